@@ -1,0 +1,138 @@
+"""What every command shares: the workspace option, output formats, errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from enum import Enum
+from functools import wraps
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from veille.errors import VeilleError
+from veille.workspace import Workspace
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+WorkspaceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="VEILLE_WORKSPACE",
+        help="Workspace folder (default: the current directory when it holds veille.toml).",
+        show_envvar=True,
+    ),
+]
+
+
+class DataFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class RowFormat(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = Annotated[DataFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def console() -> Console:
+    return Console(highlight=False)
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def open_workspace(path: str | None) -> Workspace:
+    return Workspace.open(path)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a :class:`VeilleError` into its message on stderr and its exit code."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except VeilleError as exc:
+            err = err_console()
+            err.print(f"[bold red]error:[/] {exc.message}", soft_wrap=True)
+            if exc.hint:
+                err.print(exc.hint, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err_console().print("interrupted; what was committed is kept.")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def jsonable(obj: Any) -> Any:
+    """Plain JSON data from dataclasses, datetimes, tuples and mappings."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {k: jsonable(v) for k, v in asdict(obj).items()}
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, datetime | date):
+        return obj.isoformat()
+    if isinstance(obj, Enum):
+        return obj.value
+    return obj
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(jsonable(data), ensure_ascii=False, indent=2) + "\n")
+
+
+def print_rows(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    fmt: RowFormat | DataFormat,
+    *,
+    title: str | None = None,
+) -> None:
+    """Rows as a rich table, JSON lines, CSV or one JSON array."""
+    value = fmt.value
+    if value == "jsonl":
+        for row in rows:
+            sys.stdout.write(json.dumps(jsonable(row), ensure_ascii=False) + "\n")
+    elif value == "json":
+        print_json(list(rows))
+    elif value == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: jsonable(row.get(k)) for k in columns})
+    else:
+        table = Table(title=title)
+        for col in columns:
+            table.add_column(col)
+        for row in rows:
+            table.add_row(*(_cell(row.get(c)) for c in columns))
+        console().print(table)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if hasattr(value, "__rich__"):
+        return value
+    return str(value)

@@ -1,0 +1,231 @@
+"""Core commands: init, import, export, search, stats, demo."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    err_console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+from veille.errors import UsageError
+from veille.store.base import PostFilter
+
+
+def progress(total: int | None = None, *, label: str = "") -> Progress:
+    """A progress bar on stderr (hidden when stderr is not a terminal)."""
+    return Progress(
+        TextColumn(label or "[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console(),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
+
+
+def parse_day(value: str | None, name: str) -> datetime | None:
+    """``--since``/``--until`` values: an ISO date or date-time (UTC when no offset)."""
+    if value is None:
+        return None
+    from veille.records import RecordError, parse_time
+
+    try:
+        return parse_time(value, name)
+    except RecordError as exc:
+        raise UsageError(f"--{name}: {exc}") from None
+
+
+def post_filter(
+    since: str | None, until: str | None, platform: list[str] | None, lang: list[str] | None
+) -> PostFilter:
+    return PostFilter(
+        since=parse_day(since, "since"),
+        until=parse_day(until, "until"),
+        platforms=tuple(platform or ()),
+        languages=tuple(lang or ()),
+    )
+
+
+SinceOpt = Annotated[str | None, typer.Option(help="From this date (ISO 8601), inclusive.")]
+UntilOpt = Annotated[str | None, typer.Option(help="Until this date (ISO 8601), exclusive.")]
+PlatformOpt = Annotated[
+    list[str] | None, typer.Option("--platform", help="Only this platform (repeatable).")
+]
+LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Only this language (repeatable).")]
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @handle_errors
+    def init(
+        directory: Annotated[Path, typer.Argument(help="Folder to create.")] = Path("."),
+    ) -> None:
+        """Create a workspace: a commented veille.toml and an empty database."""
+        from veille.workspace import init_workspace
+
+        root = init_workspace(directory)
+        console().print(f"Workspace ready in [bold]{root}[/]. Edit veille.toml to change settings.")
+
+    @app.command("import")
+    @handle_errors
+    def import_(
+        file: Annotated[Path, typer.Argument(help="A .csv or .jsonl file of posts.")],
+        workspace: WorkspaceOpt = None,
+        platform: Annotated[
+            str | None, typer.Option(help="Platform of rows that have no platform column.")
+        ] = None,
+        fmt: Annotated[
+            str | None, typer.Option("--input-format", help="csv or jsonl (default: from the name).")
+        ] = None,
+        strict: Annotated[
+            bool, typer.Option(help="Stop at the first bad row and store nothing.")
+        ] = False,
+        no_enrich: Annotated[
+            bool, typer.Option("--no-enrich", help="Store rows as they are, without enrichment.")
+        ] = False,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Import posts from CSV or JSON lines (column mapping: docs/import.md)."""
+        from veille.importer import import_file
+        from veille.pipeline import build_pipeline
+
+        with open_workspace(workspace) as ws:
+            pipeline = build_pipeline(ws, skip=("enrich",) if no_enrich else ())
+            with progress(label=f"importing {file.name}") as bar:
+                task = bar.add_task("import", total=None)
+                report = import_file(
+                    pipeline,
+                    file,
+                    platform=platform,
+                    fmt=fmt,
+                    strict=strict,
+                    on_progress=lambda n: bar.advance(task, n),
+                )
+        if output is DataFormat.json:
+            print_json(report)
+        else:
+            out = console()
+            for bad in report.bad[:20]:
+                err_console().print(f"{file}:{bad.line}: {bad.reason}", soft_wrap=True)
+            if report.bad_count > 20:
+                err_console().print(f"… and {report.bad_count - 20} more bad rows")
+            out.print(
+                f"{report.rows} rows read: {report.stored} new posts, {report.updated} updated, "
+                f"{report.unchanged} unchanged, {report.bad_count} bad rows skipped"
+                + (
+                    f" ({report.skipped_lines} lines already imported)"
+                    if report.skipped_lines
+                    else ""
+                )
+            )
+        if report.bad_count and report.stored + report.updated + report.unchanged == 0:
+            raise typer.Exit(1)
+
+    @app.command()
+    @handle_errors
+    def export(
+        workspace: WorkspaceOpt = None,
+        fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.jsonl,
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+        ] = None,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        platform: PlatformOpt = None,
+        lang: LangOpt = None,
+    ) -> None:
+        """Export stored posts, streamed, as JSON lines, CSV or Parquet."""
+        from veille.exporter import export_posts
+
+        with open_workspace(workspace) as ws:
+            flt = post_filter(since, until, platform, lang)
+            total = ws.store.count_posts(flt)
+            with progress(label="exporting") as bar:
+                task = bar.add_task("export", total=total)
+                n = export_posts(
+                    ws.store.iter_posts(flt),
+                    fmt.value,
+                    output if output is not None else sys.stdout,
+                    on_progress=lambda k: bar.advance(task, k),
+                )
+        if output is not None:
+            err_console().print(f"{n} posts written to {output}")
+
+    @app.command()
+    @handle_errors
+    def stats(
+        workspace: WorkspaceOpt = None,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        platform: PlatformOpt = None,
+        lang: LangOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Counts of stored posts by platform, language and day."""
+        with open_workspace(workspace) as ws:
+            st = ws.store.stats(
+                post_filter(since, until, platform, lang), timezone=ws.settings.workspace.timezone
+            )
+        if output is DataFormat.json:
+            print_json(st)
+            return
+        out = console()
+        span = f" from {st.first:%Y-%m-%d} to {st.last:%Y-%m-%d}" if st.first and st.last else ""
+        out.print(f"[bold]{st.total}[/] posts{span}")
+        for title, counts in (("platform", st.by_platform), ("language", st.by_language)):
+            print_rows(
+                ({title: c.key, "posts": c.count} for c in counts),
+                [title, "posts"],
+                RowFormat.table,
+            )
+        print_rows(({"day": c.key, "posts": c.count} for c in st.by_day), ["day", "posts"], RowFormat.table)
+
+    @app.command()
+    @handle_errors
+    def search(
+        text: Annotated[str, typer.Argument(help="Words to find (all of them).")],
+        workspace: WorkspaceOpt = None,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        platform: PlatformOpt = None,
+        lang: LangOpt = None,
+        limit: Annotated[int, typer.Option(min=1, max=10000)] = 20,
+        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    ) -> None:
+        """Full-text search of stored posts, newest first (case and accents ignored)."""
+        with open_workspace(workspace) as ws:
+            posts = ws.store.search_text(text, post_filter(since, until, platform, lang), limit=limit)
+        rows = (
+            {
+                "id": p.id,
+                "published_at": p.published_at,
+                "author": p.author.handle,
+                "text": (p.title + " — " if p.title else "") + p.text,
+                "url": p.url,
+            }
+            for p in posts
+        )
+        print_rows(rows, ["id", "published_at", "author", "text", "url"], output)

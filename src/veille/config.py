@@ -1,0 +1,252 @@
+"""Workspace settings: ``veille.toml`` plus ``VEILLE_*`` environment variables.
+
+Nothing is read at import time: :func:`load_settings` reads a file when asked.
+Every setting has a default, shown (commented) in the file ``veille init``
+writes; an unknown key or a value of the wrong type is a :class:`ConfigError`
+naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import types
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from veille.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    name: str = "veille"
+    timezone: str = "UTC"
+    # Languages of the user interface, reports and e-mails by default.
+    ui_language: str = "en"
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    backend: str = "sqlite"
+    path: str = "veille.db"
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    allow_private_networks: bool = False
+    timeout_seconds: float = 20.0
+    max_body_bytes: int = 20_000_000
+    max_retries: int = 4
+    per_host_concurrency: int = 4
+    user_agent: str = "veille/0.1 (+https://veille.invalid/bot; self-hosted social listening)"
+
+
+@dataclass(frozen=True)
+class EnrichSettings:
+    languages: tuple[str, ...] = ("fr", "en")
+    min_language_confidence: float = 0.5
+    sentiment_backend: str = "lexicon"
+    model_dir: str = ""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = "127.0.0.1"
+    port: int = 25
+    security: str = "none"
+    user: str = ""
+    password_env: str = "VEILLE_SMTP_PASSWORD"
+    sender: str = "veille@localhost"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True)
+class Settings:
+    workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    enrich: EnrichSettings = field(default_factory=EnrichSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+
+
+CONFIG_NAME = "veille.toml"
+
+TEMPLATE = """\
+# veille workspace settings. Every setting is shown with its default;
+# uncomment a line to change it. Environment variables VEILLE_* override
+# some of them (named beside each).
+
+[workspace]
+# name = "veille"
+# Time zone for days, weeks, digests and reports (an IANA name).
+# timezone = "UTC"
+# Language of reports and e-mails unless an alert or report says otherwise: "en" or "fr".
+# ui_language = "en"
+
+[store]
+# "sqlite" is the embedded default.
+# backend = "sqlite"
+# Database file, relative to this folder.
+# path = "veille.db"
+
+[http]
+# Refuse private, loopback and link-local addresses unless true
+# (env VEILLE_ALLOW_PRIVATE_NETWORKS=1). The simulator and the demo need it.
+# allow_private_networks = false
+# timeout_seconds = 20.0
+# max_body_bytes = 20000000
+# max_retries = 4
+# per_host_concurrency = 4
+# user_agent = "veille/0.1 (+https://veille.invalid/bot; self-hosted social listening)"
+
+[enrich]
+# Languages to detect; any language lingua knows, as ISO 639-1 codes.
+# languages = ["fr", "en"]
+# Below this confidence a post's language is "und".
+# min_language_confidence = 0.5
+# "lexicon" (built in) or "transformers" (pip install veille[transformers]).
+# sentiment_backend = "lexicon"
+# Directory of a local transformer model, for sentiment_backend = "transformers".
+# model_dir = ""
+
+[smtp]
+# host = "127.0.0.1"
+# port = 25
+# "none", "starttls" or "tls".
+# security = "none"
+# user = ""
+# The password is never written here: name the environment variable holding it.
+# password_env = "VEILLE_SMTP_PASSWORD"
+# sender = "veille@localhost"
+
+[web]
+# host = "127.0.0.1"
+# port = 8000
+# Links in e-mails and feeds point here.
+# base_url = "http://127.0.0.1:8000"
+"""
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _coerce(value: Any, hint: Any, where: str) -> Any:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        if value is None:
+            return None
+        return _coerce(value, options[0], where)
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{where} must be a list, not {value!r}")
+        (item,) = get_args(hint)[:1]
+        return tuple(_coerce(v, item, where) for v in value)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, not {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} must be a whole number, not {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where} must be a number, not {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be a string, not {value!r}")
+        return value
+    return value
+
+
+def _section(cls: type, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"[{where}] must be a table of settings")
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    for key in data:
+        if key not in known:
+            raise ConfigError(
+                f"unknown setting {key!r} in [{where}]",
+                hint=f"Known settings there: {', '.join(sorted(known))}.",
+            )
+    values = {k: _coerce(v, hints[k], f"[{where}] {k}") for k, v in data.items()}
+    return cls(**values)
+
+
+def parse_settings(data: dict[str, Any], *, source: str = CONFIG_NAME) -> Settings:
+    """Settings from a parsed TOML mapping, validated."""
+    hints = get_type_hints(Settings)
+    sections = {}
+    for key, value in data.items():
+        if key not in hints:
+            raise ConfigError(
+                f"unknown section [{key}] in {source}",
+                hint=f"Known sections: {', '.join(hints)}.",
+            )
+        sections[key] = _section(hints[key], value, key)
+    settings = Settings(**sections)
+    _check(settings, source)
+    return settings
+
+
+def _check(settings: Settings, source: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(settings.workspace.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"[workspace] timezone {settings.workspace.timezone!r} in {source} is not a time zone",
+            hint='Use an IANA name such as "Europe/Paris" or "America/Toronto".',
+        ) from exc
+    if settings.smtp.security not in ("none", "starttls", "tls"):
+        raise ConfigError(f'[smtp] security in {source} must be "none", "starttls" or "tls"')
+    if settings.workspace.ui_language not in ("en", "fr"):
+        raise ConfigError(f'[workspace] ui_language in {source} must be "en" or "fr"')
+
+
+def apply_environment(settings: Settings, environ: dict[str, str] | None = None) -> Settings:
+    """Overrides from ``VEILLE_*`` variables."""
+    env = os.environ if environ is None else environ
+    if "VEILLE_ALLOW_PRIVATE_NETWORKS" in env:
+        allow = env["VEILLE_ALLOW_PRIVATE_NETWORKS"].strip().lower() in _TRUE
+        settings = replace(settings, http=replace(settings.http, allow_private_networks=allow))
+    return settings
+
+
+def load_settings(path: Path, environ: dict[str, str] | None = None) -> Settings:
+    """Read and validate ``path`` (a ``veille.toml``), then apply the environment."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path} does not exist") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{path} is not valid TOML: {exc}", hint="Fix the line named above."
+        ) from exc
+    return apply_environment(parse_settings(data, source=str(path)), environ)
+
+
+def as_dict(settings: Settings) -> dict[str, Any]:
+    """Settings as plain data (for ``--format json`` and exports)."""
+
+    def conv(obj: Any) -> Any:
+        if is_dataclass(obj) and not isinstance(obj, type):
+            return {f.name: conv(getattr(obj, f.name)) for f in fields(obj)}
+        if isinstance(obj, tuple):
+            return list(obj)
+        return obj
+
+    result = conv(settings)
+    assert isinstance(result, dict)
+    return result

@@ -1,0 +1,111 @@
+"""Streamed export of stored posts: JSON lines, CSV or Parquet.
+
+Posts are read in batches and written as they come, so an export of millions
+of posts needs no more memory than one batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from veille.errors import UsageError
+from veille.models import Post
+from veille.records import post_to_record
+
+FORMATS = ("jsonl", "csv", "parquet")
+# The keys of veille.records.post_to_record, in order.
+COLUMNS = [
+    "id", "platform", "url", "title", "text", "author", "author_name", "author_url",
+    "followers", "published_at", "lang", "likes", "shares", "replies", "views",
+    "parent_id", "thread_id", "repost_of", "country", "source", "hashtags", "mentions",
+    "links", "media", "sentiment", "sentiment_score", "cluster_id",
+]  # fmt: skip
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return " ".join(value)
+    return value
+
+
+def export_posts(
+    posts: Iterable[Post],
+    fmt: str,
+    out: IO[str] | Path,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    batch_size: int = 5000,
+) -> int:
+    """Write ``posts`` to ``out`` (a text stream, or a path for Parquet); return the count."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}.")
+    count = 0
+    if fmt == "parquet":
+        if not isinstance(out, Path):
+            raise UsageError("Parquet is binary: give a file with --output FILE")
+        return _export_parquet(posts, out, on_progress, batch_size)
+    stream = out.open("w", encoding="utf-8", newline="") if isinstance(out, Path) else out
+    try:
+        writer = csv.DictWriter(stream, fieldnames=COLUMNS) if fmt == "csv" else None
+        if writer:
+            writer.writeheader()
+        for post in posts:
+            rec = post_to_record(post)
+            if writer:
+                writer.writerow({k: _csv_value(rec.get(k)) for k in COLUMNS})
+            else:
+                stream.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            count += 1
+            if on_progress and count % 1000 == 0:
+                on_progress(1000)
+    finally:
+        if isinstance(out, Path):
+            stream.close()
+    return count
+
+
+def _export_parquet(
+    posts: Iterable[Post],
+    path: Path,
+    on_progress: Callable[[int], None] | None,
+    batch_size: int,
+) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    list_cols = {"hashtags", "mentions", "links", "media"}
+    int_cols = {"followers", "likes", "shares", "replies", "views"}
+    schema = pa.schema(
+        [
+            pa.field(
+                c,
+                pa.list_(pa.string())
+                if c in list_cols
+                else pa.int64()
+                if c in int_cols
+                else pa.float64()
+                if c == "sentiment_score"
+                else pa.string(),
+            )
+            for c in COLUMNS
+        ]
+    )
+    count = 0
+    with pq.ParquetWriter(str(path), schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for post in posts:
+            batch.append(post_to_record(post))
+            if len(batch) >= batch_size:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                count += len(batch)
+                if on_progress:
+                    on_progress(len(batch))
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            count += len(batch)
+    return count

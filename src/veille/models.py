@@ -1,0 +1,229 @@
+"""The records that cross every boundary: Post and its parts.
+
+A :class:`Post` is one thing somebody published on one platform: a status, a
+skeet, a blog article, a comment, a video. Connectors build it with
+:meth:`Post.create`, which derives the stable id, the canonical URL and the
+content hash; enrichment returns a copy with language, sentiment and entities
+filled (:func:`dataclasses.replace`). The platform's payload is kept whole in
+``raw`` so that no field is ever lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from veille.textnorm import index_text
+
+SentimentLabel = Literal["positive", "negative", "neutral", "unscored"]
+SENTIMENT_LABELS: tuple[str, ...] = ("positive", "negative", "neutral", "unscored")
+
+# Query parameters that only say where a click came from.
+_TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "hsa_", "_hs")
+_TRACKING_NAMES = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+        "igshid", "mc_cid", "mc_eid", "ref_src", "ref_url", "s_cid", "cmpid", "ncid",
+        "_ga", "_gl", "oly_anon_id", "oly_enc_id", "vero_id", "wt_mc", "spm",
+    }
+)  # fmt: skip
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The URL with a lower-cased scheme and host, no default port, no fragment
+    and no tracking parameters (``utm_*``, ``fbclid`` …); ``None`` stays ``None``.
+
+    >>> canonical_url("HTTPS://Example.COM:443/a?utm_source=x&id=3#top")
+    'https://example.com/a?id=3'
+    """
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        return url
+    host = (parts.hostname or "").lower().rstrip(".")
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    if parts.username:
+        host = f"{parts.username}@{host}"
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in _TRACKING_NAMES and not k.lower().startswith(_TRACKING_PREFIXES)
+    ]
+    return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+
+
+def content_hash(title: str | None, text: str) -> str:
+    """A short hash of the folded words: equal for copies that differ only in
+    case, accents, punctuation or spacing."""
+    data = index_text(f"{title or ''} {text}").encode()
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def post_id(platform: str, native_id: str) -> str:
+    """The stable id ``platform:native_id``."""
+    return f"{platform}:{native_id}"
+
+
+def to_utc(value: datetime) -> datetime:
+    """``value`` in UTC; a naive datetime is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who published a post, as the platform names them."""
+
+    handle: str
+    name: str | None = None
+    url: str | None = None
+    followers: int | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Engagement:
+    """Counts as last seen; a later sighting of the same post updates them."""
+
+    likes: int = 0
+    shares: int = 0
+    replies: int = 0
+    views: int | None = None
+
+    @property
+    def total(self) -> int:
+        """Interactions earned: likes + shares + replies (views excluded)."""
+        return self.likes + self.shares + self.replies
+
+
+@dataclass(frozen=True, slots=True)
+class Sentiment:
+    """How a post feels: a label, a score in [-1, 1] and a confidence in [0, 1].
+
+    ``source`` is ``model`` for computed values and ``user`` for a correction.
+    """
+
+    label: SentimentLabel
+    score: float = 0.0
+    confidence: float = 0.0
+    source: str = "model"
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One publication on one platform. Build with :meth:`Post.create`."""
+
+    id: str
+    platform: str
+    native_id: str
+    text: str
+    published_at: datetime
+    author: Author
+    url: str | None = None
+    canonical_url: str | None = None
+    title: str | None = None
+    lang: str | None = None
+    source: str | None = None
+    collected_at: datetime | None = None
+    engagement: Engagement = field(default_factory=Engagement)
+    parent_id: str | None = None
+    thread_id: str | None = None
+    repost_of: str | None = None
+    country: str | None = None
+    # Entities: connectors fill what the platform gives, enrichment the rest.
+    hashtags: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    media: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    sentiment: Sentiment | None = None
+    cluster_id: str | None = None
+    content_hash: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        platform: str,
+        native_id: str,
+        text: str,
+        published_at: datetime,
+        author: Author,
+        url: str | None = None,
+        title: str | None = None,
+        **fields: Any,
+    ) -> Post:
+        """Build a post, deriving its id, canonical URL and content hash.
+
+        Text is normalized to NFC so that a decomposed ``é`` and a composed one
+        are the same letter everywhere downstream.
+        """
+        if not platform:
+            raise ValueError("a post needs a platform")
+        if not native_id:
+            raise ValueError("a post needs its platform's id")
+        text = unicodedata.normalize("NFC", text or "")
+        if title:
+            title = unicodedata.normalize("NFC", title)
+        return cls(
+            id=post_id(platform, str(native_id)),
+            platform=platform,
+            native_id=str(native_id),
+            text=text,
+            title=title or None,
+            published_at=to_utc(published_at),
+            author=author,
+            url=url,
+            canonical_url=canonical_url(url),
+            content_hash=content_hash(title, text),
+            **fields,
+        )
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def is_repost(self) -> bool:
+        return self.repost_of is not None
+
+    @property
+    def has_link(self) -> bool:
+        return bool(self.links)
+
+    @property
+    def has_media(self) -> bool:
+        return bool(self.media)
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a source stopped, committed with the posts it covers.
+
+    ``value`` is whatever the source needs to resume (a ``since_id``, a
+    ``time_us``, an ETag and a ``Last-Modified``…), as a JSON-able mapping.
+    """
+
+    source: str
+    value: Mapping[str, Any]
+    updated_at: datetime | None = None
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

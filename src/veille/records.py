@@ -1,0 +1,246 @@
+"""Posts from flat records (CSV rows, JSON lines) and back.
+
+The column mapping, documented in ``docs/import.md``:
+
+========================  ==================================================
+column (aliases)          meaning
+========================  ==================================================
+platform                  ``mastodon``, ``bluesky``, ``rss``… (or ``--platform``)
+id (native_id)            the platform's id; derived from url or content if absent
+text (content, body)      the text (required, may be empty when a title is given)
+title                     a title (blogs, videos, news)
+url (link, permalink)     the post's own address
+author (author_handle,    handle; in JSON also an object
+username, user)           ``{"handle", "name", "url", "followers", "id"}``
+author_name, author_url   who published it
+followers                 the author's follower count (author_followers)
+published_at (created_at, ISO 8601 or Unix seconds/milliseconds; UTC when
+date, timestamp)          no offset is given
+lang (language)           a language tag (a hint; enrichment decides)
+likes, shares (reposts,   engagement counts; in JSON also an object
+retweets), replies        ``{"likes", "shares", "replies", "views"}``
+(comments), views
+parent_id (in_reply_to)   the post it answers (id with or without ``platform:``)
+thread_id, repost_of      thread root and reposted post
+hashtags, mentions,       lists: JSON arrays, or space/comma separated in CSV
+links, media
+country, source           where known
+========================  ==================================================
+
+Unknown columns are kept in the post's ``raw`` payload with everything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from veille.models import Author, Engagement, Post, Sentiment
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "platform": ("platform",),
+    "id": ("id", "native_id"),
+    "text": ("text", "content", "body"),
+    "title": ("title",),
+    "url": ("url", "link", "permalink"),
+    "author": ("author", "author_handle", "username", "user", "handle"),
+    "author_name": ("author_name",),
+    "author_url": ("author_url",),
+    "followers": ("followers", "author_followers"),
+    "published_at": ("published_at", "created_at", "date", "timestamp"),
+    "lang": ("lang", "language"),
+    "likes": ("likes",),
+    "shares": ("shares", "reposts", "retweets"),
+    "replies": ("replies", "comments"),
+    "views": ("views",),
+    "parent_id": ("parent_id", "in_reply_to"),
+    "thread_id": ("thread_id",),
+    "repost_of": ("repost_of",),
+    "country": ("country",),
+    "source": ("source",),
+}
+_LIST_SPLIT = re.compile(r"[\s,]+")
+_PLATFORM = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
+
+
+class RecordError(ValueError):
+    """A record that cannot become a post; the message says which field and why."""
+
+
+def _get(rec: Mapping[str, Any], key: str) -> Any:
+    for name in _ALIASES[key]:
+        value = rec.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _int(rec: Mapping[str, Any], key: str, *, default: int | None = 0) -> int | None:
+    value = _get(rec, key)
+    if value is None:
+        return default
+    try:
+        number = int(float(value)) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError):
+        raise RecordError(f"{key} must be a whole number, not {value!r}") from None
+    if number < 0:
+        raise RecordError(f"{key} cannot be negative ({number})")
+    return number
+
+
+def parse_time(value: Any, field_name: str = "published_at") -> datetime:
+    """ISO 8601 text or Unix seconds/milliseconds, as an aware UTC datetime."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+        number = float(value)
+        if number > 1e11:  # milliseconds
+            number /= 1000
+        return datetime.fromtimestamp(number, UTC)
+    if isinstance(value, str):
+        text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise RecordError(
+                f"{field_name} {value!r} is not a date; use ISO 8601 such as 2026-03-01T14:00:00Z"
+            ) from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise RecordError(f"{field_name} is missing or not a date")
+
+
+def _list(rec: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = rec.get(key)
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        return tuple(v for v in _LIST_SPLIT.split(value.strip()) if v)
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value if v not in (None, ""))
+    raise RecordError(f"{key} must be a list or a space-separated string")
+
+
+def _ref(value: Any, platform: str) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value)
+    return text if ":" in text and not text.startswith("http") else f"{platform}:{text}"
+
+
+def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> Post:
+    """A :class:`Post` from one import record (see the module's column mapping).
+
+    ``platform`` is used when the record has none. Raises :class:`RecordError`.
+    """
+    plat = str(_get(rec, "platform") or platform or "").strip().lower()
+    if not plat:
+        raise RecordError("no platform: add a platform column or pass --platform")
+    if not _PLATFORM.match(plat):
+        raise RecordError(f"platform {plat!r} is not a platform name (lower-case letters, digits)")
+    text = _get(rec, "text")
+    title = _get(rec, "title")
+    if text is None and title is None:
+        raise RecordError("no text: the record needs a text (or content, body) or a title")
+    text = "" if text is None else str(text)
+    title = None if title is None else str(title)
+    url = _get(rec, "url")
+    published = _get(rec, "published_at")
+    if published is None:
+        raise RecordError("no published_at (or created_at, date, timestamp)")
+    published_at = parse_time(published)
+
+    author_value = _get(rec, "author")
+    if isinstance(author_value, Mapping):
+        handle = str(author_value.get("handle") or author_value.get("username") or "")
+        author = Author(
+            handle=handle or "unknown",
+            name=author_value.get("name"),
+            url=author_value.get("url"),
+            followers=_int(author_value, "followers", default=None),
+            id=None if author_value.get("id") is None else str(author_value["id"]),
+        )
+    else:
+        author = Author(
+            handle=str(author_value or "unknown"),
+            name=_get(rec, "author_name"),
+            url=_get(rec, "author_url"),
+            followers=_int(rec, "followers", default=None),
+        )
+
+    eng = rec.get("engagement")
+    counts = eng if isinstance(eng, Mapping) else rec
+    engagement = Engagement(
+        likes=_int(counts, "likes") or 0,
+        shares=_int(counts, "shares") or 0,
+        replies=_int(counts, "replies") or 0,
+        views=_int(counts, "views", default=None),
+    )
+
+    native = _get(rec, "id")
+    if native is None:
+        seed = f"{url or ''}|{author.handle}|{published_at.isoformat()}|{title or ''}|{text}"
+        native = "h" + hashlib.blake2b(seed.encode(), digest_size=10).hexdigest()
+    sentiment = None
+    label = rec.get("sentiment")
+    if isinstance(label, str) and label in ("positive", "negative", "neutral"):
+        sentiment = Sentiment(label, float(rec.get("sentiment_score") or 0.0), 1.0, "import")
+
+    return Post.create(
+        platform=plat,
+        native_id=str(native),
+        text=text,
+        title=title,
+        url=None if url is None else str(url),
+        published_at=published_at,
+        author=author,
+        lang=None if _get(rec, "lang") is None else str(_get(rec, "lang")).lower(),
+        engagement=engagement,
+        parent_id=_ref(_get(rec, "parent_id"), plat),
+        thread_id=_ref(_get(rec, "thread_id"), plat),
+        repost_of=_ref(_get(rec, "repost_of"), plat),
+        country=_get(rec, "country"),
+        source=_get(rec, "source"),
+        hashtags=_list(rec, "hashtags"),
+        mentions=_list(rec, "mentions"),
+        links=_list(rec, "links"),
+        media=_list(rec, "media"),
+        sentiment=sentiment,
+        raw=dict(rec),
+    )
+
+
+def post_to_record(post: Post) -> dict[str, Any]:
+    """The flat record of ``post`` that :func:`post_from_record` reads back."""
+    s = post.sentiment
+    return {
+        "id": post.native_id,
+        "platform": post.platform,
+        "url": post.url,
+        "title": post.title,
+        "text": post.text,
+        "author": post.author.handle,
+        "author_name": post.author.name,
+        "author_url": post.author.url,
+        "followers": post.author.followers,
+        "published_at": post.published_at.isoformat(),
+        "lang": post.lang,
+        "likes": post.engagement.likes,
+        "shares": post.engagement.shares,
+        "replies": post.engagement.replies,
+        "views": post.engagement.views,
+        "parent_id": post.parent_id,
+        "thread_id": post.thread_id,
+        "repost_of": post.repost_of,
+        "country": post.country,
+        "source": post.source,
+        "hashtags": list(post.hashtags),
+        "mentions": list(post.mentions),
+        "links": list(post.links),
+        "media": list(post.media),
+        "sentiment": s.label if s else None,
+        "sentiment_score": s.score if s else None,
+        "cluster_id": post.cluster_id,
+    }

@@ -1,0 +1,120 @@
+"""Post <-> row of the ``posts`` table."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from veille.models import Author, Engagement, Post, Sentiment
+from veille.textnorm import index_text
+
+# Columns written on insert, in order (pk first, given by the store).
+POST_COLUMNS: tuple[str, ...] = (
+    "pk", "id", "platform", "native_id", "source", "url", "canonical_url",
+    "author_handle", "author_name", "author_url", "author_followers", "author_id",
+    "title", "text", "lang", "country", "published_at", "collected_at",
+    "likes", "shares", "replies", "views", "parent_id", "thread_id", "repost_of",
+    "hashtags", "mentions", "links", "domains", "media", "keywords",
+    "sentiment", "sentiment_score", "sentiment_confidence", "sentiment_source",
+    "cluster_id", "content_hash", "raw",
+)  # fmt: skip
+# Columns read back to build a Post (everything but pk).
+READ_COLUMNS = ", ".join(POST_COLUMNS[1:])
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+def _epoch(dt: datetime | None) -> int | None:
+    return None if dt is None else int(dt.timestamp())
+
+
+def _join(items: tuple[str, ...]) -> str:
+    return " ".join(items)
+
+
+def domains_of(links: tuple[str, ...]) -> str:
+    """Hosts of ``links`` without ``www.``, space-separated and de-duplicated."""
+    seen: dict[str, None] = {}
+    for link in links:
+        rest = link.split("://", 1)[-1]
+        host = rest.split("/", 1)[0].split("?", 1)[0].split("@")[-1].split(":")[0].lower()
+        host = host.removeprefix("www.")
+        if host:
+            seen[host] = None
+    return " ".join(seen)
+
+
+def post_to_row(post: Post, pk: int | None) -> tuple[Any, ...]:
+    s = post.sentiment
+    e = post.engagement
+    a = post.author
+    return (
+        pk, post.id, post.platform, post.native_id, post.source, post.url, post.canonical_url,
+        a.handle, a.name, a.url, a.followers, a.id,
+        post.title, post.text, post.lang, post.country,
+        _epoch(post.published_at), _epoch(post.collected_at),
+        e.likes, e.shares, e.replies, e.views,
+        post.parent_id, post.thread_id, post.repost_of,
+        _join(post.hashtags), _join(post.mentions), _join(post.links),
+        domains_of(post.links), _join(post.media), _join(post.keywords),
+        s.label if s else None, s.score if s else None,
+        s.confidence if s else None, s.source if s else None,
+        post.cluster_id, post.content_hash, _dumps(post.raw) if post.raw else "{}",
+    )  # fmt: skip
+
+
+def fts_row(pk: int, title: str | None, text: str) -> tuple[int, str, str]:
+    return (pk, index_text(title) if title else "", index_text(text))
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(value.split()) if value else ()
+
+
+def _dt(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def row_to_post(row: tuple[Any, ...]) -> Post:
+    """Inverse of :func:`post_to_row` for a row of ``SELECT {READ_COLUMNS}``."""
+    (
+        id_, platform, native_id, source, url, curl,
+        handle, aname, aurl, followers, aid,
+        title, text, lang, country, published, collected,
+        likes, shares, replies, views, parent, thread, repost,
+        hashtags, mentions, links, _domains, media, keywords,
+        slabel, sscore, sconf, ssource, cluster, chash, raw,
+    ) = row  # fmt: skip
+    published_at = _dt(published)
+    assert published_at is not None
+    return Post(
+        id=id_,
+        platform=platform,
+        native_id=native_id,
+        source=source,
+        url=url,
+        canonical_url=curl,
+        author=Author(handle=handle, name=aname, url=aurl, followers=followers, id=aid),
+        title=title,
+        text=text,
+        lang=lang,
+        country=country,
+        published_at=published_at,
+        collected_at=_dt(collected),
+        engagement=Engagement(likes=likes, shares=shares, replies=replies, views=views),
+        parent_id=parent,
+        thread_id=thread,
+        repost_of=repost,
+        hashtags=_split(hashtags),
+        mentions=_split(mentions),
+        links=_split(links),
+        media=_split(media),
+        keywords=_split(keywords),
+        sentiment=Sentiment(slabel, sscore or 0.0, sconf or 0.0, ssource or "model")
+        if slabel
+        else None,
+        cluster_id=cluster,
+        content_hash=chash,
+        raw=json.loads(raw) if raw and raw != "{}" else {},
+    )

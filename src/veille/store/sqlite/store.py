@@ -1,0 +1,400 @@
+"""The embedded default backend: one SQLite file in WAL mode."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from veille.errors import DiskFull, StoreError, StoreLocked
+from veille.models import Cursor, Post, Sentiment, now_utc
+from veille.store.base import Count, PostFilter, Stats, UpsertResult
+from veille.store.sqlite.migrations import migrate
+from veille.store.sqlite.rows import (
+    POST_COLUMNS,
+    READ_COLUMNS,
+    fts_row,
+    post_to_row,
+    row_to_post,
+)
+from veille.textnorm import tokens
+
+BATCH = 500
+_INSERT_POST = (
+    f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) VALUES ({', '.join('?' * len(POST_COLUMNS))})"
+)
+_INSERT_FTS = "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)"
+_DELETE_FTS = "INSERT INTO posts_fts (posts_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)"
+# Counts and enrichment of a post seen again. Enrichment columns keep their old
+# value when the new sighting has none; a user's sentiment correction is kept.
+_UPDATE_SEEN = """
+UPDATE posts SET
+    likes = ?, shares = ?, replies = ?, views = coalesce(?, views),
+    author_followers = coalesce(?, author_followers),
+    collected_at = coalesce(?, collected_at),
+    lang = coalesce(?, lang),
+    hashtags = CASE WHEN ? != '' THEN ? ELSE hashtags END,
+    mentions = CASE WHEN ? != '' THEN ? ELSE mentions END,
+    links = CASE WHEN ? != '' THEN ? ELSE links END,
+    domains = CASE WHEN ? != '' THEN ? ELSE domains END,
+    media = CASE WHEN ? != '' THEN ? ELSE media END,
+    keywords = CASE WHEN ? != '' THEN ? ELSE keywords END,
+    sentiment = CASE WHEN sentiment_source = 'user' OR ? IS NULL THEN sentiment ELSE ? END,
+    sentiment_score = CASE WHEN sentiment_source = 'user' OR ? IS NULL
+        THEN sentiment_score ELSE ? END,
+    sentiment_confidence = CASE WHEN sentiment_source = 'user' OR ? IS NULL
+        THEN sentiment_confidence ELSE ? END,
+    sentiment_source = CASE WHEN sentiment_source = 'user' OR ? IS NULL
+        THEN sentiment_source ELSE ? END,
+    cluster_id = coalesce(?, cluster_id)
+WHERE pk = ?
+"""
+_UPDATE_CONTENT = "UPDATE posts SET title = ?, text = ?, content_hash = ?, raw = ? WHERE pk = ?"
+_COL = {name: i for i, name in enumerate(POST_COLUMNS)}
+
+
+def _translate(exc: sqlite3.Error, path: str) -> StoreError:
+    msg = str(exc)
+    if "locked" in msg or "busy" in msg:
+        return StoreLocked(
+            f"{path} is locked by another veille process",
+            hint="Wait for it to finish (or stop it) and run the command again.",
+        )
+    if "disk is full" in msg or "database or disk is full" in msg:
+        return DiskFull(
+            f"the disk holding {path} is full; nothing of this batch was written",
+            hint="Free some space and run the command again.",
+        )
+    return StoreError(f"{path}: {msg}")
+
+
+class _Tx:
+    """One write transaction (see :class:`veille.store.base.StoreTransaction`)."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+        self.conn = store.conn
+        self._next_pk: int | None = None
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
+    def set_cursor(self, cursor: Cursor) -> None:
+        self.conn.execute(
+            "INSERT INTO cursors (source, value, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (source) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at",
+            (cursor.source, json.dumps(dict(cursor.value)), int(now_utc().timestamp())),
+        )
+
+    def upsert_posts(self, posts: Iterable[Post]) -> UpsertResult:
+        result = UpsertResult()
+        batch: list[Post] = []
+        for post in posts:
+            batch.append(post)
+            if len(batch) >= BATCH:
+                result += self._upsert_batch(batch)
+                batch = []
+        if batch:
+            result += self._upsert_batch(batch)
+        return result
+
+    def _pk(self) -> int:
+        if self._next_pk is None:
+            self._next_pk = self.conn.execute("SELECT coalesce(max(pk), 0) FROM posts").fetchone()[0]
+        self._next_pk += 1
+        return self._next_pk
+
+    def _upsert_batch(self, batch: list[Post]) -> UpsertResult:
+        result = UpsertResult()
+        # The last sighting of an id in a batch wins.
+        by_id: dict[str, Post] = {p.id: p for p in batch}
+        ids = list(by_id)
+        curls = [p.canonical_url for p in by_id.values() if p.canonical_url]
+        existing: dict[str, tuple[Any, ...]] = {}
+        existing_by_url: dict[str, tuple[Any, ...]] = {}
+        cols = "pk, id, canonical_url, content_hash, likes, shares, replies, views"
+        q = self.conn.execute(
+            f"SELECT {cols} FROM posts WHERE id IN ({','.join('?' * len(ids))})", ids
+        )
+        for row in q:
+            existing[row[1]] = row
+        if curls:
+            q = self.conn.execute(
+                f"SELECT {cols} FROM posts WHERE canonical_url IN ({','.join('?' * len(curls))})",
+                curls,
+            )
+            for row in q:
+                existing_by_url[row[2]] = row
+        inserts: list[tuple[Any, ...]] = []
+        fts: list[tuple[int, str, str]] = []
+        seen_urls: dict[str, str] = {}
+        for post in by_id.values():
+            old = existing.get(post.id)
+            if old is None and post.canonical_url:
+                old = existing_by_url.get(post.canonical_url)
+                if old is None and post.canonical_url in seen_urls:
+                    # Two ids for one URL in the same batch: keep the first.
+                    result.merged[post.id] = seen_urls[post.canonical_url]
+                    continue
+                if old is not None:
+                    result.merged[post.id] = old[1]
+            if old is None:
+                pk = self._pk()
+                inserts.append(post_to_row(post, pk))
+                fts.append(fts_row(pk, post.title, post.text))
+                if post.canonical_url:
+                    seen_urls[post.canonical_url] = post.id
+                result.new.append(post)
+            elif self._update(post, old):
+                result.updated.append(old[1])
+            else:
+                result.unchanged += 1
+        if inserts:
+            self.conn.executemany(_INSERT_POST, inserts)
+            self.conn.executemany(_INSERT_FTS, fts)
+        return result
+
+    def _update(self, post: Post, old: tuple[Any, ...]) -> bool:
+        pk, _id, _url, old_hash, likes, shares, replies, views = old
+        row = post_to_row(post, pk)
+        e = post.engagement
+        s = post.sentiment
+        changed = (e.likes, e.shares, e.replies) != (likes, shares, replies) or (
+            e.views is not None and e.views != views
+        )
+
+        def col(name: str) -> Any:
+            return row[_COL[name]]
+
+        label = s.label if s else None
+        self.conn.execute(
+            _UPDATE_SEEN,
+            (
+                e.likes, e.shares, e.replies, e.views,
+                post.author.followers, col("collected_at"), post.lang,
+                col("hashtags"), col("hashtags"), col("mentions"), col("mentions"),
+                col("links"), col("links"), col("domains"), col("domains"),
+                col("media"), col("media"), col("keywords"), col("keywords"),
+                label, label, label, col("sentiment_score"),
+                label, col("sentiment_confidence"), label, col("sentiment_source"),
+                post.cluster_id, pk,
+            ),
+        )  # fmt: skip
+        if post.content_hash != old_hash:
+            prev = self.conn.execute("SELECT title, text FROM posts WHERE pk = ?", (pk,)).fetchone()
+            self.conn.execute(_DELETE_FTS, fts_row(pk, prev[0], prev[1]))
+            self.conn.execute(
+                _UPDATE_CONTENT, (post.title, post.text, post.content_hash, col("raw"), pk)
+            )
+            self.conn.execute(_INSERT_FTS, fts_row(pk, post.title, post.text))
+            changed = True
+        return changed
+
+
+def _where(flt: PostFilter | None, alias: str = "posts") -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if flt is not None:
+        if flt.since is not None:
+            clauses.append(f"{alias}.published_at >= ?")
+            params.append(int(flt.since.timestamp()))
+        if flt.until is not None:
+            clauses.append(f"{alias}.published_at < ?")
+            params.append(int(flt.until.timestamp()))
+        if flt.platforms:
+            clauses.append(f"{alias}.platform IN ({','.join('?' * len(flt.platforms))})")
+            params.extend(flt.platforms)
+        if flt.languages:
+            clauses.append(f"{alias}.lang IN ({','.join('?' * len(flt.languages))})")
+            params.extend(flt.languages)
+    return (" AND ".join(clauses) if clauses else "1"), params
+
+
+class SQLiteStore:
+    """The :class:`~veille.store.base.Store` over one SQLite file."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path, *, timeout: float = 10.0) -> SQLiteStore:
+        """Open (creating and migrating if needed) the database at ``path``;
+        ``":memory:"`` gives a private in-memory database."""
+        name = str(path)
+        try:
+            conn = sqlite3.connect(name, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"cannot open the database {name}: {exc}",
+                hint="Check that the folder exists and is writable.",
+            ) from exc
+        try:
+            if name != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            migrate(conn, path=name)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if "file is not a database" in str(exc):
+                raise StoreError(
+                    f"{name} is not a veille database (or it is damaged)",
+                    hint="Point --workspace at the right folder, or restore a backup.",
+                ) from exc
+            raise _translate(exc, name) from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, name)
+
+    # -- writes ---------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Tx]:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _translate(exc, self.path) from exc
+        try:
+            yield _Tx(self)
+        except BaseException as exc:
+            self.conn.rollback()
+            if isinstance(exc, sqlite3.OperationalError):
+                raise _translate(exc, self.path) from exc
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self.conn.rollback()
+            raise _translate(exc, self.path) from exc
+
+    def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
+        with self.transaction() as tx:
+            result = tx.upsert_posts(posts)
+            if cursor is not None:
+                tx.set_cursor(cursor)
+        return result
+
+    def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
+        with self.transaction() as tx:
+            cur = tx.execute(
+                "UPDATE posts SET sentiment = ?, sentiment_score = ?, sentiment_confidence = ?,"
+                " sentiment_source = ? WHERE id = ?",
+                (sentiment.label, sentiment.score, sentiment.confidence, sentiment.source, post_id),
+            )
+            if cur.rowcount == 0:
+                from veille.errors import NotFound
+
+                raise NotFound(f"no post with id {post_id!r}")
+
+    # -- reads ----------------------------------------------------------------
+
+    def get_post(self, post_id: str) -> Post | None:
+        row = self.conn.execute(f"SELECT {READ_COLUMNS} FROM posts WHERE id = ?", (post_id,))
+        found = row.fetchone()
+        return row_to_post(found) if found else None
+
+    def get_posts(self, post_ids: Sequence[str]) -> list[Post]:
+        found: dict[str, Post] = {}
+        for i in range(0, len(post_ids), BATCH):
+            chunk = list(post_ids[i : i + BATCH])
+            q = self.conn.execute(
+                f"SELECT {READ_COLUMNS} FROM posts WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for row in q:
+                found[row[0]] = row_to_post(row)
+        return [found[i] for i in post_ids if i in found]
+
+    def iter_posts(
+        self, flt: PostFilter | None = None, *, batch_size: int = 1000
+    ) -> Iterator[Post]:
+        where, params = _where(flt)
+        last = (-(2**62), 0)
+        while True:
+            # Keyset pagination: constant memory, no long-lived read cursor.
+            rows = self.conn.execute(
+                f"SELECT pk, {READ_COLUMNS} FROM posts WHERE {where} "
+                "AND (published_at, pk) > (?, ?) ORDER BY published_at, pk LIMIT ?",
+                [*params, *last, batch_size],
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield row_to_post(row[1:])
+            last = (rows[-1][_COL["published_at"]], rows[-1][0])
+
+    def count_posts(self, flt: PostFilter | None = None) -> int:
+        where, params = _where(flt)
+        return int(self.conn.execute(f"SELECT count(*) FROM posts WHERE {where}", params).fetchone()[0])
+
+    def search_text(
+        self, text: str, flt: PostFilter | None = None, *, limit: int = 50
+    ) -> list[Post]:
+        words = tokens(text)
+        if not words:
+            return []
+        match = " ".join(f'"{w}"' for w in words)
+        where, params = _where(flt, "p")
+        rows = self.conn.execute(
+            f"SELECT {', '.join('p.' + c for c in POST_COLUMNS[1:])} FROM posts p "
+            "WHERE p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?) "
+            f"AND {where} ORDER BY p.published_at DESC LIMIT ?",
+            [match, *params, limit],
+        )
+        return [row_to_post(r) for r in rows]
+
+    def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats:
+        where, params = _where(flt)
+        total, first, last = self.conn.execute(
+            f"SELECT count(*), min(published_at), max(published_at) FROM posts WHERE {where}",
+            params,
+        ).fetchone()
+
+        def group(expr: str) -> list[Count]:
+            rows = self.conn.execute(
+                f"SELECT {expr}, count(*) FROM posts WHERE {where} GROUP BY 1 ORDER BY 2 DESC",
+                params,
+            )
+            return [Count(str(k) if k is not None else "und", n) for k, n in rows]
+
+        # Quarter-hour buckets in SQL, then local days in Python: exact for
+        # every time zone offset, DST included.
+        tz = ZoneInfo(timezone)
+        days: Counter[str] = Counter()
+        for bucket, n in self.conn.execute(
+            f"SELECT published_at / 900, count(*) FROM posts WHERE {where} GROUP BY 1", params
+        ):
+            day = datetime.fromtimestamp(bucket * 900, UTC).astimezone(tz).date().isoformat()
+            days[day] += n
+        return Stats(
+            total=total,
+            by_platform=group("platform"),
+            by_language=group("lang"),
+            by_day=[Count(d, days[d]) for d in sorted(days)],
+            first=datetime.fromtimestamp(first, UTC) if first is not None else None,
+            last=datetime.fromtimestamp(last, UTC) if last is not None else None,
+        )
+
+    def get_cursor(self, source: str) -> Cursor | None:
+        row = self.conn.execute(
+            "SELECT value, updated_at FROM cursors WHERE source = ?", (source,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Cursor(source, json.loads(row[0]), datetime.fromtimestamp(row[1], UTC))
+
+    def close(self) -> None:
+        self.conn.close()

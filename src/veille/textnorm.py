@@ -1,0 +1,49 @@
+"""Text folding and tokenization shared by every engine.
+
+The full-text index, the in-memory matcher and the keyword extractor must cut
+text into the same words, or a query would match a post in one engine and not
+in another. They all call :func:`tokens`.
+
+Rules: case and accents are folded (``Médias`` -> ``medias``); words are runs
+of Unicode letters and digits, so an apostrophe splits French elisions
+(``l'ACEI`` -> ``l``, ``acei``) and ``#`` or ``@`` are not part of a word
+(``#cybersécurité`` -> ``cybersecurite``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+WORD_RE = re.compile(r"[^\W_]+")
+# Combining marks left by NFKD decomposition: accents, cedillas, diaereses.
+_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip its accents (``Élysée`` -> ``elysee``)."""
+    if text.isascii():
+        return text.lower()
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of ``text``, in order."""
+    return WORD_RE.findall(fold(text))
+
+
+def index_text(text: str) -> str:
+    """The words of ``text`` joined by spaces: what the full-text index stores."""
+    return " ".join(WORD_RE.findall(fold(text)))
+
+
+def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Yield ``(folded word, start, end)`` with offsets into the original text.
+
+    Used for highlighting; each original word is folded on its own, which gives
+    the same words as :func:`tokens` for every script veille supports.
+    """
+    for m in WORD_RE.finditer(text):
+        for word in WORD_RE.findall(fold(m.group())):
+            yield word, m.start(), m.end()
