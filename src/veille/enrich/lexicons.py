@@ -91,6 +91,9 @@ EXTRA_FR: dict[str, float] = {
     "nouveau": 0.4, "nouvelle": 0.4, "soutient": 0.7, "investissement": 0.8,
     "economies": 0.8, "record": 0.8, "durable": 0.8, "renouvelable": 0.8,
     "renouvelables": 0.8, "meilleurs": 3.2, "meilleures": 3.2,
+    # vader-fr values far from what the words say on social media.
+    "adore": 2.9, "adorent": 2.9, "adorer": 2.9, "deteste": -2.5, "detestent": -2.5,
+    "detester": -2.5, "horrible": -2.5, "horribles": -2.5, "parfait": 2.5, "parfaite": 2.5,
 }
 
 # "contre la pollution", "anti-gaspillage": a stance against something bad.

@@ -31,7 +31,8 @@ _EMOTICON_RE = re.compile(
     + r")(?=\s|$|[.,!?])",
     re.IGNORECASE,
 )
-_FR_WORD = re.compile(r"[^\W_]+|!")
+_FR_WORD = re.compile(r"[^\W_]+|[!,.;:?]")
+_CLAUSE_END = frozenset(",.;:?")
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,8 @@ class FrenchSentiment:
         sentiments: list[float] = []
         but_at = -1
         for i, word in enumerate(words):
+            if word in _CLAUSE_END:
+                continue
             if word in lx.BUT_FR:
                 but_at = len(sentiments)
             valence = 0.0 if word in lx.BOOSTERS_FR else self._valence(word)
@@ -180,6 +183,8 @@ class FrenchSentiment:
                     if i - back < 0:
                         break
                     prev = words[i - back]
+                    if prev in _CLAUSE_END:
+                        break  # negation does not cross a comma or a full stop
                     if prev in lx.BOOSTERS_FR:
                         boost = lx.BOOSTERS_FR[prev] * (1.0, 0.95, 0.9)[back - 1]
                         valence += boost if valence > 0 else -boost
