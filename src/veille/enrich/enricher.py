@@ -54,9 +54,10 @@ def _backend(settings: EnrichSettings) -> SentimentBackend:
     if settings.sentiment_backend == "lexicon":
         return LexiconSentiment()
     if settings.sentiment_backend == "transformers":
-        from veille.enrich.transformer import TransformerSentiment
-
-        return TransformerSentiment.load(settings.model_dir)
+        raise ConfigError(
+            '[enrich] sentiment_backend = "transformers" is not available in this version',
+            hint='Use "lexicon".',
+        )
     raise ConfigError(
         f"[enrich] sentiment_backend {settings.sentiment_backend!r} is unknown",
         hint='Use "lexicon" or "transformers".',
