@@ -40,7 +40,7 @@ def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) ->
         lines.extend(f"  {p.published_at:%Y-%m-%d %H:%M} {p.platform:9} {p.text[:90]}" for p in sample)
     lines.append("")
     lines.append("Try:")
-    lines.append(f"  veille --help")
+    lines.append("  veille --help")
     lines.append(f"  veille stats --workspace {directory}")
     lines.append(f'  veille search "{BRAND.lower()} fibre" --workspace {directory}')
     return lines

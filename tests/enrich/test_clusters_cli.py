@@ -47,8 +47,10 @@ def test_copy_arriving_later_joins_yesterdays_cluster(tmp_path: Path) -> None:
     root = init_workspace(tmp_path / "ws")
     ingest(root, [mk(1, STORY, "wire"), mk(2, "Vexa opens a new store in Lyon today", "vexa")])
     # Another day, another process-level pipeline: state comes from the store.
-    copy = "Lumio announces a recall of its X2 phone after reports of overheating batteries " \
+    copy = (
+        "Lumio announces a recall of its X2 phone after reports of overheating batteries "
         "in several European countries, the company said on Tuesday. via @techdaily"
+    )
     ingest(root, [mk(3, copy, "techdaily", day=6)])
     with Workspace.open(root) as ws:
         got = {p.id: p.cluster_id for p in ws.store.get_posts(["rss:1", "rss:2", "rss:3"])}
@@ -103,7 +105,7 @@ def test_rerun_applies_changed_settings(tmp_path: Path) -> None:
     root = init_workspace(tmp_path / "ws")
     ingest(root, [mk(1, "Il fait très beau à Paris ce matin, quel bonheur", "bob")])
     toml = root / "veille.toml"
-    toml.write_text(toml.read_text().replace('[enrich]\n', '[enrich]\nlanguages = ["en"]\n'))
+    toml.write_text(toml.read_text().replace("[enrich]\n", '[enrich]\nlanguages = ["en"]\n'))
     code, out = run(root, "enrich", "--rerun")
     assert code == 0, out
     with Workspace.open(root) as ws:
@@ -125,7 +127,12 @@ def test_analyze_jsonl_from_stdin_with_bad_lines(tmp_path: Path) -> None:
     env.pop("VEILLE_WORKSPACE", None)
     proc = subprocess.run(
         [sys.executable, "-m", "veille", "analyze"],
-        input=data, capture_output=True, cwd=tmp_path, env=env, timeout=120, check=False,
+        input=data,
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(x) for x in proc.stdout.decode().splitlines()]

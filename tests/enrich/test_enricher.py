@@ -94,7 +94,8 @@ def test_french_hashtags_are_read_as_words(enricher: Enricher) -> None:
 def test_entities(enricher: Enricher) -> None:
     a = one(
         enricher,
-        "Lisez ça @bob @carol@mastodon.social 👍🏽 https://news.bbc.co.uk/story?id=3&utm_source=tw. "
+        "Lisez ça @bob @carol@mastodon.social 👍🏽 "
+        "https://news.bbc.co.uk/story?id=3&utm_source=tw. "
         "#Lumio #lumio #Vexa https://cdn.example.org/p/photo.JPG",
     )
     ent = a.entities
@@ -116,8 +117,11 @@ def test_keywords_lemmatized_without_stopwords(enricher: Enricher) -> None:
 
 
 def test_enrich_posts_fills_fields_and_flags(enricher: Enricher) -> None:
-    reply = post("@bob merci pour ton aide, super boulot ! #Merci https://lumio.example/a", 1,
-                 parent_id="mastodon:0")
+    reply = post(
+        "@bob merci pour ton aide, super boulot ! #Merci https://lumio.example/a",
+        1,
+        parent_id="mastodon:0",
+    )
     (out,) = enricher.enrich([reply])
     assert out.id == reply.id and out.text == reply.text
     assert out.lang == "fr"

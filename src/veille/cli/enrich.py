@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
 
@@ -28,7 +28,7 @@ from veille.errors import InputError, UsageError, WorkspaceNotFound
 BATCH = 500
 
 
-class AnalyzeFormat(str, Enum):
+class AnalyzeFormat(StrEnum):
     jsonl = "jsonl"
     json = "json"
 
@@ -113,9 +113,7 @@ def register(app: typer.Typer) -> None:
         try:
             stream = file.open("rb")
         except OSError as exc:
-            raise InputError(
-                f"cannot read {file}: {exc.strerror}", hint="Check the path."
-            ) from exc
+            raise InputError(f"cannot read {file}: {exc.strerror}", hint="Check the path.") from exc
         with stream:
             _emit(_analyze_stream(stream, str(file), settings), output)
 
@@ -138,16 +136,15 @@ def register(app: typer.Typer) -> None:
         from veille.cli.core import parse_day, progress
         from veille.enrich.rerun import enrich_stored
 
-        with open_workspace(workspace) as ws:
-            with progress(label="enriching") as bar:
-                task = bar.add_task("enrich", total=None)
-                report = enrich_stored(
-                    ws,
-                    rerun=rerun,
-                    since=parse_day(since, "since"),
-                    on_total=lambda n: bar.update(task, total=n),
-                    on_progress=lambda n: bar.advance(task, n),
-                )
+        with open_workspace(workspace) as ws, progress(label="enriching") as bar:
+            task = bar.add_task("enrich", total=None)
+            report = enrich_stored(
+                ws,
+                rerun=rerun,
+                since=parse_day(since, "since"),
+                on_total=lambda n: bar.update(task, total=n),
+                on_progress=lambda n: bar.advance(task, n),
+            )
         if output is DataFormat.json:
             print_json(report)
         else:

@@ -50,8 +50,7 @@ class Clusterer:
             return []
         return list(
             dict.fromkeys(
-                " ".join(words[i : i + SHINGLE]).encode()
-                for i in range(len(words) - SHINGLE + 1)
+                " ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)
             )
         )
 

@@ -104,7 +104,9 @@ class Enricher:
         """Analyse plain texts (``veille analyze``)."""
         hints = hints or [None] * len(texts)
         langs = [self._language(t, h) for t, h in zip(texts, hints, strict=True)]
-        sentiments = self._sentiments([(t, lang) for t, (lang, _) in zip(texts, langs, strict=True)])
+        sentiments = self._sentiments(
+            [(t, lang) for t, (lang, _) in zip(texts, langs, strict=True)]
+        )
         out = []
         for text, (lang, conf), sent in zip(texts, langs, sentiments, strict=True):
             out.append(

@@ -46,13 +46,9 @@ def enrich_stored(
             with store.transaction() as tx:
                 tx.upsert_posts(posts)
                 ids = [p.id for p in posts]
-                have = {
-                    r[0]
-                    for r in tx.execute(
-                        f"SELECT post_id FROM minhash WHERE post_id IN ({','.join('?' * len(ids))})",
-                        ids,
-                    )
-                }
+                marks = ",".join("?" * len(ids))
+                sql = f"SELECT post_id FROM minhash WHERE post_id IN ({marks})"
+                have = {r[0] for r in tx.execute(sql, ids)}
                 fresh = [p for p in posts if p.id not in have]
                 clustered += len(clusterer.assign(tx, fresh))
             enriched += len(posts)

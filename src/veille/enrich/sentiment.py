@@ -27,7 +27,8 @@ from veille.textnorm import fold
 UNSCORED = Sentiment("unscored", 0.0, 0.0)
 _MENTION = re.compile(r"(?<![\w@])@[\w.@-]+")
 _EMOTICON_RE = re.compile(
-    r"(?:(?<=\s)|^)(" + "|".join(re.escape(e) for e in sorted(lx.EMOTICONS, key=len, reverse=True))
+    r"(?:(?<=\s)|^)("
+    + "|".join(re.escape(e) for e in sorted(lx.EMOTICONS, key=len, reverse=True))
     + r")(?=\s|$|[.,!?])",
     re.IGNORECASE,
 )
@@ -217,9 +218,7 @@ class FrenchSentiment:
 class LexiconSentiment:
     """The built-in backend: English and French engines; others unscored."""
 
-    def __init__(
-        self, en: Thresholds = EN_THRESHOLDS, fr: Thresholds = FR_THRESHOLDS
-    ) -> None:
+    def __init__(self, en: Thresholds = EN_THRESHOLDS, fr: Thresholds = FR_THRESHOLDS) -> None:
         self.english = EnglishSentiment(en)
         self.french = FrenchSentiment(self.english, fr)
         self.engines: dict[str, EnglishSentiment | FrenchSentiment] = {
