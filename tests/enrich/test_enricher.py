@@ -166,3 +166,16 @@ def test_only_emoji_or_urls_are_und(enricher: Enricher) -> None:
     assert one(enricher, "😀😀🎉").lang == "und"
     assert one(enricher, "https://example.com/a").lang == "und"
     assert one(enricher, "").sentiment.label == "unscored"
+
+
+def test_nothing_heavy_is_imported_with_the_package() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, veille.enrich, veille.enrich.stage, veille.cli.enrich;"
+        "heavy = {'lingua', 'vaderSentiment', 'simplemma', 'datasketch', 'tldextract', 'torch'};"
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
