@@ -68,9 +68,7 @@ UntilOpt = Annotated[str | None, typer.Option(help="Until this date (ISO 8601), 
 PlatformOpt = Annotated[
     list[str] | None, typer.Option("--platform", help="Only this platform (repeatable).")
 ]
-LangOpt = Annotated[
-    list[str] | None, typer.Option("--lang", help="Only this language (repeatable).")
-]
+LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Only this language (repeatable).")]
 
 
 class ExportFormat(str, Enum):
@@ -100,8 +98,7 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Platform of rows that have no platform column.")
         ] = None,
         fmt: Annotated[
-            str | None,
-            typer.Option("--input-format", help="csv or jsonl (default: from the name)."),
+            str | None, typer.Option("--input-format", help="csv or jsonl (default: from the name).")
         ] = None,
         strict: Annotated[
             bool, typer.Option(help="Stop at the first bad row and store nothing.")
@@ -204,9 +201,7 @@ def register(app: typer.Typer) -> None:
                 [title, "posts"],
                 RowFormat.table,
             )
-        print_rows(
-            ({"day": c.key, "posts": c.count} for c in st.by_day), ["day", "posts"], RowFormat.table
-        )
+        print_rows(({"day": c.key, "posts": c.count} for c in st.by_day), ["day", "posts"], RowFormat.table)
 
     @app.command()
     @handle_errors
@@ -222,9 +217,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Full-text search of stored posts, newest first (case and accents ignored)."""
         with open_workspace(workspace) as ws:
-            posts = ws.store.search_text(
-                text, post_filter(since, until, platform, lang), limit=limit
-            )
+            posts = ws.store.search_text(text, post_filter(since, until, platform, lang), limit=limit)
         rows = (
             {
                 "id": p.id,

@@ -192,8 +192,9 @@ class Collector:
                 )
             tx.execute(
                 "INSERT INTO source_health (source, total_posts, quota_left) VALUES (?, ?, ?) "
-                "ON CONFLICT (source) DO UPDATE SET total_posts = total_posts + excluded.total_posts,"
-                " quota_left = coalesce(excluded.quota_left, quota_left)",
+                "ON CONFLICT (source) DO UPDATE SET "
+                "total_posts = total_posts + excluded.total_posts, "
+                "quota_left = coalesce(excluded.quota_left, quota_left)",
                 (record.name, upsert.inserted, batch.quota),
             )
         self.pipeline.committed(upsert)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import calendar
 import email.utils
 import hashlib
+import itertools
 import re
 import statistics
 import time
@@ -149,7 +150,7 @@ def next_interval(
     """Seconds until the next poll, from the feed's rhythm and its caching hints."""
     interval = 3600.0
     times = sorted(published)[-20:]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False) if b > a]
+    gaps = [b - a for a, b in itertools.pairwise(times) if b > a]
     if gaps:
         interval = statistics.median(gaps)
     if ttl_minutes:

@@ -122,7 +122,8 @@ def add_source(
     elif not _NAME.match(name):
         raise UsageError(
             f"source name {name!r} is not allowed",
-            hint="Use letters, digits, '.', '_', ':' or '-' (up to 80), starting with a letter or digit.",
+            hint="Use up to 80 letters, digits, '.', '_', ':' or '-' "
+            "(starting with a letter or digit).",
         )
     if name in taken:
         raise UsageError(
