@@ -328,3 +328,75 @@ def run_daemon(
     finally:
         http.close()
     return state
+
+
+@dataclass
+class DryRun:
+    """What ``source test`` would store: mapped posts and items that failed."""
+
+    posts: list[Post]
+    failed: list[tuple[str, Any]]
+    cursor: dict[str, Any]
+
+
+def dry_run(
+    record: SourceRecord, http: HttpClient, *, cursor: dict[str, Any] | None = None
+) -> DryRun:
+    """Fetch the first batch of ``record`` (from ``cursor``, default: from scratch)
+    and map it; nothing is stored."""
+    source = record.source()
+    config = source.config_from_dict(record.config)
+    batches = source.collect(config, cursor, http)
+    try:
+        batch = next(iter(batches), None)
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+    if batch is None:
+        return DryRun([], [], dict(cursor or {}))
+    posts, failed = map_items(source, config, record.name, batch.items, datetime.now(UTC))
+    return DryRun(posts, failed, batch.cursor)
+
+
+def retry_quarantine(
+    workspace: Any, *, source: str | None = None, pipeline: Pipeline | None = None
+) -> tuple[int, int]:
+    """Map quarantined items again (after a fix); store those that now map and
+    drop them from the quarantine. Returns ``(stored, still failing)``."""
+    from veille.pipeline.ingest import build_pipeline
+    from veille.sources.manage import get_source_record, quarantined
+
+    store = workspace.store
+    pipeline = pipeline or build_pipeline(workspace)
+    ok_ids: list[int] = []
+    posts: list[Post] = []
+    failing = 0
+    records: dict[str, SourceRecord | None] = {}
+    for item in quarantined(store, source, limit=100_000):
+        if item.source not in records:
+            try:
+                records[item.source] = get_source_record(store, item.source)
+            except VeilleError:
+                records[item.source] = None
+        record = records[item.source]
+        if record is None:
+            failing += 1
+            continue
+        src = record.source()
+        mapped, failed = map_items(
+            src, src.config_from_dict(record.config), record.name, [item.raw], datetime.now(UTC)
+        )
+        if failed:
+            failing += 1
+            with store.transaction() as tx:
+                tx.execute("UPDATE quarantine SET error = ? WHERE id = ?", (failed[0][0], item.id))
+            continue
+        posts.extend(mapped)
+        ok_ids.append(item.id)
+    prepared = pipeline.prepare(posts)
+    with store.transaction() as tx:
+        result = pipeline.write(tx, prepared, None)
+        tx.executemany("DELETE FROM quarantine WHERE id = ?", [(i,) for i in ok_ids])
+    pipeline.committed(result)
+    return len(ok_ids), failing
