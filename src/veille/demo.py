@@ -78,7 +78,9 @@ def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) ->
             lines.append(f"Busiest day: {peak.key} ({peak.count} posts: an outage at {BRAND}).")
         sample = ws.store.search_text("panne", limit=3)
         lines.append('Latest posts with "panne" (outage):')
-        lines.extend(f"  {p.published_at:%Y-%m-%d %H:%M} {p.platform:9} {p.text[:90]}" for p in sample)
+        lines.extend(
+            f"  {p.published_at:%Y-%m-%d %H:%M} {p.platform:9} {p.text[:90]}" for p in sample
+        )
     lines.append("")
     lines.append("Try:")
     lines.append("  veille --help")

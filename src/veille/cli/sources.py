@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
                     "every": r.every,
                     "enabled": r.enabled,
                     "config": r.config,
-                }  # fmt: skip
+                }
                 for r in list_sources(ws.store)
             ]
         print_rows(rows, ["name", "kind", "every", "enabled", "config"], output)
@@ -128,7 +128,7 @@ def register(app: typer.Typer) -> None:
                 "published_at": p.published_at,
                 "author": p.author.handle,
                 "text": (p.title + " — " if p.title else "") + p.text[:120],
-            }  # fmt: skip
+            }
             for p in result.posts[:limit]
         )
         print_rows(rows, ["id", "published_at", "author", "text"], RowFormat.table)
@@ -154,17 +154,23 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
             return
-        print_rows(
+        cols = ["source", "last success", "failures", "last posts", "total", "quota left"]
+        cols += ["quarantined", "next due", "last error"]
+        values = [
             (
-                {"source": h.source, "last success": h.last_success, "failures": h.consecutive_failures,
-                 "last posts": h.last_posts, "total": h.total_posts, "quota left": h.quota_left,
-                 "quarantined": h.quarantined, "next due": h.next_due, "last error": h.last_error}  # fmt: skip
-                for h in rows
-            ),
-            ["source", "last success", "failures", "last posts", "total", "quota left",
-             "quarantined", "next due", "last error"],
-            RowFormat.table,
-        )  # fmt: skip
+                h.source,
+                h.last_success,
+                h.consecutive_failures,
+                h.last_posts,
+                h.total_posts,
+                h.quota_left,
+                h.quarantined,
+                h.next_due,
+                h.last_error,
+            )
+            for h in rows
+        ]
+        print_rows((dict(zip(cols, v, strict=True)) for v in values), cols, RowFormat.table)
 
     @app.command("collect")
     @handle_errors
@@ -223,7 +229,7 @@ def register(app: typer.Typer) -> None:
                 "error": q.error,
                 "at": q.created_at,
                 "raw": q.raw if output is not RowFormat.table else str(q.raw)[:80],
-            }  # fmt: skip
+            }
             for q in items
         )
         print_rows(rows, ["id", "source", "at", "error", "raw"], output)
