@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape as escape_html
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -127,6 +128,79 @@ def entry_key(entry: Mapping[str, Any]) -> str:
     return "h:" + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
 
 
+def parse_feed(content: bytes, headers: Mapping[str, str] | None = None) -> Any:
+    """feedparser's reading of a body; a JSON body is read as JSON Feed (1.0/1.1),
+    which this feedparser does not know, into the same shape."""
+    import feedparser
+
+    if content.lstrip()[:1] == b"{":
+        return _json_feed(content)
+    h = {k.lower(): v for k, v in (headers or {}).items()}
+    return feedparser.parse(content, response_headers=h)
+
+
+def _json_time(value: Any) -> str | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat()
+
+
+def _json_feed(content: bytes) -> Any:
+    import json
+
+    from feedparser import FeedParserDict
+
+    out = FeedParserDict(bozo=False, entries=[], feed=FeedParserDict(), version="json1")
+    try:
+        data = json.loads(content)
+        if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+            raise ValueError("no items list")
+    except ValueError as exc:
+        out["bozo"], out["bozo_exception"] = True, exc
+        return out
+    authors = data.get("authors") or ([data["author"]] if data.get("author") else [])
+    out["feed"] = FeedParserDict(
+        title=data.get("title"),
+        link=data.get("home_page_url"),
+        language=data.get("language"),
+        author=authors[0].get("name") if authors else None,
+        next_url=data.get("next_url"),
+    )
+    for item in data["items"]:
+        if not isinstance(item, dict):
+            continue
+        who = item.get("authors") or ([item["author"]] if item.get("author") else [])
+        first = who[0] if who and isinstance(who[0], dict) else {}
+        html = item.get("content_html")
+        entry = FeedParserDict(
+            id=item.get("id"),
+            link=item.get("url") or item.get("external_url"),
+            title=item.get("title"),
+            summary=html if html else escape_html(item.get("content_text") or item.get("summary") or ""),
+            published_parsed=_json_time(item.get("date_published")),
+            updated_parsed=_json_time(item.get("date_modified")),
+            author=first.get("name"),
+            author_detail=FeedParserDict(name=first.get("name"), href=first.get("url")),
+            tags=[FeedParserDict(term=t) for t in item.get("tags") or []],
+            language=item.get("language"),
+            enclosures=[
+                FeedParserDict(href=a.get("url"))
+                for a in item.get("attachments") or []
+                if isinstance(a, dict)
+            ],
+        )
+        if item.get("image"):
+            entry["media_thumbnail"] = [FeedParserDict(url=item["image"])]
+        out["entries"].append(entry)
+    return out
+
+
 def _max_age(resp: Response) -> float | None:
     best: float | None = None
     cc = resp.headers.get("cache-control", "")
@@ -183,8 +257,6 @@ class FeedsSource(Source[FeedsConfig]):
     def collect(
         self, config: FeedsConfig, cursor: Mapping[str, Any] | None, http: HttpClient
     ) -> Iterator[Batch]:
-        import feedparser
-
         cursor = dict(cursor or {})
         seen: list[str] = list(cursor.get("seen", []))
         seen_set = set(seen)
@@ -208,10 +280,7 @@ class FeedsSource(Source[FeedsConfig]):
         published: list[float] = []
         ttl: float | None = None
         while True:
-            parsed = feedparser.parse(
-                resp.content,
-                response_headers={k.lower(): v for k, v in resp.headers.items()},
-            )
+            parsed = parse_feed(resp.content, resp.headers)
             if parsed.get("bozo") and not parsed.entries:
                 raise FeedError(
                     f"{url} is not a readable feed ({parsed.get('bozo_exception')})",
@@ -237,7 +306,9 @@ class FeedsSource(Source[FeedsConfig]):
             for entry in parsed.entries:
                 key = entry_key(entry)
                 ts = entry.get("published_parsed") or entry.get("updated_parsed")
-                if ts:
+                if isinstance(ts, str):
+                    published.append(datetime.fromisoformat(ts).timestamp())
+                elif ts:
                     published.append(float(calendar.timegm(ts)))
                 if key in seen_set:
                     continue
