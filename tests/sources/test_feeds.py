@@ -23,8 +23,12 @@ def raw_items(path: Path, url: str = "https://example.org/feed") -> list[dict[st
     feed = {"title": parsed.feed.get("title"), "link": parsed.feed.get("link"),
             "language": parsed.feed.get("language"), "url": url}  # fmt: skip
     return [
-        {"key": entry_key(e), "entry": _jsonable(e), "feed": feed,
-         "fetched_at": "2026-11-01T00:00:00+00:00"}  # fmt: skip
+        {
+            "key": entry_key(e),
+            "entry": _jsonable(e),
+            "feed": feed,
+            "fetched_at": "2026-11-01T00:00:00+00:00",
+        }  # fmt: skip
         for e in parsed.entries
     ]
 
