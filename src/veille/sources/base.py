@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
 
@@ -59,7 +59,7 @@ class Batch:
     feed's TTL, its rhythm, a Retry-After); the scheduler clamps it.
     """
 
-    items: list[Mapping[str, Any]]
+    items: Sequence[Mapping[str, Any]]
     cursor: dict[str, Any]
     quota: int | None = None
     next_poll_seconds: float | None = None
@@ -110,7 +110,7 @@ class Source(ABC, Generic[ConfigT]):
             if isinstance(value, list) and "tuple" in str(hints.get(key, "")):
                 value = tuple(value)
             values[key] = value
-        return cls(**values)  # type: ignore[no-any-return]
+        return cls(**values)
 
 
 def parse_options(
@@ -173,7 +173,7 @@ def _load(spec: str) -> type[Source[Any]] | None:
             return None  # not in this build
         raise
     cls = getattr(module, attr)
-    return cls  # type: ignore[no-any-return]
+    return cls
 
 
 def registry() -> dict[str, Source[Any]]:
