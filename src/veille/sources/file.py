@@ -152,4 +152,3 @@ def _item(line: int, rec: Any, bad_row: type) -> dict[str, Any]:
     if isinstance(rec, bad_row):
         return {"line": line, "error": rec.reason}
     return {"line": line, "record": rec}
-

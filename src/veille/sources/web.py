@@ -339,7 +339,9 @@ class WebSource(Source[WebConfig]):
             title=title,
             url=str(url),
             published_at=when,
-            author=Author(handle=host, name=str(author), url=f"{urlsplit(str(url)).scheme}://{host}"),
+            author=Author(
+                handle=host, name=str(author), url=f"{urlsplit(str(url)).scheme}://{host}"
+            ),
             lang=str(lang).split("-")[0].lower() if lang else None,
             media=(str(page["image"]),) if page.get("image") else (),
             keywords=tuple(str(t) for t in page.get("tags") or ()),
