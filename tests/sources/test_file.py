@@ -19,8 +19,14 @@ from veille.workspace import Workspace
 
 
 def row(n: int, **extra: object) -> str:
-    rec = {"platform": "mastodon", "id": str(n), "text": f"Lumio post number {n}",
-           "author": f"user{n % 3}", "published_at": f"2026-09-01T10:{n % 60:02d}:00Z", **extra}  # fmt: skip
+    rec = {
+        "platform": "mastodon",
+        "id": str(n),
+        "text": f"Lumio post number {n}",
+        "author": f"user{n % 3}",
+        "published_at": f"2026-09-01T10:{n % 60:02d}:00Z",
+        **extra,
+    }
     return json.dumps(rec) + "\n"
 
 

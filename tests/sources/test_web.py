@@ -173,8 +173,8 @@ def test_sitemap_index_and_gzipped_sitemap(sim: Simulator) -> None:
     batches = list(src.collect(config, None, client()))
     urls = sorted(i["url"].rsplit("/", 1)[-1] for b in batches for i in b.items)
     assert urls == ["a.html", "b.html", "broken.html"]  # a.html listed twice, fetched once
-    kind, entries = parse_sitemap(gzip.compress(b"<urlset><url><loc>https://e.org/x</loc>"
-                                                b"</url></urlset>"), "https://e.org/s.xml.gz")  # fmt: skip
+    packed = gzip.compress(b"<urlset><url><loc>https://e.org/x</loc></url></urlset>")
+    kind, entries = parse_sitemap(packed, "https://e.org/s.xml.gz")
     assert kind == "urlset" and entries == [("https://e.org/x", None)]
 
 

@@ -185,7 +185,9 @@ class WebSource(Source[WebConfig]):
             try:
                 re.compile(opts["match"])
             except re.error as exc:
-                raise SourceConfigError(f"option match={opts['match']!r} is not a regex: {exc}")
+                raise SourceConfigError(
+                    f"option match={opts['match']!r} is not a regex: {exc}"
+                ) from None
         return WebConfig(url=url, **opts)
 
     # -- collection ------------------------------------------------------------
