@@ -121,7 +121,8 @@ def main() -> int:
           f"{requests_1} requests, {stored} posts stored, {len(failed)} sources failed  "
           f"ratio to baseline x{first_s / base_s:.2f}")  # fmt: skip
     print(f"pass 2    collect (unchanged):  {second_s:8.2f} s  {total} requests, "
-          f"{statuses.get(304, 0)} answered 304 = {share:.1%} (target >= 95%)  "
+          f"{statuses.get(304, 0)} answered 304 = {share:.1%} (target >= 95%), "
+          f"{sum(r.new_posts for r in second)} new posts  "
           f"ratio to baseline x{second_s / base_s:.2f}")  # fmt: skip
     if failed:
         print(f"first failure: {failed[0].source}: {failed[0].error}", file=sys.stderr)
