@@ -12,6 +12,7 @@ from pathlib import Path
 
 QUICK = {
     "ingest.py": ["--posts", "50000"],
+    "collect.py": ["--feeds", "100", "--hosts", "10"],
 }
 
 

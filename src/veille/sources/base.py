@@ -28,6 +28,7 @@ theirs through the ``veille.sources`` entry-point group
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
@@ -179,8 +180,16 @@ def _load(spec: str) -> type[Source[Any]] | None:
 def registry() -> dict[str, Source[Any]]:
     """Every available source by KIND: built-ins first, then plugins.
 
-    A plugin may not replace a built-in of the same name.
+    A plugin may not replace a built-in of the same name. Read once per process
+    (scanning the installed packages' entry points costs tens of milliseconds,
+    and collection looks sources up for every batch); ``registry.cache_clear()``
+    reads them again.
     """
+    return dict(_registry())
+
+
+@functools.lru_cache(maxsize=1)
+def _registry() -> dict[str, Source[Any]]:
     found: dict[str, Source[Any]] = {}
     for spec in BUILTIN_SOURCES:
         cls = _load(spec)
@@ -193,6 +202,9 @@ def registry() -> dict[str, Source[Any]]:
         if cls.name not in found:
             found[cls.name] = cls()
     return found
+
+
+registry.cache_clear = _registry.cache_clear  # type: ignore[attr-defined]
 
 
 def get_source(kind: str) -> Source[Any]:

@@ -8,6 +8,7 @@ the ``sources`` table of the workspace database, their health in
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections.abc import Mapping
@@ -91,7 +92,12 @@ def _rows(store: Store, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[An
 
 def _default_name(kind: str, target: str, taken: set[str]) -> str:
     parts = urlsplit(target)
-    base = (parts.hostname or "") + parts.path if parts.scheme else target
+    if parts.scheme:
+        base = (parts.hostname or "") + parts.path
+    elif os.path.exists(target):  # a file: its name, not its whole path
+        base = os.path.basename(target.rstrip("/"))
+    else:
+        base = target
     slug = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower()[:40] or "source"
     name = f"{kind}-{slug}"
     n = 2
