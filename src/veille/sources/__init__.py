@@ -1,0 +1,1 @@
+"""Source connectors: one module per platform, registered in ``base.py``."""

@@ -1,0 +1,149 @@
+"""Small pure helpers shared by the platform connectors.
+
+HTML to plain text (statuses, blog posts, comments arrive as HTML), timestamps
+in the platforms' formats, ``Link`` headers, and rate-limit headers.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+
+_BLOCK_TAGS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
+_SKIP_TAGS = frozenset({"script", "style", "template"})
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+class _TextExtractor(HTMLParser):
+    """Collects visible text and the ``href`` of links, with their ``class``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[tuple[str, str]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip += 1
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+        elif tag == "a":
+            values = dict(attrs)
+            href = values.get("href")
+            if href:
+                self.links.append((href, values.get("class") or ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str | None) -> str:
+    """Visible text of an HTML fragment: tags dropped, entities decoded,
+    paragraphs and line breaks kept as newlines, scripts and styles removed."""
+    text, _ = html_to_text_and_links(markup)
+    return text
+
+
+def html_to_text_and_links(markup: str | None) -> tuple[str, list[tuple[str, str]]]:
+    """Like :func:`html_to_text`, plus each link's ``(href, class)``."""
+    if not markup:
+        return "", []
+    parser = _TextExtractor()
+    parser.feed(markup)
+    parser.close()
+    text = "".join(parser.parts)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return text, parser.links
+
+
+def unescape(text: str | None) -> str:
+    """HTML entities decoded (Reddit and YouTube escape plain text)."""
+    return html.unescape(text or "")
+
+
+def parse_iso(value: Any) -> datetime:
+    """An ISO 8601 timestamp (``Z``, offsets, up to nanoseconds) as aware UTC."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    text = str(value).strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    # Python wants at most six fraction digits; AT Protocol may send more.
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    # Facebook writes "+0000" without a colon, which fromisoformat accepts
+    # in 3.11 only for some forms; normalise it.
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def from_unix(seconds: float) -> datetime:
+    return datetime.fromtimestamp(float(seconds), UTC)
+
+
+def as_int(value: Any, default: int = 0) -> int:
+    """A count as an int; platforms sometimes send strings or nothing."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def as_opt_int(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+_LINK_PART = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]*)*)')
+_REL = re.compile(r'rel\s*=\s*"?([^";]+)"?')
+
+
+def parse_link_header(value: str | None) -> dict[str, str]:
+    """RFC 8288 ``Link`` header as ``{rel: url}`` (Mastodon's pagination).
+
+    >>> parse_link_header('<https://a/x?max_id=1>; rel="next", <https://a/x?min_id=9>; rel="prev"')
+    {'next': 'https://a/x?max_id=1', 'prev': 'https://a/x?min_id=9'}
+    """
+    links: dict[str, str] = {}
+    for match in _LINK_PART.finditer(value or ""):
+        rel = _REL.search(match.group(2))
+        if rel:
+            for name in rel.group(1).split():
+                links.setdefault(name, match.group(1))
+    return links
+
+
+def unique(values: Iterable[str | None]) -> tuple[str, ...]:
+    """Values in first-seen order, without blanks or repeats."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if value:
+            seen.setdefault(value, None)
+    return tuple(seen)
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header by case-insensitive name."""
+    lower = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lower:
+            return value
+    return None

@@ -1,0 +1,100 @@
+"""Hacker News through the Algolia search API (``search_by_date``).
+
+Target: the search terms (``veille source add hackernews "lumio fibre"``).
+Options: ``tags`` (``story``, ``comment``, ``(story,comment)``…; default both),
+``api`` (default ``https://hn.algolia.com``), ``hits_per_page`` (≤ 1000),
+``max_pages``. Cursor: ``created_at_i``, the newest creation time seen, sent
+back as ``numericFilters=created_at_i>N``. Algolia needs no key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from veille.errors import UsageError
+from veille.models import Author, Engagement, Post
+from veille.sources._social import as_int, from_unix, html_to_text_and_links, parse_iso, unique
+
+PLATFORM = "hackernews"
+API = "https://hn.algolia.com"
+ITEM_URL = "https://news.ycombinator.com/item?id={}"
+
+
+@dataclass(frozen=True)
+class HackerNewsConfig:
+    query: str
+    tags: str = "(story,comment)"
+    api: str = API
+    hits_per_page: int = 100
+    max_pages: int = 10
+
+
+def parse_target(target: str, options: Mapping[str, Any] | None = None) -> HackerNewsConfig:
+    opts = dict(options or {})
+    query = target.strip()
+    if not query:
+        raise UsageError("the Hacker News target is empty", hint="give search terms, e.g. lumio")
+    extra: dict[str, Any] = {}
+    for key in ("hits_per_page", "max_pages"):
+        if opts.get(key) is not None:
+            extra[key] = int(opts[key])
+    if not 1 <= extra.get("hits_per_page", 100) <= 1000:
+        raise UsageError("hits_per_page must be between 1 and 1000")
+    return HackerNewsConfig(
+        query,
+        tags=str(opts.get("tags") or "(story,comment)"),
+        api=str(opts.get("api") or API).rstrip("/"),
+        **extra,
+    )
+
+
+def search_params(config: HackerNewsConfig, after: int | None, page: int) -> dict[str, str]:
+    params = {
+        "query": config.query,
+        "tags": config.tags,
+        "hitsPerPage": str(config.hits_per_page),
+        "page": str(page),
+    }
+    if after is not None:
+        params["numericFilters"] = f"created_at_i>{after}"
+    return params
+
+
+def to_post(raw: Mapping[str, Any], config: HackerNewsConfig | None = None) -> Post:
+    """An Algolia hit (story, comment, poll, Ask/Show HN) as a post. Pure."""
+    object_id = str(raw["objectID"])
+    tags = raw.get("_tags") or []
+    is_comment = "comment" in tags or raw.get("comment_text")
+    body = raw.get("comment_text") if is_comment else raw.get("story_text")
+    text, anchors = html_to_text_and_links(body)
+    links = [href for href, _ in anchors]
+    if raw.get("url"):
+        links.insert(0, str(raw["url"]))
+    created = raw.get("created_at_i")
+    published = from_unix(created) if created is not None else parse_iso(raw["created_at"])
+    story = raw.get("story_id")
+    parent = raw.get("parent_id")
+    author = str(raw.get("author") or "unknown")
+    return Post.create(
+        platform=PLATFORM,
+        native_id=object_id,
+        text=text,
+        title=None if is_comment else (raw.get("title") or None),
+        url=ITEM_URL.format(object_id),
+        published_at=published,
+        author=Author(
+            handle=author,
+            url=f"https://news.ycombinator.com/user?id={author}",
+        ),
+        lang=None,
+        engagement=Engagement(
+            likes=as_int(raw.get("points")),
+            replies=as_int(raw.get("num_comments")),
+        ),
+        parent_id=f"{PLATFORM}:{parent}" if parent else None,
+        thread_id=f"{PLATFORM}:{story}" if story and str(story) != object_id else None,
+        links=unique(links),
+        raw=raw,
+    )

@@ -1,0 +1,198 @@
+"""Mastodon: hashtag, account, public and search timelines of one instance.
+
+Targets (``veille source add mastodon TARGET``)::
+
+    tag:lumio@mastodon.social          #lumio@mastodon.social
+    account:claire@mastodon.social     https://mastodon.social/@claire
+    public@mastodon.social             local@mastodon.social (local only)
+    search:lumio fibre@mastodon.social (needs a token)
+    https://mastodon.social/tags/lumio
+
+The instance may be a full base URL (``tag:lumio@http://127.0.0.2:8080``).
+The cursor keeps the newest status id seen (``since_id``); requests page
+forward with ``min_id`` so every page's cursor can be committed as it lands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from veille.errors import UsageError
+from veille.models import Author, Engagement, Post
+from veille.sources._social import (
+    as_int,
+    html_to_text_and_links,
+    parse_iso,
+    unique,
+)
+
+PLATFORM = "mastodon"
+MODES = ("tag", "account", "public", "local", "search")
+
+
+@dataclass(frozen=True)
+class MastodonConfig:
+    """One timeline on one instance."""
+
+    instance: str  # base URL, e.g. https://mastodon.social
+    mode: str  # tag | account | public | local | search
+    value: str = ""  # the tag, the account (user or user@host) or the search terms
+    token: str | None = None
+    limit: int = 40
+    max_pages: int = 10
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.instance).hostname or self.instance).lower()
+
+
+def _instance_url(text: str) -> str:
+    text = text.strip().rstrip("/")
+    if not text:
+        raise UsageError("the Mastodon target names no instance", hint=_HINT)
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{text!r} is not a Mastodon instance address", hint=_HINT)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+_HINT = (
+    "use tag:NAME@INSTANCE, account:USER@INSTANCE, public@INSTANCE, "
+    "search:TERMS@INSTANCE or a https://INSTANCE/tags/NAME or /@USER address"
+)
+
+
+def parse_target(target: str, options: Mapping[str, Any] | None = None) -> MastodonConfig:
+    """The config for ``veille source add mastodon TARGET``; ``options`` may
+    hold ``token``, ``limit`` and ``max_pages``."""
+    opts = dict(options or {})
+    token = opts.get("token") or None
+    extra = {k: int(opts[k]) for k in ("limit", "max_pages") if opts.get(k) is not None}
+    text = target.strip()
+    if text.startswith(("http://", "https://")) and ("/tags/" in text or "/@" in text):
+        parts = urlsplit(text)
+        base = f"{parts.scheme}://{parts.netloc}"
+        path = parts.path.rstrip("/")
+        if "/tags/" in path:
+            return MastodonConfig(base, "tag", path.split("/tags/", 1)[1], token, **extra)
+        return MastodonConfig(base, "account", path.split("/@", 1)[1], token, **extra)
+    if text.startswith("#"):
+        text = "tag:" + text[1:]
+    head, sep, instance = text.rpartition("@")
+    if not sep:
+        raise UsageError(f"Mastodon target {target!r} names no instance", hint=_HINT)
+    if head in ("public", "local"):
+        return MastodonConfig(_instance_url(instance), head, "", token, **extra)
+    mode, colon, value = head.partition(":")
+    if not colon or mode not in MODES or not value.strip():
+        raise UsageError(f"Mastodon target {target!r} is not understood", hint=_HINT)
+    if mode == "search" and not token:
+        raise UsageError(
+            "Mastodon status search needs an access token",
+            hint="add --option token=YOUR_TOKEN (created in the instance's Development settings)",
+        )
+    value = value.strip().lstrip("#") if mode == "tag" else value.strip().lstrip("@")
+    return MastodonConfig(_instance_url(instance), mode, value, token, **extra)
+
+
+def timeline_path(config: MastodonConfig, account_id: str | None = None) -> str:
+    """The API path that lists the config's statuses."""
+    if config.mode == "tag":
+        return f"/api/v1/timelines/tag/{quote(config.value, safe='')}"
+    if config.mode in ("public", "local"):
+        return "/api/v1/timelines/public"
+    if config.mode == "account":
+        return f"/api/v1/accounts/{account_id}/statuses"
+    return "/api/v2/search"
+
+
+def id_key(status_id: str) -> tuple[int, str]:
+    """Order of Mastodon ids: numeric strings, compared by length then text."""
+    return (len(status_id), status_id)
+
+
+def newest_id(ids: list[str], current: str | None = None) -> str | None:
+    pool = [*ids, *([current] if current else [])]
+    return max(pool, key=id_key) if pool else None
+
+
+def _account_handle(account: Mapping[str, Any], host: str) -> str:
+    acct = str(account.get("acct") or account.get("username") or "unknown")
+    return acct if "@" in acct else f"{acct}@{host}"
+
+
+def to_post(raw: Mapping[str, Any], config: MastodonConfig) -> Post:
+    """A Mastodon status (API JSON) as a post. Pure.
+
+    Ids are the instance's own (``host/id``) so replies link to their parent
+    as that instance knows it; copies seen through several instances share
+    their canonical URL (the origin's permalink) for the dedupe stage.
+    """
+    host = config.host
+    account = raw.get("account") or {}
+    reblog = raw.get("reblog")
+    shown: Mapping[str, Any] = reblog or raw
+    text, anchors = html_to_text_and_links(shown.get("content"))
+    tag_hrefs = {str(t.get("url")) for t in shown.get("tags") or []}
+    mention_hrefs = {str(m.get("url")) for m in shown.get("mentions") or []}
+    links = [
+        href
+        for href, cls in anchors
+        if "mention" not in cls.split()
+        and "hashtag" not in cls.split()
+        and href not in tag_hrefs
+        and href not in mention_hrefs
+    ]
+    card = shown.get("card") or {}
+    if card.get("url"):
+        links.append(str(card["url"]))
+    media = [
+        str(m.get("url") or m.get("remote_url"))
+        for m in shown.get("media_attachments") or []
+        if m.get("url") or m.get("remote_url")
+    ]
+    in_reply = raw.get("in_reply_to_id")
+    return Post.create(
+        platform=PLATFORM,
+        native_id=f"{host}/{raw['id']}",
+        text=text,
+        title=(shown.get("spoiler_text") or None),
+        url=raw.get("url") or raw.get("uri"),
+        published_at=parse_iso(raw["created_at"]),
+        author=Author(
+            handle=_account_handle(account, host),
+            name=account.get("display_name") or None,
+            url=account.get("url"),
+            followers=account.get("followers_count"),
+            id=None if account.get("id") is None else f"{host}/{account['id']}",
+        ),
+        lang=shown.get("language") or None,
+        engagement=Engagement(
+            likes=as_int(shown.get("favourites_count")),
+            shares=as_int(shown.get("reblogs_count")),
+            replies=as_int(shown.get("replies_count")),
+        ),
+        parent_id=f"{PLATFORM}:{host}/{in_reply}" if in_reply else None,
+        repost_of=f"{PLATFORM}:{host}/{reblog['id']}" if reblog else None,
+        hashtags=unique(str(t.get("name")) for t in shown.get("tags") or []),
+        mentions=unique(str(m.get("acct")) for m in shown.get("mentions") or []),
+        links=unique(links),
+        media=unique(media),
+        source=None,
+        raw=raw,
+    )
+
+
+def statuses_of(body: Any, config: MastodonConfig) -> list[Mapping[str, Any]]:
+    """The statuses in a timeline (a JSON array) or a v2 search result."""
+    if config.mode == "search":
+        return list((body or {}).get("statuses") or [])
+    if not isinstance(body, list):
+        raise ValueError("a Mastodon timeline is a JSON array")
+    return body
+

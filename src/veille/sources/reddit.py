@@ -1,0 +1,155 @@
+"""Reddit: site search and subreddit listings, as JSON listings.
+
+Targets::
+
+    search:lumio fibre          /search.json?q=…&sort=new
+    r/telecom                   /r/telecom/new.json
+    r/telecom search:lumio      /r/telecom/search.json?q=…&restrict_sr=1
+
+Options: ``client_id`` and ``client_secret`` (OAuth client credentials: the
+token comes from ``/api/v1/access_token`` and requests go to
+``https://oauth.reddit.com``), ``user_agent`` (Reddit asks for a descriptive
+one), ``limit`` (≤ 100), ``max_pages``, ``base``/``oauth_base``/``auth_base``
+(other hosts, for the simulator). Cursor: ``newest`` (the newest
+``created_utc`` seen) and ``seen`` (the fullnames at that second).
+``X-Ratelimit-Remaining``/``X-Ratelimit-Reset`` are honoured: a run stops
+when the window is spent and says when it resets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from veille.errors import UsageError
+from veille.models import Author, Engagement, Post
+from veille.sources._social import as_int, from_unix, html_to_text_and_links, unescape, unique
+
+PLATFORM = "reddit"
+WEB = "https://www.reddit.com"
+OAUTH = "https://oauth.reddit.com"
+_HINT = "use search:TERMS, r/SUBREDDIT or r/SUBREDDIT search:TERMS"
+
+
+@dataclass(frozen=True)
+class RedditConfig:
+    subreddit: str | None
+    query: str | None
+    client_id: str | None = None
+    client_secret: str | None = None
+    user_agent: str = "veille/0.1 (self-hosted social listening)"
+    limit: int = 100
+    max_pages: int = 5
+    base: str = WEB
+    oauth_base: str = OAUTH
+    auth_base: str = WEB
+
+    @property
+    def uses_oauth(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+    def listing_path(self) -> str:
+        if self.subreddit and self.query:
+            return f"/r/{self.subreddit}/search.json"
+        if self.subreddit:
+            return f"/r/{self.subreddit}/new.json"
+        return "/search.json"
+
+    def listing_params(self) -> dict[str, str]:
+        params = {"limit": str(self.limit), "raw_json": "1"}
+        if self.query:
+            params.update(q=self.query, sort="new", t="all")
+            if self.subreddit:
+                params["restrict_sr"] = "1"
+        return params
+
+
+def parse_target(target: str, options: Mapping[str, Any] | None = None) -> RedditConfig:
+    opts = dict(options or {})
+    text = target.strip()
+    subreddit = query = None
+    if text.startswith(("r/", "/r/")):
+        first, _, rest = text.lstrip("/")[2:].partition(" ")
+        subreddit = first.strip("/")
+        text = rest.strip()
+        if not subreddit.replace("_", "").isalnum():
+            raise UsageError(f"{subreddit!r} is not a subreddit name", hint=_HINT)
+    if text:
+        kind, colon, value = text.partition(":")
+        if kind != "search" or not colon or not value.strip():
+            raise UsageError(f"Reddit target {target!r} is not understood", hint=_HINT)
+        query = value.strip()
+    if not subreddit and not query:
+        raise UsageError(f"Reddit target {target!r} is empty", hint=_HINT)
+    if bool(opts.get("client_id")) != bool(opts.get("client_secret")):
+        raise UsageError(
+            "Reddit OAuth needs both client_id and client_secret",
+            hint="create a 'script' app at https://www.reddit.com/prefs/apps",
+        )
+    extra: dict[str, Any] = {}
+    for key in ("limit", "max_pages"):
+        if opts.get(key) is not None:
+            extra[key] = int(opts[key])
+    for key in ("user_agent", "base", "oauth_base", "auth_base"):
+        if opts.get(key):
+            extra[key] = str(opts[key]).rstrip("/")
+    return RedditConfig(
+        subreddit,
+        query,
+        client_id=opts.get("client_id") or None,
+        client_secret=opts.get("client_secret") or None,
+        **extra,
+    )
+
+
+def to_post(raw: Mapping[str, Any], config: RedditConfig | None = None) -> Post:
+    """A listing child (``{"kind": "t3"|"t1", "data": {…}}``) as a post. Pure."""
+    kind = raw.get("kind")
+    data: Mapping[str, Any] = raw.get("data") or {}
+    if kind not in ("t1", "t3"):
+        raise ValueError(f"a Reddit listing child of kind {kind!r} is not a post or comment")
+    name = str(data.get("name") or f"{kind}_{data['id']}")
+    html_body = data.get("selftext_html") if kind == "t3" else data.get("body_html")
+    plain = data.get("selftext") if kind == "t3" else data.get("body")
+    _, anchors = html_to_text_and_links(unescape(html_body) if html_body else None)
+    links = [h for h, _ in anchors if h.startswith("http")]
+    if kind == "t3" and not data.get("is_self") and data.get("url"):
+        links.insert(0, str(data["url"]))
+    media: list[str] = []
+    for image in ((data.get("preview") or {}).get("images") or [])[:4]:
+        src = (image.get("source") or {}).get("url")
+        if src:
+            media.append(unescape(src))
+    author = str(data.get("author") or "[deleted]")
+    parent = data.get("parent_id") if kind == "t1" else None
+    link_id = data.get("link_id") if kind == "t1" else None
+    crosspost = data.get("crosspost_parent")
+    permalink = data.get("permalink")
+    return Post.create(
+        platform=PLATFORM,
+        native_id=name,
+        text=unescape(plain),
+        title=unescape(data.get("title")) if kind == "t3" else None,
+        url=f"{WEB}{permalink}" if permalink else None,
+        published_at=from_unix(data["created_utc"]),
+        author=Author(
+            handle=author,
+            url=f"{WEB}/user/{author}" if author != "[deleted]" else None,
+            id=data.get("author_fullname"),
+        ),
+        engagement=Engagement(
+            likes=max(0, as_int(data.get("ups", data.get("score")))),
+            shares=as_int(data.get("num_crossposts")),
+            replies=as_int(data.get("num_comments")),
+        ),
+        parent_id=f"{PLATFORM}:{parent}" if parent else None,
+        thread_id=f"{PLATFORM}:{link_id}" if link_id else None,
+        repost_of=f"{PLATFORM}:{crosspost}" if crosspost else None,
+        hashtags=(),
+        mentions=(),
+        links=unique(links),
+        media=unique(media),
+        country=None,
+        raw=raw,
+    )

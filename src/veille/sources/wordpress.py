@@ -1,0 +1,141 @@
+"""WordPress sites through the REST API (``/wp-json/wp/v2``).
+
+Target: the site address, optionally with search terms::
+
+    https://blog.example.org                 every new post
+    https://blog.example.org search:lumio    /wp/v2/posts?search=lumio
+
+Options: ``comments`` (``true`` to collect the comments too; default
+``true``), ``per_page`` (≤ 100), ``max_pages``, ``modified`` (``true``: follow
+edits with ``modified_after`` instead of new posts with ``after``). No token
+is needed for public content. Pagination follows ``X-WP-TotalPages``; the
+cursor keeps the newest ``date_gmt`` (or ``modified_gmt``) seen per kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from veille.errors import UsageError
+from veille.models import Author, Post
+from veille.sources._social import html_to_text_and_links, parse_iso, unique
+
+PLATFORM = "wordpress"
+_HINT = "use the site address, e.g. https://blog.example.org [search:TERMS]"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class WordPressConfig:
+    site: str
+    search: str | None = None
+    comments: bool = True
+    per_page: int = 100
+    max_pages: int = 10
+    modified: bool = False
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.site).hostname or self.site).lower()
+
+    @property
+    def api(self) -> str:
+        return f"{self.site}/wp-json/wp/v2"
+
+
+def parse_target(target: str, options: Mapping[str, Any] | None = None) -> WordPressConfig:
+    opts = dict(options or {})
+    site, _, rest = target.strip().partition(" ")
+    if "://" not in site:
+        site = "https://" + site
+    parts = urlsplit(site)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{target!r} is not a WordPress site address", hint=_HINT)
+    search = None
+    if rest.strip():
+        kind, colon, value = rest.strip().partition(":")
+        if kind != "search" or not colon or not value.strip():
+            raise UsageError(f"WordPress target {target!r} is not understood", hint=_HINT)
+        search = value.strip()
+    extra: dict[str, Any] = {}
+    for key in ("per_page", "max_pages"):
+        if opts.get(key) is not None:
+            extra[key] = int(opts[key])
+    for key in ("comments", "modified"):
+        if opts.get(key) is not None:
+            extra[key] = str(opts[key]).lower() in _TRUE
+    path = parts.path.rstrip("/")
+    return WordPressConfig(f"{parts.scheme}://{parts.netloc}{path}", search, **extra)
+
+
+def _embedded_author(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    authors = (raw.get("_embedded") or {}).get("author") or []
+    return authors[0] if authors and isinstance(authors[0], Mapping) else {}
+
+
+def _gmt(raw: Mapping[str, Any], key: str) -> Any:
+    # date_gmt has no offset but is UTC; fall back to the site-local date.
+    return raw.get(f"{key}_gmt") or raw.get(key)
+
+
+def to_post(raw: Mapping[str, Any], config: WordPressConfig) -> Post:
+    """A post or a comment (``/wp/v2/posts``, ``/wp/v2/comments``) as a post. Pure."""
+    host = config.host
+    is_comment = "post" in raw and "author_name" in raw
+    content = (raw.get("content") or {}).get("rendered")
+    text, anchors = html_to_text_and_links(content)
+    media: list[str] = []
+    embedded = raw.get("_embedded") or {}
+    for item in embedded.get("wp:featuredmedia") or []:
+        if isinstance(item, Mapping) and item.get("source_url"):
+            media.append(str(item["source_url"]))
+    if is_comment:
+        parent = raw.get("parent")
+        return Post.create(
+            platform=PLATFORM,
+            native_id=f"{host}/comments/{raw['id']}",
+            text=text,
+            url=raw.get("link"),
+            published_at=parse_iso(_gmt(raw, "date")),
+            author=Author(
+                handle=str(raw.get("author_name") or "anonymous"),
+                name=raw.get("author_name") or None,
+                url=raw.get("author_url") or None,
+                id=f"{host}/users/{raw['author']}" if raw.get("author") else None,
+            ),
+            parent_id=f"{PLATFORM}:{host}/comments/{parent}"
+            if parent
+            else f"{PLATFORM}:{host}/posts/{raw['post']}",
+            thread_id=f"{PLATFORM}:{host}/posts/{raw['post']}",
+            links=unique(h for h, _ in anchors if h.startswith("http")),
+            raw=raw,
+        )
+    author = _embedded_author(raw)
+    title, _ = html_to_text_and_links((raw.get("title") or {}).get("rendered"))
+    tags = [
+        str(term.get("name"))
+        for group in embedded.get("wp:term") or []
+        for term in group or []
+        if isinstance(term, Mapping) and term.get("taxonomy") == "post_tag"
+    ]
+    return Post.create(
+        platform=PLATFORM,
+        native_id=f"{host}/posts/{raw['id']}",
+        text=text,
+        title=title or None,
+        url=raw.get("link"),
+        published_at=parse_iso(_gmt(raw, "date")),
+        author=Author(
+            handle=str(author.get("slug") or author.get("name") or raw.get("author") or host),
+            name=author.get("name") or None,
+            url=author.get("link") or None,
+            id=f"{host}/users/{raw['author']}" if raw.get("author") else None,
+        ),
+        hashtags=unique(tags),
+        links=unique(h for h, _ in anchors if h.startswith("http")),
+        media=unique(media),
+        raw=raw,
+    )
