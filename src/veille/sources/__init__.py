@@ -1,1 +1,5 @@
-"""Source connectors: one module per platform, registered in ``base.py``."""
+"""Connectors: one module per platform, all through :mod:`veille.sources.base`."""
+
+from veille.sources.base import Batch, Source, SourceConfigError, get_source, registry
+
+__all__ = ["Batch", "Source", "SourceConfigError", "get_source", "registry"]
