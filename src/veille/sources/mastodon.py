@@ -15,22 +15,30 @@ forward with ``min_id`` so every page's cursor can be committed as it lands.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-from veille.errors import UsageError
 from veille.models import Author, Engagement, Post
 from veille.sources._social import (
     as_int,
     html_to_text_and_links,
     parse_iso,
+    parse_link_header,
     unique,
 )
+from veille.sources.base import Batch, Source, SourceConfigError, parse_options
+
+if TYPE_CHECKING:
+    from veille.http import HttpClient
 
 PLATFORM = "mastodon"
 MODES = ("tag", "account", "public", "local", "search")
+OPTIONS: dict[str, type] = {"token": str, "limit": int, "max_pages": int}
+# Stop paging while this many requests are left in the instance's window, so
+# other sources on the same instance (and the user's own apps) keep some.
+QUOTA_RESERVE = 2
 
 
 @dataclass(frozen=True)
@@ -52,12 +60,12 @@ class MastodonConfig:
 def _instance_url(text: str) -> str:
     text = text.strip().rstrip("/")
     if not text:
-        raise UsageError("the Mastodon target names no instance", hint=_HINT)
+        raise SourceConfigError("the Mastodon target names no instance", hint=_HINT)
     if "://" not in text:
         text = "https://" + text
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{text!r} is not a Mastodon instance address", hint=_HINT)
+        raise SourceConfigError(f"{text!r} is not a Mastodon instance address", hint=_HINT)
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -70,9 +78,11 @@ _HINT = (
 def parse_target(target: str, options: Mapping[str, Any] | None = None) -> MastodonConfig:
     """The config for ``veille source add mastodon TARGET``; ``options`` may
     hold ``token``, ``limit`` and ``max_pages``."""
-    opts = dict(options or {})
+    opts = parse_options(options or {}, OPTIONS, kind=PLATFORM)
     token = opts.get("token") or None
-    extra = {k: int(opts[k]) for k in ("limit", "max_pages") if opts.get(k) is not None}
+    extra = {k: opts[k] for k in ("limit", "max_pages") if opts.get(k) is not None}
+    if not 1 <= extra.get("limit", 40) <= 40:
+        raise SourceConfigError("limit must be between 1 and 40 (Mastodon's page size cap)")
     text = target.strip()
     if text.startswith(("http://", "https://")) and ("/tags/" in text or "/@" in text):
         parts = urlsplit(text)
@@ -85,14 +95,14 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Masto
         text = "tag:" + text[1:]
     head, sep, instance = text.rpartition("@")
     if not sep:
-        raise UsageError(f"Mastodon target {target!r} names no instance", hint=_HINT)
+        raise SourceConfigError(f"Mastodon target {target!r} names no instance", hint=_HINT)
     if head in ("public", "local"):
         return MastodonConfig(_instance_url(instance), head, "", token, **extra)
     mode, colon, value = head.partition(":")
     if not colon or mode not in MODES or not value.strip():
-        raise UsageError(f"Mastodon target {target!r} is not understood", hint=_HINT)
+        raise SourceConfigError(f"Mastodon target {target!r} is not understood", hint=_HINT)
     if mode == "search" and not token:
-        raise UsageError(
+        raise SourceConfigError(
             "Mastodon status search needs an access token",
             hint="add --option token=YOUR_TOKEN (created in the instance's Development settings)",
         )
@@ -196,3 +206,128 @@ def statuses_of(body: Any, config: MastodonConfig) -> list[Mapping[str, Any]]:
         raise ValueError("a Mastodon timeline is a JSON array")
     return body
 
+
+
+def _quota_note(http: HttpClient, url: str, token: str | None) -> tuple[int | None, bool]:
+    left = http.quota_left(url, token)
+    return left, left is not None and left <= QUOTA_RESERVE
+
+
+def collect(
+    config: MastodonConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+) -> Iterator[Batch]:
+    """Statuses newer than ``cursor["since_id"]``, page by page.
+
+    First run: the newest ``max_pages`` pages, walking back (``max_id``), and
+    the cursor is committed with the last page only, so a crash re-reads them
+    rather than skipping any. Later runs walk forward from the cursor
+    (``min_id``, the ``Link`` header's ``prev``), each page committing its
+    own newest id: a crash loses nothing and re-reads at most one page.
+    """
+    since = (cursor or {}).get("since_id")
+    token = config.token
+    base = config.instance
+    if config.mode == "account":
+        lookup = http.get(
+            f"{base}/api/v1/accounts/lookup", params={"acct": config.value}, token=token
+        ).json()
+        path = timeline_path(config, str(lookup["id"]))
+    else:
+        path = timeline_path(config)
+    url: str | None = base + path
+    params: dict[str, Any] | None = {"limit": config.limit}
+    if config.mode == "local":
+        params["local"] = "true"
+    if config.mode == "search":
+        params.update(q=config.value, type="statuses", resolve="false")
+        yield from _collect_search(config, since, url or "", params, http)
+        return
+    forward = since is not None
+    if forward:
+        params["min_id"] = since
+    pending: list[Mapping[str, Any]] = []
+    newest = since
+    for _ in range(config.max_pages):
+        if url is None:
+            break
+        resp = http.get(url, params=params, token=token)
+        statuses = statuses_of(resp.json(), config)
+        quota, low = _quota_note(http, url, token)
+        if not statuses:
+            break
+        newest = newest_id([str(s["id"]) for s in statuses], newest)
+        links = parse_link_header(resp.headers.get("link"))
+        if forward:
+            yield Batch(statuses, {"since_id": newest}, quota=quota)
+            url = links.get("prev")
+        else:
+            if pending:
+                yield Batch(pending, dict(cursor or {}), quota=quota)
+            pending = statuses
+            url = links.get("next")
+        params = None  # the Link URLs carry every parameter
+        if len(statuses) < config.limit:
+            break
+        if low:
+            notes = [f"{config.host}: rate limit nearly spent, the rest waits for the next run"]
+            if not forward and pending:
+                yield Batch(pending, {"since_id": newest}, quota=quota, notes=notes)
+                pending = []
+            elif forward:
+                yield Batch([], {"since_id": newest}, quota=quota, notes=notes)
+            return
+    if pending:
+        yield Batch(pending, {"since_id": newest}, quota=http.quota_left(base, token))
+
+
+def _collect_search(
+    config: MastodonConfig,
+    since: str | None,
+    url: str,
+    params: dict[str, Any],
+    http: HttpClient,
+) -> Iterator[Batch]:
+    """v2 search pages by ``offset``; the cursor rides on the last page."""
+    if since:
+        params["min_id"] = since
+    newest = since
+    pending: list[Mapping[str, Any]] = []
+    old = {"since_id": since} if since else {}
+    quota = None
+    for page in range(config.max_pages):
+        params["offset"] = page * config.limit
+        resp = http.get(url, params=params, token=config.token)
+        statuses = statuses_of(resp.json(), config)
+        quota, low = _quota_note(http, url, config.token)
+        if not statuses:
+            break
+        newest = newest_id([str(s["id"]) for s in statuses], newest)
+        if pending:
+            yield Batch(pending, old, quota=quota)
+        pending = statuses
+        if len(statuses) < config.limit or low:
+            break
+    if pending:
+        yield Batch(pending, {"since_id": newest}, quota=quota)
+
+
+class MastodonSource(Source[MastodonConfig]):
+    name = "mastodon"
+    platform = PLATFORM
+    Config = MastodonConfig
+    target_help: ClassVar[str] = (
+        "tag:NAME@INSTANCE, account:USER@INSTANCE, public@INSTANCE, local@INSTANCE "
+        "or search:TERMS@INSTANCE (token)"
+    )
+    default_every = 600
+
+    def config_from_target(self, target: str, options: Mapping[str, str]) -> MastodonConfig:
+        return parse_target(target, options)
+
+    def collect(
+        self, config: MastodonConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+    ) -> Iterator[Batch]:
+        return collect(config, cursor, http)
+
+    def to_post(self, raw: Mapping[str, Any], config: MastodonConfig) -> Post:
+        return to_post(raw, config)
