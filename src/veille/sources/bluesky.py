@@ -1,89 +1,77 @@
-"""Bluesky: post search, an author's feed, and the Jetstream firehose.
+"""Bluesky: post search and an author's feed over XRPC (Jetstream: ``jetstream.py``).
 
 Targets (``veille source add bluesky TARGET``)::
 
     search:lumio fibre           app.bsky.feed.searchPosts (sort=latest)
     author:netpolicy.bsky.social app.bsky.feed.getAuthorFeed
-    jetstream:lumio,vexa         every new post from Jetstream whose text holds a keyword
 
 Options: ``service`` (XRPC base, default ``https://public.api.bsky.app``),
 ``handle`` and ``app_password`` (a session via
 ``com.atproto.server.createSession``; the service then defaults to
-``https://bsky.social``), ``endpoint`` (Jetstream, default
-``wss://jetstream2.us-east.bsky.network/subscribe``), ``duration`` (seconds a
-Jetstream run listens, default 30) and ``max_events``.
+``https://bsky.social``), ``limit`` (≤ 100), ``max_pages``.
 
-Cursors: ``since`` (newest ``createdAt`` seen) for search, ``newest`` for an
-author feed, ``time_us`` for Jetstream.
+Cursors: ``since`` (newest ``createdAt`` seen, sent back as searchPosts'
+``since``) for search, ``newest`` (newest time seen) for an author feed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from veille.errors import UsageError
 from veille.models import Author, Engagement, Post
 from veille.sources._social import as_int, parse_iso, unique
+from veille.sources.base import Batch, Source, SourceConfigError, parse_options
+
+if TYPE_CHECKING:
+    from veille.http import HttpClient
 
 PLATFORM = "bluesky"
 PUBLIC_SERVICE = "https://public.api.bsky.app"
 SESSION_SERVICE = "https://bsky.social"
-JETSTREAM = "wss://jetstream2.us-east.bsky.network/subscribe"
 POST_COLLECTION = "app.bsky.feed.post"
-_HINT = "use search:TERMS, author:HANDLE or jetstream:KEYWORD[,KEYWORD…]"
+_HINT = "use search:TERMS or author:HANDLE (new posts as they happen: the jetstream kind)"
+OPTIONS: dict[str, type] = {
+    "service": str, "handle": str, "app_password": str, "limit": int, "max_pages": int,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class BlueskyConfig:
-    mode: str  # search | author | jetstream
-    value: str  # search terms, an actor handle or DID, or comma-separated keywords
+    mode: str  # search | author
+    value: str  # search terms, or an actor handle or DID
     service: str = PUBLIC_SERVICE
     handle: str | None = None
     app_password: str | None = None
-    endpoint: str = JETSTREAM
     limit: int = 100
     max_pages: int = 5
-    duration: float = 30.0
-    max_events: int = 100_000
-
-    @property
-    def keywords(self) -> tuple[str, ...]:
-        from veille.textnorm import index_text
-
-        words = (index_text(k) for k in self.value.split(","))
-        return tuple(w for w in words if w)
 
 
 def parse_target(target: str, options: Mapping[str, Any] | None = None) -> BlueskyConfig:
-    opts = dict(options or {})
+    opts = parse_options(options or {}, OPTIONS, kind=PLATFORM)
     mode, colon, value = target.strip().partition(":")
-    if not colon or mode not in ("search", "author", "jetstream") or not value.strip():
-        raise UsageError(f"Bluesky target {target!r} is not understood", hint=_HINT)
+    if not colon or mode not in ("search", "author") or not value.strip():
+        raise SourceConfigError(f"Bluesky target {target!r} is not understood", hint=_HINT)
     value = value.strip()
     if mode == "author":
         value = value.lstrip("@")
     handle, password = opts.get("handle"), opts.get("app_password")
     if bool(handle) != bool(password):
-        raise UsageError(
+        raise SourceConfigError(
             "a Bluesky session needs both handle and app_password",
             hint="create an app password in Settings → Privacy and security → App passwords",
         )
     service = opts.get("service") or (SESSION_SERVICE if handle else PUBLIC_SERVICE)
-    extra: dict[str, Any] = {}
-    for key in ("limit", "max_pages", "max_events"):
-        if opts.get(key) is not None:
-            extra[key] = int(opts[key])
-    if opts.get("duration") is not None:
-        extra["duration"] = float(opts["duration"])
+    extra = {k: opts[k] for k in ("limit", "max_pages") if k in opts}
+    if not 1 <= extra.get("limit", 100) <= 100:
+        raise SourceConfigError("limit must be between 1 and 100 for Bluesky")
     return BlueskyConfig(
         mode,
         value,
         service=str(service).rstrip("/"),
         handle=handle or None,
         app_password=password or None,
-        endpoint=str(opts.get("endpoint") or JETSTREAM),
         **extra,
     )
 
@@ -272,18 +260,93 @@ def _from_jetstream(event: Mapping[str, Any]) -> Post:
     )
 
 
-def matches_keywords(event: Mapping[str, Any], keywords: tuple[str, ...]) -> bool:
-    """Whether a Jetstream post event's text holds one of the folded keywords
-    (whole folded words; a cheap pre-filter, saved queries do the real matching)."""
-    if not keywords:
-        return True
-    from veille.textnorm import index_text
-
-    record = (event.get("commit") or {}).get("record") or {}
-    tags = " ".join(
-        str(f.get("tag") or f.get("uri") or "")
-        for facet in record.get("facets") or []
-        for f in facet.get("features") or []
+def session_token(config: BlueskyConfig, http: HttpClient) -> str | None:
+    """An access JWT from ``com.atproto.server.createSession`` when the config
+    holds an app password (never stored; a fresh one each run)."""
+    if not (config.handle and config.app_password):
+        return None
+    resp = http.request(
+        "POST",
+        f"{config.service}/xrpc/com.atproto.server.createSession",
+        json_body={"identifier": config.handle, "password": config.app_password},
     )
-    haystack = f" {index_text(str(record.get('text') or '') + ' ' + tags)} "
-    return any(f" {k} " in haystack for k in keywords)
+    return str(resp.json()["accessJwt"])
+
+
+def _sort_time(item: Mapping[str, Any], search: bool = False) -> str:
+    """When a feed item entered the feed, or a searched post was written (ISO)."""
+    if search:
+        return str((item.get("record") or {}).get("createdAt") or item.get("indexedAt"))
+    reason = item.get("reason") or {}
+    if reason.get("indexedAt"):
+        return str(reason["indexedAt"])
+    view = item.get("post") if "post" in item else item
+    return str((view or {}).get("indexedAt") or ((view or {}).get("record") or {}).get("createdAt"))
+
+
+def collect(
+    config: BlueskyConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+) -> Iterator[Batch]:
+    """Posts newer than the cursor, newest page first, following the XRPC
+    ``cursor``; the new cursor rides on the last batch only, so a crash
+    re-reads rather than skips."""
+    token = session_token(config, http)
+    old = dict(cursor or {})
+    if config.mode == "search":
+        url = f"{config.service}/xrpc/app.bsky.feed.searchPosts"
+        params: dict[str, Any] = {"q": config.value, "sort": "latest", "limit": config.limit}
+        if old.get("since"):
+            params["since"] = old["since"]
+        key, list_key = "since", "posts"
+    else:
+        url = f"{config.service}/xrpc/app.bsky.feed.getAuthorFeed"
+        params = {"actor": config.value, "limit": config.limit, "filter": "posts_with_replies"}
+        key, list_key = "newest", "feed"
+    search = config.mode == "search"
+    # searchPosts' since is inclusive: drop what the last run already had.
+    floor = parse_iso(old[key]) if old.get(key) else None
+    newest = old.get(key)
+    pending: list[Mapping[str, Any]] = []
+    quota = None
+    for _ in range(config.max_pages):
+        body = http.get(url, params=params, token=token).json()
+        quota = http.quota_left(url, token)
+        items = list(body.get(list_key) or [])
+        reached_floor = False
+        if floor is not None:
+            fresh = [i for i in items if parse_iso(_sort_time(i, search)) > floor]
+            reached_floor = len(fresh) < len(items)
+            items = fresh
+        if not items:
+            break
+        times = [_sort_time(i, search) for i in items]
+        top = max(times, key=parse_iso)
+        if newest is None or parse_iso(top) > parse_iso(str(newest)):
+            newest = top
+        if pending:
+            yield Batch(pending, old, quota=quota)
+        pending = items
+        if reached_floor or not body.get("cursor"):
+            break
+        params = {**params, "cursor": body["cursor"]}
+    if pending:
+        yield Batch(pending, {**old, key: newest}, quota=quota)
+
+
+class BlueskySource(Source[BlueskyConfig]):
+    name = "bluesky"
+    platform = PLATFORM
+    Config = BlueskyConfig
+    target_help: ClassVar[str] = "search:TERMS or author:HANDLE"
+    default_every = 600
+
+    def config_from_target(self, target: str, options: Mapping[str, str]) -> BlueskyConfig:
+        return parse_target(target, options)
+
+    def collect(
+        self, config: BlueskyConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+    ) -> Iterator[Batch]:
+        return collect(config, cursor, http)
+
+    def to_post(self, raw: Mapping[str, Any], config: BlueskyConfig) -> Post:
+        return to_post(raw, config)
