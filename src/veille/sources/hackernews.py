@@ -9,17 +9,21 @@ back as ``numericFilters=created_at_i>N``. Algolia needs no key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from veille.errors import UsageError
 from veille.models import Author, Engagement, Post
 from veille.sources._social import as_int, from_unix, html_to_text_and_links, parse_iso, unique
+from veille.sources.base import Batch, Source, SourceConfigError, parse_options
+
+if TYPE_CHECKING:
+    from veille.http import HttpClient
 
 PLATFORM = "hackernews"
 API = "https://hn.algolia.com"
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
+OPTIONS: dict[str, type] = {"tags": str, "api": str, "hits_per_page": int, "max_pages": int}
 
 
 @dataclass(frozen=True)
@@ -32,16 +36,15 @@ class HackerNewsConfig:
 
 
 def parse_target(target: str, options: Mapping[str, Any] | None = None) -> HackerNewsConfig:
-    opts = dict(options or {})
+    opts = parse_options(options or {}, OPTIONS, kind=PLATFORM)
     query = target.strip()
     if not query:
-        raise UsageError("the Hacker News target is empty", hint="give search terms, e.g. lumio")
-    extra: dict[str, Any] = {}
-    for key in ("hits_per_page", "max_pages"):
-        if opts.get(key) is not None:
-            extra[key] = int(opts[key])
+        raise SourceConfigError(
+            "the Hacker News target is empty", hint="give search terms, e.g. lumio"
+        )
+    extra = {k: opts[k] for k in ("hits_per_page", "max_pages") if k in opts}
     if not 1 <= extra.get("hits_per_page", 100) <= 1000:
-        raise UsageError("hits_per_page must be between 1 and 1000")
+        raise SourceConfigError("hits_per_page must be between 1 and 1000")
     return HackerNewsConfig(
         query,
         tags=str(opts.get("tags") or "(story,comment)"),
@@ -98,3 +101,48 @@ def to_post(raw: Mapping[str, Any], config: HackerNewsConfig | None = None) -> P
         links=unique(links),
         raw=raw,
     )
+
+
+def collect(
+    config: HackerNewsConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+) -> Iterator[Batch]:
+    """Hits newer than ``cursor["created_at_i"]``, newest page first; the new
+    cursor rides on the last batch so a crash re-reads rather than skips."""
+    old = dict(cursor or {})
+    after = old.get("created_at_i")
+    newest = after
+    url = f"{config.api}/api/v1/search_by_date"
+    pending: list[Mapping[str, Any]] = []
+    for page in range(config.max_pages):
+        body = http.get(url, params=search_params(config, after, page)).json()
+        hits = list(body.get("hits") or [])
+        if not hits:
+            break
+        top = max(as_int(h.get("created_at_i")) for h in hits)
+        newest = top if newest is None else max(int(newest), top)
+        if pending:
+            yield Batch(pending, old)
+        pending = hits
+        if page + 1 >= as_int(body.get("nbPages"), 1):
+            break
+    if pending:
+        yield Batch(pending, {"created_at_i": newest})
+
+
+class HackerNewsSource(Source[HackerNewsConfig]):
+    name = "hackernews"
+    platform = PLATFORM
+    Config = HackerNewsConfig
+    target_help: ClassVar[str] = "search terms (stories and comments, newest first)"
+    default_every = 900
+
+    def config_from_target(self, target: str, options: Mapping[str, str]) -> HackerNewsConfig:
+        return parse_target(target, options)
+
+    def collect(
+        self, config: HackerNewsConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+    ) -> Iterator[Batch]:
+        return collect(config, cursor, http)
+
+    def to_post(self, raw: Mapping[str, Any], config: HackerNewsConfig) -> Post:
+        return to_post(raw, config)
