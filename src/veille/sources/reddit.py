@@ -18,18 +18,29 @@ when the window is spent and says when it resets.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from veille.errors import UsageError
 from veille.models import Author, Engagement, Post
 from veille.sources._social import as_int, from_unix, html_to_text_and_links, unescape, unique
+from veille.sources.base import Batch, Source, SourceConfigError, parse_options
+
+if TYPE_CHECKING:
+    from veille.http import HttpClient
 
 PLATFORM = "reddit"
 WEB = "https://www.reddit.com"
 OAUTH = "https://oauth.reddit.com"
 _HINT = "use search:TERMS, r/SUBREDDIT or r/SUBREDDIT search:TERMS"
+OPTIONS: dict[str, type] = {
+    "client_id": str, "client_secret": str, "user_agent": str, "limit": int,
+    "max_pages": int, "base": str, "oauth_base": str, "auth_base": str,
+}  # fmt: skip
+# Requests kept back in Reddit's window (100 a minute with OAuth) for others.
+QUOTA_RESERVE = 2
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,7 @@ class RedditConfig:
 
 
 def parse_target(target: str, options: Mapping[str, Any] | None = None) -> RedditConfig:
-    opts = dict(options or {})
+    opts = parse_options(options or {}, OPTIONS, kind=PLATFORM)
     text = target.strip()
     subreddit = query = None
     if text.startswith(("r/", "/r/")):
@@ -74,23 +85,22 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Reddi
         subreddit = first.strip("/")
         text = rest.strip()
         if not subreddit.replace("_", "").isalnum():
-            raise UsageError(f"{subreddit!r} is not a subreddit name", hint=_HINT)
+            raise SourceConfigError(f"{subreddit!r} is not a subreddit name", hint=_HINT)
     if text:
         kind, colon, value = text.partition(":")
         if kind != "search" or not colon or not value.strip():
-            raise UsageError(f"Reddit target {target!r} is not understood", hint=_HINT)
+            raise SourceConfigError(f"Reddit target {target!r} is not understood", hint=_HINT)
         query = value.strip()
     if not subreddit and not query:
-        raise UsageError(f"Reddit target {target!r} is empty", hint=_HINT)
+        raise SourceConfigError(f"Reddit target {target!r} is empty", hint=_HINT)
     if bool(opts.get("client_id")) != bool(opts.get("client_secret")):
-        raise UsageError(
+        raise SourceConfigError(
             "Reddit OAuth needs both client_id and client_secret",
             hint="create a 'script' app at https://www.reddit.com/prefs/apps",
         )
-    extra: dict[str, Any] = {}
-    for key in ("limit", "max_pages"):
-        if opts.get(key) is not None:
-            extra[key] = int(opts[key])
+    extra: dict[str, Any] = {k: opts[k] for k in ("limit", "max_pages") if k in opts}
+    if not 1 <= extra.get("limit", 100) <= 100:
+        raise SourceConfigError("limit must be between 1 and 100 for Reddit listings")
     for key in ("user_agent", "base", "oauth_base", "auth_base"):
         if opts.get(key):
             extra[key] = str(opts[key]).rstrip("/")
@@ -126,6 +136,9 @@ def to_post(raw: Mapping[str, Any], config: RedditConfig | None = None) -> Post:
     link_id = data.get("link_id") if kind == "t1" else None
     crosspost = data.get("crosspost_parent")
     permalink = data.get("permalink")
+    if not permalink and link_id and data.get("subreddit"):
+        # Older listings give comments no permalink; this is the canonical form.
+        permalink = f"/r/{data['subreddit']}/comments/{str(link_id)[3:]}/_/{data['id']}/"
     return Post.create(
         platform=PLATFORM,
         native_id=name,
@@ -153,3 +166,78 @@ def to_post(raw: Mapping[str, Any], config: RedditConfig | None = None) -> Post:
         country=None,
         raw=raw,
     )
+
+
+def app_token(config: RedditConfig, http: HttpClient) -> str:
+    """An application-only OAuth token (client credentials grant)."""
+    basic = base64.b64encode(f"{config.client_id}:{config.client_secret}".encode()).decode()
+    resp = http.request(
+        "POST",
+        f"{config.auth_base}/api/v1/access_token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}", "User-Agent": config.user_agent},
+    )
+    return str(resp.json()["access_token"])
+
+
+def collect(
+    config: RedditConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+) -> Iterator[Batch]:
+    """Posts newer than ``cursor["newest"]`` (``created_utc``), newest page
+    first via ``after``; the new cursor rides on the last batch. A spent
+    ``X-Ratelimit-Remaining`` ends the run early with a note saying when the
+    window resets."""
+    old = dict(cursor or {})
+    floor = float(old["newest"]) if old.get("newest") is not None else None
+    token = app_token(config, http) if config.uses_oauth else None
+    base = config.oauth_base if token else config.base
+    url = base + config.listing_path()
+    params: dict[str, Any] = config.listing_params()
+    headers = {"User-Agent": config.user_agent}
+    newest = floor
+    pending: list[Mapping[str, Any]] = []
+    notes: list[str] = []
+    quota = None
+    for _ in range(config.max_pages):
+        resp = http.get(url, params=params, headers=headers, token=token)
+        data = (resp.json() or {}).get("data") or {}
+        children = [c for c in data.get("children") or [] if c.get("kind") in ("t1", "t3")]
+        fresh = [
+            c for c in children if floor is None or float(c["data"]["created_utc"]) > floor
+        ]
+        state = http.rate_state(url, token)
+        quota = state.remaining if state else None
+        if fresh:
+            top = max(float(c["data"]["created_utc"]) for c in fresh)
+            newest = top if newest is None else max(newest, top)
+            if pending:
+                yield Batch(pending, old, quota=quota)
+            pending = fresh
+        if len(fresh) < len(children) or not data.get("after"):
+            break
+        if quota is not None and quota <= QUOTA_RESERVE:
+            wait = max(0, int((state.reset_at or time.time()) - time.time())) if state else 0
+            notes.append(f"Reddit rate limit nearly spent; it resets in {wait}s")
+            break
+        params = {**params, "after": data["after"]}
+    if pending:
+        yield Batch(pending, {"newest": newest}, quota=quota, notes=notes)
+
+
+class RedditSource(Source[RedditConfig]):
+    name = "reddit"
+    platform = PLATFORM
+    Config = RedditConfig
+    target_help: ClassVar[str] = "search:TERMS, r/SUBREDDIT or r/SUBREDDIT search:TERMS"
+    default_every = 900
+
+    def config_from_target(self, target: str, options: Mapping[str, str]) -> RedditConfig:
+        return parse_target(target, options)
+
+    def collect(
+        self, config: RedditConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+    ) -> Iterator[Batch]:
+        return collect(config, cursor, http)
+
+    def to_post(self, raw: Mapping[str, Any], config: RedditConfig) -> Post:
+        return to_post(raw, config)
