@@ -14,18 +14,21 @@ cursor keeps the newest ``date_gmt`` (or ``modified_gmt``) seen per kind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
-from veille.errors import UsageError
 from veille.models import Author, Post
-from veille.sources._social import html_to_text_and_links, parse_iso, unique
+from veille.sources._social import as_int, html_to_text_and_links, parse_iso, unique
+from veille.sources.base import Batch, Source, SourceConfigError, parse_options
+
+if TYPE_CHECKING:
+    from veille.http import HttpClient
 
 PLATFORM = "wordpress"
 _HINT = "use the site address, e.g. https://blog.example.org [search:TERMS]"
-_TRUE = {"1", "true", "yes", "on"}
+OPTIONS: dict[str, type] = {"comments": bool, "per_page": int, "max_pages": int, "modified": bool}
 
 
 @dataclass(frozen=True)
@@ -47,26 +50,22 @@ class WordPressConfig:
 
 
 def parse_target(target: str, options: Mapping[str, Any] | None = None) -> WordPressConfig:
-    opts = dict(options or {})
+    opts = parse_options(options or {}, OPTIONS, kind=PLATFORM)
     site, _, rest = target.strip().partition(" ")
     if "://" not in site:
         site = "https://" + site
     parts = urlsplit(site)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{target!r} is not a WordPress site address", hint=_HINT)
+        raise SourceConfigError(f"{target!r} is not a WordPress site address", hint=_HINT)
     search = None
     if rest.strip():
         kind, colon, value = rest.strip().partition(":")
         if kind != "search" or not colon or not value.strip():
-            raise UsageError(f"WordPress target {target!r} is not understood", hint=_HINT)
+            raise SourceConfigError(f"WordPress target {target!r} is not understood", hint=_HINT)
         search = value.strip()
-    extra: dict[str, Any] = {}
-    for key in ("per_page", "max_pages"):
-        if opts.get(key) is not None:
-            extra[key] = int(opts[key])
-    for key in ("comments", "modified"):
-        if opts.get(key) is not None:
-            extra[key] = str(opts[key]).lower() in _TRUE
+    extra = {k: opts[k] for k in ("per_page", "max_pages", "comments", "modified") if k in opts}
+    if not 1 <= extra.get("per_page", 100) <= 100:
+        raise SourceConfigError("per_page must be between 1 and 100 for the WordPress API")
     path = parts.path.rstrip("/")
     return WordPressConfig(f"{parts.scheme}://{parts.netloc}{path}", search, **extra)
 
@@ -139,3 +138,85 @@ def to_post(raw: Mapping[str, Any], config: WordPressConfig) -> Post:
         media=unique(media),
         raw=raw,
     )
+
+
+def _stamp(item: Mapping[str, Any], modified: bool) -> str:
+    """The item's GMT time as ISO 8601 with ``Z`` (what ``after`` expects)."""
+    value = _gmt(item, "modified" if modified and "modified" in item else "date")
+    return parse_iso(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _kind(
+    config: WordPressConfig,
+    kind: str,
+    state: dict[str, Any],
+    http: HttpClient,
+) -> Iterator[Batch]:
+    since = state.get(kind)
+    forward = since is not None
+    params: dict[str, Any] = {"per_page": config.per_page, "orderby": "date"}
+    if kind == "posts":
+        params["_embed"] = "author,wp:featuredmedia,wp:term"
+    if config.search:
+        params["search"] = config.search
+    if forward:
+        # Oldest first from the cursor: every page can commit its own newest time.
+        params["order"] = "asc"
+        params["modified_after" if config.modified and kind == "posts" else "after"] = since
+    else:
+        params["order"] = "desc"
+    url = f"{config.api}/{kind}"
+    pending: list[Mapping[str, Any]] = []
+    newest = since
+    for page in range(1, config.max_pages + 1):
+        resp = http.get(url, params={**params, "page": page})
+        items = [i for i in resp.json() or [] if isinstance(i, Mapping)]
+        if forward:
+            items = [i for i in items if _stamp(i, config.modified) > since]
+        if not items:
+            break
+        top = max(_stamp(i, config.modified) for i in items)
+        newest = top if newest is None or top > newest else newest
+        if forward:
+            state[kind] = newest
+            yield Batch(items, dict(state))
+        else:
+            if pending:
+                yield Batch(pending, dict(state))
+            pending = items
+        if page >= as_int(resp.headers.get("x-wp-totalpages"), 1):
+            break
+    if pending:
+        state[kind] = newest
+        yield Batch(pending, dict(state))
+
+
+def collect(
+    config: WordPressConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+) -> Iterator[Batch]:
+    """New posts, then new comments. Later runs page oldest-first from the
+    cursor (``after``/``modified_after``, ``order=asc``) and commit each page;
+    the first run takes the newest pages and commits on the last one."""
+    state = dict(cursor or {})
+    yield from _kind(config, "posts", state, http)
+    if config.comments:
+        yield from _kind(config, "comments", state, http)
+
+
+class WordPressSource(Source[WordPressConfig]):
+    name = "wordpress"
+    platform = PLATFORM
+    Config = WordPressConfig
+    target_help: ClassVar[str] = "the site address, optionally followed by search:TERMS"
+    default_every = 1800
+
+    def config_from_target(self, target: str, options: Mapping[str, str]) -> WordPressConfig:
+        return parse_target(target, options)
+
+    def collect(
+        self, config: WordPressConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+    ) -> Iterator[Batch]:
+        return collect(config, cursor, http)
+
+    def to_post(self, raw: Mapping[str, Any], config: WordPressConfig) -> Post:
+        return to_post(raw, config)
