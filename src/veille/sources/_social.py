@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -81,6 +82,8 @@ def parse_iso(value: Any) -> datetime:
     """An ISO 8601 timestamp (``Z``, offsets, up to nanoseconds) as aware UTC."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, time.struct_time):  # feedparser's *_parsed fields, in UTC
+        return datetime(*value[:6], tzinfo=UTC)
     text = str(value).strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"

@@ -17,18 +17,26 @@ Search costs 100 quota units a page, comments 1: keep ``max_pages`` low.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from veille.errors import UsageError
 from veille.models import Author, Engagement, Post
 from veille.sources._social import as_int, as_opt_int, parse_iso, unescape, unique
+from veille.sources.base import Batch, Source, SourceConfigError, parse_options
+
+if TYPE_CHECKING:
+    from veille.http import HttpClient
 
 PLATFORM = "youtube"
 API = "https://www.googleapis.com/youtube/v3"
 FEEDS = "https://www.youtube.com/feeds/videos.xml"
 _HINT = "use channel:CHANNEL_ID, playlist:PLAYLIST_ID, search:TERMS or comments:VIDEO_ID"
+OPTIONS: dict[str, type] = {
+    "key": str, "api": str, "feeds": str, "max_results": int, "max_pages": int,
+}  # fmt: skip
+_WATCH = re.compile(r"[?&]v=([\w-]{6,})")
 
 
 @dataclass(frozen=True)
@@ -43,20 +51,19 @@ class YouTubeConfig:
 
 
 def parse_target(target: str, options: Mapping[str, Any] | None = None) -> YouTubeConfig:
-    opts = dict(options or {})
+    opts = parse_options(options or {}, OPTIONS, kind=PLATFORM)
     mode, colon, value = target.strip().partition(":")
     if not colon or mode not in ("channel", "playlist", "search", "comments") or not value.strip():
-        raise UsageError(f"YouTube target {target!r} is not understood", hint=_HINT)
+        raise SourceConfigError(f"YouTube target {target!r} is not understood", hint=_HINT)
     key = opts.get("key") or None
     if mode in ("search", "comments") and not key:
-        raise UsageError(
+        raise SourceConfigError(
             f"YouTube {mode} needs a Data API key",
             hint="add --option key=… (Google Cloud console → APIs → YouTube Data API v3)",
         )
-    extra: dict[str, Any] = {}
-    for name in ("max_results", "max_pages"):
-        if opts.get(name) is not None:
-            extra[name] = int(opts[name])
+    extra = {k: opts[k] for k in ("max_results", "max_pages") if k in opts}
+    if not 1 <= extra.get("max_results", 50) <= 50:
+        raise SourceConfigError("max_results must be between 1 and 50 for the YouTube API")
     return YouTubeConfig(
         mode,
         value.strip(),
@@ -80,7 +87,7 @@ def to_post(raw: Mapping[str, Any], config: YouTubeConfig | None = None) -> Post
         return _comment(raw)
     if kind in ("youtube#searchResult", "youtube#video"):
         return _video(raw)
-    if "yt_videoid" in raw:
+    if isinstance(raw.get("entry"), Mapping):
         return _feed_entry(raw)
     raise ValueError(f"not a YouTube video, search result, comment thread or feed entry: {kind}")
 
@@ -154,24 +161,39 @@ def _comment(raw: Mapping[str, Any]) -> Post:
     )
 
 
+def _video_id(entry: Mapping[str, Any], key: str) -> str:
+    """The video id of a feed entry: ``yt:videoId``, else from its id or link."""
+    if entry.get("yt_videoid"):
+        return str(entry["yt_videoid"])
+    entry_id = str(entry.get("id") or "")
+    if entry_id.startswith("yt:video:"):
+        return entry_id.removeprefix("yt:video:")
+    found = _WATCH.search(str(entry.get("link") or ""))
+    return found.group(1) if found else key
+
+
 def _feed_entry(raw: Mapping[str, Any]) -> Post:
-    video_id = str(raw["yt_videoid"])
-    channel = str(raw.get("yt_channelid") or "")
-    author = raw.get("author_detail") or {}
-    stats = raw.get("media_statistics") or {}
-    stars = raw.get("media_starrating") or {}
-    thumbs = [str(t.get("url")) for t in raw.get("media_thumbnail") or [] if t.get("url")]
-    text = raw.get("summary") or raw.get("media_description") or ""
+    """An item of the feeds connector (``{"key", "entry", "feed"}``) holding a
+    YouTube Atom entry; its id is the video id, as the Data API gives it."""
+    entry: Mapping[str, Any] = raw["entry"]
+    video_id = _video_id(entry, str(raw.get("key") or ""))
+    channel = str(entry.get("yt_channelid") or "")
+    author = entry.get("author_detail") or {}
+    stats = entry.get("media_statistics") or {}
+    stars = entry.get("media_starrating") or {}
+    thumbs = [str(t.get("url")) for t in entry.get("media_thumbnail") or [] if t.get("url")]
+    text = entry.get("summary") or entry.get("media_description") or ""
+    stamp = entry.get("published_parsed") or entry.get("published") or entry.get("updated")
     return Post.create(
         platform=PLATFORM,
         native_id=video_id,
-        title=raw.get("title") or None,
+        title=entry.get("title") or None,
         text=str(text),
-        url=raw.get("link") or f"https://www.youtube.com/watch?v={video_id}",
-        published_at=parse_iso(raw["published"]),
+        url=entry.get("link") or f"https://www.youtube.com/watch?v={video_id}",
+        published_at=parse_iso(stamp),
         author=Author(
-            handle=channel or str(author.get("name") or "unknown"),
-            name=author.get("name") or raw.get("author") or None,
+            handle=channel or str(author.get("name") or entry.get("author") or "unknown"),
+            name=author.get("name") or entry.get("author") or None,
             url=author.get("href") or None,
             id=channel or None,
         ),
@@ -179,3 +201,95 @@ def _feed_entry(raw: Mapping[str, Any]) -> Post:
         media=unique(thumbs),
         raw=raw,
     )
+
+
+def _api_pages(
+    config: YouTubeConfig,
+    path: str,
+    params: dict[str, Any],
+    stamp: Any,
+    floor: str | None,
+    http: HttpClient,
+) -> Iterator[tuple[list[Mapping[str, Any]], bool]]:
+    """Pages of a Data API list, newest first, cut at ``floor``; the bool says
+    whether the floor (or the end) was reached."""
+    url = f"{config.api}/{path}"
+    query = {**params, "maxResults": config.max_results, "key": config.key}
+    for _ in range(config.max_pages):
+        body = http.get(url, params=query).json()
+        items = list(body.get("items") or [])
+        fresh = [i for i in items if floor is None or stamp(i) > floor]
+        done = len(fresh) < len(items) or not body.get("nextPageToken")
+        yield fresh, done
+        if done:
+            return
+        query = {**query, "pageToken": body["nextPageToken"]}
+
+
+def _search_stamp(item: Mapping[str, Any]) -> str:
+    return str((item.get("snippet") or {}).get("publishedAt") or "")
+
+
+def _comment_stamp(item: Mapping[str, Any]) -> str:
+    top = ((item.get("snippet") or {}).get("topLevelComment") or {}).get("snippet") or {}
+    return str(top.get("updatedAt") or top.get("publishedAt") or "")
+
+
+def collect(
+    config: YouTubeConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+) -> Iterator[Batch]:
+    """Feeds go through the feeds connector (conditional GET, its cursor);
+    Data API lists page newest first and commit their cursor on the last page."""
+    if config.mode in ("channel", "playlist"):
+        from veille.sources.feeds import FeedsConfig, FeedsSource
+
+        name, value = next(iter(feed_params(config).items()))
+        url = f"{config.feeds}?{name}={value}"
+        yield from FeedsSource().collect(FeedsConfig(url=url, platform=PLATFORM), cursor, http)
+        return
+    old = dict(cursor or {})
+    if config.mode == "search":
+        params: dict[str, Any] = {
+            "part": "snippet", "q": config.value, "type": "video", "order": "date",
+        }  # fmt: skip
+        key, stamp, path = "published_after", _search_stamp, "search"
+        if old.get(key):
+            params["publishedAfter"] = old[key]
+    else:
+        params = {"part": "snippet", "videoId": config.value, "order": "time",
+                  "textFormat": "plainText"}  # fmt: skip
+        key, stamp, path = "newest", _comment_stamp, "commentThreads"
+    floor = old.get(key)
+    newest = floor
+    pending: list[Mapping[str, Any]] = []
+    for items, _done in _api_pages(config, path, params, stamp, floor, http):
+        if not items:
+            break
+        top = max(stamp(i) for i in items)
+        newest = top if newest is None or top > newest else newest
+        if pending:
+            yield Batch(pending, old)
+        pending = items
+    if pending:
+        yield Batch(pending, {**old, key: newest})
+
+
+class YouTubeSource(Source[YouTubeConfig]):
+    name = "youtube"
+    platform = PLATFORM
+    Config = YouTubeConfig
+    target_help: ClassVar[str] = (
+        "channel:ID or playlist:ID (feeds, no key), search:TERMS or comments:VIDEO_ID (key)"
+    )
+    default_every = 3600
+
+    def config_from_target(self, target: str, options: Mapping[str, str]) -> YouTubeConfig:
+        return parse_target(target, options)
+
+    def collect(
+        self, config: YouTubeConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+    ) -> Iterator[Batch]:
+        return collect(config, cursor, http)
+
+    def to_post(self, raw: Mapping[str, Any], config: YouTubeConfig) -> Post:
+        return to_post(raw, config)
