@@ -11,19 +11,25 @@ knows its author's followers. Cursor: ``since_id``, the newest post id seen.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from veille.errors import UsageError
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, parse_iso, unique
+from veille.sources._social import as_int, as_opt_int, parse_iso, unique
+from veille.sources.base import Batch, Source, SourceConfigError, parse_options
+
+if TYPE_CHECKING:
+    from veille.http import HttpClient
 
 PLATFORM = "x"
 API = "https://api.x.com"
 SEARCH_PATH = "/2/tweets/search/recent"
 TWEET_FIELDS = "created_at,author_id,public_metrics,entities,referenced_tweets,conversation_id,lang"
 USER_FIELDS = "username,name,public_metrics"
+OPTIONS: dict[str, type] = {"bearer_token": str, "api": str, "max_results": int, "max_pages": int}
+QUOTA_RESERVE = 1
 
 
 @dataclass(frozen=True)
@@ -36,22 +42,19 @@ class XConfig:
 
 
 def parse_target(target: str, options: Mapping[str, Any] | None = None) -> XConfig:
-    opts = dict(options or {})
+    opts = parse_options(options or {}, OPTIONS, kind=PLATFORM)
     query = target.strip()
     if not query:
-        raise UsageError("the X target is empty", hint="give a search query, e.g. lumio lang:fr")
-    token = opts.get("bearer_token") or opts.get("token")
+        raise SourceConfigError("the X target is empty", hint="give a search query, e.g. lumio lang:fr")
+    token = opts.get("bearer_token")
     if not token:
-        raise UsageError(
+        raise SourceConfigError(
             "X recent search needs a bearer token",
             hint="add --option bearer_token=… (from your app in the X developer portal)",
         )
-    extra: dict[str, Any] = {}
-    for key in ("max_results", "max_pages"):
-        if opts.get(key) is not None:
-            extra[key] = int(opts[key])
+    extra = {k: opts[k] for k in ("max_results", "max_pages") if k in opts}
     if not 10 <= extra.get("max_results", 100) <= 100:
-        raise UsageError("max_results must be between 10 and 100 for X recent search")
+        raise SourceConfigError("max_results must be between 10 and 100 for X recent search")
     return XConfig(query, str(token), api=str(opts.get("api") or API).rstrip("/"), **extra)
 
 
@@ -126,3 +129,63 @@ def to_post(raw: Mapping[str, Any], config: XConfig | None = None) -> Post:
         ),
         raw=raw,
     )
+
+
+def _id_key(value: str) -> tuple[int, str]:
+    return (len(value), value)
+
+
+def collect(config: XConfig, cursor: Mapping[str, Any] | None, http: HttpClient) -> Iterator[Batch]:
+    """Posts newer than ``cursor["since_id"]``, newest page first through
+    ``next_token``; the new ``since_id`` rides on the last batch. The run
+    stops early when ``x-rate-limit-remaining`` is spent, saying when the
+    window resets."""
+    old = dict(cursor or {})
+    since = old.get("since_id")
+    newest = since
+    url = config.api + SEARCH_PATH
+    pending: list[Mapping[str, Any]] = []
+    notes: list[str] = []
+    quota = None
+    next_token = None
+    for _ in range(config.max_pages):
+        resp = http.get(url, params=search_params(config, since, next_token),
+                        token=config.bearer_token)  # fmt: skip
+        body = resp.json() or {}
+        quota = as_opt_int(resp.headers.get("x-rate-limit-remaining"))
+        items = items_of(body)
+        meta = body.get("meta") or {}
+        if items:
+            top = str(meta.get("newest_id") or max((i["data"]["id"] for i in items), key=_id_key))
+            newest = top if newest is None or _id_key(top) > _id_key(str(newest)) else newest
+            if pending:
+                yield Batch(pending, old, quota=quota)
+            pending = items
+        next_token = meta.get("next_token")
+        if not items or not next_token:
+            break
+        if quota is not None and quota <= QUOTA_RESERVE:
+            reset = as_int(resp.headers.get("x-rate-limit-reset"), int(time.time()))
+            notes.append(f"X rate limit spent; the window resets in {max(0, reset - int(time.time()))}s")
+            break
+    if pending:
+        yield Batch(pending, {"since_id": newest}, quota=quota, notes=notes)
+
+
+class XSource(Source[XConfig]):
+    name = "x"
+    platform = PLATFORM
+    Config = XConfig
+    target_help: ClassVar[str] = "a recent-search query (bearer_token option required)"
+    default_every = 900
+
+    def config_from_target(self, target: str, options: Mapping[str, str]) -> XConfig:
+        return parse_target(target, options)
+
+    def collect(
+        self, config: XConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+    ) -> Iterator[Batch]:
+        return collect(config, cursor, http)
+
+    def to_post(self, raw: Mapping[str, Any], config: XConfig) -> Post:
+        return to_post(raw, config)
