@@ -81,3 +81,58 @@ def html_paragraph(
 
 def window(items: Sequence[T], start: int, size: int) -> list[T]:
     return list(items[max(0, start) : max(0, start) + max(0, size)])
+
+
+def brand_page(world: object, platform: str, hour: int = 9) -> list[tuple[Post, list[Post]]]:
+    """An organization's own page on ``platform``: one post a day by the brand,
+    and as its comments the generated brand posts of that day (from any
+    platform, re-homed). Used by the Facebook and LinkedIn simulators, whose
+    content the generator does not produce. Cached on the world."""
+    from datetime import timedelta
+
+    from veille.models import Author, Engagement
+    from veille.sim.generate import BRAND
+
+    cache: dict[str, list[tuple[Post, list[Post]]]] = world.__dict__.setdefault("_brand_pages", {})
+    if platform in cache:
+        return cache[platform]
+    posts: list[Post] = list(world.posts)  # type: ignore[attr-defined]
+    if not posts:
+        return []
+    first = posts[0].published_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    last = posts[-1].published_at
+    brand = Author(handle=BRAND.lower(), name=BRAND, url=f"https://{platform}.example/{BRAND.lower()}",
+                   followers=125_000, id="1029384756")  # fmt: skip
+    texts = [
+        "Nouveau : la fibre Lumio arrive dans 12 quartiers de Gatineau. / New: Lumio fibre "
+        "reaches 12 more Gatineau neighbourhoods.",
+        "Maintenance prévue cette nuit entre 1 h et 3 h. / Planned maintenance tonight, 1-3 am.",
+        "Merci à nos clients pour votre patience pendant la panne. / Thank you for your "
+        "patience during the outage.",
+        "Notre forfait 5G double ses données ce mois-ci. / Our 5G plan doubles its data this month.",
+    ]
+    pages: list[tuple[Post, list[Post]]] = []
+    day = 0
+    when = first + timedelta(hours=hour)
+    while when <= last:
+        page_post = Post.create(
+            platform=platform,
+            native_id=f"{platform}-page-{day}",
+            text=texts[day % len(texts)],
+            url=f"https://{platform}.example/{BRAND.lower()}/posts/{day}",
+            published_at=when,
+            author=brand,
+            engagement=Engagement(likes=40 + day * 3 % 17, shares=5 + day % 7, replies=0),
+            raw={"sim_seq": 900_000 + day},
+        )
+        end = when + timedelta(days=1)
+        comments = [
+            p for p in posts
+            if when < p.published_at < end and p.raw.get("sim_topic") == "brand"
+            and p.platform in ("mastodon", "x", "bluesky") and p.repost_of is None
+        ][:12]  # fmt: skip
+        pages.append((page_post, comments))
+        day += 1
+        when = end
+    cache[platform] = pages
+    return pages
