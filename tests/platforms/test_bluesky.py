@@ -53,7 +53,9 @@ def test_jetstream_event_has_the_same_id_as_the_api_view() -> None:
 
 def test_targets_and_session_options() -> None:
     assert parse_target("search:lumio fibre").value == "lumio fibre"
-    cfg = parse_target("author:@netpolicy.bsky.social", {"handle": "me.bsky.social", "app_password": "x"})
+    cfg = parse_target(
+        "author:@netpolicy.bsky.social", {"handle": "me.bsky.social", "app_password": "x"}
+    )
     assert (cfg.value, cfg.service) == ("netpolicy.bsky.social", "https://bsky.social")
     with pytest.raises(SourceConfigError, match="both handle and app_password"):
         parse_target("search:x", {"handle": "me.bsky.social"})
@@ -64,13 +66,21 @@ def test_targets_and_session_options() -> None:
 def test_search_over_http_with_session_and_cursor(make_sim, world, http) -> None:  # type: ignore[no-untyped-def]
     sim = make_sim([HostSpec("bluesky", sim_bluesky.routes())])
     host = sim.hosts["bluesky"]
-    options = {"service": host.base_url, "limit": "5", "max_pages": "50",
-               "handle": "me.bsky.social", "app_password": "app-pass-word-sim1"}  # fmt: skip
+    options = {
+        "service": host.base_url,
+        "limit": "5",
+        "max_pages": "50",
+        "handle": "me.bsky.social",
+        "app_password": "app-pass-word-sim1",
+    }
     config = parse_target("search:lumio", options)
     batches = list(collect(config, None, http))
     items = [i for b in batches for i in b.items]
-    expected = [p for p in world.visible(platform="bluesky") if p.repost_of is None
-                and "lumio" in p.text.lower().replace("#", " ").split()]  # fmt: skip
+    expected = [
+        p
+        for p in world.visible(platform="bluesky")
+        if p.repost_of is None and "lumio" in p.text.lower().replace("#", " ").split()
+    ]
     assert len(items) == len({i["uri"] for i in items})
     assert items and len(items) >= len(expected) * 0.9
     assert all("lumio" in to_post(i).text.lower() for i in items)
@@ -112,13 +122,20 @@ def test_jetstream_filters_keywords_and_resumes_from_time_us(world, http) -> Non
         batches = list(jetstream.collect(config, None, http))
         items = [i for b in batches for i in b.items]
         visible = [p for p in world.visible(platform="bluesky")]
-        want = [p for p in visible if {"lumio", "vexa"} & set(
-            p.text.lower().replace("#", " ").replace(",", " ").split())]  # fmt: skip
+        want = [
+            p
+            for p in visible
+            if {"lumio", "vexa"} & set(p.text.lower().replace("#", " ").replace(",", " ").split())
+        ]
         assert items and len(items) >= len(want)
         assert all(i["commit"]["collection"] == "app.bsky.feed.post" for i in items)
         posts = [jetstream.to_post(i) for i in items]
-        assert all({"lumio", "vexa"} & set(p.text.lower().replace("#", " ").split())
-                   or "lumio" in p.text.lower() or "vexa" in p.text.lower() for p in posts)  # fmt: skip
+        assert all(
+            {"lumio", "vexa"} & set(p.text.lower().replace("#", " ").split())
+            or "lumio" in p.text.lower()
+            or "vexa" in p.text.lower()
+            for p in posts
+        )
         cursor = batches[-1].cursor
         assert cursor["time_us"] >= max(i["time_us"] for i in items)
 
@@ -167,4 +184,3 @@ def test_real_recorded_feeds_and_jetstream_events() -> None:
     new_posts = [e for e in events if jetstream.is_new_post(e)]
     assert new_posts and all(to_post(e).text for e in new_posts)
     assert not any(jetstream.is_new_post(e) for e in events if e.get("kind") != "commit")
-

@@ -17,7 +17,10 @@ def test_comment_and_story_hits() -> None:
     comment, story = fixture("hackernews", "search_by_date.json")["hits"]
     c = to_post(comment)
     assert c.id == "hackernews:45123499"
-    assert c.text == "Lumio's fibre has been solid for me in Gatineau.\n\nSee https://lumio.example/coverage"
+    assert (
+        c.text
+        == "Lumio's fibre has been solid for me in Gatineau.\n\nSee https://lumio.example/coverage"
+    )
     assert c.links == ("https://lumio.example/coverage",)
     assert c.parent_id == "hackernews:45123411" and c.thread_id == "hackernews:45123400"
     assert c.title is None and c.url == "https://news.ycombinator.com/item?id=45123499"
@@ -38,8 +41,9 @@ def test_target_and_options() -> None:
 
 def test_collect_uses_created_at_i_cursor(make_sim, world, http) -> None:  # type: ignore[no-untyped-def]
     sim = make_sim([HostSpec("hackernews", sim_hn.routes())])
-    config = parse_target("lumio", {"api": sim.hosts["hackernews"].base_url,
-                                    "hits_per_page": "3", "max_pages": "100"})  # fmt: skip
+    config = parse_target(
+        "lumio", {"api": sim.hosts["hackernews"].base_url, "hits_per_page": "3", "max_pages": "100"}
+    )
     batches = list(collect(config, None, http))
     hits = [h for b in batches for h in b.items]
     assert hits and len(hits) == len({h["objectID"] for h in hits})

@@ -25,8 +25,10 @@ def test_status_maps_text_entities_and_counts() -> None:
     assert post.hashtags == ("lumiodown",)
     assert post.mentions == ("claire_tech@mastodon.social",)
     # The hashtag and mention anchors are not outside links; the article is.
-    assert post.links == ("https://status.lumio.example/incident/42?utm_source=mastodon",
-                          "https://status.lumio.example/incident/42")  # fmt: skip
+    assert post.links == (
+        "https://status.lumio.example/incident/42?utm_source=mastodon",
+        "https://status.lumio.example/incident/42",
+    )
     assert post.media and post.media[0].endswith("/original/abc.jpg")
     assert (post.engagement.likes, post.engagement.shares, post.engagement.replies) == (12, 5, 3)
     assert post.author.handle == "marie@piaille.fr"
@@ -49,15 +51,23 @@ def test_reblog_is_a_repost_by_the_booster_with_the_original_text() -> None:
     [
         ("tag:Lumio@mastodon.social", "tag", "Lumio", "https://mastodon.social"),
         ("#lumio@piaille.fr", "tag", "lumio", "https://piaille.fr"),
-        ("account:claire@other.social@mastodon.social", "account", "claire@other.social",
-         "https://mastodon.social"),
+        (
+            "account:claire@other.social@mastodon.social",
+            "account",
+            "claire@other.social",
+            "https://mastodon.social",
+        ),
         ("public@http://127.0.0.2:8080", "public", "", "http://127.0.0.2:8080"),
         ("local@mastodon.social", "local", "", "https://mastodon.social"),
         ("https://mastodon.social/tags/fibre", "tag", "fibre", "https://mastodon.social"),
-        ("https://mastodon.social/@claire_tech", "account", "claire_tech",
-         "https://mastodon.social"),
+        (
+            "https://mastodon.social/@claire_tech",
+            "account",
+            "claire_tech",
+            "https://mastodon.social",
+        ),
     ],
-)  # fmt: skip
+)
 def test_targets(target: str, mode: str, value: str, instance: str) -> None:
     config = parse_target(target)
     assert (config.mode, config.value, config.instance) == (mode, value, instance)
@@ -130,9 +140,7 @@ def test_tag_and_account_timelines(make_sim, world, http) -> None:  # type: igno
     sim = make_sim([HostSpec("mastodon", sim_mastodon.routes())])
     base = sim.hosts["mastodon"].base_url
     _, items = _run(parse_target(f"tag:LumioDown@{base}", {"max_pages": "20"}), None, http)
-    assert items and all(
-        "lumiodown" in {t["name"].lower() for t in s["tags"]} for s in items
-    )
+    assert items and all("lumiodown" in {t["name"].lower() for t in s["tags"]} for s in items)
     handle = world.visible(platform="mastodon")[0].author.handle
     _, mine = _run(parse_target(f"account:{handle}@{base}"), None, http)
     assert mine and {s["account"]["username"] for s in mine} == {handle}
@@ -148,14 +156,12 @@ def test_search_with_token(make_sim, http) -> None:  # type: ignore[no-untyped-d
     assert batches[-1].cursor["since_id"]
 
 
-def test_stops_paging_when_the_instance_quota_is_nearly_spent(
-    make_sim, http
-) -> None:  # type: ignore[no-untyped-def]
+def test_stops_paging_when_the_instance_quota_is_nearly_spent(make_sim, http) -> None:  # type: ignore[no-untyped-def]
     sim = make_sim([HostSpec("mastodon", sim_mastodon.routes())])
     host = sim.hosts["mastodon"]
     host.rate_limit = 4
     config = parse_target(f"public@{host.base_url}", {"limit": "5", "max_pages": "50"})
-    batches, items = _run(config, None, http)
+    batches, _items = _run(config, None, http)
     assert host.statuses.get(429, 0) == 0
     assert host.requests <= 3
     assert batches[-1].cursor["since_id"]

@@ -32,7 +32,9 @@ def test_facebook_post_and_comment() -> None:
 def test_linkedin_post_and_comment() -> None:
     post = linkedin.to_post(fixture("linkedin", "posts.json")["elements"][0])
     assert post.id == "linkedin:urn:li:share:7256453423455604737"
-    assert post.title == "Fibre in Gatineau" and post.links == ("https://lumio.example/fibre-gatineau",)
+    assert post.title == "Fibre in Gatineau" and post.links == (
+        "https://lumio.example/fibre-gatineau",
+    )
     assert int(post.published_at.timestamp()) == 1793365260
     assert post.url == "https://www.linkedin.com/feed/update/urn:li:share:7256453423455604737/"
     comment = linkedin.to_post(fixture("linkedin", "comments.json")["elements"][0])

@@ -59,8 +59,9 @@ def test_oauth_search_pages_and_resumes(make_sim, world, http) -> None:  # type:
     sim = make_sim([HostSpec("reddit", sim_reddit.routes())])
     base = sim.hosts["reddit"].base_url
     id_, secret = sim_reddit.CLIENT
-    config = parse_target("search:lumio", _options(base, client_id=id_, client_secret=secret,
-                                                    max_pages="50"))  # fmt: skip
+    config = parse_target(
+        "search:lumio", _options(base, client_id=id_, client_secret=secret, max_pages="50")
+    )
     batches = list(collect(config, None, http))
     items = [c for b in batches for c in b.items]
     assert len(batches) > 1 and len(items) == len({c["data"]["name"] for c in items})
@@ -95,6 +96,10 @@ def test_real_recorded_listings() -> None:
         for child in body["data"]["children"]:
             if child["kind"] in ("t1", "t3"):
                 post = to_post(child)
-                assert post.author.handle and post.url and post.url.startswith("https://www.reddit.com/")
+                assert (
+                    post.author.handle
+                    and post.url
+                    and post.url.startswith("https://www.reddit.com/")
+                )
                 count += 1
     assert count >= 3

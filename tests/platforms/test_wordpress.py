@@ -18,7 +18,9 @@ def test_post_with_embedded_author_media_and_tags() -> None:
     post = to_post(fixture("wordpress", "posts.json")[0], CFG)
     assert post.id == "wordpress:blog.lumio.example/posts/4821"
     assert post.title == "Panne du 29 octobre\xa0: ce qui s’est passé"
-    assert post.text == "Le 29 octobre, une panne a touché la fibre Lumio.\n\nSuivez la page d’état."
+    assert (
+        post.text == "Le 29 octobre, une panne a touché la fibre Lumio.\n\nSuivez la page d’état."
+    )
     assert post.author.name == "Équipe Lumio" and post.author.handle == "equipe"
     assert post.links == ("https://status.lumio.example/",)
     assert post.media == ("https://blog.lumio.example/wp-content/uploads/panne.jpg",)
@@ -39,7 +41,10 @@ def test_targets() -> None:
     assert parse_target("blog.lumio.example").site == "https://blog.lumio.example"
     config = parse_target("https://x.example/blog/ search:panne lumio", {"comments": "false"})
     assert (config.api, config.search, config.comments) == (
-        "https://x.example/blog/wp-json/wp/v2", "panne lumio", False)  # fmt: skip
+        "https://x.example/blog/wp-json/wp/v2",
+        "panne lumio",
+        False,
+    )
     with pytest.raises(SourceConfigError):
         parse_target("https://x.example find:y")
     with pytest.raises(SourceConfigError, match="must be a bool"):

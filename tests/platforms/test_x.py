@@ -34,8 +34,12 @@ def test_target_needs_a_bearer_token() -> None:
 
 def test_recent_search_with_since_id(make_sim, world, http) -> None:  # type: ignore[no-untyped-def]
     sim = make_sim([HostSpec("x", sim_x.routes())])
-    opts = {"bearer_token": sim_x.BEARER, "api": sim.hosts["x"].base_url,
-            "max_results": "10", "max_pages": "50"}  # fmt: skip
+    opts = {
+        "bearer_token": sim_x.BEARER,
+        "api": sim.hosts["x"].base_url,
+        "max_results": "10",
+        "max_pages": "50",
+    }
     config = parse_target("lumio -is:retweet", opts)
     batches = list(collect(config, None, http))
     items = [i for b in batches for i in b.items]
@@ -55,8 +59,12 @@ def test_stops_when_the_window_is_spent(make_sim, http) -> None:  # type: ignore
     sim = make_sim([HostSpec("x", sim_x.routes())])
     host = sim.hosts["x"]
     host.rate_limit = 3
-    opts = {"bearer_token": sim_x.BEARER, "api": host.base_url, "max_results": "10",
-            "max_pages": "50"}  # fmt: skip
+    opts = {
+        "bearer_token": sim_x.BEARER,
+        "api": host.base_url,
+        "max_results": "10",
+        "max_pages": "50",
+    }
     batches = list(collect(parse_target("lumio", opts), None, http))
     assert host.statuses.get(429, 0) == 0
     assert any("rate limit" in n for b in batches for n in b.notes)

@@ -25,7 +25,9 @@ def test_search_result_and_comment_thread() -> None:
     assert comment.parent_id == "youtube:dQw4w9WgXcQ"
     assert comment.author.handle == "marie-qc"
     assert (comment.engagement.likes, comment.engagement.replies) == (14, 2)
-    assert comment.url == "https://www.youtube.com/watch?v=dQw4w9WgXcQ&lc=UgzDE2tasfmrYLyNkGt4AaABAg"
+    assert (
+        comment.url == "https://www.youtube.com/watch?v=dQw4w9WgXcQ&lc=UgzDE2tasfmrYLyNkGt4AaABAg"
+    )
 
 
 def test_targets_need_a_key_for_the_api() -> None:
@@ -53,9 +55,10 @@ def test_api_search_and_comments_over_http(make_sim, world, http) -> None:  # ty
 
     commented = max(
         (p for p in world.visible(platform="youtube") if p.parent_id is None),
-        key=lambda p: sum(1 for q in world.visible(platform="youtube")
-                          if (q.thread_id or q.parent_id) == p.id),
-    )  # fmt: skip
+        key=lambda p: sum(
+            1 for q in world.visible(platform="youtube") if (q.thread_id or q.parent_id) == p.id
+        ),
+    )
     comments_cfg = parse_target(f"comments:{sim_youtube.video_id(commented)}", opts)
     comments = [to_post(i) for b in collect(comments_cfg, None, http) for i in b.items]
     assert comments and {c.parent_id for c in comments} == {

@@ -168,7 +168,9 @@ def _offset(req: Request) -> int:
 def _search(req: Request) -> Reply:
     query = req.arg("q")
     if not query:
-        return Reply.json({"error": "InvalidRequest", "message": "Params must have the property \"q\""}, status=400)  # fmt: skip
+        return Reply.json(
+            {"error": "InvalidRequest", "message": 'Params must have the property "q"'}, status=400
+        )
     since = req.arg("since")
     posts = [
         p
@@ -180,7 +182,10 @@ def _search(req: Request) -> Reply:
         posts = [p for p in posts if p.published_at >= floor]
     start, limit = _offset(req), _limit(req)
     page = posts[start : start + limit]
-    body: dict[str, Any] = {"hitsTotal": len(posts), "posts": [post_view(p, req.world) for p in page]}
+    body: dict[str, Any] = {
+        "hitsTotal": len(posts),
+        "posts": [post_view(p, req.world) for p in page],
+    }
     if start + limit < len(posts):
         body["cursor"] = str(start + limit)
     return Reply.json(body)
@@ -190,7 +195,11 @@ def _author_feed(req: Request) -> Reply:
     actor = req.arg("actor") or ""
     handles = {p.author.handle for p in req.world.by_platform.get(PLATFORM, [])}
     wanted = next(
-        (h for h in handles if actor in (h, f"{h}.bsky.social", did(h if "." in h else f"{h}.bsky.social"))),
+        (
+            h
+            for h in handles
+            if actor in (h, f"{h}.bsky.social", did(h if "." in h else f"{h}.bsky.social"))
+        ),
         None,
     )
     if wanted is None:
@@ -222,12 +231,20 @@ def _author_feed(req: Request) -> Reply:
 def _session(req: Request) -> Reply:
     creds = req.json() or {}
     if not creds.get("identifier") or creds.get("password") != "app-pass-word-sim1":
-        return Reply.json({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}, status=401)  # fmt: skip
+        return Reply.json(
+            {"error": "AuthenticationRequired", "message": "Invalid identifier or password"},
+            status=401,
+        )
     h = str(creds["identifier"])
     return Reply.json(
-        {"did": did(h), "handle": h, "accessJwt": "sim-access-" + cid(h)[:16],
-         "refreshJwt": "sim-refresh-" + cid(h)[:16], "active": True}
-    )  # fmt: skip
+        {
+            "did": did(h),
+            "handle": h,
+            "accessJwt": "sim-access-" + cid(h)[:16],
+            "refreshJwt": "sim-refresh-" + cid(h)[:16],
+            "active": True,
+        }
+    )
 
 
 def routes() -> list[Route]:
@@ -275,11 +292,14 @@ def jetstream_events(world: SimWorld, after_us: int = 0) -> Iterator[dict[str, A
                 "operation": "create",
                 "collection": "app.bsky.feed.like",
                 "rkey": tid(post) + "l",
-                "record": {"$type": "app.bsky.feed.like", "createdAt": iso_z(post.published_at),
-                           "subject": {"uri": uri(post), "cid": cid(post.id)}},
+                "record": {
+                    "$type": "app.bsky.feed.like",
+                    "createdAt": iso_z(post.published_at),
+                    "subject": {"uri": uri(post), "cid": cid(post.id)},
+                },
                 "cid": cid(post.id + "like"),
             },
-        }  # fmt: skip
+        }
 
 
 class JetstreamServer:

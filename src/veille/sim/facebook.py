@@ -35,11 +35,15 @@ def post_json(post: Post, day: int, comments: int) -> dict[str, Any]:
         "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/{pid.split('_')[1]}",
         "from": {"name": post.author.name, "id": PAGE_ID},
         "shares": {"count": post.engagement.shares},
-        "reactions": {"data": [], "summary": {"total_count": post.engagement.likes,
-                                              "viewer_reaction": "NONE"}},
-        "comments": {"data": [], "summary": {"order": "ranked", "total_count": comments,
-                                             "can_comment": True}},
-    }  # fmt: skip
+        "reactions": {
+            "data": [],
+            "summary": {"total_count": post.engagement.likes, "viewer_reaction": "NONE"},
+        },
+        "comments": {
+            "data": [],
+            "summary": {"order": "ranked", "total_count": comments, "can_comment": True},
+        },
+    }
 
 
 def comment_json(post: Post, parent_id: str, n: int) -> dict[str, Any]:
@@ -56,8 +60,17 @@ def comment_json(post: Post, parent_id: str, n: int) -> dict[str, Any]:
 
 
 def _error(status: int, message: str, code: int) -> Reply:
-    return Reply.json({"error": {"message": message, "type": "OAuthException", "code": code,
-                                 "fbtrace_id": "AbCdEfGh"}}, status=status)  # fmt: skip
+    return Reply.json(
+        {
+            "error": {
+                "message": message,
+                "type": "OAuthException",
+                "code": code,
+                "fbtrace_id": "AbCdEfGh",
+            }
+        },
+        status=status,
+    )
 
 
 def _paged(req: Request, items: list[dict[str, Any]], path: str) -> Reply:
@@ -67,14 +80,18 @@ def _paged(req: Request, items: list[dict[str, Any]], path: str) -> Reply:
     page = items[start : start + limit]
     paging: dict[str, Any] = {}
     if page:
-        paging["cursors"] = {"before": base64.b64encode(str(start).encode()).decode(),
-                             "after": base64.b64encode(str(start + len(page)).encode()).decode()}  # fmt: skip
+        paging["cursors"] = {
+            "before": base64.b64encode(str(start).encode()).decode(),
+            "after": base64.b64encode(str(start + len(page)).encode()).decode(),
+        }
         if start + limit < len(items):
             keep = {k: v[0] for k, v in req.query.items() if k != "after"}
             query = "&".join(f"{k}={v}" for k, v in keep.items())
             paging["next"] = f"{req.base_url}{path}?{query}&after={paging['cursors']['after']}"
     usage = min(100, req.host.requests * 100 // max(1, req.host.rate_limit))
-    headers = {"X-Page-Usage": json.dumps({"call_count": usage, "total_cputime": 1, "total_time": 1})}
+    headers = {
+        "X-Page-Usage": json.dumps({"call_count": usage, "total_cputime": 1, "total_time": 1})
+    }
     return Reply.json({"data": page, "paging": paging}, headers=headers)
 
 
@@ -96,10 +113,17 @@ def _posts(req: Request) -> Reply:
     if req.token != PAGE_TOKEN:
         return _error(400, "Invalid OAuth access token - Cannot parse access token", 190)
     if req.match["page"] not in (PAGE_ID, "lumio"):
-        return _error(404, f"Unsupported get request. Object with ID '{req.match['page']}' does not exist", 100)  # fmt: skip
+        return _error(
+            404,
+            f"Unsupported get request. Object with ID '{req.match['page']}' does not exist",
+            100,
+        )
     since = _since(req)
-    items = [post_json(p, d, len(c)) for d, p, c in reversed(_visible(req))
-             if p.published_at.timestamp() >= since]  # fmt: skip
+    items = [
+        post_json(p, d, len(c))
+        for d, p, c in reversed(_visible(req))
+        if p.published_at.timestamp() >= since
+    ]
     return _paged(req, items, req.path)
 
 
@@ -110,8 +134,11 @@ def _comments(req: Request) -> Reply:
     for day, _post, comments in _visible(req):
         pid = _post_id(day)
         if pid == req.match["post"]:
-            items = [comment_json(c, pid, n) for n, c in enumerate(comments)
-                     if c.published_at.timestamp() >= since]  # fmt: skip
+            items = [
+                comment_json(c, pid, n)
+                for n, c in enumerate(comments)
+                if c.published_at.timestamp() >= since
+            ]
             if req.arg("order") == "reverse_chronological":
                 items.reverse()
             return _paged(req, items, req.path)

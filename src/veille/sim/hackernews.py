@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import operator
 import re
 from typing import Any
 
@@ -11,6 +12,7 @@ from veille.sim.server import HostSpec, Reply, Request, Route
 from veille.sim.social import iso_z, seq_of, words_match
 
 PLATFORM = "hackernews"
+_OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "=": operator.eq}
 _FILTER = re.compile(r"created_at_i\s*(>=|>|<=|<|=)\s*(\d+)")
 
 
@@ -77,10 +79,8 @@ def _search_by_date(req: Request) -> Reply:
             continue
         hits.append(h)
     for op, value in _FILTER.findall(numeric):
-        n = int(value)
-        tests = {">": lambda t: t > n, ">=": lambda t: t >= n, "<": lambda t: t < n,
-                 "<=": lambda t: t <= n, "=": lambda t: t == n}  # fmt: skip
-        hits = [h for h in hits if tests[op](h["created_at_i"])]
+        compare = _OPS[op]
+        hits = [h for h in hits if compare(h["created_at_i"], int(value))]
     pages = (len(hits) + per_page - 1) // per_page if per_page else 0
     return Reply.json(
         {

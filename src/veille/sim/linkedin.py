@@ -37,10 +37,13 @@ def post_json(post: Post, day: int) -> dict[str, Any]:
         "createdAt": _ms(post),
         "publishedAt": _ms(post),
         "lastModifiedAt": _ms(post),
-        "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
-                         "thirdPartyDistributionChannels": []},
+        "distribution": {
+            "feedDistribution": "MAIN_FEED",
+            "targetEntities": [],
+            "thirdPartyDistributionChannels": [],
+        },
         "lifecycleStateInfo": {"isEditedByAuthor": False},
-    }  # fmt: skip
+    }
 
 
 def comment_json(post: Post, urn: str, n: int) -> dict[str, Any]:
@@ -55,33 +58,54 @@ def comment_json(post: Post, urn: str, n: int) -> dict[str, Any]:
         "created": {"actor": person, "time": _ms(post)},
         "lastModified": {"actor": person, "time": _ms(post)},
         "likesSummary": {"totalLikes": post.engagement.likes, "likedByCurrentUser": False},
-        "commentsSummary": {"aggregatedTotalComments": post.engagement.replies,
-                            "totalFirstLevelComments": post.engagement.replies},
-    }  # fmt: skip
+        "commentsSummary": {
+            "aggregatedTotalComments": post.engagement.replies,
+            "totalFirstLevelComments": post.engagement.replies,
+        },
+    }
 
 
 def _check(req: Request) -> Reply | None:
     if req.token != TOKEN:
-        return Reply.json({"status": 401, "serviceErrorCode": 65600, "code": "INVALID_ACCESS_TOKEN",
-                           "message": "Invalid access token"}, status=401)  # fmt: skip
+        return Reply.json(
+            {
+                "status": 401,
+                "serviceErrorCode": 65600,
+                "code": "INVALID_ACCESS_TOKEN",
+                "message": "Invalid access token",
+            },
+            status=401,
+        )
     if not req.headers.get("LinkedIn-Version"):
-        return Reply.json({"status": 426, "code": "NONEXISTENT_VERSION",
-                           "message": "Requested version  is not active"}, status=426)  # fmt: skip
+        return Reply.json(
+            {
+                "status": 426,
+                "code": "NONEXISTENT_VERSION",
+                "message": "Requested version  is not active",
+            },
+            status=426,
+        )
     return None
 
 
 def _paged(req: Request, items: list[dict[str, Any]]) -> Reply:
     start = max(0, int(req.arg("start", "0") or 0))
     count = min(100, max(1, int(req.arg("count", "10") or 10)))
-    return Reply.json({"paging": {"start": start, "count": count, "total": len(items), "links": []},
-                       "elements": items[start : start + count]})  # fmt: skip
+    return Reply.json(
+        {
+            "paging": {"start": start, "count": count, "total": len(items), "links": []},
+            "elements": items[start : start + count],
+        }
+    )
 
 
 def _visible(req: Request) -> list[tuple[int, Post, list[Post]]]:
     now = req.world.clock.now()
-    return [(d, p, [c for c in cs if c.published_at <= now])
-            for d, (p, cs) in enumerate(brand_page(req.world, PLATFORM, hour=11))
-            if p.published_at <= now]  # fmt: skip
+    return [
+        (d, p, [c for c in cs if c.published_at <= now])
+        for d, (p, cs) in enumerate(brand_page(req.world, PLATFORM, hour=11))
+        if p.published_at <= now
+    ]
 
 
 def _posts(req: Request) -> Reply:
@@ -89,8 +113,14 @@ def _posts(req: Request) -> Reply:
     if problem:
         return problem
     if req.arg("q") != "author" or req.arg("author") != ORG:
-        return Reply.json({"status": 403, "message": "Not enough permissions to access: "
-                           "partnerApiPostsExternal.FINDER-author"}, status=403)  # fmt: skip
+        return Reply.json(
+            {
+                "status": 403,
+                "message": "Not enough permissions to access: "
+                "partnerApiPostsExternal.FINDER-author",
+            },
+            status=403,
+        )
     return _paged(req, [post_json(p, d) for d, p, _ in reversed(_visible(req))])
 
 

@@ -60,7 +60,7 @@ def status_json(post: Post, req: Request, *, nest: bool = True) -> dict[str, Any
     target = world.by_id.get(post.repost_of or "") if nest else None
     tag_url: Callable[[str], str] = lambda t: f"{base}/tags/{t}"  # noqa: E731
     mention_url: Callable[[str], str] = lambda h: f"{base}/@{h}"  # noqa: E731
-    media = [
+    media: list[dict[str, Any]] = [
         {
             "id": f"{sid}{i}",
             "type": "image",
@@ -138,9 +138,7 @@ def _tag(req: Request) -> Reply:
 
     tag = fold(unquote(req.match["tag"]))
     posts = [
-        p
-        for p in req.world.visible(platform=PLATFORM)
-        if tag in {fold(h) for h in p.hashtags}
+        p for p in req.world.visible(platform=PLATFORM) if tag in {fold(h) for h in p.hashtags}
     ]
     return _page(req, posts, req.path)
 

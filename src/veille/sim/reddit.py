@@ -44,7 +44,9 @@ def link_json(post: Post) -> dict[str, Any]:
         "subreddit_name_prefixed": f"r/{sub}",
         "title": html.escape(title, quote=False),
         "selftext": "" if url else post.text,
-        "selftext_html": None if url else html.escape(
+        "selftext_html": None
+        if url
+        else html.escape(
             f'<!-- SC_OFF --><div class="md"><p>{html.escape(post.text)}</p></div><!-- SC_ON -->'
         ),
         "author": post.author.handle,
@@ -65,10 +67,15 @@ def link_json(post: Post) -> dict[str, Any]:
     }
     if post.media:
         data["preview"] = {
-            "images": [{"source": {"url": html.escape(m), "width": 1200, "height": 800},
-                        "resolutions": [], "id": pid}
-                       for m in post.media]
-        }  # fmt: skip
+            "images": [
+                {
+                    "source": {"url": html.escape(m), "width": 1200, "height": 800},
+                    "resolutions": [],
+                    "id": pid,
+                }
+                for m in post.media
+            ]
+        }
     return {"kind": "t3", "data": data}
 
 
@@ -111,7 +118,9 @@ def _search(req: Request) -> Reply:
 
 def _sub_new(req: Request) -> Reply:
     sub = req.match["sub"].lower()
-    return _listing(req, [p for p in req.world.visible(platform=PLATFORM) if subreddit_of(p) == sub])
+    return _listing(
+        req, [p for p in req.world.visible(platform=PLATFORM) if subreddit_of(p) == sub]
+    )
 
 
 def _sub_search(req: Request) -> Reply:
@@ -135,7 +144,12 @@ def _token(req: Request) -> Reply:
     if (user, password) != CLIENT or b"grant_type=client_credentials" not in req.body:
         return Reply.json({"error": "invalid_grant"}, status=401)
     return Reply.json(
-        {"access_token": "sim-reddit-token", "token_type": "bearer", "expires_in": 86400, "scope": "*"}
+        {
+            "access_token": "sim-reddit-token",
+            "token_type": "bearer",
+            "expires_in": 86400,
+            "scope": "*",
+        }
     )
 
 

@@ -101,15 +101,21 @@ def brand_page(world: object, platform: str, hour: int = 9) -> list[tuple[Post, 
         return []
     first = posts[0].published_at.replace(hour=0, minute=0, second=0, microsecond=0)
     last = posts[-1].published_at
-    brand = Author(handle=BRAND.lower(), name=BRAND, url=f"https://{platform}.example/{BRAND.lower()}",
-                   followers=125_000, id="1029384756")  # fmt: skip
+    brand = Author(
+        handle=BRAND.lower(),
+        name=BRAND,
+        url=f"https://{platform}.example/{BRAND.lower()}",
+        followers=125_000,
+        id="1029384756",
+    )
     texts = [
         "Nouveau : la fibre Lumio arrive dans 12 quartiers de Gatineau. / New: Lumio fibre "
         "reaches 12 more Gatineau neighbourhoods.",
         "Maintenance prévue cette nuit entre 1 h et 3 h. / Planned maintenance tonight, 1-3 am.",
         "Merci à nos clients pour votre patience pendant la panne. / Thank you for your "
         "patience during the outage.",
-        "Notre forfait 5G double ses données ce mois-ci. / Our 5G plan doubles its data this month.",
+        "Notre forfait 5G double ses données ce mois-ci. / "
+        "Our 5G plan doubles its data this month.",
     ]
     pages: list[tuple[Post, list[Post]]] = []
     day = 0
@@ -127,10 +133,13 @@ def brand_page(world: object, platform: str, hour: int = 9) -> list[tuple[Post, 
         )
         end = when + timedelta(days=1)
         comments = [
-            p for p in posts
-            if when < p.published_at < end and p.raw.get("sim_topic") == "brand"
-            and p.platform in ("mastodon", "x", "bluesky") and p.repost_of is None
-        ][:12]  # fmt: skip
+            p
+            for p in posts
+            if when < p.published_at < end
+            and p.raw.get("sim_topic") == "brand"
+            and p.platform in ("mastodon", "x", "bluesky")
+            and p.repost_of is None
+        ][:12]
         pages.append((page_post, comments))
         day += 1
         when = end

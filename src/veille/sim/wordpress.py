@@ -54,10 +54,16 @@ def post_json(post: Post, req: Request, embed: bool) -> dict[str, Any]:
     }
     if embed:
         body["_embedded"] = {
-            "author": [{"id": _author_id(post), "name": post.author.name or post.author.handle,
-                        "url": "", "link": f"{base}/author/{post.author.handle}/",
-                        "slug": post.author.handle}],
-        }  # fmt: skip
+            "author": [
+                {
+                    "id": _author_id(post),
+                    "name": post.author.name or post.author.handle,
+                    "url": "",
+                    "link": f"{base}/author/{post.author.handle}/",
+                    "slug": post.author.handle,
+                }
+            ],
+        }
         if post.media:
             body["_embedded"]["wp:featuredmedia"] = [
                 {"id": pid, "source_url": post.media[0], "media_type": "image"}
@@ -95,8 +101,13 @@ def _filter(req: Request, posts: list[Post]) -> list[Post] | Reply:
                 floor = datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
                 return Reply.json(
-                    {"code": "rest_invalid_param", "message": f"Invalid parameter(s): {name}",
-                     "data": {"status": 400}}, status=400)  # fmt: skip
+                    {
+                        "code": "rest_invalid_param",
+                        "message": f"Invalid parameter(s): {name}",
+                        "data": {"status": 400},
+                    },
+                    status=400,
+                )
             posts = [p for p in posts if p.published_at > floor]
     if req.arg("order", "desc") == "asc":
         posts = list(reversed(posts))
@@ -109,9 +120,14 @@ def _paged(req: Request, items: list[Any]) -> Reply:
     pages = max(1, (len(items) + per_page - 1) // per_page)
     if page > pages and items:
         return Reply.json(
-            {"code": "rest_post_invalid_page_number",
-             "message": "The page number requested is larger than the number of pages available.",
-             "data": {"status": 400}}, status=400)  # fmt: skip
+            {
+                "code": "rest_post_invalid_page_number",
+                "message": "The page number requested is larger than the number of pages "
+                "available.",
+                "data": {"status": 400},
+            },
+            status=400,
+        )
     headers = {"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(pages)}
     return Reply.json(items[(page - 1) * per_page : page * per_page], headers=headers)
 

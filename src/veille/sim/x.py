@@ -34,14 +34,26 @@ def tweet_json(post: Post, req: Request) -> dict[str, Any]:
     world = req.world
     tid = snowflake(post)
     entities: dict[str, Any] = {}
-    for kind, pattern, field in (("hashtags", r"#(\w+)", "tag"), ("mentions", r"@(\w+)", "username")):
-        found = [{"start": m.start(), "end": m.end(), field: m.group(1)}
-                 for m in re.finditer(pattern, post.text)]  # fmt: skip
+    for kind, pattern, field in (
+        ("hashtags", r"#(\w+)", "tag"),
+        ("mentions", r"@(\w+)", "username"),
+    ):
+        found = [
+            {"start": m.start(), "end": m.end(), field: m.group(1)}
+            for m in re.finditer(pattern, post.text)
+        ]
         if found:
             entities[kind] = found
-    urls = [{"start": m.start(), "end": m.end(), "url": f"https://t.co/{tid[-10:]}",
-             "expanded_url": m.group(), "display_url": m.group().split("//", 1)[1][:25]}
-            for m in _URL.finditer(post.text)]  # fmt: skip
+    urls = [
+        {
+            "start": m.start(),
+            "end": m.end(),
+            "url": f"https://t.co/{tid[-10:]}",
+            "expanded_url": m.group(),
+            "display_url": m.group().split("//", 1)[1][:25],
+        }
+        for m in _URL.finditer(post.text)
+    ]
     if urls:
         entities["urls"] = urls
     refs = []
@@ -61,11 +73,14 @@ def tweet_json(post: Post, req: Request) -> dict[str, Any]:
         "lang": post.lang or "und",
         "edit_history_tweet_ids": [tid],
         "public_metrics": {
-            "retweet_count": post.engagement.shares, "reply_count": post.engagement.replies,
-            "like_count": post.engagement.likes, "quote_count": 0, "bookmark_count": 0,
+            "retweet_count": post.engagement.shares,
+            "reply_count": post.engagement.replies,
+            "like_count": post.engagement.likes,
+            "quote_count": 0,
+            "bookmark_count": 0,
             "impression_count": post.engagement.likes * 40 + 17,
         },
-    }  # fmt: skip
+    }
     if entities:
         body["entities"] = entities
     if refs:
@@ -78,9 +93,14 @@ def user_json(post: Post) -> dict[str, Any]:
         "id": user_id(post),
         "name": post.author.name or post.author.handle,
         "username": post.author.handle,
-        "public_metrics": {"followers_count": post.author.followers or 0, "following_count": 210,
-                           "tweet_count": 4200, "listed_count": 3, "like_count": 900},
-    }  # fmt: skip
+        "public_metrics": {
+            "followers_count": post.author.followers or 0,
+            "following_count": 210,
+            "tweet_count": 4200,
+            "listed_count": 3,
+            "like_count": 900,
+        },
+    }
 
 
 def _matches(post: Post, query: str) -> bool:
@@ -101,8 +121,9 @@ def _matches(post: Post, query: str) -> bool:
 
 
 def _problem(status: int, title: str, detail: str) -> Reply:
-    return Reply.json({"title": title, "detail": detail, "type": "about:blank", "status": status},
-                      status=status)  # fmt: skip
+    return Reply.json(
+        {"title": title, "detail": detail, "type": "about:blank", "status": status}, status=status
+    )
 
 
 def _search(req: Request) -> Reply:
@@ -113,14 +134,27 @@ def _search(req: Request) -> Reply:
     except ValueError:
         size = -1
     if not 10 <= size <= 100:
-        return Reply.json({"errors": [{"parameters": {"max_results": [req.arg("max_results")]},
-                                       "message": "The `max_results` query parameter value is not between 10 and 100"}],
-                           "title": "Invalid Request", "type": "https://api.twitter.com/2/problems/invalid-request"},
-                          status=400)  # fmt: skip
+        return Reply.json(
+            {
+                "errors": [
+                    {
+                        "parameters": {"max_results": [req.arg("max_results")]},
+                        "message": "The `max_results` query parameter value is not between "
+                        "10 and 100",
+                    }
+                ],
+                "title": "Invalid Request",
+                "type": "https://api.twitter.com/2/problems/invalid-request",
+            },
+            status=400,
+        )
     query = req.arg("query") or ""
     since = req.arg("since_id")
-    posts = [p for p in req.world.visible(platform=PLATFORM) if _matches(p, query)
-             and (not since or _key(snowflake(p)) > _key(since))]  # fmt: skip
+    posts = [
+        p
+        for p in req.world.visible(platform=PLATFORM)
+        if _matches(p, query) and (not since or _key(snowflake(p)) > _key(since))
+    ]
     token = req.arg("next_token")
     start = int(base64.b32decode(token).decode()) if token else 0
     page = posts[start : start + size]

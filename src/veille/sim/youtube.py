@@ -34,10 +34,12 @@ def channel_id(post: Post) -> str:
 def _thumbs(vid: str) -> dict[str, Any]:
     return {
         size: {"url": f"https://i.ytimg.com/vi/{vid}/{name}.jpg", "width": w, "height": h}
-        for size, name, w, h in (("default", "default", 120, 90),
-                                 ("medium", "mqdefault", 320, 180),
-                                 ("high", "hqdefault", 480, 360))
-    }  # fmt: skip
+        for size, name, w, h in (
+            ("default", "default", 120, 90),
+            ("medium", "mqdefault", 320, 180),
+            ("high", "hqdefault", 480, 360),
+        )
+    }
 
 
 def search_result(post: Post) -> dict[str, Any]:
@@ -83,21 +85,30 @@ def comment_thread(post: Post, video: Post) -> dict[str, Any]:
         "snippet": {
             "channelId": channel_id(video),
             "videoId": video_id(video),
-            "topLevelComment": {"kind": "youtube#comment", "etag": "x", "id": cid,
-                                "snippet": snippet},
+            "topLevelComment": {
+                "kind": "youtube#comment",
+                "etag": "x",
+                "id": cid,
+                "snippet": snippet,
+            },
             "canReply": True,
             "totalReplyCount": post.engagement.replies,
             "isPublic": True,
         },
-    }  # fmt: skip
+    }
 
 
 def _error(status: int, reason: str, message: str) -> Reply:
     return Reply.json(
-        {"error": {"code": status, "message": message,
-                   "errors": [{"message": message, "domain": "youtube", "reason": reason}]}},
+        {
+            "error": {
+                "code": status,
+                "message": message,
+                "errors": [{"message": message, "domain": "youtube", "reason": reason}],
+            }
+        },
         status=status,
-    )  # fmt: skip
+    )
 
 
 def _page(req: Request, kind: str, items: list[dict[str, Any]]) -> Reply:
@@ -124,7 +135,8 @@ def _search(req: Request) -> Reply:
     videos = [
         p
         for p in req.world.visible(platform=PLATFORM)
-        if p.parent_id is None and (not query or words_match(p, query))
+        if p.parent_id is None
+        and (not query or words_match(p, query))
         and (floor is None or p.published_at >= floor)
     ]
     return _page(req, "youtube#searchListResponse", [search_result(p) for p in videos])
@@ -138,7 +150,11 @@ def _comments(req: Request) -> Reply:
     videos = {video_id(p): p for p in world.by_platform.get(PLATFORM, []) if p.parent_id is None}
     video = videos.get(wanted or "")
     if video is None:
-        return _error(404, "videoNotFound", "The video identified by the videoId parameter could not be found.")  # fmt: skip
+        return _error(
+            404,
+            "videoNotFound",
+            "The video identified by the videoId parameter could not be found.",
+        )
     threads = [
         comment_thread(p, video)
         for p in world.visible(platform=PLATFORM)

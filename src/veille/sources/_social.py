@@ -115,7 +115,7 @@ def as_opt_int(value: Any) -> int | None:
         return None
 
 
-_LINK_PART = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]*)*)')
+_LINK_PART = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")
 _REL = re.compile(r'rel\s*=\s*"?([^";]+)"?')
 
 

@@ -33,8 +33,12 @@ SESSION_SERVICE = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"
 _HINT = "use search:TERMS or author:HANDLE (new posts as they happen: the jetstream kind)"
 OPTIONS: dict[str, type] = {
-    "service": str, "handle": str, "app_password": str, "limit": int, "max_pages": int,
-}  # fmt: skip
+    "service": str,
+    "handle": str,
+    "app_password": str,
+    "limit": int,
+    "max_pages": int,
+}
 
 
 @dataclass(frozen=True)

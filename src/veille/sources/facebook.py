@@ -34,8 +34,13 @@ POST_FIELDS = (
 )
 COMMENT_FIELDS = "id,message,created_time,from,like_count,comment_count,parent{id},permalink_url"
 OPTIONS: dict[str, type] = {
-    "token": str, "api": str, "comments": bool, "recent_posts": int, "limit": int, "max_pages": int,
-}  # fmt: skip
+    "token": str,
+    "api": str,
+    "comments": bool,
+    "recent_posts": int,
+    "limit": int,
+    "max_pages": int,
+}
 USAGE_CEILING = 90
 
 
@@ -61,7 +66,7 @@ def parse_target(target: str, options: Mapping[str, str] | None = None) -> Faceb
     if not opts.get("token"):
         raise SourceConfigError(
             "Facebook Page collection needs the Page's access token",
-            hint="add --option token=… (a Page token from Meta's Graph API, held by the Page admin)",
+            hint="add --option token=… (a Page token from the Graph API, held by a Page admin)",
         )
     opts["api"] = str(opts.get("api") or API).rstrip("/")
     return FacebookConfig(page, **opts)
@@ -80,13 +85,16 @@ def _usage(resp: Response) -> int:
             continue
         stacks = [data] if "call_count" in data else [u for v in data.values() for u in v]
         for usage in stacks:
-            worst = max(worst, *(as_int(usage.get(k)) for k in
-                                 ("call_count", "total_cputime", "total_time")))  # fmt: skip
+            worst = max(
+                worst,
+                *(as_int(usage.get(k)) for k in ("call_count", "total_cputime", "total_time")),
+            )
     return worst
 
 
-def _pages(config: FacebookConfig, url: str, params: dict[str, Any],
-           http: HttpClient) -> Iterator[tuple[list[Mapping[str, Any]], int]]:  # fmt: skip
+def _pages(
+    config: FacebookConfig, url: str, params: dict[str, Any], http: HttpClient
+) -> Iterator[tuple[list[Mapping[str, Any]], int]]:
     """Each page of a Graph edge with the usage percentage after it."""
     next_url: str | None = url
     query: dict[str, Any] | None = params
@@ -137,8 +145,12 @@ def collect(
     floor = state.get("comments_since")
     newest_comment = floor
     for post_id in recent:
-        cparams: dict[str, Any] = {"fields": COMMENT_FIELDS, "filter": "stream",
-                                   "order": "reverse_chronological", "limit": config.limit}  # fmt: skip
+        cparams: dict[str, Any] = {
+            "fields": COMMENT_FIELDS,
+            "filter": "stream",
+            "order": "reverse_chronological",
+            "limit": config.limit,
+        }
         if floor:
             cparams["since"] = int(floor) + 1
         found: list[Mapping[str, Any]] = []
@@ -162,7 +174,7 @@ def to_post(raw: Mapping[str, Any], config: FacebookConfig | None = None) -> Pos
         return _comment(raw)
     sender = raw.get("from") or {}
     media, links = [], []
-    for att in ((raw.get("attachments") or {}).get("data") or []):
+    for att in (raw.get("attachments") or {}).get("data") or []:
         image = ((att.get("media") or {}).get("image") or {}).get("src")
         if image:
             media.append(str(image))
@@ -176,8 +188,11 @@ def to_post(raw: Mapping[str, Any], config: FacebookConfig | None = None) -> Pos
         text=str(raw.get("message") or raw.get("story") or ""),
         url=raw.get("permalink_url"),
         published_at=parse_iso(raw["created_time"]),
-        author=Author(handle=str(sender.get("name") or sender.get("id") or "page"),
-                      name=sender.get("name"), id=sender.get("id")),  # fmt: skip
+        author=Author(
+            handle=str(sender.get("name") or sender.get("id") or "page"),
+            name=sender.get("name"),
+            id=sender.get("id"),
+        ),
         engagement=Engagement(
             likes=as_int(reactions),
             shares=as_int((raw.get("shares") or {}).get("count")),
@@ -201,10 +216,14 @@ def _comment(raw: Mapping[str, Any]) -> Post:
         url=comment.get("permalink_url"),
         published_at=parse_iso(comment["created_time"]),
         # Without the user's permission the Graph API may omit "from".
-        author=Author(handle=str(sender.get("name") or sender.get("id") or "facebook user"),
-                      name=sender.get("name"), id=sender.get("id")),  # fmt: skip
-        engagement=Engagement(likes=as_int(comment.get("like_count")),
-                              replies=as_int(comment.get("comment_count"))),  # fmt: skip
+        author=Author(
+            handle=str(sender.get("name") or sender.get("id") or "facebook user"),
+            name=sender.get("name"),
+            id=sender.get("id"),
+        ),
+        engagement=Engagement(
+            likes=as_int(comment.get("like_count")), replies=as_int(comment.get("comment_count"))
+        ),
         parent_id=f"{PLATFORM}:{parent or post_id}" if (parent or post_id) else None,
         thread_id=f"{PLATFORM}:{post_id}" if post_id else None,
         raw=raw,

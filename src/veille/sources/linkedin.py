@@ -27,9 +27,14 @@ if TYPE_CHECKING:
 PLATFORM = "linkedin"
 API = "https://api.linkedin.com/rest"
 OPTIONS: dict[str, type] = {
-    "token": str, "api": str, "version": str, "comments": bool, "recent_posts": int,
-    "count": int, "max_pages": int,
-}  # fmt: skip
+    "token": str,
+    "api": str,
+    "version": str,
+    "comments": bool,
+    "recent_posts": int,
+    "count": int,
+    "max_pages": int,
+}
 
 
 @dataclass(frozen=True)
@@ -67,13 +72,21 @@ def _headers(config: LinkedInConfig) -> dict[str, str]:
     return {"LinkedIn-Version": config.version, "X-Restli-Protocol-Version": "2.0.0"}
 
 
-def _list(config: LinkedInConfig, url: str, params: dict[str, Any],
-          http: HttpClient) -> Iterator[list[Mapping[str, Any]]]:  # fmt: skip
+def _list(
+    config: LinkedInConfig, url: str, params: dict[str, Any], http: HttpClient
+) -> Iterator[list[Mapping[str, Any]]]:
     """Pages of a Rest.li collection (``start``/``count``), newest first."""
     start = 0
     for _ in range(config.max_pages):
-        body = http.get(url, params={**params, "start": start, "count": config.count},
-                        headers=_headers(config), token=config.token).json() or {}  # fmt: skip
+        body = (
+            http.get(
+                url,
+                params={**params, "start": start, "count": config.count},
+                headers=_headers(config),
+                token=config.token,
+            ).json()
+            or {}
+        )
         elements = list(body.get("elements") or [])
         yield elements
         paging = body.get("paging") or {}
@@ -118,8 +131,11 @@ def collect(
         curl = f"{config.api}/socialActions/{quote(urn, safe='')}/comments"
         found: list[Mapping[str, Any]] = []
         for elements in _list(config, curl, {}, http):
-            fresh = [c for c in elements
-                     if floor is None or as_int((c.get("created") or {}).get("time")) > int(floor)]  # fmt: skip
+            fresh = [
+                c
+                for c in elements
+                if floor is None or as_int((c.get("created") or {}).get("time")) > int(floor)
+            ]
             found += fresh
             if len(fresh) < len(elements):
                 break
@@ -147,8 +163,11 @@ def to_post(raw: Mapping[str, Any], config: LinkedInConfig | None = None) -> Pos
     article = content.get("article") or {}
     links = [str(article["source"])] if article.get("source") else []
     media = [str(m["id"]) for m in [content.get("media") or {}] if m.get("id")]
-    media += [str(i.get("id")) for i in (content.get("multiImage") or {}).get("images") or []
-              if i.get("id")]  # fmt: skip
+    media += [
+        str(i.get("id"))
+        for i in (content.get("multiImage") or {}).get("images") or []
+        if i.get("id")
+    ]
     stamp = raw.get("publishedAt") or raw.get("createdAt")
     return Post.create(
         platform=PLATFORM,

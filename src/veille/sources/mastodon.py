@@ -207,7 +207,6 @@ def statuses_of(body: Any, config: MastodonConfig) -> list[Mapping[str, Any]]:
     return body
 
 
-
 def _quota_note(http: HttpClient, url: str, token: str | None) -> tuple[int | None, bool]:
     left = http.quota_left(url, token)
     return left, left is not None and left <= QUOTA_RESERVE
@@ -235,16 +234,17 @@ def collect(
     else:
         path = timeline_path(config)
     url: str | None = base + path
-    params: dict[str, Any] | None = {"limit": config.limit}
+    first: dict[str, Any] = {"limit": config.limit}
     if config.mode == "local":
-        params["local"] = "true"
+        first["local"] = "true"
     if config.mode == "search":
-        params.update(q=config.value, type="statuses", resolve="false")
-        yield from _collect_search(config, since, url or "", params, http)
+        first.update(q=config.value, type="statuses", resolve="false")
+        yield from _collect_search(config, since, base + path, first, http)
         return
     forward = since is not None
     if forward:
-        params["min_id"] = since
+        first["min_id"] = since
+    params: dict[str, Any] | None = first
     pending: list[Mapping[str, Any]] = []
     newest = since
     for _ in range(config.max_pages):

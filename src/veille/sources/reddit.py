@@ -36,9 +36,15 @@ WEB = "https://www.reddit.com"
 OAUTH = "https://oauth.reddit.com"
 _HINT = "use search:TERMS, r/SUBREDDIT or r/SUBREDDIT search:TERMS"
 OPTIONS: dict[str, type] = {
-    "client_id": str, "client_secret": str, "user_agent": str, "limit": int,
-    "max_pages": int, "base": str, "oauth_base": str, "auth_base": str,
-}  # fmt: skip
+    "client_id": str,
+    "client_secret": str,
+    "user_agent": str,
+    "limit": int,
+    "max_pages": int,
+    "base": str,
+    "oauth_base": str,
+    "auth_base": str,
+}
 # Requests kept back in Reddit's window (100 a minute with OAuth) for others.
 QUOTA_RESERVE = 2
 
@@ -202,9 +208,7 @@ def collect(
         resp = http.get(url, params=params, headers=headers, token=token)
         data = (resp.json() or {}).get("data") or {}
         children = [c for c in data.get("children") or [] if c.get("kind") in ("t1", "t3")]
-        fresh = [
-            c for c in children if floor is None or float(c["data"]["created_utc"]) > floor
-        ]
+        fresh = [c for c in children if floor is None or float(c["data"]["created_utc"]) > floor]
         state = http.rate_state(url, token)
         quota = state.remaining if state else None
         if fresh:

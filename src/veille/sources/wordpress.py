@@ -171,7 +171,7 @@ def _kind(
     for page in range(1, config.max_pages + 1):
         resp = http.get(url, params={**params, "page": page})
         items = [i for i in resp.json() or [] if isinstance(i, Mapping)]
-        if forward:
+        if since is not None:
             items = [i for i in items if _stamp(i, config.modified) > since]
         if not items:
             break

@@ -45,7 +45,9 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> XConf
     opts = parse_options(options or {}, OPTIONS, kind=PLATFORM)
     query = target.strip()
     if not query:
-        raise SourceConfigError("the X target is empty", hint="give a search query, e.g. lumio lang:fr")
+        raise SourceConfigError(
+            "the X target is empty", hint="give a search query, e.g. lumio lang:fr"
+        )
     token = opts.get("bearer_token")
     if not token:
         raise SourceConfigError(
@@ -73,11 +75,11 @@ def search_params(config: XConfig, since_id: str | None, next_token: str | None)
     return params
 
 
-def items_of(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+def items_of(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """Each post of a search page, with its author from ``includes.users``,
     in the single-post shape ``{"data": post, "includes": {"users": [author]}}``."""
     users = {u.get("id"): u for u in (body.get("includes") or {}).get("users") or []}
-    items = []
+    items: list[Mapping[str, Any]] = []
     for tweet in body.get("data") or []:
         user = users.get(tweet.get("author_id"))
         items.append({"data": tweet, "includes": {"users": [user] if user else []}})
@@ -149,8 +151,9 @@ def collect(config: XConfig, cursor: Mapping[str, Any] | None, http: HttpClient)
     quota = None
     next_token = None
     for _ in range(config.max_pages):
-        resp = http.get(url, params=search_params(config, since, next_token),
-                        token=config.bearer_token)  # fmt: skip
+        resp = http.get(
+            url, params=search_params(config, since, next_token), token=config.bearer_token
+        )
         body = resp.json() or {}
         quota = as_opt_int(resp.headers.get("x-rate-limit-remaining"))
         items = items_of(body)
@@ -166,7 +169,9 @@ def collect(config: XConfig, cursor: Mapping[str, Any] | None, http: HttpClient)
             break
         if quota is not None and quota <= QUOTA_RESERVE:
             reset = as_int(resp.headers.get("x-rate-limit-reset"), int(time.time()))
-            notes.append(f"X rate limit spent; the window resets in {max(0, reset - int(time.time()))}s")
+            notes.append(
+                f"X rate limit spent; the window resets in {max(0, reset - int(time.time()))}s"
+            )
             break
     if pending:
         yield Batch(pending, {"since_id": newest}, quota=quota, notes=notes)

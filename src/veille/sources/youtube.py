@@ -34,8 +34,12 @@ API = "https://www.googleapis.com/youtube/v3"
 FEEDS = "https://www.youtube.com/feeds/videos.xml"
 _HINT = "use channel:CHANNEL_ID, playlist:PLAYLIST_ID, search:TERMS or comments:VIDEO_ID"
 OPTIONS: dict[str, type] = {
-    "key": str, "api": str, "feeds": str, "max_results": int, "max_pages": int,
-}  # fmt: skip
+    "key": str,
+    "api": str,
+    "feeds": str,
+    "max_results": int,
+    "max_pages": int,
+}
 _WATCH = re.compile(r"[?&]v=([\w-]{6,})")
 
 
@@ -197,7 +201,9 @@ def _feed_entry(raw: Mapping[str, Any]) -> Post:
             url=author.get("href") or None,
             id=channel or None,
         ),
-        engagement=Engagement(likes=as_int(stars.get("count")), views=as_opt_int(stats.get("views"))),
+        engagement=Engagement(
+            likes=as_int(stars.get("count")), views=as_opt_int(stats.get("views"))
+        ),
         media=unique(thumbs),
         raw=raw,
     )
@@ -250,14 +256,21 @@ def collect(
     old = dict(cursor or {})
     if config.mode == "search":
         params: dict[str, Any] = {
-            "part": "snippet", "q": config.value, "type": "video", "order": "date",
-        }  # fmt: skip
+            "part": "snippet",
+            "q": config.value,
+            "type": "video",
+            "order": "date",
+        }
         key, stamp, path = "published_after", _search_stamp, "search"
         if old.get(key):
             params["publishedAfter"] = old[key]
     else:
-        params = {"part": "snippet", "videoId": config.value, "order": "time",
-                  "textFormat": "plainText"}  # fmt: skip
+        params = {
+            "part": "snippet",
+            "videoId": config.value,
+            "order": "time",
+            "textFormat": "plainText",
+        }
         key, stamp, path = "newest", _comment_stamp, "commentThreads"
     floor = old.get(key)
     newest = floor
