@@ -4,6 +4,7 @@ as a user would, collected from the simulator into a workspace, resumed."""
 from __future__ import annotations
 
 from datetime import timedelta
+
 import pytest
 
 from veille.pipeline.collect import collect
