@@ -69,9 +69,7 @@ def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) ->
         new = collect_from_simulator(ws, seed=seed, days=days, end=end)
         st = ws.store.stats(timezone=ws.settings.workspace.timezone)
         lines.append(f"{new} new posts stored; {st.total} in all, over {len(st.by_day)} days.")
-        lines.append(
-            "By platform: " + ", ".join(f"{c.key} {c.count}" for c in st.by_platform)
-        )
+        lines.append("By platform: " + ", ".join(f"{c.key} {c.count}" for c in st.by_platform))
         lines.append("By language: " + ", ".join(f"{c.key} {c.count}" for c in st.by_language))
         peak = max(st.by_day, key=lambda c: c.count) if st.by_day else None
         if peak:

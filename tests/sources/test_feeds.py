@@ -20,11 +20,19 @@ def raw_items(path: Path, url: str = "https://example.org/feed") -> list[dict[st
     from veille.sources.feeds import _jsonable, parse_feed
 
     parsed = parse_feed(path.read_bytes())
-    feed = {"title": parsed.feed.get("title"), "link": parsed.feed.get("link"),
-            "language": parsed.feed.get("language"), "url": url}  # fmt: skip
+    feed = {
+        "title": parsed.feed.get("title"),
+        "link": parsed.feed.get("link"),
+        "language": parsed.feed.get("language"),
+        "url": url,
+    }
     return [
-        {"key": entry_key(e), "entry": _jsonable(e), "feed": feed,
-         "fetched_at": "2026-11-01T00:00:00+00:00"}  # fmt: skip
+        {
+            "key": entry_key(e),
+            "entry": _jsonable(e),
+            "feed": feed,
+            "fetched_at": "2026-11-01T00:00:00+00:00",
+        }
         for e in parsed.entries
     ]
 

@@ -182,7 +182,9 @@ def _json_feed(content: bytes) -> Any:
             id=item.get("id"),
             link=item.get("url") or item.get("external_url"),
             title=item.get("title"),
-            summary=html if html else escape_html(item.get("content_text") or item.get("summary") or ""),
+            summary=html
+            if html
+            else escape_html(item.get("content_text") or item.get("summary") or ""),
             published_parsed=_json_time(item.get("date_published")),
             updated_parsed=_json_time(item.get("date_modified")),
             author=first.get("name"),
@@ -264,6 +266,17 @@ class FeedsSource(Source[FeedsConfig]):
             config.url, etag=cursor.get("etag"), last_modified=cursor.get("last_modified")
         )
         retry_after = resp.headers.get("retry-after")
+        # A walk through older pages cut short (crash, error) resumes where it stopped.
+        resume: str | None = cursor.get("resume")
+        pages_done = int(cursor.get("pages_done", 0))
+        if resp.not_modified and resume:
+            resp = http.get(resume)
+            url_now: str = resume
+            resume = None
+            page_start = pages_done
+        else:
+            url_now = config.url
+            page_start = 0
         if resp.not_modified:
             cursor["checked_at"] = time.time()
             yield Batch(
@@ -273,9 +286,11 @@ class FeedsSource(Source[FeedsConfig]):
                 next_poll_seconds=cursor.get("interval"),
             )
             return
-        validators = resp.validators()
-        url = config.url
-        page = 0
+        validators = resp.validators() if url_now == config.url else {}
+        if not validators:
+            validators = {k: v for k, v in cursor.items() if k in ("etag", "last_modified")}
+        url = url_now
+        page = page_start
         fetched_at = datetime.now(UTC).isoformat()
         published: list[float] = []
         ttl: float | None = None
@@ -320,7 +335,10 @@ class FeedsSource(Source[FeedsConfig]):
             items.reverse()  # oldest first
             next_url = _next_page(parsed, url)
             page += 1
-            more = bool(next_url) and page < config.max_pages and fresh > 0
+            jumped = False
+            if fresh == 0 and resume:
+                next_url, page, resume, jumped = resume, pages_done, None, True
+            more = bool(next_url) and page < config.max_pages and (fresh > 0 or jumped)
             new_cursor: dict[str, Any] = {"seen": seen[:SEEN_KEEP]}
             if not more:
                 # Validators only once every page is in: a crash mid-way refetches.
@@ -338,6 +356,7 @@ class FeedsSource(Source[FeedsConfig]):
                 )
                 return
             new_cursor.update({k: v for k, v in cursor.items() if k in ("etag", "last_modified")})
+            new_cursor["resume"], new_cursor["pages_done"] = next_url, page
             yield Batch(items, new_cursor)
             url = next_url  # type: ignore[assignment]
             resp = http.get(url)
