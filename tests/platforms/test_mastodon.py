@@ -182,3 +182,27 @@ def test_real_recorded_statuses_map() -> None:
         assert post.author.handle
         count += 1
     assert count >= 5
+
+
+def test_survives_a_429_and_a_503_mid_paging(make_sim, world, http) -> None:  # type: ignore[no-untyped-def]
+    sim = make_sim([HostSpec("mastodon", sim_mastodon.routes())])
+    host = sim.hosts["mastodon"]
+    config = parse_target(f"public@{host.base_url}", {"limit": "10", "max_pages": "3"})
+    clean = [s["id"] for b in collect(config, None, http) for s in b.items]
+    host.faults.retry_after = 0
+    host.faults.rate_limit_next = 1
+    host.faults.error_every = 3
+    faulty = [s["id"] for b in collect(config, None, http) for s in b.items]
+    assert faulty == clean
+    assert host.statuses.get(429) and host.statuses.get(503)
+
+
+def test_a_malformed_body_fails_the_run_with_the_url(make_sim, http) -> None:  # type: ignore[no-untyped-def]
+    from veille.http import HttpError
+
+    sim = make_sim([HostSpec("mastodon", sim_mastodon.routes())])
+    host = sim.hosts["mastodon"]
+    host.faults.malformed = True
+    config = parse_target(f"public@{host.base_url}")
+    with pytest.raises(HttpError, match=host.base_url):
+        list(collect(config, None, http))

@@ -68,3 +68,15 @@ def test_stops_when_the_window_is_spent(make_sim, http) -> None:  # type: ignore
     batches = list(collect(parse_target("lumio", opts), None, http))
     assert host.statuses.get(429, 0) == 0
     assert any("rate limit" in n for b in batches for n in b.notes)
+
+
+def test_bearer_token_can_come_from_the_environment(make_sim, http, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    sim = make_sim([HostSpec("x", sim_x.routes())])
+    opts = {"bearer_token": "env:VEILLE_TEST_X_BEARER", "api": sim.hosts["x"].base_url}
+    config = parse_target("lumio", opts)
+    assert config.bearer_token == "env:VEILLE_TEST_X_BEARER"  # the secret is not stored
+    monkeypatch.delenv("VEILLE_TEST_X_BEARER", raising=False)
+    with pytest.raises(SourceConfigError, match="VEILLE_TEST_X_BEARER"):
+        list(collect(config, None, http))
+    monkeypatch.setenv("VEILLE_TEST_X_BEARER", sim_x.BEARER)
+    assert [i for b in collect(config, None, http) for i in b.items]

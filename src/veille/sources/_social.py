@@ -150,3 +150,22 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
         if key.lower() == lower:
             return value
     return None
+
+
+def resolve_secret(value: str | None, option: str) -> str | None:
+    """A token as given, or read from the environment when written
+    ``env:NAME`` (so the secret need not be stored in the workspace)."""
+    if not value or not value.startswith("env:"):
+        return value
+    import os
+
+    from veille.sources.base import SourceConfigError
+
+    name = value[4:]
+    found = os.environ.get(name)
+    if not found:
+        raise SourceConfigError(
+            f"option {option}=env:{name} names an environment variable that is not set",
+            hint=f"export {name}=… in the environment that runs veille",
+        )
+    return found

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, parse_iso, unique
+from veille.sources._social import as_int, parse_iso, resolve_secret, unique
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -272,7 +272,10 @@ def session_token(config: BlueskyConfig, http: HttpClient) -> str | None:
     resp = http.request(
         "POST",
         f"{config.service}/xrpc/com.atproto.server.createSession",
-        json_body={"identifier": config.handle, "password": config.app_password},
+        json_body={
+            "identifier": config.handle,
+            "password": resolve_secret(config.app_password, "app_password"),
+        },
     )
     return str(resp.json()["accessJwt"])
 
@@ -341,6 +344,8 @@ class BlueskySource(Source[BlueskyConfig]):
     name = "bluesky"
     platform = PLATFORM
     Config = BlueskyConfig
+    #: Options holding secrets: never print them back (``source list`` should mask them).
+    secret_fields: ClassVar[tuple[str, ...]] = ("app_password",)
     target_help: ClassVar[str] = "search:TERMS or author:HANDLE"
     default_every = 600
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, parse_iso, unique
+from veille.sources._social import as_int, parse_iso, resolve_secret, unique
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -98,10 +98,11 @@ def _pages(
     """Each page of a Graph edge with the usage percentage after it."""
     next_url: str | None = url
     query: dict[str, Any] | None = params
+    token = resolve_secret(config.token, "token")
     for _ in range(config.max_pages):
         if next_url is None:
             return
-        resp = http.get(next_url, params=query, token=config.token)
+        resp = http.get(next_url, params=query, token=token)
         body = resp.json() or {}
         usage = _usage(resp)
         yield list(body.get("data") or []), usage
@@ -234,6 +235,8 @@ class FacebookSource(Source[FacebookConfig]):
     name = "facebook"
     platform = PLATFORM
     Config = FacebookConfig
+    #: Options holding secrets: never print them back (``source list`` should mask them).
+    secret_fields: ClassVar[tuple[str, ...]] = ("token",)
     target_help: ClassVar[str] = "the organization's Page id or name (token option required)"
     default_every = 1800
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, from_unix, unique
+from veille.sources._social import as_int, from_unix, resolve_secret, unique
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -77,13 +77,14 @@ def _list(
 ) -> Iterator[list[Mapping[str, Any]]]:
     """Pages of a Rest.li collection (``start``/``count``), newest first."""
     start = 0
+    token = resolve_secret(config.token, "token")
     for _ in range(config.max_pages):
         body = (
             http.get(
                 url,
                 params={**params, "start": start, "count": config.count},
                 headers=_headers(config),
-                token=config.token,
+                token=token,
             ).json()
             or {}
         )
@@ -210,6 +211,8 @@ class LinkedInSource(Source[LinkedInConfig]):
     name = "linkedin"
     platform = PLATFORM
     Config = LinkedInConfig
+    #: Options holding secrets: never print them back (``source list`` should mask them).
+    secret_fields: ClassVar[tuple[str, ...]] = ("token",)
     target_help: ClassVar[str] = "the organization id or urn:li:organization:ID (token required)"
     default_every = 3600
 

@@ -26,6 +26,7 @@ from veille.sources._social import (
     html_to_text_and_links,
     parse_iso,
     parse_link_header,
+    resolve_secret,
     unique,
 )
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
@@ -224,7 +225,7 @@ def collect(
     own newest id: a crash loses nothing and re-reads at most one page.
     """
     since = (cursor or {}).get("since_id")
-    token = config.token
+    token = resolve_secret(config.token, "token")
     base = config.instance
     if config.mode == "account":
         lookup = http.get(
@@ -296,7 +297,7 @@ def _collect_search(
     quota = None
     for page in range(config.max_pages):
         params["offset"] = page * config.limit
-        resp = http.get(url, params=params, token=config.token)
+        resp = http.get(url, params=params, token=resolve_secret(config.token, "token"))
         statuses = statuses_of(resp.json(), config)
         quota, low = _quota_note(http, url, config.token)
         if not statuses:
@@ -315,6 +316,8 @@ class MastodonSource(Source[MastodonConfig]):
     name = "mastodon"
     platform = PLATFORM
     Config = MastodonConfig
+    #: Options holding secrets: never print them back (``source list`` should mask them).
+    secret_fields: ClassVar[tuple[str, ...]] = ("token",)
     target_help: ClassVar[str] = (
         "tag:NAME@INSTANCE, account:USER@INSTANCE, public@INSTANCE, local@INSTANCE "
         "or search:TERMS@INSTANCE (token)"

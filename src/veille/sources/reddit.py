@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, from_unix, html_to_text_and_links, unescape, unique
+from veille.sources._social import (
+    as_int,
+    from_unix,
+    html_to_text_and_links,
+    resolve_secret,
+    unescape,
+    unique,
+)
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -176,7 +183,8 @@ def to_post(raw: Mapping[str, Any], config: RedditConfig | None = None) -> Post:
 
 def app_token(config: RedditConfig, http: HttpClient) -> str:
     """An application-only OAuth token (client credentials grant)."""
-    basic = base64.b64encode(f"{config.client_id}:{config.client_secret}".encode()).decode()
+    secret = resolve_secret(config.client_secret, "client_secret")
+    basic = base64.b64encode(f"{config.client_id}:{secret}".encode()).decode()
     resp = http.request(
         "POST",
         f"{config.auth_base}/api/v1/access_token",
@@ -232,6 +240,8 @@ class RedditSource(Source[RedditConfig]):
     name = "reddit"
     platform = PLATFORM
     Config = RedditConfig
+    #: Options holding secrets: never print them back (``source list`` should mask them).
+    secret_fields: ClassVar[tuple[str, ...]] = ("client_secret",)
     target_help: ClassVar[str] = "search:TERMS, r/SUBREDDIT or r/SUBREDDIT search:TERMS"
     default_every = 900
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, as_opt_int, parse_iso, unique
+from veille.sources._social import as_int, as_opt_int, parse_iso, resolve_secret, unique
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -150,10 +150,9 @@ def collect(config: XConfig, cursor: Mapping[str, Any] | None, http: HttpClient)
     notes: list[str] = []
     quota = None
     next_token = None
+    bearer = resolve_secret(config.bearer_token, "bearer_token")
     for _ in range(config.max_pages):
-        resp = http.get(
-            url, params=search_params(config, since, next_token), token=config.bearer_token
-        )
+        resp = http.get(url, params=search_params(config, since, next_token), token=bearer)
         body = resp.json() or {}
         quota = as_opt_int(resp.headers.get("x-rate-limit-remaining"))
         items = items_of(body)
@@ -181,6 +180,8 @@ class XSource(Source[XConfig]):
     name = "x"
     platform = PLATFORM
     Config = XConfig
+    #: Options holding secrets: never print them back (``source list`` should mask them).
+    secret_fields: ClassVar[tuple[str, ...]] = ("bearer_token",)
     target_help: ClassVar[str] = "a recent-search query (bearer_token option required)"
     default_every = 900
 

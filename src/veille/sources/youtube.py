@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, as_opt_int, parse_iso, unescape, unique
+from veille.sources._social import as_int, as_opt_int, parse_iso, resolve_secret, unescape, unique
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -220,7 +220,8 @@ def _api_pages(
     """Pages of a Data API list, newest first, cut at ``floor``; the bool says
     whether the floor (or the end) was reached."""
     url = f"{config.api}/{path}"
-    query = {**params, "maxResults": config.max_results, "key": config.key}
+    key = resolve_secret(config.key, "key")
+    query = {**params, "maxResults": config.max_results, "key": key}
     for _ in range(config.max_pages):
         body = http.get(url, params=query).json()
         items = list(body.get("items") or [])
@@ -291,6 +292,8 @@ class YouTubeSource(Source[YouTubeConfig]):
     name = "youtube"
     platform = PLATFORM
     Config = YouTubeConfig
+    #: Options holding secrets: never print them back (``source list`` should mask them).
+    secret_fields: ClassVar[tuple[str, ...]] = ("key",)
     target_help: ClassVar[str] = (
         "channel:ID or playlist:ID (feeds, no key), search:TERMS or comments:VIDEO_ID (key)"
     )
