@@ -8,12 +8,8 @@ from datetime import timedelta
 import pytest
 
 from veille.pipeline.collect import collect
-from veille.sim import facebook as sim_fb
-from veille.sim import linkedin as sim_li
-from veille.sim import reddit as sim_reddit
-from veille.sim import x as sim_x
-from veille.sim import youtube as sim_youtube
 from veille.sim.bluesky import JetstreamServer
+from veille.sim.platform_demo import demo_sources
 from veille.sim.server import Simulator, default_specs
 from veille.sources import registry
 from veille.sources.manage import add_source
@@ -21,27 +17,6 @@ from veille.workspace import Workspace, init_workspace
 
 PLATFORM_KINDS = ("mastodon", "bluesky", "jetstream", "reddit", "hackernews", "youtube",
                   "wordpress", "x", "facebook", "linkedin")  # fmt: skip
-
-
-def _sources(sim: Simulator, jetstream_url: str) -> list[tuple[str, str, dict[str, str]]]:
-    url = sim.url
-    reddit = url("reddit", "").rstrip("/")
-    return [
-        ("mastodon", f"public@{url('mastodon', '').rstrip('/')}", {"max_pages": "50"}),
-        ("bluesky", "search:lumio", {"service": url("bluesky", "").rstrip("/")}),
-        ("jetstream", "lumio,vexa,orbita", {"endpoint": jetstream_url, "idle": "0.5"}),
-        ("reddit", "search:lumio", {"base": reddit, "oauth_base": reddit, "auth_base": reddit,
-                                    "client_id": sim_reddit.CLIENT[0],
-                                    "client_secret": sim_reddit.CLIENT[1]}),
-        ("hackernews", "lumio", {"api": url("hackernews", "").rstrip("/")}),
-        ("youtube", "search:lumio", {"key": sim_youtube.API_KEY,
-                                     "api": url("youtube", "/youtube/v3")}),
-        ("wordpress", url("wordpress", "").rstrip("/"), {}),
-        ("x", "lumio", {"bearer_token": sim_x.BEARER, "api": url("x", "").rstrip("/")}),
-        ("facebook", sim_fb.PAGE_ID, {"token": sim_fb.PAGE_TOKEN,
-                                      "api": url("facebook", "/v21.0")}),
-        ("linkedin", sim_li.ORG_ID, {"token": sim_li.TOKEN, "api": url("linkedin", "/rest")}),
-    ]  # fmt: skip
 
 
 def test_every_platform_kind_is_registered_with_help() -> None:
@@ -55,7 +30,7 @@ def test_every_platform_kind_is_registered_with_help() -> None:
 def test_collect_every_platform_into_a_workspace_and_resume(tmp_path, world, http) -> None:  # type: ignore[no-untyped-def]
     ws = Workspace.open(init_workspace(tmp_path / "ws"))
     with Simulator(world, default_specs()) as sim, JetstreamServer(world) as jet:
-        for kind, target, options in _sources(sim, jet.url):
+        for kind, target, options in demo_sources(sim, jet.url):
             add_source(ws.store, kind, target, name=kind, options=options)
         first = {r.source: r for r in collect(ws, force=True, http=http)}
         for kind in PLATFORM_KINDS:
