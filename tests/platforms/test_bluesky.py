@@ -10,7 +10,7 @@ from veille.sim.server import HostSpec
 from veille.sources.base import SourceConfigError
 from veille.sources.bluesky import collect, parse_target, to_post
 
-from .conftest import fixture, shared_data
+from .conftest import END, fixture, shared_data
 
 
 def test_post_view_facets_become_tags_mentions_links() -> None:
@@ -84,7 +84,7 @@ def test_search_over_http_with_session_and_cursor(make_sim, world, http) -> None
     assert len(items) == len({i["uri"] for i in items})
     assert items and len(items) >= len(expected) * 0.9
     assert all("lumio" in to_post(i).text.lower() for i in items)
-    assert all(not b.cursor for b in batches[:-1]) and batches[-1].cursor["since"]
+    assert set(batches[-1].cursor) == {"since_us"}
 
     world.clock.advance(timedelta(hours=12))
     again = [i for b in collect(config, batches[-1].cursor, http) for i in b.items]
@@ -184,3 +184,31 @@ def test_real_recorded_feeds_and_jetstream_events() -> None:
     new_posts = [e for e in events if jetstream.is_new_post(e)]
     assert new_posts and all(to_post(e).text for e in new_posts)
     assert not any(jetstream.is_new_post(e) for e in events if e.get("kind") != "commit")
+
+
+def test_search_cut_short_resumes_its_window_without_a_gap(make_sim, world, http) -> None:  # type: ignore[no-untyped-def]
+    from veille.sim.social import words_match
+
+    sim = make_sim([HostSpec("bluesky", sim_bluesky.routes())])
+    base = sim.hosts["bluesky"].base_url
+    config = parse_target("search:lumio", {"service": base, "limit": "2", "max_pages": "2"})
+    world.clock.set(END - timedelta(days=3))
+    cursor = list(collect(config, None, http))[-1].cursor
+    floor = cursor["since_us"]
+    world.clock.set(END)
+    got: set[str] = set()
+    for _ in range(40):
+        batches = list(collect(config, cursor, http))
+        got |= {i["uri"] for b in batches for i in b.items}
+        cursor = batches[-1].cursor
+        if set(cursor) == {"since_us"}:
+            break
+    assert set(cursor) == {"since_us"}
+    expected = {
+        sim_bluesky.uri(p)
+        for p in world.visible(platform="bluesky")
+        if p.repost_of is None
+        and words_match(p, "lumio")
+        and p.published_at.timestamp() * 1_000_000 > floor
+    }
+    assert len(expected) > 8 and got == expected

@@ -7,10 +7,11 @@ import pytest
 
 from veille.sim import hackernews as sim_hn
 from veille.sim.server import HostSpec
+from veille.sim.social import words_match
 from veille.sources.base import SourceConfigError
 from veille.sources.hackernews import collect, parse_target, to_post
 
-from .conftest import fixture, shared_data
+from .conftest import END, fixture, shared_data
 
 
 def test_comment_and_story_hits() -> None:
@@ -47,7 +48,9 @@ def test_collect_uses_created_at_i_cursor(make_sim, world, http) -> None:  # typ
     batches = list(collect(config, None, http))
     hits = [h for b in batches for h in b.items]
     assert hits and len(hits) == len({h["objectID"] for h in hits})
-    assert all(not b.cursor for b in batches[:-1])
+    # Each page commits its progress; the last one the plain cursor.
+    uppers = [b.cursor["upper"] for b in batches[:-1]]
+    assert uppers == sorted(uppers, reverse=True)
     assert batches[-1].cursor == {"created_at_i": max(h["created_at_i"] for h in hits)}
     assert all("lumio" in (to_post(h).title or to_post(h).text).lower() for h in hits)
 
@@ -66,3 +69,30 @@ def test_real_recorded_hits() -> None:
             assert "<p>" not in post.text
             count += 1
     assert count >= 5
+
+
+def test_a_run_cut_short_leaves_no_gap(make_sim, world, http) -> None:  # type: ignore[no-untyped-def]
+    sim = make_sim([HostSpec("hackernews", sim_hn.routes())])
+    api = sim.hosts["hackernews"].base_url
+    config = parse_target("lumio", {"api": api, "hits_per_page": "2", "max_pages": "2"})
+    world.clock.set(END - timedelta(days=3))
+    first = list(collect(config, None, http))
+    cursor = first[-1].cursor
+    assert set(cursor) == {"created_at_i"}
+    world.clock.set(END)
+    expected = {
+        str(sim_hn.seq_of(p))
+        for p in world.visible(platform="hackernews")
+        if int(p.published_at.timestamp()) > cursor["created_at_i"] and words_match(p, "lumio")
+    }
+    assert len(expected) > 8  # more than two runs of two pages of two
+    got: set[str] = set()
+    for _ in range(30):
+        batches = list(collect(config, cursor, http))
+        got |= {h["objectID"] for b in batches for h in b.items}
+        if not batches:
+            break
+        cursor = batches[-1].cursor
+        if set(cursor) == {"created_at_i"} and got >= expected:
+            break
+    assert got == expected

@@ -177,9 +177,13 @@ def _search(req: Request) -> Reply:
         for p in req.world.visible(platform=PLATFORM)
         if p.repost_of is None and words_match(p, query)
     ]
-    if since:
+    if since:  # inclusive, as the AppView does
         floor = datetime.fromisoformat(since.replace("Z", "+00:00"))
         posts = [p for p in posts if p.published_at >= floor]
+    until = req.arg("until")
+    if until:  # exclusive
+        ceiling = datetime.fromisoformat(until.replace("Z", "+00:00"))
+        posts = [p for p in posts if p.published_at < ceiling]
     start, limit = _offset(req), _limit(req)
     page = posts[start : start + limit]
     body: dict[str, Any] = {

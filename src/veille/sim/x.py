@@ -1,7 +1,7 @@
 """A simulated X API v2 recent search (``/2/tweets/search/recent``).
 
 Needs the bearer token :data:`BEARER`; honours ``query`` (words, ``lang:``,
-``-is:retweet``, ``-is:reply``), ``since_id``, ``max_results`` (10–100),
+``-is:retweet``, ``-is:reply``), ``since_id``, ``until_id``, ``max_results`` (10–100),
 ``next_token``, ``expansions=author_id`` and ``user.fields``; answers with
 ``data``/``includes``/``meta`` and ``x-rate-limit-*`` headers.
 """
@@ -150,10 +150,13 @@ def _search(req: Request) -> Reply:
         )
     query = req.arg("query") or ""
     since = req.arg("since_id")
+    until = req.arg("until_id")
     posts = [
         p
         for p in req.world.visible(platform=PLATFORM)
-        if _matches(p, query) and (not since or _key(snowflake(p)) > _key(since))
+        if _matches(p, query)
+        and (not since or _key(snowflake(p)) > _key(since))
+        and (not until or _key(snowflake(p)) < _key(until))
     ]
     token = req.arg("next_token")
     start = int(base64.b32decode(token).decode()) if token else 0

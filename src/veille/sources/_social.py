@@ -9,10 +9,12 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
+
+from veille.sources.base import Batch
 
 _BLOCK_TAGS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
 _SKIP_TAGS = frozenset({"script", "style", "template"})
@@ -169,3 +171,46 @@ def resolve_secret(value: str | None, option: str) -> str | None:
             hint=f"export {name}=… in the environment that runs veille",
         )
     return found
+
+
+Page = tuple[list[Mapping[str, Any]], bool]
+"""One page of items, newest first, and whether the API has more after it."""
+
+
+def walk_newest_first(
+    cursor: Mapping[str, Any] | None,
+    key: str,
+    fetch: Callable[[Any, Any], Iterator[Page]],
+    stamp: Callable[[Mapping[str, Any]], Any],
+    max_pages: int,
+) -> Iterator[Batch]:
+    """Batches from an API that lists newest first between two bounds, without
+    gaps even when a run cannot read everything.
+
+    The cursor holds ``key`` (everything at or before it is stored) and, while
+    a run was cut short by ``max_pages``, ``upper``/``top``: everything from
+    ``upper`` to ``top`` is stored too, and the next run reads the window
+    between ``key`` and ``upper`` before anything newer. Every batch commits
+    its own progress. ``fetch(floor, upper)`` yields pages inside the window
+    (``None``: unbounded). A first run (no ``key``) reads the newest
+    ``max_pages`` pages and does not dig further into history.
+    """
+    state = dict(cursor or {})
+    floor = state.get(key)
+    upper = state.get("upper")
+    top = state.get("top")
+    for pages, (items, more) in enumerate(fetch(floor, upper), start=1):
+        if items:
+            stamps = [stamp(i) for i in items]
+            top = max(stamps) if top is None else max(top, *stamps)
+            upper = min(stamps)
+        done = not more or not items
+        if done or (pages >= max_pages and floor is None):
+            yield Batch(items, {key: top if top is not None else floor})
+            return
+        progress = {key: floor, "upper": upper, "top": top}
+        if pages >= max_pages:
+            yield Batch(items, progress, notes=["more to read: the next run continues here"])
+            return
+        yield Batch(items, progress)
+    # A fetch that stops early (a spent quota) leaves the last progress committed.

@@ -10,8 +10,9 @@ Options: ``service`` (XRPC base, default ``https://public.api.bsky.app``),
 ``com.atproto.server.createSession``; the service then defaults to
 ``https://bsky.social``), ``limit`` (≤ 100), ``max_pages``.
 
-Cursors: ``since`` (newest ``createdAt`` seen, sent back as searchPosts'
-``since``) for search, ``newest`` (newest time seen) for an author feed.
+Cursors: ``since_us`` (newest ``createdAt`` seen, in microseconds, sent back
+as searchPosts' ``since``; ``upper``/``top`` while a window remains to read)
+for search, ``newest`` (newest time seen) for an author feed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, parse_iso, resolve_secret, unique
+from veille.sources._social import (
+    Page,
+    as_int,
+    from_unix,
+    parse_iso,
+    resolve_secret,
+    unique,
+    walk_newest_first,
+)
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -291,43 +300,49 @@ def _sort_time(item: Mapping[str, Any], search: bool = False) -> str:
     return str((view or {}).get("indexedAt") or ((view or {}).get("record") or {}).get("createdAt"))
 
 
+def _micros(when: str) -> int:
+    stamp = parse_iso(when)
+    return int(stamp.timestamp()) * 1_000_000 + stamp.microsecond
+
+
+def _iso_micros(micros: int) -> str:
+    return (
+        from_unix(micros // 1_000_000)
+        .replace(microsecond=micros % 1_000_000)
+        .strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    )
+
+
 def collect(
     config: BlueskyConfig, cursor: Mapping[str, Any] | None, http: HttpClient
 ) -> Iterator[Batch]:
-    """Posts newer than the cursor, newest page first, following the XRPC
-    ``cursor``; the new cursor rides on the last batch only, so a crash
-    re-reads rather than skips."""
+    """Search: posts newer than ``cursor["since_us"]``, newest first; a run
+    cut short by ``max_pages`` leaves a window (``until``) the next run reads
+    first. Author feed: items newer than ``cursor["newest"]``, the new cursor
+    riding on the last batch."""
     token = session_token(config, http)
-    old = dict(cursor or {})
     if config.mode == "search":
-        url = f"{config.service}/xrpc/app.bsky.feed.searchPosts"
-        params: dict[str, Any] = {"q": config.value, "sort": "latest", "limit": config.limit}
-        if old.get("since"):
-            params["since"] = old["since"]
-        key, list_key = "since", "posts"
-    else:
-        url = f"{config.service}/xrpc/app.bsky.feed.getAuthorFeed"
-        params = {"actor": config.value, "limit": config.limit, "filter": "posts_with_replies"}
-        key, list_key = "newest", "feed"
-    search = config.mode == "search"
-    # searchPosts' since is inclusive: drop what the last run already had.
-    floor = parse_iso(old[key]) if old.get(key) else None
-    newest = old.get(key)
+        yield from _collect_search(config, cursor, http, token)
+        return
+    old = dict(cursor or {})
+    url = f"{config.service}/xrpc/app.bsky.feed.getAuthorFeed"
+    params = {"actor": config.value, "limit": config.limit, "filter": "posts_with_replies"}
+    floor = parse_iso(old["newest"]) if old.get("newest") else None
+    newest = old.get("newest")
     pending: list[Mapping[str, Any]] = []
     quota = None
     for _ in range(config.max_pages):
         body = http.get(url, params=params, token=token).json()
         quota = http.quota_left(url, token)
-        items = list(body.get(list_key) or [])
+        items = list(body.get("feed") or [])
         reached_floor = False
         if floor is not None:
-            fresh = [i for i in items if parse_iso(_sort_time(i, search)) > floor]
+            fresh = [i for i in items if parse_iso(_sort_time(i)) > floor]
             reached_floor = len(fresh) < len(items)
             items = fresh
         if not items:
             break
-        times = [_sort_time(i, search) for i in items]
-        top = max(times, key=parse_iso)
+        top = max((_sort_time(i) for i in items), key=parse_iso)
         if newest is None or parse_iso(top) > parse_iso(str(newest)):
             newest = top
         if pending:
@@ -337,7 +352,34 @@ def collect(
             break
         params = {**params, "cursor": body["cursor"]}
     if pending:
-        yield Batch(pending, {**old, key: newest}, quota=quota)
+        yield Batch(pending, {**old, "newest": newest}, quota=quota)
+
+
+def _collect_search(
+    config: BlueskyConfig, cursor: Mapping[str, Any] | None, http: HttpClient, token: str | None
+) -> Iterator[Batch]:
+    url = f"{config.service}/xrpc/app.bsky.feed.searchPosts"
+
+    def stamp(item: Mapping[str, Any]) -> int:
+        return _micros(_sort_time(item, search=True))
+
+    def fetch(floor: int | None, upper: int | None) -> Iterator[Page]:
+        params: dict[str, Any] = {"q": config.value, "sort": "latest", "limit": config.limit}
+        if floor is not None:
+            params["since"] = _iso_micros(floor)  # inclusive: the floor post is dropped below
+        if upper is not None:
+            params["until"] = _iso_micros(upper)
+        for _ in range(config.max_pages):
+            body = http.get(url, params=params, token=token).json()
+            posts = [p for p in body.get("posts") or [] if floor is None or stamp(p) > floor]
+            yield posts, bool(body.get("cursor")) and bool(posts)
+            if not body.get("cursor"):
+                return
+            params = {**params, "cursor": body["cursor"]}
+
+    for batch in walk_newest_first(cursor, "since_us", fetch, stamp, config.max_pages):
+        batch.quota = http.quota_left(url, token)
+        yield batch
 
 
 class BlueskySource(Source[BlueskyConfig]):

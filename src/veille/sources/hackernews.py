@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, from_unix, html_to_text_and_links, parse_iso, unique
+from veille.sources._social import (
+    Page,
+    as_int,
+    from_unix,
+    html_to_text_and_links,
+    parse_iso,
+    unique,
+    walk_newest_first,
+)
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -53,15 +61,23 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Hacke
     )
 
 
-def search_params(config: HackerNewsConfig, after: int | None, page: int) -> dict[str, str]:
+def search_params(
+    config: HackerNewsConfig, after: int | None, page: int, upto: int | None = None
+) -> dict[str, str]:
     params = {
         "query": config.query,
         "tags": config.tags,
         "hitsPerPage": str(config.hits_per_page),
         "page": str(page),
     }
+    filters = []
     if after is not None:
-        params["numericFilters"] = f"created_at_i>{after}"
+        filters.append(f"created_at_i>{after}")
+    if upto is not None:
+        # Inclusive: hits sharing the boundary second are read again, not lost.
+        filters.append(f"created_at_i<={upto}")
+    if filters:
+        params["numericFilters"] = ",".join(filters)
     return params
 
 
@@ -106,27 +122,19 @@ def to_post(raw: Mapping[str, Any], config: HackerNewsConfig | None = None) -> P
 def collect(
     config: HackerNewsConfig, cursor: Mapping[str, Any] | None, http: HttpClient
 ) -> Iterator[Batch]:
-    """Hits newer than ``cursor["created_at_i"]``, newest page first; the new
-    cursor rides on the last batch so a crash re-reads rather than skips."""
-    old = dict(cursor or {})
-    after = old.get("created_at_i")
-    newest = after
+    """Hits newer than ``cursor["created_at_i"]``, newest first; a run cut
+    short by ``max_pages`` leaves a window the next run reads first (see
+    :func:`~veille.sources._social.walk_newest_first`)."""
     url = f"{config.api}/api/v1/search_by_date"
-    pending: list[Mapping[str, Any]] = []
-    for page in range(config.max_pages):
-        body = http.get(url, params=search_params(config, after, page)).json()
-        hits = list(body.get("hits") or [])
-        if not hits:
-            break
-        top = max(as_int(h.get("created_at_i")) for h in hits)
-        newest = top if newest is None else max(int(newest), top)
-        if pending:
-            yield Batch(pending, old)
-        pending = hits
-        if page + 1 >= as_int(body.get("nbPages"), 1):
-            break
-    if pending:
-        yield Batch(pending, {"created_at_i": newest})
+
+    def fetch(after: int | None, upto: int | None) -> Iterator[Page]:
+        for page in range(config.max_pages):
+            body = http.get(url, params=search_params(config, after, page, upto)).json()
+            yield list(body.get("hits") or []), page + 1 < as_int(body.get("nbPages"), 1)
+
+    yield from walk_newest_first(
+        cursor, "created_at_i", fetch, lambda h: as_int(h.get("created_at_i")), config.max_pages
+    )
 
 
 class HackerNewsSource(Source[HackerNewsConfig]):

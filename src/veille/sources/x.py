@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, as_opt_int, parse_iso, resolve_secret, unique
+from veille.sources._social import (
+    Page,
+    as_int,
+    as_opt_int,
+    parse_iso,
+    resolve_secret,
+    unique,
+    walk_newest_first,
+)
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -60,7 +68,9 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> XConf
     return XConfig(query, str(token), api=str(opts.get("api") or API).rstrip("/"), **extra)
 
 
-def search_params(config: XConfig, since_id: str | None, next_token: str | None) -> dict[str, str]:
+def search_params(
+    config: XConfig, since_id: str | None, next_token: str | None, until_id: str | None = None
+) -> dict[str, str]:
     params = {
         "query": config.query,
         "max_results": str(config.max_results),
@@ -70,6 +80,8 @@ def search_params(config: XConfig, since_id: str | None, next_token: str | None)
     }
     if since_id:
         params["since_id"] = since_id
+    if until_id:
+        params["until_id"] = until_id
     if next_token:
         params["next_token"] = next_token
     return params
@@ -133,47 +145,46 @@ def to_post(raw: Mapping[str, Any], config: XConfig | None = None) -> Post:
     )
 
 
-def _id_key(value: str) -> tuple[int, str]:
-    return (len(value), value)
-
-
 def collect(config: XConfig, cursor: Mapping[str, Any] | None, http: HttpClient) -> Iterator[Batch]:
-    """Posts newer than ``cursor["since_id"]``, newest page first through
-    ``next_token``; the new ``since_id`` rides on the last batch. The run
-    stops early when ``x-rate-limit-remaining`` is spent, saying when the
-    window resets."""
-    old = dict(cursor or {})
-    since = old.get("since_id")
-    newest = since
+    """Posts newer than ``cursor["since_id"]``, newest first through
+    ``next_token``. A run cut short (``max_pages``, or a spent
+    ``x-rate-limit-remaining`` window) leaves a window the next run reads
+    first with ``until_id``, so nothing between two runs is skipped."""
     url = config.api + SEARCH_PATH
-    pending: list[Mapping[str, Any]] = []
-    notes: list[str] = []
-    quota = None
-    next_token = None
     bearer = resolve_secret(config.bearer_token, "bearer_token")
-    for _ in range(config.max_pages):
-        resp = http.get(url, params=search_params(config, since, next_token), token=bearer)
-        body = resp.json() or {}
-        quota = as_opt_int(resp.headers.get("x-rate-limit-remaining"))
-        items = items_of(body)
-        meta = body.get("meta") or {}
-        if items:
-            top = str(meta.get("newest_id") or max((i["data"]["id"] for i in items), key=_id_key))
-            newest = top if newest is None or _id_key(top) > _id_key(str(newest)) else newest
-            if pending:
-                yield Batch(pending, old, quota=quota)
-            pending = items
-        next_token = meta.get("next_token")
-        if not items or not next_token:
-            break
-        if quota is not None and quota <= QUOTA_RESERVE:
-            reset = as_int(resp.headers.get("x-rate-limit-reset"), int(time.time()))
-            notes.append(
-                f"X rate limit spent; the window resets in {max(0, reset - int(time.time()))}s"
+    quota: list[int | None] = [None]
+    notes: list[str] = []
+
+    def fetch(since: int | None, until: int | None) -> Iterator[Page]:
+        next_token = None
+        for _ in range(config.max_pages):
+            params = search_params(
+                config,
+                None if since is None else str(since),
+                next_token,
+                None if until is None else str(until),
             )
-            break
-    if pending:
-        yield Batch(pending, {"since_id": newest}, quota=quota, notes=notes)
+            resp = http.get(url, params=params, token=bearer)
+            body = resp.json() or {}
+            quota[0] = as_opt_int(resp.headers.get("x-rate-limit-remaining"))
+            next_token = (body.get("meta") or {}).get("next_token")
+            spent = quota[0] is not None and quota[0] <= QUOTA_RESERVE
+            if spent and next_token:
+                reset = as_int(resp.headers.get("x-rate-limit-reset"), int(time.time()))
+                wait = max(0, reset - int(time.time()))
+                notes.append(f"X rate limit spent; the window resets in {wait}s")
+            yield items_of(body), bool(next_token)
+            if not next_token or spent:
+                return
+
+    # A spent window ends the walk like max_pages does: the rest waits.
+    for batch in walk_newest_first(
+        cursor, "since_id", fetch, lambda i: int(i["data"]["id"]), config.max_pages
+    ):
+        batch.quota = quota[0]
+        batch.notes += notes
+        notes.clear()
+        yield batch
 
 
 class XSource(Source[XConfig]):
