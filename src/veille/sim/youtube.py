@@ -130,14 +130,16 @@ def _search(req: Request) -> Reply:
     if req.arg("key") != API_KEY:
         return _error(400, "keyInvalid", "API key not valid. Please pass a valid API key.")
     query = req.arg("q") or ""
-    after = req.arg("publishedAfter")
+    after, before = req.arg("publishedAfter"), req.arg("publishedBefore")
     floor = datetime.fromisoformat(after.replace("Z", "+00:00")) if after else None
+    ceiling = datetime.fromisoformat(before.replace("Z", "+00:00")) if before else None
     videos = [
         p
         for p in req.world.visible(platform=PLATFORM)
         if p.parent_id is None
         and (not query or words_match(p, query))
         and (floor is None or p.published_at >= floor)
+        and (ceiling is None or p.published_at < ceiling)
     ]
     return _page(req, "youtube#searchListResponse", [search_result(p) for p in videos])
 

@@ -11,7 +11,8 @@ Options: ``key`` (a Data API key, for search and comments), ``api``
 (default ``https://www.googleapis.com/youtube/v3``), ``feeds`` (default
 ``https://www.youtube.com/feeds/videos.xml``), ``max_results`` (≤ 50),
 ``max_pages``. Cursors: feeds keep the newest ``published`` seen; search
-sends ``publishedAfter``; comments keep the newest ``updatedAt`` seen.
+sends ``publishedAfter`` (and ``publishedBefore`` for a window a run could
+not finish); comments keep the newest ``updatedAt`` seen.
 Search costs 100 quota units a page, comments 1: keep ``max_pages`` low.
 """
 
@@ -23,7 +24,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, as_opt_int, parse_iso, resolve_secret, unescape, unique
+from veille.sources._social import (
+    Page,
+    as_int,
+    as_opt_int,
+    parse_iso,
+    resolve_secret,
+    unescape,
+    unique,
+    walk_newest_first,
+)
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -245,8 +255,10 @@ def _comment_stamp(item: Mapping[str, Any]) -> str:
 def collect(
     config: YouTubeConfig, cursor: Mapping[str, Any] | None, http: HttpClient
 ) -> Iterator[Batch]:
-    """Feeds go through the feeds connector (conditional GET, its cursor);
-    Data API lists page newest first and commit their cursor on the last page."""
+    """Feeds go through the feeds connector (conditional GET, its cursor).
+    Search reads newest first between ``publishedAfter`` and
+    ``publishedBefore``, keeping in its cursor any window a run could not
+    finish; comment threads page newest first and commit on the last page."""
     if config.mode in ("channel", "playlist"):
         from veille.sources.feeds import FeedsConfig, FeedsSource
 
@@ -254,38 +266,40 @@ def collect(
         url = f"{config.feeds}?{name}={value}"
         yield from FeedsSource().collect(FeedsConfig(url=url, platform=PLATFORM), cursor, http)
         return
-    old = dict(cursor or {})
     if config.mode == "search":
         params: dict[str, Any] = {
-            "part": "snippet",
-            "q": config.value,
-            "type": "video",
-            "order": "date",
-        }
-        key, stamp, path = "published_after", _search_stamp, "search"
-        if old.get(key):
-            params["publishedAfter"] = old[key]
-    else:
-        params = {
-            "part": "snippet",
-            "videoId": config.value,
-            "order": "time",
-            "textFormat": "plainText",
-        }
-        key, stamp, path = "newest", _comment_stamp, "commentThreads"
-    floor = old.get(key)
+            "part": "snippet", "q": config.value, "type": "video", "order": "date",
+        }  # fmt: skip
+
+        def fetch(floor: str | None, upper: str | None) -> Iterator[Page]:
+            window = dict(params)
+            if floor:
+                window["publishedAfter"] = floor  # inclusive: the floor video is dropped
+            if upper:
+                window["publishedBefore"] = upper
+            for items, done in _api_pages(config, "search", window, _search_stamp, floor, http):
+                yield items, not done
+
+        yield from walk_newest_first(
+            cursor, "published_after", fetch, _search_stamp, config.max_pages
+        )
+        return
+    old = dict(cursor or {})
+    params = {"part": "snippet", "videoId": config.value, "order": "time",
+              "textFormat": "plainText"}  # fmt: skip
+    floor = old.get("newest")
     newest = floor
     pending: list[Mapping[str, Any]] = []
-    for items, _done in _api_pages(config, path, params, stamp, floor, http):
+    for items, _done in _api_pages(config, "commentThreads", params, _comment_stamp, floor, http):
         if not items:
             break
-        top = max(stamp(i) for i in items)
+        top = max(_comment_stamp(i) for i in items)
         newest = top if newest is None or top > newest else newest
         if pending:
             yield Batch(pending, old)
         pending = items
     if pending:
-        yield Batch(pending, {**old, key: newest})
+        yield Batch(pending, {**old, "newest": newest})
 
 
 class YouTubeSource(Source[YouTubeConfig]):
