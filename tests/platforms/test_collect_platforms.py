@@ -53,3 +53,19 @@ def test_collect_every_platform_into_a_workspace_and_resume(tmp_path, world, htt
         for kind in ("mastodon", "jetstream", "hackernews", "x", "facebook", "linkedin"):
             assert later[kind].new_posts > 0, kind
     ws.close()
+
+
+@pytest.mark.parametrize("kind", PLATFORM_KINDS)
+def test_an_item_that_cannot_be_read_is_quarantined_with_a_reason(kind: str) -> None:
+    from datetime import UTC, datetime
+
+    from veille.pipeline.collect import map_items
+
+    source = registry()[kind]
+    config = source.Config.__new__(source.Config)  # mapping must not need the config's values
+    broken = [{}, {"id": "1", "kind": "t3", "post": 3, "commit": {}, "data": None}]
+    posts, failed = map_items(source, config, kind, broken, datetime.now(UTC))
+    assert posts == []
+    assert len(failed) == 2
+    for error, raw in failed:
+        assert error.startswith("SourceError: this ") and raw in broken

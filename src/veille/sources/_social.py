@@ -10,6 +10,7 @@ import html
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -214,3 +215,17 @@ def walk_newest_first(
             return
         yield Batch(items, progress)
     # A fetch that stops early (a spent quota) leaves the last progress committed.
+
+
+@contextmanager
+def readable_errors(platform: str) -> Iterator[None]:
+    """Turn the KeyError/TypeError of a payload missing a field into a
+    :class:`SourceError` saying so (the item is quarantined with it)."""
+    from veille.sources.base import SourceError
+
+    try:
+        yield
+    except KeyError as exc:
+        raise SourceError(f"this {platform} item has no {exc.args[0]!r} field") from exc
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise SourceError(f"this {platform} item is not in the expected shape: {exc}") from exc

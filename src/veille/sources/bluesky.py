@@ -27,6 +27,7 @@ from veille.sources._social import (
     as_int,
     from_unix,
     parse_iso,
+    readable_errors,
     resolve_secret,
     unique,
     walk_newest_first,
@@ -400,4 +401,5 @@ class BlueskySource(Source[BlueskyConfig]):
         return collect(config, cursor, http)
 
     def to_post(self, raw: Mapping[str, Any], config: BlueskyConfig) -> Post:
-        return to_post(raw, config)
+        with readable_errors(self.platform):
+            return to_post(raw, config)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, parse_iso, resolve_secret, unique
+from veille.sources._social import as_int, parse_iso, readable_errors, resolve_secret, unique
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -249,4 +249,5 @@ class FacebookSource(Source[FacebookConfig]):
         return collect(config, cursor, http)
 
     def to_post(self, raw: Mapping[str, Any], config: FacebookConfig) -> Post:
-        return to_post(raw, config)
+        with readable_errors(self.platform):
+            return to_post(raw, config)

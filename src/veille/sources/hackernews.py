@@ -20,6 +20,7 @@ from veille.sources._social import (
     from_unix,
     html_to_text_and_links,
     parse_iso,
+    readable_errors,
     unique,
     walk_newest_first,
 )
@@ -153,4 +154,5 @@ class HackerNewsSource(Source[HackerNewsConfig]):
         return collect(config, cursor, http)
 
     def to_post(self, raw: Mapping[str, Any], config: HackerNewsConfig) -> Post:
-        return to_post(raw, config)
+        with readable_errors(self.platform):
+            return to_post(raw, config)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from veille.models import Post
+from veille.sources._social import readable_errors
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 from veille.sources.bluesky import POST_COLLECTION, to_post
 
@@ -184,4 +185,5 @@ class JetstreamSource(Source[JetstreamConfig]):
         return collect(config, cursor, http)
 
     def to_post(self, raw: Mapping[str, Any], config: JetstreamConfig) -> Post:
-        return to_post(raw)
+        with readable_errors(self.platform):
+            return to_post(raw)

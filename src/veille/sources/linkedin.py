@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from veille.models import Author, Engagement, Post
-from veille.sources._social import as_int, from_unix, resolve_secret, unique
+from veille.sources._social import as_int, from_unix, readable_errors, resolve_secret, unique
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ def to_post(raw: Mapping[str, Any], config: LinkedInConfig | None = None) -> Pos
         for i in (content.get("multiImage") or {}).get("images") or []
         if i.get("id")
     ]
-    stamp = raw.get("publishedAt") or raw.get("createdAt")
+    stamp = raw.get("publishedAt") or raw["createdAt"]
     return Post.create(
         platform=PLATFORM,
         native_id=urn,
@@ -198,7 +198,7 @@ def _comment(raw: Mapping[str, Any]) -> Post:
         native_id=urn,
         text=str((raw.get("message") or {}).get("text") or ""),
         url=_activity_url(target) if target else None,
-        published_at=from_unix(as_int(created.get("time")) / 1000),
+        published_at=from_unix(as_int(created["time"]) / 1000),
         author=Author(handle=actor.rsplit(":", 1)[-1] or "member", id=actor or None),
         engagement=Engagement(likes=as_int(likes), replies=as_int(replies)),
         parent_id=f"{PLATFORM}:{parent or target}" if (parent or target) else None,
@@ -225,4 +225,5 @@ class LinkedInSource(Source[LinkedInConfig]):
         return collect(config, cursor, http)
 
     def to_post(self, raw: Mapping[str, Any], config: LinkedInConfig) -> Post:
-        return to_post(raw, config)
+        with readable_errors(self.platform):
+            return to_post(raw, config)

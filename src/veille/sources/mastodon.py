@@ -26,6 +26,7 @@ from veille.sources._social import (
     html_to_text_and_links,
     parse_iso,
     parse_link_header,
+    readable_errors,
     resolve_secret,
     unique,
 )
@@ -333,4 +334,5 @@ class MastodonSource(Source[MastodonConfig]):
         return collect(config, cursor, http)
 
     def to_post(self, raw: Mapping[str, Any], config: MastodonConfig) -> Post:
-        return to_post(raw, config)
+        with readable_errors(self.platform):
+            return to_post(raw, config)

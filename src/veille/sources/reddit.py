@@ -29,6 +29,7 @@ from veille.sources._social import (
     as_int,
     from_unix,
     html_to_text_and_links,
+    readable_errors,
     resolve_secret,
     unescape,
     unique,
@@ -254,4 +255,5 @@ class RedditSource(Source[RedditConfig]):
         return collect(config, cursor, http)
 
     def to_post(self, raw: Mapping[str, Any], config: RedditConfig) -> Post:
-        return to_post(raw, config)
+        with readable_errors(self.platform):
+            return to_post(raw, config)

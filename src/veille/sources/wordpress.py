@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from veille.models import Author, Post
-from veille.sources._social import as_int, html_to_text_and_links, parse_iso, unique
+from veille.sources._social import (
+    as_int,
+    html_to_text_and_links,
+    parse_iso,
+    readable_errors,
+    unique,
+)
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
 
 if TYPE_CHECKING:
@@ -219,4 +225,5 @@ class WordPressSource(Source[WordPressConfig]):
         return collect(config, cursor, http)
 
     def to_post(self, raw: Mapping[str, Any], config: WordPressConfig) -> Post:
-        return to_post(raw, config)
+        with readable_errors(self.platform):
+            return to_post(raw, config)

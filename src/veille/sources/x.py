@@ -22,6 +22,7 @@ from veille.sources._social import (
     as_int,
     as_opt_int,
     parse_iso,
+    readable_errors,
     resolve_secret,
     unique,
     walk_newest_first,
@@ -205,4 +206,5 @@ class XSource(Source[XConfig]):
         return collect(config, cursor, http)
 
     def to_post(self, raw: Mapping[str, Any], config: XConfig) -> Post:
-        return to_post(raw, config)
+        with readable_errors(self.platform):
+            return to_post(raw, config)

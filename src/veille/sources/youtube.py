@@ -29,6 +29,7 @@ from veille.sources._social import (
     as_int,
     as_opt_int,
     parse_iso,
+    readable_errors,
     resolve_secret,
     unescape,
     unique,
@@ -322,4 +323,5 @@ class YouTubeSource(Source[YouTubeConfig]):
         return collect(config, cursor, http)
 
     def to_post(self, raw: Mapping[str, Any], config: YouTubeConfig) -> Post:
-        return to_post(raw, config)
+        with readable_errors(self.platform):
+            return to_post(raw, config)
