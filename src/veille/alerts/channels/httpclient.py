@@ -1,0 +1,49 @@
+"""Outgoing HTTP for channels: the one function to swap for ``veille.http``."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+from veille.alerts.channels.base import ChannelError
+from veille.config import Settings
+
+
+def _check_address(url: str, settings: Settings) -> None:
+    if settings.http.allow_private_networks:
+        return
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError as exc:
+        raise ChannelError(f"cannot resolve {host!r}: {exc}") from exc
+    for info in infos:
+        addr = ipaddress.ip_address(info[4][0])
+        if not addr.is_global or addr.is_multicast:
+            raise ChannelError(
+                f"{host} resolves to {addr}, a private or local address",
+                hint="Set [http] allow_private_networks = true to allow it.",
+            )
+
+
+def post(url: str, body: bytes, headers: dict[str, str], settings: Settings, timeout: float) -> int:
+    """POST ``body``; the status code, or a :class:`ChannelError`."""
+    import httpx
+
+    _check_address(url, settings)
+    try:
+        resp = httpx.post(
+            url,
+            content=body,
+            headers={"User-Agent": settings.http.user_agent, **headers},
+            timeout=timeout,
+            follow_redirects=False,
+        )
+    except httpx.TimeoutException as exc:
+        raise ChannelError(f"{url}: no answer within {timeout:g} s") from exc
+    except httpx.HTTPError as exc:
+        raise ChannelError(f"{url}: {exc.__class__.__name__}: {exc}") from exc
+    if resp.status_code >= 300:
+        raise ChannelError(f"{url} answered HTTP {resp.status_code}")
+    return resp.status_code
