@@ -129,15 +129,19 @@ class Mailbox:
 def smtp_server() -> Iterator[Mailbox]:
     from aiosmtpd.controller import Controller
 
-    box = Mailbox(port=0)
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free = s.getsockname()[1]
+    box = Mailbox(port=free)
 
     class Handler:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             box.messages.append(envelope.original_content or envelope.content)
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+    controller = Controller(Handler(), hostname="127.0.0.1", port=free)
     controller.start()
-    box.port = controller.server.sockets[0].getsockname()[1]
     yield box
     controller.stop()

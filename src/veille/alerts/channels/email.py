@@ -149,11 +149,12 @@ class EmailChannel:
         msg["To"] = ", ".join(self.to)
         msg["Message-ID"] = make_msgid(idstring=delivery.id.replace(":", "."), domain="veille")
         msg["X-Veille-Delivery"] = delivery.id
-        msg["Content-Language"] = delivery.alert.language
         msg["List-Unsubscribe"] = f"<{unsubscribe_url(self.ctx, delivery.alert)}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         msg.set_content(text)
         msg.add_alternative(body_html, subtype="html")
+        # After add_alternative, which moves Content-* headers into the first part.
+        msg["Content-Language"] = delivery.alert.language
         return msg
 
     def send(self, delivery: Delivery) -> None:

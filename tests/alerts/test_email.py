@@ -1,0 +1,89 @@
+"""Digest e-mails through a real SMTP server (aiosmtpd) on loopback."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default
+
+from tests.alerts.conftest import make_post, make_workspace
+from veille.alerts.model import Alert, AlertBook
+from veille.alerts.outbox import AlertEngine
+from veille.pipeline import build_pipeline
+
+
+def _parse(raw: bytes) -> EmailMessage:
+    msg = email.message_from_bytes(raw, policy=default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def _parts(msg: EmailMessage) -> tuple[str, str]:
+    text = msg.get_body(("plain",))
+    html = msg.get_body(("html",))
+    assert text is not None and html is not None
+    return text.get_content(), html.get_content()
+
+
+def test_daily_digest_in_french_with_highlights(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace(
+        tmp_path / "ws",
+        f'[smtp]\nport = {smtp_server.port}\n\n[web]\nbase_url = "https://veille.example"\n\n'
+        '[workspace]\ntimezone = "Europe/Paris"\n',
+    )
+    AlertBook(ws.store.conn).add(
+        Alert(
+            name="lumio-fr",
+            query="lumio",
+            channel_url="mailto:equipe@example.org",
+            frequency="daily",
+            at_time="08:00",
+            language="fr",
+        )
+    )
+    build_pipeline(ws).ingest(
+        [
+            make_post(1, "La lampe Lumio est superbe <script>alert(1)</script>", lang="fr"),
+            make_post(2, "Lumio encore, écran cassé", lang="fr"),
+        ]
+    )
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    assert engine.dispatch().batches == 0  # not due before 08:00 Paris time
+    assert smtp_server.messages == []
+    later = datetime.now(UTC) + timedelta(days=1, hours=1)
+    report = engine.dispatch(now=later.timestamp())
+    assert report.sent == 2 and report.batches == 1
+    assert len(smtp_server.messages) == 1
+    msg = _parse(smtp_server.messages[0])
+    assert msg["To"] == "equipe@example.org"
+    assert "2 nouveaux résultats" in msg["Subject"]
+    assert msg["Content-Language"] == "fr"
+    assert msg["List-Unsubscribe"] == "<https://veille.example/alerts/lumio-fr/unsubscribe>"
+    text, html = _parts(msg)
+    assert "*Lumio*" in text and "Voir la publication : https://example.org/p/1" in text
+    assert "<mark>Lumio</mark>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'href="https://veille.example/alerts/lumio-fr"' in html
+    assert "chaque jour" in html
+    ws.close()
+
+
+def test_english_instant_mail_and_smtp_failure_is_retried(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace(tmp_path / "ws", f"[smtp]\nport = {smtp_server.port}\n")
+    AlertBook(ws.store.conn).add(
+        Alert(name="vexa", query='"vexa phone"', channel_url="mailto:me@example.org")
+    )
+    build_pipeline(ws).ingest([make_post(1, "My Vexa phone broke"), make_post(2, "phone vexa")])
+    msg = _parse(smtp_server.messages[0])
+    assert msg["Subject"] == "veille: 1 new result for “\"vexa phone\"”"
+    text, html = _parts(msg)
+    assert "My *Vexa* *phone* broke" in text and "Open the post" in html
+    ws.close()
+    # A server that is gone: the delivery stays in the outbox with the error.
+    ws = make_workspace(tmp_path / "ws2", "[smtp]\nport = 1\n")
+    AlertBook(ws.store.conn).add(Alert(name="vexa", query="vexa", channel_url="mailto:me@x.org"))
+    build_pipeline(ws).ingest([make_post(3, "vexa")])
+    status, error = ws.store.conn.execute("SELECT status, last_error FROM deliveries").fetchone()
+    assert status == "pending" and "SMTP 127.0.0.1:1" in error
+    ws.close()
