@@ -1,8 +1,13 @@
-"""Outgoing HTTP for channels: the one function to swap for ``veille.http``."""
+"""Outgoing HTTP for channels.
+
+Addresses are checked with :mod:`veille.http`'s guard. The POST itself uses
+httpx directly because the signed body must go out byte for byte and the
+outbox, not the client, owns retries; swap to ``veille.http.HttpClient`` once
+it takes a raw ``content=`` body and ``retries=0``.
+"""
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from urllib.parse import urlsplit
 
@@ -13,16 +18,18 @@ from veille.config import Settings
 def _check_address(url: str, settings: Settings) -> None:
     if settings.http.allow_private_networks:
         return
+    from veille.http import blocked_reason
+
     host = urlsplit(url).hostname or ""
     try:
         infos = socket.getaddrinfo(host, None)
     except OSError as exc:
         raise ChannelError(f"cannot resolve {host!r}: {exc}") from exc
     for info in infos:
-        addr = ipaddress.ip_address(info[4][0])
-        if not addr.is_global or addr.is_multicast:
+        reason = blocked_reason(str(info[4][0]))
+        if reason:
             raise ChannelError(
-                f"{host} resolves to {addr}, a private or local address",
+                f"{host} resolves to {info[4][0]}, a {reason} address",
                 hint="Set [http] allow_private_networks = true to allow it.",
             )
 
