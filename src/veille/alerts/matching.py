@@ -134,6 +134,14 @@ def topic_query(conn: Any, name: str) -> str | None:
     return None
 
 
+def topics_available() -> bool:
+    try:
+        from veille.query import topics  # type: ignore[attr-defined]  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def query_words(text: str) -> set[str]:
     """Folded words appearing in a query (for suggestions: never suggest those)."""
     return set(tokens(fold(text)))
