@@ -192,7 +192,7 @@ class AlertEngine:
     # ---- sending --------------------------------------------------------
 
     def _lease_seconds(self) -> float:
-        return self.settings.alerts.send_timeout_seconds * 2 + 5
+        return self.settings.alerts.send_timeout_seconds + 2
 
     def claim(self, now: float, *, instant_only: bool = False) -> list[tuple[str, list[int]]]:
         """Mark due rows ``sending`` under a lease; return ``(batch id, row ids)``."""
