@@ -127,9 +127,9 @@ class Mailbox:
 
 @pytest.fixture
 def smtp_server() -> Iterator[Mailbox]:
-    from aiosmtpd.controller import Controller
-
     import socket
+
+    from aiosmtpd.controller import Controller
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

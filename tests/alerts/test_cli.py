@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.alerts.conftest import make_post, make_workspace
 from typer.testing import CliRunner
 
-from tests.alerts.conftest import make_post, make_workspace
 from veille.cli import build_app
 from veille.pipeline import build_pipeline
 
@@ -21,7 +21,8 @@ def test_add_list_pause_test_and_remove(tmp_path: Path, receiver) -> None:  # ty
     ws = make_workspace(tmp_path / "ws")
     w = str(ws.root)
     code, out = run("alert", "add", "--query", "lumio", "--name", "lumio", "--to",
-                    f"webhook+{receiver.url}", "--every", "daily", "--at", "09:15", "-w", w)  # fmt: skip
+                    f"webhook+{receiver.url}", "--every", "daily", "--at", "09:15",
+                    "-w", w)  # fmt: skip
     assert code == 0, out
     code, out = run("alert", "list", "-w", w, "--format", "json")
     rows = json.loads(out)

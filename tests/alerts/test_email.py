@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from email.policy import default
 
 from tests.alerts.conftest import make_post, make_workspace
+
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.outbox import AlertEngine
 from veille.pipeline import build_pipeline
@@ -76,7 +77,7 @@ def test_english_instant_mail_and_smtp_failure_is_retried(tmp_path, smtp_server)
     )
     build_pipeline(ws).ingest([make_post(1, "My Vexa phone broke"), make_post(2, "phone vexa")])
     msg = _parse(smtp_server.messages[0])
-    assert msg["Subject"] == "veille: 1 new result for “\"vexa phone\"”"
+    assert msg["Subject"] == 'veille: 1 new result for “"vexa phone"”'
     text, html = _parts(msg)
     assert "My *Vexa phone* broke" in text and "Open the post" in html
     ws.close()

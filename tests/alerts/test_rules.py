@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.alerts.conftest import make_post
+
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.monitors import check_monitors
 from veille.alerts.outbox import AlertEngine
@@ -37,15 +38,23 @@ def _statuses(ws) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def test_best_mode_keeps_one_post_per_story_and_the_floors(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
     AlertBook(workspace.store.conn).add(
-        Alert(name="best", query="lumio", channel_url=f"webhook+{receiver.url}",
-              frequency="daily", mode="best", min_followers=100)  # fmt: skip
+        Alert(
+            name="best",
+            query="lumio",
+            channel_url=f"webhook+{receiver.url}",
+            frequency="daily",
+            mode="best",
+            min_followers=100,
+        )
     )
-    build_pipeline(workspace).ingest([
-        make_post(1, "Lumio recall announced", cluster_id="c1", followers=500),
-        make_post(2, "Lumio recall announced today", cluster_id="c1", followers=90_000),
-        make_post(3, "Lumio recall, says my cousin", cluster_id="c2", followers=5),
-        make_post(4, "Lumio recall (copy)", cluster_id="c1", followers=200),
-    ])  # fmt: skip
+    build_pipeline(workspace).ingest(
+        [
+            make_post(1, "Lumio recall announced", cluster_id="c1", followers=500),
+            make_post(2, "Lumio recall announced today", cluster_id="c1", followers=90_000),
+            make_post(3, "Lumio recall, says my cousin", cluster_id="c2", followers=5),
+            make_post(4, "Lumio recall (copy)", cluster_id="c1", followers=200),
+        ]
+    )
     assert _statuses(workspace) == {
         "mastodon:1": "skipped", "mastodon:2": "pending",
         "mastodon:3": "skipped", "mastodon:4": "skipped",
@@ -54,16 +63,28 @@ def test_best_mode_keeps_one_post_per_story_and_the_floors(workspace, receiver) 
 
 def test_daily_cap_and_filters(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
     AlertBook(workspace.store.conn).add(
-        Alert(name="cap", query="lumio", channel_url=f"webhook+{receiver.url}", daily_cap=2,
-              languages=("fr",), platforms=("mastodon",))  # fmt: skip
+        Alert(
+            name="cap",
+            query="lumio",
+            channel_url=f"webhook+{receiver.url}",
+            daily_cap=2,
+            languages=("fr",),
+            platforms=("mastodon",),
+        )
     )
-    build_pipeline(workspace).ingest([
-        make_post(1, "Lumio un", lang="fr"), make_post(2, "Lumio two", lang="en"),
-        make_post(3, "Lumio trois", lang="fr", platform="bluesky"),
-        make_post(4, "Lumio quatre", lang="fr"), make_post(5, "Lumio cinq", lang="fr"),
-    ])  # fmt: skip
+    build_pipeline(workspace).ingest(
+        [
+            make_post(1, "Lumio un", lang="fr"),
+            make_post(2, "Lumio two", lang="en"),
+            make_post(3, "Lumio trois", lang="fr", platform="bluesky"),
+            make_post(4, "Lumio quatre", lang="fr"),
+            make_post(5, "Lumio cinq", lang="fr"),
+        ]
+    )
     assert _statuses(workspace) == {
-        "mastodon:1": "sent", "mastodon:4": "sent", "mastodon:5": "skipped"
+        "mastodon:1": "sent",
+        "mastodon:4": "sent",
+        "mastodon:5": "skipped",
     }
     sent = [p["id"] for r in receiver.accepted() for p in r["json"]["posts"]]
     assert sorted(sent) == ["mastodon:1", "mastodon:4"]
@@ -71,8 +92,13 @@ def test_daily_cap_and_filters(workspace, receiver) -> None:  # type: ignore[no-
 
 def test_spike_alert_explains_itself_once(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
     AlertBook(workspace.store.conn).add(
-        Alert(name="spike", kind="spike", query="lumio", channel_url=f"webhook+{receiver.url}",
-              params={"threshold": 3.0, "weeks": 4})  # fmt: skip
+        Alert(
+            name="spike",
+            kind="spike",
+            query="lumio",
+            channel_url=f"webhook+{receiver.url}",
+            params={"threshold": 3.0, "weeks": 4},
+        )
     )
     now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
     posts = []
@@ -80,8 +106,9 @@ def test_spike_alert_explains_itself_once(workspace, receiver) -> None:  # type:
     for week in range(1, 5):  # one or two posts in the same hour of past weeks
         for _ in range(1 + week % 2):
             n += 1
-            posts.append(make_post(n, "Lumio as usual",
-                                   published_at=now - timedelta(weeks=week, minutes=30)))  # fmt: skip
+            posts.append(
+                make_post(n, "Lumio as usual", published_at=now - timedelta(weeks=week, minutes=30))
+            )
     for i in range(12):
         n += 1
         posts.append(make_post(n, "Lumio battery fire reported", platform="bluesky",
@@ -103,8 +130,12 @@ def test_spike_alert_explains_itself_once(workspace, receiver) -> None:  # type:
 
 def test_silence_alert_on_a_source(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
     AlertBook(workspace.store.conn).add(
-        Alert(name="quiet", kind="silence", channel_url=f"webhook+{receiver.url}",
-              params={"silent_hours": 6, "source": "rss:lumio-blog"})  # fmt: skip
+        Alert(
+            name="quiet",
+            kind="silence",
+            channel_url=f"webhook+{receiver.url}",
+            params={"silent_hours": 6, "source": "rss:lumio-blog"},
+        )
     )
     now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
     posts = [make_post(i, "post", source="rss:lumio-blog",

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 
 from tests.alerts.conftest import make_post
+
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.outbox import AlertEngine
 from veille.pipeline import build_pipeline

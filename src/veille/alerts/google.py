@@ -45,8 +45,13 @@ def translate_query(query: str) -> tuple[str, list[str]]:
         notes.append("allintitle: → title: on each word")
     for rx, old, new in _OPS[1:]:
         if rx.search(q):
-            q = rx.sub(lambda mm, new=new: (mm.group(1) if mm.groups() else "") + (
-                "" if new == "word" else f" {new} " if new == "OR" else new), q)
+            q = rx.sub(
+                lambda mm, new=new: (
+                    (mm.group(1) if mm.groups() else "")
+                    + ("" if new == "word" else f" {new} " if new == "OR" else new)
+                ),
+                q,
+            )
             notes.append(f"{old} → {new if new != 'word' else 'word (every word is required)'}")
     if re.search(r"\bsite:", q, re.I):
         notes.append("site: kept (veille matches the post's link domain)")
@@ -98,7 +103,7 @@ def _time(value: Any) -> tuple[str, int]:
         if isinstance(hour, int):
             at = f"{hour:02d}:{int(minute or 0):02d}"
         tod = value.get("time_of_day")
-        if isinstance(tod, str) or isinstance(tod, dict):
+        if isinstance(tod, str | dict):
             at = _time(tod)[0]
         dow = value.get("day_of_week") or value.get("day")
         if isinstance(dow, str):
@@ -131,7 +136,9 @@ def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None =
             frequency = _FREQ.get(str(rec.get("delivery_frequency", "DAILY")).upper(), "daily")
         at, day = _time(rec.get("delivery_time"))
         quality = rec.get("quality") or []
-        best = "HIGH" in [str(q).upper() for q in (quality if isinstance(quality, list) else [quality])]
+        best = "HIGH" in [
+            str(q).upper() for q in (quality if isinstance(quality, list) else [quality])
+        ]
         if rec.get("country"):
             notes.append(f"region {rec['country']} not translated (veille filters by language "
                          "and platform; add sources from that region)")  # fmt: skip
@@ -147,6 +154,8 @@ def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None =
         book.add(alert)
         existing.add(name)
         extra = f"; {'; '.join(notes)}" if notes else ""
-        lines.append(f"{name}: “{query}” → {channel} ({frequency}{', best only' if best else ''}){extra}")
+        lines.append(
+            f"{name}: “{query}” → {channel} ({frequency}{', best only' if best else ''}){extra}"
+        )
     lines.append(f"{len(lines)} alert(s) imported from {path.name}.")
     return lines

@@ -63,7 +63,9 @@ class Alert:
                 hint="Use letters, digits, spaces, dots, dashes (up to 80 characters).",
             )
         if self.kind not in KINDS:
-            raise UsageError(f"alert kind {self.kind!r} is unknown", hint=f"Use {', '.join(KINDS)}.")
+            raise UsageError(
+                f"alert kind {self.kind!r} is unknown", hint=f"Use {', '.join(KINDS)}."
+            )
         if self.frequency not in FREQUENCIES:
             raise UsageError(
                 f"--every {self.frequency!r} is not a frequency",
@@ -75,7 +77,9 @@ class Alert:
             raise UsageError(f"--language {self.language!r}: e-mails exist in en and fr")
         for label, value in (("--at", self.at_time), ("--quiet", self.quiet_start)):
             if value is not None and not _TIME.match(value):
-                raise UsageError(f"{label} {value!r} is not a time", hint="Write HH:MM, e.g. 08:30.")
+                raise UsageError(
+                    f"{label} {value!r} is not a time", hint="Write HH:MM, e.g. 08:30."
+                )
         if self.quiet_end is not None and not _TIME.match(self.quiet_end):
             raise UsageError(f"--quiet end {self.quiet_end!r} is not a time", hint="22:00-07:00")
         if not 0 <= self.weekday <= 6:
@@ -101,7 +105,9 @@ def parse_quiet(value: str | None) -> tuple[str | None, str | None]:
         return None, None
     start, sep, end = value.partition("-")
     if not sep or not _TIME.match(start.strip()) or not _TIME.match(end.strip()):
-        raise UsageError(f"--quiet {value!r} is not a range", hint="Write HH:MM-HH:MM, e.g. 22:00-07:00.")
+        raise UsageError(
+            f"--quiet {value!r} is not a range", hint="Write HH:MM-HH:MM, e.g. 22:00-07:00."
+        )
     return start.strip(), end.strip()
 
 
@@ -157,7 +163,9 @@ class AlertBook:
 
     def version(self) -> tuple[int, float]:
         """Changes whenever an alert is added, edited or removed (for caches)."""
-        n, last = self.conn.execute("SELECT count(*), coalesce(max(updated_at), 0) FROM alerts").fetchone()
+        n, last = self.conn.execute(
+            "SELECT count(*), coalesce(max(updated_at), 0) FROM alerts"
+        ).fetchone()
         return int(n), float(last)
 
     def add(self, alert: Alert) -> Alert:
@@ -172,7 +180,8 @@ class AlertBook:
         try:
             with self.conn:
                 cur = self.conn.execute(
-                    f"INSERT INTO alerts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                    f"INSERT INTO alerts ({', '.join(_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(_COLUMNS))})",
                     _to_row(alert),
                 )
         except sqlite3.IntegrityError as exc:

@@ -187,7 +187,8 @@ def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
         if alert.kind == "sentiment":
             key = f"sentiment:{hour.date().isoformat()}"
         elif alert.kind == "silence":
-            key = f"silence:{int(hour.timestamp()) // (int(alert.params.get('silent_hours', 6)) * 3600)}"
+            every = int(alert.params.get("silent_hours", 6)) * 3600
+            key = f"silence:{int(hour.timestamp()) // every}"
         else:
             key = f"spike:{int(hour.timestamp())}"
         done = engine.conn.execute(

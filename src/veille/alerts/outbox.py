@@ -32,7 +32,13 @@ from veille.alerts.channels.base import (
     DeliveryItem,
     channel_for,
 )
-from veille.alerts.matching import Compiled, FallbackQuery, compile_text, normalize_spans, topic_query
+from veille.alerts.matching import (
+    Compiled,
+    FallbackQuery,
+    compile_text,
+    normalize_spans,
+    topic_query,
+)
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.schedule import day_start, next_slot
 from veille.config import Settings
@@ -41,6 +47,8 @@ from veille.textnorm import tokens
 
 log = logging.getLogger(__name__)
 SAME_STORY_DAYS = 7
+# Batches sent at once (one thread each; channels block on the network).
+SEND_WORKERS = 8
 Compiler = Callable[[str], Compiled]
 
 
@@ -249,27 +257,56 @@ class AlertEngine:
         return Delivery(batch_id, alert, items, created, kind, event)
 
     def dispatch(self, *, now: float | None = None, instant_only: bool = False) -> DispatchReport:
-        """Send every due batch; never raises because of one channel."""
+        """Send every due batch (a few at a time); never raises because of one channel."""
+        from concurrent.futures import ThreadPoolExecutor
+
         now = time.time() if now is None else now
         report = DispatchReport()
+        ready: list[tuple[str, list[int], Delivery]] = []
         for batch_id, ids in self.claim(now, instant_only=instant_only):
             report.batches += 1
             try:
                 delivery = self._delivery(batch_id, ids)
-                if delivery is None:
-                    self._finish(ids, "skipped", "alert or posts removed")
-                    continue
-                channel_for(delivery.alert.channel_url, self.ctx, self.registry).send(delivery)
             except Exception as exc:
-                report.errors.append(f"{batch_id}: {exc}")
-                if self._failed(ids, str(exc), now):
-                    report.dead += len(ids)
-                else:
-                    report.failed += len(ids)
+                self._record_failure(report, batch_id, ids, exc, now)
                 continue
-            self._finish(ids, "sent", None)
-            report.sent += len(ids)
+            if delivery is None:
+                self._finish(ids, "skipped", "alert or posts removed")
+            else:
+                ready.append((batch_id, ids, delivery))
+        if not ready:
+            return report
+        channels: dict[str, Any] = {}
+
+        def send(delivery: Delivery) -> None:
+            url = delivery.alert.channel_url
+            if url not in channels:
+                channels[url] = channel_for(url, self.ctx, self.registry)
+            channels[url].send(delivery)
+
+        workers = min(SEND_WORKERS, len(ready))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [(b, ids, pool.submit(send, d)) for b, ids, d in ready]
+            for batch_id, ids, fut in futures:
+                exc = fut.exception()
+                if exc is not None:
+                    self._record_failure(report, batch_id, ids, exc, now)
+                else:
+                    self._finish(ids, "sent", None)
+                    report.sent += len(ids)
         return report
+
+    def _record_failure(
+        self, report: DispatchReport, batch_id: str, ids: list[int], exc: BaseException, now: float
+    ) -> None:
+        report.errors.append(f"{batch_id}: {exc}")
+        if self._failed(ids, str(exc), now):
+            report.dead += len(ids)
+        else:
+            report.failed += len(ids)
+
+    def close(self) -> None:
+        self.ctx.http.close()
 
     def _finish(self, ids: list[int], status: str, error: str | None) -> None:
         with self.conn:
@@ -298,7 +335,10 @@ class AlertEngine:
 
     def retry_dead(self, alert_id: int | None = None) -> int:
         """Give dead letters another round of attempts."""
-        sql = "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE status = 'dead'"
+        sql = (
+            "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? "
+            "WHERE status = 'dead'"
+        )
         params: list[Any] = [time.time()]
         if alert_id is not None:
             sql += " AND alert_id = ?"

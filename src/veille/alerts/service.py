@@ -135,7 +135,7 @@ def suggest_not_terms(engine: AlertEngine, alert_name: str, limit: int = 5) -> l
     nm, nk = len(marked_ids), max(len(kept_ids), 1)
     out = []
     for term, m in marked.items():
-        if term in exclude or m < 2 and nm > 1:
+        if term in exclude or (m < 2 and nm > 1):
             continue
         k = kept.get(term, 0)
         score = math.log((m + 0.5) / (nm + 1)) - math.log((k + 0.5) / (nk + 1))

@@ -33,11 +33,16 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def add(
         topic: Annotated[str | None, typer.Argument(help="Topic to watch.")] = None,
-        to: Annotated[str, typer.Option("--to", help="Channel URL: mailto:, webhook+https://, "
-                                        "atom:PATH or an apprise URL.")] = "",
+        to: Annotated[
+            str,
+            typer.Option(
+                "--to", help="Channel URL: mailto:, webhook+https://, atom:PATH or an apprise URL."
+            ),
+        ] = "",
         every: EveryOpt = "instant",
-        at: Annotated[str, typer.Option(help="Time of daily/weekly digests (HH:MM, workspace "
-                                        "time zone).")] = "08:00",
+        at: Annotated[
+            str, typer.Option(help="Time of daily/weekly digests (HH:MM, workspace time zone).")
+        ] = "08:00",
         day: Annotated[str, typer.Option(help="Day of weekly digests (mon … sun).")] = "mon",
         name: Annotated[str | None, typer.Option(help="Alert name (default: the topic).")] = None,
         query: Annotated[str | None, typer.Option(help="Ad-hoc query instead of a topic.")] = None,
@@ -50,12 +55,14 @@ def register(app: typer.Typer) -> None:
         cap: Annotated[int, typer.Option(min=0, help="At most N posts a day (0: no cap).")] = 0,
         quiet: Annotated[str | None, typer.Option(help="Quiet hours, e.g. 22:00-07:00.")] = None,
         language: Annotated[str | None, typer.Option(help="Language of e-mails: en or fr.")] = None,
-        threshold: Annotated[float, typer.Option(help="Spike/sentiment: standard deviations.")] = 3.0,
+        threshold: Annotated[
+            float, typer.Option(help="Spike/sentiment: standard deviations.")
+        ] = 3.0,
         silent_hours: Annotated[int, typer.Option(help="Silence: hours without a post.")] = 6,
         source: Annotated[str | None, typer.Option(help="Silence: watch this source.")] = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
-        """Add an alert. Example: veille alert add Lumio --to mailto:me@example.org --every daily --at 08:30"""
+        """Add an alert, e.g. veille alert add Lumio --to mailto:me@x.org --every daily"""
         from veille.alerts.channels import ChannelContext, channel_for
         from veille.alerts.matching import topic_query, topics_available
         from veille.alerts.model import Alert, AlertBook, parse_quiet, parse_weekday
@@ -94,7 +101,10 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             rows = []
             for a in AlertBook(ws.store.conn).all():
-                when = {"daily": f" at {a.at_time}", "weekly": f" {WEEKDAYS[a.weekday]} {a.at_time}"}
+                when = {
+                    "daily": f" at {a.at_time}",
+                    "weekly": f" {WEEKDAYS[a.weekday]} {a.at_time}",
+                }
                 rows.append({
                     "name": a.name, "kind": a.kind, "watches": a.subject,
                     "every": a.frequency + when.get(a.frequency, ""), "mode": a.mode,
@@ -189,7 +199,9 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def deliveries_(
         alert_name: Annotated[str | None, typer.Option("--alert")] = None,
-        status: Annotated[list[str], typer.Option(help="pending, sending, sent, skipped, dead.")] = [],  # noqa: B006
+        status: Annotated[
+            list[str], typer.Option(help="pending, sending, sent, skipped, dead.")
+        ] = [],  # noqa: B006
         limit: int = 100,
         workspace: WorkspaceOpt = None,
         fmt: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
@@ -234,7 +246,9 @@ def register(app: typer.Typer) -> None:
 
     @alert.command("suggest")
     @handle_errors
-    def suggest(name: str, workspace: WorkspaceOpt = None, fmt: FormatOpt = DataFormat.table) -> None:
+    def suggest(
+        name: str, workspace: WorkspaceOpt = None, fmt: FormatOpt = DataFormat.table
+    ) -> None:
         """Suggest NOT terms for the alert's query from its "not relevant" marks."""
         from veille.alerts.service import suggest_not_terms
         from veille.alerts.stage import engine_for
@@ -249,8 +263,12 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def import_(
         file: Annotated[Path, typer.Argument(help="Google Alerts export (Takeout JSON).")],
-        to: Annotated[str | None, typer.Option("--to", help="Channel for alerts delivered by "
-                                               "RSS (default: an Atom feed file).")] = None,
+        to: Annotated[
+            str | None,
+            typer.Option(
+                "--to", help="Channel for alerts delivered by RSS (default: an Atom feed file)."
+            ),
+        ] = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Create topics and alerts from a Google Alerts export."""

@@ -56,7 +56,9 @@ class Pipeline:
                 posts = stage.prepare(posts)
         return posts
 
-    def write(self, tx: StoreTransaction, posts: Sequence[Post], cursor: Cursor | None) -> UpsertResult:
+    def write(
+        self, tx: StoreTransaction, posts: Sequence[Post], cursor: Cursor | None
+    ) -> UpsertResult:
         """Store prepared posts and run the in-transaction hooks inside ``tx``."""
         result = tx.upsert_posts(posts)
         if cursor is not None:

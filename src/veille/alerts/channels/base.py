@@ -40,11 +40,35 @@ class Delivery:
     event: dict[str, Any] | None = None
 
 
+class HttpPool:
+    """One keep-alive HTTP client per engine, opened on first use."""
+
+    def __init__(self) -> None:
+        self._client: Any = None
+
+    def client(self) -> Any:
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(
+                follow_redirects=False,
+                trust_env=False,
+                limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
 @dataclass(frozen=True)
 class ChannelContext:
     settings: Settings
     root: Path
     environ: dict[str, str] | None = None
+    http: HttpPool = field(default_factory=HttpPool, compare=False)
 
     @property
     def base_url(self) -> str:

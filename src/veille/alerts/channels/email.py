@@ -93,9 +93,13 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
         p = item.post
         items.append(
             {
-                "title_html": Markup(highlight(p.title or "", _spans_of(item.spans, "title"), as_html=True)),
+                "title_html": Markup(
+                    highlight(p.title or "", _spans_of(item.spans, "title"), as_html=True)
+                ),
                 "text_html": Markup(highlight(p.text, _spans_of(item.spans, "text"), as_html=True)),
-                "title_text": highlight(p.title or "", _spans_of(item.spans, "title"), as_html=False),
+                "title_text": highlight(
+                    p.title or "", _spans_of(item.spans, "title"), as_html=False
+                ),
                 "text_text": highlight(p.text, _spans_of(item.spans, "text"), as_html=False),
                 "platform": p.platform,
                 "author": p.author.handle,

@@ -9,6 +9,7 @@ it takes a raw ``content=`` body and ``retries=0``.
 from __future__ import annotations
 
 import socket
+from typing import Any
 from urllib.parse import urlsplit
 
 from veille.alerts.channels.base import ChannelError
@@ -34,13 +35,21 @@ def _check_address(url: str, settings: Settings) -> None:
             )
 
 
-def post(url: str, body: bytes, headers: dict[str, str], settings: Settings, timeout: float) -> int:
-    """POST ``body``; the status code, or a :class:`ChannelError`."""
+def post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    settings: Settings,
+    timeout: float,
+    client: Any = None,
+) -> int:
+    """POST ``body`` (through ``client``, an httpx.Client, when given); the
+    status code, or a :class:`ChannelError`."""
     import httpx
 
     _check_address(url, settings)
     try:
-        resp = httpx.post(
+        resp = (client or httpx).post(
             url,
             content=body,
             headers={"User-Agent": settings.http.user_agent, **headers},

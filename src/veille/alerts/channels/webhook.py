@@ -72,4 +72,6 @@ class WebhookChannel:
             "X-Veille-Signature": signature(delivery.alert.secret, ts, body),
         }
         timeout = self.ctx.settings.alerts.send_timeout_seconds
-        httpclient.post(self.target, body, headers, self.ctx.settings, timeout)
+        httpclient.post(
+            self.target, body, headers, self.ctx.settings, timeout, self.ctx.http.client()
+        )
