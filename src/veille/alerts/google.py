@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from veille.alerts.channels import ChannelContext, channel_for
 from veille.alerts.matching import topics_available
-from veille.alerts.model import Alert, AlertBook, parse_weekday
+from veille.alerts.model import Alert, AlertBook, connection, parse_weekday
 from veille.errors import InputError, UsageError
 from veille.workspace import Workspace
 
@@ -28,6 +29,14 @@ _OPS = [
     (re.compile(r"(^|\s)\+(?=\w)"), "+word", "word"),
 ]
 _DROP = [(re.compile(r"\bAROUND\(\d+\)", re.I), "AROUND(n)"), (re.compile(r"\s\*\s"), "*")]
+
+
+def _replacer(new: str) -> Callable[[re.Match[str]], str]:
+    def repl(m: re.Match[str]) -> str:
+        lead = m.group(1) if m.groups() else ""
+        return lead + ("" if new == "word" else f" {new} " if new == "OR" else new)
+
+    return repl
 
 
 def translate_query(query: str) -> tuple[str, list[str]]:
@@ -45,13 +54,7 @@ def translate_query(query: str) -> tuple[str, list[str]]:
         notes.append("allintitle: → title: on each word")
     for rx, old, new in _OPS[1:]:
         if rx.search(q):
-            q = rx.sub(
-                lambda mm, new=new: (
-                    (mm.group(1) if mm.groups() else "")
-                    + ("" if new == "word" else f" {new} " if new == "OR" else new)
-                ),
-                q,
-            )
+            q = rx.sub(_replacer(new), q)
             notes.append(f"{old} → {new if new != 'word' else 'word (every word is required)'}")
     if re.search(r"\bsite:", q, re.I):
         notes.append("site: kept (veille matches the post's link domain)")
@@ -115,7 +118,7 @@ def _time(value: Any) -> tuple[str, int]:
 
 def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None = None) -> list[str]:
     """Create one alert per Google alert; the report lines."""
-    book = AlertBook(ws.store.conn)
+    book = AlertBook(connection(ws.store))
     ctx = ChannelContext(ws.settings, ws.root)
     existing = {a.name for a in book.all()}
     lines: list[str] = []

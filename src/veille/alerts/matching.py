@@ -110,7 +110,7 @@ class FallbackQuery:
 def compile_text(text: str) -> Compiled:
     """Compile an alert query with the query language when present."""
     try:
-        from veille.query import compile_query  # type: ignore[attr-defined]
+        from veille.query import compile_query
     except ImportError:
         return FallbackQuery.parse(text)
     compiled: Compiled = compile_query(text)
@@ -123,7 +123,7 @@ TopicResolver = Callable[[str], "str | None"]
 def topic_query(conn: Any, name: str) -> str | None:
     """The current query of topic ``name``, or ``None`` when there is no such topic."""
     try:
-        from veille.query import topics  # type: ignore[attr-defined]
+        from veille.query import topics
     except ImportError:
         return None
     for getter in ("current_query", "get_query"):
@@ -136,7 +136,7 @@ def topic_query(conn: Any, name: str) -> str | None:
 
 def topics_available() -> bool:
     try:
-        from veille.query import topics  # type: ignore[attr-defined]  # noqa: F401
+        from veille.query import topics  # noqa: F401
     except ImportError:
         return False
     return True

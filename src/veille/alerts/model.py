@@ -89,6 +89,16 @@ class Alert:
         return self
 
 
+def connection(store: Any) -> sqlite3.Connection:
+    """The SQL connection holding the alert tables (the SQLite backend's)."""
+    conn = getattr(store, "conn", None)
+    if not isinstance(conn, sqlite3.Connection):
+        raise UsageError(
+            "alerts need the sqlite store backend", hint='Set [store] backend = "sqlite".'
+        )
+    return conn
+
+
 def parse_weekday(value: str) -> int:
     v = value.strip().lower()[:3]
     fr = {"lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}

@@ -247,7 +247,7 @@ class AlertEngine:
             return None
         posts = {p.id: p for p in self.store.get_posts([r[1] for r in rows if not r[3]])}
         items = [
-            DeliveryItem(posts[r[1]], [tuple(s) for s in json.loads(r[2])])  # type: ignore[misc]
+            DeliveryItem(posts[r[1]], [(s[0], s[1], s[2]) for s in json.loads(r[2])])
             for r in rows
             if not r[3] and r[1] in posts
         ]
@@ -288,9 +288,9 @@ class AlertEngine:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [(b, ids, pool.submit(send, d)) for b, ids, d in ready]
             for batch_id, ids, fut in futures:
-                exc = fut.exception()
-                if exc is not None:
-                    self._record_failure(report, batch_id, ids, exc, now)
+                error = fut.exception()
+                if error is not None:
+                    self._record_failure(report, batch_id, ids, error, now)
                 else:
                     self._finish(ids, "sent", None)
                     report.sent += len(ids)

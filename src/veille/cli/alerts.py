@@ -70,13 +70,15 @@ def register(app: typer.Typer) -> None:
 
         if not to:
             raise UsageError("--to is required", hint="e.g. --to mailto:you@example.org")
+        from veille.alerts.model import connection
+
         with open_workspace(workspace) as ws:
-            conn = ws.store.conn
+            conn = connection(ws.store)
             if topic and not query and topics_available() and topic_query(conn, topic) is None:
                 raise NotFound(f"no topic named {topic!r}", hint="See `veille topic list`.")
             effective_query = query or (topic if topic and not topics_available() else None)
             qs, qe = parse_quiet(quiet)
-            params = {"threshold": threshold, "silent_hours": silent_hours}
+            params: dict[str, object] = {"threshold": threshold, "silent_hours": silent_hours}
             if source:
                 params["source"] = source
             new = Alert(
@@ -96,11 +98,11 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def list_(workspace: WorkspaceOpt = None, fmt: FormatOpt = DataFormat.table) -> None:
         """List alerts with their state."""
-        from veille.alerts.model import WEEKDAYS, AlertBook
+        from veille.alerts.model import WEEKDAYS, AlertBook, connection
 
         with open_workspace(workspace) as ws:
             rows = []
-            for a in AlertBook(ws.store.conn).all():
+            for a in AlertBook(connection(ws.store)).all():
                 when = {
                     "daily": f" at {a.at_time}",
                     "weekly": f" {WEEKDAYS[a.weekday]} {a.at_time}",
@@ -114,10 +116,10 @@ def register(app: typer.Typer) -> None:
             print_rows(rows, cols, fmt, title="Alerts")
 
     def _set_paused(name: str, paused: bool, workspace: str | None) -> None:
-        from veille.alerts.model import AlertBook
+        from veille.alerts.model import AlertBook, connection
 
         with open_workspace(workspace) as ws:
-            AlertBook(ws.store.conn).update(name, paused=paused)
+            AlertBook(connection(ws.store)).update(name, paused=paused)
             console().print(f"alert {name} {'paused' if paused else 'resumed'}.")
 
     @alert.command("pause")
@@ -136,22 +138,22 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def remove(name: str, workspace: WorkspaceOpt = None) -> None:
         """Remove an alert and its outbox."""
-        from veille.alerts.model import AlertBook
+        from veille.alerts.model import AlertBook, connection
 
         with open_workspace(workspace) as ws:
-            AlertBook(ws.store.conn).remove(name)
+            AlertBook(connection(ws.store)).remove(name)
             console().print(f"alert {name} removed.")
 
     @alert.command("test")
     @handle_errors
     def test(name: str, workspace: WorkspaceOpt = None) -> None:
         """Send a sample of the alert now, to check its channel."""
-        from veille.alerts.model import AlertBook
+        from veille.alerts.model import AlertBook, connection
         from veille.alerts.service import send_test
         from veille.alerts.stage import engine_for
 
         with open_workspace(workspace) as ws:
-            a = AlertBook(ws.store.conn).get(name)
+            a = AlertBook(connection(ws.store)).get(name)
             n = send_test(engine_for(ws), a)
             console().print(f"sent a sample of {n} post(s) to {a.channel_url.split('?')[0]}.")
 
@@ -189,10 +191,11 @@ def register(app: typer.Typer) -> None:
 
     def _deliveries(status: tuple[str, ...], alert_name: str | None, limit: int,
                     workspace: str | None, fmt: RowFormat, title: str) -> None:  # fmt: skip
+        from veille.alerts.model import connection
         from veille.alerts.service import DELIVERY_COLUMNS, deliveries
 
         with open_workspace(workspace) as ws:
-            rows = deliveries(ws.store.conn, status=status, alert=alert_name, limit=limit)
+            rows = deliveries(connection(ws.store), status=status, alert=alert_name, limit=limit)
             print_rows(rows, DELIVERY_COLUMNS, fmt, title=title)
 
     @alert.command("deliveries")
@@ -220,11 +223,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Dead letters: deliveries that failed every attempt, with the last error."""
         if retry:
-            from veille.alerts.model import AlertBook
+            from veille.alerts.model import AlertBook, connection
             from veille.alerts.stage import engine_for
 
             with open_workspace(workspace) as ws:
-                aid = AlertBook(ws.store.conn).get(alert_name).id if alert_name else None
+                aid = AlertBook(connection(ws.store)).get(alert_name).id if alert_name else None
                 n = engine_for(ws).retry_dead(aid)
                 console().print(f"{n} dead letter(s) queued again.")
             return
@@ -238,10 +241,11 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Mark a delivered post as not relevant (feeds `alert suggest`)."""
+        from veille.alerts.model import connection
         from veille.alerts.service import mark_not_relevant
 
         with open_workspace(workspace) as ws:
-            mark_not_relevant(ws.store.conn, alert_name, post_id)
+            mark_not_relevant(connection(ws.store), alert_name, post_id)
             console().print(f"{post_id} marked not relevant for {alert_name}.")
 
     @alert.command("suggest")
