@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.alerts.conftest import make_post, make_workspace
 from typer.testing import CliRunner
 
+from tests.alerts.conftest import make_post, make_workspace
 from veille.cli import build_app
 from veille.pipeline import build_pipeline
 
@@ -78,16 +78,24 @@ def test_google_alerts_import(tmp_path: Path) -> None:
          "delivery_frequency": "WEEKLY", "delivery_time": {"hour": 7, "day_of_week": "TUESDAY"},
          "email_address": "me@example.org"},
         {"query": "vexa | orbita", "language": "en", "delivery_method": "RSS"},
+        {"query": "(unbalanced", "delivery_method": "RSS"},
     ]))  # fmt: skip
     code, out = run("alert", "import", str(export), "-w", str(ws.root))
     assert code == 0, out
     assert "intitle: → title:" in out and "region FR not translated" in out
+    assert "skipped “(unbalanced”" in out and "2 alert(s) imported" in out
     code, out = run("alert", "list", "-w", str(ws.root), "--format", "json")
     rows = {r["name"]: r for r in json.loads(out)}
-    first = rows["intitlelumio -promo"]
+    first = rows["intitle-lumio-promo"]
     assert first["every"] == "weekly tue 07:00" and first["mode"] == "best"
-    assert first["to"] == "mailto:me@example.org" and first["watches"] == "title:lumio -promo"
-    assert rows["vexa  orbita"]["to"] == "atom:feeds/vexa-orbita.xml"
+    assert first["to"] == "mailto:me@example.org" and first["watches"] == "intitle-lumio-promo"
+    assert rows["vexa-orbita"]["to"] == "atom:feeds/vexa-orbita.xml"
+    # The topic carries the translated query, and the alert follows it.
+    from veille.query.topics import get_topic
+
+    assert get_topic(ws.store, "intitle-lumio-promo").query == "title:lumio -promo"
+    build_pipeline(ws).ingest([make_post(1, "orbita news")])
+    assert "orbita news" in (ws.root / "feeds" / "vexa-orbita.xml").read_text()
     bad = tmp_path / "bad.json"
     bad.write_text('{"nothing": 1}')
     code, out = run("alert", "import", str(bad), "-w", str(ws.root))

@@ -8,7 +8,6 @@ from email.message import EmailMessage
 from email.policy import default
 
 from tests.alerts.conftest import make_post, make_workspace
-
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.outbox import AlertEngine
 from veille.pipeline import build_pipeline

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from tests.alerts.conftest import make_post
 
+from tests.alerts.conftest import make_post
 from veille.alerts.model import Alert, AlertBook
 from veille.pipeline import build_pipeline
 from veille.query import compile_query

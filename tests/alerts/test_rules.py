@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.alerts.conftest import make_post
-
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.monitors import check_monitors
 from veille.alerts.outbox import AlertEngine

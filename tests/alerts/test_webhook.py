@@ -6,7 +6,6 @@ import hashlib
 import hmac
 
 from tests.alerts.conftest import make_post
-
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.outbox import AlertEngine
 from veille.pipeline import build_pipeline
@@ -75,3 +74,17 @@ def test_dead_letter_after_max_attempts_keeps_the_error(workspace, receiver) -> 
     assert engine.dispatch().batches == 0  # the dead are left alone
     assert engine.retry_dead() == 1
     assert engine.dispatch().sent == 1
+
+
+def test_topic_alert_follows_the_topics_current_query(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    from veille.query.topics import add_topic, edit_topic
+
+    add_topic(workspace.store, "brand", "lumio")
+    AlertBook(workspace.store.conn).add(
+        Alert(name="brand", topic="brand", channel_url=f"webhook+{receiver.url}")
+    )
+    build_pipeline(workspace).ingest([make_post(1, "lumio one"), make_post(2, "vexa one")])
+    edit_topic(workspace.store, "brand", "vexa")
+    build_pipeline(workspace).ingest([make_post(3, "lumio two"), make_post(4, "vexa two")])
+    got = [p["id"] for r in receiver.accepted() for p in r["json"]["posts"]]
+    assert got == ["mastodon:1", "mastodon:4"]

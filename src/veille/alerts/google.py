@@ -1,7 +1,7 @@
 """Moving in from Google Alerts: read the Takeout / Data Portability export
 (``alerts.subscriptions``: query, language, country, source, quality,
 delivery_method EMAIL|RSS, delivery_frequency, delivery_time, email_address)
-and create the matching alerts, saying what was translated and what was not.
+and create the matching topics and alerts, saying what was translated and what was not.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from veille.alerts.channels import ChannelContext, channel_for
-from veille.alerts.matching import topics_available
+from veille.alerts.matching import topic_query
 from veille.alerts.model import Alert, AlertBook, connection, parse_weekday
-from veille.errors import InputError, UsageError
+from veille.errors import InputError, UsageError, VeilleError
+from veille.query.topics import add_topic
+from veille.textnorm import fold
 from veille.workspace import Workspace
 
 _FREQ = {"AS_IT_HAPPENS": "instant", "REALTIME": "instant", "HOURLY": "hourly",
@@ -122,17 +124,17 @@ def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None =
     ctx = ChannelContext(ws.settings, ws.root)
     existing = {a.name for a in book.all()}
     lines: list[str] = []
+    skipped = 0
     for rec in _records(path):
         query, notes = translate_query(str(rec["query"]))
-        name = re.sub(r"[^\w .@+-]", "", str(rec["query"]))[:60].strip() or "google alert"
+        name = re.sub(r"[^\w.]+", "-", fold(str(rec["query"]))).strip("-.")[:56] or "google"
         base, n = name, 2
-        while name in existing:
-            name, n = f"{base} {n}", n + 1
+        while name in existing or topic_query(ws.store, name) is not None:
+            name, n = f"{base}-{n}", n + 1
         lang = str(rec.get("language") or "").lower()
         method = str(rec.get("delivery_method", "EMAIL")).upper()
         if method == "RSS" or not rec.get("email_address"):
-            slug = re.sub(r"\W+", "-", name.lower()).strip("-") or "alert"
-            channel = rss_channel or f"atom:feeds/{slug}.xml"
+            channel = rss_channel or f"atom:feeds/{name}.xml"
             frequency = "instant"
         else:
             channel = f"mailto:{rec['email_address']}"
@@ -145,20 +147,23 @@ def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None =
         if rec.get("country"):
             notes.append(f"region {rec['country']} not translated (veille filters by language "
                          "and platform; add sources from that region)")  # fmt: skip
-        if not topics_available():
-            notes.append("created as an alert with its own query (no topics in this version)")
+        try:
+            channel_for(channel, ctx)
+            add_topic(ws.store, name, query)
+        except VeilleError as exc:
+            skipped += 1
+            lines.append(f"skipped “{rec['query']}”: {exc.message}")
+            continue
         alert = Alert(
-            name=name, channel_url=channel, query=query, frequency=frequency, at_time=at,
+            name=name, channel_url=channel, topic=name, frequency=frequency, at_time=at,
             weekday=day, mode="best" if best else "all",
             languages=(lang,) if lang and lang != "any" else (),
             language=lang if lang in ("en", "fr") else ws.settings.workspace.ui_language,
         )  # fmt: skip
-        channel_for(channel, ctx)
         book.add(alert)
         existing.add(name)
         extra = f"; {'; '.join(notes)}" if notes else ""
-        lines.append(
-            f"{name}: “{query}” → {channel} ({frequency}{', best only' if best else ''}){extra}"
-        )
-    lines.append(f"{len(lines)} alert(s) imported from {path.name}.")
+        how = f"{frequency}, best only" if best else frequency
+        lines.append(f"topic and alert {name}: “{query}” → {channel} ({how}){extra}")
+    lines.append(f"{len(lines) - skipped} alert(s) imported from {path.name}, {skipped} skipped.")
     return lines

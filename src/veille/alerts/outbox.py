@@ -34,7 +34,6 @@ from veille.alerts.channels.base import (
 )
 from veille.alerts.matching import (
     Compiled,
-    FallbackQuery,
     compile_text,
     normalize_spans,
     topic_query,
@@ -43,7 +42,6 @@ from veille.alerts.model import Alert, AlertBook
 from veille.alerts.schedule import day_start, next_slot
 from veille.config import Settings
 from veille.models import Post
-from veille.textnorm import tokens
 
 log = logging.getLogger(__name__)
 SAME_STORY_DAYS = 7
@@ -88,22 +86,32 @@ class AlertEngine:
         self.compiler = compiler
         self.registry = registry
         self._rules: list[_Rule] = []
-        self._version: tuple[int, float] | None = None
+        self._rules_version: tuple[Any, ...] | None = None
+        self._matcher: Any = None
 
     # ---- matching -------------------------------------------------------
 
     def query_of(self, alert: Alert) -> str | None:
         """The alert's current query: its topic's, or its own."""
         if alert.topic:
-            return topic_query(self.conn, alert.topic) or alert.query
+            return topic_query(self.store, alert.topic) or alert.query
         return alert.query
 
+    def _version(self) -> tuple[Any, ...]:
+        """Changes when an alert or a topic's query changes (rules are cached on it)."""
+        try:
+            topics = self.conn.execute(
+                "SELECT count(*), coalesce(max(created_at), 0) FROM topic_versions"
+            ).fetchone()
+        except sqlite3.OperationalError:  # no topics table in this version
+            topics = None
+        return (*AlertBook(self.conn).version(), topics)
+
     def rules(self) -> list[_Rule]:
-        book = AlertBook(self.conn)
-        version = book.version()
-        if version != self._version:
+        version = self._version()
+        if version != self._rules_version:
             rules = []
-            for alert in book.active("match"):
+            for alert in AlertBook(self.conn).active("match"):
                 text = self.query_of(alert)
                 if not text:
                     log.warning("alert %s: topic %s has no query; skipped", alert.name, alert.topic)
@@ -112,29 +120,39 @@ class AlertEngine:
                     rules.append(_Rule(alert, self.compiler(text)))
                 except Exception as exc:  # one bad query must not stop the others
                     log.warning("alert %s: query %r does not compile: %s", alert.name, text, exc)
-            self._rules, self._version = rules, version
+            self._rules, self._rules_version = rules, version
+            self._matcher = self._percolator(rules)
         return self._rules
+
+    def _percolator(self, rules: list[_Rule]) -> Any:
+        """The query package's percolating Matcher over every rule, when usable."""
+        if self.compiler is not compile_text:
+            return None
+        from veille.query import Query
+        from veille.query.matcher import Matcher
+
+        matcher = Matcher()
+        for rule in rules:
+            assert isinstance(rule.compiled, Query)
+            matcher.add(str(rule.alert.id), rule.compiled)
+        return matcher
 
     def matches(self, posts: Iterable[Post]) -> list[tuple[Alert, Post, list[Any]]]:
         rules = self.rules()
+        by_id = {str(r.alert.id): r for r in rules}
         found = []
         for post in posts:
-            words: list[str] | None = None
-            for rule in rules:
+            if self._matcher is not None:
+                hits = [(by_id[qid], spans) for qid, spans in self._matcher.match(post).items()]
+            else:
+                hits = [(r, r.compiled.spans(post)) for r in rules if r.compiled.matches(post)]
+            for rule, spans in hits:
                 a = rule.alert
                 if a.languages and (post.lang or "und") not in a.languages:
                     continue
                 if a.platforms and post.platform not in a.platforms:
                     continue
-                c = rule.compiled
-                if isinstance(c, FallbackQuery):
-                    if words is None:
-                        words = tokens(f"{post.title or ''} {post.text}")
-                    if not c.matches_words(words):
-                        continue
-                elif not c.matches(post):
-                    continue
-                found.append((a, post, normalize_spans(c.spans(post))))
+                found.append((a, post, normalize_spans(spans)))
         return found
 
     def queue(self, tx: Any, posts: Iterable[Post], now: float | None = None) -> int:

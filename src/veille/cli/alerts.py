@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Add an alert, e.g. veille alert add Lumio --to mailto:me@x.org --every daily"""
         from veille.alerts.channels import ChannelContext, channel_for
-        from veille.alerts.matching import topic_query, topics_available
+        from veille.alerts.matching import compile_text, topic_query
         from veille.alerts.model import Alert, AlertBook, parse_quiet, parse_weekday
         from veille.errors import NotFound, UsageError
 
@@ -74,16 +74,22 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             conn = connection(ws.store)
-            if topic and not query and topics_available() and topic_query(conn, topic) is None:
-                raise NotFound(f"no topic named {topic!r}", hint="See `veille topic list`.")
-            effective_query = query or (topic if topic and not topics_available() else None)
+            if topic and not query and topic_query(ws.store, topic) is None:
+                raise NotFound(
+                    f"no topic named {topic!r}",
+                    hint=f"Create it (veille topic add {topic} QUERY) or give --query.",
+                )
+            if topic and query:
+                raise UsageError("give a TOPIC or a --query, not both")
+            if query:
+                compile_text(query)  # a QueryError names the column at fault
             qs, qe = parse_quiet(quiet)
             params: dict[str, object] = {"threshold": threshold, "silent_hours": silent_hours}
             if source:
                 params["source"] = source
             new = Alert(
                 name=name or topic or (query or "")[:80] or (source or ""),
-                channel_url=to, kind=kind, topic=topic, query=effective_query,
+                channel_url=to, kind=kind, topic=topic, query=query,
                 frequency=every, at_time=at, weekday=parse_weekday(day), mode=mode,
                 min_followers=min_followers, min_engagement=min_engagement,
                 languages=tuple(lang), platforms=tuple(platform), daily_cap=cap,

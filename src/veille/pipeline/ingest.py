@@ -41,8 +41,9 @@ StageFactory = Callable[["Workspace"], "Stage | None"]
 def _builtin_factories() -> list[StageFactory]:
     """The built-in stages, in order. Each feature adds its factory here."""
     from veille.alerts.stage import alerts_stage
+    from veille.query.topics import match_stage
 
-    return [alerts_stage]
+    return [match_stage, alerts_stage]
 
 
 @dataclass
