@@ -39,6 +39,10 @@ def test_add_list_pause_test_and_remove(tmp_path: Path, receiver) -> None:  # ty
     assert receiver.requests[-1]["json"]["posts"][0]["id"] == "mastodon:1"
     code, out = run("alert", "deliveries", "-w", w, "--format", "json")
     assert [r["status"] for r in json.loads(out)] == ["pending"]
+    code, out = run("alert", "show", "lumio", "-w", w)
+    assert json.loads(out)["outbox"] == {"pending": 1} and "secret" not in json.loads(out)
+    code, out = run("alert", "show", "lumio", "--secret", "-w", w)
+    assert len(json.loads(out)["secret"]) == 48
     assert run("alert", "pause", "lumio", "-w", w)[0] == 0
     code, out = run("alert", "list", "-w", w, "--format", "json")
     assert json.loads(out)[0]["paused"] is True

@@ -12,7 +12,7 @@ from veille.pipeline.ingest import Stage
 from veille.store.base import StoreTransaction, UpsertResult
 
 if TYPE_CHECKING:
-    from veille.alerts.outbox import AlertEngine
+    from veille.alerts.outbox import AlertEngine, DispatchReport
     from veille.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,21 @@ def engine_for(workspace: Workspace) -> AlertEngine:
     from veille.alerts.outbox import AlertEngine
 
     return AlertEngine(workspace.store, workspace.settings, workspace.root)
+
+
+def dispatch_once(engine: AlertEngine) -> tuple[int, DispatchReport]:
+    """One round of the dispatcher (what the daemon runs every
+    ``[alerts] dispatch_interval_seconds``): check the monitors, then send every
+    due digest, retry and as-it-happens delivery. Returns the new monitor events
+    and the send report; a failing monitor or channel is logged, never raised."""
+    from veille.alerts.monitors import check_monitors
+
+    try:
+        events = check_monitors(engine)
+    except Exception:
+        log.exception("checking spike/sentiment/silence alerts failed")
+        events = 0
+    return events, engine.dispatch()
 
 
 def alerts_stage(workspace: Workspace) -> Stage:

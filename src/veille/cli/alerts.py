@@ -121,6 +121,34 @@ def register(app: typer.Typer) -> None:
             cols = ("name", "kind", "watches", "every", "mode", "to", "paused")
             print_rows(rows, cols, fmt, title="Alerts")
 
+    @alert.command("show")
+    @handle_errors
+    def show(
+        name: str,
+        secret: Annotated[
+            bool, typer.Option(help="Also print the webhook signing secret.")
+        ] = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Show one alert's settings and outbox counts (JSON)."""
+        from dataclasses import asdict
+
+        from veille.alerts.model import AlertBook, connection
+
+        with open_workspace(workspace) as ws:
+            conn = connection(ws.store)
+            a = AlertBook(conn).get(name)
+            data = asdict(a)
+            if not secret:
+                data.pop("secret")
+            data["outbox"] = dict(
+                conn.execute(
+                    "SELECT status, count(*) FROM deliveries WHERE alert_id = ? GROUP BY status",
+                    (a.id,),
+                ).fetchall()
+            )
+            print_json(data)
+
     def _set_paused(name: str, paused: bool, workspace: str | None) -> None:
         from veille.alerts.model import AlertBook, connection
 
@@ -173,14 +201,12 @@ def register(app: typer.Typer) -> None:
         """Send due digests and retries, and check spike/sentiment/silence alerts."""
         import time
 
-        from veille.alerts.monitors import check_monitors
-        from veille.alerts.stage import engine_for
+        from veille.alerts.stage import dispatch_once, engine_for
 
         with open_workspace(workspace) as ws:
             engine = engine_for(ws)
             while True:
-                found = check_monitors(engine)
-                report = engine.dispatch()
+                found, report = dispatch_once(engine)
                 if fmt.value == "json":
                     print_json({"events": found, "sent": report.sent, "failed": report.failed,
                                 "dead": report.dead, "errors": report.errors})  # fmt: skip
