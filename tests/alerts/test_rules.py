@@ -150,3 +150,55 @@ def test_silence_alert_on_a_source(workspace, receiver) -> None:  # type: ignore
         [make_post(99, "back", source="rss:lumio-blog", published_at=now)]
     )
     assert check_monitors(engine, now=(now + timedelta(hours=6)).timestamp()) == 0
+
+
+def test_quiet_hours_hold_and_pause_keeps_the_queue(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    book = AlertBook(workspace.store.conn)
+    now = datetime.now(UTC)
+    start = (now - timedelta(hours=1)).strftime("%H:%M")
+    end = (now + timedelta(hours=2)).strftime("%H:%M")
+    book.add(Alert(name="night", query="lumio", channel_url=f"webhook+{receiver.url}",
+                   quiet_start=start, quiet_end=end))  # fmt: skip
+    build_pipeline(workspace).ingest([make_post(1, "Lumio at night")])
+    assert receiver.requests == []  # held until the quiet hours end
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    book.update("night", paused=True)
+    assert engine.dispatch(now=(now + timedelta(hours=3)).timestamp()).batches == 0
+    book.update("night", paused=False)
+    assert engine.dispatch(now=(now + timedelta(hours=3)).timestamp()).sent == 1
+    assert [p["id"] for p in receiver.requests[0]["json"]["posts"]] == ["mastodon:1"]
+
+
+def test_sentiment_shift_alert(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    from veille.models import Sentiment
+
+    AlertBook(workspace.store.conn).add(
+        Alert(
+            name="mood",
+            kind="sentiment",
+            query="lumio",
+            channel_url=f"webhook+{receiver.url}",
+            language="fr",
+            params={"threshold": 2.0},
+        )  # fmt: skip
+    )
+    now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
+    pos, neg = Sentiment("positive", 0.6, 0.9), Sentiment("negative", -0.7, 0.9)
+    posts, n = [], 0
+    for day in range(1, 8):  # a calm week: one negative post in five
+        for i in range(5):
+            n += 1
+            posts.append(make_post(n, "Lumio lamp", sentiment=neg if i == 0 else pos,
+                                   published_at=now - timedelta(days=day, hours=3)))  # fmt: skip
+    for i in range(8):  # today: mostly negative
+        n += 1
+        posts.append(make_post(n, "Lumio overheating again", sentiment=neg if i < 6 else pos,
+                               published_at=now - timedelta(hours=2)))  # fmt: skip
+    build_pipeline(workspace, skip=("alerts",)).ingest(posts)
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    assert check_monitors(engine, now=now.timestamp()) == 1
+    engine.dispatch(now=now.timestamp())
+    event = receiver.requests[0]["json"]["event"]
+    assert event["negative_share"] == 0.75 and event["baseline"] == 0.2
+    assert "75% de négatif en 24 h, contre 20%" in event["summary"]["fr"]
+    assert "overheating" in event["details"]["en"][0]
