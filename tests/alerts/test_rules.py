@@ -180,7 +180,7 @@ def test_sentiment_shift_alert(workspace, receiver) -> None:  # type: ignore[no-
             channel_url=f"webhook+{receiver.url}",
             language="fr",
             params={"threshold": 2.0},
-        )  # fmt: skip
+        )
     )
     now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
     pos, neg = Sentiment("positive", 0.6, 0.9), Sentiment("negative", -0.7, 0.9)
