@@ -27,6 +27,13 @@ def test_add_list_pause_test_and_remove(tmp_path: Path, receiver) -> None:  # ty
     code, out = run("alert", "list", "-w", w, "--format", "json")
     rows = json.loads(out)
     assert rows[0]["name"] == "lumio" and rows[0]["every"] == "daily at 09:15"
+    code, out = run("alert", "add", "--query", 'title:"vexa x"', "--to", "atom:f.xml", "-w", w)
+    assert code == 0 and "title-vexa-x" in out
+    assert run("alert", "remove", "title-vexa-x", "-w", w)[0] == 0
+    code, out = run("alert", "add", "--query", "(vexa", "--to", "atom:f.xml", "-w", w)
+    assert code == 2 and "vexa" in out
+    code, out = run("alert", "add", "nosuchtopic", "--to", "atom:f.xml", "-w", w)
+    assert code == 2 and "no topic named 'nosuchtopic'" in out
     code, out = run("alert", "add", "--query", "x", "--name", "bad", "--to", "nope", "-w", w)
     assert code == 2 and "not a URL" in out
     code, out = run("alert", "add", "--query", "x", "--name", "bad2", "--to", "mailto:me@x.org",

@@ -142,10 +142,15 @@ class AlertEngine:
         by_id = {str(r.alert.id): r for r in rules}
         found = []
         for post in posts:
-            if self._matcher is not None:
-                hits = [(by_id[qid], spans) for qid, spans in self._matcher.match(post).items()]
-            else:
-                hits = [(r, r.compiled.spans(post)) for r in rules if r.compiled.matches(post)]
+            try:
+                if self._matcher is not None:
+                    found_spans = self._matcher.match(post).items()
+                    hits = [(by_id[qid], spans) for qid, spans in found_spans]
+                else:
+                    hits = [(r, r.compiled.spans(post)) for r in rules if r.compiled.matches(post)]
+            except Exception:  # a post that trips a matcher must not lose the batch
+                log.exception("matching post %s against alerts failed; skipped", post.id)
+                continue
             for rule, spans in hits:
                 a = rule.alert
                 if a.languages and (post.lang or "und") not in a.languages:

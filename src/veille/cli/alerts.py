@@ -24,6 +24,14 @@ EveryOpt = Annotated[
 ]
 
 
+def _slug(text: str) -> str:
+    import re
+
+    from veille.textnorm import fold
+
+    return re.sub(r"[^\w.@+-]+", "-", fold(text)).strip("-.")[:80] or "alert"
+
+
 def register(app: typer.Typer) -> None:
     alert = typer.Typer(help="Alerts: topic or query matches, digests, spikes, silence.",
                         no_args_is_help=True)  # fmt: skip
@@ -66,7 +74,7 @@ def register(app: typer.Typer) -> None:
         from veille.alerts.channels import ChannelContext, channel_for
         from veille.alerts.matching import compile_text, topic_query
         from veille.alerts.model import Alert, AlertBook, parse_quiet, parse_weekday
-        from veille.errors import NotFound, UsageError
+        from veille.errors import NotFound, UsageError, VeilleError
 
         if not to:
             raise UsageError("--to is required", hint="e.g. --to mailto:you@example.org")
@@ -82,13 +90,16 @@ def register(app: typer.Typer) -> None:
             if topic and query:
                 raise UsageError("give a TOPIC or a --query, not both")
             if query:
-                compile_text(query)  # a QueryError names the column at fault
+                try:
+                    compile_text(query)
+                except VeilleError as exc:
+                    raise UsageError(f"--query {query!r}: {exc.message}", hint=exc.hint) from exc
             qs, qe = parse_quiet(quiet)
             params: dict[str, object] = {"threshold": threshold, "silent_hours": silent_hours}
             if source:
                 params["source"] = source
             new = Alert(
-                name=name or topic or (query or "")[:80] or (source or ""),
+                name=name or topic or _slug(query or source or ""),
                 channel_url=to, kind=kind, topic=topic, query=query,
                 frequency=every, at_time=at, weekday=parse_weekday(day), mode=mode,
                 min_followers=min_followers, min_engagement=min_engagement,
