@@ -289,8 +289,11 @@ class HttpClient:
         max_wait: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        allowed_networks: Sequence[str] = (),
     ) -> None:
         self.settings = settings or HttpSettings()
+        # Networks allowed even when private ones are refused (one internal host).
+        self.allowed_networks = [ipaddress.ip_network(n) for n in allowed_networks]
         self.resolver: Resolver = resolver or system_resolver
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -439,6 +442,8 @@ class HttpClient:
             raise ConnectFailed(f"{host} (from {url}) has no address", url=url)
         if not self.settings.allow_private_networks:
             for ip in addresses:
+                if any(ipaddress.ip_address(ip) in net for net in self.allowed_networks):
+                    continue
                 reason = blocked_reason(ip)
                 if reason:
                     raise BlockedAddress(

@@ -10,7 +10,7 @@ import importlib
 
 import typer
 
-COMMAND_MODULES: tuple[str, ...] = ("core", "demo", "query", "alerts")
+COMMAND_MODULES: tuple[str, ...] = ("core", "demo", "query", "sources", "alerts")
 
 
 def build_app() -> typer.Typer:
