@@ -109,3 +109,33 @@ def test_sigkill_during_send_then_restart_is_dropped_as_a_repeat(tmp_path: Path,
     # Sent twice, with the same delivery id: the receiver keeps one.
     assert len(receiver.requests) == 2
     assert len({r["delivery"] for r in receiver.requests}) == 1
+
+
+def test_a_post_collected_from_the_simulator_reaches_an_instant_alert(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    from veille.config import HttpSettings
+    from veille.http import HttpClient
+    from veille.pipeline.collect import collect
+    from veille.sim.feeds import author_feed_path
+    from veille.sim.server import SimClock, Simulator, SimWorld
+    from veille.sources.manage import add_source
+
+    end = datetime(2026, 10, 1, tzinfo=UTC)
+    cfg = SimConfig(seed=7, days=8, end=end, spike_day=3, posts_per_day=60, spike_posts=50)
+    with Simulator(SimWorld.generate(cfg, SimClock(end))) as sim:
+        world = sim.world
+        handle = max(world.authors("mastodon"),
+                     key=lambda h: len(world.by_author[("mastodon", h)]))  # fmt: skip
+        add_source(workspace.store, "feeds", sim.url("mastodon", author_feed_path("mastodon", handle)),
+                   name="m", options={"max_pages": "10"})  # fmt: skip
+        AlertBook(workspace.store.conn).add(
+            Alert(name="all", query="platform:mastodon", channel_url=f"webhook+{receiver.url}")
+        )
+        http = HttpClient(HttpSettings(allow_private_networks=True, max_retries=1))
+        (run,) = collect(workspace, http=http)
+        http.close()
+    assert run.ok and run.new_posts > 0
+    stored = sorted(p.id for p in workspace.store.iter_posts())
+    delivered = sorted(p["id"] for r in receiver.accepted() for p in r["json"]["posts"])
+    assert delivered == stored
+    statuses = workspace.store.conn.execute("SELECT DISTINCT status FROM deliveries").fetchall()
+    assert statuses == [("sent",)]
