@@ -125,8 +125,8 @@ def test_a_post_collected_from_the_simulator_reaches_an_instant_alert(workspace,
         world = sim.world
         handle = max(world.authors("mastodon"),
                      key=lambda h: len(world.by_author[("mastodon", h)]))  # fmt: skip
-        add_source(workspace.store, "feeds", sim.url("mastodon", author_feed_path("mastodon", handle)),
-                   name="m", options={"max_pages": "10"})  # fmt: skip
+        feed = sim.url("mastodon", author_feed_path("mastodon", handle))
+        add_source(workspace.store, "feeds", feed, name="m", options={"max_pages": "10"})
         AlertBook(workspace.store.conn).add(
             Alert(name="all", query="platform:mastodon", channel_url=f"webhook+{receiver.url}")
         )
