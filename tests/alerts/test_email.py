@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default
 
+import pytest
+
 from tests.alerts.conftest import make_post, make_workspace
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.outbox import AlertEngine
@@ -87,3 +89,51 @@ def test_english_instant_mail_and_smtp_failure_is_retried(tmp_path, smtp_server)
     status, error = ws.store.conn.execute("SELECT status, last_error FROM deliveries").fetchone()
     assert status == "pending" and "SMTP 127.0.0.1:1" in error
     ws.close()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_login_uses_the_password_from_the_named_variable(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    received: list[bytes] = []
+    logins: list[tuple[bytes, bytes]] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
+            received.append(envelope.original_content)
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:  # type: ignore[no-untyped-def]
+        assert isinstance(auth_data, LoginPassword)
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret")
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port,
+                            authenticator=authenticator, auth_require_tls=False,
+                            auth_required=True)  # fmt: skip
+    controller.start()
+    try:
+        ws = make_workspace(
+            tmp_path / "ws",
+            f'[smtp]\nport = {port}\nuser = "veille"\npassword_env = "ALERT_SMTP_PW"\n',
+        )
+        AlertBook(ws.store.conn).add(Alert(name="a", query="lumio", channel_url="mailto:x@y.org"))
+        engine = AlertEngine(ws.store, ws.settings, ws.root, environ={"ALERT_SMTP_PW": "wrong"})
+        build_pipeline(ws, skip=("alerts",)).ingest([make_post(1, "lumio")])
+        with ws.store.transaction() as tx:
+            engine.queue(tx, [make_post(1, "lumio")])
+        report = engine.dispatch()
+        assert report.failed == 1 and "wrong" not in report.errors[0]
+        assert received == []
+        engine = AlertEngine(ws.store, ws.settings, ws.root, environ={"ALERT_SMTP_PW": "s3cret"})
+        assert engine.dispatch().sent == 1
+        assert logins[-1] == (b"veille", b"s3cret") and len(received) == 1
+        ws.close()
+    finally:
+        controller.stop()
