@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default
@@ -77,6 +78,11 @@ def test_english_instant_mail_and_smtp_failure_is_retried(tmp_path, smtp_server)
         Alert(name="vexa", query='"vexa phone"', channel_url="mailto:me@example.org")
     )
     build_pipeline(ws).ingest([make_post(1, "My Vexa phone broke"), make_post(2, "phone vexa")])
+    build_pipeline(ws).ingest(
+        [replace(make_post(3, "vexa phone <b>x</b>"), url="javascript:alert(1)")]
+    )
+    _, evil = _parts(_parse(smtp_server.messages[1]))
+    assert "javascript:" not in evil and "/posts/mastodon%3A3" in evil
     msg = _parse(smtp_server.messages[0])
     assert msg["Subject"] == 'veille: 1 new result for “"vexa phone"”'
     text, html = _parts(msg)

@@ -82,7 +82,10 @@ class ChannelContext:
     def post_url(self, post: Post) -> str:
         from urllib.parse import quote
 
-        return post.url or f"{self.base_url}/posts/{quote(post.id, safe='')}"
+        # Post URLs are untrusted: only web links leave veille, never javascript: & co.
+        if post.url and post.url.lower().startswith(("https://", "http://")):
+            return post.url
+        return f"{self.base_url}/posts/{quote(post.id, safe='')}"
 
 
 class Channel(Protocol):
