@@ -10,7 +10,7 @@ from veille.alerts.model import Alert, AlertBook
 from veille.alerts.monitors import check_monitors
 from veille.alerts.outbox import AlertEngine
 from veille.alerts.schedule import next_slot
-from veille.models import Author
+from veille.models import Author, Engagement
 from veille.pipeline import build_pipeline
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -44,6 +44,7 @@ def test_best_mode_keeps_one_post_per_story_and_the_floors(workspace, receiver) 
             frequency="daily",
             mode="best",
             min_followers=100,
+            min_engagement=50,
         )
     )
     build_pipeline(workspace).ingest(
@@ -52,12 +53,19 @@ def test_best_mode_keeps_one_post_per_story_and_the_floors(workspace, receiver) 
             make_post(2, "Lumio recall announced today", cluster_id="c1", followers=90_000),
             make_post(3, "Lumio recall, says my cousin", cluster_id="c2", followers=5),
             make_post(4, "Lumio recall (copy)", cluster_id="c1", followers=200),
+            make_post(5, "Lumio thread", cluster_id="c3", engagement=Engagement(likes=300)),
+            make_post(6, "Lumio alone", engagement=Engagement(likes=10)),
         ]
     )
     assert _statuses(workspace) == {
         "mastodon:1": "skipped", "mastodon:2": "pending",
         "mastodon:3": "skipped", "mastodon:4": "skipped",
+        "mastodon:5": "pending", "mastodon:6": "skipped",
     }  # fmt: skip
+    reasons = dict(workspace.store.conn.execute("SELECT post_id, last_error FROM deliveries"))
+    assert reasons["mastodon:1"] == "same story as mastodon:2, which reaches more people"
+    assert reasons["mastodon:4"] == "same story as mastodon:2"
+    assert reasons["mastodon:3"].startswith("below the reach floors")
 
 
 def test_daily_cap_and_filters(workspace, receiver) -> None:  # type: ignore[no-untyped-def]

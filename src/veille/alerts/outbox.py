@@ -192,10 +192,17 @@ class AlertEngine:
 
     @staticmethod
     def _below_floor(alert: Alert, post: Post) -> str | None:
-        if (post.author.followers or 0) < alert.min_followers:
-            return f"author has fewer than {alert.min_followers} followers"
-        if post.engagement.total < alert.min_engagement:
-            return f"fewer than {alert.min_engagement} interactions"
+        """Reach floors of "best" alerts: a post passes on followers OR engagement."""
+        floors = []
+        if alert.min_followers:
+            floors.append((post.author.followers or 0) >= alert.min_followers)
+        if alert.min_engagement:
+            floors.append(post.engagement.total >= alert.min_engagement)
+        if floors and not any(floors):
+            return (
+                f"below the reach floors ({alert.min_followers} followers, "
+                f"{alert.min_engagement} interactions)"
+            )
         return None
 
     def _same_story(self, tx: Any, alert: Alert, post: Post, now: float) -> str | None:
