@@ -70,6 +70,17 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    # Attempts before a delivery moves to the dead letters.
+    max_attempts: int = 6
+    # First retry after this many seconds, doubling each time.
+    retry_base_seconds: float = 30.0
+    send_timeout_seconds: float = 15.0
+    # How often the dispatcher (daemon) looks for due digests and monitors.
+    dispatch_interval_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
@@ -77,6 +88,7 @@ class Settings:
     enrich: EnrichSettings = field(default_factory=EnrichSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
 
 CONFIG_NAME = "veille.toml"
@@ -139,6 +151,15 @@ TEMPLATE = """\
 # port = 8000
 # Links in e-mails and feeds point here.
 # base_url = "http://127.0.0.1:8000"
+
+[alerts]
+# Attempts before a delivery moves to the dead letters (`veille alert dead`).
+# max_attempts = 6
+# First retry after this many seconds, doubling each time.
+# retry_base_seconds = 30.0
+# send_timeout_seconds = 15.0
+# How often `veille alert dispatch --loop` looks for due digests and monitors.
+# dispatch_interval_seconds = 30.0
 """
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -10,7 +10,7 @@ import importlib
 
 import typer
 
-COMMAND_MODULES: tuple[str, ...] = ("core", "demo", "enrich", "sources")
+COMMAND_MODULES: tuple[str, ...] = ("core", "demo", "enrich", "query", "sources", "alerts")
 
 
 def build_app() -> typer.Typer:
