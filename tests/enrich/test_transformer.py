@@ -16,43 +16,11 @@ from veille.config import EnrichSettings
 from veille.enrich.transformer import map_labels
 from veille.errors import ConfigError
 
-WORDS = [
-    *[
-        "le",
-        "la",
-        "les",
-        "un",
-        "une",
-        "de",
-        "et",
-        "est",
-        "pas",
-        "très",
-        "bon",
-        "mauvais",
-        "nul",
-        "génial",
-        "j",
-        "adore",
-        "aime",
-    ],
-    *[
-        "service",
-        "produit",
-        "the",
-        "a",
-        "is",
-        "not",
-        "very",
-        "good",
-        "bad",
-        "great",
-        "love",
-        "hate",
-        "product",
-    ],
-    *["el", "es", "muy", "bueno"],
-]
+VOCAB_TEXT = """
+le la les un une de et est pas très bon mauvais nul génial j adore aime service produit
+the a is not very good bad great love hate product el es muy bueno
+"""
+WORDS = VOCAB_TEXT.split()
 TEXTS = [
     "J'adore ce produit, très bon",
     "the product is bad",
