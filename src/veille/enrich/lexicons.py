@@ -570,3 +570,14 @@ EXTRA_FR: dict[str, float] = {
 AGAINST_FR = frozenset({"contre", "anti"})
 # Fighting words that are neutral when followed by "contre" ("lutter contre").
 FIGHT_FR = frozenset({"lutte", "lutter", "luttent", "luttons", "combattre", "combat"})  # fmt: skip
+
+# vader-fr entries that are translation artefacts: the French word usually
+# carries no sentiment ("sur" is "on", not "sure"; "prix" is mostly "price";
+# "france" would otherwise be read as "franc", "frank"). Read as neutral.
+NEUTRAL_FR = frozenset(
+    """
+    s v d p sur sous unis fois part prix direct mode vision source forme ressources
+    chaleur interet securite feu armee force bas esprit charge lance applique
+    energie energies energetique naturel naturelle naturels naturelles france
+    """.split()
+)

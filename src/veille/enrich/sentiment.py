@@ -129,6 +129,7 @@ def _load_fr_lexicon() -> dict[str, float]:
         if key and " " not in key:
             lex[key] = value
     lex.update(lx.EXTRA_FR)
+    lex.update(dict.fromkeys(lx.NEUTRAL_FR, 0.0))
     return lex
 
 
