@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 STOPWORDS_EN = frozenset(
     [
         "a",
@@ -567,13 +572,13 @@ EXTRA_FR: dict[str, float] = {
 }
 
 # "contre la pollution", "anti-gaspillage": a stance against something bad.
-AGAINST_FR = frozenset(
+AGAINST_FR = _words(
     """
     contre anti
     resoudre resout resolu resolus regler reduire reduit reduction reduisent diminuer
     diminue diminution limiter limite eviter evite prevenir prevention stopper enrayer
     endiguer combattre contrer juguler remedier remede eliminer eradiquer moins
-    """.split()
+    """
 )
 # Fighting words that are neutral when followed by "contre" ("lutter contre").
 FIGHT_FR = frozenset({"lutte", "lutter", "luttent", "luttons", "combattre", "combat"})  # fmt: skip
@@ -581,12 +586,12 @@ FIGHT_FR = frozenset({"lutte", "lutter", "luttent", "luttons", "combattre", "com
 # vader-fr entries that are translation artefacts: the French word usually
 # carries no sentiment ("sur" is "on", not "sure"; "prix" is mostly "price";
 # "france" would otherwise be read as "franc", "frank"). Read as neutral.
-NEUTRAL_FR = frozenset(
+NEUTRAL_FR = _words(
     """
     s v d p sur sous unis fois part prix direct mode vision source forme ressources
     chaleur interet securite feu armee force bas esprit charge lance applique
     energie energies energetique naturel naturelle naturels naturelles france
-    """.split()
+    """
 )
 
 # General French of social media missing from vader-fr, or far from what the
