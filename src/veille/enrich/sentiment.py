@@ -5,7 +5,9 @@ text). French uses the vader-fr lexicon under a rule set written here for the
 way French is written on social media: negation with or without ``ne``
 (``c'est pas top``, ``n'est plus``, ``jamais``, ``sans``), intensifiers and
 dampeners, contrast (``mais``), elisions (``j'adore`` → ``j`` ``adore``),
-hashtags split into words, emoji and emoticons. Scores are VADER's
+hashtags split into words, emoji and emoticons, stances (``non aux …``,
+``résoudre les problèmes``). The strongest word leads and the others add a
+share of their weight (``OTHERS_SHARE``). Scores are VADER's
 "compound"; labels come from thresholds tuned on the UMSAB *train* split (see
 ``bench/eval_sentiment.py``). A language without an engine is ``unscored``:
 never guessed.
