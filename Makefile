@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-transformers lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,13 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2
+
+# The optional transformer backend: a CPU torch (never the CUDA build), then the
+# extra, then its tests. `make test` skips those tests when torch is absent.
+test-transformers: $(STAMP)
+	$(PY) -m pip install -q 'torch>=2.2' --index-url https://download.pytorch.org/whl/cpu
+	$(PY) -m pip install -q -e '.[transformers]'
+	$(PY) -m pytest -q tests/enrich/test_transformer.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

@@ -48,6 +48,8 @@ class EnrichSettings:
     min_language_confidence: float = 0.5
     sentiment_backend: str = "lexicon"
     model_dir: str = ""
+    model_languages: tuple[str, ...] = ()
+    model_batch_size: int = 32
     language_high_accuracy: bool = False
     duplicate_threshold: float = 0.6
 
@@ -130,6 +132,11 @@ TEMPLATE = """\
 # sentiment_backend = "lexicon"
 # Directory of a local transformer model, for sentiment_backend = "transformers".
 # model_dir = ""
+# Languages the model scores; empty: every post, "und" included (a multilingual
+# model). Posts in other languages are "unscored".
+# model_languages = []
+# Posts per batch given to the model (larger is faster on a GPU, uses more memory).
+# model_batch_size = 32
 # lingua's high-accuracy mode: better on very short posts, about 5 times slower.
 # language_high_accuracy = false
 # Posts whose word shingles overlap at least this much (Jaccard, 0..1) are
