@@ -79,7 +79,8 @@ def test_daily_cap_and_filters(workspace, receiver) -> None:  # type: ignore[no-
             platforms=("mastodon",),
         )
     )
-    build_pipeline(workspace).ingest(
+    # Enrichment is skipped: the rule is tested on the languages given here.
+    build_pipeline(workspace, skip=("enrich",)).ingest(
         [
             make_post(1, "Lumio un", lang="fr"),
             make_post(2, "Lumio two", lang="en"),
@@ -121,7 +122,8 @@ def test_spike_alert_explains_itself_once(workspace, receiver) -> None:  # type:
         posts.append(make_post(n, "Lumio battery fire reported", platform="bluesky",
                                author=Author(handle=f"witness{i % 3}"),
                                published_at=now - timedelta(minutes=50 - i)))  # fmt: skip
-    build_pipeline(workspace, skip=("alerts",)).ingest(posts)
+    # Enrichment is skipped: the monitor is tested on the sentiments given here.
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
     engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
     assert check_monitors(engine, now=now.timestamp()) == 1
     assert check_monitors(engine, now=now.timestamp() + 60) == 0  # same hour: once
@@ -148,7 +150,8 @@ def test_silence_alert_on_a_source(workspace, receiver) -> None:  # type: ignore
     posts = [make_post(i, "post", source="rss:lumio-blog",
                        published_at=now - timedelta(weeks=1 + i % 4, hours=i % 5))
              for i in range(12)]  # fmt: skip
-    build_pipeline(workspace, skip=("alerts",)).ingest(posts)
+    # Enrichment is skipped: the monitor is tested on the sentiments given here.
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
     engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
     assert check_monitors(engine, now=now.timestamp()) == 1
     engine.dispatch(now=now.timestamp())
@@ -202,7 +205,8 @@ def test_sentiment_shift_alert(workspace, receiver) -> None:  # type: ignore[no-
         n += 1
         posts.append(make_post(n, "Lumio overheating again", sentiment=neg if i < 6 else pos,
                                published_at=now - timedelta(hours=2)))  # fmt: skip
-    build_pipeline(workspace, skip=("alerts",)).ingest(posts)
+    # Enrichment is skipped: the monitor is tested on the sentiments given here.
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
     engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
     assert check_monitors(engine, now=now.timestamp()) == 1
     engine.dispatch(now=now.timestamp())

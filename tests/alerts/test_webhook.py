@@ -47,7 +47,7 @@ def test_500_and_timeout_are_retried_with_the_same_delivery_id(workspace, receiv
     build_pipeline(workspace).ingest([make_post(1, "Lumio again")])  # 500
     engine = _engine(workspace)
     report = engine.dispatch()  # times out
-    assert report.failed == 1 and "no answer" in report.errors[0]
+    assert report.failed == 1 and "did not answer" in report.errors[0]
     report = engine.dispatch()  # 200
     assert report.sent == 1
     ids = {r["delivery"] for r in receiver.requests}

@@ -41,20 +41,20 @@ class Delivery:
 
 
 class HttpPool:
-    """One keep-alive HTTP client per engine, opened on first use."""
+    """One keep-alive :class:`veille.http.HttpClient` per engine, opened on first
+    use with the send timeout; the outbox owns retries, so the client makes none."""
 
     def __init__(self) -> None:
         self._client: Any = None
 
-    def client(self) -> Any:
+    def client(self, settings: Settings) -> Any:
         if self._client is None:
-            import httpx
+            from dataclasses import replace
 
-            self._client = httpx.Client(
-                follow_redirects=False,
-                trust_env=False,
-                limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
-            )
+            from veille.http import HttpClient
+
+            http = replace(settings.http, timeout_seconds=settings.alerts.send_timeout_seconds)
+            self._client = HttpClient(http)
         return self._client
 
     def close(self) -> None:

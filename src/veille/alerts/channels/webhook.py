@@ -71,7 +71,4 @@ class WebhookChannel:
             "X-Veille-Timestamp": ts,
             "X-Veille-Signature": signature(delivery.alert.secret, ts, body),
         }
-        timeout = self.ctx.settings.alerts.send_timeout_seconds
-        httpclient.post(
-            self.target, body, headers, self.ctx.settings, timeout, self.ctx.http.client()
-        )
+        httpclient.post(self.target, body, headers, self.ctx.http.client(self.ctx.settings))
