@@ -136,6 +136,7 @@ def collect(
     from websockets.exceptions import ConnectionClosed
 
     last = (cursor or {}).get("time_us")
+    resumed_at = int(last) if last else None
     words = config.words
     url = subscribe_url(config, int(last) if last else None)
     deadline = clock() + config.duration
@@ -158,6 +159,8 @@ def collect(
                 continue  # a broken frame is skipped, the stream goes on
             if not isinstance(event, dict) or not isinstance(event.get("time_us"), int):
                 continue
+            if resumed_at is not None and event["time_us"] <= resumed_at:
+                continue  # replay starts at the cursor, inclusive: read already
             read += 1
             last = max(int(last or 0), event["time_us"])
             if is_new_post(event) and matches_keywords(event, words):
