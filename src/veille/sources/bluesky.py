@@ -387,7 +387,7 @@ class BlueskySource(Source[BlueskyConfig]):
     name = "bluesky"
     platform = PLATFORM
     Config = BlueskyConfig
-    #: Options holding secrets: never print them back (``source list`` should mask them).
+    #: Options holding secrets: never print them back (``source list`` masks them).
     secret_fields: ClassVar[tuple[str, ...]] = ("app_password",)
     target_help: ClassVar[str] = "search:TERMS or author:HANDLE"
     default_every = 600

@@ -235,7 +235,7 @@ class FacebookSource(Source[FacebookConfig]):
     name = "facebook"
     platform = PLATFORM
     Config = FacebookConfig
-    #: Options holding secrets: never print them back (``source list`` should mask them).
+    #: Options holding secrets: never print them back (``source list`` masks them).
     secret_fields: ClassVar[tuple[str, ...]] = ("token",)
     target_help: ClassVar[str] = "the organization's Page id or name (token option required)"
     default_every = 1800

@@ -211,7 +211,7 @@ class LinkedInSource(Source[LinkedInConfig]):
     name = "linkedin"
     platform = PLATFORM
     Config = LinkedInConfig
-    #: Options holding secrets: never print them back (``source list`` should mask them).
+    #: Options holding secrets: never print them back (``source list`` masks them).
     secret_fields: ClassVar[tuple[str, ...]] = ("token",)
     target_help: ClassVar[str] = "the organization id or urn:li:organization:ID (token required)"
     default_every = 3600

@@ -317,7 +317,7 @@ class MastodonSource(Source[MastodonConfig]):
     name = "mastodon"
     platform = PLATFORM
     Config = MastodonConfig
-    #: Options holding secrets: never print them back (``source list`` should mask them).
+    #: Options holding secrets: never print them back (``source list`` masks them).
     secret_fields: ClassVar[tuple[str, ...]] = ("token",)
     target_help: ClassVar[str] = (
         "tag:NAME@INSTANCE, account:USER@INSTANCE, public@INSTANCE, local@INSTANCE "

@@ -241,7 +241,7 @@ class RedditSource(Source[RedditConfig]):
     name = "reddit"
     platform = PLATFORM
     Config = RedditConfig
-    #: Options holding secrets: never print them back (``source list`` should mask them).
+    #: Options holding secrets: never print them back (``source list`` masks them).
     secret_fields: ClassVar[tuple[str, ...]] = ("client_secret",)
     target_help: ClassVar[str] = "search:TERMS, r/SUBREDDIT or r/SUBREDDIT search:TERMS"
     default_every = 900

@@ -192,7 +192,7 @@ class XSource(Source[XConfig]):
     name = "x"
     platform = PLATFORM
     Config = XConfig
-    #: Options holding secrets: never print them back (``source list`` should mask them).
+    #: Options holding secrets: never print them back (``source list`` masks them).
     secret_fields: ClassVar[tuple[str, ...]] = ("bearer_token",)
     target_help: ClassVar[str] = "a recent-search query (bearer_token option required)"
     default_every = 900

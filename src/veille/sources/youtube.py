@@ -307,7 +307,7 @@ class YouTubeSource(Source[YouTubeConfig]):
     name = "youtube"
     platform = PLATFORM
     Config = YouTubeConfig
-    #: Options holding secrets: never print them back (``source list`` should mask them).
+    #: Options holding secrets: never print them back (``source list`` masks them).
     secret_fields: ClassVar[tuple[str, ...]] = ("key",)
     target_help: ClassVar[str] = (
         "channel:ID or playlist:ID (feeds, no key), search:TERMS or comments:VIDEO_ID (key)"
