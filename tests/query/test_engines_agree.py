@@ -100,7 +100,9 @@ leaf = st.one_of(
         Field("links", "lumio"), Field("sentiment", "positive"),
     ]),  # fmt: skip
     st.builds(
-        lambda name, lo, hi, li, hi_in: Range(name, lo, hi, li, hi_in),
+        lambda name, lo, hi, li, hi_in: Range(
+            name, *sorted((lo, hi)) if lo is not None and hi is not None else (lo, hi), li, hi_in
+        ),
         st.sampled_from(["followers", "likes", "shares", "replies"]),
         st.none() | st.integers(0, 3000),
         st.none() | st.integers(0, 3000),
