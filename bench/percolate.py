@@ -72,26 +72,33 @@ REAL_WORDS = [
 
 
 def realistic(n: int, docs: int) -> tuple[list[str], list[dict[str, Any]]]:
+    """Bilingual topic-like queries over the words of the simulator's posts."""
     from veille.records import post_to_record
     from veille.sim.generate import SimConfig, generate_posts
+    from veille.textnorm import tokens
 
     rng = random.Random(SEED)
-    w = lambda: rng.choice(REAL_WORDS)  # noqa: E731
+    posts = list(itertools.islice(generate_posts(SimConfig(seed=SEED, days=60)), docs))
+    seen: dict[str, None] = {}
+    for p in posts:
+        seen.update((t, None) for t in tokens(p.text) if len(t) >= 4 and not t.isdigit())
+    vocab = sorted(set(seen) | set(REAL_WORDS))
+    w = lambda: rng.choice(vocab)  # noqa: E731
+    brand = lambda: rng.choice(["lumio", "vexa", "orbita"])  # noqa: E731
     shapes = [
-        lambda: f"{w()} {w()} -{w()}",
+        lambda: f"{brand()} {w()} -{w()}",
         lambda: f'"{w()} {w()}" OR {w()}',
         lambda: f"{w()} NEAR/{rng.randint(1, 5)} {w()}",
         lambda: f"({w()} OR {w()}) lang:{rng.choice(['fr', 'en'])}",
         lambda: f"#{rng.choice(['fibre', 'internet', 'cybersecurite', 'lumio'])} {w()}",
         lambda: f"{w()} likes:>{rng.randint(0, 20)} NOT {w()}",
-        lambda: f"{w()}* {w()} platform:{rng.choice(['bluesky', 'mastodon', 'x', 'rss'])}",
-        lambda: f'"{w()} {w()}"~3 -is:repost',
-        lambda: f"{w()} NEAR/3f {w()} sentiment:{rng.choice(['positive', 'negative'])}",
+        lambda: f"{w()[:4]}* {w()} platform:{rng.choice(['bluesky', 'mastodon', 'x', 'rss'])}",
+        lambda: f'"{brand()} {w()}"~3 -is:repost',
+        lambda: f"{brand()} NEAR/3f {w()} sentiment:{rng.choice(['positive', 'negative'])}",
+        lambda: f"{brand()} ({w()} OR {w()} OR {w()})",
     ]
     queries = [rng.choice(shapes)() for _ in range(n)]
-    posts = generate_posts(SimConfig(seed=SEED, days=max(7, docs // 100 + 1)))
-    records = [post_to_record(p) for p in itertools.islice(posts, docs)]
-    return queries, records
+    return queries, [post_to_record(p) for p in posts]
 
 
 def _rss_mb() -> float:

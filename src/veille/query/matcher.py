@@ -59,6 +59,10 @@ class Matcher:
         # needing one)``; with no rest, being selected IS matching (``_exact``).
         self._exact: dict[str, set[str]] = {}
         self._rest: dict[str, tuple[frozenset[str], tuple[frozenset[str], ...]]] = {}
+        # Two or more clauses: filed under a pair (word of the cheapest clause,
+        # word of the next), so a post selects only queries with two clauses met.
+        self._pairs: dict[str, dict[str, list[str]]] = {}
+        self._pair_keys: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -126,17 +130,26 @@ class Matcher:
         clauses = _cnf(query.ast)
         target = self._index
         if clauses is not None:
-            best = min(
+            order = sorted(
                 range(len(clauses)),
                 key=lambda i: (sum(self._cost(w) for w in clauses[i]), len(clauses[i])),
             )
-            keys: frozenset[str] = clauses[best]
-            others = clauses[:best] + clauses[best + 1 :]
-            if not others:
+            keys: frozenset[str] = clauses[order[0]]
+            if len(clauses) == 1:
                 target = self._exact
             else:
-                singles = frozenset(w for c in others if len(c) == 1 for w in c)
-                self._rest[qid] = (singles, tuple(c for c in others if len(c) > 1))
+                second = clauses[order[1]]
+                for a in keys:
+                    sub = self._pairs.setdefault(a, {})
+                    for b in second:
+                        sub.setdefault(b, []).append(qid)
+                self._pair_keys[qid] = (keys, second)
+                others = [clauses[i] for i in order[2:]]
+                if others:
+                    singles = frozenset(w for c in others if len(c) == 1 for w in c)
+                    self._rest[qid] = (singles, tuple(c for c in others if len(c) > 1))
+                self._keys[qid] = ()
+                return
         else:
             self._preds[qid] = query._pred
             sel = self.selection(query)
@@ -160,6 +173,15 @@ class Matcher:
         self._qfreq.subtract(_words(_compile(text).ast))
         self._preds.pop(qid, None)
         self._rest.pop(qid, None)
+        first, second = self._pair_keys.pop(qid, ((), ()))
+        for a in first:
+            sub = self._pairs[a]
+            for b in second:
+                sub[b].remove(qid)
+                if not sub[b]:
+                    del sub[b]
+            if not sub:
+                del self._pairs[a]
         self._always.discard(qid)
         for key in self._keys.pop(qid, ()):
             for index in (self._index, self._exact):
@@ -196,30 +218,46 @@ class Matcher:
             hits.extend(ids for key in _meta_keys(doc) if (ids := get(key)))
         return set().union(*hits)
 
+    def _pair_hits(self, words: set[str]) -> set[str]:
+        get = self._pairs.get
+        found: set[str] = set()
+        for word in words:
+            sub = get(word)
+            if sub:
+                for other in words.intersection(sub):
+                    found.update(sub[other])
+        return found
+
     def candidates(self, doc: Doc) -> set[str]:
         """Ids of the queries that could match ``doc`` (a superset of the matches)."""
-        return self._lookup(self._index, doc) | self._lookup(self._exact, doc) | self._always
+        return (
+            self._lookup(self._index, doc)
+            | self._lookup(self._exact, doc)
+            | self._pair_hits(doc.all)
+            | self._always
+        )
 
     def match_ids(self, post: Post | Doc) -> list[str]:
         """Ids of the queries ``post`` matches, in no particular order."""
         doc = post if isinstance(post, Doc) else Doc(post)
         found = list(self._lookup(self._exact, doc)) if self._exact else []
         words = doc.all
-        preds, rest = self._preds, self._rest
-        verify = self._lookup(self._index, doc)
-        if self._always:
-            verify |= self._always
-        for qid in verify:
+        rest = self._rest
+        for qid in self._pair_hits(words) if self._pairs else ():
             r = rest.get(qid)
             if r is None:
-                if preds[qid](doc):
-                    found.append(qid)
+                found.append(qid)
             elif r[0] <= words:
                 for group in r[1]:
                     if group.isdisjoint(words):
                         break
                 else:
                     found.append(qid)
+        preds = self._preds
+        verify = self._lookup(self._index, doc) if self._index else set()
+        if self._always:
+            verify |= self._always
+        found.extend(qid for qid in verify if preds[qid](doc))
         return found
 
     def match(self, post: Post | Doc) -> dict[str, list[Span]]:
