@@ -147,8 +147,12 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
                 return item
             # The bare record (Post.create would also hash the text for dedup).
             return Post(
-                id="bench:1", platform="bench", native_id="1", text=item,
-                published_at=when, author=author,
+                id="bench:1",
+                platform="bench",
+                native_id="1",
+                text=item,
+                published_at=when,
+                author=author,
             )
 
         if engine == "matcher":
@@ -215,20 +219,42 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(json.loads(args.worker))))
         return
-    print(f"{'set':34} {'engine':8} {'docs/s':>9} {'p95 ms':>8} {'RSS MB':>7}  vs matcher / same matches")
+    print(
+        f"{'set':34} {'engine':8} {'docs/s':>9} {'p95 ms':>8} {'RSS MB':>7}"
+        "  vs matcher / same matches"
+    )
     sets: list[dict[str, Any]] = []
     for n in args.n:
         for dist in args.dist:
             for doclen in args.doclen:
                 docs = args.docs if doclen <= 30 else max(1, args.docs // 4)
-                sets.append({"set": "synthetic", "n": n, "dist": dist, "doclen": doclen,
-                             "docs": docs, "brute_docs": min(args.brute_docs, docs)})
+                sets.append(
+                    {
+                        "set": "synthetic",
+                        "n": n,
+                        "dist": dist,
+                        "doclen": doclen,
+                        "docs": docs,
+                        "brute_docs": min(args.brute_docs, docs),
+                    }
+                )
         if not args.no_realistic:
-            sets.append({"set": "realistic", "n": n, "dist": "-", "doclen": 0,
-                         "docs": args.docs, "brute_docs": min(args.brute_docs, args.docs)})
+            sets.append(
+                {
+                    "set": "realistic",
+                    "n": n,
+                    "dist": "-",
+                    "doclen": 0,
+                    "docs": args.docs,
+                    "brute_docs": min(args.brute_docs, args.docs),
+                }
+            )
     for spec in sets:
-        name = (f"{spec['set']} n={spec['n']} {spec['dist']} len={spec['doclen']}"
-                if spec["set"] == "synthetic" else f"realistic n={spec['n']} bilingual")
+        name = (
+            f"{spec['set']} n={spec['n']} {spec['dist']} len={spec['doclen']}"
+            if spec["set"] == "synthetic"
+            else f"realistic n={spec['n']} bilingual"
+        )
         engines = ["matcher", "brute"] + (["perq"] if spec["set"] == "synthetic" else [])
         res = {e: spawn({**spec, "engine": e}) for e in engines}
         m = res["matcher"]
@@ -237,12 +263,19 @@ def main() -> None:
             if e == "matcher":
                 note = f"build {r['build_s']:.1f}s, {r['matches_per_doc']:.1f} matches/doc"
             else:
-                same = (r["digest_brute"] == m["digest_brute"]) if e == "brute" else (
-                    r["digest"] == m["digest"])
-                note = (f"matcher is {m['docs_s'] / r['docs_s']:.1f}x faster; "
-                        f"identical matches: {'yes' if same else 'NO'}")
-            print(f"{name:34} {e:8} {r['docs_s']:9.0f} {r['p95_ms']:8.2f} {r['rss_mb']:7.0f}  {note}",
-                  flush=True)
+                same = (
+                    (r["digest_brute"] == m["digest_brute"])
+                    if e == "brute"
+                    else (r["digest"] == m["digest"])
+                )
+                note = (
+                    f"matcher is {m['docs_s'] / r['docs_s']:.1f}x faster; "
+                    f"identical matches: {'yes' if same else 'NO'}"
+                )
+            print(
+                f"{name:34} {e:8} {r['docs_s']:9.0f} {r['p95_ms']:8.2f} {r['rss_mb']:7.0f}  {note}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

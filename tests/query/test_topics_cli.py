@@ -101,8 +101,9 @@ def test_search_command_filters_sorts_and_highlights(ws: Workspace) -> None:
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and [r["id"] for r in rows] == ["mastodon:4", "mastodon:2", "mastodon:1"]
     assert rows[0]["text"] == "**Lumio** — Nouvelle offre **Lumio**"
-    code, out, _ = run("search", "lumio", "-w", root, "-f", "jsonl", "--sort", "engagement",
-                       "--lang", "fr")
+    code, out, _ = run(
+        "search", "lumio", "-w", root, "-f", "jsonl", "--sort", "engagement", "--lang", "fr"
+    )
     assert [json.loads(x)["id"] for x in out.splitlines()] == ["mastodon:1", "mastodon:4"]
     code, out, _ = run("search", "lumio OR vexa", "-w", root, "-f", "csv", "--limit", "2")
     assert code == 0 and len(out.strip().splitlines()) == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,13 +31,13 @@ from veille.query import Query, QueryError, Span, compile_query
 QueryArg = Annotated[str, typer.Argument(help="A query (syntax: docs/query.md).")]
 
 
-class Sort(str, Enum):
+class Sort(StrEnum):
     newest = "newest"
     relevance = "relevance"
     engagement = "engagement"
 
 
-class MatchFormat(str, Enum):
+class MatchFormat(StrEnum):
     jsonl = "jsonl"
     table = "table"
 
@@ -56,7 +56,8 @@ def compile_or_exit(text: str) -> Query:
 
 def marked(text: str, spans: list[Span], field: str) -> str:
     """``text`` with matched spans wrapped in ``**``."""
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for s in spans:
         if s.field == field:
             out.extend((text[last : s.start], "**", text[s.start : s.end], "**"))
@@ -147,7 +148,9 @@ def register(app: typer.Typer) -> None:
         out.print("[bold]ast[/]")
         out.print(json.dumps(data["ast"], ensure_ascii=False, indent=2), soft_wrap=True)
         out.print(f"[bold]sql[/]  WHERE {data['sql']}", soft_wrap=True)
-        out.print(f"[bold]params[/]  {json.dumps(data['params'], ensure_ascii=False)}", soft_wrap=True)
+        out.print(
+            f"[bold]params[/]  {json.dumps(data['params'], ensure_ascii=False)}", soft_wrap=True
+        )
         if data["costly"]:
             out.print(
                 "[bold]matcher[/]  [red]costly[/]: no required word, so this query is "

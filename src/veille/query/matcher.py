@@ -88,10 +88,15 @@ class Matcher:
             key = "*" + node.prefix
             return self._cost(key), frozenset((key,))
         if isinstance(node, Phrase | Near | Raw):
-            words = node.words if isinstance(node, Phrase | Raw) else [
-                w for item in node.items for w in (
-                    item.words if isinstance(item, Phrase) else (item.word,))
-            ]
+            words = (
+                node.words
+                if isinstance(node, Phrase | Raw)
+                else [
+                    w
+                    for item in node.items
+                    for w in (item.words if isinstance(item, Phrase) else (item.word,))
+                ]
+            )
             best = min(words, key=self._cost)
             return self._cost(best), frozenset((best,))
         if isinstance(node, Tag):
@@ -104,7 +109,7 @@ class Matcher:
             found = [r for r in (self._required(i) for i in node.items) if r is not None]
             return min(found, key=lambda r: (r[0], len(r[1]))) if found else None
         if isinstance(node, Or):
-            total, keys = 0, set()
+            total, keys = 0, set[str]()
             for item in node.items:
                 r = self._required(item)
                 if r is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from veille.textnorm import fold, tokens
@@ -83,7 +83,9 @@ def positions(toks: Sequence[str]) -> dict[str, list[int]]:
     return pos
 
 
-def phrase_starts(toks: Sequence[str], pos: dict[str, list[int]], words: Sequence[str]) -> list[int]:
+def phrase_starts(
+    toks: Sequence[str], pos: dict[str, list[int]], words: Sequence[str]
+) -> list[int]:
     """Start positions of ``words`` as consecutive tokens."""
     k = len(words)
     return [p for p in pos.get(words[0], ()) if list(toks[p : p + k]) == list(words)]
@@ -125,9 +127,7 @@ def near_ok(
     for i, lst in enumerate(starts):
         for s in lst:
             limit = s + lens[i] + distance
-            if all(
-                j == i or _has_in(starts[j], s, limit) for j in range(len(items))
-            ):
+            if all(j == i or _has_in(starts[j], s, limit) for j in range(len(items))):
                 return True
     return False
 
@@ -169,7 +169,7 @@ def raw_in(text: str | None, exact: str, words: str) -> bool:
 def install(conn: sqlite3.Connection) -> None:
     """Register the ``veille_*`` SQL functions the compiled queries call."""
 
-    def b(fn):  # type: ignore[no-untyped-def]
+    def b(fn: Callable[..., bool]) -> Callable[..., int]:
         return lambda *a: 1 if fn(*a) else 0
 
     conn.create_function("veille_has", 2, b(has_item), deterministic=True)

@@ -86,7 +86,9 @@ def _prefilter(words: list[str], field: str) -> str:
 
 
 def _fields(field: str) -> tuple[str, ...]:
-    return ("p.title", "p.text") if field == "any" else ("p.title" if field == "title" else "p.text",)
+    return (
+        ("p.title", "p.text") if field == "any" else ("p.title" if field == "title" else "p.text",)
+    )
 
 
 def to_sqlite(node: Node) -> tuple[str, list[Any]]:
@@ -153,8 +155,8 @@ def _sql(node: Node, params: list[Any]) -> str:
         items = list(node.items)
         # Fold the parts FTS5 can say into one MATCH (one index lookup).
         if isinstance(node, And):
-            fts_pos = [i for i in items if not isinstance(i, Not) and fts_expr(i) is not None]
-            fts_neg = [i for i in items if isinstance(i, Not) and fts_expr(i.item) is not None]
+            fts_pos: list[Node] = [i for i in items if not isinstance(i, Not) and fts_expr(i) is not None]
+            fts_neg: list[Node] = [i for i in items if isinstance(i, Not) and fts_expr(i.item) is not None]
             if fts_pos:
                 merged = And(tuple(fts_pos + fts_neg)) if len(fts_pos + fts_neg) > 1 else fts_pos[0]
                 rest = [i for i in items if i not in fts_pos and i not in fts_neg]
