@@ -155,8 +155,12 @@ def _sql(node: Node, params: list[Any]) -> str:
         items = list(node.items)
         # Fold the parts FTS5 can say into one MATCH (one index lookup).
         if isinstance(node, And):
-            fts_pos: list[Node] = [i for i in items if not isinstance(i, Not) and fts_expr(i) is not None]
-            fts_neg: list[Node] = [i for i in items if isinstance(i, Not) and fts_expr(i.item) is not None]
+            fts_pos: list[Node] = [
+                i for i in items if not isinstance(i, Not) and fts_expr(i) is not None
+            ]
+            fts_neg: list[Node] = [
+                i for i in items if isinstance(i, Not) and fts_expr(i.item) is not None
+            ]
             if fts_pos:
                 merged = And(tuple(fts_pos + fts_neg)) if len(fts_pos + fts_neg) > 1 else fts_pos[0]
                 rest = [i for i in items if i not in fts_pos and i not in fts_neg]
