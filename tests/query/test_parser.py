@@ -160,6 +160,12 @@ def test_proximity_counts_words_between() -> None:
     assert compile_query('"lumio telephone"~3').matches(post)
 
 
+def test_hashtag_spans_include_the_sign() -> None:
+    post = make_post("1", "Vive la #Cybersécurité !", hashtags=("cybersécurité",))
+    spans = compile_query("#cybersecurite").spans(post)
+    assert [post.text[s.start : s.end] for s in spans] == ["#Cybersécurité"]
+
+
 def test_spans_point_at_matched_words_only() -> None:
     post = make_post("1", "Lumio: panne générale, pas Vexa", title="Panne Lumio")
     q = compile_query("lumio (panne OR outage) -vexa2")

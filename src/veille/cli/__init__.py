@@ -10,7 +10,7 @@ import importlib
 
 import typer
 
-COMMAND_MODULES: tuple[str, ...] = ("core", "demo", "query")
+COMMAND_MODULES: tuple[str, ...] = ("core", "demo", "query", "topic")
 
 
 def build_app() -> typer.Typer:

@@ -1,4 +1,4 @@
-"""Query commands: ``query check|explain|match``, ``search`` and ``topic …``."""
+"""Query commands: ``query check|explain|match`` and ``search`` (topics: cli/topic.py)."""
 
 from __future__ import annotations
 
@@ -228,10 +228,6 @@ def register(app: typer.Typer) -> None:
         if output is not RowFormat.table:
             cols.insert(5, "highlights")
         print_rows(post_rows(posts, q, output), cols, output)
-
-    from veille.cli.topic import register as register_topics
-
-    register_topics(app)
 
 
 def load_queries(path: Path, matcher: Any) -> Any:

@@ -283,6 +283,16 @@ def leaf_spans(node: Node, d: Doc) -> list[Span]:
                 out.append(Span(f, k, k + len(node.text)))
                 start = k + len(node.text)
         return out
+    if isinstance(node, Tag):
+        sign = "#" if node.kind == "hashtag" else "@"
+        for f in ("title", "text"):
+            raw = d.raw(f)
+            out.extend(
+                Span(f, st - 1, e)
+                for w, st, e in d.spans(f)
+                if w == node.value and st > 0 and raw[st - 1] == sign
+            )
+        return out
     if not isinstance(node, Term | Wildcard | Phrase | Near):
         return out
     for f in _fields(node.field):
