@@ -145,8 +145,10 @@ def main() -> None:
     for name, q in (("p50", 0.5), ("p95", 0.95)):
         a, b = pct(ours, q) * 1000, pct(theirs, q) * 1000
         print(f"{name}: veille SQLite {a:8.2f} ms   tantivy {b:8.2f} ms   ratio {a / b:6.1f}x")
-    print(f"mean: veille {statistics.mean(ours) * 1000:.2f} ms, tantivy "
-          f"{statistics.mean(theirs) * 1000:.2f} ms; same top 50 in {same}/{len(queries)} queries")
+    print(
+        f"mean: veille {statistics.mean(ours) * 1000:.2f} ms, tantivy "
+        f"{statistics.mean(theirs) * 1000:.2f} ms; same top 50 in {same}/{len(queries)} queries"
+    )
 
 
 if __name__ == "__main__":
