@@ -23,7 +23,6 @@ from veille.query.ast import (
     Term,
     Wildcard,
 )
-
 from veille.store.sqlite import SQLiteStore
 
 from .conftest import make_post
@@ -159,6 +158,12 @@ def test_proximity_counts_words_between() -> None:
     assert compile_query("telephone NEAR/3 lumio").matches(post)
     assert not compile_query("telephone NEAR/3f lumio").matches(post)
     assert compile_query('"lumio telephone"~3').matches(post)
+
+
+def test_hashtag_spans_include_the_sign() -> None:
+    post = make_post("1", "Vive la #Cybersécurité !", hashtags=("cybersécurité",))
+    spans = compile_query("#cybersecurite").spans(post)
+    assert [post.text[s.start : s.end] for s in spans] == ["#Cybersécurité"]
 
 
 def test_spans_point_at_matched_words_only() -> None:

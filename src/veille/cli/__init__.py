@@ -10,7 +10,9 @@ import importlib
 
 import typer
 
-COMMAND_MODULES: tuple[str, ...] = ("core", "demo", "enrich", "query", "sources", "alerts")
+COMMAND_MODULES: tuple[str, ...] = (
+    "core", "demo", "enrich", "query", "topic", "sources", "alerts"
+)  # fmt: skip
 
 
 def build_app() -> typer.Typer:

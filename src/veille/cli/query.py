@@ -1,10 +1,10 @@
-"""Query commands: ``query check|explain|match``, ``search`` and ``topic …``."""
+"""Query commands: ``query check|explain|match`` and ``search`` (topics: cli/topic.py)."""
 
 from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,13 +31,13 @@ from veille.query import Query, QueryError, Span, compile_query
 QueryArg = Annotated[str, typer.Argument(help="A query (syntax: docs/query.md).")]
 
 
-class Sort(str, Enum):
+class Sort(StrEnum):
     newest = "newest"
     relevance = "relevance"
     engagement = "engagement"
 
 
-class MatchFormat(str, Enum):
+class MatchFormat(StrEnum):
     jsonl = "jsonl"
     table = "table"
 
@@ -56,7 +56,8 @@ def compile_or_exit(text: str) -> Query:
 
 def marked(text: str, spans: list[Span], field: str) -> str:
     """``text`` with matched spans wrapped in ``**``."""
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for s in spans:
         if s.field == field:
             out.extend((text[last : s.start], "**", text[s.start : s.end], "**"))
@@ -227,10 +228,6 @@ def register(app: typer.Typer) -> None:
         if output is not RowFormat.table:
             cols.insert(5, "highlights")
         print_rows(post_rows(posts, q, output), cols, output)
-
-    from veille.cli.topic import register as register_topics
-
-    register_topics(app)
 
 
 def load_queries(path: Path, matcher: Any) -> Any:

@@ -32,6 +32,7 @@ from veille.query.ast import (
 from veille.textnorm import token_spans, tokens
 
 Pred = Callable[["Doc"], bool]
+_EMPTY: set[str] = set()
 
 
 class Doc:
@@ -52,11 +53,16 @@ class Doc:
 
     def __init__(self, post: Post) -> None:
         self.post = post
-        self.title = tokens(post.title) if post.title else []
         self.text = tokens(post.text)
-        self.titleset = set(self.title)
         self.textset = set(self.text)
-        self.all = self.titleset | self.textset
+        if post.title:
+            self.title = tokens(post.title)
+            self.titleset = set(self.title)
+            self.all = self.titleset | self.textset
+        else:
+            self.title = []
+            self.titleset = _EMPTY
+            self.all = self.textset
         self._pos: dict[str, dict[str, list[int]]] = {}
         self._spans: dict[str, list[tuple[str, int, int]]] = {}
         self._tags: set[str] | None = None
@@ -171,6 +177,10 @@ def compile_node(node: Node) -> Pred:
     if isinstance(node, Not):
         inner = compile_node(node.item)
         return lambda d: not inner(d)
+    if isinstance(node, And | Or):
+        fast = _set_clauses(node)
+        if fast is not None:
+            return fast
     if isinstance(node, And):
         fs = [compile_node(i) for i in node.items]
         if len(fs) == 2:
@@ -184,6 +194,46 @@ def compile_node(node: Node) -> Pred:
             return lambda d: a(d) or b(d)
         return lambda d: any(f(d) for f in fs)
     raise TypeError(f"not a query node: {node!r}")
+
+
+def _any_words(node: Node) -> frozenset[str] | None:
+    """The words of a plain word or an OR of plain words (any field), else None."""
+    if isinstance(node, Term) and node.field == "any":
+        return frozenset((node.word,))
+    if isinstance(node, Or) and all(isinstance(i, Term) and i.field == "any" for i in node.items):
+        return frozenset(i.word for i in node.items)  # type: ignore[union-attr]
+    return None
+
+
+def _set_clauses(node: And | Or) -> Pred | None:
+    """Fast paths for the commonest shapes: set operations on the post's words."""
+    if isinstance(node, Or):
+        words = _any_words(node)
+        if words is None:
+            return None
+        return lambda d: not words.isdisjoint(d.all)
+    clauses = [_any_words(i) for i in node.items]
+    if any(c is None for c in clauses):
+        return None
+    singles = frozenset(w for c in clauses if c is not None and len(c) == 1 for w in c)
+    groups = tuple(c for c in clauses if c is not None and len(c) > 1)
+    if not groups:
+        if len(singles) == 1:
+            (w,) = singles
+            return lambda d: w in d.all
+        return lambda d: singles <= d.all
+    g1 = groups[0]
+    if len(groups) == 1:
+        if not singles:
+            return lambda d: not g1.isdisjoint(d.all)
+        if len(singles) == 1:
+            (w,) = singles
+            return lambda d: w in d.all and not g1.isdisjoint(d.all)
+        return lambda d: singles <= d.all and not g1.isdisjoint(d.all)
+    if len(groups) == 2:
+        g2 = groups[1]
+        return lambda d: singles <= d.all and not g1.isdisjoint(d.all) and not g2.isdisjoint(d.all)
+    return lambda d: singles <= d.all and all(not g.isdisjoint(d.all) for g in groups)
 
 
 def _field(node: Field) -> Pred:
@@ -232,6 +282,16 @@ def leaf_spans(node: Node, d: Doc) -> list[Span]:
             while node.text and (k := text.find(node.text, start)) >= 0:
                 out.append(Span(f, k, k + len(node.text)))
                 start = k + len(node.text)
+        return out
+    if isinstance(node, Tag):
+        sign = "#" if node.kind == "hashtag" else "@"
+        for f in ("title", "text"):
+            raw = d.raw(f)
+            out.extend(
+                Span(f, st - 1, e)
+                for w, st, e in d.spans(f)
+                if w == node.value and st > 0 and raw[st - 1] == sign
+            )
         return out
     if not isinstance(node, Term | Wildcard | Phrase | Near):
         return out

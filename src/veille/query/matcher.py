@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from veille.models import Post
 from veille.query.ast import And, Field, Near, Node, Or, Phrase, Raw, Tag, Term, Wildcard
-from veille.query.evaluate import Doc, Query, Span
+from veille.query.evaluate import Doc, Pred, Query, Span
 
 # Metadata keys are poor filters: prefer any word over them.
 _META_COST = 10**9
@@ -44,17 +45,30 @@ class Matcher:
     def __init__(self, doc_freq: Mapping[str, int] | None = None) -> None:
         self._doc_freq = doc_freq
         self._qfreq: Counter[str] = Counter()
-        self._queries: dict[str, Query] = {}
-        self._keys: dict[str, frozenset[str]] = {}
+        # Only the text and the compiled predicate are kept per query (the AST
+        # is rebuilt on demand for spans): 100,000 queries fit in little memory.
+        self._texts: dict[str, str] = {}
+        self._preds: dict[str, Pred] = {}
+        self._keys: dict[str, tuple[str, ...]] = {}
         self._index: dict[str, set[str]] = {}
         self._always: set[str] = set()
         self._prefix_lens: Counter[int] = Counter()
+        self._meta: int = 0  # how many filed keys are metadata keys
+        # Plain word queries (an AND of words or ORs of words) are kept as data:
+        # selected by one clause, the rest is ``(words all needed, groups each
+        # needing one)``; with no rest, being selected IS matching (``_exact``).
+        self._exact: dict[str, set[str]] = {}
+        self._rest: dict[str, tuple[frozenset[str], tuple[frozenset[str], ...]]] = {}
+        # Two or more clauses: filed under a pair (word of the cheapest clause,
+        # word of the next), so a post selects only queries with two clauses met.
+        self._pairs: dict[str, dict[str, list[str]]] = {}
+        self._pair_keys: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def __len__(self) -> int:
-        return len(self._queries)
+        return len(self._texts)
 
     def __contains__(self, qid: object) -> bool:
-        return qid in self._queries
+        return qid in self._texts
 
     # -- filing ---------------------------------------------------------------
 
@@ -95,7 +109,7 @@ class Matcher:
             found = [r for r in (self._required(i) for i in node.items) if r is not None]
             return min(found, key=lambda r: (r[0], len(r[1]))) if found else None
         if isinstance(node, Or):
-            total, keys = 0, set()
+            total, keys = 0, set[str]()
             for item in node.items:
                 r = self._required(item)
                 if r is None:
@@ -113,42 +127,83 @@ class Matcher:
     def add(self, qid: str, query: Query | str) -> None:
         """File ``query`` under ``qid`` (replacing any query of that id)."""
         if isinstance(query, str):
-            from veille.query import compile_query
-
-            query = compile_query(query)
-        if qid in self._queries:
+            query = _compile(query)
+        if qid in self._texts:
             self.remove(qid)
-        words = _words(query.ast)
-        self._qfreq.update(words)
-        sel = self.selection(query)
-        self._queries[qid] = query
-        if sel.always:
-            self._always.add(qid)
-            self._keys[qid] = frozenset()
-            return
-        self._keys[qid] = sel.keys
-        for key in sel.keys:
-            self._index.setdefault(key, set()).add(qid)
+        self._qfreq.update(_words(query.ast))
+        self._texts[qid] = query.text
+        clauses = _cnf(query.ast)
+        target = self._index
+        if clauses is not None:
+            order = sorted(
+                range(len(clauses)),
+                key=lambda i: (sum(self._cost(w) for w in clauses[i]), len(clauses[i])),
+            )
+            keys: frozenset[str] = clauses[order[0]]
+            if len(clauses) == 1:
+                target = self._exact
+            else:
+                second = clauses[order[1]]
+                for a in keys:
+                    sub = self._pairs.setdefault(a, {})
+                    for b in second:
+                        sub.setdefault(b, []).append(qid)
+                self._pair_keys[qid] = (keys, second)
+                others = [clauses[i] for i in order[2:]]
+                if others:
+                    singles = frozenset(w for c in others if len(c) == 1 for w in c)
+                    self._rest[qid] = (singles, tuple(c for c in others if len(c) > 1))
+                self._keys[qid] = ()
+                return
+        else:
+            self._preds[qid] = query._pred
+            sel = self.selection(query)
+            if sel.always:
+                self._always.add(qid)
+                self._keys[qid] = ()
+                return
+            keys = sel.keys
+        self._keys[qid] = tuple(keys)
+        for key in keys:
+            target.setdefault(key, set()).add(qid)
+            self._meta += _is_meta(key)
             if key[0] == "*":
                 self._prefix_lens[len(key) - 1] += 1
 
     def remove(self, qid: str) -> None:
         """Forget the query ``qid`` (no error when absent)."""
-        query = self._queries.pop(qid, None)
-        if query is None:
+        text = self._texts.pop(qid, None)
+        if text is None:
             return
-        self._qfreq.subtract(_words(query.ast))
+        self._qfreq.subtract(_words(_compile(text).ast))
+        self._preds.pop(qid, None)
+        self._rest.pop(qid, None)
+        first, second = self._pair_keys.pop(qid, ((), ()))
+        for a in first:
+            sub = self._pairs[a]
+            for b in second:
+                sub[b].remove(qid)
+                if not sub[b]:
+                    del sub[b]
+            if not sub:
+                del self._pairs[a]
         self._always.discard(qid)
         for key in self._keys.pop(qid, ()):
-            ids = self._index.get(key)
-            if ids is not None:
-                ids.discard(qid)
-                if not ids:
-                    del self._index[key]
+            for index in (self._index, self._exact):
+                ids = index.get(key)
+                if ids is not None:
+                    ids.discard(qid)
+                    if not ids:
+                        del index[key]
+            self._meta -= _is_meta(key)
             if key[0] == "*":
                 self._prefix_lens[len(key) - 1] -= 1
                 if not self._prefix_lens[len(key) - 1]:
                     del self._prefix_lens[len(key) - 1]
+
+    def query(self, qid: str) -> Query:
+        """The compiled query filed under ``qid`` (KeyError when absent)."""
+        return _compile(self._texts[qid])
 
     @property
     def always(self) -> frozenset[str]:
@@ -157,40 +212,98 @@ class Matcher:
 
     # -- matching -------------------------------------------------------------
 
+    def _lookup(self, index: dict[str, set[str]], doc: Doc) -> set[str]:
+        get = index.get
+        hits = [ids for key in doc.all if (ids := get(key))]
+        for lens in self._prefix_lens:
+            hits.extend(
+                ids for word in doc.all if len(word) >= lens and (ids := get("*" + word[:lens]))
+            )
+        if self._meta:
+            hits.extend(ids for key in _meta_keys(doc) if (ids := get(key)))
+        return set().union(*hits)
+
+    def _pair_hits(self, words: set[str]) -> set[str]:
+        get = self._pairs.get
+        found: set[str] = set()
+        for word in words:
+            sub = get(word)
+            if sub:
+                for other in words.intersection(sub):
+                    found.update(sub[other])
+        return found
+
     def candidates(self, doc: Doc) -> set[str]:
         """Ids of the queries that could match ``doc`` (a superset of the matches)."""
-        index = self._index
-        found: set[str] = set(self._always)
-        for key in doc.all:
-            ids = index.get(key)
-            if ids:
-                found |= ids
-        for lens in self._prefix_lens:
-            for word in doc.all:
-                if len(word) >= lens:
-                    ids = index.get("*" + word[:lens])
-                    if ids:
-                        found |= ids
-        for key in _meta_keys(doc):
-            ids = index.get(key)
-            if ids:
-                found |= ids
-        return found
+        return (
+            self._lookup(self._index, doc)
+            | self._lookup(self._exact, doc)
+            | self._pair_hits(doc.all)
+            | self._always
+        )
 
     def match_ids(self, post: Post | Doc) -> list[str]:
         """Ids of the queries ``post`` matches, in no particular order."""
         doc = post if isinstance(post, Doc) else Doc(post)
-        queries = self._queries
-        return [qid for qid in self.candidates(doc) if queries[qid].test(doc)]
+        found = list(self._lookup(self._exact, doc)) if self._exact else []
+        words = doc.all
+        rest = self._rest
+        for qid in self._pair_hits(words) if self._pairs else ():
+            r = rest.get(qid)
+            if r is None:
+                found.append(qid)
+            elif r[0] <= words:
+                for group in r[1]:
+                    if group.isdisjoint(words):
+                        break
+                else:
+                    found.append(qid)
+        preds = self._preds
+        verify = self._lookup(self._index, doc) if self._index else set()
+        if self._always:
+            verify |= self._always
+        found.extend(qid for qid in verify if preds[qid](doc))
+        return found
 
     def match(self, post: Post | Doc) -> dict[str, list[Span]]:
         """``{query id: matched spans}`` for every query ``post`` matches."""
         doc = post if isinstance(post, Doc) else Doc(post)
-        return {qid: self._queries[qid].spans(doc) for qid in self.match_ids(doc)}
+        return {qid: self.query(qid).spans(doc) for qid in self.match_ids(doc)}
 
     def match_many(self, posts: Iterable[Post]) -> Iterable[tuple[Post, list[str]]]:
         for post in posts:
             yield post, self.match_ids(post)
+
+
+def _clause(node: Node) -> frozenset[str] | None:
+    if isinstance(node, Term) and node.field == "any":
+        return frozenset((node.word,))
+    if isinstance(node, Or) and all(isinstance(i, Term) and i.field == "any" for i in node.items):
+        return frozenset(i.word for i in node.items)  # type: ignore[union-attr]
+    return None
+
+
+def _cnf(node: Node) -> list[frozenset[str]] | None:
+    """``node`` as AND-ed clauses of OR-ed plain words, or None."""
+    single = _clause(node)
+    if single is not None:
+        return [single]
+    if isinstance(node, And):
+        clauses = [_clause(i) for i in node.items]
+        if all(c is not None for c in clauses):
+            return clauses  # type: ignore[return-value]
+    return None
+
+
+@lru_cache(maxsize=2048)
+def _compile(text: str) -> Query:
+    from veille.query import compile_query
+
+    return compile_query(text)
+
+
+def _is_meta(key: str) -> int:
+    return 1 if key[0] in "#@" or key[1:2] == ":" else 0
 
 
 def _meta_keys(doc: Doc) -> list[str]:

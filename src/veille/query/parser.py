@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,9 +34,17 @@ from veille.query.ast import (
     Term,
     Wildcard,
 )
-from veille.textnorm import WORD_RE, fold, tokens
+from veille.textnorm import WORD_RE, fold
+from veille.textnorm import tokens as _tokens
 
 MAX_DEPTH = 60
+
+
+def tokens(text: str) -> list[str]:
+    """Folded words, interned: thousands of saved queries share their strings."""
+    return [sys.intern(w) for w in _tokens(text)]
+
+
 MAX_LENGTH = 10_000
 
 FIELD_NAMES: dict[str, str] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from veille.textnorm import fold, tokens
@@ -169,7 +169,7 @@ def raw_in(text: str | None, exact: str, words: str) -> bool:
 def install(conn: sqlite3.Connection) -> None:
     """Register the ``veille_*`` SQL functions the compiled queries call."""
 
-    def b(fn):  # type: ignore[no-untyped-def]
+    def b(fn: Callable[..., bool]) -> Callable[..., int]:
         return lambda *a: 1 if fn(*a) else 0
 
     conn.create_function("veille_has", 2, b(has_item), deterministic=True)

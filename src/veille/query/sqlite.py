@@ -91,37 +91,52 @@ def _fields(field: str) -> tuple[str, ...]:
     )
 
 
-def to_sqlite(node: Node) -> tuple[str, list[Any]]:
-    """``node`` as ``(where_sql, params)`` over ``posts p``; user text only in params."""
+def to_sqlite(node: Node, *, min_pk: int | None = None) -> tuple[str, list[Any]]:
+    """``node`` as ``(where_sql, params)`` over ``posts p``; user text only in params.
+
+    ``min_pk`` restricts the result to ``p.pk >= min_pk`` and pushes that bound
+    into every FTS5 lookup (so a search of recent posts reads only the recent
+    part of the index).
+    """
     params: list[Any] = []
-    sql = _sql(node, params)
+    sql = _sql(node, params, min_pk)
+    if min_pk is not None:
+        sql = f"p.pk >= ? AND ({sql})"
+        params.insert(0, min_pk)
     return sql, params
 
 
-def _sql(node: Node, params: list[Any]) -> str:
+def _fts_in(params: list[Any], expr: str, min_pk: int | None) -> str:
+    params.append(expr)
+    if min_pk is None:
+        return _FTS_IN
+    params.append(min_pk)
+    return "p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= ?)"
+
+
+def _sql(node: Node, params: list[Any], min_pk: int | None = None) -> str:
     expr = fts_expr(node)
     if expr is not None:
-        params.append(expr)
-        return _FTS_IN
+        return _fts_in(params, expr, min_pk)
     if isinstance(node, Wildcard):
-        params.append(_COLUMN[node.field] + _quote([node.prefix]) + "*")
+        fts = _fts_in(params, _COLUMN[node.field] + _quote([node.prefix]) + "*", min_pk)
         checks = []
         for col in _fields(node.field):
             checks.append(f"veille_wild({col}, ?)")
             params.append(node.pattern)
-        return f"({_FTS_IN} AND ({' OR '.join(checks)}))"
+        return f"({fts} AND ({' OR '.join(checks)}))"
     if isinstance(node, Near):
-        params.append(_prefilter(text_words(node), node.field))
+        fts = _fts_in(params, _prefilter(text_words(node), node.field), min_pk)
         spec = pr.near_spec([text_words(i) for i in node.items], node.distance, node.ordered)
         checks = []
         for col in _fields(node.field):
             checks.append(f"veille_near({col}, ?)")
             params.append(spec)
-        return f"({_FTS_IN} AND ({' OR '.join(checks)}))"
+        return f"({fts} AND ({' OR '.join(checks)}))"
     if isinstance(node, Raw):
-        params.append(_quote(node.words))
+        fts = _fts_in(params, _quote(node.words), min_pk)
         params.extend([node.text, " ".join(node.words), node.text, " ".join(node.words)])
-        return f"({_FTS_IN} AND (veille_raw(p.title, ?, ?) OR veille_raw(p.text, ?, ?)))"
+        return f"({fts} AND (veille_raw(p.title, ?, ?) OR veille_raw(p.text, ?, ?)))"
     if isinstance(node, Tag):
         params.append(node.value)
         return f"veille_has(p.{'hashtags' if node.kind == 'hashtag' else 'mentions'}, ?)"
@@ -149,14 +164,18 @@ def _sql(node: Node, params: list[Any]) -> str:
     if isinstance(node, Flag):
         return _FLAG_SQL[node.name]
     if isinstance(node, Not):
-        return f"NOT ({_sql(node.item, params)})"
+        return f"NOT ({_sql(node.item, params, min_pk)})"
     if isinstance(node, And | Or):
         joiner = " AND " if isinstance(node, And) else " OR "
         items = list(node.items)
         # Fold the parts FTS5 can say into one MATCH (one index lookup).
         if isinstance(node, And):
-            fts_pos = [i for i in items if not isinstance(i, Not) and fts_expr(i) is not None]
-            fts_neg = [i for i in items if isinstance(i, Not) and fts_expr(i.item) is not None]
+            fts_pos: list[Node] = [
+                i for i in items if not isinstance(i, Not) and fts_expr(i) is not None
+            ]
+            fts_neg: list[Node] = [
+                i for i in items if isinstance(i, Not) and fts_expr(i.item) is not None
+            ]
             if fts_pos:
                 merged = And(tuple(fts_pos + fts_neg)) if len(fts_pos + fts_neg) > 1 else fts_pos[0]
                 rest = [i for i in items if i not in fts_pos and i not in fts_neg]
@@ -167,8 +186,8 @@ def _sql(node: Node, params: list[Any]) -> str:
                 rest = [i for i in items if i not in fts_items]
                 items = [Or(tuple(fts_items)), *rest]
         if len(items) == 1:
-            return _sql(items[0], params)
-        return "(" + joiner.join(_sql(i, params) for i in items) + ")"
+            return _sql(items[0], params, min_pk)
+        return "(" + joiner.join(_sql(i, params, min_pk) for i in items) + ")"
     raise TypeError(f"not a query node: {node!r}")
 
 

@@ -377,29 +377,75 @@ class SQLiteStore:
         if isinstance(query, str):
             query = compile_query(query)
         node = query.ast if isinstance(query, Query) else query
+        if sort not in ("newest", "relevance", "engagement"):
+            from veille.errors import UsageError
+
+            raise UsageError(f"unknown sort {sort!r}", hint="use newest, relevance or engagement")
         install(self.conn)
-        qsql, qparams = to_sqlite(node)
         where, params = _where(flt, "p")
         cols = ", ".join("p." + c for c in POST_COLUMNS[1:])
         order = "p.published_at DESC, p.pk DESC"
-        if sort == "engagement":
-            order = "(p.likes + p.shares + p.replies) DESC, " + order
-        rank = relevance_expr(node) if sort == "relevance" else None
-        if rank is not None:
-            sql = (
-                f"SELECT {cols} FROM posts p LEFT JOIN (SELECT rowid AS r_pk, rank AS r_rank "
-                "FROM posts_fts WHERE posts_fts MATCH ?) r ON r.r_pk = p.pk "
-                f"WHERE ({qsql}) AND {where} ORDER BY coalesce(r.r_rank, 0), {order} LIMIT ?"
-            )
-            args = [rank, *qparams, *params, limit]
-        else:
-            sql = f"SELECT {cols} FROM posts p WHERE ({qsql}) AND {where} ORDER BY {order} LIMIT ?"
-            args = [*qparams, *params, limit]
         try:
+            if sort == "newest":
+                return self._search_newest(node, where, params, cols, limit)
+            qsql, qparams = to_sqlite(node)
+            if sort == "engagement":
+                order = "(p.likes + p.shares + p.replies) DESC, " + order
+            rank = relevance_expr(node) if sort == "relevance" else None
+            if rank is not None:
+                sql = (
+                    f"SELECT {cols} FROM posts p LEFT JOIN (SELECT rowid AS r_pk, rank AS r_rank "
+                    "FROM posts_fts WHERE posts_fts MATCH ?) r ON r.r_pk = p.pk "
+                    f"WHERE ({qsql}) AND {where} ORDER BY coalesce(r.r_rank, 0), {order} LIMIT ?"
+                )
+                args = [rank, *qparams, *params, limit]
+            else:
+                sql = (
+                    f"SELECT {cols} FROM posts p WHERE ({qsql}) AND {where} "
+                    f"ORDER BY {order} LIMIT ?"
+                )
+                args = [*qparams, *params, limit]
             rows = self.conn.execute(sql, args).fetchall()
         except sqlite3.OperationalError as exc:
             raise _translate(exc, self.path) from exc
         return [row_to_post(r) for r in rows]
+
+    def _search_newest(
+        self, node: Any, where: str, params: list[Any], cols: str, limit: int
+    ) -> list[Post]:
+        """Newest first, looking at the last day, week, month… until ``limit`` are found.
+
+        Each window ``published_at >= t`` also bounds the index lookups by
+        ``pk >= min(pk of posts published since t)``, which never excludes a
+        post of the window and, as posts mostly arrive in time order, makes
+        FTS5 read only the recent end of its lists.
+        """
+        from veille.query.sqlite import to_sqlite
+
+        newest = self.conn.execute("SELECT max(published_at) FROM posts").fetchone()[0]
+        if newest is None:
+            return []
+        for span in (86_400, 7 * 86_400, 31 * 86_400, 183 * 86_400, None):
+            if span is None:
+                qsql, qparams = to_sqlite(node)
+                window, wparams = "1", []
+            else:
+                cutoff = newest - span
+                min_pk = self.conn.execute(
+                    # The time index: without it SQLite walks pks from the start.
+                    "SELECT min(pk) FROM posts INDEXED BY posts_published WHERE published_at >= ?",
+                    (cutoff,),
+                ).fetchone()[0]
+                qsql, qparams = to_sqlite(node, min_pk=min_pk)
+                window, wparams = "p.published_at >= ?", [cutoff]
+            rows = self.conn.execute(
+                f"SELECT {cols} FROM posts p WHERE ({qsql}) AND {where} AND {window} "
+                "ORDER BY p.published_at DESC, p.pk DESC LIMIT ?",
+                [*qparams, *params, *wparams, limit],
+            ).fetchall()
+            if len(rows) >= limit or span is None:
+                return [row_to_post(r) for r in rows]
+        return []  # pragma: no cover - the last window has no bound
 
     def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats:
         where, params = _where(flt)

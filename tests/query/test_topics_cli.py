@@ -1,0 +1,132 @@
+"""Topics, the pipeline's match stage and the query commands, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from veille.cli import build_app
+from veille.errors import NotFound, UsageError
+from veille.pipeline import build_pipeline
+from veille.query import QueryError
+from veille.query.topics import add_topic, edit_topic, get_topic, remove_topic, test_topic, versions
+from veille.records import post_to_record
+from veille.workspace import Workspace, init_workspace
+
+from .conftest import make_post
+
+POSTS = [
+    make_post("1", "Panne Lumio à Montréal", likes=30, lang="fr"),
+    make_post("2", "Lumio outage again", likes=2, lang="en"),
+    make_post("3", "Vexa launches a phone", likes=50, lang="en"),
+    make_post("4", "Nouvelle offre Lumio", title="Lumio", lang="fr", day=3),
+]
+
+
+@pytest.fixture()
+def ws(tmp_path: Path):
+    root = init_workspace(tmp_path / "ws")
+    with Workspace.open(root) as w:
+        yield w
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    res = CliRunner().invoke(build_app(), list(args), input=input)
+    return res.exit_code, res.stdout, res.stderr
+
+
+def test_topic_versions_are_kept_and_test_reports_the_difference(ws: Workspace) -> None:
+    ws.store.upsert_posts(POSTS)
+    add_topic(ws.store, "lumio", "lumio panne")
+    assert test_topic(ws.store, "lumio").count == 1
+    edit_topic(ws.store, "lumio", "lumio (panne OR outage)")
+    topic = get_topic(ws.store, "lumio")
+    assert (topic.version, topic.query) == (2, "lumio (panne OR outage)")
+    assert [v.query for v in versions(ws.store, "lumio")] == [
+        "lumio panne",
+        "lumio (panne OR outage)",
+    ]
+    result = test_topic(ws.store, "lumio")
+    assert (result.count, result.previous_count) == (2, 1)
+    assert [p.native_id for p in result.gained] == ["2"]
+    assert result.lost == []
+
+
+def test_topic_errors(ws: Workspace) -> None:
+    with pytest.raises(QueryError):
+        add_topic(ws.store, "t", "a AND")
+    add_topic(ws.store, "t", "a")
+    with pytest.raises(UsageError, match="already exists"):
+        add_topic(ws.store, "t", "b")
+    remove_topic(ws.store, "t")
+    with pytest.raises(NotFound):
+        get_topic(ws.store, "t")
+
+
+def test_pipeline_files_new_posts_under_matching_topics(ws: Workspace) -> None:
+    lumio = add_topic(ws.store, "lumio", "lumio")
+    vexa = add_topic(ws.store, "vexa", "vexa OR likes:>40")
+    build_pipeline(ws).ingest(POSTS)
+    rows = ws.store.conn.execute(
+        "SELECT p.native_id, t.topic_id FROM post_topics t JOIN posts p ON p.pk = t.post_pk "
+        "ORDER BY 1, 2"
+    ).fetchall()
+    assert rows == [("1", lumio.id), ("2", lumio.id), ("3", vexa.id), ("4", lumio.id)]
+    # Seen again: not new, not filed twice.
+    build_pipeline(ws).ingest(POSTS)
+    assert ws.store.conn.execute("SELECT count(*) FROM post_topics").fetchone()[0] == 4
+
+
+def test_check_and_explain_commands() -> None:
+    code, out, err = run("query", "check", "lumio && vexa")
+    assert code == 2
+    assert "did you mean AND?" in err
+    assert "      ^" in err
+    code, out, err = run("query", "check", "lumio and vexa")
+    assert code == 0 and "warning" in err
+    code, out, _ = run("query", "explain", "--format", "json", "--", "-spam likes:>10")
+    data = json.loads(out)
+    assert code == 0 and data["costly"] is True and data["normalized"] == "-spam likes:>10"
+    code, out, _ = run("query", "explain", "--format", "json", "lumio (panne OR outage)")
+    assert json.loads(out)["matcher_keys"] in (["lumio"], ["outage", "panne"])
+
+
+def test_search_command_filters_sorts_and_highlights(ws: Workspace) -> None:
+    ws.store.upsert_posts(POSTS)
+    root = str(ws.root)
+    code, out, _ = run("search", "lumio", "-w", root, "--format", "jsonl", "--sort", "newest")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [r["id"] for r in rows] == ["mastodon:4", "mastodon:2", "mastodon:1"]
+    assert rows[0]["text"] == "**Lumio** — Nouvelle offre **Lumio**"
+    code, out, _ = run(
+        "search", "lumio", "-w", root, "-f", "jsonl", "--sort", "engagement", "--lang", "fr"
+    )
+    assert [json.loads(x)["id"] for x in out.splitlines()] == ["mastodon:1", "mastodon:4"]
+    code, out, _ = run("search", "lumio OR vexa", "-w", root, "-f", "csv", "--limit", "2")
+    assert code == 0 and len(out.strip().splitlines()) == 3
+    code, _, err = run("search", '"lumio', "-w", root)
+    assert code == 2 and "unclosed quote" in err
+
+
+def test_query_match_reads_queries_and_posts(tmp_path: Path) -> None:
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text(
+        '{"id": "lumio", "query": "lumio -vexa"}\n{"id": "big", "query": "likes:>=30"}\n'
+    )
+    posts = "".join(json.dumps(post_to_record(p)) + "\n" for p in POSTS) + "not json\n"
+    code, out, err = run("query", "match", "--queries", str(qfile), input=posts)
+    assert code == 0
+    got = {json.loads(x)["id"]: json.loads(x)["matches"] for x in out.splitlines()}
+    assert got == {
+        "mastodon:1": ["big", "lumio"],
+        "mastodon:2": ["lumio"],
+        "mastodon:3": ["big"],
+        "mastodon:4": ["lumio"],
+    }
+    assert "stdin:5" in err
+    qfile.write_text('{"id": "x", "query": "a AND"}\n')
+    code, _, err = run("query", "match", "--queries", str(qfile), input="")
+    assert code == 2 and "q.jsonl:1" in err
