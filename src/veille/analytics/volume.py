@@ -1,0 +1,285 @@
+"""Volume over time, breakdowns, net sentiment and share of voice.
+
+Counts are grouped by quarter-hour (``published_at / 900``) in SQL and put in
+local hours, days or weeks in Python: every time zone offset is a multiple of
+15 minutes, so this is exact across DST changes and half-hour zones. Scopes
+without a SQL restriction read the ``post_rollup`` table (kept exact by
+triggers) instead of scanning posts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from veille.analytics.scope import Period, Scope
+from veille.errors import StoreError, UsageError
+
+Interval = Literal["hour", "day", "week"]
+INTERVALS: tuple[str, ...] = ("hour", "day", "week")
+DIMENSIONS: tuple[str, ...] = ("platform", "lang", "country", "sentiment")
+QUARTER = 900
+
+
+def connection(store: Any) -> sqlite3.Connection:
+    """The SQLite connection behind ``store`` (analytics reads SQL directly)."""
+    conn = getattr(store, "conn", None)
+    if not isinstance(conn, sqlite3.Connection):
+        raise StoreError("analytics needs the SQLite store", hint='Set [store] backend = "sqlite".')
+    return conn
+
+
+def _use_rollup(scope: Scope) -> bool:
+    f = scope.flt
+    aligned = all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until))
+    return not scope.restricted and aligned
+
+
+def grouped(
+    store: Any, scope: Scope, dims: tuple[str, ...] = (), *, by_bucket: bool = False
+) -> list[tuple[Any, ...]]:
+    """Rows ``([bucket,] *dims, posts, engagement, reach)`` for ``scope``.
+
+    Missing dimension values come back as ``""``.
+    """
+    for d in dims:
+        if d not in DIMENSIONS:
+            raise UsageError(f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}.")
+    conn = connection(store)
+    n = len(dims) + (1 if by_bucket else 0)
+    group = f" GROUP BY {', '.join(str(i) for i in range(1, n + 1))}" if n else ""
+    if _use_rollup(scope):
+        f = scope.flt
+        clauses, params = [], []  # type: ignore[var-annotated]
+        if f.since is not None:
+            clauses.append("bucket >= ?")
+            params.append(int(f.since.timestamp()) // QUARTER)
+        if f.until is not None:
+            clauses.append("bucket < ?")
+            params.append(int(f.until.timestamp()) // QUARTER)
+        if f.platforms:
+            clauses.append(f"platform IN ({','.join('?' * len(f.platforms))})")
+            params.extend(f.platforms)
+        if f.languages:
+            clauses.append(f"lang IN ({','.join('?' * len(f.languages))})")
+            params.extend(f.languages)
+        cols = (["bucket"] if by_bucket else []) + list(dims)
+        sel = ", ".join([*cols, "sum(posts)", "sum(engagement)", "sum(reach)"])
+        where = " AND ".join(clauses) or "1"
+        sql = f"SELECT {sel} FROM post_rollup WHERE {where}{group}"
+        rows = conn.execute(sql, params).fetchall()
+        return [r for r in rows if r[-3]]
+    where, params = scope.sql()
+    cols = (["p.published_at / 900"] if by_bucket else []) + [f"coalesce(p.{d}, '')" for d in dims]
+    sel = ", ".join(
+        [*cols, "count(*)", "sum(p.likes + p.shares + p.replies)", "sum(coalesce(p.author_followers, 0))"]
+    )
+    sql = f"SELECT {sel} FROM posts p WHERE {where}{group}"
+    return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
+
+
+# -- time buckets -------------------------------------------------------------
+
+
+def bucket_key(quarter: int, interval: str, tz: ZoneInfo) -> datetime:
+    """Local start of the hour, day or week holding quarter-hour ``quarter``."""
+    local = datetime.fromtimestamp(quarter * QUARTER, UTC).astimezone(tz)
+    if interval == "hour":
+        return local.replace(minute=0, second=0, microsecond=0)
+    day = local.date()
+    if interval == "week":
+        day -= timedelta(days=day.weekday())
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def bucket_keys(period: Period, interval: str, tz: ZoneInfo) -> list[datetime]:
+    """Every bucket start of ``period``, in order (empty buckets included)."""
+    if interval not in INTERVALS:
+        raise UsageError(f"unknown interval {interval!r}", hint="Use hour, day or week.")
+    keys: dict[datetime, None] = {}
+    start = int(period.since.timestamp()) // QUARTER
+    end = -(-int(period.until.timestamp()) // QUARTER)
+    for q in range(start, end):
+        keys[bucket_key(q, interval, tz)] = None
+    return list(keys)
+
+
+@dataclass(frozen=True)
+class VolumePoint:
+    start: datetime
+    posts: int
+    previous_start: datetime | None
+    previous: int
+
+
+@dataclass(frozen=True)
+class Volume:
+    interval: str
+    period: Period
+    points: list[VolumePoint]
+    total: int
+    previous_total: int
+
+    @property
+    def change(self) -> float | None:
+        """Relative change against the previous period (``None`` from zero)."""
+        return change(self.total, self.previous_total)
+
+
+def change(now: float, before: float) -> float | None:
+    return None if not before else (now - before) / before
+
+
+def _series(
+    store: Any, scope: Scope, period: Period, interval: str, tz: ZoneInfo
+) -> dict[datetime, int]:
+    series = dict.fromkeys(bucket_keys(period, interval, tz), 0)
+    for quarter, posts, _e, _r in grouped(store, scope.during(period), by_bucket=True):
+        key = bucket_key(quarter, interval, tz)
+        if key in series:
+            series[key] += posts
+    return series
+
+
+def volume(
+    store: Any, scope: Scope, period: Period, *, interval: str = "day", timezone: str = "UTC"
+) -> Volume:
+    """Posts per local hour, day or week of ``period``, with the previous
+    period of the same length beside each bucket."""
+    tz = ZoneInfo(timezone)
+    now = _series(store, scope, period, interval, tz)
+    before = _series(store, scope, period.previous(), interval, tz)
+    prev_keys = list(before)
+    points = []
+    for i, (start, n) in enumerate(now.items()):
+        pk = prev_keys[i] if i < len(prev_keys) else None
+        points.append(VolumePoint(start, n, pk, before.get(pk, 0) if pk else 0))
+    return Volume(interval, period, points, sum(now.values()), sum(before.values()))
+
+
+# -- breakdowns -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    key: str
+    posts: int
+    share: float
+    previous: int
+    previous_share: float
+    engagement: int
+    reach: int
+
+
+def breakdown(store: Any, scope: Scope, period: Period, dim: str) -> list[Share]:
+    """Posts by ``dim`` (platform, lang, country or sentiment) with their share,
+    beside the previous period; unknown values are keyed ``und``. Country rows
+    cover only posts whose country is known."""
+    now = grouped(store, scope.during(period), (dim,))
+    before = grouped(store, scope.during(period.previous()), (dim,))
+    if dim == "country":
+        now = [r for r in now if r[0]]
+        before = [r for r in before if r[0]]
+    total = sum(r[1] for r in now)
+    ptotal = sum(r[1] for r in before)
+    prev = {r[0] or "und": r[1] for r in before}
+    keys = {r[0] or "und": r for r in now}
+    out = []
+    for key, (_k, posts, eng, reach) in keys.items():
+        p = prev.pop(key, 0)
+        out.append(
+            Share(key, posts, posts / total if total else 0.0, p, p / ptotal if ptotal else 0.0,
+                  eng or 0, reach or 0)
+        )  # fmt: skip
+    for key, p in prev.items():
+        out.append(Share(key, 0, 0.0, p, p / ptotal if ptotal else 0.0, 0, 0))
+    out.sort(key=lambda s: (-s.posts, -s.previous, s.key))
+    return out
+
+
+@dataclass(frozen=True)
+class SentimentPoint:
+    start: datetime
+    positive: int
+    negative: int
+    neutral: int
+
+    @property
+    def scored(self) -> int:
+        return self.positive + self.negative + self.neutral
+
+    @property
+    def net(self) -> float | None:
+        """Positive share minus negative share of scored posts, in [-1, 1]."""
+        return (self.positive - self.negative) / self.scored if self.scored else None
+
+
+def net_sentiment(
+    store: Any, scope: Scope, period: Period, *, interval: str = "day", timezone: str = "UTC"
+) -> list[SentimentPoint]:
+    """Positive, negative and neutral posts per bucket; unscored posts are left out."""
+    tz = ZoneInfo(timezone)
+    counts: dict[datetime, dict[str, int]] = {
+        k: defaultdict(int) for k in bucket_keys(period, interval, tz)
+    }
+    for quarter, label, posts, _e, _r in grouped(
+        store, scope.during(period), ("sentiment",), by_bucket=True
+    ):
+        key = bucket_key(quarter, interval, tz)
+        if key in counts:
+            counts[key][label] += posts
+    return [
+        SentimentPoint(k, c["positive"], c["negative"], c["neutral"]) for k, c in counts.items()
+    ]
+
+
+def overall_sentiment(store: Any, scope: Scope, period: Period) -> SentimentPoint:
+    """Sentiment counts over the whole period (its start as ``start``)."""
+    c: dict[str, int] = defaultdict(int)
+    for label, posts, _e, _r in grouped(store, scope.during(period), ("sentiment",)):
+        c[label] += posts
+    return SentimentPoint(period.since, c["positive"], c["negative"], c["neutral"])
+
+
+# -- share of voice --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Voice:
+    topic: str
+    posts: int
+    share: float
+    previous: int
+    previous_share: float
+    engagement: int
+    engagement_share: float
+
+
+def share_of_voice(store: Any, topics: Mapping[str, Scope], period: Period) -> list[Voice]:
+    """Each topic's posts and engagement as a share of all the topics' together
+    (the brand against its competitors), beside the previous period."""
+    if not topics:
+        raise UsageError("share of voice needs at least one topic", hint="Name topics with --topic.")
+    now = {t: grouped(store, s.during(period)) for t, s in topics.items()}
+    before = {t: grouped(store, s.during(period.previous())) for t, s in topics.items()}
+
+    def first(rows: list[tuple[Any, ...]], i: int) -> int:
+        return int(rows[0][i] or 0) if rows else 0
+
+    total = sum(first(r, 0) for r in now.values())
+    ptotal = sum(first(r, 0) for r in before.values())
+    etotal = sum(first(r, 1) for r in now.values())
+    out = []
+    for t in topics:
+        posts, eng, prev = first(now[t], 0), first(now[t], 1), first(before[t], 0)
+        out.append(
+            Voice(t, posts, posts / total if total else 0.0, prev, prev / ptotal if ptotal else 0.0,
+                  eng, eng / etotal if etotal else 0.0)
+        )  # fmt: skip
+    out.sort(key=lambda v: -v.posts)
+    return out
