@@ -1,0 +1,79 @@
+"""The rollup table stays equal to a recount of posts whatever happens to them."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tests.analytics.conftest import make_post, world
+from veille.analytics.scope import Scope
+from veille.analytics.volume import breakdown, volume
+from veille.models import Engagement, Sentiment
+from veille.store.sqlite import SQLiteStore
+
+RECOUNT = """
+SELECT published_at / 900, platform, coalesce(lang, ''), coalesce(country, ''),
+       coalesce(sentiment, ''), count(*), sum(likes + shares + replies),
+       sum(coalesce(author_followers, 0))
+FROM posts GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+"""
+ROLLUP = "SELECT * FROM post_rollup WHERE posts > 0 ORDER BY 1, 2, 3, 4, 5"
+
+
+def assert_exact(store: SQLiteStore) -> None:
+    assert store.conn.execute(ROLLUP).fetchall() == store.conn.execute(RECOUNT).fetchall()
+
+
+def test_rollup_follows_inserts_updates_corrections_and_deletes(tmp_path, week) -> None:
+    store = SQLiteStore.open(tmp_path / "r.db")
+    posts = world()
+    store.upsert_posts(posts[:4])
+    assert_exact(store)
+    # Late-arriving posts, some older than everything stored.
+    store.upsert_posts(posts[4:])
+    assert_exact(store)
+    before = volume(store, Scope(), week, timezone="Europe/Paris").total
+    # A post seen again with new counts, new followers and a sentiment.
+    again = dataclasses.replace(
+        posts[4],
+        engagement=Engagement(likes=50, shares=5, replies=1),
+        author=dataclasses.replace(posts[4].author, followers=777),
+        sentiment=Sentiment("positive", 0.8, 0.9),
+        lang="en",
+    )
+    result = store.upsert_posts([again])
+    assert result.updated == [again.id]
+    assert_exact(store)
+    # A user's sentiment correction.
+    store.set_sentiment(posts[0].id, Sentiment("negative", -0.5, 1.0, "user"))
+    assert_exact(store)
+    senti = {s.key: s.posts for s in breakdown(store, Scope(), week, "sentiment")}
+    assert senti == {"negative": 3, "neutral": 1, "positive": 1}
+    plat = {s.key: s for s in breakdown(store, Scope(), week, "platform")}
+    assert plat["reddit"].engagement == 56 and plat["reddit"].reach == 777
+    # Deleted posts leave the rollup too.
+    with store.transaction() as tx:
+        tx.execute("DELETE FROM posts WHERE id = ?", (posts[1].id,))
+    assert_exact(store)
+    assert volume(store, Scope(), week, timezone="Europe/Paris").total == before - 1
+    store.close()
+
+
+def test_rollup_is_built_for_posts_stored_before_the_migration(tmp_path) -> None:
+    from veille.store.sqlite import migrations as mig
+
+    path = tmp_path / "old.db"
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    first = [m for m in mig.migrations() if m.number < 40]
+    for m in first:
+        conn.executescript(f"BEGIN;{m.sql}\nPRAGMA user_version = {m.number};COMMIT;")
+    conn.close()
+    # Store posts with the old schema (no triggers yet), then migrate.
+    old = SQLiteStore(sqlite3.connect(path, isolation_level=None), str(path))
+    old.upsert_posts([make_post("9", "2026-03-24T10:00", likes=3), *world()])
+    old.close()
+    store = SQLiteStore.open(path)
+    assert_exact(store)
+    assert store.conn.execute("SELECT sum(posts) FROM post_rollup").fetchone()[0] == 9
+    store.close()
