@@ -68,6 +68,16 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class OrganizationSettings:
+    # The organization's own accounts ("platform:handle" or "handle").
+    handles: tuple[str, ...] = ()
+    # Topic names used by analytics and reports.
+    brand_topic: str = ""
+    competitor_topics: tuple[str, ...] = ()
+    sector_topic: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
@@ -75,6 +85,7 @@ class Settings:
     enrich: EnrichSettings = field(default_factory=EnrichSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    organization: OrganizationSettings = field(default_factory=OrganizationSettings)
 
 
 CONFIG_NAME = "veille.toml"
@@ -132,6 +143,16 @@ TEMPLATE = """\
 # port = 8000
 # Links in e-mails and feeds point here.
 # base_url = "http://127.0.0.1:8000"
+
+[organization]
+# The organization's own accounts, as "platform:handle" or "handle". Influencers
+# they replied to or mentioned are shown as already engaged; they are never
+# listed as influencers themselves.
+# handles = []
+# Topics (by name) for "talk about us", share of voice and "shape our sector".
+# brand_topic = ""
+# competitor_topics = []
+# sector_topic = ""
 """
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -61,3 +61,6 @@ BEGIN
     ON CONFLICT DO UPDATE SET posts = posts + 1,
         engagement = engagement + excluded.engagement, reach = reach + excluded.reach;
 END;
+
+-- Influencers look authors up by identity (handle without '@', lower-cased).
+CREATE INDEX posts_author_identity ON posts (lower(ltrim(author_handle, '@')));
