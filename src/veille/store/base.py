@@ -110,6 +110,14 @@ class Store(Protocol):
         """Posts holding every word of ``text`` (case and accents ignored), newest first."""
         ...
 
+    def search(
+        self, query: Any, flt: PostFilter | None = None, sort: str = "newest", limit: int = 50
+    ) -> list[Post]:
+        """Posts matching ``query`` (text of the query language, a compiled
+        ``veille.query.Query`` or an AST node) and ``flt``; ``sort`` is
+        ``newest``, ``relevance`` (bm25) or ``engagement``."""
+        ...
+
     def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats: ...
 
     def get_cursor(self, source: str) -> Cursor | None: ...

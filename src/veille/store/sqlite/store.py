@@ -356,6 +356,47 @@ class SQLiteStore:
         )
         return [row_to_post(r) for r in rows]
 
+    def search(
+        self,
+        query: Any,
+        flt: PostFilter | None = None,
+        sort: str = "newest",
+        limit: int = 50,
+    ) -> list[Post]:
+        """Posts matching ``query`` (query text, a compiled Query or an AST node)
+        and ``flt``; ``sort`` is ``newest``, ``relevance`` or ``engagement``."""
+        from veille.query import compile_query
+        from veille.query.evaluate import Query
+        from veille.query.predicates import install
+        from veille.query.sqlite import relevance_expr, to_sqlite
+
+        if isinstance(query, str):
+            query = compile_query(query)
+        node = query.ast if isinstance(query, Query) else query
+        install(self.conn)
+        qsql, qparams = to_sqlite(node)
+        where, params = _where(flt, "p")
+        cols = ", ".join("p." + c for c in POST_COLUMNS[1:])
+        order = "p.published_at DESC, p.pk DESC"
+        if sort == "engagement":
+            order = "(p.likes + p.shares + p.replies) DESC, " + order
+        rank = relevance_expr(node) if sort == "relevance" else None
+        if rank is not None:
+            sql = (
+                f"SELECT {cols} FROM posts p LEFT JOIN (SELECT rowid AS r_pk, rank AS r_rank "
+                "FROM posts_fts WHERE posts_fts MATCH ?) r ON r.r_pk = p.pk "
+                f"WHERE ({qsql}) AND {where} ORDER BY coalesce(r.r_rank, 0), {order} LIMIT ?"
+            )
+            args = [rank, *qparams, *params, limit]
+        else:
+            sql = f"SELECT {cols} FROM posts p WHERE ({qsql}) AND {where} ORDER BY {order} LIMIT ?"
+            args = [*qparams, *params, limit]
+        try:
+            rows = self.conn.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise _translate(exc, self.path) from exc
+        return [row_to_post(r) for r in rows]
+
     def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats:
         where, params = _where(flt)
         total, first, last = self.conn.execute(

@@ -1,0 +1,486 @@
+"""Query text -> AST, with errors that point at the fault.
+
+Grammar (precedence from loosest to tightest)::
+
+    query   := or EOF
+    or      := and ("OR" and)*
+    and     := near (["AND"] near)*          # juxtaposition is AND
+    near    := unary ("NEAR/n" | "NEAR/nf" unary)*
+    unary   := "NOT" unary | "-" primary | primary
+    primary := "(" or ")" | "phrase"[~n] | word | field:value | #tag | @mention
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from veille.errors import UsageError
+from veille.query.ast import (
+    And,
+    Field,
+    Flag,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Range,
+    Raw,
+    Tag,
+    Term,
+    Wildcard,
+)
+from veille.textnorm import WORD_RE, fold, tokens
+
+MAX_DEPTH = 60
+MAX_LENGTH = 10_000
+
+FIELD_NAMES: dict[str, str] = {
+    "author": "author", "platform": "platform", "source": "platform", "lang": "lang",
+    "site": "site", "domain": "site", "url": "url", "links": "links",
+    "sentiment": "sentiment", "title": "title", "text": "text", "raw": "raw",
+    "followers": "followers", "likes": "likes", "shares": "shares", "replies": "replies",
+    "since": "since", "until": "until", "is": "is", "has": "has",
+}  # fmt: skip
+_NUMERIC = ("followers", "likes", "shares", "replies")
+_SENTIMENTS = ("positive", "negative", "neutral")
+_FLAG_VALUES = {
+    "is": {"reply": "reply", "repost": "repost"},
+    "has": {"link": "link", "links": "link", "media": "media"},
+}
+_OPERATOR_HINTS = {"&&": "AND", "&": "AND", "||": "OR", "|": "OR", "!": "NOT"}
+
+
+class QueryError(UsageError):
+    """An invalid query: ``message``, 1-based ``column`` and a ``hint``."""
+
+    def __init__(self, message: str, *, query: str, column: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.query = query
+        self.column = column
+
+    def render(self) -> str:
+        """The query with a caret under the fault, then the message and hint."""
+        line = self.query.replace("\n", " ").replace("\t", " ")
+        lines = [
+            f"invalid query: {self.message} (column {self.column})",
+            f"  {line}",
+            "  " + " " * (self.column - 1) + "^",
+        ]
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    kind: str  # LP RP AND OR NOT NEAR MINUS WORD PHRASE FIELD EOF
+    col: int  # 0-based
+    text: str = ""
+    value: str = ""
+    slop: int | None = None
+    end: int = 0
+
+
+_FIELD_RE = re.compile(r"([A-Za-z]+):")
+_NEAR_RE = re.compile(r"NEAR(?:/(\d*)(f?))?$")
+_SLOP_RE = re.compile(r"~(\d+)")
+
+
+def _lex(q: str) -> list[Tok]:
+    out: list[Tok] = []
+    i, n = 0, len(q)
+
+    def err(msg: str, col: int, hint: str | None = None) -> QueryError:
+        return QueryError(msg, query=q, column=col + 1, hint=hint)
+
+    def quoted(start: int) -> tuple[str, int, int | None]:
+        close = q.find('"', start + 1)
+        if close < 0:
+            raise err("unclosed quote", start, 'add the closing " at the end of the phrase')
+        end = close + 1
+        slop = None
+        m = _SLOP_RE.match(q, end)
+        if m:
+            slop = int(m.group(1)[:6])
+            end = m.end()
+        return q[start + 1 : close], end, slop
+
+    while i < n:
+        c = q[i]
+        if c.isspace():
+            i += 1
+        elif c == "(":
+            out.append(Tok("LP", i, end=i + 1))
+            i += 1
+        elif c == ")":
+            out.append(Tok("RP", i, end=i + 1))
+            i += 1
+        elif c == '"':
+            text, end, slop = quoted(i)
+            out.append(Tok("PHRASE", i, text=text, slop=slop, end=end))
+            i = end
+        elif c == "-" and i + 1 < n and not q[i + 1].isspace() and q[i + 1] != ")":
+            out.append(Tok("MINUS", i, end=i + 1))
+            i += 1
+        else:
+            m = _FIELD_RE.match(q, i)
+            if m and m.end() < n and q[m.end()] == '"':
+                text, end, slop = quoted(m.end())
+                out.append(Tok("FIELD", i, text=m.group(1), value=text, slop=slop, end=end))
+                i = end
+                continue
+            if m and m.end() < n and q[m.end()] in "[{":
+                close = -1
+                for j in range(m.end(), n):
+                    if q[j] in "]}":
+                        close = j
+                        break
+                if close < 0:
+                    raise err("unclosed range", m.end(), "close it with ]: likes:[10 TO 100]")
+                out.append(Tok("FIELD", i, text=m.group(1), value=q[m.end() : close + 1], end=close + 1))
+                i = close + 1
+                continue
+            j = i
+            while j < n and not q[j].isspace() and q[j] not in '()"':
+                j += 1
+            word = q[i:j]
+            if word in ("AND", "OR", "NOT"):
+                out.append(Tok(word, i, text=word, end=j))
+            elif word.startswith("NEAR") and _NEAR_RE.match(word):
+                nm = _NEAR_RE.match(word)
+                assert nm is not None
+                if not nm.group(1):
+                    raise err("NEAR needs a distance", i, "write NEAR/5 (within 5 words)")
+                dist = int(nm.group(1)[:6])
+                out.append(Tok("NEAR", i, text=word, slop=dist, value=nm.group(2), end=j))
+            else:
+                m = _FIELD_RE.match(word)
+                if m and m.end() < len(word):
+                    out.append(Tok("FIELD", i, text=m.group(1), value=word[m.end() :], end=j))
+                elif m:
+                    raise err(
+                        f"{m.group(1)}: needs a value",
+                        i,
+                        f"write {m.group(1)}:value with no space after the colon",
+                    )
+                else:
+                    out.append(Tok("WORD", i, text=word, end=j))
+            i = j
+    out.append(Tok("EOF", n, end=n))
+    return out
+
+
+@dataclass
+class Parsed:
+    ast: Node
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Parser:
+    def __init__(self, q: str) -> None:
+        self.q = q
+        self.toks = _lex(q)
+        self.i = 0
+        self.depth = 0
+        self.warnings: list[str] = []
+
+    def err(self, msg: str, tok: Tok, hint: str | None = None) -> QueryError:
+        return QueryError(msg, query=self.q, column=tok.col + 1, hint=hint)
+
+    @property
+    def tok(self) -> Tok:
+        return self.toks[self.i]
+
+    def take(self) -> Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def parse(self) -> Node:
+        if self.tok.kind == "EOF":
+            raise self.err("the query is empty", self.tok, "type at least one word")
+        node = self.or_()
+        t = self.tok
+        if t.kind == "RP":
+            raise self.err("unexpected )", t, "remove it, or open the group with (")
+        if t.kind != "EOF":  # pragma: no cover - every token starts an operand or ends one
+            raise self.err(f"unexpected {t.text or t.kind}", t)
+        return node
+
+    def or_(self) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.err("the query is nested too deeply", self.tok, "remove some parentheses")
+        items = [self.and_()]
+        while self.tok.kind == "OR":
+            op = self.take()
+            self.need_operand(op)
+            items.append(self.and_())
+        self.depth -= 1
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def need_operand(self, op: Tok) -> None:
+        t = self.tok
+        if t.kind in ("EOF", "RP", "AND", "OR", "NEAR"):
+            raise self.err(
+                f"{op.text} needs something after it",
+                t if t.kind != "EOF" else op,
+                f"add a word after {op.text}, or remove {op.text}",
+            )
+
+    def starts_operand(self) -> bool:
+        return self.tok.kind in ("LP", "NOT", "MINUS", "WORD", "PHRASE", "FIELD")
+
+    def and_(self) -> Node:
+        t = self.tok
+        if t.kind in ("AND", "OR", "NEAR"):
+            raise self.err(
+                f"{t.text} needs something before it", t, f"remove {t.text}, or add a word before it"
+            )
+        items = [self.near()]
+        while True:
+            if self.tok.kind == "AND":
+                op = self.take()
+                self.need_operand(op)
+                items.append(self.near())
+            elif self.starts_operand():
+                items.append(self.near())
+            else:
+                break
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def near(self) -> Node:
+        first = self.unary()
+        if self.tok.kind != "NEAR":
+            return first
+        items = [first]
+        dist: int | None = None
+        ordered = False
+        while self.tok.kind == "NEAR":
+            op = self.take()
+            self.need_operand(op)
+            if dist is not None and (op.slop, op.value == "f") != (dist, ordered):
+                raise self.err(
+                    "a chain of NEAR needs one distance", op, "use the same NEAR/n between all words"
+                )
+            dist, ordered = op.slop, op.value == "f"
+            items.append(self.unary())
+        for item in items:
+            if not isinstance(item, Term | Phrase) or item.field != "any":
+                raise self.err(
+                    "NEAR joins plain words or phrases",
+                    self.toks[self.i - 1],
+                    'use words or "phrases" on both sides of NEAR/n',
+                )
+        assert dist is not None
+        return Near(tuple(items), dist, ordered)  # type: ignore[arg-type]
+
+    def unary(self) -> Node:
+        t = self.tok
+        if t.kind == "NOT":
+            self.take()
+            self.need_operand(t)
+            return Not(self.unary())
+        if t.kind == "MINUS":
+            self.take()
+            return Not(self.primary())
+        return self.primary()
+
+    def primary(self) -> Node:
+        t = self.take()
+        if t.kind == "LP":
+            if self.tok.kind == "RP":
+                raise self.err("empty parentheses", t, "put words inside ( ) or remove them")
+            node = self.or_()
+            if self.tok.kind != "RP":
+                raise self.err("unclosed parenthesis", t, "add ) to close the group")
+            self.take()
+            return node
+        if t.kind == "PHRASE":
+            return self.phrase(t, t.text, t.slop, "any")
+        if t.kind == "FIELD":
+            return self.field(t)
+        if t.kind == "WORD":
+            return self.word(t, t.text, "any")
+        if t.kind == "RP":
+            raise self.err("unexpected )", t, "remove it, or open the group with (")
+        if t.kind == "EOF":
+            raise self.err("the query ends too early", t, "finish the query with a word")
+        raise self.err(f"{t.text} needs a word before it", t)
+
+    # -- leaves ---------------------------------------------------------------
+
+    def phrase(self, t: Tok, text: str, slop: int | None, fld: str) -> Node:
+        words = tokens(text)
+        if not words:
+            raise self.err("the phrase holds no words", t, "put words between the quotes")
+        if "*" in text or "?" in text:
+            self.warnings.append(f'wildcards are plain characters inside quotes: "{text}"')
+        if slop is not None and len(words) > 1:
+            return Near(tuple(Term(w) for w in words), slop, False, fld)
+        if len(words) == 1:
+            return Term(words[0], fld)
+        return Phrase(tuple(words), fld)
+
+    def word(self, t: Tok, text: str, fld: str) -> Node:
+        if text in _OPERATOR_HINTS:
+            op = _OPERATOR_HINTS[text]
+            raise self.err(f"{text} is not an operator here", t, f"did you mean {op}?")
+        if fld == "any" and text[0] in "#@" and len(text) > 1:
+            value = fold(text[1:])
+            if not WORD_RE.fullmatch(value.replace("_", "a")):
+                raise self.err(f"{text} is not a valid {'hashtag' if text[0] == '#' else 'mention'}", t)
+            return Tag("hashtag" if text[0] == "#" else "mention", value)
+        if text in ("and", "or", "not"):
+            self.warnings.append(
+                f"'{text}' is searched as a word; write {text.upper()} for the operator"
+            )
+        if "*" in text or "?" in text:
+            return self.wildcard(t, text, fld)
+        words = tokens(text)
+        if not words:
+            raise self.err(
+                f"{text!r} holds no letters or digits", t, "remove it, or write the word you mean"
+            )
+        if len(words) == 1:
+            return Term(words[0], fld)
+        return Phrase(tuple(words), fld)
+
+    def wildcard(self, t: Tok, text: str, fld: str) -> Node:
+        folded = fold(text)
+        if folded[0] in "*?":
+            raise self.err(
+                "a wildcard cannot start a word", t, f"write at least one letter first: x{text}"
+            )
+        if not re.fullmatch(r"[^\W_]+(?:[*?]+[^\W_]*)*", folded):
+            raise self.err(
+                f"{text!r}: wildcards work inside one word",
+                t,
+                "use letters and digits with * or ?, or quote the words",
+            )
+        pattern = re.sub(r"\*+", "*", folded)
+        return Wildcard(pattern, fld)
+
+    def field(self, t: Tok) -> Node:
+        raw_name = t.text
+        name = FIELD_NAMES.get(raw_name.lower())
+        if name is None:
+            close = difflib.get_close_matches(raw_name.lower(), list(FIELD_NAMES), n=1)
+            hint = (
+                f"did you mean {close[0]}:?"
+                if close
+                else 'known fields: ' + ", ".join(sorted(FIELD_NAMES)) + '; quote it to search the text'
+            )
+            raise self.err(f"unknown field {raw_name}:", t, hint)
+        value = t.value
+        quoted = self.q[t.col + len(raw_name) + 1 : t.col + len(raw_name) + 2] == '"'
+        if name in ("title", "text"):
+            if quoted:
+                return self.phrase(t, value, t.slop, name)
+            return self.word(t, value, name)
+        if name == "raw":
+            words = tokens(value)
+            if not words:
+                raise self.err("raw: needs words", t, 'write raw:"CIRA"')
+            return Raw(value, tuple(words))
+        if name in _NUMERIC:
+            return self.range_(t, name, value)
+        if name in ("since", "until"):
+            ts = self.date(t, value)
+            return Range("published", low=ts) if name == "since" else Range(
+                "published", high=ts, high_inclusive=False
+            )
+        if name in ("is", "has"):
+            flag = _FLAG_VALUES[name].get(value.lower())
+            if flag is None:
+                raise self.err(
+                    f"{name}:{value} is not known", t, f"use {' or '.join(f'{name}:{v}' for v in _FLAG_VALUES[name])}"
+                )
+            return Flag(flag)
+        v = fold(value.strip())
+        if not v:
+            raise self.err(f"{raw_name}: needs a value", t)
+        if name == "sentiment":
+            if v not in _SENTIMENTS:
+                raise self.err(
+                    f"sentiment:{value} is not known", t, "use sentiment:positive, negative or neutral"
+                )
+        elif name == "author":
+            v = v.lstrip("@")
+        elif name == "site":
+            v = v.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.").rstrip(".")
+        if not v:
+            raise self.err(f"{raw_name}: needs a value", t)
+        return Field(name, v)
+
+    def range_(self, t: Tok, name: str, value: str) -> Node:
+        v = value.strip()
+
+        def num(s: str) -> int | None:
+            s = s.strip()
+            if s == "*":
+                return None
+            try:
+                return int(s.replace("_", ""))
+            except ValueError:
+                raise self.err(
+                    f"{name}: {s!r} is not a whole number", t, f"write {name}:>1000 or {name}:[10 TO 100]"
+                ) from None
+
+        if v[:1] in "[{":
+            m = re.fullmatch(r"([\[{])\s*(\S+)\s+TO\s+(\S+)\s*([\]}])", v)
+            if not m:
+                raise self.err(f"{name}: bad range {v}", t, f"write {name}:[10 TO 100]")
+            lo, hi = num(m.group(2)), num(m.group(3))
+            if lo is not None and hi is not None and lo > hi:
+                raise self.err(f"{name}: the range {v} is reversed", t, f"write {name}:[{hi} TO {lo}]")
+            return Range(name, lo, hi, m.group(1) == "[", m.group(4) == "]")
+        m = re.fullmatch(r"(>=|<=|>|<|=)?(.+)", v)
+        assert m is not None
+        op, n = m.group(1) or "=", num(m.group(2))
+        if n is None:
+            raise self.err(f"{name}: needs a number", t, f"write {name}:>1000")
+        if op == ">":
+            return Range(name, low=n, low_inclusive=False)
+        if op == ">=":
+            return Range(name, low=n)
+        if op == "<":
+            return Range(name, high=n, high_inclusive=False)
+        if op == "<=":
+            return Range(name, high=n)
+        return Range(name, n, n)
+
+    def date(self, t: Tok, value: str) -> int:
+        text = value.strip().replace("Z", "+00:00")
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            raise self.err(
+                f"{value!r} is not a date", t, "write a date like since:2026-03-01"
+            ) from None
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return int(dt.timestamp())
+
+
+def parse(text: str) -> Parsed:
+    """Parse ``text``; raise :class:`QueryError` when it is not a valid query."""
+    if not isinstance(text, str):
+        raise QueryError("a query must be text", query=str(text), column=1)
+    if len(text) > MAX_LENGTH:
+        raise QueryError(
+            f"the query is too long ({len(text)} characters)",
+            query=text[:80],
+            column=1,
+            hint=f"keep it under {MAX_LENGTH} characters, or split it into several topics",
+        )
+    p = _Parser(text)
+    node = p.parse()
+    return Parsed(node, p.warnings)

@@ -1,0 +1,152 @@
+"""Random queries over random posts: the in-memory evaluator, SQLite, the
+percolating Matcher and brute force return the same posts."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from veille.query import compile_query
+from veille.query.ast import (
+    And,
+    Field,
+    Flag,
+    Near,
+    Not,
+    Or,
+    Phrase,
+    Range,
+    Raw,
+    Tag,
+    Term,
+    Wildcard,
+    to_text,
+)
+from veille.query.evaluate import Query, compile_node
+from veille.store.sqlite import SQLiteStore
+from veille.textnorm import tokens
+
+from .conftest import make_post
+
+WORDS = [
+    "Lumio", "lumio", "vexa", "Orbita", "panne", "outage", "cybersécurité", "Cybersecurite",
+    "l'ACEI", "acei", "CIRA", "cira", "domaine", "domain", "domains", "color", "colour",
+    "d'internet", "internet", "Été", "ete", "le", "the", "phone", "réseau", "reseau",
+]  # fmt: skip
+FOLDED = sorted({w for word in WORDS for w in tokens(word)})
+TAGS = ["lumio", "cybersécurité", "Vexa", "#panne"]
+HANDLES = ["alice@example.social", "bob", "Élodie@mast.fr"]
+LINKS = ["https://www.example.com/a/lumio", "https://news.lumio.fr/x", "http://orbita.io"]
+
+text_st = st.lists(st.sampled_from(WORDS), min_size=0, max_size=12).map(" ".join)
+
+
+@st.composite
+def posts_st(draw: st.DrawFn, i: int) -> object:
+    return make_post(
+        str(i),
+        draw(text_st),
+        title=draw(st.none() | text_st),
+        platform=draw(st.sampled_from(["mastodon", "bluesky", "rss"])),
+        handle=draw(st.sampled_from(HANDLES)),
+        followers=draw(st.none() | st.integers(0, 5000)),
+        likes=draw(st.integers(0, 200)),
+        shares=draw(st.integers(0, 50)),
+        replies=draw(st.integers(0, 20)),
+        day=draw(st.integers(1, 28)),
+        sentiment=draw(st.none() | st.sampled_from(["positive", "negative", "neutral"])),
+        url=draw(st.none() | st.sampled_from([f"https://blog.lumio.fr/p/{i}", f"https://vexa.com/{i}"])),
+        lang=draw(st.none() | st.sampled_from(["fr", "en", "fr-CA"])),
+        hashtags=tuple(draw(st.lists(st.sampled_from(TAGS), max_size=2))),
+        mentions=tuple(draw(st.lists(st.sampled_from(["Alice", "bob", "@Élodie"]), max_size=2))),
+        links=tuple(draw(st.lists(st.sampled_from(LINKS), max_size=2))),
+        media=tuple(draw(st.lists(st.just("https://img/x.png"), max_size=1))),
+        parent_id=draw(st.none() | st.just("mastodon:0")),
+        repost_of=draw(st.none() | st.just("mastodon:1")),
+    )
+
+
+fld = st.sampled_from(["any", "any", "title", "text"])
+word = st.sampled_from(FOLDED)
+
+
+@st.composite
+def wildcard_st(draw: st.DrawFn) -> Wildcard:
+    w = draw(word)
+    cut = draw(st.integers(1, len(w)))
+    if draw(st.booleans()) or cut == len(w):
+        return Wildcard(w[:cut] + "*", draw(fld))
+    return Wildcard(w[:cut] + "?" + w[cut + 1 :], draw(fld))
+
+
+leaf = st.one_of(
+    st.builds(Term, word, fld),
+    st.builds(Term, word, fld),
+    wildcard_st(),
+    st.builds(lambda a, b, f: Phrase((a, b), f), word, word, fld),
+    st.builds(
+        lambda ws, d, o: Near(tuple(Term(w) for w in ws), d, o),
+        st.lists(word, min_size=2, max_size=3),
+        st.integers(0, 4),
+        st.booleans(),
+    ),
+    st.sampled_from(["CIRA", "cira", "Lumio", "l'ACEI"]).map(lambda t: Raw(t, tuple(tokens(t)))),
+    st.builds(Tag, st.sampled_from(["hashtag", "mention"]), st.sampled_from(
+        ["lumio", "cybersecurite", "vexa", "panne", "alice", "bob", "elodie"])),
+    st.sampled_from([
+        Field("author", "alice"), Field("author", "elodie"), Field("author", "bob"),
+        Field("platform", "rss"), Field("lang", "fr"), Field("lang", "fr-ca"),
+        Field("site", "lumio.fr"), Field("site", "example.com"), Field("url", "vexa"),
+        Field("links", "lumio"), Field("sentiment", "positive"),
+    ]),  # fmt: skip
+    st.builds(
+        lambda name, lo, hi, li, hi_in: Range(name, lo, hi, li, hi_in),
+        st.sampled_from(["followers", "likes", "shares", "replies"]),
+        st.none() | st.integers(0, 3000),
+        st.none() | st.integers(0, 3000),
+        st.booleans(),
+        st.booleans(),
+    ),
+    st.integers(1, 28).map(lambda d: Range("published", low=1772366400 + d * 86400)),
+    st.sampled_from([Flag("reply"), Flag("repost"), Flag("link"), Flag("media")]),
+)
+query_st = st.recursive(
+    leaf,
+    lambda kids: st.one_of(
+        st.lists(kids, min_size=2, max_size=3).map(lambda xs: And(tuple(xs))),
+        st.lists(kids, min_size=2, max_size=3).map(lambda xs: Or(tuple(xs))),
+        kids.map(Not),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    posts=st.integers(3, 14).flatmap(lambda n: st.tuples(*[posts_st(i) for i in range(n)])),
+    queries=st.lists(query_st, min_size=1, max_size=4),
+)
+def test_matcher_sqlite_and_brute_force_agree(posts: tuple, queries: list) -> None:
+    from veille.query.matcher import Matcher
+
+    store = SQLiteStore.open(":memory:")
+    try:
+        store.upsert_posts(posts)
+        matcher = Matcher()
+        for qi, ast in enumerate(queries):
+            matcher.add(str(qi), Query(to_text(ast), ast, (), compile_node(ast)))
+        brute = {p.id: set() for p in posts}
+        for qi, ast in enumerate(queries):
+            mem = Query("", ast, (), compile_node(ast))
+            expected = {p.id for p in posts if mem.matches(p)}
+            found = {p.id for p in store.search(ast, limit=1000)}
+            assert found == expected, (to_text(ast), ast)
+            # The normalized text means the same thing.
+            again = compile_query(to_text(ast))
+            assert {p.id for p in posts if again.matches(p)} == expected, to_text(ast)
+            for pid in expected:
+                brute[pid].add(str(qi))
+        for p in posts:
+            assert set(matcher.match(p)) == brute[p.id], p
+    finally:
+        store.close()
