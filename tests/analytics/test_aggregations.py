@@ -43,7 +43,9 @@ def test_daily_volume_in_workspace_time_zone(store, week: Period, restricted: bo
 
 def test_weekly_and_hourly_volume(store, week: Period) -> None:
     vol = volume(store, Scope(), week, interval="week", timezone=TZ)
-    assert [(p.start.date(), p.posts, p.previous) for p in vol.points] == [(date(2026, 3, 23), 5, 2)]
+    assert [(p.start.date(), p.posts, p.previous) for p in vol.points] == [
+        (date(2026, 3, 23), 5, 2)
+    ]
     hours = volume(store, Scope(), week, interval="hour", timezone=TZ)
     assert len(hours.points) == 7 * 24 - 1  # the 02:00 hour of 29 March does not exist
     busy = [(p.start.strftime("%d %H"), p.posts) for p in hours.points if p.posts]
@@ -104,7 +106,9 @@ def test_top_posts_authors_and_entities(store, week: Period) -> None:
     assert [(d.value, d.posts) for d in domains] == [("example.com", 2), ("news.example.org", 1)]
     links = top_entities(store, Scope(), week, "links")
     assert {lk.value for lk in links} == {
-        "https://www.example.com/a", "https://example.com/b", "https://news.example.org/x"
+        "https://www.example.com/a",
+        "https://example.com/b",
+        "https://news.example.org/x",
     }
     with pytest.raises(UsageError, match="colors"):
         top_entities(store, Scope(), week, "colors")

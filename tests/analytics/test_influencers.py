@@ -65,7 +65,8 @@ def test_ranking_shows_its_numbers(conversation, week) -> None:
     # The score is the weighted sum of the components shown.
     c = star.components
     assert star.score == pytest.approx(
-        100 * (0.3 * c["reach"] + 0.3 * c["engagement"] + 0.2 * c["relevance"] + 0.2 * c["network"]),
+        100
+        * (0.3 * c["reach"] + 0.3 * c["engagement"] + 0.2 * c["relevance"] + 0.2 * c["network"]),
         abs=0.01,
     )
     assert found[0].handle == "@Star" and found == sorted(found, key=lambda i: -i.score)

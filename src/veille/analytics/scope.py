@@ -154,9 +154,7 @@ class Scope:
     def narrowed(self, where: str, params: Sequence[Any] = (), label: str = "") -> Scope:
         """This scope AND another restriction."""
         both = f"({self.where}) AND ({where})" if self.where else where
-        return replace(
-            self, where=both, params=(*self.params, *params), label=label or self.label
-        )
+        return replace(self, where=both, params=(*self.params, *params), label=label or self.label)
 
 
 def words_scope(text: str, base: Scope | None = None) -> Scope:

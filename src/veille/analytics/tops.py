@@ -21,7 +21,12 @@ _ENG = "(p.likes + p.shares + p.replies)"
 _REACH = "coalesce(p.author_followers, 0)"
 _SELECT_POST = ", ".join("p." + c for c in POST_COLUMNS[1:])
 TOP_POST_ORDERS = {"engagement": _ENG, "reach": _REACH}
-ENTITY_COLUMNS = {"hashtags": "hashtags", "domains": "domains", "links": "links", "mentions": "mentions"}
+ENTITY_COLUMNS = {
+    "hashtags": "hashtags",
+    "domains": "domains",
+    "links": "links",
+    "mentions": "mentions",
+}
 
 
 def top_posts(
@@ -55,7 +60,9 @@ def top_authors(
     """Authors of the period by number of posts (or engagement, or followers)."""
     order = {"posts": 4, "engagement": 5, "followers": 6}
     if by not in order:
-        raise UsageError(f"cannot rank authors by {by!r}", hint="Use posts, engagement or followers.")
+        raise UsageError(
+            f"cannot rank authors by {by!r}", hint="Use posts, engagement or followers."
+        )
     where, params = scope.during(period).sql()
     rows = connection(store).execute(
         "SELECT p.platform, p.author_handle, max(p.author_name), count(*), "
@@ -139,7 +146,10 @@ def story_count(store: Any, scope: Scope, period: Period) -> int:
     where, params = scope.during(period).sql()
     return int(
         connection(store)
-        .execute(f"SELECT count(DISTINCT coalesce(p.cluster_id, p.id)) FROM posts p WHERE {where}", params)
+        .execute(
+            f"SELECT count(DISTINCT coalesce(p.cluster_id, p.id)) FROM posts p WHERE {where}",
+            params,
+        )
         .fetchone()[0]
     )
 

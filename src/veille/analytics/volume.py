@@ -49,7 +49,9 @@ def grouped(
     """
     for d in dims:
         if d not in DIMENSIONS:
-            raise UsageError(f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}.")
+            raise UsageError(
+                f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}."
+            )
     conn = connection(store)
     n = len(dims) + (1 if by_bucket else 0)
     group = f" GROUP BY {', '.join(str(i) for i in range(1, n + 1))}" if n else ""
@@ -77,7 +79,12 @@ def grouped(
     where, params = scope.sql()
     cols = (["p.published_at / 900"] if by_bucket else []) + [f"coalesce(p.{d}, '')" for d in dims]
     sel = ", ".join(
-        [*cols, "count(*)", "sum(p.likes + p.shares + p.replies)", "sum(coalesce(p.author_followers, 0))"]
+        [
+            *cols,
+            "count(*)",
+            "sum(p.likes + p.shares + p.replies)",
+            "sum(coalesce(p.author_followers, 0))",
+        ]
     )
     sql = f"SELECT {sel} FROM posts p WHERE {where}{group}"
     return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
@@ -264,7 +271,9 @@ def share_of_voice(store: Any, topics: Mapping[str, Scope], period: Period) -> l
     """Each topic's posts and engagement as a share of all the topics' together
     (the brand against its competitors), beside the previous period."""
     if not topics:
-        raise UsageError("share of voice needs at least one topic", hint="Name topics with --topic.")
+        raise UsageError(
+            "share of voice needs at least one topic", hint="Name topics with --topic."
+        )
     now = {t: grouped(store, s.during(period)) for t, s in topics.items()}
     before = {t: grouped(store, s.during(period.previous())) for t, s in topics.items()}
 

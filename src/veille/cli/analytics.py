@@ -26,15 +26,22 @@ from veille.workspace import Workspace
 PeriodOpt = Annotated[
     str,
     typer.Option(
-        "--period", help="last-week, last-month, last-7d, last-30d or FROM..TO (dates, TO included)."
+        "--period",
+        help="last-week, last-month, last-7d, last-30d or FROM..TO (dates, TO included).",
     ),
 ]
-QueryOpt = Annotated[str | None, typer.Option("--query", "-q", help="Only posts matching this query.")]
-TopicOpt = Annotated[str | None, typer.Option("--topic", "-t", help="Only posts of this saved topic.")]
+QueryOpt = Annotated[
+    str | None, typer.Option("--query", "-q", help="Only posts matching this query.")
+]
+TopicOpt = Annotated[
+    str | None, typer.Option("--topic", "-t", help="Only posts of this saved topic.")
+]
 PlatformOpt = Annotated[
     list[str] | None, typer.Option("--platform", help="Only this platform (repeatable).")
 ]
-LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Only this language (repeatable).")]
+LangOpt = Annotated[
+    list[str] | None, typer.Option("--lang", help="Only this language (repeatable).")
+]
 ChartOpt = Annotated[
     Path | None, typer.Option("--chart", help="Also draw the chart to this .svg or .png file.")
 ]
@@ -204,7 +211,9 @@ def register(app: typer.Typer) -> None:
         from veille.analytics.volume import share_of_voice
 
         with open_workspace(workspace) as ws:
-            base = Scope(flt=PostFilter(platforms=tuple(platform or ()), languages=tuple(lang or ())))
+            base = Scope(
+                flt=PostFilter(platforms=tuple(platform or ()), languages=tuple(lang or ()))
+            )
             org = ws.settings.organization
             names = list(topic or ())
             if not names and not query and org.brand_topic:
@@ -214,7 +223,8 @@ def register(app: typer.Typer) -> None:
                 name, sep, text = item.partition("=")
                 if not sep or not name.strip() or not text.strip():
                     raise UsageError(
-                        f"--query {item!r} is not NAME=QUERY", hint='Write e.g. --query "Lumio=lumio".'
+                        f"--query {item!r} is not NAME=QUERY",
+                        hint='Write e.g. --query "Lumio=lumio".',
                     )
                 scopes[name.strip()] = query_scope(ws.store, text, base)
             if not scopes:
@@ -233,7 +243,9 @@ def register(app: typer.Typer) -> None:
                  "engagement_share": f"{v.engagement_share:.1%}"}
                 for v in voices
             ]  # fmt: skip
-            print_rows(rows, ["topic", "posts", "share", "previous_share", "engagement_share"], output)
+            print_rows(
+                rows, ["topic", "posts", "share", "previous_share", "engagement_share"], output
+            )
         _chart(sov_chart(voices), chart)
 
     @app.command()
@@ -242,8 +254,10 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
         view: Annotated[
             View | None,
-            typer.Option(help="us: who talks about us (brand_topic); sector: who shapes our "
-                         "sector (sector_topic)."),
+            typer.Option(
+                help="us: who talks about us (brand_topic); sector: who shapes our "
+                "sector (sector_topic)."
+            ),
         ] = None,  # fmt: skip
         query: QueryOpt = None,
         topic: TopicOpt = None,
@@ -279,7 +293,9 @@ def register(app: typer.Typer) -> None:
              "engaged": "yes" if i.engaged else "", "why": i.why(language)}
             for n, i in enumerate(found, 1)
         ]  # fmt: skip
-        print_rows(rows, ["#", "handle", "score", "platforms", "languages", "engaged", "why"], output)
+        print_rows(
+            rows, ["#", "handle", "score", "platforms", "languages", "engaged", "why"], output
+        )
 
     @app.command()
     @handle_errors
@@ -315,7 +331,9 @@ def register(app: typer.Typer) -> None:
              "G2": f"{t.g2:.1f}", "forms": ", ".join(t.forms[:4])}
             for t in found
         ]  # fmt: skip
-        print_rows(rows, ["term", "stories", "baseline", "share", "baseline_share", "G2", "forms"], output)
+        print_rows(
+            rows, ["term", "stories", "baseline", "share", "baseline_share", "G2", "forms"], output
+        )
 
     @app.command()
     @handle_errors
@@ -324,8 +342,10 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
         by: Annotated[
             str | None,
-            typer.Option(help="posts: engagement|reach; authors: posts|engagement|followers; "
-                         "stories: reach|posts|engagement."),
+            typer.Option(
+                help="posts: engagement|reach; authors: posts|engagement|followers; "
+                "stories: reach|posts|engagement."
+            ),
         ] = None,  # fmt: skip
         period: PeriodOpt = "last-30d",
         query: QueryOpt = None,
@@ -362,7 +382,10 @@ def register(app: typer.Typer) -> None:
                     for s in stories
                 ]  # fmt: skip
             else:
-                rows = [_plain(e) for e in tops.top_entities(ws.store, scope, per, kind.value, limit=limit)]
+                rows = [
+                    _plain(e)
+                    for e in tops.top_entities(ws.store, scope, per, kind.value, limit=limit)
+                ]
         columns = list(rows[0]) if rows else ["value"]
         if output is DataFormat.json:
             print_json(rows)
@@ -378,10 +401,12 @@ def register(app: typer.Typer) -> None:
         period: PeriodOpt = "last-week",
         fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.html,
         lang: Annotated[
-            ReportLang | None, typer.Option("--lang", help="Report language (default: ui_language).")
+            ReportLang | None,
+            typer.Option("--lang", help="Report language (default: ui_language)."),
         ] = None,
         output: Annotated[
-            Path | None, typer.Option("--output", "-o", help="File to write (default: report.<format>).")
+            Path | None,
+            typer.Option("--output", "-o", help="File to write (default: report.<format>)."),
         ] = None,
     ) -> None:
         """A report for a topic and period: headline figures with their change, charts,
