@@ -73,8 +73,8 @@ def findings(data: dict[str, Any], lang: str) -> list[str]:
                 verb = "a augmenté" if up else "a baissé"
                 out.append(
                     f"La conversation{' sur ' + about if about else ''} {verb} de "
-                    f"{pct(abs(posts.change), lang)} ({num(posts.value, lang)} publications, contre "
-                    f"{num(posts.previous, lang)} la période précédente)."
+                    f"{pct(abs(posts.change), lang)} ({num(posts.value, lang)} publications, "
+                    f"contre {num(posts.previous, lang)} la période précédente)."
                 )
             else:
                 verb = "grew" if up else "fell"
@@ -114,7 +114,8 @@ def findings(data: dict[str, Any], lang: str) -> list[str]:
             f"Le jour le plus actif a été le {day_text(peak.start, lang)} "
             f"({num(peak.posts, lang)} publications)."
             if fr
-            else f"The busiest day was {day_text(peak.start, lang)} ({num(peak.posts, lang)} posts)."
+            else f"The busiest day was {day_text(peak.start, lang)} "
+            f"({num(peak.posts, lang)} posts)."
         )
     senti = data.get("sentiment")
     if senti is not None and senti.scored:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,20 +48,20 @@ ChartOpt = Annotated[
 LimitOpt = Annotated[int, typer.Option(min=1, max=1000, help="How many rows.")]
 
 
-class IntervalChoice(str, Enum):
+class IntervalChoice(StrEnum):
     hour = "hour"
     day = "day"
     week = "week"
 
 
-class ByChoice(str, Enum):
+class ByChoice(StrEnum):
     platform = "platform"
     lang = "lang"
     country = "country"
     sentiment = "sentiment"
 
 
-class TopKind(str, Enum):
+class TopKind(StrEnum):
     posts = "posts"
     authors = "authors"
     hashtags = "hashtags"
@@ -71,17 +71,17 @@ class TopKind(str, Enum):
     stories = "stories"
 
 
-class View(str, Enum):
+class View(StrEnum):
     us = "us"
     sector = "sector"
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     html = "html"
     pdf = "pdf"
 
 
-class ReportLang(str, Enum):
+class ReportLang(StrEnum):
     en = "en"
     fr = "fr"
 
@@ -258,7 +258,7 @@ def register(app: typer.Typer) -> None:
                 help="us: who talks about us (brand_topic); sector: who shapes our "
                 "sector (sector_topic)."
             ),
-        ] = None,  # fmt: skip
+        ] = None,
         query: QueryOpt = None,
         topic: TopicOpt = None,
         period: PeriodOpt = "last-30d",
@@ -346,7 +346,7 @@ def register(app: typer.Typer) -> None:
                 help="posts: engagement|reach; authors: posts|engagement|followers; "
                 "stories: reach|posts|engagement."
             ),
-        ] = None,  # fmt: skip
+        ] = None,
         period: PeriodOpt = "last-30d",
         query: QueryOpt = None,
         topic: TopicOpt = None,
