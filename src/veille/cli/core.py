@@ -1,4 +1,4 @@
-"""Core commands: init, import, export, search, stats, demo."""
+"""Core commands: init, import, export, stats (search lives in cli/query.py)."""
 
 from __future__ import annotations
 
@@ -202,30 +202,3 @@ def register(app: typer.Typer) -> None:
                 RowFormat.table,
             )
         print_rows(({"day": c.key, "posts": c.count} for c in st.by_day), ["day", "posts"], RowFormat.table)
-
-    @app.command()
-    @handle_errors
-    def search(
-        text: Annotated[str, typer.Argument(help="Words to find (all of them).")],
-        workspace: WorkspaceOpt = None,
-        since: SinceOpt = None,
-        until: UntilOpt = None,
-        platform: PlatformOpt = None,
-        lang: LangOpt = None,
-        limit: Annotated[int, typer.Option(min=1, max=10000)] = 20,
-        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
-    ) -> None:
-        """Full-text search of stored posts, newest first (case and accents ignored)."""
-        with open_workspace(workspace) as ws:
-            posts = ws.store.search_text(text, post_filter(since, until, platform, lang), limit=limit)
-        rows = (
-            {
-                "id": p.id,
-                "published_at": p.published_at,
-                "author": p.author.handle,
-                "text": (p.title + " — " if p.title else "") + p.text,
-                "url": p.url,
-            }
-            for p in posts
-        )
-        print_rows(rows, ["id", "published_at", "author", "text", "url"], output)

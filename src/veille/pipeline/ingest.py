@@ -40,7 +40,9 @@ StageFactory = Callable[["Workspace"], "Stage | None"]
 
 def _builtin_factories() -> list[StageFactory]:
     """The built-in stages, in order. Each feature adds its factory here."""
-    return []
+    from veille.query.topics import match_stage
+
+    return [match_stage]
 
 
 @dataclass

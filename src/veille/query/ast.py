@@ -206,6 +206,10 @@ def to_text(node: Node) -> str:
         hi = "*" if node.high is None else str(node.high)
         if node.low is not None and node.low == node.high:
             return f"{node.name}:{lo}"
+        if node.high is None and node.low is not None:
+            return f"{node.name}:{'>=' if node.low_inclusive else '>'}{lo}"
+        if node.low is None and node.high is not None:
+            return f"{node.name}:{'<=' if node.high_inclusive else '<'}{hi}"
         return (
             f"{node.name}:{'[' if node.low_inclusive else '{'}{lo} TO {hi}"
             f"{']' if node.high_inclusive else '}'}"
@@ -225,3 +229,21 @@ def to_text(node: Node) -> str:
             f"({to_text(i)})" if isinstance(i, And) else to_text(i) for i in node.items
         )
     raise TypeError(f"not a query node: {node!r}")
+
+
+def to_dict(node: Node) -> dict[str, object]:
+    """``node`` as plain JSON data: ``{"type": "Term", "word": ..., ...}``."""
+    from dataclasses import fields
+
+    out: dict[str, object] = {"type": type(node).__name__}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, tuple) and value and not isinstance(value[0], str):
+            out[f.name] = [to_dict(v) for v in value]
+        elif isinstance(value, And | Or | Not | Term | Phrase):
+            out[f.name] = to_dict(value)
+        elif isinstance(value, tuple):
+            out[f.name] = list(value)
+        else:
+            out[f.name] = value
+    return out

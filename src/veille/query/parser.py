@@ -103,7 +103,7 @@ def _lex(q: str) -> list[Tok]:
     def quoted(start: int) -> tuple[str, int, int | None]:
         close = q.find('"', start + 1)
         if close < 0:
-            raise err("unclosed quote", start, 'add the closing " at the end of the phrase')
+            raise err("unclosed quote", start, 'unclosed quote: add the closing " after the phrase')
         end = close + 1
         slop = None
         m = _SLOP_RE.match(q, end)
@@ -263,6 +263,7 @@ class _Parser:
         items = [first]
         dist: int | None = None
         ordered = False
+        first_op = self.tok
         while self.tok.kind == "NEAR":
             op = self.take()
             self.need_operand(op)
@@ -276,7 +277,7 @@ class _Parser:
             if not isinstance(item, Term | Phrase) or item.field != "any":
                 raise self.err(
                     "NEAR joins plain words or phrases",
-                    self.toks[self.i - 1],
+                    first_op,
                     'use words or "phrases" on both sides of NEAR/n',
                 )
         assert dist is not None
@@ -357,7 +358,9 @@ class _Parser:
         folded = fold(text)
         if folded[0] in "*?":
             raise self.err(
-                "a wildcard cannot start a word", t, f"write at least one letter first: x{text}"
+                "a wildcard cannot start a word",
+                t,
+                "wildcard cannot start a word: write at least one letter before * or ?",
             )
         if not re.fullmatch(r"[^\W_]+(?:[*?]+[^\W_]*)*", folded):
             raise self.err(

@@ -1,0 +1,261 @@
+"""Query commands: ``query check|explain|match``, ``search`` and ``topic …``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.text import Text
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    err_console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+from veille.cli.core import LangOpt, PlatformOpt, SinceOpt, UntilOpt, post_filter
+from veille.errors import InputError
+from veille.models import Post
+from veille.query import Query, QueryError, Span, compile_query
+
+QueryArg = Annotated[str, typer.Argument(help="A query (syntax: docs/query.md).")]
+
+
+class Sort(str, Enum):
+    newest = "newest"
+    relevance = "relevance"
+    engagement = "engagement"
+
+
+class MatchFormat(str, Enum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+def compile_or_exit(text: str) -> Query:
+    """Compile ``text``; on error print the caret rendering and exit 2."""
+    try:
+        q = compile_query(text)
+    except QueryError as exc:
+        err_console().print(Text(exc.render(), style="red"), soft_wrap=True)
+        raise typer.Exit(2) from None
+    for warning in q.warnings:
+        err_console().print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    return q
+
+
+def marked(text: str, spans: list[Span], field: str) -> str:
+    """``text`` with matched spans wrapped in ``**``."""
+    out, last = [], 0
+    for s in spans:
+        if s.field == field:
+            out.extend((text[last : s.start], "**", text[s.start : s.end], "**"))
+            last = s.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def highlighted(post: Post, spans: list[Span]) -> Text:
+    """Title — text as rich Text with the matched spans in bold yellow."""
+    out = Text()
+    for field, value in (("title", post.title), ("text", post.text)):
+        if not value:
+            continue
+        if out:
+            out.append(" — ")
+        t = Text(value)
+        for s in spans:
+            if s.field == field:
+                t.stylize("bold yellow", s.start, s.end)
+        out.append_text(t)
+    return out
+
+
+def post_rows(posts: list[Post], q: Query, fmt: RowFormat) -> list[dict[str, Any]]:
+    rows = []
+    for p in posts:
+        spans = q.spans(p)
+        row: dict[str, Any] = {
+            "id": p.id,
+            "published_at": p.published_at,
+            "author": p.author.handle,
+            "engagement": p.engagement.total,
+            "url": p.url,
+        }
+        if fmt is RowFormat.table:
+            row["text"] = highlighted(p, spans)
+        else:
+            title = marked(p.title, spans, "title") if p.title else ""
+            row["text"] = (title + " — " if title else "") + marked(p.text, spans, "text")
+            row["highlights"] = [
+                (p.title or "" if s.field == "title" else p.text)[s.start : s.end] for s in spans
+            ]
+        rows.append(row)
+    return rows
+
+
+def explain_data(q: Query) -> dict[str, Any]:
+    from veille.query.ast import to_dict, to_text
+    from veille.query.matcher import Matcher
+    from veille.query.sqlite import to_sqlite
+
+    sql, params = to_sqlite(q.ast)
+    sel = Matcher().selection(q)
+    return {
+        "query": q.text,
+        "normalized": to_text(q.ast),
+        "warnings": list(q.warnings),
+        "ast": to_dict(q.ast),
+        "sql": sql,
+        "params": params,
+        "matcher_keys": sorted(sel.keys),
+        "costly": sel.always,
+    }
+
+
+def register(app: typer.Typer) -> None:
+    qapp = typer.Typer(help="Check, explain and test queries.", no_args_is_help=True)
+    app.add_typer(qapp, name="query")
+
+    @qapp.command()
+    @handle_errors
+    def check(text: QueryArg) -> None:
+        """Exit 0 when QUERY is valid; else show where it is wrong and exit 2."""
+        q = compile_or_exit(text)
+        console().print(f"valid: {q.normalized}", soft_wrap=True)
+
+    @qapp.command()
+    @handle_errors
+    def explain(text: QueryArg, output: FormatOpt = DataFormat.table) -> None:
+        """The normalized query, its AST, its SQL and how the matcher files it."""
+        data = explain_data(compile_or_exit(text))
+        if output is DataFormat.json:
+            print_json(data)
+            return
+        out = console()
+        out.print(f"[bold]normalized[/]  {data['normalized']}", soft_wrap=True)
+        out.print("[bold]ast[/]")
+        out.print(json.dumps(data["ast"], ensure_ascii=False, indent=2), soft_wrap=True)
+        out.print(f"[bold]sql[/]  WHERE {data['sql']}", soft_wrap=True)
+        out.print(f"[bold]params[/]  {json.dumps(data['params'], ensure_ascii=False)}", soft_wrap=True)
+        if data["costly"]:
+            out.print(
+                "[bold]matcher[/]  [red]costly[/]: no required word, so this query is "
+                "evaluated for every new post; add a word to select it",
+                soft_wrap=True,
+            )
+        else:
+            out.print(f"[bold]matcher[/]  selected by any of: {', '.join(data['matcher_keys'])}")
+
+    @qapp.command("match")
+    @handle_errors
+    def match(
+        queries: Annotated[
+            Path, typer.Option("--queries", "-q", help='JSON lines {"id", "query"}.')
+        ],
+        output: Annotated[MatchFormat, typer.Option("--format", "-f")] = MatchFormat.jsonl,
+        platform: Annotated[
+            str | None, typer.Option(help="Platform of posts that have no platform field.")
+        ] = None,
+        spans: Annotated[bool, typer.Option(help="Also print the matched spans.")] = False,
+    ) -> None:
+        """Match posts (JSON lines on stdin, the import format) against saved queries."""
+        from veille.query.matcher import Matcher
+        from veille.records import RecordError, post_from_record
+
+        matcher = load_queries(queries, Matcher())
+        err = err_console()
+        out = sys.stdout
+        rows: list[dict[str, Any]] = []
+        for n, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise RecordError("a post must be a JSON object")
+                post = post_from_record(rec, platform=platform)
+            except (ValueError, RecordError) as exc:
+                err.print(f"stdin:{n}: skipped: {exc}", soft_wrap=True)
+                continue
+            row: dict[str, Any] = {"id": post.id}
+            if spans:
+                found = matcher.match(post)
+                row["matches"] = sorted(found)
+                row["spans"] = {k: [[s.field, s.start, s.end] for s in v] for k, v in found.items()}
+            else:
+                row["matches"] = sorted(matcher.match_ids(post))
+            if output is MatchFormat.jsonl:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            else:
+                rows.append({"id": row["id"], "matches": " ".join(row["matches"])})
+        if output is MatchFormat.table:
+            print_rows(rows, ["id", "matches"], RowFormat.table)
+
+    @app.command()
+    @handle_errors
+    def search(
+        text: QueryArg,
+        workspace: WorkspaceOpt = None,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        platform: PlatformOpt = None,
+        lang: LangOpt = None,
+        sort: Annotated[Sort, typer.Option(help="Order of the results.")] = Sort.newest,
+        limit: Annotated[int, typer.Option(min=1, max=10000)] = 20,
+        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    ) -> None:
+        """Search stored posts with the query language; matched terms highlighted."""
+        q = compile_or_exit(text)
+        with open_workspace(workspace) as ws:
+            posts = ws.store.search(
+                q, post_filter(since, until, platform, lang), sort=sort.value, limit=limit
+            )
+        cols = ["id", "published_at", "author", "engagement", "text", "url"]
+        if output is not RowFormat.table:
+            cols.insert(5, "highlights")
+        print_rows(post_rows(posts, q, output), cols, output)
+
+    from veille.cli.topic import register as register_topics
+
+    register_topics(app)
+
+
+def load_queries(path: Path, matcher: Any) -> Any:
+    """Read ``{"id", "query"}`` lines into ``matcher``; errors name the line."""
+    try:
+        fh = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    with fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                qid, text = str(rec["id"]), rec["query"]
+                if not isinstance(text, str):
+                    raise TypeError
+            except (ValueError, KeyError, TypeError):
+                raise InputError(
+                    f"{path}:{n}: not a query record",
+                    hint='write one JSON object per line: {"id": "lumio", "query": "lumio -promo"}',
+                ) from None
+            try:
+                matcher.add(qid, text)
+            except QueryError as exc:
+                raise InputError(
+                    f"{path}:{n}: query {qid!r}: {exc.message} (column {exc.column})",
+                    hint=exc.hint,
+                ) from None
+    return matcher

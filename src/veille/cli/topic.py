@@ -1,0 +1,155 @@
+"""``veille topic add|list|edit|test|history|remove``: named saved queries."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+
+NameArg = Annotated[str, typer.Argument(help="Topic name (letters, digits, - _ .).")]
+QueryArg = Annotated[str, typer.Argument(help="The topic's query (syntax: docs/query.md).")]
+
+
+def register(app: typer.Typer) -> None:
+    tapp = typer.Typer(help="Topics: named saved queries, every version kept.", no_args_is_help=True)
+    app.add_typer(tapp, name="topic")
+
+    @tapp.command()
+    @handle_errors
+    def add(name: NameArg, query: QueryArg, workspace: WorkspaceOpt = None) -> None:
+        """Create a topic."""
+        from veille.cli.query import compile_or_exit
+        from veille.query.topics import add_topic
+
+        compile_or_exit(query)
+        with open_workspace(workspace) as ws:
+            topic = add_topic(ws.store, name, query)
+        console().print(f"topic [bold]{topic.name}[/] created (version 1).", soft_wrap=True)
+
+    @tapp.command()
+    @handle_errors
+    def edit(name: NameArg, query: QueryArg, workspace: WorkspaceOpt = None) -> None:
+        """Give a topic a new query; the previous versions are kept."""
+        from veille.cli.query import compile_or_exit
+        from veille.query.topics import edit_topic
+
+        compile_or_exit(query)
+        with open_workspace(workspace) as ws:
+            topic = edit_topic(ws.store, name, query)
+        console().print(f"topic [bold]{topic.name}[/] is now version {topic.version}.")
+
+    @tapp.command("list")
+    @handle_errors
+    def list_(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
+        """Every topic with its current query."""
+        from veille.query.topics import list_topics
+
+        with open_workspace(workspace) as ws:
+            topics = list_topics(ws.store)
+        rows = [
+            {"name": t.name, "version": t.version, "query": t.query, "updated_at": t.updated_at}
+            for t in topics
+        ]
+        if output is DataFormat.json:
+            print_json(rows)
+        else:
+            print_rows(rows, ["name", "version", "query", "updated_at"], RowFormat.table)
+
+    @tapp.command()
+    @handle_errors
+    def history(name: NameArg, workspace: WorkspaceOpt = None) -> None:
+        """Every version of a topic's query."""
+        from veille.query.topics import versions
+
+        with open_workspace(workspace) as ws:
+            found = versions(ws.store, name)
+        print_rows(
+            ({"version": v.version, "query": v.query, "created_at": v.created_at} for v in found),
+            ["version", "query", "created_at"],
+            RowFormat.table,
+        )
+
+    @tapp.command()
+    @handle_errors
+    def remove(name: NameArg, workspace: WorkspaceOpt = None) -> None:
+        """Delete a topic, its versions and its recorded matches."""
+        from veille.query.topics import remove_topic
+
+        with open_workspace(workspace) as ws:
+            remove_topic(ws.store, name)
+        console().print(f"topic [bold]{name}[/] removed.")
+
+    @tapp.command("test")
+    @handle_errors
+    def test_(
+        name: NameArg,
+        workspace: WorkspaceOpt = None,
+        sample: Annotated[int, typer.Option(min=0, max=100)] = 5,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Matches now, a sample with highlights, and the change from the previous version."""
+        from veille.cli.query import post_rows
+        from veille.query.topics import test_topic
+
+        with open_workspace(workspace) as ws:
+            result = test_topic(ws.store, name, sample=sample)
+        q = result.topic.compiled
+        if output is DataFormat.json:
+            data: dict[str, Any] = {
+                "topic": result.topic.name,
+                "version": result.topic.version,
+                "query": result.topic.query,
+                "matches": result.count,
+                "sample": post_rows(result.sample, q, RowFormat.jsonl),
+            }
+            if result.previous is not None:
+                data["previous"] = {
+                    "version": result.previous.version,
+                    "query": result.previous.query,
+                    "matches": result.previous_count,
+                    "gained": result.gained_count,
+                    "lost": result.lost_count,
+                    "gained_sample": [p.id for p in result.gained],
+                    "lost_sample": [p.id for p in result.lost],
+                }
+            print_json(data)
+            return
+        out = console()
+        out.print(
+            f"topic [bold]{result.topic.name}[/] v{result.topic.version}: "
+            f"[bold]{result.count}[/] stored posts match  ({result.topic.query})",
+            soft_wrap=True,
+        )
+        cols = ["id", "published_at", "author", "text"]
+        if result.sample:
+            print_rows(post_rows(result.sample, q, RowFormat.table), cols, RowFormat.table)
+        if result.previous is None:
+            out.print("first version: nothing to compare with.")
+            return
+        out.print(
+            f"since v{result.previous.version} ({result.previous.query}): "
+            f"{result.previous_count} → {result.count} posts, "
+            f"[green]+{result.gained_count}[/] gained, [red]-{result.lost_count}[/] lost",
+            soft_wrap=True,
+        )
+        if result.gained:
+            print_rows(post_rows(result.gained, q, RowFormat.table), cols, RowFormat.table,
+                       title="gained")
+        if result.lost:
+            from veille.query import compile_query
+
+            old = compile_query(result.previous.query)
+            print_rows(post_rows(result.lost, old, RowFormat.table), cols, RowFormat.table,
+                       title="lost")

@@ -1,0 +1,192 @@
+"""The query language as a user types it: what parses, what each operator
+means, and errors that point at the fault."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from veille.errors import UsageError
+from veille.query import QueryError, compile_query
+from veille.query.ast import (
+    And,
+    Field,
+    Flag,
+    Near,
+    Not,
+    Or,
+    Phrase,
+    Range,
+    Raw,
+    Tag,
+    Term,
+    Wildcard,
+)
+
+from veille.store.sqlite import SQLiteStore
+
+from .conftest import make_post
+
+
+def ast(text: str) -> object:
+    return compile_query(text).ast
+
+
+def test_precedence_not_over_and_over_or() -> None:
+    assert ast("a b OR c -d") == Or(
+        (And((Term("a"), Term("b"))), And((Term("c"), Not(Term("d")))))
+    )
+    assert ast("a AND (b OR c) NOT d") == And(
+        (Term("a"), Or((Term("b"), Term("c"))), Not(Term("d")))
+    )
+
+
+def test_words_are_folded_and_elisions_split() -> None:
+    assert ast("Été") == Term("ete")
+    assert ast("l'ACEI") == Phrase(("l", "acei"))
+    assert ast('"Lumio  Phone"') == Phrase(("lumio", "phone"))
+
+
+def test_every_operator_parses_to_its_node() -> None:
+    cases = {
+        "domain*": Wildcard("domain*"),
+        "colo?r": Wildcard("colo?r"),
+        "a NEAR/3 b": Near((Term("a"), Term("b")), 3, False),
+        "a NEAR/3f b": Near((Term("a"), Term("b")), 3, True),
+        '"a b"~2': Near((Term("a"), Term("b")), 2, False),
+        "title:lumio": Term("lumio", "title"),
+        'text:"a b"': Phrase(("a", "b"), "text"),
+        "#Cybersécurité": Tag("hashtag", "cybersecurite"),
+        "@Alice": Tag("mention", "alice"),
+        "author:@Alice": Field("author", "alice"),
+        "source:rss": Field("platform", "rss"),
+        "platform:Bluesky": Field("platform", "bluesky"),
+        "lang:fr": Field("lang", "fr"),
+        "domain:www.Example.com": Field("site", "example.com"),
+        "site:https://example.com/x": Field("site", "example.com"),
+        "url:lumio": Field("url", "lumio"),
+        "links:vexa.com": Field("links", "vexa.com"),
+        "sentiment:negative": Field("sentiment", "negative"),
+        "followers:>1000": Range("followers", low=1000, low_inclusive=False),
+        "likes:>=5": Range("likes", low=5),
+        "shares:<3": Range("shares", high=3, high_inclusive=False),
+        "replies:<=3": Range("replies", high=3),
+        "likes:[10 TO 100]": Range("likes", 10, 100),
+        "likes:{10 TO *]": Range("likes", 10, None, False, True),
+        "likes:7": Range("likes", 7, 7),
+        "since:2026-03-01": Range("published", low=1772323200),
+        "until:2026-03-02": Range("published", high=1772409600, high_inclusive=False),
+        "is:reply": Flag("reply"),
+        "is:repost": Flag("repost"),
+        "has:link": Flag("link"),
+        "has:media": Flag("media"),
+        'raw:"CIRA"': Raw("CIRA", ("cira",)),
+    }
+    for text, node in cases.items():
+        assert ast(text) == node, text
+
+
+def test_normalized_text_parses_back_to_the_same_query() -> None:
+    for text in [
+        "lumio AND (panne OR outage) -promo",
+        'title:"a b" #tag @bob likes:[10 TO 100] raw:"CIRA" a NEAR/2f b',
+        "since:2026-03-01 until:2026-03-05 NOT (a OR b) colo?r",
+    ]:
+        q = compile_query(text)
+        assert compile_query(q.normalized).ast == q.ast
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "hint"),
+    [
+        ("lumio AND", 7, "add a word after AND"),
+        ("lumio && vexa", 7, "did you mean AND?"),
+        ("lumio || vexa", 7, "did you mean OR?"),
+        ('lumio "panne', 7, "closing"),
+        ("*umio", 1, "wildcard"),
+        ("(a OR b", 1, "add )"),
+        ("a OR b)", 7, "open the group"),
+        ("titel:lumio", 1, "did you mean title:?"),
+        ("sentiment:happy", 1, "positive"),
+        ("likes:lots", 1, "likes:>1000"),
+        ("a NEAR b", 3, "NEAR/5"),
+        ("OR vexa", 1, "before it"),
+        ("", 1, "type at least one word"),
+        ("since:yesterday", 1, "since:2026-03-01"),
+        ("a NEAR/2 likes:>3", 3, "words"),
+    ],
+)
+def test_errors_name_the_column_and_give_a_hint(text: str, column: int, hint: str) -> None:
+    with pytest.raises(QueryError) as info:
+        compile_query(text)
+    err = info.value
+    assert isinstance(err, UsageError)
+    assert err.column == column
+    assert hint in (err.hint or "")
+    lines = err.render().splitlines()
+    assert lines[2].index("^") - 2 == column - 1
+
+
+def test_lower_case_operators_are_words_with_a_warning() -> None:
+    q = compile_query("lumio and vexa")
+    assert q.ast == And((Term("lumio"), Term("and"), Term("vexa")))
+    assert any("'and'" in w for w in q.warnings)
+    assert compile_query("lumio AND vexa").warnings == ()
+
+
+def test_matching_ignores_case_and_accents_but_raw_does_not() -> None:
+    post = make_post("1", "L'ACEI et la CIRA parlent de #cybersécurité", hashtags=("cybersécurité",))
+    assert compile_query("acei").matches(post)
+    assert compile_query("Cybersecurite").matches(post)
+    assert compile_query("#cybersecurite").matches(post)
+    assert compile_query('raw:"CIRA"').matches(post)
+    assert not compile_query('raw:"Cira"').matches(post)
+
+
+def test_hashtag_with_sign_needs_the_stored_hashtag() -> None:
+    untagged = make_post("1", "la cybersécurité avant tout")
+    tagged = make_post("2", "#cybersécurité", hashtags=("Cybersécurité",))
+    assert compile_query("cybersecurite").matches(untagged)
+    assert not compile_query("#cybersecurite").matches(untagged)
+    assert compile_query("#cybersecurite").matches(tagged)
+
+
+def test_proximity_counts_words_between() -> None:
+    post = make_post("1", "lumio lance un nouveau téléphone")
+    assert compile_query("lumio NEAR/3 telephone").matches(post)
+    assert not compile_query("lumio NEAR/2 telephone").matches(post)
+    assert compile_query("telephone NEAR/3 lumio").matches(post)
+    assert not compile_query("telephone NEAR/3f lumio").matches(post)
+    assert compile_query('"lumio telephone"~3').matches(post)
+
+
+def test_spans_point_at_matched_words_only() -> None:
+    post = make_post("1", "Lumio: panne générale, pas Vexa", title="Panne Lumio")
+    q = compile_query("lumio (panne OR outage) -vexa2")
+    found = {(s.field, (post.title if s.field == "title" else post.text)[s.start : s.end])
+             for s in q.spans(post)}
+    assert found == {("title", "Panne"), ("title", "Lumio"), ("text", "Lumio"), ("text", "panne")}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=60) | st.lists(st.sampled_from(
+    ['a', 'AND', 'OR', 'NOT', '(', ')', '"', '-', '*', '?', 'NEAR/2', 'NEAR/', 'likes:',
+     '[1 TO', ']', 'title:', '#', '@', 'raw:', '~3', ':', ' ', 'since:', 'é', "l'"]),
+    max_size=14).map("".join))
+def test_no_input_raises_anything_but_a_query_error(text: str) -> None:
+    post = make_post("1", "a b é l'a", title="a")
+    try:
+        q = compile_query(text)
+    except QueryError as exc:
+        assert 1 <= exc.column <= len(text) + 1
+        exc.render()
+        return
+    q.spans(post)
+    assert compile_query(q.normalized).matches(post) == q.matches(post)
+    store = SQLiteStore.open(":memory:")
+    try:
+        store.upsert_posts([post])
+        assert bool(store.search(q)) == q.matches(post)
+    finally:
+        store.close()
