@@ -111,3 +111,23 @@ def test_report_command_and_usage_errors(ws_path: Path, tmp_path: Path) -> None:
     assert code == 2 and "brand_topic" in out
     code, out = run("volume", "-w", str(ws_path), "--chart", str(tmp_path / "v.gif"))
     assert code == 2 and ".svg or .png" in out
+
+
+def test_saved_topics_scope_every_command(ws_path: Path) -> None:
+    from veille.analytics.scope import Scope
+    from veille.analytics.topics import topic_scope
+    from veille.analytics.volume import volume
+    from veille.query.topics import add_topic
+
+    with Workspace.open(ws_path) as ws:
+        # Saved after the posts were stored: the topic still covers them.
+        add_topic(ws.store, "lumio", "lumio")
+        add_topic(ws.store, "vexa", "vexa OR orbita")
+        scope = topic_scope(ws.store, "lumio", Scope())
+        assert volume(ws.store, scope, parse_period(WEEK, timezone=TZ), timezone=TZ).total == 4
+    code, out = run("sov", "-w", str(ws_path), "--period", WEEK, "-t", "lumio", "-t", "vexa",
+                    "--format", "json")  # fmt: skip
+    assert code == 0, out
+    assert [(v["topic"], v["posts"]) for v in json.loads(out)] == [("lumio", 4), ("vexa", 2)]
+    code, out = run("volume", "-w", str(ws_path), "--period", WEEK, "-t", "nope")
+    assert code == 2

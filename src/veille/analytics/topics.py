@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from veille.analytics.scope import Scope
@@ -25,16 +26,15 @@ def query_scope(store: Any, text: str, base: Scope | None = None) -> Scope:
 
 
 def topic_scope(store: Any, name: str, base: Scope | None = None) -> Scope:
-    """Posts of the saved topic ``name``: those the ingest pipeline recorded in
-    ``post_topics`` for it."""
-    try:
-        from veille.query.topics import get_topic  # type: ignore[import-not-found]
-    except ImportError:
-        raise UsageError(
-            f"--topic {name}: saved topics are not available in this build",
-            hint="Use --query with the topic's query instead.",
-        ) from None
+    """Posts of the saved topic ``name``: those its current query matches.
+
+    The topic's query is compiled rather than read from ``post_topics``, which
+    only records posts ingested after the topic was created: a report on last
+    month must count last month's posts even for a topic saved today, and an
+    edited topic must count with its new query.
+    """
+    from veille.query.topics import get_topic
+
     topic = get_topic(store, name)
-    return (base or Scope()).narrowed(
-        "p.pk IN (SELECT post_pk FROM post_topics WHERE topic_id = ?)", (topic.id,), label=name
-    )
+    scope = query_scope(store, topic.query, base)
+    return replace(scope, label=name)
