@@ -29,16 +29,43 @@ ENTITY_COLUMNS = {
 }
 
 
+_ORDER_INDEX = {"engagement": "posts_engagement", "reach": "posts_reach"}
+
+
+def _walk_index(store: Any, scope: Scope) -> bool | None:
+    """Whether walking an engagement/reach index beats reading the period:
+    ``None`` when the period is known to be empty."""
+    if scope.restricted:
+        return False
+    rows = grouped(store, scope)
+    n = rows[0][-3] if rows else 0
+    if not n:
+        return None
+    total = grouped(store, Scope())
+    # Rows walked before ``limit`` hits ~ limit / share of the period.
+    return n >= 0.01 * (total[0][-3] if total else 1)
+
+
 def top_posts(
-    store: Any, scope: Scope, period: Period, *, by: str = "engagement", limit: int = 10
+    store: Any, scope: Scope, period: Period, *, by: str = "engagement", limit: int = 10,
+    where: str = "",
 ) -> list[Post]:
     """The ``limit`` posts of the period with the most engagement (or reach)."""
     if by not in TOP_POST_ORDERS:
         raise UsageError(f"cannot rank posts by {by!r}", hint="Use engagement or reach.")
-    where, params = scope.during(period).sql()
+    scoped = scope.during(period)
+    walk = _walk_index(store, scoped)
+    if walk is None:
+        return []
+    sql_where, params = scoped.sql()
+    if walk:
+        # Read the index in order and stop at ``limit`` posts of the period
+        # ("+" keeps the planner off the published_at index).
+        sql_where = sql_where.replace("p.published_at", "+p.published_at")
+    hint = f" INDEXED BY {_ORDER_INDEX[by]}" if walk else ""
     rows = connection(store).execute(
-        f"SELECT {_SELECT_POST} FROM posts p WHERE {where} "
-        f"ORDER BY {TOP_POST_ORDERS[by]} DESC, p.published_at DESC, p.pk LIMIT ?",
+        f"SELECT {_SELECT_POST} FROM posts p{hint} WHERE {sql_where}{where} "
+        f"ORDER BY {TOP_POST_ORDERS[by]} DESC, p.published_at DESC LIMIT ?",
         [*params, limit],
     )
     return [row_to_post(r) for r in rows]
@@ -116,16 +143,18 @@ def stories(
     store: Any, scope: Scope, period: Period, *, by: str = "reach", limit: int = 10
 ) -> list[Story]:
     """Near-duplicate clusters counted once: copies, total reach and engagement,
-    the platforms they reached, and their earliest post."""
+    the platforms they reached, and their earliest post. A post outside any
+    cluster is a story of its own."""
     if by not in ("reach", "posts", "engagement"):
         raise UsageError(f"cannot rank stories by {by!r}", hint="Use reach, posts or engagement.")
     where, params = scope.during(period).sql()
     conn = connection(store)
     order = {"reach": 3, "posts": 2, "engagement": 4}[by]
     rows = conn.execute(
-        "SELECT coalesce(p.cluster_id, p.id), count(*), sum(" + _REACH + "), sum(" + _ENG + "), "
+        f"SELECT p.cluster_id, count(*), sum({_REACH}), sum({_ENG}), "
         "group_concat(DISTINCT p.platform), min(p.published_at * 1000000000 + p.pk) "
-        f"FROM posts p WHERE {where} GROUP BY 1 ORDER BY {order} DESC, 2 DESC, 1 LIMIT ?",
+        f"FROM posts p WHERE {where} AND p.cluster_id IS NOT NULL "
+        f"GROUP BY 1 ORDER BY {order} DESC, 2 DESC, 1 LIMIT ?",
         [*params, limit],
     ).fetchall()
     firsts = {}
@@ -136,10 +165,22 @@ def stories(
             pks,
         ):
             firsts[r[0]] = row_to_post(r[1:])
-    return [
+    found = [
         Story(key, n, reach or 0, eng or 0, tuple(sorted(pf.split(","))), firsts[m % 1_000_000_000])
         for key, n, reach, eng, pf, m in rows
     ]
+    # Posts outside clusters: the best of them by the same measure.
+    single = top_posts(
+        store, scope, period, by="engagement" if by == "engagement" else "reach",
+        limit=limit, where=" AND p.cluster_id IS NULL",
+    )  # fmt: skip
+    found += [
+        Story(p.id, 1, p.author.followers or 0, p.engagement.total, (p.platform,), p)
+        for p in single
+    ]
+    key = {"reach": lambda s: s.reach, "posts": lambda s: s.posts, "engagement": lambda s: s.engagement}
+    found.sort(key=lambda s: (-key[by](s), -s.posts, s.first.published_at, s.key))
+    return found[:limit]
 
 
 def story_count(store: Any, scope: Scope, period: Period) -> int:

@@ -34,10 +34,21 @@ def connection(store: Any) -> sqlite3.Connection:
     return conn
 
 
-def _use_rollup(scope: Scope) -> bool:
+def _cube(scope: Scope, dims: tuple[str, ...]) -> list[str] | None:
+    """The rollup dimensions that answer ``dims`` under ``scope``'s filters, or
+    ``None`` when the rollup cannot (a SQL restriction, bounds not on a
+    quarter-hour, or more than two dimensions involved)."""
     f = scope.flt
-    aligned = all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until))
-    return not scope.restricted and aligned
+    if scope.restricted:
+        return None
+    if not all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until)):
+        return None
+    needed = set(dims)
+    if f.platforms:
+        needed.add("platform")
+    if f.languages:
+        needed.add("lang")
+    return sorted(needed) if len(needed) <= 2 else None
 
 
 def grouped(
@@ -49,42 +60,33 @@ def grouped(
     """
     for d in dims:
         if d not in DIMENSIONS:
-            raise UsageError(
-                f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}."
-            )
+            raise UsageError(f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}.")
     conn = connection(store)
     n = len(dims) + (1 if by_bucket else 0)
     group = f" GROUP BY {', '.join(str(i) for i in range(1, n + 1))}" if n else ""
-    if _use_rollup(scope):
+    cube = _cube(scope, dims)
+    if cube is not None:
         f = scope.flt
-        clauses, params = [], []  # type: ignore[var-annotated]
+        column = {name: f"v{i + 1}" for i, name in enumerate(cube)}
+        clauses, params = ["dim = ?"], ["+".join(cube)]  # type: list[str], list[Any]
         if f.since is not None:
             clauses.append("bucket >= ?")
             params.append(int(f.since.timestamp()) // QUARTER)
         if f.until is not None:
             clauses.append("bucket < ?")
             params.append(int(f.until.timestamp()) // QUARTER)
-        if f.platforms:
-            clauses.append(f"platform IN ({','.join('?' * len(f.platforms))})")
-            params.extend(f.platforms)
-        if f.languages:
-            clauses.append(f"lang IN ({','.join('?' * len(f.languages))})")
-            params.extend(f.languages)
-        cols = (["bucket"] if by_bucket else []) + list(dims)
+        for name, values in (("platform", f.platforms), ("lang", f.languages)):
+            if values:
+                clauses.append(f"{column[name]} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        cols = (["bucket"] if by_bucket else []) + [column[d] for d in dims]
         sel = ", ".join([*cols, "sum(posts)", "sum(engagement)", "sum(reach)"])
-        where = " AND ".join(clauses) or "1"
-        sql = f"SELECT {sel} FROM post_rollup WHERE {where}{group}"
-        rows = conn.execute(sql, params).fetchall()
-        return [r for r in rows if r[-3]]
+        sql = f"SELECT {sel} FROM post_rollup WHERE {' AND '.join(clauses)}{group}"
+        return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
     where, params = scope.sql()
     cols = (["p.published_at / 900"] if by_bucket else []) + [f"coalesce(p.{d}, '')" for d in dims]
     sel = ", ".join(
-        [
-            *cols,
-            "count(*)",
-            "sum(p.likes + p.shares + p.replies)",
-            "sum(coalesce(p.author_followers, 0))",
-        ]
+        [*cols, "count(*)", "sum(p.likes + p.shares + p.replies)", "sum(coalesce(p.author_followers, 0))"]
     )
     sql = f"SELECT {sel} FROM posts p WHERE {where}{group}"
     return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
@@ -104,11 +106,37 @@ def bucket_key(quarter: int, interval: str, tz: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
+def _keyer(interval: str, tz: ZoneInfo) -> Any:
+    """:func:`bucket_key` for one interval and zone, memoized per quarter-hour."""
+    memo: dict[int, datetime] = {}
+
+    def key_of(quarter: int) -> datetime:
+        found = memo.get(quarter)
+        if found is None:
+            found = memo[quarter] = bucket_key(quarter, interval, tz)
+        return found
+
+    return key_of
+
+
 def bucket_keys(period: Period, interval: str, tz: ZoneInfo) -> list[datetime]:
     """Every bucket start of ``period``, in order (empty buckets included)."""
     if interval not in INTERVALS:
         raise UsageError(f"unknown interval {interval!r}", hint="Use hour, day or week.")
     keys: dict[datetime, None] = {}
+    if interval != "hour":
+        # Local days (or weeks) from the one holding ``since`` to the one
+        # holding the last second of the period.
+        first = bucket_key(int(period.since.timestamp()) // QUARTER, interval, tz)
+        last = bucket_key((int(period.until.timestamp()) - 1) // QUARTER, interval, tz)
+        step = timedelta(days=7 if interval == "week" else 1)
+        day = first.date()
+        while True:
+            key = datetime(day.year, day.month, day.day, tzinfo=tz)
+            if key > last:
+                return list(keys)
+            keys[key] = None
+            day += step
     start = int(period.since.timestamp()) // QUARTER
     end = -(-int(period.until.timestamp()) // QUARTER)
     for q in range(start, end):
@@ -146,8 +174,9 @@ def _series(
     store: Any, scope: Scope, period: Period, interval: str, tz: ZoneInfo
 ) -> dict[datetime, int]:
     series = dict.fromkeys(bucket_keys(period, interval, tz), 0)
+    key_of = _keyer(interval, tz)
     for quarter, posts, _e, _r in grouped(store, scope.during(period), by_bucket=True):
-        key = bucket_key(quarter, interval, tz)
+        key = key_of(quarter)
         if key in series:
             series[key] += posts
     return series
@@ -234,10 +263,11 @@ def net_sentiment(
     counts: dict[datetime, dict[str, int]] = {
         k: defaultdict(int) for k in bucket_keys(period, interval, tz)
     }
+    key_of = _keyer(interval, tz)
     for quarter, label, posts, _e, _r in grouped(
         store, scope.during(period), ("sentiment",), by_bucket=True
     ):
-        key = bucket_key(quarter, interval, tz)
+        key = key_of(quarter)
         if key in counts:
             counts[key][label] += posts
     return [
