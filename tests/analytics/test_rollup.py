@@ -108,3 +108,44 @@ def test_rollup_is_built_for_posts_stored_before_the_migration(tmp_path) -> None
     assert_exact(store)
     assert store.conn.execute("SELECT sum(posts) FROM post_rollup WHERE dim = ''").fetchone()[0] == 9
     store.close()
+
+
+ENTITY_RECOUNT = """
+SELECT kind, bucket, v, count(*), sum(e) FROM (
+    SELECT DISTINCT 'hashtags' AS kind, p.pk, p.published_at / 900 AS bucket,
+           lower(j.value) AS v, p.likes + p.shares + p.replies AS e
+    FROM posts p, json_each('["' || replace(p.hashtags, ' ', '","') || '"]') j
+    WHERE p.hashtags != ''
+    UNION ALL
+    SELECT DISTINCT 'domains', p.pk, p.published_at / 900, j.value, p.likes + p.shares + p.replies
+    FROM posts p, json_each('["' || replace(p.domains, ' ', '","') || '"]') j
+    WHERE p.domains != ''
+) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+"""
+
+
+def test_entity_rollup_follows_changes_and_answers_like_a_scan(tmp_path, week) -> None:
+    from veille.analytics.tops import top_entities
+
+    store = SQLiteStore.open(tmp_path / "e.db")
+    posts = world()
+    store.upsert_posts(posts)
+    extra = make_post("t", "2026-03-25T10:00", hashtags=("Lumio", "lumio", "Fibre"), likes=2,
+                      links=("https://a.example/1", "https://www.a.example/2"))  # fmt: skip
+    store.upsert_posts([extra])
+    # Seen again: more likes, a hashtag gone.
+    store.upsert_posts([dataclasses.replace(extra, hashtags=("Fibre",),
+                                            engagement=Engagement(likes=9))])  # fmt: skip
+    with store.transaction() as tx:
+        tx.execute("DELETE FROM posts WHERE id = ?", (posts[1].id,))
+    stored = store.conn.execute(
+        "SELECT * FROM entity_rollup WHERE posts != 0 ORDER BY 1, 2, 3"
+    ).fetchall()
+    assert stored == store.conn.execute(ENTITY_RECOUNT).fetchall()
+    scan = Scope(where="p.pk > ?", params=(0,))
+    for kind in ("hashtags", "domains"):
+        fast = top_entities(store, Scope(), week, kind)
+        assert fast == top_entities(store, scan, week, kind)
+    tags = {e.value: (e.posts, e.engagement) for e in top_entities(store, Scope(), week, "hashtags")}
+    assert tags == {"lumio": (1, 12), "fibre": (1, 9)}
+    store.close()

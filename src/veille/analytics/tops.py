@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from veille.analytics.scope import Period, Scope
-from veille.analytics.volume import change, connection, grouped
+from veille.analytics.volume import QUARTER, _cube, change, connection, grouped
 from veille.errors import UsageError
 from veille.models import Post
 from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
@@ -107,6 +107,16 @@ class EntityRow:
     engagement: int
 
 
+def _json_list(col: str) -> str:
+    """SQL turning a space-separated column into a JSON array (``[]`` when an
+    item cannot be one), to split it with ``json_each``; as in migration 0041."""
+    arr = (
+        f"'[\"' || replace(replace(replace({col}, '\\', '\\\\'), '\"', '\\\"'), ' ', '\",\"')"
+        " || '\"]'"
+    )
+    return f"CASE WHEN {col} != '' AND json_valid({arr}) THEN {arr} ELSE '[]' END"
+
+
 def top_entities(
     store: Any, scope: Scope, period: Period, kind: str, *, limit: int = 10
 ) -> list[EntityRow]:
@@ -114,16 +124,23 @@ def top_entities(
     col = ENTITY_COLUMNS.get(kind)
     if col is None:
         raise UsageError(f"unknown list {kind!r}", hint=f"Use one of {', '.join(ENTITY_COLUMNS)}.")
-    where, params = scope.during(period).sql()
-    # The column is space-separated; turn it into a JSON array to split it in SQL.
-    as_json = (
-        f"'[\"' || replace(replace(replace(p.{col}, '\\', '\\\\'), '\"', '\\\"'), ' ', '\",\"')"
-        " || '\"]'"
-    )
+    scoped = scope.during(period)
+    conn = connection(store)
+    f = scoped.flt
+    if kind in ("hashtags", "domains") and _cube(scoped, ()) == [] and f.since and f.until:
+        rows = conn.execute(
+            "SELECT value, sum(posts), sum(engagement) FROM entity_rollup "
+            "WHERE kind = ? AND bucket >= ? AND bucket < ? GROUP BY 1 HAVING sum(posts) > 0 "
+            "ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
+            (kind, int(f.since.timestamp()) // QUARTER, int(f.until.timestamp()) // QUARTER, limit),
+        )
+        return [EntityRow(v, n, e or 0) for v, n, e in rows]
+    where, params = scoped.sql()
     key = "lower(j.value)" if kind in ("hashtags", "mentions") else "j.value"
-    rows = connection(store).execute(
-        f"SELECT {key}, count(DISTINCT p.pk), sum({_ENG}) FROM posts p, json_each({as_json}) j "
-        f"WHERE {where} AND p.{col} != '' GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
+    rows = conn.execute(
+        f"SELECT v, count(*), sum(e) FROM (SELECT DISTINCT p.pk, {key} AS v, {_ENG} AS e "
+        f"FROM posts p, json_each({_json_list('p.' + col)}) j WHERE {where}) "
+        "GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
         [*params, limit],
     )
     return [EntityRow(v, n, e or 0) for v, n, e in rows]
