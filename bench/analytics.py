@@ -34,10 +34,32 @@ from veille.textnorm import index_text
 PLATFORMS = ["mastodon", "bluesky", "reddit", "x", "youtube", "rss", "hackernews", "wordpress"]
 LANGS = ["fr", "en", "en", "fr", None]
 SENTIMENTS = ["positive", "negative", "neutral", "neutral", None]
-WORDS = (
-    "lumio vexa orbita fibre panne outage réseau network prix price offre client support "
-    "mobile internet vitesse speed routeur router facture bill service ville city"
-).split()
+WORDS = [
+    "lumio",
+    "vexa",
+    "orbita",
+    "fibre",
+    "panne",
+    "outage",
+    "réseau",
+    "network",
+    "prix",
+    "price",
+    "offre",
+    "client",
+    "support",
+    "mobile",
+    "internet",
+    "vitesse",
+    "speed",
+    "routeur",
+    "router",
+    "facture",
+    "bill",
+    "service",
+    "ville",
+    "city",
+]
 TAGS = [f"tag{i}" for i in range(60)]
 HOSTS = [f"site{i}.example" for i in range(40)]
 END = datetime(2026, 6, 1, tzinfo=UTC)
@@ -92,7 +114,9 @@ def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
 
 
 def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
+    return (
+        statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
+    )
 
 
 def main() -> None:
@@ -120,7 +144,11 @@ def main() -> None:
         sql = "SELECT count(*) FROM posts WHERE published_at >= ? AND published_at < ?"
         return store.conn.execute(sql, (since, until)).fetchone()
 
-    topics = {"lumio": lumio, "vexa": query_scope(store, "vexa"), "orbita": query_scope(store, "orbita")}
+    topics = {
+        "lumio": lumio,
+        "vexa": query_scope(store, "vexa"),
+        "orbita": query_scope(store, "orbita"),
+    }
     cases: list[tuple[str, Callable[[], Any]]] = [
         ("volume by day (+previous)", lambda: volume(store, scope, period)),
         ("volume by hour (+previous)", lambda: volume(store, scope, period, interval="hour")),

@@ -106,7 +106,9 @@ def test_rollup_is_built_for_posts_stored_before_the_migration(tmp_path) -> None
     old.close()
     store = SQLiteStore.open(path)
     assert_exact(store)
-    assert store.conn.execute("SELECT sum(posts) FROM post_rollup WHERE dim = ''").fetchone()[0] == 9
+    assert (
+        store.conn.execute("SELECT sum(posts) FROM post_rollup WHERE dim = ''").fetchone()[0] == 9
+    )
     store.close()
 
 
@@ -146,6 +148,66 @@ def test_entity_rollup_follows_changes_and_answers_like_a_scan(tmp_path, week) -
     for kind in ("hashtags", "domains"):
         fast = top_entities(store, Scope(), week, kind)
         assert fast == top_entities(store, scan, week, kind)
-    tags = {e.value: (e.posts, e.engagement) for e in top_entities(store, Scope(), week, "hashtags")}
+    tags = {
+        e.value: (e.posts, e.engagement) for e in top_entities(store, Scope(), week, "hashtags")
+    }
     assert tags == {"lumio": (1, 12), "fibre": (1, 9)}
     store.close()
+
+
+TOPIC_RECOUNT = """
+SELECT t.topic_id, p.published_at / 900, count(*), sum(p.likes + p.shares + p.replies),
+       sum(coalesce(p.author_followers, 0))
+FROM post_topics t JOIN posts p ON p.pk = t.post_pk GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
+
+def test_topic_rollup_completes_old_posts_and_follows_ingest(tmp_path, week) -> None:
+    from veille.analytics.topics import query_scope, topic_scope
+    from veille.pipeline import build_pipeline
+    from veille.query.topics import add_topic, edit_topic
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    with Workspace.open(root) as ws:
+        store = ws.store
+        store.upsert_posts(world())
+        add_topic(store, "brand", "lumio")
+        # Saved after the posts: the first read files them.
+        scope = topic_scope(store, "brand")
+        assert scope.topic_id is not None
+        assert volume(store, scope, week, timezone=TZ).total == 3
+
+        def check() -> None:
+            rows = store.conn.execute(
+                "SELECT * FROM topic_rollup WHERE posts != 0 ORDER BY 1, 2"
+            ).fetchall()
+            assert rows == store.conn.execute(TOPIC_RECOUNT).fetchall()
+            fast = volume(store, topic_scope(store, "brand"), week, timezone=TZ)
+            slow = volume(store, query_scope(store, ws_query(store)), week, timezone=TZ)
+            assert fast == slow
+
+        def ws_query(s: SQLiteStore) -> str:
+            from veille.query.topics import get_topic
+
+            return get_topic(s, "brand").query
+
+        check()
+        # New posts come through the pipeline's match stage.
+        pipeline = build_pipeline(ws)
+        pipeline.ingest([make_post("n1", "2026-03-26T10:00", text="Lumio again", likes=4)])
+        check()
+        assert volume(store, topic_scope(store, "brand"), week, timezone=TZ).total == 4
+        # Counts change, a post is deleted.
+        first = store.get_post("mastodon:1")
+        assert first is not None
+        store.upsert_posts([dataclasses.replace(first, engagement=Engagement(likes=99))])
+        with store.transaction() as tx:
+            tx.execute("DELETE FROM posts WHERE id = ?", ("bluesky:2",))
+        check()
+        # An edited topic is completed again for its new query.
+        edit_topic(store, "brand", "lumio OR vexa")
+        check()
+        assert (
+            volume(store, topic_scope(store, "brand"), week, timezone=TZ).total == 5
+        )  # 1, 3, n1 (Lumio); 4, 5 (Vexa)

@@ -120,6 +120,9 @@ class Scope:
     where: str = ""
     params: tuple[Any, ...] = ()
     label: str = ""
+    # Set when the restriction is exactly "filed under this topic" (post_topics
+    # complete for its current query): aggregations may read topic_rollup.
+    topic_id: int | None = None
 
     def sql(self) -> tuple[str, list[Any]]:
         """``(where_sql, params)`` over ``posts p``."""

@@ -47,7 +47,12 @@ def _walk_index(store: Any, scope: Scope) -> bool | None:
 
 
 def top_posts(
-    store: Any, scope: Scope, period: Period, *, by: str = "engagement", limit: int = 10,
+    store: Any,
+    scope: Scope,
+    period: Period,
+    *,
+    by: str = "engagement",
+    limit: int = 10,
     where: str = "",
 ) -> list[Post]:
     """The ``limit`` posts of the period with the most engagement (or reach)."""
@@ -195,7 +200,11 @@ def stories(
         Story(p.id, 1, p.author.followers or 0, p.engagement.total, (p.platform,), p)
         for p in single
     ]
-    key = {"reach": lambda s: s.reach, "posts": lambda s: s.posts, "engagement": lambda s: s.engagement}
+    key = {
+        "reach": lambda s: s.reach,
+        "posts": lambda s: s.posts,
+        "engagement": lambda s: s.engagement,
+    }
     found.sort(key=lambda s: (-key[by](s), -s.posts, s.first.published_at, s.key))
     return found[:limit]
 
