@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.analytics.conftest import TZ, local
 from veille.analytics.scope import Period, Scope, parse_period, words_scope
@@ -133,3 +135,48 @@ def test_headline_figures_with_change(store, week: Period) -> None:
     assert h["reach"].value == 1000 + 5000 + 200 + 50
     assert h["net_sentiment"].value == pytest.approx(-0.25)
     assert h["net_sentiment"].previous == 1.0
+
+
+ZONES = ["UTC", "Europe/Paris", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe",
+         "America/Toronto", "Pacific/Chatham"]  # fmt: skip
+
+
+@given(
+    quarter=st.integers(min_value=1_700_000_000 // 900, max_value=1_900_000_000 // 900),
+    zone=st.sampled_from(ZONES),
+    interval=st.sampled_from(["hour", "day", "week"]),
+)
+def test_fast_buckets_agree_with_the_calendar(quarter: int, zone: str, interval: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from veille.analytics.volume import _Buckets, bucket_key
+
+    tz = ZoneInfo(zone)
+    buckets = _Buckets(interval, tz)
+    # Neighbours too, so that the per-day offset memo is exercised across a day.
+    for q in (quarter, quarter + 1, quarter + 95, quarter - 4):
+        assert buckets.key(q) == bucket_key(q, interval, tz)
+        assert buckets.index(q) == buckets.index(q) and buckets.key(q).tzinfo is tz
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_fast_buckets_across_every_2026_offset_change(zone: str) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from veille.analytics.volume import _Buckets, bucket_key
+
+    tz = ZoneInfo(zone)
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp()) // 86400
+    change_days = [
+        d
+        for d in range(start, start + 365)
+        if datetime.fromtimestamp(d * 86400, tz).utcoffset()
+        != datetime.fromtimestamp(d * 86400 + 86399, tz).utcoffset()
+    ]
+    assert zone == "UTC" or zone == "Asia/Kathmandu" or len(change_days) == 2
+    for interval in ("hour", "day", "week"):
+        buckets = _Buckets(interval, tz)
+        for d in change_days:
+            for q in range(d * 96 - 8, d * 96 + 104):
+                assert buckets.key(q) == bucket_key(q, interval, tz), (zone, interval, q)

@@ -52,12 +52,20 @@ def _cube(scope: Scope, dims: tuple[str, ...]) -> list[str] | None:
 
 
 def grouped(
-    store: Any, scope: Scope, dims: tuple[str, ...] = (), *, by_bucket: bool = False
+    store: Any, scope: Scope, dims: tuple[str, ...] = (), *, by_bucket: bool | str = False
 ) -> list[tuple[Any, ...]]:
     """Rows ``([bucket,] *dims, posts, engagement, reach)`` for ``scope``.
 
+    ``by_bucket=True`` groups by quarter-hour; a string groups by that SQL
+    expression of ``{q}`` (the quarter-hour), e.g. a local day number.
     Missing dimension values come back as ``""``.
     """
+
+    def bucket(q: str) -> list[str]:
+        if not by_bucket:
+            return []
+        return [q if by_bucket is True else str(by_bucket).format(q=q)]
+
     for d in dims:
         if d not in DIMENSIONS:
             raise UsageError(
@@ -76,7 +84,7 @@ def grouped(
         if f.until is not None:
             clauses.append("bucket < ?")
             params.append(int(f.until.timestamp()) // QUARTER)
-        cols = "bucket, " if by_bucket else ""
+        cols = "".join(c + ", " for c in bucket("bucket"))
         sql = (
             f"SELECT {cols}sum(posts), sum(engagement), sum(reach) FROM topic_rollup "
             f"WHERE {' AND '.join(clauses)}{group}"
@@ -96,12 +104,12 @@ def grouped(
             if values:
                 clauses.append(f"{column[name]} IN ({','.join('?' * len(values))})")
                 params.extend(values)
-        cols = (["bucket"] if by_bucket else []) + [column[d] for d in dims]
+        cols = bucket("bucket") + [column[d] for d in dims]
         sel = ", ".join([*cols, "sum(posts)", "sum(engagement)", "sum(reach)"])
         sql = f"SELECT {sel} FROM post_rollup WHERE {' AND '.join(clauses)}{group}"
         return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
     where, params = scope.sql()
-    cols = (["p.published_at / 900"] if by_bucket else []) + [f"coalesce(p.{d}, '')" for d in dims]
+    cols = bucket("(p.published_at / 900)") + [f"coalesce(p.{d}, '')" for d in dims]
     sel = ", ".join(
         [
             *cols,
@@ -128,42 +136,92 @@ def bucket_key(quarter: int, interval: str, tz: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
-def _keyer(interval: str, tz: ZoneInfo) -> Any:
-    """:func:`bucket_key` for one interval and zone, memoized per quarter-hour."""
-    memo: dict[int, datetime] = {}
+class _Buckets:
+    """Quarter-hour -> local hour, day or week, with integer arithmetic.
 
-    def key_of(quarter: int) -> datetime:
-        found = memo.get(quarter)
+    A quarter's local time is its UTC time plus the zone's offset, looked up
+    once per UTC day (and per quarter only on a day when the offset changes).
+    """
+
+    def __init__(self, interval: str, tz: ZoneInfo) -> None:
+        if interval not in INTERVALS:
+            raise UsageError(f"unknown interval {interval!r}", hint="Use hour, day or week.")
+        self.interval = interval
+        self.tz = tz
+        self._day_offset: dict[int, int | None] = {}
+        self._keys: dict[int, datetime] = {}
+
+    def _offset(self, t: int) -> int:
+        day = t // 86400
+        if day not in self._day_offset:
+            first = datetime.fromtimestamp(day * 86400, self.tz).utcoffset()
+            last = datetime.fromtimestamp(day * 86400 + 86399, self.tz).utcoffset()
+            steady = first is not None and first == last
+            self._day_offset[day] = int(first.total_seconds()) if steady and first else None
+        off = self._day_offset[day]
+        if off is None:
+            delta = datetime.fromtimestamp(t, self.tz).utcoffset()
+            return int(delta.total_seconds()) if delta else 0
+        return off
+
+    def index(self, quarter: int) -> int:
+        t = quarter * QUARTER
+        local = t + self._offset(t)
+        if self.interval == "hour":
+            return local // 3600
+        days = local // 86400
+        return days if self.interval == "day" else (days + 3) // 7  # weeks start on Monday
+
+    def key(self, quarter: int) -> datetime:
+        idx = self.index(quarter)
+        found = self._keys.get(idx)
         if found is None:
-            found = memo[quarter] = bucket_key(quarter, interval, tz)
+            found = self._keys[idx] = bucket_key(quarter, self.interval, self.tz)
         return found
 
-    return key_of
+    def keys(self, period: Period) -> list[datetime]:
+        """Bucket starts of ``period`` in order; also learns where the zone's
+        offset changes, for :meth:`sql`."""
+        start = int(period.since.timestamp()) // QUARTER
+        end = -(-int(period.until.timestamp()) // QUARTER)
+        seen: dict[int, None] = {}
+        self._segments: list[tuple[int, int]] = []  # (first quarter, offset)
+        for q in range(start, end):
+            off = self._offset(q * QUARTER)
+            if not self._segments or self._segments[-1][1] != off:
+                self._segments.append((q, off))
+            idx = self.index(q)
+            if idx not in seen:
+                seen[idx] = None
+                self.key(q)
+        self._seen = list(seen)
+        return [self._keys[i] for i in seen]
+
+    def sql(self) -> str:
+        """The bucket number of quarter ``{q}`` as SQL (after :meth:`keys`), so
+        that the database groups by local hour, day or week itself. Offsets are
+        integers computed here, never user input."""
+        segs = self._segments or [(0, 0)]
+        off = str(segs[0][1])
+        if len(segs) > 1:
+            whens = " ".join(
+                f"WHEN {{q}} < {segs[i + 1][0]} THEN {segs[i][1]}" for i in range(len(segs) - 1)
+            )
+            off = f"CASE {whens} ELSE {segs[-1][1]} END"
+        local = f"({{q}} * {QUARTER} + {off})"
+        if self.interval == "hour":
+            return f"{local} / 3600"
+        if self.interval == "day":
+            return f"{local} / 86400"
+        return f"({local} / 86400 + 3) / 7"
+
+    def key_of_index(self, idx: int) -> datetime | None:
+        return self._keys.get(idx)
 
 
 def bucket_keys(period: Period, interval: str, tz: ZoneInfo) -> list[datetime]:
     """Every bucket start of ``period``, in order (empty buckets included)."""
-    if interval not in INTERVALS:
-        raise UsageError(f"unknown interval {interval!r}", hint="Use hour, day or week.")
-    keys: dict[datetime, None] = {}
-    if interval != "hour":
-        # Local days (or weeks) from the one holding ``since`` to the one
-        # holding the last second of the period.
-        first = bucket_key(int(period.since.timestamp()) // QUARTER, interval, tz)
-        last = bucket_key((int(period.until.timestamp()) - 1) // QUARTER, interval, tz)
-        step = timedelta(days=7 if interval == "week" else 1)
-        day = first.date()
-        while True:
-            key = datetime(day.year, day.month, day.day, tzinfo=tz)
-            if key > last:
-                return list(keys)
-            keys[key] = None
-            day += step
-    start = int(period.since.timestamp()) // QUARTER
-    end = -(-int(period.until.timestamp()) // QUARTER)
-    for q in range(start, end):
-        keys[bucket_key(q, interval, tz)] = None
-    return list(keys)
+    return _Buckets(interval, tz).keys(period)
 
 
 @dataclass(frozen=True)
@@ -195,10 +253,10 @@ def change(now: float, before: float) -> float | None:
 def _series(
     store: Any, scope: Scope, period: Period, interval: str, tz: ZoneInfo
 ) -> dict[datetime, int]:
-    series = dict.fromkeys(bucket_keys(period, interval, tz), 0)
-    key_of = _keyer(interval, tz)
-    for quarter, posts, _e, _r in grouped(store, scope.during(period), by_bucket=True):
-        key = key_of(quarter)
+    buckets = _Buckets(interval, tz)
+    series = dict.fromkeys(buckets.keys(period), 0)
+    for idx, posts, _e, _r in grouped(store, scope.during(period), by_bucket=buckets.sql()):
+        key = buckets.key_of_index(idx)
         if key in series:
             series[key] += posts
     return series
@@ -282,14 +340,12 @@ def net_sentiment(
 ) -> list[SentimentPoint]:
     """Positive, negative and neutral posts per bucket; unscored posts are left out."""
     tz = ZoneInfo(timezone)
-    counts: dict[datetime, dict[str, int]] = {
-        k: defaultdict(int) for k in bucket_keys(period, interval, tz)
-    }
-    key_of = _keyer(interval, tz)
-    for quarter, label, posts, _e, _r in grouped(
-        store, scope.during(period), ("sentiment",), by_bucket=True
+    buckets = _Buckets(interval, tz)
+    counts: dict[datetime, dict[str, int]] = {k: defaultdict(int) for k in buckets.keys(period)}
+    for idx, label, posts, _e, _r in grouped(
+        store, scope.during(period), ("sentiment",), by_bucket=buckets.sql()
     ):
-        key = key_of(quarter)
+        key = buckets.key_of_index(idx)
         if key in counts:
             counts[key][label] += posts
     return [
