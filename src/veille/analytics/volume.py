@@ -77,23 +77,25 @@ def grouped(
     f = scope.flt
     aligned = all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until))
     if scope.topic_id is not None and not dims and aligned and not f.platforms and not f.languages:
-        clauses, params = ["topic_id = ?"], [scope.topic_id]  # type: list[str], list[Any]
+        clauses: list[str] = ["topic_id = ?"]
+        params: list[Any] = [scope.topic_id]
         if f.since is not None:
             clauses.append("bucket >= ?")
             params.append(int(f.since.timestamp()) // QUARTER)
         if f.until is not None:
             clauses.append("bucket < ?")
             params.append(int(f.until.timestamp()) // QUARTER)
-        cols = "".join(c + ", " for c in bucket("bucket"))
+        lead = "".join(c + ", " for c in bucket("bucket"))
         sql = (
-            f"SELECT {cols}sum(posts), sum(engagement), sum(reach) FROM topic_rollup "
+            f"SELECT {lead}sum(posts), sum(engagement), sum(reach) FROM topic_rollup "
             f"WHERE {' AND '.join(clauses)}{group}"
         )
         return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
     cube = _cube(scope, dims)
     if cube is not None:
         column = {name: f"v{i + 1}" for i, name in enumerate(cube)}
-        clauses, params = ["dim = ?"], ["+".join(cube)]
+        clauses = ["dim = ?"]
+        params = ["+".join(cube)]
         if f.since is not None:
             clauses.append("bucket >= ?")
             params.append(int(f.since.timestamp()) // QUARTER)
