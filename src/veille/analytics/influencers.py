@@ -66,19 +66,21 @@ class Influencer:
 
     def why(self, lang: str = "en") -> str:
         """The numbers behind the rank, in plain words."""
+        from veille.analytics.findings import num, pct
+
+        rank = f"{self.pagerank:.3f}"
         if lang == "fr":
-            text = (
-                f"{self.followers:,} abonnés, {self.engagement:,} interactions sur "
-                f"{self.matching_posts} publications pertinentes, {self.relevance:.0%} de "
-                f"leurs publications sur le sujet, PageRank {self.pagerank:.3f}"
-            ).replace(",", "\u202f")
-            return text + (", déjà en contact" if self.engaged else "")
-        text = (
-            f"{self.followers:,} followers, {self.engagement:,} interactions on "
-            f"{self.matching_posts} matching posts, {self.relevance:.0%} of their posts "
-            f"on topic, PageRank {self.pagerank:.3f}"
+            return (
+                f"{num(self.followers, lang)} abonnés, {num(self.engagement, lang)} interactions "
+                f"sur {self.matching_posts} publications pertinentes, "
+                f"{pct(self.relevance, lang)} de leurs publications sur le sujet, "
+                f"PageRank {rank.replace('.', ',')}" + (", déjà en contact" if self.engaged else "")
+            )
+        return (
+            f"{num(self.followers, lang)} followers, {num(self.engagement, lang)} interactions on "
+            f"{self.matching_posts} matching posts, {pct(self.relevance, lang)} of their posts "
+            f"on topic, PageRank {rank}" + (", already engaged" if self.engaged else "")
         )
-        return text + (", already engaged" if self.engaged else "")
 
 
 @dataclass
