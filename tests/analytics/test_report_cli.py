@@ -131,3 +131,26 @@ def test_saved_topics_scope_every_command(ws_path: Path) -> None:
     assert [(v["topic"], v["posts"]) for v in json.loads(out)] == [("lumio", 4), ("vexa", 2)]
     code, out = run("volume", "-w", str(ws_path), "--period", WEEK, "-t", "nope")
     assert code == 2
+
+
+def test_influencers_command_lists_recent_posts(ws_path: Path) -> None:
+    code, out = run("influencers", "-w", str(ws_path), "--period", WEEK, "-q", "lumio",
+                    "--format", "json")  # fmt: skip
+    assert code == 0, out
+    by = {i["handle"]: i for i in json.loads(out)}
+    assert [p["id"] for p in by["alice"]["recent"]] == ["mastodon:1"]
+    assert by["alice"]["why"].startswith("1,000 followers, 12 interactions on 1 matching posts")
+
+
+def test_importing_analytics_loads_no_heavy_dependency() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, veille.analytics.report, veille.analytics.influencers, "
+        "veille.analytics.trends, veille.cli.analytics; "
+        "heavy = {'altair', 'vl_convert', 'weasyprint', 'networkx', 'simplemma', 'nh3'}; "
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -114,7 +114,7 @@ def report_data(
         "top_posts": tops.top_posts(store, scope, period, limit=5),
         "stories": tops.stories(store, scope, period, limit=5),
         "influencers": influencers(
-            store, scope, period, org_handles=org_handles, limit=10, recent=0
+            store, scope, period, org_handles=org_handles, limit=10, recent=1
         ),
         "trends": trending_terms(store, scope, period, limit=10),
     }

@@ -285,12 +285,26 @@ def register(app: typer.Typer) -> None:
             found = rank(ws.store, scope, _period(ws, period), org_handles=org.handles, limit=limit)
             language = ws.settings.workspace.ui_language
         if output is DataFormat.json:
-            print_json([{**_plain(i), "why": i.why(language)} for i in found])
+            print_json(
+                [
+                    {
+                        **_plain(i),
+                        "why": i.why(language),
+                        "recent": [
+                            {"id": p.id, "published_at": p.published_at, "url": p.url,
+                             "text": p.text[:280]}
+                            for p in i.recent
+                        ],
+                    }
+                    for i in found
+                ]
+            )  # fmt: skip
             return
         rows = [
             {"#": n, "handle": i.handle, "score": f"{i.score:.1f}",
              "platforms": ", ".join(i.platforms), "languages": ", ".join(i.languages),
-             "engaged": "yes" if i.engaged else "", "why": i.why(language)}
+             "engaged": "yes" if i.engaged else "", "why": i.why(language),
+             "latest": (i.recent[0].url or i.recent[0].id) if i.recent else ""}
             for n, i in enumerate(found, 1)
         ]  # fmt: skip
         print_rows(
