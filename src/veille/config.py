@@ -48,6 +48,8 @@ class EnrichSettings:
     min_language_confidence: float = 0.5
     sentiment_backend: str = "lexicon"
     model_dir: str = ""
+    language_high_accuracy: bool = False
+    duplicate_threshold: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,11 @@ TEMPLATE = """\
 # sentiment_backend = "lexicon"
 # Directory of a local transformer model, for sentiment_backend = "transformers".
 # model_dir = ""
+# lingua's high-accuracy mode: better on very short posts, about 5 times slower.
+# language_high_accuracy = false
+# Posts whose word shingles overlap at least this much (Jaccard, 0..1) are
+# copies of one story (syndicated or near-duplicate).
+# duplicate_threshold = 0.6
 
 [smtp]
 # host = "127.0.0.1"

@@ -42,7 +42,9 @@ def export_posts(
 ) -> int:
     """Write ``posts`` to ``out`` (a text stream, or a path for Parquet); return the count."""
     if fmt not in FORMATS:
-        raise UsageError(f"unknown export format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}.")
+        raise UsageError(
+            f"unknown export format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}."
+        )
     count = 0
     if fmt == "parquet":
         if not isinstance(out, Path):

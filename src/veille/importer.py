@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from veille.errors import InputError
 from veille.models import Cursor, Post
@@ -72,8 +73,8 @@ def read_records(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any] | B
                 if not line.strip():
                     continue
                 try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as exc:
+                    value = orjson.loads(line)
+                except orjson.JSONDecodeError as exc:
                     yield n, BadRow(n, f"not valid JSON ({exc.msg} at column {exc.colno})")
                     continue
                 if not isinstance(value, dict):

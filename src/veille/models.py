@@ -11,6 +11,7 @@ filled (:func:`dataclasses.replace`). The platform's payload is kept whole in
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ _TRACKING_NAMES = frozenset(
     }
 )  # fmt: skip
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PLAIN_URL = re.compile(r"^https?://[a-z0-9.-]+[a-z0-9](/[^?#\s]*)?$")
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -45,6 +47,9 @@ def canonical_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
+    fast = _PLAIN_URL.match(url)
+    if fast:  # already canonical: lower-case host, no port, query or fragment
+        return url if fast.group(1) else url + "/"
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -69,7 +74,7 @@ def canonical_url(url: str | None) -> str | None:
 def content_hash(title: str | None, text: str) -> str:
     """A short hash of the folded words: equal for copies that differ only in
     case, accents, punctuation or spacing."""
-    data = index_text(f"{title or ''} {text}").encode()
+    data = f"{index_text(title) if title else ''}\n{index_text(text)}".encode()
     return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 

@@ -36,6 +36,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from veille.models import Author, Engagement, Post, Sentiment
@@ -66,22 +67,54 @@ _LIST_SPLIT = re.compile(r"[\s,]+")
 _PLATFORM = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 
 
+@lru_cache(maxsize=256)
+def _valid_platform(name: str) -> bool:
+    return _PLATFORM.match(name) is not None
+
+
 class RecordError(ValueError):
     """A record that cannot become a post; the message says which field and why."""
+
+
+# alias -> (field, priority): the first alias listed wins when several are given.
+_ALIAS_OF = {
+    alias: (key, rank) for key, names in _ALIASES.items() for rank, alias in enumerate(names)
+}
+
+
+def _fields(rec: Mapping[str, Any]) -> dict[str, Any]:
+    """The record's known fields under their canonical names (one pass over its keys)."""
+    found: dict[str, Any] = {}
+    ranks: dict[str, int] = {}
+    for name, value in rec.items():
+        hit = _ALIAS_OF.get(name)
+        if hit is None or value is None or value == "":
+            continue
+        key, rank = hit
+        if key not in ranks or rank < ranks[key]:
+            found[key] = value
+            ranks[key] = rank
+    return found
 
 
 def _get(rec: Mapping[str, Any], key: str) -> Any:
     for name in _ALIASES[key]:
         value = rec.get(name)
-        if value not in (None, ""):
+        if value is not None and value != "":
             return value
     return None
 
 
 def _int(rec: Mapping[str, Any], key: str, *, default: int | None = 0) -> int | None:
     value = _get(rec, key)
+    return _as_int(value, key, default)
+
+
+def _as_int(value: Any, key: str, default: int | None = 0) -> int | None:
     if value is None:
         return default
+    if type(value) is int and value >= 0:
+        return value
     try:
         number = int(float(value)) if isinstance(value, str) else int(value)
     except (TypeError, ValueError):
@@ -135,24 +168,25 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
 
     ``platform`` is used when the record has none. Raises :class:`RecordError`.
     """
-    plat = str(_get(rec, "platform") or platform or "").strip().lower()
+    f = _fields(rec)
+    plat = str(f.get("platform") or platform or "").strip().lower()
     if not plat:
         raise RecordError("no platform: add a platform column or pass --platform")
-    if not _PLATFORM.match(plat):
+    if not _valid_platform(plat):
         raise RecordError(f"platform {plat!r} is not a platform name (lower-case letters, digits)")
-    text = _get(rec, "text")
-    title = _get(rec, "title")
+    text = f.get("text")
+    title = f.get("title")
     if text is None and title is None:
         raise RecordError("no text: the record needs a text (or content, body) or a title")
     text = "" if text is None else str(text)
     title = None if title is None else str(title)
-    url = _get(rec, "url")
-    published = _get(rec, "published_at")
+    url = f.get("url")
+    published = f.get("published_at")
     if published is None:
         raise RecordError("no published_at (or created_at, date, timestamp)")
     published_at = parse_time(published)
 
-    author_value = _get(rec, "author")
+    author_value = f.get("author")
     if isinstance(author_value, Mapping):
         handle = str(author_value.get("handle") or author_value.get("username") or "")
         author = Author(
@@ -165,29 +199,36 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
     else:
         author = Author(
             handle=str(author_value or "unknown"),
-            name=_get(rec, "author_name"),
-            url=_get(rec, "author_url"),
-            followers=_int(rec, "followers", default=None),
+            name=f.get("author_name"),
+            url=f.get("author_url"),
+            followers=_as_int(f.get("followers"), "followers", None),
         )
 
     eng = rec.get("engagement")
-    counts = eng if isinstance(eng, Mapping) else rec
-    engagement = Engagement(
-        likes=_int(counts, "likes") or 0,
-        shares=_int(counts, "shares") or 0,
-        replies=_int(counts, "replies") or 0,
-        views=_int(counts, "views", default=None),
-    )
+    if isinstance(eng, Mapping):
+        engagement = Engagement(
+            likes=_as_int(eng.get("likes"), "likes") or 0,
+            shares=_as_int(eng.get("shares", eng.get("reposts")), "shares") or 0,
+            replies=_as_int(eng.get("replies", eng.get("comments")), "replies") or 0,
+            views=_as_int(eng.get("views"), "views", None),
+        )
+    else:
+        engagement = Engagement(
+            likes=_as_int(f.get("likes"), "likes") or 0,
+            shares=_as_int(f.get("shares"), "shares") or 0,
+            replies=_as_int(f.get("replies"), "replies") or 0,
+            views=_as_int(f.get("views"), "views", None),
+        )
 
-    native = _get(rec, "id")
+    native = f.get("id")
     if native is None:
         seed = f"{url or ''}|{author.handle}|{published_at.isoformat()}|{title or ''}|{text}"
         native = "h" + hashlib.blake2b(seed.encode(), digest_size=10).hexdigest()
     sentiment = None
     label = rec.get("sentiment")
-    if isinstance(label, str) and label in ("positive", "negative", "neutral"):
+    if label == "positive" or label == "negative" or label == "neutral":
         sentiment = Sentiment(label, float(rec.get("sentiment_score") or 0.0), 1.0, "import")
-
+    lang = f.get("lang")
     return Post.create(
         platform=plat,
         native_id=str(native),
@@ -196,13 +237,13 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
         url=None if url is None else str(url),
         published_at=published_at,
         author=author,
-        lang=None if _get(rec, "lang") is None else str(_get(rec, "lang")).lower(),
+        lang=None if lang is None else str(lang).lower(),
         engagement=engagement,
-        parent_id=_ref(_get(rec, "parent_id"), plat),
-        thread_id=_ref(_get(rec, "thread_id"), plat),
-        repost_of=_ref(_get(rec, "repost_of"), plat),
-        country=_get(rec, "country"),
-        source=_get(rec, "source"),
+        parent_id=_ref(f.get("parent_id"), plat),
+        thread_id=_ref(f.get("thread_id"), plat),
+        repost_of=_ref(f.get("repost_of"), plat),
+        country=f.get("country"),
+        source=f.get("source"),
         hashtags=_list(rec, "hashtags"),
         mentions=_list(rec, "mentions"),
         links=_list(rec, "links"),

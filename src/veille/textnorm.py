@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 WORD_RE = re.compile(r"[^\W_]+")
 # Combining marks left by NFKD decomposition: accents, cedillas, diaereses.
@@ -33,8 +34,11 @@ def tokens(text: str) -> list[str]:
     return WORD_RE.findall(fold(text))
 
 
+@lru_cache(maxsize=4096)
 def index_text(text: str) -> str:
-    """The words of ``text`` joined by spaces: what the full-text index stores."""
+    """The words of ``text`` joined by spaces: what the full-text index stores.
+
+    Cached: a post's words are needed for its content hash and for the index."""
     return " ".join(WORD_RE.findall(fold(text)))
 
 

@@ -10,7 +10,7 @@ import importlib
 
 import typer
 
-COMMAND_MODULES: tuple[str, ...] = ("core", "demo", "query", "analytics")
+COMMAND_MODULES: tuple[str, ...] = ("core", "demo", "enrich", "sources", "query", "analytics")
 
 
 def build_app() -> typer.Typer:

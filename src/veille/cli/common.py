@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import wraps
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -34,12 +34,12 @@ WorkspaceOpt = Annotated[
 ]
 
 
-class DataFormat(str, Enum):
+class DataFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-class RowFormat(str, Enum):
+class RowFormat(StrEnum):
     table = "table"
     jsonl = "jsonl"
     csv = "csv"

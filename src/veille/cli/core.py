@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -68,10 +68,12 @@ UntilOpt = Annotated[str | None, typer.Option(help="Until this date (ISO 8601), 
 PlatformOpt = Annotated[
     list[str] | None, typer.Option("--platform", help="Only this platform (repeatable).")
 ]
-LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Only this language (repeatable).")]
+LangOpt = Annotated[
+    list[str] | None, typer.Option("--lang", help="Only this language (repeatable).")
+]
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
     parquet = "parquet"
@@ -98,7 +100,8 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Platform of rows that have no platform column.")
         ] = None,
         fmt: Annotated[
-            str | None, typer.Option("--input-format", help="csv or jsonl (default: from the name).")
+            str | None,
+            typer.Option("--input-format", help="csv or jsonl (default: from the name)."),
         ] = None,
         strict: Annotated[
             bool, typer.Option(help="Stop at the first bad row and store nothing.")
@@ -201,4 +204,7 @@ def register(app: typer.Typer) -> None:
                 [title, "posts"],
                 RowFormat.table,
             )
-        print_rows(({"day": c.key, "posts": c.count} for c in st.by_day), ["day", "posts"], RowFormat.table)
+        print_rows(
+            ({"day": c.key, "posts": c.count} for c in st.by_day), ["day", "posts"], RowFormat.table
+        )
+

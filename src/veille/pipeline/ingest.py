@@ -40,9 +40,10 @@ StageFactory = Callable[["Workspace"], "Stage | None"]
 
 def _builtin_factories() -> list[StageFactory]:
     """The built-in stages, in order. Each feature adds its factory here."""
+    from veille.enrich.stage import enrich_stage
     from veille.query.topics import match_stage
 
-    return [match_stage]
+    return [enrich_stage, match_stage]
 
 
 @dataclass
@@ -56,7 +57,9 @@ class Pipeline:
                 posts = stage.prepare(posts)
         return posts
 
-    def write(self, tx: StoreTransaction, posts: Sequence[Post], cursor: Cursor | None) -> UpsertResult:
+    def write(
+        self, tx: StoreTransaction, posts: Sequence[Post], cursor: Cursor | None
+    ) -> UpsertResult:
         """Store prepared posts and run the in-transaction hooks inside ``tx``."""
         result = tx.upsert_posts(posts)
         if cursor is not None:

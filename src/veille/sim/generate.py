@@ -76,8 +76,10 @@ _TEXT = {
         ],
     },
 }
-_PRODUCTS = {"en": ["fibre", "5G plan", "internet", "router", "mobile plan"],
-             "fr": ["fibre", "forfait 5G", "connexion internet", "box", "forfait mobile"]}  # fmt: skip
+_PRODUCTS = {
+    "en": ["fibre", "5G plan", "internet", "router", "mobile plan"],
+    "fr": ["fibre", "forfait 5G", "connexion internet", "box", "forfait mobile"],
+}
 _SECTOR = {
     "en": [
         "Broadband prices keep rising across the sector, regulators should look at it",

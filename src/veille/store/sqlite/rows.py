@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.textnorm import index_text
 
@@ -22,7 +24,15 @@ POST_COLUMNS: tuple[str, ...] = (
 # Columns read back to build a Post (everything but pk).
 READ_COLUMNS = ", ".join(POST_COLUMNS[1:])
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+_slow_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+def _dumps(value: Any) -> str:
+    """Compact JSON of a raw payload; anything not JSON-able becomes its text."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return _slow_dumps(value)
 
 
 def _epoch(dt: datetime | None) -> int | None:
@@ -116,5 +126,5 @@ def row_to_post(row: tuple[Any, ...]) -> Post:
         else None,
         cluster_id=cluster,
         content_hash=chash,
-        raw=json.loads(raw) if raw and raw != "{}" else {},
+        raw=orjson.loads(raw) if raw and raw != "{}" else {},
     )

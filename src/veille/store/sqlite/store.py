@@ -110,7 +110,9 @@ class _Tx:
 
     def _pk(self) -> int:
         if self._next_pk is None:
-            self._next_pk = self.conn.execute("SELECT coalesce(max(pk), 0) FROM posts").fetchone()[0]
+            self._next_pk = self.conn.execute("SELECT coalesce(max(pk), 0) FROM posts").fetchone()[
+                0
+            ]
         self._next_pk += 1
         return self._next_pk
 
@@ -338,7 +340,9 @@ class SQLiteStore:
 
     def count_posts(self, flt: PostFilter | None = None) -> int:
         where, params = _where(flt)
-        return int(self.conn.execute(f"SELECT count(*) FROM posts WHERE {where}", params).fetchone()[0])
+        return int(
+            self.conn.execute(f"SELECT count(*) FROM posts WHERE {where}", params).fetchone()[0]
+        )
 
     def search_text(
         self, text: str, flt: PostFilter | None = None, *, limit: int = 50

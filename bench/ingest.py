@@ -1,0 +1,168 @@
+"""Import N generated posts; compare with raw sqlite3 executemany of the same rows.
+
+    python bench/ingest.py [--posts 1000000]
+
+Prints posts/s, peak RSS and bytes per post for ``veille import`` (JSON lines
+-> records -> Post -> store, enrichment off: this measures the store path),
+beside a baseline measured in the same run: a raw ``executemany`` of the same
+rows, prepared beforehand, into the same schema (posts table, its indexes and
+the FTS5 index). Each side runs in a fresh child process so that its peak RSS
+is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORDS_EN = [
+    "internet",
+    "fibre",
+    "outage",
+    "great",
+    "support",
+    "slow",
+    "price",
+    "plan",
+    "router",
+    "speed",
+    "customer",
+    "city",
+]
+WORDS_FR = [
+    "internet",
+    "fibre",
+    "panne",
+    "génial",
+    "soutien",
+    "lente",
+    "prix",
+    "forfait",
+    "routeur",
+    "vitesse",
+    "client",
+    "ville",
+]
+PLATFORMS = ["mastodon", "bluesky", "rss", "reddit", "x", "youtube"]
+
+
+def make_records(n: int, seed: int = 1):
+    rng = random.Random(seed)
+    for i in range(n):
+        words = WORDS_FR if i % 2 else WORDS_EN
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(8, 30)))
+        platform = PLATFORMS[i % len(PLATFORMS)]
+        yield {
+            "platform": platform,
+            "id": str(i),
+            "text": f"Lumio {text} #fibre",
+            "url": f"https://{platform}.example/@u{i % 5000}/{i}",
+            "author": {"handle": f"u{i % 5000}", "followers": rng.randint(0, 50000)},
+            "published_at": 1767225600 + i * 5,
+            "lang": "fr" if i % 2 else "en",
+            "engagement": {"likes": rng.randint(0, 50), "shares": rng.randint(0, 9)},
+            "hashtags": ["fibre"],
+        }
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_veille(path: str, db_dir: str, queue: mp.Queue) -> None:
+    from veille.importer import import_file
+    from veille.pipeline import build_pipeline
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(db_dir)
+    with Workspace.open(root) as ws:
+        pipeline = build_pipeline(ws, skip=("enrich", "match", "alerts", "analytics"))
+        pipeline.stages = []
+        start = time.perf_counter()
+        report = import_file(pipeline, path)
+        elapsed = time.perf_counter() - start
+        ws.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = Path(root, "veille.db").stat().st_size
+    queue.put({"seconds": elapsed, "posts": report.stored, "rss": peak_rss_mb(), "bytes": size})
+
+
+def run_baseline(path: str, db_dir: str, queue: mp.Queue) -> None:
+    from veille.importer import read_records
+    from veille.records import post_from_record
+    from veille.store.sqlite import SQLiteStore
+    from veille.store.sqlite.rows import fts_row, post_to_row
+    from veille.store.sqlite.store import _INSERT_FTS, _INSERT_POST
+
+    store = SQLiteStore.open(Path(db_dir) / "raw.db")
+    conn = store.conn
+    elapsed = 0.0
+    n = 0
+    chunk: list = []
+
+    def flush() -> float:
+        rows = [post_to_row(p, n0 + k + 1) for k, p in enumerate(chunk)]
+        fts = [fts_row(n0 + k + 1, p.title, p.text) for k, p in enumerate(chunk)]
+        t = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.executemany(_INSERT_POST, rows)
+        conn.executemany(_INSERT_FTS, fts)
+        conn.execute("COMMIT")
+        return time.perf_counter() - t
+
+    n0 = 0
+    for _line, rec in read_records(Path(path), "jsonl"):
+        chunk.append(post_from_record(rec))  # type: ignore[arg-type]
+        if len(chunk) == 2000:
+            elapsed += flush()
+            n0 += len(chunk)
+            chunk = []
+    if chunk:
+        elapsed += flush()
+        n0 += len(chunk)
+    n = n0
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = (Path(db_dir) / "raw.db").stat().st_size
+    queue.put({"seconds": elapsed, "posts": n, "rss": peak_rss_mb(), "bytes": size})
+
+
+def child(target, *args) -> dict:
+    queue: mp.Queue = mp.Queue()
+    proc = mp.get_context("fork").Process(target=target, args=(*args, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "posts.jsonl")
+        with path.open("w") as fh:
+            for rec in make_records(args.posts):
+                fh.write(json.dumps(rec) + "\n")
+        base = child(run_baseline, str(path), tmp)
+        ours = child(run_veille, str(path), str(Path(tmp, "ws")))
+    print(f"ingest of {args.posts:,} posts (enrichment off)")
+    for name, r in (("veille import", ours), ("raw executemany (baseline)", base)):
+        print(
+            f"  {name:28} {r['posts'] / r['seconds']:>10,.0f} posts/s  {r['seconds']:7.1f} s"
+            f"  peak RSS {r['rss']:6.0f} MB  {r['bytes'] / max(r['posts'], 1):6.0f} bytes/post"
+        )
+    ratio = ours["seconds"] / base["seconds"]
+    print(f"  total cost ratio veille/baseline: {ratio:.2f}x (target <= 1.5x)")
+    print(f"  veille peak RSS: {ours['rss']:.0f} MB (target < 400 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

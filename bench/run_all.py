@@ -1,0 +1,37 @@
+"""Run every benchmark in bench/, one after the other (``make bench``).
+
+Each benchmark prints its own figures beside a baseline measured in the same
+run. Pass ``--quick`` for reduced sizes (a smoke run).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+QUICK = {
+    "ingest.py": ["--posts", "50000"],
+    "collect.py": ["--feeds", "100", "--hosts", "10"],
+}
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv[1:]
+    here = Path(__file__).parent
+    failed = []
+    for script in sorted(here.glob("*.py")):
+        if script.name in ("run_all.py",) or script.name.startswith("_"):
+            continue
+        args = QUICK.get(script.name, []) if quick else []
+        print(f"== {script.name} {' '.join(args)}", flush=True)
+        if subprocess.call([sys.executable, str(script), *args]) != 0:
+            failed.append(script.name)
+    if failed:
+        print(f"failed: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

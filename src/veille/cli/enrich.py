@@ -1,0 +1,247 @@
+"""Enrichment commands: analyze, enrich --rerun, sentiment corrections, copies."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+from veille.config import EnrichSettings
+from veille.errors import InputError, UsageError, WorkspaceNotFound
+
+BATCH = 500
+
+
+class AnalyzeFormat(StrEnum):
+    jsonl = "jsonl"
+    json = "json"
+
+
+def _settings(workspace: str | None) -> EnrichSettings:
+    """The workspace's [enrich] settings; the defaults when there is no workspace."""
+    from veille.workspace import Workspace
+
+    try:
+        return Workspace.open(workspace).settings.enrich
+    except WorkspaceNotFound:
+        if workspace is not None:
+            raise
+        return EnrichSettings()
+
+
+def _records(stream: IO[bytes], name: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """``(line number, record)`` or ``(line number, why it is not one)``."""
+    for n, raw in enumerate(stream, 1):
+        # Invalid UTF-8 becomes U+FFFD: the post is analysed, not lost.
+        line = raw.decode("utf-8", errors="replace").strip()
+        if not line:
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield n, f"{name}:{n}: not JSON ({exc.msg})"
+            continue
+        if not isinstance(rec, dict):
+            yield n, f"{name}:{n}: not a JSON object"
+            continue
+        yield n, rec
+
+
+def _analyze_stream(stream: IO[bytes], name: str, settings: EnrichSettings) -> Iterator[dict]:
+    from veille.enrich import Enricher
+
+    enricher = Enricher.from_settings(settings)
+    batch: list[tuple[int, dict[str, Any] | str]] = []
+
+    def flush() -> Iterator[dict]:
+        good = [(n, r) for n, r in batch if isinstance(r, dict)]
+        texts = [str(r.get("text") or "") for _, r in good]
+        hints = [str(r["lang"]) if r.get("lang") else None for _, r in good]
+        results = iter(enricher.analyze_many(texts, hints))
+        for n, rec in batch:
+            if isinstance(rec, str):
+                yield {"line": n, "error": rec}
+            else:
+                yield {"id": rec.get("id", n), **next(results).as_dict()}
+
+    for item in _records(stream, name):
+        batch.append(item)
+        if len(batch) >= BATCH:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("analyze")
+    @handle_errors
+    def analyze(
+        file: Annotated[
+            Path | None, typer.Argument(help="JSON lines {id, text[, lang]}; stdin when absent.")
+        ] = None,
+        workspace: WorkspaceOpt = None,
+        output: Annotated[
+            AnalyzeFormat, typer.Option("--format", "-f", help="Output format.")
+        ] = AnalyzeFormat.jsonl,
+    ) -> None:
+        """Language, sentiment and entities of each JSON line, without storing anything.
+
+        Example: echo '{"id": 1, "text": "J\\'adore !"}' | veille analyze
+        """
+        settings = _settings(workspace)
+        if file is None:
+            results = _analyze_stream(sys.stdin.buffer, "stdin", settings)
+            _emit(results, output)
+            return
+        try:
+            stream = file.open("rb")
+        except OSError as exc:
+            raise InputError(f"cannot read {file}: {exc.strerror}", hint="Check the path.") from exc
+        with stream:
+            _emit(_analyze_stream(stream, str(file), settings), output)
+
+    @app.command("enrich")
+    @handle_errors
+    def enrich(
+        workspace: WorkspaceOpt = None,
+        rerun: Annotated[
+            bool, typer.Option("--rerun", help="Re-enrich every post, not only unenriched ones.")
+        ] = False,
+        since: Annotated[
+            str | None, typer.Option(help="Only posts published since this date (ISO 8601).")
+        ] = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Enrich stored posts (after a model or setting change: --rerun).
+
+        A sentiment corrected by a user is kept.
+        """
+        from veille.cli.core import parse_day, progress
+        from veille.enrich.rerun import enrich_stored
+
+        with open_workspace(workspace) as ws, progress(label="enriching") as bar:
+            task = bar.add_task("enrich", total=None)
+            report = enrich_stored(
+                ws,
+                rerun=rerun,
+                since=parse_day(since, "since"),
+                on_total=lambda n: bar.update(task, total=n),
+                on_progress=lambda n: bar.advance(task, n),
+            )
+        if output is DataFormat.json:
+            print_json(report)
+        else:
+            console().print(
+                f"{report['enriched']} posts enriched, {report['clustered']} newly clustered"
+            )
+
+    sentiment = typer.Typer(help="Sentiment corrections.", no_args_is_help=True)
+    app.add_typer(sentiment, name="sentiment")
+
+    @sentiment.command("correct")
+    @handle_errors
+    def correct(
+        post_id: Annotated[str, typer.Argument(help="The post's id (platform:native_id).")],
+        label: Annotated[str, typer.Argument(help="positive, negative or neutral.")],
+        workspace: WorkspaceOpt = None,
+        by: Annotated[str, typer.Option("--by", help="Who corrects (kept with it).")] = "user",
+    ) -> None:
+        """Correct a post's sentiment; re-enrichment keeps it."""
+        from veille.enrich.corrections import correct_sentiment
+
+        with open_workspace(workspace) as ws:
+            c = correct_sentiment(_sqlite(ws), post_id, label, who=by)
+        console().print(f"{c.post_id}: {c.old_label or 'none'} → {c.new_label}")
+
+    @sentiment.command("corrections")
+    @handle_errors
+    def corrections(
+        workspace: WorkspaceOpt = None,
+        limit: Annotated[int, typer.Option(help="How many, newest first.")] = 100,
+        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    ) -> None:
+        """List corrections and how often the model agreed with the users."""
+        from veille.enrich.corrections import correction_report, list_corrections
+
+        with open_workspace(workspace) as ws:
+            store = _sqlite(ws)
+            rows = [vars_of(c) for c in list_corrections(store, limit=limit)]
+            report = correction_report(store)
+        if output is RowFormat.json:
+            print_json({"corrections": rows, "accuracy": report})
+            return
+        cols = ["post_id", "old_label", "new_label", "corrected_by", "corrected_at"]
+        print_rows(rows, cols, output, title="Sentiment corrections")
+        if output is RowFormat.table:
+            acc = report["model_accuracy"]
+            console().print(
+                f"{report['reviewed']} posts reviewed; the model agreed on "
+                f"{report['model_agreed']}" + (f" ({acc:.0%})" if acc is not None else "")
+            )
+
+    @app.command("copies")
+    @handle_errors
+    def copies(
+        post_id: Annotated[str, typer.Argument(help="Any post of the story.")],
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """The copies of a story: its representative post and who else published it."""
+        from veille.enrich.clusters import copies_of
+        from veille.errors import NotFound
+
+        with open_workspace(workspace) as ws:
+            cluster, members = copies_of(_sqlite(ws).conn, post_id)
+        if cluster is None:
+            raise NotFound(f"no post with id {post_id!r}")
+        rows = [vars_of(m) | {"representative": m.post_id == cluster} for m in members]
+        if output is DataFormat.json:
+            print_json({"cluster_id": cluster, "copies": rows})
+            return
+        print_rows(
+            rows,
+            ["post_id", "platform", "author", "url", "representative"],
+            output,
+            title=f"Story {cluster}: also published by {max(0, len(rows) - 1)} others",
+        )
+
+
+def vars_of(obj: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(obj)
+
+
+def _sqlite(ws: Any) -> Any:
+    from veille.store.sqlite import SQLiteStore
+
+    store = ws.store
+    if not isinstance(store, SQLiteStore):
+        raise UsageError("this command needs the SQLite store")
+    return store
+
+
+def _emit(results: Iterator[dict], fmt: AnalyzeFormat) -> None:
+    if fmt is AnalyzeFormat.json:
+        print_json(list(results))
+        return
+    out = sys.stdout
+    for row in results:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -1,0 +1,290 @@
+"""Sources commands: ``source add|list|test|remove|health``, ``collect``, ``run``,
+``quarantine list|retry`` and ``sim``."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    err_console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+from veille.errors import UsageError
+
+
+def _options(values: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(
+                f"--option {item!r} is not KEY=VALUE", hint="E.g. --option max_pages=5"
+            )
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _http(ws: Any) -> Any:
+    from veille.http import HttpClient
+
+    return HttpClient(ws.settings.http)
+
+
+def register(app: typer.Typer) -> None:
+    source_app = typer.Typer(help="Configure where veille collects posts.", no_args_is_help=True)
+    app.add_typer(source_app, name="source")
+    quarantine_app = typer.Typer(
+        help="Items a source fetched but could not read.", no_args_is_help=True
+    )
+    app.add_typer(quarantine_app, name="quarantine")
+
+    @source_app.command("add")
+    @handle_errors
+    def source_add(
+        kind: Annotated[str, typer.Argument(help="Source kind: feeds, web, file, mastodon…")],
+        target: Annotated[str, typer.Argument(help="What to follow (URL, account, query, file).")],
+        name: Annotated[str | None, typer.Option(help="Name of the source.")] = None,
+        every: Annotated[
+            str | None, typer.Option(help="Polling interval: 30s, 15m, 2h, 1d.")
+        ] = None,
+        option: Annotated[
+            list[str] | None, typer.Option("--option", "-o", help="KEY=VALUE (repeatable).")
+        ] = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Add a source, e.g. `veille source add feeds https://example.org/feed/`."""
+        from veille.sources.manage import add_source
+
+        with open_workspace(workspace) as ws:
+            rec = add_source(
+                ws.store, kind, target, name=name, every=every, options=_options(option)
+            )
+        console().print(f"Added source [bold]{rec.name}[/] ({rec.kind}, every {rec.every} s).")
+
+    @source_app.command("list")
+    @handle_errors
+    def source_list(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
+        """List configured sources."""
+        from veille.sources.manage import list_sources
+
+        with open_workspace(workspace) as ws:
+            rows = [
+                {
+                    "name": r.name,
+                    "kind": r.kind,
+                    "every": r.every,
+                    "enabled": r.enabled,
+                    "config": r.config,
+                }
+                for r in list_sources(ws.store)
+            ]
+        print_rows(rows, ["name", "kind", "every", "enabled", "config"], output)
+
+    @source_app.command("remove")
+    @handle_errors
+    def source_remove(
+        name: Annotated[str, typer.Argument(help="Source name.")], workspace: WorkspaceOpt = None
+    ) -> None:
+        """Remove a source and its cursor (its posts stay)."""
+        from veille.sources.manage import remove_source
+
+        with open_workspace(workspace) as ws:
+            remove_source(ws.store, name)
+        console().print(f"Removed source {name}; its posts are kept.")
+
+    @source_app.command("test")
+    @handle_errors
+    def source_test(
+        name: Annotated[str, typer.Argument(help="Source name.")],
+        workspace: WorkspaceOpt = None,
+        limit: Annotated[int, typer.Option(min=1)] = 10,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Fetch once and print what would be stored; stores nothing."""
+        from veille.pipeline.collect import dry_run
+        from veille.sources.manage import get_source_record
+
+        with open_workspace(workspace) as ws:
+            rec = get_source_record(ws.store, name)
+            with _http(ws) as http:
+                result = dry_run(rec, http)
+        if output is DataFormat.json:
+            print_json({"posts": result.posts[:limit], "failed": [e for e, _ in result.failed]})
+            return
+        rows = (
+            {
+                "id": p.id,
+                "published_at": p.published_at,
+                "author": p.author.handle,
+                "text": (p.title + " — " if p.title else "") + p.text[:120],
+            }
+            for p in result.posts[:limit]
+        )
+        print_rows(rows, ["id", "published_at", "author", "text"], RowFormat.table)
+        console().print(
+            f"{len(result.posts)} posts would be stored, {len(result.failed)} items would be "
+            "quarantined. Nothing was stored."
+        )
+        for err, _ in result.failed[:5]:
+            err_console().print(f"cannot read an item: {err}", soft_wrap=True)
+
+    @source_app.command("health")
+    @handle_errors
+    def source_health(
+        name: Annotated[str | None, typer.Argument(help="One source (default: all).")] = None,
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Last success, last error, failures in a row, posts per run, quota left."""
+        from veille.sources.manage import health
+
+        with open_workspace(workspace) as ws:
+            rows = health(ws.store, name)
+        if output is DataFormat.json:
+            print_json(rows)
+            return
+        cols = ["source", "last success", "failures", "last posts", "total", "quota left"]
+        cols += ["quarantined", "next due", "last error"]
+        values = [
+            (
+                h.source,
+                h.last_success,
+                h.consecutive_failures,
+                h.last_posts,
+                h.total_posts,
+                h.quota_left,
+                h.quarantined,
+                h.next_due,
+                h.last_error,
+            )
+            for h in rows
+        ]
+        print_rows((dict(zip(cols, v, strict=True)) for v in values), cols, RowFormat.table)
+
+    @app.command("collect")
+    @handle_errors
+    def collect_cmd(
+        workspace: WorkspaceOpt = None,
+        source: Annotated[
+            list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
+        ] = None,
+        once: Annotated[
+            bool, typer.Option("--once", help="Collect every enabled source now, due or not.")
+        ] = False,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Collect the sources that are due (all with --once, or those named)."""
+        from veille.pipeline.collect import collect
+
+        with open_workspace(workspace) as ws:
+            results = collect(ws, names=source, force=once)
+        if output is DataFormat.json:
+            print_json(results)
+        else:
+            _print_results(results)
+        if results and all(not r.ok for r in results):
+            raise typer.Exit(1)
+
+    @app.command("run")
+    @handle_errors
+    def run_cmd(
+        workspace: WorkspaceOpt = None,
+        tick: Annotated[float, typer.Option(help="Seconds between checks for due sources.")] = 5.0,
+    ) -> None:
+        """Collect continuously until Ctrl-C or SIGTERM; one failing source never stops it."""
+        from veille.pipeline.collect import run_daemon
+
+        with open_workspace(workspace) as ws:
+            console().print("Collecting; press Ctrl-C to stop.")
+            state = run_daemon(ws, tick=tick, on_results=_print_results)
+        console().print(f"Stopped after {state.passes} passes; everything collected is stored.")
+
+    @quarantine_app.command("list")
+    @handle_errors
+    def quarantine_list(
+        workspace: WorkspaceOpt = None,
+        source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    ) -> None:
+        """Items that could not be read, with their error."""
+        from veille.sources.manage import quarantined
+
+        with open_workspace(workspace) as ws:
+            items = quarantined(ws.store, source)
+        rows = (
+            {
+                "id": q.id,
+                "source": q.source,
+                "error": q.error,
+                "at": q.created_at,
+                "raw": q.raw if output is not RowFormat.table else str(q.raw)[:80],
+            }
+            for q in items
+        )
+        print_rows(rows, ["id", "source", "at", "error", "raw"], output)
+
+    @quarantine_app.command("retry")
+    @handle_errors
+    def quarantine_retry(
+        workspace: WorkspaceOpt = None,
+        source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    ) -> None:
+        """Read quarantined items again (e.g. after an upgrade); store those that now work."""
+        from veille.pipeline.collect import retry_quarantine
+
+        with open_workspace(workspace) as ws:
+            stored, failing = retry_quarantine(ws, source=source)
+        console().print(f"{stored} items stored, {failing} still failing.")
+
+    @app.command("sim")
+    @handle_errors
+    def sim_cmd(
+        seed: Annotated[int, typer.Option(help="Seed of the generated world.")] = 42,
+        days: Annotated[int, typer.Option(min=1, max=365)] = 30,
+        speed: Annotated[
+            float, typer.Option(help="Simulated seconds per real second (0: frozen).")
+        ] = 60.0,
+    ) -> None:
+        """Run the platform simulator in the foreground and print its URLs."""
+        from veille.sim.runner import start_simulator
+
+        sim = start_simulator(seed=seed, days=days, speed=speed)
+        out = console()
+        for name, host in sim.hosts.items():
+            out.print(f"{name:12} {host.base_url}")
+        out.print(
+            "Point sources at these URLs with VEILLE_ALLOW_PRIVATE_NETWORKS=1. Ctrl-C to stop."
+        )
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            sim.stop()
+
+
+def _print_results(results: list[Any]) -> None:
+    out = console()
+    for r in results:
+        if r.ok:
+            out.print(
+                f"{r.source}: {r.new_posts} new posts ({r.items} items, {r.quarantined} "
+                f"quarantined)",
+                soft_wrap=True,
+            )
+        else:
+            err_console().print(
+                f"{r.source}: failed after {r.new_posts} new posts: {r.error}", soft_wrap=True
+            )

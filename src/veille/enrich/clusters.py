@@ -1,0 +1,138 @@
+"""Syndicated and near-duplicate copies: MinHash signatures and LSH bands.
+
+Each new post gets a MinHash signature over its word 3-shingles; its band keys
+find candidate copies among every post stored before (yesterday's included,
+since signatures and band keys live in the ``minhash`` and ``minhash_bands``
+tables), and a candidate whose estimated Jaccard similarity reaches the
+threshold gives the post its cluster. A cluster's id is the id of its first
+post, the representative; the others are "also published by".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from veille.models import Post
+from veille.store.base import StoreTransaction
+from veille.textnorm import tokens
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@])@[\w.@-]+")
+SHINGLE = 3
+# Fewer words than this and two posts match by accident ("Merci !").
+MIN_WORDS = 6
+
+
+def _band_key(band: int, values: bytes) -> int:
+    digest = hashlib.blake2b(values, digest_size=8, person=band.to_bytes(4, "little")).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+@dataclass
+class Clusterer:
+    """Assigns ``cluster_id`` to new posts inside the ingest transaction."""
+
+    threshold: float = 0.6
+    num_perm: int = 64
+    bands: int = 16
+
+    def __post_init__(self) -> None:
+        self._template: Any = None
+
+    def shingles(self, post: Post) -> list[bytes]:
+        text = f"{post.title or ''} {post.text}"[:20_000]
+        words = tokens(_MENTION.sub(" ", _URL.sub(" ", text)))
+        if len(words) < MIN_WORDS:
+            return []
+        return list(
+            dict.fromkeys(
+                " ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)
+            )
+        )
+
+    def signature(self, post: Post) -> Any:
+        """The post's MinHash values (a numpy array), or ``None`` when too short."""
+        shingles = self.shingles(post)
+        if not shingles:
+            return None
+        from datasketch import MinHash
+
+        if self._template is None:
+            # Permutations are drawn once; copying them is much cheaper.
+            self._template = MinHash(num_perm=self.num_perm, seed=7)
+        mh = self._template.copy()
+        mh.update_batch(shingles)
+        return mh.hashvalues
+
+    def band_keys(self, sig: Any) -> list[int]:
+        rows = self.num_perm // self.bands
+        return [_band_key(b, sig[b * rows : (b + 1) * rows].tobytes()) for b in range(self.bands)]
+
+    def assign(self, tx: StoreTransaction, posts: Sequence[Post]) -> dict[str, str]:
+        """Cluster ids for ``posts`` (stored first time), written to the store."""
+        import numpy as np
+
+        assigned: dict[str, str] = {}
+        for post in posts:
+            sig = self.signature(post)
+            cluster = post.id
+            if sig is not None:
+                keys = self.band_keys(sig)
+                marks = ",".join("?" * len(keys))
+                rows = tx.execute(
+                    "SELECT m.post_id, m.cluster_id, m.signature FROM minhash m WHERE m.post_id IN"
+                    f" (SELECT DISTINCT post_id FROM minhash_bands WHERE band_key IN ({marks}))",
+                    keys,
+                ).fetchall()
+                best = 0.0
+                for cand_id, cand_cluster, blob in rows:
+                    if cand_id == post.id:
+                        continue
+                    other = np.frombuffer(blob, dtype=sig.dtype)
+                    if other.shape != sig.shape:
+                        continue
+                    sim = float(np.count_nonzero(other == sig)) / len(sig)
+                    if sim >= self.threshold and sim > best:
+                        best, cluster = sim, cand_cluster
+                tx.execute(
+                    "INSERT OR REPLACE INTO minhash (post_id, cluster_id, signature)"
+                    " VALUES (?, ?, ?)",
+                    (post.id, cluster, sig.tobytes()),
+                )
+                tx.execute("DELETE FROM minhash_bands WHERE post_id = ?", (post.id,))
+                for key in keys:
+                    tx.execute(
+                        "INSERT INTO minhash_bands (band_key, post_id) VALUES (?, ?)",
+                        (key, post.id),
+                    )
+            tx.execute("UPDATE posts SET cluster_id = ? WHERE id = ?", (cluster, post.id))
+            assigned[post.id] = cluster
+        return assigned
+
+
+@dataclass(frozen=True)
+class Copy:
+    post_id: str
+    platform: str
+    author: str
+    url: str | None
+    published_at: int
+
+
+def copies_of(conn: Any, post_id: str) -> tuple[str | None, list[Copy]]:
+    """``(cluster id, every post of that cluster)``, oldest first; the
+    representative is the cluster id itself."""
+    row = conn.execute("SELECT cluster_id FROM posts WHERE id = ?", (post_id,)).fetchone()
+    if row is None:
+        return None, []
+    cluster = row[0] or post_id
+    rows = conn.execute(
+        "SELECT id, platform, author_handle, url, published_at FROM posts"
+        " WHERE cluster_id = ? OR id = ? ORDER BY published_at, pk",
+        (cluster, cluster),
+    ).fetchall()
+    return cluster, [Copy(*r) for r in rows]

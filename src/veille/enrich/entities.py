@@ -1,0 +1,99 @@
+"""Entities in a post: hashtags, mentions, links, domains, emoji, media, flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from veille.enrich.textparts import EMOJI_RE, HASHTAG_RE, MENTION_RE, URL_RE, clean_url
+from veille.models import Post, canonical_url
+
+_MEDIA_EXT = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".webm", ".mp3", ".m4a")
+
+
+@dataclass(frozen=True)
+class Entities:
+    hashtags: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    emojis: tuple[str, ...] = ()
+    media: tuple[str, ...] = ()
+    flags: dict[str, bool] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "hashtags": list(self.hashtags),
+            "mentions": list(self.mentions),
+            "links": list(self.links),
+            "domains": list(self.domains),
+            "emojis": list(self.emojis),
+            "media": list(self.media),
+            **self.flags,
+        }
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+class DomainResolver:
+    """Registered domains (``news.bbc.co.uk`` -> ``bbc.co.uk``) with tldextract's
+    bundled public-suffix snapshot: it never downloads a list."""
+
+    def __init__(self) -> None:
+        self._extract: Any = None
+
+    def __call__(self, url: str) -> str | None:
+        return self._registered(url)
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one resolver per Enricher, bounded
+    def _registered(self, url: str) -> str | None:
+        if self._extract is None:
+            import tldextract
+
+            self._extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+        parts = self._extract(url)
+        if parts.domain and parts.suffix:
+            return f"{parts.domain}.{parts.suffix}".lower()
+        return parts.domain.lower() or None
+
+
+def extract_entities(text: str, domains: DomainResolver, post: Post | None = None) -> Entities:
+    """Entities found in ``text`` merged with those the platform gave on ``post``."""
+    text = text[:200_000]
+    hashtags = [m.group(1) for m in HASHTAG_RE.finditer(text)] if "#" in text else []
+    mentions = [m.group(1) for m in MENTION_RE.finditer(text)] if "@" in text else []
+    links: list[str] = []
+    if "://" in text or "www." in text.lower():
+        for m in URL_RE.finditer(text):
+            url = canonical_url(clean_url(m.group()))
+            if url:
+                links.append(url)
+    emojis = EMOJI_RE.findall(text) if not text.isascii() else []
+    media: list[str] = []
+    flags = {"has_media": False, "is_reply": False, "is_repost": False}
+    if post is not None:
+        hashtags = [*post.hashtags, *hashtags]
+        mentions = [*post.mentions, *mentions]
+        links = [*(canonical_url(u) or u for u in post.links), *links]
+        media = list(post.media)
+        flags["is_reply"] = post.is_reply
+        flags["is_repost"] = post.is_repost
+    media.extend(u for u in links if u.split("?", 1)[0].lower().endswith(_MEDIA_EXT))
+    # Hashtags compare case-insensitively; the first spelling seen is kept.
+    seen: dict[str, str] = {}
+    for tag in hashtags:
+        seen.setdefault(tag.lower(), tag)
+    links_u = _unique(links)
+    flags["has_media"] = bool(media)
+    return Entities(
+        hashtags=tuple(seen.values()),
+        mentions=_unique([m.removeprefix("@") for m in mentions]),
+        links=links_u,
+        domains=_unique([d for d in (domains(u) for u in links_u) if d]),
+        emojis=_unique(emojis),
+        media=_unique(media),
+        flags=flags,
+    )

@@ -1,0 +1,627 @@
+"""The one HTTP client every connector uses.
+
+:class:`HttpClient` wraps :mod:`httpx` (synchronous; one instance is shared by
+threads) and adds what polite, safe collection needs:
+
+- **caps**: a total time limit per request (``timeout_seconds``, including a
+  body that drips in slowly) and a body-size limit (``max_body_bytes``; the
+  body is streamed and reading stops past it);
+- **retries** with jittered exponential backoff on 429, 500, 502, 503, 504 and
+  connection errors; ``Retry-After`` (seconds or an HTTP date) is honoured;
+- **per-host concurrency** (``per_host_concurrency`` requests at once per host);
+- **rate-limit headers** (``X-RateLimit-*``, ``x-ratelimit-*`` as Reddit sends
+  them, IETF ``RateLimit-*``) remembered per host and per token: when the
+  remaining quota is 0 the next request waits for the reset;
+- an honest ``User-Agent`` from the settings;
+- **conditional GET**: pass ``etag``/``last_modified``; a 304 comes back as a
+  response with ``not_modified`` true;
+- the **SSRF guard**: the host name is resolved (through an injectable
+  ``resolver``), every address is checked, and the connection is made to the
+  checked address (no second lookup an attacker could race). Redirects are
+  followed here, not by httpx, and each hop is checked again. Private,
+  loopback, link-local, CGNAT, multicast, reserved, unspecified and IPv6 local
+  addresses are refused unless ``allow_private_networks`` is set.
+
+Every failure is an :class:`HttpError` (a :class:`~veille.errors.VeilleError`)
+naming the URL.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from veille.config import HttpSettings
+from veille.errors import VeilleError
+
+Resolver = Callable[[str, int], Sequence[str]]
+"""``resolver(host, port) -> [ip, …]``: how host names become addresses."""
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_V6_LOCAL = (
+    ipaddress.ip_network("fc00::/7"),
+    ipaddress.ip_network("fe80::/10"),
+    ipaddress.ip_network("fec0::/10"),
+    ipaddress.ip_network("::1/128"),
+    ipaddress.ip_network("::/128"),
+)
+
+
+class HttpError(VeilleError):
+    """A request failed; ``url`` names it."""
+
+    def __init__(self, message: str, *, url: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.url = url
+
+
+class BlockedAddress(HttpError):
+    """The URL leads to an address the SSRF guard refuses."""
+
+
+class ResponseTooLarge(HttpError):
+    """The body is larger than ``[http] max_body_bytes``."""
+
+
+class FetchTimeout(HttpError):
+    """The request took longer than ``[http] timeout_seconds``."""
+
+
+class ConnectFailed(HttpError):
+    """The host could not be resolved or reached."""
+
+
+class HttpStatusError(HttpError):
+    """The server answered with an error status (after retries, where they apply)."""
+
+    def __init__(self, message: str, *, url: str, status: int, hint: str | None = None) -> None:
+        super().__init__(message, url=url, hint=hint)
+        self.status = status
+
+
+class RateLimited(HttpStatusError):
+    """The server asks us to wait longer than we are willing to block."""
+
+    def __init__(self, message: str, *, url: str, retry_after: float, status: int = 429) -> None:
+        super().__init__(
+            message,
+            url=url,
+            status=status,
+            hint=f"veille will try again later (the server asked for {retry_after:.0f} s).",
+        )
+        self.retry_after = retry_after
+
+
+def blocked_reason(ip: str) -> str | None:
+    """Why ``ip`` may not be fetched by default, or ``None`` when it is public."""
+    addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(addr, ipaddress.IPv6Address):
+        mapped = addr.ipv4_mapped or addr.sixtofour
+        if mapped is not None:
+            inner = blocked_reason(str(mapped))
+            return f"{inner} (IPv4 inside IPv6)" if inner else None
+        if addr.is_loopback:
+            return "loopback"
+        for net in _V6_LOCAL:
+            if addr in net:
+                return "IPv6 local" if not addr.is_unspecified else "unspecified"
+    if addr.is_unspecified:
+        return "unspecified"
+    if addr.is_loopback:
+        return "loopback"
+    if addr.is_link_local:
+        return "link-local"
+    if addr.is_multicast:
+        return "multicast"
+    if isinstance(addr, ipaddress.IPv4Address) and addr in _CGNAT:
+        return "carrier-grade NAT"
+    if addr.is_private:
+        return "private"
+    if addr.is_reserved:
+        return "reserved"
+    if not addr.is_global:
+        return "not public"
+    return None
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Addresses of ``host`` from the operating system's resolver."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    seen: list[str] = []
+    for info in infos:
+        ip = str(info[4][0])
+        if ip not in seen:
+            seen.append(ip)
+    return seen
+
+
+@dataclass
+class Response:
+    """A fully read response."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    content: bytes
+    elapsed: float = 0.0
+    redirects: list[str] = field(default_factory=list)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+    @property
+    def text(self) -> str:
+        charset = "utf-8"
+        ctype = self.headers.get("content-type", "")
+        for part in ctype.split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                charset = value.strip('"')
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:
+            return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        import json
+
+        try:
+            return json.loads(self.content)
+        except ValueError as exc:
+            raise HttpError(
+                f"{self.url} did not return valid JSON ({exc})",
+                url=self.url,
+                hint="The service may be down or the URL may point at a web page.",
+            ) from exc
+
+    def validators(self) -> dict[str, str]:
+        """``{"etag": …, "last_modified": …}`` for the next conditional GET."""
+        out = {}
+        if self.etag:
+            out["etag"] = self.etag
+        if self.last_modified:
+            out["last_modified"] = self.last_modified
+        return out
+
+
+@dataclass
+class RateState:
+    """What a host said about our remaining quota."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: float | None = None  # wall-clock (time.time()) seconds
+
+
+def _parse_reset(value: str, now: float) -> float | None:
+    value = value.strip()
+    try:
+        number = float(value)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return when.timestamp()
+    # Epoch seconds look like epoch seconds; anything smaller is a delay.
+    return number if number > 1_000_000_000 else now + number
+
+
+def parse_rate_headers(headers: Mapping[str, str], now: float | None = None) -> RateState | None:
+    """The quota announced by ``headers`` (any of the three common families)."""
+    now = time.time() if now is None else now
+    h = {k.lower(): v for k, v in headers.items()}
+    for prefix in ("x-ratelimit-", "ratelimit-"):
+        if prefix + "remaining" in h:
+            state = RateState()
+            try:
+                state.remaining = int(float(h[prefix + "remaining"].split(",")[0]))
+            except ValueError:
+                return None
+            if prefix + "limit" in h:
+                try:
+                    state.limit = int(float(h[prefix + "limit"].split(",")[0].split(";")[0]))
+                except ValueError:
+                    state.limit = None
+            if prefix + "reset" in h:
+                state.reset_at = _parse_reset(h[prefix + "reset"], now)
+            return state
+    return None
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delay or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class HttpClient:
+    """See the module docstring. Build one per process (or per collection run)
+    with :meth:`from_settings` and share it between threads."""
+
+    def __init__(
+        self,
+        settings: HttpSettings | None = None,
+        *,
+        resolver: Resolver | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        max_wait: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+        allowed_networks: Sequence[str] = (),
+    ) -> None:
+        self.settings = settings or HttpSettings()
+        # Networks allowed even when private ones are refused (one internal host).
+        self.allowed_networks = [ipaddress.ip_network(n) for n in allowed_networks]
+        self.resolver: Resolver = resolver or system_resolver
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        # The longest Retry-After or quota reset we block a thread for; longer
+        # waits raise RateLimited so the scheduler can come back later.
+        self.max_wait = max_wait
+        self.sleep = sleep
+        timeout = self.settings.timeout_seconds
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            follow_redirects=False,
+            transport=transport,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+            trust_env=False,
+        )
+        self._lock = threading.Lock()
+        self._semaphores: dict[str, threading.BoundedSemaphore] = {}
+        self._rates: dict[tuple[str, str | None], RateState] = {}
+        self.requests_sent = 0
+
+    @classmethod
+    def from_settings(cls, settings: HttpSettings, **kwargs: Any) -> HttpClient:
+        return cls(settings, **kwargs)
+
+    # -- public API ----------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        token: str | None = None,
+    ) -> Response:
+        """GET ``url``; a conditional GET when ``etag``/``last_modified`` are given.
+
+        ``token`` is a bearer token sent as ``Authorization`` and the key under
+        which its rate limits are tracked (never logged).
+        """
+        h = dict(headers or {})
+        if etag:
+            h["If-None-Match"] = etag
+        if last_modified:
+            h["If-Modified-Since"] = last_modified
+        return self.request("GET", url, params=params, headers=h, token=token)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        token: str | None = None,
+        raise_for_status: bool = True,
+    ) -> Response:
+        """Send one request (with retries and redirects); raise an :class:`HttpError`
+        for a refused address, a timeout, an oversize body or (with
+        ``raise_for_status``) a final status of 400 or more other than 304."""
+        if params:
+            url = str(
+                httpx.URL(url).copy_merge_params({k: v for k, v in params.items() if v is not None})
+            )
+        h = {"User-Agent": self.settings.user_agent, "Accept-Encoding": "gzip, deflate"}
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        h.update(headers or {})
+        redirects: list[str] = []
+        current, current_method = url, method
+        for _ in range(MAX_REDIRECTS + 1):
+            resp = self._with_retries(current_method, current, h, data, json_body, token)
+            if resp.status in REDIRECT_STATUSES and "location" in resp.headers:
+                redirects.append(current)
+                current = urljoin(current, resp.headers["location"])
+                if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
+                    current_method, data, json_body = "GET", None, None
+                continue
+            resp.redirects = redirects
+            if raise_for_status and resp.status >= 400:
+                raise HttpStatusError(
+                    f"{current} answered HTTP {resp.status}",
+                    url=current,
+                    status=resp.status,
+                    hint=_status_hint(resp.status),
+                )
+            return resp
+        raise HttpError(
+            f"{url} redirected more than {MAX_REDIRECTS} times", url=url, hint="Check the URL."
+        )
+
+    def rate_state(self, url: str, token: str | None = None) -> RateState | None:
+        """The last quota a host announced for ``token`` (``None``: no token)."""
+        host = urlsplit(url).hostname or ""
+        with self._lock:
+            return self._rates.get((host, token))
+
+    def quota_left(self, url: str, token: str | None = None) -> int | None:
+        state = self.rate_state(url, token)
+        return state.remaining if state else None
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals -----------------------------------------------------------
+
+    def check_url(self, url: str) -> tuple[httpx.URL, str]:
+        """Validate ``url`` and return it with the address to connect to.
+
+        Raises :class:`BlockedAddress` or :class:`ConnectFailed`.
+        """
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise HttpError(f"{url!r} is not a valid URL ({exc})", url=url) from exc
+        if parsed.scheme not in ("http", "https"):
+            raise HttpError(
+                f"{url} is not an http(s) URL", url=url, hint="Use an http:// or https:// URL."
+            )
+        host = parsed.host
+        if not host:
+            raise HttpError(f"{url} has no host", url=url)
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        try:
+            ipaddress.ip_address(host)
+            addresses: Sequence[str] = [host]
+        except ValueError:
+            try:
+                addresses = list(self.resolver(host, port))
+            except (OSError, UnicodeError) as exc:
+                raise ConnectFailed(
+                    f"cannot resolve {host} (from {url}): {exc}",
+                    url=url,
+                    hint="Check the host name and the network.",
+                ) from exc
+        if not addresses:
+            raise ConnectFailed(f"{host} (from {url}) has no address", url=url)
+        if not self.settings.allow_private_networks:
+            for ip in addresses:
+                if any(ipaddress.ip_address(ip) in net for net in self.allowed_networks):
+                    continue
+                reason = blocked_reason(ip)
+                if reason:
+                    raise BlockedAddress(
+                        f"refused {url}: {host} is a {reason} address ({ip})",
+                        url=url,
+                        hint="veille does not fetch private networks. If this is intended "
+                        "(a local test server), set [http] allow_private_networks = true "
+                        "or VEILLE_ALLOW_PRIVATE_NETWORKS=1.",
+                    )
+        return parsed, addresses[0]
+
+    def _semaphore(self, host: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            sem = self._semaphores.get(host)
+            if sem is None:
+                sem = threading.BoundedSemaphore(max(1, self.settings.per_host_concurrency))
+                self._semaphores[host] = sem
+            return sem
+
+    def _wait_for_quota(self, url: str, host: str, token: str | None) -> None:
+        with self._lock:
+            state = self._rates.get((host, token))
+        if state is None or state.remaining is None or state.remaining > 0:
+            return
+        if state.reset_at is None:
+            return
+        delay = state.reset_at - time.time()
+        if delay <= 0:
+            return
+        if delay > self.max_wait:
+            raise RateLimited(
+                f"{host} quota is used up until "
+                f"{datetime.fromtimestamp(state.reset_at, UTC):%H:%M:%S} UTC"
+                f" (asked for {url})",
+                url=url,
+                retry_after=delay,
+            )
+        self.sleep(delay)
+
+    def _record_rate(self, host: str, token: str | None, headers: httpx.Headers) -> None:
+        state = parse_rate_headers(headers)
+        if state is not None:
+            with self._lock:
+                self._rates[(host, token)] = state
+
+    def _backoff(self, attempt: int) -> float:
+        return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))
+
+    def _with_retries(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        data: Mapping[str, Any] | None,
+        json_body: Any,
+        token: str | None,
+    ) -> Response:
+        attempts = max(0, self.settings.max_retries) + 1
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                resp = self._once(method, url, headers, data, json_body, token)
+            except ConnectFailed:
+                if last:
+                    raise
+                self.sleep(self._backoff(attempt))
+                continue
+            if resp.status not in RETRY_STATUSES:
+                return resp
+            wait = parse_retry_after(resp.headers.get("retry-after"))
+            if wait is not None and wait > self.max_wait:
+                raise RateLimited(
+                    f"{url} answered HTTP {resp.status} and asks to wait {wait:.0f} s",
+                    url=url,
+                    retry_after=wait,
+                    status=resp.status,
+                )
+            if last:
+                if resp.status == 429:
+                    raise RateLimited(
+                        f"{url} still answers HTTP 429 after {attempts} tries",
+                        url=url,
+                        retry_after=wait or self.backoff_cap,
+                    )
+                return resp
+            self.sleep(wait if wait is not None else self._backoff(attempt))
+        raise AssertionError("unreachable")
+
+    def _once(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        data: Mapping[str, Any] | None,
+        json_body: Any,
+        token: str | None,
+    ) -> Response:
+        parsed, ip = self.check_url(url)
+        host = parsed.host
+        self._wait_for_quota(url, host, token)
+        # Connect to the checked address; the Host header and TLS name stay the host's.
+        ip_host = f"[{ip}]" if ":" in ip else ip
+        netloc = ip_host if parsed.port is None else f"{ip_host}:{parsed.port}"
+        target = urlunsplit(
+            (parsed.scheme, netloc, parsed.raw_path.decode("ascii").split("?")[0],
+             parsed.query.decode("ascii"), "")
+        )  # fmt: skip
+        h = dict(headers)
+        h["Host"] = parsed.netloc.decode("ascii")
+        extensions = {"sni_hostname": host} if parsed.scheme == "https" else {}
+        cap = self.settings.max_body_bytes
+        deadline = time.monotonic() + self.settings.timeout_seconds
+        started = time.monotonic()
+        with self._semaphore(host):
+            self.requests_sent += 1
+            try:
+                req = self._client.build_request(
+                    method, target, headers=h, data=data, json=json_body, extensions=extensions
+                )
+                resp = self._client.send(req, stream=True)
+            except httpx.TimeoutException as exc:
+                raise FetchTimeout(
+                    f"{url} did not answer within {self.settings.timeout_seconds:g} s",
+                    url=url,
+                    hint="The server is slow or down; veille will try again later.",
+                ) from exc
+            except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                raise ConnectFailed(f"cannot reach {url}: {exc}", url=url) from exc
+            except httpx.HTTPError as exc:
+                raise HttpError(f"{url}: {exc}", url=url) from exc
+            try:
+                declared = resp.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > cap:
+                    raise ResponseTooLarge(
+                        f"{url} announces {int(declared)} bytes, over the {cap}-byte limit",
+                        url=url,
+                        hint="Raise [http] max_body_bytes if this body is expected.",
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > cap:
+                        raise ResponseTooLarge(
+                            f"{url} sent more than the {cap}-byte limit; reading stopped",
+                            url=url,
+                            hint="Raise [http] max_body_bytes if this body is expected.",
+                        )
+                    if time.monotonic() > deadline:
+                        raise FetchTimeout(
+                            f"{url} took longer than "
+                            f"{self.settings.timeout_seconds:g} s to send its body",
+                            url=url,
+                        )
+                    chunks.append(chunk)
+            except httpx.TimeoutException as exc:
+                raise FetchTimeout(f"{url} stalled while sending its body", url=url) from exc
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
+                raise ConnectFailed(f"{url} broke off its answer: {exc}", url=url) from exc
+            finally:
+                resp.close()
+        self._record_rate(host, token, resp.headers)
+        return Response(
+            url=url,
+            status=resp.status_code,
+            headers=resp.headers,
+            content=b"".join(chunks),
+            elapsed=time.monotonic() - started,
+        )
+
+
+def _status_hint(status: int) -> str:
+    if status in (401, 403):
+        return "Check the token or credentials configured for this source."
+    if status == 404:
+        return "Check the URL or the account/feed name; it may have moved or been deleted."
+    if status == 410:
+        return "The resource is gone; remove the source."
+    if status >= 500:
+        return "The service is failing; veille will try again later."
+    return "Check the source's settings."

@@ -1,0 +1,402 @@
+"""Collect due sources: fetch concurrently, map, and commit batch by batch.
+
+Worker threads run each source's ``collect`` generator (network only) and
+hand every :class:`~veille.sources.base.Batch` to the calling thread, which
+owns the database: it maps the items with ``to_post`` (an item that fails goes
+to the quarantine with its error and raw payload), runs the pipeline's
+``prepare`` stages and writes the posts, the source's cursor, its health and
+its quarantined items in ONE transaction through :meth:`Pipeline.write`. A
+crash between two batches therefore loses nothing and stores nothing twice:
+the next run starts from the last committed cursor.
+
+A source that fails backs off exponentially (capped at 6 hours, or longer when
+the service asked for it with Retry-After) and says why in its health; it
+never stops the others. :func:`run_daemon` loops until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from veille.errors import VeilleError
+from veille.http import HttpClient, RateLimited
+from veille.models import Cursor, Post
+from veille.pipeline.ingest import Pipeline
+from veille.sources.base import Batch, Source
+from veille.sources.manage import SourceRecord, cursor_name, list_sources
+
+log = logging.getLogger("veille.collect")
+
+MAX_BACKOFF = 6 * 3600
+MIN_POLL = 300
+MAX_POLL = 86400
+
+
+@dataclass
+class RunResult:
+    """What one source's run did."""
+
+    source: str
+    ok: bool = True
+    items: int = 0
+    new_posts: int = 0
+    updated: int = 0
+    quarantined: int = 0
+    batches: int = 0
+    error: str | None = None
+    next_due: datetime | None = None
+
+
+@dataclass
+class _Done:
+    record: SourceRecord
+    error: BaseException | None
+    next_poll: float | None
+
+
+@dataclass
+class _Item:
+    record: SourceRecord
+    batch: Batch
+
+
+def map_items(
+    source: Source[Any], config: Any, name: str, items: Iterable[Any], collected_at: datetime
+) -> tuple[list[Post], list[tuple[str, Any]]]:
+    """Posts from raw items, and ``(error, raw)`` for each item that failed."""
+    posts: list[Post] = []
+    failed: list[tuple[str, Any]] = []
+    for raw in items:
+        try:
+            post = source.to_post(raw, config)
+        except Exception as exc:  # any mapping failure quarantines that item only
+            failed.append((f"{type(exc).__name__}: {exc}", raw))
+            continue
+        posts.append(dataclasses.replace(post, source=name, collected_at=collected_at))
+    return posts, failed
+
+
+def due_sources(
+    store: Any, *, names: Sequence[str] | None = None, force: bool = False, now: float | None = None
+) -> list[SourceRecord]:
+    now = time.time() if now is None else now
+    records = list_sources(store)
+    if names:
+        wanted = set(names)
+        records = [r for r in records if r.name in wanted]
+        return records
+    if force:
+        return [r for r in records if r.enabled]
+    due = {
+        row[0]
+        for row in store.conn.execute(
+            "SELECT source FROM source_health WHERE next_due <= ?", (int(now),)
+        )
+    }
+    known = {row[0] for row in store.conn.execute("SELECT source FROM source_health")}
+    return [r for r in records if r.enabled and (r.name in due or r.name not in known)]
+
+
+def _worker(
+    record: SourceRecord,
+    store_cursor: dict[str, Any] | None,
+    http: HttpClient,
+    out: queue.Queue[Any],
+) -> None:
+    next_poll: float | None = None
+    try:
+        source = record.source()
+        config = source.config_from_dict(record.config)
+        for batch in source.collect(config, store_cursor, http):
+            if batch.next_poll_seconds is not None:
+                next_poll = batch.next_poll_seconds
+            out.put(_Item(record, batch))
+    except BaseException as exc:  # reported in health; one source never stops the rest
+        out.put(_Done(record, exc, next_poll))
+        return
+    out.put(_Done(record, None, next_poll))
+
+
+class Collector:
+    """Runs sources of one workspace through one pipeline and one HTTP client."""
+
+    def __init__(self, pipeline: Pipeline, http: HttpClient, *, max_workers: int = 8) -> None:
+        self.pipeline = pipeline
+        self.store: Any = pipeline.store
+        self.http = http
+        self.max_workers = max_workers
+
+    def run(
+        self,
+        records: Sequence[SourceRecord],
+        *,
+        on_batch: Callable[[RunResult], None] | None = None,
+    ) -> list[RunResult]:
+        results = {r.name: RunResult(r.name) for r in records}
+        out: queue.Queue[Any] = queue.Queue(maxsize=64)
+        pending = list(records)
+        running = 0
+        while pending or running:
+            while pending and running < self.max_workers:
+                record = pending.pop(0)
+                cur = self.store.get_cursor(cursor_name(record.name))
+                threading.Thread(
+                    target=_worker,
+                    args=(record, dict(cur.value) if cur else None, self.http, out),
+                    name=f"collect-{record.name}",
+                    daemon=True,
+                ).start()
+                running += 1
+            msg = out.get()
+            result = results[msg.record.name]
+            if isinstance(msg, _Item):
+                if result.ok:
+                    try:
+                        self._commit(msg.record, msg.batch, result)
+                    except VeilleError as exc:
+                        result.ok, result.error = False, exc.message
+                if on_batch:
+                    on_batch(result)
+            else:
+                running -= 1
+                self._finish(msg, result)
+        return [results[r.name] for r in records]
+
+    def _commit(self, record: SourceRecord, batch: Batch, result: RunResult) -> None:
+        source = record.source()
+        config = source.config_from_dict(record.config)
+        now = datetime.now(UTC)
+        posts, failed = map_items(source, config, record.name, batch.items, now)
+        prepared = self.pipeline.prepare(posts)
+        with self.store.transaction() as tx:
+            upsert = self.pipeline.write(
+                tx, prepared, Cursor(cursor_name(record.name), batch.cursor)
+            )
+            if failed:
+                tx.executemany(
+                    "INSERT INTO quarantine (source, error, raw, created_at) VALUES (?, ?, ?, ?)",
+                    [
+                        (record.name, err, json.dumps(raw, default=str), int(now.timestamp()))
+                        for err, raw in failed
+                    ],
+                )
+            tx.execute(
+                "INSERT INTO source_health (source, total_posts, quota_left) VALUES (?, ?, ?) "
+                "ON CONFLICT (source) DO UPDATE SET "
+                "total_posts = total_posts + excluded.total_posts, "
+                "quota_left = coalesce(excluded.quota_left, quota_left)",
+                (record.name, upsert.inserted, batch.quota),
+            )
+        self.pipeline.committed(upsert)
+        result.batches += 1
+        result.items += len(batch.items)
+        result.new_posts += upsert.inserted
+        result.updated += len(upsert.updated)
+        result.quarantined += len(failed)
+
+    def _finish(self, done: _Done, result: RunResult) -> None:
+        now = time.time()
+        record = done.record
+        error = done.error
+        if error is None and result.ok:
+            delay = float(record.every)
+            if done.next_poll is not None:
+                delay = min(MAX_POLL, max(MIN_POLL, done.next_poll))
+            with self.store.transaction() as tx:
+                tx.execute(
+                    "UPDATE source_health SET last_run = ?, last_success = ?, "
+                    "consecutive_failures = 0, last_posts = ?, runs = runs + 1, next_due = ? "
+                    "WHERE source = ?",
+                    (int(now), int(now), result.new_posts, int(now + delay), record.name),
+                )
+            result.next_due = datetime.fromtimestamp(now + delay, UTC)
+            return
+        if error is not None:
+            result.ok = False
+            if isinstance(error, VeilleError):
+                result.error = error.message
+            else:
+                result.error = f"{type(error).__name__}: {error}"
+                log.error("source %s failed", record.name, exc_info=error)
+        row = self.store.conn.execute(
+            "SELECT consecutive_failures FROM source_health WHERE source = ?", (record.name,)
+        ).fetchone()
+        failures = (row[0] if row else 0) + 1
+        delay = min(MAX_BACKOFF, record.every * 2 ** (failures - 1))
+        if isinstance(error, RateLimited):
+            delay = max(delay, error.retry_after)
+        with self.store.transaction() as tx:
+            tx.execute(
+                "UPDATE source_health SET last_run = ?, last_error = ?, last_error_at = ?, "
+                "consecutive_failures = ?, last_posts = ?, runs = runs + 1, next_due = ? "
+                "WHERE source = ?",
+                (int(now), result.error, int(now), failures, result.new_posts, int(now + delay),
+                 record.name),
+            )  # fmt: skip
+        result.next_due = datetime.fromtimestamp(now + delay, UTC)
+
+
+def collect(
+    workspace: Any,
+    *,
+    names: Sequence[str] | None = None,
+    force: bool = False,
+    http: HttpClient | None = None,
+    pipeline: Pipeline | None = None,
+    max_workers: int = 8,
+    on_batch: Callable[[RunResult], None] | None = None,
+) -> list[RunResult]:
+    """Collect the due sources of ``workspace`` (all enabled with ``force``;
+    exactly ``names`` when given) and return what each run did."""
+    from veille.pipeline.ingest import build_pipeline
+
+    store = workspace.store
+    records = due_sources(store, names=names, force=force)
+    if names:
+        missing = set(names) - {r.name for r in records}
+        if missing:
+            from veille.sources.manage import get_source_record
+
+            for name in missing:
+                get_source_record(store, name)  # raises NotFound naming it
+    if not records:
+        return []
+    own = http is None
+    client = http or HttpClient(workspace.settings.http)
+    try:
+        collector = Collector(
+            pipeline or build_pipeline(workspace), client, max_workers=max_workers
+        )
+        return collector.run(records, on_batch=on_batch)
+    finally:
+        if own:
+            client.close()
+
+
+@dataclass
+class DaemonState:
+    stop: threading.Event = field(default_factory=threading.Event)
+    passes: int = 0
+    results: list[RunResult] = field(default_factory=list)
+
+
+def run_daemon(
+    workspace: Any,
+    *,
+    state: DaemonState | None = None,
+    tick: float = 5.0,
+    on_results: Callable[[list[RunResult]], None] | None = None,
+    install_signals: bool = True,
+) -> DaemonState:
+    """Collect due sources until SIGINT/SIGTERM (or ``state.stop`` is set).
+
+    Nothing a source does stops the loop; a store error is logged and retried.
+    """
+    from veille.pipeline.ingest import build_pipeline
+
+    state = state or DaemonState()
+    if install_signals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: state.stop.set())
+    http = HttpClient(workspace.settings.http)
+    pipeline = build_pipeline(workspace)
+    try:
+        while not state.stop.is_set():
+            try:
+                results = collect(workspace, http=http, pipeline=pipeline)
+            except VeilleError as exc:
+                log.error("collection pass failed: %s", exc.message)
+                results = []
+            except Exception:  # the daemon outlives any bug in one pass
+                log.exception("collection pass failed")
+                results = []
+            state.passes += 1
+            state.results.extend(results)
+            if on_results and results:
+                on_results(results)
+            state.stop.wait(tick)
+    finally:
+        http.close()
+    return state
+
+
+@dataclass
+class DryRun:
+    """What ``source test`` would store: mapped posts and items that failed."""
+
+    posts: list[Post]
+    failed: list[tuple[str, Any]]
+    cursor: dict[str, Any]
+
+
+def dry_run(
+    record: SourceRecord, http: HttpClient, *, cursor: dict[str, Any] | None = None
+) -> DryRun:
+    """Fetch the first batch of ``record`` (from ``cursor``, default: from scratch)
+    and map it; nothing is stored."""
+    source = record.source()
+    config = source.config_from_dict(record.config)
+    batches = source.collect(config, cursor, http)
+    try:
+        batch = next(iter(batches), None)
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+    if batch is None:
+        return DryRun([], [], dict(cursor or {}))
+    posts, failed = map_items(source, config, record.name, batch.items, datetime.now(UTC))
+    return DryRun(posts, failed, batch.cursor)
+
+
+def retry_quarantine(
+    workspace: Any, *, source: str | None = None, pipeline: Pipeline | None = None
+) -> tuple[int, int]:
+    """Map quarantined items again (after a fix); store those that now map and
+    drop them from the quarantine. Returns ``(stored, still failing)``."""
+    from veille.pipeline.ingest import build_pipeline
+    from veille.sources.manage import get_source_record, quarantined
+
+    store = workspace.store
+    pipeline = pipeline or build_pipeline(workspace)
+    ok_ids: list[int] = []
+    posts: list[Post] = []
+    failing = 0
+    records: dict[str, SourceRecord | None] = {}
+    for item in quarantined(store, source, limit=100_000):
+        if item.source not in records:
+            try:
+                records[item.source] = get_source_record(store, item.source)
+            except VeilleError:
+                records[item.source] = None
+        record = records[item.source]
+        if record is None:
+            failing += 1
+            continue
+        src = record.source()
+        mapped, failed = map_items(
+            src, src.config_from_dict(record.config), record.name, [item.raw], datetime.now(UTC)
+        )
+        if failed:
+            failing += 1
+            with store.transaction() as tx:
+                tx.execute("UPDATE quarantine SET error = ? WHERE id = ?", (failed[0][0], item.id))
+            continue
+        posts.extend(mapped)
+        ok_ids.append(item.id)
+    prepared = pipeline.prepare(posts)
+    with store.transaction() as tx:
+        result = pipeline.write(tx, prepared, None)
+        tx.executemany("DELETE FROM quarantine WHERE id = ?", [(i,) for i in ok_ids])
+    pipeline.committed(result)
+    return len(ok_ids), failing

@@ -1,0 +1,219 @@
+"""The Source extension point: how veille learns to read a platform.
+
+A source is a class with:
+
+- ``name``: the KIND users type in ``veille source add KIND TARGET``;
+- ``platform``: the default ``Post.platform`` of what it collects;
+- ``Config``: a frozen dataclass of its settings (JSON-able fields only:
+  str, int, float, bool, lists of str), stored in the ``sources`` table;
+- ``config_from_target(target, options) -> Config``: the config for
+  ``source add KIND TARGET --option k=v …`` (raise :class:`SourceConfigError`
+  naming the bad input);
+- ``collect(config, cursor, http) -> Iterator[Batch]``: fetch, page by page,
+  through the shared :class:`~veille.http.HttpClient`, starting after
+  ``cursor`` (the last committed ``Batch.cursor``, or ``None`` the first time).
+  Each :class:`Batch` holds raw items (JSON-able mappings, as the platform sent
+  them), the cursor to commit *with* them, and the remaining quota if known.
+  A source never touches the database: the pipeline maps, stores and commits
+  each batch with its cursor in one transaction, so a crash between batches
+  loses nothing and stores nothing twice;
+- ``to_post(raw, config) -> Post``: pure mapping of one raw item. If it raises,
+  the item goes to the quarantine table with its error and payload.
+
+Built-ins are listed in :data:`BUILTIN_SOURCES`; third-party packages add
+theirs through the ``veille.sources`` entry-point group
+(``myplugin = "mypkg.module:MySource"``). Both go through :func:`registry`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
+
+from veille.errors import UsageError
+from veille.models import Post
+
+if TYPE_CHECKING:
+    from veille.http import HttpClient
+
+ConfigT = TypeVar("ConfigT")
+
+
+class SourceConfigError(UsageError):
+    """``source add`` got a target or an option the source cannot use."""
+
+
+class SourceError(Exception):
+    """Raised by ``to_post`` for an item that cannot be mapped (it is quarantined)."""
+
+
+@dataclass
+class Batch:
+    """One page of raw items and the cursor that covers them.
+
+    ``next_poll_seconds`` lets a source suggest when it should run again (a
+    feed's TTL, its rhythm, a Retry-After); the scheduler clamps it.
+    """
+
+    items: Sequence[Mapping[str, Any]]
+    cursor: dict[str, Any]
+    quota: int | None = None
+    next_poll_seconds: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class Source(ABC, Generic[ConfigT]):
+    """Base class of every connector (see the module docstring)."""
+
+    name: ClassVar[str] = ""
+    platform: ClassVar[str] = ""
+    Config: ClassVar[type]
+    #: One line for ``source add --help`` and the docs: what TARGET is.
+    target_help: ClassVar[str] = ""
+    #: Default polling interval in seconds.
+    default_every: ClassVar[int] = 900
+
+    @abstractmethod
+    def config_from_target(self, target: str, options: Mapping[str, str]) -> ConfigT:
+        """The config for ``source add KIND TARGET --option k=v …``."""
+
+    @abstractmethod
+    def collect(
+        self, config: ConfigT, cursor: Mapping[str, Any] | None, http: HttpClient
+    ) -> Iterator[Batch]:
+        """Raw items after ``cursor``, batch by batch."""
+
+    @abstractmethod
+    def to_post(self, raw: Mapping[str, Any], config: ConfigT) -> Post:
+        """One raw item as a Post (pure; raise to quarantine the item)."""
+
+    # -- config (de)serialization shared by every source ---------------------
+
+    def config_to_dict(self, config: ConfigT) -> dict[str, Any]:
+        assert dataclasses.is_dataclass(config) and not isinstance(config, type)
+        return {
+            k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()
+        }
+
+    def config_from_dict(self, data: Mapping[str, Any]) -> ConfigT:
+        cls = self.Config
+        hints = get_type_hints(cls)
+        known = {f.name for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                continue  # a setting dropped by a newer version: ignore it
+            if isinstance(value, list) and "tuple" in str(hints.get(key, "")):
+                value = tuple(value)
+            values[key] = value
+        return cls(**values)
+
+
+def parse_options(
+    options: Mapping[str, str], spec: Mapping[str, type], *, kind: str
+) -> dict[str, Any]:
+    """Typed values of ``--option k=v`` pairs; unknown keys and bad values are
+    :class:`SourceConfigError` naming them and listing what is allowed."""
+    out: dict[str, Any] = {}
+    for key, raw in options.items():
+        if key not in spec:
+            raise SourceConfigError(
+                f"{kind} sources have no option {key!r}",
+                hint=f"Options of {kind}: {', '.join(sorted(spec)) or 'none'}.",
+            )
+        typ = spec[key]
+        try:
+            if typ is bool:
+                low = raw.strip().lower()
+                if low not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                    raise ValueError(raw)
+                out[key] = low in ("1", "true", "yes", "on")
+            elif typ is tuple:
+                out[key] = tuple(p.strip() for p in raw.split(",") if p.strip())
+            else:
+                out[key] = typ(raw)
+        except ValueError:
+            raise SourceConfigError(
+                f"option {key}={raw!r} of {kind} must be a {typ.__name__}"
+            ) from None
+    return out
+
+
+# Built-in sources, "module:Class". The platforms' connectors are listed too;
+# a module not shipped in this build is skipped (see registry()).
+BUILTIN_SOURCES: tuple[str, ...] = (
+    "veille.sources.feeds:FeedsSource",
+    "veille.sources.web:WebSource",
+    "veille.sources.file:FileSource",
+    "veille.sources.mastodon:MastodonSource",
+    "veille.sources.bluesky:BlueskySource",
+    "veille.sources.jetstream:JetstreamSource",
+    "veille.sources.reddit:RedditSource",
+    "veille.sources.hackernews:HackerNewsSource",
+    "veille.sources.youtube:YouTubeSource",
+    "veille.sources.wordpress:WordPressSource",
+    "veille.sources.x:XSource",
+    "veille.sources.facebook:FacebookSource",
+    "veille.sources.linkedin:LinkedInSource",
+)
+
+ENTRY_POINT_GROUP = "veille.sources"
+
+
+def _load(spec: str) -> type[Source[Any]] | None:
+    module_name, _, attr = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None  # not in this build
+        raise
+    cls = getattr(module, attr)
+    return cls
+
+
+def registry() -> dict[str, Source[Any]]:
+    """Every available source by KIND: built-ins first, then plugins.
+
+    A plugin may not replace a built-in of the same name. Read once per process
+    (scanning the installed packages' entry points costs tens of milliseconds,
+    and collection looks sources up for every batch); ``registry.cache_clear()``
+    reads them again.
+    """
+    return dict(_registry())
+
+
+@functools.lru_cache(maxsize=1)
+def _registry() -> dict[str, Source[Any]]:
+    found: dict[str, Source[Any]] = {}
+    for spec in BUILTIN_SOURCES:
+        cls = _load(spec)
+        if cls is not None:
+            found[cls.name] = cls()
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        cls = ep.load()
+        if cls.name not in found:
+            found[cls.name] = cls()
+    return found
+
+
+registry.cache_clear = _registry.cache_clear  # type: ignore[attr-defined]
+
+
+def get_source(kind: str) -> Source[Any]:
+    """The source of KIND, or a :class:`SourceConfigError` listing the kinds."""
+    sources = registry()
+    try:
+        return sources[kind]
+    except KeyError:
+        raise SourceConfigError(
+            f"unknown source kind {kind!r}",
+            hint=f"Available kinds: {', '.join(sorted(sources))}.",
+        ) from None

@@ -1,0 +1,464 @@
+"""``feeds``: RSS 0.9x/1.0/2.0, Atom, RDF and JSON Feed (via feedparser).
+
+Covers WordPress blogs (``/feed/``), news sites, YouTube channel and playlist
+feeds (``/feeds/videos.xml?channel_id=…``), Reddit ``.rss``, Mastodon
+(``/@user.rss``) and Bluesky (``/profile/…/rss``) profile feeds and Google
+Alerts delivered to RSS.
+
+- **Cursor**: the feed's ``ETag``/``Last-Modified`` (conditional GET) and the
+  ids of the entries already seen (the last 2,000).
+- **Paging**: ``<link rel="next">`` (RFC 5005, Atom), JSON Feed ``next_url``,
+  followed up to ``max_pages`` while pages hold unseen entries.
+- **Rhythm**: the next poll is the feed's median gap between entries, raised
+  to its ``<ttl>``, ``Cache-Control: max-age``, ``Expires`` or
+  ``Retry-After``, clamped between 5 minutes and 24 hours.
+"""
+
+from __future__ import annotations
+
+import calendar
+import email.utils
+import hashlib
+import itertools
+import re
+import statistics
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape as escape_html
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from veille.http import HttpClient, HttpError, Response
+from veille.models import Author, Engagement, Post
+from veille.sources.base import Batch, Source, SourceConfigError, SourceError, parse_options
+
+MIN_INTERVAL = 300
+MAX_INTERVAL = 86400
+SEEN_KEEP = 2000
+_HASHTAG = re.compile(r"(?<![\w&])#(\w[\w-]*)")
+_URL = re.compile(r"https?://[^\s<>\"')]+")
+
+
+class FeedError(HttpError):
+    """The URL answered, but not with a feed veille can read."""
+
+
+@dataclass(frozen=True)
+class FeedsConfig:
+    url: str
+    platform: str = ""  # "" = guessed from the URL
+    max_pages: int = 1
+    adaptive: bool = True
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("p", "br", "div", "li", "h1", "h2", "h3", "blockquote"):
+            self.parts.append("\n")
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href and href.startswith(("http://", "https://")):
+                self.links.append(href)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> tuple[str, list[str]]:
+    """Plain text and the links of an HTML fragment (entries are untrusted)."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    text = re.sub(r"\s*\n\s*", "\n", text).strip()
+    return text, parser.links
+
+
+def guess_platform(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    path = parts.path
+    if host.endswith(("youtube.com", "youtu.be")) or path == "/feeds/videos.xml":
+        return "youtube"
+    if host.endswith("reddit.com") or re.match(r"^/(r|user)/[^/]+/\.rss$", path):
+        return "reddit"
+    if host.endswith("bsky.app") or re.match(r"^/profile/[^/]+/rss$", path):
+        return "bluesky"
+    if re.match(r"^/@[^/]+\.rss$", path) or re.match(r"^/users/[^/]+\.rss$", path):
+        return "mastodon"
+    if re.search(r"/(feed|comments/feed)/?$", path) or "wordpress" in host:
+        return "wordpress"
+    return "rss"
+
+
+def _iso(struct: Any) -> str | None:
+    if not struct:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(struct), UTC).isoformat()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, time.struct_time):
+        return _iso(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def entry_key(entry: Mapping[str, Any]) -> str:
+    """The entry's stable id: its id/guid, else its link, else a hash of its text."""
+    for key in ("id", "link"):
+        value = entry.get(key)
+        if value:
+            return str(value)
+    basis = f"{entry.get('title', '')}\n{entry.get('summary', '')}"
+    return "h:" + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
+
+
+def parse_feed(content: bytes, headers: Mapping[str, str] | None = None) -> Any:
+    """feedparser's reading of a body; a JSON body is read as JSON Feed (1.0/1.1),
+    which this feedparser does not know, into the same shape."""
+    import feedparser
+
+    if content.lstrip()[:1] == b"{":
+        return _json_feed(content)
+    h = {k.lower(): v for k, v in (headers or {}).items()}
+    return feedparser.parse(content, response_headers=h)
+
+
+def _json_time(value: Any) -> str | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat()
+
+
+def _json_feed(content: bytes) -> Any:
+    import json
+
+    from feedparser import FeedParserDict
+
+    out = FeedParserDict(bozo=False, entries=[], feed=FeedParserDict(), version="json1")
+    try:
+        data = json.loads(content)
+        if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+            raise ValueError("no items list")
+    except ValueError as exc:
+        out["bozo"], out["bozo_exception"] = True, exc
+        return out
+    authors = data.get("authors") or ([data["author"]] if data.get("author") else [])
+    out["feed"] = FeedParserDict(
+        title=data.get("title"),
+        link=data.get("home_page_url"),
+        language=data.get("language"),
+        author=authors[0].get("name") if authors else None,
+        next_url=data.get("next_url"),
+    )
+    for item in data["items"]:
+        if not isinstance(item, dict):
+            continue
+        who = item.get("authors") or ([item["author"]] if item.get("author") else [])
+        first = who[0] if who and isinstance(who[0], dict) else {}
+        html = item.get("content_html")
+        entry = FeedParserDict(
+            id=item.get("id"),
+            link=item.get("url") or item.get("external_url"),
+            title=item.get("title"),
+            summary=html
+            if html
+            else escape_html(item.get("content_text") or item.get("summary") or ""),
+            published_parsed=_json_time(item.get("date_published")),
+            updated_parsed=_json_time(item.get("date_modified")),
+            author=first.get("name"),
+            author_detail=FeedParserDict(name=first.get("name"), href=first.get("url")),
+            tags=[FeedParserDict(term=t) for t in item.get("tags") or []],
+            language=item.get("language"),
+            enclosures=[
+                FeedParserDict(href=a.get("url"))
+                for a in item.get("attachments") or []
+                if isinstance(a, dict)
+            ],
+        )
+        if item.get("image"):
+            entry["media_thumbnail"] = [FeedParserDict(url=item["image"])]
+        out["entries"].append(entry)
+    return out
+
+
+def _max_age(resp: Response) -> float | None:
+    best: float | None = None
+    cc = resp.headers.get("cache-control", "")
+    m = re.search(r"max-age\s*=\s*(\d+)", cc)
+    if m:
+        best = float(m.group(1))
+    elif resp.headers.get("expires"):
+        try:
+            when = email.utils.parsedate_to_datetime(resp.headers["expires"])
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            best = max(0.0, when.timestamp() - time.time())
+        except (TypeError, ValueError):
+            best = None
+    return best
+
+
+def next_interval(
+    published: list[float], *, ttl_minutes: float | None = None, max_age: float | None = None
+) -> float:
+    """Seconds until the next poll, from the feed's rhythm and its caching hints."""
+    interval = 3600.0
+    times = sorted(published)[-20:]
+    gaps = [b - a for a, b in itertools.pairwise(times) if b > a]
+    if gaps:
+        interval = statistics.median(gaps)
+    if ttl_minutes:
+        interval = max(interval, ttl_minutes * 60)
+    if max_age:
+        interval = max(interval, max_age)
+    return float(min(MAX_INTERVAL, max(MIN_INTERVAL, interval)))
+
+
+class FeedsSource(Source[FeedsConfig]):
+    name = "feeds"
+    platform = "rss"
+    Config = FeedsConfig
+    target_help = "the feed's URL (RSS, Atom, RDF or JSON Feed)"
+    default_every = 1800
+    OPTIONS: Mapping[str, type] = {"platform": str, "max_pages": int, "adaptive": bool}
+
+    def config_from_target(self, target: str, options: Mapping[str, str]) -> FeedsConfig:
+        parts = urlsplit(target.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SourceConfigError(
+                f"feeds target {target!r} is not an http(s) URL",
+                hint="Give the feed's address, e.g. https://example.org/feed/",
+            )
+        opts = parse_options(options, self.OPTIONS, kind=self.name)
+        if opts.get("max_pages", 1) < 1:
+            raise SourceConfigError("option max_pages of feeds must be at least 1")
+        return FeedsConfig(url=target.strip(), **opts)
+
+    def collect(
+        self, config: FeedsConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+    ) -> Iterator[Batch]:
+        cursor = dict(cursor or {})
+        seen: list[str] = list(cursor.get("seen", []))
+        seen_set = set(seen)
+        resp = http.get(
+            config.url, etag=cursor.get("etag"), last_modified=cursor.get("last_modified")
+        )
+        retry_after = resp.headers.get("retry-after")
+        # A walk through older pages cut short (crash, error) resumes where it stopped.
+        resume: str | None = cursor.get("resume")
+        pages_done = int(cursor.get("pages_done", 0))
+        if resp.not_modified and resume:
+            resp = http.get(resume)
+            url_now: str = resume
+            resume = None
+            page_start = pages_done
+        else:
+            url_now = config.url
+            page_start = 0
+        if resp.not_modified:
+            cursor["checked_at"] = time.time()
+            yield Batch(
+                [],
+                cursor,
+                quota=http.quota_left(config.url),
+                next_poll_seconds=cursor.get("interval"),
+            )
+            return
+        validators = resp.validators() if url_now == config.url else {}
+        if not validators:
+            validators = {k: v for k, v in cursor.items() if k in ("etag", "last_modified")}
+        url = url_now
+        page = page_start
+        fetched_at = datetime.now(UTC).isoformat()
+        published: list[float] = []
+        ttl: float | None = None
+        while True:
+            parsed = parse_feed(resp.content, resp.headers)
+            if parsed.get("bozo") and not parsed.entries:
+                raise FeedError(
+                    f"{url} is not a readable feed ({parsed.get('bozo_exception')})",
+                    url=url,
+                    hint="Check that the URL points at an RSS, Atom or JSON feed, not a web page.",
+                )
+            feed = parsed.feed
+            if page == 0 and feed.get("ttl"):
+                try:
+                    ttl = float(feed["ttl"])
+                except (TypeError, ValueError):
+                    ttl = None
+            feed_info = {
+                "title": feed.get("title"),
+                "link": feed.get("link"),
+                "language": feed.get("language"),
+                "author": feed.get("author"),
+                "url": url,
+                "format": parsed.get("version") or "",
+            }
+            items = []
+            fresh = 0
+            for entry in parsed.entries:
+                key = entry_key(entry)
+                ts = entry.get("published_parsed") or entry.get("updated_parsed")
+                if isinstance(ts, str):
+                    published.append(datetime.fromisoformat(ts).timestamp())
+                elif ts:
+                    published.append(float(calendar.timegm(ts)))
+                if key in seen_set:
+                    continue
+                fresh += 1
+                seen_set.add(key)
+                seen.insert(0, key)
+                items.append({"key": key, "entry": _jsonable(entry), "feed": feed_info,
+                              "fetched_at": fetched_at})  # fmt: skip
+            items.reverse()  # oldest first
+            next_url = _next_page(parsed, url)
+            page += 1
+            jumped = False
+            if fresh == 0 and resume:
+                next_url, page, resume, jumped = resume, pages_done, None, True
+            more = bool(next_url) and page < config.max_pages and (fresh > 0 or jumped)
+            new_cursor: dict[str, Any] = {"seen": seen[:SEEN_KEEP]}
+            if not more:
+                # Validators only once every page is in: a crash mid-way refetches.
+                new_cursor.update(validators)
+                wait = next_interval(published, ttl_minutes=ttl, max_age=_max_age(resp))
+                if retry_after and retry_after.isdigit():
+                    wait = min(MAX_INTERVAL, max(wait, float(retry_after)))
+                new_cursor["interval"] = wait
+                new_cursor["checked_at"] = time.time()
+                yield Batch(
+                    items,
+                    new_cursor,
+                    quota=http.quota_left(config.url),
+                    next_poll_seconds=wait if config.adaptive else None,
+                )
+                return
+            new_cursor.update({k: v for k, v in cursor.items() if k in ("etag", "last_modified")})
+            new_cursor["resume"], new_cursor["pages_done"] = next_url, page
+            yield Batch(items, new_cursor)
+            url = next_url  # type: ignore[assignment]
+            resp = http.get(url)
+
+    def to_post(self, raw: Mapping[str, Any], config: FeedsConfig) -> Post:
+        entry = raw.get("entry")
+        if not isinstance(entry, Mapping):
+            raise SourceError("the item holds no feed entry")
+        feed = raw.get("feed") or {}
+        platform = config.platform or guess_platform(config.url)
+        title = (entry.get("title") or "").strip() or None
+        body_html = ""
+        contents = entry.get("content") or []
+        if contents and isinstance(contents, list):
+            body_html = " ".join(
+                str(c.get("value", "")) for c in contents if isinstance(c, Mapping)
+            )
+        if not body_html:
+            body_html = str(entry.get("summary") or "")
+        media_group = entry.get("media_description")
+        if not body_html and media_group:
+            body_html = str(media_group)
+        text, links = html_to_text(body_html)
+        if title:
+            title, _ = html_to_text(title)
+        if not text and not title:
+            raise SourceError(f"entry {raw.get('key')!r} has neither a title nor any text")
+        stamp = (
+            entry.get("published_parsed") or entry.get("updated_parsed") or raw.get("fetched_at")
+        )
+        if not stamp:
+            raise SourceError(f"entry {raw.get('key')!r} has no date")
+        published_at = datetime.fromisoformat(str(stamp))
+        link = entry.get("link") or None
+        if link:
+            link = urljoin(str(feed.get("link") or config.url), str(link))
+        detail = entry.get("author_detail") or {}
+        author_name = entry.get("author") or detail.get("name") or feed.get("author")
+        author_name = author_name or feed.get("title") or urlsplit(config.url).hostname or "unknown"
+        author_url = detail.get("href") or feed.get("link")
+        handle = _handle(platform, str(author_name), author_url)
+        for item in entry.get("links") or []:
+            href = item.get("href") if isinstance(item, Mapping) else None
+            if href and item.get("rel") in ("related", "via") and href not in links:
+                links.append(href)
+        links.extend(u for u in _URL.findall(text) if u not in links)
+        media: list[str] = []
+        for key in ("media_thumbnail", "media_content", "enclosures"):
+            for item in entry.get(key) or []:
+                href = item.get("url") or item.get("href") if isinstance(item, Mapping) else None
+                if href and href not in media:
+                    media.append(str(href))
+        engagement = Engagement()
+        stats = entry.get("media_statistics") or {}
+        rating = entry.get("media_starrating") or {}
+        if stats or rating:
+            engagement = Engagement(
+                likes=_int(rating.get("count")), views=_int(stats.get("views")) or None
+            )
+        lang = entry.get("language") or feed.get("language")
+        lang = str(lang).split("-")[0].lower() if lang else None
+        tags = [t.get("term") for t in entry.get("tags") or [] if isinstance(t, Mapping)]
+        hashtags = list(dict.fromkeys(_HASHTAG.findall(f"{title or ''} {text}")))
+        return Post.create(
+            platform=platform,
+            native_id=str(raw.get("key") or entry_key(entry)),
+            text=text,
+            title=title,
+            url=link,
+            published_at=published_at,
+            author=Author(handle=handle, name=str(author_name), url=author_url),
+            lang=lang,
+            engagement=engagement,
+            hashtags=tuple(hashtags),
+            links=tuple(dict.fromkeys(links)),
+            media=tuple(media),
+            keywords=tuple(str(t) for t in tags if t),
+            raw=dict(raw),
+        )
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _handle(platform: str, name: str, url: Any) -> str:
+    if url:
+        path = urlsplit(str(url)).path.rstrip("/")
+        last = path.rsplit("/", 1)[-1]
+        if last.startswith("@"):
+            return last[1:]
+        if platform in ("youtube", "reddit", "bluesky") and last:
+            return last
+    return name
+
+
+def _next_page(parsed: Any, base: str) -> str | None:
+    for link in parsed.feed.get("links") or []:
+        if link.get("rel") == "next" and link.get("href"):
+            return urljoin(base, str(link["href"]))
+    nxt = parsed.feed.get("next_url")
+    return urljoin(base, str(nxt)) if nxt else None

@@ -1,0 +1,359 @@
+"""``web``: watch web pages and sitemaps; new or changed main text becomes a post.
+
+TARGET is a page (``https://example.org/about``) or a sitemap
+(``https://example.org/sitemap.xml``, a sitemap index, or ``.xml.gz``). It is
+also the way to follow SlideShare and Scribd pages, which have no open API.
+
+- **Fetching**: every page and sitemap through the shared
+  :class:`~veille.http.HttpClient` with a conditional GET (its ETag and
+  Last-Modified are kept per URL), so an unchanged page costs a 304.
+- **Sitemaps**: ``<urlset>`` and ``<sitemapindex>`` (nested sitemaps followed,
+  ``max_sitemaps`` at most); a page is fetched when it is new, when its
+  ``<lastmod>`` moved, or (without ``<lastmod>``) when its sitemap changed.
+  ``max_pages`` pages per run; the rest wait in the cursor for the next run.
+- **Extraction**: trafilatura on the fetched HTML string (it never fetches
+  anything itself): main text, title, author, date, language; the page's
+  description when the main text is empty (SlideShare, Scribd).
+- **Change detection**: a hash of the extracted title and text per URL lives in
+  the cursor; an unchanged page yields no item. A changed page yields an item
+  with the same post id, so the store's upsert updates the stored post's text.
+- **Failures**: a page that cannot be fetched or read does not stop the others:
+  it is quarantined (once, until it recovers) with its URL and error and is
+  tried again on the next pass. A sitemap that cannot be read fails the run
+  (``source health`` says why).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from veille.http import HttpClient, HttpError, RateLimited
+from veille.models import Author, Post, canonical_url
+from veille.sources.base import Batch, Source, SourceConfigError, SourceError, parse_options
+
+#: URLs remembered per source (the oldest are forgotten past this).
+KEEP_PAGES = 20_000
+BATCH_PAGES = 20
+_SITEMAP_PATH = re.compile(r"(sitemap[^/]*\.xml(\.gz)?|\.xml(\.gz)?)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    url: str
+    sitemap: bool = False
+    platform: str = ""  # "" = guessed from the URL (slideshare, scribd, else web)
+    max_pages: int = 200
+    max_sitemaps: int = 50
+    match: str = ""  # regex a page URL must contain (search) to be watched
+
+
+def guess_platform(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "slideshare.net" or host.endswith(".slideshare.net"):
+        return "slideshare"
+    if host == "scribd.com" or host.endswith(".scribd.com"):
+        return "scribd"
+    return "web"
+
+
+def _xml_root(content: bytes, url: str, limit: int) -> Any:
+    from lxml import etree
+
+    if content[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as-is
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        content = inflater.decompress(content, limit)
+        if inflater.unconsumed_tail:
+            raise HttpError(f"sitemap {url} is larger than {limit} bytes unpacked", url=url)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError:
+        root = None
+    if root is None:
+        raise HttpError(
+            f"{url} is not a readable sitemap",
+            url=url,
+            hint="Check that TARGET is a sitemap.xml, or add it with -o sitemap=false "
+            "to watch it as a page.",
+        )
+    return root
+
+
+def parse_sitemap(content: bytes, url: str, limit: int = 50_000_000) -> tuple[str, list[Any]]:
+    """``("urlset", [(loc, lastmod), …])`` or ``("index", [(sitemap loc, lastmod), …])``."""
+    root = _xml_root(content, url, limit)
+    kind = "index" if root.tag.rsplit("}", 1)[-1] == "sitemapindex" else "urlset"
+    out: list[tuple[str, str | None]] = []
+    for node in root:
+        if not isinstance(node.tag, str) or node.tag.rsplit("}", 1)[-1] not in ("url", "sitemap"):
+            continue
+        loc = lastmod = None
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            name = child.tag.rsplit("}", 1)[-1]
+            if name == "loc" and child.text:
+                loc = urljoin(url, child.text.strip())
+            elif name == "lastmod" and child.text:
+                lastmod = child.text.strip()
+        if loc and urlsplit(loc).scheme in ("http", "https"):
+            out.append((loc, lastmod))
+    if not out and root.tag.rsplit("}", 1)[-1] not in ("urlset", "sitemapindex"):
+        raise HttpError(f"{url} is XML but not a sitemap (<{root.tag}>)", url=url)
+    return kind, out
+
+
+def extract_page(html: str, url: str) -> dict[str, Any]:
+    """Main text and metadata of an HTML page, from the string only (no network)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+    )
+    data: dict[str, Any] = doc.as_dict() if doc is not None else {}
+    text = (data.get("text") or "").strip()
+    description = (data.get("description") or "").strip()
+    return {
+        "title": (data.get("title") or "").strip() or None,
+        "text": text or description,
+        "author": (data.get("author") or "").strip() or None,
+        "sitename": (data.get("sitename") or "").strip() or None,
+        "date": data.get("date"),
+        "lang": data.get("language"),
+        "image": data.get("image"),
+        "tags": [t for t in (data.get("tags") or []) if t],
+    }
+
+
+def content_hash(page: Mapping[str, Any]) -> str:
+    basis = f"{page.get('title') or ''}\n{page.get('text') or ''}"
+    return hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
+
+
+def _parse_when(value: Any) -> datetime | None:
+    if not value:
+        return None
+    text = str(value).strip().replace("Z", "+00:00")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        import email.utils
+
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+class WebSource(Source[WebConfig]):
+    name = "web"
+    platform = "web"
+    Config = WebConfig
+    target_help = "a page's URL, or a sitemap (sitemap.xml, sitemap index, .xml.gz)"
+    default_every = 3600
+    OPTIONS: Mapping[str, type] = {
+        "sitemap": bool,
+        "platform": str,
+        "max_pages": int,
+        "max_sitemaps": int,
+        "match": str,
+    }
+
+    def config_from_target(self, target: str, options: Mapping[str, str]) -> WebConfig:
+        url = target.strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SourceConfigError(
+                f"web target {target!r} is not an http(s) URL",
+                hint="Give a page's address or a sitemap's, e.g. https://example.org/sitemap.xml",
+            )
+        opts = parse_options(options, self.OPTIONS, kind=self.name)
+        opts.setdefault("sitemap", bool(_SITEMAP_PATH.search(parts.path)))
+        for key in ("max_pages", "max_sitemaps"):
+            if opts.get(key, 1) < 1:
+                raise SourceConfigError(f"option {key} of web must be at least 1")
+        if opts.get("match"):
+            try:
+                re.compile(opts["match"])
+            except re.error as exc:
+                raise SourceConfigError(
+                    f"option match={opts['match']!r} is not a regex: {exc}"
+                ) from None
+        return WebConfig(url=url, **opts)
+
+    # -- collection ------------------------------------------------------------
+
+    def _sitemap_entries(
+        self, config: WebConfig, cursor: dict[str, Any], http: HttpClient
+    ) -> list[tuple[str, str | None]]:
+        """The pages listed by the sitemaps that changed since the last pass.
+
+        An index's children are remembered, so an unchanged index (a 304) still
+        leads to its children, each fetched conditionally in turn."""
+        maps: dict[str, Any] = dict(cursor.get("sitemaps") or {})
+        limit = http.settings.max_body_bytes
+        todo, done = [config.url], 0
+        entries: list[tuple[str, str | None]] = []
+        while todo and done < config.max_sitemaps:
+            url = todo.pop(0)
+            done += 1
+            prev = maps.get(url) or {}
+            resp = http.get(url, etag=prev.get("etag"), last_modified=prev.get("last_modified"))
+            if resp.not_modified:
+                todo.extend(prev.get("children") or [])
+                continue
+            kind, found = parse_sitemap(resp.content, url, limit)
+            maps[url] = resp.validators()
+            if kind == "index":
+                maps[url]["children"] = [loc for loc, _ in found]
+                todo.extend(loc for loc, _ in found)
+            else:
+                entries.extend(found)
+        cursor["sitemaps"] = maps
+        return entries
+
+    def collect(
+        self, config: WebConfig, cursor: Mapping[str, Any] | None, http: HttpClient
+    ) -> Iterator[Batch]:
+        state: dict[str, Any] = dict(cursor or {})
+        pages: dict[str, dict[str, Any]] = dict(state.get("pages") or {})
+        pending: list[list[Any]] = [list(p) for p in state.get("pending") or []]
+        if config.sitemap:
+            wanted = re.compile(config.match) if config.match else None
+            queued = {p[0] for p in pending}
+            for loc, lastmod in self._sitemap_entries(config, state, http):
+                if loc in queued or (wanted and not wanted.search(loc)):
+                    continue
+                known = pages.get(loc)
+                if known is None or lastmod is None or known.get("lastmod") != lastmod:
+                    pending.append([loc, lastmod])
+                    queued.add(loc)
+            # Pages that failed last time are tried again.
+            pending += [[u, p.get("lastmod")] for u, p in pages.items()
+                        if p.get("error") and u not in queued]  # fmt: skip
+        else:
+            pending = [[config.url, None]]
+        fetched_at = datetime.now(UTC).isoformat()
+        items: list[dict[str, Any]] = []
+        done = 0
+        while pending and done < config.max_pages:
+            loc, lastmod = pending.pop(0)
+            done += 1
+            known = dict(pages.get(loc) or {})
+            try:
+                item = self._fetch_page(loc, lastmod, known, http, fetched_at)
+            except RateLimited:
+                pending.insert(0, [loc, lastmod])
+                state.update(pages=pages, pending=pending)
+                yield Batch(items, _trim(state))
+                raise
+            except HttpError as exc:
+                if not config.sitemap:
+                    raise
+                if not known.get("error"):  # quarantined once, until it recovers
+                    items.append({"url": loc, "error": exc.message, "fetched_at": fetched_at})
+                known["error"] = exc.message
+                pages[loc] = known
+            else:
+                known.pop("error", None)
+                if item is not None:
+                    known["hash"] = item["hash"]
+                    items.append(item)
+                pages[loc] = known
+            if len(items) >= BATCH_PAGES or done % (BATCH_PAGES * 5) == 0:
+                state.update(pages=pages, pending=pending)
+                yield Batch(items, _trim(state))
+                items = []
+        state.update(pages=pages, pending=pending, checked_at=time.time())
+        yield Batch(items, _trim(state), quota=http.quota_left(config.url))
+
+    def _fetch_page(
+        self,
+        url: str,
+        lastmod: str | None,
+        known: dict[str, Any],
+        http: HttpClient,
+        fetched_at: str,
+    ) -> dict[str, Any] | None:
+        """The page's item, or ``None`` when it did not change; updates ``known``."""
+        resp = http.get(url, etag=known.get("etag"), last_modified=known.get("last_modified"))
+        known["lastmod"] = lastmod
+        if resp.not_modified:
+            return None
+        for key in ("etag", "last_modified"):
+            known.pop(key, None)
+        known.update(resp.validators())
+        ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype and "html" not in ctype and not ctype.startswith("text/"):
+            raise HttpError(f"{url} is {ctype}, not a web page", url=url)
+        page = extract_page(resp.text, url)
+        if not page["text"] and not page["title"]:
+            raise HttpError(f"no readable text in {url}", url=url)
+        digest = content_hash(page)
+        if digest == known.get("hash"):
+            return None
+        return {
+            "url": url,
+            "final_url": resp.url,
+            "lastmod": lastmod,
+            "last_modified": resp.last_modified,
+            "fetched_at": fetched_at,
+            "hash": digest,
+            "revision": int(known.get("revision", 0)) + 1 if known.get("hash") else 1,
+            "page": page,
+        }
+
+    def to_post(self, raw: Mapping[str, Any], config: WebConfig) -> Post:
+        url = raw.get("url")
+        if raw.get("error"):
+            raise SourceError(f"page {url} could not be read: {raw['error']}")
+        page = raw.get("page")
+        if not url or not isinstance(page, Mapping):
+            raise SourceError("the item holds no page")
+        title = page.get("title") or None
+        text = str(page.get("text") or "")
+        if not text and not title:
+            raise SourceError(f"page {url} has neither a title nor any text")
+        lastmod = _parse_when(raw.get("lastmod"))
+        when = _parse_when(page.get("date"))
+        if when is None or (lastmod and lastmod.date() == when.date()):
+            when = lastmod or when
+        when = when or _parse_when(raw.get("last_modified")) or _parse_when(raw.get("fetched_at"))
+        if when is None:
+            raise SourceError(f"page {url} has no date")
+        host = urlsplit(str(url)).hostname or "unknown"
+        author = page.get("author") or page.get("sitename") or host
+        canon = canonical_url(str(url)) or str(url)
+        lang = page.get("lang")
+        return Post.create(
+            platform=config.platform or guess_platform(config.url),
+            native_id=hashlib.blake2b(canon.encode(), digest_size=12).hexdigest(),
+            text=text,
+            title=title,
+            url=str(url),
+            published_at=when,
+            author=Author(
+                handle=host, name=str(author), url=f"{urlsplit(str(url)).scheme}://{host}"
+            ),
+            lang=str(lang).split("-")[0].lower() if lang else None,
+            media=(str(page["image"]),) if page.get("image") else (),
+            keywords=tuple(str(t) for t in page.get("tags") or ()),
+            raw=dict(raw),
+        )
+
+
+def _trim(state: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-able copy of the cursor, forgetting the oldest pages past KEEP_PAGES."""
+    pages = state.get("pages") or {}
+    if len(pages) > KEEP_PAGES:
+        pages = dict(list(pages.items())[-KEEP_PAGES:])
+    return {**state, "pages": dict(pages), "pending": [list(p) for p in state.get("pending", [])]}

@@ -1,0 +1,147 @@
+"""The feeds connector: to_post on hand-made bodies in each format, and collect."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from veille.sources.base import SourceConfigError, SourceError
+from veille.sources.feeds import FeedsSource, entry_key, guess_platform, next_interval
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "feeds" / "rss_parser"
+
+
+def raw_items(path: Path, url: str = "https://example.org/feed") -> list[dict[str, Any]]:
+    from veille.sources.feeds import _jsonable, parse_feed
+
+    parsed = parse_feed(path.read_bytes())
+    feed = {
+        "title": parsed.feed.get("title"),
+        "link": parsed.feed.get("link"),
+        "language": parsed.feed.get("language"),
+        "url": url,
+    }
+    return [
+        {
+            "key": entry_key(e),
+            "entry": _jsonable(e),
+            "feed": feed,
+            "fetched_at": "2026-11-01T00:00:00+00:00",
+        }
+        for e in parsed.entries
+    ]
+
+
+def test_wordpress_rss2_item() -> None:
+    src = FeedsSource()
+    cfg = src.config_from_target("https://blog.lumio.example/feed/", {})
+    items = raw_items(FIXTURES / "feeds" / "wordpress_rss2.xml", cfg.url)
+    post = src.to_post(items[0], cfg)
+    assert post.platform == "wordpress"
+    assert post.native_id == "https://blog.lumio.example/?p=812"
+    assert post.title == "La fibre arrive à Gatineau"
+    assert "fibre à Gatineau dès novembre" in post.text and "<strong>" not in post.text
+    assert post.author.name == "Marie Tremblay"
+    assert post.published_at == datetime(2026, 10, 27, 14, 5, tzinfo=UTC)
+    assert post.canonical_url == "https://blog.lumio.example/2026/10/fibre-gatineau/"
+    assert post.lang == "fr" and post.hashtags == ("fibre",)
+    assert "https://lumio.example/fibre" in post.links
+    assert post.keywords == ("Réseau",)
+    # An entry with neither title nor text cannot become a post: it is quarantined.
+    with pytest.raises(SourceError, match="neither a title nor any text"):
+        src.to_post(items[1], cfg)
+
+
+def test_atom_entry() -> None:
+    src = FeedsSource()
+    cfg = src.config_from_target("https://netpolicy.example/atom.xml", {})
+    (item,) = raw_items(FIXTURES / "feeds" / "atom.xml", cfg.url)
+    post = src.to_post(item, cfg)
+    assert post.platform == "rss"
+    assert post.author.handle == "ada" and post.author.name == "Ada Lovelace"
+    assert post.text == "Vexa customers will pay 5% more. Pricing"
+    assert post.links == ("https://vexa.example/pricing",)
+    assert post.published_at == datetime(2026, 10, 30, 18, 30, 2, tzinfo=UTC)
+
+
+def test_rdf_item_with_dc_date() -> None:
+    src = FeedsSource()
+    cfg = src.config_from_target("https://news.example/index.rdf", {})
+    (item,) = raw_items(FIXTURES / "feeds" / "rdf.xml", cfg.url)
+    post = src.to_post(item, cfg)
+    assert post.title == "Orbita lance la 5G"
+    assert post.published_at == datetime(2026, 10, 29, 7, 15, tzinfo=UTC)
+    assert post.author.name == "Jean Dupont"
+
+
+def test_json_feed_item() -> None:
+    src = FeedsSource()
+    cfg = src.config_from_target("https://reviews.example/feed.json", {})
+    (item,) = raw_items(FIXTURES / "feeds" / "feed.json", cfg.url)
+    post = src.to_post(item, cfg)
+    assert post.text == "Le routeur de Lumio est rapide, mais bruyant."
+    assert post.published_at == datetime(2026, 10, 31, 16, 0, tzinfo=UTC)
+    assert set(post.keywords) == {"routeur", "lumio"}
+
+
+def test_youtube_channel_feed() -> None:
+    src = FeedsSource()
+    cfg = src.config_from_target("https://www.youtube.com/feeds/videos.xml?channel_id=UCabc123", {})
+    (item,) = raw_items(FIXTURES / "feeds" / "youtube.xml", cfg.url)
+    post = src.to_post(item, cfg)
+    assert post.platform == "youtube" and post.native_id == "yt:video:dQw4w9WgXcQ"
+    assert post.engagement.likes == 1520 and post.engagement.views == 48211
+    assert post.media == ("https://i1.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg",)
+    assert post.hashtags == ("fibre", "review")
+    assert post.raw["entry"]["yt_videoid"] == "dQw4w9WgXcQ"
+
+
+@pytest.mark.parametrize(
+    ("url", "platform"),
+    [
+        ("https://www.youtube.com/feeds/videos.xml?playlist_id=PL1", "youtube"),
+        ("https://www.reddit.com/r/telecom/.rss", "reddit"),
+        ("https://bsky.app/profile/netpolicy.bsky.social/rss", "bluesky"),
+        ("https://mastodon.social/@claire_tech.rss", "mastodon"),
+        ("https://blog.example.org/feed/", "wordpress"),
+        ("https://www.google.com/alerts/feeds/0123/4567", "rss"),
+    ],
+)
+def test_platform_is_guessed_from_the_url(url: str, platform: str) -> None:
+    assert guess_platform(url) == platform
+
+
+def test_bad_targets_and_options_are_refused() -> None:
+    src = FeedsSource()
+    with pytest.raises(SourceConfigError, match="not an http"):
+        src.config_from_target("feed.xml", {})
+    with pytest.raises(SourceConfigError, match="max_pages"):
+        src.config_from_target("https://x.example/", {"max_pages": "many"})
+
+
+def test_interval_follows_rhythm_and_is_clamped() -> None:
+    hourly = [i * 3600.0 for i in range(10)]
+    assert next_interval(hourly) == 3600
+    assert next_interval([i * 10.0 for i in range(10)]) == 300  # 5 min floor
+    assert next_interval([i * 9 * 86400.0 for i in range(3)]) == 86400  # 24 h ceiling
+    assert next_interval(hourly, ttl_minutes=120) == 7200
+    assert next_interval(hourly, max_age=5400) == 5400
+
+
+def test_real_world_feeds_map_without_error() -> None:
+    if not SHARED.is_dir():
+        pytest.skip("../shared/data/feeds/rss_parser is absent")
+    src = FeedsSource()
+    cfg = src.config_from_target("https://example.org/feed", {})
+    mapped = 0
+    for path in sorted(SHARED.glob("*.xml")):
+        for item in raw_items(path):
+            post = src.to_post(item, cfg)
+            assert post.text or post.title
+            mapped += 1
+    assert mapped > 40

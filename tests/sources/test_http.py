@@ -1,0 +1,181 @@
+"""The HTTP client: SSRF guard, retries, caps and rate limits, on real loopback servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from veille.config import HttpSettings
+from veille.http import (
+    BlockedAddress,
+    ConnectFailed,
+    FetchTimeout,
+    HttpClient,
+    RateLimited,
+    ResponseTooLarge,
+    blocked_reason,
+)
+from veille.sim.server import HostSpec, Reply, Route, SimClock, Simulator, SimWorld
+
+BLOCKED = [
+    "127.0.0.1", "127.8.9.10", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254",
+    "100.64.0.1", "100.127.255.254", "0.0.0.0", "224.0.0.1", "239.255.255.250", "::1", "::",
+    "fc00::1", "fd12:3456::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
+    "::ffff:169.254.169.254", "ff02::1",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    from datetime import UTC, datetime
+
+    world = SimWorld([], SimClock(datetime(2026, 1, 1, tzinfo=UTC)))
+    routes = [
+        Route("GET", r"/ok", lambda r: Reply.text("hello", etag=True)),
+        Route(
+            "GET", r"/to-private", lambda r: Reply(302, headers={"Location": "http://10.1.2.3/x"})
+        ),
+        Route("GET", r"/to-other", lambda r: Reply(302, headers={"Location": r.arg("to") or "/"})),
+    ]
+    s = Simulator(world, [HostSpec("a", routes), HostSpec("b", routes)])
+    with s:
+        yield s
+
+
+def allow(**kw: object) -> HttpClient:
+    return HttpClient(HttpSettings(allow_private_networks=True, **kw), backoff_base=0.01)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("ip", BLOCKED)
+def test_private_literals_are_refused_by_default(ip: str) -> None:
+    host = f"[{ip}]" if ":" in ip else ip
+    with HttpClient() as http, pytest.raises(BlockedAddress) as err:
+        http.get(f"http://{host}/feed")
+    assert ip in err.value.message and "http://" in err.value.url
+
+
+def test_public_addresses_are_allowed() -> None:
+    assert blocked_reason("93.184.216.34") is None
+    assert blocked_reason("2606:4700::1111") is None
+
+
+@pytest.mark.parametrize(
+    "ip", ["10.0.0.7", "169.254.169.254", "100.64.1.1", "fd00::5", "127.0.0.1"]
+)
+def test_names_are_checked_after_resolution(ip: str) -> None:
+    http = HttpClient(resolver=lambda host, port: ["93.184.216.34", ip])
+    with pytest.raises(BlockedAddress, match=r"innocent\.example"):
+        http.get("https://innocent.example/feed")
+
+
+def test_localhost_by_name_is_refused() -> None:
+    with HttpClient() as http, pytest.raises(BlockedAddress, match="loopback"):
+        http.get("http://localhost/")
+
+
+def test_redirect_to_private_address_is_refused(sim: Simulator) -> None:
+    # Only host "a" is allowed (as an explicitly allowed internal network):
+    # its redirect to 10.1.2.3 must be checked and refused.
+    a = sim.host("a")
+    http = HttpClient(allowed_networks=[f"{a.address}/32"])
+    assert http.get(a.url("/ok")).text == "hello"
+    with pytest.raises(BlockedAddress, match=r"10\.1\.2\.3"):
+        http.get(a.url("/to-private"))
+    with pytest.raises(BlockedAddress, match="loopback"):
+        http.get(a.url("/to-other?to=" + sim.url("b", "/ok")))
+
+
+def test_resolved_name_connects_to_checked_address(sim: Simulator) -> None:
+    a = sim.host("a")
+    http = allow()
+    http.resolver = lambda host, port: [a.address]
+    resp = http.get(f"http://feeds.example:{a.port}/ok")
+    assert resp.text == "hello"
+
+
+def test_conditional_get_answers_304(sim: Simulator) -> None:
+    http = allow()
+    first = http.get(sim.url("a", "/ok"))
+    again = http.get(sim.url("a", "/ok"), etag=first.etag)
+    assert again.not_modified and again.content == b""
+
+
+def test_429_and_503_are_retried(sim: Simulator) -> None:
+    host = sim.host("a")
+    host.faults.rate_limit_next = 2
+    host.faults.error_next = 1
+    resp = allow().get(host.url("/ok"))
+    assert resp.text == "hello"
+    assert host.faults.rate_limit_next == 0 and host.faults.error_next == 0
+
+
+def test_long_retry_after_raises_rate_limited(sim: Simulator) -> None:
+    host = sim.host("a")
+    host.faults.rate_limit_next = 1
+    host.faults.retry_after = 3600
+    try:
+        with pytest.raises(RateLimited) as err:
+            allow().get(host.url("/ok"))
+        assert err.value.retry_after >= 3600
+    finally:
+        host.faults.retry_after = 1
+
+
+def test_huge_body_is_capped(sim: Simulator) -> None:
+    host = sim.host("b")
+    host.faults.huge_bytes = 50_000_000
+    try:
+        with pytest.raises(ResponseTooLarge, match="1000000-byte"):
+            allow(max_body_bytes=1_000_000).get(host.url("/ok"))
+    finally:
+        host.faults.huge_bytes = 0
+
+
+def test_truncated_body_is_an_error(sim: Simulator) -> None:
+    host = sim.host("b")
+    host.faults.truncate = True
+    try:
+        with pytest.raises(ConnectFailed):
+            allow(max_retries=1).get(host.url("/ok"))
+    finally:
+        host.faults.truncate = False
+
+
+def test_slow_server_times_out(sim: Simulator) -> None:
+    host = sim.host("b")
+    host.faults.delay_seconds = 1.5
+    try:
+        with pytest.raises(FetchTimeout):
+            allow(timeout_seconds=0.3, max_retries=0).get(host.url("/ok"))
+    finally:
+        host.faults.delay_seconds = 0
+
+
+def test_rate_limit_headers_are_tracked_and_waited_on(sim: Simulator) -> None:
+    host = sim.host("b")
+    waits: list[float] = []
+    http = HttpClient(HttpSettings(allow_private_networks=True), sleep=waits.append)
+    http.get(host.url("/ok"), token="t1")
+    state = http.rate_state(host.url("/"), "t1")
+    assert state is not None and state.limit == host.rate_limit
+    assert http.quota_left(host.url("/"), "t1") == host.rate_limit - 1
+    assert http.rate_state(host.url("/"), "other") is None  # per token
+    state.remaining = 0
+    import time
+
+    state.reset_at = time.time() + 5
+    http.get(host.url("/ok"), token="t1")
+    assert waits and 0 < waits[0] <= 5
+
+
+def test_user_agent_is_sent(sim: Simulator) -> None:
+    seen: list[str] = []
+
+    def echo(req):  # type: ignore[no-untyped-def]
+        seen.append(req.headers.get("User-Agent"))
+        return Reply.text("ok")
+
+    sim.host("a").routes.append(Route("GET", r"/ua", echo))
+    allow(user_agent="veille-test/1 (+mailto:ops@example.org)").get(sim.url("a", "/ua"))
+    assert seen == ["veille-test/1 (+mailto:ops@example.org)"]

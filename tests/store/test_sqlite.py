@@ -1,0 +1,190 @@
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_post
+from veille.errors import DiskFull, SchemaTooNew, StoreError, StoreLocked
+from veille.models import Cursor, Engagement, Sentiment
+from veille.store import PostFilter, Store
+from veille.store.sqlite import SQLiteStore
+from veille.store.sqlite.migrations import latest_version, migrations
+
+
+def test_migrations_from_empty_database(tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    store = SQLiteStore.open(path)
+    assert isinstance(store, Store)
+    version = store.conn.execute("PRAGMA user_version").fetchone()[0]
+    assert version == latest_version()
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+    # Every migration applies on top of the previous ones, one at a time.
+    conn = sqlite3.connect(tmp_path / "step.db", isolation_level=None)
+    for mig in migrations():
+        conn.executescript(mig.sql)
+    conn.close()
+    # Reopening applies nothing.
+    SQLiteStore.open(path).close()
+
+
+def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    SQLiteStore.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {latest_version() + 5}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(SchemaTooNew, match="newer veille"):
+        SQLiteStore.open(path)
+    assert path.read_bytes() == before
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a veille database"):
+        SQLiteStore.open(path)
+
+
+def test_locked_database_gives_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    store = SQLiteStore.open(path, timeout=0.2)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(StoreLocked, match="locked by another veille process"):
+        store.upsert_posts([make_post("1")])
+    other.execute("ROLLBACK")
+    store.upsert_posts([make_post("1")])
+    assert store.count_posts() == 1
+
+
+def test_full_disk_keeps_what_was_stored(tmp_path: Path) -> None:
+    store = SQLiteStore.open(tmp_path / "v.db")
+    store.upsert_posts([make_post("keep", "déjà là")])
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    big = [make_post(str(i), "mot " * 400 + str(i)) for i in range(300)]
+    with pytest.raises(DiskFull, match="full"):
+        store.upsert_posts(big)
+    assert store.count_posts() == 1
+    assert [p.id for p in store.search_text("deja")] == ["mastodon:keep"]
+
+
+def test_fts_ignores_case_accents_elisions_and_hash(tmp_path: Path) -> None:
+    store = SQLiteStore.open(tmp_path / "v.db")
+    store.upsert_posts(
+        [
+            make_post("1", "Les MÉDIAS parlent de l'ACEI #cybersécurité"),
+            make_post("2", "Rien à voir", title="Médiathèque"),
+        ]
+    )
+    ids = lambda q: sorted(p.id for p in store.search_text(q))  # noqa: E731
+    assert ids("medias") == ["mastodon:1"]
+    assert ids("Médias acei") == ["mastodon:1"]
+    assert ids("cybersecurite") == ["mastodon:1"]
+    assert ids("mediatheque") == ["mastodon:2"]
+    assert ids("medias absent") == []
+
+
+def test_upsert_is_idempotent_and_updates_counts(tmp_path: Path) -> None:
+    store = SQLiteStore.open(tmp_path / "v.db")
+    post = make_post("1", "bonjour", url="https://ex.com/1")
+    first = store.upsert_posts([post, post])
+    assert first.inserted == 1
+    again = store.upsert_posts([post])
+    assert (again.inserted, again.unchanged) == (0, 1)
+    more = replace(post, engagement=Engagement(likes=7, shares=2, replies=1))
+    res = store.upsert_posts([more])
+    assert res.updated == ["mastodon:1"]
+    stored = store.get_post("mastodon:1")
+    assert stored is not None and stored.engagement.likes == 7
+    assert store.count_posts() == 1
+
+
+def test_same_canonical_url_is_one_post(tmp_path: Path) -> None:
+    store = SQLiteStore.open(tmp_path / "v.db")
+    a = make_post("a", "article", platform="rss", url="https://Blog.example/p?utm_source=rss")
+    b = make_post("b", "article", platform="wordpress", url="https://blog.example/p", likes=4)
+    store.upsert_posts([a])
+    res = store.upsert_posts([b])
+    assert res.merged == {"wordpress:b": "rss:a"}
+    assert store.count_posts() == 1
+    stored = store.get_post("rss:a")
+    assert stored is not None and stored.engagement.likes == 4
+    # Within one batch too.
+    c = make_post("c", "x", url="https://other.example/")
+    d = make_post("d", "x", url="https://OTHER.example/#frag")
+    res = store.upsert_posts([c, d])
+    assert res.inserted == 1 and res.merged == {"mastodon:d": "mastodon:c"}
+
+
+def test_edited_text_is_reindexed(tmp_path: Path) -> None:
+    store = SQLiteStore.open(tmp_path / "v.db")
+    store.upsert_posts([make_post("1", "ancien texte")])
+    store.upsert_posts([make_post("1", "nouveau contenu")])
+    assert store.search_text("ancien") == []
+    assert [p.text for p in store.search_text("nouveau")] == ["nouveau contenu"]
+
+
+def test_cursor_commits_with_its_posts(tmp_path: Path) -> None:
+    store = SQLiteStore.open(tmp_path / "v.db")
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.upsert_posts([make_post("1")])
+        tx.set_cursor(Cursor("src", {"since_id": "1"}))
+        raise RuntimeError("crash before commit")
+    assert store.count_posts() == 0 and store.get_cursor("src") is None
+    store.upsert_posts([make_post("1")], cursor=Cursor("src", {"since_id": "1"}))
+    cursor = store.get_cursor("src")
+    assert cursor is not None and cursor.value == {"since_id": "1"}
+
+
+def test_user_sentiment_survives_reenrichment(tmp_path: Path) -> None:
+    store = SQLiteStore.open(tmp_path / "v.db")
+    post = make_post("1", "bof", sentiment=Sentiment("neutral", 0.0, 0.4))
+    store.upsert_posts([post])
+    store.set_sentiment("mastodon:1", Sentiment("negative", -0.6, 1.0, "user"))
+    store.upsert_posts(
+        [replace(post, sentiment=Sentiment("positive", 0.5, 0.9), engagement=Engagement(likes=3))]
+    )
+    stored = store.get_post("mastodon:1")
+    assert stored is not None and stored.sentiment == Sentiment("negative", -0.6, 1.0, "user")
+
+
+def test_round_trip_of_every_field(tmp_path: Path) -> None:
+    store = SQLiteStore.open(tmp_path / "v.db")
+    post = make_post(
+        "9", "texte", title="Titre", url="https://ex.com/9", lang="fr", country="CA",
+        parent_id="mastodon:1", thread_id="mastodon:1", repost_of=None, source="src",
+        hashtags=("a", "b"), mentions=("bob",), links=("https://x.example/a",),
+        media=("https://m.example/1.jpg",), keywords=("texte",), cluster_id="c1",
+        sentiment=Sentiment("positive", 0.5, 0.8), raw={"k": [1, {"v": "é"}]},
+        collected_at=datetime(2026, 3, 2, tzinfo=UTC),
+    )  # fmt: skip
+    store.upsert_posts([post])
+    assert store.get_post(post.id) == post
+    assert store.get_post(post.id).raw == post.raw  # type: ignore[union-attr]
+
+
+def test_iter_posts_and_stats_in_time_zone(tmp_path: Path) -> None:
+    store = SQLiteStore.open(tmp_path / "v.db")
+    base = datetime(2026, 3, 1, 3, 30, tzinfo=UTC)  # 2026-02-28 22:30 in Toronto
+    posts = [
+        make_post(str(i), "x", published_at=base + timedelta(hours=i), platform=p)
+        for i, p in enumerate(["rss", "rss", "bluesky", "mastodon"] * 5)
+    ]
+    store.upsert_posts(posts)
+    listed = list(store.iter_posts(batch_size=3))
+    assert [p.published_at for p in listed] == sorted(p.published_at for p in posts)
+    assert len(list(store.iter_posts(PostFilter(platforms=("rss",))))) == 10
+    st = store.stats(timezone="America/Toronto")
+    assert st.total == 20
+    assert st.by_platform[0].key == "rss" and st.by_platform[0].count == 10
+    days = {c.key: c.count for c in st.by_day}
+    # 22:30, 23:30 on the 28th in Toronto; the other 18 on March 1st.
+    assert days == {"2026-02-28": 2, "2026-03-01": 18}
+    utc_days = {c.key: c.count for c in store.stats().by_day}
+    assert utc_days == {"2026-03-01": 20}

@@ -1,0 +1,107 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from veille.cli import build_app
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    app = build_app()
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0, stdin: str | None = None):
+        result = runner.invoke(app, list(args), input=stdin)
+        assert result.exit_code == code, (result.output, result.exception)
+        return result
+
+    return invoke
+
+
+def test_no_workspace_says_how_to_create_one(run) -> None:
+    result = run("stats", code=2)
+    assert "no veille workspace" in result.output and "veille init" in result.output
+
+
+def test_init_import_stats_search_export(run, tmp_path: Path) -> None:
+    run("init", "ws")
+    assert "[store]" in (tmp_path / "ws" / "veille.toml").read_text()
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "platform": p,
+                    "id": str(i),
+                    "text": t,
+                    "author": "a",
+                    "lang": lang,
+                    "published_at": f"2026-03-0{1 + i % 3}T12:00:00Z",
+                }
+            )
+            for i, (p, t, lang) in enumerate(
+                [
+                    ("rss", "Les médias et la fibre", "fr"),
+                    ("bluesky", "fibre outage", "en"),
+                    ("rss", "rien", "fr"),
+                ]
+            )
+        )
+    )
+    out = run("import", str(src), "-w", "ws", "--no-enrich").output
+    assert "3 new posts" in out
+    stats = json.loads(run("stats", "-w", "ws", "--format", "json").output)
+    assert stats["total"] == 3
+    assert {c["key"]: c["count"] for c in stats["by_platform"]} == {"rss": 2, "bluesky": 1}
+    assert [c["key"] for c in stats["by_day"]] == ["2026-03-01", "2026-03-02", "2026-03-03"]
+    lines = run("search", "medias", "-w", "ws", "--format", "jsonl").output.splitlines()
+    assert [json.loads(x)["id"] for x in lines] == ["rss:0"]
+    exported = run("export", "-w", "ws", "--platform", "rss").output.splitlines()
+    assert sorted(json.loads(x)["id"] for x in exported) == ["0", "2"]
+    csv_out = run("export", "-w", "ws", "--format", "csv").output
+    assert csv_out.splitlines()[0].startswith("id,platform,url")
+    run("export", "-w", "ws", "--format", "parquet", "-o", str(tmp_path / "p.parquet"))
+    table = pq.read_table(tmp_path / "p.parquet")
+    assert table.num_rows == 3 and "text" in table.column_names
+    # Exported JSONL imports back as the same posts.
+    (tmp_path / "back.jsonl").write_text("\n".join(exported) + "\n")
+    again = run("import", str(tmp_path / "back.jsonl"), "-w", "ws", "--no-enrich").output
+    assert "0 new posts" in again
+
+
+def test_bad_input_exit_codes(run, tmp_path: Path) -> None:
+    run("init", "ws")
+    result = run("import", "missing.jsonl", "-w", "ws", code=2)
+    assert "is not a file" in result.output
+    (tmp_path / "x.txt").write_text("hello")
+    assert "cannot tell the format" in run("import", "x.txt", "-w", "ws", code=2).output
+    assert "--since" in run("stats", "-w", "ws", "--since", "someday", code=2).output
+
+
+def test_demo_builds_a_populated_workspace(run, tmp_path: Path) -> None:
+    out = run("demo", str(tmp_path / "demo"), "--days", "10").output
+    assert "new posts stored" in out and "Busiest day" in out
+
+
+def test_module_entry_point_and_minimal_dependencies() -> None:
+    # `import veille` and the CLI must work without optional extras.
+    code = (
+        "import sys\n"
+        "for m in ('torch', 'transformers', 'tantivy', 'perq', 'chdb'): sys.modules[m] = None\n"
+        "import veille, veille.cli\n"
+        "veille.cli.build_app()\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
+    help_out = subprocess.run(
+        [sys.executable, "-m", "veille", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "import" in help_out.stdout

@@ -1,0 +1,51 @@
+"""Every command has help, and an entry in the English and French docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from veille.cli import build_app
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _commands() -> list[tuple[str, ...]]:
+    root = typer.main.get_command(build_app())
+    found: list[tuple[str, ...]] = []
+
+    def walk(cmd: Any, path: tuple[str, ...]) -> None:
+        subcommands = getattr(cmd, "commands", None)
+        if subcommands:
+            for name, sub in subcommands.items():
+                walk(sub, (*path, name))
+        else:
+            found.append(path)
+
+    walk(root, ())
+    return found
+
+
+def _docs_text(folder: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md")))
+
+
+COMMANDS = _commands()
+
+
+def test_there_are_commands() -> None:
+    assert ("import",) in COMMANDS and ("export",) in COMMANDS
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_command_has_help_and_docs(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(build_app(), [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+    name = "veille " + " ".join(path)
+    assert name in _docs_text(DOCS), f"{name} is not documented in docs/*.md"
+    assert name in _docs_text(DOCS / "fr"), f"{name} is not documented in docs/fr/*.md"

@@ -1,0 +1,51 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from tests.conftest import make_post
+from veille.models import canonical_url, content_hash
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://Example.COM/a?utm_source=x&id=3#top", "https://example.com/a?id=3"),
+        ("http://example.com:80/", "http://example.com/"),
+        ("https://example.com:8443/x", "https://example.com:8443/x"),
+        ("https://example.com", "https://example.com/"),
+        ("https://ex.com/p?fbclid=1&gclid=2&mc_cid=3", "https://ex.com/p"),
+        ("https://ex.com/P/Case?Q=A", "https://ex.com/P/Case?Q=A"),
+        ("mailto:someone@example.com", "mailto:someone@example.com"),
+        (None, None),
+    ],
+)
+def test_canonical_url(url: str | None, expected: str | None) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_post_ids_and_hash_are_stable() -> None:
+    a = make_post("42", "Les Médias, l'ACEI!", url="https://Ex.com/x?utm_medium=y")
+    b = make_post("42", "les medias l acei", url="https://ex.com/x")
+    assert a.id == "mastodon:42"
+    assert a.canonical_url == b.canonical_url == "https://ex.com/x"
+    assert a.content_hash == b.content_hash
+    assert content_hash(None, "autre chose") != a.content_hash
+
+
+def test_times_are_utc_and_text_is_nfc() -> None:
+    local = datetime(2026, 3, 1, 8, 0, tzinfo=timezone(timedelta(hours=-5)))
+    post = make_post(published_at=local, text="me\u0301dias")
+    assert post.published_at == datetime(2026, 3, 1, 13, 0, tzinfo=UTC)
+    assert post.text == "médias"
+
+
+def test_post_is_frozen_and_keeps_raw() -> None:
+    post = make_post(raw={"anything": [1, 2]})
+    with pytest.raises(AttributeError):
+        post.text = "x"  # type: ignore[misc]
+    assert post.raw == {"anything": [1, 2]}
+
+
+def test_post_needs_platform_and_id() -> None:
+    with pytest.raises(ValueError):
+        make_post("")
