@@ -181,6 +181,7 @@ def main() -> None:
         ("top stories", lambda: tops.stories(store, scope, period)),
         ("share of voice (3 topics)", lambda: share_of_voice(store, topics, period)),
         ("topic volume by day", lambda: volume(store, lumio, period)),
+        ("headline figures (all)", lambda: tops.headline(store, scope, period)),
         ("headline figures (topic)", lambda: tops.headline(store, lumio, period)),
         ("mastodon: breakdown language", lambda: breakdown(store, mastodon, period, "lang")),
         ("mastodon: top posts", lambda: tops.top_posts(store, mastodon, period)),

@@ -210,15 +210,22 @@ def stories(
 
 
 def story_count(store: Any, scope: Scope, period: Period) -> int:
-    where, params = scope.during(period).sql()
-    return int(
+    """Distinct stories: posts outside clusters plus distinct clusters (the
+    clustered posts are read through their partial index only)."""
+    scoped = scope.during(period)
+    where, params = scoped.sql()
+    rows = grouped(store, scoped)
+    total = rows[0][-3] if rows else 0
+    clustered, clusters = (
         connection(store)
         .execute(
-            f"SELECT count(DISTINCT coalesce(p.cluster_id, p.id)) FROM posts p WHERE {where}",
+            "SELECT count(*), count(DISTINCT p.cluster_id) FROM posts p "
+            f"WHERE {where} AND p.cluster_id IS NOT NULL",
             params,
         )
-        .fetchone()[0]
+        .fetchone()
     )
+    return int(total - clustered + clusters)
 
 
 def author_count(store: Any, scope: Scope, period: Period) -> int:
