@@ -154,3 +154,39 @@ def test_importing_analytics_loads_no_heavy_dependency() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_brand_report_speaks_about_you(ws_path: Path) -> None:
+    from veille.query.topics import add_topic
+
+    toml = ws_path / "veille.toml"
+    toml.write_text(
+        toml.read_text().replace('handles = ["mastodon:lumio"]', 'handles = ["lumio"]\n'
+                                 'brand_topic = "lumio"'),
+        encoding="utf-8",
+    )  # fmt: skip
+    with Workspace.open(ws_path) as ws:
+        add_topic(ws.store, "lumio", "lumio")
+        html, _pdf = render_report(ws, topic="lumio", period=parse_period(WEEK, timezone=TZ),
+                                   lang="en", pdf=False)  # fmt: skip
+    text = unescape(html)
+    assert "Conversation about you grew 300% (4 posts, against 1 the period before)." in text
+    assert "Most conversation about you is on Mastodon (75%), down from 100%." in text
+    assert "The most influential voice was bob (5,000 followers on Bluesky)" in text
+
+
+def test_number_words_in_both_languages() -> None:
+    from veille.analytics.findings import change_text, num, pct, signed
+
+    assert (num(12345, "en"), num(12345, "fr")) == ("12,345", "12\u202f345")
+    assert (pct(0.544, "en"), pct(0.544, "fr")) == ("54%", "54\u202f%")
+    assert (signed(-0.004, "en"), signed(0.25, "fr"), signed(-0.5, "en")) == (
+        "0.00",
+        "+0,25",
+        "-0.50",
+    )
+    assert (change_text(None, "en"), change_text(-0.1, "en"), change_text(0.25, "fr")) == (
+        "new",
+        "−10%",
+        "+25\u202f%",
+    )

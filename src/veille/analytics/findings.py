@@ -30,7 +30,8 @@ def pct(share: float, lang: str) -> str:
 
 
 def signed(value: float, lang: str, digits: int = 2) -> str:
-    text = f"{value:+.{digits}f}"
+    """``+0.25`` / ``+0,25``; a value that rounds to zero has no sign."""
+    text = f"{value:+.{digits}f}" if round(value, digits) else f"{0:.{digits}f}"
     return text.replace(".", ",") if lang == "fr" else text
 
 
@@ -56,6 +57,8 @@ def findings(data: dict[str, Any], lang: str) -> list[str]:
     fr = lang == "fr"
     out: list[str] = []
     about = data.get("about") or ""
+    if data.get("is_brand"):
+        about = "vous" if fr else "you"
     h = data["headline"]
     posts = h["posts"]
     if posts.value or posts.previous:
@@ -144,30 +147,33 @@ def findings(data: dict[str, Any], lang: str) -> list[str]:
     trends = data.get("trends") or ()
     if trends:
         t = trends[0]
-        out.append(
-            f"Sujet en hausse : « {t.term} » ({num(t.stories, lang)} sujets, contre "
-            f"{num(t.baseline, lang)} auparavant)."
-            if fr
-            else f"Rising: “{t.term}” ({num(t.stories, lang)} stories, against "
-            f"{num(t.baseline, lang)} before)."
-        )
+        per = data.get("baseline_periods") or 1
+        avg = t.baseline / per
+        before = f"{avg:.1f}".rstrip("0").rstrip(".") if avg < 10 else num(avg, lang)
+        if fr:
+            out.append(
+                f"Terme en hausse : « {t.term} » ({num(t.stories, lang)} sujets, contre "
+                f"{before.replace('.', ',')} en moyenne sur les {per} périodes précédentes)."
+            )
+        else:
+            out.append(
+                f"Rising: “{t.term}” ({num(t.stories, lang)} stories, against {before} on "
+                f"average over the {per} periods before)."
+            )
     infl = data.get("influencers") or ()
     if infl:
         i = infl[0]
+        where = ", ".join(platform_name(p) for p in i.platforms)
         if fr:
             engaged = (
                 "vous lui avez déjà répondu" if i.engaged else "vous ne lui avez pas encore répondu"
             )
-            out.append(
-                f"La voix la plus influente : {i.handle} ({num(i.followers, lang)} abonnés, "
-                f"{', '.join(platform_name(p) for p in i.platforms)}) ; {engaged}."
-            )
+            who = f"{num(i.followers, lang)} abonnés, {where}" if i.followers else where
+            out.append(f"La voix la plus influente : {i.handle} ({who}) ; {engaged}.")
         else:
             engaged = (
                 "you have engaged with them" if i.engaged else "you have not engaged with them yet"
             )
-            out.append(
-                f"The most influential voice was {i.handle} ({num(i.followers, lang)} followers on "
-                f"{', '.join(platform_name(p) for p in i.platforms)}); {engaged}."
-            )
+            who = f"{num(i.followers, lang)} followers on {where}" if i.followers else f"on {where}"
+            out.append(f"The most influential voice was {i.handle} ({who}); {engaged}.")
     return out

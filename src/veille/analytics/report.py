@@ -10,6 +10,7 @@ escaped by Jinja2; charts are inline SVG images (no script).
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -116,7 +117,8 @@ def report_data(
         "influencers": influencers(
             store, scope, period, org_handles=org_handles, limit=10, recent=1
         ),
-        "trends": trending_terms(store, scope, period, limit=10),
+        "trends": trending_terms(store, scope, period, limit=10, baseline_periods=4),
+        "baseline_periods": 4,
     }
     return data
 
@@ -137,9 +139,8 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
     vol = data["volume"]
     images = {"volume": _svg_uri(charts.volume_chart(vol, lang=lang, title=s["volume"]))}
     if any(p.posts for p in data["platforms"]):
-        images["platforms"] = _svg_uri(
-            charts.share_chart(data["platforms"], lang=lang, title=s["platforms"])
-        )
+        named = [replace(r, key=platform_name(r.key)) for r in data["platforms"]]
+        images["platforms"] = _svg_uri(charts.share_chart(named, lang=lang, title=s["platforms"]))
     if data["sentiment"].scored:
         images["sentiment"] = _svg_uri(
             charts.sentiment_chart(data["sentiment_series"], lang=lang, title=s["net_sentiment"])
