@@ -49,6 +49,7 @@ def test_report_html_figures_findings_and_escaping(ws_path: Path) -> None:
     assert "<script>alert" not in html and "onerror" not in html
     assert "javascript:" not in html
     assert html.count('src="data:image/svg+xml;base64,') >= 2
+    assert "Countries (where known)" not in html  # no post about Lumio says where it is from
 
 
 def test_report_in_french_and_pdf(ws_path: Path) -> None:
@@ -102,7 +103,10 @@ def test_report_command_and_usage_errors(ws_path: Path, tmp_path: Path) -> None:
     code, out = run("report", "-w", str(ws_path), "--period", WEEK, "--lang", "fr",
                     "-o", str(out_file))  # fmt: skip
     assert code == 0, out
-    assert "Rapport d'écoute" in unescape(out_file.read_text())
+    page = unescape(out_file.read_text())
+    assert "Rapport d'écoute" in page and "toutes les publications" in page
+    # Post 4 is the only one whose country is known.
+    assert "<th>Pays (quand il est connu)</th>" in page and "<td>FR</td>" in page
     code, out = run("volume", "-w", str(ws_path), "--period", "someday")
     assert code == 2 and "unknown period" in out
     code, out = run("sov", "-w", str(ws_path), "--period", WEEK)

@@ -26,7 +26,8 @@ from veille.errors import UsageError
 STRINGS = {
     "en": {
         "title": "Listening report", "period": "Period", "previous": "previous period",
-        "generated": "Generated", "findings": "Findings", "headline": "Headline figures",
+        "generated": "Generated", "countries": "Countries (where known)",
+        "findings": "Findings", "headline": "Headline figures",
         "posts": "Posts", "engagement": "Engagement", "reach": "Reach", "authors": "Authors",
         "stories": "Stories", "net_sentiment": "Net sentiment", "volume": "Volume over time",
         "platforms": "Platforms", "languages": "Languages", "sentiment": "Sentiment",
@@ -38,7 +39,8 @@ STRINGS = {
     },
     "fr": {
         "title": "Rapport d'écoute", "period": "Période", "previous": "période précédente",
-        "generated": "Produit le", "findings": "Constats", "headline": "Chiffres clés",
+        "generated": "Produit le", "countries": "Pays (quand il est connu)",
+        "findings": "Constats", "headline": "Chiffres clés",
         "posts": "Publications", "engagement": "Interactions", "reach": "Portée",
         "authors": "Auteurs", "stories": "Sujets", "net_sentiment": "Sentiment net",
         "volume": "Volume dans le temps", "platforms": "Plateformes", "languages": "Langues",
@@ -106,6 +108,7 @@ def report_data(
         "peak": _peak(vol.points),
         "platforms": breakdown(store, scope, period, "platform"),
         "languages": breakdown(store, scope, period, "lang"),
+        "countries": breakdown(store, scope, period, "country"),
         "sentiment_shares": breakdown(store, scope, period, "sentiment"),
         "sentiment": overall_sentiment(store, scope, period),
         "previous_sentiment": overall_sentiment(store, scope, period.previous()),
