@@ -62,3 +62,20 @@ def test_rising_terms_against_their_own_baseline(tmp_path) -> None:
     ranked = list(trends)
     assert ranked[0] == "panne"
     store.close()
+
+
+def test_large_periods_read_a_fixed_sample_of_stories(tmp_path) -> None:
+    store = SQLiteStore.open(tmp_path / "s.db")
+    posts = [
+        make_post(str(i), f"2026-03-0{1 + i % 9}T10:00", text="fibre stable") for i in range(300)
+    ]
+    posts += [make_post(f"p{i}", "2026-03-25T10:00", text="panne majeure") for i in range(200)]
+    store.upsert_posts(posts)
+    week = parse_period("2026-03-23..2026-03-29", timezone=TZ)
+    full = {t.key: t for t in trending_terms(store, Scope(), week)}
+    sampled = trending_terms(store, Scope(), week, max_posts=100)
+    assert full["panne"].stories == 200
+    # About a fifth of the stories are read, the same ones every time.
+    assert 20 < sampled[0].stories < 80 and sampled[0].key in ("panne", "majeur", "panne majeur")
+    assert sampled == trending_terms(store, Scope(), week, max_posts=100)
+    store.close()

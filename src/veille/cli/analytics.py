@@ -320,6 +320,10 @@ def register(app: typer.Typer) -> None:
             int, typer.Option(min=1, max=52, help="Periods before, as the baseline.")
         ] = 4,
         min_stories: Annotated[int, typer.Option(min=1, help="Ignore rarer terms.")] = 3,
+        max_posts: Annotated[
+            int,
+            typer.Option(min=1000, help="Above this many posts, read a fixed sample of stories."),
+        ] = 100_000,
         query: QueryOpt = None,
         topic: TopicOpt = None,
         platform: PlatformOpt = None,
@@ -335,6 +339,7 @@ def register(app: typer.Typer) -> None:
             found = trending_terms(
                 ws.store, scope, _period(ws, period), baseline_periods=baseline,
                 limit=limit, min_stories=min_stories,
+                max_posts=max_posts,
             )  # fmt: skip
         if output is DataFormat.json:
             print_json(found)
