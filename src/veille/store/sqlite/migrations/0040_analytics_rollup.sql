@@ -161,7 +161,9 @@ END;
 -- Top posts by engagement or reach without sorting the period.
 CREATE INDEX posts_engagement ON posts ((likes + shares + replies), published_at);
 CREATE INDEX posts_reach ON posts (coalesce(author_followers, 0), published_at);
--- Stories: the clustered posts of a period without reading the others.
-CREATE INDEX posts_clustered ON posts (published_at, cluster_id) WHERE cluster_id IS NOT NULL;
+-- Stories: the clustered posts of a period, read from this index alone.
+CREATE INDEX posts_clustered ON posts (
+    published_at, cluster_id, platform, author_followers, likes, shares, replies
+) WHERE cluster_id IS NOT NULL;
 -- Influencers look authors up by identity (handle without '@', lower-cased).
 CREATE INDEX posts_author_identity ON posts (lower(ltrim(author_handle, '@')));
