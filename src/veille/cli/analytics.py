@@ -204,7 +204,7 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Share of voice: the brand against its competitors (default: the
-        [organization] brand_topic and competitor_topics)."""
+        brand_topic and competitor_topics of the organization section of veille.toml)."""
         from veille.analytics.charts import sov_chart
         from veille.analytics.scope import Scope
         from veille.analytics.topics import query_scope, topic_scope
@@ -231,7 +231,7 @@ def register(app: typer.Typer) -> None:
                 raise UsageError(
                     "share of voice needs topics",
                     hint="Pass --topic (repeatable) or --query NAME=QUERY, or set "
-                    "[organization] brand_topic and competitor_topics in veille.toml.",
+                    "brand_topic and competitor_topics in the organization section of veille.toml.",
                 )
             voices = share_of_voice(ws.store, scopes, _period(ws, period))
         if output is DataFormat.json:
@@ -278,7 +278,8 @@ def register(app: typer.Typer) -> None:
                 if not topic:
                     key = "brand_topic" if view is View.us else "sector_topic"
                     raise UsageError(
-                        f"--view {view.value} needs [organization] {key} in veille.toml",
+                        f"--view {view.value} needs {key} in the organization section "
+                        "of veille.toml",
                         hint="Set it, or pass --topic or --query.",
                     )
             scope = _scope(ws, query, topic, platform, lang)
