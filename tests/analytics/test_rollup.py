@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from tests.analytics.conftest import TZ, make_post, world
-from veille.analytics.scope import Scope
+from veille.analytics.scope import Scope, parse_period
 from veille.analytics.volume import DIMENSIONS, breakdown, grouped, volume
 from veille.models import Engagement, Sentiment
 from veille.store.base import PostFilter
@@ -114,15 +114,16 @@ def test_rollup_is_built_for_posts_stored_before_the_migration(tmp_path) -> None
 
 ENTITY_RECOUNT = """
 SELECT kind, bucket, v, count(*), sum(e) FROM (
-    SELECT DISTINCT 'hashtags' AS kind, p.pk, p.published_at / 900 AS bucket,
+    SELECT DISTINCT 'hashtags{g}' AS kind, p.pk, p.published_at / {s} AS bucket,
            lower(j.value) AS v, p.likes + p.shares + p.replies AS e
     FROM posts p, json_each('["' || replace(p.hashtags, ' ', '","') || '"]') j
     WHERE p.hashtags != ''
     UNION ALL
-    SELECT DISTINCT 'domains', p.pk, p.published_at / 900, j.value, p.likes + p.shares + p.replies
+    SELECT DISTINCT 'domains{g}', p.pk, p.published_at / {s}, j.value,
+           p.likes + p.shares + p.replies
     FROM posts p, json_each('["' || replace(p.domains, ' ', '","') || '"]') j
     WHERE p.domains != ''
-) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+) GROUP BY 1, 2, 3
 """
 
 
@@ -143,11 +144,18 @@ def test_entity_rollup_follows_changes_and_answers_like_a_scan(tmp_path, week) -
     stored = store.conn.execute(
         "SELECT * FROM entity_rollup WHERE posts != 0 ORDER BY 1, 2, 3"
     ).fetchall()
-    assert stored == store.conn.execute(ENTITY_RECOUNT).fetchall()
+    recount = [
+        row
+        for g, secs in (("", 900), ("@day", 86400))
+        for row in store.conn.execute(ENTITY_RECOUNT.format(g=g, s=secs)).fetchall()
+    ]
+    assert stored == sorted(recount)
     scan = Scope(where="p.pk > ?", params=(0,))
-    for kind in ("hashtags", "domains"):
-        fast = top_entities(store, Scope(), week, kind)
-        assert fast == top_entities(store, scan, week, kind)
+    # A week (whole UTC days plus edges) and a single local day (edges only).
+    for period in (week, parse_period("2026-03-24..2026-03-24", timezone=TZ)):
+        for kind in ("hashtags", "domains"):
+            fast = top_entities(store, Scope(), period, kind)
+            assert fast == top_entities(store, scan, period, kind)
     tags = {
         e.value: (e.posts, e.engagement) for e in top_entities(store, Scope(), week, "hashtags")
     }

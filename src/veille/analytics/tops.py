@@ -133,11 +133,21 @@ def top_entities(
     conn = connection(store)
     f = scoped.flt
     if kind in ("hashtags", "domains") and _cube(scoped, ()) == [] and f.since and f.until:
+        # Whole UTC days from the day rows, the edges from the quarter rows.
+        q0, q1 = int(f.since.timestamp()) // QUARTER, int(f.until.timestamp()) // QUARTER
+        d0, d1 = -(-q0 // 96), q1 // 96
+        ranges = [(kind, q0, q1)] if d0 >= d1 else [
+            (kind, q0, d0 * 96), (f"{kind}@day", d0, d1), (kind, d1 * 96, q1)
+        ]  # fmt: skip
+        part = (
+            "SELECT value, posts, engagement FROM entity_rollup "
+            "WHERE kind = ? AND bucket >= ? AND bucket < ?"
+        )
+        union = " UNION ALL ".join([part] * len(ranges))
         rows = conn.execute(
-            "SELECT value, sum(posts), sum(engagement) FROM entity_rollup "
-            "WHERE kind = ? AND bucket >= ? AND bucket < ? GROUP BY 1 HAVING sum(posts) > 0 "
-            "ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
-            (kind, int(f.since.timestamp()) // QUARTER, int(f.until.timestamp()) // QUARTER, limit),
+            f"SELECT value, sum(posts), sum(engagement) FROM ({union}) "
+            "GROUP BY 1 HAVING sum(posts) > 0 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
+            [*(x for r in ranges for x in r), limit],
         )
         return [EntityRow(v, n, e or 0) for v, n, e in rows]
     where, params = scoped.sql()

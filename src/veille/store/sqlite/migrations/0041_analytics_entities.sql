@@ -1,10 +1,13 @@
--- Hashtags (lower-cased) and link domains per quarter-hour: posts holding
--- each (once per post) and the engagement those posts earned. Kept exact by
--- triggers like post_rollup; the top lists of a period read it instead of
--- splitting every post's lists. Generated; read by veille.analytics.tops.
+-- Hashtags (lower-cased) and link domains: posts holding each (once per
+-- post) and the engagement those posts earned, per quarter-hour (kind
+-- 'hashtags', bucket = published_at / 900) and per UTC day ('hashtags@day',
+-- bucket = published_at / 86400). A period reads whole UTC days from the day
+-- rows and its edges from the quarter rows: exact in every time zone, and a
+-- month is ~30 day rows per value instead of ~2,900. Kept exact by triggers
+-- like post_rollup. Generated; read by veille.analytics.tops.
 CREATE TABLE entity_rollup (
-    kind TEXT NOT NULL,      -- 'hashtags' or 'domains'
-    bucket INTEGER NOT NULL, -- published_at / 900
+    kind TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
     value TEXT NOT NULL,
     posts INTEGER NOT NULL,
     engagement INTEGER NOT NULL,
@@ -18,8 +21,20 @@ SELECT 'hashtags', bucket, v, count(*), sum(e) FROM (
     FROM posts p, json_each(CASE WHEN p.hashtags != '' AND json_valid('["' || replace(replace(replace(p.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(p.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j
 ) GROUP BY 2, 3
 UNION ALL
+SELECT 'hashtags@day', bucket, v, count(*), sum(e) FROM (
+    SELECT DISTINCT p.pk, p.published_at / 86400 AS bucket, lower(j.value) AS v,
+           p.likes + p.shares + p.replies AS e
+    FROM posts p, json_each(CASE WHEN p.hashtags != '' AND json_valid('["' || replace(replace(replace(p.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(p.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j
+) GROUP BY 2, 3
+UNION ALL
 SELECT 'domains', bucket, v, count(*), sum(e) FROM (
     SELECT DISTINCT p.pk, p.published_at / 900 AS bucket, j.value AS v,
+           p.likes + p.shares + p.replies AS e
+    FROM posts p, json_each(CASE WHEN p.domains != '' AND json_valid('["' || replace(replace(replace(p.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(p.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j
+) GROUP BY 2, 3
+UNION ALL
+SELECT 'domains@day', bucket, v, count(*), sum(e) FROM (
+    SELECT DISTINCT p.pk, p.published_at / 86400 AS bucket, j.value AS v,
            p.likes + p.shares + p.replies AS e
     FROM posts p, json_each(CASE WHEN p.domains != '' AND json_valid('["' || replace(replace(replace(p.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(p.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j
 ) GROUP BY 2, 3;
@@ -34,7 +49,19 @@ BEGIN
     ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
         engagement = engagement + excluded.engagement;
     INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
+    SELECT 'hashtags@day', NEW.published_at / 86400, v, 1, (NEW.likes + NEW.shares + NEW.replies)
+    FROM (SELECT DISTINCT lower(j.value) AS v FROM json_each(CASE WHEN NEW.hashtags != '' AND json_valid('["' || replace(replace(replace(NEW.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(NEW.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
+    WHERE true
+    ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
+        engagement = engagement + excluded.engagement;
+    INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
     SELECT 'domains', NEW.published_at / 900, v, 1, (NEW.likes + NEW.shares + NEW.replies)
+    FROM (SELECT DISTINCT j.value AS v FROM json_each(CASE WHEN NEW.domains != '' AND json_valid('["' || replace(replace(replace(NEW.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(NEW.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
+    WHERE true
+    ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
+        engagement = engagement + excluded.engagement;
+    INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
+    SELECT 'domains@day', NEW.published_at / 86400, v, 1, (NEW.likes + NEW.shares + NEW.replies)
     FROM (SELECT DISTINCT j.value AS v FROM json_each(CASE WHEN NEW.domains != '' AND json_valid('["' || replace(replace(replace(NEW.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(NEW.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
     WHERE true
     ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
@@ -51,7 +78,19 @@ BEGIN
     ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
         engagement = engagement + excluded.engagement;
     INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
+    SELECT 'hashtags@day', OLD.published_at / 86400, v, -1, -(OLD.likes + OLD.shares + OLD.replies)
+    FROM (SELECT DISTINCT lower(j.value) AS v FROM json_each(CASE WHEN OLD.hashtags != '' AND json_valid('["' || replace(replace(replace(OLD.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(OLD.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
+    WHERE true
+    ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
+        engagement = engagement + excluded.engagement;
+    INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
     SELECT 'domains', OLD.published_at / 900, v, -1, -(OLD.likes + OLD.shares + OLD.replies)
+    FROM (SELECT DISTINCT j.value AS v FROM json_each(CASE WHEN OLD.domains != '' AND json_valid('["' || replace(replace(replace(OLD.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(OLD.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
+    WHERE true
+    ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
+        engagement = engagement + excluded.engagement;
+    INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
+    SELECT 'domains@day', OLD.published_at / 86400, v, -1, -(OLD.likes + OLD.shares + OLD.replies)
     FROM (SELECT DISTINCT j.value AS v FROM json_each(CASE WHEN OLD.domains != '' AND json_valid('["' || replace(replace(replace(OLD.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(OLD.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
     WHERE true
     ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
@@ -76,7 +115,19 @@ BEGIN
     ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
         engagement = engagement + excluded.engagement;
     INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
+    SELECT 'hashtags@day', OLD.published_at / 86400, v, -1, -(OLD.likes + OLD.shares + OLD.replies)
+    FROM (SELECT DISTINCT lower(j.value) AS v FROM json_each(CASE WHEN OLD.hashtags != '' AND json_valid('["' || replace(replace(replace(OLD.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(OLD.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
+    WHERE true
+    ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
+        engagement = engagement + excluded.engagement;
+    INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
     SELECT 'domains', OLD.published_at / 900, v, -1, -(OLD.likes + OLD.shares + OLD.replies)
+    FROM (SELECT DISTINCT j.value AS v FROM json_each(CASE WHEN OLD.domains != '' AND json_valid('["' || replace(replace(replace(OLD.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(OLD.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
+    WHERE true
+    ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
+        engagement = engagement + excluded.engagement;
+    INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
+    SELECT 'domains@day', OLD.published_at / 86400, v, -1, -(OLD.likes + OLD.shares + OLD.replies)
     FROM (SELECT DISTINCT j.value AS v FROM json_each(CASE WHEN OLD.domains != '' AND json_valid('["' || replace(replace(replace(OLD.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(OLD.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
     WHERE true
     ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
@@ -88,7 +139,19 @@ BEGIN
     ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
         engagement = engagement + excluded.engagement;
     INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
+    SELECT 'hashtags@day', NEW.published_at / 86400, v, 1, (NEW.likes + NEW.shares + NEW.replies)
+    FROM (SELECT DISTINCT lower(j.value) AS v FROM json_each(CASE WHEN NEW.hashtags != '' AND json_valid('["' || replace(replace(replace(NEW.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(NEW.hashtags, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
+    WHERE true
+    ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
+        engagement = engagement + excluded.engagement;
+    INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
     SELECT 'domains', NEW.published_at / 900, v, 1, (NEW.likes + NEW.shares + NEW.replies)
+    FROM (SELECT DISTINCT j.value AS v FROM json_each(CASE WHEN NEW.domains != '' AND json_valid('["' || replace(replace(replace(NEW.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(NEW.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
+    WHERE true
+    ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
+        engagement = engagement + excluded.engagement;
+    INSERT INTO entity_rollup (kind, bucket, value, posts, engagement)
+    SELECT 'domains@day', NEW.published_at / 86400, v, 1, (NEW.likes + NEW.shares + NEW.replies)
     FROM (SELECT DISTINCT j.value AS v FROM json_each(CASE WHEN NEW.domains != '' AND json_valid('["' || replace(replace(replace(NEW.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]') THEN '["' || replace(replace(replace(NEW.domains, '\', '\\'), '"', '\"'), ' ', '","') || '"]' ELSE '[]' END) AS j)
     WHERE true
     ON CONFLICT (kind, bucket, value) DO UPDATE SET posts = posts + excluded.posts,
