@@ -3,13 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# Override with TORCH='torch --index-url https://download.pytorch.org/whl/cpu'
+# where no CPU wheel of torch 2.13.0 is at hand.
+TORCH ?= torch==2.13.0
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-transformers lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,bench]'
+	# The CPU build of torch, pinned: an unpinned torch would pull the CUDA build.
+	$(PY) -m pip install -q $(TORCH)
+	$(PY) -m pip install -q -e '.[dev,bench,transformers]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -17,6 +22,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2
+
+# Only the optional transformer backend's tests.
+test-transformers: $(STAMP)
+	$(PY) -m pytest -q tests/enrich/test_transformer.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

@@ -1,6 +1,6 @@
 """Sentiment accuracy on real labelled data, and enrichment throughput.
 
-    python bench/eval_sentiment.py [--data DIR] [--posts N] [--tune]
+    python bench/eval_sentiment.py [--data DIR] [--posts N] [--tune] [--model-dir DIR]
 
 Reads ``<repo>/../shared/data/sentiment/`` (UMSAB tweets from cardiffnlp/xlm-t,
 VADER review snippets from Hutto & Gilbert, ICWSM 2014); skips with one line
@@ -9,6 +9,9 @@ plain vaderSentiment run in the same process, macro-F1 on the VADER snippets
 (rating >= 0.5 positive, <= -0.5 negative, else neutral), and posts/s of the
 whole enrichment of short posts on one core beside plain VADER's posts/s.
 ``--tune`` searches label thresholds on the UMSAB *train* split only.
+``--model-dir`` also scores UMSAB validation with the transformer backend on a
+local model (e.g. cardiffnlp/twitter-xlm-roberta-base-sentiment, downloaded by
+you), beside the lexicon backend, with its posts/s.
 """
 
 from __future__ import annotations
@@ -79,11 +82,35 @@ def tune(data: Path) -> None:
         )
 
 
+def eval_transformer(data: Path, model_dir: Path) -> None:
+    from veille.enrich.sentiment import LexiconSentiment
+    from veille.enrich.transformer import TransformerSentiment
+
+    model = TransformerSentiment(model_dir)
+    lex = LexiconSentiment()
+    print(f"UMSAB validation, macro-F1: transformer ({model_dir.name}, {model.device}) vs lexicon")
+    for lang, code in (("english", "en"), ("french", "fr"), ("spanish", "es"), ("german", "de")):
+        rows = load_umsab(data / "umsab" / lang, "val")
+        gold = [g for _, g in rows]
+        items: list[tuple[str, str | None]] = [(t, code) for t, _ in rows]
+        t0 = time.perf_counter()
+        pred = [s.label for s in model.score_many(items)]
+        rate = len(items) / (time.perf_counter() - t0)
+        f_model = macro_f1(gold, pred)
+        f_lex = macro_f1(gold, [s.label for s in lex.score_many(items)])
+        ratio = f"ratio {f_model / f_lex:.2f}" if f_lex else "lexicon unscored"
+        print(
+            f"  {lang:8s} n={len(rows)}: transformer {f_model:.3f}  lexicon {f_lex:.3f}  "
+            f"{ratio}  ({rate:,.0f} posts/s)"
+        )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "sentiment")
     ap.add_argument("--posts", type=int, default=20_000, help="posts for the throughput run")
     ap.add_argument("--tune", action="store_true", help="search thresholds on UMSAB train")
+    ap.add_argument("--model-dir", type=Path, help="also evaluate a local transformer model")
     args = ap.parse_args()
     if not (args.data / "umsab").is_dir():
         print(f"skipped: no sentiment data at {args.data} (a clone has none; see its README)")
@@ -91,6 +118,8 @@ def main() -> int:
     if args.tune:
         tune(args.data)
         return 0
+    if args.model_dir is not None:
+        eval_transformer(args.data, args.model_dir)
 
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 

@@ -48,6 +48,8 @@ class EnrichSettings:
     min_language_confidence: float = 0.5
     sentiment_backend: str = "lexicon"
     model_dir: str = ""
+    model_languages: tuple[str, ...] = ()
+    model_batch_size: int = 32
     language_high_accuracy: bool = False
     duplicate_threshold: float = 0.6
 
@@ -80,6 +82,17 @@ class OrganizationSettings:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    # Attempts before a delivery moves to the dead letters.
+    max_attempts: int = 6
+    # First retry after this many seconds, doubling each time.
+    retry_base_seconds: float = 30.0
+    send_timeout_seconds: float = 15.0
+    # How often the dispatcher (daemon) looks for due digests and monitors.
+    dispatch_interval_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
@@ -87,6 +100,7 @@ class Settings:
     enrich: EnrichSettings = field(default_factory=EnrichSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     organization: OrganizationSettings = field(default_factory=OrganizationSettings)
 
 
@@ -129,6 +143,11 @@ TEMPLATE = """\
 # sentiment_backend = "lexicon"
 # Directory of a local transformer model, for sentiment_backend = "transformers".
 # model_dir = ""
+# Languages the model scores; empty: every post, "und" included (a multilingual
+# model). Posts in other languages are "unscored".
+# model_languages = []
+# Posts per batch given to the model (larger is faster on a GPU, uses more memory).
+# model_batch_size = 32
 # lingua's high-accuracy mode: better on very short posts, about 5 times slower.
 # language_high_accuracy = false
 # Posts whose word shingles overlap at least this much (Jaccard, 0..1) are
@@ -150,6 +169,15 @@ TEMPLATE = """\
 # port = 8000
 # Links in e-mails and feeds point here.
 # base_url = "http://127.0.0.1:8000"
+
+[alerts]
+# Attempts before a delivery moves to the dead letters (`veille alert dead`).
+# max_attempts = 6
+# First retry after this many seconds, doubling each time.
+# retry_base_seconds = 30.0
+# send_timeout_seconds = 15.0
+# How often `veille alert dispatch --loop` looks for due digests and monitors.
+# dispatch_interval_seconds = 30.0
 
 [organization]
 # The organization's own accounts, as "platform:handle" or "handle". Influencers

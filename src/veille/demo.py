@@ -29,26 +29,32 @@ def collect_from_simulator(ws: Workspace, *, seed: int, days: int, end: datetime
     """
     from veille.http import HttpClient
     from veille.pipeline.collect import collect
+    from veille.sim.platform_demo import demo_sources
     from veille.sim.runner import start_simulator
     from veille.sources.manage import add_source, list_sources, remove_source, set_enabled
 
     sim = start_simulator(seed=seed, days=days, now=end, future_days=0)
     try:
-        names = []
+        wanted: list[tuple[str, str, str, dict[str, str]]] = [
+            (f"demo-{host}", "feeds", sim.url(host, "/feeds/all.atom"),
+             {"platform": platform, "max_pages": "1000"})
+            for host, platform in DEMO_FEEDS.items()
+            if host in sim.hosts
+        ]  # fmt: skip
+        # Platforms without a feed come in through their APIs. (The simulator
+        # gives a post different permalinks in a feed and in an API, so one
+        # platform is read one way only, or its posts would be stored twice.)
+        wanted += [
+            (f"demo-api-{kind}", kind, target, options)
+            for kind, target, options in demo_sources(sim)
+            if kind not in DEMO_FEEDS
+        ]
         existing = {r.name for r in list_sources(ws.store)}
-        for host, platform in DEMO_FEEDS.items():
-            if host not in sim.hosts:
-                continue
-            name = f"demo-{host}"
+        names = []
+        for name, kind, target, options in wanted:
             if name in existing:
                 remove_source(ws.store, name)  # the simulator's port changes every run
-            add_source(
-                ws.store,
-                "feeds",
-                sim.url(host, "/feeds/all.atom"),
-                name=name,
-                options={"platform": platform, "max_pages": "1000"},
-            )
+            add_source(ws.store, kind, target, name=name, options=options)
             names.append(name)
         # The simulator lives on loopback: this client (only) may reach it.
         settings = replace(ws.settings.http, allow_private_networks=True)
@@ -61,11 +67,39 @@ def collect_from_simulator(ws: Workspace, *, seed: int, days: int, end: datetime
     return sum(r.new_posts for r in results)
 
 
+# The demo's topics: the brand, its competitors and the sector.
+DEMO_TOPICS = {
+    "lumio": "lumio OR #lumiodown",
+    "vexa": "vexa",
+    "orbita": "orbita",
+    "secteur": "(internet OR fibre OR 5G OR broadband OR telecom OR télécom) -lumio -vexa -orbita",
+}
+
+
+def add_demo_topics_and_alert(ws: Workspace) -> list[str]:
+    """Topics for the brand, its competitors and the sector, and an Atom alert
+    on the brand (written to ``alerts/lumio.atom`` in the workspace)."""
+    from veille.alerts.model import Alert, AlertBook, connection
+    from veille.query.topics import add_topic, list_topics
+
+    have = {t.name for t in list_topics(ws.store)}
+    for name, query in DEMO_TOPICS.items():
+        if name not in have:
+            add_topic(ws.store, name, query)
+    book = AlertBook(connection(ws.store))
+    if "lumio-feed" not in {a.name for a in book.all()}:
+        feed = ws.root / "alerts" / "lumio.atom"
+        feed.parent.mkdir(exist_ok=True)
+        book.add(Alert(name="lumio-feed", channel_url=f"atom:{feed}", topic="lumio"))
+    return list(DEMO_TOPICS)
+
+
 def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) -> list[str]:
     """Create (or refresh) the demo workspace and return a tour of it, line by line."""
     root = init_workspace(directory)
     lines = [f"Demo workspace: [bold]{root}[/]"]
     with Workspace.open(root) as ws:
+        topics = add_demo_topics_and_alert(ws)
         new = collect_from_simulator(ws, seed=seed, days=days, end=end)
         st = ws.store.stats(timezone=ws.settings.workspace.timezone)
         lines.append(f"{new} new posts stored; {st.total} in all, over {len(st.by_day)} days.")
@@ -74,6 +108,7 @@ def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) ->
         peak = max(st.by_day, key=lambda c: c.count) if st.by_day else None
         if peak:
             lines.append(f"Busiest day: {peak.key} ({peak.count} posts: an outage at {BRAND}).")
+        lines.append(f"Topics: {', '.join(topics)}; alert lumio-feed writes alerts/lumio.atom.")
         sample = ws.store.search_text("panne", limit=3)
         lines.append('Latest posts with "panne" (outage):')
         lines.extend(
@@ -83,5 +118,8 @@ def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) ->
     lines.append("Try:")
     lines.append("  veille --help")
     lines.append(f"  veille stats --workspace {directory}")
-    lines.append(f'  veille search "{BRAND.lower()} fibre" --workspace {directory}')
+    lines.append(f'  veille search "{BRAND.lower()} AND (panne OR outage)" --workspace {directory}')
+    lines.append(f"  veille topic list --workspace {directory}")
+    lines.append(f"  veille alert list --workspace {directory}")
+    lines.append(f"  veille source health --workspace {directory}")
     return lines

@@ -351,12 +351,19 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        content: bytes | None = None,
         token: str | None = None,
         raise_for_status: bool = True,
+        retries: int | None = None,
+        follow_redirects: bool = True,
     ) -> Response:
         """Send one request (with retries and redirects); raise an :class:`HttpError`
         for a refused address, a timeout, an oversize body or (with
-        ``raise_for_status``) a final status of 400 or more other than 304."""
+        ``raise_for_status``) a final status of 400 or more other than 304.
+
+        ``content`` is sent byte for byte (a signed body); ``retries`` overrides
+        ``[http] max_retries`` (0 where the caller owns retries, as the alerts
+        outbox does); without ``follow_redirects`` a redirect is returned as is."""
         if params:
             url = str(
                 httpx.URL(url).copy_merge_params({k: v for k, v in params.items() if v is not None})
@@ -367,13 +374,15 @@ class HttpClient:
         h.update(headers or {})
         redirects: list[str] = []
         current, current_method = url, method
+        body: dict[str, Any] = {"data": data, "json": json_body, "content": content}
+        attempts = (self.settings.max_retries if retries is None else max(0, retries)) + 1
         for _ in range(MAX_REDIRECTS + 1):
-            resp = self._with_retries(current_method, current, h, data, json_body, token)
-            if resp.status in REDIRECT_STATUSES and "location" in resp.headers:
+            resp = self._with_retries(current_method, current, h, body, token, attempts)
+            if follow_redirects and resp.status in REDIRECT_STATUSES and "location" in resp.headers:
                 redirects.append(current)
                 current = urljoin(current, resp.headers["location"])
                 if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
-                    current_method, data, json_body = "GET", None, None
+                    current_method, body = "GET", {}
                 continue
             resp.redirects = redirects
             if raise_for_status and resp.status >= 400:
@@ -497,15 +506,14 @@ class HttpClient:
         method: str,
         url: str,
         headers: Mapping[str, str],
-        data: Mapping[str, Any] | None,
-        json_body: Any,
+        body: Mapping[str, Any],
         token: str | None,
+        attempts: int,
     ) -> Response:
-        attempts = max(0, self.settings.max_retries) + 1
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
-                resp = self._once(method, url, headers, data, json_body, token)
+                resp = self._once(method, url, headers, body, token)
             except ConnectFailed:
                 if last:
                     raise
@@ -537,8 +545,7 @@ class HttpClient:
         method: str,
         url: str,
         headers: Mapping[str, str],
-        data: Mapping[str, Any] | None,
-        json_body: Any,
+        body: Mapping[str, Any],
         token: str | None,
     ) -> Response:
         parsed, ip = self.check_url(url)
@@ -561,7 +568,13 @@ class HttpClient:
             self.requests_sent += 1
             try:
                 req = self._client.build_request(
-                    method, target, headers=h, data=data, json=json_body, extensions=extensions
+                    method,
+                    target,
+                    headers=h,
+                    data=body.get("data"),
+                    json=body.get("json"),
+                    content=body.get("content"),
+                    extensions=extensions,
                 )
                 resp = self._client.send(req, stream=True)
             except httpx.TimeoutException as exc:

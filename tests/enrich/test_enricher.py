@@ -179,3 +179,29 @@ def test_nothing_heavy_is_imported_with_the_package() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # Social-media French the vader-fr lexicon lacks.
+        ("Bel article, très passionnant", "positive"),
+        ("Quel gâchis, c'est affligeant", "negative"),
+        # "sur", "sous", "prix", "France": translation artefacts, no sentiment.
+        ("Le colis est arrivé sur la table, en France, sous la pluie", "neutral"),
+        ("Le prix de la source d'énergie", "neutral"),
+        # A stance against something.
+        ("Non aux éoliennes dans notre village", "negative"),
+        # One strong word outweighs a list of mild ones.
+        ("Joli design, bonne batterie, écran correct, un vrai désastre côté service", "negative"),
+    ],
+)
+def test_french_social_media_lexicon_and_rules(enricher: Enricher, text: str, label: str) -> None:
+    assert one(enricher, text, hint="fr").sentiment.label == label
+
+
+def test_french_solving_a_problem_is_not_negative(enricher: Enricher) -> None:
+    solved = one(enricher, "Des batteries pour résoudre les problèmes du moment").sentiment
+    posed = one(enricher, "Des batteries qui posent des problèmes").sentiment
+    assert posed.label == "negative"
+    assert solved.label != "negative" and solved.score > posed.score

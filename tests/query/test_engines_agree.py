@@ -55,7 +55,9 @@ def posts_st(draw: st.DrawFn, i: int) -> object:
         replies=draw(st.integers(0, 20)),
         day=draw(st.integers(1, 28)),
         sentiment=draw(st.none() | st.sampled_from(["positive", "negative", "neutral"])),
-        url=draw(st.none() | st.sampled_from([f"https://blog.lumio.fr/p/{i}", f"https://vexa.com/{i}"])),
+        url=draw(
+            st.none() | st.sampled_from([f"https://blog.lumio.fr/p/{i}", f"https://vexa.com/{i}"])
+        ),
         lang=draw(st.none() | st.sampled_from(["fr", "en", "fr-CA"])),
         hashtags=tuple(draw(st.lists(st.sampled_from(TAGS), max_size=2))),
         mentions=tuple(draw(st.lists(st.sampled_from(["Alice", "bob", "@Élodie"]), max_size=2))),
@@ -91,14 +93,26 @@ leaf = st.one_of(
         st.booleans(),
     ),
     st.sampled_from(["CIRA", "cira", "Lumio", "l'ACEI"]).map(lambda t: Raw(t, tuple(tokens(t)))),
-    st.builds(Tag, st.sampled_from(["hashtag", "mention"]), st.sampled_from(
-        ["lumio", "cybersecurite", "vexa", "panne", "alice", "bob", "elodie"])),
-    st.sampled_from([
-        Field("author", "alice"), Field("author", "elodie"), Field("author", "bob"),
-        Field("platform", "rss"), Field("lang", "fr"), Field("lang", "fr-ca"),
-        Field("site", "lumio.fr"), Field("site", "example.com"), Field("url", "vexa"),
-        Field("links", "lumio"), Field("sentiment", "positive"),
-    ]),  # fmt: skip
+    st.builds(
+        Tag,
+        st.sampled_from(["hashtag", "mention"]),
+        st.sampled_from(["lumio", "cybersecurite", "vexa", "panne", "alice", "bob", "elodie"]),
+    ),
+    st.sampled_from(
+        [
+            Field("author", "alice"),
+            Field("author", "elodie"),
+            Field("author", "bob"),
+            Field("platform", "rss"),
+            Field("lang", "fr"),
+            Field("lang", "fr-ca"),
+            Field("site", "lumio.fr"),
+            Field("site", "example.com"),
+            Field("url", "vexa"),
+            Field("links", "lumio"),
+            Field("sentiment", "positive"),
+        ]
+    ),  # fmt: skip
     st.builds(
         lambda name, lo, hi, li, hi_in: Range(name, lo, hi, li, hi_in),
         st.sampled_from(["followers", "likes", "shares", "replies"]),

@@ -34,9 +34,7 @@ def ast(text: str) -> object:
 
 
 def test_precedence_not_over_and_over_or() -> None:
-    assert ast("a b OR c -d") == Or(
-        (And((Term("a"), Term("b"))), And((Term("c"), Not(Term("d")))))
-    )
+    assert ast("a b OR c -d") == Or((And((Term("a"), Term("b"))), And((Term("c"), Not(Term("d"))))))
     assert ast("a AND (b OR c) NOT d") == And(
         (Term("a"), Or((Term("b"), Term("c"))), Not(Term("d")))
     )
@@ -136,7 +134,9 @@ def test_lower_case_operators_are_words_with_a_warning() -> None:
 
 
 def test_matching_ignores_case_and_accents_but_raw_does_not() -> None:
-    post = make_post("1", "L'ACEI et la CIRA parlent de #cybersécurité", hashtags=("cybersécurité",))
+    post = make_post(
+        "1", "L'ACEI et la CIRA parlent de #cybersécurité", hashtags=("cybersécurité",)
+    )
     assert compile_query("acei").matches(post)
     assert compile_query("Cybersecurite").matches(post)
     assert compile_query("#cybersecurite").matches(post)
@@ -164,16 +164,49 @@ def test_proximity_counts_words_between() -> None:
 def test_spans_point_at_matched_words_only() -> None:
     post = make_post("1", "Lumio: panne générale, pas Vexa", title="Panne Lumio")
     q = compile_query("lumio (panne OR outage) -vexa2")
-    found = {(s.field, (post.title if s.field == "title" else post.text)[s.start : s.end])
-             for s in q.spans(post)}
+    found = {
+        (s.field, (post.title if s.field == "title" else post.text)[s.start : s.end])
+        for s in q.spans(post)
+    }
     assert found == {("title", "Panne"), ("title", "Lumio"), ("text", "Lumio"), ("text", "panne")}
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(max_size=60) | st.lists(st.sampled_from(
-    ['a', 'AND', 'OR', 'NOT', '(', ')', '"', '-', '*', '?', 'NEAR/2', 'NEAR/', 'likes:',
-     '[1 TO', ']', 'title:', '#', '@', 'raw:', '~3', ':', ' ', 'since:', 'é', "l'"]),
-    max_size=14).map("".join))
+@given(
+    st.text(max_size=60)
+    | st.lists(
+        st.sampled_from(
+            [
+                "a",
+                "AND",
+                "OR",
+                "NOT",
+                "(",
+                ")",
+                '"',
+                "-",
+                "*",
+                "?",
+                "NEAR/2",
+                "NEAR/",
+                "likes:",
+                "[1 TO",
+                "]",
+                "title:",
+                "#",
+                "@",
+                "raw:",
+                "~3",
+                ":",
+                " ",
+                "since:",
+                "é",
+                "l'",
+            ]
+        ),
+        max_size=14,
+    ).map("".join)
+)
 def test_no_input_raises_anything_but_a_query_error(text: str) -> None:
     post = make_post("1", "a b é l'a", title="a")
     try:

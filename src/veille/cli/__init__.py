@@ -10,7 +10,9 @@ import importlib
 
 import typer
 
-COMMAND_MODULES: tuple[str, ...] = ("core", "demo", "enrich", "sources", "query", "analytics")
+COMMAND_MODULES: tuple[str, ...] = (
+    "core", "demo", "enrich", "query", "sources", "alerts", "analytics"
+)
 
 
 def build_app() -> typer.Typer:

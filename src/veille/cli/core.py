@@ -204,7 +204,5 @@ def register(app: typer.Typer) -> None:
                 [title, "posts"],
                 RowFormat.table,
             )
-        print_rows(
-            ({"day": c.key, "posts": c.count} for c in st.by_day), ["day", "posts"], RowFormat.table
-        )
-
+        days = ({"day": c.key, "posts": c.count} for c in st.by_day)
+        print_rows(days, ["day", "posts"], RowFormat.table)

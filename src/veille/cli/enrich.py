@@ -33,16 +33,18 @@ class AnalyzeFormat(StrEnum):
     json = "json"
 
 
-def _settings(workspace: str | None) -> EnrichSettings:
-    """The workspace's [enrich] settings; the defaults when there is no workspace."""
+def _settings(workspace: str | None) -> tuple[EnrichSettings, Path | None]:
+    """The workspace's [enrich] settings and folder; the defaults when there is
+    no workspace."""
     from veille.workspace import Workspace
 
     try:
-        return Workspace.open(workspace).settings.enrich
+        ws = Workspace.open(workspace)
     except WorkspaceNotFound:
         if workspace is not None:
             raise
-        return EnrichSettings()
+        return EnrichSettings(), None
+    return ws.settings.enrich, ws.root
 
 
 def _records(stream: IO[bytes], name: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
@@ -63,10 +65,12 @@ def _records(stream: IO[bytes], name: str) -> Iterator[tuple[int, dict[str, Any]
         yield n, rec
 
 
-def _analyze_stream(stream: IO[bytes], name: str, settings: EnrichSettings) -> Iterator[dict]:
+def _analyze_stream(
+    stream: IO[bytes], name: str, settings: tuple[EnrichSettings, Path | None]
+) -> Iterator[dict]:
     from veille.enrich import Enricher
 
-    enricher = Enricher.from_settings(settings)
+    enricher = Enricher.from_settings(*settings)
     batch: list[tuple[int, dict[str, Any] | str]] = []
 
     def flush() -> Iterator[dict]:

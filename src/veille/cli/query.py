@@ -147,7 +147,9 @@ def register(app: typer.Typer) -> None:
         out.print("[bold]ast[/]")
         out.print(json.dumps(data["ast"], ensure_ascii=False, indent=2), soft_wrap=True)
         out.print(f"[bold]sql[/]  WHERE {data['sql']}", soft_wrap=True)
-        out.print(f"[bold]params[/]  {json.dumps(data['params'], ensure_ascii=False)}", soft_wrap=True)
+        out.print(
+            f"[bold]params[/]  {json.dumps(data['params'], ensure_ascii=False)}", soft_wrap=True
+        )
         if data["costly"]:
             out.print(
                 "[bold]matcher[/]  [red]costly[/]: no required word, so this query is "

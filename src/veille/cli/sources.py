@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def source_list(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
         """List configured sources."""
-        from veille.sources.manage import list_sources
+        from veille.sources.manage import list_sources, shown_config
 
         with open_workspace(workspace) as ws:
             rows = [
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
                     "kind": r.kind,
                     "every": r.every,
                     "enabled": r.enabled,
-                    "config": r.config,
+                    "config": shown_config(r),
                 }
                 for r in list_sources(ws.store)
             ]
@@ -257,12 +257,15 @@ def register(app: typer.Typer) -> None:
         ] = 60.0,
     ) -> None:
         """Run the platform simulator in the foreground and print its URLs."""
+        from veille.sim.bluesky import JetstreamServer
         from veille.sim.runner import start_simulator
 
         sim = start_simulator(seed=seed, days=days, speed=speed)
+        jetstream = JetstreamServer(sim.world).start()
         out = console()
         for name, host in sim.hosts.items():
             out.print(f"{name:12} {host.base_url}")
+        out.print(f"{'jetstream':12} {jetstream.url}")
         out.print(
             "Point sources at these URLs with VEILLE_ALLOW_PRIVATE_NETWORKS=1. Ctrl-C to stop."
         )
@@ -272,6 +275,7 @@ def register(app: typer.Typer) -> None:
         except KeyboardInterrupt:
             pass
         finally:
+            jetstream.stop()
             sim.stop()
 
 

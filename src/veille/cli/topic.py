@@ -23,7 +23,9 @@ QueryArg = Annotated[str, typer.Argument(help="The topic's query (syntax: docs/q
 
 
 def register(app: typer.Typer) -> None:
-    tapp = typer.Typer(help="Topics: named saved queries, every version kept.", no_args_is_help=True)
+    tapp = typer.Typer(
+        help="Topics: named saved queries, every version kept.", no_args_is_help=True
+    )
     app.add_typer(tapp, name="topic")
 
     @tapp.command()
@@ -145,11 +147,13 @@ def register(app: typer.Typer) -> None:
             soft_wrap=True,
         )
         if result.gained:
-            print_rows(post_rows(result.gained, q, RowFormat.table), cols, RowFormat.table,
-                       title="gained")
+            print_rows(
+                post_rows(result.gained, q, RowFormat.table), cols, RowFormat.table, title="gained"
+            )
         if result.lost:
             from veille.query import compile_query
 
             old = compile_query(result.previous.query)
-            print_rows(post_rows(result.lost, old, RowFormat.table), cols, RowFormat.table,
-                       title="lost")
+            print_rows(
+                post_rows(result.lost, old, RowFormat.table), cols, RowFormat.table, title="lost"
+            )

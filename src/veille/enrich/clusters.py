@@ -104,10 +104,13 @@ class Clusterer:
                     (post.id, cluster, sig.tobytes()),
                 )
                 tx.execute("DELETE FROM minhash_bands WHERE post_id = ?", (post.id,))
-                for key in keys:
-                    tx.execute(
+                if cluster == post.id:
+                    # Only a cluster's first post is indexed: a copy is compared
+                    # with the representative, so the candidates a new post
+                    # fetches stay few however large a story grows.
+                    tx.executemany(
                         "INSERT INTO minhash_bands (band_key, post_id) VALUES (?, ?)",
-                        (key, post.id),
+                        [(key, post.id) for key in keys],
                     )
             tx.execute("UPDATE posts SET cluster_id = ? WHERE id = ?", (cluster, post.id))
             assigned[post.id] = cluster

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 from veille.config import EnrichSettings
@@ -54,9 +55,12 @@ def _backend(settings: EnrichSettings) -> SentimentBackend:
     if settings.sentiment_backend == "lexicon":
         return LexiconSentiment()
     if settings.sentiment_backend == "transformers":
-        raise ConfigError(
-            '[enrich] sentiment_backend = "transformers" is not available in this version',
-            hint='Use "lexicon".',
+        from veille.enrich.transformer import TransformerSentiment
+
+        return TransformerSentiment(
+            settings.model_dir,
+            languages=settings.model_languages,
+            batch_size=settings.model_batch_size,
         )
     raise ConfigError(
         f"[enrich] sentiment_backend {settings.sentiment_backend!r} is unknown",
@@ -84,7 +88,13 @@ class Enricher:
         self.keywords = KeywordExtractor(self.language.languages)
 
     @classmethod
-    def from_settings(cls, settings: EnrichSettings) -> Enricher:
+    def from_settings(cls, settings: EnrichSettings, root: Path | None = None) -> Enricher:
+        """``root``: the workspace folder, against which a relative ``model_dir``
+        is read."""
+        if root is not None and settings.model_dir.strip():
+            model_dir = Path(settings.model_dir).expanduser()
+            if not model_dir.is_absolute():
+                settings = replace(settings, model_dir=str(Path(root) / model_dir))
         return cls(settings)
 
     # -- one text ---------------------------------------------------------------

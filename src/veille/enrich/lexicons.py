@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 STOPWORDS_EN = frozenset(
     [
         "a",
@@ -567,6 +572,63 @@ EXTRA_FR: dict[str, float] = {
 }
 
 # "contre la pollution", "anti-gaspillage": a stance against something bad.
-AGAINST_FR = frozenset({"contre", "anti"})
+AGAINST_FR = _words(
+    """
+    contre anti
+    resoudre resout resolu resolus regler reduire reduit reduction reduisent diminuer
+    diminue diminution limiter limite eviter evite prevenir prevention stopper enrayer
+    endiguer combattre contrer juguler remedier remede eliminer eradiquer moins
+    """
+)
 # Fighting words that are neutral when followed by "contre" ("lutter contre").
 FIGHT_FR = frozenset({"lutte", "lutter", "luttent", "luttons", "combattre", "combat"})  # fmt: skip
+
+# vader-fr entries that are translation artefacts: the French word usually
+# carries no sentiment ("sur" is "on", not "sure"; "prix" is mostly "price";
+# "france" would otherwise be read as "franc", "frank"). Read as neutral.
+NEUTRAL_FR = _words(
+    """
+    s v d p sur sous unis fois part prix direct mode vision source forme ressources
+    chaleur interet securite feu armee force bas esprit charge lance applique
+    energie energies energetique naturel naturelle naturels naturelles france
+    """
+)
+
+# General French of social media missing from vader-fr, or far from what the
+# word says there (values on VADER's -4..4 scale, written by hand).
+SOCIAL_FR: dict[str, float] = {
+    # praise, joy, hope
+    "bel": 1.6, "joie": 2.5, "content": 2.0, "admirable": 2.5, "sublime": 2.8,
+    "chapeau": 1.5, "waouh": 2.5, "youpi": 2.5, "sympa": 1.8, "genialissime": 3.0,
+    "excellentissime": 3.0, "kiff": 2.0, "kiffe": 2.0, "kiffer": 2.0, "ouf": 1.0,
+    "felicite": 2.3, "felicitons": 2.3, "felicitez": 2.3, "saluons": 1.5,
+    "applaudissent": 1.8, "applaudis": 1.8, "passionnant": 2.2, "passionnante": 2.2,
+    "captivant": 2.2, "emouvant": 1.5, "touchant": 1.5, "pratique": 0.8,
+    "gratuit": 0.8, "gratuite": 0.8, "solidaire": 1.2, "revivre": 1.5, "survit": 1.0,
+    "preservation": 1.0, "preserver": 1.2, "partenariat": 0.8, "resilient": 1.0,
+    "resiliente": 1.0, "plaisir": 2.2, "bienfait": 2.0, "bienfaits": 2.0,
+    "encourageant": 2.0, "benefique": 2.0, "ravi": 2.5, "ravie": 2.5, "ravis": 2.5,
+    "ravies": 2.5, "enthousiaste": 2.3, "hate": 1.5, "vivement": 1.5, "love": 2.5,
+    # anger, disgust, sadness, fear
+    "gachis": -2.2, "ahurissant": -1.8, "demagogie": -2.0, "demagogique": -2.0,
+    "plombe": -1.5, "degueulasse": -2.8, "affligeant": -2.5, "consternant": -2.3,
+    "revoltant": -2.7, "revoltante": -2.7, "intolerable": -2.5, "galere": -1.8,
+    "galerer": -1.8, "relou": -1.8, "raslebol": -2.3, "enerve": -2.0, "enervee": -2.0,
+    "souffrance": -2.3, "souffre": -2.0, "calamite": -2.8, "carnage": -3.0,
+    "massacre": -3.0, "saccage": -2.5, "nocif": -2.0, "nocive": -2.0, "mensonge": -2.0,
+    "hypocrisie": -2.2, "corruption": -2.5, "echoue": -1.8, "bide": -1.8,
+    "abus": -2.0, "abusif": -2.0, "inegalite": -1.5, "inegalites": -1.5,
+    "greenwashing": -1.8, "peur": -1.8, "meurt": -2.5, "alarmant": -2.0,
+    "mepris": -2.2, "meprisant": -2.2, "stupide": -2.0, "idiot": -2.0, "idiote": -2.0,
+    "ridicule": -2.0, "pitoyable": -2.3, "admiration": 2.2, "escroc": -2.5,
+    "escrocs": -2.5, "arnaqueur": -2.5, "dingue": -0.5, "fou": -0.5, "folle": -0.5,
+    "effrayant": -2.0, "terrifiant": -2.5, "tristesse": -2.2, "deprimant": -2.0,
+    "colere": -2.3, "furieux": -2.5, "inquietant": -1.8, "inquietante": -1.8,
+    "aberrant": -2.3, "aberration": -2.3, "lamentable": -2.5, "navrant": -2.2,
+    "decevant": -2.0, "decevante": -2.0, "indigne": -2.3, "indignation": -2.0,
+    "honteuse": -2.2, "sinistre": -1.8, "fumisterie": -2.3, "mascarade": -2.2,
+    "foutage": -2.3, "foutent": -1.5, "ras": -0.3,
+}  # fmt: skip
+
+# "non au …", "non à …", "non aux …": a stance against what follows.
+NON_TO_FR = frozenset({"a", "au", "aux"})

@@ -30,7 +30,7 @@ def enrich_stored(
 
     store: Any = ws.store
     settings = ws.settings.enrich
-    enricher = Enricher.from_settings(settings)
+    enricher = Enricher.from_settings(settings, ws.root)
     clusterer = Clusterer(threshold=settings.duplicate_threshold)
     flt = PostFilter(since=since)
     if on_total is not None:

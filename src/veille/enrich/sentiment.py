@@ -5,7 +5,9 @@ text). French uses the vader-fr lexicon under a rule set written here for the
 way French is written on social media: negation with or without ``ne``
 (``c'est pas top``, ``n'est plus``, ``jamais``, ``sans``), intensifiers and
 dampeners, contrast (``mais``), elisions (``j'adore`` → ``j`` ``adore``),
-hashtags split into words, emoji and emoticons. Scores are VADER's
+hashtags split into words, emoji and emoticons, stances (``non aux …``,
+``résoudre les problèmes``). The strongest word leads and the others add a
+share of their weight (``OTHERS_SHARE``). Scores are VADER's
 "compound"; labels come from thresholds tuned on the UMSAB *train* split (see
 ``bench/eval_sentiment.py``). A language without an engine is ``unscored``:
 never guessed.
@@ -34,6 +36,9 @@ _EMOTICON_RE = re.compile(
 )
 _FR_WORD = re.compile(r"[^\W_]+|[!,.;:?]")
 _CLAUSE_END = frozenset(",.;:?")
+STANCE_NON = -1.5
+REMEDY_REACH = 3
+OTHERS_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class Thresholds:
 
 # Tuned on UMSAB train only (bench/eval_sentiment.py --tune).
 EN_THRESHOLDS = Thresholds(0.4, -0.05)
-FR_THRESHOLDS = Thresholds(0.25, -0.05)
+FR_THRESHOLDS = Thresholds(0.25, -0.1)
 
 
 def social_clean(text: str) -> str:
@@ -129,6 +134,8 @@ def _load_fr_lexicon() -> dict[str, float]:
         if key and " " not in key:
             lex[key] = value
     lex.update(lx.EXTRA_FR)
+    lex.update(lx.SOCIAL_FR)
+    lex.update(dict.fromkeys(lx.NEUTRAL_FR, 0.0))
     return lex
 
 
@@ -176,7 +183,9 @@ class FrenchSentiment:
             valence = 0.0 if word in lx.BOOSTERS_FR else self._valence(word)
             if word in lx.FIGHT_FR and i + 1 < len(words) and words[i + 1] in lx.AGAINST_FR:
                 valence = 0.0
-            if valence < 0 and any(w in lx.AGAINST_FR for w in words[max(0, i - 3) : i]):
+            if word == "non" and i + 1 < len(words) and words[i + 1] in lx.NON_TO_FR:
+                valence = STANCE_NON  # "non au nucléaire", "non à la fermeture"
+            if valence < 0 and any(w in lx.AGAINST_FR for w in words[max(0, i - REMEDY_REACH) : i]):
                 valence *= -0.5
             elif valence:
                 negate = i + 1 < len(words) and words[i + 1] in lx.AFTER_NEGATORS_FR
@@ -206,7 +215,13 @@ class FrenchSentiment:
             sentiments = [v * 0.5 for v in sentiments[:but_at]] + [
                 v * 1.5 for v in sentiments[but_at:]
             ]
-        total = sum(sentiments) + extra
+        # The strongest word leads; the others add a share: a long post of many
+        # mild words does not outweigh one strong word.
+        total = extra
+        if sentiments:
+            hi, lo = max(sentiments), min(sentiments)
+            lead = hi if hi > -lo else lo
+            total += lead + OTHERS_SHARE * (sum(sentiments) - lead)
         if total:
             total += (0.292 * bangs) if total > 0 else -(0.292 * bangs)
         return compound(total)

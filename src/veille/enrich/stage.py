@@ -19,7 +19,7 @@ def enrich_stage(workspace: Workspace) -> Stage:
     from veille.enrich.enricher import Enricher
 
     settings = workspace.settings.enrich
-    enricher = Enricher.from_settings(settings)
+    enricher = Enricher.from_settings(settings, workspace.root)
     clusterer = Clusterer(threshold=settings.duplicate_threshold)
 
     def cluster_new(tx: StoreTransaction, result: UpsertResult) -> None:

@@ -320,6 +320,7 @@ def run_daemon(
             except Exception:  # the daemon outlives any bug in one pass
                 log.exception("collection pass failed")
                 results = []
+            _dispatch_alerts(workspace)
             state.passes += 1
             state.results.extend(results)
             if on_results and results:
@@ -328,6 +329,20 @@ def run_daemon(
     finally:
         http.close()
     return state
+
+
+def _dispatch_alerts(workspace: Any) -> None:
+    """Due digests, retries and monitors, once per daemon pass (never raises)."""
+    try:
+        from veille.alerts.stage import dispatch_once, engine_for
+
+        engine = engine_for(workspace)
+        try:
+            dispatch_once(engine)
+        finally:
+            engine.close()
+    except Exception:
+        log.exception("alert dispatch failed; the outbox keeps what is due")
 
 
 @dataclass

@@ -40,10 +40,11 @@ StageFactory = Callable[["Workspace"], "Stage | None"]
 
 def _builtin_factories() -> list[StageFactory]:
     """The built-in stages, in order. Each feature adds its factory here."""
+    from veille.alerts.stage import alerts_stage
     from veille.enrich.stage import enrich_stage
     from veille.query.topics import match_stage
 
-    return [enrich_stage, match_stage]
+    return [enrich_stage, match_stage, alerts_stage]
 
 
 @dataclass

@@ -39,7 +39,7 @@ class Wildcard:
 
     @property
     def prefix(self) -> str:
-        cut = min((i for i in (self.pattern.find("*"), self.pattern.find("?")) if i >= 0))
+        cut = min(i for i in (self.pattern.find("*"), self.pattern.find("?")) if i >= 0)
         return self.pattern[:cut]
 
 
@@ -217,13 +217,13 @@ def to_text(node: Node) -> str:
     if isinstance(node, Flag):
         return f"is:{node.name}" if node.name in ("reply", "repost") else f"has:{node.name}"
     if isinstance(node, Not):
-        return f"-{to_text(node.item)}" if isinstance(node.item, And | Or | Not) is False else (
-            f"NOT ({to_text(node.item)})"
+        return (
+            f"-{to_text(node.item)}"
+            if isinstance(node.item, And | Or | Not) is False
+            else (f"NOT ({to_text(node.item)})")
         )
     if isinstance(node, And):
-        return " ".join(
-            f"({to_text(i)})" if isinstance(i, Or) else to_text(i) for i in node.items
-        )
+        return " ".join(f"({to_text(i)})" if isinstance(i, Or) else to_text(i) for i in node.items)
     if isinstance(node, Or):
         return " OR ".join(
             f"({to_text(i)})" if isinstance(i, And) else to_text(i) for i in node.items

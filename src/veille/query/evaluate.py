@@ -38,7 +38,15 @@ class Doc:
     """One post, tokenized once for every query that tests it."""
 
     __slots__ = (
-        "_pos", "_spans", "_tags", "_mentions", "all", "post", "text", "textset", "title",
+        "_mentions",
+        "_pos",
+        "_spans",
+        "_tags",
+        "all",
+        "post",
+        "text",
+        "textset",
+        "title",
         "titleset",
     )  # fmt: skip
 
@@ -116,16 +124,17 @@ def compile_node(node: Node) -> Pred:
     if isinstance(node, Phrase):
         words, flds = node.words, _fields(node.field)
         first, get = words[0], _set(node.field)
-        return lambda d: first in get(d) and any(
-            pr.phrase_starts(d.toks(f), d.pos(f), words) for f in flds
+        return lambda d: (
+            first in get(d) and any(pr.phrase_starts(d.toks(f), d.pos(f), words) for f in flds)
         )
     if isinstance(node, Near):
         items = [text_words(i) for i in node.items]
         need = {w for it in items for w in it}
         flds, dist, ordered = _fields(node.field), node.distance, node.ordered
         get = _set(node.field)
-        return lambda d: need <= get(d) and any(
-            pr.near_ok(d.toks(f), d.pos(f), items, dist, ordered) for f in flds
+        return lambda d: (
+            need <= get(d)
+            and any(pr.near_ok(d.toks(f), d.pos(f), items, dist, ordered) for f in flds)
         )
     if isinstance(node, Raw):
         exact, words = node.text, node.words
@@ -152,9 +161,12 @@ def compile_node(node: Node) -> Pred:
 
         return in_range
     if isinstance(node, Flag):
-        attr = {"reply": "is_reply", "repost": "is_repost", "link": "has_link", "media": "has_media"}[
-            node.name
-        ]
+        attr = {
+            "reply": "is_reply",
+            "repost": "is_repost",
+            "link": "has_link",
+            "media": "has_media",
+        }[node.name]
         return lambda d: bool(getattr(d.post, attr))
     if isinstance(node, Not):
         inner = compile_node(node.item)
@@ -263,8 +275,10 @@ class Query:
     def spans(self, post: Post | Doc) -> list[Span]:
         """Matched spans of the positive text conditions, sorted, without overlaps."""
         d = post if isinstance(post, Doc) else Doc(post)
-        found = sorted({s for leaf in _positive_leaves(self.ast) for s in leaf_spans(leaf, d)},
-                       key=lambda s: (s.field, s.start, -s.end))
+        found = sorted(
+            {s for leaf in _positive_leaves(self.ast) for s in leaf_spans(leaf, d)},
+            key=lambda s: (s.field, s.start, -s.end),
+        )
         out: list[Span] = []
         for s in found:
             if out and out[-1].field == s.field and s.start < out[-1].end:

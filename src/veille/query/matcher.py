@@ -74,10 +74,15 @@ class Matcher:
             key = "*" + node.prefix
             return self._cost(key), frozenset((key,))
         if isinstance(node, Phrase | Near | Raw):
-            words = node.words if isinstance(node, Phrase | Raw) else [
-                w for item in node.items for w in (
-                    item.words if isinstance(item, Phrase) else (item.word,))
-            ]
+            words = (
+                node.words
+                if isinstance(node, Phrase | Raw)
+                else [
+                    w
+                    for item in node.items
+                    for w in (item.words if isinstance(item, Phrase) else (item.word,))
+                ]
+            )
             best = min(words, key=self._cost)
             return self._cost(best), frozenset((best,))
         if isinstance(node, Tag):

@@ -144,7 +144,9 @@ def _lex(q: str) -> list[Tok]:
                         break
                 if close < 0:
                     raise err("unclosed range", m.end(), "close it with ]: likes:[10 TO 100]")
-                out.append(Tok("FIELD", i, text=m.group(1), value=q[m.end() : close + 1], end=close + 1))
+                out.append(
+                    Tok("FIELD", i, text=m.group(1), value=q[m.end() : close + 1], end=close + 1)
+                )
                 i = close + 1
                 continue
             j = i
@@ -242,7 +244,9 @@ class _Parser:
         t = self.tok
         if t.kind in ("AND", "OR", "NEAR"):
             raise self.err(
-                f"{t.text} needs something before it", t, f"remove {t.text}, or add a word before it"
+                f"{t.text} needs something before it",
+                t,
+                f"remove {t.text}, or add a word before it",
             )
         items = [self.near()]
         while True:
@@ -269,7 +273,9 @@ class _Parser:
             self.need_operand(op)
             if dist is not None and (op.slop, op.value == "f") != (dist, ordered):
                 raise self.err(
-                    "a chain of NEAR needs one distance", op, "use the same NEAR/n between all words"
+                    "a chain of NEAR needs one distance",
+                    op,
+                    "use the same NEAR/n between all words",
                 )
             dist, ordered = op.slop, op.value == "f"
             items.append(self.unary())
@@ -337,7 +343,9 @@ class _Parser:
         if fld == "any" and text[0] in "#@" and len(text) > 1:
             value = fold(text[1:])
             if not WORD_RE.fullmatch(value.replace("_", "a")):
-                raise self.err(f"{text} is not a valid {'hashtag' if text[0] == '#' else 'mention'}", t)
+                raise self.err(
+                    f"{text} is not a valid {'hashtag' if text[0] == '#' else 'mention'}", t
+                )
             return Tag("hashtag" if text[0] == "#" else "mention", value)
         if text in ("and", "or", "not"):
             self.warnings.append(
@@ -379,7 +387,9 @@ class _Parser:
             hint = (
                 f"did you mean {close[0]}:?"
                 if close
-                else 'known fields: ' + ", ".join(sorted(FIELD_NAMES)) + '; quote it to search the text'
+                else "known fields: "
+                + ", ".join(sorted(FIELD_NAMES))
+                + "; quote it to search the text"
             )
             raise self.err(f"unknown field {raw_name}:", t, hint)
         value = t.value
@@ -397,14 +407,18 @@ class _Parser:
             return self.range_(t, name, value)
         if name in ("since", "until"):
             ts = self.date(t, value)
-            return Range("published", low=ts) if name == "since" else Range(
-                "published", high=ts, high_inclusive=False
+            return (
+                Range("published", low=ts)
+                if name == "since"
+                else Range("published", high=ts, high_inclusive=False)
             )
         if name in ("is", "has"):
             flag = _FLAG_VALUES[name].get(value.lower())
             if flag is None:
                 raise self.err(
-                    f"{name}:{value} is not known", t, f"use {' or '.join(f'{name}:{v}' for v in _FLAG_VALUES[name])}"
+                    f"{name}:{value} is not known",
+                    t,
+                    f"use {' or '.join(f'{name}:{v}' for v in _FLAG_VALUES[name])}",
                 )
             return Flag(flag)
         v = fold(value.strip())
@@ -413,7 +427,9 @@ class _Parser:
         if name == "sentiment":
             if v not in _SENTIMENTS:
                 raise self.err(
-                    f"sentiment:{value} is not known", t, "use sentiment:positive, negative or neutral"
+                    f"sentiment:{value} is not known",
+                    t,
+                    "use sentiment:positive, negative or neutral",
                 )
         elif name == "author":
             v = v.lstrip("@")
@@ -434,7 +450,9 @@ class _Parser:
                 return int(s.replace("_", ""))
             except ValueError:
                 raise self.err(
-                    f"{name}: {s!r} is not a whole number", t, f"write {name}:>1000 or {name}:[10 TO 100]"
+                    f"{name}: {s!r} is not a whole number",
+                    t,
+                    f"write {name}:>1000 or {name}:[10 TO 100]",
                 ) from None
 
         if v[:1] in "[{":
@@ -443,7 +461,9 @@ class _Parser:
                 raise self.err(f"{name}: bad range {v}", t, f"write {name}:[10 TO 100]")
             lo, hi = num(m.group(2)), num(m.group(3))
             if lo is not None and hi is not None and lo > hi:
-                raise self.err(f"{name}: the range {v} is reversed", t, f"write {name}:[{hi} TO {lo}]")
+                raise self.err(
+                    f"{name}: the range {v} is reversed", t, f"write {name}:[{hi} TO {lo}]"
+                )
             return Range(name, lo, hi, m.group(1) == "[", m.group(4) == "]")
         m = re.fullmatch(r"(>=|<=|>|<|=)?(.+)", v)
         assert m is not None

@@ -83,7 +83,9 @@ def positions(toks: Sequence[str]) -> dict[str, list[int]]:
     return pos
 
 
-def phrase_starts(toks: Sequence[str], pos: dict[str, list[int]], words: Sequence[str]) -> list[int]:
+def phrase_starts(
+    toks: Sequence[str], pos: dict[str, list[int]], words: Sequence[str]
+) -> list[int]:
     """Start positions of ``words`` as consecutive tokens."""
     k = len(words)
     return [p for p in pos.get(words[0], ()) if list(toks[p : p + k]) == list(words)]
@@ -125,9 +127,7 @@ def near_ok(
     for i, lst in enumerate(starts):
         for s in lst:
             limit = s + lens[i] + distance
-            if all(
-                j == i or _has_in(starts[j], s, limit) for j in range(len(items))
-            ):
+            if all(j == i or _has_in(starts[j], s, limit) for j in range(len(items))):
                 return True
     return False
 

@@ -86,7 +86,9 @@ def _prefilter(words: list[str], field: str) -> str:
 
 
 def _fields(field: str) -> tuple[str, ...]:
-    return ("p.title", "p.text") if field == "any" else ("p.title" if field == "title" else "p.text",)
+    return (
+        ("p.title", "p.text") if field == "any" else ("p.title" if field == "title" else "p.text",)
+    )
 
 
 def to_sqlite(node: Node) -> tuple[str, list[Any]]:

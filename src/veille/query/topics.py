@@ -180,8 +180,7 @@ def _posts(store: Any, pks: list[int]) -> list[Post]:
     if not pks:
         return []
     rows = _conn(store).execute(
-        f"SELECT id FROM posts WHERE pk IN ({','.join('?' * len(pks))}) "
-        "ORDER BY published_at DESC",
+        f"SELECT id FROM posts WHERE pk IN ({','.join('?' * len(pks))}) ORDER BY published_at DESC",
         pks,
     )
     return list(store.get_posts([r[0] for r in rows]))

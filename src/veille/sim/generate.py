@@ -123,6 +123,36 @@ _STORIES = [
 _OUTLETS = ["technews", "lapresse-tech", "dailywire", "lesaffaires-num", "globewire"]
 _HASHTAGS = {"en": ["#internet", "#fibre", "#5G", "#telecom", "#customerservice"],
              "fr": ["#internet", "#fibre", "#5G", "#télécom", "#cybersécurité"]}  # fmt: skip
+# Openers and closers make two people's posts differ as they do in life, so
+# that only real copies (syndicated stories, reposts) cluster as duplicates.
+_OPENERS = {
+    "en": ["", "Honestly,", "Update:", "PSA:", "Well,", "Ok so", "Quick note:", "Hmm,",
+           "Yesterday evening", "This morning", "For the record,", "Not gonna lie,"],
+    "fr": ["", "Franchement,", "Mise à jour :", "Bon,", "Alors", "Petite note :", "Bref,",
+           "Hier soir", "Ce matin", "Pour info,", "Sérieusement,", "Entre nous,"],
+}  # fmt: skip
+_CLOSERS = {
+    "en": ["", "in Ottawa", "at the office", "since Monday", "for my parents", "in the suburbs",
+           "after the move", "with two kids at home", "on my phone", "downtown Montreal",
+           "near the university", "this weekend", "during the game", "for work calls"],
+    "fr": ["", "à Gatineau", "au bureau", "depuis lundi", "chez mes parents", "en banlieue",
+           "après le déménagement", "avec deux enfants", "sur mon cellulaire", "à Montréal",
+           "près de l'université", "ce week-end", "pendant le match", "pour le télétravail"],
+}  # fmt: skip
+# A neutral context sentence, built from parts: people add their own situation.
+_CONTEXT = {
+    "en": (["My neighbour", "My brother", "Our office", "My roommate", "My mom", "A colleague",
+            "My landlord", "Half my street"],
+           ["has", "uses", "just switched to", "is looking at", "asked about", "signed up for"],
+           ["the same plan.", "a new router.", "the family bundle.", "the basic plan.",
+            "fibre too.", "the 5G offer.", "the student plan.", "two lines."]),
+    "fr": (["Mon voisin", "Mon frère", "Notre bureau", "Ma colocataire", "Ma mère",
+            "Un collègue", "Mon propriétaire", "La moitié de ma rue"],
+           ["a", "utilise", "vient de passer à", "regarde", "pose des questions sur",
+            "s'est abonné à"],
+           ["le même forfait.", "un nouveau routeur.", "l'offre famille.", "le forfait de base.",
+            "la fibre aussi.", "l'offre 5G.", "le forfait étudiant.", "deux lignes."]),
+}  # fmt: skip
 _NAMES = ["alex", "sam", "marie", "julien", "chloe", "noah", "lea", "omar", "ines", "tom",
           "emma", "louis", "zoe", "hugo", "nina", "paul", "ava", "jade", "leo", "maya"]  # fmt: skip
 
@@ -248,6 +278,13 @@ def _one_post(
         topic = "brand" if brand == BRAND else brand.lower()
         label = rng.choices(("positive", "negative", "neutral"), (35, 35, 30))[0]
         text = rng.choice(_TEXT[lang][label]).format(b=brand, p=rng.choice(_PRODUCTS[lang]))
+    if kind != "spike" or rng.random() < 0.7:
+        opener, closer = rng.choice(_OPENERS[lang]), rng.choice(_CLOSERS[lang])
+        who, verb, what = (rng.choice(part) for part in _CONTEXT[lang])
+        context = f"{who} {verb} {what}" if rng.random() < 0.85 else ""
+        text = " ".join(x for x in (opener, text, closer) if x)
+        if context:
+            text = f"{text}. {context}"
     hashtags: list[str] = []
     if rng.random() < 0.4:
         tag = rng.choice(_HASHTAGS[lang])

@@ -77,6 +77,8 @@ class Source(ABC, Generic[ConfigT]):
     target_help: ClassVar[str] = ""
     #: Default polling interval in seconds.
     default_every: ClassVar[int] = 900
+    # Config fields holding tokens or passwords: never shown back.
+    secret_fields: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def config_from_target(self, target: str, options: Mapping[str, str]) -> ConfigT:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from veille.errors import NotFound, UsageError
-from veille.sources.base import Source, get_source
+from veille.sources.base import Source, get_source, registry
 from veille.store.base import Store
 
 _EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
@@ -154,6 +154,17 @@ def _record(row: tuple[Any, ...]) -> SourceRecord:
 
 
 _COLS = "name, kind, config, every_seconds, enabled, created_at"
+
+
+def shown_config(record: SourceRecord) -> dict[str, Any]:
+    """The record's config with its connector's secret fields masked
+    (``env:NAME`` references stay visible: they are not secrets)."""
+    source = registry().get(record.kind)
+    secrets = source.secret_fields if source is not None else ()
+    return {
+        key: "***" if key in secrets and value and not str(value).startswith("env:") else value
+        for key, value in record.config.items()
+    }
 
 
 def list_sources(store: Store) -> list[SourceRecord]:

@@ -81,6 +81,10 @@ class StoreTransaction(Protocol):
         """Backend-specific statement on extension tables (outbox, health…)."""
         ...
 
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        """The same statement for many rows."""
+        ...
+
 
 @runtime_checkable
 class Store(Protocol):

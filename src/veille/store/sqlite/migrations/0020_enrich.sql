@@ -12,6 +12,7 @@ CREATE TABLE minhash_bands (
     post_id TEXT NOT NULL
 );
 CREATE INDEX minhash_bands_key ON minhash_bands (band_key);
+CREATE INDEX minhash_bands_post ON minhash_bands (post_id);
 CREATE INDEX posts_cluster ON posts (cluster_id);
 
 -- Every sentiment correction a user made, kept even when corrected again.

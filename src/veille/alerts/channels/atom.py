@@ -1,0 +1,91 @@
+"""``atom:PATH``: a per-alert Atom feed written to a file (relative to the
+workspace), newest entries first, the last 100 kept."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
+from veille.errors import UsageError
+
+NS = "http://www.w3.org/2005/Atom"
+KEEP = 100
+
+
+def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, f"{{{NS}}}{tag}", attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+class AtomChannel:
+    def __init__(self, url: str, ctx: ChannelContext) -> None:
+        raw = url.split(":", 1)[1]
+        if raw.startswith("//"):
+            raw = raw[2:]
+        if not raw:
+            raise UsageError(f"--to {url!r} names no file", hint="Use atom:feeds/lumio.xml")
+        path = Path(raw).expanduser()
+        self.path = path if path.is_absolute() else ctx.root / path
+        self.ctx = ctx
+
+    def _existing(self) -> list[ET.Element]:
+        if not self.path.exists():
+            return []
+        try:
+            root = ET.parse(self.path).getroot()
+        except ET.ParseError:
+            return []  # a damaged feed is rewritten from now on
+        return root.findall(f"{{{NS}}}entry")
+
+    def send(self, delivery: Delivery) -> None:
+        ET.register_namespace("", NS)
+        alert = delivery.alert
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        feed = ET.Element(f"{{{NS}}}feed")
+        _el(feed, "id", f"{self.ctx.alert_url(alert)}#feed")
+        _el(feed, "title", f"veille — {alert.subject}")
+        _el(feed, "updated", now)
+        _el(feed, "link", href=self.ctx.alert_url(alert))
+        author = _el(feed, "author")
+        _el(author, "name", self.ctx.settings.workspace.name)
+        fresh: list[ET.Element] = []
+        for item in delivery.items:
+            p = item.post
+            entry = ET.Element(f"{{{NS}}}entry")
+            _el(entry, "id", f"urn:veille:{alert.id}:{p.id}")
+            _el(entry, "title", p.title or p.text[:120])
+            _el(entry, "link", href=self.ctx.post_url(p))
+            _el(entry, "updated", p.published_at.isoformat(timespec="seconds"))
+            a = _el(entry, "author")
+            _el(a, "name", p.author.name or p.author.handle)
+            # Plain text content: feed readers must not render post HTML.
+            _el(entry, "content", p.text, type="text")
+            fresh.append(entry)
+        if delivery.event:
+            entry = ET.Element(f"{{{NS}}}entry")
+            _el(entry, "id", f"urn:veille:{alert.id}:{delivery.id}")
+            summary = delivery.event.get("summary", {}).get(alert.language, "")
+            _el(entry, "title", summary)
+            _el(entry, "updated", now)
+            details = delivery.event.get("details", {}).get(alert.language, [])
+            _el(entry, "content", "\n".join(details), type="text")
+            fresh.append(entry)
+        seen = {e.findtext(f"{{{NS}}}id") for e in fresh}
+        old = [e for e in self._existing() if e.findtext(f"{{{NS}}}id") not in seen]
+        for entry in (fresh + old)[:KEEP]:
+            feed.append(entry)
+        data = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".atom-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise ChannelError(f"cannot write the feed {self.path}: {exc}") from exc

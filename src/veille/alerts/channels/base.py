@@ -1,0 +1,128 @@
+"""The channel extension point: one URL configures a channel; ``send(delivery)``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from veille.alerts.matching import Span
+from veille.alerts.model import Alert
+from veille.config import Settings
+from veille.errors import UsageError, VeilleError
+from veille.models import Post
+
+
+class ChannelError(VeilleError):
+    """A send failed; the outbox retries it, then moves it to dead letters."""
+
+
+@dataclass(frozen=True)
+class DeliveryItem:
+    post: Post
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one ``send`` carries: an alert's posts (or a monitor's event).
+
+    ``id`` is stable across retries of the same batch: receivers drop repeats by it.
+    """
+
+    id: str
+    alert: Alert
+    items: list[DeliveryItem]
+    created_at: datetime
+    kind: str = "posts"  # posts | spike | sentiment | silence | test
+    event: dict[str, Any] | None = None
+
+
+class HttpPool:
+    """One keep-alive :class:`veille.http.HttpClient` per engine, opened on first
+    use with the send timeout; the outbox owns retries, so the client makes none."""
+
+    def __init__(self) -> None:
+        self._client: Any = None
+
+    def client(self, settings: Settings) -> Any:
+        if self._client is None:
+            from dataclasses import replace
+
+            from veille.http import HttpClient
+
+            http = replace(settings.http, timeout_seconds=settings.alerts.send_timeout_seconds)
+            self._client = HttpClient(http)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+@dataclass(frozen=True)
+class ChannelContext:
+    settings: Settings
+    root: Path
+    environ: dict[str, str] | None = None
+    http: HttpPool = field(default_factory=HttpPool, compare=False)
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.web.base_url.rstrip("/")
+
+    def alert_url(self, alert: Alert) -> str:
+        from urllib.parse import quote
+
+        return f"{self.base_url}/alerts/{quote(alert.name)}"
+
+    def post_url(self, post: Post) -> str:
+        from urllib.parse import quote
+
+        # Post URLs are untrusted: only web links leave veille, never javascript: & co.
+        if post.url and post.url.lower().startswith(("https://", "http://")):
+            return post.url
+        return f"{self.base_url}/posts/{quote(post.id, safe='')}"
+
+
+class Channel(Protocol):
+    def send(self, delivery: Delivery) -> None: ...
+
+
+ChannelFactory = Callable[[str, ChannelContext], Channel]
+
+
+def builtin_channels() -> dict[str, ChannelFactory]:
+    """URL scheme -> factory; apprise takes every other scheme."""
+    from veille.alerts.channels.atom import AtomChannel
+    from veille.alerts.channels.email import EmailChannel
+    from veille.alerts.channels.webhook import WebhookChannel
+
+    return {
+        "mailto": EmailChannel,
+        "webhook+https": WebhookChannel,
+        "webhook+http": WebhookChannel,
+        "atom": AtomChannel,
+    }
+
+
+def channel_for(
+    url: str, ctx: ChannelContext, registry: dict[str, ChannelFactory] | None = None
+) -> Channel:
+    """The channel configured by ``url`` (a :class:`UsageError` if none can take it)."""
+    from veille.alerts.channels.chat import AppriseChannel
+
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    factories = builtin_channels() if registry is None else registry
+    if scheme in factories:
+        return factories[scheme](url, ctx)
+    if not scheme:
+        raise UsageError(
+            f"--to {url!r} is not a URL",
+            hint="Use mailto:you@example.org, webhook+https://…, atom:feeds/x.xml "
+            "or an apprise URL (slack://…, ntfy://…).",
+        )
+    return AppriseChannel(url, ctx)

@@ -1,0 +1,188 @@
+"""``mailto:ADDRESS[,ADDRESS]``: a digest e-mail (HTML and plain text) through
+the workspace's ``[smtp]`` settings, in the alert's language."""
+
+from __future__ import annotations
+
+import html
+import os
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
+from veille.alerts.matching import Span
+from veille.alerts.model import Alert
+from veille.errors import UsageError
+
+SNIPPET = 600
+
+_WORDS = {
+    "en": {
+        "one": "1 new result for “{s}”",
+        "many": "{n} new results for “{s}”",
+        "test": "Test of the alert “{s}”",
+        "event": "{summary}",
+        "freq": {"instant": "as it happens", "hourly": "hourly", "daily": "daily",
+                 "weekly": "weekly"},
+    },
+    "fr": {
+        "one": "1 nouveau résultat pour « {s} »",
+        "many": "{n} nouveaux résultats pour « {s} »",
+        "test": "Essai de l’alerte « {s} »",
+        "event": "{summary}",
+        "freq": {"instant": "au fil de l’eau", "hourly": "toutes les heures",
+                 "daily": "chaque jour", "weekly": "chaque semaine"},
+    },
+}  # fmt: skip
+
+
+def highlight(text: str, spans: list[tuple[int, int]], *, as_html: bool) -> str:
+    """``text`` cut to a snippet with the spans marked (``<mark>`` or ``*…*``)."""
+    text = text[:SNIPPET] + ("…" if len(text) > SNIPPET else "")
+    out: list[str] = []
+    pos = 0
+    esc = html.escape if as_html else (lambda s: s)
+    for start, end in sorted(set(spans)):
+        if start < pos or end > min(len(text), SNIPPET):
+            continue
+        out.append(esc(text[pos:start]))
+        word = esc(text[start:end])
+        out.append(f"<mark>{word}</mark>" if as_html else f"*{word}*")
+        pos = end
+    out.append(esc(text[pos:]))
+    result = "".join(out)
+    if as_html:
+        import nh3
+
+        # Belt and braces: whatever slipped through, only <mark> survives.
+        result = nh3.clean(result, tags={"mark"}, attributes={})
+    return result
+
+
+def _spans_of(spans: list[Span], fld: str) -> list[tuple[int, int]]:
+    return [(s, e) for f, s, e in spans if f == fld]
+
+
+def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
+    """``(subject, plain text, html)`` of a delivery, in its alert's language."""
+    import jinja2
+    from markupsafe import Markup
+
+    alert = delivery.alert
+    lang = alert.language if alert.language in _WORDS else "en"
+    words: dict[str, Any] = _WORDS[lang]
+    tz = ZoneInfo(ctx.settings.workspace.timezone)
+    n = len(delivery.items)
+    event = None
+    if delivery.event:
+        event = {
+            "summary": delivery.event.get("summary", {}).get(lang, ""),
+            "details": delivery.event.get("details", {}).get(lang, []),
+        }
+        heading = event["summary"]
+    elif delivery.kind == "test":
+        heading = words["test"].format(s=alert.subject)
+    else:
+        heading = (words["one"] if n == 1 else words["many"]).format(n=n, s=alert.subject)
+    items = []
+    for item in delivery.items:
+        p = item.post
+        items.append(
+            {
+                "title_html": Markup(
+                    highlight(p.title or "", _spans_of(item.spans, "title"), as_html=True)
+                ),
+                "text_html": Markup(highlight(p.text, _spans_of(item.spans, "text"), as_html=True)),
+                "title_text": highlight(
+                    p.title or "", _spans_of(item.spans, "title"), as_html=False
+                ),
+                "text_text": highlight(p.text, _spans_of(item.spans, "text"), as_html=False),
+                "platform": p.platform,
+                "author": p.author.handle,
+                "when": p.published_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                "url": ctx.post_url(p),
+            }
+        )
+    values = {
+        "subject": heading,
+        "heading": heading,
+        "event": event,
+        "items": items,
+        "alert_name": alert.name,
+        "alert_url": ctx.alert_url(alert),
+        "unsubscribe_url": unsubscribe_url(ctx, alert),
+        "frequency": words["freq"].get(alert.frequency, alert.frequency),
+    }
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("veille.alerts", "templates"),
+        autoescape=jinja2.select_autoescape(["html.j2"]),
+        keep_trailing_newline=True,
+    )
+    text = env.get_template(f"digest_{lang}.txt.j2").render(values)
+    body_html = env.get_template(f"digest_{lang}.html.j2").render(values)
+    return f"veille: {heading}" if lang == "en" else f"veille : {heading}", text, body_html
+
+
+def unsubscribe_url(ctx: ChannelContext, alert: Alert) -> str:
+    return f"{ctx.alert_url(alert)}/unsubscribe"
+
+
+def recipients(url: str) -> list[str]:
+    parts = urlsplit(url)
+    found = [unquote(a).strip() for a in parts.path.split(",") if a.strip()]
+    if not found or any("@" not in a for a in found):
+        raise UsageError(f"--to {url!r} names no e-mail address", hint="Use mailto:you@example.org")
+    return found
+
+
+class EmailChannel:
+    def __init__(self, url: str, ctx: ChannelContext) -> None:
+        self.to = recipients(url)
+        self.ctx = ctx
+
+    def message(self, delivery: Delivery) -> EmailMessage:
+        subject, text, body_html = render(delivery, self.ctx)
+        smtp = self.ctx.settings.smtp
+        msg = EmailMessage()
+        msg["Subject"] = subject
+        msg["From"] = formataddr((self.ctx.settings.workspace.name, smtp.sender))
+        msg["To"] = ", ".join(self.to)
+        msg["Message-ID"] = make_msgid(idstring=delivery.id.replace(":", "."), domain="veille")
+        msg["X-Veille-Delivery"] = delivery.id
+        msg["List-Unsubscribe"] = f"<{unsubscribe_url(self.ctx, delivery.alert)}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        msg.set_content(text)
+        msg.add_alternative(body_html, subtype="html")
+        # After add_alternative, which moves Content-* headers into the first part.
+        msg["Content-Language"] = delivery.alert.language
+        return msg
+
+    def send(self, delivery: Delivery) -> None:
+        smtp = self.ctx.settings.smtp
+        env = os.environ if self.ctx.environ is None else self.ctx.environ
+        password = env.get(smtp.password_env, "")
+        timeout = self.ctx.settings.alerts.send_timeout_seconds
+        msg = self.message(delivery)
+        try:
+            client: smtplib.SMTP
+            if smtp.security == "tls":
+                client = smtplib.SMTP_SSL(
+                    smtp.host, smtp.port, timeout=timeout, context=ssl.create_default_context()
+                )
+            else:
+                client = smtplib.SMTP(smtp.host, smtp.port, timeout=timeout)
+            with client:
+                if smtp.security == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+                if smtp.user:
+                    client.login(smtp.user, password)
+                client.send_message(msg)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise ChannelError(
+                f"SMTP {smtp.host}:{smtp.port}: {exc.__class__.__name__}: {exc}",
+                hint="Check the [smtp] settings in veille.toml.",
+            ) from exc

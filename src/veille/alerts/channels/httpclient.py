@@ -1,0 +1,38 @@
+"""Outgoing HTTP for channels, through the one client (:mod:`veille.http`).
+
+Its address guard is checked after DNS resolution and the connection goes to
+the checked address; the signed body goes out byte for byte; the outbox, not
+the client, owns retries (``retries=0``), and redirects are not followed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from veille.alerts.channels.base import ChannelError
+
+
+def post(url: str, body: bytes, headers: dict[str, str], client: Any) -> int:
+    """POST ``body`` through ``client`` (a :class:`veille.http.HttpClient`); the
+    status code, or a :class:`ChannelError` saying why it failed."""
+    from veille.http import BlockedAddress, HttpError
+
+    try:
+        resp = client.request(
+            "POST",
+            url,
+            content=body,
+            headers=headers,
+            raise_for_status=False,
+            retries=0,
+            follow_redirects=False,
+        )
+    except BlockedAddress as exc:
+        raise ChannelError(
+            exc.message, hint="Set [http] allow_private_networks = true to allow it."
+        ) from exc
+    except HttpError as exc:
+        raise ChannelError(exc.message) from exc
+    if resp.status >= 300:
+        raise ChannelError(f"{url} answered HTTP {resp.status}")
+    return int(resp.status)

@@ -1,0 +1,220 @@
+"""The alert rule and its table."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from veille.errors import NotFound, UsageError
+
+FREQUENCIES = ("instant", "hourly", "daily", "weekly")
+KINDS = ("match", "spike", "sentiment", "silence")
+MODES = ("all", "best")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_NAME = re.compile(r"^[\w][\w .@+-]{0,79}$")
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert rule: what to watch, how often, where to send it."""
+
+    name: str
+    channel_url: str
+    kind: str = "match"
+    topic: str | None = None
+    query: str | None = None
+    frequency: str = "instant"
+    at_time: str = "08:00"
+    weekday: int = 0
+    mode: str = "all"
+    min_followers: int = 0
+    min_engagement: int = 0
+    languages: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    daily_cap: int = 0
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    language: str = "en"
+    secret: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    paused: bool = False
+    id: int | None = None
+    created_at: int = 0
+    updated_at: float = 0.0
+    checked_at: int | None = None
+
+    @property
+    def subject(self) -> str:
+        """What the alert watches, for people: the topic name or the query."""
+        return self.topic or self.query or self.name
+
+    def validate(self) -> Alert:
+        """This alert, or a :class:`UsageError` naming the bad value."""
+        if not _NAME.match(self.name):
+            raise UsageError(
+                f"alert name {self.name!r} is not usable",
+                hint="Use letters, digits, spaces, dots, dashes (up to 80 characters).",
+            )
+        if self.kind not in KINDS:
+            raise UsageError(
+                f"alert kind {self.kind!r} is unknown", hint=f"Use {', '.join(KINDS)}."
+            )
+        if self.frequency not in FREQUENCIES:
+            raise UsageError(
+                f"--every {self.frequency!r} is not a frequency",
+                hint="Use instant, hourly, daily or weekly (e.g. --every daily --at 08:30).",
+            )
+        if self.mode not in MODES:
+            raise UsageError(f"--mode {self.mode!r} is unknown", hint="Use all or best.")
+        if self.language not in ("en", "fr"):
+            raise UsageError(f"--language {self.language!r}: e-mails exist in en and fr")
+        for label, value in (("--at", self.at_time), ("--quiet", self.quiet_start)):
+            if value is not None and not _TIME.match(value):
+                raise UsageError(
+                    f"{label} {value!r} is not a time", hint="Write HH:MM, e.g. 08:30."
+                )
+        if self.quiet_end is not None and not _TIME.match(self.quiet_end):
+            raise UsageError(f"--quiet end {self.quiet_end!r} is not a time", hint="22:00-07:00")
+        if not 0 <= self.weekday <= 6:
+            raise UsageError("--day must be one of mon … sun")
+        if self.kind in ("match", "spike", "sentiment") and not (self.topic or self.query):
+            raise UsageError(f"alert {self.name!r} needs a topic or a --query")
+        return self
+
+
+def connection(store: Any) -> sqlite3.Connection:
+    """The SQL connection holding the alert tables (the SQLite backend's)."""
+    conn = getattr(store, "conn", None)
+    if not isinstance(conn, sqlite3.Connection):
+        raise UsageError(
+            "alerts need the sqlite store backend", hint='Set [store] backend = "sqlite".'
+        )
+    return conn
+
+
+def parse_weekday(value: str) -> int:
+    v = value.strip().lower()[:3]
+    fr = {"lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
+    if v in WEEKDAYS:
+        return WEEKDAYS.index(v)
+    if v in fr:
+        return fr[v]
+    raise UsageError(f"--day {value!r} is not a day of the week", hint="Use mon, tue … sun.")
+
+
+def parse_quiet(value: str | None) -> tuple[str | None, str | None]:
+    """``"22:00-07:00"`` -> ``("22:00", "07:00")``."""
+    if not value:
+        return None, None
+    start, sep, end = value.partition("-")
+    if not sep or not _TIME.match(start.strip()) or not _TIME.match(end.strip()):
+        raise UsageError(
+            f"--quiet {value!r} is not a range", hint="Write HH:MM-HH:MM, e.g. 22:00-07:00."
+        )
+    return start.strip(), end.strip()
+
+
+_COLUMNS = [f.name for f in fields(Alert) if f.name != "id"]
+
+
+def _to_row(alert: Alert) -> list[Any]:
+    data = asdict(alert)
+    data["languages"] = " ".join(alert.languages)
+    data["platforms"] = " ".join(alert.platforms)
+    data["params"] = json.dumps(alert.params)
+    data["paused"] = int(alert.paused)
+    return [data[c] for c in _COLUMNS]
+
+
+def _from_row(row: sqlite3.Row | tuple[Any, ...], names: list[str]) -> Alert:
+    data = dict(zip(names, row, strict=True))
+    data["languages"] = tuple(data["languages"].split())
+    data["platforms"] = tuple(data["platforms"].split())
+    data["params"] = json.loads(data["params"] or "{}")
+    data["paused"] = bool(data["paused"])
+    return Alert(**data)
+
+
+class AlertBook:
+    """The ``alerts`` table of one database (any sqlite3 connection to it)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def _select(self, where: str = "", params: tuple[Any, ...] = ()) -> list[Alert]:
+        cur = self.conn.execute(f"SELECT id, {', '.join(_COLUMNS)} FROM alerts {where}", params)
+        names = [d[0] for d in cur.description]
+        return [_from_row(r, names) for r in cur.fetchall()]
+
+    def all(self) -> list[Alert]:
+        return self._select("ORDER BY name")
+
+    def active(self, kind: str | None = None) -> list[Alert]:
+        if kind:
+            return self._select("WHERE paused = 0 AND kind = ? ORDER BY id", (kind,))
+        return self._select("WHERE paused = 0 ORDER BY id")
+
+    def get(self, name: str) -> Alert:
+        found = self._select("WHERE name = ?", (name,))
+        if not found:
+            raise NotFound(f"no alert named {name!r}", hint="See `veille alert list`.")
+        return found[0]
+
+    def by_id(self, alert_id: int) -> Alert | None:
+        found = self._select("WHERE id = ?", (alert_id,))
+        return found[0] if found else None
+
+    def version(self) -> tuple[int, float]:
+        """Changes whenever an alert is added, edited or removed (for caches)."""
+        n, last = self.conn.execute(
+            "SELECT count(*), coalesce(max(updated_at), 0) FROM alerts"
+        ).fetchone()
+        return int(n), float(last)
+
+    def add(self, alert: Alert) -> Alert:
+        alert.validate()
+        now = time.time()
+        alert = replace(
+            alert,
+            secret=alert.secret or secrets.token_hex(24),
+            created_at=int(now),
+            updated_at=now,
+        )
+        try:
+            with self.conn:
+                cur = self.conn.execute(
+                    f"INSERT INTO alerts ({', '.join(_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(_COLUMNS))})",
+                    _to_row(alert),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise UsageError(
+                f"an alert named {alert.name!r} already exists",
+                hint="Choose another --name, or remove it first (`veille alert remove`).",
+            ) from exc
+        return replace(alert, id=cur.lastrowid)
+
+    def update(self, name: str, **changes: Any) -> Alert:
+        alert = replace(self.get(name), **changes).validate()
+        alert = replace(alert, updated_at=max(time.time(), alert.updated_at + 1e-6))
+        sets = ", ".join(f"{c} = ?" for c in _COLUMNS)
+        with self.conn:
+            self.conn.execute(f"UPDATE alerts SET {sets} WHERE id = ?", [*_to_row(alert), alert.id])
+        return alert
+
+    def remove(self, name: str) -> None:
+        alert = self.get(name)
+        with self.conn:
+            self.conn.execute("DELETE FROM deliveries WHERE alert_id = ?", (alert.id,))
+            self.conn.execute("DELETE FROM alert_marks WHERE alert_id = ?", (alert.id,))
+            self.conn.execute("DELETE FROM alerts WHERE id = ?", (alert.id,))
+
+    def __iter__(self) -> Iterator[Alert]:
+        return iter(self.all())

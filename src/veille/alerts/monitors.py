@@ -1,0 +1,216 @@
+"""Monitors: spike, sentiment-shift and silence alerts.
+
+Each check compares a recent window with a baseline and, when it fires,
+queues one event delivery keyed by its window (``spike:<hour>`` …), so the
+same event is never sent twice. Events explain themselves in en and fr.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from veille.alerts.model import Alert, AlertBook
+from veille.alerts.outbox import AlertEngine
+from veille.alerts.schedule import next_slot
+from veille.models import Post
+from veille.store.base import PostFilter
+from veille.textnorm import tokens
+
+HOUR = timedelta(hours=1)
+MIN_POSTS = 5
+
+
+def _posts(engine: AlertEngine, alert: Alert, since: datetime, until: datetime) -> Iterator[Post]:
+    text = engine.query_of(alert)
+    compiled = engine.compiler(text) if text else None
+    for post in engine.store.iter_posts(PostFilter(since=since, until=until)):
+        if post.published_at >= until:
+            continue
+        if alert.platforms and post.platform not in alert.platforms:
+            continue
+        if alert.languages and (post.lang or "und") not in alert.languages:
+            continue
+        if compiled is None or compiled.matches(post):
+            yield post
+
+
+def _stats(values: list[float]) -> tuple[float, float]:
+    mean = statistics.fmean(values) if values else 0.0
+    std = statistics.pstdev(values) if len(values) > 1 else 0.0
+    # A floor so a flat baseline does not turn one extra post into infinity.
+    return mean, max(std, mean**0.5, 1.0)
+
+
+def _top(counter: Counter[str], n: int = 5) -> str:
+    return ", ".join(f"{k} ({v})" for k, v in counter.most_common(n))
+
+
+def spike_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str, Any] | None:
+    """The hour before ``hour`` against the same hour of the previous weeks."""
+    weeks = int(alert.params.get("weeks", 8))
+    threshold = float(alert.params.get("threshold", 3.0))
+    current = list(_posts(engine, alert, hour - HOUR, hour))
+    baseline_posts: list[Post] = []
+    counts: list[float] = []
+    for k in range(1, weeks + 1):
+        start = hour - HOUR - timedelta(weeks=k)
+        found = list(_posts(engine, alert, start, start + HOUR))
+        baseline_posts.extend(found)
+        counts.append(len(found))
+    mean, std = _stats(counts)
+    z = (len(current) - mean) / std
+    if len(current) < MIN_POSTS or z < threshold:
+        return None
+    now_words: Counter[str] = Counter()
+    for p in current:
+        now_words.update({w for w in tokens(p.text) if len(w) > 3})
+    base_words: Counter[str] = Counter()
+    for p in baseline_posts:
+        base_words.update({w for w in tokens(p.text) if len(w) > 3})
+    lift = Counter({w: c for w, c in now_words.items() if c >= 2 and c > base_words[w] / weeks * 2})
+    authors = Counter(p.author.handle for p in current)
+    platforms = Counter(p.platform for p in current)
+    ratio = len(current) / mean if mean else float("inf")
+    times = "∞" if ratio == float("inf") else f"{ratio:.1f}"
+    return {
+        "kind": "spike", "count": len(current), "baseline_mean": round(mean, 2),
+        "z": round(z, 2), "terms": lift.most_common(5), "authors": authors.most_common(5),
+        "platforms": platforms.most_common(5),
+        "summary": {
+            "en": f"Spike on “{alert.subject}”: {len(current)} posts in the last hour, "
+                  f"{times}× the usual {mean:.1f} for this hour of the week ({z:.1f} σ).",
+            "fr": f"Pic sur « {alert.subject} » : {len(current)} publications dans la dernière "
+                  f"heure, {times}× les {mean:.1f} habituelles à cette heure de la semaine "
+                  f"({z:.1f} σ).",
+        },
+        "details": {
+            "en": [f"Terms driving it: {_top(lift)}", f"Authors: {_top(authors)}",
+                   f"Platforms: {_top(platforms)}"],
+            "fr": [f"Termes en cause : {_top(lift)}", f"Auteurs : {_top(authors)}",
+                   f"Plateformes : {_top(platforms)}"],
+        },
+    }  # fmt: skip
+
+
+def sentiment_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str, Any] | None:
+    """The negative share of the last 24 h against each of the previous 7 days."""
+    threshold = float(alert.params.get("threshold", 3.0))
+
+    def share(posts: list[Post]) -> float:
+        scored = [p for p in posts if p.sentiment and p.sentiment.label != "unscored"]
+        neg = sum(1 for p in scored if p.sentiment and p.sentiment.label == "negative")
+        return neg / len(scored) if scored else 0.0
+
+    day = timedelta(days=1)
+    current = list(_posts(engine, alert, hour - day, hour))
+    shares = [share(list(_posts(engine, alert, hour - day * (k + 1), hour - day * k)))
+              for k in range(1, 8)]  # fmt: skip
+    mean = statistics.fmean(shares)
+    std = max(statistics.pstdev(shares), 0.05)
+    now = share(current)
+    z = (now - mean) / std
+    if len(current) < MIN_POSTS or z < threshold:
+        return None
+    negatives = [p for p in current if p.sentiment and p.sentiment.label == "negative"]
+    words: Counter[str] = Counter()
+    for p in negatives:
+        words.update({w for w in tokens(p.text) if len(w) > 3})
+    authors = Counter(p.author.handle for p in negatives)
+    return {
+        "kind": "sentiment", "negative_share": round(now, 3), "baseline": round(mean, 3),
+        "z": round(z, 2),
+        "summary": {
+            "en": f"Sentiment shift on “{alert.subject}”: {now:.0%} negative in 24 h, "
+                  f"against {mean:.0%} usually ({z:.1f} σ).",
+            "fr": f"Changement de tonalité sur « {alert.subject} » : {now:.0%} de négatif "
+                  f"en 24 h, contre {mean:.0%} d’habitude ({z:.1f} σ).",
+        },
+        "details": {
+            "en": [f"Words in negative posts: {_top(words)}", f"Authors: {_top(authors)}"],
+            "fr": [f"Mots des publications négatives : {_top(words)}",
+                   f"Auteurs : {_top(authors)}"],
+        },
+    }  # fmt: skip
+
+
+def silence_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str, Any] | None:
+    """No post for ``silent_hours`` where the same hours of past weeks had some."""
+    hours = int(alert.params.get("silent_hours", 6))
+    source = alert.params.get("source")
+    span = timedelta(hours=hours)
+
+    def count(since: datetime, until: datetime) -> int:
+        posts = _posts(engine, alert, since, until)
+        return sum(1 for p in posts if source is None or p.source == source)
+
+    if count(hour - span, hour):
+        return None
+    usual = statistics.fmean(count(hour - span - timedelta(weeks=k), hour - timedelta(weeks=k))
+                             for k in range(1, 5))  # fmt: skip
+    if usual < 1:
+        return None
+    what = f"source {source}" if source else f"“{alert.subject}”"
+    quoi = f"la source {source}" if source else f"« {alert.subject} »"
+    return {
+        "kind": "silence", "hours": hours, "usual": round(usual, 1), "source": source,
+        "summary": {
+            "en": f"Silence on {what}: no post for {hours} h, where {usual:.1f} is usual.",
+            "fr": f"Silence sur {quoi} : aucune publication depuis {hours} h, "
+                  f"contre {usual:.1f} d’habitude.",
+        },
+        "details": {
+            "en": ["Often an outage (a source that stopped answering), not good news."],
+            "fr": ["C’est souvent une panne (une source qui ne répond plus), pas une bonne "
+                   "nouvelle."],
+        },
+    }  # fmt: skip
+
+
+CHECKS = {"spike": spike_event, "sentiment": sentiment_event, "silence": silence_event}
+
+
+def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
+    """Run every active monitor once; the number of new events queued."""
+    now = time.time() if now is None else now
+    hour = datetime.fromtimestamp(now, UTC).replace(minute=0, second=0, microsecond=0)
+    queued = 0
+    for alert in AlertBook(engine.conn).active():
+        check = CHECKS.get(alert.kind)
+        if check is None:
+            continue
+        if alert.kind == "sentiment":
+            key = f"sentiment:{hour.date().isoformat()}"
+        elif alert.kind == "silence":
+            every = int(alert.params.get("silent_hours", 6)) * 3600
+            key = f"silence:{int(hour.timestamp()) // every}"
+        else:
+            key = f"spike:{int(hour.timestamp())}"
+        done = engine.conn.execute(
+            "SELECT 1 FROM deliveries WHERE alert_id = ? AND post_id = ?", (alert.id, key)
+        ).fetchone()
+        if done:
+            continue
+        try:
+            event = check(engine, alert, hour)
+        except Exception as exc:  # one monitor's failure must not stop the others
+            import logging
+
+            logging.getLogger(__name__).warning("monitor %s failed: %s", alert.name, exc)
+            continue
+        if event is None:
+            continue
+        due = next_slot(alert, datetime.fromtimestamp(now, UTC), engine.tz).timestamp()
+        with engine.conn:
+            cur = engine.conn.execute(
+                "INSERT OR IGNORE INTO deliveries (alert_id, post_id, payload, status, created_at,"
+                " due_at, next_attempt_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
+                (alert.id, key, json.dumps(event, ensure_ascii=False), now, due, due),
+            )
+        queued += cur.rowcount
+    return queued

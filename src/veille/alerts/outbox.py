@@ -1,0 +1,377 @@
+"""The outbox: matches become delivery rows inside the posts' transaction;
+due rows are claimed, sent, retried with backoff and dead-lettered.
+
+Guarantees, in the words of the tests:
+
+- a match and its post commit together, or neither does;
+- ``UNIQUE (alert_id, post_id)``: one alert never queues a post twice;
+- a row is claimed (``sending``, with a lease and a batch id) in a committed
+  transaction before it is sent; the batch id is the ``delivery id`` receivers
+  see, the same on every retry, so a send interrupted by a crash after the
+  receiver got it is recognisably a repeat; a crash before the send leaves the
+  row to be sent when its lease expires.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from veille.alerts.channels.base import (
+    ChannelContext,
+    ChannelFactory,
+    Delivery,
+    DeliveryItem,
+    channel_for,
+)
+from veille.alerts.matching import (
+    Compiled,
+    compile_text,
+    normalize_spans,
+    topic_query,
+)
+from veille.alerts.model import Alert, AlertBook
+from veille.alerts.schedule import day_start, next_slot
+from veille.config import Settings
+from veille.models import Post
+
+log = logging.getLogger(__name__)
+SAME_STORY_DAYS = 7
+# Batches sent at once (one thread each; channels block on the network).
+SEND_WORKERS = 8
+Compiler = Callable[[str], Compiled]
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Rule:
+    alert: Alert
+    compiled: Compiled
+
+
+class AlertEngine:
+    """Matching and sending for one database. Build one per process."""
+
+    def __init__(
+        self,
+        store: Any,
+        settings: Settings,
+        root: Path,
+        *,
+        compiler: Compiler = compile_text,
+        registry: dict[str, ChannelFactory] | None = None,
+        environ: dict[str, str] | None = None,
+    ) -> None:
+        self.store = store
+        self.conn: sqlite3.Connection = store.conn
+        self.settings = settings
+        self.tz = ZoneInfo(settings.workspace.timezone)
+        self.ctx = ChannelContext(settings, root, environ)
+        self.compiler = compiler
+        self.registry = registry
+        self._rules: list[_Rule] = []
+        self._rules_version: tuple[Any, ...] | None = None
+        self._matcher: Any = None
+
+    # ---- matching -------------------------------------------------------
+
+    def query_of(self, alert: Alert) -> str | None:
+        """The alert's current query: its topic's, or its own."""
+        if alert.topic:
+            return topic_query(self.store, alert.topic) or alert.query
+        return alert.query
+
+    def _version(self) -> tuple[Any, ...]:
+        """Changes when an alert or a topic's query changes (rules are cached on it)."""
+        try:
+            topics = self.conn.execute(
+                "SELECT count(*), coalesce(max(created_at), 0) FROM topic_versions"
+            ).fetchone()
+        except sqlite3.OperationalError:  # no topics table in this version
+            topics = None
+        return (*AlertBook(self.conn).version(), topics)
+
+    def rules(self) -> list[_Rule]:
+        version = self._version()
+        if version != self._rules_version:
+            rules = []
+            for alert in AlertBook(self.conn).active("match"):
+                text = self.query_of(alert)
+                if not text:
+                    log.warning("alert %s: topic %s has no query; skipped", alert.name, alert.topic)
+                    continue
+                try:
+                    rules.append(_Rule(alert, self.compiler(text)))
+                except Exception as exc:  # one bad query must not stop the others
+                    log.warning("alert %s: query %r does not compile: %s", alert.name, text, exc)
+            self._rules, self._rules_version = rules, version
+            self._matcher = self._percolator(rules)
+        return self._rules
+
+    def _percolator(self, rules: list[_Rule]) -> Any:
+        """The query package's percolating Matcher over every rule, when usable."""
+        if self.compiler is not compile_text:
+            return None
+        from veille.query import Query
+        from veille.query.matcher import Matcher
+
+        matcher = Matcher()
+        for rule in rules:
+            assert isinstance(rule.compiled, Query)
+            matcher.add(str(rule.alert.id), rule.compiled)
+        return matcher
+
+    def matches(self, posts: Iterable[Post]) -> list[tuple[Alert, Post, list[Any]]]:
+        rules = self.rules()
+        by_id = {str(r.alert.id): r for r in rules}
+        found = []
+        for post in posts:
+            try:
+                if self._matcher is not None:
+                    found_spans = self._matcher.match(post).items()
+                    hits = [(by_id[qid], spans) for qid, spans in found_spans]
+                else:
+                    hits = [(r, r.compiled.spans(post)) for r in rules if r.compiled.matches(post)]
+            except Exception:  # a post that trips a matcher must not lose the batch
+                log.exception("matching post %s against alerts failed; skipped", post.id)
+                continue
+            for rule, spans in hits:
+                a = rule.alert
+                if a.languages and (post.lang or "und") not in a.languages:
+                    continue
+                if a.platforms and post.platform not in a.platforms:
+                    continue
+                found.append((a, post, normalize_spans(spans)))
+        return found
+
+    def queue(self, tx: Any, posts: Iterable[Post], now: float | None = None) -> int:
+        """Insert the deliveries of ``posts`` through ``tx`` (inside its transaction)."""
+        now = time.time() if now is None else now
+        moment = datetime.fromtimestamp(now, UTC)
+        queued = 0
+        for alert, post, spans in self.matches(posts):
+            status, reason = "pending", None
+            if alert.mode == "best":
+                reason = self._below_floor(alert, post) or self._same_story(tx, alert, post, now)
+            if reason is None and alert.daily_cap:
+                since = day_start(moment, self.tz).timestamp()
+                (n,) = tx.execute(
+                    "SELECT count(*) FROM deliveries WHERE alert_id = ? AND created_at >= ? "
+                    "AND status IN ('pending', 'sending', 'sent')",
+                    (alert.id, since),
+                ).fetchone()
+                if n >= alert.daily_cap:
+                    reason = f"daily cap of {alert.daily_cap} reached"
+            if reason is not None:
+                status = "skipped"
+            due = next_slot(alert, moment, self.tz).timestamp()
+            cur = tx.execute(
+                "INSERT OR IGNORE INTO deliveries (alert_id, post_id, cluster_id, spans, status,"
+                " created_at, due_at, next_attempt_at, last_error) VALUES (?,?,?,?,?,?,?,?,?)",
+                (alert.id, post.id, post.cluster_id, json.dumps(spans), status, now, due, due,
+                 reason),
+            )  # fmt: skip
+            queued += cur.rowcount if status == "pending" else 0
+        return queued
+
+    @staticmethod
+    def _below_floor(alert: Alert, post: Post) -> str | None:
+        """Reach floors of "best" alerts: a post passes on followers OR engagement."""
+        floors = []
+        if alert.min_followers:
+            floors.append((post.author.followers or 0) >= alert.min_followers)
+        if alert.min_engagement:
+            floors.append(post.engagement.total >= alert.min_engagement)
+        if floors and not any(floors):
+            return (
+                f"below the reach floors ({alert.min_followers} followers, "
+                f"{alert.min_engagement} interactions)"
+            )
+        return None
+
+    def _same_story(self, tx: Any, alert: Alert, post: Post, now: float) -> str | None:
+        """One post per story cluster: keep the one with the widest reach."""
+        if not post.cluster_id:
+            return None
+        row = tx.execute(
+            "SELECT d.id, d.post_id, d.status, coalesce(p.author_followers, 0) "
+            "+ p.likes + p.shares + p.replies FROM deliveries d JOIN posts p ON p.id = d.post_id "
+            "WHERE d.alert_id = ? AND d.cluster_id = ? AND d.created_at >= ? "
+            "AND d.status IN ('pending', 'sending', 'sent') ORDER BY d.id DESC LIMIT 1",
+            (alert.id, post.cluster_id, now - SAME_STORY_DAYS * 86400),
+        ).fetchone()
+        if row is None:
+            return None
+        reach = (post.author.followers or 0) + post.engagement.total
+        if row[2] == "pending" and reach > row[3]:
+            tx.execute(
+                "UPDATE deliveries SET status = 'skipped', last_error = ? WHERE id = ?",
+                (f"same story as {post.id}, which reaches more people", row[0]),
+            )
+            return None
+        return f"same story as {row[1]}"
+
+    # ---- sending --------------------------------------------------------
+
+    def _lease_seconds(self) -> float:
+        return self.settings.alerts.send_timeout_seconds + 2
+
+    def claim(self, now: float, *, instant_only: bool = False) -> list[tuple[str, list[int]]]:
+        """Mark due rows ``sending`` under a lease; return ``(batch id, row ids)``."""
+        lease = now + self._lease_seconds()
+        extra = " AND a.frequency = 'instant'" if instant_only else ""
+        batches: dict[tuple[int, str | None], list[int]] = {}
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            rows = self.conn.execute(
+                "SELECT d.id, d.alert_id, d.batch_id FROM deliveries d JOIN alerts a "
+                "ON a.id = d.alert_id WHERE a.paused = 0 AND ((d.status = 'pending' "
+                "AND d.next_attempt_at <= ?) OR (d.status = 'sending' AND d.lease_until < ?))"
+                f"{extra} ORDER BY d.id",
+                (now, now),
+            ).fetchall()
+            for row_id, alert_id, batch in rows:
+                batches.setdefault((alert_id, batch), []).append(row_id)
+            out = []
+            for (alert_id, batch), ids in batches.items():
+                batch_id = batch or f"{alert_id}.{ids[0]}"
+                self.conn.executemany(
+                    "UPDATE deliveries SET status = 'sending', lease_until = ?, batch_id = ? "
+                    "WHERE id = ?",
+                    [(lease, batch_id, i) for i in ids],
+                )
+                out.append((batch_id, ids))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return out
+
+    def _delivery(self, batch_id: str, ids: list[int]) -> Delivery | None:
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT alert_id, post_id, spans, payload, created_at FROM deliveries "
+            f"WHERE id IN ({marks}) ORDER BY id",
+            ids,
+        ).fetchall()
+        if not rows:
+            return None
+        alert = AlertBook(self.conn).by_id(rows[0][0])
+        if alert is None:
+            return None
+        posts = {p.id: p for p in self.store.get_posts([r[1] for r in rows if not r[3]])}
+        items = [
+            DeliveryItem(posts[r[1]], [(s[0], s[1], s[2]) for s in json.loads(r[2])])
+            for r in rows
+            if not r[3] and r[1] in posts
+        ]
+        event = json.loads(rows[0][3]) if rows[0][3] else None
+        kind = event.get("kind", "event") if event else "posts"
+        created = datetime.fromtimestamp(min(r[4] for r in rows), UTC)
+        return Delivery(batch_id, alert, items, created, kind, event)
+
+    def dispatch(self, *, now: float | None = None, instant_only: bool = False) -> DispatchReport:
+        """Send every due batch (a few at a time); never raises because of one channel."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        now = time.time() if now is None else now
+        report = DispatchReport()
+        ready: list[tuple[str, list[int], Delivery]] = []
+        for batch_id, ids in self.claim(now, instant_only=instant_only):
+            report.batches += 1
+            try:
+                delivery = self._delivery(batch_id, ids)
+            except Exception as exc:
+                self._record_failure(report, batch_id, ids, exc, now)
+                continue
+            if delivery is None:
+                self._finish(ids, "skipped", "alert or posts removed")
+            else:
+                ready.append((batch_id, ids, delivery))
+        if not ready:
+            return report
+        channels: dict[str, Any] = {}
+
+        def send(delivery: Delivery) -> None:
+            url = delivery.alert.channel_url
+            if url not in channels:
+                channels[url] = channel_for(url, self.ctx, self.registry)
+            channels[url].send(delivery)
+
+        workers = min(SEND_WORKERS, len(ready))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [(b, ids, pool.submit(send, d)) for b, ids, d in ready]
+            for batch_id, ids, fut in futures:
+                error = fut.exception()
+                if error is not None:
+                    self._record_failure(report, batch_id, ids, error, now)
+                else:
+                    self._finish(ids, "sent", None)
+                    report.sent += len(ids)
+        return report
+
+    def _record_failure(
+        self, report: DispatchReport, batch_id: str, ids: list[int], exc: BaseException, now: float
+    ) -> None:
+        report.errors.append(f"{batch_id}: {exc}")
+        if self._failed(ids, str(exc), now):
+            report.dead += len(ids)
+        else:
+            report.failed += len(ids)
+
+    def close(self) -> None:
+        self.ctx.http.close()
+
+    def _finish(self, ids: list[int], status: str, error: str | None) -> None:
+        with self.conn:
+            self.conn.executemany(
+                "UPDATE deliveries SET status = ?, sent_at = ?, lease_until = NULL, "
+                "last_error = coalesce(?, last_error) WHERE id = ?",
+                [(status, time.time() if status == "sent" else None, error, i) for i in ids],
+            )
+
+    def _failed(self, ids: list[int], error: str, now: float) -> bool:
+        """Record a failure; True when the rows moved to the dead letters."""
+        cfg = self.settings.alerts
+        (attempts,) = self.conn.execute(
+            "SELECT max(attempts) FROM deliveries WHERE id = ?", (ids[0],)
+        ).fetchone()
+        attempts = (attempts or 0) + 1
+        dead = attempts >= cfg.max_attempts
+        retry_at = now + cfg.retry_base_seconds * 2 ** (attempts - 1)
+        with self.conn:
+            self.conn.executemany(
+                "UPDATE deliveries SET attempts = ?, last_error = ?, lease_until = NULL, "
+                "status = ?, next_attempt_at = ? WHERE id = ?",
+                [(attempts, error[:2000], "dead" if dead else "pending", retry_at, i) for i in ids],
+            )
+        return dead
+
+    def retry_dead(self, alert_id: int | None = None) -> int:
+        """Give dead letters another round of attempts."""
+        sql = (
+            "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? "
+            "WHERE status = 'dead'"
+        )
+        params: list[Any] = [time.time()]
+        if alert_id is not None:
+            sql += " AND alert_id = ?"
+            params.append(alert_id)
+        with self.conn:
+            return self.conn.execute(sql, params).rowcount

@@ -1,0 +1,72 @@
+"""When a match is due: frequency, time of day and week, quiet hours, in the
+workspace's time zone.
+
+All functions take and return aware datetimes; the database stores Unix seconds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from veille.alerts.model import Alert
+
+
+def _hm(value: str) -> time:
+    h, m = value.split(":")
+    return time(int(h), int(m))
+
+
+def in_quiet_hours(alert: Alert, moment: datetime, tz: ZoneInfo) -> bool:
+    if not (alert.quiet_start and alert.quiet_end):
+        return False
+    t = moment.astimezone(tz).time()
+    start, end = _hm(alert.quiet_start), _hm(alert.quiet_end)
+    if start <= end:
+        return start <= t < end
+    return t >= start or t < end  # the window crosses midnight
+
+
+def quiet_end_after(alert: Alert, moment: datetime, tz: ZoneInfo) -> datetime:
+    """The first moment at or after ``moment`` outside the alert's quiet hours."""
+    if not in_quiet_hours(alert, moment, tz):
+        return moment
+    assert alert.quiet_end is not None
+    local = moment.astimezone(tz)
+    end = _hm(alert.quiet_end)
+    candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if candidate <= local:
+        candidate += timedelta(days=1)
+    return _fix_gap(candidate, tz)
+
+
+def _fix_gap(local: datetime, tz: ZoneInfo) -> datetime:
+    # Re-attach the zone so that a wall time in a DST gap moves forward.
+    return datetime.fromtimestamp(local.replace(tzinfo=tz).timestamp(), tz)
+
+
+def next_slot(alert: Alert, moment: datetime, tz: ZoneInfo) -> datetime:
+    """When a match found at ``moment`` should be sent, per the alert's frequency."""
+    local = moment.astimezone(tz)
+    if alert.frequency == "instant":
+        due = local
+    elif alert.frequency == "hourly":
+        due = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    else:
+        at = _hm(alert.at_time)
+        due = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+        if alert.frequency == "daily":
+            if due <= local:
+                due += timedelta(days=1)
+        else:  # weekly
+            due += timedelta(days=(alert.weekday - local.weekday()) % 7)
+            if due <= local:
+                due += timedelta(days=7)
+        due = _fix_gap(due, tz)
+    return quiet_end_after(alert, due, tz)
+
+
+def day_start(moment: datetime, tz: ZoneInfo) -> datetime:
+    """Local midnight of ``moment``'s day (for daily caps)."""
+    local = moment.astimezone(tz)
+    return _fix_gap(local.replace(hour=0, minute=0, second=0, microsecond=0), tz)

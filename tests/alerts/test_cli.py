@@ -1,0 +1,114 @@
+"""The ``veille alert`` commands, run through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.alerts.conftest import make_post, make_workspace
+from veille.cli import build_app
+from veille.pipeline import build_pipeline
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(build_app(), list(args))
+    return result.exit_code, result.output
+
+
+def test_add_list_pause_test_and_remove(tmp_path: Path, receiver) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace(tmp_path / "ws")
+    w = str(ws.root)
+    code, out = run("alert", "add", "--query", "lumio", "--name", "lumio", "--to",
+                    f"webhook+{receiver.url}", "--every", "daily", "--at", "09:15",
+                    "-w", w)  # fmt: skip
+    assert code == 0, out
+    code, out = run("alert", "list", "-w", w, "--format", "json")
+    rows = json.loads(out)
+    assert rows[0]["name"] == "lumio" and rows[0]["every"] == "daily at 09:15"
+    code, out = run("alert", "add", "--query", 'title:"vexa x"', "--to", "atom:f.xml", "-w", w)
+    assert code == 0 and "title-vexa-x" in out
+    assert run("alert", "remove", "title-vexa-x", "-w", w)[0] == 0
+    code, out = run("alert", "add", "--query", "(vexa", "--to", "atom:f.xml", "-w", w)
+    assert code == 2 and "vexa" in out
+    code, out = run("alert", "add", "nosuchtopic", "--to", "atom:f.xml", "-w", w)
+    assert code == 2 and "no topic named 'nosuchtopic'" in out
+    code, out = run("alert", "add", "--query", "x", "--name", "bad", "--to", "nope", "-w", w)
+    assert code == 2 and "not a URL" in out
+    code, out = run("alert", "add", "--query", "x", "--name", "bad2", "--to", "mailto:me@x.org",
+                    "--every", "monthly", "-w", w)  # fmt: skip
+    assert code == 2 and "monthly" in out
+    build_pipeline(ws).ingest([make_post(1, "Lumio is everywhere")])
+    code, out = run("alert", "test", "lumio", "-w", w)
+    assert code == 0, out
+    assert receiver.requests[-1]["json"]["kind"] == "test"
+    assert receiver.requests[-1]["json"]["posts"][0]["id"] == "mastodon:1"
+    code, out = run("alert", "deliveries", "-w", w, "--format", "json")
+    assert [r["status"] for r in json.loads(out)] == ["pending"]
+    code, out = run("alert", "show", "lumio", "-w", w)
+    assert json.loads(out)["outbox"] == {"pending": 1} and "secret" not in json.loads(out)
+    code, out = run("alert", "show", "lumio", "--secret", "-w", w)
+    assert len(json.loads(out)["secret"]) == 48
+    assert run("alert", "pause", "lumio", "-w", w)[0] == 0
+    code, out = run("alert", "list", "-w", w, "--format", "json")
+    assert json.loads(out)[0]["paused"] is True
+    assert run("alert", "remove", "lumio", "-w", w)[0] == 0
+    code, out = run("alert", "test", "lumio", "-w", w)
+    assert code == 2 and "no alert named" in out
+    ws.close()
+
+
+def test_not_relevant_marks_suggest_not_terms(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    w = str(ws.root)
+    feed = tmp_path / "feed.xml"
+    run("alert", "add", "--query", "lumio", "--name", "lumio", "--to", f"atom:{feed}", "-w", w)
+    posts = [make_post(i, f"Lumio lamp review number {i}") for i in range(6)]
+    posts += [make_post(10 + i, f"Lumio casino bonus spin {i}") for i in range(3)]
+    build_pipeline(ws).ingest(posts)
+    assert feed.read_text().count("<entry>") == 9
+    for i in range(3):
+        code, out = run("alert", "notrelevant", f"mastodon:{10 + i}", "--alert", "lumio", "-w", w)
+        assert code == 0, out
+    code, out = run("alert", "suggest", "lumio", "-w", w, "--format", "json")
+    terms = [r["add"] for r in json.loads(out)]
+    assert terms[:3] == ["-bonus", "-casino", "-spin"]
+    assert "-lumio" not in terms and "-lamp" not in terms
+    code, out = run("alert", "notrelevant", "mastodon:999", "--alert", "lumio", "-w", w)
+    assert code == 2 and "never matched" in out
+    ws.close()
+
+
+def test_google_alerts_import(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    export = tmp_path / "alerts.json"
+    export.write_text(json.dumps([
+        {"query": "intitle:lumio -promo", "language": "fr", "country": "FR",
+         "source": ["NEWS"], "quality": ["HIGH"], "delivery_method": "EMAIL",
+         "delivery_frequency": "WEEKLY", "delivery_time": {"hour": 7, "day_of_week": "TUESDAY"},
+         "email_address": "me@example.org"},
+        {"query": "vexa | orbita", "language": "en", "delivery_method": "RSS"},
+        {"query": "(unbalanced", "delivery_method": "RSS"},
+    ]))  # fmt: skip
+    code, out = run("alert", "import", str(export), "-w", str(ws.root))
+    assert code == 0, out
+    assert "intitle: → title:" in out and "region FR not translated" in out
+    assert "skipped “(unbalanced”" in out and "2 alert(s) imported" in out
+    code, out = run("alert", "list", "-w", str(ws.root), "--format", "json")
+    rows = {r["name"]: r for r in json.loads(out)}
+    first = rows["intitle-lumio-promo"]
+    assert first["every"] == "weekly tue 07:00" and first["mode"] == "best"
+    assert first["to"] == "mailto:me@example.org" and first["watches"] == "intitle-lumio-promo"
+    assert rows["vexa-orbita"]["to"] == "atom:feeds/vexa-orbita.xml"
+    # The topic carries the translated query, and the alert follows it.
+    from veille.query.topics import get_topic
+
+    assert get_topic(ws.store, "intitle-lumio-promo").query == "title:lumio -promo"
+    build_pipeline(ws).ingest([make_post(1, "orbita news")])
+    assert "orbita news" in (ws.root / "feeds" / "vexa-orbita.xml").read_text()
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"nothing": 1}')
+    code, out = run("alert", "import", str(bad), "-w", str(ws.root))
+    assert code == 2 and "no alert with a query" in out
+    ws.close()

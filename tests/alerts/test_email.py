@@ -1,0 +1,145 @@
+"""Digest e-mails through a real SMTP server (aiosmtpd) on loopback."""
+
+from __future__ import annotations
+
+import email
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default
+
+import pytest
+
+from tests.alerts.conftest import make_post, make_workspace
+from veille.alerts.model import Alert, AlertBook
+from veille.alerts.outbox import AlertEngine
+from veille.pipeline import build_pipeline
+
+
+def _parse(raw: bytes) -> EmailMessage:
+    msg = email.message_from_bytes(raw, policy=default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def _parts(msg: EmailMessage) -> tuple[str, str]:
+    text = msg.get_body(("plain",))
+    html = msg.get_body(("html",))
+    assert text is not None and html is not None
+    return text.get_content(), html.get_content()
+
+
+def test_daily_digest_in_french_with_highlights(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace(
+        tmp_path / "ws",
+        f'[smtp]\nport = {smtp_server.port}\n\n[web]\nbase_url = "https://veille.example"\n\n'
+        '[workspace]\ntimezone = "Europe/Paris"\n',
+    )
+    AlertBook(ws.store.conn).add(
+        Alert(
+            name="lumio-fr",
+            query="lumio",
+            channel_url="mailto:equipe@example.org",
+            frequency="daily",
+            at_time="08:00",
+            language="fr",
+        )
+    )
+    build_pipeline(ws).ingest(
+        [
+            make_post(1, "La lampe Lumio est superbe <script>alert(1)</script>", lang="fr"),
+            make_post(2, "Lumio encore, écran cassé", lang="fr"),
+        ]
+    )
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    assert engine.dispatch().batches == 0  # not due before 08:00 Paris time
+    assert smtp_server.messages == []
+    later = datetime.now(UTC) + timedelta(days=1, hours=1)
+    report = engine.dispatch(now=later.timestamp())
+    assert report.sent == 2 and report.batches == 1
+    assert len(smtp_server.messages) == 1
+    msg = _parse(smtp_server.messages[0])
+    assert msg["To"] == "equipe@example.org"
+    assert "2 nouveaux résultats" in msg["Subject"]
+    assert msg["Content-Language"] == "fr"
+    assert msg["List-Unsubscribe"] == "<https://veille.example/alerts/lumio-fr/unsubscribe>"
+    text, html = _parts(msg)
+    assert "*Lumio*" in text and "Voir la publication : https://example.org/p/1" in text
+    assert "<mark>Lumio</mark>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'href="https://veille.example/alerts/lumio-fr"' in html
+    assert "chaque jour" in html
+    ws.close()
+
+
+def test_english_instant_mail_and_smtp_failure_is_retried(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace(tmp_path / "ws", f"[smtp]\nport = {smtp_server.port}\n")
+    AlertBook(ws.store.conn).add(
+        Alert(name="vexa", query='"vexa phone"', channel_url="mailto:me@example.org")
+    )
+    build_pipeline(ws).ingest([make_post(1, "My Vexa phone broke"), make_post(2, "phone vexa")])
+    build_pipeline(ws).ingest(
+        [replace(make_post(3, "vexa phone <b>x</b>"), url="javascript:alert(1)")]
+    )
+    _, evil = _parts(_parse(smtp_server.messages[1]))
+    assert "javascript:" not in evil and "/posts/mastodon%3A3" in evil
+    msg = _parse(smtp_server.messages[0])
+    assert msg["Subject"] == 'veille: 1 new result for “"vexa phone"”'
+    text, html = _parts(msg)
+    assert "My *Vexa phone* broke" in text and "Open the post" in html
+    ws.close()
+    # A server that is gone: the delivery stays in the outbox with the error.
+    ws = make_workspace(tmp_path / "ws2", "[smtp]\nport = 1\n")
+    AlertBook(ws.store.conn).add(Alert(name="vexa", query="vexa", channel_url="mailto:me@x.org"))
+    build_pipeline(ws).ingest([make_post(3, "vexa")])
+    status, error = ws.store.conn.execute("SELECT status, last_error FROM deliveries").fetchone()
+    assert status == "pending" and "SMTP 127.0.0.1:1" in error
+    ws.close()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_login_uses_the_password_from_the_named_variable(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    received: list[bytes] = []
+    logins: list[tuple[bytes, bytes]] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
+            received.append(envelope.original_content)
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:  # type: ignore[no-untyped-def]
+        assert isinstance(auth_data, LoginPassword)
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret")
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port,
+                            authenticator=authenticator, auth_require_tls=False,
+                            auth_required=True)  # fmt: skip
+    controller.start()
+    try:
+        ws = make_workspace(
+            tmp_path / "ws",
+            f'[smtp]\nport = {port}\nuser = "veille"\npassword_env = "ALERT_SMTP_PW"\n',
+        )
+        AlertBook(ws.store.conn).add(Alert(name="a", query="lumio", channel_url="mailto:x@y.org"))
+        engine = AlertEngine(ws.store, ws.settings, ws.root, environ={"ALERT_SMTP_PW": "wrong"})
+        build_pipeline(ws, skip=("alerts",)).ingest([make_post(1, "lumio")])
+        with ws.store.transaction() as tx:
+            engine.queue(tx, [make_post(1, "lumio")])
+        report = engine.dispatch()
+        assert report.failed == 1 and "wrong" not in report.errors[0]
+        assert received == []
+        engine = AlertEngine(ws.store, ws.settings, ws.root, environ={"ALERT_SMTP_PW": "s3cret"})
+        assert engine.dispatch().sent == 1
+        assert logins[-1] == (b"veille", b"s3cret") and len(received) == 1
+        ws.close()
+    finally:
+        controller.stop()

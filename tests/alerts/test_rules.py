@@ -1,0 +1,216 @@
+"""Noise control and schedules: best-of-story, floors, caps, quiet hours, time zones."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.alerts.conftest import make_post
+from veille.alerts.model import Alert, AlertBook
+from veille.alerts.monitors import check_monitors
+from veille.alerts.outbox import AlertEngine
+from veille.alerts.schedule import next_slot
+from veille.models import Author, Engagement
+from veille.pipeline import build_pipeline
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_schedule_daily_weekly_and_quiet_hours() -> None:
+    at = datetime(2026, 3, 28, 22, 30, tzinfo=UTC)  # Saturday 23:30 in Paris
+    daily = Alert(name="d", channel_url="x", query="q", frequency="daily", at_time="08:00")
+    assert next_slot(daily, at, PARIS) == datetime(2026, 3, 29, 8, 0, tzinfo=PARIS)
+    weekly = Alert(name="w", channel_url="x", query="q", frequency="weekly", weekday=0)
+    assert next_slot(weekly, at, PARIS) == datetime(2026, 3, 30, 8, 0, tzinfo=PARIS)
+    hourly = Alert(name="h", channel_url="x", query="q", frequency="hourly")
+    assert next_slot(hourly, at, PARIS).astimezone(UTC) == datetime(2026, 3, 28, 23, tzinfo=UTC)
+    quiet = Alert(name="q", channel_url="x", query="q", quiet_start="22:00", quiet_end="07:00")
+    # Clocks go forward that night: 07:00 Paris is 05:00 UTC.
+    assert next_slot(quiet, at, PARIS) == datetime(2026, 3, 29, 5, 0, tzinfo=UTC)
+    noon = datetime(2026, 3, 28, 11, 0, tzinfo=UTC)
+    assert next_slot(quiet, noon, PARIS) == noon
+
+
+def _statuses(ws) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return dict(ws.store.conn.execute("SELECT post_id, status FROM deliveries").fetchall())
+
+
+def test_best_mode_keeps_one_post_per_story_and_the_floors(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    AlertBook(workspace.store.conn).add(
+        Alert(
+            name="best",
+            query="lumio",
+            channel_url=f"webhook+{receiver.url}",
+            frequency="daily",
+            mode="best",
+            min_followers=100,
+            min_engagement=50,
+        )
+    )
+    build_pipeline(workspace).ingest(
+        [
+            make_post(1, "Lumio recall announced", cluster_id="c1", followers=500),
+            make_post(2, "Lumio recall announced today", cluster_id="c1", followers=90_000),
+            make_post(3, "Lumio recall, says my cousin", cluster_id="c2", followers=5),
+            make_post(4, "Lumio recall (copy)", cluster_id="c1", followers=200),
+            make_post(5, "Lumio thread", cluster_id="c3", engagement=Engagement(likes=300)),
+            make_post(6, "Lumio alone", engagement=Engagement(likes=10)),
+        ]
+    )
+    assert _statuses(workspace) == {
+        "mastodon:1": "skipped", "mastodon:2": "pending",
+        "mastodon:3": "skipped", "mastodon:4": "skipped",
+        "mastodon:5": "pending", "mastodon:6": "skipped",
+    }  # fmt: skip
+    reasons = dict(workspace.store.conn.execute("SELECT post_id, last_error FROM deliveries"))
+    assert reasons["mastodon:1"] == "same story as mastodon:2, which reaches more people"
+    assert reasons["mastodon:4"] == "same story as mastodon:2"
+    assert reasons["mastodon:3"].startswith("below the reach floors")
+
+
+def test_daily_cap_and_filters(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    AlertBook(workspace.store.conn).add(
+        Alert(
+            name="cap",
+            query="lumio",
+            channel_url=f"webhook+{receiver.url}",
+            daily_cap=2,
+            languages=("fr",),
+            platforms=("mastodon",),
+        )
+    )
+    # Enrichment is skipped: the rule is tested on the languages given here.
+    build_pipeline(workspace, skip=("enrich",)).ingest(
+        [
+            make_post(1, "Lumio un", lang="fr"),
+            make_post(2, "Lumio two", lang="en"),
+            make_post(3, "Lumio trois", lang="fr", platform="bluesky"),
+            make_post(4, "Lumio quatre", lang="fr"),
+            make_post(5, "Lumio cinq", lang="fr"),
+        ]
+    )
+    assert _statuses(workspace) == {
+        "mastodon:1": "sent",
+        "mastodon:4": "sent",
+        "mastodon:5": "skipped",
+    }
+    sent = [p["id"] for r in receiver.accepted() for p in r["json"]["posts"]]
+    assert sorted(sent) == ["mastodon:1", "mastodon:4"]
+
+
+def test_spike_alert_explains_itself_once(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    AlertBook(workspace.store.conn).add(
+        Alert(
+            name="spike",
+            kind="spike",
+            query="lumio",
+            channel_url=f"webhook+{receiver.url}",
+            params={"threshold": 3.0, "weeks": 4},
+        )
+    )
+    now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
+    posts = []
+    n = 0
+    for week in range(1, 5):  # one or two posts in the same hour of past weeks
+        for _ in range(1 + week % 2):
+            n += 1
+            posts.append(
+                make_post(n, "Lumio as usual", published_at=now - timedelta(weeks=week, minutes=30))
+            )
+    for i in range(12):
+        n += 1
+        posts.append(make_post(n, "Lumio battery fire reported", platform="bluesky",
+                               author=Author(handle=f"witness{i % 3}"),
+                               published_at=now - timedelta(minutes=50 - i)))  # fmt: skip
+    # Enrichment is skipped: the monitor is tested on the sentiments given here.
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    assert check_monitors(engine, now=now.timestamp()) == 1
+    assert check_monitors(engine, now=now.timestamp() + 60) == 0  # same hour: once
+    engine.dispatch(now=now.timestamp() + 61)
+    event = receiver.requests[0]["json"]["event"]
+    assert event["count"] == 12 and event["z"] >= 3
+    assert "12 posts in the last hour" in event["summary"]["en"]
+    assert "12 publications" in event["summary"]["fr"]
+    assert dict(event["platforms"]) == {"bluesky": 12}
+    assert {t for t, _ in event["terms"]} >= {"battery", "fire"}
+    assert {a for a, _ in event["authors"]} == {"witness0", "witness1", "witness2"}
+
+
+def test_silence_alert_on_a_source(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    AlertBook(workspace.store.conn).add(
+        Alert(
+            name="quiet",
+            kind="silence",
+            channel_url=f"webhook+{receiver.url}",
+            params={"silent_hours": 6, "source": "rss:lumio-blog"},
+        )
+    )
+    now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
+    posts = [make_post(i, "post", source="rss:lumio-blog",
+                       published_at=now - timedelta(weeks=1 + i % 4, hours=i % 5))
+             for i in range(12)]  # fmt: skip
+    # Enrichment is skipped: the monitor is tested on the sentiments given here.
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    assert check_monitors(engine, now=now.timestamp()) == 1
+    engine.dispatch(now=now.timestamp())
+    assert "rss:lumio-blog" in receiver.requests[0]["json"]["event"]["summary"]["en"]
+    # A post arrives: no silence in the next window.
+    build_pipeline(workspace, skip=("alerts",)).ingest(
+        [make_post(99, "back", source="rss:lumio-blog", published_at=now)]
+    )
+    assert check_monitors(engine, now=(now + timedelta(hours=6)).timestamp()) == 0
+
+
+def test_quiet_hours_hold_and_pause_keeps_the_queue(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    book = AlertBook(workspace.store.conn)
+    now = datetime.now(UTC)
+    start = (now - timedelta(hours=1)).strftime("%H:%M")
+    end = (now + timedelta(hours=2)).strftime("%H:%M")
+    book.add(Alert(name="night", query="lumio", channel_url=f"webhook+{receiver.url}",
+                   quiet_start=start, quiet_end=end))  # fmt: skip
+    build_pipeline(workspace).ingest([make_post(1, "Lumio at night")])
+    assert receiver.requests == []  # held until the quiet hours end
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    book.update("night", paused=True)
+    assert engine.dispatch(now=(now + timedelta(hours=3)).timestamp()).batches == 0
+    book.update("night", paused=False)
+    assert engine.dispatch(now=(now + timedelta(hours=3)).timestamp()).sent == 1
+    assert [p["id"] for p in receiver.requests[0]["json"]["posts"]] == ["mastodon:1"]
+
+
+def test_sentiment_shift_alert(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    from veille.models import Sentiment
+
+    AlertBook(workspace.store.conn).add(
+        Alert(
+            name="mood",
+            kind="sentiment",
+            query="lumio",
+            channel_url=f"webhook+{receiver.url}",
+            language="fr",
+            params={"threshold": 2.0},
+        )
+    )
+    now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
+    pos, neg = Sentiment("positive", 0.6, 0.9), Sentiment("negative", -0.7, 0.9)
+    posts, n = [], 0
+    for day in range(1, 8):  # a calm week: one negative post in five
+        for i in range(5):
+            n += 1
+            posts.append(make_post(n, "Lumio lamp", sentiment=neg if i == 0 else pos,
+                                   published_at=now - timedelta(days=day, hours=3)))  # fmt: skip
+    for i in range(8):  # today: mostly negative
+        n += 1
+        posts.append(make_post(n, "Lumio overheating again", sentiment=neg if i < 6 else pos,
+                               published_at=now - timedelta(hours=2)))  # fmt: skip
+    # Enrichment is skipped: the monitor is tested on the sentiments given here.
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    assert check_monitors(engine, now=now.timestamp()) == 1
+    engine.dispatch(now=now.timestamp())
+    event = receiver.requests[0]["json"]["event"]
+    assert event["negative_share"] == 0.75 and event["baseline"] == 0.2
+    assert "75% de négatif en 24 h, contre 20%" in event["summary"]["fr"]
+    assert "overheating" in event["details"]["en"][0]

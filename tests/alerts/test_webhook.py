@@ -1,0 +1,90 @@
+"""Webhook deliveries to a loopback receiver: body, signature, retries, dead letters."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from tests.alerts.conftest import make_post
+from veille.alerts.model import Alert, AlertBook
+from veille.alerts.outbox import AlertEngine
+from veille.pipeline import build_pipeline
+
+
+def _engine(ws):  # type: ignore[no-untyped-def]
+    return AlertEngine(ws.store, ws.settings, ws.root)
+
+
+def test_instant_alert_posts_signed_json(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    alert = AlertBook(workspace.store.conn).add(
+        Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
+    )
+    build_pipeline(workspace).ingest(
+        [make_post(1, "The new Lumio lamp is great"), make_post(2, "Nothing to see here")]
+    )
+    assert len(receiver.requests) == 1
+    req = receiver.requests[0]
+    body = req["json"]
+    assert [p["id"] for p in body["posts"]] == ["mastodon:1"]
+    assert body["alert"]["name"] == "lumio"
+    hl = body["posts"][0]["highlights"][0]
+    assert body["posts"][0]["text"][hl["start"] : hl["end"]] == "Lumio"
+    ts = req["headers"]["X-Veille-Timestamp"]
+    expected = hmac.new(alert.secret.encode(), ts.encode() + b"." + req["body"], hashlib.sha256)
+    assert req["headers"]["X-Veille-Signature"] == "sha256=" + expected.hexdigest()
+    assert req["delivery"]
+    # Ingesting the same post again queues nothing new.
+    build_pipeline(workspace).ingest([make_post(1, "The new Lumio lamp is great")])
+    assert _engine(workspace).dispatch().batches == 0
+    assert len(receiver.requests) == 1
+
+
+def test_500_and_timeout_are_retried_with_the_same_delivery_id(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    AlertBook(workspace.store.conn).add(
+        Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
+    )
+    receiver.script = [500, "hang"]
+    build_pipeline(workspace).ingest([make_post(1, "Lumio again")])  # 500
+    engine = _engine(workspace)
+    report = engine.dispatch()  # times out
+    assert report.failed == 1 and "did not answer" in report.errors[0]
+    report = engine.dispatch()  # 200
+    assert report.sent == 1
+    ids = {r["delivery"] for r in receiver.requests}
+    assert len(receiver.requests) == 3 and len(ids) == 1
+    assert len(receiver.accepted()) == 1
+    row = workspace.store.conn.execute("SELECT status, attempts FROM deliveries").fetchone()
+    assert row == ("sent", 2)
+
+
+def test_dead_letter_after_max_attempts_keeps_the_error(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    AlertBook(workspace.store.conn).add(
+        Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
+    )
+    receiver.script = [500, 500, 500]
+    build_pipeline(workspace).ingest([make_post(1, "Lumio down")])
+    engine = _engine(workspace)
+    engine.dispatch()
+    report = engine.dispatch()
+    assert report.dead == 1
+    status, error = workspace.store.conn.execute(
+        "SELECT status, last_error FROM deliveries"
+    ).fetchone()
+    assert status == "dead" and "HTTP 500" in error
+    assert engine.dispatch().batches == 0  # the dead are left alone
+    assert engine.retry_dead() == 1
+    assert engine.dispatch().sent == 1
+
+
+def test_topic_alert_follows_the_topics_current_query(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    from veille.query.topics import add_topic, edit_topic
+
+    add_topic(workspace.store, "brand", "lumio")
+    AlertBook(workspace.store.conn).add(
+        Alert(name="brand", topic="brand", channel_url=f"webhook+{receiver.url}")
+    )
+    build_pipeline(workspace).ingest([make_post(1, "lumio one"), make_post(2, "vexa one")])
+    edit_topic(workspace.store, "brand", "vexa")
+    build_pipeline(workspace).ingest([make_post(3, "lumio two"), make_post(4, "vexa two")])
+    got = [p["id"] for r in receiver.accepted() for p in r["json"]["posts"]]
+    assert got == ["mastodon:1", "mastodon:4"]
