@@ -72,6 +72,16 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class OrganizationSettings:
+    # The organization's own accounts ("platform:handle" or "handle").
+    handles: tuple[str, ...] = ()
+    # Topic names used by analytics and reports.
+    brand_topic: str = ""
+    competitor_topics: tuple[str, ...] = ()
+    sector_topic: str = ""
+
+
+@dataclass(frozen=True)
 class AlertSettings:
     # Attempts before a delivery moves to the dead letters.
     max_attempts: int = 6
@@ -91,6 +101,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     web: WebSettings = field(default_factory=WebSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    organization: OrganizationSettings = field(default_factory=OrganizationSettings)
 
 
 CONFIG_NAME = "veille.toml"
@@ -167,6 +178,16 @@ TEMPLATE = """\
 # send_timeout_seconds = 15.0
 # How often `veille alert dispatch --loop` looks for due digests and monitors.
 # dispatch_interval_seconds = 30.0
+
+[organization]
+# The organization's own accounts, as "platform:handle" or "handle". Influencers
+# they replied to or mentioned are shown as already engaged; they are never
+# listed as influencers themselves.
+# handles = []
+# Topics (by name) for "talk about us", share of voice and "shape our sector".
+# brand_topic = ""
+# competitor_topics = []
+# sector_topic = ""
 """
 
 _TRUE = {"1", "true", "yes", "on"}

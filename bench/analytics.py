@@ -1,0 +1,206 @@
+"""Dashboard aggregations on a large workspace, against a plain count.
+
+    python bench/analytics.py                 # 1,000,000 posts (the issue's size)
+    python bench/analytics.py --posts 100000  # quicker
+
+Rows are generated deterministically and inserted through the store's
+transaction (``executemany``), so the rollup triggers and the full-text index
+are maintained as in real ingest. Each aggregation runs ``--repeat`` times
+over the last 30 days of a 90-day workspace; its p50 and p95 are printed
+beside the p95 of ``SELECT count(*)`` over the same range (the baseline) and
+their ratio. Target: every p95 ≤ 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from veille.analytics import tops
+from veille.analytics.scope import Period, Scope
+from veille.analytics.topics import query_scope
+from veille.analytics.volume import breakdown, net_sentiment, share_of_voice, volume
+from veille.store.base import PostFilter
+from veille.store.sqlite import SQLiteStore
+from veille.store.sqlite.rows import POST_COLUMNS, domains_of
+from veille.textnorm import index_text
+
+PLATFORMS = ["mastodon", "bluesky", "reddit", "x", "youtube", "rss", "hackernews", "wordpress"]
+LANGS = ["fr", "en", "en", "fr", None]
+SENTIMENTS = ["positive", "negative", "neutral", "neutral", None]
+WORDS = [
+    "lumio",
+    "vexa",
+    "orbita",
+    "fibre",
+    "panne",
+    "outage",
+    "réseau",
+    "network",
+    "prix",
+    "price",
+    "offre",
+    "client",
+    "support",
+    "mobile",
+    "internet",
+    "vitesse",
+    "speed",
+    "routeur",
+    "router",
+    "facture",
+    "bill",
+    "service",
+    "ville",
+    "city",
+]
+TAGS = [f"tag{i}" for i in range(60)]
+HOSTS = [f"site{i}.example" for i in range(40)]
+END = datetime(2026, 6, 1, tzinfo=UTC)
+DAYS = 90
+
+
+def generate(store: SQLiteStore, n: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    start = int((END - timedelta(days=DAYS)).timestamp())
+    span = DAYS * 86400
+    cols = ", ".join(POST_COLUMNS)
+    sql = f"INSERT INTO posts ({cols}) VALUES ({', '.join('?' * len(POST_COLUMNS))})"
+    fts = "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)"
+    batch = 20_000
+
+    def when(pk: int) -> int:
+        # Posts arrive roughly in time order; 2% arrive late (up to 90 days).
+        if rng.random() < 0.02:
+            return start + rng.randrange(span)
+        return start + (pk * span) // (n + 1) + rng.randrange(600)
+
+    for lo in range(0, n, batch):
+        rows, frows = [], []
+        for pk in range(lo + 1, min(n, lo + batch) + 1):
+            text = " ".join(rng.choices(WORDS, k=8))
+            tags = " ".join(rng.sample(TAGS, rng.randint(0, 2)))
+            links = tuple(f"https://{rng.choice(HOSTS)}/p/{pk}" for _ in range(rng.randint(0, 1)))
+            platform = rng.choice(PLATFORMS)
+            handle = f"user{int(rng.paretovariate(1.2)) % 50_000}"
+            cluster = f"c{pk // 7}" if rng.random() < 0.1 else None
+            label = rng.choice(SENTIMENTS)
+            rows.append((
+                pk, f"{platform}:{pk}", platform, str(pk), "bench", None, None,
+                handle, None, None, int(rng.paretovariate(1.1) * 50), None,
+                None, text, rng.choice(LANGS), rng.choice(["FR", "CA", None, None]),
+                when(pk), None,
+                int(rng.expovariate(0.1)), int(rng.expovariate(0.3)), int(rng.expovariate(0.3)),
+                None, None, None, None, tags, "", " ".join(links), domains_of(links), "", "",
+                label, 0.0 if label else None, 0.5 if label else None, "model" if label else None,
+                cluster, f"h{pk}", "{}",
+            ))  # fmt: skip
+            frows.append((pk, "", index_text(text)))
+        with store.transaction() as tx:
+            tx.executemany(sql, rows)
+            tx.executemany(fts, frows)
+        print(f"\r  {min(n, lo + batch):,} posts", end="", flush=True)
+    print()
+    store.conn.execute("ANALYZE")
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
+    fn()  # warm the page cache
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    return (
+        statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--posts", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--db", type=Path, help="Reuse (or create) this database file.")
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    path = args.db or Path(tmp.name) / "bench.db"
+    fresh = not path.exists()
+    store = SQLiteStore.open(path)
+    if fresh:
+        t0 = time.perf_counter()
+        print(f"generating {args.posts:,} posts …")
+        generate(store, args.posts)
+        print(f"  stored in {time.perf_counter() - t0:.1f} s")
+    total = store.count_posts()
+    period = Period(END - timedelta(days=30), END)
+    scope = Scope()
+    from veille.analytics.topics import topic_scope
+    from veille.query.topics import add_topic, list_topics
+
+    known = {t.name for t in list_topics(store)}
+    for name in ("lumio", "vexa", "orbita"):
+        if name not in known:
+            add_topic(store, name, name)
+    t0 = time.perf_counter()
+    topics = {name: topic_scope(store, name) for name in ("lumio", "vexa", "orbita")}
+    print(f"topics filed (post_topics completed once per topic version): "
+          f"{time.perf_counter() - t0:.1f} s")  # fmt: skip
+    lumio = topics["lumio"]
+    adhoc = query_scope(store, "lumio")
+    mastodon = Scope(flt=PostFilter(platforms=("mastodon",)))
+    since, until = int(period.since.timestamp()), int(period.until.timestamp())
+
+    def baseline() -> Any:
+        sql = "SELECT count(*) FROM posts WHERE published_at >= ? AND published_at < ?"
+        return store.conn.execute(sql, (since, until)).fetchone()
+
+    cases: list[tuple[str, Callable[[], Any]]] = [
+        ("volume by day (+previous)", lambda: volume(store, scope, period)),
+        ("volume by hour (+previous)", lambda: volume(store, scope, period, interval="hour")),
+        ("breakdown platform", lambda: breakdown(store, scope, period, "platform")),
+        ("breakdown language", lambda: breakdown(store, scope, period, "lang")),
+        ("breakdown country", lambda: breakdown(store, scope, period, "country")),
+        ("breakdown sentiment", lambda: breakdown(store, scope, period, "sentiment")),
+        ("net sentiment by day", lambda: net_sentiment(store, scope, period)),
+        ("top posts by engagement", lambda: tops.top_posts(store, scope, period)),
+        ("top posts by reach", lambda: tops.top_posts(store, scope, period, by="reach")),
+        ("top authors", lambda: tops.top_authors(store, scope, period)),
+        ("top hashtags", lambda: tops.top_entities(store, scope, period, "hashtags")),
+        ("top domains", lambda: tops.top_entities(store, scope, period, "domains")),
+        ("top stories", lambda: tops.stories(store, scope, period)),
+        ("share of voice (3 topics)", lambda: share_of_voice(store, topics, period)),
+        ("topic volume by day", lambda: volume(store, lumio, period)),
+        ("headline figures (all)", lambda: tops.headline(store, scope, period)),
+        ("headline figures (topic)", lambda: tops.headline(store, lumio, period)),
+        ("mastodon: breakdown language", lambda: breakdown(store, mastodon, period, "lang")),
+        ("mastodon: top posts", lambda: tops.top_posts(store, mastodon, period)),
+        ("ad-hoc query volume by day", lambda: volume(store, adhoc, period)),
+    ]
+    base = timed(baseline, args.repeat)
+    b95 = p95(base)
+    in_range = baseline()[0]
+    print(f"{total:,} posts; {in_range:,} in the last 30 days; repeat {args.repeat}")
+    print(f"baseline SELECT count(*) over the range: p50 {statistics.median(base):.1f} ms, "
+          f"p95 {b95:.1f} ms")  # fmt: skip
+    print(f"{'aggregation':32} {'p50 ms':>8} {'p95 ms':>8} {'× count(*)':>11}  target p95 ≤ 200 ms")
+    for name, fn in cases:
+        t = timed(fn, args.repeat)
+        q = p95(t)
+        ok = "ok" if q <= 200 else "OVER"
+        print(f"{name:32} {statistics.median(t):8.1f} {q:8.1f} {q / b95:11.1f}  {ok}")
+    store.close()
+
+
+if __name__ == "__main__":
+    main()

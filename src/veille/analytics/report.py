@@ -1,0 +1,213 @@
+"""Reports: one topic (or query) over one period, as HTML and PDF, in English
+or French.
+
+:func:`render_report` is the entry point the CLI (``veille report``), the web
+app and scheduled deliveries call: it returns the HTML page and, when asked,
+the PDF bytes. Post content is untrusted: it is reduced to text by nh3 and
+escaped by Jinja2; charts are inline SVG images (no script).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from veille.analytics import charts, tops
+from veille.analytics.findings import change_text, findings, num, pct, platform_name, signed
+from veille.analytics.influencers import influencers
+from veille.analytics.scope import Period, Scope
+from veille.analytics.trends import trending_terms
+from veille.analytics.volume import breakdown, net_sentiment, overall_sentiment, volume
+from veille.errors import UsageError
+
+STRINGS = {
+    "en": {
+        "title": "Listening report", "period": "Period", "previous": "previous period",
+        "generated": "Generated", "countries": "Countries (where known)",
+        "findings": "Findings", "headline": "Headline figures",
+        "posts": "Posts", "engagement": "Engagement", "reach": "Reach", "authors": "Authors",
+        "stories": "Stories", "net_sentiment": "Net sentiment", "volume": "Volume over time",
+        "platforms": "Platforms", "languages": "Languages", "sentiment": "Sentiment",
+        "top_posts": "Top posts", "top_stories": "Top stories", "influencers": "Influencers",
+        "trends": "Trending terms", "share": "Share", "before": "Before", "copies": "copies",
+        "score": "Score", "why": "Why", "engaged": "Engaged", "yes": "yes", "term": "Term",
+        "none": "Nothing in this period.", "all": "all posts", "positive": "positive",
+        "negative": "negative", "neutral": "neutral", "und": "not scored",
+    },
+    "fr": {
+        "title": "Rapport d'écoute", "period": "Période", "previous": "période précédente",
+        "generated": "Produit le", "countries": "Pays (quand il est connu)",
+        "findings": "Constats", "headline": "Chiffres clés",
+        "posts": "Publications", "engagement": "Interactions", "reach": "Portée",
+        "authors": "Auteurs", "stories": "Sujets", "net_sentiment": "Sentiment net",
+        "volume": "Volume dans le temps", "platforms": "Plateformes", "languages": "Langues",
+        "sentiment": "Sentiment", "top_posts": "Publications phares",
+        "top_stories": "Sujets phares", "influencers": "Influenceurs",
+        "trends": "Termes en hausse", "share": "Part", "before": "Avant", "copies": "copies",
+        "score": "Score", "why": "Pourquoi", "engaged": "Contact", "yes": "oui", "term": "Terme",
+        "none": "Rien sur cette période.", "all": "toutes les publications",
+        "positive": "positif", "negative": "négatif", "neutral": "neutre", "und": "non évalué",
+    },
+}  # fmt: skip
+
+
+def _svg_uri(chart: Any) -> str:
+    svg = charts.to_svg(chart)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _text(value: str | None, limit: int = 280) -> Any:
+    """Untrusted post text as safe markup: tags dropped, the rest escaped."""
+    import nh3
+    from markupsafe import Markup
+
+    text = (value or "").strip()
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return Markup(nh3.clean(text, tags=set()))
+
+
+def _safe_url(url: str | None) -> str | None:
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def _peak(points: list[Any]) -> Any:
+    """The busiest bucket when one stands out (strictly more posts than any other)."""
+    ranked = sorted(points, key=lambda p: -p.posts)
+    if (
+        not ranked
+        or ranked[0].posts < 2
+        or (len(ranked) > 1 and ranked[1].posts == ranked[0].posts)
+    ):
+        return None
+    return ranked[0]
+
+
+def report_data(
+    store: Any,
+    scope: Scope,
+    period: Period,
+    *,
+    timezone: str = "UTC",
+    org_handles: tuple[str, ...] = (),
+    about: str = "",
+    is_brand: bool = False,
+) -> dict[str, Any]:
+    """Every figure of a report (no formatting)."""
+    interval = "day" if period.seconds <= 93 * 86400 else "week"
+    vol = volume(store, scope, period, interval=interval, timezone=timezone)
+    data: dict[str, Any] = {
+        "about": about,
+        "is_brand": is_brand,
+        "period": period,
+        "headline": tops.headline(store, scope, period),
+        "volume": vol,
+        "peak": _peak(vol.points),
+        "platforms": breakdown(store, scope, period, "platform"),
+        "languages": breakdown(store, scope, period, "lang"),
+        "countries": breakdown(store, scope, period, "country"),
+        "sentiment_shares": breakdown(store, scope, period, "sentiment"),
+        "sentiment": overall_sentiment(store, scope, period),
+        "previous_sentiment": overall_sentiment(store, scope, period.previous()),
+        "sentiment_series": net_sentiment(
+            store, scope, period, interval=interval, timezone=timezone
+        ),
+        "top_posts": tops.top_posts(store, scope, period, limit=5),
+        "stories": tops.stories(store, scope, period, limit=5),
+        "influencers": influencers(
+            store, scope, period, org_handles=org_handles, limit=10, recent=1
+        ),
+        "trends": trending_terms(store, scope, period, limit=10, baseline_periods=4),
+        "baseline_periods": 4,
+    }
+    return data
+
+
+def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC") -> str:
+    """The report page for ``data`` (from :func:`report_data`)."""
+    import jinja2
+
+    if lang not in STRINGS:
+        raise UsageError(f"no report language {lang!r}", hint="Use en or fr.")
+    s = STRINGS[lang]
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("veille.analytics", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["platform"] = platform_name
+    vol = data["volume"]
+    images = {"volume": _svg_uri(charts.volume_chart(vol, lang=lang, title=s["volume"]))}
+    if any(p.posts for p in data["platforms"]):
+        named = [replace(r, key=platform_name(r.key)) for r in data["platforms"]]
+        images["platforms"] = _svg_uri(charts.share_chart(named, lang=lang, title=s["platforms"]))
+    if data["sentiment"].scored:
+        images["sentiment"] = _svg_uri(
+            charts.sentiment_chart(data["sentiment_series"], lang=lang, title=s["net_sentiment"])
+        )
+    tz = ZoneInfo(timezone)
+    return env.get_template("report.html.j2").render(
+        s=s,
+        lang=lang,
+        data=data,
+        images=images,
+        findings=findings(data, lang),
+        label=data["about"] or s["all"],
+        period_label=data["period"].label(timezone),
+        generated=datetime.now(tz).strftime("%Y-%m-%d %H:%M"),
+        num=lambda v: num(v, lang),
+        pct=lambda v: pct(v, lang),
+        signed=lambda v: signed(v, lang),
+        change=lambda v: change_text(v, lang),
+        platform=platform_name,
+        text=_text,
+        safe_url=_safe_url,
+        local=lambda dt: dt.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The page as PDF (WeasyPrint; needs Pango, see docs/analytics.md)."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=html).write_pdf())
+
+
+def render_report(
+    workspace: Any,
+    *,
+    period: Period,
+    scope: Scope | None = None,
+    topic: str | None = None,
+    query: str | None = None,
+    lang: str | None = None,
+    pdf: bool = True,
+) -> tuple[str, bytes | None]:
+    """``(html, pdf bytes or None)`` for a topic, a query or a scope over ``period``.
+
+    ``workspace`` is an open :class:`veille.workspace.Workspace` (its time zone,
+    language and organization settings apply). Scheduled deliveries call this
+    and attach or inline the result.
+    """
+    from veille.analytics.topics import query_scope, topic_scope
+
+    settings = workspace.settings
+    store = workspace.store
+    scope = scope or Scope()
+    if topic:
+        scope = topic_scope(store, topic, scope)
+    if query:
+        scope = query_scope(store, query, scope)
+    org = settings.organization
+    about = scope.label
+    is_brand = bool(org.brand_topic) and about == org.brand_topic
+    language = lang or settings.workspace.ui_language
+    data = report_data(
+        store, scope, period, timezone=settings.workspace.timezone,
+        org_handles=tuple(org.handles), about=about, is_brand=is_brand,
+    )  # fmt: skip
+    html = render_html(data, lang=language, timezone=settings.workspace.timezone)
+    return html, (html_to_pdf(html) if pdf else None)

@@ -1,0 +1,290 @@
+"""Top posts, authors, domains, links and hashtags; stories; headline figures.
+
+A post's *engagement* is likes + shares + replies; its *reach* is its
+author's followers when it was seen (the audience it could reach). A *story*
+is a near-duplicate cluster (``cluster_id``) counted once; a post without a
+cluster is a story of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from veille.analytics.scope import Period, Scope
+from veille.analytics.volume import QUARTER, _cube, change, connection, grouped
+from veille.errors import UsageError
+from veille.models import Post
+from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
+
+_ENG = "(p.likes + p.shares + p.replies)"
+_REACH = "coalesce(p.author_followers, 0)"
+_SELECT_POST = ", ".join("p." + c for c in POST_COLUMNS[1:])
+TOP_POST_ORDERS = {"engagement": _ENG, "reach": _REACH}
+ENTITY_COLUMNS = {
+    "hashtags": "hashtags",
+    "domains": "domains",
+    "links": "links",
+    "mentions": "mentions",
+}
+
+
+_ORDER_INDEX = {"engagement": "posts_engagement", "reach": "posts_reach"}
+
+
+def _walk_index(store: Any, scope: Scope) -> bool | None:
+    """Whether walking an engagement/reach index beats reading the period:
+    ``None`` when the period is known to be empty."""
+    if scope.restricted:
+        return False
+    rows = grouped(store, scope)
+    n = rows[0][-3] if rows else 0
+    if not n:
+        return None
+    total = grouped(store, Scope())
+    # Rows walked before ``limit`` hits ~ limit / share of the period.
+    return n >= 0.01 * (total[0][-3] if total else 1)
+
+
+def top_posts(
+    store: Any,
+    scope: Scope,
+    period: Period,
+    *,
+    by: str = "engagement",
+    limit: int = 10,
+    where: str = "",
+) -> list[Post]:
+    """The ``limit`` posts of the period with the most engagement (or reach)."""
+    if by not in TOP_POST_ORDERS:
+        raise UsageError(f"cannot rank posts by {by!r}", hint="Use engagement or reach.")
+    scoped = scope.during(period)
+    walk = _walk_index(store, scoped)
+    if walk is None:
+        return []
+    sql_where, params = scoped.sql()
+    if walk:
+        # Read the index in order and stop at ``limit`` posts of the period
+        # ("+" keeps the planner off the published_at index).
+        sql_where = sql_where.replace("p.published_at", "+p.published_at")
+    hint = f" INDEXED BY {_ORDER_INDEX[by]}" if walk else ""
+    rows = connection(store).execute(
+        f"SELECT {_SELECT_POST} FROM posts p{hint} WHERE {sql_where}{where} "
+        f"ORDER BY {TOP_POST_ORDERS[by]} DESC, p.published_at DESC LIMIT ?",
+        [*params, limit],
+    )
+    return [row_to_post(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class AuthorRow:
+    platform: str
+    handle: str
+    name: str | None
+    posts: int
+    engagement: int
+    followers: int
+
+
+def top_authors(
+    store: Any, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
+) -> list[AuthorRow]:
+    """Authors of the period by number of posts (or engagement, or followers)."""
+    order = {"posts": 4, "engagement": 5, "followers": 6}
+    if by not in order:
+        raise UsageError(
+            f"cannot rank authors by {by!r}", hint="Use posts, engagement or followers."
+        )
+    where, params = scope.during(period).sql()
+    rows = connection(store).execute(
+        "SELECT p.platform, p.author_handle, max(p.author_name), count(*), "
+        f"sum({_ENG}), max({_REACH}) FROM posts p WHERE {where} "
+        f"GROUP BY 1, 2 ORDER BY {order[by]} DESC, 4 DESC, 2 LIMIT ?",
+        [*params, limit],
+    )
+    return [AuthorRow(pf, h, n, c, e or 0, f or 0) for pf, h, n, c, e, f in rows]
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    value: str
+    posts: int
+    engagement: int
+
+
+def _json_list(col: str) -> str:
+    """SQL turning a space-separated column into a JSON array (``[]`` when an
+    item cannot be one), to split it with ``json_each``; as in migration 0041."""
+    arr = (
+        f"'[\"' || replace(replace(replace({col}, '\\', '\\\\'), '\"', '\\\"'), ' ', '\",\"')"
+        " || '\"]'"
+    )
+    return f"CASE WHEN {col} != '' AND json_valid({arr}) THEN {arr} ELSE '[]' END"
+
+
+def top_entities(
+    store: Any, scope: Scope, period: Period, kind: str, *, limit: int = 10
+) -> list[EntityRow]:
+    """Hashtags, domains, links or mentions by the number of posts holding them."""
+    col = ENTITY_COLUMNS.get(kind)
+    if col is None:
+        raise UsageError(f"unknown list {kind!r}", hint=f"Use one of {', '.join(ENTITY_COLUMNS)}.")
+    scoped = scope.during(period)
+    conn = connection(store)
+    f = scoped.flt
+    if kind in ("hashtags", "domains") and _cube(scoped, ()) == [] and f.since and f.until:
+        # Whole UTC days from the day rows, the edges from the quarter rows.
+        q0, q1 = int(f.since.timestamp()) // QUARTER, int(f.until.timestamp()) // QUARTER
+        d0, d1 = -(-q0 // 96), q1 // 96
+        ranges = [(kind, q0, q1)] if d0 >= d1 else [
+            (kind, q0, d0 * 96), (f"{kind}@day", d0, d1), (kind, d1 * 96, q1)
+        ]  # fmt: skip
+        part = (
+            "SELECT value, posts, engagement FROM entity_rollup "
+            "WHERE kind = ? AND bucket >= ? AND bucket < ?"
+        )
+        union = " UNION ALL ".join([part] * len(ranges))
+        rows = conn.execute(
+            f"SELECT value, sum(posts), sum(engagement) FROM ({union}) "
+            "GROUP BY 1 HAVING sum(posts) > 0 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
+            [*(x for r in ranges for x in r), limit],
+        )
+        return [EntityRow(v, n, e or 0) for v, n, e in rows]
+    where, params = scoped.sql()
+    key = "lower(j.value)" if kind in ("hashtags", "mentions") else "j.value"
+    rows = conn.execute(
+        f"SELECT v, count(*), sum(e) FROM (SELECT DISTINCT p.pk, {key} AS v, {_ENG} AS e "
+        f"FROM posts p, json_each({_json_list('p.' + col)}) j WHERE {where}) "
+        "GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
+        [*params, limit],
+    )
+    return [EntityRow(v, n, e or 0) for v, n, e in rows]
+
+
+@dataclass(frozen=True)
+class Story:
+    key: str
+    posts: int
+    reach: int
+    engagement: int
+    platforms: tuple[str, ...]
+    first: Post
+
+
+def stories(
+    store: Any, scope: Scope, period: Period, *, by: str = "reach", limit: int = 10
+) -> list[Story]:
+    """Near-duplicate clusters counted once: copies, total reach and engagement,
+    the platforms they reached, and their earliest post. A post outside any
+    cluster is a story of its own."""
+    if by not in ("reach", "posts", "engagement"):
+        raise UsageError(f"cannot rank stories by {by!r}", hint="Use reach, posts or engagement.")
+    where, params = scope.during(period).sql()
+    conn = connection(store)
+    order = {"reach": 3, "posts": 2, "engagement": 4}[by]
+    rows = conn.execute(
+        f"SELECT p.cluster_id, count(*), sum({_REACH}), sum({_ENG}), "
+        "group_concat(DISTINCT p.platform), min(p.published_at * 1000000000 + p.pk) "
+        f"FROM posts p WHERE {where} AND p.cluster_id IS NOT NULL "
+        f"GROUP BY 1 ORDER BY {order} DESC, 2 DESC, 1 LIMIT ?",
+        [*params, limit],
+    ).fetchall()
+    firsts = {}
+    pks = [r[5] % 1_000_000_000 for r in rows]
+    if pks:
+        for r in conn.execute(
+            f"SELECT p.pk, {_SELECT_POST} FROM posts p WHERE p.pk IN ({','.join('?' * len(pks))})",
+            pks,
+        ):
+            firsts[r[0]] = row_to_post(r[1:])
+    found = [
+        Story(key, n, reach or 0, eng or 0, tuple(sorted(pf.split(","))), firsts[m % 1_000_000_000])
+        for key, n, reach, eng, pf, m in rows
+    ]
+    # Posts outside clusters: the best of them by the same measure.
+    single = top_posts(
+        store, scope, period, by="engagement" if by == "engagement" else "reach",
+        limit=limit, where=" AND p.cluster_id IS NULL",
+    )  # fmt: skip
+    found += [
+        Story(p.id, 1, p.author.followers or 0, p.engagement.total, (p.platform,), p)
+        for p in single
+    ]
+    key = {
+        "reach": lambda s: s.reach,
+        "posts": lambda s: s.posts,
+        "engagement": lambda s: s.engagement,
+    }
+    found.sort(key=lambda s: (-key[by](s), -s.posts, s.first.published_at, s.key))
+    return found[:limit]
+
+
+def story_count(store: Any, scope: Scope, period: Period) -> int:
+    """Distinct stories: posts outside clusters plus distinct clusters (the
+    clustered posts are read through their partial index only)."""
+    scoped = scope.during(period)
+    where, params = scoped.sql()
+    rows = grouped(store, scoped)
+    total = rows[0][-3] if rows else 0
+    clustered, clusters = (
+        connection(store)
+        .execute(
+            "SELECT count(*), count(DISTINCT p.cluster_id) FROM posts p "
+            f"WHERE {where} AND p.cluster_id IS NOT NULL",
+            params,
+        )
+        .fetchone()
+    )
+    return int(total - clustered + clusters)
+
+
+def author_count(store: Any, scope: Scope, period: Period) -> int:
+    where, params = scope.during(period).sql()
+    return int(
+        connection(store)
+        .execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM posts p WHERE {where} "
+            "GROUP BY p.platform, p.author_handle)",
+            params,
+        )
+        .fetchone()[0]
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline figure and its value in the previous period."""
+
+    name: str
+    value: float
+    previous: float
+
+    @property
+    def change(self) -> float | None:
+        return change(self.value, self.previous)
+
+
+def headline(store: Any, scope: Scope, period: Period) -> dict[str, Figure]:
+    """Posts, engagement, reach, authors, stories and net sentiment, each beside
+    the previous period."""
+    from veille.analytics.volume import overall_sentiment
+
+    out: dict[str, Figure] = {}
+    vals = []
+    for p in (period, period.previous()):
+        rows = grouped(store, scope.during(p))
+        posts, eng, reach = (rows[0] if rows else (0, 0, 0))[-3:]
+        s = overall_sentiment(store, scope, p)
+        vals.append(
+            {
+                "posts": posts or 0,
+                "engagement": eng or 0,
+                "reach": reach or 0,
+                "authors": author_count(store, scope, p),
+                "stories": story_count(store, scope, p),
+                "net_sentiment": s.net if s.net is not None else 0.0,
+            }
+        )
+    for name in vals[0]:
+        out[name] = Figure(name, vals[0][name], vals[1][name])
+    return out

@@ -1,0 +1,181 @@
+"""Trending terms: words and two-word phrases rising against their own baseline.
+
+Each post's words are lemmatized (simplemma, French then English), folded
+(case and accents) and reduced by a few derivational endings, so that
+``médias``, ``media`` and ``médiatique`` count as one term. French and
+English stop-words, numbers, links and mentions are dropped. A term counts
+once per *story* (near-duplicate copies are one story), in the period and in
+the baseline (the periods of the same length just before); terms are ranked
+by Dunning's log-likelihood G² among those whose share of stories rose.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from veille.analytics.scope import Period, Scope
+from veille.analytics.volume import connection, grouped
+from veille.textnorm import WORD_RE, fold
+
+_URL = re.compile(r"https?://\S+|www\.\S+|[@#]?[\w.-]+@[\w.-]+|@\w+")
+# Derivational endings folded away after lemmatizing, longest first.
+_SUFFIXES = (
+    "tiques", "tique", "iques", "ique", "ismes", "isme", "istes", "iste",
+    "ically", "ical", "ism", "ist", "aux", "ales", "ale", "al", "ic",
+)  # fmt: skip
+_MIN_STEM = 4
+_EXTRA_STOP = {"http", "https", "www", "com", "org", "net", "amp", "rt", "via", "cest", "ca", "oui"}
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """Folded French and English stop-words."""
+    from stop_words import get_stop_words
+
+    words = {fold(w) for lang in ("fr", "en") for w in get_stop_words(lang)}
+    # Elisions split off by the tokenizer (l', d', qu') and their English kin.
+    words |= {"l", "d", "j", "m", "n", "s", "t", "qu", "c", "y", "ll", "re", "ve"}
+    return frozenset(words | _EXTRA_STOP)
+
+
+@lru_cache(maxsize=200_000)
+def term_key(word: str) -> tuple[str, str]:
+    """``(key, display)`` for one lower-case word: the folded lemma reduced by
+    derivational endings as the key, the lemma as the display form."""
+    import simplemma
+
+    lemma = simplemma.lemmatize(word, lang=("fr", "en")).lower()
+    key = fold(lemma)
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_STEM:
+            key = key[: -len(suffix)]
+            break
+    return key, lemma
+
+
+def extract_terms(text: str) -> dict[str, str]:
+    """Keys of the words and adjacent-word phrases of ``text`` -> a display form."""
+    stop = stop_words()
+    out: dict[str, str] = {}
+    prev: tuple[str, str] | None = None
+    for chunk in _URL.split(text):
+        prev = None
+        for m in WORD_RE.finditer(chunk):
+            word = m.group().lower()
+            folded = fold(word)
+            if folded in stop or len(folded) < 3 or folded.isdigit():
+                prev = None
+                continue
+            key, display = term_key(word)
+            out.setdefault(key, display)
+            if prev is not None and prev[0] != key:
+                out.setdefault(f"{prev[0]} {key}", f"{prev[1]} {display}")
+            prev = (key, display)
+    return out
+
+
+@dataclass(frozen=True)
+class Trend:
+    term: str
+    key: str
+    stories: int
+    baseline: int
+    share: float
+    baseline_share: float
+    g2: float
+    forms: tuple[str, ...]
+
+    @property
+    def phrase(self) -> bool:
+        return " " in self.key
+
+
+def g2(a: int, b: int, c: int, d: int) -> float:
+    """Dunning's log-likelihood for a term in ``a`` of ``c`` stories now and in
+    ``b`` of ``d`` stories in the baseline (2×2 table, presence/absence)."""
+    cells = ((a, c), (c - a, c), (b, d), (d - b, d))
+    n = c + d
+    present = a + b
+    if n == 0:
+        return 0.0
+    total = 0.0
+    for i, (obs, row) in enumerate(cells):
+        col = present if i % 2 == 0 else n - present
+        expected = row * col / n
+        if obs > 0 and expected > 0:
+            total += obs * math.log(obs / expected)
+    return 2 * total
+
+
+def trending_terms(
+    store: Any,
+    scope: Scope,
+    period: Period,
+    *,
+    baseline_periods: int = 4,
+    limit: int = 20,
+    min_stories: int = 3,
+    phrases: bool = True,
+    max_posts: int = 100_000,
+) -> list[Trend]:
+    """Terms of ``period`` rising against the ``baseline_periods`` before it.
+
+    When the period and its baseline hold more than ``max_posts`` posts, a
+    fixed sample of stories (the same stories on every run, chosen by a hash
+    of their key) is read, so that a large workspace answers in seconds;
+    shares of stories, and so the ranking, stay unbiased.
+    """
+    import zlib
+
+    base = period
+    for _ in range(baseline_periods):
+        base = base.previous()
+    baseline = Period(base.since, period.since)
+    whole = scope.during(Period(baseline.since, period.until))
+    where, params = whole.sql()
+    counted = grouped(store, whole)
+    total = counted[0][-3] if counted else 0
+    keep = 10_000 if total <= max_posts else max(1, 10_000 * max_posts // total)
+    split = int(period.since.timestamp())
+    now: dict[str, set[str]] = defaultdict(set)
+    before: dict[str, set[str]] = defaultdict(set)
+    displays: dict[str, Counter[str]] = defaultdict(Counter)
+    stories_now: set[str] = set()
+    stories_before: set[str] = set()
+    rows = connection(store).execute(
+        f"SELECT coalesce(p.cluster_id, p.id), p.title, p.text, p.published_at FROM posts p "
+        f"WHERE {where}",
+        params,
+    )
+    for story, title, text, published in rows:
+        if keep < 10_000 and zlib.crc32(story.encode()) % 10_000 >= keep:
+            continue
+        current = published >= split
+        (stories_now if current else stories_before).add(story)
+        target = now if current else before
+        for key, display in extract_terms(f"{title or ''} {text}").items():
+            if not phrases and " " in key:
+                continue
+            target[key].add(story)
+            if current:
+                displays[key][display] += 1
+    c, d = len(stories_now), len(stories_before)
+    found = []
+    for key, holders in now.items():
+        a = len(holders)
+        if a < min_stories:
+            continue
+        b = len(before.get(key, ()))
+        share, bshare = a / c, (b / d if d else 0.0)
+        if share <= bshare:
+            continue
+        score = g2(a, b, c, d) if d else float(a)
+        forms = tuple(f for f, _n in displays[key].most_common())
+        found.append(Trend(forms[0], key, a, b, share, bshare, score, forms))
+    found.sort(key=lambda t: (-t.g2, -t.stories, t.key))
+    return found[:limit]

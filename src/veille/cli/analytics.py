@@ -1,0 +1,458 @@
+"""Analytics commands: volume, sov, influencers, trends, top, report."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    WorkspaceOpt,
+    console,
+    err_console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+from veille.errors import UsageError
+from veille.store.base import PostFilter
+from veille.workspace import Workspace
+
+PeriodOpt = Annotated[
+    str,
+    typer.Option(
+        "--period",
+        help="last-week, last-month, last-7d, last-30d or FROM..TO (dates, TO included).",
+    ),
+]
+QueryOpt = Annotated[
+    str | None, typer.Option("--query", "-q", help="Only posts matching this query.")
+]
+TopicOpt = Annotated[
+    str | None, typer.Option("--topic", "-t", help="Only posts of this saved topic.")
+]
+PlatformOpt = Annotated[
+    list[str] | None, typer.Option("--platform", help="Only this platform (repeatable).")
+]
+LangOpt = Annotated[
+    list[str] | None, typer.Option("--lang", help="Only this language (repeatable).")
+]
+ChartOpt = Annotated[
+    Path | None, typer.Option("--chart", help="Also draw the chart to this .svg or .png file.")
+]
+LimitOpt = Annotated[int, typer.Option(min=1, max=1000, help="How many rows.")]
+
+
+class IntervalChoice(StrEnum):
+    hour = "hour"
+    day = "day"
+    week = "week"
+
+
+class ByChoice(StrEnum):
+    platform = "platform"
+    lang = "lang"
+    country = "country"
+    sentiment = "sentiment"
+
+
+class TopKind(StrEnum):
+    posts = "posts"
+    authors = "authors"
+    hashtags = "hashtags"
+    domains = "domains"
+    links = "links"
+    mentions = "mentions"
+    stories = "stories"
+
+
+class View(StrEnum):
+    us = "us"
+    sector = "sector"
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    pdf = "pdf"
+
+
+class ReportLang(StrEnum):
+    en = "en"
+    fr = "fr"
+
+
+def _tz(ws: Workspace) -> str:
+    return ws.settings.workspace.timezone
+
+
+def _scope(
+    ws: Workspace,
+    query: str | None,
+    topic: str | None,
+    platform: list[str] | None,
+    lang: list[str] | None,
+) -> Any:
+    from veille.analytics.scope import Scope
+    from veille.analytics.topics import query_scope, topic_scope
+
+    scope = Scope(flt=PostFilter(platforms=tuple(platform or ()), languages=tuple(lang or ())))
+    if topic:
+        scope = topic_scope(ws.store, topic, scope)
+    if query:
+        scope = query_scope(ws.store, query, scope)
+    return scope
+
+
+def _period(ws: Workspace, text: str) -> Any:
+    from veille.analytics.scope import parse_period
+
+    return parse_period(text, timezone=_tz(ws))
+
+
+def _pct(x: float | None) -> str:
+    return "" if x is None else f"{x:+.0%}" if x else "0%"
+
+
+def _chart(chart: Any, path: Path | None) -> None:
+    if path is None:
+        return
+    from veille.analytics.charts import save_chart
+
+    save_chart(chart, path)
+    err_console().print(f"chart written to {path}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @handle_errors
+    def volume(
+        workspace: WorkspaceOpt = None,
+        period: PeriodOpt = "last-30d",
+        interval: Annotated[IntervalChoice, typer.Option(help="Bucket size.")] = IntervalChoice.day,
+        by: Annotated[
+            ByChoice | None, typer.Option(help="Break posts down by this instead of by time.")
+        ] = None,
+        query: QueryOpt = None,
+        topic: TopicOpt = None,
+        platform: PlatformOpt = None,
+        lang: LangOpt = None,
+        chart: ChartOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Posts over time (with the previous period beside) or broken down by platform,
+        language, country or sentiment, in the workspace time zone."""
+        from veille.analytics import charts
+        from veille.analytics.volume import breakdown, net_sentiment
+        from veille.analytics.volume import volume as volume_of
+
+        with open_workspace(workspace) as ws:
+            scope = _scope(ws, query, topic, platform, lang)
+            per = _period(ws, period)
+            if by is not None:
+                shares = breakdown(ws.store, scope, per, by.value)
+                rows = [
+                    {by.value: s.key, "posts": s.posts, "share": f"{s.share:.1%}",
+                     "previous": s.previous, "previous_share": f"{s.previous_share:.1%}",
+                     "engagement": s.engagement, "reach": s.reach}
+                    for s in shares
+                ]  # fmt: skip
+                if output is DataFormat.json:
+                    print_json(shares)
+                else:
+                    cols = [by.value, "posts", "share", "previous", "previous_share", "engagement"]
+                    print_rows(rows, cols, output, title=per.label(_tz(ws)))
+                _chart(charts.share_chart(shares, title=by.value), chart)
+                return
+            vol = volume_of(ws.store, scope, per, interval=interval.value, timezone=_tz(ws))
+            senti = net_sentiment(ws.store, scope, per, interval=interval.value, timezone=_tz(ws))
+        if output is DataFormat.json:
+            print_json({"volume": vol, "net_sentiment": senti, "change": vol.change})
+        else:
+            fmt = "%Y-%m-%d %H:%M" if interval is IntervalChoice.hour else "%Y-%m-%d"
+            rows = [
+                {"start": p.start.strftime(fmt), "posts": p.posts, "previous": p.previous,
+                 "net sentiment": "" if s.net is None else f"{s.net:+.2f}"}
+                for p, s in zip(vol.points, senti, strict=True)
+            ]  # fmt: skip
+            print_rows(rows, ["start", "posts", "previous", "net sentiment"], output)
+            console().print(
+                f"[bold]{vol.total}[/] posts in {per.label(_tz(ws))}; "
+                f"{vol.previous_total} the period before ({_pct(vol.change) or 'n/a'})"
+            )
+        _chart(charts.volume_chart(vol), chart)
+
+    @app.command()
+    @handle_errors
+    def sov(
+        workspace: WorkspaceOpt = None,
+        topic: Annotated[
+            list[str] | None, typer.Option("--topic", "-t", help="A saved topic (repeatable).")
+        ] = None,
+        query: Annotated[
+            list[str] | None,
+            typer.Option("--query", "-q", help="NAME=QUERY: a named query (repeatable)."),
+        ] = None,
+        period: PeriodOpt = "last-30d",
+        platform: PlatformOpt = None,
+        lang: LangOpt = None,
+        chart: ChartOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Share of voice: the brand against its competitors (default: the
+        brand_topic and competitor_topics of the organization section of veille.toml)."""
+        from veille.analytics.charts import sov_chart
+        from veille.analytics.scope import Scope
+        from veille.analytics.topics import query_scope, topic_scope
+        from veille.analytics.volume import share_of_voice
+
+        with open_workspace(workspace) as ws:
+            base = Scope(
+                flt=PostFilter(platforms=tuple(platform or ()), languages=tuple(lang or ()))
+            )
+            org = ws.settings.organization
+            names = list(topic or ())
+            if not names and not query and org.brand_topic:
+                names = [org.brand_topic, *org.competitor_topics]
+            scopes = {n: topic_scope(ws.store, n, base) for n in names}
+            for item in query or ():
+                name, sep, text = item.partition("=")
+                if not sep or not name.strip() or not text.strip():
+                    raise UsageError(
+                        f"--query {item!r} is not NAME=QUERY",
+                        hint='Write e.g. --query "Lumio=lumio".',
+                    )
+                scopes[name.strip()] = query_scope(ws.store, text, base)
+            if not scopes:
+                raise UsageError(
+                    "share of voice needs topics",
+                    hint="Pass --topic (repeatable) or --query NAME=QUERY, or set "
+                    "brand_topic and competitor_topics in the organization section of veille.toml.",
+                )
+            voices = share_of_voice(ws.store, scopes, _period(ws, period))
+        if output is DataFormat.json:
+            print_json(voices)
+        else:
+            rows = [
+                {"topic": v.topic, "posts": v.posts, "share": f"{v.share:.1%}",
+                 "previous_share": f"{v.previous_share:.1%}",
+                 "engagement_share": f"{v.engagement_share:.1%}"}
+                for v in voices
+            ]  # fmt: skip
+            print_rows(
+                rows, ["topic", "posts", "share", "previous_share", "engagement_share"], output
+            )
+        _chart(sov_chart(voices), chart)
+
+    @app.command()
+    @handle_errors
+    def influencers(
+        workspace: WorkspaceOpt = None,
+        view: Annotated[
+            View | None,
+            typer.Option(
+                help="us: who talks about us (brand_topic); sector: who shapes our "
+                "sector (sector_topic)."
+            ),
+        ] = None,
+        query: QueryOpt = None,
+        topic: TopicOpt = None,
+        period: PeriodOpt = "last-30d",
+        platform: PlatformOpt = None,
+        lang: LangOpt = None,
+        limit: LimitOpt = 20,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Who matters and why: reach, engagement earned, relevance, network position
+        (PageRank), and whether the organization already engaged with them."""
+        from veille.analytics.influencers import influencers as rank
+
+        with open_workspace(workspace) as ws:
+            org = ws.settings.organization
+            if view is not None and not topic and not query:
+                topic = org.brand_topic if view is View.us else org.sector_topic
+                if not topic:
+                    key = "brand_topic" if view is View.us else "sector_topic"
+                    raise UsageError(
+                        f"--view {view.value} needs {key} in the organization section "
+                        "of veille.toml",
+                        hint="Set it, or pass --topic or --query.",
+                    )
+            scope = _scope(ws, query, topic, platform, lang)
+            found = rank(ws.store, scope, _period(ws, period), org_handles=org.handles, limit=limit)
+            language = ws.settings.workspace.ui_language
+        if output is DataFormat.json:
+            print_json(
+                [
+                    {
+                        **_plain(i),
+                        "why": i.why(language),
+                        "recent": [
+                            {"id": p.id, "published_at": p.published_at, "url": p.url,
+                             "text": p.text[:280]}
+                            for p in i.recent
+                        ],
+                    }
+                    for i in found
+                ]
+            )  # fmt: skip
+            return
+        rows = [
+            {"#": n, "handle": i.handle, "score": f"{i.score:.1f}",
+             "platforms": ", ".join(i.platforms), "languages": ", ".join(i.languages),
+             "engaged": "yes" if i.engaged else "", "why": i.why(language),
+             "latest": (i.recent[0].url or i.recent[0].id) if i.recent else ""}
+            for n, i in enumerate(found, 1)
+        ]  # fmt: skip
+        print_rows(
+            rows, ["#", "handle", "score", "platforms", "languages", "engaged", "why"], output
+        )
+
+    @app.command()
+    @handle_errors
+    def trends(
+        workspace: WorkspaceOpt = None,
+        period: PeriodOpt = "last-7d",
+        baseline: Annotated[
+            int, typer.Option(min=1, max=52, help="Periods before, as the baseline.")
+        ] = 4,
+        min_stories: Annotated[int, typer.Option(min=1, help="Ignore rarer terms.")] = 3,
+        max_posts: Annotated[
+            int,
+            typer.Option(min=1000, help="Above this many posts, read a fixed sample of stories."),
+        ] = 100_000,
+        query: QueryOpt = None,
+        topic: TopicOpt = None,
+        platform: PlatformOpt = None,
+        lang: LangOpt = None,
+        limit: LimitOpt = 20,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Terms and phrases rising against their own baseline (log-likelihood)."""
+        from veille.analytics.trends import trending_terms
+
+        with open_workspace(workspace) as ws:
+            scope = _scope(ws, query, topic, platform, lang)
+            found = trending_terms(
+                ws.store, scope, _period(ws, period), baseline_periods=baseline,
+                limit=limit, min_stories=min_stories,
+                max_posts=max_posts,
+            )  # fmt: skip
+        if output is DataFormat.json:
+            print_json(found)
+            return
+        rows = [
+            {"term": t.term, "stories": t.stories, "baseline": t.baseline,
+             "share": f"{t.share:.1%}", "baseline_share": f"{t.baseline_share:.1%}",
+             "G2": f"{t.g2:.1f}", "forms": ", ".join(t.forms[:4])}
+            for t in found
+        ]  # fmt: skip
+        print_rows(
+            rows, ["term", "stories", "baseline", "share", "baseline_share", "G2", "forms"], output
+        )
+
+    @app.command()
+    @handle_errors
+    def top(
+        kind: Annotated[TopKind, typer.Argument(help="What to rank.")] = TopKind.posts,
+        workspace: WorkspaceOpt = None,
+        by: Annotated[
+            str | None,
+            typer.Option(
+                help="posts: engagement|reach; authors: posts|engagement|followers; "
+                "stories: reach|posts|engagement."
+            ),
+        ] = None,
+        period: PeriodOpt = "last-30d",
+        query: QueryOpt = None,
+        topic: TopicOpt = None,
+        platform: PlatformOpt = None,
+        lang: LangOpt = None,
+        limit: LimitOpt = 10,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Top posts, authors, hashtags, domains, links, mentions or stories."""
+        from veille.analytics import tops
+
+        with open_workspace(workspace) as ws:
+            scope = _scope(ws, query, topic, platform, lang)
+            per = _period(ws, period)
+            rows: list[dict[str, Any]]
+            if kind is TopKind.posts:
+                posts = tops.top_posts(ws.store, scope, per, by=by or "engagement", limit=limit)
+                rows = [
+                    {"id": p.id, "published_at": p.published_at, "author": p.author.handle,
+                     "engagement": p.engagement.total, "reach": p.author.followers or 0,
+                     "text": p.text[:100], "url": p.url}
+                    for p in posts
+                ]  # fmt: skip
+            elif kind is TopKind.authors:
+                found = tops.top_authors(ws.store, scope, per, by=by or "posts", limit=limit)
+                rows = [_plain(a) for a in found]
+            elif kind is TopKind.stories:
+                stories = tops.stories(ws.store, scope, per, by=by or "reach", limit=limit)
+                rows = [
+                    {"story": s.key, "posts": s.posts, "reach": s.reach,
+                     "engagement": s.engagement, "platforms": ", ".join(s.platforms),
+                     "text": s.first.text[:100], "url": s.first.url}
+                    for s in stories
+                ]  # fmt: skip
+            else:
+                rows = [
+                    _plain(e)
+                    for e in tops.top_entities(ws.store, scope, per, kind.value, limit=limit)
+                ]
+        columns = list(rows[0]) if rows else ["value"]
+        if output is DataFormat.json:
+            print_json(rows)
+        else:
+            print_rows(rows, columns, output)
+
+    @app.command()
+    @handle_errors
+    def report(
+        workspace: WorkspaceOpt = None,
+        topic: TopicOpt = None,
+        query: QueryOpt = None,
+        period: PeriodOpt = "last-week",
+        fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.html,
+        lang: Annotated[
+            ReportLang | None,
+            typer.Option("--lang", help="Report language (default: ui_language)."),
+        ] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="File to write (default: report.<format>)."),
+        ] = None,
+    ) -> None:
+        """A report for a topic and period: headline figures with their change, charts,
+        top posts and stories, influencers, platforms, sentiment, trending terms and
+        plain-language findings, as HTML or PDF, in English or French."""
+        from veille.analytics.report import render_report
+
+        with open_workspace(workspace) as ws:
+            language = lang.value if lang else ws.settings.workspace.ui_language
+            scope = _scope(ws, query, topic, None, None)
+            html, pdf = render_report(
+                ws, scope=scope, period=_period(ws, period), lang=language,
+                pdf=fmt is ReportFormat.pdf,
+            )  # fmt: skip
+        out = output or Path(f"report.{fmt.value}")
+        if fmt is ReportFormat.pdf:
+            assert pdf is not None
+            out.write_bytes(pdf)
+        else:
+            out.write_text(html, encoding="utf-8")
+        err_console().print(f"report written to {out}")
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    data = asdict(obj)
+    data.pop("recent", None)
+    return data

@@ -1,0 +1,92 @@
+"""A small hand-built workspace whose every figure is known by construction.
+
+Time zone Europe/Paris; the week under study is Monday 2026-03-23 to Sunday
+2026-03-29, whose Sunday is 23 hours long (summer time starts at 02:00).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from veille.analytics.scope import Period, parse_period
+from veille.models import Author, Engagement, Post, Sentiment
+from veille.store.sqlite import SQLiteStore
+
+TZ = "Europe/Paris"
+PARIS = ZoneInfo(TZ)
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=PARIS)
+
+
+def make_post(
+    native: str,
+    when: str,
+    *,
+    platform: str = "mastodon",
+    text: str = "un message",
+    handle: str = "alice",
+    followers: int | None = 100,
+    likes: int = 0,
+    shares: int = 0,
+    replies: int = 0,
+    sentiment: str | None = None,
+    **fields: object,
+) -> Post:
+    return Post.create(
+        platform=platform,
+        native_id=native,
+        text=text,
+        published_at=local(when),
+        author=Author(handle=handle, followers=followers),
+        engagement=Engagement(likes=likes, shares=shares, replies=replies),
+        sentiment=Sentiment(sentiment, 0.5, 0.9) if sentiment else None,  # type: ignore[arg-type]
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def world() -> list[Post]:
+    return [
+        # The week under study.
+        make_post("1", "2026-03-23T08:00", text="Lumio panne fibre", lang="fr",
+                  sentiment="positive", likes=10, shares=2, followers=1000, handle="alice",
+                  hashtags=("Lumio",), links=("https://www.example.com/a",), cluster_id="c1"),
+        # 00:30 in Paris is still the 23rd in UTC: it belongs to Tuesday.
+        make_post("2", "2026-03-24T00:30", platform="bluesky", text="Lumio outage again",
+                  lang="en", sentiment="negative", likes=3, followers=5000, handle="bob",
+                  hashtags=("lumio", "outage"), links=("https://news.example.org/x",)),
+        # After the summer-time jump (UTC+2); a near-duplicate of post 1.
+        make_post("3", "2026-03-29T03:30", text="Lumio panne fibre", lang="fr",
+                  sentiment="negative", replies=4, followers=200, handle="carol",
+                  cluster_id="c1", links=("https://example.com/b",)),
+        make_post("4", "2026-03-25T12:00", text="Vexa nouvelle offre", lang="en",
+                  sentiment="neutral", likes=1, followers=50, handle="alice", country="FR"),
+        make_post("5", "2026-03-26T09:15", platform="reddit", text="Orbita or Vexa?",
+                  followers=None, handle="dave"),
+        # The week before.
+        make_post("6", "2026-03-17T10:00", text="Lumio fibre", lang="fr",
+                  sentiment="positive", handle="alice"),
+        make_post("7", "2026-03-20T10:00", platform="bluesky", text="Vexa promo", lang="en",
+                  sentiment="positive", handle="erin"),
+        # Monday after: 2026-03-29 22:30 UTC, outside the week in Paris.
+        make_post("8", "2026-03-30T00:30", text="Lumio panne", lang="fr", handle="alice"),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    s = SQLiteStore.open(tmp_path / "a.db")
+    s.upsert_posts(world())
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def week() -> Period:
+    return parse_period("2026-03-23..2026-03-29", timezone=TZ)

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from tests.analytics.conftest import make_post
+from veille.analytics.influencers import influencers, network_rank
+from veille.analytics.scope import Scope, words_scope
+from veille.store.sqlite import SQLiteStore
+
+
+@pytest.fixture
+def conversation(tmp_path):
+    store = SQLiteStore.open(tmp_path / "i.db")
+    d = "2026-03-24T"
+    posts = [
+        # A big account, half of whose posts are about Lumio.
+        make_post("s1", d + "09:00", handle="@Star", followers=100_000, likes=100,
+                  text="Lumio lance une offre"),
+        make_post("s2", d + "10:00", handle="@Star", followers=100_000, likes=100,
+                  text="Lumio encore", parent_id="mastodon:h1"),
+        make_post("s3", d + "11:00", handle="@Star", followers=100_000, text="autre chose"),
+        make_post("s4", d + "12:00", handle="@Star", followers=100_000, text="rien à voir"),
+        # A small fan, on two platforms, who talks only about Lumio.
+        make_post("f1", d + "09:30", platform="bluesky", handle="fan", followers=50,
+                  text="j'adore Lumio", lang="fr", mentions=("hub",)),
+        make_post("f2", d + "09:40", platform="bluesky", handle="fan", followers=50,
+                  text="Lumio encore", lang="fr"),
+        make_post("f3", d + "09:50", handle="fan", followers=40, text="Lumio forever",
+                  lang="en", mentions=("@hub",)),
+        # The hub everybody answers or mentions.
+        make_post("h1", d + "08:00", handle="hub", followers=500, text="Lumio: votre avis ?",
+                  likes=5),
+        make_post("x1", d + "13:00", handle="other", followers=10, text="Lumio ok",
+                  mentions=("hub",), repost_of="mastodon:h1"),
+        # The organization's own account answers the fan and mentions the hub.
+        make_post("o1", "2026-03-20T09:00", handle="lumio_official", followers=9000,
+                  text="Merci ! Lumio", parent_id="bluesky:f2", mentions=("hub",)),
+        make_post("o2", d + "15:00", handle="lumio_official", followers=9000,
+                  text="Lumio en direct"),
+    ]  # fmt: skip
+    store.upsert_posts(posts)
+    yield store
+    store.close()
+
+
+def test_ranking_shows_its_numbers(conversation, week) -> None:
+    found = influencers(
+        conversation, words_scope("lumio"), week, org_handles=["mastodon:lumio_official"]
+    )
+    by = {i.handle: i for i in found}
+    assert set(by) == {"@Star", "fan", "hub", "other"}  # the organization is not listed
+    star, fan, hub = by["@Star"], by["fan"], by["hub"]
+    assert (star.matching_posts, star.all_posts, star.relevance) == (2, 4, 0.5)
+    assert star.followers == 100_000 and star.engagement == 200
+    assert star.components["reach"] == 1.0 and star.components["engagement"] == 1.0
+    assert (fan.matching_posts, fan.relevance, fan.platforms) == (3, 1.0, ("bluesky", "mastodon"))
+    assert fan.languages == ("fr", "en") and fan.followers == 50
+    assert hub.components["network"] == 1.0 and hub.pagerank == max(i.pagerank for i in found)
+    assert hub.components["reach"] == pytest.approx(math.log1p(500) / math.log1p(100_000))
+    # Who the organization already talked to.
+    assert fan.engaged and hub.engaged and not star.engaged
+    assert fan.engaged_at is not None and fan.engaged_at.day == 20
+    # The score is the weighted sum of the components shown.
+    c = star.components
+    assert star.score == pytest.approx(
+        100
+        * (0.3 * c["reach"] + 0.3 * c["engagement"] + 0.2 * c["relevance"] + 0.2 * c["network"]),
+        abs=0.01,
+    )
+    assert found[0].handle == "@Star" and found == sorted(found, key=lambda i: -i.score)
+    assert "100,000 followers" in star.why() and "50%" in star.why()
+    assert fan.why("fr").startswith("50 abonnés, 0 interactions sur 3 publications pertinentes, ")
+    assert "100\u202f% de leurs publications" in fan.why("fr") and "déjà en contact" in fan.why(
+        "fr"
+    )
+    assert "100\u202f000 abonnés" in star.why("fr")
+    # Recent matching posts, newest first.
+    assert [p.native_id for p in star.recent] == ["s2", "s1"]
+
+
+def test_per_platform_view_and_empty_scope(conversation, week) -> None:
+    from veille.store.base import PostFilter
+
+    only = words_scope("lumio", Scope(flt=PostFilter(platforms=("bluesky",))))
+    found = influencers(conversation, only, week)
+    assert [(i.handle, i.matching_posts, i.platforms) for i in found] == [("fan", 2, ("bluesky",))]
+    assert influencers(conversation, words_scope("introuvable"), week) == []
+
+
+def test_network_rank_follows_replies_mentions_and_reposts(conversation, week) -> None:
+    ranks = network_rank(conversation, words_scope("lumio").during(week))
+    assert max(ranks, key=ranks.__getitem__) == "hub"
+    assert ranks["hub"] > ranks["other"]
