@@ -11,7 +11,6 @@ import importlib
 import typer
 
 COMMAND_MODULES: tuple[str, ...] = (
-COMMAND_MODULES: tuple[str, ...] = (
     "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics"
 )  # fmt: skip
 
