@@ -280,8 +280,8 @@ def _one_post(
         text = rng.choice(_TEXT[lang][label]).format(b=brand, p=rng.choice(_PRODUCTS[lang]))
     if kind != "spike" or rng.random() < 0.7:
         opener, closer = rng.choice(_OPENERS[lang]), rng.choice(_CLOSERS[lang])
-        who, verb, what = (rng.choice(part) for part in _CONTEXT[lang])
-        context = f"{who} {verb} {what}" if rng.random() < 0.85 else ""
+        person, verb, what = (rng.choice(part) for part in _CONTEXT[lang])
+        context = f"{person} {verb} {what}" if rng.random() < 0.85 else ""
         text = " ".join(x for x in (opener, text, closer) if x)
         if context:
             text = f"{text}. {context}"

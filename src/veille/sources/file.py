@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from veille.errors import InputError
+from veille.importer import BadRow, detect_format, read_records
 from veille.models import Post
 from veille.sources.base import Batch, Source, SourceConfigError, SourceError, parse_options
 
@@ -86,7 +87,6 @@ class FileSource(Source[FileConfig]):
     def collect(
         self, config: FileConfig, cursor: Mapping[str, Any] | None, http: Any
     ) -> Iterator[Batch]:
-        from veille.importer import BadRow, detect_format, read_records
 
         path = Path(config.path)
         if not path.is_file():
@@ -118,13 +118,13 @@ class FileSource(Source[FileConfig]):
             if line <= after:
                 continue
             if held is not None:
-                items.append(_item(held[0], held[1], BadRow))
+                items.append(_item(held[0], held[1]))
                 last = held[0]
                 held = None
             if isinstance(rec, BadRow) and not complete:
                 held = (line, rec)  # maybe the last line, still being written
                 continue
-            items.append(_item(line, rec, BadRow))
+            items.append(_item(line, rec))
             last = line
             if len(items) >= BATCH_ROWS:
                 yield Batch(items, {**ident, "line": last, "path": str(path)})
@@ -148,7 +148,7 @@ class FileSource(Source[FileConfig]):
             raise SourceError(f"{config.path}, line {line}: {exc}") from None
 
 
-def _item(line: int, rec: Any, bad_row: type) -> dict[str, Any]:
-    if isinstance(rec, bad_row):
+def _item(line: int, rec: dict[str, Any] | BadRow) -> dict[str, Any]:
+    if isinstance(rec, BadRow):
         return {"line": line, "error": rec.reason}
     return {"line": line, "record": rec}

@@ -118,7 +118,12 @@ def extract_page(html: str, url: str) -> dict[str, Any]:
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
-    data: dict[str, Any] = doc.as_dict() if doc is not None else {}
+    # bare_extraction gives a Document (or a dict with as_dict=False).
+    data: dict[str, Any] = {}
+    if isinstance(doc, dict):
+        data = doc
+    elif doc is not None:
+        data = doc.as_dict()
     text = (data.get("text") or "").strip()
     description = (data.get("description") or "").strip()
     return {
