@@ -14,7 +14,7 @@ from typing import Any
 from veille.errors import NotFound, UsageError
 
 FREQUENCIES = ("instant", "hourly", "daily", "weekly")
-KINDS = ("match", "spike", "sentiment", "silence")
+KINDS = ("match", "spike", "sentiment", "silence", "report")
 MODES = ("all", "best")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -86,6 +86,15 @@ class Alert:
             raise UsageError("--day must be one of mon … sun")
         if self.kind in ("match", "spike", "sentiment") and not (self.topic or self.query):
             raise UsageError(f"alert {self.name!r} needs a topic or a --query")
+        if self.kind == "report":
+            from veille.alerts.reports import check_period
+
+            if self.frequency == "instant":
+                raise UsageError(
+                    f"report alert {self.name!r} needs a schedule",
+                    hint="Use --every weekly --day mon --at 08:00 (or daily, hourly).",
+                )
+            check_period(str(self.params.get("period") or ""), self.frequency)
         return self
 
 

@@ -284,7 +284,13 @@ class AlertEngine:
         event = json.loads(rows[0][3]) if rows[0][3] else None
         kind = event.get("kind", "event") if event else "posts"
         created = datetime.fromtimestamp(min(r[4] for r in rows), UTC)
-        return Delivery(batch_id, alert, items, created, kind, event)
+        delivery = Delivery(batch_id, alert, items, created, kind, event)
+        if kind == "report":
+            from veille.alerts.reports import with_document
+
+            # Rendered here, in the dispatcher's thread, which owns the store.
+            delivery = with_document(self, delivery)
+        return delivery
 
     def dispatch(self, *, now: float | None = None, instant_only: bool = False) -> DispatchReport:
         """Send every due batch (a few at a time); never raises because of one channel."""

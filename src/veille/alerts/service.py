@@ -47,7 +47,15 @@ def sample_delivery(engine: AlertEngine, alert: Alert, limit: int = 5) -> Delive
 
 
 def send_test(engine: AlertEngine, alert: Alert) -> int:
-    """Send a sample now (not through the outbox); the number of posts in it."""
+    """Send a sample now (not through the outbox); the number of posts in it
+    (for a report alert: the report of the latest period, and its post count)."""
+    if alert.kind == "report":
+        from veille.alerts.reports import test_delivery
+
+        report = test_delivery(engine, alert)
+        channel_for(alert.channel_url, engine.ctx, engine.registry).send(report)
+        assert report.event is not None
+        return int(report.event["headline"]["posts"]["value"])
     delivery = sample_delivery(engine, alert)
     channel_for(alert.channel_url, engine.ctx, engine.registry).send(delivery)
     return len(delivery.items)

@@ -24,19 +24,25 @@ def engine_for(workspace: Workspace) -> AlertEngine:
     return AlertEngine(workspace.store, workspace.settings, workspace.root)
 
 
-def dispatch_once(engine: AlertEngine) -> tuple[int, DispatchReport]:
+def dispatch_once(engine: AlertEngine, now: float | None = None) -> tuple[int, DispatchReport]:
     """One round of the dispatcher (what the daemon runs every
-    ``[alerts] dispatch_interval_seconds``): check the monitors, then send every
-    due digest, retry and as-it-happens delivery. Returns the new monitor events
-    and the send report; a failing monitor or channel is logged, never raised."""
+    ``[alerts] dispatch_interval_seconds``): check the monitors and the report
+    schedules, then send every due digest, report, retry and as-it-happens
+    delivery. Returns the new monitor events and reports and the send report; a
+    failing monitor, report or channel is logged, never raised."""
     from veille.alerts.monitors import check_monitors
+    from veille.alerts.reports import check_reports
 
+    events = 0
     try:
-        events = check_monitors(engine)
+        events += check_monitors(engine, now)
     except Exception:
         log.exception("checking spike/sentiment/silence alerts failed")
-        events = 0
-    return events, engine.dispatch()
+    try:
+        events += check_reports(engine, now)
+    except Exception:
+        log.exception("checking scheduled reports failed")
+    return events, engine.dispatch(now=now)
 
 
 def alerts_stage(workspace: Workspace) -> Stage:

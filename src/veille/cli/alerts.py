@@ -20,7 +20,12 @@ from veille.cli.common import (
 )
 
 EveryOpt = Annotated[
-    str, typer.Option("--every", help="instant (as it happens), hourly, daily or weekly.")
+    str | None,
+    typer.Option(
+        "--every",
+        help="instant (as it happens, the default), hourly, daily or weekly "
+        "(reports: weekly by default).",
+    ),
 ]
 
 
@@ -47,14 +52,26 @@ def register(app: typer.Typer) -> None:
                 "--to", help="Channel URL: mailto:, webhook+https://, atom:PATH or an apprise URL."
             ),
         ] = "",
-        every: EveryOpt = "instant",
+        every: EveryOpt = None,
         at: Annotated[
             str, typer.Option(help="Time of daily/weekly digests (HH:MM, workspace time zone).")
         ] = "08:00",
         day: Annotated[str, typer.Option(help="Day of weekly digests (mon … sun).")] = "mon",
         name: Annotated[str | None, typer.Option(help="Alert name (default: the topic).")] = None,
         query: Annotated[str | None, typer.Option(help="Ad-hoc query instead of a topic.")] = None,
-        kind: Annotated[str, typer.Option(help="match, spike, sentiment or silence.")] = "match",
+        kind: Annotated[
+            str, typer.Option(help="match, spike, sentiment, silence or report.")
+        ] = "match",
+        report: Annotated[
+            bool, typer.Option("--report", help="Send the topic's report on the schedule.")
+        ] = False,
+        period: Annotated[
+            str | None,
+            typer.Option(
+                help="Report: the period covered (last-week, last-month, last-7d, last-1d, "
+                "last-hour; default from --every)."
+            ),
+        ] = None,
         mode: Annotated[str, typer.Option(help="all, or best: one post per story.")] = "all",
         min_followers: Annotated[int, typer.Option(min=0)] = 0,
         min_engagement: Annotated[int, typer.Option(min=0)] = 0,
@@ -78,6 +95,13 @@ def register(app: typer.Typer) -> None:
 
         if not to:
             raise UsageError("--to is required", hint="e.g. --to mailto:you@example.org")
+        if report:
+            if kind not in ("match", "report"):
+                raise UsageError(f"--report and --kind {kind} do not go together")
+            kind = "report"
+        if period and kind != "report":
+            raise UsageError("--period is for report alerts", hint="Add --report.")
+        every = every or ("weekly" if kind == "report" else "instant")
         from veille.alerts.model import connection
 
         with open_workspace(workspace) as ws:
@@ -98,8 +122,12 @@ def register(app: typer.Typer) -> None:
             params: dict[str, object] = {"threshold": threshold, "silent_hours": silent_hours}
             if source:
                 params["source"] = source
+            default_name = topic or _slug(query or source or "")
+            if kind == "report":
+                params = {"period": period} if period else {}
+                default_name = f"{topic or (_slug(query) if query else 'all')}-report"
             new = Alert(
-                name=name or topic or _slug(query or source or ""),
+                name=name or default_name,
                 channel_url=to, kind=kind, topic=topic, query=query,
                 frequency=every, at_time=at, weekday=parse_weekday(day), mode=mode,
                 min_followers=min_followers, min_engagement=min_engagement,
@@ -200,7 +228,11 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             a = AlertBook(connection(ws.store)).get(name)
             n = send_test(engine_for(ws), a)
-            console().print(f"sent a sample of {n} post(s) to {a.channel_url.split('?')[0]}.")
+            to = a.channel_url.split("?")[0]
+            if a.kind == "report":
+                console().print(f"sent the report of the latest period ({n} post(s)) to {to}.")
+            else:
+                console().print(f"sent a sample of {n} post(s) to {to}.")
 
     @alert.command("dispatch")
     @handle_errors
@@ -223,7 +255,7 @@ def register(app: typer.Typer) -> None:
                                 "dead": report.dead, "errors": report.errors})  # fmt: skip
                 elif report.batches or found or not loop:
                     console().print(
-                        f"{found} monitor event(s); sent {report.sent}, will retry "
+                        f"{found} monitor event(s) or report(s); sent {report.sent}, will retry "
                         f"{report.failed}, dead {report.dead}."
                     )
                     for err in report.errors:

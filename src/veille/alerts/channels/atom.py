@@ -74,7 +74,10 @@ class AtomChannel:
             _el(entry, "title", summary)
             _el(entry, "updated", now)
             details = delivery.event.get("details", {}).get(alert.language, [])
-            _el(entry, "content", "\n".join(details), type="text")
+            figures = delivery.event.get("figures", {}).get(alert.language, [])
+            if delivery.event.get("link"):
+                _el(entry, "link", href=delivery.event["link"])
+            _el(entry, "content", "\n".join([*details, *figures]), type="text")
             fresh.append(entry)
         seen = {e.findtext(f"{{{NS}}}id") for e in fresh}
         old = [e for e in self._existing() if e.findtext(f"{{{NS}}}id") not in seen]

@@ -26,6 +26,16 @@ class DeliveryItem:
 
 
 @dataclass(frozen=True)
+class ReportDocument:
+    """A rendered report carried by a report delivery (e-mail body and attachment)."""
+
+    html: str
+    pdf: bytes | None
+    filename: str
+    pdf_error: str | None = None
+
+
+@dataclass(frozen=True)
 class Delivery:
     """What one ``send`` carries: an alert's posts (or a monitor's event).
 
@@ -36,8 +46,10 @@ class Delivery:
     alert: Alert
     items: list[DeliveryItem]
     created_at: datetime
-    kind: str = "posts"  # posts | spike | sentiment | silence | test
+    kind: str = "posts"  # posts | spike | sentiment | silence | report | test
     event: dict[str, Any] | None = None
+    # Report deliveries to e-mail: the report itself (rendered before sending).
+    document: ReportDocument | None = None
 
 
 class HttpPool:

@@ -145,7 +145,13 @@ class EmailChannel:
         self.ctx = ctx
 
     def message(self, delivery: Delivery) -> EmailMessage:
-        subject, text, body_html = render(delivery, self.ctx)
+        if delivery.kind == "report":
+            from veille.alerts.reports import report_mail
+
+            unsubscribe = unsubscribe_url(self.ctx, delivery.alert)
+            subject, text, body_html = report_mail(delivery, self.ctx, unsubscribe)
+        else:
+            subject, text, body_html = render(delivery, self.ctx)
         smtp = self.ctx.settings.smtp
         msg = EmailMessage()
         msg["Subject"] = subject
@@ -157,6 +163,11 @@ class EmailChannel:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         msg.set_content(text)
         msg.add_alternative(body_html, subtype="html")
+        doc = delivery.document
+        if doc is not None and doc.pdf:
+            msg.add_attachment(
+                doc.pdf, maintype="application", subtype="pdf", filename=doc.filename
+            )
         # After add_alternative, which moves Content-* headers into the first part.
         msg["Content-Language"] = delivery.alert.language
         return msg

@@ -1,0 +1,325 @@
+"""Scheduled reports: a ``report`` alert sends the analytics report of its topic
+(or query, or the whole workspace) for the period that just ended, on the
+alert's schedule, through its channel.
+
+The dispatcher (:func:`check_reports`, run by ``veille alert dispatch`` and the
+daemon) finds the latest scheduled moment (the same :func:`next_slot` as
+digests), works out the period it reports on, and queues one outbox row keyed
+``report:<since>..<until>``: the ``UNIQUE (alert_id, post_id)`` key of the
+outbox makes a period's report go out once, across restarts. The row carries
+the headline figures and findings (for webhooks, feeds and chat); e-mails get
+the full report, rendered just before sending, with the PDF attached.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from veille.alerts.channels.base import ChannelContext, Delivery, ReportDocument
+from veille.alerts.model import Alert, AlertBook
+from veille.alerts.schedule import next_slot
+from veille.errors import UsageError
+
+if TYPE_CHECKING:
+    from veille.alerts.outbox import AlertEngine
+    from veille.analytics.scope import Period, Scope
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PERIOD = {"hourly": "last-hour", "daily": "last-1d", "weekly": "last-week"}
+_SPAN = {"hourly": timedelta(hours=1), "daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
+_FIGURES = ("posts", "engagement", "reach", "authors", "stories", "net_sentiment")
+_WORDS = {
+    "en": {"report": "Report on “{s}”", "all": "Report on all posts", "vs": "previous period",
+           "findings": "Findings", "figures": "Headline figures", "open": "Open the report",
+           "pdf": "The full report is attached as a PDF.",
+           "nopdf": "The PDF could not be made this time: {e}",
+           "why": "You receive this because of the report alert", "stop": "Stop these e-mails"},
+    "fr": {"report": "Rapport sur « {s} »", "all": "Rapport sur toutes les publications",
+           "vs": "période précédente", "findings": "Constats", "figures": "Chiffres clés",
+           "open": "Ouvrir le rapport", "pdf": "Le rapport complet est joint en PDF.",
+           "nopdf": "Le PDF n’a pas pu être produit cette fois : {e}",
+           "why": "Vous recevez ce message à cause de l’alerte de rapport",
+           "stop": "Ne plus recevoir ces e-mails"},
+}  # fmt: skip
+
+
+def period_text(alert: Alert) -> str:
+    return str(alert.params.get("period") or DEFAULT_PERIOD.get(alert.frequency, "last-week"))
+
+
+def check_period(text: str, frequency: str) -> None:
+    """A :class:`UsageError` unless ``text`` (empty: the default) is a report period."""
+    if not text or text == "last-hour":
+        return
+    from veille.analytics.scope import parse_period
+
+    if ".." in text:
+        raise UsageError(
+            f"--period {text!r}: a scheduled report needs a moving period",
+            hint="Use last-week, last-month, last-7d, last-1d or last-hour.",
+        )
+    parse_period(text)  # raises a UsageError naming the bad period
+
+
+def last_slot(alert: Alert, now: datetime, tz: ZoneInfo) -> datetime | None:
+    """The latest scheduled moment at or before ``now`` (``None`` if none is near)."""
+    span = _SPAN.get(alert.frequency)
+    if span is None:
+        return None
+    slot = next_slot(alert, now - span - timedelta(hours=2), tz)
+    if slot > now:
+        return None
+    while (following := next_slot(alert, slot, tz)) <= now:
+        slot = following
+    return slot
+
+
+def report_period(alert: Alert, slot: datetime, timezone: str) -> Period:
+    """The period a report sent at ``slot`` covers (the one that just ended)."""
+    from veille.analytics.scope import Period, parse_period
+
+    text = period_text(alert)
+    if text == "last-hour":
+        hour = slot.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        tz = ZoneInfo(timezone)
+        return Period((hour - timedelta(hours=1)).astimezone(tz), hour.astimezone(tz))
+    return parse_period(text, timezone=timezone, now=slot)
+
+
+def period_label(since: datetime, until: datetime, timezone: str) -> str:
+    tz = ZoneInfo(timezone)
+    start, end = since.astimezone(tz), (until - timedelta(seconds=1)).astimezone(tz)
+    if until - since < timedelta(hours=23):
+        return f"{start:%Y-%m-%d %H:%M} – {until.astimezone(tz):%H:%M}"
+    if start.date() == end.date():
+        return f"{start:%Y-%m-%d}"
+    return f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
+
+
+def _base_scope(alert: Alert) -> Scope:
+    from veille.analytics.scope import Scope
+    from veille.store.base import PostFilter
+
+    return Scope(flt=PostFilter(platforms=alert.platforms, languages=alert.languages))
+
+
+def _scope(engine: AlertEngine, alert: Alert) -> Scope:
+    from veille.analytics.topics import query_scope, topic_scope
+
+    scope = _base_scope(alert)
+    if alert.topic:
+        return topic_scope(engine.store, alert.topic, scope)
+    if alert.query:
+        return query_scope(engine.store, alert.query, scope)
+    return scope
+
+
+def report_link(ctx: ChannelContext, alert: Alert, since: datetime, until: datetime) -> str:
+    """The report in the web app (``/reports?topic=…&period=FROM..TO&lang=…``)."""
+    args = {"topic": alert.topic} if alert.topic else {"query": alert.query} if alert.query else {}
+    args |= {"period": f"{since.isoformat()}..{until.isoformat()}", "lang": alert.language}
+    return f"{ctx.base_url}/reports?{urlencode(args)}"
+
+
+def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str, Any]:
+    """The outbox payload of one report: period, headline figures, findings (en, fr)."""
+    from veille.analytics.findings import change_text, findings, num, signed
+    from veille.analytics.report import STRINGS, report_data
+
+    settings = engine.settings
+    tz = settings.workspace.timezone
+    scope = _scope(engine, alert)
+    org = settings.organization
+    about = scope.label
+    data = report_data(
+        engine.store, scope, period, timezone=tz, org_handles=tuple(org.handles), about=about,
+        is_brand=bool(org.brand_topic) and about == org.brand_topic,
+    )  # fmt: skip
+    head = data["headline"]
+    label = period_label(period.since, period.until, tz)
+    summary: dict[str, str] = {}
+    figures: dict[str, list[str]] = {}
+    for lang, words in _WORDS.items():
+        title = words["report"].format(s=about) if about else words["all"]
+        summary[lang] = f"{title}{' :' if lang == 'fr' else ':'} {label}"
+        lines = []
+        for name in _FIGURES:
+            fig = head[name]
+            if name == "net_sentiment":
+                value, delta = signed(fig.value, lang), signed(fig.value - fig.previous, lang)
+            else:
+                value, delta = num(fig.value, lang), change_text(fig.change, lang)
+            sep = " :" if lang == "fr" else ":"
+            lines.append(f"{STRINGS[lang][name]}{sep} {value} ({delta}, {words['vs']})")
+        figures[lang] = lines
+    return {
+        "kind": "report",
+        "about": about,
+        "period": {"since": period.since.isoformat(), "until": period.until.isoformat(),
+                   "label": label, "name": period_text(alert)},
+        "headline": {n: {"value": head[n].value, "previous": head[n].previous,
+                         "change": head[n].change} for n in _FIGURES},
+        "summary": summary,
+        "details": {lang: findings(data, lang) for lang in _WORDS},
+        "figures": figures,
+        "link": report_link(engine.ctx, alert, period.since, period.until),
+    }  # fmt: skip
+
+
+def check_reports(engine: AlertEngine, now: float | None = None) -> int:
+    """Queue the report of every report alert whose scheduled moment has come
+    and whose period was not reported yet; the number queued."""
+    now = time.time() if now is None else now
+    moment = datetime.fromtimestamp(now, UTC)
+    tz_name = engine.settings.workspace.timezone
+    queued = 0
+    for alert in AlertBook(engine.conn).active("report"):
+        try:
+            slot = last_slot(alert, moment, engine.tz)
+            # Nothing for moments before the alert existed: the first report
+            # goes out at the first scheduled time after it was added.
+            if slot is None or slot.timestamp() < alert.created_at:
+                continue
+            period = report_period(alert, slot, tz_name)
+            key = f"report:{period.since.isoformat()}..{period.until.isoformat()}"
+            done = engine.conn.execute(
+                "SELECT 1 FROM deliveries WHERE alert_id = ? AND post_id = ?", (alert.id, key)
+            ).fetchone()
+            if done:
+                continue
+            event = report_event(engine, alert, period)
+        except Exception:  # one report's failure must not stop the others
+            log.exception("report alert %s: preparing the report failed", alert.name)
+            continue
+        due = slot.timestamp()
+        with engine.conn:
+            cur = engine.conn.execute(
+                "INSERT OR IGNORE INTO deliveries (alert_id, post_id, payload, status, created_at,"
+                " due_at, next_attempt_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
+                (alert.id, key, json.dumps(event, ensure_ascii=False), now, due, due),
+            )
+        queued += cur.rowcount
+    return queued
+
+
+@dataclass(frozen=True)
+class _WorkspaceView:
+    """What :func:`veille.analytics.report.render_report` reads of a workspace."""
+
+    settings: Any
+    store: Any
+
+
+def _filename(alert: Alert, event: dict[str, Any]) -> str:
+    from veille.textnorm import fold
+
+    about = re.sub(r"[^\w]+", "-", fold(event.get("about") or "")).strip("-")[:40]
+    since = event["period"]["since"][:10]
+    last = (datetime.fromisoformat(event["period"]["until"]) - timedelta(seconds=1)).date()
+    stem = "rapport-veille" if alert.language == "fr" else "veille-report"
+    return f"{stem}{'-' + about if about else ''}-{since}--{last.isoformat()}.pdf"
+
+
+def render_document(engine: AlertEngine, alert: Alert, event: dict[str, Any]) -> ReportDocument:
+    """The full report of ``event``'s period, as HTML and PDF, in the alert's language.
+
+    A PDF that cannot be made (WeasyPrint's system libraries missing) leaves
+    the e-mail without attachment rather than undelivered; the text says why.
+    """
+    from veille.analytics.report import html_to_pdf, render_report
+    from veille.analytics.scope import Period
+
+    period = Period(
+        datetime.fromisoformat(event["period"]["since"]),
+        datetime.fromisoformat(event["period"]["until"]),
+        "month" if event["period"].get("name") == "last-month" else "",
+    )
+    html, _ = render_report(
+        _WorkspaceView(engine.settings, engine.store), period=period, scope=_base_scope(alert),
+        topic=alert.topic, query=None if alert.topic else alert.query, lang=alert.language,
+        pdf=False,
+    )  # fmt: skip
+    pdf: bytes | None = None
+    error: str | None = None
+    try:
+        pdf = html_to_pdf(html)
+    except (ImportError, OSError) as exc:
+        error = f"{exc.__class__.__name__}: {exc}"
+        log.warning("report alert %s: no PDF (%s)", alert.name, error)
+    return ReportDocument(html, pdf, _filename(alert, event), error)
+
+
+def with_document(engine: AlertEngine, delivery: Delivery) -> Delivery:
+    """``delivery`` with its report rendered, when its channel shows it (e-mail)."""
+    if delivery.kind != "report" or not delivery.event:
+        return delivery
+    if not delivery.alert.channel_url.lower().startswith("mailto:"):
+        return delivery
+    return replace(delivery, document=render_document(engine, delivery.alert, delivery.event))
+
+
+def test_delivery(engine: AlertEngine, alert: Alert, now: float | None = None) -> Delivery:
+    """The report of the latest period, to send now (``veille alert test``)."""
+    moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
+    slot = last_slot(alert, moment, engine.tz) or moment
+    period = report_period(alert, slot, engine.settings.workspace.timezone)
+    event = report_event(engine, alert, period)
+    delivery = Delivery(f"test.{alert.id}.{int(moment.timestamp())}", alert, [], moment,
+                        "report", event)  # fmt: skip
+    return with_document(engine, delivery)
+
+
+def report_mail(delivery: Delivery, ctx: ChannelContext, unsubscribe: str) -> tuple[str, str, str]:
+    """``(subject, plain text, html)`` of a report e-mail in the alert's language.
+
+    The HTML part is the report page (already sanitized: post text reduced to
+    text and escaped, only http(s) links, inline SVG charts) with an escaped
+    footer; without a rendered report it is a summary of figures and findings.
+    """
+    from markupsafe import Markup
+
+    alert = delivery.alert
+    lang = alert.language if alert.language in _WORDS else "en"
+    w = _WORDS[lang]
+    event = delivery.event or {}
+    summary = event.get("summary", {}).get(lang, "")
+    found = event.get("details", {}).get(lang, [])
+    figures = event.get("figures", {}).get(lang, [])
+    link = event.get("link", ctx.alert_url(alert))
+    doc = delivery.document
+    subject = f"veille : {summary}" if lang == "fr" else f"veille: {summary}"
+    lines = [summary, "", w["findings"], *[f"  - {f}" for f in found], "", w["figures"],
+             *[f"  - {f}" for f in figures], "", f"{w['open']}: {link}"]  # fmt: skip
+    if doc is not None:
+        lines.append(w["pdf"] if doc.pdf else w["nopdf"].format(e=doc.pdf_error))
+    lines += [
+        "--",
+        f"{w['why']} {alert.name}: {ctx.alert_url(alert)}",
+        f"{w['stop']}: {unsubscribe}",
+    ]
+    text = "\n".join(lines) + "\n"
+    footer = Markup(
+        '<hr><p style="font-size:.9em;color:#555;"><a href="{}">{}</a>. {} <a href="{}">{}</a>. '
+        '<a href="{}">{}</a>.</p>'
+    ).format(link, w["open"], w["why"], ctx.alert_url(alert), alert.name, unsubscribe, w["stop"])
+    if doc is not None and "</body>" in doc.html:
+        head, _, tail = doc.html.rpartition("</body>")
+        return subject, text, f"{head}{footer}</body>{tail}"
+    items = "".join(str(Markup("<li>{}</li>").format(x)) for x in found)
+    figs = "".join(str(Markup("<li>{}</li>").format(x)) for x in figures)
+    body = Markup(
+        '<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><title>{}</title></head>'
+        '<body style="font-family: sans-serif; max-width: 640px; margin: auto;"><h1>{}</h1>'
+        "<h2>{}</h2><ul>{}</ul><h2>{}</h2><ul>{}</ul>{}</body></html>"
+    ).format(lang, summary, summary, w["findings"], Markup(items), w["figures"], Markup(figs),
+             footer)  # fmt: skip
+    return subject, text, str(body)
