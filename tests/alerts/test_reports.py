@@ -1,0 +1,213 @@
+"""Scheduled reports through the alert outbox: a real SMTP server (aiosmtpd),
+a loopback webhook receiver, an Atom file, the CLI."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default
+from html import unescape
+from pathlib import Path
+from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
+
+from typer.testing import CliRunner
+
+from tests.alerts.conftest import Mailbox, Receiver, make_post, make_workspace
+from veille.alerts.channels.webhook import signature
+from veille.alerts.model import Alert, AlertBook
+from veille.alerts.stage import dispatch_once, engine_for
+from veille.analytics.scope import parse_period
+from veille.cli import build_app
+from veille.query.topics import add_topic
+from veille.workspace import Workspace
+
+TZ = "Europe/Paris"
+PARIS = ZoneInfo(TZ)
+
+
+def _config(port: int = 25) -> str:
+    return (
+        f'[smtp]\nport = {port}\n\n[web]\nbase_url = "https://veille.example"\n\n'
+        f'[workspace]\ntimezone = "{TZ}"\n'
+    )
+
+
+def _next_monday_8(after: datetime) -> datetime:
+    """The first Monday 08:00 (Paris) strictly after ``after``."""
+    local = after.astimezone(PARIS)
+    day = local.date() + timedelta(days=(7 - local.weekday()) % 7)
+    slot = datetime(day.year, day.month, day.day, 8, 0, tzinfo=PARIS)
+    return slot if slot > local else slot + timedelta(days=7)
+
+
+def _seed(ws: Workspace, week_start: datetime) -> None:
+    """4 lumio posts in the reported week, 2 the week before, 1 off-topic."""
+    posts = [
+        make_post(1, "Lumio est génial", lang="fr", published_at=week_start + timedelta(hours=10)),
+        make_post(2, "lumio panne", lang="fr", published_at=week_start + timedelta(days=1)),
+        make_post(3, "lumio encore", lang="fr", published_at=week_start + timedelta(days=2)),
+        make_post(4, "Lumio lamp", lang="en", published_at=week_start + timedelta(days=5)),
+        make_post(5, "lumio avant", lang="fr", published_at=week_start - timedelta(days=3)),
+        make_post(6, "lumio avant bis", lang="fr", published_at=week_start - timedelta(days=2)),
+        make_post(7, "vexa only", lang="en", published_at=week_start + timedelta(days=1)),
+    ]
+    ws.store.upsert_posts(posts)
+
+
+def _parse(raw: bytes) -> EmailMessage:
+    msg = email.message_from_bytes(raw, policy=default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def test_weekly_report_email_once_per_period_across_restarts(
+    tmp_path: Path, smtp_server: Mailbox
+) -> None:
+    root = tmp_path / "ws"
+    ws = make_workspace(root, _config(smtp_server.port))
+    slot = _next_monday_8(datetime.now(UTC))
+    week = parse_period("last-week", timezone=TZ, now=slot)
+    _seed(ws, week.since)
+    add_topic(ws.store, "lumio", "lumio")
+    AlertBook(ws.store.conn).add(
+        Alert(name="lumio-week", kind="report", topic="lumio", channel_url="mailto:com@example.org",
+              frequency="weekly", weekday=0, at_time="08:00", language="fr")
+    )  # fmt: skip
+    engine = engine_for(ws)
+    # Before the first Monday 08:00 after the alert was added: nothing.
+    found, report = dispatch_once(engine, now=slot.timestamp() - 60)
+    assert found == 0 and report.batches == 0
+    assert smtp_server.messages == []
+    found, report = dispatch_once(engine, now=slot.timestamp() + 300)
+    assert (found, report.sent) == (1, 1)
+    assert len(smtp_server.messages) == 1
+    # Again in the same round, later the same week, and after a restart: no repeat.
+    dispatch_once(engine, now=slot.timestamp() + 600)
+    engine.close()
+    ws.close()
+    ws = Workspace.open(root)
+    engine = engine_for(ws)
+    for later in (timedelta(minutes=20), timedelta(days=3)):
+        assert dispatch_once(engine, now=(slot + later).timestamp())[1].sent == 0
+    assert len(smtp_server.messages) == 1
+
+    msg = _parse(smtp_server.messages[0])
+    first, last = week.since.date(), (week.until - timedelta(days=1)).date()
+    assert msg["To"] == "com@example.org"
+    assert msg["Subject"] == f"veille : Rapport sur « lumio » : {first} – {last}"
+    assert msg["Content-Language"] == "fr"
+    assert msg["List-Unsubscribe"] == "<https://veille.example/alerts/lumio-week/unsubscribe>"
+    text_part, html_part = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert text_part is not None and html_part is not None
+    text, html = text_part.get_content(), html_part.get_content()
+    # The plain part gives the findings and figures, in French.
+    assert "Constats" in text and "La conversation sur lumio a augmenté" in text
+    assert "Publications : 4 (+100\u202f%, période précédente)" in text
+    assert "Le rapport complet est joint en PDF." in text
+    # The HTML part is the French report itself, still without script.
+    assert '<html lang="fr">' in html and "Rapport d'écoute" in unescape(html)
+    assert "<script" not in html.lower()
+    assert 'href="https://veille.example/alerts/lumio-week/unsubscribe"' in html
+    attachments = list(msg.iter_attachments())
+    assert len(attachments) == 1
+    pdf = attachments[0]
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_filename() == f"rapport-veille-lumio-{first}--{last}.pdf"
+    assert pdf.get_content().startswith(b"%PDF")
+
+    # The next week's report goes out the next Monday.
+    dispatch_once(engine, now=(slot + timedelta(days=7, minutes=1)).timestamp())
+    assert len(smtp_server.messages) == 2
+    nxt = _parse(smtp_server.messages[1])
+    assert f"{slot.date()} – {(slot + timedelta(days=6)).date()}" in nxt["Subject"]
+    engine.close()
+    ws.close()
+
+
+def test_daily_report_webhook_json_retried_with_the_same_delivery_id(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    ws = make_workspace(tmp_path / "ws", _config())
+    now = datetime.now(UTC).astimezone(PARIS)
+    slot = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), PARIS)
+    slot = slot.replace(hour=7)
+    day = parse_period("last-1d", timezone=TZ, now=slot)  # the day before the 07:00 report
+    assert day.until == slot.replace(hour=0)
+    _seed(ws, day.since - timedelta(hours=8))  # posts 1 and 2 fall in that day
+    alert = AlertBook(ws.store.conn).add(
+        Alert(name="daily", kind="report", query="lumio", channel_url=f"webhook+{receiver.url}",
+              frequency="daily", at_time="07:00")
+    )  # fmt: skip
+    receiver.script = [500]
+    engine = engine_for(ws)
+    _, report = dispatch_once(engine, now=slot.timestamp() + 60)
+    assert report.failed == 1 and report.sent == 0
+    _, report = dispatch_once(engine, now=slot.timestamp() + 120)
+    assert report.sent == 1
+    assert len(receiver.requests) == 2
+    assert receiver.requests[0]["delivery"] == receiver.requests[1]["delivery"]
+    got = receiver.accepted()[0]
+    body, headers = got["json"], got["headers"]
+    assert headers["X-Veille-Signature"] == signature(
+        alert.secret, headers["X-Veille-Timestamp"], got["body"]
+    )
+    assert body["kind"] == "report" and body["posts"] == []
+    event = body["event"]
+    assert event["period"]["since"] == day.since.isoformat()
+    assert event["headline"]["posts"]["value"] == 2
+    assert event["details"]["en"] and event["summary"]["en"].startswith("Report on “lumio”")
+    assert event["link"].startswith("https://veille.example/reports?query=lumio&period=")
+    engine.close()
+    ws.close()
+
+
+def test_report_to_an_atom_feed_links_the_report(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws", _config())
+    slot = _next_monday_8(datetime.now(UTC))
+    _seed(ws, parse_period("last-week", timezone=TZ, now=slot).since)
+    AlertBook(ws.store.conn).add(
+        Alert(name="feed", kind="report", query="lumio", channel_url="atom:feeds/r.xml",
+              frequency="weekly", language="en")
+    )  # fmt: skip
+    engine = engine_for(ws)
+    assert dispatch_once(engine, now=slot.timestamp() + 60)[1].sent == 1
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entry = ET.parse(ws.root / "feeds" / "r.xml").getroot().find("a:entry", ns)
+    assert entry is not None
+    assert (entry.findtext("a:title", namespaces=ns) or "").startswith("Report on “lumio”")
+    link = entry.find("a:link", ns)
+    assert link is not None and "/reports?query=lumio" in link.get("href", "")
+    assert "Posts: 4 (+100%, previous period)" in (entry.findtext("a:content", "", ns))
+    engine.close()
+    ws.close()
+
+
+def test_cli_adds_a_report_alert_and_test_sends_it(tmp_path: Path, smtp_server: Mailbox) -> None:
+    root = tmp_path / "ws"
+    make_workspace(root, _config(smtp_server.port)).close()
+    runner = CliRunner()
+    app = build_app()
+    ws_opt = ["--workspace", str(root)]
+    res = runner.invoke(app, ["topic", "add", "lumio", "lumio", *ws_opt])
+    assert res.exit_code == 0, res.output
+    bad = runner.invoke(app, ["alert", "add", "lumio", "--report", "--every", "instant",
+                              "--to", "mailto:a@example.org", *ws_opt])  # fmt: skip
+    assert bad.exit_code == 2 and "needs a schedule" in bad.output
+    bad = runner.invoke(app, ["alert", "add", "lumio", "--report", "--period", "2026-01..x",
+                              "--to", "mailto:a@example.org", *ws_opt])  # fmt: skip
+    assert bad.exit_code == 2 and "--period" in bad.output
+    res = runner.invoke(app, ["alert", "add", "lumio", "--report", "--day", "mon", "--at", "08:00",
+                              "--to", "mailto:a@example.org", "--language", "en", *ws_opt])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["alert", "list", "--format", "json", *ws_opt])
+    assert '"lumio-report"' in res.output and "weekly mon 08:00" in res.output
+    res = runner.invoke(app, ["alert", "test", "lumio-report", *ws_opt])
+    assert res.exit_code == 0, res.output
+    assert len(smtp_server.messages) == 1
+    msg = _parse(smtp_server.messages[0])
+    assert msg["Subject"].startswith("veille: Report on “lumio”: ")
+    assert msg["Content-Language"] == "en"
+    pdf = next(msg.iter_attachments())
+    assert pdf.get_content().startswith(b"%PDF")
