@@ -198,8 +198,9 @@ def test_cli_adds_a_report_alert_and_test_sends_it(tmp_path: Path, smtp_server: 
     bad = runner.invoke(app, ["alert", "add", "lumio", "--report", "--period", "2026-01..x",
                               "--to", "mailto:a@example.org", *ws_opt])  # fmt: skip
     assert bad.exit_code == 2 and "--period" in bad.output
-    res = runner.invoke(app, ["alert", "add", "lumio", "--report", "--day", "mon", "--at", "08:00",
-                              "--to", "mailto:a@example.org", "--language", "en", *ws_opt])  # fmt: skip
+    add = ["alert", "add", "lumio", "--report", "--day", "mon", "--at", "08:00",
+           "--to", "mailto:a@example.org", "--language", "en"]  # fmt: skip
+    res = runner.invoke(app, [*add, *ws_opt])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["alert", "list", "--format", "json", *ws_opt])
     assert '"lumio-report"' in res.output and "weekly mon 08:00" in res.output
