@@ -62,12 +62,13 @@ def check_period(text: str, frequency: str) -> None:
         return
     from veille.analytics.scope import parse_period
 
+    hint = "Use last-week, last-month, last-7d, last-30d, last-1d or last-hour."
     if ".." in text:
-        raise UsageError(
-            f"--period {text!r}: a scheduled report needs a moving period",
-            hint="Use last-week, last-month, last-7d, last-1d or last-hour.",
-        )
-    parse_period(text)  # raises a UsageError naming the bad period
+        raise UsageError(f"--period {text!r}: a scheduled report needs a moving period", hint=hint)
+    try:
+        parse_period(text)
+    except UsageError:
+        raise UsageError(f"--period {text!r} is not a report period", hint=hint) from None
 
 
 def last_slot(alert: Alert, now: datetime, tz: ZoneInfo) -> datetime | None:
