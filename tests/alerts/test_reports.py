@@ -212,3 +212,24 @@ def test_cli_adds_a_report_alert_and_test_sends_it(tmp_path: Path, smtp_server: 
     assert msg["Content-Language"] == "en"
     pdf = next(msg.iter_attachments())
     assert pdf.get_content().startswith(b"%PDF")
+
+
+def test_report_through_apprise_gives_the_findings_as_text(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    ws = make_workspace(tmp_path / "ws", _config())
+    slot = _next_monday_8(datetime.now(UTC))
+    _seed(ws, parse_period("last-week", timezone=TZ, now=slot).since)
+    target = receiver.url.replace("http://", "json://")
+    AlertBook(ws.store.conn).add(
+        Alert(name="chat", kind="report", query="lumio", channel_url=target, frequency="weekly",
+              language="fr")
+    )  # fmt: skip
+    engine = engine_for(ws)
+    assert dispatch_once(engine, now=slot.timestamp() + 60)[1].sent == 1
+    body = receiver.accepted()[0]["json"]
+    assert body["title"].startswith("Rapport sur « lumio » :")
+    assert "- La conversation sur lumio a augmenté de 100" in body["message"]
+    assert "https://veille.example/reports?query=lumio" in body["message"]
+    engine.close()
+    ws.close()
