@@ -42,6 +42,31 @@ def index_text(text: str) -> str:
     return " ".join(WORD_RE.findall(fold(text)))
 
 
+_SENTENCE_END = frozenset(".!?…:;\n")
+_OPENING = frozenset(" \t\"'«“‘(")
+
+
+def looks_like_name(text: str, start: int) -> bool:
+    """Whether the word at ``text[start]`` is capitalized inside a sentence
+    (``Lumio``, ``Vexa``, ``CIRA``): a name, which lemmatizers would mangle
+    (``Vexa`` is also a form of the French verb *vexer*)."""
+    if not text[start : start + 1].isupper():
+        return False
+    i = start - 1
+    while i >= 0 and text[i] in _OPENING:
+        i -= 1
+    return i >= 0 and text[i] not in _SENTENCE_END
+
+
+def names_in(text: str) -> frozenset[str]:
+    """Folded words of ``text`` written as names somewhere in it (see
+    :func:`looks_like_name`): ``Vexa`` opening a sentence is still the brand
+    when the same text names it mid-sentence."""
+    return frozenset(
+        fold(m.group()) for m in WORD_RE.finditer(text) if looks_like_name(text, m.start())
+    )
+
+
 def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield ``(folded word, start, end)`` with offsets into the original text.
 

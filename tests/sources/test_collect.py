@@ -45,7 +45,7 @@ def test_collect_stores_then_answers_304(workspace: Workspace, sim: Simulator) -
     expected = world.visible(platform="mastodon", author=handle)
     assert first.ok and first.new_posts == len(expected) > 0
     assert workspace.store.count_posts() == len(expected)
-    stored = workspace.store.get_posts([f"mastodon:{p.id}" for p in expected])
+    stored = workspace.store.get_posts([f"mastodon:{p.url}" for p in expected])
     assert len(stored) == len(expected) and all(p.source == "m" for p in stored)
     before = sim.host("mastodon").statuses.get(304, 0)
     (second,) = collect(workspace, http=http, force=True)
@@ -152,7 +152,7 @@ def test_collect_killed_with_sigkill_loses_nothing(workspace: Workspace, sim: Si
         name="firehose",
         options={"max_pages": "1000", "platform": "mastodon"},
     )
-    expected = {f"mastodon:{p.id}" for p in world.visible(platform="mastodon")}
+    expected = {f"mastodon:{p.url}" for p in world.visible(platform="mastodon")}
     assert len(expected) > 60
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
     db = workspace.db_path
@@ -191,9 +191,9 @@ def test_collect_killed_with_sigkill_loses_nothing(workspace: Workspace, sim: Si
         ids = [r[0] for r in conn.execute("SELECT id FROM posts")]
     assert len(ids) == len(set(ids))
     # Syndicated copies share a URL and are folded into one stored post.
-    merged = {f"mastodon:{p.id}" for p in world.visible(platform="mastodon")}
+    merged = {f"mastodon:{p.url}" for p in world.visible(platform="mastodon")}
     by_url: dict[Any, set[str]] = {}
     for p in world.visible(platform="mastodon"):
-        by_url.setdefault(p.canonical_url, set()).add(f"mastodon:{p.id}")
+        by_url.setdefault(p.canonical_url, set()).add(f"mastodon:{p.url}")
     assert len(ids) == len(by_url)
     assert set(ids) <= merged

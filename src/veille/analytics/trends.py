@@ -20,7 +20,7 @@ from typing import Any
 
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import connection, grouped
-from veille.textnorm import WORD_RE, fold
+from veille.textnorm import WORD_RE, fold, looks_like_name, names_in
 
 _URL = re.compile(r"https?://\S+|www\.\S+|[@#]?[\w.-]+@[\w.-]+|@\w+")
 # Derivational endings folded away after lemmatizing, longest first.
@@ -63,6 +63,7 @@ def extract_terms(text: str) -> dict[str, str]:
     stop = stop_words()
     out: dict[str, str] = {}
     prev: tuple[str, str] | None = None
+    names = names_in(text)
     for chunk in _URL.split(text):
         prev = None
         for m in WORD_RE.finditer(chunk):
@@ -71,7 +72,10 @@ def extract_terms(text: str) -> dict[str, str]:
             if folded in stop or len(folded) < 3 or folded.isdigit():
                 prev = None
                 continue
-            key, display = term_key(word)
+            if folded in names or looks_like_name(chunk, m.start()):
+                key, display = folded, m.group()
+            else:
+                key, display = term_key(word)
             out.setdefault(key, display)
             if prev is not None and prev[0] != key:
                 out.setdefault(f"{prev[0]} {key}", f"{prev[1]} {display}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from veille.enrich.lexicons import STOPWORDS
 from veille.enrich.textparts import MENTION_RE, URL_RE
-from veille.textnorm import fold
+from veille.textnorm import fold, looks_like_name, names_in
 
 _WORD = re.compile(r"[^\W\d_][^\W_]*")
 MAX_KEYWORDS = 12
@@ -41,10 +41,16 @@ class KeywordExtractor:
         text = MENTION_RE.sub(" ", URL_RE.sub(" ", text[:20_000]))
         code = lang if lang in self.languages else None
         counts: dict[str, int] = {}
-        for word in _WORD.findall(text.lower()):
-            if len(word) < 3 or fold(word) in STOPWORDS:
+        names = names_in(text)
+        for m in _WORD.finditer(text):
+            word = m.group().lower()
+            folded = fold(word)
+            if len(word) < 3 or folded in STOPWORDS:
                 continue
-            lemma = self._lemma(word, code) if code else fold(word)
+            if code and folded not in names and not looks_like_name(text, m.start()):
+                lemma = self._lemma(word, code)
+            else:
+                lemma = fold(word)
             if len(lemma) < 3 or lemma in STOPWORDS:
                 continue
             counts[lemma] = counts.get(lemma, 0) + 1

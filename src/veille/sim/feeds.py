@@ -63,7 +63,7 @@ def rss2(
             "<item>"
             f"<title>{escape(p.title or p.text[:60])}</title>"
             f"<link>{escape(p.url or '')}</link>"
-            f'<guid isPermaLink="false">{escape(p.id)}</guid>'
+            f'<guid isPermaLink="true">{escape(p.url or p.id)}</guid>'
             f"<pubDate>{format_datetime(p.published_at, usegmt=True)}</pubDate>"
             f"<dc:creator>{escape(p.author.name or p.author.handle)}</dc:creator>"
             f"<description>{_body(p)}</description>{cats}"
@@ -105,7 +105,7 @@ def atom(
         summary = "" if youtube else f'<content type="text">{_body(p)}</content>'
         entries.append(
             "<entry>"
-            f"<id>{escape(p.id)}</id><title>{escape(p.title or p.text[:60])}</title>"
+            f"<id>{escape(p.url or p.id)}</id><title>{escape(p.title or p.text[:60])}</title>"
             f'<link rel="alternate" href={quoteattr(p.url or "")}/>'
             f"<author><name>{escape(p.author.name or p.author.handle)}</name>"
             f"<uri>{escape(p.author.url or '')}</uri></author>"
@@ -152,7 +152,7 @@ def json_feed(title: str, link: str, posts: Sequence[Post], next_url: str | None
         "home_page_url": link,
         "items": [
             {
-                "id": p.id,
+                "id": p.url or p.id,
                 "url": p.url,
                 "title": p.title,
                 "content_text": p.text,

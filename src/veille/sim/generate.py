@@ -311,7 +311,7 @@ def _one_post(
     reach = (author.followers or 10) ** 0.5
     title = None
     if platform in ("rss", "wordpress", "youtube"):
-        title = text.split(":")[0][:80]
+        title = text.split(". ")[0][:80]
     return Post.create(
         platform=platform,
         native_id=native,

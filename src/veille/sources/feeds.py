@@ -382,6 +382,10 @@ class FeedsSource(Source[FeedsConfig]):
         text, links = html_to_text(body_html)
         if title:
             title, _ = html_to_text(title)
+            # Microblog feeds (Mastodon, Bluesky…) title an item with the start
+            # of its text: that is no title, and shown twice it is noise.
+            if text and text.startswith(title.rstrip(".…").rstrip()):
+                title = None
         if not text and not title:
             raise SourceError(f"entry {raw.get('key')!r} has neither a title nor any text")
         stamp = (
