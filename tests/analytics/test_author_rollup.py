@@ -37,8 +37,7 @@ def file_under(store: SQLiteStore, topic_id: int, *ids: str) -> None:
     with store.transaction() as tx:
         for post_id in ids:
             tx.execute(
-                "INSERT INTO post_topics (post_pk, topic_id) "
-                "SELECT pk, ? FROM posts WHERE id = ?",
+                "INSERT INTO post_topics (post_pk, topic_id) SELECT pk, ? FROM posts WHERE id = ?",
                 (topic_id, post_id),
             )
 
@@ -150,11 +149,7 @@ def test_top_authors_and_counts_answer_like_a_scan(tmp_path) -> None:
                 slow = tops.top_authors(store, scan, period, by=by, limit=50)
                 assert sorted(fast, key=repr) == sorted(slow, key=repr)
                 used += len(fast)
-            assert tops.author_count(store, scope, period) == tops.author_count(
-                store, scan, period
-            )
-            assert overall_sentiment(store, scope, period) == overall_sentiment(
-                store, scan, period
-            )
+            assert tops.author_count(store, scope, period) == tops.author_count(store, scan, period)
+            assert overall_sentiment(store, scope, period) == overall_sentiment(store, scan, period)
     assert used > 100
     store.close()

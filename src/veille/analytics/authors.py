@@ -62,9 +62,7 @@ def author_rows(store: Any, scope: Scope, period: Period, topic: int) -> tuple[s
     params: list[Any] = []
     platforms = scope.flt.platforms
     if d0 < d1:
-        sql = (
-            f"SELECT {_FIELDS} FROM author_rollup WHERE topic_id = ? AND day >= ? AND day < ?"
-        )
+        sql = f"SELECT {_FIELDS} FROM author_rollup WHERE topic_id = ? AND day >= ? AND day < ?"
         params += [topic, d0, d1]
         if platforms:
             sql += f" AND platform IN ({','.join('?' * len(platforms))})"
