@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from veille.analytics.authors import distinct_authors, top_author_rows, topic_exists
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import QUARTER, _cube, change, connection, grouped
 from veille.errors import UsageError
@@ -95,6 +96,9 @@ def top_authors(
         raise UsageError(
             f"cannot rank authors by {by!r}", hint="Use posts, engagement or followers."
         )
+    fast = top_author_rows(store, scope, period, order[by], limit)
+    if fast is not None:
+        return [AuthorRow(pf, h, n, c, e or 0, f or 0) for pf, h, n, c, e, f in fast]
     where, params = scope.during(period).sql()
     rows = connection(store).execute(
         "SELECT p.platform, p.author_handle, max(p.author_name), count(*), "
@@ -223,7 +227,7 @@ def story_count(store: Any, scope: Scope, period: Period) -> int:
     """Distinct stories: posts outside clusters plus distinct clusters (the
     clustered posts are read through their partial index only)."""
     scoped = scope.during(period)
-    where, params = scoped.sql()
+    where, params = topic_exists(scoped).sql()
     rows = grouped(store, scoped)
     total = rows[0][-3] if rows else 0
     clustered, clusters = (
@@ -239,6 +243,9 @@ def story_count(store: Any, scope: Scope, period: Period) -> int:
 
 
 def author_count(store: Any, scope: Scope, period: Period) -> int:
+    fast = distinct_authors(store, scope, period)
+    if fast is not None:
+        return fast
     where, params = scope.during(period).sql()
     return int(
         connection(store)

@@ -357,6 +357,11 @@ def net_sentiment(
 
 def overall_sentiment(store: Any, scope: Scope, period: Period) -> SentimentPoint:
     """Sentiment counts over the whole period (its start as ``start``)."""
+    from veille.analytics.authors import sentiment_counts
+
+    fast = sentiment_counts(store, scope, period)
+    if fast is not None:
+        return SentimentPoint(period.since, *fast)
     c: dict[str, int] = defaultdict(int)
     for label, posts, _e, _r in grouped(store, scope.during(period), ("sentiment",)):
         c[label] += posts
