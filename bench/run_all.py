@@ -11,8 +11,14 @@ import sys
 from pathlib import Path
 
 QUICK = {
-    "ingest.py": ["--posts", "50000"],
+    "alerts.py": ["--alerts", "100", "--posts", "300"],
+    "analytics.py": ["--posts", "50000", "--repeat", "3"],
     "collect.py": ["--feeds", "100", "--hosts", "10"],
+    "eval_sentiment.py": ["--posts", "2000"],
+    "ingest.py": ["--posts", "50000"],
+    "percolate.py": ["--n", "1000", "--docs", "200", "--brute-docs", "20"],
+    "platforms.py": ["--days", "3"],
+    "search.py": ["--posts", "50000", "--queries", "50"],
 }
 
 
