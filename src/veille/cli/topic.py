@@ -71,7 +71,11 @@ def register(app: typer.Typer) -> None:
 
     @tapp.command()
     @handle_errors
-    def history(name: NameArg, workspace: WorkspaceOpt = None) -> None:
+    def history(
+        name: NameArg,
+        workspace: WorkspaceOpt = None,
+        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    ) -> None:
         """Every version of a topic's query."""
         from veille.query.topics import versions
 
@@ -80,7 +84,7 @@ def register(app: typer.Typer) -> None:
         print_rows(
             ({"version": v.version, "query": v.query, "created_at": v.created_at} for v in found),
             ["version", "query", "created_at"],
-            RowFormat.table,
+            output,
         )
 
     @tapp.command()
