@@ -5,6 +5,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,18 @@ def test_record_mapping_and_raw_kept() -> None:
     assert post_from_record({"text": "x", "created_at": "1767225600"}, platform="x").native_id == (
         post_from_record({"text": "x", "created_at": "1767225600"}, platform="x").native_id
     )
+
+
+def test_record_lists_and_unix_times() -> None:
+    base = {"platform": "x", "id": "1", "text": "t"}
+    post = post_from_record({**base, "published_at": 1767225600, "hashtags": ["a", "", None, 3]})
+    assert post.published_at == datetime(2026, 1, 1, tzinfo=UTC)
+    assert post.hashtags == ("a", "3")
+    millis = post_from_record({**base, "published_at": 1767225600123, "links": ["https://a.b/"]})
+    assert millis.published_at == datetime(2026, 1, 1, 0, 0, 0, 123000, tzinfo=UTC)
+    assert millis.links == ("https://a.b/",)
+    with pytest.raises(RecordError, match="mentions"):
+        post_from_record({**base, "published_at": 0, "mentions": {"a": 1}})
 
 
 @pytest.mark.parametrize(

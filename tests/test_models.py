@@ -1,9 +1,10 @@
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from tests.conftest import make_post
-from veille.models import canonical_url, content_hash
+from veille.models import Author, Engagement, Post, Sentiment, canonical_url, content_hash
 
 
 @pytest.mark.parametrize(
@@ -44,6 +45,29 @@ def test_post_is_frozen_and_keeps_raw() -> None:
     with pytest.raises(AttributeError):
         post.text = "x"  # type: ignore[misc]
     assert post.raw == {"anything": [1, 2]}
+
+
+def test_every_part_is_frozen_and_built_like_a_dataclass() -> None:
+    post = make_post(raw={"k": 1})
+    for obj, name in (
+        (post, "text"),
+        (post.author, "handle"),
+        (post.engagement, "likes"),
+        (Sentiment("positive"), "label"),
+    ):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, name, None)
+    # Defaults and default factories: each post gets its own raw mapping.
+    bare = Post("x:1", "x", "1", "t", post.published_at, Author("a"))
+    other = Post("x:2", "x", "2", "t", post.published_at, Author("a"))
+    assert bare.engagement == Engagement() and bare.hashtags == () and bare.sentiment is None
+    assert bare.raw == {} and bare.raw is not other.raw
+    assert Sentiment("negative") == Sentiment("negative", 0.0, 0.0, "model")
+    copy = dataclasses.replace(post, lang="fr")
+    assert copy.lang == "fr" and copy.text == post.text and copy.raw == {"k": 1}
+    assert copy == dataclasses.replace(copy) and hash(copy) == hash(dataclasses.replace(copy))
+    with pytest.raises(TypeError):
+        Post(id="x:1")  # type: ignore[call-arg]
 
 
 def test_post_needs_platform_and_id() -> None:

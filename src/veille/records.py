@@ -126,6 +126,8 @@ def _as_int(value: Any, key: str, default: int | None = 0) -> int | None:
 
 def parse_time(value: Any, field_name: str = "published_at") -> datetime:
     """ISO 8601 text or Unix seconds/milliseconds, as an aware UTC datetime."""
+    if type(value) is int and 0 <= value <= 100_000_000_000:  # Unix seconds, the usual case
+        return datetime.fromtimestamp(value, UTC)
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
@@ -147,8 +149,11 @@ def parse_time(value: Any, field_name: str = "published_at") -> datetime:
 
 def _list(rec: Mapping[str, Any], key: str) -> tuple[str, ...]:
     value = rec.get(key)
-    if value in (None, ""):
+    if value is None or value == "":
         return ()
+    if type(value) is list and None not in value and "" not in value:
+        # The common case, a JSON array of strings: no per-item filtering.
+        return tuple(map(str, value))
     if isinstance(value, str):
         return tuple(v for v in _LIST_SPLIT.split(value.strip()) if v)
     if isinstance(value, list | tuple):
@@ -187,7 +192,7 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
     published_at = parse_time(published)
 
     author_value = f.get("author")
-    if isinstance(author_value, Mapping):
+    if type(author_value) is dict or isinstance(author_value, Mapping):
         handle = str(author_value.get("handle") or author_value.get("username") or "")
         author = Author(
             handle=handle or "unknown",
@@ -205,7 +210,7 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
         )
 
     eng = rec.get("engagement")
-    if isinstance(eng, Mapping):
+    if eng is not None and (type(eng) is dict or isinstance(eng, Mapping)):
         engagement = Engagement(
             likes=_as_int(eng.get("likes"), "likes") or 0,
             shares=_as_int(eng.get("shares", eng.get("reposts")), "shares") or 0,

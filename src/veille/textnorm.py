@@ -20,6 +20,10 @@ from functools import lru_cache
 WORD_RE = re.compile(r"[^\W_]+")
 # Combining marks left by NFKD decomposition: accents, cedillas, diaereses.
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# For ASCII text, WORD_RE's words are the runs of [A-Za-z0-9]: every other byte
+# becomes a space and ``split`` does the rest, several times faster than the
+# regular expression (folded French is mostly ASCII too).
+_ASCII_SEPARATORS = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
 
 
 def fold(text: str) -> str:
@@ -31,15 +35,20 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The folded words of ``text``, in order."""
-    return WORD_RE.findall(fold(text))
+    folded = fold(text)
+    if folded.isascii():
+        return folded.encode().translate(_ASCII_SEPARATORS).decode().split()
+    return WORD_RE.findall(folded)
 
 
 @lru_cache(maxsize=4096)
 def index_text(text: str) -> str:
     """The words of ``text`` joined by spaces: what the full-text index stores.
 
-    Cached: a post's words are needed for its content hash and for the index."""
-    return " ".join(WORD_RE.findall(fold(text)))
+    Cached: a post's words are needed for its content hash and for the index;
+    the cache holds more texts than an import batch (2,000 posts), so the
+    index row of every post reuses the words its hash was computed from."""
+    return " ".join(tokens(text))
 
 
 _SENTENCE_END = frozenset(".!?…:;\n")

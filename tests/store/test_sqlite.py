@@ -122,6 +122,28 @@ def test_same_canonical_url_is_one_post(tmp_path: Path) -> None:
     assert res.inserted == 1 and res.merged == {"mastodon:d": "mastodon:c"}
 
 
+def test_upserts_across_batches_of_one_transaction(tmp_path: Path) -> None:
+    store = SQLiteStore.open(tmp_path / "v.db")
+    store.batch = 2  # several statement groups in one call
+    old = make_post("old", "déjà vu", url="https://ex.com/old")
+    store.upsert_posts([old])
+    posts = [
+        make_post("1", "un", url="https://ex.com/1"),
+        make_post("2", "deux"),  # no URL
+        make_post("3", "trois", url="https://ex.com/1"),  # URL of 1, next group
+        make_post("old", "déjà vu", likes=5),  # id seen before, without its URL
+        make_post("5", "Déjà vu!", url="https://ex.com/old", likes=5),  # URL of a stored post
+        make_post("1", "un", url="https://ex.com/1", likes=2),  # id from an earlier group
+    ]
+    res = store.upsert_posts(posts)
+    assert [p.id for p in res.new] == ["mastodon:1", "mastodon:2"]
+    assert res.merged == {"mastodon:3": "mastodon:1", "mastodon:5": "mastodon:old"}
+    assert store.count_posts() == 3
+    assert [p.id for p in store.search_text("deja")] == ["mastodon:old"]
+    got = {p.id: p.engagement.likes for p in store.get_posts(["mastodon:1", "mastodon:old"])}
+    assert got == {"mastodon:1": 2, "mastodon:old": 5}
+
+
 def test_edited_text_is_reindexed(tmp_path: Path) -> None:
     store = SQLiteStore.open(tmp_path / "v.db")
     store.upsert_posts([make_post("1", "ancien texte")])

@@ -25,7 +25,8 @@ from veille.store.sqlite.rows import (
 )
 from veille.textnorm import tokens
 
-BATCH = 500
+# Posts per upsert statement group; each looks up 2 * BATCH keys in one query.
+BATCH = 2000
 _INSERT_POST = (
     f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) VALUES ({', '.join('?' * len(POST_COLUMNS))})"
 )
@@ -55,6 +56,11 @@ UPDATE posts SET
     cluster_id = coalesce(?, cluster_id)
 WHERE pk = ?
 """
+_SELECT_BY_ID = (
+    "SELECT pk, id, canonical_url, content_hash, likes, shares, replies, views "
+    "FROM posts WHERE id IN ({})"
+)
+_OR_URL = " OR canonical_url IN ({})"
 _UPDATE_CONTENT = "UPDATE posts SET title = ?, text = ?, content_hash = ?, raw = ? WHERE pk = ?"
 _COL = {name: i for i, name in enumerate(POST_COLUMNS)}
 
@@ -99,9 +105,10 @@ class _Tx:
     def upsert_posts(self, posts: Iterable[Post]) -> UpsertResult:
         result = UpsertResult()
         batch: list[Post] = []
+        size = self.store.batch
         for post in posts:
             batch.append(post)
-            if len(batch) >= BATCH:
+            if len(batch) >= size:
                 result += self._upsert_batch(batch)
                 batch = []
         if batch:
@@ -124,18 +131,16 @@ class _Tx:
         curls = [p.canonical_url for p in by_id.values() if p.canonical_url]
         existing: dict[str, tuple[Any, ...]] = {}
         existing_by_url: dict[str, tuple[Any, ...]] = {}
-        cols = "pk, id, canonical_url, content_hash, likes, shares, replies, views"
-        q = self.conn.execute(
-            f"SELECT {cols} FROM posts WHERE id IN ({','.join('?' * len(ids))})", ids
-        )
-        for row in q:
-            existing[row[1]] = row
+        # One query for both keys (SQLite unions the two index lookups).
+        sql = _SELECT_BY_ID.format(",".join("?" * len(ids)))
         if curls:
-            q = self.conn.execute(
-                f"SELECT {cols} FROM posts WHERE canonical_url IN ({','.join('?' * len(curls))})",
-                curls,
-            )
-            for row in q:
+            sql += _OR_URL.format(",".join("?" * len(curls)))
+            params = ids + curls
+        else:
+            params = ids
+        for row in self.conn.execute(sql, params):
+            existing[row[1]] = row
+            if row[2] is not None:
                 existing_by_url[row[2]] = row
         inserts: list[tuple[Any, ...]] = []
         fts: list[tuple[int, str, str]] = []
@@ -228,6 +233,8 @@ class SQLiteStore:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        # Older SQLite builds allow only 999 parameters in one statement.
+        self.batch = max(1, min(BATCH, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 2))
 
     @classmethod
     def open(cls, path: str | Path, *, timeout: float = 10.0) -> SQLiteStore:
@@ -310,8 +317,8 @@ class SQLiteStore:
 
     def get_posts(self, post_ids: Sequence[str]) -> list[Post]:
         found: dict[str, Post] = {}
-        for i in range(0, len(post_ids), BATCH):
-            chunk = list(post_ids[i : i + BATCH])
+        for i in range(0, len(post_ids), self.batch):
+            chunk = list(post_ids[i : i + self.batch])
             q = self.conn.execute(
                 f"SELECT {READ_COLUMNS} FROM posts WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
