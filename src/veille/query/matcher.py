@@ -22,28 +22,62 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from veille.models import Post
-from veille.query.ast import And, Field, Near, Node, Or, Phrase, Raw, Tag, Term, Wildcard
+from veille.query.ast import (
+    And,
+    Field,
+    Flag,
+    Near,
+    Node,
+    Or,
+    Phrase,
+    Raw,
+    Tag,
+    Term,
+    Wildcard,
+    text_words,
+)
 from veille.query.evaluate import Doc, Pred, Query, Span
 
-# Metadata keys are poor filters: prefer any word over them.
-_META_COST = 10**9
-_WILDCARD_COST = 1000
+# Prior probabilities that a post holds a key, used when no document
+# frequencies are given: metadata and flags split posts into a few large
+# groups, so any word is preferred to them; a pair of keys is far rarer.
+_P_META = {"a": 0.05, "p": 0.3, "l": 0.5, "s": 0.4, "f": 0.4}
+_P_TAG = 0.03
+_P_WILDCARD = 0.1
+_P_WORD = 0.02
+_FLAG_ATTRS = {"reply": "is_reply", "repost": "is_repost", "link": "has_link", "media": "has_media"}
+_FIELD_MARKS = {"author": "a:", "platform": "p:", "lang": "l:", "sentiment": "s:"}
+
+Group = tuple[str, ...]  # keys a post must all hold (one or two)
 
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """How the matcher files one query: ``keys`` (any of them selects it), or
-    ``always`` when no key is required (evaluated for every post: costly)."""
+    """How the matcher files one query: ``groups`` of one or two keys (a post
+    holding every key of one group selects it; ``keys`` is the rarest key of
+    each group), or ``always`` when no key is required (evaluated for every
+    post: costly)."""
 
     keys: frozenset[str]
     always: bool
+    groups: tuple[Group, ...] = ()
 
 
 class Matcher:
-    """Saved queries, filed for fast matching: ``add``, ``remove``, ``match``."""
+    """Saved queries, filed for fast matching: ``add``, ``remove``, ``match``.
 
-    def __init__(self, doc_freq: Mapping[str, int] | None = None) -> None:
+    ``doc_freq`` (word -> number of posts holding it, out of ``doc_count``,
+    e.g. counted over recent posts) lets the matcher file each query under its
+    truly rarest words; without it, words used by many queries count as common.
+    """
+
+    def __init__(
+        self, doc_freq: Mapping[str, int] | None = None, doc_count: int | None = None
+    ) -> None:
         self._doc_freq = doc_freq
+        self._doc_count = (
+            doc_count if doc_count else (max(doc_freq.values(), default=0) + 1 if doc_freq else 0)
+        )
         self._qfreq: Counter[str] = Counter()
         # Only the text and the compiled predicate are kept per query (the AST
         # is rebuilt on demand for spans): 100,000 queries fit in little memory.
@@ -59,10 +93,10 @@ class Matcher:
         # needing one)``; with no rest, being selected IS matching (``_exact``).
         self._exact: dict[str, set[str]] = {}
         self._rest: dict[str, tuple[frozenset[str], tuple[frozenset[str], ...]]] = {}
-        # Two or more clauses: filed under a pair (word of the cheapest clause,
-        # word of the next), so a post selects only queries with two clauses met.
+        # Queries filed under a pair of keys (rarer key -> other key -> ids), so
+        # a post selects only queries of which it holds two required keys.
         self._pairs: dict[str, dict[str, list[str]]] = {}
-        self._pair_keys: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._pair_keys: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -72,57 +106,94 @@ class Matcher:
 
     # -- filing ---------------------------------------------------------------
 
-    def _cost(self, key: str) -> int:
-        if key[0] == "*":
-            return _WILDCARD_COST + self._qfreq[key]
-        if key[0] in "apl" and key[1:2] == ":":
-            return _META_COST
-        if self._doc_freq is not None:
-            return self._doc_freq.get(key.lstrip("#@"), 0) * 1000 + self._qfreq[key]
-        return self._qfreq[key]
+    def _p(self, key: str) -> float:
+        """Estimated share of posts holding ``key``."""
+        mark = key[0]
+        if key[1:2] == ":" and mark in _P_META:
+            return _P_META[mark]
+        if mark == "*":
+            return _P_WILDCARD
+        df = self._doc_freq
+        if df is not None:
+            return (df.get(key.lstrip("#@"), 0) + 0.5) / (self._doc_count + 1)
+        base = _P_TAG if mark in "#@" else _P_WORD
+        # Words many queries use (brand names) are likely common in posts too.
+        return min(0.9, base * (1.0 + self._qfreq[key]) ** 0.5)
 
-    def _required(self, node: Node) -> tuple[int, frozenset[str]] | None:
+    def _order(self, keys: Iterable[str]) -> list[str]:
+        return sorted(keys, key=lambda k: (self._p(k), k))
+
+    def _cost(self, group: frozenset[str]) -> float:
+        best = self._order(group)[:2]
+        return self._p(best[0]) * (self._p(best[1]) if len(best) > 1 else 1.0)
+
+    def _alternatives(self, node: Node) -> list[frozenset[str]] | None:
+        """Key sets, one of which a matching post holds in full (None: no key is required)."""
         if isinstance(node, Term):
-            return self._cost(node.word), frozenset((node.word,))
+            return [frozenset((node.word,))]
         if isinstance(node, Wildcard):
-            key = "*" + node.prefix
-            return self._cost(key), frozenset((key,))
+            return [frozenset(("*" + node.prefix,))]
         if isinstance(node, Phrase | Near | Raw):
-            words = (
-                node.words
-                if isinstance(node, Phrase | Raw)
-                else [
-                    w
-                    for item in node.items
-                    for w in (item.words if isinstance(item, Phrase) else (item.word,))
-                ]
-            )
-            best = min(words, key=self._cost)
-            return self._cost(best), frozenset((best,))
+            words = frozenset(text_words(node))
+            return [words] if words else None
         if isinstance(node, Tag):
-            key = ("#" if node.kind == "hashtag" else "@") + node.value
-            return self._cost(key), frozenset((key,))
-        if isinstance(node, Field) and node.name in ("author", "platform", "lang"):
-            key = {"author": "a:", "platform": "p:", "lang": "l:"}[node.name] + node.value
-            return _META_COST, frozenset((key,))
-        if isinstance(node, And):
-            found = [r for r in (self._required(i) for i in node.items) if r is not None]
-            return min(found, key=lambda r: (r[0], len(r[1]))) if found else None
+            return [frozenset((("#" if node.kind == "hashtag" else "@") + node.value,))]
+        if isinstance(node, Field) and node.name in _FIELD_MARKS:
+            return [frozenset((_FIELD_MARKS[node.name] + node.value,))]
+        if isinstance(node, Flag):
+            return [frozenset(("f:" + node.name,))]
         if isinstance(node, Or):
-            total, keys = 0, set[str]()
+            out: list[frozenset[str]] = []
             for item in node.items:
-                r = self._required(item)
-                if r is None:
+                found = self._alternatives(item)
+                if found is None:
                     return None
-                total += r[0]
-                keys |= r[1]
-            return total, frozenset(keys)
-        return None  # NOT, numbers, dates, flags, other fields: select nothing
+                out.extend(found)
+            return out
+        if isinstance(node, And):
+            needed: set[str] = set()
+            branches: list[list[frozenset[str]]] = []
+            for item in node.items:
+                found = self._alternatives(item)
+                if found is None:
+                    continue
+                if len(found) == 1:
+                    needed |= found[0]
+                else:
+                    branches.append(found)
+            options = [[frozenset(needed)]] if needed else []
+            # An OR inside an AND: each of its branches plus the words always needed.
+            options.extend([alt | needed for alt in b] for b in branches)
+            if not options:
+                return None
+            return min(options, key=lambda o: (sum(self._cost(a) for a in o), len(o)))
+        return None  # NOT, numbers, dates, other fields: select nothing
+
+    def _groups(self, node: Node) -> tuple[Group, ...] | None:
+        alts = self._alternatives(node)
+        if alts is None:
+            return None
+        return tuple(dict.fromkeys(tuple(self._order(a)[:2]) for a in alts))
 
     def selection(self, query: Query) -> Selection:
         """The keys ``query`` would be filed under (without adding it)."""
-        r = self._required(query.ast)
-        return Selection(frozenset(), True) if r is None else Selection(r[1], False)
+        groups = self._groups(query.ast)
+        if groups is None:
+            return Selection(frozenset(), True)
+        return Selection(frozenset(g[0] for g in groups), False, groups)
+
+    def _track(self, key: str, step: int) -> None:
+        self._meta += step * _is_meta(key)
+        if key[0] == "*":
+            n = len(key) - 1
+            self._prefix_lens[n] += step
+            if not self._prefix_lens[n]:
+                del self._prefix_lens[n]
+
+    def _file_pair(self, qid: str, a: str, b: str) -> None:
+        self._pairs.setdefault(a, {}).setdefault(b, []).append(qid)
+        self._track(a, 1)
+        self._track(b, 1)
 
     def add(self, qid: str, query: Query | str) -> None:
         """File ``query`` under ``qid`` (replacing any query of that id)."""
@@ -133,42 +204,41 @@ class Matcher:
         self._qfreq.update(_words(query.ast))
         self._texts[qid] = query.text
         clauses = _cnf(query.ast)
-        target = self._index
-        if clauses is not None:
+        if clauses is not None and len(clauses) > 1:
             order = sorted(
                 range(len(clauses)),
-                key=lambda i: (sum(self._cost(w) for w in clauses[i]), len(clauses[i])),
+                key=lambda i: (sum(self._p(w) for w in clauses[i]), len(clauses[i])),
             )
-            keys: frozenset[str] = clauses[order[0]]
-            if len(clauses) == 1:
-                target = self._exact
-            else:
-                second = clauses[order[1]]
-                for a in keys:
-                    sub = self._pairs.setdefault(a, {})
-                    for b in second:
-                        sub.setdefault(b, []).append(qid)
-                self._pair_keys[qid] = (keys, second)
-                others = [clauses[i] for i in order[2:]]
-                if others:
-                    singles = frozenset(w for c in others if len(c) == 1 for w in c)
-                    self._rest[qid] = (singles, tuple(c for c in others if len(c) > 1))
-                self._keys[qid] = ()
-                return
+            first, second = clauses[order[0]], clauses[order[1]]
+            pairs = tuple((a, b) for a in first for b in second)
+            for a, b in pairs:
+                self._file_pair(qid, a, b)
+            self._pair_keys[qid] = pairs
+            others = [clauses[i] for i in order[2:]]
+            if others:
+                singles = frozenset(w for c in others if len(c) == 1 for w in c)
+                self._rest[qid] = (singles, tuple(c for c in others if len(c) > 1))
+            self._keys[qid] = ()
+            return
+        if clauses is not None:
+            target, keys = self._exact, tuple(clauses[0])
         else:
             self._preds[qid] = query._pred
-            sel = self.selection(query)
-            if sel.always:
+            groups = self._groups(query.ast)
+            if groups is None:
                 self._always.add(qid)
                 self._keys[qid] = ()
                 return
-            keys = sel.keys
-        self._keys[qid] = tuple(keys)
+            target, keys = self._index, tuple(g[0] for g in groups if len(g) == 1)
+            pairs = tuple((g[0], g[1]) for g in groups if len(g) == 2)
+            for a, b in pairs:
+                self._file_pair(qid, a, b)
+            if pairs:
+                self._pair_keys[qid] = pairs
+        self._keys[qid] = keys
         for key in keys:
             target.setdefault(key, set()).add(qid)
-            self._meta += _is_meta(key)
-            if key[0] == "*":
-                self._prefix_lens[len(key) - 1] += 1
+            self._track(key, 1)
 
     def remove(self, qid: str) -> None:
         """Forget the query ``qid`` (no error when absent)."""
@@ -178,15 +248,15 @@ class Matcher:
         self._qfreq.subtract(_words(_compile(text).ast))
         self._preds.pop(qid, None)
         self._rest.pop(qid, None)
-        first, second = self._pair_keys.pop(qid, ((), ()))
-        for a in first:
+        for a, b in self._pair_keys.pop(qid, ()):
             sub = self._pairs[a]
-            for b in second:
-                sub[b].remove(qid)
-                if not sub[b]:
-                    del sub[b]
+            sub[b].remove(qid)
+            if not sub[b]:
+                del sub[b]
             if not sub:
                 del self._pairs[a]
+            self._track(a, -1)
+            self._track(b, -1)
         self._always.discard(qid)
         for key in self._keys.pop(qid, ()):
             for index in (self._index, self._exact):
@@ -195,11 +265,7 @@ class Matcher:
                     ids.discard(qid)
                     if not ids:
                         del index[key]
-            self._meta -= _is_meta(key)
-            if key[0] == "*":
-                self._prefix_lens[len(key) - 1] -= 1
-                if not self._prefix_lens[len(key) - 1]:
-                    del self._prefix_lens[len(key) - 1]
+            self._track(key, -1)
 
     def query(self, qid: str) -> Query:
         """The compiled query filed under ``qid`` (KeyError when absent)."""
@@ -212,43 +278,55 @@ class Matcher:
 
     # -- matching -------------------------------------------------------------
 
-    def _lookup(self, index: dict[str, set[str]], doc: Doc) -> set[str]:
-        get = index.get
-        hits = [ids for key in doc.all if (ids := get(key))]
-        for lens in self._prefix_lens:
-            hits.extend(
-                ids for word in doc.all if len(word) >= lens and (ids := get("*" + word[:lens]))
-            )
+    def _doc_keys(self, doc: Doc) -> set[str]:
+        """The keys ``doc`` holds: its words, and prefixes and metadata keys
+        when some query is filed under one."""
+        if not self._prefix_lens and not self._meta:
+            return doc.all
+        keys = set(doc.all)
+        for n in self._prefix_lens:
+            keys.update("*" + word[:n] for word in doc.all if len(word) >= n)
         if self._meta:
-            hits.extend(ids for key in _meta_keys(doc) if (ids := get(key)))
-        return set().union(*hits)
+            keys.update(_meta_keys(doc))
+        return keys
 
-    def _pair_hits(self, words: set[str]) -> set[str]:
+    @staticmethod
+    def _lookup(index: dict[str, set[str]], keys: set[str]) -> set[str]:
+        get = index.get
+        return set().union(*[ids for key in keys if (ids := get(key))])
+
+    def _pair_hits(self, keys: set[str]) -> set[str]:
         get = self._pairs.get
         found: set[str] = set()
-        for word in words:
-            sub = get(word)
+        for key in keys:
+            sub = get(key)
             if sub:
-                for other in words.intersection(sub):
+                for other in sub.keys() & keys:
                     found.update(sub[other])
         return found
 
     def candidates(self, doc: Doc) -> set[str]:
         """Ids of the queries that could match ``doc`` (a superset of the matches)."""
+        keys = self._doc_keys(doc)
         return (
-            self._lookup(self._index, doc)
-            | self._lookup(self._exact, doc)
-            | self._pair_hits(doc.all)
+            self._lookup(self._index, keys)
+            | self._lookup(self._exact, keys)
+            | self._pair_hits(keys)
             | self._always
         )
 
     def match_ids(self, post: Post | Doc) -> list[str]:
         """Ids of the queries ``post`` matches, in no particular order."""
         doc = post if isinstance(post, Doc) else Doc(post)
-        found = list(self._lookup(self._exact, doc)) if self._exact else []
+        keys = self._doc_keys(doc)
+        found = list(self._lookup(self._exact, keys)) if self._exact else []
         words = doc.all
-        rest = self._rest
-        for qid in self._pair_hits(words) if self._pairs else ():
+        rest, preds = self._rest, self._preds
+        verify = self._lookup(self._index, keys) if self._index else set()
+        for qid in self._pair_hits(keys) if self._pairs else ():
+            if qid in preds:
+                verify.add(qid)
+                continue
             r = rest.get(qid)
             if r is None:
                 found.append(qid)
@@ -258,8 +336,6 @@ class Matcher:
                         break
                 else:
                     found.append(qid)
-        preds = self._preds
-        verify = self._lookup(self._index, doc) if self._index else set()
         if self._always:
             verify |= self._always
         found.extend(qid for qid in verify if preds[qid](doc))
@@ -319,6 +395,9 @@ def _meta_keys(doc: Doc) -> list[str]:
         keys.append("a:" + h)
         parts = h.split("@")
         keys.extend("a:" + "@".join(parts[:i]) for i in range(1, len(parts)))
+    if p.sentiment is not None:
+        keys.append("s:" + p.sentiment.label)
+    keys.extend("f:" + name for name, attr in _FLAG_ATTRS.items() if getattr(p, attr))
     if p.lang:
         code = p.lang.lower()
         keys.append("l:" + code)
