@@ -128,20 +128,38 @@ def compile_node(node: Node) -> Pred:
         rx, pre, get = pr.wildcard_re(node.pattern), node.prefix, _set(node.field)
         return lambda d: any(t.startswith(pre) and rx.match(t) for t in get(d))
     if isinstance(node, Phrase):
-        words, flds = node.words, _fields(node.field)
-        first, get = words[0], _set(node.field)
-        return lambda d: (
-            first in get(d) and any(pr.phrase_starts(d.toks(f), d.pos(f), words) for f in flds)
-        )
+        words = node.words
+        need = frozenset(words)
+        if node.field == "any":
+            return lambda d: (
+                need <= d.all
+                and (
+                    (need <= d.textset and bool(pr.phrase_starts(d.text, d.pos("text"), words)))
+                    or (
+                        need <= d.titleset
+                        and bool(pr.phrase_starts(d.title, d.pos("title"), words))
+                    )
+                )
+            )
+        f, get = node.field, _set(node.field)
+        return lambda d: need <= get(d) and bool(pr.phrase_starts(d.toks(f), d.pos(f), words))
     if isinstance(node, Near):
         items = [text_words(i) for i in node.items]
-        need = {w for it in items for w in it}
-        flds, dist, ordered = _fields(node.field), node.distance, node.ordered
-        get = _set(node.field)
-        return lambda d: (
-            need <= get(d)
-            and any(pr.near_ok(d.toks(f), d.pos(f), items, dist, ordered) for f in flds)
-        )
+        need = frozenset(w for it in items for w in it)
+        dist, ordered = node.distance, node.ordered
+        if node.field == "any":
+            return lambda d: (
+                need <= d.all
+                and (
+                    (need <= d.textset and pr.near_ok(d.text, d.pos("text"), items, dist, ordered))
+                    or (
+                        need <= d.titleset
+                        and pr.near_ok(d.title, d.pos("title"), items, dist, ordered)
+                    )
+                )
+            )
+        f, get = node.field, _set(node.field)
+        return lambda d: need <= get(d) and pr.near_ok(d.toks(f), d.pos(f), items, dist, ordered)
     if isinstance(node, Raw):
         exact, words = node.text, node.words
         return lambda d: any(
@@ -182,18 +200,40 @@ def compile_node(node: Node) -> Pred:
         if fast is not None:
             return fast
     if isinstance(node, And):
-        fs = [compile_node(i) for i in node.items]
+        # Cheap conditions first: the expensive ones then run only when needed.
+        fs = [compile_node(i) for i in sorted(node.items, key=_cost)]
         if len(fs) == 2:
             a, b = fs
             return lambda d: a(d) and b(d)
+        if len(fs) == 3:
+            a, b, c = fs
+            return lambda d: a(d) and b(d) and c(d)
         return lambda d: all(f(d) for f in fs)
     if isinstance(node, Or):
-        fs = [compile_node(i) for i in node.items]
+        fs = [compile_node(i) for i in sorted(node.items, key=_cost)]
         if len(fs) == 2:
             a, b = fs
             return lambda d: a(d) or b(d)
+        if len(fs) == 3:
+            a, b, c = fs
+            return lambda d: a(d) or b(d) or c(d)
         return lambda d: any(f(d) for f in fs)
     raise TypeError(f"not a query node: {node!r}")
+
+
+def _cost(node: Node) -> int:
+    """A rough cost of testing ``node``: set lookups are cheap, positions are not."""
+    if isinstance(node, Not):
+        return _cost(node.item)
+    if isinstance(node, And | Or):
+        return sum(_cost(i) for i in node.items)
+    if isinstance(node, Wildcard):
+        return 3
+    if isinstance(node, Phrase):
+        return 4
+    if isinstance(node, Near | Raw):
+        return 5
+    return 1
 
 
 def _any_words(node: Node) -> frozenset[str] | None:

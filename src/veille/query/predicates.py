@@ -87,8 +87,17 @@ def phrase_starts(
     toks: Sequence[str], pos: dict[str, list[int]], words: Sequence[str]
 ) -> list[int]:
     """Start positions of ``words`` as consecutive tokens."""
+    found = pos.get(words[0])
+    if not found:
+        return []
     k = len(words)
-    return [p for p in pos.get(words[0], ()) if list(toks[p : p + k]) == list(words)]
+    if k == 1:
+        return found
+    if k == 2:
+        second, last = words[1], len(toks) - 1
+        return [p for p in found if p < last and toks[p + 1] == second]
+    seq = list(words)
+    return [p for p in found if list(toks[p : p + k]) == seq]
 
 
 def near_ok(
