@@ -214,6 +214,7 @@ def main() -> None:
     ap.add_argument("--doclen", type=int, nargs="+", default=[30, 300])
     ap.add_argument("--dist", nargs="+", default=["uniform", "zipf"])
     ap.add_argument("--no-realistic", action="store_true")
+    ap.add_argument("--no-synthetic", action="store_true", help="only the realistic set")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -225,7 +226,7 @@ def main() -> None:
     )
     sets: list[dict[str, Any]] = []
     for n in args.n:
-        for dist in args.dist:
+        for dist in [] if args.no_synthetic else args.dist:
             for doclen in args.doclen:
                 docs = args.docs if doclen <= 30 else max(1, args.docs // 4)
                 sets.append(

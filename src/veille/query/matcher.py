@@ -49,6 +49,7 @@ _FLAG_ATTRS = {"reply": "is_reply", "repost": "is_repost", "link": "has_link", "
 _FIELD_MARKS = {"author": "a:", "platform": "p:", "lang": "l:", "sentiment": "s:"}
 
 Group = tuple[str, ...]  # keys a post must all hold (one or two)
+Alt = tuple[frozenset[str], bool]  # keys a post must all hold; whether that is enough
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,9 @@ class Matcher:
         # Queries filed under a pair of keys (rarer key -> other key -> ids), so
         # a post selects only queries of which it holds two required keys.
         self._pairs: dict[str, dict[str, list[str]]] = {}
-        self._pair_keys: dict[str, tuple[tuple[str, str], ...]] = {}
+        # Pairs whose keys say the whole query: holding them is matching.
+        self._sure_pairs: dict[str, dict[str, list[str]]] = {}
+        self._pair_keys: dict[str, tuple[tuple[str, str, bool], ...]] = {}
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -127,23 +130,24 @@ class Matcher:
         best = self._order(group)[:2]
         return self._p(best[0]) * (self._p(best[1]) if len(best) > 1 else 1.0)
 
-    def _alternatives(self, node: Node) -> list[frozenset[str]] | None:
-        """Key sets, one of which a matching post holds in full (None: no key is required)."""
+    def _alternatives(self, node: Node) -> list[Alt] | None:
+        """Key sets, one of which a matching post holds in full (None: no key
+        is required), each with whether holding it is enough to match."""
         if isinstance(node, Term):
-            return [frozenset((node.word,))]
+            return [(frozenset((node.word,)), node.field == "any")]
         if isinstance(node, Wildcard):
-            return [frozenset(("*" + node.prefix,))]
+            return [(frozenset(("*" + node.prefix,)), False)]
         if isinstance(node, Phrase | Near | Raw):
             words = frozenset(text_words(node))
-            return [words] if words else None
+            return [(words, False)] if words else None
         if isinstance(node, Tag):
-            return [frozenset((("#" if node.kind == "hashtag" else "@") + node.value,))]
+            return [(frozenset((("#" if node.kind == "hashtag" else "@") + node.value,)), True)]
         if isinstance(node, Field) and node.name in _FIELD_MARKS:
-            return [frozenset((_FIELD_MARKS[node.name] + node.value,))]
+            return [(frozenset((_FIELD_MARKS[node.name] + node.value,)), True)]
         if isinstance(node, Flag):
-            return [frozenset(("f:" + node.name,))]
+            return [(frozenset(("f:" + node.name,)), True)]
         if isinstance(node, Or):
-            out: list[frozenset[str]] = []
+            out: list[Alt] = []
             for item in node.items:
                 found = self._alternatives(item)
                 if found is None:
@@ -152,35 +156,43 @@ class Matcher:
             return out
         if isinstance(node, And):
             needed: set[str] = set()
-            branches: list[list[frozenset[str]]] = []
+            branches: list[list[Alt]] = []
+            exact = True  # every condition is said by keys
             for item in node.items:
                 found = self._alternatives(item)
                 if found is None:
-                    continue
-                if len(found) == 1:
-                    needed |= found[0]
+                    exact = False
+                elif len(found) == 1:
+                    needed |= found[0][0]
+                    exact = exact and found[0][1]
                 else:
                     branches.append(found)
-            options = [[frozenset(needed)]] if needed else []
+            options = [[(frozenset(needed), exact and not branches)]] if needed else []
             # An OR inside an AND: each of its branches plus the words always needed.
-            options.extend([alt | needed for alt in b] for b in branches)
+            alone = exact and len(branches) == 1
+            options.extend([(k | needed, alone and sure) for k, sure in b] for b in branches)
             if not options:
                 return None
-            return min(options, key=lambda o: (sum(self._cost(a) for a in o), len(o)))
+            return min(options, key=lambda o: (sum(self._cost(k) for k, _ in o), len(o)))
         return None  # NOT, numbers, dates, other fields: select nothing
 
-    def _groups(self, node: Node) -> tuple[Group, ...] | None:
+    def _groups(self, node: Node) -> dict[Group, bool] | None:
+        """Groups of at most two keys, each with whether holding it is enough to match."""
         alts = self._alternatives(node)
         if alts is None:
             return None
-        return tuple(dict.fromkeys(tuple(self._order(a)[:2]) for a in alts))
+        out: dict[Group, bool] = {}
+        for keys, sure in alts:
+            group = tuple(self._order(keys)[:2])
+            out[group] = out.get(group, False) or (sure and len(keys) <= 2)
+        return out
 
     def selection(self, query: Query) -> Selection:
         """The keys ``query`` would be filed under (without adding it)."""
         groups = self._groups(query.ast)
         if groups is None:
             return Selection(frozenset(), True)
-        return Selection(frozenset(g[0] for g in groups), False, groups)
+        return Selection(frozenset(g[0] for g in groups), False, tuple(groups))
 
     def _track(self, key: str, step: int) -> None:
         self._meta += step * _is_meta(key)
@@ -190,8 +202,8 @@ class Matcher:
             if not self._prefix_lens[n]:
                 del self._prefix_lens[n]
 
-    def _file_pair(self, qid: str, a: str, b: str) -> None:
-        self._pairs.setdefault(a, {}).setdefault(b, []).append(qid)
+    def _file_pair(self, qid: str, a: str, b: str, sure: bool = False) -> None:
+        (self._sure_pairs if sure else self._pairs).setdefault(a, {}).setdefault(b, []).append(qid)
         self._track(a, 1)
         self._track(b, 1)
 
@@ -210,8 +222,8 @@ class Matcher:
                 key=lambda i: (sum(self._p(w) for w in clauses[i]), len(clauses[i])),
             )
             first, second = clauses[order[0]], clauses[order[1]]
-            pairs = tuple((a, b) for a in first for b in second)
-            for a, b in pairs:
+            pairs = tuple((a, b, False) for a in first for b in second)
+            for a, b, _ in pairs:
                 self._file_pair(qid, a, b)
             self._pair_keys[qid] = pairs
             others = [clauses[i] for i in order[2:]]
@@ -221,23 +233,25 @@ class Matcher:
             self._keys[qid] = ()
             return
         if clauses is not None:
-            target, keys = self._exact, tuple(clauses[0])
+            singles = {w: True for w in clauses[0]}
         else:
-            self._preds[qid] = query._pred
             groups = self._groups(query.ast)
             if groups is None:
+                self._preds[qid] = query._pred
                 self._always.add(qid)
                 self._keys[qid] = ()
                 return
-            target, keys = self._index, tuple(g[0] for g in groups if len(g) == 1)
-            pairs = tuple((g[0], g[1]) for g in groups if len(g) == 2)
-            for a, b in pairs:
-                self._file_pair(qid, a, b)
+            if not all(groups.values()):
+                self._preds[qid] = query._pred
+            singles = {g[0]: sure for g, sure in groups.items() if len(g) == 1}
+            pairs = tuple((g[0], g[1], sure) for g, sure in groups.items() if len(g) == 2)
+            for a, b, sure in pairs:
+                self._file_pair(qid, a, b, sure)
             if pairs:
                 self._pair_keys[qid] = pairs
-        self._keys[qid] = keys
-        for key in keys:
-            target.setdefault(key, set()).add(qid)
+        self._keys[qid] = tuple(singles)
+        for key, sure in singles.items():
+            (self._exact if sure else self._index).setdefault(key, set()).add(qid)
             self._track(key, 1)
 
     def remove(self, qid: str) -> None:
@@ -248,13 +262,14 @@ class Matcher:
         self._qfreq.subtract(_words(_compile(text).ast))
         self._preds.pop(qid, None)
         self._rest.pop(qid, None)
-        for a, b in self._pair_keys.pop(qid, ()):
-            sub = self._pairs[a]
+        for a, b, sure in self._pair_keys.pop(qid, ()):
+            pairs = self._sure_pairs if sure else self._pairs
+            sub = pairs[a]
             sub[b].remove(qid)
             if not sub[b]:
                 del sub[b]
             if not sub:
-                del self._pairs[a]
+                del pairs[a]
             self._track(a, -1)
             self._track(b, -1)
         self._always.discard(qid)
@@ -295,8 +310,9 @@ class Matcher:
         get = index.get
         return set().union(*[ids for key in keys if (ids := get(key))])
 
-    def _pair_hits(self, keys: set[str]) -> set[str]:
-        get = self._pairs.get
+    @staticmethod
+    def _pair_hits(pairs: dict[str, dict[str, list[str]]], keys: set[str]) -> set[str]:
+        get = pairs.get
         found: set[str] = set()
         for key in keys:
             sub = get(key)
@@ -311,7 +327,8 @@ class Matcher:
         return (
             self._lookup(self._index, keys)
             | self._lookup(self._exact, keys)
-            | self._pair_hits(keys)
+            | self._pair_hits(self._pairs, keys)
+            | self._pair_hits(self._sure_pairs, keys)
             | self._always
         )
 
@@ -319,27 +336,31 @@ class Matcher:
         """Ids of the queries ``post`` matches, in no particular order."""
         doc = post if isinstance(post, Doc) else Doc(post)
         keys = self._doc_keys(doc)
-        found = list(self._lookup(self._exact, keys)) if self._exact else []
+        found = self._lookup(self._exact, keys) if self._exact else set()
+        if self._sure_pairs:
+            found |= self._pair_hits(self._sure_pairs, keys)
         words = doc.all
         rest, preds = self._rest, self._preds
         verify = self._lookup(self._index, keys) if self._index else set()
-        for qid in self._pair_hits(keys) if self._pairs else ():
+        for qid in self._pair_hits(self._pairs, keys) if self._pairs else ():
             if qid in preds:
                 verify.add(qid)
                 continue
             r = rest.get(qid)
             if r is None:
-                found.append(qid)
+                found.add(qid)
             elif r[0] <= words:
                 for group in r[1]:
                     if group.isdisjoint(words):
                         break
                 else:
-                    found.append(qid)
+                    found.add(qid)
         if self._always:
             verify |= self._always
-        found.extend(qid for qid in verify if preds[qid](doc))
-        return found
+        if verify and found:
+            verify -= found
+        found.update(qid for qid in verify if preds[qid](doc))
+        return list(found)
 
     def match(self, post: Post | Doc) -> dict[str, list[Span]]:
         """``{query id: matched spans}`` for every query ``post`` matches."""
