@@ -337,26 +337,34 @@ class Matcher:
         doc = post if isinstance(post, Doc) else Doc(post)
         keys = self._doc_keys(doc)
         found = self._lookup(self._exact, keys) if self._exact else set()
-        if self._sure_pairs:
-            found |= self._pair_hits(self._sure_pairs, keys)
-        words = doc.all
-        rest, preds = self._rest, self._preds
         verify = self._lookup(self._index, keys) if self._index else set()
-        for qid in self._pair_hits(self._pairs, keys) if self._pairs else ():
-            if qid in preds:
-                verify.add(qid)
-                continue
-            r = rest.get(qid)
-            if r is None:
-                found.add(qid)
-            elif r[0] <= words:
-                for group in r[1]:
-                    if group.isdisjoint(words):
-                        break
-                else:
-                    found.add(qid)
         if self._always:
             verify |= self._always
+        words = doc.all
+        rest, preds = self._rest, self._preds
+        get_sure, get_pair = self._sure_pairs.get, self._pairs.get
+        for key in keys:
+            sub = get_sure(key)
+            if sub:
+                for other in sub.keys() & keys:
+                    found.update(sub[other])
+            sub = get_pair(key)
+            if not sub:
+                continue
+            for other in sub.keys() & keys:
+                for qid in sub[other]:
+                    if qid in preds:
+                        verify.add(qid)
+                        continue
+                    r = rest.get(qid)
+                    if r is None:
+                        found.add(qid)
+                    elif r[0] <= words:
+                        for group in r[1]:
+                            if group.isdisjoint(words):
+                                break
+                        else:
+                            found.add(qid)
         if verify and found:
             verify -= found
         found.update(qid for qid in verify if preds[qid](doc))

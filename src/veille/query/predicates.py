@@ -113,6 +113,15 @@ def near_ok(
     the start of the last; ``ordered`` also requires the written order without
     overlap.
     """
+    if len(items) == 2 and len(items[0]) == 1 and len(items[1]) == 1:
+        # Two words (the commonest case): compare their positions directly.
+        first, second = pos.get(items[0][0]), pos.get(items[1][0])
+        if not first or not second:
+            return False
+        reach = distance + 1
+        if ordered:
+            return any(0 < j - i <= reach for i in first for j in second)
+        return any(-reach <= j - i <= reach for i in first for j in second)
     starts = [phrase_starts(toks, pos, it) for it in items]
     if any(not s for s in starts):
         return False
