@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from veille.models import Post
 from veille.query.ast import (
@@ -45,8 +46,10 @@ _P_META = {"a": 0.05, "p": 0.3, "l": 0.5, "s": 0.4, "f": 0.4}
 _P_TAG = 0.03
 _P_WILDCARD = 0.1
 _P_WORD = 0.02
-_FLAG_ATTRS = {"reply": "is_reply", "repost": "is_repost", "link": "has_link", "media": "has_media"}
 _FIELD_MARKS = {"author": "a:", "platform": "p:", "lang": "l:", "sentiment": "s:"}
+
+# The parts of a key's slot.
+_EXACT, _VERIFY, _SURE_PAIRS, _PAIRS = range(4)
 
 Group = tuple[str, ...]  # keys a post must all hold (one or two)
 Alt = tuple[frozenset[str], bool]  # keys a post must all hold; whether that is enough
@@ -85,20 +88,19 @@ class Matcher:
         self._texts: dict[str, str] = {}
         self._preds: dict[str, Pred] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
-        self._index: dict[str, set[str]] = {}
+        # One slot per key, so a post's key is looked up once: [ids matched
+        # by holding the key, ids to evaluate, {other key: ids matched by
+        # holding both}, {other key: ids to evaluate or to check the rest of}].
+        self._slots: dict[str, list[Any]] = {}
         self._always: set[str] = set()
         self._prefix_lens: Counter[int] = Counter()
         self._meta: int = 0  # how many filed keys are metadata keys
         # Plain word queries (an AND of words or ORs of words) are kept as data:
         # selected by one clause, the rest is ``(words all needed, groups each
-        # needing one)``; with no rest, being selected IS matching (``_exact``).
-        self._exact: dict[str, set[str]] = {}
+        # needing one)``; with no rest, being selected IS matching.
         self._rest: dict[str, tuple[frozenset[str], tuple[frozenset[str], ...]]] = {}
-        # Queries filed under a pair of keys (rarer key -> other key -> ids), so
+        # Queries filed under a pair of keys (the rarer one holds the slot), so
         # a post selects only queries of which it holds two required keys.
-        self._pairs: dict[str, dict[str, list[str]]] = {}
-        # Pairs whose keys say the whole query: holding them is matching.
-        self._sure_pairs: dict[str, dict[str, list[str]]] = {}
         self._pair_keys: dict[str, tuple[tuple[str, str, bool], ...]] = {}
 
     def __len__(self) -> int:
@@ -202,10 +204,45 @@ class Matcher:
             if not self._prefix_lens[n]:
                 del self._prefix_lens[n]
 
+    def _slot(self, key: str) -> list[Any]:
+        slot = self._slots.get(key)
+        if slot is None:
+            slot = self._slots[key] = [None, None, None, None]
+        return slot
+
+    def _file_single(self, qid: str, key: str, sure: bool) -> None:
+        slot, i = self._slot(key), _EXACT if sure else _VERIFY
+        if slot[i] is None:
+            slot[i] = set()
+        slot[i].add(qid)
+        self._track(key, 1)
+
     def _file_pair(self, qid: str, a: str, b: str, sure: bool = False) -> None:
-        (self._sure_pairs if sure else self._pairs).setdefault(a, {}).setdefault(b, []).append(qid)
+        slot, i = self._slot(a), _SURE_PAIRS if sure else _PAIRS
+        if slot[i] is None:
+            slot[i] = {}
+        slot[i].setdefault(b, []).append(qid)
         self._track(a, 1)
         self._track(b, 1)
+
+    def _unfile(self, qid: str, key: str, i: int, other: str | None = None) -> None:
+        slot = self._slots.get(key)
+        held = None if slot is None else slot[i]
+        if held is None:
+            return
+        if other is None:
+            held.discard(qid)
+            empty = not held
+        else:
+            ids = held[other]
+            ids.remove(qid)
+            if not ids:
+                del held[other]
+            empty = not held
+        if empty:
+            slot[i] = None
+            if not any(slot):
+                del self._slots[key]
 
     def add(self, qid: str, query: Query | str) -> None:
         """File ``query`` under ``qid`` (replacing any query of that id)."""
@@ -251,8 +288,7 @@ class Matcher:
                 self._pair_keys[qid] = pairs
         self._keys[qid] = tuple(singles)
         for key, sure in singles.items():
-            (self._exact if sure else self._index).setdefault(key, set()).add(qid)
-            self._track(key, 1)
+            self._file_single(qid, key, sure)
 
     def remove(self, qid: str) -> None:
         """Forget the query ``qid`` (no error when absent)."""
@@ -263,23 +299,13 @@ class Matcher:
         self._preds.pop(qid, None)
         self._rest.pop(qid, None)
         for a, b, sure in self._pair_keys.pop(qid, ()):
-            pairs = self._sure_pairs if sure else self._pairs
-            sub = pairs[a]
-            sub[b].remove(qid)
-            if not sub[b]:
-                del sub[b]
-            if not sub:
-                del pairs[a]
+            self._unfile(qid, a, _SURE_PAIRS if sure else _PAIRS, b)
             self._track(a, -1)
             self._track(b, -1)
         self._always.discard(qid)
         for key in self._keys.pop(qid, ()):
-            for index in (self._index, self._exact):
-                ids = index.get(key)
-                if ids is not None:
-                    ids.discard(qid)
-                    if not ids:
-                        del index[key]
+            self._unfile(qid, key, _EXACT)
+            self._unfile(qid, key, _VERIFY)
             self._track(key, -1)
 
     def query(self, qid: str) -> Query:
@@ -305,59 +331,35 @@ class Matcher:
             keys.update(_meta_keys(doc))
         return keys
 
-    @staticmethod
-    def _lookup(index: dict[str, set[str]], keys: set[str]) -> set[str]:
-        get = index.get
-        return set().union(*[ids for key in keys if (ids := get(key))])
-
-    @staticmethod
-    def _pair_hits(pairs: dict[str, dict[str, list[str]]], keys: set[str]) -> set[str]:
-        get = pairs.get
+    def _hits(self, doc: Doc, keys: set[str], check: bool = True) -> tuple[set[str], set[str]]:
+        """``(ids matched, ids to evaluate)`` for a post holding ``keys``;
+        without ``check`` every selected plain-word query counts as matched."""
         found: set[str] = set()
-        for key in keys:
-            sub = get(key)
-            if sub:
-                for other in sub.keys() & keys:
-                    found.update(sub[other])
-        return found
-
-    def candidates(self, doc: Doc) -> set[str]:
-        """Ids of the queries that could match ``doc`` (a superset of the matches)."""
-        keys = self._doc_keys(doc)
-        return (
-            self._lookup(self._index, keys)
-            | self._lookup(self._exact, keys)
-            | self._pair_hits(self._pairs, keys)
-            | self._pair_hits(self._sure_pairs, keys)
-            | self._always
-        )
-
-    def match_ids(self, post: Post | Doc) -> list[str]:
-        """Ids of the queries ``post`` matches, in no particular order."""
-        doc = post if isinstance(post, Doc) else Doc(post)
-        keys = self._doc_keys(doc)
-        found = self._lookup(self._exact, keys) if self._exact else set()
-        verify = self._lookup(self._index, keys) if self._index else set()
-        if self._always:
-            verify |= self._always
+        verify = set(self._always)
         words = doc.all
         rest, preds = self._rest, self._preds
-        get_sure, get_pair = self._sure_pairs.get, self._pairs.get
+        get = self._slots.get
         for key in keys:
-            sub = get_sure(key)
-            if sub:
-                for other in sub.keys() & keys:
-                    found.update(sub[other])
-            sub = get_pair(key)
-            if not sub:
+            slot = get(key)
+            if slot is None:
                 continue
-            for other in sub.keys() & keys:
-                for qid in sub[other]:
+            exact, evaluate, sure, pairs = slot
+            if exact:
+                found |= exact
+            if evaluate:
+                verify |= evaluate
+            if sure:
+                for other in sure.keys() & keys:
+                    found.update(sure[other])
+            if not pairs:
+                continue
+            for other in pairs.keys() & keys:
+                for qid in pairs[other]:
                     if qid in preds:
                         verify.add(qid)
                         continue
                     r = rest.get(qid)
-                    if r is None:
+                    if r is None or not check:
                         found.add(qid)
                     elif r[0] <= words:
                         for group in r[1]:
@@ -365,9 +367,22 @@ class Matcher:
                                 break
                         else:
                             found.add(qid)
-        if verify and found:
-            verify -= found
-        found.update(qid for qid in verify if preds[qid](doc))
+        return found, verify
+
+    def candidates(self, doc: Doc) -> set[str]:
+        """Ids of the queries that could match ``doc`` (a superset of the matches)."""
+        found, verify = self._hits(doc, self._doc_keys(doc), check=False)
+        return found | verify
+
+    def match_ids(self, post: Post | Doc) -> list[str]:
+        """Ids of the queries ``post`` matches, in no particular order."""
+        doc = post if isinstance(post, Doc) else Doc(post)
+        found, verify = self._hits(doc, self._doc_keys(doc))
+        if verify:
+            if found:
+                verify -= found
+            preds = self._preds
+            found.update(qid for qid in verify if preds[qid](doc))
         return list(found)
 
     def match(self, post: Post | Doc) -> dict[str, list[Span]]:
@@ -415,8 +430,25 @@ def _meta_keys(doc: Doc) -> list[str]:
     p = doc.post
     keys = ["#" + t for t in doc.tags("hashtag")]
     keys.extend("@" + m for m in doc.tags("mention"))
-    keys.append("p:" + p.platform.lower())
-    handle = p.author.handle
+    keys.extend(_post_keys(p.platform, p.author.handle, p.lang))
+    if p.sentiment is not None:
+        keys.append("s:" + p.sentiment.label)
+    if p.parent_id is not None:
+        keys.append("f:reply")
+    if p.repost_of is not None:
+        keys.append("f:repost")
+    if p.links:
+        keys.append("f:link")
+    if p.media:
+        keys.append("f:media")
+    return keys
+
+
+@lru_cache(maxsize=16384)
+def _post_keys(platform: str, handle: str | None, lang: str | None) -> tuple[str, ...]:
+    """Keys of the platform, author (and the handle without its server) and
+    language (and its base code): few distinct values, so cached."""
+    keys = ["p:" + platform.lower()]
     if handle:
         from veille.textnorm import fold
 
@@ -424,15 +456,12 @@ def _meta_keys(doc: Doc) -> list[str]:
         keys.append("a:" + h)
         parts = h.split("@")
         keys.extend("a:" + "@".join(parts[:i]) for i in range(1, len(parts)))
-    if p.sentiment is not None:
-        keys.append("s:" + p.sentiment.label)
-    keys.extend("f:" + name for name, attr in _FLAG_ATTRS.items() if getattr(p, attr))
-    if p.lang:
-        code = p.lang.lower()
+    if lang:
+        code = lang.lower()
         keys.append("l:" + code)
         parts = code.split("-")
         keys.extend("l:" + "-".join(parts[:i]) for i in range(1, len(parts)))
-    return keys
+    return tuple(keys)
 
 
 def _words(node: Node) -> list[str]:
