@@ -29,6 +29,7 @@ from veille.query.ast import (
     Flag,
     Near,
     Node,
+    Not,
     Or,
     Phrase,
     Raw,
@@ -49,7 +50,7 @@ _P_WORD = 0.02
 _FIELD_MARKS = {"author": "a:", "platform": "p:", "lang": "l:", "sentiment": "s:"}
 
 # The parts of a key's slot.
-_EXACT, _VERIFY, _SURE_PAIRS, _PAIRS = range(4)
+_EXACT, _VERIFY, _SURE_PAIRS, _PAIRS, _EXCLUDED = range(5)
 
 Group = tuple[str, ...]  # keys a post must all hold (one or two)
 Alt = tuple[frozenset[str], bool]  # keys a post must all hold; whether that is enough
@@ -83,6 +84,7 @@ class Matcher:
             doc_count if doc_count else (max(doc_freq.values(), default=0) + 1 if doc_freq else 0)
         )
         self._qfreq: Counter[str] = Counter()
+        self._qtotal = 0
         # Only the text and the compiled predicate are kept per query (the AST
         # is rebuilt on demand for spans): 100,000 queries fit in little memory.
         self._texts: dict[str, str] = {}
@@ -102,6 +104,7 @@ class Matcher:
         # Queries filed under a pair of keys (the rarer one holds the slot), so
         # a post selects only queries of which it holds two required keys.
         self._pair_keys: dict[str, tuple[tuple[str, str, bool], ...]] = {}
+        self._excluded: dict[str, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -122,8 +125,10 @@ class Matcher:
         if df is not None:
             return (df.get(key.lstrip("#@"), 0) + 0.5) / (self._doc_count + 1)
         base = _P_TAG if mark in "#@" else _P_WORD
-        # Words many queries use (brand names) are likely common in posts too.
-        return min(0.9, base * (1.0 + self._qfreq[key]) ** 0.5)
+        # Words used by more queries than most (brand names) are likely common
+        # in posts too; relative to the mean, so the scale of the set is moot.
+        mean = self._qtotal / (len(self._qfreq) or 1)
+        return min(0.9, base * ((1.0 + self._qfreq[key]) / (1.0 + mean)) ** 0.5)
 
     def _order(self, keys: Iterable[str]) -> list[str]:
         return sorted(keys, key=lambda k: (self._p(k), k))
@@ -189,9 +194,27 @@ class Matcher:
             out[group] = out.get(group, False) or (sure and len(keys) <= 2)
         return out
 
+    @staticmethod
+    def _split(node: Node) -> tuple[Node | None, tuple[str, ...]]:
+        """A top-level AND as ``(the rest, keys it excludes)``: ``lumio -promo``
+        is ``lumio`` excluding posts holding ``promo``."""
+        if not isinstance(node, And):
+            return node, ()
+        rest: list[Node] = []
+        excluded: list[str] = []
+        for item in node.items:
+            key = _exact_key(item.item) if isinstance(item, Not) else None
+            if key is None:
+                rest.append(item)
+            else:
+                excluded.append(key)
+        core = None if not rest else rest[0] if len(rest) == 1 else And(tuple(rest))
+        return core, tuple(dict.fromkeys(excluded))
+
     def selection(self, query: Query) -> Selection:
         """The keys ``query`` would be filed under (without adding it)."""
-        groups = self._groups(query.ast)
+        core = self._split(query.ast)[0]
+        groups = None if core is None else self._groups(core)
         if groups is None:
             return Selection(frozenset(), True)
         return Selection(frozenset(g[0] for g in groups), False, tuple(groups))
@@ -207,7 +230,7 @@ class Matcher:
     def _slot(self, key: str) -> list[Any]:
         slot = self._slots.get(key)
         if slot is None:
-            slot = self._slots[key] = [None, None, None, None]
+            slot = self._slots[key] = [None, None, None, None, None]
         return slot
 
     def _file_single(self, qid: str, key: str, sure: bool) -> None:
@@ -250,7 +273,9 @@ class Matcher:
             query = _compile(query)
         if qid in self._texts:
             self.remove(qid)
-        self._qfreq.update(_words(query.ast))
+        used = _words(query.ast)
+        self._qfreq.update(used)
+        self._qtotal += len(used)
         self._texts[qid] = query.text
         clauses = _cnf(query.ast)
         if clauses is not None and len(clauses) > 1:
@@ -272,7 +297,17 @@ class Matcher:
         if clauses is not None:
             singles = {w: True for w in clauses[0]}
         else:
-            groups = self._groups(query.ast)
+            core, excluded = self._split(query.ast)
+            if excluded:
+                # A post holding one of these keys never matches: dropped in bulk.
+                self._excluded[qid] = excluded
+                for key in excluded:
+                    slot = self._slot(key)
+                    if slot[_EXCLUDED] is None:
+                        slot[_EXCLUDED] = set()
+                    slot[_EXCLUDED].add(qid)
+                    self._track(key, 1)
+            groups = None if core is None else self._groups(core)
             if groups is None:
                 self._preds[qid] = query._pred
                 self._always.add(qid)
@@ -295,7 +330,12 @@ class Matcher:
         text = self._texts.pop(qid, None)
         if text is None:
             return
-        self._qfreq.subtract(_words(_compile(text).ast))
+        used = _words(_compile(text).ast)
+        self._qfreq.subtract(used)
+        self._qtotal -= len(used)
+        for key in self._excluded.pop(qid, ()):
+            self._unfile(qid, key, _EXCLUDED)
+            self._track(key, -1)
         self._preds.pop(qid, None)
         self._rest.pop(qid, None)
         for a, b, sure in self._pair_keys.pop(qid, ()):
@@ -335,6 +375,7 @@ class Matcher:
         """``(ids matched, ids to evaluate)`` for a post holding ``keys``;
         without ``check`` every selected plain-word query counts as matched."""
         found: set[str] = set()
+        dropped: set[str] = set()
         verify = set(self._always)
         words = doc.all
         rest, preds = self._rest, self._preds
@@ -343,7 +384,9 @@ class Matcher:
             slot = get(key)
             if slot is None:
                 continue
-            exact, evaluate, sure, pairs = slot
+            exact, evaluate, sure, pairs, excluded = slot
+            if excluded and check:
+                dropped |= excluded
             if exact:
                 found |= exact
             if evaluate:
@@ -367,6 +410,9 @@ class Matcher:
                                 break
                         else:
                             found.add(qid)
+        if dropped:
+            found -= dropped
+            verify -= dropped
         return found, verify
 
     def candidates(self, doc: Doc) -> set[str]:
@@ -420,6 +466,21 @@ def _compile(text: str) -> Query:
     from veille.query import compile_query
 
     return compile_query(text)
+
+
+def _exact_key(node: Node) -> str | None:
+    """The key whose presence is exactly ``node`` (a word in any field, a tag,
+    platform/author/lang/sentiment, a flag), else None."""
+    if isinstance(node, Term):
+        return node.word if node.field == "any" else None
+    if isinstance(node, Tag):
+        return ("#" if node.kind == "hashtag" else "@") + node.value
+    if isinstance(node, Field):
+        mark = _FIELD_MARKS.get(node.name)
+        return None if mark is None else mark + node.value
+    if isinstance(node, Flag):
+        return "f:" + node.name
+    return None
 
 
 def _is_meta(key: str) -> int:
