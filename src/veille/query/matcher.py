@@ -17,9 +17,10 @@ Keys are strings: a folded word (``lumio``); ``*pre`` for a wildcard's prefix;
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from veille.models import Post
@@ -32,6 +33,7 @@ from veille.query.ast import (
     Not,
     Or,
     Phrase,
+    Range,
     Raw,
     Tag,
     Term,
@@ -48,6 +50,14 @@ _P_TAG = 0.03
 _P_WILDCARD = 0.1
 _P_WORD = 0.02
 _FIELD_MARKS = {"author": "a:", "platform": "p:", "lang": "l:", "sentiment": "s:"}
+
+_RANGE_VALUES: dict[str, Callable[[Post], int | None]] = {
+    "followers": attrgetter("author.followers"),
+    "likes": attrgetter("engagement.likes"),
+    "shares": attrgetter("engagement.shares"),
+    "replies": attrgetter("engagement.replies"),
+    "published": lambda p: int(p.published_at.timestamp()),
+}
 
 # The parts of a key's slot.
 _EXACT, _VERIFY, _SURE_PAIRS, _PAIRS, _EXCLUDED = range(5)
@@ -105,6 +115,8 @@ class Matcher:
         # a post selects only queries of which it holds two required keys.
         self._pair_keys: dict[str, tuple[tuple[str, str, bool], ...]] = {}
         self._excluded: dict[str, tuple[str, ...]] = {}
+        self._guards: dict[str, tuple[Range, ...]] = {}
+        self._ranges: dict[Range, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -195,21 +207,47 @@ class Matcher:
         return out
 
     @staticmethod
-    def _split(node: Node) -> tuple[Node | None, tuple[str, ...]]:
-        """A top-level AND as ``(the rest, keys it excludes)``: ``lumio -promo``
-        is ``lumio`` excluding posts holding ``promo``."""
+    def _split(node: Node) -> tuple[Node | None, tuple[str, ...], tuple[Range, ...]]:
+        """A top-level AND as ``(the rest, keys it excludes, numeric ranges)``:
+        ``lumio -promo likes:>10`` is ``lumio``, excluding posts holding
+        ``promo`` and posts outside the range."""
+        if isinstance(node, Range):
+            return None, (), (node,)
         if not isinstance(node, And):
-            return node, ()
+            return node, (), ()
         rest: list[Node] = []
         excluded: list[str] = []
+        ranges: list[Range] = []
         for item in node.items:
             key = _exact_key(item.item) if isinstance(item, Not) else None
-            if key is None:
-                rest.append(item)
-            else:
+            if key is not None:
                 excluded.append(key)
+            elif isinstance(item, Range):
+                ranges.append(item)
+            else:
+                rest.append(item)
         core = None if not rest else rest[0] if len(rest) == 1 else And(tuple(rest))
-        return core, tuple(dict.fromkeys(excluded))
+        return core, tuple(dict.fromkeys(excluded)), tuple(dict.fromkeys(ranges))
+
+    def _range_fails(self, doc: Doc) -> set[str]:
+        """Ids of the queries whose numeric range ``doc`` is outside of."""
+        post = doc.post
+        values: dict[str, int | None] = {}
+        out: set[str] = set()
+        for r, ids in self._ranges.items():
+            name = r.name
+            if name in values:
+                v = values[name]
+            else:
+                v = values[name] = _RANGE_VALUES[name](post)
+            lo, hi = r.low, r.high
+            if (
+                v is None
+                or (lo is not None and (v < lo if r.low_inclusive else v <= lo))
+                or (hi is not None and (v > hi if r.high_inclusive else v >= hi))
+            ):
+                out |= ids
+        return out
 
     def selection(self, query: Query) -> Selection:
         """The keys ``query`` would be filed under (without adding it)."""
@@ -297,7 +335,12 @@ class Matcher:
         if clauses is not None:
             singles = {w: True for w in clauses[0]}
         else:
-            core, excluded = self._split(query.ast)
+            core, excluded, ranges = self._split(query.ast)
+            if ranges:
+                # A post outside one of these ranges never matches: dropped in bulk.
+                self._guards[qid] = ranges
+                for r in ranges:
+                    self._ranges.setdefault(r, set()).add(qid)
             if excluded:
                 # A post holding one of these keys never matches: dropped in bulk.
                 self._excluded[qid] = excluded
@@ -333,6 +376,11 @@ class Matcher:
         used = _words(_compile(text).ast)
         self._qfreq.subtract(used)
         self._qtotal -= len(used)
+        for r in self._guards.pop(qid, ()):
+            ids = self._ranges[r]
+            ids.discard(qid)
+            if not ids:
+                del self._ranges[r]
         for key in self._excluded.pop(qid, ()):
             self._unfile(qid, key, _EXCLUDED)
             self._track(key, -1)
@@ -379,11 +427,9 @@ class Matcher:
         verify = set(self._always)
         words = doc.all
         rest, preds = self._rest, self._preds
-        get = self._slots.get
-        for key in keys:
-            slot = get(key)
-            if slot is None:
-                continue
+        slots = self._slots
+        for key in slots.keys() & keys:
+            slot = slots[key]
             exact, evaluate, sure, pairs, excluded = slot
             if excluded and check:
                 dropped |= excluded
@@ -410,6 +456,8 @@ class Matcher:
                                 break
                         else:
                             found.add(qid)
+        if self._ranges and check:
+            dropped |= self._range_fails(doc)
         if dropped:
             found -= dropped
             verify -= dropped
