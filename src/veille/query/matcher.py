@@ -288,9 +288,9 @@ class Matcher:
 
     def _unfile(self, qid: str, key: str, i: int, other: str | None = None) -> None:
         slot = self._slots.get(key)
-        held = None if slot is None else slot[i]
-        if held is None:
+        if slot is None or slot[i] is None:
             return
+        held = slot[i]
         if other is None:
             held.discard(qid)
             empty = not held
@@ -328,12 +328,13 @@ class Matcher:
             self._pair_keys[qid] = pairs
             others = [clauses[i] for i in order[2:]]
             if others:
-                singles = frozenset(w for c in others if len(c) == 1 for w in c)
-                self._rest[qid] = (singles, tuple(c for c in others if len(c) > 1))
+                needed = frozenset(w for c in others if len(c) == 1 for w in c)
+                self._rest[qid] = (needed, tuple(c for c in others if len(c) > 1))
             self._keys[qid] = ()
             return
+        singles: dict[str, bool]
         if clauses is not None:
-            singles = {w: True for w in clauses[0]}
+            singles = dict.fromkeys(clauses[0], True)
         else:
             core, excluded, ranges = self._split(query.ast)
             if ranges:
