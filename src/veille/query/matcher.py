@@ -1,17 +1,26 @@
 """Percolation: many saved queries against each new post.
 
 Like Lucene Monitor, the :class:`Matcher` indexes the queries themselves. Each
-query is filed under a few *pre-selection keys*, words that any post it matches
-must hold: the rarest required key of each AND, every branch of an OR, never a
-NOT. A post is tokenized once, its words looked up in the key index, and only
-the queries found (the candidates) are evaluated exactly by the in-memory
-engine. Queries with no required key (``-spam``, ``likes:>100``) are kept on an
+query is filed under *groups* of one or two keys that any post it matches must
+hold (the two rarest required keys of an AND, a group per branch of an OR,
+never a NOT). A post is tokenized once, its keys looked up in the index, and
+only the queries found are considered:
+
+- when a group's keys say the whole condition (``(panne OR outage) lang:fr``),
+  holding them is matching: no evaluation;
+- a top-level ``NOT word`` and numeric ranges are bulk filters: the queries a
+  post excludes (it holds ``promo``; it has too few likes) are dropped as sets;
+- the rest (phrases, NEAR, wildcards, other fields) are evaluated exactly by
+  the in-memory engine's compiled closures over the post's shared :class:`Doc`.
+
+Queries with no required key (``-spam``, ``likes:>100``) are kept on an
 ``always`` list and evaluated for every post; ``veille query explain`` reports
 them as costly.
 
 Keys are strings: a folded word (``lumio``); ``*pre`` for a wildcard's prefix;
 ``#tag`` and ``@user`` for hashtags and mentions; ``a:handle``, ``p:platform``,
-``l:lang`` for metadata. None of the markers can occur inside a word.
+``l:lang``, ``s:sentiment`` and ``f:reply``/``f:repost``/``f:link``/``f:media``
+for metadata. None of the markers can occur inside a word.
 """
 
 from __future__ import annotations
