@@ -125,7 +125,6 @@ class Matcher:
         self._pair_keys: dict[str, tuple[tuple[str, str, bool], ...]] = {}
         self._excluded: dict[str, tuple[str, ...]] = {}
         self._guards: dict[str, tuple[Range, ...]] = {}
-        self._ranges: dict[Range, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -238,24 +237,27 @@ class Matcher:
         core = None if not rest else rest[0] if len(rest) == 1 else And(tuple(rest))
         return core, tuple(dict.fromkeys(excluded)), tuple(dict.fromkeys(ranges))
 
-    def _range_fails(self, doc: Doc) -> set[str]:
-        """Ids of the queries whose numeric range ``doc`` is outside of."""
+    def _range_fails(self, doc: Doc, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` with a numeric range ``doc`` is outside of."""
         post = doc.post
         values: dict[str, int | None] = {}
         out: set[str] = set()
-        for r, ids in self._ranges.items():
-            name = r.name
-            if name in values:
-                v = values[name]
-            else:
-                v = values[name] = _RANGE_VALUES[name](post)
-            lo, hi = r.low, r.high
-            if (
-                v is None
-                or (lo is not None and (v < lo if r.low_inclusive else v <= lo))
-                or (hi is not None and (v > hi if r.high_inclusive else v >= hi))
-            ):
-                out |= ids
+        guards = self._guards
+        for qid in ids:
+            for r in guards[qid]:
+                name = r.name
+                if name in values:
+                    v = values[name]
+                else:
+                    v = values[name] = _RANGE_VALUES[name](post)
+                lo, hi = r.low, r.high
+                if (
+                    v is None
+                    or (lo is not None and (v < lo if r.low_inclusive else v <= lo))
+                    or (hi is not None and (v > hi if r.high_inclusive else v >= hi))
+                ):
+                    out.add(qid)
+                    break
         return out
 
     def selection(self, query: Query) -> Selection:
@@ -347,10 +349,9 @@ class Matcher:
         else:
             core, excluded, ranges = self._split(query.ast)
             if ranges:
-                # A post outside one of these ranges never matches: dropped in bulk.
+                # A post outside one of these ranges never matches: checked
+                # before anything else, on the selected queries only.
                 self._guards[qid] = ranges
-                for r in ranges:
-                    self._ranges.setdefault(r, set()).add(qid)
             if excluded:
                 # A post holding one of these keys never matches: dropped in bulk.
                 self._excluded[qid] = excluded
@@ -386,11 +387,7 @@ class Matcher:
         used = _words(_compile(text).ast)
         self._qfreq.subtract(used)
         self._qtotal -= len(used)
-        for r in self._guards.pop(qid, ()):
-            ids = self._ranges[r]
-            ids.discard(qid)
-            if not ids:
-                del self._ranges[r]
+        self._guards.pop(qid, None)
         for key in self._excluded.pop(qid, ()):
             self._unfile(qid, key, _EXCLUDED)
             self._track(key, -1)
@@ -424,7 +421,7 @@ class Matcher:
             return doc.all
         keys = set(doc.all)
         for n in self._prefix_lens:
-            keys.update("*" + word[:n] for word in doc.all if len(word) >= n)
+            keys.update(["*" + word[:n] for word in doc.all if len(word) >= n])
         if self._meta:
             keys.update(_meta_keys(doc))
         return keys
@@ -466,8 +463,9 @@ class Matcher:
                                 break
                         else:
                             found.add(qid)
-        if self._ranges and check:
-            dropped |= self._range_fails(doc)
+        if self._guards and check:
+            guarded = self._guards.keys()
+            dropped |= self._range_fails(doc, (guarded & found) | (guarded & verify))
         if dropped:
             found -= dropped
             verify -= dropped
