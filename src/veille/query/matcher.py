@@ -69,7 +69,7 @@ _RANGE_VALUES: dict[str, Callable[[Post], int | None]] = {
 }
 
 # The parts of a key's slot.
-_EXACT, _VERIFY, _SURE_PAIRS, _PAIRS, _EXCLUDED = range(5)
+_EXACT, _VERIFY, _SURE_PAIRS, _PAIRS, _REST_PAIRS, _EXCLUDED = range(6)
 
 Group = tuple[str, ...]  # keys a post must all hold (one or two)
 Alt = tuple[frozenset[str], bool]  # keys a post must all hold; whether that is enough
@@ -122,7 +122,7 @@ class Matcher:
         self._rest: dict[str, tuple[frozenset[str], tuple[frozenset[str], ...]]] = {}
         # Queries filed under a pair of keys (the rarer one holds the slot), so
         # a post selects only queries of which it holds two required keys.
-        self._pair_keys: dict[str, tuple[tuple[str, str, bool], ...]] = {}
+        self._pair_keys: dict[str, tuple[tuple[str, str, int], ...]] = {}
         self._excluded: dict[str, tuple[str, ...]] = {}
         self._guards: dict[str, tuple[Range, ...]] = {}
 
@@ -279,7 +279,7 @@ class Matcher:
     def _slot(self, key: str) -> list[Any]:
         slot = self._slots.get(key)
         if slot is None:
-            slot = self._slots[key] = [None, None, None, None, None]
+            slot = self._slots[key] = [None, None, None, None, None, None]
         return slot
 
     def _file_single(self, qid: str, key: str, sure: bool) -> None:
@@ -289,8 +289,8 @@ class Matcher:
         slot[i].add(qid)
         self._track(key, 1)
 
-    def _file_pair(self, qid: str, a: str, b: str, sure: bool = False) -> None:
-        slot, i = self._slot(a), _SURE_PAIRS if sure else _PAIRS
+    def _file_pair(self, qid: str, a: str, b: str, i: int) -> None:
+        slot = self._slot(a)
         if slot[i] is None:
             slot[i] = {}
         slot[i].setdefault(b, []).append(qid)
@@ -333,14 +333,15 @@ class Matcher:
                 key=lambda i: (sum(self._p(w) for w in clauses[i]), len(clauses[i])),
             )
             first, second = clauses[order[0]], clauses[order[1]]
-            pairs = tuple((a, b, False) for a in first for b in second)
-            for a, b, _ in pairs:
-                self._file_pair(qid, a, b)
-            self._pair_keys[qid] = pairs
             others = [clauses[i] for i in order[2:]]
-            if others:
+            if others:  # holding the pair, the other clauses are checked as data
                 needed = frozenset(w for c in others if len(c) == 1 for w in c)
                 self._rest[qid] = (needed, tuple(c for c in others if len(c) > 1))
+            kind = _REST_PAIRS if others else _SURE_PAIRS
+            pairs = tuple((a, b, kind) for a in first for b in second)
+            for a, b, _ in pairs:
+                self._file_pair(qid, a, b, kind)
+            self._pair_keys[qid] = pairs
             self._keys[qid] = ()
             return
         singles: dict[str, bool]
@@ -370,9 +371,13 @@ class Matcher:
             if not all(groups.values()):
                 self._preds[qid] = query._pred
             singles = {g[0]: sure for g, sure in groups.items() if len(g) == 1}
-            pairs = tuple((g[0], g[1], sure) for g, sure in groups.items() if len(g) == 2)
-            for a, b, sure in pairs:
-                self._file_pair(qid, a, b, sure)
+            pairs = tuple(
+                (g[0], g[1], _SURE_PAIRS if sure else _PAIRS)
+                for g, sure in groups.items()
+                if len(g) == 2
+            )
+            for a, b, kind in pairs:
+                self._file_pair(qid, a, b, kind)
             if pairs:
                 self._pair_keys[qid] = pairs
         self._keys[qid] = tuple(singles)
@@ -393,8 +398,8 @@ class Matcher:
             self._track(key, -1)
         self._preds.pop(qid, None)
         self._rest.pop(qid, None)
-        for a, b, sure in self._pair_keys.pop(qid, ()):
-            self._unfile(qid, a, _SURE_PAIRS if sure else _PAIRS, b)
+        for a, b, i in self._pair_keys.pop(qid, ()):
+            self._unfile(qid, a, i, b)
             self._track(a, -1)
             self._track(b, -1)
         self._always.discard(qid)
@@ -433,11 +438,10 @@ class Matcher:
         dropped: set[str] = set()
         verify = set(self._always)
         words = doc.all
-        rest, preds = self._rest, self._preds
-        slots = self._slots
+        rest, slots = self._rest, self._slots
         for key in slots.keys() & keys:
             slot = slots[key]
-            exact, evaluate, sure, pairs, excluded = slot
+            exact, evaluate, sure, pairs, checked, excluded = slot
             if excluded and check:
                 dropped |= excluded
             if exact:
@@ -447,15 +451,15 @@ class Matcher:
             if sure:
                 for other in sure.keys() & keys:
                     found.update(sure[other])
-            if not pairs:
+            if pairs:
+                for other in pairs.keys() & keys:
+                    verify.update(pairs[other])
+            if not checked:
                 continue
-            for other in pairs.keys() & keys:
-                for qid in pairs[other]:
-                    if qid in preds:
-                        verify.add(qid)
-                        continue
-                    r = rest.get(qid)
-                    if r is None or not check:
+            for other in checked.keys() & keys:
+                for qid in checked[other]:
+                    r = rest[qid]
+                    if not check:
                         found.add(qid)
                     elif r[0] <= words:
                         for group in r[1]:
