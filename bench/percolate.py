@@ -101,6 +101,25 @@ def realistic(n: int, docs: int) -> tuple[list[str], list[dict[str, Any]]]:
     return queries, [post_to_record(p) for p in posts]
 
 
+def sample_doc_freq(docs: int = 2000) -> tuple[dict[str, int], int]:
+    """Document frequencies of words over another sample of the simulator's
+    posts (seed 8, not the posts matched): what a running workspace knows
+    from the posts it already stores."""
+    from collections import Counter
+
+    from veille.query.predicates import tag_key
+    from veille.sim.generate import SimConfig, generate_posts
+    from veille.textnorm import tokens
+
+    df: Counter[str] = Counter()
+    posts = list(itertools.islice(generate_posts(SimConfig(seed=SEED + 1, days=60)), docs))
+    for p in posts:
+        words = set(tokens(p.text)) | set(tokens(p.title or ""))
+        words.update(tag_key(h) for h in p.hashtags)
+        df.update(words)
+    return dict(df), len(posts)
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -156,7 +175,11 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
             )
 
         if engine == "matcher":
-            m = Matcher()
+            if kind == "realistic" and not spec.get("no_doc_freq"):
+                df, count = sample_doc_freq()
+                m = Matcher(doc_freq=df, doc_count=count)
+            else:
+                m = Matcher()
             for i, q in enumerate(qtexts):
                 m.add(i, q)  # type: ignore[arg-type]  # any hashable id works
 
@@ -214,6 +237,12 @@ def main() -> None:
     ap.add_argument("--doclen", type=int, nargs="+", default=[30, 300])
     ap.add_argument("--dist", nargs="+", default=["uniform", "zipf"])
     ap.add_argument("--no-realistic", action="store_true")
+    ap.add_argument("--no-synthetic", action="store_true", help="only the realistic set")
+    ap.add_argument(
+        "--no-doc-freq",
+        action="store_true",
+        help="realistic set: no word frequencies from a sample of other posts",
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -225,7 +254,7 @@ def main() -> None:
     )
     sets: list[dict[str, Any]] = []
     for n in args.n:
-        for dist in args.dist:
+        for dist in [] if args.no_synthetic else args.dist:
             for doclen in args.doclen:
                 docs = args.docs if doclen <= 30 else max(1, args.docs // 4)
                 sets.append(
@@ -242,6 +271,7 @@ def main() -> None:
             sets.append(
                 {
                     "set": "realistic",
+                    "no_doc_freq": args.no_doc_freq,
                     "n": n,
                     "dist": "-",
                     "doclen": 0,

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from veille.query import Matcher, compile_query
+from veille.query.ast import to_text
+from veille.query.evaluate import Doc, Query, compile_node
 
 from .conftest import make_post
+from .test_engines_agree import posts_st, query_st
 
 POST = make_post(
     "1",
@@ -80,3 +86,28 @@ def test_match_returns_spans_of_each_query() -> None:
         (s.field, (POST.title if s.field == "title" else POST.text)[s.start : s.end]) for s in spans
     }
     assert texts == {("title", "Lumio"), ("title", "panne"), ("text", "Panne"), ("text", "Lumio")}
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    posts=st.integers(2, 10).flatmap(lambda n: st.tuples(*[posts_st(i) for i in range(n)])),
+    queries=st.lists(query_st, min_size=1, max_size=8),
+    drop=st.integers(0, 7),
+)
+def test_matcher_agrees_with_brute_force_after_updates(
+    posts: tuple, queries: list, drop: int
+) -> None:
+    """Pairs of keys, metadata keys and the groups that match without
+    evaluation never change which queries a post matches."""
+    m = Matcher()
+    preds = {str(i): compile_node(ast) for i, ast in enumerate(queries)}
+    for qid, ast in zip(preds, queries, strict=True):
+        m.add(qid, Query(to_text(ast), ast, (), preds[qid]))
+    if drop < len(queries):  # updates without a rebuild
+        m.remove(str(drop))
+        del preds[str(drop)]
+    for p in posts:
+        d = Doc(p)
+        expected = sorted(qid for qid, pred in preds.items() if pred(d))
+        assert sorted(m.match_ids(p)) == expected, [to_text(a) for a in queries]
+        assert set(expected) <= m.candidates(d)

@@ -120,6 +120,7 @@ def explain_data(q: Query) -> dict[str, Any]:
         "sql": sql,
         "params": params,
         "matcher_keys": sorted(sel.keys),
+        "matcher_groups": [list(g) for g in sel.groups],
         "costly": sel.always,
     }
 
@@ -158,7 +159,8 @@ def register(app: typer.Typer) -> None:
                 soft_wrap=True,
             )
         else:
-            out.print(f"[bold]matcher[/]  selected by any of: {', '.join(data['matcher_keys'])}")
+            groups = ", ".join(" + ".join(g) for g in data["matcher_groups"])
+            out.print(f"[bold]matcher[/]  selected by any of: {groups}", soft_wrap=True)
 
     @qapp.command("match")
     @handle_errors

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from veille.models import Post
 from veille.query import predicates as pr
@@ -108,6 +109,14 @@ def _set(fld: str) -> Callable[[Doc], set[str]]:
     return lambda d: d.all
 
 
+_RANGE_ATTRS = {
+    "followers": "author.followers",
+    "likes": "engagement.likes",
+    "shares": "engagement.shares",
+    "replies": "engagement.replies",
+}
+
+
 def _range_value(name: str) -> Callable[[Post], int | None]:
     if name == "followers":
         return lambda p: p.author.followers
@@ -128,20 +137,38 @@ def compile_node(node: Node) -> Pred:
         rx, pre, get = pr.wildcard_re(node.pattern), node.prefix, _set(node.field)
         return lambda d: any(t.startswith(pre) and rx.match(t) for t in get(d))
     if isinstance(node, Phrase):
-        words, flds = node.words, _fields(node.field)
-        first, get = words[0], _set(node.field)
-        return lambda d: (
-            first in get(d) and any(pr.phrase_starts(d.toks(f), d.pos(f), words) for f in flds)
-        )
+        words = node.words
+        need = frozenset(words)
+        if node.field == "any":
+            return lambda d: (
+                need <= d.all
+                and (
+                    (need <= d.textset and bool(pr.phrase_starts(d.text, d.pos("text"), words)))
+                    or (
+                        need <= d.titleset
+                        and bool(pr.phrase_starts(d.title, d.pos("title"), words))
+                    )
+                )
+            )
+        f, get = node.field, _set(node.field)
+        return lambda d: need <= get(d) and bool(pr.phrase_starts(d.toks(f), d.pos(f), words))
     if isinstance(node, Near):
         items = [text_words(i) for i in node.items]
-        need = {w for it in items for w in it}
-        flds, dist, ordered = _fields(node.field), node.distance, node.ordered
-        get = _set(node.field)
-        return lambda d: (
-            need <= get(d)
-            and any(pr.near_ok(d.toks(f), d.pos(f), items, dist, ordered) for f in flds)
-        )
+        need = frozenset(w for it in items for w in it)
+        dist, ordered = node.distance, node.ordered
+        if node.field == "any":
+            return lambda d: (
+                need <= d.all
+                and (
+                    (need <= d.textset and pr.near_ok(d.text, d.pos("text"), items, dist, ordered))
+                    or (
+                        need <= d.titleset
+                        and pr.near_ok(d.title, d.pos("title"), items, dist, ordered)
+                    )
+                )
+            )
+        f, get = node.field, _set(node.field)
+        return lambda d: need <= get(d) and pr.near_ok(d.toks(f), d.pos(f), items, dist, ordered)
     if isinstance(node, Raw):
         exact, words = node.text, node.words
         return lambda d: any(
@@ -156,6 +183,12 @@ def compile_node(node: Node) -> Pred:
     if isinstance(node, Range):
         get_value = _range_value(node.name)
         lo, hi, lo_in, hi_in = node.low, node.high, node.low_inclusive, node.high_inclusive
+        if hi is None and lo is not None and node.name != "published":
+            # The commonest shape (likes:>10): one C attribute lookup, one comparison.
+            get = attrgetter(_RANGE_ATTRS[node.name])
+            if lo_in:
+                return lambda d: (v := get(d.post)) is not None and v >= lo
+            return lambda d: (v := get(d.post)) is not None and v > lo
 
         def in_range(d: Doc) -> bool:
             v = get_value(d.post)
@@ -182,18 +215,61 @@ def compile_node(node: Node) -> Pred:
         if fast is not None:
             return fast
     if isinstance(node, And):
-        fs = [compile_node(i) for i in node.items]
-        if len(fs) == 2:
-            a, b = fs
-            return lambda d: a(d) and b(d)
-        return lambda d: all(f(d) for f in fs)
+        return _and(node)
     if isinstance(node, Or):
-        fs = [compile_node(i) for i in node.items]
+        fs = [compile_node(i) for i in sorted(node.items, key=_cost)]
         if len(fs) == 2:
             a, b = fs
             return lambda d: a(d) or b(d)
+        if len(fs) == 3:
+            a, b, c = fs
+            return lambda d: a(d) or b(d) or c(d)
         return lambda d: any(f(d) for f in fs)
     raise TypeError(f"not a query node: {node!r}")
+
+
+def _and(node: And) -> Pred:
+    """All of ``node.items``: words needed and words excluded are two set
+    tests, then the other conditions, cheapest first."""
+    need: set[str] = set()
+    forbid: set[str] = set()
+    others: list[Node] = []
+    for item in node.items:
+        if isinstance(item, Term) and item.field == "any":
+            need.add(item.word)
+        elif isinstance(item, Not) and isinstance(item.item, Term) and item.item.field == "any":
+            forbid.add(item.item.word)
+        else:
+            others.append(item)
+    fs = [compile_node(i) for i in sorted(others, key=_cost)]
+    if need or forbid:
+        n, x = frozenset(need), frozenset(forbid)
+        words: Pred = lambda d: n <= d.all and x.isdisjoint(d.all)  # noqa: E731
+        fs.insert(0, words)
+    if len(fs) == 1:
+        return fs[0]
+    if len(fs) == 2:
+        a, b = fs
+        return lambda d: a(d) and b(d)
+    if len(fs) == 3:
+        a, b, c = fs
+        return lambda d: a(d) and b(d) and c(d)
+    return lambda d: all(f(d) for f in fs)
+
+
+def _cost(node: Node) -> int:
+    """A rough cost of testing ``node``: set lookups are cheap, positions are not."""
+    if isinstance(node, Not):
+        return _cost(node.item)
+    if isinstance(node, And | Or):
+        return sum(_cost(i) for i in node.items)
+    if isinstance(node, Wildcard):
+        return 3
+    if isinstance(node, Phrase):
+        return 4
+    if isinstance(node, Near | Raw):
+        return 5
+    return 1
 
 
 def _any_words(node: Node) -> frozenset[str] | None:

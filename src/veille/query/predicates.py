@@ -87,8 +87,17 @@ def phrase_starts(
     toks: Sequence[str], pos: dict[str, list[int]], words: Sequence[str]
 ) -> list[int]:
     """Start positions of ``words`` as consecutive tokens."""
+    found = pos.get(words[0])
+    if not found:
+        return []
     k = len(words)
-    return [p for p in pos.get(words[0], ()) if list(toks[p : p + k]) == list(words)]
+    if k == 1:
+        return found
+    if k == 2:
+        second, last = words[1], len(toks) - 1
+        return [p for p in found if p < last and toks[p + 1] == second]
+    seq = list(words)
+    return [p for p in found if list(toks[p : p + k]) == seq]
 
 
 def near_ok(
@@ -104,6 +113,15 @@ def near_ok(
     the start of the last; ``ordered`` also requires the written order without
     overlap.
     """
+    if len(items) == 2 and len(items[0]) == 1 and len(items[1]) == 1:
+        # Two words (the commonest case): compare their positions directly.
+        first, second = pos.get(items[0][0]), pos.get(items[1][0])
+        if not first or not second:
+            return False
+        reach = distance + 1
+        if ordered:
+            return any(0 < j - i <= reach for i in first for j in second)
+        return any(-reach <= j - i <= reach for i in first for j in second)
     starts = [phrase_starts(toks, pos, it) for it in items]
     if any(not s for s in starts):
         return False
