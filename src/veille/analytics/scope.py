@@ -123,6 +123,9 @@ class Scope:
     # Set when the restriction is exactly "filed under this topic" (post_topics
     # complete for its current query): aggregations may read topic_rollup.
     topic_id: int | None = None
+    # Compiled queries (query ASTs) the posts must match; compiled in sql() so
+    # their full-text lookups are bounded by the period's start.
+    queries: tuple[Any, ...] = ()
 
     def sql(self) -> tuple[str, list[Any]]:
         """``(where_sql, params)`` over ``posts p``."""
@@ -144,12 +147,20 @@ class Scope:
         if self.where:
             clauses.append(f"({self.where})")
             params.extend(self.params)
+        if self.queries:
+            from veille.query.sqlite import to_sqlite
+
+            since = None if f.since is None else int(f.since.timestamp())
+            for node in self.queries:
+                qsql, qparams = to_sqlite(node, since=since)
+                clauses.append(f"({qsql})")
+                params.extend(qparams)
         return (" AND ".join(clauses) if clauses else "1"), params
 
     @property
     def restricted(self) -> bool:
         """True when the scope has a restriction beyond plain filters."""
-        return bool(self.where)
+        return bool(self.where or self.queries)
 
     def during(self, period: Period) -> Scope:
         return replace(self, flt=replace(self.flt, since=period.since, until=period.until))

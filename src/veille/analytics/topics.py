@@ -14,15 +14,14 @@ def query_scope(store: Any, text: str, base: Scope | None = None) -> Scope:
     """Posts matching the query ``text`` (syntax: docs/query.md), within ``base``."""
     from veille.query import QueryError, compile_query
     from veille.query.predicates import install
-    from veille.query.sqlite import to_sqlite
 
     try:
         query = compile_query(text)
     except QueryError as exc:
         raise UsageError(f"--query {text!r}: {exc}", hint="See docs/query.md.") from None
     install(connection(store))
-    where, params = to_sqlite(query.ast)
-    return (base or Scope()).narrowed(where, params, label=text)
+    scope = base or Scope()
+    return replace(scope, queries=(*scope.queries, query.ast), label=text)
 
 
 def sync_topic(store: Any, topic: Any) -> int:

@@ -91,14 +91,26 @@ def _fields(field: str) -> tuple[str, ...]:
     )
 
 
-def to_sqlite(node: Node, *, min_pk: int | None = None) -> tuple[str, list[Any]]:
+# The first post published at or after a time: every post of a window that
+# starts then has a pk at least this large, so FTS5 lookups can be bounded by it.
+_FIRST_PK_SINCE = "(SELECT min(pk) FROM posts INDEXED BY posts_published WHERE published_at >= ?)"
+
+
+def to_sqlite(
+    node: Node, *, min_pk: int | None = None, since: int | None = None
+) -> tuple[str, list[Any]]:
     """``node`` as ``(where_sql, params)`` over ``posts p``; user text only in params.
 
     ``min_pk`` restricts the result to ``p.pk >= min_pk`` and pushes that bound
     into every FTS5 lookup (so a search of recent posts reads only the recent
-    part of the index).
+    part of the index). ``since`` (Unix seconds) pushes the same kind of bound,
+    computed in SQL, for a caller that also keeps ``p.published_at >= since``:
+    it never drops a post of that window.
     """
     params: list[Any] = []
+    if since is not None and min_pk is None:
+        sql = _sql(node, params, _SinceBound(since))
+        return sql, params
     sql = _sql(node, params, min_pk)
     if min_pk is not None:
         sql = f"p.pk >= ? AND ({sql})"
@@ -106,12 +118,17 @@ def to_sqlite(node: Node, *, min_pk: int | None = None) -> tuple[str, list[Any]]
     return sql, params
 
 
+class _SinceBound(int):
+    """A lower pk bound given as a time: the first pk published since then."""
+
+
 def _fts_in(params: list[Any], expr: str, min_pk: int | None) -> str:
     params.append(expr)
     if min_pk is None:
         return _FTS_IN
     params.append(min_pk)
-    return "p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= ?)"
+    bound = _FIRST_PK_SINCE if isinstance(min_pk, _SinceBound) else "?"
+    return f"p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= {bound})"
 
 
 def _sql(node: Node, params: list[Any], min_pk: int | None = None) -> str:
