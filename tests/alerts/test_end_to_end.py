@@ -81,10 +81,30 @@ def _finish(root: Path, receiver) -> None:  # type: ignore[no-untyped-def]
     assert rows == [("mastodon:1", "sent")]
 
 
+# The real import, in a process that dies between the commit and the send.
+_KILLED_AFTER_COMMIT = """
+import os, signal, sys
+from pathlib import Path
+from veille.importer import import_file
+from veille.pipeline import build_pipeline
+from veille.workspace import Workspace
+
+with Workspace.open(sys.argv[1]) as ws:
+    pipeline = build_pipeline(ws)
+    for stage in pipeline.stages:
+        if stage.name == "alerts":
+            stage.after_commit = lambda result: os.kill(os.getpid(), signal.SIGKILL)
+    import_file(pipeline, Path(sys.argv[2]))
+"""
+
+
 @pytest.mark.slow
 def test_sigkill_after_commit_before_send_delivers_once(tmp_path: Path, receiver) -> None:  # type: ignore[no-untyped-def]
     root, data = _setup(tmp_path, receiver, 1.0)
-    child = _veille(["import", str(data)], root, VEILLE_FAULT="alerts-after-commit")
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_AFTER_COMMIT, str(root), str(data)],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
     child.communicate(timeout=60)
     assert child.returncode == -signal.SIGKILL
     assert receiver.requests == []

@@ -4,8 +4,6 @@ the as-it-happens ones once committed."""
 from __future__ import annotations
 
 import logging
-import os
-import signal
 from typing import TYPE_CHECKING
 
 from veille.pipeline.ingest import Stage
@@ -60,9 +58,6 @@ def alerts_stage(workspace: Workspace) -> Stage:
     def after_commit(result: UpsertResult) -> None:
         if not result.new:
             return
-        if os.environ.get("VEILLE_FAULT") == "alerts-after-commit":
-            # Fault injection for the crash tests: die between commit and send.
-            os.kill(os.getpid(), signal.SIGKILL)
         try:
             engine().dispatch(instant_only=True)
         except Exception:  # the posts are stored; the dispatcher will send later
