@@ -13,7 +13,7 @@ import pytest
 from veille.errors import InputError
 from veille.importer import import_file
 from veille.pipeline import build_pipeline
-from veille.records import RecordError, post_from_record
+from veille.records import RECORD_COLUMNS, RecordError, post_from_record, post_to_record
 from veille.workspace import Workspace
 
 GOOD = {
@@ -30,6 +30,7 @@ GOOD = {
 
 def test_record_mapping_and_raw_kept() -> None:
     post = post_from_record(GOOD)
+    assert tuple(post_to_record(post)) == RECORD_COLUMNS  # what exports write
     assert post.id == "bluesky:abc"
     assert post.author.handle == "alice.bsky.social" and post.author.followers == 12
     assert post.engagement.likes == 3 and post.hashtags == ("fibre",)

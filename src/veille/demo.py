@@ -8,17 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from veille.sim import BRAND
+from veille.sim.feeds import FEED_PLATFORMS
 from veille.workspace import Workspace, init_workspace
-
-# Simulated hosts whose firehose feed the demo follows, and the platform of their posts.
-DEMO_FEEDS = {
-    "mastodon": "mastodon",
-    "bluesky": "bluesky",
-    "reddit": "reddit",
-    "youtube": "youtube",
-    "wordpress": "wordpress",
-    "news": "rss",
-}
 
 
 def collect_from_simulator(ws: Workspace, *, seed: int, days: int, end: datetime) -> int:
@@ -38,7 +29,8 @@ def collect_from_simulator(ws: Workspace, *, seed: int, days: int, end: datetime
         wanted: list[tuple[str, str, str, dict[str, str]]] = [
             (f"demo-{host}", "feeds", sim.url(host, "/feeds/all.atom"),
              {"platform": platform, "max_pages": "1000"})
-            for host, platform in DEMO_FEEDS.items()
+            # Every simulated host with a firehose feed, and the platform of its posts.
+            for host, platform in FEED_PLATFORMS.items()
             if host in sim.hosts
         ]  # fmt: skip
         # Platforms without a feed come in through their APIs. (The simulator
@@ -47,7 +39,7 @@ def collect_from_simulator(ws: Workspace, *, seed: int, days: int, end: datetime
         wanted += [
             (f"demo-api-{kind}", kind, target, options)
             for kind, target, options in demo_sources(sim)
-            if kind not in DEMO_FEEDS
+            if kind not in FEED_PLATFORMS
         ]
         existing = {r.name for r in list_sources(ws.store)}
         names = []

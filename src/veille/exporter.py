@@ -14,16 +14,10 @@ from typing import IO, Any
 
 from veille.errors import UsageError
 from veille.models import Post
-from veille.records import post_to_record
+from veille.records import RECORD_COLUMNS, post_to_record
 
 FORMATS = ("jsonl", "csv", "parquet")
-# The keys of veille.records.post_to_record, in order.
-COLUMNS = [
-    "id", "platform", "url", "title", "text", "author", "author_name", "author_url",
-    "followers", "published_at", "lang", "likes", "shares", "replies", "views",
-    "parent_id", "thread_id", "repost_of", "country", "source", "hashtags", "mentions",
-    "links", "media", "sentiment", "sentiment_score", "cluster_id",
-]  # fmt: skip
+COLUMNS = RECORD_COLUMNS
 
 
 def _csv_value(value: Any) -> Any:

@@ -97,19 +97,6 @@ def _fields(rec: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _get(rec: Mapping[str, Any], key: str) -> Any:
-    for name in _ALIASES[key]:
-        value = rec.get(name)
-        if value is not None and value != "":
-            return value
-    return None
-
-
-def _int(rec: Mapping[str, Any], key: str, *, default: int | None = 0) -> int | None:
-    value = _get(rec, key)
-    return _as_int(value, key, default)
-
-
 def _as_int(value: Any, key: str, default: int | None = 0) -> int | None:
     if value is None:
         return default
@@ -198,7 +185,11 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
             handle=handle or "unknown",
             name=author_value.get("name"),
             url=author_value.get("url"),
-            followers=_int(author_value, "followers", default=None),
+            followers=_as_int(
+                author_value.get("followers", author_value.get("author_followers")),
+                "followers",
+                None,
+            ),
             id=None if author_value.get("id") is None else str(author_value["id"]),
         )
     else:
@@ -258,8 +249,18 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
     )
 
 
+# The keys of post_to_record, in order: the columns of every export.
+RECORD_COLUMNS: tuple[str, ...] = (
+    "id", "platform", "url", "title", "text", "author", "author_name", "author_url",
+    "followers", "published_at", "lang", "likes", "shares", "replies", "views",
+    "parent_id", "thread_id", "repost_of", "country", "source", "hashtags", "mentions",
+    "links", "media", "sentiment", "sentiment_score", "cluster_id",
+)  # fmt: skip
+
+
 def post_to_record(post: Post) -> dict[str, Any]:
-    """The flat record of ``post`` that :func:`post_from_record` reads back."""
+    """The flat record of ``post`` that :func:`post_from_record` reads back
+    (its keys are :data:`RECORD_COLUMNS`)."""
     s = post.sentiment
     return {
         "id": post.native_id,

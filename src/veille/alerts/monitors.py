@@ -7,7 +7,6 @@ same event is never sent twice. Events explain themselves in en and fr.
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections import Counter
@@ -206,11 +205,5 @@ def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
         if event is None:
             continue
         due = next_slot(alert, datetime.fromtimestamp(now, UTC), engine.tz).timestamp()
-        with engine.conn:
-            cur = engine.conn.execute(
-                "INSERT OR IGNORE INTO deliveries (alert_id, post_id, payload, status, created_at,"
-                " due_at, next_attempt_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
-                (alert.id, key, json.dumps(event, ensure_ascii=False), now, due, due),
-            )
-        queued += cur.rowcount
+        queued += engine.queue_event(alert, key, event, due, now)
     return queued

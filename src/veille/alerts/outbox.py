@@ -190,6 +190,19 @@ class AlertEngine:
             queued += cur.rowcount if status == "pending" else 0
         return queued
 
+    def queue_event(
+        self, alert: Alert, key: str, event: dict[str, Any], due: float, now: float
+    ) -> int:
+        """Queue one monitor event or report under its idempotency ``key``
+        (one per alert and window or period); 1 if queued, 0 if already there."""
+        with self.conn:
+            cur = self.conn.execute(
+                "INSERT OR IGNORE INTO deliveries (alert_id, post_id, payload, status, created_at,"
+                " due_at, next_attempt_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
+                (alert.id, key, json.dumps(event, ensure_ascii=False), now, due, due),
+            )
+        return int(cur.rowcount)
+
     @staticmethod
     def _below_floor(alert: Alert, post: Post) -> str | None:
         """Reach floors of "best" alerts: a post passes on followers OR engagement."""

@@ -13,7 +13,6 @@ the full report, rendered just before sending, with the PDF attached.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -202,13 +201,7 @@ def check_reports(engine: AlertEngine, now: float | None = None) -> int:
             log.exception("report alert %s: preparing the report failed", alert.name)
             continue
         due = slot.timestamp()
-        with engine.conn:
-            cur = engine.conn.execute(
-                "INSERT OR IGNORE INTO deliveries (alert_id, post_id, payload, status, created_at,"
-                " due_at, next_attempt_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
-                (alert.id, key, json.dumps(event, ensure_ascii=False), now, due, due),
-            )
-        queued += cur.rowcount
+        queued += engine.queue_event(alert, key, event, due, now)
     return queued
 
 

@@ -129,21 +129,11 @@ class Scope:
 
     def sql(self) -> tuple[str, list[Any]]:
         """``(where_sql, params)`` over ``posts p``."""
-        clauses: list[str] = []
-        params: list[Any] = []
+        from veille.store.sqlite.store import filter_sql
+
         f = self.flt
-        if f.since is not None:
-            clauses.append("p.published_at >= ?")
-            params.append(int(f.since.timestamp()))
-        if f.until is not None:
-            clauses.append("p.published_at < ?")
-            params.append(int(f.until.timestamp()))
-        if f.platforms:
-            clauses.append(f"p.platform IN ({','.join('?' * len(f.platforms))})")
-            params.extend(f.platforms)
-        if f.languages:
-            clauses.append(f"p.lang IN ({','.join('?' * len(f.languages))})")
-            params.extend(f.languages)
+        plain, params = filter_sql(f, "p")
+        clauses = [] if plain == "1" else [plain]
         if self.where:
             clauses.append(f"({self.where})")
             params.extend(self.params)

@@ -208,7 +208,8 @@ class _Tx:
         return changed
 
 
-def _where(flt: PostFilter | None, alias: str = "posts") -> tuple[str, list[Any]]:
+def filter_sql(flt: PostFilter | None, alias: str = "posts") -> tuple[str, list[Any]]:
+    """``(where_sql, params)`` for a :class:`PostFilter` over the posts table ``alias``."""
     clauses: list[str] = []
     params: list[Any] = []
     if flt is not None:
@@ -330,7 +331,7 @@ class SQLiteStore:
     def iter_posts(
         self, flt: PostFilter | None = None, *, batch_size: int = 1000
     ) -> Iterator[Post]:
-        where, params = _where(flt)
+        where, params = filter_sql(flt)
         last = (-(2**62), 0)
         while True:
             # Keyset pagination: constant memory, no long-lived read cursor.
@@ -346,7 +347,7 @@ class SQLiteStore:
             last = (rows[-1][_COL["published_at"]], rows[-1][0])
 
     def count_posts(self, flt: PostFilter | None = None) -> int:
-        where, params = _where(flt)
+        where, params = filter_sql(flt)
         return int(
             self.conn.execute(f"SELECT count(*) FROM posts WHERE {where}", params).fetchone()[0]
         )
@@ -358,7 +359,7 @@ class SQLiteStore:
         if not words:
             return []
         match = " ".join(f'"{w}"' for w in words)
-        where, params = _where(flt, "p")
+        where, params = filter_sql(flt, "p")
         rows = self.conn.execute(
             f"SELECT {', '.join('p.' + c for c in POST_COLUMNS[1:])} FROM posts p "
             "WHERE p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?) "
@@ -389,7 +390,7 @@ class SQLiteStore:
 
             raise UsageError(f"unknown sort {sort!r}", hint="use newest, relevance or engagement")
         install(self.conn)
-        where, params = _where(flt, "p")
+        where, params = filter_sql(flt, "p")
         cols = ", ".join("p." + c for c in POST_COLUMNS[1:])
         order = "p.published_at DESC, p.pk DESC"
         try:
@@ -455,7 +456,7 @@ class SQLiteStore:
         return []  # pragma: no cover - the last window has no bound
 
     def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats:
-        where, params = _where(flt)
+        where, params = filter_sql(flt)
         total, first, last = self.conn.execute(
             f"SELECT count(*), min(published_at), max(published_at) FROM posts WHERE {where}",
             params,
