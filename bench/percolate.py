@@ -14,7 +14,10 @@ generated queries and documents, from text to matched ids:
 
 Printed per set: documents/s, p95 latency per document, peak RSS, and whether
 the match sets equal brute force (on the first ``--brute-docs`` documents) and
-perq (on all documents). Needs the ``bench`` extra (perq).
+perq (on all documents). Each engine runs ``--rounds`` times, interleaved with
+the others, and each run keeps the fastest of ``--passes`` passes over the
+documents; the best run of each engine is printed, so a burst of load on a
+shared machine does not decide a ratio. Needs the ``bench`` extra (perq).
 """
 
 from __future__ import annotations
@@ -181,7 +184,8 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
             else:
                 m = Matcher()
             for i, q in enumerate(qtexts):
-                m.add(i, q)  # type: ignore[arg-type]  # any hashable id works
+                m.add(i, q)
+            m.build()
 
             def run(item: Any) -> list[int]:
                 return m.match_ids(as_post(item))
@@ -193,24 +197,29 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
                 return [i for i, q in enumerate(compiled) if q.test(d)]
 
     build_s = time.perf_counter() - t0
-    lat = []
     digest = hashlib.blake2b(digest_size=8)
     digest_brute = hashlib.blake2b(digest_size=8)
     total_matches = 0
-    for k, item in enumerate(items):
-        s = time.perf_counter()
-        found = sorted(run(item))
-        lat.append(time.perf_counter() - s)
-        total_matches += len(found)
-        line = (json.dumps(found) + "\n").encode()
-        digest.update(line)
-        if k < spec["brute_docs"]:
-            digest_brute.update(line)
-    elapsed = sum(lat)
-    lat.sort()
+    best: list[float] = []
+    for rep in range(spec.get("passes", 1)):
+        lat = []
+        for k, item in enumerate(items):
+            s = time.perf_counter()
+            found = sorted(run(item))
+            lat.append(time.perf_counter() - s)
+            if rep == 0:
+                total_matches += len(found)
+                line = (json.dumps(found) + "\n").encode()
+                digest.update(line)
+                if k < spec["brute_docs"]:
+                    digest_brute.update(line)
+        if not best or sum(lat) < sum(best):
+            best = lat
+    elapsed = sum(best)
+    best.sort()
     return {
         "docs_s": len(items) / elapsed if elapsed else 0.0,
-        "p95_ms": lat[int(0.95 * (len(lat) - 1))] * 1000 if lat else 0.0,
+        "p95_ms": best[int(0.95 * (len(best) - 1))] * 1000 if best else 0.0,
         "rss_mb": _rss_mb(),
         "build_s": build_s,
         "digest": digest.hexdigest(),
@@ -243,6 +252,8 @@ def main() -> None:
         action="store_true",
         help="realistic set: no word frequencies from a sample of other posts",
     )
+    ap.add_argument("--rounds", type=int, default=2, help="runs of each engine, interleaved")
+    ap.add_argument("--passes", type=int, default=3, help="passes over the documents per run")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -286,7 +297,14 @@ def main() -> None:
             else f"realistic n={spec['n']} bilingual"
         )
         engines = ["matcher", "brute"] + (["perq"] if spec["set"] == "synthetic" else [])
-        res = {e: spawn({**spec, "engine": e}) for e in engines}
+        # Rounds interleave the engines, and each round keeps its fastest pass
+        # over the documents: the best of each engine is compared, so a burst
+        # of load on this shared machine does not decide a ratio.
+        runs: dict[str, list[dict[str, Any]]] = {e: [] for e in engines}
+        for _ in range(args.rounds):
+            for e in engines:
+                runs[e].append(spawn({**spec, "engine": e, "passes": args.passes}))
+        res = {e: max(r, key=lambda x: x["docs_s"]) for e, r in runs.items()}
         m = res["matcher"]
         for e in engines:
             r = res[e]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from veille.query import Matcher, compile_query
+from veille.query import matcher as matcher_module
 from veille.query.ast import to_text
 from veille.query.evaluate import Doc, Query, compile_node
 
@@ -43,11 +45,16 @@ def test_selection_rarest_word_or_branches_and_costly_queries() -> None:
     for i in range(5):
         m.add(f"common{i}", "lumio")
     sel = m.selection(compile_query("lumio rare"))
-    assert sel.keys == frozenset({"rare"}) and not sel.always
-    assert m.selection(compile_query("a OR (b c)")).keys in (
-        frozenset({"a", "b"}),
-        frozenset({"a", "c"}),
-    )
+    assert sel.keys == frozenset({"rare"}) and not sel.always and sel.exact
+    assert [b.clauses for b in sel.branches] == [(frozenset({"rare"}), frozenset({"lumio"}))]
+    # Distributed: (a OR b) AND (a OR c), exact.
+    wide = m.selection(compile_query("a OR (b c)"))
+    assert wide.exact and wide.keys in (frozenset({"a", "b"}), frozenset({"a", "c"}))
+    # A phrase beside a word: one branch each, the word's needs no evaluation.
+    split = m.selection(compile_query('"lumio panne" OR vexa'))
+    assert sorted(b.exact for b in split.branches) == [False, True]
+    ranged = m.selection(compile_query("lumio -promo likes:>10"))
+    assert ranged.exact and ranged.excluded == ("promo",) and len(ranged.ranges) == 1
     assert m.selection(compile_query("-spam")).always
     assert m.selection(compile_query("likes:>10")).always
     assert m.selection(compile_query("pan* likes:>10")).keys == frozenset({"*pan"})
@@ -88,17 +95,43 @@ def test_match_returns_spans_of_each_query() -> None:
     assert texts == {("title", "Lumio"), ("title", "panne"), ("text", "Panne"), ("text", "Lumio")}
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_growth_slot_reuse_and_many_queries() -> None:
+    """Thousands of queries (several growths of the slot arrays), removals
+    whose slots are reused, ids of any hashable type."""
+    m = Matcher()
+    for i in range(3000):
+        m.add(i, f"w{i} lumio" if i % 2 else f"w{i} OR vexa")
+    m.build()
+    post = make_post("9", "w10 w11 w12 lumio")
+    assert sorted(m.match_ids(post)) == [10, 11, 12]
+    for i in range(0, 3000, 3):
+        m.remove(i)
+    assert sorted(m.match_ids(post)) == [10, 11]
+    m.add(("t", 1), "w12 NEAR/1 lumio")  # takes a freed slot
+    assert set(m.match_ids(post)) == {10, 11, ("t", 1)}
+    assert len(m) == 2001
+
+
+@pytest.fixture(params=["sparse", "dense"])
+def read_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Force one way of reading the slots: only those a post touched, or all."""
+    sparse = request.param == "sparse"
+    monkeypatch.setattr(matcher_module, "_SPARSE", 0 if sparse else 10**9)
+    monkeypatch.setattr(matcher_module, "_COPY", 0 if sparse else 10**9)
+    return str(request.param)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     posts=st.integers(2, 10).flatmap(lambda n: st.tuples(*[posts_st(i) for i in range(n)])),
     queries=st.lists(query_st, min_size=1, max_size=8),
     drop=st.integers(0, 7),
 )
 def test_matcher_agrees_with_brute_force_after_updates(
-    posts: tuple, queries: list, drop: int
+    read_path: str, posts: tuple, queries: list, drop: int
 ) -> None:
-    """Pairs of keys, metadata keys and the groups that match without
-    evaluation never change which queries a post matches."""
+    """Clauses, branches, metadata keys, exclusions and numeric ranges never
+    change which queries a post matches, whichever way the slots are read."""
     m = Matcher()
     preds = {str(i): compile_node(ast) for i, ast in enumerate(queries)}
     for qid, ast in zip(preds, queries, strict=True):

@@ -120,7 +120,10 @@ def explain_data(q: Query) -> dict[str, Any]:
         "sql": sql,
         "params": params,
         "matcher_keys": sorted(sel.keys),
-        "matcher_groups": [list(g) for g in sel.groups],
+        "matcher_branches": [
+            {"clauses": [sorted(c) for c in b.clauses], "exact": b.exact} for b in sel.branches
+        ],
+        "matcher_excluded": list(sel.excluded),
         "costly": sel.always,
     }
 
@@ -159,8 +162,15 @@ def register(app: typer.Typer) -> None:
                 soft_wrap=True,
             )
         else:
-            groups = ", ".join(" + ".join(g) for g in data["matcher_groups"])
-            out.print(f"[bold]matcher[/]  selected by any of: {groups}", soft_wrap=True)
+            excluded = "".join(f" -{k}" for k in data["matcher_excluded"])
+            for branch in data["matcher_branches"]:
+                keys = " ".join(
+                    "(" + " OR ".join(c) + ")" if len(c) > 1 else c[0] for c in branch["clauses"]
+                )
+                how = "matches" if branch["exact"] else "is evaluated"
+                out.print(
+                    f"[bold]matcher[/]  a post holding {keys}{excluded} {how}", soft_wrap=True
+                )
 
     @qapp.command("match")
     @handle_errors

@@ -1,21 +1,30 @@
 """Percolation: many saved queries against each new post.
 
-Like Lucene Monitor, the :class:`Matcher` indexes the queries themselves. Each
-query is filed under *groups* of one or two keys that any post it matches must
-hold (the two rarest required keys of an AND, a group per branch of an OR,
-never a NOT). A post is tokenized once, its keys looked up in the index, and
-only the queries found are considered:
+Like Lucene Monitor, the :class:`Matcher` indexes the queries themselves, then
+counts, for each post, which of their conditions the post's keys satisfy.
 
-- when a group's keys say the whole condition (``(panne OR outage) lang:fr``),
-  holding them is matching: no evaluation;
-- a top-level ``NOT word`` and numeric ranges are bulk filters: the queries a
-  post excludes (it holds ``promo``; it has too few likes) are dropped as sets;
-- the rest (phrases, NEAR, wildcards, other fields) are evaluated exactly by
-  the in-memory engine's compiled closures over the post's shared :class:`Doc`.
+Filing. Each query becomes up to seven **clauses** over keys (a post must hold
+one key of every clause), **excluded keys** (a post holding one never
+matches) and, when those do not say the whole query, a check run on the
+queries that pass them:
 
-Queries with no required key (``-spam``, ``likes:>100``) are kept on an
-``always`` list and evaluated for every post; ``veille query explain`` reports
-them as costly.
+- ``lumio (panne OR outage) -promo lang:fr`` is the clauses ``{lumio}``,
+  ``{panne, outage}``, ``{l:fr}`` and the excluded key ``promo``: holding the
+  keys *is* matching, nothing is evaluated;
+- a phrase, ``NEAR`` or a field-restricted word needs its words (one clause
+  each) and is then evaluated exactly by the in-memory engine's closures;
+- a numeric range (``likes:>10``) is checked on the queries that pass;
+- a query with no clause at all (``-spam``, ``likes:>100``) is evaluated for
+  every post: ``veille query explain`` reports it as costly.
+
+Matching. Every query owns a *slot* of eight bytes: one per clause plane
+(planes it does not use are preset to 1) and one for its exclusions (preset to
+1). A key's postings are the bytes it sets (``slot * 8 + plane``) or clears
+(exclusions). For a post, the postings of its keys are scattered into the
+bytes with NumPy; a query matches when its eight bytes are all 1, read as one
+64-bit word. A post that touches few postings reads only the slots it
+touched; one that touches many compares every slot at once, so the cost
+follows the work the post brings, not the number of queries.
 
 Keys are strings: a folded word (``lumio``); ``*pre`` for a wildcard's prefix;
 ``#tag`` and ``@user`` for hashtags and mentions; ``a:handle``, ``p:platform``,
@@ -25,12 +34,16 @@ for metadata. None of the markers can occur inside a word.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
+
+import numpy as np
 
 from veille.models import Post
 from veille.query.ast import (
@@ -53,46 +66,91 @@ from veille.query.evaluate import Doc, Pred, Query, Span
 
 # Prior probabilities that a post holds a key, used when no document
 # frequencies are given: metadata and flags split posts into a few large
-# groups, so any word is preferred to them; a pair of keys is far rarer.
+# groups, so any word is preferred to them.
 _P_META = {"a": 0.05, "p": 0.3, "l": 0.5, "s": 0.4, "f": 0.4}
 _P_TAG = 0.03
 _P_WILDCARD = 0.1
 _P_WORD = 0.02
 _FIELD_MARKS = {"author": "a:", "platform": "p:", "lang": "l:", "sentiment": "s:"}
 
-_RANGE_VALUES: dict[str, Callable[[Post], int | None]] = {
-    "followers": attrgetter("author.followers"),
-    "likes": attrgetter("engagement.likes"),
-    "shares": attrgetter("engagement.shares"),
-    "replies": attrgetter("engagement.replies"),
-    "published": lambda p: int(p.published_at.timestamp()),
-}
+PLANES = 8  # bytes per slot
+MAX_CLAUSES = PLANES - 1  # the last byte holds the exclusions
+_EXCLUDED = PLANES - 1
+_ALL_SET = np.uint64(int.from_bytes(b"\x01" * PLANES, "little"))
+# An OR of at most this many clauses once distributed ((a b) OR c is
+# (a OR c) AND (b OR c)) keeps every clause; a larger one keeps one key per branch.
+_MAX_DISTRIBUTED = 4
+# An OR with fewer branches than this, some of which need evaluation, is
+# filed once per branch, so a post holding a branch that needs none matches
+# without evaluation.
+_MAX_BRANCHES = 8
+# A post touching fewer postings than slots / _SPARSE reads only the slots it
+# touched; more, and every slot is compared at once.
+_SPARSE = 8
+_NO_SLOTS = np.empty(0, dtype=np.intp)
+# Reset the bytes by a copy when the post set more than slots / _COPY of them.
+_COPY = 4
+_PLANE_BITS = PLANES.bit_length() - 1
+_PLANE_MASK = PLANES - 1
+_PREFIX_CACHE = 200_000  # words whose prefix keys are remembered
 
-# The parts of a key's slot.
-_EXACT, _VERIFY, _SURE_PAIRS, _PAIRS, _REST_PAIRS, _EXCLUDED = range(6)
-
-Group = tuple[str, ...]  # keys a post must all hold (one or two)
 Alt = tuple[frozenset[str], bool]  # keys a post must all hold; whether that is enough
 
 
 @dataclass(frozen=True, slots=True)
-class Selection:
-    """How the matcher files one query: ``groups`` of one or two keys (a post
-    holding every key of one group selects it; ``keys`` is the rarest key of
-    each group), or ``always`` when no key is required (evaluated for every
-    post: costly)."""
+class Branch:
+    """One way of matching a query: a post must hold a key of every clause
+    (the rarest first); ``exact`` when holding them (and being inside the
+    query's numeric ranges) is matching, without evaluation."""
 
-    keys: frozenset[str]
-    always: bool
-    groups: tuple[Group, ...] = ()
+    clauses: tuple[frozenset[str], ...]
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """How the matcher files one query: its ``branches`` (a post satisfying
+    one of them is a candidate; ``"a b" OR c`` has two), the keys it
+    ``excluded`` (a post holding one never matches), the numeric ``ranges``
+    every post must be inside (compared for all queries at once), or
+    ``always`` when no key is required: the query is then evaluated for every
+    post (costly)."""
+
+    branches: tuple[Branch, ...]
+    excluded: tuple[str, ...] = ()
+    ranges: tuple[Range, ...] = ()
+
+    @property
+    def always(self) -> bool:
+        return not self.branches
+
+    @property
+    def exact(self) -> bool:
+        """Holding the keys is matching, whichever branch they satisfy."""
+        return bool(self.branches) and all(b.exact for b in self.branches)
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """A post holds one of these keys or is not a candidate (the rarest
+        clause of each branch)."""
+        return frozenset(k for b in self.branches for k in b.clauses[0])
+
+
+@dataclass(frozen=True, slots=True)
+class _Filed:
+    slots: tuple[int, ...]
+    excluded: tuple[str, ...]
+    postings: tuple[tuple[str, int], ...]  # (key, byte it sets)
+    range_bytes: tuple[int, ...] = ()
 
 
 class Matcher:
     """Saved queries, filed for fast matching: ``add``, ``remove``, ``match``.
 
     ``doc_freq`` (word -> number of posts holding it, out of ``doc_count``,
-    e.g. counted over recent posts) lets the matcher file each query under its
-    truly rarest words; without it, words used by many queries count as common.
+    e.g. counted over recent posts) lets the matcher order clauses by their
+    true rarity; without it, words used by many queries count as common.
+    Query ids are any hashable values.
     """
 
     def __init__(
@@ -104,27 +162,37 @@ class Matcher:
         )
         self._qfreq: Counter[str] = Counter()
         self._qtotal = 0
-        # Only the text and the compiled predicate are kept per query (the AST
-        # is rebuilt on demand for spans): 100,000 queries fit in little memory.
-        self._texts: dict[str, str] = {}
-        self._preds: dict[str, Pred] = {}
-        self._keys: dict[str, tuple[str, ...]] = {}
-        # One slot per key, so a post's key is looked up once: [ids matched
-        # by holding the key, ids to evaluate, {other key: ids matched by
-        # holding both}, {other key: ids to evaluate or to check the rest of}].
-        self._slots: dict[str, list[Any]] = {}
-        self._always: set[str] = set()
-        self._prefix_lens: Counter[int] = Counter()
-        self._meta: int = 0  # how many filed keys are metadata keys
-        # Plain word queries (an AND of words or ORs of words) are kept as data:
-        # selected by one clause, the rest is ``(words all needed, groups each
-        # needing one)``; with no rest, being selected IS matching.
-        self._rest: dict[str, tuple[frozenset[str], tuple[frozenset[str], ...]]] = {}
-        # Queries filed under a pair of keys (the rarer one holds the slot), so
-        # a post selects only queries of which it holds two required keys.
-        self._pair_keys: dict[str, tuple[tuple[str, str, int], ...]] = {}
-        self._excluded: dict[str, tuple[str, ...]] = {}
-        self._guards: dict[str, tuple[Range, ...]] = {}
+        # Only the text is kept per query (the AST is rebuilt on demand for
+        # spans): 100,000 queries fit in little memory.
+        self._texts: dict[Hashable, str] = {}
+        self._filed: dict[Hashable, _Filed] = {}
+        self._always: dict[Hashable, Pred] = {}
+        # Slots: the id, the preset bytes, the bytes of the current post, and
+        # the predicate of the slots whose keys do not say the whole query.
+        self._cap = 0
+        self._high = 0  # slots ever used
+        self._free: list[int] = []
+        self._ids = np.empty(0, dtype=object)
+        self._base = np.zeros(0, dtype=np.uint8)
+        self._bytes = np.zeros(0, dtype=np.uint8)
+        self._words = np.zeros(0, dtype=np.uint64)
+        self._needs_check = np.zeros(0, dtype=bool)
+        self._checks: dict[int, Pred] = {}
+        # Postings per key (insertion-ordered sets of byte indices), and the
+        # same packed for matching, rebuilt lazily for the keys that changed.
+        self._sets: dict[str, dict[int, None]] = {}
+        self._clears: dict[str, dict[int, None]] = {}
+        self._set_lists = _Postings()
+        self._clear_lists = _Postings()
+        self._dirty: set[str] = set()
+        # Numeric ranges: byte -> (field, lowest, highest value inside), and
+        # per field the arrays compared against each post (None: to rebuild).
+        self._range_entries: dict[int, tuple[str, int, int]] = {}
+        self._range_arrays: dict[str, tuple[np.ndarray, ...]] | None = None
+        self._prefixes: Counter[str] = Counter()  # wildcard prefix keys filed
+        self._prefix_of: dict[str, tuple[str, ...]] = {}  # word -> its filed prefix keys
+        self._meta = 0  # how many postings are on metadata keys
+        self._multi = 0  # how many queries have several branches
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -132,7 +200,7 @@ class Matcher:
     def __contains__(self, qid: object) -> bool:
         return qid in self._texts
 
-    # -- filing ---------------------------------------------------------------
+    # -- planning -------------------------------------------------------------
 
     def _p(self, key: str) -> float:
         """Estimated share of posts holding ``key``."""
@@ -150,12 +218,11 @@ class Matcher:
         mean = self._qtotal / (len(self._qfreq) or 1)
         return min(0.9, base * ((1.0 + self._qfreq[key]) / (1.0 + mean)) ** 0.5)
 
-    def _order(self, keys: Iterable[str]) -> list[str]:
-        return sorted(keys, key=lambda k: (self._p(k), k))
+    def _rarest(self, keys: Iterable[str]) -> str:
+        return min(keys, key=lambda k: (self._p(k), k))
 
-    def _cost(self, group: frozenset[str]) -> float:
-        best = self._order(group)[:2]
-        return self._p(best[0]) * (self._p(best[1]) if len(best) > 1 else 1.0)
+    def _clause_p(self, clause: frozenset[str]) -> tuple[float, int, tuple[str, ...]]:
+        return (min(1.0, sum(self._p(k) for k in clause)), len(clause), tuple(sorted(clause)))
 
     def _alternatives(self, node: Node) -> list[Alt] | None:
         """Key sets, one of which a matching post holds in full (None: no key
@@ -163,7 +230,9 @@ class Matcher:
         if isinstance(node, Term):
             return [(frozenset((node.word,)), node.field == "any")]
         if isinstance(node, Wildcard):
-            return [(frozenset(("*" + node.prefix,)), False)]
+            # ``pre*`` in any field is exactly "holds a word starting with pre".
+            sure = node.field == "any" and node.pattern == node.prefix + "*"
+            return [(frozenset(("*" + node.prefix,)), sure)]
         if isinstance(node, Phrase | Near | Raw):
             words = frozenset(text_words(node))
             return [(words, False)] if words else None
@@ -200,33 +269,36 @@ class Matcher:
             options.extend([(k | needed, alone and sure) for k, sure in b] for b in branches)
             if not options:
                 return None
-            return min(options, key=lambda o: (sum(self._cost(k) for k, _ in o), len(o)))
-        return None  # NOT, numbers, dates, other fields: select nothing
+            return min(
+                options,
+                key=lambda o: (sum(self._p(self._rarest(k)) for k, _ in o), len(o)),
+            )
+        return None  # NOT, numbers, dates, other fields: no key
 
-    def _groups(self, node: Node) -> dict[Group, bool] | None:
-        """Groups of at most two keys, each with whether holding it is enough to match."""
-        alts = self._alternatives(node)
-        if alts is None:
-            return None
-        out: dict[Group, bool] = {}
-        for keys, sure in alts:
-            group = tuple(self._order(keys)[:2])
-            out[group] = out.get(group, False) or (sure and len(keys) <= 2)
-        return out
+    def _clauses(self, alts: list[Alt]) -> tuple[list[frozenset[str]], bool]:
+        """Alternatives as clauses of keys (all needed), with whether they say all of it."""
+        if len(alts) == 1:
+            keys, sure = alts[0]
+            return [frozenset((k,)) for k in keys], sure
+        sure = all(s for _, s in alts)
+        if all(len(k) == 1 for k, _ in alts):
+            return [frozenset(k for keys, _ in alts for k in keys)], sure
+        if _distributed(alts) <= _MAX_DISTRIBUTED:
+            # (a b) OR c is (a OR c) AND (b OR c): exact when every branch is.
+            product = itertools.product(*(sorted(k) for k, _ in alts))
+            return [frozenset(choice) for choice in product], sure
+        return [frozenset(self._rarest(k) for k, _ in alts)], False
 
     @staticmethod
-    def _split(node: Node) -> tuple[Node | None, tuple[str, ...], tuple[Range, ...]]:
+    def _split(node: Node) -> tuple[list[Node], tuple[str, ...], tuple[Range, ...]]:
         """A top-level AND as ``(the rest, keys it excludes, numeric ranges)``:
-        ``lumio -promo likes:>10`` is ``lumio``, excluding posts holding
+        ``lumio -promo likes:>10`` is ``[lumio]``, excluding posts holding
         ``promo`` and posts outside the range."""
-        if isinstance(node, Range):
-            return None, (), (node,)
-        if not isinstance(node, And):
-            return node, (), ()
+        items = node.items if isinstance(node, And) else (node,)
         rest: list[Node] = []
         excluded: list[str] = []
         ranges: list[Range] = []
-        for item in node.items:
+        for item in items:
             key = _exact_key(item.item) if isinstance(item, Not) else None
             if key is not None:
                 excluded.append(key)
@@ -234,89 +306,92 @@ class Matcher:
                 ranges.append(item)
             else:
                 rest.append(item)
-        core = None if not rest else rest[0] if len(rest) == 1 else And(tuple(rest))
-        return core, tuple(dict.fromkeys(excluded)), tuple(dict.fromkeys(ranges))
+        return rest, tuple(dict.fromkeys(excluded)), tuple(dict.fromkeys(ranges))
 
-    def _range_fails(self, doc: Doc, ids: Iterable[str]) -> set[str]:
-        """Those of ``ids`` with a numeric range ``doc`` is outside of."""
-        post = doc.post
-        values: dict[str, int | None] = {}
-        out: set[str] = set()
-        guards = self._guards
-        for qid in ids:
-            for r in guards[qid]:
-                name = r.name
-                if name in values:
-                    v = values[name]
-                else:
-                    v = values[name] = _RANGE_VALUES[name](post)
-                lo, hi = r.low, r.high
-                if (
-                    v is None
-                    or (lo is not None and (v < lo if r.low_inclusive else v <= lo))
-                    or (hi is not None and (v > hi if r.high_inclusive else v >= hi))
-                ):
-                    out.add(qid)
-                    break
-        return out
+    def _branch(self, clauses: Iterable[frozenset[str]], exact: bool) -> Branch:
+        found = list(dict.fromkeys(clauses))
+        # A clause holding another one is implied by it.
+        kept = [c for c in found if not any(o < c for o in found)]
+        kept.sort(key=self._clause_p)
+        if len(kept) > MAX_CLAUSES:
+            kept, exact = kept[:MAX_CLAUSES], False
+        return Branch(tuple(kept), exact)
+
+    def _plan(self, query: Query) -> tuple[Selection, tuple[Range, ...]]:
+        rest, excluded, ranges = self._split(query.ast)
+        common: list[frozenset[str]] = []
+        exact = True
+        split: list[Alt] | None = None  # the OR whose branches become branches
+        for item in rest:
+            alts = self._alternatives(item)
+            if alts is None:
+                exact = False
+                continue
+            if (
+                split is None
+                and 1 < len(alts) <= _MAX_BRANCHES
+                and not all(len(k) == 1 and sure for k, sure in alts)
+                and not (all(sure for _, sure in alts) and _distributed(alts) <= _MAX_DISTRIBUTED)
+            ):
+                # ``"a b" OR c``: holding c is matching, holding a and b is a
+                # candidate: one branch each rather than one inexact clause.
+                split = alts
+                continue
+            clauses, sure = self._clauses(alts)
+            common.extend(clauses)
+            exact = exact and sure
+        if split is None:
+            branches = [self._branch(common, exact)] if common else []
+        else:
+            branches = [
+                self._branch([*common, *(frozenset((k,)) for k in keys)], exact and sure)
+                for keys, sure in split
+            ]
+        return Selection(tuple(b for b in branches if b.clauses), excluded, ranges), ranges
 
     def selection(self, query: Query) -> Selection:
-        """The keys ``query`` would be filed under (without adding it)."""
-        core = self._split(query.ast)[0]
-        groups = None if core is None else self._groups(core)
-        if groups is None:
-            return Selection(frozenset(), True)
-        return Selection(frozenset(g[0] for g in groups), False, tuple(groups))
+        """How ``query`` would be filed (without adding it)."""
+        return self._plan(query)[0]
 
-    def _track(self, key: str, step: int) -> None:
+    # -- filing ---------------------------------------------------------------
+
+    def _grow(self) -> None:
+        cap = max(64, self._cap * 2)
+        ids = np.empty(cap, dtype=object)
+        ids[: self._cap] = self._ids
+        base = np.zeros(cap * PLANES, dtype=np.uint8)
+        base[: self._base.size] = self._base
+        check = np.zeros(cap, dtype=bool)
+        check[: self._cap] = self._needs_check
+        self._ids, self._base, self._needs_check, self._cap = ids, base, check, cap
+        self._bytes = base.copy()
+        self._words = self._bytes.view(np.uint64)
+
+    def _take_slot(self) -> int:
+        if self._free:
+            return self._free.pop()
+        if self._high == self._cap:
+            self._grow()
+        self._high += 1
+        return self._high - 1
+
+    def _post(self, table: dict[str, dict[int, None]], key: str, byte: int, step: int) -> None:
+        if step > 0:
+            table.setdefault(key, {})[byte] = None
+        else:
+            held = table[key]
+            del held[byte]
+            if not held:
+                del table[key]
+        self._dirty.add(key)
         self._meta += step * _is_meta(key)
         if key[0] == "*":
-            n = len(key) - 1
-            self._prefix_lens[n] += step
-            if not self._prefix_lens[n]:
-                del self._prefix_lens[n]
+            self._prefixes[key] += step
+            if not self._prefixes[key]:
+                del self._prefixes[key]
+            self._prefix_of.clear()
 
-    def _slot(self, key: str) -> list[Any]:
-        slot = self._slots.get(key)
-        if slot is None:
-            slot = self._slots[key] = [None, None, None, None, None, None]
-        return slot
-
-    def _file_single(self, qid: str, key: str, sure: bool) -> None:
-        slot, i = self._slot(key), _EXACT if sure else _VERIFY
-        if slot[i] is None:
-            slot[i] = set()
-        slot[i].add(qid)
-        self._track(key, 1)
-
-    def _file_pair(self, qid: str, a: str, b: str, i: int) -> None:
-        slot = self._slot(a)
-        if slot[i] is None:
-            slot[i] = {}
-        slot[i].setdefault(b, []).append(qid)
-        self._track(a, 1)
-        self._track(b, 1)
-
-    def _unfile(self, qid: str, key: str, i: int, other: str | None = None) -> None:
-        slot = self._slots.get(key)
-        if slot is None or slot[i] is None:
-            return
-        held = slot[i]
-        if other is None:
-            held.discard(qid)
-            empty = not held
-        else:
-            ids = held[other]
-            ids.remove(qid)
-            if not ids:
-                del held[other]
-            empty = not held
-        if empty:
-            slot[i] = None
-            if not any(slot):
-                del self._slots[key]
-
-    def add(self, qid: str, query: Query | str) -> None:
+    def add(self, qid: Hashable, query: Query | str) -> None:
         """File ``query`` under ``qid`` (replacing any query of that id)."""
         if isinstance(query, str):
             query = _compile(query)
@@ -326,65 +401,45 @@ class Matcher:
         self._qfreq.update(used)
         self._qtotal += len(used)
         self._texts[qid] = query.text
-        clauses = _cnf(query.ast)
-        if clauses is not None and len(clauses) > 1:
-            order = sorted(
-                range(len(clauses)),
-                key=lambda i: (sum(self._p(w) for w in clauses[i]), len(clauses[i])),
-            )
-            first, second = clauses[order[0]], clauses[order[1]]
-            others = [clauses[i] for i in order[2:]]
-            if others:  # holding the pair, the other clauses are checked as data
-                needed = frozenset(w for c in others if len(c) == 1 for w in c)
-                self._rest[qid] = (needed, tuple(c for c in others if len(c) > 1))
-            kind = _REST_PAIRS if others else _SURE_PAIRS
-            pairs = tuple((a, b, kind) for a in first for b in second)
-            for a, b, _ in pairs:
-                self._file_pair(qid, a, b, kind)
-            self._pair_keys[qid] = pairs
-            self._keys[qid] = ()
+        sel, ranges = self._plan(query)
+        if sel.always:
+            self._always[qid] = query._pred
             return
-        singles: dict[str, bool]
-        if clauses is not None:
-            singles = dict.fromkeys(clauses[0], True)
-        else:
-            core, excluded, ranges = self._split(query.ast)
-            if ranges:
-                # A post outside one of these ranges never matches: checked
-                # before anything else, on the selected queries only.
-                self._guards[qid] = ranges
-            if excluded:
-                # A post holding one of these keys never matches: dropped in bulk.
-                self._excluded[qid] = excluded
-                for key in excluded:
-                    slot = self._slot(key)
-                    if slot[_EXCLUDED] is None:
-                        slot[_EXCLUDED] = set()
-                    slot[_EXCLUDED].add(qid)
-                    self._track(key, 1)
-            groups = None if core is None else self._groups(core)
-            if groups is None:
-                self._preds[qid] = query._pred
-                self._always.add(qid)
-                self._keys[qid] = ()
-                return
-            if not all(groups.values()):
-                self._preds[qid] = query._pred
-            singles = {g[0]: sure for g, sure in groups.items() if len(g) == 1}
-            pairs = tuple(
-                (g[0], g[1], _SURE_PAIRS if sure else _PAIRS)
-                for g, sure in groups.items()
-                if len(g) == 2
-            )
-            for a, b, kind in pairs:
-                self._file_pair(qid, a, b, kind)
-            if pairs:
-                self._pair_keys[qid] = pairs
-        self._keys[qid] = tuple(singles)
-        for key, sure in singles.items():
-            self._file_single(qid, key, sure)
+        slots: list[int] = []
+        postings: list[tuple[str, int]] = []
+        range_bytes: list[int] = []
+        for branch in sel.branches:
+            slot = self._take_slot()
+            slots.append(slot)
+            first = slot * PLANES
+            for plane, clause in enumerate(branch.clauses):
+                postings.extend((key, first + plane) for key in clause)
+            # Each numeric range takes a plane of its own after the clauses.
+            taken = len(branch.clauses)
+            placed = ranges[: MAX_CLAUSES - taken]
+            for plane, r in enumerate(placed, start=taken):
+                self._range_entries[first + plane] = _bounds(r)
+                range_bytes.append(first + plane)
+            if placed:
+                self._range_arrays = None
+            for key in sel.excluded:
+                self._post(self._clears, key, first + _EXCLUDED, 1)
+            preset = np.ones(PLANES, dtype=np.uint8)
+            preset[: taken + len(placed)] = 0
+            self._base[first : first + PLANES] = preset
+            self._bytes[first : first + PLANES] = preset
+            self._ids[slot] = qid
+            if branch.exact and len(placed) == len(ranges):
+                self._needs_check[slot] = False
+            else:
+                self._checks[slot] = query._pred
+                self._needs_check[slot] = True
+        for key, byte in postings:
+            self._post(self._sets, key, byte, 1)
+        self._multi += len(slots) > 1
+        self._filed[qid] = _Filed(tuple(slots), sel.excluded, tuple(postings), tuple(range_bytes))
 
-    def remove(self, qid: str) -> None:
+    def remove(self, qid: Hashable) -> None:
         """Forget the query ``qid`` (no error when absent)."""
         text = self._texts.pop(qid, None)
         if text is None:
@@ -392,133 +447,242 @@ class Matcher:
         used = _words(_compile(text).ast)
         self._qfreq.subtract(used)
         self._qtotal -= len(used)
-        self._guards.pop(qid, None)
-        for key in self._excluded.pop(qid, ()):
-            self._unfile(qid, key, _EXCLUDED)
-            self._track(key, -1)
-        self._preds.pop(qid, None)
-        self._rest.pop(qid, None)
-        for a, b, i in self._pair_keys.pop(qid, ()):
-            self._unfile(qid, a, i, b)
-            self._track(a, -1)
-            self._track(b, -1)
-        self._always.discard(qid)
-        for key in self._keys.pop(qid, ()):
-            self._unfile(qid, key, _EXACT)
-            self._unfile(qid, key, _VERIFY)
-            self._track(key, -1)
+        if self._always.pop(qid, None) is not None:
+            return
+        filed = self._filed.pop(qid)
+        for key, byte in filed.postings:
+            self._post(self._sets, key, byte, -1)
+        if filed.range_bytes:
+            for byte in filed.range_bytes:
+                del self._range_entries[byte]
+            self._range_arrays = None
 
-    def query(self, qid: str) -> Query:
+        for slot in filed.slots:
+            first = slot * PLANES
+            for key in filed.excluded:
+                self._post(self._clears, key, first + _EXCLUDED, -1)
+            self._base[first : first + PLANES] = 0  # a free slot never matches
+            self._bytes[first : first + PLANES] = 0
+            self._ids[slot] = None
+            self._checks.pop(slot, None)
+            self._needs_check[slot] = False
+            self._free.append(slot)
+        self._multi -= len(filed.slots) > 1
+
+    def query(self, qid: Hashable) -> Query:
         """The compiled query filed under ``qid`` (KeyError when absent)."""
         return _compile(self._texts[qid])
 
     @property
-    def always(self) -> frozenset[str]:
+    def always(self) -> frozenset[Hashable]:
         """Ids of the queries evaluated for every post."""
         return frozenset(self._always)
 
     # -- matching -------------------------------------------------------------
 
+    def build(self) -> None:
+        """Prepare the postings of the queries added or removed since the last
+        match (the next match does it otherwise): call it after a bulk load."""
+        self._refresh()
+
+    def _refresh(self) -> None:
+        for key in self._dirty:
+            self._set_lists.refresh(key, self._sets.get(key))
+            self._clear_lists.refresh(key, self._clears.get(key))
+        self._dirty.clear()
+
     def _doc_keys(self, doc: Doc) -> set[str]:
         """The keys ``doc`` holds: its words, and prefixes and metadata keys
         when some query is filed under one."""
-        if not self._prefix_lens and not self._meta:
+        prefixes = self._prefixes
+        if not prefixes and not self._meta:
             return doc.all
-        keys = set(doc.all)
-        for n in self._prefix_lens:
-            keys.update(["*" + word[:n] for word in doc.all if len(word) >= n])
+        words = doc.all
+        keys = set(words)
+        if prefixes:
+            known = self._prefix_of
+            missing = words.difference(known)
+            if missing:
+                if len(known) > _PREFIX_CACHE:
+                    known.clear()
+                    missing = words
+                lens = {len(k) - 1 for k in prefixes}
+                for word in missing:
+                    known[word] = tuple(
+                        k for n in lens if len(word) >= n and (k := "*" + word[:n]) in prefixes
+                    )
+            keys.update(*map(known.__getitem__, words))
         if self._meta:
             keys.update(_meta_keys(doc))
         return keys
 
-    def _hits(self, doc: Doc, keys: set[str], check: bool = True) -> tuple[set[str], set[str]]:
-        """``(ids matched, ids to evaluate)`` for a post holding ``keys``;
-        without ``check`` every selected plain-word query counts as matched."""
-        found: set[str] = set()
-        dropped: set[str] = set()
-        verify = set(self._always)
-        words = doc.all
-        rest, slots = self._rest, self._slots
-        for key in slots.keys() & keys:
-            slot = slots[key]
-            exact, evaluate, sure, pairs, checked, excluded = slot
-            if excluded and check:
-                dropped |= excluded
-            if exact:
-                found |= exact
-            if evaluate:
-                verify |= evaluate
-            if sure:
-                for other in sure.keys() & keys:
-                    found.update(sure[other])
-            if pairs:
-                for other in pairs.keys() & keys:
-                    verify.update(pairs[other])
-            if not checked:
+    def _in_ranges(self, post: Post) -> np.ndarray | None:
+        """The range bytes ``post`` sets (its numbers inside the ranges)."""
+        arrays = self._range_arrays
+        if arrays is None:
+            arrays = self._range_arrays = _range_arrays(self._range_entries)
+        parts = []
+        for name, (floors, floor_bytes, lo, hi, where) in arrays.items():
+            value = _RANGE_VALUES[name](post)
+            if value is None:
                 continue
-            for other in checked.keys() & keys:
-                for qid in checked[other]:
-                    r = rest[qid]
-                    if not check:
-                        found.add(qid)
-                    elif r[0] <= words:
-                        for group in r[1]:
-                            if group.isdisjoint(words):
-                                break
-                        else:
-                            found.add(qid)
-        if self._guards and check:
-            guarded = self._guards.keys()
-            dropped |= self._range_fails(doc, (guarded & found) | (guarded & verify))
-        if dropped:
-            found -= dropped
-            verify -= dropped
-        return found, verify
+            value = min(max(value, _LOWEST), _HIGHEST)
+            # Ranges with no upper bound, sorted by their lowest value: the
+            # post is inside the first n of them.
+            n = int(np.searchsorted(floors, value, side="right"))
+            if n:
+                parts.append(floor_bytes[:n])
+            if where.size:
+                parts.append(where[(lo <= value) & (hi >= value)])
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
-    def candidates(self, doc: Doc) -> set[str]:
+    def _slots(
+        self, keys: set[str], post: Post, exclusions: bool = True
+    ) -> tuple[np.ndarray, bool]:
+        """Slots of the queries whose clauses ``keys`` satisfy (and whose
+        excluded keys they miss, with ``exclusions``), and whether each comes
+        once (else a slot may come twice)."""
+        if self._dirty:
+            self._refresh()
+        on = self._set_lists.gather(keys)
+        if on is None:
+            return _NO_SLOTS, True
+        data, high = self._bytes, self._high
+        data[on] = 1
+        inside = self._in_ranges(post) if self._range_entries else None
+        if inside is not None:
+            data[inside] = 1
+        off = self._clear_lists.gather(keys) if exclusions else None
+        if off is not None:
+            data[off] = 0
+        if on.size * _SPARSE < high:
+            # Few postings: read only the slots whose first clause they hold
+            # (a slot whose first clause the post holds twice comes twice).
+            first = on[(on & _PLANE_MASK) == 0] >> _PLANE_BITS
+            hits = first[self._words[first] == _ALL_SET]
+            once = hits.size < 2
+        else:
+            hits = np.flatnonzero(self._words[:high] == _ALL_SET)
+            once = True
+        # Back to the preset bytes: clause bytes are preset to 0, exclusions
+        # to 1 (copying them all is cheaper than a scatter of many postings).
+        if on.size * _COPY > high:
+            data[: high * PLANES] = self._base[: high * PLANES]
+        else:
+            data[on] = 0
+            if inside is not None:
+                data[inside] = 0
+            if off is not None:
+                data[off] = 1
+        return hits, once
+
+    def candidates(self, doc: Doc) -> set[Hashable]:
         """Ids of the queries that could match ``doc`` (a superset of the matches)."""
-        found, verify = self._hits(doc, self._doc_keys(doc), check=False)
-        return found | verify
+        hits = self._slots(self._doc_keys(doc), doc.post, exclusions=False)[0]
+        found = set(self._ids[hits].tolist())
+        return found | set(self._always)
 
-    def match_ids(self, post: Post | Doc) -> list[str]:
+    def match_ids(self, post: Post | Doc) -> list[Any]:
         """Ids of the queries ``post`` matches, in no particular order."""
         doc = post if isinstance(post, Doc) else Doc(post)
-        found, verify = self._hits(doc, self._doc_keys(doc))
-        if verify:
-            if found:
-                verify -= found
-            preds = self._preds
-            found.update(qid for qid in verify if preds[qid](doc))
-        return list(found)
+        hits, once = self._slots(self._doc_keys(doc), doc.post)
+        ids = self._ids
+        if not self._checks:
+            out = ids[hits].tolist()
+        else:
+            check = self._needs_check[hits]
+            out = ids[hits[~check]].tolist()
+            checks = self._checks
+            out.extend(ids[s] for s in hits[check].tolist() if checks[s](doc))
+        if (self._multi or not once) and len(out) > 1:
+            # A query of several branches, or a slot read twice, comes once.
+            out = list(dict.fromkeys(out))
+        if self._always:
+            out.extend(qid for qid, pred in self._always.items() if pred(doc))
+        return out
 
-    def match(self, post: Post | Doc) -> dict[str, list[Span]]:
+    def match(self, post: Post | Doc) -> dict[Any, list[Span]]:
         """``{query id: matched spans}`` for every query ``post`` matches."""
         doc = post if isinstance(post, Doc) else Doc(post)
         return {qid: self.query(qid).spans(doc) for qid in self.match_ids(doc)}
 
-    def match_many(self, posts: Iterable[Post]) -> Iterable[tuple[Post, list[str]]]:
+    def match_many(self, posts: Iterable[Post]) -> Iterable[tuple[Post, list[Any]]]:
         for post in posts:
             yield post, self.match_ids(post)
 
 
-def _clause(node: Node) -> frozenset[str] | None:
-    if isinstance(node, Term) and node.field == "any":
-        return frozenset((node.word,))
-    if isinstance(node, Or) and all(isinstance(i, Term) and i.field == "any" for i in node.items):
-        return frozenset(i.word for i in node.items)  # type: ignore[union-attr]
-    return None
+class _Postings:
+    """Byte indices per key, kept as the bytes of an index array: a post's
+    postings are put end to end by ``bytes.join`` (one copy in C, whether it
+    holds many short lists or a few long ones) and read back as one array."""
+
+    __slots__ = ("packed",)
+
+    def __init__(self) -> None:
+        self.packed: dict[str, bytes] = {}
+
+    def refresh(self, key: str, held: dict[int, None] | None) -> None:
+        if held:
+            self.packed[key] = np.fromiter(held, dtype=np.intp, count=len(held)).tobytes()
+        else:
+            self.packed.pop(key, None)
+
+    def gather(self, keys: set[str]) -> np.ndarray | None:
+        """The postings of ``keys`` end to end (None when there is none)."""
+        packed = self.packed
+        common = keys & packed.keys()
+        if not common:
+            return None
+        if len(common) == 1:
+            joined = packed[next(iter(common))]
+        else:
+            joined = b"".join(itemgetter(*common)(packed))
+        return np.frombuffer(joined, dtype=np.intp)
 
 
-def _cnf(node: Node) -> list[frozenset[str]] | None:
-    """``node`` as AND-ed clauses of OR-ed plain words, or None."""
-    single = _clause(node)
-    if single is not None:
-        return [single]
-    if isinstance(node, And):
-        clauses = [_clause(i) for i in node.items]
-        if all(c is not None for c in clauses):
-            return clauses  # type: ignore[return-value]
-    return None
+_LOWEST, _HIGHEST = -(2**62), 2**62
+_RANGE_VALUES: dict[str, Callable[[Post], int | None]] = {
+    "followers": attrgetter("author.followers"),
+    "likes": attrgetter("engagement.likes"),
+    "shares": attrgetter("engagement.shares"),
+    "replies": attrgetter("engagement.replies"),
+    "published": lambda p: int(p.published_at.timestamp()),
+}
+
+
+def _bounds(r: Range) -> tuple[str, int, int]:
+    """``r`` as its field and the lowest and highest values inside it."""
+    lo = _LOWEST if r.low is None else r.low + (0 if r.low_inclusive else 1)
+    hi = _HIGHEST if r.high is None else r.high - (0 if r.high_inclusive else 1)
+    return r.name, max(lo, _LOWEST), min(hi, _HIGHEST)
+
+
+def _range_arrays(
+    entries: Mapping[int, tuple[str, int, int]],
+) -> dict[str, tuple[np.ndarray, ...]]:
+    """Per field: the ranges with no upper bound as their lowest values
+    (sorted) and bytes, and the other ranges as lowest and highest values and
+    bytes."""
+    by_name: dict[str, list[tuple[int, int, int]]] = {}
+    for byte, (name, lo, hi) in entries.items():
+        by_name.setdefault(name, []).append((lo, hi, byte))
+    out: dict[str, tuple[np.ndarray, ...]] = {}
+    for name, rows in by_name.items():
+        open_ended = sorted((lo, byte) for lo, hi, byte in rows if hi == _HIGHEST)
+        bounded = [row for row in rows if row[1] != _HIGHEST]
+        floors = np.array([lo for lo, _ in open_ended], dtype=np.int64)
+        floor_bytes = np.array([byte for _, byte in open_ended], dtype=np.intp)
+        table = np.array(bounded, dtype=np.int64).reshape(-1, 3)
+        out[name] = (floors, floor_bytes, table[:, 0].copy(), table[:, 1].copy(),
+                     table[:, 2].astype(np.intp))  # fmt: skip
+    return out
+
+
+def _distributed(alts: list[Alt]) -> int:
+    """How many clauses an OR of these alternatives makes once distributed."""
+    return math.prod(len(k) for k, _ in alts)
 
 
 @lru_cache(maxsize=2048)
@@ -586,7 +750,7 @@ def _post_keys(platform: str, handle: str | None, lang: str | None) -> tuple[str
 
 
 def _words(node: Node) -> list[str]:
-    from veille.query.ast import text_words, walk
+    from veille.query.ast import walk
 
     out: list[str] = []
     for n in walk(node):

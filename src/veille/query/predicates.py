@@ -119,9 +119,12 @@ def near_ok(
         if not first or not second:
             return False
         reach = distance + 1
-        if ordered:
-            return any(0 < j - i <= reach for i in first for j in second)
-        return any(-reach <= j - i <= reach for i in first for j in second)
+        low = 1 if ordered else -reach
+        for i in first:
+            for j in second:
+                if low <= j - i <= reach:
+                    return True
+        return False
     starts = [phrase_starts(toks, pos, it) for it in items]
     if any(not s for s in starts):
         return False
