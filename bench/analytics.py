@@ -29,7 +29,7 @@ from veille.analytics.topics import query_scope
 from veille.analytics.volume import breakdown, net_sentiment, share_of_voice, volume
 from veille.store.base import PostFilter
 from veille.store.sqlite import SQLiteStore
-from veille.store.sqlite.rows import POST_COLUMNS, domains_of
+from veille.store.sqlite.rows import POST_COLUMNS, SEQ_BITS, domains_of
 from veille.textnorm import index_text
 
 PLATFORMS = ["mastodon", "bluesky", "reddit", "x", "youtube", "rss", "hackernews", "wordpress"]
@@ -76,31 +76,36 @@ def generate(store: SQLiteStore, n: int, seed: int = 7) -> None:
     fts = "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)"
     batch = 20_000
 
-    def when(pk: int) -> int:
+    def when(i: int) -> int:
         # Posts arrive roughly in time order; 2% arrive late (up to 90 days).
         if rng.random() < 0.02:
             return start + rng.randrange(span)
-        return start + (pk * span) // (n + 1) + rng.randrange(600)
+        return start + (i * span) // (n + 1) + rng.randrange(600)
 
+    per_second: dict[int, int] = {}
     for lo in range(0, n, batch):
         rows, frows = [], []
-        for pk in range(lo + 1, min(n, lo + batch) + 1):
+        for i in range(lo + 1, min(n, lo + batch) + 1):
+            # The store's keys: the second, then the arrival order within it.
+            t = when(i)
+            seq = per_second[t] = per_second.get(t, -1) + 1
+            pk = (t << SEQ_BITS) + seq
             text = " ".join(rng.choices(WORDS, k=8))
             tags = " ".join(rng.sample(TAGS, rng.randint(0, 2)))
-            links = tuple(f"https://{rng.choice(HOSTS)}/p/{pk}" for _ in range(rng.randint(0, 1)))
+            links = tuple(f"https://{rng.choice(HOSTS)}/p/{i}" for _ in range(rng.randint(0, 1)))
             platform = rng.choice(PLATFORMS)
             handle = f"user{int(rng.paretovariate(1.2)) % 50_000}"
-            cluster = f"c{pk // 7}" if rng.random() < 0.1 else None
+            cluster = f"c{i // 7}" if rng.random() < 0.1 else None
             label = rng.choice(SENTIMENTS)
             rows.append((
-                pk, f"{platform}:{pk}", platform, str(pk), "bench", None, None,
+                pk, f"{platform}:{i}", platform, str(i), "bench", None, None,
                 handle, None, None, int(rng.paretovariate(1.1) * 50), None,
                 None, text, rng.choice(LANGS), rng.choice(["FR", "CA", None, None]),
-                when(pk), None,
+                t, None,
                 int(rng.expovariate(0.1)), int(rng.expovariate(0.3)), int(rng.expovariate(0.3)),
                 None, None, None, None, tags, "", " ".join(links), domains_of(links), "", "",
                 label, 0.0 if label else None, 0.5 if label else None, "model" if label else None,
-                cluster, f"h{pk}", "{}",
+                cluster, f"h{i}", "{}",
             ))  # fmt: skip
             frows.append((pk, "", index_text(text)))
         with store.transaction() as tx:

@@ -26,6 +26,33 @@ def make_post(native_id: str = "1", text: str = "hello", **kw: Any) -> Post:
     return Post.create(native_id=native_id, text=text, **kw)
 
 
+def old_database(path: Path, before: int, posts: list[Post]) -> None:
+    """A database as a version that knew migrations up to ``before`` left it:
+    its schema, and ``posts`` stored the way it stored them (keys in arrival
+    order, one full-text row each)."""
+    import sqlite3
+
+    from veille.store.sqlite.migrations import migrations
+    from veille.store.sqlite.rows import POST_COLUMNS, fts_row, post_to_row
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    for m in migrations():
+        if m.number < before:
+            conn.executescript(f"BEGIN;{m.sql}\nPRAGMA user_version = {m.number};COMMIT;")
+    conn.execute("BEGIN")
+    conn.executemany(
+        f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(POST_COLUMNS))})",
+        [post_to_row(p, i + 1) for i, p in enumerate(posts)],
+    )
+    conn.executemany(
+        "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
+        [fts_row(i + 1, p.title, p.text) for i, p in enumerate(posts)],
+    )
+    conn.execute("COMMIT")
+    conn.close()
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[Workspace]:
     root = init_workspace(tmp_path / "ws")

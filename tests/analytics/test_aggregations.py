@@ -180,3 +180,37 @@ def test_fast_buckets_across_every_2026_offset_change(zone: str) -> None:
         for d in change_days:
             for q in range(d * 96 - 8, d * 96 + 104):
                 assert buckets.key(q) == bucket_key(q, interval, tz), (zone, interval, q)
+
+
+@given(
+    start=st.integers(min_value=1_700_000_000, max_value=1_900_000_000),
+    hours=st.integers(min_value=1, max_value=24 * 40),
+    zone=st.sampled_from(ZONES),
+    interval=st.sampled_from(["hour", "day", "week"]),
+)
+def test_bucket_starts_and_offset_segments_match_a_walk_over_every_quarter(
+    start: int, hours: int, zone: str, interval: str
+) -> None:
+    """keys() visits only the quarters where a bucket can start; the result
+    and the offsets it learns for SQL equal those of every quarter visited."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from veille.analytics.volume import QUARTER, _Buckets
+
+    tz = ZoneInfo(zone)
+    since = datetime.fromtimestamp(start, UTC)
+    period = Period(since, since + timedelta(hours=hours))
+    fast = _Buckets(interval, tz)
+    keys = fast.keys(period)
+    walk = _Buckets(interval, tz)
+    expected: dict[int, None] = {}
+    segments: list[tuple[int, int]] = []
+    for q in range(start // QUARTER, -(-(start + hours * 3600) // QUARTER)):
+        off = walk._offset(q * QUARTER)
+        if not segments or segments[-1][1] != off:
+            segments.append((q, off))
+        expected.setdefault(walk.index(q), None)
+        walk.key(q)
+    assert keys == [walk.key_of_index(i) for i in expected]
+    assert fast._segments == segments

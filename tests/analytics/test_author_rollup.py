@@ -6,7 +6,6 @@ count and a topic's sentiment read from it answer as a scan of posts does."""
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 
 from tests.analytics.conftest import TZ, make_post, world
 from veille.analytics import tops
@@ -97,17 +96,10 @@ def test_author_rollup_follows_every_change(tmp_path) -> None:
 
 
 def test_author_rollup_is_built_for_posts_stored_before_the_migration(tmp_path) -> None:
-    from veille.store.sqlite import migrations as mig
+    from tests.conftest import old_database
 
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for m in mig.migrations():
-        if m.number < 43:
-            conn.executescript(f"BEGIN;{m.sql}\nPRAGMA user_version = {m.number};COMMIT;")
-    conn.close()
-    old = SQLiteStore(sqlite3.connect(path, isolation_level=None), str(path))
-    old.upsert_posts(world())
-    old.close()
+    old_database(path, 43, world())
     store = SQLiteStore.open(path)
     assert_exact(store)
     assert store.conn.execute("SELECT sum(posts) FROM author_rollup").fetchone()[0] == 8

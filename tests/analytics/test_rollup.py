@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import sqlite3
 
 import pytest
 
@@ -92,18 +91,11 @@ def test_rollup_answers_like_a_scan(store, week, flt: PostFilter, dims) -> None:
 
 
 def test_rollup_is_built_for_posts_stored_before_the_migration(tmp_path) -> None:
-    from veille.store.sqlite import migrations as mig
+    from tests.conftest import old_database
 
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for m in mig.migrations():
-        if m.number < 40:
-            conn.executescript(f"BEGIN;{m.sql}\nPRAGMA user_version = {m.number};COMMIT;")
-    conn.close()
-    # Store posts with the old schema (no triggers yet), then migrate.
-    old = SQLiteStore(sqlite3.connect(path, isolation_level=None), str(path))
-    old.upsert_posts([make_post("9", "2026-03-24T10:00", likes=3), *world()])
-    old.close()
+    # Posts stored with the old schema (no triggers yet), then migrated.
+    old_database(path, 40, [make_post("9", "2026-03-24T10:00", likes=3), *world()])
     store = SQLiteStore.open(path)
     assert_exact(store)
     assert (

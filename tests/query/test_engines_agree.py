@@ -166,14 +166,22 @@ def test_matcher_sqlite_and_brute_force_agree(posts: tuple, queries: list) -> No
                 reverse=True,
             )
             assert newest == [p.id for p in ranked[:2]], to_text(ast)
-            # The pk floor used by windowed search never changes what it keeps.
-            floor = len(posts) // 2
-            sql, params = to_sqlite(ast, min_pk=floor)
+            # Full-text lookups bounded to a window's keys keep exactly its posts.
+            since, until = (int(posts[i].published_at.timestamp()) for i in (0, 1))
+            since, until = min(since, until), max(since, until) + 1
+            sql, params = to_sqlite(ast, since=since, until=until)
             kept = {
-                r[0] for r in store.conn.execute(f"SELECT p.id FROM posts p WHERE {sql}", params)
+                r[0]
+                for r in store.conn.execute(
+                    "SELECT p.id FROM posts p WHERE p.published_at >= ? "
+                    f"AND p.published_at < ? AND {sql}",
+                    [since, until, *params],
+                )
             }
             assert kept == {
-                p.id for p in posts if p.id in expected and int(p.native_id) + 1 >= floor
+                p.id
+                for p in posts
+                if p.id in expected and since <= p.published_at.timestamp() < until
             }
             # The normalized text means the same thing.
             again = compile_query(to_text(ast))

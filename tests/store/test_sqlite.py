@@ -24,7 +24,7 @@ def test_migrations_from_empty_database(tmp_path: Path) -> None:
     # Every migration applies on top of the previous ones, one at a time.
     conn = sqlite3.connect(tmp_path / "step.db", isolation_level=None)
     for mig in migrations():
-        conn.executescript(mig.sql)
+        mig.run(conn)
     conn.close()
     # Reopening applies nothing.
     SQLiteStore.open(path).close()

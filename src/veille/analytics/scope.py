@@ -124,7 +124,7 @@ class Scope:
     # complete for its current query): aggregations may read topic_rollup.
     topic_id: int | None = None
     # Compiled queries (query ASTs) the posts must match; compiled in sql() so
-    # their full-text lookups are bounded by the period's start.
+    # their full-text lookups are bounded by the period (posts are keyed by time).
     queries: tuple[Any, ...] = ()
 
     def sql(self) -> tuple[str, list[Any]]:
@@ -141,8 +141,9 @@ class Scope:
             from veille.query.sqlite import to_sqlite
 
             since = None if f.since is None else int(f.since.timestamp())
+            until = None if f.until is None else int(f.until.timestamp())
             for node in self.queries:
-                qsql, qparams = to_sqlite(node, since=since)
+                qsql, qparams = to_sqlite(node, since=since, until=until)
                 clauses.append(f"({qsql})")
                 params.extend(qparams)
         return (" AND ".join(clauses) if clauses else "1"), params

@@ -188,13 +188,14 @@ def stories(
     order = {"reach": 3, "posts": 2, "engagement": 4}[by]
     rows = conn.execute(
         f"SELECT p.cluster_id, count(*), sum({_REACH}), sum({_ENG}), "
-        "group_concat(DISTINCT p.platform), min(p.published_at * 1000000000 + p.pk) "
+        # Posts are keyed by time: the smallest key is the earliest post.
+        "group_concat(DISTINCT p.platform), min(p.pk) "
         f"FROM posts p WHERE {where} AND p.cluster_id IS NOT NULL "
         f"GROUP BY 1 ORDER BY {order} DESC, 2 DESC, 1 LIMIT ?",
         [*params, limit],
     ).fetchall()
     firsts = {}
-    pks = [r[5] % 1_000_000_000 for r in rows]
+    pks = [r[5] for r in rows]
     if pks:
         for r in conn.execute(
             f"SELECT p.pk, {_SELECT_POST} FROM posts p WHERE p.pk IN ({','.join('?' * len(pks))})",
@@ -202,7 +203,7 @@ def stories(
         ):
             firsts[r[0]] = row_to_post(r[1:])
     found = [
-        Story(key, n, reach or 0, eng or 0, tuple(sorted(pf.split(","))), firsts[m % 1_000_000_000])
+        Story(key, n, reach or 0, eng or 0, tuple(sorted(pf.split(","))), firsts[m])
         for key, n, reach, eng, pf, m in rows
     ]
     # Posts outside clusters: the best of them by the same measure.

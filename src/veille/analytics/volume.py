@@ -9,9 +9,10 @@ triggers) instead of scanning posts.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -188,14 +189,30 @@ class _Buckets:
         end = -(-int(period.until.timestamp()) // QUARTER)
         seen: dict[int, None] = {}
         self._segments: list[tuple[int, int]] = []  # (first quarter, offset)
-        for q in range(start, end):
-            off = self._offset(q * QUARTER)
-            if not self._segments or self._segments[-1][1] != off:
-                self._segments.append((q, off))
-            idx = self.index(q)
-            if idx not in seen:
-                seen[idx] = None
-                self.key(q)
+        span = 4 if self.interval == "hour" else 96  # quarters in a local hour, day
+        q = start
+        while q < end:
+            # One UTC day at a time: on a day of steady offset, only the
+            # quarters where a local hour (or day) starts can start a bucket.
+            day = q * QUARTER // 86400
+            day_end = min(end, (day + 1) * 86400 // QUARTER)
+            self._offset(q * QUARTER)
+            steady = self._day_offset[day]
+            points: Iterable[int]
+            if steady is None:
+                points = range(q, day_end)
+            else:
+                first = q + (-(q + steady // QUARTER)) % span
+                points = itertools.chain((q,), range(first, day_end, span))
+            for p in points:
+                off = self._offset(p * QUARTER)
+                if not self._segments or self._segments[-1][1] != off:
+                    self._segments.append((p, off))
+                idx = self.index(p)
+                if idx not in seen:
+                    seen[idx] = None
+                    self.key(p)
+            q = day_end
         self._seen = list(seen)
         return [self._keys[i] for i in seen]
 
@@ -257,11 +274,64 @@ def _series(
 ) -> dict[datetime, int]:
     buckets = _Buckets(interval, tz)
     series = dict.fromkeys(buckets.keys(period), 0)
-    for idx, posts, _e, _r in grouped(store, scope.during(period), by_bucket=buckets.sql()):
+    within = scope.during(period)
+    rows = _fts_counts(store, within, period, buckets, list(series))
+    if rows is None:
+        rows = [(r[0], r[1]) for r in grouped(store, within, by_bucket=buckets.sql())]
+    for idx, posts in rows:
         key = buckets.key_of_index(idx)
         if key in series:
             series[key] += posts
     return series
+
+
+# Above this many buckets, one pass over the matches beats a count per bucket.
+_COUNT_PER_BUCKET = 400
+
+
+def _fts_counts(
+    store: Any, scope: Scope, period: Period, buckets: _Buckets, starts: list[datetime]
+) -> list[tuple[int, int]] | None:
+    """``(bucket index, posts)`` read from the full-text index alone, when one
+    FTS5 expression says the whole scope (an ad-hoc query of words, phrases
+    and prefixes, no other filter); else None.
+
+    Posts are keyed by time (:mod:`veille.store.sqlite.rows`), so the posts of
+    a bucket are a range of index rowids: FTS5 counts them without a lookup in
+    the posts table.
+    """
+    from veille.query.ast import And
+    from veille.query.sqlite import fts_expr
+    from veille.store.sqlite.rows import SEQ_BITS, key_floor
+
+    f = scope.flt
+    if not scope.queries or scope.where or scope.topic_id is not None:
+        return None
+    if f.platforms or f.languages:
+        return None
+    node = scope.queries[0] if len(scope.queries) == 1 else And(tuple(scope.queries))
+    match = fts_expr(node)
+    if match is None:
+        return None
+    conn = connection(store)
+    if conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone():
+        return None  # deleted posts still in the index (until the next write)
+    since, until = int(period.since.timestamp()), int(period.until.timestamp())
+    if len(starts) > _COUNT_PER_BUCKET:
+        sql = (
+            f"SELECT {buckets.sql().format(q=f'((rowid >> {SEQ_BITS}) / {QUARTER})')}, "
+            "count(*) FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= ? AND rowid < ? "
+            "GROUP BY 1"
+        )
+        return list(conn.execute(sql, (match, key_floor(since), key_floor(until))))
+    edges = [max(since, int(s.timestamp())) for s in starts] + [until]
+    # One statement per bucket: FTS5 seeks straight to each range of rowids.
+    sql = "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= ? AND rowid < ?"
+    counts = {
+        i: conn.execute(sql, (match, key_floor(a), key_floor(b))).fetchone()[0]
+        for i, (a, b) in enumerate(itertools.pairwise(edges))
+    }
+    return [(buckets.index(edges[i] // QUARTER), n) for i, n in counts.items() if n]
 
 
 def volume(

@@ -32,6 +32,7 @@ from veille.query.ast import (
     Wildcard,
     text_words,
 )
+from veille.store.sqlite.rows import key_floor
 
 _COLUMN = {"title": "title : ", "text": "body : ", "any": ""}
 _RANGE_COLUMN = {
@@ -91,59 +92,55 @@ def _fields(field: str) -> tuple[str, ...]:
     )
 
 
-# The first post published at or after a time: every post of a window that
-# starts then has a pk at least this large, so FTS5 lookups can be bounded by it.
-_FIRST_PK_SINCE = "(SELECT min(pk) FROM posts INDEXED BY posts_published WHERE published_at >= ?)"
-
-
 def to_sqlite(
-    node: Node, *, min_pk: int | None = None, since: int | None = None
+    node: Node, *, since: int | None = None, until: int | None = None
 ) -> tuple[str, list[Any]]:
     """``node`` as ``(where_sql, params)`` over ``posts p``; user text only in params.
 
-    ``min_pk`` restricts the result to ``p.pk >= min_pk`` and pushes that bound
-    into every FTS5 lookup (so a search of recent posts reads only the recent
-    part of the index). ``since`` (Unix seconds) pushes the same kind of bound,
-    computed in SQL, for a caller that also keeps ``p.published_at >= since``:
-    it never drops a post of that window.
+    ``since``/``until`` (Unix seconds, ``until`` excluded) bound every FTS5
+    lookup to the keys of that window (posts are keyed by time, see
+    :mod:`veille.store.sqlite.rows`), so FTS5 reads only that part of its
+    lists. For a caller that also keeps ``p.published_at`` in the window: a
+    ``NOT`` of a bounded lookup is true outside it.
     """
     params: list[Any] = []
-    if since is not None and min_pk is None:
-        sql = _sql(node, params, _SinceBound(since))
-        return sql, params
-    sql = _sql(node, params, min_pk)
-    if min_pk is not None:
-        sql = f"p.pk >= ? AND ({sql})"
-        params.insert(0, min_pk)
-    return sql, params
+    bounds = None
+    if since is not None or until is not None:
+        bounds = (
+            None if since is None else key_floor(since),
+            None if until is None else key_floor(until),
+        )
+    return _sql(node, params, bounds), params
 
 
-class _SinceBound(int):
-    """A lower pk bound given as a time: the first pk published since then."""
+Bounds = tuple[int | None, int | None] | None
 
 
-def _fts_in(params: list[Any], expr: str, min_pk: int | None) -> str:
+def _fts_in(params: list[Any], expr: str, bounds: Bounds) -> str:
     params.append(expr)
-    if min_pk is None:
+    if bounds is None:
         return _FTS_IN
-    params.append(min_pk)
-    bound = _FIRST_PK_SINCE if isinstance(min_pk, _SinceBound) else "?"
-    return f"p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= {bound})"
+    extra = ""
+    for value, op in zip(bounds, (">=", "<"), strict=True):
+        if value is not None:
+            extra += f" AND rowid {op} ?"
+            params.append(value)
+    return f"p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?{extra})"
 
 
-def _sql(node: Node, params: list[Any], min_pk: int | None = None) -> str:
+def _sql(node: Node, params: list[Any], bounds: Bounds = None) -> str:
     expr = fts_expr(node)
     if expr is not None:
-        return _fts_in(params, expr, min_pk)
+        return _fts_in(params, expr, bounds)
     if isinstance(node, Wildcard):
-        fts = _fts_in(params, _COLUMN[node.field] + _quote([node.prefix]) + "*", min_pk)
+        fts = _fts_in(params, _COLUMN[node.field] + _quote([node.prefix]) + "*", bounds)
         checks = []
         for col in _fields(node.field):
             checks.append(f"veille_wild({col}, ?)")
             params.append(node.pattern)
         return f"({fts} AND ({' OR '.join(checks)}))"
     if isinstance(node, Near):
-        fts = _fts_in(params, _prefilter(text_words(node), node.field), min_pk)
+        fts = _fts_in(params, _prefilter(text_words(node), node.field), bounds)
         spec = pr.near_spec([text_words(i) for i in node.items], node.distance, node.ordered)
         checks = []
         for col in _fields(node.field):
@@ -151,7 +148,7 @@ def _sql(node: Node, params: list[Any], min_pk: int | None = None) -> str:
             params.append(spec)
         return f"({fts} AND ({' OR '.join(checks)}))"
     if isinstance(node, Raw):
-        fts = _fts_in(params, _quote(node.words), min_pk)
+        fts = _fts_in(params, _quote(node.words), bounds)
         params.extend([node.text, " ".join(node.words), node.text, " ".join(node.words)])
         return f"({fts} AND (veille_raw(p.title, ?, ?) OR veille_raw(p.text, ?, ?)))"
     if isinstance(node, Tag):
@@ -181,7 +178,7 @@ def _sql(node: Node, params: list[Any], min_pk: int | None = None) -> str:
     if isinstance(node, Flag):
         return _FLAG_SQL[node.name]
     if isinstance(node, Not):
-        return f"NOT ({_sql(node.item, params, min_pk)})"
+        return f"NOT ({_sql(node.item, params, bounds)})"
     if isinstance(node, And | Or):
         joiner = " AND " if isinstance(node, And) else " OR "
         items = list(node.items)
@@ -203,8 +200,8 @@ def _sql(node: Node, params: list[Any], min_pk: int | None = None) -> str:
                 rest = [i for i in items if i not in fts_items]
                 items = [Or(tuple(fts_items)), *rest]
         if len(items) == 1:
-            return _sql(items[0], params, min_pk)
-        return "(" + joiner.join(_sql(i, params, min_pk) for i in items) + ")"
+            return _sql(items[0], params, bounds)
+        return "(" + joiner.join(_sql(i, params, bounds) for i in items) + ")"
     raise TypeError(f"not a query node: {node!r}")
 
 

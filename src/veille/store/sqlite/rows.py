@@ -11,6 +11,21 @@ import orjson
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.textnorm import index_text
 
+# Posts are keyed by time: pk = published_at * 2**SEQ_BITS + n, where n counts
+# the posts of that second in the order they were stored. The table and its
+# full-text index (rowid = pk) are then in time order, so a time window is a
+# range of keys: FTS5 reads only that part of its lists, and counts over a
+# window need no lookup in the posts table.
+SEQ_BITS = 22  # 4,194,304 posts per second
+SEQ_LIMIT = 1 << SEQ_BITS
+TIME_LIMIT = 1 << 40  # Unix seconds, about 34,800 years either side of 1970
+
+
+def key_floor(t: int) -> int:
+    """The smallest key of a post published at or after Unix second ``t``."""
+    return max(-TIME_LIMIT, min(TIME_LIMIT, t)) << SEQ_BITS
+
+
 # Columns written on insert, in order (pk first, given by the store).
 POST_COLUMNS: tuple[str, ...] = (
     "pk", "id", "platform", "native_id", "source", "url", "canonical_url",

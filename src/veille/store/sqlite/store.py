@@ -19,6 +19,9 @@ from veille.store.sqlite.migrations import migrate
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
     READ_COLUMNS,
+    SEQ_BITS,
+    SEQ_LIMIT,
+    TIME_LIMIT,
     fts_row,
     post_to_row,
     row_to_post,
@@ -86,7 +89,8 @@ class _Tx:
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
         self.conn = store.conn
-        self._next_pk: int | None = None
+        # Second -> the last key given in it (this transaction is the only writer).
+        self._last_key: dict[int, int] = {}
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
@@ -115,16 +119,50 @@ class _Tx:
             result += self._upsert_batch(batch)
         return result
 
-    def _pk(self) -> int:
-        if self._next_pk is None:
-            self._next_pk = self.conn.execute("SELECT coalesce(max(pk), 0) FROM posts").fetchone()[
-                0
-            ]
-        self._next_pk += 1
-        return self._next_pk
+    def _keys(self, posts: list[Post]) -> list[int]:
+        """Time-ordered keys for ``posts`` (new ones), in their order."""
+        seconds = [int(p.published_at.timestamp()) for p in posts]
+        last = self._last_key
+        unknown = sorted({t for t in seconds if t not in last})
+        for t in unknown:
+            if not -TIME_LIMIT <= t < TIME_LIMIT:
+                raise StoreError(
+                    f"a post is dated {t} seconds from 1970, which veille cannot store",
+                    hint="Check the date column of the import (or the source's dates).",
+                )
+        for i in range(0, len(unknown), 500):
+            chunk = unknown[i : i + 500]
+            # The last key of each second, found by a range lookup on the table.
+            rows = self.conn.execute(
+                f"SELECT s.value, (SELECT max(pk) FROM posts WHERE pk >= s.value << {SEQ_BITS} "
+                f"AND pk < (s.value + 1) << {SEQ_BITS}) FROM json_each(?) s",
+                (json.dumps(chunk),),
+            )
+            for t, found in rows:
+                last[t] = ((t << SEQ_BITS) - 1) if found is None else found
+        keys = []
+        for t in seconds:
+            key = last[t] + 1
+            if key - (t << SEQ_BITS) >= SEQ_LIMIT:
+                raise StoreError(
+                    f"more than {SEQ_LIMIT:,} posts are dated the same second ({t})",
+                    hint="Give the imported posts their real times.",
+                )
+            last[t] = key
+            keys.append(key)
+        return keys
+
+    def flush_fts_deletes(self) -> None:
+        """Take the posts deleted since the last write out of the full-text index."""
+        rows = self.conn.execute("SELECT pk, title, text FROM posts_fts_pending").fetchall()
+        if rows:
+            self.conn.executemany(_DELETE_FTS, [fts_row(pk, t, x) for pk, t, x in rows])
+            self.conn.execute("DELETE FROM posts_fts_pending")
 
     def _upsert_batch(self, batch: list[Post]) -> UpsertResult:
         result = UpsertResult()
+        # A deleted post's key may be given again: its index row goes first.
+        self.flush_fts_deletes()
         # The last sighting of an id in a batch wins.
         by_id: dict[str, Post] = {p.id: p for p in batch}
         ids = list(by_id)
@@ -142,8 +180,7 @@ class _Tx:
             existing[row[1]] = row
             if row[2] is not None:
                 existing_by_url[row[2]] = row
-        inserts: list[tuple[Any, ...]] = []
-        fts: list[tuple[int, str, str]] = []
+        fresh: list[Post] = []
         seen_urls: dict[str, str] = {}
         for post in by_id.values():
             old = existing.get(post.id)
@@ -156,9 +193,7 @@ class _Tx:
                 if old is not None:
                     result.merged[post.id] = old[1]
             if old is None:
-                pk = self._pk()
-                inserts.append(post_to_row(post, pk))
-                fts.append(fts_row(pk, post.title, post.text))
+                fresh.append(post)
                 if post.canonical_url:
                     seen_urls[post.canonical_url] = post.id
                 result.new.append(post)
@@ -166,9 +201,12 @@ class _Tx:
                 result.updated.append(old[1])
             else:
                 result.unchanged += 1
-        if inserts:
-            self.conn.executemany(_INSERT_POST, inserts)
-            self.conn.executemany(_INSERT_FTS, fts)
+        if fresh:
+            keys = self._keys(fresh)
+            self.conn.executemany(_INSERT_POST, map(post_to_row, fresh, keys))
+            self.conn.executemany(
+                _INSERT_FTS, [fts_row(k, p.title, p.text) for p, k in zip(fresh, keys, strict=True)]
+            )
         return result
 
     def _update(self, post: Post, old: tuple[Any, ...]) -> bool:
@@ -278,7 +316,9 @@ class SQLiteStore:
         except sqlite3.OperationalError as exc:
             raise _translate(exc, self.path) from exc
         try:
-            yield _Tx(self)
+            tx = _Tx(self)
+            yield tx
+            tx.flush_fts_deletes()
         except BaseException as exc:
             self.conn.rollback()
             if isinstance(exc, sqlite3.OperationalError):
@@ -423,10 +463,9 @@ class SQLiteStore:
     ) -> list[Post]:
         """Newest first, looking at the last day, week, month… until ``limit`` are found.
 
-        Each window ``published_at >= t`` also bounds the index lookups by
-        ``pk >= min(pk of posts published since t)``, which never excludes a
-        post of the window and, as posts mostly arrive in time order, makes
-        FTS5 read only the recent end of its lists.
+        Each window ``published_at >= t`` also bounds the full-text lookups to
+        the keys of posts published since ``t`` (posts are keyed by time), so
+        FTS5 reads only the recent end of its lists.
         """
         from veille.query.sqlite import to_sqlite
 
@@ -439,12 +478,7 @@ class SQLiteStore:
                 window, wparams = "1", []
             else:
                 cutoff = newest - span
-                min_pk = self.conn.execute(
-                    # The time index: without it SQLite walks pks from the start.
-                    "SELECT min(pk) FROM posts INDEXED BY posts_published WHERE published_at >= ?",
-                    (cutoff,),
-                ).fetchone()[0]
-                qsql, qparams = to_sqlite(node, min_pk=min_pk)
+                qsql, qparams = to_sqlite(node, since=cutoff)
                 window, wparams = "p.published_at >= ?", [cutoff]
             rows = self.conn.execute(
                 f"SELECT {cols} FROM posts p WHERE ({qsql}) AND {where} AND {window} "
