@@ -135,6 +135,8 @@ def test_headline_figures_with_change(store, week: Period) -> None:
     assert h["reach"].value == 1000 + 5000 + 200 + 50
     assert h["net_sentiment"].value == pytest.approx(-0.25)
     assert h["net_sentiment"].previous == 1.0
+    # A scope no rollup answers reads every figure in one pass: same figures.
+    assert headline(store, Scope(where="p.pk IS NOT NULL"), week) == h
 
 
 ZONES = ["UTC", "Europe/Paris", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe",
