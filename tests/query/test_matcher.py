@@ -144,3 +144,23 @@ def test_matcher_agrees_with_brute_force_after_updates(
         expected = sorted(qid for qid, pred in preds.items() if pred(d))
         assert sorted(m.match_ids(p)) == expected, [to_text(a) for a in queries]
         assert set(expected) <= m.candidates(d)
+
+
+def test_a_post_that_raises_leaves_the_matcher_clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alert stage skips a post whose matching raises and goes on: the
+    next posts must be matched as if that one never came."""
+    m = Matcher()
+    m.add("a", "lumio likes:>1 -promo")
+    m.add("b", "panne")
+    broken = make_post("2", "lumio panne", likes=5)
+
+    def boom(post: object) -> int:
+        if post is broken:
+            raise ValueError("a broken post")
+        return 5
+
+    monkeypatch.setitem(matcher_module._RANGE_VALUES, "likes", boom)
+    with pytest.raises(ValueError, match="broken"):
+        m.match_ids(broken)
+    assert (m._bytes == m._base).all()
+    assert sorted(m.match_ids(POST)) == ["a", "b"]

@@ -150,7 +150,8 @@ class Matcher:
     ``doc_freq`` (word -> number of posts holding it, out of ``doc_count``,
     e.g. counted over recent posts) lets the matcher order clauses by their
     true rarity; without it, words used by many queries count as common.
-    Query ids are any hashable values.
+    Query ids are any hashable values. Matching writes into one buffer of
+    the matcher: a matcher serves one thread at a time.
     """
 
     def __init__(
@@ -549,33 +550,37 @@ class Matcher:
         on = self._set_lists.gather(keys)
         if on is None:
             return _NO_SLOTS, True
-        data, high = self._bytes, self._high
-        data[on] = 1
+        # Everything that reads the post first: the bytes are only written
+        # below, and always put back (a post that raises leaves them clean).
         inside = self._in_ranges(post) if self._range_entries else None
-        if inside is not None:
-            data[inside] = 1
         off = self._clear_lists.gather(keys) if exclusions else None
-        if off is not None:
-            data[off] = 0
-        if on.size * _SPARSE < high:
-            # Few postings: read only the slots whose first clause they hold
-            # (a slot whose first clause the post holds twice comes twice).
-            first = on[(on & _PLANE_MASK) == 0] >> _PLANE_BITS
-            hits = first[self._words[first] == _ALL_SET]
-            once = hits.size < 2
-        else:
-            hits = np.flatnonzero(self._words[:high] == _ALL_SET)
-            once = True
-        # Back to the preset bytes: clause bytes are preset to 0, exclusions
-        # to 1 (copying them all is cheaper than a scatter of many postings).
-        if on.size * _COPY > high:
-            data[: high * PLANES] = self._base[: high * PLANES]
-        else:
-            data[on] = 0
+        data, high = self._bytes, self._high
+        try:
+            data[on] = 1
             if inside is not None:
-                data[inside] = 0
+                data[inside] = 1
             if off is not None:
-                data[off] = 1
+                data[off] = 0
+            if on.size * _SPARSE < high:
+                # Few postings: read only the slots whose first clause they
+                # hold (a slot whose first clause the post holds twice comes twice).
+                first = on[(on & _PLANE_MASK) == 0] >> _PLANE_BITS
+                hits = first[self._words[first] == _ALL_SET]
+                once = hits.size < 2
+            else:
+                hits = np.flatnonzero(self._words[:high] == _ALL_SET)
+                once = True
+        finally:
+            # Back to the preset bytes: clause bytes are preset to 0, exclusions
+            # to 1 (copying them all is cheaper than a scatter of many postings).
+            if on.size * _COPY > high:
+                data[: high * PLANES] = self._base[: high * PLANES]
+            else:
+                data[on] = 0
+                if inside is not None:
+                    data[inside] = 0
+                if off is not None:
+                    data[off] = 1
         return hits, once
 
     def candidates(self, doc: Doc) -> set[Hashable]:
