@@ -82,6 +82,27 @@ def fts_expr(node: Node) -> str | None:
     return None
 
 
+def fts_driver(node: Node) -> tuple[str, Node | None] | None:
+    """``(an FTS5 expression every match satisfies, the rest of node)``, when
+    the full-text index can drive the query: all of it, or the words of a
+    top-level AND (``lumio -promo lang:fr`` is ``lumio NOT promo``, then
+    ``lang:fr`` on each post found). None when no part can (an OR mixing words
+    and metadata, metadata alone)."""
+    expr = fts_expr(node)
+    if expr is not None:
+        return expr, None
+    if not isinstance(node, And):
+        return None
+    said = [i for i in node.items if fts_expr(i.item if isinstance(i, Not) else i) is not None]
+    if not any(not isinstance(i, Not) for i in said):
+        return None
+    rest = [i for i in node.items if i not in said]
+    driver = fts_expr(said[0] if len(said) == 1 else And(tuple(said)))
+    if driver is None:  # pragma: no cover - each part is said, so their AND is
+        return None
+    return driver, rest[0] if len(rest) == 1 else And(tuple(rest))
+
+
 def _prefilter(words: list[str], field: str) -> str:
     return " AND ".join(_COLUMN[field] + _quote([w]) for w in dict.fromkeys(words))
 

@@ -461,14 +461,28 @@ class SQLiteStore:
     def _search_newest(
         self, node: Any, where: str, params: list[Any], cols: str, limit: int
     ) -> list[Post]:
-        """Newest first, looking at the last day, week, month… until ``limit`` are found.
+        """Newest first.
 
-        Each window ``published_at >= t`` also bounds the full-text lookups to
-        the keys of posts published since ``t`` (posts are keyed by time), so
-        FTS5 reads only the recent end of its lists.
+        Posts are keyed by time, so when the full-text index can drive the
+        query (its words, see :func:`veille.query.sqlite.fts_driver`), FTS5
+        walks its lists from the newest key and the walk stops at ``limit``
+        posts that pass the rest. Otherwise the last day, week, month… are
+        looked at until ``limit`` are found, each window bounding the
+        full-text lookups to its keys.
         """
-        from veille.query.sqlite import to_sqlite
+        from veille.query.sqlite import fts_driver, to_sqlite
 
+        driven = fts_driver(node)
+        if driven is not None:
+            match, rest = driven
+            rest_sql, rest_params = ("1", []) if rest is None else to_sqlite(rest)
+            rows = self.conn.execute(
+                f"SELECT {cols} FROM posts_fts f CROSS JOIN posts p ON p.pk = f.rowid "
+                f"WHERE posts_fts MATCH ? AND ({rest_sql}) AND {where} "
+                "ORDER BY f.rowid DESC LIMIT ?",
+                [match, *rest_params, *params, limit],
+            ).fetchall()
+            return [row_to_post(r) for r in rows]
         newest = self.conn.execute("SELECT max(published_at) FROM posts").fetchone()[0]
         if newest is None:
             return []
