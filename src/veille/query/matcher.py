@@ -457,7 +457,6 @@ class Matcher:
             for byte in filed.range_bytes:
                 del self._range_entries[byte]
             self._range_arrays = None
-
         for slot in filed.slots:
             first = slot * PLANES
             for key in filed.excluded:
