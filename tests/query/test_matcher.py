@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from veille.query import Matcher, compile_query
 from veille.query import matcher as matcher_module
+from veille.query import ranges as ranges_module
 from veille.query.ast import to_text
 from veille.query.evaluate import Doc, Query, compile_node
 
@@ -159,7 +160,7 @@ def test_a_post_that_raises_leaves_the_matcher_clean(monkeypatch: pytest.MonkeyP
             raise ValueError("a broken post")
         return 5
 
-    monkeypatch.setitem(matcher_module._RANGE_VALUES, "likes", boom)
+    monkeypatch.setitem(ranges_module._RANGE_VALUES, "likes", boom)
     with pytest.raises(ValueError, match="broken"):
         m.match_ids(broken)
     assert (m._bytes == m._base).all()
