@@ -30,7 +30,7 @@ from veille.analytics.topics import query_scope
 from veille.analytics.volume import breakdown, net_sentiment, share_of_voice, volume
 from veille.store.base import PostFilter
 from veille.store.sqlite import SQLiteStore
-from veille.store.sqlite.rows import POST_COLUMNS, SEQ_BITS, domains_of
+from veille.store.sqlite.rows import POST_COLUMNS, domains_of, next_key
 from veille.textnorm import index_text
 
 PLATFORMS = ["mastodon", "bluesky", "reddit", "x", "youtube", "rss", "hackernews", "wordpress"]
@@ -89,8 +89,7 @@ def generate(store: SQLiteStore, n: int, seed: int = 7) -> None:
         for i in range(lo + 1, min(n, lo + batch) + 1):
             # The store's keys: the second, then the arrival order within it.
             t = when(i)
-            seq = per_second[t] = per_second.get(t, -1) + 1
-            pk = (t << SEQ_BITS) + seq
+            pk = next_key(t, per_second)
             text = " ".join(rng.choices(WORDS, k=8))
             tags = " ".join(rng.sample(TAGS, rng.randint(0, 2)))
             links = tuple(f"https://{rng.choice(HOSTS)}/p/{i}" for _ in range(rng.randint(0, 1)))

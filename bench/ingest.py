@@ -101,7 +101,7 @@ def run_baseline(path: str, db_dir: str, queue: mp.Queue) -> None:
     from veille.importer import read_records
     from veille.records import post_from_record
     from veille.store.sqlite import SQLiteStore
-    from veille.store.sqlite.rows import SEQ_BITS, fts_row, post_to_row
+    from veille.store.sqlite.rows import fts_row, next_key, post_to_row
     from veille.store.sqlite.store import _INSERT_FTS, _INSERT_POST
 
     store = SQLiteStore.open(Path(db_dir) / "raw.db")
@@ -114,9 +114,7 @@ def run_baseline(path: str, db_dir: str, queue: mp.Queue) -> None:
 
     def key(post: Any) -> int:
         # The store's time keys, computed here outside the timed part.
-        t = int(post.published_at.timestamp())
-        per_second[t] = per_second.get(t, -1) + 1
-        return (t << SEQ_BITS) + per_second[t]
+        return next_key(int(post.published_at.timestamp()), per_second)
 
     def flush() -> tuple[float, float]:
         keys = [key(p) for p in chunk]

@@ -21,6 +21,21 @@ SEQ_LIMIT = 1 << SEQ_BITS
 TIME_LIMIT = 1 << 40  # Unix seconds, about 34,800 years either side of 1970
 
 
+def next_key(t: int, last: dict[int, int]) -> int:
+    """The key of the next post published in second ``t``; ``last`` maps a
+    second to the last key given in it (none yet: absent) and is updated."""
+    key = last.get(t, (t << SEQ_BITS) - 1) + 1
+    if key - (t << SEQ_BITS) >= SEQ_LIMIT:
+        from veille.errors import StoreError
+
+        raise StoreError(
+            f"more than {SEQ_LIMIT:,} posts are dated the same second ({t})",
+            hint="Give the imported posts their real times.",
+        )
+    last[t] = key
+    return key
+
+
 def key_floor(t: int) -> int:
     """The smallest key of a post published at or after Unix second ``t``."""
     return max(-TIME_LIMIT, min(TIME_LIMIT, t)) << SEQ_BITS

@@ -20,9 +20,9 @@ from veille.store.sqlite.rows import (
     POST_COLUMNS,
     READ_COLUMNS,
     SEQ_BITS,
-    SEQ_LIMIT,
     TIME_LIMIT,
     fts_row,
+    next_key,
     post_to_row,
     row_to_post,
 )
@@ -138,19 +138,9 @@ class _Tx:
                 f"AND pk < (s.value + 1) << {SEQ_BITS}) FROM json_each(?) s",
                 (json.dumps(chunk),),
             )
-            for t, found in rows:
-                last[t] = ((t << SEQ_BITS) - 1) if found is None else found
-        keys = []
-        for t in seconds:
-            key = last[t] + 1
-            if key - (t << SEQ_BITS) >= SEQ_LIMIT:
-                raise StoreError(
-                    f"more than {SEQ_LIMIT:,} posts are dated the same second ({t})",
-                    hint="Give the imported posts their real times.",
-                )
-            last[t] = key
-            keys.append(key)
-        return keys
+            # A second with no post yet: the key before its first one.
+            last.update((t, (t << SEQ_BITS) - 1 if found is None else found) for t, found in rows)
+        return [next_key(t, last) for t in seconds]
 
     def flush_fts_deletes(self) -> None:
         """Take the posts deleted since the last write out of the full-text index."""
