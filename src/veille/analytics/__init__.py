@@ -10,6 +10,8 @@ Modules (import what you need; nothing is loaded here):
   ``share_of_voice``;
 - :mod:`~veille.analytics.tops`: ``top_posts``, ``top_authors``, ``top_entities``,
   ``stories``, ``headline``;
+- :mod:`~veille.analytics.columns`: ``keep_columns``, a column copy of the posts
+  that dashboards over ad-hoc queries read in long-lived processes;
 - :mod:`~veille.analytics.trends`: ``trending_terms``;
 - :mod:`~veille.analytics.influencers`: ``influencers``;
 - :mod:`~veille.analytics.charts`: Altair charts to SVG/PNG;

@@ -9,6 +9,9 @@ from veille.analytics.scope import Scope
 from veille.analytics.volume import connection
 from veille.errors import UsageError
 
+# A saved topic's restriction (``Scope.topic_id`` is set when it is the only one).
+TOPIC_WHERE = "p.pk IN (SELECT post_pk FROM post_topics WHERE topic_id = ?)"
+
 
 def query_scope(store: Any, text: str, base: Scope | None = None) -> Scope:
     """Posts matching the query ``text`` (syntax: docs/query.md), within ``base``."""
@@ -69,7 +72,5 @@ def topic_scope(store: Any, name: str, base: Scope | None = None) -> Scope:
     if row is None or row[0] != topic.version:
         sync_topic(store, topic)
     base = base or Scope()
-    scope = base.narrowed(
-        "p.pk IN (SELECT post_pk FROM post_topics WHERE topic_id = ?)", (topic.id,), label=name
-    )
+    scope = base.narrowed(TOPIC_WHERE, (topic.id,), label=name)
     return replace(scope, topic_id=None if base.restricted else topic.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from veille.analytics import columns
 from veille.analytics.authors import distinct_authors, top_author_rows, topic_exists
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import QUARTER, _cube, change, connection, grouped
@@ -54,12 +55,17 @@ def top_posts(
     *,
     by: str = "engagement",
     limit: int = 10,
-    where: str = "",
+    unclustered: bool = False,
 ) -> list[Post]:
-    """The ``limit`` posts of the period with the most engagement (or reach)."""
+    """The ``limit`` posts of the period with the most engagement (or reach);
+    ``unclustered`` keeps only the posts outside any story cluster."""
     if by not in TOP_POST_ORDERS:
         raise UsageError(f"cannot rank posts by {by!r}", hint="Use engagement or reach.")
     scoped = scope.during(period)
+    sel = columns.select(store, scoped)
+    if sel is not None:
+        return _posts_by_key(store, columns.top_keys(sel, by, limit, unclustered=unclustered))
+    where = " AND p.cluster_id IS NULL" if unclustered else ""
     walk = _walk_index(store, scoped)
     if walk is None:
         return []
@@ -75,6 +81,18 @@ def top_posts(
         [*params, limit],
     )
     return [row_to_post(r) for r in rows]
+
+
+def _posts_by_key(store: Any, keys: list[int]) -> list[Post]:
+    """The posts keyed ``keys``, in that order."""
+    if not keys:
+        return []
+    rows = connection(store).execute(
+        f"SELECT p.pk, {_SELECT_POST} FROM posts p WHERE p.pk IN ({','.join('?' * len(keys))})",
+        keys,
+    )
+    found = {r[0]: row_to_post(r[1:]) for r in rows}
+    return [found[k] for k in keys if k in found]
 
 
 @dataclass(frozen=True)
@@ -99,6 +117,9 @@ def top_authors(
     fast = top_author_rows(store, scope, period, order[by], limit)
     if fast is not None:
         return [AuthorRow(pf, h, n, c, e or 0, f or 0) for pf, h, n, c, e, f in fast]
+    sel = columns.select(store, scope.during(period))
+    if sel is not None:
+        return [AuthorRow(*row) for row in columns.top_authors(sel, by, limit)]
     where, params = scope.during(period).sql()
     rows = connection(store).execute(
         "SELECT p.platform, p.author_handle, max(p.author_name), count(*), "
@@ -154,6 +175,9 @@ def top_entities(
             [*(x for r in ranges for x in r), limit],
         )
         return [EntityRow(v, n, e or 0) for v, n, e in rows]
+    sel = columns.select(store, scoped)
+    if sel is not None:
+        return [EntityRow(v, n, e) for v, n, e in columns.top_entities(sel, col, limit)]
     where, params = scoped.sql()
     key = "lower(j.value)" if kind in ("hashtags", "mentions") else "j.value"
     rows = conn.execute(
@@ -183,17 +207,13 @@ def stories(
     cluster is a story of its own."""
     if by not in ("reach", "posts", "engagement"):
         raise UsageError(f"cannot rank stories by {by!r}", hint="Use reach, posts or engagement.")
-    where, params = scope.during(period).sql()
+    scoped = scope.during(period)
     conn = connection(store)
-    order = {"reach": 3, "posts": 2, "engagement": 4}[by]
-    rows = conn.execute(
-        f"SELECT p.cluster_id, count(*), sum({_REACH}), sum({_ENG}), "
-        # Posts are keyed by time: the smallest key is the earliest post.
-        "group_concat(DISTINCT p.platform), min(p.pk) "
-        f"FROM posts p WHERE {where} AND p.cluster_id IS NOT NULL "
-        f"GROUP BY 1 ORDER BY {order} DESC, 2 DESC, 1 LIMIT ?",
-        [*params, limit],
-    ).fetchall()
+    sel = columns.select(store, scoped)
+    if sel is not None:
+        rows = columns.story_rows(sel, by, limit)
+    else:
+        rows = _story_rows(store, scoped, by, limit)
     firsts = {}
     pks = [r[5] for r in rows]
     if pks:
@@ -209,7 +229,7 @@ def stories(
     # Posts outside clusters: the best of them by the same measure.
     single = top_posts(
         store, scope, period, by="engagement" if by == "engagement" else "reach",
-        limit=limit, where=" AND p.cluster_id IS NULL",
+        limit=limit, unclustered=True,
     )  # fmt: skip
     found += [
         Story(p.id, 1, p.author.followers or 0, p.engagement.total, (p.platform,), p)
@@ -222,6 +242,25 @@ def stories(
     }
     found.sort(key=lambda s: (-key[by](s), -s.posts, s.first.published_at, s.key))
     return found[:limit]
+
+
+def _story_rows(store: Any, scope: Scope, by: str, limit: int) -> list[tuple[Any, ...]]:
+    """``(cluster, posts, reach, engagement, "platform,…", first key)`` of the
+    best ``limit`` clusters of ``scope`` (bounded to a period), read in SQL."""
+    where, params = scope.sql()
+    order = {"reach": 3, "posts": 2, "engagement": 4}[by]
+    return (
+        connection(store)
+        .execute(
+            f"SELECT p.cluster_id, count(*), sum({_REACH}), sum({_ENG}), "
+            # Posts are keyed by time: the smallest key is the earliest post.
+            "group_concat(DISTINCT p.platform), min(p.pk) "
+            f"FROM posts p WHERE {where} AND p.cluster_id IS NOT NULL "
+            f"GROUP BY 1 ORDER BY {order} DESC, 2 DESC, 1 LIMIT ?",
+            [*params, limit],
+        )
+        .fetchall()
+    )
 
 
 def story_count(store: Any, scope: Scope, period: Period) -> int:
@@ -276,6 +315,9 @@ def _figures_in_one_pass(store: Any, scope: Scope) -> dict[str, float]:
     """Every headline figure of ``scope`` (already bounded to a period) read
     in one pass over its posts: for scopes no rollup answers (an ad-hoc
     query), where each figure would otherwise read the posts again."""
+    sel = columns.select(store, scope)
+    if sel is not None:
+        return columns.figures(sel)
     where, params = scope.sql()
     posts, eng, reach, authors, stories, pos, neg, neu = (
         connection(store)

@@ -18,6 +18,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
+from veille.analytics import columns
 from veille.analytics.scope import Period, Scope
 from veille.errors import StoreError, UsageError
 
@@ -53,19 +56,19 @@ def _cube(scope: Scope, dims: tuple[str, ...]) -> list[str] | None:
 
 
 def grouped(
-    store: Any, scope: Scope, dims: tuple[str, ...] = (), *, by_bucket: bool | str = False
+    store: Any, scope: Scope, dims: tuple[str, ...] = (), *, by_bucket: bool | _Buckets = False
 ) -> list[tuple[Any, ...]]:
     """Rows ``([bucket,] *dims, posts, engagement, reach)`` for ``scope``.
 
-    ``by_bucket=True`` groups by quarter-hour; a string groups by that SQL
-    expression of ``{q}`` (the quarter-hour), e.g. a local day number.
-    Missing dimension values come back as ``""``.
+    ``by_bucket=True`` groups by quarter-hour; a :class:`_Buckets` groups by
+    its local hour, day or week numbers. Missing dimension values come back
+    as ``""``.
     """
 
     def bucket(q: str) -> list[str]:
-        if not by_bucket:
+        if by_bucket is False:
             return []
-        return [q if by_bucket is True else str(by_bucket).format(q=q)]
+        return [q if by_bucket is True else by_bucket.sql().format(q=q)]
 
     for d in dims:
         if d not in DIMENSIONS:
@@ -111,6 +114,9 @@ def grouped(
         sel = ", ".join([*cols, "sum(posts)", "sum(engagement)", "sum(reach)"])
         sql = f"SELECT {sel} FROM post_rollup WHERE {' AND '.join(clauses)}{group}"
         return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
+    copy = columns.select(store, scope)
+    if copy is not None:
+        return columns.grouped(copy, dims, by_bucket)
     where, params = scope.sql()
     cols = bucket("(p.published_at / 900)") + [f"coalesce(p.{d}, '')" for d in dims]
     sel = ", ".join(
@@ -234,6 +240,18 @@ class _Buckets:
             return f"{local} / 86400"
         return f"({local} / 86400 + 3) / 7"
 
+    def numpy(self, quarters: np.ndarray) -> np.ndarray:
+        """:meth:`sql` for an array of quarter-hours (after :meth:`keys`)."""
+        segs = self._segments or [(0, 0)]
+        starts = np.array([q for q, _o in segs[1:]], dtype=np.int64)
+        offsets = np.array([o for _q, o in segs], dtype=np.int64)
+        local = quarters * QUARTER + offsets[np.searchsorted(starts, quarters, side="right")]
+        if self.interval == "hour":
+            return local // 3600
+        if self.interval == "day":
+            return local // 86400
+        return (local // 86400 + 3) // 7
+
     def key_of_index(self, idx: int) -> datetime | None:
         return self._keys.get(idx)
 
@@ -277,7 +295,7 @@ def _series(
     within = scope.during(period)
     rows = _fts_counts(store, within, period, buckets, list(series))
     if rows is None:
-        rows = [(r[0], r[1]) for r in grouped(store, within, by_bucket=buckets.sql())]
+        rows = [(r[0], r[1]) for r in grouped(store, within, by_bucket=buckets)]
     for idx, posts in rows:
         key = buckets.key_of_index(idx)
         if key in series:
@@ -415,7 +433,7 @@ def net_sentiment(
     buckets = _Buckets(interval, tz)
     counts: dict[datetime, dict[str, int]] = {k: defaultdict(int) for k in buckets.keys(period)}
     for idx, label, posts, _e, _r in grouped(
-        store, scope.during(period), ("sentiment",), by_bucket=buckets.sql()
+        store, scope.during(period), ("sentiment",), by_bucket=buckets
     ):
         key = buckets.key_of_index(idx)
         if key in counts:

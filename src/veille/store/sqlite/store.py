@@ -34,6 +34,9 @@ _INSERT_POST = (
     f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) VALUES ({', '.join('?' * len(POST_COLUMNS))})"
 )
 _INSERT_FTS = "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)"
+# The change log read by the analytics column copy keeps this many entries.
+CHANGES_KEPT = 100_000
+_PRUNE_CHANGES = "DELETE FROM post_changes WHERE seq <= (SELECT max(seq) FROM post_changes) - ?"
 _DELETE_FTS = "INSERT INTO posts_fts (posts_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)"
 # Counts and enrichment of a post seen again. Enrichment columns keep their old
 # value when the new sighting has none; a user's sentiment correction is kept.
@@ -309,6 +312,7 @@ class SQLiteStore:
             tx = _Tx(self)
             yield tx
             tx.flush_fts_deletes()
+            self.conn.execute(_PRUNE_CHANGES, (CHANGES_KEPT,))
         except BaseException as exc:
             self.conn.rollback()
             if isinstance(exc, sqlite3.OperationalError):

@@ -1,0 +1,557 @@
+"""A column copy of the posts, for dashboards over ad-hoc queries.
+
+The whole workspace and saved topics are answered from rollup tables, kept
+exact by triggers. An ad-hoc query (words typed into a search box) has none:
+SQLite then reads every matching post, about 1 µs apiece, so a query that
+matches 100,000 posts a month takes 200–500 ms per panel at 1M posts.
+
+A long-lived process (the web app, a report, the benchmark) calls
+:func:`keep_columns` on its store. From then on, an aggregation over a scope
+restricted by full-text queries or by a saved topic:
+
+1. reads the keys of the matching posts of its period from the index (or from
+   ``post_topics``) as one string, parsed by NumPy;
+2. finds them by binary search in this copy, which is sorted by key (posts are
+   keyed by time, :mod:`veille.store.sqlite.rows`);
+3. adds up their columns with NumPy.
+
+The copy holds the fields that aggregations group and add: platform,
+language, country, sentiment label, engagement, reach, author and story
+cluster. It covers the keys from the earliest period asked for onwards, and
+reads older posts only when a period needs them.
+
+It stays exact. Triggers (migration 0052) log the key of every post inserted,
+deleted or changed in one of these fields. Before each aggregation, the copy
+reads again the posts logged since it last looked. If the store has pruned
+entries it never saw, it reads itself again whole.
+
+The copy is read through a second, read-only connection (``adbc-driver-sqlite``,
+which hands SQLite rows to Arrow columns without a Python object per value):
+an in-memory database, or a connection inside a write transaction, keeps the
+plain SQL path. One copy serves one thread at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from veille.analytics.scope import Scope
+from veille.store.sqlite.rows import SEQ_BITS, key_floor
+
+# Codes of the text fields (index into Columns.values[name]).
+TEXT_FIELDS = ("platform", "lang", "country", "sentiment", "author", "name", "cluster")
+NO_NAME = "\x00"  # the code of an author name that is NULL
+NUMBER_FIELDS = ("eng", "reach")
+# Space-separated lists: each kept as (post key, value code) pairs in key order,
+# a value once per post (hashtags and mentions in ASCII lower case, as SQL's lower()).
+ENTITY_FIELDS = ("hashtags", "mentions", "links", "domains")
+_FOLDED = ("hashtags", "mentions")
+_SELECT = (
+    "SELECT pk, "
+    "CAST(coalesce(likes + shares + replies, 0) AS INTEGER) AS eng, "
+    "CAST(coalesce(author_followers, 0) AS INTEGER) AS reach, "
+    "CAST(platform AS TEXT) AS platform, "
+    "CAST(coalesce(lang, '') AS TEXT) AS lang, "
+    "CAST(coalesce(country, '') AS TEXT) AS country, "
+    "CAST(coalesce(sentiment, '') AS TEXT) AS sentiment, "
+    "CAST(platform || char(31) || author_handle AS TEXT) AS author, "
+    "CAST(coalesce(author_name, char(0)) AS TEXT) AS name, "
+    # A post outside any cluster gets the code of "" and is told apart by its flag.
+    "CAST(coalesce(cluster_id, '') AS TEXT) AS cluster, "
+    "CAST(cluster_id IS NOT NULL AS INTEGER) AS clustered, "
+    + ", ".join(f"CAST(coalesce({f}, '') AS TEXT) AS {f}" for f in ENTITY_FIELDS)
+    + " FROM posts"
+)
+# Above this many logged posts, reading the copy again is quicker than patching.
+_PATCH_MAX = 50_000
+_KEPT: weakref.WeakKeyDictionary[Any, Columns] = weakref.WeakKeyDictionary()
+
+
+def keep_columns(store: Any) -> Columns | None:
+    """Keep a column copy of ``store``'s posts for its aggregations (see the
+    module doc); ``None`` when the store cannot have one (not an SQLite file)."""
+    found = _KEPT.get(store)
+    if found is not None:
+        return found
+    path = getattr(store, "path", "")
+    conn = getattr(store, "conn", None)
+    if not isinstance(conn, sqlite3.Connection) or not path or path == ":memory:":
+        return None
+    if path.startswith("file:") or not Path(path).exists():
+        return None
+    cols = _KEPT[store] = Columns(conn, Path(path))
+    return cols
+
+
+def drop_columns(store: Any) -> None:
+    """Forget ``store``'s column copy (its memory is freed)."""
+    cols = _KEPT.pop(store, None)
+    if cols is not None:
+        cols.close()
+
+
+class Columns:
+    """The copy itself: NumPy arrays sorted by post key, text fields as codes."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.uri = path.resolve().as_uri() + "?mode=ro"
+        self._reader: Any = None
+        self.lo: int | None = None  # the smallest key covered
+        self.seen = 0  # the last change-log entry applied
+        self.pk = np.zeros(0, dtype=np.int64)
+        self.arrays: dict[str, np.ndarray] = {}
+        self.items: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.values: dict[str, list[str]] = {}
+        self._codes: dict[str, dict[str, int]] = {}
+        self._clear()
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def _clear(self) -> None:
+        self.values = {f: [] for f in (*TEXT_FIELDS, *ENTITY_FIELDS)}
+        self._codes = {f: {} for f in self.values}
+        self.pk = np.zeros(0, dtype=np.int64)
+        self.arrays = {f: np.zeros(0, dtype=np.int64) for f in NUMBER_FIELDS}
+        self.arrays.update({f: np.zeros(0, dtype=np.int32) for f in TEXT_FIELDS})
+        self.arrays["clustered"] = np.zeros(0, dtype=bool)
+        self.items = {
+            f: (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)) for f in ENTITY_FIELDS
+        }
+        self.lo = None
+
+    def nbytes(self) -> int:
+        """Bytes held in NumPy arrays (the distinct values are Python strings)."""
+        arrays = [
+            self.pk,
+            *self.arrays.values(),
+            *(a for pair in self.items.values() for a in pair),
+        ]
+        return sum(a.nbytes for a in arrays)
+
+    def distinct(self) -> int:
+        return sum(len(v) for v in self.values.values())
+
+    # -- reading -----------------------------------------------------------------
+
+    def _read(self, where: str, params: tuple[Any, ...]) -> dict[str, np.ndarray]:
+        """Rows of ``posts`` under ``where``, as columns in key order."""
+        import pyarrow.compute as pc
+
+        if self._reader is None:
+            import adbc_driver_sqlite.dbapi as adbc
+
+            # Autocommit: each read sees the latest commit, not a snapshot kept open.
+            self._reader = adbc.connect(self.uri, autocommit=True)
+        cur = self._reader.cursor()
+        try:
+            cur.execute(f"{_SELECT} WHERE {where} ORDER BY pk", params)
+            table = cur.fetch_arrow_table()
+        finally:
+            cur.close()
+        out: dict[str, np.ndarray] = {}
+        if table.num_rows == 0:
+            return out
+        out["pk"] = table.column("pk").to_numpy().astype(np.int64, copy=False)
+        for name in NUMBER_FIELDS:
+            out[name] = table.column(name).to_numpy().astype(np.int64, copy=False)
+        out["clustered"] = table.column("clustered").to_numpy().astype(bool)
+        for name in TEXT_FIELDS:
+            out[name] = self._encode(name, table.column(name).combine_chunks())
+        for name in ENTITY_FIELDS:
+            lists = pc.split_pattern(table.column(name).combine_chunks(), " ")
+            flat = pc.list_flatten(lists)
+            parent = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+            kept = pc.not_equal(flat, "")
+            flat, parent = pc.filter(flat, kept), parent[kept.to_numpy(zero_copy_only=False)]
+            if name in _FOLDED:
+                flat = pc.ascii_lower(flat)
+            codes = self._encode(name, flat).astype(np.int64)
+            # Once per post: unique (row, code) pairs, still in key order.
+            width = int(codes.max()) + 1 if len(codes) else 1
+            pairs = np.sort(parent * width + codes)
+            if len(pairs):
+                pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+            owner = out["pk"][pairs // width]
+            codes = (pairs % width).astype(np.int32)
+            out[f"{name}.pk"], out[f"{name}.code"] = owner, codes
+        return out
+
+    def _encode(self, name: str, array: Any) -> np.ndarray:
+        """Codes of an Arrow string array's values (new values get new codes)."""
+        import pyarrow.compute as pc
+
+        enc = pc.dictionary_encode(array)
+        codes = self._codes[name]
+        values = self.values[name]
+        lookup = np.empty(len(enc.dictionary), dtype=np.int32)
+        for i, value in enumerate(enc.dictionary.to_pylist()):
+            code = codes.get(value)
+            if code is None:
+                code = codes[value] = len(values)
+                values.append(value)
+            lookup[i] = code
+        return lookup[enc.indices.to_numpy(zero_copy_only=False)]
+
+    def _merge(self, drop: np.ndarray, rows: dict[str, np.ndarray]) -> None:
+        """Take out the posts keyed ``drop`` (sorted), then put in ``rows``."""
+        keep = None
+        if len(drop) and len(self.pk):
+            pos = np.searchsorted(self.pk, drop)
+            inside = pos < len(self.pk)
+            pos = pos[inside]
+            pos = pos[self.pk[pos] == drop[inside]]  # the keys the copy holds
+            if len(pos):
+                keep = np.ones(len(self.pk), dtype=bool)
+                keep[pos] = False
+        pk = self.pk if keep is None else self.pk[keep]
+        arrays = self.arrays if keep is None else {k: v[keep] for k, v in self.arrays.items()}
+        if rows:
+            at = np.searchsorted(pk, rows["pk"])
+            pk = np.insert(pk, at, rows["pk"])
+            arrays = {k: np.insert(v, at, rows[k]) for k, v in arrays.items()}
+        self.pk = pk
+        self.arrays = arrays
+        for name, (owner, codes) in self.items.items():
+            if len(drop) and len(owner):
+                keep_items = ~np.isin(owner, drop)
+                owner, codes = owner[keep_items], codes[keep_items]
+            if rows:
+                at = np.searchsorted(owner, rows[f"{name}.pk"])
+                owner = np.insert(owner, at, rows[f"{name}.pk"])
+                codes = np.insert(codes, at, rows[f"{name}.code"])
+            self.items[name] = (owner, codes)
+
+    def _version(self) -> int:
+        row = self.conn.execute("SELECT max(seq) FROM post_changes").fetchone()
+        return int(row[0] or 0)
+
+    def cover(self, lo: int) -> None:
+        """Bring the copy up to date, covering every key from ``lo`` on."""
+        top = self._version()
+        if self.lo is not None and top != self.seen:
+            oldest = self.conn.execute("SELECT min(seq) FROM post_changes").fetchone()[0]
+            missed = oldest is None or oldest > self.seen + 1 or top < self.seen
+            if missed or top - self.seen > _PATCH_MAX:
+                self._clear()  # entries pruned before we saw them (or too many)
+            else:
+                pks = self.conn.execute(
+                    "SELECT DISTINCT pk FROM post_changes WHERE seq > ? AND seq <= ? "
+                    "AND pk >= ? ORDER BY pk",
+                    (self.seen, top, self.lo),
+                ).fetchall()
+                drop = np.array([p for (p,) in pks], dtype=np.int64)
+                if len(drop):
+                    fresh = self._read(
+                        "pk IN (SELECT value FROM json_each(?))", (json.dumps(drop.tolist()),)
+                    )
+                    self._merge(drop, fresh)
+        self.seen = top
+        if self.lo is None:
+            self._merge(np.zeros(0, dtype=np.int64), self._read("pk >= ?", (lo,)))
+            self.lo = lo
+        elif lo < self.lo:
+            older = self._read("pk >= ? AND pk < ?", (lo, self.lo))
+            self._merge(np.zeros(0, dtype=np.int64), older)
+            self.lo = lo
+
+
+@dataclass
+class Selection:
+    """The rows of a :class:`Columns` copy that a scope holds (``rows``, in key
+    order), with the copy's columns cut to them on first use."""
+
+    cols: Columns
+    rows: np.ndarray
+    _cut: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        found = self._cut.get(name)
+        if found is None:
+            source = self.cols.pk if name == "pk" else self.cols.arrays[name]
+            found = self._cut[name] = source[self.rows]
+        return found
+
+    def value(self, name: str, code: int) -> str:
+        return self.cols.values[name][code]
+
+    def items(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(selected row, value code)`` of each value of the list ``name``
+        (hashtags, mentions, links, domains) the selected posts hold."""
+        owner, codes = self.cols.items[name]
+        keys = self["pk"]
+        if not len(keys):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        a, b = np.searchsorted(owner, [keys[0], keys[-1] + 1])
+        owner, codes = owner[a:b], codes[a:b]
+        at = np.searchsorted(keys, owner)
+        inside = at < len(keys)
+        mine = np.zeros(len(owner), dtype=bool)
+        mine[inside] = keys[at[inside]] == owner[inside]
+        return at[mine], codes[mine]
+
+
+def _keys(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> np.ndarray:
+    """The keys ``sql`` gives as one comma-separated string (``group_concat``):
+    NumPy parses it without a Python object per key."""
+    text = conn.execute(sql, params).fetchone()[0]
+    return np.fromstring(text or "", dtype=np.int64, sep=",")
+
+
+def select(store: Any, scope: Scope) -> Selection | None:
+    """The posts of ``scope`` (bounded to a period) in ``store``'s column copy,
+    or ``None`` when the plain SQL path should answer: no copy kept, no
+    restriction (rollups answer), or a restriction other than full-text
+    queries and a saved topic."""
+    from veille.analytics.topics import TOPIC_WHERE
+    from veille.query.ast import And
+    from veille.query.sqlite import fts_expr
+
+    cols = _KEPT.get(store)
+    if cols is None or not scope.restricted:
+        return None
+    if scope.where and (scope.where, scope.params) != (TOPIC_WHERE, (scope.topic_id,)):
+        return None  # SQL the copy cannot evaluate
+    match = None
+    if scope.queries:
+        node = scope.queries[0] if len(scope.queries) == 1 else And(tuple(scope.queries))
+        match = fts_expr(node)
+        if match is None:
+            return None
+    conn = cols.conn
+    if conn.in_transaction:
+        return None  # the copy is read by another connection: it would not see these writes
+    if conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone():
+        return None  # deleted posts still in the index (until the next write)
+    f = scope.flt
+    lo = 0 if f.since is None else key_floor(int(f.since.timestamp()))
+    hi = (1 << 62) if f.until is None else key_floor(int(f.until.timestamp()))
+    sources: list[tuple[str, tuple[Any, ...]]] = []
+    if match is not None:
+        sources.append((
+            "SELECT group_concat(rowid) FROM posts_fts "
+            "WHERE posts_fts MATCH ? AND rowid >= ? AND rowid < ?",
+            (match, lo, hi),
+        ))  # fmt: skip
+    if scope.topic_id is not None:
+        sources.append((
+            "SELECT group_concat(post_pk) FROM post_topics "
+            "WHERE topic_id = ? AND post_pk >= ? AND post_pk < ?",
+            (scope.topic_id, lo, hi),
+        ))  # fmt: skip
+    cols.cover(lo)
+    a, b = (int(x) for x in np.searchsorted(cols.pk, [lo, hi]))
+    window = cols.pk[a:b]
+    held: np.ndarray | None = None  # positions in the window; None: all of them
+    for sql, params in sources:
+        keys = _keys(conn, sql, params)
+        pos = np.searchsorted(window, keys)
+        inside = pos < len(window)
+        pos = pos[inside]
+        pos = pos[window[pos] == keys[inside]]  # keys of posts the copy holds
+        held = pos if held is None else np.intersect1d(held, pos, assume_unique=True)
+    rows = (np.arange(b - a, dtype=np.int64) if held is None else held) + a
+    for name, wanted in (("platform", f.platforms), ("lang", f.languages)):
+        if wanted:
+            codes = [cols._codes[name][v] for v in wanted if v in cols._codes[name]]
+            rows = rows[np.isin(cols.arrays[name][rows], codes)]
+    return Selection(cols, rows)
+
+
+def quarter(sel: Selection) -> np.ndarray:
+    """Each selected post's quarter-hour (its key holds its second)."""
+    return (sel["pk"] >> SEQ_BITS) // 900
+
+
+# -- aggregations over a selection -----------------------------------------------------
+
+
+def _groups(keys: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(first row of each group, group of each row)`` for rows grouped by
+    ``keys`` (integer arrays of length ``n``), groups in key order."""
+    if not keys:
+        return np.zeros(1 if n else 0, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    lows = [int(k.min()) if n else 0 for k in keys]
+    spans = [int(k.max()) - low + 1 if n else 1 for k, low in zip(keys, lows, strict=True)]
+    if np.prod(np.array(spans, dtype=np.float64)) < 2.0**62:
+        combined = np.zeros(n, dtype=np.int64)
+        for k, low, span in zip(keys, lows, spans, strict=True):
+            combined = combined * span + (k.astype(np.int64) - low)
+        _u, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    else:
+        _u, first, inverse = np.unique(
+            np.stack(keys, axis=1), axis=0, return_index=True, return_inverse=True
+        )
+    return first, inverse.reshape(-1)
+
+
+def grouped(sel: Selection, dims: tuple[str, ...], buckets: Any = None) -> list[tuple[Any, ...]]:
+    """What :func:`veille.analytics.volume.grouped` returns, from the copy:
+    rows ``([bucket,] *dims, posts, engagement, reach)``; ``buckets`` is
+    ``True`` for quarter-hours or a ``_Buckets`` (local hours, days, weeks)."""
+    n = len(sel)
+    if not n:
+        return []
+    keys: list[np.ndarray] = []
+    if buckets is not None and buckets is not False:
+        q = quarter(sel)
+        keys.append(q if buckets is True else buckets.numpy(q))
+    keys += [sel[d] for d in dims]
+    first, group = _groups(keys, n)
+    count = np.bincount(group, minlength=len(first))
+    eng = np.bincount(group, weights=sel["eng"], minlength=len(first))
+    reach = np.bincount(group, weights=sel["reach"], minlength=len(first))
+    lead = [k[first].tolist() for k in keys[: len(keys) - len(dims)]]
+    names = [[sel.value(d, c) for c in sel[d][first].tolist()] for d in dims]
+    return [
+        (*head, int(c), int(e), int(r))
+        for *head, c, e, r in zip(
+            *lead, *names, count.tolist(), eng.tolist(), reach.tolist(), strict=True
+        )
+    ]
+
+
+def _best(primary: np.ndarray, secondary: np.ndarray, limit: int) -> np.ndarray:
+    """Indices of the ``limit`` largest ``(primary, secondary)`` pairs, best
+    first, plus every index tied with the last of them (the caller breaks ties)."""
+    if len(primary) <= limit:
+        return np.lexsort((-secondary, -primary))
+    order = np.lexsort((-secondary, -primary))
+    last = order[limit - 1]
+    p, q = primary[last], secondary[last]
+    return order[(primary[order] > p) | ((primary[order] == p) & (secondary[order] >= q))]
+
+
+AuthorFigures = tuple[str, str, str | None, int, int, int]
+
+
+def top_authors(sel: Selection, by: str, limit: int) -> list[AuthorFigures]:
+    """The ``limit`` best authors by ``by`` (posts, engagement or followers):
+    ``(platform, handle, name, posts, engagement, followers)``, ordered as the
+    SQL path orders them (then by handle); the name is the greatest of their
+    posts' (as SQL's ``max``)."""
+    if not len(sel):
+        return []
+    first, group = _groups([sel["author"]], len(sel))
+    count = np.bincount(group, minlength=len(first))
+    eng = np.bincount(group, weights=sel["eng"], minlength=len(first)).astype(np.int64)
+    followers = np.zeros(len(first), dtype=np.int64)
+    np.maximum.at(followers, group, sel["reach"])
+    metric = {"posts": count, "engagement": eng, "followers": followers}[by]
+    chosen = []
+    for g in _best(metric, count, limit).tolist():
+        platform, handle = sel.value("author", int(sel["author"][first[g]])).split("\x1f", 1)
+        chosen.append((-int(metric[g]), -int(count[g]), handle, platform, g))
+    chosen.sort()
+    out: list[AuthorFigures] = []
+    names = sel["name"]
+    for _m, _c, handle, platform, g in chosen[:limit]:
+        given = [sel.value("name", c) for c in np.unique(names[group == g]).tolist()]
+        name = max((n for n in given if n != NO_NAME), default=None)
+        out.append((platform, handle, name, int(count[g]), int(eng[g]), int(followers[g])))
+    return out
+
+
+def _distinct(codes: np.ndarray) -> int:
+    return int(np.count_nonzero(np.bincount(codes))) if len(codes) else 0
+
+
+def figures(sel: Selection) -> dict[str, float]:
+    """The headline figures of the selection (as ``tops._figures_in_one_pass``)."""
+    n = len(sel)
+    labels = sel.cols._codes["sentiment"]
+    sentiment = sel["sentiment"]
+
+    def labelled(name: str) -> int:
+        code = labels.get(name)
+        return 0 if code is None else int(np.count_nonzero(sentiment == code))
+
+    clustered = sel["clustered"]
+    stories = n - int(clustered.sum()) + _distinct(sel["cluster"][clustered])
+    pos, neg, neu = labelled("positive"), labelled("negative"), labelled("neutral")
+    scored = pos + neg + neu
+    return {
+        "posts": n,
+        "engagement": int(sel["eng"].sum()),
+        "reach": int(sel["reach"].sum()),
+        "authors": _distinct(sel["author"]),
+        "stories": stories,
+        "net_sentiment": (pos - neg) / scored if scored else 0.0,
+    }
+
+
+def top_keys(sel: Selection, by: str, limit: int, *, unclustered: bool = False) -> list[int]:
+    """Keys of the ``limit`` posts with the most engagement (or reach), the
+    newest first among equals."""
+    rows = np.arange(len(sel))
+    if unclustered:
+        rows = rows[~sel["clustered"]]
+    metric = sel["eng" if by == "engagement" else "reach"][rows]
+    keys = sel["pk"][rows]
+    if len(rows) > limit:
+        part = np.argpartition(-metric, limit - 1)[:limit]
+        cut = metric[part].min()
+        # Every post tied with the last one competes on its date.
+        part = np.flatnonzero(metric >= cut)
+        metric, keys = metric[part], keys[part]
+    order = np.lexsort((-keys, -metric))[:limit]
+    return keys[order].tolist()
+
+
+def story_rows(sel: Selection, by: str, limit: int) -> list[tuple[Any, ...]]:
+    """Clusters of the selection as ``tops.stories`` reads them from SQL:
+    ``(cluster, posts, reach, engagement, "platform,platform", first key)``."""
+    clustered = np.flatnonzero(sel["clustered"])
+    if not len(clustered):
+        return []
+    codes = sel["cluster"][clustered]
+    first, group = _groups([codes], len(codes))
+    count = np.bincount(group, minlength=len(first))
+    reach = np.bincount(group, weights=sel["reach"][clustered], minlength=len(first))
+    eng = np.bincount(group, weights=sel["eng"][clustered], minlength=len(first))
+    metric = {"reach": reach, "posts": count, "engagement": eng}[by]
+    keys = sel["pk"][clustered]
+    platforms = sel["platform"][clustered]
+    chosen = []
+    for g in _best(metric, count, limit).tolist():
+        name = sel.value("cluster", int(codes[first[g]]))
+        chosen.append((-float(metric[g]), -int(count[g]), name, g))
+    chosen.sort()
+    out = []
+    for _m, _c, name, g in chosen[:limit]:
+        mine = group == g
+        pf = sorted({sel.value("platform", c) for c in np.unique(platforms[mine]).tolist()})
+        out.append(
+            (name, int(count[g]), int(reach[g]), int(eng[g]), ",".join(pf), int(keys[mine].min()))
+        )
+    return out
+
+
+def top_entities(sel: Selection, name: str, limit: int) -> list[tuple[str, int, int]]:
+    """``(value, posts, engagement)`` of the values of the list ``name`` held
+    by the most selected posts (then by engagement, then by value)."""
+    rows, codes = sel.items(name)
+    if not len(codes):
+        return []
+    posts = np.bincount(codes)
+    eng = np.bincount(codes, weights=sel["eng"][rows]).astype(np.int64)
+    present = np.flatnonzero(posts)
+    chosen = [
+        (-int(posts[c]), -int(eng[c]), sel.value(name, int(c)))
+        for c in present[_best(posts[present], eng[present], limit)].tolist()
+    ]
+    chosen.sort()
+    return [(value, -n, -e) for n, e, value in chosen[:limit]]
