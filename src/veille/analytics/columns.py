@@ -223,8 +223,10 @@ class Columns:
         self.pk = pk
         self.arrays = arrays
         for name, (owner, codes) in self.items.items():
-            if len(drop) and len(owner):
-                keep_items = ~np.isin(owner, drop)
+            gone = _spans(owner, drop)
+            if len(gone):
+                keep_items = np.ones(len(owner), dtype=bool)
+                keep_items[gone] = False
                 owner, codes = owner[keep_items], codes[keep_items]
             if rows:
                 at = np.searchsorted(owner, rows[f"{name}.pk"])
@@ -264,6 +266,19 @@ class Columns:
             older = self._read("pk >= ? AND pk < ?", (lo, self.lo))
             self._merge(np.zeros(0, dtype=np.int64), older)
             self.lo = lo
+
+
+def _spans(owner: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Positions in ``owner`` (sorted, repeats allowed) of the values in ``keys``."""
+    if not len(keys) or not len(owner):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.searchsorted(owner, keys, side="left")
+    lengths = np.searchsorted(owner, keys, side="right") - starts
+    starts, lengths = starts[lengths > 0], lengths[lengths > 0]
+    ends = np.cumsum(lengths)
+    # Each span's positions, all at once: starts[i] + 0 .. lengths[i] - 1.
+    total = int(ends[-1]) if len(ends) else 0
+    return np.arange(total) + np.repeat(starts - ends + lengths, lengths)
 
 
 @dataclass
