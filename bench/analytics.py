@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import tempfile
 import time
@@ -277,6 +278,8 @@ def main() -> None:
             tops.headline(store, adhoc, period)
             t.append((time.perf_counter() - t0) * 1000)
         report(f"ad-hoc headline after {k:,} new posts (copy)", t)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process (SQLite cache and the column copy included): {peak:.0f} MB")
     store.close()
 
 

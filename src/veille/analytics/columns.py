@@ -146,7 +146,7 @@ class Columns:
 
     def _read(self, where: str, params: tuple[Any, ...]) -> dict[str, np.ndarray]:
         """Rows of ``posts`` under ``where``, as columns in key order."""
-        import pyarrow.compute as pc
+        import pyarrow as pa
 
         if self._reader is None:
             import adbc_driver_sqlite.dbapi as adbc
@@ -159,6 +159,16 @@ class Columns:
             table = cur.fetch_arrow_table()
         finally:
             cur.close()
+        try:
+            return self._columns(table)
+        finally:
+            del table
+            # Arrow keeps freed buffers for reuse: give them back (a whole read is large).
+            pa.default_memory_pool().release_unused()
+
+    def _columns(self, table: Any) -> dict[str, np.ndarray]:
+        import pyarrow.compute as pc
+
         out: dict[str, np.ndarray] = {}
         if table.num_rows == 0:
             return out
