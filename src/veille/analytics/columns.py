@@ -3,9 +3,10 @@
 The whole workspace and saved topics are answered from rollup tables, kept
 exact by triggers. An ad-hoc query (words typed into a search box) has none:
 SQLite then reads every matching post, about 1 µs apiece, so a query that
-matches 100,000 posts a month takes 200–500 ms per panel at 1M posts.
+matches 100,000 posts a month takes 200–600 ms per panel at 1M posts.
 
-A long-lived process (the web app, a report, the benchmark) calls
+A long-lived process that serves dashboards (the web app to come, the
+benchmark) calls
 :func:`keep_columns` on its store. From then on, an aggregation over a scope
 restricted by full-text queries or by a saved topic:
 
@@ -16,9 +17,10 @@ restricted by full-text queries or by a saved topic:
 3. adds up their columns with NumPy.
 
 The copy holds the fields that aggregations group and add: platform,
-language, country, sentiment label, engagement, reach, author and story
-cluster. It covers the keys from the earliest period asked for onwards, and
-reads older posts only when a period needs them.
+language, country, sentiment label, engagement, reach, author and their name,
+story cluster, and the lists (hashtags, mentions, links, domains). It covers
+the keys from the earliest period asked for onwards, and reads older posts
+only when a period needs them.
 
 It stays exact. Triggers (migration 0052) log the key of every post inserted,
 deleted or changed in one of these fields. Before each aggregation, the copy
