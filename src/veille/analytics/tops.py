@@ -77,7 +77,7 @@ def top_posts(
     hint = f" INDEXED BY {_ORDER_INDEX[by]}" if walk else ""
     rows = connection(store).execute(
         f"SELECT {_SELECT_POST} FROM posts p{hint} WHERE {sql_where}{where} "
-        f"ORDER BY {TOP_POST_ORDERS[by]} DESC, p.published_at DESC LIMIT ?",
+        f"ORDER BY {TOP_POST_ORDERS[by]} DESC, p.published_at DESC, p.pk DESC LIMIT ?",
         [*params, limit],
     )
     return [row_to_post(r) for r in rows]
@@ -124,7 +124,7 @@ def top_authors(
     rows = connection(store).execute(
         "SELECT p.platform, p.author_handle, max(p.author_name), count(*), "
         f"sum({_ENG}), max({_REACH}) FROM posts p WHERE {where} "
-        f"GROUP BY 1, 2 ORDER BY {order[by]} DESC, 4 DESC, 2 LIMIT ?",
+        f"GROUP BY 1, 2 ORDER BY {order[by]} DESC, 4 DESC, 2, 1 LIMIT ?",
         [*params, limit],
     )
     return [AuthorRow(pf, h, n, c, e or 0, f or 0) for pf, h, n, c, e, f in rows]
