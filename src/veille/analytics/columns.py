@@ -27,10 +27,11 @@ deleted or changed in one of these fields. Before each aggregation, the copy
 reads again the posts logged since it last looked. If the store has pruned
 entries it never saw, it reads itself again whole.
 
-The copy is read through a second, read-only connection (``adbc-driver-sqlite``,
-which hands SQLite rows to Arrow columns without a Python object per value):
-an in-memory database, or a connection inside a write transaction, keeps the
-plain SQL path. One copy serves one thread at a time.
+The copy is read through the store's own connection, one aggregate per column
+(``group_concat`` for integers, ``json_group_array`` for text), so no Python
+object is made per row. A connection inside a write transaction keeps the
+plain SQL path (the copy would hold writes that may yet roll back). One copy
+serves one thread at a time.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ import json
 import sqlite3
 import weakref
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -55,21 +55,29 @@ NUMBER_FIELDS = ("eng", "reach")
 # a value once per post (hashtags and mentions in ASCII lower case, as SQL's lower()).
 ENTITY_FIELDS = ("hashtags", "mentions", "links", "domains")
 _FOLDED = ("hashtags", "mentions")
-_SELECT = (
-    "SELECT pk, "
-    "CAST(coalesce(likes + shares + replies, 0) AS INTEGER) AS eng, "
-    "CAST(coalesce(author_followers, 0) AS INTEGER) AS reach, "
-    "CAST(platform AS TEXT) AS platform, "
-    "CAST(coalesce(lang, '') AS TEXT) AS lang, "
-    "CAST(coalesce(country, '') AS TEXT) AS country, "
-    "CAST(coalesce(sentiment, '') AS TEXT) AS sentiment, "
-    "CAST(platform || char(31) || author_handle AS TEXT) AS author, "
-    "CAST(coalesce(author_name, char(0)) AS TEXT) AS name, "
+# What the copy reads, one aggregate per column: integers as one comma-separated
+# string (NumPy parses it), text as one JSON array (orjson parses it), so that
+# no Python object is made per row.
+_INTEGERS = {
+    "pk": "pk",
+    "eng": "coalesce(likes + shares + replies, 0)",
+    "reach": "coalesce(author_followers, 0)",
+    "clustered": "cluster_id IS NOT NULL",
+}
+_TEXTS = {
+    "platform": "platform",
+    "lang": "coalesce(lang, '')",
+    "country": "coalesce(country, '')",
+    "sentiment": "coalesce(sentiment, '')",
+    "author": "platform || char(31) || author_handle",
+    "name": "coalesce(author_name, char(0))",
     # A post outside any cluster gets the code of "" and is told apart by its flag.
-    "CAST(coalesce(cluster_id, '') AS TEXT) AS cluster, "
-    "CAST(cluster_id IS NOT NULL AS INTEGER) AS clustered, "
-    + ", ".join(f"CAST(coalesce({f}, '') AS TEXT) AS {f}" for f in ENTITY_FIELDS)
-    + " FROM posts"
+    "cluster": "coalesce(cluster_id, '')",
+    **{f: f"coalesce({f}, '')" for f in ENTITY_FIELDS},
+}
+_SELECT = "SELECT " + ", ".join(
+    [f"group_concat({x})" for x in _INTEGERS.values()]
+    + [f"json_group_array(CAST({x} AS TEXT))" for x in _TEXTS.values()]
 )
 # Above this many logged posts, reading the copy again is quicker than patching.
 _PATCH_MAX = 50_000
@@ -82,30 +90,23 @@ def keep_columns(store: Any) -> Columns | None:
     found = _KEPT.get(store)
     if found is not None:
         return found
-    path = getattr(store, "path", "")
     conn = getattr(store, "conn", None)
-    if not isinstance(conn, sqlite3.Connection) or not path or path == ":memory:":
+    if not isinstance(conn, sqlite3.Connection):
         return None
-    if path.startswith("file:") or not Path(path).exists():
-        return None
-    cols = _KEPT[store] = Columns(conn, Path(path))
+    cols = _KEPT[store] = Columns(conn)
     return cols
 
 
 def drop_columns(store: Any) -> None:
     """Forget ``store``'s column copy (its memory is freed)."""
-    cols = _KEPT.pop(store, None)
-    if cols is not None:
-        cols.close()
+    _KEPT.pop(store, None)
 
 
 class Columns:
     """The copy itself: NumPy arrays sorted by post key, text fields as codes."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.uri = path.resolve().as_uri() + "?mode=ro"
-        self._reader: Any = None
         self.lo: int | None = None  # the smallest key covered
         self.seen = 0  # the last change-log entry applied
         self.pk = np.zeros(0, dtype=np.int64)
@@ -114,11 +115,6 @@ class Columns:
         self.values: dict[str, list[str]] = {}
         self._codes: dict[str, dict[str, int]] = {}
         self._clear()
-
-    def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
 
     def _clear(self) -> None:
         self.values = {f: [] for f in (*TEXT_FIELDS, *ENTITY_FIELDS)}
@@ -148,40 +144,31 @@ class Columns:
 
     def _read(self, where: str, params: tuple[Any, ...]) -> dict[str, np.ndarray]:
         """Rows of ``posts`` under ``where``, as columns in key order."""
+        import orjson
         import pyarrow as pa
-
-        if self._reader is None:
-            import adbc_driver_sqlite.dbapi as adbc
-
-            # Autocommit: each read sees the latest commit, not a snapshot kept open.
-            self._reader = adbc.connect(self.uri, autocommit=True)
-        cur = self._reader.cursor()
-        try:
-            cur.execute(f"{_SELECT} WHERE {where} ORDER BY pk", params)
-            table = cur.fetch_arrow_table()
-        finally:
-            cur.close()
-        try:
-            return self._columns(table)
-        finally:
-            del table
-            # Arrow keeps freed buffers for reuse: give them back (a whole read is large).
-            pa.default_memory_pool().release_unused()
-
-    def _columns(self, table: Any) -> dict[str, np.ndarray]:
         import pyarrow.compute as pc
 
+        row = self.conn.execute(f"{_SELECT} FROM posts WHERE {where}", params).fetchone()
         out: dict[str, np.ndarray] = {}
-        if table.num_rows == 0:
+        if row[0] is None:
             return out
-        out["pk"] = table.column("pk").to_numpy().astype(np.int64, copy=False)
-        for name in NUMBER_FIELDS:
-            out[name] = table.column(name).to_numpy().astype(np.int64, copy=False)
-        out["clustered"] = table.column("clustered").to_numpy().astype(bool)
+        for name, text in zip(_INTEGERS, row[: len(_INTEGERS)], strict=True):
+            out[name] = np.fromstring(text, dtype=np.int64, sep=",")
+        texts = dict(zip(_TEXTS, row[len(_INTEGERS) :], strict=True))
+        # The table is read in key order; should a plan ever differ, sort.
+        order = None if np.all(out["pk"][1:] > out["pk"][:-1]) else np.argsort(out["pk"])
+        if order is not None:
+            out = {k: v[order] for k, v in out.items()}
+        out["clustered"] = out["clustered"].astype(bool)
+
+        def column(name: str) -> Any:
+            array = pa.array(orjson.loads(texts[name]), type=pa.string())
+            return array if order is None else array.take(pa.array(order))
+
         for name in TEXT_FIELDS:
-            out[name] = self._encode(name, table.column(name).combine_chunks())
+            out[name] = self._encode(name, column(name))
         for name in ENTITY_FIELDS:
-            lists = pc.split_pattern(table.column(name).combine_chunks(), " ")
+            lists = pc.split_pattern(column(name), " ")
             flat = pc.list_flatten(lists)
             parent = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
             kept = pc.not_equal(flat, "")
@@ -194,9 +181,10 @@ class Columns:
             pairs = np.sort(parent * width + codes)
             if len(pairs):
                 pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
-            owner = out["pk"][pairs // width]
-            codes = (pairs % width).astype(np.int32)
-            out[f"{name}.pk"], out[f"{name}.code"] = owner, codes
+            out[f"{name}.pk"] = out["pk"][pairs // width]
+            out[f"{name}.code"] = (pairs % width).astype(np.int32)
+        # Arrow keeps freed buffers for reuse: give them back (a whole read is large).
+        pa.default_memory_pool().release_unused()
         return out
 
     def _encode(self, name: str, array: Any) -> np.ndarray:
