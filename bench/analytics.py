@@ -244,20 +244,22 @@ def main() -> None:
           f"p95 {b95:.1f} ms")  # fmt: skip
     print(f"{'aggregation':40} {'p50 ms':>8} {'p95 ms':>8} {'× count(*)':>11}  target p95 ≤ 200 ms")
 
-    def report(name: str, t: list[float]) -> None:
+    def report(name: str, t: list[float], *, target: bool = True) -> None:
         q = p95(t)
-        ok = "ok" if q <= 200 else "OVER"
+        ok = ("ok" if q <= 200 else "OVER") if target else "-"
         print(f"{name:40} {statistics.median(t):8.1f} {q:8.1f} {q / b95:11.1f}  {ok}")
 
-    def run(name: str, fn: Callable[[], Any]) -> None:
-        report(name, timed(fn, args.repeat))
+    def run(name: str, fn: Callable[[], Any], *, target: bool = True) -> None:
+        report(name, timed(fn, args.repeat), target=target)
 
     for name, fn in cases:
         run(name, fn)
     # An unsaved query has no rollup. Read from SQLite, its panels read every
-    # matching post; a long-lived process keeps a column copy instead.
+    # matching post: what a one-shot process (the CLI) pays, shown for
+    # reference. A process that serves dashboards keeps a column copy instead.
+    print("ad-hoc query without the column copy (one-shot processes; reference, no target):")
     for name, fn in adhoc_cases:
-        run(f"ad-hoc query {name} (SQL)", fn)
+        run(f"ad-hoc query {name} (SQL)", fn, target=False)
     t0 = time.perf_counter()
     copy = keep_columns(store)
     tops.headline(store, adhoc, period)  # reads the copy: both periods' posts
@@ -266,6 +268,7 @@ def main() -> None:
     size = copy.nbytes() / 2**20
     print(f"column copy: {len(copy.pk):,} posts read in {took:.2f} s (once per process), "
           f"{size:.0f} MiB of arrays, {copy.distinct():,} distinct values")  # fmt: skip
+    print("ad-hoc query in a dashboard process, which keeps the column copy:")
     for name, fn in adhoc_cases:
         run(f"ad-hoc query {name} (copy)", fn)
     # Under ingest: each headline first catches up on the posts that arrived.
