@@ -39,7 +39,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import weakref
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -222,6 +221,7 @@ class Columns:
             arrays = {k: np.insert(v, at, rows[k]) for k, v in arrays.items()}
         self.pk = pk
         self.arrays = arrays
+        items = {}
         for name, (owner, codes) in self.items.items():
             gone = _spans(owner, drop)
             if len(gone):
@@ -232,7 +232,8 @@ class Columns:
                 at = np.searchsorted(owner, rows[f"{name}.pk"])
                 owner = np.insert(owner, at, rows[f"{name}.pk"])
                 codes = np.insert(codes, at, rows[f"{name}.code"])
-            self.items[name] = (owner, codes)
+            items[name] = (owner, codes)
+        self.items = items
 
     def _version(self) -> int:
         row = self.conn.execute("SELECT max(seq) FROM post_changes").fetchone()
@@ -281,14 +282,19 @@ def _spans(owner: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return np.arange(total) + np.repeat(starts - ends + lengths, lengths)
 
 
-@dataclass
 class Selection:
     """The rows of a :class:`Columns` copy that a scope holds (``rows``, in key
-    order), with the copy's columns cut to them on first use."""
+    order), with the copy's columns cut to them on first use. It keeps the
+    arrays it was made from: a later catch-up of the copy replaces them."""
 
-    cols: Columns
-    rows: np.ndarray
-    _cut: dict[str, np.ndarray] = field(default_factory=dict)
+    def __init__(self, cols: Columns, rows: np.ndarray) -> None:
+        self.rows = rows
+        self.pk = cols.pk
+        self.arrays = cols.arrays
+        self.items_of = cols.items
+        self.values = cols.values
+        self.codes = cols._codes
+        self._cut: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -296,17 +302,17 @@ class Selection:
     def __getitem__(self, name: str) -> np.ndarray:
         found = self._cut.get(name)
         if found is None:
-            source = self.cols.pk if name == "pk" else self.cols.arrays[name]
+            source = self.pk if name == "pk" else self.arrays[name]
             found = self._cut[name] = source[self.rows]
         return found
 
     def value(self, name: str, code: int) -> str:
-        return self.cols.values[name][code]
+        return self.values[name][code]
 
     def items(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """``(selected row, value code)`` of each value of the list ``name``
         (hashtags, mentions, links, domains) the selected posts hold."""
-        owner, codes = self.cols.items[name]
+        owner, codes = self.items_of[name]
         keys = self["pk"]
         if not len(keys):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
@@ -487,7 +493,7 @@ def _distinct(codes: np.ndarray) -> int:
 def figures(sel: Selection) -> dict[str, float]:
     """The headline figures of the selection (as ``tops._figures_in_one_pass``)."""
     n = len(sel)
-    labels = sel.cols._codes["sentiment"]
+    labels = sel.codes["sentiment"]
     sentiment = sel["sentiment"]
 
     def labelled(name: str) -> int:
