@@ -338,25 +338,18 @@ def select(store: Any, scope: Scope) -> Selection | None:
     restriction (rollups answer), or a restriction other than full-text
     queries and a saved topic."""
     from veille.analytics.topics import TOPIC_WHERE
-    from veille.query.ast import And
-    from veille.query.sqlite import fts_expr
 
     cols = _KEPT.get(store)
     if cols is None or not scope.restricted:
         return None
     if scope.where and (scope.where, scope.params) != (TOPIC_WHERE, (scope.topic_id,)):
         return None  # SQL the copy cannot evaluate
-    match = None
-    if scope.queries:
-        node = scope.queries[0] if len(scope.queries) == 1 else And(tuple(scope.queries))
-        match = fts_expr(node)
-        if match is None:
-            return None
     conn = cols.conn
     if conn.in_transaction:
-        return None  # the copy is read by another connection: it would not see these writes
-    if conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone():
-        return None  # deleted posts still in the index (until the next write)
+        return None  # writes that may yet roll back
+    match = scope.fts_match(conn)
+    if scope.queries and match is None:
+        return None
     f = scope.flt
     lo = 0 if f.since is None else key_floor(int(f.since.timestamp()))
     hi = (1 << 62) if f.until is None else key_floor(int(f.until.timestamp()))

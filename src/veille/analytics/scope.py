@@ -148,6 +148,22 @@ class Scope:
                 params.extend(qparams)
         return (" AND ".join(clauses) if clauses else "1"), params
 
+    def fts_match(self, conn: Any) -> str | None:
+        """One FTS5 expression that says all of ``queries`` exactly, when the
+        full-text index of ``conn`` can answer for them alone; else None (no
+        query, one FTS5 cannot say, or deleted posts still in the index until
+        the store's next write)."""
+        from veille.query.ast import And
+        from veille.query.sqlite import fts_expr
+
+        if not self.queries:
+            return None
+        node = self.queries[0] if len(self.queries) == 1 else And(tuple(self.queries))
+        match = fts_expr(node)
+        if match is None or conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone():
+            return None
+        return match
+
     @property
     def restricted(self) -> bool:
         """True when the scope has a restriction beyond plain filters."""

@@ -83,15 +83,20 @@ def top_posts(
     return [row_to_post(r) for r in rows]
 
 
-def _posts_by_key(store: Any, keys: list[int]) -> list[Post]:
-    """The posts keyed ``keys``, in that order."""
+def _posts_keyed(store: Any, keys: list[int]) -> dict[int, Post]:
+    """The posts keyed ``keys``, by key."""
     if not keys:
-        return []
+        return {}
     rows = connection(store).execute(
         f"SELECT p.pk, {_SELECT_POST} FROM posts p WHERE p.pk IN ({','.join('?' * len(keys))})",
         keys,
     )
-    found = {r[0]: row_to_post(r[1:]) for r in rows}
+    return {r[0]: row_to_post(r[1:]) for r in rows}
+
+
+def _posts_by_key(store: Any, keys: list[int]) -> list[Post]:
+    """The posts keyed ``keys``, in that order."""
+    found = _posts_keyed(store, keys)
     return [found[k] for k in keys if k in found]
 
 
@@ -208,20 +213,12 @@ def stories(
     if by not in ("reach", "posts", "engagement"):
         raise UsageError(f"cannot rank stories by {by!r}", hint="Use reach, posts or engagement.")
     scoped = scope.during(period)
-    conn = connection(store)
     sel = columns.select(store, scoped)
     if sel is not None:
         rows = columns.story_rows(sel, by, limit)
     else:
         rows = _story_rows(store, scoped, by, limit)
-    firsts = {}
-    pks = [r[5] for r in rows]
-    if pks:
-        for r in conn.execute(
-            f"SELECT p.pk, {_SELECT_POST} FROM posts p WHERE p.pk IN ({','.join('?' * len(pks))})",
-            pks,
-        ):
-            firsts[r[0]] = row_to_post(r[1:])
+    firsts = _posts_keyed(store, [r[5] for r in rows])
     found = [
         Story(key, n, reach or 0, eng or 0, tuple(sorted(pf.split(","))), firsts[m])
         for key, n, reach, eng, pf, m in rows

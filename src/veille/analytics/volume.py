@@ -318,22 +318,15 @@ def _fts_counts(
     a bucket are a range of index rowids: FTS5 counts them without a lookup in
     the posts table.
     """
-    from veille.query.ast import And
-    from veille.query.sqlite import fts_expr
     from veille.store.sqlite.rows import SEQ_BITS, key_floor
 
     f = scope.flt
-    if not scope.queries or scope.where or scope.topic_id is not None:
-        return None
-    if f.platforms or f.languages:
-        return None
-    node = scope.queries[0] if len(scope.queries) == 1 else And(tuple(scope.queries))
-    match = fts_expr(node)
-    if match is None:
+    if scope.where or scope.topic_id is not None or f.platforms or f.languages:
         return None
     conn = connection(store)
-    if conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone():
-        return None  # deleted posts still in the index (until the next write)
+    match = scope.fts_match(conn)
+    if match is None:
+        return None
     since, until = int(period.since.timestamp()), int(period.until.timestamp())
     if len(starts) > _COUNT_PER_BUCKET:
         sql = (
