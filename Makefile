@@ -9,7 +9,9 @@ TORCH ?= torch==2.13.0
 
 .PHONY: demo test test-transformers lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
+	@command -v $${CC:-cc} >/dev/null || { echo "veille builds a small C extension (the query matcher):" \
+	  "install a C compiler and the Python headers first, e.g. apt-get install gcc python3-dev"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# The CPU build of torch, pinned: an unpinned torch would pull the CUDA build.

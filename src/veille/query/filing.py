@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from veille.models import Post
 from veille.query.ast import (
     And,
     Field,
@@ -47,7 +48,8 @@ from veille.query.ast import (
     text_words,
     walk,
 )
-from veille.query.evaluate import Doc, Query
+from veille.query.evaluate import Query
+from veille.query.predicates import tag_key
 
 # Prior probabilities that a post holds a key, used when no document
 # frequencies are given: metadata and flags split posts into a few large
@@ -310,10 +312,11 @@ def is_meta(key: str) -> int:
     return 1 if key[0] in "#@" or key[1:2] == ":" else 0
 
 
-def meta_keys(doc: Doc) -> list[str]:
-    p = doc.post
-    keys = ["#" + t for t in doc.tags("hashtag")]
-    keys.extend("@" + m for m in doc.tags("mention"))
+def meta_keys(p: Post) -> list[str]:
+    """The metadata keys of post ``p``: tags, platform, author, language,
+    sentiment and flags."""
+    keys = ["#" + tag_key(t) for t in p.hashtags]
+    keys.extend("@" + tag_key(m) for m in p.mentions)
     keys.extend(_post_keys(p.platform, p.author.handle, p.lang))
     if p.sentiment is not None:
         keys.append("s:" + p.sentiment.label)

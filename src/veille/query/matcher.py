@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -33,22 +32,20 @@ import numpy as np
 from veille.models import Post
 from veille.query.evaluate import Doc, Pred, Query, Span
 from veille.query.filing import MAX_CLAUSES, Branch, Filer, Selection, is_meta, meta_keys
+from veille.query.kernel import Kernel, Keys, post_text
 from veille.query.ranges import RangeIndex
 
 __all__ = ["Branch", "Matcher", "Selection"]
 
-PLANES = MAX_CLAUSES + 1  # bytes per slot: the clauses and ranges, then the exclusions
+PLANES = MAX_CLAUSES + 1  # bits per slot: the clauses and ranges, then the exclusions
 _EXCLUDED = PLANES - 1
-_ALL_SET = np.uint64(int.from_bytes(b"\x01" * PLANES, "little"))
-_PLANE_BITS = PLANES.bit_length() - 1
-_PLANE_MASK = PLANES - 1
-# A post touching fewer postings than slots / _SPARSE reads only the slots it
+assert PLANES == 8, "a slot is one byte"
+# A post setting fewer bytes than slots / _SPARSE reads only the slots it
 # touched; more, and every slot is compared at once.
 _SPARSE = 8
-# Reset the bytes by a copy when the post set more than slots / _COPY of them.
-_COPY = 4
-_NO_SLOTS = np.empty(0, dtype=np.intp)
-_PREFIX_CACHE = 200_000  # words whose prefix keys are remembered
+# Put the bytes back by a copy when the post set more bytes than slots / _COPY
+# (a copy of every slot is cheaper than undoing that many writes).
+_COPY = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,22 +78,22 @@ class Matcher:
         self._cap = 0
         self._high = 0  # slots ever used
         self._free: list[int] = []
-        self._ids = np.empty(0, dtype=object)
+        self._ids: list[Hashable | None] = []  # per slot
         self._base = np.zeros(0, dtype=np.uint8)
         self._bytes = np.zeros(0, dtype=np.uint8)
-        self._words = np.zeros(0, dtype=np.uint64)
-        self._needs_check = np.zeros(0, dtype=bool)
+        self._needs_check = np.zeros(0, dtype=np.uint8)
         self._checks: dict[int, Pred] = {}
         # Postings per key (insertion-ordered sets of byte indices), and the
-        # same packed for matching, rebuilt lazily for the keys that changed.
+        # same in the compiled core's pool, rewritten lazily for the keys that changed.
         self._sets: dict[str, dict[int, None]] = {}
         self._clears: dict[str, dict[int, None]] = {}
-        self._set_lists = _Postings()
-        self._clear_lists = _Postings()
+        self._keys = Keys()
         self._dirty: set[str] = set()
+        self._kernel = Kernel()
+        self._bound = False  # whether the kernel holds the current arrays
         self._ranges = RangeIndex()
         self._prefixes: Counter[str] = Counter()  # wildcard prefix keys filed
-        self._prefix_of: dict[str, tuple[str, ...]] = {}  # word -> its filed prefix keys
+        self._prefixes_changed = False
         self._meta = 0  # how many postings are on metadata keys
         self._multi = 0  # how many queries have several branches
 
@@ -114,15 +111,15 @@ class Matcher:
 
     def _grow(self) -> None:
         cap = max(64, self._cap * 2)
-        ids = np.empty(cap, dtype=object)
-        ids[: self._cap] = self._ids
-        base = np.zeros(cap * PLANES, dtype=np.uint8)
+        self._ids.extend([None] * (cap - self._cap))
+        base = np.zeros(cap, dtype=np.uint8)
         base[: self._base.size] = self._base
-        check = np.zeros(cap, dtype=bool)
+        check = np.zeros(cap, dtype=np.uint8)
         check[: self._cap] = self._needs_check
-        self._ids, self._base, self._needs_check, self._cap = ids, base, check, cap
+        self._base, self._needs_check, self._cap = base, check, cap
         self._bytes = base.copy()
-        self._words = self._bytes.view(np.uint64)
+        self._keys.resize(cap)
+        self._bound = False
 
     def _take_slot(self) -> int:
         if self._free:
@@ -146,7 +143,7 @@ class Matcher:
             self._prefixes[key] += step
             if not self._prefixes[key]:
                 del self._prefixes[key]
-            self._prefix_of.clear()
+            self._prefixes_changed = True
 
     def _lay_out(self, slot: int, branch: Branch, sel: Selection, step: int) -> int:
         """Post (``step`` 1) or take back (-1) the bytes of ``branch`` in
@@ -170,12 +167,9 @@ class Matcher:
     def _preset(self, slot: int, used: int) -> None:
         """The bytes ``slot`` holds before a post comes: 0 for its ``used``
         planes, 1 for the others (0 everywhere for a free slot)."""
-        first = slot * PLANES
-        preset = np.zeros(PLANES, dtype=np.uint8)
-        if used:
-            preset[used:] = 1
-        self._base[first : first + PLANES] = preset
-        self._bytes[first : first + PLANES] = preset
+        preset = (0xFF << used) & 0xFF if used else 0
+        self._base[slot] = preset
+        self._bytes[slot] = preset
 
     def add(self, qid: Hashable, query: Query | str) -> None:
         """File ``query`` under ``qid`` (replacing any query of that id)."""
@@ -239,105 +233,72 @@ class Matcher:
 
     def _refresh(self) -> None:
         for key in self._dirty:
-            self._set_lists.refresh(key, self._sets.get(key))
-            self._clear_lists.refresh(key, self._clears.get(key))
+            self._keys.write(key, self._sets.get(key, ()), self._clears.get(key, ()))
         self._dirty.clear()
+        if self._prefixes_changed:
+            self._keys.set_prefixes({len(k) - 1 for k in self._prefixes})
+            self._prefixes_changed = False
+        keys = self._keys
+        self._kernel.bind(
+            keys.table,
+            keys.kbytes,
+            keys.kinfo,
+            keys.prefix_len,
+            keys.pool,
+            keys.rows,
+            keys.rows.shape[1],
+            self._bytes,
+            self._base,
+            self._needs_check,
+            self._ids,
+        )
+        self._bound = True
 
-    def _doc_keys(self, doc: Doc) -> set[str]:
-        """The keys ``doc`` holds: its words, and prefixes and metadata keys
-        when some query is filed under one."""
-        prefixes = self._prefixes
-        if not prefixes and not self._meta:
-            return doc.all
-        words = doc.all
-        keys = set(words)
-        if prefixes:
-            known = self._prefix_of
-            missing = words.difference(known)
-            if missing:
-                if len(known) > _PREFIX_CACHE:
-                    known.clear()
-                    missing = words
-                lens = {len(k) - 1 for k in prefixes}
-                for word in missing:
-                    known[word] = tuple(
-                        k for n in lens if len(word) >= n and (k := "*" + word[:n]) in prefixes
-                    )
-            keys.update(*map(known.__getitem__, words))
-        if self._meta:
-            keys.update(meta_keys(doc))
-        return keys
+    def _meta_ids(self, post: Post) -> list[int]:
+        """Ids of the metadata keys of ``post`` that some query is filed under."""
+        if not self._meta:
+            return []
+        ids = self._keys.ids
+        return [ids[k] for k in meta_keys(post) if k in ids]
 
-    def _write(
-        self, on: np.ndarray, inside: np.ndarray | None, off: np.ndarray | None, value: int
-    ) -> None:
-        """Set the clause and range bytes of a post to ``value`` and its
-        exclusion bytes to the other value."""
-        data = self._bytes
-        data[on] = value
-        if inside is not None:
-            data[inside] = value
-        if off is not None:
-            data[off] = 1 - value
-
-    def _slots(
-        self, keys: set[str], post: Post, exclusions: bool = True
-    ) -> tuple[np.ndarray, bool]:
-        """Slots of the queries whose clauses ``keys`` satisfy (and whose
-        excluded keys they miss, with ``exclusions``), and whether each comes
-        once (else a slot may come twice)."""
-        if self._dirty:
+    def _slots(self, post: Post, exclusions: bool = True) -> tuple[list[Any], list[int]]:
+        """The ids of the queries whose clauses ``post``'s keys satisfy (and
+        whose excluded keys it misses, with ``exclusions``) and whose keys say
+        the whole query, and the slots of those that need a check."""
+        if self._dirty or not self._bound:
             self._refresh()
-        on = self._set_lists.gather(keys)
-        if on is None:
-            return _NO_SLOTS, True
-        # Everything that reads the post first: the bytes are only written
-        # below, and always put back (a post that raises leaves them clean).
+        text, ascii_ = post_text(post.title, post.text)
         inside = self._ranges.inside(post) if self._ranges else None
-        off = self._clear_lists.gather(keys) if exclusions else None
-        high = self._high
-        try:
-            self._write(on, inside, off, 1)
-            if on.size * _SPARSE < high:
-                # Few postings: read only the slots whose first clause they
-                # hold (a slot whose first clause the post holds twice comes twice).
-                first = on[(on & _PLANE_MASK) == 0] >> _PLANE_BITS
-                hits = first[self._words[first] == _ALL_SET]
-                once = hits.size < 2
-            else:
-                hits = np.flatnonzero(self._words[:high] == _ALL_SET)
-                once = True
-        finally:
-            # Back to the preset bytes (copying them all is cheaper than a
-            # scatter of many postings).
-            if on.size * _COPY > high:
-                self._bytes[: high * PLANES] = self._base[: high * PLANES]
-            else:
-                self._write(on, inside, off, 0)
-        return hits, once
+        return self._kernel.match(
+            text,
+            ascii_,
+            self._meta_ids(post),
+            inside,
+            self._high,
+            exclusions,
+            _SPARSE,
+            _COPY,
+        )
 
     def candidates(self, doc: Doc) -> set[Hashable]:
         """Ids of the queries that could match ``doc`` (a superset of the matches)."""
-        hits = self._slots(self._doc_keys(doc), doc.post, exclusions=False)[0]
-        found = set(self._ids[hits].tolist())
-        return found | set(self._always)
+        exact, later = self._slots(doc.post, exclusions=False)
+        return set(exact) | {self._ids[s] for s in later} | set(self._always)
 
     def match_ids(self, post: Post | Doc) -> list[Any]:
         """Ids of the queries ``post`` matches, in no particular order."""
-        doc = post if isinstance(post, Doc) else Doc(post)
-        hits, once = self._slots(self._doc_keys(doc), doc.post)
-        ids = self._ids
-        if not self._checks:
-            out = ids[hits].tolist()
-        else:
-            check = self._needs_check[hits]
-            out = ids[hits[~check]].tolist()
-            checks = self._checks
-            out.extend(ids[s] for s in hits[check].tolist() if checks[s](doc))
-        if (self._multi or not once) and len(out) > 1:
-            # A query of several branches, or a slot read twice, comes once.
+        doc = post if isinstance(post, Doc) else None
+        p = post.post if isinstance(post, Doc) else post
+        out, later = self._slots(p)
+        if later:
+            doc = doc or Doc(p)
+            ids, checks = self._ids, self._checks
+            out.extend(ids[s] for s in later if checks[s](doc))
+        if self._multi and len(out) > 1:
+            # A query of several branches comes once.
             out = list(dict.fromkeys(out))
         if self._always:
+            doc = doc or Doc(p)
             out.extend(qid for qid, pred in self._always.items() if pred(doc))
         return out
 
@@ -349,35 +310,6 @@ class Matcher:
     def match_many(self, posts: Iterable[Post]) -> Iterable[tuple[Post, list[Any]]]:
         for post in posts:
             yield post, self.match_ids(post)
-
-
-class _Postings:
-    """Byte indices per key, kept as the bytes of an index array: a post's
-    postings are put end to end by ``bytes.join`` (one copy in C, whether it
-    holds many short lists or a few long ones) and read back as one array."""
-
-    __slots__ = ("packed",)
-
-    def __init__(self) -> None:
-        self.packed: dict[str, bytes] = {}
-
-    def refresh(self, key: str, held: dict[int, None] | None) -> None:
-        if held:
-            self.packed[key] = np.fromiter(held, dtype=np.intp, count=len(held)).tobytes()
-        else:
-            self.packed.pop(key, None)
-
-    def gather(self, keys: set[str]) -> np.ndarray | None:
-        """The postings of ``keys`` end to end (None when there is none)."""
-        packed = self.packed
-        common = keys & packed.keys()
-        if not common:
-            return None
-        if len(common) == 1:
-            joined = packed[next(iter(common))]
-        else:
-            joined = b"".join(itemgetter(*common)(packed))
-        return np.frombuffer(joined, dtype=np.intp)
 
 
 @lru_cache(maxsize=2048)

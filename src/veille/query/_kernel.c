@@ -1,0 +1,424 @@
+/* The matcher's compiled core (see kernel.py for the layout it reads).
+ *
+ * For one post: cut its folded text into words, find each word and each
+ * wildcard prefix among the filed keys (FNV-1a hashes in an open-addressing
+ * table, bytes compared so a collision never matches), set the bits the keys
+ * post in one byte per slot (a whole row at once for a common key), read the
+ * slots whose byte is all ones, put the bytes back, and return the matched
+ * ids as Python lists. No Python object is made per word.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define FNV_OFFSET 0xCBF29CE484222325ULL
+#define FNV_PRIME 0x100000001B3ULL
+#define STAR 42
+#define EMPTY_KEY (-1)
+#define LOW7 0x7F7F7F7F7F7F7F7FULL
+#define GATHER 0x0102040810204080ULL
+
+/* Columns of the per-key table (kernel.py). */
+enum { K_START, K_LEN, S_START, S_LEN, C_START, C_LEN, D_ROW, COLUMNS };
+
+static uint8_t ascii_word[256], spaced_word[256];
+
+typedef struct {
+    PyObject_HEAD
+    int bound;
+    Py_buffer table, kbytes, kinfo, prefix_len, pool, rows, data, base, needs_check;
+    Py_ssize_t rows_width;
+    PyObject *ids; /* list: slot -> query id */
+    int32_t *seen;
+    Py_ssize_t seen_cap;
+    int32_t stamp;
+    int64_t *found;
+    Py_ssize_t found_cap;
+    int64_t *hits;
+    Py_ssize_t hits_cap;
+} Kernel;
+
+static void release(Kernel *k) {
+    if (!k->bound) return;
+    PyBuffer_Release(&k->table);
+    PyBuffer_Release(&k->kbytes);
+    PyBuffer_Release(&k->kinfo);
+    PyBuffer_Release(&k->prefix_len);
+    PyBuffer_Release(&k->pool);
+    PyBuffer_Release(&k->rows);
+    PyBuffer_Release(&k->data);
+    PyBuffer_Release(&k->base);
+    PyBuffer_Release(&k->needs_check);
+    Py_CLEAR(k->ids);
+    k->bound = 0;
+}
+
+static void Kernel_dealloc(Kernel *k) {
+    release(k);
+    PyMem_Free(k->seen);
+    PyMem_Free(k->found);
+    PyMem_Free(k->hits);
+    Py_TYPE(k)->tp_free((PyObject *)k);
+}
+
+static int grow(void **arr, Py_ssize_t *cap, Py_ssize_t need, size_t item, int zero) {
+    if (need <= *cap) return 0;
+    Py_ssize_t n = need > 2 * *cap ? need : 2 * *cap;
+    void *p = PyMem_Realloc(*arr, (size_t)n * item);
+    if (!p) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (zero) memset((char *)p + (size_t)*cap * item, 0, (size_t)(n - *cap) * item);
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
+static uint64_t fnv(const uint8_t *s, Py_ssize_t n) {
+    uint64_t h = FNV_OFFSET;
+    for (Py_ssize_t j = 0; j < n; j++) h = (h ^ s[j]) * FNV_PRIME;
+    return h;
+}
+
+static void insert(int64_t *table, Py_ssize_t cap, uint64_t h, int64_t kid) {
+    Py_ssize_t mask = cap - 1, i = (Py_ssize_t)(h & (uint64_t)mask);
+    while (table[2 * i + 1] != EMPTY_KEY) i = (i + 1) & mask;
+    table[2 * i] = (int64_t)h;
+    table[2 * i + 1] = kid;
+}
+
+/* fill(table, kbytes, kinfo, first, end): enter keys first..end-1 in the table. */
+static PyObject *fill(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer table, kbytes, kinfo;
+    Py_ssize_t first, end;
+    if (!PyArg_ParseTuple(args, "w*y*y*nn", &table, &kbytes, &kinfo, &first, &end)) return NULL;
+    int64_t *t = table.buf;
+    const int64_t *info = kinfo.buf;
+    const uint8_t *kb = kbytes.buf;
+    Py_ssize_t cap = table.len / 16, rows = kinfo.len / (COLUMNS * 8);
+    if (cap & (cap - 1) || end > rows || first < 0) {
+        PyErr_SetString(PyExc_ValueError, "fill: table size not a power of two or key out of range");
+    } else {
+        for (Py_ssize_t kid = first; kid < end; kid++) {
+            const int64_t *row = info + kid * COLUMNS;
+            insert(t, cap, fnv(kb + row[K_START], row[K_LEN]), kid);
+        }
+    }
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&kbytes);
+    PyBuffer_Release(&kinfo);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* The id of the key "*" * star + text[start:end], or -1. */
+static int64_t find(const Kernel *k, uint64_t h, const uint8_t *text, Py_ssize_t start,
+                    Py_ssize_t end, int star) {
+    const int64_t *table = k->table.buf, *info = k->kinfo.buf;
+    const uint8_t *kb = k->kbytes.buf;
+    Py_ssize_t mask = k->table.len / 16 - 1, i = (Py_ssize_t)(h & (uint64_t)mask);
+    Py_ssize_t n = end - start;
+    for (;;) {
+        int64_t kid = table[2 * i + 1];
+        if (kid == EMPTY_KEY) return -1;
+        const int64_t *row = info + kid * COLUMNS;
+        if (table[2 * i] == (int64_t)h && row[K_LEN] == n + star) {
+            const uint8_t *s = kb + row[K_START];
+            if ((!star || s[0] == STAR) && memcmp(s + star, text + start, (size_t)n) == 0)
+                return kid;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+static Py_ssize_t take(Kernel *k, int64_t kid, Py_ssize_t count) {
+    if (kid >= 0 && k->seen[kid] != k->stamp) {
+        k->seen[kid] = k->stamp;
+        k->found[count++] = kid;
+    }
+    return count;
+}
+
+/* The ids of the keys the words of text and their wildcard prefixes hold. */
+static Py_ssize_t post_keys(Kernel *k, const uint8_t *text, Py_ssize_t n, const uint8_t *word) {
+    const uint8_t *plen = k->prefix_len.buf;
+    Py_ssize_t longest = k->prefix_len.len - 1, count = 0, j = 0;
+    while (j < n) {
+        if (!word[text[j]]) {
+            j++;
+            continue;
+        }
+        Py_ssize_t start = j, chars = 0;
+        uint64_t h = FNV_OFFSET, hp = (FNV_OFFSET ^ STAR) * FNV_PRIME;
+        while (j < n && word[text[j]]) {
+            uint8_t b = text[j++];
+            h = (h ^ b) * FNV_PRIME;
+            if (chars < longest) {
+                hp = (hp ^ b) * FNV_PRIME;
+                /* A prefix ends where a character ends (UTF-8 continuation
+                   bytes are 10xxxxxx). */
+                if (j == n || !word[text[j]] || (text[j] & 0xC0) != 0x80) {
+                    chars++;
+                    if (plen[chars]) count = take(k, find(k, hp, text, start, j, 1), count);
+                }
+            }
+        }
+        count = take(k, find(k, h, text, start, j, 0), count);
+    }
+    return count;
+}
+
+/* Set (value 1) or clear the bits the first count keys post in columns
+   col_start/col_len; with skip_rows, leave the keys that have a row. Returns
+   whether some key was left. */
+static int bits(const Kernel *k, Py_ssize_t count, int col_start, int col_len, int value,
+                int skip_rows) {
+    const int64_t *info = k->kinfo.buf, *pool = k->pool.buf;
+    uint8_t *data = k->data.buf;
+    int left = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const int64_t *row = info + k->found[i] * COLUMNS;
+        if (skip_rows && row[D_ROW] >= 0) {
+            left = 1;
+            continue;
+        }
+        const int64_t *p = pool + row[col_start], *e = p + row[col_len];
+        if (value)
+            for (; p < e; p++) data[*p >> 3] |= (uint8_t)(1u << (*p & 7));
+        else
+            for (; p < e; p++) data[*p >> 3] &= (uint8_t)~(1u << (*p & 7));
+    }
+    return left;
+}
+
+static void or_rows(const Kernel *k, Py_ssize_t count, Py_ssize_t high) {
+    const int64_t *info = k->kinfo.buf;
+    uint64_t *words = k->data.buf;
+    Py_ssize_t n = (high + 7) / 8;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        int64_t r = info[k->found[i] * COLUMNS + D_ROW];
+        if (r < 0) continue;
+        const uint64_t *row = (const uint64_t *)((const uint8_t *)k->rows.buf + r * k->rows_width);
+        for (Py_ssize_t w = 0; w < n; w++) words[w] |= row[w];
+    }
+}
+
+static void ranges(const Kernel *k, const int64_t *inside, Py_ssize_t n, int value) {
+    uint8_t *data = k->data.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t b = inside[i];
+        if (value)
+            data[b >> 3] |= (uint8_t)(1u << (b & 7));
+        else
+            data[b >> 3] &= (uint8_t)~(1u << (b & 7));
+    }
+}
+
+/* Slots below high whose byte is all ones, eight at a time. */
+static Py_ssize_t scan(const Kernel *k, Py_ssize_t high) {
+    const uint8_t *data = k->data.buf;
+    const uint64_t *words = k->data.buf;
+    Py_ssize_t hits = 0;
+    for (Py_ssize_t w = 0; w < (high + 7) / 8; w++) {
+        uint64_t v = ~words[w]; /* a matching slot is a zero byte here */
+        uint64_t z = ~(((v & LOW7) + LOW7) | v | LOW7); /* their high bits, exactly */
+        if (!z) continue;
+        for (Py_ssize_t slot = w * 8; slot < w * 8 + 8 && slot < high; slot++) {
+            k->hits[hits] = slot;
+            hits += data[slot] == 0xFF;
+        }
+    }
+    return hits;
+}
+
+static PyObject *Kernel_bind(Kernel *k, PyObject *args) {
+    Kernel fresh;
+    PyObject *ids;
+    Py_ssize_t width;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*nw*y*y*O!", &fresh.table, &fresh.kbytes,
+                          &fresh.kinfo, &fresh.prefix_len, &fresh.pool, &fresh.rows, &width,
+                          &fresh.data, &fresh.base, &fresh.needs_check, &PyList_Type, &ids))
+        return NULL;
+    release(k);
+    k->table = fresh.table;
+    k->kbytes = fresh.kbytes;
+    k->kinfo = fresh.kinfo;
+    k->prefix_len = fresh.prefix_len;
+    k->pool = fresh.pool;
+    k->rows = fresh.rows;
+    k->rows_width = width;
+    k->data = fresh.data;
+    k->base = fresh.base;
+    k->needs_check = fresh.needs_check;
+    Py_INCREF(ids);
+    k->ids = ids;
+    k->bound = 1;
+    Py_ssize_t keys = k->kinfo.len / (COLUMNS * 8), slots = k->data.len;
+    if (grow((void **)&k->seen, &k->seen_cap, keys, sizeof(int32_t), 1) < 0 ||
+        grow((void **)&k->hits, &k->hits_cap, slots, sizeof(int64_t), 0) < 0)
+        return NULL;
+    if (k->table.len % 16 || k->data.len % 8 || k->base.len < slots ||
+        k->needs_check.len < slots || PyList_GET_SIZE(ids) < slots || k->prefix_len.len < 1 ||
+        (k->rows.len && width < slots)) {
+        release(k);
+        PyErr_SetString(PyExc_ValueError, "bind: arrays of inconsistent sizes");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* match(text, ascii, meta, inside, high, exclusions, sparse, copy)
+   -> (ids of the exact slots matched, slots matched that need a check) */
+static PyObject *Kernel_match(Kernel *k, PyObject *args) {
+    const uint8_t *text;
+    Py_ssize_t n, high, sparse, copy;
+    int ascii, exclusions;
+    PyObject *meta;
+    Py_buffer inside = {0};
+    if (!k->bound) {
+        PyErr_SetString(PyExc_RuntimeError, "match: no arrays bound");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "y#pO!z*npnn", &text, &n, &ascii, &PyList_Type, &meta, &inside,
+                          &high, &exclusions, &sparse, &copy))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t keys = k->kinfo.len / (COLUMNS * 8);
+    Py_ssize_t bound = (n + 1) / 2 * k->prefix_len.len + PyList_GET_SIZE(meta);
+    if (high > k->data.len || high > k->hits_cap) {
+        PyErr_SetString(PyExc_ValueError, "match: more slots than bound");
+        goto done;
+    }
+    if (grow((void **)&k->found, &k->found_cap, bound, sizeof(int64_t), 0) < 0) goto done;
+    if (++k->stamp == INT32_MAX) {
+        memset(k->seen, 0, (size_t)k->seen_cap * sizeof(int32_t));
+        k->stamp = 1;
+    }
+    Py_ssize_t count = post_keys(k, text, n, ascii ? ascii_word : spaced_word);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(meta); i++) {
+        Py_ssize_t kid = PyLong_AsSsize_t(PyList_GET_ITEM(meta, i));
+        if (kid < 0 || kid >= keys) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "match: unknown key id");
+            goto done;
+        }
+        count = take(k, kid, count);
+    }
+    const int64_t *info = k->kinfo.buf, *pool = k->pool.buf;
+    const int64_t *in_ranges = inside.buf;
+    Py_ssize_t n_inside = inside.buf ? inside.len / 8 : 0, on = 0, hits = 0;
+    for (Py_ssize_t i = 0; i < count; i++) on += info[k->found[i] * COLUMNS + S_LEN];
+    if (on) {
+        uint8_t *data = k->data.buf;
+        int rows = bits(k, count, S_START, S_LEN, 1, 1);
+        if (rows) or_rows(k, count, high);
+        ranges(k, in_ranges, n_inside, 1);
+        if (exclusions) bits(k, count, C_START, C_LEN, 0, 0);
+        if (on * sparse < high) {
+            /* Few postings: read only the slots whose first clause they set,
+               and mark a slot read (its first bit cleared) so it comes once. */
+            for (Py_ssize_t i = 0; i < count; i++) {
+                const int64_t *row = info + k->found[i] * COLUMNS;
+                for (const int64_t *p = pool + row[S_START], *e = p + row[S_LEN]; p < e; p++) {
+                    if ((*p & 7) == 0 && data[*p >> 3] == 0xFF) {
+                        k->hits[hits++] = *p >> 3;
+                        data[*p >> 3] = 0xFE;
+                    }
+                }
+            }
+        } else {
+            hits = scan(k, high);
+        }
+        /* Back to the preset bytes: a copy when the post set many bits, else
+           its writes undone. */
+        if (rows || on * copy > high) {
+            memcpy(data, k->base.buf, (size_t)high);
+        } else {
+            bits(k, count, S_START, S_LEN, 0, 0);
+            ranges(k, in_ranges, n_inside, 0);
+            if (exclusions) bits(k, count, C_START, C_LEN, 1, 0);
+        }
+    }
+    const uint8_t *check = k->needs_check.buf;
+    Py_ssize_t checked = 0;
+    for (Py_ssize_t i = 0; i < hits; i++) checked += check[k->hits[i]] != 0;
+    PyObject *exact = PyList_New(hits - checked), *later = PyList_New(checked);
+    if (!exact || !later) {
+        Py_XDECREF(exact);
+        Py_XDECREF(later);
+        goto done;
+    }
+    Py_ssize_t a = 0, b = 0;
+    for (Py_ssize_t i = 0; i < hits; i++) {
+        Py_ssize_t slot = k->hits[i];
+        if (check[slot]) {
+            PyObject *s = PyLong_FromSsize_t(slot);
+            if (!s) {
+                Py_DECREF(exact);
+                Py_DECREF(later);
+                goto done;
+            }
+            PyList_SET_ITEM(later, b++, s);
+        } else {
+            PyObject *id = PyList_GET_ITEM(k->ids, slot);
+            Py_INCREF(id);
+            PyList_SET_ITEM(exact, a++, id);
+        }
+    }
+    result = PyTuple_Pack(2, exact, later);
+    Py_DECREF(exact);
+    Py_DECREF(later);
+done:
+    if (inside.buf) PyBuffer_Release(&inside);
+    return result;
+}
+
+static PyMethodDef Kernel_methods[] = {
+    {"bind", (PyCFunction)Kernel_bind, METH_VARARGS,
+     "bind(table, kbytes, kinfo, prefix_len, pool, rows, width, data, base, needs_check, ids)"},
+    {"match", (PyCFunction)Kernel_match, METH_VARARGS,
+     "match(text, ascii, meta, inside, high, exclusions, sparse, copy) -> (ids, slots to check)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject KernelType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "veille.query._kernel.Kernel",
+    .tp_basicsize = sizeof(Kernel),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The matcher's arrays, bound, and a post matched against them.",
+    .tp_new = PyType_GenericNew,
+    .tp_dealloc = (destructor)Kernel_dealloc,
+    .tp_methods = Kernel_methods,
+};
+
+static PyMethodDef module_methods[] = {
+    {"fill", fill, METH_VARARGS, "fill(table, kbytes, kinfo, first, end): hash keys into the table"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_kernel",
+    .m_doc = "The matcher's compiled core.",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+PyMODINIT_FUNC PyInit__kernel(void) {
+    for (int c = 0; c < 256; c++) {
+        ascii_word[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        spaced_word[c] = c != ' ';
+    }
+    if (PyType_Ready(&KernelType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    Py_INCREF(&KernelType);
+    if (PyModule_AddObject(m, "Kernel", (PyObject *)&KernelType) < 0) {
+        Py_DECREF(&KernelType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

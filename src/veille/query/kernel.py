@@ -1,0 +1,178 @@
+"""The keys of the matcher's compiled core, and how a post's text reaches it.
+
+The :class:`~veille.query.matcher.Matcher` keeps its queries' postings here:
+every key it files gets an id, the key's bytes, and its postings (the slot
+bits it sets and clears, see :mod:`veille.query.matcher`) as a stretch of one
+pool array; a key common among the queries also keeps a row of one byte per
+slot. For a post, the C extension ``veille.query._kernel`` reads the folded
+text byte by byte, finds each word and each wildcard prefix in an
+open-addressing table of the keys' FNV-1a hashes (comparing the bytes, so a
+hash collision never matches), sets the bits of their postings, reads the
+slots whose byte is all ones, and puts the bytes back: no Python object is
+made per word.
+
+Words are cut exactly as :func:`veille.textnorm.tokens` cuts them: folded
+ASCII text is split on every byte that is not a letter or a digit; other text
+is first cut by ``tokens``' own regular expression and joined by spaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from veille.query import _kernel
+from veille.textnorm import WORD_RE, fold
+
+Kernel = _kernel.Kernel
+_EMPTY_KEY = -1
+
+# Columns of the per-key table: where its bytes are, its postings that set
+# bits and those that clear bits (in the pool), and its row of bits (-1: none).
+K_START, K_LEN, S_START, S_LEN, C_START, C_LEN, D_ROW = range(7)
+_COLUMNS = 7
+# A key setting more bits than slots / _ROW_SHARE also keeps them as a row of
+# one byte per slot, OR-ed in at once.
+_ROW_SHARE = 32
+
+
+def post_text(title: str | None, text: str) -> tuple[bytes, bool]:
+    """The folded words of a post's title and text as bytes, and whether they
+    are ASCII (else the words are joined by spaces)."""
+    folded = fold(f"{title} {text}" if title else text)
+    if folded.isascii():
+        return folded.encode(), True
+    return " ".join(WORD_RE.findall(folded)).encode(), False
+
+
+class Keys:
+    """The keys the matcher files postings under: their ids, bytes, the hash
+    table that finds them in a post's text, their postings in one pool, and
+    for keys common among the queries a row of one byte per slot.
+
+    Postings are written at the end of the pool when they outgrow their
+    stretch; the pool is compacted when more than half of it is stale."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.kinfo = np.zeros((0, _COLUMNS), dtype=np.int64)
+        self.kbytes = np.zeros(1024, dtype=np.uint8)
+        self.kbytes_used = 0
+        self.table = np.full((64, 2), _EMPTY_KEY, dtype=np.int64)
+        self.pool = np.zeros(1024, dtype=np.int64)
+        self.pool_used = 0
+        self.live = 0  # postings held in the pool, the rest is stale
+        self.rows = np.zeros((0, 8), dtype=np.uint8)  # one column per slot
+        self.free_rows: list[int] = []
+        # prefix_len[n]: whether some wildcard prefix key has n characters.
+        self.prefix_len = np.zeros(1, dtype=np.bool_)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def id(self, key: str) -> int:
+        """The id of ``key``, given one if new."""
+        kid = self.ids.get(key)
+        if kid is not None:
+            return kid
+        kid = self.ids[key] = len(self.ids)
+        raw = key.encode()
+        if kid == self.kinfo.shape[0]:
+            grown = np.zeros((max(64, kid * 2), _COLUMNS), dtype=np.int64)
+            grown[:kid] = self.kinfo
+            self.kinfo = grown
+        self.kinfo[kid, D_ROW] = -1
+        end = self.kbytes_used + len(raw)
+        if end > self.kbytes.size:
+            grown_bytes = np.zeros(max(end, 2 * self.kbytes.size), dtype=np.uint8)
+            grown_bytes[: self.kbytes_used] = self.kbytes[: self.kbytes_used]
+            self.kbytes = grown_bytes
+        self.kbytes[self.kbytes_used : end] = np.frombuffer(raw, dtype=np.uint8)
+        self.kinfo[kid, K_START] = self.kbytes_used
+        self.kinfo[kid, K_LEN] = len(raw)
+        self.kbytes_used = end
+        if len(self.ids) * 2 > self.table.shape[0]:
+            self.table = np.full((self.table.shape[0] * 4, 2), _EMPTY_KEY, dtype=np.int64)
+            _kernel.fill(self.table, self.kbytes, self.kinfo, 0, len(self.ids))
+        else:
+            _kernel.fill(self.table, self.kbytes, self.kinfo, kid, kid + 1)
+        return kid
+
+    def set_prefixes(self, lengths: Iterable[int]) -> None:
+        """The lengths (in characters) of the wildcard prefixes filed."""
+        lens = list(lengths)
+        table = np.zeros(max(lens, default=0) + 1, dtype=np.bool_)
+        table[lens] = True
+        self.prefix_len = table
+
+    def resize(self, slots: int) -> None:
+        """Make the rows ``slots`` wide (the matcher's slot capacity)."""
+        rows = np.zeros((self.rows.shape[0], slots), dtype=np.uint8)
+        width = min(slots, self.rows.shape[1])
+        rows[:, :width] = self.rows[:, :width]
+        self.rows = rows
+
+    def write(self, key: str, sets: Iterable[int], clears: Iterable[int]) -> None:
+        """Make ``sets`` and ``clears`` the postings of ``key``."""
+        kid = self.id(key)
+        set_arr = self._store(kid, S_START, S_LEN, sets)
+        self._store(kid, C_START, C_LEN, clears)
+        row = int(self.kinfo[kid, D_ROW])
+        if set_arr.size * _ROW_SHARE > self.rows.shape[1]:
+            if row < 0:
+                row = self._take_row()
+                self.kinfo[kid, D_ROW] = row
+            bits = self.rows[row]
+            bits[:] = 0
+            np.bitwise_or.at(bits, set_arr >> 3, (1 << (set_arr & 7)).astype(np.uint8))
+        elif row >= 0:
+            self.free_rows.append(row)
+            self.kinfo[kid, D_ROW] = -1
+
+    def _take_row(self) -> int:
+        if self.free_rows:
+            return self.free_rows.pop()
+        count = self.rows.shape[0]
+        grown = np.zeros((max(4, 2 * count), self.rows.shape[1]), dtype=np.uint8)
+        grown[:count] = self.rows
+        self.rows = grown
+        self.free_rows.extend(range(grown.shape[0] - 1, count, -1))
+        return count
+
+    def _store(self, kid: int, col_start: int, col_len: int, held: Iterable[int]) -> np.ndarray:
+        arr = np.fromiter(held, dtype=np.int64)
+        old = int(self.kinfo[kid, col_len])
+        self.live += arr.size - old
+        # In place when it fits where it was, else at the end of the pool.
+        start = int(self.kinfo[kid, col_start]) if arr.size <= old else self._reserve(arr.size)
+        self.pool[start : start + arr.size] = arr
+        self.kinfo[kid, col_start] = start
+        self.kinfo[kid, col_len] = arr.size
+        return arr
+
+    def _reserve(self, size: int) -> int:
+        if self.pool_used + size > self.pool.size:
+            if self.pool_used > 2 * self.live + 1024:
+                self._compact()
+            if self.pool_used + size > self.pool.size:
+                grown = np.zeros(max(2 * self.pool.size, self.pool_used + size), dtype=np.int64)
+                grown[: self.pool_used] = self.pool[: self.pool_used]
+                self.pool = grown
+        start = self.pool_used
+        self.pool_used += size
+        return start
+
+    def _compact(self) -> None:
+        """Copy the live postings to a fresh pool, in key order."""
+        kinfo = self.kinfo
+        pool = np.zeros(max(1024, 2 * self.live), dtype=np.int64)
+        at = 0
+        for kid in range(len(self.ids)):
+            for col_start, col_len in ((S_START, S_LEN), (C_START, C_LEN)):
+                n = int(kinfo[kid, col_len])
+                s = int(kinfo[kid, col_start])
+                pool[at : at + n] = self.pool[s : s + n]
+                kinfo[kid, col_start] = at
+                at += n
+        self.pool, self.pool_used = pool, at
