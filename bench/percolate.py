@@ -205,8 +205,11 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
         lat = []
         for k, item in enumerate(items):
             s = time.perf_counter()
-            found = sorted(run(item))
+            found = run(item)
             lat.append(time.perf_counter() - s)
+            # Sorted for the comparison only: an engine's order is its own,
+            # and sorting thousands of ids is no part of matching.
+            found = sorted(found)
             if rep == 0:
                 total_matches += len(found)
                 line = (json.dumps(found) + "\n").encode()

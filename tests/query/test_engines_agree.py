@@ -33,6 +33,7 @@ WORDS = [
     "Lumio", "lumio", "vexa", "Orbita", "panne", "outage", "cybersécurité", "Cybersecurite",
     "l'ACEI", "acei", "CIRA", "cira", "domaine", "domain", "domains", "color", "colour",
     "d'internet", "internet", "Été", "ete", "le", "the", "phone", "réseau", "reseau",
+    "Œuvre", "œuvres",  # still not ASCII once folded
 ]  # fmt: skip
 FOLDED = sorted({w for word in WORDS for w in tokens(word)})
 TAGS = ["lumio", "cybersécurité", "Vexa", "#panne"]
@@ -92,6 +93,22 @@ leaf = st.one_of(
         st.lists(word, min_size=2, max_size=3),
         st.integers(0, 4),
         st.booleans(),
+    ),
+    # A phrase among the items ("a b" NEAR/2 c), and a phrase with slop in
+    # one field (title:"a b"~2): the shapes the language has.
+    st.builds(
+        lambda a, b, c, d, o: Near((Phrase((a, b)), Term(c)), d, o),
+        word,
+        word,
+        word,
+        st.integers(0, 3),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda ws, d, f: Near(tuple(Term(w) for w in ws), d, False, f),
+        st.lists(word, min_size=2, max_size=3),
+        st.integers(0, 3),
+        fld,
     ),
     st.sampled_from(["CIRA", "cira", "Lumio", "l'ACEI"]).map(lambda t: Raw(t, tuple(tokens(t)))),
     st.builds(

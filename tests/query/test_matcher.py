@@ -51,9 +51,14 @@ def test_selection_rarest_word_or_branches_and_costly_queries() -> None:
     # Distributed: (a OR b) AND (a OR c), exact.
     wide = m.selection(compile_query("a OR (b c)"))
     assert wide.exact and wide.keys in (frozenset({"a", "b"}), frozenset({"a", "c"}))
-    # A phrase beside a word: one branch each, the word's needs no evaluation.
+    # A phrase beside a word: one branch each, the word's needs nothing more,
+    # the phrase's a check of positions (no evaluation).
     split = m.selection(compile_query('"lumio panne" OR vexa'))
-    assert sorted(b.exact for b in split.branches) == [False, True]
+    assert split.exact
+    assert sorted(to_text(p) for b in split.branches for p in b.positional) == ['"lumio panne"']
+    # Case-exact text needs an evaluation, and so does its branch.
+    raw = m.selection(compile_query('raw:"Lumio" panne'))
+    assert not raw.exact and not raw.branches[0].positional
     ranged = m.selection(compile_query("lumio -promo likes:>10"))
     assert ranged.exact and ranged.excluded == ("promo",) and len(ranged.ranges) == 1
     assert m.selection(compile_query("-spam")).always

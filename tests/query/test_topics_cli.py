@@ -92,6 +92,11 @@ def test_check_and_explain_commands() -> None:
     assert code == 0 and data["costly"] is True and data["normalized"] == "-spam likes:>10"
     code, out, _ = run("query", "explain", "--format", "json", "lumio (panne OR outage)")
     assert json.loads(out)["matcher_keys"] in (["lumio"], ["outage", "panne"])
+    # A phrase is checked on word positions, case-exact text is evaluated.
+    code, out, _ = run("query", "explain", '"lumio panne" OR raw:"CIRA"')
+    assert code == 0
+    assert 'matches when the word positions say "lumio panne"' in out
+    assert "cira is evaluated" in out
 
 
 def test_search_command_filters_sorts_and_highlights(ws: Workspace) -> None:

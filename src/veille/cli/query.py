@@ -121,7 +121,12 @@ def explain_data(q: Query) -> dict[str, Any]:
         "params": params,
         "matcher_keys": sorted(sel.keys),
         "matcher_branches": [
-            {"clauses": [sorted(c) for c in b.clauses], "exact": b.exact} for b in sel.branches
+            {
+                "clauses": [sorted(c) for c in b.clauses],
+                "exact": b.exact,
+                "positional": [to_text(p) for p in b.positional],
+            }
+            for b in sel.branches
         ],
         "matcher_excluded": list(sel.excluded),
         "costly": sel.always,
@@ -167,7 +172,14 @@ def register(app: typer.Typer) -> None:
                 keys = " ".join(
                     "(" + " OR ".join(c) + ")" if len(c) > 1 else c[0] for c in branch["clauses"]
                 )
-                how = "matches" if branch["exact"] else "is evaluated"
+                if not branch["exact"]:
+                    how = "is evaluated"
+                elif branch["positional"]:
+                    how = "matches when the word positions say " + " and ".join(
+                        branch["positional"]
+                    )
+                else:
+                    how = "matches"
                 out.print(
                     f"[bold]matcher[/]  a post holding {keys}{excluded} {how}", soft_wrap=True
                 )

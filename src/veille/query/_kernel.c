@@ -17,7 +17,10 @@
 #define STAR 42
 #define EMPTY_KEY (-1)
 #define LOW7 0x7F7F7F7F7F7F7F7FULL
-#define GATHER 0x0102040810204080ULL
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "scan() reads eight slots as one little-endian word"
+#endif
+#define MAX_ITEMS 16 /* items of one positional condition (kernel.py) */
 
 /* Columns of the per-key table (kernel.py). */
 enum { K_START, K_LEN, S_START, S_LEN, C_START, C_LEN, D_ROW, COLUMNS };
@@ -27,7 +30,7 @@ static uint8_t ascii_word[256], spaced_word[256];
 typedef struct {
     PyObject_HEAD
     int bound;
-    Py_buffer table, kbytes, kinfo, prefix_len, pool, rows, data, base, needs_check;
+    Py_buffer table, kbytes, kinfo, prefix_len, pool, rows, data, base, needs_check, prog, prog_at;
     Py_ssize_t rows_width;
     PyObject *ids; /* list: slot -> query id */
     int32_t *seen;
@@ -37,6 +40,10 @@ typedef struct {
     Py_ssize_t found_cap;
     int64_t *hits;
     Py_ssize_t hits_cap;
+    int64_t *toks; /* the post's words as key ids (-1: no key), title first */
+    Py_ssize_t toks_cap, ntoks, ntitle;
+    int64_t *scratch; /* start positions of NEAR items */
+    Py_ssize_t scratch_cap;
 } Kernel;
 
 static void release(Kernel *k) {
@@ -50,6 +57,8 @@ static void release(Kernel *k) {
     PyBuffer_Release(&k->data);
     PyBuffer_Release(&k->base);
     PyBuffer_Release(&k->needs_check);
+    PyBuffer_Release(&k->prog);
+    PyBuffer_Release(&k->prog_at);
     Py_CLEAR(k->ids);
     k->bound = 0;
 }
@@ -59,6 +68,8 @@ static void Kernel_dealloc(Kernel *k) {
     PyMem_Free(k->seen);
     PyMem_Free(k->found);
     PyMem_Free(k->hits);
+    PyMem_Free(k->toks);
+    PyMem_Free(k->scratch);
     Py_TYPE(k)->tp_free((PyObject *)k);
 }
 
@@ -142,10 +153,14 @@ static Py_ssize_t take(Kernel *k, int64_t kid, Py_ssize_t count) {
     return count;
 }
 
-/* The ids of the keys the words of text and their wildcard prefixes hold. */
-static Py_ssize_t post_keys(Kernel *k, const uint8_t *text, Py_ssize_t n, const uint8_t *word) {
+/* The ids of the keys the words of text and their wildcard prefixes hold,
+   each once, in k->found; each word's key id in k->toks (the words starting
+   before title_end are the title's). */
+static Py_ssize_t post_keys(Kernel *k, const uint8_t *text, Py_ssize_t n, const uint8_t *word,
+                            Py_ssize_t title_end) {
     const uint8_t *plen = k->prefix_len.buf;
     Py_ssize_t longest = k->prefix_len.len - 1, count = 0, j = 0;
+    k->ntoks = k->ntitle = 0;
     while (j < n) {
         if (!word[text[j]]) {
             j++;
@@ -166,7 +181,10 @@ static Py_ssize_t post_keys(Kernel *k, const uint8_t *text, Py_ssize_t n, const 
                 }
             }
         }
-        count = take(k, find(k, h, text, start, j, 0), count);
+        int64_t kid = find(k, h, text, start, j, 0);
+        count = take(k, kid, count);
+        if (start < title_end) k->ntitle++;
+        k->toks[k->ntoks++] = kid;
     }
     return count;
 }
@@ -219,28 +237,114 @@ static void ranges(const Kernel *k, const int64_t *inside, Py_ssize_t n, int val
 
 /* Slots below high whose byte is all ones, eight at a time. */
 static Py_ssize_t scan(const Kernel *k, Py_ssize_t high) {
-    const uint8_t *data = k->data.buf;
     const uint64_t *words = k->data.buf;
     Py_ssize_t hits = 0;
     for (Py_ssize_t w = 0; w < (high + 7) / 8; w++) {
         uint64_t v = ~words[w]; /* a matching slot is a zero byte here */
-        uint64_t z = ~(((v & LOW7) + LOW7) | v | LOW7); /* their high bits, exactly */
-        if (!z) continue;
-        for (Py_ssize_t slot = w * 8; slot < w * 8 + 8 && slot < high; slot++) {
-            k->hits[hits] = slot;
-            hits += data[slot] == 0xFF;
+        /* The high bit of each zero byte, exactly (no borrow between bytes);
+           slots past high are free (preset 0) and never match. */
+        uint64_t z = ~(((v & LOW7) + LOW7) | v | LOW7);
+        while (z) {
+            k->hits[hits++] = w * 8 + (__builtin_ctzll(z) >> 3);
+            z &= z - 1;
         }
     }
     return hits;
+}
+
+/* Where (from lo, before hi) the word ids seq[0..len) occur in a row; returns how many. */
+static Py_ssize_t starts(const Kernel *k, Py_ssize_t lo, Py_ssize_t hi, const int64_t *seq,
+                         int64_t len, int64_t *out) {
+    Py_ssize_t n = 0;
+    for (Py_ssize_t p = lo; p + len <= hi; p++) {
+        int64_t j = 0;
+        while (j < len && k->toks[p + j] == seq[j]) j++;
+        if (j == len) out[n++] = p;
+    }
+    return n;
+}
+
+/* Whether the items of one condition occur in the words lo..hi-1, as
+   predicates.near_ok (and phrase_starts for one item) say. */
+static int holds_in(const Kernel *k, int64_t kind, int64_t distance, int64_t items,
+                    const int64_t *item, Py_ssize_t lo, Py_ssize_t hi) {
+    Py_ssize_t span = hi - lo + 1;
+    const int64_t *seq[MAX_ITEMS];
+    int64_t len[MAX_ITEMS];
+    Py_ssize_t count[MAX_ITEMS];
+    int64_t *found[MAX_ITEMS];
+    for (int64_t i = 0; i < items; i++) {
+        len[i] = item[0];
+        seq[i] = item + 1;
+        item += 1 + item[0];
+        found[i] = k->scratch + i * span;
+        count[i] = starts(k, lo, hi, seq[i], len[i], found[i]);
+        if (!count[i]) return 0;
+    }
+    if (kind == 0) return 1; /* a phrase: it occurs */
+    if (kind == 2) {
+        /* In the written order, without overlap: from each start of the first
+           item, the earliest start of each next item after the previous ends. */
+        for (Py_ssize_t a = 0; a < count[0]; a++) {
+            int64_t end = found[0][a] + len[0], last = found[0][a];
+            int ok = 1;
+            for (int64_t j = 1; j < items && ok; j++) {
+                Py_ssize_t b = 0;
+                while (b < count[j] && found[j][b] < end) b++;
+                if (b == count[j]) {
+                    ok = 0;
+                } else {
+                    last = found[j][b];
+                    end = last + len[j];
+                }
+            }
+            if (ok && last - (found[0][a] + len[0]) <= distance) return 1;
+        }
+        return 0;
+    }
+    /* Any order: from some start s of one item, every other item starts
+       within s .. s + its length + distance. */
+    for (int64_t i = 0; i < items; i++) {
+        for (Py_ssize_t a = 0; a < count[i]; a++) {
+            int64_t s = found[i][a], limit = s + len[i] + distance;
+            int all = 1;
+            for (int64_t j = 0; j < items && all; j++) {
+                if (j == i) continue;
+                Py_ssize_t b = 0;
+                while (b < count[j] && found[j][b] < s) b++;
+                all = b < count[j] && found[j][b] <= limit;
+            }
+            if (all) return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether the post satisfies the positional conditions of a slot's program. */
+static int program_holds(Kernel *k, Py_ssize_t slot) {
+    const int64_t *p = (const int64_t *)k->prog.buf + ((const int64_t *)k->prog_at.buf)[slot];
+    int64_t conditions = *p++;
+    for (int64_t c = 0; c < conditions; c++) {
+        int64_t kind = p[0], field = p[1], distance = p[2], items = p[3];
+        const int64_t *item = p + 4;
+        p = item;
+        for (int64_t i = 0; i < items; i++) p += 1 + p[0];
+        int ok = 0;
+        if (field != 2) ok = holds_in(k, kind, distance, items, item, 0, k->ntitle);
+        if (!ok && field != 1) ok = holds_in(k, kind, distance, items, item, k->ntitle, k->ntoks);
+        if (!ok) return 0;
+    }
+    return 1;
 }
 
 static PyObject *Kernel_bind(Kernel *k, PyObject *args) {
     Kernel fresh;
     PyObject *ids;
     Py_ssize_t width;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*nw*y*y*O!", &fresh.table, &fresh.kbytes,
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*nw*y*y*y*y*O!", &fresh.table, &fresh.kbytes,
                           &fresh.kinfo, &fresh.prefix_len, &fresh.pool, &fresh.rows, &width,
-                          &fresh.data, &fresh.base, &fresh.needs_check, &PyList_Type, &ids))
+                          &fresh.data, &fresh.base, &fresh.needs_check, &fresh.prog,
+                          &fresh.prog_at, &PyList_Type, &ids))
         return NULL;
     release(k);
     k->table = fresh.table;
@@ -253,6 +357,8 @@ static PyObject *Kernel_bind(Kernel *k, PyObject *args) {
     k->data = fresh.data;
     k->base = fresh.base;
     k->needs_check = fresh.needs_check;
+    k->prog = fresh.prog;
+    k->prog_at = fresh.prog_at;
     Py_INCREF(ids);
     k->ids = ids;
     k->bound = 1;
@@ -261,7 +367,7 @@ static PyObject *Kernel_bind(Kernel *k, PyObject *args) {
         grow((void **)&k->hits, &k->hits_cap, slots, sizeof(int64_t), 0) < 0)
         return NULL;
     if (k->table.len % 16 || k->data.len % 8 || k->base.len < slots ||
-        k->needs_check.len < slots || PyList_GET_SIZE(ids) < slots || k->prefix_len.len < 1 ||
+        k->needs_check.len < slots || k->prog_at.len < slots * 8 || PyList_GET_SIZE(ids) < slots || k->prefix_len.len < 1 ||
         (k->rows.len && width < slots)) {
         release(k);
         PyErr_SetString(PyExc_ValueError, "bind: arrays of inconsistent sizes");
@@ -270,11 +376,11 @@ static PyObject *Kernel_bind(Kernel *k, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* match(text, ascii, meta, inside, high, exclusions, sparse, copy)
+/* match(text, ascii, title_end, meta, inside, high, exclusions, sparse, copy)
    -> (ids of the exact slots matched, slots matched that need a check) */
 static PyObject *Kernel_match(Kernel *k, PyObject *args) {
     const uint8_t *text;
-    Py_ssize_t n, high, sparse, copy;
+    Py_ssize_t n, title_end, high, sparse, copy;
     int ascii, exclusions;
     PyObject *meta;
     Py_buffer inside = {0};
@@ -282,8 +388,8 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
         PyErr_SetString(PyExc_RuntimeError, "match: no arrays bound");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "y#pO!z*npnn", &text, &n, &ascii, &PyList_Type, &meta, &inside,
-                          &high, &exclusions, &sparse, &copy))
+    if (!PyArg_ParseTuple(args, "y#pnO!z*npnn", &text, &n, &ascii, &title_end, &PyList_Type,
+                          &meta, &inside, &high, &exclusions, &sparse, &copy))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t keys = k->kinfo.len / (COLUMNS * 8);
@@ -292,12 +398,14 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "match: more slots than bound");
         goto done;
     }
-    if (grow((void **)&k->found, &k->found_cap, bound, sizeof(int64_t), 0) < 0) goto done;
+    if (grow((void **)&k->found, &k->found_cap, bound, sizeof(int64_t), 0) < 0 ||
+        grow((void **)&k->toks, &k->toks_cap, (n + 1) / 2, sizeof(int64_t), 0) < 0)
+        goto done;
     if (++k->stamp == INT32_MAX) {
         memset(k->seen, 0, (size_t)k->seen_cap * sizeof(int32_t));
         k->stamp = 1;
     }
-    Py_ssize_t count = post_keys(k, text, n, ascii ? ascii_word : spaced_word);
+    Py_ssize_t count = post_keys(k, text, n, ascii ? ascii_word : spaced_word, title_end);
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(meta); i++) {
         Py_ssize_t kid = PyLong_AsSsize_t(PyList_GET_ITEM(meta, i));
         if (kid < 0 || kid >= keys) {
@@ -341,9 +449,23 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
             if (exclusions) bits(k, count, C_START, C_LEN, 1, 0);
         }
     }
+    /* Slots needing positions checked here keep their place if they hold;
+       those needing an evaluation go back to Python. */
     const uint8_t *check = k->needs_check.buf;
-    Py_ssize_t checked = 0;
-    for (Py_ssize_t i = 0; i < hits; i++) checked += check[k->hits[i]] != 0;
+    Py_ssize_t checked = 0, kept = 0;
+    for (Py_ssize_t i = 0; i < hits; i++) {
+        Py_ssize_t slot = k->hits[i];
+        if (check[slot] == 1) {
+            /* Room for the start positions of every item of a condition. */
+            if (grow((void **)&k->scratch, &k->scratch_cap, MAX_ITEMS * (k->ntoks + 1),
+                     sizeof(int64_t), 0) < 0)
+                goto done;
+            if (!program_holds(k, slot)) continue;
+        }
+        checked += check[slot] == 2;
+        k->hits[kept++] = slot;
+    }
+    hits = kept;
     PyObject *exact = PyList_New(hits - checked), *later = PyList_New(checked);
     if (!exact || !later) {
         Py_XDECREF(exact);
@@ -353,7 +475,7 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
     Py_ssize_t a = 0, b = 0;
     for (Py_ssize_t i = 0; i < hits; i++) {
         Py_ssize_t slot = k->hits[i];
-        if (check[slot]) {
+        if (check[slot] == 2) {
             PyObject *s = PyLong_FromSsize_t(slot);
             if (!s) {
                 Py_DECREF(exact);
@@ -377,9 +499,11 @@ done:
 
 static PyMethodDef Kernel_methods[] = {
     {"bind", (PyCFunction)Kernel_bind, METH_VARARGS,
-     "bind(table, kbytes, kinfo, prefix_len, pool, rows, width, data, base, needs_check, ids)"},
+     "bind(table, kbytes, kinfo, prefix_len, pool, rows, width, data, base, needs_check, prog, "
+     "prog_at, ids)"},
     {"match", (PyCFunction)Kernel_match, METH_VARARGS,
-     "match(text, ascii, meta, inside, high, exclusions, sparse, copy) -> (ids, slots to check)"},
+     "match(text, ascii, title_end, meta, inside, high, exclusions, sparse, copy) -> (ids, slots "
+     "to evaluate)"},
     {NULL, NULL, 0, NULL},
 };
 

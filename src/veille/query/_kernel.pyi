@@ -19,12 +19,15 @@ class Kernel:
         data: ndarray,
         base: ndarray,
         needs_check: ndarray,
+        prog: ndarray,
+        prog_at: ndarray,
         ids: list[Any],
     ) -> None: ...
     def match(
         self,
         text: bytes,
         ascii: bool,
+        title_end: int,
         meta: list[int],
         inside: ndarray | None,
         high: int,

@@ -13,10 +13,14 @@ numeric ranges:
 - ``lumio (panne OR outage) -promo lang:fr`` is the clauses ``{lumio}``,
   ``{panne, outage}``, ``{l:fr}`` and the excluded key ``promo``: holding the
   keys *is* matching, nothing is evaluated;
-- a phrase, ``NEAR`` or a field-restricted word needs its words (one clause
-  each) and is then evaluated exactly by the in-memory engine's closures;
-- an ``OR`` some of whose branches need evaluation (``"a b" OR c``) is filed
-  as one **branch** each, so holding ``c`` matches without evaluation;
+- a phrase, ``NEAR`` or a word in the title or text only needs its words (one
+  clause each) and is then a **positional** condition, checked on the post's
+  word positions by the matcher's compiled core;
+- what keys and positions cannot say (case-exact text, other wildcards, an
+  ``OR`` of phrases inside an ``AND``...) makes a branch inexact: its
+  candidates are evaluated by the in-memory engine's closures;
+- an ``OR`` some of whose branches are not plain keys (``"a b" OR c``) is
+  filed as one **branch** each, so holding ``c`` matches at once;
 - a query with no clause at all (``-spam``, ``likes:>100``) is evaluated for
   every post: ``veille query explain`` reports it as costly.
 """
@@ -69,17 +73,26 @@ _MAX_DISTRIBUTED = 4
 # without evaluation.
 _MAX_BRANCHES = 8
 
-Alt = tuple[frozenset[str], bool]  # keys a post must all hold; whether that is enough
+# Fields whose words the compiled core knows the positions of.
+POSITIONAL_FIELDS = ("any", "title", "text")
+
+# Keys a post must all hold; whether holding them (and satisfying the
+# positional conditions) is enough; the positional conditions.
+Alt = tuple[frozenset[str], bool, tuple[Node, ...]]
 
 
 @dataclass(frozen=True, slots=True)
 class Branch:
     """One way of matching a query: a post must hold a key of every clause
     (the rarest first); ``exact`` when holding them (and being inside the
-    query's numeric ranges) is matching, without evaluation."""
+    query's numeric ranges) is matching once the ``positional`` conditions
+    hold: phrases, ``NEAR`` and words in one field, which the matcher's
+    compiled core checks on the post's words. Otherwise a candidate is
+    evaluated by the in-memory engine."""
 
     clauses: tuple[frozenset[str], ...]
     exact: bool
+    positional: tuple[Node, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +114,8 @@ class Selection:
 
     @property
     def exact(self) -> bool:
-        """Holding the keys is matching, whichever branch they satisfy."""
+        """Holding the keys (and satisfying the branch's positional
+        conditions) is matching, whichever branch they satisfy."""
         return bool(self.branches) and all(b.exact for b in self.branches)
 
     @property
@@ -163,22 +177,31 @@ class Filer:
 
     def _alternatives(self, node: Node) -> list[Alt] | None:
         """Key sets, one of which a matching post holds in full (None: no key
-        is required), each with whether holding it is enough to match."""
+        is required), each with whether holding it (and satisfying its
+        positional conditions) is enough to match, and those conditions."""
         if isinstance(node, Term):
-            return [(frozenset((node.word,)), node.field == "any")]
+            if node.field == "any":
+                return [(frozenset((node.word,)), True, ())]
+            sure = node.field in POSITIONAL_FIELDS
+            return [(frozenset((node.word,)), sure, (node,) if sure else ())]
         if isinstance(node, Wildcard):
             # ``pre*`` in any field is exactly "holds a word starting with pre".
             sure = node.field == "any" and node.pattern == node.prefix + "*"
-            return [(frozenset(("*" + node.prefix,)), sure)]
+            return [(frozenset(("*" + node.prefix,)), sure, ())]
         if isinstance(node, Phrase | Near | Raw):
             words = frozenset(text_words(node))
-            return [(words, False)] if words else None
+            if not words:
+                return None
+            if isinstance(node, Raw) or node.field not in POSITIONAL_FIELDS:
+                return [(words, False, ())]
+            return [(words, True, (node,))]
         if isinstance(node, Tag):
-            return [(frozenset((("#" if node.kind == "hashtag" else "@") + node.value,)), True)]
+            key = ("#" if node.kind == "hashtag" else "@") + node.value
+            return [(frozenset((key,)), True, ())]
         if isinstance(node, Field) and node.name in _FIELD_MARKS:
-            return [(frozenset((_FIELD_MARKS[node.name] + node.value,)), True)]
+            return [(frozenset((_FIELD_MARKS[node.name] + node.value,)), True, ())]
         if isinstance(node, Flag):
-            return [(frozenset(("f:" + node.name,)), True)]
+            return [(frozenset(("f:" + node.name,)), True, ())]
         if isinstance(node, Or):
             out: list[Alt] = []
             for item in node.items:
@@ -189,8 +212,9 @@ class Filer:
             return out
         if isinstance(node, And):
             needed: set[str] = set()
+            positional: list[Node] = []
             branches: list[list[Alt]] = []
-            exact = True  # every condition is said by keys
+            exact = True  # every condition is said by keys and positions
             for item in node.items:
                 found = self._alternatives(item)
                 if found is None:
@@ -198,33 +222,39 @@ class Filer:
                 elif len(found) == 1:
                     needed |= found[0][0]
                     exact = exact and found[0][1]
+                    positional.extend(found[0][2])
                 else:
                     branches.append(found)
-            options = [[(frozenset(needed), exact and not branches)]] if needed else []
+            at = tuple(positional)
+            options = [[(frozenset(needed), exact and not branches, at)]] if needed else []
             # An OR inside an AND: each of its branches plus the words always needed.
             alone = exact and len(branches) == 1
-            options.extend([(k | needed, alone and sure) for k, sure in b] for b in branches)
+            options.extend(
+                [(k | needed, alone and sure, at + pos) for k, sure, pos in b] for b in branches
+            )
             if not options:
                 return None
             return min(
                 options,
-                key=lambda o: (sum(self._p(self._rarest(k)) for k, _ in o), len(o)),
+                key=lambda o: (sum(self._p(self._rarest(alt[0])) for alt in o), len(o)),
             )
         return None  # NOT, numbers, dates, other fields: no key
 
-    def _clauses(self, alts: list[Alt]) -> tuple[list[frozenset[str]], bool]:
-        """Alternatives as clauses of keys (all needed), with whether they say all of it."""
+    def _clauses(self, alts: list[Alt]) -> tuple[list[frozenset[str]], bool, tuple[Node, ...]]:
+        """Alternatives as clauses of keys (all needed), with whether they say
+        all of it once the positional conditions (returned) hold."""
         if len(alts) == 1:
-            keys, sure = alts[0]
-            return [frozenset((k,)) for k in keys], sure
-        sure = all(s for _, s in alts)
-        if all(len(k) == 1 for k, _ in alts):
-            return [frozenset(k for keys, _ in alts for k in keys)], sure
+            keys, sure, positional = alts[0]
+            return [frozenset((k,)) for k in keys], sure, positional
+        # Clauses cannot say which branch's positions to check: only plain ones are sure.
+        sure = all(s and not pos for _, s, pos in alts)
+        if all(len(alt[0]) == 1 for alt in alts):
+            return [frozenset(k for alt in alts for k in alt[0])], sure, ()
         if _distributed(alts) <= _MAX_DISTRIBUTED:
             # (a b) OR c is (a OR c) AND (b OR c): exact when every branch is.
-            product = itertools.product(*(sorted(k) for k, _ in alts))
-            return [frozenset(choice) for choice in product], sure
-        return [frozenset(self._rarest(k) for k, _ in alts)], False
+            product = itertools.product(*(sorted(alt[0]) for alt in alts))
+            return [frozenset(choice) for choice in product], sure, ()
+        return [frozenset(self._rarest(alt[0]) for alt in alts)], False, ()
 
     @staticmethod
     def _split(node: Node) -> tuple[list[Node], tuple[str, ...], tuple[Range, ...]]:
@@ -245,19 +275,22 @@ class Filer:
                 rest.append(item)
         return rest, tuple(dict.fromkeys(excluded)), tuple(dict.fromkeys(ranges))
 
-    def _branch(self, clauses: Iterable[frozenset[str]], exact: bool) -> Branch:
+    def _branch(
+        self, clauses: Iterable[frozenset[str]], exact: bool, positional: Iterable[Node]
+    ) -> Branch:
         found = list(dict.fromkeys(clauses))
         # A clause holding another one is implied by it.
         kept = [c for c in found if not any(o < c for o in found)]
         kept.sort(key=self._clause_p)
         if len(kept) > MAX_CLAUSES:
             kept, exact = kept[:MAX_CLAUSES], False
-        return Branch(tuple(kept), exact)
+        return Branch(tuple(kept), exact, tuple(dict.fromkeys(positional)) if exact else ())
 
     def plan(self, query: Query) -> Selection:
         """How ``query`` is filed: its branches of clauses, excluded keys and ranges."""
         rest, excluded, ranges = self._split(query.ast)
         common: list[frozenset[str]] = []
+        positional: list[Node] = []
         exact = True
         split: list[Alt] | None = None  # the OR whose branches become branches
         for item in rest:
@@ -265,32 +298,36 @@ class Filer:
             if alts is None:
                 exact = False
                 continue
+            plain = [sure and not pos for _, sure, pos in alts]
             if (
                 split is None
                 and 1 < len(alts) <= _MAX_BRANCHES
-                and not all(len(k) == 1 and sure for k, sure in alts)
-                and not (all(sure for _, sure in alts) and _distributed(alts) <= _MAX_DISTRIBUTED)
+                and not all(len(alt[0]) == 1 and ok for alt, ok in zip(alts, plain, strict=True))
+                and not (all(plain) and _distributed(alts) <= _MAX_DISTRIBUTED)
             ):
-                # ``"a b" OR c``: holding c is matching, holding a and b is a
-                # candidate: one branch each rather than one inexact clause.
+                # ``"a b" OR c``: holding c is matching, holding a and b (in
+                # that order) is too: one branch each rather than one inexact clause.
                 split = alts
                 continue
-            clauses, sure = self._clauses(alts)
+            clauses, sure, pos = self._clauses(alts)
             common.extend(clauses)
             exact = exact and sure
+            positional.extend(pos)
         if split is None:
-            branches = [self._branch(common, exact)] if common else []
+            branches = [self._branch(common, exact, positional)] if common else []
         else:
             branches = [
-                self._branch([*common, *(frozenset((k,)) for k in keys)], exact and sure)
-                for keys, sure in split
+                self._branch(
+                    [*common, *(frozenset((k,)) for k in keys)], exact and sure, [*positional, *pos]
+                )
+                for keys, sure, pos in split
             ]
         return Selection(tuple(b for b in branches if b.clauses), excluded, ranges)
 
 
 def _distributed(alts: list[Alt]) -> int:
     """How many clauses an OR of these alternatives makes once distributed."""
-    return math.prod(len(k) for k, _ in alts)
+    return math.prod(len(alt[0]) for alt in alts)
 
 
 def exact_key(node: Node) -> str | None:

@@ -18,11 +18,12 @@ is first cut by ``tokens``' own regular expression and joined by spaces.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from veille.query import _kernel
+from veille.query.ast import Near, Node, Phrase, Term, text_words
 from veille.textnorm import WORD_RE, fold
 
 Kernel = _kernel.Kernel
@@ -35,15 +36,24 @@ _COLUMNS = 7
 # A key setting more bits than slots / _ROW_SHARE also keeps them as a row of
 # one byte per slot, OR-ed in at once.
 _ROW_SHARE = 32
+# A pool is compacted when full and more than twice its live entries plus
+# this many are used.
+_SLACK = 1024
 
 
-def post_text(title: str | None, text: str) -> tuple[bytes, bool]:
-    """The folded words of a post's title and text as bytes, and whether they
-    are ASCII (else the words are joined by spaces)."""
-    folded = fold(f"{title} {text}" if title else text)
-    if folded.isascii():
-        return folded.encode(), True
-    return " ".join(WORD_RE.findall(folded)).encode(), False
+def post_text(title: str | None, text: str) -> tuple[bytes, bool, int]:
+    """The folded words of a post's title and text as bytes, whether they are
+    ASCII (else the words are joined by spaces), and where the text starts."""
+    if not title:
+        folded = fold(text)
+        if folded.isascii():
+            return folded.encode(), True, 0
+        return " ".join(WORD_RE.findall(folded)).encode(), False, 0
+    head, body = fold(title), fold(text)
+    if head.isascii() and body.isascii():
+        return f"{head} {body}".encode(), True, len(head)
+    first = " ".join(WORD_RE.findall(head)).encode()
+    return first + b" " + " ".join(WORD_RE.findall(body)).encode(), False, len(first)
 
 
 class Keys:
@@ -153,7 +163,7 @@ class Keys:
 
     def _reserve(self, size: int) -> int:
         if self.pool_used + size > self.pool.size:
-            if self.pool_used > 2 * self.live + 1024:
+            if self.pool_used > 2 * self.live + _SLACK:
                 self._compact()
             if self.pool_used + size > self.pool.size:
                 grown = np.zeros(max(2 * self.pool.size, self.pool_used + size), dtype=np.int64)
@@ -176,3 +186,95 @@ class Keys:
                 kinfo[kid, col_start] = at
                 at += n
         self.pool, self.pool_used = pool, at
+
+
+# Positional conditions, as the compiled core reads them.
+PHRASE, NEAR, NEAR_ORDERED = 0, 1, 2
+FIELDS = {"any": 0, "title": 1, "text": 2}
+MAX_ITEMS = 16  # items of one condition (as _kernel.c)
+
+
+def program(conditions: Iterable[Node], key_id: Callable[[str], int]) -> list[int] | None:
+    """``conditions`` (words in one field, phrases, ``NEAR``) encoded for the
+    compiled core, words as their key ids (``key_id``); None for a ``NEAR``
+    of more than ``MAX_ITEMS`` items (left to the in-memory engine)."""
+    out = [0]
+    items: list[tuple[str, ...]]
+    for node in conditions:
+        if isinstance(node, Term):
+            kind, items, distance = PHRASE, [(node.word,)], 0
+        elif isinstance(node, Phrase):
+            kind, items, distance = PHRASE, [node.words], 0
+        elif isinstance(node, Near):
+            kind = NEAR_ORDERED if node.ordered else NEAR
+            items, distance = [tuple(text_words(i)) for i in node.items], node.distance
+        else:
+            raise TypeError(f"not a positional condition: {node!r}")
+        if len(items) > MAX_ITEMS:
+            return None
+        out += [kind, FIELDS[node.field], distance, len(items)]
+        for words in items:
+            out.append(len(words))
+            out.extend(key_id(w) for w in words)
+        out[0] += 1
+    return out
+
+
+class Programs:
+    """Per slot, the positional conditions (phrases, ``NEAR``, words in one
+    field) the compiled core checks before a slot's query counts as matched,
+    encoded as integers in one pool: the number of conditions, then for each
+    its kind, field, distance and number of items, and for each item its
+    length and word key ids. Stale programs are dropped when the pool is
+    compacted."""
+
+    def __init__(self) -> None:
+        self.pool = np.zeros(64, dtype=np.int64)
+        self.used = 0
+        self.live = 0
+        self.at = np.full(0, -1, dtype=np.int64)  # per slot: where its program starts
+
+    def resize(self, slots: int) -> None:
+        at = np.full(slots, -1, dtype=np.int64)
+        at[: self.at.size] = self.at[:slots]
+        self.at = at
+
+    def set(self, slot: int, program: list[int]) -> None:
+        self.clear(slot)
+        if self.used + len(program) > self.pool.size:
+            if self.used > 2 * self.live + _SLACK:
+                self._compact()
+            if self.used + len(program) > self.pool.size:
+                grown = np.zeros(max(2 * self.pool.size, self.used + len(program)), np.int64)
+                grown[: self.used] = self.pool[: self.used]
+                self.pool = grown
+        self.pool[self.used : self.used + len(program)] = program
+        self.at[slot] = self.used
+        self.used += len(program)
+        self.live += len(program)
+
+    def clear(self, slot: int) -> None:
+        start = int(self.at[slot])
+        if start >= 0:
+            self.live -= self._length(start)
+            self.at[slot] = -1
+
+    def _length(self, start: int) -> int:
+        pool, i = self.pool, start + 1
+        for _ in range(int(pool[start])):
+            items = int(pool[i + 3])
+            i += 4
+            for _ in range(items):
+                i += 1 + int(pool[i])
+        return i - start
+
+    def _compact(self) -> None:
+        pool = np.zeros(max(64, 2 * self.live), dtype=np.int64)
+        used = 0
+        for slot in np.flatnonzero(self.at >= 0).tolist():
+            start = int(self.at[slot])
+            n = self._length(start)
+            pool[used : used + n] = self.pool[start : start + n]
+            self.at[slot] = used
+            used += n
+        self.pool, self.used = pool, used

@@ -32,7 +32,7 @@ import numpy as np
 from veille.models import Post
 from veille.query.evaluate import Doc, Pred, Query, Span
 from veille.query.filing import MAX_CLAUSES, Branch, Filer, Selection, is_meta, meta_keys
-from veille.query.kernel import Kernel, Keys, post_text
+from veille.query.kernel import Kernel, Keys, Programs, post_text, program
 from veille.query.ranges import RangeIndex
 
 __all__ = ["Branch", "Matcher", "Selection"]
@@ -43,6 +43,9 @@ assert PLANES == 8, "a slot is one byte"
 # A post setting fewer bytes than slots / _SPARSE reads only the slots it
 # touched; more, and every slot is compared at once.
 _SPARSE = 8
+# What a slot's query needs once its keys are held: nothing, a check of word
+# positions by the compiled core, or an evaluation by the in-memory engine.
+_EXACT, _POSITIONS, _EVALUATE = 0, 1, 2
 # Put the bytes back by a copy when the post set more bytes than slots / _COPY
 # (a copy of every slot is cheaper than undoing that many writes).
 _COPY = 1
@@ -89,6 +92,7 @@ class Matcher:
         self._clears: dict[str, dict[int, None]] = {}
         self._keys = Keys()
         self._dirty: set[str] = set()
+        self._programs = Programs()
         self._kernel = Kernel()
         self._bound = False  # whether the kernel holds the current arrays
         self._ranges = RangeIndex()
@@ -119,6 +123,7 @@ class Matcher:
         self._base, self._needs_check, self._cap = base, check, cap
         self._bytes = base.copy()
         self._keys.resize(cap)
+        self._programs.resize(cap)
         self._bound = False
 
     def _take_slot(self) -> int:
@@ -179,6 +184,7 @@ class Matcher:
             self.remove(qid)
         self._filer.count(query, 1)
         self._texts[qid] = query.text
+        self._bound = False  # keys and programs may move
         sel = self._filer.plan(query)
         if sel.always:
             self._always[qid] = query._pred
@@ -191,9 +197,15 @@ class Matcher:
             self._preset(slot, used)
             self._ids[slot] = qid
             exact = branch.exact and used == len(branch.clauses) + len(sel.ranges)
-            self._needs_check[slot] = not exact
-            if not exact:
+            code = program(branch.positional, self._keys.id) if exact else None
+            if not exact or (branch.positional and code is None):
+                self._needs_check[slot] = _EVALUATE
                 self._checks[slot] = query._pred
+            elif code is not None and branch.positional:
+                self._needs_check[slot] = _POSITIONS
+                self._programs.set(slot, code)
+            else:
+                self._needs_check[slot] = _EXACT
         self._multi += len(slots) > 1
         self._filed[qid] = _Filed(tuple(slots), sel)
 
@@ -211,7 +223,8 @@ class Matcher:
             self._preset(slot, 0)  # a free slot never matches
             self._ids[slot] = None
             self._checks.pop(slot, None)
-            self._needs_check[slot] = False
+            self._programs.clear(slot)
+            self._needs_check[slot] = _EXACT
             self._free.append(slot)
         self._multi -= len(filed.slots) > 1
 
@@ -250,6 +263,8 @@ class Matcher:
             self._bytes,
             self._base,
             self._needs_check,
+            self._programs.pool,
+            self._programs.at,
             self._ids,
         )
         self._bound = True
@@ -267,11 +282,12 @@ class Matcher:
         the whole query, and the slots of those that need a check."""
         if self._dirty or not self._bound:
             self._refresh()
-        text, ascii_ = post_text(post.title, post.text)
+        text, ascii_, title_end = post_text(post.title, post.text)
         inside = self._ranges.inside(post) if self._ranges else None
         return self._kernel.match(
             text,
             ascii_,
+            title_end,
             self._meta_ids(post),
             inside,
             self._high,

@@ -1,0 +1,136 @@
+"""The matcher's compiled core at the sizes where its storage changes shape:
+hash-table growth, common keys kept as rows, pool compaction after churn,
+non-ASCII words and wildcard prefixes, title and text positions."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+
+from veille.models import Post
+from veille.query import Matcher, compile_query
+from veille.query import kernel as kernel_module
+from veille.query._kernel import Kernel
+from veille.query.evaluate import Doc
+
+from .conftest import make_post
+
+
+def agree(m: Matcher, queries: dict[object, str], posts: list[Post]) -> None:
+    """The matcher finds what evaluating every query finds."""
+    compiled = {qid: compile_query(q) for qid, q in queries.items()}
+    for p in posts:
+        d = Doc(p)
+        expected = sorted(str(qid) for qid, q in compiled.items() if q.test(d))
+        assert sorted(map(str, m.match_ids(p))) == expected, p.text
+
+
+def phrase_posts(queries: dict[object, str]) -> list[Post]:
+    """Posts holding some of the phrases queried, each beside the first word
+    of another phrase."""
+    phrases = [q.strip('"') for q in queries.values() if q.startswith('"')][:120]
+    return [
+        make_post(f"p{i}", f"{a} et {b.split()[0]}")
+        for i, (a, b) in enumerate(itertools.pairwise(phrases))
+    ]
+
+
+def test_many_keys_common_keys_and_churn_agree_with_brute_force(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(kernel_module, "_SLACK", 0)  # compact as soon as worth it
+    compactions = []
+    for cls in (kernel_module.Keys, kernel_module.Programs):
+        real = cls._compact
+        monkeypatch.setattr(
+            cls, "_compact", lambda self, real=real: (compactions.append(self), real(self))[1]
+        )
+    rng = random.Random(3)
+    vocab = [f"mot{i}" for i in range(3000)]
+    queries: dict[object, str] = {}
+    m = Matcher()
+    for i in range(2500):
+        # "lumio" is in every fifth query: more postings than slots / 32, a row.
+        words = rng.sample(vocab, 2) + (["lumio"] if i % 5 == 0 else [])
+        queries[i] = (
+            f'"{words[0]} {words[1]}"' if i % 7 == 0
+            else " ".join(words) if i % 3
+            else f"({words[0]} OR {words[1]})"
+        )  # fmt: skip
+        m.add(i, queries[i])
+    posts = [
+        make_post(str(n), " ".join(rng.sample(vocab, 40) + ["lumio"] * (n % 2))) for n in range(30)
+    ]
+    posts += phrase_posts(queries)
+    agree(m, queries, posts)
+    keys = m._keys
+    assert len(keys) > 2000 and (keys.kinfo[: len(keys), kernel_module.D_ROW] >= 0).any()
+    # Churn: replace and remove most queries, several times; postings and
+    # programs move, their pools compact, "lumio" stops being common.
+    for round_ in range(4):
+        for i in range(2500):
+            if i % 5 == 0:
+                queries.pop(i, None)
+                m.remove(i)
+            elif i % 2 or round_:
+                a, b = rng.sample(vocab, 2)
+                queries[i] = f'"{a} {b}"' if i % 7 == 0 else f"{a} {b}"
+                m.add(i, queries[i])
+        m.build()
+    agree(m, queries, posts + phrase_posts(queries))
+    # And right after compacting both pools (the last round rewrote every
+    # program, so those compacted above were replaced since).
+    m._keys._compact()
+    m._programs._compact()
+    m._bound = False
+    agree(m, queries, posts + phrase_posts(queries))
+    assert {type(c) for c in compactions} == {kernel_module.Keys, kernel_module.Programs}
+    assert keys.kinfo[keys.ids["lumio"], kernel_module.D_ROW] == -1
+
+
+def test_non_ascii_words_prefixes_and_fields() -> None:
+    queries: dict[object, str] = {
+        "prefix": "œu* lumio",
+        "greek": "λόγος",
+        "title": 'title:"chef d"',
+        "text": 'text:"chef d"',
+        "near": '"chef d" NEAR/2f œuvre',
+        "any": "chef NEAR/1 œuvres",
+    }
+    m = Matcher()
+    for qid, q in queries.items():
+        m.add(qid, q)
+    posts = [
+        make_post("1", "Un chef-d'Œuvre signé Lumio", title="Chef d'orchestre"),
+        make_post("2", "Les Œuvres complètes, λόγος et chef", title=None),
+        make_post("3", "lumio œil", title="Chef d'œuvre"),
+        make_post("4", "", title=""),
+    ]
+    agree(m, queries, posts)
+    assert sorted(m.match_ids(posts[0])) == ["near", "prefix", "text", "title"]
+
+
+def test_the_kernel_refuses_arrays_it_cannot_read() -> None:
+    k = Kernel()
+    with pytest.raises(RuntimeError, match="no arrays bound"):
+        k.match(b"lumio", True, 0, [], None, 0, True, 8, 1)
+    empty = np.zeros(0, dtype=np.int64)
+    with pytest.raises(ValueError, match="inconsistent sizes"):
+        k.bind(
+            np.zeros((4, 2), np.int64),
+            np.zeros(8, np.uint8),
+            np.zeros((1, 7), np.int64),
+            np.zeros(1, np.uint8),
+            empty,
+            np.zeros((0, 64), np.uint8),
+            64,
+            np.zeros(64, np.uint8),
+            np.zeros(8, np.uint8),  # shorter than the slots
+            np.zeros(64, np.uint8),
+            empty,
+            np.zeros(64, np.int64),
+            [None] * 64,
+        )
