@@ -12,7 +12,9 @@ generated queries and documents, from text to matched ids:
 - a realistic set: bilingual queries with NOT, phrases, NEAR and fields over
   the simulator's bilingual posts (perq cannot express these).
 
-Printed per set: documents/s, p95 latency per document, peak RSS, and whether
+Timed per document: building the post from its text and matching it (each
+engine's ids, in its own order; they are sorted for the comparison outside the
+timing). Printed per set: documents/s, p95 latency per document, peak RSS, and whether
 the match sets equal brute force (on the first ``--brute-docs`` documents) and
 perq (on all documents). Each engine runs ``--rounds`` times, interleaved with
 the others, and each run keeps the fastest of ``--passes`` passes over the

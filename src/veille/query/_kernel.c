@@ -273,6 +273,7 @@ static int holds_in(const Kernel *k, int64_t kind, int64_t distance, int64_t ite
     int64_t len[MAX_ITEMS];
     Py_ssize_t count[MAX_ITEMS];
     int64_t *found[MAX_ITEMS];
+    if (items < 1 || items > MAX_ITEMS) return 0; /* kernel.program never writes these */
     for (int64_t i = 0; i < items; i++) {
         len[i] = item[0];
         seq[i] = item + 1;
