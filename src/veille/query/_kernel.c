@@ -214,13 +214,21 @@ static int bits(const Kernel *k, Py_ssize_t count, int col_start, int col_len, i
 
 static void or_rows(const Kernel *k, Py_ssize_t count, Py_ssize_t high) {
     const int64_t *info = k->kinfo.buf;
-    uint64_t *words = k->data.buf;
-    Py_ssize_t n = (high + 7) / 8;
+    uint64_t *restrict words = k->data.buf;
+    /* Four words at a time: the rows and the slot bytes are as wide as the
+       slot capacity, a multiple of 64 slots, so rounding up stays inside. */
+    Py_ssize_t n = ((high + 7) / 8 + 3) & ~(Py_ssize_t)3;
     for (Py_ssize_t i = 0; i < count; i++) {
         int64_t r = info[k->found[i] * COLUMNS + D_ROW];
         if (r < 0) continue;
-        const uint64_t *row = (const uint64_t *)((const uint8_t *)k->rows.buf + r * k->rows_width);
-        for (Py_ssize_t w = 0; w < n; w++) words[w] |= row[w];
+        const uint64_t *restrict row =
+            (const uint64_t *)((const uint8_t *)k->rows.buf + r * k->rows_width);
+        for (Py_ssize_t w = 0; w < n; w += 4) {
+            words[w] |= row[w];
+            words[w + 1] |= row[w + 1];
+            words[w + 2] |= row[w + 2];
+            words[w + 3] |= row[w + 3];
+        }
     }
 }
 
@@ -237,15 +245,16 @@ static void ranges(const Kernel *k, const int64_t *inside, Py_ssize_t n, int val
 
 /* Slots below high whose byte is all ones, eight at a time. */
 static Py_ssize_t scan(const Kernel *k, Py_ssize_t high) {
-    const uint64_t *words = k->data.buf;
-    Py_ssize_t hits = 0;
-    for (Py_ssize_t w = 0; w < (high + 7) / 8; w++) {
+    const uint64_t *restrict words = k->data.buf;
+    int64_t *restrict out = k->hits;
+    Py_ssize_t hits = 0, n = (high + 7) / 8;
+    for (Py_ssize_t w = 0; w < n; w++) {
         uint64_t v = ~words[w]; /* a matching slot is a zero byte here */
         /* The high bit of each zero byte, exactly (no borrow between bytes);
            slots past high are free (preset 0) and never match. */
         uint64_t z = ~(((v & LOW7) + LOW7) | v | LOW7);
         while (z) {
-            k->hits[hits++] = w * 8 + (__builtin_ctzll(z) >> 3);
+            out[hits++] = w * 8 + (__builtin_ctzll(z) >> 3);
             z &= z - 1;
         }
     }
@@ -367,7 +376,7 @@ static PyObject *Kernel_bind(Kernel *k, PyObject *args) {
     if (grow((void **)&k->seen, &k->seen_cap, keys, sizeof(int32_t), 1) < 0 ||
         grow((void **)&k->hits, &k->hits_cap, slots, sizeof(int64_t), 0) < 0)
         return NULL;
-    if (k->table.len % 16 || k->data.len % 8 || k->base.len < slots ||
+    if (k->table.len % 16 || k->data.len % 64 || k->rows_width % 64 || k->base.len < slots ||
         k->needs_check.len < slots || k->prog_at.len < slots * 8 || PyList_GET_SIZE(ids) < slots || k->prefix_len.len < 1 ||
         (k->rows.len && width < slots)) {
         release(k);

@@ -5,18 +5,22 @@ counts, for each post, which of their conditions the post's keys satisfy.
 How a query becomes clauses over keys, excluded keys, numeric ranges and
 branches is :mod:`veille.query.filing`.
 
-Every branch of a query owns a *slot* of eight bytes: one per clause or
+Every branch of a query owns a *slot* of one byte: a bit per clause or
 numeric range (planes it does not use are preset to 1) and one for its
-exclusions (preset to 1). A key's postings are the bytes it sets
-(``slot * 8 + plane``) or clears (exclusions). For a post, the postings of its
-keys are scattered into the bytes with NumPy and the numeric ranges of every
-query are compared at once (:mod:`veille.query.ranges`); a slot matches when
-its eight bytes are all 1, read as one 64-bit word. A post that touches few
-postings reads only the slots of the first clauses it holds; one that touches
-many compares every slot at once, so the cost follows the work the post
-brings, not the number of queries. A slot whose keys do not say the whole
-query (phrases, ``NEAR``...) is a candidate, evaluated exactly by the
-in-memory engine's closures.
+exclusions (preset to 1). A key's postings are the bits it sets
+(``slot * 8 + plane``) or clears (exclusions). For a post, the C core
+(:mod:`veille.query.kernel`) finds the post's keys in its folded text, sets
+their bits (a key common among the queries ORs a whole row), clears the
+exclusion bits and reads the slots whose byte is all ones; the numeric ranges
+of every query are compared at once in NumPy (:mod:`veille.query.ranges`). A
+post that touches few postings reads only the slots of the first clauses it
+holds; one that touches many reads every slot, eight at a time, so the cost
+follows the work the post brings, not the number of queries. A slot whose
+branch has positional conditions (phrases, ``NEAR``, words in one field) is
+matched once the core finds them in the post's word positions; a slot whose
+keys and positions do not say the whole query (case-exact text, ``?``
+wildcards...) is a candidate, evaluated exactly by the in-memory engine's
+closures.
 """
 
 from __future__ import annotations
