@@ -73,7 +73,7 @@ class Keys:
         self.pool = np.zeros(1024, dtype=np.int64)
         self.pool_used = 0
         self.live = 0  # postings held in the pool, the rest is stale
-        self.rows = np.zeros((0, 8), dtype=np.uint8)  # one column per slot
+        self.rows = np.zeros((0, 0), dtype=np.uint8)  # one column per slot
         self.free_rows: list[int] = []
         # prefix_len[n]: whether some wildcard prefix key has n characters.
         self.prefix_len = np.zeros(1, dtype=np.bool_)
