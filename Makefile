@@ -17,12 +17,18 @@ $(STAMP): pyproject.toml setup.py
 	# The CPU build of torch, pinned: an unpinned torch would pull the CUDA build.
 	$(PY) -m pip install -q $(TORCH)
 	$(PY) -m pip install -q -e '.[dev,bench,transformers]'
-	touch $(STAMP)
+	touch $(STAMP) $(VENV)/.kernel-stamp
 
-demo: $(STAMP)
+# The matcher's C core, built again when its source changes.
+KERNEL := $(VENV)/.kernel-stamp
+$(KERNEL): src/veille/query/_kernel.c $(STAMP)
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(KERNEL)
+
+demo: $(STAMP) $(KERNEL)
 	VEILLE_ALLOW_PRIVATE_NETWORKS=1 $(VENV)/bin/veille demo
 
-test: $(STAMP)
+test: $(STAMP) $(KERNEL)
 	$(PY) -m pytest -q -n 2
 
 # Only the optional transformer backend's tests.
@@ -34,7 +40,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 
-bench: $(STAMP)
+bench: $(STAMP) $(KERNEL)
 	$(PY) bench/run_all.py
 
 clean:
