@@ -282,8 +282,9 @@ class Matcher:
 
     def _slots(self, post: Post, exclusions: bool = True) -> tuple[list[Any], list[int]]:
         """The ids of the queries whose clauses ``post``'s keys satisfy (and
-        whose excluded keys it misses, with ``exclusions``) and whose keys say
-        the whole query, and the slots of those that need a check."""
+        whose excluded keys it misses, with ``exclusions``) and whose keys and
+        word positions say the whole query, and the slots of those that need
+        an evaluation by the in-memory engine."""
         if self._dirty or not self._bound:
             self._refresh()
         text, ascii_, title_end = post_text(post.title, post.text)
