@@ -189,13 +189,20 @@ static Py_ssize_t post_keys(Kernel *k, const uint8_t *text, Py_ssize_t n, const 
     return count;
 }
 
-/* Set (value 1) or clear the bits the first count keys post in columns
+/* Set (value 1) or clear the bits of the postings p..e-1 (slot * 8 + plane). */
+static void put(uint8_t *data, const int64_t *p, const int64_t *e, int value) {
+    if (value)
+        for (; p < e; p++) data[*p >> 3] |= (uint8_t)(1u << (*p & 7));
+    else
+        for (; p < e; p++) data[*p >> 3] &= (uint8_t)~(1u << (*p & 7));
+}
+
+/* Set or clear the bits the first count keys post in columns
    col_start/col_len; with skip_rows, leave the keys that have a row. Returns
    whether some key was left. */
 static int bits(const Kernel *k, Py_ssize_t count, int col_start, int col_len, int value,
                 int skip_rows) {
     const int64_t *info = k->kinfo.buf, *pool = k->pool.buf;
-    uint8_t *data = k->data.buf;
     int left = 0;
     for (Py_ssize_t i = 0; i < count; i++) {
         const int64_t *row = info + k->found[i] * COLUMNS;
@@ -203,11 +210,7 @@ static int bits(const Kernel *k, Py_ssize_t count, int col_start, int col_len, i
             left = 1;
             continue;
         }
-        const int64_t *p = pool + row[col_start], *e = p + row[col_len];
-        if (value)
-            for (; p < e; p++) data[*p >> 3] |= (uint8_t)(1u << (*p & 7));
-        else
-            for (; p < e; p++) data[*p >> 3] &= (uint8_t)~(1u << (*p & 7));
+        put(k->data.buf, pool + row[col_start], pool + row[col_start] + row[col_len], value);
     }
     return left;
 }
@@ -229,17 +232,6 @@ static void or_rows(const Kernel *k, Py_ssize_t count, Py_ssize_t high) {
             words[w + 2] |= row[w + 2];
             words[w + 3] |= row[w + 3];
         }
-    }
-}
-
-static void ranges(const Kernel *k, const int64_t *inside, Py_ssize_t n, int value) {
-    uint8_t *data = k->data.buf;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        int64_t b = inside[i];
-        if (value)
-            data[b >> 3] |= (uint8_t)(1u << (b & 7));
-        else
-            data[b >> 3] &= (uint8_t)~(1u << (b & 7));
     }
 }
 
@@ -432,7 +424,7 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
         uint8_t *data = k->data.buf;
         int rows = bits(k, count, S_START, S_LEN, 1, 1);
         if (rows) or_rows(k, count, high);
-        ranges(k, in_ranges, n_inside, 1);
+        put(data, in_ranges, in_ranges + n_inside, 1);
         if (exclusions) bits(k, count, C_START, C_LEN, 0, 0);
         if (on * sparse < high) {
             /* Few postings: read only the slots whose first clause they set,
@@ -455,7 +447,7 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
             memcpy(data, k->base.buf, (size_t)high);
         } else {
             bits(k, count, S_START, S_LEN, 0, 0);
-            ranges(k, in_ranges, n_inside, 0);
+            put(data, in_ranges, in_ranges + n_inside, 0);
             if (exclusions) bits(k, count, C_START, C_LEN, 1, 0);
         }
     }

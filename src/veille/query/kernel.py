@@ -37,42 +37,64 @@ _COLUMNS = 7
 # one byte per slot, OR-ed in at once.
 _ROW_SHARE = 32
 # A pool is compacted when full and more than twice its live entries plus
-# this many are used.
+# this many are used (see _Pool).
 _SLACK = 1024
 
 
 def post_text(title: str | None, text: str) -> tuple[bytes, bool, int]:
     """The folded words of a post's title and text as bytes, whether they are
     ASCII (else the words are joined by spaces), and where the text starts."""
-    if not title:
-        folded = fold(text)
-        if folded.isascii():
-            return folded.encode(), True, 0
-        return " ".join(WORD_RE.findall(folded)).encode(), False, 0
-    head, body = fold(title), fold(text)
-    if head.isascii() and body.isascii():
-        return f"{head} {body}".encode(), True, len(head)
-    first = " ".join(WORD_RE.findall(head)).encode()
-    return first + b" " + " ".join(WORD_RE.findall(body)).encode(), False, len(first)
+    parts = [fold(title), fold(text)] if title else [fold(text)]
+    ascii_ = all(part.isascii() for part in parts)
+    cut = [part.encode() if ascii_ else " ".join(WORD_RE.findall(part)).encode() for part in parts]
+    return b" ".join(cut), ascii_, len(cut[0]) if title else 0
 
 
-class Keys:
-    """The keys the matcher files postings under: their ids, bytes, the hash
-    table that finds them in a post's text, their postings in one pool, and
-    for keys common among the queries a row of one byte per slot.
+def _grown(arr: np.ndarray, rows: int, fill: int = 0) -> np.ndarray:
+    """``arr`` with at least ``rows`` rows (twice as many when that is more),
+    the new ones set to ``fill``."""
+    out = np.full((max(rows, 2 * arr.shape[0]), *arr.shape[1:]), fill, dtype=arr.dtype)
+    out[: arr.shape[0]] = arr
+    return out
 
-    Postings are written at the end of the pool when they outgrow their
-    stretch; the pool is compacted when more than half of it is stale."""
+
+class _Pool:
+    """Integers appended to one array; stretches that are replaced stay as
+    stale entries until the array is full and more than half stale, then the
+    live ones are copied to a fresh array (:meth:`_compact`)."""
 
     def __init__(self) -> None:
+        self.pool = np.zeros(1024, dtype=np.int64)
+        self.used = 0
+        self.live = 0  # entries still read, the rest is stale
+
+    def _reserve(self, size: int) -> int:
+        """Where ``size`` new entries go, at the end of the pool."""
+        if self.used + size > self.pool.size:
+            if self.used > 2 * self.live + _SLACK:
+                self._compact()
+            if self.used + size > self.pool.size:
+                self.pool = _grown(self.pool, self.used + size)
+        start = self.used
+        self.used += size
+        return start
+
+    def _compact(self) -> None:
+        raise NotImplementedError
+
+
+class Keys(_Pool):
+    """The keys the matcher files postings under: their ids, bytes, the hash
+    table that finds them in a post's text, their postings in the pool, and
+    for keys common among the queries a row of one byte per slot."""
+
+    def __init__(self) -> None:
+        super().__init__()
         self.ids: dict[str, int] = {}
         self.kinfo = np.zeros((0, _COLUMNS), dtype=np.int64)
         self.kbytes = np.zeros(1024, dtype=np.uint8)
         self.kbytes_used = 0
         self.table = np.full((64, 2), _EMPTY_KEY, dtype=np.int64)
-        self.pool = np.zeros(1024, dtype=np.int64)
-        self.pool_used = 0
-        self.live = 0  # postings held in the pool, the rest is stale
         self.rows = np.zeros((0, 0), dtype=np.uint8)  # one column per slot
         self.free_rows: list[int] = []
         # prefix_len[n]: whether some wildcard prefix key has n characters.
@@ -89,17 +111,13 @@ class Keys:
         kid = self.ids[key] = len(self.ids)
         raw = key.encode()
         if kid == self.kinfo.shape[0]:
-            grown = np.zeros((max(64, kid * 2), _COLUMNS), dtype=np.int64)
-            grown[:kid] = self.kinfo
-            self.kinfo = grown
+            self.kinfo = _grown(self.kinfo, 64)
         self.kinfo[kid, D_ROW] = -1
-        end = self.kbytes_used + len(raw)
+        start, end = self.kbytes_used, self.kbytes_used + len(raw)
         if end > self.kbytes.size:
-            grown_bytes = np.zeros(max(end, 2 * self.kbytes.size), dtype=np.uint8)
-            grown_bytes[: self.kbytes_used] = self.kbytes[: self.kbytes_used]
-            self.kbytes = grown_bytes
-        self.kbytes[self.kbytes_used : end] = np.frombuffer(raw, dtype=np.uint8)
-        self.kinfo[kid, K_START] = self.kbytes_used
+            self.kbytes = _grown(self.kbytes, end)
+        self.kbytes[start:end] = np.frombuffer(raw, dtype=np.uint8)
+        self.kinfo[kid, K_START] = start
         self.kinfo[kid, K_LEN] = len(raw)
         self.kbytes_used = end
         if len(self.ids) * 2 > self.table.shape[0]:
@@ -141,14 +159,11 @@ class Keys:
             self.kinfo[kid, D_ROW] = -1
 
     def _take_row(self) -> int:
-        if self.free_rows:
-            return self.free_rows.pop()
-        count = self.rows.shape[0]
-        grown = np.zeros((max(4, 2 * count), self.rows.shape[1]), dtype=np.uint8)
-        grown[:count] = self.rows
-        self.rows = grown
-        self.free_rows.extend(range(grown.shape[0] - 1, count, -1))
-        return count
+        if not self.free_rows:
+            count = self.rows.shape[0]
+            self.rows = _grown(self.rows, 4)
+            self.free_rows.extend(range(self.rows.shape[0] - 1, count - 1, -1))
+        return self.free_rows.pop()
 
     def _store(self, kid: int, col_start: int, col_len: int, held: Iterable[int]) -> np.ndarray:
         arr = np.fromiter(held, dtype=np.int64)
@@ -160,18 +175,6 @@ class Keys:
         self.kinfo[kid, col_start] = start
         self.kinfo[kid, col_len] = arr.size
         return arr
-
-    def _reserve(self, size: int) -> int:
-        if self.pool_used + size > self.pool.size:
-            if self.pool_used > 2 * self.live + _SLACK:
-                self._compact()
-            if self.pool_used + size > self.pool.size:
-                grown = np.zeros(max(2 * self.pool.size, self.pool_used + size), dtype=np.int64)
-                grown[: self.pool_used] = self.pool[: self.pool_used]
-                self.pool = grown
-        start = self.pool_used
-        self.pool_used += size
-        return start
 
     def _compact(self) -> None:
         """Copy the live postings to a fresh pool, in key order."""
@@ -185,7 +188,7 @@ class Keys:
                 pool[at : at + n] = self.pool[s : s + n]
                 kinfo[kid, col_start] = at
                 at += n
-        self.pool, self.pool_used = pool, at
+        self.pool, self.used = pool, at
 
 
 # Positional conditions, as the compiled core reads them.
@@ -220,60 +223,40 @@ def program(conditions: Iterable[Node], key_id: Callable[[str], int]) -> list[in
     return out
 
 
-class Programs:
+class Programs(_Pool):
     """Per slot, the positional conditions (phrases, ``NEAR``, words in one
     field) the compiled core checks before a slot's query counts as matched,
-    encoded as integers in one pool: the number of conditions, then for each
+    encoded as integers in the pool: the number of conditions, then for each
     its kind, field, distance and number of items, and for each item its
-    length and word key ids. Stale programs are dropped when the pool is
-    compacted."""
+    length and word key ids."""
 
     def __init__(self) -> None:
-        self.pool = np.zeros(64, dtype=np.int64)
-        self.used = 0
-        self.live = 0
+        super().__init__()
         self.at = np.full(0, -1, dtype=np.int64)  # per slot: where its program starts
+        self.size = np.zeros(0, dtype=np.int64)  # per slot: its length
 
     def resize(self, slots: int) -> None:
-        at = np.full(slots, -1, dtype=np.int64)
-        at[: self.at.size] = self.at[:slots]
-        self.at = at
+        """Room for ``slots`` slots (more than before: slots never shrink)."""
+        self.at = _grown(self.at, slots, fill=-1)
+        self.size = _grown(self.size, slots)
 
     def set(self, slot: int, program: list[int]) -> None:
         self.clear(slot)
-        if self.used + len(program) > self.pool.size:
-            if self.used > 2 * self.live + _SLACK:
-                self._compact()
-            if self.used + len(program) > self.pool.size:
-                grown = np.zeros(max(2 * self.pool.size, self.used + len(program)), np.int64)
-                grown[: self.used] = self.pool[: self.used]
-                self.pool = grown
-        self.pool[self.used : self.used + len(program)] = program
-        self.at[slot] = self.used
-        self.used += len(program)
+        start = self._reserve(len(program))
+        self.pool[start : start + len(program)] = program
+        self.at[slot], self.size[slot] = start, len(program)
         self.live += len(program)
 
     def clear(self, slot: int) -> None:
-        start = int(self.at[slot])
-        if start >= 0:
-            self.live -= self._length(start)
-            self.at[slot] = -1
-
-    def _length(self, start: int) -> int:
-        pool, i = self.pool, start + 1
-        for _ in range(int(pool[start])):
-            items = int(pool[i + 3])
-            i += 4
-            for _ in range(items):
-                i += 1 + int(pool[i])
-        return i - start
+        if self.at[slot] >= 0:
+            self.live -= int(self.size[slot])
+            self.at[slot], self.size[slot] = -1, 0
 
     def _compact(self) -> None:
-        pool = np.zeros(max(64, 2 * self.live), dtype=np.int64)
+        pool = np.zeros(max(1024, 2 * self.live), dtype=np.int64)
         used = 0
         for slot in np.flatnonzero(self.at >= 0).tolist():
-            start = int(self.at[slot])
-            n = self._length(start)
+            start, n = int(self.at[slot]), int(self.size[slot])
             pool[used : used + n] = self.pool[start : start + n]
             self.at[slot] = used
             used += n
