@@ -134,3 +134,56 @@ def test_the_kernel_refuses_arrays_it_cannot_read() -> None:
             np.zeros(64, np.int64),
             [None] * 64,
         )
+
+
+def _fnv(raw: bytes) -> int:
+    """FNV-1a, 64 bits, as the kernel hashes a key (as a signed int64)."""
+    h = 0xCBF29CE484222325
+    for b in raw:
+        h = ((h ^ b) * 0x100000001B3) & (2**64 - 1)
+    return h - 2**64 if h >= 2**63 else h
+
+
+def _one_key_kernel(key: bytes, colliding: bytes) -> Kernel:
+    """A kernel holding one key, posted by slot 0, also entered in its table
+    under the hash of ``colliding`` (a hash collision made on purpose)."""
+    kbytes = np.frombuffer(key + b"\0", dtype=np.uint8).copy()
+    kinfo = np.array([[0, len(key), 0, 1, 0, 0, -1]], dtype=np.int64)
+    table = np.full((8, 2), -1, dtype=np.int64)
+    kernel_module._kernel.fill(table, kbytes, kinfo, 0, 1)
+    h = _fnv(colliding)
+    free = next(i % 8 for i in range(h % 8, h % 8 + 8) if table[i % 8, 1] == -1)
+    table[free] = (h, 0)  # key 0, its bytes at 0
+    base = np.zeros(64, dtype=np.uint8)
+    base[0] = 0xFE  # slot 0 waits for its one clause
+    k = Kernel()
+    k.bind(
+        table,
+        kbytes,
+        kinfo,
+        np.zeros(1, np.bool_),
+        np.zeros(1, np.int64),  # key 0 sets bit 0 of slot 0
+        np.zeros((0, 64), np.uint8),
+        64,
+        base.copy(),
+        base,
+        np.zeros(64, np.uint8),
+        np.zeros(0, np.int64),
+        np.full(64, -1, np.int64),
+        ["q"] + [None] * 63,
+    )
+    return k
+
+
+@pytest.mark.parametrize(("key", "word"), [(b"ab", b"abc"), (b"abc", b"ab"), (b"abd", b"abc")])
+def test_a_hash_collision_never_matches(key: bytes, word: bytes) -> None:
+    k = _one_key_kernel(key, colliding=word)
+    assert k.match(word, True, 0, [], None, 64, True, 8, 1) == ([], [])
+    assert k.match(key + b" " + word, True, 0, [], None, 64, True, 8, 1) == (["q"], [])
+
+
+def test_fill_refuses_keys_without_their_ending_zero() -> None:
+    kinfo = np.array([[0, 2, 0, 0, 0, 0, -1]], dtype=np.int64)
+    table = np.full((8, 2), -1, dtype=np.int64)
+    with pytest.raises(ValueError, match="end with a zero"):
+        kernel_module._kernel.fill(table, np.frombuffer(b"abc", np.uint8), kinfo, 0, 1)

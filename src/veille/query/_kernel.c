@@ -38,7 +38,9 @@ typedef struct {
     int32_t stamp;
     int64_t *found;
     Py_ssize_t found_cap;
-    int64_t *hits;
+    const uint8_t **rowp; /* the rows of the keys found */
+    Py_ssize_t rowp_cap;
+    int32_t *hits; /* the matched slots, with room for eight more (scan) */
     Py_ssize_t hits_cap;
     int64_t *toks; /* the post's words as key ids (-1: no key), title first */
     Py_ssize_t toks_cap, ntoks, ntitle;
@@ -67,6 +69,7 @@ static void Kernel_dealloc(Kernel *k) {
     release(k);
     PyMem_Free(k->seen);
     PyMem_Free(k->found);
+    PyMem_Free(k->rowp);
     PyMem_Free(k->hits);
     PyMem_Free(k->toks);
     PyMem_Free(k->scratch);
@@ -93,11 +96,13 @@ static uint64_t fnv(const uint8_t *s, Py_ssize_t n) {
     return h;
 }
 
-static void insert(int64_t *table, Py_ssize_t cap, uint64_t h, int64_t kid) {
+/* A table entry: the key's hash, then its id and (above bit 32) where its
+   bytes start, so a lookup reads the key's bytes without its info row. */
+static void insert(int64_t *table, Py_ssize_t cap, uint64_t h, int64_t kid, int64_t start) {
     Py_ssize_t mask = cap - 1, i = (Py_ssize_t)(h & (uint64_t)mask);
     while (table[2 * i + 1] != EMPTY_KEY) i = (i + 1) & mask;
     table[2 * i] = (int64_t)h;
-    table[2 * i + 1] = kid;
+    table[2 * i + 1] = kid | start << 32;
 }
 
 /* fill(table, kbytes, kinfo, first, end): enter keys first..end-1 in the table. */
@@ -110,12 +115,17 @@ static PyObject *fill(PyObject *self, PyObject *args) {
     const int64_t *info = kinfo.buf;
     const uint8_t *kb = kbytes.buf;
     Py_ssize_t cap = table.len / 16, rows = kinfo.len / (COLUMNS * 8);
-    if (cap & (cap - 1) || end > rows || first < 0) {
+    if (cap & (cap - 1) || end > rows || first < 0 || end > INT32_MAX) {
         PyErr_SetString(PyExc_ValueError, "fill: table size not a power of two or key out of range");
     } else {
         for (Py_ssize_t kid = first; kid < end; kid++) {
             const int64_t *row = info + kid * COLUMNS;
-            insert(t, cap, fnv(kb + row[K_START], row[K_LEN]), kid);
+            if (row[K_START] + row[K_LEN] >= kbytes.len || kb[row[K_START] + row[K_LEN]] ||
+                row[K_START] > INT32_MAX) {
+                PyErr_SetString(PyExc_ValueError, "fill: a key's bytes do not end with a zero");
+                break;
+            }
+            insert(t, cap, fnv(kb + row[K_START], row[K_LEN]), kid, row[K_START]);
         }
     }
     PyBuffer_Release(&table);
@@ -125,21 +135,24 @@ static PyObject *fill(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* The id of the key "*" * star + text[start:end], or -1. */
+/* The id of the key "*" * star + text[start:end], or -1. A key's bytes end
+   with a zero, which no word holds: equal bytes up to it mean equal keys. */
 static int64_t find(const Kernel *k, uint64_t h, const uint8_t *text, Py_ssize_t start,
                     Py_ssize_t end, int star) {
-    const int64_t *table = k->table.buf, *info = k->kinfo.buf;
-    const uint8_t *kb = k->kbytes.buf;
+    const int64_t *table = k->table.buf;
+    const uint8_t *kb = k->kbytes.buf, *word = text + start;
     Py_ssize_t mask = k->table.len / 16 - 1, i = (Py_ssize_t)(h & (uint64_t)mask);
     Py_ssize_t n = end - start;
     for (;;) {
-        int64_t kid = table[2 * i + 1];
-        if (kid == EMPTY_KEY) return -1;
-        const int64_t *row = info + kid * COLUMNS;
-        if (table[2 * i] == (int64_t)h && row[K_LEN] == n + star) {
-            const uint8_t *s = kb + row[K_START];
-            if ((!star || s[0] == STAR) && memcmp(s + star, text + start, (size_t)n) == 0)
-                return kid;
+        int64_t entry = table[2 * i + 1];
+        if (entry == EMPTY_KEY) return -1;
+        if (table[2 * i] == (int64_t)h) {
+            const uint8_t *s = kb + (entry >> 32);
+            if (!star || *s++ == STAR) {
+                Py_ssize_t j = 0;
+                while (j < n && s[j] == word[j]) j++;
+                if (j == n && !s[n]) return entry & 0xFFFFFFFF;
+            }
         }
         i = (i + 1) & mask;
     }
@@ -235,21 +248,41 @@ static void or_rows(const Kernel *k, Py_ssize_t count, Py_ssize_t high) {
     }
 }
 
-/* Slots below high whose byte is all ones, eight at a time. */
-static Py_ssize_t scan(const Kernel *k, Py_ssize_t high) {
-    const uint64_t *restrict words = k->data.buf;
-    int64_t *restrict out = k->hits;
+/* For each set of eight slots (a bit each), the offsets of its slots in
+   order, and how many there are. */
+static int32_t lanes[256][8];
+static uint8_t lane_count[256];
+typedef int32_t v4si __attribute__((vector_size(16)));
+
+/* The slots below high whose byte is all ones, in k->hits, read eight at a
+   time; *special says whether some of them need more than their keys
+   (needs_check not 0). */
+static Py_ssize_t scan(const Kernel *k, Py_ssize_t high, int *special) {
+    const uint64_t *restrict words = k->data.buf, *restrict check = k->needs_check.buf;
+    int32_t *restrict out = k->hits;
     Py_ssize_t hits = 0, n = (high + 7) / 8;
+    uint64_t any = 0;
     for (Py_ssize_t w = 0; w < n; w++) {
         uint64_t v = ~words[w]; /* a matching slot is a zero byte here */
         /* The high bit of each zero byte, exactly (no borrow between bytes);
            slots past high are free (preset 0) and never match. */
-        uint64_t z = ~(((v & LOW7) + LOW7) | v | LOW7);
-        while (z) {
-            out[hits++] = w * 8 + (__builtin_ctzll(z) >> 3);
-            z &= z - 1;
-        }
+        uint64_t z = ~(((v & LOW7) + LOW7) | v | LOW7) >> 7;
+        if (!z) continue;
+        any |= check[w] & (z * 0xFF);
+        /* The eight flags gathered into one byte, then the offsets of that
+           byte's slots written all at once (the count says how many hold). */
+        unsigned mask = (unsigned)((z * 0x0102040810204080ULL) >> 56);
+        int32_t first = (int32_t)(w * 8);
+        v4si lo, hi, base = {first, first, first, first};
+        memcpy(&lo, lanes[mask], sizeof lo);
+        memcpy(&hi, lanes[mask] + 4, sizeof hi);
+        lo += base;
+        hi += base;
+        memcpy(out + hits, &lo, sizeof lo);
+        memcpy(out + hits + 4, &hi, sizeof hi);
+        hits += lane_count[mask];
     }
+    *special = any != 0;
     return hits;
 }
 
@@ -366,7 +399,7 @@ static PyObject *Kernel_bind(Kernel *k, PyObject *args) {
     k->bound = 1;
     Py_ssize_t keys = k->kinfo.len / (COLUMNS * 8), slots = k->data.len;
     if (grow((void **)&k->seen, &k->seen_cap, keys, sizeof(int32_t), 1) < 0 ||
-        grow((void **)&k->hits, &k->hits_cap, slots, sizeof(int64_t), 0) < 0)
+        grow((void **)&k->hits, &k->hits_cap, slots + 8, sizeof(int32_t), 0) < 0)
         return NULL;
     if (k->table.len % 16 || k->data.len % 64 || k->rows_width % 64 || k->base.len < slots ||
         k->needs_check.len < slots || k->prog_at.len < slots * 8 || PyList_GET_SIZE(ids) < slots || k->prefix_len.len < 1 ||
@@ -396,11 +429,12 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
     PyObject *result = NULL;
     Py_ssize_t keys = k->kinfo.len / (COLUMNS * 8);
     Py_ssize_t bound = (n + 1) / 2 * k->prefix_len.len + PyList_GET_SIZE(meta);
-    if (high > k->data.len || high > k->hits_cap) {
+    if (high > k->data.len || high + 8 > k->hits_cap) {
         PyErr_SetString(PyExc_ValueError, "match: more slots than bound");
         goto done;
     }
     if (grow((void **)&k->found, &k->found_cap, bound, sizeof(int64_t), 0) < 0 ||
+        grow((void **)&k->rowp, &k->rowp_cap, bound, sizeof(uint8_t *), 0) < 0 ||
         grow((void **)&k->toks, &k->toks_cap, (n + 1) / 2, sizeof(int64_t), 0) < 0)
         goto done;
     if (++k->stamp == INT32_MAX) {
@@ -419,6 +453,7 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
     const int64_t *info = k->kinfo.buf, *pool = k->pool.buf;
     const int64_t *in_ranges = inside.buf;
     Py_ssize_t n_inside = inside.buf ? inside.len / 8 : 0, on = 0, hits = 0;
+    int special = 0; /* whether some slot matched needs a check */
     for (Py_ssize_t i = 0; i < count; i++) on += info[k->found[i] * COLUMNS + S_LEN];
     if (on) {
         uint8_t *data = k->data.buf;
@@ -433,13 +468,14 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
                 const int64_t *row = info + k->found[i] * COLUMNS;
                 for (const int64_t *p = pool + row[S_START], *e = p + row[S_LEN]; p < e; p++) {
                     if ((*p & 7) == 0 && data[*p >> 3] == 0xFF) {
-                        k->hits[hits++] = *p >> 3;
+                        k->hits[hits++] = (int32_t)(*p >> 3);
                         data[*p >> 3] = 0xFE;
+                        special = 1;
                     }
                 }
             }
         } else {
-            hits = scan(k, high);
+            hits = scan(k, high, &special);
         }
         /* Back to the preset bytes: a copy when the post set many bits, else
            its writes undone. */
@@ -455,7 +491,7 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
        those needing an evaluation go back to Python. */
     const uint8_t *check = k->needs_check.buf;
     Py_ssize_t checked = 0, kept = 0;
-    for (Py_ssize_t i = 0; i < hits; i++) {
+    for (Py_ssize_t i = 0; special && i < hits; i++) {
         Py_ssize_t slot = k->hits[i];
         if (check[slot] == 1) {
             /* Room for the start positions of every item of a condition. */
@@ -465,19 +501,20 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
             if (!program_holds(k, slot)) continue;
         }
         checked += check[slot] == 2;
-        k->hits[kept++] = slot;
+        k->hits[kept++] = (int32_t)slot;
     }
-    hits = kept;
+    if (special) hits = kept;
     PyObject *exact = PyList_New(hits - checked), *later = PyList_New(checked);
     if (!exact || !later) {
         Py_XDECREF(exact);
         Py_XDECREF(later);
         goto done;
     }
+    PyObject **ids = ((PyListObject *)k->ids)->ob_item, **to = ((PyListObject *)exact)->ob_item;
     Py_ssize_t a = 0, b = 0;
     for (Py_ssize_t i = 0; i < hits; i++) {
         Py_ssize_t slot = k->hits[i];
-        if (check[slot] == 2) {
+        if (checked && check[slot] == 2) {
             PyObject *s = PyLong_FromSsize_t(slot);
             if (!s) {
                 Py_DECREF(exact);
@@ -486,9 +523,9 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
             }
             PyList_SET_ITEM(later, b++, s);
         } else {
-            PyObject *id = PyList_GET_ITEM(k->ids, slot);
+            PyObject *id = ids[slot];
             Py_INCREF(id);
-            PyList_SET_ITEM(exact, a++, id);
+            to[a++] = id;
         }
     }
     result = PyTuple_Pack(2, exact, later);
@@ -533,6 +570,12 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__kernel(void) {
+    for (int mask = 0; mask < 256; mask++) {
+        int n = 0;
+        for (int bit = 0; bit < 8; bit++)
+            if (mask >> bit & 1) lanes[mask][n++] = bit;
+        lane_count[mask] = (uint8_t)n;
+    }
     for (int c = 0; c < 256; c++) {
         ascii_word[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         spaced_word[c] = c != ' ';

@@ -113,10 +113,13 @@ class Keys(_Pool):
         if kid == self.kinfo.shape[0]:
             self.kinfo = _grown(self.kinfo, 64)
         self.kinfo[kid, D_ROW] = -1
-        start, end = self.kbytes_used, self.kbytes_used + len(raw)
+        # The bytes and a zero after them (no word holds one): the core
+        # compares up to it.
+        start, end = self.kbytes_used, self.kbytes_used + len(raw) + 1
         if end > self.kbytes.size:
             self.kbytes = _grown(self.kbytes, end)
-        self.kbytes[start:end] = np.frombuffer(raw, dtype=np.uint8)
+        self.kbytes[start : end - 1] = np.frombuffer(raw, dtype=np.uint8)
+        self.kbytes[end - 1] = 0
         self.kinfo[kid, K_START] = start
         self.kinfo[kid, K_LEN] = len(raw)
         self.kbytes_used = end

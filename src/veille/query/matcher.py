@@ -52,7 +52,7 @@ _SPARSE = 8
 _EXACT, _POSITIONS, _EVALUATE = 0, 1, 2
 # Put the bytes back by a copy when the post set more bytes than slots / _COPY
 # (a copy of every slot is cheaper than undoing that many writes).
-_COPY = 1
+_COPY = 64
 
 
 @dataclass(frozen=True, slots=True)
