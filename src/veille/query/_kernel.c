@@ -20,12 +20,21 @@
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "scan() reads eight slots as one little-endian word"
 #endif
-#define MAX_ITEMS 16 /* items of one positional condition (kernel.py) */
+#define MAX_ITEMS 16
+/* The loops over every slot, built twice where the compiler can pick one at
+   load time: for AVX2 and for any x86-64. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
+#define WIDE __attribute__((target_clones("avx2", "default")))
+#else
+#define WIDE
+#endif /* items of one positional condition (kernel.py) */
 
 /* Columns of the per-key table (kernel.py). */
 enum { K_START, K_LEN, S_START, S_LEN, C_START, C_LEN, D_ROW, COLUMNS };
 
-static uint8_t ascii_word[256], spaced_word[256];
+/* Bytes of words (ASCII letters and digits, or all but spaces), and bytes
+   lowered (ASCII text comes unfolded). */
+static uint8_t ascii_word[256], spaced_word[256], lower[256];
 
 typedef struct {
     PyObject_HEAD
@@ -38,6 +47,7 @@ typedef struct {
     int32_t stamp;
     int64_t *found;
     Py_ssize_t found_cap;
+
     const uint8_t **rowp; /* the rows of the keys found */
     Py_ssize_t rowp_cap;
     int32_t *hits; /* the matched slots, with room for eight more (scan) */
@@ -150,7 +160,7 @@ static int64_t find(const Kernel *k, uint64_t h, const uint8_t *text, Py_ssize_t
             const uint8_t *s = kb + (entry >> 32);
             if (!star || *s++ == STAR) {
                 Py_ssize_t j = 0;
-                while (j < n && s[j] == word[j]) j++;
+                while (j < n && s[j] == lower[word[j]]) j++;
                 if (j == n && !s[n]) return entry & 0xFFFFFFFF;
             }
         }
@@ -182,7 +192,7 @@ static Py_ssize_t post_keys(Kernel *k, const uint8_t *text, Py_ssize_t n, const 
         Py_ssize_t start = j, chars = 0;
         uint64_t h = FNV_OFFSET, hp = (FNV_OFFSET ^ STAR) * FNV_PRIME;
         while (j < n && word[text[j]]) {
-            uint8_t b = text[j++];
+            uint8_t b = lower[text[j++]];
             h = (h ^ b) * FNV_PRIME;
             if (chars < longest) {
                 hp = (hp ^ b) * FNV_PRIME;
@@ -228,23 +238,28 @@ static int bits(const Kernel *k, Py_ssize_t count, int col_start, int col_len, i
     return left;
 }
 
-static void or_rows(const Kernel *k, Py_ssize_t count, Py_ssize_t high) {
+typedef uint64_t v4du __attribute__((vector_size(32)));
+
+/* OR the rows of the first count keys that have one into the slot bytes,
+   32 bytes at a time: the rows and the slot bytes are as wide as the slot
+   capacity, a multiple of 64 slots, so rounding up stays inside. */
+WIDE static void or_rows(Kernel *k, Py_ssize_t count, Py_ssize_t high) {
     const int64_t *info = k->kinfo.buf;
-    uint64_t *restrict words = k->data.buf;
-    /* Four words at a time: the rows and the slot bytes are as wide as the
-       slot capacity, a multiple of 64 slots, so rounding up stays inside. */
-    Py_ssize_t n = ((high + 7) / 8 + 3) & ~(Py_ssize_t)3;
+    uint8_t *data = k->data.buf;
+    const uint8_t **rows = k->rowp;
+    Py_ssize_t n = 0, end = (high + 31) / 32 * 32;
     for (Py_ssize_t i = 0; i < count; i++) {
         int64_t r = info[k->found[i] * COLUMNS + D_ROW];
-        if (r < 0) continue;
-        const uint64_t *restrict row =
-            (const uint64_t *)((const uint8_t *)k->rows.buf + r * k->rows_width);
-        for (Py_ssize_t w = 0; w < n; w += 4) {
-            words[w] |= row[w];
-            words[w + 1] |= row[w + 1];
-            words[w + 2] |= row[w + 2];
-            words[w + 3] |= row[w + 3];
+        if (r >= 0) rows[n++] = (const uint8_t *)k->rows.buf + r * k->rows_width;
+    }
+    for (Py_ssize_t at = 0; at < end; at += 32) {
+        v4du acc, row;
+        memcpy(&acc, data + at, sizeof acc);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            memcpy(&row, rows[i] + at, sizeof row);
+            acc |= row;
         }
+        memcpy(data + at, &acc, sizeof acc);
     }
 }
 
@@ -257,7 +272,7 @@ typedef int32_t v4si __attribute__((vector_size(16)));
 /* The slots below high whose byte is all ones, in k->hits, read eight at a
    time; *special says whether some of them need more than their keys
    (needs_check not 0). */
-static Py_ssize_t scan(const Kernel *k, Py_ssize_t high, int *special) {
+WIDE static Py_ssize_t scan(const Kernel *k, Py_ssize_t high, int *special) {
     const uint64_t *restrict words = k->data.buf, *restrict check = k->needs_check.buf;
     int32_t *restrict out = k->hits;
     Py_ssize_t hits = 0, n = (high + 7) / 8;
@@ -434,6 +449,7 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
         goto done;
     }
     if (grow((void **)&k->found, &k->found_cap, bound, sizeof(int64_t), 0) < 0 ||
+
         grow((void **)&k->rowp, &k->rowp_cap, bound, sizeof(uint8_t *), 0) < 0 ||
         grow((void **)&k->toks, &k->toks_cap, (n + 1) / 2, sizeof(int64_t), 0) < 0)
         goto done;
@@ -579,6 +595,7 @@ PyMODINIT_FUNC PyInit__kernel(void) {
     for (int c = 0; c < 256; c++) {
         ascii_word[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         spaced_word[c] = c != ' ';
+        lower[c] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     if (PyType_Ready(&KernelType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);

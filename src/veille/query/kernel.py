@@ -42,8 +42,15 @@ _SLACK = 1024
 
 
 def post_text(title: str | None, text: str) -> tuple[bytes, bool, int]:
-    """The folded words of a post's title and text as bytes, whether they are
-    ASCII (else the words are joined by spaces), and where the text starts."""
+    """A post's title and text as the compiled core reads them, whether they
+    are ASCII, and where the text starts. ASCII text goes as it is (the core
+    lowers its letters, which is all :func:`fold` does to it); other text is
+    folded and its words joined by spaces."""
+    if text.isascii() and (not title or title.isascii()):
+        if not title:
+            return text.encode(), True, 0
+        head = title.encode()
+        return head + b" " + text.encode(), True, len(head)
     parts = [fold(title), fold(text)] if title else [fold(text)]
     ascii_ = all(part.isascii() for part in parts)
     cut = [part.encode() if ascii_ else " ".join(WORD_RE.findall(part)).encode() for part in parts]
