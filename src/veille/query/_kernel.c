@@ -1,11 +1,12 @@
 /* The matcher's compiled core (see kernel.py for the layout it reads).
  *
- * For one post: cut its folded text into words, find each word and each
- * wildcard prefix among the filed keys (FNV-1a hashes in an open-addressing
- * table, bytes compared so a collision never matches), set the bits the keys
- * post in one byte per slot (a whole row at once for a common key), read the
- * slots whose byte is all ones, put the bytes back, and return the matched
- * ids as Python lists. No Python object is made per word.
+ * For one post: cut its text into words (lowering ASCII letters; any other
+ * text comes folded), find each word and each wildcard prefix among the filed
+ * keys (FNV-1a hashes in an open-addressing table, bytes compared so a
+ * collision never matches), set the bits the keys post in one byte per slot
+ * (a whole row at once for a common key), read the slots whose byte is all
+ * ones, put the bytes back, and return the matched ids as Python lists. No
+ * Python object is made per word.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -20,14 +21,14 @@
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "scan() reads eight slots as one little-endian word"
 #endif
-#define MAX_ITEMS 16
+#define MAX_ITEMS 16 /* items of one positional condition (kernel.py) */
 /* The loops over every slot, built twice where the compiler can pick one at
    load time: for AVX2 and for any x86-64. */
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
 #define WIDE __attribute__((target_clones("avx2", "default")))
 #else
 #define WIDE
-#endif /* items of one positional condition (kernel.py) */
+#endif
 
 /* Columns of the per-key table (kernel.py). */
 enum { K_START, K_LEN, S_START, S_LEN, C_START, C_LEN, D_ROW, COLUMNS };
@@ -47,7 +48,6 @@ typedef struct {
     int32_t stamp;
     int64_t *found;
     Py_ssize_t found_cap;
-
     const uint8_t **rowp; /* the rows of the keys found */
     Py_ssize_t rowp_cap;
     int32_t *hits; /* the matched slots, with room for eight more (scan) */
@@ -449,7 +449,6 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
         goto done;
     }
     if (grow((void **)&k->found, &k->found_cap, bound, sizeof(int64_t), 0) < 0 ||
-
         grow((void **)&k->rowp, &k->rowp_cap, bound, sizeof(uint8_t *), 0) < 0 ||
         grow((void **)&k->toks, &k->toks_cap, (n + 1) / 2, sizeof(int64_t), 0) < 0)
         goto done;

@@ -4,16 +4,19 @@ The :class:`~veille.query.matcher.Matcher` keeps its queries' postings here:
 every key it files gets an id, the key's bytes, and its postings (the slot
 bits it sets and clears, see :mod:`veille.query.matcher`) as a stretch of one
 pool array; a key common among the queries also keeps a row of one byte per
-slot. For a post, the C extension ``veille.query._kernel`` reads the folded
-text byte by byte, finds each word and each wildcard prefix in an
+slot. For a post, the C extension ``veille.query._kernel`` reads the text
+byte by byte (lowering ASCII letters as it goes), finds each word and each
+wildcard prefix in an
 open-addressing table of the keys' FNV-1a hashes (comparing the bytes, so a
 hash collision never matches), sets the bits of their postings, reads the
 slots whose byte is all ones, and puts the bytes back: no Python object is
 made per word.
 
-Words are cut exactly as :func:`veille.textnorm.tokens` cuts them: folded
-ASCII text is split on every byte that is not a letter or a digit; other text
-is first cut by ``tokens``' own regular expression and joined by spaces.
+Words are cut and folded exactly as :func:`veille.textnorm.tokens` does:
+ASCII text is split on every byte that is not a letter or a digit (and its
+letters lowered, all that folding does to ASCII); other text is folded and
+cut by ``tokens``' own regular expression first, and its words joined by
+spaces.
 """
 
 from __future__ import annotations
