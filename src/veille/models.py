@@ -153,6 +153,9 @@ class Engagement:
         return self.likes + self.shares + self.replies
 
 
+_NO_ENGAGEMENT = Engagement()
+
+
 @_fast_init
 @dataclass(frozen=True, slots=True)
 class Sentiment:
@@ -184,7 +187,9 @@ class Post:
     lang: str | None = None
     source: str | None = None
     collected_at: datetime | None = None
-    engagement: Engagement = field(default_factory=Engagement)
+    # One shared instance (it is frozen): a post built without counts costs
+    # no Engagement of its own.
+    engagement: Engagement = _NO_ENGAGEMENT
     parent_id: str | None = None
     thread_id: str | None = None
     repost_of: str | None = None
