@@ -21,7 +21,7 @@ spaces.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -154,7 +154,7 @@ class Keys(_Pool):
         rows[:, :width] = self.rows[:, :width]
         self.rows = rows
 
-    def write(self, key: str, sets: Iterable[int], clears: Iterable[int]) -> None:
+    def write(self, key: str, sets: Sequence[int], clears: Sequence[int]) -> None:
         """Make ``sets`` and ``clears`` the postings of ``key``."""
         kid = self.id(key)
         set_arr = self._store(kid, S_START, S_LEN, sets)
@@ -178,8 +178,8 @@ class Keys(_Pool):
             self.free_rows.extend(range(self.rows.shape[0] - 1, count - 1, -1))
         return self.free_rows.pop()
 
-    def _store(self, kid: int, col_start: int, col_len: int, held: Iterable[int]) -> np.ndarray:
-        arr = np.fromiter(held, dtype=np.int64)
+    def _store(self, kid: int, col_start: int, col_len: int, held: Sequence[int]) -> np.ndarray:
+        arr = np.fromiter(held, dtype=np.int64, count=len(held))
         old = int(self.kinfo[kid, col_len])
         self.live += arr.size - old
         # In place when it fits where it was, else at the end of the pool.

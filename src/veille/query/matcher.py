@@ -25,6 +25,7 @@ closures.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ _COPY = 64
 
 @dataclass(frozen=True, slots=True)
 class _Filed:
-    slots: tuple[int, ...]  # one per branch of the selection
+    slots: array[int]  # one per branch of the selection (no int object each)
     selection: Selection
 
 
@@ -90,10 +91,11 @@ class Matcher:
         self._bytes = np.zeros(0, dtype=np.uint8)
         self._needs_check = np.zeros(0, dtype=np.uint8)
         self._checks: dict[int, Pred] = {}
-        # Postings per key (insertion-ordered sets of byte indices), and the
-        # same in the compiled core's pool, rewritten lazily for the keys that changed.
-        self._sets: dict[str, dict[int, None]] = {}
-        self._clears: dict[str, dict[int, None]] = {}
+        # Postings per key (slot * 8 + plane, as machine integers: no Python
+        # object per posting), and the same in the compiled core's pool,
+        # rewritten lazily for the keys that changed.
+        self._sets: dict[str, array[int]] = {}
+        self._clears: dict[str, array[int]] = {}
         self._keys = Keys()
         self._dirty: set[str] = set()
         self._programs = Programs()
@@ -138,12 +140,15 @@ class Matcher:
         self._high += 1
         return self._high - 1
 
-    def _post(self, table: dict[str, dict[int, None]], key: str, byte: int, step: int) -> None:
+    def _post(self, table: dict[str, array[int]], key: str, byte: int, step: int) -> None:
         if step > 0:
-            table.setdefault(key, {})[byte] = None
+            held = table.get(key)
+            if held is None:
+                held = table[key] = array("q")
+            held.append(byte)
         else:
             held = table[key]
-            del held[byte]
+            held.remove(byte)
             if not held:
                 del table[key]
         self._dirty.add(key)
@@ -211,7 +216,7 @@ class Matcher:
             else:
                 self._needs_check[slot] = _EXACT
         self._multi += len(slots) > 1
-        self._filed[qid] = _Filed(tuple(slots), sel)
+        self._filed[qid] = _Filed(array("q", slots), sel)
 
     def remove(self, qid: Hashable) -> None:
         """Forget the query ``qid`` (no error when absent)."""
