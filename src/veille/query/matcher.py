@@ -148,7 +148,10 @@ class Matcher:
             held.append(byte)
         else:
             held = table[key]
-            held.remove(byte)
+            if len(held) < 64:
+                held.remove(byte)
+            else:  # found by NumPy: a common key holds thousands
+                del held[int(np.flatnonzero(np.frombuffer(held, dtype=np.int64) == byte)[0])]
             if not held:
                 del table[key]
         self._dirty.add(key)
