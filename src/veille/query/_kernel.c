@@ -22,9 +22,9 @@
 #error "scan() reads eight slots as one little-endian word"
 #endif
 #define MAX_ITEMS 16 /* items of one positional condition (kernel.py) */
-/* The loops over every slot, built twice where the compiler can pick one at
-   load time: for AVX2 and for any x86-64. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
+/* The loops over every slot, built twice where the loader can pick one
+   (GNU ifunc): for AVX2 and for any x86-64. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__GLIBC__)
 #define WIDE __attribute__((target_clones("avx2", "default")))
 #else
 #define WIDE
