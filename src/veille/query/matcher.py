@@ -54,6 +54,7 @@ _EXACT, _POSITIONS, _EVALUATE = 0, 1, 2
 # Put the bytes back by a copy when the post set more bytes than slots / _COPY
 # (a copy of every slot is cheaper than undoing that many writes).
 _COPY = 64
+_NO_META: list[int] = []  # what the core reads when no query uses metadata keys (never written)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,7 @@ class Matcher:
         self._kernel = Kernel()
         self._bound = False  # whether the kernel holds the current arrays
         self._ranges = RangeIndex()
+        self._ranged = 0  # how many ranges are filed in it
         self._prefixes: Counter[str] = Counter()  # wildcard prefix keys filed
         self._prefixes_changed = False
         self._meta = 0  # how many postings are on metadata keys
@@ -172,6 +174,7 @@ class Matcher:
                 self._post(self._sets, key, first + plane, step)
         taken = len(branch.clauses)
         placed = sel.ranges[: MAX_CLAUSES - taken]
+        self._ranged += step * len(placed)
         for plane, r in enumerate(placed, start=taken):
             if step > 0:
                 self._ranges.add(first + plane, r)
@@ -283,8 +286,6 @@ class Matcher:
 
     def _meta_ids(self, post: Post) -> list[int]:
         """Ids of the metadata keys of ``post`` that some query is filed under."""
-        if not self._meta:
-            return []
         ids = self._keys.ids
         return [ids[k] for k in meta_keys(post) if k in ids]
 
@@ -296,13 +297,12 @@ class Matcher:
         if self._dirty or not self._bound:
             self._refresh()
         text, ascii_, title_end = post_text(post.title, post.text)
-        inside = self._ranges.inside(post) if self._ranges else None
         return self._kernel.match(
             text,
             ascii_,
             title_end,
-            self._meta_ids(post),
-            inside,
+            self._meta_ids(post) if self._meta else _NO_META,
+            self._ranges.inside(post) if self._ranged else None,
             self._high,
             exclusions,
             _SPARSE,
