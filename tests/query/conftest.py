@@ -6,7 +6,16 @@ from typing import Any
 import pytest
 
 from veille.models import Author, Engagement, Post, Sentiment
+from veille.query import Matcher
 from veille.store.sqlite import SQLiteStore
+
+
+def matcher_of(queries: dict[Any, str]) -> Matcher:
+    """A matcher holding ``queries`` (id -> query text)."""
+    m = Matcher()
+    for qid, text in queries.items():
+        m.add(qid, text)
+    return m
 
 
 def make_post(

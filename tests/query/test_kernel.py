@@ -16,7 +16,7 @@ from veille.query import kernel as kernel_module
 from veille.query._kernel import Kernel
 from veille.query.evaluate import Doc
 
-from .conftest import make_post
+from .conftest import make_post, matcher_of
 
 
 def agree(m: Matcher, queries: dict[object, str], posts: list[Post]) -> None:
@@ -100,9 +100,7 @@ def test_non_ascii_words_prefixes_and_fields() -> None:
         "near": '"chef d" NEAR/2f œuvre',
         "any": "chef NEAR/1 œuvres",
     }
-    m = Matcher()
-    for qid, q in queries.items():
-        m.add(qid, q)
+    m = matcher_of(queries)
     posts = [
         make_post("1", "Un chef-d'Œuvre signé Lumio", title="Chef d'orchestre"),
         make_post("2", "Les Œuvres complètes, λόγος et chef", title=None),

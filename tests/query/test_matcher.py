@@ -12,7 +12,7 @@ from veille.query import ranges as ranges_module
 from veille.query.ast import to_text
 from veille.query.evaluate import Doc, Query, compile_node
 
-from .conftest import make_post
+from .conftest import make_post, matcher_of
 from .test_engines_agree import posts_st, query_st
 
 POST = make_post(
@@ -83,9 +83,7 @@ def test_every_kind_of_condition_is_selected_and_verified() -> None:
         "raw": 'raw:"Lumio" raw:"CIRA"',
         "not-only": "NOT vexa",
     }
-    m = Matcher()
-    for qid, text in queries.items():
-        m.add(qid, text)
+    m = matcher_of(queries)
     expected = {qid for qid, text in queries.items() if compile_query(text).matches(POST)}
     assert set(m.match_ids(POST)) == expected
     assert expected == {"wild", "qmark", "tag", "lang", "near", "nearf", "phrase", "not-only"}

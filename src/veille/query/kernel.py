@@ -6,11 +6,10 @@ bits it sets and clears, see :mod:`veille.query.matcher`) as a stretch of one
 pool array; a key common among the queries also keeps a row of one byte per
 slot. For a post, the C extension ``veille.query._kernel`` reads the text
 byte by byte (lowering ASCII letters as it goes), finds each word and each
-wildcard prefix in an
-open-addressing table of the keys' FNV-1a hashes (comparing the bytes, so a
-hash collision never matches), sets the bits of their postings, reads the
-slots whose byte is all ones, and puts the bytes back: no Python object is
-made per word.
+wildcard prefix in an open-addressing table of the keys' FNV-1a hashes
+(comparing the bytes, so a hash collision never matches), sets the bits of
+their postings, reads the slots whose byte is all ones, and puts the bytes
+back: no Python object is made per word.
 
 Words are cut and folded exactly as :func:`veille.textnorm.tokens` does:
 ASCII text is split on every byte that is not a letter or a digit (and its
@@ -21,6 +20,7 @@ spaces.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -68,7 +68,7 @@ def _grown(arr: np.ndarray, rows: int, fill: int = 0) -> np.ndarray:
     return out
 
 
-class _Pool:
+class _Pool(ABC):
     """Integers appended to one array; stretches that are replaced stay as
     stale entries until the array is full and more than half stale, then the
     live ones are copied to a fresh array (:meth:`_compact`)."""
@@ -89,8 +89,9 @@ class _Pool:
         self.used += size
         return start
 
+    @abstractmethod
     def _compact(self) -> None:
-        raise NotImplementedError
+        """Copy the live entries to a fresh pool, fixing where each starts."""
 
 
 class Keys(_Pool):

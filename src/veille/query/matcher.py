@@ -9,7 +9,7 @@ Every branch of a query owns a *slot* of one byte: a bit per clause or
 numeric range (planes it does not use are preset to 1) and one for its
 exclusions (preset to 1). A key's postings are the bits it sets
 (``slot * 8 + plane``) or clears (exclusions). For a post, the C core
-(:mod:`veille.query.kernel`) finds the post's keys in its folded text, sets
+(:mod:`veille.query.kernel`) finds the post's keys in its text, sets
 their bits (a key common among the queries ORs a whole row), clears the
 exclusion bits and reads the slots whose byte is all ones; the numeric ranges
 of every query are compared at once in NumPy (:mod:`veille.query.ranges`). A
@@ -212,11 +212,13 @@ class Matcher:
             self._preset(slot, used)
             self._ids[slot] = qid
             exact = branch.exact and used == len(branch.clauses) + len(sel.ranges)
-            code = program(branch.positional, self._keys.id) if exact else None
+            code = (
+                program(branch.positional, self._keys.id) if exact and branch.positional else None
+            )
             if not exact or (branch.positional and code is None):
                 self._needs_check[slot] = _EVALUATE
                 self._checks[slot] = query._pred
-            elif code is not None and branch.positional:
+            elif code is not None:
                 self._needs_check[slot] = _POSITIONS
                 self._programs.set(slot, code)
             else:
