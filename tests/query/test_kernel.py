@@ -111,6 +111,37 @@ def test_non_ascii_words_prefixes_and_fields() -> None:
     assert sorted(m.match_ids(posts[0])) == ["near", "prefix", "text", "title"]
 
 
+def test_words_of_every_length_are_cut_eight_bytes_at_a_time() -> None:
+    """Words of 1 to 20 bytes (across one, two and three words of eight
+    bytes), capitals, digits, separators of every kind and words ending the
+    text, in ASCII and in folded text."""
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+    words = [letters[i : i + n] for n in range(1, 21) for i in (0, 7)]
+    queries: dict[object, str] = {w: w for w in words}
+    queries["accent"] = "véhicule7"  # folded to ASCII
+    greek = ["λ", "λόγος", "λόγος7", "λόγοςabcdefgh"]  # still not ASCII once folded
+    queries.update({g: g for g in greek})
+    queries["prefix"] = "abcdefghij* z"
+    m = matcher_of(queries)
+    rng = random.Random(5)
+    posts = []
+    for n in range(120):
+        picked = rng.sample(words, 4)
+        if n % 3 == 0:
+            picked = [w.upper() if i % 2 else w.capitalize() for i, w in enumerate(picked)]
+        if n % 5 == 0:
+            picked.append("Véhicule7")
+        if n % 4 == 0:
+            picked.append(greek[n // 4 % 4].upper())  # the folded path
+        if n % 7 == 0:
+            picked = [w + w[-1] for w in picked]  # one byte longer: no match
+        seps = rng.choices([" ", ", ", "-", "\n", "...", "'", "_", "@"], k=len(picked))
+        text = "".join(w + sep for w, sep in zip(picked, seps, strict=True))
+        posts.append(make_post(str(n), text.rstrip() if n % 2 else text + "z"))
+    posts += [make_post("e", ""), make_post("s", " "), make_post("one", "a")]
+    agree(m, queries, posts)
+
+
 def test_the_kernel_refuses_arrays_it_cannot_read() -> None:
     k = Kernel()
     with pytest.raises(RuntimeError, match="no arrays bound"):
@@ -134,24 +165,35 @@ def test_the_kernel_refuses_arrays_it_cannot_read() -> None:
         )
 
 
-def _fnv(raw: bytes) -> int:
-    """FNV-1a, 64 bits, as the kernel hashes a key (as a signed int64)."""
-    h = 0xCBF29CE484222325
-    for b in raw:
-        h = ((h ^ b) * 0x100000001B3) & (2**64 - 1)
-    return h - 2**64 if h >= 2**63 else h
+_M64 = 2**64 - 1
+_SHORT_KEY = 1 << 31  # in a table entry: a key of at most eight bytes
 
 
-def _one_key_kernel(key: bytes, colliding: bytes) -> Kernel:
-    """A kernel holding one key, posted by slot 0, also entered in its table
-    under the hash of ``colliding`` (a hash collision made on purpose)."""
+def _word_hash(raw: bytes) -> int:
+    """A word's hash as the kernel computes it: eight bytes at a time."""
+    padded = raw + bytes(-len(raw) % 8)
+    h = 0
+    for at in range(0, len(raw), 8):
+        chunk = int.from_bytes(padded[at : at + 8], "little")
+        h = ((((h << 26) | (h >> 38)) & _M64) ^ chunk) * 0x9E3779B97F4A7C15 & _M64
+    return h
+
+
+def _signed(v: int) -> int:
+    return v - 2**64 if v >= 2**63 else v
+
+
+def _one_key_kernel(key: bytes, word: bytes, tag: int, short: bool) -> Kernel:
+    """A kernel holding one key, posted by slot 0, and a second table entry
+    for that key where a lookup of ``word`` passes, under ``tag`` (a
+    collision made on purpose), flagged as a short key or not."""
     kbytes = np.frombuffer(key + b"\0", dtype=np.uint8).copy()
     kinfo = np.array([[0, len(key), 0, 1, 0, 0, -1]], dtype=np.int64)
     table = np.full((8, 2), -1, dtype=np.int64)
     kernel_module._kernel.fill(table, kbytes, kinfo, 0, 1)
-    h = _fnv(colliding)
-    free = next(i % 8 for i in range(h % 8, h % 8 + 8) if table[i % 8, 1] == -1)
-    table[free] = (h, 0)  # key 0, its bytes at 0
+    home = _word_hash(word) >> 61  # the high 3 bits: 8 entries
+    free = next(i % 8 for i in range(home, home + 8) if table[i % 8, 1] == -1)
+    table[free] = (_signed(tag), _SHORT_KEY if short else 0)  # key 0, its bytes at 0
     base = np.zeros(64, dtype=np.uint8)
     base[0] = 0xFE  # slot 0 waits for its one clause
     k = Kernel()
@@ -160,7 +202,7 @@ def _one_key_kernel(key: bytes, colliding: bytes) -> Kernel:
         kbytes,
         kinfo,
         np.zeros(1, np.bool_),
-        np.zeros(1, np.int64),  # key 0 sets bit 0 of slot 0
+        kernel_module.pooled(np.zeros(1, np.int64)),  # key 0 sets bit 0 of slot 0
         np.zeros((0, 64), np.uint8),
         64,
         base.copy(),
@@ -173,9 +215,32 @@ def _one_key_kernel(key: bytes, colliding: bytes) -> Kernel:
     return k
 
 
-@pytest.mark.parametrize(("key", "word"), [(b"ab", b"abc"), (b"abc", b"ab"), (b"abd", b"abc")])
-def test_a_hash_collision_never_matches(key: bytes, word: bytes) -> None:
-    k = _one_key_kernel(key, colliding=word)
+def _padded(word: bytes) -> int:
+    return int.from_bytes(word + bytes(8 - len(word)), "little")
+
+
+@pytest.mark.parametrize(
+    ("key", "word", "forged"),
+    [
+        # Words over eight bytes are found by hash, then their bytes compared:
+        # a key shorter than the word, longer, or as long with one byte off.
+        (b"abcdefghij", b"abcdefghijk", "hash"),
+        (b"abcdefghijk", b"abcdefghij", "hash"),
+        (b"abcdefghij", b"abcdefghiz", "hash"),
+        # A short word is its own tag, but only among short keys: a long key
+        # whose hash happened to be those bytes never matches it...
+        (b"abcdefghij", b"abc", "bytes, long"),
+        # ...nor does a short key whose bytes happened to be a long word's hash.
+        (b"abc", b"abcdefghij", "hash, short"),
+    ],
+)
+def test_a_hash_collision_never_matches(key: bytes, word: bytes, forged: str) -> None:
+    if forged == "hash":
+        k = _one_key_kernel(key, word, _word_hash(word), short=False)
+    elif forged == "bytes, long":
+        k = _one_key_kernel(key, word, _padded(word), short=False)
+    else:
+        k = _one_key_kernel(key, word, _word_hash(word), short=True)
     assert k.match(word, True, 0, [], None, 64, True, 8, 1) == ([], [])
     assert k.match(key + b" " + word, True, 0, [], None, 64, True, 8, 1) == (["q"], [])
 

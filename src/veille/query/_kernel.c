@@ -1,12 +1,13 @@
 /* The matcher's compiled core (see kernel.py for the layout it reads).
  *
- * For one post: cut its text into words (lowering ASCII letters; any other
- * text comes folded), find each word and each wildcard prefix among the filed
- * keys (FNV-1a hashes in an open-addressing table, bytes compared so a
- * collision never matches), set the bits the keys post in one byte per slot
- * (a whole row at once for a common key), read the slots whose byte is all
- * ones, put the bytes back, and return the matched ids as Python lists. No
- * Python object is made per word.
+ * For one post: cut its text into words eight bytes at a time (lowering ASCII
+ * letters; any other text comes folded), find each word and each wildcard
+ * prefix among the filed keys (an open-addressing table: a word of up to
+ * eight bytes is found by its bytes themselves, a longer one by a hash and
+ * its bytes compared, so a collision never matches), set the bits the keys
+ * post in one byte per slot (a whole row at once for a common key), read the
+ * slots whose byte is all ones, put the bytes back, and return the matched
+ * ids as Python lists. No Python object is made per word.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -18,6 +19,14 @@
 #define STAR 42
 #define EMPTY_KEY (-1)
 #define LOW7 0x7F7F7F7F7F7F7F7FULL
+#define HIGH 0x8080808080808080ULL
+#define ONES 0x0101010101010101ULL
+#define WORD_MUL 0x9E3779B97F4A7C15ULL
+/* A table entry's second word: the key id, this flag for a key of at most
+   eight bytes (its first word is then the bytes), and where the bytes start
+   (above bit 32). */
+#define SHORT_KEY 0x80000000LL
+#define KEY_ID 0x7FFFFFFFLL
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "scan() reads eight slots as one little-endian word"
 #endif
@@ -33,18 +42,21 @@
 /* Columns of the per-key table (kernel.py). */
 enum { K_START, K_LEN, S_START, S_LEN, C_START, C_LEN, D_ROW, COLUMNS };
 
-/* Bytes of words (ASCII letters and digits, or all but spaces), and bytes
-   lowered (ASCII text comes unfolded). */
-static uint8_t ascii_word[256], spaced_word[256], lower[256];
+/* A word of the post: its hash, where it starts in Kernel.word, its length. */
+typedef struct {
+    uint64_t hash;
+    int32_t at, len;
+} Word;
 
 typedef struct {
     PyObject_HEAD
     int bound;
     Py_buffer table, kbytes, kinfo, prefix_len, pool, rows, data, base, needs_check, prog, prog_at;
     Py_ssize_t rows_width;
+    int bits; /* log2 of the table's entries */
     PyObject *ids; /* list: slot -> query id */
-    int32_t *seen;
-    Py_ssize_t seen_cap;
+    int32_t *seen; /* per key (and one for none): the stamp of the last post holding it */
+    Py_ssize_t seen_cap, keys;
     int32_t stamp;
     int64_t *found;
     Py_ssize_t found_cap;
@@ -52,6 +64,12 @@ typedef struct {
     Py_ssize_t rowp_cap;
     int32_t *hits; /* the matched slots, with room for eight more (scan) */
     Py_ssize_t hits_cap;
+    uint8_t *text; /* the post's text, then zeros to read eight bytes past its end */
+    Py_ssize_t text_cap;
+    uint8_t *word; /* the post's words, lowered, each at a multiple of eight, zeros after */
+    Py_ssize_t word_cap;
+    Word *words;
+    Py_ssize_t words_cap;
     int64_t *toks; /* the post's words as key ids (-1: no key), title first */
     Py_ssize_t toks_cap, ntoks, ntitle;
     int64_t *scratch; /* start positions of NEAR items */
@@ -82,6 +100,9 @@ static void Kernel_dealloc(Kernel *k) {
     PyMem_Free(k->rowp);
     PyMem_Free(k->hits);
     PyMem_Free(k->toks);
+    PyMem_Free(k->text);
+    PyMem_Free(k->word);
+    PyMem_Free(k->words);
     PyMem_Free(k->scratch);
     Py_TYPE(k)->tp_free((PyObject *)k);
 }
@@ -106,13 +127,44 @@ static uint64_t fnv(const uint8_t *s, Py_ssize_t n) {
     return h;
 }
 
-/* A table entry: the key's hash, then its id and (above bit 32) where its
-   bytes start, so a lookup reads the key's bytes without its info row. */
-static void insert(int64_t *table, Py_ssize_t cap, uint64_t h, int64_t kid, int64_t start) {
-    Py_ssize_t mask = cap - 1, i = (Py_ssize_t)(h & (uint64_t)mask);
+static inline uint64_t load8(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* One more eight bytes of a word into its hash. */
+static inline uint64_t mix(uint64_t h, uint64_t eight) {
+    return ((h << 26 | h >> 38) ^ eight) * WORD_MUL;
+}
+
+/* The hash of a word (not a wildcard prefix) of n bytes at w, w zero after
+   them up to a multiple of eight: eight bytes at a time. */
+static uint64_t word_hash(const uint8_t *w, Py_ssize_t n) {
+    uint64_t h = 0;
+    for (Py_ssize_t j = 0; j < n; j += 8) h = mix(h, load8(w + j));
+    return h;
+}
+
+/* log2 of a table's entries (a power of two, at least two). */
+static int table_bits(Py_ssize_t cap) {
+    int bits = 1;
+    while (((Py_ssize_t)1 << bits) < cap) bits++;
+    return bits;
+}
+
+/* Where a hash starts looking in a table of 2**bits entries: its high bits,
+   which every byte hashed reaches. */
+static inline Py_ssize_t home(uint64_t h, int bits) {
+    return (Py_ssize_t)(h >> (64 - bits));
+}
+
+/* Enter an entry under tag, looked for from h. */
+static void insert(int64_t *table, int bits, uint64_t h, uint64_t tag, int64_t entry) {
+    Py_ssize_t mask = ((Py_ssize_t)1 << bits) - 1, i = home(h, bits);
     while (table[2 * i + 1] != EMPTY_KEY) i = (i + 1) & mask;
-    table[2 * i] = (int64_t)h;
-    table[2 * i + 1] = kid | start << 32;
+    table[2 * i] = (int64_t)tag;
+    table[2 * i + 1] = entry;
 }
 
 /* fill(table, kbytes, kinfo, first, end): enter keys first..end-1 in the table. */
@@ -125,17 +177,38 @@ static PyObject *fill(PyObject *self, PyObject *args) {
     const int64_t *info = kinfo.buf;
     const uint8_t *kb = kbytes.buf;
     Py_ssize_t cap = table.len / 16, rows = kinfo.len / (COLUMNS * 8);
-    if (cap & (cap - 1) || end > rows || first < 0 || end > INT32_MAX) {
+    if (cap < 2 || cap & (cap - 1) || end > rows || first < 0 || end > KEY_ID) {
         PyErr_SetString(PyExc_ValueError, "fill: table size not a power of two or key out of range");
     } else {
+        int bits = table_bits(cap);
         for (Py_ssize_t kid = first; kid < end; kid++) {
             const int64_t *row = info + kid * COLUMNS;
-            if (row[K_START] + row[K_LEN] >= kbytes.len || kb[row[K_START] + row[K_LEN]] ||
-                row[K_START] > INT32_MAX) {
+            Py_ssize_t start = row[K_START], n = row[K_LEN];
+            if (start < 0 || n < 0 || start + n >= kbytes.len || kb[start + n] || start > INT32_MAX) {
                 PyErr_SetString(PyExc_ValueError, "fill: a key's bytes do not end with a zero");
                 break;
             }
-            insert(t, cap, fnv(kb + row[K_START], row[K_LEN]), kid, row[K_START]);
+            int64_t entry = kid | (int64_t)start << 32;
+            if (n && kb[start] == STAR) {
+                uint64_t h = fnv(kb + start, n);
+                insert(t, bits, h, h, entry);
+                continue;
+            }
+            /* The key's bytes, zeros after them up to a multiple of eight. */
+            uint8_t padded[64];
+            uint8_t *w = n + 8 <= (Py_ssize_t)sizeof padded ? padded : PyMem_Malloc((size_t)n + 8);
+            if (!w) {
+                PyErr_NoMemory();
+                break;
+            }
+            memset(w, 0, (size_t)n + 8);
+            memcpy(w, kb + start, (size_t)n);
+            uint64_t h = word_hash(w, n);
+            if (n <= 8)
+                insert(t, bits, h, load8(w), entry | SHORT_KEY);
+            else
+                insert(t, bits, h, h, entry);
+            if (w != padded) PyMem_Free(w);
         }
     }
     PyBuffer_Release(&table);
@@ -145,70 +218,153 @@ static PyObject *fill(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* The id of the key "*" * star + text[start:end], or -1. A key's bytes end
-   with a zero, which no word holds: equal bytes up to it mean equal keys. */
-static int64_t find(const Kernel *k, uint64_t h, const uint8_t *text, Py_ssize_t start,
-                    Py_ssize_t end, int star) {
+/* Whether the key whose bytes are at s is word[0:n]. A key's bytes end with a
+   zero, which no word holds: the first difference comes at the latest there,
+   and equal bytes up to it mean equal keys. */
+static inline int same_key(const uint8_t *s, const uint8_t *word, Py_ssize_t n) {
+    Py_ssize_t j = 0;
+    while (j < n && s[j] == word[j]) j++;
+    return j == n && !s[n];
+}
+
+/* The id of the key "*" + word[0:n] (a wildcard prefix, FNV-1a hash h), or -1. */
+static int64_t find_prefix(const Kernel *k, uint64_t h, const uint8_t *word, Py_ssize_t n) {
     const int64_t *table = k->table.buf;
-    const uint8_t *kb = k->kbytes.buf, *word = text + start;
-    Py_ssize_t mask = k->table.len / 16 - 1, i = (Py_ssize_t)(h & (uint64_t)mask);
-    Py_ssize_t n = end - start;
+    const uint8_t *kb = k->kbytes.buf;
+    Py_ssize_t cap = k->table.len / 16, i = home(h, k->bits);
     for (;;) {
         int64_t entry = table[2 * i + 1];
         if (entry == EMPTY_KEY) return -1;
-        if (table[2 * i] == (int64_t)h) {
+        if (table[2 * i] == (int64_t)h && !(entry & SHORT_KEY)) {
             const uint8_t *s = kb + (entry >> 32);
-            if (!star || *s++ == STAR) {
-                Py_ssize_t j = 0;
-                while (j < n && s[j] == lower[word[j]]) j++;
-                if (j == n && !s[n]) return entry & 0xFFFFFFFF;
-            }
+            if (*s == STAR && same_key(s + 1, word, n)) return entry & KEY_ID;
         }
-        i = (i + 1) & mask;
+        i = (i + 1) & (cap - 1);
     }
 }
 
-static Py_ssize_t take(Kernel *k, int64_t kid, Py_ssize_t count) {
-    if (kid >= 0 && k->seen[kid] != k->stamp) {
-        k->seen[kid] = k->stamp;
-        k->found[count++] = kid;
+/* The id of the key word[0:n] (lowered, zeros after it; hash h), or -1. A
+   word of up to eight bytes is its own tag (no word holds a zero byte); a
+   longer one is compared with the key's bytes. */
+static int64_t find_word(const Kernel *k, uint64_t h, const uint8_t *word, Py_ssize_t n) {
+    const int64_t *table = k->table.buf;
+    Py_ssize_t cap = k->table.len / 16, i = home(h, k->bits);
+    int64_t want = n <= 8 ? SHORT_KEY : 0;
+    uint64_t tag = n <= 8 ? load8(word) : h;
+    for (;;) {
+        int64_t entry = table[2 * i + 1];
+        int hit = entry != EMPTY_KEY && (uint64_t)table[2 * i] == tag && (entry & SHORT_KEY) == want;
+        if (hit && !want)
+            hit = same_key((const uint8_t *)k->kbytes.buf + (entry >> 32), word, n);
+        /* One branch, mostly taken at the first entry. */
+        if (hit | (entry == EMPTY_KEY)) return hit ? entry & KEY_ID : -1;
+        i = (i + 1) & (cap - 1);
     }
-    return count;
 }
 
-/* The ids of the keys the words of text and their wildcard prefixes hold,
-   each once, in k->found; each word's key id in k->toks (the words starting
-   before title_end are the title's). */
-static Py_ssize_t post_keys(Kernel *k, const uint8_t *text, Py_ssize_t n, const uint8_t *word,
+/* Add key kid (-1: none) to the first count found, unless there already;
+   returns the new count. Without a branch: whether a word is a key, and new,
+   is no pattern a CPU predicts (seen[keys] stands for "none", always seen). */
+static inline Py_ssize_t take(Kernel *k, int64_t kid, Py_ssize_t count) {
+    Py_ssize_t at = kid < 0 ? k->keys : kid;
+    int fresh = k->seen[at] != k->stamp;
+    k->seen[at] = k->stamp;
+    k->found[count] = kid;
+    return count + fresh;
+}
+
+/* The high bit of each byte of c7 (bytes below 0x80) from lo to hi. */
+static inline uint64_t within(uint64_t c7, uint8_t lo, uint8_t hi) {
+    return (c7 + ONES * (0x80 - lo)) & ~(c7 + ONES * (0x7F - hi)) & HIGH;
+}
+
+/* The high bit of each zero byte of v, exactly. */
+static inline uint64_t zeros(uint64_t v) {
+    return ~(((v & LOW7) + LOW7) | v | LOW7);
+}
+
+/* The high bit of each byte of c that belongs to a word: an ASCII letter or
+   digit, or (folded text, words joined by spaces) any byte but a space; a
+   zero byte never does. */
+static inline uint64_t word_bytes(uint64_t c, int ascii) {
+    if (!ascii) return ~(zeros(c) | zeros(c ^ ONES * ' ')) & HIGH;
+    uint64_t c7 = c & LOW7;
+    return (within(c7 | ONES * 0x20, 'a', 'z') | within(c7, '0', '9')) & ~c;
+}
+
+/* c with its ASCII capitals lowered. */
+static inline uint64_t lowered(uint64_t c) {
+    return c | (within(c & LOW7, 'A', 'Z') & ~c) >> 2;
+}
+
+/* The ids of the keys the words of text[0:n] and their wildcard prefixes
+   hold, each once, in k->found; each word's key id in k->toks (the words
+   starting before title_end are the title's). First every word is cut,
+   eight bytes at a time from a copy of the text with zeros after it, lowered
+   into k->word (each at a multiple of eight, zeros after it) and hashed, and
+   its table entry fetched ahead; then the words are looked up, their
+   entries in the cache by then. */
+static Py_ssize_t post_keys(Kernel *k, const uint8_t *text, Py_ssize_t n, int ascii,
                             Py_ssize_t title_end) {
     const uint8_t *plen = k->prefix_len.buf;
-    Py_ssize_t longest = k->prefix_len.len - 1, count = 0, j = 0;
-    k->ntoks = k->ntitle = 0;
+    const int64_t *table = k->table.buf;
+    Py_ssize_t longest = k->prefix_len.len - 1, count = 0, j = 0, words = 0, at = 0;
+    uint8_t *t = k->text, *w = k->word;
+    memcpy(t, text, (size_t)n);
+    memset(t + n, 0, 16);
+    k->ntitle = 0;
     while (j < n) {
-        if (!word[text[j]]) {
-            j++;
+        uint64_t c = load8(t + j), m = word_bytes(c, ascii);
+        if (!(m & 0x80)) { /* to the next word's first byte (the zeros hold none) */
+            j += m ? __builtin_ctzll(m) >> 3 : 8;
             continue;
         }
-        Py_ssize_t start = j, chars = 0;
-        uint64_t h = FNV_OFFSET, hp = (FNV_OFFSET ^ STAR) * FNV_PRIME;
-        while (j < n && word[text[j]]) {
-            uint8_t b = lower[text[j++]];
-            h = (h ^ b) * FNV_PRIME;
-            if (chars < longest) {
-                hp = (hp ^ b) * FNV_PRIME;
-                /* A prefix ends where a character ends (UTF-8 continuation
-                   bytes are 10xxxxxx). */
-                if (j == n || !word[text[j]] || (text[j] & 0xC0) != 0x80) {
+        Py_ssize_t start = j, len = 0;
+        uint64_t h = 0;
+        for (;;) {
+            uint64_t stop = ~m & HIGH, low = lowered(c);
+            if (stop) {
+                int b = __builtin_ctzll(stop) >> 3;
+                low = b ? low & (~0ULL >> (64 - 8 * b)) : 0;
+                memcpy(w + at + len, &low, 8);
+                if (b) h = mix(h, low);
+                len += b;
+                break;
+            }
+            memcpy(w + at + len, &low, 8);
+            h = mix(h, low);
+            len += 8;
+            c = load8(t + start + len);
+            m = word_bytes(c, ascii);
+        }
+        /* The last eight bytes stored end the word with zeros. */
+        j = start + len;
+        __builtin_prefetch(table + 2 * home(h, k->bits));
+        k->words[words++] = (Word){h, (int32_t)at, (int32_t)len};
+        k->ntitle += start < title_end;
+        at += (len + 15) / 8 * 8;
+    }
+    for (Py_ssize_t i = 0; i < words; i++) {
+        const uint8_t *word = w + k->words[i].at;
+        Py_ssize_t len = k->words[i].len;
+        if (longest > 0) {
+            /* Each prefix, as far as the longest filed, that ends where a
+               character ends (UTF-8 continuation bytes are 10xxxxxx). */
+            uint64_t hp = (FNV_OFFSET ^ STAR) * FNV_PRIME;
+            Py_ssize_t chars = 0;
+            for (Py_ssize_t b = 0; b < len && chars < longest; b++) {
+                hp = (hp ^ word[b]) * FNV_PRIME;
+                if (b + 1 == len || (word[b + 1] & 0xC0) != 0x80) {
                     chars++;
-                    if (plen[chars]) count = take(k, find(k, hp, text, start, j, 1), count);
+                    if (plen[chars]) count = take(k, find_prefix(k, hp, word, b + 1), count);
                 }
             }
         }
-        int64_t kid = find(k, h, text, start, j, 0);
+        int64_t kid = find_word(k, k->words[i].hash, word, len);
         count = take(k, kid, count);
-        if (start < title_end) k->ntitle++;
-        k->toks[k->ntoks++] = kid;
+        k->toks[i] = kid;
     }
+    k->ntoks = words;
     return count;
 }
 
@@ -218,6 +374,15 @@ static void put(uint8_t *data, const int64_t *p, const int64_t *e, int value) {
         for (; p < e; p++) data[*p >> 3] |= (uint8_t)(1u << (*p & 7));
     else
         for (; p < e; p++) data[*p >> 3] &= (uint8_t)~(1u << (*p & 7));
+}
+
+/* The same for postings of the pool, held as slot << 8 | the plane's bit (no
+   shift by a variable count per posting). */
+static void put_pooled(uint8_t *data, const int64_t *p, const int64_t *e, int value) {
+    if (value)
+        for (; p < e; p++) data[*p >> 8] |= (uint8_t)*p;
+    else
+        for (; p < e; p++) data[*p >> 8] &= (uint8_t)~*p;
 }
 
 /* Set or clear the bits the first count keys post in columns
@@ -233,7 +398,7 @@ static int bits(const Kernel *k, Py_ssize_t count, int col_start, int col_len, i
             left = 1;
             continue;
         }
-        put(k->data.buf, pool + row[col_start], pool + row[col_start] + row[col_len], value);
+        put_pooled(k->data.buf, pool + row[col_start], pool + row[col_start] + row[col_len], value);
     }
     return left;
 }
@@ -413,16 +578,20 @@ static PyObject *Kernel_bind(Kernel *k, PyObject *args) {
     k->ids = ids;
     k->bound = 1;
     Py_ssize_t keys = k->kinfo.len / (COLUMNS * 8), slots = k->data.len;
-    if (grow((void **)&k->seen, &k->seen_cap, keys, sizeof(int32_t), 1) < 0 ||
+    k->keys = keys;
+    if (grow((void **)&k->seen, &k->seen_cap, keys + 1, sizeof(int32_t), 1) < 0 ||
         grow((void **)&k->hits, &k->hits_cap, slots + 8, sizeof(int32_t), 0) < 0)
         return NULL;
-    if (k->table.len % 16 || k->data.len % 64 || k->rows_width % 64 || k->base.len < slots ||
-        k->needs_check.len < slots || k->prog_at.len < slots * 8 || PyList_GET_SIZE(ids) < slots || k->prefix_len.len < 1 ||
+    Py_ssize_t cap = k->table.len / 16;
+    if (k->table.len % 16 || cap < 2 || cap & (cap - 1) || k->data.len % 64 ||
+        k->rows_width % 64 || k->base.len < slots || k->needs_check.len < slots ||
+        k->prog_at.len < slots * 8 || PyList_GET_SIZE(ids) < slots || k->prefix_len.len < 1 ||
         (k->rows.len && width < slots)) {
         release(k);
         PyErr_SetString(PyExc_ValueError, "bind: arrays of inconsistent sizes");
         return NULL;
     }
+    k->bits = table_bits(cap);
     Py_RETURN_NONE;
 }
 
@@ -448,15 +617,21 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "match: more slots than bound");
         goto done;
     }
-    if (grow((void **)&k->found, &k->found_cap, bound, sizeof(int64_t), 0) < 0 ||
+    if (grow((void **)&k->found, &k->found_cap, bound + 1, sizeof(int64_t), 0) < 0 ||
         grow((void **)&k->rowp, &k->rowp_cap, bound, sizeof(uint8_t *), 0) < 0 ||
-        grow((void **)&k->toks, &k->toks_cap, (n + 1) / 2, sizeof(int64_t), 0) < 0)
+        grow((void **)&k->toks, &k->toks_cap, (n + 1) / 2, sizeof(int64_t), 0) < 0 ||
+        grow((void **)&k->text, &k->text_cap, n + 16, 1, 0) < 0 ||
+        /* A word of b bytes takes (b + 15) // 8 * 8 bytes there, and is
+           followed by a byte that is no word's (or by the text's end). */
+        grow((void **)&k->word, &k->word_cap, 8 * n + 16, 1, 0) < 0 ||
+        grow((void **)&k->words, &k->words_cap, (n + 1) / 2, sizeof(Word), 0) < 0)
         goto done;
     if (++k->stamp == INT32_MAX) {
         memset(k->seen, 0, (size_t)k->seen_cap * sizeof(int32_t));
         k->stamp = 1;
     }
-    Py_ssize_t count = post_keys(k, text, n, ascii ? ascii_word : spaced_word, title_end);
+    k->seen[k->keys] = k->stamp;
+    Py_ssize_t count = post_keys(k, text, n, ascii, title_end);
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(meta); i++) {
         Py_ssize_t kid = PyLong_AsSsize_t(PyList_GET_ITEM(meta, i));
         if (kid < 0 || kid >= keys) {
@@ -482,9 +657,9 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
             for (Py_ssize_t i = 0; i < count; i++) {
                 const int64_t *row = info + k->found[i] * COLUMNS;
                 for (const int64_t *p = pool + row[S_START], *e = p + row[S_LEN]; p < e; p++) {
-                    if ((*p & 7) == 0 && data[*p >> 3] == 0xFF) {
-                        k->hits[hits++] = (int32_t)(*p >> 3);
-                        data[*p >> 3] = 0xFE;
+                    if ((*p & 0xFF) == 1 && data[*p >> 8] == 0xFF) {
+                        k->hits[hits++] = (int32_t)(*p >> 8);
+                        data[*p >> 8] = 0xFE;
                         special = 1;
                     }
                 }
@@ -590,11 +765,6 @@ PyMODINIT_FUNC PyInit__kernel(void) {
         for (int bit = 0; bit < 8; bit++)
             if (mask >> bit & 1) lanes[mask][n++] = bit;
         lane_count[mask] = (uint8_t)n;
-    }
-    for (int c = 0; c < 256; c++) {
-        ascii_word[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-        spaced_word[c] = c != ' ';
-        lower[c] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     if (PyType_Ready(&KernelType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);

@@ -4,11 +4,12 @@ The :class:`~veille.query.matcher.Matcher` keeps its queries' postings here:
 every key it files gets an id, the key's bytes, and its postings (the slot
 bits it sets and clears, see :mod:`veille.query.matcher`) as a stretch of one
 pool array; a key common among the queries also keeps a row of one byte per
-slot. For a post, the C extension ``veille.query._kernel`` reads the text
-byte by byte (lowering ASCII letters as it goes), finds each word and each
-wildcard prefix in an open-addressing table of the keys' FNV-1a hashes
-(comparing the bytes, so a hash collision never matches), sets the bits of
-their postings, reads the slots whose byte is all ones, and puts the bytes
+slot. For a post, the C extension ``veille.query._kernel`` cuts the text
+into words eight bytes at a time (lowering ASCII letters as it goes), finds
+each word and each wildcard prefix in an open-addressing table (a word of up
+to eight bytes by its bytes, a longer one or a prefix by a hash and then its
+bytes, so a hash collision never matches), sets the bits of their postings,
+reads the slots whose byte is all ones, and puts the bytes
 back: no Python object is made per word.
 
 Words are cut and folded exactly as :func:`veille.textnorm.tokens` does:
@@ -58,6 +59,13 @@ def post_text(title: str | None, text: str) -> tuple[bytes, bool, int]:
     ascii_ = all(part.isascii() for part in parts)
     cut = [part.encode() if ascii_ else " ".join(WORD_RE.findall(part)).encode() for part in parts]
     return b" ".join(cut), ascii_, len(cut[0]) if title else 0
+
+
+def pooled(postings: np.ndarray) -> np.ndarray:
+    """Postings (``slot * 8 + plane``) as the core's pool holds them: the slot
+    above the low 8 bits, the plane's bit in them, so the core sets a bit
+    with one OR and no shift."""
+    return (postings >> 3) << 8 | np.left_shift(1, postings & 7)
 
 
 def _grown(arr: np.ndarray, rows: int, fill: int = 0) -> np.ndarray:
@@ -185,7 +193,7 @@ class Keys(_Pool):
         self.live += arr.size - old
         # In place when it fits where it was, else at the end of the pool.
         start = int(self.kinfo[kid, col_start]) if arr.size <= old else self._reserve(arr.size)
-        self.pool[start : start + arr.size] = arr
+        self.pool[start : start + arr.size] = pooled(arr)
         self.kinfo[kid, col_start] = start
         self.kinfo[kid, col_len] = arr.size
         return arr
