@@ -1,4 +1,5 @@
 import dataclasses
+import pickle
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -68,6 +69,15 @@ def test_every_part_is_frozen_and_built_like_a_dataclass() -> None:
     assert copy == dataclasses.replace(copy) and hash(copy) == hash(dataclasses.replace(copy))
     with pytest.raises(TypeError):
         Post(id="x:1")  # type: ignore[call-arg]
+    # Built fast (through a twin class), yet a Post like any other.
+    assert type(bare) is Post and type(bare.author) is Author
+    assert pickle.loads(pickle.dumps(copy)) == copy
+
+    class Flagged(Post):  # another layout: filled through the slots' descriptors
+        __slots__ = ("flag",)
+
+    sub = Flagged("x:3", "x", "3", "t", post.published_at, Author("a"))
+    assert type(sub) is Flagged and sub.text == "t" and sub.raw == {} and sub.lang is None
 
 
 def test_post_needs_platform_and_id() -> None:
