@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from veille.query import Matcher, compile_query
+from veille.query import Matcher, compile_query, kernel
 from veille.query import matcher as matcher_module
 from veille.query import ranges as ranges_module
 from veille.query.ast import to_text
@@ -168,3 +168,20 @@ def test_a_post_that_raises_leaves_the_matcher_clean(monkeypatch: pytest.MonkeyP
         m.match_ids(broken)
     assert (m._bytes == m._base).all()
     assert sorted(m.match_ids(POST)) == ["a", "b"]
+
+
+def test_an_excluded_word_unmatches_on_both_ways_of_reading_slots() -> None:
+    queries = {"not": "lumio -promo", "not2": "lumio -promo -vente", "keep": "lumio"}
+    queries.update({f"pair{i}": f"mot{i} autre{i}" for i in range(300)})
+    queries.update({f"lumio{i}": f"lumio z{i}" for i in range(20)})  # lumio keeps a row
+    m = matcher_of(queries)
+    m.build()
+    assert m._keys.kinfo[m._keys.ids["lumio"], kernel.D_ROW] >= 0
+    # Few bits set: only the slots of the first clauses set are read.
+    assert m.match_ids(make_post("few", "lumio promo")) == ["keep"]
+    # Many: every slot is read.
+    many = "lumio vente " + " ".join(f"mot{i}" for i in range(300))
+    assert sorted(m.match_ids(make_post("many", many))) == ["keep", "not"]
+    # Few bits and no row: the bits are put back one by one, excluded ones too.
+    assert m.match_ids(make_post("undo", "promo mot1")) == []
+    assert sorted(m.match_ids(make_post("clean", "lumio"))) == ["keep", "not", "not2"]

@@ -644,7 +644,12 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
     const int64_t *in_ranges = inside.buf;
     Py_ssize_t n_inside = inside.buf ? inside.len / 8 : 0, on = 0, hits = 0;
     int special = 0; /* whether some slot matched needs a check */
-    for (Py_ssize_t i = 0; i < count; i++) on += info[k->found[i] * COLUMNS + S_LEN];
+    int64_t clears = 0; /* whether some key found clears bits */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        on += info[k->found[i] * COLUMNS + S_LEN];
+        clears |= info[k->found[i] * COLUMNS + C_LEN];
+    }
+    exclusions = exclusions && clears;
     if (on) {
         uint8_t *data = k->data.buf;
         int rows = bits(k, count, S_START, S_LEN, 1, 1);
@@ -653,17 +658,20 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
         if (exclusions) bits(k, count, C_START, C_LEN, 0, 0);
         if (on * sparse < high) {
             /* Few postings: read only the slots whose first clause they set,
-               and mark a slot read (its first bit cleared) so it comes once. */
+               and mark a slot read (its first bit cleared) so it comes once;
+               without a branch per posting (whether a slot is full is no
+               pattern either), every slot written, only the full counted. */
             for (Py_ssize_t i = 0; i < count; i++) {
                 const int64_t *row = info + k->found[i] * COLUMNS;
                 for (const int64_t *p = pool + row[S_START], *e = p + row[S_LEN]; p < e; p++) {
-                    if ((*p & 0xFF) == 1 && data[*p >> 8] == 0xFF) {
-                        k->hits[hits++] = (int32_t)(*p >> 8);
-                        data[*p >> 8] = 0xFE;
-                        special = 1;
-                    }
+                    Py_ssize_t slot = *p >> 8;
+                    int full = ((*p & 0xFF) == 1) & (data[slot] == 0xFF);
+                    k->hits[hits] = (int32_t)slot;
+                    hits += full;
+                    data[slot] ^= (uint8_t)full;
                 }
             }
+            special = hits > 0;
         } else {
             hits = scan(k, high, &special);
         }
