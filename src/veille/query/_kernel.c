@@ -552,6 +552,28 @@ static int program_holds(Kernel *k, Py_ssize_t slot) {
     return 1;
 }
 
+/* A new list of the ids of slots[0..n). Its items are written once: the
+   list takes a block of them, as PyList_New would, without zeroing it first
+   (5,000 ids a post is no rare size here). */
+static PyObject *id_list(PyObject *const *ids, const int32_t *slots, Py_ssize_t n) {
+    PyObject *list = PyList_New(0);
+    if (!list || !n) return list;
+    PyObject **items = PyMem_Malloc((size_t)n * sizeof *items);
+    if (!items) {
+        Py_DECREF(list);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *id = ids[slots[i]];
+        Py_INCREF(id);
+        items[i] = id;
+    }
+    ((PyListObject *)list)->ob_item = items;
+    ((PyListObject *)list)->allocated = n;
+    Py_SET_SIZE(list, n);
+    return list;
+}
+
 static PyObject *Kernel_bind(Kernel *k, PyObject *args) {
     Kernel fresh;
     PyObject *ids;
@@ -702,29 +724,28 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
         k->hits[kept++] = (int32_t)slot;
     }
     if (special) hits = kept;
-    PyObject *exact = PyList_New(hits - checked), *later = PyList_New(checked);
-    if (!exact || !later) {
-        Py_XDECREF(exact);
-        Py_XDECREF(later);
-        goto done;
-    }
-    PyObject **ids = ((PyListObject *)k->ids)->ob_item, **to = ((PyListObject *)exact)->ob_item;
+    /* The slots to evaluate go back as numbers, the others as their ids. */
+    PyObject *later = PyList_New(checked), *exact;
+    if (!later) goto done;
     Py_ssize_t a = 0, b = 0;
-    for (Py_ssize_t i = 0; i < hits; i++) {
+    for (Py_ssize_t i = 0; checked && i < hits; i++) {
         Py_ssize_t slot = k->hits[i];
-        if (checked && check[slot] == 2) {
+        if (check[slot] == 2) {
             PyObject *s = PyLong_FromSsize_t(slot);
             if (!s) {
-                Py_DECREF(exact);
                 Py_DECREF(later);
                 goto done;
             }
             PyList_SET_ITEM(later, b++, s);
         } else {
-            PyObject *id = ids[slot];
-            Py_INCREF(id);
-            to[a++] = id;
+            k->hits[a++] = (int32_t)slot;
         }
+    }
+    if (checked) hits = a;
+    exact = id_list(((PyListObject *)k->ids)->ob_item, k->hits, hits);
+    if (!exact) {
+        Py_DECREF(later);
+        goto done;
     }
     result = PyTuple_Pack(2, exact, later);
     Py_DECREF(exact);
