@@ -161,6 +161,7 @@ def test_the_kernel_refuses_arrays_it_cannot_read() -> None:
             np.zeros(64, np.uint8),
             empty,
             np.zeros(64, np.int64),
+            np.arange(64, dtype=np.int32),
             [None] * 64,
         )
 
@@ -210,6 +211,7 @@ def _one_key_kernel(key: bytes, word: bytes, tag: int, short: bool) -> Kernel:
         np.zeros(64, np.uint8),
         np.zeros(0, np.int64),
         np.full(64, -1, np.int64),
+        np.arange(64, dtype=np.int32),
         ["q"] + [None] * 63,
     )
     return k

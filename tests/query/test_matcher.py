@@ -185,3 +185,31 @@ def test_an_excluded_word_unmatches_on_both_ways_of_reading_slots() -> None:
     # Few bits and no row: the bits are put back one by one, excluded ones too.
     assert m.match_ids(make_post("undo", "promo mot1")) == []
     assert sorted(m.match_ids(make_post("clean", "lumio"))) == ["keep", "not", "not2"]
+
+
+def test_a_query_matched_in_several_branches_comes_once() -> None:
+    queries = {
+        # Two branches each: a phrase (positions checked) and a word.
+        "two": '"lumio panne" OR vexa',
+        # Three, one needing an evaluation (case-exact text).
+        "three": '"lumio panne" OR vexa OR raw:"Orbita"',
+        "one": "lumio",
+    }
+    m = matcher_of(queries)
+    assert [len(m.selection(m.query(q)).branches) for q in ("two", "three")] == [2, 3]
+    both = make_post("both", "Lumio panne chez Vexa")
+    assert sorted(m.match_ids(both)) == ["one", "three", "two"]
+    # With a branch needing an evaluation: the first slot holding answers
+    # for the query (an evaluation is of the whole query).
+    every = make_post("every", "Lumio panne chez Vexa et Orbita")
+    assert sorted(m.match_ids(every)) == ["one", "three", "two"]
+    first = make_post("first", "orbita et vexa")  # the evaluation fails, vexa holds
+    assert sorted(m.match_ids(first)) == ["three", "two"]
+    # A slot whose positions do not hold does not answer for its query.
+    apart = make_post("apart", "panne chez lumio et vexa")
+    assert sorted(m.match_ids(apart)) == ["one", "three", "two"]
+    # Slots freed and taken again by one-branch queries list each once too.
+    m.remove("two")
+    m.add("again", "vexa")
+    m.add("again2", "panne")
+    assert sorted(m.match_ids(both)) == ["again", "again2", "one", "three"]

@@ -31,6 +31,12 @@
 #error "scan() reads eight slots as one little-endian word"
 #endif
 #define MAX_ITEMS 16 /* items of one positional condition (kernel.py) */
+/* A slot's needs_check byte (matcher.py): what its query needs once its keys
+   hold (the low bits), and whether the query has other slots. */
+#define NEEDS 3
+#define POSITIONS 1
+#define EVALUATE 2
+#define SHARED 4
 /* The loops over every slot, built twice where the loader can pick one
    (GNU ifunc): for AVX2 and for any x86-64. */
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__GLIBC__)
@@ -51,7 +57,10 @@ typedef struct {
 typedef struct {
     PyObject_HEAD
     int bound;
-    Py_buffer table, kbytes, kinfo, prefix_len, pool, rows, data, base, needs_check, prog, prog_at;
+    Py_buffer table, kbytes, kinfo, prefix_len, pool, rows, data, base, needs_check, prog, prog_at,
+        owner; /* owner: slot -> the first slot of its query */
+    int32_t *mark; /* per slot: the stamp of the last post that listed its query */
+    Py_ssize_t mark_cap;
     Py_ssize_t rows_width;
     int bits; /* log2 of the table's entries */
     PyObject *ids; /* list: slot -> query id */
@@ -89,6 +98,7 @@ static void release(Kernel *k) {
     PyBuffer_Release(&k->needs_check);
     PyBuffer_Release(&k->prog);
     PyBuffer_Release(&k->prog_at);
+    PyBuffer_Release(&k->owner);
     Py_CLEAR(k->ids);
     k->bound = 0;
 }
@@ -96,6 +106,7 @@ static void release(Kernel *k) {
 static void Kernel_dealloc(Kernel *k) {
     release(k);
     PyMem_Free(k->seen);
+    PyMem_Free(k->mark);
     PyMem_Free(k->found);
     PyMem_Free(k->rowp);
     PyMem_Free(k->hits);
@@ -578,10 +589,10 @@ static PyObject *Kernel_bind(Kernel *k, PyObject *args) {
     Kernel fresh;
     PyObject *ids;
     Py_ssize_t width;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*nw*y*y*y*y*O!", &fresh.table, &fresh.kbytes,
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*nw*y*y*y*y*y*O!", &fresh.table, &fresh.kbytes,
                           &fresh.kinfo, &fresh.prefix_len, &fresh.pool, &fresh.rows, &width,
                           &fresh.data, &fresh.base, &fresh.needs_check, &fresh.prog,
-                          &fresh.prog_at, &PyList_Type, &ids))
+                          &fresh.prog_at, &fresh.owner, &PyList_Type, &ids))
         return NULL;
     release(k);
     k->table = fresh.table;
@@ -596,18 +607,21 @@ static PyObject *Kernel_bind(Kernel *k, PyObject *args) {
     k->needs_check = fresh.needs_check;
     k->prog = fresh.prog;
     k->prog_at = fresh.prog_at;
+    k->owner = fresh.owner;
     Py_INCREF(ids);
     k->ids = ids;
     k->bound = 1;
     Py_ssize_t keys = k->kinfo.len / (COLUMNS * 8), slots = k->data.len;
     k->keys = keys;
     if (grow((void **)&k->seen, &k->seen_cap, keys + 1, sizeof(int32_t), 1) < 0 ||
-        grow((void **)&k->hits, &k->hits_cap, slots + 8, sizeof(int32_t), 0) < 0)
+        grow((void **)&k->hits, &k->hits_cap, slots + 8, sizeof(int32_t), 0) < 0 ||
+        grow((void **)&k->mark, &k->mark_cap, slots, sizeof(int32_t), 1) < 0)
         return NULL;
     Py_ssize_t cap = k->table.len / 16;
     if (k->table.len % 16 || cap < 2 || cap & (cap - 1) || k->data.len % 64 ||
         k->rows_width % 64 || k->base.len < slots || k->needs_check.len < slots ||
-        k->prog_at.len < slots * 8 || PyList_GET_SIZE(ids) < slots || k->prefix_len.len < 1 ||
+        k->prog_at.len < slots * 8 || k->owner.len < slots * 4 || PyList_GET_SIZE(ids) < slots ||
+        k->prefix_len.len < 1 ||
         (k->rows.len && width < slots)) {
         release(k);
         PyErr_SetString(PyExc_ValueError, "bind: arrays of inconsistent sizes");
@@ -650,6 +664,7 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
         goto done;
     if (++k->stamp == INT32_MAX) {
         memset(k->seen, 0, (size_t)k->seen_cap * sizeof(int32_t));
+        memset(k->mark, 0, (size_t)k->mark_cap * sizeof(int32_t));
         k->stamp = 1;
     }
     k->seen[k->keys] = k->stamp;
@@ -708,20 +723,29 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
         }
     }
     /* Slots needing positions checked here keep their place if they hold;
-       those needing an evaluation go back to Python. */
+       those needing an evaluation go back to Python. A query matched in
+       several of its slots is listed once, at the first (an evaluation is of
+       the whole query, so whichever slot comes first answers for it). */
     const uint8_t *check = k->needs_check.buf;
+    const int32_t *owner = k->owner.buf;
     Py_ssize_t checked = 0, kept = 0;
     for (Py_ssize_t i = 0; special && i < hits; i++) {
-        Py_ssize_t slot = k->hits[i];
-        if (check[slot] == 1) {
+        int32_t slot = k->hits[i];
+        int need = check[slot] & NEEDS;
+        if (need == POSITIONS) {
             /* Room for the start positions of every item of a condition. */
             if (grow((void **)&k->scratch, &k->scratch_cap, MAX_ITEMS * (k->ntoks + 1),
                      sizeof(int64_t), 0) < 0)
                 goto done;
             if (!program_holds(k, slot)) continue;
         }
-        checked += check[slot] == 2;
-        k->hits[kept++] = (int32_t)slot;
+        if (check[slot] & SHARED) {
+            int32_t first = owner[slot] >= 0 && owner[slot] < high ? owner[slot] : slot;
+            if (k->mark[first] == k->stamp) continue;
+            k->mark[first] = k->stamp;
+        }
+        checked += need == EVALUATE;
+        k->hits[kept++] = slot;
     }
     if (special) hits = kept;
     /* The slots to evaluate go back as numbers, the others as their ids. */
@@ -730,7 +754,7 @@ static PyObject *Kernel_match(Kernel *k, PyObject *args) {
     Py_ssize_t a = 0, b = 0;
     for (Py_ssize_t i = 0; checked && i < hits; i++) {
         Py_ssize_t slot = k->hits[i];
-        if (check[slot] == 2) {
+        if ((check[slot] & NEEDS) == EVALUATE) {
             PyObject *s = PyLong_FromSsize_t(slot);
             if (!s) {
                 Py_DECREF(later);
@@ -758,7 +782,7 @@ done:
 static PyMethodDef Kernel_methods[] = {
     {"bind", (PyCFunction)Kernel_bind, METH_VARARGS,
      "bind(table, kbytes, kinfo, prefix_len, pool, rows, width, data, base, needs_check, prog, "
-     "prog_at, ids)"},
+     "prog_at, owner, ids)"},
     {"match", (PyCFunction)Kernel_match, METH_VARARGS,
      "match(text, ascii, title_end, meta, inside, high, exclusions, sparse, copy) -> (ids, slots "
      "to evaluate)"},

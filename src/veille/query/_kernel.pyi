@@ -21,6 +21,7 @@ class Kernel:
         needs_check: ndarray,
         prog: ndarray,
         prog_at: ndarray,
+        owner: ndarray,
         ids: list[Any],
     ) -> None: ...
     def match(

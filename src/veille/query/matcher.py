@@ -51,6 +51,10 @@ _SPARSE = 8
 # What a slot's query needs once its keys are held: nothing, a check of word
 # positions by the compiled core, or an evaluation by the in-memory engine.
 _EXACT, _POSITIONS, _EVALUATE = 0, 1, 2
+# Also set in that byte for every slot of a query of several branches: the
+# core lists such a query once, at the first of its slots that holds
+# (``_owner``: slot -> its query's first slot).
+_SHARED = 4
 # Put the bytes back by a copy when the post set more bytes than slots / _COPY
 # (a copy of every slot is cheaper than undoing that many writes).
 _COPY = 64
@@ -91,6 +95,9 @@ class Matcher:
         self._base = np.zeros(0, dtype=np.uint8)
         self._bytes = np.zeros(0, dtype=np.uint8)
         self._needs_check = np.zeros(0, dtype=np.uint8)
+        # The first slot of the slot's query (itself for a one-branch query):
+        # the core lists a query matched in several branches once.
+        self._owner = np.zeros(0, dtype=np.int32)
         self._checks: dict[int, Pred] = {}
         # Postings per key (slot * 8 + plane, as machine integers: no Python
         # object per posting), and the same in the compiled core's pool,
@@ -107,7 +114,6 @@ class Matcher:
         self._prefixes: Counter[str] = Counter()  # wildcard prefix keys filed
         self._prefixes_changed = False
         self._meta = 0  # how many postings are on metadata keys
-        self._multi = 0  # how many queries have several branches
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -128,7 +134,9 @@ class Matcher:
         base[: self._base.size] = self._base
         check = np.zeros(cap, dtype=np.uint8)
         check[: self._cap] = self._needs_check
-        self._base, self._needs_check, self._cap = base, check, cap
+        owner = np.arange(cap, dtype=np.int32)
+        owner[: self._cap] = self._owner
+        self._base, self._needs_check, self._owner, self._cap = base, check, owner, cap
         self._bytes = base.copy()
         self._keys.resize(cap)
         self._programs.resize(cap)
@@ -205,25 +213,26 @@ class Matcher:
             self._always[qid] = query._pred
             return
         slots = []
+        shared = _SHARED if len(sel.branches) > 1 else 0
         for branch in sel.branches:
             slot = self._take_slot()
             slots.append(slot)
             used = self._lay_out(slot, branch, sel, 1)
             self._preset(slot, used)
             self._ids[slot] = qid
+            self._owner[slot] = slots[0]
             exact = branch.exact and used == len(branch.clauses) + len(sel.ranges)
             code = (
                 program(branch.positional, self._keys.id) if exact and branch.positional else None
             )
             if not exact or (branch.positional and code is None):
-                self._needs_check[slot] = _EVALUATE
+                self._needs_check[slot] = _EVALUATE | shared
                 self._checks[slot] = query._pred
             elif code is not None:
-                self._needs_check[slot] = _POSITIONS
+                self._needs_check[slot] = _POSITIONS | shared
                 self._programs.set(slot, code)
             else:
-                self._needs_check[slot] = _EXACT
-        self._multi += len(slots) > 1
+                self._needs_check[slot] = _EXACT | shared
         self._filed[qid] = _Filed(array("q", slots), sel)
 
     def remove(self, qid: Hashable) -> None:
@@ -243,7 +252,6 @@ class Matcher:
             self._programs.clear(slot)
             self._needs_check[slot] = _EXACT
             self._free.append(slot)
-        self._multi -= len(filed.slots) > 1
 
     def query(self, qid: Hashable) -> Query:
         """The compiled query filed under ``qid`` (KeyError when absent)."""
@@ -282,6 +290,7 @@ class Matcher:
             self._needs_check,
             self._programs.pool,
             self._programs.at,
+            self._owner,
             self._ids,
         )
         self._bound = True
@@ -325,9 +334,6 @@ class Matcher:
             doc = doc or Doc(p)
             ids, checks = self._ids, self._checks
             out.extend(ids[s] for s in later if checks[s](doc))
-        if self._multi and len(out) > 1:
-            # A query of several branches comes once.
-            out = list(dict.fromkeys(out))
         if self._always:
             doc = doc or Doc(p)
             out.extend(qid for qid, pred in self._always.items() if pred(doc))
