@@ -102,7 +102,7 @@ def _fast_init(cls: type[_T]) -> type[_T]:
     it, to a twin class with the same slots and no ``__setattr__`` (plain
     attribute stores, which CPython specializes), then gives it back its class:
     ``__class__`` may change between classes of the same slots. A post is
-    built 2.5 times faster (posts are built by the million on import, and one
+    built 1.6 times faster (posts are built by the million on import, and one
     per post matched from text); assignment on an instance still raises
     :class:`dataclasses.FrozenInstanceError`. An instance of a subclass (whose
     layout may differ) is filled through the slots' descriptors instead."""
