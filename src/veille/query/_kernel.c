@@ -149,11 +149,19 @@ static inline uint64_t mix(uint64_t h, uint64_t eight) {
     return ((h << 26 | h >> 38) ^ eight) * WORD_MUL;
 }
 
-/* The hash of a word (not a wildcard prefix) of n bytes at w, w zero after
-   them up to a multiple of eight: eight bytes at a time. */
+/* The n < 8 bytes at p, zeros after them. */
+static inline uint64_t load_short(const uint8_t *p, Py_ssize_t n) {
+    uint64_t v = 0;
+    memcpy(&v, p, (size_t)n);
+    return v;
+}
+
+/* The hash of a key (not a wildcard prefix) of n bytes at w, as post_keys
+   hashes a word: eight bytes at a time, the last ones followed by zeros. */
 static uint64_t word_hash(const uint8_t *w, Py_ssize_t n) {
     uint64_t h = 0;
-    for (Py_ssize_t j = 0; j < n; j += 8) h = mix(h, load8(w + j));
+    for (Py_ssize_t j = 0; j < n; j += 8)
+        h = mix(h, n - j >= 8 ? load8(w + j) : load_short(w + j, n - j));
     return h;
 }
 
@@ -205,21 +213,12 @@ static PyObject *fill(PyObject *self, PyObject *args) {
                 insert(t, bits, h, h, entry);
                 continue;
             }
-            /* The key's bytes, zeros after them up to a multiple of eight. */
-            uint8_t padded[64];
-            uint8_t *w = n + 8 <= (Py_ssize_t)sizeof padded ? padded : PyMem_Malloc((size_t)n + 8);
-            if (!w) {
-                PyErr_NoMemory();
-                break;
-            }
-            memset(w, 0, (size_t)n + 8);
-            memcpy(w, kb + start, (size_t)n);
-            uint64_t h = word_hash(w, n);
+            uint64_t h = word_hash(kb + start, n);
             if (n <= 8)
-                insert(t, bits, h, load8(w), entry | SHORT_KEY);
+                insert(t, bits, h, n == 8 ? load8(kb + start) : load_short(kb + start, n),
+                       entry | SHORT_KEY);
             else
                 insert(t, bits, h, h, entry);
-            if (w != padded) PyMem_Free(w);
         }
     }
     PyBuffer_Release(&table);
@@ -379,17 +378,9 @@ static Py_ssize_t post_keys(Kernel *k, const uint8_t *text, Py_ssize_t n, int as
     return count;
 }
 
-/* Set (value 1) or clear the bits of the postings p..e-1 (slot * 8 + plane). */
+/* Set (value 1) or clear the bits of the postings p..e-1, held as slot << 8
+   | the plane's bit (kernel.pooled: no shift by a variable count). */
 static void put(uint8_t *data, const int64_t *p, const int64_t *e, int value) {
-    if (value)
-        for (; p < e; p++) data[*p >> 3] |= (uint8_t)(1u << (*p & 7));
-    else
-        for (; p < e; p++) data[*p >> 3] &= (uint8_t)~(1u << (*p & 7));
-}
-
-/* The same for postings of the pool, held as slot << 8 | the plane's bit (no
-   shift by a variable count per posting). */
-static void put_pooled(uint8_t *data, const int64_t *p, const int64_t *e, int value) {
     if (value)
         for (; p < e; p++) data[*p >> 8] |= (uint8_t)*p;
     else
@@ -409,7 +400,7 @@ static int bits(const Kernel *k, Py_ssize_t count, int col_start, int col_len, i
             left = 1;
             continue;
         }
-        put_pooled(k->data.buf, pool + row[col_start], pool + row[col_start] + row[col_len], value);
+        put(k->data.buf, pool + row[col_start], pool + row[col_start] + row[col_len], value);
     }
     return left;
 }

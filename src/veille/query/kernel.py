@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -43,6 +44,7 @@ _ROW_SHARE = 32
 # A pool is compacted when full and more than twice its live entries plus
 # this many are used (see _Pool).
 _SLACK = 1024
+_Postings = TypeVar("_Postings", int, np.ndarray)
 
 
 def post_text(title: str | None, text: str) -> tuple[bytes, bool, int]:
@@ -61,11 +63,11 @@ def post_text(title: str | None, text: str) -> tuple[bytes, bool, int]:
     return b" ".join(cut), ascii_, len(cut[0]) if title else 0
 
 
-def pooled(postings: np.ndarray) -> np.ndarray:
-    """Postings (``slot * 8 + plane``) as the core's pool holds them: the slot
-    above the low 8 bits, the plane's bit in them, so the core sets a bit
-    with one OR and no shift."""
-    return (postings >> 3) << 8 | np.left_shift(1, postings & 7)
+def pooled(postings: _Postings) -> _Postings:
+    """Postings (``slot * 8 + plane``, one or an array) as the compiled core
+    reads them: the slot above the low 8 bits, the plane's bit in them, so
+    the core sets a bit with one OR and no shift."""
+    return (postings >> 3) << 8 | 1 << (postings & 7)
 
 
 def _grown(arr: np.ndarray, rows: int, fill: int = 0) -> np.ndarray:

@@ -37,7 +37,7 @@ import numpy as np
 from veille.models import Post
 from veille.query.evaluate import Doc, Pred, Query, Span
 from veille.query.filing import MAX_CLAUSES, Branch, Filer, Selection, is_meta, meta_keys
-from veille.query.kernel import Kernel, Keys, Programs, post_text, program
+from veille.query.kernel import Kernel, Keys, Programs, pooled, post_text, program
 from veille.query.ranges import RangeIndex
 
 __all__ = ["Branch", "Matcher", "Selection"]
@@ -110,7 +110,6 @@ class Matcher:
         self._kernel = Kernel()
         self._bound = False  # whether the kernel holds the current arrays
         self._ranges = RangeIndex()
-        self._ranged = 0  # how many ranges are filed in it
         self._prefixes: Counter[str] = Counter()  # wildcard prefix keys filed
         self._prefixes_changed = False
         self._meta = 0  # how many postings are on metadata keys
@@ -182,12 +181,11 @@ class Matcher:
                 self._post(self._sets, key, first + plane, step)
         taken = len(branch.clauses)
         placed = sel.ranges[: MAX_CLAUSES - taken]
-        self._ranged += step * len(placed)
         for plane, r in enumerate(placed, start=taken):
             if step > 0:
-                self._ranges.add(first + plane, r)
+                self._ranges.add(pooled(first + plane), r)
             else:
-                self._ranges.remove(first + plane)
+                self._ranges.remove(pooled(first + plane))
         for key in sel.excluded:
             self._post(self._clears, key, first + _EXCLUDED, step)
         return taken + len(placed)
@@ -313,7 +311,7 @@ class Matcher:
             ascii_,
             title_end,
             self._meta_ids(post) if self._meta else _NO_META,
-            self._ranges.inside(post) if self._ranged else None,
+            self._ranges.inside(post) if self._ranges.entries else None,
             self._high,
             exclusions,
             _SPARSE,

@@ -1,10 +1,11 @@
 """Numeric conditions of the filed queries (``likes:>10``, ``followers:100..5000``),
 compared with a post's numbers for every query at once.
 
-Each range sets one byte of its query's slot (see :mod:`veille.query.matcher`)
-when the post's number lies inside it. Ranges with no upper bound, the
-commonest shape, are kept sorted by their lowest value: a post is inside a
-prefix of them, found by one binary search.
+Each range sets one bit of its query's slot (a posting, in the compiled
+core's encoding: see :mod:`veille.query.matcher` and
+:func:`veille.query.kernel.pooled`) when the post's number lies inside it.
+Ranges with no upper bound, the commonest shape, are kept sorted by their
+lowest value: a post is inside a prefix of them, found by one binary search.
 """
 
 from __future__ import annotations
@@ -38,48 +39,45 @@ def _range_arrays(
     entries: Mapping[int, tuple[str, int, int]],
 ) -> dict[str, tuple[np.ndarray, ...]]:
     """Per field: the ranges with no upper bound as their lowest values
-    (sorted) and bytes, and the other ranges as lowest and highest values and
-    bytes."""
+    (sorted) and postings, and the other ranges as lowest and highest values
+    and postings."""
     by_name: dict[str, list[tuple[int, int, int]]] = {}
-    for byte, (name, lo, hi) in entries.items():
-        by_name.setdefault(name, []).append((lo, hi, byte))
+    for posting, (name, lo, hi) in entries.items():
+        by_name.setdefault(name, []).append((lo, hi, posting))
     out: dict[str, tuple[np.ndarray, ...]] = {}
     for name, rows in by_name.items():
-        open_ended = sorted((lo, byte) for lo, hi, byte in rows if hi == _HIGHEST)
+        open_ended = sorted((lo, posting) for lo, hi, posting in rows if hi == _HIGHEST)
         bounded = [row for row in rows if row[1] != _HIGHEST]
         floors = np.array([lo for lo, _ in open_ended], dtype=np.int64)
-        floor_bytes = np.array([byte for _, byte in open_ended], dtype=np.intp)
+        floor_postings = np.array([posting for _, posting in open_ended], dtype=np.intp)
         table = np.array(bounded, dtype=np.int64).reshape(-1, 3)
-        out[name] = (floors, floor_bytes, table[:, 0].copy(), table[:, 1].copy(),
+        out[name] = (floors, floor_postings, table[:, 0].copy(), table[:, 1].copy(),
                      table[:, 2].astype(np.intp))  # fmt: skip
     return out
 
 
 class RangeIndex:
-    """The ranges filed under bytes of the matcher's slots."""
+    """The ranges filed under postings of the matcher's slots."""
 
     def __init__(self) -> None:
-        self._entries: dict[int, tuple[str, int, int]] = {}
+        self.entries: dict[int, tuple[str, int, int]] = {}  # posting -> bounds
         self._arrays: dict[str, tuple[np.ndarray, ...]] | None = None  # None: to rebuild
 
-    def __bool__(self) -> bool:
-        return bool(self._entries)
-
-    def add(self, byte: int, r: Range) -> None:
-        self._entries[byte] = _bounds(r)
+    def add(self, posting: int, r: Range) -> None:
+        self.entries[posting] = _bounds(r)
         self._arrays = None
 
-    def remove(self, byte: int) -> None:
-        del self._entries[byte]
+    def remove(self, posting: int) -> None:
+        del self.entries[posting]
         self._arrays = None
 
     def inside(self, post: Post) -> np.ndarray | None:
-        """The bytes of the ranges ``post``'s numbers lie inside (None: none)."""
+        """The postings of the ranges ``post``'s numbers lie inside (None: none)."""
         arrays = self._arrays
         if arrays is None:
-            arrays = self._arrays = _range_arrays(self._entries)
+            arrays = self._arrays = _range_arrays(self.entries)
         parts = []
-        for name, (floors, floor_bytes, lo, hi, where) in arrays.items():
+        for name, (floors, floor_postings, lo, hi, where) in arrays.items():
             value = _RANGE_VALUES[name](post)
             if value is None:
                 continue
@@ -88,7 +86,7 @@ class RangeIndex:
             # post is inside the first n of them.
             n = int(np.searchsorted(floors, value, side="right"))
             if n:
-                parts.append(floor_bytes[:n])
+                parts.append(floor_postings[:n])
             if where.size:
                 parts.append(where[(lo <= value) & (hi >= value)])
         if not parts:
