@@ -2,22 +2,30 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
+STAMP := $(VENV)/.base-stamp
 # Override with TORCH='torch --index-url https://download.pytorch.org/whl/cpu'
 # where no CPU wheel of torch 2.13.0 is at hand.
 TORCH ?= torch==2.13.0
 
 .PHONY: demo test test-transformers lint bench clean
 
+# The demo's set-up stays lean: the product and its runtime dependencies only.
 $(STAMP): pyproject.toml setup.py
 	@command -v $${CC:-cc} >/dev/null || { echo "veille builds a small C extension (the query matcher):" \
 	  "install a C compiler and the Python headers first, e.g. apt-get install gcc python3-dev"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	# The CPU build of torch, pinned: an unpinned torch would pull the CUDA build.
+	$(PY) -m pip install -q -e .
+	touch $(STAMP) $(VENV)/.kernel-stamp
+
+# The tests add the dev tools, the benchmarks' engines and the optional
+# transformer backend (torch, CPU build, pinned: an unpinned torch would pull
+# the CUDA build).
+TEST_STAMP := $(VENV)/.test-stamp
+$(TEST_STAMP): $(STAMP)
 	$(PY) -m pip install -q $(TORCH)
 	$(PY) -m pip install -q -e '.[dev,bench,transformers]'
-	touch $(STAMP) $(VENV)/.kernel-stamp
+	touch $(TEST_STAMP) $(VENV)/.kernel-stamp
 
 # The matcher's C core, built again when its source changes.
 KERNEL := $(VENV)/.kernel-stamp
@@ -28,19 +36,19 @@ $(KERNEL): src/veille/query/_kernel.c $(STAMP)
 demo: $(STAMP) $(KERNEL)
 	VEILLE_ALLOW_PRIVATE_NETWORKS=1 $(VENV)/bin/veille demo
 
-test: $(STAMP) $(KERNEL)
+test: $(TEST_STAMP) $(KERNEL)
 	$(PY) -m pytest -q -n 2
 
 # Only the optional transformer backend's tests.
-test-transformers: $(STAMP)
+test-transformers: $(TEST_STAMP)
 	$(PY) -m pytest -q tests/enrich/test_transformer.py
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 
-bench: $(STAMP) $(KERNEL)
+bench: $(TEST_STAMP) $(KERNEL)
 	$(PY) bench/run_all.py
 
 clean:

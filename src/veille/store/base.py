@@ -18,6 +18,12 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from veille.models import Cursor, Post, Sentiment
+from veille.store.protocols.alerts import AlertState, AlertStateTx
+from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
+from veille.store.protocols.enrich import EnrichState, EnrichStateTx
+from veille.store.protocols.search import SearchPosts, SearchPostsTx
+from veille.store.protocols.sources import SourceState, SourceStateTx
+from veille.store.protocols.topics import TopicState, TopicStateTx
 
 
 @dataclass
@@ -70,7 +76,15 @@ class Stats:
     last: datetime | None
 
 
-class StoreTransaction(Protocol):
+class StoreTransaction(
+    AlertStateTx,
+    AnalyticsPostsTx,
+    EnrichStateTx,
+    SearchPostsTx,
+    SourceStateTx,
+    TopicStateTx,
+    Protocol,
+):
     """Writes that commit together."""
 
     def upsert_posts(self, posts: Iterable[Post]) -> UpsertResult: ...
@@ -87,8 +101,22 @@ class StoreTransaction(Protocol):
 
 
 @runtime_checkable
-class Store(Protocol):
-    """A place to keep posts and the state that goes with them."""
+class Store(
+    AlertState,
+    AnalyticsPosts,
+    EnrichState,
+    SearchPosts,
+    SourceState,
+    TopicState,
+    Protocol,
+):
+    """A place to keep posts and the state that goes with them.
+
+    Being split (issue 16) into :class:`PostStore` (posts: search,
+    aggregations, change feed, exports) and :class:`StateStore` (what the
+    organization configures and works on); each domain's methods are declared
+    in :mod:`veille.store.protocols`.
+    """
 
     def transaction(self) -> AbstractContextManager[StoreTransaction]: ...
 

@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo
 from veille.errors import DiskFull, StoreError, StoreLocked
 from veille.models import Cursor, Post, Sentiment, now_utc
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
+from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
+from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
+from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
 from veille.store.sqlite.migrations import migrate
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
@@ -26,6 +29,9 @@ from veille.store.sqlite.rows import (
     post_to_row,
     row_to_post,
 )
+from veille.store.sqlite.search import SQLiteSearch, SQLiteSearchTx
+from veille.store.sqlite.sources import SQLiteSources, SQLiteSourcesTx
+from veille.store.sqlite.topics import SQLiteTopics, SQLiteTopicsTx
 from veille.textnorm import tokens
 
 # Posts per upsert statement group; each looks up 2 * BATCH keys in one query.
@@ -86,7 +92,14 @@ def _translate(exc: sqlite3.Error, path: str) -> StoreError:
     return StoreError(f"{path}: {msg}")
 
 
-class _Tx:
+class _Tx(
+    SQLiteAlertsTx,
+    SQLiteAnalyticsTx,
+    SQLiteEnrichTx,
+    SQLiteSearchTx,
+    SQLiteSourcesTx,
+    SQLiteTopicsTx,
+):
     """One write transaction (see :class:`veille.store.base.StoreTransaction`)."""
 
     def __init__(self, store: SQLiteStore) -> None:
@@ -259,7 +272,14 @@ def filter_sql(flt: PostFilter | None, alias: str = "posts") -> tuple[str, list[
     return (" AND ".join(clauses) if clauses else "1"), params
 
 
-class SQLiteStore:
+class SQLiteStore(
+    SQLiteAlerts,
+    SQLiteAnalytics,
+    SQLiteEnrich,
+    SQLiteSearch,
+    SQLiteSources,
+    SQLiteTopics,
+):
     """The :class:`~veille.store.base.Store` over one SQLite file."""
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
