@@ -102,8 +102,10 @@ class Mailbox:
                         payload = part.get_payload(decode=True) or b""
                         text += payload.decode("utf-8", "replace")
                 # A post is linked by its own URL, or by its page in veille.
-                ids = sorted({unquote(m) for m in re.findall(r"/posts/([^\s)>\]]+)", text)}
-                             | {"url:" + m for m in re.findall(r"https?://[^\s)>\]]+", text)})
+                ids = sorted(
+                    {unquote(m) for m in re.findall(r"/posts/([^\s)>\]]+)", text)}
+                    | {"url:" + m for m in re.findall(r"https?://[^\s)>\]]+", text)}
+                )
                 to = ",".join(envelope.rcpt_tos)
                 name = to.split("@", 1)[0]  # alert aN mails aN@example.org
                 box.seen.append((str(msg["X-Veille-Delivery"]), name, ids))
@@ -123,9 +125,7 @@ class Mailbox:
 
 def veille(ws: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, VEILLE_ALLOW_PRIVATE_NETWORKS="1", VEILLE_WORKSPACE=str(ws))
-    out = subprocess.run(
-        [*VEILLE, *args], env=env, capture_output=True, text=True, timeout=600
-    )
+    out = subprocess.run([*VEILLE, *args], env=env, capture_output=True, text=True, timeout=600)
     if check and out.returncode != 0:
         raise SystemExit(f"veille {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
     return out
@@ -145,8 +145,14 @@ def many(ws: Path, commands: list[list[str]]) -> None:
         "        if exc.code: raise\n"
     )
     env = dict(os.environ, VEILLE_ALLOW_PRIVATE_NETWORKS="1", VEILLE_WORKSPACE=str(ws))
-    out = subprocess.run([sys.executable, "-c", script], input=json.dumps(commands), env=env,
-                         capture_output=True, text=True, timeout=600)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(commands),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if out.returncode != 0:
         raise SystemExit(f"veille commands failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
 
@@ -179,9 +185,11 @@ def cursors(db: Path) -> dict[str, str]:
 
 def pending(db: Path) -> int:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        return int(conn.execute(
-            "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
-        ).fetchone()[0])  # fmt: skip
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
+            ).fetchone()[0]
+        )
 
 
 def stored_posts(db: Path) -> list[tuple[str, str]]:
@@ -203,8 +211,14 @@ def main() -> int:
 
     now = datetime.now(UTC).replace(microsecond=0)
     # One simulated day of history, then one more day published over --seconds.
-    cfg = SimConfig(seed=args.seed, days=2, end=now + timedelta(days=1),
-                    posts_per_day=args.posts_per_day, spike_day=1, spike_posts=200)  # fmt: skip
+    cfg = SimConfig(
+        seed=args.seed,
+        days=2,
+        end=now + timedelta(days=1),
+        posts_per_day=args.posts_per_day,
+        spike_day=1,
+        spike_posts=200,
+    )
     speed = 86_400 / args.seconds
     world = SimWorld(generate_posts(cfg), SimClock(now, 0.0))
     sim = Simulator(world).start()
@@ -222,9 +236,23 @@ def main() -> int:
         )
         hosts = [h for h in FEED_PLATFORMS if h in sim.hosts]
         for host in hosts:
-            veille(ws, "source", "add", "feeds", sim.url(host, "/feeds/all.atom"),
-                   "--name", f"sim-{host}", "--every", "10s",
-                   "-o", f"platform={FEED_PLATFORMS[host]}", "-o", "max_pages=1000", "-o", "adaptive=false")  # fmt: skip
+            veille(
+                ws,
+                "source",
+                "add",
+                "feeds",
+                sim.url(host, "/feeds/all.atom"),
+                "--name",
+                f"sim-{host}",
+                "--every",
+                "10s",
+                "-o",
+                f"platform={FEED_PLATFORMS[host]}",
+                "-o",
+                "max_pages=1000",
+                "-o",
+                "adaptive=false",
+            )
         queries = alert_queries(world, args.alerts)
         (ws / "alerts").mkdir(exist_ok=True)
         commands = []
@@ -246,7 +274,7 @@ def main() -> int:
         world.clock.set(now)
         log = (tmp / "daemon.log").open("ab")
         proc = start_daemon(ws, log)
-        for k in range(args.kills):
+        for _ in range(args.kills):
             time.sleep(rng.uniform(0.3, 2 * args.seconds / max(1, args.kills)))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
@@ -277,8 +305,10 @@ def main() -> int:
         missing = expected - set(by_url)
         twice = [u for u, c in by_url.items() if c > 1]
         extra = set(by_url) - expected
-        line = (f"posts: {len(expected)} published, {len(rows)} stored, "
-                f"{len(missing)} missing, {len(twice)} stored twice, {len(extra)} unknown")  # fmt: skip
+        line = (
+            f"posts: {len(expected)} published, {len(rows)} stored, "
+            f"{len(missing)} missing, {len(twice)} stored twice, {len(extra)} unknown"
+        )
         print(line)
         if missing or twice or extra:
             failures.append(line)
@@ -300,12 +330,16 @@ def main() -> int:
                 pairs[(alert, pid)].add(delivery)
         dup = {k: v for k, v in pairs.items() if len(v) > 1}
         repeats = len(hooks.seen) + len(mail.seen) - len({d for d, _, _ in hooks.seen + mail.seen})
-        print(f"deliveries: {len(hooks.seen)} webhook POSTs, {len(mail.seen)} e-mails, "
-              f"{len(pairs)} (alert, post) pairs, {repeats} repeats of a delivery id "
-              f"(allowed: at least once), {len(dup)} pairs under two ids")  # fmt: skip
+        print(
+            f"deliveries: {len(hooks.seen)} webhook POSTs, {len(mail.seen)} e-mails, "
+            f"{len(pairs)} (alert, post) pairs, {repeats} repeats of a delivery id "
+            f"(allowed: at least once), {len(dup)} pairs under two ids"
+        )
         if dup:
-            failures.append(f"{len(dup)} (alert, post) pairs delivered under two ids, e.g. "
-                            f"{next(iter(dup.items()))}")  # fmt: skip
+            failures.append(
+                f"{len(dup)} (alert, post) pairs delivered under two ids, e.g. "
+                f"{next(iter(dup.items()))}"
+            )
         if not hooks.seen or not mail.seen:
             failures.append("no webhook or no e-mail delivery at all")
         with sqlite3.connect(f"file:{ws / 'veille.db'}?mode=ro", uri=True) as conn:
@@ -315,12 +349,17 @@ def main() -> int:
             ).fetchall()
         statuses = collections.Counter(status for _, _, _, status in outbox)
         unsent = sum(c for st, c in statuses.items() if st not in ("sent", "skipped"))
-        lost = [(name, pid) for name, url, pid, st in outbox
-                if st == "sent" and not url.startswith("atom:") and (name, pid) not in pairs]  # fmt: skip
+        lost = [
+            (name, pid)
+            for name, url, pid, st in outbox
+            if st == "sent" and not url.startswith("atom:") and (name, pid) not in pairs
+        ]
         print(f"outbox: {dict(statuses)}; {len(lost)} sent but never received")
         if unsent or lost:
-            failures.append(f"outbox: {unsent} not sent at the end, {len(lost)} sent but not "
-                            f"received, e.g. {lost[:3]}")  # fmt: skip
+            failures.append(
+                f"outbox: {unsent} not sent at the end, {len(lost)} sent but not "
+                f"received, e.g. {lost[:3]}"
+            )
         atoms = list((ws / "alerts").glob("*.atom"))
         bad_atoms = []
         for f in atoms:
