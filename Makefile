@@ -42,7 +42,7 @@ test: $(TEST_STAMP) $(KERNEL)
 # veille run SIGKILLed 20 times while the simulator publishes and 200 alerts
 # send: nothing lost, nothing stored twice, no post under two delivery ids.
 crash-test: $(TEST_STAMP) $(KERNEL)
-	$(PY) tests/crash/crash_test.py --kills 20 --alerts 200 --seconds 60
+	$(PY) tests/crash/run_crash.py --kills 20 --alerts 200 --seconds 60
 
 # Only the optional transformer backend's tests.
 test-transformers: $(TEST_STAMP)

@@ -14,7 +14,7 @@ up, it checks:
 - SQLite's ``PRAGMA integrity_check`` says ``ok``.
 
 It prints one line per check and exits 1 if any fails. Run it with
-``python tests/crash/crash_test.py --kills 20`` (``--help`` for the knobs).
+``python tests/crash/run_crash.py --kills 20`` (``--help`` for the knobs).
 It talks only to servers it starts on loopback.
 """
 
