@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from veille.alerts.channels.apprise_mask import mask_channel_url
 from veille.errors import NotFound, UsageError, VeilleError
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def alert_rows(ws: Workspace) -> list[dict[str, Any]]:
     """One row per alert, as ``alert list`` shows them."""
     return [
         {"name": a.name, "kind": a.kind, "watches": a.subject, "every": schedule_text(a),
-         "mode": a.mode, "to": a.channel_url.split("?")[0], "paused": a.paused}
+         "mode": a.mode, "to": mask_channel_url(a.channel_url), "paused": a.paused}
         for a in list_alerts(ws)
     ]  # fmt: skip
 
@@ -183,7 +184,9 @@ def show_alert(ws: Workspace, name: str, *, secret: bool = False) -> dict[str, A
     assert alert.id is not None
     data = asdict(alert)
     if not secret:
+        # Channel URLs may carry tokens and passwords: shown masked unless asked.
         data.pop("secret")
+        data["channel_url"] = mask_channel_url(alert.channel_url)
     data["outbox"] = ws.store.outbox_counts(alert.id)
     return data
 
@@ -235,7 +238,7 @@ def send_sample(ws: Workspace, name: str) -> SampleSent:
     alert = get_alert(ws, name)
     with engine(ws) as eng:
         n = send_test(eng, alert)
-    return SampleSent(alert, n, alert.channel_url.split("?")[0])
+    return SampleSent(alert, n, mask_channel_url(alert.channel_url))
 
 
 def dispatch(ws: Workspace) -> tuple[int, DispatchReport]:
