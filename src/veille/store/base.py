@@ -29,6 +29,7 @@ from veille.models import Cursor, Post, Sentiment
 from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
+from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
 from veille.store.protocols.search import SearchPosts, SearchPostsTx
 from veille.store.protocols.sources import SourceState, SourceStateTx
 from veille.store.protocols.topics import TopicState, TopicStateTx
@@ -90,7 +91,9 @@ class PostStoreTx(AnalyticsPostsTx, SearchPostsTx, Protocol):
     def upsert_posts(self, posts: Iterable[Post]) -> UpsertResult: ...
 
 
-class StateStoreTx(AlertStateTx, EnrichStateTx, SourceStateTx, TopicStateTx, Protocol):
+class StateStoreTx(
+    AlertStateTx, EnrichStateTx, IngestPostsTx, SourceStateTx, TopicStateTx, Protocol
+):
     """Writes to the state that commit together."""
 
     def set_cursor(self, cursor: Cursor) -> None: ...
@@ -111,7 +114,7 @@ class StoreTransaction(PostStoreTx, StateStoreTx, Protocol):
 
 
 @runtime_checkable
-class PostStore(AnalyticsPosts, SearchPosts, Protocol):
+class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
     """Where posts are kept: upserts, reads, search, aggregations, exports."""
 
     def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
