@@ -138,35 +138,63 @@ class AlertEngine:
             matcher.add(str(rule.alert.id), rule.compiled)
         return matcher
 
-    def matches(self, posts: Iterable[Post]) -> list[tuple[Alert, Post, list[Any]]]:
+    def matches(
+        self,
+        posts: Iterable[Post],
+        hits: Iterable[tuple[str, Post, Any]] | None = None,
+    ) -> list[tuple[Alert, Post, list[Any]]]:
+        """``(alert, post, spans)`` for each match. ``hits`` are ``(alert id,
+        post, spans)`` found by the ingest pipeline's one matcher (topics and
+        alerts matched in one pass); without them the engine matches itself."""
         rules = self.rules()
         by_id = {str(r.alert.id): r for r in rules}
+        if hits is None:
+            hits = self._hits(posts, by_id)
         found = []
+        for qid, post, spans in hits:
+            rule = by_id.get(str(qid))
+            if rule is None:
+                continue
+            a = rule.alert
+            if a.languages and (post.lang or "und") not in a.languages:
+                continue
+            if a.platforms and post.platform not in a.platforms:
+                continue
+            found.append((a, post, normalize_spans(spans)))
+        return found
+
+    def _hits(self, posts: Iterable[Post], by_id: dict[str, _Rule]) -> list[tuple[str, Post, Any]]:
+        out: list[tuple[str, Post, Any]] = []
         for post in posts:
             try:
                 if self._matcher is not None:
-                    found_spans = self._matcher.match(post).items()
-                    hits = [(by_id[qid], spans) for qid, spans in found_spans]
+                    out.extend(
+                        (qid, post, spans) for qid, spans in self._matcher.match(post).items()
+                    )
                 else:
-                    hits = [(r, r.compiled.spans(post)) for r in rules if r.compiled.matches(post)]
+                    out.extend(
+                        (qid, post, r.compiled.spans(post))
+                        for qid, r in by_id.items()
+                        if r.compiled.matches(post)
+                    )
             except Exception:  # a post that trips a matcher must not lose the batch
                 log.exception("matching post %s against alerts failed; skipped", post.id)
-                continue
-            for rule, spans in hits:
-                a = rule.alert
-                if a.languages and (post.lang or "und") not in a.languages:
-                    continue
-                if a.platforms and post.platform not in a.platforms:
-                    continue
-                found.append((a, post, normalize_spans(spans)))
-        return found
+        return out
 
-    def queue(self, tx: Any, posts: Iterable[Post], now: float | None = None) -> int:
-        """Insert the deliveries of ``posts`` through ``tx`` (inside its transaction)."""
+    def queue(
+        self,
+        tx: Any,
+        posts: Iterable[Post],
+        now: float | None = None,
+        *,
+        hits: Iterable[tuple[str, Post, Any]] | None = None,
+    ) -> int:
+        """Insert the deliveries of ``posts`` through ``tx`` (inside its
+        transaction); ``hits`` as in :meth:`matches`."""
         now = time.time() if now is None else now
         moment = datetime.fromtimestamp(now, UTC)
         queued = 0
-        for alert, post, spans in self.matches(posts):
+        for alert, post, spans in self.matches(posts, hits):
             status, reason = "pending", None
             if alert.mode == "best":
                 reason = self._below_floor(alert, post) or self._same_story(tx, alert, post, now)
