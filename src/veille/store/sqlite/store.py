@@ -18,7 +18,9 @@ from veille.models import Cursor, Post, Sentiment, now_utc
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
 from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
+from veille.store.sqlite.compiler import fts_driver, relevance_expr, to_sqlite
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
+from veille.store.sqlite.functions import install as install_functions
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
 from veille.store.sqlite.rows import (
@@ -272,6 +274,8 @@ def _configure(conn: sqlite3.Connection, timeout: float) -> None:
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    # The functions compiled queries call, on every connection.
+    install_functions(conn)
 
 
 def filter_sql(flt: PostFilter | None, alias: str = "posts") -> tuple[str, list[Any]]:
@@ -493,8 +497,6 @@ class SQLiteStore(
         and ``flt``; ``sort`` is ``newest``, ``relevance`` or ``engagement``."""
         from veille.query import compile_query
         from veille.query.evaluate import Query
-        from veille.query.predicates import install
-        from veille.query.sqlite import relevance_expr, to_sqlite
 
         if isinstance(query, str):
             query = compile_query(query)
@@ -503,7 +505,6 @@ class SQLiteStore(
             from veille.errors import UsageError
 
             raise UsageError(f"unknown sort {sort!r}", hint="use newest, relevance or engagement")
-        install(self.conn)
         where, params = filter_sql(flt, "p")
         cols = ", ".join("p." + c for c in POST_COLUMNS[1:])
         order = "p.published_at DESC, p.pk DESC"
@@ -538,14 +539,12 @@ class SQLiteStore(
         """Newest first.
 
         Posts are keyed by time, so when the full-text index can drive the
-        query (its words, see :func:`veille.query.sqlite.fts_driver`), FTS5
+        query (its words, see :func:`veille.store.sqlite.compiler.fts_driver`), FTS5
         walks its lists from the newest key and the walk stops at ``limit``
         posts that pass the rest. Otherwise the last day, week, month… are
         looked at until ``limit`` are found, each window bounding the
         full-text lookups to its keys.
         """
-        from veille.query.sqlite import fts_driver, to_sqlite
-
         driven = fts_driver(node)
         if driven is not None:
             match, rest = driven
