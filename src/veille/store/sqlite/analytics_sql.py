@@ -50,11 +50,10 @@ def scope_sql(
     if scope.scan:
         clauses.append("p.pk IS NOT NULL")  # true, but no rollup answers it
     if scope.queries:
-        from veille.query.predicates import install
-        from veille.query.sqlite import to_sqlite
+        # The compiled queries call the veille_* functions, which the store
+        # installs on each connection it opens.
+        from veille.store.sqlite.compiler import to_sqlite
 
-        # The compiled queries call the shared predicates (veille_* functions).
-        install(conn)
         since = None if f.since is None else int(f.since.timestamp())
         until = None if f.until is None else int(f.until.timestamp())
         for node in scope.queries:
@@ -70,7 +69,7 @@ def fts_match(conn: sqlite3.Connection, scope: Scope) -> str | None:
     cannot say, or deleted posts still in the index until the store's next
     write)."""
     from veille.query.ast import And
-    from veille.query.sqlite import fts_expr
+    from veille.store.sqlite.compiler import fts_expr
 
     if not scope.queries:
         return None
