@@ -202,16 +202,21 @@ def register(app: typer.Typer) -> None:
         q = compile_or_exit(text)
         with open_workspace(workspace) as ws:
             result = search_posts(
-                ws.posts, q, post_filter(since, until, platform, lang), sort=sort.value, limit=limit
+                ws.posts,
+                q,
+                post_filter(since, until, platform, lang),
+                sort=sort.value,
+                limit=limit,
+                count=output is RowFormat.table,
             )
         cols = ["id", "published_at", "author", "engagement", "text", "url"]
         if output is not RowFormat.table:
             cols[4:5] = ["title", "text", "highlights"]
         print_rows(post_rows([h.post for h in result.hits], q, output), cols, output)
-        # The count goes to stderr beside machine formats, so stdout stays data.
-        shown = console() if output is RowFormat.table else err_console()
-        word = "post" if result.total == 1 else "posts"
-        shown.print(f"{result.total} {word} matched; {len(result.hits)} shown.")
+        # Machine formats stay pure data (scripts read stdout and stderr together).
+        if output is RowFormat.table:
+            word = "post" if result.total == 1 else "posts"
+            console().print(f"{result.total} {word} matched; {len(result.hits)} shown.")
 
 
 def load_queries(path: Path, matcher: Any) -> Any:
