@@ -1,6 +1,4 @@
-"""The library API: one module per domain noun, shared by the CLI and the web app.
+"""The library API the CLI and the web app share: one module per domain noun.
 
-Each module holds the rules (validation, defaults, what a command means) as
-plain functions taking the workspace explicitly. Kept import-light: importing
-this package imports nothing else.
-"""
+Services hold the rules (validation, defaults, what a command means) and take
+the workspace or its stores explicitly; only ``veille.store`` speaks SQL."""
