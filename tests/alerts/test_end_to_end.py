@@ -135,9 +135,9 @@ def test_a_post_collected_from_the_simulator_reaches_an_instant_alert(workspace,
     from veille.config import HttpSettings
     from veille.http import HttpClient
     from veille.pipeline.collect import collect
+    from veille.services.sources import add_source
     from veille.sim.feeds import author_feed_path
     from veille.sim.server import SimClock, Simulator, SimWorld
-    from veille.sources.manage import add_source
 
     end = datetime(2026, 10, 1, tzinfo=UTC)
     cfg = SimConfig(seed=7, days=8, end=end, spike_day=3, posts_per_day=60, spike_posts=50)
