@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from veille.sim.feeds import FEED_PLATFORMS
 from veille.sim.generate import SimConfig, generate_posts
 from veille.sim.server import SimClock, Simulator, SimWorld, default_specs
@@ -76,6 +78,7 @@ def _until(check: Any, timeout: float = 90.0) -> bool:
     return bool(check())
 
 
+@pytest.mark.slow
 def test_topic_and_alert_added_to_a_running_daemon(tmp_path: Path) -> None:
     start = datetime.now(UTC).replace(microsecond=0)
     cfg = SimConfig(seed=5, days=2, end=start + timedelta(days=1), posts_per_day=600,

@@ -70,8 +70,9 @@ def test_a_long_input_commits_batch_by_batch_and_the_cursor_last(
     assert workspace.store.count_posts() == 20
     assert workspace.store.get_cursor("feed:x") is None
     calls: list[bool] = []
+    cursor = Cursor("feed:x", {"page": 1})
     result = pipeline.ingest(
-        _posts(35), cursor=Cursor("feed:x", {"page": 1}), state=lambda tx, r, last: calls.append(last)
+        _posts(35), cursor=cursor, state=lambda tx, r, last: calls.append(last)
     )
     assert calls == [False, False, False, True]
     assert result.inserted == 15 and result.unchanged == 20
@@ -133,7 +134,8 @@ def test_builtin_stages_are_registered_and_a_plugin_runs(
         "from dataclasses import replace\n"
         "from veille.pipeline import Stage\n"
         "def shout(context):\n"
-        "    return Stage('shout', prepare=lambda posts: [replace(p, title='LOUD') for p in posts])\n"
+        "    loud = lambda posts: [replace(p, title='LOUD') for p in posts]\n"
+        "    return Stage('shout', prepare=loud)\n"
     )
     info = site / "shout_stage-1.0.dist-info"
     info.mkdir()

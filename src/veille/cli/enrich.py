@@ -212,7 +212,7 @@ def register(app: typer.Typer) -> None:
         from veille.errors import NotFound
 
         with open_workspace(workspace) as ws:
-            cluster, members = copies_of(_sqlite(ws).conn, post_id)
+            cluster, members = copies_of(_sqlite(ws), post_id)
         if cluster is None:
             raise NotFound(f"no post with id {post_id!r}")
         rows = [vars_of(m) | {"representative": m.post_id == cluster} for m in members]

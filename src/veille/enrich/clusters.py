@@ -126,16 +126,8 @@ class Copy:
     published_at: int
 
 
-def copies_of(conn: Any, post_id: str) -> tuple[str | None, list[Copy]]:
+def copies_of(store: Any, post_id: str) -> tuple[str | None, list[Copy]]:
     """``(cluster id, every post of that cluster)``, oldest first; the
     representative is the cluster id itself."""
-    row = conn.execute("SELECT cluster_id FROM posts WHERE id = ?", (post_id,)).fetchone()
-    if row is None:
-        return None, []
-    cluster = row[0] or post_id
-    rows = conn.execute(
-        "SELECT id, platform, author_handle, url, published_at FROM posts"
-        " WHERE cluster_id = ? OR id = ? ORDER BY published_at, pk",
-        (cluster, cluster),
-    ).fetchall()
+    cluster, rows = store.cluster_copies(post_id)
     return cluster, [Copy(*r) for r in rows]
