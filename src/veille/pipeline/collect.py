@@ -86,6 +86,10 @@ def map_items(
     return posts, failed
 
 
+def _at(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 def due_sources(
     store: Any, *, names: Sequence[str] | None = None, force: bool = False, now: float | None = None
 ) -> list[SourceRecord]:
@@ -97,8 +101,8 @@ def due_sources(
         return records
     if force:
         return [r for r in records if r.enabled]
-    due, known = store.source_schedule(int(now))
-    return [r for r in records if r.enabled and (r.name in due or r.name not in known)]
+    due = store.due_sources(datetime.fromtimestamp(now, UTC))  # due, or never run
+    return [r for r in records if r.enabled and r.name in due]
 
 
 def _worker(
@@ -176,7 +180,7 @@ class Collector:
             # Health counts every committed part of the page; the items that
             # failed to map are kept once, with the page's last part.
             if last and failed:
-                tx.quarantine(record.name, failed, int(now.timestamp()))
+                tx.quarantine(record.name, failed, now)
             tx.count_collected(record.name, upsert.inserted, batch.quota)
 
         upsert = self.pipeline.ingest(
@@ -196,7 +200,10 @@ class Collector:
             delay = float(record.every)
             if done.next_poll is not None:
                 delay = min(MAX_POLL, max(MIN_POLL, done.next_poll))
-            self.store.record_success(record.name, int(now), result.new_posts, int(now + delay))
+            with self.store.transaction() as tx:
+                tx.record_success(
+                    record.name, _at(now), new_posts=result.new_posts, next_due=_at(now + delay)
+                )
             result.next_due = datetime.fromtimestamp(now + delay, UTC)
             return
         if error is not None:
@@ -210,9 +217,15 @@ class Collector:
         delay = min(MAX_BACKOFF, record.every * 2 ** (failures - 1))
         if isinstance(error, RateLimited):
             delay = max(delay, error.retry_after)
-        self.store.record_failure(
-            record.name, int(now), result.error, failures, result.new_posts, int(now + delay)
-        )
+        with self.store.transaction() as tx:
+            tx.record_failure(
+                record.name,
+                _at(now),
+                error=result.error or "failed",
+                failures=failures,
+                new_posts=result.new_posts,
+                next_due=_at(now + delay),
+            )
         result.next_due = datetime.fromtimestamp(now + delay, UTC)
 
 
@@ -368,7 +381,8 @@ def retry_quarantine(
         )
         if failed:
             failing += 1
-            store.set_quarantine_error(item.id, failed[0][0])
+            with store.transaction() as tx:
+                tx.set_quarantine_error(item.id, failed[0][0])
             continue
         posts.extend(mapped)
         ok_ids.append(item.id)
