@@ -115,19 +115,3 @@ class Clusterer:
         tx.file_signatures(filed)
         tx.set_clusters(list(assigned.items()))
         return assigned
-
-
-@dataclass(frozen=True)
-class Copy:
-    post_id: str
-    platform: str
-    author: str
-    url: str | None
-    published_at: int
-
-
-def copies_of(store: Any, post_id: str) -> tuple[str | None, list[Copy]]:
-    """``(cluster id, every post of that cluster)``, oldest first; the
-    representative is the cluster id itself."""
-    cluster, rows = store.cluster_copies(post_id)
-    return cluster, [Copy(*r) for r in rows]

@@ -25,14 +25,6 @@ class IngestPosts(Protocol):
         another id); posts absent from the result are new."""
         ...
 
-    def cluster_copies(
-        self, post_id: str
-    ) -> tuple[str | None, list[tuple[str, str, str, str | None, int]]]:
-        """``(cluster id, [(id, platform, author, url, published_at)])`` of the
-        near-duplicate cluster of ``post_id``, oldest first; ``(None, [])``
-        when no such post is stored."""
-        ...
-
     def rules_version(self) -> int:
         """A number that changes whenever a topic or an alert is added,
         edited, paused or removed, by any process."""

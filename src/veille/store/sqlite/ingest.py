@@ -40,20 +40,6 @@ class SQLiteIngest:
                     found.setdefault(owner, digest)
         return found
 
-    def cluster_copies(
-        self, post_id: str
-    ) -> tuple[str | None, list[tuple[str, str, str, str | None, int]]]:
-        row = self.conn.execute("SELECT cluster_id FROM posts WHERE id = ?", (post_id,)).fetchone()
-        if row is None:
-            return None, []
-        cluster = row[0] or post_id
-        rows = self.conn.execute(
-            "SELECT id, platform, author_handle, url, published_at FROM posts"
-            " WHERE cluster_id = ? OR id = ? ORDER BY published_at, pk",
-            (cluster, cluster),
-        ).fetchall()
-        return cluster, rows
-
     def rules_version(self) -> int:
         row = self.conn.execute("SELECT n FROM rules_version WHERE id = 1").fetchone()
         return int(row[0]) if row else 0
