@@ -83,10 +83,8 @@ class SQLiteTopics:
             tx.execute("DELETE FROM topics WHERE id = ?", (topic_id,))
 
     def matching_post_keys(self, query: Any) -> set[int]:
-        from veille.query.predicates import install
-        from veille.query.sqlite import to_sqlite
+        from veille.store.sqlite.compiler import to_sqlite
 
-        install(self.conn)
         where, params = to_sqlite(query)
         return {r[0] for r in self.conn.execute(f"SELECT p.pk FROM posts p WHERE {where}", params)}
 
