@@ -106,9 +106,13 @@ class SQLiteTopicsTx:
     def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
         if not filings:
             return
-        # Post ids become store keys in the same statement (no round trip).
+        ids = list(dict.fromkeys(post_id for post_id, _ in filings))
+        pks: dict[str, int] = {}
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            sql = f"SELECT id, pk FROM posts WHERE id IN ({','.join('?' * len(chunk))})"
+            pks.update(self.conn.execute(sql, chunk))
         self.conn.executemany(
-            "INSERT OR IGNORE INTO post_topics (post_pk, topic_id) "
-            "SELECT pk, ? FROM posts WHERE id = ?",
-            [(topic_id, post_id) for post_id, topic_id in filings],
+            "INSERT OR IGNORE INTO post_topics (post_pk, topic_id) VALUES (?, ?)",
+            [(pks[post_id], topic_id) for post_id, topic_id in filings if post_id in pks],
         )
