@@ -120,7 +120,10 @@ def test_sigkill_during_send_then_restart_is_dropped_as_a_repeat(tmp_path: Path,
     root, data = _setup(tmp_path, receiver, 1.5)
     receiver.script = ["hang"]  # the receiver gets it, the sender never hears back
     child = _veille(["import", str(data)], root)
-    receiver.wait(1)
+    # A loaded machine may take long to start the import: kill it only once
+    # the receiver holds the send, which is what this test is about.
+    receiver.wait(1, timeout=120)
+    assert len(receiver.requests) == 1
     child.send_signal(signal.SIGKILL)
     child.communicate(timeout=60)
     assert child.returncode == -signal.SIGKILL
