@@ -2,8 +2,12 @@
 
 - :mod:`veille.alerts.model`: the :class:`Alert` rule and :class:`AlertBook` (its table).
 - :mod:`veille.alerts.schedule`: when a match is due (frequency, time zone, quiet hours).
-- :mod:`veille.alerts.outbox`: the pipeline stage that turns matches into deliveries
-  in the posts' transaction, and the dispatcher that sends, retries and dead-letters.
-- :mod:`veille.alerts.channels`: where deliveries go, each configured by one URL.
+- :mod:`veille.alerts.outbox`: the engine that turns matches into deliveries in the
+  posts' transaction and sends, retries and dead-letters them, and the
+  :class:`~veille.alerts.outbox.OutboxWorker` that sends off the ingest path.
+- :mod:`veille.alerts.channels`: where deliveries go, each configured by one URL,
+  found in one registry (built-ins and the ``veille.channels`` entry points).
+- :mod:`veille.services.alerts`: what the CLI and the web app call; the alert
+  tables are read and written through :mod:`veille.store.protocols.alerts`.
 - :mod:`veille.alerts.monitors`: spike, sentiment-shift and silence alerts.
 """
