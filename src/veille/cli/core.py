@@ -159,11 +159,24 @@ def register(app: typer.Typer) -> None:
         until: UntilOpt = None,
         platform: PlatformOpt = None,
         lang: LangOpt = None,
+        pseudonymize: Annotated[
+            bool,
+            typer.Option(
+                "--pseudonymize",
+                help="Name authors by stable pseudonyms; leave out names, profile and "
+                "post links (the text is kept as written).",
+            ),
+        ] = False,
     ) -> None:
         """Export stored posts, streamed, as JSON lines, CSV or Parquet."""
         from veille.exporter import export_posts
 
         with open_workspace(workspace) as ws:
+            transform = None
+            if pseudonymize:
+                from veille.services.privacy import pseudonymizer
+
+                transform = pseudonymizer(ws.store)
             flt = post_filter(since, until, platform, lang)
             total = ws.store.count_posts(flt)
             with progress(label="exporting") as bar:
@@ -173,6 +186,7 @@ def register(app: typer.Typer) -> None:
                     fmt.value,
                     output if output is not None else sys.stdout,
                     on_progress=lambda k: bar.advance(task, k),
+                    transform=transform,
                 )
         if output is not None:
             err_console().print(f"{n} posts written to {output}")

@@ -22,6 +22,7 @@ from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
+from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
 from veille.store.protocols.search import SearchPosts, SearchPostsTx
 from veille.store.protocols.sources import SourceState, SourceStateTx
 from veille.store.protocols.topics import TopicState, TopicStateTx
@@ -78,6 +79,7 @@ class Stats:
 
 
 class StoreTransaction(
+    PrivacyStateTx,
     AlertStateTx,
     AnalyticsPostsTx,
     EnrichStateTx,
@@ -104,6 +106,7 @@ class StoreTransaction(
 
 @runtime_checkable
 class Store(
+    PrivacyState,
     AlertState,
     AnalyticsPosts,
     EnrichState,

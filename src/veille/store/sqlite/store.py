@@ -20,6 +20,7 @@ from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
+from veille.store.sqlite.privacy import SQLitePrivacy, SQLitePrivacyTx
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
     READ_COLUMNS,
@@ -94,6 +95,7 @@ def _translate(exc: sqlite3.Error, path: str) -> StoreError:
 
 
 class _Tx(
+    SQLitePrivacyTx,
     SQLiteAlertsTx,
     SQLiteAnalyticsTx,
     SQLiteEnrichTx,
@@ -275,6 +277,7 @@ def filter_sql(flt: PostFilter | None, alias: str = "posts") -> tuple[str, list[
 
 
 class SQLiteStore(
+    SQLitePrivacy,
     SQLiteAlerts,
     SQLiteAnalytics,
     SQLiteEnrich,
