@@ -215,17 +215,17 @@ def delivery_time(value: Any) -> tuple[str, int]:
             day = parse_weekday(word)
         return at, day
     if isinstance(value, dict):
-        hour: Any = value.get("hour", value.get("hours"))
-        minute: Any = value.get("minute", value.get("minutes", 0)) or 0
+        h: Any = value.get("hour", value.get("hours"))
+        mi: Any = value.get("minute", value.get("minutes", 0)) or 0
         tod = value.get("time_of_day")
         if isinstance(tod, str | dict):
             at = delivery_time(tod)[0]
-        elif isinstance(hour, int) and isinstance(minute, int):
-            if not (0 <= hour <= 23 and 0 <= minute <= 59):
-                raise UsageError(f"{hour}:{minute} is not a time")
-            at = f"{hour:02d}:{minute:02d}"
-        elif hour is not None:
-            raise UsageError(f"hour {hour!r} is not a time")
+        elif isinstance(h, int) and isinstance(mi, int):
+            if not (0 <= h <= 23 and 0 <= mi <= 59):
+                raise UsageError(f"{h}:{mi} is not a time")
+            at = f"{h:02d}:{mi:02d}"
+        elif h is not None:
+            raise UsageError(f"hour {h!r} is not a time")
         dow = value.get("day_of_week", value.get("day"))
         if isinstance(dow, str):
             if not _is_weekday(dow):
