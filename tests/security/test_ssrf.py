@@ -246,7 +246,8 @@ def test_local_sockets_are_refused_inside_the_guard(tmp_path: Path) -> None:
 
 def test_guard_does_nothing_outside_a_send(recorder: Recorder) -> None:
     """The audit hook is process-wide; only guarded sends are checked."""
-    guard.guarded  # noqa: B018 - the hook is installed by the import above
+    import veille.alerts.channels.apprise_hook  # noqa: F401 - installs the hook
+
     with socket.create_connection(("127.0.0.1", recorder.port), timeout=5) as sock:
         sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
         assert sock.recv(100).startswith(b"HTTP/1.0 200")
