@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.alerts.conftest import make_workspace
-from tests.security.conftest import alert_book
 from veille.alerts.google import import_google_alerts
 from veille.alerts.google_values import delivery_time
+from veille.alerts.model import AlertBook
 from veille.cli import build_app
 from veille.errors import InputError, UsageError
 
@@ -46,7 +46,7 @@ def test_labels_in_english_and_french_are_understood(tmp_path: Path) -> None:
     ])  # fmt: skip
     lines = import_google_alerts(ws, path)
     assert lines[-1].startswith("5 alert(s) imported")
-    alerts = {a.name: a for a in alert_book(ws).all()}
+    alerts = {a.name: a for a in AlertBook(ws.store).all()}
     lumio = alerts["lumio"]
     assert lumio.languages == ("fr",) and lumio.language == "fr"
     assert (lumio.frequency, lumio.mode) == ("instant", "best")
@@ -95,7 +95,7 @@ def test_an_unknown_value_is_refused_by_name(
     assert value in err.value.message
     assert "nothing was imported" in err.value.message
     assert name in (err.value.hint or "") and "Accepted values" in (err.value.hint or "")
-    assert alert_book(ws).all() == []  # not even the good one
+    assert AlertBook(ws.store).all() == []  # not even the good one
     ws.close()
 
 

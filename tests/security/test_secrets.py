@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.security.conftest import alert_book
 from veille.alerts.channels.apprise_mask import mask_channel_url
-from veille.alerts.model import Alert
+from veille.alerts.model import Alert, AlertBook
 from veille.cli import build_app
 from veille.workspace import Workspace, init_workspace
 
@@ -50,7 +49,7 @@ def test_plain_channels_are_shown_as_they_are() -> None:
 def ws_root(tmp_path: Path) -> Path:
     root = init_workspace(tmp_path / "ws")
     with Workspace.open(root) as ws:
-        book = alert_book(ws)
+        book = AlertBook(ws.store)
         for i, (url, _) in enumerate(SECRET_URLS):
             book.add(Alert(name=f"a{i}", channel_url=url, query="acei"))
     return root

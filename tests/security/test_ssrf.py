@@ -19,11 +19,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.security.conftest import alert_book
 from veille.alerts.channels import ChannelContext, ChannelError, Delivery, channel_for
 from veille.alerts.channels import apprise_guard as guard
 from veille.alerts.channels.httpclient import post as webhook_post
-from veille.alerts.model import Alert
+from veille.alerts.model import Alert, AlertBook
 from veille.config import HttpSettings, Settings
 from veille.errors import UsageError, VeilleError
 from veille.http import BlockedAddress, HttpClient
@@ -269,7 +268,7 @@ def test_cli_alert_add_and_test_refuse_loopback(tmp_path: Path, recorder: Record
     assert res.exit_code == 2, res.output
     assert "loopback" in res.output and "allow_private_networks" in res.output
     with Workspace.open(root) as ws:
-        alert_book(ws).add(Alert(name="h", channel_url=url, query="x"))
+        AlertBook(ws.store).add(Alert(name="h", channel_url=url, query="x"))
     res = runner.invoke(app, ["alert", "test", "h", "-w", str(root)], env=env)
     assert res.exit_code != 0
     assert "refused" in res.output

@@ -14,7 +14,7 @@ from typing import Any
 
 from veille.alerts.channels import ChannelContext, channel_for
 from veille.alerts.matching import topic_query
-from veille.alerts.model import Alert, AlertBook, connection
+from veille.alerts.model import Alert, AlertBook
 from veille.errors import InputError, VeilleError
 from veille.query.topics import add_topic
 from veille.textnorm import fold
@@ -111,7 +111,7 @@ def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None =
             f"{path.name}: " + "; ".join(lines) + "; nothing was imported",
             hint=gv.hint_for(fields),
         )
-    book = AlertBook(connection(ws.store))
+    book = AlertBook(ws.store)
     ctx = ChannelContext(ws.settings, ws.root)
     existing = {a.name for a in book.all()}
     detected = set(ws.settings.enrich.languages)
