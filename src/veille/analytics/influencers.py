@@ -66,20 +66,26 @@ class Influencer:
 
     def why(self, lang: str = "en") -> str:
         """The numbers behind the rank, in plain words."""
-        from veille.analytics.findings import num, pct
+        from veille.i18n import count, format_decimal, format_percent
 
-        rank = f"{self.pagerank:.3f}"
+        rank = format_decimal(self.pagerank, lang, 3, trim=False)
+        relevance = format_percent(self.relevance, lang)
         if lang == "fr":
+            on_topic = count(
+                self.matching_posts, lang, "publication pertinente", "publications pertinentes"
+            )
             return (
-                f"{num(self.followers, lang)} abonnés, {num(self.engagement, lang)} interactions "
-                f"sur {self.matching_posts} publications pertinentes, "
-                f"{pct(self.relevance, lang)} de leurs publications sur le sujet, "
-                f"PageRank {rank.replace('.', ',')}" + (", déjà en contact" if self.engaged else "")
+                f"{count(self.followers, lang, 'abonné', 'abonnés')}, "
+                f"{count(self.engagement, lang, 'interaction', 'interactions')} sur {on_topic}, "
+                f"{relevance} de ses publications sur le sujet, PageRank {rank}"
+                + (", déjà en contact" if self.engaged else "")
             )
         return (
-            f"{num(self.followers, lang)} followers, {num(self.engagement, lang)} interactions on "
-            f"{self.matching_posts} matching posts, {pct(self.relevance, lang)} of their posts "
-            f"on topic, PageRank {rank}" + (", already engaged" if self.engaged else "")
+            f"{count(self.followers, lang, 'follower', 'followers')}, "
+            f"{count(self.engagement, lang, 'interaction', 'interactions')} on "
+            f"{count(self.matching_posts, lang, 'matching post', 'matching posts')}, "
+            f"{relevance} of their posts on topic, PageRank {rank}"
+            + (", already engaged" if self.engaged else "")
         )
 
 
