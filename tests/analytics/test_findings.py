@@ -159,3 +159,24 @@ def test_this_period_looks_the_same_in_every_language() -> None:
         style[lang] = (color["range"][0], dash["range"][0], color["range"][1], dash["range"][1])
         assert "lumio" in spec["title"] and "2026" in spec["title"]
     assert style["en"] == style["fr"] and style["en"][1] == [1, 0]  # solid this period
+
+
+def test_cli_charts_name_the_topic_and_the_period(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    root = init_workspace(tmp_path / "ws")
+    (root / "veille.toml").write_text(f'[workspace]\ntimezone = "{TZ}"\n', encoding="utf-8")
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([make_post("1", "2026-03-24T09:00", text="Lumio panne")])
+    svg = tmp_path / "v.svg"
+    args = ["-w", str(root), "--period", "2026-03-23..2026-03-29", "-q", "lumio"]
+    result = CliRunner().invoke(build_app(), ["volume", *args, "--chart", str(svg)])
+    assert result.exit_code == 0, result.output
+    assert "lumio" in svg.read_text() and "Mar 23" in svg.read_text()
+    result = CliRunner().invoke(
+        build_app(), ["volume", *args, "--by", "platform", "--chart", str(svg)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "lumio" in svg.read_text() and "Mar 23" in svg.read_text()
