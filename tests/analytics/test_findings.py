@@ -180,3 +180,17 @@ def test_cli_charts_name_the_topic_and_the_period(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "lumio" in svg.read_text() and "Mar 23" in svg.read_text()
+
+
+def test_a_post_mentioned_in_one_line_shows_its_title_once() -> None:
+    from veille.analytics.report import _shown
+
+    def post(title: str | None, text: str) -> SimpleNamespace:
+        return SimpleNamespace(title=title, text=text)
+
+    assert _shown(post("Ask HN: fibre?", "Moving soon.")) == "Ask HN: fibre? — Moving soon."
+    assert _shown(post("Lumio expands", "")) == "Lumio expands"  # a link story
+    assert _shown(post("Lumio expands its…", "Lumio expands its network.")) == (
+        "Lumio expands its network."
+    )
+    assert _shown(post(None, "Just text")) == "Just text"

@@ -30,3 +30,18 @@ def test_a_term_is_shown_in_its_most_frequent_written_form(tmp_path: Path) -> No
     trends = {t.key: t for t in trending_terms(store, Scope(), week, min_stories=2)}
     phrase = next(t for t in trends.values() if t.phrase and "note" in t.key)
     assert phrase.term == "petite note" and "petit note" not in phrase.forms
+
+
+def test_phrases_do_not_span_punctuation() -> None:
+    terms = extract_terms(
+        "Lumio outage: thousands without service, support not answering #LumioDown"
+    )
+    assert "lumio outage" in terms
+    assert not {"outage thousand", "service support", "answering lumiodown"} & set(terms)
+    assert "petite note" in extract_terms("une petite note").values()
+
+
+def test_a_capital_after_a_mention_is_no_name() -> None:
+    terms = extract_terms("@maya107 Huge Lumio outage right now, says Vexa")
+    assert terms["huge"] == "huge" and terms["huge lumio"] == "huge Lumio"
+    assert terms["vexa"] == "Vexa"

@@ -73,6 +73,17 @@ def _text(value: str | None, limit: int = 280) -> Any:
     return Markup(nh3.clean(text, tags=set()))
 
 
+def _shown(post: Any) -> str:
+    """What a one-line mention of a post shows: its text, led by its title
+    when the text does not already open with it (a Hacker News story's text
+    follows its title; a link story has no text at all)."""
+    title = (post.title or "").strip()
+    body = (post.text or "").strip()
+    if not title or body.startswith(title.rstrip("…").rstrip()):
+        return body or title
+    return f"{title} — {body}" if body else title
+
+
 def _safe_url(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("http://", "https://")) else None
 
@@ -189,6 +200,7 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         language=lambda code: name_of("lang", code),
         country=lambda code: name_of("country", code),
         text=_text,
+        shown=_shown,
         safe_url=_safe_url,
         local=lambda dt: i18n.format_datetime(dt, lang, tz),
     )

@@ -65,16 +65,26 @@ def term_key(word: str) -> tuple[str, str]:
 
 
 def extract_terms(text: str) -> dict[str, str]:
-    """Keys of the words and adjacent-word phrases of ``text`` -> the form
+    """Keys of the words and adjacent-word phrases (not across punctuation) of
+    ``text`` -> the form
     written there (lower-cased unless a name), so that a term is shown as
     people wrote it (``petite note``) rather than as its lemma (``petit note``)."""
     stop = stop_words()
     out: dict[str, str] = {}
     prev: tuple[str, str] | None = None
-    names = names_in(text)
-    for chunk in _URL.split(text):
+    chunks = _URL.split(text)
+    # A word after a removed mention or link starts its chunk: "@ana Huge
+    # outage" does not make "Huge" a name.
+    names = frozenset().union(*map(names_in, chunks))
+    for chunk in chunks:
         prev = None
+        end = 0
         for m in WORD_RE.finditer(chunk):
+            # A phrase never spans punctuation or a hashtag's "#": "outage:
+            # thousands" or "service, support" are no one's phrases.
+            if chunk[end : m.start()].strip(" -'’"):
+                prev = None
+            end = m.end()
             word = m.group().lower()
             folded = fold(word)
             if folded in stop or len(folded) < 3 or folded.isdigit():
