@@ -159,6 +159,10 @@ def test_this_period_looks_the_same_in_every_language() -> None:
         style[lang] = (color["range"][0], dash["range"][0], color["range"][1], dash["range"][1])
         assert "lumio" in spec["title"] and "2026" in spec["title"]
     assert style["en"] == style["fr"] and style["en"][1] == [1, 0]  # solid this period
+    # Axis dates in the chart's language.
+    from veille.analytics.charts import to_svg
+
+    assert "mars" in to_svg(volume_chart(vol, lang="fr")) and "Mar" in to_svg(volume_chart(vol))
 
 
 def test_cli_charts_name_the_topic_and_the_period(tmp_path: Path) -> None:
@@ -194,3 +198,4 @@ def test_a_post_mentioned_in_one_line_shows_its_title_once() -> None:
         "Lumio expands its network."
     )
     assert _shown(post(None, "Just text")) == "Just text"
+    assert _shown(post("On hold for two…", "hours, awful.")) == "On hold for two hours, awful."

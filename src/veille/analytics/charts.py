@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from veille.analytics.scope import Period
 from veille.analytics.volume import SentimentPoint, Share, Voice, Volume
@@ -91,7 +91,7 @@ def volume_chart(vol: Volume, *, lang: str = "en", title: str = "", about: str =
                 "series:N", scale=alt.Scale(domain=names, range=dashes), legend=None
             ),
         )
-        .properties(width=WIDTH, height=HEIGHT)
+        .properties(usermeta={"lang": lang}, width=WIDTH, height=HEIGHT)
     )
 
 
@@ -118,7 +118,7 @@ def share_chart(
             x=alt.X("share:Q", title=_t(lang, "share"), axis=alt.Axis(format="%")),
             tooltip=["key:N", "posts:Q"],
         )
-        .properties(width=WIDTH - 120, height=max(40, 22 * len(rows)))
+        .properties(usermeta={"lang": lang}, width=WIDTH - 120, height=max(40, 22 * len(rows)))
     )
 
 
@@ -143,7 +143,7 @@ def sov_chart(
             x=alt.X("share:Q", title=_t(lang, "share"), axis=alt.Axis(format="%")),
             color=alt.Color("topic:N", legend=None),
         )
-        .properties(width=WIDTH - 120, height=max(40, 26 * len(rows)))
+        .properties(usermeta={"lang": lang}, width=WIDTH - 120, height=max(40, 26 * len(rows)))
     )
 
 
@@ -180,20 +180,33 @@ def sentiment_chart(
             x=alt.X("when:T", title=None, axis=alt.Axis(format="%d %b")),
             y=alt.Y("net:Q", title=_t(lang, "net"), scale=alt.Scale(domain=[-1, 1])),
         )
-        .properties(width=WIDTH, height=HEIGHT // 1.5)
+        .properties(usermeta={"lang": lang}, width=WIDTH, height=HEIGHT // 1.5)
     )
+
+
+# d3's locales for axis dates and numbers ("16 nov.", "1 000", "40 %"); the
+# language travels in the chart's usermeta, set by each chart above.
+def _locale(spec: dict[str, Any]) -> Literal["en-US", "fr-FR"]:
+    lang = (spec.get("usermeta") or {}).get("lang", "en")
+    return "fr-FR" if lang == "fr" else "en-US"
 
 
 def to_svg(chart: Any) -> str:
     import vl_convert as vlc
 
-    return str(vlc.vegalite_to_svg(chart.to_dict()))
+    spec = chart.to_dict()
+    name = _locale(spec)
+    return str(vlc.vegalite_to_svg(spec, format_locale=name, time_format_locale=name))
 
 
 def to_png(chart: Any, *, scale: float = 2.0) -> bytes:
     import vl_convert as vlc
 
-    return bytes(vlc.vegalite_to_png(chart.to_dict(), scale=scale))
+    spec = chart.to_dict()
+    name = _locale(spec)
+    return bytes(
+        vlc.vegalite_to_png(spec, scale=scale, format_locale=name, time_format_locale=name)
+    )
 
 
 def save_chart(chart: Any, path: str | Path) -> Path:

@@ -81,6 +81,8 @@ def _shown(post: Any) -> str:
     body = (post.text or "").strip()
     if not title or body.startswith(title.rstrip("…").rstrip()):
         return body or title
+    if title.endswith("…") and body:  # a title cut short: its text goes on from there
+        return f"{title[:-1].rstrip()} {body}"
     return f"{title} — {body}" if body else title
 
 
