@@ -134,20 +134,6 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
     def count_posts(self, flt: PostFilter | None = None) -> int: ...
 
-    def search_text(
-        self, text: str, flt: PostFilter | None = None, *, limit: int = 50
-    ) -> list[Post]:
-        """Posts holding every word of ``text`` (case and accents ignored), newest first."""
-        ...
-
-    def search(
-        self, query: Any, flt: PostFilter | None = None, sort: str = "newest", limit: int = 50
-    ) -> list[Post]:
-        """Posts matching ``query`` (text of the query language, a compiled
-        ``veille.query.Query`` or an AST node) and ``flt``; ``sort`` is
-        ``newest``, ``relevance`` (bm25) or ``engagement``."""
-        ...
-
     def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats: ...
 
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None: ...
