@@ -294,7 +294,8 @@ class FeedsSource(Source[FeedsConfig]):
                 [],
                 cursor,
                 quota=http.quota_left(config.url),
-                next_poll_seconds=cursor.get("interval"),
+                # adaptive=false keeps the source's own --every, unchanged or not.
+                next_poll_seconds=cursor.get("interval") if config.adaptive else None,
             )
             return
         validators = resp.validators() if url_now == config.url else {}
