@@ -14,9 +14,8 @@ Guarantees, in the words of the tests:
 
 from __future__ import annotations
 
-import json
 import logging
-import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from veille.alerts.matching import (
     normalize_spans,
     topic_query,
 )
-from veille.alerts.model import Alert, AlertBook
+from veille.alerts.model import Alert
 from veille.alerts.schedule import day_start, next_slot
 from veille.config import Settings
 from veille.models import Post
@@ -79,7 +78,6 @@ class AlertEngine:
         environ: dict[str, str] | None = None,
     ) -> None:
         self.store = store
-        self.conn: sqlite3.Connection = store.conn
         self.settings = settings
         self.tz = ZoneInfo(settings.workspace.timezone)
         self.ctx = ChannelContext(settings, root, environ)
@@ -97,21 +95,13 @@ class AlertEngine:
             return topic_query(self.store, alert.topic) or alert.query
         return alert.query
 
-    def _version(self) -> tuple[Any, ...]:
-        """Changes when an alert or a topic's query changes (rules are cached on it)."""
-        try:
-            topics = self.conn.execute(
-                "SELECT count(*), coalesce(max(created_at), 0) FROM topic_versions"
-            ).fetchone()
-        except sqlite3.OperationalError:  # no topics table in this version
-            topics = None
-        return (*AlertBook(self.conn).version(), topics)
-
     def rules(self) -> list[_Rule]:
-        version = self._version()
+        """Every match alert's compiled query, paused ones included: a paused
+        alert keeps queueing (the sender holds its rows until it is resumed)."""
+        version = self.store.alert_rules_stamp()
         if version != self._rules_version:
             rules = []
-            for alert in AlertBook(self.conn).active("match"):
+            for alert in self.store.alerts_of_kind("match", with_paused=True):
                 text = self.query_of(alert)
                 if not text:
                     log.warning("alert %s: topic %s has no query; skipped", alert.name, alert.topic)
@@ -137,57 +127,78 @@ class AlertEngine:
             matcher.add(str(rule.alert.id), rule.compiled)
         return matcher
 
-    def matches(self, posts: Iterable[Post]) -> list[tuple[Alert, Post, list[Any]]]:
+    def matches(
+        self,
+        posts: Iterable[Post],
+        hits: Iterable[tuple[str, Post, Any]] | None = None,
+    ) -> list[tuple[Alert, Post, list[Any]]]:
+        """``(alert, post, spans)`` for each match. ``hits`` are ``(alert id,
+        post, spans)`` found by the ingest pipeline's one matcher (topics and
+        alerts matched in one pass); without them the engine matches itself."""
         rules = self.rules()
         by_id = {str(r.alert.id): r for r in rules}
+        if hits is None:
+            hits = self._hits(posts, by_id)
         found = []
+        for qid, post, spans in hits:
+            rule = by_id.get(str(qid))
+            if rule is None:
+                continue
+            a = rule.alert
+            if a.languages and (post.lang or "und") not in a.languages:
+                continue
+            if a.platforms and post.platform not in a.platforms:
+                continue
+            found.append((a, post, normalize_spans(spans)))
+        return found
+
+    def _hits(self, posts: Iterable[Post], by_id: dict[str, _Rule]) -> list[tuple[str, Post, Any]]:
+        out: list[tuple[str, Post, Any]] = []
         for post in posts:
             try:
                 if self._matcher is not None:
-                    found_spans = self._matcher.match(post).items()
-                    hits = [(by_id[qid], spans) for qid, spans in found_spans]
+                    out.extend(
+                        (qid, post, spans) for qid, spans in self._matcher.match(post).items()
+                    )
                 else:
-                    hits = [(r, r.compiled.spans(post)) for r in rules if r.compiled.matches(post)]
+                    out.extend(
+                        (qid, post, r.compiled.spans(post))
+                        for qid, r in by_id.items()
+                        if r.compiled.matches(post)
+                    )
             except Exception:  # a post that trips a matcher must not lose the batch
                 log.exception("matching post %s against alerts failed; skipped", post.id)
-                continue
-            for rule, spans in hits:
-                a = rule.alert
-                if a.languages and (post.lang or "und") not in a.languages:
-                    continue
-                if a.platforms and post.platform not in a.platforms:
-                    continue
-                found.append((a, post, normalize_spans(spans)))
-        return found
+        return out
 
-    def queue(self, tx: Any, posts: Iterable[Post], now: float | None = None) -> int:
-        """Insert the deliveries of ``posts`` through ``tx`` (inside its transaction)."""
+    def queue(
+        self,
+        tx: Any,
+        posts: Iterable[Post],
+        now: float | None = None,
+        *,
+        hits: Iterable[tuple[str, Post, Any]] | None = None,
+    ) -> int:
+        """Insert the deliveries of ``posts`` through ``tx`` (inside its
+        transaction); ``hits`` as in :meth:`matches`."""
         now = time.time() if now is None else now
         moment = datetime.fromtimestamp(now, UTC)
         queued = 0
-        for alert, post, spans in self.matches(posts):
+        for alert, post, spans in self.matches(posts, hits):
             status, reason = "pending", None
             if alert.mode == "best":
                 reason = self._below_floor(alert, post) or self._same_story(tx, alert, post, now)
             if reason is None and alert.daily_cap:
                 since = day_start(moment, self.tz).timestamp()
-                (n,) = tx.execute(
-                    "SELECT count(*) FROM deliveries WHERE alert_id = ? AND created_at >= ? "
-                    "AND status IN ('pending', 'sending', 'sent')",
-                    (alert.id, since),
-                ).fetchone()
-                if n >= alert.daily_cap:
+                if tx.queued_since(alert.id, since) >= alert.daily_cap:
                     reason = f"daily cap of {alert.daily_cap} reached"
             if reason is not None:
                 status = "skipped"
             due = next_slot(alert, moment, self.tz).timestamp()
-            cur = tx.execute(
-                "INSERT OR IGNORE INTO deliveries (alert_id, post_id, cluster_id, spans, status,"
-                " created_at, due_at, next_attempt_at, last_error) VALUES (?,?,?,?,?,?,?,?,?)",
-                (alert.id, post.id, post.cluster_id, json.dumps(spans), status, now, due, due,
-                 reason),
+            added = tx.queue_match(
+                alert.id, post.id, cluster_id=post.cluster_id, spans=spans, status=status,
+                now=now, due=due, reason=reason,
             )  # fmt: skip
-            queued += cur.rowcount if status == "pending" else 0
+            queued += int(added and status == "pending")
         return queued
 
     def queue_event(
@@ -195,13 +206,8 @@ class AlertEngine:
     ) -> int:
         """Queue one monitor event or report under its idempotency ``key``
         (one per alert and window or period); 1 if queued, 0 if already there."""
-        with self.conn:
-            cur = self.conn.execute(
-                "INSERT OR IGNORE INTO deliveries (alert_id, post_id, payload, status, created_at,"
-                " due_at, next_attempt_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
-                (alert.id, key, json.dumps(event, ensure_ascii=False), now, due, due),
-            )
-        return int(cur.rowcount)
+        assert alert.id is not None
+        return int(self.store.queue_event(alert.id, key, event, due, now))
 
     @staticmethod
     def _below_floor(alert: Alert, post: Post) -> str | None:
@@ -222,81 +228,44 @@ class AlertEngine:
         """One post per story cluster: keep the one with the widest reach."""
         if not post.cluster_id:
             return None
-        row = tx.execute(
-            "SELECT d.id, d.post_id, d.status, coalesce(p.author_followers, 0) "
-            "+ p.likes + p.shares + p.replies FROM deliveries d JOIN posts p ON p.id = d.post_id "
-            "WHERE d.alert_id = ? AND d.cluster_id = ? AND d.created_at >= ? "
-            "AND d.status IN ('pending', 'sending', 'sent') ORDER BY d.id DESC LIMIT 1",
-            (alert.id, post.cluster_id, now - SAME_STORY_DAYS * 86400),
-        ).fetchone()
-        if row is None:
+        found = tx.latest_story_delivery(alert.id, post.cluster_id, now - SAME_STORY_DAYS * 86400)
+        if found is None:
             return None
         reach = (post.author.followers or 0) + post.engagement.total
-        if row[2] == "pending" and reach > row[3]:
-            tx.execute(
-                "UPDATE deliveries SET status = 'skipped', last_error = ? WHERE id = ?",
-                (f"same story as {post.id}, which reaches more people", row[0]),
-            )
+        if found.status == "pending" and reach > found.reach:
+            tx.skip_delivery(found.id, f"same story as {post.id}, which reaches more people")
             return None
-        return f"same story as {row[1]}"
+        return f"same story as {found.post_id}"
 
     # ---- sending --------------------------------------------------------
 
     def _lease_seconds(self) -> float:
         return self.settings.alerts.send_timeout_seconds + 2
 
-    def claim(self, now: float, *, instant_only: bool = False) -> list[tuple[str, list[int]]]:
+    def claim(
+        self, now: float, *, instant_only: bool = False, alert_id: int | None = None
+    ) -> list[tuple[str, list[int]]]:
         """Mark due rows ``sending`` under a lease; return ``(batch id, row ids)``."""
-        lease = now + self._lease_seconds()
-        extra = " AND a.frequency = 'instant'" if instant_only else ""
-        batches: dict[tuple[int, str | None], list[int]] = {}
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            rows = self.conn.execute(
-                "SELECT d.id, d.alert_id, d.batch_id FROM deliveries d JOIN alerts a "
-                "ON a.id = d.alert_id WHERE a.paused = 0 AND ((d.status = 'pending' "
-                "AND d.next_attempt_at <= ?) OR (d.status = 'sending' AND d.lease_until < ?))"
-                f"{extra} ORDER BY d.id",
-                (now, now),
-            ).fetchall()
-            for row_id, alert_id, batch in rows:
-                batches.setdefault((alert_id, batch), []).append(row_id)
-            out = []
-            for (alert_id, batch), ids in batches.items():
-                batch_id = batch or f"{alert_id}.{ids[0]}"
-                self.conn.executemany(
-                    "UPDATE deliveries SET status = 'sending', lease_until = ?, batch_id = ? "
-                    "WHERE id = ?",
-                    [(lease, batch_id, i) for i in ids],
-                )
-                out.append((batch_id, ids))
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        return out
+        return self.store.claim_deliveries(
+            now, now + self._lease_seconds(), instant_only=instant_only, alert_id=alert_id
+        )
 
     def _delivery(self, batch_id: str, ids: list[int]) -> Delivery | None:
-        marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(
-            f"SELECT alert_id, post_id, spans, payload, created_at FROM deliveries "
-            f"WHERE id IN ({marks}) ORDER BY id",
-            ids,
-        ).fetchall()
+        rows = self.store.queued_items(ids)
         if not rows:
             return None
-        alert = AlertBook(self.conn).by_id(rows[0][0])
+        alert = self.store.alert_by_id(rows[0].alert_id)
         if alert is None:
             return None
-        posts = {p.id: p for p in self.store.get_posts([r[1] for r in rows if not r[3]])}
+        posts = {p.id: p for p in self.store.get_posts([r.key for r in rows if r.event is None])}
         items = [
-            DeliveryItem(posts[r[1]], [(s[0], s[1], s[2]) for s in json.loads(r[2])])
+            DeliveryItem(posts[r.key], list(r.spans))
             for r in rows
-            if not r[3] and r[1] in posts
+            if r.event is None and r.key in posts
         ]
-        event = json.loads(rows[0][3]) if rows[0][3] else None
+        event = rows[0].event
         kind = event.get("kind", "event") if event else "posts"
-        created = datetime.fromtimestamp(min(r[4] for r in rows), UTC)
+        created = datetime.fromtimestamp(min(r.created_at for r in rows), UTC)
         delivery = Delivery(batch_id, alert, items, created, kind, event)
         if kind == "report":
             from veille.alerts.reports import with_document
@@ -305,14 +274,17 @@ class AlertEngine:
             delivery = with_document(self, delivery)
         return delivery
 
-    def dispatch(self, *, now: float | None = None, instant_only: bool = False) -> DispatchReport:
-        """Send every due batch (a few at a time); never raises because of one channel."""
+    def dispatch(
+        self, *, now: float | None = None, instant_only: bool = False, alert_id: int | None = None
+    ) -> DispatchReport:
+        """Send every due batch (a few at a time; only ``alert_id``'s if given);
+        never raises because of one channel."""
         from concurrent.futures import ThreadPoolExecutor
 
         now = time.time() if now is None else now
         report = DispatchReport()
         ready: list[tuple[str, list[int], Delivery]] = []
-        for batch_id, ids in self.claim(now, instant_only=instant_only):
+        for batch_id, ids in self.claim(now, instant_only=instant_only, alert_id=alert_id):
             report.batches += 1
             try:
                 delivery = self._delivery(batch_id, ids)
@@ -358,39 +330,182 @@ class AlertEngine:
         self.ctx.http.close()
 
     def _finish(self, ids: list[int], status: str, error: str | None) -> None:
-        with self.conn:
-            self.conn.executemany(
-                "UPDATE deliveries SET status = ?, sent_at = ?, lease_until = NULL, "
-                "last_error = coalesce(?, last_error) WHERE id = ?",
-                [(status, time.time() if status == "sent" else None, error, i) for i in ids],
-            )
+        sent_at = time.time() if status == "sent" else None
+        self.store.finish_deliveries(ids, status, error, sent_at)
 
     def _failed(self, ids: list[int], error: str, now: float) -> bool:
         """Record a failure; True when the rows moved to the dead letters."""
         cfg = self.settings.alerts
-        (attempts,) = self.conn.execute(
-            "SELECT max(attempts) FROM deliveries WHERE id = ?", (ids[0],)
-        ).fetchone()
-        attempts = (attempts or 0) + 1
+        attempts = self.store.delivery_attempts(ids[0]) + 1
         dead = attempts >= cfg.max_attempts
         retry_at = now + cfg.retry_base_seconds * 2 ** (attempts - 1)
-        with self.conn:
-            self.conn.executemany(
-                "UPDATE deliveries SET attempts = ?, last_error = ?, lease_until = NULL, "
-                "status = ?, next_attempt_at = ? WHERE id = ?",
-                [(attempts, error[:2000], "dead" if dead else "pending", retry_at, i) for i in ids],
-            )
+        self.store.reschedule_deliveries(
+            ids, attempts=attempts, error=error[:2000], status="dead" if dead else "pending",
+            retry_at=retry_at,
+        )  # fmt: skip
         return dead
 
     def retry_dead(self, alert_id: int | None = None) -> int:
         """Give dead letters another round of attempts."""
-        sql = (
-            "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? "
-            "WHERE status = 'dead'"
+        return self.store.retry_dead_deliveries(alert_id, time.time())
+
+
+class OutboxWorker:
+    """Sends the outbox off the ingest path: its own thread, its own store connection.
+
+    Collection only *queues* deliveries (in the posts' transaction); this
+    worker sends them, so a slow or dead channel never slows collection.
+    Delivery stays at least once: rows are claimed under a lease with a
+    delivery id (the same on every retry) that receivers use to drop repeats.
+
+    In a daemon (``veille run``)::
+
+        worker = OutboxWorker(workspace)
+        pipeline = build_pipeline(workspace)
+        worker.attach(pipeline)   # the alerts stage wakes the worker, never sends itself
+        worker.start()            # sends as-it-happens rows when woken; every
+        try:                      # [alerts] dispatch_interval_seconds also checks
+            ...collect...         # monitors, report schedules, digests and retries
+        finally:
+            worker.stop()         # waits for the sends in flight (up to the send timeout)
+
+    Without ``attach`` the alerts stage keeps sending as-it-happens rows right
+    after each commit (the behaviour of one-shot commands such as ``import``).
+    :meth:`drain_once` runs one full round in the caller's thread (``veille
+    alert dispatch``, tests). ``workspace`` is only read for its root and
+    settings: the worker opens its own store, so its connection is never shared
+    with the collector's thread.
+    """
+
+    def __init__(
+        self,
+        workspace: Any,
+        *,
+        interval: float | None = None,
+        registry: dict[str, ChannelFactory] | None = None,
+        environ: dict[str, str] | None = None,
+    ) -> None:
+        self.root: Path = workspace.root
+        self.settings: Settings = workspace.settings
+        self.interval = (
+            self.settings.alerts.dispatch_interval_seconds if interval is None else interval
         )
-        params: list[Any] = [time.time()]
-        if alert_id is not None:
-            sql += " AND alert_id = ?"
-            params.append(alert_id)
-        with self.conn:
-            return self.conn.execute(sql, params).rowcount
+        self.registry = registry
+        self.environ = environ
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        # The engine of each thread that calls drain_once (connections stay in their thread).
+        self._local = threading.local()
+        self.rounds = 0
+
+    def _open(self) -> tuple[Any, AlertEngine]:
+        from veille.workspace import Workspace
+
+        ws = Workspace(root=self.root, settings=self.settings)
+        engine = AlertEngine(
+            ws.store, self.settings, self.root, registry=self.registry, environ=self.environ
+        )
+        return ws, engine
+
+    def _engine(self) -> AlertEngine:
+        held = getattr(self._local, "held", None)
+        if held is None:
+            held = self._local.held = self._open()
+        return held[1]
+
+    def drain_once(self, now: float | None = None) -> tuple[int, DispatchReport]:
+        """One full round in the caller's thread: monitors and report schedules,
+        then every due delivery. Returns (events queued, send report); a failing
+        monitor, report or channel is logged, never raised."""
+        events = self._check(self._engine(), now)
+        return events, self._engine().dispatch(now=now)
+
+    @staticmethod
+    def _check(engine: AlertEngine, now: float | None) -> int:
+        from veille.alerts.monitors import check_monitors
+        from veille.alerts.reports import check_reports
+
+        events = 0
+        try:
+            events += check_monitors(engine, now)
+        except Exception:
+            log.exception("checking spike/sentiment/silence alerts failed")
+        try:
+            events += check_reports(engine, now)
+        except Exception:
+            log.exception("checking scheduled reports failed")
+        return events
+
+    def wake(self) -> None:
+        """New rows are queued: send the due ones now rather than at the next interval."""
+        self._wake.set()
+
+    def attach(self, pipeline: Any) -> None:
+        """Make ``pipeline``'s alerts stage wake this worker after a commit that
+        stored new posts, instead of sending on the collector's thread."""
+
+        def after_commit(result: Any) -> None:
+            if result.new:
+                self.wake()
+
+        for stage in pipeline.stages:
+            if stage.name == "alerts":
+                stage.after_commit = after_commit
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="veille-outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop after the round in progress; close this thread's engine."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            wait = self.settings.alerts.send_timeout_seconds + 5 if timeout is None else timeout
+            self._thread.join(wait)
+            self._thread = None
+        self.close()
+
+    def close(self) -> None:
+        """Close the engine :meth:`drain_once` opened in the calling thread."""
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            self._local.held = None
+            held[1].close()
+            held[0].close()
+
+    def _run(self) -> None:
+        held: tuple[Any, AlertEngine] | None = None
+        checked = 0.0
+        while not self._stop.is_set():
+            try:
+                if held is None:
+                    held = self._open()
+                engine = held[1]
+                if time.monotonic() - checked >= self.interval:
+                    checked = time.monotonic()
+                    self._check(engine, None)
+                engine.dispatch()
+                self.rounds += 1
+            except Exception:  # the worker outlives any store or channel failure
+                log.exception("the outbox worker's round failed; it tries again")
+                if held is not None:
+                    _close(held)
+                    held = None
+            # Woken by a commit, by stop(), or by the interval.
+            self._wake.wait(self.interval)
+            self._wake.clear()
+        if held is not None:
+            _close(held)
+
+
+def _close(held: tuple[Any, AlertEngine]) -> None:
+    try:
+        held[1].close()
+        held[0].close()
+    except Exception:
+        log.exception("closing the outbox worker's store failed")

@@ -4,13 +4,15 @@ the as-it-happens ones once committed."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from veille.pipeline.ingest import Stage
 from veille.store.base import StoreTransaction, UpsertResult
 
 if TYPE_CHECKING:
     from veille.alerts.outbox import AlertEngine, DispatchReport
+    from veille.models import Post
+    from veille.pipeline.ingest import StageContext
     from veille.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,15 @@ def dispatch_once(engine: AlertEngine, now: float | None = None) -> tuple[int, D
     return events, engine.dispatch(now=now)
 
 
-def alerts_stage(workspace: Workspace) -> Stage:
+def alerts_stage(context: StageContext) -> Stage:
+    """Queues each new post matching an alert in the posts' transaction. The
+    alert rules are filed in the pipeline's one matcher (beside the topics);
+    as-it-happens ones are sent once committed, unless an outbox worker took
+    that over (``OutboxWorker.attach``: ``veille run`` sends on its own thread)."""
+    from veille.query import Doc, Query
+
+    workspace = context.workspace
+    rules = context.rules
     holder: list[AlertEngine] = []
 
     def engine() -> AlertEngine:
@@ -51,9 +61,27 @@ def alerts_stage(workspace: Workspace) -> Stage:
             holder.append(engine_for(workspace))
         return holder[0]
 
+    def alert_rules() -> list[tuple[str, Query]]:
+        return [
+            (str(r.alert.id), r.compiled) for r in engine().rules() if isinstance(r.compiled, Query)
+        ]
+
+    rules.provide("alert", alert_rules)
+
     def in_transaction(tx: StoreTransaction, result: UpsertResult) -> None:
-        if result.new:
-            engine().queue(tx, result.new)
+        if not result.new:
+            return
+        if not all(isinstance(r.compiled, Query) for r in engine().rules()):
+            engine().queue(tx, result.new)  # a compiler of its own: it matches itself
+            return
+        found = rules.matches(result.new)
+        hits: list[tuple[str, Post, Any]] = []
+        for post in result.new:
+            keys = [key for kind, key in found.get(post.id, ()) if kind == "alert"]
+            if keys:
+                doc = Doc(post)  # one tokenization per post, whatever its matches
+                hits.extend((str(key), post, rules.spans(doc, key, "alert")) for key in keys)
+        engine().queue(tx, result.new, hits=hits)
 
     def after_commit(result: UpsertResult) -> None:
         if not result.new:

@@ -39,6 +39,8 @@ class Clusterer:
     threshold: float = 0.6
     num_perm: int = 64
     bands: int = 16
+    # Representatives read from each band bucket, newest first.
+    per_band: int = 16
 
     def __post_init__(self) -> None:
         self._template: Any = None
@@ -73,69 +75,43 @@ class Clusterer:
         return [_band_key(b, sig[b * rows : (b + 1) * rows].tobytes()) for b in range(self.bands)]
 
     def assign(self, tx: StoreTransaction, posts: Sequence[Post]) -> dict[str, str]:
-        """Cluster ids for ``posts`` (stored first time), written to the store."""
+        """Cluster ids for ``posts`` (stored first time), written to the store.
+
+        The LSH index does the finding: a post's band keys fetch at most
+        ``per_band`` representatives from each bucket (the latest filed), so
+        the cost of a post does not grow with the number of alike posts
+        stored before it (templated bulletins, a busy feed).
+        """
         import numpy as np
 
         assigned: dict[str, str] = {}
+        filed: list[tuple[str, str, bytes, list[int]]] = []
+        # Representatives of this batch by band key (written once, at the end).
+        local: dict[int, list[tuple[str, str, bytes]]] = {}
         for post in posts:
             sig = self.signature(post)
             cluster = post.id
             if sig is not None:
                 keys = self.band_keys(sig)
-                marks = ",".join("?" * len(keys))
-                rows = tx.execute(
-                    "SELECT m.post_id, m.cluster_id, m.signature FROM minhash m WHERE m.post_id IN"
-                    f" (SELECT DISTINCT post_id FROM minhash_bands WHERE band_key IN ({marks}))",
-                    keys,
-                ).fetchall()
-                best = 0.0
-                for cand_id, cand_cluster, blob in rows:
-                    if cand_id == post.id:
-                        continue
-                    other = np.frombuffer(blob, dtype=sig.dtype)
-                    if other.shape != sig.shape:
-                        continue
-                    sim = float(np.count_nonzero(other == sig)) / len(sig)
-                    if sim >= self.threshold and sim > best:
-                        best, cluster = sim, cand_cluster
-                tx.execute(
-                    "INSERT OR REPLACE INTO minhash (post_id, cluster_id, signature)"
-                    " VALUES (?, ?, ?)",
-                    (post.id, cluster, sig.tobytes()),
-                )
-                tx.execute("DELETE FROM minhash_bands WHERE post_id = ?", (post.id,))
+                rows = tx.duplicate_candidates(keys, per_band=self.per_band)
+                for key in keys:
+                    rows.extend(local.get(key, ())[-self.per_band :])
+                width = sig.nbytes
+                rows = [r for r in rows if r[0] != post.id and len(r[2]) == width]
+                if rows:
+                    others = np.frombuffer(b"".join(r[2] for r in rows), dtype=sig.dtype)
+                    same = np.count_nonzero(others.reshape(len(rows), -1) == sig, axis=1)
+                    best = int(np.argmax(same))
+                    if same[best] / len(sig) >= self.threshold:
+                        cluster = rows[best][1]
+                blob = sig.tobytes()
+                # Only a cluster's first post is filed: a copy is compared
+                # with the representative, so a large story adds no candidates.
                 if cluster == post.id:
-                    # Only a cluster's first post is indexed: a copy is compared
-                    # with the representative, so the candidates a new post
-                    # fetches stay few however large a story grows.
-                    tx.executemany(
-                        "INSERT INTO minhash_bands (band_key, post_id) VALUES (?, ?)",
-                        [(key, post.id) for key in keys],
-                    )
-            tx.execute("UPDATE posts SET cluster_id = ? WHERE id = ?", (cluster, post.id))
+                    for key in keys:
+                        local.setdefault(key, []).append((post.id, cluster, blob))
+                filed.append((post.id, cluster, blob, keys if cluster == post.id else []))
             assigned[post.id] = cluster
+        tx.file_signatures(filed)
+        tx.set_clusters(list(assigned.items()))
         return assigned
-
-
-@dataclass(frozen=True)
-class Copy:
-    post_id: str
-    platform: str
-    author: str
-    url: str | None
-    published_at: int
-
-
-def copies_of(conn: Any, post_id: str) -> tuple[str | None, list[Copy]]:
-    """``(cluster id, every post of that cluster)``, oldest first; the
-    representative is the cluster id itself."""
-    row = conn.execute("SELECT cluster_id FROM posts WHERE id = ?", (post_id,)).fetchone()
-    if row is None:
-        return None, []
-    cluster = row[0] or post_id
-    rows = conn.execute(
-        "SELECT id, platform, author_handle, url, published_at FROM posts"
-        " WHERE cluster_id = ? OR id = ? ORDER BY published_at, pk",
-        (cluster, cluster),
-    ).fetchall()
-    return cluster, [Copy(*r) for r in rows]

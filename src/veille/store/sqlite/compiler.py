@@ -6,9 +6,12 @@ from folded query words and always passed as parameters. Boolean subtrees made
 only of words, prefixes and phrases collapse into one FTS5 expression; the
 rest is SQL. Conditions FTS5 cannot express exactly (ordered proximity, ``?``
 wildcards, case-exact text, folded handles, host suffixes) call the
-``veille_*`` functions of :mod:`veille.query.predicates` — the same code the
+``veille_*`` functions over :mod:`veille.query.predicates` — the same code the
 in-memory engine runs — after an FTS5 pre-filter. Call
-:func:`veille.query.predicates.install` on the connection first.
+:func:`veille.store.sqlite.functions.install` on the connection first.
+
+The backend owns its compiler: another backend compiles the same AST to its
+own dialect, and a property test checks both return the same posts.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Streamed export of stored posts: JSON lines, CSV or Parquet.
 
-Posts are read in batches and written as they come, so an export of millions
-of posts needs no more memory than one batch.
+Posts are read from the PostStore in batches and written as they come, so an
+export of millions of posts needs no more memory than one batch. The library
+API under ``veille export`` (and the web app's downloads).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import IO, Any
 from veille.errors import UsageError
 from veille.models import Post
 from veille.records import RECORD_COLUMNS, post_to_record
+from veille.store.base import PostFilter, PostStore
 
 FORMATS = ("jsonl", "csv", "parquet")
 COLUMNS = RECORD_COLUMNS
@@ -24,6 +26,22 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, list):
         return " ".join(value)
     return value
+
+
+def export_stored(
+    posts: PostStore,
+    fmt: str,
+    out: IO[str] | Path,
+    flt: PostFilter | None = None,
+    *,
+    on_total: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the stored posts matching ``flt``, oldest first, to ``out``;
+    return the count. ``on_total`` hears how many there are before the first."""
+    if on_total is not None:
+        on_total(posts.count_posts(flt))
+    return export_posts(posts.iter_posts(flt), fmt, out, on_progress=on_progress)
 
 
 def export_posts(
