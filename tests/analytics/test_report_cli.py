@@ -143,7 +143,7 @@ def test_influencers_command_lists_recent_posts(ws_path: Path) -> None:
     assert code == 0, out
     by = {i["handle"]: i for i in json.loads(out)}
     assert [p["id"] for p in by["alice"]["recent"]] == ["mastodon:1"]
-    assert by["alice"]["why"].startswith("1,000 followers, 12 interactions on 1 matching posts")
+    assert by["alice"]["why"].startswith("1,000 followers, 12 interactions on 1 matching post,")
 
 
 def test_importing_analytics_loads_no_heavy_dependency() -> None:

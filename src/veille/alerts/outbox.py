@@ -30,6 +30,7 @@ from veille.alerts.channels.base import (
     Delivery,
     DeliveryItem,
     channel_for,
+    channel_registry,
 )
 from veille.alerts.matching import (
     Compiled,
@@ -298,6 +299,8 @@ class AlertEngine:
         if not ready:
             return report
         channels: dict[str, Any] = {}
+        if self.registry is None:  # read once per engine (entry points cost a scan)
+            self.registry = channel_registry()
 
         def send(delivery: Delivery) -> None:
             url = delivery.alert.channel_url

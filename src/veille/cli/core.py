@@ -159,11 +159,24 @@ def register(app: typer.Typer) -> None:
         until: UntilOpt = None,
         platform: PlatformOpt = None,
         lang: LangOpt = None,
+        pseudonymize: Annotated[
+            bool,
+            typer.Option(
+                "--pseudonymize",
+                help="Name authors by stable pseudonyms; leave out names, profile and "
+                "post links (the text is kept as written).",
+            ),
+        ] = False,
     ) -> None:
         """Export stored posts, streamed, as JSON lines, CSV or Parquet."""
         from veille.services.export import export_stored
 
         with open_workspace(workspace) as ws, progress(label="exporting") as bar:
+            transform = None
+            if pseudonymize:
+                from veille.services.privacy import pseudonymizer
+
+                transform = pseudonymizer(ws.store)
             task = bar.add_task("export", total=None)
             n = export_stored(
                 ws.posts,
@@ -172,6 +185,7 @@ def register(app: typer.Typer) -> None:
                 post_filter(since, until, platform, lang),
                 on_total=lambda total: bar.update(task, total=total),
                 on_progress=lambda k: bar.advance(task, k),
+                transform=transform,
             )
         if output is not None:
             err_console().print(f"{n} posts written to {output}")

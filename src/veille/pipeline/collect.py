@@ -271,6 +271,7 @@ class DaemonState:
     stop: threading.Event = field(default_factory=threading.Event)
     passes: int = 0
     results: list[RunResult] = field(default_factory=list)
+    last_retention: float = 0.0  # time.monotonic() of the last retention purge
 
 
 def run_daemon(
@@ -310,6 +311,7 @@ def run_daemon(
             except Exception:  # the daemon outlives any bug in one pass
                 log.exception("collection pass failed")
                 results = []
+            _forget(workspace, state)
             state.passes += 1
             state.results.extend(results)
             if on_results and results:
@@ -319,6 +321,25 @@ def run_daemon(
         worker.stop()
         http.close()
     return state
+
+
+RETENTION_EVERY = 3600.0  # seconds between two retention purges in a running daemon
+
+
+def _forget(workspace: Any, state: DaemonState) -> None:
+    """The workspace's retention, at start and then hourly (never raises)."""
+    now = time.monotonic()
+    if state.last_retention and now - state.last_retention < RETENTION_EVERY:
+        return
+    state.last_retention = now
+    try:
+        from veille.services.privacy import apply_retention
+
+        report = apply_retention(workspace)
+        if report is not None and report.posts:
+            log.info("retention: %d posts older than the retention period deleted", report.posts)
+    except Exception:
+        log.exception("retention purge failed; it is tried again in an hour")
 
 
 @dataclass

@@ -249,6 +249,10 @@ def next_interval(
 
 class FeedsSource(Source[FeedsConfig]):
     name = "feeds"
+    terms_url = ""
+    terms_note = (
+        "Each site's own terms apply; a feed is published to be read, not always to be republished."
+    )
     platform = "rss"
     Config = FeedsConfig
     target_help = "the feed's URL (RSS, Atom, RDF or JSON Feed)"

@@ -52,6 +52,8 @@ class AtomChannel:
             root = ET.parse(self.path).getroot()
         except ET.ParseError:
             return []  # a damaged feed is rewritten from now on
+        except OSError as exc:  # unreadable (a folder, no permission): retried later
+            raise ChannelError(f"cannot read the feed {self.path}: {exc}") from exc
         return root.findall(f"{{{NS}}}entry")
 
     def send(self, delivery: Delivery) -> None:
