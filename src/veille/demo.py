@@ -21,9 +21,9 @@ def collect_from_simulator(ws: Workspace, *, seed: int, days: int, end: datetime
     """
     from veille.http import HttpClient
     from veille.pipeline.collect import collect
+    from veille.services.sources import add_source, list_sources, remove_source, set_enabled
     from veille.sim.platform_demo import demo_sources
     from veille.sim.runner import start_simulator
-    from veille.sources.manage import add_source, list_sources, remove_source, set_enabled
 
     sim = start_simulator(seed=seed, days=days, now=end, future_days=0)
     try:
