@@ -105,6 +105,7 @@ class Influencer:
     def why(self, lang: str = "en") -> str:
         """The numbers behind the rank and how the score was made, in plain words."""
         from veille.analytics.findings import num, pct
+        from veille.i18n import typography
 
         fr = lang == "fr"
         words = _PART_WORDS["fr" if fr else "en"]
@@ -120,7 +121,8 @@ class Influencer:
                 f"PageRank {rank.replace('.', ',')} ; score fondé sur : "
                 + ", ".join(words[p] for p in self.basis)
             )
-            return text + (" ; déjà en contact" if self.engaged else "")
+            # French spacing (a no-break space before ; and :), as every sentence we write.
+            return typography(text + (" ; déjà en contact" if self.engaged else ""), lang)
         followers = (
             "followers unknown" if f is None else f"{num(f, lang)} follower" + "s" * (f != 1)
         )

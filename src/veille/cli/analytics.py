@@ -158,7 +158,8 @@ def register(app: typer.Typer) -> None:
                 else:
                     cols = [by.value, "posts", "share", "previous", "previous_share", "engagement"]
                     print_rows(rows, cols, output, title=per.label(_tz(ws)))
-                _chart(charts.share_chart(shares, title=by.value), chart)
+                titled = {"about": scope.label, "period": per, "timezone": _tz(ws)}
+                _chart(charts.share_chart(shares, title=by.value, **titled), chart)
                 return
             vol = volume_of(ws.store, scope, per, interval=interval.value, timezone=_tz(ws))
             senti = net_sentiment(ws.store, scope, per, interval=interval.value, timezone=_tz(ws))
@@ -176,7 +177,7 @@ def register(app: typer.Typer) -> None:
                 f"[bold]{vol.total}[/] posts in {per.label(_tz(ws))}; "
                 f"{vol.previous_total} the period before ({_pct(vol.change) or 'n/a'})"
             )
-        _chart(charts.volume_chart(vol), chart)
+        _chart(charts.volume_chart(vol, about=scope.label), chart)
 
     @app.command()
     @handle_errors
@@ -223,7 +224,7 @@ def register(app: typer.Typer) -> None:
             print_rows(
                 rows, ["topic", "posts", "share", "previous_share", "engagement_share"], output
             )
-        _chart(sov_chart(voices), chart)
+        _chart(sov_chart(voices, period=per, timezone=_tz(ws)), chart)
 
     @app.command()
     @handle_errors
