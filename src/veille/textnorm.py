@@ -5,9 +5,10 @@ text into the same words, or a query would match a post in one engine and not
 in another. They all call :func:`tokens`.
 
 Rules: case and accents are folded (``Médias`` -> ``medias``); words are runs
-of Unicode letters and digits, so an apostrophe splits French elisions
-(``l'ACEI`` -> ``l``, ``acei``) and ``#`` or ``@`` are not part of a word
-(``#cybersécurité`` -> ``cybersecurite``).
+of Unicode letters and digits, so ``#`` or ``@`` are not part of a word
+(``#cybersécurité`` -> ``cybersecurite``); French elisions are dropped the way
+French analyzers drop them (``l'ACEI`` -> ``acei``, ``qu’il`` -> ``il``): a
+query for ``ACEI`` finds ``l'ACEI`` and ``"contre l'ACEI"`` finds ``contre ACEI``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,16 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 WORD_RE = re.compile(r"[^\W_]+")
+# French elided articles, pronouns and conjunctions (Lucene's French
+# ElisionFilter list, plus jusqu', lorsqu', puisqu'): dropped when the word is
+# whole (``aujourd'hui`` keeps both halves) and a word follows the apostrophe
+# (``rock n' roll`` keeps its ``n``). Straight and typographic apostrophes.
+ELISIONS = ("l", "d", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu")
+APOSTROPHES = "'\u2019"
+ELISION_RE = re.compile(
+    r"(?<![^\W_])(?:" + "|".join(ELISIONS) + r")[" + APOSTROPHES + r"](?=[^\W_])",
+    re.IGNORECASE,
+)
 # Combining marks left by NFKD decomposition: accents, cedillas, diaereses.
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # For ASCII text, WORD_RE's words are the runs of [A-Za-z0-9]: every other byte
@@ -33,9 +44,17 @@ def fold(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
+def strip_elisions(text: str) -> str:
+    """``text`` without its French elisions (``l'acei`` -> ``acei``); case is
+    ignored, so folded and ASCII text give the same words."""
+    if "'" in text or "\u2019" in text:
+        return ELISION_RE.sub("", text)
+    return text
+
+
 def tokens(text: str) -> list[str]:
-    """The folded words of ``text``, in order."""
-    folded = fold(text)
+    """The folded words of ``text``, in order, without French elisions."""
+    folded = strip_elisions(fold(text))
     if folded.isascii():
         return folded.encode().translate(_ASCII_SEPARATORS).decode().split()
     return WORD_RE.findall(folded)
@@ -80,8 +99,18 @@ def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield ``(folded word, start, end)`` with offsets into the original text.
 
     Used for highlighting; each original word is folded on its own, which gives
-    the same words as :func:`tokens` for every script veille supports.
+    the same words as :func:`tokens` for every script veille supports (an
+    elision is left out as :func:`tokens` leaves it out).
     """
     for m in WORD_RE.finditer(text):
+        end = m.end()
+        if (
+            end + 1 < len(text)
+            and text[end] in APOSTROPHES
+            and end - m.start() <= 6
+            and fold(m.group()) in ELISIONS
+            and WORD_RE.match(text, end + 1)
+        ):
+            continue
         for word in WORD_RE.findall(fold(m.group())):
-            yield word, m.start(), m.end()
+            yield word, m.start(), end
