@@ -137,6 +137,14 @@ def test_lower_case_operators_are_words_with_a_warning() -> None:
     assert compile_query("lumio AND vexa").warnings == ()
 
 
+def test_an_unknown_platform_warns_with_the_nearest_known_one() -> None:
+    q = compile_query("lumio platform:twitter")
+    assert q.ast == And((Term("lumio"), Field("platform", "twitter")))
+    assert [w for w in q.warnings if "'twitter'" in w and "Did you mean 'x'?" in w]
+    assert [w for w in compile_query("source:mastdon").warnings if "'mastodon'" in w]
+    assert compile_query("platform:x platform:Bluesky").warnings == ()
+
+
 @pytest.mark.parametrize(
     "query, hint",
     [

@@ -37,6 +37,7 @@ from veille.query.ast import (
     Wildcard,
     nesting,
 )
+from veille.suggest import unknown_platform
 from veille.textnorm import WORD_RE, fold, strip_elisions
 from veille.textnorm import tokens as _tokens
 
@@ -469,6 +470,11 @@ class _Parser:
             v = v.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.").rstrip(".")
         if not v:
             raise self.err(f"{raw_name}: needs a value", t)
+        if name == "platform":
+            # A warning, not an error: imported posts may carry any platform.
+            unknown = unknown_platform(v)
+            if unknown:
+                self.warnings.append(f"{raw_name}:{value}: {unknown}")
         return Field(name, v)
 
     def range_(self, t: Tok, name: str, value: str) -> Node:
