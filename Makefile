@@ -7,7 +7,7 @@ STAMP := $(VENV)/.base-stamp
 # where no CPU wheel of torch 2.13.0 is at hand.
 TORCH ?= torch==2.13.0
 
-.PHONY: demo test test-transformers lint bench clean
+.PHONY: demo test test-transformers lint bench clean crash-test
 
 # The demo's set-up stays lean: the product and its runtime dependencies only.
 $(STAMP): pyproject.toml setup.py
@@ -38,6 +38,11 @@ demo: $(STAMP) $(KERNEL)
 
 test: $(TEST_STAMP) $(KERNEL)
 	$(PY) -m pytest -q -n 2
+
+# veille run SIGKILLed 20 times while the simulator publishes and 200 alerts
+# send: nothing lost, nothing stored twice, no post under two delivery ids.
+crash-test: $(TEST_STAMP) $(KERNEL)
+	$(PY) tests/crash/run_crash.py --kills 20 --alerts 200 --seconds 60
 
 # Only the optional transformer backend's tests.
 test-transformers: $(TEST_STAMP)

@@ -22,9 +22,10 @@ from veille.errors import InputError
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
 from veille.records import RecordError, post_from_record
-from veille.store.base import UpsertResult
 
 BATCH_SIZE = 2000
+# Largest CSV cell read (a whole post and its raw payload fit well under it).
+FIELD_LIMIT = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -87,17 +88,35 @@ def read_records(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any] | B
             dialect: Any = "excel"
             if "\t" in sample.split("\n", 1)[0] and path.suffix.lower() == ".tsv":
                 dialect = "excel-tab"
+            # A post of several hundred KiB is rare but real (a long article in
+            # one cell); csv's default limit (128 KiB) would end the reader.
+            csv.field_size_limit(FIELD_LIMIT)
             reader = csv.DictReader(text, dialect=dialect)
-            if not reader.fieldnames:
-                return
             try:
-                for row in reader:
-                    if None in row:
-                        yield reader.line_num, BadRow(reader.line_num, "more cells than columns")
-                        continue
-                    yield reader.line_num, {k.strip(): v for k, v in row.items() if k}
+                if not reader.fieldnames:
+                    return
             except csv.Error as exc:
-                yield reader.line_num, BadRow(reader.line_num, f"CSV error: {exc}")
+                yield reader.line_num, BadRow(reader.line_num, f"CSV error in the header: {exc}")
+                return
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    # That row is refused; the reader goes on with the next line.
+                    # (line_num is not advanced by a row that fails: it starts
+                    # on the line after the last one read.)
+                    at = reader.line_num + 1
+                    reason = str(exc)
+                    if "field larger than field limit" in reason:
+                        reason = f"a cell is larger than {FIELD_LIMIT:,} bytes"
+                    yield at, BadRow(at, f"CSV error: {reason}")
+                    continue
+                if None in row:
+                    yield reader.line_num, BadRow(reader.line_num, "more cells than columns")
+                    continue
+                yield reader.line_num, {k.strip(): v for k, v in row.items() if k}
 
 
 def _identity(path: Path) -> dict[str, Any]:
@@ -117,7 +136,9 @@ def import_file(
 ) -> ImportReport:
     """Import ``path`` through ``pipeline``; see the module docstring.
 
-    ``strict`` stops at the first bad row and stores nothing of the file.
+    ``strict`` checks every row first and stores nothing of the file when one
+    is bad. Either way rows are written ``batch_size`` at a time, each batch
+    in its own transaction with the cursor that covers it.
     """
     p = Path(path)
     if not p.is_file():
@@ -133,21 +154,26 @@ def import_file(
         if not v.get("done") and v.get("size") == identity["size"]:
             resume_after = int(v.get("line", 0))
 
+    if strict:
+        # Every row is checked before anything is written: a bad row leaves
+        # nothing behind, and the writing below still commits in bounded
+        # batches (one transaction for the whole file would block every
+        # other writer, a collect beside it included, for as long as it lasts).
+        for _line, _post, problem in _rows(p, kind, platform):
+            if problem is not None:
+                raise InputError(
+                    f"{p}, line {problem.line}: {problem.reason}",
+                    hint="Nothing from this file was stored (--strict). "
+                    "Fix the line, or run without --strict to keep the good rows.",
+                )
+
     batch: list[Post] = []
-    pending: list[UpsertResult] = []
     last_line = 0
 
-    def flush(tx: Any | None, done: bool = False) -> None:
+    def flush(done: bool = False) -> None:
         nonlocal batch
         cursor = Cursor(cursor_name, {**identity, "line": last_line, "done": done})
-        prepared = pipeline.prepare(batch)
-        if tx is None:
-            with pipeline.store.transaction() as own:
-                result = pipeline.write(own, prepared, cursor)
-            pipeline.committed(result)
-        else:
-            result = pipeline.write(tx, prepared, cursor)
-            pending.append(result)
+        result = pipeline.ingest(batch, cursor=cursor)
         report.stored += result.inserted
         report.updated += len(result.updated)
         report.unchanged += result.unchanged
@@ -155,40 +181,33 @@ def import_file(
             on_progress(len(batch))
         batch = []
 
-    def run(tx: Any | None) -> None:
-        nonlocal last_line
-        for line, rec in read_records(p, kind):
-            last_line = line
-            if line <= resume_after:
-                report.skipped_lines += 1
-                continue
-            report.rows += 1
-            if isinstance(rec, BadRow):
-                problem = rec
-            else:
-                try:
-                    batch.append(post_from_record(rec, platform=platform))
-                    problem = None
-                except RecordError as exc:
-                    problem = BadRow(line, str(exc))
-            if problem is not None:
-                if strict:
-                    raise InputError(
-                        f"{p}, line {problem.line}: {problem.reason}",
-                        hint="Nothing from this file was stored (--strict). "
-                        "Fix the line, or run without --strict to keep the good rows.",
-                    )
-                report.bad.append(problem)
-            if len(batch) >= batch_size:
-                flush(tx)
-        flush(tx, done=True)
-
-    if strict:
-        # One transaction for the whole file: a bad row leaves nothing behind.
-        with pipeline.store.transaction() as tx:
-            run(tx)
-        for result in pending:
-            pipeline.committed(result)
-    else:
-        run(None)
+    for line, post, problem in _rows(p, kind, platform):
+        last_line = line
+        if line <= resume_after:
+            report.skipped_lines += 1
+            continue
+        report.rows += 1
+        if problem is not None:
+            report.bad.append(problem)
+        elif post is not None:
+            batch.append(post)
+        if len(batch) >= batch_size:
+            flush()
+    flush(done=True)
     return report
+
+
+def _rows(
+    path: Path, kind: str, platform: str | None
+) -> Iterator[tuple[int, Post | None, BadRow | None]]:
+    """``(line, post, None)`` for a good row, ``(line, None, why)`` for a bad one."""
+    for line, rec in read_records(path, kind):
+        if isinstance(rec, BadRow):
+            yield line, None, rec
+            continue
+        try:
+            yield line, post_from_record(rec, platform=platform), None
+        except RecordError as exc:
+            yield line, None, BadRow(line, str(exc))
+        except Exception as exc:  # a row the mapping did not foresee: that row only
+            yield line, None, BadRow(line, f"cannot be read ({type(exc).__name__}: {exc})")

@@ -97,17 +97,27 @@ def _fields(rec: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
+# Counts are stored as signed 64-bit integers; anything larger is a broken
+# export, refused with the field's name rather than failing the whole batch.
+MAX_COUNT = 2**63 - 1
+# Dates veille can store and show: years 1 to 9999 (Python's datetime range).
+_MIN_TIME = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_MAX_TIME = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
+
+
 def _as_int(value: Any, key: str, default: int | None = 0) -> int | None:
     if value is None:
         return default
-    if type(value) is int and value >= 0:
+    if type(value) is int and 0 <= value <= MAX_COUNT:
         return value
     try:
         number = int(float(value)) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise RecordError(f"{key} must be a whole number, not {value!r}") from None
     if number < 0:
         raise RecordError(f"{key} cannot be negative ({number})")
+    if number > MAX_COUNT:
+        raise RecordError(f"{key} is too large ({value!r}; at most {MAX_COUNT:,})")
     return number
 
 
@@ -121,6 +131,11 @@ def parse_time(value: Any, field_name: str = "published_at") -> datetime:
         number = float(value)
         if number > 1e11:  # milliseconds
             number /= 1000
+        if not _MIN_TIME <= number <= _MAX_TIME:  # also NaN
+            raise RecordError(
+                f"{field_name} {value!r} is out of range; use Unix seconds or milliseconds"
+                " (or ISO 8601) between the years 1 and 9999"
+            )
         return datetime.fromtimestamp(number, UTC)
     if isinstance(value, str):
         text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")

@@ -61,6 +61,10 @@ class Receiver:
     script: list[Any] = field(default_factory=list)
     seen_ids: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # When set: each request is held until the gate opens (at most 30 s), and
+    # records whether the gate opened (True) or the wait gave up (False).
+    gate: threading.Event | None = None
+    arrived: int = 0
 
     def accepted(self) -> list[dict[str, Any]]:
         """Requests answered 2xx, repeats (same delivery id) dropped, as a receiver would."""
@@ -87,6 +91,8 @@ def receiver() -> Iterator[Receiver]:
             with rec.lock:
                 action = rec.script.pop(0) if rec.script else 200
             status = 200 if action == "hang" else int(action)
+            rec.arrived += 1
+            released = rec.gate.wait(30) if rec.gate is not None else None
             rec.requests.append(
                 {
                     "headers": dict(self.headers.items()),
@@ -95,6 +101,7 @@ def receiver() -> Iterator[Receiver]:
                     "json": json.loads(body) if body else None,
                     "status": 599 if action == "hang" else status,
                     "path": self.path,
+                    "released": released,
                 }
             )
             if action == "hang":

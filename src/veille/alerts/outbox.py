@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -137,35 +138,63 @@ class AlertEngine:
             matcher.add(str(rule.alert.id), rule.compiled)
         return matcher
 
-    def matches(self, posts: Iterable[Post]) -> list[tuple[Alert, Post, list[Any]]]:
+    def matches(
+        self,
+        posts: Iterable[Post],
+        hits: Iterable[tuple[str, Post, Any]] | None = None,
+    ) -> list[tuple[Alert, Post, list[Any]]]:
+        """``(alert, post, spans)`` for each match. ``hits`` are ``(alert id,
+        post, spans)`` found by the ingest pipeline's one matcher (topics and
+        alerts matched in one pass); without them the engine matches itself."""
         rules = self.rules()
         by_id = {str(r.alert.id): r for r in rules}
+        if hits is None:
+            hits = self._hits(posts, by_id)
         found = []
+        for qid, post, spans in hits:
+            rule = by_id.get(str(qid))
+            if rule is None:
+                continue
+            a = rule.alert
+            if a.languages and (post.lang or "und") not in a.languages:
+                continue
+            if a.platforms and post.platform not in a.platforms:
+                continue
+            found.append((a, post, normalize_spans(spans)))
+        return found
+
+    def _hits(self, posts: Iterable[Post], by_id: dict[str, _Rule]) -> list[tuple[str, Post, Any]]:
+        out: list[tuple[str, Post, Any]] = []
         for post in posts:
             try:
                 if self._matcher is not None:
-                    found_spans = self._matcher.match(post).items()
-                    hits = [(by_id[qid], spans) for qid, spans in found_spans]
+                    out.extend(
+                        (qid, post, spans) for qid, spans in self._matcher.match(post).items()
+                    )
                 else:
-                    hits = [(r, r.compiled.spans(post)) for r in rules if r.compiled.matches(post)]
+                    out.extend(
+                        (qid, post, r.compiled.spans(post))
+                        for qid, r in by_id.items()
+                        if r.compiled.matches(post)
+                    )
             except Exception:  # a post that trips a matcher must not lose the batch
                 log.exception("matching post %s against alerts failed; skipped", post.id)
-                continue
-            for rule, spans in hits:
-                a = rule.alert
-                if a.languages and (post.lang or "und") not in a.languages:
-                    continue
-                if a.platforms and post.platform not in a.platforms:
-                    continue
-                found.append((a, post, normalize_spans(spans)))
-        return found
+        return out
 
-    def queue(self, tx: Any, posts: Iterable[Post], now: float | None = None) -> int:
-        """Insert the deliveries of ``posts`` through ``tx`` (inside its transaction)."""
+    def queue(
+        self,
+        tx: Any,
+        posts: Iterable[Post],
+        now: float | None = None,
+        *,
+        hits: Iterable[tuple[str, Post, Any]] | None = None,
+    ) -> int:
+        """Insert the deliveries of ``posts`` through ``tx`` (inside its
+        transaction); ``hits`` as in :meth:`matches`."""
         now = time.time() if now is None else now
         moment = datetime.fromtimestamp(now, UTC)
         queued = 0
-        for alert, post, spans in self.matches(posts):
+        for alert, post, spans in self.matches(posts, hits):
             status, reason = "pending", None
             if alert.mode == "best":
                 reason = self._below_floor(alert, post) or self._same_story(tx, alert, post, now)
@@ -394,3 +423,164 @@ class AlertEngine:
             params.append(alert_id)
         with self.conn:
             return self.conn.execute(sql, params).rowcount
+
+
+class OutboxWorker:
+    """Sends the outbox off the ingest path: its own thread, its own store connection.
+
+    Collection only *queues* deliveries (in the posts' transaction); this
+    worker sends them, so a slow or dead channel never slows collection.
+    Delivery stays at least once: rows are claimed under a lease with a
+    delivery id (the same on every retry) that receivers use to drop repeats.
+
+    In a daemon (``veille run``)::
+
+        worker = OutboxWorker(workspace)
+        pipeline = build_pipeline(workspace)
+        worker.attach(pipeline)   # the alerts stage wakes the worker, never sends itself
+        worker.start()            # sends as-it-happens rows when woken; every
+        try:                      # [alerts] dispatch_interval_seconds also checks
+            ...collect...         # monitors, report schedules, digests and retries
+        finally:
+            worker.stop()         # waits for the sends in flight (up to the send timeout)
+
+    Without ``attach`` the alerts stage keeps sending as-it-happens rows right
+    after each commit (the behaviour of one-shot commands such as ``import``).
+    :meth:`drain_once` runs one full round in the caller's thread (``veille
+    alert dispatch``, tests). ``workspace`` is only read for its root and
+    settings: the worker opens its own store, so its connection is never shared
+    with the collector's thread.
+    """
+
+    def __init__(
+        self,
+        workspace: Any,
+        *,
+        interval: float | None = None,
+        registry: dict[str, ChannelFactory] | None = None,
+        environ: dict[str, str] | None = None,
+    ) -> None:
+        self.root: Path = workspace.root
+        self.settings: Settings = workspace.settings
+        self.interval = (
+            self.settings.alerts.dispatch_interval_seconds if interval is None else interval
+        )
+        self.registry = registry
+        self.environ = environ
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        # The engine of each thread that calls drain_once (connections stay in their thread).
+        self._local = threading.local()
+        self.rounds = 0
+
+    def _open(self) -> tuple[Any, AlertEngine]:
+        from veille.workspace import Workspace
+
+        ws = Workspace(root=self.root, settings=self.settings)
+        engine = AlertEngine(
+            ws.store, self.settings, self.root, registry=self.registry, environ=self.environ
+        )
+        return ws, engine
+
+    def _engine(self) -> AlertEngine:
+        held = getattr(self._local, "held", None)
+        if held is None:
+            held = self._local.held = self._open()
+        return held[1]
+
+    def drain_once(self, now: float | None = None) -> tuple[int, DispatchReport]:
+        """One full round in the caller's thread: monitors and report schedules,
+        then every due delivery. Returns (events queued, send report); a failing
+        monitor, report or channel is logged, never raised."""
+        events = self._check(self._engine(), now)
+        return events, self._engine().dispatch(now=now)
+
+    @staticmethod
+    def _check(engine: AlertEngine, now: float | None) -> int:
+        from veille.alerts.monitors import check_monitors
+        from veille.alerts.reports import check_reports
+
+        events = 0
+        try:
+            events += check_monitors(engine, now)
+        except Exception:
+            log.exception("checking spike/sentiment/silence alerts failed")
+        try:
+            events += check_reports(engine, now)
+        except Exception:
+            log.exception("checking scheduled reports failed")
+        return events
+
+    def wake(self) -> None:
+        """New rows are queued: send the due ones now rather than at the next interval."""
+        self._wake.set()
+
+    def attach(self, pipeline: Any) -> None:
+        """Make ``pipeline``'s alerts stage wake this worker after a commit that
+        stored new posts, instead of sending on the collector's thread."""
+
+        def after_commit(result: Any) -> None:
+            if result.new:
+                self.wake()
+
+        for stage in pipeline.stages:
+            if stage.name == "alerts":
+                stage.after_commit = after_commit
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="veille-outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop after the round in progress; close this thread's engine."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            wait = self.settings.alerts.send_timeout_seconds + 5 if timeout is None else timeout
+            self._thread.join(wait)
+            self._thread = None
+        self.close()
+
+    def close(self) -> None:
+        """Close the engine :meth:`drain_once` opened in the calling thread."""
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            self._local.held = None
+            held[1].close()
+            held[0].close()
+
+    def _run(self) -> None:
+        held: tuple[Any, AlertEngine] | None = None
+        checked = 0.0
+        while not self._stop.is_set():
+            try:
+                if held is None:
+                    held = self._open()
+                engine = held[1]
+                if time.monotonic() - checked >= self.interval:
+                    checked = time.monotonic()
+                    self._check(engine, None)
+                engine.dispatch()
+                self.rounds += 1
+            except Exception:  # the worker outlives any store or channel failure
+                log.exception("the outbox worker's round failed; it tries again")
+                if held is not None:
+                    _close(held)
+                    held = None
+            # Woken by a commit, by stop(), or by the interval.
+            self._wake.wait(self.interval)
+            self._wake.clear()
+        if held is not None:
+            _close(held)
+
+
+def _close(held: tuple[Any, AlertEngine]) -> None:
+    try:
+        held[1].close()
+        held[0].close()
+    except Exception:
+        log.exception("closing the outbox worker's store failed")

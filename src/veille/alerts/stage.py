@@ -11,6 +11,7 @@ from veille.store.base import StoreTransaction, UpsertResult
 
 if TYPE_CHECKING:
     from veille.alerts.outbox import AlertEngine, DispatchReport
+    from veille.pipeline.ingest import StageContext
     from veille.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,15 @@ def dispatch_once(engine: AlertEngine, now: float | None = None) -> tuple[int, D
     return events, engine.dispatch(now=now)
 
 
-def alerts_stage(workspace: Workspace) -> Stage:
+def alerts_stage(context: StageContext) -> Stage:
+    """Queues each new post matching an alert in the posts' transaction. The
+    alert rules are filed in the pipeline's one matcher (beside the topics);
+    sending is left to the outbox worker when the pipeline has one
+    (``veille run``), else done once committed for as-it-happens alerts."""
+    from veille.query import Query
+
+    workspace = context.workspace
+    rules = context.rules
     holder: list[AlertEngine] = []
 
     def engine() -> AlertEngine:
@@ -51,12 +60,36 @@ def alerts_stage(workspace: Workspace) -> Stage:
             holder.append(engine_for(workspace))
         return holder[0]
 
+    def alert_rules() -> list[tuple[str, Query]]:
+        return [
+            (str(r.alert.id), r.compiled) for r in engine().rules() if isinstance(r.compiled, Query)
+        ]
+
+    rules.provide("alert", alert_rules)
+
     def in_transaction(tx: StoreTransaction, result: UpsertResult) -> None:
-        if result.new:
-            engine().queue(tx, result.new)
+        if not result.new:
+            return
+        if not all(isinstance(r.compiled, Query) for r in engine().rules()):
+            engine().queue(tx, result.new)  # a compiler of its own: it matches itself
+            return
+        found = rules.matches(result.new)
+        hits = [
+            (str(key), post, rules.spans(post, key, "alert"))
+            for post in result.new
+            for kind, key in found.get(post.id, ())
+            if kind == "alert"
+        ]
+        engine().queue(tx, result.new, hits=hits)
 
     def after_commit(result: UpsertResult) -> None:
         if not result.new:
+            return
+        worker = context.outbox_worker
+        if worker is not None:  # sending happens on the worker's thread
+            wake = getattr(worker, "wake", None)
+            if wake is not None:
+                wake()
             return
         try:
             engine().dispatch(instant_only=True)

@@ -39,6 +39,8 @@ class Clusterer:
     threshold: float = 0.6
     num_perm: int = 64
     bands: int = 16
+    # Representatives read from each band bucket, newest first.
+    per_band: int = 16
 
     def __post_init__(self) -> None:
         self._template: Any = None
@@ -73,7 +75,13 @@ class Clusterer:
         return [_band_key(b, sig[b * rows : (b + 1) * rows].tobytes()) for b in range(self.bands)]
 
     def assign(self, tx: StoreTransaction, posts: Sequence[Post]) -> dict[str, str]:
-        """Cluster ids for ``posts`` (stored first time), written to the store."""
+        """Cluster ids for ``posts`` (stored first time), written to the store.
+
+        The LSH index does the finding: a post's band keys fetch at most
+        ``per_band`` representatives from each bucket (the latest filed), so
+        the cost of a post does not grow with the number of alike posts
+        stored before it (templated bulletins, a busy feed).
+        """
         import numpy as np
 
         assigned: dict[str, str] = {}
@@ -82,38 +90,22 @@ class Clusterer:
             cluster = post.id
             if sig is not None:
                 keys = self.band_keys(sig)
-                marks = ",".join("?" * len(keys))
-                rows = tx.execute(
-                    "SELECT m.post_id, m.cluster_id, m.signature FROM minhash m WHERE m.post_id IN"
-                    f" (SELECT DISTINCT post_id FROM minhash_bands WHERE band_key IN ({marks}))",
-                    keys,
-                ).fetchall()
-                best = 0.0
-                for cand_id, cand_cluster, blob in rows:
-                    if cand_id == post.id:
-                        continue
-                    other = np.frombuffer(blob, dtype=sig.dtype)
-                    if other.shape != sig.shape:
-                        continue
-                    sim = float(np.count_nonzero(other == sig)) / len(sig)
-                    if sim >= self.threshold and sim > best:
-                        best, cluster = sim, cand_cluster
-                tx.execute(
-                    "INSERT OR REPLACE INTO minhash (post_id, cluster_id, signature)"
-                    " VALUES (?, ?, ?)",
-                    (post.id, cluster, sig.tobytes()),
+                rows = tx.duplicate_candidates(keys, per_band=self.per_band)
+                width = sig.nbytes
+                rows = [r for r in rows if r[0] != post.id and len(r[2]) == width]
+                if rows:
+                    others = np.frombuffer(b"".join(r[2] for r in rows), dtype=sig.dtype)
+                    same = np.count_nonzero(others.reshape(len(rows), -1) == sig, axis=1)
+                    best = int(np.argmax(same))
+                    if same[best] / len(sig) >= self.threshold:
+                        cluster = rows[best][1]
+                # Only a cluster's first post is filed: a copy is compared
+                # with the representative, so a large story adds no candidates.
+                tx.file_signature(
+                    post.id, cluster, sig.tobytes(), keys if cluster == post.id else ()
                 )
-                tx.execute("DELETE FROM minhash_bands WHERE post_id = ?", (post.id,))
-                if cluster == post.id:
-                    # Only a cluster's first post is indexed: a copy is compared
-                    # with the representative, so the candidates a new post
-                    # fetches stay few however large a story grows.
-                    tx.executemany(
-                        "INSERT INTO minhash_bands (band_key, post_id) VALUES (?, ?)",
-                        [(key, post.id) for key in keys],
-                    )
-            tx.execute("UPDATE posts SET cluster_id = ? WHERE id = ?", (cluster, post.id))
             assigned[post.id] = cluster
+        tx.set_clusters(list(assigned.items()))
         return assigned
 
 

@@ -1,5 +1,6 @@
-"""The ``enrich`` ingest stage: enrich before storing, cluster copies inside
-the write transaction."""
+"""The ``enrich`` ingest stage: enrich before storing (only what is new or
+changed: the pipeline dedupes first), cluster copies inside the write
+transaction."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ from veille.pipeline.ingest import Stage
 from veille.store.base import StoreTransaction, UpsertResult
 
 if TYPE_CHECKING:
-    from veille.workspace import Workspace
+    from veille.pipeline.ingest import StageContext
 
 
-def enrich_stage(workspace: Workspace) -> Stage:
+def enrich_stage(context: StageContext) -> Stage:
     """Built once per pipeline: the Enricher (and its lingua detector) is
     reused for every batch the pipeline ingests."""
     from veille.enrich.clusters import Clusterer
     from veille.enrich.enricher import Enricher
 
+    workspace = context.workspace
     settings = workspace.settings.enrich
     enricher = Enricher.from_settings(settings, workspace.root)
     clusterer = Clusterer(threshold=settings.duplicate_threshold)

@@ -1,32 +1,55 @@
-"""The ingest pipeline: enrich, store, match, notify.
+"""The one ingest path: dedupe, enrich what is new, store, file, queue.
 
-Every way posts come in (file import, connectors, the simulator) goes through
-:meth:`Pipeline.ingest`, so that every post is enriched the same way and every
-alert sees every new post. Features plug in as :class:`Stage` objects built by
-the factories in ``STAGE_FACTORIES``; the core special-cases none of them.
+Everything that brings posts in (collect, ``veille import``, the file source,
+quarantine retry) calls :meth:`Pipeline.ingest`. For each bounded batch:
+
+1. **dedupe**: the store says which posts it already holds with the same
+   content; those are not enriched again (their counts are still updated);
+2. **enrich** the others (the stages' ``prepare`` hooks);
+3. **one transaction**: the idempotent upsert of the posts, the stages'
+   ``in_transaction`` hooks (near-duplicate clusters, topic filings, outbox
+   rows) and the caller's state (cursor, health, quarantine);
+4. the stages' ``after_commit`` hooks.
+
+A long input (a 70,000-item feed page, a large file) commits batch by batch,
+so a crash loses at most one batch and other writers are never blocked for
+long; the caller's cursor is written with the last batch only.
+
+Features plug in as :class:`Stage` objects built by the factories the stage
+registry lists (:mod:`veille.pipeline.stages`); this module names none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from veille.models import Cursor, Post
 from veille.store.base import Store, StoreTransaction, UpsertResult
 
 if TYPE_CHECKING:
+    from veille.pipeline.matching import RuleIndex
     from veille.workspace import Workspace
+
+# Posts per transaction: big enough to amortize a commit, small enough that a
+# crash loses little and a writer beside this one waits well under a second.
+BATCH_SIZE = 2000
+
+# The caller's writes that commit with a batch: ``state(tx, result, last)``;
+# ``last`` is true for the batch that ends the call (write the cursor then).
+StateWriter = Callable[[StoreTransaction, UpsertResult, bool], None]
 
 
 @dataclass
 class Stage:
     """One feature's part in ingest; every hook is optional.
 
-    - ``prepare(posts) -> posts``: before storing (enrichment); pure.
+    - ``prepare(posts) -> posts``: before storing (enrichment), only for the
+      posts that are new or whose content changed; pure;
     - ``in_transaction(tx, result)``: after the posts are written, inside the
-      same transaction (e.g. a match becomes an outbox row atomically).
-    - ``after_commit(result)``: once committed (e.g. send the deliveries).
+      same transaction (e.g. a match becomes an outbox row atomically);
+    - ``after_commit(result)``: once committed.
     """
 
     name: str
@@ -35,28 +58,59 @@ class Stage:
     after_commit: Callable[[UpsertResult], None] | None = None
 
 
-StageFactory = Callable[["Workspace"], "Stage | None"]
+@dataclass
+class StageContext:
+    """What a stage factory is given: the workspace, and the one matcher
+    that every stage matching saved queries shares (topics and alerts are
+    matched in one pass per post)."""
+
+    workspace: Workspace
+    rules: RuleIndex
+    # Sends the outbox on its own thread (``veille run``); None: stages send
+    # what is due once committed, on the caller's thread.
+    outbox_worker: Any = None
+
+    @property
+    def store(self) -> Any:
+        return self.workspace.store
 
 
-def _builtin_factories() -> list[StageFactory]:
-    """The built-in stages, in order. Each feature adds its factory here."""
-    from veille.alerts.stage import alerts_stage
-    from veille.enrich.stage import enrich_stage
-    from veille.query.topics import match_stage
-
-    return [enrich_stage, match_stage, alerts_stage]
+StageFactory = Callable[[StageContext], "Stage | None"]
 
 
 @dataclass
 class Pipeline:
     store: Store
     stages: list[Stage] = field(default_factory=list)
+    batch_size: int = BATCH_SIZE
 
     def prepare(self, posts: list[Post]) -> list[Post]:
+        """Every stage's ``prepare`` over ``posts`` (no dedupe)."""
         for stage in self.stages:
             if stage.prepare is not None:
                 posts = stage.prepare(posts)
         return posts
+
+    def prepare_changed(self, posts: list[Post]) -> list[Post]:
+        """``posts`` with those that are new or changed prepared; a post the
+        store holds with the same content is passed through as it is (its
+        stored enrichment is kept by the upsert)."""
+        if not posts or not any(s.prepare for s in self.stages):
+            return posts
+        stored = self.store.stored_content(posts)
+        todo = [i for i, p in enumerate(posts) if stored.get(p.id) != p.content_hash]
+        if not todo:
+            return posts
+        if len(todo) == len(posts):
+            return self.prepare(posts)
+        prepared = self.prepare([posts[i] for i in todo])
+        if len(prepared) != len(todo):  # a stage dropped some: keep its choice
+            kept = set(todo)
+            return [p for i, p in enumerate(posts) if i not in kept] + prepared
+        out = list(posts)
+        for i, post in zip(todo, prepared, strict=True):
+            out[i] = post
+        return out
 
     def write(
         self, tx: StoreTransaction, posts: Sequence[Post], cursor: Cursor | None
@@ -75,22 +129,48 @@ class Pipeline:
             if stage.after_commit is not None:
                 stage.after_commit(result)
 
-    def ingest(self, posts: Sequence[Post], *, cursor: Cursor | None = None) -> UpsertResult:
-        """Prepare, store (with ``cursor``) in one transaction, then notify."""
-        prepared = self.prepare(list(posts))
-        with self.store.transaction() as tx:
-            result = self.write(tx, prepared, cursor)
-        self.committed(result)
-        return result
+    def ingest(
+        self,
+        posts: Sequence[Post],
+        *,
+        cursor: Cursor | None = None,
+        state: StateWriter | None = None,
+    ) -> UpsertResult:
+        """Dedupe, prepare, store and file ``posts`` batch by batch (see the
+        module docstring); ``cursor`` commits with the last batch."""
+        posts = list(posts)
+        total = UpsertResult()
+        size = max(1, self.batch_size)
+        starts = range(0, len(posts), size) if posts else range(1)
+        for start in starts:
+            last = start + size >= len(posts)
+            batch = self.prepare_changed(posts[start : start + size])
+            with self.store.transaction() as tx:
+                result = self.write(tx, batch, cursor if last else None)
+                if state is not None:
+                    state(tx, result, last)
+            self.committed(result)
+            total += result
+        return total
 
 
 def build_pipeline(
-    workspace: Workspace, *, skip: Sequence[str] = (), extra: Sequence[Stage] = ()
+    workspace: Workspace,
+    *,
+    skip: Sequence[str] = (),
+    extra: Sequence[Stage] = (),
+    outbox_worker: Any = None,
 ) -> Pipeline:
-    """The workspace's pipeline with every built-in stage not named in ``skip``."""
+    """The workspace's pipeline: every registered stage not named in ``skip``."""
+    from veille.pipeline.matching import RuleIndex
+    from veille.pipeline.stages import stage_factories
+
+    context = StageContext(workspace, RuleIndex(workspace.store), outbox_worker)
     stages = []
-    for factory in _builtin_factories():
-        stage = factory(workspace)
+    for name, factory in stage_factories().items():
+        if name in skip:
+            continue
+        stage = factory(context)
         if stage is not None and stage.name not in skip:
             stages.append(stage)
     stages.extend(extra)

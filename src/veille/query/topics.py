@@ -5,9 +5,9 @@ The library API that alerts and analytics call::
     topic = get_topic(store, "lumio")      # Topic(id, name, query, version, ...)
     topic.compiled.matches(post)
 
-Topics live in the SQLite tables of migration ``0002_topics.sql``; the ingest
-pipeline's ``match`` stage records which new posts match which topic in
-``post_topics`` (see :func:`match_stage`).
+Topics are kept by the state store (:mod:`veille.store.protocols.topics`);
+the ingest pipeline's ``match`` stage files each new post under the topics it
+matches (see :mod:`veille.pipeline.matching`).
 """
 
 from __future__ import annotations
@@ -15,17 +15,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
 from veille.errors import NotFound, UsageError
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
-
-if TYPE_CHECKING:
-    from veille.pipeline.ingest import Stage
-    from veille.store.base import StoreTransaction, UpsertResult
-    from veille.workspace import Workspace
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^[\w][\w.-]{0,63}$")
@@ -54,53 +49,28 @@ class Topic:
         return compile_query(self.query)
 
 
-def _conn(store: Any) -> Any:
-    conn = getattr(store, "conn", None)
-    if conn is None:
-        raise UsageError("topics need the SQLite store")
-    return conn
-
-
-def _ts(value: int) -> datetime:
-    return datetime.fromtimestamp(value, UTC)
-
-
-_SELECT = """
-SELECT t.id, t.name, v.query, v.version, t.created_at, v.created_at
-FROM topics t JOIN topic_versions v ON v.topic_id = t.id
-WHERE v.version = (SELECT max(version) FROM topic_versions WHERE topic_id = t.id)
-"""
-
-
-def _row(row: tuple[Any, ...]) -> Topic:
-    return Topic(row[0], row[1], row[2], row[3], _ts(row[4]), _ts(row[5]))
-
-
 def list_topics(store: Any) -> list[Topic]:
     """Every topic with its current query, by name."""
-    return [_row(r) for r in _conn(store).execute(_SELECT + " ORDER BY t.name")]
+    topics: list[Topic] = store.topics()
+    return topics
 
 
 def get_topic(store: Any, name: str) -> Topic:
     """The topic ``name``; :class:`NotFound` (with the known names) when absent."""
-    row = _conn(store).execute(_SELECT + " AND t.name = ?", (name,)).fetchone()
-    if row is None:
+    topic: Topic | None = store.topic(name)
+    if topic is None:
         known = ", ".join(t.name for t in list_topics(store)) or "none yet"
         raise NotFound(
             f"no topic named {name!r}",
             hint=f"known topics: {known}; create one with: veille topic add NAME QUERY",
         )
-    return _row(row)
+    return topic
 
 
 def versions(store: Any, name: str) -> list[TopicVersion]:
     """Every version of the topic's query, oldest first."""
-    topic = get_topic(store, name)
-    rows = _conn(store).execute(
-        "SELECT version, query, created_at FROM topic_versions WHERE topic_id = ? ORDER BY version",
-        (topic.id,),
-    )
-    return [TopicVersion(v, q, _ts(c)) for v, q, c in rows]
+    found: list[TopicVersion] = store.topic_versions(get_topic(store, name).id)
+    return found
 
 
 def _check(name: str, query: str) -> None:
@@ -115,17 +85,10 @@ def _check(name: str, query: str) -> None:
 def add_topic(store: Any, name: str, query: str) -> Topic:
     """Create topic ``name`` with ``query`` (validated) as version 1."""
     _check(name, query)
-    now = int(now_utc().timestamp())
-    with store.transaction() as tx:
-        if tx.execute("SELECT 1 FROM topics WHERE name = ?", (name,)).fetchone():
-            raise UsageError(
-                f"a topic named {name!r} already exists",
-                hint=f"change its query with: veille topic edit {name} QUERY",
-            )
-        cur = tx.execute("INSERT INTO topics (name, created_at) VALUES (?, ?)", (name, now))
-        tx.execute(
-            "INSERT INTO topic_versions (topic_id, version, query, created_at) VALUES (?, 1, ?, ?)",
-            (cur.lastrowid, query, now),
+    if not store.create_topic(name, query, int(now_utc().timestamp())):
+        raise UsageError(
+            f"a topic named {name!r} already exists",
+            hint=f"change its query with: veille topic edit {name} QUERY",
         )
     return get_topic(store, name)
 
@@ -136,19 +99,13 @@ def edit_topic(store: Any, name: str, query: str) -> Topic:
     topic = get_topic(store, name)
     if topic.query == query:
         return topic
-    with store.transaction() as tx:
-        tx.execute(
-            "INSERT INTO topic_versions (topic_id, version, query, created_at) VALUES (?, ?, ?, ?)",
-            (topic.id, topic.version + 1, query, int(now_utc().timestamp())),
-        )
+    store.add_topic_version(topic.id, topic.version + 1, query, int(now_utc().timestamp()))
     return get_topic(store, name)
 
 
 def remove_topic(store: Any, name: str) -> None:
     """Delete topic ``name``, its versions and its recorded matches."""
-    topic = get_topic(store, name)
-    with store.transaction() as tx:
-        tx.execute("DELETE FROM topics WHERE id = ?", (topic.id,))
+    store.delete_topic(get_topic(store, name).id)
 
 
 @dataclass
@@ -167,23 +124,13 @@ class TopicTest:
 
 
 def _matching_pks(store: Any, query: str) -> set[int]:
-    from veille.query.predicates import install
-    from veille.query.sqlite import to_sqlite
-
-    conn = _conn(store)
-    install(conn)
-    where, params = to_sqlite(compile_query(query).ast)
-    return {r[0] for r in conn.execute(f"SELECT p.pk FROM posts p WHERE {where}", params)}
+    keys: set[int] = store.matching_post_keys(compile_query(query).ast)
+    return keys
 
 
 def _posts(store: Any, pks: list[int]) -> list[Post]:
-    if not pks:
-        return []
-    rows = _conn(store).execute(
-        f"SELECT id FROM posts WHERE pk IN ({','.join('?' * len(pks))}) ORDER BY published_at DESC",
-        pks,
-    )
-    return list(store.get_posts([r[0] for r in rows]))
+    found: list[Post] = store.posts_by_key(pks) if pks else []
+    return found
 
 
 def test_topic(store: Any, name: str, *, sample: int = 5) -> TopicTest:
@@ -206,49 +153,3 @@ def test_topic(store: Any, name: str, *, sample: int = 5) -> TopicTest:
 
 
 test_topic.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
-
-
-def match_stage(workspace: Workspace) -> Stage | None:
-    """The pipeline stage that files new posts under the topics they match."""
-    from veille.pipeline.ingest import Stage
-    from veille.query.matcher import Matcher
-
-    store = workspace.store
-    if getattr(store, "conn", None) is None:
-        return None
-    matcher = Matcher()
-    for topic in list_topics(store):
-        try:
-            matcher.add(str(topic.id), topic.query)
-        except UsageError as exc:  # a query this version cannot read: skip it
-            log.warning("topic %s skipped: %s", topic.name, exc.message)
-    if not len(matcher):
-        return None
-
-    def in_transaction(tx: StoreTransaction, result: UpsertResult) -> None:
-        if not result.new:
-            return
-        ids = [p.id for p in result.new]
-        pks: dict[str, int] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            for pid, pk in tx.execute(
-                f"SELECT id, pk FROM posts WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            ):
-                pks[pid] = pk
-        rows = [
-            (pks[post.id], int(qid))
-            for post in result.new
-            if post.id in pks
-            for qid in matcher.match_ids(post)
-        ]
-        if rows:
-            many = getattr(tx, "executemany", None)
-            sql = "INSERT OR IGNORE INTO post_topics (post_pk, topic_id) VALUES (?, ?)"
-            if many is not None:
-                many(sql, rows)
-            else:
-                for row in rows:
-                    tx.execute(sql, row)
-
-    return Stage("match", in_transaction=in_transaction)

@@ -21,6 +21,7 @@ from veille.models import Cursor, Post, Sentiment
 from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
+from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
 from veille.store.protocols.search import SearchPosts, SearchPostsTx
 from veille.store.protocols.sources import SourceState, SourceStateTx
 from veille.store.protocols.topics import TopicState, TopicStateTx
@@ -80,6 +81,7 @@ class StoreTransaction(
     AlertStateTx,
     AnalyticsPostsTx,
     EnrichStateTx,
+    IngestPostsTx,
     SearchPostsTx,
     SourceStateTx,
     TopicStateTx,
@@ -105,6 +107,7 @@ class Store(
     AlertState,
     AnalyticsPosts,
     EnrichState,
+    IngestPosts,
     SearchPosts,
     SourceState,
     TopicState,

@@ -18,6 +18,7 @@ from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
 from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
+from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
@@ -96,6 +97,7 @@ class _Tx(
     SQLiteAlertsTx,
     SQLiteAnalyticsTx,
     SQLiteEnrichTx,
+    SQLiteIngestTx,
     SQLiteSearchTx,
     SQLiteSourcesTx,
     SQLiteTopicsTx,
@@ -276,6 +278,7 @@ class SQLiteStore(
     SQLiteAlerts,
     SQLiteAnalytics,
     SQLiteEnrich,
+    SQLiteIngest,
     SQLiteSearch,
     SQLiteSources,
     SQLiteTopics,

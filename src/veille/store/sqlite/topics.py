@@ -3,6 +3,31 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from veille.models import Post
+    from veille.query.topics import Topic, TopicVersion
+
+_SELECT = """
+SELECT t.id, t.name, v.query, v.version, t.created_at, v.created_at
+FROM topics t JOIN topic_versions v ON v.topic_id = t.id
+WHERE v.version = (SELECT max(version) FROM topic_versions WHERE topic_id = t.id)
+"""
+_CHUNK = 450
+
+
+def _ts(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _topic(row: tuple[Any, ...]) -> Topic:
+    from veille.query.topics import Topic
+
+    return Topic(row[0], row[1], row[2], row[3], _ts(row[4]), _ts(row[5]))
 
 
 class SQLiteTopics:
@@ -10,8 +35,82 @@ class SQLiteTopics:
 
     conn: sqlite3.Connection
 
+    if TYPE_CHECKING:  # given by SQLiteStore
+
+        def get_posts(self, post_ids: Sequence[str]) -> list[Post]: ...
+
+        def transaction(self) -> AbstractContextManager[Any]: ...
+
+    def topics(self) -> list[Topic]:
+        return [_topic(r) for r in self.conn.execute(_SELECT + " ORDER BY t.name")]
+
+    def topic(self, name: str) -> Topic | None:
+        row = self.conn.execute(_SELECT + " AND t.name = ?", (name,)).fetchone()
+        return _topic(row) if row else None
+
+    def topic_versions(self, topic_id: int) -> list[TopicVersion]:
+        from veille.query.topics import TopicVersion
+
+        rows = self.conn.execute(
+            "SELECT version, query, created_at FROM topic_versions WHERE topic_id = ? "
+            "ORDER BY version",
+            (topic_id,),
+        )
+        return [TopicVersion(v, q, _ts(c)) for v, q, c in rows]
+
+    def create_topic(self, name: str, query: str, at: int) -> bool:
+        with self.transaction() as tx:
+            if tx.execute("SELECT 1 FROM topics WHERE name = ?", (name,)).fetchone():
+                return False
+            cur = tx.execute("INSERT INTO topics (name, created_at) VALUES (?, ?)", (name, at))
+            tx.execute(
+                "INSERT INTO topic_versions (topic_id, version, query, created_at) "
+                "VALUES (?, 1, ?, ?)",
+                (cur.lastrowid, query, at),
+            )
+        return True
+
+    def add_topic_version(self, topic_id: int, version: int, query: str, at: int) -> None:
+        with self.transaction() as tx:
+            tx.execute(
+                "INSERT INTO topic_versions (topic_id, version, query, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (topic_id, version, query, at),
+            )
+
+    def delete_topic(self, topic_id: int) -> None:
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM topics WHERE id = ?", (topic_id,))
+
+    def matching_post_keys(self, query: Any) -> set[int]:
+        from veille.query.predicates import install
+        from veille.query.sqlite import to_sqlite
+
+        install(self.conn)
+        where, params = to_sqlite(query)
+        return {r[0] for r in self.conn.execute(f"SELECT p.pk FROM posts p WHERE {where}", params)}
+
+    def posts_by_key(self, keys: Sequence[int]) -> list[Post]:
+        ids: list[tuple[int, str]] = []
+        for i in range(0, len(keys), _CHUNK):
+            chunk = list(keys[i : i + _CHUNK])
+            sql = f"SELECT published_at, id FROM posts WHERE pk IN ({','.join('?' * len(chunk))})"
+            ids.extend(self.conn.execute(sql, chunk))
+        ids.sort(reverse=True)
+        return self.get_posts([i for _, i in ids])
+
 
 class SQLiteTopicsTx:
     """Mixed into the SQLite transaction object."""
 
     conn: sqlite3.Connection
+
+    def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
+        if not filings:
+            return
+        # Post ids become store keys in the same statement (no round trip).
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO post_topics (post_pk, topic_id) "
+            "SELECT pk, ? FROM posts WHERE id = ?",
+            [(topic_id, post_id) for post_id, topic_id in filings],
+        )

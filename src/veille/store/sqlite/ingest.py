@@ -1,0 +1,90 @@
+"""SQLite implementation of veille.store.protocols.ingest."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from veille.models import Post
+
+# Bound parameters per statement (SQLite's historical minimum limit is 999).
+_CHUNK = 450
+
+
+class SQLiteIngest:
+    """Mixed into :class:`veille.store.sqlite.store.SQLiteStore`."""
+
+    conn: sqlite3.Connection
+
+    def stored_content(self, posts: Sequence[Post]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        by_url: dict[str, list[str]] = {}
+        ids: list[str] = []
+        for p in posts:
+            ids.append(p.id)
+            if p.canonical_url:
+                by_url.setdefault(p.canonical_url, []).append(p.id)
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            sql = f"SELECT id, content_hash FROM posts WHERE id IN ({','.join('?' * len(chunk))})"
+            found.update(self.conn.execute(sql, chunk))
+        urls = [u for u, owners in by_url.items() if any(o not in found for o in owners)]
+        for i in range(0, len(urls), _CHUNK):
+            chunk = urls[i : i + _CHUNK]
+            sql = (
+                "SELECT canonical_url, content_hash FROM posts "
+                f"WHERE canonical_url IN ({','.join('?' * len(chunk))})"
+            )
+            for url, digest in self.conn.execute(sql, chunk):
+                for owner in by_url[url]:
+                    found.setdefault(owner, digest)
+        return found
+
+    def rules_version(self) -> int:
+        row = self.conn.execute("SELECT n FROM rules_version WHERE id = 1").fetchone()
+        return int(row[0]) if row else 0
+
+
+class SQLiteIngestTx:
+    """Mixed into the SQLite transaction object."""
+
+    conn: sqlite3.Connection
+
+    def duplicate_candidates(
+        self, band_keys: Sequence[int], *, per_band: int
+    ) -> list[tuple[str, str, bytes]]:
+        if not band_keys:
+            return []
+        # Each bucket is read newest first through its index, at most
+        # per_band rows: the lookup never scans a crowded bucket.
+        bucket = (
+            "SELECT * FROM (SELECT post_id FROM minhash_bands WHERE band_key = ? "
+            "ORDER BY rowid DESC LIMIT ?)"
+        )
+        union = " UNION ".join([bucket] * len(band_keys))
+        params: list[int] = []
+        for key in band_keys:
+            params += (key, per_band)
+        return self.conn.execute(
+            f"SELECT post_id, cluster_id, signature FROM minhash WHERE post_id IN ({union})",
+            params,
+        ).fetchall()
+
+    def file_signature(
+        self, post_id: str, cluster_id: str, signature: bytes, band_keys: Sequence[int]
+    ) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO minhash (post_id, cluster_id, signature) VALUES (?, ?, ?)",
+            (post_id, cluster_id, signature),
+        )
+        self.conn.execute("DELETE FROM minhash_bands WHERE post_id = ?", (post_id,))
+        if band_keys:
+            self.conn.executemany(
+                "INSERT INTO minhash_bands (band_key, post_id) VALUES (?, ?)",
+                [(key, post_id) for key in band_keys],
+            )
+
+    def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:
+        self.conn.executemany(
+            "UPDATE posts SET cluster_id = ? WHERE id = ?", [(c, p) for p, c in clusters]
+        )
