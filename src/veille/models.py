@@ -71,6 +71,15 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
 
 
+def http_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address, else ``None``: a post's links are
+    clicked in the web app and e-mails, so ``javascript:``, ``data:`` or
+    ``file:`` addresses are never kept as one (the raw payload keeps them)."""
+    if url and url.lstrip()[:8].lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
 def content_hash(title: str | None, text: str) -> str:
     """A short hash of the folded words: equal for copies that differ only in
     case, accents, punctuation or spacing."""
@@ -250,6 +259,12 @@ class Post:
             raise ValueError("a post needs a platform")
         if not native_id:
             raise ValueError("a post needs its platform's id")
+        if type(native_id) is not str and (
+            isinstance(native_id, bool) or not isinstance(native_id, int)
+        ):
+            # str() of an object would make the id rss:{'x': 1}.
+            raise ValueError(f"a post's id is text or a whole number, not {native_id!r}")
+        url = http_url(url)
         text = unicodedata.normalize("NFC", text or "")
         if title:
             title = unicodedata.normalize("NFC", title)
