@@ -109,7 +109,8 @@ CONFIG_NAME = "veille.toml"
 TEMPLATE = """\
 # veille workspace settings. Every setting is shown with its default;
 # uncomment a line to change it. Environment variables VEILLE_* override
-# some of them (named beside each).
+# some of them (named beside each). A number outside the values it may take
+# is refused, with its allowed range.
 
 [workspace]
 # name = "veille"

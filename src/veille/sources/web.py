@@ -182,7 +182,7 @@ class WebSource(Source[WebConfig]):
 
     def config_from_target(self, target: str, options: Mapping[str, str]) -> WebConfig:
         url = target.strip()
-        parts = split_http_url(url)  # type: ignore[assignment]
+        parts = split_http_url(url)
         if parts is None:
             raise SourceConfigError(
                 f"web target {target!r} is not an http(s) URL",
