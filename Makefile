@@ -7,7 +7,7 @@ STAMP := $(VENV)/.base-stamp
 # where no CPU wheel of torch 2.13.0 is at hand.
 TORCH ?= torch==2.13.0
 
-.PHONY: demo test test-transformers lint bench clean crash-test
+.PHONY: demo test test-transformers lint bench clean crash-test soak
 
 # The demo's set-up stays lean: the product and its runtime dependencies only.
 $(STAMP): pyproject.toml setup.py
@@ -42,7 +42,12 @@ test: $(TEST_STAMP) $(KERNEL)
 # veille run SIGKILLed 20 times while the simulator publishes and 200 alerts
 # send: nothing lost, nothing stored twice, no post under two delivery ids.
 crash-test: $(TEST_STAMP) $(KERNEL)
-	$(PY) tests/crash/run_crash.py --kills 20 --alerts 200 --seconds 60
+	$(PY) tests/reliability/run_crash.py --kills 20 --alerts 200 --seconds 60
+
+# 10 minutes of veille run with 10% of the platforms' answers faulty: it stays
+# up, its memory stays flat, health shows the faults, nothing is lost.
+soak: $(TEST_STAMP) $(KERNEL)
+	$(PY) tests/reliability/run_soak.py --minutes 10
 
 # Only the optional transformer backend's tests.
 test-transformers: $(TEST_STAMP)

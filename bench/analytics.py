@@ -12,7 +12,7 @@ over the same range (the baseline) and their ratio. Target: every p95 ≤ 200 ms
 
 The ad-hoc query (``lumio``, an unsaved query) matches about 30% of the posts.
 Its panels run twice: read from SQLite, then from the column copy a dashboard
-process keeps (``veille.analytics.columns``), whose first read is timed apart.
+process keeps (``store.keep_columns()``), whose first read is timed apart.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from veille.analytics import tops
-from veille.analytics.columns import keep_columns
 from veille.analytics.scope import Period, Scope
 from veille.analytics.topics import query_scope
 from veille.analytics.volume import breakdown, net_sentiment, share_of_voice, volume
@@ -261,7 +260,7 @@ def main() -> None:
     for name, fn in adhoc_cases:
         run(f"ad-hoc query {name} (SQL)", fn, target=False)
     t0 = time.perf_counter()
-    copy = keep_columns(store)
+    copy = store.keep_columns()
     tops.headline(store, adhoc, period)  # reads the copy: both periods' posts
     assert copy is not None
     took = time.perf_counter() - t0

@@ -28,8 +28,24 @@ class WorkspaceSettings:
 
 @dataclass(frozen=True)
 class StoreSettings:
+    # Where posts and the state are kept, by URL (see veille.store.registry);
+    # empty: the older ``backend``/``path`` pair, one SQLite file by default.
+    posts: str = ""
+    state: str = ""
     backend: str = "sqlite"
     path: str = "veille.db"
+
+    def urls(self) -> tuple[str, str]:
+        """``(posts URL, state URL)``."""
+        if self.posts and self.state:
+            return self.posts, self.state
+        if self.backend != "sqlite":
+            raise ConfigError(
+                f"[store] backend {self.backend!r} is not available in this version",
+                hint='Use backend = "sqlite", or set posts = "…" and state = "…" to store URLs.',
+            )
+        default = "sqlite:///" + self.path
+        return self.posts or default, self.state or default
 
 
 @dataclass(frozen=True)
@@ -120,7 +136,11 @@ TEMPLATE = """\
 # ui_language = "en"
 
 [store]
-# "sqlite" is the embedded default.
+# Where posts and the state (sources, topics, alerts, outbox…) are kept, by URL:
+# "sqlite:///FILE" is relative to this folder, "sqlite:////abs/FILE" absolute.
+# Empty: the file named by backend/path below (one SQLite file for both).
+# posts = ""
+# state = ""
 # backend = "sqlite"
 # Database file, relative to this folder.
 # path = "veille.db"

@@ -46,6 +46,7 @@ from veille.config import HttpSettings
 from veille.errors import VeilleError
 
 Resolver = Callable[[str, int], Sequence[str]]
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 """``resolver(host, port) -> [ip, …]``: how host names become addresses."""
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -137,6 +138,27 @@ def blocked_reason(ip: str) -> str | None:
     if not addr.is_global:
         return "not public"
     return None
+
+
+BLOCKED_HINT = (
+    "veille does not send to or fetch private networks. If this is intended "
+    "(a local test server), set [http] allow_private_networks = true "
+    "or VEILLE_ALLOW_PRIVATE_NETWORKS=1."
+)
+
+
+def refusal(
+    ip: str, settings: HttpSettings, allowed_networks: Sequence[IPNetwork] = ()
+) -> str | None:
+    """Why the workspace's address policy refuses ``ip`` (``None``: allowed).
+
+    The one policy for every outgoing connection: sources, webhooks and the
+    apprise channels (:mod:`veille.alerts.channels.apprise_guard`)."""
+    if settings.allow_private_networks:
+        return None
+    if any(ipaddress.ip_address(ip.split("%", 1)[0]) in net for net in allowed_networks):
+        return None
+    return blocked_reason(ip)
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -449,19 +471,11 @@ class HttpClient:
                 ) from exc
         if not addresses:
             raise ConnectFailed(f"{host} (from {url}) has no address", url=url)
-        if not self.settings.allow_private_networks:
-            for ip in addresses:
-                if any(ipaddress.ip_address(ip) in net for net in self.allowed_networks):
-                    continue
-                reason = blocked_reason(ip)
-                if reason:
-                    raise BlockedAddress(
-                        f"refused {url}: {host} is a {reason} address ({ip})",
-                        url=url,
-                        hint="veille does not fetch private networks. If this is intended "
-                        "(a local test server), set [http] allow_private_networks = true "
-                        "or VEILLE_ALLOW_PRIVATE_NETWORKS=1.",
-                    )
+        for ip in addresses:
+            reason = refusal(ip, self.settings, self.allowed_networks)
+            if reason:
+                msg = f"refused {url}: {host} is a {reason} address ({ip})"
+                raise BlockedAddress(msg, url=url, hint=BLOCKED_HINT)
         return parsed, addresses[0]
 
     def _semaphore(self, host: str) -> threading.BoundedSemaphore:

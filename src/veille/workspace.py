@@ -7,12 +7,15 @@ current directory when it holds a ``veille.toml``.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from veille.config import CONFIG_NAME, TEMPLATE, Settings, load_settings
 from veille.errors import ConfigError, UsageError, WorkspaceNotFound
-from veille.store.base import Store
+from veille.store.base import PostStore, StateStore, Store
+from veille.store.registry import open_store
 
 
 def find_workspace(explicit: str | Path | None = None) -> Path:
@@ -53,11 +56,19 @@ def init_workspace(path: str | Path) -> Path:
 
 @dataclass
 class Workspace:
-    """An opened workspace: its settings and its store (opened on first use)."""
+    """An opened workspace: its settings and its stores (opened on first use).
+
+    ``posts`` is the :class:`PostStore`, ``state`` the :class:`StateStore`,
+    each chosen by URL in ``[store]`` (see :mod:`veille.store.registry`); the
+    same URL for both (the default: one SQLite file) gives one object.
+    """
 
     root: Path
     settings: Settings
-    _store: Store | None = field(default=None, repr=False)
+    # URL -> the store opened for it; shared by posts and state when equal.
+    _opened: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Threads of a web server may ask for a store at the same time.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> Workspace:
@@ -66,27 +77,49 @@ class Workspace:
 
     @property
     def db_path(self) -> Path:
+        """The SQLite file of the older ``[store] path`` setting."""
         p = Path(self.settings.store.path).expanduser()
         return p if p.is_absolute() else self.root / p
 
+    def _store_for(self, role: str) -> Any:
+        posts_url, state_url = self.settings.store.urls()
+        url = posts_url if role == "posts" else state_url
+        with self._lock:
+            found = self._opened.get(url)
+            if found is None:
+                found = self._opened[url] = open_store(url, role=role, root=self.root)
+            return found
+
+    @property
+    def posts(self) -> PostStore:
+        """Where posts are kept (search, aggregations, exports)."""
+        store: PostStore = self._store_for("posts")
+        return store
+
+    @property
+    def state(self) -> StateStore:
+        """Where sources, topics, alerts and the rest of the state are kept."""
+        store: StateStore = self._store_for("state")
+        return store
+
     @property
     def store(self) -> Store:
-        if self._store is None:
-            backend = self.settings.store.backend
-            if backend != "sqlite":
-                raise ConfigError(
-                    f"[store] backend {backend!r} is not available in this version",
-                    hint='Use backend = "sqlite".',
-                )
-            from veille.store.sqlite import SQLiteStore
-
-            self._store = SQLiteStore.open(self.db_path)
-        return self._store
+        """Posts and state as one store (both in one backend, as SQLite keeps
+        them). Kept while code moves to :attr:`posts` and :attr:`state`."""
+        posts = self._store_for("posts")
+        if posts is not self._store_for("state"):
+            raise ConfigError(
+                "this command needs posts and state in one store",
+                hint="Set [store] posts and state to the same URL.",
+            )
+        store: Store = posts
+        return store
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        with self._lock:
+            opened, self._opened = list(self._opened.values()), {}
+        for store in opened:
+            store.close()
 
     def __enter__(self) -> Workspace:
         return self

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.analytics.conftest import TZ, local
@@ -33,7 +33,7 @@ def test_period_parsing_in_local_time() -> None:
 @pytest.mark.parametrize("restricted", [False, True])
 def test_daily_volume_in_workspace_time_zone(store, week: Period, restricted: bool) -> None:
     # An always-true restriction forces the raw-posts path; both must agree.
-    scope = Scope(where="p.pk > ?", params=(0,)) if restricted else Scope()
+    scope = Scope(scan=True) if restricted else Scope()
     vol = volume(store, scope, week, interval="day", timezone=TZ)
     days = [p.start.date() for p in vol.points]
     assert days == [date(2026, 3, d) for d in range(23, 30)]
@@ -136,7 +136,7 @@ def test_headline_figures_with_change(store, week: Period) -> None:
     assert h["net_sentiment"].value == pytest.approx(-0.25)
     assert h["net_sentiment"].previous == 1.0
     # A scope no rollup answers reads every figure in one pass: same figures.
-    assert headline(store, Scope(where="p.pk IS NOT NULL"), week) == h
+    assert headline(store, Scope(scan=True), week) == h
 
 
 ZONES = ["UTC", "Europe/Paris", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe",
@@ -184,6 +184,8 @@ def test_fast_buckets_across_every_2026_offset_change(zone: str) -> None:
                 assert buckets.key(q) == bucket_key(q, interval, tz), (zone, interval, q)
 
 
+# No deadline: the machine is shared, and tests make no timing assertions.
+@settings(deadline=None)
 @given(
     start=st.integers(min_value=1_700_000_000, max_value=1_900_000_000),
     hours=st.integers(min_value=1, max_value=24 * 40),
@@ -215,4 +217,4 @@ def test_bucket_starts_and_offset_segments_match_a_walk_over_every_quarter(
         expected.setdefault(walk.index(q), None)
         walk.key(q)
     assert keys == [walk.key_of_index(i) for i in expected]
-    assert fast._segments == segments
+    assert fast.segments == segments

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from veille.analytics import columns, tops
+from veille.analytics import tops
 from veille.analytics.scope import Period, Scope, parse_period
 from veille.analytics.topics import query_scope, topic_scope
 from veille.analytics.volume import breakdown, net_sentiment, share_of_voice, volume
@@ -88,7 +88,7 @@ def _panels(store: SQLiteStore, scope: Scope, period: Period) -> dict[str, Any]:
 def store(tmp_path: Path) -> Iterator[SQLiteStore]:
     s = SQLiteStore.open(tmp_path / "c.db")
     yield s
-    columns.drop_columns(s)
+    s.drop_columns()
     s.close()
 
 
@@ -106,10 +106,10 @@ def _compare(store: SQLiteStore, periods: list[Period]) -> int:
     answered = 0
     for scope in _scopes(store):
         for period in periods:
-            columns.drop_columns(store)
+            store.drop_columns()
             plain = _panels(store, scope, period)
-            assert columns.keep_columns(store) is not None
-            answered += columns.select(store, scope.during(period)) is not None
+            assert store.keep_columns() is not None
+            answered += store.analytics_copy().select(store.conn, scope.during(period)) is not None
             assert _panels(store, scope, period) == plain, (scope.label, period)
     return answered
 
@@ -130,9 +130,9 @@ def test_the_copy_answers_as_sqlite(store: SQLiteStore, seed: int) -> None:
     assert _compare(store, periods) == len(_scopes(store)) * len(periods)
     queries = {q: query_scope(store, q) for q in QUERIES}
     for period in periods:
-        columns.drop_columns(store)
+        store.drop_columns()
         plain = share_of_voice(store, queries, period)
-        columns.keep_columns(store)
+        store.keep_columns()
         assert share_of_voice(store, queries, period) == plain
 
 
@@ -144,7 +144,7 @@ def test_the_copy_follows_late_updated_and_deleted_posts(
     store.upsert_posts(first)
     period = parse_period("2026-03-23..2026-03-29", timezone=ZONE)
     scope = query_scope(store, "lumio OR vexa")
-    copy = columns.keep_columns(store)
+    copy = store.keep_columns()
     assert copy is not None
     _panels(store, scope, period)
     loaded = copy.lo
@@ -165,32 +165,35 @@ def test_the_copy_follows_late_updated_and_deleted_posts(
         pass  # the next write takes the deleted post out of the index
     patched = _panels(store, scope, period)
     assert copy.lo == loaded  # patched in place, not read again
-    columns.drop_columns(store)
+    store.drop_columns()
     assert patched == _panels(store, scope, period)
 
     # A copy that missed pruned entries of the change log reads itself again.
-    copy = columns.keep_columns(store)
+    copy = store.keep_columns()
     assert copy is not None
     _panels(store, scope, period)
     monkeypatch.setattr(store_module, "CHANGES_KEPT", 5)
     store.upsert_posts([_post(rng, 2000 + i) for i in range(30)])
     reread = _panels(store, scope, period)
-    columns.drop_columns(store)
+    store.drop_columns()
     assert reread == _panels(store, scope, period)
 
 
 def test_no_copy_where_it_could_not_be_exact() -> None:
     store = SQLiteStore.open(":memory:")
     store.upsert_posts([_post(random.Random(1), i) for i in range(20)])
-    assert columns.keep_columns(store) is not None
+    assert store.keep_columns() is not None
     period = Period(START, START + timedelta(days=40))
     scope = query_scope(store, "lumio").during(period)
-    assert columns.select(store, scope) is not None
+    assert store.analytics_copy().select(store.conn, scope) is not None
     # Not the whole workspace (rollups answer it), nor a field query FTS5 cannot say,
-    assert columns.select(store, Scope().during(period)) is None
-    assert columns.select(store, query_scope(store, "lang:fr").during(period)) is None
+    assert store.analytics_copy().select(store.conn, Scope().during(period)) is None
+    assert (
+        store.analytics_copy().select(store.conn, query_scope(store, "lang:fr").during(period))
+        is None
+    )
     # nor inside a write transaction, whose writes may yet roll back.
     with store.transaction():
-        assert columns.select(store, scope) is None
-    columns.drop_columns(store)
+        assert store.analytics_copy().select(store.conn, scope) is None
+    store.drop_columns()
     store.close()

@@ -23,8 +23,8 @@ from veille.query.ast import (
     to_text,
 )
 from veille.query.evaluate import Query, compile_node
-from veille.query.sqlite import to_sqlite
 from veille.store.sqlite import SQLiteStore
+from veille.store.sqlite.compiler import to_sqlite
 from veille.textnorm import tokens
 
 from .conftest import make_post

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from tests.query.conftest import make_post
 from veille.query import compile_query
-from veille.query.predicates import install
-from veille.query.sqlite import to_sqlite
+from veille.store.sqlite.compiler import to_sqlite
+from veille.store.sqlite.functions import install
 
 
 def test_since_bound_gives_the_same_posts(store) -> None:  # type: ignore[no-untyped-def]

@@ -199,3 +199,37 @@ def test_collect_killed_with_sigkill_loses_nothing(workspace: Workspace, sim: Si
         by_url.setdefault(p.canonical_url, set()).add(f"mastodon:{p.url}")
     assert len(ids) == len(by_url)
     assert set(ids) <= merged
+
+
+def test_a_broken_page_in_a_walk_is_read_again_and_nothing_is_skipped(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """A page deep in a feed's history that comes back malformed once (a proxy
+    hiccup) must not end the walk as if it were the last page: the posts on
+    the pages after it would never be read (found by the soak)."""
+    from veille.sim.feeds import _firehose
+
+    real = _firehose("mastodon")
+    left = {"broken": 1}
+
+    def flaky(req: Any) -> Reply:
+        if req.arg("page") == "2" and left["broken"]:
+            left["broken"] -= 1
+            return Reply.xml("<?xml version='1.0'?><rss><channel><item><title>broken &&& <<")
+        return real(req)
+
+    sim.add_host("flaky", [Route("GET", r"/feeds/all\.atom", flaky)]).start()
+    add_source(
+        workspace.store,
+        "feeds",
+        sim.url("flaky", "/feeds/all.atom"),
+        name="flaky",
+        options={"max_pages": "1000", "platform": "mastodon"},
+    )
+    (first,) = collect(workspace, http=client())
+    assert not first.ok and "not well-formed" in (first.error or "")
+    assert first.new_posts > 0
+    (second,) = collect(workspace, http=client(), force=True)
+    assert second.ok, second.error
+    canonical = {p.canonical_url for p in sim.world.visible(platform="mastodon")}
+    assert workspace.store.count_posts() == len(canonical)

@@ -21,16 +21,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from veille.analytics.scope import Period, Scope
-from veille.analytics.volume import connection
 from veille.models import Post
-from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
-
-_SELECT_POST = ", ".join("p." + c for c in POST_COLUMNS[1:])
 
 
 def identity(handle: str) -> str:
@@ -109,16 +105,8 @@ def engaged_with(store: Any, org_handles: Sequence[str]) -> dict[str, datetime]:
     ours = _split_handles(org_handles)
     if not ours:
         return {}
-    conn = connection(store)
-    marks = ",".join("?" * len(ours))
-    rows = conn.execute(
-        "SELECT p.mentions, par.author_handle, p.published_at FROM posts p "
-        "LEFT JOIN posts par ON par.id = p.parent_id "
-        f"WHERE lower(ltrim(p.author_handle, '@')) IN ({marks})",
-        sorted(ours),
-    )
     last: dict[str, datetime] = {}
-    for mentions, parent_author, published in rows:
+    for mentions, _parent_platform, parent_author, published in store.interactions_of(sorted(ours)):
         when = datetime.fromtimestamp(published, UTC)
         targets = [identity(m) for m in (mentions or "").split()]
         if parent_author:
@@ -133,15 +121,16 @@ def network_rank(store: Any, scope: Scope) -> dict[str, float]:
     """PageRank of each author identity over replies, mentions and reposts."""
     import networkx as nx
 
-    where, params = scope.sql()
-    rows = connection(store).execute(
-        "SELECT p.author_handle, p.mentions, par.author_handle, rep.author_handle FROM posts p "
-        "LEFT JOIN posts par ON par.id = p.parent_id "
-        f"LEFT JOIN posts rep ON rep.id = p.repost_of WHERE {where}",
-        params,
-    )
     graph = nx.DiGraph()
-    for author, mentions, parent_author, original_author in rows:
+    for (
+        _pf,
+        author,
+        mentions,
+        _ppf,
+        parent_author,
+        _rpf,
+        original_author,
+    ) in store.conversation_links(scope):
         src = identity(author)
         graph.add_node(src)
         targets = [identity(m) for m in (mentions or "").split()]
@@ -169,17 +158,12 @@ def influencers(
     """The authors who matter in ``scope`` over ``period``, best first."""
     w = weights or Weights()
     scoped = scope.during(period)
-    where, params = scoped.sql()
-    conn = connection(store)
     accs: dict[str, _Acc] = defaultdict(_Acc)
-    for platform, handle, name, followers, eng, lang, n in conn.execute(
-        "SELECT p.platform, p.author_handle, max(p.author_name), "
-        "max(coalesce(p.author_followers, 0)), sum(p.likes + p.shares + p.replies), "
-        f"coalesce(p.lang, ''), count(*) FROM posts p WHERE {where} GROUP BY 1, 2, 6",
-        params,
+    for platform, handle, _source, name, _url, followers, eng, n, lang in sorted(
+        store.author_activity(scoped), key=lambda r: tuple("" if x is None else x for x in r[:3])
     ):
         acc = accs[identity(handle)]
-        acc.name = acc.name or name
+        acc.name = max(acc.name or "", name or "") or None
         acc.followers = max(acc.followers, followers or 0)
         acc.engagement += eng or 0
         acc.posts += n
@@ -192,7 +176,9 @@ def influencers(
         accs.pop(key, None)
     if not accs:
         return []
-    totals = _all_posts(conn, scope, period, [h for a in accs.values() for h in a.handles])
+    totals = store.author_post_counts(
+        scoped.flt, sorted({h for a in accs.values() for h in a.handles})
+    )
     ranks = network_rank(store, scoped)
     engaged = engaged_with(store, org_handles)
     max_f = max(math.log1p(a.followers) for a in accs.values()) or 1.0
@@ -225,39 +211,13 @@ def influencers(
     found.sort(key=lambda i: (-i.score, -i.followers, i.handle))
     found = found[:limit]
     if recent:
-        found = [_with_recent(conn, scoped, i, recent) for i in found]
+        found = [
+            replace(
+                i,
+                recent=tuple(
+                    store.recent_posts_by(scoped, sorted(accs[identity(i.handle)].handles), recent)
+                ),
+            )
+            for i in found
+        ]
     return found
-
-
-def _all_posts(
-    conn: Any, scope: Scope, period: Period, handles: list[tuple[str, str]]
-) -> dict[tuple[str, str], int]:
-    """Posts of each ``(platform, handle)`` in the period, on topic or not."""
-    from dataclasses import replace
-
-    plain = replace(Scope(flt=scope.flt)).during(period)
-    where, params = plain.sql()
-    out: dict[tuple[str, str], int] = {}
-    for i in range(0, len(handles), 400):
-        chunk = handles[i : i + 400]
-        names = sorted({h for _p, h in chunk})
-        rows = conn.execute(
-            f"SELECT p.platform, p.author_handle, count(*) FROM posts p WHERE {where} "
-            f"AND p.author_handle IN ({','.join('?' * len(names))}) GROUP BY 1, 2",
-            [*params, *names],
-        )
-        for platform, handle, n in rows:
-            out[(platform, handle)] = n
-    return out
-
-
-def _with_recent(conn: Any, scope: Scope, inf: Influencer, n: int) -> Influencer:
-    from dataclasses import replace
-
-    where, params = scope.sql()
-    rows = conn.execute(
-        f"SELECT {_SELECT_POST} FROM posts p WHERE {where} "
-        "AND lower(ltrim(p.author_handle, '@')) = ? ORDER BY p.published_at DESC LIMIT ?",
-        [*params, identity(inf.handle), n],
-    )
-    return replace(inf, recent=tuple(row_to_post(r) for r in rows))

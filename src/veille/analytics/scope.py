@@ -1,16 +1,16 @@
-"""What an aggregation looks at: a :class:`Scope` (plain filters plus an
-optional SQL restriction) and a :class:`Period` in the workspace time zone.
+"""What an aggregation looks at: a :class:`Scope` (plain filters plus
+restrictions) and a :class:`Period` in the workspace time zone.
 
-Every aggregation in :mod:`veille.analytics` reads ``posts`` under the alias
-``p`` and takes a scope; a topic or a query compiles to the restriction
-(``where_sql``, ``params``) over that alias, so the same code serves the whole
-workspace, a topic, a query or a platform.
+A scope says which posts in the domain's words (a saved topic, a query, words,
+platforms, languages); each storage backend compiles it in its own dialect
+(:mod:`veille.store.sqlite.analytics_sql` for SQLite), so the same
+aggregations serve the whole workspace, a topic, a query or a platform on
+every backend.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -113,79 +113,52 @@ def _bound(value: str, tz: ZoneInfo, *, end: bool, text: str) -> datetime:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which posts an aggregation reads: plain filters plus an optional SQL
-    restriction over the alias ``p`` (a compiled query or a topic)."""
+    """Which posts an aggregation reads: plain filters plus restrictions that
+    every storage backend compiles in its own dialect (a saved topic, words
+    looked up in the full-text index, compiled queries)."""
 
     flt: PostFilter = field(default_factory=PostFilter)
-    where: str = ""
-    params: tuple[Any, ...] = ()
     label: str = ""
-    # Set when the restriction is exactly "filed under this topic" (post_topics
-    # complete for its current query): aggregations may read topic_rollup.
+    # Set when the restriction is exactly "filed under this topic" (its filings
+    # complete for its current query): aggregations may read the topic's rollups.
     topic_id: int | None = None
-    # Compiled queries (query ASTs) the posts must match; compiled in sql() so
-    # their full-text lookups are bounded by the period (posts are keyed by time).
+    # Compiled queries (query ASTs) the posts must match; compiled by the backend
+    # so that their full-text lookups are bounded by the period (posts are keyed
+    # by time).
     queries: tuple[Any, ...] = ()
-
-    def sql(self) -> tuple[str, list[Any]]:
-        """``(where_sql, params)`` over ``posts p``."""
-        from veille.store.sqlite.store import filter_sql
-
-        f = self.flt
-        plain, params = filter_sql(f, "p")
-        clauses = [] if plain == "1" else [plain]
-        if self.where:
-            clauses.append(f"({self.where})")
-            params.extend(self.params)
-        if self.queries:
-            from veille.query.sqlite import to_sqlite
-
-            since = None if f.since is None else int(f.since.timestamp())
-            until = None if f.until is None else int(f.until.timestamp())
-            for node in self.queries:
-                qsql, qparams = to_sqlite(node, since=since, until=until)
-                clauses.append(f"({qsql})")
-                params.extend(qparams)
-        return (" AND ".join(clauses) if clauses else "1"), params
-
-    def fts_match(self, conn: Any) -> str | None:
-        """One FTS5 expression that says all of ``queries`` exactly, when the
-        full-text index of ``conn`` can answer for them alone; else None (no
-        query, one FTS5 cannot say, or deleted posts still in the index until
-        the store's next write)."""
-        from veille.query.ast import And
-        from veille.query.sqlite import fts_expr
-
-        if not self.queries:
-            return None
-        node = self.queries[0] if len(self.queries) == 1 else And(tuple(self.queries))
-        match = fts_expr(node)
-        if match is None or conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone():
-            return None
-        return match
+    # Saved topics (ids) the posts must be filed under.
+    topics: tuple[int, ...] = ()
+    # Groups of words (folded tokens) the posts must all hold, per group.
+    words: tuple[tuple[str, ...], ...] = ()
+    # Read every post instead of the rollups: the same answer, slower; tests
+    # compare the two.
+    scan: bool = False
 
     @property
     def restricted(self) -> bool:
         """True when the scope has a restriction beyond plain filters."""
-        return bool(self.where or self.queries)
+        return bool(self.queries or self.topics or self.words or self.scan)
 
     def during(self, period: Period) -> Scope:
         return replace(self, flt=replace(self.flt, since=period.since, until=period.until))
 
-    def narrowed(self, where: str, params: Sequence[Any] = (), label: str = "") -> Scope:
-        """This scope AND another restriction."""
-        both = f"({self.where}) AND ({where})" if self.where else where
-        return replace(self, where=both, params=(*self.params, *params), label=label or self.label)
+    def within_topic(self, topic_id: int, label: str = "") -> Scope:
+        """This scope AND filed under the saved topic ``topic_id``."""
+        return replace(
+            self,
+            topics=(*self.topics, topic_id),
+            label=label or self.label,
+            topic_id=None if self.restricted else topic_id,
+        )
 
 
 def words_scope(text: str, base: Scope | None = None) -> Scope:
-    """Posts holding every word of ``text`` (case and accents ignored), via FTS."""
+    """Posts holding every word of ``text`` (case and accents ignored), via the
+    full-text index."""
     from veille.textnorm import tokens
 
-    words = tokens(text)
+    words = tuple(tokens(text))
     if not words:
         raise UsageError(f"{text!r} holds no word to look for")
-    match = " ".join(f'"{w}"' for w in words)
-    return (base or Scope()).narrowed(
-        "p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)", (match,), label=text
-    )
+    scope = base or Scope()
+    return replace(scope, words=(*scope.words, words), label=text, topic_id=None)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from veille.analytics.scope import Period, Scope
-from veille.analytics.volume import connection, grouped
+from veille.analytics.volume import grouped
 from veille.textnorm import WORD_RE, fold, looks_like_name, names_in
 
 _URL = re.compile(r"https?://\S+|www\.\S+|[@#]?[\w.-]+@[\w.-]+|@\w+")
@@ -141,7 +141,6 @@ def trending_terms(
         base = base.previous()
     baseline = Period(base.since, period.since)
     whole = scope.during(Period(baseline.since, period.until))
-    where, params = whole.sql()
     counted = grouped(store, whole)
     total = counted[0][-3] if counted else 0
     keep = 10_000 if total <= max_posts else max(1, 10_000 * max_posts // total)
@@ -151,12 +150,7 @@ def trending_terms(
     displays: dict[str, Counter[str]] = defaultdict(Counter)
     stories_now: set[str] = set()
     stories_before: set[str] = set()
-    rows = connection(store).execute(
-        f"SELECT coalesce(p.cluster_id, p.id), p.title, p.text, p.published_at FROM posts p "
-        f"WHERE {where}",
-        params,
-    )
-    for story, title, text, published in rows:
+    for story, title, text, published in store.story_texts(whole):
         if keep < 10_000 and zlib.crc32(story.encode()) % 10_000 >= keep:
             continue
         current = published >= split

@@ -1,16 +1,15 @@
 """Volume over time, breakdowns, net sentiment and share of voice.
 
-Counts are grouped by quarter-hour (``published_at / 900``) in SQL and put in
-local hours, days or weeks in Python: every time zone offset is a multiple of
-15 minutes, so this is exact across DST changes and half-hour zones. Scopes
-without a SQL restriction read the ``post_rollup`` table (kept exact by
-triggers) instead of scanning posts.
+Counts are grouped by quarter-hour by the store (its ``post_totals`` and
+``posts_per_bucket``) and put in local hours, days or weeks here: every time
+zone offset is a multiple of 15 minutes, so this is exact across DST changes
+and half-hour zones. How the store answers (rollups kept exact by triggers,
+the full-text index, a column copy) is its own business.
 """
 
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,39 +19,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from veille.analytics import columns
 from veille.analytics.scope import Period, Scope
-from veille.errors import StoreError, UsageError
+from veille.errors import UsageError
 
 Interval = Literal["hour", "day", "week"]
 INTERVALS: tuple[str, ...] = ("hour", "day", "week")
 DIMENSIONS: tuple[str, ...] = ("platform", "lang", "country", "sentiment")
 QUARTER = 900
-
-
-def connection(store: Any) -> sqlite3.Connection:
-    """The SQLite connection behind ``store`` (analytics reads SQL directly)."""
-    conn = getattr(store, "conn", None)
-    if not isinstance(conn, sqlite3.Connection):
-        raise StoreError("analytics needs the SQLite store", hint='Set [store] backend = "sqlite".')
-    return conn
-
-
-def _cube(scope: Scope, dims: tuple[str, ...]) -> list[str] | None:
-    """The rollup dimensions that answer ``dims`` under ``scope``'s filters, or
-    ``None`` when the rollup cannot (a SQL restriction, bounds not on a
-    quarter-hour, or more than two dimensions involved)."""
-    f = scope.flt
-    if scope.restricted:
-        return None
-    if not all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until)):
-        return None
-    needed = set(dims)
-    if f.platforms:
-        needed.add("platform")
-    if f.languages:
-        needed.add("lang")
-    return sorted(needed) if len(needed) <= 2 else None
 
 
 def grouped(
@@ -64,71 +37,13 @@ def grouped(
     its local hour, day or week numbers. Missing dimension values come back
     as ``""``.
     """
-
-    def bucket(q: str) -> list[str]:
-        if by_bucket is False:
-            return []
-        return [q if by_bucket is True else by_bucket.sql().format(q=q)]
-
     for d in dims:
         if d not in DIMENSIONS:
             raise UsageError(
                 f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}."
             )
-    conn = connection(store)
-    n = len(dims) + (1 if by_bucket else 0)
-    group = f" GROUP BY {', '.join(str(i) for i in range(1, n + 1))}" if n else ""
-    f = scope.flt
-    aligned = all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until))
-    if scope.topic_id is not None and not dims and aligned and not f.platforms and not f.languages:
-        clauses: list[str] = ["topic_id = ?"]
-        params: list[Any] = [scope.topic_id]
-        if f.since is not None:
-            clauses.append("bucket >= ?")
-            params.append(int(f.since.timestamp()) // QUARTER)
-        if f.until is not None:
-            clauses.append("bucket < ?")
-            params.append(int(f.until.timestamp()) // QUARTER)
-        lead = "".join(c + ", " for c in bucket("bucket"))
-        sql = (
-            f"SELECT {lead}sum(posts), sum(engagement), sum(reach) FROM topic_rollup "
-            f"WHERE {' AND '.join(clauses)}{group}"
-        )
-        return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
-    cube = _cube(scope, dims)
-    if cube is not None:
-        column = {name: f"v{i + 1}" for i, name in enumerate(cube)}
-        clauses = ["dim = ?"]
-        params = ["+".join(cube)]
-        if f.since is not None:
-            clauses.append("bucket >= ?")
-            params.append(int(f.since.timestamp()) // QUARTER)
-        if f.until is not None:
-            clauses.append("bucket < ?")
-            params.append(int(f.until.timestamp()) // QUARTER)
-        for name, values in (("platform", f.platforms), ("lang", f.languages)):
-            if values:
-                clauses.append(f"{column[name]} IN ({','.join('?' * len(values))})")
-                params.extend(values)
-        cols = bucket("bucket") + [column[d] for d in dims]
-        sel = ", ".join([*cols, "sum(posts)", "sum(engagement)", "sum(reach)"])
-        sql = f"SELECT {sel} FROM post_rollup WHERE {' AND '.join(clauses)}{group}"
-        return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
-    copy = columns.select(store, scope)
-    if copy is not None:
-        return columns.grouped(copy, dims, by_bucket)
-    where, params = scope.sql()
-    cols = bucket("(p.published_at / 900)") + [f"coalesce(p.{d}, '')" for d in dims]
-    sel = ", ".join(
-        [
-            *cols,
-            "count(*)",
-            "sum(p.likes + p.shares + p.replies)",
-            "sum(coalesce(p.author_followers, 0))",
-        ]
-    )
-    sql = f"SELECT {sel} FROM posts p WHERE {where}{group}"
-    return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
+    rows: list[tuple[Any, ...]] = store.post_totals(scope, dims, by_bucket)
+    return rows
 
 
 # -- time buckets -------------------------------------------------------------
@@ -158,6 +73,7 @@ class _Buckets:
         self.interval = interval
         self.tz = tz
         self._day_offset: dict[int, int | None] = {}
+        self.segments: list[tuple[int, int]] = []  # (first quarter, offset), set by keys()
         self._keys: dict[int, datetime] = {}
 
     def _offset(self, t: int) -> int:
@@ -190,11 +106,12 @@ class _Buckets:
 
     def keys(self, period: Period) -> list[datetime]:
         """Bucket starts of ``period`` in order; also learns where the zone's
-        offset changes, for :meth:`sql`."""
+        offset changes (``segments``), so that a backend groups by local hour,
+        day or week itself."""
         start = int(period.since.timestamp()) // QUARTER
         end = -(-int(period.until.timestamp()) // QUARTER)
         seen: dict[int, None] = {}
-        self._segments: list[tuple[int, int]] = []  # (first quarter, offset)
+        self.segments = []  # (first quarter, offset)
         span = 4 if self.interval == "hour" else 96  # quarters in a local hour, day
         q = start
         while q < end:
@@ -212,8 +129,8 @@ class _Buckets:
                 points = itertools.chain((q,), range(first, day_end, span))
             for p in points:
                 off = self._offset(p * QUARTER)
-                if not self._segments or self._segments[-1][1] != off:
-                    self._segments.append((p, off))
+                if not self.segments or self.segments[-1][1] != off:
+                    self.segments.append((p, off))
                 idx = self.index(p)
                 if idx not in seen:
                     seen[idx] = None
@@ -222,27 +139,9 @@ class _Buckets:
         self._seen = list(seen)
         return [self._keys[i] for i in seen]
 
-    def sql(self) -> str:
-        """The bucket number of quarter ``{q}`` as SQL (after :meth:`keys`), so
-        that the database groups by local hour, day or week itself. Offsets are
-        integers computed here, never user input."""
-        segs = self._segments or [(0, 0)]
-        off = str(segs[0][1])
-        if len(segs) > 1:
-            whens = " ".join(
-                f"WHEN {{q}} < {segs[i + 1][0]} THEN {segs[i][1]}" for i in range(len(segs) - 1)
-            )
-            off = f"CASE {whens} ELSE {segs[-1][1]} END"
-        local = f"({{q}} * {QUARTER} + {off})"
-        if self.interval == "hour":
-            return f"{local} / 3600"
-        if self.interval == "day":
-            return f"{local} / 86400"
-        return f"({local} / 86400 + 3) / 7"
-
     def numpy(self, quarters: np.ndarray) -> np.ndarray:
-        """:meth:`sql` for an array of quarter-hours (after :meth:`keys`)."""
-        segs = self._segments or [(0, 0)]
+        """The bucket number of each quarter-hour of ``quarters`` (after :meth:`keys`)."""
+        segs = self.segments or [(0, 0)]
         starts = np.array([q for q, _o in segs[1:]], dtype=np.int64)
         offsets = np.array([o for _q, o in segs], dtype=np.int64)
         local = quarters * QUARTER + offsets[np.searchsorted(starts, quarters, side="right")]
@@ -292,57 +191,12 @@ def _series(
 ) -> dict[datetime, int]:
     buckets = _Buckets(interval, tz)
     series = dict.fromkeys(buckets.keys(period), 0)
-    within = scope.during(period)
-    rows = _fts_counts(store, within, period, buckets, list(series))
-    if rows is None:
-        rows = [(r[0], r[1]) for r in grouped(store, within, by_bucket=buckets)]
+    rows = store.posts_per_bucket(scope.during(period), period, buckets, list(series))
     for idx, posts in rows:
         key = buckets.key_of_index(idx)
         if key in series:
             series[key] += posts
     return series
-
-
-# Above this many buckets, one pass over the matches beats a count per bucket.
-_COUNT_PER_BUCKET = 400
-
-
-def _fts_counts(
-    store: Any, scope: Scope, period: Period, buckets: _Buckets, starts: list[datetime]
-) -> list[tuple[int, int]] | None:
-    """``(bucket index, posts)`` read from the full-text index alone, when one
-    FTS5 expression says the whole scope (an ad-hoc query of words, phrases
-    and prefixes, no other filter); else None.
-
-    Posts are keyed by time (:mod:`veille.store.sqlite.rows`), so the posts of
-    a bucket are a range of index rowids: FTS5 counts them without a lookup in
-    the posts table.
-    """
-    from veille.store.sqlite.rows import SEQ_BITS, key_floor
-
-    f = scope.flt
-    if scope.where or scope.topic_id is not None or f.platforms or f.languages:
-        return None
-    conn = connection(store)
-    match = scope.fts_match(conn)
-    if match is None:
-        return None
-    since, until = int(period.since.timestamp()), int(period.until.timestamp())
-    if len(starts) > _COUNT_PER_BUCKET:
-        sql = (
-            f"SELECT {buckets.sql().format(q=f'((rowid >> {SEQ_BITS}) / {QUARTER})')}, "
-            "count(*) FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= ? AND rowid < ? "
-            "GROUP BY 1"
-        )
-        return list(conn.execute(sql, (match, key_floor(since), key_floor(until))))
-    edges = [max(since, int(s.timestamp())) for s in starts] + [until]
-    # One statement per bucket: FTS5 seeks straight to each range of rowids.
-    sql = "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= ? AND rowid < ?"
-    counts = {
-        i: conn.execute(sql, (match, key_floor(a), key_floor(b))).fetchone()[0]
-        for i, (a, b) in enumerate(itertools.pairwise(edges))
-    }
-    return [(buckets.index(edges[i] // QUARTER), n) for i, n in counts.items() if n]
 
 
 def volume(
@@ -438,15 +292,8 @@ def net_sentiment(
 
 def overall_sentiment(store: Any, scope: Scope, period: Period) -> SentimentPoint:
     """Sentiment counts over the whole period (its start as ``start``)."""
-    from veille.analytics.authors import sentiment_counts
-
-    fast = sentiment_counts(store, scope, period)
-    if fast is not None:
-        return SentimentPoint(period.since, *fast)
-    c: dict[str, int] = defaultdict(int)
-    for label, posts, _e, _r in grouped(store, scope.during(period), ("sentiment",)):
-        c[label] += posts
-    return SentimentPoint(period.since, c["positive"], c["negative"], c["neutral"])
+    positive, negative, neutral = store.sentiment_totals(scope, period)
+    return SentimentPoint(period.since, positive, negative, neutral)
 
 
 # -- share of voice --------------------------------------------------------------

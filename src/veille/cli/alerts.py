@@ -143,6 +143,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def list_(workspace: WorkspaceOpt = None, fmt: FormatOpt = DataFormat.table) -> None:
         """List alerts with their state."""
+        from veille.alerts.channels.apprise_mask import mask_channel_url
         from veille.alerts.model import WEEKDAYS, AlertBook, connection
 
         with open_workspace(workspace) as ws:
@@ -155,7 +156,7 @@ def register(app: typer.Typer) -> None:
                 rows.append({
                     "name": a.name, "kind": a.kind, "watches": a.subject,
                     "every": a.frequency + when.get(a.frequency, ""), "mode": a.mode,
-                    "to": a.channel_url.split("?")[0], "paused": a.paused,
+                    "to": mask_channel_url(a.channel_url), "paused": a.paused,
                 })  # fmt: skip
             cols = ("name", "kind", "watches", "every", "mode", "to", "paused")
             print_rows(rows, cols, fmt, title="Alerts")
@@ -172,6 +173,7 @@ def register(app: typer.Typer) -> None:
         """Show one alert's settings and outbox counts (JSON)."""
         from dataclasses import asdict
 
+        from veille.alerts.channels.apprise_mask import mask_channel_url
         from veille.alerts.model import AlertBook, connection
 
         with open_workspace(workspace) as ws:
@@ -180,6 +182,7 @@ def register(app: typer.Typer) -> None:
             data = asdict(a)
             if not secret:
                 data.pop("secret")
+                data["channel_url"] = mask_channel_url(a.channel_url)
             data["outbox"] = dict(
                 conn.execute(
                     "SELECT status, count(*) FROM deliveries WHERE alert_id = ? GROUP BY status",
@@ -221,6 +224,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def test(name: str, workspace: WorkspaceOpt = None) -> None:
         """Send a sample of the alert now, to check its channel."""
+        from veille.alerts.channels.apprise_mask import mask_channel_url
         from veille.alerts.model import AlertBook, connection
         from veille.alerts.service import send_test
         from veille.alerts.stage import engine_for
@@ -228,7 +232,7 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             a = AlertBook(connection(ws.store)).get(name)
             n = send_test(engine_for(ws), a)
-            to = a.channel_url.split("?")[0]
+            to = mask_channel_url(a.channel_url)
             if a.kind == "report":
                 console().print(f"sent the report of the latest period ({n} post(s)) to {to}.")
             else:

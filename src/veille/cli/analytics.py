@@ -19,8 +19,6 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
-from veille.errors import UsageError
-from veille.store.base import PostFilter
 from veille.workspace import Workspace
 
 PeriodOpt = Annotated[
@@ -97,21 +95,15 @@ def _scope(
     platform: list[str] | None,
     lang: list[str] | None,
 ) -> Any:
-    from veille.analytics.scope import Scope
-    from veille.analytics.topics import query_scope, topic_scope
+    from veille.services.analytics import build_scope
 
-    scope = Scope(flt=PostFilter(platforms=tuple(platform or ()), languages=tuple(lang or ())))
-    if topic:
-        scope = topic_scope(ws.store, topic, scope)
-    if query:
-        scope = query_scope(ws.store, query, scope)
-    return scope
+    return build_scope(ws, query=query, topic=topic, platforms=platform or (), languages=lang or ())
 
 
 def _period(ws: Workspace, text: str) -> Any:
-    from veille.analytics.scope import parse_period
+    from veille.services.analytics import period as period_of
 
-    return parse_period(text, timezone=_tz(ws))
+    return period_of(ws, text)
 
 
 def _pct(x: float | None) -> str:
@@ -206,34 +198,14 @@ def register(app: typer.Typer) -> None:
         """Share of voice: the brand against its competitors (default: the
         brand_topic and competitor_topics of the organization section of veille.toml)."""
         from veille.analytics.charts import sov_chart
-        from veille.analytics.scope import Scope
-        from veille.analytics.topics import query_scope, topic_scope
-        from veille.analytics.volume import share_of_voice
+        from veille.services.analytics import share_of_voice, voice_scopes
 
         with open_workspace(workspace) as ws:
-            base = Scope(
-                flt=PostFilter(platforms=tuple(platform or ()), languages=tuple(lang or ()))
-            )
-            org = ws.settings.organization
-            names = list(topic or ())
-            if not names and not query and org.brand_topic:
-                names = [org.brand_topic, *org.competitor_topics]
-            scopes = {n: topic_scope(ws.store, n, base) for n in names}
-            for item in query or ():
-                name, sep, text = item.partition("=")
-                if not sep or not name.strip() or not text.strip():
-                    raise UsageError(
-                        f"--query {item!r} is not NAME=QUERY",
-                        hint='Write e.g. --query "Lumio=lumio".',
-                    )
-                scopes[name.strip()] = query_scope(ws.store, text, base)
-            if not scopes:
-                raise UsageError(
-                    "share of voice needs topics",
-                    hint="Pass --topic (repeatable) or --query NAME=QUERY, or set "
-                    "brand_topic and competitor_topics in the organization section of veille.toml.",
-                )
-            voices = share_of_voice(ws.store, scopes, _period(ws, period))
+            scopes = voice_scopes(
+                ws, topics=topic or (), named_queries=query or (),
+                platforms=platform or (), languages=lang or (),
+            )  # fmt: skip
+            voices = share_of_voice(ws, scopes, _period(ws, period))
         if output is DataFormat.json:
             print_json(voices)
         else:
@@ -269,21 +241,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Who matters and why: reach, engagement earned, relevance, network position
         (PageRank), and whether the organization already engaged with them."""
-        from veille.analytics.influencers import influencers as rank
+        from veille.services.analytics import influencer_topic, rank_influencers
 
         with open_workspace(workspace) as ws:
-            org = ws.settings.organization
-            if view is not None and not topic and not query:
-                topic = org.brand_topic if view is View.us else org.sector_topic
-                if not topic:
-                    key = "brand_topic" if view is View.us else "sector_topic"
-                    raise UsageError(
-                        f"--view {view.value} needs {key} in the organization section "
-                        "of veille.toml",
-                        hint="Set it, or pass --topic or --query.",
-                    )
+            topic = influencer_topic(ws, view.value if view else None, topic, query)
             scope = _scope(ws, query, topic, platform, lang)
-            found = rank(ws.store, scope, _period(ws, period), org_handles=org.handles, limit=limit)
+            found = rank_influencers(ws, scope, _period(ws, period), limit=limit)
             language = ws.settings.workspace.ui_language
         if output is DataFormat.json:
             print_json(

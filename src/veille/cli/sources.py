@@ -64,11 +64,11 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Add a source, e.g. `veille source add feeds https://example.org/feed/`."""
-        from veille.sources.manage import add_source
+        from veille.services.sources import add_source
 
         with open_workspace(workspace) as ws:
             rec = add_source(
-                ws.store, kind, target, name=name, every=every, options=_options(option)
+                ws.state, kind, target, name=name, every=every, options=_options(option)
             )
         console().print(f"Added source [bold]{rec.name}[/] ({rec.kind}, every {rec.every} s).")
 
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def source_list(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
         """List configured sources."""
-        from veille.sources.manage import list_sources, shown_config
+        from veille.services.sources import list_sources, shown_config
 
         with open_workspace(workspace) as ws:
             rows = [
@@ -87,7 +87,7 @@ def register(app: typer.Typer) -> None:
                     "enabled": r.enabled,
                     "config": shown_config(r),
                 }
-                for r in list_sources(ws.store)
+                for r in list_sources(ws.state)
             ]
         print_rows(rows, ["name", "kind", "every", "enabled", "config"], output)
 
@@ -97,10 +97,10 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Argument(help="Source name.")], workspace: WorkspaceOpt = None
     ) -> None:
         """Remove a source and its cursor (its posts stay)."""
-        from veille.sources.manage import remove_source
+        from veille.services.sources import remove_source
 
         with open_workspace(workspace) as ws:
-            remove_source(ws.store, name)
+            remove_source(ws.state, name)
         console().print(f"Removed source {name}; its posts are kept.")
 
     @source_app.command("test")
@@ -113,10 +113,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fetch once and print what would be stored; stores nothing."""
         from veille.pipeline.collect import dry_run
-        from veille.sources.manage import get_source_record
+        from veille.services.sources import get_source_record
 
         with open_workspace(workspace) as ws:
-            rec = get_source_record(ws.store, name)
+            rec = get_source_record(ws.state, name)
             with _http(ws) as http:
                 result = dry_run(rec, http)
         if output is DataFormat.json:
@@ -147,10 +147,10 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Last success, last error, failures in a row, posts per run, quota left."""
-        from veille.sources.manage import health
+        from veille.services.sources import health
 
         with open_workspace(workspace) as ws:
-            rows = health(ws.store, name)
+            rows = health(ws.state, name)
         if output is DataFormat.json:
             print_json(rows)
             return
@@ -218,10 +218,10 @@ def register(app: typer.Typer) -> None:
         output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
     ) -> None:
         """Items that could not be read, with their error."""
-        from veille.sources.manage import quarantined
+        from veille.services.sources import quarantined
 
         with open_workspace(workspace) as ws:
-            items = quarantined(ws.store, source)
+            items = quarantined(ws.state, source)
         rows = (
             {
                 "id": q.id,

@@ -5,7 +5,8 @@
 'lumio (panne OR outage) -promo'
 
 - :func:`compile_query` -> :class:`Query` (``matches(post)``, ``spans(post)``);
-- :func:`veille.query.sqlite.to_sqlite` -> ``(where_sql, params)``;
+- :func:`veille.store.sqlite.compiler.to_sqlite` -> ``(where_sql, params)``
+  (each storage backend owns its compiler);
 - :class:`Matcher`: many saved queries against each new post (percolation).
 
 Syntax: docs/query.md; the AST contract: docs/query-ast.md.

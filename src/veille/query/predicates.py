@@ -1,17 +1,17 @@
-"""Metadata and position predicates shared by the evaluator and the SQLite engine.
+"""Metadata and position predicates shared by the evaluator and SQL engines.
 
-The SQLite compiler registers these same functions on the connection
-(:func:`install`), so a condition that plain SQL cannot express (folded handle
-comparison, host suffixes, ordered proximity, ``?`` wildcards) is decided by the
-same code in both engines. A ClickHouse compiler implements them natively.
+The SQLite backend registers these same functions on its connections
+(:func:`veille.store.sqlite.functions.install`), so a condition that plain SQL
+cannot express (folded handle comparison, host suffixes, ordered proximity,
+``?`` wildcards) is decided by the same code in both engines. A ClickHouse
+compiler implements them natively.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from veille.textnorm import fold, tokens
@@ -158,7 +158,7 @@ def _has_in(lst: list[int], lo: int, hi: int) -> bool:
     return k < len(lst) and lst[k] <= hi
 
 
-def _field_near(text: str | None, spec: str) -> bool:
+def field_near(text: str | None, spec: str) -> bool:
     if not text:
         return False
     distance_s, ordered_s, *rest = spec.split("|")
@@ -187,18 +187,9 @@ def raw_in(text: str | None, exact: str, words: str) -> bool:
     return bool(phrase_starts(toks, positions(toks), words.split()))
 
 
-def install(conn: sqlite3.Connection) -> None:
-    """Register the ``veille_*`` SQL functions the compiled queries call."""
+def install(conn: object) -> None:
+    """Moved to :func:`veille.store.sqlite.functions.install` (the SQLite
+    backend registers its functions); kept until every caller is in store/."""
+    from veille.store.sqlite.functions import install as install_functions
 
-    def b(fn: Callable[..., bool]) -> Callable[..., int]:
-        return lambda *a: 1 if fn(*a) else 0
-
-    conn.create_function("veille_has", 2, b(has_item), deterministic=True)
-    conn.create_function("veille_author", 2, b(author_ok), deterministic=True)
-    conn.create_function("veille_lang", 2, b(lang_ok), deterministic=True)
-    conn.create_function("veille_site", 3, b(site_ok), deterministic=True)
-    conn.create_function("veille_url", 2, b(url_ok), deterministic=True)
-    conn.create_function("veille_links", 2, b(links_ok), deterministic=True)
-    conn.create_function("veille_near", 2, b(_field_near), deterministic=True)
-    conn.create_function("veille_wild", 2, b(wild_in), deterministic=True)
-    conn.create_function("veille_raw", 3, b(raw_in), deterministic=True)
+    install_functions(conn)  # type: ignore[arg-type]

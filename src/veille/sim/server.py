@@ -38,7 +38,10 @@ its :class:`Route` list; specs naming the same host are merged::
   (per bearer token); past the quota the host answers 429 with ``Retry-After``.
 - :class:`Faults` (``host.faults``) inject, per host: 429 + Retry-After every
   Nth request or for the next N requests, 500/503, delays, truncated bodies,
-  malformed bodies, huge bodies, redirects (e.g. to a private address).
+  malformed bodies, huge bodies, redirects (e.g. to a private address); and
+  ``chaos``, a share of requests that each get one of ``CHAOS_KINDS`` at random
+  (429, 500, 503, an answer slower than the client waits, a malformed or
+  truncated body, a connection reset), counted in ``host.chaos_counts``.
 
 Routes that raise answer 500 with the error, like a buggy service would.
 """
@@ -51,7 +54,10 @@ import email.utils
 import hashlib
 import importlib
 import json
+import random
 import re
+import socket
+import struct
 import threading
 import time
 from bisect import bisect_right
@@ -163,6 +169,16 @@ class Faults:
     malformed: bool = False  # replace 200 bodies by broken markup
     huge_bytes: int = 0  # answer 200 with this many bytes
     redirect_to: str | None = None  # answer 302 to this URL
+    # This share of requests (0..1) gets one of CHAOS_KINDS, picked at random
+    # (seeded by chaos_seed): the soak's weather.
+    chaos: float = 0.0
+    chaos_seed: int = 0
+    chaos_delay: float = 5.0  # how long a "timeout" keeps the client waiting
+
+
+# What a chaotic request may get: a rate limit, a server error, an answer
+# slower than the client waits, a broken body, half a body, or a reset.
+CHAOS_KINDS = ("429", "500", "503", "timeout", "malformed", "truncate", "reset")
 
 
 @dataclass
@@ -257,6 +273,9 @@ class SimHost:
         self.world = world
         self.address = address
         self.faults = Faults()
+        self.chaos_counts: dict[str, int] = {}
+        self._chaos_rng: random.Random | None = None
+        self._chaos_seed = 0
         self.rate_limit = 300  # requests per window, per token
         self.rate_window = 300.0
         self.requests = 0
@@ -324,6 +343,21 @@ class SimHost:
             if allowed:
                 q.remaining -= 1
             return q, allowed
+
+    def take_chaos(self) -> str | None:
+        """The chaos fault for this request, if any (counted in ``chaos_counts``)."""
+        f = self.faults
+        if f.chaos <= 0:
+            return None
+        with self._lock:
+            if self._chaos_rng is None or self._chaos_seed != f.chaos_seed:
+                self._chaos_rng = random.Random(f.chaos_seed)
+                self._chaos_seed = f.chaos_seed
+            if self._chaos_rng.random() >= f.chaos:
+                return None
+            kind = self._chaos_rng.choice(CHAOS_KINDS)
+            self.chaos_counts[kind] = self.chaos_counts.get(kind, 0) + 1
+            return kind
 
     def _take_fault(self, n: int) -> tuple[str, int] | None:
         f = self.faults
@@ -416,14 +450,26 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         host = self.sim_host
-        reply = host.dispatch(self.command, self.path, self.headers, body)
+        chaos = host.take_chaos()
+        if chaos == "reset":  # close with RST, no answer at all
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        if chaos == "timeout":
+            time.sleep(host.faults.chaos_delay)
+        if chaos in ("429", "500", "503"):
+            status = int(chaos)
+            extra = {"Retry-After": "1"} if status == 429 else {}
+            reply = Reply(status, "chaos", headers=extra)
+        else:
+            reply = host.dispatch(self.command, self.path, self.headers, body)
         f = host.faults
         payload = reply.payload()
         host._record(reply.status)
         if reply.status == 200 and f.huge_bytes:
             self._send_huge(f.huge_bytes)
             return
-        if reply.status == 200 and f.malformed:
+        if reply.status == 200 and (f.malformed or chaos == "malformed"):
             payload = b"<?xml version='1.0'?><rss><channel><item><title>broken &&& <<" + b"\x00\xff"
         self.send_response(reply.status)
         for k, v in reply.headers.items():
@@ -431,7 +477,7 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.status != 304:
             self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(payload)))
-        if f.truncate and reply.status == 200:
+        if (f.truncate or chaos == "truncate") and reply.status == 200:
             self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(payload[: len(payload) // 2])

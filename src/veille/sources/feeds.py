@@ -146,6 +146,17 @@ def parse_feed(content: bytes, headers: Mapping[str, str] | None = None) -> Any:
     return feedparser.parse(content, response_headers=h)
 
 
+def broken_markup(parsed: Any) -> bool:
+    """Whether feedparser had to guess its way through markup that is not
+    well-formed (its entries may be a fragment of the page), as opposed to the
+    harmless notes it also raises (an encoding or content type it overrode)."""
+    if not parsed.get("bozo"):
+        return False
+    from feedparser import ThingsNobodyCaresAboutButMe
+
+    return not isinstance(parsed.get("bozo_exception"), ThingsNobodyCaresAboutButMe)
+
+
 def _json_time(value: Any) -> str | None:
     if not value:
         return None
@@ -300,6 +311,7 @@ class FeedsSource(Source[FeedsConfig]):
         fetched_at = datetime.now(UTC).isoformat()
         published: list[float] = []
         ttl: float | None = None
+        broken = False
         while True:
             parsed = parse_feed(resp.content, resp.headers)
             if parsed.get("bozo") and not parsed.entries:
@@ -308,6 +320,22 @@ class FeedsSource(Source[FeedsConfig]):
                     url=url,
                     hint="Check that the URL points at an RSS, Atom or JSON feed, not a web page.",
                 )
+            if broken_markup(parsed):
+                if page > page_start:
+                    # An older page of a walk came back broken (a server or proxy
+                    # hiccup): its entries and its link to the next page may be
+                    # cut. Stop here; the cursor committed with the previous page
+                    # resumes the walk at this page next time, so nothing is skipped.
+                    raise FeedError(
+                        f"{url} answered a page that is not well-formed "
+                        f"({parsed.get('bozo_exception')}); the walk resumes there next time",
+                        url=url,
+                        hint="Nothing to do if it passes; if it stays, the feed itself is broken.",
+                    )
+                # A broken first page is read as well as it can be (some feeds are
+                # always a little broken), but its validators are not kept, so the
+                # next poll reads it again instead of hearing "not modified".
+                broken = True
             feed = parsed.feed
             if page == 0 and feed.get("ttl"):
                 try:
@@ -348,7 +376,8 @@ class FeedsSource(Source[FeedsConfig]):
             new_cursor: dict[str, Any] = {"seen": seen[:SEEN_KEEP]}
             if not more:
                 # Validators only once every page is in: a crash mid-way refetches.
-                new_cursor.update(validators)
+                if not broken:
+                    new_cursor.update(validators)
                 wait = next_interval(published, ttl_minutes=ttl, max_age=_max_age(resp))
                 if retry_after and retry_after.isdigit():
                     wait = min(MAX_INTERVAL, max(wait, float(retry_after)))

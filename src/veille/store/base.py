@@ -1,12 +1,20 @@
-"""The Store protocol: what every storage backend offers.
+"""The two storage protocols: :class:`PostStore` and :class:`StateStore`.
 
-SQLite implements it by default (:mod:`veille.store.sqlite`); a ClickHouse
-backend will implement the same protocol for scale-out, and the same contract
-tests run over every backend.
+Systems that listen at scale keep events in a column store and what the
+organization configures in a transactional database; veille follows them.
+A :class:`PostStore` keeps posts (full-text search compiled from the query
+AST, the aggregations analytics reads, the change feed, exports); a
+:class:`StateStore` keeps sources, cursors, health, quarantine, topics and
+their filings, alerts and the outbox, clusters and corrections. Each is
+composed from the per-domain protocols of :mod:`veille.store.protocols`, so
+every backend implements the same names; backends are found by URL scheme
+(:mod:`veille.store.registry`).
 
-Writes go through a transaction so that posts, the cursor that covers them and
-whatever else must be atomic with them (outbox rows, quarantined items, source
-health) commit together or not at all.
+SQLite implements both over one file (:mod:`veille.store.sqlite`), so that
+posts and the state that goes with them (the cursor that covers them, outbox
+rows, filings, health) commit in one transaction. A split deployment
+(ClickHouse posts, PostgreSQL state) writes posts idempotently first and then
+the state in one state transaction.
 """
 
 from __future__ import annotations
@@ -77,54 +85,41 @@ class Stats:
     last: datetime | None
 
 
-class StoreTransaction(
-    AlertStateTx,
-    AnalyticsPostsTx,
-    EnrichStateTx,
-    IngestPostsTx,
-    SearchPostsTx,
-    SourceStateTx,
-    TopicStateTx,
-    Protocol,
-):
-    """Writes that commit together."""
+class PostStoreTx(AnalyticsPostsTx, SearchPostsTx, Protocol):
+    """Writes to posts inside a transaction."""
 
     def upsert_posts(self, posts: Iterable[Post]) -> UpsertResult: ...
 
+
+class StateStoreTx(
+    AlertStateTx, EnrichStateTx, IngestPostsTx, SourceStateTx, TopicStateTx, Protocol
+):
+    """Writes to the state that commit together."""
+
     def set_cursor(self, cursor: Cursor) -> None: ...
 
+
+class StoreTransaction(PostStoreTx, StateStoreTx, Protocol):
+    """One transaction over posts and state, where one backend holds both
+    (SQLite: one file)."""
+
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        """Backend-specific statement on extension tables (outbox, health…)."""
+        """Deprecated: backend-specific statement, kept only until every caller
+        outside ``store/`` uses a domain method (issue 16)."""
         ...
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
-        """The same statement for many rows."""
+        """Deprecated: see :meth:`execute`."""
         ...
 
 
 @runtime_checkable
-class Store(
-    AlertState,
-    AnalyticsPosts,
-    EnrichState,
-    IngestPosts,
-    SearchPosts,
-    SourceState,
-    TopicState,
-    Protocol,
-):
-    """A place to keep posts and the state that goes with them.
-
-    Being split (issue 16) into :class:`PostStore` (posts: search,
-    aggregations, change feed, exports) and :class:`StateStore` (what the
-    organization configures and works on); each domain's methods are declared
-    in :mod:`veille.store.protocols`.
-    """
-
-    def transaction(self) -> AbstractContextManager[StoreTransaction]: ...
+class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
+    """Where posts are kept: upserts, reads, search, aggregations, exports."""
 
     def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
-        """Store ``posts`` (and ``cursor``) in one transaction."""
+        """Store ``posts`` idempotently (and ``cursor``, where the same backend
+        keeps the state) in one transaction."""
         ...
 
     def get_post(self, post_id: str) -> Post | None: ...
@@ -155,8 +150,27 @@ class Store(
 
     def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats: ...
 
-    def get_cursor(self, source: str) -> Cursor | None: ...
-
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class StateStore(AlertState, EnrichState, SourceState, TopicState, Protocol):
+    """What the organization configures and works on. Transactional."""
+
+    def transaction(self) -> AbstractContextManager[StateStoreTx]: ...
+
+    def get_cursor(self, source: str) -> Cursor | None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Store(PostStore, StateStore, Protocol):
+    """Posts and state in one backend (SQLite: one file), so one transaction
+    covers both. Code written before the split uses it through
+    ``Workspace.store``; new code takes a :class:`PostStore` or a
+    :class:`StateStore`."""
+
+    def transaction(self) -> AbstractContextManager[StoreTransaction]: ...

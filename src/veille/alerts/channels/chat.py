@@ -40,23 +40,64 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
 
 
 class AppriseChannel:
+    """An apprise URL. Its outgoing connections go through the workspace's address
+    policy (:mod:`veille.alerts.channels.apprise_guard` says why at the socket)."""
+
     def __init__(self, url: str, ctx: ChannelContext) -> None:
         import apprise
+
+        from veille.alerts.channels import apprise_guard as guard
+        from veille.alerts.channels.apprise_mask import mask_channel_url
 
         self.url = url
         self.ctx = ctx
         self.apobj = apprise.Apprise()
+        shown = mask_channel_url(url)
         if not self.apobj.add(url):
             raise UsageError(
                 f"--to {url.split(':', 1)[0]}:… is not a channel veille or apprise knows",
                 hint="Use mailto:, webhook+https://, atom:PATH or an apprise URL "
                 "(https://github.com/caronc/apprise/wiki).",
             )
+        http = ctx.settings.http
+        plugin = self.apobj[0]
+        # XMPP sends from a thread of its own, outside the guarded context.
+        if not http.allow_private_networks and type(plugin).__module__.startswith(
+            "apprise.plugins.xmpp"
+        ):
+            raise guard.RefusedAddress(
+                f"--to {shown}: veille cannot check where this channel connects",
+                hint=guard.BLOCKED_HINT,
+            )
+        port = getattr(plugin, "port", None)
+        port = port if isinstance(port, int) else 443 if getattr(plugin, "secure", False) else 80
+        # The service's host, and for apprise's e-mail the SMTP server it names.
+        for attr in ("host", "smtp_host"):
+            host = getattr(plugin, attr, None)
+            reason = (
+                guard.host_refusal(host, port, http) if isinstance(host, str) and host else None
+            )
+            if reason:
+                raise guard.RefusedAddress(
+                    f"--to {shown}: refused, {reason}", hint=guard.BLOCKED_HINT
+                )
 
     def send(self, delivery: Delivery) -> None:
         import apprise
 
+        from veille.alerts.channels import apprise_guard as guard
+        from veille.alerts.channels.apprise_mask import mask_channel_url
+
         title, body = markdown(delivery, self.ctx)
-        ok = self.apobj.notify(title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN)
+        with guard.guarded(self.ctx.settings.http) as checked:
+            ok = self.apobj.notify(
+                title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN
+            )
+        shown = mask_channel_url(self.url)
+        if checked.refused:
+            raise ChannelError(
+                f"{shown}: refused, {checked.refused[0]}; not delivered",
+                hint=guard.BLOCKED_HINT,
+            )
         if not ok:
-            raise ChannelError(f"{self.url.split(':', 1)[0]}: the service refused the notification")
+            raise ChannelError(f"{shown}: the service refused the notification")

@@ -135,7 +135,12 @@ def recipients(url: str) -> list[str]:
     parts = urlsplit(url)
     found = [unquote(a).strip() for a in parts.path.split(",") if a.strip()]
     if not found or any("@" not in a for a in found):
-        raise UsageError(f"--to {url!r} names no e-mail address", hint="Use mailto:you@example.org")
+        from veille.alerts.channels.apprise_mask import mask_channel_url
+
+        raise UsageError(
+            f"--to {mask_channel_url(url)!r} names no e-mail address",
+            hint="Use mailto:you@example.org (the server is the workspace's [smtp] host).",
+        )
     return found
 
 

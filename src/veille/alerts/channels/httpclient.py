@@ -15,6 +15,7 @@ from veille.alerts.channels.base import ChannelError
 def post(url: str, body: bytes, headers: dict[str, str], client: Any) -> int:
     """POST ``body`` through ``client`` (a :class:`veille.http.HttpClient`); the
     status code, or a :class:`ChannelError` saying why it failed."""
+    from veille.alerts.channels.apprise_mask import redact
     from veille.http import BlockedAddress, HttpError
 
     try:
@@ -29,10 +30,11 @@ def post(url: str, body: bytes, headers: dict[str, str], client: Any) -> int:
         )
     except BlockedAddress as exc:
         raise ChannelError(
-            exc.message, hint="Set [http] allow_private_networks = true to allow it."
+            redact(exc.message, url), hint="Set [http] allow_private_networks = true to allow it."
         ) from exc
     except HttpError as exc:
-        raise ChannelError(exc.message) from exc
+        # Webhook URLs often carry a token: messages end up in logs and `alert deliveries`.
+        raise ChannelError(redact(exc.message, url)) from exc
     if resp.status >= 300:
-        raise ChannelError(f"{url} answered HTTP {resp.status}")
+        raise ChannelError(redact(f"{url} answered HTTP {resp.status}", url))
     return int(resp.status)

@@ -59,8 +59,13 @@ def delivery_json(delivery: Delivery, ctx: ChannelContext) -> dict[str, Any]:
 
 class WebhookChannel:
     def __init__(self, url: str, ctx: ChannelContext) -> None:
+        from veille.alerts.channels.apprise_guard import refuse_url_host
+        from veille.alerts.channels.apprise_mask import mask_channel_url
+
         self.target = url.split("+", 1)[1]
         self.ctx = ctx
+        # A clear refusal at `alert add`; the HTTP client checks again when it connects.
+        refuse_url_host(self.target, ctx.settings.http, shown=mask_channel_url(url))
 
     def send(self, delivery: Delivery) -> None:
         body = json.dumps(delivery_json(delivery, self.ctx), ensure_ascii=False).encode()

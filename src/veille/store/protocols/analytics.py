@@ -1,12 +1,168 @@
-"""The aggregations analytics reads from posts (volume, tops, authors, trends, columns)."""
+"""The aggregations analytics reads from posts (PostStore), and the user's
+decisions about accounts that may be one person.
+
+Every method takes a :class:`veille.analytics.scope.Scope` (plain filters and
+restrictions in the domain's words: a saved topic, a query, words) that the
+backend compiles in its own dialect, and answers exactly: how (rollups, an
+index, a column copy) is the backend's business. "Bounded to a period" means
+the scope's filter carries ``since`` and ``until``
+(:meth:`Scope.during <veille.analytics.scope.Scope.during>`).
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Period, Scope
+    from veille.models import Post
+    from veille.store.base import PostFilter
+
+Account = tuple[str, str]  # (platform, handle)
 
 
 class AnalyticsPosts(Protocol):
-    """The aggregations analytics reads from posts (volume, tops, authors, trends, columns)."""
+    """The aggregations analytics reads from posts (volume, tops, authors,
+    trends, influencers)."""
+
+    # -- volume -------------------------------------------------------------------
+
+    def post_totals(
+        self, scope: Scope, dims: tuple[str, ...] = (), buckets: Any = False
+    ) -> list[tuple[Any, ...]]:
+        """Rows ``([bucket,] *dims, posts, engagement, reach)`` of ``scope``,
+        rows without posts left out. ``dims`` are among platform, lang,
+        country, sentiment (a missing value is ``""``); ``buckets`` is
+        ``False``, ``True`` (quarter-hours since the epoch) or a
+        :class:`veille.analytics.volume._Buckets` (its local hour, day or week
+        numbers, after its ``keys()``)."""
+        ...
+
+    def posts_per_bucket(
+        self, scope: Scope, period: Period, buckets: Any, starts: list[datetime]
+    ) -> list[tuple[int, int]]:
+        """``(bucket number, posts)`` of ``scope`` bounded to ``period``, for
+        ``buckets`` whose starts are ``starts``."""
+        ...
+
+    def sentiment_totals(self, scope: Scope, period: Period) -> tuple[int, int, int]:
+        """(positive, negative, neutral) posts of ``scope`` over ``period``."""
+        ...
+
+    # -- top lists ----------------------------------------------------------------
+
+    def top_posts(
+        self, scope: Scope, *, by: str = "engagement", limit: int = 10, unclustered: bool = False
+    ) -> list[Post]:
+        """The ``limit`` posts of ``scope`` (bounded to a period) with the most
+        engagement or reach (``by``), newest first among equals;
+        ``unclustered``: only posts outside any story cluster."""
+        ...
+
+    def top_authors(
+        self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
+    ) -> list[tuple[str, str, str | None, int, int, int]]:
+        """``(platform, handle, name, posts, engagement, followers)`` of the best
+        authors by posts, engagement or followers, then posts, handle, platform."""
+        ...
+
+    def author_count(self, scope: Scope, period: Period) -> int:
+        """How many (platform, handle) posted in ``scope`` over ``period``."""
+        ...
+
+    def top_entities(self, scope: Scope, kind: str, limit: int) -> list[tuple[str, int, int]]:
+        """``(value, posts, engagement)`` of the hashtags, domains, links or
+        mentions (``kind``) held by the most posts of ``scope`` (bounded to a
+        period), then by engagement and value."""
+        ...
+
+    def top_clusters(
+        self, scope: Scope, *, by: str = "reach", limit: int = 10
+    ) -> list[tuple[str, int, int, int, tuple[str, ...], Post]]:
+        """``(cluster, posts, reach, engagement, platforms, earliest post)`` of
+        the best near-duplicate clusters of ``scope`` (bounded to a period)."""
+        ...
+
+    def story_count(self, scope: Scope) -> int:
+        """Posts outside clusters plus distinct clusters, in ``scope`` (bounded
+        to a period)."""
+        ...
+
+    def headline_figures(self, scope: Scope) -> dict[str, float]:
+        """posts, engagement, reach, authors, stories and net_sentiment of
+        ``scope`` (bounded to a period)."""
+        ...
+
+    # -- who speaks -----------------------------------------------------------------
+
+    def author_activity(self, scope: Scope) -> list[tuple[Any, ...]]:
+        """Rows ``(platform, handle, source, name, url, followers, engagement,
+        posts, lang)`` of ``scope`` (bounded to a period), one per author,
+        source and language; ``followers`` is ``None`` when no post gave it."""
+        ...
+
+    def sources_reporting_engagement(self, flt: PostFilter) -> set[str]:
+        """Sources that gave an engagement count on at least one post under ``flt``."""
+        ...
+
+    def author_post_counts(self, flt: PostFilter, authors: Sequence[Account]) -> dict[Account, int]:
+        """Posts of each account under ``flt``, on topic or not."""
+        ...
+
+    def conversation_links(self, scope: Scope) -> Iterator[tuple[Any, ...]]:
+        """``(platform, author, mentions, replied-to platform, replied-to author,
+        reposted platform, reposted author)`` per post of ``scope``."""
+        ...
+
+    def interactions_of(self, handles: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """``(mentions, replied-to platform, replied-to author, published_at)``
+        of every post by the authors ``handles`` (compared lower case, no ``@``)."""
+        ...
+
+    def recent_posts_by(self, scope: Scope, authors: Sequence[Account], limit: int) -> list[Post]:
+        """The newest ``limit`` posts of ``scope`` by any of ``authors``."""
+        ...
+
+    def posts_by_source(self, scope: Scope) -> dict[str, tuple[int, int]]:
+        """``source -> (posts, engagement)`` of ``scope`` (bounded to a period)."""
+        ...
+
+    def story_texts(self, scope: Scope) -> Iterator[tuple[str, str | None, str, int]]:
+        """``(story, title, text, published_at)`` of every post of ``scope``."""
+        ...
+
+    # -- topics and the column copy -----------------------------------------------------
+
+    def topic_filed_version(self, topic_id: int) -> int | None:
+        """The topic version every stored post has been filed for, or ``None``."""
+        ...
+
+    def file_topic_backlog(self, topic_id: int, version: int, matching: Scope) -> int:
+        """File the stored posts of ``matching`` under the topic (and unfile the
+        others), record ``version`` as complete; return the filings changed."""
+        ...
+
+    def keep_columns(self) -> Any:
+        """Keep, in this store object, what makes repeated aggregations over
+        ad-hoc queries fast in a long-lived process (a dashboard); a column
+        store has nothing to keep."""
+        ...
+
+    def drop_columns(self) -> None:
+        """Forget what :meth:`keep_columns` kept."""
+        ...
+
+    # -- accounts that may be one person (state the user decides) -------------------
+
+    def author_link_decisions(self) -> dict[tuple[Account, Account], str]:
+        """``(account, account) -> 'same' | 'different'``, each pair sorted."""
+        ...
+
+    def decide_author_link(self, a: Account, b: Account, decision: str, evidence: str = "") -> None:
+        """Remember that ``a`` and ``b`` are the same person or not."""
+        ...
 
 
 class AnalyticsPostsTx(Protocol):

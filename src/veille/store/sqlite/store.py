@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,7 +18,9 @@ from veille.models import Cursor, Post, Sentiment, now_utc
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
 from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
+from veille.store.sqlite.compiler import fts_driver, relevance_expr, to_sqlite
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
+from veille.store.sqlite.functions import install as install_functions
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
 from veille.store.sqlite.rows import (
@@ -254,6 +257,27 @@ class _Tx(
         return changed
 
 
+def _connect(name: str, timeout: float) -> sqlite3.Connection:
+    try:
+        # check_same_thread off: each thread uses its own connection, and
+        # close() may run on another thread than the one that opened it.
+        return sqlite3.connect(name, timeout=timeout, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StoreError(
+            f"cannot open the database {name}: {exc}",
+            hint="Check that the folder exists and is writable.",
+        ) from exc
+
+
+def _configure(conn: sqlite3.Connection, timeout: float) -> None:
+    """Settings kept per connection (the WAL journal mode is kept by the file)."""
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    # The functions compiled queries call, on every connection.
+    install_functions(conn)
+
+
 def filter_sql(flt: PostFilter | None, alias: str = "posts") -> tuple[str, list[Any]]:
     """``(where_sql, params)`` for a :class:`PostFilter` over the posts table ``alias``."""
     clauses: list[str] = []
@@ -285,30 +309,67 @@ class SQLiteStore(
 ):
     """The :class:`~veille.store.base.Store` over one SQLite file."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
-        self.conn = conn
+    def __init__(self, conn: sqlite3.Connection, path: str, *, timeout: float = 10.0) -> None:
         self.path = path
+        self.timeout = timeout
+        # One connection per thread (a file database): sqlite3 connections are
+        # not to be shared between threads, and in WAL mode each reader sees
+        # a snapshot without waiting for the writer. A private in-memory
+        # database exists only in its one connection, so it is shared.
+        self._local = threading.local()
+        self._local.conn = conn
+        self._shared = conn if path == ":memory:" else None
+        self._conns_lock = threading.Lock()
+        self._conns: dict[int, sqlite3.Connection] = {threading.get_ident(): conn}
         # Older SQLite builds allow only 999 parameters in one statement.
         self.batch = max(1, min(BATCH, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 2))
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (opened on its first use)."""
+        if self._shared is not None:
+            return self._shared
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect_thread()
+        return conn
+
+    @conn.setter
+    def conn(self, conn: sqlite3.Connection) -> None:
+        # The domain mixins declare ``conn`` as a plain attribute; a setter
+        # keeps the property a valid override of it.
+        self._local.conn = conn
+
+    def _connect_thread(self) -> sqlite3.Connection:
+        conn = _connect(self.path, self.timeout)
+        try:
+            _configure(conn, self.timeout)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise _translate(exc, self.path) from exc
+        self._local.conn = conn
+        alive = {t.ident for t in threading.enumerate()}
+        with self._conns_lock:
+            # Connections of threads that have ended are closed here, so a
+            # server that starts threads over and over keeps few open.
+            # A thread id may be given again to a new thread: the connection
+            # of its ended namesake goes too.
+            me = threading.get_ident()
+            for ident in [i for i in self._conns if i not in alive or i == me]:
+                self._conns.pop(ident).close()
+            self._conns[me] = conn
+        return conn
 
     @classmethod
     def open(cls, path: str | Path, *, timeout: float = 10.0) -> SQLiteStore:
         """Open (creating and migrating if needed) the database at ``path``;
         ``":memory:"`` gives a private in-memory database."""
         name = str(path)
-        try:
-            conn = sqlite3.connect(name, timeout=timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreError(
-                f"cannot open the database {name}: {exc}",
-                hint="Check that the folder exists and is writable.",
-            ) from exc
+        conn = _connect(name, timeout)
         try:
             if name != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            _configure(conn, timeout)
             migrate(conn, path=name)
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -321,7 +382,7 @@ class SQLiteStore(
         except BaseException:
             conn.close()
             raise
-        return cls(conn, name)
+        return cls(conn, name, timeout=timeout)
 
     # -- writes ---------------------------------------------------------------
 
@@ -436,8 +497,6 @@ class SQLiteStore(
         and ``flt``; ``sort`` is ``newest``, ``relevance`` or ``engagement``."""
         from veille.query import compile_query
         from veille.query.evaluate import Query
-        from veille.query.predicates import install
-        from veille.query.sqlite import relevance_expr, to_sqlite
 
         if isinstance(query, str):
             query = compile_query(query)
@@ -446,7 +505,6 @@ class SQLiteStore(
             from veille.errors import UsageError
 
             raise UsageError(f"unknown sort {sort!r}", hint="use newest, relevance or engagement")
-        install(self.conn)
         where, params = filter_sql(flt, "p")
         cols = ", ".join("p." + c for c in POST_COLUMNS[1:])
         order = "p.published_at DESC, p.pk DESC"
@@ -481,14 +539,12 @@ class SQLiteStore(
         """Newest first.
 
         Posts are keyed by time, so when the full-text index can drive the
-        query (its words, see :func:`veille.query.sqlite.fts_driver`), FTS5
+        query (its words, see :func:`veille.store.sqlite.compiler.fts_driver`), FTS5
         walks its lists from the newest key and the walk stops at ``limit``
         posts that pass the rest. Otherwise the last day, week, month… are
         looked at until ``limit`` are found, each window bounding the
         full-text lookups to its keys.
         """
-        from veille.query.sqlite import fts_driver, to_sqlite
-
         driven = fts_driver(node)
         if driven is not None:
             match, rest = driven
@@ -561,4 +617,9 @@ class SQLiteStore(
         return Cursor(source, json.loads(row[0]), datetime.fromtimestamp(row[1], UTC))
 
     def close(self) -> None:
-        self.conn.close()
+        """Close every thread's connection."""
+        with self._conns_lock:
+            conns, self._conns = list(self._conns.values()), {}
+        self._local = threading.local()
+        for conn in conns:
+            conn.close()

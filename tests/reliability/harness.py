@@ -1,31 +1,19 @@
-"""`make crash-test`: veille loses nothing and sends nothing twice when killed.
+"""What the crash test and the soak share: the simulator publishing at a
+steady rate, a workspace collecting it with 200 alerts over webhook (a loopback
+receiver), Atom files and e-mail (aiosmtpd), `veille run` as a real process,
+and the checks that nothing was lost, stored twice or sent under two ids.
 
-`veille run` collects from the simulator, which publishes at a steady rate,
-with 200 alerts sending over webhook (a loopback receiver), Atom files and
-e-mail (aiosmtpd). The daemon is SIGKILLed at random moments and restarted.
-At the end, with the simulator's clock stopped and the daemon allowed to catch
-up, it checks:
-
-- every post the simulator published is stored exactly once (the simulator's
-  world is the log of what it published: the posts visible at its final time);
-- every source's cursor advanced past where it was when the kills began;
-- no (alert, post) pair was delivered under two delivery ids (a receiver that
-  drops repeats by delivery id sees each match once);
-- SQLite's ``PRAGMA integrity_check`` says ``ok``.
-
-It prints one line per check and exits 1 if any fails. Run it with
-``python tests/crash/run_crash.py --kills 20`` (``--help`` for the knobs).
 It talks only to servers it starts on loopback.
 """
 
 from __future__ import annotations
 
-import argparse
 import collections
 import json
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -53,8 +41,11 @@ VEILLE = [sys.executable, "-c", "from veille.cli import main; main()"]
 class Hooks:
     """Webhook receiver: every POST's delivery id and the post ids it carries."""
 
-    def __init__(self) -> None:
+    def __init__(self, fail_share: float = 0.0, seed: int = 0) -> None:
         self.lock = threading.Lock()
+        self.fail_share = fail_share  # this share of POSTs answers 500 (not received)
+        self.failed = 0
+        rng = random.Random(seed)
         self.seen: list[tuple[str, str, list[str]]] = []  # (delivery id, alert, post ids)
         hooks = self
 
@@ -64,6 +55,13 @@ class Hooks:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with hooks.lock:
+                    refuse = rng.random() < hooks.fail_share
+                    hooks.failed += refuse
+                if refuse:
+                    self.send_response(500)
+                    self.end_headers()
+                    return
                 try:
                     data = json.loads(body)
                     alert = data.get("alert") or {}
@@ -197,110 +195,112 @@ def stored_posts(db: Path) -> list[tuple[str, str]]:
         return conn.execute("SELECT id, url FROM posts").fetchall()
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kills", type=int, default=20, help="SIGKILLs of the daemon (default 20)")
-    ap.add_argument("--alerts", type=int, default=200, help="alerts (default 200)")
-    ap.add_argument("--posts-per-day", type=int, default=2400, help="simulated volume")
-    ap.add_argument("--seconds", type=float, default=90.0, help="real seconds of publishing")
-    ap.add_argument("--seed", type=int, default=int(time.time()) % 10_000)
-    ap.add_argument("--keep", action="store_true", help="keep the workspace folder")
-    args = ap.parse_args()
-    rng = random.Random(args.seed)
-    print(f"crash test: seed {args.seed}, {args.kills} kills, {args.alerts} alerts")
+class Scenario:
+    """A simulator, receivers and a workspace wired together; ``close()`` ends them."""
 
-    now = datetime.now(UTC).replace(microsecond=0)
-    # One simulated day of history, then one more day published over --seconds.
-    cfg = SimConfig(
-        seed=args.seed,
-        days=2,
-        end=now + timedelta(days=1),
-        posts_per_day=args.posts_per_day,
-        spike_day=1,
-        spike_posts=200,
-    )
-    speed = 86_400 / args.seconds
-    world = SimWorld(generate_posts(cfg), SimClock(now, 0.0))
-    sim = Simulator(world).start()
-    hooks, mail = Hooks(), Mailbox()
-    tmp = Path(tempfile.mkdtemp(prefix="veille-crash-"))
-    ws = tmp / "ws"
-    failures: list[str] = []
-    try:
-        veille(tmp, "init", str(ws))
-        config = ws / "veille.toml"
-        config.write_text(
-            f'[smtp]\nhost = "127.0.0.1"\nport = {mail.port}\nsecurity = "none"\n'
-            + "\n[alerts]\nretry_base_seconds = 0.0\nsend_timeout_seconds = 2.0\n",
+    def __init__(
+        self,
+        *,
+        seed: int,
+        alerts: int,
+        posts_per_day: int,
+        seconds: float,
+        name: str,
+        hook_failures: float = 0.0,
+    ) -> None:
+        self.seed = seed
+        self.now = datetime.now(UTC).replace(microsecond=0)
+        # One simulated day of history, then one more day published over ``seconds``.
+        cfg = SimConfig(
+            seed=seed,
+            days=2,
+            end=self.now + timedelta(days=1),
+            posts_per_day=posts_per_day,
+            spike_day=1,
+            spike_posts=200,
+        )
+        self.speed = 86_400 / seconds
+        self.world = SimWorld(generate_posts(cfg), SimClock(self.now, 0.0))
+        self.sim = Simulator(self.world).start()
+        self.hooks, self.mail = Hooks(hook_failures, seed), Mailbox()
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"veille-{name}-"))
+        self.ws = self.tmp / "ws"
+        self.db = self.ws / "veille.db"
+        self.log = (self.tmp / "daemon.log").open("ab")
+        self.failures: list[str] = []
+        self.n_alerts = alerts
+        self.before: dict[str, str] = {}
+
+    def setup(self, extra_config: str = "") -> None:
+        """The workspace, its sources and alerts, and the history collected once."""
+        veille(self.tmp, "init", str(self.ws))
+        (self.ws / "veille.toml").write_text(
+            f'[smtp]\nhost = "127.0.0.1"\nport = {self.mail.port}\nsecurity = "none"\n'
+            "\n[alerts]\nretry_base_seconds = 0.0\nsend_timeout_seconds = 2.0\n" + extra_config,
             encoding="utf-8",
         )
-        hosts = [h for h in FEED_PLATFORMS if h in sim.hosts]
-        for host in hosts:
-            veille(
-                ws,
-                "source",
-                "add",
-                "feeds",
-                sim.url(host, "/feeds/all.atom"),
-                "--name",
-                f"sim-{host}",
-                "--every",
-                "10s",
-                "-o",
-                f"platform={FEED_PLATFORMS[host]}",
-                "-o",
-                "max_pages=1000",
-                "-o",
-                "adaptive=false",
-            )
-        queries = alert_queries(world, args.alerts)
-        (ws / "alerts").mkdir(exist_ok=True)
-        commands = []
-        for i, q in enumerate(queries):
+        hosts = [h for h in FEED_PLATFORMS if h in self.sim.hosts]
+        commands = [
+            ["source", "add", "feeds", self.sim.url(host, "/feeds/all.atom"),
+             "--name", f"sim-{host}", "--every", "10s", "-o", f"platform={FEED_PLATFORMS[host]}",
+             "-o", "max_pages=1000", "-o", "adaptive=false"]
+            for host in hosts
+        ]  # fmt: skip
+        (self.ws / "alerts").mkdir(exist_ok=True)
+        for i, q in enumerate(alert_queries(self.world, self.n_alerts)):
             kind = "webhook" if i % 10 < 7 else "atom" if i % 10 < 9 else "mail"
             to = {
-                "webhook": f"webhook+{hooks.url}",
+                "webhook": f"webhook+{self.hooks.url}",
                 "atom": f"atom:alerts/a{i}.atom",
                 "mail": f"mailto:a{i}@example.org",
             }[kind]
             commands.append(["alert", "add", "--query", q, "--name", f"a{i}", "--to", to])
-        many(ws, commands)
-        print(f"workspace {ws}: {len(hosts)} sources, {len(queries)} alerts")
+        many(self.ws, commands)
+        print(f"workspace {self.ws}: {len(hosts)} sources, {self.n_alerts} alerts")
+        # The history first, so that every cursor exists before the daemon runs.
+        veille(self.ws, "collect", "--once")
+        self.before = cursors(self.db)
 
-        # The history first, so that every cursor exists before the kills.
-        veille(ws, "collect", "--once")
-        before = cursors(ws / "veille.db")
-        world.clock.speed = speed
-        world.clock.set(now)
-        log = (tmp / "daemon.log").open("ab")
-        proc = start_daemon(ws, log)
-        for _ in range(args.kills):
-            time.sleep(rng.uniform(0.3, 2 * args.seconds / max(1, args.kills)))
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            proc = start_daemon(ws, log)
-        # The simulator stops publishing; the daemon catches up undisturbed.
-        end = world.clock.now()
-        world.clock.speed = 0.0
-        world.clock.set(end)
-        expected = {p.url for p in world.visible(now=end) if p.platform in FEED_PLATFORMS.values()}
+    def publish(self) -> None:
+        """The simulator starts publishing the next day, at the chosen speed."""
+        self.world.clock.speed = self.speed
+        self.world.clock.set(self.now)
+
+    def daemon(self) -> subprocess.Popen[bytes]:
+        return start_daemon(self.ws, self.log)
+
+    def stop_publishing(self) -> set[str]:
+        """Freeze the simulator's clock; the URLs of every post it published."""
+        end = self.world.clock.now()
+        self.world.clock.speed = 0.0
+        self.world.clock.set(end)
+        feeds = set(FEED_PLATFORMS.values())
+        return {p.url for p in self.world.visible(now=end) if p.platform in feeds}
+
+    def catch_up(self, proc: subprocess.Popen[bytes], expected: set[str]) -> None:
+        """Let the daemon store every published post and drain the outbox, then stop it."""
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
-            have = {u for _, u in stored_posts(ws / "veille.db")}
-            if expected <= have:
+            if expected <= {u for _, u in stored_posts(self.db)}:
                 break
             time.sleep(2)
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and pending(ws / "veille.db"):
-            time.sleep(2)  # the outbox drains
+        while time.monotonic() < deadline and pending(self.db):
+            time.sleep(2)
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
-            failures.append("the daemon did not stop within 60 s of SIGTERM")
+            self.failures.append("the daemon did not stop within 60 s of SIGTERM")
 
-        rows = stored_posts(ws / "veille.db")
+    def fail(self, line: str) -> None:
+        self.failures.append(line)
+
+    def verify(self, expected: set[str]) -> None:
+        """Every published post stored once, cursors advanced, each (alert, post)
+        under one delivery id and received, Atom feeds without repeats, a sound database."""
+        rows = stored_posts(self.db)
         by_url = collections.Counter(u for _, u in rows)
         missing = expected - set(by_url)
         twice = [u for u, c in by_url.items() if c > 1]
@@ -311,17 +311,17 @@ def main() -> int:
         )
         print(line)
         if missing or twice or extra:
-            failures.append(line)
+            self.fail(line)
 
-        after = cursors(ws / "veille.db")
-        stale = [s for s in before if after.get(s) == before[s]]
+        after = cursors(self.db)
+        stale = [s for s in self.before if after.get(s) == self.before[s]]
         print(f"cursors: {len(after)} sources, {len(stale)} not advanced")
         if stale or not after:
-            failures.append(f"cursors not advanced: {stale}")
+            self.fail(f"cursors not advanced: {stale}")
 
         id_of_url = {f"url:{u}": i for i, u in rows}
         pairs: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
-        for delivery, alert, ids in hooks.seen + mail.seen:
+        for delivery, alert, ids in self.hooks.seen + self.mail.seen:
             for pid in ids:
                 if pid.startswith("url:"):
                     if pid not in id_of_url:
@@ -329,20 +329,24 @@ def main() -> int:
                     pid = id_of_url[pid]
                 pairs[(alert, pid)].add(delivery)
         dup = {k: v for k, v in pairs.items() if len(v) > 1}
-        repeats = len(hooks.seen) + len(mail.seen) - len({d for d, _, _ in hooks.seen + mail.seen})
+        repeats = (
+            len(self.hooks.seen)
+            + len(self.mail.seen)
+            - len({d for d, _, _ in self.hooks.seen + self.mail.seen})
+        )
         print(
-            f"deliveries: {len(hooks.seen)} webhook POSTs, {len(mail.seen)} e-mails, "
+            f"deliveries: {len(self.hooks.seen)} webhook POSTs, {len(self.mail.seen)} e-mails, "
             f"{len(pairs)} (alert, post) pairs, {repeats} repeats of a delivery id "
             f"(allowed: at least once), {len(dup)} pairs under two ids"
         )
         if dup:
-            failures.append(
+            self.fail(
                 f"{len(dup)} (alert, post) pairs delivered under two ids, e.g. "
                 f"{next(iter(dup.items()))}"
             )
-        if not hooks.seen or not mail.seen:
-            failures.append("no webhook or no e-mail delivery at all")
-        with sqlite3.connect(f"file:{ws / 'veille.db'}?mode=ro", uri=True) as conn:
+        if not self.hooks.seen or not self.mail.seen:
+            self.fail("no webhook or no e-mail delivery at all")
+        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as conn:
             outbox = conn.execute(
                 "SELECT a.name, a.channel_url, d.post_id, d.status FROM deliveries d "
                 "JOIN alerts a ON a.id = d.alert_id"
@@ -356,11 +360,11 @@ def main() -> int:
         ]
         print(f"outbox: {dict(statuses)}; {len(lost)} sent but never received")
         if unsent or lost:
-            failures.append(
+            self.fail(
                 f"outbox: {unsent} not sent at the end, {len(lost)} sent but not "
                 f"received, e.g. {lost[:3]}"
             )
-        atoms = list((ws / "alerts").glob("*.atom"))
+        atoms = list((self.ws / "alerts").glob("*.atom"))
         bad_atoms = []
         for f in atoms:
             root = ElementTree.parse(f).getroot()
@@ -369,31 +373,29 @@ def main() -> int:
                 bad_atoms.append(f.name)
         print(f"atom: {len(atoms)} feeds written, {len(bad_atoms)} with an entry twice")
         if bad_atoms or not atoms:
-            failures.append(f"atom feeds: {len(atoms)} written, twice in {bad_atoms}")
+            self.fail(f"atom feeds: {len(atoms)} written, twice in {bad_atoms}")
 
-        with sqlite3.connect(f"file:{ws / 'veille.db'}?mode=ro", uri=True) as conn:
+        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as conn:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         print(f"integrity_check: {integrity}")
         if integrity != "ok":
-            failures.append(f"integrity_check: {integrity}")
-    finally:
-        sim.stop()
-        hooks.stop()
-        mail.stop()
-        if failures or args.keep:
-            (tmp / "received.json").write_text(
-                json.dumps({"webhook": hooks.seen, "mail": mail.seen}), encoding="utf-8"
+            self.fail(f"integrity_check: {integrity}")
+
+    def close(self, keep: bool = False) -> None:
+        self.sim.stop()
+        self.hooks.stop()
+        self.mail.stop()
+        self.log.close()
+        if self.failures or keep:
+            (self.tmp / "received.json").write_text(
+                json.dumps({"webhook": self.hooks.seen, "mail": self.mail.seen}), encoding="utf-8"
             )
-            print(f"workspace kept in {tmp} (daemon log: {tmp / 'daemon.log'})")
+            print(f"workspace kept in {self.tmp} (daemon log: {self.tmp / 'daemon.log'})")
         else:
-            import shutil
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
-            shutil.rmtree(tmp, ignore_errors=True)
-    for f in failures:
-        print(f"FAILED: {f}")
-    print(f"crash test: {'FAILED' if failures else 'passed'}")
-    return 1 if failures else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    def report(self, what: str) -> int:
+        for f in self.failures:
+            print(f"FAILED: {f}")
+        print(f"{what}: {'FAILED' if self.failures else 'passed'}")
+        return 1 if self.failures else 0

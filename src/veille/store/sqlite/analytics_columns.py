@@ -6,9 +6,10 @@ SQLite then reads every matching post, about 1 µs apiece, so a query that
 matches 100,000 posts a month takes 200–600 ms per panel at 1M posts.
 
 A long-lived process that serves dashboards (the web app to come, the
-benchmark) calls
-:func:`keep_columns` on its store. From then on, an aggregation over a scope
-restricted by full-text queries or by a saved topic:
+benchmark) calls ``keep_columns()`` on its store: the copy then belongs to that
+store object (no module-level cache), and a lock lets one thread at a time
+bring it up to date and cut a selection from it. From then on, an aggregation
+over a scope restricted by full-text queries or by a saved topic:
 
 1. reads the keys of the matching posts of its period from the index (or from
    ``post_topics``) as one string, parsed by NumPy;
@@ -30,21 +31,25 @@ entries it never saw, it reads itself again whole.
 The copy is read through the store's own connection, one aggregate per column
 (``group_concat`` for integers, ``json_group_array`` for text), so no Python
 object is made per row. A connection inside a write transaction keeps the
-plain SQL path (the copy would hold writes that may yet roll back). One copy
-serves one thread at a time.
+plain SQL path (the copy would hold writes that may yet roll back). A
+selection keeps the arrays it was cut from, so a thread reads it while another
+brings the copy up to date.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import weakref
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from veille.analytics.scope import Scope
+from veille.store.sqlite.analytics_sql import fts_match
 from veille.store.sqlite.rows import SEQ_BITS, key_floor
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Scope
 
 # Codes of the text fields (index into Columns.values[name]).
 TEXT_FIELDS = ("platform", "lang", "country", "sentiment", "author", "name", "cluster")
@@ -80,32 +85,62 @@ _SELECT = "SELECT " + ", ".join(
 )
 # Above this many logged posts, reading the copy again is quicker than patching.
 _PATCH_MAX = 50_000
-_KEPT: weakref.WeakKeyDictionary[Any, Columns] = weakref.WeakKeyDictionary()
 
 
-def keep_columns(store: Any) -> Columns | None:
-    """Keep a column copy of ``store``'s posts for its aggregations (see the
-    module doc); ``None`` when the store cannot have one (not an SQLite file)."""
-    found = _KEPT.get(store)
-    if found is not None:
-        return found
-    conn = getattr(store, "conn", None)
-    if not isinstance(conn, sqlite3.Connection):
-        return None
-    cols = _KEPT[store] = Columns(conn)
-    return cols
+class Kept:
+    """The column copy a store keeps for its aggregations, when asked to (see
+    the module doc): owned by that store object, guarded by a lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.columns: Columns | None = None
+
+    def keep(self) -> Columns:
+        with self.lock:
+            if self.columns is None:
+                self.columns = Columns()
+            return self.columns
+
+    def drop(self) -> None:
+        with self.lock:
+            self.columns = None
+
+    def select(self, conn: sqlite3.Connection, scope: Scope) -> Selection | None:
+        """The posts of ``scope`` in the copy (see :func:`select`), or ``None``
+        when none is kept or the plain SQL path should answer."""
+        with self.lock:
+            if self.columns is None:
+                return None
+            return select(self.columns, conn, scope)
 
 
-def drop_columns(store: Any) -> None:
-    """Forget ``store``'s column copy (its memory is freed)."""
-    _KEPT.pop(store, None)
+class KeepsColumns:
+    """What the analytics mixins share: the store's connection and its copy."""
+
+    conn: sqlite3.Connection
+
+    def analytics_copy(self) -> Kept:
+        # Made on first use rather than in SQLiteStore.__init__ (which the
+        # store core owns); one per store object.
+        kept: Kept | None = self.__dict__.get("_analytics_copy")
+        if kept is None:
+            kept = self.__dict__.setdefault("_analytics_copy", Kept())
+        return kept
+
+    def keep_columns(self) -> Columns:
+        """Keep a column copy of the posts for repeated aggregations over
+        ad-hoc queries and topics (a dashboard process); returns it."""
+        return self.analytics_copy().keep()
+
+    def drop_columns(self) -> None:
+        """Forget the column copy (its memory is freed)."""
+        self.analytics_copy().drop()
 
 
 class Columns:
     """The copy itself: NumPy arrays sorted by post key, text fields as codes."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self) -> None:
         self.lo: int | None = None  # the smallest key covered
         self.seen = 0  # the last change-log entry applied
         self.pk = np.zeros(0, dtype=np.int64)
@@ -141,13 +176,15 @@ class Columns:
 
     # -- reading -----------------------------------------------------------------
 
-    def _read(self, where: str, params: tuple[Any, ...]) -> dict[str, np.ndarray]:
+    def _read(
+        self, conn: sqlite3.Connection, where: str, params: tuple[Any, ...]
+    ) -> dict[str, np.ndarray]:
         """Rows of ``posts`` under ``where``, as columns in key order."""
         import orjson
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        row = self.conn.execute(f"{_SELECT} FROM posts WHERE {where}", params).fetchone()
+        row = conn.execute(f"{_SELECT} FROM posts WHERE {where}", params).fetchone()
         out: dict[str, np.ndarray] = {}
         if row[0] is None:
             return out
@@ -235,20 +272,20 @@ class Columns:
             items[name] = (owner, codes)
         self.items = items
 
-    def _version(self) -> int:
-        row = self.conn.execute("SELECT max(seq) FROM post_changes").fetchone()
+    def _version(self, conn: sqlite3.Connection) -> int:
+        row = conn.execute("SELECT max(seq) FROM post_changes").fetchone()
         return int(row[0] or 0)
 
-    def cover(self, lo: int) -> None:
+    def cover(self, conn: sqlite3.Connection, lo: int) -> None:
         """Bring the copy up to date, covering every key from ``lo`` on."""
-        top = self._version()
+        top = self._version(conn)
         if self.lo is not None and top != self.seen:
-            oldest = self.conn.execute("SELECT min(seq) FROM post_changes").fetchone()[0]
+            oldest = conn.execute("SELECT min(seq) FROM post_changes").fetchone()[0]
             missed = oldest is None or oldest > self.seen + 1 or top < self.seen
             if missed or top - self.seen > _PATCH_MAX:
                 self._clear()  # entries pruned before we saw them (or too many)
             else:
-                pks = self.conn.execute(
+                pks = conn.execute(
                     "SELECT DISTINCT pk FROM post_changes WHERE seq > ? AND seq <= ? "
                     "AND pk >= ? ORDER BY pk",
                     (self.seen, top, self.lo),
@@ -256,15 +293,15 @@ class Columns:
                 drop = np.array([p for (p,) in pks], dtype=np.int64)
                 if len(drop):
                     fresh = self._read(
-                        "pk IN (SELECT value FROM json_each(?))", (json.dumps(drop.tolist()),)
+                        conn, "pk IN (SELECT value FROM json_each(?))", (json.dumps(drop.tolist()),)
                     )
                     self._merge(drop, fresh)
         self.seen = top
         if self.lo is None:
-            self._merge(np.zeros(0, dtype=np.int64), self._read("pk >= ?", (lo,)))
+            self._merge(np.zeros(0, dtype=np.int64), self._read(conn, "pk >= ?", (lo,)))
             self.lo = lo
         elif lo < self.lo:
-            older = self._read("pk >= ? AND pk < ?", (lo, self.lo))
+            older = self._read(conn, "pk >= ? AND pk < ?", (lo, self.lo))
             self._merge(np.zeros(0, dtype=np.int64), older)
             self.lo = lo
 
@@ -332,24 +369,18 @@ def _keys(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> np.nda
     return np.fromstring(text or "", dtype=np.int64, sep=",")
 
 
-def select(store: Any, scope: Scope) -> Selection | None:
-    """The posts of ``scope`` (bounded to a period) in ``store``'s column copy,
-    or ``None`` when the plain SQL path should answer: no copy kept, no
-    restriction (rollups answer), or a restriction other than full-text
-    queries and a saved topic."""
-    from veille.analytics.topics import TOPIC_WHERE
-
-    cols = _KEPT.get(store)
-    if cols is None or not scope.restricted:
-        return None
-    if scope.where and (scope.where, scope.params) != (TOPIC_WHERE, (scope.topic_id,)):
-        return None  # SQL the copy cannot evaluate
-    conn = cols.conn
+def select(cols: Columns, conn: sqlite3.Connection, scope: Scope) -> Selection | None:
+    """The posts of ``scope`` (bounded to a period) in the column copy ``cols``,
+    or ``None`` when the plain SQL path should answer: no restriction (rollups
+    answer), or a restriction other than full-text queries and one saved topic."""
+    if not scope.restricted or scope.words or scope.scan or len(scope.topics) > 1:
+        return None  # rollups answer, or SQL the copy cannot evaluate
     if conn.in_transaction:
         return None  # writes that may yet roll back
-    match = scope.fts_match(conn)
+    match = fts_match(conn, scope)
     if scope.queries and match is None:
         return None
+    topic = scope.topics[0] if scope.topics else None
     f = scope.flt
     lo = 0 if f.since is None else key_floor(int(f.since.timestamp()))
     hi = (1 << 62) if f.until is None else key_floor(int(f.until.timestamp()))
@@ -360,13 +391,13 @@ def select(store: Any, scope: Scope) -> Selection | None:
             "WHERE posts_fts MATCH ? AND rowid >= ? AND rowid < ?",
             (match, lo, hi),
         ))  # fmt: skip
-    if scope.topic_id is not None:
+    if topic is not None:
         sources.append((
             "SELECT group_concat(post_pk) FROM post_topics "
             "WHERE topic_id = ? AND post_pk >= ? AND post_pk < ?",
-            (scope.topic_id, lo, hi),
+            (topic, lo, hi),
         ))  # fmt: skip
-    cols.cover(lo)
+    cols.cover(conn, lo)
     a, b = (int(x) for x in np.searchsorted(cols.pk, [lo, hi]))
     window = cols.pk[a:b]
     held: np.ndarray | None = None  # positions in the window; None: all of them
@@ -413,7 +444,7 @@ def _groups(keys: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def grouped(sel: Selection, dims: tuple[str, ...], buckets: Any = None) -> list[tuple[Any, ...]]:
-    """What :func:`veille.analytics.volume.grouped` returns, from the copy:
+    """What ``post_totals`` returns, from the copy:
     rows ``([bucket,] *dims, posts, engagement, reach)``; ``buckets`` is
     ``True`` for quarter-hours or a ``_Buckets`` (local hours, days, weeks)."""
     n = len(sel)
@@ -484,7 +515,7 @@ def _distinct(codes: np.ndarray) -> int:
 
 
 def figures(sel: Selection) -> dict[str, float]:
-    """The headline figures of the selection (as ``tops._figures_in_one_pass``)."""
+    """The headline figures of the selection (as ``headline_figures`` reads them)."""
     n = len(sel)
     labels = sel.codes["sentiment"]
     sentiment = sel["sentiment"]
@@ -526,7 +557,7 @@ def top_keys(sel: Selection, by: str, limit: int, *, unclustered: bool = False) 
 
 
 def story_rows(sel: Selection, by: str, limit: int) -> list[tuple[Any, ...]]:
-    """Clusters of the selection as ``tops.stories`` reads them from SQL:
+    """Clusters of the selection as ``top_clusters`` reads them from SQL:
     ``(cluster, posts, reach, engagement, "platform,platform", first key)``."""
     clustered = np.flatnonzero(sel["clustered"])
     if not len(clustered):

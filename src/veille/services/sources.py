@@ -1,0 +1,187 @@
+"""Configured sources: add, list, get, enable, remove; their health and quarantine.
+
+The library API under ``veille source …`` and ``veille quarantine …`` (and the
+web app): the rules live here, the rows in the StateStore
+(:mod:`veille.store.protocols.sources`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from veille.errors import NotFound, UsageError
+from veille.sources.base import SourceConfigError, registry
+from veille.store.base import StateStore
+from veille.store.protocols.sources import Health, QuarantinedItem, SourceRecord
+from veille.suggest import did_you_mean
+
+__all__ = [
+    "Health",
+    "QuarantinedItem",
+    "SourceRecord",
+    "add_source",
+    "cursor_name",
+    "get_source_record",
+    "health",
+    "list_sources",
+    "parse_every",
+    "quarantined",
+    "remove_source",
+    "set_enabled",
+    "shown_config",
+]
+
+_EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
+
+
+def parse_every(value: str | int | None, default: int) -> int:
+    """Seconds from ``90``, ``30s``, ``15m``, ``2h`` or ``1d`` (at least 10 s)."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, int):
+        seconds = value
+    else:
+        m = _EVERY.match(value)
+        if not m:
+            raise UsageError(
+                f"--every {value!r} is not a duration", hint="Use e.g. 30s, 15m, 2h or 1d."
+            )
+        unit = m.group(2).lower() if m.group(2) else None
+        seconds = int(float(m.group(1)) * _UNITS[unit])
+    if seconds < 10:
+        raise UsageError(f"--every {value!r} is too often", hint="Poll at most every 10 seconds.")
+    return seconds
+
+
+# Names people use for a platform that veille knows under another.
+PLATFORM_ALIASES = {"twitter": "x"}
+
+
+def source_kind(kind: str) -> Any:
+    """The registered source of ``kind``, or an error naming the nearest kind."""
+    sources = registry()
+    if kind in sources:
+        return sources[kind]
+    alias = PLATFORM_ALIASES.get(kind.casefold())
+    hint = f"Did you mean {alias!r}?" if alias in sources else did_you_mean(kind, sources)
+    raise SourceConfigError(
+        f"unknown source kind {kind!r}",
+        hint=f"{hint} Known kinds: {', '.join(sorted(sources))}.",
+    )
+
+
+def _default_name(kind: str, target: str, taken: set[str]) -> str:
+    parts = urlsplit(target)
+    if parts.scheme:
+        base = (parts.hostname or "") + parts.path
+    elif os.path.exists(target):  # a file: its name, not its whole path
+        base = os.path.basename(target.rstrip("/"))
+    else:
+        base = target
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower()[:40] or "source"
+    name = f"{kind}-{slug}"
+    n = 2
+    candidate = name
+    while candidate in taken:
+        candidate = f"{name}-{n}"
+        n += 1
+    return candidate
+
+
+def add_source(
+    state: StateStore,
+    kind: str,
+    target: str,
+    *,
+    name: str | None = None,
+    every: str | int | None = None,
+    options: Mapping[str, str] | None = None,
+    enabled: bool = True,
+) -> SourceRecord:
+    """Validate and store a new source; raise a :class:`UsageError` naming the problem."""
+    source = source_kind(kind)
+    config = source.config_from_target(target, dict(options or {}))
+    seconds = parse_every(every, source.default_every)
+    taken = {r.name for r in state.list_sources()}
+    if name is None:
+        name = _default_name(kind, target, taken)
+    elif not _NAME.match(name):
+        raise UsageError(
+            f"source name {name!r} is not allowed",
+            hint="Use up to 80 letters, digits, '.', '_', ':' or '-' "
+            "(starting with a letter or digit).",
+        )
+    if name in taken:
+        raise UsageError(
+            f"a source named {name!r} already exists",
+            hint="Choose another --name, or remove it first with `veille source remove`.",
+        )
+    now = datetime.now(UTC).replace(microsecond=0)
+    record = SourceRecord(name, kind, source.config_to_dict(config), seconds, enabled, now)
+    with state.transaction() as tx:
+        tx.add_source(record)
+    return record
+
+
+def shown_config(record: SourceRecord) -> dict[str, Any]:
+    """The record's config with its connector's secret fields masked
+    (``env:NAME`` references stay visible: they are not secrets)."""
+    source = registry().get(record.kind)
+    secrets = source.secret_fields if source is not None else ()
+    return {
+        key: "***" if key in secrets and value and not str(value).startswith("env:") else value
+        for key, value in record.config.items()
+    }
+
+
+def list_sources(state: StateStore) -> list[SourceRecord]:
+    return state.list_sources()
+
+
+def get_source_record(state: StateStore, name: str) -> SourceRecord:
+    """The source called ``name``, or NotFound naming the nearest known one."""
+    found = state.find_source(name)
+    if found is None:
+        known = [r.name for r in state.list_sources()]
+        raise NotFound(
+            f"no source named {name!r}",
+            hint=f"{did_you_mean(name, known)}" if known else "Add one with `veille source add`.",
+        )
+    return found
+
+
+def remove_source(state: StateStore, name: str) -> None:
+    """Remove a source, its cursor and health; its posts stay."""
+    get_source_record(state, name)
+    with state.transaction() as tx:
+        tx.remove_source(name, cursor=cursor_name(name))
+
+
+def set_enabled(state: StateStore, name: str, enabled: bool) -> None:
+    get_source_record(state, name)
+    with state.transaction() as tx:
+        tx.set_source_enabled(name, enabled)
+
+
+def cursor_name(source: str) -> str:
+    """The name under which a source's cursor is stored."""
+    return f"source:{source}"
+
+
+def health(state: StateStore, name: str | None = None) -> list[Health]:
+    if name is not None:
+        get_source_record(state, name)
+    return state.source_health(name)
+
+
+def quarantined(
+    state: StateStore, source: str | None = None, limit: int = 1000
+) -> list[QuarantinedItem]:
+    return state.quarantined(source, limit)

@@ -1,0 +1,108 @@
+"""Storage backends by URL scheme, like the sources' registry.
+
+A backend is an object with a ``scheme`` (``sqlite``), the ``roles`` it can
+play (``posts``, ``state`` or both) and ``open(url, root=...)``. Built-ins are
+listed here by ``module:attr`` and also declared in the ``veille.stores``
+entry point group of ``pyproject.toml``; a third-party package registers its
+own backend in that group the same way (``clickhouse = "pkg.mod:Backend"``).
+The built-in list keeps a source checkout working when the package metadata is
+not installed, and lets a lookup of a built-in scheme skip the entry point
+scan (tens of milliseconds).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any, Protocol
+
+from veille.errors import ConfigError
+
+BUILTIN_STORES: tuple[str, ...] = ("veille.store.sqlite.backend:SQLiteBackend",)
+ENTRY_POINT_GROUP = "veille.stores"
+ROLES = ("posts", "state")
+
+
+class StoreBackend(Protocol):
+    """What a storage backend registers."""
+
+    #: The URL scheme it answers (``sqlite`` for ``sqlite:///veille.db``).
+    scheme: str
+    #: ``posts`` (a PostStore), ``state`` (a StateStore) or both.
+    roles: frozenset[str]
+
+    def open(self, url: str, *, root: Path) -> Any:
+        """The store at ``url``; a relative location is taken from ``root``
+        (the workspace folder). It plays every role in :attr:`roles`."""
+        ...
+
+
+def scheme_of(url: str) -> str:
+    scheme, sep, _rest = url.partition("://")
+    if not sep or not scheme:
+        raise ConfigError(
+            f"[store] {url!r} is not a store URL",
+            hint='Write it as SCHEME://…, for example "sqlite:///veille.db".',
+        )
+    return scheme.lower()
+
+
+def _load(spec: str) -> StoreBackend | None:
+    module_name, _, attr = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None  # not in this build
+        raise
+    backend: StoreBackend = getattr(module, attr)()
+    return backend
+
+
+def _builtins() -> dict[str, StoreBackend]:
+    found: dict[str, StoreBackend] = {}
+    for spec in BUILTIN_STORES:
+        backend = _load(spec)
+        if backend is not None:
+            found[backend.scheme] = backend
+    return found
+
+
+def registry() -> dict[str, StoreBackend]:
+    """Every available backend by scheme: built-ins first, then plugins (a
+    plugin may not replace a built-in of the same scheme)."""
+    from importlib.metadata import entry_points
+
+    found = _builtins()
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        backend = ep.load()()
+        found.setdefault(backend.scheme, backend)
+    return found
+
+
+def get_backend(url: str) -> StoreBackend:
+    """The backend for ``url``'s scheme, or a ConfigError naming the known ones."""
+    scheme = scheme_of(url)
+    backend = _builtins().get(scheme)
+    if backend is not None:
+        return backend
+    known = registry()
+    if scheme in known:
+        return known[scheme]
+    from veille.suggest import did_you_mean
+
+    raise ConfigError(
+        f"[store] no storage backend for {scheme}:// (in {url!r})",
+        hint=did_you_mean(scheme, known),
+    )
+
+
+def open_store(url: str, *, role: str, root: Path) -> Any:
+    """Open ``url`` for ``role`` (``posts`` or ``state``)."""
+    backend = get_backend(url)
+    if role not in backend.roles:
+        raise ConfigError(
+            f"[store] {role} = {url!r}: the {backend.scheme} backend does not keep {role}",
+            hint=f"It keeps {', '.join(sorted(backend.roles))}; choose another URL for {role}.",
+        )
+    return backend.open(url, root=root)

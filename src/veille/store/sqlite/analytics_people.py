@@ -1,0 +1,166 @@
+"""Who speaks in a scope, in SQLite (part of :class:`SQLiteAnalytics`): the
+reads behind influencers, share-of-voice coverage and trending terms, and the
+user's decisions about accounts that may be one person (``author_links``)."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from veille.models import Post
+from veille.store.sqlite.analytics_sql import ENG, scope_sql
+from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Scope
+    from veille.store.base import PostFilter
+
+_SELECT_POST = ", ".join("p." + c for c in POST_COLUMNS[1:])
+_CHUNK = 400  # handles per statement (older SQLite builds allow 999 parameters)
+
+
+def _folded(column: str) -> str:
+    """An author handle as compared across the store: lower case, no ``@``."""
+    return f"lower(ltrim({column}, '@'))"
+
+
+class SQLitePeople:
+    """Authors, their posts and the links between them."""
+
+    conn: sqlite3.Connection
+
+    def author_activity(self, scope: Scope) -> list[tuple[Any, ...]]:
+        """Rows ``(platform, handle, source, name, url, followers, engagement,
+        posts, lang)`` of ``scope`` (bounded to a period), one per author,
+        source and language; ``followers`` is ``None`` when no post gave it."""
+        where, params = scope_sql(self.conn, scope)
+        return self.conn.execute(
+            "SELECT p.platform, p.author_handle, coalesce(p.source, ''), max(p.author_name), "
+            f"max(p.author_url), max(p.author_followers), sum({ENG}), count(*), "
+            f"coalesce(p.lang, '') FROM posts p WHERE {where} GROUP BY 1, 2, 3, 9",
+            params,
+        ).fetchall()
+
+    def sources_reporting_engagement(self, flt: PostFilter) -> set[str]:
+        """Sources that gave a like, share or reply count on at least one post
+        under ``flt``: the others (feeds) give none, so their zeros are unknown."""
+        from veille.analytics.scope import Scope
+
+        where, params = scope_sql(self.conn, Scope(flt=flt))
+        rows = self.conn.execute(
+            f"SELECT DISTINCT coalesce(p.source, '') FROM posts p WHERE {where} AND {ENG} > 0",
+            params,
+        )
+        return {s for (s,) in rows}
+
+    def author_post_counts(
+        self, flt: PostFilter, authors: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], int]:
+        """Posts of each ``(platform, handle)`` under ``flt``, on topic or not."""
+        from veille.analytics.scope import Scope
+
+        where, params = scope_sql(self.conn, Scope(flt=flt))
+        out: dict[tuple[str, str], int] = {}
+        wanted = set(authors)
+        names = sorted({h for _p, h in authors})
+        for i in range(0, len(names), _CHUNK):
+            chunk = names[i : i + _CHUNK]
+            rows = self.conn.execute(
+                f"SELECT p.platform, p.author_handle, count(*) FROM posts p WHERE {where} "
+                f"AND p.author_handle IN ({','.join('?' * len(chunk))}) GROUP BY 1, 2",
+                [*params, *chunk],
+            )
+            for platform, handle, n in rows:
+                if (platform, handle) in wanted:
+                    out[(platform, handle)] = n
+        return out
+
+    def conversation_links(self, scope: Scope) -> Iterator[tuple[Any, ...]]:
+        """``(platform, author, mentions, replied-to platform, replied-to author,
+        reposted platform, reposted author)`` for each post of ``scope``."""
+        where, params = scope_sql(self.conn, scope)
+        yield from self.conn.execute(
+            "SELECT p.platform, p.author_handle, p.mentions, par.platform, par.author_handle, "
+            "rep.platform, rep.author_handle FROM posts p "
+            "LEFT JOIN posts par ON par.id = p.parent_id "
+            f"LEFT JOIN posts rep ON rep.id = p.repost_of WHERE {where}",
+            params,
+        )
+
+    def interactions_of(self, handles: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """``(mentions, replied-to platform, replied-to author, published_at)``
+        of every post by the authors ``handles`` (compared lower case, without
+        ``@``), on any platform."""
+        folded = sorted({h.lstrip("@").lower() for h in handles})
+        if not folded:
+            return
+        yield from self.conn.execute(
+            "SELECT p.mentions, par.platform, par.author_handle, p.published_at FROM posts p "
+            "LEFT JOIN posts par ON par.id = p.parent_id "
+            f"WHERE {_folded('p.author_handle')} IN ({','.join('?' * len(folded))})",
+            folded,
+        )
+
+    def recent_posts_by(
+        self, scope: Scope, authors: Sequence[tuple[str, str]], limit: int
+    ) -> list[Post]:
+        """The newest ``limit`` posts of ``scope`` by any of ``authors``
+        (``(platform, handle)``)."""
+        if not authors:
+            return []
+        where, params = scope_sql(self.conn, scope)
+        pairs = " OR ".join("(p.platform = ? AND p.author_handle = ?)" for _ in authors)
+        rows = self.conn.execute(
+            f"SELECT {_SELECT_POST} FROM posts p WHERE {where} AND ({pairs}) "
+            "ORDER BY p.published_at DESC, p.pk DESC LIMIT ?",
+            [*params, *(x for a in authors for x in a), limit],
+        )
+        return [row_to_post(r) for r in rows]
+
+    def posts_by_source(self, scope: Scope) -> dict[str, tuple[int, int]]:
+        """``source -> (posts, engagement)`` of ``scope`` (bounded to a period)."""
+        where, params = scope_sql(self.conn, scope)
+        rows = self.conn.execute(
+            f"SELECT coalesce(p.source, ''), count(*), sum({ENG}) FROM posts p "
+            f"WHERE {where} GROUP BY 1",
+            params,
+        )
+        return {s: (int(n), int(e or 0)) for s, n, e in rows}
+
+    def story_texts(self, scope: Scope) -> Iterator[tuple[str, str | None, str, int]]:
+        """``(story, title, text, published_at)`` of every post of ``scope``; a
+        post's story is its near-duplicate cluster, or the post itself."""
+        where, params = scope_sql(self.conn, scope)
+        yield from self.conn.execute(
+            "SELECT coalesce(p.cluster_id, p.id), p.title, p.text, p.published_at FROM posts p "
+            f"WHERE {where}",
+            params,
+        )
+
+    # -- the user's decisions about accounts that may be one person --------------
+
+    def author_link_decisions(self) -> dict[tuple[tuple[str, str], tuple[str, str]], str]:
+        """``((platform, handle), (platform, handle)) -> 'same' | 'different'``,
+        each pair in sorted order."""
+        rows = self.conn.execute(
+            "SELECT platform_a, handle_a, platform_b, handle_b, decision FROM author_links"
+        )
+        return {((pa, ha), (pb, hb)): d for pa, ha, pb, hb, d in rows}
+
+    def decide_author_link(
+        self, a: tuple[str, str], b: tuple[str, str], decision: str, evidence: str = ""
+    ) -> None:
+        """Remember that ``a`` and ``b`` (``(platform, handle)``) are the same
+        person, or not (``decision``); a later decision replaces it."""
+        (pa, ha), (pb, hb) = sorted((a, b))
+        # One statement: atomic on its own.
+        self.conn.execute(
+            "INSERT INTO author_links (platform_a, handle_a, platform_b, handle_b, decision, "
+            "evidence, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (platform_a, handle_a, platform_b, handle_b) DO UPDATE SET "
+            "decision = excluded.decision, evidence = excluded.evidence, "
+            "decided_at = excluded.decided_at",
+            (pa, ha, pb, hb, decision, evidence, int(time.time())),
+        )

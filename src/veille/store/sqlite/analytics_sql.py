@@ -1,0 +1,99 @@
+"""An analytics :class:`~veille.analytics.scope.Scope` in SQLite's dialect.
+
+Every aggregation reads ``posts`` under the alias ``p``; a scope compiles to
+``(where_sql, params)`` over that alias. Saved topics read ``post_topics``,
+words and queries the full-text index (bounded by the period: posts are keyed
+by time, :mod:`veille.store.sqlite.rows`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Scope
+
+QUARTER = 900
+# A saved topic's restriction: the planner reads every post filed under it...
+TOPIC_IN = "p.pk IN (SELECT post_pk FROM post_topics WHERE topic_id = ?)"
+# ...or, for a short range (or few posts), looks each post up.
+TOPIC_EXISTS = "EXISTS (SELECT 1 FROM post_topics t WHERE t.post_pk = p.pk AND t.topic_id = ?)"
+WORDS_IN = "p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)"
+ENG = "(p.likes + p.shares + p.replies)"
+REACH = "coalesce(p.author_followers, 0)"
+
+
+def words_match(words: tuple[str, ...]) -> str:
+    """The FTS5 expression for posts holding every one of ``words`` (tokens)."""
+    return " ".join(f'"{w}"' for w in words)
+
+
+def scope_sql(
+    conn: sqlite3.Connection, scope: Scope, *, lookup: bool = False
+) -> tuple[str, list[Any]]:
+    """``(where_sql, params)`` over ``posts p``, to run on ``conn``; ``lookup``
+    writes the topic restrictions as a per-post lookup in ``post_topics``
+    (quicker for a short range than reading every post of the topic, which
+    ``IN`` leads to)."""
+    from veille.store.sqlite.store import filter_sql
+
+    f = scope.flt
+    plain, params = filter_sql(f, "p")
+    clauses = [] if plain == "1" else [plain]
+    for topic_id in scope.topics:
+        clauses.append(TOPIC_EXISTS if lookup else TOPIC_IN)
+        params.append(topic_id)
+    for words in scope.words:
+        clauses.append(WORDS_IN)
+        params.append(words_match(words))
+    if scope.scan:
+        clauses.append("p.pk IS NOT NULL")  # true, but no rollup answers it
+    if scope.queries:
+        # The compiled queries call the veille_* functions, which the store
+        # installs on each connection it opens.
+        from veille.store.sqlite.compiler import to_sqlite
+
+        since = None if f.since is None else int(f.since.timestamp())
+        until = None if f.until is None else int(f.until.timestamp())
+        for node in scope.queries:
+            qsql, qparams = to_sqlite(node, since=since, until=until)
+            clauses.append(f"({qsql})")
+            params.extend(qparams)
+    return (" AND ".join(clauses) if clauses else "1"), params
+
+
+def fts_match(conn: sqlite3.Connection, scope: Scope) -> str | None:
+    """One FTS5 expression that says all of ``scope.queries`` exactly, when the
+    full-text index can answer for them alone; else None (no query, one FTS5
+    cannot say, or deleted posts still in the index until the store's next
+    write)."""
+    from veille.query.ast import And
+    from veille.store.sqlite.compiler import fts_expr
+
+    if not scope.queries:
+        return None
+    node = scope.queries[0] if len(scope.queries) == 1 else And(tuple(scope.queries))
+    match = fts_expr(node)
+    if match is None or conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone():
+        return None
+    return match
+
+
+def bucket_sql(buckets: Any, q: str) -> str:
+    """The local hour, day or week number of quarter-hour ``q`` (SQL), for a
+    :class:`veille.analytics.volume._Buckets` after its ``keys()``: offsets are
+    integers it computed, never user input."""
+    segs = buckets.segments or [(0, 0)]
+    off = str(segs[0][1])
+    if len(segs) > 1:
+        whens = " ".join(
+            f"WHEN {q} < {segs[i + 1][0]} THEN {segs[i][1]}" for i in range(len(segs) - 1)
+        )
+        off = f"CASE {whens} ELSE {segs[-1][1]} END"
+    local = f"({q} * {QUARTER} + {off})"
+    if buckets.interval == "hour":
+        return f"{local} / 3600"
+    if buckets.interval == "day":
+        return f"{local} / 86400"
+    return f"({local} / 86400 + 3) / 7"

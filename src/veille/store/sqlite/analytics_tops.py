@@ -1,0 +1,234 @@
+"""Top posts, authors, entities and story clusters, and headline counts, in
+SQLite (part of :class:`SQLiteAnalytics`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from veille.models import Post
+from veille.store.sqlite import analytics_columns as columns
+from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
+from veille.store.sqlite.analytics_sql import ENG, QUARTER, REACH, scope_sql
+from veille.store.sqlite.analytics_volume import SQLiteVolume, cube
+from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Period, Scope
+
+_SELECT_POST = ", ".join("p." + c for c in POST_COLUMNS[1:])
+_POST_ORDERS = {"engagement": ENG, "reach": REACH}
+_ORDER_INDEX = {"engagement": "posts_engagement", "reach": "posts_reach"}
+_AUTHOR_ORDERS = {"posts": 4, "engagement": 5, "followers": 6}
+
+
+def _json_list(col: str) -> str:
+    """SQL turning a space-separated column into a JSON array (``[]`` when an
+    item cannot be one), to split it with ``json_each``; as in migration 0041."""
+    arr = (
+        f"'[\"' || replace(replace(replace({col}, '\\', '\\\\'), '\"', '\\\"'), ' ', '\",\"')"
+        " || '\"]'"
+    )
+    return f"CASE WHEN {col} != '' AND json_valid({arr}) THEN {arr} ELSE '[]' END"
+
+
+class SQLiteTops(SQLiteVolume):
+    """The best of a scope, by a measure."""
+
+    def _count(self, scope: Scope) -> int:
+        rows = self.post_totals(scope)
+        return int(rows[0][-3]) if rows else 0
+
+    def _walk_index(self, scope: Scope) -> bool | None:
+        """Whether walking an engagement/reach index beats reading the period:
+        ``None`` when the period is known to be empty."""
+        from veille.analytics.scope import Scope as Plain
+
+        if scope.restricted:
+            return False
+        n = self._count(scope)
+        if not n:
+            return None
+        # Rows walked before ``limit`` hits ~ limit / share of the period.
+        return n >= 0.01 * (self._count(Plain()) or 1)
+
+    def posts_keyed(self, keys: list[int]) -> dict[int, Post]:
+        """The posts keyed ``keys``, by key."""
+        if not keys:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT p.pk, {_SELECT_POST} FROM posts p WHERE p.pk IN ({','.join('?' * len(keys))})",
+            keys,
+        )
+        return {r[0]: row_to_post(r[1:]) for r in rows}
+
+    def top_posts(
+        self, scope: Scope, *, by: str = "engagement", limit: int = 10, unclustered: bool = False
+    ) -> list[Post]:
+        """The ``limit`` posts of ``scope`` (bounded to a period) with the most
+        engagement (or reach), the newest first among equals; ``unclustered``
+        keeps only the posts outside any story cluster."""
+        sel = self.analytics_copy().select(self.conn, scope)
+        if sel is not None:
+            keys = columns.top_keys(sel, by, limit, unclustered=unclustered)
+            found = self.posts_keyed(keys)
+            return [found[k] for k in keys if k in found]
+        extra = " AND p.cluster_id IS NULL" if unclustered else ""
+        walk = self._walk_index(scope)
+        if walk is None:
+            return []
+        where, params = scope_sql(self.conn, scope)
+        if walk:
+            # Read the index in order and stop at ``limit`` posts of the period
+            # ("+" keeps the planner off the published_at index).
+            where = where.replace("p.published_at", "+p.published_at")
+        hint = f" INDEXED BY {_ORDER_INDEX[by]}" if walk else ""
+        rows = self.conn.execute(
+            f"SELECT {_SELECT_POST} FROM posts p{hint} WHERE {where}{extra} "
+            f"ORDER BY {_POST_ORDERS[by]} DESC, p.published_at DESC, p.pk DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [row_to_post(r) for r in rows]
+
+    def top_authors(
+        self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
+    ) -> list[tuple[str, str, str | None, int, int, int]]:
+        """``(platform, handle, name, posts, engagement, followers)`` of the best
+        authors by ``by`` (posts, engagement, followers), then posts, handle
+        and platform."""
+        order = _AUTHOR_ORDERS[by]
+        topic = rollup_topic(scope)
+        if topic is not None:
+            union, params = author_rows(self.conn, scope, period, topic)
+            rows = self.conn.execute(
+                f"SELECT platform, handle, max(name), sum(posts), sum(engagement), "
+                f"max(followers) FROM ({union}) GROUP BY 1, 2 "
+                f"ORDER BY {order} DESC, 4 DESC, 2, 1 LIMIT ?",
+                [*params, limit],
+            ).fetchall()
+        else:
+            scoped = scope.during(period)
+            sel = self.analytics_copy().select(self.conn, scoped)
+            if sel is not None:
+                return columns.top_authors(sel, by, limit)
+            where, params = scope_sql(self.conn, scoped)
+            rows = self.conn.execute(
+                "SELECT p.platform, p.author_handle, max(p.author_name), count(*), "
+                f"sum({ENG}), max({REACH}) FROM posts p WHERE {where} "
+                f"GROUP BY 1, 2 ORDER BY {order} DESC, 4 DESC, 2, 1 LIMIT ?",
+                [*params, limit],
+            ).fetchall()
+        return [(pf, h, n, c, e or 0, f or 0) for pf, h, n, c, e, f in rows]
+
+    def author_count(self, scope: Scope, period: Period) -> int:
+        """How many (platform, handle) posted in ``scope`` over ``period``."""
+        topic = rollup_topic(scope)
+        if topic is not None:
+            union, params = author_rows(self.conn, scope, period, topic)
+            sql = f"SELECT count(*) FROM (SELECT DISTINCT platform, handle FROM ({union}))"
+            return int(self.conn.execute(sql, params).fetchone()[0])
+        where, params = scope_sql(self.conn, scope.during(period))
+        sql = (
+            f"SELECT count(*) FROM (SELECT 1 FROM posts p WHERE {where} "
+            "GROUP BY p.platform, p.author_handle)"
+        )
+        return int(self.conn.execute(sql, params).fetchone()[0])
+
+    def top_entities(self, scope: Scope, kind: str, limit: int) -> list[tuple[str, int, int]]:
+        """``(value, posts, engagement)`` of the hashtags, domains, links or
+        mentions held by the most posts of ``scope`` (bounded to a period)."""
+        f = scope.flt
+        if kind in ("hashtags", "domains") and cube(scope, ()) == [] and f.since and f.until:
+            # Whole UTC days from the day rows, the edges from the quarter rows.
+            q0, q1 = int(f.since.timestamp()) // QUARTER, int(f.until.timestamp()) // QUARTER
+            d0, d1 = -(-q0 // 96), q1 // 96
+            ranges = [(kind, q0, q1)] if d0 >= d1 else [
+                (kind, q0, d0 * 96), (f"{kind}@day", d0, d1), (kind, d1 * 96, q1)
+            ]  # fmt: skip
+            part = (
+                "SELECT value, posts, engagement FROM entity_rollup "
+                "WHERE kind = ? AND bucket >= ? AND bucket < ?"
+            )
+            union = " UNION ALL ".join([part] * len(ranges))
+            rows = self.conn.execute(
+                f"SELECT value, sum(posts), sum(engagement) FROM ({union}) "
+                "GROUP BY 1 HAVING sum(posts) > 0 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
+                [*(x for r in ranges for x in r), limit],
+            )
+            return [(v, n, e or 0) for v, n, e in rows]
+        sel = self.analytics_copy().select(self.conn, scope)
+        if sel is not None:
+            return columns.top_entities(sel, kind, limit)
+        where, params = scope_sql(self.conn, scope)
+        key = "lower(j.value)" if kind in ("hashtags", "mentions") else "j.value"
+        rows = self.conn.execute(
+            f"SELECT v, count(*), sum(e) FROM (SELECT DISTINCT p.pk, {key} AS v, {ENG} AS e "
+            f"FROM posts p, json_each({_json_list('p.' + kind)}) j WHERE {where}) "
+            "GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
+            [*params, limit],
+        )
+        return [(v, n, e or 0) for v, n, e in rows]
+
+    def top_clusters(
+        self, scope: Scope, *, by: str = "reach", limit: int = 10
+    ) -> list[tuple[str, int, int, int, tuple[str, ...], Post]]:
+        """``(cluster, posts, reach, engagement, platforms, earliest post)`` of
+        the best ``limit`` near-duplicate clusters of ``scope`` (bounded to a
+        period) by reach, posts or engagement."""
+        sel = self.analytics_copy().select(self.conn, scope)
+        if sel is not None:
+            rows = columns.story_rows(sel, by, limit)
+        else:
+            where, params = scope_sql(self.conn, scope)
+            order = {"reach": 3, "posts": 2, "engagement": 4}[by]
+            rows = self.conn.execute(
+                f"SELECT p.cluster_id, count(*), sum({REACH}), sum({ENG}), "
+                # Posts are keyed by time: the smallest key is the earliest post.
+                "group_concat(DISTINCT p.platform), min(p.pk) "
+                f"FROM posts p WHERE {where} AND p.cluster_id IS NOT NULL "
+                f"GROUP BY 1 ORDER BY {order} DESC, 2 DESC, 1 LIMIT ?",
+                [*params, limit],
+            ).fetchall()
+        firsts = self.posts_keyed([r[5] for r in rows])
+        return [
+            (key, n, reach or 0, eng or 0, tuple(sorted(pf.split(","))), firsts[m])
+            for key, n, reach, eng, pf, m in rows
+        ]
+
+    def story_count(self, scope: Scope) -> int:
+        """Distinct stories of ``scope`` (bounded to a period): posts outside
+        clusters plus distinct clusters (the clustered posts are read through
+        their partial index only)."""
+        where, params = scope_sql(self.conn, scope, lookup=True)
+        total = self._count(scope)
+        clustered, clusters = self.conn.execute(
+            "SELECT count(*), count(DISTINCT p.cluster_id) FROM posts p "
+            f"WHERE {where} AND p.cluster_id IS NOT NULL",
+            params,
+        ).fetchone()
+        return int(total - clustered + clusters)
+
+    def headline_figures(self, scope: Scope) -> dict[str, float]:
+        """Posts, engagement, reach, authors, stories and net sentiment of
+        ``scope`` (bounded to a period) read in one pass over its posts: for
+        scopes no rollup answers (an ad-hoc query)."""
+        sel = self.analytics_copy().select(self.conn, scope)
+        if sel is not None:
+            return columns.figures(sel)
+        where, params = scope_sql(self.conn, scope)
+        posts, eng, reach, authors, stories, pos, neg, neu = self.conn.execute(
+            f"SELECT count(*), sum({ENG}), sum({REACH}), "
+            "count(DISTINCT p.platform || char(31) || p.author_handle), "
+            "count(*) - count(p.cluster_id) + count(DISTINCT p.cluster_id), "
+            "sum(p.sentiment = 'positive'), sum(p.sentiment = 'negative'), "
+            f"sum(p.sentiment = 'neutral') FROM posts p WHERE {where}",
+            params,
+        ).fetchone()
+        scored = (pos or 0) + (neg or 0) + (neu or 0)
+        return {
+            "posts": posts or 0,
+            "engagement": eng or 0,
+            "reach": reach or 0,
+            "authors": authors or 0,
+            "stories": stories or 0,
+            "net_sentiment": ((pos or 0) - (neg or 0)) / scored if scored else 0.0,
+        }

@@ -1,0 +1,178 @@
+"""Volume, breakdowns and sentiment totals in SQLite (part of :class:`SQLiteAnalytics`).
+
+Scopes without a restriction read ``post_rollup`` (kept exact by triggers),
+a saved topic reads ``topic_rollup``, an ad-hoc query of words counts on the
+full-text index alone or reads the column copy a long-lived process keeps;
+anything else scans ``posts``. Every path gives the same answer.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from veille.store.sqlite import analytics_columns as columns
+from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
+from veille.store.sqlite.analytics_sql import QUARTER, bucket_sql, fts_match, scope_sql
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Period, Scope
+
+# Above this many buckets, one pass over the matches beats a count per bucket.
+COUNT_PER_BUCKET = 400
+
+
+def cube(scope: Scope, dims: tuple[str, ...]) -> list[str] | None:
+    """The ``post_rollup`` dimensions that answer ``dims`` under ``scope``'s
+    filters, or ``None`` when the rollup cannot (a restriction, bounds not on
+    a quarter-hour, or more than two dimensions involved)."""
+    f = scope.flt
+    if scope.restricted:
+        return None
+    if not all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until)):
+        return None
+    needed = set(dims)
+    if f.platforms:
+        needed.add("platform")
+    if f.languages:
+        needed.add("lang")
+    return sorted(needed) if len(needed) <= 2 else None
+
+
+class SQLiteVolume(columns.KeepsColumns):
+    """Counts of posts, engagement and reach, grouped."""
+
+    def post_totals(
+        self, scope: Scope, dims: tuple[str, ...] = (), buckets: Any = False
+    ) -> list[tuple[Any, ...]]:
+        """Rows ``([bucket,] *dims, posts, engagement, reach)``; ``buckets`` is
+        ``False``, ``True`` (quarter-hours) or a ``_Buckets`` (local hours,
+        days, weeks); missing dimension values are ``""``."""
+        conn = self.conn
+
+        def bucket(q: str) -> list[str]:
+            if buckets is False:
+                return []
+            return [q if buckets is True else bucket_sql(buckets, q)]
+
+        n = len(dims) + (0 if buckets is False else 1)
+        group = f" GROUP BY {', '.join(str(i) for i in range(1, n + 1))}" if n else ""
+        f = scope.flt
+        aligned = all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until))
+        if (
+            scope.topic_id is not None
+            and not dims
+            and aligned
+            and not f.platforms
+            and not f.languages
+        ):
+            clauses: list[str] = ["topic_id = ?"]
+            params: list[Any] = [scope.topic_id]
+            if f.since is not None:
+                clauses.append("bucket >= ?")
+                params.append(int(f.since.timestamp()) // QUARTER)
+            if f.until is not None:
+                clauses.append("bucket < ?")
+                params.append(int(f.until.timestamp()) // QUARTER)
+            lead = "".join(c + ", " for c in bucket("bucket"))
+            sql = (
+                f"SELECT {lead}sum(posts), sum(engagement), sum(reach) FROM topic_rollup "
+                f"WHERE {' AND '.join(clauses)}{group}"
+            )
+            return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
+        dims_cube = cube(scope, dims)
+        if dims_cube is not None:
+            column = {name: f"v{i + 1}" for i, name in enumerate(dims_cube)}
+            clauses = ["dim = ?"]
+            params = ["+".join(dims_cube)]
+            if f.since is not None:
+                clauses.append("bucket >= ?")
+                params.append(int(f.since.timestamp()) // QUARTER)
+            if f.until is not None:
+                clauses.append("bucket < ?")
+                params.append(int(f.until.timestamp()) // QUARTER)
+            for name, values in (("platform", f.platforms), ("lang", f.languages)):
+                if values:
+                    clauses.append(f"{column[name]} IN ({','.join('?' * len(values))})")
+                    params.extend(values)
+            cols = bucket("bucket") + [column[d] for d in dims]
+            sel = ", ".join([*cols, "sum(posts)", "sum(engagement)", "sum(reach)"])
+            sql = f"SELECT {sel} FROM post_rollup WHERE {' AND '.join(clauses)}{group}"
+            return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
+        copy = self.analytics_copy().select(conn, scope)
+        if copy is not None:
+            return columns.grouped(copy, dims, buckets)
+        where, params = scope_sql(self.conn, scope)
+        cols = bucket("(p.published_at / 900)") + [f"coalesce(p.{d}, '')" for d in dims]
+        sel = ", ".join(
+            [
+                *cols,
+                "count(*)",
+                "sum(p.likes + p.shares + p.replies)",
+                "sum(coalesce(p.author_followers, 0))",
+            ]
+        )
+        sql = f"SELECT {sel} FROM posts p WHERE {where}{group}"
+        return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
+
+    def posts_per_bucket(
+        self, scope: Scope, period: Period, buckets: Any, starts: list[datetime]
+    ) -> list[tuple[int, int]]:
+        """``(bucket number, posts)`` of ``scope`` (bounded to ``period``) for
+        the ``_Buckets`` ``buckets`` whose starts are ``starts``."""
+        counted = self.fts_bucket_counts(scope, period, buckets, starts)
+        if counted is not None:
+            return counted
+        return [(r[0], r[1]) for r in self.post_totals(scope, (), buckets)]
+
+    def fts_bucket_counts(
+        self, scope: Scope, period: Period, buckets: Any, starts: list[datetime]
+    ) -> list[tuple[int, int]] | None:
+        """``(bucket number, posts)`` read from the full-text index alone, when
+        one FTS5 expression says the whole scope (an ad-hoc query of words,
+        phrases and prefixes, no other filter); else None (the caller scans).
+
+        Posts are keyed by time (:mod:`veille.store.sqlite.rows`), so the posts
+        of a bucket are a range of index rowids: FTS5 counts them without a
+        lookup in the posts table.
+        """
+        from veille.store.sqlite.rows import SEQ_BITS, key_floor
+
+        f = scope.flt
+        if scope.topics or scope.words or scope.scan or f.platforms or f.languages:
+            return None
+        match = fts_match(self.conn, scope)
+        if match is None:
+            return None
+        since, until = int(period.since.timestamp()), int(period.until.timestamp())
+        if len(starts) > COUNT_PER_BUCKET:
+            sql = (
+                f"SELECT {bucket_sql(buckets, f'((rowid >> {SEQ_BITS}) / {QUARTER})')}, "
+                "count(*) FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= ? AND rowid < ? "
+                "GROUP BY 1"
+            )
+            return list(self.conn.execute(sql, (match, key_floor(since), key_floor(until))))
+        edges = [max(since, int(s.timestamp())) for s in starts] + [until]
+        # One statement per bucket: FTS5 seeks straight to each range of rowids.
+        sql = "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= ? AND rowid < ?"
+        counts = {
+            i: self.conn.execute(sql, (match, key_floor(a), key_floor(b))).fetchone()[0]
+            for i, (a, b) in enumerate(itertools.pairwise(edges))
+        }
+        return [(buckets.index(edges[i] // QUARTER), n) for i, n in counts.items() if n]
+
+    def sentiment_totals(self, scope: Scope, period: Period) -> tuple[int, int, int]:
+        """(positive, negative, neutral) posts of ``scope`` over ``period``;
+        unscored posts are left out."""
+        if scope.topic_id is not None and rollup_topic(scope) is not None:
+            union, params = author_rows(self.conn, scope, period, scope.topic_id)
+            row = self.conn.execute(
+                f"SELECT sum(positive), sum(negative), sum(neutral) FROM ({union})", params
+            ).fetchone()
+            return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+        c = {"positive": 0, "negative": 0, "neutral": 0}
+        for label, posts, _e, _r in self.post_totals(scope.during(period), ("sentiment",)):
+            if label in c:
+                c[label] += posts
+        return c["positive"], c["negative"], c["neutral"]

@@ -1,0 +1,249 @@
+"""The SQLite engine: AST -> a parameterized ``WHERE`` over ``posts p``.
+
+Text conditions become FTS5 ``MATCH`` expressions over the contentless
+``posts_fts`` (columns ``title``, ``body``; rowid = ``posts.pk``), built only
+from folded query words and always passed as parameters. Boolean subtrees made
+only of words, prefixes and phrases collapse into one FTS5 expression; the
+rest is SQL. Conditions FTS5 cannot express exactly (ordered proximity, ``?``
+wildcards, case-exact text, folded handles, host suffixes) call the
+``veille_*`` functions over :mod:`veille.query.predicates` — the same code the
+in-memory engine runs — after an FTS5 pre-filter. Call
+:func:`veille.store.sqlite.functions.install` on the connection first.
+
+The backend owns its compiler: another backend compiles the same AST to its
+own dialect, and a property test checks both return the same posts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from veille.query import predicates as pr
+from veille.query.ast import (
+    And,
+    Field,
+    Flag,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Range,
+    Raw,
+    Tag,
+    Term,
+    Wildcard,
+    text_words,
+)
+from veille.store.sqlite.rows import key_floor
+
+_COLUMN = {"title": "title : ", "text": "body : ", "any": ""}
+_RANGE_COLUMN = {
+    "followers": "p.author_followers", "likes": "p.likes", "shares": "p.shares",
+    "replies": "p.replies", "published": "p.published_at",
+}  # fmt: skip
+_FLAG_SQL = {
+    "reply": "p.parent_id IS NOT NULL",
+    "repost": "p.repost_of IS NOT NULL",
+    "link": "p.links != ''",
+    "media": "p.media != ''",
+}
+_FTS_IN = "p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)"
+
+
+def _quote(words: tuple[str, ...] | list[str]) -> str:
+    # Folded words are letters and digits only: nothing to escape.
+    return '"' + " ".join(words) + '"'
+
+
+def fts_expr(node: Node) -> str | None:
+    """``node`` as one FTS5 query, or ``None`` when FTS5 cannot say it exactly."""
+    if isinstance(node, Term):
+        return _COLUMN[node.field] + _quote([node.word])
+    if isinstance(node, Wildcard):
+        if node.pattern == node.prefix + "*":
+            return _COLUMN[node.field] + _quote([node.prefix]) + "*"
+        return None
+    if isinstance(node, Phrase):
+        return _COLUMN[node.field] + _quote(node.words)
+    if isinstance(node, Or):
+        parts = [fts_expr(i) for i in node.items]
+        if any(p is None for p in parts):
+            return None
+        return " OR ".join(f"({p})" for p in parts)
+    if isinstance(node, And):
+        pos = [i for i in node.items if not isinstance(i, Not)]
+        neg = [i.item for i in node.items if isinstance(i, Not)]
+        pos_e = [fts_expr(i) for i in pos]
+        neg_e = [fts_expr(i) for i in neg]
+        if not pos or any(p is None for p in pos_e) or any(n is None for n in neg_e):
+            return None
+        expr = " AND ".join(f"({p})" for p in pos_e)
+        for n in neg_e:
+            expr = f"({expr}) NOT ({n})"
+        return expr
+    return None
+
+
+def fts_driver(node: Node) -> tuple[str, Node | None] | None:
+    """``(an FTS5 expression every match satisfies, the rest of node)``, when
+    the full-text index can drive the query: all of it, or the words of a
+    top-level AND (``lumio -promo lang:fr`` is ``lumio NOT promo``, then
+    ``lang:fr`` on each post found). None when no part can (an OR mixing words
+    and metadata, metadata alone)."""
+    expr = fts_expr(node)
+    if expr is not None:
+        return expr, None
+    if not isinstance(node, And):
+        return None
+    said = [i for i in node.items if fts_expr(i.item if isinstance(i, Not) else i) is not None]
+    if not any(not isinstance(i, Not) for i in said):
+        return None
+    rest = [i for i in node.items if i not in said]
+    driver = fts_expr(said[0] if len(said) == 1 else And(tuple(said)))
+    if driver is None:  # pragma: no cover - each part is said, so their AND is
+        return None
+    return driver, rest[0] if len(rest) == 1 else And(tuple(rest))
+
+
+def _prefilter(words: list[str], field: str) -> str:
+    return " AND ".join(_COLUMN[field] + _quote([w]) for w in dict.fromkeys(words))
+
+
+def _fields(field: str) -> tuple[str, ...]:
+    return (
+        ("p.title", "p.text") if field == "any" else ("p.title" if field == "title" else "p.text",)
+    )
+
+
+def to_sqlite(
+    node: Node, *, since: int | None = None, until: int | None = None
+) -> tuple[str, list[Any]]:
+    """``node`` as ``(where_sql, params)`` over ``posts p``; user text only in params.
+
+    ``since``/``until`` (Unix seconds, ``until`` excluded) bound every FTS5
+    lookup to the keys of that window (posts are keyed by time, see
+    :mod:`veille.store.sqlite.rows`), so FTS5 reads only that part of its
+    lists. For a caller that also keeps ``p.published_at`` in the window: a
+    ``NOT`` of a bounded lookup is true outside it.
+    """
+    params: list[Any] = []
+    bounds = None
+    if since is not None or until is not None:
+        bounds = (
+            None if since is None else key_floor(since),
+            None if until is None else key_floor(until),
+        )
+    return _sql(node, params, bounds), params
+
+
+Bounds = tuple[int | None, int | None] | None
+
+
+def _fts_in(params: list[Any], expr: str, bounds: Bounds) -> str:
+    params.append(expr)
+    if bounds is None:
+        return _FTS_IN
+    extra = ""
+    for value, op in zip(bounds, (">=", "<"), strict=True):
+        if value is not None:
+            extra += f" AND rowid {op} ?"
+            params.append(value)
+    return f"p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?{extra})"
+
+
+def _sql(node: Node, params: list[Any], bounds: Bounds = None) -> str:
+    expr = fts_expr(node)
+    if expr is not None:
+        return _fts_in(params, expr, bounds)
+    if isinstance(node, Wildcard):
+        fts = _fts_in(params, _COLUMN[node.field] + _quote([node.prefix]) + "*", bounds)
+        checks = []
+        for col in _fields(node.field):
+            checks.append(f"veille_wild({col}, ?)")
+            params.append(node.pattern)
+        return f"({fts} AND ({' OR '.join(checks)}))"
+    if isinstance(node, Near):
+        fts = _fts_in(params, _prefilter(text_words(node), node.field), bounds)
+        spec = pr.near_spec([text_words(i) for i in node.items], node.distance, node.ordered)
+        checks = []
+        for col in _fields(node.field):
+            checks.append(f"veille_near({col}, ?)")
+            params.append(spec)
+        return f"({fts} AND ({' OR '.join(checks)}))"
+    if isinstance(node, Raw):
+        fts = _fts_in(params, _quote(node.words), bounds)
+        params.extend([node.text, " ".join(node.words), node.text, " ".join(node.words)])
+        return f"({fts} AND (veille_raw(p.title, ?, ?) OR veille_raw(p.text, ?, ?)))"
+    if isinstance(node, Tag):
+        params.append(node.value)
+        return f"veille_has(p.{'hashtags' if node.kind == 'hashtag' else 'mentions'}, ?)"
+    if isinstance(node, Field):
+        params.append(node.value)
+        return {
+            "author": "veille_author(p.author_handle, ?)",
+            "platform": "lower(p.platform) = ?",
+            "lang": "veille_lang(p.lang, ?)",
+            "site": "veille_site(p.url, p.links, ?)",
+            "url": "veille_url(p.url, ?)",
+            "links": "veille_links(p.links, ?)",
+            "sentiment": "coalesce(p.sentiment = ?, 0)",
+        }[node.name]
+    if isinstance(node, Range):
+        col = _RANGE_COLUMN[node.name]
+        parts = [f"{col} IS NOT NULL"]
+        if node.low is not None:
+            parts.append(f"{col} {'>=' if node.low_inclusive else '>'} ?")
+            params.append(node.low)
+        if node.high is not None:
+            parts.append(f"{col} {'<=' if node.high_inclusive else '<'} ?")
+            params.append(node.high)
+        return "(" + " AND ".join(parts) + ")"
+    if isinstance(node, Flag):
+        return _FLAG_SQL[node.name]
+    if isinstance(node, Not):
+        return f"NOT ({_sql(node.item, params, bounds)})"
+    if isinstance(node, And | Or):
+        joiner = " AND " if isinstance(node, And) else " OR "
+        items = list(node.items)
+        # Fold the parts FTS5 can say into one MATCH (one index lookup).
+        if isinstance(node, And):
+            fts_pos: list[Node] = [
+                i for i in items if not isinstance(i, Not) and fts_expr(i) is not None
+            ]
+            fts_neg: list[Node] = [
+                i for i in items if isinstance(i, Not) and fts_expr(i.item) is not None
+            ]
+            if fts_pos:
+                merged = And(tuple(fts_pos + fts_neg)) if len(fts_pos + fts_neg) > 1 else fts_pos[0]
+                rest = [i for i in items if i not in fts_pos and i not in fts_neg]
+                items = [merged, *rest]
+        else:
+            fts_items = [i for i in items if fts_expr(i) is not None]
+            if len(fts_items) > 1:
+                rest = [i for i in items if i not in fts_items]
+                items = [Or(tuple(fts_items)), *rest]
+        if len(items) == 1:
+            return _sql(items[0], params, bounds)
+        return "(" + joiner.join(_sql(i, params, bounds) for i in items) + ")"
+    raise TypeError(f"not a query node: {node!r}")
+
+
+def relevance_expr(node: Node) -> str | None:
+    """An FTS5 OR of every positive word, for bm25 ranking (``None``: nothing to rank)."""
+    words: list[str] = []
+
+    def visit(n: Node, negated: bool) -> None:
+        if isinstance(n, Not):
+            visit(n.item, not negated)
+        elif isinstance(n, And | Or):
+            for i in n.items:
+                visit(i, negated)
+        elif not negated:
+            if isinstance(n, Wildcard):
+                words.append(_quote([n.prefix]) + "*")
+            else:
+                words.extend(_quote([w]) for w in text_words(n))
+
+    visit(node, False)
+    return " OR ".join(dict.fromkeys(words)) or None
