@@ -44,10 +44,10 @@ def main() -> int:
     from veille.config import HttpSettings
     from veille.http import HttpClient
     from veille.pipeline.collect import collect
+    from veille.services.sources import add_source
     from veille.sim.feeds import rss2
     from veille.sim.generate import SimConfig
     from veille.sim.server import HostSpec, Reply, Request, Route, SimClock, Simulator, SimWorld
-    from veille.sources.manage import add_source
     from veille.workspace import Workspace, init_workspace
 
     end = datetime(2026, 10, 1, tzinfo=UTC)

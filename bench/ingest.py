@@ -1,6 +1,14 @@
 """Import N generated posts; compare with raw sqlite3 executemany of the same rows.
 
-    python bench/ingest.py [--posts 1000000]
+    python bench/ingest.py [--posts 1000000] [--full-posts 20000] [--profile]
+
+**The whole ingest path** (second part): short posts (a keyword-filtered
+firehose) through ``Pipeline.ingest``: dedupe, enrichment, store, topic
+filing, near-duplicate clusters and outbox rows for 1,000 alerts (sending is
+left to the outbox worker, as in ``veille run``). Printed beside, in the same
+run: the enricher alone on the same posts, plain ``executemany`` of the same
+rows, and the same posts ingested a second time (dedupe: nothing is enriched
+again). ``--profile`` prints where the time of the whole path goes.
 
 Prints posts/s, peak RSS and bytes per post for ``veille import`` (JSON lines
 -> records -> Post -> store, enrichment off: this measures the store path),
@@ -145,6 +153,129 @@ def run_baseline(path: str, db_dir: str, queue: mp.Queue) -> None:
     queue.put({"seconds": elapsed, "cpu": cpu, "posts": n, "rss": peak_rss_mb(), "bytes": size})
 
 
+SHORT_WORDS = [
+    "lumio", "fibre", "panne", "outage", "router", "support", "great", "slow", "price",
+    "plan", "speed", "customer", "ville", "city", "box", "wifi", "réseau", "network",
+    "service", "client", "merci", "thanks", "today", "encore", "again", "bravo", "nul",
+    "awful", "love", "hate", "orbita", "vexa", "appel", "call", "facture", "bill",
+]  # fmt: skip
+
+
+def make_short(n: int, seed: int = 3) -> list[dict[str, Any]]:
+    """Short posts (6 to 14 words), each with one or two keyword-ish terms."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        words = [rng.choice(SHORT_WORDS) for _ in range(rng.randint(6, 14))]
+        words.append(f"k{rng.randrange(1000)}")  # the term some alert watches
+        platform = PLATFORMS[i % len(PLATFORMS)]
+        out.append({
+            "platform": platform, "id": f"s{i}", "text": " ".join(words),
+            "url": f"https://{platform}.example/@u{i % 3000}/s{i}",
+            "author": {"handle": f"u{i % 3000}", "followers": rng.randint(0, 50000)},
+            "published_at": 1767225600 + i, "engagement": {"likes": rng.randint(0, 50)},
+        })  # fmt: skip
+    return out
+
+
+def run_full(n: int, db_dir: str, profile: bool, queue: mp.Queue) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    from veille.alerts.model import Alert, AlertBook
+    from veille.alerts.outbox import OutboxWorker
+    from veille.enrich.enricher import Enricher
+    from veille.pipeline import build_pipeline
+    from veille.query.topics import add_topic
+    from veille.records import post_from_record
+    from veille.workspace import Workspace, init_workspace
+
+    posts = [post_from_record(r) for r in make_short(n)]
+    root = init_workspace(db_dir)
+    with Workspace.open(root) as ws:
+        book = AlertBook(ws.store.conn)
+        for i in range(1000):
+            # Atom alerts: queued in the posts' transaction, written by the worker.
+            book.add(Alert(name=f"a{i}", query=f"k{i} OR (lumio k{(i + 1) % 1000})",
+                           channel_url=f"atom:alerts/a{i}.atom"))  # fmt: skip
+        for word in SHORT_WORDS[:20]:
+            add_topic(ws.store, f"t-{word}", word)
+        enricher = Enricher.from_settings(ws.settings.enrich, ws.root)
+        enricher.enrich(posts[:50])  # models loaded before timing, as in a daemon
+        t = time.perf_counter()
+        for i in range(0, n, 2000):
+            enricher.enrich(posts[i : i + 2000])
+        alone = time.perf_counter() - t
+
+        pipeline = build_pipeline(ws)
+        OutboxWorker(ws).attach(pipeline)  # not started: sending is not ingest
+        pipeline.ingest(posts[:1])  # the matcher built, the engine opened
+        prof = cProfile.Profile() if profile else None
+        t = time.perf_counter()
+        if prof:
+            prof.enable()
+        pipeline.ingest(posts)
+        if prof:
+            prof.disable()
+        full = time.perf_counter() - t
+        t = time.perf_counter()
+        pipeline.ingest(posts)
+        again = time.perf_counter() - t
+        queued = ws.store.conn.execute("SELECT count(*) FROM deliveries").fetchone()[0]
+        filed = ws.store.conn.execute("SELECT count(*) FROM post_topics").fetchone()[0]
+    report = ""
+    if prof:
+        buf = io.StringIO()
+        pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(45)
+        report = buf.getvalue()
+    queue.put({"n": n, "alone": alone, "full": full, "again": again, "queued": queued,
+               "filed": filed, "profile": report})  # fmt: skip
+
+
+def run_plain(n: int, db_dir: str, queue: mp.Queue) -> None:
+    """executemany of the same short posts' rows (keys and rows made beforehand)."""
+    from veille.records import post_from_record
+    from veille.store.sqlite import SQLiteStore
+    from veille.store.sqlite.rows import fts_row, next_key, post_to_row
+    from veille.store.sqlite.store import _INSERT_FTS, _INSERT_POST
+
+    posts = [post_from_record(r) for r in make_short(n)]
+    last: dict[int, int] = {}
+    keys = [next_key(int(p.published_at.timestamp()), last) for p in posts]
+    rows = [post_to_row(p, k) for p, k in zip(posts, keys, strict=True)]
+    fts = [fts_row(k, p.title, p.text) for p, k in zip(posts, keys, strict=True)]
+    conn = SQLiteStore.open(Path(db_dir) / "plain.db").conn
+    t = time.perf_counter()
+    for i in range(0, n, 2000):
+        conn.execute("BEGIN")
+        conn.executemany(_INSERT_POST, rows[i : i + 2000])
+        conn.executemany(_INSERT_FTS, fts[i : i + 2000])
+        conn.execute("COMMIT")
+    queue.put({"seconds": time.perf_counter() - t})
+
+
+def full_path(n: int, profile: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = child(run_plain, n, tmp)
+        full = child(run_full, n, str(Path(tmp, "ws")), profile)
+    print(f"whole ingest path, {n:,} short posts, 1,000 alerts, 20 topics")
+    rate = n / full["full"]
+    for name, seconds in (
+        ("dedupe+enrich+store+file+queue", full["full"]),
+        ("enricher alone", full["alone"]),
+        ("plain executemany", plain["seconds"]),
+        ("same posts again (deduped)", full["again"]),
+    ):
+        print(f"  {name:32} {n / seconds:>10,.0f} posts/s  {seconds:7.2f} s")
+    print(f"  whole path / enricher alone:   {full['full'] / full['alone']:.2f}x time")
+    print(f"  whole path / executemany:      {full['full'] / plain['seconds']:.2f}x time")
+    print(f"  {full['queued']:,} outbox rows queued, {full['filed']:,} topic filings")
+    print(f"  target >= 1,000 posts/s: {'met' if rate >= 1000 else 'NOT met'} ({rate:,.0f})")
+    if full["profile"]:
+        print(full["profile"])
+
+
 def child(target, *args) -> dict:
     queue: mp.Queue = mp.Queue()
     proc = mp.get_context("fork").Process(target=target, args=(*args, queue))
@@ -157,7 +288,14 @@ def child(target, *args) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--full-posts", type=int, default=20_000)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--only-full", action="store_true", help="skip the import part")
     args = parser.parse_args(argv)
+    if args.full_posts:
+        full_path(args.full_posts, args.profile)
+    if args.only_full:
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "posts.jsonl")
         with path.open("w") as fh:

@@ -109,6 +109,15 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    # Posts published more than this many days ago are deleted (0: kept forever);
+    # the aggregates (volumes, topics, hashtags) are kept.
+    retention_days: int = 0
+    # Raw platform payloads are emptied after this many days (0: kept whole).
+    raw_days: int = 0
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
@@ -118,6 +127,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     organization: OrganizationSettings = field(default_factory=OrganizationSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
 
 CONFIG_NAME = "veille.toml"
@@ -209,6 +219,13 @@ TEMPLATE = """\
 # brand_topic = ""
 # competitor_topics = []
 # sector_topic = ""
+
+[privacy]
+# Posts are people's personal data. Delete posts published more than this many
+# days ago (0: keep them); volumes, topics and hashtag counts are kept.
+# retention_days = 0
+# Empty the raw platform payloads of posts older than this many days (0: keep).
+# raw_days = 0
 """
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -330,6 +347,13 @@ def _check(settings: Settings, source: str) -> None:
         raise ConfigError(f'[smtp] security in {source} must be "none", "starttls" or "tls"')
     if settings.workspace.ui_language not in ("en", "fr"):
         raise ConfigError(f'[workspace] ui_language in {source} must be "en" or "fr"')
+    for key in ("retention_days", "raw_days"):
+        days = getattr(settings.privacy, key)
+        if not 0 <= days <= 36_500:
+            raise ConfigError(
+                f"[privacy] {key} = {days} in {source} is out of range",
+                hint="Use a number of days from 0 (keep forever) to 36500.",
+            )
 
 
 def apply_environment(settings: Settings, environ: dict[str, str] | None = None) -> Settings:

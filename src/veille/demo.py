@@ -71,14 +71,14 @@ DEMO_TOPICS = {
 def add_demo_topics_and_alert(ws: Workspace) -> list[str]:
     """Topics for the brand, its competitors and the sector, and an Atom alert
     on the brand (written to ``alerts/lumio.atom`` in the workspace)."""
-    from veille.alerts.model import Alert, AlertBook, connection
+    from veille.alerts.model import Alert, AlertBook
     from veille.query.topics import add_topic, list_topics
 
     have = {t.name for t in list_topics(ws.store)}
     for name, query in DEMO_TOPICS.items():
         if name not in have:
             add_topic(ws.store, name, query)
-    book = AlertBook(connection(ws.store))
+    book = AlertBook(ws.store)
     if "lumio-feed" not in {a.name for a in book.all()}:
         feed = ws.root / "alerts" / "lumio.atom"
         feed.parent.mkdir(exist_ok=True)

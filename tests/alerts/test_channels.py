@@ -14,7 +14,7 @@ from veille.pipeline import build_pipeline
 
 
 def test_atom_feed_accumulates_newest_first(workspace) -> None:  # type: ignore[no-untyped-def]
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(name="feed", query="lumio", channel_url="atom:feeds/lumio.xml")
     )
     build_pipeline(workspace).ingest([make_post(1, "Lumio <b>bold</b> first")])
@@ -27,9 +27,7 @@ def test_atom_feed_accumulates_newest_first(workspace) -> None:  # type: ignore[
 
 def test_apprise_json_url_reaches_a_loopback_service(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
     url = receiver.url.replace("http://", "json://")
-    AlertBook(workspace.store.conn).add(
-        Alert(name="chat", query="vexa", channel_url=url, language="fr")
-    )
+    AlertBook(workspace.store).add(Alert(name="chat", query="vexa", channel_url=url, language="fr"))
     build_pipeline(workspace).ingest([make_post(1, "Vexa est en panne")])
     body = receiver.requests[0]["json"]
     assert "1 nouveau(x) résultat(s)" in body["title"]

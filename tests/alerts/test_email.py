@@ -35,7 +35,7 @@ def test_daily_digest_in_french_with_highlights(tmp_path, smtp_server) -> None: 
         f'[smtp]\nport = {smtp_server.port}\n\n[web]\nbase_url = "https://veille.example"\n\n'
         '[workspace]\ntimezone = "Europe/Paris"\n',
     )
-    AlertBook(ws.store.conn).add(
+    AlertBook(ws.store).add(
         Alert(
             name="lumio-fr",
             query="lumio",
@@ -74,7 +74,7 @@ def test_daily_digest_in_french_with_highlights(tmp_path, smtp_server) -> None: 
 
 def test_english_instant_mail_and_smtp_failure_is_retried(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
     ws = make_workspace(tmp_path / "ws", f"[smtp]\nport = {smtp_server.port}\n")
-    AlertBook(ws.store.conn).add(
+    AlertBook(ws.store).add(
         Alert(name="vexa", query='"vexa phone"', channel_url="mailto:me@example.org")
     )
     build_pipeline(ws).ingest([make_post(1, "My Vexa phone broke"), make_post(2, "phone vexa")])
@@ -90,7 +90,7 @@ def test_english_instant_mail_and_smtp_failure_is_retried(tmp_path, smtp_server)
     ws.close()
     # A server that is gone: the delivery stays in the outbox with the error.
     ws = make_workspace(tmp_path / "ws2", "[smtp]\nport = 1\n")
-    AlertBook(ws.store.conn).add(Alert(name="vexa", query="vexa", channel_url="mailto:me@x.org"))
+    AlertBook(ws.store).add(Alert(name="vexa", query="vexa", channel_url="mailto:me@x.org"))
     build_pipeline(ws).ingest([make_post(3, "vexa")])
     status, error = ws.store.conn.execute("SELECT status, last_error FROM deliveries").fetchone()
     assert status == "pending" and "SMTP 127.0.0.1:1" in error
@@ -129,7 +129,7 @@ def test_smtp_login_uses_the_password_from_the_named_variable(tmp_path) -> None:
             tmp_path / "ws",
             f'[smtp]\nport = {port}\nuser = "veille"\npassword_env = "ALERT_SMTP_PW"\n',
         )
-        AlertBook(ws.store.conn).add(Alert(name="a", query="lumio", channel_url="mailto:x@y.org"))
+        AlertBook(ws.store).add(Alert(name="a", query="lumio", channel_url="mailto:x@y.org"))
         engine = AlertEngine(ws.store, ws.settings, ws.root, environ={"ALERT_SMTP_PW": "wrong"})
         build_pipeline(ws, skip=("alerts",)).ingest([make_post(1, "lumio")])
         with ws.store.transaction() as tx:

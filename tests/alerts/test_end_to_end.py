@@ -24,7 +24,7 @@ from veille.workspace import Workspace, init_workspace
 
 
 def test_simulated_posts_reach_an_instant_alert(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(name="orbita", query="orbita", channel_url=f"webhook+{receiver.url}")
     )
     posts = list(generate_posts(SimConfig(seed=3, days=7, posts_per_day=40, spike_posts=0,
@@ -60,7 +60,7 @@ def _setup(tmp_path: Path, receiver, timeout: float) -> tuple[Path, Path]:  # ty
     root = tmp_path / "ws"
     _workspace(root, timeout)
     with Workspace.open(root) as ws:
-        AlertBook(ws.store.conn).add(
+        AlertBook(ws.store).add(
             Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
         )
     data = tmp_path / "posts.jsonl"
@@ -135,9 +135,9 @@ def test_a_post_collected_from_the_simulator_reaches_an_instant_alert(workspace,
     from veille.config import HttpSettings
     from veille.http import HttpClient
     from veille.pipeline.collect import collect
+    from veille.services.sources import add_source
     from veille.sim.feeds import author_feed_path
     from veille.sim.server import SimClock, Simulator, SimWorld
-    from veille.sources.manage import add_source
 
     end = datetime(2026, 10, 1, tzinfo=UTC)
     cfg = SimConfig(seed=7, days=8, end=end, spike_day=3, posts_per_day=60, spike_posts=50)
@@ -147,7 +147,7 @@ def test_a_post_collected_from_the_simulator_reaches_an_instant_alert(workspace,
                      key=lambda h: len(world.by_author[("mastodon", h)]))  # fmt: skip
         feed = sim.url("mastodon", author_feed_path("mastodon", handle))
         add_source(workspace.store, "feeds", feed, name="m", options={"max_pages": "10"})
-        AlertBook(workspace.store.conn).add(
+        AlertBook(workspace.store).add(
             Alert(name="all", query="platform:mastodon", channel_url=f"webhook+{receiver.url}")
         )
         http = HttpClient(HttpSettings(allow_private_networks=True, max_retries=1))

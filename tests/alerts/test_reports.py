@@ -71,7 +71,7 @@ def test_weekly_report_email_once_per_period_across_restarts(
     week = parse_period("last-week", timezone=TZ, now=slot)
     _seed(ws, week.since)
     add_topic(ws.store, "lumio", "lumio")
-    AlertBook(ws.store.conn).add(
+    AlertBook(ws.store).add(
         Alert(name="lumio-week", kind="report", topic="lumio", channel_url="mailto:com@example.org",
               frequency="weekly", weekday=0, at_time="08:00", language="fr")
     )  # fmt: skip
@@ -136,7 +136,7 @@ def test_daily_report_webhook_json_retried_with_the_same_delivery_id(
     day = parse_period("last-1d", timezone=TZ, now=slot)  # the day before the 07:00 report
     assert day.until == slot.replace(hour=0)
     _seed(ws, day.since - timedelta(hours=8))  # posts 1 and 2 fall in that day
-    alert = AlertBook(ws.store.conn).add(
+    alert = AlertBook(ws.store).add(
         Alert(name="daily", kind="report", query="lumio", channel_url=f"webhook+{receiver.url}",
               frequency="daily", at_time="07:00")
     )  # fmt: skip
@@ -167,7 +167,7 @@ def test_report_to_an_atom_feed_links_the_report(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", _config())
     slot = _next_monday_8(datetime.now(UTC))
     _seed(ws, parse_period("last-week", timezone=TZ, now=slot).since)
-    AlertBook(ws.store.conn).add(
+    AlertBook(ws.store).add(
         Alert(name="feed", kind="report", query="lumio", channel_url="atom:feeds/r.xml",
               frequency="weekly", language="en")
     )  # fmt: skip
@@ -221,7 +221,7 @@ def test_report_through_apprise_gives_the_findings_as_text(
     slot = _next_monday_8(datetime.now(UTC))
     _seed(ws, parse_period("last-week", timezone=TZ, now=slot).since)
     target = receiver.url.replace("http://", "json://")
-    AlertBook(ws.store.conn).add(
+    AlertBook(ws.store).add(
         Alert(name="chat", kind="report", query="lumio", channel_url=target, frequency="weekly",
               language="fr")
     )  # fmt: skip

@@ -36,7 +36,7 @@ def _statuses(ws) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def test_best_mode_keeps_one_post_per_story_and_the_floors(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(
             name="best",
             query="lumio",
@@ -69,7 +69,7 @@ def test_best_mode_keeps_one_post_per_story_and_the_floors(workspace, receiver) 
 
 
 def test_daily_cap_and_filters(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(
             name="cap",
             query="lumio",
@@ -99,7 +99,7 @@ def test_daily_cap_and_filters(workspace, receiver) -> None:  # type: ignore[no-
 
 
 def test_spike_alert_explains_itself_once(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(
             name="spike",
             kind="spike",
@@ -138,7 +138,7 @@ def test_spike_alert_explains_itself_once(workspace, receiver) -> None:  # type:
 
 
 def test_silence_alert_on_a_source(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(
             name="quiet",
             kind="silence",
@@ -164,7 +164,7 @@ def test_silence_alert_on_a_source(workspace, receiver) -> None:  # type: ignore
 
 
 def test_quiet_hours_hold_and_pause_keeps_the_queue(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
-    book = AlertBook(workspace.store.conn)
+    book = AlertBook(workspace.store)
     now = datetime.now(UTC)
     start = (now - timedelta(hours=1)).strftime("%H:%M")
     end = (now + timedelta(hours=2)).strftime("%H:%M")
@@ -183,7 +183,7 @@ def test_quiet_hours_hold_and_pause_keeps_the_queue(workspace, receiver) -> None
 def test_sentiment_shift_alert(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
     from veille.models import Sentiment
 
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(
             name="mood",
             kind="sentiment",

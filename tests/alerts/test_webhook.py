@@ -16,7 +16,7 @@ def _engine(ws):  # type: ignore[no-untyped-def]
 
 
 def test_instant_alert_posts_signed_json(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
-    alert = AlertBook(workspace.store.conn).add(
+    alert = AlertBook(workspace.store).add(
         Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
     )
     build_pipeline(workspace).ingest(
@@ -40,7 +40,7 @@ def test_instant_alert_posts_signed_json(workspace, receiver) -> None:  # type: 
 
 
 def test_500_and_timeout_are_retried_with_the_same_delivery_id(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
     )
     receiver.script = [500, "hang"]
@@ -58,7 +58,7 @@ def test_500_and_timeout_are_retried_with_the_same_delivery_id(workspace, receiv
 
 
 def test_dead_letter_after_max_attempts_keeps_the_error(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
     )
     receiver.script = [500, 500, 500]
@@ -80,7 +80,7 @@ def test_topic_alert_follows_the_topics_current_query(workspace, receiver) -> No
     from veille.query.topics import add_topic, edit_topic
 
     add_topic(workspace.store, "brand", "lumio")
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(name="brand", topic="brand", channel_url=f"webhook+{receiver.url}")
     )
     build_pipeline(workspace).ingest([make_post(1, "lumio one"), make_post(2, "vexa one")])

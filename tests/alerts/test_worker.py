@@ -31,7 +31,7 @@ def test_a_channel_that_hangs_does_not_hold_up_ingest(tmp_path, receiver) -> Non
     from veille.workspace import Workspace
 
     ws = Workspace.open(tmp_path / "ws")
-    AlertBook(ws.store.conn).add(
+    AlertBook(ws.store).add(
         Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
     )
     receiver.gate = threading.Event()
@@ -61,7 +61,7 @@ def test_a_channel_that_hangs_does_not_hold_up_ingest(tmp_path, receiver) -> Non
 
 
 def test_drain_once_sends_what_is_due_with_its_own_connection(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
     )
     pipeline = build_pipeline(workspace)

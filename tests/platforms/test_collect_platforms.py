@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 
 from veille.pipeline.collect import collect
+from veille.services.sources import add_source
 from veille.sim.bluesky import JetstreamServer
 from veille.sim.platform_demo import demo_sources
 from veille.sim.server import Simulator, default_specs
 from veille.sources import registry
-from veille.sources.manage import add_source
 from veille.workspace import Workspace, init_workspace
 
 PLATFORM_KINDS = ("mastodon", "bluesky", "jetstream", "reddit", "hackernews", "youtube",

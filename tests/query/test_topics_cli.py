@@ -105,13 +105,23 @@ def test_search_command_filters_sorts_and_highlights(ws: Workspace) -> None:
     code, out, _ = run("search", "lumio", "-w", root, "--format", "jsonl", "--sort", "newest")
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and [r["id"] for r in rows] == ["mastodon:4", "mastodon:2", "mastodon:1"]
-    assert rows[0]["text"] == "**Lumio** — Nouvelle offre **Lumio**"
+    # The text as stored; the highlights in their own field (issue 17).
+    assert (rows[0]["title"], rows[0]["text"]) == ("Lumio", "Nouvelle offre Lumio")
+    assert rows[0]["highlights"] == [
+        {"field": "title", "start": 0, "end": 5, "text": "Lumio"},
+        {"field": "text", "start": 15, "end": 20, "text": "Lumio"},
+    ]
     code, out, _ = run(
         "search", "lumio", "-w", root, "-f", "jsonl", "--sort", "engagement", "--lang", "fr"
     )
     assert [json.loads(x)["id"] for x in out.splitlines()] == ["mastodon:1", "mastodon:4"]
     code, out, _ = run("search", "lumio OR vexa", "-w", root, "-f", "csv", "--limit", "2")
     assert code == 0 and len(out.strip().splitlines()) == 3
+    # How many matched in all, beside the page shown.
+    code, out, _ = run("search", "lumio OR vexa", "-w", root, "--limit", "2")
+    assert code == 0 and "4 posts matched; 2 shown." in out
+    code, out, _ = run("search", "vexa", "-w", root)
+    assert code == 0 and "1 post matched; 1 shown." in out
     code, _, err = run("search", '"lumio', "-w", root)
     assert code == 2 and "unclosed quote" in err
 

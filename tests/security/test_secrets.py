@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from veille.alerts.channels.apprise_mask import mask_channel_url
-from veille.alerts.model import Alert, AlertBook, connection
+from veille.alerts.model import Alert, AlertBook
 from veille.cli import build_app
 from veille.workspace import Workspace, init_workspace
 
@@ -49,7 +49,7 @@ def test_plain_channels_are_shown_as_they_are() -> None:
 def ws_root(tmp_path: Path) -> Path:
     root = init_workspace(tmp_path / "ws")
     with Workspace.open(root) as ws:
-        book = AlertBook(connection(ws.store))
+        book = AlertBook(ws.store)
         for i, (url, _) in enumerate(SECRET_URLS):
             book.add(Alert(name=f"a{i}", channel_url=url, query="acei"))
     return root

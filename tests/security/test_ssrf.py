@@ -255,7 +255,7 @@ def test_guard_does_nothing_outside_a_send(recorder: Recorder) -> None:
 def test_cli_alert_add_and_test_refuse_loopback(tmp_path: Path, recorder: Recorder) -> None:
     """The issue's reproduction: `alert add --to json://127.0.0.1:PORT/` is refused,
     and an alert already stored with it sends nothing on `alert test`."""
-    from veille.alerts.model import AlertBook, connection
+    from veille.alerts.model import AlertBook
     from veille.cli import build_app
     from veille.workspace import Workspace, init_workspace
 
@@ -268,7 +268,7 @@ def test_cli_alert_add_and_test_refuse_loopback(tmp_path: Path, recorder: Record
     assert res.exit_code == 2, res.output
     assert "loopback" in res.output and "allow_private_networks" in res.output
     with Workspace.open(root) as ws:
-        AlertBook(connection(ws.store)).add(Alert(name="h", channel_url=url, query="x"))
+        AlertBook(ws.store).add(Alert(name="h", channel_url=url, query="x"))
     res = runner.invoke(app, ["alert", "test", "h", "-w", str(root)], env=env)
     assert res.exit_code != 0
     assert "refused" in res.output

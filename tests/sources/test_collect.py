@@ -15,10 +15,10 @@ from typing import Any
 from veille.config import HttpSettings
 from veille.http import HttpClient
 from veille.pipeline.collect import collect, dry_run, retry_quarantine
+from veille.services.sources import add_source, get_source_record, health, quarantined
 from veille.sim.feeds import author_feed_path
 from veille.sim.server import Reply, Route, Simulator
 from veille.sources.base import Source, registry
-from veille.sources.manage import add_source, get_source_record, health, quarantined
 from veille.workspace import Workspace
 
 

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from veille.cli import build_app
 from veille.pipeline.collect import collect
+from veille.services.sources import add_source, health, quarantined
 from veille.sources.base import SourceConfigError
 from veille.sources.file import FileSource
-from veille.sources.manage import add_source, health, quarantined
 from veille.workspace import Workspace
 
 

@@ -17,11 +17,11 @@ from veille.cli import build_app
 from veille.config import HttpSettings
 from veille.http import HttpClient
 from veille.pipeline.collect import collect
+from veille.services.sources import add_source, health, quarantined
 from veille.sim.feeds import host_specs
 from veille.sim.generate import SimConfig
 from veille.sim.server import Reply, Request, Route, SimClock, Simulator, SimWorld
 from veille.sources.base import SourceConfigError
-from veille.sources.manage import add_source, health, quarantined
 from veille.sources.web import WebSource, extract_page, parse_sitemap
 from veille.workspace import Workspace
 

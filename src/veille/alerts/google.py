@@ -14,7 +14,7 @@ from typing import Any
 
 from veille.alerts.channels import ChannelContext, channel_for
 from veille.alerts.matching import topic_query
-from veille.alerts.model import Alert, AlertBook, connection, parse_weekday
+from veille.alerts.model import Alert, AlertBook, parse_weekday
 from veille.errors import InputError, UsageError, VeilleError
 from veille.query.topics import add_topic
 from veille.textnorm import fold
@@ -120,7 +120,7 @@ def _time(value: Any) -> tuple[str, int]:
 
 def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None = None) -> list[str]:
     """Create one alert per Google alert; the report lines."""
-    book = AlertBook(connection(ws.store))
+    book = AlertBook(ws.store)
     ctx = ChannelContext(ws.settings, ws.root)
     existing = {a.name for a in book.all()}
     lines: list[str] = []

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-import sqlite3
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from veille.errors import NotFound, UsageError
+from veille.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from veille.store.protocols.alerts import AlertState
 
 FREQUENCIES = ("instant", "hourly", "daily", "weekly")
 KINDS = ("match", "spike", "sentiment", "silence", "report")
@@ -98,16 +100,6 @@ class Alert:
         return self
 
 
-def connection(store: Any) -> sqlite3.Connection:
-    """The SQL connection holding the alert tables (the SQLite backend's)."""
-    conn = getattr(store, "conn", None)
-    if not isinstance(conn, sqlite3.Connection):
-        raise UsageError(
-            "alerts need the sqlite store backend", hint='Set [store] backend = "sqlite".'
-        )
-    return conn
-
-
 def parse_weekday(value: str) -> int:
     v = value.strip().lower()[:3]
     fr = {"lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
@@ -130,62 +122,31 @@ def parse_quiet(value: str | None) -> tuple[str | None, str | None]:
     return start.strip(), end.strip()
 
 
-_COLUMNS = [f.name for f in fields(Alert) if f.name != "id"]
-
-
-def _to_row(alert: Alert) -> list[Any]:
-    data = asdict(alert)
-    data["languages"] = " ".join(alert.languages)
-    data["platforms"] = " ".join(alert.platforms)
-    data["params"] = json.dumps(alert.params)
-    data["paused"] = int(alert.paused)
-    return [data[c] for c in _COLUMNS]
-
-
-def _from_row(row: sqlite3.Row | tuple[Any, ...], names: list[str]) -> Alert:
-    data = dict(zip(names, row, strict=True))
-    data["languages"] = tuple(data["languages"].split())
-    data["platforms"] = tuple(data["platforms"].split())
-    data["params"] = json.loads(data["params"] or "{}")
-    data["paused"] = bool(data["paused"])
-    return Alert(**data)
-
-
 class AlertBook:
-    """The ``alerts`` table of one database (any sqlite3 connection to it)."""
+    """The alerts of one workspace, through its store (:class:`AlertState`)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def _select(self, where: str = "", params: tuple[Any, ...] = ()) -> list[Alert]:
-        cur = self.conn.execute(f"SELECT id, {', '.join(_COLUMNS)} FROM alerts {where}", params)
-        names = [d[0] for d in cur.description]
-        return [_from_row(r, names) for r in cur.fetchall()]
+    def __init__(self, store: AlertState) -> None:
+        self.store = store
 
     def all(self) -> list[Alert]:
-        return self._select("ORDER BY name")
+        return self.store.list_alerts()
 
     def active(self, kind: str | None = None) -> list[Alert]:
-        if kind:
-            return self._select("WHERE paused = 0 AND kind = ? ORDER BY id", (kind,))
-        return self._select("WHERE paused = 0 ORDER BY id")
+        return self.store.alerts_of_kind(kind)
 
     def get(self, name: str) -> Alert:
-        found = self._select("WHERE name = ?", (name,))
-        if not found:
-            raise NotFound(f"no alert named {name!r}", hint="See `veille alert list`.")
-        return found[0]
+        found = self.store.find_alert(name)
+        if found is None:
+            known = [a.name for a in self.store.list_alerts()]
+            raise NotFound(
+                f"no alert named {name!r}",
+                hint=(did_you_mean(name, known) + " " if known else "")
+                + "See `veille alert list`.",
+            )
+        return found
 
     def by_id(self, alert_id: int) -> Alert | None:
-        found = self._select("WHERE id = ?", (alert_id,))
-        return found[0] if found else None
-
-    def version(self) -> tuple[int, float]:
-        """Changes whenever an alert is added, edited or removed (for caches)."""
-        n, last = self.conn.execute(
-            "SELECT count(*), coalesce(max(updated_at), 0) FROM alerts"
-        ).fetchone()
-        return int(n), float(last)
+        return self.store.alert_by_id(alert_id)
 
     def add(self, alert: Alert) -> Alert:
         alert.validate()
@@ -196,34 +157,24 @@ class AlertBook:
             created_at=int(now),
             updated_at=now,
         )
-        try:
-            with self.conn:
-                cur = self.conn.execute(
-                    f"INSERT INTO alerts ({', '.join(_COLUMNS)}) "
-                    f"VALUES ({', '.join('?' * len(_COLUMNS))})",
-                    _to_row(alert),
-                )
-        except sqlite3.IntegrityError as exc:
+        new_id = self.store.insert_alert(alert)
+        if new_id is None:
             raise UsageError(
                 f"an alert named {alert.name!r} already exists",
                 hint="Choose another --name, or remove it first (`veille alert remove`).",
-            ) from exc
-        return replace(alert, id=cur.lastrowid)
+            )
+        return replace(alert, id=new_id)
 
     def update(self, name: str, **changes: Any) -> Alert:
         alert = replace(self.get(name), **changes).validate()
         alert = replace(alert, updated_at=max(time.time(), alert.updated_at + 1e-6))
-        sets = ", ".join(f"{c} = ?" for c in _COLUMNS)
-        with self.conn:
-            self.conn.execute(f"UPDATE alerts SET {sets} WHERE id = ?", [*_to_row(alert), alert.id])
+        self.store.save_alert(alert)
         return alert
 
     def remove(self, name: str) -> None:
         alert = self.get(name)
-        with self.conn:
-            self.conn.execute("DELETE FROM deliveries WHERE alert_id = ?", (alert.id,))
-            self.conn.execute("DELETE FROM alert_marks WHERE alert_id = ?", (alert.id,))
-            self.conn.execute("DELETE FROM alerts WHERE id = ?", (alert.id,))
+        assert alert.id is not None
+        self.store.delete_alert(alert.id)
 
     def __iter__(self) -> Iterator[Alert]:
         return iter(self.all())

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from veille.alerts.model import Alert, AlertBook
+from veille.alerts.model import Alert
 from veille.alerts.outbox import AlertEngine
 from veille.alerts.schedule import next_slot
 from veille.models import Post
@@ -50,11 +50,14 @@ def _top(counter: Counter[str], n: int = 5) -> str:
     return ", ".join(f"{k} ({v})" for k, v in counter.most_common(n))
 
 
-def spike_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str, Any] | None:
-    """The hour before ``hour`` against the same hour of the previous weeks."""
+def spike_event(
+    engine: AlertEngine, alert: Alert, hour: datetime, until: datetime | None = None
+) -> dict[str, Any] | None:
+    """The hour before ``hour`` (or, with ``until``, the part of it up to
+    ``until``) against the same hour of the previous weeks."""
     weeks = int(alert.params.get("weeks", 8))
     threshold = float(alert.params.get("threshold", 3.0))
-    current = list(_posts(engine, alert, hour - HOUR, hour))
+    current = list(_posts(engine, alert, hour - HOUR, until or hour))
     baseline_posts: list[Post] = []
     counts: list[float] = []
     for k in range(1, weeks + 1):
@@ -75,16 +78,24 @@ def spike_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str, 
     lift = Counter({w: c for w, c in now_words.items() if c >= 2 and c > base_words[w] / weeks * 2})
     authors = Counter(p.author.handle for p in current)
     platforms = Counter(p.platform for p in current)
-    ratio = len(current) / mean if mean else float("inf")
+    return spike_message(alert, len(current), mean, z, lift, authors, platforms)
+
+
+def spike_message(
+    alert: Alert, count: int, mean: float, z: float,
+    lift: Counter[str], authors: Counter[str], platforms: Counter[str],
+) -> dict[str, Any]:  # fmt: skip
+    """The event of a spike, explained in en and fr."""
+    ratio = count / mean if mean else float("inf")
     times = "∞" if ratio == float("inf") else f"{ratio:.1f}"
     return {
-        "kind": "spike", "count": len(current), "baseline_mean": round(mean, 2),
+        "kind": "spike", "count": count, "baseline_mean": round(mean, 2),
         "z": round(z, 2), "terms": lift.most_common(5), "authors": authors.most_common(5),
         "platforms": platforms.most_common(5),
         "summary": {
-            "en": f"Spike on “{alert.subject}”: {len(current)} posts in the last hour, "
+            "en": f"Spike on “{alert.subject}”: {count} posts in the last hour, "
                   f"{times}× the usual {mean:.1f} for this hour of the week ({z:.1f} σ).",
-            "fr": f"Pic sur « {alert.subject} » : {len(current)} publications dans la dernière "
+            "fr": f"Pic sur « {alert.subject} » : {count} publications dans la dernière "
                   f"heure, {times}× les {mean:.1f} habituelles à cette heure de la semaine "
                   f"({z:.1f} σ).",
         },
@@ -95,6 +106,32 @@ def spike_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str, 
                    f"Plateformes : {_top(platforms)}"],
         },
     }  # fmt: skip
+
+
+def sample_event(alert: Alert) -> dict[str, Any]:
+    """An example event of a monitor (``veille alert test``), marked as a test."""
+    if alert.kind == "spike":
+        words = Counter({"outage": 14, "battery": 9, "recall": 6})
+        authors = Counter({"newsdesk": 5, "witness1": 3})
+        event = spike_message(alert, 42, 6.0, 5.2, words, authors, Counter({"mastodon": 30}))
+    elif alert.kind == "sentiment":
+        event = {
+            "kind": "sentiment", "negative_share": 0.62, "baseline": 0.2, "z": 4.2,
+            "summary": {
+                "en": f"Sentiment shift on “{alert.subject}”: 62% negative in 24 h, "
+                      "against 20% usually (4.2 σ).",
+                "fr": f"Changement de tonalité sur « {alert.subject} » : 62 % de négatif "
+                      "en 24 h, contre 20 % d’habitude (4,2 σ).",
+            },
+            "details": {"en": [], "fr": []},
+        }  # fmt: skip
+    else:
+        hours = int(alert.params.get("silent_hours", 6))
+        event = silence_message(alert, hours, 4.0, alert.params.get("source"))
+    tag = {"en": "Test — ", "fr": "Essai — "}
+    event["summary"] = {k: tag.get(k, "") + v for k, v in event["summary"].items()}
+    event["test"] = True
+    return event
 
 
 def sentiment_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str, Any] | None:
@@ -154,6 +191,10 @@ def silence_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str
                              for k in range(1, 5))  # fmt: skip
     if usual < 1:
         return None
+    return silence_message(alert, hours, usual, source)
+
+
+def silence_message(alert: Alert, hours: int, usual: float, source: str | None) -> dict[str, Any]:
     what = f"source {source}" if source else f"“{alert.subject}”"
     quoi = f"la source {source}" if source else f"« {alert.subject} »"
     return {
@@ -174,36 +215,49 @@ def silence_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str
 CHECKS = {"spike": spike_event, "sentiment": sentiment_event, "silence": silence_event}
 
 
+def _windows(alert: Alert, hour: datetime, moment: datetime) -> list[tuple[str, Any]]:
+    """``(key, check)`` of each window an alert looks at now; a key is never sent twice."""
+    if alert.kind == "sentiment":
+        return [(f"sentiment:{hour.date().isoformat()}", sentiment_event)]
+    if alert.kind == "silence":
+        every = int(alert.params.get("silent_hours", 6)) * 3600
+        return [(f"silence:{int(hour.timestamp()) // every}", silence_event)]
+    if alert.kind != "spike":
+        return []
+    # The hour that just ended, then the current hour so far: a burst is seen
+    # as it happens, and the current hour's key (its end) is the one the next
+    # hour's check would use, so the same hour never fires twice.
+    found: list[tuple[str, Any]] = [(f"spike:{int(hour.timestamp())}", spike_event)]
+    if moment > hour:
+        ending = hour + HOUR
+
+        def current(engine: AlertEngine, alert: Alert, _: datetime) -> dict[str, Any] | None:
+            return spike_event(engine, alert, ending, until=moment)
+
+        found.append((f"spike:{int(ending.timestamp())}", current))
+    return found
+
+
 def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
     """Run every active monitor once; the number of new events queued."""
-    now = time.time() if now is None else now
-    hour = datetime.fromtimestamp(now, UTC).replace(minute=0, second=0, microsecond=0)
-    queued = 0
-    for alert in AlertBook(engine.conn).active():
-        check = CHECKS.get(alert.kind)
-        if check is None:
-            continue
-        if alert.kind == "sentiment":
-            key = f"sentiment:{hour.date().isoformat()}"
-        elif alert.kind == "silence":
-            every = int(alert.params.get("silent_hours", 6)) * 3600
-            key = f"silence:{int(hour.timestamp()) // every}"
-        else:
-            key = f"spike:{int(hour.timestamp())}"
-        done = engine.conn.execute(
-            "SELECT 1 FROM deliveries WHERE alert_id = ? AND post_id = ?", (alert.id, key)
-        ).fetchone()
-        if done:
-            continue
-        try:
-            event = check(engine, alert, hour)
-        except Exception as exc:  # one monitor's failure must not stop the others
-            import logging
+    import logging
 
-            logging.getLogger(__name__).warning("monitor %s failed: %s", alert.name, exc)
-            continue
-        if event is None:
-            continue
-        due = next_slot(alert, datetime.fromtimestamp(now, UTC), engine.tz).timestamp()
-        queued += engine.queue_event(alert, key, event, due, now)
+    now = time.time() if now is None else now
+    moment = datetime.fromtimestamp(now, UTC)
+    hour = moment.replace(minute=0, second=0, microsecond=0)
+    queued = 0
+    for alert in engine.store.alerts_of_kind():
+        assert alert.id is not None
+        for key, check in _windows(alert, hour, moment):
+            if engine.store.has_delivery(alert.id, key):
+                continue
+            try:
+                event = check(engine, alert, hour)
+            except Exception as exc:  # one monitor's failure must not stop the others
+                logging.getLogger(__name__).warning("monitor %s failed: %s", alert.name, exc)
+                continue
+            if event is None:
+                continue
+            due = next_slot(alert, moment, engine.tz).timestamp()
+            queued += engine.queue_event(alert, key, event, due, now)
     return queued

@@ -14,9 +14,7 @@ Guarantees, in the words of the tests:
 
 from __future__ import annotations
 
-import json
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -32,6 +30,7 @@ from veille.alerts.channels.base import (
     Delivery,
     DeliveryItem,
     channel_for,
+    channel_registry,
 )
 from veille.alerts.matching import (
     Compiled,
@@ -39,7 +38,7 @@ from veille.alerts.matching import (
     normalize_spans,
     topic_query,
 )
-from veille.alerts.model import Alert, AlertBook
+from veille.alerts.model import Alert
 from veille.alerts.schedule import day_start, next_slot
 from veille.config import Settings
 from veille.models import Post
@@ -80,7 +79,6 @@ class AlertEngine:
         environ: dict[str, str] | None = None,
     ) -> None:
         self.store = store
-        self.conn: sqlite3.Connection = store.conn
         self.settings = settings
         self.tz = ZoneInfo(settings.workspace.timezone)
         self.ctx = ChannelContext(settings, root, environ)
@@ -98,21 +96,13 @@ class AlertEngine:
             return topic_query(self.store, alert.topic) or alert.query
         return alert.query
 
-    def _version(self) -> tuple[Any, ...]:
-        """Changes when an alert or a topic's query changes (rules are cached on it)."""
-        try:
-            topics = self.conn.execute(
-                "SELECT count(*), coalesce(max(created_at), 0) FROM topic_versions"
-            ).fetchone()
-        except sqlite3.OperationalError:  # no topics table in this version
-            topics = None
-        return (*AlertBook(self.conn).version(), topics)
-
     def rules(self) -> list[_Rule]:
-        version = self._version()
+        """Every match alert's compiled query, paused ones included: a paused
+        alert keeps queueing (the sender holds its rows until it is resumed)."""
+        version = self.store.alert_rules_stamp()
         if version != self._rules_version:
             rules = []
-            for alert in AlertBook(self.conn).active("match"):
+            for alert in self.store.alerts_of_kind("match", with_paused=True):
                 text = self.query_of(alert)
                 if not text:
                     log.warning("alert %s: topic %s has no query; skipped", alert.name, alert.topic)
@@ -200,23 +190,16 @@ class AlertEngine:
                 reason = self._below_floor(alert, post) or self._same_story(tx, alert, post, now)
             if reason is None and alert.daily_cap:
                 since = day_start(moment, self.tz).timestamp()
-                (n,) = tx.execute(
-                    "SELECT count(*) FROM deliveries WHERE alert_id = ? AND created_at >= ? "
-                    "AND status IN ('pending', 'sending', 'sent')",
-                    (alert.id, since),
-                ).fetchone()
-                if n >= alert.daily_cap:
+                if tx.queued_since(alert.id, since) >= alert.daily_cap:
                     reason = f"daily cap of {alert.daily_cap} reached"
             if reason is not None:
                 status = "skipped"
             due = next_slot(alert, moment, self.tz).timestamp()
-            cur = tx.execute(
-                "INSERT OR IGNORE INTO deliveries (alert_id, post_id, cluster_id, spans, status,"
-                " created_at, due_at, next_attempt_at, last_error) VALUES (?,?,?,?,?,?,?,?,?)",
-                (alert.id, post.id, post.cluster_id, json.dumps(spans), status, now, due, due,
-                 reason),
+            added = tx.queue_match(
+                alert.id, post.id, cluster_id=post.cluster_id, spans=spans, status=status,
+                now=now, due=due, reason=reason,
             )  # fmt: skip
-            queued += cur.rowcount if status == "pending" else 0
+            queued += int(added and status == "pending")
         return queued
 
     def queue_event(
@@ -224,13 +207,8 @@ class AlertEngine:
     ) -> int:
         """Queue one monitor event or report under its idempotency ``key``
         (one per alert and window or period); 1 if queued, 0 if already there."""
-        with self.conn:
-            cur = self.conn.execute(
-                "INSERT OR IGNORE INTO deliveries (alert_id, post_id, payload, status, created_at,"
-                " due_at, next_attempt_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
-                (alert.id, key, json.dumps(event, ensure_ascii=False), now, due, due),
-            )
-        return int(cur.rowcount)
+        assert alert.id is not None
+        return int(self.store.queue_event(alert.id, key, event, due, now))
 
     @staticmethod
     def _below_floor(alert: Alert, post: Post) -> str | None:
@@ -251,81 +229,44 @@ class AlertEngine:
         """One post per story cluster: keep the one with the widest reach."""
         if not post.cluster_id:
             return None
-        row = tx.execute(
-            "SELECT d.id, d.post_id, d.status, coalesce(p.author_followers, 0) "
-            "+ p.likes + p.shares + p.replies FROM deliveries d JOIN posts p ON p.id = d.post_id "
-            "WHERE d.alert_id = ? AND d.cluster_id = ? AND d.created_at >= ? "
-            "AND d.status IN ('pending', 'sending', 'sent') ORDER BY d.id DESC LIMIT 1",
-            (alert.id, post.cluster_id, now - SAME_STORY_DAYS * 86400),
-        ).fetchone()
-        if row is None:
+        found = tx.latest_story_delivery(alert.id, post.cluster_id, now - SAME_STORY_DAYS * 86400)
+        if found is None:
             return None
         reach = (post.author.followers or 0) + post.engagement.total
-        if row[2] == "pending" and reach > row[3]:
-            tx.execute(
-                "UPDATE deliveries SET status = 'skipped', last_error = ? WHERE id = ?",
-                (f"same story as {post.id}, which reaches more people", row[0]),
-            )
+        if found.status == "pending" and reach > found.reach:
+            tx.skip_delivery(found.id, f"same story as {post.id}, which reaches more people")
             return None
-        return f"same story as {row[1]}"
+        return f"same story as {found.post_id}"
 
     # ---- sending --------------------------------------------------------
 
     def _lease_seconds(self) -> float:
         return self.settings.alerts.send_timeout_seconds + 2
 
-    def claim(self, now: float, *, instant_only: bool = False) -> list[tuple[str, list[int]]]:
+    def claim(
+        self, now: float, *, instant_only: bool = False, alert_id: int | None = None
+    ) -> list[tuple[str, list[int]]]:
         """Mark due rows ``sending`` under a lease; return ``(batch id, row ids)``."""
-        lease = now + self._lease_seconds()
-        extra = " AND a.frequency = 'instant'" if instant_only else ""
-        batches: dict[tuple[int, str | None], list[int]] = {}
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            rows = self.conn.execute(
-                "SELECT d.id, d.alert_id, d.batch_id FROM deliveries d JOIN alerts a "
-                "ON a.id = d.alert_id WHERE a.paused = 0 AND ((d.status = 'pending' "
-                "AND d.next_attempt_at <= ?) OR (d.status = 'sending' AND d.lease_until < ?))"
-                f"{extra} ORDER BY d.id",
-                (now, now),
-            ).fetchall()
-            for row_id, alert_id, batch in rows:
-                batches.setdefault((alert_id, batch), []).append(row_id)
-            out = []
-            for (alert_id, batch), ids in batches.items():
-                batch_id = batch or f"{alert_id}.{ids[0]}"
-                self.conn.executemany(
-                    "UPDATE deliveries SET status = 'sending', lease_until = ?, batch_id = ? "
-                    "WHERE id = ?",
-                    [(lease, batch_id, i) for i in ids],
-                )
-                out.append((batch_id, ids))
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        return out
+        return self.store.claim_deliveries(
+            now, now + self._lease_seconds(), instant_only=instant_only, alert_id=alert_id
+        )
 
     def _delivery(self, batch_id: str, ids: list[int]) -> Delivery | None:
-        marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(
-            f"SELECT alert_id, post_id, spans, payload, created_at FROM deliveries "
-            f"WHERE id IN ({marks}) ORDER BY id",
-            ids,
-        ).fetchall()
+        rows = self.store.queued_items(ids)
         if not rows:
             return None
-        alert = AlertBook(self.conn).by_id(rows[0][0])
+        alert = self.store.alert_by_id(rows[0].alert_id)
         if alert is None:
             return None
-        posts = {p.id: p for p in self.store.get_posts([r[1] for r in rows if not r[3]])}
+        posts = {p.id: p for p in self.store.get_posts([r.key for r in rows if r.event is None])}
         items = [
-            DeliveryItem(posts[r[1]], [(s[0], s[1], s[2]) for s in json.loads(r[2])])
+            DeliveryItem(posts[r.key], list(r.spans))
             for r in rows
-            if not r[3] and r[1] in posts
+            if r.event is None and r.key in posts
         ]
-        event = json.loads(rows[0][3]) if rows[0][3] else None
+        event = rows[0].event
         kind = event.get("kind", "event") if event else "posts"
-        created = datetime.fromtimestamp(min(r[4] for r in rows), UTC)
+        created = datetime.fromtimestamp(min(r.created_at for r in rows), UTC)
         delivery = Delivery(batch_id, alert, items, created, kind, event)
         if kind == "report":
             from veille.alerts.reports import with_document
@@ -334,14 +275,17 @@ class AlertEngine:
             delivery = with_document(self, delivery)
         return delivery
 
-    def dispatch(self, *, now: float | None = None, instant_only: bool = False) -> DispatchReport:
-        """Send every due batch (a few at a time); never raises because of one channel."""
+    def dispatch(
+        self, *, now: float | None = None, instant_only: bool = False, alert_id: int | None = None
+    ) -> DispatchReport:
+        """Send every due batch (a few at a time; only ``alert_id``'s if given);
+        never raises because of one channel."""
         from concurrent.futures import ThreadPoolExecutor
 
         now = time.time() if now is None else now
         report = DispatchReport()
         ready: list[tuple[str, list[int], Delivery]] = []
-        for batch_id, ids in self.claim(now, instant_only=instant_only):
+        for batch_id, ids in self.claim(now, instant_only=instant_only, alert_id=alert_id):
             report.batches += 1
             try:
                 delivery = self._delivery(batch_id, ids)
@@ -355,6 +299,8 @@ class AlertEngine:
         if not ready:
             return report
         channels: dict[str, Any] = {}
+        if self.registry is None:  # read once per engine (entry points cost a scan)
+            self.registry = channel_registry()
 
         def send(delivery: Delivery) -> None:
             url = delivery.alert.channel_url
@@ -387,42 +333,24 @@ class AlertEngine:
         self.ctx.http.close()
 
     def _finish(self, ids: list[int], status: str, error: str | None) -> None:
-        with self.conn:
-            self.conn.executemany(
-                "UPDATE deliveries SET status = ?, sent_at = ?, lease_until = NULL, "
-                "last_error = coalesce(?, last_error) WHERE id = ?",
-                [(status, time.time() if status == "sent" else None, error, i) for i in ids],
-            )
+        sent_at = time.time() if status == "sent" else None
+        self.store.finish_deliveries(ids, status, error, sent_at)
 
     def _failed(self, ids: list[int], error: str, now: float) -> bool:
         """Record a failure; True when the rows moved to the dead letters."""
         cfg = self.settings.alerts
-        (attempts,) = self.conn.execute(
-            "SELECT max(attempts) FROM deliveries WHERE id = ?", (ids[0],)
-        ).fetchone()
-        attempts = (attempts or 0) + 1
+        attempts = self.store.delivery_attempts(ids[0]) + 1
         dead = attempts >= cfg.max_attempts
         retry_at = now + cfg.retry_base_seconds * 2 ** (attempts - 1)
-        with self.conn:
-            self.conn.executemany(
-                "UPDATE deliveries SET attempts = ?, last_error = ?, lease_until = NULL, "
-                "status = ?, next_attempt_at = ? WHERE id = ?",
-                [(attempts, error[:2000], "dead" if dead else "pending", retry_at, i) for i in ids],
-            )
+        self.store.reschedule_deliveries(
+            ids, attempts=attempts, error=error[:2000], status="dead" if dead else "pending",
+            retry_at=retry_at,
+        )  # fmt: skip
         return dead
 
     def retry_dead(self, alert_id: int | None = None) -> int:
         """Give dead letters another round of attempts."""
-        sql = (
-            "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? "
-            "WHERE status = 'dead'"
-        )
-        params: list[Any] = [time.time()]
-        if alert_id is not None:
-            sql += " AND alert_id = ?"
-            params.append(alert_id)
-        with self.conn:
-            return self.conn.execute(sql, params).rowcount
+        return self.store.retry_dead_deliveries(alert_id, time.time())
 
 
 class OutboxWorker:

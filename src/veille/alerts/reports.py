@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from veille.alerts.channels.base import ChannelContext, Delivery, ReportDocument
-from veille.alerts.model import Alert, AlertBook
+from veille.alerts.model import Alert
 from veille.alerts.schedule import next_slot
 from veille.errors import UsageError
 
@@ -182,7 +182,7 @@ def check_reports(engine: AlertEngine, now: float | None = None) -> int:
     moment = datetime.fromtimestamp(now, UTC)
     tz_name = engine.settings.workspace.timezone
     queued = 0
-    for alert in AlertBook(engine.conn).active("report"):
+    for alert in engine.store.alerts_of_kind("report"):
         try:
             slot = last_slot(alert, moment, engine.tz)
             # Nothing for moments before the alert existed: the first report
@@ -191,10 +191,8 @@ def check_reports(engine: AlertEngine, now: float | None = None) -> int:
                 continue
             period = report_period(alert, slot, tz_name)
             key = f"report:{period.since.isoformat()}..{period.until.isoformat()}"
-            done = engine.conn.execute(
-                "SELECT 1 FROM deliveries WHERE alert_id = ? AND post_id = ?", (alert.id, key)
-            ).fetchone()
-            if done:
+            assert alert.id is not None
+            if engine.store.has_delivery(alert.id, key):
                 continue
             event = report_event(engine, alert, period)
         except Exception:  # one report's failure must not stop the others

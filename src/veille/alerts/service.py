@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from veille.alerts.channels.base import Delivery, DeliveryItem, channel_for
 from veille.alerts.matching import normalize_spans, query_words
@@ -16,21 +16,46 @@ from veille.alerts.model import Alert, AlertBook
 from veille.alerts.outbox import AlertEngine
 from veille.errors import NotFound, UsageError
 from veille.models import Author, Post
+from veille.store.base import PostFilter
 from veille.textnorm import tokens
 
+if TYPE_CHECKING:
+    from veille.store.protocols.alerts import AlertState
 
-def sample_delivery(engine: AlertEngine, alert: Alert, limit: int = 5) -> Delivery:
-    """The alert's latest matching posts, or one example post when none match yet."""
+
+TEST_POSTS = 5
+
+
+def recent_matches(
+    engine: AlertEngine, alert: Alert, limit: int = TEST_POSTS
+) -> list[DeliveryItem]:
+    """The alert's most recent matching posts (newest first), with their highlights."""
     text = engine.query_of(alert) or ""
-    compiled = engine.compiler(text) if text else None
+    if not text:
+        return []
+    compiled = engine.compiler(text)
+    flt = PostFilter(platforms=alert.platforms, languages=alert.languages)
     items: list[DeliveryItem] = []
-    if compiled is not None:
-        for post in engine.store.iter_posts():
-            if compiled.matches(post):
-                items.append(DeliveryItem(post, normalize_spans(compiled.spans(post))))
-            if len(items) >= 200:
-                break
-    items = sorted(items, key=lambda i: i.post.published_at, reverse=True)[:limit]
+    # The store finds the newest candidates; the alert's own matcher confirms
+    # each one and gives the spans to highlight.
+    for post in engine.store.search(text, flt, sort="newest", limit=limit * 4):
+        if compiled.matches(post):
+            items.append(DeliveryItem(post, normalize_spans(compiled.spans(post))))
+        if len(items) >= limit:
+            break
+    return items
+
+
+def sample_delivery(engine: AlertEngine, alert: Alert, limit: int = TEST_POSTS) -> Delivery:
+    """What ``alert test`` sends: the latest matching posts, one example post
+    when none match yet, or an example event for a monitor."""
+    now = datetime.now(UTC)
+    delivery_id = f"test.{alert.id}.{int(now.timestamp())}"
+    if alert.kind in ("spike", "sentiment", "silence"):
+        from veille.alerts.monitors import sample_event
+
+        return Delivery(delivery_id, alert, [], now, alert.kind, sample_event(alert))
+    items = recent_matches(engine, alert, limit)
     if not items:
         sample = (
             "Exemple : voici à quoi ressemblera une publication trouvée par cette alerte."
@@ -40,10 +65,10 @@ def sample_delivery(engine: AlertEngine, alert: Alert, limit: int = 5) -> Delive
         items = [
             DeliveryItem(
                 Post.create(platform="veille", native_id="sample", text=sample,
-                            published_at=datetime.now(UTC), author=Author(handle="veille")),
+                            published_at=now, author=Author(handle="veille")),
             )
         ]  # fmt: skip
-    return Delivery(f"test.{alert.id}.{int(time.time())}", alert, items, datetime.now(UTC), "test")
+    return Delivery(delivery_id, alert, items, now, "test")
 
 
 def send_test(engine: AlertEngine, alert: Alert) -> int:
@@ -61,50 +86,15 @@ def send_test(engine: AlertEngine, alert: Alert) -> int:
     return len(delivery.items)
 
 
-DELIVERY_COLUMNS = ("id", "alert", "post_id", "status", "attempts", "due", "sent", "error")
-
-
-def deliveries(conn: Any, *, status: tuple[str, ...] = (), alert: str | None = None,
-               limit: int = 100) -> list[dict[str, Any]]:  # fmt: skip
-    sql = (
-        "SELECT d.id, a.name, d.post_id, d.status, d.attempts, d.due_at, d.sent_at, "
-        "d.last_error FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE 1 = 1"
-    )
-    params: list[Any] = []
-    if status:
-        sql += f" AND d.status IN ({','.join('?' * len(status))})"
-        params.extend(status)
-    if alert:
-        sql += " AND a.name = ?"
-        params.append(alert)
-    sql += " ORDER BY d.id DESC LIMIT ?"
-    params.append(limit)
-
-    def when(ts: float | None) -> datetime | None:
-        return None if ts is None else datetime.fromtimestamp(ts, UTC)
-
-    return [
-        {"id": r[0], "alert": r[1], "post_id": r[2], "status": r[3], "attempts": r[4],
-         "due": when(r[5]), "sent": when(r[6]), "error": r[7]}
-        for r in conn.execute(sql, params)
-    ]  # fmt: skip
-
-
-def mark_not_relevant(conn: Any, alert_name: str, post_id: str) -> None:
-    alert = AlertBook(conn).get(alert_name)
-    row = conn.execute(
-        "SELECT 1 FROM deliveries WHERE alert_id = ? AND post_id = ?", (alert.id, post_id)
-    ).fetchone()
-    if row is None:
+def mark_not_relevant(store: AlertState, alert_name: str, post_id: str) -> None:
+    alert = AlertBook(store).get(alert_name)
+    assert alert.id is not None
+    if not store.has_delivery(alert.id, post_id):
         raise NotFound(
             f"alert {alert_name!r} never matched post {post_id!r}",
             hint=f"See `veille alert deliveries --alert {alert_name}` for its posts.",
         )
-    with conn:
-        conn.execute(
-            "INSERT OR IGNORE INTO alert_marks (alert_id, post_id, created_at) VALUES (?, ?, ?)",
-            (alert.id, post_id, int(time.time())),
-        )
+    store.mark_not_relevant(alert.id, post_id, time.time())
 
 
 @dataclass(frozen=True)
@@ -118,18 +108,15 @@ class Suggestion:
 def suggest_not_terms(engine: AlertEngine, alert_name: str, limit: int = 5) -> list[Suggestion]:
     """Words frequent in the posts marked "not relevant" and rare in the others
     (smoothed log-odds), never words of the query itself."""
-    conn = engine.conn
-    alert = AlertBook(conn).get(alert_name)
-    marked_ids = {r[0] for r in conn.execute(
-        "SELECT post_id FROM alert_marks WHERE alert_id = ?", (alert.id,))}  # fmt: skip
+    alert = AlertBook(engine.store).get(alert_name)
+    assert alert.id is not None
+    marked_ids = engine.store.not_relevant_posts(alert.id)
     if not marked_ids:
         raise UsageError(
             f"alert {alert_name!r} has no post marked not relevant",
             hint=f"Mark some first: `veille alert notrelevant POST_ID --alert {alert_name}`.",
         )
-    kept_ids = [r[0] for r in conn.execute(
-        "SELECT post_id FROM deliveries WHERE alert_id = ? AND status != 'skipped' "
-        "ORDER BY id DESC LIMIT 2000", (alert.id,)) if r[0] not in marked_ids]  # fmt: skip
+    kept_ids = [i for i in engine.store.delivered_posts(alert.id) if i not in marked_ids]
     exclude = query_words(engine.query_of(alert) or "")
     store = engine.store
 

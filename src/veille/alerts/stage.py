@@ -4,13 +4,14 @@ the as-it-happens ones once committed."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from veille.pipeline.ingest import Stage
 from veille.store.base import StoreTransaction, UpsertResult
 
 if TYPE_CHECKING:
     from veille.alerts.outbox import AlertEngine, DispatchReport
+    from veille.models import Post
     from veille.pipeline.ingest import StageContext
     from veille.workspace import Workspace
 
@@ -47,9 +48,9 @@ def dispatch_once(engine: AlertEngine, now: float | None = None) -> tuple[int, D
 def alerts_stage(context: StageContext) -> Stage:
     """Queues each new post matching an alert in the posts' transaction. The
     alert rules are filed in the pipeline's one matcher (beside the topics);
-    sending is left to the outbox worker when the pipeline has one
-    (``veille run``), else done once committed for as-it-happens alerts."""
-    from veille.query import Query
+    as-it-happens ones are sent once committed, unless an outbox worker took
+    that over (``OutboxWorker.attach``: ``veille run`` sends on its own thread)."""
+    from veille.query import Doc, Query
 
     workspace = context.workspace
     rules = context.rules
@@ -74,22 +75,16 @@ def alerts_stage(context: StageContext) -> Stage:
             engine().queue(tx, result.new)  # a compiler of its own: it matches itself
             return
         found = rules.matches(result.new)
-        hits = [
-            (str(key), post, rules.spans(post, key, "alert"))
-            for post in result.new
-            for kind, key in found.get(post.id, ())
-            if kind == "alert"
-        ]
+        hits: list[tuple[str, Post, Any]] = []
+        for post in result.new:
+            keys = [key for kind, key in found.get(post.id, ()) if kind == "alert"]
+            if keys:
+                doc = Doc(post)  # one tokenization per post, whatever its matches
+                hits.extend((str(key), post, rules.spans(doc, key, "alert")) for key in keys)
         engine().queue(tx, result.new, hits=hits)
 
     def after_commit(result: UpsertResult) -> None:
         if not result.new:
-            return
-        worker = context.outbox_worker
-        if worker is not None:  # sending happens on the worker's thread
-            wake = getattr(worker, "wake", None)
-            if wake is not None:
-                wake()
             return
         try:
             engine().dispatch(instant_only=True)

@@ -11,7 +11,7 @@ import importlib
 import typer
 
 COMMAND_MODULES: tuple[str, ...] = (
-    "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics"
+    "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics", "privacy"
 )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -27,14 +28,6 @@ EveryOpt = Annotated[
         "(reports: weekly by default).",
     ),
 ]
-
-
-def _slug(text: str) -> str:
-    import re
-
-    from veille.textnorm import fold
-
-    return re.sub(r"[^\w.@+-]+", "-", fold(text)).strip("-.")[:80] or "alert"
 
 
 def register(app: typer.Typer) -> None:
@@ -88,78 +81,28 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Add an alert, e.g. veille alert add Lumio --to mailto:me@x.org --every daily"""
-        from veille.alerts.channels import ChannelContext, channel_for
-        from veille.alerts.matching import compile_text, topic_query
-        from veille.alerts.model import Alert, AlertBook, parse_quiet, parse_weekday
-        from veille.errors import NotFound, UsageError, VeilleError
+        from veille.services.alerts import AlertSpec, add_alert
 
-        if not to:
-            raise UsageError("--to is required", hint="e.g. --to mailto:you@example.org")
-        if report:
-            if kind not in ("match", "report"):
-                raise UsageError(f"--report and --kind {kind} do not go together")
-            kind = "report"
-        if period and kind != "report":
-            raise UsageError("--period is for report alerts", hint="Add --report.")
-        every = every or ("weekly" if kind == "report" else "instant")
-        from veille.alerts.model import connection
-
+        spec = AlertSpec(
+            to=to, topic=topic, query=query, name=name, kind=kind, report=report, period=period,
+            every=every, at=at, day=day, mode=mode, min_followers=min_followers,
+            min_engagement=min_engagement, languages=tuple(lang), platforms=tuple(platform),
+            cap=cap, quiet=quiet, language=language, threshold=threshold,
+            silent_hours=silent_hours, source=source,
+        )  # fmt: skip
         with open_workspace(workspace) as ws:
-            conn = connection(ws.store)
-            if topic and not query and topic_query(ws.store, topic) is None:
-                raise NotFound(
-                    f"no topic named {topic!r}",
-                    hint=f"Create it (veille topic add {topic} QUERY) or give --query.",
-                )
-            if topic and query:
-                raise UsageError("give a TOPIC or a --query, not both")
-            if query:
-                try:
-                    compile_text(query)
-                except VeilleError as exc:
-                    raise UsageError(f"--query {query!r}: {exc.message}", hint=exc.hint) from exc
-            qs, qe = parse_quiet(quiet)
-            params: dict[str, object] = {"threshold": threshold, "silent_hours": silent_hours}
-            if source:
-                params["source"] = source
-            default_name = topic or _slug(query or source or "")
-            if kind == "report":
-                params = {"period": period} if period else {}
-                default_name = f"{topic or (_slug(query) if query else 'all')}-report"
-            new = Alert(
-                name=name or default_name,
-                channel_url=to, kind=kind, topic=topic, query=query,
-                frequency=every, at_time=at, weekday=parse_weekday(day), mode=mode,
-                min_followers=min_followers, min_engagement=min_engagement,
-                languages=tuple(lang), platforms=tuple(platform), daily_cap=cap,
-                quiet_start=qs, quiet_end=qe,
-                language=language or ws.settings.workspace.ui_language, params=params,
-            ).validate()  # fmt: skip
-            channel_for(to, ChannelContext(ws.settings, ws.root))  # refuse a bad URL now
-            saved = AlertBook(conn).add(new)
+            saved = add_alert(ws, spec)
             console().print(f"alert [bold]{saved.name}[/] added ({saved.kind}, {saved.frequency}).")
 
     @alert.command("list")
     @handle_errors
     def list_(workspace: WorkspaceOpt = None, fmt: FormatOpt = DataFormat.table) -> None:
         """List alerts with their state."""
-        from veille.alerts.channels.apprise_mask import mask_channel_url
-        from veille.alerts.model import WEEKDAYS, AlertBook, connection
+        from veille.services.alerts import alert_rows
 
         with open_workspace(workspace) as ws:
-            rows = []
-            for a in AlertBook(connection(ws.store)).all():
-                when = {
-                    "daily": f" at {a.at_time}",
-                    "weekly": f" {WEEKDAYS[a.weekday]} {a.at_time}",
-                }
-                rows.append({
-                    "name": a.name, "kind": a.kind, "watches": a.subject,
-                    "every": a.frequency + when.get(a.frequency, ""), "mode": a.mode,
-                    "to": mask_channel_url(a.channel_url), "paused": a.paused,
-                })  # fmt: skip
             cols = ("name", "kind", "watches", "every", "mode", "to", "paused")
-            print_rows(rows, cols, fmt, title="Alerts")
+            print_rows(alert_rows(ws), cols, fmt, title="Alerts")
 
     @alert.command("show")
     @handle_errors
@@ -171,72 +114,60 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Show one alert's settings and outbox counts (JSON)."""
-        from dataclasses import asdict
-
-        from veille.alerts.channels.apprise_mask import mask_channel_url
-        from veille.alerts.model import AlertBook, connection
+        from veille.services.alerts import show_alert
 
         with open_workspace(workspace) as ws:
-            conn = connection(ws.store)
-            a = AlertBook(conn).get(name)
-            data = asdict(a)
-            if not secret:
-                data.pop("secret")
-                data["channel_url"] = mask_channel_url(a.channel_url)
-            data["outbox"] = dict(
-                conn.execute(
-                    "SELECT status, count(*) FROM deliveries WHERE alert_id = ? GROUP BY status",
-                    (a.id,),
-                ).fetchall()
-            )
-            print_json(data)
-
-    def _set_paused(name: str, paused: bool, workspace: str | None) -> None:
-        from veille.alerts.model import AlertBook, connection
-
-        with open_workspace(workspace) as ws:
-            AlertBook(connection(ws.store)).update(name, paused=paused)
-            console().print(f"alert {name} {'paused' if paused else 'resumed'}.")
+            print_json(show_alert(ws, name, secret=secret))
 
     @alert.command("pause")
     @handle_errors
     def pause(name: str, workspace: WorkspaceOpt = None) -> None:
         """Stop sending (matches are still kept in the outbox)."""
-        _set_paused(name, True, workspace)
+        from veille.services.alerts import pause_alert
+
+        with open_workspace(workspace) as ws:
+            pause_alert(ws, name)
+            console().print(f"alert {name} paused; its matches are kept in the outbox.")
 
     @alert.command("resume")
     @handle_errors
     def resume(name: str, workspace: WorkspaceOpt = None) -> None:
         """Send again, including what was queued while paused."""
-        _set_paused(name, False, workspace)
+        from veille.services.alerts import resume_alert
+
+        with open_workspace(workspace) as ws:
+            done = resume_alert(ws, name)
+            line = f"alert {name} resumed; sent {done.sent} queued post(s) or event(s)"
+            if done.waiting:
+                line += f", {done.waiting} wait for their time (digest, quiet hours or retry)"
+            console().print(line + ".")
 
     @alert.command("remove")
     @handle_errors
     def remove(name: str, workspace: WorkspaceOpt = None) -> None:
         """Remove an alert and its outbox."""
-        from veille.alerts.model import AlertBook, connection
+        from veille.services.alerts import remove_alert
 
         with open_workspace(workspace) as ws:
-            AlertBook(connection(ws.store)).remove(name)
+            remove_alert(ws, name)
             console().print(f"alert {name} removed.")
 
     @alert.command("test")
     @handle_errors
     def test(name: str, workspace: WorkspaceOpt = None) -> None:
-        """Send a sample of the alert now, to check its channel."""
-        from veille.alerts.channels.apprise_mask import mask_channel_url
-        from veille.alerts.model import AlertBook, connection
-        from veille.alerts.service import send_test
-        from veille.alerts.stage import engine_for
+        """Send a sample of the alert now (its most recent matches), to check its channel."""
+        from veille.services.alerts import send_sample
 
         with open_workspace(workspace) as ws:
-            a = AlertBook(connection(ws.store)).get(name)
-            n = send_test(engine_for(ws), a)
-            to = mask_channel_url(a.channel_url)
-            if a.kind == "report":
-                console().print(f"sent the report of the latest period ({n} post(s)) to {to}.")
+            sent = send_sample(ws, name)
+            if sent.alert.kind == "report":
+                console().print(
+                    f"sent the report of the latest period ({sent.posts} post(s)) to {sent.to}."
+                )
+            elif sent.alert.kind in ("spike", "sentiment", "silence"):
+                console().print(f"sent an example {sent.alert.kind} message to {sent.to}.")
             else:
-                console().print(f"sent a sample of {n} post(s) to {to}.")
+                console().print(f"sent a sample of {sent.posts} post(s) to {sent.to}.")
 
     @alert.command("dispatch")
     @handle_errors
@@ -248,12 +179,11 @@ def register(app: typer.Typer) -> None:
         """Send due digests and retries, and check spike/sentiment/silence alerts."""
         import time
 
-        from veille.alerts.stage import dispatch_once, engine_for
+        from veille.services.alerts import dispatch as dispatch_round
 
         with open_workspace(workspace) as ws:
-            engine = engine_for(ws)
             while True:
-                found, report = dispatch_once(engine)
+                found, report = dispatch_round(ws)
                 if fmt.value == "json":
                     print_json({"events": found, "sent": report.sent, "failed": report.failed,
                                 "dead": report.dead, "errors": report.errors})  # fmt: skip
@@ -270,11 +200,16 @@ def register(app: typer.Typer) -> None:
 
     def _deliveries(status: tuple[str, ...], alert_name: str | None, limit: int,
                     workspace: str | None, fmt: RowFormat, title: str) -> None:  # fmt: skip
-        from veille.alerts.model import connection
-        from veille.alerts.service import DELIVERY_COLUMNS, deliveries
+        from veille.services.alerts import DELIVERY_COLUMNS, deliveries
 
         with open_workspace(workspace) as ws:
-            rows = deliveries(connection(ws.store), status=status, alert=alert_name, limit=limit)
+            found = deliveries(ws, status=status, alert=alert_name, limit=limit)
+            rows = found.rows
+            if fmt.value == "table":
+                # People read times in the workspace's zone, and are told which.
+                rows = [{k: f"{v:%Y-%m-%d %H:%M %Z}" if isinstance(v, datetime) else v
+                         for k, v in r.items()} for r in rows]  # fmt: skip
+                title = f"{title} (times in {found.timezone})"
             print_rows(rows, DELIVERY_COLUMNS, fmt, title=title)
 
     @alert.command("deliveries")
@@ -302,12 +237,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Dead letters: deliveries that failed every attempt, with the last error."""
         if retry:
-            from veille.alerts.model import AlertBook, connection
-            from veille.alerts.stage import engine_for
+            from veille.services.alerts import retry_dead
 
             with open_workspace(workspace) as ws:
-                aid = AlertBook(connection(ws.store)).get(alert_name).id if alert_name else None
-                n = engine_for(ws).retry_dead(aid)
+                n = retry_dead(ws, alert_name)
                 console().print(f"{n} dead letter(s) queued again.")
             return
         _deliveries(("dead",), alert_name, limit, workspace, fmt, "Dead letters")
@@ -320,11 +253,10 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Mark a delivered post as not relevant (feeds `alert suggest`)."""
-        from veille.alerts.model import connection
-        from veille.alerts.service import mark_not_relevant
+        from veille.services.alerts import mark_not_relevant
 
         with open_workspace(workspace) as ws:
-            mark_not_relevant(connection(ws.store), alert_name, post_id)
+            mark_not_relevant(ws, alert_name, post_id)
             console().print(f"{post_id} marked not relevant for {alert_name}.")
 
     @alert.command("suggest")
@@ -333,11 +265,10 @@ def register(app: typer.Typer) -> None:
         name: str, workspace: WorkspaceOpt = None, fmt: FormatOpt = DataFormat.table
     ) -> None:
         """Suggest NOT terms for the alert's query from its "not relevant" marks."""
-        from veille.alerts.service import suggest_not_terms
-        from veille.alerts.stage import engine_for
+        from veille.services.alerts import suggest_not_terms
 
         with open_workspace(workspace) as ws:
-            found = suggest_not_terms(engine_for(ws), name)
+            found = suggest_not_terms(ws, name)
             rows = [{"add": f"-{s.term}", "in_marked": s.in_marked, "in_others": s.in_kept,
                      "score": s.score} for s in found]  # fmt: skip
             print_rows(rows, ("add", "in_marked", "in_others", "score"), fmt, title="NOT terms")

@@ -164,21 +164,34 @@ def register(app: typer.Typer) -> None:
         until: UntilOpt = None,
         platform: PlatformOpt = None,
         lang: LangOpt = None,
+        pseudonymize: Annotated[
+            bool,
+            typer.Option(
+                "--pseudonymize",
+                help="Name authors by stable pseudonyms; leave out names, profile and "
+                "post links (the text is kept as written).",
+            ),
+        ] = False,
     ) -> None:
         """Export stored posts, streamed, as JSON lines, CSV or Parquet."""
-        from veille.exporter import export_posts
+        from veille.services.export import export_stored
 
-        with open_workspace(workspace) as ws:
-            flt = post_filter(since, until, platform, lang)
-            total = ws.store.count_posts(flt)
-            with progress(label="exporting") as bar:
-                task = bar.add_task("export", total=total)
-                n = export_posts(
-                    ws.store.iter_posts(flt),
-                    fmt.value,
-                    output if output is not None else sys.stdout,
-                    on_progress=lambda k: bar.advance(task, k),
-                )
+        with open_workspace(workspace) as ws, progress(label="exporting") as bar:
+            transform = None
+            if pseudonymize:
+                from veille.services.privacy import pseudonymizer
+
+                transform = pseudonymizer(ws.store)
+            task = bar.add_task("export", total=None)
+            n = export_stored(
+                ws.posts,
+                fmt.value,
+                output if output is not None else sys.stdout,
+                post_filter(since, until, platform, lang),
+                on_total=lambda total: bar.update(task, total=total),
+                on_progress=lambda k: bar.advance(task, k),
+                transform=transform,
+            )
         if output is not None:
             err_console().print(f"{n} posts written to {output}")
 

@@ -23,7 +23,7 @@ from veille.cli.common import (
     print_rows,
 )
 from veille.config import EnrichSettings
-from veille.errors import InputError, UsageError, WorkspaceNotFound
+from veille.errors import InputError, WorkspaceNotFound
 
 BATCH = 500
 
@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
         A sentiment corrected by a user is kept.
         """
         from veille.cli.core import parse_day, progress
-        from veille.enrich.rerun import enrich_stored
+        from veille.services.enrich import enrich_stored
 
         with open_workspace(workspace) as ws, progress(label="enriching") as bar:
             task = bar.add_task("enrich", total=None)
@@ -168,10 +168,10 @@ def register(app: typer.Typer) -> None:
         by: Annotated[str, typer.Option("--by", help="Who corrects (kept with it).")] = "user",
     ) -> None:
         """Correct a post's sentiment; re-enrichment keeps it."""
-        from veille.enrich.corrections import correct_sentiment
+        from veille.services.enrich import correct_sentiment
 
         with open_workspace(workspace) as ws:
-            c = correct_sentiment(_sqlite(ws), post_id, label, who=by)
+            c = correct_sentiment(ws.store, post_id, label, who=by)
         console().print(f"{c.post_id}: {c.old_label or 'none'} → {c.new_label}")
 
     @sentiment.command("corrections")
@@ -182,12 +182,11 @@ def register(app: typer.Typer) -> None:
         output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
     ) -> None:
         """List corrections and how often the model agreed with the users."""
-        from veille.enrich.corrections import correction_report, list_corrections
+        from veille.services.enrich import correction_report, list_corrections
 
         with open_workspace(workspace) as ws:
-            store = _sqlite(ws)
-            rows = [vars_of(c) for c in list_corrections(store, limit=limit)]
-            report = correction_report(store)
+            rows = [vars_of(c) for c in list_corrections(ws.state, limit=limit)]
+            report = correction_report(ws.state)
         if output is RowFormat.json:
             print_json({"corrections": rows, "accuracy": report})
             return
@@ -208,13 +207,10 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """The copies of a story: its representative post and who else published it."""
-        from veille.enrich.clusters import copies_of
-        from veille.errors import NotFound
+        from veille.services.enrich import copies as story_copies
 
         with open_workspace(workspace) as ws:
-            cluster, members = copies_of(_sqlite(ws).conn, post_id)
-        if cluster is None:
-            raise NotFound(f"no post with id {post_id!r}")
+            cluster, members = story_copies(ws.state, post_id)
         rows = [vars_of(m) | {"representative": m.post_id == cluster} for m in members]
         if output is DataFormat.json:
             print_json({"cluster_id": cluster, "copies": rows})
@@ -231,15 +227,6 @@ def vars_of(obj: Any) -> dict[str, Any]:
     from dataclasses import asdict
 
     return asdict(obj)
-
-
-def _sqlite(ws: Any) -> Any:
-    from veille.store.sqlite import SQLiteStore
-
-    store = ws.store
-    if not isinstance(store, SQLiteStore):
-        raise UsageError("this command needs the SQLite store")
-    return store
 
 
 def _emit(results: Iterator[dict], fmt: AnalyzeFormat) -> None:

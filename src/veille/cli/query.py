@@ -28,7 +28,10 @@ from veille.cli.common import (
 from veille.cli.core import LangOpt, PlatformOpt, SinceOpt, UntilOpt, post_filter
 from veille.errors import InputError
 from veille.models import Post
-from veille.query import Query, QueryError, Span, compile_query
+from veille.query import Query, QueryError, compile_query
+from veille.services.search import Hit
+from veille.services.search import explain as explain_query
+from veille.services.search import search as search_posts
 
 QueryArg = Annotated[str, typer.Argument(help="A query (syntax: docs/query.md).")]
 
@@ -56,38 +59,12 @@ def compile_or_exit(text: str) -> Query:
     return q
 
 
-def marked(text: str, spans: list[Span], field: str) -> str:
-    """``text`` with matched spans wrapped in ``**``."""
-    out: list[str] = []
-    last = 0
-    for s in spans:
-        if s.field == field:
-            out.extend((text[last : s.start], "**", text[s.start : s.end], "**"))
-            last = s.end
-    out.append(text[last:])
-    return "".join(out)
-
-
-def highlighted(post: Post, spans: list[Span]) -> Text:
-    """Title — text as rich Text with the matched spans in bold yellow."""
-    out = Text()
-    for field, value in (("title", post.title), ("text", post.text)):
-        if not value:
-            continue
-        if out:
-            out.append(" — ")
-        t = Text(value)
-        for s in spans:
-            if s.field == field:
-                t.stylize("bold yellow", s.start, s.end)
-        out.append_text(t)
-    return out
-
-
 def post_rows(posts: list[Post], q: Query, fmt: RowFormat) -> list[dict[str, Any]]:
+    """Rows of posts found by ``q``: the text as stored, the highlights beside
+    it (marked in the terminal)."""
     rows = []
-    for p in posts:
-        spans = q.spans(p)
+    for hit in (Hit(p, tuple(q.spans(p))) for p in posts):
+        p = hit.post
         row: dict[str, Any] = {
             "id": p.id,
             "published_at": p.published_at,
@@ -96,43 +73,18 @@ def post_rows(posts: list[Post], q: Query, fmt: RowFormat) -> list[dict[str, Any
             "url": p.url,
         }
         if fmt is RowFormat.table:
-            row["text"] = highlighted(p, spans)
+            row["text"] = Text.from_markup(
+                hit.marked(before="[bold yellow]", after="[/]", escape=escape)
+            )
         else:
-            title = marked(p.title, spans, "title") if p.title else ""
-            row["text"] = (title + " — " if title else "") + marked(p.text, spans, "text")
-            row["highlights"] = [
-                (p.title or "" if s.field == "title" else p.text)[s.start : s.end] for s in spans
-            ]
+            row["title"] = p.title
+            row["text"] = p.text
+            spans = hit.highlights()
+            row["highlights"] = (
+                json.dumps(spans, ensure_ascii=False) if fmt is RowFormat.csv else spans
+            )
         rows.append(row)
     return rows
-
-
-def explain_data(q: Query) -> dict[str, Any]:
-    from veille.query.ast import to_dict, to_text
-    from veille.query.matcher import Matcher
-    from veille.query.sqlite import to_sqlite
-
-    sql, params = to_sqlite(q.ast)
-    sel = Matcher().selection(q)
-    return {
-        "query": q.text,
-        "normalized": to_text(q.ast),
-        "warnings": list(q.warnings),
-        "ast": to_dict(q.ast),
-        "sql": sql,
-        "params": params,
-        "matcher_keys": sorted(sel.keys),
-        "matcher_branches": [
-            {
-                "clauses": [sorted(c) for c in b.clauses],
-                "exact": b.exact,
-                "positional": [to_text(p) for p in b.positional],
-            }
-            for b in sel.branches
-        ],
-        "matcher_excluded": list(sel.excluded),
-        "costly": sel.always,
-    }
 
 
 def register(app: typer.Typer) -> None:
@@ -150,7 +102,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def explain(text: QueryArg, output: FormatOpt = DataFormat.table) -> None:
         """The normalized query, its AST, its SQL and how the matcher files it."""
-        data = explain_data(compile_or_exit(text))
+        data = explain_query(compile_or_exit(text))
         if output is DataFormat.json:
             print_json(data)
             return
@@ -250,16 +202,28 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option(min=1, max=10000)] = 20,
         output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
     ) -> None:
-        """Search stored posts with the query language; matched terms highlighted."""
+        """Search stored posts with the query language; matched terms highlighted.
+
+        With --format jsonl or csv the title and text are as stored and the
+        matched spans are in their own field, highlights."""
         q = compile_or_exit(text)
         with open_workspace(workspace) as ws:
-            posts = ws.store.search(
-                q, post_filter(since, until, platform, lang), sort=sort.value, limit=limit
+            result = search_posts(
+                ws.posts,
+                q,
+                post_filter(since, until, platform, lang),
+                sort=sort.value,
+                limit=limit,
+                count=output is RowFormat.table,
             )
         cols = ["id", "published_at", "author", "engagement", "text", "url"]
         if output is not RowFormat.table:
-            cols.insert(5, "highlights")
-        print_rows(post_rows(posts, q, output), cols, output)
+            cols[4:5] = ["title", "text", "highlights"]
+        print_rows(post_rows([h.post for h in result.hits], q, output), cols, output)
+        # Machine formats stay pure data (scripts read stdout and stderr together).
+        if output is RowFormat.table:
+            word = "post" if result.total == 1 else "posts"
+            console().print(f"{result.total} {word} matched; {len(result.hits)} shown.")
 
 
 def load_queries(path: Path, matcher: Any) -> Any:

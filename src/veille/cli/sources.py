@@ -71,6 +71,11 @@ def register(app: typer.Typer) -> None:
                 ws.state, kind, target, name=name, every=every, options=_options(option)
             )
         console().print(f"Added source [bold]{rec.name}[/] ({rec.kind}, every {rec.every} s).")
+        source = rec.source()
+        if source.terms_note or source.terms_url:
+            # Posts are people's data, read under the platform's terms: say which.
+            terms = " ".join(t for t in (source.terms_note, source.terms_url) if t)
+            console().print(f"Terms of use: {terms}", markup=False, soft_wrap=True)
 
     @source_app.command("list")
     @handle_errors

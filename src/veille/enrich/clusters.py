@@ -85,12 +85,17 @@ class Clusterer:
         import numpy as np
 
         assigned: dict[str, str] = {}
+        filed: list[tuple[str, str, bytes, list[int]]] = []
+        # Representatives of this batch by band key (written once, at the end).
+        local: dict[int, list[tuple[str, str, bytes]]] = {}
         for post in posts:
             sig = self.signature(post)
             cluster = post.id
             if sig is not None:
                 keys = self.band_keys(sig)
                 rows = tx.duplicate_candidates(keys, per_band=self.per_band)
+                for key in keys:
+                    rows.extend(local.get(key, ())[-self.per_band :])
                 width = sig.nbytes
                 rows = [r for r in rows if r[0] != post.id and len(r[2]) == width]
                 if rows:
@@ -99,35 +104,14 @@ class Clusterer:
                     best = int(np.argmax(same))
                     if same[best] / len(sig) >= self.threshold:
                         cluster = rows[best][1]
+                blob = sig.tobytes()
                 # Only a cluster's first post is filed: a copy is compared
                 # with the representative, so a large story adds no candidates.
-                tx.file_signature(
-                    post.id, cluster, sig.tobytes(), keys if cluster == post.id else ()
-                )
+                if cluster == post.id:
+                    for key in keys:
+                        local.setdefault(key, []).append((post.id, cluster, blob))
+                filed.append((post.id, cluster, blob, keys if cluster == post.id else []))
             assigned[post.id] = cluster
+        tx.file_signatures(filed)
         tx.set_clusters(list(assigned.items()))
         return assigned
-
-
-@dataclass(frozen=True)
-class Copy:
-    post_id: str
-    platform: str
-    author: str
-    url: str | None
-    published_at: int
-
-
-def copies_of(conn: Any, post_id: str) -> tuple[str | None, list[Copy]]:
-    """``(cluster id, every post of that cluster)``, oldest first; the
-    representative is the cluster id itself."""
-    row = conn.execute("SELECT cluster_id FROM posts WHERE id = ?", (post_id,)).fetchone()
-    if row is None:
-        return None, []
-    cluster = row[0] or post_id
-    rows = conn.execute(
-        "SELECT id, platform, author_handle, url, published_at FROM posts"
-        " WHERE cluster_id = ? OR id = ? ORDER BY published_at, pk",
-        (cluster, cluster),
-    ).fetchall()
-    return cluster, [Copy(*r) for r in rows]

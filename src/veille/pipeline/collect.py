@@ -17,7 +17,6 @@ never stops the others. :func:`run_daemon` loops until SIGINT/SIGTERM.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import queue
 import signal
@@ -34,6 +33,7 @@ from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
 from veille.sources.base import Batch, Source
 from veille.sources.manage import SourceRecord, cursor_name, list_sources
+from veille.store.base import StoreTransaction, UpsertResult
 
 log = logging.getLogger("veille.collect")
 
@@ -86,6 +86,10 @@ def map_items(
     return posts, failed
 
 
+def _at(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 def due_sources(
     store: Any, *, names: Sequence[str] | None = None, force: bool = False, now: float | None = None
 ) -> list[SourceRecord]:
@@ -97,14 +101,8 @@ def due_sources(
         return records
     if force:
         return [r for r in records if r.enabled]
-    due = {
-        row[0]
-        for row in store.conn.execute(
-            "SELECT source FROM source_health WHERE next_due <= ?", (int(now),)
-        )
-    }
-    known = {row[0] for row in store.conn.execute("SELECT source FROM source_health")}
-    return [r for r in records if r.enabled and (r.name in due or r.name not in known)]
+    due = store.due_sources(datetime.fromtimestamp(now, UTC))  # due, or never run
+    return [r for r in records if r.enabled and r.name in due]
 
 
 def _worker(
@@ -177,27 +175,17 @@ class Collector:
         config = source.config_from_dict(record.config)
         now = datetime.now(UTC)
         posts, failed = map_items(source, config, record.name, batch.items, now)
-        prepared = self.pipeline.prepare(posts)
-        with self.store.transaction() as tx:
-            upsert = self.pipeline.write(
-                tx, prepared, Cursor(cursor_name(record.name), batch.cursor)
-            )
-            if failed:
-                tx.executemany(
-                    "INSERT INTO quarantine (source, error, raw, created_at) VALUES (?, ?, ?, ?)",
-                    [
-                        (record.name, err, json.dumps(raw, default=str), int(now.timestamp()))
-                        for err, raw in failed
-                    ],
-                )
-            tx.execute(
-                "INSERT INTO source_health (source, total_posts, quota_left) VALUES (?, ?, ?) "
-                "ON CONFLICT (source) DO UPDATE SET "
-                "total_posts = total_posts + excluded.total_posts, "
-                "quota_left = coalesce(excluded.quota_left, quota_left)",
-                (record.name, upsert.inserted, batch.quota),
-            )
-        self.pipeline.committed(upsert)
+
+        def state(tx: StoreTransaction, upsert: UpsertResult, last: bool) -> None:
+            # Health counts every committed part of the page; the items that
+            # failed to map are kept once, with the page's last part.
+            if last and failed:
+                tx.quarantine(record.name, failed, now)
+            tx.count_collected(record.name, upsert.inserted, batch.quota)
+
+        upsert = self.pipeline.ingest(
+            posts, cursor=Cursor(cursor_name(record.name), batch.cursor), state=state
+        )
         result.batches += 1
         result.items += len(batch.items)
         result.new_posts += upsert.inserted
@@ -213,11 +201,8 @@ class Collector:
             if done.next_poll is not None:
                 delay = min(MAX_POLL, max(MIN_POLL, done.next_poll))
             with self.store.transaction() as tx:
-                tx.execute(
-                    "UPDATE source_health SET last_run = ?, last_success = ?, "
-                    "consecutive_failures = 0, last_posts = ?, runs = runs + 1, next_due = ? "
-                    "WHERE source = ?",
-                    (int(now), int(now), result.new_posts, int(now + delay), record.name),
+                tx.record_success(
+                    record.name, _at(now), new_posts=result.new_posts, next_due=_at(now + delay)
                 )
             result.next_due = datetime.fromtimestamp(now + delay, UTC)
             return
@@ -228,21 +213,19 @@ class Collector:
             else:
                 result.error = f"{type(error).__name__}: {error}"
                 log.error("source %s failed", record.name, exc_info=error)
-        row = self.store.conn.execute(
-            "SELECT consecutive_failures FROM source_health WHERE source = ?", (record.name,)
-        ).fetchone()
-        failures = (row[0] if row else 0) + 1
+        failures = self.store.consecutive_failures(record.name) + 1
         delay = min(MAX_BACKOFF, record.every * 2 ** (failures - 1))
         if isinstance(error, RateLimited):
             delay = max(delay, error.retry_after)
         with self.store.transaction() as tx:
-            tx.execute(
-                "UPDATE source_health SET last_run = ?, last_error = ?, last_error_at = ?, "
-                "consecutive_failures = ?, last_posts = ?, runs = runs + 1, next_due = ? "
-                "WHERE source = ?",
-                (int(now), result.error, int(now), failures, result.new_posts, int(now + delay),
-                 record.name),
-            )  # fmt: skip
+            tx.record_failure(
+                record.name,
+                _at(now),
+                error=result.error or "failed",
+                failures=failures,
+                new_posts=result.new_posts,
+                next_due=_at(now + delay),
+            )
         result.next_due = datetime.fromtimestamp(now + delay, UTC)
 
 
@@ -288,6 +271,7 @@ class DaemonState:
     stop: threading.Event = field(default_factory=threading.Event)
     passes: int = 0
     results: list[RunResult] = field(default_factory=list)
+    last_retention: float = 0.0  # time.monotonic() of the last retention purge
 
 
 def run_daemon(
@@ -300,8 +284,12 @@ def run_daemon(
 ) -> DaemonState:
     """Collect due sources until SIGINT/SIGTERM (or ``state.stop`` is set).
 
+    Alerts are sent by an outbox worker on its own thread (monitors, digests
+    and retries too), so a slow channel never slows collection. The pipeline
+    is built once; its matcher follows the topics and alerts as they change.
     Nothing a source does stops the loop; a store error is logged and retried.
     """
+    from veille.alerts.outbox import OutboxWorker
     from veille.pipeline.ingest import build_pipeline
 
     state = state or DaemonState()
@@ -310,6 +298,9 @@ def run_daemon(
             signal.signal(sig, lambda *_: state.stop.set())
     http = HttpClient(workspace.settings.http)
     pipeline = build_pipeline(workspace)
+    worker = OutboxWorker(workspace)
+    worker.attach(pipeline)
+    worker.start()
     try:
         while not state.stop.is_set():
             try:
@@ -320,29 +311,35 @@ def run_daemon(
             except Exception:  # the daemon outlives any bug in one pass
                 log.exception("collection pass failed")
                 results = []
-            _dispatch_alerts(workspace)
+            _forget(workspace, state)
             state.passes += 1
             state.results.extend(results)
             if on_results and results:
                 on_results(results)
             state.stop.wait(tick)
     finally:
+        worker.stop()
         http.close()
     return state
 
 
-def _dispatch_alerts(workspace: Any) -> None:
-    """Due digests, retries and monitors, once per daemon pass (never raises)."""
-    try:
-        from veille.alerts.stage import dispatch_once, engine_for
+RETENTION_EVERY = 3600.0  # seconds between two retention purges in a running daemon
 
-        engine = engine_for(workspace)
-        try:
-            dispatch_once(engine)
-        finally:
-            engine.close()
+
+def _forget(workspace: Any, state: DaemonState) -> None:
+    """The workspace's retention, at start and then hourly (never raises)."""
+    now = time.monotonic()
+    if state.last_retention and now - state.last_retention < RETENTION_EVERY:
+        return
+    state.last_retention = now
+    try:
+        from veille.services.privacy import apply_retention
+
+        report = apply_retention(workspace)
+        if report is not None and report.posts:
+            log.info("retention: %d posts older than the retention period deleted", report.posts)
     except Exception:
-        log.exception("alert dispatch failed; the outbox keeps what is due")
+        log.exception("retention purge failed; it is tried again in an hour")
 
 
 @dataclass
@@ -378,7 +375,8 @@ def retry_quarantine(
     workspace: Any, *, source: str | None = None, pipeline: Pipeline | None = None
 ) -> tuple[int, int]:
     """Map quarantined items again (after a fix); store those that now map and
-    drop them from the quarantine. Returns ``(stored, still failing)``."""
+    drop them from the quarantine, through the one ingest path. Returns
+    ``(stored, still failing)``."""
     from veille.pipeline.ingest import build_pipeline
     from veille.sources.manage import get_source_record, quarantined
 
@@ -405,13 +403,14 @@ def retry_quarantine(
         if failed:
             failing += 1
             with store.transaction() as tx:
-                tx.execute("UPDATE quarantine SET error = ? WHERE id = ?", (failed[0][0], item.id))
+                tx.set_quarantine_error(item.id, failed[0][0])
             continue
         posts.extend(mapped)
         ok_ids.append(item.id)
-    prepared = pipeline.prepare(posts)
-    with store.transaction() as tx:
-        result = pipeline.write(tx, prepared, None)
-        tx.executemany("DELETE FROM quarantine WHERE id = ?", [(i,) for i in ok_ids])
-    pipeline.committed(result)
+
+    def release(tx: StoreTransaction, _result: UpsertResult, last: bool) -> None:
+        if last:
+            tx.release_quarantined(ok_ids)
+
+    pipeline.ingest(posts, state=release)
     return len(ok_ids), failing

@@ -66,9 +66,6 @@ class StageContext:
 
     workspace: Workspace
     rules: RuleIndex
-    # Sends the outbox on its own thread (``veille run``); None: stages send
-    # what is due once committed, on the caller's thread.
-    outbox_worker: Any = None
 
     @property
     def store(self) -> Any:
@@ -159,13 +156,12 @@ def build_pipeline(
     *,
     skip: Sequence[str] = (),
     extra: Sequence[Stage] = (),
-    outbox_worker: Any = None,
 ) -> Pipeline:
     """The workspace's pipeline: every registered stage not named in ``skip``."""
     from veille.pipeline.matching import RuleIndex
     from veille.pipeline.stages import stage_factories
 
-    context = StageContext(workspace, RuleIndex(workspace.store), outbox_worker)
+    context = StageContext(workspace, RuleIndex(workspace.store))
     stages = []
     for name, factory in stage_factories().items():
         if name in skip:

@@ -185,11 +185,3 @@ def raw_in(text: str | None, exact: str, words: str) -> bool:
         return False
     toks = tokens(text)
     return bool(phrase_starts(toks, positions(toks), words.split()))
-
-
-def install(conn: object) -> None:
-    """Moved to :func:`veille.store.sqlite.functions.install` (the SQLite
-    backend registers its functions); kept until every caller is in store/."""
-    from veille.store.sqlite.functions import install as install_functions
-
-    install_functions(conn)  # type: ignore[arg-type]

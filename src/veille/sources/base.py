@@ -93,6 +93,10 @@ class Source(ABC, Generic[ConfigT]):
     target_help: ClassVar[str] = ""
     #: Default polling interval in seconds.
     default_every: ClassVar[int] = 900
+    #: The platform's terms of use for what a source reads (shown when one is
+    #: added): a link where there is one, and a sentence saying what applies.
+    terms_url: ClassVar[str] = ""
+    terms_note: ClassVar[str] = ""
     # Config fields holding tokens or passwords: never shown back.
     secret_fields: ClassVar[tuple[str, ...]] = ()
 

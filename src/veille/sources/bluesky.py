@@ -385,6 +385,11 @@ def _collect_search(
 
 class BlueskySource(Source[BlueskyConfig]):
     name = "bluesky"
+    terms_url = "https://bsky.social/about/support/tos"
+    terms_note = (
+        "Bluesky's terms of service and its developer guidelines apply; posts "
+        "are public but deletions must be honoured."
+    )
     platform = PLATFORM
     Config = BlueskyConfig
     #: Options holding secrets: never print them back (``source list`` masks them).

@@ -256,6 +256,10 @@ def next_interval(
 
 class FeedsSource(Source[FeedsConfig]):
     name = "feeds"
+    terms_url = ""
+    terms_note = (
+        "Each site's own terms apply; a feed is published to be read, not always to be republished."
+    )
     platform = "rss"
     Config = FeedsConfig
     target_help = "the feed's URL (RSS, Atom, RDF or JSON Feed)"
@@ -300,7 +304,8 @@ class FeedsSource(Source[FeedsConfig]):
                 [],
                 cursor,
                 quota=http.quota_left(config.url),
-                next_poll_seconds=cursor.get("interval"),
+                # adaptive=false keeps the source's own --every, unchanged or not.
+                next_poll_seconds=cursor.get("interval") if config.adaptive else None,
             )
             return
         validators = resp.validators() if url_now == config.url else {}

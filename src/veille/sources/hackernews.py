@@ -140,6 +140,11 @@ def collect(
 
 class HackerNewsSource(Source[HackerNewsConfig]):
     name = "hackernews"
+    terms_url = "https://github.com/HackerNews/API"
+    terms_note = (
+        "Y Combinator's Hacker News API (through Algolia's HN Search); Hacker "
+        "News's own terms apply."
+    )
     platform = PLATFORM
     Config = HackerNewsConfig
     target_help: ClassVar[str] = "search terms (stories and comments, newest first)"

@@ -317,6 +317,11 @@ def _collect_search(
 
 class MastodonSource(Source[MastodonConfig]):
     name = "mastodon"
+    terms_url = ""
+    terms_note = (
+        "Each Mastodon server has its own terms and privacy policy (see its "
+        "/about page); respect #nobot and authors' preferences."
+    )
     platform = PLATFORM
     Config = MastodonConfig
     #: Options holding secrets: never print them back (``source list`` masks them).

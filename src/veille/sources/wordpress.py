@@ -211,6 +211,8 @@ def collect(
 
 class WordPressSource(Source[WordPressConfig]):
     name = "wordpress"
+    terms_url = ""
+    terms_note = "Each site's own terms apply to its REST API."
     platform = PLATFORM
     Config = WordPressConfig
     target_help: ClassVar[str] = "the site address, optionally followed by search:TERMS"

@@ -30,6 +30,7 @@ from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
+from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
 from veille.store.protocols.search import SearchPosts, SearchPostsTx
 from veille.store.protocols.sources import SourceState, SourceStateTx
 from veille.store.protocols.topics import TopicState, TopicStateTx
@@ -99,7 +100,7 @@ class StateStoreTx(
     def set_cursor(self, cursor: Cursor) -> None: ...
 
 
-class StoreTransaction(PostStoreTx, StateStoreTx, Protocol):
+class StoreTransaction(PostStoreTx, StateStoreTx, PrivacyStateTx, Protocol):
     """One transaction over posts and state, where one backend holds both
     (SQLite: one file)."""
 
@@ -134,20 +135,6 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
     def count_posts(self, flt: PostFilter | None = None) -> int: ...
 
-    def search_text(
-        self, text: str, flt: PostFilter | None = None, *, limit: int = 50
-    ) -> list[Post]:
-        """Posts holding every word of ``text`` (case and accents ignored), newest first."""
-        ...
-
-    def search(
-        self, query: Any, flt: PostFilter | None = None, sort: str = "newest", limit: int = 50
-    ) -> list[Post]:
-        """Posts matching ``query`` (text of the query language, a compiled
-        ``veille.query.Query`` or an AST node) and ``flt``; ``sort`` is
-        ``newest``, ``relevance`` (bm25) or ``engagement``."""
-        ...
-
     def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats: ...
 
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None: ...
@@ -167,10 +154,12 @@ class StateStore(AlertState, EnrichState, SourceState, TopicState, Protocol):
 
 
 @runtime_checkable
-class Store(PostStore, StateStore, Protocol):
+class Store(PostStore, StateStore, PrivacyState, Protocol):
     """Posts and state in one backend (SQLite: one file), so one transaction
     covers both. Code written before the split uses it through
     ``Workspace.store``; new code takes a :class:`PostStore` or a
-    :class:`StateStore`."""
+    :class:`StateStore`. Forgetting (:class:`PrivacyState`) spans both (a
+    person's posts and every copy in filings, outbox and clusters), so it is
+    declared here, over the one backend that holds both."""
 
     def transaction(self) -> AbstractContextManager[StoreTransaction]: ...

@@ -36,6 +36,10 @@ class StoreBackend(Protocol):
         (the workspace folder). It plays every role in :attr:`roles`."""
         ...
 
+    # Optional: ``test_url(folder) -> str | None``, a fresh, empty store for
+    # the contract suites that every backend runs (``None``: not here, e.g.
+    # a server that is not running; its suites are skipped).
+
 
 def scheme_of(url: str) -> str:
     scheme, sep, _rest = url.partition("://")

@@ -8,6 +8,7 @@ from veille.alerts.channels.base import (
     DeliveryItem,
     builtin_channels,
     channel_for,
+    channel_registry,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "DeliveryItem",
     "builtin_channels",
     "channel_for",
+    "channel_registry",
 ]

@@ -14,6 +14,17 @@ from veille.errors import UsageError
 
 NS = "http://www.w3.org/2005/Atom"
 KEEP = 100
+FILE_MODE = 0o644
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _updated(entry: ET.Element) -> datetime:
+    """An entry's ``updated`` time (the post's publication), for ordering."""
+    try:
+        found = datetime.fromisoformat(entry.findtext(f"{{{NS}}}updated") or "")
+    except ValueError:
+        return _EPOCH
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -41,6 +52,8 @@ class AtomChannel:
             root = ET.parse(self.path).getroot()
         except ET.ParseError:
             return []  # a damaged feed is rewritten from now on
+        except OSError as exc:  # unreadable (a folder, no permission): retried later
+            raise ChannelError(f"cannot read the feed {self.path}: {exc}") from exc
         return root.findall(f"{{{NS}}}entry")
 
     def send(self, delivery: Delivery) -> None:
@@ -81,7 +94,9 @@ class AtomChannel:
             fresh.append(entry)
         seen = {e.findtext(f"{{{NS}}}id") for e in fresh}
         old = [e for e in self._existing() if e.findtext(f"{{{NS}}}id") not in seen]
-        for entry in (fresh + old)[:KEEP]:
+        # Sorted before cutting: the newest KEEP entries stay, newest first,
+        # whatever order the batch and the file had.
+        for entry in sorted(fresh + old, key=_updated, reverse=True)[:KEEP]:
             feed.append(entry)
         data = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
         try:
@@ -89,6 +104,9 @@ class AtomChannel:
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".atom-")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+            # mkstemp makes the file 0600: a feed reader running as another
+            # user (a web server serving the folder) must be able to read it.
+            os.chmod(tmp, FILE_MODE)
             os.replace(tmp, self.path)
         except OSError as exc:
             raise ChannelError(f"cannot write the feed {self.path}: {exc}") from exc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +15,8 @@ from veille.alerts.model import Alert
 from veille.config import Settings
 from veille.errors import UsageError, VeilleError
 from veille.models import Post
+
+log = logging.getLogger(__name__)
 
 
 class ChannelError(VeilleError):
@@ -107,29 +111,62 @@ class Channel(Protocol):
 ChannelFactory = Callable[[str, ChannelContext], Channel]
 
 
-def builtin_channels() -> dict[str, ChannelFactory]:
-    """URL scheme -> factory; apprise takes every other scheme."""
-    from veille.alerts.channels.atom import AtomChannel
-    from veille.alerts.channels.email import EmailChannel
-    from veille.alerts.channels.webhook import WebhookChannel
+# Built-in channels by URL scheme, "module:Class"; "*" takes every scheme no
+# other channel takes (apprise: slack://, ntfy://, json:// …).
+BUILTIN_CHANNELS: dict[str, str] = {
+    "mailto": "veille.alerts.channels.email:EmailChannel",
+    "webhook+https": "veille.alerts.channels.webhook:WebhookChannel",
+    "webhook+http": "veille.alerts.channels.webhook:WebhookChannel",
+    "atom": "veille.alerts.channels.atom:AtomChannel",
+    "*": "veille.alerts.channels.chat:AppriseChannel",
+}
+ENTRY_POINT_GROUP = "veille.channels"
+FALLBACK = "*"
 
-    return {
-        "mailto": EmailChannel,
-        "webhook+https": WebhookChannel,
-        "webhook+http": WebhookChannel,
-        "atom": AtomChannel,
-    }
+
+def _load(spec: str) -> ChannelFactory:
+    module, _, attr = spec.partition(":")
+    factory: ChannelFactory = getattr(importlib.import_module(module), attr)
+    return factory
+
+
+def builtin_channels() -> dict[str, ChannelFactory]:
+    """URL scheme -> factory of the channels veille ships ("*": the fallback)."""
+    return {scheme: _load(spec) for scheme, spec in BUILTIN_CHANNELS.items()}
+
+
+def channel_registry() -> dict[str, ChannelFactory]:
+    """Every channel by URL scheme: the built-ins, then third parties'.
+
+    A package adds a channel through the ``veille.channels`` entry-point
+    group, named by its URL scheme (``sms = "mypkg.sms:SmsChannel"``): a class
+    (or function) taking ``(url, ctx)`` whose result has ``send(delivery)``.
+    A plugin may not replace a built-in scheme, and one that fails to load is
+    logged and left out: a broken plugin never stops the other channels.
+    Read on each call; an :class:`~veille.alerts.outbox.AlertEngine` reads it once.
+    """
+    found = builtin_channels()
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        scheme = ep.name.lower()
+        if scheme in found:
+            log.warning("channel plugin %s may not replace the built-in %s:", ep.value, scheme)
+            continue
+        try:
+            found[scheme] = ep.load()
+        except Exception:
+            log.exception("channel plugin %s (%s:) failed to load; left out", ep.value, scheme)
+    return found
 
 
 def channel_for(
     url: str, ctx: ChannelContext, registry: dict[str, ChannelFactory] | None = None
 ) -> Channel:
     """The channel configured by ``url`` (a :class:`UsageError` if none can take it)."""
-    from veille.alerts.channels.chat import AppriseChannel
-
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-    factories = builtin_channels() if registry is None else registry
-    if scheme in factories:
+    factories = channel_registry() if registry is None else registry
+    if scheme and scheme != FALLBACK and scheme in factories:
         return factories[scheme](url, ctx)
     if not scheme:
         raise UsageError(
@@ -137,4 +174,5 @@ def channel_for(
             hint="Use mailto:you@example.org, webhook+https://…, atom:feeds/x.xml "
             "or an apprise URL (slack://…, ntfy://…).",
         )
-    return AppriseChannel(url, ctx)
+    fallback = factories.get(FALLBACK) or _load(BUILTIN_CHANNELS[FALLBACK])
+    return fallback(url, ctx)

@@ -4,8 +4,8 @@ Teams, Matrix, Discord, ntfy, Telegram, ``json://`` …)."""
 from __future__ import annotations
 
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
-from veille.alerts.channels.email import highlight
 from veille.errors import UsageError
+from veille.query.highlight import highlight
 
 MAX_POSTS = 10
 

@@ -3,7 +3,6 @@ the workspace's ``[smtp]`` settings, in the alert's language."""
 
 from __future__ import annotations
 
-import html
 import os
 import smtplib
 import ssl
@@ -17,8 +16,7 @@ from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.alerts.matching import Span
 from veille.alerts.model import Alert
 from veille.errors import UsageError
-
-SNIPPET = 600
+from veille.query.highlight import highlight
 
 _WORDS = {
     "en": {
@@ -38,29 +36,6 @@ _WORDS = {
                  "daily": "chaque jour", "weekly": "chaque semaine"},
     },
 }  # fmt: skip
-
-
-def highlight(text: str, spans: list[tuple[int, int]], *, as_html: bool) -> str:
-    """``text`` cut to a snippet with the spans marked (``<mark>`` or ``*…*``)."""
-    text = text[:SNIPPET] + ("…" if len(text) > SNIPPET else "")
-    out: list[str] = []
-    pos = 0
-    esc = html.escape if as_html else (lambda s: s)
-    for start, end in sorted(set(spans)):
-        if start < pos or end > min(len(text), SNIPPET):
-            continue
-        out.append(esc(text[pos:start]))
-        word = esc(text[start:end])
-        out.append(f"<mark>{word}</mark>" if as_html else f"*{word}*")
-        pos = end
-    out.append(esc(text[pos:]))
-    result = "".join(out)
-    if as_html:
-        import nh3
-
-        # Belt and braces: whatever slipped through, only <mark> survives.
-        result = nh3.clean(result, tags={"mark"}, attributes={})
-    return result
 
 
 def _spans_of(spans: list[Span], fld: str) -> list[tuple[int, int]]:

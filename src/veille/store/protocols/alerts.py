@@ -1,13 +1,178 @@
-"""What alerts keep: alerts, their outbox of deliveries, dead letters, reports."""
+"""What alerts keep: alerts, their outbox of deliveries, dead letters, "not relevant" marks.
+
+The outbox holds one row per (alert, post), or per (alert, event key) for
+monitor events and reports (``spike:<hour>``, ``report:<from>..<to>``): that
+pair is unique, which is what makes a delivery happen once.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from veille.alerts.model import Alert
+
+# (field, start, end): a character span of a post's "title" or "text".
+SpanRow = tuple[str, int, int]
+
+
+@dataclass(frozen=True)
+class QueuedItem:
+    """One outbox row as the sender reads it."""
+
+    alert_id: int
+    key: str  # a post id, or an event key
+    spans: list[SpanRow]
+    event: dict[str, Any] | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """One outbox row as people see it (``veille alert deliveries``); Unix seconds."""
+
+    id: int
+    alert: str
+    post_id: str
+    status: str
+    attempts: int
+    due_at: float
+    sent_at: float | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class StoryDelivery:
+    """The latest live delivery of one story cluster for one alert, with its post's reach."""
+
+    id: int
+    post_id: str
+    status: str
+    reach: int
 
 
 class AlertState(Protocol):
     """What alerts keep: alerts, their outbox of deliveries, dead letters, reports."""
 
+    # -- alerts ---------------------------------------------------------------
+
+    def list_alerts(self) -> list[Alert]:
+        """Every alert, by name."""
+        ...
+
+    def alerts_of_kind(self, kind: str | None = None, *, with_paused: bool = False) -> list[Alert]:
+        """Alerts of ``kind`` (any when ``None``), oldest first; paused ones only if asked."""
+        ...
+
+    def find_alert(self, name: str) -> Alert | None: ...
+
+    def alert_by_id(self, alert_id: int) -> Alert | None: ...
+
+    def alert_rules_stamp(self) -> tuple[Any, ...]:
+        """Changes whenever an alert, or a topic's query, is added, edited or removed."""
+        ...
+
+    def insert_alert(self, alert: Alert) -> int | None:
+        """Store a new alert; its id, or ``None`` when the name is taken."""
+        ...
+
+    def save_alert(self, alert: Alert) -> None:
+        """Write every setting of an existing alert (by its id)."""
+        ...
+
+    def delete_alert(self, alert_id: int) -> None:
+        """Remove an alert with its outbox and marks."""
+        ...
+
+    # -- the outbox -----------------------------------------------------------
+
+    def queue_event(
+        self, alert_id: int, key: str, event: dict[str, Any], due: float, now: float
+    ) -> bool:
+        """Queue a monitor event or report under its key; False if already there."""
+        ...
+
+    def has_delivery(self, alert_id: int, key: str) -> bool:
+        """Whether the alert ever queued this post or event key."""
+        ...
+
+    def claim_deliveries(
+        self,
+        now: float,
+        lease_until: float,
+        *,
+        instant_only: bool = False,
+        alert_id: int | None = None,
+    ) -> list[tuple[str, list[int]]]:
+        """Mark the due rows of unpaused alerts (and rows whose lease ran out)
+        ``sending`` until ``lease_until``, in one committed transaction; return
+        ``(delivery id, row ids)`` per batch. A batch keeps its delivery id on
+        every retry."""
+        ...
+
+    def queued_items(self, row_ids: Sequence[int]) -> list[QueuedItem]: ...
+
+    def finish_deliveries(
+        self, row_ids: Sequence[int], status: str, error: str | None, sent_at: float | None
+    ) -> None: ...
+
+    def delivery_attempts(self, row_id: int) -> int: ...
+
+    def reschedule_deliveries(
+        self, row_ids: Sequence[int], *, attempts: int, error: str, status: str, retry_at: float
+    ) -> None:
+        """Record a failed send: back to ``pending`` at ``retry_at``, or ``dead``."""
+        ...
+
+    def retry_dead_deliveries(self, alert_id: int | None, now: float) -> int: ...
+
+    def list_deliveries(
+        self, statuses: Sequence[str] = (), alert_name: str | None = None, limit: int = 100
+    ) -> list[DeliveryRecord]:
+        """Outbox rows, newest first."""
+        ...
+
+    def outbox_counts(self, alert_id: int) -> dict[str, int]:
+        """Rows of one alert by status."""
+        ...
+
+    # -- "not relevant" marks -------------------------------------------------
+
+    def mark_not_relevant(self, alert_id: int, post_id: str, now: float) -> None: ...
+
+    def not_relevant_posts(self, alert_id: int) -> set[str]: ...
+
+    def delivered_posts(self, alert_id: int, limit: int = 2000) -> list[str]:
+        """Posts the alert queued and did not skip, newest first."""
+        ...
+
 
 class AlertStateTx(Protocol):
     """Writes of this domain that must commit atomically with others (inside a transaction)."""
+
+    def queue_match(
+        self,
+        alert_id: int,
+        post_id: str,
+        *,
+        cluster_id: str | None,
+        spans: list[SpanRow],
+        status: str,
+        now: float,
+        due: float,
+        reason: str | None,
+    ) -> bool:
+        """Queue one matched post; False when the alert already queued it."""
+        ...
+
+    def queued_since(self, alert_id: int, since: float) -> int:
+        """Rows of the alert queued since ``since`` and not skipped (daily caps)."""
+        ...
+
+    def latest_story_delivery(
+        self, alert_id: int, cluster_id: str, since: float
+    ) -> StoryDelivery | None: ...
+
+    def skip_delivery(self, row_id: int, reason: str) -> None: ...

@@ -43,11 +43,10 @@ class IngestPostsTx(Protocol):
         are stored."""
         ...
 
-    def file_signature(
-        self, post_id: str, cluster_id: str, signature: bytes, band_keys: Sequence[int]
-    ) -> None:
-        """Keep ``post_id``'s signature and cluster; file it under
-        ``band_keys`` (empty for a copy: only representatives are filed)."""
+    def file_signatures(self, filed: Sequence[tuple[str, str, bytes, Sequence[int]]]) -> None:
+        """Keep each ``(post id, cluster id, signature, band keys)``: the
+        signature and cluster, and the post filed under its band keys (none
+        for a copy: only representatives are filed)."""
         ...
 
     def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:

@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from veille.models import Post
+    from veille.store.base import PostFilter
 
 
 class SearchPosts(Protocol):
-    """Full-text search of posts compiled from the query AST, and exports."""
+    """Full-text search of posts compiled from the query AST, and exports.
+
+    ``query`` is the text of the query language, a compiled
+    ``veille.query.Query`` or an AST node; each backend compiles the AST to its
+    own dialect, and the posts found are those ``Query.matches`` accepts.
+    """
+
+    def search(
+        self, query: Any, flt: PostFilter | None = None, sort: str = "newest", limit: int = 50
+    ) -> list[Post]:
+        """Posts matching ``query`` and ``flt``; ``sort`` is ``newest``,
+        ``relevance`` (bm25) or ``engagement``."""
+        ...
+
+    def count_matches(self, query: Any, flt: PostFilter | None = None) -> int:
+        """How many posts match ``query`` and ``flt`` (all of them, not a page)."""
+        ...
+
+    def search_text(
+        self, text: str, flt: PostFilter | None = None, *, limit: int = 50
+    ) -> list[Post]:
+        """Posts holding every word of ``text`` (case and accents ignored), newest first."""
+        ...
 
 
 class SearchPostsTx(Protocol):

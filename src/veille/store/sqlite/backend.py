@@ -35,3 +35,7 @@ class SQLiteBackend:
 
     def open(self, url: str, *, root: Path) -> SQLiteStore:
         return SQLiteStore.open(sqlite_path(url, root))
+
+    def test_url(self, folder: Path) -> str:
+        """A fresh store for the contract suites (tests/store/test_contract_*.py)."""
+        return PREFIX + str(folder / "contract.db")

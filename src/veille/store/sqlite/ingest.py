@@ -70,19 +70,21 @@ class SQLiteIngestTx:
             params,
         ).fetchall()
 
-    def file_signature(
-        self, post_id: str, cluster_id: str, signature: bytes, band_keys: Sequence[int]
-    ) -> None:
-        self.conn.execute(
+    def file_signatures(self, filed: Sequence[tuple[str, str, bytes, Sequence[int]]]) -> None:
+        if not filed:
+            return
+        self.conn.executemany(
             "INSERT OR REPLACE INTO minhash (post_id, cluster_id, signature) VALUES (?, ?, ?)",
-            (post_id, cluster_id, signature),
+            [(post_id, cluster, sig) for post_id, cluster, sig, _keys in filed],
         )
-        self.conn.execute("DELETE FROM minhash_bands WHERE post_id = ?", (post_id,))
-        if band_keys:
-            self.conn.executemany(
-                "INSERT INTO minhash_bands (band_key, post_id) VALUES (?, ?)",
-                [(key, post_id) for key in band_keys],
-            )
+        # A post clustered again (enrich --rerun) leaves its old buckets.
+        self.conn.executemany(
+            "DELETE FROM minhash_bands WHERE post_id = ?", [(f[0],) for f in filed]
+        )
+        self.conn.executemany(
+            "INSERT INTO minhash_bands (band_key, post_id) VALUES (?, ?)",
+            [(key, post_id) for post_id, _c, _s, keys in filed for key in keys],
+        )
 
     def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:
         self.conn.executemany(

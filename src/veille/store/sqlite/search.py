@@ -1,14 +1,147 @@
-"""SQLite implementation of veille.store.protocols.search."""
+"""SQLite implementation of veille.store.protocols.search: posts found by a
+query compiled to SQL (:mod:`veille.store.sqlite.compiler`) over FTS5."""
 
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
+
+from veille.models import Post
+from veille.store.base import PostFilter
+from veille.store.sqlite.compiler import fts_driver, relevance_expr, to_sqlite
+from veille.store.sqlite.filters import filter_sql, translate_error
+from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
+from veille.textnorm import tokens
+
+
+def _node(query: Any) -> Any:
+    """The AST of ``query`` (query text, a compiled Query or an AST node)."""
+    from veille.query import compile_query
+    from veille.query.evaluate import Query
+
+    if isinstance(query, str):
+        query = compile_query(query)
+    return query.ast if isinstance(query, Query) else query
 
 
 class SQLiteSearch:
     """Mixed into :class:`veille.store.sqlite.store.SQLiteStore`."""
 
     conn: sqlite3.Connection
+    path: str
+
+    def search_text(
+        self, text: str, flt: PostFilter | None = None, *, limit: int = 50
+    ) -> list[Post]:
+        words = tokens(text)
+        if not words:
+            return []
+        match = " ".join(f'"{w}"' for w in words)
+        where, params = filter_sql(flt, "p")
+        rows = self.conn.execute(
+            f"SELECT {', '.join('p.' + c for c in POST_COLUMNS[1:])} FROM posts p "
+            "WHERE p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?) "
+            f"AND {where} ORDER BY p.published_at DESC LIMIT ?",
+            [match, *params, limit],
+        )
+        return [row_to_post(r) for r in rows]
+
+    def search(
+        self,
+        query: Any,
+        flt: PostFilter | None = None,
+        sort: str = "newest",
+        limit: int = 50,
+    ) -> list[Post]:
+        """Posts matching ``query`` (query text, a compiled Query or an AST node)
+        and ``flt``; ``sort`` is ``newest``, ``relevance`` or ``engagement``."""
+        node = _node(query)
+        if sort not in ("newest", "relevance", "engagement"):
+            from veille.errors import UsageError
+
+            raise UsageError(f"unknown sort {sort!r}", hint="use newest, relevance or engagement")
+        where, params = filter_sql(flt, "p")
+        cols = ", ".join("p." + c for c in POST_COLUMNS[1:])
+        order = "p.published_at DESC, p.pk DESC"
+        try:
+            if sort == "newest":
+                return self._search_newest(node, where, params, cols, limit)
+            qsql, qparams = to_sqlite(node)
+            if sort == "engagement":
+                order = "(p.likes + p.shares + p.replies) DESC, " + order
+            rank = relevance_expr(node) if sort == "relevance" else None
+            if rank is not None:
+                sql = (
+                    f"SELECT {cols} FROM posts p LEFT JOIN (SELECT rowid AS r_pk, rank AS r_rank "
+                    "FROM posts_fts WHERE posts_fts MATCH ?) r ON r.r_pk = p.pk "
+                    f"WHERE ({qsql}) AND {where} ORDER BY coalesce(r.r_rank, 0), {order} LIMIT ?"
+                )
+                args = [rank, *qparams, *params, limit]
+            else:
+                sql = (
+                    f"SELECT {cols} FROM posts p WHERE ({qsql}) AND {where} "
+                    f"ORDER BY {order} LIMIT ?"
+                )
+                args = [*qparams, *params, limit]
+            rows = self.conn.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise translate_error(exc, self.path) from exc
+        return [row_to_post(r) for r in rows]
+
+    def _search_newest(
+        self, node: Any, where: str, params: list[Any], cols: str, limit: int
+    ) -> list[Post]:
+        """Newest first.
+
+        Posts are keyed by time, so when the full-text index can drive the
+        query (its words, see :func:`veille.store.sqlite.compiler.fts_driver`), FTS5
+        walks its lists from the newest key and the walk stops at ``limit``
+        posts that pass the rest. Otherwise the last day, week, month… are
+        looked at until ``limit`` are found, each window bounding the
+        full-text lookups to its keys.
+        """
+        driven = fts_driver(node)
+        if driven is not None:
+            match, rest = driven
+            rest_sql, rest_params = ("1", []) if rest is None else to_sqlite(rest)
+            rows = self.conn.execute(
+                f"SELECT {cols} FROM posts_fts f CROSS JOIN posts p ON p.pk = f.rowid "
+                f"WHERE posts_fts MATCH ? AND ({rest_sql}) AND {where} "
+                "ORDER BY f.rowid DESC LIMIT ?",
+                [match, *rest_params, *params, limit],
+            ).fetchall()
+            return [row_to_post(r) for r in rows]
+        newest = self.conn.execute("SELECT max(published_at) FROM posts").fetchone()[0]
+        if newest is None:
+            return []
+        for span in (86_400, 7 * 86_400, 31 * 86_400, 183 * 86_400, None):
+            if span is None:
+                qsql, qparams = to_sqlite(node)
+                window, wparams = "1", []
+            else:
+                cutoff = newest - span
+                qsql, qparams = to_sqlite(node, since=cutoff)
+                window, wparams = "p.published_at >= ?", [cutoff]
+            rows = self.conn.execute(
+                f"SELECT {cols} FROM posts p WHERE ({qsql}) AND {where} AND {window} "
+                "ORDER BY p.published_at DESC, p.pk DESC LIMIT ?",
+                [*qparams, *params, *wparams, limit],
+            ).fetchall()
+            if len(rows) >= limit or span is None:
+                return [row_to_post(r) for r in rows]
+        return []  # pragma: no cover - the last window has no bound
+
+    def count_matches(self, query: Any, flt: PostFilter | None = None) -> int:
+        node = _node(query)
+        where, params = filter_sql(flt, "p")
+        qsql, qparams = to_sqlite(node)
+        try:
+            row = self.conn.execute(
+                f"SELECT count(*) FROM posts p WHERE ({qsql}) AND {where}", [*qparams, *params]
+            ).fetchone()
+        except sqlite3.OperationalError as exc:
+            raise translate_error(exc, self.path) from exc
+        return int(row[0])
 
 
 class SQLiteSearchTx:

@@ -13,16 +13,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from veille.errors import DiskFull, StoreError, StoreLocked
+from veille.errors import StoreError
 from veille.models import Cursor, Post, Sentiment, now_utc
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
 from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
-from veille.store.sqlite.compiler import fts_driver, relevance_expr, to_sqlite
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
+from veille.store.sqlite.filters import filter_sql, translate_error
 from veille.store.sqlite.functions import install as install_functions
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
+from veille.store.sqlite.privacy import SQLitePrivacy, SQLitePrivacyTx
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
     READ_COLUMNS,
@@ -36,7 +37,6 @@ from veille.store.sqlite.rows import (
 from veille.store.sqlite.search import SQLiteSearch, SQLiteSearchTx
 from veille.store.sqlite.sources import SQLiteSources, SQLiteSourcesTx
 from veille.store.sqlite.topics import SQLiteTopics, SQLiteTopicsTx
-from veille.textnorm import tokens
 
 # Posts per upsert statement group; each looks up 2 * BATCH keys in one query.
 BATCH = 2000
@@ -81,22 +81,8 @@ _UPDATE_CONTENT = "UPDATE posts SET title = ?, text = ?, content_hash = ?, raw =
 _COL = {name: i for i, name in enumerate(POST_COLUMNS)}
 
 
-def _translate(exc: sqlite3.Error, path: str) -> StoreError:
-    msg = str(exc)
-    if "locked" in msg or "busy" in msg:
-        return StoreLocked(
-            f"{path} is locked by another veille process",
-            hint="Wait for it to finish (or stop it) and run the command again.",
-        )
-    if "disk is full" in msg or "database or disk is full" in msg:
-        return DiskFull(
-            f"the disk holding {path} is full; nothing of this batch was written",
-            hint="Free some space and run the command again.",
-        )
-    return StoreError(f"{path}: {msg}")
-
-
 class _Tx(
+    SQLitePrivacyTx,
     SQLiteAlertsTx,
     SQLiteAnalyticsTx,
     SQLiteEnrichTx,
@@ -278,27 +264,8 @@ def _configure(conn: sqlite3.Connection, timeout: float) -> None:
     install_functions(conn)
 
 
-def filter_sql(flt: PostFilter | None, alias: str = "posts") -> tuple[str, list[Any]]:
-    """``(where_sql, params)`` for a :class:`PostFilter` over the posts table ``alias``."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    if flt is not None:
-        if flt.since is not None:
-            clauses.append(f"{alias}.published_at >= ?")
-            params.append(int(flt.since.timestamp()))
-        if flt.until is not None:
-            clauses.append(f"{alias}.published_at < ?")
-            params.append(int(flt.until.timestamp()))
-        if flt.platforms:
-            clauses.append(f"{alias}.platform IN ({','.join('?' * len(flt.platforms))})")
-            params.extend(flt.platforms)
-        if flt.languages:
-            clauses.append(f"{alias}.lang IN ({','.join('?' * len(flt.languages))})")
-            params.extend(flt.languages)
-    return (" AND ".join(clauses) if clauses else "1"), params
-
-
 class SQLiteStore(
+    SQLitePrivacy,
     SQLiteAlerts,
     SQLiteAnalytics,
     SQLiteEnrich,
@@ -346,7 +313,7 @@ class SQLiteStore(
             _configure(conn, self.timeout)
         except sqlite3.Error as exc:
             conn.close()
-            raise _translate(exc, self.path) from exc
+            raise translate_error(exc, self.path) from exc
         self._local.conn = conn
         alive = {t.ident for t in threading.enumerate()}
         with self._conns_lock:
@@ -378,7 +345,7 @@ class SQLiteStore(
                     f"{name} is not a veille database (or it is damaged)",
                     hint="Point --workspace at the right folder, or restore a backup.",
                 ) from exc
-            raise _translate(exc, name) from exc
+            raise translate_error(exc, name) from exc
         except BaseException:
             conn.close()
             raise
@@ -391,7 +358,7 @@ class SQLiteStore(
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise _translate(exc, self.path) from exc
+            raise translate_error(exc, self.path) from exc
         try:
             tx = _Tx(self)
             yield tx
@@ -400,13 +367,13 @@ class SQLiteStore(
         except BaseException as exc:
             self.conn.rollback()
             if isinstance(exc, sqlite3.OperationalError):
-                raise _translate(exc, self.path) from exc
+                raise translate_error(exc, self.path) from exc
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
             self.conn.rollback()
-            raise _translate(exc, self.path) from exc
+            raise translate_error(exc, self.path) from exc
 
     def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
         with self.transaction() as tx:
@@ -469,112 +436,6 @@ class SQLiteStore(
         return int(
             self.conn.execute(f"SELECT count(*) FROM posts WHERE {where}", params).fetchone()[0]
         )
-
-    def search_text(
-        self, text: str, flt: PostFilter | None = None, *, limit: int = 50
-    ) -> list[Post]:
-        words = tokens(text)
-        if not words:
-            return []
-        match = " ".join(f'"{w}"' for w in words)
-        where, params = filter_sql(flt, "p")
-        rows = self.conn.execute(
-            f"SELECT {', '.join('p.' + c for c in POST_COLUMNS[1:])} FROM posts p "
-            "WHERE p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?) "
-            f"AND {where} ORDER BY p.published_at DESC LIMIT ?",
-            [match, *params, limit],
-        )
-        return [row_to_post(r) for r in rows]
-
-    def search(
-        self,
-        query: Any,
-        flt: PostFilter | None = None,
-        sort: str = "newest",
-        limit: int = 50,
-    ) -> list[Post]:
-        """Posts matching ``query`` (query text, a compiled Query or an AST node)
-        and ``flt``; ``sort`` is ``newest``, ``relevance`` or ``engagement``."""
-        from veille.query import compile_query
-        from veille.query.evaluate import Query
-
-        if isinstance(query, str):
-            query = compile_query(query)
-        node = query.ast if isinstance(query, Query) else query
-        if sort not in ("newest", "relevance", "engagement"):
-            from veille.errors import UsageError
-
-            raise UsageError(f"unknown sort {sort!r}", hint="use newest, relevance or engagement")
-        where, params = filter_sql(flt, "p")
-        cols = ", ".join("p." + c for c in POST_COLUMNS[1:])
-        order = "p.published_at DESC, p.pk DESC"
-        try:
-            if sort == "newest":
-                return self._search_newest(node, where, params, cols, limit)
-            qsql, qparams = to_sqlite(node)
-            if sort == "engagement":
-                order = "(p.likes + p.shares + p.replies) DESC, " + order
-            rank = relevance_expr(node) if sort == "relevance" else None
-            if rank is not None:
-                sql = (
-                    f"SELECT {cols} FROM posts p LEFT JOIN (SELECT rowid AS r_pk, rank AS r_rank "
-                    "FROM posts_fts WHERE posts_fts MATCH ?) r ON r.r_pk = p.pk "
-                    f"WHERE ({qsql}) AND {where} ORDER BY coalesce(r.r_rank, 0), {order} LIMIT ?"
-                )
-                args = [rank, *qparams, *params, limit]
-            else:
-                sql = (
-                    f"SELECT {cols} FROM posts p WHERE ({qsql}) AND {where} "
-                    f"ORDER BY {order} LIMIT ?"
-                )
-                args = [*qparams, *params, limit]
-            rows = self.conn.execute(sql, args).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise _translate(exc, self.path) from exc
-        return [row_to_post(r) for r in rows]
-
-    def _search_newest(
-        self, node: Any, where: str, params: list[Any], cols: str, limit: int
-    ) -> list[Post]:
-        """Newest first.
-
-        Posts are keyed by time, so when the full-text index can drive the
-        query (its words, see :func:`veille.store.sqlite.compiler.fts_driver`), FTS5
-        walks its lists from the newest key and the walk stops at ``limit``
-        posts that pass the rest. Otherwise the last day, week, month… are
-        looked at until ``limit`` are found, each window bounding the
-        full-text lookups to its keys.
-        """
-        driven = fts_driver(node)
-        if driven is not None:
-            match, rest = driven
-            rest_sql, rest_params = ("1", []) if rest is None else to_sqlite(rest)
-            rows = self.conn.execute(
-                f"SELECT {cols} FROM posts_fts f CROSS JOIN posts p ON p.pk = f.rowid "
-                f"WHERE posts_fts MATCH ? AND ({rest_sql}) AND {where} "
-                "ORDER BY f.rowid DESC LIMIT ?",
-                [match, *rest_params, *params, limit],
-            ).fetchall()
-            return [row_to_post(r) for r in rows]
-        newest = self.conn.execute("SELECT max(published_at) FROM posts").fetchone()[0]
-        if newest is None:
-            return []
-        for span in (86_400, 7 * 86_400, 31 * 86_400, 183 * 86_400, None):
-            if span is None:
-                qsql, qparams = to_sqlite(node)
-                window, wparams = "1", []
-            else:
-                cutoff = newest - span
-                qsql, qparams = to_sqlite(node, since=cutoff)
-                window, wparams = "p.published_at >= ?", [cutoff]
-            rows = self.conn.execute(
-                f"SELECT {cols} FROM posts p WHERE ({qsql}) AND {where} AND {window} "
-                "ORDER BY p.published_at DESC, p.pk DESC LIMIT ?",
-                [*qparams, *params, *wparams, limit],
-            ).fetchall()
-            if len(rows) >= limit or span is None:
-                return [row_to_post(r) for r in rows]
-        return []  # pragma: no cover - the last window has no bound
 
     def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats:
         where, params = filter_sql(flt)

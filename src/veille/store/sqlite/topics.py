@@ -83,10 +83,8 @@ class SQLiteTopics:
             tx.execute("DELETE FROM topics WHERE id = ?", (topic_id,))
 
     def matching_post_keys(self, query: Any) -> set[int]:
-        from veille.query.predicates import install
-        from veille.query.sqlite import to_sqlite
+        from veille.store.sqlite.compiler import to_sqlite
 
-        install(self.conn)
         where, params = to_sqlite(query)
         return {r[0] for r in self.conn.execute(f"SELECT p.pk FROM posts p WHERE {where}", params)}
 
@@ -108,9 +106,13 @@ class SQLiteTopicsTx:
     def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
         if not filings:
             return
-        # Post ids become store keys in the same statement (no round trip).
+        ids = list(dict.fromkeys(post_id for post_id, _ in filings))
+        pks: dict[str, int] = {}
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            sql = f"SELECT id, pk FROM posts WHERE id IN ({','.join('?' * len(chunk))})"
+            pks.update(self.conn.execute(sql, chunk))
         self.conn.executemany(
-            "INSERT OR IGNORE INTO post_topics (post_pk, topic_id) "
-            "SELECT pk, ? FROM posts WHERE id = ?",
-            [(topic_id, post_id) for post_id, topic_id in filings],
+            "INSERT OR IGNORE INTO post_topics (post_pk, topic_id) VALUES (?, ?)",
+            [(pks[post_id], topic_id) for post_id, topic_id in filings if post_id in pks],
         )

@@ -1,7 +1,8 @@
 """Streamed export of stored posts: JSON lines, CSV or Parquet.
 
-Posts are read in batches and written as they come, so an export of millions
-of posts needs no more memory than one batch.
+Posts are read from the PostStore in batches and written as they come, so an
+export of millions of posts needs no more memory than one batch. The library
+API under ``veille export`` (and the web app's downloads).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import IO, Any
 from veille.errors import UsageError
 from veille.models import Post
 from veille.records import RECORD_COLUMNS, post_to_record
+from veille.store.base import PostFilter, PostStore
 
 FORMATS = ("jsonl", "csv", "parquet")
 COLUMNS = RECORD_COLUMNS
@@ -26,6 +28,26 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
+def export_stored(
+    posts: PostStore,
+    fmt: str,
+    out: IO[str] | Path,
+    flt: PostFilter | None = None,
+    *,
+    on_total: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> int:
+    """Write the stored posts matching ``flt``, oldest first, to ``out``;
+    return the count. ``on_total`` hears how many there are before the first;
+    ``transform`` rewrites each record (e.g. :func:`veille.services.privacy.pseudonymizer`)."""
+    if on_total is not None:
+        on_total(posts.count_posts(flt))
+    return export_posts(
+        posts.iter_posts(flt), fmt, out, on_progress=on_progress, transform=transform
+    )
+
+
 def export_posts(
     posts: Iterable[Post],
     fmt: str,
@@ -33,8 +55,12 @@ def export_posts(
     *,
     on_progress: Callable[[int], None] | None = None,
     batch_size: int = 5000,
+    transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> int:
-    """Write ``posts`` to ``out`` (a text stream, or a path for Parquet); return the count."""
+    """Write ``posts`` to ``out`` (a text stream, or a path for Parquet); return the count.
+
+    ``transform`` rewrites each record first (e.g. pseudonymized authors)."""
+    to_record = post_to_record if transform is None else lambda p: transform(post_to_record(p))
     if fmt not in FORMATS:
         raise UsageError(
             f"unknown export format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}."
@@ -43,14 +69,14 @@ def export_posts(
     if fmt == "parquet":
         if not isinstance(out, Path):
             raise UsageError("Parquet is binary: give a file with --output FILE")
-        return _export_parquet(posts, out, on_progress, batch_size)
+        return _export_parquet(posts, out, on_progress, batch_size, to_record)
     stream = out.open("w", encoding="utf-8", newline="") if isinstance(out, Path) else out
     try:
         writer = csv.DictWriter(stream, fieldnames=COLUMNS) if fmt == "csv" else None
         if writer:
             writer.writeheader()
         for post in posts:
-            rec = post_to_record(post)
+            rec = to_record(post)
             if writer:
                 writer.writerow({k: _csv_value(rec.get(k)) for k in COLUMNS})
             else:
@@ -69,6 +95,7 @@ def _export_parquet(
     path: Path,
     on_progress: Callable[[int], None] | None,
     batch_size: int,
+    to_record: Callable[[Post], dict[str, Any]] = post_to_record,
 ) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -94,7 +121,7 @@ def _export_parquet(
     with pq.ParquetWriter(str(path), schema) as writer:
         batch: list[dict[str, Any]] = []
         for post in posts:
-            batch.append(post_to_record(post))
+            batch.append(to_record(post))
             if len(batch) >= batch_size:
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))
                 count += len(batch)

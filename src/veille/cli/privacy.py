@@ -1,0 +1,92 @@
+"""Privacy commands: ``privacy erase|purge|log``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+
+
+def register(app: typer.Typer) -> None:
+    privacy = typer.Typer(
+        help="Forget people's data: on request, and by age.", no_args_is_help=True
+    )
+    app.add_typer(privacy, name="privacy")
+
+    @privacy.command("erase")
+    @handle_errors
+    def erase(
+        author: Annotated[str, typer.Option("--author", help="The person's handle.")],
+        platform: Annotated[
+            str | None, typer.Option("--platform", help="Only on this platform (default: all).")
+        ] = None,
+        yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Remove a person's posts and every copy veille made of them (filings,
+        stories, outbox, quarantine, Atom feeds), and log that it was done."""
+        from veille.services.privacy import erase_author
+
+        where = f" on {platform}" if platform else " on every platform"
+        if not yes and not typer.confirm(f"Erase every post by {author}{where}?"):
+            raise typer.Exit(1)
+        with open_workspace(workspace) as ws:
+            report = erase_author(ws, author, platform)
+        if output is DataFormat.json:
+            print_json({"posts": report.posts, "removed": report.removed})
+            return
+        console().print(
+            f"{report.posts} posts by {author}{where} erased; also removed: "
+            + ", ".join(f"{n} {what}" for what, n in sorted(report.removed.items()) if n)
+            or "nothing else",
+            markup=False,
+        )
+
+    @privacy.command("purge")
+    @handle_errors
+    def purge(workspace: WorkspaceOpt = None) -> None:
+        """Apply the retention settings now (veille run also does it every hour)."""
+        from veille.services.privacy import apply_retention
+
+        with open_workspace(workspace) as ws:
+            report = apply_retention(ws)
+        if report is None:
+            console().print(
+                "No retention is set: see [privacy] retention_days in veille.toml.", markup=False
+            )
+            return
+        console().print(
+            f"{report.posts} posts older than the retention period deleted; "
+            f"{report.removed.get('raw_payloads', 0)} raw payloads emptied.",
+            markup=False,
+        )
+
+    @privacy.command("log")
+    @handle_errors
+    def log(
+        workspace: WorkspaceOpt = None,
+        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    ) -> None:
+        """What was forgotten and when (a person is named by a keyed hash, never a handle)."""
+        from veille.services.privacy import erasure_log
+
+        with open_workspace(workspace) as ws:
+            rows = [
+                {"at": e.at, "kind": e.kind, "platform": e.platform or "", "subject": e.subject,
+                 "posts": e.posts}
+                for e in erasure_log(ws)
+            ]  # fmt: skip
+        print_rows(rows, ["at", "kind", "platform", "subject", "posts"], output)

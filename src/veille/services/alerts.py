@@ -1,0 +1,304 @@
+"""Alerts as the CLI and the web app use them: the same functions, the same rules.
+
+Adding an alert (defaults and validation), listing, showing with outbox
+counts, pause and resume (resume sends what was queued meanwhile), test
+sends, the outbox and its dead letters (times in the workspace's time zone),
+"not relevant" marks and NOT-term suggestions, and one dispatch round.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from veille.alerts.channels.apprise_mask import mask_channel_url
+from veille.errors import NotFound, UsageError, VeilleError
+
+if TYPE_CHECKING:
+    from veille.alerts.model import Alert
+    from veille.alerts.outbox import AlertEngine, DispatchReport
+    from veille.alerts.service import Suggestion
+    from veille.workspace import Workspace
+
+DELIVERY_COLUMNS = ("id", "alert", "post_id", "status", "attempts", "due", "sent", "error")
+STATUSES = ("pending", "sending", "sent", "skipped", "dead")
+
+
+@dataclass(frozen=True)
+class AlertSpec:
+    """What a person asks for when adding an alert (the options of ``alert add``)."""
+
+    to: str = ""
+    topic: str | None = None
+    query: str | None = None
+    name: str | None = None
+    kind: str = "match"
+    report: bool = False
+    period: str | None = None
+    every: str | None = None
+    at: str = "08:00"
+    day: str = "mon"
+    mode: str = "all"
+    min_followers: int = 0
+    min_engagement: int = 0
+    languages: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    cap: int = 0
+    quiet: str | None = None
+    language: str | None = None
+    threshold: float = 3.0
+    silent_hours: int = 6
+    source: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def slug(text: str) -> str:
+    """A usable alert name made from a query or a source name."""
+    from veille.textnorm import fold
+
+    return re.sub(r"[^\w.@+-]+", "-", fold(text)).strip("-.")[:80] or "alert"
+
+
+@contextmanager
+def engine(ws: Workspace) -> Iterator[AlertEngine]:
+    """The alert engine over the workspace's store (closed after use)."""
+    from veille.alerts.outbox import AlertEngine
+
+    eng = AlertEngine(ws.store, ws.settings, ws.root)
+    try:
+        yield eng
+    finally:
+        eng.close()
+
+
+def _check_topic(ws: Workspace, topic: str) -> None:
+    from veille.alerts.matching import topic_query
+    from veille.query.topics import list_topics
+    from veille.suggest import did_you_mean
+
+    if topic_query(ws.store, topic) is not None:
+        return
+    known = [t.name for t in list_topics(ws.store)]
+    near = did_you_mean(topic, known) if known else ""
+    raise NotFound(
+        f"no topic named {topic!r}",
+        hint=(f"{near} " if near.startswith("Did") else "")
+        + f"Create it (veille topic add {topic} QUERY) or give --query.",
+    )
+
+
+def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
+    """The alert ``spec`` describes, with its defaults, checked (nothing is stored)."""
+    from veille.alerts.channels import ChannelContext, channel_for
+    from veille.alerts.matching import compile_text
+    from veille.alerts.model import Alert, parse_quiet, parse_weekday
+
+    kind = spec.kind
+    if not spec.to:
+        raise UsageError("--to is required", hint="e.g. --to mailto:you@example.org")
+    if spec.report:
+        if kind not in ("match", "report"):
+            raise UsageError(f"--report and --kind {kind} do not go together")
+        kind = "report"
+    if spec.period and kind != "report":
+        raise UsageError("--period is for report alerts", hint="Add --report.")
+    every = spec.every or ("weekly" if kind == "report" else "instant")
+    topic, query = spec.topic, spec.query
+    if topic and query:
+        raise UsageError("give a TOPIC or a --query, not both")
+    if topic:
+        _check_topic(ws, topic)
+    if query:
+        try:
+            compile_text(query)
+        except VeilleError as exc:
+            raise UsageError(f"--query {query!r}: {exc.message}", hint=exc.hint) from exc
+    qs, qe = parse_quiet(spec.quiet)
+    params: dict[str, Any] = {"threshold": spec.threshold, "silent_hours": spec.silent_hours}
+    if spec.source:
+        params["source"] = spec.source
+    default_name = topic or slug(query or spec.source or "")
+    if kind == "report":
+        params = {"period": spec.period} if spec.period else {}
+        default_name = f"{topic or (slug(query) if query else 'all')}-report"
+    params |= spec.params
+    alert = Alert(
+        name=spec.name or default_name,
+        channel_url=spec.to, kind=kind, topic=topic, query=query,
+        frequency=every, at_time=spec.at, weekday=parse_weekday(spec.day), mode=spec.mode,
+        min_followers=spec.min_followers, min_engagement=spec.min_engagement,
+        languages=tuple(spec.languages), platforms=tuple(spec.platforms), daily_cap=spec.cap,
+        quiet_start=qs, quiet_end=qe,
+        language=spec.language or ws.settings.workspace.ui_language, params=params,
+    ).validate()  # fmt: skip
+    channel_for(spec.to, ChannelContext(ws.settings, ws.root))  # refuse a bad URL now
+    return alert
+
+
+def add_alert(ws: Workspace, spec: AlertSpec) -> Alert:
+    """Check and store a new alert; the stored alert."""
+    from veille.alerts.model import AlertBook
+
+    return AlertBook(ws.store).add(build_alert(ws, spec))
+
+
+def get_alert(ws: Workspace, name: str) -> Alert:
+    from veille.alerts.model import AlertBook
+
+    return AlertBook(ws.store).get(name)
+
+
+def list_alerts(ws: Workspace) -> list[Alert]:
+    return ws.store.list_alerts()
+
+
+def schedule_text(alert: Alert) -> str:
+    """``instant``, ``hourly``, ``daily at 08:30``, ``weekly tue 07:00``."""
+    from veille.alerts.model import WEEKDAYS
+
+    if alert.frequency == "daily":
+        return f"daily at {alert.at_time}"
+    if alert.frequency == "weekly":
+        return f"weekly {WEEKDAYS[alert.weekday]} {alert.at_time}"
+    return alert.frequency
+
+
+def alert_rows(ws: Workspace) -> list[dict[str, Any]]:
+    """One row per alert, as ``alert list`` shows them."""
+    return [
+        {"name": a.name, "kind": a.kind, "watches": a.subject, "every": schedule_text(a),
+         "mode": a.mode, "to": mask_channel_url(a.channel_url), "paused": a.paused}
+        for a in list_alerts(ws)
+    ]  # fmt: skip
+
+
+def show_alert(ws: Workspace, name: str, *, secret: bool = False) -> dict[str, Any]:
+    """Every setting of one alert and its outbox counts by status; the webhook
+    signing secret only when asked."""
+    alert = get_alert(ws, name)
+    assert alert.id is not None
+    data = asdict(alert)
+    if not secret:
+        # Channel URLs may carry tokens and passwords: shown masked unless asked.
+        data.pop("secret")
+        data["channel_url"] = mask_channel_url(alert.channel_url)
+    data["outbox"] = ws.store.outbox_counts(alert.id)
+    return data
+
+
+@dataclass(frozen=True)
+class Resumed:
+    alert: Alert
+    sent: int
+    waiting: int  # queued rows not due yet (digests, quiet hours) or to retry
+
+
+def pause_alert(ws: Workspace, name: str) -> Alert:
+    """Stop sending; matches keep being queued in the outbox."""
+    from veille.alerts.model import AlertBook
+
+    return AlertBook(ws.store).update(name, paused=True)
+
+
+def resume_alert(ws: Workspace, name: str) -> Resumed:
+    """Send again: what was queued while paused and is due goes out now."""
+    from veille.alerts.model import AlertBook
+
+    alert = AlertBook(ws.store).update(name, paused=False)
+    assert alert.id is not None
+    with engine(ws) as eng:
+        report = eng.dispatch(alert_id=alert.id)
+    counts = ws.store.outbox_counts(alert.id)
+    return Resumed(alert, report.sent, counts.get("pending", 0))
+
+
+def remove_alert(ws: Workspace, name: str) -> None:
+    from veille.alerts.model import AlertBook
+
+    AlertBook(ws.store).remove(name)
+
+
+@dataclass(frozen=True)
+class SampleSent:
+    alert: Alert
+    posts: int
+    to: str
+
+
+def send_sample(ws: Workspace, name: str) -> SampleSent:
+    """Send a sample now through the real channel: the most recent matches, an
+    example event for a monitor, the latest period's report for a report alert."""
+    from veille.alerts.service import send_test
+
+    alert = get_alert(ws, name)
+    with engine(ws) as eng:
+        n = send_test(eng, alert)
+    return SampleSent(alert, n, mask_channel_url(alert.channel_url))
+
+
+def dispatch(ws: Workspace) -> tuple[int, DispatchReport]:
+    """One dispatcher round (monitors, report schedules, due sends), on the
+    outbox worker's own connection; ``(events queued, send report)``."""
+    from veille.alerts.outbox import OutboxWorker
+
+    worker = OutboxWorker(ws)
+    try:
+        return worker.drain_once()
+    finally:
+        worker.close()
+
+
+@dataclass(frozen=True)
+class Deliveries:
+    """Outbox rows (newest first) with their times in ``timezone``."""
+
+    rows: list[dict[str, Any]]
+    timezone: str
+
+
+def deliveries(
+    ws: Workspace, *, status: tuple[str, ...] = (), alert: str | None = None, limit: int = 100
+) -> Deliveries:
+    """The outbox, newest first; ``due`` and ``sent`` in the workspace's time zone."""
+    for s in status:
+        if s not in STATUSES:
+            raise UsageError(f"--status {s!r} is unknown", hint=f"Use {', '.join(STATUSES)}.")
+    if alert:
+        get_alert(ws, alert)  # an unknown name is an error, not an empty list
+    name = ws.settings.workspace.timezone
+    tz = ZoneInfo(name)
+
+    def when(ts: float | None) -> datetime | None:
+        return None if ts is None else datetime.fromtimestamp(ts, tz)
+
+    rows = [
+        {"id": r.id, "alert": r.alert, "post_id": r.post_id, "status": r.status,
+         "attempts": r.attempts, "due": when(r.due_at), "sent": when(r.sent_at), "error": r.error}
+        for r in ws.store.list_deliveries(status, alert, limit)
+    ]  # fmt: skip
+    return Deliveries(rows, name)
+
+
+def retry_dead(ws: Workspace, alert: str | None = None) -> int:
+    """Give dead letters (of one alert, or all) another round of attempts."""
+    alert_id = get_alert(ws, alert).id if alert else None
+    with engine(ws) as eng:
+        return eng.retry_dead(alert_id)
+
+
+def mark_not_relevant(ws: Workspace, alert: str, post_id: str) -> None:
+    from veille.alerts.service import mark_not_relevant as mark
+
+    mark(ws.store, alert, post_id)
+
+
+def suggest_not_terms(ws: Workspace, alert: str) -> list[Suggestion]:
+    from veille.alerts.service import suggest_not_terms as suggest
+
+    with engine(ws) as eng:
+        return suggest(eng, alert)

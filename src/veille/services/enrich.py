@@ -1,0 +1,135 @@
+"""Enrichment of stored posts: re-runs, sentiment corrections, story copies.
+
+The library API under ``veille enrich``, ``veille sentiment …`` and
+``veille copies`` (and the web app).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from veille.errors import NotFound, UsageError
+from veille.models import Sentiment
+from veille.store.base import PostFilter, StateStore, Store
+from veille.store.protocols.enrich import Copy, Correction
+
+if TYPE_CHECKING:
+    from veille.workspace import Workspace
+
+__all__ = [
+    "LABELS",
+    "Copy",
+    "Correction",
+    "copies",
+    "correct_sentiment",
+    "correction_report",
+    "enrich_stored",
+    "list_corrections",
+]
+
+LABELS = ("positive", "negative", "neutral")
+# Posts enriched and written per transaction by a re-run.
+BATCH = 500
+
+
+def correct_sentiment(store: Store, post_id: str, label: str, *, who: str = "user") -> Correction:
+    """Set ``post_id``'s sentiment to ``label`` (source ``user``) and record it.
+
+    Re-enrichment and later sightings keep a user's label.
+    """
+    label = label.strip().lower()
+    if label not in LABELS:
+        raise UsageError(
+            f"{label!r} is not a sentiment label", hint=f"Use one of: {', '.join(LABELS)}."
+        )
+    now = datetime.now(UTC).replace(microsecond=0)
+    score = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}[label]
+    sentiment = Sentiment(label, score, 1.0, "user")  # type: ignore[arg-type]
+    with store.transaction() as tx:
+        done = tx.correct_sentiment(post_id, sentiment, by=who, at=now)
+    if done is None:
+        raise NotFound(
+            f"no post with id {post_id!r}", hint="Post ids look like platform:native_id."
+        )
+    return done
+
+
+def list_corrections(state: StateStore, *, limit: int = 100) -> list[Correction]:
+    return state.list_corrections(limit=limit)
+
+
+def correction_report(state: StateStore) -> dict[str, Any]:
+    """How the model fared on the posts users reviewed (their first correction
+    of each post: what the model had said against what the user says now)."""
+    pairs = Counter((old or "none", new) for old, new in state.reviewed_sentiments())
+    agreed = sum(n for (old, new), n in pairs.items() if old == new)
+    total = sum(pairs.values())
+    return {
+        "reviewed": total,
+        "model_agreed": agreed,
+        "model_accuracy": round(agreed / total, 3) if total else None,
+        "confusion": [
+            {"model": old, "user": new, "count": n} for (old, new), n in sorted(pairs.items())
+        ],
+    }
+
+
+def copies(state: StateStore, post_id: str) -> tuple[str, list[Copy]]:
+    """The story ``post_id`` belongs to: its cluster id and every copy, oldest first."""
+    cluster, members = state.story_copies(post_id)
+    if cluster is None:
+        raise NotFound(f"no post with id {post_id!r}")
+    return cluster, members
+
+
+def enrich_stored(
+    ws: Workspace,
+    *,
+    rerun: bool = False,
+    since: datetime | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Enrich stored posts: all of them with ``rerun``, else those never
+    enriched (no sentiment yet). User corrections are kept; posts without a
+    MinHash signature yet are clustered."""
+    from veille.enrich.clusters import Clusterer
+    from veille.enrich.enricher import Enricher
+
+    store = ws.store
+    settings = ws.settings.enrich
+    enricher = Enricher.from_settings(settings, ws.root)
+    clusterer = Clusterer(threshold=settings.duplicate_threshold)
+    flt = PostFilter(since=since)
+    if on_total is not None:
+        on_total(store.count_posts(flt))
+    enriched = clustered = 0
+    batch: list[Any] = []
+
+    def flush() -> None:
+        nonlocal enriched, clustered
+        todo = batch if rerun else [p for p in batch if p.sentiment is None]
+        if todo:
+            posts = enricher.enrich(todo)
+            with store.transaction() as tx:
+                tx.upsert_posts(posts)
+                have = tx.signed_posts([p.id for p in posts])
+                fresh = [p for p in posts if p.id not in have]
+                clustered += len(clusterer.assign(tx, fresh))
+            enriched += len(posts)
+        if on_progress is not None:
+            on_progress(len(batch))
+
+    # Read everything first: writing while a read is open on the same
+    # connection would see rows twice.
+    for post in list(store.iter_posts(flt)):
+        batch.append(post)
+        if len(batch) >= BATCH:
+            flush()
+            batch = []
+    if batch:
+        flush()
+    return {"enriched": enriched, "clustered": clustered}

@@ -1,0 +1,131 @@
+"""Forgetting on request and by age, and exports that do not name people.
+
+Posts are people's personal data. A workspace can set a retention period
+(``[privacy] retention_days``: older posts are deleted, the aggregates kept)
+and an age after which raw payloads are emptied (``raw_days``); anyone can ask
+to be forgotten (:func:`erase_author`: their posts and every copy veille made
+of them); exports can name authors by pseudonyms (:func:`pseudonymizer`).
+Each erasure is logged, naming the person only by a keyed hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from veille.errors import UsageError
+from veille.store.protocols.privacy import Erasure, ErasureReport
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def pseudonym(key: bytes, kind: str, platform: str, value: str) -> str:
+    """A stable, keyed pseudonym: the same person (or post) always gets the same
+    one in this workspace, and it cannot be reversed without the key."""
+    mac = hmac.new(key, f"{kind}:{platform}:{value.casefold()}".encode(), hashlib.sha256)
+    return f"{kind}-{mac.hexdigest()[:16]}"
+
+
+def pseudonymizer(store: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function turning an export record into one that names no author: handles,
+    mentions and ids become keyed pseudonyms; names, profile links, post links
+    and the raw payload are left out. The text itself is kept as written (it may
+    still name people: say so to whoever receives the export)."""
+    key = store.privacy_key()
+
+    def apply(rec: dict[str, Any]) -> dict[str, Any]:
+        platform = str(rec.get("platform") or "")
+        out = dict(rec)
+        out["id"] = pseudonym(key, "p", platform, str(rec.get("id") or ""))
+        out["author"] = pseudonym(key, "a", platform, str(rec.get("author") or ""))
+        out["author_name"] = None
+        out["author_url"] = None
+        out["url"] = None
+        for field in ("parent_id", "thread_id", "repost_of"):
+            if rec.get(field):
+                out[field] = pseudonym(key, "p", platform, str(rec[field]))
+        if rec.get("mentions"):
+            out["mentions"] = [pseudonym(key, "a", platform, m) for m in rec["mentions"]]
+        out.pop("raw", None)
+        return out
+
+    return apply
+
+
+def subject_of(store: Any, handle: str, platform: str | None) -> str:
+    """How the erasure log names a person: a keyed hash, never the handle."""
+    return pseudonym(store.privacy_key(), "a", platform or "*", handle)
+
+
+def erase_author(workspace: Any, handle: str, platform: str | None = None) -> ErasureReport:
+    """Forget ``handle`` (on ``platform``, or everywhere): their posts, raw
+    payloads, filings, story keys, outbox rows, per-author aggregates, quarantined
+    items, and their entries in the Atom feeds that alerts write."""
+    handle = handle.strip().lstrip("@")
+    if not handle:
+        raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
+    store = workspace.store
+    report: ErasureReport = store.erase_author(
+        handle, platform, subject=subject_of(store, handle, platform)
+    )
+    removed = 0
+    for name in report.atom_files:
+        path = Path(name).expanduser()
+        path = path if path.is_absolute() else workspace.root / path
+        removed += _drop_atom_entries(path, set(report.post_ids))
+    report.removed["atom_entries"] = removed
+    return report
+
+
+def _drop_atom_entries(path: Path, post_ids: set[str]) -> int:
+    """Remove the entries of these posts from an alert's Atom file, keeping its mode."""
+    if not post_ids or not path.is_file():
+        return 0
+    ElementTree.register_namespace("", ATOM_NS)
+    tree = ElementTree.parse(path)
+    root = tree.getroot()
+    gone = 0
+    for entry in root.findall(f"{{{ATOM_NS}}}entry"):
+        entry_id = entry.findtext(f"{{{ATOM_NS}}}id") or ""
+        if entry_id.rsplit(":", 1)[-1] in post_ids or any(
+            entry_id.endswith(f":{pid}") for pid in post_ids
+        ):
+            root.remove(entry)
+            gone += 1
+    if gone:
+        mode = path.stat().st_mode & 0o777
+        tmp = path.with_name(path.name + ".tmp")
+        tree.write(tmp, encoding="utf-8", xml_declaration=True)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    return gone
+
+
+def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureReport | None:
+    """Delete what the workspace's retention settings say is too old (``None``
+    when no retention is set)."""
+    settings = workspace.settings.privacy
+    if not settings.retention_days and not settings.raw_days:
+        return None
+    now = now or datetime.now(UTC)
+    store = workspace.store
+    report = ErasureReport()
+    if settings.retention_days:
+        report = store.purge_posts_before(now - timedelta(days=settings.retention_days))
+    if settings.raw_days:
+        report.removed["raw_payloads"] = store.drop_raw_before(
+            now - timedelta(days=settings.raw_days)
+        )
+    return report
+
+
+def erasure_log(workspace: Any, limit: int = 100) -> list[Erasure]:
+    """What was forgotten, newest first."""
+    log: list[Erasure] = workspace.store.erasures(limit)
+    return log

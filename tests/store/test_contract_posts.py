@@ -1,0 +1,144 @@
+"""The PostStore contract: what every backend that keeps posts must do
+(run over each registered backend, see conftest.py)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.conftest import make_post
+from veille.models import Engagement, Sentiment
+from veille.query import compile_query
+from veille.store import PostFilter, PostStore
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+WORDS = [
+    "lumio",
+    "vexa",
+    "panne",
+    "outage",
+    "offre",
+    "réseau",
+    "fibre",
+    "Montréal",
+    "client",
+    "attente",
+    "promo",
+]
+
+
+def _corpus(n: int = 120) -> list[Any]:
+    rng = random.Random(16)
+    posts = []
+    for i in range(n):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 8)))
+        posts.append(
+            make_post(
+                str(i),
+                text,
+                platform=rng.choice(["mastodon", "bluesky", "rss"]),
+                lang=rng.choice(["fr", "en"]),
+                likes=rng.randint(0, 50),
+                published_at=T0 + timedelta(hours=i * 7),
+            )
+        )
+    return posts
+
+
+def test_is_a_post_store(post_store: Any) -> None:
+    assert isinstance(post_store, PostStore)
+
+
+def test_upsert_is_idempotent_counts_update_and_urls_merge(post_store: PostStore) -> None:
+    post = make_post("1", "bonjour", url="https://ex.com/1")
+    assert post_store.upsert_posts([post, post]).inserted == 1
+    again = post_store.upsert_posts([post])
+    assert (again.inserted, again.unchanged) == (0, 1)
+    res = post_store.upsert_posts([replace(post, engagement=Engagement(likes=7))])
+    assert res.updated == ["mastodon:1"]
+    stored = post_store.get_post("mastodon:1")
+    assert stored is not None and stored.engagement.likes == 7
+    other = make_post("b", "bonjour", platform="rss", url="https://EX.com/1?utm_source=x")
+    assert post_store.upsert_posts([other]).merged == {"rss:b": "mastodon:1"}
+    assert post_store.count_posts() == 1
+    assert post_store.get_post("rss:b") is None
+
+
+def test_reads_filters_and_order(post_store: PostStore) -> None:
+    posts = _corpus()
+    post_store.upsert_posts(posts)
+    assert post_store.count_posts() == len(posts)
+    listed = list(post_store.iter_posts(batch_size=7))
+    assert [p.id for p in listed] == [p.id for p in posts]  # oldest first
+    flt = PostFilter(since=T0 + timedelta(days=5), platforms=("rss",), languages=("fr",))
+    expected = [
+        p.id
+        for p in posts
+        if p.published_at >= flt.since and p.platform == "rss" and p.lang == "fr"  # type: ignore[operator]
+    ]
+    assert [p.id for p in post_store.iter_posts(flt)] == expected
+    assert post_store.count_posts(flt) == len(expected)
+    got = post_store.get_posts([posts[3].id, "nope", posts[1].id])
+    assert [p.id for p in got] == [posts[3].id, posts[1].id]
+
+
+def test_search_returns_what_the_query_matches(post_store: PostStore) -> None:
+    posts = _corpus()
+    post_store.upsert_posts(posts)
+    queries = [
+        "lumio",
+        "lumio panne",
+        "lumio OR vexa",
+        "lumio -promo",
+        '"fibre client"',
+        "montreal",
+        "reseau lang:fr",
+        "(panne OR outage) platform:bluesky",
+        "likes:>=30 offre",
+        "lumio NEAR/2 attente",
+    ]
+    for text in queries:
+        q = compile_query(text)
+        expected = {p.id for p in posts if q.matches(p)}
+        found = post_store.search(q, limit=1000)
+        assert {p.id for p in found} == expected, text
+        assert post_store.count_matches(q) == len(expected), text
+        newest = post_store.search(text, limit=5)
+        assert [p.id for p in newest] == [
+            p.id for p in sorted(found, key=lambda p: p.published_at, reverse=True)
+        ][:5]
+        by_engagement = post_store.search(q, sort="engagement", limit=1000)
+        totals = [p.engagement.total for p in by_engagement]
+        assert totals == sorted(totals, reverse=True), text
+        assert {p.id for p in post_store.search(q, sort="relevance", limit=1000)} == expected
+
+
+def test_search_text_folds_case_and_accents(post_store: PostStore) -> None:
+    post_store.upsert_posts([make_post("1", "Les MÉDIAS de Montréal"), make_post("2", "autre")])
+    assert [p.id for p in post_store.search_text("medias montreal")] == ["mastodon:1"]
+    assert post_store.search_text("medias absent") == []
+
+
+def test_stats_and_sentiment(post_store: PostStore) -> None:
+    posts = _corpus(30)
+    post_store.upsert_posts(posts)
+    stats = post_store.stats()
+    assert stats.total == 30
+    assert sum(c.count for c in stats.by_platform) == 30
+    assert sum(c.count for c in stats.by_day) == 30
+    assert stats.first == posts[0].published_at and stats.last == posts[-1].published_at
+    post_store.set_sentiment(posts[0].id, Sentiment("negative", -0.8, 0.9, "user"))
+    got = post_store.get_post(posts[0].id)
+    assert got is not None and got.sentiment is not None and got.sentiment.label == "negative"
+
+
+def test_stored_content_tells_new_from_seen(post_store: PostStore) -> None:
+    seen = make_post("1", "déjà", url="https://ex.com/a")
+    post_store.upsert_posts([seen])
+    same_url = make_post("2", "déjà", platform="rss", url="https://ex.com/a")
+    fresh = make_post("3", "neuf")
+    known = post_store.stored_content([seen, same_url, fresh])
+    assert set(known) == {seen.id, same_url.id}
+    assert known[seen.id] == seen.content_hash

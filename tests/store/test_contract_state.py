@@ -1,0 +1,98 @@
+"""The StateStore contract: what every backend that keeps the state must do
+(run over each registered backend, see conftest.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from veille.models import Cursor
+from veille.store import StateStore
+from veille.store.protocols.sources import SourceRecord
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def _source(name: str = "feeds-a", *, enabled: bool = True) -> SourceRecord:
+    return SourceRecord(name, "feeds", {"url": "https://ex.com/feed"}, 900, enabled, T0)
+
+
+def test_is_a_state_store(state_store: Any) -> None:
+    assert isinstance(state_store, StateStore)
+
+
+def test_cursors_commit_with_their_transaction(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        tx.set_cursor(Cursor("source:a", {"since": "x"}))
+    got = state_store.get_cursor("source:a")
+    assert got is not None and dict(got.value) == {"since": "x"}
+    with pytest.raises(RuntimeError), state_store.transaction() as tx:
+        tx.set_cursor(Cursor("source:a", {"since": "y"}))
+        raise RuntimeError("the batch failed")
+    again = state_store.get_cursor("source:a")
+    assert again is not None and dict(again.value) == {"since": "x"}
+    assert state_store.get_cursor("source:none") is None
+
+
+def test_sources_add_list_enable_remove(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        tx.add_source(_source("b"))
+        tx.add_source(_source("a"))
+        tx.set_cursor(Cursor("source:a", {"page": 2}))
+    assert [s.name for s in state_store.list_sources()] == ["a", "b"]
+    found = state_store.find_source("a")
+    assert found == _source("a")
+    assert state_store.find_source("zz") is None
+    assert state_store.due_sources(T0) == {"a", "b"}
+    with state_store.transaction() as tx:
+        tx.set_source_enabled("b", False)
+        tx.remove_source("a", cursor="source:a")
+    assert [(s.name, s.enabled) for s in state_store.list_sources()] == [("b", False)]
+    assert state_store.get_cursor("source:a") is None
+
+
+def test_health_runs_failures_and_due_times(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        tx.add_source(_source("a"))
+        tx.count_collected("a", 5, 100)
+        tx.count_collected("a", 2, None)
+        tx.record_success("a", T0, new_posts=7, next_due=T0 + timedelta(minutes=15))
+    (h,) = state_store.source_health("a")
+    assert (h.total_posts, h.quota_left, h.last_posts, h.runs) == (7, 100, 7, 1)
+    assert h.last_success == T0 and h.next_due == T0 + timedelta(minutes=15)
+    assert state_store.due_sources(T0) == set()
+    assert state_store.due_sources(T0 + timedelta(minutes=15)) == {"a"}
+    later = T0 + timedelta(hours=1)
+    with state_store.transaction() as tx:
+        tx.record_failure(
+            "a",
+            later,
+            error="HTTP 503",
+            failures=1,
+            new_posts=0,
+            next_due=later + timedelta(hours=1),
+        )
+    (h,) = state_store.source_health()
+    assert (h.last_error, h.consecutive_failures, h.runs, h.last_success) == ("HTTP 503", 1, 2, T0)
+    assert state_store.consecutive_failures("a") == 1
+    assert state_store.consecutive_failures("none") == 0
+
+
+def test_quarantine_keeps_items_whole_until_released(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        tx.add_source(_source("a"))
+        tx.quarantine("a", [("no date", {"id": 1, "x": [1, 2]}), ("no text", {"id": 2})], T0)
+        tx.quarantine("b", [("bad", {"id": 3})], T0)
+    items = state_store.quarantined("a")
+    assert [(i.error, i.raw) for i in items] == [
+        ("no date", {"id": 1, "x": [1, 2]}),
+        ("no text", {"id": 2}),
+    ]
+    assert len(state_store.quarantined()) == 3
+    assert state_store.source_health("a")[0].quarantined == 2
+    with state_store.transaction() as tx:
+        tx.set_quarantine_error(items[0].id, "still no date")
+        tx.release_quarantined([items[1].id])
+    assert [(i.error) for i in state_store.quarantined("a")] == ["still no date"]

@@ -1,0 +1,193 @@
+"""Forgetting: a person's erasure, retention by age, pseudonymized exports,
+terms of use shown where a source is added. Through the real CLI and store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from veille.cli import build_app
+from veille.errors import ConfigError
+from veille.workspace import Workspace
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    app = build_app()
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0, stdin: str | None = None):  # type: ignore[no-untyped-def]
+        result = runner.invoke(app, ["--help"] if not args else list(args), input=stdin)
+        assert result.exit_code == code, (result.output, result.exception)
+        return result
+
+    return invoke
+
+
+def _row(n: int, handle: str, text: str, days_ago: float, **kw: object) -> dict[str, object]:
+    return {
+        "platform": kw.pop("platform", "mastodon"),
+        "id": str(n),
+        "url": f"https://social.example/@{handle}/{n}",
+        "text": text,
+        "author": {"handle": handle, "name": handle.title(), "followers": 100 + n},
+        "published_at": (NOW - timedelta(days=days_ago)).isoformat(),
+        "engagement": {"likes": n % 5, "shares": 1},
+        **kw,
+    }
+
+
+def _workspace(run, tmp_path: Path, rows: list[dict[str, object]], extra: str = "") -> Path:  # type: ignore[no-untyped-def]
+    run("init", "ws")
+    ws = tmp_path / "ws"
+    if extra:
+        (ws / "veille.toml").write_text(extra, encoding="utf-8")
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    run("topic", "add", "fibre", "fibre", "--workspace", str(ws))
+    run("import", str(src), "--workspace", str(ws))
+    return ws
+
+
+def _db(ws: Path) -> sqlite3.Connection:
+    return sqlite3.connect(ws / "veille.db")
+
+
+def test_erase_a_person_removes_every_copy_and_logs_a_hash(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        _row(1, "claire", "La fibre arrive enfin chez moi", 1),
+        _row(2, "claire", "Encore une panne de fibre ce matin", 2),
+        _row(3, "bob", "La fibre, quelle affaire", 1),
+        _row(4, "bob", "Rien à voir", 3),
+        _row(5, "claire", "Fibre sur Bluesky aussi", 1, platform="bluesky"),
+    ]
+    ws = _workspace(run, tmp_path, rows)
+    run("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom", "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        claire = [p.id for p in w.store.search("fibre", limit=50) if p.author.handle == "claire"]
+    assert len(claire) == 3
+    # The alert's Atom file holds entries for some of her posts (as the channel writes them).
+    feed = ws / "alerts" / "fibre.atom"
+    feed.parent.mkdir(exist_ok=True)
+    entries = "".join(
+        f"<entry><id>urn:veille:1:{pid}</id><title>t</title></entry>" for pid in [*claire, "x"]
+    )
+    feed.write_text(
+        f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><id>f</id>{entries}</feed>',
+        encoding="utf-8",
+    )
+    feed.chmod(0o644)
+    with _db(ws) as conn:
+        conn.execute(
+            "INSERT INTO quarantine (source, error, raw, created_at) VALUES "
+            "('s', 'e', '{\"author\": \"claire\"}', 0), ('s', 'e', '{\"author\": \"claire2\"}', 0)"
+        )
+
+    out = run("privacy", "erase", "--author", "@claire", "--platform", "mastodon", "--yes",
+              "--workspace", str(ws), "--format", "json").stdout  # fmt: skip
+    report = json.loads(out)
+    assert report["posts"] == 2
+    assert report["removed"]["atom_entries"] == 2 and report["removed"]["quarantine"] == 1
+
+    with Workspace.open(ws) as w:
+        left = w.store.search("fibre", limit=50)
+        assert {(p.author.handle, p.platform) for p in left} == {
+            ("bob", "mastodon"),
+            ("claire", "bluesky"),  # only Mastodon was asked for
+        }
+    with _db(ws) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM posts WHERE author_handle = 'claire' AND platform = 'mastodon'"
+        ).fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM author_rollup WHERE handle = 'claire' "
+                            "AND platform = 'mastodon'").fetchone() == (0,)  # fmt: skip
+        assert conn.execute("SELECT count(*) FROM quarantine").fetchone() == (1,)
+        dump = "\n".join(conn.iterdump())
+    assert "@claire/1" not in dump and "@claire/2" not in dump
+    text = feed.read_text("utf-8")
+    assert "urn:veille:1:x" in text
+    for pid in claire:  # her Mastodon entries are gone, the Bluesky one was not asked for
+        assert (f"urn:veille:1:{pid}<" in text) == pid.startswith("bluesky:")
+    assert oct(feed.stat().st_mode & 0o777) == "0o644"
+
+    log = run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout
+    (entry,) = json.loads(log)
+    assert entry["kind"] == "author" and entry["posts"] == 2
+    assert "claire" not in log  # the log names a keyed hash, not the person
+
+
+def test_retention_deletes_old_posts_and_keeps_the_aggregates(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = [_row(n, f"user{n}", f"fibre numéro {n}", days_ago=n * 10) for n in range(1, 7)]
+    ws = _workspace(run, tmp_path, rows, "[privacy]\nretention_days = 25\nraw_days = 5\n")
+    with _db(ws) as conn:
+        volume = conn.execute("SELECT sum(posts), sum(engagement) FROM post_rollup").fetchone()
+        topic = conn.execute("SELECT sum(posts) FROM topic_rollup").fetchone()
+    out = run("privacy", "purge", "--workspace", str(ws)).stdout
+    assert "4 posts older than the retention period deleted" in out
+    with Workspace.open(ws) as w:
+        assert w.store.count_posts() == 2
+        assert {p.text for p in w.store.search("fibre", limit=50)} == {
+            "fibre numéro 1",
+            "fibre numéro 2",
+        }
+        assert all(p.raw == {} for p in w.store.search("fibre", limit=50))  # older than 5 days
+    with _db(ws) as conn:
+        assert conn.execute("SELECT sum(posts), sum(engagement) FROM post_rollup").fetchone() == (
+            volume
+        )
+        assert conn.execute("SELECT sum(posts) FROM topic_rollup").fetchone() == topic
+        assert (
+            conn.execute("SELECT count(*) FROM author_rollup WHERE handle = 'user6'").fetchone()[0]
+            == 0
+        )
+    # Run again: nothing more to do, and a log entry only for the first purge.
+    assert "0 posts" in run("privacy", "purge", "--workspace", str(ws)).stdout
+    log = json.loads(run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout)
+    assert [e["kind"] for e in log] == ["retention"] and log[0]["posts"] == 4
+
+
+def test_pseudonymized_export_names_no_one_and_keeps_people_apart(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        _row(1, "claire", "fibre un", 1, mentions=["bob"]),
+        _row(2, "claire", "fibre deux", 1),
+        _row(3, "bob", "fibre trois", 1),
+    ]
+    ws = _workspace(run, tmp_path, rows)
+    first = run("export", "--pseudonymize", "--workspace", str(ws)).stdout
+    again = run("export", "--pseudonymize", "--format", "csv", "--workspace", str(ws)).stdout
+    for out in (first, again):
+        assert "claire" not in out.lower() and "bob" not in out.lower()
+        assert "social.example" not in out
+    recs = [json.loads(line) for line in first.splitlines()]
+    by_text = {r["text"]: r for r in recs}
+    assert by_text["fibre un"]["author"] == by_text["fibre deux"]["author"]
+    assert by_text["fibre un"]["author"] != by_text["fibre trois"]["author"]
+    assert by_text["fibre un"]["mentions"] == [by_text["fibre trois"]["author"]]
+    assert by_text["fibre un"]["author_name"] is None and by_text["fibre un"]["url"] is None
+    assert by_text["fibre un"]["author"] in again  # stable across exports
+    plain = run("export", "--workspace", str(ws)).stdout
+    assert "claire" in plain  # only on demand
+
+
+def test_retention_out_of_range_is_refused(tmp_path: Path) -> None:
+    from veille.config import load_settings
+
+    cfg = tmp_path / "veille.toml"
+    cfg.write_text("[privacy]\nretention_days = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"retention_days = -1"):
+        load_settings(cfg)
+
+
+def test_adding_a_source_shows_the_platforms_terms(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("init", "ws")
+    out = run("source", "add", "reddit", "r/fibre", "--workspace", str(tmp_path / "ws")).stdout
+    assert "Terms of use:" in out and "redditinc.com/policies/data-api-terms" in out
