@@ -10,6 +10,7 @@ import pytest
 from veille.models import content_hash
 from veille.query import Matcher, compile_query
 from veille.store.sqlite import SQLiteStore
+from veille.store.sqlite.migrations import migrations
 
 from .conftest import make_post
 
@@ -89,8 +90,12 @@ def test_an_older_index_is_rebuilt_without_elisions(tmp_path: Path) -> None:
             "UPDATE posts SET content_hash = 'old' WHERE pk = ? AND instr(text, '''')", (pk,)
         )
     conn.execute("DELETE FROM posts WHERE id = 'mastodon:6'")
-    conn.execute("PRAGMA user_version = 159")
     conn.commit()
+    # Migration 0160 as the runner applies it: in a transaction of its own.
+    (elisions,) = [m for m in migrations() if m.number == 160]
+    conn.execute("BEGIN IMMEDIATE")
+    elisions.run(conn)
+    conn.execute("COMMIT")
     store.close()
 
     store = SQLiteStore.open(path)
