@@ -75,7 +75,7 @@ def main() -> None:
         init_workspace(root)
         (root / "veille.toml").write_text("[http]\nallow_private_networks = true\n")
         ws = Workspace.open(root)
-        book = AlertBook(ws.store.conn)
+        book = AlertBook(ws.store)
         for i in range(args.alerts):
             w = words[i % len(words)]
             book.add(Alert(name=f"a{i}", query=w, channel_url=f"webhook+{url}"))

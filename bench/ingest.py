@@ -194,7 +194,7 @@ def run_full(n: int, db_dir: str, profile: bool, queue: mp.Queue) -> None:
     posts = [post_from_record(r) for r in make_short(n)]
     root = init_workspace(db_dir)
     with Workspace.open(root) as ws:
-        book = AlertBook(ws.store.conn)
+        book = AlertBook(ws.store)
         for i in range(1000):
             # Atom alerts: queued in the posts' transaction, written by the worker.
             book.add(Alert(name=f"a{i}", query=f"k{i} OR (lumio k{(i + 1) % 1000})",

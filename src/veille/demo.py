@@ -3,6 +3,7 @@ connectors through the real pipeline, then a tour."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -20,9 +21,9 @@ def collect_from_simulator(ws: Workspace, *, seed: int, days: int, end: datetime
     """
     from veille.http import HttpClient
     from veille.pipeline.collect import collect
+    from veille.services.sources import add_source, list_sources, remove_source, set_enabled
     from veille.sim.platform_demo import demo_sources
     from veille.sim.runner import start_simulator
-    from veille.sources.manage import add_source, list_sources, remove_source, set_enabled
 
     sim = start_simulator(seed=seed, days=days, now=end, future_days=0)
     try:
@@ -86,9 +87,36 @@ def add_demo_topics_and_alert(ws: Workspace) -> list[str]:
     return list(DEMO_TOPICS)
 
 
+def demo_organization() -> dict[str, str]:
+    """The demo's ``[organization]`` settings: Lumio's own pages (never its
+    influencers; the LinkedIn page may be named by its organization number),
+    its topic, its competitors' and the sector's."""
+    from veille.sim.linkedin import ORG_ID
+
+    return {
+        "handles": f'["facebook:lumio", "linkedin:lumio", "linkedin:{ORG_ID}"]',
+        "brand_topic": '"lumio"',
+        "competitor_topics": '["vexa", "orbita"]',
+        "sector_topic": '"secteur"',
+    }
+
+
+def _set_organization(root: Path) -> None:
+    """Fill the template's commented ``[organization]`` keys (a setting the
+    user already wrote is kept)."""
+    from veille.workspace import CONFIG_NAME
+
+    path = root / CONFIG_NAME
+    text = path.read_text(encoding="utf-8")
+    for key, value in demo_organization().items():
+        text = re.sub(rf"(?m)^# {key} = .*$", f"{key} = {value}", text, count=1)
+    path.write_text(text, encoding="utf-8")
+
+
 def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) -> list[str]:
     """Create (or refresh) the demo workspace and return a tour of it, line by line."""
     root = init_workspace(directory)
+    _set_organization(root)
     lines = [f"Demo workspace: [bold]{root}[/]"]
     with Workspace.open(root) as ws:
         topics = add_demo_topics_and_alert(ws)

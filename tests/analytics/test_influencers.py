@@ -5,7 +5,12 @@ import math
 import pytest
 
 from tests.analytics.conftest import make_post
-from veille.analytics.influencers import influencers, network_rank
+from veille.analytics.influencers import (
+    Weights,
+    influencers,
+    network_rank,
+    same_person_candidates,
+)
 from veille.analytics.scope import Scope, words_scope
 from veille.store.sqlite import SQLiteStore
 
@@ -46,9 +51,16 @@ def conversation(tmp_path):
 
 
 def test_ranking_shows_its_numbers(conversation, week) -> None:
-    found = influencers(
-        conversation, words_scope("lumio"), week, org_handles=["mastodon:lumio_official"]
-    )
+    org = ["mastodon:lumio_official"]
+    found = influencers(conversation, words_scope("lumio"), week, org_handles=org)
+    # The fan's two accounts are offered as one person, with the evidence...
+    offers = same_person_candidates(conversation, found)
+    assert [(o.a, o.b, o.evidence) for o in offers] == [
+        (("bluesky", "fan"), ("mastodon", "fan"), ("same handle 'fan'",))
+    ]
+    # ...and ranked as one once the user confirms.
+    conversation.decide_author_link(("bluesky", "fan"), ("mastodon", "fan"), "same")
+    found = influencers(conversation, words_scope("lumio"), week, org_handles=org)
     by = {i.handle: i for i in found}
     assert set(by) == {"@Star", "fan", "hub", "other"}  # the organization is not listed
     star, fan, hub = by["@Star"], by["fan"], by["hub"]
@@ -62,19 +74,16 @@ def test_ranking_shows_its_numbers(conversation, week) -> None:
     # Who the organization already talked to.
     assert fan.engaged and hub.engaged and not star.engaged
     assert fan.engaged_at is not None and fan.engaged_at.day == 20
-    # The score is the weighted sum of the components shown.
-    c = star.components
+    # The score is the weighted mean of the parts shown (all known here).
+    c, w = star.components, Weights()
+    assert star.basis == ("posts", "network", "relevance", "reach", "engagement")
     assert star.score == pytest.approx(
-        100
-        * (0.3 * c["reach"] + 0.3 * c["engagement"] + 0.2 * c["relevance"] + 0.2 * c["network"]),
-        abs=0.01,
+        100 * sum(w.of(k) * v for k, v in c.items()) / sum(w.of(k) for k in c), abs=0.01
     )
-    assert found[0].handle == "@Star" and found == sorted(found, key=lambda i: -i.score)
+    assert found == sorted(found, key=lambda i: -i.score)
     assert "100,000 followers" in star.why() and "50%" in star.why()
-    assert fan.why("fr").startswith("50 abonnés, 0 interactions sur 3 publications pertinentes, ")
-    assert "100\u202f% de leurs publications" in fan.why("fr") and "déjà en contact" in fan.why(
-        "fr"
-    )
+    assert fan.why("fr").startswith("50 abonnés, 0 interaction sur 3 publications pertinentes, ")
+    assert "100\u202f% de ses publications" in fan.why("fr") and "déjà en contact" in fan.why("fr")
     assert "100\u202f000 abonnés" in star.why("fr")
     # Recent matching posts, newest first.
     assert [p.native_id for p in star.recent] == ["s2", "s1"]

@@ -102,7 +102,7 @@ def test_topics_and_alerts_share_one_match_per_post(workspace: Workspace) -> Non
     from veille.query.matcher import Matcher
 
     add_topic(workspace.store, "lamps", "lamp")
-    AlertBook(workspace.store.conn).add(
+    AlertBook(workspace.store).add(
         Alert(name="lamps", topic="lamps", channel_url="atom:alerts/lamps.atom")
     )
     calls: list[str] = []

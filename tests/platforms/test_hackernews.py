@@ -53,6 +53,8 @@ def test_collect_uses_created_at_i_cursor(make_sim, world, http) -> None:  # typ
     assert uppers == sorted(uppers, reverse=True)
     assert batches[-1].cursor == {"created_at_i": max(h["created_at_i"] for h in hits)}
     assert all("lumio" in (to_post(h).title or to_post(h).text).lower() for h in hits)
+    stories = [p for p in map(to_post, hits) if p.title]
+    assert stories and not [p for p in stories if p.text.startswith(p.title.rstrip("…"))]
 
     world.clock.advance(timedelta(days=1))
     new = [h for b in collect(config, batches[-1].cursor, http) for h in b.items]
@@ -96,3 +98,22 @@ def test_a_run_cut_short_leaves_no_gap(make_sim, world, http) -> None:  # type: 
         if set(cursor) == {"created_at_i"} and got >= expected:
             break
     assert got == expected
+
+
+def test_a_story_does_not_repeat_its_title_in_its_text() -> None:
+    story = fixture("hackernews", "search_by_date.json")["hits"][1]
+    title = "Ask HN: is Lumio fibre worth it?"
+    ask = {**story, "url": None, "title": title,
+           "story_text": f"{title} <p>Moving to Gatineau next month."}  # fmt: skip
+    post = to_post(ask)
+    assert post.title == "Ask HN: is Lumio fibre worth it?"
+    assert post.text == "Moving to Gatineau next month."
+    # A title cut short with an ellipsis still matches the words it kept.
+    cut = {**ask, "title": "Ask HN: is Lumio fibre…"}
+    assert to_post(cut).text == "worth it?\n\nMoving to Gatineau next month."
+    # A title that stops inside a word of the text repeats nothing.
+    partial = {**ask, "title": "Ask HN: is Lumio fib"}
+    assert to_post(partial).text.startswith("Ask HN: is Lumio fibre")
+    # A story with its own text keeps all of it.
+    own = {**ask, "story_text": "Moving to Gatineau next month."}
+    assert to_post(own).text == "Moving to Gatineau next month."

@@ -43,6 +43,18 @@ def test_linkedin_post_and_comment() -> None:
     assert comment.author.handle == "aB3dE5fG7h" and comment.engagement.likes == 3
 
 
+def test_linkedin_authors_show_a_name_not_a_number() -> None:
+    org = fixture("linkedin", "organization.json")
+    raw = fixture("linkedin", "posts.json")["elements"][0]
+    post = linkedin.to_post({**raw, "author~": org})
+    assert (post.author.name, post.author.handle) == ("Lumio", "lumio")
+    assert post.author.url == "https://www.linkedin.com/company/lumio/"
+    assert post.author.id == "urn:li:organization:2414183"
+    comment = fixture("linkedin", "comments.json")["elements"][0]
+    member = {"localizedFirstName": "Julie", "localizedLastName": "Tremblay"}
+    assert linkedin.to_post({**comment, "actor~": member}).author.name == "Julie Tremblay"
+
+
 def test_targets_need_tokens() -> None:
     with pytest.raises(SourceConfigError, match="access token"):
         facebook.parse_target("lumio")
@@ -94,6 +106,7 @@ def test_linkedin_org_posts_and_comments(make_sim, world, http) -> None:  # type
     posts = [linkedin.to_post(i) for b in batches for i in b.items]
     org_posts = [p for p in posts if p.parent_id is None]
     assert len(org_posts) == 3 and any(p.parent_id for p in posts)
+    assert {(p.author.name, p.author.handle) for p in org_posts} == {("Lumio", "lumio")}
     cursor = batches[-1].cursor
     world.clock.advance(timedelta(days=1))
     later = [linkedin.to_post(i) for b in linkedin.collect(config, cursor, http) for i in b.items]

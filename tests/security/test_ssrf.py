@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from veille.alerts.channels import ChannelContext, ChannelError, Delivery, channel_for
 from veille.alerts.channels import apprise_guard as guard
 from veille.alerts.channels.httpclient import post as webhook_post
-from veille.alerts.model import Alert
+from veille.alerts.model import Alert, AlertBook
 from veille.config import HttpSettings, Settings
 from veille.errors import UsageError, VeilleError
 from veille.http import BlockedAddress, HttpClient
@@ -245,7 +245,8 @@ def test_local_sockets_are_refused_inside_the_guard(tmp_path: Path) -> None:
 
 def test_guard_does_nothing_outside_a_send(recorder: Recorder) -> None:
     """The audit hook is process-wide; only guarded sends are checked."""
-    guard.guarded  # noqa: B018 - the hook is installed by the import above
+    import veille.alerts.channels.apprise_hook  # noqa: F401 - installs the hook
+
     with socket.create_connection(("127.0.0.1", recorder.port), timeout=5) as sock:
         sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
         assert sock.recv(100).startswith(b"HTTP/1.0 200")
@@ -255,7 +256,6 @@ def test_guard_does_nothing_outside_a_send(recorder: Recorder) -> None:
 def test_cli_alert_add_and_test_refuse_loopback(tmp_path: Path, recorder: Recorder) -> None:
     """The issue's reproduction: `alert add --to json://127.0.0.1:PORT/` is refused,
     and an alert already stored with it sends nothing on `alert test`."""
-    from veille.alerts.model import AlertBook
     from veille.cli import build_app
     from veille.workspace import Workspace, init_workspace
 

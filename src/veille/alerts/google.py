@@ -14,14 +14,12 @@ from typing import Any
 
 from veille.alerts.channels import ChannelContext, channel_for
 from veille.alerts.matching import topic_query
-from veille.alerts.model import Alert, AlertBook, parse_weekday
-from veille.errors import InputError, UsageError, VeilleError
+from veille.alerts.model import Alert, AlertBook
+from veille.errors import InputError, VeilleError
 from veille.query.topics import add_topic
 from veille.textnorm import fold
 from veille.workspace import Workspace
 
-_FREQ = {"AS_IT_HAPPENS": "instant", "REALTIME": "instant", "HOURLY": "hourly",
-         "DAILY": "daily", "WEEKLY": "weekly"}  # fmt: skip
 _OPS = [
     (re.compile(r"\ballintitle:\s*(.+)$", re.I), "allintitle:", "title:"),
     (re.compile(r"\bintitle:", re.I), "intitle:", "title:"),
@@ -90,63 +88,64 @@ def _records(path: Path) -> list[dict[str, Any]]:
     return data
 
 
-def _time(value: Any) -> tuple[str, int]:
-    """``delivery_time`` as ``(HH:MM, weekday)``; Google gives a time of day and a day."""
-    at, day = "08:00", 0
-    if isinstance(value, str):
-        m = re.search(r"(\d{1,2}):(\d{2})", value)
-        if m:
-            at = f"{int(m.group(1)):02d}:{m.group(2)}"
-        for token in re.findall(r"[A-Za-z]+", value):
-            try:
-                day = parse_weekday(token)
-            except UsageError:
-                continue
-    elif isinstance(value, dict):
-        hour = value.get("hour", value.get("hours"))
-        minute = value.get("minute", value.get("minutes", 0))
-        if isinstance(hour, int):
-            at = f"{hour:02d}:{int(minute or 0):02d}"
-        tod = value.get("time_of_day")
-        if isinstance(tod, str | dict):
-            at = _time(tod)[0]
-        dow = value.get("day_of_week") or value.get("day")
-        if isinstance(dow, str):
-            day = parse_weekday(dow)
-        elif isinstance(dow, int):
-            day = (dow - 1) % 7 if dow >= 1 else 0
-    return at, day
-
-
 def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None = None) -> list[str]:
-    """Create one alert per Google alert; the report lines."""
+    """Create one alert per Google alert; the report lines.
+
+    Every setting is read first: one value veille does not know refuses the
+    whole file (an :class:`InputError` naming each alert and value), so nothing
+    is imported with a default that is not what the user chose."""
+    from veille.alerts import google_values as gv
+
+    records = _records(path)
+    reader = gv.Reader()
+    settings: list[gv.GoogleSettings] = []
+    lines: list[str] = []
+    fields: list[str] = []
+    for rec in records:
+        settings.append(reader.read(rec))
+        lines += gv.problem_lines(str(rec["query"]), reader.problems)
+        fields += [f for f, _ in reader.problems]
+        reader.problems = []
+    if lines:
+        raise InputError(
+            f"{path.name}: " + "; ".join(lines) + "; nothing was imported",
+            hint=gv.hint_for(fields),
+        )
     book = AlertBook(ws.store)
     ctx = ChannelContext(ws.settings, ws.root)
     existing = {a.name for a in book.all()}
-    lines: list[str] = []
+    detected = set(ws.settings.enrich.languages)
     skipped = 0
-    for rec in _records(path):
+    for rec, got in zip(records, settings, strict=True):
         query, notes = translate_query(str(rec["query"]))
         name = re.sub(r"[^\w.]+", "-", fold(str(rec["query"]))).strip("-.")[:56] or "google"
         base, n = name, 2
         while name in existing or topic_query(ws.store, name) is not None:
             name, n = f"{base}-{n}", n + 1
-        lang = str(rec.get("language") or "").lower()
-        method = str(rec.get("delivery_method", "EMAIL")).upper()
-        if method == "RSS" or not rec.get("email_address"):
+        if got.method == "rss" or not rec.get("email_address"):
             channel = rss_channel or f"atom:feeds/{name}.xml"
             frequency = "instant"
         else:
             channel = f"mailto:{rec['email_address']}"
-            frequency = _FREQ.get(str(rec.get("delivery_frequency", "DAILY")).upper(), "daily")
-        at, day = _time(rec.get("delivery_time"))
-        quality = rec.get("quality") or []
-        best = "HIGH" in [
-            str(q).upper() for q in (quality if isinstance(quality, list) else [quality])
-        ]
-        if rec.get("country"):
-            notes.append(f"region {rec['country']} not translated (veille filters by language "
-                         "and platform; add sources from that region)")  # fmt: skip
+            frequency = got.frequency
+        if got.language and detected and got.language not in detected:
+            known = ", ".join(sorted(detected))
+            notes.append(
+                f"language {got.language} is not in [enrich] languages ({known}): "
+                "add it, or no post will match"
+            )
+        if got.region:
+            region = rec.get("country", rec.get("region"))
+            notes.append(
+                f"region {region} not translated (veille filters by language and platform; "
+                "add sources from that region)"
+            )
+        picked = [s for s in got.sources if s != "automatic"]
+        if picked:
+            notes.append(
+                f"sources {', '.join(picked)} not translated "
+                "(veille watches the sources you add: veille source add)"
+            )
         try:
             channel_for(channel, ctx)
             add_topic(ws.store, name, query)
@@ -154,16 +153,17 @@ def import_google_alerts(ws: Workspace, path: Path, *, rss_channel: str | None =
             skipped += 1
             lines.append(f"skipped “{rec['query']}”: {exc.message}")
             continue
+        lang = got.language or ""
         alert = Alert(
-            name=name, channel_url=channel, topic=name, frequency=frequency, at_time=at,
-            weekday=day, mode="best" if best else "all",
-            languages=(lang,) if lang and lang != "any" else (),
+            name=name, channel_url=channel, topic=name, frequency=frequency, at_time=got.at,
+            weekday=got.weekday, mode="best" if got.best else "all",
+            languages=(lang,) if lang else (),
             language=lang if lang in ("en", "fr") else ws.settings.workspace.ui_language,
         )  # fmt: skip
         book.add(alert)
         existing.add(name)
         extra = f"; {'; '.join(notes)}" if notes else ""
-        how = f"{frequency}, best only" if best else frequency
+        how = f"{frequency}, best only" if got.best else frequency
         lines.append(f"topic and alert {name}: “{query}” → {channel} ({how}){extra}")
     lines.append(f"{len(lines) - skipped} alert(s) imported from {path.name}, {skipped} skipped.")
     return lines

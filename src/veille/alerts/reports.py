@@ -95,14 +95,13 @@ def report_period(alert: Alert, slot: datetime, timezone: str) -> Period:
     return parse_period(text, timezone=timezone, now=slot)
 
 
-def period_label(since: datetime, until: datetime, timezone: str) -> str:
-    tz = ZoneInfo(timezone)
-    start, end = since.astimezone(tz), (until - timedelta(seconds=1)).astimezone(tz)
+def period_label(since: datetime, until: datetime, timezone: str, lang: str = "en") -> str:
+    # Hours say their zone (veille.timefmt, engineer G); whole days need none.
+    from veille import timefmt
+
     if until - since < timedelta(hours=23):
-        return f"{start:%Y-%m-%d %H:%M} – {until.astimezone(tz):%H:%M}"
-    if start.date() == end.date():
-        return f"{start:%Y-%m-%d}"
-    return f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
+        return timefmt.hours(since, until, lang, timezone)
+    return timefmt.days(since, until, timezone)
 
 
 def _base_scope(alert: Alert) -> Scope:
@@ -150,7 +149,8 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
     figures: dict[str, list[str]] = {}
     for lang, words in _WORDS.items():
         title = words["report"].format(s=about) if about else words["all"]
-        summary[lang] = f"{title}{' :' if lang == 'fr' else ':'} {label}"
+        when = period_label(period.since, period.until, tz, lang)
+        summary[lang] = f"{title}{' :' if lang == 'fr' else ':'} {when}"
         lines = []
         for name in _FIGURES:
             fig = head[name]

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from veille.analytics.scope import Period
 from veille.analytics.volume import SentimentPoint, Share, Voice, Volume
 from veille.errors import UsageError
 
@@ -16,75 +17,146 @@ WIDTH = 560
 HEIGHT = 220
 _LABELS = {
     "en": {"posts": "Posts", "period": "This period", "previous": "Previous period",
-           "date": "Date", "share": "Share", "net": "Net sentiment", "topic": "Topic"},
+           "date": "Date", "share": "Share", "net": "Net sentiment", "topic": "Topic",
+           "sov": "Share of voice"},
     "fr": {"posts": "Publications", "period": "Cette période", "previous": "Période précédente",
-           "date": "Date", "share": "Part", "net": "Sentiment net", "topic": "Sujet"},
+           "date": "Date", "share": "Part", "net": "Sentiment net", "topic": "Sujet",
+           "sov": "Part de voix"},
 }  # fmt: skip
+
+
+# "This period" is drawn the same in every language: the colour and dash are
+# bound to the series' role, not to its translated name (Vega sorts names, so
+# "Cette période" and "This period" would otherwise swap colours).
+PERIOD_STYLE = {"period": ("#1f5fa8", (1, 0)), "previous": ("#98a2b3", (5, 4))}
 
 
 def _t(lang: str, key: str) -> str:
     return _LABELS.get(lang, _LABELS["en"])[key]
 
 
-def volume_chart(vol: Volume, *, lang: str = "en", title: str = "") -> Any:
-    """Posts per bucket, this period against the previous one (dashed)."""
+def chart_title(
+    name: str,
+    *,
+    about: str = "",
+    period: Period | None = None,
+    lang: str = "en",
+    timezone: str = "UTC",
+) -> str:
+    """``Posts — lumio — Oct 26 – Nov 1, 2026``: what is drawn, about what, when."""
+    from veille.i18n import format_period
+
+    parts = [name, about]
+    if period is not None:
+        parts.append(format_period(period.since, period.until, lang, timezone))
+    return " — ".join(p for p in parts if p)
+
+
+def _zone(points: Sequence[Any]) -> str:
+    tz = points[0].start.tzinfo if points else None
+    return str(getattr(tz, "key", "UTC"))
+
+
+def volume_chart(vol: Volume, *, lang: str = "en", title: str = "", about: str = "") -> Any:
+    """Posts per bucket, this period (solid, blue) against the previous one
+    (dashed, grey); the title names ``about`` and the period unless given."""
     import altair as alt
 
     fmt = "%d %b %H:%M" if vol.interval == "hour" else "%d %b"
+    names = [_t(lang, "period"), _t(lang, "previous")]
     rows = []
     for p in vol.points:
         when = p.start.replace(tzinfo=None).isoformat()
-        rows.append({"when": when, "posts": p.posts, "series": _t(lang, "period")})
-        rows.append({"when": when, "posts": p.previous, "series": _t(lang, "previous")})
+        rows.append({"when": when, "posts": p.posts, "series": names[0]})
+        rows.append({"when": when, "posts": p.previous, "series": names[1]})
+    colours = [PERIOD_STYLE[k][0] for k in ("period", "previous")]
+    dashes = [list(PERIOD_STYLE[k][1]) for k in ("period", "previous")]
+    heading = title or chart_title(
+        _t(lang, "posts"), about=about, period=vol.period, lang=lang, timezone=_zone(vol.points)
+    )
     return (
-        alt.Chart(alt.Data(values=rows), title=title or _t(lang, "posts"))
+        alt.Chart(alt.Data(values=rows), title=heading)
         .mark_line(point=True)
         .encode(
             x=alt.X("when:T", title=None, axis=alt.Axis(format=fmt)),
             y=alt.Y("posts:Q", title=_t(lang, "posts")),
-            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
-            strokeDash=alt.StrokeDash("series:N", legend=None),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=names, range=colours),
+                sort=names,
+                legend=alt.Legend(orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N", scale=alt.Scale(domain=names, range=dashes), legend=None
+            ),
         )
-        .properties(width=WIDTH, height=HEIGHT)
+        .properties(usermeta={"lang": lang}, width=WIDTH, height=HEIGHT)
     )
 
 
-def share_chart(shares: Sequence[Share], *, lang: str = "en", title: str = "") -> Any:
-    """Horizontal bars: each value's share of posts."""
+def share_chart(
+    shares: Sequence[Share],
+    *,
+    lang: str = "en",
+    title: str = "",
+    about: str = "",
+    period: Period | None = None,
+    timezone: str = "UTC",
+) -> Any:
+    """Horizontal bars: each value's share of posts; ``title`` is followed by
+    ``about`` and the period when they are given."""
     import altair as alt
 
     rows = [{"key": s.key, "share": s.share, "posts": s.posts} for s in shares if s.posts]
+    heading = chart_title(title, about=about, period=period, lang=lang, timezone=timezone)
     return (
-        alt.Chart(alt.Data(values=rows), title=title)
+        alt.Chart(alt.Data(values=rows), title=heading)
         .mark_bar()
         .encode(
             y=alt.Y("key:N", sort="-x", title=None),
             x=alt.X("share:Q", title=_t(lang, "share"), axis=alt.Axis(format="%")),
             tooltip=["key:N", "posts:Q"],
         )
-        .properties(width=WIDTH - 120, height=max(40, 22 * len(rows)))
+        .properties(usermeta={"lang": lang}, width=WIDTH - 120, height=max(40, 22 * len(rows)))
     )
 
 
-def sov_chart(voices: Sequence[Voice], *, lang: str = "en", title: str = "") -> Any:
-    """Share of voice: one bar per topic."""
+def sov_chart(
+    voices: Sequence[Voice],
+    *,
+    lang: str = "en",
+    title: str = "",
+    period: Period | None = None,
+    timezone: str = "UTC",
+) -> Any:
+    """Share of voice: one bar per topic; the title names the period when given."""
     import altair as alt
 
     rows = [{"topic": v.topic, "share": v.share, "posts": v.posts} for v in voices]
+    heading = chart_title(title or _t(lang, "sov"), period=period, lang=lang, timezone=timezone)
     return (
-        alt.Chart(alt.Data(values=rows), title=title)
+        alt.Chart(alt.Data(values=rows), title=heading)
         .mark_bar()
         .encode(
             y=alt.Y("topic:N", sort="-x", title=_t(lang, "topic")),
             x=alt.X("share:Q", title=_t(lang, "share"), axis=alt.Axis(format="%")),
             color=alt.Color("topic:N", legend=None),
         )
-        .properties(width=WIDTH - 120, height=max(40, 26 * len(rows)))
+        .properties(usermeta={"lang": lang}, width=WIDTH - 120, height=max(40, 26 * len(rows)))
     )
 
 
-def sentiment_chart(points: Sequence[SentimentPoint], *, lang: str = "en", title: str = "") -> Any:
-    """Net sentiment (positive − negative share) per bucket; gaps where none was scored."""
+def sentiment_chart(
+    points: Sequence[SentimentPoint],
+    *,
+    lang: str = "en",
+    title: str = "",
+    about: str = "",
+    period: Period | None = None,
+) -> Any:
+    """Net sentiment (positive − negative share) per bucket; gaps where none was
+    scored. The title names ``about`` and the period when given."""
     import altair as alt
 
     rows = [
@@ -93,26 +165,48 @@ def sentiment_chart(points: Sequence[SentimentPoint], *, lang: str = "en", title
         if p.net is not None
     ]
     return (
-        alt.Chart(alt.Data(values=rows), title=title or _t(lang, "net"))
+        alt.Chart(
+            alt.Data(values=rows),
+            title=chart_title(
+                title or _t(lang, "net"),
+                about=about,
+                period=period,
+                lang=lang,
+                timezone=_zone(points),
+            ),
+        )
         .mark_line(point=True)
         .encode(
             x=alt.X("when:T", title=None, axis=alt.Axis(format="%d %b")),
             y=alt.Y("net:Q", title=_t(lang, "net"), scale=alt.Scale(domain=[-1, 1])),
         )
-        .properties(width=WIDTH, height=HEIGHT // 1.5)
+        .properties(usermeta={"lang": lang}, width=WIDTH, height=HEIGHT // 1.5)
     )
+
+
+# d3's locales for axis dates and numbers ("16 nov.", "1 000", "40 %"); the
+# language travels in the chart's usermeta, set by each chart above.
+def _locale(spec: dict[str, Any]) -> Literal["en-US", "fr-FR"]:
+    lang = (spec.get("usermeta") or {}).get("lang", "en")
+    return "fr-FR" if lang == "fr" else "en-US"
 
 
 def to_svg(chart: Any) -> str:
     import vl_convert as vlc
 
-    return str(vlc.vegalite_to_svg(chart.to_dict()))
+    spec = chart.to_dict()
+    name = _locale(spec)
+    return str(vlc.vegalite_to_svg(spec, format_locale=name, time_format_locale=name))
 
 
 def to_png(chart: Any, *, scale: float = 2.0) -> bytes:
     import vl_convert as vlc
 
-    return bytes(vlc.vegalite_to_png(chart.to_dict(), scale=scale))
+    spec = chart.to_dict()
+    name = _locale(spec)
+    return bytes(
+        vlc.vegalite_to_png(spec, scale=scale, format_locale=name, time_format_locale=name)
+    )
 
 
 def save_chart(chart: Any, path: str | Path) -> Path:

@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from veille import i18n
+
 PLATFORM_NAMES = {
     "mastodon": "Mastodon", "bluesky": "Bluesky", "reddit": "Reddit", "x": "X",
     "hackernews": "Hacker News", "youtube": "YouTube", "wordpress": "WordPress",
-    "rss": "RSS", "web": "Web", "files": "Files",
+    "rss": "RSS", "web": "Web", "files": "Files", "linkedin": "LinkedIn",
+    "facebook": "Facebook", "instagram": "Instagram", "tiktok": "TikTok",
 }  # fmt: skip
 
 
@@ -19,161 +22,228 @@ def platform_name(key: str) -> str:
 
 def num(value: float, lang: str) -> str:
     """Whole numbers with thousands separators (``12,345`` / ``12 345``)."""
-    text = f"{round(value):,}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
+    return i18n.format_number(value, lang)
 
 
 def pct(share: float, lang: str) -> str:
     """A share as a percentage (``54%`` / ``54 %``)."""
-    value = round(share * 100)
-    return f"{value}\u202f%" if lang == "fr" else f"{value}%"
+    return i18n.format_percent(share, lang)
 
 
 def signed(value: float, lang: str, digits: int = 2) -> str:
-    """``+0.25`` / ``+0,25``; a value that rounds to zero has no sign."""
-    text = f"{value:+.{digits}f}" if round(value, digits) else f"{0:.{digits}f}"
-    return text.replace(".", ",") if lang == "fr" else text
+    """``+0.25`` / ``+0,25`` / ``−0.50``; a value that rounds to zero has no sign."""
+    return i18n.format_signed(value, lang, digits)
 
 
 def change_text(change: float | None, lang: str) -> str:
     """``+25%``, ``−10%`` or ``new`` (from nothing)."""
-    if change is None:
-        return "nouveau" if lang == "fr" else "new"
-    value = round(change * 100)
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
-    return f"{sign}{abs(value)}\u202f%" if lang == "fr" else f"{sign}{abs(value)}%"
+    return i18n.format_change(change, lang)
 
 
 def day_text(when: datetime, lang: str) -> str:
-    if lang == "fr":
-        months = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-                  "septembre", "octobre", "novembre", "décembre")  # fmt: skip
-        return f"{when.day} {months[when.month - 1]} {when.year}"
-    return f"{when:%B} {when.day}, {when.year}"
+    """The day of ``when`` in its own time zone: ``October 3, 2026`` / ``3 octobre 2026``."""
+    return i18n.format_date(when, lang, when.tzinfo)
+
+
+#: Net sentiment past which the tone "leans" one way (stated in docs/analytics.md).
+LEAN = 0.10
+#: "Most" (and "mostly") is said of a share above this, never at or below it.
+MOST = 0.5
+
+
+def _posts(n: float, lang: str) -> str:
+    return (
+        i18n.count(n, lang, "publication", "publications")
+        if lang == "fr"
+        else (i18n.count(n, lang, "post", "posts"))
+    )
+
+
+def _volume(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None:
+    posts = data["headline"]["posts"]
+    if not (posts.value or posts.previous):
+        return None
+    if posts.change is None:
+        if fr:
+            return (
+                f"{_posts(posts.value, lang)}{' sur ' + about if about else ''} cette période, "
+                "aucune la période précédente."
+            )
+        return (
+            f"{_posts(posts.value, lang)}{' about ' + about if about else ''} this period, "
+            "none the period before."
+        )
+    if round(posts.change * 100) == 0:
+        if fr:
+            return (
+                f"La conversation{' sur ' + about if about else ''} est stable "
+                f"({_posts(posts.value, lang)}, comme la période précédente)."
+            )
+        return (
+            f"Conversation{' about ' + about if about else ''} held steady "
+            f"({_posts(posts.value, lang)}, as the period before)."
+        )
+    up = posts.value > posts.previous
+    change = pct(abs(posts.change), lang)
+    if fr:
+        verb = "a augmenté" if up else "a baissé"
+        return (
+            f"La conversation{' sur ' + about if about else ''} {verb} de {change} "
+            f"({_posts(posts.value, lang)}, contre {num(posts.previous, lang)} la période "
+            "précédente)."
+        )
+    verb = "grew" if up else "fell"
+    return (
+        f"Conversation{' about ' + about if about else ''} {verb} {change} "
+        f"({_posts(posts.value, lang)}, against {num(posts.previous, lang)} the period before)."
+    )
+
+
+def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
+    platforms: Sequence[Any] = data.get("platforms") or ()
+    if not platforms or not platforms[0].posts:
+        return None
+    top = platforms[0]
+    name = platform_name(top.key)
+    most = top.share > MOST
+    same = round(top.share * 100) == round(top.previous_share * 100)
+    if fr:
+        you = " sur vous" if data.get("is_brand") else ""
+        lead = "L'essentiel" if most else "La plus grande part"
+        trend = (
+            f", contre {pct(top.previous_share, lang)} la période précédente"
+            if top.previous and not same
+            else ", comme la période précédente"
+            if top.previous
+            else ", absente la période précédente"
+        )
+        return (
+            f"{lead} de la conversation{you} se tient sur {name} ({pct(top.share, lang)}){trend}."
+        )
+    you = " about you" if data.get("is_brand") else ""
+    lead = "Most conversation" if most else "The largest share of conversation"
+    direction = "up" if top.share > top.previous_share else "down"
+    trend = (
+        f", {direction} from {pct(top.previous_share, lang)}"
+        if top.previous and not same
+        else ", as before"
+        if top.previous
+        else ", absent the period before"
+    )
+    return f"{lead}{you} is on {name} ({pct(top.share, lang)}){trend}."
+
+
+def tone(point: Any, lang: str) -> str:
+    """The word for a period's tone, said only past its threshold: "mostly"
+    when one side holds more than half of the scored posts, "leans" when net
+    sentiment is past ±:data:`LEAN` ("more positive than negative"),
+    "balanced" otherwise."""
+    fr = lang == "fr"
+    scored = point.scored
+    net = point.net or 0.0
+    shares = {
+        "positive": point.positive / scored,
+        "negative": point.negative / scored,
+        "neutral": point.neutral / scored,
+    }
+    side = "positive" if net > LEAN else "negative" if net < -LEAN else "neutral"
+    words_fr = {"positive": "positif", "negative": "négatif", "neutral": "neutre"}
+    other = {"positive": "negative", "negative": "positive"}
+    if shares[side] > MOST:
+        return f"majoritairement {words_fr[side]}" if fr else f"mostly {side}"
+    if side == "neutral":
+        return "équilibré" if fr else "balanced"
+    return f"plutôt {words_fr[side]}" if fr else f"more {side} than {other[side]}"
+
+
+def _sentiment(data: dict[str, Any], fr: bool, lang: str) -> str | None:
+    senti = data.get("sentiment")
+    if senti is None or not senti.scored:
+        return None
+    net = senti.net or 0.0
+    prev = data.get("previous_sentiment")
+    tail = ""
+    if prev is not None and prev.scored:
+        before = signed(prev.net or 0.0, lang)
+        tail = (
+            f", contre {before} la période précédente"
+            if fr
+            else f", against {before} the period before"
+        )
+    if fr:
+        return f"Le ton est {tone(senti, lang)} : sentiment net {signed(net, lang)}{tail}."
+    return f"The tone is {tone(senti, lang)}: net sentiment {signed(net, lang)}{tail}."
+
+
+def _trend(data: dict[str, Any], fr: bool, lang: str) -> str | None:
+    trends = data.get("trends") or ()
+    if not trends:
+        return None
+    t = trends[0]
+    per = data.get("baseline_periods") or 1
+    avg = i18n.format_decimal(t.baseline / per, lang, 1)
+    if fr:
+        stories = i18n.count(t.stories, lang, "message", "messages")
+        over = "la période précédente" if per == 1 else f"les {per} périodes précédentes"
+        return (
+            f"Terme en hausse : {i18n.quote(t.term, lang)} ({stories}, contre {avg} en moyenne "
+            f"sur {over})."
+        )
+    stories = i18n.count(t.stories, lang, "story", "stories")
+    over = "the period before" if per == 1 else f"the {per} periods before"
+    return f"Rising: {i18n.quote(t.term, lang)} ({stories}, against {avg} on average over {over})."
+
+
+def _influencer(data: dict[str, Any], fr: bool, lang: str) -> str | None:
+    infl = data.get("influencers") or ()
+    if not infl:
+        return None
+    i = infl[0]
+    where = i18n.join([platform_name(p) for p in i.platforms], lang)
+    followers = getattr(i, "followers", None)
+    if fr:
+        engaged = (
+            "vous avez déjà échangé avec cette personne"
+            if i.engaged
+            else "vous n'avez pas encore échangé avec cette personne"
+        )
+        who = (
+            f"{i18n.count(followers, lang, 'abonné', 'abonnés')} sur {where}"
+            if followers
+            else f"sur {where}"
+        )
+        return f"La voix la plus influente : {i.handle} ({who}) ; {engaged}."
+    engaged = "you have engaged with them" if i.engaged else "you have not engaged with them yet"
+    who = (
+        f"{i18n.count(followers, lang, 'follower', 'followers')} on {where}"
+        if followers
+        else f"on {where}"
+    )
+    return f"The most influential voice was {i.handle} ({who}); {engaged}."
 
 
 def findings(data: dict[str, Any], lang: str) -> list[str]:
-    """Sentences a communications manager can read aloud, from report data."""
+    """Sentences a communications manager can read aloud, from report data:
+    each says only what its figures say (see :data:`MOST` and :data:`LEAN`)."""
     fr = lang == "fr"
-    out: list[str] = []
     about = data.get("about") or ""
     if data.get("is_brand"):
         about = "vous" if fr else "you"
-    h = data["headline"]
-    posts = h["posts"]
-    if posts.value or posts.previous:
-        if posts.change is None:
-            out.append(
-                f"{num(posts.value, lang)} publications{' sur ' + about if about and fr else ''}"
-                " cette période, aucune la période précédente."
-                if fr
-                else f"{num(posts.value, lang)} posts{' about ' + about if about else ''} this "
-                "period, none the period before."
-            )
-        else:
-            up = posts.value >= posts.previous
-            if fr:
-                verb = "a augmenté" if up else "a baissé"
-                out.append(
-                    f"La conversation{' sur ' + about if about else ''} {verb} de "
-                    f"{pct(abs(posts.change), lang)} ({num(posts.value, lang)} publications, "
-                    f"contre {num(posts.previous, lang)} la période précédente)."
-                )
-            else:
-                verb = "grew" if up else "fell"
-                out.append(
-                    f"Conversation{' about ' + about if about else ''} {verb} "
-                    f"{pct(abs(posts.change), lang)} ({num(posts.value, lang)} posts, against "
-                    f"{num(posts.previous, lang)} the period before)."
-                )
-    platforms: Sequence[Any] = data.get("platforms") or ()
-    if platforms and platforms[0].posts:
-        top = platforms[0]
-        name = platform_name(top.key)
-        you = (" sur vous" if fr else " about you") if data.get("is_brand") else ""
-        if fr:
-            trend = (
-                f", contre {pct(top.previous_share, lang)} la période précédente"
-                if top.previous
-                else ", absente la période précédente"
-            )
-            out.append(
-                f"L'essentiel de la conversation{you} se tient sur {name} "
-                f"({pct(top.share, lang)}){trend}."
-            )
-        else:
-            direction = "up" if top.share > top.previous_share else "down"
-            trend = (
-                f", {direction} from {pct(top.previous_share, lang)}"
-                if top.previous and round(top.share * 100) != round(top.previous_share * 100)
-                else ", as before"
-                if top.previous
-                else ", absent the period before"
-            )
-            out.append(f"Most conversation{you} is on {name} ({pct(top.share, lang)}){trend}.")
     peak = data.get("peak")
+    busiest = None
     if peak is not None and peak.posts:
-        out.append(
+        busiest = (
             f"Le jour le plus actif a été le {day_text(peak.start, lang)} "
-            f"({num(peak.posts, lang)} publications)."
+            f"({_posts(peak.posts, lang)})."
             if fr
-            else f"The busiest day was {day_text(peak.start, lang)} "
-            f"({num(peak.posts, lang)} posts)."
+            else f"The busiest day was {day_text(peak.start, lang)} ({_posts(peak.posts, lang)})."
         )
-    senti = data.get("sentiment")
-    if senti is not None and senti.scored:
-        net = senti.net or 0.0
-        prev = data.get("previous_sentiment")
-        before = prev.net if prev is not None and prev.scored else None
-        mood = (
-            ("plutôt positif" if net > 0.1 else "plutôt négatif" if net < -0.1 else "équilibré")
-            if fr
-            else (
-                "mostly positive" if net > 0.1 else "mostly negative" if net < -0.1 else "balanced"
-            )
-        )
-        tail = ""
-        if before is not None:
-            tail = (
-                f", contre {signed(before, lang)} la période précédente"
-                if fr
-                else f", against {signed(before, lang)} the period before"
-            )
-        out.append(
-            f"Le ton est {mood} : sentiment net {signed(net, lang)}{tail}."
-            if fr
-            else f"The tone is {mood}: net sentiment {signed(net, lang)}{tail}."
-        )
-    trends = data.get("trends") or ()
-    if trends:
-        t = trends[0]
-        per = data.get("baseline_periods") or 1
-        avg = t.baseline / per
-        before = f"{avg:.1f}".rstrip("0").rstrip(".") if avg < 10 else num(avg, lang)
-        if fr:
-            out.append(
-                f"Terme en hausse : « {t.term} » ({num(t.stories, lang)} sujets, contre "
-                f"{before.replace('.', ',')} en moyenne sur les {per} périodes précédentes)."
-            )
-        else:
-            out.append(
-                f"Rising: “{t.term}” ({num(t.stories, lang)} stories, against {before} on "
-                f"average over the {per} periods before)."
-            )
-    infl = data.get("influencers") or ()
-    if infl:
-        i = infl[0]
-        where = ", ".join(platform_name(p) for p in i.platforms)
-        if fr:
-            engaged = (
-                "vous lui avez déjà répondu" if i.engaged else "vous ne lui avez pas encore répondu"
-            )
-            who = f"{num(i.followers, lang)} abonnés, {where}" if i.followers else where
-            out.append(f"La voix la plus influente : {i.handle} ({who}) ; {engaged}.")
-        else:
-            engaged = (
-                "you have engaged with them" if i.engaged else "you have not engaged with them yet"
-            )
-            who = f"{num(i.followers, lang)} followers on {where}" if i.followers else f"on {where}"
-            out.append(f"The most influential voice was {i.handle} ({who}); {engaged}.")
-    return out
+    sentences = (
+        _volume(data, about, fr, lang),
+        _platform(data, fr, lang),
+        busiest,
+        _sentiment(data, fr, lang),
+        _trend(data, fr, lang),
+        _influencer(data, fr, lang),
+    )
+    return [i18n.typography(s, lang) for s in sentences if s]

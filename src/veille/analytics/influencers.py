@@ -1,19 +1,29 @@
 """Influencers: who matters in a conversation, and why.
 
-An influencer is an author identity: the handle, lower-cased, without a
-leading ``@`` (the same handle on two platforms is taken to be one person,
-so their platforms are listed together). For a scope and a period each one
-gets four numbers, each scaled to [0, 1] against the best in the list:
+An influencer is an account (platform and handle, the handle compared lower
+case without a leading ``@``), or several accounts the user confirmed to be
+one person (:func:`same_person_candidates` offers them, with the evidence;
+``veille link-authors`` records the answer). The organization's own accounts
+(``[organization] handles``) are never listed.
 
-- reach: their largest follower count seen (log-scaled);
-- engagement: likes + shares + replies earned by their matching posts (log-scaled);
-- relevance: matching posts / all their posts in the period;
+Unknown is not zero: feeds carry no follower or engagement counts, so each
+influencer is scored on what is known for them, each part scaled to [0, 1]
+against the best in the list:
+
+- posts: their posts in the scope (log-scaled), always known;
 - network: PageRank over the graph of replies, mentions and reposts between
-  the authors of the matching posts (networkx).
+  the authors of the scope's posts (networkx), always known;
+- relevance: their posts in the scope / all their posts in the period;
+- reach: their largest follower count seen (log-scaled), when a post gave it;
+- engagement: likes + shares + replies earned by their posts in the scope
+  (log-scaled), when one of their sources reports counts (a source that never
+  gave a count is a feed: its zeros are unknown, not zero).
 
-The score is their weighted sum × 100 (weights in :class:`Weights`). The
+The score is ``100 × Σ weight × part / Σ weight`` over the known parts
+(weights in :class:`Weights`), so an author is neither helped nor hurt by a
+count their platform does not give; ``basis`` names the parts used. The
 organization "has engaged" with an influencer when one of its own accounts
-(``[organization] handles``) replied to one of their posts or mentioned them.
+replied to one of their posts or mentioned them.
 """
 
 from __future__ import annotations
@@ -24,22 +34,42 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from veille.analytics.scope import Period, Scope
 from veille.models import Post
 
+Account = tuple[str, str]  # (platform, handle as stored)
+PARTS = ("posts", "network", "relevance", "reach", "engagement")
+# Platforms whose authors publish on a site of their own (a post's address is on it).
+_SITE_PLATFORMS = {"rss", "wordpress", "web"}
+_PART_WORDS = {
+    "en": {
+        "posts": "posts on topic", "network": "network position", "relevance": "relevance",
+        "reach": "followers", "engagement": "interactions",
+    },
+    "fr": {
+        "posts": "publications sur le sujet", "network": "position dans le réseau",
+        "relevance": "pertinence", "reach": "abonnés", "engagement": "interactions",
+    },
+}  # fmt: skip
+
 
 def identity(handle: str) -> str:
-    """The key an author is known by across platforms."""
+    """A handle as accounts are compared: lower case, no leading ``@``."""
     return handle.strip().lstrip("@").lower()
 
 
 @dataclass(frozen=True)
 class Weights:
-    reach: float = 0.3
-    engagement: float = 0.3
-    relevance: float = 0.2
-    network: float = 0.2
+    posts: float = 0.2
+    network: float = 0.25
+    relevance: float = 0.15
+    reach: float = 0.2
+    engagement: float = 0.2
+
+    def of(self, part: str) -> float:
+        return float(getattr(self, part))
 
 
 @dataclass(frozen=True)
@@ -47,46 +77,93 @@ class Influencer:
     handle: str
     name: str | None
     score: float
-    followers: int
-    engagement: int
+    followers: int | None  # None: unknown (no post gave a count)
+    engagement: int | None  # None: unknown (their sources report no counts)
     matching_posts: int
     all_posts: int
     relevance: float
     pagerank: float
-    components: dict[str, float]
+    components: dict[str, float]  # the known parts only
     platforms: tuple[str, ...]
     languages: tuple[str, ...]
     recent: tuple[Post, ...] = ()
     engaged: bool = False
     engaged_at: datetime | None = None
+    accounts: tuple[Account, ...] = ()
+    profile: str | None = None  # a profile address, when a post gave one
+    site: str | None = None  # their own site (blogs and feeds), when known
+
+    @property
+    def basis(self) -> tuple[str, ...]:
+        """The parts the score was made from, in :data:`PARTS` order."""
+        return tuple(p for p in PARTS if p in self.components)
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        return tuple(p for p in PARTS if p not in self.components)
 
     def why(self, lang: str = "en") -> str:
-        """The numbers behind the rank, in plain words."""
+        """The numbers behind the rank and how the score was made, in plain words."""
         from veille.analytics.findings import num, pct
+        from veille.i18n import typography
 
+        fr = lang == "fr"
+        words = _PART_WORDS["fr" if fr else "en"]
         rank = f"{self.pagerank:.3f}"
-        if lang == "fr":
-            return (
-                f"{num(self.followers, lang)} abonnés, {num(self.engagement, lang)} interactions "
-                f"sur {self.matching_posts} publications pertinentes, "
-                f"{pct(self.relevance, lang)} de leurs publications sur le sujet, "
-                f"PageRank {rank.replace('.', ',')}" + (", déjà en contact" if self.engaged else "")
+        n, f, e = self.matching_posts, self.followers, self.engagement
+        if fr:
+            # French: 0 and 1 take the singular.
+            followers = "abonnés inconnus" if f is None else _fr_count(f, "abonné", lang)
+            eng = "interactions inconnues" if e is None else _fr_count(e, "interaction", lang)
+            text = (
+                f"{followers}, {eng} sur {_fr_count(n, 'publication pertinente', lang)}, "
+                f"{pct(self.relevance, lang)} de ses publications sur le sujet, "
+                f"PageRank {rank.replace('.', ',')} ; score fondé sur : "
+                + ", ".join(words[p] for p in self.basis)
             )
-        return (
-            f"{num(self.followers, lang)} followers, {num(self.engagement, lang)} interactions on "
-            f"{self.matching_posts} matching posts, {pct(self.relevance, lang)} of their posts "
-            f"on topic, PageRank {rank}" + (", already engaged" if self.engaged else "")
+            # French spacing (a no-break space before ; and :), as every sentence we write.
+            return typography(text + (" ; déjà en contact" if self.engaged else ""), lang)
+        followers = (
+            "followers unknown" if f is None else f"{num(f, lang)} follower" + "s" * (f != 1)
         )
+        eng = (
+            "interactions unknown" if e is None else f"{num(e, lang)} interaction" + "s" * (e != 1)
+        )
+        text = (
+            f"{followers}, {eng} on {n} matching post{'s' * (n != 1)}, "
+            f"{pct(self.relevance, lang)} of their posts on topic, PageRank {rank}; "
+            f"score from {', '.join(words[p] for p in self.basis)}"
+        )
+        return text + ("; already engaged" if self.engaged else "")
+
+
+def _fr_count(n: int, noun: str, lang: str) -> str:
+    """``n`` and ``noun`` (each word) in French agreement: plural from 2."""
+    from veille.analytics.findings import num
+
+    words = noun.split()
+    return f"{num(n, lang)} " + " ".join(w + "s" if n > 1 else w for w in words)
+
+
+@dataclass(frozen=True)
+class SamePerson:
+    """Two accounts that may be one person, and why we think so."""
+
+    a: Account
+    b: Account
+    evidence: tuple[str, ...]
 
 
 @dataclass
 class _Acc:
-    name: str | None = None
-    followers: int = 0
+    names: set[str] = field(default_factory=set)
+    profile: str | None = None
+    followers: int | None = None
     engagement: int = 0
+    engagement_known: bool = False
     posts: int = 0
     platforms: set[str] = field(default_factory=set)
-    handles: set[tuple[str, str]] = field(default_factory=set)
+    accounts: set[Account] = field(default_factory=set)
     langs: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -99,6 +176,24 @@ def _split_handles(handles: Iterable[str]) -> set[str]:
     return out
 
 
+def _own(org_handles: Iterable[str]) -> tuple[set[str], set[Account]]:
+    """The organization's accounts: handles on any platform, and ``platform:handle``."""
+    anywhere: set[str] = set()
+    on: set[Account] = set()
+    for h in org_handles:
+        platform, sep, rest = h.partition(":")
+        if sep and "@" not in platform and "." not in platform:
+            on.add((platform.strip().lower(), identity(rest)))
+        else:
+            anywhere.add(identity(h))
+    return anywhere, on
+
+
+def _is_own(account: Account, own: tuple[set[str], set[Account]]) -> bool:
+    key = identity(account[1])
+    return key in own[0] or (account[0], key) in own[1]
+
+
 def engaged_with(store: Any, org_handles: Sequence[str]) -> dict[str, datetime]:
     """Identities the organization's accounts replied to or mentioned, with the
     last time they did."""
@@ -106,7 +201,7 @@ def engaged_with(store: Any, org_handles: Sequence[str]) -> dict[str, datetime]:
     if not ours:
         return {}
     last: dict[str, datetime] = {}
-    for mentions, _parent_platform, parent_author, published in store.interactions_of(sorted(ours)):
+    for mentions, _pf, parent_author, published in store.interactions_of(sorted(ours)):
         when = datetime.fromtimestamp(published, UTC)
         targets = [identity(m) for m in (mentions or "").split()]
         if parent_author:
@@ -118,23 +213,19 @@ def engaged_with(store: Any, org_handles: Sequence[str]) -> dict[str, datetime]:
 
 
 def network_rank(store: Any, scope: Scope) -> dict[str, float]:
-    """PageRank of each author identity over replies, mentions and reposts."""
+    """PageRank of each author identity over replies, mentions and reposts.
+
+    Mentions name a handle without its platform, so the graph is drawn between
+    handles; an account's network part is its handle's rank.
+    """
     import networkx as nx
 
     graph = nx.DiGraph()
-    for (
-        _pf,
-        author,
-        mentions,
-        _ppf,
-        parent_author,
-        _rpf,
-        original_author,
-    ) in store.conversation_links(scope):
+    for _pf, author, mentions, _ppf, parent, _rpf, original in store.conversation_links(scope):
         src = identity(author)
         graph.add_node(src)
         targets = [identity(m) for m in (mentions or "").split()]
-        targets += [identity(a) for a in (parent_author, original_author) if a]
+        targets += [identity(a) for a in (parent, original) if a]
         for dst in targets:
             if dst == src:
                 continue
@@ -143,6 +234,25 @@ def network_rank(store: Any, scope: Scope) -> dict[str, float]:
     if graph.number_of_nodes() == 0:
         return {}
     return dict(nx.pagerank(graph, weight="weight"))
+
+
+def _people(accounts: Iterable[Account], store: Any) -> dict[Account, Account]:
+    """Each account -> the account that stands for its person, from the
+    confirmed links (two accounts confirmed the same are one person)."""
+    parent: dict[Account, Account] = {}
+
+    def find(a: Account) -> Account:
+        while parent.get(a, a) != a:
+            a = parent[a]
+        return a
+
+    known = set(accounts)
+    for (a, b), decision in store.author_link_decisions().items():
+        if decision == "same" and a in known and b in known:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {a: find(a) for a in known}
 
 
 def influencers(
@@ -158,66 +268,118 @@ def influencers(
     """The authors who matter in ``scope`` over ``period``, best first."""
     w = weights or Weights()
     scoped = scope.during(period)
-    accs: dict[str, _Acc] = defaultdict(_Acc)
-    for platform, handle, _source, name, _url, followers, eng, n, lang in sorted(
-        store.author_activity(scoped), key=lambda r: tuple("" if x is None else x for x in r[:3])
-    ):
-        acc = accs[identity(handle)]
-        acc.name = max(acc.name or "", name or "") or None
-        acc.followers = max(acc.followers, followers or 0)
-        acc.engagement += eng or 0
+    own = _own(org_handles)
+    rows = [r for r in store.author_activity(scoped) if not _is_own((r[0], r[1]), own)]
+    if not rows:
+        return []
+    reporting = store.sources_reporting_engagement(scoped.flt)
+    person = _people({(r[0], identity(r[1])) for r in rows}, store)
+    accs: dict[Account, _Acc] = defaultdict(_Acc)
+    for platform, handle, source, name, url, followers, eng, n, lang in rows:
+        acc = accs[person[(platform, identity(handle))]]
+        if name:
+            acc.names.add(name)
+        acc.profile = acc.profile or url
+        if followers is not None:
+            acc.followers = max(acc.followers or 0, followers)
+        if source in reporting:
+            acc.engagement += eng or 0
+            acc.engagement_known = True
         acc.posts += n
         acc.platforms.add(platform)
-        acc.handles.add((platform, handle))
+        acc.accounts.add((platform, handle))
         if lang:
             acc.langs[lang] += n
-    ours = _split_handles(org_handles)
-    for key in ours:
-        accs.pop(key, None)
-    if not accs:
-        return []
     totals = store.author_post_counts(
-        scoped.flt, sorted({h for a in accs.values() for h in a.handles})
+        scoped.flt, sorted({h for a in accs.values() for h in a.accounts})
     )
     ranks = network_rank(store, scoped)
     engaged = engaged_with(store, org_handles)
-    max_f = max(math.log1p(a.followers) for a in accs.values()) or 1.0
-    max_e = max(math.log1p(a.engagement) for a in accs.values()) or 1.0
-    max_r = max((ranks.get(k, 0.0) for k in accs), default=0.0) or 1.0
+
+    def best(values: Iterable[float]) -> float:
+        return max(values, default=0.0) or 1.0
+
+    max_p = best(math.log1p(a.posts) for a in accs.values())
+    max_f = best(math.log1p(a.followers) for a in accs.values() if a.followers is not None)
+    max_e = best(math.log1p(a.engagement) for a in accs.values() if a.engagement_known)
+    rank_of = {
+        key: max(ranks.get(identity(h), 0.0) for _p, h in a.accounts) for key, a in accs.items()
+    }
+    max_r = best(rank_of.values())
     found = []
     for key, a in accs.items():
-        total = sum(totals.get(h, 0) for h in a.handles) or a.posts
+        total = sum(totals.get(h, 0) for h in a.accounts) or a.posts
         relevance = a.posts / total
         comp = {
-            "reach": math.log1p(a.followers) / max_f,
-            "engagement": math.log1p(a.engagement) / max_e,
+            "posts": math.log1p(a.posts) / max_p,
+            "network": rank_of[key] / max_r,
             "relevance": relevance,
-            "network": ranks.get(key, 0.0) / max_r,
         }
-        score = 100 * (
-            w.reach * comp["reach"] + w.engagement * comp["engagement"]
-            + w.relevance * comp["relevance"] + w.network * comp["network"]
-        )  # fmt: skip
+        if a.followers is not None:
+            comp["reach"] = math.log1p(a.followers) / max_f
+        if a.engagement_known:
+            comp["engagement"] = math.log1p(a.engagement) / max_e
+        score = 100 * sum(w.of(p) * v for p, v in comp.items()) / sum(w.of(p) for p in comp)
         langs = tuple(sorted(a.langs, key=lambda x: -a.langs[x]))
+        handles = {identity(h) for _p, h in a.accounts}
+        when = max((engaged[h] for h in handles if h in engaged), default=None)
         found.append(
             Influencer(
-                handle=min(h for _p, h in a.handles), name=a.name, score=round(score, 2),
-                followers=a.followers, engagement=a.engagement, matching_posts=a.posts,
-                all_posts=total, relevance=relevance, pagerank=ranks.get(key, 0.0),
-                components=comp, platforms=tuple(sorted(a.platforms)), languages=langs,
-                engaged=key in engaged, engaged_at=engaged.get(key),
+                handle=min(h for _p, h in a.accounts), name=max(a.names, default=None),
+                score=round(score, 2), followers=a.followers,
+                engagement=a.engagement if a.engagement_known else None,
+                matching_posts=a.posts, all_posts=total, relevance=relevance,
+                pagerank=rank_of[key], components=comp, platforms=tuple(sorted(a.platforms)),
+                languages=langs, engaged=when is not None, engaged_at=when,
+                accounts=tuple(sorted(a.accounts)), profile=_profile(a.profile),
             )
         )  # fmt: skip
-    found.sort(key=lambda i: (-i.score, -i.followers, i.handle))
+    found.sort(key=lambda i: (-i.score, -(i.followers or 0), i.handle))
     found = found[:limit]
     if recent:
-        found = [
-            replace(
-                i,
-                recent=tuple(
-                    store.recent_posts_by(scoped, sorted(accs[identity(i.handle)].handles), recent)
-                ),
-            )
-            for i in found
-        ]
+        found = [_with_recent(store, scoped, i, recent) for i in found]
     return found
+
+
+def _profile(url: str | None) -> str | None:
+    """A profile address worth showing: http(s) only."""
+    if not url or urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return url
+
+
+def _with_recent(store: Any, scope: Scope, inf: Influencer, n: int) -> Influencer:
+    posts = tuple(store.recent_posts_by(scope, list(inf.accounts), n))
+    site = None
+    if set(inf.platforms) & _SITE_PLATFORMS:
+        for p in posts:
+            parts = urlsplit(p.url or "")
+            if p.platform in _SITE_PLATFORMS and parts.scheme in ("http", "https") and parts.netloc:
+                site = f"{parts.scheme}://{parts.netloc}/"
+                break
+    return replace(inf, recent=posts, site=site)
+
+
+def same_person_candidates(store: Any, found: Sequence[Influencer]) -> list[SamePerson]:
+    """Pairs of listed accounts on different platforms that may be one person
+    (the same handle, or the same name), with the evidence, leaving out the
+    pairs the user already decided on. The user confirms with
+    ``veille link-authors``; nothing is merged before."""
+    decided = store.author_link_decisions()
+    listed = [(acct, inf) for inf in found for acct in inf.accounts]
+    out: list[SamePerson] = []
+    for i, (a, ia) in enumerate(listed):
+        for b, ib in listed[i + 1 :]:
+            if ia is ib or a[0] == b[0]:
+                continue
+            pair = tuple(sorted(((a[0], identity(a[1])), (b[0], identity(b[1])))))
+            if pair in decided:
+                continue
+            evidence = []
+            if identity(a[1]) == identity(b[1]):
+                evidence.append(f"same handle {identity(a[1])!r}")
+            if ia.name and ib.name and ia.name.casefold() == ib.name.casefold():
+                evidence.append(f"same name {ia.name!r}")
+            if evidence:
+                out.append(SamePerson(min(a, b), max(a, b), tuple(evidence)))
+    return out

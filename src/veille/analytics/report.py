@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from veille import i18n
 from veille.analytics import charts, tops
 from veille.analytics.findings import change_text, findings, num, pct, platform_name, signed
 from veille.analytics.influencers import influencers
@@ -32,24 +33,26 @@ STRINGS = {
         "stories": "Stories", "net_sentiment": "Net sentiment", "volume": "Volume over time",
         "platforms": "Platforms", "languages": "Languages", "sentiment": "Sentiment",
         "top_posts": "Top posts", "top_stories": "Top stories", "influencers": "Influencers",
-        "trends": "Trending terms", "share": "Share", "before": "Before", "copies": "copies",
+        "trends": "Trending terms", "share": "Share", "before": "Before", "copies": "Copies",
         "score": "Score", "why": "Why", "engaged": "Engaged", "yes": "yes", "term": "Term",
         "none": "Nothing in this period.", "all": "all posts", "positive": "positive",
         "negative": "negative", "neutral": "neutral", "und": "not scored",
+        "unknown": "unknown",
     },
     "fr": {
         "title": "Rapport d'écoute", "period": "Période", "previous": "période précédente",
         "generated": "Produit le", "countries": "Pays (quand il est connu)",
         "findings": "Constats", "headline": "Chiffres clés",
         "posts": "Publications", "engagement": "Interactions", "reach": "Portée",
-        "authors": "Auteurs", "stories": "Sujets", "net_sentiment": "Sentiment net",
+        "authors": "Auteurs", "stories": "Messages", "net_sentiment": "Sentiment net",
         "volume": "Volume dans le temps", "platforms": "Plateformes", "languages": "Langues",
         "sentiment": "Sentiment", "top_posts": "Publications phares",
-        "top_stories": "Sujets phares", "influencers": "Influenceurs",
-        "trends": "Termes en hausse", "share": "Part", "before": "Avant", "copies": "copies",
+        "top_stories": "Messages les plus repris", "influencers": "Influenceurs",
+        "trends": "Termes en hausse", "share": "Part", "before": "Avant", "copies": "Copies",
         "score": "Score", "why": "Pourquoi", "engaged": "Contact", "yes": "oui", "term": "Terme",
         "none": "Rien sur cette période.", "all": "toutes les publications",
         "positive": "positif", "negative": "négatif", "neutral": "neutre", "und": "non évalué",
+        "unknown": "inconnue",
     },
 }  # fmt: skip
 
@@ -68,6 +71,19 @@ def _text(value: str | None, limit: int = 280) -> Any:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return Markup(nh3.clean(text, tags=set()))
+
+
+def _shown(post: Any) -> str:
+    """What a one-line mention of a post shows: its text, led by its title
+    when the text does not already open with it (a Hacker News story's text
+    follows its title; a link story has no text at all)."""
+    title = (post.title or "").strip()
+    body = (post.text or "").strip()
+    if not title or body.startswith(title.rstrip("…").rstrip()):
+        return body or title
+    if title.endswith("…") and body:  # a title cut short: its text goes on from there
+        return f"{title[:-1].rstrip()} {body}"
+    return f"{title} — {body}" if body else title
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -139,33 +155,56 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         undefined=jinja2.StrictUndefined,
     )
     env.filters["platform"] = platform_name
+    tz = ZoneInfo(timezone)
+    label = data["about"] or s["all"]
+    period = data["period"]
+
+    def title(name: str) -> str:
+        return charts.chart_title(name, about=label, period=period, lang=lang, timezone=timezone)
+
     vol = data["volume"]
-    images = {"volume": _svg_uri(charts.volume_chart(vol, lang=lang, title=s["volume"]))}
+    images = {"volume": _svg_uri(charts.volume_chart(vol, lang=lang, title=title(s["volume"])))}
     if any(p.posts for p in data["platforms"]):
         named = [replace(r, key=platform_name(r.key)) for r in data["platforms"]]
-        images["platforms"] = _svg_uri(charts.share_chart(named, lang=lang, title=s["platforms"]))
+        images["platforms"] = _svg_uri(
+            charts.share_chart(named, lang=lang, title=title(s["platforms"]))
+        )
     if data["sentiment"].scored:
         images["sentiment"] = _svg_uri(
-            charts.sentiment_chart(data["sentiment_series"], lang=lang, title=s["net_sentiment"])
+            charts.sentiment_chart(
+                data["sentiment_series"], lang=lang, title=title(s["net_sentiment"])
+            )
         )
-    tz = ZoneInfo(timezone)
+
+    def name_of(kind: str, code: str) -> str:
+        if code == "und":
+            return s["unknown"]
+        return i18n.language_name(code, lang) if kind == "lang" else i18n.country_name(code, lang)
+
+    env.filters["language"] = lambda code: name_of("lang", code)
+
     return env.get_template("report.html.j2").render(
         s=s,
         lang=lang,
         data=data,
         images=images,
         findings=findings(data, lang),
-        label=data["about"] or s["all"],
-        period_label=data["period"].label(timezone),
-        generated=datetime.now(tz).strftime("%Y-%m-%d %H:%M"),
+        label=label,
+        period_label=i18n.format_period(period.since, period.until, lang, tz),
+        generated=i18n.format_datetime(datetime.now(tz), lang, tz, zone=True),
+        colon=i18n.colon(lang),
         num=lambda v: num(v, lang),
         pct=lambda v: pct(v, lang),
+        dec=lambda v: i18n.format_decimal(v, lang, 1, trim=False),
         signed=lambda v: signed(v, lang),
         change=lambda v: change_text(v, lang),
         platform=platform_name,
+        language=lambda code: name_of("lang", code),
+        country=lambda code: name_of("country", code),
         text=_text,
+        shown=_shown,
         safe_url=_safe_url,
-        local=lambda dt: dt.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        local=lambda dt: i18n.format_datetime(dt, lang, tz),
     )
 
 

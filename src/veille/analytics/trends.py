@@ -22,7 +22,12 @@ from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import grouped
 from veille.textnorm import WORD_RE, fold, looks_like_name, names_in
 
-_URL = re.compile(r"https?://\S+|www\.\S+|[@#]?[\w.-]+@[\w.-]+|@\w+")
+# Links, e-mail addresses, handles (``@netpolicy.bsky.social``, ``@a@b.social``)
+# and bare domains (``lumio.example/fibre``): their pieces are no one's words.
+_URL = re.compile(
+    r"https?://\S+|www\.\S+|[@#]?[\w.-]+@[\w.-]+|@[\w.-]*\w"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b(?:/\S*)?"
+)
 # Derivational endings folded away after lemmatizing, longest first.
 _SUFFIXES = (
     "tiques", "tique", "iques", "ique", "ismes", "isme", "istes", "iste",
@@ -45,8 +50,9 @@ def stop_words() -> frozenset[str]:
 
 @lru_cache(maxsize=200_000)
 def term_key(word: str) -> tuple[str, str]:
-    """``(key, display)`` for one lower-case word: the folded lemma reduced by
-    derivational endings as the key, the lemma as the display form."""
+    """``(key, lemma)`` for one lower-case word: the folded lemma reduced by
+    derivational endings as the key (the lemma itself is shown nowhere: a
+    term is shown in its most frequent written form)."""
     import simplemma
 
     lemma = simplemma.lemmatize(word, lang=("fr", "en")).lower()
@@ -59,14 +65,26 @@ def term_key(word: str) -> tuple[str, str]:
 
 
 def extract_terms(text: str) -> dict[str, str]:
-    """Keys of the words and adjacent-word phrases of ``text`` -> a display form."""
+    """Keys of the words and adjacent-word phrases (not across punctuation) of
+    ``text`` -> the form
+    written there (lower-cased unless a name), so that a term is shown as
+    people wrote it (``petite note``) rather than as its lemma (``petit note``)."""
     stop = stop_words()
     out: dict[str, str] = {}
     prev: tuple[str, str] | None = None
-    names = names_in(text)
-    for chunk in _URL.split(text):
+    chunks = _URL.split(text)
+    # A word after a removed mention or link starts its chunk: "@ana Huge
+    # outage" does not make "Huge" a name.
+    names = frozenset().union(*map(names_in, chunks))
+    for chunk in chunks:
         prev = None
+        end = 0
         for m in WORD_RE.finditer(chunk):
+            # A phrase never spans punctuation or a hashtag's "#": "outage:
+            # thousands" or "service, support" are no one's phrases.
+            if chunk[end : m.start()].strip(" -'’"):
+                prev = None
+            end = m.end()
             word = m.group().lower()
             folded = fold(word)
             if folded in stop or len(folded) < 3 or folded.isdigit():
@@ -75,7 +93,7 @@ def extract_terms(text: str) -> dict[str, str]:
             if folded in names or looks_like_name(chunk, m.start()):
                 key, display = folded, m.group()
             else:
-                key, display = term_key(word)
+                key, display = term_key(word)[0], word
             out.setdefault(key, display)
             if prev is not None and prev[0] != key:
                 out.setdefault(f"{prev[0]} {key}", f"{prev[1]} {display}")

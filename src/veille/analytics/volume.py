@@ -335,3 +335,70 @@ def share_of_voice(store: Any, topics: Mapping[str, Scope], period: Period) -> l
         )  # fmt: skip
     out.sort(key=lambda v: -v.posts)
     return out
+
+
+@dataclass(frozen=True)
+class UnevenSource:
+    """A source that brought posts for some of the compared topics and none
+    for others that have posts: it may search only some of the names (an
+    API search for the brand alone), so the shares lean toward what it covers."""
+
+    source: str
+    covers: tuple[str, ...]
+    misses: tuple[str, ...]
+    posts: int
+    engagement: int
+    engagement_share: float  # of every compared topic's engagement together
+
+    def message(self, lang: str = "en") -> str:
+        from veille.analytics.findings import num, pct
+
+        covers, misses = ", ".join(self.covers), ", ".join(self.misses)
+        if lang == "fr":
+            n = num(self.posts, lang)
+            return (
+                f"La source {self.source} a apporté {n} publication{'s' if self.posts > 1 else ''}"
+                f" sur {covers} et aucune sur {misses} ({pct(self.engagement_share, lang)} de "
+                "l'engagement comparé)\u00a0: elle ne cherche peut-être que certains des noms "
+                f"comparés, et les parts penchent vers {covers}. Comparez des sources qui "
+                "couvrent tous les sujets (--platform) ou ajoutez les noms manquants à sa "
+                "requête."
+            )
+        return (
+            f"Source {self.source} brought {num(self.posts, lang)} "
+            f"post{'s' if self.posts != 1 else ''} on {covers} and none on {misses} "
+            f"({pct(self.engagement_share, lang)} of the compared engagement): it may search "
+            f"only some of the compared names, so the shares lean toward {covers}. Compare "
+            "sources that cover every topic (--platform), or add the missing names to its query."
+        )
+
+
+def uneven_sources(
+    store: Any, topics: Mapping[str, Scope], period: Period, *, min_share: float = 0.1
+) -> list[UnevenSource]:
+    """Sources that cover the compared topics unevenly over ``period``: each
+    brought posts for some topics and none for others that have posts, and
+    carries weight (at least ``min_share`` of a covered topic's posts, or of
+    the engagement compared). Their engagement share is read ``100/0/0``."""
+    per_topic = {t: store.posts_by_source(s.during(period)) for t, s in topics.items()}
+    active = [t for t in topics if per_topic[t]]
+    if len(active) < 2:
+        return []
+    engagement = sum(e for rows in per_topic.values() for _n, e in rows.values())
+    sources = sorted({src for rows in per_topic.values() for src in rows})
+    out = []
+    for src in sources:
+        covers = tuple(t for t in active if src in per_topic[t])
+        misses = tuple(t for t in active if src not in per_topic[t])
+        if not misses:
+            continue
+        posts = sum(per_topic[t][src][0] for t in covers)
+        eng = sum(per_topic[t][src][1] for t in covers)
+        share_of_topic = max(
+            per_topic[t][src][0] / sum(n for n, _e in per_topic[t].values()) for t in covers
+        )
+        eshare = eng / engagement if engagement else 0.0
+        if share_of_topic >= min_share or eshare >= min_share:
+            out.append(UnevenSource(src or "?", covers, misses, posts, eng, eshare))
+    out.sort(key=lambda u: (-u.engagement_share, -u.posts, u.source))
+    return out

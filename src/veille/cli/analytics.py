@@ -158,7 +158,8 @@ def register(app: typer.Typer) -> None:
                 else:
                     cols = [by.value, "posts", "share", "previous", "previous_share", "engagement"]
                     print_rows(rows, cols, output, title=per.label(_tz(ws)))
-                _chart(charts.share_chart(shares, title=by.value), chart)
+                titled = {"about": scope.label, "period": per, "timezone": _tz(ws)}
+                _chart(charts.share_chart(shares, title=by.value, **titled), chart)
                 return
             vol = volume_of(ws.store, scope, per, interval=interval.value, timezone=_tz(ws))
             senti = net_sentiment(ws.store, scope, per, interval=interval.value, timezone=_tz(ws))
@@ -176,7 +177,7 @@ def register(app: typer.Typer) -> None:
                 f"[bold]{vol.total}[/] posts in {per.label(_tz(ws))}; "
                 f"{vol.previous_total} the period before ({_pct(vol.change) or 'n/a'})"
             )
-        _chart(charts.volume_chart(vol), chart)
+        _chart(charts.volume_chart(vol, about=scope.label), chart)
 
     @app.command()
     @handle_errors
@@ -198,14 +199,19 @@ def register(app: typer.Typer) -> None:
         """Share of voice: the brand against its competitors (default: the
         brand_topic and competitor_topics of the organization section of veille.toml)."""
         from veille.analytics.charts import sov_chart
-        from veille.services.analytics import share_of_voice, voice_scopes
+        from veille.services.analytics import share_of_voice, uneven_sources, voice_scopes
 
         with open_workspace(workspace) as ws:
             scopes = voice_scopes(
                 ws, topics=topic or (), named_queries=query or (),
                 platforms=platform or (), languages=lang or (),
             )  # fmt: skip
-            voices = share_of_voice(ws, scopes, _period(ws, period))
+            per = _period(ws, period)
+            voices = share_of_voice(ws, scopes, per)
+            uneven = uneven_sources(ws, scopes, per)
+            language = ws.settings.workspace.ui_language
+        for u in uneven:
+            err_console().print(f"[yellow]warning:[/] {u.message(language)}", highlight=False)
         if output is DataFormat.json:
             print_json(voices)
         else:
@@ -218,7 +224,7 @@ def register(app: typer.Typer) -> None:
             print_rows(
                 rows, ["topic", "posts", "share", "previous_share", "engagement_share"], output
             )
-        _chart(sov_chart(voices), chart)
+        _chart(sov_chart(voices, period=per, timezone=_tz(ws)), chart)
 
     @app.command()
     @handle_errors
@@ -239,21 +245,37 @@ def register(app: typer.Typer) -> None:
         limit: LimitOpt = 20,
         output: FormatOpt = DataFormat.table,
     ) -> None:
-        """Who matters and why: reach, engagement earned, relevance, network position
-        (PageRank), and whether the organization already engaged with them."""
-        from veille.services.analytics import influencer_topic, rank_influencers
+        """Who matters and why: posts on topic, network position (PageRank), relevance,
+        and followers and engagement where the platform gives them ("unknown" where it
+        does not); whether the organization already engaged with them; how to reach them.
+        The organization's own accounts are never listed."""
+        from veille.services.analytics import (
+            influencer_topic,
+            rank_influencers,
+            same_person_candidates,
+        )
 
         with open_workspace(workspace) as ws:
             topic = influencer_topic(ws, view.value if view else None, topic, query)
             scope = _scope(ws, query, topic, platform, lang)
             found = rank_influencers(ws, scope, _period(ws, period), limit=limit)
+            offers = same_person_candidates(ws, found)
             language = ws.settings.workspace.ui_language
+        for o in offers:
+            a, b = (f"{p}:{h}" for p, h in (o.a, o.b))
+            err_console().print(
+                f"maybe one person: {a} and {b} ({'; '.join(o.evidence)}). "
+                f"Confirm: veille link-authors {a} {b}  (or --different)",
+                highlight=False,
+            )
         if output is DataFormat.json:
             print_json(
                 [
                     {
                         **_plain(i),
                         "why": i.why(language),
+                        "basis": list(i.basis),
+                        "unknown": list(i.unknown),
                         "recent": [
                             {"id": p.id, "published_at": p.published_at, "url": p.url,
                              "text": p.text[:280]}
@@ -268,12 +290,33 @@ def register(app: typer.Typer) -> None:
             {"#": n, "handle": i.handle, "score": f"{i.score:.1f}",
              "platforms": ", ".join(i.platforms), "languages": ", ".join(i.languages),
              "engaged": "yes" if i.engaged else "", "why": i.why(language),
+             "contact": " ".join(x for x in (i.profile, i.site) if x),
              "latest": (i.recent[0].url or i.recent[0].id) if i.recent else ""}
             for n, i in enumerate(found, 1)
         ]  # fmt: skip
-        print_rows(
-            rows, ["#", "handle", "score", "platforms", "languages", "engaged", "why"], output
-        )
+        cols = ["#", "handle", "score", "platforms", "languages", "engaged", "why"]
+        if any(r["contact"] for r in rows):
+            cols.append("contact")  # shown only where something is known
+        print_rows(rows, cols, output)
+
+    @app.command("link-authors")
+    @handle_errors
+    def link_authors(
+        first: Annotated[str, typer.Argument(help="An account, as PLATFORM:HANDLE.")],
+        second: Annotated[str, typer.Argument(help="Another account, as PLATFORM:HANDLE.")],
+        different: Annotated[
+            bool, typer.Option("--different", help="They are two people: stop offering them.")
+        ] = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Confirm that two accounts on different platforms are one person (merged in
+        influencer rankings from then on), or with --different that they are not."""
+        from veille.services.analytics import link_authors as record
+
+        with open_workspace(workspace) as ws:
+            a, b = record(ws, first, second, same=not different)
+        verb = "are two people" if different else "are one person"
+        console().print(f"{a[0]}:{a[1]} and {b[0]}:{b[1]} {verb}.")
 
     @app.command()
     @handle_errors

@@ -395,14 +395,13 @@ STOPWORDS = STOPWORDS_EN | STOPWORDS_FR
 
 # French negation: these flip the valence of a sentiment word that follows
 # within three words ("ce n'est pas bon", "jamais content", "sans intérêt").
-NEGATORS_FR = frozenset(
-    ["pas", "jamais", "rien", "aucun", "aucune", "aucunement", "nullement", "sans", "ni", "guere"]
-)
+# "pantoute" is Quebec's "not at all" ("j'aime pas ça pantoute").
+NEGATORS_FR = _words("pas jamais rien aucun aucune aucunement nullement sans ni guere pantoute")
 # "plus" and "personne" negate only after "ne"/"n'" ("il n'est plus content").
 WEAK_NEGATORS_FR = frozenset({"plus", "personne"})
 NE_FR = frozenset({"ne", "n"})
 # Spoken French drops "ne": "j'aime pas", "ça marche jamais".
-AFTER_NEGATORS_FR = frozenset({"pas", "jamais", "rien", "guere"})
+AFTER_NEGATORS_FR = frozenset({"pas", "jamais", "rien", "guere", "pantoute"})
 
 # Degree adverbs: intensifiers (+) and dampeners (-), as in VADER.
 BOOST = 0.293
@@ -632,3 +631,88 @@ SOCIAL_FR: dict[str, float] = {
 
 # "non au …", "non à …", "non aux …": a stance against what follows.
 NON_TO_FR = frozenset({"a", "au", "aux"})
+
+# Complaints stated as facts: a service that is missing, down or not working
+# carries no sentiment word ("no internet in the whole city", "la fibre ne
+# vaut pas le prix"), yet it is what people complain about most.
+COMPLAINT = -1.8
+# What people say is missing or down (folded, both languages).
+SERVICES = _words(
+    """
+    internet wifi wi fi signal reseau network connection connexion connectivity reception
+    power electricity electricite courant water eau heating chauffage phone telephone
+    ligne line tv tele television fibre fiber box 4g 5g data service coverage couverture
+    response reply reponse answer nouvelles news refund remboursement delivery livraison
+    colis package parcel order commande app appli application site website
+    """
+)
+# "internet down", "power out", "wifi en panne".
+DOWN_EN = frozenset({"down", "out", "dead", "gone", "offline"})
+# Verbs of a service doing its job: negated, they are a complaint.
+FUNCTION_EN = _words(
+    """
+    work works working worked function functions functioning load loads loading
+    connect connects connecting arrive arrives arrived came come comes respond responds
+    responded answer answers answered deliver delivers delivered charge charges charging
+    refund refunded fix fixed
+    """
+)
+FUNCTION_FR = _words(
+    """
+    fonctionne fonctionnent fonctionner fonctionnait marche marchent marcher marchait
+    vaut valent valait arrive arrivent arrivee arrives repond repondent repondu
+    capte captent charge chargent livre livree livres rembourse rembourses aide
+    """
+)
+NEGATORS_EN = _words("not no never nothing nobody none nor without cannot cant wont dont")
+# "no internet", "pas de réseau", "aucun signal", "sans électricité".
+ABSENCE_EN = _words("no without")
+ABSENCE_FR = _words("aucun aucune sans")
+# Words English social posts use for outages and failures that VADER lacks.
+SOCIAL_EN: dict[str, float] = {
+    "outage": -2.0, "outages": -2.0, "downtime": -1.8, "crashed": -1.7, "crashing": -1.7,
+    "crashes": -1.7, "laggy": -1.5, "buggy": -1.8, "glitch": -1.5, "glitches": -1.5,
+    "glitchy": -1.5, "unusable": -2.2, "unreachable": -1.5, "overcharged": -2.0,
+    "ripoff": -2.5, "overpriced": -1.8, "slow": -1.0, "slower": -1.0, "disconnected": -1.2,
+}  # fmt: skip
+OUTAGE_FR: dict[str, float] = {
+    "coupure": -1.8, "coupures": -1.8, "pannes": -1.8, "plantage": -1.8, "plante": -1.2,
+    "bugue": -1.5, "bugs": -1.5, "lent": -1.0, "lente": -1.0, "lenteur": -1.5,
+    "lenteurs": -1.5, "retard": -1.2, "retards": -1.2, "injoignable": -1.8,
+    "inutilisable": -2.2, "arnaques": -2.5,
+}  # fmt: skip
+# Quebec and spoken French: phrases whose words mislead one by one. Matched on
+# folded words; the phrase's words are not read again.
+PHRASES_FR: dict[tuple[str, ...], float] = {
+    ("pas", "terrible"): -1.5,  # "c'est pas terrible": poor
+    ("pas", "d", "allure"): -2.0,  # Quebec: "ça a pas d'allure", nonsense, unacceptable
+    ("pas", "dallure"): -2.0,
+    ("aucun", "allure"): -2.0,
+    ("pas", "pire"): 2.0,  # Quebec: "c'est pas pire", pretty good
+    ("pas", "mal"): 1.6,  # "pas mal du tout": good ("pas mal de" is read as "a lot")
+    ("c", "est", "plate"): -1.5,  # Quebec: boring, a pity
+    ("ben", "plate"): -1.5,
+    ("de", "l", "allure"): 1.5,  # Quebec: "ça a ben de l'allure", makes sense, nice
+    ("ne", "vaut", "pas", "le", "coup"): -1.8,
+    ("vaut", "pas", "le", "coup"): -1.8,
+    ("vaut", "le", "coup"): 1.5,
+    ("hors", "service"): -1.8,
+    ("en", "panne"): -1.8,
+    ("comme", "d", "hab"): -0.8,  # resigned: "again, as usual"
+}
+# English idioms the learned layer reads as one word: "not bad" is praise.
+PHRASES_EN: dict[tuple[str, ...], float] = {
+    ("not", "bad"): 1.5,
+    ("not", "too", "bad"): 1.2,
+    ("not", "that", "bad"): 0.8,
+}
+QUEBEC_FR: dict[str, float] = {
+    "tanne": -2.0, "tannee": -2.0, "tannant": -1.5, "ecoeure": -2.0, "ecoeuree": -2.0,
+    "niaiseux": -2.0, "niaiseuse": -2.0, "poche": -1.8, "malaisant": -1.8,
+}  # fmt: skip
+# Sarcasm: praise next to these reads as mockery ("bravo… encore une panne 🙄").
+SARCASM_EMOJI = frozenset("🙄😒🤦🙃😑")
+SARCASM_EMOJI_VALENCE = -1.5
+# "encore une panne", "another outage", "yet again": praise before a repeated
+# failure is ironic.
+AGAIN = _words("encore again another yet")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from veille.enrich import lexicons as lx
+from veille.enrich.sentiment_model import LinearModel, load_models, phrase_at, words_of
 from veille.enrich.textparts import EMOJI_RE, URL_RE, words_of_hashtags
 from veille.models import Sentiment
 from veille.textnorm import fold
@@ -35,6 +36,8 @@ _EMOTICON_RE = re.compile(
     re.IGNORECASE,
 )
 _FR_WORD = re.compile(r"[^\W_]+|[!,.;:?]")
+_EN_WORD = re.compile(r"[^\W_]+|[!,.;:?]")
+_EN_LINKS = frozenset({"is", "was", "s", "are", "were", "been", "still", "again", "completely"})
 _CLAUSE_END = frozenset(",.;:?")
 STANCE_NON = -1.5
 REMEDY_REACH = 3
@@ -80,7 +83,9 @@ def compound(total: float, alpha: float = 15.0) -> float:
 
 
 class EnglishSentiment:
-    """vaderSentiment on social-cleaned text (it reads emoji and emoticons itself)."""
+    """vaderSentiment on social-cleaned text (it reads emoji and emoticons itself),
+    with the complaints VADER cannot see (a service missing, down or not working)
+    and sarcasm (praise beside an eye roll or a repeated failure) added."""
 
     def __init__(self, thresholds: Thresholds = EN_THRESHOLDS) -> None:
         self.thresholds = thresholds
@@ -91,14 +96,86 @@ class EnglishSentiment:
         if self._vader is None:
             from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-            self._vader = SentimentIntensityAnalyzer()
+            vader = SentimentIntensityAnalyzer()
+            # This instance's own lexicon: outage words of social posts.
+            vader.lexicon.update(lx.SOCIAL_EN)
+            self._vader = vader
         return self._vader
 
+    def polarity(self, text: str) -> tuple[float, float, float]:
+        """Compound (VADER's, with veille's rules), VADER's positive and negative shares."""
+        clean = social_clean(text)[:20_000]
+        scores = self.vader.polarity_scores(clean)
+        c, pos, neg = float(scores["compound"]), float(scores["pos"]), float(scores["neg"])
+        extra, sarcastic = _english_rules(clean, self.vader.lexicon)
+        if sarcastic:
+            neg, pos = neg + pos, 0.0  # the praise is mockery
+        if extra or (sarcastic and c > 0):
+            total = _uncompound(c)
+            if sarcastic and total > 0:
+                total *= -0.5
+            c = compound(total + extra)
+            # The shares VADER would have given, had it known these words.
+            neg += -extra / (abs(extra) + 4) if extra < 0 else 0.0
+        return c, pos, neg
+
     def compound(self, text: str) -> float:
-        return float(self.vader.polarity_scores(social_clean(text)[:20_000])["compound"])
+        return self.polarity(text)[0]
+
+    def features(self, text: str) -> tuple[float, ...]:
+        """What the learned layer reads from the lexicon (see ``sentiment_model``)."""
+        c, pos, neg = self.polarity(text)
+        t = self.thresholds
+        return (c, pos, neg, float(c >= t.positive), float(c <= t.negative))
 
     def score(self, text: str) -> Sentiment:
         return self.thresholds.label(self.compound(text))
+
+
+def _uncompound(c: float, alpha: float = 15.0) -> float:
+    """The valence sum VADER squashed into ``c`` (the inverse of :func:`compound`)."""
+    c = max(-0.9999, min(0.9999, c))
+    return c * math.sqrt(alpha / (1 - c * c))
+
+
+def _english_rules(clean: str, lexicon: Mapping[str, float]) -> tuple[float, bool]:
+    """Valence VADER misses in ``clean`` text, and whether its praise is sarcastic."""
+    words = _EN_WORD.findall(fold(clean).replace("n't", " not").replace("n’t", " not"))
+    extra = 0.0
+    again = False
+    sarcastic = False
+    if not clean.isascii():
+        rolls = sum(clean.count(e) for e in lx.SARCASM_EMOJI)
+        sarcastic = rolls > 0
+        extra += lx.SARCASM_EMOJI_VALENCE * rolls
+    for i, word in enumerate(words):
+        if word in lx.FUNCTION_EN:
+            if any(w in lx.NEGATORS_EN for w in _clause_before(words, i, 3)):
+                extra += lx.COMPLAINT  # "it doesn't work", "my order never arrived"
+        elif word in lx.SERVICES:
+            before = _clause_before(words, i, 1)
+            after = [w for w in words[i + 1 : i + 4] if w not in _EN_LINKS][:1]
+            if (before and before[-1] in lx.ABSENCE_EN) or (after and after[0] in lx.DOWN_EN):
+                extra += lx.COMPLAINT  # "no internet", "wifi is down again"
+        elif (
+            word in lx.AGAIN
+            and not again
+            and any(lexicon.get(w, 0.0) < 0 for w in words[i + 1 : i + 4])
+        ):
+            again = sarcastic = True  # "great, another outage"
+            extra += lx.SARCASM_EMOJI_VALENCE
+    return extra, sarcastic
+
+
+def _clause_before(words: list[str], i: int, reach: int) -> list[str]:
+    """Up to ``reach`` words before ``words[i]``, not across a clause's end."""
+    out: list[str] = []
+    for w in reversed(words[max(0, i - reach) : i]):
+        if w in _CLAUSE_END:
+            break
+        out.append(w)
+    out.reverse()
+    return out
 
 
 class EmojiValence:
@@ -135,8 +212,21 @@ def _load_fr_lexicon() -> dict[str, float]:
             lex[key] = value
     lex.update(lx.EXTRA_FR)
     lex.update(lx.SOCIAL_FR)
+    lex.update(lx.OUTAGE_FR)
+    lex.update(lx.QUEBEC_FR)
     lex.update(dict.fromkeys(lx.NEUTRAL_FR, 0.0))
     return lex
+
+
+_ABSENCE_DE_FR = frozenset({"pas", "plus", "jamais", "toujours"})
+
+
+def _absent_fr(words: list[str], i: int) -> bool:
+    """``words[i]`` is said to be missing: ``pas de réseau``, ``aucun signal``, ``sans eau``."""
+    prev = words[i - 1] if i else ""
+    if prev in lx.ABSENCE_FR:
+        return True
+    return prev in ("de", "d") and i >= 2 and words[i - 2] in _ABSENCE_DE_FR
 
 
 class FrenchSentiment:
@@ -163,11 +253,37 @@ class FrenchSentiment:
                     break
         return value or 0.0
 
+    def _negated(self, words: list[str], i: int) -> bool:
+        """Whether ``words[i]`` is negated: ``pas bon``, ``n'est plus``, ``aime pas``."""
+        if i + 1 < len(words) and words[i + 1] in lx.AFTER_NEGATORS_FR:
+            return True
+        for back in (1, 2, 3):
+            if i - back < 0:
+                return False
+            prev = words[i - back]
+            if prev in _CLAUSE_END:
+                return False  # negation does not cross a comma or a full stop
+            if (
+                prev in lx.NEGATORS_FR
+                or (prev in lx.NE_FR and back <= 2)
+                or (
+                    prev in lx.WEAK_NEGATORS_FR
+                    and any(w in lx.NE_FR for w in words[max(0, i - back - 2) : i - back])
+                )
+            ):
+                return True
+        return False
+
     def compound(self, text: str) -> float:
         text = social_clean(text)[:20_000]
         extra = 0.0
+        sarcastic = False
         for m in EMOJI_RE.finditer(text):
-            extra += self.emoji(m.group())
+            if m.group()[0] in lx.SARCASM_EMOJI:
+                extra += lx.SARCASM_EMOJI_VALENCE
+                sarcastic = True
+            else:
+                extra += self.emoji(m.group())
         for m in _EMOTICON_RE.finditer(text):
             extra += lx.EMOTICONS[m.group(1).lower()]
         words = _FR_WORD.findall(fold(text))
@@ -175,11 +291,20 @@ class FrenchSentiment:
         words = [w for w in words if w != "!"]
         sentiments: list[float] = []
         but_at = -1
+        again_at = -99
+        skip_to = 0
         for i, word in enumerate(words):
-            if word in _CLAUSE_END:
+            if i < skip_to or word in _CLAUSE_END:
                 continue
             if word in lx.BUT_FR:
                 but_at = len(sentiments)
+            phrase = phrase_at(words, i)
+            if phrase:
+                skip_to = i + phrase[0]
+                sentiments.append(phrase[1])
+                continue
+            if word in lx.AGAIN:
+                again_at = i
             valence = 0.0 if word in lx.BOOSTERS_FR else self._valence(word)
             if word in lx.FIGHT_FR and i + 1 < len(words) and words[i + 1] in lx.AGAINST_FR:
                 valence = 0.0
@@ -188,29 +313,26 @@ class FrenchSentiment:
             if valence < 0 and any(w in lx.AGAINST_FR for w in words[max(0, i - REMEDY_REACH) : i]):
                 valence *= -0.5
             elif valence:
-                negate = i + 1 < len(words) and words[i + 1] in lx.AFTER_NEGATORS_FR
                 for back in (1, 2, 3):
-                    if i - back < 0:
+                    if i - back < 0 or words[i - back] in _CLAUSE_END:
                         break
                     prev = words[i - back]
-                    if prev in _CLAUSE_END:
-                        break  # negation does not cross a comma or a full stop
                     if prev in lx.BOOSTERS_FR:
                         boost = lx.BOOSTERS_FR[prev] * (1.0, 0.95, 0.9)[back - 1]
                         valence += boost if valence > 0 else -boost
-                    if (
-                        prev in lx.NEGATORS_FR
-                        or (prev in lx.NE_FR and back <= 2)
-                        or (
-                            prev in lx.WEAK_NEGATORS_FR
-                            and any(w in lx.NE_FR for w in words[max(0, i - back - 2) : i - back])
-                        )
-                    ):
-                        negate = True
+                    if prev in lx.NEGATORS_FR or prev in lx.NE_FR or prev in lx.WEAK_NEGATORS_FR:
                         break
-                if negate:
+                if self._negated(words, i):
                     valence *= -0.74
+            elif word in lx.FUNCTION_FR and self._negated(words, i):
+                valence = lx.COMPLAINT  # "ne vaut pas le prix", "ça marche plus"
+            elif word in lx.SERVICES and _absent_fr(words, i):
+                valence = lx.COMPLAINT  # "pas d'internet", "aucun réseau"
+            if valence < 0 and i - again_at <= 3:
+                sarcastic = True  # "encore une panne"
             sentiments.append(valence)
+        if sarcastic:
+            sentiments = [v * -0.5 if v > 0 else v for v in sentiments]
         if 0 <= but_at < len(sentiments):
             sentiments = [v * 0.5 for v in sentiments[:but_at]] + [
                 v * 1.5 for v in sentiments[but_at:]
@@ -229,17 +351,43 @@ class FrenchSentiment:
     def score(self, text: str) -> Sentiment:
         return self.thresholds.label(self.compound(text))
 
+    def features(self, text: str) -> tuple[float, ...]:
+        """What the learned layer reads from the lexicon (see ``sentiment_model``)."""
+        c = self.compound(text)
+        t = self.thresholds
+        return (c, max(c, 0.0), min(c, 0.0), float(c >= t.positive), float(c <= t.negative))
+
 
 class LexiconSentiment:
-    """The built-in backend: English and French engines; others unscored."""
+    """The built-in backend: English and French engines; others unscored.
 
-    def __init__(self, en: Thresholds = EN_THRESHOLDS, fr: Thresholds = FR_THRESHOLDS) -> None:
+    With ``learned`` (the default), a small linear layer trained on labelled
+    tweets (:mod:`veille.enrich.sentiment_model`) turns each engine's scores and
+    the post's words into the label; without it, or for a language the weights
+    file lacks, the engine's compound score and thresholds do.
+    """
+
+    def __init__(
+        self,
+        en: Thresholds = EN_THRESHOLDS,
+        fr: Thresholds = FR_THRESHOLDS,
+        *,
+        learned: bool = True,
+    ) -> None:
         self.english = EnglishSentiment(en)
         self.french = FrenchSentiment(self.english, fr)
         self.engines: dict[str, EnglishSentiment | FrenchSentiment] = {
             "en": self.english,
             "fr": self.french,
         }
+        self.learned = learned
+        self._models: dict[str, LinearModel] | None = None
+
+    @property
+    def models(self) -> dict[str, LinearModel]:
+        if self._models is None:
+            self._models = load_models() if self.learned else {}
+        return self._models
 
     def languages(self) -> tuple[str, ...]:
         return tuple(self.engines)
@@ -250,7 +398,10 @@ class LexiconSentiment:
             return UNSCORED
         if not text.strip():
             return Sentiment("neutral", 0.0, 0.5)
-        return engine.score(text)
+        model = self.models.get(lang or "")
+        if model is None:
+            return engine.score(text)
+        return model.sentiment(engine.features(text), words_of(social_clean(text)[:20_000]))
 
     def score_many(self, items: list[tuple[str, str | None]]) -> list[Sentiment]:
         return [self.score(text, lang) for text, lang in items]

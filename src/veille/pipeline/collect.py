@@ -31,8 +31,8 @@ from veille.errors import VeilleError
 from veille.http import HttpClient, RateLimited
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
+from veille.services.sources import SourceRecord, cursor_name, list_sources
 from veille.sources.base import Batch, Source
-from veille.sources.manage import SourceRecord, cursor_name, list_sources
 from veille.store.base import StoreTransaction, UpsertResult
 
 log = logging.getLogger("veille.collect")
@@ -248,7 +248,7 @@ def collect(
     if names:
         missing = set(names) - {r.name for r in records}
         if missing:
-            from veille.sources.manage import get_source_record
+            from veille.services.sources import get_source_record
 
             for name in missing:
                 get_source_record(store, name)  # raises NotFound naming it
@@ -378,7 +378,7 @@ def retry_quarantine(
     drop them from the quarantine, through the one ingest path. Returns
     ``(stored, still failing)``."""
     from veille.pipeline.ingest import build_pipeline
-    from veille.sources.manage import get_source_record, quarantined
+    from veille.services.sources import get_source_record, quarantined
 
     store = workspace.store
     pipeline = pipeline or build_pipeline(workspace)

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 from veille.errors import UsageError
 
 if TYPE_CHECKING:
-    from veille.analytics.influencers import Influencer
+    from veille.analytics.influencers import Influencer, SamePerson
     from veille.analytics.scope import Period, Scope
-    from veille.analytics.volume import Voice
+    from veille.analytics.volume import UnevenSource, Voice
     from veille.workspace import Workspace
+
+Account = tuple[str, str]  # (platform, handle)
 
 VIEWS = ("us", "sector")
 
@@ -91,6 +93,14 @@ def share_of_voice(ws: Workspace, scopes: dict[str, Scope], per: Period) -> list
     return compare(ws.store, scopes, per)
 
 
+def uneven_sources(ws: Workspace, scopes: dict[str, Scope], per: Period) -> list[UnevenSource]:
+    """The sources that cover the compared topics unevenly (each is a warning
+    to show beside the shares: see :func:`veille.analytics.volume.uneven_sources`)."""
+    from veille.analytics.volume import uneven_sources as find
+
+    return find(ws.store, scopes, per)
+
+
 def influencer_topic(
     ws: Workspace, view: str | None, topic: str | None, query: str | None
 ) -> str | None:
@@ -122,3 +132,50 @@ def rank_influencers(
     return influencers(
         ws.store, scope, per, org_handles=ws.settings.organization.handles, limit=limit
     )
+
+
+def same_person_candidates(ws: Workspace, found: Sequence[Influencer]) -> list[SamePerson]:
+    """Listed accounts on two platforms that may be one person, with the
+    evidence; the user confirms with :func:`link_authors`."""
+    from veille.analytics.influencers import same_person_candidates as offer
+
+    return offer(ws.store, found)
+
+
+def parse_account(text: str) -> Account:
+    """``platform:handle`` as an account (the handle lower case, without ``@``)."""
+    from veille.analytics.influencers import identity
+
+    platform, sep, handle = text.partition(":")
+    if not sep or not platform.strip() or not identity(handle):
+        raise UsageError(
+            f"{text!r} is not PLATFORM:HANDLE",
+            hint="Write the account as the influencer list shows it, e.g. mastodon:claire_tech.",
+        )
+    return platform.strip().lower(), identity(handle)
+
+
+def link_authors(
+    ws: Workspace, first: str, second: str, *, same: bool = True
+) -> tuple[Account, Account]:
+    """Record that the accounts ``first`` and ``second`` (``platform:handle``)
+    are one person (``same``), merged from then on in influencer rankings, or
+    two people (no longer offered as one)."""
+    from veille.errors import NotFound
+    from veille.suggest import did_you_mean
+
+    a, b = parse_account(first), parse_account(second)
+    if a == b:
+        raise UsageError(
+            f"{first!r} and {second!r} are the same account", hint="Name two accounts."
+        )
+    for text, (platform, handle) in ((first, a), (second, b)):
+        known = ws.store.accounts_named(handle)
+        if (platform, handle) not in known:
+            names = [f"{p}:{h}" for p, h in known] or [
+                f"{p}:{h}" for p, h in ws.store.accounts_on(platform)
+            ]
+            raise NotFound(f"no posts by the account {text!r}", hint=did_you_mean(text, names))
+    evidence = "confirmed by the user" if same else "told apart by the user"
+    ws.store.decide_author_link(a, b, "same" if same else "different", evidence)
+    return a, b

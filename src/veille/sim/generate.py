@@ -15,6 +15,7 @@ can count what they expect. Each post's ``raw`` holds the ground truth
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,38 +42,38 @@ _TEXT = {
             "Third outage this week with {b}, the {p} is useless. Terrible",
             "{b} support kept me on hold for two hours, awful experience with the {p}",
             "Why is my {b} bill higher again? The {p} is not worth it",
-            "Can't recommend {b}: slow {p}, broken router, angry customer",
+            "Can't recommend {b}: slow {p}, billing errors, angry customer",
             "{b} billing is a mess and nobody answers. Disappointed",
         ],
         "neutral": [
-            "Does anyone know if {b} offers {p} in Gatineau?",
-            "{b} announced new {p} plans starting next month",
-            "Comparing {b} and other providers for a {p} at home",
+            "Does anyone know if the {b} {p} is available in Gatineau?",
+            "{b} announced new prices for its {p} starting next month",
+            "Comparing {b} and other providers: which {p} for home?",
             "Reading the {b} terms for the {p} before signing",
             "Is the {b} {p} available in apartments downtown?",
         ],
     },
     "fr": {
         "positive": [
-            "Très content de {b} : la {p} est parfaite depuis un mois",
-            "Passé chez {b} la semaine dernière, la {p} est super rapide et le service génial",
-            "Bravo à l'équipe {b}, ma {p} a été réparée en une heure. Excellent !",
-            "J'adore la nouvelle {p} de {b}, meilleure décision de l'année",
-            "{b} vient de doubler la vitesse de ma {p}, impressionnant",
+            "Très content de {b} : {le_p} fonctionne parfaitement depuis un mois",
+            "Passé chez {b} la semaine dernière, {le_p} est super rapide et le service génial",
+            "Bravo à l'équipe {b}, qui a réparé {mon_p} en une heure. Excellent !",
+            "J'adore {nouveau_p} de {b}, meilleure décision de l'année",
+            "{b} vient de doubler la vitesse de {mon_p}, impressionnant",
         ],
         "negative": [
-            "Troisième panne cette semaine chez {b}, la {p} ne marche pas. Nul",
+            "Troisième panne cette semaine chez {b}, {le_p} ne marche pas. Nul",
             "Le service client de {b} m'a fait attendre deux heures, expérience horrible",
-            "Pourquoi ma facture {b} augmente encore ? La {p} ne vaut pas le prix",
-            "Je ne recommande pas {b} : {p} lente, routeur en panne, client fâché",
+            "Pourquoi ma facture {b} augmente encore ? {Le_p} ne vaut pas le prix",
+            "Je ne recommande pas {b} : {p} qui rame, routeur en panne, client fâché",
             "La facturation de {b} est un désastre et personne ne répond. Déçu",
         ],
         "neutral": [
-            "Quelqu'un sait si {b} offre la {p} à Gatineau ?",
-            "{b} annonce de nouveaux forfaits {p} le mois prochain",
-            "Je compare {b} et d'autres fournisseurs pour la {p} à la maison",
-            "Je lis les conditions de {b} pour la {p} avant de signer",
-            "La {p} de {b} est-elle offerte dans les appartements du centre-ville ?",
+            "Quelqu'un sait si {b} offre {le_p} à Gatineau ?",
+            "{b} annonce de nouvelles offres de {p} le mois prochain",
+            "Je compare {b} et d'autres fournisseurs pour {le_p} à la maison",
+            "Je lis les conditions de {b} pour {le_p} avant de signer",
+            "Est-ce que {b} offre {le_p} dans les appartements du centre-ville ?",
         ],
     },
 }
@@ -80,6 +81,8 @@ _PRODUCTS = {
     "en": ["fibre", "5G plan", "internet", "router", "mobile plan"],
     "fr": ["fibre", "forfait 5G", "connexion internet", "box", "forfait mobile"],
 }
+# French nouns carry a gender that their articles and adjectives agree with.
+_FEMININE = {"fibre", "connexion internet", "box"}
 _SECTOR = {
     "en": [
         "Broadband prices keep rising across the sector, regulators should look at it",
@@ -126,10 +129,10 @@ _HASHTAGS = {"en": ["#internet", "#fibre", "#5G", "#telecom", "#customerservice"
 # Openers and closers make two people's posts differ as they do in life, so
 # that only real copies (syndicated stories, reposts) cluster as duplicates.
 _OPENERS = {
-    "en": ["", "Honestly,", "Update:", "PSA:", "Well,", "Ok so", "Quick note:", "Hmm,",
-           "Yesterday evening", "This morning", "For the record,", "Not gonna lie,"],
-    "fr": ["", "Franchement,", "Mise à jour :", "Bon,", "Alors", "Petite note :", "Bref,",
-           "Hier soir", "Ce matin", "Pour info,", "Sérieusement,", "Entre nous,"],
+    "en": ["", "Honestly,", "Update:", "PSA:", "Well,", "OK so", "Quick note:", "Hmm,",
+           "Yesterday evening,", "This morning,", "For the record,", "Not gonna lie,"],
+    "fr": ["", "Franchement,", "Mise à jour :", "Bon,", "Alors,", "Petite note :", "Bref,",
+           "Hier soir,", "Ce matin,", "Pour info,", "Sérieusement,", "Entre nous,"],
 }  # fmt: skip
 _CLOSERS = {
     "en": ["", "in Ottawa", "at the office", "since Monday", "for my parents", "in the suburbs",
@@ -149,7 +152,7 @@ _CONTEXT = {
     "fr": (["Mon voisin", "Mon frère", "Notre bureau", "Ma colocataire", "Ma mère",
             "Un collègue", "Mon propriétaire", "La moitié de ma rue"],
            ["a", "utilise", "vient de passer à", "regarde", "pose des questions sur",
-            "s'est abonné à"],
+            "s'est abonné{e} à"],
            ["le même forfait.", "un nouveau routeur.", "l'offre famille.", "le forfait de base.",
             "la fibre aussi.", "l'offre 5G.", "le forfait étudiant.", "deux lignes."]),
 }  # fmt: skip
@@ -209,6 +212,67 @@ def _author(platform: str, handle: str, name: str | None, followers: int) -> Aut
         followers=followers,
         id=f"{platform}-{handle}",
     )
+
+
+_FEMININE_PEOPLE = {"Ma colocataire", "Ma mère", "La moitié de ma rue"}
+# French contracts "à le" into "au" and elides "de" before a vowel ("d'Orbita").
+_CONTRACTIONS = (
+    (re.compile(r"\bà le\b"), "au"),
+    (re.compile(r"\bà les\b"), "aux"),
+    (re.compile(r"\bde le\b"), "du"),
+    (re.compile(r"\bde les\b"), "des"),
+    (re.compile(r"\bde ([AEIOUÉaeiouéh])"), r"d'\1"),
+)
+
+
+def _french(text: str) -> str:
+    for loose, contracted in _CONTRACTIONS:
+        text = loose.sub(contracted, text)
+    return text
+
+
+def _product_words(lang: str, product: str) -> dict[str, str]:
+    """``{p}`` and, in French, its forms with an agreeing article or adjective."""
+    if lang != "fr":
+        return {"p": product}
+    fem = product in _FEMININE
+    return {
+        "p": product,
+        "le_p": ("la " if fem else "le ") + product,
+        "Le_p": ("La " if fem else "Le ") + product,
+        "mon_p": ("ma " if fem else "mon ") + product,
+        "nouveau_p": ("la nouvelle " if fem else "le nouveau ") + product,
+    }
+
+
+def _context(lang: str, person: str, verb: str, what: str) -> str:
+    """One sentence of context, its participle agreeing and its articles contracted."""
+    text = f"{person} {verb.format(e='e' if person in _FEMININE_PEOPLE else '')} {what}"
+    return _french(text) if lang == "fr" else text
+
+
+def _compose(opener: str, text: str, closer: str, context: str) -> str:
+    """Opener, message, closer and context as one post a person would write: no
+    capital after a comma or a colon, the closer before the final ``?`` or
+    ``!``, and one full stop between sentences."""
+    if opener and not text.startswith((BRAND, *COMPETITORS, "I ", "I'")):
+        text = text[:1].lower() + text[1:]
+    if closer:
+        body = text.rstrip("?!. ")
+        end = text[len(body) :]
+        text = f"{body} {closer}{end}"
+    text = " ".join(x for x in (opener, text) if x)
+    if context:
+        text += " " + context if text.endswith((".", "!", "?")) else f". {context}"
+    return text
+
+
+def headline(text: str, limit: int = 80) -> str:
+    """The first sentence, cut at a word (with an ellipsis) when too long."""
+    first = text.split(". ")[0]
+    if len(first) <= limit:
+        return first
+    return first[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _permalink(platform: str, author: Author, native: str) -> str:
@@ -277,14 +341,14 @@ def _one_post(
         brand = BRAND if who < 0.55 else COMPETITORS[0] if who < 0.8 else COMPETITORS[1]
         topic = "brand" if brand == BRAND else brand.lower()
         label = rng.choices(("positive", "negative", "neutral"), (35, 35, 30))[0]
-        text = rng.choice(_TEXT[lang][label]).format(b=brand, p=rng.choice(_PRODUCTS[lang]))
+        template = rng.choice(_TEXT[lang][label])
+        text = template.format(b=brand, **_product_words(lang, rng.choice(_PRODUCTS[lang])))
+        text = _french(text) if lang == "fr" else text
     if kind != "spike" or rng.random() < 0.7:
         opener, closer = rng.choice(_OPENERS[lang]), rng.choice(_CLOSERS[lang])
         person, verb, what = (rng.choice(part) for part in _CONTEXT[lang])
-        context = f"{person} {verb} {what}" if rng.random() < 0.85 else ""
-        text = " ".join(x for x in (opener, text, closer) if x)
-        if context:
-            text = f"{text}. {context}"
+        context = _context(lang, person, verb, what) if rng.random() < 0.85 else ""
+        text = _compose(opener, text, closer, context)
     hashtags: list[str] = []
     if rng.random() < 0.4:
         tag = rng.choice(_HASHTAGS[lang])
@@ -311,7 +375,7 @@ def _one_post(
     reach = (author.followers or 10) ** 0.5
     title = None
     if platform in ("rss", "wordpress", "youtube"):
-        title = text.split(". ")[0][:80]
+        title = headline(text)
     return Post.create(
         platform=platform,
         native_id=native,

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from veille.models import Post
+from veille.sim.generate import headline
 from veille.sim.server import HostSpec, Reply, Request, Route
 from veille.sim.social import iso_z, seq_of, words_match
 
@@ -39,14 +40,14 @@ def hit(post: Post, req: Request) -> dict[str, Any]:
             "comment_text": "<p>" + html.escape(post.text) + "</p>",
             "num_comments": None,
             "story_id": seq_of(root),
-            "story_title": root.text[:80],
+            "story_title": headline(root.text),
             "story_url": None,
             "parent_id": seq_of(parent),
             "_tags": ["comment", f"author_{post.author.handle}", f"story_{seq_of(root)}"],
         }
     return {
         **common,
-        "title": post.text[:80],
+        "title": headline(post.text),
         "url": post.links[0] if post.links else None,
         "points": post.engagement.likes,
         "story_text": None if post.links else html.escape(post.text),

@@ -136,8 +136,24 @@ def _comments(req: Request) -> Reply:
     return Reply.json({"status": 404, "message": "Not Found"}, status=404)
 
 
+def _organization(req: Request) -> Reply:
+    """The Organization Lookup API: the name a post's author URN stands for."""
+    from veille.sim.generate import BRAND
+
+    problem = _check(req)
+    if problem:
+        return problem
+    if req.match["id"] != ORG_ID:
+        return Reply.json({"status": 404, "message": "Not Found"}, status=404)
+    return Reply.json(
+        {"id": int(ORG_ID), "localizedName": BRAND, "vanityName": BRAND.lower(),
+         "name": {"localized": {"fr_CA": BRAND, "en_US": BRAND}}}
+    )  # fmt: skip
+
+
 def routes() -> list[Route]:
     return [
+        Route("GET", r"/rest/organizations/(?P<id>\d+)", _organization),
         Route("GET", r"/rest/posts", _posts),
         Route("GET", r"/rest/socialActions/(?P<urn>[^/]+)/comments", _comments),
     ]

@@ -351,7 +351,9 @@ class SimHost:
             return None
         with self._lock:
             if self._chaos_rng is None or self._chaos_seed != f.chaos_seed:
-                self._chaos_rng = random.Random(f.chaos_seed)
+                # Each host draws its own sequence: one seed shared by every
+                # host would give them all the same faults in the same order.
+                self._chaos_rng = random.Random(f"{f.chaos_seed}:{self.name}")
                 self._chaos_seed = f.chaos_seed
             if self._chaos_rng.random() >= f.chaos:
                 return None

@@ -82,6 +82,19 @@ def search_params(
     return params
 
 
+def _without_title(text: str, title: str) -> str:
+    """``text`` without the ``title`` it opens with (a story whose text repeats
+    its title would show it twice); a title cut short (``…``) matches the words
+    it kept, and a title ending inside a word is no match."""
+    head = title.removesuffix("…").removesuffix("...").rstrip()
+    if not head or not text.startswith(head):
+        return text
+    rest = text[len(head) :]
+    if rest[:1].isalnum() and head[-1:].isalnum():
+        return text  # the title stops inside a word of the text: not a repeat
+    return rest.lstrip(" .,;:!?—–-\n")
+
+
 def to_post(raw: Mapping[str, Any], config: HackerNewsConfig | None = None) -> Post:
     """An Algolia hit (story, comment, poll, Ask/Show HN) as a post. Pure."""
     object_id = str(raw["objectID"])
@@ -92,6 +105,9 @@ def to_post(raw: Mapping[str, Any], config: HackerNewsConfig | None = None) -> P
     links = [href for href, _ in anchors]
     if raw.get("url"):
         links.insert(0, str(raw["url"]))
+    title = None if is_comment else (str(raw.get("title") or "").strip() or None)
+    if title:
+        text = _without_title(text, title)
     created = raw.get("created_at_i")
     published = from_unix(created) if created is not None else parse_iso(raw["created_at"])
     story = raw.get("story_id")
@@ -101,7 +117,7 @@ def to_post(raw: Mapping[str, Any], config: HackerNewsConfig | None = None) -> P
         platform=PLATFORM,
         native_id=object_id,
         text=text,
-        title=None if is_comment else (raw.get("title") or None),
+        title=title,
         url=ITEM_URL.format(object_id),
         published_at=published,
         author=Author(

@@ -8,6 +8,12 @@ header, default ``202411``), ``comments`` (default true), ``recent_posts``
 (recent posts re-checked for new comments, default 10), ``count``,
 ``max_pages``. Cursor: ``since`` (newest ``createdAt`` in ms),
 ``comments_since`` and ``recent`` (post URNs).
+
+Posts name their author by URN only (``urn:li:organization:2414183``): the
+collector looks the organization up once per run (``/rest/organizations/ID``:
+``localizedName``, ``vanityName``) and attaches it to each item the way
+LinkedIn's own decoration does (``author~``, ``actor~``), so that a post shows
+"Lumio", not a number. A member's name is shown when the body carries one.
 """
 
 from __future__ import annotations
@@ -97,11 +103,40 @@ def _list(
             return
 
 
+def organization(config: LinkedInConfig, http: HttpClient) -> dict[str, Any] | None:
+    """The organization's name and vanity name, or ``None`` when the token may
+    not read them (the posts are collected all the same)."""
+    from veille.http import HttpError
+
+    org_id = config.organization.rsplit(":", 1)[-1]
+    try:
+        body = http.get(
+            f"{config.api}/organizations/{org_id}",
+            headers=_headers(config),
+            token=resolve_secret(config.token, "token"),
+        ).json()
+    except HttpError:
+        return None
+    if not isinstance(body, Mapping) or not body.get("localizedName"):
+        return None
+    return {k: body[k] for k in ("localizedName", "vanityName") if body.get(k)}
+
+
+def _decorated(
+    items: list[Mapping[str, Any]], field: str, urn: str, org: Mapping[str, Any] | None
+) -> list[Mapping[str, Any]]:
+    """Items whose ``field`` is the organization, with its name beside (``field~``)."""
+    if not org:
+        return items
+    return [{**i, f"{field}~": org} if i.get(field) == urn else i for i in items]
+
+
 def collect(
     config: LinkedInConfig, cursor: Mapping[str, Any] | None, http: HttpClient
 ) -> Iterator[Batch]:
     """New organization posts (cursor on the last page), then new comments on
     them and on the most recent earlier posts."""
+    org = organization(config, http)
     state = dict(cursor or {})
     since = state.get("since")
     url = f"{config.api}/posts"
@@ -117,7 +152,7 @@ def collect(
             seen += [str(e["id"]) for e in fresh]
             if pending:
                 yield Batch(pending, dict(state))
-            pending = fresh
+            pending = _decorated(fresh, "author", config.organization, org)
         if len(fresh) < len(elements):
             break
     recent = unique([*seen, *state.get("recent", [])])[: max(config.recent_posts, 1)]
@@ -143,7 +178,7 @@ def collect(
         if found:
             top = max(as_int((c.get("created") or {}).get("time")) for c in found)
             newest_comment = top if newest_comment is None else max(int(newest_comment), top)
-            yield Batch(found, dict(state))
+            yield Batch(_decorated(found, "actor", config.organization, org), dict(state))
     if newest_comment != floor:
         state["comments_since"] = newest_comment
         yield Batch([], dict(state))
@@ -151,6 +186,24 @@ def collect(
 
 def _activity_url(urn: str) -> str:
     return f"https://www.linkedin.com/feed/update/{urn}/"
+
+
+def _author(urn: str, decoration: Any, fallback: str) -> Author:
+    """An author from a URN and, when the body has it, LinkedIn's decoration
+    of that URN: an organization's ``localizedName``/``vanityName``, a
+    member's ``localizedFirstName``/``localizedLastName``."""
+    ident = urn.rsplit(":", 1)[-1] or fallback
+    info = decoration if isinstance(decoration, Mapping) else {}
+    name = str(info.get("localizedName") or "").strip() or " ".join(
+        str(info[k]).strip() for k in ("localizedFirstName", "localizedLastName") if info.get(k)
+    )
+    vanity = str(info.get("vanityName") or "").strip()
+    url = None
+    if vanity and urn.startswith("urn:li:organization:"):
+        url = f"https://www.linkedin.com/company/{vanity}/"
+    elif vanity:
+        url = f"https://www.linkedin.com/in/{vanity}/"
+    return Author(handle=vanity or name or ident, name=name or None, url=url, id=urn or None)
 
 
 def to_post(raw: Mapping[str, Any], config: LinkedInConfig | None = None) -> Post:
@@ -177,7 +230,7 @@ def to_post(raw: Mapping[str, Any], config: LinkedInConfig | None = None) -> Pos
         title=article.get("title") or None,
         url=_activity_url(urn),
         published_at=from_unix(as_int(stamp) / 1000),
-        author=Author(handle=author.rsplit(":", 1)[-1] or "organization", id=author or None),
+        author=_author(author, raw.get("author~"), "organization"),
         links=unique(links),
         media=unique(media),
         engagement=Engagement(),
@@ -199,7 +252,7 @@ def _comment(raw: Mapping[str, Any]) -> Post:
         text=str((raw.get("message") or {}).get("text") or ""),
         url=_activity_url(target) if target else None,
         published_at=from_unix(as_int(created["time"]) / 1000),
-        author=Author(handle=actor.rsplit(":", 1)[-1] or "member", id=actor or None),
+        author=_author(actor, raw.get("actor~"), "member"),
         engagement=Engagement(likes=as_int(likes), replies=as_int(replies)),
         parent_id=f"{PLATFORM}:{parent or target}" if (parent or target) else None,
         thread_id=f"{PLATFORM}:{target}" if target else None,

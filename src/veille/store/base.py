@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from veille.models import Cursor, Post, Sentiment
 from veille.store.protocols.alerts import AlertState, AlertStateTx
@@ -103,15 +103,6 @@ class StateStoreTx(
 class StoreTransaction(PostStoreTx, StateStoreTx, PrivacyStateTx, Protocol):
     """One transaction over posts and state, where one backend holds both
     (SQLite: one file)."""
-
-    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        """Deprecated: backend-specific statement, kept only until every caller
-        outside ``store/`` uses a domain method (issue 16)."""
-        ...
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
-        """Deprecated: see :meth:`execute`."""
-        ...
 
 
 @runtime_checkable

@@ -10,14 +10,15 @@ urllib3 would change every caller in the process. Python's audit events
 ``socket.connect`` / ``socket.sendto`` fire for every socket any plugin opens,
 with the address actually dialled (after DNS), so one hook sees them all.
 
-The hook is added once per process, when this module is first imported (audit
-hooks cannot be removed), and does nothing unless the running context is inside
-:func:`guarded`: a :class:`~contextvars.ContextVar`, which apprise copies into
-its worker threads. Inside, an address that :func:`veille.http.refusal`
-refuses raises :class:`RefusedConnection` (an ``OSError``, so the plugin fails
-as it would for an unreachable host) and is recorded, so the channel can say
-which address was refused. Local sockets (``AF_UNIX``: D-Bus, syslog) are
-refused too: their target cannot be checked.
+The hook (:mod:`veille.alerts.channels.apprise_hook`) is added once per
+process, on the first guarded send (audit hooks cannot be removed), and does
+nothing unless the running context is inside :func:`guarded` (a
+:class:`~contextvars.ContextVar`, which apprise copies into its worker
+threads). Inside, an address that :func:`veille.http.refusal` refuses raises
+:class:`RefusedConnection` (an ``OSError``, so the plugin fails as it would
+for an unreachable host) and is recorded, so the channel can say which
+address was refused. Local sockets (``AF_UNIX``: D-Bus, syslog) are refused
+too: their target cannot be checked.
 
 The URL's host is also checked when the channel is built (``alert add``, and
 before each send), so a refused URL gets a clear error early.
@@ -26,10 +27,8 @@ before each send), so a refused URL gets a clear error early.
 from __future__ import annotations
 
 import ipaddress
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,8 +38,6 @@ from veille.errors import UsageError
 from veille.http import BLOCKED_HINT, IPNetwork, Resolver, refusal, system_resolver
 
 __all__ = ["BLOCKED_HINT", "Guard", "RefusedAddress", "RefusedConnection", "guarded"]
-
-_EVENTS = frozenset({"socket.connect", "socket.sendto", "socket.sendmsg"})
 
 
 class RefusedAddress(UsageError, ChannelError):
@@ -86,20 +83,6 @@ class Guard:
         raise RefusedConnection(f"veille refused a local socket {address!r}")
 
 
-_ACTIVE: ContextVar[Guard | None] = ContextVar("veille_apprise_guard", default=None)
-
-
-def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if event not in _EVENTS:
-        return
-    guard = _ACTIVE.get()
-    if guard is not None and len(args) >= 2:
-        guard.check(args[1])
-
-
-sys.addaudithook(_audit)
-
-
 @contextmanager
 def guarded(
     settings: HttpSettings,
@@ -108,13 +91,16 @@ def guarded(
 ) -> Iterator[Guard]:
     """Every socket opened in this context (and the threads apprise starts from
     it) goes through the address policy of ``settings``."""
+    # Imported here: only a process that sends through apprise carries the hook.
+    from veille.alerts.channels.apprise_hook import ACTIVE
+
     nets = [ipaddress.ip_network(n) for n in allowed_networks]
     guard = Guard(settings, resolver, nets)
-    token = _ACTIVE.set(guard)
+    token = ACTIVE.set(guard)
     try:
         yield guard
     finally:
-        _ACTIVE.reset(token)
+        ACTIVE.reset(token)
 
 
 def host_refusal(

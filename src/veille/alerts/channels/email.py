@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo
 
+from veille import timefmt
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.alerts.matching import Span
 from veille.alerts.model import Alert
@@ -50,7 +51,7 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
     alert = delivery.alert
     lang = alert.language if alert.language in _WORDS else "en"
     words: dict[str, Any] = _WORDS[lang]
-    tz = ZoneInfo(ctx.settings.workspace.timezone)
+    tz = ctx.settings.workspace.timezone
     n = len(delivery.items)
     event = None
     if delivery.event:
@@ -78,7 +79,8 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
                 "text_text": highlight(p.text, _spans_of(item.spans, "text"), as_html=False),
                 "platform": p.platform,
                 "author": p.author.handle,
-                "when": p.published_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                # In the workspace's zone, named: the reader may live in another.
+                "when": timefmt.moment(p.published_at, lang, tz),
                 "url": ctx.post_url(p),
             }
         )
@@ -137,6 +139,8 @@ class EmailChannel:
         msg["Subject"] = subject
         msg["From"] = formataddr((self.ctx.settings.workspace.name, smtp.sender))
         msg["To"] = ", ".join(self.to)
+        # RFC 5322 requires it; without it some servers add their own, some spam filters frown.
+        msg["Date"] = timefmt.date_header(datetime.now(UTC), self.ctx.settings.workspace.timezone)
         msg["Message-ID"] = make_msgid(idstring=delivery.id.replace(":", "."), domain="veille")
         msg["X-Veille-Delivery"] = delivery.id
         msg["List-Unsubscribe"] = f"<{unsubscribe_url(self.ctx, delivery.alert)}>"

@@ -160,6 +160,14 @@ class AnalyticsPosts(Protocol):
         """``(account, account) -> 'same' | 'different'``, each pair sorted."""
         ...
 
+    def accounts_named(self, handle: str) -> list[Account]:
+        """Accounts whose handle is ``handle`` (lower case, no ``@``), on any platform."""
+        ...
+
+    def accounts_on(self, platform: str, limit: int = 2000) -> list[Account]:
+        """Some accounts of ``platform`` (for "did you mean" hints)."""
+        ...
+
     def decide_author_link(self, a: Account, b: Account, decision: str, evidence: str = "") -> None:
         """Remember that ``a`` and ``b`` are the same person or not."""
         ...

@@ -164,3 +164,21 @@ class SQLitePeople:
             "decided_at = excluded.decided_at",
             (pa, ha, pb, hb, decision, evidence, int(time.time())),
         )
+
+    def accounts_named(self, handle: str) -> list[tuple[str, str]]:
+        """``(platform, handle)`` of the accounts whose handle is ``handle``
+        (compared lower case, without ``@``), the handle as compared."""
+        rows = self.conn.execute(
+            f"SELECT DISTINCT p.platform FROM posts p WHERE {_folded('p.author_handle')} = ?",
+            (handle.lstrip("@").lower(),),
+        )
+        return sorted((platform, handle.lstrip("@").lower()) for (platform,) in rows)
+
+    def accounts_on(self, platform: str, limit: int = 2000) -> list[tuple[str, str]]:
+        """Some ``(platform, handle)`` accounts of ``platform`` (for hints)."""
+        rows = self.conn.execute(
+            f"SELECT DISTINCT {_folded('p.author_handle')} FROM posts p WHERE p.platform = ? "
+            "LIMIT ?",
+            (platform, limit),
+        )
+        return [(platform, h) for (h,) in rows]

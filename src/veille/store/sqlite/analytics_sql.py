@@ -36,7 +36,7 @@ def scope_sql(
     writes the topic restrictions as a per-post lookup in ``post_topics``
     (quicker for a short range than reading every post of the topic, which
     ``IN`` leads to)."""
-    from veille.store.sqlite.store import filter_sql
+    from veille.store.sqlite.filters import filter_sql
 
     f = scope.flt
     plain, params = filter_sql(f, "p")

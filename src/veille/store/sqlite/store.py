@@ -100,6 +100,8 @@ class _Tx(
         self._last_key: dict[int, int] = {}
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        """A statement in this transaction: for the SQLite domain modules and
+        tests only (the protocols name every write in the domain's words)."""
         return self.conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:

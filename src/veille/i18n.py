@@ -1,0 +1,202 @@
+"""Words and numbers as an English or a French reader expects them (Babel).
+
+Everything a person reads (reports, findings, e-mails, CLI sentences) formats
+its numbers, dates and plurals here, so that both languages follow one set of
+rules:
+
+- numbers, decimals and percentages come from Babel's CLDR data (``12,345`` /
+  ``12 345``, ``0.25`` / ``0,25``, ``54%`` / ``54 %``);
+- dates and times are localized and shown in the workspace's time zone;
+- plurals follow CLDR rules (French: 0 and 1 are singular);
+- French typography: a narrow no-break space (U+202F) before ``: ; ! ?``,
+  inside « » and as the thousands separator and before ``%``. One kind of
+  space everywhere, so a line never breaks before a colon or inside a number.
+
+Every helper takes ``lang`` explicitly (nothing global), so the web app's
+gettext catalogs (Babel's ``support.Translations``, later) can sit beside
+these helpers: the catalog gives the words, these functions give the numbers,
+dates and plurals inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+LANGUAGES = ("en", "fr")
+#: The one non-breaking space of French text (narrow: U+202F).
+NBSP = "\u202f"
+MINUS = "\u2212"  # a real minus sign: a hyphen is too short beside digits
+
+
+def locale(lang: str) -> Locale:
+    """The Babel locale of ``lang`` (``en`` or ``fr``; anything else is English)."""
+    from babel import Locale
+
+    return Locale.parse(lang if lang in LANGUAGES else "en")
+
+
+def _spaces(text: str, lang: str) -> str:
+    # CLDR mixes U+00A0 (before %), U+2009 (around a range's dash) and U+202F
+    # (thousands): keep one, and one that never breaks.
+    return text.replace("\u00a0", NBSP).replace("\u2009", NBSP) if lang == "fr" else text
+
+
+def format_number(value: float, lang: str) -> str:
+    """A whole number with thousands separators: ``12,345`` / ``12 345``."""
+    from babel.numbers import format_decimal as fmt
+
+    return _spaces(fmt(round(value), locale=locale(lang)), lang).replace("-", MINUS)
+
+
+def format_decimal(value: float, lang: str, digits: int = 1, *, trim: bool = True) -> str:
+    """``2.5`` / ``2,5``; ``digits`` after the point, trailing zeros dropped
+    when ``trim`` (``2`` rather than ``2.0``)."""
+    from babel.numbers import format_decimal as fmt
+
+    pattern = "#,##0." + ("#" if trim else "0") * digits if digits else "#,##0"
+    return _spaces(fmt(value, format=pattern, locale=locale(lang)), lang).replace("-", MINUS)
+
+
+def format_signed(value: float, lang: str, digits: int = 2) -> str:
+    """``+0.25`` / ``+0,25`` / ``−0,50``; a value that rounds to zero has no sign."""
+    if not round(value, digits):
+        return format_decimal(0, lang, digits, trim=False)
+    text = format_decimal(abs(value), lang, digits, trim=False)
+    return ("+" if value > 0 else MINUS) + text
+
+
+def format_percent(share: float, lang: str, digits: int = 0) -> str:
+    """A share (0.544) as a percentage: ``54%`` / ``54 %``."""
+    from babel.numbers import format_percent as fmt
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    text = fmt(share, format=pattern, locale=locale(lang))
+    if lang == "fr":  # the pattern carries no space: French wants one
+        text = text.replace("%", NBSP + "%").replace("\u00a0" + NBSP, NBSP)
+    return _spaces(text, lang).replace("-", MINUS)
+
+
+def format_change(change: float | None, lang: str) -> str:
+    """A relative change: ``+25%``, ``−10%``, ``±0%`` or ``new`` / ``nouveau`` (from nothing)."""
+    if change is None:
+        return "nouveau" if lang == "fr" else "new"
+    value = round(change * 100)
+    sign = "+" if value > 0 else MINUS if value < 0 else "±"
+    return sign + format_percent(abs(value) / 100, lang)
+
+
+def _zone(tz: str | tzinfo | None) -> tzinfo:
+    if tz is None:
+        return ZoneInfo("UTC")
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+def format_date(when: date | datetime, lang: str, tz: str | tzinfo | None = None) -> str:
+    """``October 3, 2026`` / ``3 octobre 2026``; a date-time is first moved to ``tz``."""
+    from babel.dates import format_date as fmt
+
+    day = when.astimezone(_zone(tz)).date() if isinstance(when, datetime) else when
+    return fmt(day, "long", locale=locale(lang))
+
+
+def format_datetime(
+    when: datetime, lang: str, tz: str | tzinfo | None = None, *, zone: bool = False
+) -> str:
+    """``Oct 3, 2026, 2:05 PM`` / ``3 oct. 2026 à 14:05`` in ``tz``; with
+    ``zone``, the time zone's name follows in parentheses, so a reader knows
+    which clock the time is on."""
+    from babel.dates import format_date as fmt_date
+    from babel.dates import format_time as fmt_time
+
+    local = when.astimezone(_zone(tz))
+    loc = locale(lang)
+    text = fmt_date(local.date(), "medium", locale=loc)
+    text += (" à " if lang == "fr" else ", ") + fmt_time(local.time(), "short", locale=loc)
+    if zone:
+        text += f" ({_zone_name(local, tz)})"
+    return _spaces(text, lang)
+
+
+def _zone_name(local: datetime, tz: str | tzinfo | None) -> str:
+    key = getattr(_zone(tz), "key", None)
+    return str(key) if key else local.strftime("UTC%z")
+
+
+def format_period(
+    since: datetime, until: datetime, lang: str, tz: str | tzinfo | None = None
+) -> str:
+    """A half-open period ``[since, until)`` as days: ``Oct 26 – Nov 1, 2026`` /
+    ``26 oct. – 1 nov. 2026`` (``until`` is excluded, so the last day shown is
+    the day before it ends)."""
+    from datetime import timedelta
+
+    from babel.dates import format_interval
+
+    zone = _zone(tz)
+    first = since.astimezone(zone).date()
+    last = (until - timedelta(seconds=1)).astimezone(zone).date()
+    if first == last:
+        return format_date(first, lang)
+    text = format_interval(first, last, "yMMMd", locale=locale(lang))
+    return _spaces(text, lang)
+
+
+def plural(count: float, lang: str, one: str, other: str) -> str:
+    """``one`` or ``other`` by CLDR's rule for ``count`` (French: 0 and 1 are
+    singular; English: only 1)."""
+    form = locale(lang).plural_form(abs(count))
+    return one if form == "one" else other
+
+
+def count(n: float, lang: str, one: str, other: str) -> str:
+    """``1 publication pertinente`` / ``12 345 publications pertinentes``."""
+    return f"{format_number(n, lang)} {plural(n, lang, one, other)}"
+
+
+def join(items: Iterable[str], lang: str) -> str:
+    """``a, b and c`` / ``a, b et c``."""
+    from babel.lists import format_list
+
+    return format_list(list(items), locale=locale(lang))
+
+
+def quote(text: str, lang: str) -> str:
+    """``“text”`` / ``« text »``."""
+    return f"«{NBSP}{text}{NBSP}»" if lang == "fr" else f"“{text}”"
+
+
+_BEFORE = re.compile(r"[ \u00a0\u202f]+([:;!?»])")
+_AFTER = re.compile(r"«[ \u00a0\u202f]*")
+
+
+def typography(text: str, lang: str) -> str:
+    """French punctuation spacing for sentences we write (never post content):
+    the space before ``: ; ! ? »`` and after ``«`` becomes U+202F. A colon
+    written without a space (``https:``, ``10:05``) is left alone."""
+    if lang != "fr":
+        return text
+    return _AFTER.sub("«" + NBSP, _BEFORE.sub(NBSP + r"\1", text))
+
+
+def colon(lang: str) -> str:
+    """The colon of a label: ``:`` / `` :`` (with U+202F)."""
+    return NBSP + ":" if lang == "fr" else ":"
+
+
+def language_name(code: str, lang: str) -> str:
+    """``fr`` as ``French`` / ``français``; a code Babel does not know is shown as is."""
+    name = locale(lang).languages.get(code.lower())
+    return str(name) if name else code
+
+
+def country_name(code: str, lang: str) -> str:
+    """``FR`` as ``France``; a code Babel does not know is shown as is."""
+    name = locale(lang).territories.get(code.upper())
+    return str(name) if name else code

@@ -1,0 +1,70 @@
+"""Times as people read them: in the workspace's time zone, saying which.
+
+A time without its zone is a guess for the reader (an e-mail read in Montréal
+about posts collected in Paris); every time veille shows a person (e-mails,
+reports) goes through here, in the workspace's ``[workspace] timezone``:
+``Mar 1, 2026, 08:00 (Europe/Paris)`` / ``1 mars 2026, 08 h 00 (Europe/Paris)``.
+Machine formats (webhook JSON, Atom, the ``Date:`` header) keep ISO 8601 or
+RFC 5322 with their offset.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
+
+
+def zone(tz: str | tzinfo) -> tzinfo:
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+def zone_name(tz: str | tzinfo) -> str:
+    """``Europe/Paris``; a fixed offset as ``UTC+01:00``."""
+    if isinstance(tz, str):
+        return tz
+    key = getattr(tz, "key", None)
+    if key:
+        return str(key)
+    offset = datetime.now(tz).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+
+
+def clock(when: datetime, lang: str, tz: str | tzinfo) -> str:
+    """The time of day alone: ``08:00`` / ``08 h 00`` (French typography)."""
+    local = when.astimezone(zone(tz))
+    return f"{local:%H} h {local:%M}" if lang == "fr" else f"{local:%H:%M}"
+
+
+def day(when: datetime, lang: str, tz: str | tzinfo) -> str:
+    """``Mar 1, 2026`` / ``1 mars 2026``."""
+    from babel.dates import format_date
+
+    return format_date(when.astimezone(zone(tz)).date(), "medium", locale=lang)
+
+
+def moment(when: datetime, lang: str, tz: str | tzinfo) -> str:
+    """``Mar 1, 2026, 08:00 (Europe/Paris)`` / ``1 mars 2026, 08 h 00 (Europe/Paris)``."""
+    return f"{day(when, lang, tz)}, {clock(when, lang, tz)} ({zone_name(tz)})"
+
+
+def hours(since: datetime, until: datetime, lang: str, tz: str | tzinfo) -> str:
+    """A span within a day: ``Mar 1, 2026, 08:00 – 09:00 (Europe/Paris)``."""
+    return (
+        f"{day(since, lang, tz)}, {clock(since, lang, tz)} – {clock(until, lang, tz)} "
+        f"({zone_name(tz)})"
+    )
+
+
+def days(since: datetime, until: datetime, tz: str | tzinfo) -> str:
+    """A half-open span of whole days as ISO dates (``until`` excluded)."""
+    start = since.astimezone(zone(tz))
+    end = (until - timedelta(seconds=1)).astimezone(zone(tz))
+    if start.date() == end.date():
+        return f"{start:%Y-%m-%d}"
+    return f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
+
+
+def date_header(when: datetime, tz: str | tzinfo) -> str:
+    """An RFC 5322 ``Date:`` value with the workspace's offset."""
+    return format_datetime(when.astimezone(zone(tz)))
