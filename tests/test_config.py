@@ -66,3 +66,40 @@ def test_workspace_discovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("VEILLE_WORKSPACE")
     monkeypatch.chdir(root)
     assert Workspace.open().root == root
+
+
+@pytest.mark.parametrize(
+    "section, line, shown",
+    [
+        ("http", "max_body_bytes = -1", "-1"),
+        ("http", "timeout_seconds = 1e999", "inf"),
+        ("http", "timeout_seconds = nan", "nan"),
+        ("http", "per_host_concurrency = 0", "0"),
+        ("http", "max_retries = 1000", "1000"),
+        ("alerts", "max_attempts = -5", "-5"),
+        ("enrich", "duplicate_threshold = 5", "5.0"),
+        ("enrich", "min_language_confidence = -0.1", "-0.1"),
+        ("smtp", "port = 70000", "70000"),
+    ],
+)
+def test_numbers_out_of_range_are_refused_with_file_key_value_and_range(
+    tmp_path: Path, section: str, line: str, shown: str
+) -> None:
+    cfg = tmp_path / "veille.toml"
+    cfg.write_text(f"[{section}]\n{line}\n")
+    key = line.split(" = ")[0]
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    assert err.value.message == f"[{section}] {key} = {shown} in {cfg} is out of range"
+    assert err.value.hint and err.value.hint.startswith("Use a value from ")
+
+
+def test_numbers_at_the_edges_of_their_range_are_kept(tmp_path: Path) -> None:
+    from veille.config import RANGES
+
+    cfg = tmp_path / "veille.toml"
+    for (section, key), (low, high) in RANGES.items():
+        for value in (low, high):
+            is_int = isinstance(getattr(getattr(Settings(), section), key), int)
+            cfg.write_text(f"[{section}]\n{key} = {int(value) if is_int else float(value)}\n")
+            assert getattr(getattr(load_settings(cfg), section), key) == value

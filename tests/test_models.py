@@ -27,7 +27,7 @@ def test_canonical_url(url: str | None, expected: str | None) -> None:
 
 def test_post_ids_and_hash_are_stable() -> None:
     a = make_post("42", "Les Médias, l'ACEI!", url="https://Ex.com/x?utm_medium=y")
-    b = make_post("42", "les medias l acei", url="https://ex.com/x")
+    b = make_post("42", "les medias acei", url="https://ex.com/x")  # l' is elided
     assert a.id == "mastodon:42"
     assert a.canonical_url == b.canonical_url == "https://ex.com/x"
     assert a.content_hash == b.content_hash

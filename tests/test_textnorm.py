@@ -5,13 +5,22 @@ from hypothesis import strategies as st
 
 from veille.textnorm import fold, index_text, looks_like_name, names_in, token_spans, tokens
 
-# The definition the fast paths must keep: runs of Unicode letters and digits.
-WORDS = re.compile(r"[^\W_]+")
+# The definition the fast paths must keep: runs of Unicode letters and digits,
+# once the French elisions are gone (a whole word from the list, an
+# apostrophe, then a letter or digit).
+_WORDS = re.compile(r"[^\W_]+")
+_ELIDED = re.compile(r"(?<![^\W_])(?:l|d|qu|j|n|s|c|m|t|jusqu|lorsqu|puisqu)['’](?=[^\W_])")
+
+
+class WORDS:
+    @staticmethod
+    def findall(folded: str) -> list[str]:
+        return _WORDS.findall(_ELIDED.sub("", folded))
 
 
 def test_words_are_folded_and_split_on_everything_else() -> None:
     assert tokens("Les Médias, l'ACEI! #cybersécurité @Bob_2 x_y") == [
-        "les", "medias", "l", "acei", "cybersecurite", "bob", "2", "x", "y",
+        "les", "medias", "acei", "cybersecurite", "bob", "2", "x", "y",
     ]  # fmt: skip
     assert tokens("Straße 東京 Ελλάδα") == ["strasse", "東京", "ελλαδα"]
     assert index_text("  Vite!!  vite\t\nVITE ") == "vite vite vite"
@@ -38,3 +47,21 @@ def test_names_are_told_from_sentence_starts() -> None:
     assert looks_like_name(text, text.index("CIRA"))
     assert names_in(text) == {"lumio", "cira"}
     assert "vexa" in names_in("Vexa ou Lumio ? Chez Vexa, rien.")
+
+
+def test_french_elisions_are_dropped_like_french_analyzers_drop_them() -> None:
+    assert tokens("L'ACEI, d’internet, qu'il, jusqu’à, lorsqu'on, puisqu’elle") == [
+        "acei", "internet", "il", "a", "on", "elle",
+    ]  # fmt: skip
+    assert tokens("j'aime, n'est, s'il, c'est, m'a, t'as") == [
+        "aime", "est", "il", "est", "a", "as",
+    ]  # fmt: skip
+    # Not an elision: part of a word, nothing after the apostrophe, English.
+    assert tokens("aujourd'hui rock n' roll l' don't") == [
+        "aujourd", "hui", "rock", "n", "roll", "l", "don", "t",
+    ]  # fmt: skip
+    assert index_text("Critiques contre l'ACEI") == index_text("Critiques contre ACEI")
+    text = "Contre l’ACEI"
+    assert [(w, text[s:e]) for w, s, e in token_spans(text)] == [
+        ("contre", "Contre"), ("acei", "ACEI"),
+    ]  # fmt: skip

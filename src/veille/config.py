@@ -135,7 +135,8 @@ CONFIG_NAME = "veille.toml"
 TEMPLATE = """\
 # veille workspace settings. Every setting is shown with its default;
 # uncomment a line to change it. Environment variables VEILLE_* override
-# some of them (named beside each).
+# some of them (named beside each). A number outside the values it may take
+# is refused, with its allowed range.
 
 [workspace]
 # name = "veille"
@@ -229,6 +230,41 @@ TEMPLATE = """\
 
 _TRUE = {"1", "true", "yes", "on"}
 
+# The values each number may take: (section, key) -> (lowest, highest), both
+# allowed. Outside them a setting would break veille quietly (a negative body
+# limit refuses every response, 0 connections per host waits forever, an
+# infinite timeout never gives up) or make no sense (a similarity above 1).
+# [store] holds no number today; its owner adds its own here.
+RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("http", "timeout_seconds"): (0.1, 3600),
+    ("http", "max_body_bytes"): (1024, 10_000_000_000),
+    ("http", "max_retries"): (0, 100),
+    ("http", "per_host_concurrency"): (1, 256),
+    ("enrich", "min_language_confidence"): (0, 1),
+    ("enrich", "model_batch_size"): (1, 100_000),
+    ("enrich", "duplicate_threshold"): (0.05, 1),
+    ("smtp", "port"): (1, 65535),
+    ("web", "port"): (1, 65535),
+    ("alerts", "max_attempts"): (1, 1000),
+    ("alerts", "retry_base_seconds"): (0, 86400),
+    ("alerts", "send_timeout_seconds"): (0.1, 3600),
+    ("alerts", "dispatch_interval_seconds"): (0.1, 86400),
+}
+
+
+def _check_range(section: str, key: str, value: Any, source: str) -> None:
+    bounds = RANGES.get((section, key))
+    if bounds is None or value is None:
+        return
+    low, high = bounds
+    # `not low <= value <= high` also refuses NaN, for which every comparison is false.
+    if not low <= value <= high:
+        shown = "inf" if value == float("inf") else repr(value)
+        raise ConfigError(
+            f"[{section}] {key} = {shown} in {source} is out of range",
+            hint=f"Use a value from {low:g} to {high:g}.",
+        )
+
 
 def _coerce(value: Any, hint: Any, where: str) -> Any:
     origin = get_origin(hint)
@@ -261,18 +297,23 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     return value
 
 
-def _section(cls: type, data: Any, where: str) -> Any:
+def _section(cls: type, data: Any, where: str, source: str = CONFIG_NAME) -> Any:
     if not isinstance(data, dict):
-        raise ConfigError(f"[{where}] must be a table of settings")
+        raise ConfigError(f"[{where}] in {source} must be a table of settings")
     hints = get_type_hints(cls)
     known = {f.name for f in fields(cls)}
     for key in data:
         if key not in known:
             raise ConfigError(
-                f"unknown setting {key!r} in [{where}]",
+                f"unknown setting {key!r} in [{where}] of {source}",
                 hint=f"Known settings there: {', '.join(sorted(known))}.",
             )
-    values = {k: _coerce(v, hints[k], f"[{where}] {k}") for k, v in data.items()}
+    try:
+        values = {k: _coerce(v, hints[k], f"[{where}] {k}") for k, v in data.items()}
+    except ConfigError as exc:
+        raise ConfigError(f"{exc.message} (in {source})", hint=exc.hint) from None
+    for k, v in values.items():
+        _check_range(where, k, v, source)
     return cls(**values)
 
 
@@ -286,7 +327,7 @@ def parse_settings(data: dict[str, Any], *, source: str = CONFIG_NAME) -> Settin
                 f"unknown section [{key}] in {source}",
                 hint=f"Known sections: {', '.join(hints)}.",
             )
-        sections[key] = _section(hints[key], value, key)
+        sections[key] = _section(hints[key], value, key, source)
     settings = Settings(**sections)
     _check(settings, source)
     return settings

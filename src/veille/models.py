@@ -71,6 +71,15 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
 
 
+def http_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address, else ``None``: a post's links are
+    clicked in the web app and e-mails, so ``javascript:``, ``data:`` or
+    ``file:`` addresses are never kept as one (the raw payload keeps them)."""
+    if type(url) is str and url.lstrip()[:8].lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
 def content_hash(title: str | None, text: str) -> str:
     """A short hash of the folded words: equal for copies that differ only in
     case, accents, punctuation or spacing."""
@@ -250,6 +259,13 @@ class Post:
             raise ValueError("a post needs a platform")
         if not native_id:
             raise ValueError("a post needs its platform's id")
+        if type(native_id) is not str and (
+            isinstance(native_id, bool) or not isinstance(native_id, int)
+        ):
+            # str() of an object would make the id rss:{'x': 1}.
+            raise ValueError(f"a post's id is text or a whole number, not {native_id!r}")
+        url = http_url(url)
+        _check_parts(author, fields)
         text = unicodedata.normalize("NFC", text or "")
         if title:
             title = unicodedata.normalize("NFC", title)
@@ -282,6 +298,55 @@ class Post:
     @property
     def has_media(self) -> bool:
         return bool(self.media)
+
+
+# Counts are stored as signed 64-bit integers.
+MAX_COUNT = 2**63 - 1
+_TEXT_FIELDS = ("lang", "source", "parent_id", "thread_id", "repost_of", "country", "cluster_id")
+_LIST_FIELDS = ("hashtags", "mentions", "links", "media", "keywords")
+
+
+def _count(value: Any, name: str, *, optional: bool = False) -> None:
+    if type(value) is int and 0 <= value <= MAX_COUNT:
+        return
+    if optional and value is None:
+        return
+    raise ValueError(f"{name} must be a whole number from 0 to {MAX_COUNT}, not {value!r:.60}")
+
+
+def _check_parts(author: Author, fields: Mapping[str, Any]) -> None:
+    """Refuse a post whose parts have the wrong type or range (a list as a
+    URL, a number as a language, 2**64 likes): the connector that built it
+    gets a ValueError, so collection quarantines that item instead of the
+    whole batch failing where it is stored or matched. Plain type tests: a
+    post is built for every item collected or imported."""
+    if type(author) is not Author:
+        raise ValueError(f"a post's author must be an Author, not {author!r:.60}")
+    if type(author.handle) is not str:
+        raise ValueError(f"author handle must be text, not {author.handle!r:.60}")
+    for name in ("name", "url", "id"):
+        value = getattr(author, name)
+        if value is not None and type(value) is not str:
+            raise ValueError(f"author {name} must be text, not {value!r:.60}")
+    _count(author.followers, "followers", optional=True)
+    for name in _TEXT_FIELDS:
+        value = fields.get(name)
+        if value is not None and type(value) is not str:
+            raise ValueError(f"{name} must be text, not {value!r:.60}")
+    for name in _LIST_FIELDS:
+        value = fields.get(name)
+        if value is not None and (
+            type(value) is not tuple or not all(type(v) is str for v in value)
+        ):
+            raise ValueError(f"{name} must be a tuple of texts, not {value!r:.60}")
+    eng = fields.get("engagement")
+    if eng is not None and eng is not _NO_ENGAGEMENT:
+        if type(eng) is not Engagement:
+            raise ValueError(f"engagement must be an Engagement, not {eng!r:.60}")
+        _count(eng.likes, "likes")
+        _count(eng.shares, "shares")
+        _count(eng.replies, "replies")
+        _count(eng.views, "views", optional=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from veille.models import Author, Engagement, Post, Sentiment
+from veille.models import Author, Engagement, Post, Sentiment, http_url
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "platform": ("platform",),
@@ -149,24 +149,54 @@ def parse_time(value: Any, field_name: str = "published_at") -> datetime:
     raise RecordError(f"{field_name} is missing or not a date")
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a JSON object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    return type(value).__name__
+
+
+def _text(value: Any, key: str) -> str | None:
+    """A text field: text as it is, a number as its digits; an object or a
+    list is refused (str() would store its Python repr, ``{'nested': …}``)."""
+    if value is None or type(value) is str:
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RecordError(f"{key} must be text, not {_kind(value)} ({str(value)[:60]})")
+    return str(value)
+
+
+def _id(value: Any, key: str) -> str | None:
+    """An id: text or a whole number (an object would become ``rss:{'x': 1}``)."""
+    if value is None or type(value) is str:
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise RecordError(f"{key} must be text or a whole number, not {_kind(value)}")
+    return str(value)
+
+
 def _list(rec: Mapping[str, Any], key: str) -> tuple[str, ...]:
     value = rec.get(key)
     if value is None or value == "":
         return ()
-    if type(value) is list and None not in value and "" not in value:
-        # The common case, a JSON array of strings: no per-item filtering.
-        return tuple(map(str, value))
+    if type(value) is list and all(type(v) is str and v for v in value):
+        # The common case, a JSON array of strings: nothing to convert.
+        return tuple(value)
     if isinstance(value, str):
         return tuple(v for v in _LIST_SPLIT.split(value.strip()) if v)
     if isinstance(value, list | tuple):
-        return tuple(str(v) for v in value if v not in (None, ""))
+        return tuple(t for v in value if (t := _text(v, key)))
     raise RecordError(f"{key} must be a list or a space-separated string")
 
 
-def _ref(value: Any, platform: str) -> str | None:
+def _ref(value: Any, platform: str, key: str) -> str | None:
     if value in (None, ""):
         return None
-    text = str(value)
+    text = _id(value, key)
+    assert text is not None
     return text if ":" in text and not text.startswith("http") else f"{platform}:{text}"
 
 
@@ -185,9 +215,9 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
     title = f.get("title")
     if text is None and title is None:
         raise RecordError("no text: the record needs a text (or content, body) or a title")
-    text = "" if text is None else str(text)
-    title = None if title is None else str(title)
-    url = f.get("url")
+    text = _text(text, "text") or ""
+    title = _text(title, "title")
+    url = http_url(_text(f.get("url"), "url"))
     published = f.get("published_at")
     if published is None:
         raise RecordError("no published_at (or created_at, date, timestamp)")
@@ -195,23 +225,23 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
 
     author_value = f.get("author")
     if type(author_value) is dict or isinstance(author_value, Mapping):
-        handle = str(author_value.get("handle") or author_value.get("username") or "")
+        handle = _text(author_value.get("handle") or author_value.get("username"), "author")
         author = Author(
             handle=handle or "unknown",
-            name=author_value.get("name"),
-            url=author_value.get("url"),
+            name=_text(author_value.get("name"), "author name"),
+            url=http_url(_text(author_value.get("url"), "author url")),
             followers=_as_int(
                 author_value.get("followers", author_value.get("author_followers")),
                 "followers",
                 None,
             ),
-            id=None if author_value.get("id") is None else str(author_value["id"]),
+            id=_id(author_value.get("id"), "author id"),
         )
     else:
         author = Author(
-            handle=str(author_value or "unknown"),
-            name=f.get("author_name"),
-            url=f.get("author_url"),
+            handle=_text(author_value, "author") or "unknown",
+            name=_text(f.get("author_name"), "author_name"),
+            url=http_url(_text(f.get("author_url"), "author_url")),
             followers=_as_int(f.get("followers"), "followers", None),
         )
 
@@ -231,7 +261,7 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
             views=_as_int(f.get("views"), "views", None),
         )
 
-    native = f.get("id")
+    native = _id(f.get("id"), "id")
     if native is None:
         seed = f"{url or ''}|{author.handle}|{published_at.isoformat()}|{title or ''}|{text}"
         native = "h" + hashlib.blake2b(seed.encode(), digest_size=10).hexdigest()
@@ -239,26 +269,27 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
     label = rec.get("sentiment")
     if label == "positive" or label == "negative" or label == "neutral":
         sentiment = Sentiment(label, float(rec.get("sentiment_score") or 0.0), 1.0, "import")
-    lang = f.get("lang")
+    lang = _text(f.get("lang"), "lang")
     return Post.create(
         platform=plat,
         native_id=str(native),
         text=text,
         title=title,
-        url=None if url is None else str(url),
+        url=url,
         published_at=published_at,
         author=author,
-        lang=None if lang is None else str(lang).lower(),
+        lang=None if lang is None else lang.lower(),
         engagement=engagement,
-        parent_id=_ref(f.get("parent_id"), plat),
-        thread_id=_ref(f.get("thread_id"), plat),
-        repost_of=_ref(f.get("repost_of"), plat),
-        country=f.get("country"),
-        source=f.get("source"),
+        parent_id=_ref(f.get("parent_id"), plat, "parent_id"),
+        thread_id=_ref(f.get("thread_id"), plat, "thread_id"),
+        repost_of=_ref(f.get("repost_of"), plat, "repost_of"),
+        country=_text(f.get("country"), "country"),
+        source=_text(f.get("source"), "source"),
         hashtags=_list(rec, "hashtags"),
         mentions=_list(rec, "mentions"),
-        links=_list(rec, "links"),
-        media=_list(rec, "media"),
+        # Addresses people will click: http(s) only (no javascript:, data: …).
+        links=tuple(u for u in _list(rec, "links") if http_url(u)),
+        media=tuple(u for u in _list(rec, "media") if http_url(u)),
         sentiment=sentiment,
         raw=dict(rec),
     )

@@ -28,3 +28,55 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     if best is not None and best != name:
         return f"Did you mean {best!r}?"
     return "Known: " + ", ".join(names) + "." if names else ""
+
+
+# Names people type for a platform that veille calls otherwise.
+PLATFORM_ALIASES = {
+    "twitter": "x",
+    "tweet": "x",
+    "tweets": "x",
+    "bsky": "bluesky",
+    "hn": "hackernews",
+    "hacker-news": "hackernews",
+    "yt": "youtube",
+    "fb": "facebook",
+    "blog": "wordpress",
+    "feed": "rss",
+    "atom": "rss",
+}
+# The platforms the built-in sources give their posts: each source's own, and
+# those feeds and web pages get from their URL (youtube, reddit …, slideshare).
+# Listed here because loading every source to ask takes seconds (lxml,
+# feedparser …), too long for parsing a query; tests/test_suggest.py checks
+# the list against the sources.
+BUILTIN_PLATFORMS = (
+    "bluesky", "facebook", "file", "hackernews", "linkedin", "mastodon", "reddit", "rss",
+    "scribd", "slideshare", "web", "wordpress", "x", "youtube",
+)  # fmt: skip
+
+
+def known_platforms() -> set[str]:
+    """The built-in platforms, and those of plugin sources once the sources
+    are loaded (a command that collects or adds a source has loaded them)."""
+    import sys
+
+    names = set(BUILTIN_PLATFORMS)
+    base = sys.modules.get("veille.sources.base")
+    if base is not None and base._registry.cache_info().currsize:
+        names |= {source.platform for source in base.registry().values() if source.platform}
+    return names
+
+
+def unknown_platform(name: str, known: Iterable[str] | None = None) -> str | None:
+    """``None`` when a source gives posts the platform ``name``; otherwise a
+    sentence saying so, with the nearest known name (``twitter``: ``x``).
+
+    Imported posts may carry any platform, so callers warn with it (or refuse
+    where only known platforms make sense)."""
+    names = set(known_platforms() if known is None else known)
+    key = name.strip().lower()
+    if key in names:
+        return None
+    alias = PLATFORM_ALIASES.get(key)
+    hint = f"Did you mean {alias!r}?" if alias in names else did_you_mean(key, names)
+    return f"no source gives posts the platform {name!r}. {hint}".strip()

@@ -5,9 +5,10 @@ text into the same words, or a query would match a post in one engine and not
 in another. They all call :func:`tokens`.
 
 Rules: case and accents are folded (``Médias`` -> ``medias``); words are runs
-of Unicode letters and digits, so an apostrophe splits French elisions
-(``l'ACEI`` -> ``l``, ``acei``) and ``#`` or ``@`` are not part of a word
-(``#cybersécurité`` -> ``cybersecurite``).
+of Unicode letters and digits, so ``#`` or ``@`` are not part of a word
+(``#cybersécurité`` -> ``cybersecurite``); French elisions are dropped the way
+French analyzers drop them (``l'ACEI`` -> ``acei``, ``qu’il`` -> ``il``): a
+query for ``ACEI`` finds ``l'ACEI`` and ``"contre l'ACEI"`` finds ``contre ACEI``.
 """
 
 from __future__ import annotations
@@ -18,12 +19,24 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 WORD_RE = re.compile(r"[^\W_]+")
+# French elided articles, pronouns and conjunctions (Lucene's French
+# ElisionFilter list, plus jusqu', lorsqu', puisqu'): dropped when the word is
+# whole (``aujourd'hui`` keeps both halves) and a word follows the apostrophe
+# (``rock n' roll`` keeps its ``n``). Straight and typographic apostrophes.
+ELISIONS = frozenset(("l", "d", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu"))
+APOSTROPHES = "'\u2019"
+_APOSTROPHE_SPLIT = re.compile("([" + APOSTROPHES + "])")
 # Combining marks left by NFKD decomposition: accents, cedillas, diaereses.
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # For ASCII text, WORD_RE's words are the runs of [A-Za-z0-9]: every other byte
 # becomes a space and ``split`` does the rest, several times faster than the
 # regular expression (folded French is mostly ASCII too).
 _ASCII_SEPARATORS = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
+# The same, keeping apostrophes inside the words, for text that holds one:
+# ``l'acei`` stays one piece and :func:`_without_elisions` cuts it.
+_ASCII_APOSTROPHE_WORDS = bytes(
+    c if c == 39 or (chr(c).isascii() and chr(c).isalnum()) else 32 for c in range(256)
+)
 
 
 def fold(text: str) -> str:
@@ -33,12 +46,67 @@ def fold(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
+def strip_elisions(text: str) -> str:
+    """``text`` without its French elisions (``l'acei`` -> ``acei``); case is
+    ignored, so folded and ASCII text give the same words.
+
+    An elision is a whole word of :data:`ELISIONS` (letters and digits around
+    it: none), an apostrophe, then a letter or digit. Cut at the apostrophes
+    and looked at piece by piece: 2.7 times faster than one regular
+    expression tried at every position of the text."""
+    if "'" not in text and "\u2019" not in text:
+        return text
+    pieces = _APOSTROPHE_SPLIT.split(text)  # text, apostrophe, text, …
+    out: list[str] = []
+    last = len(pieces) - 1
+    for k in range(0, last, 2):
+        piece = pieces[k]
+        # The word just before the apostrophe (elisions have at most 6 letters).
+        j = len(piece)
+        while j > 0 and j > len(piece) - 7 and piece[j - 1].isalnum():
+            j -= 1
+        if (
+            (j == 0 or not piece[j - 1].isalnum())
+            and piece[j:].lower() in ELISIONS
+            and pieces[k + 2][:1].isalnum()
+        ):
+            out.append(piece[:j])  # the elision and its apostrophe go
+        else:
+            out.append(piece)
+            out.append(pieces[k + 1])
+    out.append(pieces[last])
+    return "".join(out)
+
+
+def _without_elisions(pieces: list[str]) -> list[str]:
+    """Words from runs of letters, digits and apostrophes: cut at the
+    apostrophes, an elision (a word of :data:`ELISIONS` with a word after its
+    apostrophe) left out."""
+    out: list[str] = []
+    for piece in pieces:
+        if "'" not in piece:
+            out.append(piece)
+            continue
+        parts = piece.split("'")
+        last = len(parts) - 1
+        for i, part in enumerate(parts):
+            if part and (i == last or not parts[i + 1] or part not in ELISIONS):
+                out.append(part)
+    return out
+
+
 def tokens(text: str) -> list[str]:
-    """The folded words of ``text``, in order."""
+    """The folded words of ``text``, in order, without French elisions."""
     folded = fold(text)
+    if "\u2019" in folded:
+        folded = folded.replace("\u2019", "'")
     if folded.isascii():
-        return folded.encode().translate(_ASCII_SEPARATORS).decode().split()
-    return WORD_RE.findall(folded)
+        if "'" not in folded:
+            return folded.encode().translate(_ASCII_SEPARATORS).decode().split()
+        return _without_elisions(
+            folded.encode().translate(_ASCII_APOSTROPHE_WORDS).decode().split()
+        )
+    return WORD_RE.findall(strip_elisions(folded))
 
 
 @lru_cache(maxsize=4096)
@@ -80,8 +148,18 @@ def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield ``(folded word, start, end)`` with offsets into the original text.
 
     Used for highlighting; each original word is folded on its own, which gives
-    the same words as :func:`tokens` for every script veille supports.
+    the same words as :func:`tokens` for every script veille supports (an
+    elision is left out as :func:`tokens` leaves it out).
     """
     for m in WORD_RE.finditer(text):
+        end = m.end()
+        if (
+            end + 1 < len(text)
+            and text[end] in APOSTROPHES
+            and end - m.start() <= 6
+            and fold(m.group()) in ELISIONS
+            and WORD_RE.match(text, end + 1)
+        ):
+            continue
         for word in WORD_RE.findall(fold(m.group())):
-            yield word, m.start(), m.end()
+            yield word, m.start(), end

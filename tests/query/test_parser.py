@@ -22,6 +22,7 @@ from veille.query.ast import (
     Tag,
     Term,
     Wildcard,
+    walk,
 )
 from veille.store.sqlite import SQLiteStore
 
@@ -39,9 +40,13 @@ def test_precedence_not_over_and_over_or() -> None:
     )
 
 
-def test_words_are_folded_and_elisions_split() -> None:
+def test_words_are_folded_and_elisions_dropped() -> None:
     assert ast("Été") == Term("ete")
-    assert ast("l'ACEI") == Phrase(("l", "acei"))
+    assert ast("l'ACEI") == Term("acei")
+    assert ast("L’ACEI") == Term("acei")
+    assert ast('"contre l\'ACEI"') == Phrase(("contre", "acei"))
+    assert ast("aujourd'hui") == Phrase(("aujourd", "hui"))
+    assert ast("l'AC*") == Wildcard("ac*")
     assert ast('"Lumio  Phone"') == Phrase(("lumio", "phone"))
 
 
@@ -130,6 +135,30 @@ def test_lower_case_operators_are_words_with_a_warning() -> None:
     assert q.ast == And((Term("lumio"), Term("and"), Term("vexa")))
     assert any("'and'" in w for w in q.warnings)
     assert compile_query("lumio AND vexa").warnings == ()
+
+
+def test_an_unknown_platform_warns_with_the_nearest_known_one() -> None:
+    q = compile_query("lumio platform:twitter")
+    assert q.ast == And((Term("lumio"), Field("platform", "twitter")))
+    assert [w for w in q.warnings if "'twitter'" in w and "Did you mean 'x'?" in w]
+    assert [w for w in compile_query("source:mastdon").warnings if "'mastodon'" in w]
+    assert compile_query("platform:x platform:Bluesky").warnings == ()
+
+
+@pytest.mark.parametrize(
+    "query, hint",
+    [
+        ("lumio NEAR5 panne", "NEAR/5"),
+        ("lumio near/3f panne", "NEAR/3f"),
+        ("a Near12 b", "NEAR/12"),
+    ],
+)
+def test_a_mistyped_near_is_a_word_with_a_warning(query: str, hint: str) -> None:
+    q = compile_query(query)
+    assert not any(isinstance(n, Near) for n in walk(q.ast))
+    assert [w for w in q.warnings if f"did you mean {hint}?" in w]
+    assert compile_query("lumio NEAR/5 panne").warnings == ()
+    assert compile_query("near the station").warnings == ()
 
 
 def test_matching_ignores_case_and_accents_but_raw_does_not() -> None:

@@ -57,6 +57,26 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+def warn(message: str) -> None:
+    """``warning: message`` on stderr; the message is printed as it is (not
+    read as markup: it may quote what the user typed)."""
+    err = err_console()
+    err.print("[yellow]warning:[/] ", end="")
+    err.print(message, markup=False, soft_wrap=True)
+
+
+def warn_unknown_platforms(option: str, names: Iterable[str] | None) -> None:
+    """Warn about each name no source gives as a platform, with the nearest
+    known one (``--platform twitter``: did you mean 'x'?). A warning: imported
+    posts may carry any platform."""
+    from veille.suggest import unknown_platform
+
+    for name in names or ():
+        unknown = unknown_platform(name)
+        if unknown:
+            warn(f"{option} {name}: {unknown}")
+
+
 def open_workspace(path: str | None) -> Workspace:
     return Workspace.open(path)
 
@@ -69,10 +89,13 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except VeilleError as exc:
+            # The message and hint quote what the user typed ('[/x]', a URL,
+            # a [section] of veille.toml): printed as they are, never as markup.
             err = err_console()
-            err.print(f"[bold red]error:[/] {exc.message}", soft_wrap=True)
+            err.print("[bold red]error:[/] ", end="")
+            err.print(exc.message, markup=False, soft_wrap=True)
             if exc.hint:
-                err.print(exc.hint, soft_wrap=True)
+                err.print(exc.hint, markup=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err_console().print("interrupted; what was committed is kept.")

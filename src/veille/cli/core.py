@@ -22,6 +22,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    warn_unknown_platforms,
 )
 from veille.errors import UsageError
 from veille.store.base import PostFilter
@@ -55,6 +56,7 @@ def parse_day(value: str | None, name: str) -> datetime | None:
 def post_filter(
     since: str | None, until: str | None, platform: list[str] | None, lang: list[str] | None
 ) -> PostFilter:
+    warn_unknown_platforms("--platform", platform)
     return PostFilter(
         since=parse_day(since, "since"),
         until=parse_day(until, "until"),
@@ -115,6 +117,7 @@ def register(app: typer.Typer) -> None:
         from veille.importer import import_file
         from veille.pipeline import build_pipeline
 
+        warn_unknown_platforms("--platform", [platform] if platform else None)
         with open_workspace(workspace) as ws:
             pipeline = build_pipeline(ws, skip=("enrich",) if no_enrich else ())
             with progress(label=f"importing {file.name}") as bar:
@@ -132,7 +135,9 @@ def register(app: typer.Typer) -> None:
         else:
             out = console()
             for bad in report.bad[:20]:
-                err_console().print(f"{file}:{bad.line}: {bad.reason}", soft_wrap=True)
+                err_console().print(
+                    f"{file}:{bad.line}: {bad.reason}", soft_wrap=True, markup=False
+                )
             if report.bad_count > 20:
                 err_console().print(f"… and {report.bad_count - 20} more bad rows")
             out.print(

@@ -23,6 +23,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    warn,
 )
 from veille.cli.core import LangOpt, PlatformOpt, SinceOpt, UntilOpt, post_filter
 from veille.errors import InputError
@@ -54,7 +55,7 @@ def compile_or_exit(text: str) -> Query:
         err_console().print(Text(exc.render(), style="red"), soft_wrap=True)
         raise typer.Exit(2) from None
     for warning in q.warnings:
-        err_console().print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+        warn(warning)
     return q
 
 
@@ -95,7 +96,7 @@ def register(app: typer.Typer) -> None:
     def check(text: QueryArg) -> None:
         """Exit 0 when QUERY is valid; else show where it is wrong and exit 2."""
         q = compile_or_exit(text)
-        console().print(f"valid: {q.normalized}", soft_wrap=True)
+        console().print(f"valid: {q.normalized}", soft_wrap=True, markup=False)
 
     @qapp.command()
     @handle_errors
@@ -106,12 +107,17 @@ def register(app: typer.Typer) -> None:
             print_json(data)
             return
         out = console()
-        out.print(f"[bold]normalized[/]  {data['normalized']}", soft_wrap=True)
+        out.print("[bold]normalized[/]  ", end="")
+        out.print(data["normalized"], soft_wrap=True, markup=False)
         out.print("[bold]ast[/]")
-        out.print(json.dumps(data["ast"], ensure_ascii=False, indent=2), soft_wrap=True)
-        out.print(f"[bold]sql[/]  WHERE {data['sql']}", soft_wrap=True)
         out.print(
-            f"[bold]params[/]  {json.dumps(data['params'], ensure_ascii=False)}", soft_wrap=True
+            json.dumps(data["ast"], ensure_ascii=False, indent=2), soft_wrap=True, markup=False
+        )
+        out.print("[bold]sql[/]  ", end="")
+        out.print(f"WHERE {data['sql']}", soft_wrap=True, markup=False)
+        out.print(
+            f"[bold]params[/]  {escape(json.dumps(data['params'], ensure_ascii=False))}",
+            soft_wrap=True,
         )
         if data["costly"]:
             out.print(
@@ -134,7 +140,8 @@ def register(app: typer.Typer) -> None:
                 else:
                     how = "matches"
                 out.print(
-                    f"[bold]matcher[/]  a post holding {keys}{excluded} {how}", soft_wrap=True
+                    f"[bold]matcher[/]  a post holding {escape(f'{keys}{excluded} {how}')}",
+                    soft_wrap=True,
                 )
 
     @qapp.command("match")
@@ -166,7 +173,7 @@ def register(app: typer.Typer) -> None:
                     raise RecordError("a post must be a JSON object")
                 post = post_from_record(rec, platform=platform)
             except (ValueError, RecordError) as exc:
-                err.print(f"stdin:{n}: skipped: {exc}", soft_wrap=True)
+                err.print(f"stdin:{n}: skipped: {exc}", soft_wrap=True, markup=False)
                 continue
             row: dict[str, Any] = {"id": post.id}
             if spans:

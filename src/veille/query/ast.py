@@ -136,6 +136,31 @@ class Not:
 Node = Term | Wildcard | Phrase | Near | Raw | Tag | Field | Range | Flag | And | Or | Not
 TextLeaf = Term | Wildcard | Phrase | Near | Raw
 
+# What every engine can run. SQLite's parsers (SQL and FTS5 expressions) have
+# fixed stacks: 28 nested operators overflow them on some shapes (an OR of a
+# number condition and an AND of a word and the next OR …), 20 never did on
+# any shape tried (tests/query/test_limits.py), and recursive engines stay far
+# from Python's recursion limit. Numbers stay within what every engine stores
+# exactly (SQLite's and NumPy's 64-bit integers, JSON numbers, ClickHouse).
+MAX_NESTING = 20
+MAX_NUMBER = 2**53
+
+
+def nesting(node: Node) -> int:
+    """How many operators (``AND``, ``OR``, ``NOT``, ``NEAR``) are nested at the
+    deepest point of ``node``; a leaf is 0, ``NOT a`` is 1, ``NOT (a OR b)`` is 2."""
+    deepest = 0
+    stack: list[tuple[Node, int]] = [(node, 0)]
+    while stack:
+        n, depth = stack.pop()
+        if isinstance(n, And | Or | Near):
+            stack.extend((item, depth + 1) for item in n.items)
+        elif isinstance(n, Not):
+            stack.append((n.item, depth + 1))
+        else:
+            deepest = max(deepest, depth)
+    return deepest
+
 
 def text_words(node: Node) -> list[str]:
     """The plain words a text leaf needs (empty for other nodes)."""

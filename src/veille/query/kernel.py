@@ -16,7 +16,8 @@ Words are cut and folded exactly as :func:`veille.textnorm.tokens` does:
 ASCII text is split on every byte that is not a letter or a digit (and its
 letters lowered, all that folding does to ASCII); other text is folded and
 cut by ``tokens``' own regular expression first, and its words joined by
-spaces.
+spaces. French elisions (``l'``, ``qu’`` …) are taken out of both first
+(:func:`veille.textnorm.strip_elisions`), as ``tokens`` takes them out.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import numpy as np
 
 from veille.query import _kernel
 from veille.query.ast import Near, Node, Phrase, Term, text_words
-from veille.textnorm import WORD_RE, fold
+from veille.textnorm import WORD_RE, fold, strip_elisions
 
 Kernel = _kernel.Kernel
 _EMPTY_KEY = -1
@@ -53,11 +54,18 @@ def post_text(title: str | None, text: str) -> tuple[bytes, bool, int]:
     lowers its letters, which is all :func:`fold` does to it); other text is
     folded and its words joined by spaces."""
     if text.isascii() and (not title or title.isascii()):
+        # The core does not know French elisions: they leave here, as they
+        # leave textnorm.tokens (strip_elisions returns text without one as is).
+        text = strip_elisions(text)
         if not title:
             return text.encode(), True, 0
-        head = title.encode()
+        head = strip_elisions(title).encode()
         return head + b" " + text.encode(), True, len(head)
-    parts = [fold(title), fold(text)] if title else [fold(text)]
+    parts = (
+        [strip_elisions(fold(title)), strip_elisions(fold(text))]
+        if title
+        else [strip_elisions(fold(text))]
+    )
     ascii_ = all(part.isascii() for part in parts)
     cut = [part.encode() if ascii_ else " ".join(WORD_RE.findall(part)).encode() for part in parts]
     return b" ".join(cut), ascii_, len(cut[0]) if title else 0

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 
 from veille.errors import UsageError
 from veille.query.ast import (
+    MAX_NESTING,
+    MAX_NUMBER,
     And,
     Field,
     Flag,
@@ -33,11 +35,13 @@ from veille.query.ast import (
     Tag,
     Term,
     Wildcard,
+    nesting,
 )
-from veille.textnorm import WORD_RE, fold
+from veille.suggest import unknown_platform
+from veille.textnorm import WORD_RE, fold, strip_elisions
 from veille.textnorm import tokens as _tokens
 
-MAX_DEPTH = 60
+MAX_DEPTH = 60  # parentheses inside one another (a group need not nest operators)
 
 
 def tokens(text: str) -> list[str]:
@@ -100,6 +104,8 @@ class Tok:
 _FIELD_RE = re.compile(r"([A-Za-z]+):")
 _NEAR_RE = re.compile(r"NEAR(?:/(\d*)(f?))?$")
 _SLOP_RE = re.compile(r"~(\d+)")
+# NEAR5, near/5, Near5f: the operator mistyped (it is NEAR/5, upper case).
+_NEAR_TYPO_RE = re.compile(r"(?i:near)/?(\d+)(f?)")
 
 
 def _lex(q: str) -> list[Tok]:
@@ -200,6 +206,7 @@ class _Parser:
         self.toks = _lex(q)
         self.i = 0
         self.depth = 0
+        self.nots = 0  # NOT/- inside one another, counted before recursing
         self.warnings: list[str] = []
 
     def err(self, msg: str, tok: Tok, hint: str | None = None) -> QueryError:
@@ -300,14 +307,24 @@ class _Parser:
 
     def unary(self) -> Node:
         t = self.tok
+        if t.kind not in ("NOT", "MINUS"):
+            return self.primary()
+        self.nots += 1
+        if self.nots > MAX_NESTING:
+            raise self.err(
+                f"the query nests more than {MAX_NESTING} operators",
+                t,
+                f"at most {MAX_NESTING} NOT, AND, OR or NEAR inside one another; "
+                "NOT NOT a is a: remove the ones that cancel out",
+            )
+        self.take()
         if t.kind == "NOT":
-            self.take()
             self.need_operand(t)
-            return Not(self.unary())
-        if t.kind == "MINUS":
-            self.take()
-            return Not(self.primary())
-        return self.primary()
+            node = Not(self.unary())
+        else:
+            node = Not(self.primary())
+        self.nots -= 1
+        return node
 
     def primary(self) -> Node:
         t = self.take()
@@ -329,6 +346,8 @@ class _Parser:
             raise self.err("unexpected )", t, "remove it, or open the group with (")
         if t.kind == "EOF":
             raise self.err("the query ends too early", t, "finish the query with a word")
+        if t.kind == "MINUS":
+            raise self.err("- needs a word after it", t, "write -word, or -(a OR b)")
         raise self.err(f"{t.text} needs a word before it", t)
 
     # -- leaves ---------------------------------------------------------------
@@ -360,6 +379,11 @@ class _Parser:
             self.warnings.append(
                 f"'{text}' is searched as a word; write {text.upper()} for the operator"
             )
+        near = _NEAR_TYPO_RE.fullmatch(text)
+        if near:
+            self.warnings.append(
+                f"'{text}' is searched as a word; did you mean NEAR/{near.group(1)}{near.group(2)}?"
+            )
         if "*" in text or "?" in text:
             return self.wildcard(t, text, fld)
         words = tokens(text)
@@ -372,7 +396,7 @@ class _Parser:
         return Phrase(tuple(words), fld)
 
     def wildcard(self, t: Tok, text: str, fld: str) -> Node:
-        folded = fold(text)
+        folded = strip_elisions(fold(text))  # l'AC* is ac*, as l'ACEI is acei
         if folded[0] in "*?":
             raise self.err(
                 "a wildcard cannot start a word",
@@ -446,6 +470,11 @@ class _Parser:
             v = v.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.").rstrip(".")
         if not v:
             raise self.err(f"{raw_name}: needs a value", t)
+        if name == "platform":
+            # A warning, not an error: imported posts may carry any platform.
+            unknown = unknown_platform(v)
+            if unknown:
+                self.warnings.append(f"{raw_name}:{value}: {unknown}")
         return Field(name, v)
 
     def range_(self, t: Tok, name: str, value: str) -> Node:
@@ -456,13 +485,26 @@ class _Parser:
             if s == "*":
                 return None
             try:
-                return int(s.replace("_", ""))
+                # Python refuses int() past 4,300 digits: out of range, not "no number".
+                digits = s.replace("_", "").lstrip("+-")
+                n = (
+                    int(s.replace("_", ""))
+                    if len(digits) < 20 or not digits.isdigit()
+                    else MAX_NUMBER + 1
+                )
             except ValueError:
                 raise self.err(
                     f"{name}: {s!r} is not a whole number",
                     t,
                     f"write {name}:>1000 or {name}:[10 TO 100]",
                 ) from None
+            if abs(n) > MAX_NUMBER:
+                raise self.err(
+                    f"{name}: {s[:30]} is out of range",
+                    t,
+                    f"numbers go from -{MAX_NUMBER} to {MAX_NUMBER}",
+                )
+            return n
 
         if v[:1] in "[{":
             m = re.fullmatch(r"([\[{])\s*(\S+)\s+TO\s+(\S+)\s*([\]}])", v)
@@ -515,4 +557,13 @@ def parse(text: str) -> Parsed:
         )
     p = _Parser(text)
     node = p.parse()
+    depth = nesting(node)
+    if depth > MAX_NESTING:
+        raise QueryError(
+            f"the query nests {depth} operators inside one another",
+            query=text,
+            column=1,
+            hint=f"at most {MAX_NESTING} NOT, AND, OR or NEAR inside one another: "
+            "remove some parentheses or split it into several topics",
+        )
     return Parsed(node, p.warnings)

@@ -34,6 +34,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
+from urllib.parse import SplitResult, urlsplit
 
 from veille.errors import UsageError
 from veille.models import Post
@@ -46,6 +47,21 @@ ConfigT = TypeVar("ConfigT")
 
 class SourceConfigError(UsageError):
     """``source add`` got a target or an option the source cannot use."""
+
+
+def split_http_url(text: str) -> SplitResult | None:
+    """``text`` split as an http(s) URL with a host, or ``None`` when it is not
+    one. ``urlsplit`` raises ``ValueError`` on a bracketed host that is no
+    IPv6 address (``http://[/x]/feed``) and ``.port`` on a port out of range:
+    both are "not a URL" here, so a source says so in a SourceConfigError."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts
 
 
 class SourceError(Exception):

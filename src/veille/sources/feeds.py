@@ -33,7 +33,14 @@ from urllib.parse import urljoin, urlsplit
 
 from veille.http import HttpClient, HttpError, Response
 from veille.models import Author, Engagement, Post
-from veille.sources.base import Batch, Source, SourceConfigError, SourceError, parse_options
+from veille.sources.base import (
+    Batch,
+    Source,
+    SourceConfigError,
+    SourceError,
+    parse_options,
+    split_http_url,
+)
 
 MIN_INTERVAL = 300
 MAX_INTERVAL = 86400
@@ -260,8 +267,7 @@ class FeedsSource(Source[FeedsConfig]):
     OPTIONS: Mapping[str, type] = {"platform": str, "max_pages": int, "adaptive": bool}
 
     def config_from_target(self, target: str, options: Mapping[str, str]) -> FeedsConfig:
-        parts = urlsplit(target.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if split_http_url(target.strip()) is None:
             raise SourceConfigError(
                 f"feeds target {target!r} is not an http(s) URL",
                 hint="Give the feed's address, e.g. https://example.org/feed/",

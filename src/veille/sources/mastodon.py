@@ -30,7 +30,7 @@ from veille.sources._social import (
     resolve_secret,
     unique,
 )
-from veille.sources.base import Batch, Source, SourceConfigError, parse_options
+from veille.sources.base import Batch, Source, SourceConfigError, parse_options, split_http_url
 
 if TYPE_CHECKING:
     from veille.http import HttpClient
@@ -65,8 +65,8 @@ def _instance_url(text: str) -> str:
         raise SourceConfigError("the Mastodon target names no instance", hint=_HINT)
     if "://" not in text:
         text = "https://" + text
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = split_http_url(text)
+    if parts is None:
         raise SourceConfigError(f"{text!r} is not a Mastodon instance address", hint=_HINT)
     return f"{parts.scheme}://{parts.netloc}"
 
@@ -87,7 +87,9 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Masto
         raise SourceConfigError("limit must be between 1 and 40 (Mastodon's page size cap)")
     text = target.strip()
     if text.startswith(("http://", "https://")) and ("/tags/" in text or "/@" in text):
-        parts = urlsplit(text)
+        parts = split_http_url(text)
+        if parts is None:
+            raise SourceConfigError(f"{text!r} is not a Mastodon address", hint=_HINT)
         base = f"{parts.scheme}://{parts.netloc}"
         path = parts.path.rstrip("/")
         if "/tags/" in path:

@@ -37,7 +37,14 @@ from urllib.parse import urljoin, urlsplit
 
 from veille.http import HttpClient, HttpError, RateLimited
 from veille.models import Author, Post, canonical_url
-from veille.sources.base import Batch, Source, SourceConfigError, SourceError, parse_options
+from veille.sources.base import (
+    Batch,
+    Source,
+    SourceConfigError,
+    SourceError,
+    parse_options,
+    split_http_url,
+)
 
 #: URLs remembered per source (the oldest are forgotten past this).
 KEEP_PAGES = 20_000
@@ -177,8 +184,8 @@ class WebSource(Source[WebConfig]):
 
     def config_from_target(self, target: str, options: Mapping[str, str]) -> WebConfig:
         url = target.strip()
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        parts = split_http_url(url)
+        if parts is None:
             raise SourceConfigError(
                 f"web target {target!r} is not an http(s) URL",
                 hint="Give a page's address or a sitemap's, e.g. https://example.org/sitemap.xml",

@@ -27,7 +27,7 @@ from veille.sources._social import (
     readable_errors,
     unique,
 )
-from veille.sources.base import Batch, Source, SourceConfigError, parse_options
+from veille.sources.base import Batch, Source, SourceConfigError, parse_options, split_http_url
 
 if TYPE_CHECKING:
     from veille.http import HttpClient
@@ -60,8 +60,8 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> WordP
     site, _, rest = target.strip().partition(" ")
     if "://" not in site:
         site = "https://" + site
-    parts = urlsplit(site)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = split_http_url(site)
+    if parts is None:
         raise SourceConfigError(f"{target!r} is not a WordPress site address", hint=_HINT)
     search = None
     if rest.strip():

@@ -1,0 +1,88 @@
+"""What the user typed comes back as typed in errors and warnings: never read
+as Rich markup (which crashed on '[/x]' and swallowed '[http]'), never a
+traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from veille.cli import build_app
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    app = build_app()
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int | None = None):
+        result = runner.invoke(app, list(args))
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            args,
+            result.output,
+            result.exception,
+        )
+        assert "Traceback" not in result.output
+        if code is not None:
+            assert result.exit_code == code, (args, result.output)
+        return result
+
+    invoke("init", ".", code=0)
+    return invoke
+
+
+@pytest.mark.parametrize(
+    "args, shown",
+    [
+        (("topic", "test", "[/x]"), "'[/x]'"),
+        (("topic", "history", "[bold]x"), "'[bold]x'"),
+        (("source", "remove", "[/x]"), "'[/x]'"),
+        (("alert", "show", "[/oops]"), "'[/oops]'"),
+        (("source", "add", "feeds", "http://[/x]/feed"), "'http://[/x]/feed'"),
+        (("source", "add", "feeds", "http://example.org:99999/feed"), "not an http(s) URL"),
+        (("source", "add", "web", "http://[::1/"), "not an http(s) URL"),
+        (("source", "add", "wordpress", "http://[/x]"), "'http://[/x]'"),
+    ],
+)
+def test_user_text_in_errors_is_shown_as_typed(run, args: tuple[str, ...], shown: str) -> None:
+    result = run(*args)
+    assert result.exit_code in (1, 2)
+    assert "error:" in result.output
+    assert shown in result.output
+
+
+def test_config_errors_keep_their_section_names(run, tmp_path: Path) -> None:
+    toml = tmp_path / "veille.toml"
+    toml.write_text(toml.read_text().replace("[http]\n", "[http]\nmax_body_bytes = -1\n", 1))
+    out = run("stats", code=2).output
+    assert "[http] max_body_bytes = -1" in out and "out of range" in out
+    toml.write_text(toml.read_text().replace("max_body_bytes = -1\n", "tiemout = 3\n", 1))
+    out = run("stats", code=2).output
+    assert "unknown setting 'tiemout' in [http]" in out
+
+
+def test_warnings_and_queries_are_shown_as_typed(run, tmp_path: Path) -> None:
+    out = run("query", "check", "platform:[/x] lumio", code=0).output
+    assert "warning: platform:[/x]:" in out and "valid: platform:[/x] lumio" in out
+    out = run("query", "explain", "url:[/x]", code=0).output
+    assert "url:[/x]" in out
+    src = tmp_path / "bad.jsonl"
+    src.write_text('{"id": "1", "platform": "rss", "text": "hi", "published_at": "[/x]"}\n')
+    out = run("import", str(src), "--no-enrich").output
+    assert "[/x]" in out
+
+
+def test_unknown_platforms_are_warned_with_the_nearest_known_name(run, tmp_path: Path) -> None:
+    out = run("search", "lumio", "--platform", "twitter", code=0).output
+    assert "--platform twitter" in out and "Did you mean 'x'?" in out
+    out = run("query", "check", "lumio platform:twitter", code=0).output
+    assert "Did you mean 'x'?" in out
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "1", "text": "hi", "published_at": "2026-03-01T12:00:00Z"}\n')
+    out = run("import", str(src), "--platform", "tiktok", "--no-enrich", code=0).output
+    assert "--platform tiktok" in out and "1 new posts" in out
+    assert "--platform" not in run("search", "lumio", "--platform", "x", code=0).output
