@@ -64,7 +64,7 @@ def test_daily_digest_in_french_with_highlights(tmp_path, smtp_server) -> None: 
     assert msg["Content-Language"] == "fr"
     assert msg["List-Unsubscribe"] == "<https://veille.example/alerts/lumio-fr/unsubscribe>"
     text, html = _parts(msg)
-    assert "*Lumio*" in text and "Voir la publication : https://example.org/p/1" in text
+    assert "*Lumio*" in text and "Voir la publication\u202f: https://example.org/p/1" in text
     assert "<mark>Lumio</mark>" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'href="https://veille.example/alerts/lumio-fr"' in html

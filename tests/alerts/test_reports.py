@@ -96,7 +96,7 @@ def test_weekly_report_email_once_per_period_across_restarts(
     msg = _parse(smtp_server.messages[0])
     first, last = week.since.date(), (week.until - timedelta(days=1)).date()
     assert msg["To"] == "com@example.org"
-    assert msg["Subject"] == f"veille : Rapport sur « lumio » : {first} – {last}"
+    assert msg["Subject"] == f"veille\u202f: Rapport sur «\u202flumio\u202f»\u202f: {first} – {last}"
     assert msg["Content-Language"] == "fr"
     assert msg["List-Unsubscribe"] == "<https://veille.example/alerts/lumio-week/unsubscribe>"
     text_part, html_part = msg.get_body(("plain",)), msg.get_body(("html",))
@@ -104,7 +104,7 @@ def test_weekly_report_email_once_per_period_across_restarts(
     text, html = text_part.get_content(), html_part.get_content()
     # The plain part gives the findings and figures, in French.
     assert "Constats" in text and "La conversation sur lumio a augmenté" in text
-    assert "Publications : 4 (+100\u202f%, période précédente)" in text
+    assert "Publications\u202f: 4 (+100\u202f%, période précédente)" in text
     assert "Le rapport complet est joint en PDF." in text
     # The HTML part is the French report itself, still without script.
     assert '<html lang="fr">' in html and "Rapport d'écoute" in unescape(html)
@@ -228,7 +228,7 @@ def test_report_through_apprise_gives_the_findings_as_text(
     engine = engine_for(ws)
     assert dispatch_once(engine, now=slot.timestamp() + 60)[1].sent == 1
     body = receiver.accepted()[0]["json"]
-    assert body["title"].startswith("Rapport sur « lumio » :")
+    assert body["title"].startswith("Rapport sur «\u202flumio\u202f»\u202f:")
     assert "- La conversation sur lumio a augmenté de 100" in body["message"]
     assert "https://veille.example/reports?query=lumio" in body["message"]
     engine.close()

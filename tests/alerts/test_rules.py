@@ -212,5 +212,5 @@ def test_sentiment_shift_alert(workspace, receiver) -> None:  # type: ignore[no-
     engine.dispatch(now=now.timestamp())
     event = receiver.requests[0]["json"]["event"]
     assert event["negative_share"] == 0.75 and event["baseline"] == 0.2
-    assert "75% de négatif en 24 h, contre 20%" in event["summary"]["fr"]
+    assert "75\u202f% de négatif en 24 h, contre 20\u202f%" in event["summary"]["fr"]
     assert "overheating" in event["details"]["en"][0]

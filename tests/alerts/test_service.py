@@ -54,7 +54,7 @@ def test_a_spike_test_sends_an_example_spike_message(workspace, receiver) -> Non
     assert body["kind"] == "spike" and body["posts"] == []
     assert body["event"]["test"] is True
     assert body["event"]["summary"]["en"].startswith("Test — Spike on “lumio”")
-    assert body["event"]["summary"]["fr"].startswith("Essai — Pic sur « lumio »")
+    assert body["event"]["summary"]["fr"].startswith("Essai — Pic sur «\u202flumio\u202f»")
 
 
 def test_a_burst_inside_the_current_hour_fires_once(workspace, receiver) -> None:  # type: ignore[no-untyped-def]

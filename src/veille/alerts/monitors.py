@@ -17,6 +17,8 @@ from typing import Any
 from veille.alerts.model import Alert
 from veille.alerts.outbox import AlertEngine
 from veille.alerts.schedule import next_slot
+from veille.i18n import count as count_of
+from veille.i18n import format_decimal, format_percent, typography
 from veille.models import Post
 from veille.store.base import PostFilter
 from veille.textnorm import tokens
@@ -88,16 +90,18 @@ def spike_message(
     """The event of a spike, explained in en and fr."""
     ratio = count / mean if mean else float("inf")
     times = "∞" if ratio == float("inf") else f"{ratio:.1f}"
-    return {
+    return french_typography({
         "kind": "spike", "count": count, "baseline_mean": round(mean, 2),
         "z": round(z, 2), "terms": lift.most_common(5), "authors": authors.most_common(5),
         "platforms": platforms.most_common(5),
         "summary": {
-            "en": f"Spike on “{alert.subject}”: {count} posts in the last hour, "
+            "en": f"Spike on “{alert.subject}”: {count_of(count, 'en', 'post', 'posts')} "
+                  "in the last hour, "
                   f"{times}× the usual {mean:.1f} for this hour of the week ({z:.1f} σ).",
-            "fr": f"Pic sur « {alert.subject} » : {count} publications dans la dernière "
-                  f"heure, {times}× les {mean:.1f} habituelles à cette heure de la semaine "
-                  f"({z:.1f} σ).",
+            "fr": f"Pic sur « {alert.subject} » : "
+                  f"{count_of(count, 'fr', 'publication', 'publications')} dans la dernière "
+                  f"heure, {times.replace('.', ',')}× les {format_decimal(mean, 'fr')} "
+                  f"habituelles à cette heure de la semaine ({format_decimal(z, 'fr')} σ).",
         },
         "details": {
             "en": [f"Terms driving it: {_top(lift)}", f"Authors: {_top(authors)}",
@@ -105,7 +109,7 @@ def spike_message(
             "fr": [f"Termes en cause : {_top(lift)}", f"Auteurs : {_top(authors)}",
                    f"Plateformes : {_top(platforms)}"],
         },
-    }  # fmt: skip
+    })  # fmt: skip
 
 
 def sample_event(alert: Alert) -> dict[str, Any]:
@@ -120,8 +124,8 @@ def sample_event(alert: Alert) -> dict[str, Any]:
             "summary": {
                 "en": f"Sentiment shift on “{alert.subject}”: 62% negative in 24 h, "
                       "against 20% usually (4.2 σ).",
-                "fr": f"Changement de tonalité sur « {alert.subject} » : 62 % de négatif "
-                      "en 24 h, contre 20 % d’habitude (4,2 σ).",
+                "fr": f"Changement de tonalité sur « {alert.subject} » : 62\u202f% de négatif "
+                      "en 24 h, contre 20\u202f% d’habitude (4,2 σ).",
             },
             "details": {"en": [], "fr": []},
         }  # fmt: skip
@@ -131,7 +135,7 @@ def sample_event(alert: Alert) -> dict[str, Any]:
     tag = {"en": "Test — ", "fr": "Essai — "}
     event["summary"] = {k: tag.get(k, "") + v for k, v in event["summary"].items()}
     event["test"] = True
-    return event
+    return french_typography(event)
 
 
 def sentiment_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str, Any] | None:
@@ -158,21 +162,22 @@ def sentiment_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[s
     for p in negatives:
         words.update({w for w in tokens(p.text) if len(w) > 3})
     authors = Counter(p.author.handle for p in negatives)
-    return {
+    return french_typography({
         "kind": "sentiment", "negative_share": round(now, 3), "baseline": round(mean, 3),
         "z": round(z, 2),
         "summary": {
             "en": f"Sentiment shift on “{alert.subject}”: {now:.0%} negative in 24 h, "
                   f"against {mean:.0%} usually ({z:.1f} σ).",
-            "fr": f"Changement de tonalité sur « {alert.subject} » : {now:.0%} de négatif "
-                  f"en 24 h, contre {mean:.0%} d’habitude ({z:.1f} σ).",
+            "fr": f"Changement de tonalité sur « {alert.subject} » : "
+                  f"{format_percent(now, 'fr')} de négatif en 24 h, contre "
+                  f"{format_percent(mean, 'fr')} d’habitude ({format_decimal(z, 'fr')} σ).",
         },
         "details": {
             "en": [f"Words in negative posts: {_top(words)}", f"Authors: {_top(authors)}"],
             "fr": [f"Mots des publications négatives : {_top(words)}",
                    f"Auteurs : {_top(authors)}"],
         },
-    }  # fmt: skip
+    })  # fmt: skip
 
 
 def silence_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str, Any] | None:
@@ -197,19 +202,30 @@ def silence_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str
 def silence_message(alert: Alert, hours: int, usual: float, source: str | None) -> dict[str, Any]:
     what = f"source {source}" if source else f"“{alert.subject}”"
     quoi = f"la source {source}" if source else f"« {alert.subject} »"
-    return {
+    return french_typography({
         "kind": "silence", "hours": hours, "usual": round(usual, 1), "source": source,
         "summary": {
             "en": f"Silence on {what}: no post for {hours} h, where {usual:.1f} is usual.",
             "fr": f"Silence sur {quoi} : aucune publication depuis {hours} h, "
-                  f"contre {usual:.1f} d’habitude.",
+                  f"contre {format_decimal(usual, 'fr')} d’habitude.",
         },
         "details": {
             "en": ["Often an outage (a source that stopped answering), not good news."],
             "fr": ["C’est souvent une panne (une source qui ne répond plus), pas une bonne "
                    "nouvelle."],
         },
-    }  # fmt: skip
+    })  # fmt: skip
+
+
+def french_typography(event: dict[str, Any]) -> dict[str, Any]:
+    """Non-breaking spaces before ``: ; ! ?`` and inside « » in an event's French
+    sentences (ours, around the topic's name: never post content)."""
+    summary, details = event.get("summary") or {}, event.get("details") or {}
+    if "fr" in summary:
+        summary["fr"] = typography(summary["fr"], "fr")
+    if "fr" in details:
+        details["fr"] = [typography(line, "fr") for line in details["fr"]]
+    return event
 
 
 CHECKS = {"spike": spike_event, "sentiment": sentiment_event, "silence": silence_event}

@@ -26,6 +26,7 @@ from veille.alerts.channels.base import ChannelContext, Delivery, ReportDocument
 from veille.alerts.model import Alert
 from veille.alerts.schedule import next_slot
 from veille.errors import UsageError
+from veille.i18n import colon
 
 if TYPE_CHECKING:
     from veille.alerts.outbox import AlertEngine
@@ -42,10 +43,10 @@ _WORDS = {
            "pdf": "The full report is attached as a PDF.",
            "nopdf": "The PDF could not be made this time: {e}",
            "why": "You receive this because of the report alert", "stop": "Stop these e-mails"},
-    "fr": {"report": "Rapport sur « {s} »", "all": "Rapport sur toutes les publications",
+    "fr": {"report": "Rapport sur «\u202f{s}\u202f»", "all": "Rapport sur toutes les publications",
            "vs": "période précédente", "findings": "Constats", "figures": "Chiffres clés",
            "open": "Ouvrir le rapport", "pdf": "Le rapport complet est joint en PDF.",
-           "nopdf": "Le PDF n’a pas pu être produit cette fois : {e}",
+           "nopdf": "Le PDF n’a pas pu être produit cette fois\u202f: {e}",
            "why": "Vous recevez ce message à cause de l’alerte de rapport",
            "stop": "Ne plus recevoir ces e-mails"},
 }  # fmt: skip
@@ -150,7 +151,7 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
     for lang, words in _WORDS.items():
         title = words["report"].format(s=about) if about else words["all"]
         when = period_label(period.since, period.until, tz, lang)
-        summary[lang] = f"{title}{' :' if lang == 'fr' else ':'} {when}"
+        summary[lang] = f"{title}{colon(lang)} {when}"
         lines = []
         for name in _FIGURES:
             fig = head[name]
@@ -158,7 +159,7 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
                 value, delta = signed(fig.value, lang), signed(fig.value - fig.previous, lang)
             else:
                 value, delta = num(fig.value, lang), change_text(fig.change, lang)
-            sep = " :" if lang == "fr" else ":"
+            sep = colon(lang)
             lines.append(f"{STRINGS[lang][name]}{sep} {value} ({delta}, {words['vs']})")
         figures[lang] = lines
     return {
@@ -288,15 +289,15 @@ def report_mail(delivery: Delivery, ctx: ChannelContext, unsubscribe: str) -> tu
     figures = event.get("figures", {}).get(lang, [])
     link = event.get("link", ctx.alert_url(alert))
     doc = delivery.document
-    subject = f"veille : {summary}" if lang == "fr" else f"veille: {summary}"
+    subject = f"veille{colon(lang)} {summary}"
     lines = [summary, "", w["findings"], *[f"  - {f}" for f in found], "", w["figures"],
-             *[f"  - {f}" for f in figures], "", f"{w['open']}: {link}"]  # fmt: skip
+             *[f"  - {f}" for f in figures], "", f"{w['open']}{colon(lang)} {link}"]  # fmt: skip
     if doc is not None:
         lines.append(w["pdf"] if doc.pdf else w["nopdf"].format(e=doc.pdf_error))
     lines += [
         "--",
-        f"{w['why']} {alert.name}: {ctx.alert_url(alert)}",
-        f"{w['stop']}: {unsubscribe}",
+        f"{w['why']} {alert.name}{colon(lang)} {ctx.alert_url(alert)}",
+        f"{w['stop']}{colon(lang)} {unsubscribe}",
     ]
     text = "\n".join(lines) + "\n"
     footer = Markup(

@@ -17,6 +17,7 @@ from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.alerts.matching import Span
 from veille.alerts.model import Alert
 from veille.errors import UsageError
+from veille.i18n import colon, typography
 from veille.query.highlight import highlight
 
 _WORDS = {
@@ -64,6 +65,8 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
         heading = words["test"].format(s=alert.subject)
     else:
         heading = (words["one"] if n == 1 else words["many"]).format(n=n, s=alert.subject)
+    # Our sentence around the topic's name: French spacing before : ; ! ? and inside « ».
+    heading = typography(heading, lang)
     items = []
     for item in delivery.items:
         p = item.post
@@ -101,7 +104,7 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
     )
     text = env.get_template(f"digest_{lang}.txt.j2").render(values)
     body_html = env.get_template(f"digest_{lang}.html.j2").render(values)
-    return f"veille: {heading}" if lang == "en" else f"veille : {heading}", text, body_html
+    return f"veille{colon(lang)} {heading}", text, body_html
 
 
 def unsubscribe_url(ctx: ChannelContext, alert: Alert) -> str:
