@@ -96,7 +96,8 @@ def test_weekly_report_email_once_per_period_across_restarts(
     msg = _parse(smtp_server.messages[0])
     first, last = week.since.date(), (week.until - timedelta(days=1)).date()
     assert msg["To"] == "com@example.org"
-    assert msg["Subject"] == f"veille\u202f: Rapport sur «\u202flumio\u202f»\u202f: {first} – {last}"
+    title = "veille\u202f: Rapport sur «\u202flumio\u202f»\u202f:"
+    assert msg["Subject"] == f"{title} {first} – {last}"
     assert msg["Content-Language"] == "fr"
     assert msg["List-Unsubscribe"] == "<https://veille.example/alerts/lumio-week/unsubscribe>"
     text_part, html_part = msg.get_body(("plain",)), msg.get_body(("html",))
