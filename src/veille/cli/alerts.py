@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from veille.cli.common import (
     DataFormat,
@@ -92,7 +93,9 @@ def register(app: typer.Typer) -> None:
         )  # fmt: skip
         with open_workspace(workspace) as ws:
             saved = add_alert(ws, spec)
-            console().print(f"alert [bold]{saved.name}[/] added ({saved.kind}, {saved.frequency}).")
+            console().print(
+                f"alert [bold]{escape(saved.name)}[/] added ({saved.kind}, {saved.frequency})."
+            )
 
     @alert.command("list")
     @handle_errors
@@ -127,7 +130,9 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             pause_alert(ws, name)
-            console().print(f"alert {name} paused; its matches are kept in the outbox.")
+            console().print(
+                f"alert {name} paused; its matches are kept in the outbox.", markup=False
+            )
 
     @alert.command("resume")
     @handle_errors
@@ -150,7 +155,7 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_alert(ws, name)
-            console().print(f"alert {name} removed.")
+            console().print(f"alert {name} removed.", markup=False)
 
     @alert.command("test")
     @handle_errors
@@ -165,9 +170,13 @@ def register(app: typer.Typer) -> None:
                     f"sent the report of the latest period ({sent.posts} post(s)) to {sent.to}."
                 )
             elif sent.alert.kind in ("spike", "sentiment", "silence"):
-                console().print(f"sent an example {sent.alert.kind} message to {sent.to}.")
+                console().print(
+                    f"sent an example {sent.alert.kind} message to {sent.to}.", markup=False
+                )
             else:
-                console().print(f"sent a sample of {sent.posts} post(s) to {sent.to}.")
+                console().print(
+                    f"sent a sample of {sent.posts} post(s) to {sent.to}.", markup=False
+                )
 
     @alert.command("dispatch")
     @handle_errors
@@ -193,7 +202,7 @@ def register(app: typer.Typer) -> None:
                         f"{report.failed}, dead {report.dead}."
                     )
                     for err in report.errors:
-                        console().print(f"  {err}", soft_wrap=True)
+                        console().print(f"  {err}", soft_wrap=True, markup=False)
                 if not loop:
                     break
                 time.sleep(ws.settings.alerts.dispatch_interval_seconds)
@@ -241,7 +250,7 @@ def register(app: typer.Typer) -> None:
 
             with open_workspace(workspace) as ws:
                 n = retry_dead(ws, alert_name)
-                console().print(f"{n} dead letter(s) queued again.")
+                console().print(f"{n} dead letter(s) queued again.", markup=False)
             return
         _deliveries(("dead",), alert_name, limit, workspace, fmt, "Dead letters")
 
@@ -257,7 +266,7 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             mark_not_relevant(ws, alert_name, post_id)
-            console().print(f"{post_id} marked not relevant for {alert_name}.")
+            console().print(f"{post_id} marked not relevant for {alert_name}.", markup=False)
 
     @alert.command("suggest")
     @handle_errors

@@ -7,6 +7,7 @@ import time
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from veille.cli.common import (
     DataFormat,
@@ -70,7 +71,9 @@ def register(app: typer.Typer) -> None:
             rec = add_source(
                 ws.state, kind, target, name=name, every=every, options=_options(option)
             )
-        console().print(f"Added source [bold]{rec.name}[/] ({rec.kind}, every {rec.every} s).")
+        console().print(
+            f"Added source [bold]{escape(rec.name)}[/] ({rec.kind}, every {rec.every} s)."
+        )
         source = rec.source()
         if source.terms_note or source.terms_url:
             # Posts are people's data, read under the platform's terms: say which.
@@ -106,7 +109,7 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             remove_source(ws.state, name)
-        console().print(f"Removed source {name}; its posts are kept.")
+        console().print(f"Removed source {name}; its posts are kept.", markup=False)
 
     @source_app.command("test")
     @handle_errors
@@ -142,7 +145,7 @@ def register(app: typer.Typer) -> None:
             "quarantined. Nothing was stored."
         )
         for err, _ in result.failed[:5]:
-            err_console().print(f"cannot read an item: {err}", soft_wrap=True)
+            err_console().print(f"cannot read an item: {err}", soft_wrap=True, markup=False)
 
     @source_app.command("health")
     @handle_errors
