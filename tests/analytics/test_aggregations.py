@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.analytics.conftest import TZ, local
@@ -185,7 +185,7 @@ def test_fast_buckets_across_every_2026_offset_change(zone: str) -> None:
 
 
 # No deadline: the machine is shared, and tests make no timing assertions.
-@settings(deadline=None)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     start=st.integers(min_value=1_700_000_000, max_value=1_900_000_000),
     hours=st.integers(min_value=1, max_value=24 * 40),
