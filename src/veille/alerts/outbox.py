@@ -421,11 +421,13 @@ class OutboxWorker:
         """One full round in the caller's thread: monitors and report schedules,
         then every due delivery. Returns (events queued, send report); a failing
         monitor, report or channel is logged, never raised."""
-        events = self._check(self._engine(), now)
+        events = self.check(self._engine(), now)
         return events, self._engine().dispatch(now=now)
 
     @staticmethod
-    def _check(engine: AlertEngine, now: float | None) -> int:
+    def check(engine: AlertEngine, now: float | None) -> int:
+        """Monitors and report schedules once (a failure is logged, never raised);
+        the number of events queued."""
         from veille.alerts.monitors import check_monitors
         from veille.alerts.reports import check_reports
 
@@ -491,7 +493,7 @@ class OutboxWorker:
                 engine = held[1]
                 if time.monotonic() - checked >= self.interval:
                     checked = time.monotonic()
-                    self._check(engine, None)
+                    self.check(engine, None)
                 engine.dispatch()
                 self.rounds += 1
             except Exception:  # the worker outlives any store or channel failure

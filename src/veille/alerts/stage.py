@@ -30,19 +30,10 @@ def dispatch_once(engine: AlertEngine, now: float | None = None) -> tuple[int, D
     schedules, then send every due digest, report, retry and as-it-happens
     delivery. Returns the new monitor events and reports and the send report; a
     failing monitor, report or channel is logged, never raised."""
-    from veille.alerts.monitors import check_monitors
-    from veille.alerts.reports import check_reports
+    from veille.alerts.outbox import OutboxWorker
 
-    events = 0
-    try:
-        events += check_monitors(engine, now)
-    except Exception:
-        log.exception("checking spike/sentiment/silence alerts failed")
-    try:
-        events += check_reports(engine, now)
-    except Exception:
-        log.exception("checking scheduled reports failed")
-    return events, engine.dispatch(now=now)
+    # The same round the outbox worker runs on its own thread.
+    return OutboxWorker.check(engine, now), engine.dispatch(now=now)
 
 
 def alerts_stage(context: StageContext) -> Stage:
