@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -233,3 +234,39 @@ def test_a_broken_page_in_a_walk_is_read_again_and_nothing_is_skipped(
     assert second.ok, second.error
     canonical = {p.canonical_url for p in sim.world.visible(platform="mastodon")}
     assert workspace.store.count_posts() == len(canonical)
+
+
+def test_a_walk_resumed_after_new_posts_pushed_its_pages_down_misses_nothing() -> None:
+    """A firehose is paged from the newest post. A walk cut short after four
+    pages (a crash) resumes at page 5, but by then new posts have pushed the
+    unread items further down: page 5 holds items already read. The walk must
+    read on until it finds the unread ones (the crash test lost 235 posts)."""
+    from datetime import timedelta
+
+    from veille.sim.generate import SimConfig
+    from veille.sim.server import SimClock, SimWorld
+    from veille.sources.feeds import FeedsSource
+
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    cfg = SimConfig(seed=3, days=3, end=start + timedelta(days=1), posts_per_day=900,
+                    spike_day=1, spike_posts=10)  # fmt: skip
+    world = SimWorld.generate(cfg, SimClock(start))
+    src = FeedsSource()
+    with Simulator(world) as sim:
+        config = src.config_from_target(
+            sim.url("mastodon", "/feeds/all.atom"), {"max_pages": "1000", "platform": "mastodon"}
+        )
+        http = client()
+        walk = src.collect(config, None, http)
+        seen: set[str] = set()
+        for _ in range(4):  # four pages are committed, then the process dies
+            first = next(walk)
+            seen |= {item["key"] for item in first.items}
+        walk.close()
+        assert first.cursor.get("resume")
+        world.clock.advance(timedelta(hours=20))  # pages of new posts
+        cursor = dict(first.cursor)
+        for batch in src.collect(config, cursor, http):
+            seen |= {item["key"] for item in batch.items}
+        expected = {p.url for p in world.visible(platform="mastodon")}
+        assert expected <= seen, f"{len(expected - seen)} posts never read"

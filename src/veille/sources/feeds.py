@@ -290,10 +290,16 @@ class FeedsSource(Source[FeedsConfig]):
         # A walk through older pages cut short (crash, error) resumes where it stopped.
         resume: str | None = cursor.get("resume")
         pages_done = int(cursor.get("pages_done", 0))
+        # Pages are numbered from the newest post: by the time a walk resumes, new
+        # posts have pushed its unread items further down. So from the resume
+        # point it reads on until it finds unseen items (and then until a page
+        # has none), instead of stopping at the first page that it has all seen.
+        searching = False
         if resp.not_modified and resume:
             resp = http.get(resume)
             url_now: str = resume
             resume = None
+            searching = True
             page_start = pages_done
         else:
             url_now = config.url
@@ -374,10 +380,13 @@ class FeedsSource(Source[FeedsConfig]):
             items.reverse()  # oldest first
             next_url = _next_page(parsed, url)
             page += 1
+            if fresh > 0:
+                searching = False
             jumped = False
             if fresh == 0 and resume:
                 next_url, page, resume, jumped = resume, pages_done, None, True
-            more = bool(next_url) and page < config.max_pages and (fresh > 0 or jumped)
+                searching = True
+            more = bool(next_url) and page < config.max_pages and (fresh > 0 or jumped or searching)
             new_cursor: dict[str, Any] = {"seen": seen[:SEEN_KEEP]}
             if not more:
                 # Validators only once every page is in: a crash mid-way refetches.
