@@ -8,6 +8,7 @@ It talks only to servers it starts on loopback.
 
 from __future__ import annotations
 
+import argparse
 import collections
 import json
 import os
@@ -193,6 +194,16 @@ def pending(db: Path) -> int:
 def stored_posts(db: Path) -> list[tuple[str, str]]:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         return conn.execute("SELECT id, url FROM posts").fetchall()
+
+
+def arguments(doc: str) -> argparse.ArgumentParser:
+    """The options the crash test and the soak share (each adds its own)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--alerts", type=int, default=200, help="alerts (default 200)")
+    ap.add_argument("--posts-per-day", type=int, default=2400, help="simulated volume")
+    ap.add_argument("--seed", type=int, default=int(time.time()) % 10_000)
+    ap.add_argument("--keep", action="store_true", help="keep the workspace folder")
+    return ap
 
 
 class Scenario:

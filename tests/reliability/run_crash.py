@@ -12,7 +12,6 @@ and nothing sent but unreceived, Atom feeds without repeats, and SQLite's
 
 from __future__ import annotations
 
-import argparse
 import random
 import signal
 import sys
@@ -20,17 +19,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from harness import Scenario
+from harness import Scenario, arguments
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = arguments(__doc__ or "")
     ap.add_argument("--kills", type=int, default=20, help="SIGKILLs of the daemon (default 20)")
-    ap.add_argument("--alerts", type=int, default=200, help="alerts (default 200)")
-    ap.add_argument("--posts-per-day", type=int, default=2400, help="simulated volume")
     ap.add_argument("--seconds", type=float, default=60.0, help="real seconds of publishing")
-    ap.add_argument("--seed", type=int, default=int(time.time()) % 10_000)
-    ap.add_argument("--keep", action="store_true", help="keep the workspace folder")
     args = ap.parse_args()
     print(f"crash test: seed {args.seed}, {args.kills} kills, {args.alerts} alerts")
     rng = random.Random(args.seed)

@@ -14,7 +14,6 @@ nothing lost, nothing stored twice, nothing sent under two delivery ids.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -24,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from harness import VEILLE, Scenario
+from harness import VEILLE, Scenario, arguments
 
 
 def rss_kib(pid: int) -> int | None:
@@ -54,13 +53,9 @@ def health(ws: Path) -> list[dict[str, object]]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = arguments(__doc__ or "")
     ap.add_argument("--minutes", type=float, default=10.0, help="length of the soak (default 10)")
     ap.add_argument("--faults", type=float, default=0.10, help="share of faulty answers")
-    ap.add_argument("--alerts", type=int, default=200, help="alerts (default 200)")
-    ap.add_argument("--posts-per-day", type=int, default=2400, help="simulated volume")
-    ap.add_argument("--seed", type=int, default=int(time.time()) % 10_000)
-    ap.add_argument("--keep", action="store_true", help="keep the workspace folder")
     args = ap.parse_args()
     seconds = args.minutes * 60
     print(f"soak: seed {args.seed}, {args.minutes:g} min, {args.faults:.0%} faults")
