@@ -13,7 +13,7 @@ read here: ``bench/eval_sentiment.py`` reports it, once.
 
 Data: UMSAB tweets (cardiffnlp/xlm-t @ 874214d6, data/sentiment; English from
 SemEval-17, French from DEFT 2017), read from ``../shared/data/sentiment``;
-skipped with one line when absent. Needs scipy (installed with datasketch), at
+skipped with one line when absent. Needs scipy (the ``bench`` extra), at
 training time only: the package reads the weights in plain Python.
 """
 

@@ -174,7 +174,7 @@ def test_nothing_heavy_is_imported_with_the_package() -> None:
 
     code = (
         "import sys, veille.enrich, veille.enrich.stage, veille.cli.enrich;"
-        "heavy = {'lingua', 'vaderSentiment', 'simplemma', 'datasketch', 'tldextract', 'torch'};"
+        "heavy = {'lingua', 'vaderSentiment', 'simplemma', 'tldextract', 'torch'};"
         "print(sorted(heavy & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -112,7 +112,7 @@ class AlertEngine:
                 except Exception as exc:  # one bad query must not stop the others
                     log.warning("alert %s: query %r does not compile: %s", alert.name, text, exc)
             self._rules, self._rules_version = rules, version
-            self._matcher = self._percolator(rules)
+            self._matcher = None  # built on first use: the pipeline usually matches
         return self._rules
 
     def _percolator(self, rules: list[_Rule]) -> Any:
@@ -155,6 +155,8 @@ class AlertEngine:
 
     def _hits(self, posts: Iterable[Post], by_id: dict[str, _Rule]) -> list[tuple[str, Post, Any]]:
         out: list[tuple[str, Post, Any]] = []
+        if self._matcher is None:
+            self._matcher = self._percolator(self._rules)
         for post in posts:
             try:
                 if self._matcher is not None:
@@ -184,7 +186,17 @@ class AlertEngine:
         now = time.time() if now is None else now
         moment = datetime.fromtimestamp(now, UTC)
         queued = 0
+        plain: list[tuple[int, str, str | None, float, float]] = []
+        slots: dict[int, float] = {}
         for alert, post, spans in self.matches(posts, hits):
+            assert alert.id is not None
+            if alert.mode != "best" and not alert.daily_cap and not spans:
+                # No rule looks at the rows before it: queued in one statement.
+                due = slots.get(alert.id)
+                if due is None:
+                    due = slots[alert.id] = next_slot(alert, moment, self.tz).timestamp()
+                plain.append((alert.id, post.id, post.cluster_id, now, due))
+                continue
             status, reason = "pending", None
             if alert.mode == "best":
                 reason = self._below_floor(alert, post) or self._same_story(tx, alert, post, now)
@@ -200,6 +212,8 @@ class AlertEngine:
                 now=now, due=due, reason=reason,
             )  # fmt: skip
             queued += int(added and status == "pending")
+        if plain:
+            queued += tx.queue_matches(plain)
         return queued
 
     def queue_event(
@@ -240,6 +254,18 @@ class AlertEngine:
 
     # ---- sending --------------------------------------------------------
 
+    def _spans(self, alert: Alert, post: Post) -> list[Any]:
+        """What to highlight in ``post``, found when the message is composed:
+        the ingest path queues matches without their spans, since most
+        queued rows are read once by a digest, or never (caps, same story)."""
+        for rule in self.rules():
+            if rule.alert.id == alert.id:
+                try:
+                    return normalize_spans(rule.compiled.spans(post))
+                except Exception:  # a highlight is not worth a lost message
+                    log.exception("highlighting post %s for alert %s failed", post.id, alert.name)
+        return []
+
     def _lease_seconds(self) -> float:
         return self.settings.alerts.send_timeout_seconds + 2
 
@@ -260,7 +286,7 @@ class AlertEngine:
             return None
         posts = {p.id: p for p in self.store.get_posts([r.key for r in rows if r.event is None])}
         items = [
-            DeliveryItem(posts[r.key], list(r.spans))
+            DeliveryItem(posts[r.key], list(r.spans) or self._spans(alert, posts[r.key]))
             for r in rows
             if r.event is None and r.key in posts
         ]

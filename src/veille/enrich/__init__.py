@@ -4,7 +4,7 @@
 once per process); :mod:`veille.enrich.clusters` groups near-duplicate copies
 across batches in the store; :mod:`veille.enrich.stage` plugs both into the
 ingest pipeline as the ``enrich`` stage. Heavy libraries (lingua, VADER,
-simplemma, datasketch, tldextract, torch) are imported on first use.
+simplemma, tldextract, torch) are imported on first use.
 """
 
 from __future__ import annotations

@@ -27,9 +27,8 @@ SHINGLE = 3
 MIN_WORDS = 6
 
 
-def _band_key(band: int, values: bytes) -> int:
-    digest = hashlib.blake2b(values, digest_size=8, person=band.to_bytes(4, "little")).digest()
-    return int.from_bytes(digest, "little", signed=True)
+# The permutations' seed: fixed, since signatures are stored.
+SEED = 7
 
 
 @dataclass
@@ -43,7 +42,7 @@ class Clusterer:
     per_band: int = 16
 
     def __post_init__(self) -> None:
-        self._template: Any = None
+        self._perms: tuple[Any, Any] | None = None
 
     def shingles(self, post: Post) -> list[bytes]:
         text = f"{post.title or ''} {post.text}"[:20_000]
@@ -56,23 +55,81 @@ class Clusterer:
             )
         )
 
+    def _permutations(self) -> tuple[Any, Any]:
+        if self._perms is None:
+            import numpy as np
+
+            # Odd multipliers: h -> a*h + b (mod 2**32) is then a bijection,
+            # so the permutation step adds no collisions of its own.
+            gen = np.random.RandomState(SEED)
+            a = gen.randint(0, 1 << 31, self.num_perm, dtype=np.uint32) * np.uint32(2)
+            b = gen.randint(0, 1 << 32, self.num_perm, dtype=np.uint32)
+            self._perms = (a + np.uint32(1), b)
+        return self._perms
+
+    def signatures(self, posts: Sequence[Post]) -> list[Any]:
+        """Each post's MinHash values (uint32 numpy arrays), ``None`` for a
+        post too short, computed for the whole batch on one matrix.
+
+        The scheme is fixed here, not left to a library's default, because
+        signatures are stored and compared with tomorrow's: the first 4 bytes
+        of each shingle's SHA-1 (little-endian), the MurmurHash3 32-bit
+        finalizer, then ``num_perm`` affine permutations mod 2**32 drawn from
+        seed 7, the minimum per permutation (datasketch 2.0's default
+        "affine32" scheme gives the same values, which keeps the signatures
+        earlier versions stored comparable).
+        """
+        import numpy as np
+
+        a, b = self._permutations()
+        per_post = [self.shingles(p) for p in posts]
+        flat = [s for shingles in per_post for s in shingles]
+        out: list[Any] = [None] * len(posts)
+        if not flat:
+            return out
+        sha1 = hashlib.sha1
+        hv = np.fromiter(
+            (int.from_bytes(sha1(s).digest()[:4], "little") for s in flat),
+            dtype=np.uint32,
+            count=len(flat),
+        )
+        # MurmurHash3's fmix32: spreads the bits before the permutations.
+        hv ^= hv >> np.uint32(16)
+        hv *= np.uint32(0x85EBCA6B)
+        hv ^= hv >> np.uint32(13)
+        hv *= np.uint32(0xC2B2AE35)
+        hv ^= hv >> np.uint32(16)
+        phv = hv[:, None] * a + b  # uint32: the wrap-around is the modulo
+        starts, at = [], 0
+        for i, shingles in enumerate(per_post):
+            if shingles:
+                starts.append((i, at))
+                at += len(shingles)
+        mins = np.minimum.reduceat(phv, [s for _i, s in starts], axis=0)
+        for row, (i, _start) in enumerate(starts):
+            out[i] = mins[row]
+        return out
+
     def signature(self, post: Post) -> Any:
         """The post's MinHash values (a numpy array), or ``None`` when too short."""
-        shingles = self.shingles(post)
-        if not shingles:
-            return None
-        from datasketch import MinHash
-
-        if self._template is None:
-            # Permutations are drawn once; copying them is much cheaper.
-            self._template = MinHash(num_perm=self.num_perm, seed=7)
-        mh = self._template.copy()
-        mh.update_batch(shingles)
-        return mh.hashvalues
+        return self.signatures([post])[0]
 
     def band_keys(self, sig: Any) -> list[int]:
-        rows = self.num_perm // self.bands
-        return [_band_key(b, sig[b * rows : (b + 1) * rows].tobytes()) for b in range(self.bands)]
+        raw = sig.tobytes()
+        width = (self.num_perm // self.bands) * sig.itemsize
+        return [
+            int.from_bytes(
+                hashlib.blake2b(
+                    raw[i * width : (i + 1) * width], digest_size=8, person=person
+                ).digest(),
+                "little",
+                signed=True,
+            )
+            for i, person in enumerate(self._persons())
+        ]
+
+    def _persons(self) -> list[bytes]:
+        return [band.to_bytes(4, "little") for band in range(self.bands)]
 
     def assign(self, tx: StoreTransaction, posts: Sequence[Post]) -> dict[str, str]:
         """Cluster ids for ``posts`` (stored first time), written to the store.
@@ -88,12 +145,13 @@ class Clusterer:
         filed: list[tuple[str, str, bytes, list[int]]] = []
         # Representatives of this batch by band key (written once, at the end).
         local: dict[int, list[tuple[str, str, bytes]]] = {}
-        for post in posts:
-            sig = self.signature(post)
+        sigs = self.signatures(posts)
+        key_lists = [self.band_keys(sig) if sig is not None else [] for sig in sigs]
+        stored = tx.duplicate_candidates_many(key_lists, per_band=self.per_band)
+        for post, sig, keys, rows in zip(posts, sigs, key_lists, stored, strict=True):
             cluster = post.id
             if sig is not None:
-                keys = self.band_keys(sig)
-                rows = tx.duplicate_candidates(keys, per_band=self.per_band)
+                rows = list(rows)
                 for key in keys:
                     rows.extend(local.get(key, ())[-self.per_band :])
                 width = sig.nbytes

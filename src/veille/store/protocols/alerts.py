@@ -167,6 +167,13 @@ class AlertStateTx(Protocol):
         """Queue one matched post; False when the alert already queued it."""
         ...
 
+    def queue_matches(self, rows: Sequence[tuple[int, str, str | None, float, float]]) -> int:
+        """Queue many matched posts of alerts with no per-row rule (no daily
+        cap, not "best"): ``(alert id, post id, cluster id, now, due)``, each
+        pending, with no spans (the sender finds them). Returns how many were
+        new (an alert's post already queued is left alone)."""
+        ...
+
     def queued_since(self, alert_id: int, since: float) -> int:
         """Rows of the alert queued since ``since`` and not skipped (daily caps)."""
         ...

@@ -43,6 +43,15 @@ class IngestPostsTx(Protocol):
         are stored."""
         ...
 
+    def duplicate_candidates_many(
+        self, key_lists: Sequence[Sequence[int]], *, per_band: int
+    ) -> list[list[tuple[str, str, bytes]]]:
+        """:meth:`duplicate_candidates` for each post of a batch (one list of
+        band keys a post), in one call: a backend may first find which keys
+        are filed at all, so a batch of posts unlike anything stored costs
+        one lookup, not one per post."""
+        ...
+
     def file_signatures(self, filed: Sequence[tuple[str, str, bytes, Sequence[int]]]) -> None:
         """Keep each ``(post id, cluster id, signature, band keys)``: the
         signature and cluster, and the post filed under its band keys (none

@@ -298,6 +298,15 @@ class SQLiteAlertsTx:
         )
         return cur.rowcount == 1
 
+    def queue_matches(self, rows: Sequence[tuple[int, str, str | None, float, float]]) -> int:
+        before = self.conn.total_changes
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO deliveries (alert_id, post_id, cluster_id, spans, status,"
+            " created_at, due_at, next_attempt_at) VALUES (?, ?, ?, '[]', 'pending', ?, ?, ?)",
+            [(a, p, c, now, due, due) for a, p, c, now, due in rows],
+        )
+        return self.conn.total_changes - before
+
     def queued_since(self, alert_id: int, since: float) -> int:
         (n,) = self.conn.execute(
             "SELECT count(*) FROM deliveries WHERE alert_id = ? AND created_at >= ? "

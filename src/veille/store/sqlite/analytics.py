@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from veille.store.sqlite.analytics_people import SQLitePeople
 from veille.store.sqlite.analytics_sql import scope_sql
 from veille.store.sqlite.analytics_tops import SQLiteTops
+from veille.store.sqlite.topics import file_filings
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Scope
@@ -49,10 +50,7 @@ class SQLiteAnalytics(SQLiteTops, SQLitePeople):
         }
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executemany(
-                "INSERT OR IGNORE INTO post_topics (post_pk, topic_id) VALUES (?, ?)",
-                [(pk, topic_id) for pk in sorted(want - have)],
-            )
+            file_filings(conn, [(pk, topic_id) for pk in sorted(want - have)])
             conn.executemany(
                 "DELETE FROM post_topics WHERE post_pk = ? AND topic_id = ?",
                 [(pk, topic_id) for pk in sorted(have - want)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 
@@ -70,6 +71,29 @@ class SQLiteIngestTx:
             params,
         ).fetchall()
 
+    def duplicate_candidates_many(
+        self, key_lists: Sequence[Sequence[int]], *, per_band: int
+    ) -> list[list[tuple[str, str, bytes]]]:
+        wanted = sorted({key for keys in key_lists for key in keys})
+        if not wanted:
+            return [[] for _ in key_lists]
+        # Most new posts are like nothing stored: one indexed probe of the
+        # whole batch's keys spares them their own bucket query.
+        filed = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT DISTINCT band_key FROM minhash_bands "
+                "WHERE band_key IN (SELECT value FROM json_each(?))",
+                (json.dumps(wanted),),
+            )
+        }
+        return [
+            self.duplicate_candidates([k for k in keys if k in filed], per_band=per_band)
+            if any(k in filed for k in keys)
+            else []
+            for keys in key_lists
+        ]
+
     def file_signatures(self, filed: Sequence[tuple[str, str, bytes, Sequence[int]]]) -> None:
         if not filed:
             return
@@ -78,8 +102,9 @@ class SQLiteIngestTx:
             [(post_id, cluster, sig) for post_id, cluster, sig, _keys in filed],
         )
         # A post clustered again (enrich --rerun) leaves its old buckets.
-        self.conn.executemany(
-            "DELETE FROM minhash_bands WHERE post_id = ?", [(f[0],) for f in filed]
+        self.conn.execute(
+            "DELETE FROM minhash_bands WHERE post_id IN (SELECT value FROM json_each(?))",
+            (json.dumps([f[0] for f in filed]),),
         )
         self.conn.executemany(
             "INSERT INTO minhash_bands (band_key, post_id) VALUES (?, ?)",
