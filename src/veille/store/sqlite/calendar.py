@@ -153,17 +153,17 @@ class SQLiteCalendar:
         self, now: datetime, lease_until: datetime, *, limit: int = 20
     ) -> list[CalendarEntry]:
         t = _ts(now)
+        due = (
+            "SELECT id FROM calendar_entries WHERE status IN ('approved', 'scheduled') "
+            "AND scheduled_at <= ? AND (next_try_at IS NULL OR next_try_at <= ?) "
+            "AND (claimed_until IS NULL OR claimed_until <= ?) "
+            "ORDER BY scheduled_at, id LIMIT ?"
+        )
+        # Read first: most rounds find nothing due and take no write lock.
+        if self.conn.execute(due, (t, t, t, 1)).fetchone() is None:
+            return []
         with self.transaction():
-            ids = [
-                r[0]
-                for r in self.conn.execute(
-                    "SELECT id FROM calendar_entries WHERE status IN ('approved', 'scheduled') "
-                    "AND scheduled_at <= ? AND (next_try_at IS NULL OR next_try_at <= ?) "
-                    "AND (claimed_until IS NULL OR claimed_until <= ?) "
-                    "ORDER BY scheduled_at, id LIMIT ?",
-                    (t, t, t, limit),
-                )
-            ]
+            ids = [r[0] for r in self.conn.execute(due, (t, t, t, limit))]
             for entry_id in ids:
                 self.conn.execute(
                     "UPDATE calendar_entries SET claimed_until = ? WHERE id = ?",
