@@ -33,6 +33,19 @@ def test_mastodon_status_and_reply_are_published_and_seen_in_the_timeline(
     assert replied.parent_id is not None
 
 
+def test_mastodon_unlisted_status_stays_off_the_public_timeline(sim: Simulator, settings) -> None:
+    from veille.publish.mastodon import MastodonPublisher
+
+    with Publishing(settings) as pub:
+        quiet = MastodonPublisher(pub.http, visibility="unlisted")
+        done = quiet.publish(accounts(sim)["mastodon"], "Discret")
+    import httpx
+
+    shown = httpx.get(sim.url("mastodon", "/api/v1/timelines/public"), params={"limit": 40})
+    assert done.id not in [s["id"] for s in shown.json()]
+    assert sim.host("mastodon").writes[-1].body["visibility"] == "unlisted"
+
+
 def test_mastodon_idempotency_key_gives_the_first_status_back(
     sim: Simulator, pub: Publishing
 ) -> None:
