@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from veille.errors import StoreError
 from veille.models import Cursor, Post, Sentiment, now_utc
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
+from veille.store.sqlite.accounts import SQLiteAccounts, SQLiteAccountsTx
 from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
 from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
@@ -82,6 +83,7 @@ _COL = {name: i for i, name in enumerate(POST_COLUMNS)}
 
 
 class _Tx(
+    SQLiteAccountsTx,
     SQLitePrivacyTx,
     SQLiteAlertsTx,
     SQLiteAnalyticsTx,
@@ -267,6 +269,7 @@ def _configure(conn: sqlite3.Connection, timeout: float) -> None:
 
 
 class SQLiteStore(
+    SQLiteAccounts,
     SQLitePrivacy,
     SQLiteAlerts,
     SQLiteAnalytics,
