@@ -18,6 +18,7 @@ from veille.models import Cursor, Post, Sentiment, now_utc
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
 from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
+from veille.store.sqlite.collection import SQLiteCollection, SQLiteCollectionTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
 from veille.store.sqlite.filters import filter_sql, translate_error
 from veille.store.sqlite.functions import install as install_functions
@@ -85,6 +86,7 @@ class _Tx(
     SQLitePrivacyTx,
     SQLiteAlertsTx,
     SQLiteAnalyticsTx,
+    SQLiteCollectionTx,
     SQLiteEnrichTx,
     SQLiteIngestTx,
     SQLiteSearchTx,
@@ -270,6 +272,7 @@ class SQLiteStore(
     SQLitePrivacy,
     SQLiteAlerts,
     SQLiteAnalytics,
+    SQLiteCollection,
     SQLiteEnrich,
     SQLiteIngest,
     SQLiteSearch,
