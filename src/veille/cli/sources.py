@@ -209,13 +209,38 @@ def register(app: typer.Typer) -> None:
     def run_cmd(
         workspace: WorkspaceOpt = None,
         tick: Annotated[float, typer.Option(help="Seconds between checks for due sources.")] = 5.0,
+        role: Annotated[
+            str,
+            typer.Option(
+                help="collector: collect only (run as many as needed, on any machines; each "
+                "source is collected by one at a time); scheduler: alerts, digests, reports "
+                "and retention only; all: both (the default).",
+            ),
+        ] = "all",
+        lease_seconds: Annotated[
+            float,
+            typer.Option(
+                min=3.0,
+                help="How long a source's lease outlives a collector that stopped "
+                "renewing it (another collector takes the source over then).",
+            ),
+        ] = 60.0,
     ) -> None:
-        """Collect continuously until Ctrl-C or SIGTERM; one failing source never stops it."""
-        from veille.pipeline.collect import run_daemon
+        """Collect and send until Ctrl-C or SIGTERM; one failing source never stops it."""
+        from veille.pipeline.collect import ROLES, run_daemon
 
+        if role not in ROLES:
+            raise UsageError(
+                f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}."
+            )
         with open_workspace(workspace) as ws:
-            console().print("Collecting; press Ctrl-C to stop.")
-            state = run_daemon(ws, tick=tick, on_results=_print_results)
+            doing = {"all": "Collecting", "collector": "Collecting (collector)"}.get(
+                role, "Scheduling alerts and reports"
+            )
+            console().print(f"{doing}; press Ctrl-C to stop.")
+            state = run_daemon(
+                ws, tick=tick, on_results=_print_results, role=role, lease_seconds=lease_seconds
+            )
         console().print(f"Stopped after {state.passes} passes; everything collected is stored.")
 
     @quarantine_app.command("list")

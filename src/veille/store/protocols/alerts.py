@@ -163,8 +163,11 @@ class AlertStateTx(Protocol):
         now: float,
         due: float,
         reason: str | None,
+        reach: int = 0,
     ) -> bool:
-        """Queue one matched post; False when the alert already queued it."""
+        """Queue one matched post; False when the alert already queued it.
+        ``reach`` (followers + interactions when queued) is kept where the
+        posts are in another store ("best" alerts compare copies by it)."""
         ...
 
     def queued_since(self, alert_id: int, since: float) -> int:

@@ -290,6 +290,7 @@ class SQLiteAlertsTx:
         now: float,
         due: float,
         reason: str | None,
+        reach: int = 0,  # read from the posts, which this file keeps
     ) -> bool:
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO deliveries (alert_id, post_id, cluster_id, spans, status,"
