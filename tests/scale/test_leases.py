@@ -77,3 +77,26 @@ def test_a_collector_that_lost_its_lease_commits_nothing(
     # Its health is left to the collector now holding the source.
     (h,) = workspace.state.source_health(name)
     assert h.runs == 0
+
+
+def test_the_lease_of_a_process_that_exited_here_is_taken_at_once(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    name = _source(workspace, sim)
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = f"{socket.gethostname()}:{done.stdout.strip()}:abc123"
+    assert workspace.state.acquire_lease(lease_name(name), dead, ttl=600, now=time.time())
+    (run,) = collect(workspace, http=client(), holder="here")
+    assert run.ok and run.new_posts > 0
+    # Another machine's collector (or a live one here) is waited for.
+    workspace.state.acquire_lease(lease_name(name), "other-host:1:x", ttl=600, now=time.time())
+    assert collect(workspace, http=client(), holder="here", force=True) == []

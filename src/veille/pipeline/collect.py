@@ -60,6 +60,27 @@ def lease_name(source: str) -> str:
     return f"source:{source}"
 
 
+def _exited(holder: str) -> bool:
+    """Whether ``holder`` (a :func:`collector_id`) is a process of this
+    machine that no longer runs."""
+    import os
+    import socket
+
+    parts = holder.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 def collector_id() -> str:
     """A name for this collector process, unique across machines and restarts."""
     import os
@@ -184,9 +205,19 @@ class Collector:
         """Take ``record``'s lease; with ``recheck``, only if it is still due
         (another collector may have just run it)."""
         now = time.time()
-        epoch = self.store.acquire_lease(
-            lease_name(record.name), self.holder, ttl=self.lease_seconds, now=now
-        )
+        name = lease_name(record.name)
+        epoch = self.store.acquire_lease(name, self.holder, ttl=self.lease_seconds, now=now)
+        if epoch is None:
+            # A process of this machine that has exited (a collect killed a
+            # moment ago) need not be waited for until its lease expires.
+            dead = next(
+                (x.holder for x in self.store.leases() if x.name == name and _exited(x.holder)),
+                None,
+            )
+            if dead is not None:
+                epoch = self.store.acquire_lease(
+                    name, self.holder, ttl=self.lease_seconds, now=now, replacing=dead
+                )
         if epoch is None:
             return False
         if recheck and record.name not in self.store.due_sources(_at(now)):

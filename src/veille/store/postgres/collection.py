@@ -10,7 +10,9 @@ from veille.store.protocols.collection import Lease, LeaseGrant
 
 
 class PgCollection(Runner):
-    def acquire_lease(self, name: str, holder: str, *, ttl: float, now: float) -> int | None:
+    def acquire_lease(
+        self, name: str, holder: str, *, ttl: float, now: float, replacing: str | None = None
+    ) -> int | None:
         with self.write() as conn:
             # The row exists before it is locked, so two first takers queue
             # on the lock instead of failing on the key.
@@ -24,7 +26,7 @@ class PgCollection(Runner):
             ).fetchone()
             assert row is not None
             old_holder, epoch, expires = row[0], int(row[1]), float(row[2])
-            if old_holder and old_holder != holder and expires > now:
+            if old_holder not in ("", holder, replacing) and expires > now:
                 return None
             conn.execute(
                 "UPDATE lease_log SET ended_at = least(%s, %s) "

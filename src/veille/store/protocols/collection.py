@@ -49,10 +49,13 @@ class LeaseGrant:
 class CollectionState(Protocol):
     """Leases and pending split-ingest batches."""
 
-    def acquire_lease(self, name: str, holder: str, *, ttl: float, now: float) -> int | None:
+    def acquire_lease(
+        self, name: str, holder: str, *, ttl: float, now: float, replacing: str | None = None
+    ) -> int | None:
         """Grant ``name`` to ``holder`` until ``now + ttl`` when it is free,
-        expired or already ``holder``'s; the grant's epoch, or ``None`` while
-        another holder's lease runs."""
+        expired, already ``holder``'s or held by ``replacing`` (a holder known
+        to be dead); the grant's epoch, or ``None`` while another holder's
+        lease runs."""
         ...
 
     def renew_leases(

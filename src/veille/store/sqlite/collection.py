@@ -19,14 +19,16 @@ class SQLiteCollection:
 
     conn: sqlite3.Connection
 
-    def acquire_lease(self, name: str, holder: str, *, ttl: float, now: float) -> int | None:
+    def acquire_lease(
+        self, name: str, holder: str, *, ttl: float, now: float, replacing: str | None = None
+    ) -> int | None:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
             row = conn.execute(
                 "SELECT holder, epoch, expires_at FROM leases WHERE name = ?", (name,)
             ).fetchone()
-            if row is not None and row[0] and row[0] != holder and row[2] > now:
+            if row is not None and row[0] not in ("", holder, replacing) and row[2] > now:
                 conn.execute("ROLLBACK")
                 return None
             epoch = 0 if row is None else int(row[1])
