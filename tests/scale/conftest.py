@@ -28,7 +28,26 @@ def state_url(postgres_url: str, tmp_path: Path) -> str:
     return fresh_schema_url(postgres_url, tmp_path)
 
 
-@pytest.fixture
-def split_ws(tmp_path: Path, state_url: str) -> Iterator[Workspace]:
-    with Workspace.open(split_root(tmp_path / "ws", state_url)) as ws:
+def _chdb() -> bool:
+    try:
+        import chdb  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+POST_URLS = [
+    pytest.param("sqlite:///posts.db", id="sqlite-posts"),
+    pytest.param(
+        "chdb:///posts",
+        id="chdb-posts",
+        marks=pytest.mark.skipif(not _chdb(), reason="chdb is not installed"),
+    ),
+]
+
+
+@pytest.fixture(params=POST_URLS)
+def split_ws(request: pytest.FixtureRequest, tmp_path: Path, state_url: str) -> Iterator[Workspace]:
+    """Posts in SQLite or chDB, state in PostgreSQL."""
+    with Workspace.open(split_root(tmp_path / "ws", state_url, request.param)) as ws:
         yield ws

@@ -68,7 +68,7 @@ def test_the_command_prints_each_table(workspace: Workspace, state_url: str) -> 
         ["store", "migrate", "--to", state_url, "-w", str(workspace.root), "--format", "json"],
     )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["state_url"] == state_url
     assert all(c["sum_from"] == c["sum_to"] for c in data["checks"])
     bad = CliRunner().invoke(build_app(), ["store", "migrate", "-w", str(workspace.root)])

@@ -10,6 +10,7 @@ import typer
 from veille.cli.common import (
     DataFormat,
     FormatOpt,
+    RowFormat,
     WorkspaceOpt,
     console,
     err_console,
@@ -75,6 +76,7 @@ def register(app: typer.Typer) -> None:
                     for c in report.checks
                 ),
                 ["table", "rows here", "rows there", "copied", "checksum"],
+                RowFormat.table,
             )
             out = console()
             for name in report.left:

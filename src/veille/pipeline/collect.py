@@ -463,13 +463,15 @@ def run_daemon(
       of collectors (on any number of machines) share the sources; matches
       are queued in the outbox, never sent here;
     - ``scheduler``: the outbox worker (monitors, digests, reports, sends and
-      retries) and the retention purge, no collection;
+      retries), the publisher worker (the content calendar's due posts) and
+      the retention purge, no collection;
     - ``all`` (the default): both in one process.
 
     Alerts are sent by an outbox worker on its own thread, so a slow channel
-    never slows collection. The pipeline is built once; its matcher follows
-    the topics and alerts as they change. Nothing a source does stops the
-    loop; a store error is logged and retried.
+    never slows collection; the calendar's posts by a publisher worker,
+    likewise. The pipeline is built once; its matcher follows the topics and
+    alerts as they change. Nothing a source does stops the loop; a store
+    error is logged and retried.
     """
     from veille.alerts.outbox import OutboxWorker
     from veille.pipeline.ingest import build_pipeline
@@ -493,6 +495,13 @@ def run_daemon(
             _queue_only(pipeline)
     if worker is not None:
         worker.start()
+    publisher = None
+    if schedules:
+        # The content calendar's due posts go out from their own thread too.
+        from veille.publish.calendar import PublisherWorker
+
+        publisher = PublisherWorker(workspace)
+        publisher.start()
     holder = holder or collector_id()
     try:
         while not state.stop.is_set():
@@ -518,6 +527,8 @@ def run_daemon(
                 on_results(results)
             state.stop.wait(tick)
     finally:
+        if publisher is not None:
+            publisher.stop()
         if worker is not None:
             worker.stop()
         http.close()

@@ -28,6 +28,7 @@ from typing import Protocol, runtime_checkable
 from veille.models import Cursor, Post, Sentiment
 from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
+from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.collection import CollectionState, CollectionStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
@@ -95,6 +96,7 @@ class PostStoreTx(AnalyticsPostsTx, SearchPostsTx, Protocol):
 
 class StateStoreTx(
     AlertStateTx,
+    CalendarStateTx,
     CollectionStateTx,
     EnrichStateTx,
     IngestPostsTx,
@@ -141,7 +143,9 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
 
 @runtime_checkable
-class StateStore(AlertState, CollectionState, EnrichState, SourceState, TopicState, Protocol):
+class StateStore(
+    AlertState, CalendarState, CollectionState, EnrichState, SourceState, TopicState, Protocol
+):
     """What the organization configures and works on. Transactional."""
 
     def transaction(self) -> AbstractContextManager[StateStoreTx]: ...

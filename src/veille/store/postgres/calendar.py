@@ -63,21 +63,13 @@ class PgCalendar(Runner):
         return _account(row) if row else None
 
     def add_publish_account(self, account: Account, at: datetime) -> bool:
-        return (
-            self.run(
-                "INSERT INTO publish_accounts (name, platform, url, handle, secret, created_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (name) DO NOTHING",
-                (
-                    account.name,
-                    account.platform,
-                    account.url,
-                    account.handle,
-                    account.secret,
-                    _ts(at),
-                ),
-            )  # fmt: skip
-            == 1
+        values = (account.name, account.platform, account.url, account.handle, account.secret)
+        added = self.run(
+            "INSERT INTO publish_accounts (name, platform, url, handle, secret, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (name) DO NOTHING",
+            (*values, _ts(at)),
         )
+        return added == 1
 
     def remove_publish_account(self, name: str) -> bool:
         return self.run("DELETE FROM publish_accounts WHERE name = %s", (name,)) == 1

@@ -19,11 +19,13 @@ from veille.errors import StoreError
 from veille.models import Cursor, now_utc
 from veille.store.postgres.alerts import PgAlerts, PgAlertsTx
 from veille.store.postgres.base import Runner
+from veille.store.postgres.calendar import PgCalendar
 from veille.store.postgres.collection import PgCollection, PgCollectionTx
 from veille.store.postgres.enrich import PgEnrich, PgEnrichTx
 from veille.store.postgres.migrations import migrate
 from veille.store.postgres.sources import PgSources, PgSourcesTx
 from veille.store.postgres.topics import PgTopics, PgTopicsTx
+from veille.store.postgres.transfer import PgTransfer
 
 # Connections per store: the daemon's collector, its outbox worker and a few
 # web threads at once; more wait for one (PostgreSQL allows 100 by default).
@@ -65,7 +67,7 @@ def _describe(url: str) -> str:
     return url
 
 
-class PostgresStore(PgAlerts, PgCollection, PgEnrich, PgSources, PgTopics):
+class PostgresStore(PgAlerts, PgCalendar, PgCollection, PgEnrich, PgSources, PgTopics, PgTransfer):
     """The :class:`~veille.store.base.StateStore` on PostgreSQL."""
 
     def __init__(self, pool: Any, url: str) -> None:

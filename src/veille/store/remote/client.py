@@ -39,7 +39,8 @@ class RemotePostStore:
         if not parts.hostname or not parts.port:
             raise ConfigError(
                 f"[store] posts = {url!r} names no host and port",
-                hint='Write "veille+http://HOST:PORT" (the address veille store serve-posts prints).',
+                hint='Write "veille+http://HOST:PORT", the address `veille store serve-posts` '
+                "prints.",
             )
         self.url = url
         self.base = f"http://{parts.hostname}:{parts.port}/v1/"

@@ -33,7 +33,7 @@ def post_to_json(post: Post) -> dict[str, Any]:
 
 
 def post_from_json(data: dict[str, Any]) -> Post:
-    kw = {name: data.get(name) for name in _NAMES if name in data}
+    kw: dict[str, Any] = {name: data.get(name) for name in _NAMES if name in data}
     for name in _TIMES:
         if kw.get(name) is not None:
             kw[name] = datetime.fromisoformat(kw[name])

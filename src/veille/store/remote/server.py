@@ -109,7 +109,7 @@ class PostServer:
                 flt = filter_from_json(body.get("filter"))
                 for post in server.store.iter_posts(flt, batch_size=int(body.get("batch", 1000))):
                     line = json.dumps(post_to_json(post), ensure_ascii=False).encode() + b"\n"
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+                    self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
                 self.wfile.write(b"0\r\n\r\n")
 
         self.httpd = ThreadingHTTPServer((host, port), Handler)
@@ -119,7 +119,7 @@ class PostServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"veille+http://{host}:{port}"
+        return f"veille+http://{host!s}:{port}"
 
     def serve_forever(self) -> None:
         self.httpd.serve_forever()

@@ -18,6 +18,7 @@ from veille.models import Cursor, Post, Sentiment, now_utc
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
 from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
+from veille.store.sqlite.calendar import SQLiteCalendar, SQLiteCalendarTx
 from veille.store.sqlite.collection import SQLiteCollection, SQLiteCollectionTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
 from veille.store.sqlite.filters import filter_sql, translate_error
@@ -38,6 +39,7 @@ from veille.store.sqlite.rows import (
 from veille.store.sqlite.search import SQLiteSearch, SQLiteSearchTx
 from veille.store.sqlite.sources import SQLiteSources, SQLiteSourcesTx
 from veille.store.sqlite.topics import SQLiteTopics, SQLiteTopicsTx
+from veille.store.sqlite.transfer import SQLiteTransfer
 
 # Posts per upsert statement group; each looks up 2 * BATCH keys in one query.
 BATCH = 2000
@@ -83,6 +85,7 @@ _COL = {name: i for i, name in enumerate(POST_COLUMNS)}
 
 
 class _Tx(
+    SQLiteCalendarTx,
     SQLitePrivacyTx,
     SQLiteAlertsTx,
     SQLiteAnalyticsTx,
@@ -269,6 +272,7 @@ def _configure(conn: sqlite3.Connection, timeout: float) -> None:
 
 
 class SQLiteStore(
+    SQLiteCalendar,
     SQLitePrivacy,
     SQLiteAlerts,
     SQLiteAnalytics,
@@ -278,6 +282,7 @@ class SQLiteStore(
     SQLiteSearch,
     SQLiteSources,
     SQLiteTopics,
+    SQLiteTransfer,
 ):
     """The :class:`~veille.store.base.Store` over one SQLite file."""
 
