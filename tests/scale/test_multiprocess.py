@@ -50,7 +50,9 @@ try:
 except ImportError:
     POSTS_URL = "sqlite:///posts.db"
 PUBLISH_SECONDS = 20.0
-LEASE_SECONDS = 3.0
+# Short, so the killed collector's source is taken over within the test; a
+# heartbeat late on a loaded machine renews a lease nobody took over.
+LEASE_SECONDS = 5.0
 
 
 def _env(ws: Path) -> dict[str, str]:
@@ -73,8 +75,8 @@ def _wait(what: str, done: Callable[[], bool], seconds: float) -> None:
 def world() -> Iterator[tuple[SimWorld, Simulator]]:
     now = datetime.now(UTC).replace(microsecond=0)
     cfg = SimConfig(
-        seed=11, days=2, end=now + timedelta(days=1), posts_per_day=400, spike_day=1,
-        spike_posts=40,
+        seed=11, days=2, end=now + timedelta(days=1), posts_per_day=300, spike_day=1,
+        spike_posts=30,
     )  # fmt: skip
     sim_world = SimWorld(generate_posts(cfg), SimClock(now, 0.0))
     sim = Simulator(sim_world).start()
@@ -149,7 +151,7 @@ def test_three_collectors_one_killed_one_scheduler(
                     for lease in ws.state.leases()
                 )
 
-            _wait("the first collector to hold a source", victim_holds_a_source, 90)
+            _wait("the first collector to hold a source", victim_holds_a_source, 240)
             victim.send_signal(signal.SIGKILL)
             victim.wait()
             time.sleep(max(0.0, PUBLISH_SECONDS - (time.monotonic() - published_from)))
@@ -165,12 +167,12 @@ def test_three_collectors_one_killed_one_scheduler(
                 def stored_urls() -> list[Any]:
                     return [p.url for p in reader.iter_posts()]
 
-                _wait("every published post", lambda: expected <= set(stored_urls()), 150)
+                _wait("every published post", lambda: expected <= set(stored_urls()), 420)
 
                 def outbox_drained() -> bool:
                     return not ws.state.list_deliveries(("pending", "sending"), limit=1)
 
-                _wait("the outbox to drain", outbox_drained, 90)
+                _wait("the outbox to drain", outbox_drained, 240)
                 urls = stored_urls()
             finally:
                 reader.close()

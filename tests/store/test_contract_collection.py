@@ -46,3 +46,17 @@ def test_pending_batches_are_held_until_released(state_store: StateStore) -> Non
     with state_store.transaction() as tx:
         tx.release_pending([hold, other])
     assert state_store.pending_ingests() == []
+
+
+def test_an_expired_lease_nobody_took_is_still_its_holders(state_store: StateStore) -> None:
+    # A heartbeat late on a loaded machine: the lease ran out, nobody took it.
+    epoch = state_store.acquire_lease("source:a", "c1", ttl=3, now=100.0)
+    assert epoch is not None
+    with state_store.transaction() as tx:
+        assert tx.holds_lease("source:a", "c1", epoch, now=110.0)
+    assert state_store.renew_leases(["source:a"], "c1", ttl=3, now=110.0) == {"source:a"}
+    assert state_store.acquire_lease("source:a", "c2", ttl=3, now=112.0) is None
+    # Released: nobody's, taken at once.
+    state_store.release_lease("source:a", "c1", now=112.5)
+    assert state_store.renew_leases(["source:a"], "c1", ttl=3, now=112.6) == set()
+    assert state_store.acquire_lease("source:a", "c2", ttl=3, now=112.7) == epoch + 1

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
 
         compile_or_exit(query)
         with open_workspace(workspace) as ws:
-            topic = add_topic(ws.store, name, query)
+            topic = add_topic(ws.state, name, query)
         console().print(f"topic [bold]{topic.name}[/] created (version 1).", soft_wrap=True)
 
     @tapp.command()
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
 
         compile_or_exit(query)
         with open_workspace(workspace) as ws:
-            topic = edit_topic(ws.store, name, query)
+            topic = edit_topic(ws.state, name, query)
         console().print(f"topic [bold]{topic.name}[/] is now version {topic.version}.")
 
     @tapp.command("list")
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         from veille.query.topics import list_topics
 
         with open_workspace(workspace) as ws:
-            topics = list_topics(ws.store)
+            topics = list_topics(ws.state)
         rows = [
             {"name": t.name, "version": t.version, "query": t.query, "updated_at": t.updated_at}
             for t in topics
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
         from veille.query.topics import versions
 
         with open_workspace(workspace) as ws:
-            found = versions(ws.store, name)
+            found = versions(ws.state, name)
         print_rows(
             ({"version": v.version, "query": v.query, "created_at": v.created_at} for v in found),
             ["version", "query", "created_at"],
@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
         from veille.query.topics import remove_topic
 
         with open_workspace(workspace) as ws:
-            remove_topic(ws.store, name)
+            remove_topic(ws.state, name)
         console().print(f"topic [bold]{name}[/] removed.")
 
     @tapp.command("test")

@@ -68,8 +68,9 @@ def slug(text: str) -> str:
 def engine(ws: Workspace) -> Iterator[AlertEngine]:
     """The alert engine over the workspace's store (closed after use)."""
     from veille.alerts.outbox import AlertEngine
+    from veille.store.split import joined
 
-    eng = AlertEngine(ws.store, ws.settings, ws.root)
+    eng = AlertEngine(joined(ws.posts, ws.state), ws.settings, ws.root)
     try:
         yield eng
     finally:
@@ -81,9 +82,9 @@ def _check_topic(ws: Workspace, topic: str) -> None:
     from veille.query.topics import list_topics
     from veille.suggest import did_you_mean
 
-    if topic_query(ws.store, topic) is not None:
+    if topic_query(ws.state, topic) is not None:
         return
-    known = [t.name for t in list_topics(ws.store)]
+    known = [t.name for t in list_topics(ws.state)]
     near = did_you_mean(topic, known) if known else ""
     raise NotFound(
         f"no topic named {topic!r}",
@@ -144,17 +145,17 @@ def add_alert(ws: Workspace, spec: AlertSpec) -> Alert:
     """Check and store a new alert; the stored alert."""
     from veille.alerts.model import AlertBook
 
-    return AlertBook(ws.store).add(build_alert(ws, spec))
+    return AlertBook(ws.state).add(build_alert(ws, spec))
 
 
 def get_alert(ws: Workspace, name: str) -> Alert:
     from veille.alerts.model import AlertBook
 
-    return AlertBook(ws.store).get(name)
+    return AlertBook(ws.state).get(name)
 
 
 def list_alerts(ws: Workspace) -> list[Alert]:
-    return ws.store.list_alerts()
+    return ws.state.list_alerts()
 
 
 def schedule_text(alert: Alert) -> str:
@@ -187,7 +188,7 @@ def show_alert(ws: Workspace, name: str, *, secret: bool = False) -> dict[str, A
         # Channel URLs may carry tokens and passwords: shown masked unless asked.
         data.pop("secret")
         data["channel_url"] = mask_channel_url(alert.channel_url)
-    data["outbox"] = ws.store.outbox_counts(alert.id)
+    data["outbox"] = ws.state.outbox_counts(alert.id)
     return data
 
 
@@ -202,25 +203,25 @@ def pause_alert(ws: Workspace, name: str) -> Alert:
     """Stop sending; matches keep being queued in the outbox."""
     from veille.alerts.model import AlertBook
 
-    return AlertBook(ws.store).update(name, paused=True)
+    return AlertBook(ws.state).update(name, paused=True)
 
 
 def resume_alert(ws: Workspace, name: str) -> Resumed:
     """Send again: what was queued while paused and is due goes out now."""
     from veille.alerts.model import AlertBook
 
-    alert = AlertBook(ws.store).update(name, paused=False)
+    alert = AlertBook(ws.state).update(name, paused=False)
     assert alert.id is not None
     with engine(ws) as eng:
         report = eng.dispatch(alert_id=alert.id)
-    counts = ws.store.outbox_counts(alert.id)
+    counts = ws.state.outbox_counts(alert.id)
     return Resumed(alert, report.sent, counts.get("pending", 0))
 
 
 def remove_alert(ws: Workspace, name: str) -> None:
     from veille.alerts.model import AlertBook
 
-    AlertBook(ws.store).remove(name)
+    AlertBook(ws.state).remove(name)
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,7 @@ def deliveries(
     rows = [
         {"id": r.id, "alert": r.alert, "post_id": r.post_id, "status": r.status,
          "attempts": r.attempts, "due": when(r.due_at), "sent": when(r.sent_at), "error": r.error}
-        for r in ws.store.list_deliveries(status, alert, limit)
+        for r in ws.state.list_deliveries(status, alert, limit)
     ]  # fmt: skip
     return Deliveries(rows, name)
 

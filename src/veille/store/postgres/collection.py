@@ -52,17 +52,17 @@ class PgCollection(Runner):
             return set()
         rows = self.rows(
             "UPDATE leases SET heartbeat_at = %s, expires_at = %s "
-            "WHERE name = ANY(%s) AND holder = %s AND expires_at > %s RETURNING name",
-            (now, now + ttl, list(names), holder, now),
+            "WHERE name = ANY(%s) AND holder = %s RETURNING name",
+            (now, now + ttl, list(names), holder),
         )
         return {r[0] for r in rows}
 
     def release_lease(self, name: str, holder: str, *, now: float) -> None:
         with self.write() as conn:
             row = conn.execute(
-                "UPDATE leases SET expires_at = %s WHERE name = %s AND holder = %s "
-                "AND expires_at > %s RETURNING epoch",
-                (now, name, holder, now),
+                "UPDATE leases SET holder = '', expires_at = %s WHERE name = %s AND holder = %s "
+                "RETURNING epoch",
+                (now, name, holder),
             ).fetchone()
             if row is not None:
                 conn.execute(
@@ -98,9 +98,8 @@ class PgCollection(Runner):
 class PgCollectionTx(Runner):
     def holds_lease(self, name: str, holder: str, epoch: int, *, now: float) -> bool:
         row = self.one(
-            "SELECT 1 FROM leases WHERE name = %s AND holder = %s AND epoch = %s "
-            "AND expires_at > %s FOR UPDATE",
-            (name, holder, epoch, now),
+            "SELECT 1 FROM leases WHERE name = %s AND holder = %s AND epoch = %s FOR UPDATE",
+            (name, holder, epoch),
         )
         return row is not None
 

@@ -4,10 +4,12 @@ A source is collected by one collector at a time: the one holding its lease.
 A lease runs until ``expires_at``; its holder renews it (a heartbeat) while
 it works and releases it when done; a collector that dies stops renewing and
 another takes the source over once the lease has expired, resuming from the
-committed cursor. Every grant has an ``epoch`` (growing per name) that the
-holder's commits check inside their transaction (a fencing token): a
-collector that lost its lease (paused past its expiry) cannot commit over
-its successor. Every grant is logged.
+committed cursor. An expired lease nobody took over is still its holder's
+(a heartbeat late on a loaded machine renews it). Every grant has an
+``epoch`` (growing per name) that the holder's commits check inside their
+transaction (a fencing token): a collector whose source was taken over
+(paused past its expiry) cannot commit over its successor. Every grant is
+logged.
 
 When posts and state are two backends, a batch's new post ids are held in
 the state (``hold_pending``) before the posts are written and released by the
@@ -61,7 +63,8 @@ class CollectionState(Protocol):
     def renew_leases(
         self, names: Sequence[str], holder: str, *, ttl: float, now: float
     ) -> set[str]:
-        """Extend ``holder``'s live leases among ``names``; those still held."""
+        """Extend ``holder``'s leases among ``names`` (expired ones too, while
+        nobody took them over); those still held."""
         ...
 
     def release_lease(self, name: str, holder: str, *, now: float) -> None:
@@ -85,8 +88,9 @@ class CollectionStateTx(Protocol):
     """Writes that commit with a batch's state."""
 
     def holds_lease(self, name: str, holder: str, epoch: int, *, now: float) -> bool:
-        """Whether ``holder`` still holds grant ``epoch`` of ``name``; the
-        lease cannot be taken over until this transaction ends."""
+        """Whether grant ``epoch`` of ``name`` is still ``holder``'s (not
+        released, not taken over; ``now`` is when it is asked); the lease
+        cannot be taken over until this transaction ends."""
         ...
 
     def hold_pending(self, owner: str, post_ids: Sequence[str], now: float) -> int:

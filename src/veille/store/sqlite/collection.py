@@ -65,8 +65,8 @@ class SQLiteCollection:
         marks = ",".join("?" * len(names))
         rows = self.conn.execute(
             f"UPDATE leases SET heartbeat_at = ?, expires_at = ? WHERE name IN ({marks}) "
-            "AND holder = ? AND expires_at > ? RETURNING name",
-            (now, now + ttl, *names, holder, now),
+            "AND holder = ? RETURNING name",
+            (now, now + ttl, *names, holder),
         ).fetchall()
         return {r[0] for r in rows}
 
@@ -75,9 +75,9 @@ class SQLiteCollection:
         conn.execute("BEGIN IMMEDIATE")
         try:
             row = conn.execute(
-                "UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ? "
-                "AND expires_at > ? RETURNING epoch",
-                (now, name, holder, now),
+                "UPDATE leases SET holder = '', expires_at = ? WHERE name = ? AND holder = ? "
+                "RETURNING epoch",
+                (now, name, holder),
             ).fetchone()
             if row is not None:
                 conn.execute(
@@ -120,8 +120,8 @@ class SQLiteCollectionTx:
     def holds_lease(self, name: str, holder: str, epoch: int, *, now: float) -> bool:
         # The transaction is BEGIN IMMEDIATE: no grant can happen before it ends.
         row = self.conn.execute(
-            "SELECT 1 FROM leases WHERE name = ? AND holder = ? AND epoch = ? AND expires_at > ?",
-            (name, holder, epoch, now),
+            "SELECT 1 FROM leases WHERE name = ? AND holder = ? AND epoch = ?",
+            (name, holder, epoch),
         ).fetchone()
         return row is not None
 
