@@ -369,6 +369,9 @@ class PublisherWorker:
                 if ws is None:
                     ws = Workspace(root=self.root, settings=self.settings)
                     pub = Publishing(self.settings)
+                    if not hasattr(ws.state, "claim_due_calendar_entries"):
+                        log.warning("this state store keeps no content calendar; not publishing")
+                        break
                 self.outcomes.extend(publish_due(ws.state, self.settings, publishing=pub))
                 self.rounds += 1
             except Exception:  # the worker outlives any store or platform failure
