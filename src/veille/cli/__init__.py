@@ -12,7 +12,8 @@ import typer
 
 COMMAND_MODULES: tuple[str, ...] = (
     "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics", "privacy",
-    "draft", "publish", "calendar", "store",
+    "draft", "publish", "calendar",
+    "users", "serve", "store",
 )  # fmt: skip
 
 

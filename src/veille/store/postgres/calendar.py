@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 _FIELDS = [f.name for f in fields(CalendarEntry)]
 _TIMES = {"scheduled_at", "created_at", "updated_at", "approved_at", "next_try_at", "published_at"}
 _SELECT = f"SELECT {', '.join(_FIELDS)} FROM calendar_entries"
-_ACCOUNT = "SELECT name, platform, url, handle, secret FROM publish_accounts"
+_ACCOUNT = "SELECT name, platform, url, handle, secret, max_characters FROM publish_accounts"
 
 
 def _ts(value: datetime | None) -> int | None:
@@ -51,7 +51,9 @@ def _entry(row: tuple[Any, ...]) -> CalendarEntry:
 def _account(row: tuple[Any, ...]) -> Account:
     from veille.publish.base import Account
 
-    return Account(name=row[0], platform=row[1], url=row[2], handle=row[3], secret=row[4])
+    return Account(
+        name=row[0], platform=row[1], url=row[2], handle=row[3], secret=row[4], limit=row[5]
+    )
 
 
 class PgCalendar(Runner):
@@ -65,11 +67,14 @@ class PgCalendar(Runner):
     def add_publish_account(self, account: Account, at: datetime) -> bool:
         values = (account.name, account.platform, account.url, account.handle, account.secret)
         added = self.run(
-            "INSERT INTO publish_accounts (name, platform, url, handle, secret, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (name) DO NOTHING",
-            (*values, _ts(at)),
+            "INSERT INTO publish_accounts (name, platform, url, handle, secret, max_characters, "
+            "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (name) DO NOTHING",
+            (*values, account.limit, _ts(at)),
         )
         return added == 1
+
+    def set_publish_account_limit(self, name: str, limit: int | None) -> None:
+        self.run("UPDATE publish_accounts SET max_characters = %s WHERE name = %s", (limit, name))
 
     def remove_publish_account(self, name: str) -> bool:
         return self.run("DELETE FROM publish_accounts WHERE name = %s", (name,)) == 1

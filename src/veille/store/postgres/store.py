@@ -17,6 +17,7 @@ from typing import Any
 
 from veille.errors import StoreError
 from veille.models import Cursor, now_utc
+from veille.store.postgres.accounts import PgAccounts, PgAccountsTx
 from veille.store.postgres.alerts import PgAlerts, PgAlertsTx
 from veille.store.postgres.base import Runner
 from veille.store.postgres.calendar import PgCalendar
@@ -32,7 +33,7 @@ from veille.store.postgres.transfer import PgTransfer
 POOL_MAX = 8
 
 
-class PgTx(PgAlertsTx, PgCollectionTx, PgEnrichTx, PgSourcesTx, PgTopicsTx):
+class PgTx(PgAccountsTx, PgAlertsTx, PgCollectionTx, PgEnrichTx, PgSourcesTx, PgTopicsTx):
     """One write transaction (see :class:`veille.store.base.StateStoreTx`):
     every call runs on its connection."""
 
@@ -67,7 +68,9 @@ def _describe(url: str) -> str:
     return url
 
 
-class PostgresStore(PgAlerts, PgCalendar, PgCollection, PgEnrich, PgSources, PgTopics, PgTransfer):
+class PostgresStore(
+    PgAccounts, PgAlerts, PgCalendar, PgCollection, PgEnrich, PgSources, PgTopics, PgTransfer
+):
     """The :class:`~veille.store.base.StateStore` on PostgreSQL."""
 
     def __init__(self, pool: Any, url: str) -> None:
