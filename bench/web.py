@@ -169,7 +169,7 @@ def server(root: Path) -> Iterator[str]:
 
 def session_cookie(root: Path) -> dict[str, str]:
     """A logged-in session for the pages, opened through the accounts service."""
-    from veille.web.security import SESSION_COOKIE
+    from veille.web.deps import SESSION_COOKIE
 
     from veille.services import users
     from veille.workspace import Workspace
@@ -188,13 +188,20 @@ def targets(token: str) -> dict[str, tuple[str, dict[str, str]]]:
     }
 
 
-def serial(base: str, cookies: dict[str, str], token: str, repeat: int) -> dict[str, list[float]]:
+def serial(
+    base: str, cookies: dict[str, str], token: str, repeat: int
+) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Each page's first answer (cold: caches and column copies filled), then
+    ``repeat`` more."""
     import httpx
 
     times: dict[str, list[float]] = {}
-    with httpx.Client(base_url=base, cookies=cookies, timeout=120) as client:
+    first: dict[str, float] = {}
+    with httpx.Client(base_url=base, cookies=cookies, timeout=300) as client:
         for name, (path, headers) in targets(token).items():
-            client.get(path, headers=headers)  # warm: first-read caches, column copies
+            t = time.perf_counter()
+            client.get(path, headers=headers)
+            first[name] = time.perf_counter() - t
             got = times[name] = []
             for _ in range(repeat):
                 t = time.perf_counter()
@@ -202,7 +209,7 @@ def serial(base: str, cookies: dict[str, str], token: str, repeat: int) -> dict[
                 got.append(time.perf_counter() - t)
                 if r.status_code != 200:
                     raise SystemExit(f"{path}: HTTP {r.status_code}: {r.text[:300]}")
-    return times
+    return first, times
 
 
 async def load(
@@ -263,14 +270,21 @@ def main() -> None:
         f", {platform.platform()}"
     )
     with server(root) as base:
-        times = serial(base, cookies, token, args.repeat)
-        base_p95 = pct(times["static file (baseline)"], 0.95)
-        print(f"\nserver time, {args.repeat} requests each, one at a time:")
-        print(f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'p95 / static':>13}  target p95<=300ms")
+        first, times = serial(base, cookies, token, args.repeat)
+        base50 = pct(times["static file (baseline)"], 0.5)
+        base95 = pct(times["static file (baseline)"], 0.95)
+        print(f"\nserver time, {args.repeat} requests each after a first one, one at a time:")
+        print(
+            f"{'page':24} {'first ms':>9} {'p50 ms':>8} {'p95 ms':>8} {'p50/static':>11} "
+            f"{'p95/static':>11}  target p95<=300ms"
+        )
         for name, got in times.items():
-            p50, p95 = pct(got, 0.5) * 1000, pct(got, 0.95) * 1000
-            verdict = "" if name.startswith("static") else ("ok" if p95 <= 300 else "MISSED")
-            print(f"{name:28} {p50:8.1f} {p95:8.1f} {p95 / 1000 / base_p95:12.1f}x  {verdict}")
+            p50, p95 = pct(got, 0.5), pct(got, 0.95)
+            verdict = "" if name.startswith("static") else ("ok" if p95 <= 0.3 else "MISSED")
+            print(
+                f"{name:24} {first[name] * 1000:9.1f} {p50 * 1000:8.1f} {p95 * 1000:8.1f} "
+                f"{p50 / base50:10.1f}x {p95 / base95:10.1f}x  {verdict}"
+            )
         print(f"\n{args.clients} clients for {args.seconds:.0f} s (the four pages in turn):")
         n, lat, ms, errors = asyncio.run(load(base, cookies, token, args.clients, args.seconds))
         print(

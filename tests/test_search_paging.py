@@ -103,3 +103,30 @@ def test_a_cursor_for_one_sort_is_refused_by_another(workspace) -> None:
     cursor = search_page(workspace.posts, "lumio", limit=5).next_cursor
     with pytest.raises(UsageError, match="cursor"):
         search_page(workspace.posts, "lumio", limit=5, sort="engagement", cursor=cursor)
+
+
+def test_counts_agree_with_the_posts_over_windows_and_after_deletes(workspace) -> None:
+    """The count the full-text index gives alone (a query of words, a period)
+    is the count of the posts, also while erased posts wait to leave the index."""
+    from veille.query import compile_query
+
+    _store(workspace, 30, same_second=7)
+    store = workspace.store
+    q = compile_query("lumio")
+    posts = store.search(q, limit=1000)
+    for since, until in [(None, None), (5, None), (None, 5), (3, 20), (5, 6)]:
+        flt = PostFilter(
+            since=None if since is None else T0 + timedelta(minutes=since),
+            until=None if until is None else T0 + timedelta(minutes=until),
+        )
+        expected = sum(
+            1
+            for p in posts
+            if (flt.since is None or p.published_at >= flt.since)
+            and (flt.until is None or p.published_at < flt.until)
+        )
+        assert store.count_matches(q, flt) == expected, (since, until)
+    store.purge_posts_before(T0 + timedelta(minutes=10))
+    left = [p for p in posts if p.published_at >= T0 + timedelta(minutes=10)]
+    assert store.count_matches(q) == len(left)
+    assert store.count_matches(q, PostFilter(platforms=("mastodon",))) == len(left)
