@@ -26,8 +26,10 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from veille.models import Cursor, Post, Sentiment
+from veille.store.protocols.accounts import AccountState, AccountStateTx
 from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
+from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
 from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
@@ -93,7 +95,14 @@ class PostStoreTx(AnalyticsPostsTx, SearchPostsTx, Protocol):
 
 
 class StateStoreTx(
-    AlertStateTx, EnrichStateTx, IngestPostsTx, SourceStateTx, TopicStateTx, Protocol
+    AccountStateTx,
+    AlertStateTx,
+    CalendarStateTx,
+    EnrichStateTx,
+    IngestPostsTx,
+    SourceStateTx,
+    TopicStateTx,
+    Protocol,
 ):
     """Writes to the state that commit together."""
 
@@ -134,7 +143,9 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
 
 @runtime_checkable
-class StateStore(AlertState, EnrichState, SourceState, TopicState, Protocol):
+class StateStore(
+    AccountState, AlertState, CalendarState, EnrichState, SourceState, TopicState, Protocol
+):
     """What the organization configures and works on. Transactional."""
 
     def transaction(self) -> AbstractContextManager[StateStoreTx]: ...
