@@ -60,6 +60,7 @@ def build(root: Path) -> None:
 
 def main(out: Path) -> None:
     from playwright.sync_api import sync_playwright
+
     from veille.web.deps import SESSION_COOKIE
 
     out.mkdir(parents=True, exist_ok=True)

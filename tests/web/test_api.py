@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.conftest import make_post
 from tests.web.server import Mailbox, Running, add_role_users, mailbox, serve, use_smtp
-
 from veille.models import Author
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

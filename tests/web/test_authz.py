@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.web.server import ROLES, Running, add_role_users, serve
 
 # Public on purpose; every other route must declare a role.

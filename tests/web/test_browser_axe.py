@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.web.browser import (
     axe_violations,
     browser_fixture,  # noqa: F401 (registers the browser fixture)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.web.browser import (
     WatchedPage,
     assert_clean,
@@ -27,6 +28,7 @@ from tests.web.server import (
     Mailbox,
     Running,
     add_role_users,
+    landed,
     mailbox,
     serve,
     store_listening_posts,
@@ -72,7 +74,7 @@ def _submit(page: Any, button: Any) -> None:
 
 def test_first_run_sign_out_sign_in_french(empty_site: Running, watched: WatchedPage) -> None:
     page, base = watched.page, empty_site.url
-    page.goto(base + "/")
+    page.goto(base + "/settings")
     assert page.url.endswith("/setup"), "with no account, the app asks for a first admin"
     page.fill("#username", "chloe")
     page.fill("#password", PASSWORD)
@@ -111,6 +113,7 @@ def test_a_wrong_password_is_refused_with_a_message(site: Running, watched: Watc
 
 
 def test_add_a_source(site: Running, watched: WatchedPage) -> None:
+    landed(site, "/sources")
     page = watched.page
     sign_in(watched, site.url, "analyst", PASSWORD)
     page.goto(site.url + "/sources")
@@ -129,6 +132,7 @@ def test_add_a_source(site: Running, watched: WatchedPage) -> None:
 
 
 def test_create_a_topic_and_see_it_match(site: Running, watched: WatchedPage) -> None:
+    landed(site, "/topics/new", "/topics/{name}", "/stream")
     page = watched.page
     sign_in(watched, site.url, "analyst", PASSWORD)
     page.goto(site.url + "/topics/new")
@@ -149,6 +153,7 @@ def test_create_a_topic_and_see_it_match(site: Running, watched: WatchedPage) ->
 def test_an_alert_sends_a_test_and_is_paused_and_resumed(
     site: Running, box: Mailbox, watched: WatchedPage
 ) -> None:
+    landed(site, "/alerts", "/alerts/{name}")
     page = watched.page
     sign_in(watched, site.url, "analyst", PASSWORD)
     page.goto(site.url + "/alerts")
@@ -174,6 +179,7 @@ def test_an_alert_sends_a_test_and_is_paused_and_resumed(
 
 
 def test_a_viewer_sees_no_editing_forms(site: Running, watched: WatchedPage) -> None:
+    landed(site, "/alerts")
     page = watched.page
     sign_in(watched, site.url, "viewer", PASSWORD)
     page.goto(site.url + "/alerts")

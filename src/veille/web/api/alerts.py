@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from veille.web.deps import workspace
 
 from veille.services import alerts as service
 from veille.web.api.auth import reader, writer
 from veille.web.api.common import api_router
 from veille.web.api.models import AlertDetail, AlertIn, AlertOut, AlertResumed, AlertTested
+from veille.web.deps import workspace
 from veille.workspace import Workspace
 
 router = api_router("alerts")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
-from veille.web.deps import workspace
 
+from veille.analytics.scope import Scope
 from veille.services import analytics as service
 from veille.web.api.auth import reader
 from veille.web.api.common import (
@@ -30,6 +30,7 @@ from veille.web.api.models import (
     VolumeOut,
     VolumePointOut,
 )
+from veille.web.deps import workspace
 from veille.workspace import Workspace
 
 router = api_router("analytics")
@@ -38,7 +39,7 @@ Scoped = Annotated[ScopeArgs, Depends(scope_args)]
 Interval = Literal["hour", "day", "week"]
 
 
-def _scope(ws: Workspace, args: ScopeArgs):  # type: ignore[no-untyped-def]
+def _scope(ws: Workspace, args: ScopeArgs) -> Scope:
     return service.build_scope(
         ws,
         query=args.query,

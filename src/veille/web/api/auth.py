@@ -8,6 +8,7 @@ sources: the same roles as the pages that do it.
 from __future__ import annotations
 
 from fastapi import Depends
+
 from veille.web.deps import require
 
 READ_ROLE = "viewer"

@@ -10,10 +10,10 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute, iter_route_contexts
-from veille.web.deps import render
 
 from veille.web.api.common import PREFIX
 from veille.web.api.errors import ApiRoute
+from veille.web.deps import render
 
 # Public, like a product's manual: the document lists endpoints, never data,
 # and a client reads it before it holds a token.

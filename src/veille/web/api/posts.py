@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
-from veille.web.deps import workspace
 
 from veille.services.paging import MAX_LIMIT, search_page
 from veille.store.base import PostFilter
 from veille.web.api.auth import reader
 from veille.web.api.common import Languages, Platforms, api_router, parse_time
 from veille.web.api.models import PostOut, PostPage
+from veille.web.deps import workspace
 from veille.workspace import Workspace
 
 router = api_router("posts")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Response
-from veille.web.deps import workspace
 
 from veille.query import topics as service
 from veille.web.api.auth import reader, writer
 from veille.web.api.common import api_router
 from veille.web.api.models import TopicDetail, TopicIn, TopicOut, TopicUpdate, TopicVersionOut
+from veille.web.deps import workspace
 from veille.workspace import Workspace
 
 router = api_router("topics")
