@@ -100,6 +100,8 @@ class WatchedPage:
         self.incidents = Incidents()
         page = self.page
         page.set_default_timeout(15_000)
+        # A page's first answer computes its charts; a loaded CI machine is slow.
+        page.set_default_navigation_timeout(90_000)
         page.add_init_script(_WATCH)
 
         def on_dialog(dialog: Any) -> None:

@@ -55,7 +55,9 @@ def build(root: Path) -> None:
             ),
         )  # fmt: skip
         sources.add_source(ws.state, "feeds", "https://example.org/blog/feed.xml", name="blog")
-        sources.add_source(ws.state, "mastodon", "#lumio", name="mastodon-lumio")
+        sources.add_source(
+            ws.state, "mastodon", "tag:lumio@mastodon.example", name="mastodon-lumio"
+        )
 
 
 def main(out: Path) -> None:
