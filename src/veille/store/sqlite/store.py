@@ -23,6 +23,7 @@ from veille.store.sqlite.filters import filter_sql, translate_error
 from veille.store.sqlite.functions import install as install_functions
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
+from veille.store.sqlite.plan import SQLitePlan, SQLitePlanTx
 from veille.store.sqlite.privacy import SQLitePrivacy, SQLitePrivacyTx
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
@@ -82,6 +83,7 @@ _COL = {name: i for i, name in enumerate(POST_COLUMNS)}
 
 
 class _Tx(
+    SQLitePlanTx,
     SQLitePrivacyTx,
     SQLiteAlertsTx,
     SQLiteAnalyticsTx,
@@ -267,6 +269,7 @@ def _configure(conn: sqlite3.Connection, timeout: float) -> None:
 
 
 class SQLiteStore(
+    SQLitePlan,
     SQLitePrivacy,
     SQLiteAlerts,
     SQLiteAnalytics,
