@@ -17,22 +17,59 @@ def run(ws: Workspace, *args: str, input: str | None = None) -> tuple[int, str]:
 
 
 def test_a_plan_from_the_command_line(ws: Workspace, tmp_path: Path) -> None:
-    code, out = run(ws, "plan", "objective", "add", "care", "--type", "customer_service",
-                    "--owner", "mia", "--topics", "lumio", "--channels", "mastodon")  # fmt: skip
+    code, out = run(
+        ws,
+        "plan",
+        "objective",
+        "add",
+        "care",
+        "--type",
+        "customer_service",
+        "--owner",
+        "mia",
+        "--topics",
+        "lumio",
+        "--channels",
+        "mastodon",
+    )
     assert code == 0, out
     code, out = run(ws, "plan", "objective", "edit", "care", "--deadline", "2030-01-01")
     assert code == 0, out
     code, out = run(ws, "plan", "objective", "list", "--format", "json")
     assert json.loads(out)[0]["deadline"] == "2030-01-01"
-    code, out = run(ws, "plan", "kpi", "add", "vol", "--kind", "mentions", "--topic", "lumio",
-                    "--target", "1000", "--objective", "care")  # fmt: skip
+    code, out = run(
+        ws,
+        "plan",
+        "kpi",
+        "add",
+        "vol",
+        "--kind",
+        "mentions",
+        "--topic",
+        "lumio",
+        "--target",
+        "1000",
+        "--objective",
+        "care",
+    )
     assert code == 0, out
     code, out = run(ws, "plan", "kpis", "--format", "json")
     assert code == 0, out
     (vol,) = json.loads(out)
     assert vol["target"] == 1000 and vol["status"] == "on_track" and vol["deadline"] == "2030-01-01"
-    code, out = run(ws, "plan", "channel", "set", "mastodon", "--per-week", "2",
-                    "--handle", "lumio_hq", "--objectives", "care")  # fmt: skip
+    code, out = run(
+        ws,
+        "plan",
+        "channel",
+        "set",
+        "mastodon",
+        "--per-week",
+        "2",
+        "--handle",
+        "lumio_hq",
+        "--objectives",
+        "care",
+    )
     assert code == 0, out
     code, out = run(ws, "plan", "cost", "--format", "json")
     assert json.loads(out)["channels"][0]["hours_posting"] == 1.0
@@ -64,11 +101,21 @@ def test_people_and_guidelines(ws: Workspace, tmp_path: Path) -> None:
     (tmp_path / "en.md").write_text("Be kind.")
     (tmp_path / "fr.md").write_text("Soyez aimables.")
     assert run(ws, "plan", "person", "add", "mia", "--role", "spokesperson")[0] == 0
-    code, out = run(ws, "plan", "guidelines", "set", "--en", str(tmp_path / "en.md"),
-                    "--fr", str(tmp_path / "fr.md"))  # fmt: skip
+    code, out = run(
+        ws,
+        "plan",
+        "guidelines",
+        "set",
+        "--en",
+        str(tmp_path / "en.md"),
+        "--fr",
+        str(tmp_path / "fr.md"),
+    )
     assert code == 0 and "version 1" in out
     assert run(ws, "plan", "guidelines", "acknowledge", "mia")[0] == 0
     code, out = run(ws, "plan", "guidelines", "show", "--lang", "fr")
     assert "Soyez aimables." in out and "mia" in out
     code, out = run(ws, "plan", "people", "--format", "json")
-    assert json.loads(out) == [{"username": "mia", "role": "spokesperson", "platform": "", "note": ""}]
+    assert json.loads(out) == [
+        {"username": "mia", "role": "spokesperson", "platform": "", "note": ""}
+    ]

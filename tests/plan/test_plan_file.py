@@ -19,9 +19,15 @@ from .conftest import NOW
 
 def fill(ws: Workspace) -> None:
     add_objective(
-        ws.state, "Service", "customer_service", description='Answer "fast" \\ well\nalways',
-        owner="mia", deadline="2026-09-30", topics="lumio,vexa", channels="mastodon",
-    )  # fmt: skip
+        ws.state,
+        "Service",
+        "customer_service",
+        description='Answer "fast" \\ well\nalways',
+        owner="mia",
+        deadline="2026-09-30",
+        topics="lumio,vexa",
+        channels="mastodon",
+    )
     add_objective(ws.state, "Notoriété", "awareness", topics="lumio")
     add_kpi(ws, "volume", "mentions", 12, topic="lumio", objective="Service", now=NOW)
     add_kpi(ws, "sov", "share_of_voice", 80, topic="lumio", compare="vexa", now=NOW)
@@ -29,9 +35,18 @@ def fill(ws: Workspace) -> None:
     add_person(ws.state, "mia", "spokesperson")
     add_person(ws.state, "leo", "channel_owner", platform="mastodon", note="mornings")
     set_guidelines(ws.state, "# Be kind\n\nNo <script>alert(1)</script>.", "# Soyez aimables\n")
-    set_channel(ws.state, "mastodon", objectives="Service", audience="customers",
-                posts_per_week=3.5, tone="warm", languages="fr,en", owner="leo",
-                handle="lumio_hq", response_minutes=120)  # fmt: skip
+    set_channel(
+        ws.state,
+        "mastodon",
+        objectives="Service",
+        audience="customers",
+        posts_per_week=3.5,
+        tone="warm",
+        languages="fr,en",
+        owner="leo",
+        handle="lumio_hq",
+        response_minutes=120,
+    )
     set_money(ws.state, "scheduler", 19.9, note="monthly plan")
 
 
@@ -58,7 +73,7 @@ def test_round_trip(ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> 
 def test_import_refuses_bad_files(ws: Workspace) -> None:
     with pytest.raises(InputError, match="not valid TOML"):
         import_plan(ws, "[[objectives]\n")
-    with pytest.raises(InputError, match="not an objective type|lacks"):
+    with pytest.raises(InputError, match=r"not an objective type|lacks"):
         import_plan(ws, '[[objectives]]\nname = "x"\ntype = "fame"\n')
     with pytest.raises(NotFound, match="nope"):
         import_plan(ws, '[[objectives]]\nname = "x"\ntype = "awareness"\ntopics = ["nope"]\n')

@@ -22,7 +22,8 @@ from veille.cli.common import (
 from veille.workspace import Workspace
 
 LangOpt = Annotated[
-    str | None, typer.Option("--lang", help="en or fr (default: the workspace's ui_language).")
+    str | None,
+    typer.Option("--lang", help="en or fr (default: the plan's language, else ui_language)."),
 ]
 ActorOpt = Annotated[str | None, typer.Option("--as", help="Your username, for the audit log.")]
 
@@ -30,14 +31,16 @@ ActorOpt = Annotated[str | None, typer.Option("--as", help="Your username, for t
 def lang_of(ws: Workspace, lang: str | None) -> str:
     from veille.errors import UsageError
 
-    chosen = lang or ws.settings.workspace.ui_language or "en"
+    # The plan's own language (set by `plan init`), else the workspace's.
+    planned = ws.state.plan_settings().get("language")
+    chosen = lang or planned or ws.settings.workspace.ui_language or "en"
     if chosen not in ("en", "fr"):
         raise UsageError(f"--lang {chosen!r} is not a language of veille", hint="Use en or fr.")
     return chosen
 
 
 def register(app: typer.Typer) -> None:
-    from veille.cli import plan_doc, plan_io
+    from veille.cli import plan_doc, plan_io, plan_start
 
     plan = typer.Typer(
         help="The presence plan: objectives, KPIs, people, channels, cost.", no_args_is_help=True
@@ -49,6 +52,7 @@ def register(app: typer.Typer) -> None:
     _channels(plan)
     plan_doc.register(plan)
     plan_io.register(plan)
+    plan_start.register(plan)
 
 
 def _objectives(plan: typer.Typer) -> None:
