@@ -88,3 +88,35 @@ def test_kpi_takes_the_objective_deadline(ws: Workspace) -> None:
     add_objective(ws.state, "care", "customer_service", deadline="2026-09-30", topics="lumio")
     kpi = add_kpi(ws, "m", "mentions", 10, topic="lumio", objective="care", now=NOW)
     assert kpi.deadline == date(2026, 9, 30)
+
+
+def test_posts_published_from_the_calendar(ws: Workspace) -> None:
+    from veille.store.protocols.calendar import CalendarEntry
+
+    set_channel(ws.state, "mastodon", handle="lumio_hq")
+
+    def entry(status: str, days_ago: float | None) -> CalendarEntry:
+        when = NOW - timedelta(days=days_ago or 0)
+        return CalendarEntry(
+            id=0,
+            account="main",
+            platform="mastodon",
+            text="hi",
+            scheduled_at=when,
+            status=status,
+            created_by="mia",
+            created_at=when,
+            updated_at=when,
+            published_at=when if days_ago is not None and status == "published" else None,
+        )
+
+    for status, days in (
+        ("published", 1),
+        ("published", 2),
+        ("published", 40),
+        ("failed", 3),
+        ("scheduled", None),
+    ):
+        ws.state.add_calendar_entry(entry(status, days))
+    # Two published in the window; the collected posts (3) are not added to them.
+    assert value(ws, "p", "posts_published", platform="mastodon") == 2

@@ -182,6 +182,10 @@ def measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
         return inbox_measure(ws, kind, per)
     if kind == "followers":
         return _followers(ws, kpi, per.until.date())
+    if kind == "posts_published":
+        published = _published_from_calendar(ws, kpi.platform, per)
+        if published is not None:
+            return Measure(float(published))
     if kind in ("engagement", "posts_published"):
         scope = _own_scope(ws, kpi)
         if isinstance(scope, Measure):
@@ -189,6 +193,23 @@ def measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
         posts, engagement = _totals(ws, scope, per)
         return Measure(float(engagement if kind == "engagement" else posts))
     raise UsageError(f"{kind!r} is not a KPI kind", hint=did_you_mean(kind, KINDS))
+
+
+def _published_from_calendar(ws: Workspace, platform: str, per: Period) -> int | None:
+    """Posts the content calendar published on ``platform`` during ``per``;
+    ``None`` when the calendar has never held a post for that platform (the
+    organization posts from elsewhere: its collected posts are counted)."""
+    entries = getattr(ws.state, "calendar_entries", None)
+    if entries is None:
+        return None
+    mine = [e for e in entries() if e.platform == platform]
+    if not mine:
+        return None
+    return sum(
+        1
+        for e in mine
+        if e.status == "published" and e.published_at and per.since <= e.published_at < per.until
+    )
 
 
 def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:

@@ -28,6 +28,7 @@ from typing import Protocol, runtime_checkable
 from veille.models import Cursor, Post, Sentiment
 from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
+from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
 from veille.store.protocols.plan import PlanState, PlanStateTx
@@ -94,7 +95,14 @@ class PostStoreTx(AnalyticsPostsTx, SearchPostsTx, Protocol):
 
 
 class StateStoreTx(
-    AlertStateTx, EnrichStateTx, IngestPostsTx, PlanStateTx, SourceStateTx, TopicStateTx, Protocol
+    AlertStateTx,
+    CalendarStateTx,
+    EnrichStateTx,
+    IngestPostsTx,
+    PlanStateTx,
+    SourceStateTx,
+    TopicStateTx,
+    Protocol,
 ):
     """Writes to the state that commit together."""
 
@@ -135,7 +143,9 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
 
 @runtime_checkable
-class StateStore(AlertState, EnrichState, PlanState, SourceState, TopicState, Protocol):
+class StateStore(
+    AlertState, CalendarState, EnrichState, PlanState, SourceState, TopicState, Protocol
+):
     """What the organization configures and works on. Transactional."""
 
     def transaction(self) -> AbstractContextManager[StateStoreTx]: ...
