@@ -78,4 +78,4 @@ def audit(state: Any, actor: str | None, action: str, target: str, detail: str =
         module = importlib.import_module("veille.services.audit")
     except ImportError:
         return
-    module.record(state, actor or "cli", action, target, detail)
+    module.record(state, actor, action, target, detail)
