@@ -33,8 +33,15 @@ def test_readers_read_and_cannot_edit(
     for path in ("/plan/edit", "/plan/start"):
         assert client.get(path).status_code == 403, path
     token = csrf_from(client.get("/plan").text)
-    for action in ("/plan/objectives", "/plan/kpis", "/plan/channels", "/plan/money",
-                   "/plan/adopt", "/plan/start", "/plan/guidelines"):  # fmt: skip
+    for action in (
+        "/plan/objectives",
+        "/plan/kpis",
+        "/plan/channels",
+        "/plan/money",
+        "/plan/adopt",
+        "/plan/start",
+        "/plan/guidelines",
+    ):
         r = client.post(action, data={"csrf_token": token, "name": "x", "label": "x"})
         assert r.status_code == 403, action
 
@@ -46,23 +53,47 @@ def test_from_nothing_to_an_adopted_plan(
     # An empty plan sends a manager to the guided start.
     r = client.get("/plan")
     assert r.status_code == 303 and r.headers["location"] == "/plan/start"
-    r = form(client, "/plan/start", "/plan/start", {
-        "organization": "Lumio", "kind": "customer_service", "topic": "lumio",
-        "query": "lumio", "competitors": "vexa", "channels": ["mastodon", "bluesky"],
-        "handle": "lumio_hq", "posts_per_week": "4", "response_minutes": "60",
-    })  # fmt: skip
+    r = form(
+        client,
+        "/plan/start",
+        "/plan/start",
+        {
+            "organization": "Lumio",
+            "kind": "customer_service",
+            "topic": "lumio",
+            "query": "lumio",
+            "competitors": "vexa",
+            "channels": ["mastodon", "bluesky"],
+            "handle": "lumio_hq",
+            "posts_per_week": "4",
+            "response_minutes": "60",
+        },
+    )
     assert r.status_code == 303, r.text
     page = client.get("/plan").text
-    assert "Service" in page and "lumio" in page
+    assert "Customer service" in page and "lumio" in page
     assert "Not adopted yet" in page and "Hours a week" in page
     # Customer service measures net sentiment, response time and mentions.
     assert "net_sentiment" in page and "first_response" in page
     assert "not measurable yet" in page  # the inbox KPI is never made up
     # Editing: money, a KPI, a channel change.
-    assert form(client, "/plan/edit", "/plan/money", {"label": "scheduler", "monthly": "19"}).status_code == 303
-    r = form(client, "/plan/edit", "/plan/kpis", {
-        "name": "reach", "kind": "mentions", "target": "50", "topic": "lumio",
-    })  # fmt: skip
+    assert (
+        form(
+            client, "/plan/edit", "/plan/money", {"label": "scheduler", "monthly": "19"}
+        ).status_code
+        == 303
+    )
+    r = form(
+        client,
+        "/plan/edit",
+        "/plan/kpis",
+        {
+            "name": "reach",
+            "kind": "mentions",
+            "target": "50",
+            "topic": "lumio",
+        },
+    )
     assert r.status_code == 303, r.text
     r = form(client, "/plan/edit", "/plan/kpis", {"name": "bad", "kind": "mentions", "target": "5"})
     assert r.status_code == 400 and "needs a topic" in r.text
@@ -83,10 +114,15 @@ def test_guidelines_are_acknowledged_by_version(
     live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
 ) -> None:
     login(client, "manager")
-    r = form(client, "/plan/guidelines", "/plan/guidelines", {
-        "text_en": "# Be kind\n\nNever <script>alert(1)</script> argue.",
-        "text_fr": "# Soyez aimables\n\nNe polémiquez jamais.",
-    })  # fmt: skip
+    r = form(
+        client,
+        "/plan/guidelines",
+        "/plan/guidelines",
+        {
+            "text_en": "# Be kind\n\nNever <script>alert(1)</script> argue.",
+            "text_fr": "# Soyez aimables\n\nNe polémiquez jamais.",
+        },
+    )
     assert r.status_code == 303
     client.cookies.clear()
     login(client, "viewer")
@@ -109,7 +145,8 @@ def test_the_plan_in_french_and_as_documents(
     token = csrf_from(client.get("/plan").text)
     client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/plan"})
     page = client.get("/plan").text
-    assert "Plan de présence" in page and "Ce qu'il coûtera" in page or "Ce qu&#39;il coûtera" in page
+    assert "Plan de présence" in page
+    assert "Ce qu'il coûtera" in page or "Ce qu&#39;il coûtera" in page
     pdf = client.get("/plan/export", params={"format": "pdf"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     md = client.get("/plan/export", params={"format": "md", "language": "en"})

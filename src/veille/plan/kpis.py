@@ -356,7 +356,10 @@ def add_kpi(
         if not platform:
             raise UsageError(f"a {kind} KPI needs a platform", hint="Pass --platform NAME.")
         platform = check_platform(platform)
-    others = split_list(compare)
+    # Only what the kind reads is kept (a guided start passes everything).
+    topic = topic if info.needs == "topic" else ""
+    platform = platform if info.needs == "platform" else ""
+    others = split_list(compare) if kind == "share_of_voice" else ()
     for t in others:
         get_topic(ws.store, t)
     day = parse_day(deadline)

@@ -69,7 +69,7 @@ def _overview(request: Request) -> dict[str, Any]:
         "adoption": adoption(ws),
         "recommendations": [r.text(language) for r in recommendations(ws)],
         "guidelines": current_guidelines(ws.state),
-        "acknowledged": bool(user) and has_acknowledged(ws.state, user.username),
+        "acknowledged": user is not None and has_acknowledged(ws.state, user.username),
         "organization": ws.state.plan_settings().get("organization", ""),
     }
 
@@ -94,7 +94,8 @@ def _start_context(request: Request, error: str | None = None, **form: Any) -> d
     return {
         "kinds": [(k, kind_label(k, language)) for k in KINDS],
         "defaults": {
-            k: (d.description_fr if language == "fr" else d.description_en) for k, d in DEFAULTS.items()
+            k: (d.description_fr if language == "fr" else d.description_en)
+            for k, d in DEFAULTS.items()
         },
         "platforms": PLATFORMS,
         "topics": [t.name for t in workspace(request).state.topics()],
@@ -129,19 +130,36 @@ def start(
     from veille.plan.start import StartAnswers, start_plan
 
     _ = translator(request)
-    form = dict(organization=organization, kind=kind, description=description,
-                deadline=deadline, owner=owner, topic=topic, query=query,
-                competitors=competitors, channels=channels or [], handle=handle,
-                posts_per_week=posts_per_week, response_minutes=response_minutes)  # fmt: skip
+    form = dict(
+        organization=organization,
+        kind=kind,
+        description=description,
+        deadline=deadline,
+        owner=owner,
+        topic=topic,
+        query=query,
+        competitors=competitors,
+        channels=channels or [],
+        handle=handle,
+        posts_per_week=posts_per_week,
+        response_minutes=response_minutes,
+    )
     try:
         answers = StartAnswers(
-            organization=organization, lang=lang(request), kind=kind, description=description,
-            owner=owner or user.username, deadline=parse_day(deadline), topic=topic,
-            query=query, competitors=competitors.split(",") if competitors else [],
-            channels=channels or [], handle=handle,
+            organization=organization,
+            lang=lang(request),
+            kind=kind,
+            description=description,
+            owner=owner or user.username,
+            deadline=parse_day(deadline),
+            topic=topic,
+            query=query,
+            competitors=competitors.split(",") if competitors else [],
+            channels=channels or [],
+            handle=handle,
             posts_per_week=_number(posts_per_week, "posts_per_week"),
             response_minutes=_whole(response_minutes, "response_minutes"),
-        )  # fmt: skip
+        )
         start_plan(workspace(request), answers, actor=user.username)
     except VeilleError as exc:
         context = _start_context(request, exc.message, **form)
@@ -208,7 +226,9 @@ def _change(
     try:
         action()
     except VeilleError as exc:
-        return render(request, "plan/edit.html", _edit_context(request, exc.message), status_code=400)
+        return render(
+            request, "plan/edit.html", _edit_context(request, exc.message), status_code=400
+        )
     return redirect(where, message=done)
 
 
@@ -232,12 +252,28 @@ def objective_save(
 
     def save() -> object:
         if existing:
-            return edit_objective(state, existing, kind=kind, description=description,
-                                  owner=owner, deadline=deadline or None, topics=topics or [],
-                                  channels=channels or [], actor=user.username)  # fmt: skip
-        return add_objective(state, name, kind, description=description, owner=owner,
-                             deadline=deadline or None, topics=topics, channels=channels,
-                             actor=user.username)  # fmt: skip
+            return edit_objective(
+                state,
+                existing,
+                kind=kind,
+                description=description,
+                owner=owner,
+                deadline=deadline or None,
+                topics=topics or [],
+                channels=channels or [],
+                actor=user.username,
+            )
+        return add_objective(
+            state,
+            name,
+            kind,
+            description=description,
+            owner=owner,
+            deadline=deadline or None,
+            topics=topics,
+            channels=channels,
+            actor=user.username,
+        )
 
     return _change(request, save, _("Objective %(name)s saved.", name=existing or name))
 
@@ -274,9 +310,18 @@ def kpi_add(
     ws = workspace(request)
 
     def save() -> object:
-        return add_kpi(ws, name, kind, _number(target, "target") or 0.0, topic=topic,
-                       platform=platform, compare=compare, objective=objective,
-                       period_days=_whole(period_days, "period") or 30, actor=user.username)  # fmt: skip
+        return add_kpi(
+            ws,
+            name,
+            kind,
+            _number(target, "target") or 0.0,
+            topic=topic,
+            platform=platform,
+            compare=compare,
+            objective=objective,
+            period_days=_whole(period_days, "period") or 30,
+            actor=user.username,
+        )
 
     return _change(request, save, _("KPI %(name)s added; its baseline is measured.", name=name))
 
@@ -291,8 +336,13 @@ def kpi_target(
     ws = workspace(request)
     return _change(
         request,
-        lambda: set_target(ws, name, _number(target, "target") or 0.0, deadline=deadline or None,
-                           actor=user.username),  # fmt: skip
+        lambda: set_target(
+            ws,
+            name,
+            _number(target, "target") or 0.0,
+            deadline=deadline or None,
+            actor=user.username,
+        ),
         _("KPI %(name)s changed.", name=name),
     )
 
@@ -312,17 +362,22 @@ def kpi_remove(request: Request, user: Manager, name: Text = "") -> Response:
 
 @router.post("/plan/people", response_class=HTMLResponse)
 def person_add(
-    request: Request, user: Manager, username: Text = "", role: Text = "", platform: Text = "",
+    request: Request,
+    user: Manager,
+    username: Text = "",
+    role: Text = "",
+    platform: Text = "",
     note: Text = "",
-) -> Response:  # fmt: skip
+) -> Response:
     from veille.plan.people import add_person
 
     _ = translator(request)
     state = workspace(request).state
     return _change(
         request,
-        lambda: add_person(state, username, role, platform=platform, note=note,
-                           actor=user.username),  # fmt: skip
+        lambda: add_person(
+            state, username, role, platform=platform, note=note, actor=user.username
+        ),
         _("%(name)s added to the plan.", name=username),
     )
 
@@ -362,11 +417,19 @@ def channel_save(
     state = workspace(request).state
 
     def save() -> object:
-        return set_channel(state, platform, objectives=objectives or [], audience=audience,
-                           posts_per_week=_number(posts_per_week, "posts_per_week") or 0.0,
-                           tone=tone, languages=languages, owner=owner, handle=handle,
-                           response_minutes=_whole(response_minutes, "response_minutes") or 0,
-                           actor=user.username)  # fmt: skip
+        return set_channel(
+            state,
+            platform,
+            objectives=objectives or [],
+            audience=audience,
+            posts_per_week=_number(posts_per_week, "posts_per_week") or 0.0,
+            tone=tone,
+            languages=languages,
+            owner=owner,
+            handle=handle,
+            response_minutes=_whole(response_minutes, "response_minutes") or 0,
+            actor=user.username,
+        )
 
     return _change(request, save, _("Channel %(name)s saved.", name=platform))
 
@@ -394,8 +457,9 @@ def money_set(
     state = workspace(request).state
     return _change(
         request,
-        lambda: set_money(state, label, _number(monthly, "monthly") or 0.0, note=note,
-                          actor=user.username),  # fmt: skip
+        lambda: set_money(
+            state, label, _number(monthly, "monthly") or 0.0, note=note, actor=user.username
+        ),
         _("Cost %(name)s saved.", name=label),
     )
 
@@ -454,13 +518,17 @@ def guidelines_page(request: Request, user: Viewer) -> Response:
     state = workspace(request).state
     g = current_guidelines(state)
     text = (g.text_fr if lang(request) == "fr" else g.text_en) if g else ""
-    return render(request, "plan/guidelines.html", {
-        "guidelines": g,
-        "html": _markdown(text) if g else "",
-        "acknowledged": has_acknowledged(state, user.username),
-        "acknowledgements": acknowledgements(state, g.version) if g else [],
-        "can_edit": user.can("manager"),
-    })  # fmt: skip
+    return render(
+        request,
+        "plan/guidelines.html",
+        {
+            "guidelines": g,
+            "html": _markdown(text) if g else "",
+            "acknowledged": has_acknowledged(state, user.username),
+            "acknowledgements": acknowledgements(state, g.version) if g else [],
+            "can_edit": user.can("manager"),
+        },
+    )
 
 
 @router.post("/plan/guidelines/acknowledge", response_class=HTMLResponse)
