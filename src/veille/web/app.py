@@ -44,7 +44,7 @@ from veille.workspace import Workspace
 ROUTE_MODULES: tuple[str, ...] = (
     "auth", "users", "settings",
     "dashboard", "stream", "topics", "alerts", "sources", "influencers", "trends",
-    "reports", "feeds", "plan", "inbox", "api",
+    "reports", "feeds", "plan", "calendar", "inbox", "api",
 )  # fmt: skip
 
 WEB_DIR = Path(__file__).resolve().parent
