@@ -140,3 +140,20 @@ def test_init_asks_in_french(ws: Workspace) -> None:
     assert result.exit_code == 0, result.output
     assert "Qu'attendez-vous des réseaux sociaux" in result.output
     assert ws.state.plan_objectives()[0].kind == "marketing"
+
+
+def test_daily_snapshot_once_a_day(ws: Workspace, sim: Simulator) -> None:
+    from veille.plan.accounts import daily_snapshot
+
+    masto = next(
+        p for p in sim.world.by_platform["mastodon"] if p.published_at < END - timedelta(hours=2)
+    )
+    add_source(ws.state, "mastodon", f"tag:lumio@{sim.url('mastodon', '')}")
+    set_channel(ws.state, "mastodon", handle=masto.author.handle)
+    with HttpClient(HttpSettings(allow_private_networks=True, max_retries=0)) as http:
+        first = daily_snapshot(ws, http=http, now=NOW)
+        again = daily_snapshot(ws, http=http, now=NOW + timedelta(hours=3))
+        tomorrow = daily_snapshot(ws, http=http, now=NOW + timedelta(days=1))
+    assert first and first[0].snapshot and again is None and tomorrow
+    days = [s.day for s in ws.state.account_snapshots("mastodon", masto.author.handle)]
+    assert days == [NOW.date(), (NOW + timedelta(days=1)).date()]

@@ -98,3 +98,19 @@ def snapshot_accounts(
         if http is None:
             client.close()
     return out
+
+
+def daily_snapshot(
+    ws: Workspace, *, http: HttpClient | None = None, now: datetime | None = None
+) -> list[SnapshotResult] | None:
+    """Today's snapshot, once a day (``veille run`` calls this on every pass;
+    the day of the last one is kept in the plan's settings, so several
+    processes take one between them). ``None`` when today's is already taken."""
+    today = now_utc(now).date().isoformat()
+    state = ws.state
+    if state.plan_settings().get("last_snapshot_day") == today or not any(
+        c.handle and c.platform in LOOKUPS for c in state.plan_channels()
+    ):
+        return None
+    state.set_plan_setting("last_snapshot_day", today)
+    return snapshot_accounts(ws, http=http, now=now)
