@@ -118,6 +118,14 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class PlanSettings:
+    # Calendar posts wait for a manager's approval before they are published.
+    require_approval: bool = False
+    # How often `veille run` looks for calendar posts that are due.
+    publish_interval_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
@@ -128,6 +136,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     organization: OrganizationSettings = field(default_factory=OrganizationSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    plan: PlanSettings = field(default_factory=PlanSettings)
 
 
 CONFIG_NAME = "veille.toml"
@@ -226,6 +235,12 @@ TEMPLATE = """\
 # retention_days = 0
 # Empty the raw platform payloads of posts older than this many days (0: keep).
 # raw_days = 0
+
+[plan]
+# Calendar posts wait for a manager's approval (`veille calendar approve`).
+# require_approval = false
+# How often `veille run` publishes the calendar posts that are due.
+# publish_interval_seconds = 30.0
 """
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -249,6 +264,7 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("alerts", "retry_base_seconds"): (0, 86400),
     ("alerts", "send_timeout_seconds"): (0.1, 3600),
     ("alerts", "dispatch_interval_seconds"): (0.1, 86400),
+    ("plan", "publish_interval_seconds"): (0.1, 86400),
 }
 
 

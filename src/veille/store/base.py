@@ -28,6 +28,7 @@ from typing import Protocol, runtime_checkable
 from veille.models import Cursor, Post, Sentiment
 from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
+from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
 from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
@@ -93,7 +94,13 @@ class PostStoreTx(AnalyticsPostsTx, SearchPostsTx, Protocol):
 
 
 class StateStoreTx(
-    AlertStateTx, EnrichStateTx, IngestPostsTx, SourceStateTx, TopicStateTx, Protocol
+    AlertStateTx,
+    CalendarStateTx,
+    EnrichStateTx,
+    IngestPostsTx,
+    SourceStateTx,
+    TopicStateTx,
+    Protocol,
 ):
     """Writes to the state that commit together."""
 
@@ -134,7 +141,7 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
 
 @runtime_checkable
-class StateStore(AlertState, EnrichState, SourceState, TopicState, Protocol):
+class StateStore(AlertState, CalendarState, EnrichState, SourceState, TopicState, Protocol):
     """What the organization configures and works on. Transactional."""
 
     def transaction(self) -> AbstractContextManager[StateStoreTx]: ...
