@@ -11,14 +11,15 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 from tests.conftest import make_post
-from tests.web.conftest import Served, csrf_from
+from tests.web.conftest import Served, add_role_users, csrf_from, do_login
 from tests.web.pages_data import LUMIO, LUMIO_NEGATIVE, LUMIO_PANNE, VEXA, seed
 
-from veille.workspace import Workspace
+from veille.workspace import Workspace, init_workspace
 
 Login = Callable[..., httpx.Response]
 _ITEM = re.compile(r'<input type="checkbox" name="post" value="([^"]+)"')
@@ -166,3 +167,29 @@ def test_live_updates_need_the_newest_post_shown(
 ) -> None:
     login(client, "viewer")
     assert client.get("/stream/events").status_code == 400
+
+
+def test_an_open_event_stream_does_not_hold_a_stopping_server(tmp_path: Path) -> None:
+    """A server stops while a browser listens to live updates: the stream ends
+    when the app is told it stops, and the server's thread is gone."""
+    from veille.web.app import create_app
+    from veille.web.serve import LiveServer
+
+    from veille.web.routes.stream import stop_event
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    app = create_app(root)
+    server = LiveServer(app).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            do_login(client, "viewer")
+            with client.stream("GET", "/stream/events", params={"after": "0"}) as response:
+                assert response.status_code == 200
+                lines = response.iter_lines()
+                assert next(lines).startswith("retry:")
+                stop_event(app).set()
+                assert list(lines) is not None  # the stream ends by itself
+    finally:
+        server.stop()
+    assert not server._thread.is_alive()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
@@ -39,6 +40,7 @@ router = APIRouter()
 #: down never waits longer than this for a stream to end.
 POLL_SECONDS = 3.0
 STREAM_SECONDS = 25.0
+NAP_SECONDS = 0.25
 PLATFORMS = (
     "mastodon", "bluesky", "reddit", "hackernews", "youtube", "wordpress", "rss", "web",
     "x", "facebook", "linkedin", "files",
@@ -147,6 +149,15 @@ def _fragment(request: Request, hits: list[Any]) -> str:
     return str(template.render(values))
 
 
+def stop_event(app: Any) -> threading.Event:
+    """``app.state.stopping``: set it (a server shutting down does) and every
+    open event stream ends at once instead of at the end of its lifetime."""
+    found = getattr(app.state, "stopping", None)
+    if found is None:
+        found = app.state.stopping = threading.Event()
+    return found  # type: ignore[no-any-return]
+
+
 @router.get("/stream/events")
 async def stream_events(request: Request, user: Viewer) -> StreamingResponse:
     """Server-sent events: ``posts`` events carrying the new posts' list items,
@@ -163,14 +174,16 @@ async def stream_events(request: Request, user: Viewer) -> StreamingResponse:
             "live updates need after=SECONDS (the newest post shown)",
             hint="Open the stream page: it connects by itself.",
         ) from None
-    stopping = getattr(request.app.state, "stopping", None)
+    stopping = stop_event(request.app)
+    lifetime = float(getattr(request.app.state, "stream_seconds", STREAM_SECONDS))
 
     async def events() -> AsyncIterator[str]:
         nonlocal after
         yield f"retry: {int(POLL_SECONDS * 1000)}\n\n"
-        deadline = time.monotonic() + STREAM_SECONDS
+        deadline = time.monotonic() + lifetime
         while time.monotonic() < deadline:
-            if await request.is_disconnected() or (stopping is not None and stopping.is_set()):
+            # A client that leaves cancels this generator (Starlette listens for it).
+            if stopping.is_set():
                 return
             try:
                 hits = await run_in_threadpool(stream_service.newer_hits, ws, req, after)
@@ -183,7 +196,11 @@ async def stream_events(request: Request, user: Viewer) -> StreamingResponse:
                 yield f"event: posts\ndata: {data}\n\n"
             else:
                 yield ": still here\n\n"
-            await asyncio.sleep(POLL_SECONDS)
+            # Short naps (no thread held): a stopping app ends the stream at once.
+            for _ in range(int(POLL_SECONDS / NAP_SECONDS)):
+                if stopping.is_set():
+                    return
+                await asyncio.sleep(NAP_SECONDS)
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
