@@ -32,6 +32,8 @@ PER_PAGE = 25
 #: Pages reachable in the orders that are not by time (each is read from the first).
 MAX_PAGES = 40
 SENTIMENTS = ("positive", "negative", "neutral")
+#: The condition of a stream without query or filter: every stored post meets it.
+EVERY_POST = Range("published", low=0)
 #: Posts an export of a whole stream writes at most.
 EXPORT_LIMIT = 100_000
 
@@ -131,8 +133,7 @@ def stream_query(ws: Workspace, req: StreamRequest) -> Query:
     if req.topic:
         parts.append(compile_query(get_topic(ws.state, req.topic).query).ast)
     if not parts:
-        # Every post: a condition every stored post meets.
-        parts.append(Range("published", low=0))
+        parts.append(EVERY_POST)
     if user is not None and len(parts) == 1:
         return user
     ast = parts[0] if len(parts) == 1 else And(tuple(parts))
@@ -201,7 +202,12 @@ def stream_page(ws: Workspace, req: StreamRequest) -> StreamPage:
     hits = [Hit(p, tuple(q.spans(p))) for p in posts]
     total = None
     if not req.cursor:
-        total = len(posts) if not more else ws.posts.count_matches(q, flt)
+        if not more:
+            total = len(posts)
+        elif q.ast == EVERY_POST:  # no query: the plain count is an index's
+            total = ws.posts.count_posts(flt)
+        else:
+            total = ws.posts.count_matches(q, flt)
     newest = posts[0].published_at.timestamp() if posts and not req.cursor else None
     return StreamPage(q, hits, total, nxt, newest)
 
