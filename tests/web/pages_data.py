@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.conftest import make_post
-
 from veille.models import Author, Post, Sentiment
 from veille.query.topics import add_topic
 from veille.workspace import Workspace

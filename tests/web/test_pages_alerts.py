@@ -10,9 +10,9 @@ from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
+
 from tests.web.conftest import Served, csrf_from
 from tests.web.pages_data import LUMIO, known_posts
-
 from veille.alerts.channels.base import ChannelContext
 from veille.alerts.channels.email import unsubscribe_url
 from veille.alerts.model import Alert, AlertBook

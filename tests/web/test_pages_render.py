@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+
 from tests.web.conftest import Served
 from tests.web.pages_data import HOSTILE_NAME, HOSTILE_TEXT, HOSTILE_TITLE, seed
 

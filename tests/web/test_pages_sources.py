@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.web.conftest import Served, csrf_from
 
+from tests.web.conftest import Served, csrf_from
 from veille.workspace import Workspace
 
 Login = Callable[..., httpx.Response]

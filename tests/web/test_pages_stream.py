@@ -15,10 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tests.conftest import make_post
 from tests.web.conftest import Served, add_role_users, csrf_from, do_login
 from tests.web.pages_data import LUMIO, LUMIO_NEGATIVE, LUMIO_PANNE, VEXA, seed
-
 from veille.workspace import Workspace, init_workspace
 
 Login = Callable[..., httpx.Response]
@@ -173,9 +173,8 @@ def test_an_open_event_stream_does_not_hold_a_stopping_server(tmp_path: Path) ->
     """A server stops while a browser listens to live updates: the stream ends
     when the app is told it stops, and the server's thread is gone."""
     from veille.web.app import create_app
-    from veille.web.serve import LiveServer
-
     from veille.web.routes.stream import stop_event
+    from veille.web.serve import LiveServer
 
     root = init_workspace(tmp_path / "ws")
     add_role_users(root)

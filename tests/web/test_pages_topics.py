@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+
 from tests.web.conftest import Served, csrf_from
 from tests.web.pages_data import LUMIO, LUMIO_PANNE, VEXA, seed
-
 from veille.query.topics import get_topic, versions
 from veille.workspace import Workspace
 

@@ -11,11 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from veille.web.deps import Analyst, Viewer, csrf_exempt, redirect, render, translator, workspace
 
 from veille.alerts.model import FREQUENCIES, KINDS, WEEKDAYS
 from veille.errors import VeilleError
 from veille.services import alerts as alert_service
+from veille.web.deps import Analyst, Viewer, csrf_exempt, redirect, render, translator, workspace
 
 router = APIRouter()
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from veille.web.deps import Viewer, lang, render, workspace
 
 from veille.analytics import charts as chart_lib
 from veille.analytics.findings import platform_name
 from veille.i18n import format_change
 from veille.services import dashboard as dashboard_service
+from veille.web.deps import Viewer, lang, render, workspace
 from veille.web.listening import charts, recent
 
 router = APIRouter()

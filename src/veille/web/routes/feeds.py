@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from veille.web.deps import workspace
 
 from veille.services import alerts as alert_service
+from veille.web.deps import workspace
 
 router = APIRouter()
 

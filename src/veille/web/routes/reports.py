@@ -10,11 +10,11 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
-from veille.web.deps import Viewer, lang, render, workspace
 
 from veille.analytics.report import render_report
 from veille.errors import UsageError
 from veille.services.analytics import period as period_of
+from veille.web.deps import Viewer, lang, render, workspace
 
 router = APIRouter()
 

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
 
 from veille.errors import VeilleError
 from veille.services import sources as source_service
+from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
 from veille.web.listening import plain_hit, post_view
 
 router = APIRouter()

@@ -16,6 +16,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+
+from veille.errors import UsageError, VeilleError
+from veille.query import QueryError
+from veille.services import enrich as enrich_service
+from veille.services import export as export_service
+from veille.services import stream as stream_service
+from veille.services.stream import SENTIMENTS, StreamRequest
 from veille.web.deps import (
     Viewer,
     context_helpers,
@@ -24,13 +31,6 @@ from veille.web.deps import (
     translator,
     workspace,
 )
-
-from veille.errors import UsageError, VeilleError
-from veille.query import QueryError
-from veille.services import enrich as enrich_service
-from veille.services import export as export_service
-from veille.services import stream as stream_service
-from veille.services.stream import SENTIMENTS, StreamRequest
 from veille.web.listening import day, many, plain_hit, post_view
 
 router = APIRouter()
@@ -155,7 +155,7 @@ def stop_event(app: Any) -> threading.Event:
     found = getattr(app.state, "stopping", None)
     if found is None:
         found = app.state.stopping = threading.Event()
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 @router.get("/stream/events")

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
 
 from veille.errors import VeilleError
 from veille.query import QueryError
 from veille.query import topics as topic_service
 from veille.services.search import Hit
+from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
 from veille.web.listening import post_view
 
 router = APIRouter()

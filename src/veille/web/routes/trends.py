@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from veille.web.deps import Viewer, render, workspace
 
 from veille.errors import VeilleError
 from veille.services import analytics as analytics_service
+from veille.web.deps import Viewer, render, workspace
 from veille.web.listening import scope_asked, scope_form
 
 router = APIRouter()
