@@ -93,6 +93,11 @@ def test_pages_follow_each_other_without_repeats(
         url = nxt.group(1) if nxt else None
     assert len(seen) == len(set(seen)) == LUMIO + VEXA
     assert pages == 4
+    # Longer than a page: the page links its count, which the script fetches.
+    first = client.get("/stream?q=lumio+OR+vexa&per=5").text
+    link = re.search(r'data-count="([^"]+)"', first)
+    assert link and "posts match" not in first
+    assert count_of(client.get(link.group(1).replace("&amp;", "&")).text) == LUMIO + VEXA
 
 
 def test_export_of_the_whole_stream(seeded: Served, client: httpx.Client, login: Login) -> None:

@@ -69,7 +69,8 @@ class Story:
 class StreamPage:
     query: Query
     hits: list[Hit]
-    #: Matches in all (counted on the first page only; ``None`` on the others).
+    #: Matches in all: on the first page when it holds them all, or when the
+    #: count was asked for; ``None`` otherwise.
     total: int | None
     #: The cursor of the next page, ``""`` when this one is the last.
     next: str
@@ -162,7 +163,17 @@ def _next_cursor(posts: list[Post], before: tuple[int, int] | None) -> str:
     return f"{last}.{same}"
 
 
-def stream_page(ws: Workspace, req: StreamRequest) -> StreamPage:
+def count_matches(ws: Workspace, req: StreamRequest) -> int:
+    """How many posts the stream holds in all (reads every match: on a large
+    workspace, seconds; the page shows its posts first and the count after)."""
+    q = stream_query(ws, req)
+    flt = post_filter(req, ws.settings.workspace.timezone)
+    if q.ast == EVERY_POST:  # no query: the plain count is an index's
+        return ws.posts.count_posts(flt)
+    return ws.posts.count_matches(q, flt)
+
+
+def stream_page(ws: Workspace, req: StreamRequest, *, count: bool = False) -> StreamPage:
     """One page of the stream. Newest first, pages follow each other by time
     (a keyset: the last post's second and how many of that second were shown),
     so a page reads only its own posts however deep it is; the other orders
@@ -201,13 +212,8 @@ def stream_page(ws: Workspace, req: StreamRequest) -> StreamPage:
         nxt = str(page + 1) if more else ""
     hits = [Hit(p, tuple(q.spans(p))) for p in posts]
     total = None
-    if not req.cursor:
-        if not more:
-            total = len(posts)
-        elif q.ast == EVERY_POST:  # no query: the plain count is an index's
-            total = ws.posts.count_posts(flt)
-        else:
-            total = ws.posts.count_matches(q, flt)
+    if not req.cursor and (count or not more):
+        total = len(posts) if not more else count_matches(ws, req)
     newest = posts[0].published_at.timestamp() if posts and not req.cursor else None
     return StreamPage(q, hits, total, nxt, newest)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from markupsafe import Markup
 from veille.errors import UsageError
 from veille.query.highlight import field_spans, highlight
 from veille.services.search import Hit
+
+log = logging.getLogger(__name__)
 
 #: Characters of a post's text shown in a list before it is cut.
 SNIPPET = 500
@@ -128,22 +131,45 @@ class Recent:
         self.seconds = seconds
         self.size = size
         self._items: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        self._making: set[Any] = set()
         self._lock = threading.Lock()
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The answer kept for ``key``; made now when there is none. A stale one
+        is returned as it is while one thread makes the next, so that the
+        viewers of a busy page never wait for it together."""
         import time
 
         now = time.monotonic()
         with self._lock:
             found = self._items.get(key)
-            if found is not None and now - found[0] < self.seconds:
-                return found[1]
+            fresh = found is not None and now - found[0] < self.seconds
+            if found is not None and not fresh and key not in self._making:
+                self._making.add(key)
+                threading.Thread(target=self._make, args=(key, make), daemon=True).start()
+        if found is not None:
+            return found[1]
         value = make()
+        self._keep(key, value)
+        return value
+
+    def _make(self, key: Any, make: Callable[[], Any]) -> None:
+        try:
+            self._keep(key, make())
+        except Exception:  # the stale answer stays; the next visit tries again
+            log.exception("refreshing %r failed", key)
+        finally:
+            with self._lock:
+                self._making.discard(key)
+
+    def _keep(self, key: Any, value: Any) -> None:
+        import time
+
         with self._lock:
-            self._items[key] = (now, value)
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value
 
 
 def recent(request: Request, name: str) -> Recent:

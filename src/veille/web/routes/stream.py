@@ -31,7 +31,7 @@ from veille.web.deps import (
     translator,
     workspace,
 )
-from veille.web.listening import day, many, plain_hit, post_view
+from veille.web.listening import day, many, plain_hit, post_view, recent
 
 router = APIRouter()
 
@@ -131,6 +131,7 @@ def stream_page(request: Request, user: Viewer) -> HTMLResponse:
         "error": error,
         "problem": problem,
         "args": _args(req),
+        "count_url": f"/stream/count?{_args(req)}" if page and page.total is None else "",
         "next_url": f"/stream?{_args(req, page=page.next)}" if page and page.next else "",
         "events_url": f"/stream/events?{_args(req, after=str(int(page.newest)))}"
         if page and page.newest is not None and req.sort == "newest"
@@ -204,6 +205,18 @@ async def stream_events(request: Request, user: Viewer) -> StreamingResponse:
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+@router.get("/stream/count", response_class=HTMLResponse)
+def stream_count(request: Request, user: Viewer) -> HTMLResponse:
+    """How many posts the stream holds (the page asks after showing its posts;
+    kept a minute: the same stream asked again is not counted again)."""
+    ws = workspace(request)
+    req = stream_request(request)
+    total = recent(request, "stream-count").get(
+        _args(req), lambda: stream_service.count_matches(ws, req)
+    )
+    return render(request, "stream/_count.html", {"total": total})
 
 
 @router.get("/stream/export")

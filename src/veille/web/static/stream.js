@@ -4,6 +4,22 @@
 // itself, from the newest post already received.
 (function () {
   "use strict";
+  // The total of a stream longer than a page is counted after the page is shown.
+  var counter = document.getElementById("stream-count");
+  if (counter && counter.dataset.count && window.fetch) {
+    fetch(counter.dataset.count, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html === null) { return; }
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var found = doc.querySelector(".count");
+        if (found) { counter.replaceChildren(document.createTextNode(found.textContent)); }
+      });
+  }
+})();
+
+(function () {
+  "use strict";
   var live = document.getElementById("live");
   var list = document.getElementById("posts");
   if (!live || !live.dataset.events || !window.EventSource) { return; }
