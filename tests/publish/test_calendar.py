@@ -239,6 +239,14 @@ def test_cli_commands(workspace: Workspace, sim: Simulator) -> None:
     assert now.exit_code == 0 and url in now.output
     refused = runner.invoke(app, ["publish", "now", "-a", "m", "z" * 600, *w])
     assert refused.exit_code == 2 and "too_long" not in refused.output
+    sim.host("mastodon").state["max_characters"] = 700
+    try:  # the limit read from the account's instance
+        fits = runner.invoke(app, ["draft", "check", "-p", "mastodon", "--account", "m",
+                                   "z" * 600, "--format", "json", *w])  # fmt: skip
+    finally:
+        del sim.host("mastodon").state["max_characters"]
+    assert fits.exit_code == 0, fits.output
+    assert '"limit": 700' in fits.output
     assert runner.invoke(app, ["calendar", "remove", "1", *w]).exit_code == 0
     assert runner.invoke(app, ["calendar", "approve", "9", "--by", "x", *w]).exit_code == 2
     assert runner.invoke(app, ["publish", "account", "remove", "m", *w]).exit_code == 0

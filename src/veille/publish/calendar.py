@@ -155,6 +155,7 @@ def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
     entry = get_entry(state, entry_id)
     if not by:
         raise UsageError("an approval names who approves (--by)")
+    _check_approver(state, by)
     if entry.status not in ("draft", "scheduled"):
         raise UsageError(f"calendar post #{entry_id} is {entry.status}; nothing to approve")
     if entry.problems:
@@ -167,6 +168,27 @@ def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
         entry_id, status="approved", approved_by=by, approved_at=now, updated_at=now
     )
     return get_entry(state, entry_id)
+
+
+def _check_approver(state: Any, by: str) -> None:
+    """Where the workspace has user accounts, only a manager (or an admin)
+    approves; a workspace without accounts leaves it to whoever runs the command."""
+    import importlib
+
+    try:
+        users: Any = importlib.import_module("veille.services.users")
+    except ImportError:  # a build without the web app's accounts
+        return
+    if users.count_users(state) == 0:
+        return
+    found = users.get_user(state, by)
+    if found is None:
+        raise NotFound(f"no user named {by!r}", hint="Approve as a manager's username.")
+    if not found.can("manager"):
+        raise UsageError(
+            f"{by} is {found.role}: approving a post needs the manager role",
+            hint="Ask a manager or an admin to approve it.",
+        )
 
 
 def remove_entry(state: Any, entry_id: int) -> None:
@@ -347,6 +369,9 @@ class PublisherWorker:
                 if ws is None:
                     ws = Workspace(root=self.root, settings=self.settings)
                     pub = Publishing(self.settings)
+                    if not hasattr(ws.state, "claim_due_calendar_entries"):
+                        log.warning("this state store keeps no content calendar; not publishing")
+                        break
                 self.outcomes.extend(publish_due(ws.state, self.settings, publishing=pub))
                 self.rounds += 1
             except Exception:  # the worker outlives any store or platform failure

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from veille.models import Cursor, Post, Sentiment
+from veille.store.protocols.accounts import AccountState, AccountStateTx
 from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.calendar import CalendarState, CalendarStateTx
@@ -94,6 +95,7 @@ class PostStoreTx(AnalyticsPostsTx, SearchPostsTx, Protocol):
 
 
 class StateStoreTx(
+    AccountStateTx,
     AlertStateTx,
     CalendarStateTx,
     EnrichStateTx,
@@ -141,7 +143,9 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
 
 @runtime_checkable
-class StateStore(AlertState, CalendarState, EnrichState, SourceState, TopicState, Protocol):
+class StateStore(
+    AccountState, AlertState, CalendarState, EnrichState, SourceState, TopicState, Protocol
+):
     """What the organization configures and works on. Transactional."""
 
     def transaction(self) -> AbstractContextManager[StateStoreTx]: ...
