@@ -194,3 +194,20 @@ def test_bluesky_reply_to_a_collected_post_uses_its_payload(
     assert refs["root"] == view["record"]["reply"]["root"]
     # Session, handle resolution (none here) and the record: no lookup of the parent.
     assert sim.host("bluesky").requests - before == 2
+
+
+def test_mastodon_reply_to_a_post_seen_on_another_instance_is_resolved_by_its_url(
+    sim: Simulator, pub: Publishing
+) -> None:
+    from veille.models import Author, Post
+    from veille.sim.social import snowflake
+
+    original = next(p for p in sim.world.by_platform["mastodon"] if p.repost_of is None)
+    link = sim.url("mastodon", f"/@{original.author.handle}/{snowflake(original)}")
+    # Collected through another instance: its id there means nothing here.
+    elsewhere = Post.create(platform="mastodon", native_id="other.example/999999",
+                            text=original.text, url=link, published_at=original.published_at,
+                            author=Author(original.author.handle))  # fmt: skip
+    pub.publish(accounts(sim)["mastodon"], "Bonjour d'ailleurs", reply_to=elsewhere)
+    sent = [w for w in sim.host("mastodon").writes if w.method == "POST"][-1]
+    assert sent.body["in_reply_to_id"] == snowflake(original)

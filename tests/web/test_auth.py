@@ -256,3 +256,29 @@ def test_api_tokens_from_the_settings_page(
     client.post(f"/settings/tokens/{token_id}/revoke", data={"csrf_token": token})
     with live_server.workspace() as ws:
         assert users.user_for_token(ws.state, secret) is None
+
+
+def test_the_switcher_works_before_signing_in(live_server: Served) -> None:
+    with httpx.Client(base_url=live_server.url) as anon:
+        token = csrf_from(anon.get("/login").text)
+        anon.post("/language", data={"lang": "fr", "next": "/login", "csrf_token": token})
+        assert "Se connecter" in anon.get("/login", headers={"Accept-Language": "en"}).text
+
+
+def test_a_new_password_signs_the_user_out_elsewhere(
+    live_server: Served, client: httpx.Client
+) -> None:
+    with live_server.workspace() as ws:
+        users.add_user(ws.state, "mover", "first long password", "viewer")
+    assert do_login(client, "mover", "first long password").status_code == 303
+    with httpx.Client(base_url=live_server.url) as laptop:
+        do_login(laptop, "mover", "first long password")
+        token = csrf_from(laptop.get("/settings").text)
+        changed = laptop.post(
+            "/settings/password",
+            data={"current": "first long password", "password": "second long password",
+                  "csrf_token": token},
+        )  # fmt: skip
+        assert changed.status_code == 303
+        assert laptop.get("/settings").status_code == 200  # this browser stays in
+    assert client.get("/settings").status_code == 303  # the other one is out

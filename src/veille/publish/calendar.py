@@ -58,8 +58,15 @@ def local(when: datetime, timezone: str) -> datetime:
 def _check(state: Any, settings: Settings, account: Any, text: str, title: str | None) -> list:
     from veille.plan.guide import check_draft
 
-    report = check_draft(account.platform, text, title=title)
+    report = check_draft(account.platform, text, title=title, instance_limit=account.limit)
     return [p.as_dict() for p in report.problems]
+
+
+def _audit(state: Any, actor: str | None, action: str, target: str, detail: str = "") -> None:
+    """Every change goes to the audit log (``None``: the command line)."""
+    from veille.services import audit
+
+    audit.record(state, actor or None, action, target, detail)
 
 
 def get_entry(state: Any, entry_id: int) -> CalendarEntry:
@@ -105,7 +112,9 @@ def add_entry(
         updated_at=now, title=title or None, language=language or None,
         reply_to=reply_to or None, problems=problems, attempt_key=uuid.uuid4().hex,
     )  # fmt: skip
-    return get_entry(state, state.add_calendar_entry(entry))
+    added = get_entry(state, state.add_calendar_entry(entry))
+    _audit(state, by, "calendar.add", f"#{added.id}", f"{acct.name} {added.status}")
+    return added
 
 
 def edit_entry(
@@ -146,6 +155,7 @@ def edit_entry(
     if language is not None:
         changes["language"] = language or None
     state.update_calendar_entry(entry_id, **changes)
+    _audit(state, by, "calendar.edit", f"#{entry_id}", changes["status"])
     return get_entry(state, entry_id)
 
 
@@ -167,6 +177,7 @@ def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
     state.update_calendar_entry(
         entry_id, status="approved", approved_by=by, approved_at=now, updated_at=now
     )
+    _audit(state, by, "calendar.approve", f"#{entry_id}")
     return get_entry(state, entry_id)
 
 
@@ -191,9 +202,10 @@ def _check_approver(state: Any, by: str) -> None:
         )
 
 
-def remove_entry(state: Any, entry_id: int) -> None:
+def remove_entry(state: Any, entry_id: int, *, by: str = "") -> None:
     get_entry(state, entry_id)
     state.remove_calendar_entry(entry_id)
+    _audit(state, by, "calendar.remove", f"#{entry_id}")
 
 
 def list_entries(

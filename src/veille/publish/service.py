@@ -23,7 +23,14 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")
 
 
 def add_account(
-    state: Any, name: str, platform: str, url: str, *, handle: str = "", secret: str = ""
+    state: Any,
+    name: str,
+    platform: str,
+    url: str,
+    *,
+    handle: str = "",
+    secret: str = "",
+    by: str = "",
 ) -> Account:
     """Store an account veille may post as (the secret is best given as
     ``env:NAME``: then it is read from the environment and never stored)."""
@@ -64,7 +71,23 @@ def add_account(
             f"an account named {name!r} already exists",
             hint="Choose another name, or remove it first with `veille publish account remove`.",
         )
+    from veille.services import audit
+
+    # Never the secret: the platform and where it posts.
+    audit.record(state, by or None, "publish.account.add", name, f"{platform} {account.url}")
     return account
+
+
+def learn_limit(state: Any, settings: Settings, name: str) -> int | None:
+    """Ask the account's server for its length limit (a Mastodon instance's
+    ``/api/v2/instance``) and remember it, so drafts for that account are
+    checked against it; ``None`` when the server does not say (nothing changes)."""
+    account = get_account(state, name)
+    with Publishing(settings) as pub:
+        limit = pub.instance_limit(account)
+    if limit is not None:
+        state.set_publish_account_limit(name, limit)
+    return limit
 
 
 def list_accounts(state: Any) -> list[Account]:
@@ -87,9 +110,12 @@ def get_account(state: Any, name: str) -> Account:
     return found
 
 
-def remove_account(state: Any, name: str) -> None:
+def remove_account(state: Any, name: str, *, by: str = "") -> None:
+    from veille.services import audit
+
     get_account(state, name)
     state.remove_publish_account(name)
+    audit.record(state, by or None, "publish.account.remove", name)
 
 
 class Publishing:

@@ -18,12 +18,6 @@ from veille.web.deps import Analyst, Manager, lang, redirect, render, state, tra
 router = APIRouter()
 
 
-def _record(request: Request, actor: str, action: str, target: str, detail: str = "") -> None:
-    from veille.services import audit
-
-    audit.record(state(request), actor, action, target, detail)
-
-
 def _verdict(platform: str, text: str, title: str | None) -> Any:
     """The draft checker's verdict on what was typed (None when nothing to check)."""
     if not text.strip():
@@ -103,7 +97,6 @@ def add(
     except UsageError as exc:
         return _list_page(request, form=form, verdict=verdict, error=exc.message,
                           status_code=400)  # fmt: skip
-    _record(request, user.username, "calendar.add", f"#{entry.id}", entry.account)
     if entry.problems:
         message = _("Post #%(id)s saved as a draft: it breaks a rule of %(platform)s.",
                     id=entry.id, platform=entry.platform)  # fmt: skip
@@ -160,11 +153,11 @@ def edit(
         return _edit_page(request, entry, form=form, verdict=verdict)
     try:
         cal.edit_entry(state(request), workspace(request).settings, entry_id, text=text,
-                       at=at.replace("T", " ") or None, title=title)  # fmt: skip
+                       at=at.replace("T", " ") or None, title=title,
+                       by=user.username)  # fmt: skip
     except UsageError as exc:
         return _edit_page(request, entry, form=form, verdict=verdict, error=exc.message,
                           status_code=400)  # fmt: skip
-    _record(request, user.username, "calendar.edit", f"#{entry_id}")
     return redirect("/plan/calendar", message=_("Post #%(id)s saved.", id=entry_id))
 
 
@@ -176,7 +169,6 @@ def approve(request: Request, entry_id: int, user: Manager) -> Response:
         cal.approve_entry(state(request), entry_id, by=user.username)
     except UsageError as exc:
         return _list_page(request, error=exc.message, status_code=400)
-    _record(request, user.username, "calendar.approve", f"#{entry_id}")
     return redirect("/plan/calendar", message=_("Post #%(id)s approved.", id=entry_id))
 
 
@@ -184,6 +176,5 @@ def approve(request: Request, entry_id: int, user: Manager) -> Response:
 def remove(request: Request, entry_id: int, user: Analyst) -> Response:
     _ = translator(request)
     _entry(request, entry_id)
-    cal.remove_entry(state(request), entry_id)
-    _record(request, user.username, "calendar.remove", f"#{entry_id}")
+    cal.remove_entry(state(request), entry_id, by=user.username)
     return redirect("/plan/calendar", message=_("Post #%(id)s removed.", id=entry_id))
