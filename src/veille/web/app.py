@@ -1,4 +1,4 @@
-"""The web app's factory.
+r"""The web app's factory.
 
 Shape (what every area codes against):
 
@@ -18,6 +18,19 @@ Shape (what every area codes against):
 - Errors: an ``HTTPException`` or a :class:`~veille.errors.VeilleError`
   renders ``error.html`` for a page, and JSON ``{"detail": …, "hint": …}``
   under ``/api/``.
+
+Beyond the team's interface (added, nothing renamed): ``deps.state`` and
+``deps.posts`` (the request's stores), the role annotations above,
+``deps.csrf_exempt``, ``deps.redirect(url, message=…)`` / ``deps.flash``
+(a message shown on the next page), ``_("… %(name)s", name=…)`` filling its
+placeholders, ``ngettext(s, p, n)`` filling ``%(num)s`` with ``n`` formatted
+for the language, and ``format_decimal``/``format_percent``/``format_date``
+in every template (all take the request's language unless given one). Routes
+are served by FastAPI's thread pool; the workspace's stores open one
+connection per thread. A FastAPI sub-application mounted under this one must
+share its state (``sub.state = app.state``) for ``deps`` to find the
+workspace, and does not get this app's CSRF dependency or error handlers:
+prefer ``APIRouter``\ s.
 """
 
 from __future__ import annotations
