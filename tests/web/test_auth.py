@@ -304,3 +304,10 @@ def test_a_stale_session_cookie_is_ignored(live_server: Served) -> None:
         assert c.get("/settings").status_code == 303
         assert do_login(c, "viewer").status_code == 303
         assert c.get("/settings").status_code == 200
+
+
+def test_home_leads_somewhere_once_signed_in(client: httpx.Client, login: Login) -> None:
+    assert client.get("/").headers["location"].startswith("/login")
+    login(client, "viewer")
+    home = client.get("/", follow_redirects=True)
+    assert home.status_code == 200
