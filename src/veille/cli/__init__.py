@@ -11,7 +11,8 @@ import importlib
 import typer
 
 COMMAND_MODULES: tuple[str, ...] = (
-    "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics", "privacy"
+    "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics", "privacy",
+    "inbox",
 )  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from veille.models import Cursor, Post, Sentiment
 from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
+from veille.store.protocols.inbox import InboxState, InboxStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
 from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
 from veille.store.protocols.search import SearchPosts, SearchPostsTx
@@ -93,7 +94,7 @@ class PostStoreTx(AnalyticsPostsTx, SearchPostsTx, Protocol):
 
 
 class StateStoreTx(
-    AlertStateTx, EnrichStateTx, IngestPostsTx, SourceStateTx, TopicStateTx, Protocol
+    AlertStateTx, EnrichStateTx, InboxStateTx, IngestPostsTx, SourceStateTx, TopicStateTx, Protocol
 ):
     """Writes to the state that commit together."""
 
@@ -134,7 +135,7 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
 
 @runtime_checkable
-class StateStore(AlertState, EnrichState, SourceState, TopicState, Protocol):
+class StateStore(AlertState, EnrichState, InboxState, SourceState, TopicState, Protocol):
     """What the organization configures and works on. Transactional."""
 
     def transaction(self) -> AbstractContextManager[StateStoreTx]: ...

@@ -21,6 +21,7 @@ from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
 from veille.store.sqlite.filters import filter_sql, translate_error
 from veille.store.sqlite.functions import install as install_functions
+from veille.store.sqlite.inbox import SQLiteInbox, SQLiteInboxTx
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
 from veille.store.sqlite.privacy import SQLitePrivacy, SQLitePrivacyTx
@@ -86,6 +87,7 @@ class _Tx(
     SQLiteAlertsTx,
     SQLiteAnalyticsTx,
     SQLiteEnrichTx,
+    SQLiteInboxTx,
     SQLiteIngestTx,
     SQLiteSearchTx,
     SQLiteSourcesTx,
@@ -271,6 +273,7 @@ class SQLiteStore(
     SQLiteAlerts,
     SQLiteAnalytics,
     SQLiteEnrich,
+    SQLiteInbox,
     SQLiteIngest,
     SQLiteSearch,
     SQLiteSources,
