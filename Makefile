@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml setup.py
 TEST_STAMP := $(VENV)/.test-stamp
 $(TEST_STAMP): $(STAMP)
 	$(PY) -m pip install -q $(TORCH)
-	$(PY) -m pip install -q -e '.[dev,bench,transformers]'
+	$(PY) -m pip install -q -e '.[dev,bench,transformers,clickhouse]'
 	touch $(TEST_STAMP) $(VENV)/.kernel-stamp
 
 # The matcher's C core, built again when its source changes.

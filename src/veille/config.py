@@ -133,6 +133,14 @@ class InboxSettings:
 
 
 @dataclass(frozen=True)
+class PlanSettings:
+    # Calendar posts wait for a manager's approval before they are published.
+    require_approval: bool = False
+    # How often `veille run` looks for calendar posts that are due.
+    publish_interval_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
@@ -144,6 +152,7 @@ class Settings:
     organization: OrganizationSettings = field(default_factory=OrganizationSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     inbox: InboxSettings = field(default_factory=InboxSettings)
+    plan: PlanSettings = field(default_factory=PlanSettings)
 
 
 CONFIG_NAME = "veille.toml"
@@ -260,6 +269,12 @@ TEMPLATE = """\
 # require_approval = false
 # How long "someone is replying" is shown to the others.
 # reply_claim_minutes = 15
+
+[plan]
+# Calendar posts wait for a manager's approval (`veille calendar approve`).
+# require_approval = false
+# How often `veille run` publishes the calendar posts that are due.
+# publish_interval_seconds = 30.0
 """
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -285,6 +300,7 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("alerts", "dispatch_interval_seconds"): (0.1, 86400),
     ("inbox", "due_soon_minutes"): (0, 10_080),
     ("inbox", "reply_claim_minutes"): (1, 1440),
+    ("plan", "publish_interval_seconds"): (0.1, 86400),
 }
 
 

@@ -12,7 +12,7 @@ import typer
 
 COMMAND_MODULES: tuple[str, ...] = (
     "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics", "privacy",
-    "inbox",
+    "draft", "publish", "calendar", "inbox",
 )  # fmt: skip
 
 

@@ -50,42 +50,25 @@ class Verdict:
         return not self.problems
 
 
-# Fallback limits, used only when the platform guide is not installed.
-_LIMITS = {"mastodon": 500, "bluesky": 300, "x": 280}
+# Guide findings that the platform itself would refuse; the others (advice,
+# the organization's guidelines) are shown as warnings.
+BLOCKING = frozenset(
+    {"empty", "too_long", "too_many_bytes", "too_many_mentions", "forbidden_character"}
+)
 
 
-def check_reply(platform: str, text: str) -> Verdict:
-    """The guide's verdict on ``text`` as a reply on ``platform``."""
-    if not text.strip():
-        return Verdict(("the reply is empty",))
-    try:
-        from veille.plan.guide import check_draft
-    except ImportError:
-        limit = _LIMITS.get(platform)
-        n = len(text)
-        if limit is not None and n > limit:
-            return Verdict((f"{n} characters: {platform} allows {limit}",), (), n, limit)
-        return Verdict((), (), n, limit)
-    return _verdict(check_draft(platform, text))
+def check_reply(platform: str, text: str, *, lang: str = "en") -> Verdict:
+    """The platform guide's verdict on ``text`` as a reply on ``platform``,
+    its messages in ``lang`` (en or fr)."""
+    from veille.plan.guide import check_draft
 
-
-def _verdict(found: Any) -> Verdict:
-    """The guide's answer in this module's terms (it lists findings with a severity)."""
+    report = check_draft(platform, text)
     problems: list[str] = []
     warnings: list[str] = []
-    findings = getattr(found, "findings", None)
-    if findings is None and isinstance(found, list | tuple):
-        findings = found
-    for f in findings or ():
-        message = str(getattr(f, "message", f))
-        level = str(getattr(f, "severity", getattr(f, "level", "error"))).lower()
-        (problems if level in ("error", "problem", "block") else warnings).append(message)
-    return Verdict(
-        tuple(problems),
-        tuple(warnings),
-        getattr(found, "length", None),
-        getattr(found, "limit", None),
-    )
+    for problem in report.problems:
+        message = problem.message_fr if lang == "fr" else problem.message
+        (problems if problem.code in BLOCKING else warnings).append(message)
+    return Verdict(tuple(problems), tuple(warnings), report.length, report.limit)
 
 
 @dataclass(frozen=True)

@@ -285,7 +285,8 @@ def run_daemon(
     """Collect due sources until SIGINT/SIGTERM (or ``state.stop`` is set).
 
     Alerts are sent by an outbox worker on its own thread (monitors, digests
-    and retries too), so a slow channel never slows collection. The pipeline
+    and retries too), so a slow channel never slows collection; the content
+    calendar's due posts are published by a publisher worker, likewise. The pipeline
     is built once; its matcher follows the topics and alerts as they change.
     Nothing a source does stops the loop; a store error is logged and retried.
     """
@@ -301,6 +302,11 @@ def run_daemon(
     worker = OutboxWorker(workspace)
     worker.attach(pipeline)
     worker.start()
+    # The content calendar's due posts go out from their own thread too.
+    from veille.publish.calendar import PublisherWorker
+
+    publisher = PublisherWorker(workspace)
+    publisher.start()
     try:
         while not state.stop.is_set():
             try:
@@ -318,6 +324,7 @@ def run_daemon(
                 on_results(results)
             state.stop.wait(tick)
     finally:
+        publisher.stop()
         worker.stop()
         http.close()
     return state

@@ -1,5 +1,13 @@
-"""A simulated Bluesky AppView (searchPosts, getAuthorFeed, createSession) and
-a Jetstream v1 websocket server, both serving the generated ``bluesky`` posts."""
+"""A simulated Bluesky AppView (searchPosts, getAuthorFeed, getPosts,
+resolveHandle), PDS (createSession, createRecord) and a Jetstream v1 websocket
+server, all serving the generated ``bluesky`` posts.
+
+``com.atproto.repo.createRecord`` needs the ``accessJwt`` of a session made by
+``createSession`` (password :data:`APP_PASSWORD`), writes into that account's
+repo only, validates an ``app.bsky.feed.post`` (text of at most 300 graphemes
+and 3,000 bytes, ``createdAt``, reply refs that exist) with the AT Protocol's
+error JSON, refuses a record key already used, and adds the post to the world
+so search, feeds and Jetstream show it. Requests are kept in ``host.writes``."""
 
 from __future__ import annotations
 
@@ -15,9 +23,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from veille.models import Post
 from veille.sim.server import HostSpec, Reply, Request, Route, SimWorld
-from veille.sim.social import iso_z, seq_of, words_match
+from veille.sim.social import iso_z, remember, seq_of, words_match
 
 PLATFORM = "bluesky"
+APP_PASSWORD = "app-pass-word-sim1"
+MAX_GRAPHEMES = 300
+MAX_BYTES = 3000
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
 _TOKEN = re.compile(r"\S+")
 
@@ -29,7 +40,10 @@ def time_us(post: Post) -> int:
 
 def tid(post: Post) -> str:
     """An AT Protocol record key: 64 bits (time in µs, 10-bit clock id) in
-    base32-sortable, 13 characters."""
+    base32-sortable, 13 characters (a written post keeps the key it was given)."""
+    given = post.raw.get("sim_rkey")
+    if isinstance(given, str):
+        return given
     value = (time_us(post) << 10) | (seq_of(post) & 0x3FF)
     out = ""
     for _ in range(13):
@@ -79,6 +93,9 @@ def facets(text: str) -> list[dict[str, Any]]:
 
 
 def record(post: Post, world: SimWorld) -> dict[str, Any]:
+    given = post.raw.get("sim_record")
+    if isinstance(given, dict):  # written through createRecord: as the client wrote it
+        return dict(given)
     rec: dict[str, Any] = {
         "$type": "app.bsky.feed.post",
         "text": post.text,
@@ -234,28 +251,162 @@ def _author_feed(req: Request) -> Reply:
 
 def _session(req: Request) -> Reply:
     creds = req.json() or {}
-    if not creds.get("identifier") or creds.get("password") != "app-pass-word-sim1":
+    if not creds.get("identifier") or creds.get("password") != APP_PASSWORD:
         return Reply.json(
             {"error": "AuthenticationRequired", "message": "Invalid identifier or password"},
             status=401,
         )
     h = str(creds["identifier"])
+    access = "sim-access-" + cid(h)[:16]
+    # The PDS side (createRecord) knows whose repo a token writes to.
+    req.host.state.setdefault("sessions", {})[access] = h
     return Reply.json(
         {
             "did": did(h),
             "handle": h,
-            "accessJwt": "sim-access-" + cid(h)[:16],
+            "accessJwt": access,
             "refreshJwt": "sim-refresh-" + cid(h)[:16],
             "active": True,
         }
     )
 
 
+def _invalid(req: Request, message: str, status: int = 400, error: str = "InvalidRequest") -> Reply:
+    return remember(req, Reply.json({"error": error, "message": message}, status=status))
+
+
+def _known_handles(world: SimWorld) -> set[str]:
+    return {handle_of(p) for p in world.by_platform.get(PLATFORM, [])}
+
+
+def _resolve_handle(req: Request) -> Reply:
+    handle = (req.arg("handle") or "").lower().lstrip("@")
+    sessions = req.host.state.get("sessions", {})
+    if handle and (handle in _known_handles(req.world) or handle in sessions.values()):
+        return Reply.json({"did": did(handle)})
+    return Reply.json(
+        {"error": "InvalidRequest", "message": "Unable to resolve handle"}, status=400
+    )
+
+
+def _by_uri(world: SimWorld, wanted: set[str]) -> list[Post]:
+    return [
+        p for p in world.by_platform.get(PLATFORM, []) if p.repost_of is None and uri(p) in wanted
+    ]
+
+
+def _get_posts(req: Request) -> Reply:
+    wanted = set(req.query.get("uris", []))
+    if len(wanted) > 25:
+        return Reply.json(
+            {"error": "InvalidRequest", "message": "uris must not have more than 25 elements"},
+            status=400,
+        )
+    now = req.world.clock.now()
+    found = [p for p in _by_uri(req.world, wanted) if p.published_at <= now]
+    return Reply.json({"posts": [post_view(p, req.world) for p in found]})
+
+
+_BAD = "Invalid app.bsky.feed.post record: "
+_RKEY = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
+
+
+def _create_record(req: Request) -> Reply:
+    from veille.models import Author
+    from veille.plan.lengths import graphemes
+    from veille.sim.social import written_post
+
+    handle = req.host.state.get("sessions", {}).get(req.token or "")
+    if handle is None:
+        return _invalid(req, "Authentication Required", 401, "AuthenticationRequired")
+    try:
+        body = req.json()
+    except ValueError:
+        return _invalid(req, "Request body is not JSON")
+    if not isinstance(body, dict):
+        return _invalid(req, "Input must be an object")
+    repo, collection = body.get("repo"), body.get("collection")
+    record = body.get("record")
+    if repo not in (handle, did(handle)):
+        return _invalid(req, "Invalid repo: you may only write to your own repo", 400)
+    if collection != "app.bsky.feed.post":
+        return _invalid(req, f"Unsupported collection: {collection}")
+    if not isinstance(record, dict) or record.get("$type") != "app.bsky.feed.post":
+        return _invalid(req, _BAD + "Record/$type must be app.bsky.feed.post")
+    text = record.get("text")
+    if not isinstance(text, str):
+        return _invalid(
+            req, 'Invalid app.bsky.feed.post record: Record must have the property "text"'
+        )
+    if graphemes(text) > MAX_GRAPHEMES:
+        return _invalid(
+            req,
+            _BAD + f"Record/text must not be longer than {MAX_GRAPHEMES} graphemes",
+        )
+    if len(text.encode()) > MAX_BYTES:
+        return _invalid(
+            req,
+            _BAD + f"Record/text must not be longer than {MAX_BYTES} characters",
+        )
+    if not isinstance(record.get("createdAt"), str):
+        return _invalid(
+            req, 'Invalid app.bsky.feed.post record: Record must have the property "createdAt"'
+        )
+    rkey = body.get("rkey")
+    if rkey is not None and (not isinstance(rkey, str) or not _RKEY.fullmatch(rkey)):
+        return _invalid(req, "Invalid record key")
+    keys: set[tuple[str, str]] = req.host.state.setdefault("rkeys", set())
+    if rkey and (handle, rkey) in keys:
+        return _invalid(req, f"Record already exists: at://{did(handle)}/{collection}/{rkey}")
+    parent = root = None
+    reply = record.get("reply")
+    if reply is not None:
+        try:
+            parent_uri, root_uri = reply["parent"]["uri"], reply["root"]["uri"]
+        except (KeyError, TypeError):
+            return _invalid(req, _BAD + "Record/reply must have parent and root")
+        found = {uri(p): p for p in _by_uri(req.world, {parent_uri, root_uri})}
+        parent, root = found.get(parent_uri), found.get(root_uri)
+        if parent is None or root is None:
+            return _invalid(req, _BAD + "reply parent or root not found")
+    seq = req.world.next_seq()
+    key = rkey or _tid_of(int(req.world.clock.now().timestamp() * 1_000_000), seq)
+    keys.add((handle, key))
+    langs = record.get("langs") or []
+    post = written_post(
+        req,
+        platform=PLATFORM,
+        native_id=f"{did(handle)}/app.bsky.feed.post/{key}",
+        text=text,
+        author=Author(handle=handle, name=handle.split(".")[0].title()),
+        url=f"https://bsky.app/profile/{handle}/post/{key}",
+        lang=str(langs[0]) if langs else None,
+        parent_id=parent.id if parent else None,
+        thread_id=root.id if root else None,
+        raw={"sim_rkey": key, "sim_record": record},
+    )
+    return remember(
+        req, Reply.json({"uri": uri(post), "cid": cid(post.id), "validationStatus": "valid"}), body
+    )
+
+
+def _tid_of(micros: int, clock_id: int) -> str:
+    value = (micros << 10) | (clock_id & 0x3FF)
+    out = ""
+    for _ in range(13):
+        out = _B32[value & 31] + out
+        value >>= 5
+    return out
+
+
 def routes() -> list[Route]:
     return [
         Route("GET", r"/xrpc/app\.bsky\.feed\.searchPosts", _search),
         Route("GET", r"/xrpc/app\.bsky\.feed\.getAuthorFeed", _author_feed),
+        Route("GET", r"/xrpc/app\.bsky\.feed\.getPosts", _get_posts),
+        Route("GET", r"/xrpc/com\.atproto\.identity\.resolveHandle", _resolve_handle),
         Route("POST", r"/xrpc/com\.atproto\.server\.createSession", _session),
+        Route("POST", r"/xrpc/com\.atproto\.repo\.createRecord", _create_record),
     ]
 
 

@@ -1,22 +1,36 @@
-"""A simulated Mastodon instance: tag, public and account timelines, v2 search.
+"""A simulated Mastodon instance: tag, public and account timelines, v2 search,
+the instance's configuration, and posting statuses.
 
 Statuses are the generated ``mastodon`` posts in the real entity JSON
 (``/api/v1/statuses`` shape), newest first, paged with ``max_id`` /
 ``since_id`` / ``min_id`` and a ``Link`` header as Mastodon sends it.
+
+``POST /api/v1/statuses`` needs a bearer token of :data:`TOKENS` (the account
+it posts as); it counts the status as Mastodon does (links as 23, remote
+mentions by their local part) against ``host.state["max_characters"]``
+(default :data:`MAX_CHARACTERS`, shown at ``GET /api/v2/instance``), answers
+422 with Mastodon's error JSON past it, honours ``Idempotency-Key`` (the same
+key and token get the first status back), and adds the status to the world,
+so the timelines and search show it. Every request is kept in ``host.writes``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote, urlencode
 
-from veille.models import Post
+from veille.models import Author, Post
 from veille.sim.server import HostSpec, Reply, Request, Route
-from veille.sim.social import html_paragraph, iso_z, snowflake, words_match
+from veille.sim.social import html_paragraph, iso_z, remember, snowflake, words_match, written_post
 
 PLATFORM = "mastodon"
 MAX_LIMIT = 40
+MAX_CHARACTERS = 500
+# Bearer token -> the account it posts as (the organization's, in the demo).
+TOKENS = MappingProxyType({"sim-mastodon-token": "lumio", "sim-mastodon-token-2": "lumio_support"})
+VISIBILITIES = ("public", "unlisted", "private", "direct")
 
 
 def _key(status_id: str) -> tuple[int, str]:
@@ -79,8 +93,8 @@ def status_json(post: Post, req: Request, *, nest: bool = True) -> dict[str, Any
         "in_reply_to_id": snowflake(parent) if parent else None,
         "in_reply_to_account_id": (parent.author.id if parent else None),
         "sensitive": False,
-        "spoiler_text": "",
-        "visibility": "public",
+        "spoiler_text": post.raw.get("spoiler_text", ""),
+        "visibility": post.raw.get("visibility", "public"),
         "language": post.lang,
         "uri": f"{base}/users/{post.author.handle}/statuses/{sid}",
         "url": f"{base}/@{post.author.handle}/{sid}",
@@ -178,8 +192,110 @@ def _search(req: Request) -> Reply:
     )
 
 
+def _max_characters(req: Request) -> int:
+    return int(req.host.state.get("max_characters", MAX_CHARACTERS))
+
+
+def _instance(req: Request) -> Reply:
+    """The v2 instance entity (the parts clients read to size a status)."""
+    host = req.base_url.split("://", 1)[-1]
+    return Reply.json(
+        {
+            "domain": host,
+            "title": "Simulated Mastodon",
+            "version": "4.3.0",
+            "source_url": "https://github.com/mastodon/mastodon",
+            "description": "A Mastodon instance simulated by veille.",
+            "languages": ["en", "fr"],
+            "configuration": {
+                "urls": {"streaming": f"ws://{host}"},
+                "accounts": {"max_featured_tags": 10},
+                "statuses": {
+                    "max_characters": _max_characters(req),
+                    "max_media_attachments": 4,
+                    "characters_reserved_per_url": 23,
+                },
+                "media_attachments": {"image_size_limit": 16777216},
+                "polls": {"max_options": 4, "max_characters_per_option": 50},
+            },
+            "registrations": {"enabled": False, "approval_required": False},
+        }
+    )
+
+
+def _form(req: Request) -> dict[str, Any]:
+    """The request's parameters: JSON, or form fields (as Mastodon accepts both)."""
+    ctype = (req.headers.get("Content-Type") or "").lower()
+    if "json" in ctype:
+        data = req.json()
+        return data if isinstance(data, dict) else {}
+    from urllib.parse import parse_qs
+
+    return {k: v[0] for k, v in parse_qs(req.body.decode("utf-8", "replace")).items()}
+
+
+def _error(req: Request, message: str, status: int) -> Reply:
+    return remember(req, Reply.json({"error": message}, status=status))
+
+
+def _post_status(req: Request) -> Reply:
+    from veille.plan.lengths import mastodon_length
+
+    handle = TOKENS.get(req.token or "")
+    if handle is None:
+        return _error(req, "The access token is invalid", 401)
+    try:
+        form = _form(req)
+    except ValueError:
+        return _error(req, "Validation failed: the body is not JSON", 422)
+    key = req.headers.get("Idempotency-Key")
+    seen: dict[tuple[str, str], dict[str, Any]] = req.host.state.setdefault("idempotency", {})
+    if key and (handle, key) in seen:
+        return remember(req, Reply.json(seen[(handle, key)]), form)
+    text = str(form.get("status") or "")
+    spoiler = str(form.get("spoiler_text") or "")
+    if not text.strip():
+        return _error(req, "Validation failed: Text can't be blank", 422)
+    limit = _max_characters(req)
+    if mastodon_length(text, spoiler) > limit:
+        return _error(req, f"Validation failed: Text character limit of {limit} exceeded", 422)
+    visibility = str(form.get("visibility") or "public")
+    if visibility not in VISIBILITIES:
+        return _error(req, "Validation failed: Visibility is not included in the list", 422)
+    parent = None
+    reply_to = form.get("in_reply_to_id")
+    if reply_to:
+        parent = next(
+            (p for p in req.world.by_platform.get(PLATFORM, []) if snowflake(p) == str(reply_to)),
+            None,
+        )
+        if parent is None:
+            return _error(req, "Record not found", 404)
+    base = req.base_url
+    post = written_post(
+        req,
+        platform=PLATFORM,
+        native_id=None,
+        text=text,
+        author=Author(
+            handle=handle, name=handle.replace("_", " ").title(), id=f"mastodon-{handle}"
+        ),
+        url_of=lambda p: f"{base}/@{handle}/{snowflake(p)}",
+        lang=str(form.get("language") or "") or None,
+        parent_id=parent.id if parent else None,
+        thread_id=(parent.thread_id or parent.id) if parent else None,
+        raw={"visibility": visibility, "spoiler_text": spoiler},
+    )
+    body = status_json(post, req)
+    if key:
+        seen[(handle, key)] = body
+    return remember(req, Reply.json(body), form)
+
+
 def routes() -> list[Route]:
     return [
+        Route("GET", r"/api/v2/instance", _instance),
+        Route("POST", r"/api/v1/statuses", _post_status),
         Route("GET", r"/api/v1/timelines/tag/(?P<tag>[^/]+)", _tag),
         Route("GET", r"/api/v1/timelines/public", _public),
         Route("GET", r"/api/v1/accounts/lookup", _lookup),

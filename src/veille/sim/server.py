@@ -117,6 +117,10 @@ class SimWorld:
         self.by_platform: dict[str, list[Post]] = {}
         self.by_author: dict[tuple[str, str], list[Post]] = {}
         self.by_id: dict[str, Post] = {}
+        # Posts written through the write endpoints (veille.sim.mastodon &co.).
+        self.written = 0
+        self._write_lock = threading.Lock()
+        self._seq = 5_000_000 + len(self.posts)
         for p in self.posts:
             self.by_platform.setdefault(p.platform, []).append(p)
             self.by_author.setdefault((p.platform, p.author.handle), []).append(p)
@@ -152,6 +156,29 @@ class SimWorld:
 
     def authors(self, platform: str) -> list[str]:
         return sorted({h for (p, h) in self.by_author if p == platform})
+
+    def add(self, post: Post) -> None:
+        """Add a post written through a simulated API (a status, a record, an
+        article), so that it is read back like the generated ones. Indexes stay
+        sorted by time: the clock may read earlier than the last generated post."""
+        key = (post.published_at, post.id)
+        with self._write_lock:
+            at = bisect_right(self.posts, key, key=lambda p: (p.published_at, p.id))
+            self.posts.insert(at, post)
+            self._times.insert(at, post.published_at)
+            for index in (
+                self.by_platform.setdefault(post.platform, []),
+                self.by_author.setdefault((post.platform, post.author.handle), []),
+            ):
+                index.insert(bisect_right(index, key, key=lambda p: (p.published_at, p.id)), post)
+            self.by_id[post.id] = post
+            self.written += 1
+
+    def next_seq(self) -> int:
+        """A sequence number for a written post, unique in this world."""
+        with self._write_lock:
+            self._seq += 1
+            return self._seq
 
 
 @dataclass
@@ -256,6 +283,17 @@ class Reply:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
 
 
+@dataclass(frozen=True)
+class Written:
+    """One request a write endpoint received: what a client sent."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any  # the parsed JSON or form, else the bytes
+    status: int = 0
+
+
 @dataclass
 class _Quota:
     remaining: int
@@ -280,6 +318,10 @@ class SimHost:
         self.rate_window = 300.0
         self.requests = 0
         self.statuses: dict[int, int] = {}
+        # What the write endpoints received (tests assert on it), and their
+        # own state (sessions, idempotency keys), both kept per host.
+        self.writes: list[Written] = []
+        self.state: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._quotas: dict[str | None, _Quota] = {}
         self._server: ThreadingHTTPServer | None = None

@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from veille.models import Post
 
@@ -145,3 +145,57 @@ def brand_page(world: object, platform: str, hour: int = 9) -> list[tuple[Post, 
         when = end
     cache[platform] = pages
     return pages
+
+
+def remember(req: Any, reply: Any, body: Any = None) -> Any:
+    """Record what a write endpoint received (``host.writes``) and pass ``reply`` on."""
+    from veille.sim.server import Written
+
+    headers = {k: v for k, v in req.headers.items()}
+    if body is None:
+        try:
+            body = req.json()
+        except ValueError:
+            body = req.body
+    with req.host._lock:
+        req.host.writes.append(Written(req.method, req.path, headers, body, reply.status))
+    return reply
+
+
+def written_post(
+    req: Any,
+    *,
+    platform: str,
+    native_id: str | None,
+    text: str,
+    author: Any,
+    url_of: Callable[[Post], str] | None = None,
+    **fields: Any,
+) -> Post:
+    """A post written through a simulated API, at the simulated time, added to
+    the world so that it is read back like any other. ``native_id`` ``None``:
+    numbered from its sequence; ``url_of`` gives its permalink once built."""
+    from dataclasses import replace
+
+    world = req.world
+    seq = world.next_seq()
+    raw = {"sim_seq": seq, "sim_written": True, **fields.pop("raw", {})}
+    post = Post.create(
+        platform=platform,
+        native_id=native_id or str(seq),
+        text=text,
+        published_at=world.clock.now(),
+        author=author,
+        hashtags=tuple(dict.fromkeys(re.findall(r"(?<![\w#])#(\w+)", text))),
+        mentions=tuple(dict.fromkeys(re.findall(r"(?<![\w@/])@([\w.-]*\w)", text))),
+        links=tuple(dict.fromkeys(_URL.findall(text))),
+        raw=raw,
+        **fields,
+    )
+    if url_of is not None:
+        from veille.models import canonical_url
+
+        link = url_of(post)
+        post = replace(post, url=link, canonical_url=canonical_url(link))
+    world.add(post)
+    return post

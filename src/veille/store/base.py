@@ -28,6 +28,7 @@ from typing import Protocol, runtime_checkable
 from veille.models import Cursor, Post, Sentiment
 from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
+from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
 from veille.store.protocols.inbox import InboxState, InboxStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
@@ -94,7 +95,14 @@ class PostStoreTx(AnalyticsPostsTx, SearchPostsTx, Protocol):
 
 
 class StateStoreTx(
-    AlertStateTx, EnrichStateTx, InboxStateTx, IngestPostsTx, SourceStateTx, TopicStateTx, Protocol
+    AlertStateTx,
+    CalendarStateTx,
+    EnrichStateTx,
+    InboxStateTx,
+    IngestPostsTx,
+    SourceStateTx,
+    TopicStateTx,
+    Protocol,
 ):
     """Writes to the state that commit together."""
 
@@ -135,7 +143,9 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
 
 @runtime_checkable
-class StateStore(AlertState, EnrichState, InboxState, SourceState, TopicState, Protocol):
+class StateStore(
+    AlertState, CalendarState, EnrichState, InboxState, SourceState, TopicState, Protocol
+):
     """What the organization configures and works on. Transactional."""
 
     def transaction(self) -> AbstractContextManager[StateStoreTx]: ...

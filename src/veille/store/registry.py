@@ -18,7 +18,11 @@ from typing import Any, Protocol
 
 from veille.errors import ConfigError
 
-BUILTIN_STORES: tuple[str, ...] = ("veille.store.sqlite.backend:SQLiteBackend",)
+BUILTIN_STORES: tuple[str, ...] = (
+    "veille.store.sqlite.backend:SQLiteBackend",
+    "veille.store.clickhouse.backend:ChdbBackend",
+    "veille.store.clickhouse.backend:ClickHouseBackend",
+)
 ENTRY_POINT_GROUP = "veille.stores"
 ROLES = ("posts", "state")
 

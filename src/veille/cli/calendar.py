@@ -1,0 +1,169 @@
+"""``veille calendar …``: the content calendar that ``veille run`` publishes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    err_console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+
+COLUMNS = ["id", "when", "account", "status", "text", "problems", "url", "error"]
+
+
+def _row(e: Any, tz: str, full: bool) -> dict[str, Any]:
+    from veille.publish.calendar import local
+
+    return {
+        "id": e.id,
+        "when": local(e.scheduled_at, tz).strftime("%Y-%m-%d %H:%M"),
+        "account": e.account,
+        "status": e.status,
+        "text": e.text if full else (e.text[:40] + "…" if len(e.text) > 40 else e.text),
+        "problems": "; ".join(p["code"] for p in e.problems),
+        "url": e.published_url or "",
+        "error": e.error or "",
+    }
+
+
+def _show(e: Any, output: DataFormat, tz: str) -> None:
+    if output is DataFormat.json:
+        from dataclasses import asdict
+
+        print_json(asdict(e))
+        return
+    console().print(f"#{e.id} {e.account} {_row(e, tz, False)['when']} {e.status}", markup=False)
+    for p in e.problems:
+        err_console().print(f"  {p['code']}: {p['message']}", markup=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    cal = typer.Typer(help="The content calendar: posts to publish, when.", no_args_is_help=True)
+    app.add_typer(cal, name="calendar")
+
+    @cal.command("add")
+    @handle_errors
+    def add(
+        account: Annotated[str, typer.Option("--account", "-a", help="The account's name.")],
+        at: Annotated[str, typer.Option(help="When: 2026-12-03 09:30 (workspace time zone).")],
+        text: Annotated[str | None, typer.Argument(help="The text, or - for stdin.")] = None,
+        title: Annotated[str | None, typer.Option(help="Title (WordPress).")] = None,
+        language: Annotated[str | None, typer.Option(help="Language code (fr, en).")] = None,
+        reply_to: Annotated[str | None, typer.Option(help="Id of a post to answer.")] = None,
+        by: Annotated[str, typer.Option(help="Who writes it (a username).")] = "",
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Save a post for a time; the draft checker's verdict is shown and kept."""
+        from veille.cli.draft import read_text
+        from veille.publish.calendar import add_entry
+
+        with open_workspace(workspace) as ws:
+            e = add_entry(ws.state, ws.settings, account=account, text=read_text(text), at=at,
+                          title=title, language=language, reply_to=reply_to, by=by)  # fmt: skip
+            _show(e, output, ws.settings.workspace.timezone)
+
+    @cal.command("edit")
+    @handle_errors
+    def edit(
+        entry_id: Annotated[int, typer.Argument(help="The post's number.")],
+        text: Annotated[str | None, typer.Option(help="New text.")] = None,
+        at: Annotated[str | None, typer.Option(help="New time.")] = None,
+        title: Annotated[str | None, typer.Option(help="New title.")] = None,
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Change a post not yet published (checked again; an approval must be given again)."""
+        from veille.publish.calendar import edit_entry
+
+        with open_workspace(workspace) as ws:
+            e = edit_entry(ws.state, ws.settings, entry_id, text=text, at=at, title=title)
+            _show(e, output, ws.settings.workspace.timezone)
+
+    @cal.command("list")
+    @handle_errors
+    def list_cmd(
+        status: Annotated[
+            list[str] | None, typer.Option(help="Only these statuses (repeatable).")
+        ] = None,
+        full: Annotated[bool, typer.Option(help="Whole texts.")] = False,
+        workspace: WorkspaceOpt = None,
+        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    ) -> None:
+        """The calendar by time, with statuses, problems, links and errors."""
+        from veille.publish.calendar import list_entries
+
+        with open_workspace(workspace) as ws:
+            tz = ws.settings.workspace.timezone
+            rows = [_row(e, tz, full or output is not RowFormat.table)
+                    for e in list_entries(ws.state, statuses=tuple(status or ()))]  # fmt: skip
+        print_rows(rows, COLUMNS, output)
+
+    @cal.command("approve")
+    @handle_errors
+    def approve(
+        entry_id: Annotated[int, typer.Argument(help="The post's number.")],
+        by: Annotated[str, typer.Option(help="The approving manager (a username).")],
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Approve a post (needed when [plan] require_approval = true)."""
+        from veille.publish.calendar import approve_entry
+
+        with open_workspace(workspace) as ws:
+            e = approve_entry(ws.state, entry_id, by=by)
+        console().print(f"#{e.id} approved by {by}; it goes out at its time.", markup=False)
+
+    @cal.command("publish")
+    @handle_errors
+    def publish(
+        entry_id: Annotated[
+            int | None, typer.Argument(help="One post, now (default: every due post).")
+        ] = None,
+        dry_run: Annotated[
+            bool, typer.Option(help="Show what would be sent; send nothing.")
+        ] = False,
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Publish the due posts now (veille run does it on its own)."""
+        from veille.publish.calendar import publish_due
+
+        with open_workspace(workspace) as ws:
+            outcomes = publish_due(ws.state, ws.settings, dry_run=dry_run, only=entry_id)
+        if output is DataFormat.json:
+            print_json([{"id": o.entry_id, "result": o.result, "error": o.error,
+                         "url": o.published.url if o.published else None,
+                         "request": dict(o.published.request or {}) if o.published else None}
+                        for o in outcomes])  # fmt: skip
+        else:
+            for o in outcomes:
+                said = o.error or (o.published.url if o.published else "") or ""
+                console().print(f"#{o.entry_id} {o.result} {said}", markup=False)
+            if not outcomes:
+                console().print("nothing due.", markup=False)
+        if any(o.result == "failed" for o in outcomes):
+            raise typer.Exit(1)
+
+    @cal.command("remove")
+    @handle_errors
+    def remove(
+        entry_id: Annotated[int, typer.Argument(help="The post's number.")],
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Remove a post from the calendar (a published post stays on its platform)."""
+        from veille.publish.calendar import remove_entry
+
+        with open_workspace(workspace) as ws:
+            remove_entry(ws.state, entry_id)
+        console().print(f"#{entry_id} removed.", markup=False)

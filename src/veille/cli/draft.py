@@ -1,0 +1,147 @@
+"""``veille draft check|guide``: a draft against a platform's rules and the
+organization's guidelines, and the platform guide itself."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    console,
+    err_console,
+    handle_errors,
+    print_json,
+)
+
+
+def read_text(text: str | None) -> str:
+    """The draft given as an argument, or read from standard input for ``-``
+    (or when no argument is given and input is piped)."""
+    from veille.errors import UsageError
+
+    if text == "-" or (text is None and not sys.stdin.isatty()):
+        return sys.stdin.read().rstrip("\n")
+    if text is None:
+        raise UsageError("no draft given", hint="Pass the text, or - to read it from stdin.")
+    return text
+
+
+def load_guidelines(path: Path | None) -> object:
+    """Guidelines from a TOML file (its ``[guidelines]`` table, or the whole file)."""
+    if path is None:
+        return None
+    import tomllib
+
+    from veille.errors import InputError
+    from veille.plan.guide import Guidelines
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"--guidelines {path}: cannot be read ({exc})", hint="Give a TOML file."
+        ) from exc
+    return Guidelines.from_mapping(data.get("guidelines", data))
+
+
+def register(app: typer.Typer) -> None:
+    draft = typer.Typer(
+        help="Check drafts against each platform's rules and the guidelines.",
+        no_args_is_help=True,
+    )
+    app.add_typer(draft, name="draft")
+
+    @draft.command("check")
+    @handle_errors
+    def check(
+        platform: Annotated[str, typer.Option("--platform", "-p", help="x, mastodon, bluesky…")],
+        text: Annotated[str | None, typer.Argument(help="The draft, or - for stdin.")] = None,
+        title: Annotated[str | None, typer.Option(help="Title (YouTube, Reddit, blog).")] = None,
+        guidelines: Annotated[
+            Path | None,
+            typer.Option(help="TOML with forbidden_words, required_hashtags, max_hashtags."),
+        ] = None,
+        instance_limit: Annotated[
+            int | None,
+            typer.Option(min=1, help="The server's own limit (a Mastodon instance's)."),
+        ] = None,
+        lang: Annotated[str, typer.Option(help="Language of the messages: en or fr.")] = "en",
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Exit 0 when the draft respects the platform's rules and the guidelines,
+        1 naming each problem; JSON gives the counted length and the limit."""
+        from veille.plan.guide import Guidelines, check_draft
+
+        rules = load_guidelines(guidelines)
+        assert rules is None or isinstance(rules, Guidelines)
+        report = check_draft(
+            platform, read_text(text), title=title, guidelines=rules,
+            instance_limit=instance_limit,
+        )  # fmt: skip
+        if output is DataFormat.json:
+            print_json(report.as_dict())
+        else:
+            limit = f"/{report.limit}" if report.limit else ""
+            verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+            if lang == "fr":
+                verdict = "ok" if report.ok else f"{len(report.problems)} problème(s)"
+            console().print(
+                f"{report.platform}: {report.length}{limit} {report.unit} — {verdict}",
+                markup=False,
+            )
+            for p in report.problems:
+                err_console().print(f"  {p.code}: {p.text(lang)}", markup=False, soft_wrap=True)
+        if not report.ok:
+            raise typer.Exit(1)
+
+    @draft.command("guide")
+    @handle_errors
+    def guide(
+        platform: Annotated[
+            str | None, typer.Argument(help="One platform (default: the list).")
+        ] = None,
+        lang: Annotated[str, typer.Option(help="en or fr.")] = "en",
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """The platform guide: limits, how each counts, conventions, sources and dates."""
+        from veille.plan.guide import guide_for, load_guides
+
+        guides = load_guides()
+        if platform is None:
+            rows = [
+                {"platform": g.platform, "limit": g.limit or None, "counting": g.counting,
+                 "checked": g.checked}
+                for g in guides.values()
+            ]  # fmt: skip
+            if output is DataFormat.json:
+                print_json(rows)
+                return
+            for r in rows:
+                console().print(
+                    f"{r['platform']:10} {r['limit'] or '—':>6} {r['counting']:10} "
+                    f"checked {r['checked']}",
+                    markup=False,
+                )
+            return
+        g = guide_for(platform, guides)
+        if output is DataFormat.json:
+            print_json({"platform": g.platform, "checked": g.checked, **dict(g.data)})
+            return
+        out = console()
+        out.print(f"{g.name} (checked {g.checked})", markup=False)
+        out.print(g.text("length", "how", lang), markup=False, soft_wrap=True)
+        for key in ("mentions", "links", "alt_text", "etiquette"):
+            said = g.text("conventions", key, lang)
+            if said:
+                out.print(f"- {said}", markup=False, soft_wrap=True)
+        advice = g.text("hashtags", "advice", lang)
+        if advice:
+            out.print(f"- {advice}", markup=False, soft_wrap=True)
+        out.print("Sources:", markup=False)
+        for url in g.sources():
+            out.print(f"  {url}", markup=False, soft_wrap=True)

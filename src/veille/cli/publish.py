@@ -1,0 +1,118 @@
+"""``veille publish …``: the organization's accounts, and posting now."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+
+
+def register(app: typer.Typer) -> None:
+    publish = typer.Typer(
+        help="Post as the organization on Mastodon, Bluesky and WordPress.", no_args_is_help=True
+    )
+    accounts = typer.Typer(help="The accounts veille posts as.", no_args_is_help=True)
+    publish.add_typer(accounts, name="account")
+    app.add_typer(publish, name="publish")
+
+    @accounts.command("add")
+    @handle_errors
+    def account_add(
+        name: Annotated[str, typer.Argument(help="A name for the account (lumio-mastodon).")],
+        platform: Annotated[str, typer.Option(help="mastodon, bluesky or wordpress.")],
+        url: Annotated[str, typer.Option(help="Instance, PDS or site (https://…).")] = "",
+        handle: Annotated[str, typer.Option(help="Login: Bluesky handle, WordPress user.")] = "",
+        secret: Annotated[
+            str, typer.Option(help="Token or app password, or env:NAME (recommended).")
+        ] = "",
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Add an account (its secret is never shown back)."""
+        from veille.publish import add_account
+
+        with open_workspace(workspace) as ws:
+            acct = add_account(ws.state, name, platform, url, handle=handle, secret=secret)
+        console().print(f"account {acct.name} ({acct.platform}, {acct.url}) added.", markup=False)
+
+    @accounts.command("list")
+    @handle_errors
+    def account_list(
+        workspace: WorkspaceOpt = None,
+        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    ) -> None:
+        """The accounts, secrets masked."""
+        from veille.publish import list_accounts
+
+        with open_workspace(workspace) as ws:
+            rows = [a.shown() for a in list_accounts(ws.state)]
+        print_rows(rows, ["name", "platform", "url", "handle", "secret"], output)
+
+    @accounts.command("remove")
+    @handle_errors
+    def account_remove(name: str, workspace: WorkspaceOpt = None) -> None:
+        """Remove an account (calendar posts for it will fail until it is back)."""
+        from veille.publish import remove_account
+
+        with open_workspace(workspace) as ws:
+            remove_account(ws.state, name)
+        console().print(f"account {name} removed.", markup=False)
+
+    @publish.command("now")
+    @handle_errors
+    def now(
+        account: Annotated[str, typer.Option("--account", "-a", help="The account's name.")],
+        text: Annotated[str | None, typer.Argument(help="The text, or - for stdin.")] = None,
+        title: Annotated[str | None, typer.Option(help="Title (WordPress).")] = None,
+        reply_to: Annotated[
+            str | None, typer.Option(help="The platform's id of the post to answer.")
+        ] = None,
+        language: Annotated[str | None, typer.Option(help="Language code (fr, en).")] = None,
+        dry_run: Annotated[
+            bool, typer.Option(help="Show what would be sent; send nothing.")
+        ] = False,
+        force: Annotated[
+            bool, typer.Option(help="Publish even if the draft checker finds problems.")
+        ] = False,
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Publish one post now (checked by the draft checker first)."""
+        from veille.cli.draft import read_text
+        from veille.errors import UsageError
+        from veille.plan.guide import check_draft
+        from veille.publish import Publishing, get_account
+
+        body = read_text(text)
+        with open_workspace(workspace) as ws:
+            acct = get_account(ws.state, account)
+            report = check_draft(acct.platform, body, title=title)
+            if not report.ok and not force:
+                raise UsageError(
+                    f"the draft breaks {len(report.problems)} rule(s) of {acct.platform}: "
+                    + " ".join(p.message for p in report.problems),
+                    hint="Fix it (see `veille draft check`), or pass --force.",
+                )
+            with Publishing(ws.settings) as pub:
+                done = pub.publish(acct, body, title=title, reply_to=reply_to,
+                                   language=language, dry_run=dry_run)  # fmt: skip
+        if output is DataFormat.json:
+            print_json({"id": done.id, "url": done.url, "platform": done.platform,
+                        "post_id": done.post_id, "dry_run": done.dry_run,
+                        "request": dict(done.request or {})})  # fmt: skip
+        elif done.dry_run:
+            console().print("dry run, nothing sent:", markup=False)
+            print_json(dict(done.request or {}))
+        else:
+            console().print(f"published on {done.platform}: {done.url or done.id}", markup=False)

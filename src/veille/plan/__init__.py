@@ -1,0 +1,1 @@
+"""The presence plan: objectives, people, channels, the platform guide."""

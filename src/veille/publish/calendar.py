@@ -1,0 +1,368 @@
+"""The content calendar: drafts per account at a time, checked by the draft
+checker when saved, approved by a manager where ``[plan] require_approval``
+says so, and published when due by ``veille run`` (:class:`PublisherWorker`).
+
+Statuses: ``draft`` (it breaks a rule, or waits for approval), ``approved``
+(a manager approved it), ``scheduled`` (no approval needed), ``published``,
+``failed`` (the platform's error kept, and the text). A post is published at
+most once: each entry keeps one attempt key that every try sends (the
+platform's guard against doubles), and a worker claims an entry under a lease
+before sending, so a crash between sending and recording is a retry that
+the platform recognises, not a second post.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from veille.config import Settings
+from veille.errors import NotFound, UsageError, VeilleError
+from veille.publish.base import Published, PublishError
+from veille.store.protocols.calendar import CalendarEntry
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=5)  # longer than one publish takes, with its timeouts
+RETRY_BASE = timedelta(minutes=1)  # doubled on each failed try
+
+
+def parse_when(value: str | datetime, timezone: str) -> datetime:
+    """A time as typed (``2026-12-03 09:30``, ISO 8601 with or without an
+    offset): without an offset it is in the workspace's time zone. UTC out."""
+    if isinstance(value, datetime):
+        when = value
+    else:
+        try:
+            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(
+                f"--at {value!r} is not a date and time",
+                hint="Write it as 2026-12-03 09:30 (the workspace's time zone) or ISO 8601.",
+            ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(timezone))
+    return when.astimezone(UTC).replace(microsecond=0)
+
+
+def local(when: datetime, timezone: str) -> datetime:
+    return when.astimezone(ZoneInfo(timezone))
+
+
+def _check(state: Any, settings: Settings, account: Any, text: str, title: str | None) -> list:
+    from veille.plan.guide import check_draft
+
+    report = check_draft(account.platform, text, title=title)
+    return [p.as_dict() for p in report.problems]
+
+
+def get_entry(state: Any, entry_id: int) -> CalendarEntry:
+    found: CalendarEntry | None = state.calendar_entry(entry_id)
+    if found is None:
+        raise NotFound(
+            f"no calendar post #{entry_id}", hint="List them with `veille calendar list`."
+        )
+    return found
+
+
+def _status_after_save(problems: list, settings: Settings) -> str:
+    if problems or settings.plan.require_approval:
+        return "draft"
+    return "scheduled"
+
+
+def add_entry(
+    state: Any,
+    settings: Settings,
+    *,
+    account: str,
+    text: str,
+    at: str | datetime,
+    title: str | None = None,
+    language: str | None = None,
+    reply_to: str | None = None,
+    by: str = "",
+) -> CalendarEntry:
+    """Save a post for ``account`` at ``at``; the draft checker's verdict is
+    kept with it (a draft that breaks a rule is saved, not scheduled)."""
+    from veille.publish.service import get_account
+
+    acct = get_account(state, account)
+    if not text.strip():
+        raise UsageError("the post is empty", hint="Give the text to publish.")
+    when = parse_when(at, settings.workspace.timezone)
+    problems = _check(state, settings, acct, text, title)
+    now = datetime.now(UTC).replace(microsecond=0)
+    entry = CalendarEntry(
+        id=0, account=acct.name, platform=acct.platform, text=text, scheduled_at=when,
+        status=_status_after_save(problems, settings), created_by=by, created_at=now,
+        updated_at=now, title=title or None, language=language or None,
+        reply_to=reply_to or None, problems=problems, attempt_key=uuid.uuid4().hex,
+    )  # fmt: skip
+    return get_entry(state, state.add_calendar_entry(entry))
+
+
+def edit_entry(
+    state: Any,
+    settings: Settings,
+    entry_id: int,
+    *,
+    text: str | None = None,
+    at: str | datetime | None = None,
+    title: str | None = None,
+    language: str | None = None,
+    by: str = "",
+) -> CalendarEntry:
+    """Change a post not yet published; it is checked again, and an approval
+    no longer holds (what was approved is not what will go out)."""
+    from veille.publish.service import get_account
+
+    entry = get_entry(state, entry_id)
+    if entry.status == "published":
+        raise UsageError(
+            f"calendar post #{entry_id} is already published",
+            hint="Published posts are not edited from veille; post a correction.",
+        )
+    new_text = entry.text if text is None else text
+    new_title = entry.title if title is None else (title or None)
+    problems = _check(state, settings, get_account(state, entry.account), new_text, new_title)
+    changes: dict[str, Any] = {
+        "text": new_text, "title": new_title, "problems": problems,
+        "status": _status_after_save(problems, settings), "approved_by": None,
+        "approved_at": None, "updated_at": datetime.now(UTC), "error": None,
+        "next_try_at": None, "attempts": 0,
+    }  # fmt: skip
+    if entry.status == "failed":
+        # The platform refused it: the next try is a new post.
+        changes["attempt_key"] = uuid.uuid4().hex
+    if at is not None:
+        changes["scheduled_at"] = parse_when(at, settings.workspace.timezone)
+    if language is not None:
+        changes["language"] = language or None
+    state.update_calendar_entry(entry_id, **changes)
+    return get_entry(state, entry_id)
+
+
+def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
+    """A manager's approval: the post goes out at its time. A post that breaks
+    a rule of its platform cannot be approved."""
+    entry = get_entry(state, entry_id)
+    if not by:
+        raise UsageError("an approval names who approves (--by)")
+    if entry.status not in ("draft", "scheduled"):
+        raise UsageError(f"calendar post #{entry_id} is {entry.status}; nothing to approve")
+    if entry.problems:
+        raise UsageError(
+            f"calendar post #{entry_id} breaks {len(entry.problems)} rule(s) of {entry.platform}",
+            hint="; ".join(p["message"] for p in entry.problems) + " Edit it first.",
+        )
+    now = datetime.now(UTC)
+    state.update_calendar_entry(
+        entry_id, status="approved", approved_by=by, approved_at=now, updated_at=now
+    )
+    return get_entry(state, entry_id)
+
+
+def remove_entry(state: Any, entry_id: int) -> None:
+    get_entry(state, entry_id)
+    state.remove_calendar_entry(entry_id)
+
+
+def list_entries(
+    state: Any,
+    *,
+    statuses: tuple[str, ...] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[CalendarEntry]:
+    entries: list[CalendarEntry] = state.calendar_entries(
+        statuses=statuses, since=since, until=until
+    )
+    return entries
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one due post came to: ``published`` (with the platform's ids),
+    ``retry`` (a passing failure, tried again later), ``failed``, or ``dry-run``."""
+
+    entry_id: int
+    result: str
+    published: Published | None = None
+    error: str | None = None
+
+
+def _publish_one(entry: CalendarEntry, state: Any, publishing: Any, now: datetime) -> Outcome:
+    account = state.publish_account(entry.account)
+    if account is None:
+        error = f"the account {entry.account!r} no longer exists"
+        state.release_calendar_entry(entry.id, status="failed", error=error, updated_at=now)
+        return Outcome(entry.id, "failed", error=error)
+    attempts = entry.attempts + 1
+    try:
+        done = publishing.publish(
+            account, entry.text, title=entry.title, language=entry.language,
+            reply_to=entry.reply_to, key=entry.attempt_key,
+        )  # fmt: skip
+    except PublishError as exc:
+        error = exc.platform_message or exc.message
+        if exc.retryable and attempts < MAX_ATTEMPTS:
+            wait = RETRY_BASE * 2 ** (attempts - 1)
+            state.release_calendar_entry(
+                entry.id, attempts=attempts, error=error, next_try_at=now + wait, updated_at=now
+            )
+            return Outcome(entry.id, "retry", error=error)
+        state.release_calendar_entry(
+            entry.id, status="failed", attempts=attempts, error=error, updated_at=now
+        )
+        return Outcome(entry.id, "failed", error=error)
+    state.release_calendar_entry(
+        entry.id, status="published", attempts=attempts, error=None, next_try_at=None,
+        published_id=done.id, published_url=done.url, post_id=done.post_id,
+        published_at=now, updated_at=now,
+    )  # fmt: skip
+    return Outcome(entry.id, "published", published=done)
+
+
+def publish_due(
+    state: Any,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    publishing: Any = None,
+    dry_run: bool = False,
+    only: int | None = None,
+) -> list[Outcome]:
+    """Publish every approved or scheduled post that is due (or only post
+    ``only``, due or not, with ``veille calendar publish ID``). One post's
+    failure is recorded on it and never stops the others. ``dry_run``: what
+    would be sent, nothing sent, nothing changed."""
+    from veille.publish.service import Publishing
+
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    own = publishing is None
+    pub = publishing or Publishing(settings)
+    try:
+        if dry_run:
+            return _dry_run(state, pub, now, only)
+        if only is not None:
+            entry = get_entry(state, only)
+            if entry.status not in ("approved", "scheduled"):
+                raise UsageError(
+                    f"calendar post #{only} is {entry.status}",
+                    hint="Only approved or scheduled posts are published"
+                    + (" (approve it first)." if entry.status == "draft" else "."),
+                )
+            state.update_calendar_entry(only, scheduled_at=min(entry.scheduled_at, now),
+                                        next_try_at=None)  # fmt: skip
+        out: list[Outcome] = []
+        for entry in state.claim_due_calendar_entries(now, now + LEASE):
+            if only is not None and entry.id != only:
+                state.release_calendar_entry(entry.id)
+                continue
+            try:
+                out.append(_publish_one(entry, state, pub, now))
+            except VeilleError as exc:  # the store or the account: logged, tried again
+                log.error("calendar post #%d: %s", entry.id, exc.message)
+            except Exception:
+                log.exception("calendar post #%d failed unexpectedly", entry.id)
+        return out
+    finally:
+        if own:
+            pub.close()
+
+
+def _dry_run(state: Any, pub: Any, now: datetime, only: int | None) -> list[Outcome]:
+    if only is not None:
+        entries = [get_entry(state, only)]
+    else:
+        entries = [
+            e
+            for e in state.calendar_entries(statuses=("approved", "scheduled"), until=now)
+            if e.next_try_at is None or e.next_try_at <= now
+        ]
+    out: list[Outcome] = []
+    for entry in entries:
+        account = state.publish_account(entry.account)
+        if account is None:
+            out.append(Outcome(entry.id, "failed", error=f"no account {entry.account!r}"))
+            continue
+        try:
+            done = pub.publish(
+                account, entry.text, title=entry.title, language=entry.language,
+                reply_to=entry.reply_to, key=entry.attempt_key, dry_run=True,
+            )  # fmt: skip
+        except PublishError as exc:
+            out.append(Outcome(entry.id, "failed", error=exc.message))
+            continue
+        out.append(Outcome(entry.id, "dry-run", published=done))
+    return out
+
+
+class PublisherWorker:
+    """Publishes the calendar's due posts on its own thread (in ``veille run``),
+    every ``[plan] publish_interval_seconds``, with its own store connection;
+    any failure is logged and the next round goes on."""
+
+    def __init__(self, workspace: Any, *, interval: float | None = None) -> None:
+        self.root = workspace.root
+        self.settings: Settings = workspace.settings
+        self.interval = (
+            self.settings.plan.publish_interval_seconds if interval is None else interval
+        )
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.rounds = 0
+        self.outcomes: list[Outcome] = []
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="veille-publish", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(
+                self.settings.http.timeout_seconds + 5 if timeout is None else timeout
+            )
+            self._thread = None
+
+    def _run(self) -> None:
+        from veille.publish.service import Publishing
+        from veille.workspace import Workspace
+
+        ws: Any = None
+        pub: Publishing | None = None
+        while not self._stop.is_set():
+            try:
+                if ws is None:
+                    ws = Workspace(root=self.root, settings=self.settings)
+                    pub = Publishing(self.settings)
+                self.outcomes.extend(publish_due(ws.state, self.settings, publishing=pub))
+                self.rounds += 1
+            except Exception:  # the worker outlives any store or platform failure
+                log.exception("the calendar's publishing round failed; it tries again")
+                if ws is not None:
+                    _close(ws, pub)
+                    ws, pub = None, None
+            self._stop.wait(self.interval)
+        if ws is not None:
+            _close(ws, pub)
+
+
+def _close(ws: Any, pub: Any) -> None:
+    try:
+        if pub is not None:
+            pub.close()
+        ws.close()
+    except Exception:
+        log.exception("closing the calendar worker's store failed")

@@ -1,0 +1,83 @@
+"""Posting statuses to Mastodon (``POST /api/v1/statuses``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from veille.models import Post
+from veille.publish.base import Account, Published, PublishError, host_of, send
+
+PLATFORM = "mastodon"
+
+
+def status_id(reply_to: Post | str) -> str:
+    """The instance's status id of the post replied to: a veille post
+    (``mastodon:host/id``) or the id itself."""
+    if isinstance(reply_to, Post):
+        return reply_to.native_id.rsplit("/", 1)[-1]
+    return reply_to.rsplit("/", 1)[-1]
+
+
+class MastodonPublisher:
+    """Statuses and replies, public by default, with the account's access token
+    (scope ``write:statuses``). ``key`` becomes the ``Idempotency-Key``: the
+    same key within the instance's hour gets the first status back."""
+
+    platform = PLATFORM
+
+    def __init__(self, http: Any, *, visibility: str = "public") -> None:
+        self.http = http
+        self.visibility = visibility
+
+    def instance_limit(self, account: Account) -> int | None:
+        """The instance's own status limit (``/api/v2/instance``), if it says."""
+        from veille.http import HttpError
+
+        try:
+            data = self.http.get(account.url.rstrip("/") + "/api/v2/instance").json()
+            value = data["configuration"]["statuses"]["max_characters"]
+        except (HttpError, KeyError, TypeError):
+            return None
+        return int(value) if isinstance(value, int) else None
+
+    def publish(
+        self,
+        account: Account,
+        text: str,
+        *,
+        reply_to: Post | str | None = None,
+        title: str | None = None,
+        language: str | None = None,
+        dry_run: bool = False,
+        key: str | None = None,
+    ) -> Published:
+        # Mastodon has no title (a content warning is not one): ``title`` is unused.
+        if not text.strip():
+            raise PublishError("a Mastodon status needs text", platform=PLATFORM, text=text)
+        body: dict[str, Any] = {"status": text, "visibility": self.visibility}
+        if reply_to is not None:
+            body["in_reply_to_id"] = status_id(reply_to)
+        if language:
+            body["language"] = language
+        url = account.url.rstrip("/") + "/api/v1/statuses"
+        if dry_run:
+            return Published("", "", PLATFORM, dry_run=True, request={"POST": url, "json": body})
+        headers = {"Idempotency-Key": key} if key else {}
+        resp = send(
+            self.http, "POST", url, platform=PLATFORM, text=text, what="the status",
+            json_body=body, headers=headers, token=account.resolved_secret(),
+        )  # fmt: skip
+        data = resp.json()
+        sid = str(data.get("id") or "")
+        if not sid:
+            raise PublishError(
+                "Mastodon answered without a status id", platform=PLATFORM, text=text,
+                retryable=True,
+            )  # fmt: skip
+        host = host_of(account.url)
+        return Published(
+            id=sid,
+            url=str(data.get("url") or data.get("uri") or ""),
+            platform=PLATFORM,
+            post_id=f"{PLATFORM}:{host}/{sid}",
+        )

@@ -1,0 +1,153 @@
+"""The organization's accounts, and :class:`Publishing`, which sends posts
+through the registered publishers over one HTTP client."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from veille.config import Settings
+from veille.errors import NotFound, UsageError
+from veille.models import Post
+from veille.publish.base import (
+    Account,
+    Published,
+    Publisher,
+    PublisherFactory,
+    publisher_for,
+    publisher_registry,
+)
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")
+
+
+def add_account(
+    state: Any, name: str, platform: str, url: str, *, handle: str = "", secret: str = ""
+) -> Account:
+    """Store an account veille may post as (the secret is best given as
+    ``env:NAME``: then it is read from the environment and never stored)."""
+    platform = platform.lower()
+    known = publisher_registry()
+    if platform not in known:
+        from veille.suggest import did_you_mean
+
+        raise UsageError(
+            f"veille cannot publish to {platform!r}", hint=did_you_mean(platform, known)
+        )
+    if not _NAME.match(name):
+        raise UsageError(
+            f"account name {name!r} is not allowed",
+            hint="Use up to 80 letters, digits, '.', '_', ':' or '-' (starting with one of them).",
+        )
+    if not url.lower().startswith(("https://", "http://")):
+        if platform == "bluesky" and not url:
+            url = "https://bsky.social"
+        else:
+            raise UsageError(
+                f"--url {url!r} is not a web address",
+                hint="Give the instance, PDS or site, e.g. https://mastodon.social.",
+            )
+    if platform in ("bluesky", "wordpress") and not handle:
+        raise UsageError(
+            f"a {platform} account needs --handle (the login)",
+            hint="The Bluesky handle (name.bsky.social) or the WordPress user name.",
+        )
+    if not secret:
+        raise UsageError(
+            f"account {name!r} needs --secret",
+            hint="The access token or app password, or env:NAME to read it from the environment.",
+        )
+    account = Account(name, platform, url.rstrip("/"), handle, secret)
+    if not state.add_publish_account(account, datetime.now(UTC)):
+        raise UsageError(
+            f"an account named {name!r} already exists",
+            hint="Choose another name, or remove it first with `veille publish account remove`.",
+        )
+    return account
+
+
+def list_accounts(state: Any) -> list[Account]:
+    accounts: list[Account] = state.publish_accounts()
+    return accounts
+
+
+def get_account(state: Any, name: str) -> Account:
+    found: Account | None = state.publish_account(name)
+    if found is None:
+        from veille.suggest import did_you_mean
+
+        known = [a.name for a in state.publish_accounts()]
+        raise NotFound(
+            f"no account named {name!r}",
+            hint=did_you_mean(name, known)
+            if known
+            else "Add one with `veille publish account add`.",
+        )
+    return found
+
+
+def remove_account(state: Any, name: str) -> None:
+    get_account(state, name)
+    state.remove_publish_account(name)
+
+
+class Publishing:
+    """Posts through the registered publishers, over one
+    :class:`~veille.http.HttpClient` built from ``[http]`` (its SSRF guard
+    applies: the simulator needs ``allow_private_networks``). Use as a
+    context manager, or call :meth:`close`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http: Any = None,
+        registry: dict[str, PublisherFactory] | None = None,
+    ) -> None:
+        from veille.http import HttpClient
+
+        self._own = http is None
+        self.http = http or HttpClient(settings.http)
+        self.registry = registry
+        self._publishers: dict[str, Publisher] = {}
+
+    def publisher(self, platform: str) -> Publisher:
+        if platform not in self._publishers:
+            self._publishers[platform] = publisher_for(platform, self.http, self.registry)
+        return self._publishers[platform]
+
+    def publish(
+        self,
+        account: Account,
+        text: str,
+        *,
+        reply_to: Post | str | None = None,
+        title: str | None = None,
+        language: str | None = None,
+        dry_run: bool = False,
+        key: str | None = None,
+    ) -> Published:
+        """Publish ``text`` as ``account`` (a reply to ``reply_to``: a collected
+        :class:`Post` or the platform's id of it). ``key``: the same on every
+        try of the same post, so that a retry never publishes twice."""
+        return self.publisher(account.platform).publish(
+            account, text, reply_to=reply_to, title=title, language=language,
+            dry_run=dry_run, key=key,
+        )  # fmt: skip
+
+    def instance_limit(self, account: Account) -> int | None:
+        """The length limit the account's server announces (Mastodon), if any."""
+        pub = self.publisher(account.platform)
+        limit = getattr(pub, "instance_limit", None)
+        return limit(account) if limit is not None else None
+
+    def close(self) -> None:
+        if self._own:
+            self.http.close()
+
+    def __enter__(self) -> Publishing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,285 @@
+"""ClickHouse implementation of :mod:`veille.store.protocols.analytics`.
+
+Every aggregation is one ``GROUP BY`` over ``posts FINAL`` under the scope
+(:func:`veille.store.clickhouse.filters.scope_where`): a column store reads
+only the columns an aggregation names, so the rollups SQLite keeps by
+triggers (and the column copy a dashboard process keeps) have no counterpart
+here. A scope whose query ClickHouse says only approximately (``NEAR``)
+becomes the ids the in-memory engine accepts among its candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from veille.models import Post
+from veille.store.clickhouse.filters import POSTS, filter_where, scope_where
+from veille.store.clickhouse.people import ClickHousePeople
+from veille.store.clickhouse.rows import READ_COLUMNS, to_post
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Period, Scope
+
+QUARTER = 900
+ENG = "(likes + shares + replies)"
+REACH = "ifNull(author_followers, 0)"
+NEWEST = "published_at DESC, seq DESC"
+_DIMS = {"platform", "lang", "country", "sentiment"}
+_POST_ORDERS = {"engagement": ENG, "reach": REACH}
+_AUTHOR_ORDERS = {"posts": "n", "engagement": "e", "followers": "f"}
+
+
+def bucket_sql(buckets: Any, q: str) -> str:
+    """The local hour, day or week number of quarter-hour ``q``, for a
+    :class:`veille.analytics.volume._Buckets` after its ``keys()`` (integers it
+    computed, never user input); the same arithmetic as SQLite's."""
+    segs = buckets.segments or [(0, 0)]
+    off = str(int(segs[0][1]))
+    if len(segs) > 1:
+        conds = ", ".join(
+            f"{q} < {int(segs[i + 1][0])}, {int(segs[i][1])}" for i in range(len(segs) - 1)
+        )
+        off = f"multiIf({conds}, {int(segs[-1][1])})"
+    local = f"({q} * {QUARTER} + {off})"
+    if buckets.interval == "hour":
+        return f"intDiv({local}, 3600)"
+    if buckets.interval == "day":
+        return f"intDiv({local}, 86400)"
+    return f"intDiv(intDiv({local}, 86400) + 3, 7)"
+
+
+class ClickHouseAnalytics(ClickHousePeople):
+    """Mixed into :class:`veille.store.clickhouse.store.ClickHouseStore`."""
+
+    def scoped(self, scope: Scope) -> tuple[str, dict[str, Any]]:
+        """``scope`` as an exact condition over ``posts`` and its parameters."""
+        where = scope_where(scope)
+        if not where.inexact:
+            return where.sql, where.params
+        from veille.query.ast import And
+
+        node = where.inexact[0] if len(where.inexact) == 1 else And(tuple(where.inexact))
+        ids = self.matching_ids(node, where.sql, where.params)
+        where.params["scope_ids"] = ids
+        return f"{where.sql} AND id IN {{scope_ids:Array(String)}}", where.params
+
+    def matching_ids(self, node: Any, where_sql: str, params: dict[str, Any]) -> list[str]:
+        raise NotImplementedError
+
+    def posts_by_id(self, ids: Sequence[str]) -> dict[str, Post]:
+        if not ids:
+            return {}
+        rows = self.rows(
+            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE id IN {{ids:Array(String)}}",
+            {"ids": list(ids)},
+        )
+        return {r[0]: to_post(r) for r in rows}
+
+    # -- volume ---------------------------------------------------------------
+
+    def post_totals(
+        self, scope: Scope, dims: tuple[str, ...] = (), buckets: Any = False
+    ) -> list[tuple[Any, ...]]:
+        where, params = self.scoped(scope)
+        cols: list[str] = []
+        if buckets is not False:
+            q = "intDiv(published_at, 900)"
+            cols.append(q if buckets is True else bucket_sql(buckets, q))
+        for d in dims:
+            if d not in _DIMS:
+                raise ValueError(f"unknown dimension {d!r}")
+            cols.append(f"ifNull({d}, '')")
+        keys = [f"k{i}" for i in range(len(cols))]
+        sel = ", ".join(
+            [*(f"{c} AS {k}" for c, k in zip(cols, keys, strict=True)),
+             "count()", f"sum({ENG})", f"sum({REACH})"]
+        )  # fmt: skip
+        group = f" GROUP BY {', '.join(keys)}" if keys else ""
+        rows = self.rows(f"SELECT {sel} FROM {POSTS} WHERE {where}{group}", params)
+        return [tuple(r) for r in rows if r[-3]]
+
+    def posts_per_bucket(
+        self, scope: Scope, period: Period, buckets: Any, starts: list[datetime]
+    ) -> list[tuple[int, int]]:
+        # The caller bounds ``scope`` to ``period`` (as SQLite expects too).
+        return [(r[0], r[1]) for r in self.post_totals(scope, (), buckets)]
+
+    def sentiment_totals(self, scope: Scope, period: Period) -> tuple[int, int, int]:
+        where, params = self.scoped(scope.during(period))
+        pos, neg, neu = self.rows(
+            "SELECT countIf(sentiment = 'positive'), countIf(sentiment = 'negative'), "
+            f"countIf(sentiment = 'neutral') FROM {POSTS} WHERE {where}",
+            params,
+        )[0]
+        return int(pos), int(neg), int(neu)
+
+    # -- top lists ------------------------------------------------------------
+
+    def top_posts(
+        self, scope: Scope, *, by: str = "engagement", limit: int = 10, unclustered: bool = False
+    ) -> list[Post]:
+        where, params = self.scoped(scope)
+        extra = " AND isNull(cluster_id)" if unclustered else ""
+        rows = self.rows(
+            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {where}{extra} "
+            f"ORDER BY {_POST_ORDERS[by]} DESC, {NEWEST} LIMIT {{lim:UInt64}}",
+            {**params, "lim": limit},
+        )
+        return [to_post(r) for r in rows]
+
+    def top_authors(
+        self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
+    ) -> list[tuple[str, str, str | None, int, int, int]]:
+        where, params = self.scoped(scope.during(period))
+        rows = self.rows(
+            "SELECT platform AS pf, author_handle AS h, max(author_name), count() AS n, "
+            f"sum({ENG}) AS e, max({REACH}) AS f FROM {POSTS} WHERE {where} "
+            f"GROUP BY pf, h ORDER BY {_AUTHOR_ORDERS[by]} DESC, n DESC, h, pf "
+            "LIMIT {lim:UInt64}",
+            {**params, "lim": limit},
+        )
+        return [(pf, h, name, n, e or 0, f or 0) for pf, h, name, n, e, f in rows]
+
+    def author_count(self, scope: Scope, period: Period) -> int:
+        where, params = self.scoped(scope.during(period))
+        rows = self.rows(
+            f"SELECT uniqExact(platform, author_handle) FROM {POSTS} WHERE {where}", params
+        )
+        return int(rows[0][0])
+
+    def top_entities(self, scope: Scope, kind: str, limit: int) -> list[tuple[str, int, int]]:
+        if kind not in ("hashtags", "domains", "links", "mentions"):
+            raise ValueError(f"unknown entity kind {kind!r}")
+        where, params = self.scoped(scope)
+        # Lower case as SQLite's lower() (ASCII letters only), so both agree.
+        key = "lower(v)" if kind in ("hashtags", "mentions") else "v"
+        rows = self.rows(
+            f"SELECT k, count() AS n, sum(e) AS se FROM (SELECT DISTINCT id, {key} AS k, e "
+            f"FROM (SELECT id, arrayJoin({kind}) AS v, {ENG} AS e FROM {POSTS} WHERE {where})) "
+            "GROUP BY k ORDER BY n DESC, se DESC, k LIMIT {lim:UInt64}",
+            {**params, "lim": limit},
+        )
+        return [(v, int(n), int(e or 0)) for v, n, e in rows]
+
+    def top_clusters(
+        self, scope: Scope, *, by: str = "reach", limit: int = 10
+    ) -> list[tuple[str, int, int, int, tuple[str, ...], Post]]:
+        where, params = self.scoped(scope)
+        order = {"reach": "r", "posts": "n", "engagement": "e"}[by]
+        rows = self.rows(
+            f"SELECT cluster_id AS c, count() AS n, sum({REACH}) AS r, sum({ENG}) AS e, "
+            "groupUniqArray(platform), argMin(id, (published_at, seq)) "
+            f"FROM {POSTS} WHERE {where} AND isNotNull(cluster_id) "
+            f"GROUP BY c ORDER BY {order} DESC, n DESC, c LIMIT {{lim:UInt64}}",
+            {**params, "lim": limit},
+        )
+        firsts = self.posts_by_id([r[5] for r in rows])
+        return [
+            (key, int(n), int(r or 0), int(e or 0), tuple(sorted(pf)), firsts[first])
+            for key, n, r, e, pf, first in rows
+        ]
+
+    def story_count(self, scope: Scope) -> int:
+        where, params = self.scoped(scope)
+        rows = self.rows(
+            f"SELECT count() - count(cluster_id) + uniqExact(cluster_id) FROM {POSTS} "
+            f"WHERE {where}",
+            params,
+        )
+        return int(rows[0][0])
+
+    def headline_figures(self, scope: Scope) -> dict[str, float]:
+        where, params = self.scoped(scope)
+        posts, eng, reach, authors, stories, pos, neg, neu = self.rows(
+            f"SELECT count(), sum({ENG}), sum({REACH}), uniqExact(platform, author_handle), "
+            "count() - count(cluster_id) + uniqExact(cluster_id), "
+            "countIf(sentiment = 'positive'), countIf(sentiment = 'negative'), "
+            f"countIf(sentiment = 'neutral') FROM {POSTS} WHERE {where}",
+            params,
+        )[0]
+        scored = pos + neg + neu
+        return {
+            "posts": int(posts),
+            "engagement": int(eng or 0),
+            "reach": int(reach or 0),
+            "authors": int(authors),
+            "stories": int(stories),
+            "net_sentiment": (pos - neg) / scored if scored else 0.0,
+        }
+
+    # -- topics ---------------------------------------------------------------
+
+    def topic_filed_version(self, topic_id: int) -> int | None:
+        rows = self.rows(
+            "SELECT version FROM topic_sync FINAL WHERE topic_id = {t:Int64}", {"t": topic_id}
+        )
+        return None if not rows else int(rows[0][0])
+
+    def file_topic_backlog(self, topic_id: int, version: int, matching: Scope) -> int:
+        where, params = self.scoped(matching)
+        want = {r[0] for r in self.rows(f"SELECT id FROM {POSTS} WHERE {where}", params)}
+        have = {
+            r[0]
+            for r in self.rows(
+                "SELECT post_id FROM post_topics FINAL WHERE topic_id = {t:Int64} AND filed = 1",
+                {"t": topic_id},
+            )
+        }
+        changes = [(pid, 1) for pid in sorted(want - have)] + [
+            (pid, 0) for pid in sorted(have - want)
+        ]
+        self.write_filings(topic_id, changes)
+        self.write_row("topic_sync", {"topic_id": topic_id, "version": version}, "written")
+        return len(changes)
+
+    def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
+        """File each ``(post id, topic id)`` (the posts a topic holds, where
+        its aggregations read them)."""
+        by_topic: dict[int, list[tuple[str, int]]] = {}
+        for post_id, topic_id in filings:
+            by_topic.setdefault(topic_id, []).append((post_id, 1))
+        for topic_id, changes in by_topic.items():
+            self.write_filings(topic_id, changes)
+
+    def write_filings(self, topic_id: int, changes: list[tuple[str, int]]) -> None:
+        raise NotImplementedError
+
+    def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None:
+        raise NotImplementedError
+
+    def keep_columns(self) -> Any:
+        """A column store reads columns already: nothing to keep."""
+        return None
+
+    def drop_columns(self) -> None:
+        return None
+
+    # -- stories --------------------------------------------------------------
+
+    def story_texts(self, scope: Scope) -> Iterator[tuple[str, str | None, str, int]]:
+        where, params = self.scoped(scope)
+        for r in self.rows(
+            f"SELECT ifNull(cluster_id, id), title, text, published_at FROM {POSTS} "
+            f"WHERE {where} ORDER BY published_at, seq",
+            params,
+        ):
+            yield (r[0], r[1], r[2], r[3])
+
+    def posts_by_source(self, scope: Scope) -> dict[str, tuple[int, int]]:
+        where, params = self.scoped(scope)
+        rows = self.rows(
+            f"SELECT ifNull(source, '') AS s, count(), sum({ENG}) FROM {POSTS} "
+            f"WHERE {where} GROUP BY s",
+            params,
+        )
+        return {s: (int(n), int(e or 0)) for s, n, e in rows}
+
+    def sources_reporting_engagement(self, flt: Any) -> set[str]:
+        where = filter_where(flt)
+        rows = self.rows(
+            f"SELECT DISTINCT ifNull(source, '') FROM {POSTS} WHERE {where.and_(ENG + ' > 0')}",
+            where.params,
+        )
+        return {r[0] for r in rows}

@@ -1,0 +1,85 @@
+"""``chdb:///PATH`` and ``clickhouse://HOST:PORT/DATABASE``: posts in ClickHouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from veille.errors import ConfigError
+
+CHDB_PREFIX = "chdb:///"
+
+
+def chdb_path(url: str, root: Path) -> Path:
+    """The folder of ``chdb:///PATH`` (relative to ``root``; ``chdb:////abs`` is absolute)."""
+    if not url.lower().startswith(CHDB_PREFIX):
+        raise ConfigError(
+            f"[store] {url!r} is not a chDB URL",
+            hint='Write "chdb:///posts.chdb" (a folder, relative to the workspace) '
+            'or "chdb:////abs/folder".',
+        )
+    rest = url[len(CHDB_PREFIX) :]
+    if not rest:
+        raise ConfigError(f"[store] {url!r} names no folder", hint='Write "chdb:///posts.chdb".')
+    path = Path(rest).expanduser()
+    return path if path.is_absolute() else root / path
+
+
+class ChdbBackend:
+    """Registered under ``chdb`` (see :mod:`veille.store.registry`): ClickHouse
+    in this process, over a folder that one process at a time opens."""
+
+    scheme = "chdb"
+    roles = frozenset({"posts"})
+
+    def open(self, url: str, *, root: Path) -> Any:
+        from veille.store.clickhouse.client import ChdbClient
+        from veille.store.clickhouse.store import ClickHouseStore
+
+        path = chdb_path(url, root)
+        return ClickHouseStore(ChdbClient(path), str(path))
+
+    def test_url(self, folder: Path) -> str | None:
+        """A fresh store for the contract suites (None where chdb is not installed)."""
+        try:
+            import chdb  # noqa: F401
+        except ImportError:
+            return None
+        return CHDB_PREFIX + str(folder / "contract.chdb")
+
+
+class ClickHouseBackend:
+    """Registered under ``clickhouse``: a server (or a cluster's load
+    balancer) over HTTP, ``clickhouse://[USER[:PASSWORD]@]HOST[:8123]/DATABASE``;
+    ``?secure=1`` for HTTPS."""
+
+    scheme = "clickhouse"
+    roles = frozenset({"posts"})
+
+    def open(self, url: str, *, root: Path) -> Any:
+        from veille.store.clickhouse.client import HttpClient
+        from veille.store.clickhouse.store import ClickHouseStore
+
+        parts = urlsplit(url)
+        if not parts.hostname:
+            raise ConfigError(
+                f"[store] {url!r} names no server",
+                hint='Write "clickhouse://HOST:8123/DATABASE".',
+            )
+        database = parts.path.strip("/") or "veille"
+        options = dict(parse_qsl(parts.query))
+        kwargs: dict[str, Any] = {}
+        if parts.username:
+            kwargs["username"] = unquote(parts.username)
+        if parts.password:
+            kwargs["password"] = unquote(parts.password)
+        if options.get("secure") in ("1", "true"):
+            kwargs["secure"] = True
+        client = HttpClient(parts.hostname, parts.port or 8123, database, **kwargs)
+        return ClickHouseStore(client, f"{parts.hostname}:{parts.port or 8123}/{database}")
+
+    def test_url(self, folder: Path) -> str | None:
+        """No server runs here: the clickhouse:// suites are skipped (the same
+        store and SQL are tested through chDB)."""
+        return None

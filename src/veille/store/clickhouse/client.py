@@ -1,0 +1,181 @@
+"""The two ways to reach ClickHouse, behind one small interface.
+
+Both run the same SQL with server-side parameters (``{name:Type}``
+placeholders): chDB in-process (one embedded server per process and path, so
+one session per store, used under a lock: a session is not to be used by two
+threads at once) and clickhouse-connect over HTTP for a server or a cluster.
+Rows come back as lists (JSON decoded by orjson); inserts send JSONEachRow with
+a deduplication token, so a batch sent twice (a retry after a lost answer) is
+stored once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
+
+from veille.errors import StoreError, StoreLocked
+
+
+class Client(Protocol):
+    """What the store asks of a connection to ClickHouse."""
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        """The rows of a ``SELECT`` (each a list of values)."""
+        ...
+
+    def command(self, sql: str, params: dict[str, Any] | None = None) -> None:
+        """A statement that returns nothing (DDL, ``ALTER``, ``INSERT … SELECT``)."""
+        ...
+
+    def insert(self, table: str, rows: Sequence[bytes], *, token: str | None = None) -> None:
+        """Insert JSONEachRow ``rows`` (encoded lines); ``token`` deduplicates the block."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def _escaped(value: Any) -> str:
+    """A parameter value as ClickHouse reads it (the escaped text format)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        # An Array literal, itself then escaped as text.
+        return _escaped("[" + ",".join(_quoted(v) for v in value) + "]")
+    text = str(value)
+    return (
+        text.replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\0", "\\0")
+    )
+
+
+def _quoted(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(value)
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class ChdbClient:
+    """chDB in-process: a session over the folder ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            from chdb import session
+        except ImportError as exc:  # pragma: no cover - chdb is in the clickhouse extra
+            raise StoreError(
+                "chdb:// needs the chdb package",
+                hint="pip install 'veille[clickhouse]'",
+            ) from exc
+        path.mkdir(parents=True, exist_ok=True)
+        try:
+            self._session = session.Session(str(path))
+        except Exception as exc:
+            raise StoreLocked(
+                f"cannot open the chDB folder {path}: {exc}",
+                hint="One process at a time opens a chDB folder (and one folder per "
+                "process): stop the other veille process, or reach the posts through it.",
+            ) from exc
+        self._lock = threading.Lock()
+        self.path = path
+
+    def _query(self, sql: str, params: dict[str, Any] | None, fmt: str) -> bytes:
+        encoded = None if not params else {k: _escaped(v) for k, v in params.items()}
+        with self._lock:
+            try:
+                result = self._session.query(sql, fmt, params=encoded)
+            except Exception as exc:
+                raise StoreError(f"chDB {self.path}: {exc}") from exc
+        data: bytes = result.bytes()
+        return data
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        data = self._query(sql, params, "JSONCompactEachRow")
+        return [orjson.loads(line) for line in data.splitlines() if line]
+
+    def command(self, sql: str, params: dict[str, Any] | None = None) -> None:
+        self._query(sql, params, "TabSeparated")
+
+    def insert(self, table: str, rows: Sequence[bytes], *, token: str | None = None) -> None:
+        if not rows:
+            return
+        settings = f" SETTINGS insert_deduplication_token = '{token}'" if token else ""
+        head = f"INSERT INTO {table}{settings} FORMAT JSONEachRow\n".encode()
+        with self._lock:
+            try:
+                self._session.query((head + b"\n".join(rows)).decode(), "TabSeparated")
+            except Exception as exc:
+                raise StoreError(f"chDB {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._session.close()
+
+
+class HttpClient:
+    """A ClickHouse server through clickhouse-connect (HTTP, port 8123)."""
+
+    def __init__(self, host: str, port: int, database: str, **kwargs: Any) -> None:
+        try:
+            import clickhouse_connect
+        except ImportError as exc:  # pragma: no cover - in the clickhouse extra
+            raise StoreError(
+                "clickhouse:// needs the clickhouse-connect package",
+                hint="pip install 'veille[clickhouse]'",
+            ) from exc
+        try:
+            admin = clickhouse_connect.get_client(host=host, port=port, **kwargs)
+            admin.command(f"CREATE DATABASE IF NOT EXISTS `{database}`")
+            admin.close()
+            self._client = clickhouse_connect.get_client(
+                host=host, port=port, database=database, **kwargs
+            )
+        except Exception as exc:
+            raise StoreError(
+                f"cannot reach ClickHouse at {host}:{port}: {exc}",
+                hint="Check [store] posts (clickhouse://HOST:8123/DATABASE) and that the "
+                "server is running.",
+            ) from exc
+        # clickhouse-connect's client is safe across threads only one query at a time.
+        self._lock = threading.Lock()
+        self.where = f"{host}:{port}/{database}"
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        with self._lock:
+            try:
+                result = self._client.raw_query(sql, parameters=params, fmt="JSONCompactEachRow")
+            except Exception as exc:
+                raise StoreError(f"ClickHouse {self.where}: {exc}") from exc
+        return [orjson.loads(line) for line in result.splitlines() if line]
+
+    def command(self, sql: str, params: dict[str, Any] | None = None) -> None:
+        with self._lock:
+            try:
+                self._client.command(sql, parameters=params)
+            except Exception as exc:
+                raise StoreError(f"ClickHouse {self.where}: {exc}") from exc
+
+    def insert(self, table: str, rows: Sequence[bytes], *, token: str | None = None) -> None:
+        if not rows:
+            return
+        settings = {"insert_deduplication_token": token} if token else None
+        with self._lock:
+            try:
+                self._client.raw_insert(
+                    table, insert_block=b"\n".join(rows), settings=settings, fmt="JSONEachRow"
+                )
+            except Exception as exc:
+                raise StoreError(f"ClickHouse {self.where}: {exc}") from exc
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,145 @@
+"""Who speaks in a scope, in ClickHouse (part of :class:`ClickHouseAnalytics`):
+authors, their posts and the links between them, and the user's decisions
+about accounts that may be one person (``author_links``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from veille.models import Post
+from veille.store.clickhouse.filters import POSTS, filter_where
+from veille.store.clickhouse.rows import READ_COLUMNS, to_post
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Scope
+    from veille.store.base import PostFilter
+
+ENG = "(likes + shares + replies)"
+# A handle as compared across the store: no leading ``@``, lower case (ASCII
+# letters, as SQLite's lower()).
+_FOLDED = "lower(replaceRegexpOne(author_handle, '^@+', ''))"
+# Replies and reposts are looked up by id among every post.
+_BY_ID = f"(SELECT id, platform, author_handle FROM {POSTS})"
+_JOIN = " SETTINGS join_use_nulls = 1"
+
+
+class ClickHousePeople:
+    """Authors, their posts and the links between them."""
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        raise NotImplementedError
+
+    def scoped(self, scope: Scope) -> tuple[str, dict[str, Any]]:
+        raise NotImplementedError
+
+    def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None:
+        raise NotImplementedError
+
+    def author_activity(self, scope: Scope) -> list[tuple[Any, ...]]:
+        where, params = self.scoped(scope)
+        rows = self.rows(
+            "SELECT platform AS pf, author_handle AS h, ifNull(source, '') AS s, "
+            "max(author_name), max(author_url), max(author_followers), "
+            f"sum({ENG}), count(), ifNull(lang, '') AS l FROM {POSTS} WHERE {where} "
+            "GROUP BY pf, h, s, l ORDER BY pf, h, s, l",
+            params,
+        )
+        return [tuple(r) for r in rows]
+
+    def author_post_counts(
+        self, flt: PostFilter, authors: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], int]:
+        wanted = set(authors)
+        if not wanted:
+            return {}
+        where = filter_where(flt)
+        rows = self.rows(
+            f"SELECT platform, author_handle, count() FROM {POSTS} WHERE "
+            f"{where.and_('author_handle IN {handles:Array(String)}')} "
+            "GROUP BY platform, author_handle",
+            {**where.params, "handles": sorted({h for _p, h in wanted})},
+        )
+        return {(p, h): int(n) for p, h, n in rows if (p, h) in wanted}
+
+    def conversation_links(self, scope: Scope) -> Iterator[tuple[Any, ...]]:
+        where, params = self.scoped(scope)
+        rows = self.rows(
+            "SELECT p.platform, p.author_handle, p.mentions, par.platform, par.author_handle, "
+            f"rep.platform, rep.author_handle FROM (SELECT * FROM {POSTS} WHERE {where}) AS p "
+            f"LEFT JOIN {_BY_ID} AS par ON par.id = p.parent_id "
+            f"LEFT JOIN {_BY_ID} AS rep ON rep.id = p.repost_of "
+            f"ORDER BY p.published_at, p.seq{_JOIN}",
+            params,
+        )
+        for r in rows:
+            # Mentions as SQLite keeps them: space-separated text.
+            yield (r[0], r[1], " ".join(r[2]), *r[3:])
+
+    def interactions_of(self, handles: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        folded = sorted({h.lstrip("@").lower() for h in handles})
+        if not folded:
+            return
+        rows = self.rows(
+            "SELECT p.mentions, par.platform, par.author_handle, p.published_at FROM "
+            f"(SELECT * FROM {POSTS} WHERE {_FOLDED} IN {{handles:Array(String)}}) AS p "
+            f"LEFT JOIN {_BY_ID} AS par ON par.id = p.parent_id "
+            f"ORDER BY p.published_at, p.seq{_JOIN}",
+            {"handles": folded},
+        )
+        for r in rows:
+            yield (" ".join(r[0]), *r[1:])
+
+    def recent_posts_by(
+        self, scope: Scope, authors: Sequence[tuple[str, str]], limit: int
+    ) -> list[Post]:
+        if not authors:
+            return []
+        where, params = self.scoped(scope)
+        pairs = []
+        for i, (platform, handle) in enumerate(authors):
+            params[f"ap{i}"] = platform
+            params[f"ah{i}"] = handle
+            pairs.append(f"(platform = {{ap{i}:String}} AND author_handle = {{ah{i}:String}})")
+        rows = self.rows(
+            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {where} AND ({' OR '.join(pairs)}) "
+            "ORDER BY published_at DESC, seq DESC LIMIT {lim:UInt64}",
+            {**params, "lim": limit},
+        )
+        return [to_post(r) for r in rows]
+
+    # -- the user's decisions about accounts that may be one person --------------
+
+    def author_link_decisions(self) -> dict[tuple[tuple[str, str], tuple[str, str]], str]:
+        rows = self.rows(
+            "SELECT platform_a, handle_a, platform_b, handle_b, decision FROM author_links FINAL"
+        )
+        return {((pa, ha), (pb, hb)): d for pa, ha, pb, hb, d in rows}
+
+    def decide_author_link(
+        self, a: tuple[str, str], b: tuple[str, str], decision: str, evidence: str = ""
+    ) -> None:
+        (pa, ha), (pb, hb) = sorted((a, b))
+        self.write_row(
+            "author_links",
+            {
+                "platform_a": pa, "handle_a": ha, "platform_b": pb, "handle_b": hb,
+                "decision": decision, "evidence": evidence, "decided_at": int(time.time()),
+            },
+        )  # fmt: skip
+
+    def accounts_named(self, handle: str) -> list[tuple[str, str]]:
+        wanted = handle.lstrip("@").lower()
+        rows = self.rows(
+            f"SELECT DISTINCT platform FROM {POSTS} WHERE {_FOLDED} = {{h:String}}", {"h": wanted}
+        )
+        return sorted((str(r[0]), wanted) for r in rows)
+
+    def accounts_on(self, platform: str, limit: int = 2000) -> list[tuple[str, str]]:
+        rows = self.rows(
+            f"SELECT DISTINCT {_FOLDED} FROM {POSTS} WHERE platform = {{p:String}} "
+            "LIMIT {lim:UInt64}",
+            {"p": platform, "lim": limit},
+        )
+        return [(platform, r[0]) for r in rows]

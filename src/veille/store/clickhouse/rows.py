@@ -1,0 +1,141 @@
+"""Post <-> row of the ClickHouse ``posts`` table (JSONEachRow in, lists out)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from veille.models import Author, Engagement, Post, Sentiment
+from veille.query.predicates import host_of, tag_key
+from veille.store.sqlite.rows import domains_of
+from veille.textnorm import fold, index_text
+
+# Columns a Post is read back from, in order.
+READ: tuple[str, ...] = (
+    "id", "platform", "native_id", "source", "url", "canonical_url",
+    "author_handle", "author_name", "author_url", "author_followers", "author_id",
+    "title", "text", "lang", "country", "published_at", "collected_at",
+    "likes", "shares", "replies", "views", "parent_id", "thread_id", "repost_of",
+    "hashtags", "mentions", "links", "media", "keywords",
+    "sentiment", "sentiment_score", "sentiment_confidence", "sentiment_source",
+    "cluster_id", "content_hash", "raw",
+)  # fmt: skip
+READ_COLUMNS = ", ".join(READ)
+# What an update rewrites needs every column a Post does not hold too.
+STORED = ("seq", *READ)
+STORED_COLUMNS = ", ".join(STORED)
+
+
+def words(text: str | None) -> str:
+    """Folded words of ``text`` with a space at each end (``''`` for none)."""
+    if not text:
+        return ""
+    joined = index_text(text)
+    return f" {joined} " if joined else ""
+
+
+def _epoch(dt: datetime | None) -> int | None:
+    return None if dt is None else int(dt.timestamp())
+
+
+def post_row(post: Post) -> dict[str, Any]:
+    """The stored columns of ``post`` (without ``seq`` and ``version``)."""
+    s = post.sentiment
+    e = post.engagement
+    a = post.author
+    return {
+        "id": post.id, "platform": post.platform, "native_id": post.native_id,
+        "source": post.source, "url": post.url, "canonical_url": post.canonical_url,
+        "author_handle": a.handle, "author_name": a.name, "author_url": a.url,
+        "author_followers": a.followers, "author_id": a.id,
+        "title": post.title, "text": post.text, "lang": post.lang, "country": post.country,
+        "published_at": _epoch(post.published_at), "collected_at": _epoch(post.collected_at),
+        "likes": e.likes, "shares": e.shares, "replies": e.replies, "views": e.views,
+        "parent_id": post.parent_id, "thread_id": post.thread_id, "repost_of": post.repost_of,
+        "hashtags": list(post.hashtags), "mentions": list(post.mentions),
+        "links": list(post.links), "media": list(post.media), "keywords": list(post.keywords),
+        "sentiment": s.label if s else None, "sentiment_score": s.score if s else None,
+        "sentiment_confidence": s.confidence if s else None,
+        "sentiment_source": s.source if s else None,
+        "cluster_id": post.cluster_id, "content_hash": post.content_hash,
+        "raw": orjson.dumps(post.raw, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+        if post.raw else "{}",
+    }  # fmt: skip
+
+
+def derived(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with the columns the compiled queries compare (folded in Python,
+    the way the in-memory engine folds)."""
+    handle = row["author_handle"] or ""
+    links = row["links"]
+    row["domains"] = domains_of(tuple(links)).split()
+    row["title_f"] = words(row["title"])
+    row["text_f"] = words(row["text"])
+    row["tags_f"] = [tag_key(h) for h in row["hashtags"]]
+    row["mentions_f"] = [tag_key(m) for m in row["mentions"]]
+    row["author_f"] = fold(handle).lstrip("@") if handle else ""
+    row["hosts"] = [host_of(u) for u in [row["url"] or "", *links] if u]
+    row["url_f"] = fold(row["url"]) if row["url"] else ""
+    row["links_f"] = [fold(u) for u in links]
+    row["lang_f"] = row["lang"].lower() if row["lang"] else ""
+    row["platform_f"] = row["platform"].lower()
+    return row
+
+
+def encode(row: dict[str, Any]) -> bytes:
+    return orjson.dumps(row)
+
+
+def _dt(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def stored_dict(values: list[Any]) -> dict[str, Any]:
+    """A row read with ``SELECT {STORED_COLUMNS}`` as a column dict."""
+    return dict(zip(STORED, values, strict=True))
+
+
+def to_post(row: list[Any]) -> Post:
+    """Inverse of :func:`post_row` for a row of ``SELECT {READ_COLUMNS}``."""
+    (
+        id_, platform, native_id, source, url, curl,
+        handle, aname, aurl, followers, aid,
+        title, text, lang, country, published, collected,
+        likes, shares, replies, views, parent, thread, repost,
+        hashtags, mentions, links, media, keywords,
+        slabel, sscore, sconf, ssource, cluster, chash, raw,
+    ) = row  # fmt: skip
+    published_at = _dt(published)
+    assert published_at is not None
+    return Post(
+        id=id_,
+        platform=platform,
+        native_id=native_id,
+        source=source,
+        url=url,
+        canonical_url=curl,
+        author=Author(handle=handle, name=aname, url=aurl, followers=followers, id=aid),
+        title=title,
+        text=text,
+        lang=lang,
+        country=country,
+        published_at=published_at,
+        collected_at=_dt(collected),
+        engagement=Engagement(likes=likes, shares=shares, replies=replies, views=views),
+        parent_id=parent,
+        thread_id=thread,
+        repost_of=repost,
+        hashtags=tuple(hashtags),
+        mentions=tuple(mentions),
+        links=tuple(links),
+        media=tuple(media),
+        keywords=tuple(keywords),
+        sentiment=Sentiment(slabel, sscore or 0.0, sconf or 0.0, ssource or "model")
+        if slabel
+        else None,
+        cluster_id=cluster,
+        content_hash=chash,
+        raw=orjson.loads(raw) if raw and raw != "{}" else {},
+    )

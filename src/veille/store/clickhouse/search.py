@@ -1,0 +1,131 @@
+"""Search of posts in ClickHouse: the query compiled to SQL
+(:mod:`veille.store.clickhouse.compiler`); where ClickHouse says a condition
+only approximately (``NEAR``), the posts it finds pass the in-memory engine
+too, page by page, so the answer is exact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from veille.errors import UsageError
+from veille.models import Post
+from veille.store.base import PostFilter
+from veille.store.clickhouse.compiler import relevance, to_clickhouse
+from veille.store.clickhouse.filters import POSTS, filter_where, words_sql
+from veille.store.clickhouse.rows import READ_COLUMNS, to_post
+from veille.textnorm import tokens
+
+NEWEST = "published_at DESC, seq DESC"
+ENGAGEMENT = "(likes + shares + replies)"
+# Candidates read per page when the in-memory engine checks them.
+PAGE = 2000
+
+
+def query_node(query: Any) -> Any:
+    """The AST of ``query`` (query text, a compiled Query or an AST node)."""
+    from veille.query import compile_query
+    from veille.query.evaluate import Query
+
+    if isinstance(query, str):
+        query = compile_query(query)
+    return query.ast if isinstance(query, Query) else query
+
+
+def checker(node: Any) -> Any:
+    """The in-memory engine's predicate for ``node``, over a Post."""
+    from veille.query.evaluate import Doc, compile_node
+
+    pred = compile_node(node)
+    return lambda post: pred(Doc(post))
+
+
+class ClickHouseSearch:
+    """Mixed into :class:`veille.store.clickhouse.store.ClickHouseStore`."""
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        raise NotImplementedError
+
+    def _pages(self, sql: str, params: dict[str, Any]) -> Iterator[list[Any]]:
+        """Rows of ``sql`` (ordered, without LIMIT) read a page at a time."""
+        offset = 0
+        while True:
+            page = self.rows(
+                f"{sql} LIMIT {{pg_n:UInt64}} OFFSET {{pg_o:UInt64}}",
+                {**params, "pg_n": PAGE, "pg_o": offset},
+            )
+            yield from page
+            if len(page) < PAGE:
+                return
+            offset += PAGE
+
+    def search_text(
+        self, text: str, flt: PostFilter | None = None, *, limit: int = 50
+    ) -> list[Post]:
+        words = tokens(text)
+        if not words:
+            return []
+        where = filter_where(flt)
+        names = []
+        for i, w in enumerate(dict.fromkeys(words)):
+            where.params[f"s{i}"] = w
+            names.append(f"{{s{i}:String}}")
+        rows = self.rows(
+            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {where.and_(words_sql(names))} "
+            f"ORDER BY {NEWEST} LIMIT {{lim:UInt64}}",
+            {**where.params, "lim": limit},
+        )
+        return [to_post(r) for r in rows]
+
+    def search(
+        self, query: Any, flt: PostFilter | None = None, sort: str = "newest", limit: int = 50
+    ) -> list[Post]:
+        """Posts matching ``query`` and ``flt``; ``sort`` is ``newest``,
+        ``relevance`` (how many of the query's words a post holds) or ``engagement``."""
+        if sort not in ("newest", "relevance", "engagement"):
+            raise UsageError(f"unknown sort {sort!r}", hint="use newest, relevance or engagement")
+        node = query_node(query)
+        compiled = to_clickhouse(node)
+        where = filter_where(flt, compiled.params)
+        order = NEWEST
+        if sort == "engagement":
+            order = f"{ENGAGEMENT} DESC, {NEWEST}"
+        elif sort == "relevance":
+            rank = relevance(node, compiled.params)
+            if rank is not None:
+                order = f"{rank} DESC, {NEWEST}"
+        sql = (
+            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {where.and_('(' + compiled.sql + ')')} "
+            f"ORDER BY {order}"
+        )
+        if compiled.exact:
+            rows = self.rows(f"{sql} LIMIT {{lim:UInt64}}", {**compiled.params, "lim": limit})
+            return [to_post(r) for r in rows]
+        check = checker(node)
+        found: list[Post] = []
+        for row in self._pages(sql, compiled.params):
+            post = to_post(row)
+            if check(post):
+                found.append(post)
+                if len(found) >= limit:
+                    break
+        return found
+
+    def count_matches(self, query: Any, flt: PostFilter | None = None) -> int:
+        node = query_node(query)
+        compiled = to_clickhouse(node)
+        where = filter_where(flt, compiled.params)
+        cond = where.and_("(" + compiled.sql + ")")
+        if compiled.exact:
+            return int(
+                self.rows(f"SELECT count() FROM {POSTS} WHERE {cond}", compiled.params)[0][0]
+            )
+        check = checker(node)
+        sql = f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {cond} ORDER BY id"
+        return sum(1 for row in self._pages(sql, compiled.params) if check(to_post(row)))
+
+    def matching_ids(self, node: Any, where_sql: str, params: dict[str, Any]) -> list[str]:
+        """Ids of the posts under ``where_sql`` that ``node`` matches in memory."""
+        check = checker(node)
+        sql = f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {where_sql} ORDER BY id"
+        return [row[0] for row in self._pages(sql, params) if check(to_post(row))]

@@ -1,0 +1,337 @@
+"""The ClickHouse PostStore: posts in a ReplacingMergeTree (see
+:mod:`veille.store.clickhouse.schema`), reached through chDB or a server
+(:mod:`veille.store.clickhouse.client`)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from veille.errors import NotFound
+from veille.models import Cursor, Post, Sentiment
+from veille.store.base import Count, PostFilter, Stats, UpsertResult
+from veille.store.clickhouse.analytics import ClickHouseAnalytics
+from veille.store.clickhouse.client import Client
+from veille.store.clickhouse.filters import POSTS, filter_where
+from veille.store.clickhouse.rows import (
+    READ,
+    READ_COLUMNS,
+    STORED_COLUMNS,
+    derived,
+    encode,
+    post_row,
+    stored_dict,
+    to_post,
+)
+from veille.store.clickhouse.schema import TABLES
+from veille.store.clickhouse.search import ClickHouseSearch
+
+# Posts per insert block (and per lookup of the stored ones).
+BATCH = 5000
+# Columns an update may change (the others keep their first sighting's value).
+_COUNTS = ("likes", "shares", "replies")
+_ENTITIES = ("hashtags", "mentions", "links", "media", "keywords")
+_SENTIMENT = ("sentiment", "sentiment_score", "sentiment_confidence", "sentiment_source")
+
+
+def _merged(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The stored row after ``new`` is seen again over ``old``, and whether
+    its counts or content changed (the same rules as SQLite's update)."""
+    row = dict(old)
+    for name in _COUNTS:
+        row[name] = new[name]
+    for name in ("views", "author_followers", "collected_at", "lang", "cluster_id"):
+        if new[name] is not None:
+            row[name] = new[name]
+    for name in _ENTITIES:
+        if new[name]:
+            row[name] = new[name]
+    if old["sentiment_source"] != "user" and new["sentiment"] is not None:
+        for name in _SENTIMENT:
+            row[name] = new[name]
+    changed = any(new[n] != old[n] for n in _COUNTS) or (
+        new["views"] is not None and new["views"] != old["views"]
+    )
+    if new["content_hash"] != old["content_hash"]:
+        for name in ("title", "text", "content_hash", "raw"):
+            row[name] = new[name]
+        changed = True
+    return row, changed
+
+
+class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics):
+    """A :class:`~veille.store.base.PostStore` in ClickHouse."""
+
+    def __init__(self, client: Client, where: str) -> None:
+        self.client = client
+        self.where = where
+        self._clock_lock = threading.Lock()
+        self._last_tick = 0
+        for ddl in TABLES:
+            client.command(ddl)
+
+    def tick(self) -> int:
+        """A number larger than every one this store gave before (nanoseconds
+        since 1970): row versions and first-insert order."""
+        with self._clock_lock:
+            self._last_tick = max(time.time_ns(), self._last_tick + 1)
+            return self._last_tick
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        return self.client.rows(sql, params)
+
+    # -- writes ---------------------------------------------------------------
+
+    def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
+        """Store ``posts`` idempotently. ``cursor`` is state, which this
+        backend does not keep: a split deployment writes it to the StateStore
+        after this returns."""
+        result = UpsertResult()
+        batch: list[Post] = []
+        for post in posts:
+            batch.append(post)
+            if len(batch) >= BATCH:
+                result += self._upsert_batch(batch)
+                batch = []
+        if batch:
+            result += self._upsert_batch(batch)
+        return result
+
+    def _stored(self, ids: list[str], urls: list[str]) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"ids": ids, "urls": urls}
+        return [
+            stored_dict(r)
+            for r in self.rows(
+                f"SELECT {STORED_COLUMNS} FROM {POSTS} WHERE id IN {{ids:Array(String)}} "
+                "OR canonical_url IN {urls:Array(String)}",
+                params,
+            )
+        ]
+
+    def _upsert_batch(self, batch: list[Post]) -> UpsertResult:
+        result = UpsertResult()
+        by_id: dict[str, Post] = {p.id: p for p in batch}
+        urls = [p.canonical_url for p in by_id.values() if p.canonical_url]
+        existing: dict[str, dict[str, Any]] = {}
+        by_url: dict[str, dict[str, Any]] = {}
+        for row in self._stored(list(by_id), urls):
+            existing[row["id"]] = row
+            if row["canonical_url"] is not None:
+                by_url[row["canonical_url"]] = row
+        out: list[dict[str, Any]] = []
+        seen_urls: dict[str, str] = {}
+        for post in by_id.values():
+            old = existing.get(post.id)
+            if old is None and post.canonical_url:
+                old = by_url.get(post.canonical_url)
+                if old is None and post.canonical_url in seen_urls:
+                    result.merged[post.id] = seen_urls[post.canonical_url]
+                    continue
+                if old is not None:
+                    result.merged[post.id] = old["id"]
+            new = post_row(post)
+            if old is None:
+                new["seq"] = self.tick()
+                out.append(new)
+                if post.canonical_url:
+                    seen_urls[post.canonical_url] = post.id
+                result.new.append(post)
+                continue
+            row, changed = _merged(old, new)
+            if changed:
+                result.updated.append(old["id"])
+            else:
+                result.unchanged += 1
+            if row != old:
+                out.append(row)
+                # A later sighting in this batch (by URL) compares with this one.
+                existing[row["id"]] = row
+                if row["canonical_url"] is not None:
+                    by_url[row["canonical_url"]] = row
+        self._write(out)
+        return result
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        lines = []
+        for row in rows:
+            row.pop("version", None)
+            derived(row)
+            lines.append(encode(row))
+        # The same rows sent again (a retry) are the same block: stored once.
+        token = hashlib.sha1(b"\n".join(lines)).hexdigest()
+        version = self.tick()
+        tail = b',"version":' + str(version).encode() + b"}"
+        self.client.insert("posts", [line[:-1] + tail for line in lines], token=token)
+
+    def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
+        found = self.rows(
+            f"SELECT {STORED_COLUMNS} FROM {POSTS} WHERE id = {{id:String}} LIMIT 1",
+            {"id": post_id},
+        )
+        if not found:
+            raise NotFound(f"no post with id {post_id!r}")
+        row = stored_dict(found[0])
+        row.update(
+            sentiment=sentiment.label,
+            sentiment_score=sentiment.score,
+            sentiment_confidence=sentiment.confidence,
+            sentiment_source=sentiment.source,
+        )
+        self._write([row])
+
+    def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:
+        """``(post id, cluster id)`` pairs written to the posts."""
+        wanted = dict(clusters)
+        rows = []
+        for i in range(0, len(wanted), BATCH):
+            chunk = list(wanted)[i : i + BATCH]
+            for r in self.rows(
+                f"SELECT {STORED_COLUMNS} FROM {POSTS} WHERE id IN {{ids:Array(String)}}",
+                {"ids": chunk},
+            ):
+                row = stored_dict(r)
+                if row["cluster_id"] != wanted[row["id"]]:
+                    row["cluster_id"] = wanted[row["id"]]
+                    rows.append(row)
+        self._write(rows)
+
+    def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None:
+        """One row of a small ReplacingMergeTree table (a later one replaces it)."""
+        self.client.insert(table, [encode({**row, version: self.tick()})])
+
+    def write_filings(self, topic_id: int, changes: list[tuple[str, int]]) -> None:
+        """``(post id, 1 filed | 0 taken out)`` under ``topic_id``."""
+        if not changes:
+            return
+        tick = self.tick()
+        self.client.insert(
+            "post_topics",
+            [
+                encode({"topic_id": topic_id, "post_id": pid, "filed": filed, "version": tick})
+                for pid, filed in changes
+            ],
+        )
+
+    # -- reads ----------------------------------------------------------------
+
+    def get_post(self, post_id: str) -> Post | None:
+        found = self.rows(
+            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE id = {{id:String}} LIMIT 1", {"id": post_id}
+        )
+        return to_post(found[0]) if found else None
+
+    def get_posts(self, post_ids: Sequence[str]) -> list[Post]:
+        found: dict[str, Post] = {}
+        ids = list(dict.fromkeys(post_ids))
+        for i in range(0, len(ids), BATCH):
+            for r in self.rows(
+                f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE id IN {{ids:Array(String)}}",
+                {"ids": ids[i : i + BATCH]},
+            ):
+                found[r[0]] = to_post(r)
+        return [found[i] for i in post_ids if i in found]
+
+    def iter_posts(
+        self, flt: PostFilter | None = None, *, batch_size: int = 1000
+    ) -> Iterator[Post]:
+        where = filter_where(flt)
+        last = (-(2**62), 0)
+        while True:
+            # Keyset pagination: constant memory, no long-lived read.
+            params = {**where.params, "lt": last[0], "ls": last[1], "n": batch_size}
+            rows = self.rows(
+                f"SELECT {READ_COLUMNS}, seq FROM {POSTS} WHERE {where.sql} "
+                "AND (published_at, seq) > ({lt:Int64}, {ls:UInt64}) "
+                "ORDER BY published_at, seq LIMIT {n:UInt64}",
+                params,
+            )
+            if not rows:
+                return
+            for row in rows:
+                yield to_post(row[:-1])
+            last = (rows[-1][READ.index("published_at")], rows[-1][-1])
+
+    def count_posts(self, flt: PostFilter | None = None) -> int:
+        where = filter_where(flt)
+        return int(self.rows(f"SELECT count() FROM {POSTS} WHERE {where.sql}", where.params)[0][0])
+
+    def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats:
+        where = filter_where(flt)
+        sql, params = where.sql, where.params
+        total, first, last = self.rows(
+            f"SELECT count(), min(published_at), max(published_at) FROM {POSTS} WHERE {sql}",
+            params,
+        )[0]
+
+        def group(expr: str) -> list[Count]:
+            rows = self.rows(
+                f"SELECT {expr} AS k, count() AS n FROM {POSTS} WHERE {sql} "
+                "GROUP BY k ORDER BY n DESC, k",
+                params,
+            )
+            return [Count(str(k) if k is not None else "und", int(n)) for k, n in rows]
+
+        # Quarter-hour buckets in SQL, local days in Python: exact for every
+        # time zone offset, DST included.
+        tz = ZoneInfo(timezone)
+        days: Counter[str] = Counter()
+        for bucket, n in self.rows(
+            f"SELECT intDiv(published_at, 900) AS b, count() FROM {POSTS} WHERE {sql} GROUP BY b",
+            params,
+        ):
+            day = datetime.fromtimestamp(bucket * 900, UTC).astimezone(tz).date().isoformat()
+            days[day] += int(n)
+        empty = not total
+        return Stats(
+            total=int(total),
+            by_platform=group("platform"),
+            by_language=group("lang"),
+            by_day=[Count(d, days[d]) for d in sorted(days)],
+            first=None if empty else datetime.fromtimestamp(first, UTC),
+            last=None if empty else datetime.fromtimestamp(last, UTC),
+        )
+
+    # -- ingest ---------------------------------------------------------------
+
+    def stored_content(self, posts: Sequence[Post]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        by_url: dict[str, list[str]] = {}
+        ids = []
+        for p in posts:
+            ids.append(p.id)
+            if p.canonical_url:
+                by_url.setdefault(p.canonical_url, []).append(p.id)
+        for i in range(0, len(ids), BATCH):
+            found.update(
+                (r[0], r[1])
+                for r in self.rows(
+                    f"SELECT id, content_hash FROM {POSTS} WHERE id IN {{ids:Array(String)}}",
+                    {"ids": ids[i : i + BATCH]},
+                )
+            )
+        urls = [u for u, owners in by_url.items() if any(o not in found for o in owners)]
+        for i in range(0, len(urls), BATCH):
+            for url, digest in self.rows(
+                f"SELECT canonical_url, content_hash FROM {POSTS} "
+                "WHERE canonical_url IN {urls:Array(String)}",
+                {"urls": urls[i : i + BATCH]},
+            ):
+                for owner in by_url[url]:
+                    found.setdefault(owner, digest)
+        return found
+
+    def rules_version(self) -> int:
+        """Topics and alerts are state: their change counter is the
+        StateStore's. A posts-only store has none that changes."""
+        return 0
+
+    def close(self) -> None:
+        self.client.close()

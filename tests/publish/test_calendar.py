@@ -1,0 +1,244 @@
+"""The content calendar: checked on save, approval, publishing when due,
+errors kept, dry runs, and exactly once across a restart of `veille run`."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from veille.cli import build_app
+from veille.config import PlanSettings
+from veille.errors import UsageError
+from veille.publish import Publishing, add_account
+from veille.publish.calendar import (
+    add_entry,
+    approve_entry,
+    edit_entry,
+    get_entry,
+    publish_due,
+)
+from veille.sim import bluesky, wordpress
+from veille.sim.server import Simulator
+from veille.workspace import Workspace
+
+PAST = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+
+
+def _accounts(ws: Workspace, sim: Simulator) -> None:
+    add_account(ws.state, "masto", "mastodon", sim.url("mastodon", "").rstrip("/"),
+                secret="sim-mastodon-token")  # fmt: skip
+    add_account(ws.state, "bsky", "bluesky", sim.url("bluesky", "").rstrip("/"),
+                handle="lumio.bsky.social", secret="env:TEST_BSKY_PASSWORD")  # fmt: skip
+    add_account(ws.state, "blog", "wordpress", sim.url("wordpress", "").rstrip("/"),
+                handle=wordpress.USER, secret=wordpress.APP_PASSWORD)  # fmt: skip
+
+
+def _posts_by(sim: Simulator, platform: str, text: str) -> int:
+    return sum(1 for p in sim.world.by_platform.get(platform, []) if p.text == text)
+
+
+@pytest.fixture(autouse=True)
+def _bsky_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_BSKY_PASSWORD", bluesky.APP_PASSWORD)
+
+
+def test_due_posts_are_published_to_each_platform_and_tracked(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    _accounts(workspace, sim)
+    st, settings = workspace.state, workspace.settings
+    a = add_entry(st, settings, account="masto", text="Calendrier #Lumio", at=PAST)
+    b = add_entry(st, settings, account="bsky", text="Calendrier Bluesky", at=PAST)
+    c = add_entry(st, settings, account="blog", text="Corps.", title="Calendrier blog", at=PAST)
+    later = add_entry(st, settings, account="masto", text="Plus tard",
+                      at=datetime.now(UTC) + timedelta(days=1))  # fmt: skip
+    assert a.status == "scheduled" and not a.problems
+    outcomes = publish_due(st, settings)
+    assert sorted(o.result for o in outcomes) == ["published"] * 3
+    for entry, platform in ((a, "mastodon"), (b, "bluesky"), (c, "wordpress")):
+        done = get_entry(st, entry.id)
+        assert done.status == "published" and done.published_url and done.published_at
+        assert done.post_id and done.post_id.startswith(platform + ":")
+    assert get_entry(st, later.id).status == "scheduled"
+    assert _posts_by(sim, "mastodon", "Calendrier #Lumio") == 1
+    # Run again: nothing is due, nothing is sent twice.
+    assert publish_due(st, settings) == []
+    assert _posts_by(sim, "mastodon", "Calendrier #Lumio") == 1
+
+
+def test_published_post_is_collected_back_under_the_recorded_id(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    from veille.pipeline.collect import collect
+    from veille.services.sources import add_source
+
+    _accounts(workspace, sim)
+    e = add_entry(workspace.state, workspace.settings, account="masto",
+                  text="Suivi comme les autres", at=PAST)  # fmt: skip
+    publish_due(workspace.state, workspace.settings)
+    post_id = get_entry(workspace.state, e.id).post_id
+    add_source(workspace.state, "mastodon", f"account:lumio@{sim.url('mastodon', '').rstrip('/')}",
+               name="own")  # fmt: skip
+    collect(workspace, names=["own"], force=True)
+    assert post_id is not None
+    found = workspace.posts.get_post(post_id)
+    assert found is not None and found.text == "Suivi comme les autres"
+
+
+def test_a_refused_post_fails_keeps_its_text_and_the_platform_error(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    _accounts(workspace, sim)
+    st, settings = workspace.state, workspace.settings
+    long = "x" * 400  # over Bluesky's 300: saved as a draft with the checker's verdict
+    e = add_entry(st, settings, account="bsky", text=long, at=PAST)
+    assert e.status == "draft" and [p["code"] for p in e.problems] == ["too_long"]
+    assert publish_due(st, settings) == []  # a draft is never published
+    # The checker passes but the instance is stricter than the guide says.
+    sim.host("mastodon").state["max_characters"] = 10
+    try:
+        m = add_entry(st, settings, account="masto", text="Trop long pour cette instance", at=PAST)
+        [outcome] = publish_due(st, settings)
+    finally:
+        del sim.host("mastodon").state["max_characters"]
+    failed = get_entry(st, m.id)
+    assert outcome.result == "failed" and failed.status == "failed"
+    assert failed.error == "Validation failed: Text character limit of 10 exceeded"
+    assert failed.text == "Trop long pour cette instance"
+    # Edited, it is scheduled again with a new attempt key, and goes out.
+    again = edit_entry(st, settings, m.id, text="Plus court")
+    assert again.status == "scheduled" and again.attempt_key != failed.attempt_key
+    assert [o.result for o in publish_due(st, settings)] == ["published"]
+
+
+def test_a_passing_failure_is_tried_again_later(workspace: Workspace, sim: Simulator) -> None:
+    _accounts(workspace, sim)
+    st, settings = workspace.state, workspace.settings
+    e = add_entry(st, settings, account="masto", text="Réessayé", at=PAST)
+    sim.host("mastodon").faults.error_next = 1  # one 503
+    [outcome] = publish_due(st, settings)
+    assert outcome.result == "retry"
+    waiting = get_entry(st, e.id)
+    assert waiting.status == "scheduled" and waiting.attempts == 1 and waiting.next_try_at
+    assert publish_due(st, settings) == []  # not before its next try
+    [outcome] = publish_due(st, settings, now=waiting.next_try_at)
+    assert outcome.result == "published"
+
+
+def test_approval_is_required_when_the_workspace_says_so(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    _accounts(workspace, sim)
+    settings = replace(workspace.settings, plan=PlanSettings(require_approval=True))
+    st = workspace.state
+    e = add_entry(st, settings, account="masto", text="À approuver", at=PAST, by="paul")
+    assert e.status == "draft"
+    assert publish_due(st, settings) == []
+    with pytest.raises(UsageError, match="draft"):
+        publish_due(st, settings, only=e.id)
+    approved = approve_entry(st, e.id, by="marie")
+    assert approved.status == "approved" and approved.approved_by == "marie"
+    # An edit withdraws the approval.
+    assert edit_entry(st, settings, e.id, text="À approuver de nouveau").status == "draft"
+    approve_entry(st, e.id, by="marie")
+    assert [o.result for o in publish_due(st, settings)] == ["published"]
+    bad = add_entry(st, settings, account="bsky", text="y" * 301, at=PAST)
+    with pytest.raises(UsageError, match="breaks 1 rule"):
+        approve_entry(st, bad.id, by="marie")
+
+
+def test_dry_run_sends_nothing_and_changes_nothing(workspace: Workspace, sim: Simulator) -> None:
+    _accounts(workspace, sim)
+    e = add_entry(workspace.state, workspace.settings, account="bsky",
+                  text="Essai @lumio.bsky.social", at=PAST)  # fmt: skip
+    before = {name: h.requests for name, h in sim.hosts.items()}
+    [outcome] = publish_due(workspace.state, workspace.settings, dry_run=True)
+    assert outcome.result == "dry-run" and outcome.published and outcome.published.request
+    assert {name: h.requests for name, h in sim.hosts.items()} == before
+    assert get_entry(workspace.state, e.id).status == "scheduled"
+
+
+def test_a_crash_between_sending_and_recording_does_not_publish_twice(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    _accounts(workspace, sim)
+    st, settings = workspace.state, workspace.settings
+    entries = {
+        "masto": add_entry(st, settings, account="masto", text="Une fois, Mastodon", at=PAST),
+        "bsky": add_entry(st, settings, account="bsky", text="Une fois, Bluesky", at=PAST),
+        "blog": add_entry(st, settings, account="blog", text="Une fois.", title="Une fois",
+                          at=PAST),
+    }  # fmt: skip
+    # The sends went out, then veille died before recording them.
+    with Publishing(settings) as pub:
+        for name, e in entries.items():
+            pub.publish(st.publish_account(name), e.text, title=e.title, key=e.attempt_key)
+    outcomes = publish_due(st, settings)
+    assert [o.result for o in outcomes] == ["published"] * 3
+    assert _posts_by(sim, "mastodon", "Une fois, Mastodon") == 1
+    assert _posts_by(sim, "bluesky", "Une fois, Bluesky") == 1
+    assert sum(1 for p in sim.world.by_platform["wordpress"] if p.title == "Une fois") == 1
+
+
+def test_veille_run_publishes_a_due_post_exactly_once_across_a_restart(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    from veille.pipeline.collect import DaemonState, run_daemon
+
+    _accounts(workspace, sim)
+    settings = replace(workspace.settings, plan=PlanSettings(publish_interval_seconds=0.2))
+    ws = Workspace(root=workspace.root, settings=settings)
+    e = add_entry(ws.state, settings, account="masto", text="Par le démon", at=PAST)
+
+    def run_until_published() -> None:
+        state = DaemonState()
+        thread = threading.Thread(
+            target=run_daemon, args=(ws,), kwargs={"state": state, "tick": 0.2,
+                                                    "install_signals": False},
+        )  # fmt: skip
+        thread.start()
+        try:
+            for _ in range(300):
+                if get_entry(ws.state, e.id).status == "published":
+                    break
+                state.stop.wait(0.1)
+        finally:
+            state.stop.set()
+            thread.join(30)
+
+    run_until_published()
+    assert get_entry(ws.state, e.id).status == "published"
+    run_until_published()  # a restart: nothing due, nothing sent again
+    assert _posts_by(sim, "mastodon", "Par le démon") == 1
+    ws.close()
+
+
+def test_cli_commands(workspace: Workspace, sim: Simulator) -> None:
+    runner = CliRunner()
+    app = build_app()
+    w = ["--workspace", str(workspace.root)]
+    url = sim.url("mastodon", "").rstrip("/")
+    added = runner.invoke(app, ["publish", "account", "add", "m", "--platform", "mastodon",
+                                "--url", url, "--secret", "sim-mastodon-token", *w])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(app, ["publish", "account", "list", *w, "--format", "json"])
+    assert "sim-mastodon-token" not in listed.output and "***" in listed.output
+    r = runner.invoke(app, ["calendar", "add", "-a", "m", "--at", "2026-01-01 09:00",
+                            "Bonjour", *w])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "Bonjour" in runner.invoke(app, ["calendar", "list", *w]).output
+    dry = runner.invoke(app, ["calendar", "publish", "--dry-run", *w])
+    assert dry.exit_code == 0 and "dry-run" in dry.output
+    done = runner.invoke(app, ["calendar", "publish", *w])
+    assert done.exit_code == 0 and "published" in done.output
+    now = runner.invoke(app, ["publish", "now", "-a", "m", "Tout de suite", *w])
+    assert now.exit_code == 0 and url in now.output
+    refused = runner.invoke(app, ["publish", "now", "-a", "m", "z" * 600, *w])
+    assert refused.exit_code == 2 and "too_long" not in refused.output
+    assert runner.invoke(app, ["calendar", "remove", "1", *w]).exit_code == 0
+    assert runner.invoke(app, ["calendar", "approve", "9", "--by", "x", *w]).exit_code == 2
+    assert runner.invoke(app, ["publish", "account", "remove", "m", *w]).exit_code == 0

@@ -1,0 +1,207 @@
+"""The ClickHouse PostStore (through chDB) against SQLite: every aggregation
+analytics reads gives the same answer on the same posts, for plain filters, a
+period, a query (one ClickHouse says exactly and one it checks in memory),
+words and a saved topic; and what a column store adds: reads right before
+merges, batches sent twice stored once."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_post
+from veille.analytics.scope import Period, Scope, words_scope
+from veille.analytics.volume import _Buckets
+from veille.models import Author, Engagement, Post, Sentiment
+from veille.query import compile_query
+from veille.store import PostFilter
+from veille.store.sqlite import SQLiteStore
+
+pytest.importorskip("chdb")
+
+T0 = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+WORDS = ["lumio", "vexa", "panne", "outage", "offre", "réseau", "l'ACEI", "Montréal", "fibre"]
+
+
+def _corpus(n: int = 160) -> list[Post]:
+    rng = random.Random(21)
+    posts = []
+    for i in range(n):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 7)))
+        handle = rng.choice(["alice", "Bob", "@carol", "dave@mast.fr"])
+        posts.append(
+            make_post(
+                str(i),
+                text,
+                title=rng.choice([None, "Lumio", "panne réseau"]),
+                platform=rng.choice(["mastodon", "bluesky", "rss"]),
+                source=rng.choice([None, "feeds-a", "mastodon-b"]),
+                lang=rng.choice([None, "fr", "en", "fr-CA"]),
+                country=rng.choice([None, "CA", "FR"]),
+                author=Author(handle, name=handle.title(), followers=rng.choice([None, 10, 500])),
+                engagement=Engagement(rng.randint(0, 40), rng.randint(0, 5), rng.randint(0, 3)),
+                published_at=T0 + timedelta(minutes=37 * i),
+                hashtags=tuple(rng.sample(["Lumio", "panne", "cyber"], rng.randint(0, 2))),
+                mentions=tuple(rng.sample(["alice", "Bob"], rng.randint(0, 1))),
+                links=tuple(
+                    rng.sample(["https://www.lumio.fr/a", "https://ex.com/b"], rng.randint(0, 2))
+                ),
+                sentiment=rng.choice(
+                    [None, Sentiment("positive", 0.5), Sentiment("negative", -0.4)]
+                ),
+                cluster_id=rng.choice([None, None, "c1", "c2", "c3"]),
+                parent_id=f"mastodon:{i - 1}" if i and rng.random() < 0.2 else None,
+                repost_of=f"bluesky:{i - 2}" if i > 1 and rng.random() < 0.1 else None,
+            )
+        )
+    return posts
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, SQLiteStore]]:
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    folder = tmp_path_factory.mktemp("ch")
+    ch = ChdbBackend().open(f"chdb:///{folder / 'posts.chdb'}", root=folder)
+    lite = SQLiteStore.open(folder / "lite.db")
+    posts = _corpus()
+    # Two inserts of part of the posts: rows in several parts, not merged.
+    for store in (ch, lite):
+        store.upsert_posts(posts[:100])
+        store.upsert_posts(posts)
+    yield ch, lite
+    ch.close()
+    lite.close()
+
+
+PERIOD = Period(T0 + timedelta(hours=5), T0 + timedelta(days=3, hours=7))
+SCOPES = {
+    "all": Scope(),
+    "period": Scope().during(PERIOD),
+    "filtered": Scope(flt=PostFilter(platforms=("rss", "bluesky"), languages=("fr",))).during(
+        PERIOD
+    ),
+    "query": Scope(queries=(compile_query("(lumio OR panne) -vexa").ast,)).during(PERIOD),
+    "near": Scope(queries=(compile_query("lumio NEAR/1 panne").ast,)).during(PERIOD),
+    "words": words_scope("Montréal fibre").during(PERIOD),
+}
+
+
+def _ids(posts: list[Post]) -> list[str]:
+    return [p.id for p in posts]
+
+
+@pytest.mark.parametrize("name", sorted(SCOPES))
+def test_aggregations_agree_with_sqlite(stores: tuple[Any, SQLiteStore], name: str) -> None:
+    ch, lite = stores
+    scope = SCOPES[name]
+    day = _Buckets("day", __import__("zoneinfo").ZoneInfo("America/Montreal"))
+    starts = day.keys(PERIOD)
+    for dims in [(), ("platform",), ("lang", "sentiment"), ("country",)]:
+        for buckets in (False, True, day):
+            assert sorted(ch.post_totals(scope, dims, buckets)) == sorted(
+                lite.post_totals(scope, dims, buckets)
+            ), (dims, buckets)
+    bounded = scope.during(PERIOD)
+    assert sorted(ch.posts_per_bucket(bounded, PERIOD, day, starts)) == sorted(
+        lite.posts_per_bucket(bounded, PERIOD, day, starts)
+    )
+    assert ch.sentiment_totals(scope, PERIOD) == lite.sentiment_totals(scope, PERIOD)
+    for by in ("engagement", "reach"):
+        for unclustered in (False, True):
+            assert _ids(ch.top_posts(bounded, by=by, limit=7, unclustered=unclustered)) == _ids(
+                lite.top_posts(bounded, by=by, limit=7, unclustered=unclustered)
+            )
+    for by in ("posts", "engagement", "followers"):
+        assert ch.top_authors(scope, PERIOD, by=by, limit=3) == lite.top_authors(
+            scope, PERIOD, by=by, limit=3
+        )
+    assert ch.author_count(scope, PERIOD) == lite.author_count(scope, PERIOD)
+    for kind in ("hashtags", "domains", "links", "mentions"):
+        assert ch.top_entities(bounded, kind, 5) == lite.top_entities(bounded, kind, 5), kind
+    for by in ("reach", "posts", "engagement"):
+        got = [(*r[:5], r[5].id) for r in ch.top_clusters(bounded, by=by, limit=5)]
+        want = [(*r[:5], r[5].id) for r in lite.top_clusters(bounded, by=by, limit=5)]
+        assert got == want
+    assert ch.story_count(bounded) == lite.story_count(bounded)
+    assert ch.headline_figures(bounded) == pytest.approx(lite.headline_figures(bounded))
+    assert sorted(ch.author_activity(bounded), key=repr) == sorted(
+        map(tuple, lite.author_activity(bounded)), key=repr
+    )
+    assert ch.posts_by_source(bounded) == lite.posts_by_source(bounded)
+    assert sorted(ch.story_texts(bounded), key=repr) == sorted(
+        map(tuple, lite.story_texts(bounded)), key=repr
+    )
+    assert sorted(ch.conversation_links(bounded), key=repr) == sorted(
+        map(tuple, lite.conversation_links(bounded)), key=repr
+    )
+    authors = [("mastodon", "alice"), ("rss", "Bob"), ("bluesky", "@carol")]
+    assert _ids(ch.recent_posts_by(bounded, authors, 5)) == _ids(
+        lite.recent_posts_by(bounded, authors, 5)
+    )
+
+
+def test_people_and_decisions_agree(stores: tuple[Any, SQLiteStore]) -> None:
+    ch, lite = stores
+    flt = PostFilter(since=PERIOD.since, until=PERIOD.until)
+    assert ch.sources_reporting_engagement(flt) == lite.sources_reporting_engagement(flt)
+    authors = [("mastodon", "alice"), ("rss", "Bob"), ("rss", "nobody")]
+    assert ch.author_post_counts(flt, authors) == lite.author_post_counts(flt, authors)
+    assert sorted(ch.interactions_of(["Alice", "@carol"]), key=repr) == sorted(
+        map(tuple, lite.interactions_of(["Alice", "@carol"])), key=repr
+    )
+    assert ch.accounts_named("@CAROL") == lite.accounts_named("@CAROL")
+    assert sorted(ch.accounts_on("rss")) == sorted(lite.accounts_on("rss"))
+    ch.decide_author_link(("rss", "bob"), ("mastodon", "alice"), "same", "test")
+    ch.decide_author_link(("mastodon", "alice"), ("rss", "bob"), "different")
+    assert ch.author_link_decisions() == {(("mastodon", "alice"), ("rss", "bob")): "different"}
+
+
+def test_topic_backlog_files_and_unfiles(stores: tuple[Any, SQLiteStore]) -> None:
+    ch, _lite = stores
+    assert ch.topic_filed_version(7) is None
+    lumio = Scope(queries=(compile_query("lumio").ast,))
+    changed = ch.file_topic_backlog(7, 1, lumio)
+    assert changed == ch.count_matches("lumio") > 0
+    assert ch.topic_filed_version(7) == 1
+    narrower = Scope(queries=(compile_query("lumio panne").ast,))
+    assert ch.file_topic_backlog(7, 2, narrower) == changed - ch.count_matches("lumio panne")
+    assert ch.topic_filed_version(7) == 2
+    filed = ch.post_totals(Scope(topics=(7,)))
+    assert filed[0][-3] == ch.count_matches("lumio panne")
+
+
+def test_reads_are_right_before_merges_and_a_batch_sent_twice_is_stored_once(
+    stores: tuple[Any, SQLiteStore],
+) -> None:
+    # chDB opens one folder per process: this test writes posts of its own
+    # platform into the module's store, last.
+    ch, _lite = stores
+    fresh = PostFilter(platforms=("fresh",))
+
+    def post(likes: int) -> Post:
+        return make_post("1", "zorglub", platform="fresh", likes=likes)
+
+    # Merges held back: every version stays stored, as before a merge.
+    ch.client.command("SYSTEM STOP MERGES posts")
+    ch.upsert_posts([post(1)])
+    for likes in range(2, 6):
+        assert ch.upsert_posts([post(likes)]).updated == ["fresh:1"]
+    got = ch.get_post("fresh:1")
+    assert got is not None and got.engagement.likes == 5
+    assert ch.count_posts(fresh) == 1 and ch.count_matches("zorglub") == 1
+    assert ch.headline_figures(Scope(flt=fresh))["engagement"] == 5
+    # Several versions are stored until a merge: reads see the last only.
+    assert ch.rows("SELECT count() FROM posts WHERE id = 'fresh:1'")[0][0] == 5
+    ch.client.command("SYSTEM START MERGES posts")
+    # The same block again (a retry after a lost answer): deduplicated.
+    from veille.store.clickhouse.rows import encode
+
+    row = {"id": "fresh:2", "seq": 1, "version": 1, "text": "x", "published_at": 0}
+    for _ in range(2):
+        ch.client.insert("posts", [encode(row)], token="same-block")
+    assert ch.rows("SELECT count() FROM posts WHERE id = 'fresh:2'")[0][0] == 1
