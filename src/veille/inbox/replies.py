@@ -272,7 +272,7 @@ def send_reply(
             done = pub.publish(
                 acc, stored.text, reply_to=post or item.post_id.split(":", 1)[-1],
                 language=item.lang if item.lang and item.lang != "und" else None,
-                key=f"veille-inbox-reply-{reply_id}",
+                key=_reply_key(item, stored),
             )  # fmt: skip
     except PublishError as exc:
         error = exc.platform_message or exc.message
@@ -294,6 +294,15 @@ def send_reply(
     found = state.inbox_reply(reply_id)
     assert found is not None
     return found
+
+
+def _reply_key(item: Item, stored: Reply) -> str:
+    """The same on every try of one reply (the platform drops repeats), and
+    different for another reply, even one of another workspace."""
+    import hashlib
+
+    seed = f"{item.post_id}|{stored.id}|{stored.created_at.isoformat()}|{stored.text}"
+    return "veille-inbox-" + hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
 def approve(ws: Workspace, reply_id: int, *, approver: str, account: str | None = None) -> Reply:
