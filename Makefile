@@ -9,7 +9,9 @@ TORCH ?= torch==2.13.0
 
 .PHONY: demo test test-transformers lint bench clean crash-test soak
 
-# The demo's set-up stays lean: the product and its runtime dependencies only.
+# The demo's set-up stays lean: the product and its runtime dependencies only
+# (the web app's included; never torch). `veille demo --serve` builds the demo
+# workspace, then serves the web app and prints its URL and a demo login.
 $(STAMP): pyproject.toml setup.py
 	@command -v $${CC:-cc} >/dev/null || { echo "veille builds a small C extension (the query matcher):" \
 	  "install a C compiler and the Python headers first, e.g. apt-get install gcc python3-dev"; exit 1; }
@@ -34,7 +36,7 @@ $(KERNEL): src/veille/query/_kernel.c $(STAMP)
 	touch $(KERNEL)
 
 demo: $(STAMP) $(KERNEL)
-	VEILLE_ALLOW_PRIVATE_NETWORKS=1 $(VENV)/bin/veille demo
+	VEILLE_ALLOW_PRIVATE_NETWORKS=1 $(VENV)/bin/veille demo --serve
 
 test: $(TEST_STAMP) $(KERNEL)
 	$(PY) -m pytest -q -n 2

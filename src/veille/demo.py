@@ -143,3 +143,23 @@ def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) ->
     lines.append(f"  veille alert list --workspace {directory}")
     lines.append(f"  veille source health --workspace {directory}")
     return lines
+
+
+DEMO_USER = "demo"
+
+
+def demo_account(ws: Workspace) -> tuple[str, str]:
+    """The demo's admin account, with a new random password each time the
+    demo starts (printed to whoever started it): a fixed, published password
+    would open the workspace to anyone who can reach the port, should it ever
+    listen beyond this machine."""
+    import secrets
+
+    from veille.services.users import add_user, get_user, set_password
+
+    password = secrets.token_urlsafe(9)
+    if get_user(ws.state, DEMO_USER) is None:
+        add_user(ws.state, DEMO_USER, password, "admin", actor="demo")
+    else:
+        set_password(ws.state, DEMO_USER, password, actor="demo")
+    return DEMO_USER, password

@@ -142,6 +142,10 @@ def test_approval_is_required_when_the_workspace_says_so(
         publish_due(st, settings, only=e.id)
     approved = approve_entry(st, e.id, by="marie")
     assert approved.status == "approved" and approved.approved_by == "marie"
+    from veille.services.audit import list_entries
+
+    logged = [(a.actor, a.action, a.target) for a in list_entries(st, action="calendar.approve")]
+    assert logged == [("marie", "calendar.approve", f"#{e.id}")]
     # An edit withdraws the approval.
     assert edit_entry(st, settings, e.id, text="À approuver de nouveau").status == "draft"
     approve_entry(st, e.id, by="marie")
@@ -149,6 +153,15 @@ def test_approval_is_required_when_the_workspace_says_so(
     bad = add_entry(st, settings, account="bsky", text="y" * 301, at=PAST)
     with pytest.raises(UsageError, match="breaks 1 rule"):
         approve_entry(st, bad.id, by="marie")
+    # Once the workspace has user accounts, only a manager approves.
+    from veille.services import users
+
+    users.add_user(st, "ana", "ana-secret-pass", "analyst")
+    users.add_user(st, "marie", "marie-secret-pass", "manager")
+    other = add_entry(st, settings, account="masto", text="Encore un", at=PAST)
+    with pytest.raises(UsageError, match="manager role"):
+        approve_entry(st, other.id, by="ana")
+    assert approve_entry(st, other.id, by="marie").status == "approved"
 
 
 def test_dry_run_sends_nothing_and_changes_nothing(workspace: Workspace, sim: Simulator) -> None:
@@ -227,6 +240,10 @@ def test_cli_commands(workspace: Workspace, sim: Simulator) -> None:
     assert added.exit_code == 0, added.output
     listed = runner.invoke(app, ["publish", "account", "list", *w, "--format", "json"])
     assert "sim-mastodon-token" not in listed.output and "***" in listed.output
+    from veille.services.audit import list_entries
+
+    logged = list_entries(workspace.state, action="publish.account.add")
+    assert logged and logged[0].actor == "cli" and "sim-mastodon-token" not in logged[0].detail
     r = runner.invoke(app, ["calendar", "add", "-a", "m", "--at", "2026-01-01 09:00",
                             "Bonjour", *w])  # fmt: skip
     assert r.exit_code == 0, r.output
@@ -239,6 +256,14 @@ def test_cli_commands(workspace: Workspace, sim: Simulator) -> None:
     assert now.exit_code == 0 and url in now.output
     refused = runner.invoke(app, ["publish", "now", "-a", "m", "z" * 600, *w])
     assert refused.exit_code == 2 and "too_long" not in refused.output
+    sim.host("mastodon").state["max_characters"] = 700
+    try:  # the limit read from the account's instance
+        fits = runner.invoke(app, ["draft", "check", "-p", "mastodon", "--account", "m",
+                                   "z" * 600, "--format", "json", *w])  # fmt: skip
+    finally:
+        del sim.host("mastodon").state["max_characters"]
+    assert fits.exit_code == 0, fits.output
+    assert '"limit": 700' in fits.output
     assert runner.invoke(app, ["calendar", "remove", "1", *w]).exit_code == 0
     assert runner.invoke(app, ["calendar", "approve", "9", "--by", "x", *w]).exit_code == 2
     assert runner.invoke(app, ["publish", "account", "remove", "m", *w]).exit_code == 0

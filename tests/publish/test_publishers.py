@@ -33,6 +33,19 @@ def test_mastodon_status_and_reply_are_published_and_seen_in_the_timeline(
     assert replied.parent_id is not None
 
 
+def test_mastodon_unlisted_status_stays_off_the_public_timeline(sim: Simulator, settings) -> None:
+    from veille.publish.mastodon import MastodonPublisher
+
+    with Publishing(settings) as pub:
+        quiet = MastodonPublisher(pub.http, visibility="unlisted")
+        done = quiet.publish(accounts(sim)["mastodon"], "Discret")
+    import httpx
+
+    shown = httpx.get(sim.url("mastodon", "/api/v1/timelines/public"), params={"limit": 40})
+    assert done.id not in [s["id"] for s in shown.json()]
+    assert sim.host("mastodon").writes[-1].body["visibility"] == "unlisted"
+
+
 def test_mastodon_idempotency_key_gives_the_first_status_back(
     sim: Simulator, pub: Publishing
 ) -> None:
@@ -99,8 +112,8 @@ def test_bluesky_post_carries_facets_with_byte_offsets_and_a_reply_its_refs(
     reply = pub.publish(acct, "Suite du fil", reply_to=done.id)
     refs = created(sim, "bluesky")[-1].body["record"]["reply"]
     assert refs["parent"]["uri"] == done.id and refs["root"]["uri"] == done.id
-    # A reply to the reply keeps the root.
-    pub.publish(acct, "Et encore", reply_to=reply.id)
+    # A reply to the reply keeps the root (named by veille's id of the post).
+    pub.publish(acct, "Et encore", reply_to=reply.post_id)
     refs = created(sim, "bluesky")[-1].body["record"]["reply"]
     assert refs["parent"]["uri"] == reply.id and refs["root"]["uri"] == done.id
 
@@ -152,3 +165,49 @@ def test_dry_run_sends_nothing(sim: Simulator, pub: Publishing) -> None:
         result = pub.publish(acct, "Essai @lumio.bsky.social", title="Essai", dry_run=True)
         assert result.dry_run and result.request
     assert {name: h.requests for name, h in sim.hosts.items()} == before
+
+
+def test_bluesky_reply_to_a_collected_post_uses_its_payload(
+    sim: Simulator, pub: Publishing
+) -> None:
+    from veille.models import Author, Post
+    from veille.sim.bluesky import post_view, uri
+
+    world = sim.world
+    child = next(
+        p
+        for p in world.by_platform["bluesky"]
+        if p.parent_id
+        and p.thread_id
+        and p.repost_of is None
+        and world.by_id[p.parent_id].repost_of is None
+        and world.by_id[p.thread_id].repost_of is None
+    )
+    view = post_view(child, world)
+    collected = Post.create(platform="bluesky", native_id=uri(child).removeprefix("at://"),
+                            text=child.text, published_at=child.published_at,
+                            author=Author(child.author.handle), raw=view)  # fmt: skip
+    before = sim.host("bluesky").requests
+    pub.publish(accounts(sim)["bluesky"], "Merci pour votre message", reply_to=collected)
+    refs = created(sim, "bluesky")[-1].body["record"]["reply"]
+    assert refs["parent"] == {"uri": view["uri"], "cid": view["cid"]}
+    assert refs["root"] == view["record"]["reply"]["root"]
+    # Session, handle resolution (none here) and the record: no lookup of the parent.
+    assert sim.host("bluesky").requests - before == 2
+
+
+def test_mastodon_reply_to_a_post_seen_on_another_instance_is_resolved_by_its_url(
+    sim: Simulator, pub: Publishing
+) -> None:
+    from veille.models import Author, Post
+    from veille.sim.social import snowflake
+
+    original = next(p for p in sim.world.by_platform["mastodon"] if p.repost_of is None)
+    link = sim.url("mastodon", f"/@{original.author.handle}/{snowflake(original)}")
+    # Collected through another instance: its id there means nothing here.
+    elsewhere = Post.create(platform="mastodon", native_id="other.example/999999",
+                            text=original.text, url=link, published_at=original.published_at,
+                            author=Author(original.author.handle))  # fmt: skip
+    pub.publish(accounts(sim)["mastodon"], "Bonjour d'ailleurs", reply_to=elsewhere)
+    sent = [w for w in sim.host("mastodon").writes if w.method == "POST"][-1]
+    assert sent.body["in_reply_to_id"] == snowflake(original)

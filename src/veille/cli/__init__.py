@@ -13,6 +13,7 @@ import typer
 COMMAND_MODULES: tuple[str, ...] = (
     "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics", "privacy",
     "draft", "publish", "calendar", "inbox",
+    "users", "serve",
 )  # fmt: skip
 
 

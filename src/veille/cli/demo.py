@@ -1,4 +1,5 @@
-"""``veille demo``: a populated workspace from the simulator, and a tour of it."""
+"""``veille demo``: a populated workspace from the simulator, a tour of it,
+and (with ``--serve``, as ``make demo`` does) the web app over it."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ def register(app: typer.Typer) -> None:
         ),
         seed: Annotated[int, typer.Option(help="Seed of the generated world.")] = 42,
         days: Annotated[int, typer.Option(min=7, max=365)] = 60,
+        serve: Annotated[
+            bool,
+            typer.Option(
+                "--serve/--no-serve",
+                help="Then start the web app on 127.0.0.1:8000 (or the next free port) "
+                "with a demo admin login, until Ctrl-C.",
+            ),
+        ] = False,
+        port: Annotated[int, typer.Option(min=0, max=65535, help="Web app port.")] = 8000,
     ) -> None:
         """Create a demo workspace from the built-in simulator and show what is in it."""
         from veille.demo import build_demo
@@ -29,3 +39,20 @@ def register(app: typer.Typer) -> None:
         out = console()
         for line in summary:
             out.print(line, soft_wrap=True)
+        if not serve:
+            return
+        from veille.demo import demo_account
+        from veille.web.serve import run
+        from veille.workspace import Workspace
+
+        with Workspace.open(directory) as ws:
+            username, password = demo_account(ws)
+            root = ws.root
+
+        def announce(url: str) -> None:
+            out.print("")
+            out.print(f"Web app: [bold]{url}[/]  (stop with Ctrl-C)")
+            out.print(f"Sign in as [bold]{username}[/] with the password [bold]{password}[/]")
+            out.print("(a new password is made each time the demo starts)")
+
+        run(root, host="127.0.0.1", port=port, tries=20, announce=announce, log_level="warning")

@@ -12,9 +12,11 @@ import typer
 from veille.cli.common import (
     DataFormat,
     FormatOpt,
+    WorkspaceOpt,
     console,
     err_console,
     handle_errors,
+    open_workspace,
     print_json,
 )
 
@@ -70,7 +72,12 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option(min=1, help="The server's own limit (a Mastodon instance's)."),
         ] = None,
+        account: Annotated[
+            str | None,
+            typer.Option(help="Read the limit from this account's server (Mastodon)."),
+        ] = None,
         lang: Annotated[str, typer.Option(help="Language of the messages: en or fr.")] = "en",
+        workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Exit 0 when the draft respects the platform's rules and the guidelines,
@@ -79,6 +86,13 @@ def register(app: typer.Typer) -> None:
 
         rules = load_guidelines(guidelines)
         assert rules is None or isinstance(rules, Guidelines)
+        if account is not None and instance_limit is None:
+            from veille.publish import Publishing, get_account
+
+            with open_workspace(workspace) as ws:
+                acct = get_account(ws.state, account)
+                with Publishing(ws.settings) as pub:
+                    instance_limit = pub.instance_limit(acct)
         report = check_draft(
             platform, read_text(text), title=title, guidelines=rules,
             instance_limit=instance_limit,

@@ -10,7 +10,6 @@ changed.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -72,10 +71,9 @@ def check_user(state: Any, username: str) -> str:
     name = username.strip()
     if not name:
         raise UsageError("a person's username is needed", hint="e.g. --to alice")
-    try:
-        users: Any = importlib.import_module("veille.services.users")
-    except ImportError:  # no accounts in this version: any name is a person
-        return name
+    from veille.services import users
+
+    # A workspace without accounts (the command line alone): any name is a person.
     known = [u.username for u in users.list_users(state)]
     if known and name not in known:
         from veille.suggest import did_you_mean
@@ -85,11 +83,10 @@ def check_user(state: Any, username: str) -> str:
 
 
 def _audit(state: Any, actor: str, action: str, item_id: int, detail: str) -> None:
-    try:
-        audit: Any = importlib.import_module("veille.services.audit")
-    except ImportError:  # no audit log in this version; the item keeps its events
-        return
-    audit.record(state, actor, f"inbox.{action}", f"inbox:{item_id}", detail)
+    from veille.services import audit
+
+    who = None if actor == "cli" else actor  # the audit log's name for the command line
+    audit.record(state, who, f"inbox.{action.replace(' ', '_')}", f"inbox:{item_id}", detail[:500])
 
 
 def change(

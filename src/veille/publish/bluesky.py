@@ -129,7 +129,10 @@ class BlueskyPublisher:
                 view = None
             target = "at://" + reply_to.native_id
         else:
-            target = reply_to
+            # An at:// URI, or veille's id of the post ("bluesky:did/collection/rkey").
+            target = reply_to.removeprefix(f"{PLATFORM}:")
+            if not target.startswith("at://"):
+                target = "at://" + target
         if view is None:
             resp = send(
                 self.http, "GET", self._service(account) + "/xrpc/app.bsky.feed.getPosts",

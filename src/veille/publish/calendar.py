@@ -62,6 +62,13 @@ def _check(state: Any, settings: Settings, account: Any, text: str, title: str |
     return [p.as_dict() for p in report.problems]
 
 
+def _audit(state: Any, actor: str | None, action: str, target: str, detail: str = "") -> None:
+    """Every change goes to the audit log (``None``: the command line)."""
+    from veille.services import audit
+
+    audit.record(state, actor or None, action, target, detail)
+
+
 def get_entry(state: Any, entry_id: int) -> CalendarEntry:
     found: CalendarEntry | None = state.calendar_entry(entry_id)
     if found is None:
@@ -105,7 +112,9 @@ def add_entry(
         updated_at=now, title=title or None, language=language or None,
         reply_to=reply_to or None, problems=problems, attempt_key=uuid.uuid4().hex,
     )  # fmt: skip
-    return get_entry(state, state.add_calendar_entry(entry))
+    added = get_entry(state, state.add_calendar_entry(entry))
+    _audit(state, by, "calendar.add", f"#{added.id}", f"{acct.name} {added.status}")
+    return added
 
 
 def edit_entry(
@@ -146,6 +155,7 @@ def edit_entry(
     if language is not None:
         changes["language"] = language or None
     state.update_calendar_entry(entry_id, **changes)
+    _audit(state, by, "calendar.edit", f"#{entry_id}", changes["status"])
     return get_entry(state, entry_id)
 
 
@@ -155,6 +165,7 @@ def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
     entry = get_entry(state, entry_id)
     if not by:
         raise UsageError("an approval names who approves (--by)")
+    _check_approver(state, by)
     if entry.status not in ("draft", "scheduled"):
         raise UsageError(f"calendar post #{entry_id} is {entry.status}; nothing to approve")
     if entry.problems:
@@ -166,12 +177,35 @@ def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
     state.update_calendar_entry(
         entry_id, status="approved", approved_by=by, approved_at=now, updated_at=now
     )
+    _audit(state, by, "calendar.approve", f"#{entry_id}")
     return get_entry(state, entry_id)
 
 
-def remove_entry(state: Any, entry_id: int) -> None:
+def _check_approver(state: Any, by: str) -> None:
+    """Where the workspace has user accounts, only a manager (or an admin)
+    approves; a workspace without accounts leaves it to whoever runs the command."""
+    import importlib
+
+    try:
+        users: Any = importlib.import_module("veille.services.users")
+    except ImportError:  # a build without the web app's accounts
+        return
+    if users.count_users(state) == 0:
+        return
+    found = users.get_user(state, by)
+    if found is None:
+        raise NotFound(f"no user named {by!r}", hint="Approve as a manager's username.")
+    if not found.can("manager"):
+        raise UsageError(
+            f"{by} is {found.role}: approving a post needs the manager role",
+            hint="Ask a manager or an admin to approve it.",
+        )
+
+
+def remove_entry(state: Any, entry_id: int, *, by: str = "") -> None:
     get_entry(state, entry_id)
     state.remove_calendar_entry(entry_id)
+    _audit(state, by, "calendar.remove", f"#{entry_id}")
 
 
 def list_entries(
@@ -347,6 +381,9 @@ class PublisherWorker:
                 if ws is None:
                     ws = Workspace(root=self.root, settings=self.settings)
                     pub = Publishing(self.settings)
+                    if not hasattr(ws.state, "claim_due_calendar_entries"):
+                        log.warning("this state store keeps no content calendar; not publishing")
+                        break
                 self.outcomes.extend(publish_due(ws.state, self.settings, publishing=pub))
                 self.rounds += 1
             except Exception:  # the worker outlives any store or platform failure

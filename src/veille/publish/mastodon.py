@@ -11,8 +11,8 @@ PLATFORM = "mastodon"
 
 
 def status_id(reply_to: Post | str) -> str:
-    """The instance's status id of the post replied to: a veille post
-    (``mastodon:host/id``) or the id itself."""
+    """The status id of the post replied to: a veille post (``mastodon:host/id``)
+    or the id itself (ids are the instance's own: see :meth:`MastodonPublisher._local_id`)."""
     if isinstance(reply_to, Post):
         return reply_to.native_id.rsplit("/", 1)[-1]
     return reply_to.rsplit("/", 1)[-1]
@@ -40,6 +40,30 @@ class MastodonPublisher:
             return None
         return int(value) if isinstance(value, int) else None
 
+    def _local_id(self, account: Account, reply_to: Post | str, text: str) -> str:
+        """The id of the post replied to on the account's own instance. Status
+        ids are per instance: a post collected from another one is looked up
+        by its URL (``/api/v2/search?resolve=true``), as Mastodon clients do."""
+        if not isinstance(reply_to, Post):
+            return status_id(reply_to)
+        collected_on = reply_to.native_id.rsplit("/", 1)[0].lower()
+        if collected_on == host_of(account.url) or not reply_to.url:
+            return status_id(reply_to)
+        resp = send(
+            self.http, "GET", account.url.rstrip("/") + "/api/v2/search", platform=PLATFORM,
+            text=text, what="the lookup of the post replied to",
+            params={"q": reply_to.url, "type": "statuses", "resolve": "true", "limit": 1},
+            token=account.resolved_secret(),
+        )  # fmt: skip
+        found = resp.json().get("statuses") or []
+        if not found:
+            raise PublishError(
+                f"{host_of(account.url)} cannot find the post replied to ({reply_to.url})",
+                platform=PLATFORM, text=text, status=404,
+                hint="It may have been deleted, or the instance does not federate with its own.",
+            )  # fmt: skip
+        return str(found[0]["id"])
+
     def publish(
         self,
         account: Account,
@@ -56,7 +80,9 @@ class MastodonPublisher:
             raise PublishError("a Mastodon status needs text", platform=PLATFORM, text=text)
         body: dict[str, Any] = {"status": text, "visibility": self.visibility}
         if reply_to is not None:
-            body["in_reply_to_id"] = status_id(reply_to)
+            body["in_reply_to_id"] = (
+                status_id(reply_to) if dry_run else self._local_id(account, reply_to, text)
+            )
         if language:
             body["language"] = language
         url = account.url.rstrip("/") + "/api/v1/statuses"

@@ -23,7 +23,14 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$")
 
 
 def add_account(
-    state: Any, name: str, platform: str, url: str, *, handle: str = "", secret: str = ""
+    state: Any,
+    name: str,
+    platform: str,
+    url: str,
+    *,
+    handle: str = "",
+    secret: str = "",
+    by: str = "",
 ) -> Account:
     """Store an account veille may post as (the secret is best given as
     ``env:NAME``: then it is read from the environment and never stored)."""
@@ -64,6 +71,10 @@ def add_account(
             f"an account named {name!r} already exists",
             hint="Choose another name, or remove it first with `veille publish account remove`.",
         )
+    from veille.services import audit
+
+    # Never the secret: the platform and where it posts.
+    audit.record(state, by or None, "publish.account.add", name, f"{platform} {account.url}")
     return account
 
 
@@ -87,9 +98,12 @@ def get_account(state: Any, name: str) -> Account:
     return found
 
 
-def remove_account(state: Any, name: str) -> None:
+def remove_account(state: Any, name: str, *, by: str = "") -> None:
+    from veille.services import audit
+
     get_account(state, name)
     state.remove_publish_account(name)
+    audit.record(state, by or None, "publish.account.remove", name)
 
 
 class Publishing:

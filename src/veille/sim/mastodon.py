@@ -152,13 +152,20 @@ def _tag(req: Request) -> Reply:
 
     tag = fold(unquote(req.match["tag"]))
     posts = [
-        p for p in req.world.visible(platform=PLATFORM) if tag in {fold(h) for h in p.hashtags}
+        p
+        for p in _listed(req.world.visible(platform=PLATFORM))
+        if tag in {fold(h) for h in p.hashtags}
     ]
     return _page(req, posts, req.path)
 
 
+def _listed(posts: list[Post]) -> list[Post]:
+    """Statuses public timelines and tag pages show (not unlisted, private or direct)."""
+    return [p for p in posts if p.raw.get("visibility", "public") == "public"]
+
+
 def _public(req: Request) -> Reply:
-    return _page(req, req.world.visible(platform=PLATFORM), req.path)
+    return _page(req, _listed(req.world.visible(platform=PLATFORM)), req.path)
 
 
 def _lookup(req: Request) -> Reply:
@@ -180,7 +187,16 @@ def _search(req: Request) -> Reply:
         return Reply.json({"error": "The access token is invalid"}, status=401)
     query = req.arg("q") or ""
     kind = req.arg("type")
-    posts = [p for p in req.world.visible(platform=PLATFORM) if words_match(p, query)]
+    if query.startswith(("https://", "http://")):
+        # A status URL (with resolve=true): the status itself, as this instance knows it.
+        base = req.base_url
+        posts = [
+            p
+            for p in req.world.visible(platform=PLATFORM)
+            if query in (p.url, f"{base}/@{p.author.handle}/{snowflake(p)}")
+        ]
+    else:
+        posts = [p for p in req.world.visible(platform=PLATFORM) if words_match(p, query)]
     min_id = req.arg("min_id")
     if min_id:
         posts = [p for p in posts if _key(snowflake(p)) > _key(min_id)]

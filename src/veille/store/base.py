@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from veille.models import Cursor, Post, Sentiment
+from veille.store.protocols.accounts import AccountState, AccountStateTx
 from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.calendar import CalendarState, CalendarStateTx
@@ -95,6 +96,7 @@ class PostStoreTx(AnalyticsPostsTx, SearchPostsTx, Protocol):
 
 
 class StateStoreTx(
+    AccountStateTx,
     AlertStateTx,
     CalendarStateTx,
     EnrichStateTx,
@@ -144,7 +146,14 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
 @runtime_checkable
 class StateStore(
-    AlertState, CalendarState, EnrichState, InboxState, SourceState, TopicState, Protocol
+    AccountState,
+    AlertState,
+    CalendarState,
+    EnrichState,
+    InboxState,
+    SourceState,
+    TopicState,
+    Protocol,
 ):
     """What the organization configures and works on. Transactional."""
 

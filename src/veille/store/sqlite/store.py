@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from veille.errors import StoreError
 from veille.models import Cursor, Post, Sentiment, now_utc
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
+from veille.store.sqlite.accounts import SQLiteAccounts, SQLiteAccountsTx
 from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
 from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
 from veille.store.sqlite.calendar import SQLiteCalendar, SQLiteCalendarTx
@@ -84,6 +85,7 @@ _COL = {name: i for i, name in enumerate(POST_COLUMNS)}
 
 
 class _Tx(
+    SQLiteAccountsTx,
     SQLiteCalendarTx,
     SQLitePrivacyTx,
     SQLiteAlertsTx,
@@ -271,6 +273,7 @@ def _configure(conn: sqlite3.Connection, timeout: float) -> None:
 
 
 class SQLiteStore(
+    SQLiteAccounts,
     SQLiteCalendar,
     SQLitePrivacy,
     SQLiteAlerts,

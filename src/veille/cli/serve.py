@@ -1,0 +1,34 @@
+"""``veille serve``: the web app on this machine (uvicorn)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from veille.cli.common import WorkspaceOpt, console, handle_errors, open_workspace
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @handle_errors
+    def serve(
+        host: Annotated[
+            str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")
+        ] = "127.0.0.1",
+        port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8000,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Serve the web app and the REST API (stop with Ctrl-C)."""
+        from veille.web.serve import run
+
+        with open_workspace(workspace) as ws:
+            root = ws.root
+        out = console()
+        out.print(f"veille web app for {root}")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            out.print(
+                "[yellow]warning:[/] listening beyond this machine; put it behind a TLS "
+                "proxy (it sets X-Forwarded-Proto) so that cookies are Secure."
+            )
+        run(root, host=host, port=port, announce=lambda url: out.print(f"open {url}"))

@@ -1,0 +1,199 @@
+"""``veille user add|list|remove|passwd|role`` and ``veille token create|list|revoke``:
+the web app's accounts and the REST API's tokens."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+from veille.errors import UsageError
+
+NameArg = Annotated[str, typer.Argument(help="Username (letters, digits, . _ - @).")]
+PasswordStdin = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the password from the first line of standard input (for scripts).",
+    ),
+]
+
+
+def read_password(from_stdin: bool) -> str:
+    """The new password: the first line of stdin, or typed twice at a prompt."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+        if not password:
+            raise UsageError(
+                "no password on standard input",
+                hint="Pipe it in: printf '%s\\n' \"$PASSWORD\" | veille user add NAME "
+                "--password-stdin",
+            )
+        return password
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "no terminal to ask for the password",
+            hint="Pass --password-stdin and pipe the password in.",
+        )
+    typed: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return typed
+
+
+def register(app: typer.Typer) -> None:
+    uapp = typer.Typer(
+        help="Accounts of the web app, with roles viewer < analyst < manager < admin.",
+        no_args_is_help=True,
+    )
+    app.add_typer(uapp, name="user")
+    tapp = typer.Typer(help="API tokens for the REST API (revocable).", no_args_is_help=True)
+    app.add_typer(tapp, name="token")
+
+    @uapp.command()
+    @handle_errors
+    def add(
+        name: NameArg,
+        role: Annotated[
+            str, typer.Option("--role", "-r", help="viewer, analyst, manager or admin.")
+        ] = "viewer",
+        password_stdin: PasswordStdin = False,
+        language: Annotated[str, typer.Option(help="en or fr (default: the browser's).")] = "",
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Create an account (the password is asked for, or read with --password-stdin)."""
+        from veille.services.users import add_user, check_role, check_username
+
+        check_username(name)
+        check_role(role)
+        password = read_password(password_stdin)
+        with open_workspace(workspace) as ws:
+            user = add_user(ws.state, name, password, role, language=language)
+        console().print(f"user [bold]{user.username}[/] added with role {user.role}.")
+
+    @uapp.command("list")
+    @handle_errors
+    def list_(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
+        """Every account with its role."""
+        from veille.services.users import list_users
+
+        with open_workspace(workspace) as ws:
+            rows = [
+                {"username": u.username, "role": u.role, "language": u.language,
+                 "created_at": u.created_at}
+                for u in list_users(ws.state)
+            ]  # fmt: skip
+        if output is DataFormat.json:
+            print_json(rows)
+        else:
+            print_rows(rows, ["username", "role", "language", "created_at"], RowFormat.table)
+
+    @uapp.command()
+    @handle_errors
+    def remove(name: NameArg, workspace: WorkspaceOpt = None) -> None:
+        """Delete an account with its sessions and tokens (never the last admin)."""
+        from veille.services.users import remove_user
+
+        with open_workspace(workspace) as ws:
+            remove_user(ws.state, name)
+        console().print(f"user [bold]{name.lower()}[/] removed.")
+
+    @uapp.command()
+    @handle_errors
+    def passwd(
+        name: NameArg, password_stdin: PasswordStdin = False, workspace: WorkspaceOpt = None
+    ) -> None:
+        """Set a new password (signs the user out everywhere)."""
+        from veille.services.users import get_user, set_password
+
+        with open_workspace(workspace) as ws:
+            if get_user(ws.state, name) is None:
+                from veille.errors import NotFound
+
+                raise NotFound(f"no user named {name!r}", hint="See `veille user list`.")
+            password = read_password(password_stdin)
+            set_password(ws.state, name, password)
+        console().print(f"password of [bold]{name.lower()}[/] changed.")
+
+    @uapp.command()
+    @handle_errors
+    def role(
+        name: NameArg,
+        new_role: Annotated[str, typer.Argument(help="viewer, analyst, manager or admin.")],
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Change an account's role (the last admin stays admin)."""
+        from veille.services.users import set_role
+
+        with open_workspace(workspace) as ws:
+            user = set_role(ws.state, name, new_role)
+        console().print(f"user [bold]{user.username}[/] now has role {user.role}.")
+
+    @tapp.command()
+    @handle_errors
+    def create(
+        name: NameArg,
+        label: Annotated[str, typer.Option("--name", "-n", help="What the token is for.")] = "",
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Create an API token for a user and print it (only this once)."""
+        from veille.services.users import create_token
+
+        with open_workspace(workspace) as ws:
+            token, secret = create_token(ws.state, name, label)
+        # The secret alone on stdout, so that a script can capture it.
+        sys.stdout.write(secret + "\n")
+        console_err = typer.echo
+        console_err(
+            f"token {token.id} for {token.username} created; it will not be shown again.",
+            err=True,
+        )
+
+    @tapp.command("list")
+    @handle_errors
+    def tokens(
+        user: Annotated[str | None, typer.Option("--user", "-u", help="Only this user's.")] = None,
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Every API token (never the secret): id, user, name, use, revocation."""
+        from veille.services.users import list_tokens
+
+        with open_workspace(workspace) as ws:
+            rows = [
+                {"id": t.id, "user": t.username, "name": t.name, "created_at": t.created_at,
+                 "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
+                for t in list_tokens(ws.state, user)
+            ]  # fmt: skip
+        if output is DataFormat.json:
+            print_json(rows)
+        else:
+            print_rows(
+                rows,
+                ["id", "user", "name", "created_at", "last_used_at", "revoked_at"],
+                RowFormat.table,
+            )
+
+    @tapp.command()
+    @handle_errors
+    def revoke(
+        token_id: Annotated[int, typer.Argument(help="The token's id (see `veille token list`).")],
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Revoke an API token: calls with it are refused from now on."""
+        from veille.services.users import revoke_token
+
+        with open_workspace(workspace) as ws:
+            revoke_token(ws.state, token_id)
+        console().print(f"token {token_id} revoked.")

@@ -1,0 +1,55 @@
+"""The audit log: every change made through the web app or the account
+commands, who made it and when, for admins to read.
+
+``record`` takes the StateStore or a transaction of it (anything with
+``add_audit_entry``), so a change and its entry can commit together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from veille.models import now_utc
+from veille.store.base import StateStore
+from veille.store.protocols.accounts import AuditEntry
+
+__all__ = ["AuditEntry", "list_entries", "record"]
+
+# What the command line records as the actor (no one is logged in there).
+CLI_ACTOR = "cli"
+
+
+class _AuditWriter(Protocol):
+    def add_audit_entry(
+        self, at: datetime, actor: str, action: str, target: str, detail: str
+    ) -> None: ...
+
+
+def record(
+    state: _AuditWriter,
+    actor: str | None,
+    action: str,
+    target: str = "",
+    detail: str = "",
+) -> None:
+    """Log that ``actor`` (a username; ``None``: the command line) did
+    ``action`` (a dotted name such as ``user.add``) to ``target``.
+
+    ``detail`` must never hold a secret (a password, a token)."""
+    state.add_audit_entry(now_utc(), actor or CLI_ACTOR, action, target, detail)
+
+
+def list_entries(
+    state: StateStore,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    actor: str | None = None,
+    action: str | None = None,
+) -> list[AuditEntry]:
+    """The audit log, newest first, filtered by actor and action when given."""
+    limit = max(1, min(limit, 1000))
+    return state.audit_entries(
+        limit=limit, offset=max(0, offset), actor=actor or None, action=action or None
+    )

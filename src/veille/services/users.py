@@ -1,0 +1,428 @@
+"""People who use the web app and the API: accounts, roles, passwords,
+sessions, API tokens and login rate limiting.
+
+Roles are ordered: each one may do what the ones before it may
+(``viewer < analyst < manager < admin``). Passwords are hashed with argon2;
+session ids and API tokens are random and stored as SHA-256 hashes only (they
+carry 256 bits of entropy, so a slow hash adds nothing). Every change is
+written to the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from veille.errors import NotFound, UsageError, VeilleError
+from veille.models import now_utc
+from veille.services.audit import record
+from veille.store.base import StateStore
+from veille.store.protocols.accounts import SessionRecord, TokenRecord, UserRecord
+
+__all__ = [
+    "ROLES",
+    "LoginFailed",
+    "LoginThrottled",
+    "TokenRecord",
+    "User",
+    "add_first_admin",
+    "add_user",
+    "authenticate",
+    "create_token",
+    "end_session",
+    "get_user",
+    "has_role",
+    "list_tokens",
+    "list_users",
+    "remove_user",
+    "revoke_token",
+    "set_language",
+    "set_password",
+    "set_role",
+    "start_session",
+    "user_for_session",
+    "user_for_token",
+]
+
+ROLES: tuple[str, ...] = ("viewer", "analyst", "manager", "admin")
+LANGUAGES = ("en", "fr")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024  # argon2 hashes anything, but a megabyte "password" is an attack
+SESSION_DAYS = 7
+# Login rate limiting: this many failures for one username from one address
+# within the window, and that pair must wait until the oldest one ages out.
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+TOKEN_PREFIX = "vt_"
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
+
+
+class InvalidUsername(UsageError):
+    """A username with characters or a length we do not accept."""
+
+
+class BadPassword(UsageError):
+    """A password too short or too long."""
+
+
+class UserExists(UsageError):
+    """The username is taken."""
+
+
+class LastAdmin(UsageError):
+    """The change would leave no admin."""
+
+
+class SetupDone(UsageError):
+    """The first admin exists already."""
+
+
+class LoginFailed(VeilleError):
+    """Wrong username or password (never says which)."""
+
+
+class LoginThrottled(VeilleError):
+    """Too many failed logins for this username from this address."""
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after  # seconds
+
+
+@dataclass(frozen=True)
+class User:
+    """Someone who may log in (never carries the password hash)."""
+
+    username: str
+    role: str
+    language: str  # "" until chosen
+    created_at: datetime
+
+    def can(self, role: str) -> bool:
+        """Whether this user's role is ``role`` or above it."""
+        return has_role(self.role, role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def has_role(role: str, needed: str) -> bool:
+    """Whether ``role`` ranks at or above ``needed``."""
+    return ROLES.index(check_role(role)) >= ROLES.index(check_role(needed))
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise UsageError(
+            f"unknown role {role!r}", hint=f"Use one of: {', '.join(ROLES)} (least to most rights)."
+        )
+    return role
+
+
+def check_username(username: str) -> str:
+    """The username as stored (lower-case), or a :class:`UsageError`."""
+    name = username.strip().lower()
+    if not _USERNAME.match(name):
+        raise InvalidUsername(
+            f"invalid username {username!r}",
+            hint="Use 1 to 64 letters, digits, '.', '_', '-' or '@', starting with a "
+            "letter or digit.",
+        )
+    return name
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise BadPassword(
+            f"the password is too short ({len(password)} characters)",
+            hint=f"Use at least {MIN_PASSWORD} characters; a passphrase of a few words is best.",
+        )
+    if len(password) > MAX_PASSWORD:
+        raise BadPassword(
+            "the password is too long", hint=f"Use at most {MAX_PASSWORD} characters."
+        )
+    return password
+
+
+def check_language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise UsageError(f"unknown language {lang!r}", hint="Use en or fr.")
+    return lang
+
+
+def _hasher() -> Any:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return str(_hasher().hash(password))
+
+
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _user(rec: UserRecord) -> User:
+    return User(rec.username, rec.role, rec.language, rec.created_at)
+
+
+def _missing(username: str) -> NotFound:
+    return NotFound(f"no user named {username!r}", hint="See `veille user list`.")
+
+
+# -- accounts -------------------------------------------------------------------
+
+
+def add_user(
+    state: StateStore,
+    username: str,
+    password: str,
+    role: str = "viewer",
+    *,
+    language: str = "",
+    actor: str | None = None,
+) -> User:
+    """Create an account; a :class:`UsageError` if the name is taken or invalid."""
+    name = check_username(username)
+    check_role(role)
+    check_password(password)
+    if language:
+        check_language(language)
+    rec = UserRecord(
+        name, role, hash_password(password), language, now_utc().replace(microsecond=0)
+    )
+    with state.transaction() as tx:
+        if not tx.insert_user(rec):
+            raise UserExists(
+                f"a user named {name!r} already exists",
+                hint="Choose another name, or change this one's password or role.",
+            )
+        record(tx, actor, "user.add", name, f"role={role}")
+    return _user(rec)
+
+
+def add_first_admin(state: StateStore, username: str, password: str, *, language: str = "") -> User:
+    """The first account, an admin, made from the first-run page: refused
+    (:class:`SetupDone`) once any account exists, even when two browsers
+    submit the page at once."""
+    name = check_username(username)
+    check_password(password)
+    rec = UserRecord(
+        name, "admin", hash_password(password), language, now_utc().replace(microsecond=0)
+    )
+    with state.transaction() as tx:
+        if tx.count_users() > 0:
+            raise SetupDone("the first admin exists already", hint="Sign in at /login.")
+        tx.insert_user(rec)
+        record(tx, name, "user.add", name, "role=admin (first run)")
+    return _user(rec)
+
+
+def get_user(state: StateStore, username: str) -> User | None:
+    rec = state.get_user(username.strip().lower())
+    return _user(rec) if rec else None
+
+
+def list_users(state: StateStore) -> list[User]:
+    return [_user(r) for r in state.list_users()]
+
+
+def count_users(state: StateStore) -> int:
+    """How many accounts exist (none: the web app asks for a first admin)."""
+    return state.count_users()
+
+
+def remove_user(state: StateStore, username: str, *, actor: str | None = None) -> None:
+    """Delete an account, its sessions and tokens; never the last admin."""
+    name = username.strip().lower()
+    with state.transaction() as tx:
+        rec = tx.get_user(name)
+        if rec is None:
+            raise _missing(username)
+        if rec.role == "admin" and tx.count_users("admin") <= 1:
+            raise LastAdmin(
+                f"{name!r} is the last admin and cannot be removed",
+                hint="Make another user admin first.",
+            )
+        tx.delete_user(name)
+        record(tx, actor, "user.remove", name)
+
+
+def set_role(state: StateStore, username: str, role: str, *, actor: str | None = None) -> User:
+    """Change a user's role; never demote the last admin."""
+    name = username.strip().lower()
+    check_role(role)
+    with state.transaction() as tx:
+        rec = tx.get_user(name)
+        if rec is None:
+            raise _missing(username)
+        if rec.role == "admin" and role != "admin" and tx.count_users("admin") <= 1:
+            raise LastAdmin(
+                f"{name!r} is the last admin and must stay admin",
+                hint="Make another user admin first.",
+            )
+        tx.update_user(name, role=role)
+        record(tx, actor, "user.role", name, f"{rec.role} -> {role}")
+    return User(rec.username, role, rec.language, rec.created_at)
+
+
+def set_password(
+    state: StateStore,
+    username: str,
+    password: str,
+    *,
+    actor: str | None = None,
+    keep_session: str | None = None,
+) -> None:
+    """Change a password and end the user's sessions (but the raw session id
+    ``keep_session``: the one the change was made from)."""
+    name = username.strip().lower()
+    check_password(password)
+    digest = hash_password(password)
+    with state.transaction() as tx:
+        if not tx.update_user(name, password_hash=digest):
+            raise _missing(username)
+        tx.delete_sessions_of(name, keep=_sha256(keep_session) if keep_session else None)
+        record(tx, actor, "user.password", name)
+
+
+def set_language(state: StateStore, username: str, lang: str) -> None:
+    """The language the user reads the web app in (not audited: a preference)."""
+    name = username.strip().lower()
+    check_language(lang)
+    with state.transaction() as tx:
+        if not tx.update_user(name, language=lang):
+            raise _missing(username)
+
+
+# -- logging in -----------------------------------------------------------------
+
+
+def _attempt_key(username: str, address: str) -> str:
+    return f"{username}|{address}"
+
+
+def authenticate(state: StateStore, username: str, password: str, *, address: str = "") -> User:
+    """The user if the password is right. :class:`LoginThrottled` after
+    ``MAX_FAILURES`` failures for this username from ``address`` within
+    ``FAILURE_WINDOW`` (the password is then not even checked);
+    :class:`LoginFailed` otherwise."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    name = username.strip().lower()
+    now = now_utc()
+    key = _attempt_key(name, address)
+    failures = state.failed_logins_since(key, now - FAILURE_WINDOW)
+    if len(failures) >= MAX_FAILURES:
+        wait = failures[-MAX_FAILURES] + FAILURE_WINDOW - now
+        minutes = max(1, -(-int(wait.total_seconds()) // 60))
+        raise LoginThrottled(
+            f"too many failed logins for {name!r}; try again in {minutes} minutes",
+            retry_after=max(1, int(wait.total_seconds())),
+            hint="An admin can reset the password with `veille user passwd`.",
+        )
+    rec = state.get_user(name) if len(password) <= MAX_PASSWORD else None
+    hasher = _hasher()
+    ok = False
+    if rec is None:
+        # As slow as a real check, so the time taken does not tell whether
+        # the username exists.
+        hasher.hash(password[:MAX_PASSWORD])
+    else:
+        try:
+            ok = bool(hasher.verify(rec.password_hash, password))
+        except (VerificationError, InvalidHashError):
+            ok = False
+    state.add_login_attempt(key, now, success=ok)
+    if rec is None or not ok:
+        raise LoginFailed("wrong username or password", hint="Check both and try again.")
+    if hasher.check_needs_rehash(rec.password_hash):
+        with state.transaction() as tx:
+            tx.update_user(name, password_hash=hasher.hash(password))
+    if failures:
+        state.forget_login_attempts_before(now - FAILURE_WINDOW)
+    return _user(rec)
+
+
+def start_session(state: StateStore, username: str) -> str:
+    """A new session for ``username``: the raw id for the cookie (stored hashed)."""
+    raw = secrets.token_urlsafe(32)
+    now = now_utc()
+    state.add_session(
+        SessionRecord(_sha256(raw), username, now, now + timedelta(days=SESSION_DAYS))
+    )
+    return raw
+
+
+def user_for_session(state: StateStore, raw: str) -> User | None:
+    """The user of a live session, if any."""
+    if not raw or len(raw) > 200:
+        return None
+    sess = state.find_session(_sha256(raw), now_utc())
+    if sess is None:
+        return None
+    rec = state.get_user(sess.username)
+    return _user(rec) if rec else None
+
+
+def end_session(state: StateStore, raw: str) -> None:
+    if raw:
+        state.delete_session(_sha256(raw))
+
+
+# -- API tokens -----------------------------------------------------------------
+
+
+def create_token(
+    state: StateStore, username: str, name: str = "", *, actor: str | None = None
+) -> tuple[TokenRecord, str]:
+    """A new API token for ``username``: its record and the secret, which is
+    shown once and never stored."""
+    rec = state.get_user(username.strip().lower())
+    if rec is None:
+        raise _missing(username)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = now_utc()
+    token_id = state.add_token(rec.username, name.strip(), _sha256(secret), now)
+    with state.transaction() as tx:
+        record(tx, actor, "token.create", rec.username, f"id={token_id} name={name.strip()}")
+    return TokenRecord(token_id, rec.username, name.strip(), now, None, None), secret
+
+
+def list_tokens(state: StateStore, username: str | None = None) -> list[TokenRecord]:
+    return state.list_tokens(username.strip().lower() if username else None)
+
+
+def revoke_token(state: StateStore, token_id: int, *, actor: str | None = None) -> None:
+    """Revoke a token by id; a :class:`NotFound` if unknown or already revoked."""
+    if not state.revoke_token(token_id, now_utc()):
+        raise NotFound(
+            f"no active token with id {token_id}", hint="See `veille token list` for the ids."
+        )
+    with state.transaction() as tx:
+        record(tx, actor, "token.revoke", str(token_id))
+
+
+def user_for_token(state: StateStore, secret: str) -> User | None:
+    """The user a live (unrevoked) token belongs to; records its use."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    tok = state.find_token(_sha256(secret))
+    if tok is None or tok.revoked_at is not None:
+        return None
+    rec = state.get_user(tok.username)
+    if rec is None:
+        return None
+    now = now_utc()
+    # A write per request would make every API call queue on the database
+    # writer: the last use is kept to the minute.
+    if tok.last_used_at is None or now - tok.last_used_at > timedelta(minutes=1):
+        state.touch_token(tok.id, now)
+    return _user(rec)

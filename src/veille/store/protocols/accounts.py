@@ -1,0 +1,148 @@
+"""Accounts: people who log in, their sessions and API tokens, login attempts
+(for rate limiting) and the audit log of every change made through the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """A person who may log in. ``username`` is kept lower-case."""
+
+    username: str
+    role: str
+    password_hash: str
+    language: str  # "" until the person picks one
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A server-side session; only a hash of the cookie's value is stored."""
+
+    id_hash: str
+    username: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """An API token; only a hash of the secret is stored."""
+
+    id: int
+    username: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One change: who did what, to what, when."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: str
+
+
+class AccountStateTx(Protocol):
+    """Account writes that must see and change the state atomically (never
+    removing or demoting the last admin), and the audit log, so that a change
+    and its audit entry commit together."""
+
+    def get_user(self, username: str) -> UserRecord | None: ...
+
+    def count_users(self, role: str | None = None) -> int:
+        """Users with ``role`` (every user when ``None``)."""
+        ...
+
+    def insert_user(self, user: UserRecord) -> bool:
+        """Add ``user``; False if the username is taken."""
+        ...
+
+    def update_user(
+        self,
+        username: str,
+        *,
+        role: str | None = None,
+        password_hash: str | None = None,
+        language: str | None = None,
+    ) -> bool:
+        """Change the fields given; False if there is no such user."""
+        ...
+
+    def delete_user(self, username: str) -> bool:
+        """Remove the user with their sessions and tokens; False if unknown."""
+        ...
+
+    def delete_sessions_of(self, username: str, *, keep: str | None = None) -> int:
+        """End every session of ``username`` except the one hashed ``keep``."""
+        ...
+
+    def add_audit_entry(
+        self, at: datetime, actor: str, action: str, target: str, detail: str
+    ) -> None: ...
+
+
+class AccountState(AccountStateTx, Protocol):
+    """Reads, and the writes that stand alone (each its own transaction)."""
+
+    def list_users(self) -> list[UserRecord]:
+        """Every user, by username."""
+        ...
+
+    def add_session(self, session: SessionRecord) -> None: ...
+
+    def find_session(self, id_hash: str, now: datetime) -> SessionRecord | None:
+        """The session hashed ``id_hash`` if it has not expired at ``now``."""
+        ...
+
+    def delete_session(self, id_hash: str) -> None: ...
+
+    def delete_expired_sessions(self, now: datetime) -> int: ...
+
+    def add_token(self, username: str, name: str, secret_hash: str, at: datetime) -> int:
+        """Store a token; its id."""
+        ...
+
+    def find_token(self, secret_hash: str) -> TokenRecord | None:
+        """The token whose secret hashes to ``secret_hash``, revoked or not."""
+        ...
+
+    def touch_token(self, token_id: int, at: datetime) -> None:
+        """Record a use of the token."""
+        ...
+
+    def list_tokens(self, username: str | None = None) -> list[TokenRecord]: ...
+
+    def revoke_token(self, token_id: int, at: datetime) -> bool:
+        """Revoke a token; False if unknown or already revoked."""
+        ...
+
+    def add_login_attempt(self, key: str, at: datetime, *, success: bool) -> None: ...
+
+    def failed_logins_since(self, key: str, since: datetime) -> list[datetime]:
+        """When each failed attempt under ``key`` since ``since`` (and after the
+        last success) happened, oldest first."""
+        ...
+
+    def forget_login_attempts_before(self, before: datetime) -> int: ...
+
+    def audit_entries(
+        self,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        actor: str | None = None,
+        action: str | None = None,
+    ) -> list[AuditEntry]:
+        """The audit log, newest first."""
+        ...

@@ -1,0 +1,213 @@
+"""SQLite implementation of veille.store.protocols.accounts (migration 0200)."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from veille.store.protocols.accounts import AuditEntry, SessionRecord, TokenRecord, UserRecord
+
+_USER = "SELECT username, role, password_hash, language, created_at FROM users"
+_TOKEN = "SELECT id, username, name, created_at, last_used_at, revoked_at FROM api_tokens"
+
+
+def _ts(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+def _at(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _secs(at: datetime) -> int:
+    return int(at.timestamp())
+
+
+def _user(row: tuple[Any, ...]) -> UserRecord:
+    return UserRecord(row[0], row[1], row[2], row[3], _at(row[4]))
+
+
+def _token(row: tuple[Any, ...]) -> TokenRecord:
+    return TokenRecord(row[0], row[1], row[2], _at(row[3]), _ts(row[4]), _ts(row[5]))
+
+
+class SQLiteAccountsTx:
+    """The account writes made inside a transaction (also mixed into the store)."""
+
+    conn: sqlite3.Connection
+
+    def get_user(self, username: str) -> UserRecord | None:
+        row = self.conn.execute(f"{_USER} WHERE username = ?", (username,)).fetchone()
+        return _user(row) if row else None
+
+    def count_users(self, role: str | None = None) -> int:
+        if role is None:
+            return int(self.conn.execute("SELECT count(*) FROM users").fetchone()[0])
+        row = self.conn.execute("SELECT count(*) FROM users WHERE role = ?", (role,)).fetchone()
+        return int(row[0])
+
+    def insert_user(self, user: UserRecord) -> bool:
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO users (username, role, password_hash, language, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (user.username, user.role, user.password_hash, user.language, _secs(user.created_at)),
+        )
+        return cur.rowcount == 1
+
+    def update_user(
+        self,
+        username: str,
+        *,
+        role: str | None = None,
+        password_hash: str | None = None,
+        language: str | None = None,
+    ) -> bool:
+        changes = {"role": role, "password_hash": password_hash, "language": language}
+        sets = [(k, v) for k, v in changes.items() if v is not None]
+        if not sets:
+            return self.get_user(username) is not None
+        cur = self.conn.execute(
+            f"UPDATE users SET {', '.join(f'{k} = ?' for k, _ in sets)} WHERE username = ?",
+            [v for _, v in sets] + [username],
+        )
+        return cur.rowcount == 1
+
+    def delete_user(self, username: str) -> bool:
+        # Sessions and tokens go by the foreign keys' cascade.
+        cur = self.conn.execute("DELETE FROM users WHERE username = ?", (username,))
+        return cur.rowcount == 1
+
+    def delete_sessions_of(self, username: str, *, keep: str | None = None) -> int:
+        cur = self.conn.execute(
+            "DELETE FROM sessions WHERE username = ? AND id_hash != ?", (username, keep or "")
+        )
+        return cur.rowcount
+
+    def add_audit_entry(
+        self, at: datetime, actor: str, action: str, target: str, detail: str
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+            (_secs(at), actor, action, target, detail),
+        )
+
+
+class SQLiteAccounts(SQLiteAccountsTx):
+    """Mixed into :class:`veille.store.sqlite.store.SQLiteStore`."""
+
+    if TYPE_CHECKING:  # given by SQLiteStore
+
+        def transaction(self) -> AbstractContextManager[Any]: ...
+
+    def list_users(self) -> list[UserRecord]:
+        return [_user(r) for r in self.conn.execute(f"{_USER} ORDER BY username")]
+
+    def add_session(self, session: SessionRecord) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO sessions (id_hash, username, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?)",
+                (
+                    session.id_hash,
+                    session.username,
+                    _secs(session.created_at),
+                    _secs(session.expires_at),
+                ),
+            )
+
+    def find_session(self, id_hash: str, now: datetime) -> SessionRecord | None:
+        row = self.conn.execute(
+            "SELECT id_hash, username, created_at, expires_at FROM sessions "
+            "WHERE id_hash = ? AND expires_at > ?",
+            (id_hash, _secs(now)),
+        ).fetchone()
+        return SessionRecord(row[0], row[1], _at(row[2]), _at(row[3])) if row else None
+
+    def delete_session(self, id_hash: str) -> None:
+        with self.transaction():
+            self.conn.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
+
+    def delete_expired_sessions(self, now: datetime) -> int:
+        with self.transaction():
+            cur = self.conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (_secs(now),))
+        return cur.rowcount
+
+    def add_token(self, username: str, name: str, secret_hash: str, at: datetime) -> int:
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO api_tokens (username, name, secret_hash, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (username, name, secret_hash, _secs(at)),
+            )
+        return int(cur.lastrowid or 0)
+
+    def find_token(self, secret_hash: str) -> TokenRecord | None:
+        row = self.conn.execute(f"{_TOKEN} WHERE secret_hash = ?", (secret_hash,)).fetchone()
+        return _token(row) if row else None
+
+    def touch_token(self, token_id: int, at: datetime) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (_secs(at), token_id)
+            )
+
+    def list_tokens(self, username: str | None = None) -> list[TokenRecord]:
+        if username is None:
+            rows = self.conn.execute(f"{_TOKEN} ORDER BY id")
+        else:
+            rows = self.conn.execute(f"{_TOKEN} WHERE username = ? ORDER BY id", (username,))
+        return [_token(r) for r in rows]
+
+    def revoke_token(self, token_id: int, at: datetime) -> bool:
+        with self.transaction():
+            cur = self.conn.execute(
+                "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (_secs(at), token_id),
+            )
+        return cur.rowcount == 1
+
+    def add_login_attempt(self, key: str, at: datetime, *, success: bool) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO login_attempts (key, at, success) VALUES (?, ?, ?)",
+                (key, _secs(at), int(success)),
+            )
+
+    def failed_logins_since(self, key: str, since: datetime) -> list[datetime]:
+        rows = self.conn.execute(
+            "SELECT at FROM login_attempts WHERE key = ? AND success = 0 AND at >= ? "
+            "AND id > coalesce((SELECT max(id) FROM login_attempts "
+            "WHERE key = ? AND success = 1), 0) ORDER BY id",
+            (key, _secs(since), key),
+        )
+        return [_at(r[0]) for r in rows]
+
+    def forget_login_attempts_before(self, before: datetime) -> int:
+        with self.transaction():
+            cur = self.conn.execute("DELETE FROM login_attempts WHERE at < ?", (_secs(before),))
+        return cur.rowcount
+
+    def audit_entries(
+        self,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        actor: str | None = None,
+        action: str | None = None,
+    ) -> list[AuditEntry]:
+        where, params = [], []  # type: list[str], list[Any]
+        if actor is not None:
+            where.append("actor = ?")
+            params.append(actor)
+        if action is not None:
+            where.append("action = ?")
+            params.append(action)
+        sql = "SELECT id, at, actor, action, target, detail FROM audit_log"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self.conn.execute(
+            sql + " ORDER BY id DESC LIMIT ? OFFSET ?", [*params, limit, offset]
+        )
+        return [AuditEntry(r[0], _at(r[1]), r[2], r[3], r[4], r[5]) for r in rows]

@@ -1,0 +1,1 @@
+"""The web app: ``veille serve`` (see :mod:`veille.web.app`)."""

@@ -1,0 +1,151 @@
+"""The web app's factory.
+
+Shape (what every area codes against):
+
+- :func:`create_app` builds the app; nothing happens at import time. Each
+  module ``veille.web.routes.<name>`` named in :data:`ROUTE_MODULES` exposes
+  ``router: APIRouter``; to add an area, add its name to the tuple. A name
+  whose module is not there yet is skipped (areas land one at a time).
+- :mod:`veille.web.deps`: ``workspace``, ``current_user``, ``require(role)``
+  (also as the ``Viewer``/``Analyst``/``Manager``/``Admin`` annotations),
+  CSRF on every POST/PUT/PATCH/DELETE (form field ``csrf_token`` or header
+  ``X-CSRF-Token``; Bearer calls exempt; ``@csrf_exempt`` for a route that
+  authorizes by a secret of its own), ``render``, ``redirect`` with a flash
+  message.
+- Templates under ``web/templates`` extend ``base.html``; static files under
+  ``web/static`` are served at ``/static/``; French catalogs are every
+  ``web/locale/fr/LC_MESSAGES/*.po``.
+- Errors: an ``HTTPException`` or a :class:`~veille.errors.VeilleError`
+  renders ``error.html`` for a page, and JSON ``{"detail": …, "hint": …}``
+  under ``/api/``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from veille.config import Settings
+from veille.errors import NotFound, VeilleError
+from veille.web.deps import csrf_protect, is_api, render
+from veille.web.i18n import load_translations
+from veille.web.security import SecurityHeaders
+from veille.workspace import Workspace
+
+ROUTE_MODULES: tuple[str, ...] = (
+    "auth", "users", "settings",
+    "dashboard", "stream", "topics", "alerts", "sources", "influencers", "trends",
+    "reports", "feeds", "plan", "calendar", "inbox", "api",
+)  # fmt: skip
+
+WEB_DIR = Path(__file__).resolve().parent
+
+
+def _templates() -> Any:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(str(WEB_DIR / "templates")),
+        autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # {% trans %} blocks call gettext/ngettext from the render context (the
+    # request's language); these stand in where a template has none.
+    env.install_null_translations()  # type: ignore[attr-defined]
+    return env
+
+
+def _routers() -> list[APIRouter]:
+    found = []
+    for name in ROUTE_MODULES:
+        try:
+            module = importlib.import_module(f"veille.web.routes.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"veille.web.routes.{name}":
+                continue  # that area has not landed yet
+            raise
+        found.append(module.router)
+    return found
+
+
+def create_app(root: Path | str, *, settings: Settings | None = None) -> FastAPI:
+    """The web app over the workspace at ``root`` (its ``veille.toml``, or
+    ``settings`` when given)."""
+    ws = (
+        Workspace.open(root)
+        if settings is None
+        else Workspace(root=Path(root).resolve(), settings=settings)
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            ws.close()
+
+    app = FastAPI(
+        title="veille",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.workspace = ws
+    app.state.settings = ws.settings
+    app.state.translations = load_translations()
+    app.state.templates = _templates()
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    _add_error_handlers(app)
+    for router in _routers():
+        app.include_router(router)
+    return app
+
+
+def _error(request: Request, status: int, message: str, hint: str | None = None) -> Response:
+    if is_api(request):
+        return JSONResponse({"detail": message, "hint": hint}, status_code=status)
+    return render(
+        request, "error.html", {"status": status, "message": message, "hint": hint},
+        status_code=status,
+    )  # fmt: skip
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    from veille.web.deps import LoginRequired
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(exc.location, status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        response = _error(request, exc.status_code, str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(VeilleError)
+    async def veille_error(request: Request, exc: VeilleError) -> Response:
+        status = 404 if isinstance(exc, NotFound) else 400
+        return _error(request, status, exc.message, exc.hint)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if is_api(request):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
+        return _error(request, 422, f"the form is incomplete or malformed: {fields}")

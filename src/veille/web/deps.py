@@ -1,0 +1,344 @@
+"""What every route shares: the workspace, who is signed in, role checks,
+CSRF protection, the language and :func:`render`.
+
+Usage in a route module::
+
+    from veille.web.deps import Analyst, render, workspace
+
+    @router.get("/topics")
+    def topics(request: Request, user: Analyst) -> HTMLResponse:
+        ws = workspace(request)
+        return render(request, "topics/list.html", {"topics": ...})
+
+``Analyst`` is ``Annotated[User, Depends(require("analyst"))]``; write
+``Depends(require("analyst"))`` where an annotation does not fit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote, unquote
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from veille import i18n as fmt
+from veille.services import users as users_service
+from veille.services.users import User, check_role
+from veille.store.base import PostStore, StateStore
+from veille.web.i18n import LANG_COOKIE, choose_language
+from veille.web.security import is_https
+from veille.workspace import Workspace
+
+SESSION_COOKIE = "veille_session"
+CSRF_COOKIE = "veille_csrf"
+FLASH_COOKIE = "veille_flash"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_NO_USER = object()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# -- the workspace ----------------------------------------------------------------
+
+
+def workspace(request: Request) -> Workspace:
+    """The app's workspace. Its stores open one connection per thread, so a
+    request served on any thread reads and writes through its own."""
+    ws: Workspace = request.app.state.workspace
+    return ws
+
+
+def state(request: Request) -> StateStore:
+    return workspace(request).state
+
+
+def posts(request: Request) -> PostStore:
+    return workspace(request).posts
+
+
+# -- who is signed in ------------------------------------------------------------
+
+
+def bearer_token(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def current_user(request: Request) -> User | None:
+    """The user of this request's API token (``Authorization: Bearer``) or
+    session cookie, or ``None``."""
+    cached = getattr(request.state, "user", _NO_USER)
+    if cached is None or isinstance(cached, User):
+        return cached
+    token = bearer_token(request)
+    st = state(request)
+    if token is not None:
+        user = users_service.user_for_token(st, token)
+    else:
+        user = users_service.user_for_session(st, request.cookies.get(SESSION_COOKIE, ""))
+    request.state.user = user
+    return user
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+class LoginRequired(Exception):
+    """No one is signed in: a page sends the browser to /login (or to /setup
+    while no account exists); the app turns this into that redirect."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+def login_url(request: Request) -> str:
+    path = request.url.path
+    if request.url.query:
+        path += "?" + request.url.query
+    return "/login?next=" + quote(path, safe="/")
+
+
+def require(role: str) -> Callable[[Request], User]:
+    """A dependency admitting users of ``role`` or above. Nobody signed in:
+    303 to /login for a page (to /setup while there is no account yet), 401
+    for the API; a role too low: 403."""
+    check_role(role)
+
+    def dependency(request: Request) -> User:
+        user = current_user(request)
+        if user is None:
+            if is_api(request):
+                raise HTTPException(
+                    401, "authentication required", headers={"WWW-Authenticate": "Bearer"}
+                )
+            if users_service.count_users(state(request)) == 0:
+                raise LoginRequired("/setup")
+            raise LoginRequired(login_url(request))
+        if not user.can(role):
+            raise HTTPException(403, f"this needs the {role} role")
+        return user
+
+    # Read by the authorization tests (which role each route asks for).
+    dependency.role = role  # type: ignore[attr-defined]
+    return dependency
+
+
+Viewer = Annotated[User, Depends(require("viewer"))]
+Analyst = Annotated[User, Depends(require("analyst"))]
+Manager = Annotated[User, Depends(require("manager"))]
+Admin = Annotated[User, Depends(require("admin"))]
+
+
+# -- sessions and CSRF -----------------------------------------------------------
+
+
+def set_session_cookie(request: Request, response: Response, raw: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        raw,
+        max_age=users_service.SESSION_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+        path="/",
+    )
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="lax", secure=is_https(request), path="/"
+    )
+
+
+def csrf_token(request: Request) -> str:
+    """This browser's CSRF token: derived from the session when signed in
+    (so it changes at each login), else a random value kept in a cookie
+    (the login and first-run forms)."""
+    session = request.cookies.get(SESSION_COOKIE, "")
+    if session and current_user(request) is not None:
+        return hmac.new(session.encode(), b"veille-csrf", hashlib.sha256).hexdigest()
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not token:
+        token = request.state.new_csrf = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def _keep_csrf_cookie(request: Request, response: Response) -> None:
+    new = getattr(request.state, "new_csrf", None)
+    if new:
+        response.set_cookie(
+            CSRF_COOKIE, new, httponly=True, samesite="strict", secure=is_https(request), path="/"
+        )
+
+
+def csrf_exempt(func: F) -> F:
+    """Mark a route that must accept a POST without a CSRF token (one-click
+    unsubscribe from a mail client, RFC 8058): it must then authorize the
+    request by a secret of its own."""
+    func.csrf_exempt = True  # type: ignore[attr-defined]
+    return func
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse (403) a POST, PUT, PATCH or DELETE without this browser's CSRF
+    token in the ``csrf_token`` form field or the ``X-CSRF-Token`` header.
+    API calls authenticated by a Bearer token are exempt (a browser never
+    adds that header by itself)."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    if getattr(request.scope.get("endpoint"), "csrf_exempt", False):
+        return
+    if bearer_token(request) is not None:
+        return
+    given = request.headers.get(CSRF_HEADER, "")
+    if not given:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form: FormData = await request.form()
+            value = form.get(CSRF_FIELD)
+            given = value if isinstance(value, str) else ""
+    session = request.cookies.get(SESSION_COOKIE, "")
+    if session and current_user(request) is not None:
+        expected = csrf_token(request)
+    else:
+        expected = request.cookies.get(CSRF_COOKIE, "")
+    if not expected or not given or not hmac.compare_digest(given, expected):
+        raise HTTPException(403, "the form's security token is missing or out of date")
+
+
+# -- language and rendering -----------------------------------------------------
+
+
+def lang(request: Request) -> str:
+    """The language of this request (see :mod:`veille.web.i18n`)."""
+    found = getattr(request.state, "lang", None)
+    if found:
+        return str(found)
+    user = current_user(request)
+    chosen = choose_language(
+        user.language if user else None,
+        request.cookies,
+        request.headers.get("accept-language", ""),
+        workspace(request).settings.workspace.ui_language,
+    )
+    request.state.lang = chosen
+    return chosen
+
+
+def translator(request: Request) -> Callable[..., str]:
+    """``_("text %(name)s", name=…)``: the translation, filled in."""
+    tr = request.app.state.translations[lang(request)]
+
+    def gettext(message: str, **values: Any) -> str:
+        text = str(tr.gettext(message))
+        return text % values if values else text
+
+    return gettext
+
+
+def plural_translator(request: Request) -> Callable[..., str]:
+    """``ngettext("%(num)s post", "%(num)s posts", n)``: ``num`` is filled in."""
+    tr = request.app.state.translations[lang(request)]
+    language = lang(request)
+
+    def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+        text = str(tr.ngettext(singular, plural, n))
+        return text % {"num": fmt.format_number(n, language), **values}
+
+    return ngettext
+
+
+def flash(response: Response, message: str) -> None:
+    """Show ``message`` (already translated) on the next page rendered."""
+    response.set_cookie(FLASH_COOKIE, quote(message[:300]), httponly=True, samesite="lax")
+
+
+def redirect(url: str, *, message: str | None = None) -> RedirectResponse:
+    """A 303 to ``url`` (after a form's POST), with a message to show there."""
+    response = RedirectResponse(url, status_code=303)
+    if message:
+        flash(response, message)
+    return response
+
+
+def context_helpers(request: Request) -> dict[str, Any]:
+    """What every template gets besides its own context."""
+    language = lang(request)
+    tz = workspace(request).settings.workspace.timezone
+    gettext = translator(request)
+
+    def format_number(value: float, lang: str = language) -> str:
+        return fmt.format_number(value, lang)
+
+    def format_decimal(value: float, digits: int = 1, lang: str = language) -> str:
+        return fmt.format_decimal(value, lang, digits)
+
+    def format_percent(share: float, digits: int = 0, lang: str = language) -> str:
+        return fmt.format_percent(share, lang, digits)
+
+    def format_datetime(when: datetime, lang: str = language, *, zone: bool = False) -> str:
+        return fmt.format_datetime(when, lang, tz, zone=zone)
+
+    def format_date(when: datetime, lang: str = language) -> str:
+        return fmt.format_date(when, lang, tz)
+
+    return {
+        "request": request,
+        "user": current_user(request),
+        "lang": language,
+        "csrf_token": csrf_token(request),
+        "csrf_field": CSRF_FIELD,
+        "_": gettext,
+        "gettext": gettext,
+        "ngettext": plural_translator(request),
+        "format_number": format_number,
+        "format_decimal": format_decimal,
+        "format_percent": format_percent,
+        "format_datetime": format_datetime,
+        "format_date": format_date,
+        "workspace_name": workspace(request).settings.workspace.name,
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """``template`` (under ``web/templates``) rendered with ``context`` and
+    :func:`context_helpers`."""
+    values = context_helpers(request)
+    flashed = request.cookies.get(FLASH_COOKIE)
+    values["flash"] = unquote(flashed) if flashed else None
+    values.update(context or {})
+    html = request.app.state.templates.get_template(template).render(values)
+    response = HTMLResponse(html, status_code=status_code)
+    _keep_csrf_cookie(request, response)
+    if flashed:
+        response.delete_cookie(FLASH_COOKIE)
+    return response
+
+
+def set_language_cookie(request: Request, response: Response, language: str) -> None:
+    response.set_cookie(
+        LANG_COOKIE,
+        language,
+        max_age=365 * 86400,
+        samesite="lax",
+        secure=is_https(request),
+        httponly=True,
+    )

@@ -1,0 +1,108 @@
+"""The web app's words in English and French: gettext catalogs read at startup.
+
+Each area keeps its French strings in ``web/locale/fr/LC_MESSAGES/<area>.po``
+(one file per area, so that teams do not edit the same file). All ``.po``
+files of a language are read with Babel's reader and merged into one
+catalog, compiled in memory: no ``.mo`` file is committed or built.
+English is the source language (the msgids), so it needs no catalog.
+
+Which language a request gets: the signed-in user's saved choice, else the
+``veille_lang`` cookie (set by the language switcher), else the best match of
+the browser's ``Accept-Language``, else the workspace's ``ui_language``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from veille.i18n import LANGUAGES
+
+LANG_COOKIE = "veille_lang"
+# gettext's rule for French (0 and 1 singular), rather than CLDR's three forms
+# (which add "many" for millions): one rule for every area's catalog.
+PLURAL_FORMS = {"fr": "nplurals=2; plural=(n > 1);"}
+
+
+def locale_dir() -> Path:
+    return Path(str(resources.files("veille.web").joinpath("locale")))
+
+
+def merged_catalog(lang: str, folder: Path | None = None) -> Catalog:
+    """Every ``.po`` of ``lang`` merged into one catalog (a msgid translated in
+    two files keeps the first file's translation, by file name order)."""
+    base = (folder or locale_dir()) / lang / "LC_MESSAGES"
+    merged = Catalog(locale=lang, domain="veille", fuzzy=False)
+    rule = PLURAL_FORMS.get(lang)
+    if rule:
+        merged.mime_headers = [("Plural-Forms", rule)]
+    forms = merged.num_plurals
+    for path in sorted(base.glob("*.po")):
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        for message in catalog:
+            if not message.id or message.fuzzy:
+                continue
+            if merged.get(message.id, message.context) is not None:
+                continue
+            if isinstance(message.string, tuple | list):
+                # A file written with CLDR's three French forms (one, many,
+                # other) keeps the two of gettext's rule.
+                strings = list(message.string)[:forms]
+                strings += [strings[-1] if strings else ""] * (forms - len(strings))
+                message.string = tuple(strings)
+            merged[message.id] = message
+    return merged
+
+
+def load_translations(folder: Path | None = None) -> dict[str, NullTranslations]:
+    """One translations object per language, compiled in memory."""
+    found: dict[str, NullTranslations] = {"en": NullTranslations()}
+    for lang in LANGUAGES:
+        if lang == "en":
+            continue
+        buffer = io.BytesIO()
+        write_mo(buffer, merged_catalog(lang, folder))
+        buffer.seek(0)
+        found[lang] = Translations(fp=buffer, domain="veille")
+    return found
+
+
+def negotiate(accept_language: str, default: str = "en") -> str:
+    """The best of our languages for an ``Accept-Language`` header."""
+    best: tuple[float, int, str] | None = None
+    for index, part in enumerate(accept_language.split(",")[:20]):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower().split("-")[0]
+        quality = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag in LANGUAGES and quality > 0:
+            # Higher quality first; among equals, the order the browser gave.
+            key = (-quality, index, tag)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else default
+
+
+def choose_language(
+    saved: str | None, cookies: Mapping[str, str], accept_language: str, default: str
+) -> str:
+    if saved in LANGUAGES:
+        return str(saved)
+    cookie = cookies.get(LANG_COOKIE, "")
+    if cookie in LANGUAGES:
+        return cookie
+    return negotiate(accept_language, default if default in LANGUAGES else "en")

@@ -1,0 +1,143 @@
+"""Signing in and out, the first-run page, and the health check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from veille.errors import UsageError
+from veille.services import users
+from veille.web.deps import (
+    SESSION_COOKIE,
+    clear_session_cookie,
+    current_user,
+    redirect,
+    render,
+    set_session_cookie,
+    state,
+    translator,
+)
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this site (never ``//evil.example`` or a full URL)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz(request: Request) -> JSONResponse:
+    users.count_users(state(request))  # the database answers
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> Response:
+    if users.count_users(state(request)) == 0:
+        return redirect("/setup")
+    if current_user(request) is not None:
+        return redirect(_safe_next(next))
+    return render(request, "auth/login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=2000)] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    _ = translator(request)
+    st = state(request)
+    try:
+        user = users.authenticate(st, username, password, address=_address(request))
+    except users.LoginThrottled as exc:
+        minutes = max(1, -(-exc.retry_after // 60))
+        error = _(
+            "Too many failed attempts for this username. Try again in %(minutes)s minutes, "
+            "or ask an admin to reset your password.",
+            minutes=minutes,
+        )
+        page = render(
+            request,
+            "auth/login.html",
+            {"next": _safe_next(next), "error": error, "username": username},
+            status_code=429,
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    except users.LoginFailed:
+        return render(
+            request,
+            "auth/login.html",
+            {
+                "next": _safe_next(next),
+                "error": _("Wrong username or password."),
+                "username": username,
+            },
+            status_code=401,
+        )
+    # A new session id at every login: one fixed before login is worthless.
+    old = request.cookies.get(SESSION_COOKIE, "")
+    if old:
+        users.end_session(st, old)
+    raw = users.start_session(st, user.username)
+    response = redirect(_safe_next(next))
+    set_session_cookie(request, response, raw)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    _ = translator(request)
+    users.end_session(state(request), request.cookies.get(SESSION_COOKIE, ""))
+    response = redirect("/login", message=_("You are signed out."))
+    clear_session_cookie(request, response)
+    return response
+
+
+@router.get("/setup", response_class=HTMLResponse)
+def setup_page(request: Request) -> Response:
+    if users.count_users(state(request)) > 0:
+        return redirect("/login")
+    return render(request, "auth/setup.html", {"error": None, "username": ""})
+
+
+@router.post("/setup", response_class=HTMLResponse)
+def setup(
+    request: Request,
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=2000)] = "",
+    confirm: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    _ = translator(request)
+    st = state(request)
+    if users.count_users(st) > 0:
+        return redirect("/login")
+    error = None
+    if password != confirm:
+        error = _("The two passwords differ.")
+    else:
+        try:
+            from veille.web.deps import lang
+
+            user = users.add_first_admin(st, username, password, language=lang(request))
+        except UsageError as exc:
+            error = exc.message + (". " + exc.hint if exc.hint else "")
+    if error:
+        return render(
+            request, "auth/setup.html", {"error": error, "username": username}, status_code=400
+        )
+    raw = users.start_session(st, user.username)
+    response = redirect("/", message=_("Welcome! Your admin account is ready."))
+    set_session_cookie(request, response, raw)
+    return response

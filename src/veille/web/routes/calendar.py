@@ -1,0 +1,180 @@
+"""The content calendar's pages: the list, adding and editing a post with the
+draft checker's verdict inline, approval by a manager, removal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from veille.errors import NotFound, UsageError
+from veille.plan.guide import check_draft
+from veille.publish import calendar as cal
+from veille.publish.service import list_accounts
+from veille.web.deps import Analyst, Manager, lang, redirect, render, state, translator, workspace
+
+router = APIRouter()
+
+
+def _verdict(platform: str, text: str, title: str | None) -> Any:
+    """The draft checker's verdict on what was typed (None when nothing to check)."""
+    if not text.strip():
+        return None
+    try:
+        return check_draft(platform, text, title=title)
+    except UsageError:
+        return None
+
+
+def _form_defaults(request: Request) -> dict[str, Any]:
+    tz = workspace(request).settings.workspace.timezone
+    soon = cal.local(datetime.now(UTC) + timedelta(hours=1), tz)
+    return {"account": "", "at": soon.strftime("%Y-%m-%dT%H:%M"), "text": "", "title": "",
+            "language": ""}  # fmt: skip
+
+
+def _list_page(
+    request: Request,
+    *,
+    form: dict[str, Any] | None = None,
+    verdict: Any = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    st = state(request)
+    settings = workspace(request).settings
+    return render(
+        request,
+        "calendar/list.html",
+        {
+            "entries": cal.list_entries(st),
+            "accounts": list_accounts(st),
+            "form": form or _form_defaults(request),
+            "verdict": verdict,
+            "error": error,
+            "require_approval": settings.plan.require_approval,
+            "lang": lang(request),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/plan/calendar", response_class=HTMLResponse)
+def list_page(request: Request, user: Analyst) -> Response:
+    return _list_page(request)
+
+
+def _platform_of(request: Request, account: str) -> str:
+    found = state(request).publish_account(account)
+    return found.platform if found is not None else ""
+
+
+@router.post("/plan/calendar", response_class=HTMLResponse)
+def add(
+    request: Request,
+    user: Analyst,
+    account: Annotated[str, Form(max_length=200)] = "",
+    at: Annotated[str, Form(max_length=40)] = "",
+    text: Annotated[str, Form(max_length=100_000)] = "",
+    title: Annotated[str, Form(max_length=1000)] = "",
+    language: Annotated[str, Form(max_length=10)] = "",
+    action: Annotated[str, Form(max_length=10)] = "save",
+) -> Response:
+    _ = translator(request)
+    form = {"account": account, "at": at, "text": text, "title": title, "language": language}
+    platform = _platform_of(request, account)
+    verdict = _verdict(platform, text, title or None) if platform else None
+    if action == "check":
+        return _list_page(request, form=form, verdict=verdict)
+    try:
+        entry = cal.add_entry(
+            state(request), workspace(request).settings, account=account, text=text,
+            at=at.replace("T", " "), title=title or None, language=language or None,
+            by=user.username,
+        )  # fmt: skip
+    except UsageError as exc:
+        return _list_page(request, form=form, verdict=verdict, error=exc.message,
+                          status_code=400)  # fmt: skip
+    if entry.problems:
+        message = _("Post #%(id)s saved as a draft: it breaks a rule of %(platform)s.",
+                    id=entry.id, platform=entry.platform)  # fmt: skip
+    else:
+        message = _("Post #%(id)s saved.", id=entry.id)
+    return redirect("/plan/calendar", message=message)
+
+
+def _edit_page(
+    request: Request, entry: Any, *, form: dict[str, Any] | None = None, verdict: Any = None,
+    error: str | None = None, status_code: int = 200,
+) -> HTMLResponse:  # fmt: skip
+    tz = workspace(request).settings.workspace.timezone
+    form = form or {
+        "at": cal.local(entry.scheduled_at, tz).strftime("%Y-%m-%dT%H:%M"),
+        "text": entry.text, "title": entry.title or "",
+    }  # fmt: skip
+    if verdict is None:
+        verdict = _verdict(entry.platform, form["text"], form["title"] or None)
+    return render(request, "calendar/edit.html",
+                  {"entry": entry, "form": form, "verdict": verdict, "error": error,
+                   "lang": lang(request)}, status_code=status_code)  # fmt: skip
+
+
+def _entry(request: Request, entry_id: int) -> Any:
+    try:
+        return cal.get_entry(state(request), entry_id)
+    except NotFound:
+        from fastapi import HTTPException
+
+        raise HTTPException(404, translator(request)("There is no such post.")) from None
+
+
+@router.get("/plan/calendar/{entry_id}", response_class=HTMLResponse)
+def edit_page(request: Request, entry_id: int, user: Analyst) -> Response:
+    return _edit_page(request, _entry(request, entry_id))
+
+
+@router.post("/plan/calendar/{entry_id}", response_class=HTMLResponse)
+def edit(
+    request: Request,
+    entry_id: int,
+    user: Analyst,
+    at: Annotated[str, Form(max_length=40)] = "",
+    text: Annotated[str, Form(max_length=100_000)] = "",
+    title: Annotated[str, Form(max_length=1000)] = "",
+    action: Annotated[str, Form(max_length=10)] = "save",
+) -> Response:
+    _ = translator(request)
+    entry = _entry(request, entry_id)
+    form = {"at": at, "text": text, "title": title}
+    verdict = _verdict(entry.platform, text, title or None)
+    if action == "check":
+        return _edit_page(request, entry, form=form, verdict=verdict)
+    try:
+        cal.edit_entry(state(request), workspace(request).settings, entry_id, text=text,
+                       at=at.replace("T", " ") or None, title=title,
+                       by=user.username)  # fmt: skip
+    except UsageError as exc:
+        return _edit_page(request, entry, form=form, verdict=verdict, error=exc.message,
+                          status_code=400)  # fmt: skip
+    return redirect("/plan/calendar", message=_("Post #%(id)s saved.", id=entry_id))
+
+
+@router.post("/plan/calendar/{entry_id}/approve", response_class=HTMLResponse)
+def approve(request: Request, entry_id: int, user: Manager) -> Response:
+    _ = translator(request)
+    _entry(request, entry_id)
+    try:
+        cal.approve_entry(state(request), entry_id, by=user.username)
+    except UsageError as exc:
+        return _list_page(request, error=exc.message, status_code=400)
+    return redirect("/plan/calendar", message=_("Post #%(id)s approved.", id=entry_id))
+
+
+@router.post("/plan/calendar/{entry_id}/remove", response_class=HTMLResponse)
+def remove(request: Request, entry_id: int, user: Analyst) -> Response:
+    _ = translator(request)
+    _entry(request, entry_id)
+    cal.remove_entry(state(request), entry_id, by=user.username)
+    return redirect("/plan/calendar", message=_("Post #%(id)s removed.", id=entry_id))

@@ -1,0 +1,132 @@
+"""The user's own settings (language, password, API tokens), the language
+switcher, and (admins) the workspace's settings, read-only."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from veille.config import as_dict
+from veille.errors import UsageError
+from veille.i18n import LANGUAGES
+from veille.services import users
+from veille.web.deps import (
+    SESSION_COOKIE,
+    Viewer,
+    current_user,
+    redirect,
+    render,
+    set_language_cookie,
+    state,
+    translator,
+    workspace,
+)
+from veille.web.routes.auth import _safe_next
+from veille.web.routes.users import account_error
+
+router = APIRouter()
+
+_SECRET_KEY = re.compile(r"(password|secret|token|key)(?!_env)", re.I)
+_URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+MASK = "••••••"
+
+
+def masked(value: Any, key: str = "") -> Any:
+    """Settings as shown: secrets replaced, credentials in URLs hidden."""
+    if isinstance(value, dict):
+        return {k: masked(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v, key) for v in value]
+    if isinstance(value, str):
+        if value and _SECRET_KEY.search(key):
+            return MASK
+        return _URL_USERINFO.sub(MASK + "@", value)
+    return value
+
+
+def _page(request: Request, **extra: Any) -> HTMLResponse:
+    status = extra.pop("status", 200)
+    user = current_user(request)
+    assert user is not None
+    context: dict[str, Any] = {
+        "languages": LANGUAGES,
+        "tokens": users.list_tokens(state(request), user.username),
+        "new_token": None,
+        "error": None,
+        "workspace_settings": masked(as_dict(workspace(request).settings))
+        if user.is_admin
+        else None,
+    }
+    context.update(extra)
+    return render(request, "settings/index.html", context, status_code=status)
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request, user: Viewer) -> Response:
+    return _page(request)
+
+
+@router.post("/language")
+def switch_language(
+    request: Request, lang: Annotated[str, Form()] = "en", next: Annotated[str, Form()] = "/"
+) -> Response:
+    """The switcher in every page's header: remembered in a cookie, and for a
+    signed-in user in their account."""
+    language = lang if lang in LANGUAGES else "en"
+    user = current_user(request)
+    if user is not None and users.get_user(state(request), user.username) is not None:
+        users.set_language(state(request), user.username, language)
+    response = redirect(_safe_next(next))
+    set_language_cookie(request, response, language)
+    return response
+
+
+@router.post("/settings/password", response_class=HTMLResponse)
+def change_own_password(
+    request: Request,
+    user: Viewer,
+    current: Annotated[str, Form(max_length=2000)] = "",
+    password: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    _ = translator(request)
+    st = state(request)
+    try:
+        users.authenticate(st, user.username, current, address="settings")
+    except (users.LoginFailed, users.LoginThrottled):
+        return _page(request, error=_("The current password is wrong."), status=400)
+    try:
+        users.set_password(
+            st,
+            user.username,
+            password,
+            actor=user.username,
+            keep_session=request.cookies.get(SESSION_COOKIE),
+        )
+    except UsageError as exc:
+        return _page(request, error=account_error(_, exc), status=400)
+    return redirect("/settings", message=_("Your password is changed."))
+
+
+@router.post("/settings/tokens", response_class=HTMLResponse)
+def create_token(
+    request: Request, user: Viewer, name: Annotated[str, Form(max_length=100)] = ""
+) -> Response:
+    _, secret = users.create_token(state(request), user.username, name, actor=user.username)
+    # Shown once, on this page; never stored in clear.
+    return _page(request, new_token=secret)
+
+
+@router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def revoke_token(request: Request, token_id: int, user: Viewer) -> Response:
+    _ = translator(request)
+    mine = {t.id for t in users.list_tokens(state(request), user.username)}
+    if token_id not in mine:
+        return _page(request, error=_("There is no such token."), status=404)
+    try:
+        users.revoke_token(state(request), token_id, actor=user.username)
+    except UsageError:
+        return _page(request, error=_("There is no such token."), status=404)
+    return redirect("/settings", message=_("Token revoked."))

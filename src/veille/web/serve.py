@@ -1,0 +1,119 @@
+"""Running the web app with uvicorn: in the foreground (``veille serve``,
+``veille demo``) or on a thread (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from veille.config import Settings
+from veille.errors import UsageError
+
+
+def bind(host: str, port: int, *, tries: int = 1) -> socket.socket:
+    """A listening socket on ``host``: ``port``, or (with ``tries`` > 1) the
+    next free one after it; port 0 lets the system choose."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    last: OSError | None = None
+    for candidate in range(port, port + max(1, tries)) if port else [0]:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, candidate))
+        except OSError as exc:
+            sock.close()
+            last = exc
+            continue
+        sock.listen(128)
+        sock.set_inheritable(True)
+        return sock
+    raise UsageError(
+        f"cannot listen on {host}:{port}: {last}",
+        hint="Another program uses that port: pass --port with another number (0: any free one).",
+    )
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _server(app: Any, sock: socket.socket, log_level: str) -> Any:
+    import uvicorn
+
+    host, port = sock.getsockname()[:2]
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        # X-Forwarded-Proto from a proxy on this machine marks TLS (Secure cookies).
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        server_header=False,
+    )
+    return uvicorn.Server(config)
+
+
+def run(
+    root: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    tries: int = 1,
+    settings: Settings | None = None,
+    announce: Callable[[str], None] | None = None,
+    log_level: str = "info",
+) -> None:
+    """Serve the app over the workspace at ``root`` until interrupted."""
+    from veille.web.app import create_app
+
+    app = create_app(root, settings=settings)
+    sock = bind(host, port, tries=tries)
+    if announce:
+        announce(url_of(sock))
+    server = _server(app, sock, log_level)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+class LiveServer:
+    """The app served on a thread (for tests and benchmarks); ``stop()`` ends it."""
+
+    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.sock = bind(host, port)
+        self.url = url_of(self.sock)
+        self.app = app
+        self._server = _server(app, self.sock, "warning")
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    def start(self, timeout: float = 30.0) -> LiveServer:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the web app did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(30)
+        self.sock.close()
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

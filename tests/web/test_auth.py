@@ -1,0 +1,258 @@
+"""Signing in and out, first run, CSRF, roles, cookies and headers, over a
+real server on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tests.web.conftest import Served, csrf_from, do_login, password_for
+from veille.services import audit, users
+
+Login = Callable[..., httpx.Response]
+
+
+def test_login_form_has_the_documented_fields(client: httpx.Client) -> None:
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert 'name="username"' in page.text and 'name="password"' in page.text
+    assert '<label for="username">' in page.text and '<label for="password">' in page.text
+
+
+def test_a_page_sends_an_anonymous_browser_to_login(client: httpx.Client) -> None:
+    response = client.get("/users?x=1")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/users%3Fx%3D1"
+
+
+def test_login_then_logout(client: httpx.Client, login: Login) -> None:
+    response = login(client, "admin")
+    assert response.headers["location"] == "/"
+    assert client.get("/users").status_code == 200
+    settings = client.get("/settings")
+    assert "admin" in settings.text
+    client.post("/logout", data={"csrf_token": csrf_from(settings.text)})
+    assert client.get("/users").status_code == 303
+
+
+def test_login_follows_next_only_within_the_site(client: httpx.Client) -> None:
+    page = client.get("/login")
+    data = {"username": "viewer", "password": password_for("viewer")}
+    data["csrf_token"] = csrf_from(page.text)
+    data["next"] = "//evil.example/x"
+    assert client.post("/login", data=data).headers["location"] == "/"
+
+
+def test_wrong_password_says_so_without_telling_which(client: httpx.Client) -> None:
+    wrong = do_login(client, "viewer", "not-the-password")
+    unknown = do_login(client, "nobody", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong username or password." in wrong.text
+    assert "Wrong username or password." in unknown.text
+
+
+def test_five_failures_lock_that_username_from_that_address(
+    live_server: Served, client: httpx.Client
+) -> None:
+    with live_server.workspace() as ws:
+        users.add_user(ws.state, "locked", password_for("locked"), "viewer")
+    for _ in range(5):
+        assert do_login(client, "locked", "wrong password").status_code == 401
+    # Even the right password is refused now, with a clear message.
+    refused = do_login(client, "locked")
+    assert refused.status_code == 429
+    assert "Too many failed attempts" in refused.text
+    assert int(refused.headers["retry-after"]) > 0
+    # Another user from the same address is not affected.
+    assert do_login(client, "viewer").status_code == 303
+
+
+def test_session_cookie_flags(client: httpx.Client) -> None:
+    response = do_login(client, "viewer")
+    cookie = next(c for c in response.headers.get_list("set-cookie") if "veille_session" in c)
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Secure" not in cookie  # plain HTTP on loopback
+
+
+def test_session_cookie_is_secure_behind_tls(live_server: Served) -> None:
+    headers = {"X-Forwarded-Proto": "https"}
+    with httpx.Client(base_url=live_server.url, headers=headers) as tls:
+        page = tls.get("/login")
+        assert "max-age" in page.headers["strict-transport-security"]
+        csrf_cookie = page.headers["set-cookie"]
+        assert "Secure" in csrf_cookie
+        # httpx keeps a Secure cookie for https only: send it back by hand,
+        # as the browser does through the TLS proxy.
+        value = csrf_cookie.split(";")[0]
+        response = tls.post(
+            "/login",
+            data={"username": "viewer", "password": password_for("viewer"),
+                  "csrf_token": csrf_from(page.text)},
+            headers={"Cookie": value},
+        )  # fmt: skip
+        cookie = next(c for c in response.headers.get_list("set-cookie") if "veille_session" in c)
+        assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+@pytest.mark.parametrize("path", ["/login", "/healthz", "/static/veille.css", "/nowhere", "/users"])
+def test_security_headers_on_every_response(client: httpx.Client, path: str) -> None:
+    response = client.get(path)
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"]
+
+
+def test_pages_carry_no_inline_script(client: httpx.Client, login: Login) -> None:
+    login(client, "admin")
+    for path in ("/users", "/settings", "/audit", "/login"):
+        text = client.get(path).text
+        assert "<script>" not in text and " onclick=" not in text
+
+
+def test_a_post_without_the_csrf_token_is_refused(client: httpx.Client, login: Login) -> None:
+    login(client, "admin")
+    data = {"username": "mallory", "password": "long enough pass", "role": "admin"}
+    assert client.post("/users", data=data).status_code == 403
+    assert client.post("/users", data={**data, "csrf_token": "forged"}).status_code == 403
+    with pytest.raises(AssertionError):
+        assert "mallory" in client.get("/users").text
+    # The login form is protected too (login CSRF).
+    fresh = httpx.Client(base_url=str(client.base_url))
+    with fresh:
+        blind = {"username": "viewer", "password": password_for("viewer")}
+        assert fresh.post("/login", data=blind).status_code == 403
+
+
+def test_a_fetch_may_send_the_token_in_a_header(client: httpx.Client, login: Login) -> None:
+    login(client, "admin")
+    token = csrf_from(client.get("/settings").text)
+    response = client.post(
+        "/settings/tokens", data={"name": "by-header"}, headers={"X-CSRF-Token": token}
+    )
+    assert response.status_code == 200 and "vt_" in response.text
+
+
+def test_roles_are_enforced(client: httpx.Client, login: Login) -> None:
+    login(client, "manager")
+    assert client.get("/users").status_code == 403
+    assert client.get("/audit").status_code == 403
+    token = csrf_from(client.get("/settings").text)
+    data = {"username": "sneaky", "password": "long enough pass", "role": "admin",
+            "csrf_token": token}  # fmt: skip
+    assert client.post("/users", data=data).status_code == 403
+
+
+def test_admin_manages_users_and_the_audit_log_records_it(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "admin")
+    token = csrf_from(client.get("/users").text)
+    added = client.post(
+        "/users",
+        data={"username": "Newbie", "password": "long enough pass", "role": "analyst",
+              "csrf_token": token},
+    )  # fmt: skip
+    assert added.status_code == 303
+    assert "newbie" in client.get("/users").text
+    client.post("/users/newbie/role", data={"role": "manager", "csrf_token": token})
+    client.post(
+        "/users/newbie/password", data={"password": "another long one", "csrf_token": token}
+    )
+    with httpx.Client(base_url=live_server.url) as other:
+        assert do_login(other, "newbie", "another long one").status_code == 303
+    client.post("/users/newbie/remove", data={"csrf_token": token})
+    with live_server.workspace() as ws:
+        assert users.get_user(ws.state, "newbie") is None
+        actions = [(e.actor, e.action, e.target) for e in audit.list_entries(ws.state)]
+    for action in ("user.add", "user.role", "user.password", "user.remove"):
+        assert ("admin", action, "newbie") in actions
+    page = client.get("/audit?action=user.role")
+    assert "<code>user.role</code>" in page.text and "<code>user.add</code>" not in page.text
+
+
+def test_the_last_admin_cannot_be_removed_from_the_page(client: httpx.Client, login: Login) -> None:
+    login(client, "admin")
+    token = csrf_from(client.get("/users").text)
+    response = client.post("/users/admin/role", data={"role": "viewer", "csrf_token": token})
+    assert response.status_code == 400
+    assert "last admin" in response.text
+
+
+def test_first_run_creates_the_admin(fresh_server: Served) -> None:
+    with httpx.Client(base_url=fresh_server.url) as browser:
+        assert browser.get("/users").headers["location"] == "/setup"
+        assert browser.get("/login").headers["location"] == "/setup"
+        page = browser.get("/setup")
+        token = csrf_from(page.text)
+        form = {"username": "boss", "password": "long enough pass", "csrf_token": token}
+        mismatch = browser.post("/setup", data={**form, "confirm": "something else"})
+        assert mismatch.status_code == 400
+        done = browser.post("/setup", data={**form, "confirm": "long enough pass"})
+        assert done.status_code == 303
+        assert browser.get("/users").status_code == 200
+        # Once an account exists the page is gone.
+        assert browser.get("/setup").headers["location"] == "/login"
+    with fresh_server.workspace() as ws:
+        boss = users.get_user(ws.state, "boss")
+        assert boss is not None and boss.role == "admin"
+
+
+def test_language_from_accept_language_then_the_switcher(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    french = client.get("/login", headers={"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"})
+    assert '<html lang="fr">' in french.text and "Se connecter" in french.text
+    assert "Sign in" in client.get("/login", headers={"Accept-Language": "de, en"}).text
+    login(client, "analyst")
+    token = csrf_from(client.get("/settings").text)
+    switched = client.post("/language", data={"lang": "fr", "next": "/settings",
+                                              "csrf_token": token})  # fmt: skip
+    assert switched.headers["location"] == "/settings"
+    assert "Paramètres" in client.get("/settings").text
+    # Remembered in the account: another browser, which prefers English, gets French.
+    with httpx.Client(base_url=live_server.url) as other:
+        do_login(other, "analyst")
+        page = other.get("/settings", headers={"Accept-Language": "en"})
+        assert '<html lang="fr">' in page.text
+
+
+def test_api_requests_without_login_get_401_not_a_redirect(live_server: Served) -> None:
+    # No API route is needed: the error handler answers JSON under /api/.
+    with httpx.Client(base_url=live_server.url) as c:
+        response = c.get("/api/v1/does-not-exist")
+        assert response.status_code in (401, 404)
+        assert response.headers["content-type"].startswith("application/json")
+
+
+def test_healthz(client: httpx.Client) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_settings_masks_secrets(client: httpx.Client, login: Login) -> None:
+    login(client, "admin")
+    page = client.get("/settings")
+    assert "Workspace settings" in page.text and "password_env" in page.text
+    login_viewer = httpx.Client(base_url=str(client.base_url))
+    with login_viewer:
+        do_login(login_viewer, "viewer")
+        assert "Workspace settings" not in login_viewer.get("/settings").text
+
+
+def test_api_tokens_from_the_settings_page(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "viewer")
+    token = csrf_from(client.get("/settings").text)
+    page = client.post("/settings/tokens", data={"name": "script", "csrf_token": token})
+    secret = page.text.split('<code class="token">')[1].split("<")[0]
+    with live_server.workspace() as ws:
+        user = users.user_for_token(ws.state, secret)
+        assert user is not None and user.username == "viewer"
+        token_id = users.list_tokens(ws.state, "viewer")[-1].id
+    client.post(f"/settings/tokens/{token_id}/revoke", data={"csrf_token": token})
+    with live_server.workspace() as ws:
+        assert users.user_for_token(ws.state, secret) is None

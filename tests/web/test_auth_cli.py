@@ -1,0 +1,140 @@
+"""``veille user …`` and ``veille token …``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from veille.cli import build_app
+from veille.services import audit, users
+from veille.workspace import Workspace, init_workspace
+
+Run = Callable[..., Any]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Run:
+    root = init_workspace(tmp_path / "ws")
+    monkeypatch.setenv("VEILLE_WORKSPACE", str(root))
+    app = build_app()
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0, stdin: str | None = None) -> Any:
+        result = runner.invoke(app, list(args), input=stdin)
+        assert result.exit_code == code, (result.output, result.exception)
+        return result
+
+    invoke.root = root  # type: ignore[attr-defined]
+    return invoke
+
+
+def test_user_add_from_stdin_then_list_and_login(run: Run) -> None:
+    out = run("user", "add", "Ana", "--role", "analyst", "--password-stdin",
+              stdin="correct horse battery\n").output  # fmt: skip
+    assert "ana" in out and "analyst" in out
+    rows = json.loads(run("user", "list", "--format", "json").stdout)
+    assert [(r["username"], r["role"]) for r in rows] == [("ana", "analyst")]
+    with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
+        assert users.authenticate(ws.state, "ana", "correct horse battery").role == "analyst"
+        assert ("cli", "user.add") in [(e.actor, e.action) for e in audit.list_entries(ws.state)]
+
+
+def test_user_add_errors_name_the_input(run: Run) -> None:
+    bad_role = run("user", "add", "bob", "--role", "boss", "--password-stdin",
+                   stdin="long enough\n", code=2).output  # fmt: skip
+    assert "unknown role 'boss'" in bad_role and "viewer, analyst, manager, admin" in bad_role
+    short = run("user", "add", "bob", "--password-stdin", stdin="short\n", code=2).output
+    assert "too short" in short
+    empty = run("user", "add", "bob", "--password-stdin", stdin="\n", code=2).output
+    assert "no password on standard input" in empty
+    bad_name = run("user", "add", "no spaces", "--password-stdin", stdin="long enough\n", code=2)
+    assert "invalid username" in bad_name.output
+    # No terminal and no --password-stdin: it says how to script it.
+    assert "--password-stdin" in run("user", "add", "bob", code=2).output
+    run("user", "add", "bob", "--password-stdin", stdin="long enough\n")
+    taken = run("user", "add", "BOB", "--password-stdin", stdin="long enough\n", code=2)
+    assert "already exists" in taken.output
+
+
+def test_passwd_role_remove_and_the_last_admin(run: Run) -> None:
+    run("user", "add", "root", "--role", "admin", "--password-stdin", stdin="first password\n")
+    run("user", "passwd", "root", "--password-stdin", stdin="second password\n")
+    with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
+        users.authenticate(ws.state, "root", "second password")
+    assert "last admin" in run("user", "remove", "root", code=2).output
+    assert "last admin" in run("user", "role", "root", "viewer", code=2).output
+    run("user", "add", "other", "--role", "admin", "--password-stdin", stdin="long enough\n")
+    run("user", "role", "root", "viewer")
+    run("user", "remove", "root")
+    assert "no user named 'root'" in run("user", "remove", "root", code=2).output
+    assert "no user named 'ghost'" in run("user", "passwd", "ghost", code=2).output
+
+
+def test_token_create_prints_it_once_list_and_revoke(run: Run) -> None:
+    run("user", "add", "bot", "--password-stdin", stdin="long enough\n")
+    result = run("token", "create", "bot", "--name", "nightly report")
+    secret = result.stdout.strip().splitlines()[-1]
+    assert secret.startswith("vt_")
+    listed = run("token", "list", "--format", "json").stdout
+    assert secret not in listed
+    rows = json.loads(listed)
+    assert rows[0]["name"] == "nightly report" and rows[0]["revoked_at"] is None
+    with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
+        user = users.user_for_token(ws.state, secret)
+        assert user is not None and user.username == "bot"
+    run("token", "revoke", str(rows[0]["id"]))
+    with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
+        assert users.user_for_token(ws.state, secret) is None
+    assert "no active token" in run("token", "revoke", str(rows[0]["id"]), code=2).output
+    assert "no user named 'nobody'" in run("token", "create", "nobody", code=2).output
+
+
+def test_demo_account_is_an_admin_with_a_new_password_each_time(tmp_path: Path) -> None:
+    from veille.demo import demo_account
+
+    root = init_workspace(tmp_path / "demo")
+    with Workspace.open(root) as ws:
+        name, first = demo_account(ws)
+        again, second = demo_account(ws)
+        assert name == again == "demo" and first != second
+        user = users.authenticate(ws.state, "demo", second)
+        assert user.role == "admin"
+        with pytest.raises(users.LoginFailed):
+            users.authenticate(ws.state, "demo", first, address="x")
+
+
+def test_serve_answers_on_the_port_it_prints(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    root = init_workspace(tmp_path / "ws")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "veille", "serve", "--port", "0", "-w", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    try:
+        assert proc.stdout is not None
+        url = ""
+        for line in proc.stdout:
+            if line.startswith("open "):
+                url = line.split()[1]
+                break
+        assert url.startswith("http://127.0.0.1:")
+        # The socket listens before the announcement: this waits, never fails.
+        response = httpx.get(url + "/healthz", timeout=60)
+        assert response.json() == {"status": "ok"}
+        assert httpx.get(url + "/users", timeout=30).headers["location"] == "/setup"
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -1,0 +1,91 @@
+"""Every string the web app shows has a French translation.
+
+The msgids are extracted the way Babel's ``pybabel extract`` does: Jinja2's
+extractor over ``web/templates/**/*.html`` and Python's over
+``web/**/*.py``; the French catalogs are every ``.po`` under
+``web/locale/fr/LC_MESSAGES`` merged as the app merges them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
+
+from veille.web.i18n import load_translations, locale_dir, merged_catalog
+
+WEB = Path(__file__).resolve().parents[2] / "src" / "veille" / "web"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+
+
+def extract_msgids(web: Path = WEB) -> dict[str | tuple[str, str], str]:
+    """msgid (or (singular, plural)) -> where it was found first."""
+    found: dict[str | tuple[str, str], str] = {}
+    sources = [("jinja2.ext:babel_extract", p) for p in sorted(web.glob("templates/**/*.html"))]
+    sources += [("python", p) for p in sorted(web.glob("**/*.py"))]
+    for method, path in sources:
+        options = {"extensions": "jinja2.ext.i18n"} if method != "python" else {}
+        for lineno, message, _comments, _context in extract_from_file(
+            method, str(path), keywords=KEYWORDS, options=options
+        ):
+            key: str | tuple[str, str]
+            if isinstance(message, tuple):
+                if not message[0]:
+                    continue
+                key = (message[0], message[1]) if len(message) > 1 and message[1] else message[0]
+            else:
+                key = message
+            if key:
+                found.setdefault(key, f"{path.relative_to(web)}:{lineno}")
+    return found
+
+
+def test_the_extraction_finds_the_core_strings() -> None:
+    found = extract_msgids()
+    assert "Sign in" in found
+    assert ("%(num)s account", "%(num)s accounts") in found
+
+
+def test_every_string_has_a_french_translation() -> None:
+    catalog = merged_catalog("fr")
+    missing = []
+    for msgid, where in extract_msgids().items():
+        key = msgid[0] if isinstance(msgid, tuple) else msgid
+        message = catalog.get(key)
+        strings = message.string if message is not None else None
+        if isinstance(strings, tuple | list):
+            ok = all(s.strip() for s in strings)
+        else:
+            ok = bool(strings and strings.strip())
+        if not ok:
+            missing.append(f"{where}: {msgid!r}")
+    assert not missing, "untranslated in web/locale/fr/LC_MESSAGES/*.po:\n" + "\n".join(missing)
+
+
+def test_every_catalog_reads_and_keeps_the_placeholders() -> None:
+    """A translation that drops or renames a %(name)s would crash the page."""
+    import re
+
+    holder = re.compile(r"%\((\w+)\)s")
+    for path in sorted((locale_dir() / "fr" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale="fr")
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+            strings = (
+                message.string if isinstance(message.string, tuple | list) else (message.string,)
+            )
+            wanted = set(holder.findall(ids[-1]))
+            for text in strings:
+                assert set(holder.findall(text)) <= wanted | set(holder.findall(ids[0])), (
+                    f"{path.name}: {message.id!r} -> {text!r}"
+                )
+
+
+def test_catalogs_load_and_translate() -> None:
+    fr = load_translations()["fr"]
+    assert fr.gettext("Sign in") == "Se connecter"
+    assert fr.ngettext("%(num)s account", "%(num)s accounts", 2) == "%(num)s comptes"

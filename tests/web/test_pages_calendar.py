@@ -1,0 +1,73 @@
+"""The content calendar's pages: list, add with the checker's verdict inline,
+edit, approval by a manager only, removal; in English and French."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from veille.publish import add_account
+
+from .conftest import Served, csrf_from
+
+
+def _account(live_server: Served) -> None:
+    with live_server.workspace() as ws:
+        if ws.state.publish_account("web-masto") is None:
+            add_account(ws.state, "web-masto", "mastodon", "https://mastodon.example",
+                        secret="env:WEB_MASTO_TOKEN")  # fmt: skip
+
+
+def test_add_check_edit_approve_remove(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    _account(live_server)
+    login(client, "analyst")
+    page = client.get("/plan/calendar")
+    assert page.status_code == 200 and "Content calendar" in page.text
+    token = csrf_from(page.text)
+    form = {"csrf_token": token, "account": "web-masto", "at": "2026-12-24T09:30",
+            "text": "x" * 501, "title": "", "language": "fr"}  # fmt: skip
+    # "Check" shows the verdict inline and saves nothing.
+    checked = client.post("/plan/calendar", data={**form, "action": "check"})
+    assert checked.status_code == 200 and "too_long" in checked.text
+    assert "The calendar is empty." in checked.text
+    saved = client.post("/plan/calendar", data={**form, "action": "save"})
+    assert saved.status_code == 303
+    listed = client.get("/plan/calendar").text
+    assert "too_long" in listed and "draft" in listed
+    with live_server.workspace() as ws:
+        [entry] = [e for e in ws.state.calendar_entries() if e.account == "web-masto"]
+    # An analyst may not approve.
+    assert client.post(f"/plan/calendar/{entry.id}/approve",
+                       data={"csrf_token": token}).status_code == 403  # fmt: skip
+    edit = client.get(f"/plan/calendar/{entry.id}")
+    assert edit.status_code == 200 and "too_long" in edit.text
+    fields = {"csrf_token": csrf_from(edit.text), "at": "2026-12-24T10:00",
+              "text": "Joyeuses fêtes #Lumio", "title": "", "action": "save"}  # fmt: skip
+    fixed = client.post(f"/plan/calendar/{entry.id}", data=fields)
+    assert fixed.status_code == 303
+    client.cookies.clear()
+    login(client, "manager")
+    page = client.get("/plan/calendar")
+    approved = client.post(f"/plan/calendar/{entry.id}/approve",
+                           data={"csrf_token": csrf_from(page.text)})  # fmt: skip
+    assert approved.status_code == 303
+    with live_server.workspace() as ws:
+        done = ws.state.calendar_entry(entry.id)
+        assert done is not None and done.status == "approved" and done.approved_by == "manager"
+    token = csrf_from(client.get("/plan/calendar").text)
+    removed = client.post(f"/plan/calendar/{entry.id}/remove", data={"csrf_token": token})
+    assert removed.status_code == 303
+
+
+def test_french_page_and_viewer_refused(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    login(client, "viewer")
+    assert client.get("/plan/calendar").status_code == 403
+    client.cookies.clear()
+    login(client, "analyst")
+    page = client.get("/plan/calendar", headers={"Accept-Language": "fr"})
+    assert "Calendrier de contenu" in page.text and "Ajouter un message" in page.text
