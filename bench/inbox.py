@@ -184,23 +184,31 @@ def bench_list(n_items: int, repeat: int, web: bool) -> None:
 
 def _bench_web(root: Path, repeat: int) -> None:
     """``GET /inbox`` over loopback beside ``GET /login`` (the web app's
-    cheapest page) on the same server, logged in as an admin."""
-    from tests.web.conftest import start_server  # type: ignore[import-not-found]
+    cheapest page) on the same server, signed in as a viewer."""
+    import httpx
 
-    with start_server(root) as (base, client):  # pragma: no cover - needs the web app
-        page: list[float] = []
-        login: list[float] = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            r = client.get(base + "/inbox")
-            page.append(time.perf_counter() - t)
-            assert r.status_code == 200, r.status_code
-            t = time.perf_counter()
-            client.get(base + "/login")
-            login.append(time.perf_counter() - t)
-        p95, b95 = _pct(page, 0.95), _pct(login, 0.95)
-        print(f"GET /inbox p95 {p95 * 1000:7.2f} ms   GET /login p95 {b95 * 1000:7.2f} ms   "
-              f"ratio {p95 / b95:5.2f}x")  # fmt: skip
+    from tests.web.conftest import add_role_users, do_login, serve
+
+    add_role_users(root)
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=60) as client:
+            do_login(client, "viewer")
+            page: list[float] = []
+            login: list[float] = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                r = client.get("/inbox")
+                page.append(time.perf_counter() - t)
+                assert r.status_code == 200, r.status_code
+                t = time.perf_counter()
+                client.get("/login")
+                login.append(time.perf_counter() - t)
+    finally:
+        server.stop()
+    p95, b95 = _pct(page, 0.95), _pct(login, 0.95)
+    print(f"GET /inbox p95 {p95 * 1000:7.2f} ms   GET /login p95 {b95 * 1000:7.2f} ms   "
+          f"ratio {p95 / b95:5.2f}x")  # fmt: skip
 
 
 def main() -> None:
