@@ -166,3 +166,21 @@ def test_topic(store: Any, name: str, *, sample: int = 5) -> TopicTest:
 
 
 test_topic.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+@dataclass
+class Preview:
+    """What a query would hold as a topic: stored posts it matches and the newest few."""
+
+    query: Query
+    count: int
+    sample: list[Post] = field(default_factory=list)
+
+
+def preview_query(store: Any, text: str, *, sample: int = 5) -> Preview:
+    """Test ``text`` against the stored posts before saving it as a topic
+    (a :class:`~veille.query.QueryError` when it does not parse)."""
+    q = compile_query(text)
+    found: list[Post] = store.search(q, limit=sample) if sample else []
+    count = len(found) if len(found) < sample else int(store.count_matches(q))
+    return Preview(q, count, found)
