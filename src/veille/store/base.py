@@ -31,6 +31,7 @@ from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
+from veille.store.protocols.inbox import InboxState, InboxStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
 from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
 from veille.store.protocols.search import SearchPosts, SearchPostsTx
@@ -99,6 +100,7 @@ class StateStoreTx(
     AlertStateTx,
     CalendarStateTx,
     EnrichStateTx,
+    InboxStateTx,
     IngestPostsTx,
     SourceStateTx,
     TopicStateTx,
@@ -144,7 +146,14 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
 @runtime_checkable
 class StateStore(
-    AccountState, AlertState, CalendarState, EnrichState, SourceState, TopicState, Protocol
+    AccountState,
+    AlertState,
+    CalendarState,
+    EnrichState,
+    InboxState,
+    SourceState,
+    TopicState,
+    Protocol,
 ):
     """What the organization configures and works on. Transactional."""
 
