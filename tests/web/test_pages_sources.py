@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.web.conftest import Served, csrf_from
+from veille.services.sources import add_source
 from veille.workspace import Workspace
 
 Login = Callable[..., httpx.Response]
@@ -30,6 +31,14 @@ def posts_file(live_server: Served) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def incoming(live_server: Served, posts_file: Path) -> str:
+    """A file source over ``posts_file`` (each test may run on its own server)."""
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "file", str(posts_file), name="incoming")
+    return "incoming"
+
+
 def test_add_validates_and_test_now_stores_nothing(
     live_server: Served, posts_file: Path, client: httpx.Client, login: Login
 ) -> None:
@@ -38,11 +47,11 @@ def test_add_validates_and_test_now_stores_nothing(
     bad = client.post("/sources", data={"csrf_token": token, "kind": "twitter", "target": "x"})
     assert bad.status_code == 400
     assert "unknown source kind" in bad.text and "Did you mean" in bad.text
-    form = {"csrf_token": token, "kind": "file", "target": str(posts_file), "name": "incoming"}
+    form = {"csrf_token": token, "kind": "file", "target": str(posts_file), "name": "from-form"}
     added = client.post("/sources", data=form)
     assert added.status_code == 303
-    assert "incoming" in client.get("/sources").text
-    tested = client.post("/sources/incoming/test", data={"csrf_token": token})
+    assert "from-form" in client.get("/sources").text
+    tested = client.post("/sources/from-form/test", data={"csrf_token": token})
     assert tested.status_code == 200
     assert "2 posts would be stored" in tested.text and "first file post" in tested.text
     with Workspace.open(live_server.root) as ws:
@@ -50,11 +59,13 @@ def test_add_validates_and_test_now_stores_nothing(
 
 
 def test_collect_now_and_quarantine_retry(
-    live_server: Served, posts_file: Path, client: httpx.Client, login: Login
+    live_server: Served, incoming: str, client: httpx.Client, login: Login
 ) -> None:
     login(client, "analyst")
     token = csrf_from(client.get("/sources").text)
-    assert client.post("/sources/incoming/collect", data={"csrf_token": token}).status_code == 303
+    assert (
+        client.post(f"/sources/{incoming}/collect", data={"csrf_token": token}).status_code == 303
+    )
     page = client.get("/sources")
     assert "not-a-date" in page.text or "published_at" in page.text  # the quarantined row's error
     with Workspace.open(live_server.root) as ws:

@@ -114,10 +114,10 @@ def test_bulk_sentiment_correction_needs_an_analyst_and_csrf(
     seeded: Served, client: httpx.Client, login: Login
 ) -> None:
     login(client, "viewer")
-    page = client.get("/stream", params={"q": "lumio offre"})
+    page = client.get("/stream", params={"q": "vexa"})
     ids = shown(page.text)[:2]
     token = csrf_from(page.text)
-    data = {"csrf_token": token, "action": "sentiment-negative", "post": ids}
+    data = {"csrf_token": token, "action": "sentiment-neutral", "post": ids}
     assert client.post("/stream/selection", data=data).status_code == 403  # a viewer
     exported = client.post("/stream/selection", data=data | {"action": "export-csv"})
     assert (
@@ -126,10 +126,10 @@ def test_bulk_sentiment_correction_needs_an_analyst_and_csrf(
 
     client.cookies.clear()
     login(client, "analyst")
-    page = client.get("/stream", params={"q": "lumio offre"})
+    page = client.get("/stream", params={"q": "vexa"})
     token = csrf_from(page.text)
     # Without the form's token: refused, nothing changed.
-    no_token = {"action": "sentiment-negative", "post": ids}
+    no_token = {"action": "sentiment-neutral", "post": ids}
     assert client.post("/stream/selection", data=no_token).status_code == 403
     done = client.post("/stream/selection", data=no_token | {"csrf_token": token})
     assert done.status_code == 303
@@ -137,7 +137,7 @@ def test_bulk_sentiment_correction_needs_an_analyst_and_csrf(
         for post_id in ids:
             post = ws.posts.get_post(post_id)
             assert post is not None and post.sentiment is not None
-            assert (post.sentiment.label, post.sentiment.source) == ("negative", "user")
+            assert (post.sentiment.label, post.sentiment.source) == ("neutral", "user")
 
 
 def test_live_updates_bring_new_posts(seeded: Served, client: httpx.Client, login: Login) -> None:

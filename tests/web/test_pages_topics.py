@@ -13,6 +13,7 @@ import pytest
 from tests.web.conftest import Served, csrf_from
 from tests.web.pages_data import LUMIO, LUMIO_PANNE, VEXA, seed
 from veille.query.topics import get_topic, versions
+from veille.services.audit import list_entries
 from veille.workspace import Workspace
 
 Login = Callable[..., httpx.Response]
@@ -81,6 +82,10 @@ def test_create_edit_history_and_delete(seeded: Served, client: httpx.Client, lo
     assert deleted.status_code == 303
     with Workspace.open(seeded.root) as ws:
         assert ws.state.topic("panne") is None
+        # Each change is in the audit log, with who made it.
+        done = [(e.actor, e.action, e.target) for e in list_entries(ws.state, limit=10)]
+    for action in ("topic.add", "topic.edit", "topic.remove"):
+        assert ("analyst", action, "panne") in done
 
 
 def test_topic_forms_need_csrf_and_an_analyst(

@@ -31,6 +31,7 @@ from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
+from veille.store.protocols.inbox import InboxState, InboxStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
 from veille.store.protocols.plan import PlanState, PlanStateTx
 from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
@@ -100,6 +101,7 @@ class StateStoreTx(
     AlertStateTx,
     CalendarStateTx,
     EnrichStateTx,
+    InboxStateTx,
     IngestPostsTx,
     PlanStateTx,
     SourceStateTx,
@@ -150,6 +152,7 @@ class StateStore(
     AlertState,
     CalendarState,
     EnrichState,
+    InboxState,
     PlanState,
     SourceState,
     TopicState,

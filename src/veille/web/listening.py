@@ -232,3 +232,13 @@ def scope_form(request: Request, asked: dict[str, str]) -> dict[str, Any]:
     ws = request.app.state.workspace
     topics = [t.name for t in list_topics(ws.state)]
     return {"asked": asked, "periods": SCOPE_PERIODS, "topics": topics, "error": None}
+
+
+def audited(
+    request: Request, actor: str | None, action: str, target: str, detail: str = ""
+) -> None:
+    """Record a change made through a listening page in the audit log (who,
+    what, when; never a secret)."""
+    from veille.services.audit import record
+
+    record(request.app.state.workspace.state, actor, action, target, detail)

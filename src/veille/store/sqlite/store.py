@@ -23,6 +23,7 @@ from veille.store.sqlite.calendar import SQLiteCalendar, SQLiteCalendarTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
 from veille.store.sqlite.filters import filter_sql, translate_error
 from veille.store.sqlite.functions import install as install_functions
+from veille.store.sqlite.inbox import SQLiteInbox, SQLiteInboxTx
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
 from veille.store.sqlite.plan import SQLitePlan, SQLitePlanTx
@@ -92,6 +93,7 @@ class _Tx(
     SQLiteAlertsTx,
     SQLiteAnalyticsTx,
     SQLiteEnrichTx,
+    SQLiteInboxTx,
     SQLiteIngestTx,
     SQLiteSearchTx,
     SQLiteSourcesTx,
@@ -280,6 +282,7 @@ class SQLiteStore(
     SQLiteAlerts,
     SQLiteAnalytics,
     SQLiteEnrich,
+    SQLiteInbox,
     SQLiteIngest,
     SQLiteSearch,
     SQLiteSources,

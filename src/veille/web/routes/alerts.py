@@ -16,6 +16,7 @@ from veille.alerts.model import FREQUENCIES, KINDS, WEEKDAYS
 from veille.errors import VeilleError
 from veille.services import alerts as alert_service
 from veille.web.deps import Analyst, Viewer, csrf_exempt, redirect, render, translator, workspace
+from veille.web.listening import audited
 
 router = APIRouter()
 
@@ -76,6 +77,7 @@ def alert_create(
             "alerts": alert_service.alert_rows(ws), "can_edit": True, "error": exc,
         } | _new_form(request, values)  # fmt: skip
         return render(request, "alerts/list.html", context, status_code=400)
+    audited(request, user.username, "alert.add", alert.name, alert.subject)
     return redirect(_url(alert.name), message=_("Alert %(name)s created.", name=alert.name))
 
 
@@ -116,6 +118,7 @@ def _when(ts: Any) -> datetime | None:
 def alert_pause(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     alert_service.pause_alert(workspace(request), name)
+    audited(request, user.username, "alert.pause", name)
     return redirect(_url(name), message=_("Alert paused: matches are kept and sent on resume."))
 
 
@@ -123,6 +126,7 @@ def alert_pause(request: Request, name: str, user: Analyst) -> Response:
 def alert_resume(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     done = alert_service.resume_alert(workspace(request), name)
+    audited(request, user.username, "alert.resume", name)
     return redirect(
         _url(name),
         message=_("Alert resumed: %(sent)s sent now, %(waiting)s waiting.",
@@ -147,6 +151,7 @@ def alert_test(request: Request, name: str, user: Analyst) -> Response:
 def alert_retry(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     n = alert_service.retry_dead(workspace(request), name)
+    audited(request, user.username, "alert.retry", name, f"{n} dead letters")
     return redirect(_url(name), message=_("%(n)s dead letters queued again.", n=n))
 
 
@@ -162,6 +167,7 @@ def alert_settings(
 ) -> Response:
     _ = translator(request)
     alert_service.change_alert(workspace(request), name, to=to, every=every, at=at, day=day)
+    audited(request, user.username, "alert.edit", name, f"every={every} at={at} day={day}")
     return redirect(_url(name), message=_("Alert settings saved."))
 
 
@@ -169,6 +175,7 @@ def alert_settings(
 def alert_feed_new(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     alert_service.new_feed_token(workspace(request), name)
+    audited(request, user.username, "alert.feed.new", name)
     return redirect(
         _url(name), message=_("The feed has a new address; the previous one no longer works.")
     )
@@ -178,6 +185,7 @@ def alert_feed_new(request: Request, name: str, user: Analyst) -> Response:
 def alert_feed_revoke(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     alert_service.revoke_feed_token(workspace(request), name)
+    audited(request, user.username, "alert.feed.revoke", name)
     return redirect(_url(name), message=_("The feed address no longer works."))
 
 
@@ -185,6 +193,7 @@ def alert_feed_revoke(request: Request, name: str, user: Analyst) -> Response:
 def alert_delete(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     alert_service.remove_alert(workspace(request), name)
+    audited(request, user.username, "alert.remove", name)
     return redirect("/alerts", message=_("Alert %(name)s deleted.", name=name))
 
 
@@ -214,6 +223,7 @@ def unsubscribe(request: Request, name: str) -> HTMLResponse:
             request, "alerts/unsubscribe.html",
             {"name": name, "token": "", "done": None, "error": exc}, status_code=403,
         )  # fmt: skip
+    audited(request, None, "alert.unsubscribe", alert.name, "one-click link of its e-mails")
     return render(
         request, "alerts/unsubscribe.html", {"name": alert.name, "token": token, "done": alert}
     )

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from veille.errors import VeilleError
 from veille.services import sources as source_service
 from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
-from veille.web.listening import plain_hit, post_view
+from veille.web.listening import audited, plain_hit, post_view
 
 router = APIRouter()
 
@@ -66,6 +66,7 @@ def source_add(
             request, "sources/index.html", _page(request, user, error=exc, form=form),
             status_code=400,
         )  # fmt: skip
+    audited(request, user.username, "source.add", record.name, record.kind)
     return redirect("/sources", message=_("Source %(name)s added.", name=record.name))
 
 
@@ -105,6 +106,7 @@ def source_collect(request: Request, name: str, user: Analyst) -> Response:
 def source_enable(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     source_service.set_enabled(workspace(request).state, name, True)
+    audited(request, user.username, "source.enable", name)
     return redirect("/sources", message=_("Source %(name)s enabled.", name=name))
 
 
@@ -112,6 +114,7 @@ def source_enable(request: Request, name: str, user: Analyst) -> Response:
 def source_disable(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     source_service.set_enabled(workspace(request).state, name, False)
+    audited(request, user.username, "source.disable", name)
     return redirect("/sources", message=_("Source %(name)s disabled.", name=name))
 
 
@@ -119,6 +122,7 @@ def source_disable(request: Request, name: str, user: Analyst) -> Response:
 def source_remove(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     source_service.remove_source(workspace(request).state, name)
+    audited(request, user.username, "source.remove", name)
     return redirect(
         "/sources", message=_("Source %(name)s removed; its posts are kept.", name=name)
     )
@@ -130,6 +134,7 @@ def quarantine_retry(
 ) -> Response:
     _ = translator(request)
     stored, failing = source_service.retry_quarantined(workspace(request), source or None)
+    audited(request, user.username, "quarantine.retry", source, f"{stored} stored")
     return redirect(
         "/sources",
         message=_("Quarantine: %(stored)s items stored, %(failing)s still failing.",

@@ -31,7 +31,7 @@ from veille.web.deps import (
     translator,
     workspace,
 )
-from veille.web.listening import day, many, plain_hit, post_view, recent
+from veille.web.listening import audited, day, many, plain_hit, post_view, recent
 
 router = APIRouter()
 
@@ -266,6 +266,7 @@ def stream_selection(
 
             raise HTTPException(403, "this needs the analyst role")
         done = enrich_service.correct_sentiments(ws.store, ids, label, who=user.username)
+        audited(request, user.username, "sentiment.correct", label, f"{done} posts")
         names = {"positive": _("positive"), "negative": _("negative"), "neutral": _("neutral")}
         message = _("Sentiment set to %(label)s on %(n)s posts.", label=names[label], n=done)
         return redirect(target, message=message)

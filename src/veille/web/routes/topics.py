@@ -13,7 +13,7 @@ from veille.query import QueryError
 from veille.query import topics as topic_service
 from veille.services.search import Hit
 from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
-from veille.web.listening import post_view
+from veille.web.listening import audited, post_view
 
 router = APIRouter()
 
@@ -74,6 +74,7 @@ def topic_create(
                 request, "topics/edit.html", values | {"error": exc} | _preview(request, query),
                 status_code=400,
             )  # fmt: skip
+        audited(request, user.username, "topic.add", topic.name, query)
         return redirect(
             f"/topics/{topic.name}", message=_("Topic %(name)s created.", name=topic.name)
         )
@@ -114,6 +115,7 @@ def topic_edit(
             request, "topics/edit.html", _edit_page(request, name, query=query, error=exc),
             status_code=400,
         )  # fmt: skip
+    audited(request, user.username, "topic.edit", topic.name, query)
     return redirect(
         f"/topics/{topic.name}",
         message=_("Topic %(name)s is now version %(v)s.", name=topic.name, v=topic.version),
@@ -124,4 +126,5 @@ def topic_edit(
 def topic_delete(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     topic_service.remove_topic(workspace(request).state, name)
+    audited(request, user.username, "topic.remove", name)
     return redirect("/topics", message=_("Topic %(name)s deleted.", name=name))
