@@ -31,7 +31,9 @@ from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
+from veille.store.protocols.inbox import InboxState, InboxStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
+from veille.store.protocols.plan import PlanState, PlanStateTx
 from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
 from veille.store.protocols.search import SearchPosts, SearchPostsTx
 from veille.store.protocols.sources import SourceState, SourceStateTx
@@ -99,7 +101,9 @@ class StateStoreTx(
     AlertStateTx,
     CalendarStateTx,
     EnrichStateTx,
+    InboxStateTx,
     IngestPostsTx,
+    PlanStateTx,
     SourceStateTx,
     TopicStateTx,
     Protocol,
@@ -144,7 +148,15 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
 @runtime_checkable
 class StateStore(
-    AccountState, AlertState, CalendarState, EnrichState, SourceState, TopicState, Protocol
+    AccountState,
+    AlertState,
+    CalendarState,
+    EnrichState,
+    InboxState,
+    PlanState,
+    SourceState,
+    TopicState,
+    Protocol,
 ):
     """What the organization configures and works on. Transactional."""
 

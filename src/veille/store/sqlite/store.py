@@ -23,8 +23,10 @@ from veille.store.sqlite.calendar import SQLiteCalendar, SQLiteCalendarTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
 from veille.store.sqlite.filters import filter_sql, translate_error
 from veille.store.sqlite.functions import install as install_functions
+from veille.store.sqlite.inbox import SQLiteInbox, SQLiteInboxTx
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
+from veille.store.sqlite.plan import SQLitePlan, SQLitePlanTx
 from veille.store.sqlite.privacy import SQLitePrivacy, SQLitePrivacyTx
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
@@ -84,12 +86,14 @@ _COL = {name: i for i, name in enumerate(POST_COLUMNS)}
 
 
 class _Tx(
+    SQLitePlanTx,
     SQLiteAccountsTx,
     SQLiteCalendarTx,
     SQLitePrivacyTx,
     SQLiteAlertsTx,
     SQLiteAnalyticsTx,
     SQLiteEnrichTx,
+    SQLiteInboxTx,
     SQLiteIngestTx,
     SQLiteSearchTx,
     SQLiteSourcesTx,
@@ -271,12 +275,14 @@ def _configure(conn: sqlite3.Connection, timeout: float) -> None:
 
 
 class SQLiteStore(
+    SQLitePlan,
     SQLiteAccounts,
     SQLiteCalendar,
     SQLitePrivacy,
     SQLiteAlerts,
     SQLiteAnalytics,
     SQLiteEnrich,
+    SQLiteInbox,
     SQLiteIngest,
     SQLiteSearch,
     SQLiteSources,
