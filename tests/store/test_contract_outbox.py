@@ -79,3 +79,17 @@ def test_signatures_and_corrections(state_store: StateStore) -> None:
         assert [(r[0], r[1], bytes(r[2])) for r in got] == [("p1", "p1", b"\x01\x02")]
     assert [c.new_label for c in state_store.list_corrections()] == []
     assert state_store.reviewed_sentiments() == []
+
+
+def test_alert_feed_tokens(state_store: StateStore) -> None:
+    alert_id = state_store.insert_alert(_alert())
+    assert alert_id is not None
+    assert state_store.alert_feed_token(alert_id) is None
+    state_store.set_alert_feed_token(alert_id, "tok1", 10)
+    state_store.set_alert_feed_token(alert_id, "tok2", 11)
+    assert state_store.alert_feed_token(alert_id) == "tok2"
+    found = state_store.alert_by_feed_token("tok2")
+    assert found is not None and found.id == alert_id
+    assert state_store.alert_by_feed_token("tok1") is None
+    state_store.set_alert_feed_token(alert_id, None, 12)
+    assert state_store.alert_feed_token(alert_id) is None

@@ -21,25 +21,12 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
-from veille.errors import UsageError
 
 
 def _options(values: list[str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(
-                f"--option {item!r} is not KEY=VALUE", hint="E.g. --option max_pages=5"
-            )
-        out[key.strip()] = value.strip()
-    return out
+    from veille.services.sources import parse_options
 
-
-def _http(ws: Any) -> Any:
-    from veille.http import HttpClient
-
-    return HttpClient(ws.settings.http)
+    return parse_options(values or [])
 
 
 def register(app: typer.Typer) -> None:
@@ -120,13 +107,10 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Fetch once and print what would be stored; stores nothing."""
-        from veille.pipeline.collect import dry_run
-        from veille.services.sources import get_source_record
+        from veille.services.sources import test_source
 
         with open_workspace(workspace) as ws:
-            rec = get_source_record(ws.state, name)
-            with _http(ws) as http:
-                result = dry_run(rec, http)
+            result = test_source(ws, name)
         if output is DataFormat.json:
             print_json({"posts": result.posts[:limit], "failed": [e for e, _ in result.failed]})
             return
@@ -230,6 +214,8 @@ def register(app: typer.Typer) -> None:
         from veille.pipeline.collect import ROLES, run_daemon
 
         if role not in ROLES:
+            from veille.errors import UsageError
+
             raise UsageError(
                 f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}."
             )
@@ -274,10 +260,10 @@ def register(app: typer.Typer) -> None:
         source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     ) -> None:
         """Read quarantined items again (e.g. after an upgrade); store those that now work."""
-        from veille.pipeline.collect import retry_quarantine
+        from veille.services.sources import retry_quarantined
 
         with open_workspace(workspace) as ws:
-            stored, failing = retry_quarantine(ws, source=source)
+            stored, failing = retry_quarantined(ws, source)
         console().print(f"{stored} items stored, {failing} still failing.")
 
     @app.command("sim")

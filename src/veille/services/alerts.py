@@ -303,3 +303,108 @@ def suggest_not_terms(ws: Workspace, alert: str) -> list[Suggestion]:
 
     with engine(ws) as eng:
         return suggest(eng, alert)
+
+
+# -- links that work without logging in: one-click unsubscribe, the Atom feed --
+
+
+class InvalidToken(UsageError):
+    """A link's secret token does not match (a wrong, old or revoked link)."""
+
+
+#: Entries of an alert's Atom feed: its latest deliveries.
+FEED_ENTRIES = 50
+
+
+def unsubscribe(ws: Workspace, name: str, token: str) -> Alert:
+    """Stop the alert ``name`` for a recipient who followed its e-mails'
+    one-click link (RFC 8058): ``token`` must be that alert's own; the alert is
+    paused (an analyst can resume it), nothing else changes."""
+    import hmac
+    from dataclasses import replace as changed
+
+    from veille.alerts.model import AlertBook, unsubscribe_token
+
+    book = AlertBook(ws.store)
+    found = ws.store.find_alert(name)
+    expected = unsubscribe_token(found) if found is not None else ""
+    # The same answer for an unknown alert and a wrong token: a link reveals nothing.
+    if found is None or not expected or not hmac.compare_digest(expected, token or ""):
+        raise InvalidToken(
+            "this unsubscribe link is not valid",
+            hint="Use the link of the latest e-mail of this alert, or ask its owner.",
+        )
+    if found.paused:
+        return found
+    params = dict(found.params) | {"unsubscribed_at": int(datetime.now().timestamp())}
+    alert = book.update(name, paused=True, params=params)
+    return changed(alert, params=params)
+
+
+def feed_token(ws: Workspace, name: str) -> str | None:
+    """The alert's feed token, ``None`` when none was made (or it was revoked)."""
+    alert = get_alert(ws, name)
+    assert alert.id is not None
+    return ws.store.alert_feed_token(alert.id)
+
+
+def new_feed_token(ws: Workspace, name: str) -> str:
+    """Give the alert a new secret feed address; the previous one stops working."""
+    import secrets
+
+    alert = get_alert(ws, name)
+    assert alert.id is not None
+    token = secrets.token_urlsafe(24)
+    ws.store.set_alert_feed_token(alert.id, token, int(datetime.now().timestamp()))
+    return token
+
+
+def revoke_feed_token(ws: Workspace, name: str) -> None:
+    """The alert's feed address stops working (a new one can be made later)."""
+    alert = get_alert(ws, name)
+    assert alert.id is not None
+    ws.store.set_alert_feed_token(alert.id, None, int(datetime.now().timestamp()))
+
+
+def feed_for_token(ws: Workspace, token: str) -> bytes:
+    """The Atom feed of the alert whose feed token is ``token``: its latest
+    deliveries, newest first (Google Alerts' "deliver to RSS feed")."""
+    from veille.alerts.channels.atom import feed_document
+    from veille.alerts.channels.base import ChannelContext
+
+    alert = ws.store.alert_by_feed_token(token) if token else None
+    if alert is None or alert.id is None:
+        raise NotFound(
+            "no feed at this address", hint="It may have been revoked; ask for the new one."
+        )
+    ids = ws.store.delivered_posts(alert.id, limit=FEED_ENTRIES)
+    posts = {p.id: p for p in ws.posts.get_posts(ids)}
+    ordered = [posts[i] for i in ids if i in posts]
+    return feed_document(ChannelContext(ws.settings, ws.root), alert, ordered)
+
+
+def change_alert(
+    ws: Workspace,
+    name: str,
+    *,
+    to: str | None = None,
+    every: str | None = None,
+    at: str | None = None,
+    day: str | None = None,
+) -> Alert:
+    """Change where and how often the alert sends (each value checked as
+    ``alert add`` checks it); the values not given stay."""
+    from veille.alerts.channels import ChannelContext, channel_for
+    from veille.alerts.model import AlertBook, parse_weekday
+
+    changes: dict[str, Any] = {}
+    if to is not None and to.strip():
+        channel_for(to.strip(), ChannelContext(ws.settings, ws.root))  # refuse a bad URL now
+        changes["channel_url"] = to.strip()
+    if every:
+        changes["frequency"] = every
+    if at:
+        changes["at_time"] = at
+    if day:
+        changes["weekday"] = parse_weekday(day)
+    return AlertBook(ws.store).update(name, **changes)

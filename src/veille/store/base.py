@@ -32,7 +32,9 @@ from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.collection import CollectionState, CollectionStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
+from veille.store.protocols.inbox import InboxState, InboxStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
+from veille.store.protocols.plan import PlanState, PlanStateTx
 from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
 from veille.store.protocols.search import SearchPosts, SearchPostsTx
 from veille.store.protocols.sources import SourceState, SourceStateTx
@@ -101,7 +103,9 @@ class StateStoreTx(
     CalendarStateTx,
     CollectionStateTx,
     EnrichStateTx,
+    InboxStateTx,
     IngestPostsTx,
+    PlanStateTx,
     SourceStateTx,
     TopicStateTx,
     Protocol,
@@ -151,6 +155,8 @@ class StateStore(
     CalendarState,
     CollectionState,
     EnrichState,
+    InboxState,
+    PlanState,
     SourceState,
     TopicState,
     Protocol,

@@ -125,7 +125,19 @@ def create_app(root: Path | str, *, settings: Settings | None = None) -> FastAPI
     _add_error_handlers(app)
     for router in _routers():
         app.include_router(router)
+    if not any(getattr(route, "path", None) == "/" for route in app.routes):
+        _add_home_stand_in(app)
     return app
+
+
+def _add_home_stand_in(app: FastAPI) -> None:
+    """Until the dashboard's area is installed, ``/`` (where signing in
+    leads) opens the user's settings rather than a 404."""
+    from veille.web.deps import require
+
+    @app.get("/", include_in_schema=False, dependencies=[Depends(require("viewer"))])
+    def home() -> Response:
+        return RedirectResponse("/settings", status_code=303)
 
 
 def _error(request: Request, status: int, message: str, hint: str | None = None) -> Response:

@@ -103,7 +103,30 @@ class PgAlerts(Runner):
         with self.write() as conn:
             conn.execute("DELETE FROM deliveries WHERE alert_id = %s", (alert_id,))
             conn.execute("DELETE FROM alert_marks WHERE alert_id = %s", (alert_id,))
+            conn.execute("DELETE FROM alert_feed_tokens WHERE alert_id = %s", (alert_id,))
             conn.execute("DELETE FROM alerts WHERE id = %s", (alert_id,))
+
+    # -- feed tokens ----------------------------------------------------------
+
+    def alert_feed_token(self, alert_id: int) -> str | None:
+        row = self.one("SELECT token FROM alert_feed_tokens WHERE alert_id = %s", (alert_id,))
+        return None if row is None else str(row[0])
+
+    def set_alert_feed_token(self, alert_id: int, token: str | None, at: int) -> None:
+        with self.write() as conn:
+            conn.execute("DELETE FROM alert_feed_tokens WHERE alert_id = %s", (alert_id,))
+            if token is not None:
+                conn.execute(
+                    "INSERT INTO alert_feed_tokens (alert_id, token, created_at) "
+                    "VALUES (%s, %s, %s)",
+                    (alert_id, token, at),
+                )
+
+    def alert_by_feed_token(self, token: str) -> Alert | None:
+        found = self._alerts(
+            "WHERE id = (SELECT alert_id FROM alert_feed_tokens WHERE token = %s)", (token,)
+        )
+        return found[0] if found else None
 
     # -- the outbox -----------------------------------------------------------
 

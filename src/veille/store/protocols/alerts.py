@@ -86,6 +86,20 @@ class AlertState(Protocol):
         """Remove an alert with its outbox and marks."""
         ...
 
+    # -- feed tokens (the secret address of each alert's Atom feed) ------------
+
+    def alert_feed_token(self, alert_id: int) -> str | None:
+        """The alert's feed token, ``None`` when it has none (never made, or revoked)."""
+        ...
+
+    def set_alert_feed_token(self, alert_id: int, token: str | None, at: int) -> None:
+        """Replace the alert's feed token by ``token`` (``None``: revoke it)."""
+        ...
+
+    def alert_by_feed_token(self, token: str) -> Alert | None:
+        """The alert whose feed token is ``token`` (exactly), if any."""
+        ...
+
     # -- the outbox -----------------------------------------------------------
 
     def queue_event(

@@ -24,8 +24,10 @@ from veille.store.sqlite.collection import SQLiteCollection, SQLiteCollectionTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
 from veille.store.sqlite.filters import filter_sql, translate_error
 from veille.store.sqlite.functions import install as install_functions
+from veille.store.sqlite.inbox import SQLiteInbox, SQLiteInboxTx
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
+from veille.store.sqlite.plan import SQLitePlan, SQLitePlanTx
 from veille.store.sqlite.privacy import SQLitePrivacy, SQLitePrivacyTx
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
@@ -86,6 +88,7 @@ _COL = {name: i for i, name in enumerate(POST_COLUMNS)}
 
 
 class _Tx(
+    SQLitePlanTx,
     SQLiteAccountsTx,
     SQLiteCalendarTx,
     SQLitePrivacyTx,
@@ -93,6 +96,7 @@ class _Tx(
     SQLiteAnalyticsTx,
     SQLiteCollectionTx,
     SQLiteEnrichTx,
+    SQLiteInboxTx,
     SQLiteIngestTx,
     SQLiteSearchTx,
     SQLiteSourcesTx,
@@ -274,6 +278,7 @@ def _configure(conn: sqlite3.Connection, timeout: float) -> None:
 
 
 class SQLiteStore(
+    SQLitePlan,
     SQLiteAccounts,
     SQLiteCalendar,
     SQLitePrivacy,
@@ -281,6 +286,7 @@ class SQLiteStore(
     SQLiteAnalytics,
     SQLiteCollection,
     SQLiteEnrich,
+    SQLiteInbox,
     SQLiteIngest,
     SQLiteSearch,
     SQLiteSources,
