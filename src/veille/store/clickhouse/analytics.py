@@ -68,6 +68,9 @@ class ClickHouseAnalytics(ClickHousePeople):
     def matching_ids(self, node: Any, where_sql: str, params: dict[str, Any]) -> list[str]:
         raise NotImplementedError
 
+    def posts_at(self, keys: list[list[Any]]) -> list[Post]:
+        raise NotImplementedError
+
     def posts_by_id(self, ids: Sequence[str]) -> dict[str, Post]:
         if not ids:
             return {}
@@ -171,12 +174,12 @@ class ClickHouseAnalytics(ClickHousePeople):
     ) -> list[Post]:
         where, params = self.scoped(scope)
         extra = " AND isNull(cluster_id)" if unclustered else ""
-        rows = self.rows(
-            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {where}{extra} "
+        keys = self.rows(
+            f"SELECT id, published_at FROM {POSTS} WHERE {where}{extra} "
             f"ORDER BY {_POST_ORDERS[by]} DESC, {NEWEST} LIMIT {{lim:UInt64}}",
             {**params, "lim": limit},
         )
-        return [to_post(r) for r in rows]
+        return self.posts_at(keys)
 
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10

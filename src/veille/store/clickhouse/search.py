@@ -107,8 +107,12 @@ class ClickHouseSearch:
         if compiled.exact and sort == "newest":
             return self._newest(where.and_("(" + compiled.sql + ")"), compiled.params, limit)
         if compiled.exact:
-            rows = self.rows(f"{sql} LIMIT {{lim:UInt64}}", {**compiled.params, "lim": limit})
-            return [to_post(r) for r in rows]
+            keys = self.rows(
+                sql.replace(f"SELECT {READ_COLUMNS} ", "SELECT id, published_at ", 1)
+                + " LIMIT {lim:UInt64}",
+                {**compiled.params, "lim": limit},
+            )
+            return self.posts_at(keys)
         check = checker(node)
         found: list[Post] = []
         for row in self._pages(sql, compiled.params):
@@ -125,14 +129,29 @@ class ClickHouseSearch:
             return []
         for span in WINDOWS:
             window = "1" if span is None else "published_at >= {win:Int64}"
-            rows = self.rows(
-                f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {cond} AND {window} "
+            keys = self.rows(
+                f"SELECT id, published_at FROM {POSTS} WHERE {cond} AND {window} "
                 f"ORDER BY {NEWEST} LIMIT {{lim:UInt64}}",
                 {**params, "lim": limit, "win": top[1] - (span or 0)},
             )
-            if len(rows) >= limit or span is None:
-                return [to_post(r) for r in rows]
+            if len(keys) >= limit or span is None:
+                return self.posts_at(keys)
         return []  # pragma: no cover - the last window has no bound
+
+    def posts_at(self, keys: list[list[Any]]) -> list[Post]:
+        """The posts of ``keys`` (``[id, published_at]``, in that order): the
+        page is found on a few columns, then its rows are read whole, within
+        its time range (the primary key) and by id."""
+        if not keys:
+            return []
+        times = [k[1] for k in keys]
+        rows = self.rows(
+            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE published_at >= {{lo:Int64}} "
+            "AND published_at <= {hi:Int64} AND id IN {ids:Array(String)}",
+            {"lo": min(times), "hi": max(times), "ids": [k[0] for k in keys]},
+        )
+        found = {r[0]: to_post(r) for r in rows}
+        return [found[k[0]] for k in keys if k[0] in found]
 
     def count_matches(self, query: Any, flt: PostFilter | None = None) -> int:
         node = query_node(query)
