@@ -12,7 +12,7 @@ import typer
 
 COMMAND_MODULES: tuple[str, ...] = (
     "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics", "privacy",
-    "draft", "publish", "calendar", "inbox",
+    "plan", "draft", "publish", "calendar", "inbox",
     "users", "serve",
 )  # fmt: skip
 

@@ -318,6 +318,7 @@ def run_daemon(
                 log.exception("collection pass failed")
                 results = []
             _forget(workspace, state)
+            _snapshot_accounts(workspace, http)
             state.passes += 1
             state.results.extend(results)
             if on_results and results:
@@ -328,6 +329,18 @@ def run_daemon(
         worker.stop()
         http.close()
     return state
+
+
+def _snapshot_accounts(workspace: Any, http: HttpClient) -> None:
+    """The plan's daily snapshot of our own accounts (never raises)."""
+    try:
+        from veille.plan.accounts import daily_snapshot
+
+        for r in daily_snapshot(workspace, http=http) or ():
+            if r.error:
+                log.warning("snapshot of %s %s failed: %s", r.platform, r.handle, r.error)
+    except Exception:
+        log.exception("account snapshot failed; it is tried again tomorrow")
 
 
 RETENTION_EVERY = 3600.0  # seconds between two retention purges in a running daemon

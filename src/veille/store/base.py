@@ -33,6 +33,7 @@ from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
 from veille.store.protocols.inbox import InboxState, InboxStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
+from veille.store.protocols.plan import PlanState, PlanStateTx
 from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
 from veille.store.protocols.search import SearchPosts, SearchPostsTx
 from veille.store.protocols.sources import SourceState, SourceStateTx
@@ -102,6 +103,7 @@ class StateStoreTx(
     EnrichStateTx,
     InboxStateTx,
     IngestPostsTx,
+    PlanStateTx,
     SourceStateTx,
     TopicStateTx,
     Protocol,
@@ -151,6 +153,7 @@ class StateStore(
     CalendarState,
     EnrichState,
     InboxState,
+    PlanState,
     SourceState,
     TopicState,
     Protocol,

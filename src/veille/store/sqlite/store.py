@@ -26,6 +26,7 @@ from veille.store.sqlite.functions import install as install_functions
 from veille.store.sqlite.inbox import SQLiteInbox, SQLiteInboxTx
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
+from veille.store.sqlite.plan import SQLitePlan, SQLitePlanTx
 from veille.store.sqlite.privacy import SQLitePrivacy, SQLitePrivacyTx
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
@@ -85,6 +86,7 @@ _COL = {name: i for i, name in enumerate(POST_COLUMNS)}
 
 
 class _Tx(
+    SQLitePlanTx,
     SQLiteAccountsTx,
     SQLiteCalendarTx,
     SQLitePrivacyTx,
@@ -273,6 +275,7 @@ def _configure(conn: sqlite3.Connection, timeout: float) -> None:
 
 
 class SQLiteStore(
+    SQLitePlan,
     SQLiteAccounts,
     SQLiteCalendar,
     SQLitePrivacy,
