@@ -186,7 +186,6 @@ def _bench_web(root: Path, repeat: int) -> None:
     """``GET /inbox`` over loopback beside ``GET /login`` (the web app's
     cheapest page) on the same server, signed in as a viewer."""
     import httpx
-
     from tests.web.conftest import add_role_users, do_login, serve
 
     add_role_users(root)
