@@ -25,7 +25,7 @@ from veille.store.postgres.collection import PgCollection, PgCollectionTx
 from veille.store.postgres.enrich import PgEnrich, PgEnrichTx
 from veille.store.postgres.migrations import migrate
 from veille.store.postgres.sources import PgSources, PgSourcesTx
-from veille.store.postgres.topics import PgTopics, PgTopicsTx
+from veille.store.postgres.topics import PgNoInbox, PgTopics, PgTopicsTx
 from veille.store.postgres.transfer import PgTransfer
 
 # Connections per store: the daemon's collector, its outbox worker and a few
@@ -33,7 +33,9 @@ from veille.store.postgres.transfer import PgTransfer
 POOL_MAX = 8
 
 
-class PgTx(PgAccountsTx, PgAlertsTx, PgCollectionTx, PgEnrichTx, PgSourcesTx, PgTopicsTx):
+class PgTx(
+    PgNoInbox, PgAccountsTx, PgAlertsTx, PgCollectionTx, PgEnrichTx, PgSourcesTx, PgTopicsTx
+):
     """One write transaction (see :class:`veille.store.base.StateStoreTx`):
     every call runs on its connection."""
 
@@ -69,7 +71,15 @@ def _describe(url: str) -> str:
 
 
 class PostgresStore(
-    PgAccounts, PgAlerts, PgCalendar, PgCollection, PgEnrich, PgSources, PgTopics, PgTransfer
+    PgAccounts,
+    PgAlerts,
+    PgCalendar,
+    PgCollection,
+    PgEnrich,
+    PgNoInbox,
+    PgSources,
+    PgTopics,
+    PgTransfer,
 ):
     """The :class:`~veille.store.base.StateStore` on PostgreSQL."""
 
