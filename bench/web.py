@@ -169,9 +169,8 @@ def server(root: Path) -> Iterator[str]:
 
 def session_cookie(root: Path) -> dict[str, str]:
     """A logged-in session for the pages, opened through the accounts service."""
-    from veille.web.deps import SESSION_COOKIE
-
     from veille.services import users
+    from veille.web.deps import SESSION_COOKIE
     from veille.workspace import Workspace
 
     with Workspace.open(root) as ws:
