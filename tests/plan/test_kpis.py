@@ -120,3 +120,33 @@ def test_posts_published_from_the_calendar(ws: Workspace) -> None:
         ws.state.add_calendar_entry(entry(status, days))
     # Two published in the window; the collected posts (3) are not added to them.
     assert value(ws, "p", "posts_published", platform="mastodon") == 2
+
+
+def test_inbox_kpis_from_the_inbox(ws: Workspace) -> None:
+    """Working time 09:00-18:00 UTC by default: answers after 30 and 90
+    working minutes give a median of 60; one item is still open."""
+    from datetime import UTC, datetime
+
+    from veille.inbox.model import ItemChange
+
+    from .conftest import post
+
+    def ts(text: str) -> int:
+        return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+    entered = [(1, "2026-03-30T10:00", "2026-03-30T10:30"),
+               (2, "2026-03-30T14:00", "2026-03-30T15:30"),
+               (3, "2026-03-30T16:00", None)]  # fmt: skip
+    with ws.state.transaction() as tx:
+        for n, at, answered in entered:
+            (item,) = tx.enter_inbox([(post(100 + n, f"question {n}", 1), [])], ts(at))
+            if answered:
+                fields = {"first_response_at": ts(answered), "status": "closed",
+                          "closed_at": ts(answered)}  # fmt: skip
+                tx.apply_inbox_change(item.id, ItemChange(fields), ts(answered))
+    first = add_kpi(ws, "fr", "first_response", 30, now=NOW)
+    backlog = add_kpi(ws, "bl", "backlog", 0, now=NOW)
+    assert first.baseline == 60.0
+    assert backlog.baseline == 1.0
+    r = report(ws, first, now=NOW)
+    assert r.status == "on_track" and r.value == 60.0

@@ -138,12 +138,3 @@ def has_route(app: Any, template: str, method: str = "GET") -> bool:
         ctx.path == template and method in (ctx.methods or ())
         for ctx in iter_route_contexts(app.routes)
     )
-
-
-def landed(server: Running, *templates: str) -> None:
-    """Mark the test xfail while another area's pages have not landed."""
-    import pytest
-
-    missing = [t for t in templates if not has_route(server.app, t)]
-    if missing:
-        pytest.xfail(f"the pages {', '.join(missing)} have not landed on main yet")

@@ -28,7 +28,6 @@ from tests.web.server import (
     Mailbox,
     Running,
     add_role_users,
-    landed,
     mailbox,
     serve,
     store_listening_posts,
@@ -113,7 +112,6 @@ def test_a_wrong_password_is_refused_with_a_message(site: Running, watched: Watc
 
 
 def test_add_a_source(site: Running, watched: WatchedPage) -> None:
-    landed(site, "/sources")
     page = watched.page
     sign_in(watched, site.url, "analyst", PASSWORD)
     page.goto(site.url + "/sources")
@@ -132,7 +130,6 @@ def test_add_a_source(site: Running, watched: WatchedPage) -> None:
 
 
 def test_create_a_topic_and_see_it_match(site: Running, watched: WatchedPage) -> None:
-    landed(site, "/topics/new", "/topics/{name}", "/stream")
     page = watched.page
     sign_in(watched, site.url, "analyst", PASSWORD)
     page.goto(site.url + "/topics/new")
@@ -153,7 +150,6 @@ def test_create_a_topic_and_see_it_match(site: Running, watched: WatchedPage) ->
 def test_an_alert_sends_a_test_and_is_paused_and_resumed(
     site: Running, box: Mailbox, watched: WatchedPage
 ) -> None:
-    landed(site, "/alerts", "/alerts/{name}")
     page = watched.page
     sign_in(watched, site.url, "analyst", PASSWORD)
     page.goto(site.url + "/alerts")
@@ -179,7 +175,6 @@ def test_an_alert_sends_a_test_and_is_paused_and_resumed(
 
 
 def test_a_viewer_sees_no_editing_forms(site: Running, watched: WatchedPage) -> None:
-    landed(site, "/alerts")
     page = watched.page
     sign_in(watched, site.url, "viewer", PASSWORD)
     page.goto(site.url + "/alerts")

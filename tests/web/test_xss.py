@@ -19,7 +19,7 @@ from tests.web.browser import (
     needs_chromium,
     watched_fixture,  # noqa: F401 (registers the watched fixture)
 )
-from tests.web.server import Running, add_role_users, has_route, landed, serve
+from tests.web.server import Running, add_role_users, has_route, serve
 from tests.web.xss_corpus import EVALUATED, PAYLOADS, URLS
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -134,8 +134,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 
 def test_no_payload_runs_on_any_page(site: Running, watched: WatchedPage) -> None:
     from veille.web.deps import SESSION_COOKIE
-
-    landed(site, "/", "/stream")
 
     host = site.url.split("//", 1)[1].split(":")[0]
     watched.context.add_cookies(
