@@ -157,3 +157,13 @@ def test_two_people_replying_at_once_one_holds_the_claim(inbox_ws: Workspace) ->
     loser = "ben" if winners == ["ann"] else "ann"
     assert answers[loser] == winners[0]
     assert svc.get_item(inbox_ws.state, item_id).replying == winners[0]
+
+
+def test_forgetting_a_person_removes_their_inbox_items(inbox_ws: Workspace) -> None:
+    from veille.models import Author
+    from veille.services.privacy import erase_author
+
+    ingest(inbox_ws, [post("1", "lumio help", author=Author("Forget.Me")), post("2", "lumio ok")])
+    report = erase_author(inbox_ws, "forget.me")
+    assert report.removed["inbox_items"] == 1
+    assert [i.post_id for i in svc.list_items(inbox_ws.state)] == ["mastodon:2"]
