@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Serve the workspace's posts store to collectors on other machines
-        ([store] posts = "veille+http://HOST:PORT" there)."""
+        (their veille.toml: posts = "veille+http://HOST:PORT")."""
         from veille.store.remote.server import PostServer
 
         with open_workspace(workspace) as ws:
