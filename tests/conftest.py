@@ -65,3 +65,32 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is absent (reference data ships only with the dev setup)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server for this test session: ``$VEILLE_TEST_POSTGRES_URL``
+    when set (CI may start one), else one started here in a temporary folder
+    on a free loopback port (as an unprivileged user when run as root) and
+    stopped at the end. Skips, saying why, where PostgreSQL is not installed.
+    The URL is exported so the backend's ``test_url`` finds it."""
+    import os
+
+    from veille.store.postgres.backend import TEST_URL_ENV
+
+    given = os.environ.get(TEST_URL_ENV)
+    if given:
+        yield given
+        return
+    from veille.store.postgres.testing import TestServer, missing_reason
+
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    server = TestServer().start()
+    os.environ[TEST_URL_ENV] = server.url
+    try:
+        yield server.url
+    finally:
+        os.environ.pop(TEST_URL_ENV, None)
+        server.stop()

@@ -118,6 +118,21 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class InboxSettings:
+    # Working time, for response targets (empty time zone: [workspace] timezone).
+    timezone: str = ""
+    working_hours: str = "09:00-18:00"
+    working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    holidays: tuple[str, ...] = ()
+    # "priority=duration" in working time; a day ("d") is one working day.
+    first_response_targets: tuple[str, ...] = ("urgent=1h", "high=4h", "normal=1d", "low=3d")
+    resolution_targets: tuple[str, ...] = ("urgent=1d", "high=2d", "normal=5d", "low=10d")
+    due_soon_minutes: int = 30
+    require_approval: bool = False
+    reply_claim_minutes: int = 15
+
+
+@dataclass(frozen=True)
 class PlanSettings:
     # Calendar posts wait for a manager's approval before they are published.
     require_approval: bool = False
@@ -136,6 +151,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     organization: OrganizationSettings = field(default_factory=OrganizationSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    inbox: InboxSettings = field(default_factory=InboxSettings)
     plan: PlanSettings = field(default_factory=PlanSettings)
 
 
@@ -236,6 +252,24 @@ TEMPLATE = """\
 # Empty the raw platform payloads of posts older than this many days (0: keep).
 # raw_days = 0
 
+[inbox]
+# Working time for response targets (see docs/inbox.md). Empty time zone: the
+# workspace's. Hours "HH:MM-HH:MM" ("00:00-24:00": all day); days mon … sun;
+# holidays as "YYYY-MM-DD".
+# timezone = ""
+# working_hours = "09:00-18:00"
+# working_days = ["mon", "tue", "wed", "thu", "fri"]
+# holidays = []
+# Targets per priority, in working time: "30m", "4h", "1d" (one working day).
+# first_response_targets = ["urgent=1h", "high=4h", "normal=1d", "low=3d"]
+# resolution_targets = ["urgent=1d", "high=2d", "normal=5d", "low=10d"]
+# An item is "due soon" this many minutes before its target.
+# due_soon_minutes = 30
+# Replies wait for a manager's approval before they are sent.
+# require_approval = false
+# How long "someone is replying" is shown to the others.
+# reply_claim_minutes = 15
+
 [plan]
 # Calendar posts wait for a manager's approval (`veille calendar approve`).
 # require_approval = false
@@ -264,6 +298,8 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("alerts", "retry_base_seconds"): (0, 86400),
     ("alerts", "send_timeout_seconds"): (0.1, 3600),
     ("alerts", "dispatch_interval_seconds"): (0.1, 86400),
+    ("inbox", "due_soon_minutes"): (0, 10_080),
+    ("inbox", "reply_claim_minutes"): (1, 1440),
     ("plan", "publish_interval_seconds"): (0.1, 86400),
 }
 
@@ -363,6 +399,9 @@ def _check(settings: Settings, source: str) -> None:
         raise ConfigError(f'[smtp] security in {source} must be "none", "starttls" or "tls"')
     if settings.workspace.ui_language not in ("en", "fr"):
         raise ConfigError(f'[workspace] ui_language in {source} must be "en" or "fr"')
+    from veille.inbox.hours import check_settings
+
+    check_settings(settings, source)
     for key in ("retention_days", "raw_days"):
         days = getattr(settings.privacy, key)
         if not 0 <= days <= 36_500:

@@ -11,7 +11,7 @@ from email.policy import default
 import pytest
 
 from tests.alerts.conftest import make_post, make_workspace
-from veille.alerts.model import Alert, AlertBook
+from veille.alerts.model import Alert, AlertBook, unsubscribe_token
 from veille.alerts.outbox import AlertEngine
 from veille.pipeline import build_pipeline
 
@@ -62,7 +62,13 @@ def test_daily_digest_in_french_with_highlights(tmp_path, smtp_server) -> None: 
     assert msg["To"] == "equipe@example.org"
     assert "2 nouveaux résultats" in msg["Subject"]
     assert msg["Content-Language"] == "fr"
-    assert msg["List-Unsubscribe"] == "<https://veille.example/alerts/lumio-fr/unsubscribe>"
+    # The one-click link carries the alert's own secret token (RFC 8058).
+    token = unsubscribe_token(AlertBook(ws.store).get("lumio-fr"))
+    assert len(token) == 32
+    assert msg["List-Unsubscribe"] == (
+        f"<https://veille.example/alerts/lumio-fr/unsubscribe?token={token}>"
+    )
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text, html = _parts(msg)
     assert "*Lumio*" in text and "Voir la publication\u202f: https://example.org/p/1" in text
     assert "<mark>Lumio</mark>" in html

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from tests.alerts.conftest import Mailbox, Receiver, make_post, make_workspace
 from veille.alerts.channels.webhook import signature
-from veille.alerts.model import Alert, AlertBook
+from veille.alerts.model import Alert, AlertBook, unsubscribe_token
 from veille.alerts.stage import dispatch_once, engine_for
 from veille.analytics.scope import parse_period
 from veille.cli import build_app
@@ -99,7 +99,9 @@ def test_weekly_report_email_once_per_period_across_restarts(
     title = "veille\u202f: Rapport sur «\u202flumio\u202f»\u202f:"
     assert msg["Subject"] == f"{title} {first} – {last}"
     assert msg["Content-Language"] == "fr"
-    assert msg["List-Unsubscribe"] == "<https://veille.example/alerts/lumio-week/unsubscribe>"
+    token = unsubscribe_token(AlertBook(ws.store).get("lumio-week"))
+    unsubscribe = f"https://veille.example/alerts/lumio-week/unsubscribe?token={token}"
+    assert msg["List-Unsubscribe"] == f"<{unsubscribe}>"
     text_part, html_part = msg.get_body(("plain",)), msg.get_body(("html",))
     assert text_part is not None and html_part is not None
     text, html = text_part.get_content(), html_part.get_content()
@@ -110,7 +112,7 @@ def test_weekly_report_email_once_per_period_across_restarts(
     # The HTML part is the French report itself, still without script.
     assert '<html lang="fr">' in html and "Rapport d'écoute" in unescape(html)
     assert "<script" not in html.lower()
-    assert 'href="https://veille.example/alerts/lumio-week/unsubscribe"' in html
+    assert f'href="{unsubscribe}"' in html
     attachments = list(msg.iter_attachments())
     assert len(attachments) == 1
     pdf = attachments[0]

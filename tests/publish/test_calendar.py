@@ -257,13 +257,19 @@ def test_cli_commands(workspace: Workspace, sim: Simulator) -> None:
     refused = runner.invoke(app, ["publish", "now", "-a", "m", "z" * 600, *w])
     assert refused.exit_code == 2 and "too_long" not in refused.output
     sim.host("mastodon").state["max_characters"] = 700
-    try:  # the limit read from the account's instance
-        fits = runner.invoke(app, ["draft", "check", "-p", "mastodon", "--account", "m",
-                                   "z" * 600, "--format", "json", *w])  # fmt: skip
+    try:  # the limit the account's instance announces, learnt when it is added
+        big = runner.invoke(app, ["publish", "account", "add", "big", "--platform", "mastodon",
+                                  "--url", url, "--secret", "sim-mastodon-token", *w])  # fmt: skip
+        assert "allows 700 characters" in big.output
     finally:
         del sim.host("mastodon").state["max_characters"]
+    fits = runner.invoke(app, ["draft", "check", "-p", "mastodon", "--account", "big",
+                               "z" * 600, "--format", "json", *w])  # fmt: skip
     assert fits.exit_code == 0, fits.output
     assert '"limit": 700' in fits.output
+    roomy = runner.invoke(app, ["calendar", "add", "-a", "big", "--at", "2026-01-01 09:00",
+                                "z" * 600, "--format", "json", *w])  # fmt: skip
+    assert '"status": "scheduled"' in roomy.output
     assert runner.invoke(app, ["calendar", "remove", "1", *w]).exit_code == 0
     assert runner.invoke(app, ["calendar", "approve", "9", "--by", "x", *w]).exit_code == 2
     assert runner.invoke(app, ["publish", "account", "remove", "m", *w]).exit_code == 0

@@ -20,7 +20,9 @@ def _backends(role: str) -> list[Any]:
     ]
 
 
-def _open(backend: Any, tmp_path: Path) -> Any:
+def _open(backend: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    if backend.scheme == "postgresql":
+        request.getfixturevalue("postgres_url")  # the session's server (or a skip)
     make_url = getattr(backend, "test_url", None)
     url = make_url(tmp_path) if make_url is not None else None
     if url is None:
@@ -30,13 +32,13 @@ def _open(backend: Any, tmp_path: Path) -> Any:
 
 @pytest.fixture(params=_backends("posts"))
 def post_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    store = _open(request.param, tmp_path)
+    store = _open(request.param, tmp_path, request)
     yield store
     store.close()
 
 
 @pytest.fixture(params=_backends("state"))
 def state_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    store = _open(request.param, tmp_path)
+    store = _open(request.param, tmp_path, request)
     yield store
     store.close()

@@ -195,8 +195,15 @@ def test_reads_are_right_before_merges_and_a_batch_sent_twice_is_stored_once(
     assert got is not None and got.engagement.likes == 5
     assert ch.count_posts(fresh) == 1 and ch.count_matches("zorglub") == 1
     assert ch.headline_figures(Scope(flt=fresh))["engagement"] == 5
+    # The rollup view counts the post once, with its last counts and sentiment.
+    assert ch.post_totals(Scope(flt=fresh)) == [(1, 5, 100)]
+    ch.set_sentiment("fresh:1", Sentiment("negative", -0.5, 1.0, "user"))
+    ch.upsert_posts([make_post("1", "zorglub", platform="fresh", likes=6, sentiment=None)])
+    period = Period(T0 - timedelta(days=400), T0 + timedelta(days=400))
+    assert ch.sentiment_totals(Scope(flt=fresh), period) == (0, 1, 0)
+    assert ch.post_totals(Scope(flt=fresh), ("sentiment",)) == [("negative", 1, 6, 100)]
     # Several versions are stored until a merge: reads see the last only.
-    assert ch.rows("SELECT count() FROM posts WHERE id = 'fresh:1'")[0][0] == 5
+    assert ch.rows("SELECT count() FROM posts WHERE id = 'fresh:1'")[0][0] == 7
     ch.client.command("SYSTEM START MERGES posts")
     # The same block again (a retry after a lost answer): deduplicated.
     from veille.store.clickhouse.rows import encode

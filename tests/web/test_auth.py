@@ -256,3 +256,58 @@ def test_api_tokens_from_the_settings_page(
     client.post(f"/settings/tokens/{token_id}/revoke", data={"csrf_token": token})
     with live_server.workspace() as ws:
         assert users.user_for_token(ws.state, secret) is None
+
+
+def test_the_switcher_works_before_signing_in(live_server: Served) -> None:
+    with httpx.Client(base_url=live_server.url) as anon:
+        token = csrf_from(anon.get("/login").text)
+        anon.post("/language", data={"lang": "fr", "next": "/login", "csrf_token": token})
+        assert "Se connecter" in anon.get("/login", headers={"Accept-Language": "en"}).text
+
+
+def test_a_new_password_signs_the_user_out_elsewhere(
+    live_server: Served, client: httpx.Client
+) -> None:
+    with live_server.workspace() as ws:
+        users.add_user(ws.state, "mover", "first long password", "viewer")
+    assert do_login(client, "mover", "first long password").status_code == 303
+    with httpx.Client(base_url=live_server.url) as laptop:
+        do_login(laptop, "mover", "first long password")
+        token = csrf_from(laptop.get("/settings").text)
+        changed = laptop.post(
+            "/settings/password",
+            data={"current": "first long password", "password": "second long password",
+                  "csrf_token": token},
+        )  # fmt: skip
+        assert changed.status_code == 303
+        assert laptop.get("/settings").status_code == 200  # this browser stays in
+    assert client.get("/settings").status_code == 303  # the other one is out
+
+
+def test_settings_view_hides_secrets_and_credentials_in_urls() -> None:
+    from veille.web.routes.settings import MASK, masked
+
+    shown = masked(
+        {
+            "smtp": {"password": "hunter2", "password_env": "VEILLE_SMTP_PASSWORD", "user": "u"},
+            "store": {"state": "postgresql://veille:s3cret@db.local/veille", "path": "v.db"},
+            "api": {"token": "abc", "keys": ["k1"]},
+        }
+    )
+    assert shown["smtp"] == {"password": MASK, "password_env": "VEILLE_SMTP_PASSWORD", "user": "u"}
+    assert shown["store"]["state"] == f"postgresql://{MASK}@db.local/veille"
+    assert "s3cret" not in str(shown) and "hunter2" not in str(shown) and "abc" not in str(shown)
+
+
+def test_a_stale_session_cookie_is_ignored(live_server: Served) -> None:
+    with httpx.Client(base_url=live_server.url, cookies={"veille_session": "stale"}) as c:
+        assert c.get("/settings").status_code == 303
+        assert do_login(c, "viewer").status_code == 303
+        assert c.get("/settings").status_code == 200
+
+
+def test_home_leads_somewhere_once_signed_in(client: httpx.Client, login: Login) -> None:
+    assert client.get("/").headers["location"].startswith("/login")
+    login(client, "viewer")
+    home = client.get("/", follow_redirects=True)
+    assert home.status_code == 200

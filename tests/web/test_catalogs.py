@@ -89,3 +89,24 @@ def test_catalogs_load_and_translate() -> None:
     fr = load_translations()["fr"]
     assert fr.gettext("Sign in") == "Se connecter"
     assert fr.ngettext("%(num)s account", "%(num)s accounts", 2) == "%(num)s comptes"
+
+
+def test_language_choice_order() -> None:
+    from veille.web.i18n import choose_language, negotiate
+
+    assert negotiate("fr-CA,fr;q=0.9,en;q=0.8") == "fr"
+    assert negotiate("de-DE, en;q=0.5, fr;q=0.7") == "fr"
+    assert negotiate("de, es;q=0.5", default="fr") == "fr"
+    assert negotiate("fr;q=0, en") == "en"
+    assert negotiate("") == "en"
+    # The account's choice, then the switcher's cookie, then the browser.
+    assert choose_language("en", {"veille_lang": "fr"}, "fr", "fr") == "en"
+    assert choose_language("", {"veille_lang": "fr"}, "en", "en") == "fr"
+    assert choose_language(None, {}, "fr-BE", "en") == "fr"
+
+
+def test_french_plurals_treat_zero_and_one_as_singular() -> None:
+    fr = load_translations()["fr"]
+    assert fr.ngettext("%(num)s account", "%(num)s accounts", 0) == "%(num)s compte"
+    assert fr.ngettext("%(num)s account", "%(num)s accounts", 1) == "%(num)s compte"
+    assert fr.ngettext("%(num)s account", "%(num)s accounts", 2_000_000) == "%(num)s comptes"

@@ -57,6 +57,19 @@ def test_add_check_edit_approve_remove(
     with live_server.workspace() as ws:
         done = ws.state.calendar_entry(entry.id)
         assert done is not None and done.status == "approved" and done.approved_by == "manager"
+    # Publishing now: this workspace may not reach private addresses, and
+    # mastodon.example does not resolve, so the post fails and keeps the reason.
+    page = client.get("/plan/calendar")
+    assert "Publish now" in page.text
+    tried = client.post(
+        f"/plan/calendar/{entry.id}/publish", data={"csrf_token": csrf_from(page.text)}
+    )
+    assert tried.status_code == 303
+    shown = client.get("/plan/calendar").text
+    with live_server.workspace() as ws:
+        after = ws.state.calendar_entry(entry.id)
+    assert after is not None and after.status in ("failed", "approved") and after.error
+    assert after.text == "Joyeuses fêtes #Lumio" and "The platform said" in shown
     token = csrf_from(client.get("/plan/calendar").text)
     removed = client.post(f"/plan/calendar/{entry.id}/remove", data={"csrf_token": token})
     assert removed.status_code == 303

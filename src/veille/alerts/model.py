@@ -100,6 +100,19 @@ class Alert:
         return self
 
 
+def unsubscribe_token(alert: Alert) -> str:
+    """The secret token of the alert's one-click unsubscribe link: derived from
+    the alert's own secret, so it works for that alert only and needs no
+    storage; ``""`` for an alert without a secret (nothing can then unsubscribe it)."""
+    import hashlib
+    import hmac
+
+    if not alert.secret:
+        return ""
+    message = f"unsubscribe:{alert.id}:{alert.name}".encode()
+    return hmac.new(alert.secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
 def parse_weekday(value: str) -> int:
     v = value.strip().lower()[:3]
     fr = {"lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}

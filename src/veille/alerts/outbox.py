@@ -210,6 +210,7 @@ class AlertEngine:
             added = tx.queue_match(
                 alert.id, post.id, cluster_id=post.cluster_id, spans=spans, status=status,
                 now=now, due=due, reason=reason,
+                reach=(post.author.followers or 0) + post.engagement.total,
             )  # fmt: skip
             queued += int(added and status == "pending")
         if plain:
@@ -432,8 +433,14 @@ class OutboxWorker:
         from veille.workspace import Workspace
 
         ws = Workspace(root=self.root, settings=self.settings)
+        from veille.store.split import joined
+
         engine = AlertEngine(
-            ws.store, self.settings, self.root, registry=self.registry, environ=self.environ
+            joined(ws.posts, ws.state),
+            self.settings,
+            self.root,
+            registry=self.registry,
+            environ=self.environ,
         )
         return ws, engine
 

@@ -20,8 +20,10 @@ log = logging.getLogger(__name__)
 
 def engine_for(workspace: Workspace) -> AlertEngine:
     from veille.alerts.outbox import AlertEngine
+    from veille.store.split import joined
 
-    return AlertEngine(workspace.store, workspace.settings, workspace.root)
+    # Posts and state through one object, whether one backend keeps both or not.
+    return AlertEngine(joined(workspace.posts, workspace.state), workspace.settings, workspace.root)
 
 
 def dispatch_once(engine: AlertEngine, now: float | None = None) -> tuple[int, DispatchReport]:

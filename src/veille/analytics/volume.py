@@ -82,7 +82,10 @@ class _Buckets:
             first = datetime.fromtimestamp(day * 86400, self.tz).utcoffset()
             last = datetime.fromtimestamp(day * 86400 + 86399, self.tz).utcoffset()
             steady = first is not None and first == last
-            self._day_offset[day] = int(first.total_seconds()) if steady and first else None
+            # A zero offset (UTC) is steady too: only a change within the day is not.
+            self._day_offset[day] = (
+                int(first.total_seconds()) if steady and first is not None else None
+            )
         off = self._day_offset[day]
         if off is None:
             delta = datetime.fromtimestamp(t, self.tz).utcoffset()

@@ -12,8 +12,8 @@ import typer
 
 COMMAND_MODULES: tuple[str, ...] = (
     "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics", "privacy",
-    "draft", "publish", "calendar",
-    "users", "serve",
+    "plan", "draft", "publish", "calendar", "inbox",
+    "users", "serve", "store",
 )  # fmt: skip
 
 

@@ -91,8 +91,10 @@ def register(app: typer.Typer) -> None:
 
             with open_workspace(workspace) as ws:
                 acct = get_account(ws.state, account)
-                with Publishing(ws.settings) as pub:
-                    instance_limit = pub.instance_limit(acct)
+                instance_limit = acct.limit
+                if instance_limit is None:
+                    with Publishing(ws.settings) as pub:
+                        instance_limit = pub.instance_limit(acct)
         report = check_draft(
             platform, read_text(text), title=title, guidelines=rules,
             instance_limit=instance_limit,

@@ -41,10 +41,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Add an account (its secret is never shown back)."""
         from veille.publish import add_account
+        from veille.publish.service import learn_limit
 
         with open_workspace(workspace) as ws:
             acct = add_account(ws.state, name, platform, url, handle=handle, secret=secret)
-        console().print(f"account {acct.name} ({acct.platform}, {acct.url}) added.", markup=False)
+            limit = (
+                learn_limit(ws.state, ws.settings, name) if acct.platform == "mastodon" else None
+            )
+        said = f"; its server allows {limit} characters" if limit else ""
+        console().print(
+            f"account {acct.name} ({acct.platform}, {acct.url}) added{said}.",
+            markup=False,
+            soft_wrap=True,
+        )
 
     @accounts.command("list")
     @handle_errors
@@ -57,7 +66,7 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             rows = [a.shown() for a in list_accounts(ws.state)]
-        print_rows(rows, ["name", "platform", "url", "handle", "secret"], output)
+        print_rows(rows, ["name", "platform", "url", "handle", "secret", "limit"], output)
 
     @accounts.command("remove")
     @handle_errors
@@ -97,7 +106,7 @@ def register(app: typer.Typer) -> None:
         body = read_text(text)
         with open_workspace(workspace) as ws:
             acct = get_account(ws.state, account)
-            report = check_draft(acct.platform, body, title=title)
+            report = check_draft(acct.platform, body, title=title, instance_limit=acct.limit)
             if not report.ok and not force:
                 raise UsageError(
                     f"the draft breaks {len(report.problems)} rule(s) of {acct.platform}: "

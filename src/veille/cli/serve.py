@@ -20,10 +20,12 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Serve the web app and the REST API (stop with Ctrl-C)."""
+        from veille.services.users import count_users
         from veille.web.serve import run
 
         with open_workspace(workspace) as ws:
             root = ws.root
+            first_run = count_users(ws.state) == 0
         out = console()
         out.print(f"veille web app for {root}")
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -31,4 +33,14 @@ def register(app: typer.Typer) -> None:
                 "[yellow]warning:[/] listening beyond this machine; put it behind a TLS "
                 "proxy (it sets X-Forwarded-Proto) so that cookies are Secure."
             )
-        run(root, host=host, port=port, announce=lambda url: out.print(f"open {url}"))
+
+        def announce(url: str) -> None:
+            out.print(f"open {url}", soft_wrap=True)
+            if first_run:
+                out.print(
+                    f"no account yet: {url}/setup creates the first admin "
+                    "(or run `veille user add NAME --role admin`)",
+                    soft_wrap=True,
+                )
+
+        run(root, host=host, port=port, announce=announce)

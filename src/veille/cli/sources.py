@@ -21,25 +21,12 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
-from veille.errors import UsageError
 
 
 def _options(values: list[str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(
-                f"--option {item!r} is not KEY=VALUE", hint="E.g. --option max_pages=5"
-            )
-        out[key.strip()] = value.strip()
-    return out
+    from veille.services.sources import parse_options
 
-
-def _http(ws: Any) -> Any:
-    from veille.http import HttpClient
-
-    return HttpClient(ws.settings.http)
+    return parse_options(values or [])
 
 
 def register(app: typer.Typer) -> None:
@@ -120,13 +107,10 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Fetch once and print what would be stored; stores nothing."""
-        from veille.pipeline.collect import dry_run
-        from veille.services.sources import get_source_record
+        from veille.services.sources import test_source
 
         with open_workspace(workspace) as ws:
-            rec = get_source_record(ws.state, name)
-            with _http(ws) as http:
-                result = dry_run(rec, http)
+            result = test_source(ws, name)
         if output is DataFormat.json:
             print_json({"posts": result.posts[:limit], "failed": [e for e, _ in result.failed]})
             return
@@ -209,13 +193,40 @@ def register(app: typer.Typer) -> None:
     def run_cmd(
         workspace: WorkspaceOpt = None,
         tick: Annotated[float, typer.Option(help="Seconds between checks for due sources.")] = 5.0,
+        role: Annotated[
+            str,
+            typer.Option(
+                help="collector: collect only (run as many as needed, on any machines; each "
+                "source is collected by one at a time); scheduler: alerts, digests, reports "
+                "and retention only; all: both (the default).",
+            ),
+        ] = "all",
+        lease_seconds: Annotated[
+            float,
+            typer.Option(
+                min=3.0,
+                help="How long a source's lease outlives a collector that stopped "
+                "renewing it (another collector takes the source over then).",
+            ),
+        ] = 60.0,
     ) -> None:
-        """Collect continuously until Ctrl-C or SIGTERM; one failing source never stops it."""
-        from veille.pipeline.collect import run_daemon
+        """Collect and send until Ctrl-C or SIGTERM; one failing source never stops it."""
+        from veille.pipeline.collect import ROLES, run_daemon
 
+        if role not in ROLES:
+            from veille.errors import UsageError
+
+            raise UsageError(
+                f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}."
+            )
         with open_workspace(workspace) as ws:
-            console().print("Collecting; press Ctrl-C to stop.")
-            state = run_daemon(ws, tick=tick, on_results=_print_results)
+            doing = {"all": "Collecting", "collector": "Collecting (collector)"}.get(
+                role, "Scheduling alerts and reports"
+            )
+            console().print(f"{doing}; press Ctrl-C to stop.")
+            state = run_daemon(
+                ws, tick=tick, on_results=_print_results, role=role, lease_seconds=lease_seconds
+            )
         console().print(f"Stopped after {state.passes} passes; everything collected is stored.")
 
     @quarantine_app.command("list")
@@ -249,10 +260,10 @@ def register(app: typer.Typer) -> None:
         source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     ) -> None:
         """Read quarantined items again (e.g. after an upgrade); store those that now work."""
-        from veille.pipeline.collect import retry_quarantine
+        from veille.services.sources import retry_quarantined
 
         with open_workspace(workspace) as ws:
-            stored, failing = retry_quarantine(ws, source=source)
+            stored, failing = retry_quarantined(ws, source)
         console().print(f"{stored} items stored, {failing} still failing.")
 
     @app.command("sim")

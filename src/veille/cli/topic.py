@@ -20,6 +20,9 @@ from veille.cli.common import (
 
 NameArg = Annotated[str, typer.Argument(help="Topic name (letters, digits, - _ .).")]
 QueryArg = Annotated[str, typer.Argument(help="The topic's query (syntax: docs/query.md).")]
+InboxOpt = Annotated[
+    bool, typer.Option("--inbox", help="Posts it matches enter the engagement inbox.")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -30,44 +33,73 @@ def register(app: typer.Typer) -> None:
 
     @tapp.command()
     @handle_errors
-    def add(name: NameArg, query: QueryArg, workspace: WorkspaceOpt = None) -> None:
-        """Create a topic."""
+    def add(
+        name: NameArg, query: QueryArg, inbox: InboxOpt = False, workspace: WorkspaceOpt = None
+    ) -> None:
+        """Create a topic (--inbox: its posts enter the engagement inbox)."""
         from veille.cli.query import compile_or_exit
         from veille.query.topics import add_topic
 
         compile_or_exit(query)
         with open_workspace(workspace) as ws:
-            topic = add_topic(ws.store, name, query)
-        console().print(f"topic [bold]{topic.name}[/] created (version 1).", soft_wrap=True)
+            topic = add_topic(ws.state, name, query, inbox=inbox)
+        flag = " Its posts enter the inbox." if inbox else ""
+        console().print(f"topic [bold]{topic.name}[/] created (version 1).{flag}", soft_wrap=True)
 
     @tapp.command()
     @handle_errors
-    def edit(name: NameArg, query: QueryArg, workspace: WorkspaceOpt = None) -> None:
-        """Give a topic a new query; the previous versions are kept."""
+    def edit(
+        name: NameArg,
+        query: Annotated[
+            str | None, typer.Argument(help="The new query (omit to keep it).")
+        ] = None,
+        inbox: Annotated[
+            bool | None,
+            typer.Option(
+                "--inbox/--no-inbox", help="Posts it matches enter the engagement inbox (or not)."
+            ),
+        ] = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Give a topic a new query (the previous versions are kept), or flag it for the inbox."""
         from veille.cli.query import compile_or_exit
+        from veille.errors import UsageError
         from veille.query.topics import edit_topic
 
-        compile_or_exit(query)
+        if query is None and inbox is None:
+            raise UsageError(
+                "nothing to change",
+                hint=f"Give a new query, or --inbox/--no-inbox: veille topic edit {name} QUERY",
+            )
+        if query is not None:
+            compile_or_exit(query)
         with open_workspace(workspace) as ws:
-            topic = edit_topic(ws.store, name, query)
+            topic = edit_topic(ws.state, name, query, inbox=inbox)
         console().print(f"topic [bold]{topic.name}[/] is now version {topic.version}.")
+        if inbox is not None:
+            state = "enter" if inbox else "no longer enter"
+            console().print(f"posts it matches {state} the inbox.")
 
     @tapp.command("list")
     @handle_errors
     def list_(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
         """Every topic with its current query."""
-        from veille.query.topics import list_topics
+        from veille.query.topics import inbox_topics, list_topics
 
         with open_workspace(workspace) as ws:
-            topics = list_topics(ws.store)
+            topics = list_topics(ws.state)
+            flagged = inbox_topics(ws.state)
         rows = [
-            {"name": t.name, "version": t.version, "query": t.query, "updated_at": t.updated_at}
+            {
+                "name": t.name, "version": t.version, "query": t.query,
+                "updated_at": t.updated_at, "inbox": t.name in flagged,
+            }
             for t in topics
-        ]
+        ]  # fmt: skip
         if output is DataFormat.json:
             print_json(rows)
         else:
-            print_rows(rows, ["name", "version", "query", "updated_at"], RowFormat.table)
+            print_rows(rows, ["name", "version", "query", "inbox", "updated_at"], RowFormat.table)
 
     @tapp.command()
     @handle_errors
@@ -80,7 +112,7 @@ def register(app: typer.Typer) -> None:
         from veille.query.topics import versions
 
         with open_workspace(workspace) as ws:
-            found = versions(ws.store, name)
+            found = versions(ws.state, name)
         print_rows(
             ({"version": v.version, "query": v.query, "created_at": v.created_at} for v in found),
             ["version", "query", "created_at"],
@@ -94,7 +126,7 @@ def register(app: typer.Typer) -> None:
         from veille.query.topics import remove_topic
 
         with open_workspace(workspace) as ws:
-            remove_topic(ws.store, name)
+            remove_topic(ws.state, name)
         console().print(f"topic [bold]{name}[/] removed.")
 
     @tapp.command("test")

@@ -9,6 +9,14 @@ its quarantined items in ONE transaction through :meth:`Pipeline.write`. A
 crash between two batches therefore loses nothing and stores nothing twice:
 the next run starts from the last committed cursor.
 
+Each source is collected under a lease in the StateStore (one collector at a
+time, across processes and machines: ``veille run --role collector``): the
+lease is taken before the cursor is read, renewed by a heartbeat thread while
+the source runs, checked inside every batch's transaction (a collector that
+lost it cannot commit) and released at the end. A collector that dies stops
+renewing; once its lease expires another takes the source over from the
+committed cursor.
+
 A source that fails backs off exponentially (capped at 6 hours, or longer when
 the service asked for it with Retry-After) and says why in its health; it
 never stops the others. :func:`run_daemon` loops until SIGINT/SIGTERM.
@@ -38,6 +46,50 @@ from veille.store.base import StoreTransaction, UpsertResult
 log = logging.getLogger("veille.collect")
 
 MAX_BACKOFF = 6 * 3600
+# Seconds a source's lease lasts without a heartbeat (renewed every third of it).
+LEASE_SECONDS = 60.0
+ROLES = ("all", "collector", "scheduler")
+
+
+class LeaseLost(VeilleError):
+    """This collector no longer holds a source's lease (it was paused past
+    the lease's expiry and another collector took the source over)."""
+
+
+def lease_name(source: str) -> str:
+    return f"source:{source}"
+
+
+def _exited(holder: str) -> bool:
+    """Whether ``holder`` (a :func:`collector_id`) is a process of this
+    machine that no longer runs."""
+    import os
+    import socket
+
+    parts = holder.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def collector_id() -> str:
+    """A name for this collector process, unique across machines and restarts."""
+    import os
+    import socket
+    import uuid
+
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
 MIN_POLL = 300
 MAX_POLL = 86400
 
@@ -55,6 +107,7 @@ class RunResult:
     batches: int = 0
     error: str | None = None
     next_due: datetime | None = None
+    lease_lost: bool = False
 
 
 @dataclass
@@ -126,27 +179,130 @@ def _worker(
 
 
 class Collector:
-    """Runs sources of one workspace through one pipeline and one HTTP client."""
+    """Runs sources of one workspace through one pipeline and one HTTP client,
+    each under its lease (see the module docstring)."""
 
-    def __init__(self, pipeline: Pipeline, http: HttpClient, *, max_workers: int = 8) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        http: HttpClient,
+        *,
+        max_workers: int = 8,
+        holder: str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> None:
         self.pipeline = pipeline
         self.store: Any = pipeline.store
         self.http = http
         self.max_workers = max_workers
+        self.holder = holder or collector_id()
+        self.lease_seconds = lease_seconds
+        # Source name -> the epoch of the lease this collector holds on it.
+        self._epochs: dict[str, int] = {}
+        self._epochs_lock = threading.Lock()
+
+    def _take(self, record: SourceRecord, *, recheck: bool) -> bool:
+        """Take ``record``'s lease; with ``recheck``, only if it is still due
+        (another collector may have just run it)."""
+        now = time.time()
+        name = lease_name(record.name)
+        epoch = self.store.acquire_lease(name, self.holder, ttl=self.lease_seconds, now=now)
+        if epoch is None:
+            # A process of this machine that has exited (a collect killed a
+            # moment ago) need not be waited for until its lease expires.
+            dead = next(
+                (x.holder for x in self.store.leases() if x.name == name and _exited(x.holder)),
+                None,
+            )
+            if dead is not None:
+                epoch = self.store.acquire_lease(
+                    name, self.holder, ttl=self.lease_seconds, now=now, replacing=dead
+                )
+        if epoch is None:
+            return False
+        if recheck and record.name not in self.store.due_sources(_at(now)):
+            self.store.release_lease(lease_name(record.name), self.holder, now=time.time())
+            return False
+        with self._epochs_lock:
+            self._epochs[record.name] = epoch
+        return True
+
+    def _give_back(self, name: str) -> None:
+        with self._epochs_lock:
+            held = self._epochs.pop(name, None)
+        if held is not None:
+            try:
+                self.store.release_lease(lease_name(name), self.holder, now=time.time())
+            except Exception:  # it expires by itself
+                log.exception("releasing the lease of %s failed", name)
+
+    def _heartbeat(self, stop: threading.Event) -> None:
+        while not stop.wait(self.lease_seconds / 3):
+            with self._epochs_lock:
+                names = [lease_name(n) for n in self._epochs]
+            if not names:
+                continue
+            try:
+                kept = self.store.renew_leases(
+                    names, self.holder, ttl=self.lease_seconds, now=time.time()
+                )
+            except Exception:  # the next beat tries again; commits check the lease
+                log.exception("renewing source leases failed")
+                continue
+            for lost in set(names) - kept:
+                log.warning("lease %s lost: another collector may take it over", lost)
+
+    def _check_lease(self, tx: Any, name: str) -> None:
+        with self._epochs_lock:
+            epoch = self._epochs.get(name)
+        if epoch is None or not tx.holds_lease(
+            lease_name(name), self.holder, epoch, now=time.time()
+        ):
+            raise LeaseLost(
+                f"source {name}: this collector lost its lease; nothing of this batch "
+                "is committed and the collector now holding it goes on from the cursor"
+            )
 
     def run(
         self,
         records: Sequence[SourceRecord],
         *,
         on_batch: Callable[[RunResult], None] | None = None,
+        recheck: bool = False,
+    ) -> list[RunResult]:
+        """Collect ``records`` (those whose lease another collector holds are
+        left out of the results; with ``recheck``, those no longer due too)."""
+        stop = threading.Event()
+        beat = threading.Thread(
+            target=self._heartbeat, args=(stop,), name="veille-leases", daemon=True
+        )
+        beat.start()
+        try:
+            return self._run(records, on_batch, recheck)
+        finally:
+            stop.set()
+            beat.join()
+            for name in list(self._epochs):
+                self._give_back(name)
+
+    def _run(
+        self,
+        records: Sequence[SourceRecord],
+        on_batch: Callable[[RunResult], None] | None,
+        recheck: bool,
     ) -> list[RunResult]:
         results = {r.name: RunResult(r.name) for r in records}
+        taken: list[str] = []
         out: queue.Queue[Any] = queue.Queue(maxsize=64)
         pending = list(records)
         running = 0
         while pending or running:
             while pending and running < self.max_workers:
                 record = pending.pop(0)
+                if not self._take(record, recheck=recheck):
+                    continue
+                taken.append(record.name)
+                # Read after the lease is taken: the cursor its last holder committed.
                 cur = self.store.get_cursor(cursor_name(record.name))
                 threading.Thread(
                     target=_worker,
@@ -155,6 +311,8 @@ class Collector:
                     daemon=True,
                 ).start()
                 running += 1
+            if not running:
+                break
             msg = out.get()
             result = results[msg.record.name]
             if isinstance(msg, _Item):
@@ -163,12 +321,16 @@ class Collector:
                         self._commit(msg.record, msg.batch, result)
                     except VeilleError as exc:
                         result.ok, result.error = False, exc.message
+                        result.lease_lost = isinstance(exc, LeaseLost)
                 if on_batch:
                     on_batch(result)
             else:
                 running -= 1
-                self._finish(msg, result)
-        return [results[r.name] for r in records]
+                try:
+                    self._finish(msg, result)
+                finally:
+                    self._give_back(msg.record.name)
+        return [results[name] for name in taken]
 
     def _commit(self, record: SourceRecord, batch: Batch, result: RunResult) -> None:
         source = record.source()
@@ -179,6 +341,7 @@ class Collector:
         def state(tx: StoreTransaction, upsert: UpsertResult, last: bool) -> None:
             # Health counts every committed part of the page; the items that
             # failed to map are kept once, with the page's last part.
+            self._check_lease(tx, record.name)
             if last and failed:
                 tx.quarantine(record.name, failed, now)
             tx.count_collected(record.name, upsert.inserted, batch.quota)
@@ -196,6 +359,8 @@ class Collector:
         now = time.time()
         record = done.record
         error = done.error
+        if result.lease_lost:
+            return  # its health is the new holder's to write
         if error is None and result.ok:
             delay = float(record.every)
             if done.next_poll is not None:
@@ -238,12 +403,15 @@ def collect(
     pipeline: Pipeline | None = None,
     max_workers: int = 8,
     on_batch: Callable[[RunResult], None] | None = None,
+    holder: str | None = None,
+    lease_seconds: float = LEASE_SECONDS,
 ) -> list[RunResult]:
     """Collect the due sources of ``workspace`` (all enabled with ``force``;
-    exactly ``names`` when given) and return what each run did."""
+    exactly ``names`` when given) and return what each run did; a source
+    another collector is running is left out."""
     from veille.pipeline.ingest import build_pipeline
 
-    store = workspace.store
+    store = workspace.state
     records = due_sources(store, names=names, force=force)
     if names:
         missing = set(names) - {r.name for r in records}
@@ -258,9 +426,13 @@ def collect(
     client = http or HttpClient(workspace.settings.http)
     try:
         collector = Collector(
-            pipeline or build_pipeline(workspace), client, max_workers=max_workers
+            pipeline or build_pipeline(workspace),
+            client,
+            max_workers=max_workers,
+            holder=holder,
+            lease_seconds=lease_seconds,
         )
-        return collector.run(records, on_batch=on_batch)
+        return collector.run(records, on_batch=on_batch, recheck=not (names or force))
     finally:
         if own:
             client.close()
@@ -281,53 +453,106 @@ def run_daemon(
     tick: float = 5.0,
     on_results: Callable[[list[RunResult]], None] | None = None,
     install_signals: bool = True,
+    role: str = "all",
+    holder: str | None = None,
+    lease_seconds: float = LEASE_SECONDS,
 ) -> DaemonState:
-    """Collect due sources until SIGINT/SIGTERM (or ``state.stop`` is set).
+    """Run until SIGINT/SIGTERM (or ``state.stop`` is set) in one ``role``:
 
-    Alerts are sent by an outbox worker on its own thread (monitors, digests
-    and retries too), so a slow channel never slows collection; the content
-    calendar's due posts are published by a publisher worker, likewise. The pipeline
-    is built once; its matcher follows the topics and alerts as they change.
-    Nothing a source does stops the loop; a store error is logged and retried.
+    - ``collector``: collect due sources, each under its lease, so any number
+      of collectors (on any number of machines) share the sources; matches
+      are queued in the outbox, never sent here;
+    - ``scheduler``: the outbox worker (monitors, digests, reports, sends and
+      retries), the publisher worker (the content calendar's due posts) and
+      the retention purge, no collection;
+    - ``all`` (the default): both in one process.
+
+    Alerts are sent by an outbox worker on its own thread, so a slow channel
+    never slows collection; the calendar's posts by a publisher worker,
+    likewise. The pipeline is built once; its matcher follows the topics and
+    alerts as they change. Nothing a source does stops the loop; a store
+    error is logged and retried.
     """
     from veille.alerts.outbox import OutboxWorker
     from veille.pipeline.ingest import build_pipeline
 
+    if role not in ROLES:
+        from veille.errors import UsageError
+
+        raise UsageError(f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}.")
+    collects, schedules = role in ("all", "collector"), role in ("all", "scheduler")
     state = state or DaemonState()
     if install_signals:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: state.stop.set())
     http = HttpClient(workspace.settings.http)
-    pipeline = build_pipeline(workspace)
-    worker = OutboxWorker(workspace)
-    worker.attach(pipeline)
-    worker.start()
-    # The content calendar's due posts go out from their own thread too.
-    from veille.publish.calendar import PublisherWorker
+    pipeline = build_pipeline(workspace) if collects else None
+    worker = OutboxWorker(workspace) if schedules else None
+    if pipeline is not None:
+        if worker is not None:
+            worker.attach(pipeline)
+        else:
+            _queue_only(pipeline)
+    if worker is not None:
+        worker.start()
+    publisher = None
+    if schedules:
+        # The content calendar's due posts go out from their own thread too.
+        from veille.publish.calendar import PublisherWorker
 
-    publisher = PublisherWorker(workspace)
-    publisher.start()
+        publisher = PublisherWorker(workspace)
+        publisher.start()
+    holder = holder or collector_id()
     try:
         while not state.stop.is_set():
-            try:
-                results = collect(workspace, http=http, pipeline=pipeline)
-            except VeilleError as exc:
-                log.error("collection pass failed: %s", exc.message)
-                results = []
-            except Exception:  # the daemon outlives any bug in one pass
-                log.exception("collection pass failed")
-                results = []
-            _forget(workspace, state)
+            results: list[RunResult] = []
+            if pipeline is not None:
+                try:
+                    results = collect(
+                        workspace,
+                        http=http,
+                        pipeline=pipeline,
+                        holder=holder,
+                        lease_seconds=lease_seconds,
+                    )
+                except VeilleError as exc:
+                    log.error("collection pass failed: %s", exc.message)
+                except Exception:  # the daemon outlives any bug in one pass
+                    log.exception("collection pass failed")
+            if schedules:
+                _forget(workspace, state)
+                _snapshot_accounts(workspace, http)
             state.passes += 1
             state.results.extend(results)
             if on_results and results:
                 on_results(results)
             state.stop.wait(tick)
     finally:
-        publisher.stop()
-        worker.stop()
+        if publisher is not None:
+            publisher.stop()
+        if worker is not None:
+            worker.stop()
         http.close()
     return state
+
+
+def _queue_only(pipeline: Pipeline) -> None:
+    """A collector queues matches; the scheduler sends them (no send here)."""
+    for stage in pipeline.stages:
+        if stage.name == "alerts":
+            stage.after_commit = None
+
+
+def _snapshot_accounts(workspace: Any, http: HttpClient) -> None:
+    """The plan's daily snapshot of our own accounts (never raises)."""
+    try:
+        from veille.plan.accounts import daily_snapshot
+
+        for r in daily_snapshot(workspace, http=http) or ():
+            if r.error:
+                log.warning("snapshot of %s %s failed: %s", r.platform, r.handle, r.error)
+    except Exception:
+        log.exception("account snapshot failed; it is tried again tomorrow")
 
 
 RETENTION_EVERY = 3600.0  # seconds between two retention purges in a running daemon
@@ -387,7 +612,7 @@ def retry_quarantine(
     from veille.pipeline.ingest import build_pipeline
     from veille.services.sources import get_source_record, quarantined
 
-    store = workspace.store
+    store = workspace.state
     pipeline = pipeline or build_pipeline(workspace)
     ok_ids: list[int] = []
     posts: list[Post] = []

@@ -11,6 +11,15 @@ quarantine retry) calls :meth:`Pipeline.ingest`. For each bounded batch:
    rows) and the caller's state (cursor, health, quarantine);
 4. the stages' ``after_commit`` hooks.
 
+When posts and state are two backends (ClickHouse posts, PostgreSQL state),
+step 3 is two steps (:meth:`Pipeline.ingest_split`): the batch's new post ids
+are held in the state, the posts are written idempotently (the PostStore's
+upsert), then ONE state transaction runs the stages' hooks, writes the
+caller's state and the cursor, and releases the hold. A crash between the
+two loses nothing (the next ingest of the same owner finishes a held batch
+from the stored posts) and doubles nothing (the upsert is idempotent, the
+cursor moves only with the state, outbox rows and filings are unique).
+
 A long input (a 70,000-item feed page, a large file) commits batch by batch,
 so a crash loses at most one batch and other writers are never blocked for
 long; the caller's cursor is written with the last batch only.
@@ -21,6 +30,7 @@ registry lists (:mod:`veille.pipeline.stages`); this module names none.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -69,7 +79,8 @@ class StageContext:
 
     @property
     def store(self) -> Any:
-        return self.workspace.store
+        """The state store (posts and state when one backend keeps both)."""
+        return self.workspace.state
 
 
 StageFactory = Callable[[StageContext], "Stage | None"]
@@ -77,9 +88,22 @@ StageFactory = Callable[[StageContext], "Stage | None"]
 
 @dataclass
 class Pipeline:
+    """``store`` keeps the state (and the posts, when ``posts`` is ``None``);
+    ``posts`` is the PostStore when it is another backend."""
+
     store: Store
     stages: list[Stage] = field(default_factory=list)
     batch_size: int = BATCH_SIZE
+    posts: Any = None
+
+    @property
+    def split(self) -> bool:
+        """Whether posts and state are two backends (no common transaction)."""
+        return self.posts is not None and self.posts is not self.store
+
+    @property
+    def post_store(self) -> Any:
+        return self.posts if self.split else self.store
 
     def prepare(self, posts: list[Post]) -> list[Post]:
         """Every stage's ``prepare`` over ``posts`` (no dedupe)."""
@@ -94,7 +118,7 @@ class Pipeline:
         stored enrichment is kept by the upsert)."""
         if not posts or not any(s.prepare for s in self.stages):
             return posts
-        stored = self.store.stored_content(posts)
+        stored = self.post_store.stored_content(posts)
         todo = [i for i, p in enumerate(posts) if stored.get(p.id) != p.content_hash]
         if not todo:
             return posts
@@ -136,6 +160,8 @@ class Pipeline:
         """Dedupe, prepare, store and file ``posts`` batch by batch (see the
         module docstring); ``cursor`` commits with the last batch."""
         posts = list(posts)
+        if self.split:
+            return self.ingest_split(posts, cursor=cursor, state=state)
         total = UpsertResult()
         size = max(1, self.batch_size)
         starts = range(0, len(posts), size) if posts else range(1)
@@ -150,6 +176,68 @@ class Pipeline:
             total += result
         return total
 
+    # -- posts and state in two backends -------------------------------------
+
+    def ingest_split(
+        self,
+        posts: list[Post],
+        *,
+        cursor: Cursor | None = None,
+        state: StateWriter | None = None,
+        owner: str | None = None,
+    ) -> UpsertResult:
+        """:meth:`ingest` when posts and state are two backends (see the module
+        docstring). ``owner`` names whose held batches this call finishes
+        first (default: the cursor's source, which one collector holds at a
+        time; imports share ``ingest``)."""
+        owner = owner or (cursor.source if cursor is not None else "ingest")
+        self.finish_held(owner)
+        total = UpsertResult()
+        size = max(1, self.batch_size)
+        starts = range(0, len(posts), size) if posts else range(1)
+        for start in starts:
+            last = start + size >= len(posts)
+            batch = self.prepare_changed(posts[start : start + size])
+            stored = self.post_store.stored_content(batch) if batch else {}
+            fresh = [p.id for p in batch if p.id not in stored]
+            hold: int | None = None
+            if fresh:
+                with self.store.transaction() as tx:
+                    hold = tx.hold_pending(owner, fresh, time.time())
+            result = self.post_store.upsert_posts(batch) if batch else UpsertResult()
+            with self.store.transaction() as tx:
+                self.run_stages(tx, result)
+                if last and cursor is not None:
+                    tx.set_cursor(cursor)
+                if state is not None:
+                    state(tx, result, last)
+                if hold is not None:
+                    tx.release_pending([hold])
+            self.committed(result)
+            total += result
+        return total
+
+    def run_stages(self, tx: Any, result: UpsertResult) -> None:
+        for stage in self.stages:
+            if stage.in_transaction is not None:
+                stage.in_transaction(tx, result)
+
+    def finish_held(self, owner: str) -> int:
+        """Run the state half of ``owner``'s batches whose state transaction
+        never committed (the posts stored by then are treated as new: outbox
+        rows and filings are unique, so a repeat adds nothing); the number of
+        posts finished."""
+        done = 0
+        for hold, _owner, ids in self.store.pending_ingests(owner):
+            stored = self.post_store.get_posts(ids)
+            result = UpsertResult(new=list(stored))
+            with self.store.transaction() as tx:
+                self.run_stages(tx, result)
+                tx.release_pending([hold])
+            self.committed(result)
+            done += len(stored)
+        return done
+
 
 def build_pipeline(
     workspace: Workspace,
@@ -161,7 +249,7 @@ def build_pipeline(
     from veille.pipeline.matching import RuleIndex
     from veille.pipeline.stages import stage_factories
 
-    context = StageContext(workspace, RuleIndex(workspace.store))
+    context = StageContext(workspace, RuleIndex(workspace.state))
     stages = []
     for name, factory in stage_factories().items():
         if name in skip:
@@ -170,4 +258,6 @@ def build_pipeline(
         if stage is not None and stage.name not in skip:
             stages.append(stage)
     stages.extend(extra)
-    return Pipeline(workspace.store, stages)
+    posts = workspace.posts
+    state = workspace.state
+    return Pipeline(state, stages, posts=None if posts is state else posts)  # type: ignore[arg-type]

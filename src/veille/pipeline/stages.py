@@ -25,6 +25,7 @@ BUILTIN_STAGES: tuple[tuple[str, str], ...] = (
     ("enrich", "veille.enrich.stage:enrich_stage"),
     ("match", "veille.pipeline.matching:topics_stage"),
     ("alerts", "veille.alerts.stage:alerts_stage"),
+    ("inbox", "veille.inbox.stage:inbox_stage"),
 )
 
 ENTRY_POINT_GROUP = "veille.stages"

@@ -53,8 +53,10 @@ class Account:
     url: str
     handle: str = ""
     secret: str = field(default="", repr=False)
+    # The length limit its server announces (Mastodon), when known.
+    limit: int | None = None
 
-    def shown(self) -> dict[str, str]:
+    def shown(self) -> dict[str, Any]:
         """The account as people may see it: the secret masked (an ``env:``
         reference stays, it is not a secret)."""
         return {
@@ -63,6 +65,7 @@ class Account:
             "url": self.url,
             "handle": self.handle,
             "secret": mask_secret(self.secret),
+            "limit": self.limit,
         }
 
     def resolved_secret(self) -> str:

@@ -58,7 +58,7 @@ def local(when: datetime, timezone: str) -> datetime:
 def _check(state: Any, settings: Settings, account: Any, text: str, title: str | None) -> list:
     from veille.plan.guide import check_draft
 
-    report = check_draft(account.platform, text, title=title)
+    report = check_draft(account.platform, text, title=title, instance_limit=account.limit)
     return [p.as_dict() for p in report.problems]
 
 

@@ -78,6 +78,18 @@ def add_account(
     return account
 
 
+def learn_limit(state: Any, settings: Settings, name: str) -> int | None:
+    """Ask the account's server for its length limit (a Mastodon instance's
+    ``/api/v2/instance``) and remember it, so drafts for that account are
+    checked against it; ``None`` when the server does not say (nothing changes)."""
+    account = get_account(state, name)
+    with Publishing(settings) as pub:
+        limit = pub.instance_limit(account)
+    if limit is not None:
+        state.set_publish_account_limit(name, limit)
+    return limit
+
+
 def list_accounts(state: Any) -> list[Account]:
     accounts: list[Account] = state.publish_accounts()
     return accounts

@@ -82,25 +82,38 @@ def _check(name: str, query: str) -> None:
     compile_query(query)  # raises QueryError with the column and a hint
 
 
-def add_topic(store: Any, name: str, query: str) -> Topic:
-    """Create topic ``name`` with ``query`` (validated) as version 1."""
+def add_topic(store: Any, name: str, query: str, *, inbox: bool = False) -> Topic:
+    """Create topic ``name`` with ``query`` (validated) as version 1;
+    ``inbox``: the posts it matches enter the engagement inbox."""
     _check(name, query)
     if not store.create_topic(name, query, int(now_utc().timestamp())):
         raise UsageError(
             f"a topic named {name!r} already exists",
             hint=f"change its query with: veille topic edit {name} QUERY",
         )
-    return get_topic(store, name)
-
-
-def edit_topic(store: Any, name: str, query: str) -> Topic:
-    """Give topic ``name`` a new query version (a no-op when unchanged)."""
-    _check(name, query)
     topic = get_topic(store, name)
-    if topic.query == query:
+    if inbox:
+        store.set_topic_inbox(topic.id, True)
+    return topic
+
+
+def edit_topic(store: Any, name: str, query: str | None, *, inbox: bool | None = None) -> Topic:
+    """Give topic ``name`` a new query version (a no-op when unchanged or
+    ``None``); ``inbox`` flags or unflags it for the engagement inbox."""
+    topic = get_topic(store, name)
+    if inbox is not None:
+        store.set_topic_inbox(topic.id, inbox)
+    if query is None or topic.query == query:
         return topic
+    _check(name, query)
     store.add_topic_version(topic.id, topic.version + 1, query, int(now_utc().timestamp()))
     return get_topic(store, name)
+
+
+def inbox_topics(store: Any) -> set[str]:
+    """Names of the topics flagged for the engagement inbox."""
+    flagged = store.inbox_topic_ids()
+    return {t.name for t in list_topics(store) if t.id in flagged}
 
 
 def remove_topic(store: Any, name: str) -> None:
@@ -153,3 +166,21 @@ def test_topic(store: Any, name: str, *, sample: int = 5) -> TopicTest:
 
 
 test_topic.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+@dataclass
+class Preview:
+    """What a query would hold as a topic: stored posts it matches and the newest few."""
+
+    query: Query
+    count: int
+    sample: list[Post] = field(default_factory=list)
+
+
+def preview_query(store: Any, text: str, *, sample: int = 5) -> Preview:
+    """Test ``text`` against the stored posts before saving it as a topic
+    (a :class:`~veille.query.QueryError` when it does not parse)."""
+    q = compile_query(text)
+    found: list[Post] = store.search(q, limit=sample) if sample else []
+    count = len(found) if len(found) < sample else int(store.count_matches(q))
+    return Preview(q, count, found)

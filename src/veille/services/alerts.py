@@ -68,8 +68,9 @@ def slug(text: str) -> str:
 def engine(ws: Workspace) -> Iterator[AlertEngine]:
     """The alert engine over the workspace's store (closed after use)."""
     from veille.alerts.outbox import AlertEngine
+    from veille.store.split import joined
 
-    eng = AlertEngine(ws.store, ws.settings, ws.root)
+    eng = AlertEngine(joined(ws.posts, ws.state), ws.settings, ws.root)
     try:
         yield eng
     finally:
@@ -81,9 +82,9 @@ def _check_topic(ws: Workspace, topic: str) -> None:
     from veille.query.topics import list_topics
     from veille.suggest import did_you_mean
 
-    if topic_query(ws.store, topic) is not None:
+    if topic_query(ws.state, topic) is not None:
         return
-    known = [t.name for t in list_topics(ws.store)]
+    known = [t.name for t in list_topics(ws.state)]
     near = did_you_mean(topic, known) if known else ""
     raise NotFound(
         f"no topic named {topic!r}",
@@ -144,17 +145,17 @@ def add_alert(ws: Workspace, spec: AlertSpec) -> Alert:
     """Check and store a new alert; the stored alert."""
     from veille.alerts.model import AlertBook
 
-    return AlertBook(ws.store).add(build_alert(ws, spec))
+    return AlertBook(ws.state).add(build_alert(ws, spec))
 
 
 def get_alert(ws: Workspace, name: str) -> Alert:
     from veille.alerts.model import AlertBook
 
-    return AlertBook(ws.store).get(name)
+    return AlertBook(ws.state).get(name)
 
 
 def list_alerts(ws: Workspace) -> list[Alert]:
-    return ws.store.list_alerts()
+    return ws.state.list_alerts()
 
 
 def schedule_text(alert: Alert) -> str:
@@ -187,7 +188,7 @@ def show_alert(ws: Workspace, name: str, *, secret: bool = False) -> dict[str, A
         # Channel URLs may carry tokens and passwords: shown masked unless asked.
         data.pop("secret")
         data["channel_url"] = mask_channel_url(alert.channel_url)
-    data["outbox"] = ws.store.outbox_counts(alert.id)
+    data["outbox"] = ws.state.outbox_counts(alert.id)
     return data
 
 
@@ -202,25 +203,25 @@ def pause_alert(ws: Workspace, name: str) -> Alert:
     """Stop sending; matches keep being queued in the outbox."""
     from veille.alerts.model import AlertBook
 
-    return AlertBook(ws.store).update(name, paused=True)
+    return AlertBook(ws.state).update(name, paused=True)
 
 
 def resume_alert(ws: Workspace, name: str) -> Resumed:
     """Send again: what was queued while paused and is due goes out now."""
     from veille.alerts.model import AlertBook
 
-    alert = AlertBook(ws.store).update(name, paused=False)
+    alert = AlertBook(ws.state).update(name, paused=False)
     assert alert.id is not None
     with engine(ws) as eng:
         report = eng.dispatch(alert_id=alert.id)
-    counts = ws.store.outbox_counts(alert.id)
+    counts = ws.state.outbox_counts(alert.id)
     return Resumed(alert, report.sent, counts.get("pending", 0))
 
 
 def remove_alert(ws: Workspace, name: str) -> None:
     from veille.alerts.model import AlertBook
 
-    AlertBook(ws.store).remove(name)
+    AlertBook(ws.state).remove(name)
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,7 @@ def deliveries(
     rows = [
         {"id": r.id, "alert": r.alert, "post_id": r.post_id, "status": r.status,
          "attempts": r.attempts, "due": when(r.due_at), "sent": when(r.sent_at), "error": r.error}
-        for r in ws.store.list_deliveries(status, alert, limit)
+        for r in ws.state.list_deliveries(status, alert, limit)
     ]  # fmt: skip
     return Deliveries(rows, name)
 
@@ -302,3 +303,108 @@ def suggest_not_terms(ws: Workspace, alert: str) -> list[Suggestion]:
 
     with engine(ws) as eng:
         return suggest(eng, alert)
+
+
+# -- links that work without logging in: one-click unsubscribe, the Atom feed --
+
+
+class InvalidToken(UsageError):
+    """A link's secret token does not match (a wrong, old or revoked link)."""
+
+
+#: Entries of an alert's Atom feed: its latest deliveries.
+FEED_ENTRIES = 50
+
+
+def unsubscribe(ws: Workspace, name: str, token: str) -> Alert:
+    """Stop the alert ``name`` for a recipient who followed its e-mails'
+    one-click link (RFC 8058): ``token`` must be that alert's own; the alert is
+    paused (an analyst can resume it), nothing else changes."""
+    import hmac
+    from dataclasses import replace as changed
+
+    from veille.alerts.model import AlertBook, unsubscribe_token
+
+    book = AlertBook(ws.store)
+    found = ws.store.find_alert(name)
+    expected = unsubscribe_token(found) if found is not None else ""
+    # The same answer for an unknown alert and a wrong token: a link reveals nothing.
+    if found is None or not expected or not hmac.compare_digest(expected, token or ""):
+        raise InvalidToken(
+            "this unsubscribe link is not valid",
+            hint="Use the link of the latest e-mail of this alert, or ask its owner.",
+        )
+    if found.paused:
+        return found
+    params = dict(found.params) | {"unsubscribed_at": int(datetime.now().timestamp())}
+    alert = book.update(name, paused=True, params=params)
+    return changed(alert, params=params)
+
+
+def feed_token(ws: Workspace, name: str) -> str | None:
+    """The alert's feed token, ``None`` when none was made (or it was revoked)."""
+    alert = get_alert(ws, name)
+    assert alert.id is not None
+    return ws.store.alert_feed_token(alert.id)
+
+
+def new_feed_token(ws: Workspace, name: str) -> str:
+    """Give the alert a new secret feed address; the previous one stops working."""
+    import secrets
+
+    alert = get_alert(ws, name)
+    assert alert.id is not None
+    token = secrets.token_urlsafe(24)
+    ws.store.set_alert_feed_token(alert.id, token, int(datetime.now().timestamp()))
+    return token
+
+
+def revoke_feed_token(ws: Workspace, name: str) -> None:
+    """The alert's feed address stops working (a new one can be made later)."""
+    alert = get_alert(ws, name)
+    assert alert.id is not None
+    ws.store.set_alert_feed_token(alert.id, None, int(datetime.now().timestamp()))
+
+
+def feed_for_token(ws: Workspace, token: str) -> bytes:
+    """The Atom feed of the alert whose feed token is ``token``: its latest
+    deliveries, newest first (Google Alerts' "deliver to RSS feed")."""
+    from veille.alerts.channels.atom import feed_document
+    from veille.alerts.channels.base import ChannelContext
+
+    alert = ws.store.alert_by_feed_token(token) if token else None
+    if alert is None or alert.id is None:
+        raise NotFound(
+            "no feed at this address", hint="It may have been revoked; ask for the new one."
+        )
+    ids = ws.store.delivered_posts(alert.id, limit=FEED_ENTRIES)
+    posts = {p.id: p for p in ws.posts.get_posts(ids)}
+    ordered = [posts[i] for i in ids if i in posts]
+    return feed_document(ChannelContext(ws.settings, ws.root), alert, ordered)
+
+
+def change_alert(
+    ws: Workspace,
+    name: str,
+    *,
+    to: str | None = None,
+    every: str | None = None,
+    at: str | None = None,
+    day: str | None = None,
+) -> Alert:
+    """Change where and how often the alert sends (each value checked as
+    ``alert add`` checks it); the values not given stay."""
+    from veille.alerts.channels import ChannelContext, channel_for
+    from veille.alerts.model import AlertBook, parse_weekday
+
+    changes: dict[str, Any] = {}
+    if to is not None and to.strip():
+        channel_for(to.strip(), ChannelContext(ws.settings, ws.root))  # refuse a bad URL now
+        changes["channel_url"] = to.strip()
+    if every:
+        changes["frequency"] = every
+    if at:
+        changes["at_time"] = at
+    if day:
+        changes["weekday"] = parse_weekday(day)
+    return AlertBook(ws.store).update(name, **changes)

@@ -133,3 +133,16 @@ def enrich_stored(
     if batch:
         flush()
     return {"enriched": enriched, "clustered": clustered}
+
+
+def correct_sentiments(store: Store, post_ids: list[str], label: str, *, who: str = "user") -> int:
+    """Set the sentiment of each of ``post_ids`` to ``label`` (a bulk action of
+    the stream); how many posts were corrected (unknown ids are skipped)."""
+    done = 0
+    for post_id in dict.fromkeys(post_ids):
+        try:
+            correct_sentiment(store, post_id, label, who=who)
+        except NotFound:
+            continue
+        done += 1
+    return done

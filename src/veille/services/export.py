@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -132,3 +132,27 @@ def _export_parquet(
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
             count += len(batch)
     return count
+
+
+def export_chunks(posts: Iterable[Post], fmt: str, *, batch_size: int = 500) -> Iterator[str]:
+    """``posts`` as CSV (one header) or JSON lines, in pieces of ``batch_size``
+    posts: what a web download streams without holding the whole export."""
+    import io
+
+    if fmt not in ("csv", "jsonl"):
+        raise UsageError(f"export format {fmt!r} is not offered here", hint="Use csv or jsonl.")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS) if fmt == "csv" else None
+    if writer:
+        writer.writeheader()
+    for n, post in enumerate(posts, 1):
+        rec = post_to_record(post)
+        if writer:
+            writer.writerow({k: _csv_value(rec.get(k)) for k in COLUMNS})
+        else:
+            buffer.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        if n % batch_size == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

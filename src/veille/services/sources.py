@@ -185,3 +185,52 @@ def quarantined(
     state: StateStore, source: str | None = None, limit: int = 1000
 ) -> list[QuarantinedItem]:
     return state.quarantined(source, limit)
+
+
+def test_source(ws: Any, name: str) -> Any:
+    """Fetch the source ``name`` once and map what it gives; nothing is stored.
+    A :class:`veille.pipeline.collect.DryRun` (the posts that would be stored,
+    the items that would be quarantined)."""
+    from veille.http import HttpClient
+    from veille.pipeline.collect import dry_run
+
+    record = get_source_record(ws.state, name)
+    with HttpClient(ws.settings.http) as http:
+        return dry_run(record, http)
+
+
+test_source.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def collect_now(ws: Any, name: str) -> Any:
+    """Collect the source ``name`` now, due or not; its run's result."""
+    from veille.pipeline.collect import collect
+
+    get_source_record(ws.state, name)
+    results = collect(ws, names=[name], force=True)
+    return results[0] if results else None
+
+
+def retry_quarantined(ws: Any, source: str | None = None) -> tuple[int, int]:
+    """Read the quarantined items (of ``source``) again and store those that now
+    map; ``(stored, still failing)``."""
+    from veille.pipeline.collect import retry_quarantine
+
+    if source:
+        get_source_record(ws.state, source)
+    return retry_quarantine(ws, source=source)
+
+
+def parse_options(values: list[str]) -> dict[str, str]:
+    """``KEY=VALUE`` items (a source's options) as a dict; blank items are skipped."""
+    out: dict[str, str] = {}
+    for item in values:
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(
+                f"--option {item!r} is not KEY=VALUE", hint="E.g. --option max_pages=5"
+            )
+        out[key.strip()] = value.strip()
+    return out

@@ -319,6 +319,8 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
     name = username.strip().lower()
     now = now_utc()
     key = _attempt_key(name, address)
+    # Attempts older than the window never count again: the table stays small.
+    state.forget_login_attempts_before(now - FAILURE_WINDOW)
     failures = state.failed_logins_since(key, now - FAILURE_WINDOW)
     if len(failures) >= MAX_FAILURES:
         wait = failures[-MAX_FAILURES] + FAILURE_WINDOW - now
@@ -346,8 +348,6 @@ def authenticate(state: StateStore, username: str, password: str, *, address: st
     if hasher.check_needs_rehash(rec.password_hash):
         with state.transaction() as tx:
             tx.update_user(name, password_hash=hasher.hash(password))
-    if failures:
-        state.forget_login_attempts_before(now - FAILURE_WINDOW)
     return _user(rec)
 
 
@@ -355,6 +355,7 @@ def start_session(state: StateStore, username: str) -> str:
     """A new session for ``username``: the raw id for the cookie (stored hashed)."""
     raw = secrets.token_urlsafe(32)
     now = now_utc()
+    state.delete_expired_sessions(now)
     state.add_session(
         SessionRecord(_sha256(raw), username, now, now + timedelta(days=SESSION_DAYS))
     )

@@ -271,6 +271,28 @@ def _session(req: Request) -> Reply:
     )
 
 
+def _profile(req: Request) -> Reply:
+    """app.bsky.actor.getProfile: the account's counts (veille's plan snapshots
+    its own accounts' followers with it)."""
+    actor = req.arg("actor") or ""
+    posts = [
+        p
+        for p in req.world.by_platform.get(PLATFORM, [])
+        if actor in (p.author.handle, handle_of(p), did(handle_of(p)))
+    ]
+    if not posts:
+        return Reply.json({"error": "InvalidRequest", "message": "Profile not found"}, status=400)
+    seen = req.world.visible(platform=PLATFORM, author=posts[0].author.handle)
+    return Reply.json(
+        {
+            **author_view(posts[0]),
+            "followersCount": posts[0].author.followers or 0,
+            "followsCount": 100,
+            "postsCount": len(seen),
+        }
+    )
+
+
 def _invalid(req: Request, message: str, status: int = 400, error: str = "InvalidRequest") -> Reply:
     return remember(req, Reply.json({"error": error, "message": message}, status=status))
 
@@ -401,6 +423,7 @@ def _tid_of(micros: int, clock_id: int) -> str:
 
 def routes() -> list[Route]:
     return [
+        Route("GET", r"/xrpc/app\.bsky\.actor\.getProfile", _profile),
         Route("GET", r"/xrpc/app\.bsky\.feed\.searchPosts", _search),
         Route("GET", r"/xrpc/app\.bsky\.feed\.getAuthorFeed", _author_feed),
         Route("GET", r"/xrpc/app\.bsky\.feed\.getPosts", _get_posts),

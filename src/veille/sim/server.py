@@ -69,6 +69,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from veille.models import Post
+from veille.sim.social import Written
 
 # Modules contributing hosts; a module absent from this build is skipped.
 SIM_MODULES: tuple[str, ...] = (
@@ -281,17 +282,6 @@ class Reply:
 
     def payload(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
-
-
-@dataclass(frozen=True)
-class Written:
-    """One request a write endpoint received: what a client sent."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: Any  # the parsed JSON or form, else the bytes
-    status: int = 0
 
 
 @dataclass

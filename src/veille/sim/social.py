@@ -5,12 +5,26 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from veille.models import Post
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Written:
+    """One request a write endpoint received (``SimHost.writes``): what a client sent."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any  # the parsed JSON or form, else the bytes
+    status: int = 0
+
+
 _URL = re.compile(r"https?://\S+")
 
 
@@ -149,8 +163,6 @@ def brand_page(world: object, platform: str, hour: int = 9) -> list[tuple[Post, 
 
 def remember(req: Any, reply: Any, body: Any = None) -> Any:
     """Record what a write endpoint received (``host.writes``) and pass ``reply`` on."""
-    from veille.sim.server import Written
-
     headers = {k: v for k, v in req.headers.items()}
     if body is None:
         try:

@@ -30,8 +30,11 @@ from veille.store.protocols.accounts import AccountState, AccountStateTx
 from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.calendar import CalendarState, CalendarStateTx
+from veille.store.protocols.collection import CollectionState, CollectionStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
+from veille.store.protocols.inbox import InboxState, InboxStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
+from veille.store.protocols.plan import PlanState, PlanStateTx
 from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
 from veille.store.protocols.search import SearchPosts, SearchPostsTx
 from veille.store.protocols.sources import SourceState, SourceStateTx
@@ -98,8 +101,11 @@ class StateStoreTx(
     AccountStateTx,
     AlertStateTx,
     CalendarStateTx,
+    CollectionStateTx,
     EnrichStateTx,
+    InboxStateTx,
     IngestPostsTx,
+    PlanStateTx,
     SourceStateTx,
     TopicStateTx,
     Protocol,
@@ -144,7 +150,16 @@ class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
 
 @runtime_checkable
 class StateStore(
-    AccountState, AlertState, CalendarState, EnrichState, SourceState, TopicState, Protocol
+    AccountState,
+    AlertState,
+    CalendarState,
+    CollectionState,
+    EnrichState,
+    InboxState,
+    PlanState,
+    SourceState,
+    TopicState,
+    Protocol,
 ):
     """What the organization configures and works on. Transactional."""
 

@@ -20,6 +20,8 @@ from veille.errors import ConfigError
 
 BUILTIN_STORES: tuple[str, ...] = (
     "veille.store.sqlite.backend:SQLiteBackend",
+    "veille.store.postgres.backend:PostgresBackend",
+    "veille.store.remote.client:RemoteBackend",
     "veille.store.clickhouse.backend:ChdbBackend",
     "veille.store.clickhouse.backend:ClickHouseBackend",
 )

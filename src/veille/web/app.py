@@ -1,4 +1,4 @@
-"""The web app's factory.
+r"""The web app's factory.
 
 Shape (what every area codes against):
 
@@ -18,6 +18,19 @@ Shape (what every area codes against):
 - Errors: an ``HTTPException`` or a :class:`~veille.errors.VeilleError`
   renders ``error.html`` for a page, and JSON ``{"detail": …, "hint": …}``
   under ``/api/``.
+
+Beyond the team's interface (added, nothing renamed): ``deps.state`` and
+``deps.posts`` (the request's stores), the role annotations above,
+``deps.csrf_exempt``, ``deps.redirect(url, message=…)`` / ``deps.flash``
+(a message shown on the next page), ``_("… %(name)s", name=…)`` filling its
+placeholders, ``ngettext(s, p, n)`` filling ``%(num)s`` with ``n`` formatted
+for the language, and ``format_decimal``/``format_percent``/``format_date``
+in every template (all take the request's language unless given one). Routes
+are served by FastAPI's thread pool; the workspace's stores open one
+connection per thread. A FastAPI sub-application mounted under this one must
+share its state (``sub.state = app.state``) for ``deps`` to find the
+workspace, and does not get this app's CSRF dependency or error handlers:
+prefer ``APIRouter``\ s.
 """
 
 from __future__ import annotations
@@ -112,7 +125,19 @@ def create_app(root: Path | str, *, settings: Settings | None = None) -> FastAPI
     _add_error_handlers(app)
     for router in _routers():
         app.include_router(router)
+    if not any(getattr(route, "path", None) == "/" for route in app.routes):
+        _add_home_stand_in(app)
     return app
+
+
+def _add_home_stand_in(app: FastAPI) -> None:
+    """Until the dashboard's area is installed, ``/`` (where signing in
+    leads) opens the user's settings rather than a 404."""
+    from veille.web.deps import require
+
+    @app.get("/", include_in_schema=False, dependencies=[Depends(require("viewer"))])
+    def home() -> Response:
+        return RedirectResponse("/settings", status_code=303)
 
 
 def _error(request: Request, status: int, message: str, hint: str | None = None) -> Response:

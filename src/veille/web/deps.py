@@ -255,9 +255,16 @@ def plural_translator(request: Request) -> Callable[..., str]:
 
     def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
         text = str(tr.ngettext(singular, plural, n))
-        return text % {"num": fmt.format_number(n, language), **values}
+        # Placeholders not given here are left for the caller ({% trans %}
+        # blocks fill their own variables after this call).
+        return text % _KeepMissing({"num": fmt.format_number(n, language), **values})
 
     return ngettext
+
+
+class _KeepMissing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return f"%({key})s"
 
 
 def flash(response: Response, message: str) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
+from veille.alerts.model import Alert
 from veille.errors import UsageError
+from veille.models import Post
 
 NS = "http://www.w3.org/2005/Atom"
 KEEP = 100
@@ -32,6 +34,43 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> 
     if text is not None:
         el.text = text
     return el
+
+
+def feed_element(ctx: ChannelContext, alert: Alert, updated: str) -> ET.Element:
+    """An alert's ``<feed>`` without entries: its id, title, link and author."""
+    ET.register_namespace("", NS)
+    feed = ET.Element(f"{{{NS}}}feed")
+    _el(feed, "id", f"{ctx.alert_url(alert)}#feed")
+    _el(feed, "title", f"veille — {alert.subject}")
+    _el(feed, "updated", updated)
+    _el(feed, "link", href=ctx.alert_url(alert))
+    author = _el(feed, "author")
+    _el(author, "name", ctx.settings.workspace.name)
+    return feed
+
+
+def post_entry(ctx: ChannelContext, alert: Alert, post: Post) -> ET.Element:
+    """One post as an ``<entry>`` of the alert's feed."""
+    entry = ET.Element(f"{{{NS}}}entry")
+    _el(entry, "id", f"urn:veille:{alert.id}:{post.id}")
+    _el(entry, "title", post.title or post.text[:120])
+    _el(entry, "link", href=ctx.post_url(post))
+    _el(entry, "updated", post.published_at.isoformat(timespec="seconds"))
+    a = _el(entry, "author")
+    _el(a, "name", post.author.name or post.author.handle)
+    # Plain text content: feed readers must not render post HTML.
+    _el(entry, "content", post.text, type="text")
+    return entry
+
+
+def feed_document(ctx: ChannelContext, alert: Alert, posts: list[Post]) -> bytes:
+    """The alert's feed holding ``posts`` (newest first), as served at its
+    secret address (``/feeds/TOKEN.atom``)."""
+    newest = max((p.published_at for p in posts), default=datetime.now(UTC))
+    feed = feed_element(ctx, alert, newest.isoformat(timespec="seconds"))
+    for post in posts:
+        feed.append(post_entry(ctx, alert, post))
+    return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))
 
 
 class AtomChannel:
@@ -57,29 +96,10 @@ class AtomChannel:
         return root.findall(f"{{{NS}}}entry")
 
     def send(self, delivery: Delivery) -> None:
-        ET.register_namespace("", NS)
         alert = delivery.alert
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        feed = ET.Element(f"{{{NS}}}feed")
-        _el(feed, "id", f"{self.ctx.alert_url(alert)}#feed")
-        _el(feed, "title", f"veille — {alert.subject}")
-        _el(feed, "updated", now)
-        _el(feed, "link", href=self.ctx.alert_url(alert))
-        author = _el(feed, "author")
-        _el(author, "name", self.ctx.settings.workspace.name)
-        fresh: list[ET.Element] = []
-        for item in delivery.items:
-            p = item.post
-            entry = ET.Element(f"{{{NS}}}entry")
-            _el(entry, "id", f"urn:veille:{alert.id}:{p.id}")
-            _el(entry, "title", p.title or p.text[:120])
-            _el(entry, "link", href=self.ctx.post_url(p))
-            _el(entry, "updated", p.published_at.isoformat(timespec="seconds"))
-            a = _el(entry, "author")
-            _el(a, "name", p.author.name or p.author.handle)
-            # Plain text content: feed readers must not render post HTML.
-            _el(entry, "content", p.text, type="text")
-            fresh.append(entry)
+        feed = feed_element(self.ctx, alert, now)
+        fresh = [post_entry(self.ctx, alert, item.post) for item in delivery.items]
         if delivery.event:
             entry = ET.Element(f"{{{NS}}}entry")
             _el(entry, "id", f"urn:veille:{alert.id}:{delivery.id}")

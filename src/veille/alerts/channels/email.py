@@ -108,7 +108,12 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
 
 
 def unsubscribe_url(ctx: ChannelContext, alert: Alert) -> str:
-    return f"{ctx.alert_url(alert)}/unsubscribe"
+    """The alert's one-click unsubscribe link (RFC 8058): its secret token
+    lets a recipient stop this alert, and only this one, without logging in."""
+    from veille.alerts.model import unsubscribe_token
+
+    token = unsubscribe_token(alert)
+    return f"{ctx.alert_url(alert)}/unsubscribe" + (f"?token={token}" if token else "")
 
 
 def recipients(url: str) -> list[str]:

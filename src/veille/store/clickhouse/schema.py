@@ -75,6 +75,13 @@ CREATE TABLE IF NOT EXISTS posts (
     links_f Array(String),
     lang_f String,
     platform_f LowCardinality(String),
+    -- The version this row replaces, as the rollup counted it (prev_posts 0:
+    -- none, a first sighting), so the rollup view takes it out again.
+    prev_posts Int8 DEFAULT 0,
+    prev_lang Nullable(String),
+    prev_sentiment Nullable(String),
+    prev_engagement Int64 DEFAULT 0,
+    prev_reach Int64 DEFAULT 0,
     INDEX title_words title_f TYPE text(tokenizer = splitByString([' '])),
     INDEX text_words text_f TYPE text(tokenizer = splitByString([' '])),
     INDEX by_id id TYPE bloom_filter GRANULARITY 1,
@@ -83,6 +90,42 @@ CREATE TABLE IF NOT EXISTS posts (
 PARTITION BY {_MONTH}
 ORDER BY (intDiv(published_at, 86400), id)
 SETTINGS non_replicated_deduplication_window = 1000
+"""
+
+# Posts, engagement and reach per quarter-hour and dimension, kept by a
+# materialized view in the same insert as the posts (a block deduplicated in
+# ``posts`` is not counted either). Each row written adds itself and takes
+# out the version it replaces (``prev_*``), so sums are exact before merges,
+# with updates.
+POST_ROLLUP = """
+CREATE TABLE IF NOT EXISTS post_rollup (
+    bucket Int64,
+    platform LowCardinality(String),
+    lang LowCardinality(String),
+    country LowCardinality(String),
+    sentiment LowCardinality(String),
+    posts Int64,
+    engagement Int64,
+    reach Int64
+) ENGINE = SummingMergeTree
+ORDER BY (bucket, platform, lang, country, sentiment)
+"""
+
+POST_ROLLUP_VIEW = """
+CREATE MATERIALIZED VIEW IF NOT EXISTS post_rollup_view TO post_rollup AS
+SELECT b AS bucket, pf AS platform, tupleElement(d, 1) AS lang, c AS country,
+       tupleElement(d, 2) AS sentiment, tupleElement(d, 3) AS posts,
+       tupleElement(d, 4) AS engagement, tupleElement(d, 5) AS reach
+FROM (
+    SELECT intDiv(published_at, 900) AS b, platform AS pf, ifNull(country, '') AS c,
+           arrayJoin(arrayFilter(x -> tupleElement(x, 3) != 0, [
+               (ifNull(lang, ''), ifNull(sentiment, ''), toInt64(1),
+                likes + shares + replies, ifNull(author_followers, 0)),
+               (ifNull(prev_lang, ''), ifNull(prev_sentiment, ''), -toInt64(prev_posts),
+                -prev_engagement, -prev_reach)
+           ])) AS d
+    FROM posts
+)
 """
 
 # Filings of saved topics over the posts kept here (a topic's backlog is filed
@@ -129,4 +172,4 @@ CREATE TABLE IF NOT EXISTS veille_meta (
 ORDER BY key
 """
 
-TABLES = (POSTS, POST_TOPICS, TOPIC_SYNC, AUTHOR_LINKS, META)
+TABLES = (POSTS, POST_ROLLUP, POST_ROLLUP_VIEW, POST_TOPICS, TOPIC_SYNC, AUTHOR_LINKS, META)

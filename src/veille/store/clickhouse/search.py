@@ -16,7 +16,13 @@ from veille.store.clickhouse.filters import POSTS, filter_where, words_sql
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
 from veille.textnorm import tokens
 
-NEWEST = "published_at DESC, seq DESC"
+# Newest first, said through the sorting key's first part (the day) so that
+# ClickHouse reads the parts in key order and stops at the limit.
+NEWEST = "intDiv(published_at, 86400) DESC, published_at DESC, seq DESC"
+# Newest first looks at the last day, week, month, half-year, then everything:
+# most searches fill their page from the first windows, which are a few
+# granules of the primary index.
+WINDOWS = (86_400, 7 * 86_400, 31 * 86_400, 183 * 86_400, None)
 ENGAGEMENT = "(likes + shares + replies)"
 # Candidates read per page when the in-memory engine checks them.
 PAGE = 2000
@@ -98,9 +104,15 @@ class ClickHouseSearch:
             f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {where.and_('(' + compiled.sql + ')')} "
             f"ORDER BY {order}"
         )
+        if compiled.exact and sort == "newest":
+            return self._newest(where.and_("(" + compiled.sql + ")"), compiled.params, limit)
         if compiled.exact:
-            rows = self.rows(f"{sql} LIMIT {{lim:UInt64}}", {**compiled.params, "lim": limit})
-            return [to_post(r) for r in rows]
+            keys = self.rows(
+                sql.replace(f"SELECT {READ_COLUMNS} ", "SELECT id, published_at ", 1)
+                + " LIMIT {lim:UInt64}",
+                {**compiled.params, "lim": limit},
+            )
+            return self.posts_at(keys)
         check = checker(node)
         found: list[Post] = []
         for row in self._pages(sql, compiled.params):
@@ -110,6 +122,36 @@ class ClickHouseSearch:
                 if len(found) >= limit:
                     break
         return found
+
+    def _newest(self, cond: str, params: dict[str, Any], limit: int) -> list[Post]:
+        top = self.rows("SELECT count(), max(published_at) FROM posts")[0]
+        if not top[0]:
+            return []
+        for span in WINDOWS:
+            window = "1" if span is None else "published_at >= {win:Int64}"
+            keys = self.rows(
+                f"SELECT id, published_at FROM {POSTS} WHERE {cond} AND {window} "
+                f"ORDER BY {NEWEST} LIMIT {{lim:UInt64}}",
+                {**params, "lim": limit, "win": top[1] - (span or 0)},
+            )
+            if len(keys) >= limit or span is None:
+                return self.posts_at(keys)
+        return []  # pragma: no cover - the last window has no bound
+
+    def posts_at(self, keys: list[list[Any]]) -> list[Post]:
+        """The posts of ``keys`` (``[id, published_at]``, in that order): the
+        page is found on a few columns, then its rows are read whole, within
+        its time range (the primary key) and by id."""
+        if not keys:
+            return []
+        times = [k[1] for k in keys]
+        rows = self.rows(
+            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE published_at >= {{lo:Int64}} "
+            "AND published_at <= {hi:Int64} AND id IN {ids:Array(String)}",
+            {"lo": min(times), "hi": max(times), "ids": [k[0] for k in keys]},
+        )
+        found = {r[0]: to_post(r) for r in rows}
+        return [found[k[0]] for k in keys if k[0] in found]
 
     def count_matches(self, query: Any, flt: PostFilter | None = None) -> int:
         node = query_node(query)

@@ -104,15 +104,28 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics):
         return result
 
     def _stored(self, ids: list[str], urls: list[str]) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"ids": ids, "urls": urls}
-        return [
+        """The stored rows of ``ids``, and of ``urls`` (canonical) not among
+        them: two lookups, each through its own bloom filter index (an ``OR``
+        of the two would read every granule)."""
+        found = [
             stored_dict(r)
             for r in self.rows(
-                f"SELECT {STORED_COLUMNS} FROM {POSTS} WHERE id IN {{ids:Array(String)}} "
-                "OR canonical_url IN {urls:Array(String)}",
-                params,
+                f"SELECT {STORED_COLUMNS} FROM {POSTS} WHERE id IN {{ids:Array(String)}}",
+                {"ids": ids},
             )
         ]
+        known = {row["canonical_url"] for row in found}
+        rest = [u for u in urls if u not in known]
+        if rest:
+            found += [
+                stored_dict(r)
+                for r in self.rows(
+                    f"SELECT {STORED_COLUMNS} FROM {POSTS} "
+                    "WHERE canonical_url IN {urls:Array(String)}",
+                    {"urls": rest},
+                )
+            ]
+        return found
 
     def _upsert_batch(self, batch: list[Post]) -> UpsertResult:
         result = UpsertResult()
@@ -125,6 +138,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics):
             if row["canonical_url"] is not None:
                 by_url[row["canonical_url"]] = row
         out: list[dict[str, Any]] = []
+        olds: list[dict[str, Any] | None] = []
         seen_urls: dict[str, str] = {}
         for post in by_id.values():
             old = existing.get(post.id)
@@ -139,6 +153,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics):
             if old is None:
                 new["seq"] = self.tick()
                 out.append(new)
+                olds.append(None)
                 if post.canonical_url:
                     seen_urls[post.canonical_url] = post.id
                 result.new.append(post)
@@ -150,26 +165,39 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics):
                 result.unchanged += 1
             if row != old:
                 out.append(row)
+                olds.append(old)
                 # A later sighting in this batch (by URL) compares with this one.
                 existing[row["id"]] = row
                 if row["canonical_url"] is not None:
                     by_url[row["canonical_url"]] = row
-        self._write(out)
+        self._write(out, olds)
         return result
 
-    def _write(self, rows: list[dict[str, Any]]) -> None:
+    def _write(
+        self, rows: list[dict[str, Any]], olds: Sequence[dict[str, Any] | None] | None = None
+    ) -> None:
+        """Insert ``rows`` (new versions of posts); ``olds``: the stored
+        version each replaces (``None``: a new post), which the rollup view
+        takes out."""
         if not rows:
             return
         lines = []
-        for row in rows:
+        for row, old in zip(rows, olds or [None] * len(rows), strict=True):
             row.pop("version", None)
             derived(row)
+            if old is None:
+                row.update(prev_posts=0, prev_lang=None, prev_sentiment=None)
+                row.update(prev_engagement=0, prev_reach=0)
+            else:
+                row.update(prev_posts=1, prev_lang=old["lang"], prev_sentiment=old["sentiment"])
+                row["prev_engagement"] = old["likes"] + old["shares"] + old["replies"]
+                row["prev_reach"] = old["author_followers"] or 0
             lines.append(encode(row))
         # The same rows sent again (a retry) are the same block: stored once.
         token = hashlib.sha1(b"\n".join(lines)).hexdigest()
-        version = self.tick()
-        tail = b',"version":' + str(version).encode() + b"}"
-        self.client.insert("posts", [line[:-1] + tail for line in lines], token=token)
+        # A version per row: two versions of one post in a block stay ordered.
+        versioned = [line[:-1] + b',"version":%d}' % self.tick() for line in lines]
+        self.client.insert("posts", versioned, token=token)
 
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
         found = self.rows(
@@ -178,30 +206,31 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics):
         )
         if not found:
             raise NotFound(f"no post with id {post_id!r}")
-        row = stored_dict(found[0])
+        old = stored_dict(found[0])
+        row = dict(old)
         row.update(
             sentiment=sentiment.label,
             sentiment_score=sentiment.score,
             sentiment_confidence=sentiment.confidence,
             sentiment_source=sentiment.source,
         )
-        self._write([row])
+        self._write([row], [old])
 
     def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:
         """``(post id, cluster id)`` pairs written to the posts."""
         wanted = dict(clusters)
-        rows = []
+        rows, olds = [], []
         for i in range(0, len(wanted), BATCH):
             chunk = list(wanted)[i : i + BATCH]
             for r in self.rows(
                 f"SELECT {STORED_COLUMNS} FROM {POSTS} WHERE id IN {{ids:Array(String)}}",
                 {"ids": chunk},
             ):
-                row = stored_dict(r)
-                if row["cluster_id"] != wanted[row["id"]]:
-                    row["cluster_id"] = wanted[row["id"]]
-                    rows.append(row)
-        self._write(rows)
+                old = stored_dict(r)
+                if old["cluster_id"] != wanted[old["id"]]:
+                    rows.append({**old, "cluster_id": wanted[old["id"]]})
+                    olds.append(old)
+        self._write(rows, olds)
 
     def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None:
         """One row of a small ReplacingMergeTree table (a later one replaces it)."""

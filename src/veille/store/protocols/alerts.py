@@ -86,6 +86,20 @@ class AlertState(Protocol):
         """Remove an alert with its outbox and marks."""
         ...
 
+    # -- feed tokens (the secret address of each alert's Atom feed) ------------
+
+    def alert_feed_token(self, alert_id: int) -> str | None:
+        """The alert's feed token, ``None`` when it has none (never made, or revoked)."""
+        ...
+
+    def set_alert_feed_token(self, alert_id: int, token: str | None, at: int) -> None:
+        """Replace the alert's feed token by ``token`` (``None``: revoke it)."""
+        ...
+
+    def alert_by_feed_token(self, token: str) -> Alert | None:
+        """The alert whose feed token is ``token`` (exactly), if any."""
+        ...
+
     # -- the outbox -----------------------------------------------------------
 
     def queue_event(
@@ -163,8 +177,11 @@ class AlertStateTx(Protocol):
         now: float,
         due: float,
         reason: str | None,
+        reach: int = 0,
     ) -> bool:
-        """Queue one matched post; False when the alert already queued it."""
+        """Queue one matched post; False when the alert already queued it.
+        ``reach`` (followers + interactions when queued) is kept where the
+        posts are in another store ("best" alerts compare copies by it)."""
         ...
 
     def queue_matches(self, rows: Sequence[tuple[int, str, str | None, float, float]]) -> int:

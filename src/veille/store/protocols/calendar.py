@@ -57,6 +57,10 @@ class CalendarState(Protocol):
         """Store ``account``; ``False`` when its name is taken."""
         ...
 
+    def set_publish_account_limit(self, name: str, limit: int | None) -> None:
+        """Remember the length limit the account's server announces (``None``: unknown)."""
+        ...
+
     def remove_publish_account(self, name: str) -> bool: ...
 
     def add_calendar_entry(self, entry: CalendarEntry) -> int:

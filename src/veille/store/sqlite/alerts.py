@@ -120,7 +120,31 @@ class SQLiteAlerts:
         with _atomic(self.conn):
             self.conn.execute("DELETE FROM deliveries WHERE alert_id = ?", (alert_id,))
             self.conn.execute("DELETE FROM alert_marks WHERE alert_id = ?", (alert_id,))
+            self.conn.execute("DELETE FROM alert_feed_tokens WHERE alert_id = ?", (alert_id,))
             self.conn.execute("DELETE FROM alerts WHERE id = ?", (alert_id,))
+
+    # -- feed tokens ----------------------------------------------------------
+
+    def alert_feed_token(self, alert_id: int) -> str | None:
+        row = self.conn.execute(
+            "SELECT token FROM alert_feed_tokens WHERE alert_id = ?", (alert_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_alert_feed_token(self, alert_id: int, token: str | None, at: int) -> None:
+        with _atomic(self.conn):
+            self.conn.execute("DELETE FROM alert_feed_tokens WHERE alert_id = ?", (alert_id,))
+            if token is not None:
+                self.conn.execute(
+                    "INSERT INTO alert_feed_tokens (alert_id, token, created_at) VALUES (?, ?, ?)",
+                    (alert_id, token, at),
+                )
+
+    def alert_by_feed_token(self, token: str) -> Alert | None:
+        found = self._alerts(
+            "WHERE id = (SELECT alert_id FROM alert_feed_tokens WHERE token = ?)", (token,)
+        )
+        return found[0] if found else None
 
     # -- the outbox -----------------------------------------------------------
 
@@ -290,6 +314,7 @@ class SQLiteAlertsTx:
         now: float,
         due: float,
         reason: str | None,
+        reach: int = 0,  # read from the posts, which this file keeps
     ) -> bool:
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO deliveries (alert_id, post_id, cluster_id, spans, status,"

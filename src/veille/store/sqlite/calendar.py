@@ -49,7 +49,9 @@ def _entry(row: tuple[Any, ...]) -> CalendarEntry:
 def _account(row: tuple[Any, ...]) -> Account:
     from veille.publish.base import Account
 
-    return Account(name=row[0], platform=row[1], url=row[2], handle=row[3], secret=row[4])
+    return Account(
+        name=row[0], platform=row[1], url=row[2], handle=row[3], secret=row[4], limit=row[5]
+    )
 
 
 class SQLiteCalendar:
@@ -63,13 +65,15 @@ class SQLiteCalendar:
 
     def publish_accounts(self) -> list[Account]:
         rows = self.conn.execute(
-            "SELECT name, platform, url, handle, secret FROM publish_accounts ORDER BY name"
+            "SELECT name, platform, url, handle, secret, max_characters FROM publish_accounts "
+            "ORDER BY name"
         )
         return [_account(r) for r in rows]
 
     def publish_account(self, name: str) -> Account | None:
         row = self.conn.execute(
-            "SELECT name, platform, url, handle, secret FROM publish_accounts WHERE name = ?",
+            "SELECT name, platform, url, handle, secret, max_characters FROM publish_accounts "
+            "WHERE name = ?",
             (name,),
         ).fetchone()
         return _account(row) if row else None
@@ -78,11 +82,17 @@ class SQLiteCalendar:
         with self.transaction():
             cur = self.conn.execute(
                 "INSERT OR IGNORE INTO publish_accounts (name, platform, url, handle, secret, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "max_characters, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (account.name, account.platform, account.url, account.handle, account.secret,
-                 _ts(at)),
+                 account.limit, _ts(at)),
             )  # fmt: skip
         return cur.rowcount == 1
+
+    def set_publish_account_limit(self, name: str, limit: int | None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE publish_accounts SET max_characters = ? WHERE name = ?", (limit, name)
+            )
 
     def remove_publish_account(self, name: str) -> bool:
         with self.transaction():

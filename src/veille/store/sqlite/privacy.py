@@ -92,6 +92,14 @@ class SQLitePrivacy:
                 args,
             )
             report.removed["author_rollup"] = cur.rowcount
+            # The inbox keeps its own copy of a post (so an item outlives it):
+            # forgetting a person removes their items too (small local edit, inbox).
+            cur = self.conn.execute(
+                "DELETE FROM inbox_items WHERE lower(author) = lower(?)"
+                + (" AND platform = ?" if platform else ""),
+                args,
+            )
+            report.removed["inbox_items"] = cur.rowcount
             report.removed["quarantine"] = self._erase_quarantined(handle)
             report.posts = len(ids)
             report.post_ids = ids

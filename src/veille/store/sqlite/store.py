@@ -20,11 +20,14 @@ from veille.store.sqlite.accounts import SQLiteAccounts, SQLiteAccountsTx
 from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
 from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
 from veille.store.sqlite.calendar import SQLiteCalendar, SQLiteCalendarTx
+from veille.store.sqlite.collection import SQLiteCollection, SQLiteCollectionTx
 from veille.store.sqlite.enrich import SQLiteEnrich, SQLiteEnrichTx
 from veille.store.sqlite.filters import filter_sql, translate_error
 from veille.store.sqlite.functions import install as install_functions
+from veille.store.sqlite.inbox import SQLiteInbox, SQLiteInboxTx
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
+from veille.store.sqlite.plan import SQLitePlan, SQLitePlanTx
 from veille.store.sqlite.privacy import SQLitePrivacy, SQLitePrivacyTx
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
@@ -39,6 +42,7 @@ from veille.store.sqlite.rows import (
 from veille.store.sqlite.search import SQLiteSearch, SQLiteSearchTx
 from veille.store.sqlite.sources import SQLiteSources, SQLiteSourcesTx
 from veille.store.sqlite.topics import SQLiteTopics, SQLiteTopicsTx
+from veille.store.sqlite.transfer import SQLiteTransfer
 
 # Posts per upsert statement group; each looks up 2 * BATCH keys in one query.
 BATCH = 2000
@@ -84,12 +88,15 @@ _COL = {name: i for i, name in enumerate(POST_COLUMNS)}
 
 
 class _Tx(
+    SQLitePlanTx,
     SQLiteAccountsTx,
     SQLiteCalendarTx,
     SQLitePrivacyTx,
     SQLiteAlertsTx,
     SQLiteAnalyticsTx,
+    SQLiteCollectionTx,
     SQLiteEnrichTx,
+    SQLiteInboxTx,
     SQLiteIngestTx,
     SQLiteSearchTx,
     SQLiteSourcesTx,
@@ -271,16 +278,20 @@ def _configure(conn: sqlite3.Connection, timeout: float) -> None:
 
 
 class SQLiteStore(
+    SQLitePlan,
     SQLiteAccounts,
     SQLiteCalendar,
     SQLitePrivacy,
     SQLiteAlerts,
     SQLiteAnalytics,
+    SQLiteCollection,
     SQLiteEnrich,
+    SQLiteInbox,
     SQLiteIngest,
     SQLiteSearch,
     SQLiteSources,
     SQLiteTopics,
+    SQLiteTransfer,
 ):
     """The :class:`~veille.store.base.Store` over one SQLite file."""
 

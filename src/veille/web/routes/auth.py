@@ -128,9 +128,9 @@ def setup(
         error = _("The two passwords differ.")
     else:
         try:
-            from veille.web.deps import lang
-
-            user = users.add_first_admin(st, username, password, language=lang(request))
+            # No language saved yet: the browser's keeps applying until the
+            # admin picks one with the switcher.
+            user = users.add_first_admin(st, username, password)
         except UsageError as exc:
             error = exc.message + (". " + exc.hint if exc.hint else "")
     if error:

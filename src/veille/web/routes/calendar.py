@@ -172,6 +172,25 @@ def approve(request: Request, entry_id: int, user: Manager) -> Response:
     return redirect("/plan/calendar", message=_("Post #%(id)s approved.", id=entry_id))
 
 
+@router.post("/plan/calendar/{entry_id}/publish", response_class=HTMLResponse)
+def publish_now(request: Request, entry_id: int, user: Manager) -> Response:
+    """Publish an approved or scheduled post now rather than at its time."""
+    _ = translator(request)
+    _entry(request, entry_id)
+    try:
+        outcomes = cal.publish_due(state(request), workspace(request).settings, only=entry_id)
+    except UsageError as exc:
+        return _list_page(request, error=exc.message, status_code=400)
+    done = next((o for o in outcomes if o.entry_id == entry_id), None)
+    if done is not None and done.result == "published":
+        message = _("Post #%(id)s published.", id=entry_id)
+    elif done is not None and done.error:
+        message = _("Post #%(id)s was not published: %(error)s", id=entry_id, error=done.error)
+    else:
+        message = _("Post #%(id)s is being published; see its status.", id=entry_id)
+    return redirect("/plan/calendar", message=message)
+
+
 @router.post("/plan/calendar/{entry_id}/remove", response_class=HTMLResponse)
 def remove(request: Request, entry_id: int, user: Analyst) -> Response:
     _ = translator(request)

@@ -1,0 +1,226 @@
+"""Inbox benchmark.
+
+1. Rules: 100 rules (queries, sentiment, reach, platform, language, time)
+   over 100,000 new posts: posts per second through the pipeline's one
+   matcher alone, beside the same matcher plus the rule evaluation (the
+   conditions of every rule and the actions of those that hold), in the same
+   run; the ratio is the cost of the rules.
+2. The inbox list: p95 of the first page of open items (the list page's
+   query: 50 items, their labels, the count, their due states) at 50,000
+   open items, beside p95 of counting the open items alone. With
+   ``--web`` (the web app installed), p95 of ``GET /inbox`` over loopback
+   beside ``GET /login`` on the same server.
+
+    python bench/inbox.py                       # full size
+    python bench/inbox.py --posts 10000 --items 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+
+
+def _posts(n: int) -> list[Any]:
+    from veille.sim.generate import SimConfig, generate_posts
+
+    posts: list[Any] = []
+    days = 2
+    while len(posts) < n:
+        days *= 2
+        posts = list(
+            generate_posts(
+                SimConfig(seed=11, days=days, spike_posts=0, end=datetime(2026, 11, 1, tzinfo=UTC))
+            )
+        )
+    return posts[:n]
+
+
+def _rules(posts: list[Any], n: int) -> list[Any]:
+    from collections import Counter
+
+    from veille.inbox.rules import make_rule
+    from veille.textnorm import tokens
+
+    freq = Counter(w for p in posts[:5000] for w in set(tokens(p.text)) if len(w) > 3)
+    words = [w for w, _ in freq.most_common()][20 : 20 + n]
+    out = []
+    for i in range(n):
+        kind = i % 5
+        kw: dict[str, Any] = {"actions": [("tag", f"t{i}")]}
+        if kind == 0:
+            kw["query"] = words[i % len(words)]
+        elif kind == 1:
+            kw["query"] = f"{words[i % len(words)]} OR {words[(i + 7) % len(words)]}"
+            kw["sentiments"] = ["negative"]
+        elif kind == 2:
+            kw["min_followers"] = 1000 * (i % 7)
+            kw["platforms"] = ["mastodon", "bluesky"]
+        elif kind == 3:
+            kw["languages"] = ["fr"]
+            kw["when"] = "working"
+            kw["actions"] = [("priority", "high")]
+        else:
+            kw["query"] = f'"{words[i % len(words)]} {words[(i + 1) % len(words)]}"~5'
+            kw["actions"] = [("assign", "alice")]
+        rule = make_rule(f"r{i}", **kw)
+        out.append(rule.__class__(**{**rule.__dict__, "id": i + 1}))
+    return out
+
+
+def bench_rules(n_posts: int, n_rules: int) -> None:
+    from veille.config import Settings
+    from veille.inbox.hours import WorkingTime
+    from veille.inbox.model import Item
+    from veille.inbox.rules import RuleContext, actions_of, holds
+    from veille.query import compile_query
+    from veille.query.matcher import Matcher
+
+    posts = _posts(n_posts)
+    rules = _rules(posts, n_rules)
+    # The topic that brings posts in, and the rules' queries, in one matcher (as ingest does).
+    matcher = Matcher()
+    matcher.add("topic", compile_query("the OR le OR la OR a"))
+    for r in rules:
+        if r.conditions.query:
+            matcher.add(f"rule:{r.name}", compile_query(r.conditions.query))
+    matcher.build()
+    hours = WorkingTime.from_settings(Settings())
+    now = datetime.now(UTC)
+
+    t = time.perf_counter()
+    matched = [matcher.match_ids(p) for p in posts]
+    match_s = time.perf_counter() - t
+
+    t = time.perf_counter()
+    actions = 0
+    for i, post in enumerate(posts):
+        qids = matcher.match_ids(post)
+        names = {q[5:] for q in qids if q.startswith("rule:")}
+        item = Item(i, post.id, post.platform, post.author.handle, post.text,
+                    post.published_at, now, now, lang=post.lang,
+                    sentiment=post.sentiment.label if post.sentiment else None)  # fmt: skip
+        ctx = RuleContext(hours, names, None, now)
+        for rule in rules:
+            if holds(rule, post, item, ctx):
+                change, _ = actions_of(rule, item, next_in_team=lambda team: None)
+                actions += len(change.events)
+    rules_s = time.perf_counter() - t
+    hit = sum(1 for m in matched if m)
+    print(f"rules={len(rules)} posts={len(posts)} posts matching something={hit} actions={actions}")
+    print(
+        f"matching alone        {len(posts) / match_s:10.0f} posts/s\n"
+        f"matching + 100 rules  {len(posts) / rules_s:10.0f} posts/s   "
+        f"({len(posts) * len(rules) / rules_s:,.0f} rule evaluations/s)\n"
+        f"ratio (rules / matching alone time) {rules_s / match_s:6.2f}x"
+    )
+
+
+def _fill(ws: Any, n_items: int) -> None:
+    from veille.models import Author, Post, Sentiment
+
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    labels = ("positive", "negative", "neutral")
+    step = 5000
+    for start in range(0, n_items, step):
+        batch = []
+        for i in range(start, min(n_items, start + step)):
+            post = Post.create(
+                platform=("mastodon", "bluesky", "reddit")[i % 3], native_id=str(i),
+                text=f"lumio item {i} needs an answer", author=Author(f"user{i % 997}"),
+                published_at=base.fromtimestamp(base.timestamp() + i, UTC), lang="en",
+                sentiment=Sentiment(labels[i % 3], 0.0, 1.0),  # type: ignore[arg-type]
+            )  # fmt: skip
+            batch.append((post, ["lumio"]))
+        with ws.state.transaction() as tx:
+            tx.enter_inbox(batch, int(base.timestamp()) + start)
+
+
+def bench_list(n_items: int, repeat: int, web: bool) -> None:
+    from veille.inbox import items as svc
+    from veille.inbox.model import OPEN_STATUSES, ItemFilter
+    from veille.inbox.targets import due_states
+    from veille.workspace import Workspace, init_workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        init_workspace(root)
+        ws = Workspace.open(root)
+        t = time.perf_counter()
+        _fill(ws, n_items)
+        fill_s = time.perf_counter() - t
+        flt = ItemFilter(statuses=OPEN_STATUSES, limit=50)
+        page: list[float] = []
+        count: list[float] = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            found = svc.list_items(ws.state, flt)
+            svc.count_items(ws.state, flt)
+            due_states(ws.settings, found)
+            page.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            svc.count_items(ws.state, flt)
+            count.append(time.perf_counter() - t)
+        p95, c95 = _pct(page, 0.95), _pct(count, 0.95)
+        print(f"open items={n_items} (entered in {fill_s:.1f} s) page of 50, {repeat} runs")
+        print(
+            f"list page data p95 {p95 * 1000:7.2f} ms (median {statistics.median(page) * 1000:.2f})"
+            f"   count alone p95 {c95 * 1000:7.2f} ms   ratio {p95 / c95:5.2f}x"
+        )
+        if web:
+            _bench_web(root, repeat)
+        ws.close()
+
+
+def _bench_web(root: Path, repeat: int) -> None:
+    """``GET /inbox`` over loopback beside ``GET /login`` (the web app's
+    cheapest page) on the same server, signed in as a viewer."""
+    import httpx
+    from tests.web.conftest import add_role_users, do_login, serve
+
+    add_role_users(root)
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=60) as client:
+            do_login(client, "viewer")
+            page: list[float] = []
+            login: list[float] = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                r = client.get("/inbox")
+                page.append(time.perf_counter() - t)
+                assert r.status_code == 200, r.status_code
+                t = time.perf_counter()
+                client.get("/login")
+                login.append(time.perf_counter() - t)
+    finally:
+        server.stop()
+    p95, b95 = _pct(page, 0.95), _pct(login, 0.95)
+    print(f"GET /inbox p95 {p95 * 1000:7.2f} ms   GET /login p95 {b95 * 1000:7.2f} ms   "
+          f"ratio {p95 / b95:5.2f}x")  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--posts", type=int, default=100_000)
+    ap.add_argument("--rules", type=int, default=100)
+    ap.add_argument("--items", type=int, default=50_000)
+    ap.add_argument("--repeat", type=int, default=100)
+    ap.add_argument("--web", action="store_true", help="also time GET /inbox over loopback")
+    args = ap.parse_args()
+    bench_rules(args.posts, args.rules)
+    bench_list(args.items, args.repeat, args.web)
+
+
+if __name__ == "__main__":
+    main()

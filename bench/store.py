@@ -1,0 +1,355 @@
+"""Posts in ClickHouse (chDB, in-process) beside SQLite, in the same run.
+
+    python bench/store.py                    # 10,000,000 posts
+    python bench/store.py --posts 1000000    # 1M
+    python bench/store.py --posts 50000      # quick
+
+The same generated posts (seeded: both stores get identical posts, a year of
+them, bilingual words, authors, hashtags, links, clusters, sentiment) go into
+a fresh SQLite file and a fresh chDB folder through each store's
+``upsert_posts`` in batches; generation is timed apart and left out. Then,
+on each store: every dashboard aggregation over the last 30 days (the whole
+workspace and one ad-hoc query), 200 searches (50 newest first; p50 and p95),
+and the disk size. Each figure is printed beside SQLite's (the baseline) with
+their ratio (ClickHouse faster: ratio > 1). It also measures, on ClickHouse,
+``FINAL`` against ``LIMIT 1 BY id`` for reads before merges.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+SEED = 11
+WORDS = [
+    "lumio",
+    "vexa",
+    "orbita",
+    "panne",
+    "outage",
+    "réseau",
+    "reseau",
+    "fibre",
+    "internet",
+    "client",
+    "offre",
+    "promo",
+    "prix",
+    "forfait",
+    "routeur",
+    "vitesse",
+    "support",
+    "service",
+    "attente",
+    "Montréal",
+    "Québec",
+    "Paris",
+    "great",
+    "slow",
+    "price",
+    "plan",
+    "router",
+    "speed",
+    "customer",
+    "city",
+    "l'ACEI",
+    "d'internet",
+    "qu'il",
+    "aujourd'hui",
+    "cybersécurité",
+    "domaine",
+    "domain",
+    "nouvelle",
+    "annonce",
+    "mise",
+    "jour",
+    "téléphone",
+    "phone",
+    "mobile",
+    "app",
+    "données",
+    "data",
+]
+HASHTAGS = ["lumio", "panne", "cyber", "fibre", "Vexa", "promo", "5G", "MTL"]
+HOSTS = ["www.lumio.fr", "news.example.com", "vexa.com", "blog.orbita.io", "ici.radio-canada.ca"]
+PLATFORMS = ["mastodon", "bluesky", "rss", "reddit", "youtube"]
+LANGS = ["fr", "en", "fr-CA", None]
+LABELS = ["positive", "negative", "neutral", None]
+END = datetime(2026, 3, 1, tzinfo=UTC)
+SPAN = 365 * 86400
+
+
+def batches(n: int, size: int, texts: int = 20_000) -> Iterator[list[Any]]:
+    """``n`` posts in lists of ``size``, the same ones on every call.
+
+    Posts are built from arrays drawn per batch with numpy and a pool of
+    texts (more than veille's folding cache holds, so folding is paid for),
+    through the dataclass itself rather than ``Post.create`` (which
+    normalizes and hashes each one: seconds per million, the same for both
+    stores, and not what is measured here)."""
+    import numpy as np
+
+    from veille.models import Author, Engagement, Post, Sentiment
+
+    rng = np.random.default_rng(SEED)
+    pool_rng = random.Random(SEED)
+    pool = [
+        " ".join(pool_rng.choice(WORDS) for _ in range(pool_rng.randint(4, 24)))
+        for _ in range(texts)
+    ]
+    authors = [
+        Author(f"user{i}", name=f"User {i}", followers=int(f) if f >= 0 else None)
+        for i, f in enumerate(rng.integers(-50, 100_000, 50_000))
+    ]
+    sentiments = [Sentiment(lbl, 0.5) if lbl else None for lbl in LABELS]
+    start = END.timestamp() - SPAN
+    done = 0
+    while done < n:
+        k = min(size, n - done)
+        # Posts arrive in time order, as from a firehose: each batch is later
+        # than the one before (over the year for the whole run).
+        times = (start + (done + np.sort(rng.random(k) * k)) * (SPAN / n)).astype(np.int64)
+        text_i = rng.integers(0, texts, k)
+        author_i = rng.zipf(1.3, k) % len(authors)
+        platform_i = rng.integers(0, len(PLATFORMS), k)
+        lang_i = rng.integers(0, len(LANGS), k)
+        label_i = rng.integers(0, len(LABELS), k)
+        likes = rng.zipf(1.8, k) - 1
+        shares = rng.integers(0, 5, k)
+        tag_i = rng.integers(0, len(HASHTAGS) * 3, k)
+        host_i = rng.integers(0, len(HOSTS) * 2, k)
+        cluster_i = rng.integers(0, 40, k)
+        out = []
+        for j in range(k):
+            i = done + j
+            platform = PLATFORMS[platform_i[j]]
+            t = int(tag_i[j])
+            h = int(host_i[j])
+            out.append(
+                Post(
+                    id=f"{platform}:{i}",
+                    platform=platform,
+                    native_id=str(i),
+                    text=pool[text_i[j]],
+                    published_at=datetime.fromtimestamp(int(times[j]), UTC),
+                    author=authors[author_i[j]],
+                    url=f"https://{platform}.example/{i}",
+                    lang=LANGS[lang_i[j]],
+                    source=f"{platform}-main",
+                    engagement=Engagement(int(min(likes[j], 10**6)), int(shares[j]), 0),
+                    hashtags=(HASHTAGS[t],) if t < len(HASHTAGS) else (),
+                    links=(f"https://{HOSTS[h]}/a/{i % 97}",) if h < len(HOSTS) else (),
+                    sentiment=sentiments[label_i[j]],
+                    cluster_id=f"c{i // 50}" if cluster_i[j] == 0 else None,
+                    content_hash=f"{i:x}",
+                )
+            )
+        done += k
+        yield out
+
+
+def folder_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def ingest(store: Any, n: int, size: int) -> tuple[float, float]:
+    """Wall and CPU seconds spent in ``upsert_posts`` (generation left out).
+    CPU seconds count every thread of the process (chDB's too): on a shared
+    machine they are steadier than wall-clock ones."""
+    spent = cpu = 0.0
+    started = time.perf_counter()
+    for batch in batches(n, size):
+        t0, c0 = time.perf_counter(), time.process_time()
+        store.upsert_posts(batch)
+        spent += time.perf_counter() - t0
+        cpu += time.process_time() - c0
+    print(
+        f"  {type(store).__name__}: generation {time.perf_counter() - started - spent:.0f} s "
+        f"(left out), upserts {spent:.0f} s",
+        flush=True,
+    )
+    return spent, cpu
+
+
+def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, float]:
+    """Best wall and best CPU seconds of ``repeat`` runs (the first warms caches)."""
+    best = cpu = float("inf")
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+        cpu = min(cpu, time.process_time() - c0)
+    return best, cpu
+
+
+def dashboard(store: Any) -> dict[str, Callable[[], Any]]:
+    """The aggregations a dashboard reads, over the last 30 days."""
+    from zoneinfo import ZoneInfo
+
+    from veille.analytics.scope import Period, Scope
+    from veille.analytics.volume import _Buckets
+    from veille.query import compile_query
+
+    period = Period(END - timedelta(days=30), END)
+    day = _Buckets("day", ZoneInfo("America/Montreal"))
+    starts = day.keys(period)
+    out: dict[str, Callable[[], Any]] = {}
+    for label, base in (
+        ("all", Scope()),
+        ("query", Scope(queries=(compile_query("(lumio OR vexa) -promo").ast,))),
+    ):
+        s = base.during(period)
+        out.update(
+            {
+                f"{label}: volume per day": lambda s=s: store.posts_per_bucket(
+                    s, period, day, starts
+                ),
+                f"{label}: volume by platform": lambda s=s: store.post_totals(s, ("platform",)),
+                f"{label}: headline figures": lambda s=s: store.headline_figures(s),
+                f"{label}: sentiment": lambda b=base: store.sentiment_totals(b, period),
+                f"{label}: top posts": lambda s=s: store.top_posts(s, limit=10),
+                f"{label}: top authors": lambda b=base: store.top_authors(b, period, limit=10),
+                f"{label}: top hashtags": lambda s=s: store.top_entities(s, "hashtags", 10),
+                f"{label}: top domains": lambda s=s: store.top_entities(s, "domains", 10),
+                f"{label}: top stories": lambda s=s: store.top_clusters(s, limit=10),
+                f"{label}: authors": lambda b=base: store.author_count(b, period),
+            }
+        )
+    return out
+
+
+def queries(k: int) -> list[str]:
+    rng = random.Random(SEED)
+    folded = sorted({w for w in (x.lower() for x in WORDS) if "'" not in w})
+    shapes = [
+        lambda: f"{rng.choice(folded)} {rng.choice(folded)}",
+        lambda: f"{rng.choice(folded)} OR {rng.choice(folded)}",
+        lambda: f"{rng.choice(folded)} -{rng.choice(folded)}",
+        lambda: f'"{rng.choice(folded)} {rng.choice(folded)}"',
+        lambda: f"{rng.choice(folded)} platform:{rng.choice(PLATFORMS)}",
+        lambda: f"{rng.choice(folded)} lang:fr likes:>=3",
+        lambda: f"#{rng.choice(HASHTAGS).lower()} {rng.choice(folded)}",
+        lambda: f"{rng.choice(folded)[:3]}* {rng.choice(folded)}",
+    ]
+    return [shapes[i % len(shapes)]() for i in range(k)]
+
+
+def latencies(store: Any, qs: list[str]) -> list[float]:
+    out = []
+    for q in qs:
+        t0 = time.perf_counter()
+        store.search(q, limit=50)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def p95(xs: list[float]) -> float:
+    return sorted(xs)[int(0.95 * (len(xs) - 1))]
+
+
+def final_vs_limit_by(ch: Any) -> None:
+    """Reads before merges: ``FINAL`` against ``LIMIT 1 BY id`` (the newest
+    version of each post) for a count and a grouped sum."""
+    sqls = {
+        "count FINAL": "SELECT count() FROM posts FINAL",
+        "count LIMIT 1 BY": "SELECT count() FROM (SELECT id FROM posts "
+        "ORDER BY id, version DESC LIMIT 1 BY id)",
+        "by platform FINAL": "SELECT platform, count(), sum(likes) FROM posts FINAL "
+        "GROUP BY platform",
+        "by platform LIMIT 1 BY": "SELECT platform, count(), sum(likes) FROM (SELECT id, "
+        "platform, likes FROM posts ORDER BY id, version DESC LIMIT 1 BY id) GROUP BY platform",
+    }
+    print("\nReads before merges, ClickHouse (best of 3, ms):")
+    for name, sql in sqls.items():
+        wall, cpu = timed(lambda sql=sql: ch.rows(sql))
+        print(f"  {name:<26} wall {wall * 1000:9.1f}  CPU {cpu * 1000:9.1f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--posts", type=int, default=10_000_000)
+    ap.add_argument("--batch", type=int, default=20_000)
+    ap.add_argument("--searches", type=int, default=200)
+    ap.add_argument("--folder", type=Path, default=None, help="where the stores go (a temp dir)")
+    args = ap.parse_args()
+
+    from veille.store.clickhouse.backend import ChdbBackend
+    from veille.store.sqlite import SQLiteStore
+
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="veille-bench-store-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    n = args.posts
+    cpu = os.cpu_count()
+    print(f"{n:,} posts, batches of {args.batch:,}; {cpu} CPUs; stores in {folder}")
+
+    lite = SQLiteStore.open(folder / "veille.db")
+    ch = ChdbBackend().open(f"chdb:///{folder / 'posts.chdb'}", root=folder)
+    try:
+        s_lite, c_lite = ingest(lite, n, args.batch)
+        gc.collect()
+        s_ch, c_ch = ingest(ch, n, args.batch)
+        assert lite.count_posts() == ch.count_posts() == n
+        print("\nIngest (upsert_posts), posts per wall second / per CPU second:")
+        print(f"  {'SQLite':<12}{n / s_lite:12,.0f}{n / c_lite:12,.0f}")
+        print(
+            f"  {'ClickHouse':<12}{n / s_ch:12,.0f}{n / c_ch:12,.0f}   "
+            f"ratio {s_lite / s_ch:5.2f}x wall, {c_lite / c_ch:5.2f}x CPU"
+        )
+
+        print("\nDashboard aggregations, last 30 days (best of 3, ms, wall | CPU):")
+        print(f"  {'':<34}{'SQLite':>16}{'ClickHouse':>18}{'ratio':>16}")
+        aggs_lite, aggs_ch = dashboard(lite), dashboard(ch)
+        ratios, cratios = [], []
+        for name in aggs_lite:
+            (a, ac), (b, bc) = timed(aggs_lite[name]), timed(aggs_ch[name])
+            ratios.append(a / b)
+            cratios.append(ac / max(bc, 1e-6))
+            print(
+                f"  {name:<34}{a * 1000:8.1f}|{ac * 1000:7.1f}{b * 1000:10.1f}|{bc * 1000:7.1f}"
+                f"{a / b:8.1f}x|{ac / max(bc, 1e-6):5.1f}x"
+            )
+        print(
+            f"  geometric mean ratio: {statistics.geometric_mean(ratios):.1f}x wall, "
+            f"{statistics.geometric_mean(cratios):.1f}x CPU"
+        )
+
+        qs = queries(args.searches)
+        latencies(lite, qs[:10])
+        latencies(ch, qs[:10])
+        ql, qc = latencies(lite, qs), latencies(ch, qs)
+        print(f"\n{len(qs)} searches, 50 newest first (ms):")
+        print(f"  {'':<12}{'p50':>9}{'p95':>9}")
+        print(f"  {'SQLite':<12}{statistics.median(ql) * 1000:9.1f}{p95(ql) * 1000:9.1f}")
+        print(f"  {'ClickHouse':<12}{statistics.median(qc) * 1000:9.1f}{p95(qc) * 1000:9.1f}")
+        print(
+            f"  ratio p50 {statistics.median(ql) / statistics.median(qc):.2f}x, "
+            f"p95 {p95(ql) / p95(qc):.2f}x"
+        )
+
+        final_vs_limit_by(ch)
+    finally:
+        lite.close()
+        ch.close()
+    size_lite = sum(folder_size(p) for p in folder.glob("veille.db*"))
+    size_ch = folder_size(folder / "posts.chdb")
+    print("\nDisk:")
+    print(f"  {'SQLite':<12}{size_lite / 2**20:10.0f} MiB  {size_lite / n:7.0f} B/post")
+    print(
+        f"  {'ClickHouse':<12}{size_ch / 2**20:10.0f} MiB  {size_ch / n:7.0f} B/post"
+        f"   ratio {size_lite / size_ch:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,298 @@
+"""Web app benchmark: server time of the main pages beside a static file, then
+50 concurrent clients.
+
+    python bench/web.py                         # 1,000,000 posts, 60 s of load
+    python bench/web.py --posts 20000 --seconds 10   # quick
+
+A workspace of ``--posts`` generated posts (the simulator's bilingual text,
+one year, with sentiment) is built once and kept under ``--cache`` (default:
+the system's temporary folder), so a second run starts at once. The app runs
+in its own process (uvicorn on 127.0.0.1), as ``veille serve`` runs it.
+
+1. Each page is asked ``--repeat`` times by one client in turn (the dashboard,
+   the mention stream with a query, an API search, and a static file as the
+   baseline): p50 and p95 of the time to the full answer, and each p95's
+   ratio to the static file's. Target: p95 <= 300 ms.
+2. ``--clients`` clients (default 50) ask those pages in a loop for
+   ``--seconds``: requests per second, p50 and p99, and errors (target zero).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import os
+import platform
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+SEED = 11
+USER, PASSWORD = "bench", "bench-password-1"
+TOPICS = {"lumio": "lumio", "vexa": "vexa", "orbita": "orbita"}
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))] if s else float("nan")
+
+
+def generated(n: int) -> Iterator[Any]:
+    """``n`` posts of the demo world over a year, each with a sentiment (the
+    simulator leaves it to enrichment, which would take hours at this size)."""
+    from veille.models import Sentiment
+    from veille.sim.generate import SimConfig, generate_posts
+
+    days = 365
+    cfg = SimConfig(seed=SEED, days=days, posts_per_day=max(10, n // days + 1), spike_posts=0)
+    rng = random.Random(SEED)
+    labels = ("positive", "negative", "neutral", "neutral")
+    for post in itertools.islice(generate_posts(cfg), n):
+        label = rng.choice(labels)
+        score = {"positive": 0.6, "negative": -0.6, "neutral": 0.0}[label]
+        yield replace(post, sentiment=Sentiment(label, score, 0.8, "bench"))  # type: ignore[arg-type]
+
+
+def build(root: Path, n: int) -> None:
+    """The workspace at ``root``: ``n`` posts and three topics (the brand and
+    two competitors), their filings complete."""
+    from veille.analytics.topics import topic_scope
+    from veille.query.topics import add_topic
+    from veille.workspace import Workspace, init_workspace
+
+    init_workspace(root)
+    config = root / "veille.toml"
+    text = config.read_text(encoding="utf-8")
+    if "[organization]" in text:  # the dashboard compares the brand with its competitors
+        text = text.replace(
+            "[organization]",
+            '[organization]\nbrand_topic = "lumio"\ncompetitor_topics = ["vexa", "orbita"]',
+            1,
+        )
+        config.write_text(text, encoding="utf-8")
+    t0 = time.perf_counter()
+    with Workspace.open(root) as ws:
+        batch: list[Any] = []
+        done = 0
+        for post in generated(n):
+            batch.append(post)
+            if len(batch) == 20_000:
+                ws.posts.upsert_posts(batch)
+                done += len(batch)
+                batch = []
+                rate = done / (time.perf_counter() - t0)
+                print(f"  {done:,} posts stored ({rate:,.0f}/s)", flush=True)
+        if batch:
+            ws.posts.upsert_posts(batch)
+        for name, query in TOPICS.items():
+            add_topic(ws.store, name, query)
+            topic_scope(ws.store, name)  # files the stored posts under it now
+        stored = ws.posts.count_posts()
+    (root / "complete").write_text(str(stored), encoding="utf-8")
+    print(f"built {stored:,} posts in {time.perf_counter() - t0:.0f}s", flush=True)
+
+
+def bench_user(root: Path) -> str:
+    """The bench's admin and an API token for it (kept in ``root/token``)."""
+    from veille.services import users
+    from veille.workspace import Workspace
+
+    kept = root / "token"
+    if kept.exists():
+        return kept.read_text(encoding="utf-8").strip()
+    with Workspace.open(root) as ws:
+        if users.get_user(ws.state, USER) is None:
+            users.add_user(ws.state, USER, PASSWORD, "admin")
+        _rec, secret = users.create_token(ws.state, USER, "bench")
+    kept.write_text(secret, encoding="utf-8")
+    return secret
+
+
+def workspace(cache: Path, n: int, rebuild: bool) -> Path:
+    root = cache / f"veille-bench-web-{n}"
+    if rebuild or not (root / "complete").exists():
+        import shutil
+
+        shutil.rmtree(root, ignore_errors=True)
+        print(f"building a workspace of {n:,} posts in {root}", flush=True)
+        build(root, n)
+    else:
+        print(f"reusing {root} ({(root / 'complete').read_text()} posts)", flush=True)
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def server(root: Path) -> Iterator[str]:
+    """The app in its own process, as ``veille serve`` runs it."""
+    import httpx
+
+    port = free_port()
+    code = (
+        "import sys, uvicorn; from pathlib import Path; from veille.web.app import create_app; "
+        "uvicorn.run(create_app(Path(sys.argv[1])), host='127.0.0.1', port=int(sys.argv[2]), "
+        "log_level='warning')"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(root), str(port)])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                httpx.get(base + "/healthz", timeout=2)
+                break
+            except httpx.HTTPError:
+                if proc.poll() is not None:
+                    raise SystemExit("the server did not start") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def session_cookie(root: Path) -> dict[str, str]:
+    """A logged-in session for the pages, opened through the accounts service."""
+    from veille.services import users
+    from veille.web.deps import SESSION_COOKIE
+    from veille.workspace import Workspace
+
+    with Workspace.open(root) as ws:
+        return {SESSION_COOKIE: users.start_session(ws.state, USER)}
+
+
+def targets(token: str) -> dict[str, tuple[str, dict[str, str]]]:
+    api = {"Authorization": f"Bearer {token}"}
+    return {
+        "static file (baseline)": ("/static/veille.css", {}),
+        "dashboard": ("/", {}),
+        "stream ?q=lumio": ("/stream?q=lumio", {}),
+        "API search q=lumio": ("/api/v1/posts?q=lumio&limit=20", api),
+    }
+
+
+def serial(
+    base: str, cookies: dict[str, str], token: str, repeat: int
+) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Each page's first answer (cold: caches and column copies filled), then
+    ``repeat`` more."""
+    import httpx
+
+    times: dict[str, list[float]] = {}
+    first: dict[str, float] = {}
+    with httpx.Client(base_url=base, cookies=cookies, timeout=300) as client:
+        for name, (path, headers) in targets(token).items():
+            t = time.perf_counter()
+            client.get(path, headers=headers)
+            first[name] = time.perf_counter() - t
+            got = times[name] = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                r = client.get(path, headers=headers)
+                got.append(time.perf_counter() - t)
+                if r.status_code != 200:
+                    raise SystemExit(f"{path}: HTTP {r.status_code}: {r.text[:300]}")
+    return first, times
+
+
+async def load(
+    base: str, cookies: dict[str, str], token: str, clients: int, seconds: float
+) -> tuple[int, list[float], int, dict[str, int]]:
+    import httpx
+
+    pages = list(targets(token).values())
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    deadline = time.perf_counter() + seconds
+
+    async def one(i: int) -> None:
+        limits = httpx.Limits(max_connections=1)
+        async with httpx.AsyncClient(
+            base_url=base, cookies=cookies, timeout=60, limits=limits
+        ) as client:
+            n = i
+            while time.perf_counter() < deadline:
+                path, headers = pages[n % len(pages)]
+                n += 1
+                t = time.perf_counter()
+                try:
+                    r = await client.get(path, headers=headers)
+                    if r.status_code != 200:
+                        key = f"HTTP {r.status_code} {path}"
+                        errors[key] = errors.get(key, 0) + 1
+                except httpx.HTTPError as exc:
+                    key = f"{type(exc).__name__} {path}"
+                    errors[key] = errors.get(key, 0) + 1
+                latencies.append(time.perf_counter() - t)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(clients)))
+    elapsed = time.perf_counter() - t0
+    return len(latencies), latencies, int(elapsed * 1000), errors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--posts", type=int, default=1_000_000)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--repeat", type=int, default=40, help="requests per page, one at a time")
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
+    ap.add_argument("--rebuild", action="store_true", help="build the workspace again")
+    ap.add_argument("--build-only", action="store_true", help="build the workspace and stop")
+    args = ap.parse_args()
+
+    os.environ.setdefault("VEILLE_ALLOW_PRIVATE_NETWORKS", "1")
+    root = workspace(args.cache, args.posts, args.rebuild)
+    if args.build_only:
+        return
+    token = bench_user(root)
+    cookies = session_cookie(root)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f", {platform.platform()}"
+    )
+    with server(root) as base:
+        first, times = serial(base, cookies, token, args.repeat)
+        base50 = pct(times["static file (baseline)"], 0.5)
+        base95 = pct(times["static file (baseline)"], 0.95)
+        print(f"\nserver time, {args.repeat} requests each after a first one, one at a time:")
+        print(
+            f"{'page':24} {'first ms':>9} {'p50 ms':>8} {'p95 ms':>8} {'p50/static':>11} "
+            f"{'p95/static':>11}  target p95<=300ms"
+        )
+        for name, got in times.items():
+            p50, p95 = pct(got, 0.5), pct(got, 0.95)
+            verdict = "" if name.startswith("static") else ("ok" if p95 <= 0.3 else "MISSED")
+            print(
+                f"{name:24} {first[name] * 1000:9.1f} {p50 * 1000:8.1f} {p95 * 1000:8.1f} "
+                f"{p50 / base50:10.1f}x {p95 / base95:10.1f}x  {verdict}"
+            )
+        print(f"\n{args.clients} clients for {args.seconds:.0f} s (the four pages in turn):")
+        n, lat, ms, errors = asyncio.run(load(base, cookies, token, args.clients, args.seconds))
+        print(
+            f"  {n} requests, {n / (ms / 1000):.1f} requests/s, p50 {pct(lat, 0.5) * 1000:.0f} ms, "
+            f"p99 {pct(lat, 0.99) * 1000:.0f} ms, errors {sum(errors.values())} (target 0)"
+        )
+        for key, count in sorted(errors.items()):
+            print(f"    {count} x {key}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,325 @@
+"""``veille inbox …`` and ``veille rule …``: the engagement inbox.
+
+Who you are (``--mine``, the author of notes and replies) comes from
+``--as USER`` or ``$VEILLE_USER``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+from veille.errors import UsageError
+
+AsOpt = Annotated[
+    str | None,
+    typer.Option("--as", envvar="VEILLE_USER", show_envvar=True, help="Who you are (a username)."),
+]
+IdArg = Annotated[int, typer.Argument(help="The inbox item's number.")]
+_COLUMNS = ["id", "status", "priority", "assignee", "platform", "author", "due", "text"]
+
+
+def _actor(who: str | None) -> str:
+    return who.strip() if who and who.strip() else "cli"
+
+
+def item_row(item: Any, due: Any = None) -> dict[str, Any]:
+    text = " ".join(item.text.split())
+    return {
+        "id": item.id,
+        "post_id": item.post_id,
+        "status": item.status,
+        "priority": item.priority,
+        "assignee": item.assignee,
+        "platform": item.platform,
+        "lang": item.lang,
+        "author": item.author,
+        "sentiment": item.sentiment,
+        "topics": list(item.topics),
+        "tags": list(item.tags),
+        "categories": list(item.categories),
+        "created_at": item.created_at,
+        "first_response_at": item.first_response_at,
+        "deleted_upstream": item.deleted_upstream_at is not None,
+        "version": item.version,
+        "url": item.url,
+        "due": due.state if due is not None else None,
+        "due_at": due.due_at if due is not None else None,
+        "text": text if len(text) <= 80 else text[:79] + "…",
+    }
+
+
+def register(app: typer.Typer) -> None:
+    inbox = typer.Typer(help="The engagement inbox: triage, assign, answer.", no_args_is_help=True)
+    app.add_typer(inbox, name="inbox")
+    register_items(inbox)
+    from veille.cli.inbox_rules import register_rules
+    from veille.cli.inbox_work import register_work
+
+    register_work(inbox)
+    register_rules(app)
+
+
+def register_items(inbox: typer.Typer) -> None:
+    @inbox.command("list")
+    @handle_errors
+    def list_(
+        status: Annotated[
+            list[str], typer.Option("--status", "-s", help="Only this status (repeat for more).")
+        ] = [],  # noqa: B006
+        mine: Annotated[bool, typer.Option("--mine", help="Only items assigned to you.")] = False,
+        assignee: Annotated[str | None, typer.Option(help="Only items assigned to USER.")] = None,
+        priority: Annotated[list[str], typer.Option(help="Only this priority.")] = [],  # noqa: B006
+        platform: Annotated[list[str], typer.Option(help="Only this platform.")] = [],  # noqa: B006
+        lang: Annotated[list[str], typer.Option(help="Only this language.")] = [],  # noqa: B006
+        tag: Annotated[list[str], typer.Option(help="Only items with this tag.")] = [],  # noqa: B006
+        view: Annotated[
+            str | None, typer.Option(help='A saved view, e.g. "my queue", "urgent negatives".')
+        ] = None,
+        limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Items of the inbox, newest first (open ones by default)."""
+        from veille.inbox import items as svc
+        from veille.inbox.model import OPEN_STATUSES, ItemFilter, check_priority, check_status
+        from veille.inbox.targets import due_states
+
+        statuses = tuple(check_status(s) for s in status)
+        if mine:
+            if not as_:
+                raise UsageError(
+                    "--mine needs to know who you are", hint="Pass --as USER or set VEILLE_USER."
+                )
+            assignee = as_
+        with open_workspace(workspace) as ws:
+            if view is not None:
+                flt = svc.view_filter(ws.state, view, as_, limit=limit)
+            else:
+                flt = ItemFilter(
+                    statuses=statuses or OPEN_STATUSES,
+                    assignee=assignee,
+                    priorities=tuple(check_priority(p) for p in priority),
+                    platforms=tuple(platform),
+                    languages=tuple(lang),
+                    tags=tuple(tag),
+                    limit=limit,
+                )
+            found = svc.list_items(ws.state, flt)
+            dues = due_states(ws.settings, found)
+        rows = [item_row(i, dues.get(i.id)) for i in found]
+        if output is DataFormat.json:
+            print_json(rows)
+            return
+        print_rows(rows, _COLUMNS, RowFormat.table)
+
+    @inbox.command("show")
+    @handle_errors
+    def show(
+        item_id: IdArg, workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table
+    ) -> None:
+        """One item: the post, its thread, notes and history, replies."""
+        from veille.inbox import items as svc
+        from veille.inbox.targets import due_states
+        from veille.inbox.thread import thread
+
+        with open_workspace(workspace) as ws:
+            item = svc.get_item(ws.state, item_id)
+            history = svc.events(ws.state, item_id)
+            replies = ws.state.inbox_replies(item_id)
+            conversation = thread(ws, item)
+            due = due_states(ws.settings, [item]).get(item.id)
+        data = item_row(item, due) | {"text": item.text}
+        data["events"] = [
+            {"at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail} for e in history
+        ]
+        data["replies"] = [
+            {"id": r.id, "author": r.author, "status": r.status, "text": r.text, "error": r.error}
+            for r in replies
+        ]
+        data["thread"] = [
+            {"id": p.id, "role": role, "author": p.author.handle, "text": p.text}
+            for role, p in conversation
+        ]
+        if output is DataFormat.json:
+            print_json(data)
+            return
+        out = console()
+        out.print(
+            f"#{item.id} [{item.status}] {item.priority} · {item.platform} · @{item.author}"
+            + (f" · assigned to {item.assignee}" if item.assignee else "")
+            + (" · DELETED UPSTREAM" if item.deleted_upstream_at else ""),
+            markup=False,
+        )
+        out.print(item.text, markup=False, soft_wrap=True)
+        for row in data["thread"]:
+            out.print(f"  {row['role']}: @{row['author']}: {row['text']}", markup=False)
+        for e in data["events"]:
+            out.print(
+                f"  {e['at']:%Y-%m-%d %H:%M} {e['actor']} {e['action']} {e['detail']}", markup=False
+            )
+        for r in data["replies"]:
+            err = f" ({r['error']})" if r["error"] else ""
+            out.print(
+                f"  reply #{r['id']} by {r['author']} [{r['status']}]{err}: {r['text']}",
+                markup=False,
+            )
+
+    @inbox.command("assign")
+    @handle_errors
+    def assign(
+        item_id: IdArg,
+        to: Annotated[str | None, typer.Option("--to", help="The person's username.")] = None,
+        nobody: Annotated[bool, typer.Option("--nobody", help="Unassign.")] = False,
+        version: Annotated[
+            int | None, typer.Option(help="Fail if the item changed since this version.")
+        ] = None,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Assign an item to a person (or to nobody)."""
+        from veille.inbox import items as svc
+
+        if (to is None) == (not nobody):
+            raise UsageError("say who: --to USER (or --nobody to unassign)")
+        with open_workspace(workspace) as ws:
+            item = svc.assign(ws.state, item_id, to, actor=_actor(as_), version=version)
+        console().print(
+            f"#{item.id} is assigned to {item.assignee or 'nobody'} ({item.status}).", markup=False
+        )
+
+    @inbox.command("status")
+    @handle_errors
+    def status_(
+        item_id: IdArg,
+        status: Annotated[
+            str, typer.Argument(help="new, assigned, in_progress, responded, closed or ignored.")
+        ],
+        version: Annotated[int | None, typer.Option(help="Fail if the item changed since.")] = None,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Change an item's status."""
+        from veille.inbox import items as svc
+
+        with open_workspace(workspace) as ws:
+            item = svc.set_status(ws.state, item_id, status, actor=_actor(as_), version=version)
+        console().print(f"#{item.id} is now {item.status}.", markup=False)
+
+    @inbox.command("priority")
+    @handle_errors
+    def priority_(
+        item_id: IdArg,
+        priority: Annotated[str, typer.Argument(help="urgent, high, normal or low.")],
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Change an item's priority."""
+        from veille.inbox import items as svc
+
+        with open_workspace(workspace) as ws:
+            item = svc.set_priority(ws.state, item_id, priority, actor=_actor(as_))
+        console().print(f"#{item.id} is now {item.priority}.", markup=False)
+
+    @inbox.command("note")
+    @handle_errors
+    def note(
+        item_id: IdArg,
+        text: Annotated[str, typer.Argument(help="The note (internal, never sent).")],
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Add an internal note to an item."""
+        from veille.inbox import items as svc
+
+        with open_workspace(workspace) as ws:
+            svc.add_note(ws.state, item_id, text, actor=_actor(as_))
+        console().print(f"note added to #{item_id}.")
+
+    @inbox.command("tag")
+    @handle_errors
+    def tag_(
+        item_id: IdArg,
+        tags: Annotated[list[str], typer.Argument(help="Tags to add (or remove with --remove).")],
+        category: Annotated[
+            bool, typer.Option("--category", help="They are categories, not tags.")
+        ] = False,
+        remove: Annotated[bool, typer.Option("--remove", help="Remove them.")] = False,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Add or remove tags (or categories) on an item."""
+        from veille.inbox import items as svc
+
+        key = ("un" if remove else "") + ("categorize" if category else "tag")
+        if key == "categorize":
+            key = "categories"
+        if key == "tag":
+            key = "tags"
+        with open_workspace(workspace) as ws:
+            item = svc.label(ws.state, item_id, actor=_actor(as_), **{key: tags})
+        console().print(
+            f"#{item.id}: tags {', '.join(item.tags) or '-'}; "
+            f"categories {', '.join(item.categories) or '-'}.",
+            markup=False,
+        )
+
+    @inbox.command("sentiment")
+    @handle_errors
+    def sentiment(
+        item_id: IdArg,
+        label: Annotated[str, typer.Argument(help="positive, negative or neutral.")],
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Correct the sentiment of an item's post (kept by later enrichment)."""
+        from veille.inbox import items as svc
+
+        with open_workspace(workspace) as ws:
+            item = svc.correct_sentiment(ws.store, item_id, label, actor=_actor(as_))
+        console().print(f"#{item.id} is now {item.sentiment}.", markup=False)
+
+    @inbox.command("bulk")
+    @handle_errors
+    def bulk(
+        action: Annotated[
+            str, typer.Argument(help="assign, unassign, status, priority, tag or category.")
+        ],
+        ids: Annotated[list[int], typer.Argument(help="Item numbers.")],
+        value: Annotated[str, typer.Option(help="The person, status, priority, tag…")] = "",
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """One action on many items; the ones that fail are listed."""
+        from veille.inbox import items as svc
+
+        with open_workspace(workspace) as ws:
+            result = svc.bulk(ws.state, ids, action, value, actor=_actor(as_))
+        console().print(f"{len(result.done)} items done.")
+        for item_id, error in result.failed.items():
+            console().print(f"#{item_id}: {error}", markup=False)
+        if result.failed:
+            raise typer.Exit(1)
+
+    @inbox.command("deleted")
+    @handle_errors
+    def deleted(item_id: IdArg, as_: AsOpt = None, workspace: WorkspaceOpt = None) -> None:
+        """Mark an item's post as deleted on its platform (the item is kept)."""
+        from veille.inbox import items as svc
+
+        with open_workspace(workspace) as ws:
+            svc.mark_deleted_upstream(ws.state, item_id, actor=_actor(as_))
+        console().print(f"#{item_id} is marked deleted upstream.")

@@ -1,0 +1,289 @@
+"""``veille inbox reply|answered|approvals|approve|reject|canned|team|view|metrics``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+    warn,
+)
+from veille.cli.inbox import AsOpt, IdArg, _actor
+from veille.errors import UsageError
+
+
+def _user(who: str | None) -> str:
+    if not who:
+        raise UsageError(
+            "replying needs to know who you are", hint="Pass --as USER or set VEILLE_USER."
+        )
+    return who.strip()
+
+
+def _can_approve(ws: Any, user: str) -> bool:
+    """Whether ``user`` is a manager (or admin). In a workspace without
+    accounts (the command line alone) whoever runs veille decides."""
+    from veille.services import users
+
+    if users.count_users(ws.state) == 0:
+        return True
+    found = users.get_user(ws.state, user)
+    if found is None:
+        return False
+    return found.can("manager")
+
+
+def register_work(inbox: typer.Typer) -> None:
+    @inbox.command("reply")
+    @handle_errors
+    def reply(
+        item_id: IdArg,
+        text: Annotated[str | None, typer.Argument(help="The reply.")] = None,
+        canned: Annotated[str | None, typer.Option(help="Use this canned response.")] = None,
+        lang: Annotated[
+            str, typer.Option(help="Language of the canned response: en or fr.")
+        ] = "en",
+        account: Annotated[
+            str | None, typer.Option(help="The organization's account to reply as.")
+        ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Send even if someone else is assigned or replying.")
+        ] = False,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Reply to an item's post on its platform (Mastodon, Bluesky)."""
+        from veille.inbox import replies
+
+        user = _user(as_)
+        with open_workspace(workspace) as ws:
+            if canned:
+                text = replies.canned_text(ws.state, canned, lang)
+            if not text:
+                raise UsageError("the reply needs text", hint="Give TEXT or --canned NAME.")
+            outcome = replies.reply(
+                ws, item_id, text, user=user, account=account, force=force,
+                can_approve=_can_approve(ws, user),
+            )  # fmt: skip
+        for w in outcome.verdict.warnings:
+            warn(w)
+        for w in outcome.warnings:
+            warn(w)
+        r = outcome.reply
+        if r.status == "pending_approval":
+            console().print(f"reply #{r.id} waits for a manager's approval.")
+        else:
+            console().print(f"reply #{r.id} sent: {r.remote_url or r.remote_id}", markup=False)
+
+    @inbox.command("answered")
+    @handle_errors
+    def answered(
+        item_id: IdArg,
+        link: Annotated[str, typer.Option(help="The reply's address on the platform.")] = "",
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Mark an item as answered outside veille (on the platform itself)."""
+        from veille.inbox import replies
+
+        with open_workspace(workspace) as ws:
+            replies.answered_outside(ws, item_id, user=_actor(as_), link=link)
+        console().print(f"#{item_id} is marked answered.")
+
+    @inbox.command("approvals")
+    @handle_errors
+    def approvals(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
+        """Replies waiting for a manager's approval."""
+        with open_workspace(workspace) as ws:
+            found = ws.state.inbox_replies(status="pending_approval")
+        rows = [
+            {"reply": r.id, "item": r.item_id, "author": r.author, "text": r.text,
+             "created_at": r.created_at}
+            for r in found
+        ]  # fmt: skip
+        if output is DataFormat.json:
+            print_json(rows)
+            return
+        print_rows(rows, ["reply", "item", "author", "text", "created_at"], RowFormat.table)
+
+    @inbox.command("approve")
+    @handle_errors
+    def approve(
+        reply_id: Annotated[int, typer.Argument(help="The reply's number.")],
+        account: Annotated[str | None, typer.Option(help="The account to reply as.")] = None,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Approve a reply (managers): it is sent now."""
+        from veille.inbox import replies
+
+        user = _user(as_)
+        with open_workspace(workspace) as ws:
+            if not _can_approve(ws, user):
+                raise UsageError(
+                    f"{user} is not a manager", hint="A manager or admin approves replies."
+                )
+            r = replies.approve(ws, reply_id, approver=user, account=account)
+        console().print(f"reply #{r.id} approved and sent.")
+
+    @inbox.command("reject")
+    @handle_errors
+    def reject(
+        reply_id: Annotated[int, typer.Argument(help="The reply's number.")],
+        reason: Annotated[str, typer.Option(help="Why (shown to its author).")] = "",
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Reject a reply waiting for approval (managers); its text is kept."""
+        from veille.inbox import replies
+
+        user = _user(as_)
+        with open_workspace(workspace) as ws:
+            if not _can_approve(ws, user):
+                raise UsageError(
+                    f"{user} is not a manager", hint="A manager or admin rejects replies."
+                )
+            replies.reject(ws, reply_id, approver=user, reason=reason)
+        console().print(f"reply #{reply_id} rejected.")
+
+    @inbox.command("canned")
+    @handle_errors
+    def canned(
+        name: Annotated[str | None, typer.Argument(help="Add or replace this response.")] = None,
+        text: Annotated[str | None, typer.Argument(help="Its text.")] = None,
+        lang: Annotated[str, typer.Option(help="en or fr.")] = "en",
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """List canned responses, or add one (NAME TEXT --lang fr)."""
+        from veille.inbox import replies
+
+        with open_workspace(workspace) as ws:
+            if name is not None:
+                if not text or lang not in ("en", "fr"):
+                    raise UsageError("give NAME TEXT and --lang en or fr")
+                ws.state.save_canned(name, lang, text)
+            found = replies.canned_responses(ws.state)
+        rows = [
+            {"name": c.name, "lang": c.lang, "text": c.text, "builtin": c.builtin} for c in found
+        ]
+        if output is DataFormat.json:
+            print_json(rows)
+            return
+        print_rows(rows, ["name", "lang", "text"], RowFormat.table)
+
+    @inbox.command("team")
+    @handle_errors
+    def team(
+        name: Annotated[str | None, typer.Argument(help="The team to set.")] = None,
+        members: Annotated[
+            list[str] | None, typer.Argument(help="Its members, in round-robin order.")
+        ] = None,
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """List teams, or set a team's members (none: remove the team)."""
+        from veille.inbox.items import check_user
+
+        with open_workspace(workspace) as ws:
+            if name is not None:
+                ws.state.set_inbox_team(name, [check_user(ws.state, m) for m in members or []])
+            teams = ws.state.inbox_teams()
+        rows = [{"team": t, "members": ", ".join(m)} for t, m in teams.items()]
+        if output is DataFormat.json:
+            print_json(teams)
+            return
+        print_rows(rows, ["team", "members"], RowFormat.table)
+
+    @inbox.command("view")
+    @handle_errors
+    def view(
+        name: Annotated[str | None, typer.Argument(help="Save a view under this name.")] = None,
+        status: Annotated[list[str], typer.Option(help="Its statuses.")] = [],  # noqa: B006
+        priority: Annotated[list[str], typer.Option(help="Its priorities.")] = [],  # noqa: B006
+        platform: Annotated[list[str], typer.Option(help="Its platforms.")] = [],  # noqa: B006
+        lang: Annotated[list[str], typer.Option(help="Its languages.")] = [],  # noqa: B006
+        sentiment: Annotated[list[str], typer.Option(help="Its sentiments.")] = [],  # noqa: B006
+        tag: Annotated[list[str], typer.Option(help="Its tags.")] = [],  # noqa: B006
+        shared: Annotated[bool, typer.Option("--shared", help="For everyone.")] = False,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """List saved views, or save one (NAME with its filters)."""
+        from veille.inbox import items as svc
+        from veille.inbox.model import ItemFilter, check_priority, check_status
+
+        owner = as_ or ""
+        with open_workspace(workspace) as ws:
+            if name is not None:
+                flt = ItemFilter(
+                    statuses=tuple(check_status(s) for s in status),
+                    priorities=tuple(check_priority(p) for p in priority),
+                    platforms=tuple(platform), languages=tuple(lang),
+                    sentiments=tuple(sentiment), tags=tuple(tag),
+                )  # fmt: skip
+                svc.save_view(ws.state, owner, name, flt, shared=shared or not owner)
+            found = svc.views(ws.state, owner)
+        if output is DataFormat.json:
+            print_json(found)
+            return
+        print_rows(
+            [{"view": k, "filters": v} for k, v in found.items()],
+            ["view", "filters"],
+            RowFormat.table,
+        )
+
+    @inbox.command("metrics")
+    @handle_errors
+    def metrics(
+        days: Annotated[
+            int, typer.Option(min=1, max=3660, help="Items entered in the last N days.")
+        ] = 28,
+        by: Annotated[
+            str, typer.Option(help="person, team, platform, week or priority.")
+        ] = "person",
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """First-response and resolution times (working time) and backlog, per group."""
+        from veille.inbox import metrics as m
+
+        until = datetime.now(UTC)
+        since = until - timedelta(days=days)
+        with open_workspace(workspace) as ws:
+            rows = m.breakdown(ws.state, since, until, by=by, settings=ws.settings)
+            total = m.first_response_times(ws.state, since, until, settings=ws.settings)
+            backlog = m.backlog(ws.state, until, settings=ws.settings)
+        if output is DataFormat.json:
+            print_json({"groups": rows, "first_response": total.as_dict(), "backlog": backlog})
+            return
+
+        def minutes(value: float | None) -> str:
+            return "-" if value is None else f"{value / 60:.0f} min"
+
+        flat = [
+            {
+                by: r[by], "items": r["items"], "backlog": r["backlog"],
+                "first response (median)": minutes(r["first_response"]["median_seconds"]),
+                "within target": r["first_response"]["within_target"],
+                "resolution (median)": minutes(r["resolution"]["median_seconds"]),
+            }
+            for r in rows
+        ]  # fmt: skip
+        print_rows(flat, list(flat[0]) if flat else [by], RowFormat.table)
+        console().print(
+            f"backlog now: {backlog.total} open, {backlog.overdue} past their target.",
+            markup=False,
+        )

@@ -1,0 +1,488 @@
+"""Plan commands: ``veille plan …`` (objectives, KPIs, people, guidelines,
+channels); the cost, adoption, recommendations, guided start and export are
+in :mod:`veille.cli.plan_doc`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+from veille.workspace import Workspace
+
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="en or fr (default: the plan's language, else ui_language)."),
+]
+ActorOpt = Annotated[str | None, typer.Option("--as", help="Your username, for the audit log.")]
+
+
+def lang_of(ws: Workspace, lang: str | None) -> str:
+    from veille.errors import UsageError
+
+    # The plan's own language (set by `plan init`), else the workspace's.
+    planned = ws.state.plan_settings().get("language")
+    chosen = lang or planned or ws.settings.workspace.ui_language or "en"
+    if chosen not in ("en", "fr"):
+        raise UsageError(f"--lang {chosen!r} is not a language of veille", hint="Use en or fr.")
+    return chosen
+
+
+def register(app: typer.Typer) -> None:
+    from veille.cli import plan_doc, plan_io, plan_start
+
+    plan = typer.Typer(
+        help="The presence plan: objectives, KPIs, people, channels, cost.", no_args_is_help=True
+    )
+    app.add_typer(plan, name="plan")
+    _objectives(plan)
+    _kpis(plan)
+    _people(plan)
+    _channels(plan)
+    plan_doc.register(plan)
+    plan_io.register(plan)
+    plan_start.register(plan)
+
+
+def _objectives(plan: typer.Typer) -> None:
+    group = typer.Typer(help="What the organization wants from social media.", no_args_is_help=True)
+    plan.add_typer(group, name="objective")
+
+    @group.command("add")
+    @handle_errors
+    def add(
+        name: Annotated[str, typer.Argument(help="A short name.")],
+        kind: Annotated[
+            str,
+            typer.Option(
+                "--type",
+                help="customer_service, marketing, awareness, membership, fundraising, "
+                "thought_leadership or custom.",
+            ),
+        ],
+        description: Annotated[
+            str, typer.Option("--description", help="What success looks like.")
+        ] = "",
+        owner: Annotated[str, typer.Option("--owner", help="Username of who answers for it.")] = "",
+        deadline: Annotated[str | None, typer.Option("--deadline", help="YYYY-MM-DD.")] = None,
+        topics: Annotated[
+            str | None, typer.Option("--topics", help="Topics that serve it (comma-separated).")
+        ] = None,
+        channels: Annotated[
+            str | None,
+            typer.Option("--channels", help="Platforms that serve it (comma-separated)."),
+        ] = None,
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Add an objective."""
+        from veille.plan.objectives import add_objective
+
+        with open_workspace(workspace) as ws:
+            o = add_objective(
+                ws.state,
+                name,
+                kind,
+                description=description,
+                owner=owner,
+                deadline=deadline,
+                topics=topics,
+                channels=channels,
+                actor=actor,
+            )
+        console().print(f"Objective {o.name!r} ({o.kind}) added.", markup=False)
+
+    @group.command("list")
+    @handle_errors
+    def list_(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
+        """List the objectives."""
+        from veille.plan.objectives import list_objectives
+
+        with open_workspace(workspace) as ws:
+            rows = [
+                {
+                    "name": o.name,
+                    "type": o.kind,
+                    "owner": o.owner,
+                    "deadline": o.deadline,
+                    "topics": ", ".join(o.topics),
+                    "channels": ", ".join(o.channels),
+                    "description": o.description,
+                }
+                for o in list_objectives(ws.state)
+            ]
+        print_rows(
+            rows, ["name", "type", "owner", "deadline", "topics", "channels", "description"], output
+        )
+
+    @group.command("edit")
+    @handle_errors
+    def edit(
+        name: Annotated[str, typer.Argument(help="The objective's name.")],
+        kind: Annotated[str | None, typer.Option("--type", help="New type.")] = None,
+        description: Annotated[str | None, typer.Option("--description")] = None,
+        owner: Annotated[str | None, typer.Option("--owner")] = None,
+        deadline: Annotated[str | None, typer.Option("--deadline", help="YYYY-MM-DD.")] = None,
+        topics: Annotated[str | None, typer.Option("--topics")] = None,
+        channels: Annotated[str | None, typer.Option("--channels")] = None,
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Change an objective (only the options given)."""
+        from veille.plan.objectives import edit_objective
+
+        with open_workspace(workspace) as ws:
+            edit_objective(
+                ws.state,
+                name,
+                kind=kind,
+                description=description,
+                owner=owner,
+                deadline=deadline,
+                topics=topics,
+                channels=channels,
+                actor=actor,
+            )
+        console().print(f"Objective {name!r} changed.", markup=False)
+
+    @group.command("remove")
+    @handle_errors
+    def remove(
+        name: Annotated[str, typer.Argument(help="The objective's name.")],
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Remove an objective."""
+        from veille.plan.objectives import remove_objective
+
+        with open_workspace(workspace) as ws:
+            remove_objective(ws.state, name, actor=actor)
+        console().print(f"Objective {name!r} removed.", markup=False)
+
+
+def _kpis(plan: typer.Typer) -> None:
+    group = typer.Typer(help="KPIs computed from veille's data.", no_args_is_help=True)
+    plan.add_typer(group, name="kpi")
+
+    @group.command("add")
+    @handle_errors
+    def add(
+        name: Annotated[str, typer.Argument(help="A short name.")],
+        kind: Annotated[
+            str,
+            typer.Option(
+                "--kind",
+                help="mentions, share_of_voice, net_sentiment, influencers_engaged, "
+                "first_response, backlog, followers, engagement or posts_published.",
+            ),
+        ],
+        target: Annotated[
+            float,
+            typer.Option(
+                "--target",
+                help="The value to reach (share of voice in %, net sentiment in points).",
+            ),
+        ],
+        topic: Annotated[str, typer.Option("--topic", help="The topic measured.")] = "",
+        platform: Annotated[
+            str, typer.Option("--platform", help="The platform (followers, engagement, posts).")
+        ] = "",
+        handle: Annotated[
+            str, typer.Option("--handle", help="Our account there (default: the channel plan's).")
+        ] = "",
+        compare: Annotated[
+            str | None,
+            typer.Option("--compare", help="Topics compared (share of voice; comma-separated)."),
+        ] = None,
+        period: Annotated[int, typer.Option("--period", help="Days each value covers.")] = 30,
+        objective: Annotated[
+            str, typer.Option("--objective", help="The objective it measures.")
+        ] = "",
+        deadline: Annotated[
+            str | None, typer.Option("--deadline", help="YYYY-MM-DD (default: the objective's).")
+        ] = None,
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Add a KPI; its baseline is measured now."""
+        from veille.plan.kpis import add_kpi
+        from veille.plan.status import format_value
+
+        with open_workspace(workspace) as ws:
+            k = add_kpi(
+                ws,
+                name,
+                kind,
+                target,
+                topic=topic,
+                platform=platform,
+                handle=handle,
+                compare=compare,
+                period_days=period,
+                objective=objective,
+                deadline=deadline,
+                actor=actor,
+            )
+        console().print(
+            f"KPI {k.name!r} added: baseline {format_value(k.kind, k.baseline, 'en')}, "
+            f"target {format_value(k.kind, k.target, 'en')}.",
+            markup=False,
+        )
+
+    @group.command("target")
+    @handle_errors
+    def target_(
+        name: Annotated[str, typer.Argument(help="The KPI's name.")],
+        target: Annotated[float, typer.Argument(help="The new target.")],
+        deadline: Annotated[str | None, typer.Option("--deadline", help="YYYY-MM-DD.")] = None,
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Change a KPI's target (and deadline)."""
+        from veille.plan.kpis import set_target
+
+        with open_workspace(workspace) as ws:
+            set_target(ws, name, target, deadline=deadline, actor=actor)
+        console().print(f"KPI {name!r}: target {target:g}.", markup=False)
+
+    @group.command("remove")
+    @handle_errors
+    def remove(
+        name: Annotated[str, typer.Argument(help="The KPI's name.")],
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Remove a KPI."""
+        from veille.plan.kpis import remove_kpi
+
+        with open_workspace(workspace) as ws:
+            remove_kpi(ws.state, name, actor=actor)
+        console().print(f"KPI {name!r} removed.", markup=False)
+
+    @plan.command("kpis")
+    @handle_errors
+    def kpis(
+        lang: LangOpt = None,
+        history: Annotated[
+            bool, typer.Option("--history", help="Include each KPI's history (JSON).")
+        ] = False,
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Each KPI's value, target and status, with the reason."""
+        from veille.plan.status import format_value, reports, status_label
+
+        with open_workspace(workspace) as ws:
+            language = lang_of(ws, lang)
+            found = reports(ws, with_history=history)
+        if output is DataFormat.json:
+            print_json([r.as_dict(language) for r in found])
+            return
+        rows = [
+            {
+                "name": r.kpi.name,
+                "kind": r.kpi.kind,
+                "value": format_value(r.kpi.kind, r.value, language),
+                "target": format_value(r.kpi.kind, r.kpi.target, language),
+                "status": status_label(r.status, language),
+                "reason": r.reason(language),
+            }
+            for r in found
+        ]
+        print_rows(rows, ["name", "kind", "value", "target", "status", "reason"], output)
+
+
+def _people(plan: typer.Typer) -> None:
+    group = typer.Typer(help="Spokespersons and channel owners.", no_args_is_help=True)
+    plan.add_typer(group, name="person")
+
+    @group.command("add")
+    @handle_errors
+    def add(
+        username: Annotated[str, typer.Argument(help="The team member's username.")],
+        role: Annotated[str, typer.Option("--role", help="spokesperson or channel_owner.")],
+        platform: Annotated[str, typer.Option("--platform", help="The channel owned.")] = "",
+        note: Annotated[str, typer.Option("--note")] = "",
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Name a spokesperson or a channel owner."""
+        from veille.plan.people import add_person
+
+        with open_workspace(workspace) as ws:
+            add_person(ws.state, username, role, platform=platform, note=note, actor=actor)
+        console().print(f"{username} is {role.replace('_', ' ')} {platform}.".strip(), markup=False)
+
+    @group.command("remove")
+    @handle_errors
+    def remove(
+        username: Annotated[str, typer.Argument(help="The team member's username.")],
+        role: Annotated[str, typer.Option("--role", help="spokesperson or channel_owner.")],
+        platform: Annotated[str, typer.Option("--platform")] = "",
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Take a person out of a role."""
+        from veille.plan.people import remove_person
+
+        with open_workspace(workspace) as ws:
+            remove_person(ws.state, username, role, platform=platform, actor=actor)
+        console().print(f"{username} removed.", markup=False)
+
+    @plan.command("people")
+    @handle_errors
+    def people(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
+        """List spokespersons and channel owners."""
+        from veille.plan.people import list_people
+
+        with open_workspace(workspace) as ws:
+            rows = [vars(p) for p in list_people(ws.state)]
+        print_rows(rows, ["username", "role", "platform", "note"], output)
+
+    guide = typer.Typer(help="Staff guidelines (Markdown, EN and FR).", no_args_is_help=True)
+    plan.add_typer(guide, name="guidelines")
+
+    @guide.command("set")
+    @handle_errors
+    def set_(
+        en: Annotated[Path, typer.Option("--en", help="The English text (Markdown file).")],
+        fr: Annotated[Path, typer.Option("--fr", help="The French text (Markdown file).")],
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Store a new version of the staff guidelines."""
+        from veille.errors import InputError
+        from veille.plan.people import set_guidelines
+
+        try:
+            text_en, text_fr = en.read_text("utf-8"), fr.read_text("utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot read {exc.filename}", hint="Check the path.") from None
+        with open_workspace(workspace) as ws:
+            g = set_guidelines(ws.state, text_en, text_fr, actor=actor)
+        console().print(f"Guidelines version {g.version}.", markup=False)
+
+    @guide.command("show")
+    @handle_errors
+    def show(lang: LangOpt = None, workspace: WorkspaceOpt = None) -> None:
+        """Print the current guidelines and who acknowledged them."""
+        from veille.plan.people import acknowledgements, current_guidelines
+
+        with open_workspace(workspace) as ws:
+            language = lang_of(ws, lang)
+            g = current_guidelines(ws.state)
+            acks = acknowledgements(ws.state, g.version) if g else []
+        if g is None:
+            console().print("No guidelines yet: `veille plan guidelines set`.", markup=False)
+            return
+        console().print(f"Version {g.version}\n", markup=False)
+        console().print(g.text_fr if language == "fr" else g.text_en, markup=False)
+        who = ", ".join(a.username for a in acks) or "nobody yet"
+        console().print(f"\nAcknowledged by: {who}", markup=False)
+
+    @guide.command("acknowledge")
+    @handle_errors
+    def acknowledge_(
+        username: Annotated[str, typer.Argument(help="Who read them.")],
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Record that a team member read the current guidelines."""
+        from veille.plan.people import acknowledge
+
+        with open_workspace(workspace) as ws:
+            a = acknowledge(ws.state, username)
+        console().print(f"{username} acknowledged version {a.version}.", markup=False)
+
+
+def _channels(plan: typer.Typer) -> None:
+    group = typer.Typer(help="The channel plan.", no_args_is_help=True)
+    plan.add_typer(group, name="channel")
+
+    @group.command("set")
+    @handle_errors
+    def set_(
+        platform: Annotated[str, typer.Argument(help="The platform.")],
+        objectives: Annotated[
+            str | None, typer.Option("--objectives", help="Why: the objectives it serves.")
+        ] = None,
+        audience: Annotated[str | None, typer.Option("--audience", help="For whom.")] = None,
+        per_week: Annotated[
+            float | None, typer.Option("--per-week", help="Posts per week.")
+        ] = None,
+        tone: Annotated[str | None, typer.Option("--tone")] = None,
+        languages: Annotated[str | None, typer.Option("--languages", help="e.g. fr,en.")] = None,
+        owner: Annotated[str | None, typer.Option("--owner", help="Username.")] = None,
+        handle: Annotated[str | None, typer.Option("--handle", help="Our account there.")] = None,
+        respond_within: Annotated[
+            int | None,
+            typer.Option("--respond-within", help="Response target in minutes (0: none)."),
+        ] = None,
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Add a platform to the channel plan, or change it."""
+        from veille.plan.channels import set_channel
+
+        with open_workspace(workspace) as ws:
+            c = set_channel(
+                ws.state,
+                platform,
+                objectives=objectives,
+                audience=audience,
+                posts_per_week=per_week,
+                tone=tone,
+                languages=languages,
+                owner=owner,
+                handle=handle,
+                response_minutes=respond_within,
+                actor=actor,
+            )
+        console().print(f"Channel {c.platform}: {c.posts_per_week:g} posts a week.", markup=False)
+
+    @group.command("list")
+    @handle_errors
+    def list_(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
+        """List the channel plan."""
+        from veille.plan.channels import list_channels
+
+        with open_workspace(workspace) as ws:
+            rows = [
+                {
+                    "platform": c.platform,
+                    "objectives": ", ".join(c.objectives),
+                    "audience": c.audience,
+                    "per_week": c.posts_per_week,
+                    "tone": c.tone,
+                    "languages": ", ".join(c.languages),
+                    "owner": c.owner,
+                    "handle": c.handle,
+                    "respond_within": c.response_minutes,
+                }
+                for c in list_channels(ws.state)
+            ]
+        print_rows(rows, list(rows[0]) if rows else ["platform"], output)
+
+    @group.command("remove")
+    @handle_errors
+    def remove(
+        platform: Annotated[str, typer.Argument(help="The platform.")],
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Take a platform out of the channel plan."""
+        from veille.plan.channels import remove_channel
+
+        with open_workspace(workspace) as ws:
+            remove_channel(ws.state, platform, actor=actor)
+        console().print(f"{platform} removed from the channel plan.", markup=False)

@@ -1,0 +1,124 @@
+"""``veille plan cost|money|adopt|recommend|snapshot|init|export|import``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    open_workspace,
+    print_json,
+)
+from veille.cli.plan import ActorOpt, LangOpt, lang_of
+
+
+def _show_cost(estimate: object, lang: str) -> None:
+    from veille.plan.document import cost_markdown
+
+    # Written as is: the Markdown tables must not be wrapped.
+    typer.echo(cost_markdown(estimate, lang))  # type: ignore[arg-type]
+
+
+def register(plan: typer.Typer) -> None:
+    @plan.command("cost")
+    @handle_errors
+    def cost(
+        lang: LangOpt = None, workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table
+    ) -> None:
+        """What the plan will cost: hours per week per channel, and money per month."""
+        from veille.plan.cost import estimate
+
+        with open_workspace(workspace) as ws:
+            language = lang_of(ws, lang)
+            found = estimate(ws)
+        if output is DataFormat.json:
+            from veille.plan.document import cost_data
+
+            print_json(cost_data(found))
+            return
+        _show_cost(found, language)
+
+    money = typer.Typer(help="Money the presence costs (tools, promotion).", no_args_is_help=True)
+    plan.add_typer(money, name="money")
+
+    @money.command("set")
+    @handle_errors
+    def money_set(
+        label: Annotated[str, typer.Argument(help="What it pays for.")],
+        monthly: Annotated[float, typer.Argument(help="Amount per month.")],
+        note: Annotated[str, typer.Option("--note")] = "",
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Add or change a monthly cost."""
+        from veille.plan.cost import set_money
+
+        with open_workspace(workspace) as ws:
+            set_money(ws.state, label, monthly, note=note, actor=actor)
+        console().print(f"{label}: {monthly:g} a month.", markup=False)
+
+    @money.command("remove")
+    @handle_errors
+    def money_remove(
+        label: Annotated[str, typer.Argument(help="The cost's label.")],
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Remove a monthly cost."""
+        from veille.plan.cost import remove_money
+
+        with open_workspace(workspace) as ws:
+            remove_money(ws.state, label, actor=actor)
+        console().print(f"{label} removed.", markup=False)
+
+    @money.command("rate")
+    @handle_errors
+    def money_rate(
+        rate: Annotated[
+            float | None, typer.Argument(help="Cost of an hour of staff time (none: unset).")
+        ] = None,
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Set the hourly cost of staff time, to show the hours as money too."""
+        from veille.plan.cost import set_hourly_rate
+
+        with open_workspace(workspace) as ws:
+            set_hourly_rate(ws.state, rate, actor=actor)
+        console().print(
+            "Hourly rate " + (f"{rate:g}." if rate is not None else "unset."), markup=False
+        )
+
+    @plan.command("adopt")
+    @handle_errors
+    def adopt_(
+        yes: Annotated[
+            bool, typer.Option("--yes", help="Adopt without asking (the cost is still shown).")
+        ] = False,
+        lang: LangOpt = None,
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Show what the plan will cost, then adopt it."""
+        from veille.plan.adoption import adopt
+        from veille.plan.cost import estimate
+
+        with open_workspace(workspace) as ws:
+            language = lang_of(ws, lang)
+            found = estimate(ws)
+            _show_cost(found, language)
+            question = "Adopter ce plan\u202f?" if language == "fr" else "Adopt this plan?"
+            if not yes and not typer.confirm(question):
+                raise typer.Exit(1)
+            done = adopt(ws, found, actor=actor)
+        console().print(
+            f"Plan adopted: {done.hours_per_week:g} hours a week, "
+            f"{done.money_per_month:g} a month.",
+            markup=False,
+        )

@@ -1,0 +1,173 @@
+"""``veille plan init`` (the guided start) and ``veille plan snapshot``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from veille.cli.common import WorkspaceOpt, console, handle_errors, open_workspace, warn
+from veille.cli.plan import ActorOpt
+
+_Q = {
+    "en": {
+        "intro": "Four steps: objectives, people, listening, channels. Enter keeps the default.",
+        "org": "1. Objectives: the organization's name",
+        "kind": "What do you want from social media? (customer_service, marketing, awareness, "
+        "membership, fundraising, thought_leadership, custom)",
+        "desc": "What does success look like?",
+        "deadline": "By when? (YYYY-MM-DD)",
+        "owner": "2. People: who answers for it and speaks for the organization? (username)",
+        "topic": "3. Listening: a topic name for the organization",
+        "query": "The words that name it (query)",
+        "competitors": "Competitors' topics to compare with (comma-separated, may be empty)",
+        "channels": "4. Channels: which platforms? (comma-separated)",
+        "handle": "Our account there (handle, may be empty)",
+        "per_week": "Posts per week per channel",
+        "respond": "Response target in minutes",
+        "done": "Plan started: objective {o!r}, channels {c}, KPIs {k}.",
+        "next": "Next: `veille plan cost`, then `veille plan adopt`.",
+    },
+    "fr": {
+        "intro": "Quatre étapes : objectifs, personnes, écoute, canaux. Entrée garde la valeur "
+        "proposée.",
+        "org": "1. Objectifs : le nom de l'organisation",
+        "kind": "Qu'attendez-vous des réseaux sociaux ? (customer_service, marketing, "
+        "awareness, membership, fundraising, thought_leadership, custom)",
+        "desc": "À quoi ressemble la réussite ?",
+        "deadline": "Pour quand ? (AAAA-MM-JJ)",
+        "owner": "2. Personnes : qui en répond et parle au nom de l'organisation ? "
+        "(nom d'utilisateur)",
+        "topic": "3. Écoute : un nom de sujet pour l'organisation",
+        "query": "Les mots qui la désignent (requête)",
+        "competitors": "Sujets concurrents à comparer (séparés par des virgules, facultatif)",
+        "channels": "4. Canaux : quelles plateformes ? (séparées par des virgules)",
+        "handle": "Notre compte (identifiant, facultatif)",
+        "per_week": "Publications par semaine et par canal",
+        "respond": "Délai de réponse visé, en minutes",
+        "done": "Plan commencé : objectif {o!r}, canaux {c}, indicateurs {k}.",
+        "next": "Ensuite : `veille plan cost`, puis `veille plan adopt`.",
+    },
+}
+
+
+def register(plan: typer.Typer) -> None:
+    @plan.command("init")
+    @handle_errors
+    def init(
+        lang: Annotated[
+            str, typer.Option("--lang", help="Language of the questions and of the plan: en or fr.")
+        ] = "en",
+        yes: Annotated[
+            bool, typer.Option("--yes", help="Ask nothing: take the options and the defaults.")
+        ] = False,
+        organization: Annotated[
+            str, typer.Option("--organization", help="The organization's name.")
+        ] = "",
+        kind: Annotated[
+            str, typer.Option("--type", help="The objective's type.")
+        ] = "customer_service",
+        description: Annotated[str, typer.Option("--description")] = "",
+        deadline: Annotated[
+            str, typer.Option("--deadline", help="YYYY-MM-DD (default: in six months).")
+        ] = "",
+        owner: Annotated[str, typer.Option("--owner", help="Username of the spokesperson.")] = "",
+        topic: Annotated[
+            str, typer.Option("--topic", help="Topic (created from --query when new).")
+        ] = "",
+        query: Annotated[str, typer.Option("--query", help="Query of a new topic.")] = "",
+        competitors: Annotated[
+            str, typer.Option("--competitors", help="Competitors' topics.")
+        ] = "",
+        channels: Annotated[
+            str, typer.Option("--channels", help="Platforms, comma-separated.")
+        ] = "mastodon",
+        handle: Annotated[str, typer.Option("--handle", help="Our account on them.")] = "",
+        per_week: Annotated[
+            float | None, typer.Option("--per-week", help="Posts per week (default: by type).")
+        ] = None,
+        respond_within: Annotated[
+            int | None, typer.Option("--respond-within", help="Minutes (default: by type).")
+        ] = None,
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Start a plan in four steps (objectives, people, listening, channels)."""
+        from veille.errors import UsageError
+        from veille.plan.common import parse_day
+        from veille.plan.objectives import check_kind
+        from veille.plan.start import DEFAULTS, StartAnswers, start_plan
+
+        if lang not in ("en", "fr"):
+            raise UsageError(f"--lang {lang!r} is not a language of veille", hint="Use en or fr.")
+        q = _Q[lang]
+        if not yes:
+            console().print(q["intro"], markup=False)
+            organization = typer.prompt(q["org"], default=organization or "Lumio")
+            kind = check_kind(typer.prompt(q["kind"], default=kind))
+            d = DEFAULTS[kind]
+            description = typer.prompt(
+                q["desc"],
+                default=description or (d.description_fr if lang == "fr" else d.description_en),
+            )
+            deadline = typer.prompt(q["deadline"], default=deadline or "", show_default=False)
+            owner = typer.prompt(q["owner"], default=owner or "", show_default=False)
+            topic = typer.prompt(q["topic"], default=topic or organization.lower())
+            query = typer.prompt(q["query"], default=query or organization.lower())
+            competitors = typer.prompt(q["competitors"], default=competitors, show_default=False)
+            channels = typer.prompt(q["channels"], default=channels)
+            handle = typer.prompt(q["handle"], default=handle, show_default=False)
+            per_week = float(typer.prompt(q["per_week"], default=per_week or d.posts_per_week))
+            respond_within = int(
+                typer.prompt(q["respond"], default=respond_within or d.response_minutes)
+            )
+        answers = StartAnswers(
+            organization=organization,
+            lang=lang,
+            kind=kind,
+            description=description,
+            owner=owner,
+            deadline=parse_day(deadline),
+            topic=topic,
+            query=query,
+            competitors=competitors.split(",") if competitors else [],
+            channels=channels.split(","),
+            handle=handle,
+            posts_per_week=per_week,
+            response_minutes=respond_within,
+        )
+        with open_workspace(workspace) as ws:
+            result = start_plan(ws, answers, actor=actor)
+        console().print(
+            q["done"].format(
+                o=result.objective,
+                c=", ".join(result.channels) or "—",
+                k=", ".join(result.kpis) or "—",
+            ),
+            markup=False,
+        )
+        console().print(q["next"], markup=False)
+
+    @plan.command("snapshot")
+    @handle_errors
+    def snapshot(workspace: WorkspaceOpt = None) -> None:
+        """Record today's followers and posts of each channel's account."""
+        from veille.plan.accounts import snapshot_accounts
+
+        with open_workspace(workspace) as ws:
+            found = snapshot_accounts(ws)
+        for r in found:
+            if r.snapshot is None:
+                warn(f"{r.platform} {r.handle}: {r.error}")
+            else:
+                console().print(
+                    f"{r.platform} {r.handle}: {r.snapshot.followers} followers, "
+                    f"{r.snapshot.posts} posts.",
+                    markup=False,
+                )
+        if not found:
+            console().print(
+                "No channel has an account to look up: "
+                "`veille plan channel set PLATFORM --handle`.",
+                markup=False,
+            )

@@ -1,0 +1,127 @@
+"""Store commands: ``store migrate`` (move a workspace between backends) and
+``store serve-posts`` (serve the posts to collectors on other machines)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from veille.cli.common import (
+    DataFormat,
+    FormatOpt,
+    RowFormat,
+    WorkspaceOpt,
+    console,
+    err_console,
+    handle_errors,
+    open_workspace,
+    print_json,
+    print_rows,
+)
+
+
+def register(app: typer.Typer) -> None:
+    store = typer.Typer(
+        help="Where posts and state are kept: move them, serve the posts.", no_args_is_help=True
+    )
+    app.add_typer(store, name="store")
+
+    @store.command("migrate")
+    @handle_errors
+    def migrate(
+        to: Annotated[
+            str | None,
+            typer.Option(
+                "--to",
+                help="A store URL: each role its backend keeps goes there (postgresql:// "
+                "the state, chdb:// or clickhouse:// the posts, sqlite:// both).",
+            ),
+        ] = None,
+        posts: Annotated[
+            str | None, typer.Option("--posts", help="Copy the posts to this URL.")
+        ] = None,
+        state: Annotated[
+            str | None, typer.Option("--state", help="Copy the state to this URL.")
+        ] = None,
+        workspace: WorkspaceOpt = None,
+        output: FormatOpt = DataFormat.table,
+    ) -> None:
+        """Copy the workspace's posts and state to other stores (resumable),
+        then check every table by row count and checksum."""
+        from veille.services.migrate import migrate_workspace, targets
+
+        posts_url, state_url = targets(to, posts, state)
+        with open_workspace(workspace) as ws:
+
+            def progress(table: str, rows: int) -> None:
+                if rows:
+                    err_console().print(f"{table}: {rows} rows copied", highlight=False)
+
+            report = migrate_workspace(
+                ws, posts_url=posts_url, state_url=state_url, on_progress=progress
+            )
+        if output is DataFormat.json:
+            print_json(report)
+        else:
+            print_rows(
+                (
+                    {
+                        "table": c.table,
+                        "rows here": c.rows_from,
+                        "rows there": c.rows_to,
+                        "copied": c.copied,
+                        "checksum": "same" if c.sum_from == c.sum_to else "DIFFERENT",
+                    }
+                    for c in report.checks
+                ),
+                ["table", "rows here", "rows there", "copied", "checksum"],
+                RowFormat.table,
+            )
+            out = console()
+            for name in report.left:
+                out.print(f"[yellow]{name}[/]: the target keeps no such table; not copied")
+            if report.ok:
+                lines = []
+                if posts_url:
+                    lines.append(f'posts = "{posts_url}"')
+                if state_url:
+                    lines.append(f'state = "{state_url}"')
+                out.print(
+                    "Every table is the same on both sides. To use the copy, set in "
+                    "veille.toml:\n[store]\n" + "\n".join(lines),
+                    highlight=False,
+                    markup=False,
+                )
+        if not report.ok:
+            err_console().print("Some tables differ: run the command again to continue.")
+            raise typer.Exit(1)
+
+    @store.command("serve-posts")
+    @handle_errors
+    def serve_posts(
+        host: Annotated[str, typer.Option(help="Address to listen on (a private one).")] = (
+            "127.0.0.1"
+        ),
+        port: Annotated[int, typer.Option(help="Port (0: any free one).")] = 8790,
+        token: Annotated[
+            str,
+            typer.Option(
+                envvar="VEILLE_POSTS_TOKEN", help="Require this token (Authorization: Bearer)."
+            ),
+        ] = "",
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Serve the workspace's posts store to collectors on other machines
+        (their veille.toml: posts = "veille+http://HOST:PORT")."""
+        from veille.store.remote.server import PostServer
+
+        with open_workspace(workspace) as ws:
+            server = PostServer(ws.posts, host, port, token)
+            console().print(f"Serving posts at {server.url}; press Ctrl-C to stop.")
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass
+            finally:
+                server.httpd.server_close()

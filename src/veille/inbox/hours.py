@@ -1,0 +1,205 @@
+"""Working time: the workspace's hours, days, holidays and time zone, and
+the response targets counted in it (``[inbox]`` in ``veille.toml``).
+
+A target of "1h" for urgent items means one hour *of working time*: an item
+that arrives on Friday at 17:30, with hours 09:00-18:00 Monday to Friday, is
+due on Monday at 09:30. A day ("1d") is one working day's length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from veille.errors import ConfigError
+
+if TYPE_CHECKING:
+    from veille.config import Settings
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-4]):([0-5]\d)\s*$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhd])\s*$")
+# How far ahead :meth:`WorkingTime.add` looks for working time (a year of
+# holidays cannot make it loop forever).
+_HORIZON_DAYS = 800
+
+
+def parse_hours(value: str, where: str = "[inbox] working_hours") -> tuple[time, time | None]:
+    """``"09:00-18:00"`` -> (09:00, 18:00); an end of ``24:00`` is ``None`` (midnight)."""
+    m = _HOURS.match(value)
+    if not m:
+        raise ConfigError(
+            f"{where} {value!r} is not a range of hours",
+            hint='Write "HH:MM-HH:MM", e.g. "09:00-18:00".',
+        )
+    start = time(int(m.group(1)), int(m.group(2)))
+    if m.group(3) == "24":
+        if m.group(4) != "00":
+            raise ConfigError(f"{where} {value!r}: the latest end is 24:00")
+        return start, None
+    end = time(int(m.group(3)), int(m.group(4)))
+    if end <= start:
+        raise ConfigError(
+            f"{where} {value!r} ends before it starts",
+            hint="Working hours run within one day, e.g. 09:00-18:00 (00:00-24:00: all day).",
+        )
+    return start, end
+
+
+def parse_duration(value: str, day: timedelta, where: str) -> timedelta:
+    """``"30m"``, ``"4h"``, ``"1.5d"`` (``d``: one working day of length ``day``)."""
+    m = _DURATION.match(value)
+    if not m:
+        raise ConfigError(
+            f"{where}: {value!r} is not a duration", hint='Write e.g. "30m", "4h", "2d".'
+        )
+    n = float(m.group(1))
+    unit = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": day}[m.group(2)]
+    return unit * n
+
+
+@dataclass(frozen=True)
+class WorkingTime:
+    """Working hours in one time zone, on some weekdays, except holidays."""
+
+    tz: ZoneInfo
+    start: time = time(9)
+    end: time | None = time(18)  # None: midnight at the end of the day
+    days: frozenset[int] = frozenset(range(5))
+    holidays: frozenset[date] = frozenset()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkingTime:
+        inbox = settings.inbox
+        zone = inbox.timezone or settings.workspace.timezone
+        try:
+            tz = ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(
+                f"[inbox] timezone {zone!r} is not a time zone",
+                hint='Use an IANA name such as "Europe/Paris".',
+            ) from exc
+        start, end = parse_hours(inbox.working_hours)
+        days = set()
+        for name in inbox.working_days:
+            key = name.strip().lower()[:3]
+            if key not in WEEKDAYS:
+                raise ConfigError(
+                    f"[inbox] working_days: {name!r} is not a day", hint="Use mon, tue … sun."
+                )
+            days.add(WEEKDAYS.index(key))
+        if not days:
+            raise ConfigError(
+                "[inbox] working_days is empty", hint='List at least one, e.g. ["mon"].'
+            )
+        holidays = set()
+        for value in inbox.holidays:
+            try:
+                holidays.add(date.fromisoformat(value.strip()))
+            except ValueError as exc:
+                raise ConfigError(
+                    f"[inbox] holidays: {value!r} is not a date", hint='Write "YYYY-MM-DD".'
+                ) from exc
+        return cls(tz, start, end, frozenset(days), frozenset(holidays))
+
+    @property
+    def day_length(self) -> timedelta:
+        end = timedelta(days=1) if self.end is None else _as_delta(self.end)
+        return end - _as_delta(self.start)
+
+    def _window(self, day: date) -> tuple[datetime, datetime] | None:
+        """The working window of local ``day`` in UTC, or ``None`` on a day off."""
+        if day.weekday() not in self.days or day in self.holidays:
+            return None
+        begin = datetime.combine(day, self.start, self.tz)
+        if self.end is None:
+            finish = datetime.combine(day + timedelta(days=1), time(0), self.tz)
+        else:
+            finish = datetime.combine(day, self.end, self.tz)
+        return begin.astimezone(UTC), finish.astimezone(UTC)
+
+    def is_working(self, at: datetime) -> bool:
+        window = self._window(at.astimezone(self.tz).date())
+        return window is not None and window[0] <= at < window[1]
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        """Working time from ``a`` to ``b`` (zero when ``b`` is not after ``a``)."""
+        if b <= a:
+            return timedelta(0)
+        total = timedelta(0)
+        day = a.astimezone(self.tz).date()
+        last = b.astimezone(self.tz).date()
+        while day <= last:
+            window = self._window(day)
+            if window is not None:
+                lo, hi = max(a, window[0]), min(b, window[1])
+                if hi > lo:
+                    total += hi - lo
+            day += timedelta(days=1)
+        return total
+
+    def add(self, a: datetime, span: timedelta) -> datetime:
+        """The moment when ``span`` of working time has passed since ``a``."""
+        left = span
+        day = a.astimezone(self.tz).date()
+        for _ in range(_HORIZON_DAYS):
+            window = self._window(day)
+            if window is not None:
+                lo = max(a, window[0])
+                if window[1] > lo:
+                    if lo + left <= window[1]:
+                        return lo + left
+                    left -= window[1] - lo
+            day += timedelta(days=1)
+        return a + span  # no working time ahead (holidays everywhere): wall time
+
+
+def _as_delta(t: time) -> timedelta:
+    return timedelta(hours=t.hour, minutes=t.minute)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Response targets per priority, in working time."""
+
+    first_response: dict[str, timedelta]
+    resolution: dict[str, timedelta]
+    due_soon: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings, hours: WorkingTime | None = None) -> Targets:
+        hours = hours or WorkingTime.from_settings(settings)
+        inbox = settings.inbox
+        return cls(
+            _targets(inbox.first_response_targets, hours, "first_response_targets"),
+            _targets(inbox.resolution_targets, hours, "resolution_targets"),
+            timedelta(minutes=inbox.due_soon_minutes),
+        )
+
+
+def _targets(values: tuple[str, ...], hours: WorkingTime, key: str) -> dict[str, timedelta]:
+    from veille.inbox.model import PRIORITIES
+
+    out: dict[str, timedelta] = {}
+    for value in values:
+        priority, sep, span = value.partition("=")
+        priority = priority.strip().lower()
+        where = f"[inbox] {key}"
+        if not sep or priority not in PRIORITIES:
+            raise ConfigError(
+                f"{where}: {value!r} is not priority=duration",
+                hint=f'Write e.g. "urgent=1h"; priorities: {", ".join(PRIORITIES)}.',
+            )
+        out[priority] = parse_duration(span, hours.day_length, where)
+    return out
+
+
+def check_settings(settings: Settings, source: str) -> None:
+    """Refuse an ``[inbox]`` section that cannot be used, naming the file."""
+    try:
+        Targets.from_settings(settings)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc.message} (in {source})", hint=exc.hint) from None

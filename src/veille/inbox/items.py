@@ -1,0 +1,313 @@
+"""The inbox service: list, assign, change status and priority, label, note.
+
+Every change is one compare-and-set on the item's version (``version``: the
+one the caller read; ``None``: whatever it is now, still atomically), and is
+recorded as an event on the item and in the audit log. Two people acting on
+the same item at once never corrupt it: the second one's change either
+applies on top of the first or fails with :class:`Conflict` naming what
+changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from veille.errors import NotFound, UsageError
+from veille.inbox.model import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    Conflict,
+    Event,
+    Item,
+    ItemChange,
+    ItemFilter,
+    check_priority,
+    check_status,
+)
+
+# Built-in saved views: name -> filters ("{me}" is the person looking).
+BUILTIN_VIEWS: dict[str, dict[str, Any]] = {
+    "my queue": {"assignee": "{me}", "statuses": list(OPEN_STATUSES)},
+    "urgent negatives": {
+        "priorities": ["urgent"],
+        "sentiments": ["negative"],
+        "statuses": list(OPEN_STATUSES),
+    },
+    "unassigned": {"unassigned": True, "statuses": ["new"]},
+    "open": {"statuses": list(OPEN_STATUSES)},
+}
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def list_items(state: Any, flt: ItemFilter | None = None) -> list[Item]:
+    items: list[Item] = state.inbox_items(flt or ItemFilter())
+    return items
+
+
+def count_items(state: Any, flt: ItemFilter | None = None) -> int:
+    return int(state.count_inbox_items(flt or ItemFilter()))
+
+
+def get_item(state: Any, item_id: int) -> Item:
+    item: Item | None = state.inbox_item(item_id)
+    if item is None:
+        raise NotFound(f"no inbox item {item_id}", hint="List the inbox with: veille inbox list")
+    return item
+
+
+def events(state: Any, item_id: int) -> list[Event]:
+    found: list[Event] = state.inbox_events(item_id)
+    return found
+
+
+def check_user(state: Any, username: str) -> str:
+    """``username`` if the workspace knows that person (once accounts exist)."""
+    name = username.strip()
+    if not name:
+        raise UsageError("a person's username is needed", hint="e.g. --to alice")
+    from veille.services import users
+
+    # A workspace without accounts (the command line alone): any name is a person.
+    known = [u.username for u in users.list_users(state)]
+    if known and name not in known:
+        from veille.suggest import did_you_mean
+
+        raise NotFound(f"no user named {name!r}", hint=did_you_mean(name, known))
+    return name
+
+
+def _audit(state: Any, actor: str, action: str, item_id: int, detail: str) -> None:
+    from veille.services import audit
+
+    who = None if actor == "cli" else actor  # the audit log's name for the command line
+    audit.record(state, who, f"inbox.{action.replace(' ', '_')}", f"inbox:{item_id}", detail[:500])
+
+
+def change(
+    state: Any,
+    item_id: int,
+    item_change: ItemChange,
+    *,
+    version: int | None,
+    actor: str,
+) -> Item:
+    """Apply ``item_change`` atomically if the item is still at ``version``."""
+    after: Item | None = state.change_inbox_item(item_id, item_change, version=version, at=_now())
+    if after is None:
+        now = get_item(state, item_id)
+        who = now.assignee or "someone"
+        raise Conflict(
+            f"inbox item {item_id} changed since you read it (version {version}, now "
+            f"{now.version}: status {now.status}, assigned to {who})",
+            hint="Reload it and try again.",
+        )
+    for _actor, action, detail in item_change.events:
+        _audit(state, actor, action, item_id, detail)
+    return after
+
+
+def assign(
+    state: Any, item_id: int, to: str | None, *, actor: str, version: int | None = None
+) -> Item:
+    """Give the item to ``to`` (``None``: to nobody)."""
+    item = get_item(state, item_id)
+    fields: dict[str, Any] = {"assignee": None}
+    if to is None:
+        if item.status == "assigned":
+            fields["status"] = "new"
+        detail = ""
+    else:
+        to = check_user(state, to)
+        fields["assignee"] = to
+        if item.status == "new":
+            fields["status"] = "assigned"
+        detail = to
+    return change(
+        state, item_id, ItemChange(fields, events=((actor, "assign", detail),)),
+        version=version, actor=actor,
+    )  # fmt: skip
+
+
+def status_fields(item: Item, status: str, at: int) -> dict[str, Any]:
+    fields: dict[str, Any] = {"status": status}
+    if status in ("closed", "ignored"):
+        if item.closed_at is None:
+            fields["closed_at"] = at
+    elif status in OPEN_STATUSES and item.closed_at is not None:
+        fields["closed_at"] = None  # reopened: back in the backlog
+    return fields
+
+
+def set_status(
+    state: Any, item_id: int, status: str, *, actor: str, version: int | None = None
+) -> Item:
+    status = check_status(status)
+    item = get_item(state, item_id)
+    fields = status_fields(item, status, _now())
+    return change(
+        state, item_id, ItemChange(fields, events=((actor, "status", status),)),
+        version=version, actor=actor,
+    )  # fmt: skip
+
+
+def set_priority(
+    state: Any, item_id: int, priority: str, *, actor: str, version: int | None = None
+) -> Item:
+    priority = check_priority(priority)
+    return change(
+        state, item_id,
+        ItemChange({"priority": priority}, events=((actor, "priority", priority),)),
+        version=version, actor=actor,
+    )  # fmt: skip
+
+
+def add_note(state: Any, item_id: int, text: str, *, actor: str) -> Item:
+    """An internal note (never sent anywhere); notes need no version: they add, never overwrite."""
+    text = text.strip()
+    if not text:
+        raise UsageError("a note needs some text")
+    if len(text) > 10_000:
+        raise UsageError("a note is at most 10,000 characters")
+    return change(
+        state, item_id, ItemChange(events=((actor, "note", text),)), version=None, actor=actor
+    )
+
+
+def label(
+    state: Any,
+    item_id: int,
+    *,
+    actor: str,
+    tags: Sequence[str] = (),
+    untag: Sequence[str] = (),
+    categories: Sequence[str] = (),
+    uncategorize: Sequence[str] = (),
+) -> Item:
+    add = tuple(("tag", t.strip()) for t in tags if t.strip()) + tuple(
+        ("category", c.strip()) for c in categories if c.strip()
+    )
+    remove = tuple(("tag", t.strip()) for t in untag if t.strip()) + tuple(
+        ("category", c.strip()) for c in uncategorize if c.strip()
+    )
+    evs = tuple((actor, kind, v) for kind, v in add) + tuple(
+        (actor, f"remove {kind}", v) for kind, v in remove
+    )
+    return change(state, item_id, ItemChange({}, add, remove, evs), version=None, actor=actor)
+
+
+def correct_sentiment(store: Any, item_id: int, label_: str, *, actor: str) -> Item:
+    """Correct the post's sentiment with the correction service (the model's
+    accuracy report counts it) and the item's copy with it."""
+    from veille.services.enrich import correct_sentiment as correct
+
+    item = get_item(store, item_id)
+    try:
+        correct(store, item.post_id, label_, who=actor)
+    except NotFound:
+        # The post left the store (retention, forgotten): the item's copy still changes.
+        from veille.services.enrich import LABELS
+
+        if label_.strip().lower() not in LABELS:
+            raise
+    value = label_.strip().lower()
+    return change(
+        store, item_id,
+        ItemChange({"sentiment": value}, events=((actor, "sentiment", value),)),
+        version=None, actor=actor,
+    )  # fmt: skip
+
+
+def mark_deleted_upstream(state: Any, item_id: int, *, actor: str, detail: str = "") -> Item:
+    """The post is gone from its platform: the item is kept, marked."""
+    return change(
+        state, item_id,
+        ItemChange({"deleted_upstream_at": _now()}, events=((actor, "deleted upstream", detail),)),
+        version=None, actor=actor,
+    )  # fmt: skip
+
+
+BULK_ACTIONS = ("assign", "unassign", "status", "priority", "tag", "category")
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+def bulk(state: Any, item_ids: Sequence[int], action: str, value: str, *, actor: str) -> BulkResult:
+    """One action on many items; an item that fails is reported, the others done."""
+    from veille.errors import VeilleError
+
+    if action not in BULK_ACTIONS:
+        raise UsageError(f"unknown bulk action {action!r}", hint=f"Use {', '.join(BULK_ACTIONS)}.")
+    # Checked once, before touching any item.
+    if action == "status":
+        value = check_status(value)
+    elif action == "priority":
+        value = check_priority(value)
+    elif action == "assign":
+        value = check_user(state, value)
+    result = BulkResult()
+    for item_id in dict.fromkeys(item_ids):
+        try:
+            if action == "assign":
+                assign(state, item_id, value, actor=actor)
+            elif action == "unassign":
+                assign(state, item_id, None, actor=actor)
+            elif action == "status":
+                set_status(state, item_id, value, actor=actor)
+            elif action == "priority":
+                set_priority(state, item_id, value, actor=actor)
+            elif action == "tag":
+                label(state, item_id, actor=actor, tags=[value])
+            else:
+                label(state, item_id, actor=actor, categories=[value])
+            result.done.append(item_id)
+        except VeilleError as exc:
+            result.failed[item_id] = exc.message
+    return result
+
+
+def views(state: Any, user: str) -> dict[str, dict[str, Any]]:
+    """The built-in views, then the shared ones and ``user``'s own."""
+    out = {name: dict(f) for name, f in BUILTIN_VIEWS.items()}
+    out.update(state.saved_views(user))
+    return out
+
+
+def view_filter(state: Any, name: str, user: str | None, **extra: Any) -> ItemFilter:
+    """The filter of view ``name`` as ``user`` sees it."""
+    found = views(state, user or "")
+    if name not in found:
+        from veille.suggest import did_you_mean
+
+        raise NotFound(f"no inbox view named {name!r}", hint=did_you_mean(name, found))
+    filters = dict(found[name])
+    if filters.get("assignee") == "{me}":
+        if not user:
+            raise UsageError(
+                f"the view {name!r} needs to know who you are",
+                hint="Pass --as USER or set VEILLE_USER.",
+            )
+        filters["assignee"] = user
+    return ItemFilter.from_dict(filters, **extra)
+
+
+def save_view(state: Any, owner: str, name: str, flt: ItemFilter, *, shared: bool = False) -> None:
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise UsageError("a view needs a name of 1 to 80 characters")
+    if name in BUILTIN_VIEWS:
+        raise UsageError(f"{name!r} is a built-in view", hint="Choose another name.")
+    state.save_view("" if shared else owner, name, flt.as_dict())
+
+
+def is_done(item: Item) -> bool:
+    return item.status in DONE_STATUSES

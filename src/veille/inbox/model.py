@@ -1,0 +1,166 @@
+"""The inbox's records: an item (a post someone should answer), its events,
+its replies, and the filters that list items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from veille.errors import UsageError, VeilleError
+from veille.suggest import did_you_mean
+
+STATUSES = ("new", "assigned", "in_progress", "responded", "closed", "ignored")
+OPEN_STATUSES = ("new", "assigned", "in_progress")
+# Handled: the item left the backlog (a reply went out or nothing is to be done).
+DONE_STATUSES = ("responded", "closed", "ignored")
+PRIORITIES = ("urgent", "high", "normal", "low")
+SENTIMENTS = ("positive", "negative", "neutral")
+REPLY_STATUSES = ("pending_approval", "sending", "sent", "failed", "outside")
+
+
+class Conflict(VeilleError):
+    """Someone else changed the item between reading it and writing to it."""
+
+
+def check_status(value: str) -> str:
+    v = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if v not in STATUSES:
+        raise UsageError(
+            f"{value!r} is not an inbox status",
+            hint=did_you_mean(v, STATUSES),
+        )
+    return v
+
+
+def check_priority(value: str) -> str:
+    v = value.strip().lower()
+    if v not in PRIORITIES:
+        raise UsageError(
+            f"{value!r} is not a priority",
+            hint=did_you_mean(v, PRIORITIES),
+        )
+    return v
+
+
+@dataclass(frozen=True)
+class Item:
+    """One post in the inbox, with a copy of what the post said (kept when
+    the post itself goes) and how it is being handled."""
+
+    id: int
+    post_id: str
+    platform: str
+    author: str
+    text: str
+    published_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    status: str = "new"
+    priority: str = "normal"
+    assignee: str | None = None
+    lang: str | None = None
+    author_name: str | None = None
+    followers: int | None = None
+    url: str | None = None
+    title: str | None = None
+    parent_id: str | None = None
+    thread_id: str | None = None
+    sentiment: str | None = None
+    topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    first_response_at: datetime | None = None
+    closed_at: datetime | None = None
+    deleted_upstream_at: datetime | None = None
+    replying: str | None = None
+    replying_until: datetime | None = None
+    version: int = 1
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened to an item (a note, an assignment, a rule's action)."""
+
+    id: int
+    item_id: int
+    at: datetime
+    actor: str
+    action: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: int
+    item_id: int
+    author: str
+    text: str
+    status: str
+    created_at: datetime
+    error: str | None = None
+    remote_id: str | None = None
+    remote_url: str | None = None
+    approved_by: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """Which items a list shows; empty tuples mean "any"."""
+
+    statuses: tuple[str, ...] = ()
+    assignee: str | None = None
+    unassigned: bool = False
+    priorities: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    text: str = ""
+    limit: int = 100
+    offset: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in (
+            "statuses", "priorities", "platforms", "languages", "sentiments", "tags", "categories"
+        ):  # fmt: skip
+            value = getattr(self, key)
+            if value:
+                out[key] = list(value)
+        if self.assignee:
+            out["assignee"] = self.assignee
+        if self.unassigned:
+            out["unassigned"] = True
+        if self.text:
+            out["text"] = self.text
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], **extra: Any) -> ItemFilter:
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in ("assignee", "text"):
+                values[key] = str(value)
+            elif key == "unassigned":
+                values[key] = bool(value)
+            elif key in cls.__dataclass_fields__ and key not in ("limit", "offset"):
+                values[key] = tuple(str(v) for v in value)
+        values.update(extra)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """What one write does to an item, recorded as events in the same transaction."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    add_labels: tuple[tuple[str, str], ...] = ()
+    remove_labels: tuple[tuple[str, str], ...] = ()
+    events: tuple[tuple[str, str, str], ...] = ()  # (actor, action, detail)

@@ -1,0 +1,360 @@
+"""Replies: composed with the platform guide's checks, sent through the
+publishers (Mastodon, Bluesky), approved by a manager where the workspace
+requires it, or marked as answered outside veille.
+
+A reply is stored before it is sent, so its text survives any failure; a
+failed reply keeps the platform's own error. Before sending, the collision
+check says who else is assigned to the item or writing a reply to it (the
+``force`` flag sends anyway). A post the platform says is gone marks the
+item deleted upstream; nothing is lost.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from veille.errors import UsageError, VeilleError
+from veille.inbox.items import _audit, get_item, mark_deleted_upstream
+from veille.inbox.model import Item, Reply
+
+if TYPE_CHECKING:
+    from veille.workspace import Workspace
+
+# Platforms veille can reply on (a publisher with replies); elsewhere people
+# answer on the platform and mark the item answered outside veille.
+REPLY_PLATFORMS = ("mastodon", "bluesky")
+MAX_REPLY = 10_000
+
+
+class Collision(VeilleError):
+    """Someone else is assigned to the item or writing a reply to it."""
+
+
+class ReplyFailed(VeilleError):
+    """The platform refused the reply or could not be reached; the text is kept."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The platform guide's checks on a draft: problems block sending, warnings do not."""
+
+    problems: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    length: int | None = None
+    limit: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# Guide findings that the platform itself would refuse; the others (advice,
+# the organization's guidelines) are shown as warnings.
+BLOCKING = frozenset(
+    {"empty", "too_long", "too_many_bytes", "too_many_mentions", "forbidden_character"}
+)
+
+
+def check_reply(platform: str, text: str, *, lang: str = "en") -> Verdict:
+    """The platform guide's verdict on ``text`` as a reply on ``platform``,
+    its messages in ``lang`` (en or fr)."""
+    from veille.plan.guide import check_draft
+
+    report = check_draft(platform, text)
+    problems: list[str] = []
+    warnings: list[str] = []
+    for problem in report.problems:
+        message = problem.message_fr if lang == "fr" else problem.message
+        (problems if problem.code in BLOCKING else warnings).append(message)
+    return Verdict(tuple(problems), tuple(warnings), report.length, report.limit)
+
+
+@dataclass(frozen=True)
+class CannedResponse:
+    name: str
+    lang: str
+    text: str
+    builtin: bool = False
+
+
+# Shipped with veille, in English and French; a workspace adds its own.
+_BUILTIN_TEXTS = {
+    ("thanks", "en"): "Thank you for your message! We are glad you took the time to share it.",
+    ("thanks", "fr"): (
+        "Merci pour votre message ! Nous sommes heureux que vous ayez pris le temps de le partager."
+    ),
+    ("looking", "en"): (
+        "Thanks for letting us know. We are looking into it and will get back to you shortly."
+    ),
+    ("looking", "fr"): (
+        "Merci de nous l'avoir signalé. Nous examinons la question et revenons vers vous "
+        "rapidement."
+    ),
+    ("dm", "en"): (
+        "Sorry to hear that. Could you send us a private message with more details so we can help?"
+    ),
+    ("dm", "fr"): (
+        "Désolés de l'apprendre. Pouvez-vous nous écrire en message privé avec plus de "
+        "détails pour que nous puissions vous aider ?"
+    ),
+}
+BUILTIN_CANNED: tuple[CannedResponse, ...] = tuple(
+    CannedResponse(name, lang, text, True) for (name, lang), text in _BUILTIN_TEXTS.items()
+)
+
+
+def canned_responses(state: Any, lang: str | None = None) -> list[CannedResponse]:
+    """Built-in and workspace responses (the workspace's replace a built-in of the same name)."""
+    own = {(n, lg): CannedResponse(n, lg, t) for n, lg, t in state.canned_responses()}
+    found = {(c.name, c.lang): c for c in BUILTIN_CANNED}
+    found.update(own)
+    out = [c for c in found.values() if lang is None or c.lang == lang]
+    return sorted(out, key=lambda c: (c.name, c.lang))
+
+
+def canned_text(state: Any, name: str, lang: str) -> str:
+    for c in canned_responses(state, lang):
+        if c.name == name:
+            return c.text
+    known = sorted({c.name for c in canned_responses(state, lang)})
+    from veille.errors import NotFound
+    from veille.suggest import did_you_mean
+
+    raise NotFound(f"no canned response {name!r} in {lang!r}", hint=did_you_mean(name, known))
+
+
+def collisions(state: Any, item: Item, user: str, now: int | None = None) -> list[str]:
+    """What the person about to reply should know first: someone else
+    assigned, someone else writing a reply, a reply already sent."""
+    now = int(time.time()) if now is None else now
+    found = []
+    if item.assignee and item.assignee != user:
+        found.append(f"assigned to {item.assignee}")
+    until = int(item.replying_until.timestamp()) if item.replying_until else 0
+    if item.replying and item.replying != user and until > now:
+        found.append(f"{item.replying} is writing a reply")
+    sent = [r for r in state.inbox_replies(item.id) if r.status in ("sent", "outside", "sending")]
+    if sent:
+        found.append(f"already answered by {sent[-1].author}")
+    return found
+
+
+def start_reply(ws: Workspace, item_id: int, user: str) -> list[str]:
+    """Mark ``user`` as writing a reply (others see it); the collisions to show."""
+    state = ws.state
+    item = get_item(state, item_id)
+    now = int(time.time())
+    warnings = collisions(state, item, user, now)
+    until = now + 60 * ws.settings.inbox.reply_claim_minutes
+    state.claim_inbox_reply(item_id, user, now=now, until=until)
+    return warnings
+
+
+@dataclass
+class ReplyOutcome:
+    reply: Reply
+    verdict: Verdict
+    warnings: list[str] = field(default_factory=list)
+
+
+def reply(
+    ws: Workspace,
+    item_id: int,
+    text: str,
+    *,
+    user: str,
+    account: str | None = None,
+    force: bool = False,
+    can_approve: bool = False,
+) -> ReplyOutcome:
+    """Check, store and send a reply (or keep it for a manager's approval).
+
+    :class:`Collision` when someone else is assigned or replying (unless
+    ``force``); :class:`UsageError` when the guide finds a problem;
+    :class:`ReplyFailed` (the reply stored as failed, its text kept) when the
+    platform refuses it."""
+    state = ws.state
+    item = get_item(state, item_id)
+    text = text.strip()
+    if len(text) > MAX_REPLY:
+        raise UsageError(f"a reply is at most {MAX_REPLY} characters")
+    if item.platform not in REPLY_PLATFORMS:
+        raise UsageError(
+            f"veille cannot reply on {item.platform}",
+            hint=f"Answer on the platform ({item.url or 'open the post'}), then: "
+            f"veille inbox answered {item.id}",
+        )
+    if item.deleted_upstream_at is not None:
+        raise UsageError(f"the post of item {item.id} was deleted on {item.platform}")
+    verdict = check_reply(item.platform, text)
+    if not verdict.ok:
+        raise UsageError(
+            "the reply cannot be sent: " + "; ".join(verdict.problems),
+            hint="Shorten or fix it (veille draft check shows the platform's rules).",
+        )
+    now = int(time.time())
+    found = collisions(state, item, user, now)
+    other = state.claim_inbox_reply(
+        item_id, user, now=now, until=now + 60 * ws.settings.inbox.reply_claim_minutes
+    )
+    if other and f"{other} is writing a reply" not in found:
+        found.append(f"{other} is writing a reply")
+    if found and not force:
+        raise Collision(
+            f"item {item.id}: " + "; ".join(found),
+            hint="Check with them, or send anyway (--force).",
+        )
+    needs_approval = ws.settings.inbox.require_approval and not can_approve
+    status = "pending_approval" if needs_approval else "sending"
+    reply_id = state.add_inbox_reply(item_id, user, text, status, now)
+    state.change_inbox_item(
+        item_id, _event(user, "reply" if not needs_approval else "reply for approval", text),
+        version=None, at=now,
+    )  # fmt: skip
+    _audit(state, user, "reply", item_id, status)
+    if needs_approval:
+        state.release_inbox_reply(item_id, user)
+        pending: Reply | None = state.inbox_reply(reply_id)
+        assert pending is not None
+        return ReplyOutcome(pending, verdict, found)
+    sent = send_reply(ws, reply_id, account=account, approved_by=None)
+    return ReplyOutcome(sent, verdict, found)
+
+
+def _event(actor: str, action: str, detail: str) -> Any:
+    from veille.inbox.model import ItemChange
+
+    return ItemChange(events=((actor, action, detail),))
+
+
+def _account(ws: Workspace, platform: str, name: str | None) -> Any:
+    from veille.publish.service import get_account, list_accounts
+
+    if name:
+        return get_account(ws.state, name)
+    for acc in list_accounts(ws.state):
+        if acc.platform == platform:
+            return acc
+    raise UsageError(
+        f"no {platform} account to reply with",
+        hint=f"Add one: veille publish account add NAME --platform {platform} …",
+    )
+
+
+def send_reply(
+    ws: Workspace, reply_id: int, *, account: str | None = None, approved_by: str | None = None
+) -> Reply:
+    """Send a stored reply through the platform's publisher; record the outcome."""
+    state = ws.state
+    stored: Reply | None = state.inbox_reply(reply_id)
+    if stored is None:
+        from veille.errors import NotFound
+
+        raise NotFound(f"no reply {reply_id}")
+    item = get_item(state, stored.item_id)
+    now = int(time.time())
+    try:
+        acc = _account(ws, item.platform, account)
+        from veille.publish.base import PublishError
+        from veille.publish.service import Publishing
+    except (VeilleError, ImportError) as exc:
+        message = exc.message if isinstance(exc, VeilleError) else "publishing is not installed"
+        state.finish_inbox_reply(reply_id, status="failed", at=now, error=message)
+        state.release_inbox_reply(item.id, stored.author)
+        raise ReplyFailed(
+            f"reply {reply_id} was not sent: {message}", hint=getattr(exc, "hint", None)
+        ) from exc
+    post = ws.posts.get_post(item.post_id)
+    try:
+        with Publishing(ws.settings) as pub:
+            done = pub.publish(
+                acc, stored.text, reply_to=post or item.post_id.split(":", 1)[-1],
+                language=item.lang if item.lang and item.lang != "und" else None,
+                key=_reply_key(item, stored),
+            )  # fmt: skip
+    except PublishError as exc:
+        error = exc.platform_message or exc.message
+        state.finish_inbox_reply(reply_id, status="failed", at=int(time.time()), error=error)
+        state.release_inbox_reply(item.id, stored.author)
+        state.change_inbox_item(
+            item.id, _event(stored.author, "reply failed", error), version=None, at=now
+        )
+        if exc.status in (404, 410) or "no post" in exc.message:
+            mark_deleted_upstream(state, item.id, actor=stored.author, detail=error)
+        raise ReplyFailed(
+            f"{item.platform} refused reply {reply_id}: {error}",
+            hint="The text is kept: fix it and send again from the item.",
+        ) from exc
+    state.finish_inbox_reply(
+        reply_id, status="sent", at=int(time.time()), remote_id=done.id, remote_url=done.url,
+        approved_by=approved_by,
+    )  # fmt: skip
+    found = state.inbox_reply(reply_id)
+    assert found is not None
+    return found
+
+
+def _reply_key(item: Item, stored: Reply) -> str:
+    """The same on every try of one reply (the platform drops repeats), and
+    different for another reply, even one of another workspace."""
+    import hashlib
+
+    seed = f"{item.post_id}|{stored.id}|{stored.created_at.isoformat()}|{stored.text}"
+    return "veille-inbox-" + hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+def approve(ws: Workspace, reply_id: int, *, approver: str, account: str | None = None) -> Reply:
+    """A manager approves a reply waiting for it: it is sent now."""
+    state = ws.state
+    stored = state.inbox_reply(reply_id)
+    if stored is None or stored.status != "pending_approval":
+        raise UsageError(
+            f"reply {reply_id} is not waiting for approval",
+            hint="List them: veille inbox approvals",
+        )
+    state.change_inbox_item(
+        stored.item_id, _event(approver, "approve reply", str(reply_id)), version=None,
+        at=int(time.time()),
+    )  # fmt: skip
+    _audit(state, approver, "approve", stored.item_id, str(reply_id))
+    return send_reply(ws, reply_id, account=account, approved_by=approver)
+
+
+def reject(ws: Workspace, reply_id: int, *, approver: str, reason: str = "") -> Reply:
+    state = ws.state
+    stored = state.inbox_reply(reply_id)
+    if stored is None or stored.status != "pending_approval":
+        raise UsageError(f"reply {reply_id} is not waiting for approval")
+    now = int(time.time())
+    state.finish_inbox_reply(
+        reply_id, status="failed", at=now, error=f"rejected by {approver}: {reason}".rstrip(": ")
+    )
+    state.change_inbox_item(
+        stored.item_id, _event(approver, "reject reply", reason), version=None, at=now
+    )
+    found = state.inbox_reply(reply_id)
+    assert found is not None
+    return found
+
+
+def answered_outside(
+    ws: Workspace, item_id: int, *, user: str, link: str = "", text: str = ""
+) -> Reply:
+    """Record that the item was answered on the platform itself (no reply API,
+    or answered from the app): its first response, and a link if given."""
+    state = ws.state
+    get_item(state, item_id)
+    if link and not link.lower().startswith(("https://", "http://")):
+        raise UsageError(f"--link {link!r} is not a web address")
+    now = int(time.time())
+    reply_id = state.add_inbox_reply(
+        item_id, user, text or "(answered outside veille)", "outside", now
+    )
+    state.finish_inbox_reply(reply_id, status="outside", at=now, remote_url=link or None)
+    state.change_inbox_item(item_id, _event(user, "answered outside", link), version=None, at=now)
+    _audit(state, user, "answered_outside", item_id, link)
+    found = state.inbox_reply(reply_id)
+    assert found is not None
+    return found

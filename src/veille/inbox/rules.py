@@ -1,0 +1,256 @@
+"""Rules: conditions → actions, run in order on every new inbox item.
+
+Conditions (all must hold): a query (the query language; compiled once into
+the pipeline's one matcher), sentiment, author reach (followers) or
+influencer rank, platform, language, time (working hours or not, or a range
+of hours). Actions, in order: tag, category, priority, assign to a person,
+round-robin in a team, notify through an alert's channel, set a status.
+
+Every action is recorded on the item (actor ``rule:NAME``). A rule that
+raises is recorded on the rule (``veille rule list`` shows it) and the other
+rules still run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time as _time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from veille.errors import NotFound, UsageError
+from veille.inbox.model import SENTIMENTS, ItemChange, check_priority, check_status
+
+if TYPE_CHECKING:
+    from veille.inbox.hours import WorkingTime
+    from veille.inbox.model import Item
+    from veille.models import Post
+
+log = logging.getLogger(__name__)
+
+ACTIONS = ("tag", "category", "priority", "assign", "team", "notify", "status")
+_NAME = re.compile(r"^[\w][\w .@+-]{0,79}$")
+_RANGE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-4]):([0-5]\d)$")
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """What a new item must be for the rule to act; unset parts always hold."""
+
+    query: str | None = None
+    sentiments: tuple[str, ...] = ()
+    min_followers: int | None = None
+    max_rank: int | None = None  # among the top N influencers of the last 30 days
+    platforms: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    when: str | None = None  # "working", "outside", or "HH:MM-HH:MM" (local)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in ("query", "min_followers", "max_rank", "when"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        for key in ("sentiments", "platforms", "languages"):
+            if getattr(self, key):
+                out[key] = list(getattr(self, key))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Conditions:
+        values = dict(data)
+        for key in ("sentiments", "platforms", "languages"):
+            if key in values:
+                values[key] = tuple(values[key])
+        return cls(**values)
+
+    def describe(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.as_dict().items()]
+        return ", ".join(parts) or "every item"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    conditions: Conditions
+    actions: tuple[tuple[str, str], ...]
+    position: int = 0
+    enabled: bool = True
+    id: int | None = None
+    runs: int = 0
+    last_error: str | None = None
+    error_at: datetime | None = None
+
+    def actions_json(self) -> str:
+        return json.dumps([list(a) for a in self.actions])
+
+    def describe_actions(self) -> str:
+        return ", ".join(f"{k} {v}" for k, v in self.actions)
+
+
+def make_rule(
+    name: str,
+    *,
+    query: str | None = None,
+    sentiments: Sequence[str] = (),
+    min_followers: int | None = None,
+    max_rank: int | None = None,
+    platforms: Sequence[str] = (),
+    languages: Sequence[str] = (),
+    when: str | None = None,
+    actions: Sequence[tuple[str, str]] = (),
+) -> Rule:
+    """A validated rule (the names in each error are the CLI's options)."""
+    if not _NAME.match(name):
+        raise UsageError(
+            f"rule name {name!r} is not usable",
+            hint="Use letters, digits, spaces, dots, dashes (up to 80 characters).",
+        )
+    if query is not None:
+        from veille.query import compile_query
+
+        compile_query(query)  # a QueryError names the column and says what to do
+    for s in sentiments:
+        if s not in SENTIMENTS:
+            raise UsageError(f"--sentiment {s!r} is unknown", hint=f"Use {', '.join(SENTIMENTS)}.")
+    if when is not None and when not in ("working", "outside") and not _RANGE.match(when):
+        raise UsageError(
+            f"--when {when!r} is not a time condition",
+            hint='Use "working" (working hours), "outside", or a range "HH:MM-HH:MM".',
+        )
+    if not actions:
+        raise UsageError(
+            f"rule {name!r} has no action",
+            hint="Give at least one: --tag, --category, --priority, --assign, --team, "
+            "--notify, --set-status.",
+        )
+    checked = []
+    for kind, value in actions:
+        if kind not in ACTIONS:
+            raise UsageError(f"unknown action {kind!r}", hint=f"Use {', '.join(ACTIONS)}.")
+        if kind == "priority":
+            value = check_priority(value)
+        elif kind == "status":
+            value = check_status(value)
+        elif not value.strip():
+            raise UsageError(f"the {kind} action needs a value")
+        checked.append((kind, value.strip()))
+    conditions = Conditions(
+        query=query,
+        sentiments=tuple(sentiments),
+        min_followers=min_followers,
+        max_rank=max_rank,
+        platforms=tuple(p.lower() for p in platforms),
+        languages=tuple(lang.lower() for lang in languages),
+        when=when,
+    )
+    return Rule(name, conditions, tuple(checked))
+
+
+def add_rule(state: Any, rule: Rule) -> Rule:
+    new_id = state.add_inbox_rule(rule, int(_time.time()))
+    if new_id is None:
+        raise UsageError(
+            f"a rule named {rule.name!r} already exists",
+            hint="Choose another name, or remove it first (veille rule remove NAME).",
+        )
+    return replace(rule, id=new_id)
+
+
+def list_rules(state: Any) -> list[Rule]:
+    rules: list[Rule] = state.inbox_rules()
+    return rules
+
+
+def remove_rule(state: Any, name: str) -> None:
+    if not state.remove_inbox_rule(name):
+        known = [r.name for r in list_rules(state)]
+        raise NotFound(
+            f"no rule named {name!r}",
+            hint=("Known rules: " + ", ".join(known)) if known else "No rule exists yet.",
+        )
+
+
+@dataclass
+class RuleContext:
+    """What rules read beside the post: the matched rule queries, the working
+    hours, influencer ranks (computed once, on first need), the clock."""
+
+    hours: WorkingTime
+    matched: set[str] = field(default_factory=set)  # rule names whose query matched
+    ranks: Callable[[], dict[tuple[str, str], int]] | None = None
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def holds(rule: Rule, post: Post, item: Item, ctx: RuleContext) -> bool:
+    """Whether every condition of ``rule`` holds for ``post``."""
+    c = rule.conditions
+    if c.query is not None and rule.name not in ctx.matched:
+        return False
+    if c.sentiments and (item.sentiment or "") not in c.sentiments:
+        return False
+    if c.platforms and post.platform.lower() not in c.platforms:
+        return False
+    if c.languages and (post.lang or "und").lower() not in c.languages:
+        return False
+    if c.min_followers is not None and (post.author.followers or 0) < c.min_followers:
+        return False
+    if c.max_rank is not None:
+        ranks = ctx.ranks() if ctx.ranks is not None else {}
+        from veille.analytics.influencers import identity
+
+        rank = ranks.get((post.platform, identity(post.author.handle)))
+        if rank is None or rank > c.max_rank:
+            return False
+    if c.when is not None:
+        working = ctx.hours.is_working(ctx.now)
+        if c.when == "working" and not working:
+            return False
+        if c.when == "outside" and working:
+            return False
+        m = _RANGE.match(c.when)
+        if m:
+            local = ctx.now.astimezone(ctx.hours.tz)
+            minute = local.hour * 60 + local.minute
+            lo = int(m.group(1)) * 60 + int(m.group(2))
+            hi = int(m.group(3)) * 60 + int(m.group(4))
+            inside = lo <= minute < hi if lo <= hi else (minute >= lo or minute < hi)
+            if not inside:
+                return False
+    return True
+
+
+def actions_of(
+    rule: Rule, item: Item, *, next_in_team: Callable[[str], str | None]
+) -> tuple[ItemChange, list[str]]:
+    """The change ``rule``'s actions make to ``item`` and the alerts to notify."""
+    actor = f"rule:{rule.name}"
+    fields: dict[str, Any] = {}
+    labels: list[tuple[str, str]] = []
+    events: list[tuple[str, str, str]] = []
+    notify: list[str] = []
+    for kind, value in rule.actions:
+        if kind in ("tag", "category"):
+            labels.append((kind, value))
+            events.append((actor, kind, value))
+        elif kind == "priority":
+            fields["priority"] = value
+            events.append((actor, "priority", value))
+        elif kind == "status":
+            fields["status"] = value
+            events.append((actor, "status", value))
+        elif kind in ("assign", "team"):
+            who = value if kind == "assign" else next_in_team(value)
+            if who is None:
+                raise UsageError(f"team {value!r} has no members")
+            fields["assignee"] = who
+            if item.status == "new" and fields.get("status") in (None, "new"):
+                fields["status"] = "assigned"
+            events.append((actor, "assign", who if kind == "assign" else f"{who} (team {value})"))
+        elif kind == "notify":
+            notify.append(value)
+            events.append((actor, "notify", value))
+    return ItemChange(fields, tuple(labels), (), tuple(events)), notify

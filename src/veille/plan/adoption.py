@@ -1,0 +1,60 @@
+"""Adopting the plan: an explicit step, taken after the cost is shown, which
+records who committed to what (hours per week and money per month)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from veille.errors import UsageError
+from veille.plan.common import audit, now_utc
+
+if TYPE_CHECKING:
+    from veille.plan.cost import CostEstimate
+    from veille.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Adoption:
+    at: datetime
+    by: str
+    hours_per_week: float
+    money_per_month: float
+
+
+def adoption(ws: Workspace) -> Adoption | None:
+    s = ws.state.plan_settings()
+    if "adopted_at" not in s:
+        return None
+    return Adoption(
+        datetime.fromisoformat(s["adopted_at"]),
+        s.get("adopted_by", ""),
+        float(s.get("adopted_hours", 0)),
+        float(s.get("adopted_money", 0)),
+    )
+
+
+def adopt(
+    ws: Workspace, estimate: CostEstimate, *, actor: str | None = None, now: datetime | None = None
+) -> Adoption:
+    """Adopt the plan at the cost ``estimate`` (which the caller has shown)."""
+    state = ws.state
+    if not state.plan_objectives():
+        raise UsageError(
+            "the plan has no objective yet", hint="Add one with `veille plan objective add`."
+        )
+    if not state.plan_channels():
+        raise UsageError(
+            "the plan has no channel yet", hint="Add one with `veille plan channel set`."
+        )
+    when = now_utc(now).replace(microsecond=0)
+    found = Adoption(
+        when, actor or "", round(estimate.hours_per_week, 2), round(estimate.money_per_month, 2)
+    )
+    state.set_plan_setting("adopted_at", when.isoformat())
+    state.set_plan_setting("adopted_by", found.by)
+    state.set_plan_setting("adopted_hours", str(found.hours_per_week))
+    state.set_plan_setting("adopted_money", str(found.money_per_month))
+    audit(state, actor, "plan.adopt", "plan", f"{found.hours_per_week} h/week")
+    return found

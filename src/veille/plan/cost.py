@@ -1,0 +1,217 @@
+"""What the presence will cost: hours per week per channel, from the planned
+cadence, the volume veille measures on that platform for the plan's topics
+and the response targets; plus the money the user enters (tools, promotion).
+
+Every assumption is a named constant below, with its reasoning; the estimate
+lists them beside the figures so the organization can argue with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from veille.errors import NotFound, UsageError
+from veille.plan.common import audit, now_utc
+from veille.store.protocols.plan import Channel, CostItem
+
+if TYPE_CHECKING:
+    from veille.workspace import Workspace
+
+#: Writing one post: drafting, an image with its alt text, checking it against
+#: the guidelines and the platform's rules, scheduling it.
+MINUTES_PER_POST = 30
+#: Of the mentions veille measures on a platform for the plan's topics, the
+#: share that calls for an answer (questions, complaints, direct mentions);
+#: most mentions are conversation about the topic, not to the organization.
+REPLY_SHARE = 0.10
+#: Reading the mention, checking facts, writing a short answer.
+MINUTES_PER_REPLY = 5
+#: Reading the stream and the notifications of a channel once a working day.
+MONITORING_MINUTES_PER_DAY = 15
+#: A response target shorter than a working day means looking again every
+#: so many minutes; each extra look costs this much.
+MINUTES_PER_CHECK = 2
+WORKING_DAYS_PER_WEEK = 5
+WORKING_HOURS_PER_DAY = 8
+#: Mentions are measured over the last four weeks (one week is too noisy).
+MEASURE_DAYS = 28
+WEEKS_PER_MONTH = 52 / 12
+
+ASSUMPTIONS: list[tuple[str, float, str, str]] = [
+    (
+        "MINUTES_PER_POST",
+        MINUTES_PER_POST,
+        "minutes to write one post (draft, image and alt text, checks, scheduling)",
+        "minutes pour écrire une publication (rédaction, image et texte alternatif, "
+        "vérifications, programmation)",
+    ),
+    (
+        "REPLY_SHARE",
+        REPLY_SHARE,
+        "share of the mentions measured on the platform that call for an answer",
+        "part des mentions mesurées sur la plateforme qui appellent une réponse",
+    ),
+    ("MINUTES_PER_REPLY", MINUTES_PER_REPLY, "minutes per answer", "minutes par réponse"),
+    (
+        "MONITORING_MINUTES_PER_DAY",
+        MONITORING_MINUTES_PER_DAY,
+        "minutes per working day reading a channel's stream and notifications",
+        "minutes par jour ouvré pour lire le fil et les notifications d'un canal",
+    ),
+    (
+        "MINUTES_PER_CHECK",
+        MINUTES_PER_CHECK,
+        "minutes per extra look that a response target shorter than a working day requires",
+        "minutes par passage supplémentaire qu'impose un délai de réponse plus court qu'une "
+        "journée de travail",
+    ),
+    (
+        "WORKING_DAYS_PER_WEEK",
+        WORKING_DAYS_PER_WEEK,
+        "working days per week",
+        "jours ouvrés par semaine",
+    ),
+    (
+        "WORKING_HOURS_PER_DAY",
+        WORKING_HOURS_PER_DAY,
+        "working hours per day",
+        "heures de travail par jour",
+    ),
+    (
+        "MEASURE_DAYS",
+        MEASURE_DAYS,
+        "days of mentions averaged into a week",
+        "jours de mentions ramenés à une semaine",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ChannelCost:
+    platform: str
+    posts_per_week: float
+    mentions_per_week: float
+    replies_per_week: float
+    checks_per_day: float
+    hours_posting: float
+    hours_replying: float
+    hours_monitoring: float
+
+    @property
+    def hours(self) -> float:
+        return self.hours_posting + self.hours_replying + self.hours_monitoring
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    channels: list[ChannelCost]
+    money: list[CostItem]
+    hourly_rate: float | None = None
+    topics: tuple[str, ...] = ()
+    assumptions: list[tuple[str, float, str, str]] = field(default_factory=lambda: ASSUMPTIONS)
+
+    @property
+    def hours_per_week(self) -> float:
+        return sum(c.hours for c in self.channels)
+
+    @property
+    def money_per_month(self) -> float:
+        return sum(m.monthly for m in self.money)
+
+    @property
+    def staff_per_month(self) -> float | None:
+        if self.hourly_rate is None:
+            return None
+        return self.hours_per_week * WEEKS_PER_MONTH * self.hourly_rate
+
+
+def checks_per_day(response_minutes: int) -> float:
+    """Looks at a channel per working day that a response target requires
+    (one when there is no target or it is a working day or longer)."""
+    if response_minutes <= 0 or response_minutes >= WORKING_HOURS_PER_DAY * 60:
+        return 1.0
+    return WORKING_HOURS_PER_DAY * 60 / response_minutes
+
+
+def channel_cost(channel: Channel, mentions_per_week: float) -> ChannelCost:
+    replies = mentions_per_week * REPLY_SHARE
+    checks = checks_per_day(channel.response_minutes)
+    monitoring = WORKING_DAYS_PER_WEEK * (
+        MONITORING_MINUTES_PER_DAY + (checks - 1) * MINUTES_PER_CHECK
+    )
+    return ChannelCost(
+        platform=channel.platform,
+        posts_per_week=channel.posts_per_week,
+        mentions_per_week=mentions_per_week,
+        replies_per_week=replies,
+        checks_per_day=checks,
+        hours_posting=channel.posts_per_week * MINUTES_PER_POST / 60,
+        hours_replying=replies * MINUTES_PER_REPLY / 60,
+        hours_monitoring=monitoring / 60,
+    )
+
+
+def plan_topics(state: Any) -> tuple[str, ...]:
+    """The topics the objectives name, in order, each once."""
+    return tuple(dict.fromkeys(t for o in state.plan_objectives() for t in o.topics))
+
+
+def weekly_mentions(
+    ws: Workspace, platform: str, topics: tuple[str, ...], now: datetime | None = None
+) -> float:
+    """Posts per week on ``platform`` in the plan's topics over the last
+    :data:`MEASURE_DAYS` days (a post in two topics counts twice: it may call
+    for two answers)."""
+    from dataclasses import replace
+
+    from veille.analytics.topics import topic_scope
+    from veille.analytics.volume import grouped
+    from veille.plan.kpis import window
+
+    per = window(now_utc(now), MEASURE_DAYS)
+    total = 0
+    for t in topics:
+        scope = topic_scope(ws.store, t)
+        scope = replace(scope, flt=replace(scope.flt, platforms=(platform,)))
+        rows = grouped(ws.store, scope.during(per))
+        total += int(rows[0][0] or 0) if rows else 0
+    return total * 7 / MEASURE_DAYS
+
+
+def estimate(ws: Workspace, *, now: datetime | None = None) -> CostEstimate:
+    state = ws.state
+    topics = plan_topics(state)
+    channels = [
+        channel_cost(c, weekly_mentions(ws, c.platform, topics, now)) for c in state.plan_channels()
+    ]
+    rate = state.plan_settings().get("hourly_rate")
+    return CostEstimate(channels, state.plan_costs(), float(rate) if rate else None, topics)
+
+
+def set_money(
+    state: Any, label: str, monthly: float, *, note: str = "", actor: str | None = None
+) -> CostItem:
+    label = label.strip()
+    if not label:
+        raise UsageError("a cost needs a label", hint="E.g. --label 'scheduling tool'.")
+    if monthly < 0:
+        raise UsageError(f"{monthly} is negative", hint="Give the amount per month, 0 or more.")
+    item = CostItem(label, float(monthly), note.strip())
+    state.save_cost(item)
+    audit(state, actor, "plan.cost.set", label, str(monthly))
+    return item
+
+
+def remove_money(state: Any, label: str, *, actor: str | None = None) -> None:
+    if not state.delete_cost(label):
+        raise NotFound(f"no cost is labelled {label!r}", hint="See `veille plan cost`.")
+    audit(state, actor, "plan.cost.remove", label)
+
+
+def set_hourly_rate(state: Any, rate: float | None, *, actor: str | None = None) -> None:
+    if rate is not None and rate < 0:
+        raise UsageError(f"hourly rate {rate} is negative", hint="Give 0 or more.")
+    state.set_plan_setting("hourly_rate", None if rate is None else str(rate))
+    audit(state, actor, "plan.cost.rate", str(rate))

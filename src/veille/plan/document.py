@@ -1,0 +1,309 @@
+"""The plan as a document: Markdown (the one source), HTML and PDF, in
+English or French."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from veille.i18n import colon, format_date, format_decimal, format_number
+from veille.plan.cost import CostEstimate
+
+if TYPE_CHECKING:
+    from veille.workspace import Workspace
+
+_L = {
+    "en": {
+        "title": "Presence plan",
+        "adopted": "Adopted on {at} by {by}: {hours} hours a week, {money} a month.",
+        "draft": "Not adopted yet.",
+        "objectives": "Objectives",
+        "kpis": "KPIs",
+        "people": "People",
+        "guidelines": "Staff guidelines (version {v})",
+        "channels": "Channel plan",
+        "cost": "What it will cost",
+        "recs": "Recommendations",
+        "none": "None yet.",
+        "owner": "owner",
+        "deadline": "deadline",
+        "topics": "topics",
+        "channels_l": "channels",
+        "why": "Why",
+        "whom": "For whom",
+        "often": "How often",
+        "tone": "Tone",
+        "langs": "Languages",
+        "by": "Owner",
+        "account": "Account",
+        "respond": "Response target",
+        "per_week": "{n} posts a week",
+        "minutes": "{n} minutes",
+        "name": "KPI",
+        "value": "Value",
+        "target": "Target",
+        "status": "Status",
+        "reason": "Why",
+        "platform": "Channel",
+        "posting": "Posting",
+        "replying": "Replying",
+        "monitoring": "Monitoring",
+        "hours": "Hours a week",
+        "mentions": "Mentions a week",
+        "total": "Total",
+        "money": "Money per month",
+        "item": "Item",
+        "amount": "Amount",
+        "staff": "Staff time at {rate} an hour: {total} a month.",
+        "assumptions": "Assumptions",
+        "spokesperson": "Spokesperson",
+        "channel_owner": "Owner of {p}",
+        "hours_total": "{h} hours a week in all.",
+        "generated": "Generated on {at}.",
+    },
+    "fr": {
+        "title": "Plan de présence",
+        "adopted": "Adopté le {at} par {by}\u202f: {hours} heures par semaine, {money} par mois.",
+        "draft": "Pas encore adopté.",
+        "objectives": "Objectifs",
+        "kpis": "Indicateurs",
+        "people": "Personnes",
+        "guidelines": "Charte du personnel (version {v})",
+        "channels": "Plan des canaux",
+        "cost": "Ce qu'il coûtera",
+        "recs": "Recommandations",
+        "none": "Rien pour l'instant.",
+        "owner": "responsable",
+        "deadline": "échéance",
+        "topics": "sujets",
+        "channels_l": "canaux",
+        "why": "Pourquoi",
+        "whom": "Pour qui",
+        "often": "Fréquence",
+        "tone": "Ton",
+        "langs": "Langues",
+        "by": "Responsable",
+        "account": "Compte",
+        "respond": "Délai de réponse",
+        "per_week": "{n} publications par semaine",
+        "minutes": "{n} minutes",
+        "name": "Indicateur",
+        "value": "Valeur",
+        "target": "Cible",
+        "status": "État",
+        "reason": "Pourquoi",
+        "platform": "Canal",
+        "posting": "Publier",
+        "replying": "Répondre",
+        "monitoring": "Veiller",
+        "hours": "Heures par semaine",
+        "mentions": "Mentions par semaine",
+        "total": "Total",
+        "money": "Budget mensuel",
+        "item": "Poste",
+        "amount": "Montant",
+        "staff": "Temps du personnel à {rate} de l'heure\u202f: {total} par mois.",
+        "assumptions": "Hypothèses",
+        "spokesperson": "Porte-parole",
+        "channel_owner": "Responsable de {p}",
+        "hours_total": "{h} heures par semaine en tout.",
+        "generated": "Produit le {at}.",
+    },
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    return _L["fr" if lang == "fr" else "en"]
+
+
+def _h(value: float, lang: str) -> str:
+    return format_decimal(value, lang, 1)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def cost_data(est: CostEstimate) -> dict[str, Any]:
+    return {
+        "channels": [
+            {
+                "platform": c.platform,
+                "posts_per_week": c.posts_per_week,
+                "mentions_per_week": round(c.mentions_per_week, 2),
+                "replies_per_week": round(c.replies_per_week, 2),
+                "checks_per_day": round(c.checks_per_day, 2),
+                "hours_posting": round(c.hours_posting, 2),
+                "hours_replying": round(c.hours_replying, 2),
+                "hours_monitoring": round(c.hours_monitoring, 2),
+                "hours": round(c.hours, 2),
+            }
+            for c in est.channels
+        ],
+        "hours_per_week": round(est.hours_per_week, 2),
+        "money": [{"label": m.label, "monthly": m.monthly, "note": m.note} for m in est.money],
+        "money_per_month": round(est.money_per_month, 2),
+        "hourly_rate": est.hourly_rate,
+        "staff_per_month": None if est.staff_per_month is None else round(est.staff_per_month, 2),
+        "assumptions": {name: value for name, value, _en, _fr in est.assumptions},
+    }
+
+
+def cost_markdown(est: CostEstimate, lang: str) -> str:
+    t = labels(lang)
+    out = [
+        f"| {t['platform']} | {t['mentions']} | {t['posting']} | {t['replying']} | "
+        f"{t['monitoring']} | {t['hours']} |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for c in est.channels:
+        out.append(
+            f"| {c.platform} | {_h(c.mentions_per_week, lang)} | {_h(c.hours_posting, lang)} | "
+            f"{_h(c.hours_replying, lang)} | {_h(c.hours_monitoring, lang)} | {_h(c.hours, lang)} |"
+        )
+    out.append(f"| **{t['total']}** | | | | | **{_h(est.hours_per_week, lang)}** |")
+    out += ["", t["hours_total"].format(h=_h(est.hours_per_week, lang)), ""]
+    if est.money:
+        out += [f"| {t['item']} | {t['amount']} |", "|---|---:|"]
+        out += [f"| {_cell(m.label)} | {format_number(m.monthly, lang)} |" for m in est.money]
+        out += [f"| **{t['money']}** | **{format_number(est.money_per_month, lang)}** |", ""]
+    if est.staff_per_month is not None and est.hourly_rate is not None:
+        rate = format_number(est.hourly_rate, lang)
+        out += [t["staff"].format(rate=rate, total=format_number(est.staff_per_month, lang)), ""]
+    out.append(f"{t['assumptions']}{colon(lang)}")
+    for name, value, en, fr in est.assumptions:
+        text = fr if lang == "fr" else en
+        out.append(f"- `{name}` = {format_decimal(value, lang, 2)}{colon(lang)} {text}")
+    return "\n".join(out)
+
+
+def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = None) -> str:
+    """The whole plan as Markdown in ``lang``."""
+    from veille.plan.adoption import adoption
+    from veille.plan.cost import estimate
+    from veille.plan.objectives import kind_label
+    from veille.plan.people import current_guidelines
+    from veille.plan.recommend import recommendations
+    from veille.plan.status import format_value, reports, status_label
+
+    t = labels(lang)
+    state = ws.state
+    org = state.plan_settings().get("organization", "")
+    out = [f"# {t['title']}" + (f" — {org}" if org else ""), ""]
+    done = adoption(ws)
+    if done:
+        out.append(
+            t["adopted"].format(
+                at=format_date(done.at, lang),
+                by=done.by or "—",
+                hours=_h(done.hours_per_week, lang),
+                money=format_number(done.money_per_month, lang),
+            )
+        )
+    else:
+        out.append(t["draft"])
+    out += ["", f"## {t['objectives']}", ""]
+    for o in state.plan_objectives():
+        out.append(f"### {o.name} ({kind_label(o.kind, lang)})")
+        if o.description:
+            out += ["", o.description]
+        c = colon(lang)
+        facts = [
+            f"{t['owner']}{c} {o.owner}" if o.owner else "",
+            f"{t['deadline']}{c} {format_date(o.deadline, lang)}" if o.deadline else "",
+            f"{t['topics']}{c} {', '.join(o.topics)}" if o.topics else "",
+            f"{t['channels_l']}{c} {', '.join(o.channels)}" if o.channels else "",
+        ]
+        out += ["", "; ".join(f for f in facts if f), ""]
+    if not state.plan_objectives():
+        out += [t["none"], ""]
+    out += [f"## {t['kpis']}", ""]
+    found = reports(ws, now=now, with_history=False)
+    if found:
+        out += [
+            f"| {t['name']} | {t['value']} | {t['target']} | {t['status']} | {t['reason']} |",
+            "|---|---:|---:|---|---|",
+        ]
+        for r in found:
+            out.append(
+                f"| {_cell(r.kpi.name)} | {format_value(r.kpi.kind, r.value, lang)} | "
+                f"{format_value(r.kpi.kind, r.kpi.target, lang)} | "
+                f"{status_label(r.status, lang)} | {_cell(r.reason(lang))} |"
+            )
+        out.append("")
+    else:
+        out += [t["none"], ""]
+    out += [f"## {t['people']}", ""]
+    for p in state.plan_people():
+        role = (
+            t["spokesperson"]
+            if p.role == "spokesperson"
+            else t["channel_owner"].format(p=p.platform)
+        )
+        out.append(f"- {role}{colon(lang)} {p.username}" + (f" ({p.note})" if p.note else ""))
+    out.append("" if state.plan_people() else t["none"] + "\n")
+    g = current_guidelines(state)
+    if g:
+        body = g.text_fr if lang == "fr" else g.text_en
+        # The guidelines' own headings sit under this section's.
+        body = "\n".join(
+            "##" + line if line.startswith("#") else line for line in body.splitlines()
+        )
+        out += [f"## {t['guidelines'].format(v=g.version)}", "", body, ""]
+    out += [f"## {t['channels']}", ""]
+    for ch in state.plan_channels():
+        out += [f"### {ch.platform}" + (f" (@{ch.handle})" if ch.handle else ""), ""]
+        rows = [
+            (t["why"], ", ".join(ch.objectives)),
+            (t["whom"], ch.audience),
+            (t["often"], t["per_week"].format(n=format_decimal(ch.posts_per_week, lang, 1))),
+            (t["tone"], ch.tone),
+            (t["langs"], ", ".join(ch.languages)),
+            (t["by"], ch.owner),
+            (
+                t["respond"],
+                t["minutes"].format(n=ch.response_minutes) if ch.response_minutes else "",
+            ),
+        ]
+        out += [f"- {k}{colon(lang)} {v}" for k, v in rows if v] + [""]
+    if not state.plan_channels():
+        out += [t["none"], ""]
+    out += [f"## {t['cost']}", "", cost_markdown(estimate(ws, now=now), lang), ""]
+    out += [f"## {t['recs']}", ""]
+    recs = recommendations(ws, now=now)
+    out += [f"- {r.text(lang)}" for r in recs] or [t["none"]]
+    return "\n".join(out).rstrip() + "\n"
+
+
+_CSS = """
+body { font-family: "DejaVu Sans", sans-serif; font-size: 11pt; line-height: 1.45;
+       max-width: 50em; margin: 2em auto; color: #1d2430; }
+h1 { font-size: 20pt; } h2 { font-size: 15pt; margin-top: 1.6em; border-bottom: 1px solid #ccd; }
+h3 { font-size: 12pt; }
+table { border-collapse: collapse; margin: .6em 0; }
+th, td { border: 1px solid #ccd; padding: .25em .5em; vertical-align: top; }
+code { font-size: 9.5pt; }
+"""
+
+
+def plan_html(ws: Workspace, lang: str = "en", *, now: datetime | None = None) -> str:
+    """The plan as one standalone HTML page (the Markdown rendered, raw HTML
+    in it escaped: guidelines and names are the users' text)."""
+    from html import escape
+
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    body = md.render(plan_markdown(ws, lang, now=now))
+    title = escape(labels(lang)["title"])
+    return (
+        f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>{_CSS}</style></head><body>\n{body}</body></html>\n"
+    )
+
+
+def plan_pdf(ws: Workspace, lang: str = "en", *, now: datetime | None = None) -> bytes:
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=plan_html(ws, lang, now=now)).write_pdf()
+    return pdf

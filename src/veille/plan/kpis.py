@@ -1,0 +1,407 @@
+"""KPIs: indicators veille computes from its own data, never typed in.
+
+Each kind says what it measures and which way is better; :func:`measure`
+computes one value over a window of ``period_days`` days ending at ``now``.
+A value that cannot be measured (no inbox, no snapshot, no scored post) is
+``None`` with the reason, never a made-up number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from veille.errors import NotFound, UsageError
+from veille.plan.common import audit, check_name, check_platform, now_utc, parse_day, split_list
+from veille.store.protocols.plan import KPI
+from veille.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Period, Scope
+    from veille.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    needs: str  # "topic", "platform" or "" (what the KPI must name)
+    better: str  # "up" or "down"
+    unit: str  # "count", "percent", "points", "minutes"
+    en: str
+    fr: str
+
+
+KINDS: dict[str, KindInfo] = {
+    "mentions": KindInfo("topic", "up", "count", "Mentions of a topic", "Mentions d'un sujet"),
+    "share_of_voice": KindInfo("topic", "up", "percent", "Share of voice", "Part de voix"),
+    "net_sentiment": KindInfo(
+        "topic", "up", "points", "Net sentiment (points)", "Sentiment net (points)"
+    ),
+    "influencers_engaged": KindInfo(
+        "topic", "up", "count", "Influencers engaged", "Influenceurs engagés"
+    ),
+    "first_response": KindInfo(
+        "",
+        "down",
+        "minutes",
+        "Inbox first-response time (median, minutes)",
+        "Délai de première réponse de la boîte de réception (médiane, minutes)",
+    ),
+    "backlog": KindInfo("", "down", "count", "Inbox backlog", "Éléments en attente"),
+    "followers": KindInfo("platform", "up", "count", "Followers", "Abonnés"),
+    "engagement": KindInfo(
+        "platform", "up", "count", "Engagement on our posts", "Engagement sur nos publications"
+    ),
+    "posts_published": KindInfo(
+        "platform", "up", "count", "Posts published", "Publications publiées"
+    ),
+}
+
+#: How many earlier windows the history shows beside the current one.
+HISTORY_POINTS = 8
+#: How many of a topic's top influencers "influencers engaged" looks at.
+INFLUENCERS_CONSIDERED = 20
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A KPI's value, or why there is none (EN and FR)."""
+
+    value: float | None
+    why_en: str = ""
+    why_fr: str = ""
+
+    def why(self, lang: str) -> str:
+        return self.why_fr if lang == "fr" else self.why_en
+
+
+def check_kind(value: str) -> str:
+    kind = value.strip().lower().replace("-", "_")
+    if kind not in KINDS:
+        raise UsageError(f"{value!r} is not a KPI kind", hint=did_you_mean(kind, KINDS))
+    return kind
+
+
+def kind_label(kind: str, lang: str = "en") -> str:
+    info = KINDS.get(kind)
+    return (info.fr if lang == "fr" else info.en) if info else kind
+
+
+# -- own accounts -----------------------------------------------------------------
+
+
+def own_handles(ws: Workspace, platform: str, handle: str = "") -> list[str]:
+    """The organization's accounts on ``platform``: ``handle`` when given, else
+    the channel plan's account there, else the organization's handles
+    (``platform:handle`` or a bare handle) from veille.toml."""
+    if handle:
+        return [handle.lstrip("@")]
+    for c in ws.state.plan_channels():
+        if c.platform == platform and c.handle:
+            return [c.handle.lstrip("@")]
+    found = []
+    for h in ws.settings.organization.handles:
+        pf, sep, name = h.partition(":")
+        if not sep:
+            found.append(h.lstrip("@"))
+        elif pf == platform:
+            found.append(name.lstrip("@"))
+    return found
+
+
+def _all_own_handles(ws: Workspace) -> list[str]:
+    found = list(ws.settings.organization.handles)
+    found += [f"{c.platform}:{c.handle.lstrip('@')}" for c in ws.state.plan_channels() if c.handle]
+    return list(dict.fromkeys(found))
+
+
+# -- measuring --------------------------------------------------------------------
+
+
+def window(now: datetime, days: int) -> Period:
+    from veille.analytics.scope import Period
+
+    return Period(now - timedelta(days=days), now)
+
+
+def _topic(ws: Workspace, name: str) -> Scope:
+    from veille.analytics.topics import topic_scope
+
+    return topic_scope(ws.store, name)
+
+
+def _totals(ws: Workspace, scope: Scope, per: Period) -> tuple[int, int]:
+    from veille.analytics.volume import grouped
+
+    rows = grouped(ws.store, scope.during(per))
+    return (int(rows[0][0] or 0), int(rows[0][1] or 0)) if rows else (0, 0)
+
+
+def _own_scope(ws: Workspace, kpi: KPI) -> Scope | Measure:
+    from veille.analytics.scope import Scope
+    from veille.analytics.topics import query_scope
+    from veille.store.base import PostFilter
+
+    handles = own_handles(ws, kpi.platform, kpi.handle)
+    if not handles:
+        return Measure(
+            None,
+            f"no account of ours on {kpi.platform} is known: set the channel's account "
+            "(`veille plan channel set --handle`)",
+            f"aucun compte de l'organisation sur {kpi.platform} n'est connu : indiquez le compte "
+            "du canal (`veille plan channel set --handle`)",
+        )
+    query = " OR ".join(f"author:{h}" for h in handles)
+    return query_scope(ws.store, query, Scope(flt=PostFilter(platforms=(kpi.platform,))))
+
+
+def measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
+    """The value of ``kpi`` over ``per`` (share of voice in percent, net
+    sentiment in points from -100 to 100)."""
+    kind = kpi.kind
+    if kind == "mentions":
+        return Measure(float(_totals(ws, _topic(ws, kpi.topic), per)[0]))
+    if kind == "share_of_voice":
+        return _share_of_voice(ws, kpi, per)
+    if kind == "net_sentiment":
+        from veille.analytics.volume import overall_sentiment
+
+        point = overall_sentiment(ws.store, _topic(ws, kpi.topic), per)
+        if point.net is None:
+            return Measure(
+                None,
+                "no post of the topic has a sentiment in this period",
+                "aucune publication du sujet n'a de sentiment sur cette période",
+            )
+        return Measure(round(point.net * 100, 1))
+    if kind == "influencers_engaged":
+        return _influencers_engaged(ws, kpi, per)
+    if kind in ("first_response", "backlog"):
+        from veille.plan.inbox_figures import inbox_measure
+
+        return inbox_measure(ws, kind, per)
+    if kind == "followers":
+        return _followers(ws, kpi, per.until.date())
+    if kind == "posts_published":
+        published = _published_from_calendar(ws, kpi.platform, per)
+        if published is not None:
+            return Measure(float(published))
+    if kind in ("engagement", "posts_published"):
+        scope = _own_scope(ws, kpi)
+        if isinstance(scope, Measure):
+            return scope
+        posts, engagement = _totals(ws, scope, per)
+        return Measure(float(engagement if kind == "engagement" else posts))
+    raise UsageError(f"{kind!r} is not a KPI kind", hint=did_you_mean(kind, KINDS))
+
+
+def _published_from_calendar(ws: Workspace, platform: str, per: Period) -> int | None:
+    """Posts the content calendar published on ``platform`` during ``per``;
+    ``None`` when the calendar has never held a post for that platform (the
+    organization posts from elsewhere: its collected posts are counted)."""
+    entries = getattr(ws.state, "calendar_entries", None)
+    if entries is None:
+        return None
+    mine = [e for e in entries() if e.platform == platform]
+    if not mine:
+        return None
+    return sum(
+        1
+        for e in mine
+        if e.status == "published" and e.published_at and per.since <= e.published_at < per.until
+    )
+
+
+def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
+    from veille.analytics.volume import share_of_voice
+
+    others = list(kpi.compare) or [
+        t for t in ws.settings.organization.competitor_topics if t != kpi.topic
+    ]
+    if not others:
+        return Measure(
+            None,
+            "no topic to compare with: name competitors (--compare)",
+            "aucun sujet auquel comparer : nommez des concurrents (--compare)",
+        )
+    scopes = {t: _topic(ws, t) for t in [kpi.topic, *others]}
+    voices = {v.topic: v for v in share_of_voice(ws.store, scopes, per)}
+    if not any(v.posts for v in voices.values()):
+        return Measure(
+            None,
+            "none of the compared topics has a post in this period",
+            "aucun des sujets comparés n'a de publication sur cette période",
+        )
+    return Measure(round(voices[kpi.topic].share * 100, 1))
+
+
+def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
+    from veille.analytics.influencers import influencers
+
+    handles = _all_own_handles(ws)
+    if not handles:
+        return Measure(
+            None,
+            "the organization's accounts are not known: set them in the channel plan",
+            "les comptes de l'organisation ne sont pas connus : indiquez-les dans le plan "
+            "des canaux",
+        )
+    found = influencers(
+        ws.store,
+        _topic(ws, kpi.topic),
+        per,
+        org_handles=handles,
+        limit=INFLUENCERS_CONSIDERED,
+        recent=0,
+    )
+    engaged = [
+        i for i in found if i.engaged_at is not None and per.since <= i.engaged_at < per.until
+    ]
+    return Measure(float(len(engaged)))
+
+
+def _followers(ws: Workspace, kpi: KPI, day: date) -> Measure:
+    handles = own_handles(ws, kpi.platform, kpi.handle)
+    shots = [
+        s
+        for h in handles
+        for s in ws.state.account_snapshots(kpi.platform, h)
+        if s.day <= day and s.followers is not None
+    ]
+    if not shots:
+        return Measure(
+            None,
+            "no snapshot of the account yet: run `veille plan snapshot` (veille run does it daily)",
+            "pas encore de relevé du compte : lancez `veille plan snapshot` (veille run le fait "
+            "chaque jour)",
+        )
+    return Measure(float(max(shots, key=lambda s: s.day).followers or 0))
+
+
+def history(ws: Workspace, kpi: KPI, now: datetime | None = None) -> list[tuple[date, float]]:
+    """The KPI's values, oldest first: daily snapshots for followers, else the
+    value over each of the last windows of ``period_days`` (the last one
+    ending now), leaving out windows where it cannot be measured."""
+    when = now_utc(now)
+    if kpi.kind == "followers":
+        return [
+            (s.day, float(s.followers))
+            for h in own_handles(ws, kpi.platform, kpi.handle)
+            for s in ws.state.account_snapshots(kpi.platform, h)
+            if s.followers is not None and s.day <= when.date()
+        ]
+    points = []
+    for i in range(HISTORY_POINTS - 1, -1, -1):
+        end = when - timedelta(days=kpi.period_days * i)
+        got = measure(ws, kpi, window(end, kpi.period_days))
+        if got.value is not None:
+            points.append((end.date(), got.value))
+    return points
+
+
+# -- the KPI list -----------------------------------------------------------------
+
+
+def list_kpis(state: Any) -> list[KPI]:
+    kpis: list[KPI] = state.plan_kpis()
+    return kpis
+
+
+def get_kpi(state: Any, name: str) -> KPI:
+    for k in list_kpis(state):
+        if k.name == name:
+            return k
+    names = [k.name for k in list_kpis(state)]
+    raise NotFound(
+        f"KPI {name!r} does not exist",
+        hint=did_you_mean(name, names) if names else "Add one with `veille plan kpi add`.",
+    )
+
+
+def add_kpi(
+    ws: Workspace,
+    name: str,
+    kind: str,
+    target: float,
+    *,
+    topic: str = "",
+    platform: str = "",
+    handle: str = "",
+    compare: str | list[str] | tuple[str, ...] | None = None,
+    period_days: int = 30,
+    objective: str = "",
+    deadline: str | date | None = None,
+    now: datetime | None = None,
+    actor: str | None = None,
+) -> KPI:
+    """Define a KPI and measure its baseline now."""
+    from veille.plan.objectives import get_objective
+    from veille.query.topics import get_topic
+
+    state = ws.state
+    name = check_name(name, "KPI")
+    if any(k.name == name for k in list_kpis(state)):
+        raise UsageError(
+            f"KPI {name!r} already exists", hint="Remove it first, or choose another name."
+        )
+    kind = check_kind(kind)
+    info = KINDS[kind]
+    if period_days < 1:
+        raise UsageError(f"--period {period_days} is not a number of days", hint="Use 1 or more.")
+    if info.needs == "topic":
+        if not topic:
+            raise UsageError(f"a {kind} KPI needs a topic", hint="Pass --topic NAME.")
+        get_topic(ws.store, topic)
+    if info.needs == "platform":
+        if not platform:
+            raise UsageError(f"a {kind} KPI needs a platform", hint="Pass --platform NAME.")
+        platform = check_platform(platform)
+    # Only what the kind reads is kept (a guided start passes everything).
+    topic = topic if info.needs == "topic" else ""
+    platform = platform if info.needs == "platform" else ""
+    others = split_list(compare) if kind == "share_of_voice" else ()
+    for t in others:
+        get_topic(ws.store, t)
+    day = parse_day(deadline)
+    if objective:
+        obj = get_objective(state, objective)
+        day = day or obj.deadline
+    when = now_utc(now)
+    kpi = KPI(
+        name=name,
+        kind=kind,
+        target=float(target),
+        period_days=period_days,
+        objective=objective,
+        topic=topic,
+        platform=platform,
+        handle=handle.lstrip("@"),
+        compare=others,
+        deadline=day,
+        set_at=when,
+    )
+    kpi = replace(kpi, baseline=measure(ws, kpi, window(when, period_days)).value)
+    state.save_kpi(kpi)
+    audit(state, actor, "plan.kpi.add", name, f"{kind} target {target}")
+    return kpi
+
+
+def set_target(
+    ws: Workspace,
+    name: str,
+    target: float,
+    *,
+    deadline: str | date | None = None,
+    actor: str | None = None,
+) -> KPI:
+    kpi = get_kpi(ws.state, name)
+    kpi = replace(kpi, target=float(target), deadline=parse_day(deadline) or kpi.deadline)
+    ws.state.save_kpi(kpi)
+    audit(ws.state, actor, "plan.kpi.edit", name, f"target {target}")
+    return kpi
+
+
+def remove_kpi(state: Any, name: str, *, actor: str | None = None) -> None:
+    get_kpi(state, name)
+    state.delete_kpi(name)
+    audit(state, actor, "plan.kpi.remove", name)

@@ -1,0 +1,123 @@
+"""Objectives: what the organization wants from social media, typed, owned,
+dated, and served by topics and channels."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from veille.errors import NotFound, UsageError
+from veille.plan.common import audit, check_name, check_platform, parse_day, split_list
+from veille.store.protocols.plan import Objective
+from veille.suggest import did_you_mean
+
+#: The objective types of the practice (and "custom"), with their names in
+#: English and French.
+KINDS: dict[str, tuple[str, str]] = {
+    "customer_service": ("Customer service", "Service client"),
+    "marketing": ("Marketing", "Marketing"),
+    "awareness": ("Awareness", "Notoriété"),
+    "membership": ("Membership", "Adhésions"),
+    "fundraising": ("Fundraising", "Collecte de fonds"),
+    "thought_leadership": ("Thought leadership", "Leadership d'opinion"),
+    "custom": ("Custom", "Personnalisé"),
+}
+
+
+def kind_label(kind: str, lang: str = "en") -> str:
+    en, fr = KINDS.get(kind, (kind, kind))
+    return fr if lang == "fr" else en
+
+
+def check_kind(value: str) -> str:
+    kind = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if kind not in KINDS:
+        raise UsageError(f"{value!r} is not an objective type", hint=did_you_mean(kind, KINDS))
+    return kind
+
+
+def _check_topics(state: Any, topics: tuple[str, ...]) -> tuple[str, ...]:
+    known = {t.name for t in state.topics()}
+    for t in topics:
+        if t not in known:
+            raise NotFound(
+                f"topic {t!r} does not exist",
+                hint=did_you_mean(t, known) if known else "Add it with `veille topic add`.",
+            )
+    return topics
+
+
+def list_objectives(state: Any) -> list[Objective]:
+    objectives: list[Objective] = state.plan_objectives()
+    return objectives
+
+
+def get_objective(state: Any, name: str) -> Objective:
+    for o in list_objectives(state):
+        if o.name == name:
+            return o
+    names = [o.name for o in list_objectives(state)]
+    raise NotFound(
+        f"objective {name!r} does not exist",
+        hint=did_you_mean(name, names) if names else "Add one with `veille plan objective add`.",
+    )
+
+
+def add_objective(
+    state: Any,
+    name: str,
+    kind: str,
+    *,
+    description: str = "",
+    owner: str = "",
+    deadline: str | date | None = None,
+    topics: str | list[str] | tuple[str, ...] | None = None,
+    channels: str | list[str] | tuple[str, ...] | None = None,
+    actor: str | None = None,
+) -> Objective:
+    name = check_name(name, "objective")
+    if any(o.name == name for o in list_objectives(state)):
+        raise UsageError(
+            f"objective {name!r} already exists",
+            hint="Change it with `veille plan objective edit`, or choose another name.",
+        )
+    objective = Objective(
+        name=name,
+        kind=check_kind(kind),
+        description=description.strip(),
+        owner=owner.strip(),
+        deadline=parse_day(deadline),
+        topics=_check_topics(state, split_list(topics)),
+        channels=tuple(check_platform(c) for c in split_list(channels)),
+    )
+    state.save_objective(objective)
+    audit(state, actor, "plan.objective.add", name, objective.kind)
+    return objective
+
+
+def edit_objective(state: Any, name: str, *, actor: str | None = None, **changes: Any) -> Objective:
+    """Change the given fields (``None`` leaves a field as it is)."""
+    found = get_objective(state, name)
+    fields: dict[str, Any] = {}
+    if changes.get("kind") is not None:
+        fields["kind"] = check_kind(changes["kind"])
+    for key in ("description", "owner"):
+        if changes.get(key) is not None:
+            fields[key] = str(changes[key]).strip()
+    if changes.get("deadline") is not None:
+        fields["deadline"] = parse_day(changes["deadline"])
+    if changes.get("topics") is not None:
+        fields["topics"] = _check_topics(state, split_list(changes["topics"]))
+    if changes.get("channels") is not None:
+        fields["channels"] = tuple(check_platform(c) for c in split_list(changes["channels"]))
+    objective = replace(found, **fields)
+    state.save_objective(objective)
+    audit(state, actor, "plan.objective.edit", name, ", ".join(sorted(fields)))
+    return objective
+
+
+def remove_objective(state: Any, name: str, *, actor: str | None = None) -> None:
+    get_objective(state, name)
+    state.delete_objective(name)
+    audit(state, actor, "plan.objective.remove", name)

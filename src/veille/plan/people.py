@@ -1,0 +1,133 @@
+"""People: spokespersons, channel owners, and the staff guidelines that team
+members acknowledge (each acknowledgement names the version read)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from veille.errors import NotFound, UsageError
+from veille.plan.common import audit, check_platform, now_utc
+from veille.store.protocols.plan import Acknowledgement, Guidelines, Person
+
+ROLES = ("spokesperson", "channel_owner")
+ROLE_LABELS = {
+    "spokesperson": ("Spokesperson", "Porte-parole"),
+    "channel_owner": ("Channel owner", "Responsable de canal"),
+}
+
+
+def role_label(role: str, lang: str = "en") -> str:
+    en, fr = ROLE_LABELS.get(role, (role, role))
+    return fr if lang == "fr" else en
+
+
+def check_role(value: str) -> str:
+    role = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if role not in ROLES:
+        raise UsageError(
+            f"{value!r} is not a role in the plan", hint="Use spokesperson or channel_owner."
+        )
+    return role
+
+
+def list_people(state: Any) -> list[Person]:
+    people: list[Person] = state.plan_people()
+    return people
+
+
+def add_person(
+    state: Any,
+    username: str,
+    role: str,
+    *,
+    platform: str = "",
+    note: str = "",
+    actor: str | None = None,
+) -> Person:
+    username = username.strip()
+    if not username:
+        raise UsageError("a person needs a username", hint="Pass the team member's username.")
+    role = check_role(role)
+    if role == "channel_owner":
+        if not platform:
+            raise UsageError("a channel owner needs a platform", hint="Pass --platform NAME.")
+        platform = check_platform(platform)
+    else:
+        platform = ""
+    person = Person(username, role, platform, note.strip())
+    state.save_person(person)
+    audit(state, actor, "plan.person.add", username, f"{role} {platform}".strip())
+    return person
+
+
+def remove_person(
+    state: Any, username: str, role: str, *, platform: str = "", actor: str | None = None
+) -> None:
+    role = check_role(role)
+    if not state.delete_person(username, role, platform if role == "channel_owner" else ""):
+        raise NotFound(
+            f"{username} is not a {role.replace('_', ' ')} in the plan",
+            hint="See `veille plan people`.",
+        )
+    audit(state, actor, "plan.person.remove", username, role)
+
+
+def current_guidelines(state: Any) -> Guidelines | None:
+    versions: list[Guidelines] = state.guideline_versions()
+    return versions[-1] if versions else None
+
+
+def set_guidelines(
+    state: Any,
+    text_en: str,
+    text_fr: str,
+    *,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> Guidelines:
+    """Store a new version of the guidelines (unchanged text keeps the version:
+    nobody has to acknowledge the same words twice)."""
+    if not text_en.strip() or not text_fr.strip():
+        raise UsageError(
+            "the guidelines need an English and a French text",
+            hint="Give both (--en FILE and --fr FILE), in Markdown.",
+        )
+    last = current_guidelines(state)
+    if last and (last.text_en, last.text_fr) == (text_en, text_fr):
+        return last
+    when = now_utc(now)
+    version = state.add_guidelines(text_en, text_fr, actor or "", when)
+    audit(state, actor, "plan.guidelines.set", f"v{version}")
+    return Guidelines(version, text_en, text_fr, actor or "", when)
+
+
+def acknowledge(
+    state: Any, username: str, *, version: int | None = None, now: datetime | None = None
+) -> Acknowledgement:
+    """Record that ``username`` has read the guidelines (the current version,
+    or ``version`` when it is the current one)."""
+    current = current_guidelines(state)
+    if current is None:
+        raise NotFound("there are no staff guidelines yet", hint="A manager writes them first.")
+    if version is not None and version != current.version:
+        raise UsageError(
+            f"version {version} of the guidelines is not the current one ({current.version})",
+            hint="Read the current version, then acknowledge it.",
+        )
+    when = now_utc(now)
+    state.acknowledge_guidelines(username, current.version, when)
+    audit(state, username, "plan.guidelines.acknowledge", f"v{current.version}")
+    return Acknowledgement(username, current.version, when)
+
+
+def acknowledgements(state: Any, version: int | None = None) -> list[Acknowledgement]:
+    found: list[Acknowledgement] = state.guideline_acknowledgements()
+    return [a for a in found if version is None or a.version == version]
+
+
+def has_acknowledged(state: Any, username: str) -> bool:
+    current = current_guidelines(state)
+    return current is not None and any(
+        a.username == username for a in acknowledgements(state, current.version)
+    )

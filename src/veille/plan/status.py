@@ -1,0 +1,187 @@
+"""Where each KPI stands: on track, at risk, achieved or missed, with the
+reason in a sentence (English or French).
+
+The rules, in order:
+
+1. no value can be measured: ``not_measurable`` (the reason says why);
+2. the value has reached the target (at or above it, or at or below it for a
+   KPI where lower is better): ``achieved``;
+3. the deadline has passed: ``missed``;
+4. progress from the baseline toward the target is compared with the share
+   of the time gone between the day the KPI was set and its deadline: at
+   least that share less :data:`TOLERANCE` is ``on_track``, less is
+   ``at_risk``. Without a deadline (or a baseline), a KPI is on track as long
+   as it does not move away from the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from veille.i18n import format_date, format_decimal, format_number, format_percent
+from veille.plan.common import now_utc
+from veille.plan.kpis import KINDS, Measure, history, measure, window
+from veille.store.protocols.plan import KPI
+
+if TYPE_CHECKING:
+    from veille.workspace import Workspace
+
+STATUSES = ("on_track", "at_risk", "achieved", "missed", "not_measurable")
+STATUS_LABELS = {
+    "on_track": ("on track", "en bonne voie"),
+    "at_risk": ("at risk", "menacé"),
+    "achieved": ("achieved", "atteint"),
+    "missed": ("missed", "manqué"),
+    "not_measurable": ("not measurable", "non mesurable"),
+}
+#: Progress may lag the time gone by this much (a tenth of the way) before
+#: the KPI is at risk: weekly figures are noisy, and a KPI flipping between
+#: the two every day would teach people to ignore it.
+TOLERANCE = 0.10
+
+
+def status_label(status: str, lang: str = "en") -> str:
+    en, fr = STATUS_LABELS[status]
+    return fr if lang == "fr" else en
+
+
+def format_value(kind: str, value: float | None, lang: str) -> str:
+    if value is None:
+        return "—"
+    unit = KINDS[kind].unit if kind in KINDS else "count"
+    if unit == "percent":
+        return format_percent(value / 100, lang, 1 if value % 1 else 0)
+    if unit in ("points", "minutes"):
+        return format_decimal(value, lang, 1)
+    return format_number(value, lang)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    reason_en: str
+    reason_fr: str
+
+    def reason(self, lang: str) -> str:
+        return self.reason_fr if lang == "fr" else self.reason_en
+
+
+def _fraction(done: float, lang: str) -> str:
+    return format_percent(max(0.0, min(done, 1.0)), lang)
+
+
+def judge(kpi: KPI, got: Measure, today: date) -> Verdict:
+    """The status of ``kpi`` at ``today`` given its measured value."""
+    if got.value is None:
+        return Verdict("not_measurable", got.why_en, got.why_fr)
+    value, target, base = got.value, kpi.target, kpi.baseline
+    up = KINDS[kpi.kind].better == "up" if kpi.kind in KINDS else True
+
+    def fmt(v: float | None, lang: str) -> str:
+        return format_value(kpi.kind, v, lang)
+
+    v_en, v_fr, t_en, t_fr = (
+        fmt(value, "en"),
+        fmt(value, "fr"),
+        fmt(target, "en"),
+        fmt(target, "fr"),
+    )
+    if (value >= target) if up else (value <= target):
+        return Verdict(
+            "achieved",
+            f"{v_en} has reached the target of {t_en}.",
+            f"{v_fr} atteint l'objectif de {t_fr}.",
+        )
+    if kpi.deadline and today > kpi.deadline:
+        d_en, d_fr = format_date(kpi.deadline, "en"), format_date(kpi.deadline, "fr")
+        return Verdict(
+            "missed",
+            f"The deadline of {d_en} has passed at {v_en}, short of the target of {t_en}.",
+            f"L'échéance du {d_fr} est passée à {v_fr}, sans atteindre l'objectif de {t_fr}.",
+        )
+    if base is None or base == target:
+        return Verdict(
+            "on_track",
+            f"{v_en} against a target of {t_en}; no baseline was measurable when it was set.",
+            f"{v_fr} pour un objectif de {t_fr}\u202f; aucune base n'était mesurable à sa "
+            "création.",
+        )
+    progress = (value - base) / (target - base)
+    b_en, b_fr = fmt(base, "en"), fmt(base, "fr")
+    start = kpi.set_at.date() if kpi.set_at else today
+    if kpi.deadline is None or kpi.deadline <= start:
+        if progress >= 0:
+            return Verdict(
+                "on_track",
+                f"{v_en}, from {b_en} toward {t_en} (no deadline).",
+                f"{v_fr}, depuis {b_fr} vers {t_fr} (sans échéance).",
+            )
+        return Verdict(
+            "at_risk",
+            f"{v_en} has moved away from the target of {t_en} (baseline {b_en}).",
+            f"{v_fr} s'éloigne de l'objectif de {t_fr} (base {b_fr}).",
+        )
+    elapsed = (today - start).days / (kpi.deadline - start).days
+    p_en, p_fr = _fraction(progress, "en"), _fraction(progress, "fr")
+    e_en, e_fr = _fraction(elapsed, "en"), _fraction(elapsed, "fr")
+    if progress >= elapsed - TOLERANCE:
+        return Verdict(
+            "on_track",
+            f"{v_en}: {p_en} of the way from {b_en} to {t_en}, with {e_en} of the time gone.",
+            f"{v_fr}\u202f: {p_fr} du chemin de {b_fr} à {t_fr}, pour {e_fr} du temps écoulé.",
+        )
+    return Verdict(
+        "at_risk",
+        f"{v_en}: only {p_en} of the way from {b_en} to {t_en}, with {e_en} of the time gone.",
+        f"{v_fr}\u202f: seulement {p_fr} du chemin de {b_fr} à {t_fr}, pour {e_fr} du temps "
+        "écoulé.",
+    )
+
+
+@dataclass(frozen=True)
+class KPIReport:
+    kpi: KPI
+    value: float | None
+    status: str
+    reason_en: str
+    reason_fr: str
+    history: list[tuple[date, float]]
+
+    def reason(self, lang: str) -> str:
+        return self.reason_fr if lang == "fr" else self.reason_en
+
+    def as_dict(self, lang: str = "en") -> dict[str, object]:
+        k = self.kpi
+        return {
+            "name": k.name,
+            "kind": k.kind,
+            "topic": k.topic,
+            "platform": k.platform,
+            "objective": k.objective,
+            "period_days": k.period_days,
+            "value": self.value,
+            "baseline": k.baseline,
+            "target": k.target,
+            "deadline": k.deadline.isoformat() if k.deadline else None,
+            "status": self.status,
+            "reason": self.reason(lang),
+            "history": [{"date": d.isoformat(), "value": v} for d, v in self.history],
+        }
+
+
+def report(
+    ws: Workspace, kpi: KPI, *, now: datetime | None = None, with_history: bool = True
+) -> KPIReport:
+    when = now_utc(now)
+    got = measure(ws, kpi, window(when, kpi.period_days))
+    verdict = judge(kpi, got, when.date())
+    series = history(ws, kpi, when) if with_history else []
+    return KPIReport(kpi, got.value, verdict.status, verdict.reason_en, verdict.reason_fr, series)
+
+
+def reports(
+    ws: Workspace, *, now: datetime | None = None, with_history: bool = True
+) -> list[KPIReport]:
+    return [report(ws, k, now=now, with_history=with_history) for k in ws.state.plan_kpis()]

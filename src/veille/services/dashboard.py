@@ -1,0 +1,168 @@
+"""The overview dashboard: each saved topic's volume, sentiment, platforms,
+share of voice and spikes, each spike with what drove it, over one period.
+
+The web app's ``/`` reads :func:`overview`; the figures are those of
+``veille volume``, ``veille sov`` and ``veille report`` (the same analytics
+functions), and the sentences those of the reports' findings.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from veille.analytics.scope import Period
+
+if TYPE_CHECKING:
+    from veille.analytics.tops import Figure
+    from veille.analytics.volume import SentimentPoint, Share, Voice, Volume
+    from veille.workspace import Workspace
+
+PERIODS = ("last-7d", "last-30d", "last-week", "last-month")
+#: A day is a spike when it holds at least this many posts …
+SPIKE_MIN_POSTS = 5
+#: … and this many standard deviations above the other days of the period.
+SPIKE_SIGMA = 3.0
+#: Spikes shown per topic, the strongest first.
+SPIKES_SHOWN = 2
+#: Posts a spike's explanation reads at most (a fixed sample of stories beyond).
+EXPLAIN_POSTS = 5_000
+#: Topics shown on the dashboard (the others are listed by name).
+TOPICS_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class Spike:
+    """A day far above the usual, with what drove it."""
+
+    day: Any  # datetime: the local day's start
+    posts: int
+    usual: float
+    sigma: float
+    terms: list[str] = field(default_factory=list)
+    authors: list[tuple[str, int]] = field(default_factory=list)
+    platforms: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.posts / self.usual if self.usual else None
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    name: str
+    query: str
+    volume: Volume
+    figures: dict[str, Figure]
+    platforms: list[Share]
+    sentiment: SentimentPoint
+    spikes: list[Spike]
+    findings: list[str]
+
+
+@dataclass(frozen=True)
+class Overview:
+    period: Period
+    period_text: str
+    topics: list[TopicSummary]
+    voices: list[Voice]
+    #: Topics beyond :data:`TOPICS_SHOWN`, by name.
+    more: list[str]
+
+
+def find_spikes(vol: Volume) -> list[tuple[int, float, float]]:
+    """``(index, usual, sigma)`` of the buckets of ``vol`` far above the others
+    (at least :data:`SPIKE_MIN_POSTS` posts and :data:`SPIKE_SIGMA` deviations
+    above the mean of the other buckets), strongest first."""
+    counts = [p.posts for p in vol.points]
+    found = []
+    for i, n in enumerate(counts):
+        others = counts[:i] + counts[i + 1 :]
+        if n < SPIKE_MIN_POSTS or len(others) < 3:
+            continue
+        mean = statistics.fmean(others)
+        # A floor, as the spike alerts have: a flat baseline is not a zero deviation.
+        std = max(statistics.pstdev(others), mean**0.5, 1.0)
+        z = (n - mean) / std
+        if z >= SPIKE_SIGMA:
+            found.append((i, mean, z))
+    found.sort(key=lambda f: -f[2])
+    return found[:SPIKES_SHOWN]
+
+
+def _explain(ws: Workspace, scope: Any, start: Any, posts: int, usual: float, z: float) -> Spike:
+    """The terms, authors and platforms of one spike day."""
+    from veille.analytics.trends import trending_terms
+    from veille.analytics.volume import breakdown
+
+    day = Period(start, start + timedelta(days=1))
+    store = ws.store
+    terms = [
+        t.term
+        for t in trending_terms(
+            store, scope, day, baseline_periods=7, limit=5, min_stories=2, max_posts=EXPLAIN_POSTS
+        )
+    ]
+    authors = [(a[1], a[3]) for a in store.top_authors(scope, day, by="posts", limit=3)]
+    platforms = [(s.key, s.posts) for s in breakdown(store, scope, day, "platform") if s.posts][:3]
+    return Spike(start, posts, usual, z, terms, authors, platforms)
+
+
+def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSummary:
+    """One topic's figures over ``per`` (daily buckets), its spikes explained
+    and the findings a report would state."""
+    from veille.analytics import tops
+    from veille.analytics.findings import findings
+    from veille.analytics.topics import topic_scope
+    from veille.analytics.volume import breakdown, overall_sentiment, volume
+    from veille.query.topics import get_topic
+
+    tz = ws.settings.workspace.timezone
+    store = ws.store
+    topic = get_topic(store, name)
+    scope = topic_scope(store, name)
+    vol = volume(store, scope, per, interval="day", timezone=tz)
+    platforms = breakdown(store, scope, per, "platform")
+    sentiment = overall_sentiment(store, scope, per)
+    figures = tops.headline(store, scope, per)
+    spikes = [
+        _explain(ws, scope, vol.points[i].start, vol.points[i].posts, usual, z)
+        for i, usual, z in find_spikes(vol)
+    ]
+    org = ws.settings.organization
+    data = {
+        "about": name,
+        "is_brand": bool(org.brand_topic) and org.brand_topic == name,
+        "headline": figures,
+        "platforms": platforms,
+        "sentiment": sentiment,
+        "previous_sentiment": overall_sentiment(store, scope, per.previous()),
+        "peak": None,
+    }
+    said = findings(data, lang)
+    return TopicSummary(name, topic.query, vol, figures, platforms, sentiment, spikes, said)
+
+
+def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") -> Overview:
+    """Every saved topic (up to :data:`TOPICS_SHOWN`) over the period, and
+    their share of voice."""
+    from veille.analytics.topics import topic_scope
+    from veille.analytics.volume import share_of_voice
+    from veille.errors import UsageError
+    from veille.query.topics import list_topics
+    from veille.services.analytics import period
+
+    if period_text not in PERIODS:
+        raise UsageError(f"unknown period {period_text!r}", hint=f"Use {', '.join(PERIODS)}.")
+    per = period(ws, period_text)
+    names = [t.name for t in list_topics(ws.state)]
+    shown, more = names[:TOPICS_SHOWN], names[TOPICS_SHOWN:]
+    summaries = [topic_summary(ws, n, per, lang) for n in shown]
+    voices = (
+        share_of_voice(ws.store, {n: topic_scope(ws.store, n) for n in shown}, per)
+        if len(shown) > 1
+        else []
+    )
+    return Overview(per, period_text, summaries, voices, more)

@@ -1,0 +1,246 @@
+"""``veille store migrate``: copy a workspace's posts and state to other stores.
+
+Posts go through the PostStore protocol (a filtered walk, oldest first, and
+the idempotent upsert, in batches); a checkpoint file in the workspace lets a
+rerun continue from the last batch written. State goes table by table
+(:mod:`veille.store.transfer`): every table both stores have, the columns
+both have, rows upserted by their key with their identifiers kept. Each
+table, and the posts, are then checked by row count and by a checksum of
+their values computed the same way on both sides; a rerun skips what is
+already equal. Run it with the daemon stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from veille.errors import StoreError, UsageError
+from veille.store.base import PostFilter
+from veille.store.registry import get_backend, open_store
+from veille.store.transfer import TableShape, combine, row_digest
+
+CHECKPOINT = ".veille-migrate.json"
+POST_BATCH = 2000
+PAGE = 5000
+# Tables that others point at first (foreign keys); the rest alphabetically,
+# retried after the others when a key they point at is not there yet.
+FIRST = ("sources", "topics", "alerts", "source_health", "topic_versions", "deliveries")
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class TableCheck:
+    """One table (or ``posts``) after the copy: rows and checksum on each side."""
+
+    table: str
+    rows_from: int
+    rows_to: int
+    sum_from: str
+    sum_to: str
+    copied: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.rows_from == self.rows_to and self.sum_from == self.sum_to
+
+
+@dataclass
+class MigrationReport:
+    posts_url: str | None
+    state_url: str | None
+    checks: list[TableCheck] = field(default_factory=list)
+    # Source tables the target has no table for (not copied).
+    left: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def targets(to: str | None, posts: str | None, state: str | None) -> tuple[str | None, str | None]:
+    """The posts and state URLs to copy to: ``--to`` gives each role its
+    backend keeps; ``--posts``/``--state`` name them explicitly."""
+    if to:
+        roles = get_backend(to).roles
+        posts = posts or (to if "posts" in roles else None)
+        state = state or (to if "state" in roles else None)
+    if posts is None and state is None:
+        raise UsageError(
+            "store migrate needs somewhere to copy to",
+            hint="Give --to URL, or --posts URL and/or --state URL.",
+        )
+    for role, url in (("posts", posts), ("state", state)):
+        if url is not None and role not in get_backend(url).roles:
+            raise UsageError(
+                f"--{role} {url!r}: that backend does not keep {role}",
+                hint="postgresql:// keeps state; chdb:// and clickhouse:// keep posts; "
+                "sqlite:// keeps both.",
+            )
+    return posts, state
+
+
+def migrate_workspace(
+    ws: Any,
+    *,
+    posts_url: str | None,
+    state_url: str | None,
+    on_progress: Progress | None = None,
+) -> MigrationReport:
+    """Copy ``ws``'s posts to ``posts_url`` and its state to ``state_url``
+    (either may be ``None``); the checks of every table."""
+    current_posts, current_state = ws.settings.store.urls()
+    if posts_url == current_posts and state_url in (None, current_state):
+        raise UsageError(
+            f"the posts are already in {posts_url}", hint="Name another store to copy to."
+        )
+    if state_url == current_state and posts_url is None:
+        raise UsageError(
+            f"the state is already in {state_url}", hint="Name another store to copy to."
+        )
+    report = MigrationReport(posts_url, state_url)
+    opened: dict[str, Any] = {}
+
+    def target(url: str, role: str) -> Any:
+        if url not in opened:
+            opened[url] = open_store(url, role=role, root=ws.root)
+        return opened[url]
+
+    try:
+        if posts_url is not None and posts_url != current_posts:
+            dst = target(posts_url, "posts")
+            report.checks.append(
+                copy_posts(ws.posts, dst, ws.root / CHECKPOINT, posts_url, on_progress)
+            )
+        if state_url is not None and state_url != current_state:
+            dst = target(state_url, "state")
+            copy_state(ws.state, dst, report, on_progress)
+    finally:
+        for store in opened.values():
+            store.close()
+    return report
+
+
+# -- posts ---------------------------------------------------------------------
+
+
+def _posts_digest(store: Any) -> tuple[int, int]:
+    n, total = 0, 0
+    for post in store.iter_posts(batch_size=PAGE):
+        n += 1
+        total = combine(total, row_digest((post.id, post.content_hash)))
+    return n, total
+
+
+def _checkpoint(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data
+
+
+def copy_posts(
+    src: Any, dst: Any, checkpoint: Path, url: str, on_progress: Progress | None = None
+) -> TableCheck:
+    """Posts from ``src`` to ``dst``, continuing after the checkpoint of ``url``."""
+    marks = _checkpoint(checkpoint)
+    since_text = marks.get(url, {}).get("since")
+    since = datetime.fromisoformat(since_text) if since_text else None
+    copied = 0
+    batch: list[Any] = []
+
+    def flush() -> None:
+        nonlocal copied, batch
+        dst.upsert_posts(batch)
+        copied += len(batch)
+        # Inclusive on the next run: posts of this last second are upserted again.
+        marks[url] = {"since": batch[-1].published_at.isoformat()}
+        checkpoint.write_text(json.dumps(marks), encoding="utf-8")
+        if on_progress:
+            on_progress("posts", len(batch))
+        batch = []
+
+    for post in src.iter_posts(PostFilter(since=since), batch_size=PAGE):
+        batch.append(post)
+        if len(batch) >= POST_BATCH:
+            flush()
+    if batch:
+        flush()
+    n_from, sum_from = _posts_digest(src)
+    n_to, sum_to = _posts_digest(dst)
+    return TableCheck("posts", n_from, n_to, f"{sum_from:032x}", f"{sum_to:032x}", copied)
+
+
+# -- state ---------------------------------------------------------------------
+
+
+def _table_digest(store: Any, shape: TableShape, columns: list[str]) -> tuple[int, int]:
+    n, total, offset = 0, 0, 0
+    while True:
+        rows = store.export_rows(shape, columns, offset=offset, limit=PAGE)
+        for row in rows:
+            total = combine(total, row_digest(row))
+        n += len(rows)
+        offset += len(rows)
+        if len(rows) < PAGE:
+            return n, total
+
+
+def _copy_table(src: Any, dst: Any, s: TableShape, d: TableShape, columns: list[str]) -> int:
+    if not (d.key and set(d.key) <= set(columns)):
+        dst.clear_rows(d)  # no key to upsert by: copied whole again
+    copied, offset = 0, 0
+    while True:
+        rows = src.export_rows(s, columns, offset=offset, limit=PAGE)
+        dst.import_rows(d, columns, rows)
+        copied += len(rows)
+        offset += len(rows)
+        if len(rows) < PAGE:
+            break
+    dst.finish_import(d)
+    return copied
+
+
+def copy_state(src: Any, dst: Any, report: MigrationReport, on_progress: Progress | None) -> None:
+    mine, theirs = src.transfer_tables(), dst.transfer_tables()
+    report.left = sorted(set(mine) - set(theirs))
+    common = sorted(
+        set(mine) & set(theirs),
+        key=lambda t: (t not in FIRST, FIRST.index(t) if t in FIRST else 0, t),
+    )
+    todo = list(common)
+    last_error: Exception | None = None
+    while todo:
+        postponed = []
+        for name in todo:
+            s, d = mine[name], theirs[name]
+            columns = sorted(set(s.columns) & set(d.columns))
+            n_from, sum_from = _table_digest(src, s, columns)
+            n_to, sum_to = _table_digest(dst, d, columns)
+            copied = 0
+            if (n_from, sum_from) != (n_to, sum_to):
+                try:
+                    copied = _copy_table(src, dst, s, d, columns)
+                except Exception as exc:  # a key it points at is not copied yet
+                    last_error = exc
+                    postponed.append(name)
+                    continue
+                n_to, sum_to = _table_digest(dst, d, columns)
+            if on_progress:
+                on_progress(name, copied)
+            report.checks.append(
+                TableCheck(name, n_from, n_to, f"{sum_from:032x}", f"{sum_to:032x}", copied)
+            )
+        if len(postponed) == len(todo):
+            raise StoreError(
+                f"could not copy the tables {', '.join(postponed)}: {last_error}",
+                hint="Check that the target store is empty or holds an earlier copy of this "
+                "workspace; nothing already copied is lost, run the command again.",
+            ) from last_error
+        todo = postponed

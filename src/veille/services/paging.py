@@ -1,0 +1,143 @@
+"""Search results one page at a time, for the REST API and the web pages.
+
+Two ways to walk the results, both stable while new posts arrive:
+
+- ``cursor``: the opaque ``next_cursor`` of the previous page. Newest first, it
+  is a position in time (the second of the last post seen and how many posts of
+  that second were already given), so a page never repeats or skips a post
+  when newer posts are stored meanwhile, and deep pages cost no more than the
+  first. For the other sorts it is an offset.
+- ``page`` (1-based) with ``limit``: an offset, capped at :data:`MAX_OFFSET`
+  rows (walk further with the cursor, newest first).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from veille.errors import UsageError
+from veille.query import Query, compile_query
+from veille.services.search import SORTS, Hit
+from veille.store.base import PostFilter, PostStore
+
+MAX_LIMIT = 200
+MAX_OFFSET = 10_000
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of hits; ``total`` is ``None`` when counting was skipped."""
+
+    query: Query
+    hits: list[Hit]
+    total: int | None
+    next_cursor: str | None
+    page: int | None
+
+
+class BadCursor(UsageError):
+    """A cursor this service did not give (or one for another sort)."""
+
+    def __init__(self, cursor: str) -> None:
+        super().__init__(
+            f"cursor {cursor[:40]!r} is not one this server gave",
+            hint="Pass the next_cursor of the previous answer unchanged, "
+            "with the same q, filters and sort; or start again without a cursor.",
+        )
+
+
+def _encode(data: dict[str, int | str]) -> str:
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, sort: str) -> dict[str, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadCursor(cursor) from None
+    if not isinstance(data, dict) or data.get("s") != sort:
+        raise BadCursor(cursor)
+    keys = ("t", "n") if sort == "newest" else ("o",)
+    values = {k: data.get(k) for k in keys}
+    if not all(type(v) is int and v >= 0 for v in values.values()):
+        raise BadCursor(cursor)
+    return values  # type: ignore[return-value]
+
+
+def _check(sort: str, limit: int, page: int | None, cursor: str | None) -> None:
+    if sort not in SORTS:
+        raise UsageError(f"sort {sort!r} is unknown", hint=f"Use {', '.join(SORTS)}.")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise UsageError(f"limit {limit} is out of range", hint=f"Use 1 to {MAX_LIMIT}.")
+    if page is not None and cursor is not None:
+        raise UsageError("give a page or a cursor, not both", hint="Drop one of them.")
+    if page is not None and (page < 1 or (page - 1) * limit > MAX_OFFSET):
+        raise UsageError(
+            f"page {page} is out of range",
+            hint=f"Pages start at 1 and reach {MAX_OFFSET} posts deep; "
+            "walk further with the cursor, newest first.",
+        )
+
+
+def search_page(
+    posts: PostStore,
+    query: Query | str,
+    flt: PostFilter | None = None,
+    *,
+    sort: str = "newest",
+    limit: int = 20,
+    cursor: str | None = None,
+    page: int | None = None,
+    count: bool = True,
+) -> SearchPage:
+    """The page of posts matching ``query`` and ``flt`` that ``cursor`` or
+    ``page`` points at (the first page when neither), with highlights and the
+    cursor of the next page (``None`` on the last)."""
+    _check(sort, limit, page, cursor)
+    q = compile_query(query) if isinstance(query, str) else query
+    flt = base = flt or PostFilter()
+    skip = 0
+    seen_at: tuple[int, int] | None = None  # (second, posts of it already given)
+    if cursor is not None:
+        pos = _decode(cursor, sort)
+        if sort == "newest":
+            seen_at = (pos["t"], pos["n"])
+            until = datetime.fromtimestamp(pos["t"] + 1, UTC)
+            if flt.until is None or until < flt.until:
+                flt = replace(flt, until=until)
+            skip = pos["n"]
+        else:
+            skip = pos["o"]
+            if skip > MAX_OFFSET:
+                raise BadCursor(cursor)
+    elif page is not None:
+        skip = (page - 1) * limit
+    # One post more than the page tells whether another page follows.
+    found = posts.search(q, flt, sort=sort, limit=skip + limit + 1)
+    more = len(found) > skip + limit
+    window = found[skip : skip + limit]
+    hits = [Hit(p, tuple(q.spans(p))) for p in window]
+    total: int | None = None
+    if count:
+        if cursor is None and page in (None, 1) and not more:
+            total = len(hits)  # the first page holds every match
+        else:
+            # The total counts every match of the search, not those after the cursor.
+            total = posts.count_matches(q, base)
+    next_cursor = None
+    if more and window:
+        if sort == "newest":
+            last = int(window[-1].published_at.timestamp())
+            same = sum(1 for p in window if int(p.published_at.timestamp()) == last)
+            if seen_at is not None and seen_at[0] == last:
+                same += seen_at[1]
+            next_cursor = _encode({"s": sort, "t": last, "n": same})
+        elif skip + limit <= MAX_OFFSET:
+            next_cursor = _encode({"s": sort, "o": skip + limit})
+    return SearchPage(q, hits, total, next_cursor, page)

@@ -1,0 +1,246 @@
+"""The mention stream: the posts a query and filters find, newest first,
+one page at a time, with their highlights and story clusters; new posts
+since a page was shown (live updates); every match for an export.
+
+The web app's ``/stream`` and its live updates call these functions; the
+query language is the one of ``veille search`` (docs/query.md). Filters
+(platform, language, sentiment, topic, dates) are added to the user's query
+as conditions of the same AST, so that the store compiles one query and the
+highlighter marks what the user typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from veille.errors import UsageError
+from veille.query import Query, compile_query
+from veille.query.ast import And, Field, Node, Or, Range
+from veille.query.evaluate import compile_node
+from veille.services.search import SORTS, Hit
+from veille.store.base import PostFilter
+
+if TYPE_CHECKING:
+    from veille.models import Post
+    from veille.workspace import Workspace
+
+PER_PAGE = 25
+#: Pages reachable in the orders that are not by time (each is read from the first).
+MAX_PAGES = 40
+SENTIMENTS = ("positive", "negative", "neutral")
+#: The condition of a stream without query or filter: every stored post meets it.
+EVERY_POST = Range("published", low=0)
+#: Posts an export of a whole stream writes at most.
+EXPORT_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class StreamRequest:
+    """What the stream page asks: a query, filters, an order and a page."""
+
+    query: str = ""
+    platforms: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+    topic: str = ""
+    #: Days in the workspace's time zone, both included.
+    since: date | None = None
+    until: date | None = None
+    sort: str = "newest"
+    #: Where the page starts: ``""`` (the first page) or the ``next`` of the page before.
+    cursor: str = ""
+    per_page: int = PER_PAGE
+
+
+@dataclass(frozen=True)
+class Story:
+    """Hits of one page that tell the same story (a near-duplicate cluster):
+    the first shown, the others folded under it."""
+
+    lead: Hit
+    copies: list[Hit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StreamPage:
+    query: Query
+    hits: list[Hit]
+    #: Matches in all: on the first page when it holds them all, or when the
+    #: count was asked for; ``None`` otherwise.
+    total: int | None
+    #: The cursor of the next page, ``""`` when this one is the last.
+    next: str
+    #: The newest post's time on the first page (live updates start there).
+    newest: float | None
+
+    @property
+    def stories(self) -> list[Story]:
+        """The hits grouped by story, in page order."""
+        out: list[Story] = []
+        by_cluster: dict[str, Story] = {}
+        for hit in self.hits:
+            key = hit.post.cluster_id
+            if key and key in by_cluster:
+                by_cluster[key].copies.append(hit)
+                continue
+            story = Story(hit, [])
+            out.append(story)
+            if key:
+                by_cluster[key] = story
+        return out
+
+
+def _day_start(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def post_filter(req: StreamRequest, timezone: str) -> PostFilter:
+    """The request's platforms, languages and days as plain filters."""
+    if req.since and req.until and req.until < req.since:
+        raise UsageError(
+            f"the date range {req.since}..{req.until} ends before it starts",
+            hint="Choose a 'to' date on or after the 'from' date.",
+        )
+    tz = ZoneInfo(timezone)
+    return PostFilter(
+        since=_day_start(req.since, tz) if req.since else None,
+        until=_day_start(req.until + timedelta(days=1), tz) if req.until else None,
+        platforms=req.platforms,
+        languages=req.languages,
+    )
+
+
+def stream_query(ws: Workspace, req: StreamRequest) -> Query:
+    """The user's query (a :class:`veille.query.QueryError` with its column and
+    hint when it does not parse) AND the sentiment and topic filters."""
+    from veille.query.topics import get_topic
+
+    parts: list[Node] = []
+    user = compile_query(req.query) if req.query.strip() else None
+    if user is not None:
+        parts.append(user.ast)
+    for s in req.sentiments:
+        if s not in SENTIMENTS:
+            raise UsageError(
+                f"sentiment {s!r} is unknown", hint="Use positive, negative or neutral."
+            )
+    if req.sentiments and set(req.sentiments) != set(SENTIMENTS):
+        fields: list[Node] = [Field("sentiment", s) for s in req.sentiments]
+        parts.append(fields[0] if len(fields) == 1 else Or(tuple(fields)))
+    if req.topic:
+        parts.append(compile_query(get_topic(ws.state, req.topic).query).ast)
+    if not parts:
+        parts.append(EVERY_POST)
+    if user is not None and len(parts) == 1:
+        return user
+    ast = parts[0] if len(parts) == 1 else And(tuple(parts))
+    warnings = user.warnings if user is not None else ()
+    return Query(req.query, ast, warnings, compile_node(ast))
+
+
+def _cursor(text: str) -> tuple[int, int] | None:
+    """``"SECONDS.SKIP"`` -> (seconds, posts of that second already shown)."""
+    if not text:
+        return None
+    head, _, tail = text.partition(".")
+    try:
+        return int(head), int(tail or 0)
+    except ValueError:
+        raise UsageError(
+            f"page {text!r} is not a page of this stream", hint="Start again from the first page."
+        ) from None
+
+
+def _next_cursor(posts: list[Post], before: tuple[int, int] | None) -> str:
+    last = int(posts[-1].published_at.timestamp())
+    same = sum(1 for p in posts if int(p.published_at.timestamp()) == last)
+    if before is not None and before[0] == last and same == len(posts):
+        same += before[1]  # a whole page within one second: skip those shown before too
+    return f"{last}.{same}"
+
+
+def count_matches(ws: Workspace, req: StreamRequest) -> int:
+    """How many posts the stream holds in all (reads every match: on a large
+    workspace, seconds; the page shows its posts first and the count after)."""
+    q = stream_query(ws, req)
+    flt = post_filter(req, ws.settings.workspace.timezone)
+    if q.ast == EVERY_POST:  # no query: the plain count is an index's
+        return ws.posts.count_posts(flt)
+    return ws.posts.count_matches(q, flt)
+
+
+def stream_page(ws: Workspace, req: StreamRequest, *, count: bool = False) -> StreamPage:
+    """One page of the stream. Newest first, pages follow each other by time
+    (a keyset: the last post's second and how many of that second were shown),
+    so a page reads only its own posts however deep it is; the other orders
+    read from the first match and stop at :data:`MAX_PAGES` pages."""
+    if req.sort not in SORTS:
+        raise UsageError(f"unknown order {req.sort!r}", hint=f"Use {', '.join(SORTS)}.")
+    q = stream_query(ws, req)
+    flt = post_filter(req, ws.settings.workspace.timezone)
+    n = max(1, min(req.per_page, 200))
+    if req.sort == "newest":
+        at = _cursor(req.cursor)
+        page_flt = flt
+        skip = 0
+        if at is not None:
+            bound = datetime.fromtimestamp(at[0] + 1, ZoneInfo("UTC"))
+            page_flt = replace(flt, until=min(bound, flt.until) if flt.until else bound)
+            skip = at[1]
+        found = ws.posts.search(q, page_flt, sort="newest", limit=n + skip + 1)
+        if at is not None:
+            # Drop the posts of the cursor's second the previous pages showed.
+            kept = [p for p in found if int(p.published_at.timestamp()) != at[0]]
+            same = [p for p in found if int(p.published_at.timestamp()) == at[0]]
+            found = same[skip:] + kept
+        more = len(found) > n
+        posts = found[:n]
+        nxt = _next_cursor(posts, at) if more and posts else ""
+    else:
+        try:
+            page = int(req.cursor or 0)
+        except ValueError:
+            page = 0
+        page = max(0, min(page, MAX_PAGES - 1))
+        found = ws.posts.search(q, flt, sort=req.sort, limit=n * (page + 1) + 1)
+        posts = found[n * page : n * (page + 1)]
+        more = len(found) > n * (page + 1) and page + 1 < MAX_PAGES
+        nxt = str(page + 1) if more else ""
+    hits = [Hit(p, tuple(q.spans(p))) for p in posts]
+    total = None
+    if not req.cursor and (count or not more):
+        total = len(posts) if not more else count_matches(ws, req)
+    newest = posts[0].published_at.timestamp() if posts and not req.cursor else None
+    return StreamPage(q, hits, total, nxt, newest)
+
+
+def newer_hits(ws: Workspace, req: StreamRequest, after: float, *, limit: int = 50) -> list[Hit]:
+    """Posts of the stream published after ``after`` (Unix seconds), newest
+    first: what arrived since a page was shown."""
+    q = stream_query(ws, req)
+    flt = post_filter(req, ws.settings.workspace.timezone)
+    start = datetime.fromtimestamp(int(after) + 1, ZoneInfo("UTC"))
+    since = max(start, flt.since) if flt.since else start
+    found = ws.posts.search(q, replace(flt, since=since), sort="newest", limit=limit)
+    return [Hit(p, tuple(q.spans(p))) for p in found]
+
+
+def iter_matches(ws: Workspace, req: StreamRequest, *, limit: int = EXPORT_LIMIT) -> Iterator[Post]:
+    """Every post of the stream, newest first, page by page (at most ``limit``)."""
+    cursor = ""
+    sent = 0
+    batch = replace(req, sort="newest", per_page=200)
+    while sent < limit:
+        page = stream_page(ws, replace(batch, cursor=cursor))
+        for hit in page.hits:
+            yield hit.post
+            sent += 1
+            if sent >= limit:
+                return
+        if not page.next:
+            return
+        cursor = page.next

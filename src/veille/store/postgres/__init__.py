@@ -1,0 +1,1 @@
+"""PostgreSQL StateStore (psycopg 3 with a connection pool): ``postgresql://``."""

@@ -1,0 +1,115 @@
+"""PostgreSQL implementation of veille.store.protocols.enrich and of the
+state half of veille.store.protocols.ingest (the near-duplicate index and
+the rules' change counter).
+
+The posts live in the PostStore: a correction is kept here and the post's
+sentiment is written there (:func:`veille.services.enrich.correct_sentiment`);
+cluster ids are kept with the signatures here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from veille.errors import StoreError
+from veille.models import Sentiment
+from veille.store.postgres.base import Runner
+from veille.store.protocols.enrich import Copy, Correction
+
+
+class PgEnrich(Runner):
+    def list_corrections(self, *, limit: int = 100) -> list[Correction]:
+        rows = self.rows(
+            "SELECT post_id, old_label, new_label, corrected_by, corrected_at"
+            " FROM sentiment_corrections ORDER BY id DESC LIMIT %s",
+            (limit,),
+        )
+        return [Correction(r[0], r[1], r[2], r[3], datetime.fromtimestamp(r[4], UTC)) for r in rows]
+
+    def reviewed_sentiments(self) -> list[tuple[str | None, str | None]]:
+        # A user's correction stands until corrected again: the label now is
+        # the last correction's.
+        rows = self.rows(
+            "SELECT f.old_label, l.new_label FROM sentiment_corrections f"
+            " JOIN sentiment_corrections l ON l.id = ("
+            "   SELECT max(id) FROM sentiment_corrections WHERE post_id = f.post_id)"
+            " WHERE f.id IN (SELECT min(id) FROM sentiment_corrections GROUP BY post_id)"
+        )
+        return [(old, now) for old, now in rows]
+
+    def story_copies(self, post_id: str) -> tuple[str | None, list[Copy]]:
+        raise StoreError(
+            "the PostgreSQL state store keeps no posts",
+            hint="Story copies are read from the PostStore ([store] posts).",
+        )
+
+    def rules_version(self) -> int:
+        row = self.one("SELECT n FROM rules_version WHERE id = 1")
+        return int(row[0]) if row else 0
+
+    def cluster_of(self, post_id: str) -> str | None:
+        row = self.one("SELECT cluster_id FROM minhash WHERE post_id = %s", (post_id,))
+        return row[0] if row else None
+
+
+class PgEnrichTx(Runner):
+    def correct_sentiment(
+        self, post_id: str, sentiment: Sentiment, *, by: str, at: datetime
+    ) -> Correction | None:
+        prev = self.one(
+            "SELECT new_label FROM sentiment_corrections WHERE post_id = %s "
+            "ORDER BY id DESC LIMIT 1",
+            (post_id,),
+        )
+        old = prev[0] if prev else None
+        self.run(
+            "INSERT INTO sentiment_corrections"
+            " (post_id, old_label, new_label, corrected_by, corrected_at)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            (post_id, old, sentiment.label, by, int(at.timestamp())),
+        )
+        return Correction(post_id, old, sentiment.label, by, at)
+
+    def signed_posts(self, post_ids: Sequence[str]) -> set[str]:
+        if not post_ids:
+            return set()
+        rows = self.rows("SELECT post_id FROM minhash WHERE post_id = ANY(%s)", (list(post_ids),))
+        return {r[0] for r in rows}
+
+    def duplicate_candidates(
+        self, band_keys: Sequence[int], *, per_band: int
+    ) -> list[tuple[str, str, bytes]]:
+        if not band_keys:
+            return []
+        # Each bucket read newest first through its index, at most per_band rows.
+        return [
+            (r[0], r[1], bytes(r[2]))
+            for r in self.rows(
+                "SELECT m.post_id, m.cluster_id, m.signature FROM minhash m WHERE m.post_id IN ("
+                " SELECT b.post_id FROM unnest(%s::bigint[]) k(key), LATERAL ("
+                "   SELECT post_id FROM minhash_bands WHERE band_key = k.key"
+                "   ORDER BY id DESC LIMIT %s) b)",
+                (list(band_keys), per_band),
+            )
+        ]
+
+    def file_signatures(self, filed: Sequence[tuple[str, str, bytes, Sequence[int]]]) -> None:
+        if not filed:
+            return
+        self.run_many(
+            "INSERT INTO minhash (post_id, cluster_id, signature) VALUES (%s, %s, %s) "
+            "ON CONFLICT (post_id) DO UPDATE SET cluster_id = excluded.cluster_id, "
+            "signature = excluded.signature",
+            [(post_id, cluster, sig) for post_id, cluster, sig, _keys in filed],
+        )
+        # A post clustered again (enrich --rerun) leaves its old buckets.
+        self.run("DELETE FROM minhash_bands WHERE post_id = ANY(%s)", ([f[0] for f in filed],))
+        self.run_many(
+            "INSERT INTO minhash_bands (band_key, post_id) VALUES (%s, %s)",
+            [(key, post_id) for post_id, _c, _s, keys in filed for key in keys],
+        )
+
+    def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:
+        """Kept with the signatures (``file_signatures``); the posts' own
+        cluster column is the PostStore's."""

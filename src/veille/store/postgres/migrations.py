@@ -1,0 +1,73 @@
+"""Numbered schema migrations of the PostgreSQL StateStore.
+
+Each ``NNNN_name.sql`` file beside this module is applied once, in order;
+``veille_schema`` records those applied. Pending migrations run in one
+transaction under an advisory lock, so collectors starting together on many
+machines migrate once and the others wait (PostgreSQL's DDL is transactional:
+a failed migration leaves nothing behind).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from veille.errors import SchemaTooNew
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# pg_advisory_xact_lock key: "veille" in ASCII, so other tools' locks differ.
+_LOCK = 0x766569_6C6C65
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """Every migration shipped with this version, in order."""
+    found = []
+    for entry in resources.files(__package__).joinpath("migrations").iterdir():
+        m = _NAME.match(entry.name)
+        if m:
+            found.append(Migration(int(m.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda mig: mig.number)
+    return found
+
+
+def latest_version() -> int:
+    return migrations()[-1].number
+
+
+def migrate(conn: Any, *, where: str = "the database") -> list[str]:
+    """Bring the schema up to date on ``conn`` (an autocommit psycopg
+    connection); the names of the migrations applied."""
+    known = migrations()
+    applied: list[str] = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS veille_schema (version INTEGER PRIMARY KEY, "
+            "name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
+        row = conn.execute("SELECT coalesce(max(version), 0) FROM veille_schema").fetchone()
+        current = int(row[0])
+        if current > known[-1].number:
+            raise SchemaTooNew(
+                f"{where} was written by a newer veille (schema {current}; "
+                f"this one knows up to {known[-1].number})",
+                hint="Upgrade veille (pip install -U veille); nothing was changed.",
+            )
+        for mig in known:
+            if mig.number <= current:
+                continue
+            conn.execute(mig.sql)
+            conn.execute(
+                "INSERT INTO veille_schema (version, name) VALUES (%s, %s)", (mig.number, mig.name)
+            )
+            applied.append(mig.name)
+    return applied

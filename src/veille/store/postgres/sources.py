@@ -1,0 +1,151 @@
+"""PostgreSQL implementation of veille.store.protocols.sources."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from veille.store.postgres.base import Runner
+from veille.store.protocols.sources import Health, QuarantinedItem, SourceRecord
+
+_COLS = "name, kind, config, every_seconds, enabled, created_at"
+_HEALTH = (
+    "SELECT s.name, s.kind, s.enabled, h.last_run, h.last_success, h.last_error, "
+    "h.last_error_at, coalesce(h.consecutive_failures, 0), coalesce(h.last_posts, 0), "
+    "coalesce(h.total_posts, 0), coalesce(h.runs, 0), h.quota_left, h.next_due, "
+    "(SELECT count(*) FROM quarantine q WHERE q.source = s.name) "
+    "FROM sources s LEFT JOIN source_health h ON h.source = s.name"
+)
+
+
+def _ts(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+def _secs(at: datetime) -> int:
+    return int(at.timestamp())
+
+
+def _record(row: tuple[Any, ...]) -> SourceRecord:
+    name, kind, config, every, enabled, created = row
+    return SourceRecord(
+        name, kind, json.loads(config), every, bool(enabled), datetime.fromtimestamp(created, UTC)
+    )
+
+
+class PgSources(Runner):
+    def list_sources(self) -> list[SourceRecord]:
+        return [_record(r) for r in self.rows(f"SELECT {_COLS} FROM sources ORDER BY name")]
+
+    def find_source(self, name: str) -> SourceRecord | None:
+        row = self.one(f"SELECT {_COLS} FROM sources WHERE name = %s", (name,))
+        return _record(row) if row else None
+
+    def due_sources(self, now: datetime) -> set[str]:
+        rows = self.rows(
+            "SELECT s.name FROM sources s LEFT JOIN source_health h ON h.source = s.name "
+            "WHERE h.source IS NULL OR h.next_due <= %s",
+            (_secs(now),),
+        )
+        return {r[0] for r in rows}
+
+    def source_health(self, name: str | None = None) -> list[Health]:
+        sql, params = _HEALTH, ()  # type: tuple[str, tuple[Any, ...]]
+        if name is not None:
+            sql, params = sql + " WHERE s.name = %s", (name,)
+        return [
+            Health(
+                r[0], r[1], bool(r[2]), _ts(r[3]), _ts(r[4]), r[5], _ts(r[6]), int(r[7]),
+                int(r[8]), int(r[9]), int(r[10]), r[11], _ts(r[12]), int(r[13]),
+            )
+            for r in self.rows(sql + " ORDER BY s.name", params)
+        ]  # fmt: skip
+
+    def consecutive_failures(self, name: str) -> int:
+        row = self.one("SELECT consecutive_failures FROM source_health WHERE source = %s", (name,))
+        return int(row[0]) if row else 0
+
+    def quarantined(self, source: str | None = None, limit: int = 1000) -> list[QuarantinedItem]:
+        sql = "SELECT id, source, error, raw, created_at FROM quarantine"
+        params: tuple[Any, ...] = ()
+        if source:
+            sql, params = sql + " WHERE source = %s", (source,)
+        return [
+            QuarantinedItem(r[0], r[1], r[2], json.loads(r[3]), datetime.fromtimestamp(r[4], UTC))
+            for r in self.rows(sql + " ORDER BY id LIMIT %s", (*params, limit))
+        ]
+
+
+class PgSourcesTx(Runner):
+    def add_source(self, record: SourceRecord) -> None:
+        self.run(
+            f"INSERT INTO sources ({_COLS}) VALUES (%s, %s, %s, %s, %s, %s)",
+            (
+                record.name,
+                record.kind,
+                json.dumps(record.config),
+                record.every,
+                record.enabled,
+                _secs(record.created_at),
+            ),
+        )
+        self.run("INSERT INTO source_health (source, next_due) VALUES (%s, 0)", (record.name,))
+
+    def remove_source(self, name: str, *, cursor: str) -> None:
+        self.run("DELETE FROM source_health WHERE source = %s", (name,))
+        self.run("DELETE FROM sources WHERE name = %s", (name,))
+        self.run("DELETE FROM cursors WHERE source = %s", (cursor,))
+
+    def set_source_enabled(self, name: str, enabled: bool) -> None:
+        self.run("UPDATE sources SET enabled = %s WHERE name = %s", (enabled, name))
+
+    def quarantine(self, source: str, failed: Sequence[tuple[str, Any]], at: datetime) -> None:
+        self.run_many(
+            "INSERT INTO quarantine (source, error, raw, created_at) VALUES (%s, %s, %s, %s)",
+            [(source, err, json.dumps(raw, default=str), _secs(at)) for err, raw in failed],
+        )
+
+    def set_quarantine_error(self, item_id: int, error: str) -> None:
+        self.run("UPDATE quarantine SET error = %s WHERE id = %s", (error, item_id))
+
+    def release_quarantined(self, item_ids: Sequence[int]) -> None:
+        if item_ids:
+            self.run("DELETE FROM quarantine WHERE id = ANY(%s)", (list(item_ids),))
+
+    def count_collected(self, source: str, new_posts: int, quota_left: int | None) -> None:
+        self.run(
+            "INSERT INTO source_health (source, total_posts, quota_left) VALUES (%s, %s, %s) "
+            "ON CONFLICT (source) DO UPDATE SET "
+            "total_posts = source_health.total_posts + excluded.total_posts, "
+            "quota_left = coalesce(excluded.quota_left, source_health.quota_left)",
+            (source, new_posts, quota_left),
+        )
+
+    def record_success(
+        self, source: str, at: datetime, *, new_posts: int, next_due: datetime
+    ) -> None:
+        self.run(
+            "UPDATE source_health SET last_run = %s, last_success = %s, "
+            "consecutive_failures = 0, last_posts = %s, runs = runs + 1, next_due = %s "
+            "WHERE source = %s",
+            (_secs(at), _secs(at), new_posts, _secs(next_due), source),
+        )
+
+    def record_failure(
+        self,
+        source: str,
+        at: datetime,
+        *,
+        error: str,
+        failures: int,
+        new_posts: int,
+        next_due: datetime,
+    ) -> None:
+        self.run(
+            "UPDATE source_health SET last_run = %s, last_error = %s, last_error_at = %s, "
+            "consecutive_failures = %s, last_posts = %s, runs = runs + 1, next_due = %s "
+            "WHERE source = %s",
+            (_secs(at), error, _secs(at), failures, new_posts, _secs(next_due), source),
+        )

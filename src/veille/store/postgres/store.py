@@ -1,0 +1,150 @@
+"""The PostgreSQL StateStore: psycopg 3 connections from a pool.
+
+Reads borrow a pooled connection in autocommit mode (each sees the last
+commit); :meth:`PostgresStore.transaction` holds one connection for a whole
+write transaction, which the domain methods of the transaction object use.
+The pool is thread-safe: the web app's threads, the outbox worker and the
+collector share one store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from veille.errors import StoreError
+from veille.models import Cursor, now_utc
+from veille.store.postgres.accounts import PgAccounts, PgAccountsTx
+from veille.store.postgres.alerts import PgAlerts, PgAlertsTx
+from veille.store.postgres.base import Runner
+from veille.store.postgres.calendar import PgCalendar
+from veille.store.postgres.collection import PgCollection, PgCollectionTx
+from veille.store.postgres.enrich import PgEnrich, PgEnrichTx
+from veille.store.postgres.migrations import migrate
+from veille.store.postgres.sources import PgSources, PgSourcesTx
+from veille.store.postgres.topics import PgNoInbox, PgTopics, PgTopicsTx
+from veille.store.postgres.transfer import PgTransfer
+
+# Connections per store: the daemon's collector, its outbox worker and a few
+# web threads at once; more wait for one (PostgreSQL allows 100 by default).
+POOL_MAX = 8
+
+
+class PgTx(
+    PgNoInbox, PgAccountsTx, PgAlertsTx, PgCollectionTx, PgEnrichTx, PgSourcesTx, PgTopicsTx
+):
+    """One write transaction (see :class:`veille.store.base.StateStoreTx`):
+    every call runs on its connection."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        yield self.conn
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        yield self.conn
+
+    def set_cursor(self, cursor: Cursor) -> None:
+        self.run(
+            "INSERT INTO cursors (source, value, updated_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (source) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at",
+            (cursor.source, json.dumps(dict(cursor.value)), int(now_utc().timestamp())),
+        )
+
+
+def _describe(url: str) -> str:
+    """``url`` without its password, for messages."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+class PostgresStore(
+    PgAccounts,
+    PgAlerts,
+    PgCalendar,
+    PgCollection,
+    PgEnrich,
+    PgNoInbox,
+    PgSources,
+    PgTopics,
+    PgTransfer,
+):
+    """The :class:`~veille.store.base.StateStore` on PostgreSQL."""
+
+    def __init__(self, pool: Any, url: str) -> None:
+        self.pool = pool
+        self.url = url
+
+    @classmethod
+    def open(cls, url: str, *, pool_max: int = POOL_MAX, timeout: float = 10.0) -> PostgresStore:
+        """Connect to ``url`` (a libpq URL) and bring its schema up to date."""
+        try:
+            import psycopg
+            from psycopg_pool import ConnectionPool
+        except ModuleNotFoundError as exc:
+            raise StoreError(
+                "the PostgreSQL state store needs psycopg 3 and psycopg-pool",
+                hint="pip install 'psycopg[binary]' psycopg-pool",
+            ) from exc
+        where = _describe(url)
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=int(timeout)) as conn:
+                migrate(conn, where=where)
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"cannot open the PostgreSQL state store {where}: {exc}".strip(),
+                hint="Check that the server runs, the database exists and the user may "
+                "connect and create tables (see docs/deploy.md).",
+            ) from exc
+        pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_max,
+            kwargs={"autocommit": True},
+            timeout=timeout,
+            open=True,
+            name="veille-state",
+        )
+        return cls(pool, url)
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        with self.pool.connection() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        with self.pool.connection() as conn, conn.transaction():
+            yield conn
+
+    def transaction(self) -> AbstractContextManager[PgTx]:
+        return self._transaction()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[PgTx]:
+        with self.write() as conn:
+            yield PgTx(conn)
+
+    def get_cursor(self, source: str) -> Cursor | None:
+        row = self.one("SELECT value, updated_at FROM cursors WHERE source = %s", (source,))
+        if row is None:
+            return None
+        return Cursor(source, json.loads(row[0]), datetime.fromtimestamp(row[1], UTC))
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+__all__ = ["PgTx", "PostgresStore", "Runner"]

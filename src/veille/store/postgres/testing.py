@@ -1,0 +1,169 @@
+"""A throwaway PostgreSQL server for tests and local trials.
+
+:class:`TestServer` runs ``initdb`` and ``pg_ctl start`` in a temporary
+folder, listening on a free loopback port only (no socket elsewhere, trust
+authentication on loopback). PostgreSQL refuses to run as root: as root, the
+server runs as the ``postgres`` system user (Debian's package creates it) or
+``nobody``, through ``runuser``. :func:`fresh_schema_url` gives each contract
+test an empty schema of its own on that server (cheaper than a database).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+_BIN_DIRS = ("/usr/lib/postgresql",)
+
+
+def find_binary(name: str) -> str | None:
+    """``initdb``/``pg_ctl`` on PATH, or in Debian's versioned folder."""
+    found = shutil.which(name)
+    if found:
+        return found
+    for base in _BIN_DIRS:
+        root = Path(base)
+        if root.is_dir():
+            for version in sorted(root.iterdir(), reverse=True):
+                candidate = version / "bin" / name
+                if candidate.is_file():
+                    return str(candidate)
+    return None
+
+
+def missing_reason() -> str | None:
+    """Why no test server can start here, or ``None`` when one can."""
+    for name in ("initdb", "pg_ctl"):
+        if find_binary(name) is None:
+            return f"PostgreSQL is not installed ({name} not found; apt-get install postgresql)"
+    try:
+        import psycopg  # noqa: F401
+        import psycopg_pool  # noqa: F401
+    except ModuleNotFoundError:
+        return "psycopg 3 and psycopg-pool are not installed"
+    if os.geteuid() == 0 and _unprivileged_user() is None:
+        return "running as root and no unprivileged user (postgres, nobody) to run PostgreSQL"
+    return None
+
+
+def _unprivileged_user() -> str | None:
+    for name in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return name
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class TestServer:
+    """One PostgreSQL server in a temporary folder; :meth:`stop` removes it."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="veille-pg-"))
+        self.data = self.folder / "data"
+        self.port = _free_port()
+        self.user = "veille"
+        self._as: list[str] = []
+        self.started = False
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/veille"
+
+    def _run(self, *args: str) -> None:
+        done = subprocess.run(
+            [*self._as, *args], capture_output=True, text=True, timeout=120, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(args[:2])} failed: {done.stderr or done.stdout}")
+
+    def start(self) -> TestServer:
+        initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
+        assert initdb and pg_ctl, missing_reason()
+        if os.geteuid() == 0:
+            user = _unprivileged_user()
+            assert user, missing_reason()
+            entry = pwd.getpwnam(user)
+            os.chown(self.folder, entry.pw_uid, entry.pw_gid)
+            self._as = ["runuser", "-u", user, "--"]
+        self._run(
+            initdb, "-D", str(self.data), "-U", self.user, "--auth=trust",
+            "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
+        )  # fmt: skip
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories='' "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200 -c shared_buffers=32MB"
+        )
+        self._run(
+            pg_ctl, "-D", str(self.data), "-l", str(self.folder / "log"), "-o", options,
+            "-w", "-t", "60", "start",
+        )  # fmt: skip
+        self.started = True
+        self._create_database()
+        return self
+
+    def _create_database(self) -> None:
+        import psycopg
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(
+                    f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres", autocommit=True
+                ) as conn:
+                    conn.execute("CREATE DATABASE veille")
+                return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.started:
+            pg_ctl = find_binary("pg_ctl")
+            assert pg_ctl
+            subprocess.run(
+                [*self._as, pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop"],
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+            self.started = False
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> TestServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def fresh_schema_url(base: str, folder: Path) -> str:
+    """``base`` with a new, empty schema named after ``folder`` as the search
+    path: each test (each ``tmp_path``) gets its own tables."""
+    import psycopg
+
+    name = "t_" + hashlib.sha1(str(folder).encode()).hexdigest()[:16]
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        conn.execute(f"CREATE SCHEMA {name}")
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options={quote(f'-csearch_path={name}')}"

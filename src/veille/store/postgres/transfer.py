@@ -1,0 +1,94 @@
+"""PostgreSQL side of :mod:`veille.store.transfer`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from veille.store.postgres.base import Runner
+from veille.store.transfer import TableShape, coerce
+
+_KIND = {
+    "boolean": "bool",
+    "bigint": "int",
+    "integer": "int",
+    "smallint": "int",
+    "double precision": "float",
+    "real": "float",
+    "numeric": "float",
+    "bytea": "bytes",
+}
+_SKIP = {"veille_schema", "rules_version"}
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class PgTransfer(Runner):
+    def transfer_tables(self) -> dict[str, TableShape]:
+        cols = self.rows(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+        )
+        keys = self.rows(
+            "SELECT tc.table_name, kcu.column_name FROM information_schema.table_constraints tc "
+            "JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = "
+            "tc.constraint_name AND kcu.table_schema = tc.table_schema "
+            "WHERE tc.table_schema = current_schema() AND tc.constraint_type = 'PRIMARY KEY' "
+            "ORDER BY tc.table_name, kcu.ordinal_position"
+        )
+        columns: dict[str, dict[str, str]] = {}
+        for table, column, kind in cols:
+            if table not in _SKIP:
+                columns.setdefault(table, {})[column] = _KIND.get(kind, "text")
+        key: dict[str, list[str]] = {}
+        for table, column in keys:
+            key.setdefault(table, []).append(column)
+        return {t: TableShape(t, c, tuple(key.get(t, ()))) for t, c in columns.items()}
+
+    def export_rows(
+        self, shape: TableShape, columns: Sequence[str], *, offset: int, limit: int
+    ) -> list[tuple[Any, ...]]:
+        order = ", ".join(_ident(c) for c in shape.key) or "ctid"
+        return self.rows(
+            f"SELECT {', '.join(_ident(c) for c in columns)} FROM {_ident(shape.name)} "
+            f"ORDER BY {order} LIMIT %s OFFSET %s",
+            (limit, offset),
+        )
+
+    def import_rows(
+        self, shape: TableShape, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        if not rows:
+            return
+        kinds = [shape.columns[c] for c in columns]
+        sql = (
+            f"INSERT INTO {_ident(shape.name)} ({', '.join(_ident(c) for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        key = [c for c in shape.key if c in columns]
+        if key and len(key) == len(shape.key):
+            rest = [c for c in columns if c not in key]
+            sets = ", ".join(f"{_ident(c)} = excluded.{_ident(c)}" for c in rest)
+            conflict = ", ".join(_ident(c) for c in key)
+            sql += f" ON CONFLICT ({conflict}) " + (
+                f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
+            )
+        with self.write() as conn, conn.cursor() as cur:
+            cur.executemany(
+                sql, [[coerce(v, k) for v, k in zip(row, kinds, strict=True)] for row in rows]
+            )
+
+    def clear_rows(self, shape: TableShape) -> None:
+        self.run(f"DELETE FROM {_ident(shape.name)}")
+
+    def finish_import(self, shape: TableShape) -> None:
+        for column in shape.columns:
+            row = self.one("SELECT pg_get_serial_sequence(%s, %s)", (shape.name, column))
+            if row and row[0]:
+                self.run(
+                    f"SELECT setval(%s, coalesce((SELECT max({_ident(column)}) FROM "
+                    f"{_ident(shape.name)}), 0) + 1, false)",
+                    (row[0],),
+                )

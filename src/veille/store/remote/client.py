@@ -1,0 +1,132 @@
+"""The PostStore of a collector whose posts another process holds (see
+:mod:`veille.store.remote.server`).
+
+The connection is a store connection configured by the operator (like a
+database URL), not a request to a platform: it does not go through
+:mod:`veille.http`'s private-address guard. Calls beyond ingest's and the
+scheduler's (search, analytics) are not served: the web app and reports
+read the posts store directly (``[store] posts`` on those machines).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from veille.errors import ConfigError, StoreError
+from veille.models import Cursor, Post, Sentiment
+from veille.store.base import PostFilter, Stats, UpsertResult
+from veille.store.remote.codec import (
+    filter_to_json,
+    post_from_json,
+    post_to_json,
+    result_from_json,
+)
+
+TIMEOUT = 120.0
+
+
+class RemotePostStore:
+    """Calls ``veille store serve-posts`` at ``url``
+    (``veille+http://host:port[?token=…]``)."""
+
+    def __init__(self, url: str) -> None:
+        import httpx
+
+        parts = urlsplit(url)
+        if not parts.hostname or not parts.port:
+            raise ConfigError(
+                f"[store] posts = {url!r} names no host and port",
+                hint='Write "veille+http://HOST:PORT", the address `veille store serve-posts` '
+                "prints.",
+            )
+        self.url = url
+        self.base = f"http://{parts.hostname}:{parts.port}/v1/"
+        token = (parse_qs(parts.query).get("token") or [""])[0]
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(timeout=TIMEOUT, headers=headers)
+
+    def _call(self, name: str, body: dict[str, Any]) -> Any:
+        import httpx
+
+        try:
+            reply = self.http.post(self.base + name, json=body)
+        except httpx.HTTPError as exc:
+            raise StoreError(
+                f"the posts endpoint {self.url} does not answer: {exc}",
+                hint="Start `veille store serve-posts` on the machine holding the posts, "
+                "or check [store] posts.",
+            ) from exc
+        if reply.status_code != 200:
+            try:
+                detail = reply.json().get("error", reply.text)
+            except ValueError:
+                detail = reply.text
+            raise StoreError(f"the posts endpoint {self.url} refused {name}: {detail}")
+        return reply.json()["result"]
+
+    # -- what ingest asks ------------------------------------------------------
+
+    def stored_content(self, posts: Sequence[Post]) -> dict[str, str]:
+        found: dict[str, str] = self._call(
+            "stored_content", {"posts": [post_to_json(p) for p in posts]}
+        )
+        return found
+
+    def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
+        if cursor is not None:
+            raise StoreError(
+                "the posts endpoint keeps no cursors", hint="Write cursors to the state store."
+            )
+        data = self._call("upsert_posts", {"posts": [post_to_json(p) for p in posts]})
+        return result_from_json(data)
+
+    # -- reads -----------------------------------------------------------------
+
+    def get_post(self, post_id: str) -> Post | None:
+        data = self._call("get_post", {"id": post_id})
+        return None if data is None else post_from_json(data)
+
+    def get_posts(self, post_ids: Sequence[str]) -> list[Post]:
+        return [post_from_json(p) for p in self._call("get_posts", {"ids": list(post_ids)})]
+
+    def count_posts(self, flt: PostFilter | None = None) -> int:
+        return int(self._call("count_posts", {"filter": filter_to_json(flt)}))
+
+    def iter_posts(
+        self, flt: PostFilter | None = None, *, batch_size: int = 1000
+    ) -> Iterator[Post]:
+        body = {"filter": filter_to_json(flt), "batch": batch_size}
+        with self.http.stream("POST", self.base + "iter_posts", json=body) as reply:
+            if reply.status_code != 200:
+                raise StoreError(f"the posts endpoint {self.url} refused iter_posts")
+            for line in reply.iter_lines():
+                if line:
+                    yield post_from_json(json.loads(line))
+
+    def _not_served(self, what: str) -> StoreError:
+        return StoreError(
+            f"{what} is not served by the posts endpoint {self.url}",
+            hint="Run it where [store] posts names the posts store itself.",
+        )
+
+    def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats:
+        raise self._not_served("stats")
+
+    def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
+        raise self._not_served("a sentiment correction")
+
+    def close(self) -> None:
+        self.http.close()
+
+
+class RemoteBackend:
+    """Registered under ``veille+http`` (role ``posts``)."""
+
+    scheme = "veille+http"
+    roles = frozenset({"posts"})
+
+    def open(self, url: str, *, root: Any) -> RemotePostStore:
+        return RemotePostStore(url)

@@ -1,0 +1,134 @@
+"""``veille store serve-posts``: the process that holds the posts serves them.
+
+A small HTTP endpoint (stdlib ``ThreadingHTTPServer``; JSON in and out) over
+the workspace's PostStore, for collectors on other machines: ``POST
+/v1/<call>`` for the calls ingest and the scheduler make (which posts are
+stored and with what content, the idempotent upsert, reads by id, counts, a
+filtered walk streamed as JSON lines). A shared token, when set, is required
+in the ``Authorization: Bearer`` header. Listen on a private network only: it
+is a store connection, like a database port.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from veille.store.remote.codec import (
+    filter_from_json,
+    post_from_json,
+    post_to_json,
+    result_to_json,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
+    """The answer to one call (JSON-able), or KeyError for an unknown call."""
+    if name == "stored_content":
+        return store.stored_content([post_from_json(p) for p in body["posts"]])
+    if name == "upsert_posts":
+        return result_to_json(store.upsert_posts([post_from_json(p) for p in body["posts"]]))
+    if name == "get_posts":
+        return [post_to_json(p) for p in store.get_posts(body["ids"])]
+    if name == "get_post":
+        post = store.get_post(body["id"])
+        return None if post is None else post_to_json(post)
+    if name == "count_posts":
+        return store.count_posts(filter_from_json(body.get("filter")))
+    raise KeyError(name)
+
+
+class PostServer:
+    """Serves ``store`` on ``host:port`` (port 0: one chosen by the system)."""
+
+    def __init__(self, store: Any, host: str = "127.0.0.1", port: int = 0, token: str = "") -> None:
+        self.store = store
+        self.token = token
+        # One writer at a time: chDB and SQLite each take one writer anyway,
+        # and an upsert's lookups and inserts must not interleave with another's.
+        self.write_lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _reply(self, status: int, payload: Any) -> None:
+                data = json.dumps(payload, ensure_ascii=False).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:
+                if server.token:
+                    given = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                    if not hmac.compare_digest(given.encode(), server.token.encode()):
+                        self._reply(401, {"error": "a valid token is required"})
+                        return
+                length = int(self.headers.get("Content-Length") or 0)
+                try:
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                except ValueError:
+                    self._reply(400, {"error": "the body is not JSON"})
+                    return
+                name = self.path.removeprefix("/v1/")
+                if name == "iter_posts":
+                    self._stream(body)
+                    return
+                try:
+                    if name == "upsert_posts":
+                        with server.write_lock:
+                            answer = _call(server.store, name, body)
+                    else:
+                        answer = _call(server.store, name, body)
+                except KeyError:
+                    self._reply(404, {"error": f"no call {name!r}"})
+                    return
+                except Exception as exc:  # the caller retries or reports it
+                    log.exception("posts call %s failed", name)
+                    self._reply(500, {"error": f"{type(exc).__name__}: {exc}"})
+                    return
+                self._reply(200, {"result": answer})
+
+            def _stream(self, body: dict[str, Any]) -> None:
+                # Chunked JSON lines: a walk over millions of posts in constant memory.
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                flt = filter_from_json(body.get("filter"))
+                for post in server.store.iter_posts(flt, batch_size=int(body.get("batch", 1000))):
+                    line = json.dumps(post_to_json(post), ensure_ascii=False).encode() + b"\n"
+                    self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
+                self.wfile.write(b"0\r\n\r\n")
+
+        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        self.httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"veille+http://{host!s}:{port}"
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever()
+
+    def start(self) -> PostServer:
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

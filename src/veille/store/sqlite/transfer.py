@@ -1,0 +1,129 @@
+"""SQLite side of :mod:`veille.store.transfer`.
+
+The file keeps posts and state together: posts-side tables (the posts, their
+full-text index, change log and rollups) are left to the PostStore copy.
+Filings are keyed by the post's row key here and by its id elsewhere:
+``post_topics`` is exported with post ids and imported through them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from veille.store.transfer import TableShape, coerce
+
+_POST_SIDE = {"posts", "post_changes", "rules_version", "topic_sync", "author_links"}
+
+
+def _post_side(name: str) -> bool:
+    return (
+        name in _POST_SIDE
+        or name.startswith(("posts_", "sqlite_"))
+        or "rollup" in name
+        or name.startswith("analytics_")
+    )
+
+
+def _kind(declared: str) -> str:
+    declared = declared.upper()
+    if "INT" in declared:
+        return "int"
+    if "REAL" in declared or "FLOA" in declared or "DOUB" in declared:
+        return "float"
+    if "BLOB" in declared:
+        return "bytes"
+    return "text"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+_FILINGS = TableShape(
+    "post_topics", {"post_id": "text", "topic_id": "int"}, ("post_id", "topic_id")
+)
+
+
+class SQLiteTransfer:
+    """Mixed into :class:`veille.store.sqlite.store.SQLiteStore`."""
+
+    conn: sqlite3.Connection
+
+    def transfer_tables(self) -> dict[str, TableShape]:
+        found: dict[str, TableShape] = {}
+        names = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        for name in names:
+            if _post_side(name) or "_fts" in name:
+                continue
+            if name == "post_topics":
+                found[name] = _FILINGS
+                continue
+            info = self.conn.execute(f"PRAGMA table_info({_ident(name)})").fetchall()
+            columns = {r[1]: _kind(r[2]) for r in info}
+            key = tuple(r[1] for r in sorted(info, key=lambda r: r[5]) if r[5])
+            found[name] = TableShape(name, columns, key)
+        return found
+
+    def export_rows(
+        self, shape: TableShape, columns: Sequence[str], *, offset: int, limit: int
+    ) -> list[tuple[Any, ...]]:
+        if shape.name == "post_topics":
+            return self.conn.execute(
+                "SELECT p.id, t.topic_id FROM post_topics t JOIN posts p ON p.pk = t.post_pk "
+                "ORDER BY t.post_pk, t.topic_id LIMIT ? OFFSET ?",
+                (limit, offset),
+            ).fetchall()
+        order = ", ".join(_ident(c) for c in shape.key) or "rowid"
+        return self.conn.execute(
+            f"SELECT {', '.join(_ident(c) for c in columns)} FROM {_ident(shape.name)} "
+            f"ORDER BY {order} LIMIT ? OFFSET ?",
+            (limit, offset),
+        ).fetchall()
+
+    def import_rows(
+        self, shape: TableShape, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        if not rows:
+            return
+        kinds = [shape.columns[c] for c in columns]
+        values = [[coerce(v, k) for v, k in zip(row, kinds, strict=True)] for row in rows]
+        if shape.name == "post_topics":
+            sql = (
+                "INSERT OR IGNORE INTO post_topics (post_pk, topic_id) "
+                "SELECT pk, ? FROM posts WHERE id = ?"
+            )
+            at = {c: i for i, c in enumerate(columns)}
+            values = [[v[at["topic_id"]], v[at["post_id"]]] for v in values]
+        else:
+            sql = (
+                f"INSERT INTO {_ident(shape.name)} ({', '.join(_ident(c) for c in columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})"
+            )
+            key = [c for c in shape.key if c in columns]
+            if key and len(key) == len(shape.key):
+                rest = [c for c in columns if c not in key]
+                sets = ", ".join(f"{_ident(c)} = excluded.{_ident(c)}" for c in rest)
+                conflict = ", ".join(_ident(c) for c in key)
+                sql += f" ON CONFLICT ({conflict}) " + (
+                    f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
+                )
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany(sql, values)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def clear_rows(self, shape: TableShape) -> None:
+        self.conn.execute(f"DELETE FROM {_ident(shape.name)}")
+
+    def finish_import(self, shape: TableShape) -> None:
+        """SQLite's integer keys continue after the largest by themselves."""

@@ -1,0 +1,92 @@
+"""Moving a workspace's state between backends, table by table
+(``veille store migrate``; :mod:`veille.services.migrate` drives it).
+
+Each backend that keeps state describes its tables (:class:`TableShape`),
+exports rows a page at a time and imports them by their key (an upsert, so a
+rerun converges), in the backend-neutral values below; the digest of a table
+is computed from those values, so the same rows give the same digest on
+SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+# Kinds of column values, as both backends can hold them.
+KINDS = ("int", "float", "text", "bytes", "bool")
+
+
+@dataclass(frozen=True)
+class TableShape:
+    name: str
+    columns: dict[str, str]  # column -> kind
+    key: tuple[str, ...]  # the primary key's columns (empty: none)
+
+
+class StateTransfer(Protocol):
+    """What a state backend offers :mod:`veille.services.migrate`."""
+
+    def transfer_tables(self) -> dict[str, TableShape]:
+        """The state tables of this store (posts-side tables left out)."""
+        ...
+
+    def export_rows(
+        self, shape: TableShape, columns: Sequence[str], *, offset: int, limit: int
+    ) -> list[tuple[Any, ...]]:
+        """A page of ``columns`` of the table, in the order of its key."""
+        ...
+
+    def import_rows(
+        self, shape: TableShape, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Upsert ``rows`` by the table's key (insert them where it has none),
+        in one transaction."""
+        ...
+
+    def clear_rows(self, shape: TableShape) -> None:
+        """Empty a table that has no key (before copying it whole again)."""
+        ...
+
+    def finish_import(self, shape: TableShape) -> None:
+        """After copying identifiers: their sequences continue after them."""
+        ...
+
+
+def canonical(value: Any) -> Any:
+    """The backend-neutral form of a column value."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def row_digest(row: Iterable[Any]) -> int:
+    data = json.dumps([canonical(v) for v in row], ensure_ascii=False, default=str)
+    return int.from_bytes(hashlib.sha256(data.encode()).digest()[:16], "big")
+
+
+def combine(total: int, digest: int) -> int:
+    """Sums of row digests: the same whatever order the rows are read in."""
+    return (total + digest) % (1 << 128)
+
+
+def coerce(value: Any, kind: str) -> Any:
+    """``value`` (from another backend) as a column of ``kind`` holds it."""
+    if value is None:
+        return None
+    if kind == "bool":
+        return bool(value)
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    if kind == "bytes":
+        return bytes(value)
+    return value

@@ -1,0 +1,88 @@
+"""``/api/v1/alerts``: alert rules, pause and resume, test sends."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from veille.services import alerts as service
+from veille.web.api.auth import reader, writer
+from veille.web.api.common import api_router
+from veille.web.api.models import AlertDetail, AlertIn, AlertOut, AlertResumed, AlertTested
+from veille.web.deps import workspace
+from veille.workspace import Workspace
+
+router = api_router("alerts")
+Ws = Annotated[Workspace, Depends(workspace)]
+
+
+def _row(ws: Workspace, name: str) -> AlertOut:
+    # One shape for every answer about an alert: the list's row, secrets masked.
+    for row in service.alert_rows(ws):
+        if row["name"] == name:
+            return AlertOut(**row)
+    service.get_alert(ws, name)  # raises NotFound naming the known alerts
+    raise AssertionError(name)  # pragma: no cover
+
+
+@router.get("/alerts", response_model=list[AlertOut], summary="List alerts", dependencies=[reader])
+def list_alerts(ws: Ws) -> list[AlertOut]:
+    return [AlertOut(**row) for row in service.alert_rows(ws)]
+
+
+@router.get(
+    "/alerts/{name}", response_model=AlertDetail, summary="Get an alert", dependencies=[reader]
+)
+def get_alert(name: str, ws: Ws) -> AlertDetail:
+    """Every setting of the alert (its channel URL masked) and its outbox counts."""
+    return AlertDetail(**service.show_alert(ws, name))
+
+
+@router.post(
+    "/alerts",
+    response_model=AlertOut,
+    status_code=201,
+    summary="Create an alert",
+    dependencies=[writer],
+)
+def create_alert(body: AlertIn, ws: Ws) -> AlertOut:
+    spec = service.AlertSpec(
+        to=body.to, topic=body.topic, query=body.query, name=body.name, kind=body.kind,
+        every=body.every, at=body.at, day=body.day, mode=body.mode,
+        min_followers=body.min_followers, min_engagement=body.min_engagement,
+        languages=tuple(body.languages), platforms=tuple(body.platforms), cap=body.cap,
+        quiet=body.quiet, language=body.language,
+    )  # fmt: skip
+    alert = service.add_alert(ws, spec)
+    return _row(ws, alert.name)
+
+
+@router.post(
+    "/alerts/{name}/pause", response_model=AlertOut, summary="Pause", dependencies=[writer]
+)
+def pause_alert(name: str, ws: Ws) -> AlertOut:
+    """Stop sending; matches keep being queued."""
+    service.pause_alert(ws, name)
+    return _row(ws, name)
+
+
+@router.post(
+    "/alerts/{name}/resume", response_model=AlertResumed, summary="Resume", dependencies=[writer]
+)
+def resume_alert(name: str, ws: Ws) -> AlertResumed:
+    """Send again: what was queued while paused and is due goes out now."""
+    done = service.resume_alert(ws, name)
+    return AlertResumed(alert=_row(ws, name), sent=done.sent, waiting=done.waiting)
+
+
+@router.post(
+    "/alerts/{name}/test",
+    response_model=AlertTested,
+    summary="Send a test",
+    dependencies=[writer],
+)
+def test_alert(name: str, ws: Ws) -> AlertTested:
+    """Send a sample through the alert's real channel now."""
+    sent = service.send_sample(ws, name)
+    return AlertTested(alert=sent.alert.name, posts=sent.posts, to=sent.to)

@@ -1,0 +1,217 @@
+"""``/api/v1/analytics/…``: volume, sentiment, share of voice, influencers:
+the numbers the dashboard and ``veille volume|sov|influencers`` show."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query
+
+from veille.analytics.scope import Scope
+from veille.services import analytics as service
+from veille.web.api.auth import reader
+from veille.web.api.common import (
+    Languages,
+    Period,
+    Platforms,
+    ScopeArgs,
+    api_router,
+    scope_args,
+)
+from veille.web.api.models import (
+    BreakdownOut,
+    InfluencerOut,
+    InfluencersOut,
+    SentimentOutSeries,
+    SentimentPointOut,
+    ShareOfVoiceOut,
+    ShareOut,
+    VoiceOut,
+    VolumeOut,
+    VolumePointOut,
+)
+from veille.web.deps import workspace
+from veille.workspace import Workspace
+
+router = api_router("analytics")
+Ws = Annotated[Workspace, Depends(workspace)]
+Scoped = Annotated[ScopeArgs, Depends(scope_args)]
+Interval = Literal["hour", "day", "week"]
+
+
+def _scope(ws: Workspace, args: ScopeArgs) -> Scope:
+    return service.build_scope(
+        ws,
+        query=args.query,
+        topic=args.topic,
+        platforms=args.platforms,
+        languages=args.languages,
+    )
+
+
+@router.get(
+    "/analytics/volume",
+    response_model=VolumeOut,
+    summary="Posts over time",
+    dependencies=[reader],
+)
+def volume(
+    ws: Ws, args: Scoped, period: Period = "last-30d", interval: Interval = "day"
+) -> VolumeOut:
+    """Posts per hour, day or week in the workspace time zone, the previous
+    period beside each bucket, and each bucket's net sentiment."""
+    from veille.analytics.volume import net_sentiment
+    from veille.analytics.volume import volume as volume_of
+
+    tz = ws.settings.workspace.timezone
+    scope, per = _scope(ws, args), service.period(ws, period)
+    vol = volume_of(ws.store, scope, per, interval=interval, timezone=tz)
+    senti = net_sentiment(ws.store, scope, per, interval=interval, timezone=tz)
+    return VolumeOut(
+        about=scope.label,
+        period=per.label(tz),
+        interval=interval,
+        timezone=tz,
+        total=vol.total,
+        previous_total=vol.previous_total,
+        change=vol.change,
+        points=[
+            VolumePointOut(
+                start=p.start,
+                posts=p.posts,
+                previous_start=p.previous_start,
+                previous=p.previous,
+                net_sentiment=s.net,
+            )
+            for p, s in zip(vol.points, senti, strict=True)
+        ],
+    )
+
+
+@router.get(
+    "/analytics/breakdown",
+    response_model=BreakdownOut,
+    summary="Posts by platform, language, country or sentiment",
+    dependencies=[reader],
+)
+def breakdown(
+    ws: Ws,
+    args: Scoped,
+    by: Literal["platform", "lang", "country", "sentiment"] = "platform",
+    period: Period = "last-30d",
+) -> BreakdownOut:
+    from veille.analytics.volume import breakdown as breakdown_of
+
+    tz = ws.settings.workspace.timezone
+    scope, per = _scope(ws, args), service.period(ws, period)
+    shares = breakdown_of(ws.store, scope, per, by)
+    return BreakdownOut(
+        about=scope.label,
+        period=per.label(tz),
+        by=by,
+        shares=[ShareOut.model_validate(s, from_attributes=True) for s in shares],
+    )
+
+
+@router.get(
+    "/analytics/sentiment",
+    response_model=SentimentOutSeries,
+    summary="Sentiment over time",
+    dependencies=[reader],
+)
+def sentiment(
+    ws: Ws, args: Scoped, period: Period = "last-30d", interval: Interval = "day"
+) -> SentimentOutSeries:
+    """Positive, negative and neutral posts per bucket and the net score
+    ((positive - negative) / scored); unscored posts are left out."""
+    from veille.analytics.volume import net_sentiment
+
+    tz = ws.settings.workspace.timezone
+    scope, per = _scope(ws, args), service.period(ws, period)
+    points = net_sentiment(ws.store, scope, per, interval=interval, timezone=tz)
+    return SentimentOutSeries(
+        about=scope.label,
+        period=per.label(tz),
+        interval=interval,
+        points=[
+            SentimentPointOut(
+                start=p.start,
+                positive=p.positive,
+                negative=p.negative,
+                neutral=p.neutral,
+                net=p.net,
+            )
+            for p in points
+        ],
+    )
+
+
+@router.get(
+    "/analytics/share-of-voice",
+    response_model=ShareOfVoiceOut,
+    summary="Share of voice",
+    dependencies=[reader],
+)
+def share_of_voice(
+    ws: Ws,
+    topic: Annotated[
+        list[str] | None, Query(description="A saved topic (repeatable); default: the brand's.")
+    ] = None,
+    named: Annotated[
+        list[str] | None, Query(alias="query", description="NAME=QUERY (repeatable).")
+    ] = None,
+    platforms: Platforms = None,
+    languages: Languages = None,
+    period: Period = "last-30d",
+) -> ShareOfVoiceOut:
+    """Each compared topic's share of posts and engagement; without topics, the
+    brand and its competitors of the organization settings. ``warnings`` name
+    the sources that cover the topics unevenly."""
+    scopes = service.voice_scopes(
+        ws,
+        topics=topic or (),
+        named_queries=named or (),
+        platforms=platforms or (),
+        languages=languages or (),
+    )
+    per = service.period(ws, period)
+    lang = ws.settings.workspace.ui_language
+    voices = service.share_of_voice(ws, scopes, per)
+    uneven = service.uneven_sources(ws, scopes, per)
+    return ShareOfVoiceOut(
+        period=per.label(ws.settings.workspace.timezone),
+        voices=[VoiceOut.model_validate(v, from_attributes=True) for v in voices],
+        warnings=[u.message(lang) for u in uneven],
+    )
+
+
+@router.get(
+    "/analytics/influencers",
+    response_model=InfluencersOut,
+    summary="Influencers",
+    dependencies=[reader],
+)
+def influencers(
+    ws: Ws,
+    args: Scoped,
+    view: Annotated[
+        Literal["us", "sector"] | None,
+        Query(description="us: the brand topic's; sector: the sector topic's."),
+    ] = None,
+    period: Period = "last-30d",
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> InfluencersOut:
+    """The authors who matter in the scope, best first, with why; the
+    organization's own accounts are never listed."""
+    topic = service.influencer_topic(ws, view, args.topic, args.query)
+    scope = service.build_scope(
+        ws, query=args.query, topic=topic, platforms=args.platforms, languages=args.languages
+    )
+    per = service.period(ws, period)
+    found = service.rank_influencers(ws, scope, per, limit=limit)
+    lang = ws.settings.workspace.ui_language
+    return InfluencersOut(
+        about=scope.label,
+        period=per.label(ws.settings.workspace.timezone),
+        influencers=[InfluencerOut.of(i, lang) for i in found],
+    )

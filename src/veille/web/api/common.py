@@ -1,0 +1,84 @@
+"""What every API module shares: its router class, the filters of a search
+or an aggregation as query parameters, and the workspace of the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from veille.errors import UsageError
+from veille.web.api.errors import ApiRoute
+from veille.web.api.models import ErrorResponse
+
+PREFIX = "/api/v1"
+
+# Documented once for every endpoint; each answer's body is ErrorResponse.
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorResponse, "description": "Bad input (a query error has the caret)."},
+    401: {"model": ErrorResponse, "description": "No token, or a revoked one."},
+    403: {"model": ErrorResponse, "description": "The token's role may not do this."},
+    404: {"model": ErrorResponse, "description": "No such topic, alert or source."},
+    422: {"model": ErrorResponse, "description": "A malformed parameter or body."},
+}
+
+
+def api_router(tag: str) -> APIRouter:
+    return APIRouter(prefix=PREFIX, tags=[tag], route_class=ApiRoute, responses=ERRORS)
+
+
+Platforms = Annotated[
+    list[str] | None, Query(alias="platform", description="Only this platform (repeatable).")
+]
+Languages = Annotated[
+    list[str] | None, Query(alias="lang", description="Only this language (repeatable).")
+]
+Period = Annotated[
+    str,
+    Query(description="last-week, last-month, last-7d, last-30d or FROM..TO (dates, TO included)."),
+]
+TopicName = Annotated[str | None, Query(description="Only posts of this saved topic.")]
+QueryText = Annotated[
+    str | None, Query(alias="q", description="Only posts matching this query (docs/query.md).")
+]
+
+
+@dataclass(frozen=True)
+class ScopeArgs:
+    """The posts an aggregation reads, as the API was asked."""
+
+    query: str | None
+    topic: str | None
+    platforms: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
+def scope_args(
+    q: QueryText = None,
+    topic: TopicName = None,
+    platforms: Platforms = None,
+    languages: Languages = None,
+) -> ScopeArgs:
+    if q is not None:
+        from veille.query import compile_query
+
+        compile_query(q)  # a QueryError with its column, before the scope hides it
+    return ScopeArgs(q or None, topic or None, tuple(platforms or ()), tuple(languages or ()))
+
+
+def parse_time(value: str | None, name: str) -> datetime | None:
+    """An ISO date or date-time (UTC when no offset is given)."""
+    if value is None or value == "":
+        return None
+    from datetime import UTC
+
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"{name}={value!r} is not a date",
+            hint="Use ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z.",
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

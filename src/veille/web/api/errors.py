@@ -1,0 +1,134 @@
+"""The API's errors as JSON: what went wrong and what to do, with the caret
+under a query-language fault.
+
+Every API route is an :class:`ApiRoute`, so an error raised anywhere in it (a
+service's :class:`~veille.errors.VeilleError`, the 401/403 of the role check,
+a malformed parameter) leaves as the same JSON shape, never as an HTML page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+
+from veille.errors import NotFound, StoreError, StoreLocked, UsageError, VeilleError
+from veille.query import QueryError
+
+# What each status means for a client, when the raiser gave no message.
+_DEFAULT_MESSAGES = {
+    401: (
+        "unauthorized",
+        "this API needs a token",
+        "Send the header 'Authorization: Bearer TOKEN'; create a token with "
+        "`veille token create USER`.",
+    ),
+    403: (
+        "forbidden",
+        "your role may not do this",
+        "Ask an admin for a higher role (viewers read, analysts change topics and alerts).",
+    ),
+    404: ("not_found", "no such API endpoint", "See /api/docs for the endpoints."),
+    405: ("method_not_allowed", "this endpoint does not take that method", "See /api/docs."),
+}
+
+
+def error_response(
+    status: int, code: str, message: str, hint: str | None = None, **extra: Any
+) -> JSONResponse:
+    body = {"status": status, "code": code, "message": message, "hint": hint, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def query_error(exc: QueryError) -> JSONResponse:
+    line = exc.query.replace("\n", " ").replace("\t", " ")
+    return error_response(
+        400,
+        "invalid_query",
+        f"invalid query: {exc.message} (column {exc.column})",
+        exc.hint,
+        query=exc.query,
+        column=exc.column,
+        caret=f"{line}\n{' ' * (exc.column - 1)}^",
+    )
+
+
+def _validation(exc: RequestValidationError) -> JSONResponse:
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path"))
+        problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+    return error_response(
+        422,
+        "invalid_input",
+        "; ".join(problems) or "the request is malformed",
+        "See /api/docs for the parameters and body this endpoint takes.",
+    )
+
+
+def http_error(exc: HTTPException) -> JSONResponse:
+    code, message, hint = _DEFAULT_MESSAGES.get(
+        exc.status_code, ("http_error", f"HTTP {exc.status_code}", None)
+    )
+    detail = exc.detail
+    if isinstance(detail, dict):
+        message = str(detail.get("message", message))
+        hint = detail.get("hint", hint)
+    elif isinstance(detail, str) and detail and detail not in ("Not Found", "Unauthorized"):
+        message = detail
+    return error_response(exc.status_code, code, message, hint)
+
+
+def to_response(exc: Exception) -> JSONResponse | None:
+    """The JSON answer for ``exc``, or ``None`` for a bug (left to the server)."""
+    if isinstance(exc, QueryError):
+        return query_error(exc)
+    if isinstance(exc, NotFound):
+        return error_response(404, "not_found", exc.message, exc.hint)
+    if isinstance(exc, UsageError):
+        return error_response(400, "invalid_input", exc.message, exc.hint)
+    if isinstance(exc, StoreLocked):
+        return error_response(503, "busy", exc.message, exc.hint)
+    if isinstance(exc, StoreError):
+        return error_response(500, "store_error", exc.message, exc.hint)
+    if isinstance(exc, VeilleError):
+        return error_response(502, "failed", exc.message, exc.hint)
+    if isinstance(exc, RequestValidationError):
+        return _validation(exc)
+    if isinstance(exc, HTTPException):
+        return http_error(exc)
+    return None
+
+
+def _anonymous(request: Request) -> bool:
+    from veille.web.deps import SESSION_COOKIE, bearer_token
+
+    return bearer_token(request) is None and not request.cookies.get(SESSION_COOKIE)
+
+
+class ApiRoute(APIRoute):
+    """A route whose every failure a client can act on is answered in JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Exception as exc:
+                if _anonymous(request) and isinstance(exc, HTTPException):
+                    # The CSRF check runs first and refuses an unsafe call with
+                    # no credentials at all; what such a caller lacks is a token.
+                    exc = HTTPException(401)
+                answer = to_response(exc)
+                if answer is None:
+                    raise
+                return answer
+
+        return guarded

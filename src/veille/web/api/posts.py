@@ -1,0 +1,59 @@
+"""``GET /api/v1/posts``: search stored posts with the query language."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query
+
+from veille.services.paging import MAX_LIMIT, search_page
+from veille.store.base import PostFilter
+from veille.web.api.auth import reader
+from veille.web.api.common import Languages, Platforms, api_router, parse_time
+from veille.web.api.models import PostOut, PostPage
+from veille.web.deps import workspace
+from veille.workspace import Workspace
+
+router = api_router("posts")
+
+
+@router.get("/posts", response_model=PostPage, summary="Search posts", dependencies=[reader])
+def search_posts(
+    ws: Annotated[Workspace, Depends(workspace)],
+    q: Annotated[str, Query(description="A query in the query language (docs/query.md).")],
+    platforms: Platforms = None,
+    languages: Languages = None,
+    since: Annotated[str | None, Query(description="Published at or after (ISO).")] = None,
+    until: Annotated[str | None, Query(description="Published before (ISO).")] = None,
+    sort: Literal["newest", "relevance", "engagement"] = "newest",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
+    page: Annotated[int | None, Query(ge=1, description="1-based page (or use cursor).")] = None,
+    count: Annotated[bool, Query(description="Count every match (total).")] = True,
+) -> PostPage:
+    """Posts matching ``q`` and the filters, a page at a time, with what the
+    query matched (highlights) and how many match in all."""
+    flt = PostFilter(
+        since=parse_time(since, "since"),
+        until=parse_time(until, "until"),
+        platforms=tuple(platforms or ()),
+        languages=tuple(languages or ()),
+    )
+    found = search_page(
+        ws.posts,
+        q,
+        flt,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        page=page,
+        count=count,
+    )
+    return PostPage(
+        query=found.query.text,
+        total=found.total,
+        limit=limit,
+        page=found.page,
+        next_cursor=found.next_cursor,
+        items=[PostOut.from_hit(h) for h in found.hits],
+    )

@@ -1,0 +1,66 @@
+"""``/api/v1/topics``: saved queries, with every version kept."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Response
+
+from veille.query import topics as service
+from veille.web.api.auth import reader, writer
+from veille.web.api.common import api_router
+from veille.web.api.models import TopicDetail, TopicIn, TopicOut, TopicUpdate, TopicVersionOut
+from veille.web.deps import workspace
+from veille.workspace import Workspace
+
+router = api_router("topics")
+Ws = Annotated[Workspace, Depends(workspace)]
+
+
+@router.get("/topics", response_model=list[TopicOut], summary="List topics", dependencies=[reader])
+def list_topics(ws: Ws) -> list[TopicOut]:
+    return [TopicOut.of(t) for t in service.list_topics(ws.store)]
+
+
+@router.get(
+    "/topics/{name}", response_model=TopicDetail, summary="Get a topic", dependencies=[reader]
+)
+def get_topic(name: str, ws: Ws) -> TopicDetail:
+    """The topic, its versions (oldest first) and how many stored posts it matches."""
+    tested = service.test_topic(ws.store, name, sample=0)
+    return TopicDetail(
+        **TopicOut.of(tested.topic).model_dump(),
+        versions=[
+            TopicVersionOut(version=v.version, query=v.query, created_at=v.created_at)
+            for v in service.versions(ws.store, name)
+        ],
+        matches=tested.count,
+    )
+
+
+@router.post(
+    "/topics",
+    response_model=TopicOut,
+    status_code=201,
+    summary="Create a topic",
+    dependencies=[writer],
+)
+def create_topic(body: TopicIn, ws: Ws) -> TopicOut:
+    return TopicOut.of(service.add_topic(ws.store, body.name, body.query))
+
+
+@router.put(
+    "/topics/{name}",
+    response_model=TopicOut,
+    summary="Give a topic a new query",
+    dependencies=[writer],
+)
+def update_topic(name: str, body: TopicUpdate, ws: Ws) -> TopicOut:
+    """A new version of the topic's query (none when the query is unchanged)."""
+    return TopicOut.of(service.edit_topic(ws.store, name, body.query))
+
+
+@router.delete("/topics/{name}", status_code=204, summary="Delete a topic", dependencies=[writer])
+def delete_topic(name: str, ws: Ws) -> Response:
+    service.remove_topic(ws.store, name)
+    return Response(status_code=204)

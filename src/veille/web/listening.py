@@ -1,0 +1,244 @@
+"""What the listening pages share: posts as the templates show them (text
+highlighted and sanitized, links only to the web), charts drawn once per
+content, and the form values every page parses.
+
+Post content is untrusted: text reaches the page through
+:func:`veille.query.highlight.highlight` (escaped, then cleaned by nh3 so that
+only ``<mark>`` survives); titles, names and handles are escaped by Jinja2;
+a post's link is kept only when it is an ``http(s)`` URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import Request
+from markupsafe import Markup
+
+from veille.errors import UsageError
+from veille.query.highlight import field_spans, highlight
+from veille.services.search import Hit
+
+log = logging.getLogger(__name__)
+
+#: Characters of a post's text shown in a list before it is cut.
+SNIPPET = 500
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is a web address (never ``javascript:`` and the like)."""
+    if url and url.strip().lower().startswith(("https://", "http://")):
+        return url.strip()
+    return None
+
+
+@dataclass(frozen=True)
+class PostView:
+    """One post as a template shows it; ``title`` and ``text`` are safe markup."""
+
+    id: str
+    platform: str
+    author: str
+    author_name: str
+    author_url: str | None
+    url: str | None
+    title: Markup
+    text: Markup
+    published_at: datetime
+    lang: str
+    sentiment: str
+    engagement: int
+    cluster_id: str | None
+
+
+def post_view(hit: Hit, *, limit: int | None = SNIPPET) -> PostView:
+    p = hit.post
+    return PostView(
+        id=p.id,
+        platform=p.platform,
+        author=p.author.handle,
+        author_name=p.author.name or "",
+        author_url=safe_url(p.author.url),
+        url=safe_url(p.url),
+        title=Markup(highlight(p.title or "", field_spans(hit.spans, "title"), as_html=True)),
+        text=Markup(highlight(p.text, field_spans(hit.spans, "text"), as_html=True, limit=limit)),
+        published_at=p.published_at,
+        lang=p.lang or "",
+        sentiment=p.sentiment.label if p.sentiment else "",
+        engagement=p.engagement.total,
+        cluster_id=p.cluster_id,
+    )
+
+
+def plain_hit(post: Any) -> Hit:
+    """A post shown without highlights."""
+    return Hit(post, ())
+
+
+# -- charts ------------------------------------------------------------------------
+
+
+class ChartCache:
+    """SVG charts kept by the content they draw (a few hundred at most): the
+    analytics library takes ~0.1 s to draw one, a dashboard shows several, and
+    the same figures are drawn again until new posts change them. One per app
+    (``app.state.charts``), shared by its threads."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def svg(self, chart: Any) -> Markup:
+        from veille.analytics.charts import to_svg
+
+        spec = chart.to_dict()
+        key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return Markup(found)
+        drawn = to_svg(chart)
+        with self._lock:
+            self._items[key] = drawn
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        # vl-convert's SVG: numbers, labels it escaped itself, no script.
+        return Markup(drawn)
+
+
+def charts(request: Request) -> ChartCache:
+    cache = getattr(request.app.state, "listening_charts", None)
+    if cache is None:
+        cache = request.app.state.listening_charts = ChartCache()
+    return cache
+
+
+class Recent:
+    """Answers kept for ``seconds`` by key (the dashboard's figures: the same
+    for every viewer, and a minute old at most). One per app, thread-safe."""
+
+    def __init__(self, seconds: float = 60.0, size: int = 64) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._items: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        self._making: set[Any] = set()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The answer kept for ``key``; made now when there is none. A stale one
+        is returned as it is while one thread makes the next, so that the
+        viewers of a busy page never wait for it together."""
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            found = self._items.get(key)
+            fresh = found is not None and now - found[0] < self.seconds
+            if found is not None and not fresh and key not in self._making:
+                self._making.add(key)
+                threading.Thread(target=self._make, args=(key, make), daemon=True).start()
+        if found is not None:
+            return found[1]
+        value = make()
+        self._keep(key, value)
+        return value
+
+    def _make(self, key: Any, make: Callable[[], Any]) -> None:
+        try:
+            self._keep(key, make())
+        except Exception:  # the stale answer stays; the next visit tries again
+            log.exception("refreshing %r failed", key)
+        finally:
+            with self._lock:
+                self._making.discard(key)
+
+    def _keep(self, key: Any, value: Any) -> None:
+        import time
+
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def recent(request: Request, name: str) -> Recent:
+    """The app's :class:`Recent` answers called ``name``."""
+    holder = getattr(request.app.state, "listening_recent", None)
+    if holder is None:
+        holder = request.app.state.listening_recent = {}
+    found = holder.get(name)
+    if found is None:
+        found = holder[name] = Recent()
+    return found
+
+
+# -- form values -------------------------------------------------------------------
+
+
+def many(request: Request, name: str) -> tuple[str, ...]:
+    """Every non-empty value of the query parameter ``name``."""
+    return tuple(v.strip() for v in request.query_params.getlist(name) if v.strip())
+
+
+def day(value: str | None, label: str) -> date | None:
+    """A ``YYYY-MM-DD`` form value as a date (``None`` when empty)."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(
+            f"{label} {value!r} is not a date", hint="Write it as YYYY-MM-DD, e.g. 2026-03-01."
+        ) from None
+
+
+def error_text(exc: Exception, gettext: Callable[..., str]) -> tuple[str, str | None]:
+    """``(message, hint)`` of a user's error, as the page shows it."""
+    message = getattr(exc, "message", str(exc))
+    return message, getattr(exc, "hint", None)
+
+
+# -- the topic-or-query and period form of the analytics pages ----------------------
+
+SCOPE_PERIODS = ("last-7d", "last-30d", "last-week", "last-month")
+
+
+def scope_asked(request: Request) -> dict[str, str]:
+    """The topic, query and period the form asks for (an unknown period: 30 days)."""
+    q = request.query_params
+    chosen = q.get("period", "last-30d")
+    return {
+        "topic": q.get("topic", "").strip(),
+        "query": q.get("query", "").strip(),
+        "period": chosen if chosen in SCOPE_PERIODS else "last-30d",
+    }
+
+
+def scope_form(request: Request, asked: dict[str, str]) -> dict[str, Any]:
+    """The form's context: what was asked, the periods and the topics offered."""
+    from veille.query.topics import list_topics
+
+    ws = request.app.state.workspace
+    topics = [t.name for t in list_topics(ws.state)]
+    return {"asked": asked, "periods": SCOPE_PERIODS, "topics": topics, "error": None}
+
+
+def audited(
+    request: Request, actor: str | None, action: str, target: str, detail: str = ""
+) -> None:
+    """Record a change made through a listening page in the audit log (who,
+    what, when; never a secret)."""
+    from veille.services.audit import record
+
+    record(request.app.state.workspace.state, actor, action, target, detail)

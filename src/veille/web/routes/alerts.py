@@ -1,0 +1,229 @@
+"""Alerts (``/alerts``): list and create; the alert's page (``/alerts/{name}``,
+the page our e-mails link to): channel, frequency, pause and resume, a test
+send, deliveries and dead letters, its Atom feed's secret address; the
+one-click unsubscribe our e-mails carry (RFC 8058), which works without
+logging in, for that alert only, with its secret token."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from veille.alerts.model import FREQUENCIES, KINDS, WEEKDAYS
+from veille.errors import VeilleError
+from veille.services import alerts as alert_service
+from veille.web.deps import Analyst, Viewer, csrf_exempt, redirect, render, translator, workspace
+from veille.web.listening import audited
+
+router = APIRouter()
+
+DELIVERIES_SHOWN = 50
+
+
+def _new_form(request: Request, values: dict[str, Any] | None = None) -> dict[str, Any]:
+    from veille.query.topics import list_topics
+
+    return {
+        "kinds": KINDS,
+        "frequencies": FREQUENCIES,
+        "weekdays": WEEKDAYS,
+        "topic_names": [t.name for t in list_topics(workspace(request).state)],
+        "form": values or {},
+    }
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alert_list(request: Request, user: Viewer) -> HTMLResponse:
+    ws = workspace(request)
+    context = {
+        "alerts": alert_service.alert_rows(ws),
+        "can_edit": user.can("analyst"),
+        "error": None,
+    } | _new_form(request)
+    return render(request, "alerts/list.html", context)
+
+
+@router.post("/alerts", response_model=None)
+def alert_create(
+    request: Request,
+    user: Analyst,
+    to: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    topic: Annotated[str, Form()] = "",
+    query: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "match",
+    every: Annotated[str, Form()] = "",
+    at: Annotated[str, Form()] = "08:00",
+    day: Annotated[str, Form()] = "mon",
+    language: Annotated[str, Form()] = "",
+) -> Response:
+    _ = translator(request)
+    ws = workspace(request)
+    values = {"to": to, "name": name, "topic": topic, "query": query, "kind": kind,
+              "every": every, "at": at, "day": day, "language": language}  # fmt: skip
+    spec = alert_service.AlertSpec(
+        to=to.strip(), name=name.strip() or None, topic=topic.strip() or None,
+        query=query.strip() or None, kind=kind if kind != "report" else "match",
+        report=kind == "report", every=every or None, at=at or "08:00", day=day or "mon",
+        language=language or None,
+    )  # fmt: skip
+    try:
+        alert = alert_service.add_alert(ws, spec)
+    except VeilleError as exc:
+        context = {
+            "alerts": alert_service.alert_rows(ws), "can_edit": True, "error": exc,
+        } | _new_form(request, values)  # fmt: skip
+        return render(request, "alerts/list.html", context, status_code=400)
+    audited(request, user.username, "alert.add", alert.name, alert.subject)
+    return redirect(_url(alert.name), message=_("Alert %(name)s created.", name=alert.name))
+
+
+def _url(name: str, tail: str = "") -> str:
+    from urllib.parse import quote
+
+    return f"/alerts/{quote(name, safe='')}{tail}"
+
+
+@router.get("/alerts/{name}", response_class=HTMLResponse)
+def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
+    ws = workspace(request)
+    alert = alert_service.get_alert(ws, name)
+    shown = alert_service.show_alert(ws, name)
+    token = alert_service.feed_token(ws, name)
+    base = ws.settings.web.base_url.rstrip("/")
+    context = {
+        "alert": alert,
+        "shown": shown,
+        "schedule": alert_service.schedule_text(alert),
+        "outbox": shown["outbox"],
+        "deliveries": alert_service.deliveries(ws, alert=name, limit=DELIVERIES_SHOWN).rows,
+        "dead": alert_service.deliveries(ws, alert=name, status=("dead",), limit=100).rows,
+        "feed_url": f"{base}/feeds/{token}.atom" if token else None,
+        "frequencies": FREQUENCIES,
+        "weekdays": WEEKDAYS,
+        "can_edit": user.can("analyst"),
+        "unsubscribed_at": _when(alert.params.get("unsubscribed_at")),
+    }
+    return render(request, "alerts/show.html", context)
+
+
+def _when(ts: Any) -> datetime | None:
+    return datetime.fromtimestamp(float(ts), UTC) if isinstance(ts, int | float) else None
+
+
+@router.post("/alerts/{name}/pause", response_model=None)
+def alert_pause(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    alert_service.pause_alert(workspace(request), name)
+    audited(request, user.username, "alert.pause", name)
+    return redirect(_url(name), message=_("Alert paused: matches are kept and sent on resume."))
+
+
+@router.post("/alerts/{name}/resume", response_model=None)
+def alert_resume(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    done = alert_service.resume_alert(workspace(request), name)
+    audited(request, user.username, "alert.resume", name)
+    return redirect(
+        _url(name),
+        message=_("Alert resumed: %(sent)s sent now, %(waiting)s waiting.",
+                  sent=done.sent, waiting=done.waiting),
+    )  # fmt: skip
+
+
+@router.post("/alerts/{name}/test", response_model=None)
+def alert_test(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    try:
+        sent = alert_service.send_sample(workspace(request), name)
+    except VeilleError as exc:
+        return redirect(_url(name), message=_("The test could not be sent: %(error)s",
+                                              error=exc.message))  # fmt: skip
+    return redirect(
+        _url(name), message=_("Test sent to %(to)s (%(n)s posts).", to=sent.to, n=sent.posts)
+    )
+
+
+@router.post("/alerts/{name}/retry", response_model=None)
+def alert_retry(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    n = alert_service.retry_dead(workspace(request), name)
+    audited(request, user.username, "alert.retry", name, f"{n} dead letters")
+    return redirect(_url(name), message=_("%(n)s dead letters queued again.", n=n))
+
+
+@router.post("/alerts/{name}/settings", response_model=None)
+def alert_settings(
+    request: Request,
+    name: str,
+    user: Analyst,
+    to: Annotated[str, Form()] = "",
+    every: Annotated[str, Form()] = "",
+    at: Annotated[str, Form()] = "",
+    day: Annotated[str, Form()] = "",
+) -> Response:
+    _ = translator(request)
+    alert_service.change_alert(workspace(request), name, to=to, every=every, at=at, day=day)
+    audited(request, user.username, "alert.edit", name, f"every={every} at={at} day={day}")
+    return redirect(_url(name), message=_("Alert settings saved."))
+
+
+@router.post("/alerts/{name}/feed", response_model=None)
+def alert_feed_new(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    alert_service.new_feed_token(workspace(request), name)
+    audited(request, user.username, "alert.feed.new", name)
+    return redirect(
+        _url(name), message=_("The feed has a new address; the previous one no longer works.")
+    )
+
+
+@router.post("/alerts/{name}/feed/revoke", response_model=None)
+def alert_feed_revoke(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    alert_service.revoke_feed_token(workspace(request), name)
+    audited(request, user.username, "alert.feed.revoke", name)
+    return redirect(_url(name), message=_("The feed address no longer works."))
+
+
+@router.post("/alerts/{name}/delete", response_model=None)
+def alert_delete(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    alert_service.remove_alert(workspace(request), name)
+    audited(request, user.username, "alert.remove", name)
+    return redirect("/alerts", message=_("Alert %(name)s deleted.", name=name))
+
+
+# -- one-click unsubscribe (no login: the token is the authorization) ------------
+
+
+@router.get("/alerts/{name}/unsubscribe", response_class=HTMLResponse)
+def unsubscribe_page(request: Request, name: str) -> HTMLResponse:
+    """The page the link opens in a browser: a button that unsubscribes (a GET
+    never does, so that link checkers in mail systems change nothing)."""
+    token = request.query_params.get("token", "")
+    return render(request, "alerts/unsubscribe.html", {"name": name, "token": token, "done": None})
+
+
+@router.post("/alerts/{name}/unsubscribe", response_class=HTMLResponse)
+@csrf_exempt
+def unsubscribe(request: Request, name: str) -> HTMLResponse:
+    """RFC 8058 one-click: a mail client POSTs ``List-Unsubscribe=One-Click``
+    to the link of the ``List-Unsubscribe`` header; the page's button POSTs
+    the same. The alert's own secret token (in the link) is the only
+    authorization; a wrong one changes nothing (403)."""
+    token = request.query_params.get("token", "")
+    try:
+        alert = alert_service.unsubscribe(workspace(request), name, token)
+    except alert_service.InvalidToken as exc:
+        return render(
+            request, "alerts/unsubscribe.html",
+            {"name": name, "token": "", "done": None, "error": exc}, status_code=403,
+        )  # fmt: skip
+    audited(request, None, "alert.unsubscribe", alert.name, "one-click link of its e-mails")
+    return render(
+        request, "alerts/unsubscribe.html", {"name": alert.name, "token": token, "done": alert}
+    )

@@ -1,0 +1,48 @@
+"""Influencers (``/influencers``): who matters in a topic or query over a
+period, why (the numbers behind the rank), whether the organization already
+engaged with them, and how to reach them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from veille.errors import VeilleError
+from veille.services import analytics as analytics_service
+from veille.web.deps import Viewer, lang, render, workspace
+from veille.web.listening import safe_url, scope_asked, scope_form
+
+router = APIRouter()
+
+SHOWN = 25
+
+
+@router.get("/influencers", response_class=HTMLResponse)
+def influencers(request: Request, user: Viewer) -> HTMLResponse:
+    ws = workspace(request)
+    language = lang(request)
+    asked = scope_asked(request)
+    context = scope_form(request, asked)
+    rows: list[dict[str, Any]] = []
+    try:
+        scope = analytics_service.build_scope(
+            ws, query=asked["query"] or None, topic=asked["topic"] or None
+        )
+        found = analytics_service.rank_influencers(
+            ws, scope, analytics_service.period(ws, asked["period"]), limit=SHOWN
+        )
+    except VeilleError as exc:
+        found, context["error"] = [], exc
+    for i in found:
+        latest = i.recent[0] if i.recent else None
+        rows.append(
+            {
+                "handle": i.handle, "name": i.name or "", "score": i.score,
+                "platforms": i.platforms, "languages": i.languages, "engaged": i.engaged,
+                "why": i.why(language), "profile": safe_url(i.profile), "site": safe_url(i.site),
+                "latest": safe_url(latest.url) if latest else None,
+            }
+        )  # fmt: skip
+    return render(request, "influencers/index.html", context | {"rows": rows})

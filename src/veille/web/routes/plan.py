@@ -1,0 +1,585 @@
+"""The plan's pages: the overview (everyone signed in reads it), the editing
+forms (managers and admins), the guided start, the guidelines that every team
+member acknowledges, and the plan as a document. The rules live in
+:mod:`veille.plan`; these routes parse forms and show answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from veille.errors import VeilleError
+from veille.web.deps import (
+    Manager,
+    Viewer,
+    current_user,
+    lang,
+    redirect,
+    render,
+    translator,
+    workspace,
+)
+
+router = APIRouter()
+
+Text = Annotated[str, Form(max_length=4000)]
+LongText = Annotated[str, Form(max_length=200_000)]
+
+
+def _overview(request: Request) -> dict[str, Any]:
+    from veille.plan.adoption import adoption
+    from veille.plan.charts import kpi_svg
+    from veille.plan.cost import estimate
+    from veille.plan.document import cost_data
+    from veille.plan.objectives import kind_label
+    from veille.plan.people import current_guidelines, has_acknowledged
+    from veille.plan.recommend import recommendations
+    from veille.plan.status import format_value, reports, status_label
+
+    ws = workspace(request)
+    language = lang(request)
+    user = current_user(request)
+    found = reports(ws)
+    kpis = [
+        {
+            "report": r,
+            "kind": r.kpi.kind,
+            "value": format_value(r.kpi.kind, r.value, language),
+            "baseline": format_value(r.kpi.kind, r.kpi.baseline, language),
+            "target": format_value(r.kpi.kind, r.kpi.target, language),
+            "status": r.status,
+            "status_label": status_label(r.status, language),
+            "reason": r.reason(language),
+            "chart": kpi_svg(r, language),
+        }
+        for r in found
+    ]
+    est = estimate(ws)
+    return {
+        "objectives": ws.state.plan_objectives(),
+        "kind_label": lambda k: kind_label(k, language),
+        "kpis": kpis,
+        "people": ws.state.plan_people(),
+        "channels": ws.state.plan_channels(),
+        "cost": est,
+        "cost_rows": cost_data(est),
+        "adoption": adoption(ws),
+        "recommendations": [r.text(language) for r in recommendations(ws)],
+        "guidelines": current_guidelines(ws.state),
+        "acknowledged": user is not None and has_acknowledged(ws.state, user.username),
+        "organization": ws.state.plan_settings().get("organization", ""),
+    }
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def overview(request: Request, user: Viewer) -> Response:
+    ws = workspace(request)
+    if not ws.state.plan_objectives() and user.can("manager"):
+        return redirect("/plan/start")
+    return render(request, "plan/overview.html", _overview(request))
+
+
+# -- the guided start -----------------------------------------------------------
+
+
+def _start_context(request: Request, error: str | None = None, **form: Any) -> dict[str, Any]:
+    from veille.plan.common import PLATFORMS
+    from veille.plan.objectives import KINDS, kind_label
+    from veille.plan.start import DEFAULTS
+
+    language = lang(request)
+    return {
+        "kinds": [(k, kind_label(k, language)) for k in KINDS],
+        "defaults": {
+            k: (d.description_fr if language == "fr" else d.description_en)
+            for k, d in DEFAULTS.items()
+        },
+        "platforms": PLATFORMS,
+        "topics": [t.name for t in workspace(request).state.topics()],
+        "error": error,
+        "form": form,
+    }
+
+
+@router.get("/plan/start", response_class=HTMLResponse)
+def start_page(request: Request, user: Manager) -> Response:
+    return render(request, "plan/start.html", _start_context(request))
+
+
+@router.post("/plan/start", response_class=HTMLResponse)
+def start(
+    request: Request,
+    user: Manager,
+    organization: Text = "",
+    kind: Text = "customer_service",
+    description: Text = "",
+    deadline: Text = "",
+    owner: Text = "",
+    topic: Text = "",
+    query: Text = "",
+    competitors: Text = "",
+    channels: Annotated[list[str] | None, Form()] = None,
+    handle: Text = "",
+    posts_per_week: Text = "",
+    response_minutes: Text = "",
+) -> Response:
+    from veille.plan.common import parse_day
+    from veille.plan.start import StartAnswers, start_plan
+
+    _ = translator(request)
+    form = dict(
+        organization=organization,
+        kind=kind,
+        description=description,
+        deadline=deadline,
+        owner=owner,
+        topic=topic,
+        query=query,
+        competitors=competitors,
+        channels=channels or [],
+        handle=handle,
+        posts_per_week=posts_per_week,
+        response_minutes=response_minutes,
+    )
+    try:
+        answers = StartAnswers(
+            organization=organization,
+            lang=lang(request),
+            kind=kind,
+            description=description,
+            owner=owner or user.username,
+            deadline=parse_day(deadline),
+            topic=topic,
+            query=query,
+            competitors=competitors.split(",") if competitors else [],
+            channels=channels or [],
+            handle=handle,
+            posts_per_week=_number(posts_per_week, "posts_per_week"),
+            response_minutes=_whole(response_minutes, "response_minutes"),
+        )
+        start_plan(workspace(request), answers, actor=user.username)
+    except VeilleError as exc:
+        context = _start_context(request, exc.message, **form)
+        return render(request, "plan/start.html", context, status_code=400)
+    return redirect("/plan", message=_("Your plan is started. Check its cost, then adopt it."))
+
+
+def _number(text: str, what: str) -> float | None:
+    from veille.errors import UsageError
+
+    if not text.strip():
+        return None
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        raise UsageError(f"{what}: {text!r} is not a number", hint="Write a number.") from None
+
+
+def _whole(text: str, what: str) -> int | None:
+    value = _number(text, what)
+    return None if value is None else int(value)
+
+
+# -- editing --------------------------------------------------------------------
+
+
+def _edit_context(request: Request, error: str | None = None) -> dict[str, Any]:
+    from veille.plan.common import PLATFORMS
+    from veille.plan.cost import estimate
+    from veille.plan.document import cost_data
+    from veille.plan.kpis import KINDS as KPI_KINDS
+    from veille.plan.kpis import kind_label as kpi_label
+    from veille.plan.objectives import KINDS, kind_label
+    from veille.plan.people import ROLES, current_guidelines, role_label
+
+    ws = workspace(request)
+    language = lang(request)
+    return {
+        "error": error,
+        "objectives": ws.state.plan_objectives(),
+        "kinds": [(k, kind_label(k, language)) for k in KINDS],
+        "kpis": ws.state.plan_kpis(),
+        "kpi_kinds": [(k, kpi_label(k, language)) for k in KPI_KINDS],
+        "people": ws.state.plan_people(),
+        "roles": [(r, role_label(r, language)) for r in ROLES],
+        "channels": ws.state.plan_channels(),
+        "platforms": PLATFORMS,
+        "topics": [t.name for t in ws.state.topics()],
+        "costs": ws.state.plan_costs(),
+        "cost_rows": cost_data(estimate(ws)),
+        "guidelines": current_guidelines(ws.state),
+    }
+
+
+@router.get("/plan/edit", response_class=HTMLResponse)
+def edit_page(request: Request, user: Manager) -> Response:
+    return render(request, "plan/edit.html", _edit_context(request))
+
+
+def _change(
+    request: Request, action: Callable[[], object], done: str, where: str = "/plan/edit"
+) -> Response:
+    """Run a change of the plan; its error is shown on the editing page."""
+    try:
+        action()
+    except VeilleError as exc:
+        return render(
+            request, "plan/edit.html", _edit_context(request, exc.message), status_code=400
+        )
+    return redirect(where, message=done)
+
+
+@router.post("/plan/objectives", response_class=HTMLResponse)
+def objective_save(
+    request: Request,
+    user: Manager,
+    name: Text = "",
+    kind: Text = "custom",
+    description: Text = "",
+    owner: Text = "",
+    deadline: Text = "",
+    topics: Annotated[list[str] | None, Form()] = None,
+    channels: Annotated[list[str] | None, Form()] = None,
+    existing: Text = "",
+) -> Response:
+    from veille.plan.objectives import add_objective, edit_objective
+
+    _ = translator(request)
+    state = workspace(request).state
+
+    def save() -> object:
+        if existing:
+            return edit_objective(
+                state,
+                existing,
+                kind=kind,
+                description=description,
+                owner=owner,
+                deadline=deadline or None,
+                topics=topics or [],
+                channels=channels or [],
+                actor=user.username,
+            )
+        return add_objective(
+            state,
+            name,
+            kind,
+            description=description,
+            owner=owner,
+            deadline=deadline or None,
+            topics=topics,
+            channels=channels,
+            actor=user.username,
+        )
+
+    return _change(request, save, _("Objective %(name)s saved.", name=existing or name))
+
+
+@router.post("/plan/objectives/remove", response_class=HTMLResponse)
+def objective_remove(request: Request, user: Manager, name: Text = "") -> Response:
+    from veille.plan.objectives import remove_objective
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: remove_objective(state, name, actor=user.username),
+        _("Objective %(name)s removed.", name=name),
+    )
+
+
+@router.post("/plan/kpis", response_class=HTMLResponse)
+def kpi_add(
+    request: Request,
+    user: Manager,
+    name: Text = "",
+    kind: Text = "mentions",
+    target: Text = "",
+    topic: Text = "",
+    platform: Text = "",
+    compare: Annotated[list[str] | None, Form()] = None,
+    period_days: Text = "30",
+    objective: Text = "",
+) -> Response:
+    from veille.plan.kpis import add_kpi
+
+    _ = translator(request)
+    ws = workspace(request)
+
+    def save() -> object:
+        return add_kpi(
+            ws,
+            name,
+            kind,
+            _number(target, "target") or 0.0,
+            topic=topic,
+            platform=platform,
+            compare=compare,
+            objective=objective,
+            period_days=_whole(period_days, "period") or 30,
+            actor=user.username,
+        )
+
+    return _change(request, save, _("KPI %(name)s added; its baseline is measured.", name=name))
+
+
+@router.post("/plan/kpis/target", response_class=HTMLResponse)
+def kpi_target(
+    request: Request, user: Manager, name: Text = "", target: Text = "", deadline: Text = ""
+) -> Response:
+    from veille.plan.kpis import set_target
+
+    _ = translator(request)
+    ws = workspace(request)
+    return _change(
+        request,
+        lambda: set_target(
+            ws,
+            name,
+            _number(target, "target") or 0.0,
+            deadline=deadline or None,
+            actor=user.username,
+        ),
+        _("KPI %(name)s changed.", name=name),
+    )
+
+
+@router.post("/plan/kpis/remove", response_class=HTMLResponse)
+def kpi_remove(request: Request, user: Manager, name: Text = "") -> Response:
+    from veille.plan.kpis import remove_kpi
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: remove_kpi(state, name, actor=user.username),
+        _("KPI %(name)s removed.", name=name),
+    )
+
+
+@router.post("/plan/people", response_class=HTMLResponse)
+def person_add(
+    request: Request,
+    user: Manager,
+    username: Text = "",
+    role: Text = "",
+    platform: Text = "",
+    note: Text = "",
+) -> Response:
+    from veille.plan.people import add_person
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: add_person(
+            state, username, role, platform=platform, note=note, actor=user.username
+        ),
+        _("%(name)s added to the plan.", name=username),
+    )
+
+
+@router.post("/plan/people/remove", response_class=HTMLResponse)
+def person_remove(
+    request: Request, user: Manager, username: Text = "", role: Text = "", platform: Text = ""
+) -> Response:
+    from veille.plan.people import remove_person
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: remove_person(state, username, role, platform=platform, actor=user.username),
+        _("%(name)s removed from the plan.", name=username),
+    )
+
+
+@router.post("/plan/channels", response_class=HTMLResponse)
+def channel_save(
+    request: Request,
+    user: Manager,
+    platform: Text = "",
+    objectives: Annotated[list[str] | None, Form()] = None,
+    audience: Text = "",
+    posts_per_week: Text = "",
+    tone: Text = "",
+    languages: Text = "",
+    owner: Text = "",
+    handle: Text = "",
+    response_minutes: Text = "",
+) -> Response:
+    from veille.plan.channels import set_channel
+
+    _ = translator(request)
+    state = workspace(request).state
+
+    def save() -> object:
+        return set_channel(
+            state,
+            platform,
+            objectives=objectives or [],
+            audience=audience,
+            posts_per_week=_number(posts_per_week, "posts_per_week") or 0.0,
+            tone=tone,
+            languages=languages,
+            owner=owner,
+            handle=handle,
+            response_minutes=_whole(response_minutes, "response_minutes") or 0,
+            actor=user.username,
+        )
+
+    return _change(request, save, _("Channel %(name)s saved.", name=platform))
+
+
+@router.post("/plan/channels/remove", response_class=HTMLResponse)
+def channel_remove(request: Request, user: Manager, platform: Text = "") -> Response:
+    from veille.plan.channels import remove_channel
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: remove_channel(state, platform, actor=user.username),
+        _("Channel %(name)s removed.", name=platform),
+    )
+
+
+@router.post("/plan/money", response_class=HTMLResponse)
+def money_set(
+    request: Request, user: Manager, label: Text = "", monthly: Text = "", note: Text = ""
+) -> Response:
+    from veille.plan.cost import set_money
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: set_money(
+            state, label, _number(monthly, "monthly") or 0.0, note=note, actor=user.username
+        ),
+        _("Cost %(name)s saved.", name=label),
+    )
+
+
+@router.post("/plan/money/remove", response_class=HTMLResponse)
+def money_remove(request: Request, user: Manager, label: Text = "") -> Response:
+    from veille.plan.cost import remove_money
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: remove_money(state, label, actor=user.username),
+        _("Cost %(name)s removed.", name=label),
+    )
+
+
+@router.post("/plan/adopt", response_class=HTMLResponse)
+def adopt(request: Request, user: Manager, seen_hours: Text = "") -> Response:
+    """Adopt the plan at the cost the manager was shown (``seen_hours``): if
+    the estimate changed since, show it again rather than commit to another."""
+    from veille.plan.adoption import adopt as adopt_plan
+    from veille.plan.cost import estimate
+
+    _ = translator(request)
+    ws = workspace(request)
+    est = estimate(ws)
+    if seen_hours and f"{est.hours_per_week:.2f}" != seen_hours:
+        return redirect("/plan", message=_("The cost changed since you saw it: check it again."))
+
+    return _change(
+        request,
+        lambda: adopt_plan(ws, est, actor=user.username),
+        _("The plan is adopted."),
+        where="/plan",
+    )
+
+
+# -- guidelines -------------------------------------------------------------------
+
+
+def _markdown(text: str) -> str:
+    """The guidelines' Markdown as HTML: raw HTML in it is escaped, and the
+    result goes through the allowlist too."""
+    import nh3
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    return str(nh3.clean(html))
+
+
+@router.get("/plan/guidelines", response_class=HTMLResponse)
+def guidelines_page(request: Request, user: Viewer) -> Response:
+    from veille.plan.people import acknowledgements, current_guidelines, has_acknowledged
+
+    state = workspace(request).state
+    g = current_guidelines(state)
+    text = (g.text_fr if lang(request) == "fr" else g.text_en) if g else ""
+    return render(
+        request,
+        "plan/guidelines.html",
+        {
+            "guidelines": g,
+            "html": _markdown(text) if g else "",
+            "acknowledged": has_acknowledged(state, user.username),
+            "acknowledgements": acknowledgements(state, g.version) if g else [],
+            "can_edit": user.can("manager"),
+        },
+    )
+
+
+@router.post("/plan/guidelines/acknowledge", response_class=HTMLResponse)
+def guidelines_acknowledge(request: Request, user: Viewer, version: Text = "") -> Response:
+    from veille.plan.people import acknowledge
+
+    _ = translator(request)
+    try:
+        acknowledge(workspace(request).state, user.username, version=_whole(version, "version"))
+    except VeilleError as exc:
+        return redirect("/plan/guidelines", message=exc.message)
+    return redirect("/plan/guidelines", message=_("Thank you: your acknowledgement is recorded."))
+
+
+@router.post("/plan/guidelines", response_class=HTMLResponse)
+def guidelines_set(
+    request: Request, user: Manager, text_en: LongText = "", text_fr: LongText = ""
+) -> Response:
+    from veille.plan.people import set_guidelines
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: set_guidelines(state, text_en, text_fr, actor=user.username),
+        _("The guidelines are saved."),
+        where="/plan/guidelines",
+    )
+
+
+# -- the plan as a document -----------------------------------------------------------
+
+
+@router.get("/plan/export")
+def export(request: Request, user: Viewer, format: str = "html", language: str = "") -> Response:
+    from veille.plan.document import plan_html, plan_markdown, plan_pdf
+    from veille.plan.plan_file import contents, to_toml
+
+    ws = workspace(request)
+    chosen = language if language in ("en", "fr") else lang(request)
+    if format == "md":
+        body: str | bytes = plan_markdown(ws, chosen)
+        media = "text/markdown; charset=utf-8"
+    elif format == "pdf":
+        body, media = plan_pdf(ws, chosen), "application/pdf"
+    elif format == "toml":
+        body, media = to_toml(contents(ws)), "application/toml; charset=utf-8"
+    else:
+        format, body, media = "html", plan_html(ws, chosen), "text/html; charset=utf-8"
+    name = f"plan-{chosen}.{format}"
+    disposition = "inline" if format == "html" else "attachment"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{name}"'}
+    )

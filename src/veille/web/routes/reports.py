@@ -1,0 +1,86 @@
+"""Reports (``/reports``): choose a topic or query, a period and a language;
+the report is shown in the page and downloaded as HTML or PDF
+(``/reports/download``). ``/reports?topic=…&period=FROM..TO&lang=…`` is the
+link report e-mails carry."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from veille.analytics.report import render_report
+from veille.errors import UsageError
+from veille.services.analytics import period as period_of
+from veille.web.deps import Viewer, lang, render, workspace
+
+router = APIRouter()
+
+PERIODS = ("last-week", "last-month", "last-7d", "last-30d")
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
+
+
+def _asked(request: Request) -> dict[str, str]:
+    q = request.query_params
+    return {
+        "topic": q.get("topic", "").strip(),
+        "query": q.get("query", "").strip(),
+        "period": q.get("period", "").strip(),
+        "lang": q.get("lang", "").strip() or lang(request),
+    }
+
+
+def _report(request: Request, asked: dict[str, str], *, pdf: bool) -> tuple[str, bytes | None]:
+    if asked["lang"] not in ("en", "fr"):
+        raise UsageError(f"no report language {asked['lang']!r}", hint="Use en or fr.")
+    ws = workspace(request)
+    return render_report(
+        ws, period=period_of(ws, asked["period"] or "last-week"),
+        topic=asked["topic"] or None, query=asked["query"] or None, lang=asked["lang"], pdf=pdf,
+    )  # fmt: skip
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports(request: Request, user: Viewer) -> HTMLResponse:
+    from urllib.parse import urlencode
+
+    from veille.query.topics import list_topics
+
+    asked = _asked(request)
+    shown = None
+    if asked["period"] or asked["topic"] or asked["query"]:
+        html, _pdf = _report(request, asked, pdf=False)
+        found = _BODY.search(html)
+        # The analytics library's report: post text reduced to text by nh3 and
+        # escaped, charts as data: images; its body is shown as it is.
+        shown = Markup(found.group(1) if found else "")
+    args = urlencode({k: v for k, v in asked.items() if v})
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "asked": asked,
+            "shown": shown,
+            "args": args,
+            "periods": PERIODS,
+            "topics": [t.name for t in list_topics(workspace(request).state)],
+        },
+    )
+
+
+@router.get("/reports/download")
+def report_download(request: Request, user: Viewer) -> Response:
+    asked = _asked(request)
+    fmt = request.query_params.get("format", "html")
+    if fmt not in ("html", "pdf"):
+        raise UsageError(f"report format {fmt!r} is unknown", hint="Use html or pdf.")
+    html, pdf = _report(request, asked, pdf=fmt == "pdf")
+    about = re.sub(r"[^\w.-]+", "-", asked["topic"] or asked["query"] or "all").strip("-") or "all"
+    name = f"veille-report-{about}-{asked['period'] or 'last-week'}.{fmt}".replace("..", "--")
+    name = re.sub(r"[^\w.-]+", "-", name)
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "pdf":
+        return Response(pdf or b"", media_type="application/pdf", headers=disposition)
+    return Response(html, media_type="text/html; charset=utf-8", headers=disposition)

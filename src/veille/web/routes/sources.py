@@ -1,0 +1,142 @@
+"""Sources (``/sources``): add with validation, test now (a fetch that stores
+nothing), collect now, health and errors, enable and disable, remove, and
+the quarantine with its retry."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from veille.errors import VeilleError
+from veille.services import sources as source_service
+from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
+from veille.web.listening import audited, plain_hit, post_view
+
+router = APIRouter()
+
+QUARANTINE_SHOWN = 100
+TEST_SHOWN = 10
+
+
+def _page(request: Request, user: Any, **extra: Any) -> dict[str, Any]:
+    from veille.sources.base import registry
+
+    st = workspace(request).state
+    records = {r.name: r for r in source_service.list_sources(st)}
+    return {
+        "health": source_service.health(st),
+        "records": records,
+        "configs": {n: source_service.shown_config(r) for n, r in records.items()},
+        "kinds": sorted(registry()),
+        "quarantine": source_service.quarantined(st, limit=QUARANTINE_SHOWN),
+        "can_edit": user.can("analyst"),
+        "error": None,
+        "form": {},
+        "tested": None,
+    } | extra
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def source_list(request: Request, user: Viewer) -> HTMLResponse:
+    return render(request, "sources/index.html", _page(request, user))
+
+
+@router.post("/sources", response_model=None)
+def source_add(
+    request: Request,
+    user: Analyst,
+    kind: Annotated[str, Form()] = "",
+    target: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    every: Annotated[str, Form()] = "",
+    options: Annotated[str, Form()] = "",
+) -> Response:
+    _ = translator(request)
+    form = {"kind": kind, "target": target, "name": name, "every": every, "options": options}
+    try:
+        record = source_service.add_source(
+            workspace(request).state, kind.strip(), target.strip(), name=name.strip() or None,
+            every=every.strip() or None,
+            options=source_service.parse_options(options.splitlines()),
+        )  # fmt: skip
+    except VeilleError as exc:
+        return render(
+            request, "sources/index.html", _page(request, user, error=exc, form=form),
+            status_code=400,
+        )  # fmt: skip
+    audited(request, user.username, "source.add", record.name, record.kind)
+    return redirect("/sources", message=_("Source %(name)s added.", name=record.name))
+
+
+@router.post("/sources/{name}/test", response_class=HTMLResponse)
+def source_test(request: Request, name: str, user: Analyst) -> HTMLResponse:
+    """Fetch once and show what would be stored; nothing is stored."""
+    try:
+        result = source_service.test_source(workspace(request), name)
+    except VeilleError as exc:
+        tested = {"name": name, "error": exc, "posts": [], "count": 0, "failed": []}
+    else:
+        tested = {
+            "name": name, "error": None, "count": len(result.posts),
+            "posts": [post_view(plain_hit(p)) for p in result.posts[:TEST_SHOWN]],
+            "failed": [e for e, _raw in result.failed[:TEST_SHOWN]],
+            "failed_count": len(result.failed),
+        }  # fmt: skip
+    return render(request, "sources/index.html", _page(request, user, tested=tested))
+
+
+@router.post("/sources/{name}/collect", response_model=None)
+def source_collect(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    result = source_service.collect_now(workspace(request), name)
+    if result is None or not result.ok:
+        error = result.error if result is not None else _("the source is disabled")
+        return redirect("/sources", message=_("Collecting %(name)s failed: %(error)s",
+                                              name=name, error=error))  # fmt: skip
+    return redirect(
+        "/sources",
+        message=_("%(name)s: %(new)s new posts, %(q)s quarantined.",
+                  name=name, new=result.new_posts, q=result.quarantined),
+    )  # fmt: skip
+
+
+@router.post("/sources/{name}/enable", response_model=None)
+def source_enable(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    source_service.set_enabled(workspace(request).state, name, True)
+    audited(request, user.username, "source.enable", name)
+    return redirect("/sources", message=_("Source %(name)s enabled.", name=name))
+
+
+@router.post("/sources/{name}/disable", response_model=None)
+def source_disable(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    source_service.set_enabled(workspace(request).state, name, False)
+    audited(request, user.username, "source.disable", name)
+    return redirect("/sources", message=_("Source %(name)s disabled.", name=name))
+
+
+@router.post("/sources/{name}/remove", response_model=None)
+def source_remove(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    source_service.remove_source(workspace(request).state, name)
+    audited(request, user.username, "source.remove", name)
+    return redirect(
+        "/sources", message=_("Source %(name)s removed; its posts are kept.", name=name)
+    )
+
+
+@router.post("/sources/quarantine/retry", response_model=None)
+def quarantine_retry(
+    request: Request, user: Analyst, source: Annotated[str, Form()] = ""
+) -> Response:
+    _ = translator(request)
+    stored, failing = source_service.retry_quarantined(workspace(request), source or None)
+    audited(request, user.username, "quarantine.retry", source, f"{stored} stored")
+    return redirect(
+        "/sources",
+        message=_("Quarantine: %(stored)s items stored, %(failing)s still failing.",
+                  stored=stored, failing=failing),
+    )  # fmt: skip

@@ -1,0 +1,299 @@
+"""The mention stream (``/stream``): the query language with its errors shown
+inline, filters, highlights, story clusters, pages, bulk actions, exports and
+live updates (server-sent events at ``/stream/events``); one post
+(``/posts/{id}``, the link our e-mails give for a post without an address)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from veille.errors import UsageError, VeilleError
+from veille.query import QueryError
+from veille.services import enrich as enrich_service
+from veille.services import export as export_service
+from veille.services import stream as stream_service
+from veille.services.stream import SENTIMENTS, StreamRequest
+from veille.web.deps import (
+    Viewer,
+    context_helpers,
+    redirect,
+    render,
+    translator,
+    workspace,
+)
+from veille.web.listening import audited, day, many, plain_hit, post_view, recent
+
+router = APIRouter()
+
+#: Seconds between two looks for new posts, and the most an event stream stays
+#: open: the browser reconnects by itself (``retry``), and a server shutting
+#: down never waits longer than this for a stream to end.
+POLL_SECONDS = 3.0
+STREAM_SECONDS = 25.0
+NAP_SECONDS = 0.25
+PLATFORMS = (
+    "mastodon", "bluesky", "reddit", "hackernews", "youtube", "wordpress", "rss", "web",
+    "x", "facebook", "linkedin", "files",
+)  # fmt: skip
+LANGUAGES = ("en", "fr", "de", "es", "it", "nl", "pt")
+
+
+def stream_request(request: Request) -> StreamRequest:
+    """The stream the query string asks for."""
+    q = request.query_params
+    return StreamRequest(
+        query=q.get("q", ""),
+        platforms=many(request, "platform"),
+        languages=many(request, "lang"),
+        sentiments=many(request, "sentiment"),
+        topic=q.get("topic", "").strip(),
+        since=day(q.get("since"), "from"),
+        until=day(q.get("until"), "to"),
+        sort=q.get("sort", "newest") or "newest",
+        cursor=q.get("page", ""),
+        per_page=_per_page(q.get("per", "")),
+    )
+
+
+def _per_page(text: str) -> int:
+    try:
+        return max(1, min(int(text), 200)) if text else stream_service.PER_PAGE
+    except ValueError:
+        return stream_service.PER_PAGE
+
+
+def _args(req: StreamRequest, **extra: str) -> str:
+    pairs: list[tuple[str, str]] = []
+    if req.query:
+        pairs.append(("q", req.query))
+    pairs += [("platform", p) for p in req.platforms]
+    pairs += [("lang", v) for v in req.languages]
+    pairs += [("sentiment", s) for s in req.sentiments]
+    if req.topic:
+        pairs.append(("topic", req.topic))
+    if req.since:
+        pairs.append(("since", req.since.isoformat()))
+    if req.until:
+        pairs.append(("until", req.until.isoformat()))
+    if req.sort != "newest":
+        pairs.append(("sort", req.sort))
+    if req.per_page != stream_service.PER_PAGE:
+        pairs.append(("per", str(req.per_page)))
+    pairs += [(k, v) for k, v in extra.items() if v]
+    return urlencode(pairs)
+
+
+def _form_context(request: Request, req: StreamRequest) -> dict[str, Any]:
+    from veille.query.topics import list_topics
+
+    return {
+        "req": req,
+        "platforms": PLATFORMS,
+        "languages": LANGUAGES,
+        "sentiments": SENTIMENTS,
+        "sorts": stream_service.SORTS,
+        "topics": [t.name for t in list_topics(workspace(request).state)],
+    }
+
+
+@router.get("/stream", response_class=HTMLResponse)
+def stream_page(request: Request, user: Viewer) -> HTMLResponse:
+    ws = workspace(request)
+    error: QueryError | None = None
+    problem: VeilleError | None = None
+    page = None
+    try:
+        req = stream_request(request)
+    except VeilleError as exc:  # a date that is not one: the form again, with the message
+        req, problem = StreamRequest(query=request.query_params.get("q", "")), exc
+    context = _form_context(request, req)
+    try:
+        page = None if problem else stream_service.stream_page(ws, req)
+    except QueryError as exc:
+        error = exc
+    except VeilleError as exc:
+        problem = exc
+    context |= {
+        "page": page,
+        "stories": [(post_view(s.lead), [post_view(c) for c in s.copies]) for s in page.stories]
+        if page
+        else [],
+        "error": error,
+        "problem": problem,
+        "args": _args(req),
+        "count_url": f"/stream/count?{_args(req)}" if page and page.total is None else "",
+        "next_url": f"/stream?{_args(req, page=page.next)}" if page and page.next else "",
+        "events_url": f"/stream/events?{_args(req, after=str(int(page.newest)))}"
+        if page and page.newest is not None and req.sort == "newest"
+        else "",
+        "can_edit": user.can("analyst"),
+    }
+    return render(request, "stream/index.html", context)
+
+
+def _fragment(request: Request, hits: list[Any]) -> str:
+    """New posts as the stream's list items (for the live updates)."""
+    values = context_helpers(request)
+    values["stories"] = [(post_view(h), []) for h in hits]
+    values["can_edit"] = False
+    template = request.app.state.templates.get_template("stream/_items.html")
+    return str(template.render(values))
+
+
+def stop_event(app: Any) -> threading.Event:
+    """``app.state.stopping``: set it (a server shutting down does) and every
+    open event stream ends at once instead of at the end of its lifetime."""
+    found = getattr(app.state, "stopping", None)
+    if found is None:
+        found = app.state.stopping = threading.Event()
+    return found
+
+
+@router.get("/stream/events")
+async def stream_events(request: Request, user: Viewer) -> StreamingResponse:
+    """Server-sent events: ``posts`` events carrying the new posts' list items,
+    newest first, as they arrive. The stream ends by itself after
+    :data:`STREAM_SECONDS` (the browser reconnects from the newest post it
+    has), when the client leaves, or when the app stops."""
+    ws = workspace(request)
+    req = stream_request(request)
+    try:
+        after = float(request.query_params["after"])
+    except (KeyError, ValueError):
+        # The page gives the newest post it shows; without it, nothing to follow from.
+        raise UsageError(
+            "live updates need after=SECONDS (the newest post shown)",
+            hint="Open the stream page: it connects by itself.",
+        ) from None
+    stopping = stop_event(request.app)
+    lifetime = float(getattr(request.app.state, "stream_seconds", STREAM_SECONDS))
+
+    async def events() -> AsyncIterator[str]:
+        nonlocal after
+        yield f"retry: {int(POLL_SECONDS * 1000)}\n\n"
+        deadline = time.monotonic() + lifetime
+        while time.monotonic() < deadline:
+            # A client that leaves cancels this generator (Starlette listens for it).
+            if stopping.is_set():
+                return
+            try:
+                hits = await run_in_threadpool(stream_service.newer_hits, ws, req, after)
+            except QueryError:
+                return
+            if hits:
+                after = max(h.post.published_at.timestamp() for h in hits)
+                html = await run_in_threadpool(_fragment, request, hits)
+                data = json.dumps({"after": int(after), "count": len(hits), "html": html})
+                yield f"event: posts\ndata: {data}\n\n"
+            else:
+                yield ": still here\n\n"
+            # Short naps (no thread held): a stopping app ends the stream at once.
+            for _ in range(int(POLL_SECONDS / NAP_SECONDS)):
+                if stopping.is_set():
+                    return
+                await asyncio.sleep(NAP_SECONDS)
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+@router.get("/stream/count", response_class=HTMLResponse)
+def stream_count(request: Request, user: Viewer) -> HTMLResponse:
+    """How many posts the stream holds (the page asks after showing its posts;
+    kept a minute: the same stream asked again is not counted again)."""
+    ws = workspace(request)
+    req = stream_request(request)
+    total = recent(request, "stream-count").get(
+        _args(req), lambda: stream_service.count_matches(ws, req)
+    )
+    return render(request, "stream/_count.html", {"total": total})
+
+
+@router.get("/stream/export")
+def stream_export(request: Request, user: Viewer) -> StreamingResponse:
+    """Every post of the stream (up to the export limit) as CSV or JSON lines."""
+    ws = workspace(request)
+    req = stream_request(request)
+    fmt = request.query_params.get("format", "csv")
+    if fmt not in ("csv", "jsonl"):
+        raise UsageError(f"export format {fmt!r} is not offered here", hint="Use csv or jsonl.")
+    stream_service.stream_query(ws, req)  # a bad query fails before the download starts
+    return _download(stream_service.iter_matches(ws, req), fmt)
+
+
+def _download(posts: Iterator[Any], fmt: str) -> StreamingResponse:
+    media = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    return StreamingResponse(
+        export_service.export_chunks(posts, fmt),
+        media_type=f"{media}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="veille-stream.{fmt}"'},
+    )
+
+
+@router.post("/stream/selection")
+def stream_selection(
+    request: Request,
+    user: Viewer,
+    action: Annotated[str, Form()],
+    post: Annotated[list[str] | None, Form()] = None,
+    back: Annotated[str, Form()] = "/stream",
+) -> Response:
+    """Bulk actions on the posts ticked in the stream: correct their
+    sentiment (analysts), or export them."""
+    ws = workspace(request)
+    _ = translator(request)
+    ids = [p for p in (post or []) if p]
+    target = back if back.startswith("/stream") else "/stream"
+    if not ids:
+        return redirect(target, message=_("Tick at least one post first."))
+    if action in ("export-csv", "export-jsonl"):
+        fmt = action.removeprefix("export-")
+        return _download(iter(ws.posts.get_posts(ids)), fmt)
+    label = action.removeprefix("sentiment-")
+    if action.startswith("sentiment-") and label in SENTIMENTS:
+        if not user.can("analyst"):
+            from fastapi import HTTPException
+
+            raise HTTPException(403, "this needs the analyst role")
+        done = enrich_service.correct_sentiments(ws.store, ids, label, who=user.username)
+        audited(request, user.username, "sentiment.correct", label, f"{done} posts")
+        names = {"positive": _("positive"), "negative": _("negative"), "neutral": _("neutral")}
+        message = _("Sentiment set to %(label)s on %(n)s posts.", label=names[label], n=done)
+        return redirect(target, message=message)
+    raise UsageError(f"unknown action {action!r}", hint="Choose an action from the list.")
+
+
+@router.get("/posts/{post_id:path}", response_class=HTMLResponse)
+def post_page(request: Request, post_id: str, user: Viewer) -> HTMLResponse:
+    """One post and the other posts telling the same story."""
+    from veille.errors import NotFound
+
+    ws = workspace(request)
+    found = ws.posts.get_post(post_id)
+    if found is None:
+        raise NotFound(f"no post with id {post_id!r}", hint="It may have been deleted.")
+    cluster, copies = enrich_service.copies(ws.state, post_id)
+    others = [c for c in copies if c.post_id != post_id]
+    shown = {p.id: p for p in ws.posts.get_posts([c.post_id for c in others[:50]])}
+    return render(
+        request,
+        "stream/post.html",
+        {
+            "post": post_view(plain_hit(found), limit=None),
+            "copies": [
+                post_view(plain_hit(shown[c.post_id])) for c in others if c.post_id in shown
+            ],
+            "copy_count": len(others),
+            "cluster": cluster,
+        },
+    )

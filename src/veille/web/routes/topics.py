@@ -1,0 +1,130 @@
+"""Topics (``/topics``): list, create, edit with a live test against the
+stored posts, version history, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from veille.errors import VeilleError
+from veille.query import QueryError
+from veille.query import topics as topic_service
+from veille.services.search import Hit
+from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
+from veille.web.listening import audited, post_view
+
+router = APIRouter()
+
+SAMPLE = 5
+
+
+def _preview(request: Request, query: str) -> dict[str, Any]:
+    """The preview's context: matches and a sample, or the query's error."""
+    if not query.strip():
+        return {"preview": None, "preview_error": None}
+    try:
+        found = topic_service.preview_query(workspace(request).posts, query, sample=SAMPLE)
+    except QueryError as exc:
+        return {"preview": None, "preview_error": exc}
+    sample = [post_view(Hit(p, tuple(found.query.spans(p)))) for p in found.sample]
+    return {"preview": {"count": found.count, "sample": sample}, "preview_error": None}
+
+
+@router.get("/topics", response_class=HTMLResponse)
+def topic_list(request: Request, user: Viewer) -> HTMLResponse:
+    topics = topic_service.list_topics(workspace(request).state)
+    return render(request, "topics/list.html", {"topics": topics, "can_edit": user.can("analyst")})
+
+
+@router.get("/topics/preview", response_class=HTMLResponse)
+def topic_preview(request: Request, user: Viewer) -> HTMLResponse:
+    """The live test (an HTML fragment the editor's script shows as one types)."""
+    return render(
+        request, "topics/_preview.html", _preview(request, request.query_params.get("query", ""))
+    )
+
+
+@router.get("/topics/new", response_class=HTMLResponse)
+def topic_new(request: Request, user: Analyst) -> HTMLResponse:
+    return render(
+        request,
+        "topics/edit.html",
+        {"topic": None, "name": "", "query": "", "error": None, "history": []}
+        | _preview(request, ""),
+    )
+
+
+@router.post("/topics/new", response_model=None)
+def topic_create(
+    request: Request,
+    user: Analyst,
+    name: Annotated[str, Form()] = "",
+    query: Annotated[str, Form()] = "",
+    test: Annotated[str, Form()] = "",
+) -> Response:
+    _ = translator(request)
+    values: dict[str, Any] = {"topic": None, "name": name, "query": query, "history": []}
+    if not test:
+        try:
+            topic = topic_service.add_topic(workspace(request).state, name.strip(), query)
+        except VeilleError as exc:
+            return render(
+                request, "topics/edit.html", values | {"error": exc} | _preview(request, query),
+                status_code=400,
+            )  # fmt: skip
+        audited(request, user.username, "topic.add", topic.name, query)
+        return redirect(
+            f"/topics/{topic.name}", message=_("Topic %(name)s created.", name=topic.name)
+        )
+    return render(request, "topics/edit.html", values | {"error": None} | _preview(request, query))
+
+
+def _edit_page(request: Request, name: str, **values: Any) -> dict[str, Any]:
+    st = workspace(request).state
+    topic = topic_service.get_topic(st, name)
+    history = list(reversed(topic_service.versions(st, name)))
+    query = values.pop("query", None) or topic.query
+    return {"topic": topic, "name": topic.name, "query": query, "history": history,
+            "error": None} | values | _preview(request, query)  # fmt: skip
+
+
+@router.get("/topics/{name}", response_class=HTMLResponse)
+def topic_show(request: Request, name: str, user: Viewer) -> HTMLResponse:
+    context = _edit_page(request, name)
+    context["can_edit"] = user.can("analyst")
+    return render(request, "topics/edit.html", context)
+
+
+@router.post("/topics/{name}", response_model=None)
+def topic_edit(
+    request: Request,
+    name: str,
+    user: Analyst,
+    query: Annotated[str, Form()] = "",
+    test: Annotated[str, Form()] = "",
+) -> Response:
+    _ = translator(request)
+    if test:
+        return render(request, "topics/edit.html", _edit_page(request, name, query=query))
+    try:
+        topic = topic_service.edit_topic(workspace(request).state, name, query)
+    except VeilleError as exc:
+        return render(
+            request, "topics/edit.html", _edit_page(request, name, query=query, error=exc),
+            status_code=400,
+        )  # fmt: skip
+    audited(request, user.username, "topic.edit", topic.name, query)
+    return redirect(
+        f"/topics/{topic.name}",
+        message=_("Topic %(name)s is now version %(v)s.", name=topic.name, v=topic.version),
+    )
+
+
+@router.post("/topics/{name}/delete", response_model=None)
+def topic_delete(request: Request, name: str, user: Analyst) -> Response:
+    _ = translator(request)
+    topic_service.remove_topic(workspace(request).state, name)
+    audited(request, user.username, "topic.remove", name)
+    return redirect("/topics", message=_("Topic %(name)s deleted.", name=name))

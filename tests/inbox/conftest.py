@@ -1,0 +1,40 @@
+"""Workspaces with a topic flagged for the inbox, and posts to feed it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_post
+from veille.models import Author, Post, Sentiment
+from veille.pipeline.ingest import build_pipeline
+from veille.query.topics import add_topic
+from veille.workspace import Workspace, init_workspace
+
+
+def post(native_id: str, text: str, *, sentiment: str | None = None, **kw: Any) -> Post:
+    if sentiment is not None:
+        score = {"positive": 0.8, "negative": -0.8, "neutral": 0.0}[sentiment]
+        kw["sentiment"] = Sentiment(sentiment, score, 0.9)  # type: ignore[arg-type]
+    kw.setdefault("lang", "en")
+    return make_post(native_id, text, **kw)
+
+
+def ingest(ws: Workspace, posts: list[Post]) -> Any:
+    # The enricher would overwrite the sentiments these tests give.
+    return build_pipeline(ws, skip=("enrich",)).ingest(posts)
+
+
+@pytest.fixture
+def inbox_ws(tmp_path: Path) -> Iterator[Workspace]:
+    root = init_workspace(tmp_path / "ws")
+    with Workspace.open(root) as ws:
+        add_topic(ws.store, "lumio", "lumio", inbox=True)
+        add_topic(ws.store, "other", "weather")  # not flagged
+        yield ws
+
+
+__all__ = ["Author", "ingest", "post"]

@@ -1,0 +1,113 @@
+"""``veille inbox …`` and ``veille rule …`` as a user types them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from veille.cli import build_app
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
+    monkeypatch.delenv("VEILLE_USER", raising=False)
+    monkeypatch.chdir(tmp_path)
+    app = build_app()
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0, env: dict[str, str] | None = None):
+        environ = {"VEILLE_WORKSPACE": str(tmp_path / "ws"), **(env or {})}
+        result = runner.invoke(app, list(args), env=environ)
+        assert result.exit_code == code, (result.output, result.exception)
+        return result
+
+    run = invoke
+    run("init", "ws")
+    posts = tmp_path / "in.jsonl"
+    posts.write_text(
+        "\n".join(
+            json.dumps({"platform": "mastodon", "id": str(i), "author": f"u{i}", "text": t,
+                        "published_at": "2026-12-01T10:00:00Z"})
+            for i, t in enumerate(["lumio is broken and awful", "lumio rocks", "unrelated"])
+        )
+    )  # fmt: skip
+    run("topic", "add", "lumio", "lumio", "--inbox")
+    run(
+        "rule",
+        "add",
+        "angry",
+        "--sentiment",
+        "negative",
+        "--priority",
+        "urgent",
+        "--tag",
+        "complaint",
+    )
+    run("import", str(posts))
+    return invoke
+
+
+def _rows(result) -> list[dict]:
+    return json.loads(result.stdout)
+
+
+def test_list_assign_status_note_and_mine(run) -> None:
+    rows = _rows(run("inbox", "list", "--format", "json"))
+    assert len(rows) == 2
+    angry = next(r for r in rows if r["text"].startswith("lumio is broken"))
+    assert angry["priority"] == "urgent" and angry["tags"] == ["complaint"]
+    item = str(angry["id"])
+    run("inbox", "assign", item, "--to", "alice", "--as", "bob")
+    run("inbox", "status", item, "in_progress", "--as", "alice")
+    run("inbox", "note", item, "asked for their order number", "--as", "alice")
+    mine = _rows(run("inbox", "list", "--mine", "--format", "json", env={"VEILLE_USER": "alice"}))
+    assert [r["id"] for r in mine] == [angry["id"]] and mine[0]["status"] == "in_progress"
+    shown = json.loads(run("inbox", "show", item, "--format", "json").stdout)
+    assert ["bob", "assign", "alice"] in [
+        [e["actor"], e["action"], e["detail"]] for e in shown["events"]
+    ]
+    assert any(e["action"] == "note" for e in shown["events"])
+    run("inbox", "status", item, "closed")
+    assert len(_rows(run("inbox", "list", "--format", "json"))) == 1
+    closed = _rows(run("inbox", "list", "--status", "closed", "--format", "json"))
+    assert [r["id"] for r in closed] == [angry["id"]]
+
+
+def test_errors_a_user_can_act_on(run) -> None:
+    out = run("inbox", "list", "--mine", code=2).output
+    assert "--as USER" in out and "VEILLE_USER" in out
+    assert "is not an inbox status" in run("inbox", "status", "1", "finished", code=2).output
+    assert "no inbox item 99" in run("inbox", "assign", "99", "--to", "x", code=2).output
+    assert "no rule named 'nope'" in run("rule", "remove", "nope", code=2).output
+    assert "already exists" in run("rule", "add", "angry", "--tag", "x", code=2).output
+    assert "has no action" in run("rule", "add", "idle", "--sentiment", "negative", code=2).output
+
+
+def test_rule_list_and_remove(run) -> None:
+    rules = _rows(run("rule", "list", "--format", "json"))
+    assert [(r["name"], r["runs"], r["error"]) for r in rules] == [("angry", 2, None)]
+    run("rule", "remove", "angry")
+    assert _rows(run("rule", "list", "--format", "json")) == []
+
+
+def test_bulk_tag_team_and_metrics(run) -> None:
+    ids = [str(r["id"]) for r in _rows(run("inbox", "list", "--format", "json"))]
+    run("inbox", "bulk", "tag", *ids, "--value", "week49")
+    assert all("week49" in r["tags"] for r in _rows(run("inbox", "list", "--format", "json")))
+    run("inbox", "team", "care", "alice", "bob")
+    assert json.loads(run("inbox", "team", "--format", "json").stdout) == {"care": ["alice", "bob"]}
+    report = json.loads(run("inbox", "metrics", "--by", "platform", "--format", "json").stdout)
+    assert report["backlog"]["total"] == 2
+    assert [g["platform"] for g in report["groups"]] == ["mastodon"]
+
+
+def test_answered_outside_counts_as_the_first_response(run) -> None:
+    item = str(_rows(run("inbox", "list", "--format", "json"))[0]["id"])
+    run("inbox", "answered", item, "--link", "https://example.org/reply/1", "--as", "alice")
+    shown = json.loads(run("inbox", "show", item, "--format", "json").stdout)
+    assert shown["status"] == "responded" and shown["first_response_at"]
+    assert shown["replies"][0]["status"] == "outside"

@@ -1,0 +1,82 @@
+"""Working time and response targets."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from veille.config import InboxSettings, Settings, WorkspaceSettings, parse_settings
+from veille.errors import ConfigError
+from veille.inbox.hours import Targets, WorkingTime
+from veille.inbox.model import Item
+from veille.inbox.targets import due_state
+
+
+def _settings(**inbox: object) -> Settings:
+    return Settings(
+        workspace=WorkspaceSettings(timezone="Europe/Paris"),
+        inbox=InboxSettings(**inbox),  # type: ignore[arg-type]
+    )
+
+
+def paris(*args: int) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime(*args, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)  # type: ignore[misc]
+
+
+def test_an_urgent_item_on_friday_evening_is_due_on_monday() -> None:
+    hours = WorkingTime.from_settings(_settings())
+    # Friday 2026-12-04 17:30 in Paris; hours 09:00-18:00 Mon-Fri.
+    assert hours.add(paris(2026, 12, 4, 17, 30), timedelta(hours=1)) == paris(2026, 12, 7, 9, 30)
+    assert hours.between(paris(2026, 12, 4, 17, 30), paris(2026, 12, 7, 9, 30)) == timedelta(
+        hours=1
+    )
+
+
+def test_holidays_are_skipped_and_a_day_is_a_working_day() -> None:
+    s = _settings(holidays=("2026-12-25",))
+    hours = WorkingTime.from_settings(s)
+    assert hours.add(paris(2026, 12, 24, 17, 0), timedelta(hours=2)) == paris(2026, 12, 28, 10, 0)
+    targets = Targets.from_settings(s)
+    assert targets.first_response["normal"] == timedelta(hours=9)
+
+
+def test_all_day_hours() -> None:
+    hours = WorkingTime.from_settings(
+        _settings(
+            working_hours="00:00-24:00",
+            working_days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+        )
+    )
+    start = paris(2026, 12, 5, 23, 0)
+    assert hours.add(start, timedelta(hours=3)) == start + timedelta(hours=3)
+
+
+def test_due_soon_is_highlighted_before_the_breach() -> None:
+    s = _settings()
+    hours, targets = WorkingTime.from_settings(s), Targets.from_settings(s)
+    created = paris(2026, 12, 7, 10, 0)
+    item = Item(1, "m:1", "mastodon", "a", "t", created, created, created, priority="urgent")
+    assert due_state(item, hours, targets, paris(2026, 12, 7, 10, 10)).state == "ok"
+    assert due_state(item, hours, targets, paris(2026, 12, 7, 10, 40)).state == "due_soon"
+    assert due_state(item, hours, targets, paris(2026, 12, 7, 11, 1)).state == "breached"
+    answered = replace(item, first_response_at=paris(2026, 12, 7, 10, 50), status="responded")
+    assert due_state(answered, hours, targets, paris(2026, 12, 8)).state == "met"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("working_hours", "18:00-09:00", "ends before it starts"),
+        ("working_days", ["someday"], "is not a day"),
+        ("holidays", ["25/12/2026"], "is not a date"),
+        ("first_response_targets", ["urgent=soon"], "is not a duration"),
+        ("first_response_targets", ["asap=1h"], "priority=duration"),
+    ],
+)
+def test_bad_inbox_settings_name_the_key(key: str, value: object, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_settings({"inbox": {key: value}})

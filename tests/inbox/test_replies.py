@@ -1,0 +1,151 @@
+"""Replies through the Mastodon publisher to the simulator: sent, refused
+(text and platform error kept), collisions, approval, canned responses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from veille.config import InboxSettings
+from veille.errors import UsageError
+from veille.inbox import items as svc
+from veille.inbox import replies
+from veille.inbox.model import ItemFilter
+from veille.models import Author, Post
+from veille.publish.service import add_account
+from veille.query.topics import add_topic
+from veille.sim.generate import SimConfig
+from veille.sim.server import SimClock, Simulator, SimWorld
+from veille.sim.social import snowflake
+from veille.workspace import Workspace, init_workspace
+
+from .conftest import ingest
+
+SIM_NOW = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    cfg = SimConfig(seed=7, days=2, end=SIM_NOW, spike_day=1, posts_per_day=20, spike_posts=0)
+    with Simulator(SimWorld.generate(cfg, SimClock(SIM_NOW))) as s:
+        yield s
+
+
+@pytest.fixture
+def ws(tmp_path: Path, sim: Simulator) -> Iterator[Workspace]:
+    root = init_workspace(tmp_path / "ws")
+    toml = root / "veille.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            "# allow_private_networks = false", "allow_private_networks = true"
+        )
+    )
+    with Workspace.open(root) as w:
+        add_topic(w.store, "lumio", "lumio", inbox=True)
+        url = sim.url("mastodon", "").rstrip("/")
+        add_account(w.state, "lumio-masto", "mastodon", url, secret="sim-mastodon-token")
+        yield w
+
+
+def _item(ws: Workspace, sim: Simulator, *, exists: bool = True, n: int = 0) -> int:
+    """An item for a post the simulator holds (or, ``exists=False``, one it lost)."""
+    world_post = sim.world.by_platform["mastodon"][n]
+    host = sim.host("mastodon").address
+    native = snowflake(world_post) if exists else "1"
+    post = Post.create(
+        platform="mastodon", native_id=f"{host}/{native}", text=f"lumio question {n} {exists}",
+        published_at=world_post.published_at, author=Author("asker"), lang="en",
+    )  # fmt: skip
+    ingest(ws, [post])
+    return svc.list_items(ws.state, ItemFilter(text=f"lumio question {n} {exists}"))[0].id
+
+
+def _writes(sim: Simulator) -> list:
+    return [w for w in sim.host("mastodon").writes if w.method == "POST"]
+
+
+def test_a_reply_is_sent_and_counts_as_the_first_response(ws: Workspace, sim: Simulator) -> None:
+    item_id = _item(ws, sim)
+    outcome = replies.reply(ws, item_id, "Merci, nous regardons !", user="alice")
+    assert outcome.reply.status == "sent" and outcome.reply.remote_url
+    sent = _writes(sim)[-1]
+    assert sent.body["in_reply_to_id"] == snowflake(sim.world.by_platform["mastodon"][0])
+    assert sent.body["status"] == "Merci, nous regardons !"
+    item = svc.get_item(ws.state, item_id)
+    assert item.status == "responded" and item.first_response_at is not None
+    assert item.replying is None
+
+
+def test_a_refused_reply_keeps_its_text_and_the_platform_error(
+    ws: Workspace, sim: Simulator
+) -> None:
+    item_id = _item(ws, sim, exists=False)
+    with pytest.raises(replies.ReplyFailed, match="Record not found"):
+        replies.reply(ws, item_id, "Bonjour", user="alice")
+    (stored,) = ws.state.inbox_replies(item_id)
+    assert (stored.status, stored.text, stored.error) == ("failed", "Bonjour", "Record not found")
+    item = svc.get_item(ws.state, item_id)
+    # The post is gone upstream: the item is marked, kept, and still open.
+    assert item.deleted_upstream_at is not None and item.is_open
+    assert item.first_response_at is None
+
+
+def test_the_guide_blocks_a_reply_the_platform_would_refuse(ws: Workspace, sim: Simulator) -> None:
+    item_id = _item(ws, sim)
+    before = len(_writes(sim))
+    with pytest.raises(UsageError, match="cannot be sent"):
+        replies.reply(ws, item_id, "trop long " * 60, user="alice")
+    assert len(_writes(sim)) == before
+    assert replies.check_reply("mastodon", "trop long " * 60, lang="fr").problems
+
+
+def test_collision_is_shown_before_sending(ws: Workspace, sim: Simulator) -> None:
+    item_id = _item(ws, sim)
+    svc.assign(ws.state, item_id, "bob", actor="bob")
+    assert replies.start_reply(ws, item_id, "bob") == []
+    warnings = replies.start_reply(ws, item_id, "alice")
+    assert "assigned to bob" in warnings
+    before = len(_writes(sim))
+    with pytest.raises(replies.Collision, match="assigned to bob; bob is writing a reply"):
+        replies.reply(ws, item_id, "Hello", user="alice")
+    assert len(_writes(sim)) == before and ws.state.inbox_replies(item_id) == []
+    done = replies.reply(ws, item_id, "Hello", user="alice", force=True)
+    assert done.reply.status == "sent"
+
+
+def test_a_reply_waits_for_a_managers_approval_where_required(
+    ws: Workspace, sim: Simulator
+) -> None:
+    ws.settings = replace(ws.settings, inbox=InboxSettings(require_approval=True))
+    item_id = _item(ws, sim)
+    before = len(_writes(sim))
+    outcome = replies.reply(ws, item_id, "Thanks!", user="intern")
+    assert outcome.reply.status == "pending_approval" and len(_writes(sim)) == before
+    assert [r.id for r in ws.state.inbox_replies(status="pending_approval")] == [outcome.reply.id]
+    sent = replies.approve(ws, outcome.reply.id, approver="boss")
+    assert sent.status == "sent" and sent.approved_by == "boss"
+    assert svc.get_item(ws.state, item_id).status == "responded"
+
+
+def test_canned_responses_in_english_and_french(ws: Workspace) -> None:
+    assert replies.canned_text(ws.state, "thanks", "fr").startswith("Merci")
+    assert replies.canned_text(ws.state, "thanks", "en").startswith("Thank you")
+    ws.state.save_canned("thanks", "fr", "Merci beaucoup !")
+    assert replies.canned_text(ws.state, "thanks", "fr") == "Merci beaucoup !"
+
+
+def test_no_reply_api_means_answered_outside(ws: Workspace) -> None:
+    post = Post.create(
+        platform="reddit", native_id="abc", text="lumio on reddit", author=Author("r"),
+        published_at=SIM_NOW, url="https://www.reddit.com/r/x/comments/abc",
+    )  # fmt: skip
+    ingest(ws, [post])
+    (item,) = svc.list_items(ws.state, ItemFilter(platforms=("reddit",)))
+    with pytest.raises(UsageError, match="cannot reply on reddit"):
+        replies.reply(ws, item.id, "hi", user="alice")
+    replies.answered_outside(ws, item.id, user="alice", link="https://www.reddit.com/r/x/c/1")
+    assert svc.get_item(ws.state, item.id).first_response_at is not None

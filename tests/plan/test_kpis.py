@@ -1,0 +1,152 @@
+"""KPI figures on a workspace where the right answers are known (conftest)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from veille.errors import NotFound, UsageError
+from veille.plan.channels import set_channel
+from veille.plan.kpis import add_kpi, history, measure, window
+from veille.plan.objectives import add_objective
+from veille.plan.status import report
+from veille.store.protocols.plan import AccountSnapshot
+from veille.workspace import Workspace
+
+from .conftest import NOW
+
+
+def value(ws: Workspace, name: str, kind: str, **kw: object) -> float | None:
+    kpi = add_kpi(ws, name, kind, 1, now=NOW, **kw)  # type: ignore[arg-type]
+    return measure(ws, kpi, window(NOW, 30)).value
+
+
+def test_mentions_share_of_voice_and_sentiment(ws: Workspace) -> None:
+    assert value(ws, "m", "mentions", topic="lumio") == 6
+    assert value(ws, "s", "share_of_voice", topic="lumio", compare="vexa") == 75.0
+    assert value(ws, "n", "net_sentiment", topic="lumio") == 33.3
+
+
+def test_own_account_figures(ws: Workspace) -> None:
+    set_channel(ws.state, "mastodon", handle="@lumio_hq", posts_per_week=3)
+    assert value(ws, "p", "posts_published", platform="mastodon") == 3
+    assert value(ws, "e", "engagement", platform="mastodon") == 18
+    # Nothing of ours on bluesky.
+    assert value(ws, "pb", "posts_published", platform="bluesky", handle="lumio_hq") == 0
+
+
+def test_influencers_engaged(ws: Workspace) -> None:
+    set_channel(ws.state, "mastodon", handle="lumio_hq")
+    assert value(ws, "i", "influencers_engaged", topic="lumio") == 1
+
+
+def test_influencers_engaged_needs_our_accounts(ws: Workspace) -> None:
+    kpi = add_kpi(ws, "i", "influencers_engaged", 3, topic="lumio", now=NOW)
+    got = measure(ws, kpi, window(NOW, 30))
+    assert got.value is None and "accounts" in got.why_en
+
+
+def test_inbox_kpis_are_not_made_up(ws: Workspace) -> None:
+    for kind in ("first_response", "backlog"):
+        kpi = add_kpi(ws, kind, kind, 30, now=NOW)
+        assert kpi.baseline is None
+        r = report(ws, kpi, now=NOW)
+        assert r.value is None and r.status == "not_measurable"
+        assert "not measurable yet" in r.reason_en and "pas encore mesurable" in r.reason_fr
+
+
+def test_followers_from_snapshots(ws: Workspace) -> None:
+    set_channel(ws.state, "mastodon", handle="lumio_hq")
+    kpi = add_kpi(ws, "f", "followers", 500, platform="mastodon", now=NOW)
+    assert kpi.baseline is None  # no snapshot yet
+    for day, n in ((date(2026, 3, 29), 120), (date(2026, 3, 30), 130), (date(2026, 4, 2), 999)):
+        ws.state.save_account_snapshot(AccountSnapshot("mastodon", "lumio_hq", day, n))
+    assert measure(ws, kpi, window(NOW, 30)).value == 130
+    assert history(ws, kpi, NOW) == [(date(2026, 3, 29), 120.0), (date(2026, 3, 30), 130.0)]
+
+
+def test_baseline_and_history(ws: Workspace) -> None:
+    kpi = add_kpi(ws, "m", "mentions", 10, topic="lumio", now=NOW)
+    assert kpi.baseline == 6
+    series = history(ws, kpi, NOW)
+    assert series[-1] == (NOW.date(), 6.0)
+    assert series[-2] == ((NOW - timedelta(days=30)).date(), 4.0)
+    assert len(series) == 8
+
+
+def test_kpi_needs_what_it_measures(ws: Workspace) -> None:
+    with pytest.raises(UsageError, match="needs a topic"):
+        add_kpi(ws, "x", "mentions", 1)
+    with pytest.raises(NotFound):
+        add_kpi(ws, "x", "mentions", 1, topic="nope")
+    with pytest.raises(UsageError, match="not a KPI kind"):
+        add_kpi(ws, "x", "mentionz", 1, topic="lumio")
+
+
+def test_kpi_takes_the_objective_deadline(ws: Workspace) -> None:
+    add_objective(ws.state, "care", "customer_service", deadline="2026-09-30", topics="lumio")
+    kpi = add_kpi(ws, "m", "mentions", 10, topic="lumio", objective="care", now=NOW)
+    assert kpi.deadline == date(2026, 9, 30)
+
+
+def test_posts_published_from_the_calendar(ws: Workspace) -> None:
+    from veille.store.protocols.calendar import CalendarEntry
+
+    set_channel(ws.state, "mastodon", handle="lumio_hq")
+
+    def entry(status: str, days_ago: float | None) -> CalendarEntry:
+        when = NOW - timedelta(days=days_ago or 0)
+        return CalendarEntry(
+            id=0,
+            account="main",
+            platform="mastodon",
+            text="hi",
+            scheduled_at=when,
+            status=status,
+            created_by="mia",
+            created_at=when,
+            updated_at=when,
+            published_at=when if days_ago is not None and status == "published" else None,
+        )
+
+    for status, days in (
+        ("published", 1),
+        ("published", 2),
+        ("published", 40),
+        ("failed", 3),
+        ("scheduled", None),
+    ):
+        ws.state.add_calendar_entry(entry(status, days))
+    # Two published in the window; the collected posts (3) are not added to them.
+    assert value(ws, "p", "posts_published", platform="mastodon") == 2
+
+
+def test_inbox_kpis_from_the_inbox(ws: Workspace) -> None:
+    """Working time 09:00-18:00 UTC by default: answers after 30 and 90
+    working minutes give a median of 60; one item is still open."""
+    from datetime import UTC, datetime
+
+    from veille.inbox.model import ItemChange
+
+    from .conftest import post
+
+    def ts(text: str) -> int:
+        return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+    entered = [(1, "2026-03-30T10:00", "2026-03-30T10:30"),
+               (2, "2026-03-30T14:00", "2026-03-30T15:30"),
+               (3, "2026-03-30T16:00", None)]  # fmt: skip
+    with ws.state.transaction() as tx:
+        for n, at, answered in entered:
+            (item,) = tx.enter_inbox([(post(100 + n, f"question {n}", 1), [])], ts(at))
+            if answered:
+                fields = {"first_response_at": ts(answered), "status": "closed",
+                          "closed_at": ts(answered)}  # fmt: skip
+                tx.apply_inbox_change(item.id, ItemChange(fields), ts(answered))
+    first = add_kpi(ws, "fr", "first_response", 30, now=NOW)
+    backlog = add_kpi(ws, "bl", "backlog", 0, now=NOW)
+    assert first.baseline == 60.0
+    assert backlog.baseline == 1.0
+    r = report(ws, first, now=NOW)
+    assert r.status == "on_track" and r.value == 60.0

@@ -1,0 +1,71 @@
+"""The status rules, one by one."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from veille.plan.kpis import Measure
+from veille.plan.status import judge
+from veille.store.protocols.plan import KPI
+
+SET = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def kpi(**kw: object) -> KPI:
+    fields: dict[str, object] = dict(
+        name="k",
+        kind="mentions",
+        target=200.0,
+        baseline=100.0,
+        set_at=SET,
+        deadline=date(2026, 12, 27),
+    )
+    fields.update(kw)
+    return KPI(**fields)  # type: ignore[arg-type]
+
+
+def test_achieved_when_the_target_is_reached() -> None:
+    v = judge(kpi(), Measure(200), date(2026, 3, 1))
+    assert v.status == "achieved"
+    assert v.reason_en == "200 has reached the target of 200."
+    assert v.reason_fr == "200 atteint l'objectif de 200."
+
+
+def test_lower_is_better_for_response_time() -> None:
+    k = kpi(kind="first_response", target=30.0, baseline=90.0)
+    assert judge(k, Measure(25), date(2026, 3, 1)).status == "achieved"
+    assert judge(k, Measure(95), date(2026, 3, 1)).status == "at_risk"
+
+
+def test_missed_after_the_deadline() -> None:
+    v = judge(kpi(), Measure(150), date(2026, 12, 28))
+    assert v.status == "missed"
+    assert "December 27, 2026" in v.reason_en and "27 décembre 2026" in v.reason_fr
+
+
+def test_on_track_and_at_risk_against_time_gone() -> None:
+    # Half the time gone (180 of 360 days): half the way is on track; 40 % is
+    # within the tolerance; 30 % is at risk.
+    mid = date(2026, 6, 30)
+    assert judge(kpi(), Measure(150), mid).status == "on_track"
+    assert judge(kpi(), Measure(140), mid).status == "on_track"
+    v = judge(kpi(), Measure(130), mid)
+    assert v.status == "at_risk"
+    assert v.reason_en == "130: only 30% of the way from 100 to 200, with 50% of the time gone."
+    assert "30\u202f%" in v.reason_fr and "50\u202f%" in v.reason_fr
+
+
+def test_without_deadline_on_track_while_not_moving_away() -> None:
+    k = kpi(deadline=None)
+    assert judge(k, Measure(100), date(2026, 6, 1)).status == "on_track"
+    assert judge(k, Measure(90), date(2026, 6, 1)).status == "at_risk"
+
+
+def test_not_measurable_carries_the_reason() -> None:
+    v = judge(kpi(), Measure(None, "no inbox", "pas de boîte"), date(2026, 6, 1))
+    assert (v.status, v.reason_en, v.reason_fr) == ("not_measurable", "no inbox", "pas de boîte")
+
+
+def test_french_numbers() -> None:
+    v = judge(kpi(target=20000.0, baseline=10000.0), Measure(25000), date(2026, 6, 1))
+    assert v.reason_fr == "25\u202f000 atteint l'objectif de 20\u202f000."

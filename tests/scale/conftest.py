@@ -1,0 +1,53 @@
+"""Workspaces whose posts and state are two backends (posts in SQLite or
+chDB, state in the session's PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from veille.config import CONFIG_NAME
+from veille.workspace import Workspace
+
+
+def split_root(folder: Path, state_url: str, posts_url: str = "sqlite:///posts.db") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / CONFIG_NAME).write_text(
+        f'[store]\nposts = "{posts_url}"\nstate = "{state_url}"\n', encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.fixture
+def state_url(postgres_url: str, tmp_path: Path) -> str:
+    """A fresh schema on the session's PostgreSQL."""
+    from veille.store.postgres.testing import fresh_schema_url
+
+    return fresh_schema_url(postgres_url, tmp_path)
+
+
+def _chdb() -> bool:
+    try:
+        import chdb  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+POST_URLS = [
+    pytest.param("sqlite:///posts.db", id="sqlite-posts"),
+    pytest.param(
+        "chdb:///posts",
+        id="chdb-posts",
+        marks=pytest.mark.skipif(not _chdb(), reason="chdb is not installed"),
+    ),
+]
+
+
+@pytest.fixture(params=POST_URLS)
+def split_ws(request: pytest.FixtureRequest, tmp_path: Path, state_url: str) -> Iterator[Workspace]:
+    """Posts in SQLite or chDB, state in PostgreSQL."""
+    with Workspace.open(split_root(tmp_path / "ws", state_url, request.param)) as ws:
+        yield ws

@@ -1,0 +1,102 @@
+"""Source leases in the collector: one collector at a time per source, a
+dead collector's source taken over from its committed cursor, and a
+collector that lost its lease unable to commit (SQLite here; the same
+protocol runs on PostgreSQL, see tests/store/test_contract_collection.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from veille.config import HttpSettings
+from veille.http import HttpClient
+from veille.models import Post
+from veille.pipeline import Stage, build_pipeline
+from veille.pipeline.collect import collect, lease_name
+from veille.services.sources import add_source
+from veille.sim.feeds import author_feed_path
+from veille.sim.runner import start_simulator
+from veille.sim.server import Simulator
+from veille.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    s = start_simulator(seed=7, days=10)
+    yield s
+    s.stop()
+
+
+def client() -> HttpClient:
+    return HttpClient(HttpSettings(allow_private_networks=True, max_retries=2), backoff_base=0.01)
+
+
+def _source(workspace: Workspace, sim: Simulator) -> str:
+    handle = max(
+        sim.world.authors("mastodon"), key=lambda h: len(sim.world.by_author[("mastodon", h)])
+    )
+    url = sim.url("mastodon", author_feed_path("mastodon", handle))
+    return add_source(workspace.state, "feeds", url, name="m").name
+
+
+def test_a_source_held_by_another_collector_is_left_alone(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    name = _source(workspace, sim)
+    assert workspace.state.acquire_lease(lease_name(name), "elsewhere", ttl=60, now=time.time())
+    assert collect(workspace, http=client(), holder="here") == []
+    assert workspace.posts.count_posts() == 0
+    # Once the other collector's lease runs out, this one takes the source over.
+    later = time.time() + 61
+    assert workspace.state.acquire_lease(lease_name(name), "here", ttl=60, now=later) == 2
+    workspace.state.release_lease(lease_name(name), "here", now=later)
+    (run,) = collect(workspace, http=client(), holder="here", force=True)
+    assert run.ok and run.new_posts > 0
+    grants = workspace.state.lease_log(lease_name(name))
+    assert [g.holder for g in grants] == ["elsewhere", "here", "here"]
+    assert all(g.ended_at is not None for g in grants)  # released after the run
+
+
+def test_a_collector_that_lost_its_lease_commits_nothing(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    name = _source(workspace, sim)
+
+    def stall(posts: list[Post]) -> list[Post]:
+        # This collector stalls past its lease; another takes the source over.
+        workspace.state.acquire_lease(lease_name(name), "fast", ttl=60, now=time.time() + 3600)
+        return posts
+
+    pipeline = build_pipeline(workspace, skip=("enrich",), extra=[Stage("stall", prepare=stall)])
+    (run,) = collect(workspace, http=client(), holder="slow", pipeline=pipeline)
+    assert not run.ok and run.lease_lost and "lost its lease" in (run.error or "")
+    assert workspace.posts.count_posts() == 0
+    assert workspace.state.get_cursor(f"source:{name}") is None
+    # Its health is left to the collector now holding the source.
+    (h,) = workspace.state.source_health(name)
+    assert h.runs == 0
+
+
+def test_the_lease_of_a_process_that_exited_here_is_taken_at_once(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    name = _source(workspace, sim)
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = f"{socket.gethostname()}:{done.stdout.strip()}:abc123"
+    assert workspace.state.acquire_lease(lease_name(name), dead, ttl=600, now=time.time())
+    (run,) = collect(workspace, http=client(), holder="here")
+    assert run.ok and run.new_posts > 0
+    # Another machine's collector (or a live one here) is waited for.
+    workspace.state.acquire_lease(lease_name(name), "other-host:1:x", ttl=600, now=time.time())
+    assert collect(workspace, http=client(), holder="here", force=True) == []

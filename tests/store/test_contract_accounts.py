@@ -1,0 +1,89 @@
+"""The accounts part of the StateStore contract (users, sessions, tokens,
+login attempts, audit log), run over every backend that keeps the state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from veille.store import StateStore
+from veille.store.protocols.accounts import SessionRecord, UserRecord
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def _user(name: str, role: str = "viewer") -> UserRecord:
+    return UserRecord(name, role, "$argon2id$hash-of-" + name, "", T0)
+
+
+def test_users_insert_update_count_delete(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        assert tx.insert_user(_user("bob"))
+        assert tx.insert_user(_user("ana", "admin"))
+        assert not tx.insert_user(_user("ana"))  # taken
+        assert tx.count_users() == 2 and tx.count_users("admin") == 1
+    assert [u.username for u in state_store.list_users()] == ["ana", "bob"]
+    assert state_store.get_user("ana") == _user("ana", "admin")
+    with state_store.transaction() as tx:
+        assert tx.update_user("bob", role="analyst", language="fr")
+        assert not tx.update_user("nobody", role="admin")
+    bob = state_store.get_user("bob")
+    assert bob is not None and (bob.role, bob.language) == ("analyst", "fr")
+    assert bob.password_hash == _user("bob").password_hash
+
+
+def test_sessions_expire_and_go_with_their_user(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        tx.insert_user(_user("bob"))
+    live = SessionRecord("h1", "bob", T0, T0 + timedelta(days=1))
+    state_store.add_session(live)
+    state_store.add_session(SessionRecord("h2", "bob", T0, T0 + timedelta(hours=1)))
+    assert state_store.find_session("h1", T0) == live
+    assert state_store.find_session("h2", T0 + timedelta(hours=2)) is None
+    assert state_store.delete_expired_sessions(T0 + timedelta(hours=2)) == 1
+    with state_store.transaction() as tx:
+        assert tx.delete_sessions_of("bob", keep="h1") == 0
+        assert tx.delete_user("bob")
+    assert state_store.find_session("h1", T0) is None
+
+
+def test_tokens_are_found_by_hash_touched_and_revoked(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        tx.insert_user(_user("bob"))
+    tid = state_store.add_token("bob", "ci", "sha-1", T0)
+    found = state_store.find_token("sha-1")
+    assert found is not None and (found.id, found.username, found.name) == (tid, "bob", "ci")
+    assert found.last_used_at is None and found.revoked_at is None
+    state_store.touch_token(tid, T0 + timedelta(minutes=5))
+    assert state_store.revoke_token(tid, T0 + timedelta(hours=1))
+    assert not state_store.revoke_token(tid, T0 + timedelta(hours=2))
+    again = state_store.find_token("sha-1")
+    assert again is not None and again.revoked_at == T0 + timedelta(hours=1)
+    assert again.last_used_at == T0 + timedelta(minutes=5)
+    assert [t.id for t in state_store.list_tokens("bob")] == [tid]
+    assert state_store.list_tokens("ana") == []
+
+
+def test_failed_logins_count_from_the_last_success(state_store: StateStore) -> None:
+    key = "bob|127.0.0.1"
+    state_store.add_login_attempt(key, T0, success=False)
+    state_store.add_login_attempt(key, T0 + timedelta(minutes=1), success=True)
+    for m in (2, 3):
+        state_store.add_login_attempt(key, T0 + timedelta(minutes=m), success=False)
+    state_store.add_login_attempt("other|x", T0 + timedelta(minutes=3), success=False)
+    failures = state_store.failed_logins_since(key, T0)
+    assert failures == [T0 + timedelta(minutes=2), T0 + timedelta(minutes=3)]
+    assert state_store.failed_logins_since(key, T0 + timedelta(minutes=3)) == failures[1:]
+    assert state_store.forget_login_attempts_before(T0 + timedelta(minutes=2)) == 2
+
+
+def test_audit_log_newest_first_and_filtered(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        tx.add_audit_entry(T0, "ana", "user.add", "bob", "role=viewer")
+        tx.add_audit_entry(T0 + timedelta(seconds=1), "ana", "user.role", "bob", "")
+        tx.add_audit_entry(T0 + timedelta(seconds=2), "cli", "token.create", "bob", "id=1")
+    entries = state_store.audit_entries()
+    assert [e.action for e in entries] == ["token.create", "user.role", "user.add"]
+    assert entries[-1].at == T0 and entries[-1].detail == "role=viewer"
+    assert [e.action for e in state_store.audit_entries(actor="ana", limit=1)] == ["user.role"]
+    assert [e.action for e in state_store.audit_entries(action="user.add")] == ["user.add"]
+    assert [e.action for e in state_store.audit_entries(limit=1, offset=2)] == ["user.add"]

@@ -1,0 +1,62 @@
+"""Leases and pending split-ingest batches: the StateStore contract for
+collection across machines (run over every backend keeping state)."""
+
+from __future__ import annotations
+
+from veille.store import StateStore
+
+
+def test_one_holder_at_a_time_until_expiry(state_store: StateStore) -> None:
+    first = state_store.acquire_lease("source:a", "c1", ttl=30, now=100.0)
+    assert first == 1
+    assert state_store.acquire_lease("source:a", "c2", ttl=30, now=110.0) is None
+    # Heartbeats keep it; the holder may take it again.
+    assert state_store.renew_leases(["source:a", "source:b"], "c1", ttl=30, now=120.0) == {
+        "source:a"
+    }
+    assert state_store.acquire_lease("source:a", "c2", ttl=30, now=140.0) is None
+    # c1 dies: no heartbeat; after expiry c2 takes it over, with a new epoch.
+    taken = state_store.acquire_lease("source:a", "c2", ttl=30, now=151.0)
+    assert taken == 2
+    assert state_store.renew_leases(["source:a"], "c1", ttl=30, now=152.0) == set()
+    with state_store.transaction() as tx:
+        assert not tx.holds_lease("source:a", "c1", 1, now=152.0)
+        assert tx.holds_lease("source:a", "c2", 2, now=152.0)
+    state_store.release_lease("source:a", "c2", now=160.0)
+    with state_store.transaction() as tx:
+        assert not tx.holds_lease("source:a", "c2", 2, now=161.0)
+    assert state_store.acquire_lease("source:a", "c3", ttl=30, now=161.0) == 3
+    log = state_store.lease_log("source:a")
+    assert [(g.holder, g.epoch, g.acquired_at, g.ended_at) for g in log] == [
+        ("c1", 1, 100.0, 150.0),  # ended when it expired
+        ("c2", 2, 151.0, 160.0),  # released
+        ("c3", 3, 161.0, None),
+    ]
+    (lease,) = state_store.leases()
+    assert (lease.holder, lease.epoch, lease.expires_at) == ("c3", 3, 191.0)
+
+
+def test_pending_batches_are_held_until_released(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        hold = tx.hold_pending("source:a", ["p1", "p2"], 10.0)
+    with state_store.transaction() as tx:
+        other = tx.hold_pending("import", ["p3"], 11.0)
+    assert state_store.pending_ingests("source:a") == [(hold, "source:a", ["p1", "p2"])]
+    assert len(state_store.pending_ingests()) == 2
+    with state_store.transaction() as tx:
+        tx.release_pending([hold, other])
+    assert state_store.pending_ingests() == []
+
+
+def test_an_expired_lease_nobody_took_is_still_its_holders(state_store: StateStore) -> None:
+    # A heartbeat late on a loaded machine: the lease ran out, nobody took it.
+    epoch = state_store.acquire_lease("source:a", "c1", ttl=3, now=100.0)
+    assert epoch is not None
+    with state_store.transaction() as tx:
+        assert tx.holds_lease("source:a", "c1", epoch, now=110.0)
+    assert state_store.renew_leases(["source:a"], "c1", ttl=3, now=110.0) == {"source:a"}
+    assert state_store.acquire_lease("source:a", "c2", ttl=3, now=112.0) is None
+    # Released: nobody's, taken at once.
+    state_store.release_lease("source:a", "c1", now=112.5)
+    assert state_store.renew_leases(["source:a"], "c1", ttl=3, now=112.6) == set()
+    assert state_store.acquire_lease("source:a", "c2", ttl=3, now=112.7) == epoch + 1

@@ -1,0 +1,95 @@
+"""The StateStore contract, continued: topics, alerts and their outbox, the
+near-duplicate index and corrections (run over every backend keeping state)."""
+
+from __future__ import annotations
+
+from veille.alerts.model import Alert
+from veille.store import StateStore
+
+
+def test_topics_versions_and_rules_version(state_store: StateStore) -> None:
+    before = state_store.rules_version()  # type: ignore[attr-defined]
+    assert state_store.create_topic("lumio", "lumio", 100)
+    assert not state_store.create_topic("lumio", "other", 101)
+    topic = state_store.topic("lumio")
+    assert topic is not None and (topic.query, topic.version) == ("lumio", 1)
+    state_store.add_topic_version(topic.id, 2, "lumio OR vexa", 200)
+    assert [v.query for v in state_store.topic_versions(topic.id)] == ["lumio", "lumio OR vexa"]
+    assert [t.query for t in state_store.topics()] == ["lumio OR vexa"]
+    assert state_store.rules_version() > before  # type: ignore[attr-defined]
+    with state_store.transaction() as tx:
+        tx.file_posts([("mastodon:1", topic.id)])
+    state_store.delete_topic(topic.id)
+    assert state_store.topic("lumio") is None
+
+
+def _alert(name: str = "a") -> Alert:
+    return Alert(name=name, query="lumio", channel_url="atom:feed.xml", secret="s", created_at=1)
+
+
+def test_alerts_and_an_outbox_row_delivered_once(state_store: StateStore) -> None:
+    alert_id = state_store.insert_alert(_alert())
+    assert alert_id is not None
+    assert state_store.insert_alert(_alert()) is None  # the name is taken
+    found = state_store.find_alert("a")
+    assert found is not None and found.id == alert_id and found.query == "lumio"
+    with state_store.transaction() as tx:
+        common = {"cluster_id": None, "spans": [("text", 0, 5)], "now": 10.0, "due": 10.0}
+        assert tx.queue_match(alert_id, "p1", status="pending", reason=None, **common)
+        assert not tx.queue_match(alert_id, "p1", status="pending", reason=None, **common)
+        assert tx.queued_since(alert_id, 0.0) == 1
+    assert state_store.queue_event(alert_id, "spike:1", {"kind": "spike"}, 10.0, 10.0)
+    assert not state_store.queue_event(alert_id, "spike:1", {"kind": "spike"}, 10.0, 10.0)
+    claimed = state_store.claim_deliveries(20.0, 30.0)
+    assert len(claimed) == 1
+    batch_id, ids = claimed[0]
+    assert len(ids) == 2
+    assert state_store.claim_deliveries(21.0, 31.0) == []  # leased
+    items = state_store.queued_items(ids)
+    assert [i.key for i in items] == ["p1", "spike:1"] and items[0].spans == [("text", 0, 5)]
+    # A lease that ran out: claimed again under the same delivery id.
+    again = state_store.claim_deliveries(40.0, 50.0)
+    assert again == [(batch_id, ids)]
+    state_store.finish_deliveries(ids, "sent", None, 41.0)
+    assert state_store.outbox_counts(alert_id) == {"sent": 2}
+    assert [d.status for d in state_store.list_deliveries(alert_name="a")] == ["sent", "sent"]
+    assert state_store.delivered_posts(alert_id) == ["p1"]
+    state_store.mark_not_relevant(alert_id, "p1", 50.0)
+    assert state_store.not_relevant_posts(alert_id) == {"p1"}
+    state_store.delete_alert(alert_id)
+    assert state_store.find_alert("a") is None
+
+
+def test_failed_deliveries_retry_then_die(state_store: StateStore) -> None:
+    alert_id = state_store.insert_alert(_alert())
+    assert alert_id is not None
+    assert state_store.queue_event(alert_id, "k", {"kind": "x"}, 0.0, 0.0)
+    ((_, ids),) = state_store.claim_deliveries(1.0, 5.0)
+    state_store.reschedule_deliveries(ids, attempts=1, error="503", status="dead", retry_at=9.0)
+    assert state_store.delivery_attempts(ids[0]) == 1
+    assert state_store.retry_dead_deliveries(alert_id, 10.0) == 1
+    assert state_store.outbox_counts(alert_id) == {"pending": 1}
+
+
+def test_signatures_and_corrections(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        tx.file_signatures([("p1", "p1", b"\x01\x02", [11, 12]), ("p2", "p1", b"\x01\x03", [])])
+        assert tx.signed_posts(["p1", "p2", "p3"]) == {"p1", "p2"}
+        got = tx.duplicate_candidates([11], per_band=4)
+        assert [(r[0], r[1], bytes(r[2])) for r in got] == [("p1", "p1", b"\x01\x02")]
+    assert [c.new_label for c in state_store.list_corrections()] == []
+    assert state_store.reviewed_sentiments() == []
+
+
+def test_alert_feed_tokens(state_store: StateStore) -> None:
+    alert_id = state_store.insert_alert(_alert())
+    assert alert_id is not None
+    assert state_store.alert_feed_token(alert_id) is None
+    state_store.set_alert_feed_token(alert_id, "tok1", 10)
+    state_store.set_alert_feed_token(alert_id, "tok2", 11)
+    assert state_store.alert_feed_token(alert_id) == "tok2"
+    found = state_store.alert_by_feed_token("tok2")
+    assert found is not None and found.id == alert_id
+    assert state_store.alert_by_feed_token("tok1") is None
+    state_store.set_alert_feed_token(alert_id, None, 12)
+    assert state_store.alert_feed_token(alert_id) is None

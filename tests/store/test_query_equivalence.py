@@ -1,0 +1,59 @@
+"""Random queries over random posts: SQLite and ClickHouse (chDB) return the
+same posts, the same counts and the same newest first, and both agree with
+the in-memory engine (the strategies of tests/query/test_engines_agree.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.query.test_engines_agree import posts_st, query_st
+from veille.query.ast import to_text
+from veille.query.evaluate import Query, compile_node
+from veille.store.sqlite import SQLiteStore
+
+pytest.importorskip("chdb")
+
+
+@pytest.fixture(scope="module")
+def chdb_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    # One chDB folder per process: one store for every example, emptied each time.
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    folder = tmp_path_factory.mktemp("equivalence")
+    store = ChdbBackend().open("chdb:///posts.chdb", root=folder)
+    yield store
+    store.close()
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    posts=st.integers(3, 14).flatmap(lambda n: st.tuples(*[posts_st(i) for i in range(n)])),
+    queries=st.lists(query_st, min_size=1, max_size=4),
+)
+def test_sqlite_and_clickhouse_find_the_same_posts(
+    chdb_store: Any, posts: tuple, queries: list
+) -> None:
+    chdb_store.client.command("TRUNCATE TABLE posts")
+    chdb_store.upsert_posts(posts)
+    lite = SQLiteStore.open(":memory:")
+    try:
+        lite.upsert_posts(posts)
+        for ast in queries:
+            text = to_text(ast)
+            expected = {p.id for p in posts if Query("", ast, (), compile_node(ast)).matches(p)}
+            found = {p.id for p in chdb_store.search(ast, limit=1000)}
+            assert found == {p.id for p in lite.search(ast, limit=1000)} == expected, text
+            assert chdb_store.count_matches(ast) == lite.count_matches(ast) == len(expected), text
+            newest = [p.id for p in chdb_store.search(ast, limit=2)]
+            assert newest == [p.id for p in lite.search(ast, limit=2)], text
+    finally:
+        lite.close()

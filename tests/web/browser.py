@@ -1,0 +1,182 @@
+"""Playwright fixtures over Debian's chromium, and what every browser test
+checks on every page it opens.
+
+Imported by the ``test_browser_*.py``, ``test_xss.py`` and axe tests::
+
+    from tests.web.browser import browser_fixture, watched_fixture  # the fixtures
+
+The tests are marked ``browser`` and skipped, saying why, where
+``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("VEILLE_CHROMIUM", "/usr/bin/chromium")
+# Headless and quiet: no sandbox (CI runs as root in a container), no GPU, and
+# nothing that calls the network on its own (updates, sync, safe browsing).
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+needs_chromium = pytest.mark.skipif(
+    not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)),
+    reason=f"no chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium), "
+    "as .ci/run does, or point VEILLE_CHROMIUM at one",
+)
+
+# Watches the page for what a script could do: every securitypolicyviolation
+# event is recorded (added through the DevTools protocol, which the page's CSP
+# does not govern).
+_WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => {
+  window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sample || ''));
+});
+"""
+
+
+@dataclass
+class Incidents:
+    """What went wrong in a page that no test should accept."""
+
+    dialogs: list[str] = field(default_factory=list)
+    csp: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.dialogs.clear()
+        self.csp.clear()
+        self.errors.clear()
+        self.failed.clear()
+
+
+_BROWSER = pytest.StashKey[Any]()
+
+
+@pytest.fixture(scope="session", name="browser")
+def browser_fixture(request: pytest.FixtureRequest) -> Any:
+    """One chromium for the whole run. Each test module imports this fixture,
+    which makes one fixture per module: they share the browser through the
+    run's stash, since a second Playwright cannot start beside the first."""
+    if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
+        pytest.skip(f"no chromium at {CHROMIUM}: apt-get install chromium (as .ci/run does)")
+    stash = request.config.stash
+    if _BROWSER not in stash:
+        from playwright.sync_api import sync_playwright
+
+        driver = sync_playwright().start()
+        b = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+
+        def stop() -> None:
+            b.close()
+            driver.stop()
+
+        request.config.add_cleanup(stop)
+        stash[_BROWSER] = b
+    return stash[_BROWSER]
+
+
+class WatchedPage:
+    """A page plus what it did wrong (dialogs, CSP reports, script errors)."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+        self.page = context.new_page()
+        self.incidents = Incidents()
+        page = self.page
+        page.set_default_timeout(15_000)
+        # A page's first answer computes its charts; a loaded CI machine is slow.
+        page.set_default_navigation_timeout(90_000)
+        page.add_init_script(_WATCH)
+
+        def on_dialog(dialog: Any) -> None:
+            self.incidents.dialogs.append(f"{dialog.type}: {dialog.message} at {page.url}")
+            dialog.dismiss()
+
+        def on_console(msg: Any) -> None:
+            if msg.type == "error":
+                text = msg.text
+                if "Content Security Policy" in text or "Content-Security-Policy" in text:
+                    self.incidents.csp.append(f"{page.url}: {text}")
+                elif text.startswith("Failed to load resource"):
+                    pass  # judged on the response itself (on_response): it names the URL
+                else:
+                    self.incidents.errors.append(f"{page.url}: {text}")
+
+        def on_response(response: Any) -> None:
+            url = response.url
+            broken_asset = response.status >= 400 and "/static/" in url
+            if response.status >= 500 or broken_asset:
+                self.incidents.failed.append(f"{response.status} {url} (from {page.url})")
+
+        page.on("dialog", on_dialog)
+        page.on("response", on_response)
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: self.incidents.errors.append(f"{page.url}: {exc}"))
+
+    def csp_reports(self) -> list[str]:
+        """The securitypolicyviolation events of the current document."""
+        try:
+            found = self.page.evaluate("window.__csp || []")
+        except Exception:  # the page is navigating away
+            return []
+        return [str(x) for x in found]
+
+
+@pytest.fixture(name="watched")
+def watched_fixture(browser: Any) -> Iterator[WatchedPage]:
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    try:
+        yield WatchedPage(context)
+    finally:
+        context.close()
+
+
+def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """The axe-core violations of ``impacts`` on the page, one line each
+    (rule, impact, the first offending elements)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    found = []
+    for v in results.response.get("violations", []):
+        if v.get("impact") in impacts:
+            targets = [", ".join(n.get("target", [])) for n in v.get("nodes", [])[:3]]
+            found.append(f"{v['id']} ({v['impact']}): {v['help']} at {'; '.join(targets)}")
+    return found
+
+
+def sign_in(wp: WatchedPage, base: str, username: str, password: str) -> None:
+    """Through the login form, as a person does."""
+    page = wp.page
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.locator("form[action='/login'] button[type=submit]").click()
+    assert "/login" not in page.url, f"still on the login page: {page.content()[:500]}"
+
+
+def assert_clean(wp: WatchedPage) -> None:
+    """No dialog opened, no CSP violation, no script error on the pages seen."""
+    wp.incidents.csp.extend(wp.csp_reports())
+    found = wp.incidents
+    assert not found.dialogs, f"a dialog opened: {found.dialogs}"
+    assert not found.csp, f"Content-Security-Policy violations: {found.csp}"
+    assert not found.errors, f"script errors: {found.errors}"
+    assert not found.failed, f"failed requests: {found.failed}"

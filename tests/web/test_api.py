@@ -1,0 +1,212 @@
+"""The REST API over a real server: search with the query language and its
+errors, paging, topics, alerts (a test send reaches an SMTP server), sources
+and analytics, with Bearer tokens; the OpenAPI document and the docs page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import make_post
+from tests.web.server import Mailbox, Running, add_role_users, mailbox, serve, use_smtp
+from veille.models import Author
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[Mailbox]:
+    with mailbox() as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory, box: Mailbox) -> Iterator[Running]:
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(Path(tmp_path_factory.mktemp("api")) / "ws")
+    use_smtp(root, box.port)
+    tokens = add_role_users(root)
+    with Workspace.open(root) as ws:
+        posts = [
+            make_post(
+                f"m{i}",
+                f"Lumio fibre is down again in Lyon #{i}" if i % 2 else f"Vexa offer {i}",
+                published_at=T0 + timedelta(hours=i),
+                author=Author(f"user{i % 5}", followers=10 * i),
+                lang="fr" if i % 3 else "en",
+            )
+            for i in range(40)
+        ]
+        ws.posts.upsert_posts(posts)
+    with serve(root) as server:
+        server.tokens = tokens
+        yield server
+
+
+def client(api: Running, role: str = "analyst") -> httpx.Client:
+    return httpx.Client(
+        base_url=api.url, headers={"Authorization": f"Bearer {api.tokens[role]}"}, timeout=30
+    )
+
+
+def test_search_finds_posts_with_highlights_and_a_total(api: Running) -> None:
+    with client(api, "viewer") as c:
+        r = c.get("/api/v1/posts", params={"q": "lumio AND fibre", "limit": 5})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["total"] == 20 and len(body["items"]) == 5 and body["next_cursor"]
+    first = body["items"][0]
+    assert first["id"] == "mastodon:m39"  # newest first
+    assert {h["text"].lower() for h in first["highlights"]} == {"lumio", "fibre"}
+
+
+def test_the_cursor_walks_every_match_once(api: Running) -> None:
+    seen: list[str] = []
+    params: dict[str, Any] = {"q": "lumio", "limit": 6, "lang": "fr"}
+    with client(api, "viewer") as c:
+        while True:
+            body = c.get("/api/v1/posts", params=params).json()
+            seen += [p["id"] for p in body["items"]]
+            if not body["next_cursor"]:
+                break
+            params["cursor"] = body["next_cursor"]
+        by_page = c.get("/api/v1/posts", params={"q": "lumio", "lang": "fr", "page": 2, "limit": 6})
+    expected = {f"mastodon:m{i}" for i in range(40) if i % 2 and i % 3}
+    assert len(seen) == len(set(seen)) and set(seen) == expected
+    assert [p["id"] for p in by_page.json()["items"]] == seen[6:12]
+
+
+def test_filters(api: Running) -> None:
+    since = (T0 + timedelta(hours=30)).isoformat()
+    with client(api, "viewer") as c:
+        body = c.get(
+            "/api/v1/posts", params={"q": "lumio", "since": since, "platform": "mastodon"}
+        ).json()
+        none = c.get("/api/v1/posts", params={"q": "lumio", "platform": "bluesky"}).json()
+    assert body["total"] == 5
+    assert none["total"] == 0 and none["items"] == []
+
+
+def test_a_query_error_is_a_400_with_the_caret_and_a_hint(api: Running) -> None:
+    with client(api, "viewer") as c:
+        r = c.get("/api/v1/posts", params={"q": 'lumio AND ("fibre'})
+    assert r.status_code == 400
+    error = r.json()["error"]
+    assert error["code"] == "invalid_query" and error["hint"]
+    line, caret = error["caret"].split("\n")
+    assert line == 'lumio AND ("fibre'
+    assert caret.index("^") == error["column"] - 1
+
+
+def test_bad_paging_says_what_to_do(api: Running) -> None:
+    with client(api, "viewer") as c:
+        r = c.get("/api/v1/posts", params={"q": "lumio", "cursor": "garbage"})
+        assert r.status_code == 400 and "next_cursor" in r.json()["error"]["hint"]
+        r = c.get("/api/v1/posts", params={"q": "lumio", "limit": 5000})
+        assert r.status_code == 422 and "limit" in r.json()["error"]["message"]
+
+
+def test_topics_create_update_delete(api: Running) -> None:
+    with client(api) as c:
+        r = c.post("/api/v1/topics", json={"name": "lyon", "query": "lumio AND lyon"})
+        assert r.status_code == 201 and r.json()["version"] == 1
+        assert c.post("/api/v1/topics", json={"name": "lyon", "query": "x"}).status_code == 400
+        bad = c.post("/api/v1/topics", json={"name": "bad", "query": "lumio AND"})
+        assert bad.status_code == 400 and bad.json()["error"]["column"] == 7
+        r = c.put("/api/v1/topics/lyon", json={"query": "lumio AND lyon AND fibre"})
+        assert r.json()["version"] == 2
+        got = c.get("/api/v1/topics/lyon").json()
+        assert got["matches"] == 20 and [v["version"] for v in got["versions"]] == [1, 2]
+        assert "lyon" in [t["name"] for t in c.get("/api/v1/topics").json()]
+        assert c.delete("/api/v1/topics/lyon").status_code == 204
+        missing = c.get("/api/v1/topics/lyon")
+        assert missing.status_code == 404 and missing.json()["error"]["hint"]
+
+
+def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) -> None:
+    with client(api) as c:
+        r = c.post(
+            "/api/v1/alerts",
+            json={"to": "mailto:team@example.org", "query": "lumio", "name": "lumio-api"},
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["paused"] is False
+        assert c.post("/api/v1/alerts/lumio-api/pause").json()["paused"] is True
+        assert c.get("/api/v1/alerts/lumio-api").json()["paused"] is True
+        resumed = c.post("/api/v1/alerts/lumio-api/resume").json()
+        assert resumed["alert"]["paused"] is False
+        before = len(box.messages)
+        sent = c.post("/api/v1/alerts/lumio-api/test")
+        assert sent.status_code == 200, sent.text
+        assert sent.json()["posts"] > 0
+        assert len(box.messages) == before + 1
+        assert b"team@example.org" in box.messages[-1]
+        assert [a["name"] for a in c.get("/api/v1/alerts").json()] == ["lumio-api"]
+        bad = c.post("/api/v1/alerts", json={"to": "mailto:x@example.org", "query": "lumio AND"})
+        assert bad.status_code == 400
+
+
+def test_sources_add_health_remove(api: Running) -> None:
+    with client(api) as c:
+        r = c.post(
+            "/api/v1/sources",
+            json={"kind": "feeds", "target": "https://example.org/feed.xml", "name": "blog"},
+        )
+        assert r.status_code == 201, r.text
+        assert c.get("/api/v1/sources/blog").json()["kind"] == "feeds"
+        assert c.get("/api/v1/sources/blog/health").json()["runs"] == 0
+        assert [h["source"] for h in c.get("/api/v1/sources/health").json()] == ["blog"]
+        twitter = c.post("/api/v1/sources", json={"kind": "twitter", "target": "x"})
+        assert twitter.status_code == 400 and "'x'" in twitter.json()["error"]["hint"]
+        assert c.delete("/api/v1/sources/blog").status_code == 204
+        assert c.get("/api/v1/sources/blog").status_code == 404
+
+
+def test_analytics(api: Running) -> None:
+    period = "2026-02-28..2026-03-03"
+    with client(api, "viewer") as c:
+        vol = c.get("/api/v1/analytics/volume", params={"q": "lumio", "period": period}).json()
+        assert vol["total"] == 20 and len(vol["points"]) == 4
+        by = c.get("/api/v1/analytics/breakdown", params={"by": "lang", "period": period}).json()
+        assert {s["key"] for s in by["shares"]} == {"en", "fr"}
+        senti = c.get("/api/v1/analytics/sentiment", params={"period": period}).json()
+        assert len(senti["points"]) == 4
+        sov = c.get(
+            "/api/v1/analytics/share-of-voice",
+            params=[("query", "Lumio=lumio"), ("query", "Vexa=vexa"), ("period", period)],
+        ).json()
+        assert {v["topic"]: v["posts"] for v in sov["voices"]} == {"Lumio": 20, "Vexa": 20}
+        inf = c.get("/api/v1/analytics/influencers", params={"q": "lumio", "period": period}).json()
+        assert inf["influencers"] and all(i["why"] for i in inf["influencers"])
+        bad = c.get("/api/v1/analytics/volume", params={"q": "(lumio", "period": period})
+        assert bad.status_code == 400 and bad.json()["error"]["column"]
+
+
+def test_the_openapi_document_describes_every_endpoint(api: Running) -> None:
+    spec = httpx.get(api.url + "/api/openapi.json").json()
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/posts",
+        "/api/v1/topics/{name}",
+        "/api/v1/alerts/{name}/test",
+        "/api/v1/sources/{name}/health",
+        "/api/v1/analytics/share-of-voice",
+    ):
+        assert path in paths
+    assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert "ErrorResponse" in spec["components"]["schemas"]
+
+
+def test_the_docs_page_lists_the_endpoints_offline_in_both_languages(api: Running) -> None:
+    r = httpx.get(api.url + "/api/docs")
+    assert r.status_code == 200
+    assert "GET /api/v1/posts" in r.text and "<script" not in r.text
+    assert "http://" not in r.text.replace(api.url, "").replace("http://www.w3.org", "")
+    fr = httpx.get(api.url + "/api/docs", headers={"Accept-Language": "fr"})
+    assert "Paramètres" in fr.text and "Authentification" in fr.text

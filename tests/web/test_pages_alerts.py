@@ -1,0 +1,138 @@
+"""Alerts over real HTTP: pause, resume and a test send through the page;
+the one-click unsubscribe (RFC 8058) that works without login, with the
+alert's own token only; the secret-token Atom feed, which stops when revoked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from xml.etree import ElementTree as ET
+
+import httpx
+import pytest
+
+from tests.web.conftest import Served, csrf_from
+from tests.web.pages_data import LUMIO, known_posts
+from veille.alerts.channels.base import ChannelContext
+from veille.alerts.channels.email import unsubscribe_url
+from veille.alerts.model import Alert, AlertBook
+from veille.pipeline import build_pipeline
+from veille.workspace import Workspace
+
+Login = Callable[..., httpx.Response]
+ATOM = "{http://www.w3.org/2005/Atom}"
+# What a mail client POSTs to the List-Unsubscribe link (RFC 8058).
+ONE_CLICK = b"List-Unsubscribe=One-Click"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture(scope="module")
+def seeded(live_server: Served) -> Served:
+    """Two alerts writing Atom files (a real channel, no network), then the
+    known posts through the pipeline (so the alerts queue their matches)."""
+    root = live_server.root
+    with Workspace.open(root) as ws:
+        book = AlertBook(ws.store)
+        book.add(Alert(name="lumio-watch", query="lumio", channel_url="atom:feeds/lumio.xml"))
+        book.add(Alert(name="vexa-watch", query="vexa", channel_url="atom:feeds/vexa.xml"))
+        build_pipeline(ws).ingest(known_posts())
+    return live_server
+
+
+def alert(root: object, name: str) -> Alert:
+    with Workspace.open(root) as ws:  # type: ignore[arg-type]
+        return AlertBook(ws.store).get(name)
+
+
+def test_pause_resume_and_test_through_the_page(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "analyst")
+    page = client.get("/alerts/lumio-watch")
+    assert page.status_code == 200 and "lumio-watch" in page.text
+    token = csrf_from(page.text)
+    assert client.post("/alerts/lumio-watch/pause", data={"csrf_token": token}).status_code == 303
+    assert alert(seeded.root, "lumio-watch").paused
+    assert "Resume" in client.get("/alerts/lumio-watch").text
+    assert client.post("/alerts/lumio-watch/resume", data={"csrf_token": token}).status_code == 303
+    assert not alert(seeded.root, "lumio-watch").paused
+    sent = client.post("/alerts/lumio-watch/test", data={"csrf_token": token})
+    assert sent.status_code == 303
+    # The test went through the real channel: the feed file holds the latest matches.
+    feed = ET.parse(seeded.root / "feeds" / "lumio.xml").getroot()
+    assert len(feed.findall(f"{ATOM}entry")) >= 1
+    # A viewer sees the page but cannot pause.
+    client.cookies.clear()
+    login(client, "viewer")
+    page = client.get("/alerts/lumio-watch")
+    assert page.status_code == 200 and "/pause" not in page.text
+    viewer_token = csrf_from(page.text)
+    refused = client.post("/alerts/lumio-watch/pause", data={"csrf_token": viewer_token})
+    assert refused.status_code == 403
+
+
+def test_alert_forms_need_csrf(seeded: Served, client: httpx.Client, login: Login) -> None:
+    login(client, "analyst")
+    assert client.post("/alerts/lumio-watch/pause").status_code == 403
+    assert client.post("/alerts", data={"to": "atom:x.xml", "query": "x"}).status_code == 403
+    assert not alert(seeded.root, "lumio-watch").paused
+
+
+def _link(root: object, name: str, base: str) -> str:
+    """The unsubscribe link of the alert's e-mails, pointed at the live server."""
+    with Workspace.open(root) as ws:  # type: ignore[arg-type]
+        found = AlertBook(ws.store).get(name)
+        url = unsubscribe_url(ChannelContext(ws.settings, ws.root), found)
+    return base + url[url.index("/alerts/") :]
+
+
+def test_one_click_unsubscribe_works_only_with_the_alerts_own_token(
+    seeded: Served, client: httpx.Client
+) -> None:
+    base = seeded.url
+    lumio = _link(seeded.root, "vexa-watch", base).replace("vexa-watch", "lumio-watch")
+    vexa = _link(seeded.root, "vexa-watch", base)
+    # No login. Another alert's token, a wrong one and none are refused.
+    for url in (lumio, vexa.replace("token=", "token=x"), vexa.split("?")[0]):
+        refused = client.post(url, content=ONE_CLICK, headers=FORM)
+        assert refused.status_code == 403
+    assert not alert(seeded.root, "lumio-watch").paused
+    assert not alert(seeded.root, "vexa-watch").paused
+    # Opening the link (a GET: what link checkers do) changes nothing, and offers the button.
+    page = client.get(vexa)
+    assert page.status_code == 200 and "Unsubscribe" in page.text
+    assert not alert(seeded.root, "vexa-watch").paused
+    # The mail client's one-click POST (RFC 8058), no CSRF token, no session.
+    done = client.post(vexa, content=ONE_CLICK, headers=FORM)
+    assert done.status_code == 200
+    assert alert(seeded.root, "vexa-watch").paused
+    assert not alert(seeded.root, "lumio-watch").paused
+
+
+def test_feed_at_its_secret_address_until_revoked(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "analyst")
+    page = client.get("/alerts/lumio-watch")
+    assert "/feeds/" not in page.text
+    token = csrf_from(page.text)
+    assert client.post("/alerts/lumio-watch/feed", data={"csrf_token": token}).status_code == 303
+    page = client.get("/alerts/lumio-watch")
+    found = re.search(r"/feeds/([A-Za-z0-9_-]+)\.atom", page.text)
+    assert found, page.text[:3000]
+    address = f"/feeds/{found.group(1)}.atom"
+    with httpx.Client(base_url=seeded.url) as anonymous:  # a feed reader: no login
+        feed = anonymous.get(address)
+        assert feed.status_code == 200
+        assert feed.headers["content-type"].startswith("application/atom+xml")
+        entries = ET.fromstring(feed.content).findall(f"{ATOM}entry")
+        assert len(entries) == LUMIO  # every lumio post the alert queued
+        assert anonymous.get("/feeds/not-the-token.atom").status_code == 404
+        # A new address replaces the old one; revoking stops both.
+        client.post("/alerts/lumio-watch/feed", data={"csrf_token": token})
+        assert anonymous.get(address).status_code == 404
+        newer = re.search(r"/feeds/([A-Za-z0-9_-]+)\.atom", client.get("/alerts/lumio-watch").text)
+        assert newer and anonymous.get(f"/feeds/{newer.group(1)}.atom").status_code == 200
+        client.post("/alerts/lumio-watch/feed/revoke", data={"csrf_token": token})
+        assert anonymous.get(f"/feeds/{newer.group(1)}.atom").status_code == 404
+    assert "/feeds/" not in client.get("/alerts/lumio-watch").text

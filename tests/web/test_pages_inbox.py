@@ -1,0 +1,161 @@
+"""The inbox pages over a live server: list with filters, views and bulk
+actions, the item page (assign, status, note, reply check with the
+collision warning, a stale form refused), rules; viewers read only; French."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from veille.inbox import items as svc
+from veille.inbox.model import ItemFilter
+from veille.models import Author, Post, Sentiment
+from veille.pipeline.ingest import build_pipeline
+from veille.query.topics import add_topic
+
+from .conftest import Served, csrf_from
+
+Login = Callable[..., httpx.Response]
+
+
+def _items(live_server: Served) -> list[int]:
+    """Three inbox items (posts of a flagged topic), entered once per module."""
+    from datetime import UTC, datetime
+
+    with live_server.workspace() as ws:
+        if ws.store.topic("web-inbox") is None:
+            add_topic(ws.store, "web-inbox", "lumio", inbox=True)
+            posts = [
+                Post.create(
+                    platform=p,
+                    native_id=f"w{i}",
+                    text=text,
+                    author=Author(f"person{i}"),
+                    published_at=datetime(2026, 11, 30, 10, i, tzinfo=UTC),
+                    lang=lang,
+                    sentiment=Sentiment(s, 0.0, 1.0),  # type: ignore[arg-type]
+                )
+                for i, (p, text, lang, s) in enumerate(
+                    [
+                        (
+                            "mastodon",
+                            "lumio <b>is</b> broken <script>alert(1)</script>",
+                            "en",
+                            "negative",
+                        ),
+                        ("bluesky", "lumio est génial", "fr", "positive"),
+                        ("reddit", "lumio question about billing", "en", "neutral"),
+                    ]
+                )
+            ]
+            build_pipeline(ws, skip=("enrich",)).ingest(posts)
+        return sorted(i.id for i in svc.list_items(ws.state, ItemFilter(limit=10)))
+
+
+def test_viewers_read_and_never_act(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    ids = _items(live_server)
+    login(client, "viewer")
+    page = client.get("/inbox")
+    assert page.status_code == 200 and "lumio est génial" in page.text
+    assert "<script>alert(1)</script>" not in page.text  # post text is escaped
+    assert 'action="/inbox/bulk"' in page.text and 'name="ids"' not in page.text
+    item = client.get(f"/inbox/{ids[0]}")
+    assert item.status_code == 200 and "/assign" not in item.text
+    token = csrf_from(item.text)
+    for path, data in [
+        (f"/inbox/{ids[0]}/assign", {"to": "viewer"}),
+        (f"/inbox/{ids[0]}/status", {"status": "closed"}),
+        (f"/inbox/{ids[0]}/note", {"text": "hi"}),
+        (f"/inbox/{ids[0]}/reply", {"text": "hi", "step": "send"}),
+        ("/inbox/bulk", {"ids": str(ids[0]), "action": "status", "value": "closed"}),
+        ("/inbox/rules", {"name": "x", "action": "tag", "value": "y"}),
+    ]:
+        assert client.post(path, data={**data, "csrf_token": token}).status_code == 403, path
+    assert client.get("/inbox/rules").status_code == 200
+
+
+def test_anonymous_is_sent_to_login(client: httpx.Client) -> None:
+    assert client.get("/inbox").status_code == 303
+
+
+def test_assign_status_note_and_a_stale_form(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    ids = _items(live_server)
+    login(client, "analyst")
+    page = client.get(f"/inbox/{ids[0]}")
+    token = csrf_from(page.text)
+    with live_server.workspace() as ws:
+        version = svc.get_item(ws.state, ids[0]).version
+    done = client.post(f"/inbox/{ids[0]}/assign",
+                       data={"csrf_token": token, "to": "analyst", "version": version})  # fmt: skip
+    assert done.status_code == 303
+    # The same form again (the version it read is now stale): refused, said why.
+    form = {"csrf_token": token, "status": "closed", "version": version}
+    stale = client.post(f"/inbox/{ids[0]}/status", data=form)
+    assert stale.status_code == 409 and "changed since you read it" in stale.text
+    client.post(f"/inbox/{ids[0]}/note", data={"csrf_token": token, "text": "call them"})
+    shown = client.get(f"/inbox/{ids[0]}").text
+    assert "call them" in shown and "analyst" in shown
+    mine = client.get("/inbox", params={"view": "my queue"}).text
+    assert f'href="/inbox/{ids[0]}"' in mine and f'href="/inbox/{ids[1]}"' not in mine
+
+
+def test_reply_check_shows_the_verdict_and_the_collision(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    ids = _items(live_server)
+    with live_server.workspace() as ws:
+        svc.assign(ws.state, ids[1], "manager", actor="manager")
+    login(client, "analyst")
+    token = csrf_from(client.get(f"/inbox/{ids[1]}").text)
+    form = {"csrf_token": token, "text": "x" * 400, "step": "check"}
+    checked = client.post(f"/inbox/{ids[1]}/reply", data=form)
+    assert checked.status_code == 200
+    assert "assigned to manager" in checked.text and "over the limit" in checked.text
+    # Sending without "send anyway" is stopped by the collision; nothing is stored.
+    sent = client.post(f"/inbox/{ids[1]}/reply",
+                       data={"csrf_token": token, "text": "Merci !", "step": "send"})  # fmt: skip
+    assert sent.status_code == 409 and "assigned to manager" in sent.text
+    with live_server.workspace() as ws:
+        assert ws.state.inbox_replies(ids[1]) == []
+
+
+def test_bulk_and_answered_outside_and_rules(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    ids = _items(live_server)
+    login(client, "manager")
+    page = client.get("/inbox")
+    token = csrf_from(page.text)
+    done = client.post("/inbox/bulk", data={"csrf_token": token, "ids": [str(i) for i in ids],
+                                             "action": "tag", "value": "week48"})  # fmt: skip
+    assert done.status_code == 303
+    assert client.get("/inbox", params={"tag": "week48"}).text.count('name="ids"') == 3
+    reddit = client.get(f"/inbox/{ids[2]}").text
+    assert "cannot reply on reddit" in reddit
+    client.post(f"/inbox/{ids[2]}/answered", data={"csrf_token": token, "link": ""})
+    with live_server.workspace() as ws:
+        assert svc.get_item(ws.state, ids[2]).status == "responded"
+    added = client.post("/inbox/rules", data={"csrf_token": token, "name": "web-rule",
+                        "sentiment": "negative", "action": ["priority", "tag"],
+                        "value": ["urgent", "angry"]})  # fmt: skip
+    assert added.status_code == 303
+    rules = client.get("/inbox/rules").text
+    assert '<th scope="row">web-rule</th>' in rules and "priority urgent, tag angry" in rules
+    bad = client.post("/inbox/rules", data={"csrf_token": token, "name": "idle"})
+    assert bad.status_code == 400 and "has no action" in bad.text
+    client.post("/inbox/rules/web-rule/remove", data={"csrf_token": token})
+    assert '<th scope="row">web-rule</th>' not in client.get("/inbox/rules").text
+
+
+def test_french(live_server: Served, client: httpx.Client, login: Login) -> None:
+    ids = _items(live_server)
+    login(client, "viewer")
+    client.cookies.set("veille_lang", "fr")
+    page = client.get("/inbox", headers={"Accept-Language": "fr"})
+    assert "Boîte de réception" in page.text
+    assert "Fil" in client.get(f"/inbox/{ids[0]}", headers={"Accept-Language": "fr"}).text

@@ -1,0 +1,155 @@
+"""The plan's pages over the live server, for every role: managers (and
+admins) edit, analysts and viewers read, everyone acknowledges the
+guidelines; a new organization goes from nothing to an adopted plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tests.web.conftest import Served, csrf_from
+
+
+def form(client: httpx.Client, page: str, action: str, data: dict[str, object]) -> httpx.Response:
+    token = csrf_from(client.get(page).text)
+    return client.post(action, data={"csrf_token": token, **data})
+
+
+def test_nobody_signed_in_goes_to_login(live_server: Served, client: httpx.Client) -> None:
+    for path in ("/plan", "/plan/edit", "/plan/start", "/plan/guidelines", "/plan/export"):
+        r = client.get(path)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login"), path
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst"])
+def test_readers_read_and_cannot_edit(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response], role: str
+) -> None:
+    login(client, role)
+    assert client.get("/plan").status_code == 200
+    assert client.get("/plan/guidelines").status_code == 200
+    for path in ("/plan/edit", "/plan/start"):
+        assert client.get(path).status_code == 403, path
+    token = csrf_from(client.get("/plan").text)
+    for action in (
+        "/plan/objectives",
+        "/plan/kpis",
+        "/plan/channels",
+        "/plan/money",
+        "/plan/adopt",
+        "/plan/start",
+        "/plan/guidelines",
+    ):
+        r = client.post(action, data={"csrf_token": token, "name": "x", "label": "x"})
+        assert r.status_code == 403, action
+
+
+def test_from_nothing_to_an_adopted_plan(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    login(client, "manager")
+    # An empty plan sends a manager to the guided start.
+    r = client.get("/plan")
+    assert r.status_code == 303 and r.headers["location"] == "/plan/start"
+    r = form(
+        client,
+        "/plan/start",
+        "/plan/start",
+        {
+            "organization": "Lumio",
+            "kind": "customer_service",
+            "topic": "lumio",
+            "query": "lumio",
+            "competitors": "vexa",
+            "channels": ["mastodon", "bluesky"],
+            "handle": "lumio_hq",
+            "posts_per_week": "4",
+            "response_minutes": "60",
+        },
+    )
+    assert r.status_code == 303, r.text
+    page = client.get("/plan").text
+    assert "Customer service" in page and "lumio" in page
+    assert "Not adopted yet" in page and "Hours a week" in page
+    # Customer service measures net sentiment, response time and mentions.
+    assert "net_sentiment" in page and "first_response" in page
+    assert "not measurable yet" in page  # the inbox KPI is never made up
+    # Editing: money, a KPI, a channel change.
+    assert (
+        form(
+            client, "/plan/edit", "/plan/money", {"label": "scheduler", "monthly": "19"}
+        ).status_code
+        == 303
+    )
+    r = form(
+        client,
+        "/plan/edit",
+        "/plan/kpis",
+        {
+            "name": "reach",
+            "kind": "mentions",
+            "target": "50",
+            "topic": "lumio",
+        },
+    )
+    assert r.status_code == 303, r.text
+    r = form(client, "/plan/edit", "/plan/kpis", {"name": "bad", "kind": "mentions", "target": "5"})
+    assert r.status_code == 400 and "needs a topic" in r.text
+    page = client.get("/plan").text
+    assert "scheduler" in page and "reach" in page
+    # Adoption at the cost shown.
+    token = csrf_from(page)
+    seen = page.split('name="seen_hours" value="')[1].split('"')[0]
+    r = client.post("/plan/adopt", data={"csrf_token": token, "seen_hours": seen})
+    assert r.status_code == 303
+    assert "Adopted on" in client.get("/plan").text
+    with live_server.workspace() as ws:
+        assert ws.state.plan_settings()["adopted_by"] == "manager"
+        assert [c.platform for c in ws.state.plan_channels()] == ["mastodon", "bluesky"]
+
+
+def test_guidelines_are_acknowledged_by_version(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    login(client, "manager")
+    r = form(
+        client,
+        "/plan/guidelines",
+        "/plan/guidelines",
+        {
+            "text_en": "# Be kind\n\nNever <script>alert(1)</script> argue.",
+            "text_fr": "# Soyez aimables\n\nNe polémiquez jamais.",
+        },
+    )
+    assert r.status_code == 303
+    client.cookies.clear()
+    login(client, "viewer")
+    page = client.get("/plan/guidelines").text
+    assert "<h1>Be kind</h1>" in page or "Be kind" in page
+    assert "<script>alert(1)</script>" not in page
+    r = form(client, "/plan/guidelines", "/plan/guidelines/acknowledge", {"version": "1"})
+    assert r.status_code == 303
+    page = client.get("/plan/guidelines").text
+    assert "You have acknowledged this version." in page
+    with live_server.workspace() as ws:
+        acks = ws.state.guideline_acknowledgements()
+    assert [(a.username, a.version) for a in acks] == [("viewer", 1)]
+
+
+def test_the_plan_in_french_and_as_documents(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    login(client, "analyst")
+    token = csrf_from(client.get("/plan").text)
+    client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/plan"})
+    page = client.get("/plan").text
+    assert "Plan de présence" in page
+    assert "Ce qu'il coûtera" in page or "Ce qu&#39;il coûtera" in page
+    pdf = client.get("/plan/export", params={"format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    md = client.get("/plan/export", params={"format": "md", "language": "en"})
+    assert md.text.startswith("# Presence plan")
+    toml = client.get("/plan/export", params={"format": "toml"})
+    assert toml.text.startswith("# veille presence plan")

@@ -1,0 +1,67 @@
+"""Every listening page renders for a viewer, in English and in French, and
+shows untrusted post fields escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tests.web.conftest import Served
+from tests.web.pages_data import HOSTILE_NAME, HOSTILE_TEXT, HOSTILE_TITLE, seed
+
+# Each page and a word of its heading in each language.
+PAGES = [
+    ("/", "Dashboard", "Tableau de bord"),
+    ("/stream", "Mention stream", "Flux des mentions"),
+    ("/stream?q=lumio&sentiment=negative", "Mention stream", "Flux des mentions"),
+    ("/topics", "Topics", "Sujets"),
+    ("/topics/lumio", "Version history", "Historique des versions"),
+    ("/alerts", "Alerts", "Alertes"),
+    ("/sources", "Quarantine", "Quarantaine"),
+    ("/influencers", "Influencers", "Influenceurs"),
+    ("/trends", "Trends", "Tendances"),
+    ("/reports", "Reports", "Rapports"),
+    ("/reports?topic=lumio&period=last-7d", "Download", "Télécharger"),
+]
+
+
+@pytest.fixture(scope="module")
+def seeded(live_server: Served) -> Served:
+    seed(live_server.root, hostile=True)
+    return live_server
+
+
+@pytest.mark.parametrize(("lang", "column"), [("en", 1), ("fr", 2)])
+@pytest.mark.parametrize(("path", "en", "fr"), PAGES)
+def test_page_renders_for_a_viewer(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response],
+    path: str, en: str, fr: str, lang: str, column: int,
+) -> None:  # fmt: skip
+    client.cookies.set("veille_lang", lang)
+    login(client, "viewer")
+    page = client.get(path)
+    assert page.status_code == 200, page.text[:2000]
+    assert (en, fr)[column - 1] in page.text
+    assert f'<html lang="{lang}">' in page.text
+
+
+def test_pages_need_a_login(seeded: Served, client: httpx.Client) -> None:
+    for path, _en, _fr in PAGES:
+        page = client.get(path)
+        assert page.status_code == 303 and page.headers["location"].startswith("/login")
+
+
+@pytest.mark.parametrize("path", ["/stream", "/stream?q=lumio", "/posts/mastodon:hostile"])
+def test_post_fields_are_escaped(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response], path: str
+) -> None:
+    login(client, "viewer")
+    html = client.get(path).text
+    assert "mallory" in html  # the post is on the page
+    for raw in (HOSTILE_TEXT, HOSTILE_NAME, HOSTILE_TITLE, "<script>alert"):
+        assert raw not in html
+    assert "&lt;script&gt;" in html
+    # A javascript: link is never a link.
+    assert "javascript:" not in html

@@ -1,0 +1,91 @@
+"""Sources over real HTTP: adding with validation (the error and its hint on
+the form), "test now" on a file source (nothing stored), health, and the
+quarantine with its retry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.web.conftest import Served, csrf_from
+from veille.services.sources import add_source
+from veille.workspace import Workspace
+
+Login = Callable[..., httpx.Response]
+
+ROWS = (
+    "platform,id,text,author,published_at\n"
+    "mastodon,1,first file post,alice,2026-03-01T10:00:00Z\n"
+    "mastodon,2,second file post,bob,2026-03-01T11:00:00Z\n"
+    "mastodon,3,third without a date,carol,not-a-date\n"
+)
+
+
+@pytest.fixture(scope="module")
+def posts_file(live_server: Served) -> Path:
+    path = live_server.root / "incoming.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def incoming(live_server: Served, posts_file: Path) -> str:
+    """A file source over ``posts_file`` (each test may run on its own server)."""
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "file", str(posts_file), name="incoming")
+    return "incoming"
+
+
+def test_add_validates_and_test_now_stores_nothing(
+    live_server: Served, posts_file: Path, client: httpx.Client, login: Login
+) -> None:
+    login(client, "analyst")
+    token = csrf_from(client.get("/sources").text)
+    bad = client.post("/sources", data={"csrf_token": token, "kind": "twitter", "target": "x"})
+    assert bad.status_code == 400
+    assert "unknown source kind" in bad.text and "Did you mean" in bad.text
+    form = {"csrf_token": token, "kind": "file", "target": str(posts_file), "name": "from-form"}
+    added = client.post("/sources", data=form)
+    assert added.status_code == 303
+    assert "from-form" in client.get("/sources").text
+    tested = client.post("/sources/from-form/test", data={"csrf_token": token})
+    assert tested.status_code == 200
+    assert "2 posts would be stored" in tested.text and "first file post" in tested.text
+    with Workspace.open(live_server.root) as ws:
+        assert ws.posts.count_posts() == 0
+
+
+def test_collect_now_and_quarantine_retry(
+    live_server: Served, incoming: str, client: httpx.Client, login: Login
+) -> None:
+    login(client, "analyst")
+    token = csrf_from(client.get("/sources").text)
+    assert (
+        client.post(f"/sources/{incoming}/collect", data={"csrf_token": token}).status_code == 303
+    )
+    page = client.get("/sources")
+    assert "not-a-date" in page.text or "published_at" in page.text  # the quarantined row's error
+    with Workspace.open(live_server.root) as ws:
+        assert ws.posts.count_posts() == 2
+        assert len(ws.state.quarantined()) == 1
+    # Still unreadable: retried, kept.
+    retried = client.post("/sources/quarantine/retry", data={"csrf_token": token})
+    assert retried.status_code == 303
+    with Workspace.open(live_server.root) as ws:
+        assert len(ws.state.quarantined()) == 1
+
+
+def test_source_forms_need_an_analyst_and_csrf(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "analyst")
+    assert client.post("/sources", data={"kind": "file", "target": "x"}).status_code == 403
+    client.cookies.clear()
+    login(client, "viewer")
+    page = client.get("/sources")
+    assert page.status_code == 200 and "Test now" not in page.text
+    token = csrf_from(page.text)
+    assert client.post("/sources/quarantine/retry", data={"csrf_token": token}).status_code == 403

@@ -1,0 +1,199 @@
+"""The mention stream over real HTTP: the query language with its errors
+inline (caret and hint), filters, pages, exports, bulk actions, CSRF, and
+live updates by server-sent events."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import make_post
+from tests.web.conftest import Served, add_role_users, csrf_from, do_login
+from tests.web.pages_data import LUMIO, LUMIO_NEGATIVE, LUMIO_PANNE, VEXA, seed
+from veille.workspace import Workspace, init_workspace
+
+Login = Callable[..., httpx.Response]
+_ITEM = re.compile(r'<input type="checkbox" name="post" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def seeded(live_server: Served) -> Served:
+    seed(live_server.root)
+    return live_server
+
+
+def shown(html: str) -> list[str]:
+    """The ids of the posts a stream page lists, in order."""
+    return _ITEM.findall(html)
+
+
+def count_of(html: str) -> int:
+    found = re.search(r"([\d\u202f ,]+) posts? match", html)
+    assert found, html[:3000]
+    return int(re.sub(r"\D", "", found.group(1)))
+
+
+def test_query_error_is_shown_inline_with_caret_and_hint(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "viewer")
+    page = client.get("/stream", params={"q": "lumio AND (panne"})
+    assert page.status_code == 200
+    found = re.search(r'<pre class="query-caret"><code>(.*?)\n( *)\^</code></pre>', page.text)
+    assert found, page.text[:3000]
+    query, pad = found.group(1), found.group(2)
+    assert query == "lumio AND (panne"
+    # The caret stands under the column the parser names.
+    column = int(re.search(r"column (\d+)", page.text).group(1))  # type: ignore[union-attr]
+    assert len(pad) == column - 1
+    assert "Hint" in page.text and 'aria-invalid="true"' in page.text
+    assert shown(page.text) == []
+
+
+def test_query_and_filters_find_the_known_posts(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "viewer")
+    assert count_of(client.get("/stream", params={"q": "lumio"}).text) == LUMIO
+    assert count_of(client.get("/stream", params={"q": "lumio panne"}).text) == LUMIO_PANNE
+    negative = client.get("/stream", params={"q": "lumio", "sentiment": "negative"}).text
+    assert count_of(negative) == LUMIO_NEGATIVE
+    vexa = client.get("/stream", params={"topic": "vexa"}).text
+    assert count_of(vexa) == VEXA
+    on_mastodon = client.get("/stream", params={"q": "lumio", "platform": "mastodon"}).text
+    assert count_of(on_mastodon) == LUMIO // 2
+    assert count_of(client.get("/stream").text) == LUMIO + VEXA + 1
+    # Highlights mark the words the query matched.
+    assert "<mark>panne</mark>" in client.get("/stream", params={"q": "panne"}).text
+
+
+def test_pages_follow_each_other_without_repeats(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "viewer")
+    seen: list[str] = []
+    # Five per page: the known posts span four pages.
+    url: str | None = "/stream?q=lumio+OR+vexa&per=5"
+    pages = 0
+    while url:
+        page = client.get(url.replace("&amp;", "&"))
+        ids = shown(page.text)
+        seen += ids
+        pages += 1
+        nxt = re.search(r'<a href="([^"]+)" rel="next">', page.text)
+        url = nxt.group(1) if nxt else None
+    assert len(seen) == len(set(seen)) == LUMIO + VEXA
+    assert pages == 4
+    # Longer than a page: the page links its count, which the script fetches.
+    first = client.get("/stream?q=lumio+OR+vexa&per=5").text
+    link = re.search(r'data-count="([^"]+)"', first)
+    assert link and "posts match" not in first
+    assert count_of(client.get(link.group(1).replace("&amp;", "&")).text) == LUMIO + VEXA
+
+
+def test_export_of_the_whole_stream(seeded: Served, client: httpx.Client, login: Login) -> None:
+    login(client, "viewer")
+    got = client.get("/stream/export", params={"q": "lumio", "format": "csv"})
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(got.text)))
+    assert len(rows) == LUMIO and all("lumio" in r["text"] for r in rows)
+    lines = client.get("/stream/export", params={"q": "vexa", "format": "jsonl"}).text
+    assert len([json.loads(x) for x in lines.splitlines() if x]) == VEXA
+
+
+def test_bulk_sentiment_correction_needs_an_analyst_and_csrf(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "viewer")
+    page = client.get("/stream", params={"q": "vexa"})
+    ids = shown(page.text)[:2]
+    token = csrf_from(page.text)
+    data = {"csrf_token": token, "action": "sentiment-neutral", "post": ids}
+    assert client.post("/stream/selection", data=data).status_code == 403  # a viewer
+    exported = client.post("/stream/selection", data=data | {"action": "export-csv"})
+    assert (
+        exported.status_code == 200 and len(list(csv.DictReader(io.StringIO(exported.text)))) == 2
+    )
+
+    client.cookies.clear()
+    login(client, "analyst")
+    page = client.get("/stream", params={"q": "vexa"})
+    token = csrf_from(page.text)
+    # Without the form's token: refused, nothing changed.
+    no_token = {"action": "sentiment-neutral", "post": ids}
+    assert client.post("/stream/selection", data=no_token).status_code == 403
+    done = client.post("/stream/selection", data=no_token | {"csrf_token": token})
+    assert done.status_code == 303
+    with Workspace.open(seeded.root) as ws:
+        for post_id in ids:
+            post = ws.posts.get_post(post_id)
+            assert post is not None and post.sentiment is not None
+            assert (post.sentiment.label, post.sentiment.source) == ("neutral", "user")
+
+
+def test_live_updates_bring_new_posts(seeded: Served, client: httpx.Client, login: Login) -> None:
+    login(client, "viewer")
+    page = client.get("/stream", params={"q": "fresh"})
+    assert shown(page.text) == []
+    after = int((datetime.now(UTC) - timedelta(minutes=5)).timestamp())
+
+    # The first look finds nothing; a post arriving meanwhile comes as an event.
+    def arrive() -> None:
+        with Workspace.open(seeded.root) as ws:
+            fresh = make_post("fresh1", "fresh news about lumio", published_at=datetime.now(UTC))
+            ws.store.upsert_posts([fresh])
+
+    events = []
+    with client.stream(
+        "GET", "/stream/events", params={"q": "fresh", "after": str(after)}, timeout=60
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        threading.Timer(0.5, arrive).start()
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line.removeprefix("data: ")))
+                break
+    assert events and events[0]["count"] == 1
+    assert "<mark>fresh</mark>" in events[0]["html"]
+
+
+def test_live_updates_need_the_newest_post_shown(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "viewer")
+    assert client.get("/stream/events").status_code == 400
+
+
+def test_an_open_event_stream_does_not_hold_a_stopping_server(tmp_path: Path) -> None:
+    """A server stops while a browser listens to live updates: the stream ends
+    when the app is told it stops, and the server's thread is gone."""
+    from veille.web.app import create_app
+    from veille.web.routes.stream import stop_event
+    from veille.web.serve import LiveServer
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    app = create_app(root)
+    server = LiveServer(app).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            do_login(client, "viewer")
+            with client.stream("GET", "/stream/events", params={"after": "0"}) as response:
+                assert response.status_code == 200
+                lines = response.iter_lines()
+                assert next(lines).startswith("retry:")
+                stop_event(app).set()
+                assert list(lines) is not None  # the stream ends by itself
+    finally:
+        server.stop()
+    assert not server._thread.is_alive()
