@@ -60,6 +60,20 @@ def test_alerts_and_an_outbox_row_delivered_once(state_store: StateStore) -> Non
     assert state_store.find_alert("a") is None
 
 
+def test_plain_matches_queued_in_one_call(state_store: StateStore) -> None:
+    alert_id = state_store.insert_alert(_alert())
+    assert alert_id is not None
+    with state_store.transaction() as tx:
+        rows = [(alert_id, "p1", None, 10.0, 10.0), (alert_id, "p2", "p1", 10.0, 10.0)]
+        assert tx.queue_matches(rows) == 2
+        assert tx.queue_matches([*rows, (alert_id, "p3", None, 11.0, 11.0)]) == 1  # once each
+        assert tx.queued_since(alert_id, 0.0) == 3
+    ((_, ids),) = state_store.claim_deliveries(20.0, 30.0)
+    items = state_store.queued_items(ids)
+    assert sorted(i.key for i in items) == ["p1", "p2", "p3"]
+    assert all(i.spans == [] for i in items)  # found when the message is composed
+
+
 def test_failed_deliveries_retry_then_die(state_store: StateStore) -> None:
     alert_id = state_store.insert_alert(_alert())
     assert alert_id is not None
@@ -77,6 +91,9 @@ def test_signatures_and_corrections(state_store: StateStore) -> None:
         assert tx.signed_posts(["p1", "p2", "p3"]) == {"p1", "p2"}
         got = tx.duplicate_candidates([11], per_band=4)
         assert [(r[0], r[1], bytes(r[2])) for r in got] == [("p1", "p1", b"\x01\x02")]
+        # A batch's lookups in one call: a post with no filed key gets nothing.
+        many = tx.duplicate_candidates_many([[99], [12, 98], []], per_band=4)
+        assert [[r[0] for r in rows] for rows in many] == [[], ["p1"], []]
     assert [c.new_label for c in state_store.list_corrections()] == []
     assert state_store.reviewed_sentiments() == []
 

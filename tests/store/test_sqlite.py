@@ -30,6 +30,29 @@ def test_migrations_from_empty_database(tmp_path: Path) -> None:
     SQLiteStore.open(path).close()
 
 
+def test_a_migration_numbered_below_the_highest_applied_is_still_applied(
+    tmp_path: Path,
+) -> None:
+    """Features land in any order: a database made after 0240 landed but
+    before 0200 did had user_version 241 and no accounts table, and the old
+    rule (apply what is above user_version) never gave it one."""
+    path = tmp_path / "gap.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for mig in migrations():
+        if mig.number < 200 or mig.number in (240, 241):
+            mig.run(conn)  # as veille did then: user_version is the highest applied
+            conn.execute(f"PRAGMA user_version = {mig.number}")
+    conn.close()
+    store = SQLiteStore.open(path)
+    tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+    assert {"users", "alert_feed_tokens"} <= tables
+    done = [n for (n,) in store.conn.execute("SELECT number FROM schema_migrations")]
+    assert done == sorted(m.number for m in migrations())
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
+    store.close()
+    SQLiteStore.open(path).close()  # reopening applies nothing
+
+
 def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "v.db"
     SQLiteStore.open(path).close()
@@ -210,3 +233,15 @@ def test_iter_posts_and_stats_in_time_zone(tmp_path: Path) -> None:
     assert days == {"2026-02-28": 2, "2026-03-01": 18}
     utc_days = {c.key: c.count for c in store.stats().by_day}
     assert utc_days == {"2026-03-01": 20}
+
+
+def test_a_raw_payload_with_a_lone_surrogate_reads_back(tmp_path: Path) -> None:
+    """Platforms send JSON escapes of half a surrogate pair ("\\ud83d" cut from
+    an emoji); the post is stored, so it must read back (the fuzz test found
+    get_post raising orjson's error)."""
+    store = SQLiteStore.open(tmp_path / "v.db")
+    post = make_post("1", raw={"text": "cut emoji \ud83d here"})
+    store.upsert_posts([post])
+    got = store.get_post(post.id)
+    assert got is not None and got.raw == {"text": "cut emoji \ud83d here"}
+    store.close()

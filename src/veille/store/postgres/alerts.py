@@ -307,6 +307,18 @@ class PgAlertsTx(Runner):
         )  # fmt: skip
         return changed == 1
 
+    def queue_matches(self, rows: Sequence[tuple[int, str, str | None, float, float]]) -> int:
+        if not rows:
+            return 0
+        cols = list(zip(*rows, strict=True))
+        return self.run(
+            "INSERT INTO deliveries (alert_id, post_id, cluster_id, status, created_at, due_at,"
+            " next_attempt_at) SELECT a, p, c, 'pending', n, d, d FROM unnest(%s::bigint[],"
+            " %s::text[], %s::text[], %s::float8[], %s::float8[]) AS t(a, p, c, n, d)"
+            " ON CONFLICT (alert_id, post_id) DO NOTHING",
+            tuple(list(c) for c in cols),
+        )
+
     def queued_since(self, alert_id: int, since: float) -> int:
         row = self.one(
             "SELECT count(*) FROM deliveries WHERE alert_id = %s AND created_at >= %s "

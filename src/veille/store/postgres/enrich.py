@@ -94,6 +94,26 @@ class PgEnrichTx(Runner):
             )
         ]
 
+    def duplicate_candidates_many(
+        self, key_lists: Sequence[Sequence[int]], *, per_band: int
+    ) -> list[list[tuple[str, str, bytes]]]:
+        wanted = sorted({key for keys in key_lists for key in keys})
+        if not wanted:
+            return [[] for _ in key_lists]
+        # One probe of the batch's keys: posts like nothing stored need no query.
+        filed = {
+            r[0]
+            for r in self.rows(
+                "SELECT DISTINCT band_key FROM minhash_bands WHERE band_key = ANY(%s)", (wanted,)
+            )
+        }
+        return [
+            self.duplicate_candidates([k for k in keys if k in filed], per_band=per_band)
+            if any(k in filed for k in keys)
+            else []
+            for keys in key_lists
+        ]
+
     def file_signatures(self, filed: Sequence[tuple[str, str, bytes, Sequence[int]]]) -> None:
         if not filed:
             return

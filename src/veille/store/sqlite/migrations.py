@@ -1,8 +1,12 @@
 """Numbered schema migrations.
 
 Each ``NNNN_name.sql`` file beside this module is applied once, in order, in a
-transaction of its own; ``PRAGMA user_version`` records the last one applied.
-Numbers may skip (each feature owns its numbers) but never go back. A change
+transaction of its own; the ``schema_migrations`` table records each one
+applied (``PRAGMA user_version`` keeps the highest, which an older veille
+reads to refuse a newer schema). Numbers may skip (each feature owns its
+numbers), and one numbered below the highest applied is still applied when it
+arrives later: features land in any order, so "everything up to the highest
+number" is not what a database has. A change
 SQL alone cannot make (one that needs veille's tokenizer) is a
 ``NNNN_name.py`` file defining ``migrate(conn)``, run in the same kind of
 transaction; it must not commit.
@@ -58,6 +62,27 @@ def latest_version() -> int:
     return migrations()[-1].number
 
 
+_CREATED = re.compile(r"\bCREATE\s+(?:VIRTUAL\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I)
+
+
+def _seed_record(conn: sqlite3.Connection, current: int, known: list[Migration]) -> None:
+    """Start ``schema_migrations`` for a database that predates it: the
+    migrations up to its ``user_version`` were applied, except one whose
+    first table is missing (it landed after a higher-numbered one had
+    already been applied there: the old rule skipped it)."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+    for mig in known:
+        if mig.number > current:
+            continue
+        created = _CREATED.search(mig.sql or "")
+        if created and created.group(1) not in tables:
+            continue
+        conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (mig.number, mig.name))
+    conn.execute("COMMIT")
+
+
 def migrate(conn: sqlite3.Connection, *, path: str = "the database") -> list[str]:
     """Bring the schema up to date; return the names of the migrations applied."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -68,22 +93,33 @@ def migrate(conn: sqlite3.Connection, *, path: str = "the database") -> list[str
             f"this one knows up to {known[-1].number})",
             hint="Upgrade veille (pip install -U veille); nothing was changed.",
         )
+    has_record = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if not has_record:
+        _seed_record(conn, current, known)
+    done = {n for (n,) in conn.execute("SELECT number FROM schema_migrations")}
     applied = []
     for mig in known:
-        if mig.number <= current:
+        if mig.number in done:
             continue
+        version = max(current, mig.number)
+        record = f"INSERT INTO schema_migrations VALUES ({mig.number}, '{mig.name}')"
         try:
             if mig.source:
                 conn.execute("BEGIN IMMEDIATE")
                 mig.run(conn)
-                conn.execute(f"PRAGMA user_version = {mig.number}")
+                conn.execute(record)
+                conn.execute(f"PRAGMA user_version = {version}")
                 conn.execute("COMMIT")
             else:
-                # executescript commits first; BEGIN makes the file and the version atomic.
+                # executescript commits first; BEGIN makes the file and the record atomic.
                 script = (
-                    f"BEGIN IMMEDIATE;\n{mig.sql}\nPRAGMA user_version = {mig.number};\nCOMMIT;"
+                    f"BEGIN IMMEDIATE;\n{mig.sql}\n{record};\n"
+                    f"PRAGMA user_version = {version};\nCOMMIT;"
                 )
                 conn.executescript(script)
+            current = version
         except BaseException:
             if conn.in_transaction:
                 conn.rollback()

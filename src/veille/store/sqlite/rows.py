@@ -54,7 +54,9 @@ POST_COLUMNS: tuple[str, ...] = (
 # Columns read back to build a Post (everything but pk).
 READ_COLUMNS = ", ".join(POST_COLUMNS[1:])
 
-_slow_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+# ASCII escapes: a lone surrogate (half an emoji cut by a platform) cannot be
+# written as UTF-8, and orjson refuses it, which is how a payload gets here.
+_slow_dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), default=str).encode
 
 
 def _dumps(value: Any) -> str:
@@ -63,6 +65,16 @@ def _dumps(value: Any) -> str:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:
         return _slow_dumps(value)
+
+
+def _loads(text: str) -> Any:
+    """A raw payload read back. What :func:`_dumps` wrote through the slow
+    path (an escaped lone surrogate) orjson refuses; the standard library
+    reads it."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _epoch(dt: datetime | None) -> int | None:
@@ -156,5 +168,5 @@ def row_to_post(row: tuple[Any, ...]) -> Post:
         else None,
         cluster_id=cluster,
         content_hash=chash,
-        raw=orjson.loads(raw) if raw and raw != "{}" else {},
+        raw=_loads(raw) if raw and raw != "{}" else {},
     )
