@@ -65,11 +65,11 @@ class ClickHouseAnalytics(ClickHousePeople):
         where.params["scope_ids"] = ids
         return f"{where.sql} AND id IN {{scope_ids:Array(String)}}", where.params
 
-    def matching_ids(self, node: Any, where_sql: str, params: dict[str, Any]) -> list[str]:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by the store class this is mixed into
 
-    def posts_at(self, keys: list[list[Any]]) -> list[Post]:
-        raise NotImplementedError
+        def matching_ids(self, node: Any, where_sql: str, params: dict[str, Any]) -> list[str]: ...
+
+        def posts_at(self, keys: list[list[Any]]) -> list[Post]: ...
 
     def posts_by_id(self, ids: Sequence[str]) -> dict[str, Post]:
         if not ids:
@@ -295,11 +295,11 @@ class ClickHouseAnalytics(ClickHousePeople):
         for topic_id, changes in by_topic.items():
             self.write_filings(topic_id, changes)
 
-    def write_filings(self, topic_id: int, changes: list[tuple[str, int]]) -> None:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by the store class this is mixed into
 
-    def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None:
-        raise NotImplementedError
+        def write_filings(self, topic_id: int, changes: list[tuple[str, int]]) -> None: ...
+
+        def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None: ...
 
     def keep_columns(self) -> Any:
         """A column store reads columns already: nothing to keep."""

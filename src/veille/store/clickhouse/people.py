@@ -28,14 +28,13 @@ _JOIN = " SETTINGS join_use_nulls = 1"
 class ClickHousePeople:
     """Authors, their posts and the links between them."""
 
-    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by the store class this is mixed into
 
-    def scoped(self, scope: Scope) -> tuple[str, dict[str, Any]]:
-        raise NotImplementedError
+        def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
 
-    def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None:
-        raise NotImplementedError
+        def scoped(self, scope: Scope) -> tuple[str, dict[str, Any]]: ...
+
+        def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None: ...
 
     def author_activity(self, scope: Scope) -> list[tuple[Any, ...]]:
         where, params = self.scoped(scope)

@@ -6,7 +6,7 @@ too, page by page, so the answer is exact."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veille.errors import UsageError
 from veille.models import Post
@@ -49,8 +49,9 @@ def checker(node: Any) -> Any:
 class ClickHouseSearch:
     """Mixed into :class:`veille.store.clickhouse.store.ClickHouseStore`."""
 
-    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by the store class this is mixed into
+
+        def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
 
     def _pages(self, sql: str, params: dict[str, Any]) -> Iterator[list[Any]]:
         """Rows of ``sql`` (ordered, without LIMIT) read a page at a time."""

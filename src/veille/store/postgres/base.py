@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -15,13 +15,15 @@ class Runner:
     call borrows a pooled connection and commits on its own) and into its
     transaction object (every call on the transaction's connection)."""
 
-    def connection(self) -> AbstractContextManager[Any]:
-        """A psycopg connection for one call."""
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by the store class this is mixed into
 
-    def write(self) -> AbstractContextManager[Any]:
-        """A connection inside one write transaction (nested writes join it)."""
-        raise NotImplementedError
+        def connection(self) -> AbstractContextManager[Any]:
+            """A psycopg connection for one call."""
+            ...
+
+        def write(self) -> AbstractContextManager[Any]:
+            """A connection inside one write transaction (nested writes join it)."""
+            ...
 
     def rows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         with self.connection() as conn:
