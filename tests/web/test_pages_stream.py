@@ -226,3 +226,30 @@ def test_a_server_shutting_down_ends_the_open_event_streams(tmp_path: Path) -> N
                 assert all(not line.startswith("event:") for line in rest)
     finally:
         server.stop()
+
+
+def test_a_french_reader_reads_the_errors_in_french(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """The errors the services raise (a query that does not parse, a date
+    that is not one, a post that is not there) come from the catalogs: French
+    on a French page, English on an English one."""
+    import html
+
+    login(client, "viewer")
+    client.cookies.set("veille_lang", "fr")
+    page = html.unescape(client.get("/stream", params={"q": "lumio AND (panne"}).text)
+    assert "parenthèse non fermée" in page and "ajoutez ) pour fermer le groupe" in page
+    assert "unclosed parenthesis" not in page
+    dated = html.unescape(client.get("/stream", params={"since": "2026-13-45"}).text)
+    assert "Du\u202f: '2026-13-45' n’est pas une date" in dated
+    assert "Écrivez-la sous la forme AAAA-MM-JJ" in dated
+    missing = client.get("/posts/no-such-post")
+    assert missing.status_code == 404
+    assert "aucune publication n’a l’identifiant 'no-such-post'" in html.unescape(missing.text)
+
+    client.cookies.set("veille_lang", "en")
+    page = html.unescape(client.get("/stream", params={"q": "lumio AND (panne"}).text)
+    assert "unclosed parenthesis" in page and "add ) to close the group" in page
+    dated = html.unescape(client.get("/stream", params={"since": "2026-13-45"}).text)
+    assert "From: '2026-13-45' is not a date" in dated
