@@ -169,14 +169,16 @@ def _next_cursor(posts: list[Post], before: tuple[int, int] | None) -> str:
     return f"{last}.{same}"
 
 
-def count_matches(ws: Workspace, req: StreamRequest) -> int:
-    """How many posts the stream holds in all (reads every match: on a large
-    workspace, seconds; the page shows its posts first and the count after)."""
+def count_matches(ws: Workspace, req: StreamRequest, *, at_most: int | None = None) -> int:
+    """How many posts the stream holds in all (may read every match: on a
+    large workspace, seconds; the page shows its posts first and the count
+    after). With ``at_most``, ``at_most + 1`` means "more than ``at_most``"
+    (see :meth:`veille.store.protocols.search.SearchPosts.count_matches`)."""
     q = stream_query(ws, req)
     flt = post_filter(req, ws.settings.workspace.timezone)
     if q.ast == EVERY_POST:  # no query: the plain count is an index's
         return ws.posts.count_posts(flt)
-    return ws.posts.count_matches(q, flt)
+    return ws.posts.count_matches(q, flt, at_most=at_most)
 
 
 def stream_page(ws: Workspace, req: StreamRequest, *, count: bool = False) -> StreamPage:

@@ -22,6 +22,7 @@ from veille.query import QueryError
 from veille.services import enrich as enrich_service
 from veille.services import export as export_service
 from veille.services import stream as stream_service
+from veille.services.paging import MAX_COUNT
 from veille.services.stream import SENTIMENTS, StreamRequest
 from veille.web.deps import (
     Viewer,
@@ -210,13 +211,20 @@ async def stream_events(request: Request, user: Viewer) -> StreamingResponse:
 @router.get("/stream/count", response_class=HTMLResponse)
 def stream_count(request: Request, user: Viewer) -> HTMLResponse:
     """How many posts the stream holds (the page asks after showing its posts;
-    kept a minute: the same stream asked again is not counted again)."""
+    kept a minute: the same stream asked again is not counted again). Past
+    :data:`~veille.services.paging.MAX_COUNT` posts read one by one (a
+    filter on metadata), "more than 10,000"."""
     ws = workspace(request)
     req = stream_request(request)
     total = recent(request, "stream-count").get(
-        _args(req), lambda: stream_service.count_matches(ws, req)
+        _args(req), lambda: stream_service.count_matches(ws, req, at_most=MAX_COUNT)
     )
-    return render(request, "stream/_count.html", {"total": total})
+    more = total == MAX_COUNT + 1
+    return render(
+        request,
+        "stream/_count.html",
+        {"total": MAX_COUNT if more else total, "more": more},
+    )
 
 
 @router.get("/stream/export")
