@@ -20,6 +20,7 @@ dates and plurals inside them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
@@ -37,9 +38,16 @@ MINUS = "\u2212"  # a real minus sign: a hyphen is too short beside digits
 
 def locale(lang: str) -> Locale:
     """The Babel locale of ``lang`` (``en`` or ``fr``; anything else is English)."""
+    return _parsed(lang if lang in LANGUAGES else "en")
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def _parsed(lang: str) -> Locale:
+    # Parsed once: a page formats hundreds of numbers and dates, and parsing
+    # the locale each time cost more than the formatting.
     from babel import Locale
 
-    return Locale.parse(lang if lang in LANGUAGES else "en")
+    return Locale.parse(lang)
 
 
 def _spaces(text: str, lang: str) -> str:
