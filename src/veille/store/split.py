@@ -73,10 +73,19 @@ def joined(posts: Any, state: Any) -> Any:
 ECHOED = ("set_clusters", "file_posts")
 
 
+def takes(posts: Any, name: str) -> bool:
+    """Whether the posts store takes the :data:`ECHOED` write ``name``. Topic
+    filings only where it says it keeps those of topics held elsewhere
+    (``keeps_topic_filings``: chDB, ClickHouse, a served store): a SQLite
+    posts file ties its filings to its own topics table."""
+    return name != "file_posts" or bool(getattr(posts, "keeps_topic_filings", False))
+
+
 def write_to_posts(posts: Any, name: str, rows: Any) -> None:
     """``posts.<name>(rows)``, in a transaction of its own where the store
-    takes such writes only inside one (SQLite)."""
-    if not rows:
+    takes such writes only inside one (SQLite); nothing where it does not
+    take them (:func:`takes`)."""
+    if not rows or not takes(posts, name):
         return
     opener = getattr(posts, "transaction", None)
     if opener is not None:

@@ -32,6 +32,9 @@ class RemotePostStore:
     """Calls ``veille store serve-posts`` at ``url``
     (``veille+http://host:port[?token=…]``)."""
 
+    # Filings are sent; the serving process keeps them where its store does.
+    keeps_topic_filings = True
+
     def __init__(self, url: str) -> None:
         import httpx
 
