@@ -168,3 +168,25 @@ def test_engagement_on_our_pages_and_channel(ws: Workspace, sim: Simulator) -> N
     for platform, value in expected.items():
         kpi = add_kpi(ws, f"e-{platform}", "engagement", 10**6, platform=platform, now=NOW)
         assert measure(ws, kpi, window(NOW, 30)).value == value, platform
+
+
+def test_the_organization_pages_of_veille_toml_are_snapshotted(
+    tmp_path: Path, sim: Simulator
+) -> None:
+    """Without a channel plan, the ``platform:handle`` accounts of
+    ``[organization] handles`` are looked up (as the demo's are)."""
+    from veille.demo import _set_organization
+
+    root = init_workspace(tmp_path / "org")
+    _set_organization(root)  # facebook:lumio, linkedin:lumio, linkedin:2414183
+    with Workspace.open(root) as ws:
+        add_page_sources(ws, sim, [])
+        with http() as client:
+            found = snapshot_accounts(ws, http=client, now=NOW)
+        assert [(r.platform, r.handle, r.error) for r in found] == [
+            ("facebook", "lumio", ""),
+            ("linkedin", "lumio", ""),
+            ("linkedin", sim_li.ORG_ID, ""),
+        ]
+        kpi = add_kpi(ws, "f", "followers", 10**6, platform="linkedin", now=NOW)
+        assert kpi.baseline == sim_li.FOLLOWERS

@@ -276,37 +276,46 @@ def _keep_aliases(state: Any, platform: str, handle: str, aliases: tuple[str, ..
     state.set_plan_setting(ALIASES, json.dumps(found, ensure_ascii=False, sort_keys=True))
 
 
+def own_accounts(ws: Workspace) -> list[tuple[str, str]]:
+    """``(platform, handle)`` of our accounts veille can look up: each
+    channel's account, then the ``platform:handle`` entries of the
+    ``[organization] handles`` of veille.toml."""
+    found = [(c.platform, c.handle) for c in ws.state.plan_channels() if c.handle]
+    for entry in ws.settings.organization.handles:
+        platform, sep, handle = entry.partition(":")
+        if sep and handle.strip().lstrip("@"):
+            found.append((platform.strip().lower(), handle.strip().lstrip("@")))
+    return [(p, h) for p, h in dict.fromkeys(found) if p in LOOKUPS]
+
+
 def snapshot_accounts(
     ws: Workspace, *, http: HttpClient | None = None, now: datetime | None = None
 ) -> list[SnapshotResult]:
-    """Take today's snapshot of every channel's account on a platform veille
-    can look up; keep each that succeeds."""
+    """Take today's snapshot of each of our accounts on a platform veille can
+    look up (:func:`own_accounts`); keep each that succeeds."""
     from veille.http import HttpClient
 
     client = http or HttpClient(ws.settings.http)
     day = now_utc(now).date()
     out = []
     try:
-        for channel in ws.state.plan_channels():
-            lookup = LOOKUPS.get(channel.platform)
-            if lookup is None or not channel.handle:
-                continue
+        for platform, handle in own_accounts(ws):
             try:
-                got = lookup(ws, client, channel.handle)
+                got = LOOKUPS[platform](ws, client, handle)
             except (VeilleError, ValueError, KeyError, AttributeError, TypeError) as exc:
-                out.append(SnapshotResult(channel.platform, channel.handle, None, str(exc)))
+                out.append(SnapshotResult(platform, handle, None, str(exc)))
                 continue
             snap = AccountSnapshot(
-                channel.platform,
-                channel.handle,
+                platform,
+                handle,
                 day,
                 _count(got.followers),
                 _count(got.following),
                 _count(got.posts),
             )
             ws.state.save_account_snapshot(snap)
-            _keep_aliases(ws.state, channel.platform, channel.handle, got.aliases)
-            out.append(SnapshotResult(channel.platform, channel.handle, snap))
+            _keep_aliases(ws.state, platform, handle, got.aliases)
+            out.append(SnapshotResult(platform, handle, snap))
     finally:
         if http is None:
             client.close()
@@ -321,9 +330,7 @@ def daily_snapshot(
     processes take one between them). ``None`` when today's is already taken."""
     today = now_utc(now).date().isoformat()
     state = ws.state
-    if state.plan_settings().get("last_snapshot_day") == today or not any(
-        c.handle and c.platform in LOOKUPS for c in state.plan_channels()
-    ):
+    if state.plan_settings().get("last_snapshot_day") == today or not own_accounts(ws):
         return None
     state.set_plan_setting("last_snapshot_day", today)
     return snapshot_accounts(ws, http=http, now=now)
