@@ -229,7 +229,7 @@ class PortablePlan:
         return self._write("DELETE FROM plan_costs WHERE label = ?", (label,)) > 0
 
     def plan_settings(self) -> dict[str, str]:
-        return dict(self._sql_read().rows("SELECT key, value FROM plan_settings ORDER BY key"))  # type: ignore[arg-type]
+        return dict(self._sql_read().rows("SELECT key, value FROM plan_settings ORDER BY key"))
 
     def set_plan_setting(self, key: str, value: str | None) -> None:
         if value is None:
