@@ -123,3 +123,26 @@ def test_the_command_prints_each_table(workspace: Workspace, state_url: str) -> 
     assert all(c["sum_from"] == c["sum_to"] for c in data["checks"])
     bad = CliRunner().invoke(build_app(), ["store", "migrate", "-w", str(workspace.root)])
     assert bad.exit_code == 2 and "--to URL" in bad.output
+
+
+def test_pseudonyms_stay_the_same_after_the_state_moves(
+    workspace: Workspace, state_url: str
+) -> None:
+    _fill(workspace)
+    app, runner = build_app(), CliRunner()
+
+    def export() -> str:
+        args = ["export", "--pseudonymize", "-w", str(workspace.root)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    before = export()
+    assert migrate_workspace(workspace, posts_url=None, state_url=state_url).ok
+    (workspace.root / "veille.toml").write_text(
+        f'[store]\nposts = "sqlite:///veille.db"\nstate = "{state_url}"\n', encoding="utf-8"
+    )
+    after = export()  # the key now read from PostgreSQL
+    assert after == before and "alice" not in after
+    log = runner.invoke(app, ["privacy", "log", "-w", str(workspace.root)])
+    assert log.exit_code == 0, log.output

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from veille.store.portable import Params, Sql
-from veille.store.postgres.base import Runner
+from veille.store.postgres.base import OnConnection, Runner
 
 
 def pg_sql(sql: str) -> str:
@@ -39,21 +39,6 @@ class PgSql:
         self.runner.run_many(pg_sql(sql), rows)
 
 
-class _OnConnection(Runner):
-    """Every call on one connection (inside its transaction)."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-
-    @contextmanager
-    def connection(self) -> Iterator[Any]:
-        yield self.conn
-
-    @contextmanager
-    def write(self) -> Iterator[Any]:
-        yield self.conn
-
-
 class PgPortable(Runner):
     """Mixed into :class:`~veille.store.postgres.store.PostgresStore` beside
     the portable domain mixins."""
@@ -64,7 +49,7 @@ class PgPortable(Runner):
     @contextmanager
     def _sql_write(self) -> Iterator[Sql]:
         with self.write() as conn:
-            yield PgSql(_OnConnection(conn))
+            yield PgSql(OnConnection(conn))
 
 
 class PgPortableTx(Runner):

@@ -19,7 +19,7 @@ from veille.errors import StoreError
 from veille.models import Cursor, now_utc
 from veille.store.postgres.accounts import PgAccounts, PgAccountsTx
 from veille.store.postgres.alerts import PgAlerts, PgAlertsTx
-from veille.store.postgres.base import Runner
+from veille.store.postgres.base import OnConnection, Runner
 from veille.store.postgres.calendar import PgCalendar
 from veille.store.postgres.collection import PgCollection, PgCollectionTx
 from veille.store.postgres.enrich import PgEnrich, PgEnrichTx
@@ -37,21 +37,17 @@ POOL_MAX = 8
 
 
 class PgTx(
-    PgAccountsTx, PgAlertsTx, PgCollectionTx, PgEnrichTx, PgInboxTx, PgSourcesTx, PgTopicsTx
+    OnConnection,
+    PgAccountsTx,
+    PgAlertsTx,
+    PgCollectionTx,
+    PgEnrichTx,
+    PgInboxTx,
+    PgSourcesTx,
+    PgTopicsTx,
 ):
     """One write transaction (see :class:`veille.store.base.StateStoreTx`):
     every call runs on its connection."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-
-    @contextmanager
-    def connection(self) -> Iterator[Any]:
-        yield self.conn
-
-    @contextmanager
-    def write(self) -> Iterator[Any]:
-        yield self.conn
 
     def set_cursor(self, cursor: Cursor) -> None:
         self.run(
