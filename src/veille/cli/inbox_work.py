@@ -259,13 +259,14 @@ def register_work(inbox: typer.Typer) -> None:
     ) -> None:
         """First-response and resolution times (working time) and backlog, per group."""
         from veille.inbox import metrics as m
+        from veille.inbox.hours import working_settings
 
         until = datetime.now(UTC)
         since = until - timedelta(days=days)
         with open_workspace(workspace) as ws:
-            rows = m.breakdown(ws.state, since, until, by=by, settings=ws.settings)
-            total = m.first_response_times(ws.state, since, until, settings=ws.settings)
-            backlog = m.backlog(ws.state, until, settings=ws.settings)
+            rows = m.breakdown(ws.state, since, until, by=by, settings=working_settings(ws))
+            total = m.first_response_times(ws.state, since, until, settings=working_settings(ws))
+            backlog = m.backlog(ws.state, until, settings=working_settings(ws))
         if output is DataFormat.json:
             print_json({"groups": rows, "first_response": total.as_dict(), "backlog": backlog})
             return

@@ -385,6 +385,16 @@ class SQLiteInbox:
             )
             return int(cur.lastrowid or 0)
 
+    def update_inbox_rule(self, name: str, rule: Rule) -> bool:
+        """Replace rule ``name``'s name, conditions and actions in place (its
+        position, runs and last error stay); ``False`` when there is none."""
+        with self.transaction() as tx:
+            cur = tx.execute(
+                "UPDATE inbox_rules SET name = ?, conditions = ?, actions = ? WHERE name = ?",
+                (rule.name, json.dumps(rule.conditions.as_dict()), rule.actions_json(), name),
+            )
+            return bool(cur.rowcount)
+
     def remove_inbox_rule(self, name: str) -> bool:
         with self.transaction() as tx:
             return bool(tx.execute("DELETE FROM inbox_rules WHERE name = ?", (name,)).rowcount)
@@ -452,6 +462,22 @@ class SQLiteInbox:
                     "DELETE FROM inbox_canned WHERE name = ? AND lang = ?", (name, lang)
                 )
             return bool(cur.rowcount)
+
+    def inbox_settings(self) -> dict[str, Any]:
+        rows = self.conn.execute("SELECT key, value FROM inbox_settings ORDER BY key")
+        return {key: json.loads(value) for key, value in rows}
+
+    def set_inbox_settings(self, values: Mapping[str, Any]) -> None:
+        with self.transaction() as tx:
+            for key, value in values.items():
+                if value is None:
+                    tx.execute("DELETE FROM inbox_settings WHERE key = ?", (key,))
+                else:
+                    tx.execute(
+                        "INSERT INTO inbox_settings (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (key, json.dumps(value)),
+                    )
 
 
 class SQLiteInboxTx:
