@@ -124,7 +124,8 @@ def test_rule_edit_in_place(run) -> None:
     # A condition given replaces one; the actions stay when none is given.
     run("rule", "edit", "quiet", "--lang", "fr")
     quiet = _rows(run("rule", "list", "--format", "json"))[1]
-    assert quiet["when"] == "platforms=['reddit'], languages=['fr']" and quiet["then"] == "tag later"
+    assert quiet["when"] == "platforms=['reddit'], languages=['fr']"
+    assert quiet["then"] == "tag later"
     assert "no rule named 'nope'" in run("rule", "edit", "nope", "--tag", "x", code=2).output
     taken = run("rule", "edit", "quiet", "--rename", "furious", code=2).output
     assert "already exists" in taken

@@ -95,8 +95,8 @@ def register_items(inbox: typer.Typer) -> None:
     ) -> None:
         """Items of the inbox, newest first (open ones by default)."""
         from veille.inbox import items as svc
-        from veille.inbox.model import OPEN_STATUSES, ItemFilter, check_priority, check_status
         from veille.inbox.hours import working_settings
+        from veille.inbox.model import OPEN_STATUSES, ItemFilter, check_priority, check_status
         from veille.inbox.targets import due_states
 
         statuses = tuple(check_status(s) for s in status)

@@ -171,9 +171,9 @@ def register_work(inbox: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             if name is not None:
-                if not text or lang not in ("en", "fr"):
+                if not text:
                     raise UsageError("give NAME TEXT and --lang en or fr")
-                ws.state.save_canned(name, lang, text)
+                replies.save_canned(ws.state, name, lang, text)
             found = replies.canned_responses(ws.state)
         rows = [
             {"name": c.name, "lang": c.lang, "text": c.text, "builtin": c.builtin} for c in found
@@ -194,11 +194,11 @@ def register_work(inbox: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """List teams, or set a team's members (none: remove the team)."""
-        from veille.inbox.items import check_user
+        from veille.inbox.items import set_team
 
         with open_workspace(workspace) as ws:
             if name is not None:
-                ws.state.set_inbox_team(name, [check_user(ws.state, m) for m in members or []])
+                set_team(ws.state, name, members or [])
             teams = ws.state.inbox_teams()
         rows = [{"team": t, "members": ", ".join(m)} for t, m in teams.items()]
         if output is DataFormat.json:

@@ -178,9 +178,7 @@ def edit_rule(state: Any, name: str, rule: Rule) -> Rule:
     carry a new name) where it stands in the order; its run count stays."""
     old = get_rule(state, name)
     if rule.name != name and any(r.name == rule.name for r in list_rules(state)):
-        raise UsageError(
-            f"a rule named {rule.name!r} already exists", hint="Choose another name."
-        )
+        raise UsageError(f"a rule named {rule.name!r} already exists", hint="Choose another name.")
     if not state.update_inbox_rule(name, rule):
         raise NotFound(f"no rule named {name!r}", hint="It was removed meanwhile.")
     return replace(rule, id=old.id, position=old.position, runs=old.runs)
