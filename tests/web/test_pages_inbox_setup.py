@@ -70,8 +70,8 @@ def test_viewers_read_every_page_and_act_on_none(
     with httpx.Client(base_url=live_server.url, timeout=30) as analyst:
         login(analyst, "analyst")
         token = csrf_from(analyst.get("/inbox/views").text)
-        shared = analyst.post("/inbox/views/new",
-                              data={"csrf_token": token, "name": "all", "shared": "true"})  # fmt: skip
+        share = {"csrf_token": token, "name": "all", "shared": "true"}
+        shared = analyst.post("/inbox/views/new", data=share)
         assert shared.status_code == 400 and "only a manager" in shared.text
         form = {"csrf_token": token, "name": "c", "members": "x"}
         assert analyst.post("/inbox/teams", data=form).status_code == 403
@@ -158,8 +158,8 @@ def test_canned_responses_are_managed_and_inserted_into_a_reply(
     assert saved.status_code == 303
     page = client.get("/inbox/canned").text
     assert "Nous rétablissons le service" in page and "Remove panne (fr)" in page
-    bad = client.post("/inbox/canned",
-                      data={"csrf_token": token, "name": "x", "lang": "de", "text": "Hallo"})  # fmt: skip
+    german = {"csrf_token": token, "name": "x", "lang": "de", "text": "Hallo"}
+    bad = client.post("/inbox/canned", data=german)
     assert bad.status_code == 400 and "is not en or fr" in bad.text
     # In the composer: both languages offered, the post's (French) one inserted after the text.
     composer = client.get(f"/inbox/{item}").text
@@ -191,7 +191,8 @@ def test_working_time_and_targets(live_server: Served, client: httpx.Client, log
     assert client.post("/inbox/hours", data=form).status_code == 303
     with live_server.workspace() as ws:
         inbox = working_settings(ws).inbox
-    assert inbox.timezone == "America/Toronto" and inbox.working_days == ("mon", "tue", "wed", "thu")
+    assert inbox.timezone == "America/Toronto"
+    assert inbox.working_days == ("mon", "tue", "wed", "thu")
     assert inbox.first_response_targets == ("urgent=30m", "high=2h", "normal=1d")
     assert inbox.holidays == ("2026-12-25", "2027-01-01") and inbox.due_soon_minutes == 15
     shown = client.get("/inbox/hours").text
@@ -212,9 +213,7 @@ def test_working_time_and_targets(live_server: Served, client: httpx.Client, log
         assert working_settings(ws).inbox.timezone == ""
 
 
-def test_a_rule_is_edited_in_place(
-    live_server: Served, client: httpx.Client, login: Login
-) -> None:
+def test_a_rule_is_edited_in_place(live_server: Served, client: httpx.Client, login: Login) -> None:
     login(client, "manager")
     token = csrf_from(client.get("/inbox/rules").text)
     for name in ("first", "second"):
