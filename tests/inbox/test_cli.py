@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import init_state_workspace
 from veille.cli import build_app
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_kind: str):
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.delenv("VEILLE_USER", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -26,7 +27,7 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         return result
 
     run = invoke
-    run("init", "ws")
+    init_state_workspace(tmp_path / "ws", state_kind)
     posts = tmp_path / "in.jsonl"
     posts.write_text(
         "\n".join(

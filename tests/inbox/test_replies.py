@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import init_state_workspace
 from veille.config import InboxSettings
 from veille.errors import UsageError
 from veille.inbox import items as svc
@@ -21,7 +22,7 @@ from veille.query.topics import add_topic
 from veille.sim.generate import SimConfig
 from veille.sim.server import SimClock, Simulator, SimWorld
 from veille.sim.social import snowflake
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
 
 from .conftest import ingest
 
@@ -36,8 +37,8 @@ def sim() -> Iterator[Simulator]:
 
 
 @pytest.fixture
-def ws(tmp_path: Path, sim: Simulator) -> Iterator[Workspace]:
-    root = init_workspace(tmp_path / "ws")
+def ws(tmp_path: Path, sim: Simulator, state_kind: str) -> Iterator[Workspace]:
+    root = init_state_workspace(tmp_path / "ws", state_kind)
     toml = root / "veille.toml"
     toml.write_text(
         toml.read_text().replace(
@@ -45,7 +46,7 @@ def ws(tmp_path: Path, sim: Simulator) -> Iterator[Workspace]:
         )
     )
     with Workspace.open(root) as w:
-        add_topic(w.store, "lumio", "lumio", inbox=True)
+        add_topic(w.state, "lumio", "lumio", inbox=True)
         url = sim.url("mastodon", "").rstrip("/")
         add_account(w.state, "lumio-masto", "mastodon", url, secret="sim-mastodon-token")
         yield w

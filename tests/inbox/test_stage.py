@@ -30,7 +30,7 @@ def test_a_post_enters_once_even_when_ingested_again(inbox_ws: Workspace) -> Non
     ingest(inbox_ws, [post("1", "lumio is down")])
     ingest(inbox_ws, [post("1", "lumio is down"), post("2", "lumio again")])
     # A crash after the commit and a replay of the same batch: the unique post id holds.
-    with inbox_ws.store.transaction() as tx:
+    with inbox_ws.state.transaction() as tx:
         assert tx.enter_inbox([(post("1", "lumio is down"), ["lumio"])], 0) == []
     assert sorted(i.post_id for i in _all(inbox_ws)) == ["mastodon:1", "mastodon:2"]
 
@@ -52,7 +52,7 @@ def test_an_item_is_not_entered_when_its_batch_rolls_back(inbox_ws: Workspace) -
 
 def test_flagging_a_topic_later_takes_new_posts_in(inbox_ws: Workspace) -> None:
     ingest(inbox_ws, [post("1", "weather today")])
-    edit_topic(inbox_ws.store, "other", None, inbox=True)
+    edit_topic(inbox_ws.state, "other", None, inbox=True)
     ingest(inbox_ws, [post("2", "weather tomorrow")])
     assert [i.post_id for i in _all(inbox_ws)] == ["mastodon:2"]
 

@@ -248,9 +248,8 @@ def _overlay(settings: Settings, values: dict[str, Any]) -> Settings:
 
 
 def stored(state: Any) -> dict[str, Any]:
-    """The keys set in the workspace (none where the store keeps no inbox)."""
-    read = getattr(state, "inbox_settings", None)
-    return dict(read()) if read is not None else {}
+    """The ``[inbox]`` keys set in the workspace."""
+    return dict(state.inbox_settings())
 
 
 def working_settings(ws: Workspace) -> Settings:

@@ -2,6 +2,6 @@
 -- (/inbox/hours): one row per [inbox] key, its value as JSON. A key set here
 -- wins over veille.toml's; a key absent here is veille.toml's.
 CREATE TABLE inbox_settings (
-    key TEXT PRIMARY KEY,
+    name TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
