@@ -481,7 +481,6 @@ class PortableInbox:
                 sql.run("DELETE FROM inbox_canned WHERE name = ? AND lang = ?", (name, lang))
             )
 
-
     # -- working time set from the web app ------------------------------------------
 
     def inbox_settings(self) -> dict[str, Any]:
@@ -499,6 +498,7 @@ class PortableInbox:
                         "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                         (name, json.dumps(value)),
                     )
+
 
 class PortableInboxTx:
     """The inbox's writes inside the ingest transaction."""
