@@ -53,6 +53,10 @@ def collect_from_simulator(ws: Workspace, *, seed: int, days: int, end: datetime
         settings = replace(ws.settings.http, allow_private_networks=True)
         with HttpClient(settings) as http:
             results = collect(ws, names=names, http=http)
+            # Today's snapshot of Lumio's own pages (followers), while the simulator answers.
+            from veille.plan.accounts import snapshot_accounts
+
+            snapshot_accounts(ws, http=http)
         for name in names:
             set_enabled(ws.store, name, False)
     finally:
@@ -113,6 +117,18 @@ def _set_organization(root: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _snapshot_lines(ws: Workspace) -> list[str]:
+    """The followers of the organization's own pages, from today's snapshot."""
+    from veille.plan.accounts import own_accounts
+
+    said = []
+    for platform, handle in own_accounts(ws):
+        shots = ws.state.account_snapshots(platform, handle)
+        if shots and shots[-1].followers is not None:
+            said.append(f"{platform} {handle} {shots[-1].followers:,}")
+    return ["Followers of our own pages (today's snapshot): " + ", ".join(said)] if said else []
+
+
 def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) -> list[str]:
     """Create (or refresh) the demo workspace and return a tour of it, line by line."""
     root = init_workspace(directory)
@@ -129,6 +145,7 @@ def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) ->
         if peak:
             lines.append(f"Busiest day: {peak.key} ({peak.count} posts: an outage at {BRAND}).")
         lines.append(f"Topics: {', '.join(topics)}; alert lumio-feed writes alerts/lumio.atom.")
+        lines.extend(_snapshot_lines(ws))
         sample = ws.store.search_text("panne", limit=3)
         lines.append('Latest posts with "panne" (outage):')
         lines.extend(

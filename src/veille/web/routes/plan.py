@@ -210,8 +210,8 @@ def _change(
     """Run a change of the plan; its error is shown on the editing page."""
 
     def edit_again(exc: VeilleError) -> Response:
-        context = _edit_context(request, exc.message)
-        return render(request, "plan/edit.html", context, status_code=400)
+        said = f"{exc.message}. {exc.hint}" if exc.hint else exc.message
+        return render(request, "plan/edit.html", _edit_context(request, said), status_code=400)
 
     return attempt(action, done=done, where=where, on_error=edit_again)
 
@@ -497,17 +497,26 @@ def _markdown(text: str) -> str:
 
 @router.get("/plan/guidelines", response_class=HTMLResponse)
 def guidelines_page(request: Request, user: Viewer) -> Response:
-    from veille.plan.people import acknowledgements, current_guidelines, has_acknowledged
+    from veille.plan.guide import split_rules
+    from veille.plan.people import (
+        acknowledgements,
+        current_guidelines,
+        current_rules,
+        has_acknowledged,
+    )
 
     state = workspace(request).state
     g = current_guidelines(state)
     text = (g.text_fr if lang(request) == "fr" else g.text_en) if g else ""
+    # The rules at the top are shown as a list, not as their TOML.
+    _rules, body = split_rules(text)
     return render(
         request,
         "plan/guidelines.html",
         {
             "guidelines": g,
-            "html": _markdown(text) if g else "",
+            "html": _markdown(body) if g else "",
+            "rules": current_rules(state),
             "acknowledged": has_acknowledged(state, user.username),
             "acknowledgements": acknowledgements(state, g.version) if g else [],
             "can_edit": user.can("manager"),
