@@ -6,8 +6,8 @@ same end, one source after another so that the posts come in the same order
 and form the same story clusters), with the demo's topics and alert plus a
 "best" daily digest and a report alert. Then the CLI (search, stats, volume,
 share of voice, influencers, trends, tops, a report, topic tests), the alert
-outbox and the web app (dashboard, stream, trends, influencers, the REST
-API's search and analytics) are run on each, and their answers compared.
+outbox and the web app (dashboard, stream and its export, trends,
+influencers, reports, inbox, the REST API's search and analytics) are run on each, and their answers compared.
 """
 
 from __future__ import annotations
@@ -178,8 +178,13 @@ PAGES = [
     "/stream?q=lumio",
     "/stream?q=panne&sort=engagement&platform=mastodon",
     "/stream/count?q=lumio",
+    "/stream/export?q=lumio&format=csv",
     "/trends",
+    "/trends?topic=lumio",
     "/influencers",
+    "/influencers?topic=lumio",
+    "/reports",
+    "/inbox",
 ]
 API = [
     ("/api/v1/posts", {"q": "lumio AND panne", "limit": 50}),
