@@ -241,6 +241,8 @@ def test_a_french_reader_reads_the_errors_in_french(
     page = html.unescape(client.get("/stream", params={"q": "lumio AND (panne"}).text)
     assert "parenthèse non fermée" in page and "ajoutez ) pour fermer le groupe" in page
     assert "unclosed parenthesis" not in page
+    warned = html.unescape(client.get("/stream", params={"q": "lumio and panne"}).text)
+    assert "«\u202fand\u202f» est cherché comme un mot" in warned  # a warning too
     dated = html.unescape(client.get("/stream", params={"since": "2026-13-45"}).text)
     assert "Du\u202f: '2026-13-45' n’est pas une date" in dated
     assert "Écrivez-la sous la forme AAAA-MM-JJ" in dated

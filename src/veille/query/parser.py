@@ -370,7 +370,9 @@ class _Parser:
         if not words:
             raise self.err(tr("the phrase holds no words"), t, tr("put words between the quotes"))
         if "*" in text or "?" in text:
-            self.warnings.append(f'wildcards are plain characters inside quotes: "{text}"')
+            self.warnings.append(
+                tr('wildcards are plain characters inside quotes: "%(text)s"', text=text)
+            )
         if slop is not None and len(words) > 1:
             return Near(tuple(Term(w) for w in words), slop, False, fld)
         if len(words) == 1:
@@ -397,12 +399,20 @@ class _Parser:
             return Tag("hashtag" if text[0] == "#" else "mention", value)
         if text in ("and", "or", "not"):
             self.warnings.append(
-                f"'{text}' is searched as a word; write {text.upper()} for the operator"
+                tr(
+                    "'%(word)s' is searched as a word; write %(op)s for the operator",
+                    word=text,
+                    op=text.upper(),
+                )
             )
         near = _NEAR_TYPO_RE.fullmatch(text)
         if near:
             self.warnings.append(
-                f"'{text}' is searched as a word; did you mean NEAR/{near.group(1)}{near.group(2)}?"
+                tr(
+                    "'%(word)s' is searched as a word; did you mean %(op)s?",
+                    word=text,
+                    op=f"NEAR/{near.group(1)}{near.group(2)}",
+                )
             )
         if "*" in text or "?" in text:
             return self.wildcard(t, text, fld)
