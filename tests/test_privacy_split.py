@@ -49,7 +49,8 @@ def split(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str) -> 
     root = tmp_path / "ws"
     root.mkdir()
     state_url = fresh_schema_url(postgres_url, tmp_path)
-    served, server = None, None
+    served: Any = None
+    server: Any = None
     if request.param == "chdb":
         posts_url = "chdb:///posts.chdb"
     else:
@@ -156,7 +157,8 @@ def test_erasing_a_person_leaves_nothing_of_them_in_either_store(
         with psycopg.connect(split.state_url, autocommit=True) as conn:
             conn.execute(
                 "INSERT INTO quarantine (source, error, raw, created_at) VALUES "
-                "('s', 'e', '{\"author\": \"claire\"}', 0), ('s', 'e', '{\"who\": \"dominique\"}', 0)"
+                "('s', 'e', '{\"author\": \"claire\"}', 0), "
+                "('s', 'e', '{\"who\": \"dominique\"}', 0)"
             )
         store = split.chdb(ws)
         before_chdb, before_pg = _chdb_dump(store).lower(), _pg_dump(split.state_url).lower()
@@ -216,7 +218,7 @@ def test_retention_purge_on_a_split_workspace(split: Split, tmp_path: Path) -> N
     with Workspace.open(split.root) as ws:
         add_topic(ws.state, "fibre", "fibre")
     split.cli("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom")
-    rows = [_row(f"p{n}", f"user{n}", f"fibre numéro {n} k{n}x", days_ago=n * 10) for n in range(1, 7)]
+    rows = [_row(f"p{n}", f"user{n}", f"fibre numéro {n} k{n}x", n * 10) for n in range(1, 7)]
     _import(split, tmp_path, rows)
     with Workspace.open(split.root) as ws:
         store = split.chdb(ws)
