@@ -140,3 +140,21 @@ def test_a_notify_to_a_missing_alert_is_an_error_on_the_rule(inbox_ws: Workspace
     assert rule.last_error and "gone" in rule.last_error
     (item,) = _all(inbox_ws)
     assert item.tags == ()  # the rule's actions apply together or not at all
+
+
+def test_a_rule_edited_in_place_acts_anew_on_the_next_posts(inbox_ws: Workspace) -> None:
+    from veille.inbox.rules import edit_rule
+
+    add_rule(inbox_ws.state, make_rule("first", query="refund", actions=[("tag", "money")]))
+    add_rule(inbox_ws.state, make_rule("second", actions=[("tag", "seen")]))
+    ingest(inbox_ws, [post("1", "lumio refund please")])
+    # The daemon's matcher is rebuilt when a rule's query changes.
+    edit_rule(inbox_ws.state, "first",
+              make_rule("billing", query="invoice", actions=[("priority", "high")]))  # fmt: skip
+    ingest(inbox_ws, [post("2", "lumio refund again"), post("3", "lumio invoice wrong")])
+    by_post = {i.post_id: i for i in _all(inbox_ws)}
+    assert by_post["mastodon:1"].tags == ("money", "seen")
+    assert by_post["mastodon:2"].tags == ("seen",) and by_post["mastodon:2"].priority == "normal"
+    assert by_post["mastodon:3"].priority == "high"
+    rules = list_rules(inbox_ws.state)
+    assert [(r.name, r.position, r.runs) for r in rules] == [("billing", 1, 3), ("second", 2, 3)]

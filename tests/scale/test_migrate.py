@@ -43,6 +43,7 @@ def _fill(ws: Workspace) -> None:
     st.set_inbox_team("care", ["mia", "leo"])
     st.save_view("mia", "mine", {"assignee": "mia"})
     st.save_canned("thanks", "fr", "Merci beaucoup")
+    st.set_inbox_settings({"working_hours": "08:00-16:00"})
     # The plan, and the key pseudonyms are made with.
     st.save_objective(Objective("Service", "customer_service", topics=("lumio",)))
     st.save_kpi(KPI("volume", "mentions", 12.5, topic="lumio", baseline=3.0, set_at=start))
@@ -59,7 +60,7 @@ def _fill(ws: Workspace) -> None:
 INBOX_AND_PLAN = {
     "inbox_items": 30, "inbox_labels": 30, "inbox_events": 30, "inbox_replies": 1,
     "inbox_rules": 1, "inbox_topics": 1, "inbox_team_members": 2, "inbox_views": 1,
-    "inbox_canned": 1, "plan_objectives": 1, "plan_kpis": 1, "plan_guidelines": 1,
+    "inbox_canned": 1, "inbox_settings": 1, "plan_objectives": 1, "plan_kpis": 1, "plan_guidelines": 1,
     "plan_acknowledgements": 1, "plan_channels": 1, "plan_costs": 1, "plan_settings": 1,
     "account_snapshots": 1, "privacy_key": 1,
 }  # fmt: skip
@@ -93,6 +94,7 @@ def test_state_to_postgresql_and_back(workspace: Workspace, state_url: str, tmp_
         assert split.state.inbox_item(first_id) == workspace.state.inbox_item(first_id)
         assert split.state.inbox_replies(first_id) == workspace.state.inbox_replies(first_id)
         assert split.state.inbox_teams() == {"care": ["mia", "leo"]}
+        assert split.state.inbox_settings() == {"working_hours": "08:00-16:00"}
         assert split.state.plan_kpis() == workspace.state.plan_kpis()
         assert split.state.plan_channels() == workspace.state.plan_channels()
         assert split.state.privacy_key() == workspace.state.privacy_key()

@@ -403,6 +403,16 @@ class PortableInbox:
             )
         return int(row[0]) if row else None
 
+    def update_inbox_rule(self, name: str, rule: Rule) -> bool:
+        """Replace rule ``name``'s name, conditions and actions in place (its
+        position, runs and last error stay); ``False`` when there is none."""
+        with self._sql_write() as sql:
+            changed = sql.run(
+                "UPDATE inbox_rules SET name = ?, conditions = ?, actions = ? WHERE name = ?",
+                (rule.name, json.dumps(rule.conditions.as_dict()), rule.actions_json(), name),
+            )
+        return bool(changed)
+
     def remove_inbox_rule(self, name: str) -> bool:
         with self._sql_write() as sql:
             return bool(sql.run("DELETE FROM inbox_rules WHERE name = ?", (name,)))
@@ -470,6 +480,24 @@ class PortableInbox:
             return bool(
                 sql.run("DELETE FROM inbox_canned WHERE name = ? AND lang = ?", (name, lang))
             )
+
+    # -- working time set from the web app ------------------------------------------
+
+    def inbox_settings(self) -> dict[str, Any]:
+        rows = self._sql_read().rows("SELECT name, value FROM inbox_settings ORDER BY name")
+        return {name: json.loads(value) for name, value in rows}
+
+    def set_inbox_settings(self, values: Mapping[str, Any]) -> None:
+        with self._sql_write() as sql:
+            for name, value in values.items():
+                if value is None:
+                    sql.run("DELETE FROM inbox_settings WHERE name = ?", (name,))
+                else:
+                    sql.run(
+                        "INSERT INTO inbox_settings (name, value) VALUES (?, ?) "
+                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                        (name, json.dumps(value)),
+                    )
 
 
 class PortableInboxTx:
