@@ -192,6 +192,27 @@ class ClickHousePrivacy:
         ]
         self._write([{**o, "cluster_id": story_key(o["cluster_id"])} for o in olds], olds)
         removed["story_keys"] = removed.get("story_keys", 0) + len(olds)
+        # The older versions of those posts (until a merge) and the versions
+        # just written (the key they replace) name the story too.
+        columns = {
+            r[0]
+            for r in self.rows(
+                "SELECT name FROM system.columns WHERE database = currentDatabase() "
+                "AND table = 'posts' AND name IN ('cluster_id', 'prev_cluster_id')"
+            )
+        }
+        for column in sorted(columns):
+            mapped = (
+                f"if({column} IN {{ids:Array(String)}}, "
+                f"arrayElement({{keys:Array(String)}}, indexOf({{ids:Array(String)}}, "
+                f"assumeNotNull({column}))), {column})"
+            )
+            where = f"{column} IN {{ids:Array(String)}}"
+            keyed = {"ids": ids, "keys": [story_key(i) for i in ids]}
+            if self.rows(f"SELECT count() FROM posts WHERE {where}", keyed)[0][0]:
+                self.client.command(
+                    f"ALTER TABLE posts UPDATE {column} = {mapped} WHERE {where}{SYNC}", keyed
+                )
         for r in rollups:
             # Their rows now sum to nothing: the key itself goes.
             if "cluster_id" in r.columns:
