@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
 
@@ -59,10 +59,13 @@ def get_topic(store: Any, name: str) -> Topic:
     """The topic ``name``; :class:`NotFound` (with the known names) when absent."""
     topic: Topic | None = store.topic(name)
     if topic is None:
-        known = ", ".join(t.name for t in list_topics(store)) or "none yet"
+        names = ", ".join(t.name for t in list_topics(store))
         raise NotFound(
-            f"no topic named {name!r}",
-            hint=f"known topics: {known}; create one with: veille topic add NAME QUERY",
+            tr("no topic named %(name)r", name=name),
+            hint=tr(
+                "known topics: %(known)s; create one with: veille topic add NAME QUERY",
+                known=names or tr("none yet"),
+            ),
         )
     return topic
 
