@@ -11,7 +11,9 @@ Rollups kept by materialized views from ``posts`` only ever see inserts, so
 an erased post is taken out of them here: each view's own ``SELECT`` is run
 over the current version of the erased posts (as a first sighting) and the
 negated sums are inserted into its table, so every rollup the store has,
-whichever release added it, is covered. A rollup with a ``handle`` column
+whichever release added it, is covered; the table is then merged
+(``OPTIMIZE … FINAL``), which drops the keys whose sums fell to zero (a
+hashtag or a domain only the person used). A rollup with a ``handle`` column
 is per author: its rows of the person are deleted outright, and on a
 retention purge its days before the cutoff (as SQLite's ``author_rollup``).
 Rows keyed by a story named after an erased post are deleted once its
@@ -128,9 +130,14 @@ class ClickHousePrivacy:
             picked = ", ".join([*r.keys, *(f"-{s} AS {s}" for s in r.sums)])
             select = r.select.replace("{latest}", latest)
             n = self.rows(f"SELECT count() FROM ({select})", {"ids": ids})[0][0]
+            if not n:
+                continue
             self.client.command(
                 f"INSERT INTO {r.table} ({cols}) SELECT {picked} FROM ({select})", {"ids": ids}
             )
+            # Keys whose sums are now zero (a hashtag or a link only they
+            # used) would stay until a merge: merge now, which drops them.
+            self.client.command(f"OPTIMIZE TABLE {r.table} FINAL")
             removed[r.table] = removed.get(r.table, 0) + int(n)
 
     def _delete(self, table: str, where: str, params: dict[str, Any]) -> int:
