@@ -15,7 +15,8 @@ whichever release added it, is covered; the table is then merged
 (``OPTIMIZE … FINAL``), which drops the keys whose sums fell to zero (a
 hashtag or a domain only the person used). A rollup with a ``handle`` column
 is per author: its rows of the person are deleted outright, and on a
-retention purge its days before the cutoff (as SQLite's ``author_rollup``).
+retention purge its days before the cutoff (as SQLite's ``author_rollup``),
+as are a story rollup's (``cluster_id``: keyed by a post that is gone).
 Rows keyed by a story named after an erased post are deleted once its
 other posts carry the new key (:func:`~veille.store.protocols.privacy.story_key`).
 """
@@ -252,7 +253,9 @@ class ClickHousePrivacy:
             self._delete("posts", "published_at < {t:Int64}", p)
         day = {"d": int(cutoff.timestamp()) // 86400}
         for r in self._rollups():
-            if r.per_author and "day" in r.columns:
+            # Per-author days go (they name people), and story days (keyed
+            # by a post that is gone); volumes and entities stay.
+            if (r.per_author or "cluster_id" in r.columns) and "day" in r.columns:
                 report.removed[r.table] = self._delete(r.table, "day < {d:Int64}", day)
         return report
 
