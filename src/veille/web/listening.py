@@ -117,9 +117,14 @@ class ChartCache:
 
 
 def charts(request: Request) -> ChartCache:
-    cache = getattr(request.app.state, "listening_charts", None)
+    return app_charts(request.app)
+
+
+def app_charts(app: Any) -> ChartCache:
+    """The app's :class:`ChartCache` (outside a request: a warm-up)."""
+    cache = getattr(app.state, "listening_charts", None)
     if cache is None:
-        cache = request.app.state.listening_charts = ChartCache()
+        cache = app.state.listening_charts = ChartCache()
     return cache
 
 
@@ -174,9 +179,14 @@ class Recent:
 
 def recent(request: Request, name: str) -> Recent:
     """The app's :class:`Recent` answers called ``name``."""
-    holder = getattr(request.app.state, "listening_recent", None)
+    return app_recent(request.app, name)
+
+
+def app_recent(app: Any, name: str) -> Recent:
+    """:func:`recent` outside a request (a warm-up)."""
+    holder = getattr(app.state, "listening_recent", None)
     if holder is None:
-        holder = request.app.state.listening_recent = {}
+        holder = app.state.listening_recent = {}
     found = holder.get(name)
     if found is None:
         found = holder[name] = Recent()

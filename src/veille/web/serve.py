@@ -85,6 +85,7 @@ def run(
     from veille.web.app import create_app
 
     app = create_app(root, settings=settings)
+    threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True).start()
     sock = bind(host, port, tries=tries)
     if announce:
         announce(url_of(sock))
@@ -93,6 +94,19 @@ def run(
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _warm(app: Any) -> None:
+    """The dashboard's default figures, made while the server starts (not by
+    :class:`LiveServer`: a test stores its posts after starting it)."""
+    import logging
+
+    from veille.web.routes import dashboard
+
+    try:
+        dashboard.warm(app)
+    except Exception:  # the first visitor makes them instead
+        logging.getLogger(__name__).warning("warming the dashboard failed", exc_info=True)
 
 
 class LiveServer:
