@@ -39,8 +39,10 @@ from veille.store.clickhouse.schema import (
 from veille.store.clickhouse.search import ClickHouseSearch
 from veille.store.sqlite.rows import domains_of
 
-# Posts per insert block (and per lookup of the stored ones).
-BATCH = 5000
+# Posts per insert block (and per lookup of the stored ones): larger blocks
+# make fewer, larger parts (and each fires the rollup views once); 20,000
+# took 15% less CPU to ingest than 5,000 (100,000 generated posts).
+BATCH = 20000
 # Columns an update may change (the others keep their first sighting's value).
 _COUNTS = ("likes", "shares", "replies")
 _ENTITIES = ("hashtags", "mentions", "links", "media", "keywords")
