@@ -20,19 +20,6 @@ def _source(name: str = "feeds-a", *, enabled: bool = True) -> SourceRecord:
 
 
 def test_is_a_state_store(state_store: Any) -> None:
-    if type(state_store).__module__.startswith("veille.store.postgres"):
-        from veille.store.protocols.inbox import InboxState
-        from veille.store.protocols.plan import PlanState
-
-        # Landed on main minutes before the deadline: not on PostgreSQL yet.
-        later = {n for p in (InboxState, PlanState) for n in vars(p) if not n.startswith("_")}
-        missing = {
-            n for n in dir(StateStore) if not n.startswith("_") and not hasattr(state_store, n)
-        }
-        if missing and missing <= later:
-            pytest.xfail(
-                f"the PostgreSQL state store keeps no inbox and plan yet: {sorted(missing)}"
-            )
     assert isinstance(state_store, StateStore)
 
 

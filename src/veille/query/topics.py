@@ -149,6 +149,10 @@ def _posts(store: Any, pks: list[int]) -> list[Post]:
 def test_topic(store: Any, name: str, *, sample: int = 5) -> TopicTest:
     """How many stored posts the topic matches now, a sample, and the change
     from the previous version of its query."""
+    from veille.store.split import JoinedStores
+
+    if isinstance(store, JoinedStores):
+        return _test_topic_apart(store, name, sample=sample)
     topic = get_topic(store, name)
     now = _matching_pks(store, topic.query)
     result = TopicTest(topic, len(now), store.search(topic.query, limit=sample))
@@ -162,6 +166,32 @@ def test_topic(store: Any, name: str, *, sample: int = 5) -> TopicTest:
         result.gained_count, result.lost_count = len(gained), len(lost)
         result.gained = _posts(store, gained[-sample:])
         result.lost = _posts(store, lost[-sample:])
+    return result
+
+
+def _test_topic_apart(store: Any, name: str, *, sample: int) -> TopicTest:
+    """:func:`test_topic` where the posts are in another backend than the
+    topics: the posts store has no keys to compare, so the posts gained and
+    lost are those of "now AND NOT before" and "before AND NOT now" (the
+    samples newest first)."""
+    from veille.query.ast import And, Not
+
+    topic = get_topic(store, name)
+    now = compile_query(topic.query).ast
+    result = TopicTest(
+        topic, int(store.count_matches(now)), store.search(topic.query, limit=sample)
+    )
+    history = versions(store, name)
+    if len(history) > 1:
+        prev = history[-2]
+        before = compile_query(prev.query).ast
+        gained, lost = And((now, Not(before))), And((before, Not(now)))
+        result.previous = prev
+        result.previous_count = int(store.count_matches(before))
+        result.gained_count = int(store.count_matches(gained))
+        result.lost_count = int(store.count_matches(lost))
+        result.gained = store.search(gained, limit=sample) if sample else []
+        result.lost = store.search(lost, limit=sample) if sample else []
     return result
 
 

@@ -127,5 +127,5 @@ def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureRe
 
 def erasure_log(workspace: Any, limit: int = 100) -> list[Erasure]:
     """What was forgotten, newest first."""
-    log: list[Erasure] = workspace.store.erasures(limit)
+    log: list[Erasure] = workspace.state.erasures(limit)
     return log

@@ -57,7 +57,7 @@ from veille.workspace import Workspace
 ROUTE_MODULES: tuple[str, ...] = (
     "auth", "users", "settings",
     "dashboard", "stream", "topics", "alerts", "sources", "influencers", "trends",
-    "reports", "feeds", "plan", "calendar", "inbox", "api",
+    "reports", "feeds", "plan", "calendar", "inbox_setup", "inbox", "api",
 )  # fmt: skip
 
 WEB_DIR = Path(__file__).resolve().parent

@@ -77,6 +77,10 @@ def _merged(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], b
 class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics):
     """A :class:`~veille.store.base.PostStore` in ClickHouse."""
 
+    # Its filings table names topics by id only (the topics are the state
+    # store's): ingest sends it every post's filings (veille.store.split).
+    keeps_topic_filings = True
+
     def __init__(self, client: Client, where: str) -> None:
         self.client = client
         self.where = where

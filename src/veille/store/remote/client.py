@@ -32,6 +32,9 @@ class RemotePostStore:
     """Calls ``veille store serve-posts`` at ``url``
     (``veille+http://host:port[?token=…]``)."""
 
+    # Filings are sent; the serving process keeps them where its store does.
+    keeps_topic_filings = True
+
     def __init__(self, url: str) -> None:
         import httpx
 
@@ -82,6 +85,15 @@ class RemotePostStore:
             )
         data = self._call("upsert_posts", {"posts": [post_to_json(p) for p in posts]})
         return result_from_json(data)
+
+    def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:
+        """``(post id, cluster id)`` pairs, written to the posts (the state
+        keeps the signatures; top stories read the posts' clusters)."""
+        self._call("set_clusters", {"clusters": [list(c) for c in clusters]})
+
+    def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
+        """``(post id, topic id)`` filings, where the posts' aggregations read them."""
+        self._call("file_posts", {"filings": [list(f) for f in filings]})
 
     # -- reads -----------------------------------------------------------------
 

@@ -3,8 +3,9 @@
 A small HTTP endpoint (stdlib ``ThreadingHTTPServer``; JSON in and out) over
 the workspace's PostStore, for collectors on other machines: ``POST
 /v1/<call>`` for the calls ingest and the scheduler make (which posts are
-stored and with what content, the idempotent upsert, reads by id, counts, a
-filtered walk streamed as JSON lines). A shared token, when set, is required
+stored and with what content, the idempotent upsert, the cluster ids and
+topic filings ingest's stages find (:data:`veille.store.split.ECHOED`), reads
+by id, counts, a filtered walk streamed as JSON lines). A shared token, when set, is required
 in the ``Authorization: Bearer`` header. Listen on a private network only: it
 is a store connection, like a database port.
 """
@@ -24,8 +25,11 @@ from veille.store.remote.codec import (
     post_to_json,
     result_to_json,
 )
+from veille.store.split import ECHOED, write_to_posts
 
 log = logging.getLogger(__name__)
+# Calls that write: one at a time.
+WRITES = frozenset({"upsert_posts", *ECHOED})
 
 
 def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
@@ -34,6 +38,10 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
         return store.stored_content([post_from_json(p) for p in body["posts"]])
     if name == "upsert_posts":
         return result_to_json(store.upsert_posts([post_from_json(p) for p in body["posts"]]))
+    if name in ECHOED:
+        rows = body["clusters"] if name == "set_clusters" else body["filings"]
+        write_to_posts(store, name, [tuple(r) for r in rows])
+        return None
     if name == "get_posts":
         return [post_to_json(p) for p in store.get_posts(body["ids"])]
     if name == "get_post":
@@ -86,7 +94,7 @@ class PostServer:
                     self._stream(body)
                     return
                 try:
-                    if name == "upsert_posts":
+                    if name in WRITES:
                         with server.write_lock:
                             answer = _call(server.store, name, body)
                     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -12,7 +11,9 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.store.protocols.privacy import Erasure, ErasureReport
+from veille.store.portable.privacy import PortablePrivacy
+from veille.store.protocols.privacy import ErasureReport
+from veille.store.sqlite.portable import SQLitePortable
 from veille.store.sqlite.rows import SEQ_BITS
 
 _CHUNK = 400  # ids per IN (...) list, under the parameter limit of old SQLite builds
@@ -27,7 +28,7 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-class SQLitePrivacy:
+class SQLitePrivacy(SQLitePortable, PortablePrivacy):
     """Mixed into :class:`veille.store.sqlite.store.SQLiteStore`."""
 
     conn: sqlite3.Connection
@@ -35,16 +36,6 @@ class SQLitePrivacy:
     if TYPE_CHECKING:  # given by SQLiteStore
 
         def transaction(self) -> AbstractContextManager[Any]: ...
-
-    def privacy_key(self) -> bytes:
-        row = self.conn.execute("SELECT key FROM privacy_key WHERE id = 1").fetchone()
-        if row:
-            return bytes(row[0])
-        with self.transaction():
-            self.conn.execute(
-                "INSERT OR IGNORE INTO privacy_key (id, key) VALUES (1, ?)", (os.urandom(32),)
-            )
-        return bytes(self.conn.execute("SELECT key FROM privacy_key WHERE id = 1").fetchone()[0])
 
     def _remove_copies(
         self, ids: Sequence[str], removed: dict[str, int], *, rekey: bool = True
@@ -183,17 +174,6 @@ class SQLitePrivacy:
                 (int(cutoff.timestamp()) << SEQ_BITS,),
             )
         return cur.rowcount
-
-    def erasures(self, limit: int = 100) -> list[Erasure]:
-        rows = self.conn.execute(
-            "SELECT at, kind, platform, subject, posts, details FROM erasures "
-            "ORDER BY id DESC LIMIT ?",
-            (limit,),
-        )
-        return [
-            Erasure(datetime.fromtimestamp(at, UTC), kind, plat, subj, n, json.loads(det))
-            for at, kind, plat, subj, n, det in rows
-        ]
 
 
 class SQLitePrivacyTx:
