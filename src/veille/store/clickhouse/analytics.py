@@ -261,12 +261,15 @@ class ClickHouseAnalytics(ClickHousePeople):
             where, params = self.scoped(scope)
             rows = self.rows(
                 f"SELECT cluster_id AS c, count() AS n, sum({REACH}) AS r, sum({ENG}) AS e, "
-                "groupUniqArray(platform), argMin(id, (published_at, seq)) "
+                "groupUniqArray(platform), argMin((id, published_at), (published_at, seq)) "
                 f"FROM {POSTS} WHERE {where} AND isNotNull(cluster_id) "
                 f"GROUP BY c ORDER BY {order} DESC, n DESC, c LIMIT {{lim:UInt64}}",
                 {**params, "lim": limit},
             )
-            firsts = self.posts_by_id([r[5] for r in rows])
+            # Read whole within their time range (a lookup by id alone reads
+            # every part).
+            firsts = {p.id: p for p in self.posts_at([r[5] for r in rows])}
+            rows = [[*r[:5], r[5][0]] for r in rows]
         else:
             union = days.union(
                 "cluster_rollup",
