@@ -163,8 +163,6 @@ def test_forgetting_a_person_removes_their_inbox_items(inbox_ws: Workspace) -> N
     from veille.models import Author
     from veille.services.privacy import erase_author
 
-    if inbox_ws.posts is not inbox_ws.state:
-        pytest.xfail("erasing a person's posts and their copies is not offered on split stores")
     ingest(inbox_ws, [post("1", "lumio help", author=Author("Forget.Me")), post("2", "lumio ok")])
     report = erase_author(inbox_ws, "forget.me")
     assert report.removed["inbox_items"] == 1

@@ -60,7 +60,8 @@ def _fill(ws: Workspace) -> None:
 INBOX_AND_PLAN = {
     "inbox_items": 30, "inbox_labels": 30, "inbox_events": 30, "inbox_replies": 1,
     "inbox_rules": 1, "inbox_topics": 1, "inbox_team_members": 2, "inbox_views": 1,
-    "inbox_canned": 1, "inbox_settings": 1, "plan_objectives": 1, "plan_kpis": 1, "plan_guidelines": 1,
+    "inbox_canned": 1, "inbox_settings": 1, "plan_objectives": 1, "plan_kpis": 1,
+    "plan_guidelines": 1,
     "plan_acknowledgements": 1, "plan_channels": 1, "plan_costs": 1, "plan_settings": 1,
     "account_snapshots": 1, "privacy_key": 1,
 }  # fmt: skip

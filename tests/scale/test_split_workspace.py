@@ -6,8 +6,9 @@ same end, one source after another so that the posts come in the same order
 and form the same story clusters), with the demo's topics and alert plus a
 "best" daily digest and a report alert. Then the CLI (search, stats, volume,
 share of voice, influencers, trends, tops, a report, topic tests), the alert
-outbox and the web app (dashboard, stream, trends, influencers, the REST
-API's search and analytics) are run on each, and their answers compared.
+outbox and the web app (dashboard, stream and its export, trends,
+influencers, reports, inbox, the REST API's search and analytics) are run
+on each, and their answers compared; last, a sentiment correction.
 """
 
 from __future__ import annotations
@@ -178,8 +179,13 @@ PAGES = [
     "/stream?q=lumio",
     "/stream?q=panne&sort=engagement&platform=mastodon",
     "/stream/count?q=lumio",
+    "/stream/export?q=lumio&format=csv",
     "/trends",
+    "/trends?topic=lumio",
     "/influencers",
+    "/influencers?topic=lumio",
+    "/reports",
+    "/inbox",
 ]
 API = [
     ("/api/v1/posts", {"q": "lumio AND panne", "limit": 50}),
@@ -244,6 +250,21 @@ def test_topic_test_after_an_edit_counts_the_same(twins: dict[str, Path]) -> Non
     count, previous, gained, lost = found["split"]
     assert count and previous and gained and lost
     assert count - gained + lost == previous
+
+
+def test_a_sentiment_correction_changes_the_same_figures(twins: dict[str, Path]) -> None:
+    with Workspace.open(twins["sqlite"]) as ws:
+        post = ws.posts.search("panne", sort="engagement", limit=1)[0]
+    assert post.sentiment is not None and post.sentiment.label == "negative"
+    for root in twins.values():
+        _cli(root, ["sentiment", "correct", post.id, "positive"])
+    args = ["volume", "--period", PERIOD, "--by", "sentiment"]
+    assert _cli(twins["split"], args) == _cli(twins["sqlite"], args)
+    with Workspace.open(twins["split"]) as ws:
+        found = ws.posts.get_post(post.id)
+        assert found is not None and found.sentiment is not None
+        assert found.sentiment.label == "positive"
+        assert [c.post_id for c in ws.state.list_corrections()] == [post.id]
 
 
 def test_two_backends_refuse_a_write_over_both_by_name(twins: dict[str, Path]) -> None:

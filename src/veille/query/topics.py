@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
 
@@ -59,10 +59,13 @@ def get_topic(store: Any, name: str) -> Topic:
     """The topic ``name``; :class:`NotFound` (with the known names) when absent."""
     topic: Topic | None = store.topic(name)
     if topic is None:
-        known = ", ".join(t.name for t in list_topics(store)) or "none yet"
+        names = ", ".join(t.name for t in list_topics(store))
         raise NotFound(
-            f"no topic named {name!r}",
-            hint=f"known topics: {known}; create one with: veille topic add NAME QUERY",
+            tr("no topic named %(name)r", name=name),
+            hint=tr(
+                "known topics: %(known)s; create one with: veille topic add NAME QUERY",
+                known=names or tr("none yet"),
+            ),
         )
     return topic
 
@@ -205,12 +208,20 @@ class Preview:
     query: Query
     count: int
     sample: list[Post] = field(default_factory=list)
+    #: True when counting stopped at ``count``: more posts than that match.
+    more: bool = False
 
 
-def preview_query(store: Any, text: str, *, sample: int = 5) -> Preview:
+def preview_query(store: Any, text: str, *, sample: int = 5, at_most: int | None = None) -> Preview:
     """Test ``text`` against the stored posts before saving it as a topic
-    (a :class:`~veille.query.QueryError` when it does not parse)."""
+    (a :class:`~veille.query.QueryError` when it does not parse). With
+    ``at_most``, a count that reads the posts one by one stops past it
+    (``more``: "more than ``at_most``")."""
     q = compile_query(text)
     found: list[Post] = store.search(q, limit=sample) if sample else []
-    count = len(found) if len(found) < sample else int(store.count_matches(q))
+    if len(found) < sample:
+        return Preview(q, len(found), found)
+    count = int(store.count_matches(q, at_most=at_most))
+    if at_most is not None and count == at_most + 1:
+        return Preview(q, at_most, found, more=True)
     return Preview(q, count, found)

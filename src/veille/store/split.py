@@ -36,9 +36,10 @@ POST_NAMES = _declared(PostStore, AnalyticsPosts, SearchPosts) - {"rules_version
 
 # Calls that change posts and state together, which two backends cannot do in
 # one transaction: refused through a JoinedStores rather than half done (an
-# erasure that forgot the state's copy of a person would be worse than none).
+# erasure that forgot the state's copy of a person would be worse than none:
+# veille.services.privacy forgets through each store's part in turn).
 # State-only writes go through ``Workspace.state.transaction()``.
-JOINT_NAMES = frozenset({"transaction", "erase_author", "purge_posts_before", "drop_raw_before"})
+JOINT_NAMES = frozenset({"transaction", "erase_author", "purge_posts_before"})
 
 
 class JoinedStores:

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from veille.errors import ConfigError, StoreError
 from veille.models import Cursor, Post, Sentiment
 from veille.store.base import PostFilter, Stats, UpsertResult
+from veille.store.protocols.privacy import ErasureReport
 from veille.store.remote.codec import (
     filter_to_json,
     post_from_json,
     post_to_json,
+    report_from_json,
     result_from_json,
 )
 
@@ -117,6 +120,30 @@ class RemotePostStore:
             for line in reply.iter_lines():
                 if line:
                     yield post_from_json(json.loads(line))
+
+    def replies_to(self, post_id: str, *, limit: int = 200) -> list[Post]:
+        found = self._call("replies_to", {"id": post_id, "limit": limit})
+        return [post_from_json(p) for p in found]
+
+    # -- forgetting (the state's part is the caller's: veille.services.privacy) --
+
+    def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
+        return list(self._call("author_post_ids", {"handle": handle, "platform": platform}))
+
+    def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
+        data = self._call("erase_author_posts", {"handle": handle, "platform": platform})
+        return report_from_json(data)
+
+    def post_ids_before(self, cutoff: datetime, *, after: str = "", limit: int = 2000) -> list[str]:
+        body = {"cutoff": cutoff.isoformat(), "after": after, "limit": limit}
+        return list(self._call("post_ids_before", body))
+
+    def delete_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+        data = self._call("delete_posts_before", {"cutoff": cutoff.isoformat(), "batch": batch})
+        return report_from_json(data)
+
+    def drop_raw_before(self, cutoff: datetime) -> int:
+        return int(self._call("drop_raw_before", {"cutoff": cutoff.isoformat()}))
 
     def _not_served(self, what: str) -> StoreError:
         return StoreError(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sqlite3
@@ -12,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.store.portable.privacy import PortablePrivacy
-from veille.store.protocols.privacy import ErasureReport
+from veille.store.protocols.privacy import ErasureReport, story_key
 from veille.store.sqlite.portable import SQLitePortable
 from veille.store.sqlite.rows import SEQ_BITS
 
@@ -61,28 +60,57 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 )
             ]
             for key in keys:
-                new = "c:" + hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+                new = story_key(key)
                 for table in ("posts", "minhash", "deliveries"):
                     self.conn.execute(
                         f"UPDATE {table} SET cluster_id = ? WHERE cluster_id = ?", (new, key)
                     )
 
-    def erase_author(self, handle: str, platform: str | None, *, subject: str) -> ErasureReport:
-        report = ErasureReport()
+    def _erase_posts_of(
+        self, handle: str, platform: str | None, report: ErasureReport
+    ) -> list[str]:
+        """Delete ``handle``'s posts, their copies and per-author aggregates
+        (inside a transaction); their ids."""
         where = "lower(author_handle) = lower(?)" + (" AND platform = ?" if platform else "")
         args: list[Any] = [handle] + ([platform] if platform else [])
+        rows = self.conn.execute(f"SELECT pk, id FROM posts WHERE {where}", args).fetchall()
+        ids = [r[1] for r in rows]
+        self._remove_copies(ids, report.removed)
+        for part in _chunks([r[0] for r in rows]):
+            self.conn.execute(f"DELETE FROM posts WHERE pk IN ({_marks(len(part))})", part)
+        cur = self.conn.execute(
+            "DELETE FROM author_rollup WHERE lower(handle) = lower(?)"
+            + (" AND platform = ?" if platform else ""),
+            args,
+        )
+        report.removed["author_rollup"] = cur.rowcount
+        # Decisions that an account of theirs is (not) another one name them too.
+        side = "lower(handle_{s}) = lower(?)" + (" AND platform_{s} = ?" if platform else "")
+        cur = self.conn.execute(
+            f"DELETE FROM author_links WHERE ({side.format(s='a')}) OR ({side.format(s='b')})",
+            [*args, *args],
+        )
+        report.removed["author_links"] = cur.rowcount
+        report.posts = len(ids)
+        report.post_ids = ids
+        return ids
+
+    def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
+        where = "lower(author_handle) = lower(?)" + (" AND platform = ?" if platform else "")
+        args: list[Any] = [handle] + ([platform] if platform else [])
+        return [r[0] for r in self.conn.execute(f"SELECT id FROM posts WHERE {where}", args)]
+
+    def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
+        report = ErasureReport()
         with self.transaction():
-            rows = self.conn.execute(f"SELECT pk, id FROM posts WHERE {where}", args).fetchall()
-            ids = [r[1] for r in rows]
-            self._remove_copies(ids, report.removed)
-            for part in _chunks([r[0] for r in rows]):
-                self.conn.execute(f"DELETE FROM posts WHERE pk IN ({_marks(len(part))})", part)
-            cur = self.conn.execute(
-                "DELETE FROM author_rollup WHERE lower(handle) = lower(?)"
-                + (" AND platform = ?" if platform else ""),
-                args,
-            )
-            report.removed["author_rollup"] = cur.rowcount
+            self._erase_posts_of(handle, platform, report)
+        return report
+
+    def erase_author(self, handle: str, platform: str | None, *, subject: str) -> ErasureReport:
+        report = ErasureReport()
+        args: list[Any] = [handle] + ([platform] if platform else [])
+        with self.transaction():
+            ids = self._erase_posts_of(handle, platform, report)
             # The inbox keeps its own copy of a post (so an item outlives it):
             # forgetting a person removes their items too (small local edit, inbox).
             cur = self.conn.execute(
@@ -92,8 +120,6 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
             )
             report.removed["inbox_items"] = cur.rowcount
             report.removed["quarantine"] = self._erase_quarantined(handle)
-            report.posts = len(ids)
-            report.post_ids = ids
             report.atom_files = self._atom_files()
             self.conn.execute(
                 "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
@@ -130,7 +156,16 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
             )
         ]
 
-    def purge_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+    def post_ids_before(self, cutoff: datetime, *, after: str = "", limit: int = 2000) -> list[str]:
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM posts WHERE pk < ? AND id > ? ORDER BY id LIMIT ?",
+                (int(cutoff.timestamp()) << SEQ_BITS, after, limit),
+            )
+        ]
+
+    def delete_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
         report = ErasureReport()
         ts = int(cutoff.timestamp())
         limit_pk = ts << SEQ_BITS  # posts are keyed by time: older posts have smaller keys
@@ -152,7 +187,14 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         with self.transaction():
             cur = self.conn.execute("DELETE FROM author_rollup WHERE day < ?", (ts // 86400,))
             report.removed["author_rollup"] = cur.rowcount
-            cur = self.conn.execute("DELETE FROM quarantine WHERE created_at < ?", (ts,))
+        return report
+
+    def purge_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+        report = self.delete_posts_before(cutoff, batch=batch)
+        with self.transaction():
+            cur = self.conn.execute(
+                "DELETE FROM quarantine WHERE created_at < ?", (int(cutoff.timestamp()),)
+            )
             report.removed["quarantine"] = cur.rowcount
             if report.posts:
                 self.conn.execute(
