@@ -316,3 +316,24 @@ def test_a_store_made_before_the_day_rollups_fills_them_on_open(
     reopened = ClickHouseStore(ch.client, ch.where)
     assert figures(reopened) == before
     assert reopened.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'") == [["2"]]
+
+
+def test_the_day_rollups_forget_an_erased_person(stores: tuple[Any, SQLiteStore]) -> None:
+    ch, lite = stores
+    period = Period(T0, T0 + timedelta(days=30))
+    bounded = Scope().during(period)
+
+    def figures(store: Any) -> tuple[Any, ...]:
+        return (
+            store.top_authors(Scope(), period, limit=5),
+            store.author_count(Scope(), period),
+            store.top_entities(bounded, "hashtags", 5),
+            store.top_entities(bounded, "domains", 5),
+            [(*r[:5], r[5].id) for r in store.top_clusters(bounded, limit=5)],
+        )
+
+    for store in (ch, lite):
+        store.erase_author_posts("alice", "mastodon")
+        store.erase_author_posts("Bob", None)
+    assert figures(ch) == figures(lite)
+    assert ("mastodon", "alice") not in {(r[0], r[1]) for r in figures(ch)[0]}
