@@ -117,3 +117,31 @@ def test_topic_forms_need_csrf_and_an_analyst(
     assert refused.status_code == 403
     with Workspace.open(seeded.root) as ws:
         assert ws.state.topic("x") is None and ws.state.topic("lumio") is not None
+
+
+def test_a_french_reader_reads_the_topic_form_errors_in_french(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """The topic form's errors (a name that cannot be one, a name taken, a
+    topic that is not there) come from the catalogs."""
+    import html
+
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/topics/new").text)
+    bad = client.post("/topics/new", data={"csrf_token": token, "name": "a b!", "query": "x"})
+    page = html.unescape(bad.text)
+    assert bad.status_code == 400 and "'a b!' n’est pas un nom de sujet valide" in page
+    assert "64 caractères au plus" in page
+    form = {"csrf_token": token, "name": "fr-errors", "query": "lumio"}
+    assert client.post("/topics/new", data=form).status_code == 303
+    taken = client.post("/topics/new", data=form)
+    page = html.unescape(taken.text)
+    assert taken.status_code == 400 and "un sujet nommé 'fr-errors' existe déjà" in page
+    missing = client.get("/topics/no-such-topic")
+    assert missing.status_code == 404
+    assert "aucun sujet" in html.unescape(missing.text)
+
+    client.cookies.set("veille_lang", "en")
+    taken = client.post("/topics/new", data=form)
+    assert "a topic named 'fr-errors' already exists" in html.unescape(taken.text)

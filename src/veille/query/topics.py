@@ -79,8 +79,8 @@ def versions(store: Any, name: str) -> list[TopicVersion]:
 def _check(name: str, query: str) -> None:
     if not _NAME.match(name):
         raise UsageError(
-            f"{name!r} is not a valid topic name",
-            hint="use letters, digits, '-', '_' or '.', at most 64 characters",
+            tr("%(name)r is not a valid topic name", name=name),
+            hint=tr("use letters, digits, '-', '_' or '.', at most 64 characters"),
         )
     compile_query(query)  # raises QueryError with the column and a hint
 
@@ -91,8 +91,8 @@ def add_topic(store: Any, name: str, query: str, *, inbox: bool = False) -> Topi
     _check(name, query)
     if not store.create_topic(name, query, int(now_utc().timestamp())):
         raise UsageError(
-            f"a topic named {name!r} already exists",
-            hint=f"change its query with: veille topic edit {name} QUERY",
+            tr("a topic named %(name)r already exists", name=name),
+            hint=tr("choose another name, or change that topic's query instead"),
         )
     topic = get_topic(store, name)
     if inbox:
