@@ -394,8 +394,30 @@ class SQLiteStore(
             self.conn.rollback()
             raise translate_error(exc, self.path) from exc
 
+    @contextmanager
+    def batch_transaction(self) -> Iterator[_Tx]:
+        """:meth:`transaction` for one batch of the ingest path, with SQLite's
+        statement journals kept in memory.
+
+        Each row a batch inserts is a statement with triggers (rollups, change
+        log), so SQLite journals the pages it touches in case it must be
+        undone alone; past 64 KiB that journal is a temporary file, written
+        and truncated row after row: nine tenths of the bytes the whole path
+        wrote (1.1 GB for 10,000 posts, against 0.17 GB to the database and
+        its WAL). In memory, a statement's journal is the pages that one row
+        touched. Other transactions keep files: a long delete or a rebuild
+        may journal much of the database.
+        """
+        old = self.conn.execute("PRAGMA temp_store").fetchone()[0]
+        self.conn.execute("PRAGMA temp_store = MEMORY")
+        try:
+            with self.transaction() as tx:
+                yield tx
+        finally:
+            self.conn.execute(f"PRAGMA temp_store = {int(old)}")
+
     def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
-        with self.transaction() as tx:
+        with self.batch_transaction() as tx:
             result = tx.upsert_posts(posts)
             if cursor is not None:
                 tx.set_cursor(cursor)
