@@ -50,6 +50,8 @@ _INSERT_POST = (
     f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) VALUES ({', '.join('?' * len(POST_COLUMNS))})"
 )
 _INSERT_FTS = "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)"
+# The page cache of a connection that ingests (see SQLiteStore.batch_transaction).
+BATCH_CACHE_KIB = 32 * 1024
 # The change log read by the analytics column copy keeps this many entries.
 CHANGES_KEPT = 100_000
 _PRUNE_CHANGES = "DELETE FROM post_changes WHERE seq <= (SELECT max(seq) FROM post_changes) - ?"
@@ -407,7 +409,14 @@ class SQLiteStore(
         its WAL). In memory, a statement's journal is the pages that one row
         touched. Other transactions keep files: a long delete or a rebuild
         may journal much of the database.
+
+        The connection's page cache is raised to :data:`BATCH_CACHE_KIB` (and
+        stays so): a batch inserts into indexes at random keys (band keys,
+        post ids, filings), which SQLite's default 2 MiB cache kept reading
+        back and writing out within one transaction.
         """
+        if self.conn.execute("PRAGMA cache_size").fetchone()[0] > -BATCH_CACHE_KIB:
+            self.conn.execute(f"PRAGMA cache_size = -{BATCH_CACHE_KIB}")
         old = self.conn.execute("PRAGMA temp_store").fetchone()[0]
         self.conn.execute("PRAGMA temp_store = MEMORY")
         try:
