@@ -47,7 +47,12 @@ class Clusterer:
 
     def shingles(self, post: Post) -> list[bytes]:
         text = f"{post.title or ''} {post.text}"[:20_000]
-        words = tokens(_MENTION.sub(" ", _URL.sub(" ", text)))
+        # The patterns run only on text that can hold a match.
+        if "://" in text or "www." in text.lower():
+            text = _URL.sub(" ", text)
+        if "@" in text:
+            text = _MENTION.sub(" ", text)
+        words = tokens(text)
         if len(words) < MIN_WORDS:
             return []
         return list(
