@@ -94,3 +94,34 @@ def postgres_url() -> Iterator[str]:
     finally:
         os.environ.pop(TEST_URL_ENV, None)
         server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite-state", "postgresql-state"])
+def state_kind(request: pytest.FixtureRequest) -> str:
+    """Which backend keeps the state of the workspaces a suite makes (see
+    :func:`init_state_workspace`): suites of state domains (the inbox, the
+    plan) run over both. PostgreSQL is the session's server (or a skip)."""
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres_url")
+    return str(request.param)
+
+
+def init_state_workspace(folder: Path, state_kind: str) -> Path:
+    """``init_workspace(folder)``, its state kept by ``state_kind``: the one
+    SQLite file, or (``postgresql``) a fresh schema on the session's server
+    while the posts stay in SQLite, as a split deployment keeps them."""
+    import os
+
+    root = init_workspace(folder)
+    if state_kind == "postgresql":
+        from veille.config import CONFIG_NAME
+        from veille.store.postgres.backend import TEST_URL_ENV
+        from veille.store.postgres.testing import fresh_schema_url
+
+        url = fresh_schema_url(os.environ[TEST_URL_ENV], folder)
+        config = root / CONFIG_NAME
+        text = config.read_text(encoding="utf-8")
+        split = f'posts = "sqlite:///veille.db"\nstate = "{url}"'
+        assert '# posts = ""\n# state = ""' in text, "the [store] template changed"
+        config.write_text(text.replace('# posts = ""\n# state = ""', split), encoding="utf-8")
+    return root

@@ -88,6 +88,8 @@ def test_bad_input_exit_codes(run, tmp_path: Path) -> None:
 def test_demo_builds_a_populated_workspace(run, tmp_path: Path) -> None:
     out = run("demo", str(tmp_path / "demo"), "--days", "10").output
     assert "new posts stored" in out and "Busiest day" in out
+    # The organization's own pages, looked up on the simulator while it ran.
+    assert "Followers of our own pages (today's snapshot): facebook lumio 48,210" in out
 
 
 def test_module_entry_point_and_minimal_dependencies() -> None:

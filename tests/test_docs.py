@@ -49,3 +49,15 @@ def test_command_has_help_and_docs(path: tuple[str, ...]) -> None:
     name = "veille " + " ".join(path)
     assert name in _docs_text(DOCS), f"{name} is not documented in docs/*.md"
     assert name in _docs_text(DOCS / "fr"), f"{name} is not documented in docs/fr/*.md"
+
+
+def test_no_document_carries_a_merge_conflict_marker() -> None:
+    """A merge left `<<<<<<< HEAD` in docs/alerts.md once, and readers saw it."""
+    markers = ("<<<<<<< ", ">>>>>>> ", "=======\n")
+    root = DOCS.parent
+    found = []
+    for path in [root / "README.md", *DOCS.rglob("*.md")]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(True), 1):
+            if line.startswith(markers):
+                found.append(f"{path.relative_to(root)}:{number}")
+    assert not found, f"merge-conflict markers left in: {found}"

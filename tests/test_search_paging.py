@@ -130,3 +130,42 @@ def test_counts_agree_with_the_posts_over_windows_and_after_deletes(workspace) -
     left = [p for p in posts if p.published_at >= T0 + timedelta(minutes=10)]
     assert store.count_matches(q) == len(left)
     assert store.count_matches(q, PostFilter(platforms=("mastodon",))) == len(left)
+
+
+def test_a_count_that_reads_the_posts_stops_and_says_more(workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A filter on metadata (a language) makes the count read each post: past
+    MAX_COUNT it stops, and the total says "more than" (total_exact false);
+    words alone are counted on the index, exactly, however many match; the
+    same count asked again (from the index, kept until the next write) agrees."""
+    from veille.services import paging
+
+    workspace.posts.upsert_posts(
+        [
+            make_post(f"f{i}", f"lumio post {i}", lang="fr", published_at=T0 + timedelta(minutes=i))
+            for i in range(30)
+        ]
+    )
+    monkeypatch.setattr(paging, "MAX_COUNT", 5)
+    french = PostFilter(languages=("fr",))
+    page = search_page(workspace.posts, "lumio", french, limit=3)
+    assert (page.total, page.total_exact) == (5, False)
+    assert len(page.hits) == 3 and page.next_cursor is not None
+    words = search_page(workspace.posts, "lumio", limit=3)
+    assert (words.total, words.total_exact) == (30, True)
+    assert search_page(workspace.posts, "lumio", limit=3).total == 30
+    monkeypatch.setattr(paging, "MAX_COUNT", 100)
+    page = search_page(workspace.posts, "lumio", french, limit=3)
+    assert (page.total, page.total_exact) == (30, True)
+    # A post stored changes the index: the count kept for it is not used again.
+    workspace.posts.upsert_posts([make_post("late", "lumio again", published_at=T0)])
+    assert search_page(workspace.posts, "lumio", limit=3).total == 31
+
+
+def test_a_kept_count_is_not_used_after_posts_are_deleted(workspace) -> None:  # type: ignore[no-untyped-def]
+    _store(workspace, 12)
+    assert search_page(workspace.posts, "lumio", limit=3).total == 12
+    assert search_page(workspace.posts, "lumio", limit=3).total == 12  # kept
+    workspace.store.purge_posts_before(T0 + timedelta(minutes=3))  # p0, p1, p2
+    assert search_page(workspace.posts, "lumio", limit=3).total == 9
+    workspace.posts.upsert_posts([make_post("late", "lumio again", published_at=T0)])
+    assert search_page(workspace.posts, "lumio", limit=3).total == 10  # the index alone again

@@ -13,11 +13,16 @@ from veille.sim.feeds import FEED_PLATFORMS
 from veille.workspace import Workspace, init_workspace
 
 
-def collect_from_simulator(ws: Workspace, *, seed: int, days: int, end: datetime) -> int:
+def collect_from_simulator(
+    ws: Workspace, *, seed: int, days: int, end: datetime, max_workers: int = 8
+) -> int:
     """Start the simulator in-process, point sources at it, collect every one of
     them through the real connectors, and return the number of new posts.
 
     The demo's sources are disabled afterwards: the simulator stops with the demo.
+    ``max_workers=1`` collects one source after another, so that two
+    workspaces collected from the same seed store the same posts in the same
+    order (the same story clusters).
     """
     from veille.http import HttpClient
     from veille.pipeline.collect import collect
@@ -42,19 +47,23 @@ def collect_from_simulator(ws: Workspace, *, seed: int, days: int, end: datetime
             for kind, target, options in demo_sources(sim)
             if kind not in FEED_PLATFORMS
         ]
-        existing = {r.name for r in list_sources(ws.store)}
+        existing = {r.name for r in list_sources(ws.state)}
         names = []
         for name, kind, target, options in wanted:
             if name in existing:
-                remove_source(ws.store, name)  # the simulator's port changes every run
-            add_source(ws.store, kind, target, name=name, options=options)
+                remove_source(ws.state, name)  # the simulator's port changes every run
+            add_source(ws.state, kind, target, name=name, options=options)
             names.append(name)
         # The simulator lives on loopback: this client (only) may reach it.
         settings = replace(ws.settings.http, allow_private_networks=True)
         with HttpClient(settings) as http:
-            results = collect(ws, names=names, http=http)
+            results = collect(ws, names=names, http=http, max_workers=max_workers)
+            # Today's snapshot of Lumio's own pages (followers), while the simulator answers.
+            from veille.plan.accounts import snapshot_accounts
+
+            snapshot_accounts(ws, http=http)
         for name in names:
-            set_enabled(ws.store, name, False)
+            set_enabled(ws.state, name, False)
     finally:
         sim.stop()
     return sum(r.new_posts for r in results)
@@ -75,11 +84,11 @@ def add_demo_topics_and_alert(ws: Workspace) -> list[str]:
     from veille.alerts.model import Alert, AlertBook
     from veille.query.topics import add_topic, list_topics
 
-    have = {t.name for t in list_topics(ws.store)}
+    have = {t.name for t in list_topics(ws.state)}
     for name, query in DEMO_TOPICS.items():
         if name not in have:
-            add_topic(ws.store, name, query)
-    book = AlertBook(ws.store)
+            add_topic(ws.state, name, query)
+    book = AlertBook(ws.state)
     if "lumio-feed" not in {a.name for a in book.all()}:
         feed = ws.root / "alerts" / "lumio.atom"
         feed.parent.mkdir(exist_ok=True)
@@ -113,6 +122,18 @@ def _set_organization(root: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _snapshot_lines(ws: Workspace) -> list[str]:
+    """The followers of the organization's own pages, from today's snapshot."""
+    from veille.plan.accounts import own_accounts
+
+    said = []
+    for platform, handle in own_accounts(ws):
+        shots = ws.state.account_snapshots(platform, handle)
+        if shots and shots[-1].followers is not None:
+            said.append(f"{platform} {handle} {shots[-1].followers:,}")
+    return ["Followers of our own pages (today's snapshot): " + ", ".join(said)] if said else []
+
+
 def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) -> list[str]:
     """Create (or refresh) the demo workspace and return a tour of it, line by line."""
     root = init_workspace(directory)
@@ -121,7 +142,7 @@ def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) ->
     with Workspace.open(root) as ws:
         topics = add_demo_topics_and_alert(ws)
         new = collect_from_simulator(ws, seed=seed, days=days, end=end)
-        st = ws.store.stats(timezone=ws.settings.workspace.timezone)
+        st = ws.posts.stats(timezone=ws.settings.workspace.timezone)
         lines.append(f"{new} new posts stored; {st.total} in all, over {len(st.by_day)} days.")
         lines.append("By platform: " + ", ".join(f"{c.key} {c.count}" for c in st.by_platform))
         lines.append("By language: " + ", ".join(f"{c.key} {c.count}" for c in st.by_language))
@@ -129,7 +150,8 @@ def build_demo(directory: str | Path, *, seed: int, days: int, end: datetime) ->
         if peak:
             lines.append(f"Busiest day: {peak.key} ({peak.count} posts: an outage at {BRAND}).")
         lines.append(f"Topics: {', '.join(topics)}; alert lumio-feed writes alerts/lumio.atom.")
-        sample = ws.store.search_text("panne", limit=3)
+        lines.extend(_snapshot_lines(ws))
+        sample = ws.posts.search_text("panne", limit=3)
         lines.append('Latest posts with "panne" (outage):')
         lines.extend(
             f"  {p.published_at:%Y-%m-%d %H:%M} {p.platform:9} {p.text[:90]}" for p in sample

@@ -7,6 +7,53 @@ The CLI turns any :class:`VeilleError` into a one-line message and exit status
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+
+class Text(str):
+    """A sentence for the user, in English, that remembers how it was made: a
+    ``template`` with ``%(name)s`` placeholders (a catalog's msgid) and the
+    ``values`` filled in. It is the English text wherever a string is used
+    (the CLI, logs, the API); the web app translates it for a French reader
+    (:func:`translated`). Made by :func:`tr`."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, values: dict[str, Any]) -> Text:
+        made = super().__new__(cls, template % values if values else template)
+        made.template = template
+        made.values = values
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Text, (self.template, self.values))
+
+
+def tr(template: str, /, **values: Any) -> Text:
+    """Mark an error's message or hint for translation: ``tr("unknown field
+    %(name)s:", name=raw)``. The template is extracted into the web app's
+    catalogs (``web/locale/fr/LC_MESSAGES/errors.po``, a test checks each
+    has its French); ``values`` are not translated, except those that are
+    :class:`Text` themselves."""
+    return Text(template, values)
+
+
+def translated(text: str, gettext: Callable[[str], str]) -> str:
+    """``text`` in the language of ``gettext`` when it is a :class:`Text`
+    (its template translated, then filled in); any other string unchanged."""
+    if not isinstance(text, Text):
+        return text
+    values = {
+        k: translated(v, gettext) if isinstance(v, Text) else v for k, v in text.values.items()
+    }
+    found = gettext(text.template)
+    try:
+        return found % values if values else found
+    except (KeyError, ValueError, TypeError):  # a translation that does not fit its values
+        return str.__str__(text)
+
 
 class VeilleError(Exception):
     """Base class: a failure with a message meant for the user."""
@@ -14,6 +61,7 @@ class VeilleError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        # message and hint: plain text, or Text made by tr() to be translated
         super().__init__(message)
         self.message = message
         self.hint = hint

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from veille.config import CONFIG_NAME, TEMPLATE, Settings, load_settings
-from veille.errors import ConfigError, UsageError, WorkspaceNotFound
+from veille.errors import UsageError, WorkspaceNotFound
 from veille.store.base import PostStore, StateStore, Store
 from veille.store.registry import open_store
 
@@ -104,15 +104,15 @@ class Workspace:
 
     @property
     def store(self) -> Store:
-        """Posts and state as one store (both in one backend, as SQLite keeps
-        them). Kept while code moves to :attr:`posts` and :attr:`state`."""
-        posts = self._store_for("posts")
-        if posts is not self._store_for("state"):
-            raise ConfigError(
-                "this command needs posts and state in one store",
-                hint="Set [store] posts and state to the same URL.",
-            )
-        store: Store = posts
+        """Posts and state as one object, for code that reads both (a topic's
+        query and the aggregations over its posts, say): the store itself when
+        one backend keeps both, else a :class:`~veille.store.split.JoinedStores`
+        sending each call to the backend that keeps it (posts calls to
+        :attr:`posts`, the rest to :attr:`state`). Nothing written through it
+        is atomic across two backends: a write that must be names its store."""
+        from veille.store.split import joined
+
+        store: Store = joined(self._store_for("posts"), self._store_for("state"))
         return store
 
     def close(self) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_post
+from tests.conftest import init_state_workspace, make_post
 from veille.models import Author, Post, Sentiment
 from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
 
 
 def post(native_id: str, text: str, *, sentiment: str | None = None, **kw: Any) -> Post:
@@ -29,11 +29,12 @@ def ingest(ws: Workspace, posts: list[Post]) -> Any:
 
 
 @pytest.fixture
-def inbox_ws(tmp_path: Path) -> Iterator[Workspace]:
-    root = init_workspace(tmp_path / "ws")
+def inbox_ws(tmp_path: Path, state_kind: str) -> Iterator[Workspace]:
+    """State in SQLite (with the posts) or in PostgreSQL (posts in SQLite)."""
+    root = init_state_workspace(tmp_path / "ws", state_kind)
     with Workspace.open(root) as ws:
-        add_topic(ws.store, "lumio", "lumio", inbox=True)
-        add_topic(ws.store, "other", "weather")  # not flagged
+        add_topic(ws.state, "lumio", "lumio", inbox=True)
+        add_topic(ws.state, "other", "weather")  # not flagged
         yield ws
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import init_state_workspace
 from veille.cli import build_app
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_kind: str):
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.delenv("VEILLE_USER", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -26,7 +27,7 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         return result
 
     run = invoke
-    run("init", "ws")
+    init_state_workspace(tmp_path / "ws", state_kind)
     posts = tmp_path / "in.jsonl"
     posts.write_text(
         "\n".join(
@@ -111,3 +112,22 @@ def test_answered_outside_counts_as_the_first_response(run) -> None:
     shown = json.loads(run("inbox", "show", item, "--format", "json").stdout)
     assert shown["status"] == "responded" and shown["first_response_at"]
     assert shown["replies"][0]["status"] == "outside"
+
+
+def test_rule_edit_in_place(run) -> None:
+    run("rule", "add", "quiet", "--platform", "reddit", "--tag", "later")
+    out = run("rule", "edit", "angry", "--rename", "furious", "--team", "care",
+              "--min-followers", "10", "--clear", "sentiment").stdout  # fmt: skip
+    assert "rule furious changed: when min_followers=10 → team care." in out
+    rules = _rows(run("rule", "list", "--format", "json"))
+    # Still first in the order, with its run count.
+    assert [(r["name"], r["runs"]) for r in rules] == [("furious", 2), ("quiet", 0)]
+    # A condition given replaces one; the actions stay when none is given.
+    run("rule", "edit", "quiet", "--lang", "fr")
+    quiet = _rows(run("rule", "list", "--format", "json"))[1]
+    assert quiet["when"] == "platforms=['reddit'], languages=['fr']"
+    assert quiet["then"] == "tag later"
+    assert "no rule named 'nope'" in run("rule", "edit", "nope", "--tag", "x", code=2).output
+    taken = run("rule", "edit", "quiet", "--rename", "furious", code=2).output
+    assert "already exists" in taken
+    assert "is not a condition" in run("rule", "edit", "quiet", "--clear", "mood", code=2).output

@@ -80,3 +80,26 @@ def test_due_soon_is_highlighted_before_the_breach() -> None:
 def test_bad_inbox_settings_name_the_key(key: str, value: object, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_settings({"inbox": {key: value}})
+
+
+def test_working_time_set_in_the_workspace_wins_over_veille_toml(inbox_ws) -> None:
+    from veille.errors import UsageError
+    from veille.inbox.hours import EDITABLE, set_working_time, working_settings
+
+    assert working_settings(inbox_ws).inbox == inbox_ws.settings.inbox
+    set_working_time(inbox_ws, {"working_hours": "07:00-15:00", "holidays": ["2026-12-25"]})
+    set_working_time(inbox_ws, {"first_response_targets": ["urgent=20m"]})
+    inbox = working_settings(inbox_ws).inbox
+    assert inbox.working_hours == "07:00-15:00" and inbox.holidays == ("2026-12-25",)
+    assert inbox.first_response_targets == ("urgent=20m",)
+    assert inbox.working_days == inbox_ws.settings.inbox.working_days  # veille.toml's
+    # Checked with what is already set; nothing is stored when refused.
+    with pytest.raises(UsageError, match="not a date"):
+        set_working_time(inbox_ws, {"holidays": ["Christmas"]})
+    with pytest.raises(UsageError, match="out of range"):
+        set_working_time(inbox_ws, {"due_soon_minutes": 99_999})
+    with pytest.raises(UsageError, match="cannot be set here"):
+        set_working_time(inbox_ws, {"require_approval": True})
+    assert working_settings(inbox_ws).inbox.holidays == ("2026-12-25",)
+    set_working_time(inbox_ws, dict.fromkeys(EDITABLE))
+    assert working_settings(inbox_ws).inbox == inbox_ws.settings.inbox

@@ -9,7 +9,7 @@ from veille.inbox import metrics
 from veille.inbox.model import ItemChange, ItemFilter
 from veille.workspace import Workspace
 
-from .conftest import ingest, post
+from .conftest import post
 
 ALWAYS = Settings(
     inbox=InboxSettings(
@@ -27,18 +27,13 @@ def _at(minutes: int) -> int:
 
 def test_first_response_resolution_and_backlog(inbox_ws: Workspace) -> None:
     st = inbox_ws.state
-    ingest(
-        inbox_ws,
-        [
-            post(str(i), f"lumio {i}", platform=p)
-            for i, p in enumerate(["mastodon", "mastodon", "bluesky"])
-        ],
-    )
-    ids = sorted(i.id for i in st.inbox_items(ItemFilter()))
-    # Back-date the items: entered at T0, answered after 30, 90 minutes; one waits.
+    # Items entered at T0 (as ingest enters them, dated), answered after 30
+    # and 90 minutes; one waits.
+    platforms = ["mastodon", "mastodon", "bluesky"]
+    posts = [post(str(i), f"lumio {i}", platform=p) for i, p in enumerate(platforms)]
     with st.transaction() as tx:
-        for item_id in ids:
-            tx.execute("UPDATE inbox_items SET created_at = ? WHERE id = ?", (_at(0), item_id))
+        tx.enter_inbox([(p, ["lumio"]) for p in posts], _at(0))
+    ids = sorted(i.id for i in st.inbox_items(ItemFilter()))
     st.set_inbox_team("care", ["alice"])
     st.change_inbox_item(
         ids[0],

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import init_state_workspace
 from veille.config import InboxSettings
 from veille.errors import UsageError
 from veille.inbox import items as svc
@@ -21,7 +22,7 @@ from veille.query.topics import add_topic
 from veille.sim.generate import SimConfig
 from veille.sim.server import SimClock, Simulator, SimWorld
 from veille.sim.social import snowflake
-from veille.workspace import Workspace, init_workspace
+from veille.workspace import Workspace
 
 from .conftest import ingest
 
@@ -36,8 +37,8 @@ def sim() -> Iterator[Simulator]:
 
 
 @pytest.fixture
-def ws(tmp_path: Path, sim: Simulator) -> Iterator[Workspace]:
-    root = init_workspace(tmp_path / "ws")
+def ws(tmp_path: Path, sim: Simulator, state_kind: str) -> Iterator[Workspace]:
+    root = init_state_workspace(tmp_path / "ws", state_kind)
     toml = root / "veille.toml"
     toml.write_text(
         toml.read_text().replace(
@@ -45,7 +46,7 @@ def ws(tmp_path: Path, sim: Simulator) -> Iterator[Workspace]:
         )
     )
     with Workspace.open(root) as w:
-        add_topic(w.store, "lumio", "lumio", inbox=True)
+        add_topic(w.state, "lumio", "lumio", inbox=True)
         url = sim.url("mastodon", "").rstrip("/")
         add_account(w.state, "lumio-masto", "mastodon", url, secret="sim-mastodon-token")
         yield w
@@ -149,3 +150,39 @@ def test_no_reply_api_means_answered_outside(ws: Workspace) -> None:
         replies.reply(ws, item.id, "hi", user="alice")
     replies.answered_outside(ws, item.id, user="alice", link="https://www.reddit.com/r/x/c/1")
     assert svc.get_item(ws.state, item.id).first_response_at is not None
+
+
+def test_a_reply_on_bluesky_carries_the_posts_refs(ws: Workspace, sim: Simulator) -> None:
+    """Through the Bluesky publisher to the simulator's PDS: a session with
+    the app password, then a record whose parent is the post and whose root
+    is its thread's first post (the simulator refuses refs it does not hold)."""
+    from veille.sim import bluesky
+
+    add_account(ws.state, "lumio-bsky", "bluesky", sim.url("bluesky", "").rstrip("/"),
+                handle="lumio.bsky.social", secret=bluesky.APP_PASSWORD)  # fmt: skip
+    world = sim.world.by_platform["bluesky"]
+    target = next(p for p in world if p.repost_of is None and p.parent_id in sim.world.by_id)
+    root = sim.world.by_id.get(target.thread_id or "") or sim.world.by_id[target.parent_id or ""]
+    post = Post.create(
+        platform="bluesky", native_id=bluesky.uri(target).removeprefix("at://"),
+        text="lumio bluesky question", published_at=target.published_at,
+        author=Author(bluesky.handle_of(target)), lang="fr",
+    )  # fmt: skip
+    ingest(ws, [post])
+    item_id = svc.list_items(ws.state, ItemFilter(text="lumio bluesky question"))[0].id
+    before = len(sim.host("bluesky").writes)
+
+    outcome = replies.reply(ws, item_id, "Merci, on s'en occupe !", user="alice")
+
+    assert outcome.reply.status == "sent"
+    assert (outcome.reply.remote_id or "").startswith("at://did:plc:")
+    assert (outcome.reply.remote_url or "").startswith("https://bsky.app/profile/")
+    created = [w for w in sim.host("bluesky").writes[before:]
+               if w.method == "POST" and w.path.endswith("createRecord")]  # fmt: skip
+    assert len(created) == 1 and created[0].status == 200
+    record = created[0].body["record"]
+    assert record["text"] == "Merci, on s'en occupe !" and record["langs"] == ["fr"]
+    assert record["reply"]["parent"]["uri"] == bluesky.uri(target)
+    assert record["reply"]["root"]["uri"] == bluesky.uri(root)
+    item = svc.get_item(ws.state, item_id)
+    assert item.status == "responded" and item.first_response_at is not None

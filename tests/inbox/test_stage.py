@@ -30,7 +30,7 @@ def test_a_post_enters_once_even_when_ingested_again(inbox_ws: Workspace) -> Non
     ingest(inbox_ws, [post("1", "lumio is down")])
     ingest(inbox_ws, [post("1", "lumio is down"), post("2", "lumio again")])
     # A crash after the commit and a replay of the same batch: the unique post id holds.
-    with inbox_ws.store.transaction() as tx:
+    with inbox_ws.state.transaction() as tx:
         assert tx.enter_inbox([(post("1", "lumio is down"), ["lumio"])], 0) == []
     assert sorted(i.post_id for i in _all(inbox_ws)) == ["mastodon:1", "mastodon:2"]
 
@@ -52,7 +52,7 @@ def test_an_item_is_not_entered_when_its_batch_rolls_back(inbox_ws: Workspace) -
 
 def test_flagging_a_topic_later_takes_new_posts_in(inbox_ws: Workspace) -> None:
     ingest(inbox_ws, [post("1", "weather today")])
-    edit_topic(inbox_ws.store, "other", None, inbox=True)
+    edit_topic(inbox_ws.state, "other", None, inbox=True)
     ingest(inbox_ws, [post("2", "weather tomorrow")])
     assert [i.post_id for i in _all(inbox_ws)] == ["mastodon:2"]
 
@@ -140,3 +140,21 @@ def test_a_notify_to_a_missing_alert_is_an_error_on_the_rule(inbox_ws: Workspace
     assert rule.last_error and "gone" in rule.last_error
     (item,) = _all(inbox_ws)
     assert item.tags == ()  # the rule's actions apply together or not at all
+
+
+def test_a_rule_edited_in_place_acts_anew_on_the_next_posts(inbox_ws: Workspace) -> None:
+    from veille.inbox.rules import edit_rule
+
+    add_rule(inbox_ws.state, make_rule("first", query="refund", actions=[("tag", "money")]))
+    add_rule(inbox_ws.state, make_rule("second", actions=[("tag", "seen")]))
+    ingest(inbox_ws, [post("1", "lumio refund please")])
+    # The daemon's matcher is rebuilt when a rule's query changes.
+    edit_rule(inbox_ws.state, "first",
+              make_rule("billing", query="invoice", actions=[("priority", "high")]))  # fmt: skip
+    ingest(inbox_ws, [post("2", "lumio refund again"), post("3", "lumio invoice wrong")])
+    by_post = {i.post_id: i for i in _all(inbox_ws)}
+    assert by_post["mastodon:1"].tags == ("money", "seen")
+    assert by_post["mastodon:2"].tags == ("seen",) and by_post["mastodon:2"].priority == "normal"
+    assert by_post["mastodon:3"].priority == "high"
+    rules = list_rules(inbox_ws.state)
+    assert [(r.name, r.position, r.runs) for r in rules] == [("billing", 1, 3), ("second", 2, 3)]

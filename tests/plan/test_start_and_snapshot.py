@@ -46,7 +46,7 @@ def test_snapshots_from_the_simulator(ws: Workspace, sim: Simulator) -> None:
     )
     set_channel(ws.state, "mastodon", handle=masto.author.handle)
     set_channel(ws.state, "bluesky", handle=bsky.author.handle)
-    set_channel(ws.state, "youtube", handle="nobody")  # no lookup: left out
+    set_channel(ws.state, "reddit", handle="nobody")  # no lookup: left out
     with HttpClient(HttpSettings(allow_private_networks=True, max_retries=0)) as http:
         found = snapshot_accounts(ws, http=http, now=NOW)
     assert [(r.platform, r.error) for r in found] == [("mastodon", ""), ("bluesky", "")]

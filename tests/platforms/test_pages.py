@@ -41,6 +41,9 @@ def test_linkedin_post_and_comment() -> None:
     assert comment.text == "Enfin ! Quand à Aylmer ?"
     assert comment.thread_id == "linkedin:urn:li:activity:7256453423455604737"
     assert comment.author.handle == "aB3dE5fG7h" and comment.engagement.likes == 3
+    # A comment has its own permalink: with its post's, it was stored over its post.
+    assert comment.url and comment.url.startswith(post.url.replace("share", "activity"))
+    assert "?commentUrn=urn%3Ali%3Acomment%3A" in comment.url
 
 
 def test_linkedin_authors_show_a_name_not_a_number() -> None:

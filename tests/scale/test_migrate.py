@@ -4,7 +4,7 @@ back, resumable, checked by counts and checksums per table."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -12,33 +12,70 @@ from typer.testing import CliRunner
 from tests.conftest import make_post
 from veille.alerts.model import Alert, AlertBook
 from veille.cli import build_app
+from veille.inbox.model import ItemChange, ItemFilter
+from veille.inbox.rules import add_rule, make_rule
 from veille.models import Cursor
 from veille.pipeline import build_pipeline
 from veille.query.topics import add_topic
 from veille.services.migrate import migrate_workspace
 from veille.services.sources import add_source
+from veille.store.protocols.plan import KPI, AccountSnapshot, Channel, CostItem, Objective
 from veille.workspace import Workspace
 
 
 def _fill(ws: Workspace) -> None:
     add_source(ws.state, "feeds", "https://example.org/feed.xml", name="news")
-    add_topic(ws.state, "lumio", "lumio")
+    add_topic(ws.state, "lumio", "lumio", inbox=True)
     AlertBook(ws.state).add(Alert(name="lamps", query="lamp", channel_url="atom:lamps.xml"))
+    add_rule(ws.state, make_rule("lamps", query="lamp", actions=[("tag", "lamp")]))
     start = datetime(2026, 3, 1, tzinfo=UTC)
     posts = [
         make_post(str(i), f"Lumio lamp {i} is bright", published_at=start + timedelta(hours=i))
         for i in range(30)
     ]
     build_pipeline(ws, skip=("enrich",)).ingest(posts, cursor=Cursor("source:news", {"p": 3}))
+    # The inbox: 30 items (tagged and noted by the rule), a reply, a team, a view.
+    st = ws.state
+    first = st.inbox_items(ItemFilter(limit=1))[0]
+    st.change_inbox_item(first.id, ItemChange({"assignee": "mia"}), version=None, at=100)
+    reply = st.add_inbox_reply(first.id, "mia", "Merci !", "sending", 110)
+    st.finish_inbox_reply(reply, status="sent", at=120, remote_id="r1")
+    st.set_inbox_team("care", ["mia", "leo"])
+    st.save_view("mia", "mine", {"assignee": "mia"})
+    st.save_canned("thanks", "fr", "Merci beaucoup")
+    st.set_inbox_settings({"working_hours": "08:00-16:00"})
+    # The plan, and the key pseudonyms are made with.
+    st.save_objective(Objective("Service", "customer_service", topics=("lumio",)))
+    st.save_kpi(KPI("volume", "mentions", 12.5, topic="lumio", baseline=3.0, set_at=start))
+    version = st.add_guidelines("Be kind", "Soyez aimables", "mia", start)
+    st.acknowledge_guidelines("leo", version, start)
+    st.save_channel(Channel("mastodon", ("Service",), posts_per_week=3.5, languages=("fr",)))
+    st.save_cost(CostItem("ads", 19.9))
+    st.set_plan_setting("currency", "EUR")
+    st.save_account_snapshot(AccountSnapshot("mastodon", "lumio_hq", date(2026, 3, 1), 10))
+    st.privacy_key()
+
+
+# Rows per table _fill leaves in the inbox, the plan and the privacy key.
+INBOX_AND_PLAN = {
+    "inbox_items": 30, "inbox_labels": 30, "inbox_events": 30, "inbox_replies": 1,
+    "inbox_rules": 1, "inbox_topics": 1, "inbox_team_members": 2, "inbox_views": 1,
+    "inbox_canned": 1, "inbox_settings": 1, "plan_objectives": 1, "plan_kpis": 1,
+    "plan_guidelines": 1,
+    "plan_acknowledgements": 1, "plan_channels": 1, "plan_costs": 1, "plan_settings": 1,
+    "account_snapshots": 1, "privacy_key": 1,
+}  # fmt: skip
 
 
 def test_state_to_postgresql_and_back(workspace: Workspace, state_url: str, tmp_path: Path) -> None:
     _fill(workspace)
+    first_id = workspace.state.inbox_items(ItemFilter(limit=1))[0].id
     report = migrate_workspace(workspace, posts_url=None, state_url=state_url)
     assert report.ok, report.checks
     tables = {c.table: c for c in report.checks}
     assert tables["deliveries"].rows_to == 30 and tables["post_topics"].rows_to == 30
     assert tables["alerts"].rows_to == 1 and tables["sources"].rows_to == 1
+    assert {t: tables[t].rows_to for t in INBOX_AND_PLAN} == INBOX_AND_PLAN
     # A rerun finds every table equal and copies nothing.
     again = migrate_workspace(workspace, posts_url=None, state_url=state_url)
     assert again.ok and sum(c.copied for c in again.checks) == 0
@@ -53,12 +90,28 @@ def test_state_to_postgresql_and_back(workspace: Workspace, state_url: str, tmp_
         assert split.state.topic("lumio") is not None
         new = AlertBook(split.state).add(Alert(name="more", query="x", channel_url="atom:x.xml"))
         assert new.id == 2
+        # The inbox and the plan read back as they were written, and go on.
+        assert split.state.count_inbox_items(ItemFilter(tags=("lamp",))) == 30
+        assert split.state.inbox_item(first_id) == workspace.state.inbox_item(first_id)
+        assert split.state.inbox_replies(first_id) == workspace.state.inbox_replies(first_id)
+        assert split.state.inbox_teams() == {"care": ["mia", "leo"]}
+        assert split.state.inbox_settings() == {"working_hours": "08:00-16:00"}
+        assert split.state.plan_kpis() == workspace.state.plan_kpis()
+        assert split.state.plan_channels() == workspace.state.plan_channels()
+        assert split.state.privacy_key() == workspace.state.privacy_key()
+        assert (
+            split.state.add_guidelines("Be kinder", "Plus aimables", "mia", datetime.now(UTC)) == 2
+        )
+        assert split.state.add_inbox_reply(first_id, "leo", "Encore", "sending", 130) == 2
         # And back, posts and state together, into one new SQLite file.
         back = tmp_path / "back.db"
         out = migrate_workspace(split, posts_url=f"sqlite:///{back}", state_url=f"sqlite:///{back}")
         assert out.ok, out.checks
         assert {c.table: c.rows_to for c in out.checks}["posts"] == 30
         assert {c.table: c.rows_to for c in out.checks}["alerts"] == 2
+        back_rows = {c.table: c.rows_to for c in out.checks}
+        assert back_rows["plan_guidelines"] == 2 and back_rows["inbox_replies"] == 2
+        assert back_rows["inbox_items"] == 30 and back_rows["privacy_key"] == 1
 
 
 def test_the_command_prints_each_table(workspace: Workspace, state_url: str) -> None:
@@ -73,3 +126,26 @@ def test_the_command_prints_each_table(workspace: Workspace, state_url: str) -> 
     assert all(c["sum_from"] == c["sum_to"] for c in data["checks"])
     bad = CliRunner().invoke(build_app(), ["store", "migrate", "-w", str(workspace.root)])
     assert bad.exit_code == 2 and "--to URL" in bad.output
+
+
+def test_pseudonyms_stay_the_same_after_the_state_moves(
+    workspace: Workspace, state_url: str
+) -> None:
+    _fill(workspace)
+    app, runner = build_app(), CliRunner()
+
+    def export() -> str:
+        args = ["export", "--pseudonymize", "-w", str(workspace.root)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    before = export()
+    assert migrate_workspace(workspace, posts_url=None, state_url=state_url).ok
+    (workspace.root / "veille.toml").write_text(
+        f'[store]\nposts = "sqlite:///veille.db"\nstate = "{state_url}"\n', encoding="utf-8"
+    )
+    after = export()  # the key now read from PostgreSQL
+    assert after == before and "alice" not in after
+    log = runner.invoke(app, ["privacy", "log", "-w", str(workspace.root)])
+    assert log.exit_code == 0, log.output

@@ -5,10 +5,12 @@ two loses nothing and doubles nothing."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_post
+from tests.scale.conftest import POST_URLS
 from veille.alerts.model import Alert, AlertBook
 from veille.models import Cursor, Post
 from veille.pipeline import build_pipeline
@@ -95,3 +97,42 @@ def test_a_crash_before_the_posts_are_written(split_ws: Workspace) -> None:
     assert result.inserted == 3
     assert len(split_ws.state.list_deliveries()) == 3
     assert split_ws.state.pending_ingests() == []
+
+
+@pytest.mark.parametrize("posts_url", POST_URLS)
+def test_clusters_and_filings_reach_a_posts_store_served_over_http(
+    tmp_path: Path, state_url: str, posts_url: str
+) -> None:
+    """The state transaction keeps the signatures and the state's filings; the
+    posts store behind ``veille store serve-posts`` gets each post's cluster
+    (top stories read it there) and, where it keeps filings of topics held
+    elsewhere (chDB), its topic filings."""
+    from tests.scale.conftest import split_root
+    from veille.analytics.topics import topic_scope
+    from veille.store.registry import open_store
+    from veille.store.remote.server import PostServer
+    from veille.store.split import joined
+
+    held = open_store(posts_url, role="posts", root=tmp_path)
+    server = PostServer(held).start()
+    try:
+        with Workspace.open(split_root(tmp_path / "ws", state_url, server.url)) as ws:
+            add_topic(ws.state, "lumio", "lumio")
+            if getattr(held, "keeps_topic_filings", False):
+                # Filed before the posts come: from now on ingest files them.
+                scope = topic_scope(joined(held, ws.state), "lumio")
+            story = "Lumio announces a nationwide fibre outage this morning, repairs under way"
+            posts = [
+                make_post("a", story, published_at=datetime(2026, 3, 1, 9, tzinfo=UTC)),
+                make_post("b", story + " !", published_at=datetime(2026, 3, 1, 10, tzinfo=UTC)),
+                make_post("c", "Nothing to do with it: a quiet day on the lake, no lamp lit"),
+            ]
+            assert build_pipeline(ws).ingest(posts).inserted == 3
+    finally:
+        server.stop()
+    stored = {p.native_id: p for p in held.get_posts([p.id for p in posts])}
+    assert stored["a"].cluster_id == stored["b"].cluster_id == posts[0].id
+    assert stored["c"].cluster_id == posts[2].id
+    if getattr(held, "keeps_topic_filings", False):
+        assert held.post_totals(scope)[0][0] == 2  # a and b, filed under lumio
+    held.close()

@@ -142,3 +142,42 @@ def test_stored_content_tells_new_from_seen(post_store: PostStore) -> None:
     known = post_store.stored_content([seen, same_url, fresh])
     assert set(known) == {seen.id, same_url.id}
     assert known[seen.id] == seen.content_hash
+
+
+def test_forgetting_a_person_every_version_and_old_posts(post_store: PostStore) -> None:
+    from veille.models import Author
+
+    old = T0 - timedelta(days=400)
+    posts = [
+        make_post("c1", "lumio panne", author=Author("Claire"), published_at=T0),
+        make_post("c2", "lumio offre", author=Author("claire"), platform="rss", published_at=T0),
+        make_post(
+            "b1", "lumio réseau", author=Author("bob"), published_at=T0, parent_id="mastodon:c1"
+        ),
+        make_post("b2", "lumio vieux", author=Author("bob"), published_at=old, raw={"a": 1}),
+    ]
+    post_store.upsert_posts(posts)
+    # Seen again with new counts: another stored version of hers (ClickHouse
+    # keeps both until a merge; none may come back after the erasure).
+    post_store.upsert_posts([replace(posts[0], engagement=Engagement(likes=9))])
+    assert [p.id for p in post_store.replies_to("mastodon:c1")] == ["mastodon:b1"]
+    assert sorted(post_store.author_post_ids("CLAIRE", None)) == ["mastodon:c1", "rss:c2"]
+
+    report = post_store.erase_author_posts("claire", "mastodon")
+    assert (report.posts, report.post_ids) == (1, ["mastodon:c1"])
+    assert post_store.get_post("mastodon:c1") is None
+    assert post_store.author_post_ids("claire", "mastodon") == []
+    assert post_store.get_post("rss:c2") is not None  # only Mastodon was asked for
+    found = post_store.search(compile_query("lumio"), limit=10)
+    assert sorted(p.id for p in found) == ["mastodon:b1", "mastodon:b2", "rss:c2"]
+    assert post_store.count_posts() == 3
+
+    cutoff = T0 - timedelta(days=30)
+    assert post_store.post_ids_before(cutoff) == ["mastodon:b2"]
+    assert post_store.drop_raw_before(cutoff) == 1
+    assert post_store.drop_raw_before(cutoff) == 0
+    stored = post_store.get_post("mastodon:b2")
+    assert stored is not None and stored.raw == {}
+    assert post_store.delete_posts_before(cutoff).posts == 1
+    assert post_store.get_post("mastodon:b2") is None and post_store.count_posts() == 2
+    assert post_store.delete_posts_before(cutoff).posts == 0

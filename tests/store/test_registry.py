@@ -67,9 +67,12 @@ def test_posts_and_state_in_two_files(tmp_path: Path) -> None:
         assert ws.posts is not ws.state
         ws.posts.upsert_posts([make_post("1")])
         assert ws.posts.count_posts() == 1
-        # Code that needs both in one transaction says so plainly.
+        # Read through one object, each call goes to the store that keeps it...
+        assert ws.store.count_posts() == 1
+        assert ws.store.topics() == []
+        # ...but code that needs both in one transaction says so plainly.
         with pytest.raises(ConfigError, match="posts and state in one store"):
-            _ = ws.store
+            ws.store.transaction()
 
 
 def test_old_backend_and_path_keys_keep_working(tmp_path: Path) -> None:

@@ -61,6 +61,7 @@ def test_search_finds_posts_with_highlights_and_a_total(api: Running) -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["total"] == 20 and len(body["items"]) == 5 and body["next_cursor"]
+    assert body["total_exact"] is True  # words: counted on the index, exactly
     first = body["items"][0]
     assert first["id"] == "mastodon:m39"  # newest first
     assert {h["text"].lower() for h in first["highlights"]} == {"lumio", "fibre"}
@@ -89,7 +90,7 @@ def test_filters(api: Running) -> None:
             "/api/v1/posts", params={"q": "lumio", "since": since, "platform": "mastodon"}
         ).json()
         none = c.get("/api/v1/posts", params={"q": "lumio", "platform": "bluesky"}).json()
-    assert body["total"] == 5
+    assert body["total"] == 5 and body["total_exact"] is True  # under 10,000: exact
     assert none["total"] == 0 and none["items"] == []
 
 

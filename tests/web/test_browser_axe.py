@@ -92,6 +92,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     with Workspace.open(root) as ws:
         add_topic(ws.store, "lyon", "lumio AND lyon")
         alerts.add_alert(ws, alerts.AlertSpec(to="atom:lyon", topic="lyon", name="lyon"))
+        # Guidelines with rules: the guidelines page lists them.
+        from veille.plan.people import set_guidelines
+
+        rules = '+++\nforbidden_words = ["free"]\nrequired_hashtags = ["Lumio"]\n+++\n'
+        set_guidelines(ws.state, rules + "# Be kind", rules + "# Soyez aimables")
     with serve(root) as server:
         server.tokens = tokens
         yield server

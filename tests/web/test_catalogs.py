@@ -1,8 +1,9 @@
 """Every string the web app shows has a French translation.
 
 The msgids are extracted the way Babel's ``pybabel extract`` does: Jinja2's
-extractor over ``web/templates/**/*.html`` and Python's over
-``web/**/*.py``; the French catalogs are every ``.po`` under
+extractor over ``web/templates/**/*.html``, Python's over ``web/**/*.py``,
+and Python's for ``tr(...)`` (the errors the services raise, see
+:func:`veille.errors.tr`) over the whole package; the French catalogs are every ``.po`` under
 ``web/locale/fr/LC_MESSAGES`` merged as the app merges them.
 """
 
@@ -17,6 +18,7 @@ from veille.web.i18n import load_translations, locale_dir, merged_catalog
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "veille" / "web"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+ERROR_KEYWORDS = {"tr": None}
 
 
 def extract_msgids(web: Path = WEB) -> dict[str | tuple[str, str], str]:
@@ -24,10 +26,16 @@ def extract_msgids(web: Path = WEB) -> dict[str | tuple[str, str], str]:
     found: dict[str | tuple[str, str], str] = {}
     sources = [("jinja2.ext:babel_extract", p) for p in sorted(web.glob("templates/**/*.html"))]
     sources += [("python", p) for p in sorted(web.glob("**/*.py"))]
+    # The errors the services raise, marked with veille.errors.tr, anywhere in the package.
+    sources += [("errors", p) for p in sorted(web.parent.glob("**/*.py"))]
     for method, path in sources:
-        options = {"extensions": "jinja2.ext.i18n"} if method != "python" else {}
+        options = {"extensions": "jinja2.ext.i18n"} if method == "jinja2.ext:babel_extract" else {}
+        keywords = ERROR_KEYWORDS if method == "errors" else KEYWORDS
         for lineno, message, _comments, _context in extract_from_file(
-            method, str(path), keywords=KEYWORDS, options=options
+            "python" if method == "errors" else method,
+            str(path),
+            keywords=keywords,
+            options=options,
         ):
             key: str | tuple[str, str]
             if isinstance(message, tuple):
@@ -37,13 +45,14 @@ def extract_msgids(web: Path = WEB) -> dict[str | tuple[str, str], str]:
             else:
                 key = message
             if key:
-                found.setdefault(key, f"{path.relative_to(web)}:{lineno}")
+                found.setdefault(key, f"{path.relative_to(web.parent)}:{lineno}")
     return found
 
 
 def test_the_extraction_finds_the_core_strings() -> None:
     found = extract_msgids()
     assert "Sign in" in found
+    assert "unclosed parenthesis" in found  # a query syntax error (veille.errors.tr)
     assert ("%(num)s account", "%(num)s accounts") in found
 
 
@@ -67,7 +76,7 @@ def test_every_catalog_reads_and_keeps_the_placeholders() -> None:
     """A translation that drops or renames a %(name)s would crash the page."""
     import re
 
-    holder = re.compile(r"%\((\w+)\)s")
+    holder = re.compile(r"%\((\w+)\)[sr]")
     for path in sorted((locale_dir() / "fr" / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as fh:
             catalog = read_po(fh, locale="fr")

@@ -153,3 +153,38 @@ def test_the_plan_in_french_and_as_documents(
     assert md.text.startswith("# Presence plan")
     toml = client.get("/plan/export", params={"format": "toml"})
     assert toml.text.startswith("# veille presence plan")
+
+
+def test_guidelines_rules_are_listed_and_unreadable_ones_refused(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    login(client, "manager")
+    rules = '+++\nforbidden_words = ["free"]\nrequired_hashtags = ["Lumio"]\n+++\n'
+    r = form(
+        client,
+        "/plan/guidelines",
+        "/plan/guidelines",
+        {
+            "text_en": rules + "# Be kind",
+            "text_fr": "+++\nmots_interdits = ['gratuit']\n+++\n# Charte",
+        },
+    )
+    assert r.status_code == 303
+    page = client.get("/plan/guidelines").text
+    assert "Rules the draft checker applies" in page and "Words to avoid: free, gratuit" in page
+    assert "Hashtags in every post: #Lumio" in page
+    assert "+++\nforbidden_words" not in page.split("<textarea")[0]  # shown as a list, not TOML
+    # Rules that cannot be read are refused, with what to do.
+    r = form(
+        client,
+        "/plan/guidelines",
+        "/plan/guidelines",
+        {"text_en": "+++\nforbiden_words = ['x']\n+++\n# Be kind", "text_fr": "# Charte"},
+    )
+    assert r.status_code == 400
+    assert "the English guidelines: unknown rule" in r.text and "forbidden_words" in r.text
+    token = csrf_from(client.get("/plan/guidelines").text)
+    client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/plan"})
+    page = client.get("/plan/guidelines").text
+    assert "Règles qu&#39;applique le vérificateur de brouillons" in page
+    assert "Mots à éviter\u202f: free, gratuit" in page

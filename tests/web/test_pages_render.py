@@ -65,3 +65,30 @@ def test_post_fields_are_escaped(
     assert "&lt;script&gt;" in html
     # A javascript: link is never a link.
     assert "javascript:" not in html
+
+
+def test_veille_serve_makes_the_dashboard_before_the_first_visitor(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The warm-up ``veille serve`` runs on a thread as it starts: the
+    default view's figures, in both languages, are kept before anyone asks,
+    and a visitor's page is made from them."""
+    from fastapi.testclient import TestClient
+
+    from tests.web.conftest import add_role_users, do_login
+    from veille.web.app import create_app
+    from veille.web.routes import dashboard
+    from veille.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    seed(root)
+    add_role_users(root)
+    app = create_app(root)
+    dashboard.warm(app)
+    kept = app.state.listening_recent["dashboard"]
+    assert set(kept._items) == {("last-30d", "en"), ("last-30d", "fr")}
+    found = kept._items[("last-30d", "en")][1][0]
+    assert {t.name for t in found.topics} == {"lumio", "vexa"}
+    with TestClient(app) as client:
+        do_login(client, "viewer")
+        page = client.get("/")
+    assert page.status_code == 200 and "lumio" in page.text
+    assert set(kept._items) == {("last-30d", "en"), ("last-30d", "fr")}  # nothing new made

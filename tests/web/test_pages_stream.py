@@ -197,3 +197,61 @@ def test_an_open_event_stream_does_not_hold_a_stopping_server(tmp_path: Path) ->
     finally:
         server.stop()
     assert not server._thread.is_alive()
+
+
+def test_a_server_shutting_down_ends_the_open_event_streams(tmp_path: Path) -> None:
+    """``veille serve`` stopping (Ctrl+C: uvicorn's shutdown, as ``stop()``
+    asks it here) tells the app, and a browser's live stream ends then,
+    not at the end of its lifetime (an hour here: the server would wait)."""
+    from veille.web.app import create_app
+    from veille.web.routes.stream import stop_event
+    from veille.web.serve import LiveServer
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    app = create_app(root)
+    app.state.stream_seconds = 3600.0
+    server = LiveServer(app).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            do_login(client, "viewer")
+            with client.stream("GET", "/stream/events", params={"after": "0"}) as response:
+                lines = response.iter_lines()
+                assert next(lines).startswith("retry:")
+                assert not stop_event(app).is_set()
+                server.stop()  # waits for the open connections (30 s at most)
+                assert stop_event(app).is_set()
+                assert not server._thread.is_alive()
+                rest = list(lines)  # the stream has ended: no more than its last lines
+                assert all(not line.startswith("event:") for line in rest)
+    finally:
+        server.stop()
+
+
+def test_a_french_reader_reads_the_errors_in_french(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """The errors the services raise (a query that does not parse, a date
+    that is not one, a post that is not there) come from the catalogs: French
+    on a French page, English on an English one."""
+    import html
+
+    login(client, "viewer")
+    client.cookies.set("veille_lang", "fr")
+    page = html.unescape(client.get("/stream", params={"q": "lumio AND (panne"}).text)
+    assert "parenthèse non fermée" in page and "ajoutez ) pour fermer le groupe" in page
+    assert "unclosed parenthesis" not in page
+    warned = html.unescape(client.get("/stream", params={"q": "lumio and panne"}).text)
+    assert "«\u202fand\u202f» est cherché comme un mot" in warned  # a warning too
+    dated = html.unescape(client.get("/stream", params={"since": "2026-13-45"}).text)
+    assert "Du\u202f: '2026-13-45' n’est pas une date" in dated
+    assert "Écrivez-la sous la forme AAAA-MM-JJ" in dated
+    missing = client.get("/posts/no-such-post")
+    assert missing.status_code == 404
+    assert "aucune publication n’a l’identifiant 'no-such-post'" in html.unescape(missing.text)
+
+    client.cookies.set("veille_lang", "en")
+    page = html.unescape(client.get("/stream", params={"q": "lumio AND (panne"}).text)
+    assert "unclosed parenthesis" in page and "add ) to close the group" in page
+    dated = html.unescape(client.get("/stream", params={"since": "2026-13-45"}).text)
+    assert "From: '2026-13-45' is not a date" in dated

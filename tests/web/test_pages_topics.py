@@ -47,6 +47,22 @@ def test_preview_counts_the_stored_posts(
         assert fragment.text.count('class="post"') == min(expected, 5)
 
 
+def test_preview_of_a_query_that_reads_each_post_stops_counting_and_says_more(
+    seeded: Served, client: httpx.Client, login: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A condition on metadata (sentiment) makes the count read each post: past
+    the limit (10,000; 6 here) the preview says "more than"; words alone are
+    counted on the index, exactly."""
+    from veille.web.routes import topics as topics_route
+
+    monkeypatch.setattr(topics_route, "MAX_COUNT", 6)
+    login(client, "viewer")
+    bounded = client.get("/topics/preview", params={"query": "lumio sentiment:positive"})
+    assert "More than 6 stored posts match" in bounded.text
+    words = client.get("/topics/preview", params={"query": "lumio"})
+    assert matches(words.text) == LUMIO  # 12, past the limit, and exact
+
+
 def test_preview_shows_a_query_error_with_its_caret(
     seeded: Served, client: httpx.Client, login: Login
 ) -> None:

@@ -181,7 +181,7 @@ def register(app: typer.Typer) -> None:
             if pseudonymize:
                 from veille.services.privacy import pseudonymizer
 
-                transform = pseudonymizer(ws.store)
+                transform = pseudonymizer(ws.state)
             task = bar.add_task("export", total=None)
             n = export_stored(
                 ws.posts,

@@ -51,6 +51,25 @@ def load_guidelines(path: Path | None) -> object:
     return Guidelines.from_mapping(data.get("guidelines", data))
 
 
+def stored_rules(workspace: str | None) -> object:
+    """The rules of the workspace's staff guidelines (``None`` without any).
+    A workspace named with --workspace (or VEILLE_WORKSPACE) must exist; the
+    current directory is only looked at, so that drafts are checked anywhere."""
+    import os
+
+    from veille.errors import WorkspaceNotFound
+    from veille.plan.people import current_rules
+
+    try:
+        ws = open_workspace(workspace)
+    except WorkspaceNotFound:
+        if workspace or os.environ.get("VEILLE_WORKSPACE"):
+            raise
+        return None
+    with ws:
+        return current_rules(ws.state)
+
+
 def register(app: typer.Typer) -> None:
     draft = typer.Typer(
         help="Check drafts against each platform's rules and the guidelines.",
@@ -66,8 +85,15 @@ def register(app: typer.Typer) -> None:
         title: Annotated[str | None, typer.Option(help="Title (YouTube, Reddit, blog).")] = None,
         guidelines: Annotated[
             Path | None,
-            typer.Option(help="TOML with forbidden_words, required_hashtags, max_hashtags."),
+            typer.Option(
+                help="TOML with forbidden_words, required_hashtags, max_hashtags… "
+                "(default: the rules of the workspace's staff guidelines)."
+            ),
         ] = None,
+        sponsored: Annotated[
+            bool,
+            typer.Option(help="The post is sponsored: the guidelines' disclosure must be in it."),
+        ] = False,
         instance_limit: Annotated[
             int | None,
             typer.Option(min=1, help="The server's own limit (a Mastodon instance's)."),
@@ -86,6 +112,8 @@ def register(app: typer.Typer) -> None:
 
         rules = load_guidelines(guidelines)
         assert rules is None or isinstance(rules, Guidelines)
+        if rules is None:
+            rules = stored_rules(workspace)
         if account is not None and instance_limit is None:
             from veille.publish import Publishing, get_account
 
@@ -95,9 +123,10 @@ def register(app: typer.Typer) -> None:
                 if instance_limit is None:
                     with Publishing(ws.settings) as pub:
                         instance_limit = pub.instance_limit(acct)
+        assert rules is None or isinstance(rules, Guidelines)
         report = check_draft(
             platform, read_text(text), title=title, guidelines=rules,
-            instance_limit=instance_limit,
+            instance_limit=instance_limit, sponsored=sponsored,
         )  # fmt: skip
         if output is DataFormat.json:
             print_json(report.as_dict())

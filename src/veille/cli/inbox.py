@@ -95,6 +95,7 @@ def register_items(inbox: typer.Typer) -> None:
     ) -> None:
         """Items of the inbox, newest first (open ones by default)."""
         from veille.inbox import items as svc
+        from veille.inbox.hours import working_settings
         from veille.inbox.model import OPEN_STATUSES, ItemFilter, check_priority, check_status
         from veille.inbox.targets import due_states
 
@@ -119,7 +120,7 @@ def register_items(inbox: typer.Typer) -> None:
                     limit=limit,
                 )
             found = svc.list_items(ws.state, flt)
-            dues = due_states(ws.settings, found)
+            dues = due_states(working_settings(ws), found)
         rows = [item_row(i, dues.get(i.id)) for i in found]
         if output is DataFormat.json:
             print_json(rows)
@@ -133,6 +134,7 @@ def register_items(inbox: typer.Typer) -> None:
     ) -> None:
         """One item: the post, its thread, notes and history, replies."""
         from veille.inbox import items as svc
+        from veille.inbox.hours import working_settings
         from veille.inbox.targets import due_states
         from veille.inbox.thread import thread
 
@@ -141,7 +143,7 @@ def register_items(inbox: typer.Typer) -> None:
             history = svc.events(ws.state, item_id)
             replies = ws.state.inbox_replies(item_id)
             conversation = thread(ws, item)
-            due = due_states(ws.settings, [item]).get(item.id)
+            due = due_states(working_settings(ws), [item]).get(item.id)
         data = item_row(item, due) | {"text": item.text}
         data["events"] = [
             {"at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail} for e in history

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,6 +19,32 @@ from veille.cli.common import (
 )
 
 _Many = Annotated[list[str], typer.Option()]
+# The conditions ``veille rule edit --clear`` drops (named as the options are).
+_CONDITIONS = ("query", "sentiment", "min-followers", "max-rank", "platform", "lang", "when")
+
+
+def _actions(
+    tag: list[str],
+    category: list[str],
+    priority: str | None,
+    assign: str | None,
+    team: str | None,
+    notify: list[str],
+    set_status: str | None,
+) -> list[tuple[str, str]]:
+    """The action options, in the order a rule runs them."""
+    actions: list[tuple[str, str]] = [("tag", t) for t in tag]
+    actions += [("category", c) for c in category]
+    if priority:
+        actions.append(("priority", priority))
+    if assign:
+        actions.append(("assign", assign))
+    if team:
+        actions.append(("team", team))
+    actions += [("notify", n) for n in notify]
+    if set_status:
+        actions.append(("status", set_status))
+    return actions
 
 
 def register_rules(app: typer.Typer) -> None:
@@ -69,17 +95,7 @@ def register_rules(app: typer.Typer) -> None:
         """Add a rule, run after the existing ones on every new inbox item."""
         from veille.inbox.rules import add_rule, make_rule
 
-        actions: list[tuple[str, str]] = [("tag", t) for t in tag]
-        actions += [("category", c) for c in category]
-        if priority:
-            actions.append(("priority", priority))
-        if assign:
-            actions.append(("assign", assign))
-        if team:
-            actions.append(("team", team))
-        actions += [("notify", n) for n in notify]
-        if set_status:
-            actions.append(("status", set_status))
+        actions = _actions(tag, category, priority, assign, team, notify, set_status)
         new = make_rule(
             name, query=query, sentiments=sentiment, min_followers=min_followers,
             max_rank=max_rank, platforms=platform, languages=lang, when=when, actions=actions,
@@ -93,6 +109,90 @@ def register_rules(app: typer.Typer) -> None:
             saved = add_rule(ws.state, new)
         console().print(
             f"rule {saved.name} added: when {saved.conditions.describe()} → "
+            f"{saved.describe_actions()}.",
+            markup=False,
+            soft_wrap=True,
+        )
+
+    @rule.command("edit")
+    @handle_errors
+    def edit(
+        name: Annotated[str, typer.Argument(help="The rule to change.")],
+        rename: Annotated[str | None, typer.Option(help="Its new name.")] = None,
+        query: Annotated[str | None, typer.Option(help="Posts matching this query.")] = None,
+        sentiment: Annotated[
+            list[str], typer.Option(help="positive, negative or neutral (repeat for more).")
+        ] = [],  # noqa: B006
+        min_followers: Annotated[
+            int | None, typer.Option(min=0, help="Authors with at least N followers.")
+        ] = None,
+        max_rank: Annotated[
+            int | None,
+            typer.Option(min=1, help="Authors among the top N influencers of the last 30 days."),
+        ] = None,
+        platform: Annotated[list[str], typer.Option(help="Only this platform.")] = [],  # noqa: B006
+        lang: Annotated[list[str], typer.Option(help="Only this language.")] = [],  # noqa: B006
+        when: Annotated[
+            str | None,
+            typer.Option(help='"working" (working hours), "outside", or "HH:MM-HH:MM".'),
+        ] = None,
+        clear: Annotated[
+            list[str],
+            typer.Option(help=f"Drop this condition: {', '.join(_CONDITIONS)}."),
+        ] = [],  # noqa: B006
+        tag: Annotated[list[str], typer.Option(help="Action: add this tag.")] = [],  # noqa: B006
+        category: Annotated[list[str], typer.Option(help="Action: add this category.")] = [],  # noqa: B006
+        priority: Annotated[str | None, typer.Option(help="Action: set the priority.")] = None,
+        assign: Annotated[str | None, typer.Option(help="Action: assign to this person.")] = None,
+        team: Annotated[
+            str | None, typer.Option(help="Action: assign round-robin within this team.")
+        ] = None,
+        notify: Annotated[
+            list[str], typer.Option(help="Action: notify through this alert's channel.")
+        ] = [],  # noqa: B006
+        set_status: Annotated[str | None, typer.Option(help="Action: set the status.")] = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Change a rule in place (it keeps its turn in the order). A condition
+        given replaces the rule's; --clear drops one; any action given
+        replaces all of its actions."""
+        from veille.errors import UsageError
+        from veille.inbox.rules import edit_rule, get_rule, make_rule
+
+        for key in clear:
+            if key not in _CONDITIONS:
+                raise UsageError(
+                    f"--clear {key!r} is not a condition", hint=f"Use {', '.join(_CONDITIONS)}."
+                )
+        actions = _actions(tag, category, priority, assign, team, notify, set_status)
+        with open_workspace(workspace) as ws:
+            old = get_rule(ws.state, name)
+            c = old.conditions
+
+            def pick(key: str, given: Any, current: Any) -> Any:
+                if key in clear:
+                    return [] if isinstance(current, tuple) else None
+                return given if given not in (None, []) else current
+
+            new = make_rule(
+                rename or name,
+                query=pick("query", query, c.query),
+                sentiments=pick("sentiment", sentiment, c.sentiments),
+                min_followers=pick("min-followers", min_followers, c.min_followers),
+                max_rank=pick("max-rank", max_rank, c.max_rank),
+                platforms=pick("platform", platform, c.platforms),
+                languages=pick("lang", lang, c.languages),
+                when=pick("when", when, c.when),
+                actions=actions or list(old.actions),
+            )
+            if notify:
+                from veille.alerts.model import AlertBook
+
+                for alert in notify:
+                    AlertBook(ws.state).get(alert)
+            saved = edit_rule(ws.state, name, new)
+        console().print(
+            f"rule {saved.name} changed: when {saved.conditions.describe()} → "
             f"{saved.describe_actions()}.",
             markup=False,
             soft_wrap=True,

@@ -171,9 +171,9 @@ def register_work(inbox: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             if name is not None:
-                if not text or lang not in ("en", "fr"):
+                if not text:
                     raise UsageError("give NAME TEXT and --lang en or fr")
-                ws.state.save_canned(name, lang, text)
+                replies.save_canned(ws.state, name, lang, text)
             found = replies.canned_responses(ws.state)
         rows = [
             {"name": c.name, "lang": c.lang, "text": c.text, "builtin": c.builtin} for c in found
@@ -194,11 +194,11 @@ def register_work(inbox: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """List teams, or set a team's members (none: remove the team)."""
-        from veille.inbox.items import check_user
+        from veille.inbox.items import set_team
 
         with open_workspace(workspace) as ws:
             if name is not None:
-                ws.state.set_inbox_team(name, [check_user(ws.state, m) for m in members or []])
+                set_team(ws.state, name, members or [])
             teams = ws.state.inbox_teams()
         rows = [{"team": t, "members": ", ".join(m)} for t, m in teams.items()]
         if output is DataFormat.json:
@@ -259,13 +259,14 @@ def register_work(inbox: typer.Typer) -> None:
     ) -> None:
         """First-response and resolution times (working time) and backlog, per group."""
         from veille.inbox import metrics as m
+        from veille.inbox.hours import working_settings
 
         until = datetime.now(UTC)
         since = until - timedelta(days=days)
         with open_workspace(workspace) as ws:
-            rows = m.breakdown(ws.state, since, until, by=by, settings=ws.settings)
-            total = m.first_response_times(ws.state, since, until, settings=ws.settings)
-            backlog = m.backlog(ws.state, until, settings=ws.settings)
+            rows = m.breakdown(ws.state, since, until, by=by, settings=working_settings(ws))
+            total = m.first_response_times(ws.state, since, until, settings=working_settings(ws))
+            backlog = m.backlog(ws.state, until, settings=working_settings(ws))
         if output is DataFormat.json:
             print_json({"groups": rows, "first_response": total.as_dict(), "backlog": backlog})
             return

@@ -160,11 +160,11 @@ def register(plan: typer.Typer) -> None:
             if r.snapshot is None:
                 warn(f"{r.platform} {r.handle}: {r.error}")
             else:
-                console().print(
-                    f"{r.platform} {r.handle}: {r.snapshot.followers} followers, "
-                    f"{r.snapshot.posts} posts.",
-                    markup=False,
-                )
+                shot = r.snapshot
+                pairs = ((shot.followers, "followers"), (shot.posts, "posts"))
+                figures = [f"{n} {what}" for n, what in pairs if n is not None]
+                said = ", ".join(figures) or "no figure given"
+                console().print(f"{r.platform} {r.handle}: {said}.", markup=False)
         if not found:
             console().print(
                 "No channel has an account to look up: "

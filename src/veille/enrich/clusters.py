@@ -171,7 +171,12 @@ class Clusterer:
                         rows.extend(bucket[-per_band:])
                 if rows:
                     width = sig.nbytes
-                    rows = [r for r in rows if r[0] != post.id and len(r[2]) == width]
+                    # By post id: of equally alike candidates the same one wins on
+                    # every backend (each returns its rows in its own order).
+                    rows = sorted(
+                        (r for r in rows if r[0] != post.id and len(r[2]) == width),
+                        key=lambda r: r[0],
+                    )
                 if rows:
                     others = np.frombuffer(b"".join(r[2] for r in rows), dtype=sig.dtype)
                     same = np.count_nonzero(others.reshape(len(rows), -1) == sig, axis=1)

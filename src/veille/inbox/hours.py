@@ -9,15 +9,16 @@ due on Monday at 09:30. A day ("1d") is one working day's length.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from veille.errors import ConfigError
 
 if TYPE_CHECKING:
     from veille.config import Settings
+    from veille.workspace import Workspace
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-4]):([0-5]\d)\s*$")
@@ -70,6 +71,11 @@ class WorkingTime:
     end: time | None = time(18)  # None: midnight at the end of the day
     days: frozenset[int] = frozenset(range(5))
     holidays: frozenset[date] = frozenset()
+    # Local day -> its window: a list of items mostly shares a few days, and
+    # working out a window (two time-zone conversions) is most of a due date.
+    _windows: dict[date, tuple[datetime, datetime] | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkingTime:
@@ -112,6 +118,16 @@ class WorkingTime:
 
     def _window(self, day: date) -> tuple[datetime, datetime] | None:
         """The working window of local ``day`` in UTC, or ``None`` on a day off."""
+        try:
+            return self._windows[day]
+        except KeyError:
+            pass
+        if len(self._windows) > 4096:
+            self._windows.clear()
+        found = self._windows[day] = self._make_window(day)
+        return found
+
+    def _make_window(self, day: date) -> tuple[datetime, datetime] | None:
         if day.weekday() not in self.days or day in self.holidays:
             return None
         begin = datetime.combine(day, self.start, self.tz)
@@ -203,3 +219,66 @@ def check_settings(settings: Settings, source: str) -> None:
         Targets.from_settings(settings)
     except ConfigError as exc:
         raise ConfigError(f"{exc.message} (in {source})", hint=exc.hint) from None
+
+
+# -- set from the web app ------------------------------------------------------------------
+
+#: The ``[inbox]`` keys the workspace may set (``/inbox/hours``) over veille.toml's.
+EDITABLE = (
+    "timezone",
+    "working_hours",
+    "working_days",
+    "holidays",
+    "first_response_targets",
+    "resolution_targets",
+    "due_soon_minutes",
+)
+
+
+def _overlay(settings: Settings, values: dict[str, Any]) -> Settings:
+    from dataclasses import replace
+
+    known = {k: v for k, v in values.items() if k in EDITABLE}
+    for key in ("working_days", "holidays", "first_response_targets", "resolution_targets"):
+        if key in known:
+            known[key] = tuple(str(v) for v in known[key])
+    if "due_soon_minutes" in known:
+        known["due_soon_minutes"] = int(known["due_soon_minutes"])
+    return replace(settings, inbox=replace(settings.inbox, **known))
+
+
+def stored(state: Any) -> dict[str, Any]:
+    """The ``[inbox]`` keys set in the workspace."""
+    return dict(state.inbox_settings())
+
+
+def working_settings(ws: Workspace) -> Settings:
+    """The workspace's settings with the working time and targets set in the
+    web app over veille.toml's (what every due date is counted with)."""
+    return _overlay(ws.settings, stored(ws.state))
+
+
+def set_working_time(ws: Workspace, values: dict[str, Any]) -> Settings:
+    """Check ``values`` (``EDITABLE`` keys; ``None``: back to veille.toml's)
+    together with what is already set, then store them; the settings now."""
+    from veille.errors import UsageError
+
+    unknown = sorted(set(values) - set(EDITABLE))
+    if unknown:
+        raise UsageError(
+            f"[inbox] {', '.join(unknown)} cannot be set here", hint=f"Set {', '.join(EDITABLE)}."
+        )
+    minutes = values.get("due_soon_minutes")
+    if minutes is not None and not 0 <= int(minutes) <= 10_080:
+        raise UsageError(
+            f"due soon: {minutes} minutes is out of range", hint="Use 0 to 10080 (a week)."
+        )
+    merged = {**stored(ws.state), **values}
+    merged = {k: v for k, v in merged.items() if v is not None}
+    after = _overlay(ws.settings, merged)
+    try:
+        Targets.from_settings(after)
+    except ConfigError as exc:
+        raise UsageError(exc.message.replace("[inbox] ", ""), hint=exc.hint) from None
+    ws.state.set_inbox_settings(values)
+    return after

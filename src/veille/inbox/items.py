@@ -10,6 +10,7 @@ changed.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -311,3 +312,27 @@ def save_view(state: Any, owner: str, name: str, flt: ItemFilter, *, shared: boo
 
 def is_done(item: Item) -> bool:
     return item.status in DONE_STATUSES
+
+
+_TEAM_NAME = re.compile(r"^[\w][\w .-]{0,59}$")
+
+
+def set_team(state: Any, name: str, members: Sequence[str]) -> list[str]:
+    """Set team ``name``'s members, in round-robin order (none: the team goes)."""
+    name = name.strip()
+    if not _TEAM_NAME.match(name):
+        raise UsageError(
+            f"team name {name!r} is not usable",
+            hint="Use letters, digits, spaces, dots, dashes (up to 60 characters).",
+        )
+    people = list(dict.fromkeys(check_user(state, m) for m in members if m.strip()))
+    state.set_inbox_team(name, people)
+    return people
+
+
+def delete_view(state: Any, owner: str, name: str, *, shared: bool) -> None:
+    """Remove ``owner``'s view ``name`` (``shared``: the one everyone sees)."""
+    if name in BUILTIN_VIEWS:
+        raise UsageError(f"{name!r} is a built-in view", hint="Built-in views cannot be removed.")
+    if not state.delete_view("" if shared else owner, name):
+        raise NotFound(f"no inbox view named {name!r}", hint="It was removed meanwhile.")

@@ -11,6 +11,7 @@ item deleted upstream; nothing is lost.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -358,3 +359,37 @@ def answered_outside(
     found = state.inbox_reply(reply_id)
     assert found is not None
     return found
+
+
+_CANNED_NAME = re.compile(r"^[\w][\w .-]{0,59}$")
+
+
+def save_canned(state: Any, name: str, lang: str, text: str) -> CannedResponse:
+    """Add or replace the workspace's response ``name`` in ``lang`` (en or fr);
+    one named like a built-in replaces the built-in for this workspace."""
+    name, text = name.strip(), text.strip()
+    if not _CANNED_NAME.match(name):
+        raise UsageError(
+            f"canned response name {name!r} is not usable",
+            hint="Use letters, digits, spaces, dots, dashes (up to 60 characters).",
+        )
+    if lang not in ("en", "fr"):
+        raise UsageError(f"language {lang!r} is not en or fr", hint="Write en or fr.")
+    if not text:
+        raise UsageError(f"the canned response {name!r} needs a text")
+    if len(text) > MAX_REPLY:
+        raise UsageError(f"a canned response is at most {MAX_REPLY} characters")
+    state.save_canned(name, lang, text)
+    return CannedResponse(name, lang, text)
+
+
+def remove_canned(state: Any, name: str, lang: str) -> None:
+    """Remove the workspace's response (a built-in one of that name is used again)."""
+    if not state.delete_canned(name, lang):
+        from veille.errors import NotFound
+
+        own = sorted({n for n, lg, _t in state.canned_responses() if lg == lang})
+        raise NotFound(
+            f"the workspace has no canned response {name!r} in {lang!r}",
+            hint=("Its own: " + ", ".join(own)) if own else "Built-in responses cannot be removed.",
+        )

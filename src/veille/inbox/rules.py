@@ -160,6 +160,30 @@ def add_rule(state: Any, rule: Rule) -> Rule:
     return replace(rule, id=new_id)
 
 
+def get_rule(state: Any, name: str) -> Rule:
+    for rule in list_rules(state):
+        if rule.name == name:
+            return rule
+    from veille.suggest import did_you_mean
+
+    known = [r.name for r in list_rules(state)]
+    raise NotFound(
+        f"no rule named {name!r}",
+        hint=did_you_mean(name, known) if known else "No rule exists yet.",
+    )
+
+
+def edit_rule(state: Any, name: str, rule: Rule) -> Rule:
+    """Replace rule ``name`` by ``rule`` (made with :func:`make_rule`; it may
+    carry a new name) where it stands in the order; its run count stays."""
+    old = get_rule(state, name)
+    if rule.name != name and any(r.name == rule.name for r in list_rules(state)):
+        raise UsageError(f"a rule named {rule.name!r} already exists", hint="Choose another name.")
+    if not state.update_inbox_rule(name, rule):
+        raise NotFound(f"no rule named {name!r}", hint="It was removed meanwhile.")
+    return replace(rule, id=old.id, position=old.position, runs=old.runs)
+
+
 def list_rules(state: Any) -> list[Rule]:
     rules: list[Rule] = state.inbox_rules()
     return rules

@@ -78,7 +78,7 @@ def run_rules(
 
 def inbox_stage(context: StageContext) -> Stage:
     """Enters new posts of flagged topics in the inbox and runs the rules on them."""
-    from veille.inbox.hours import WorkingTime
+    from veille.inbox.hours import WorkingTime, working_settings
     from veille.pipeline.ingest import Stage
     from veille.query.topics import list_topics
 
@@ -103,7 +103,7 @@ def inbox_stage(context: StageContext) -> Stage:
 
     def hours() -> WorkingTime:
         if "hours" not in cache:
-            cache["hours"] = WorkingTime.from_settings(workspace.settings)
+            cache["hours"] = WorkingTime.from_settings(working_settings(workspace))
         found: WorkingTime = cache["hours"]
         return found
 

@@ -35,6 +35,6 @@ def thread(ws: Any, item: Item) -> list[tuple[str, Post]]:
         parents.append(parent)
         parent_id = parent.parent_id
     out = [("ours" if _own(p, handles) else "parent", p) for p in reversed(parents)]
-    replies = posts.replies_to(item.post_id) if hasattr(posts, "replies_to") else []
+    replies = posts.replies_to(item.post_id)
     out.extend(("ours" if _own(p, handles) else "reply", p) for p in replies)
     return out

@@ -225,6 +225,9 @@ class Pipeline:
         return total
 
     def run_stages(self, tx: Any, result: UpsertResult) -> None:
+        from veille.store.split import EchoTx
+
+        tx = EchoTx(tx, self.post_store)
         for stage in self.stages:
             if stage.in_transaction is not None:
                 stage.in_transaction(tx, result)

@@ -21,6 +21,7 @@ _L = {
         "kpis": "KPIs",
         "people": "People",
         "guidelines": "Staff guidelines (version {v})",
+        "rules": "Rules the draft checker applies",
         "channels": "Channel plan",
         "cost": "What it will cost",
         "recs": "Recommendations",
@@ -69,6 +70,7 @@ _L = {
         "kpis": "Indicateurs",
         "people": "Personnes",
         "guidelines": "Charte du personnel (version {v})",
+        "rules": "Règles qu'applique le vérificateur de brouillons",
         "channels": "Plan des canaux",
         "cost": "Ce qu'il coûtera",
         "recs": "Recommandations",
@@ -244,7 +246,13 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
     out.append("" if state.plan_people() else t["none"] + "\n")
     g = current_guidelines(state)
     if g:
-        body = g.text_fr if lang == "fr" else g.text_en
+        from veille.plan.guide import guidelines_rules, rules_lines, split_rules
+
+        # The rules at the top are listed as sentences, not as their TOML.
+        _rules, body = split_rules(g.text_fr if lang == "fr" else g.text_en)
+        rules = rules_lines(guidelines_rules(g.text_en, g.text_fr), lang)
+        if rules:
+            body += f"\n\n**{t['rules']}**\n\n" + "\n".join(f"- {r}" for r in rules)
         # The guidelines' own headings sit under this section's.
         body = "\n".join(
             "##" + line if line.startswith("#") else line for line in body.splitlines()

@@ -120,6 +120,20 @@ def guide_for(platform: str, guides: Mapping[str, PlatformGuide] | None = None) 
     )
 
 
+#: The rules guidelines may carry, and their French names (either is accepted).
+RULE_NAMES = {
+    "forbidden_words": "mots_interdits",
+    "required_hashtags": "mots_clics_obligatoires",
+    "max_hashtags": "mots_clics_max",
+    "max_mentions": "mentions_max",
+    "forbidden_mentions": "mentions_interdites",
+    "disclosure": "divulgation",
+}
+_FRENCH_RULES = {fr: en for en, fr in RULE_NAMES.items()}
+#: The line that opens and closes the rules at the top of the guidelines' Markdown.
+FENCE = "+++"
+
+
 @dataclass(frozen=True)
 class Guidelines:
     """The organization's own rules for what staff post (from the plan)."""
@@ -127,24 +141,176 @@ class Guidelines:
     forbidden_words: tuple[str, ...] = ()
     required_hashtags: tuple[str, ...] = ()
     max_hashtags: int | None = None
+    max_mentions: int | None = None
+    forbidden_mentions: tuple[str, ...] = ()
+    #: One of these must appear in a sponsored post (``#ad``, ``#pub``…).
+    disclosure: tuple[str, ...] = ()
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Guidelines:
-        """From a ``[guidelines]`` table: ``forbidden_words``, ``required_hashtags``
-        (with or without ``#``), ``max_hashtags``."""
-        known = {"forbidden_words", "required_hashtags", "max_hashtags"}
-        unknown = set(data) - known
-        if unknown:
-            raise UsageError(
-                f"unknown guideline {sorted(unknown)[0]!r}",
-                hint="Known: " + ", ".join(sorted(known)) + ".",
-            )
-        maximum = data.get("max_hashtags")
+    def from_mapping(cls, data: Mapping[str, Any], where: str = "the guidelines") -> Guidelines:
+        """From a ``[guidelines]`` table or the guidelines' front matter:
+        ``forbidden_words``, ``required_hashtags`` (with or without ``#``),
+        ``max_hashtags``, ``max_mentions``, ``forbidden_mentions`` (with or
+        without ``@``), ``disclosure``, or their French names
+        (:data:`RULE_NAMES`)."""
+        rules: dict[str, Any] = {}
+        for key, value in data.items():
+            name = _FRENCH_RULES.get(key, key)
+            if name not in RULE_NAMES:
+                from veille.suggest import did_you_mean
+
+                best = did_you_mean(key, [*RULE_NAMES, *_FRENCH_RULES])
+                raise UsageError(
+                    f"{where}: unknown rule {key!r}",
+                    hint=best
+                    if best.startswith("Did")
+                    else "Known: "
+                    + ", ".join(sorted(RULE_NAMES))
+                    + " (or in French: "
+                    + ", ".join(sorted(_FRENCH_RULES))
+                    + ").",
+                )
+            rules[name] = value
+
+        def words(name: str, strip: str = "") -> tuple[str, ...]:
+            value = rules.get(name, ())
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise UsageError(
+                    f"{where}: {name} must be a list of words",
+                    hint=f'Write it as {name} = ["…", "…"].',
+                )
+            return tuple(v.strip().lstrip(strip) for v in value if v.strip().lstrip(strip))
+
+        def most(name: str) -> int | None:
+            value = rules.get(name)
+            if value is None:
+                return None
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise UsageError(
+                    f"{where}: {name} = {value!r} is not a count", hint=f"Write {name} = 2."
+                )
+            return value
+
         return cls(
-            forbidden_words=tuple(str(w) for w in data.get("forbidden_words", ())),
-            required_hashtags=tuple(str(t).lstrip("#") for t in data.get("required_hashtags", ())),
-            max_hashtags=None if maximum is None else int(maximum),
+            forbidden_words=words("forbidden_words"),
+            required_hashtags=words("required_hashtags", "#"),
+            max_hashtags=most("max_hashtags"),
+            max_mentions=most("max_mentions"),
+            forbidden_mentions=words("forbidden_mentions", "@"),
+            disclosure=words("disclosure"),
         )
+
+    def __bool__(self) -> bool:
+        return self != Guidelines()
+
+    def merged(self, other: Guidelines) -> Guidelines:
+        """Both sets of rules: every word and tag of either, the lower maximum."""
+
+        def low(a: int | None, b: int | None) -> int | None:
+            return b if a is None else a if b is None else min(a, b)
+
+        def both(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+            seen = {x.casefold() for x in a}
+            return a + tuple(x for x in b if x.casefold() not in seen)
+
+        return Guidelines(
+            forbidden_words=both(self.forbidden_words, other.forbidden_words),
+            required_hashtags=both(self.required_hashtags, other.required_hashtags),
+            max_hashtags=low(self.max_hashtags, other.max_hashtags),
+            max_mentions=low(self.max_mentions, other.max_mentions),
+            forbidden_mentions=both(self.forbidden_mentions, other.forbidden_mentions),
+            disclosure=both(self.disclosure, other.disclosure),
+        )
+
+
+def split_rules(markdown: str, where: str = "the guidelines") -> tuple[Guidelines, str]:
+    """The rules at the top of guidelines written in Markdown, and the text
+    without them.
+
+    The rules are TOML between two lines holding only ``+++`` at the very top
+    (as Hugo writes front matter); text without them has no rules::
+
+        +++
+        forbidden_words = ["free", "guaranteed"]
+        required_hashtags = ["Lumio"]
+        +++
+        # Our guidelines
+        …
+    """
+    lines = markdown.lstrip("\ufeff").splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or lines[first].strip() != FENCE:
+        return Guidelines(), markdown
+    end = next((i for i in range(first + 1, len(lines)) if lines[i].strip() == FENCE), None)
+    if end is None:
+        raise UsageError(
+            f"{where}: the rules opened by {FENCE} on line {first + 1} are never closed",
+            hint=f"End them with a line holding only {FENCE}.",
+        )
+    try:
+        data = tomllib.loads("\n".join(lines[first + 1 : end]))
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(
+            f"{where}: the rules between the {FENCE} lines are not valid TOML ({exc})",
+            hint='Write one rule a line, e.g. forbidden_words = ["free"].',
+        ) from None
+    body = "\n".join(lines[end + 1 :]).lstrip("\n")
+    return Guidelines.from_mapping(data, where), body
+
+
+def guidelines_rules(text_en: str, text_fr: str) -> Guidelines:
+    """The rules of both texts of the guidelines, together (a rule written in
+    either applies to every draft)."""
+    en, _ = split_rules(text_en, "the English guidelines")
+    fr, _ = split_rules(text_fr, "the French guidelines")
+    return en.merged(fr)
+
+
+def rules_lines(rules: Guidelines, lang: str = "en") -> list[str]:
+    """The rules as sentences, for people to read (the web page, the plan)."""
+    fr = lang == "fr"
+
+    def listed(items: tuple[str, ...], mark: str = "") -> str:
+        from veille.i18n import quote
+
+        return ", ".join(quote(mark + i, lang) for i in items)
+
+    out = []
+    if rules.forbidden_words:
+        out.append(
+            ("Mots à éviter : " if fr else "Words to avoid: ") + listed(rules.forbidden_words)
+        )
+    if rules.required_hashtags:
+        out.append(
+            ("Mots-clics dans chaque message : " if fr else "Hashtags in every post: ")
+            + listed(rules.required_hashtags, "#")
+        )
+    if rules.max_hashtags is not None:
+        out.append(
+            f"Au plus {rules.max_hashtags} mots-clics par message"
+            if fr
+            else f"At most {rules.max_hashtags} hashtags a post"
+        )
+    if rules.max_mentions is not None:
+        out.append(
+            f"Au plus {rules.max_mentions} mentions par message"
+            if fr
+            else f"At most {rules.max_mentions} mentions a post"
+        )
+    if rules.forbidden_mentions:
+        out.append(
+            ("Comptes à ne jamais mentionner : " if fr else "Accounts never to mention: ")
+            + listed(rules.forbidden_mentions, "@")
+        )
+    if rules.disclosure:
+        out.append(
+            ("Un message commandité porte l'une de ces mentions : " if fr
+             else "A sponsored post carries one of: ")
+            + listed(rules.disclosure)
+        )  # fmt: skip
+    return [line.replace(" :", "\u202f:") if fr else line for line in out]
 
 
 @dataclass(frozen=True)
@@ -198,12 +364,14 @@ def check_draft(
     guidelines: Guidelines | None = None,
     instance_limit: int | None = None,
     guides: Mapping[str, PlatformGuide] | None = None,
+    sponsored: bool = False,
 ) -> DraftReport:
     """Measure ``text`` as ``platform`` counts it and list every rule it breaks.
 
     ``instance_limit`` is the server's own limit when known (a Mastodon
     instance's ``configuration.statuses.max_characters``); it replaces the
-    guide's default."""
+    guide's default. ``sponsored``: the post is paid for or sponsored (the
+    guidelines' ``disclosure`` must then appear in it)."""
     guide = guide_for(platform, guides)
     limit = instance_limit or guide.limit
     length = guide.count(text)
@@ -276,7 +444,8 @@ def check_draft(
             f"{len(mentions)} mentions ; {name} en accepte {guide.max_mentions} au plus.",
         )
     if guidelines is not None:
-        problems.extend(_guideline_problems(text, title, tags, guidelines))
+        handles = [m[2] for m in mentions]
+        problems.extend(_guideline_problems(text, title, tags, handles, guidelines, sponsored))
     return DraftReport(
         platform=guide.platform,
         ok=not problems,
@@ -288,7 +457,12 @@ def check_draft(
 
 
 def _guideline_problems(
-    text: str, title: str | None, tags: list[str], guidelines: Guidelines
+    text: str,
+    title: str | None,
+    tags: list[str],
+    mentions: list[str],
+    guidelines: Guidelines,
+    sponsored: bool = False,
 ) -> list[Problem]:
     out: list[Problem] = []
     whole = f"{title or ''}\n{text}"
@@ -318,6 +492,38 @@ def _guideline_problems(
                 "guideline_too_many_hashtags",
                 f"{len(tags)} hashtags; the guidelines allow {most}.",
                 f"{len(tags)} mots-clics ; les consignes en permettent {most}.",
+            )
+        )
+    named = {m.casefold().lstrip("@") for m in mentions}
+    most = guidelines.max_mentions
+    if most is not None and len(mentions) > most:
+        out.append(
+            Problem(
+                "guideline_too_many_mentions",
+                f"{len(mentions)} mentions; the guidelines allow {most}.",
+                f"{len(mentions)} mentions ; les consignes en permettent {most}.",
+            )
+        )
+    for account in guidelines.forbidden_mentions:
+        wanted = account.casefold()
+        if any(m == wanted or m.split("@")[0] == wanted for m in named):
+            out.append(
+                Problem(
+                    "guideline_forbidden_mention",
+                    f"The guidelines say never to mention @{account}: remove the mention.",
+                    f"Les consignes interdisent de mentionner @{account}\u202f: retirez la "
+                    "mention.",
+                )
+            )
+    disclosed = any(_words(whole, d) for d in guidelines.disclosure)
+    if sponsored and guidelines.disclosure and not disclosed:
+        shown = ", ".join(guidelines.disclosure)
+        out.append(
+            Problem(
+                "guideline_missing_disclosure",
+                f"A sponsored post must say so: add one of {shown}.",
+                "Un message commandité doit le dire\u202f: ajoutez l'une de ces "
+                f"mentions\u202f: {shown}.",
             )
         )
     return out

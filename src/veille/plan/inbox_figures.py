@@ -36,9 +36,10 @@ def inbox_measure(ws: Workspace, kind: str, per: Period) -> Measure:
             "not measurable yet: the inbox is empty",
             "pas encore mesurable : la boîte de réception est vide",
         )
+    settings = importlib.import_module("veille.inbox.hours").working_settings(ws)
     if kind == "backlog":
-        return Measure(float(metrics.backlog(state, per.until, settings=ws.settings).total))
-    times = metrics.first_response_times(state, per.since, per.until, settings=ws.settings)
+        return Measure(float(metrics.backlog(state, per.until, settings=settings).total))
+    times = metrics.first_response_times(state, per.since, per.until, settings=settings)
     if times.median_seconds is None:
         return Measure(
             None,

@@ -109,6 +109,19 @@ def own_handles(ws: Workspace, platform: str, handle: str = "") -> list[str]:
     return found
 
 
+def own_authors(ws: Workspace, platform: str, handle: str = "") -> list[str]:
+    """Every name our posts on ``platform`` may carry as their author: our
+    handles there and the other names the account lookup gave for them (a
+    YouTube channel's id, a Facebook Page's name, a LinkedIn page's vanity
+    name: :mod:`veille.plan.accounts`)."""
+    from veille.plan.accounts import account_aliases
+
+    found = []
+    for h in own_handles(ws, platform, handle):
+        found += [h, *(a.lstrip("@") for a in account_aliases(ws.state, platform, h))]
+    return list(dict.fromkeys(a for a in found if a))
+
+
 def _all_own_handles(ws: Workspace) -> list[str]:
     found = list(ws.settings.organization.handles)
     found += [f"{c.platform}:{c.handle.lstrip('@')}" for c in ws.state.plan_channels() if c.handle]
@@ -142,7 +155,7 @@ def _own_scope(ws: Workspace, kpi: KPI) -> Scope | Measure:
     from veille.analytics.topics import query_scope
     from veille.store.base import PostFilter
 
-    handles = own_handles(ws, kpi.platform, kpi.handle)
+    handles = own_authors(ws, kpi.platform, kpi.handle)
     if not handles:
         return Measure(
             None,
@@ -151,7 +164,7 @@ def _own_scope(ws: Workspace, kpi: KPI) -> Scope | Measure:
             f"aucun compte de l'organisation sur {kpi.platform} n'est connu : indiquez le compte "
             "du canal (`veille plan channel set --handle`)",
         )
-    query = " OR ".join(f"author:{h}" for h in handles)
+    query = " OR ".join('author:"{}"'.format(h.replace('"', "")) for h in handles)
     return query_scope(ws.store, query, Scope(flt=PostFilter(platforms=(kpi.platform,))))
 
 
@@ -191,8 +204,34 @@ def measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
         if isinstance(scope, Measure):
             return scope
         posts, engagement = _totals(ws, scope, per)
+        if kind == "engagement":
+            engagement += _replies_not_counted(ws, scope, per)
         return Measure(float(engagement if kind == "engagement" else posts))
     raise UsageError(f"{kind!r} is not a KPI kind", hint=did_you_mean(kind, KINDS))
+
+
+#: How many of our posts in a window are looked at for uncounted replies.
+OWN_POSTS_CONSIDERED = 1000
+
+
+def _replies_not_counted(ws: Workspace, scope: Scope, per: Period) -> int:
+    """The replies veille stored to those of our posts that carry no count at
+    all: a platform whose posts API gives no likes, shares or comment counts
+    (LinkedIn's ``/rest/posts``, YouTube's search) still has the comments its
+    connector collects under our posts. A post with counts is left alone
+    (its comment count already holds those replies)."""
+    from veille.store.base import PostFilter
+
+    store = ws.store
+    if not hasattr(store, "replies_to"):
+        return 0
+    flt = PostFilter(since=per.since, until=per.until, platforms=scope.flt.platforms)
+    found = 0
+    for query in scope.queries:
+        for post in store.search(query, flt, limit=OWN_POSTS_CONSIDERED):
+            if post.engagement.total == 0:
+                found += len(store.replies_to(post.id))
+    return found
 
 
 def _published_from_calendar(ws: Workspace, platform: str, per: Period) -> int | None:

@@ -4,11 +4,14 @@ members acknowledge (each acknowledgement names the version read)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veille.errors import NotFound, UsageError
 from veille.plan.common import audit, check_platform, now_utc
 from veille.store.protocols.plan import Acknowledgement, Guidelines, Person
+
+if TYPE_CHECKING:
+    from veille.plan.guide import Guidelines as Rules
 
 ROLES = ("spokesperson", "channel_owner")
 ROLE_LABELS = {
@@ -78,6 +81,19 @@ def current_guidelines(state: Any) -> Guidelines | None:
     return versions[-1] if versions else None
 
 
+def current_rules(state: Any) -> Rules | None:
+    """The rules the draft checker applies from the current guidelines (the
+    ``+++`` front matter of either text: :func:`veille.plan.guide.split_rules`);
+    ``None`` when there are no guidelines or they carry no rules."""
+    from veille.plan.guide import guidelines_rules
+
+    g = current_guidelines(state)
+    if g is None:
+        return None
+    rules = guidelines_rules(g.text_en, g.text_fr)
+    return rules or None
+
+
 def set_guidelines(
     state: Any,
     text_en: str,
@@ -93,6 +109,9 @@ def set_guidelines(
             "the guidelines need an English and a French text",
             hint="Give both (--en FILE and --fr FILE), in Markdown.",
         )
+    from veille.plan.guide import guidelines_rules
+
+    guidelines_rules(text_en, text_fr)  # rules that cannot be read are refused now
     last = current_guidelines(state)
     if last and (last.text_en, last.text_fr) == (text_en, text_fr):
         return last

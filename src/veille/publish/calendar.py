@@ -57,8 +57,15 @@ def local(when: datetime, timezone: str) -> datetime:
 
 def _check(state: Any, settings: Settings, account: Any, text: str, title: str | None) -> list:
     from veille.plan.guide import check_draft
+    from veille.plan.people import current_rules
 
-    report = check_draft(account.platform, text, title=title, instance_limit=account.limit)
+    report = check_draft(
+        account.platform,
+        text,
+        title=title,
+        instance_limit=account.limit,
+        guidelines=current_rules(state),
+    )
     return [p.as_dict() for p in report.problems]
 
 

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.query.ast import (
     MAX_NESTING,
     MAX_NUMBER,
@@ -118,7 +118,11 @@ def _lex(q: str) -> list[Tok]:
     def quoted(start: int) -> tuple[str, int, int | None]:
         close = q.find('"', start + 1)
         if close < 0:
-            raise err("unclosed quote", start, 'unclosed quote: add the closing " after the phrase')
+            raise err(
+                tr("unclosed quote"),
+                start,
+                tr('unclosed quote: add the closing " after the phrase'),
+            )
         end = close + 1
         slop = None
         m = _SLOP_RE.match(q, end)
@@ -158,7 +162,9 @@ def _lex(q: str) -> list[Tok]:
                         close = j
                         break
                 if close < 0:
-                    raise err("unclosed range", m.end(), "close it with ]: likes:[10 TO 100]")
+                    raise err(
+                        tr("unclosed range"), m.end(), tr("close it with ]: likes:[10 TO 100]")
+                    )
                 out.append(
                     Tok("FIELD", i, text=m.group(1), value=q[m.end() : close + 1], end=close + 1)
                 )
@@ -174,7 +180,7 @@ def _lex(q: str) -> list[Tok]:
                 nm = _NEAR_RE.match(word)
                 assert nm is not None
                 if not nm.group(1):
-                    raise err("NEAR needs a distance", i, "write NEAR/5 (within 5 words)")
+                    raise err(tr("NEAR needs a distance"), i, tr("write NEAR/5 (within 5 words)"))
                 dist = int(nm.group(1)[:6])
                 out.append(Tok("NEAR", i, text=word, slop=dist, value=nm.group(2), end=j))
             else:
@@ -183,9 +189,9 @@ def _lex(q: str) -> list[Tok]:
                     out.append(Tok("FIELD", i, text=m.group(1), value=word[m.end() :], end=j))
                 elif m:
                     raise err(
-                        f"{m.group(1)}: needs a value",
+                        tr("%(field)s: needs a value", field=m.group(1)),
                         i,
-                        f"write {m.group(1)}:value with no space after the colon",
+                        tr("write %(field)s:value with no space after the colon", field=m.group(1)),
                     )
                 else:
                     out.append(Tok("WORD", i, text=word, end=j))
@@ -223,19 +229,21 @@ class _Parser:
 
     def parse(self) -> Node:
         if self.tok.kind == "EOF":
-            raise self.err("the query is empty", self.tok, "type at least one word")
+            raise self.err(tr("the query is empty"), self.tok, tr("type at least one word"))
         node = self.or_()
         t = self.tok
         if t.kind == "RP":
-            raise self.err("unexpected )", t, "remove it, or open the group with (")
+            raise self.err(tr("unexpected )"), t, tr("remove it, or open the group with ("))
         if t.kind != "EOF":  # pragma: no cover - every token starts an operand or ends one
-            raise self.err(f"unexpected {t.text or t.kind}", t)
+            raise self.err(tr("unexpected %(token)s", token=t.text or t.kind), t)
         return node
 
     def or_(self) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.err("the query is nested too deeply", self.tok, "remove some parentheses")
+            raise self.err(
+                tr("the query is nested too deeply"), self.tok, tr("remove some parentheses")
+            )
         items = [self.and_()]
         while self.tok.kind == "OR":
             op = self.take()
@@ -248,9 +256,9 @@ class _Parser:
         t = self.tok
         if t.kind in ("EOF", "RP", "AND", "OR", "NEAR"):
             raise self.err(
-                f"{op.text} needs something after it",
+                tr("%(op)s needs something after it", op=op.text),
                 t if t.kind != "EOF" else op,
-                f"add a word after {op.text}, or remove {op.text}",
+                tr("add a word after %(op)s, or remove %(op)s", op=op.text),
             )
 
     def starts_operand(self) -> bool:
@@ -260,9 +268,9 @@ class _Parser:
         t = self.tok
         if t.kind in ("AND", "OR", "NEAR"):
             raise self.err(
-                f"{t.text} needs something before it",
+                tr("%(op)s needs something before it", op=t.text),
                 t,
-                f"remove {t.text}, or add a word before it",
+                tr("remove %(op)s, or add a word before it", op=t.text),
             )
         items = [self.near()]
         while True:
@@ -289,18 +297,18 @@ class _Parser:
             self.need_operand(op)
             if dist is not None and (op.slop, op.value == "f") != (dist, ordered):
                 raise self.err(
-                    "a chain of NEAR needs one distance",
+                    tr("a chain of NEAR needs one distance"),
                     op,
-                    "use the same NEAR/n between all words",
+                    tr("use the same NEAR/n between all words"),
                 )
             dist, ordered = op.slop, op.value == "f"
             items.append(self.unary())
         for item in items:
             if not isinstance(item, Term | Phrase) or item.field != "any":
                 raise self.err(
-                    "NEAR joins plain words or phrases",
+                    tr("NEAR joins plain words or phrases"),
                     first_op,
-                    'use words or "phrases" on both sides of NEAR/n',
+                    tr('use words or "phrases" on both sides of NEAR/n'),
                 )
         assert dist is not None
         return Near(tuple(items), dist, ordered)  # type: ignore[arg-type]
@@ -312,10 +320,13 @@ class _Parser:
         self.nots += 1
         if self.nots > MAX_NESTING:
             raise self.err(
-                f"the query nests more than {MAX_NESTING} operators",
+                tr("the query nests more than %(max)s operators", max=MAX_NESTING),
                 t,
-                f"at most {MAX_NESTING} NOT, AND, OR or NEAR inside one another; "
-                "NOT NOT a is a: remove the ones that cancel out",
+                tr(
+                    "at most %(max)s NOT, AND, OR or NEAR inside one another; "
+                    "NOT NOT a is a: remove the ones that cancel out",
+                    max=MAX_NESTING,
+                ),
             )
         self.take()
         if t.kind == "NOT":
@@ -330,10 +341,12 @@ class _Parser:
         t = self.take()
         if t.kind == "LP":
             if self.tok.kind == "RP":
-                raise self.err("empty parentheses", t, "put words inside ( ) or remove them")
+                raise self.err(
+                    tr("empty parentheses"), t, tr("put words inside ( ) or remove them")
+                )
             node = self.or_()
             if self.tok.kind != "RP":
-                raise self.err("unclosed parenthesis", t, "add ) to close the group")
+                raise self.err(tr("unclosed parenthesis"), t, tr("add ) to close the group"))
             self.take()
             return node
         if t.kind == "PHRASE":
@@ -343,21 +356,23 @@ class _Parser:
         if t.kind == "WORD":
             return self.word(t, t.text, "any")
         if t.kind == "RP":
-            raise self.err("unexpected )", t, "remove it, or open the group with (")
+            raise self.err(tr("unexpected )"), t, tr("remove it, or open the group with ("))
         if t.kind == "EOF":
-            raise self.err("the query ends too early", t, "finish the query with a word")
+            raise self.err(tr("the query ends too early"), t, tr("finish the query with a word"))
         if t.kind == "MINUS":
-            raise self.err("- needs a word after it", t, "write -word, or -(a OR b)")
-        raise self.err(f"{t.text} needs a word before it", t)
+            raise self.err(tr("- needs a word after it"), t, tr("write -word, or -(a OR b)"))
+        raise self.err(tr("%(op)s needs a word before it", op=t.text), t)
 
     # -- leaves ---------------------------------------------------------------
 
     def phrase(self, t: Tok, text: str, slop: int | None, fld: str) -> Node:
         words = tokens(text)
         if not words:
-            raise self.err("the phrase holds no words", t, "put words between the quotes")
+            raise self.err(tr("the phrase holds no words"), t, tr("put words between the quotes"))
         if "*" in text or "?" in text:
-            self.warnings.append(f'wildcards are plain characters inside quotes: "{text}"')
+            self.warnings.append(
+                tr('wildcards are plain characters inside quotes: "%(text)s"', text=text)
+            )
         if slop is not None and len(words) > 1:
             return Near(tuple(Term(w) for w in words), slop, False, fld)
         if len(words) == 1:
@@ -367,29 +382,46 @@ class _Parser:
     def word(self, t: Tok, text: str, fld: str) -> Node:
         if text in _OPERATOR_HINTS:
             op = _OPERATOR_HINTS[text]
-            raise self.err(f"{text} is not an operator here", t, f"did you mean {op}?")
+            raise self.err(
+                tr("%(word)s is not an operator here", word=text),
+                t,
+                tr("did you mean %(op)s?", op=op),
+            )
         if fld == "any" and text[0] in "#@" and len(text) > 1:
             value = fold(text[1:])
             if not WORD_RE.fullmatch(value.replace("_", "a")):
                 raise self.err(
-                    f"{text} is not a valid {'hashtag' if text[0] == '#' else 'mention'}", t
+                    tr("%(tag)s is not a valid hashtag", tag=text)
+                    if text[0] == "#"
+                    else tr("%(tag)s is not a valid mention", tag=text),
+                    t,
                 )
             return Tag("hashtag" if text[0] == "#" else "mention", value)
         if text in ("and", "or", "not"):
             self.warnings.append(
-                f"'{text}' is searched as a word; write {text.upper()} for the operator"
+                tr(
+                    "'%(word)s' is searched as a word; write %(op)s for the operator",
+                    word=text,
+                    op=text.upper(),
+                )
             )
         near = _NEAR_TYPO_RE.fullmatch(text)
         if near:
             self.warnings.append(
-                f"'{text}' is searched as a word; did you mean NEAR/{near.group(1)}{near.group(2)}?"
+                tr(
+                    "'%(word)s' is searched as a word; did you mean %(op)s?",
+                    word=text,
+                    op=f"NEAR/{near.group(1)}{near.group(2)}",
+                )
             )
         if "*" in text or "?" in text:
             return self.wildcard(t, text, fld)
         words = tokens(text)
         if not words:
             raise self.err(
-                f"{text!r} holds no letters or digits", t, "remove it, or write the word you mean"
+                tr("%(word)r holds no letters or digits", word=text),
+                t,
+                tr("remove it, or write the word you mean"),
             )
         if len(words) == 1:
             return Term(words[0], fld)
@@ -399,15 +431,15 @@ class _Parser:
         folded = strip_elisions(fold(text))  # l'AC* is ac*, as l'ACEI is acei
         if folded[0] in "*?":
             raise self.err(
-                "a wildcard cannot start a word",
+                tr("a wildcard cannot start a word"),
                 t,
-                "wildcard cannot start a word: write at least one letter before * or ?",
+                tr("wildcard cannot start a word: write at least one letter before * or ?"),
             )
         if not re.fullmatch(r"[^\W_]+(?:[*?]+[^\W_]*)*", folded):
             raise self.err(
-                f"{text!r}: wildcards work inside one word",
+                tr("%(word)r: wildcards work inside one word", word=text),
                 t,
-                "use letters and digits with * or ?, or quote the words",
+                tr("use letters and digits with * or ?, or quote the words"),
             )
         pattern = re.sub(r"\*+", "*", folded)
         return Wildcard(pattern, fld)
@@ -418,13 +450,14 @@ class _Parser:
         if name is None:
             close = difflib.get_close_matches(raw_name.lower(), list(FIELD_NAMES), n=1)
             hint = (
-                f"did you mean {close[0]}:?"
+                tr("did you mean %(field)s:?", field=close[0])
                 if close
-                else "known fields: "
-                + ", ".join(sorted(FIELD_NAMES))
-                + "; quote it to search the text"
+                else tr(
+                    "known fields: %(fields)s; quote it to search the text",
+                    fields=", ".join(sorted(FIELD_NAMES)),
+                )
             )
-            raise self.err(f"unknown field {raw_name}:", t, hint)
+            raise self.err(tr("unknown field %(field)s:", field=raw_name), t, hint)
         value = t.value
         quoted = self.q[t.col + len(raw_name) + 1 : t.col + len(raw_name) + 2] == '"'
         if name in ("title", "text"):
@@ -434,7 +467,7 @@ class _Parser:
         if name == "raw":
             words = tokens(value)
             if not words:
-                raise self.err("raw: needs words", t, 'write raw:"CIRA"')
+                raise self.err(tr("raw: needs words"), t, tr('write raw:"CIRA"'))
             return Raw(value, tuple(words))
         if name in _NUMERIC:
             return self.range_(t, name, value)
@@ -449,9 +482,12 @@ class _Parser:
             flag = _FLAG_VALUES[name].get(value.lower())
             if flag is None:
                 raise self.err(
-                    f"{name}:{value} is not known",
+                    tr("%(field)s:%(value)s is not known", field=name, value=value),
                     t,
-                    f"use {' or '.join(f'{name}:{v}' for v in _FLAG_VALUES[name])}",
+                    tr(
+                        "use %(choices)s",
+                        choices=" or ".join(f"{name}:{v}" for v in _FLAG_VALUES[name]),
+                    ),
                 )
             return Flag(flag)
         v = fold(value.strip())
@@ -460,9 +496,9 @@ class _Parser:
         if name == "sentiment":
             if v not in _SENTIMENTS:
                 raise self.err(
-                    f"sentiment:{value} is not known",
+                    tr("sentiment:%(value)s is not known", value=value),
                     t,
-                    "use sentiment:positive, negative or neutral",
+                    tr("use sentiment:positive, negative or neutral"),
                 )
         elif name == "author":
             v = v.lstrip("@")
@@ -494,33 +530,43 @@ class _Parser:
                 )
             except ValueError:
                 raise self.err(
-                    f"{name}: {s!r} is not a whole number",
+                    tr("%(field)s: %(value)r is not a whole number", field=name, value=s),
                     t,
-                    f"write {name}:>1000 or {name}:[10 TO 100]",
+                    tr("write %(field)s:>1000 or %(field)s:[10 TO 100]", field=name),
                 ) from None
             if abs(n) > MAX_NUMBER:
                 raise self.err(
-                    f"{name}: {s[:30]} is out of range",
+                    tr("%(field)s: %(value)s is out of range", field=name, value=s[:30]),
                     t,
-                    f"numbers go from -{MAX_NUMBER} to {MAX_NUMBER}",
+                    tr("numbers go from -%(max)s to %(max)s", max=MAX_NUMBER),
                 )
             return n
 
         if v[:1] in "[{":
             m = re.fullmatch(r"([\[{])\s*(\S+)\s+TO\s+(\S+)\s*([\]}])", v)
             if not m:
-                raise self.err(f"{name}: bad range {v}", t, f"write {name}:[10 TO 100]")
+                raise self.err(
+                    tr("%(field)s: bad range %(range)s", field=name, range=v),
+                    t,
+                    tr("write %(field)s:[10 TO 100]", field=name),
+                )
             lo, hi = num(m.group(2)), num(m.group(3))
             if lo is not None and hi is not None and lo > hi:
                 raise self.err(
-                    f"{name}: the range {v} is reversed", t, f"write {name}:[{hi} TO {lo}]"
+                    tr("%(field)s: the range %(range)s is reversed", field=name, range=v),
+                    t,
+                    tr("write %(field)s:[%(low)s TO %(high)s]", field=name, low=hi, high=lo),
                 )
             return Range(name, lo, hi, m.group(1) == "[", m.group(4) == "]")
         m = re.fullmatch(r"(>=|<=|>|<|=)?(.+)", v)
         assert m is not None
         op, n = m.group(1) or "=", num(m.group(2))
         if n is None:
-            raise self.err(f"{name}: needs a number", t, f"write {name}:>1000")
+            raise self.err(
+                tr("%(field)s: needs a number", field=name),
+                t,
+                tr("write %(field)s:>1000", field=name),
+            )
         if op == ">":
             return Range(name, low=n, low_inclusive=False)
         if op == ">=":
@@ -537,7 +583,9 @@ class _Parser:
             dt = datetime.fromisoformat(text)
         except ValueError:
             raise self.err(
-                f"{value!r} is not a date", t, "write a date like since:2026-03-01"
+                tr("%(value)r is not a date", value=value),
+                t,
+                tr("write a date like since:2026-03-01"),
             ) from None
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=UTC)
@@ -547,23 +595,28 @@ class _Parser:
 def parse(text: str) -> Parsed:
     """Parse ``text``; raise :class:`QueryError` when it is not a valid query."""
     if not isinstance(text, str):
-        raise QueryError("a query must be text", query=str(text), column=1)
+        raise QueryError(tr("a query must be text"), query=str(text), column=1)
     if len(text) > MAX_LENGTH:
         raise QueryError(
-            f"the query is too long ({len(text)} characters)",
+            tr("the query is too long (%(n)s characters)", n=len(text)),
             query=text[:80],
             column=1,
-            hint=f"keep it under {MAX_LENGTH} characters, or split it into several topics",
+            hint=tr(
+                "keep it under %(max)s characters, or split it into several topics", max=MAX_LENGTH
+            ),
         )
     p = _Parser(text)
     node = p.parse()
     depth = nesting(node)
     if depth > MAX_NESTING:
         raise QueryError(
-            f"the query nests {depth} operators inside one another",
+            tr("the query nests %(depth)s operators inside one another", depth=depth),
             query=text,
             column=1,
-            hint=f"at most {MAX_NESTING} NOT, AND, OR or NEAR inside one another: "
-            "remove some parentheses or split it into several topics",
+            hint=tr(
+                "at most %(max)s NOT, AND, OR or NEAR inside one another: "
+                "remove some parentheses or split it into several topics",
+                max=MAX_NESTING,
+            ),
         )
     return Parsed(node, p.warnings)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
 
@@ -59,10 +59,13 @@ def get_topic(store: Any, name: str) -> Topic:
     """The topic ``name``; :class:`NotFound` (with the known names) when absent."""
     topic: Topic | None = store.topic(name)
     if topic is None:
-        known = ", ".join(t.name for t in list_topics(store)) or "none yet"
+        names = ", ".join(t.name for t in list_topics(store))
         raise NotFound(
-            f"no topic named {name!r}",
-            hint=f"known topics: {known}; create one with: veille topic add NAME QUERY",
+            tr("no topic named %(name)r", name=name),
+            hint=tr(
+                "known topics: %(known)s; create one with: veille topic add NAME QUERY",
+                known=names or tr("none yet"),
+            ),
         )
     return topic
 
@@ -149,6 +152,10 @@ def _posts(store: Any, pks: list[int]) -> list[Post]:
 def test_topic(store: Any, name: str, *, sample: int = 5) -> TopicTest:
     """How many stored posts the topic matches now, a sample, and the change
     from the previous version of its query."""
+    from veille.store.split import JoinedStores
+
+    if isinstance(store, JoinedStores):
+        return _test_topic_apart(store, name, sample=sample)
     topic = get_topic(store, name)
     now = _matching_pks(store, topic.query)
     result = TopicTest(topic, len(now), store.search(topic.query, limit=sample))
@@ -165,6 +172,32 @@ def test_topic(store: Any, name: str, *, sample: int = 5) -> TopicTest:
     return result
 
 
+def _test_topic_apart(store: Any, name: str, *, sample: int) -> TopicTest:
+    """:func:`test_topic` where the posts are in another backend than the
+    topics: the posts store has no keys to compare, so the posts gained and
+    lost are those of "now AND NOT before" and "before AND NOT now" (the
+    samples newest first)."""
+    from veille.query.ast import And, Not
+
+    topic = get_topic(store, name)
+    now = compile_query(topic.query).ast
+    result = TopicTest(
+        topic, int(store.count_matches(now)), store.search(topic.query, limit=sample)
+    )
+    history = versions(store, name)
+    if len(history) > 1:
+        prev = history[-2]
+        before = compile_query(prev.query).ast
+        gained, lost = And((now, Not(before))), And((before, Not(now)))
+        result.previous = prev
+        result.previous_count = int(store.count_matches(before))
+        result.gained_count = int(store.count_matches(gained))
+        result.lost_count = int(store.count_matches(lost))
+        result.gained = store.search(gained, limit=sample) if sample else []
+        result.lost = store.search(lost, limit=sample) if sample else []
+    return result
+
+
 test_topic.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
 
 
@@ -175,12 +208,20 @@ class Preview:
     query: Query
     count: int
     sample: list[Post] = field(default_factory=list)
+    #: True when counting stopped at ``count``: more posts than that match.
+    more: bool = False
 
 
-def preview_query(store: Any, text: str, *, sample: int = 5) -> Preview:
+def preview_query(store: Any, text: str, *, sample: int = 5, at_most: int | None = None) -> Preview:
     """Test ``text`` against the stored posts before saving it as a topic
-    (a :class:`~veille.query.QueryError` when it does not parse)."""
+    (a :class:`~veille.query.QueryError` when it does not parse). With
+    ``at_most``, a count that reads the posts one by one stops past it
+    (``more``: "more than ``at_most``")."""
     q = compile_query(text)
     found: list[Post] = store.search(q, limit=sample) if sample else []
-    count = len(found) if len(found) < sample else int(store.count_matches(q))
+    if len(found) < sample:
+        return Preview(q, len(found), found)
+    count = int(store.count_matches(q, at_most=at_most))
+    if at_most is not None and count == at_most + 1:
+        return Preview(q, at_most, found, more=True)
     return Preview(q, count, found)

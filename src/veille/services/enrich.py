@@ -48,8 +48,21 @@ def correct_sentiment(store: Store, post_id: str, label: str, *, who: str = "use
     now = datetime.now(UTC).replace(microsecond=0)
     score = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}[label]
     sentiment = Sentiment(label, score, 1.0, "user")  # type: ignore[arg-type]
-    with store.transaction() as tx:
-        done = tx.correct_sentiment(post_id, sentiment, by=who, at=now)
+    from veille.store.split import JoinedStores
+
+    if isinstance(store, JoinedStores):
+        # Posts and state in two backends: the post's label first (a repeat
+        # sets it again), then the correction in the state.
+        if store.posts.get_post(post_id) is None:
+            raise NotFound(
+                f"no post with id {post_id!r}", hint="Post ids look like platform:native_id."
+            )
+        store.posts.set_sentiment(post_id, sentiment)
+        with store.state.transaction() as tx:
+            done = tx.correct_sentiment(post_id, sentiment, by=who, at=now)
+    else:
+        with store.transaction() as tx:
+            done = tx.correct_sentiment(post_id, sentiment, by=who, at=now)
     if done is None:
         raise NotFound(
             f"no post with id {post_id!r}", hint="Post ids look like platform:native_id."

@@ -29,7 +29,10 @@ POST_BATCH = 2000
 PAGE = 5000
 # Tables that others point at first (foreign keys); the rest alphabetically,
 # retried after the others when a key they point at is not there yet.
-FIRST = ("sources", "topics", "alerts", "source_health", "topic_versions", "deliveries")
+FIRST = (
+    "sources", "topics", "alerts", "source_health", "topic_versions", "deliveries",
+    "inbox_items", "plan_guidelines",
+)  # fmt: skip
 
 Progress = Callable[[str, int], None]
 

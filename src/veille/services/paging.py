@@ -26,17 +26,24 @@ from veille.store.base import PostFilter, PostStore
 
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000
+#: Matches counted at most where counting reads the posts themselves (a filter
+#: on metadata: ``lang:fr``, a platform): past it, the total says "more than".
+#: A count of the full-text index alone (words, dates) is exact whatever its size.
+MAX_COUNT = 10_000
 
 
 @dataclass(frozen=True)
 class SearchPage:
-    """One page of hits; ``total`` is ``None`` when counting was skipped."""
+    """One page of hits; ``total`` is ``None`` when counting was skipped, and
+    a lower bound when ``total_exact`` is false (more than ``total`` match:
+    counting stopped at :data:`MAX_COUNT`)."""
 
     query: Query
     hits: list[Hit]
     total: int | None
     next_cursor: str | None
     page: int | None
+    total_exact: bool = True
 
 
 class BadCursor(UsageError):
@@ -124,12 +131,15 @@ def search_page(
     window = found[skip : skip + limit]
     hits = [Hit(p, tuple(q.spans(p))) for p in window]
     total: int | None = None
+    exact = True
     if count:
         if cursor is None and page in (None, 1) and not more:
             total = len(hits)  # the first page holds every match
         else:
             # The total counts every match of the search, not those after the cursor.
-            total = posts.count_matches(q, base)
+            total = posts.count_matches(q, base, at_most=MAX_COUNT)
+            if total == MAX_COUNT + 1:
+                total, exact = MAX_COUNT, False
     next_cursor = None
     if more and window:
         if sort == "newest":
@@ -140,4 +150,4 @@ def search_page(
             next_cursor = _encode({"s": sort, "t": last, "n": same})
         elif skip + limit <= MAX_OFFSET:
             next_cursor = _encode({"s": sort, "o": skip + limit})
-    return SearchPage(q, hits, total, next_cursor, page)
+    return SearchPage(q, hits, total, next_cursor, page, exact)

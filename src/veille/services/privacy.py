@@ -6,6 +6,14 @@ and an age after which raw payloads are emptied (``raw_days``); anyone can ask
 to be forgotten (:func:`erase_author`: their posts and every copy veille made
 of them); exports can name authors by pseudonyms (:func:`pseudonymizer`).
 Each erasure is logged, naming the person only by a keyed hash.
+
+Where one backend keeps posts and state (SQLite) an erasure is one
+transaction. A split workspace (posts in ClickHouse or behind ``veille+http``,
+state in PostgreSQL) forgets in steps that can be run again: the state's
+copies of the person's posts first, then the posts themselves, then the log
+entry. A step that fails leaves the posts in place, so running the command
+again finds them and finishes the work; the log says it was done only when
+it was.
 """
 
 from __future__ import annotations
@@ -63,17 +71,32 @@ def subject_of(store: Any, handle: str, platform: str | None) -> str:
     return pseudonym(store.privacy_key(), "a", platform or "*", handle)
 
 
+def _add(into: dict[str, int], more: dict[str, int]) -> None:
+    for name, n in more.items():
+        into[name] = into.get(name, 0) + n
+
+
+def _split(workspace: Any) -> tuple[Any, Any] | None:
+    """``(posts, state)`` when two backends keep them, else ``None``."""
+    posts, state = workspace.posts, workspace.state
+    return None if posts is state else (posts, state)
+
+
 def erase_author(workspace: Any, handle: str, platform: str | None = None) -> ErasureReport:
     """Forget ``handle`` (on ``platform``, or everywhere): their posts, raw
-    payloads, filings, story keys, outbox rows, per-author aggregates, quarantined
-    items, and their entries in the Atom feeds that alerts write."""
+    payloads, filings, story keys, outbox rows, per-author aggregates, inbox
+    items, quarantined items, and their entries in the Atom feeds that alerts write."""
     handle = handle.strip().lstrip("@")
     if not handle:
         raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
-    store = workspace.store
-    report: ErasureReport = store.erase_author(
-        handle, platform, subject=subject_of(store, handle, platform)
-    )
+    split = _split(workspace)
+    if split is None:
+        store = workspace.posts
+        report: ErasureReport = store.erase_author(
+            handle, platform, subject=subject_of(store, handle, platform)
+        )
+    else:
+        report = _erase_split(*split, handle, platform)
     removed = 0
     for name in report.atom_files:
         path = Path(name).expanduser()
@@ -81,6 +104,27 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
         removed += _drop_atom_entries(path, set(report.post_ids))
     report.removed["atom_entries"] = removed
     return report
+
+
+def _erase_split(posts: Any, state: Any, handle: str, platform: str | None) -> ErasureReport:
+    subject = subject_of(state, handle, platform)
+    removed: dict[str, int] = {}
+    ids = posts.author_post_ids(handle, platform)
+    _add(removed, state.forget_posts(ids, rekey=True))
+    _add(removed, state.forget_author(handle, platform))
+    done: ErasureReport = posts.erase_author_posts(handle, platform)
+    # Posts stored between the two reads (a collector still running).
+    late = sorted(set(done.post_ids) - set(ids))
+    if late:
+        _add(removed, state.forget_posts(late, rekey=True))
+    _add(removed, done.removed)
+    state.log_erasure("author", platform, subject, done.posts, removed)
+    return ErasureReport(
+        posts=done.posts,
+        removed=removed,
+        post_ids=sorted(set(ids) | set(done.post_ids)),
+        atom_files=state.atom_files(),
+    )
 
 
 def _drop_atom_entries(path: Path, post_ids: set[str]) -> int:
@@ -114,18 +158,34 @@ def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureRe
     if not settings.retention_days and not settings.raw_days:
         return None
     now = now or datetime.now(UTC)
-    store = workspace.store
+    split = _split(workspace)
+    posts = workspace.posts
     report = ErasureReport()
     if settings.retention_days:
-        report = store.purge_posts_before(now - timedelta(days=settings.retention_days))
+        cutoff = now - timedelta(days=settings.retention_days)
+        report = _purge_split(*split, cutoff) if split else posts.purge_posts_before(cutoff)
     if settings.raw_days:
-        report.removed["raw_payloads"] = store.drop_raw_before(
+        report.removed["raw_payloads"] = posts.drop_raw_before(
             now - timedelta(days=settings.raw_days)
         )
     return report
 
 
+def _purge_split(posts: Any, state: Any, cutoff: datetime, batch: int = 2000) -> ErasureReport:
+    removed: dict[str, int] = {}
+    after = ""
+    while ids := posts.post_ids_before(cutoff, after=after, limit=batch):
+        _add(removed, state.forget_posts(ids, rekey=False))
+        after = ids[-1]
+    done: ErasureReport = posts.delete_posts_before(cutoff, batch=batch)
+    _add(removed, done.removed)
+    _add(removed, state.forget_before(cutoff))
+    if done.posts:
+        state.log_erasure("retention", None, cutoff.date().isoformat(), done.posts, removed)
+    return ErasureReport(posts=done.posts, removed=removed)
+
+
 def erasure_log(workspace: Any, limit: int = 100) -> list[Erasure]:
     """What was forgotten, newest first."""
-    log: list[Erasure] = workspace.store.erasures(limit)
+    log: list[Erasure] = workspace.state.erasures(limit)
     return log

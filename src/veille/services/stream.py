@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.query import Query, compile_query
 from veille.query.ast import And, Field, Node, Or, Range
 from veille.query.evaluate import compile_node
@@ -102,8 +102,12 @@ def post_filter(req: StreamRequest, timezone: str) -> PostFilter:
     """The request's platforms, languages and days as plain filters."""
     if req.since and req.until and req.until < req.since:
         raise UsageError(
-            f"the date range {req.since}..{req.until} ends before it starts",
-            hint="Choose a 'to' date on or after the 'from' date.",
+            tr(
+                "the date range %(since)s..%(until)s ends before it starts",
+                since=req.since,
+                until=req.until,
+            ),
+            hint=tr("Choose a 'to' date on or after the 'from' date."),
         )
     tz = ZoneInfo(timezone)
     return PostFilter(
@@ -126,7 +130,8 @@ def stream_query(ws: Workspace, req: StreamRequest) -> Query:
     for s in req.sentiments:
         if s not in SENTIMENTS:
             raise UsageError(
-                f"sentiment {s!r} is unknown", hint="Use positive, negative or neutral."
+                tr("sentiment %(sentiment)r is unknown", sentiment=s),
+                hint=tr("Use positive, negative or neutral."),
             )
     if req.sentiments and set(req.sentiments) != set(SENTIMENTS):
         fields: list[Node] = [Field("sentiment", s) for s in req.sentiments]
@@ -151,7 +156,8 @@ def _cursor(text: str) -> tuple[int, int] | None:
         return int(head), int(tail or 0)
     except ValueError:
         raise UsageError(
-            f"page {text!r} is not a page of this stream", hint="Start again from the first page."
+            tr("page %(page)r is not a page of this stream", page=text),
+            hint=tr("Start again from the first page."),
         ) from None
 
 
@@ -163,14 +169,16 @@ def _next_cursor(posts: list[Post], before: tuple[int, int] | None) -> str:
     return f"{last}.{same}"
 
 
-def count_matches(ws: Workspace, req: StreamRequest) -> int:
-    """How many posts the stream holds in all (reads every match: on a large
-    workspace, seconds; the page shows its posts first and the count after)."""
+def count_matches(ws: Workspace, req: StreamRequest, *, at_most: int | None = None) -> int:
+    """How many posts the stream holds in all (may read every match: on a
+    large workspace, seconds; the page shows its posts first and the count
+    after). With ``at_most``, ``at_most + 1`` means "more than ``at_most``"
+    (see :meth:`veille.store.protocols.search.SearchPosts.count_matches`)."""
     q = stream_query(ws, req)
     flt = post_filter(req, ws.settings.workspace.timezone)
     if q.ast == EVERY_POST:  # no query: the plain count is an index's
         return ws.posts.count_posts(flt)
-    return ws.posts.count_matches(q, flt)
+    return ws.posts.count_matches(q, flt, at_most=at_most)
 
 
 def stream_page(ws: Workspace, req: StreamRequest, *, count: bool = False) -> StreamPage:
@@ -179,7 +187,10 @@ def stream_page(ws: Workspace, req: StreamRequest, *, count: bool = False) -> St
     so a page reads only its own posts however deep it is; the other orders
     read from the first match and stop at :data:`MAX_PAGES` pages."""
     if req.sort not in SORTS:
-        raise UsageError(f"unknown order {req.sort!r}", hint=f"Use {', '.join(SORTS)}.")
+        raise UsageError(
+            tr("unknown order %(sort)r", sort=req.sort),
+            hint=tr("Use %(sorts)s.", sorts=", ".join(SORTS)),
+        )
     q = stream_query(ws, req)
     flt = post_filter(req, ws.settings.workspace.timezone)
     n = max(1, min(req.per_page, 200))

@@ -1,6 +1,7 @@
 """A simulated Graph API for one organization's Page: ``/{page}/posts`` and
 ``/{post-id}/comments`` with ``since``, ``limit``, cursor ``paging`` and the
-``X-Page-Usage`` header. Needs the bearer :data:`PAGE_TOKEN`."""
+``X-Page-Usage`` header, and the Page itself (``/{page}?fields=…``:
+``followers_count``, ``fan_count``). Needs the bearer :data:`PAGE_TOKEN`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from veille.sim.social import brand_page
 PLATFORM = "facebook"
 PAGE_ID = "104857600123456"
 PAGE_TOKEN = "sim-facebook-page-token"
+PAGE_USERNAME = "lumio"
+#: The Page's followers and likes (``followers_count``, ``fan_count``).
+FOLLOWERS = 48_210
+FANS = 45_987
 
 
 def _time(post: Post) -> str:
@@ -112,7 +117,7 @@ def _since(req: Request) -> int:
 def _posts(req: Request) -> Reply:
     if req.token != PAGE_TOKEN:
         return _error(400, "Invalid OAuth access token - Cannot parse access token", 190)
-    if req.match["page"] not in (PAGE_ID, "lumio"):
+    if req.match["page"] not in (PAGE_ID, PAGE_USERNAME):
         return _error(
             404,
             f"Unsupported get request. Object with ID '{req.match['page']}' does not exist",
@@ -145,9 +150,39 @@ def _comments(req: Request) -> Reply:
     return _error(404, "Object does not exist", 100)
 
 
+def _page(req: Request) -> Reply:
+    """The Page node: the fields asked for (``id`` always), as the Graph API
+    answers ``/{page}?fields=…``."""
+    from veille.sim.generate import BRAND
+
+    if req.token != PAGE_TOKEN:
+        return _error(400, "Invalid OAuth access token - Cannot parse access token", 190)
+    if req.match["page"] not in (PAGE_ID, PAGE_USERNAME):
+        return _error(
+            404,
+            f"Unsupported get request. Object with ID '{req.match['page']}' does not exist",
+            100,
+        )
+    node = {
+        "id": PAGE_ID,
+        "name": BRAND,
+        "username": PAGE_USERNAME,
+        "followers_count": FOLLOWERS,
+        "fan_count": FANS,
+    }
+    wanted = [f.strip() for f in (req.arg("fields") or "name").split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in node]
+    if unknown:
+        return _error(
+            400, f"(#100) Tried accessing nonexisting field ({unknown[0]}) on node type (Page)", 100
+        )
+    return Reply.json({"id": PAGE_ID, **{f: node[f] for f in wanted}})
+
+
 def routes() -> list[Route]:
     prefix = r"(?:/v\d+\.\d+)?"
     return [
+        Route("GET", prefix + r"/(?P<page>[^/_]+)", _page),
         Route("GET", prefix + r"/(?P<page>[^/_]+)/posts", _posts),
         Route("GET", prefix + r"/(?P<post>\d+_\d+)/comments", _comments),
     ]

@@ -1,7 +1,8 @@
 """A simulated LinkedIn Community Management API for one organization:
 ``/rest/posts?q=author`` and ``/rest/socialActions/{urn}/comments``, Rest.li
-``start``/``count`` paging; needs :data:`TOKEN` and the ``LinkedIn-Version``
-header."""
+``start``/``count`` paging, the organization by id or by vanity name, and its
+follower count (``/rest/networkSizes/{urn}``); needs :data:`TOKEN` and the
+``LinkedIn-Version`` header."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ PLATFORM = "linkedin"
 ORG_ID = "2414183"
 ORG = f"urn:li:organization:{ORG_ID}"
 TOKEN = "sim-linkedin-token"
+#: The organization page's followers (``networkSizes`` ``firstDegreeSize``).
+FOLLOWERS = 12_345
 
 
 def _ms(post: Post) -> int:
@@ -136,24 +139,55 @@ def _comments(req: Request) -> Reply:
     return Reply.json({"status": 404, "message": "Not Found"}, status=404)
 
 
-def _organization(req: Request) -> Reply:
-    """The Organization Lookup API: the name a post's author URN stands for."""
+def organization_json() -> dict[str, Any]:
     from veille.sim.generate import BRAND
 
+    return {"id": int(ORG_ID), "localizedName": BRAND, "vanityName": BRAND.lower(),
+            "name": {"localized": {"fr_CA": BRAND, "en_US": BRAND}}}  # fmt: skip
+
+
+def _organization(req: Request) -> Reply:
+    """The Organization Lookup API: the name a post's author URN stands for."""
     problem = _check(req)
     if problem:
         return problem
     if req.match["id"] != ORG_ID:
         return Reply.json({"status": 404, "message": "Not Found"}, status=404)
-    return Reply.json(
-        {"id": int(ORG_ID), "localizedName": BRAND, "vanityName": BRAND.lower(),
-         "name": {"localized": {"fr_CA": BRAND, "en_US": BRAND}}}
-    )  # fmt: skip
+    return Reply.json(organization_json())
+
+
+def _organizations(req: Request) -> Reply:
+    """The vanity name finder (``?q=vanityName&vanityName=…``): the
+    organizations with that vanity name (none, or this one)."""
+    problem = _check(req)
+    if problem:
+        return problem
+    if req.arg("q") != "vanityName" or not req.arg("vanityName"):
+        return Reply.json(
+            {"status": 400, "message": "Invalid query parameters passed to request"}, status=400
+        )
+    org = organization_json()
+    found = [org] if (req.arg("vanityName") or "").lower() == org["vanityName"] else []
+    return Reply.json({"paging": {"start": 0, "count": 10, "links": []}, "elements": found})
+
+
+def _network_size(req: Request) -> Reply:
+    """The organization's follower count (``edgeType=COMPANY_FOLLOWED_BY_MEMBER``)."""
+    problem = _check(req)
+    if problem:
+        return problem
+    if req.arg("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER":
+        return Reply.json({"status": 400, "message": "Invalid edgeType"}, status=400)
+    if unquote(req.match["urn"]) != ORG:
+        return Reply.json({"status": 404, "message": "Not Found"}, status=404)
+    return Reply.json({"firstDegreeSize": FOLLOWERS})
 
 
 def routes() -> list[Route]:
     return [
         Route("GET", r"/rest/organizations/(?P<id>\d+)", _organization),
+        Route("GET", r"/rest/organizations", _organizations),
+        Route("GET", r"/rest/networkSizes/(?P<urn>[^/]+)", _network_size),
         Route("GET", r"/rest/posts", _posts),
         Route("GET", r"/rest/socialActions/(?P<urn>[^/]+)/comments", _comments),
     ]

@@ -1,4 +1,7 @@
-"""A simulated YouTube Data API v3: ``search.list`` and ``commentThreads.list``.
+"""A simulated YouTube Data API v3: ``search.list``, ``commentThreads.list``
+and ``channels.list`` (a channel by ``id`` or ``forHandle``, with its
+``statistics``: subscribers are the author's followers, videos those
+published by now).
 
 Top-level generated ``youtube`` posts are videos; replies to them are top-level
 comments. Requests need ``key``; ``pageToken``/``nextPageToken`` page newest
@@ -165,8 +168,69 @@ def _comments(req: Request) -> Reply:
     return _page(req, "youtube#commentThreadListResponse", threads)
 
 
+def channel_json(post: Post, videos: int) -> dict[str, Any]:
+    """A ``youtube#channel`` resource (``snippet`` and ``statistics``) for the
+    author of ``post``."""
+    cid = channel_id(post)
+    return {
+        "kind": "youtube#channel",
+        "etag": hashlib.md5(cid.encode()).hexdigest()[:27],
+        "id": cid,
+        "snippet": {
+            "title": post.author.name or post.author.handle,
+            "description": "",
+            "customUrl": "@" + post.author.handle.lower(),
+            "publishedAt": "2015-01-01T00:00:00Z",
+        },
+        "statistics": {
+            "viewCount": str((post.author.followers or 0) * 40),
+            "subscriberCount": str(post.author.followers or 0),
+            "hiddenSubscriberCount": False,
+            "videoCount": str(videos),
+        },
+    }
+
+
+def _channels(req: Request) -> Reply:
+    if req.arg("key") != API_KEY:
+        return _error(400, "keyInvalid", "API key not valid. Please pass a valid API key.")
+    if not req.arg("part"):
+        return _error(400, "required", "Required parameter: part")
+    wanted_id = req.arg("id")
+    wanted_handle = (req.arg("forHandle") or "").lstrip("@").lower()
+    if not wanted_id and not wanted_handle:
+        return _error(
+            400,
+            "missingRequiredParameter",
+            "No filter selected. Expected one of: forHandle, id, mine, forUsername, ...",
+        )
+    found = next(
+        (
+            p
+            for p in req.world.by_platform.get(PLATFORM, [])
+            if (wanted_id and channel_id(p) == wanted_id)
+            or (wanted_handle and p.author.handle.lower() == wanted_handle)
+        ),
+        None,
+    )
+    body: dict[str, Any] = {
+        "kind": "youtube#channelListResponse",
+        "etag": "sim",
+        "pageInfo": {"totalResults": 1 if found else 0, "resultsPerPage": 5},
+    }
+    if found is not None:  # YouTube leaves "items" out when nothing matches
+        videos = [
+            p
+            for p in req.world.visible(platform=PLATFORM, author=found.author.handle)
+            if p.parent_id is None
+        ]
+        body["items"] = [channel_json(found, len(videos))]
+    return Reply.json(body)
+
+
 def routes() -> list[Route]:
     return [
+        Route("GET", r"/youtube/v3/channels", _channels),
         Route("GET", r"/youtube/v3/search", _search),
         Route("GET", r"/youtube/v3/commentThreads", _comments),
     ]

@@ -188,6 +188,12 @@ def _activity_url(urn: str) -> str:
     return f"https://www.linkedin.com/feed/update/{urn}/"
 
 
+def _comment_url(target: str, comment_urn: str) -> str:
+    """A comment's own permalink (its post's, with ``commentUrn``): with the
+    post's URL alone a comment was taken for its post and stored over it."""
+    return f"{_activity_url(target)}?commentUrn={quote(comment_urn, safe='')}"
+
+
 def _author(urn: str, decoration: Any, fallback: str) -> Author:
     """An author from a URN and, when the body has it, LinkedIn's decoration
     of that URN: an organization's ``localizedName``/``vanityName``, a
@@ -250,7 +256,7 @@ def _comment(raw: Mapping[str, Any]) -> Post:
         platform=PLATFORM,
         native_id=urn,
         text=str((raw.get("message") or {}).get("text") or ""),
-        url=_activity_url(target) if target else None,
+        url=_comment_url(target, urn) if target else None,
         published_at=from_unix(as_int(created["time"]) / 1000),
         author=_author(actor, raw.get("actor~"), "member"),
         engagement=Engagement(likes=as_int(likes), replies=as_int(replies)),

@@ -32,10 +32,15 @@ from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.collection import CollectionState, CollectionStateTx
 from veille.store.protocols.enrich import EnrichState, EnrichStateTx
-from veille.store.protocols.inbox import InboxState, InboxStateTx
+from veille.store.protocols.inbox import InboxPosts, InboxState, InboxStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
 from veille.store.protocols.plan import PlanState, PlanStateTx
-from veille.store.protocols.privacy import PrivacyState, PrivacyStateTx
+from veille.store.protocols.privacy import (
+    PrivacyPosts,
+    PrivacyState,
+    PrivacyStateTx,
+    PrivacyStore,
+)
 from veille.store.protocols.search import SearchPosts, SearchPostsTx
 from veille.store.protocols.sources import SourceState, SourceStateTx
 from veille.store.protocols.topics import TopicState, TopicStateTx
@@ -121,7 +126,7 @@ class StoreTransaction(PostStoreTx, StateStoreTx, PrivacyStateTx, Protocol):
 
 
 @runtime_checkable
-class PostStore(AnalyticsPosts, IngestPosts, SearchPosts, Protocol):
+class PostStore(AnalyticsPosts, InboxPosts, IngestPosts, PrivacyPosts, SearchPosts, Protocol):
     """Where posts are kept: upserts, reads, search, aggregations, exports."""
 
     def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:
@@ -157,6 +162,7 @@ class StateStore(
     EnrichState,
     InboxState,
     PlanState,
+    PrivacyState,
     SourceState,
     TopicState,
     Protocol,
@@ -171,12 +177,12 @@ class StateStore(
 
 
 @runtime_checkable
-class Store(PostStore, StateStore, PrivacyState, Protocol):
+class Store(PostStore, StateStore, PrivacyStore, Protocol):
     """Posts and state in one backend (SQLite: one file), so one transaction
     covers both. Code written before the split uses it through
     ``Workspace.store``; new code takes a :class:`PostStore` or a
-    :class:`StateStore`. Forgetting (:class:`PrivacyState`) spans both (a
-    person's posts and every copy in filings, outbox and clusters), so it is
-    declared here, over the one backend that holds both."""
+    :class:`StateStore`. Forgetting in one transaction (:class:`PrivacyStore`)
+    spans both, so it is declared here; a split workspace forgets through
+    each store's part in turn (:mod:`veille.services.privacy`)."""
 
     def transaction(self) -> AbstractContextManager[StoreTransaction]: ...

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from veille.errors import ConfigError
 from veille.store.base import PostStore
 from veille.store.protocols.analytics import AnalyticsPosts
 from veille.store.protocols.search import SearchPosts
@@ -33,6 +34,13 @@ def _declared(*protocols: type) -> frozenset[str]:
 # queries, which are state; ``close`` is each store's own.
 POST_NAMES = _declared(PostStore, AnalyticsPosts, SearchPosts) - {"rules_version", "close"}
 
+# Calls that change posts and state together, which two backends cannot do in
+# one transaction: refused through a JoinedStores rather than half done (an
+# erasure that forgot the state's copy of a person would be worse than none:
+# veille.services.privacy forgets through each store's part in turn).
+# State-only writes go through ``Workspace.state.transaction()``.
+JOINT_NAMES = frozenset({"transaction", "erase_author", "purge_posts_before"})
+
 
 class JoinedStores:
     """One object over a posts store and a state store (see the module docstring)."""
@@ -42,6 +50,11 @@ class JoinedStores:
         self.state = state
 
     def __getattr__(self, name: str) -> Any:
+        if name in JOINT_NAMES:
+            raise ConfigError(
+                f"{name} needs posts and state in one store (a transaction over both)",
+                hint="Set [store] posts and state to the same URL, or run it where they are.",
+            )
         target = self.posts if name in POST_NAMES else self.state
         return getattr(target, name)
 
@@ -52,3 +65,55 @@ class JoinedStores:
 def joined(posts: Any, state: Any) -> Any:
     """``posts`` itself when one backend keeps both, else a :class:`JoinedStores`."""
     return posts if posts is state else JoinedStores(posts, state)
+
+
+# Writes the ingest stages make in the state transaction that the posts store
+# needs as well when it is another backend: its aggregations read a post's
+# cluster (top stories, trends count stories) and a topic's filings (a topic's
+# volume, share of voice) where the posts are.
+ECHOED = ("set_clusters", "file_posts")
+
+
+def takes(posts: Any, name: str) -> bool:
+    """Whether the posts store takes the :data:`ECHOED` write ``name``. Topic
+    filings only where it says it keeps those of topics held elsewhere
+    (``keeps_topic_filings``: chDB, ClickHouse, a served store): a SQLite
+    posts file ties its filings to its own topics table."""
+    return name != "file_posts" or bool(getattr(posts, "keeps_topic_filings", False))
+
+
+def write_to_posts(posts: Any, name: str, rows: Any) -> None:
+    """``posts.<name>(rows)``, in a transaction of its own where the store
+    takes such writes only inside one (SQLite); nothing where it does not
+    take them (:func:`takes`)."""
+    if not rows or not takes(posts, name):
+        return
+    opener = getattr(posts, "transaction", None)
+    if opener is not None:
+        with opener() as tx:
+            getattr(tx, name)(rows)
+    else:
+        getattr(posts, name)(rows)
+
+
+class EchoTx:
+    """The state transaction the ingest stages write to when posts are in
+    another backend: :data:`ECHOED` writes also go to the posts store, at
+    once, before the state commits. They are idempotent, so a state
+    transaction that fails and is run again (a held batch) repeats them
+    harmlessly."""
+
+    def __init__(self, tx: Any, posts: Any) -> None:
+        self._tx = tx
+        self._posts = posts
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._tx, name)
+        if name not in ECHOED:
+            return found
+
+        def both(rows: Any) -> Any:
+            write_to_posts(self._posts, name, rows)
+            return found(rows)
+
+        return both

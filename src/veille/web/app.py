@@ -49,7 +49,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veille.config import Settings
 from veille.errors import NotFound, VeilleError
-from veille.web.deps import csrf_protect, is_api, render
+from veille.web.deps import csrf_protect, is_api, render, translator
 from veille.web.i18n import load_translations
 from veille.web.security import SecurityHeaders
 from veille.workspace import Workspace
@@ -57,7 +57,7 @@ from veille.workspace import Workspace
 ROUTE_MODULES: tuple[str, ...] = (
     "auth", "users", "settings",
     "dashboard", "stream", "topics", "alerts", "sources", "influencers", "trends",
-    "reports", "feeds", "plan", "calendar", "inbox", "api",
+    "reports", "feeds", "plan", "calendar", "inbox_setup", "inbox", "api",
 )  # fmt: skip
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -166,11 +166,17 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(VeilleError)
     async def veille_error(request: Request, exc: VeilleError) -> Response:
         status = 404 if isinstance(exc, NotFound) else 400
-        return _error(request, status, exc.message, exc.hint)
+        if is_api(request):
+            return _error(request, status, exc.message, exc.hint)
+        _ = translator(request)  # a page: in the reader's language
+        return _error(request, status, _(exc.message), _(exc.hint) if exc.hint else None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if is_api(request):
             return JSONResponse({"detail": exc.errors()}, status_code=422)
         fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
-        return _error(request, 422, f"the form is incomplete or malformed: {fields}")
+        _ = translator(request)
+        return _error(
+            request, 422, _("the form is incomplete or malformed: %(fields)s", fields=fields)
+        )

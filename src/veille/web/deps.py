@@ -29,6 +29,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from veille import i18n as fmt
+from veille.errors import Text, translated
 from veille.services import users as users_service
 from veille.services.users import User, check_role
 from veille.store.base import PostStore, StateStore
@@ -238,10 +239,16 @@ def lang(request: Request) -> str:
 
 
 def translator(request: Request) -> Callable[..., str]:
-    """``_("text %(name)s", name=…)``: the translation, filled in."""
+    """``_("text %(name)s", name=…)``: the translation, filled in; ``_(exc.message)``
+    translates an error's text made by :func:`veille.errors.tr` (and leaves
+    another error's text as it is)."""
     tr = request.app.state.translations[lang(request)]
 
     def gettext(message: str, **values: Any) -> str:
+        if isinstance(message, Text):  # an error's message or hint (veille.errors.tr)
+            return translated(message, tr.gettext)
+        if not isinstance(message, str):  # a template's missing value
+            return str(message)
         text = str(tr.gettext(message))
         return text % values if values else text
 

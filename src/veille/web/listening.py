@@ -23,7 +23,7 @@ from typing import Any
 from fastapi import Request
 from markupsafe import Markup
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.query.highlight import field_spans, highlight
 from veille.services.search import Hit
 
@@ -117,9 +117,14 @@ class ChartCache:
 
 
 def charts(request: Request) -> ChartCache:
-    cache = getattr(request.app.state, "listening_charts", None)
+    return app_charts(request.app)
+
+
+def app_charts(app: Any) -> ChartCache:
+    """The app's :class:`ChartCache` (outside a request: a warm-up)."""
+    cache = getattr(app.state, "listening_charts", None)
     if cache is None:
-        cache = request.app.state.listening_charts = ChartCache()
+        cache = app.state.listening_charts = ChartCache()
     return cache
 
 
@@ -174,9 +179,14 @@ class Recent:
 
 def recent(request: Request, name: str) -> Recent:
     """The app's :class:`Recent` answers called ``name``."""
-    holder = getattr(request.app.state, "listening_recent", None)
+    return app_recent(request.app, name)
+
+
+def app_recent(app: Any, name: str) -> Recent:
+    """:func:`recent` outside a request (a warm-up)."""
+    holder = getattr(app.state, "listening_recent", None)
     if holder is None:
-        holder = request.app.state.listening_recent = {}
+        holder = app.state.listening_recent = {}
     found = holder.get(name)
     if found is None:
         found = holder[name] = Recent()
@@ -192,21 +202,25 @@ def many(request: Request, name: str) -> tuple[str, ...]:
 
 
 def day(value: str | None, label: str) -> date | None:
-    """A ``YYYY-MM-DD`` form value as a date (``None`` when empty)."""
+    """A ``YYYY-MM-DD`` form value as a date (``None`` when empty); ``label``
+    names the field in the error (a :func:`~veille.errors.tr` text to have it
+    translated)."""
     if not value:
         return None
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise UsageError(
-            f"{label} {value!r} is not a date", hint="Write it as YYYY-MM-DD, e.g. 2026-03-01."
+            tr("%(label)s: %(value)r is not a date", label=label, value=value),
+            hint=tr("Write it as YYYY-MM-DD, e.g. 2026-03-01."),
         ) from None
 
 
 def error_text(exc: Exception, gettext: Callable[..., str]) -> tuple[str, str | None]:
     """``(message, hint)`` of a user's error, as the page shows it."""
     message = getattr(exc, "message", str(exc))
-    return message, getattr(exc, "hint", None)
+    hint = getattr(exc, "hint", None)
+    return gettext(message), gettext(hint) if hint else None
 
 
 # -- the topic-or-query and period form of the analytics pages ----------------------

@@ -46,6 +46,17 @@ def url_of(sock: socket.socket) -> str:
 def _server(app: Any, sock: socket.socket, log_level: str) -> Any:
     import uvicorn
 
+    from veille.web.routes.stream import stop_event
+
+    class Server(uvicorn.Server):
+        """uvicorn's server that tells the app it stops before waiting for the
+        open connections: a live mention stream (server-sent events) ends at
+        once instead of holding the shutdown until the end of its lifetime."""
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            stop_event(app).set()
+            await super().shutdown(sockets=sockets)
+
     host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         app,
@@ -57,7 +68,7 @@ def _server(app: Any, sock: socket.socket, log_level: str) -> Any:
         forwarded_allow_ips="127.0.0.1",
         server_header=False,
     )
-    return uvicorn.Server(config)
+    return Server(config)
 
 
 def run(
@@ -74,6 +85,7 @@ def run(
     from veille.web.app import create_app
 
     app = create_app(root, settings=settings)
+    threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True).start()
     sock = bind(host, port, tries=tries)
     if announce:
         announce(url_of(sock))
@@ -82,6 +94,19 @@ def run(
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _warm(app: Any) -> None:
+    """The dashboard's default figures, made while the server starts (not by
+    :class:`LiveServer`: a test stores its posts after starting it)."""
+    import logging
+
+    from veille.web.routes import dashboard
+
+    try:
+        dashboard.warm(app)
+    except Exception:  # the first visitor makes them instead
+        logging.getLogger(__name__).warning("warming the dashboard failed", exc_info=True)
 
 
 class LiveServer:

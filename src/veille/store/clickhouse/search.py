@@ -154,7 +154,9 @@ class ClickHouseSearch:
         found = {r[0]: to_post(r) for r in rows}
         return [found[k[0]] for k in keys if k[0] in found]
 
-    def count_matches(self, query: Any, flt: PostFilter | None = None) -> int:
+    def count_matches(
+        self, query: Any, flt: PostFilter | None = None, *, at_most: int | None = None
+    ) -> int:
         node = query_node(query)
         compiled = to_clickhouse(node)
         where = filter_where(flt, compiled.params)
@@ -165,7 +167,13 @@ class ClickHouseSearch:
             )
         check = checker(node)
         sql = f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {cond} ORDER BY id"
-        return sum(1 for row in self._pages(sql, compiled.params) if check(to_post(row)))
+        counted = 0
+        for row in self._pages(sql, compiled.params):
+            if check(to_post(row)):
+                counted += 1
+                if at_most is not None and counted > at_most:
+                    break  # "more than at_most": the rest is not read
+        return counted
 
     def matching_ids(self, node: Any, where_sql: str, params: dict[str, Any]) -> list[str]:
         """Ids of the posts under ``where_sql`` that ``node`` matches in memory."""

@@ -19,6 +19,7 @@ from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.clickhouse.analytics import ClickHouseAnalytics
 from veille.store.clickhouse.client import Client
 from veille.store.clickhouse.filters import POSTS, filter_where
+from veille.store.clickhouse.privacy import ClickHousePrivacy
 from veille.store.clickhouse.rows import (
     READ,
     READ_COLUMNS,
@@ -65,8 +66,12 @@ def _merged(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], b
     return row, changed
 
 
-class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics):
+class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
     """A :class:`~veille.store.base.PostStore` in ClickHouse."""
+
+    # Its filings table names topics by id only (the topics are the state
+    # store's): ingest sends it every post's filings (veille.store.split).
+    keeps_topic_filings = True
 
     def __init__(self, client: Client, where: str) -> None:
         self.client = client

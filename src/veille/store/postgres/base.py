@@ -4,7 +4,7 @@ the right connection (the transaction's, or one borrowed from the pool)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 Params = Sequence[Any] | dict[str, Any]
@@ -45,6 +45,22 @@ class Runner:
             return
         with self.connection() as conn, conn.cursor() as cur:
             cur.executemany(sql, batch)
+
+
+class OnConnection(Runner):
+    """A :class:`Runner` whose every call runs on one connection (a
+    transaction's: nested writes join it)."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        yield self.conn
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        yield self.conn
 
 
 def chunks(items: Sequence[Any], size: int = 5000) -> Iterator[list[Any]]:

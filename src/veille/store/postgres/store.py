@@ -19,13 +19,16 @@ from veille.errors import StoreError
 from veille.models import Cursor, now_utc
 from veille.store.postgres.accounts import PgAccounts, PgAccountsTx
 from veille.store.postgres.alerts import PgAlerts, PgAlertsTx
-from veille.store.postgres.base import Runner
+from veille.store.postgres.base import OnConnection, Runner
 from veille.store.postgres.calendar import PgCalendar
 from veille.store.postgres.collection import PgCollection, PgCollectionTx
 from veille.store.postgres.enrich import PgEnrich, PgEnrichTx
+from veille.store.postgres.inbox import PgInbox, PgInboxTx
 from veille.store.postgres.migrations import migrate
+from veille.store.postgres.plan import PgPlan
+from veille.store.postgres.privacy import PgPrivacyKey
 from veille.store.postgres.sources import PgSources, PgSourcesTx
-from veille.store.postgres.topics import PgNoInbox, PgTopics, PgTopicsTx
+from veille.store.postgres.topics import PgTopics, PgTopicsTx
 from veille.store.postgres.transfer import PgTransfer
 
 # Connections per store: the daemon's collector, its outbox worker and a few
@@ -34,21 +37,17 @@ POOL_MAX = 8
 
 
 class PgTx(
-    PgNoInbox, PgAccountsTx, PgAlertsTx, PgCollectionTx, PgEnrichTx, PgSourcesTx, PgTopicsTx
+    OnConnection,
+    PgAccountsTx,
+    PgAlertsTx,
+    PgCollectionTx,
+    PgEnrichTx,
+    PgInboxTx,
+    PgSourcesTx,
+    PgTopicsTx,
 ):
     """One write transaction (see :class:`veille.store.base.StateStoreTx`):
     every call runs on its connection."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-
-    @contextmanager
-    def connection(self) -> Iterator[Any]:
-        yield self.conn
-
-    @contextmanager
-    def write(self) -> Iterator[Any]:
-        yield self.conn
 
     def set_cursor(self, cursor: Cursor) -> None:
         self.run(
@@ -76,7 +75,9 @@ class PostgresStore(
     PgCalendar,
     PgCollection,
     PgEnrich,
-    PgNoInbox,
+    PgInbox,
+    PgPlan,
+    PgPrivacyKey,
     PgSources,
     PgTopics,
     PgTransfer,

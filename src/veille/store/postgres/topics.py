@@ -104,15 +104,3 @@ class PgTopicsTx(Runner):
             "INSERT INTO post_topics (post_id, topic_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
             list(dict.fromkeys(filings)),
         )
-
-
-class PgNoInbox(Runner):
-    """The inbox is not on PostgreSQL yet: no topic is flagged for it and no
-    inbox rule runs, so ingest's inbox stage files nothing (the rest of
-    ingest is unaffected)."""
-
-    def inbox_topic_ids(self) -> set[int]:
-        return set()
-
-    def inbox_rules(self) -> list[Any]:
-        return []

@@ -112,6 +112,10 @@ class InboxState(Protocol):
 
     def remove_inbox_rule(self, name: str) -> bool: ...
 
+    def update_inbox_rule(self, name: str, rule: Rule) -> bool:
+        """Replace rule ``name`` in place (position and run counts kept); ``False`` if none."""
+        ...
+
     # -- teams, views, canned responses ------------------------------------------
 
     def inbox_teams(self) -> dict[str, list[str]]: ...
@@ -135,6 +139,16 @@ class InboxState(Protocol):
     def save_canned(self, name: str, lang: str, text: str) -> None: ...
 
     def delete_canned(self, name: str, lang: str | None) -> bool: ...
+
+    # -- working time set from the web app -----------------------------------------
+
+    def inbox_settings(self) -> dict[str, Any]:
+        """``[inbox]`` keys set in the workspace (they win over veille.toml's)."""
+        ...
+
+    def set_inbox_settings(self, values: Mapping[str, Any]) -> None:
+        """Set these keys (a ``None`` value: back to veille.toml's)."""
+        ...
 
 
 class InboxPosts(Protocol):

@@ -1,7 +1,19 @@
-"""Forgetting: retention, a person's erasure, the pseudonymization key, the erasure log."""
+"""Forgetting: retention, a person's erasure, the pseudonymization key, the erasure log.
+
+Three protocols: :class:`PrivacyPosts`, what the posts store deletes (a
+person's posts, old posts, old raw payloads, with their filings, search
+entries and the rollups kept from them); :class:`PrivacyState`, what the
+state store deletes (the copies it keeps of posts: outbox rows, marks,
+corrections, story signatures, inbox items, quarantined items) and the
+erasure log; :class:`PrivacyStore`, both at once in one transaction where
+one backend keeps posts and state (SQLite). :mod:`veille.services.privacy`
+runs the first two in turn on a split workspace.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -30,12 +42,82 @@ class ErasureReport:
     atom_files: list[str] = field(default_factory=list)
 
 
+def story_key(post_id: str) -> str:
+    """The key a story gets when the post that named it is erased (stories are
+    keyed by the id of their first post); every store computes the same one."""
+    return "c:" + hashlib.blake2b(post_id.encode(), digest_size=8).hexdigest()
+
+
+class PrivacyPosts(Protocol):
+    """What the posts store deletes when a person asks to be forgotten or
+    posts get too old. Each call is complete on return: a deleted post is in
+    no read, search or rollup afterwards, and no older version of it comes back."""
+
+    def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
+        """Ids of every post by ``handle`` (any case; on ``platform``, or everywhere)."""
+        ...
+
+    def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
+        """Delete every post by ``handle`` (every stored version), their filings,
+        their share of the rollups, the per-author aggregates and account links
+        naming them; stories keyed by one of their posts get :func:`story_key`.
+        ``post_ids``: the posts deleted."""
+        ...
+
+    def post_ids_before(self, cutoff: datetime, *, after: str = "", limit: int = 2000) -> list[str]:
+        """Ids of posts published before ``cutoff``, in id order, from after ``after``."""
+        ...
+
+    def delete_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+        """Delete posts published before ``cutoff`` and their filings; the
+        rollups of volume, topics and entities keep them, per-author
+        aggregates of days before ``cutoff`` go."""
+        ...
+
+    def drop_raw_before(self, cutoff: datetime) -> int:
+        """Empty the raw payloads of posts published before ``cutoff``; the count."""
+        ...
+
+
 class PrivacyState(Protocol):
-    """Deleting people's data on request and by age, and logging that it was done."""
+    """The state's part of forgetting: the copies it keeps of posts and
+    people, the pseudonymization key and the erasure log."""
 
     def privacy_key(self) -> bytes:
         """The workspace's secret key for pseudonyms (made on first use)."""
         ...
+
+    def forget_posts(self, post_ids: Sequence[str], *, rekey: bool) -> dict[str, int]:
+        """Delete the state's copies of these posts (filings, outbox rows,
+        marks, corrections, story signatures); with ``rekey``, stories keyed
+        by one of them get :func:`story_key`. Rows removed, by table."""
+        ...
+
+    def forget_author(self, handle: str, platform: str | None) -> dict[str, int]:
+        """Delete the inbox items of ``handle`` and the quarantined items naming them."""
+        ...
+
+    def forget_before(self, cutoff: datetime) -> dict[str, int]:
+        """Delete quarantined items older than ``cutoff``."""
+        ...
+
+    def log_erasure(
+        self, kind: str, platform: str | None, subject: str, posts: int, details: dict[str, int]
+    ) -> None:
+        """Add an entry to the erasure log."""
+        ...
+
+    def atom_files(self) -> list[str]:
+        """The Atom files alerts write (copies of posts outside the stores)."""
+        ...
+
+    def erasures(self, limit: int = 100) -> list[Erasure]:
+        """The erasure log, newest first."""
+        ...
+
+
+class PrivacyStore(Protocol):
+    """Forgetting in one transaction, where one backend keeps posts and state."""
 
     def erase_author(self, handle: str, platform: str | None, *, subject: str) -> ErasureReport:
         """Remove every post by ``handle`` (on ``platform``, or on every platform),
@@ -50,10 +132,6 @@ class PrivacyState(Protocol):
 
     def drop_raw_before(self, cutoff: datetime) -> int:
         """Empty the raw payloads of posts published before ``cutoff``; the count."""
-        ...
-
-    def erasures(self, limit: int = 100) -> list[Erasure]:
-        """The erasure log, newest first."""
         ...
 
 

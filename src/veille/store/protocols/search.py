@@ -24,8 +24,14 @@ class SearchPosts(Protocol):
         ``relevance`` (bm25) or ``engagement``."""
         ...
 
-    def count_matches(self, query: Any, flt: PostFilter | None = None) -> int:
-        """How many posts match ``query`` and ``flt`` (all of them, not a page)."""
+    def count_matches(
+        self, query: Any, flt: PostFilter | None = None, *, at_most: int | None = None
+    ) -> int:
+        """How many posts match ``query`` and ``flt`` (all of them, not a page).
+
+        With ``at_most``, counting may stop past it where counting is costly:
+        ``at_most + 1`` then means "more than ``at_most``"; any other answer
+        is the exact count (which may exceed ``at_most``)."""
         ...
 
     def search_text(

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from veille.errors import ConfigError, StoreError
 from veille.models import Cursor, Post, Sentiment
 from veille.store.base import PostFilter, Stats, UpsertResult
+from veille.store.protocols.privacy import ErasureReport
 from veille.store.remote.codec import (
     filter_to_json,
     post_from_json,
     post_to_json,
+    report_from_json,
     result_from_json,
 )
 
@@ -31,6 +34,9 @@ TIMEOUT = 120.0
 class RemotePostStore:
     """Calls ``veille store serve-posts`` at ``url``
     (``veille+http://host:port[?token=…]``)."""
+
+    # Filings are sent; the serving process keeps them where its store does.
+    keeps_topic_filings = True
 
     def __init__(self, url: str) -> None:
         import httpx
@@ -83,6 +89,15 @@ class RemotePostStore:
         data = self._call("upsert_posts", {"posts": [post_to_json(p) for p in posts]})
         return result_from_json(data)
 
+    def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:
+        """``(post id, cluster id)`` pairs, written to the posts (the state
+        keeps the signatures; top stories read the posts' clusters)."""
+        self._call("set_clusters", {"clusters": [list(c) for c in clusters]})
+
+    def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
+        """``(post id, topic id)`` filings, where the posts' aggregations read them."""
+        self._call("file_posts", {"filings": [list(f) for f in filings]})
+
     # -- reads -----------------------------------------------------------------
 
     def get_post(self, post_id: str) -> Post | None:
@@ -105,6 +120,30 @@ class RemotePostStore:
             for line in reply.iter_lines():
                 if line:
                     yield post_from_json(json.loads(line))
+
+    def replies_to(self, post_id: str, *, limit: int = 200) -> list[Post]:
+        found = self._call("replies_to", {"id": post_id, "limit": limit})
+        return [post_from_json(p) for p in found]
+
+    # -- forgetting (the state's part is the caller's: veille.services.privacy) --
+
+    def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
+        return list(self._call("author_post_ids", {"handle": handle, "platform": platform}))
+
+    def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
+        data = self._call("erase_author_posts", {"handle": handle, "platform": platform})
+        return report_from_json(data)
+
+    def post_ids_before(self, cutoff: datetime, *, after: str = "", limit: int = 2000) -> list[str]:
+        body = {"cutoff": cutoff.isoformat(), "after": after, "limit": limit}
+        return list(self._call("post_ids_before", body))
+
+    def delete_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+        data = self._call("delete_posts_before", {"cutoff": cutoff.isoformat(), "batch": batch})
+        return report_from_json(data)
+
+    def drop_raw_before(self, cutoff: datetime) -> int:
+        return int(self._call("drop_raw_before", {"cutoff": cutoff.isoformat()}))
 
     def _not_served(self, what: str) -> StoreError:
         return StoreError(

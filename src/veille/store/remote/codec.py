@@ -8,6 +8,7 @@ from typing import Any
 
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.store.base import PostFilter, UpsertResult
+from veille.store.protocols.privacy import ErasureReport
 
 _TIMES = ("published_at", "collected_at")
 _LISTS = ("hashtags", "mentions", "links", "media", "keywords")
@@ -83,4 +84,16 @@ def filter_from_json(data: dict[str, Any] | None) -> PostFilter | None:
         until=datetime.fromisoformat(data["until"]) if data.get("until") else None,
         platforms=tuple(data.get("platforms") or ()),
         languages=tuple(data.get("languages") or ()),
+    )
+
+
+def report_to_json(report: ErasureReport) -> dict[str, Any]:
+    return {"posts": report.posts, "removed": report.removed, "post_ids": report.post_ids}
+
+
+def report_from_json(data: dict[str, Any]) -> ErasureReport:
+    return ErasureReport(
+        posts=int(data["posts"]),
+        removed={k: int(v) for k, v in data["removed"].items()},
+        post_ids=list(data["post_ids"]),
     )

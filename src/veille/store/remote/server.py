@@ -3,10 +3,13 @@
 A small HTTP endpoint (stdlib ``ThreadingHTTPServer``; JSON in and out) over
 the workspace's PostStore, for collectors on other machines: ``POST
 /v1/<call>`` for the calls ingest and the scheduler make (which posts are
-stored and with what content, the idempotent upsert, reads by id, counts, a
-filtered walk streamed as JSON lines). A shared token, when set, is required
-in the ``Authorization: Bearer`` header. Listen on a private network only: it
-is a store connection, like a database port.
+stored and with what content, the idempotent upsert, the cluster ids and
+topic filings ingest's stages find (:data:`veille.store.split.ECHOED`), reads
+by id, counts, a filtered walk streamed as JSON lines), the replies under an
+inbox item, and the posts' part of forgetting a person or old posts
+(:data:`PRIVACY_CALLS`). A shared token, when set, is required in the
+``Authorization: Bearer`` header. Listen on a private network only: it is a
+store connection, like a database port.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import hmac
 import json
 import logging
 import threading
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -22,10 +26,34 @@ from veille.store.remote.codec import (
     filter_from_json,
     post_from_json,
     post_to_json,
+    report_to_json,
     result_to_json,
 )
+from veille.store.split import ECHOED, write_to_posts
 
 log = logging.getLogger(__name__)
+# Deletions of veille.store.protocols.privacy.PrivacyPosts.
+PRIVACY_CALLS = frozenset({"erase_author_posts", "delete_posts_before", "drop_raw_before"})
+# Calls that write: one at a time.
+WRITES = frozenset({"upsert_posts", *ECHOED, *PRIVACY_CALLS})
+
+
+def _privacy_call(store: Any, name: str, body: dict[str, Any]) -> Any:
+    """The answer to a forgetting call, or KeyError."""
+    if name == "author_post_ids":
+        return store.author_post_ids(body["handle"], body.get("platform"))
+    if name == "erase_author_posts":
+        return report_to_json(store.erase_author_posts(body["handle"], body.get("platform")))
+    cutoff = datetime.fromisoformat(body["cutoff"])
+    if name == "post_ids_before":
+        return store.post_ids_before(
+            cutoff, after=str(body.get("after", "")), limit=int(body.get("limit", 2000))
+        )
+    if name == "delete_posts_before":
+        return report_to_json(store.delete_posts_before(cutoff, batch=int(body.get("batch", 2000))))
+    if name == "drop_raw_before":
+        return store.drop_raw_before(cutoff)
+    raise KeyError(name)
 
 
 def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
@@ -34,6 +62,10 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
         return store.stored_content([post_from_json(p) for p in body["posts"]])
     if name == "upsert_posts":
         return result_to_json(store.upsert_posts([post_from_json(p) for p in body["posts"]]))
+    if name in ECHOED:
+        rows = body["clusters"] if name == "set_clusters" else body["filings"]
+        write_to_posts(store, name, [tuple(r) for r in rows])
+        return None
     if name == "get_posts":
         return [post_to_json(p) for p in store.get_posts(body["ids"])]
     if name == "get_post":
@@ -41,6 +73,10 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
         return None if post is None else post_to_json(post)
     if name == "count_posts":
         return store.count_posts(filter_from_json(body.get("filter")))
+    if name == "replies_to":
+        return [post_to_json(p) for p in store.replies_to(body["id"], limit=int(body["limit"]))]
+    if name in PRIVACY_CALLS or name in ("author_post_ids", "post_ids_before"):
+        return _privacy_call(store, name, body)
     raise KeyError(name)
 
 
@@ -86,7 +122,7 @@ class PostServer:
                     self._stream(body)
                     return
                 try:
-                    if name == "upsert_posts":
+                    if name in WRITES:
                         with server.write_lock:
                             answer = _call(server.store, name, body)
                     else:

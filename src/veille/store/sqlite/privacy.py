@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -12,7 +10,9 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.store.protocols.privacy import Erasure, ErasureReport
+from veille.store.portable.privacy import PortablePrivacy
+from veille.store.protocols.privacy import ErasureReport, story_key
+from veille.store.sqlite.portable import SQLitePortable
 from veille.store.sqlite.rows import SEQ_BITS
 
 _CHUNK = 400  # ids per IN (...) list, under the parameter limit of old SQLite builds
@@ -27,7 +27,7 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-class SQLitePrivacy:
+class SQLitePrivacy(SQLitePortable, PortablePrivacy):
     """Mixed into :class:`veille.store.sqlite.store.SQLiteStore`."""
 
     conn: sqlite3.Connection
@@ -35,16 +35,6 @@ class SQLitePrivacy:
     if TYPE_CHECKING:  # given by SQLiteStore
 
         def transaction(self) -> AbstractContextManager[Any]: ...
-
-    def privacy_key(self) -> bytes:
-        row = self.conn.execute("SELECT key FROM privacy_key WHERE id = 1").fetchone()
-        if row:
-            return bytes(row[0])
-        with self.transaction():
-            self.conn.execute(
-                "INSERT OR IGNORE INTO privacy_key (id, key) VALUES (1, ?)", (os.urandom(32),)
-            )
-        return bytes(self.conn.execute("SELECT key FROM privacy_key WHERE id = 1").fetchone()[0])
 
     def _remove_copies(
         self, ids: Sequence[str], removed: dict[str, int], *, rekey: bool = True
@@ -70,28 +60,57 @@ class SQLitePrivacy:
                 )
             ]
             for key in keys:
-                new = "c:" + hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+                new = story_key(key)
                 for table in ("posts", "minhash", "deliveries"):
                     self.conn.execute(
                         f"UPDATE {table} SET cluster_id = ? WHERE cluster_id = ?", (new, key)
                     )
 
-    def erase_author(self, handle: str, platform: str | None, *, subject: str) -> ErasureReport:
-        report = ErasureReport()
+    def _erase_posts_of(
+        self, handle: str, platform: str | None, report: ErasureReport
+    ) -> list[str]:
+        """Delete ``handle``'s posts, their copies and per-author aggregates
+        (inside a transaction); their ids."""
         where = "lower(author_handle) = lower(?)" + (" AND platform = ?" if platform else "")
         args: list[Any] = [handle] + ([platform] if platform else [])
+        rows = self.conn.execute(f"SELECT pk, id FROM posts WHERE {where}", args).fetchall()
+        ids = [r[1] for r in rows]
+        self._remove_copies(ids, report.removed)
+        for part in _chunks([r[0] for r in rows]):
+            self.conn.execute(f"DELETE FROM posts WHERE pk IN ({_marks(len(part))})", part)
+        cur = self.conn.execute(
+            "DELETE FROM author_rollup WHERE lower(handle) = lower(?)"
+            + (" AND platform = ?" if platform else ""),
+            args,
+        )
+        report.removed["author_rollup"] = cur.rowcount
+        # Decisions that an account of theirs is (not) another one name them too.
+        side = "lower(handle_{s}) = lower(?)" + (" AND platform_{s} = ?" if platform else "")
+        cur = self.conn.execute(
+            f"DELETE FROM author_links WHERE ({side.format(s='a')}) OR ({side.format(s='b')})",
+            [*args, *args],
+        )
+        report.removed["author_links"] = cur.rowcount
+        report.posts = len(ids)
+        report.post_ids = ids
+        return ids
+
+    def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
+        where = "lower(author_handle) = lower(?)" + (" AND platform = ?" if platform else "")
+        args: list[Any] = [handle] + ([platform] if platform else [])
+        return [r[0] for r in self.conn.execute(f"SELECT id FROM posts WHERE {where}", args)]
+
+    def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
+        report = ErasureReport()
         with self.transaction():
-            rows = self.conn.execute(f"SELECT pk, id FROM posts WHERE {where}", args).fetchall()
-            ids = [r[1] for r in rows]
-            self._remove_copies(ids, report.removed)
-            for part in _chunks([r[0] for r in rows]):
-                self.conn.execute(f"DELETE FROM posts WHERE pk IN ({_marks(len(part))})", part)
-            cur = self.conn.execute(
-                "DELETE FROM author_rollup WHERE lower(handle) = lower(?)"
-                + (" AND platform = ?" if platform else ""),
-                args,
-            )
-            report.removed["author_rollup"] = cur.rowcount
+            self._erase_posts_of(handle, platform, report)
+        return report
+
+    def erase_author(self, handle: str, platform: str | None, *, subject: str) -> ErasureReport:
+        report = ErasureReport()
+        args: list[Any] = [handle] + ([platform] if platform else [])
+        with self.transaction():
+            ids = self._erase_posts_of(handle, platform, report)
             # The inbox keeps its own copy of a post (so an item outlives it):
             # forgetting a person removes their items too (small local edit, inbox).
             cur = self.conn.execute(
@@ -101,8 +120,6 @@ class SQLitePrivacy:
             )
             report.removed["inbox_items"] = cur.rowcount
             report.removed["quarantine"] = self._erase_quarantined(handle)
-            report.posts = len(ids)
-            report.post_ids = ids
             report.atom_files = self._atom_files()
             self.conn.execute(
                 "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
@@ -139,7 +156,16 @@ class SQLitePrivacy:
             )
         ]
 
-    def purge_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+    def post_ids_before(self, cutoff: datetime, *, after: str = "", limit: int = 2000) -> list[str]:
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM posts WHERE pk < ? AND id > ? ORDER BY id LIMIT ?",
+                (int(cutoff.timestamp()) << SEQ_BITS, after, limit),
+            )
+        ]
+
+    def delete_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
         report = ErasureReport()
         ts = int(cutoff.timestamp())
         limit_pk = ts << SEQ_BITS  # posts are keyed by time: older posts have smaller keys
@@ -161,7 +187,14 @@ class SQLitePrivacy:
         with self.transaction():
             cur = self.conn.execute("DELETE FROM author_rollup WHERE day < ?", (ts // 86400,))
             report.removed["author_rollup"] = cur.rowcount
-            cur = self.conn.execute("DELETE FROM quarantine WHERE created_at < ?", (ts,))
+        return report
+
+    def purge_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+        report = self.delete_posts_before(cutoff, batch=batch)
+        with self.transaction():
+            cur = self.conn.execute(
+                "DELETE FROM quarantine WHERE created_at < ?", (int(cutoff.timestamp()),)
+            )
             report.removed["quarantine"] = cur.rowcount
             if report.posts:
                 self.conn.execute(
@@ -183,17 +216,6 @@ class SQLitePrivacy:
                 (int(cutoff.timestamp()) << SEQ_BITS,),
             )
         return cur.rowcount
-
-    def erasures(self, limit: int = 100) -> list[Erasure]:
-        rows = self.conn.execute(
-            "SELECT at, kind, platform, subject, posts, details FROM erasures "
-            "ORDER BY id DESC LIMIT ?",
-            (limit,),
-        )
-        return [
-            Erasure(datetime.fromtimestamp(at, UTC), kind, plat, subj, n, json.loads(det))
-            for at, kind, plat, subj, n, det in rows
-        ]
 
 
 class SQLitePrivacyTx:

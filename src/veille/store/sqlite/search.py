@@ -3,7 +3,10 @@ query compiled to SQL (:mod:`veille.store.sqlite.compiler`) over FTS5."""
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from veille.models import Post
@@ -131,17 +134,38 @@ class SQLiteSearch:
                 return [row_to_post(r) for r in rows]
         return []  # pragma: no cover - the last window has no bound
 
-    def count_matches(self, query: Any, flt: PostFilter | None = None) -> int:
+    def count_matches(
+        self, query: Any, flt: PostFilter | None = None, *, at_most: int | None = None
+    ) -> int:
         node = _node(query)
         counted = self._count_in_index(node, flt)
         if counted is not None:
             return counted
         where, params = filter_sql(flt, "p")
-        qsql, qparams = to_sqlite(node)
+        driven = fts_driver(node)
+        if at_most is not None and driven is not None:
+            # The index's words drive the walk (newest first) and it stops
+            # one past ``at_most``: the rest is checked on those posts only.
+            match, rest = driven
+            rest_sql, rest_params = ("1", []) if rest is None else to_sqlite(rest)
+            sql = (
+                "SELECT count(*) FROM (SELECT 1 FROM posts_fts f CROSS JOIN posts p "
+                f"ON p.pk = f.rowid WHERE posts_fts MATCH ? AND ({rest_sql}) AND {where} "
+                "LIMIT ?)"
+            )
+            args = [match, *rest_params, *params, at_most + 1]
+        else:
+            qsql, qparams = to_sqlite(node)
+            sql = f"SELECT count(*) FROM posts p WHERE ({qsql}) AND {where}"
+            args = [*qparams, *params]
+            if at_most is not None:
+                sql = (
+                    f"SELECT count(*) FROM (SELECT 1 FROM posts p WHERE ({qsql}) AND {where} "
+                    "LIMIT ?)"
+                )
+                args.append(at_most + 1)
         try:
-            row = self.conn.execute(
-                f"SELECT count(*) FROM posts p WHERE ({qsql}) AND {where}", [*qparams, *params]
-            ).fetchone()
+            row = self.conn.execute(sql, args).fetchone()
         except sqlite3.OperationalError as exc:
             raise translate_error(exc, self.path) from exc
         return int(row[0])
@@ -153,7 +177,13 @@ class SQLiteSearch:
         and the posts table is never read (20 times faster on a common word
         over a million posts, where the search API counts each first page).
         None when the query needs the posts, or while deleted posts are still
-        in the index (until the store's next write)."""
+        in the index (until the store's next write).
+
+        A count is kept (:data:`_INDEX_COUNTS`) with the index's structure
+        record, which every write to the index replaces (a new segment, a
+        merge, a deletion: FTS5 never changes a segment in place without
+        ``secure-delete``, which this store does not set): the same count asked
+        again before the next write is not counted again."""
         if flt is not None and (flt.platforms or flt.languages):
             return None
         driven = fts_driver(node)
@@ -161,18 +191,73 @@ class SQLiteSearch:
             return None
         sql = "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?"
         args: list[Any] = [driven[0]]
+        low = high = None
         if flt is not None and flt.since is not None:
+            low = key_floor(int(flt.since.timestamp()))
             sql += " AND rowid >= ?"
-            args.append(key_floor(int(flt.since.timestamp())))
+            args.append(low)
         if flt is not None and flt.until is not None:
+            high = key_floor(int(flt.until.timestamp()))
             sql += " AND rowid < ?"
-            args.append(key_floor(int(flt.until.timestamp())))
+            args.append(high)
         try:
             if self.conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone():
                 return None
-            return int(self.conn.execute(sql, args).fetchone()[0])
+            # Read before counting: a write in between files the new count
+            # under the old structure, which no later reader sees again.
+            state = self.conn.execute(
+                "SELECT block FROM posts_fts_data WHERE id = ?", [_STRUCTURE_ID]
+            ).fetchone()
+            key = (self._counts_id(), driven[0], low, high, bytes(state[0]) if state else b"")
+            found = _INDEX_COUNTS.get(key)
+            if found is not None:
+                return found
+            counted = int(self.conn.execute(sql, args).fetchone()[0])
         except sqlite3.OperationalError as exc:
             raise translate_error(exc, self.path) from exc
+        _INDEX_COUNTS.put(key, counted)
+        return counted
+
+    def _counts_id(self) -> int:
+        """This store's number in :data:`_INDEX_COUNTS` (not its path: two
+        databases made one after the other at one path, or two in memory, may
+        hold different posts under the same index structure)."""
+        found: int | None = getattr(self, "_index_counts_id", None)
+        if found is None:
+            found = self._index_counts_id = next(_STORE_IDS)
+        return found
+
+
+#: FTS5 keeps its structure (the list of segments) in the ``_data`` row 10.
+_STRUCTURE_ID = 10
+
+
+class _Counts:
+    """The last counts made on the index, by (store, query, rowid range,
+    index structure); shared by the threads of a process."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> int | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Any, value: int) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_INDEX_COUNTS = _Counts()
+_STORE_IDS = itertools.count(1)
 
 
 class SQLiteSearchTx:

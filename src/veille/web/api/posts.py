@@ -52,6 +52,7 @@ def search_posts(
     return PostPage(
         query=found.query.text,
         total=found.total,
+        total_exact=found.total_exact,
         limit=limit,
         page=found.page,
         next_cursor=found.next_cursor,

@@ -132,7 +132,7 @@ def setup(
             # admin picks one with the switcher.
             user = users.add_first_admin(st, username, password)
         except UsageError as exc:
-            error = exc.message + (". " + exc.hint if exc.hint else "")
+            error = _(exc.message) + (". " + _(exc.hint) if exc.hint else "")
     if error:
         return render(
             request, "auth/setup.html", {"error": error, "username": username}, status_code=400

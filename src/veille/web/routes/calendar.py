@@ -18,12 +18,16 @@ from veille.web.deps import Analyst, Manager, lang, redirect, render, state, tra
 router = APIRouter()
 
 
-def _verdict(platform: str, text: str, title: str | None) -> Any:
-    """The draft checker's verdict on what was typed (None when nothing to check)."""
+def _verdict(request: Request, platform: str, text: str, title: str | None) -> Any:
+    """The draft checker's verdict on what was typed, against the platform's
+    rules and the staff guidelines' (None when nothing to check)."""
+    from veille.plan.people import current_rules
+
     if not text.strip():
         return None
     try:
-        return check_draft(platform, text, title=title)
+        rules = current_rules(state(request))
+        return check_draft(platform, text, title=title, guidelines=rules)
     except UsageError:
         return None
 
@@ -85,7 +89,7 @@ def add(
     _ = translator(request)
     form = {"account": account, "at": at, "text": text, "title": title, "language": language}
     platform = _platform_of(request, account)
-    verdict = _verdict(platform, text, title or None) if platform else None
+    verdict = _verdict(request, platform, text, title or None) if platform else None
     if action == "check":
         return _list_page(request, form=form, verdict=verdict)
     try:
@@ -115,7 +119,7 @@ def _edit_page(
         "text": entry.text, "title": entry.title or "",
     }  # fmt: skip
     if verdict is None:
-        verdict = _verdict(entry.platform, form["text"], form["title"] or None)
+        verdict = _verdict(request, entry.platform, form["text"], form["title"] or None)
     return render(request, "calendar/edit.html",
                   {"entry": entry, "form": form, "verdict": verdict, "error": error,
                    "lang": lang(request)}, status_code=status_code)  # fmt: skip
@@ -148,7 +152,7 @@ def edit(
     _ = translator(request)
     entry = _entry(request, entry_id)
     form = {"at": at, "text": text, "title": title}
-    verdict = _verdict(entry.platform, text, title or None)
+    verdict = _verdict(request, entry.platform, text, title or None)
     if action == "check":
         return _edit_page(request, entry, form=form, verdict=verdict)
     try:

@@ -11,18 +11,18 @@ from fastapi.responses import HTMLResponse
 
 from veille.analytics import charts as chart_lib
 from veille.analytics.findings import platform_name
-from veille.i18n import format_change
+from veille.i18n import LANGUAGES, format_change
 from veille.services import dashboard as dashboard_service
-from veille.web.deps import Viewer, lang, render, workspace
-from veille.web.listening import charts, recent
+from veille.web.deps import Viewer, lang, render
+from veille.web.listening import app_charts, app_recent, recent
 
 router = APIRouter()
 
 
-def _overview(request: Request, chosen: str, language: str) -> tuple[Any, list[Any], Any]:
-    ws = workspace(request)
+def _overview(app: Any, chosen: str, language: str) -> tuple[Any, list[Any], Any]:
+    ws = app.state.workspace
     found = dashboard_service.overview(ws, chosen, lang=language)
-    draw = charts(request)
+    draw = app_charts(app)
     tz = ws.settings.workspace.timezone
     cards = []
     for t in found.topics:
@@ -40,12 +40,12 @@ def _overview(request: Request, chosen: str, language: str) -> tuple[Any, list[A
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, user: Viewer) -> HTMLResponse:
     language = lang(request)
-    chosen = request.query_params.get("period", "last-30d")
+    chosen = request.query_params.get("period", DEFAULT_PERIOD)
     if chosen not in dashboard_service.PERIODS:
-        chosen = "last-30d"
+        chosen = DEFAULT_PERIOD
     # The same figures and charts for every viewer: made once a minute at most.
     found, cards, sov_svg = recent(request, "dashboard").get(
-        (chosen, language), lambda: _overview(request, chosen, language)
+        (chosen, language), lambda: _overview(request.app, chosen, language)
     )
     return render(
         request,
@@ -58,3 +58,21 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
             "change": lambda value: format_change(value, language),
         },
     )
+
+
+#: The view a first visitor gets (the dashboard's default period).
+DEFAULT_PERIOD = "last-30d"
+
+
+def warm(app: Any) -> None:
+    """Make the default view's figures now, as a visitor's request would, in
+    the workspace's language and then the other: ``veille serve`` calls it on
+    a thread when it starts, so that the first visitor of a large workspace
+    does not wait for every panel to be computed (seconds over a million
+    posts)."""
+    first = app.state.workspace.settings.workspace.ui_language
+    for language in sorted(LANGUAGES, key=lambda code: code != first):
+        app_recent(app, "dashboard").get(
+            (DEFAULT_PERIOD, language),
+            lambda language=language: _overview(app, DEFAULT_PERIOD, language),
+        )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import VeilleError
@@ -28,6 +28,7 @@ from veille.inbox.model import (
     ItemFilter,
 )
 from veille.web.deps import Analyst, Manager, Viewer, lang, redirect, render, translator, workspace
+from veille.web.forms import attempt, comma_list, whole
 
 router = APIRouter()
 
@@ -162,8 +163,9 @@ def save_view(
 # -- rules (declared before /inbox/{item_id}) ----------------------------------------------
 
 
-@router.get("/inbox/rules", response_class=HTMLResponse)
-def rules_page(request: Request, user: Viewer, error: str | None = None) -> Response:
+def rules_page(
+    request: Request, user: Any, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
     from veille.inbox.rules import ACTIONS, list_rules
 
     ws = workspace(request)
@@ -175,47 +177,101 @@ def rules_page(request: Request, user: Viewer, error: str | None = None) -> Resp
             "sentiments": SENTIMENTS, "statuses": STATUSES, "teams": ws.state.inbox_teams(),
             "can_edit": user.can("manager"), "error": error,
         },
+        status_code=status_code,
     )  # fmt: skip
 
 
+@router.get("/inbox/rules", response_class=HTMLResponse)
+def rules_view(request: Request, user: Viewer) -> Response:
+    return rules_page(request, user)
+
+
+class RuleForm:
+    """The rule form's fields (the same for adding and editing a rule)."""
+
+    def __init__(
+        self,
+        # Not "name": the editing route's path has a {name} of its own.
+        rule_name: Annotated[str, Form(max_length=80, alias="name")] = "",
+        query: Annotated[str, Form(max_length=2000)] = "",
+        sentiment: Annotated[list[str], Form()] = [],  # noqa: B006
+        min_followers: Annotated[str, Form(max_length=12)] = "",
+        max_rank: Annotated[str, Form(max_length=12)] = "",
+        platform: Annotated[str, Form(max_length=200)] = "",
+        language: Annotated[str, Form(max_length=200)] = "",
+        when: Annotated[str, Form(max_length=20)] = "",
+        action: Annotated[list[str], Form()] = [],  # noqa: B006
+        value: Annotated[list[str], Form()] = [],  # noqa: B006
+    ) -> None:
+        self.name, self.query, self.sentiment = rule_name.strip(), query.strip(), sentiment
+        self.min_followers, self.max_rank = min_followers, max_rank
+        self.platform, self.language, self.when = platform, language, when.strip()
+        self.action, self.value = action, value
+
+    def rule(self) -> Any:
+        from veille.inbox.rules import make_rule
+
+        return make_rule(
+            self.name, query=self.query or None, sentiments=self.sentiment,
+            min_followers=whole(self.min_followers, "min_followers"),
+            max_rank=whole(self.max_rank, "max_rank"),
+            platforms=comma_list(self.platform), languages=comma_list(self.language),
+            when=self.when or None,
+            actions=[(a, v) for a, v in zip(self.action, self.value, strict=False)
+                     if a and v.strip()],
+        )  # fmt: skip
+
+
 @router.post("/inbox/rules", response_class=HTMLResponse)
-def add_rule(
-    request: Request,
-    user: Manager,
-    name: Annotated[str, Form(max_length=80)] = "",
-    query: Annotated[str, Form(max_length=2000)] = "",
-    sentiment: Annotated[list[str], Form()] = [],  # noqa: B006
-    min_followers: Annotated[str, Form(max_length=12)] = "",
-    max_rank: Annotated[str, Form(max_length=12)] = "",
-    platform: Annotated[str, Form(max_length=200)] = "",
-    language: Annotated[str, Form(max_length=200)] = "",
-    when: Annotated[str, Form(max_length=20)] = "",
-    action: Annotated[list[str], Form()] = [],  # noqa: B006
-    value: Annotated[list[str], Form()] = [],  # noqa: B006
-) -> Response:
+def add_rule(request: Request, user: Manager, form: Annotated[RuleForm, Depends()]) -> Response:
     from veille.inbox.rules import add_rule as add
-    from veille.inbox.rules import make_rule
 
     _ = translator(request)
+    st = workspace(request).state
+    return attempt(
+        lambda: add(st, form.rule()),
+        done=_("Rule %(name)s added.", name=form.name), where="/inbox/rules",
+        on_error=lambda exc: rules_page(request, user, error=exc.message, status_code=400),
+    )  # fmt: skip
 
-    def number(text: str) -> int | None:
-        return int(text) if text.strip().isdigit() else None
 
-    try:
-        rule = make_rule(
-            name.strip(), query=query.strip() or None, sentiments=sentiment,
-            min_followers=number(min_followers), max_rank=number(max_rank),
-            platforms=[p.strip() for p in platform.split(",") if p.strip()],
-            languages=[x.strip() for x in language.split(",") if x.strip()],
-            when=when.strip() or None,
-            actions=[(a, v) for a, v in zip(action, value, strict=False) if a and v.strip()],
-        )  # fmt: skip
-        add(workspace(request).state, rule)
-    except VeilleError as exc:
-        response = rules_page(request, user, error=exc.message)
-        response.status_code = 400
-        return response
-    return redirect("/inbox/rules", message=_("Rule %(name)s added.", name=rule.name))
+def rule_edit_page(
+    request: Request, user: Any, name: str, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    from veille.inbox.rules import ACTIONS, get_rule
+
+    rule = get_rule(workspace(request).state, name)  # NotFound: the 404 page
+    return render(
+        request,
+        "inbox/rule_edit.html",
+        {
+            "rule": rule, "actions": ACTIONS, "sentiments": SENTIMENTS, "error": error,
+            "teams": workspace(request).state.inbox_teams(),
+        },
+        status_code=status_code,
+    )  # fmt: skip
+
+
+@router.get("/inbox/rules/{name}/edit", response_class=HTMLResponse)
+def rule_edit_view(request: Request, name: str, user: Manager) -> Response:
+    return rule_edit_page(request, user, name)
+
+
+@router.post("/inbox/rules/{name}/edit", response_class=HTMLResponse)
+def edit_rule(
+    request: Request, name: str, user: Manager, form: Annotated[RuleForm, Depends()]
+) -> Response:
+    from veille.inbox.rules import edit_rule as edit
+
+    _ = translator(request)
+    st = workspace(request).state
+    return attempt(
+        lambda: edit(st, name, form.rule()),
+        done=_("Rule %(name)s saved.", name=form.name), where="/inbox/rules",
+        on_error=lambda exc: rule_edit_page(
+            request, user, name, error=exc.message, status_code=400
+        ),
+    )  # fmt: skip
 
 
 @router.post("/inbox/rules/{name}/remove", response_class=HTMLResponse)
@@ -270,6 +326,7 @@ def item_page(
     item_id: int,
     *,
     draft: str = "",
+    canned: str = "",
     verdict: Any = None,
     warnings: list[str] | None = None,
     error: str | None = None,
@@ -290,7 +347,10 @@ def item_page(
             "item": item, "due": due_states(ws.settings, [item]).get(item.id),
             "events": svc.events(ws.state, item_id), "replies": ws.state.inbox_replies(item_id),
             "thread": thread(ws, item), "statuses": STATUSES, "priorities": PRIORITIES,
-            "sentiments": SENTIMENTS, "canned": replies.canned_responses(ws.state, language),
+            "sentiments": SENTIMENTS, "canned": replies.canned_responses(ws.state),
+            # The post's language first (a French post gets the French responses).
+            "canned_lang": item.lang if item.lang in ("en", "fr") else language,
+            "canned_pick": canned,
             "can_reply": item.platform in replies.REPLY_PLATFORMS, "draft": draft,
             "verdict": verdict, "warnings": warnings, "error": error,
             "can_act": user.can("analyst"), "can_approve": user.can("manager"),
@@ -306,14 +366,14 @@ def item_view(request: Request, item_id: int, user: Viewer) -> Response:
 
 
 def _act(request: Request, user: Any, item_id: int, done: str, action: Any) -> Response:
-    """Run ``action``; back to the item with ``done``, or the page with the error."""
-    try:
-        action()
-    except Conflict as exc:
-        return item_page(request, user, item_id, error=exc.message, status_code=409)
-    except VeilleError as exc:
-        return item_page(request, user, item_id, error=exc.message, status_code=400)
-    return redirect(f"/inbox/{item_id}", message=done)
+    """Run ``action``; back to the item with ``done``, or the page with the
+    error (409 when someone changed the item meanwhile)."""
+
+    def again(exc: VeilleError) -> Response:
+        code = 409 if isinstance(exc, Conflict) else 400
+        return item_page(request, user, item_id, error=exc.message, status_code=code)
+
+    return attempt(action, done=done, where=f"/inbox/{item_id}", on_error=again)
 
 
 Version = Annotated[int | None, Form()]
@@ -393,8 +453,7 @@ def labels(
 ) -> Response:
     _ = translator(request)
     st = workspace(request).state
-    tag_list = [t.strip() for t in tags.split(",") if t.strip()]
-    cat_list = [c.strip() for c in categories.split(",") if c.strip()]
+    tag_list, cat_list = comma_list(tags), comma_list(categories)
     kw = {"untag": tag_list, "uncategorize": cat_list} if remove else {
         "tags": tag_list, "categories": cat_list
     }  # fmt: skip
@@ -454,15 +513,23 @@ def reply(
     ws = workspace(request)
     item = svc.get_item(ws.state, item_id)
     language = lang(request)
-    if canned and not text.strip():
+    pick = ""
+    if canned and (step == "insert" or not text.strip()):
+        # "fr:thanks" (the composer's list, both languages), or a bare name in the page's.
+        code, sep, pick = canned.partition(":")
+        if not sep or code not in ("en", "fr"):
+            code, pick = language, canned
         try:
-            text = replies.canned_text(ws.state, canned, language)
+            inserted = replies.canned_text(ws.state, pick, code)
         except VeilleError as exc:
-            return item_page(request, user, item_id, error=exc.message, status_code=400)
-    verdict = replies.check_reply(item.platform, text, lang=language) if text.strip() else None
+            return item_page(request, user, item_id, draft=text, error=exc.message,
+                             status_code=400)  # fmt: skip
+        text = f"{text.rstrip()}\n\n{inserted}" if text.strip() else inserted
+    verdict = replies.check_reply(item.platform, text, lang=lang(request)) if text.strip() else None
     if step != "send":
         warnings = replies.start_reply(ws, item_id, user.username)
-        return item_page(request, user, item_id, draft=text, verdict=verdict, warnings=warnings)
+        return item_page(request, user, item_id, draft=text, canned=pick, verdict=verdict,
+                         warnings=warnings)  # fmt: skip
     can_approve = user.can("manager")
     try:
         outcome = replies.reply(

@@ -22,6 +22,7 @@ from veille.web.deps import (
     translator,
     workspace,
 )
+from veille.web.forms import attempt, comma_list, number, whole
 
 router = APIRouter()
 
@@ -154,33 +155,17 @@ def start(
             deadline=parse_day(deadline),
             topic=topic,
             query=query,
-            competitors=competitors.split(",") if competitors else [],
+            competitors=comma_list(competitors),
             channels=channels or [],
             handle=handle,
-            posts_per_week=_number(posts_per_week, "posts_per_week"),
-            response_minutes=_whole(response_minutes, "response_minutes"),
+            posts_per_week=number(posts_per_week, "posts_per_week"),
+            response_minutes=whole(response_minutes, "response_minutes"),
         )
         start_plan(workspace(request), answers, actor=user.username)
     except VeilleError as exc:
         context = _start_context(request, exc.message, **form)
         return render(request, "plan/start.html", context, status_code=400)
     return redirect("/plan", message=_("Your plan is started. Check its cost, then adopt it."))
-
-
-def _number(text: str, what: str) -> float | None:
-    from veille.errors import UsageError
-
-    if not text.strip():
-        return None
-    try:
-        return float(text.replace(",", "."))
-    except ValueError:
-        raise UsageError(f"{what}: {text!r} is not a number", hint="Write a number.") from None
-
-
-def _whole(text: str, what: str) -> int | None:
-    value = _number(text, what)
-    return None if value is None else int(value)
 
 
 # -- editing --------------------------------------------------------------------
@@ -223,13 +208,12 @@ def _change(
     request: Request, action: Callable[[], object], done: str, where: str = "/plan/edit"
 ) -> Response:
     """Run a change of the plan; its error is shown on the editing page."""
-    try:
-        action()
-    except VeilleError as exc:
-        return render(
-            request, "plan/edit.html", _edit_context(request, exc.message), status_code=400
-        )
-    return redirect(where, message=done)
+
+    def edit_again(exc: VeilleError) -> Response:
+        said = f"{exc.message}. {exc.hint}" if exc.hint else exc.message
+        return render(request, "plan/edit.html", _edit_context(request, said), status_code=400)
+
+    return attempt(action, done=done, where=where, on_error=edit_again)
 
 
 @router.post("/plan/objectives", response_class=HTMLResponse)
@@ -314,12 +298,12 @@ def kpi_add(
             ws,
             name,
             kind,
-            _number(target, "target") or 0.0,
+            number(target, "target") or 0.0,
             topic=topic,
             platform=platform,
             compare=compare,
             objective=objective,
-            period_days=_whole(period_days, "period") or 30,
+            period_days=whole(period_days, "period") or 30,
             actor=user.username,
         )
 
@@ -339,7 +323,7 @@ def kpi_target(
         lambda: set_target(
             ws,
             name,
-            _number(target, "target") or 0.0,
+            number(target, "target") or 0.0,
             deadline=deadline or None,
             actor=user.username,
         ),
@@ -422,12 +406,12 @@ def channel_save(
             platform,
             objectives=objectives or [],
             audience=audience,
-            posts_per_week=_number(posts_per_week, "posts_per_week") or 0.0,
+            posts_per_week=number(posts_per_week, "posts_per_week") or 0.0,
             tone=tone,
             languages=languages,
             owner=owner,
             handle=handle,
-            response_minutes=_whole(response_minutes, "response_minutes") or 0,
+            response_minutes=whole(response_minutes, "response_minutes") or 0,
             actor=user.username,
         )
 
@@ -458,7 +442,7 @@ def money_set(
     return _change(
         request,
         lambda: set_money(
-            state, label, _number(monthly, "monthly") or 0.0, note=note, actor=user.username
+            state, label, number(monthly, "monthly") or 0.0, note=note, actor=user.username
         ),
         _("Cost %(name)s saved.", name=label),
     )
@@ -513,17 +497,26 @@ def _markdown(text: str) -> str:
 
 @router.get("/plan/guidelines", response_class=HTMLResponse)
 def guidelines_page(request: Request, user: Viewer) -> Response:
-    from veille.plan.people import acknowledgements, current_guidelines, has_acknowledged
+    from veille.plan.guide import split_rules
+    from veille.plan.people import (
+        acknowledgements,
+        current_guidelines,
+        current_rules,
+        has_acknowledged,
+    )
 
     state = workspace(request).state
     g = current_guidelines(state)
     text = (g.text_fr if lang(request) == "fr" else g.text_en) if g else ""
+    # The rules at the top are shown as a list, not as their TOML.
+    _rules, body = split_rules(text)
     return render(
         request,
         "plan/guidelines.html",
         {
             "guidelines": g,
-            "html": _markdown(text) if g else "",
+            "html": _markdown(body) if g else "",
+            "rules": current_rules(state),
             "acknowledged": has_acknowledged(state, user.username),
             "acknowledgements": acknowledgements(state, g.version) if g else [],
             "can_edit": user.can("manager"),
@@ -537,7 +530,7 @@ def guidelines_acknowledge(request: Request, user: Viewer, version: Text = "") -
 
     _ = translator(request)
     try:
-        acknowledge(workspace(request).state, user.username, version=_whole(version, "version"))
+        acknowledge(workspace(request).state, user.username, version=whole(version, "version"))
     except VeilleError as exc:
         return redirect("/plan/guidelines", message=exc.message)
     return redirect("/plan/guidelines", message=_("Thank you: your acknowledgement is recorded."))

@@ -17,11 +17,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from veille.errors import UsageError, VeilleError
+from veille.errors import UsageError, VeilleError, tr
 from veille.query import QueryError
 from veille.services import enrich as enrich_service
 from veille.services import export as export_service
 from veille.services import stream as stream_service
+from veille.services.paging import MAX_COUNT
 from veille.services.stream import SENTIMENTS, StreamRequest
 from veille.web.deps import (
     Viewer,
@@ -57,8 +58,8 @@ def stream_request(request: Request) -> StreamRequest:
         languages=many(request, "lang"),
         sentiments=many(request, "sentiment"),
         topic=q.get("topic", "").strip(),
-        since=day(q.get("since"), "from"),
-        until=day(q.get("until"), "to"),
+        since=day(q.get("since"), tr("From")),
+        until=day(q.get("until"), tr("To")),
         sort=q.get("sort", "newest") or "newest",
         cursor=q.get("page", ""),
         per_page=_per_page(q.get("per", "")),
@@ -172,8 +173,8 @@ async def stream_events(request: Request, user: Viewer) -> StreamingResponse:
     except (KeyError, ValueError):
         # The page gives the newest post it shows; without it, nothing to follow from.
         raise UsageError(
-            "live updates need after=SECONDS (the newest post shown)",
-            hint="Open the stream page: it connects by itself.",
+            tr("live updates need after=SECONDS (the newest post shown)"),
+            hint=tr("Open the stream page: it connects by itself."),
         ) from None
     stopping = stop_event(request.app)
     lifetime = float(getattr(request.app.state, "stream_seconds", STREAM_SECONDS))
@@ -210,13 +211,20 @@ async def stream_events(request: Request, user: Viewer) -> StreamingResponse:
 @router.get("/stream/count", response_class=HTMLResponse)
 def stream_count(request: Request, user: Viewer) -> HTMLResponse:
     """How many posts the stream holds (the page asks after showing its posts;
-    kept a minute: the same stream asked again is not counted again)."""
+    kept a minute: the same stream asked again is not counted again). Past
+    :data:`~veille.services.paging.MAX_COUNT` posts read one by one (a
+    filter on metadata), "more than 10,000"."""
     ws = workspace(request)
     req = stream_request(request)
     total = recent(request, "stream-count").get(
-        _args(req), lambda: stream_service.count_matches(ws, req)
+        _args(req), lambda: stream_service.count_matches(ws, req, at_most=MAX_COUNT)
     )
-    return render(request, "stream/_count.html", {"total": total})
+    more = total == MAX_COUNT + 1
+    return render(
+        request,
+        "stream/_count.html",
+        {"total": MAX_COUNT if more else total, "more": more},
+    )
 
 
 @router.get("/stream/export")
@@ -226,7 +234,9 @@ def stream_export(request: Request, user: Viewer) -> StreamingResponse:
     req = stream_request(request)
     fmt = request.query_params.get("format", "csv")
     if fmt not in ("csv", "jsonl"):
-        raise UsageError(f"export format {fmt!r} is not offered here", hint="Use csv or jsonl.")
+        raise UsageError(
+            tr("export format %(fmt)r is not offered here", fmt=fmt), hint=tr("Use csv or jsonl.")
+        )
     stream_service.stream_query(ws, req)  # a bad query fails before the download starts
     return _download(stream_service.iter_matches(ws, req), fmt)
 
@@ -270,7 +280,9 @@ def stream_selection(
         names = {"positive": _("positive"), "negative": _("negative"), "neutral": _("neutral")}
         message = _("Sentiment set to %(label)s on %(n)s posts.", label=names[label], n=done)
         return redirect(target, message=message)
-    raise UsageError(f"unknown action {action!r}", hint="Choose an action from the list.")
+    raise UsageError(
+        tr("unknown action %(action)r", action=action), hint=tr("Choose an action from the list.")
+    )
 
 
 @router.get("/posts/{post_id:path}", response_class=HTMLResponse)
@@ -281,7 +293,9 @@ def post_page(request: Request, post_id: str, user: Viewer) -> HTMLResponse:
     ws = workspace(request)
     found = ws.posts.get_post(post_id)
     if found is None:
-        raise NotFound(f"no post with id {post_id!r}", hint="It may have been deleted.")
+        raise NotFound(
+            tr("no post with id %(id)r", id=post_id), hint=tr("It may have been deleted.")
+        )
     cluster, copies = enrich_service.copies(ws.state, post_id)
     others = [c for c in copies if c.post_id != post_id]
     shown = {p.id: p for p in ws.posts.get_posts([c.post_id for c in others[:50]])}

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from veille.errors import VeilleError
 from veille.query import QueryError
 from veille.query import topics as topic_service
+from veille.services.paging import MAX_COUNT
 from veille.services.search import Hit
 from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
 from veille.web.listening import audited, post_view
@@ -25,11 +26,14 @@ def _preview(request: Request, query: str) -> dict[str, Any]:
     if not query.strip():
         return {"preview": None, "preview_error": None}
     try:
-        found = topic_service.preview_query(workspace(request).posts, query, sample=SAMPLE)
+        found = topic_service.preview_query(
+            workspace(request).posts, query, sample=SAMPLE, at_most=MAX_COUNT
+        )
     except QueryError as exc:
         return {"preview": None, "preview_error": exc}
     sample = [post_view(Hit(p, tuple(found.query.spans(p)))) for p in found.sample]
-    return {"preview": {"count": found.count, "sample": sample}, "preview_error": None}
+    preview = {"count": found.count, "more": found.more, "sample": sample}
+    return {"preview": preview, "preview_error": None}
 
 
 @router.get("/topics", response_class=HTMLResponse)

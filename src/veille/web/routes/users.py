@@ -34,7 +34,7 @@ def account_error(_: Callable[..., str], exc: UsageError) -> str:
         return _("This is the last admin: make another user admin first.")
     if isinstance(exc, NotFound):
         return _("There is no such user.")
-    return exc.message
+    return _(exc.message)
 
 
 def _page(request: Request, *, error: str | None = None, status_code: int = 200) -> HTMLResponse:

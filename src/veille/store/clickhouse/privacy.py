@@ -1,0 +1,271 @@
+"""Forgetting in the ClickHouse PostStore (:class:`~veille.store.protocols.privacy.PrivacyPosts`).
+
+Posts are deleted with ``ALTER TABLE … DELETE`` run synchronously
+(``mutations_sync = 2``): the mutation rewrites every part holding a
+matching row, so every stored version of a post goes (the condition names
+the post, not a version: no older version is left for ``FINAL`` to bring
+back), and the data is gone from disk when the call returns, not only
+hidden until a merge as a lightweight ``DELETE`` leaves it.
+
+Rollups kept by materialized views from ``posts`` only ever see inserts, so
+an erased post is taken out of them here: each view's own ``SELECT`` is run
+over the current version of the erased posts (as a first sighting) and the
+negated sums are inserted into its table, so every rollup the store has,
+whichever release added it, is covered. A rollup with a ``handle`` column
+is per author: its rows of the person are deleted outright, and on a
+retention purge its days before the cutoff (as SQLite's ``author_rollup``).
+Rows keyed by a story named after an erased post are deleted once its
+other posts carry the new key (:func:`~veille.store.protocols.privacy.story_key`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from veille.errors import StoreError
+from veille.store.clickhouse.filters import POSTS
+from veille.store.clickhouse.rows import READ_COLUMNS, STORED_COLUMNS, stored_dict, to_post
+from veille.store.protocols.privacy import ErasureReport, story_key
+
+if TYPE_CHECKING:
+    from veille.models import Post
+
+SYNC = " SETTINGS mutations_sync = 2"
+_TARGET = re.compile(r"^CREATE MATERIALIZED VIEW \S+ TO (?:`?[^`.\s]+`?\.)?`?([^`\s(]+)`?")
+_SUMMED = re.compile(r"SummingMergeTree\(\(?([^)]*)\)?\)")
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A table a materialized view keeps from ``posts``."""
+
+    table: str
+    select: str  # the view's SELECT, reading ``posts``
+    keys: tuple[str, ...]
+    sums: tuple[str, ...]
+    columns: frozenset[str]
+
+    @property
+    def per_author(self) -> bool:
+        return "handle" in self.columns
+
+
+def _author(handle: str, platform: str | None) -> tuple[str, dict[str, Any]]:
+    where = "lowerUTF8(author_handle) = lowerUTF8({h:String})"
+    params: dict[str, Any] = {"h": handle}
+    if platform:
+        where += " AND platform = {pf:String}"
+        params["pf"] = platform
+    return where, params
+
+
+class ClickHousePrivacy:
+    """Mixed into :class:`~veille.store.clickhouse.store.ClickHouseStore`."""
+
+    if TYPE_CHECKING:  # given by ClickHouseStore
+        client: Any
+
+        def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
+
+        def _write(self, rows: list[dict[str, Any]], olds: Any = None) -> None: ...
+
+    # -- the rollups there are -------------------------------------------------
+
+    def _rollups(self) -> list[Rollup]:
+        db = self.rows("SELECT currentDatabase()")[0][0]
+        found = []
+        for name, select, create in self.rows(
+            "SELECT name, as_select, create_table_query FROM system.tables "
+            "WHERE database = currentDatabase() AND engine = 'MaterializedView' ORDER BY name"
+        ):
+            source = f"FROM {db}.posts"
+            match = _TARGET.match(create)
+            if match is None or source not in select:
+                continue
+            table = match.group(1)
+            info = self.rows(
+                "SELECT engine_full FROM system.tables "
+                "WHERE database = currentDatabase() AND name = {t:String}",
+                {"t": table},
+            )
+            engine = info[0][0] if info else ""
+            if not engine.startswith("SummingMergeTree"):
+                raise StoreError(
+                    f"the view {name} keeps {table} ({engine or 'no table'}), which erasure "
+                    "cannot take posts out of",
+                    hint="Keep rollups of posts in SummingMergeTree tables.",
+                )
+            cols = self.rows(
+                "SELECT name, type, is_in_sorting_key FROM system.columns "
+                "WHERE database = currentDatabase() AND table = {t:String} ORDER BY position",
+                {"t": table},
+            )
+            named = _SUMMED.match(engine)
+            listed = [c.strip() for c in named.group(1).split(",")] if named else []
+            if listed and listed != [""]:
+                sums = tuple(listed)
+            else:
+                sums = tuple(
+                    c for c, t, key in cols if not key and re.match(r"U?Int|Float|Decimal", t)
+                )
+            keys = tuple(c for c, _t, _k in cols if c not in sums)
+            body = select.replace(source, "FROM ({latest}) AS posts")
+            found.append(Rollup(table, body, keys, sums, frozenset(c for c, _t, _k in cols)))
+        return found
+
+    def _take_out(self, rollups: list[Rollup], ids: list[str], removed: dict[str, int]) -> None:
+        """Take the current versions of ``ids`` out of ``rollups`` (negated sums)."""
+        latest = (
+            f"SELECT * REPLACE (toInt8(0) AS prev_posts) FROM {POSTS} "
+            "WHERE id IN {ids:Array(String)}"
+        )
+        for r in rollups:
+            cols = ", ".join([*r.keys, *r.sums])
+            picked = ", ".join([*r.keys, *(f"-{s} AS {s}" for s in r.sums)])
+            select = r.select.replace("{latest}", latest)
+            n = self.rows(f"SELECT count() FROM ({select})", {"ids": ids})[0][0]
+            self.client.command(
+                f"INSERT INTO {r.table} ({cols}) SELECT {picked} FROM ({select})", {"ids": ids}
+            )
+            removed[r.table] = removed.get(r.table, 0) + int(n)
+
+    def _delete(self, table: str, where: str, params: dict[str, Any]) -> int:
+        n = int(self.rows(f"SELECT count() FROM {table} WHERE {where}", params)[0][0])
+        if n:
+            self.client.command(f"ALTER TABLE {table} DELETE WHERE {where}{SYNC}", params)
+        return n
+
+    # -- a person --------------------------------------------------------------
+
+    def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
+        # Every version, not only the last: none may name them after.
+        where, params = _author(handle, platform)
+        return [r[0] for r in self.rows(f"SELECT DISTINCT id FROM posts WHERE {where}", params)]
+
+    def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
+        report = ErasureReport()
+        ids = self.author_post_ids(handle, platform)
+        report.post_ids, report.posts = ids, len(ids)
+        rollups = self._rollups()
+        removed = report.removed
+        for i in range(0, len(ids), _CHUNK):
+            part = ids[i : i + _CHUNK]
+            self._take_out([r for r in rollups if not r.per_author], part, removed)
+            p = {"ids": part}
+            removed["post_topics"] = removed.get("post_topics", 0) + self._delete(
+                "post_topics", "post_id IN {ids:Array(String)}", p
+            )
+            self._delete("posts", "id IN {ids:Array(String)}", p)
+            self._rekey(part, rollups, removed)
+        for r in rollups:
+            if r.per_author:
+                where = "lowerUTF8(handle) = lowerUTF8({h:String})"
+                params: dict[str, Any] = {"h": handle}
+                if platform and "platform" in r.columns:
+                    where += " AND platform = {pf:String}"
+                    params["pf"] = platform
+                removed[r.table] = removed.get(r.table, 0) + self._delete(r.table, where, params)
+        side = "lowerUTF8(handle_{s}) = lowerUTF8({{h:String}})" + (
+            " AND platform_{s} = {{pf:String}}" if platform else ""
+        )
+        removed["author_links"] = self._delete(
+            "author_links",
+            f"({side.format(s='a')}) OR ({side.format(s='b')})",
+            {"h": handle, **({"pf": platform} if platform else {})},
+        )
+        return report
+
+    def _rekey(self, ids: list[str], rollups: list[Rollup], removed: dict[str, int]) -> None:
+        """Other posts of stories keyed by one of ``ids`` get the story's new key."""
+        p = {"ids": ids}
+        olds = [
+            stored_dict(r)
+            for r in self.rows(
+                f"SELECT {STORED_COLUMNS} FROM {POSTS} WHERE cluster_id IN {{ids:Array(String)}} "
+                "AND id NOT IN {ids:Array(String)}",
+                p,
+            )
+        ]
+        self._write([{**o, "cluster_id": story_key(o["cluster_id"])} for o in olds], olds)
+        removed["story_keys"] = removed.get("story_keys", 0) + len(olds)
+        # The older versions of those posts (until a merge) and the versions
+        # just written (the key they replace) name the story too.
+        columns = {
+            r[0]
+            for r in self.rows(
+                "SELECT name FROM system.columns WHERE database = currentDatabase() "
+                "AND table = 'posts' AND name IN ('cluster_id', 'prev_cluster_id')"
+            )
+        }
+        for column in sorted(columns):
+            mapped = (
+                f"if({column} IN {{ids:Array(String)}}, "
+                f"arrayElement({{keys:Array(String)}}, indexOf({{ids:Array(String)}}, "
+                f"assumeNotNull({column}))), {column})"
+            )
+            where = f"{column} IN {{ids:Array(String)}}"
+            keyed = {"ids": ids, "keys": [story_key(i) for i in ids]}
+            if self.rows(f"SELECT count() FROM posts WHERE {where}", keyed)[0][0]:
+                self.client.command(
+                    f"ALTER TABLE posts UPDATE {column} = {mapped} WHERE {where}{SYNC}", keyed
+                )
+        for r in rollups:
+            # Their rows now sum to nothing: the key itself goes.
+            if "cluster_id" in r.columns:
+                self._delete(r.table, "cluster_id IN {ids:Array(String)}", p)
+
+    # -- by age ----------------------------------------------------------------
+
+    def post_ids_before(self, cutoff: datetime, *, after: str = "", limit: int = 2000) -> list[str]:
+        return [
+            r[0]
+            for r in self.rows(
+                "SELECT DISTINCT id FROM posts WHERE published_at < {t:Int64} "
+                "AND id > {after:String} ORDER BY id LIMIT {n:UInt64}",
+                {"t": int(cutoff.timestamp()), "after": after, "n": limit},
+            )
+        ]
+
+    def delete_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
+        report = ErasureReport()
+        p = {"t": int(cutoff.timestamp())}
+        report.posts = int(
+            self.rows(f"SELECT count() FROM {POSTS} WHERE published_at < {{t:Int64}}", p)[0][0]
+        )
+        if report.posts:
+            report.removed["post_topics"] = self._delete(
+                "post_topics",
+                "post_id IN (SELECT id FROM posts WHERE published_at < {t:Int64})",
+                p,
+            )
+            self._delete("posts", "published_at < {t:Int64}", p)
+        day = {"d": int(cutoff.timestamp()) // 86400}
+        for r in self._rollups():
+            if r.per_author and "day" in r.columns:
+                report.removed[r.table] = self._delete(r.table, "day < {d:Int64}", day)
+        return report
+
+    def drop_raw_before(self, cutoff: datetime) -> int:
+        p = {"t": int(cutoff.timestamp())}
+        where = "published_at < {t:Int64} AND raw != '{}'"
+        n = int(self.rows(f"SELECT count() FROM {POSTS} WHERE {where}", p)[0][0])
+        if n:
+            # Every version's payload, not only the last one's.
+            self.client.command(f"ALTER TABLE posts UPDATE raw = '{{}}' WHERE {where}{SYNC}", p)
+        return n
+
+    # -- the thread under an inbox item ----------------------------------------
+
+    def replies_to(self, post_id: str, *, limit: int = 200) -> list[Post]:
+        return [
+            to_post(r)
+            for r in self.rows(
+                f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE parent_id = {{id:String}} "
+                "ORDER BY published_at, id LIMIT {n:UInt64}",
+                {"id": post_id, "n": limit},
+            )
+        ]

@@ -1,0 +1,144 @@
+"""The state's part of veille.store.protocols.privacy (:class:`PrivacyState`),
+in the SQL SQLite and PostgreSQL share: the pseudonymization key, the
+erasure log and the copies of posts and people the state keeps (see
+:mod:`veille.store.portable`). Erasing posts is the work of the store that
+keeps them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from veille.store.portable import Sql, marks
+from veille.store.protocols.privacy import Erasure, story_key
+
+_CHUNK = 400  # ids per IN (...) list
+
+# Tables of the state holding a post by its id (a store adds its filings
+# where they are keyed by post id: PostgreSQL's, not SQLite's).
+POST_COPIES = ("deliveries", "alert_marks", "sentiment_corrections", "minhash_bands", "minhash")
+
+
+def _quarantined(sql: Sql, handle: str) -> list[int]:
+    """Quarantined items that name ``handle`` (their raw payloads are copies too)."""
+    who = re.compile(rf"(?<![\w.-]){re.escape(handle)}(?![\w-])", re.I)
+    return [
+        qid
+        for qid, raw in sql.rows(
+            f"SELECT id, raw FROM quarantine WHERE {sql.find}(lower(raw), lower(?)) > 0",
+            (handle,),
+        )
+        if who.search(raw)
+    ]
+
+
+class PortablePrivacy:
+    #: The tables :meth:`forget_posts` empties of a post.
+    post_copies: tuple[str, ...] = POST_COPIES
+
+    if TYPE_CHECKING:  # given by the store class
+
+        def _sql_read(self) -> Sql: ...
+
+        def _sql_write(self) -> AbstractContextManager[Sql]: ...
+
+    def privacy_key(self) -> bytes:
+        row = self._sql_read().one("SELECT key FROM privacy_key WHERE id = 1")
+        if row:
+            return bytes(row[0])
+        with self._sql_write() as sql:
+            sql.run(
+                "INSERT INTO privacy_key (id, key) VALUES (1, ?) ON CONFLICT DO NOTHING",
+                (os.urandom(32),),
+            )
+            made = sql.one("SELECT key FROM privacy_key WHERE id = 1")
+        assert made is not None
+        return bytes(made[0])
+
+    def erasures(self, limit: int = 100) -> list[Erasure]:
+        rows = self._sql_read().rows(
+            "SELECT at, kind, platform, subject, posts, details FROM erasures "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            Erasure(datetime.fromtimestamp(at, UTC), kind, plat, subj, int(n), json.loads(det))
+            for at, kind, plat, subj, n, det in rows
+        ]
+
+    def forget_posts(self, post_ids: Sequence[str], *, rekey: bool) -> dict[str, int]:
+        removed: dict[str, int] = {}
+        ids = list(dict.fromkeys(post_ids))
+        for i in range(0, len(ids), _CHUNK):
+            part = ids[i : i + _CHUNK]
+            m = marks(len(part))
+            with self._sql_write() as sql:
+                keys: list[str] = []
+                if rekey:
+                    # A story keyed by the id of one of these posts keeps its
+                    # other posts under a key that no longer names it.
+                    keys = [
+                        k
+                        for (k,) in sql.rows(
+                            f"SELECT DISTINCT cluster_id FROM minhash WHERE cluster_id IN ({m}) "
+                            f"UNION SELECT DISTINCT cluster_id FROM deliveries "
+                            f"WHERE cluster_id IN ({m})",
+                            [*part, *part],
+                        )
+                    ]
+                for table in self.post_copies:
+                    n = sql.run(f"DELETE FROM {table} WHERE post_id IN ({m})", part)
+                    removed[table] = removed.get(table, 0) + n
+                for key in keys:
+                    for table in ("minhash", "deliveries"):
+                        sql.run(
+                            f"UPDATE {table} SET cluster_id = ? WHERE cluster_id = ?",
+                            (story_key(key), key),
+                        )
+        return removed
+
+    def forget_author(self, handle: str, platform: str | None) -> dict[str, int]:
+        where = "lower(author) = lower(?)" + (" AND platform = ?" if platform else "")
+        args = [handle] + ([platform] if platform else [])
+        with self._sql_write() as sql:
+            items = sql.run(f"DELETE FROM inbox_items WHERE {where}", args)
+            doomed = _quarantined(sql, handle)
+            for i in range(0, len(doomed), _CHUNK):
+                part = doomed[i : i + _CHUNK]
+                sql.run(f"DELETE FROM quarantine WHERE id IN ({marks(len(part))})", part)
+        return {"inbox_items": items, "quarantine": len(doomed)}
+
+    def forget_before(self, cutoff: datetime) -> dict[str, int]:
+        with self._sql_write() as sql:
+            n = sql.run("DELETE FROM quarantine WHERE created_at < ?", (int(cutoff.timestamp()),))
+        return {"quarantine": n}
+
+    def log_erasure(
+        self, kind: str, platform: str | None, subject: str, posts: int, details: dict[str, int]
+    ) -> None:
+        with self._sql_write() as sql:
+            sql.run(
+                "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    int(datetime.now(UTC).timestamp()),
+                    kind,
+                    platform,
+                    subject,
+                    posts,
+                    json.dumps(details, sort_keys=True),
+                ),
+            )
+
+    def atom_files(self) -> list[str]:
+        return [
+            url[len("atom:") :]
+            for (url,) in self._sql_read().rows(
+                "SELECT DISTINCT channel_url FROM alerts WHERE channel_url LIKE 'atom:%'"
+            )
+        ]

@@ -1,0 +1,57 @@
+"""Form parsing shared by the pages that edit things (the plan, the inbox):
+comma lists, numbers typed by people (a decimal comma is fine), and "run
+this change, then go back with a message, or show the page with the error".
+
+An empty field is ``None`` (unset), never zero; text that is not a number is
+refused with the field's name, not ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.responses import Response
+
+from veille.errors import UsageError, VeilleError
+from veille.web.deps import redirect
+
+
+def comma_list(text: str) -> list[str]:
+    """``"a, b,,c"`` -> ``["a", "b", "c"]``."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def number(text: str, what: str) -> float | None:
+    """The number typed in field ``what`` (``None`` when empty)."""
+    if not text.strip():
+        return None
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        raise UsageError(f"{what}: {text!r} is not a number", hint="Write a number.") from None
+
+
+def whole(text: str, what: str) -> int | None:
+    """The whole number typed in field ``what`` (``None`` when empty)."""
+    value = number(text, what)
+    if value is None:
+        return None
+    if value != int(value):
+        raise UsageError(f"{what}: {text!r} is not a whole number", hint="Write e.g. 100.")
+    return int(value)
+
+
+def attempt(
+    action: Callable[[], object],
+    *,
+    done: str,
+    where: str,
+    on_error: Callable[[VeilleError], Response],
+) -> Response:
+    """Run ``action``; then back to ``where`` with ``done``, or ``on_error``'s
+    page (the form again, with the error) when the action is refused."""
+    try:
+        action()
+    except VeilleError as exc:
+        return on_error(exc)
+    return redirect(where, message=done)

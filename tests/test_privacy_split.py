@@ -1,0 +1,253 @@
+"""Forgetting on a split workspace: posts in chDB (opened by the workspace,
+or served by ``veille store serve-posts`` and reached as ``veille+http``),
+state in PostgreSQL. Through the real CLI; afterwards every table of both
+stores is read back whole and must not hold the person, or the old posts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from veille.cli import build_app
+from veille.config import CONFIG_NAME
+from veille.query.topics import add_topic
+from veille.workspace import Workspace
+
+pytest.importorskip("chdb")
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class Split:
+    root: Path
+    state_url: str
+    served: Any  # the chDB store behind veille+http, or None (the workspace's own)
+
+    def cli(self, *args: str) -> str:
+        result = CliRunner().invoke(build_app(), [*args, "--workspace", str(self.root)])
+        assert result.exit_code == 0, (result.output, result.exception)
+        return result.stdout
+
+    def chdb(self, ws: Workspace) -> Any:
+        return self.served if self.served is not None else ws.posts
+
+
+@pytest.fixture(params=["chdb", "veille+http"])
+def split(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str) -> Iterator[Split]:
+    from veille.store.clickhouse.backend import ChdbBackend
+    from veille.store.postgres.testing import fresh_schema_url
+    from veille.store.remote.server import PostServer
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    state_url = fresh_schema_url(postgres_url, tmp_path)
+    served: Any = None
+    server: Any = None
+    if request.param == "chdb":
+        posts_url = "chdb:///posts.chdb"
+    else:
+        served = ChdbBackend().open(f"chdb:///{tmp_path / 'served.chdb'}", root=tmp_path)
+        server = PostServer(served).start()
+        posts_url = server.url
+    (root / CONFIG_NAME).write_text(
+        f'[store]\nposts = "{posts_url}"\nstate = "{state_url}"\n\n'
+        "[privacy]\nretention_days = 25\nraw_days = 5\n",
+        encoding="utf-8",
+    )
+    try:
+        yield Split(root, state_url, served)
+    finally:
+        if server is not None:
+            server.stop()
+            served.close()
+
+
+def _row(n: str, handle: str, text: str, days_ago: float, **kw: object) -> dict[str, object]:
+    return {
+        "platform": kw.pop("platform", "mastodon"),
+        "id": n,
+        "url": f"https://social.example/@{handle}/{n}",
+        "text": text,
+        "author": {"handle": handle, "name": handle.title(), "followers": 100},
+        "published_at": (NOW - timedelta(days=days_ago)).isoformat(),
+        "engagement": {"likes": 2, "shares": 1},
+        "raw": {"account": handle, "note": text},
+        **kw,
+    }
+
+
+def _import(split: Split, tmp_path: Path, rows: list[dict[str, object]]) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    split.cli("import", str(src))
+
+
+def _chdb_dump(store: Any) -> str:
+    """Every row of every table of the chDB store (every version, merged or not)."""
+    tables = [
+        r[0]
+        for r in store.rows(
+            "SELECT name FROM system.tables WHERE database = currentDatabase() "
+            "AND engine NOT LIKE '%View'"
+        )
+    ]
+    assert "posts" in tables and "post_rollup" in tables
+    return "\n".join(f"{t}: {r}" for t in tables for r in store.rows(f"SELECT * FROM {t}"))
+
+
+def _pg_dump(url: str) -> str:
+    """Every row of every table of the state's schema but the erasure log."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            )
+        ]
+        assert {"deliveries", "minhash", "inbox_items", "post_topics"} <= set(tables)
+        return "\n".join(
+            f"{t}: {r}"
+            for t in tables
+            if t != "erasures"
+            for r in conn.execute(f'SELECT t::text FROM "{t}" AS t')
+        )
+
+
+def _rollup_matches_posts(store: Any) -> None:
+    """The volume rollup counts exactly the posts there are (none erased counted)."""
+    kept = store.rows("SELECT count(), sum(likes + shares + replies) FROM posts FINAL")[0]
+    rolled = store.rows("SELECT sum(posts), sum(engagement) FROM post_rollup")[0]
+    assert [int(v or 0) for v in rolled] == [int(v or 0) for v in kept]
+
+
+def test_erasing_a_person_leaves_nothing_of_them_in_either_store(
+    split: Split, tmp_path: Path
+) -> None:
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre", inbox=True)
+    split.cli("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom")
+    # Claire's first post starts a story that Bob's near copy joins (keyed by her post).
+    story = "la fibre optique arrive enfin dans notre quartier de Lyon ce matin"
+    rows = [
+        _row("c1", "Claire", story + " #zorglub", 1, links=["https://zorglub.example/x"]),
+        _row("c2", "claire", "panne de fibre zorglub", 2),
+        _row("c3", "claire", "fibre aussi sur bluesky zorglub", 1, platform="bluesky"),
+        _row("b1", "bob", story + " !", 1),
+        _row("b2", "bob", "la fibre, quelle affaire", 3, parent_id="mastodon:c2"),
+    ]
+    _import(split, tmp_path, rows)
+    # Seen again with new counts: a second stored version of her posts in chDB.
+    rows[0]["engagement"] = {"likes": 9, "shares": 4}
+    rows[1]["engagement"] = {"likes": 7, "shares": 0}
+    _import(split, tmp_path, rows)
+    with Workspace.open(split.root) as ws:
+        import psycopg
+
+        with psycopg.connect(split.state_url, autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO quarantine (source, error, raw, created_at) VALUES "
+                "('s', 'e', '{\"author\": \"claire\"}', 0), "
+                "('s', 'e', '{\"who\": \"dominique\"}', 0)"
+            )
+        store = split.chdb(ws)
+        before_chdb, before_pg = _chdb_dump(store).lower(), _pg_dump(split.state_url).lower()
+        # The thread under the inbox item of her post, read from the posts store.
+        (item,) = [i for i in ws.state.inbox_items(_all_items()) if i.post_id == "mastodon:c2"]
+        from veille.inbox.thread import thread
+
+        assert [(role, p.id) for role, p in thread(ws, item)] == [("reply", "mastodon:b2")]
+    # The test is worth something only if she is there to begin with.
+    assert "zorglub" in before_chdb and "mastodon:c1" in before_chdb
+    for table in ("deliveries", "minhash", "inbox_items", "post_topics", "quarantine"):
+        assert any(
+            line.startswith(f"{table}: ") and ("claire" in line or "mastodon:c" in line)
+            for line in before_pg.splitlines()
+        ), table
+
+    out = split.cli("privacy", "erase", "--author", "@CLAIRE", "--yes", "--format", "json")
+    report = json.loads(out)
+    assert report["posts"] == 3
+    assert report["removed"]["inbox_items"] == 3 and report["removed"]["quarantine"] == 1
+
+    with Workspace.open(split.root) as ws:
+        store = split.chdb(ws)
+        after_chdb, after_pg = _chdb_dump(store).lower(), _pg_dump(split.state_url).lower()
+        for found in (after_chdb, after_pg):
+            for trace in ("claire", "zorglub", "mastodon:c1", "bluesky:c3"):
+                assert trace not in found, (trace, found)
+            # Bob's reply (its post and its inbox item) still says which post it
+            # answered, as on SQLite: an id, no longer anyone's post here.
+            left = [line for line in found.splitlines() if "mastodon:c2" in line]
+            assert all("@bob/b2" in line for line in left), left
+        assert "dominique" in after_pg  # a quarantined item naming someone else stays
+        assert {p.id for p in store.search("fibre", limit=50)} == {"mastodon:b1", "mastodon:b2"}
+        assert store.count_posts() == 2
+        _rollup_matches_posts(store)
+        items = ws.state.inbox_items(_all_items())
+        assert sorted(i.post_id for i in items) == ["mastodon:b1", "mastodon:b2"]
+    log = split.cli("privacy", "log", "--format", "json")
+    (entry,) = json.loads(log)
+    assert entry["kind"] == "author" and entry["posts"] == 3 and entry["platform"] == ""
+    assert "claire" not in log.lower()
+    # Run again: nothing of hers is left to find, and nothing else goes.
+    again = json.loads(split.cli("privacy", "erase", "--author", "claire", "--yes", "--format",
+                                 "json"))  # fmt: skip
+    assert again["posts"] == 0
+    with Workspace.open(split.root) as ws:
+        assert split.chdb(ws).count_posts() == 2
+
+
+def _all_items() -> Any:
+    from veille.inbox.model import ItemFilter
+
+    return ItemFilter(limit=100)
+
+
+def test_retention_purge_on_a_split_workspace(split: Split, tmp_path: Path) -> None:
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre")
+    split.cli("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom")
+    rows = [_row(f"p{n}", f"user{n}", f"fibre numéro {n} k{n}x", n * 10) for n in range(1, 7)]
+    _import(split, tmp_path, rows)
+    with Workspace.open(split.root) as ws:
+        store = split.chdb(ws)
+        volume = store.rows("SELECT sum(posts), sum(engagement) FROM post_rollup")[0]
+        assert store.count_posts() == 6
+        assert "mastodon:p6" in _pg_dump(split.state_url)
+
+    out = split.cli("privacy", "purge")
+    assert "4 posts older than the retention period deleted" in out
+    assert "2 raw payloads emptied" in out
+
+    with Workspace.open(split.root) as ws:
+        store = split.chdb(ws)
+        assert store.count_posts() == 2
+        assert {p.text for p in store.search("fibre", limit=50)} == {
+            "fibre numéro 1 k1x",
+            "fibre numéro 2 k2x",
+        }
+        # Raw payloads older than 5 days are empty in every stored version.
+        assert store.rows("SELECT count() FROM posts WHERE raw != '{}'") == [[0]]
+        # The volume aggregates are kept, as SQLite keeps them.
+        assert store.rows("SELECT sum(posts), sum(engagement) FROM post_rollup")[0] == volume
+        dump_chdb = _chdb_dump(store)
+        dump_pg = _pg_dump(split.state_url)
+        for n in range(3, 7):
+            for found in (dump_chdb, dump_pg):
+                assert f"mastodon:p{n}" not in found and f"k{n}x" not in found
+        assert "mastodon:p1" in dump_chdb and "mastodon:p2" in dump_chdb
+    # Again: nothing more to do, and a log entry only for the first purge.
+    assert "0 posts" in split.cli("privacy", "purge")
+    log = json.loads(split.cli("privacy", "log", "--format", "json"))
+    assert [e["kind"] for e in log] == ["retention"] and log[0]["posts"] == 4
