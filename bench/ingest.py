@@ -205,7 +205,9 @@ class Breakdown:
 
         return timed
 
-    def rows(self, total_wall: float, total_cpu: float, rest: str) -> list[tuple[str, float, float]]:
+    def rows(
+        self, total_wall: float, total_cpu: float, rest: str
+    ) -> list[tuple[str, float, float]]:
         """The parts, then ``rest``: what the total holds beyond them."""
         out = sorted(((k, self.wall[k], self.cpu[k]) for k in self.wall), key=lambda r: -r[2])
         out.append((rest, total_wall - sum(self.wall.values()), total_cpu - sum(self.cpu.values())))

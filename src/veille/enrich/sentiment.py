@@ -153,7 +153,7 @@ def _vader_analyzer() -> Any:
     negation_check = SentimentIntensityAnalyzer._negation_check
     idioms_check = SentimentIntensityAnalyzer._special_idioms_check
 
-    class WindowedAnalyzer(SentimentIntensityAnalyzer):  # type: ignore[misc]
+    class WindowedAnalyzer(SentimentIntensityAnalyzer):
         @staticmethod
         def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> Any:
             # Reads words[i - start_i - 1] to words[i - 1] (never before 0).
