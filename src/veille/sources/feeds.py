@@ -5,10 +5,12 @@ feeds (``/feeds/videos.xml?channel_id=…``), Reddit ``.rss``, Mastodon
 (``/@user.rss``) and Bluesky (``/profile/…/rss``) profile feeds and Google
 Alerts delivered to RSS.
 
-- **Cursor**: the feed's ``ETag``/``Last-Modified`` (conditional GET) and the
-  ids of the entries already seen (the last 2,000).
+- **Cursor**: the feed's ``ETag``/``Last-Modified`` (conditional GET), the
+  ids of the entries already seen (the last 2,000), the floor (the first page
+  of the last walk that went all the way down) and, for a walk cut short,
+  the page it resumes at.
 - **Paging**: ``<link rel="next">`` (RFC 5005, Atom), JSON Feed ``next_url``,
-  followed up to ``max_pages`` while pages hold unseen entries.
+  followed up to ``max_pages`` until a page reaches the floor.
 - **Rhythm**: the next poll is the feed's median gap between entries, raised
   to its ``<ttl>``, ``Cache-Control: max-age``, ``Expires`` or
   ``Retry-After``, clamped between 5 minutes and 24 hours.
@@ -45,6 +47,8 @@ from veille.sources.base import (
 MIN_INTERVAL = 300
 MAX_INTERVAL = 86400
 SEEN_KEEP = 2000
+# Keys kept of the floor (the first pages of the last complete walks).
+FLOOR_KEEP = 100
 _HASHTAG = re.compile(r"(?<![\w&])#(\w[\w-]*)")
 _URL = re.compile(r"https?://[^\s<>\"')]+")
 
@@ -280,26 +284,35 @@ class FeedsSource(Source[FeedsConfig]):
     def collect(
         self, config: FeedsConfig, cursor: Mapping[str, Any] | None, http: HttpClient
     ) -> Iterator[Batch]:
+        # How a walk through a feed's pages knows where to stop. Pages are
+        # numbered from the newest entry, so new entries push everything down:
+        # a walk never skips an entry, but a page it finds all read may hold
+        # entries it read a moment ago (pushed down meanwhile) or entries of a
+        # walk cut short before (with unread ones below). Neither is the end.
+        # The end is the floor: the first page of the last walk that went all
+        # the way down, under which every entry has been read. A walk reads on
+        # until a page reaches the floor (or the last page, or max_pages).
+        # A walk cut short (crash, error) leaves where it stopped in the
+        # cursor; the next walk reads from the top down to the first entry
+        # read before it began (the top of the cut walk, which read on from
+        # there) and jumps to where the cut walk stopped.
         cursor = dict(cursor or {})
         seen: list[str] = list(cursor.get("seen", []))
         seen_set = set(seen)
+        known = frozenset(seen)
+        resume: str | None = cursor.get("resume")
+        floor = _floor(cursor)
+        floor_set = set(floor)
+        pages_done = int(cursor.get("pages_done", 0))
         resp = http.get(
             config.url, etag=cursor.get("etag"), last_modified=cursor.get("last_modified")
         )
         retry_after = resp.headers.get("retry-after")
-        # A walk through older pages cut short (crash, error) resumes where it stopped.
-        resume: str | None = cursor.get("resume")
-        pages_done = int(cursor.get("pages_done", 0))
-        # Pages are numbered from the newest post: by the time a walk resumes, new
-        # posts have pushed its unread items further down. So from the resume
-        # point it reads on until it finds unseen items (and then until a page
-        # has none), instead of stopping at the first page that it has all seen.
-        searching = False
         if resp.not_modified and resume:
+            # Nothing new on top: go straight on from where the cut walk stopped.
             resp = http.get(resume)
             url_now: str = resume
             resume = None
-            searching = True
             page_start = pages_done
         else:
             url_now = config.url
@@ -314,7 +327,8 @@ class FeedsSource(Source[FeedsConfig]):
                 next_poll_seconds=cursor.get("interval") if config.adaptive else None,
             )
             return
-        validators = resp.validators() if url_now == config.url else {}
+        from_top = url_now == config.url
+        validators = resp.validators() if from_top else {}
         if not validators:
             validators = {k: v for k, v in cursor.items() if k in ("etag", "last_modified")}
         url = url_now
@@ -323,6 +337,7 @@ class FeedsSource(Source[FeedsConfig]):
         published: list[float] = []
         ttl: float | None = None
         broken = False
+        marks: list[str] = []  # the keys of this walk's first page: the next floor
         while True:
             parsed = parse_feed(resp.content, resp.headers)
             if parsed.get("bozo") and not parsed.entries:
@@ -362,9 +377,13 @@ class FeedsSource(Source[FeedsConfig]):
                 "format": parsed.get("version") or "",
             }
             items = []
-            fresh = 0
+            on_floor = reached_known = False
             for entry in parsed.entries:
                 key = entry_key(entry)
+                if from_top and page == 0:
+                    marks.append(key)
+                on_floor = on_floor or key in floor_set
+                reached_known = reached_known or key in known
                 ts = entry.get("published_parsed") or entry.get("updated_parsed")
                 if isinstance(ts, str):
                     published.append(datetime.fromisoformat(ts).timestamp())
@@ -372,7 +391,6 @@ class FeedsSource(Source[FeedsConfig]):
                     published.append(float(calendar.timegm(ts)))
                 if key in seen_set:
                     continue
-                fresh += 1
                 seen_set.add(key)
                 seen.insert(0, key)
                 items.append({"key": key, "entry": _jsonable(entry), "feed": feed_info,
@@ -380,18 +398,22 @@ class FeedsSource(Source[FeedsConfig]):
             items.reverse()  # oldest first
             next_url = _next_page(parsed, url)
             page += 1
-            if fresh > 0:
-                searching = False
-            jumped = False
-            if fresh == 0 and resume:
-                next_url, page, resume, jumped = resume, pages_done, None, True
-                searching = True
-            more = bool(next_url) and page < config.max_pages and (fresh > 0 or jumped or searching)
+            if resume and reached_known and not on_floor:
+                # The top of the cut walk: it read everything from here down to
+                # its resume page, which new entries have pushed down since (no
+                # further than this walk's next page: then it just reads on).
+                if pages_done > page:
+                    next_url, page = resume, pages_done
+                resume = None
+            more = bool(next_url) and page < config.max_pages and not on_floor
             new_cursor: dict[str, Any] = {"seen": seen[:SEEN_KEEP]}
             if not more:
-                # Validators only once every page is in: a crash mid-way refetches.
+                # Validators and the new floor only once every page is in: a
+                # crash mid-way refetches. A broken first page is no floor.
                 if not broken:
                     new_cursor.update(validators)
+                    floor = list(dict.fromkeys(marks + floor))
+                new_cursor["floor"] = floor[:FLOOR_KEEP]
                 wait = next_interval(published, ttl_minutes=ttl, max_age=_max_age(resp))
                 if retry_after and retry_after.isdigit():
                     wait = min(MAX_INTERVAL, max(wait, float(retry_after)))
@@ -405,6 +427,7 @@ class FeedsSource(Source[FeedsConfig]):
                 )
                 return
             new_cursor.update({k: v for k, v in cursor.items() if k in ("etag", "last_modified")})
+            new_cursor["floor"] = floor[:FLOOR_KEEP]
             new_cursor["resume"], new_cursor["pages_done"] = next_url, page
             yield Batch(items, new_cursor)
             url = next_url  # type: ignore[assignment]
@@ -507,6 +530,17 @@ def _handle(platform: str, name: str, url: Any) -> str:
         if platform in ("youtube", "reddit", "bluesky") and last:
             return last
     return name
+
+
+def _floor(cursor: Mapping[str, Any]) -> list[str]:
+    """The keys under which every entry has been read (see ``collect``). A
+    cursor written before floors were kept stops at any entry it has seen, as
+    it did then, unless it was cut mid-walk: that one reads to the end once."""
+    if "floor" in cursor:
+        return [str(k) for k in cursor["floor"]]
+    if cursor.get("resume"):
+        return []
+    return [str(k) for k in cursor.get("seen", [])]
 
 
 def _next_page(parsed: Any, base: str) -> str | None:

@@ -11,9 +11,12 @@ Rollups kept by materialized views from ``posts`` only ever see inserts, so
 an erased post is taken out of them here: each view's own ``SELECT`` is run
 over the current version of the erased posts (as a first sighting) and the
 negated sums are inserted into its table, so every rollup the store has,
-whichever release added it, is covered. A rollup with a ``handle`` column
+whichever release added it, is covered; the table is then merged
+(``OPTIMIZE … FINAL``), which drops the keys whose sums fell to zero (a
+hashtag or a domain only the person used). A rollup with a ``handle`` column
 is per author: its rows of the person are deleted outright, and on a
-retention purge its days before the cutoff (as SQLite's ``author_rollup``).
+retention purge its days before the cutoff (as SQLite's ``author_rollup``),
+as are a story rollup's (``cluster_id``: keyed by a post that is gone).
 Rows keyed by a story named after an erased post are deleted once its
 other posts carry the new key (:func:`~veille.store.protocols.privacy.story_key`).
 """
@@ -128,9 +131,14 @@ class ClickHousePrivacy:
             picked = ", ".join([*r.keys, *(f"-{s} AS {s}" for s in r.sums)])
             select = r.select.replace("{latest}", latest)
             n = self.rows(f"SELECT count() FROM ({select})", {"ids": ids})[0][0]
+            if not n:
+                continue
             self.client.command(
                 f"INSERT INTO {r.table} ({cols}) SELECT {picked} FROM ({select})", {"ids": ids}
             )
+            # Keys whose sums are now zero (a hashtag or a link only they
+            # used) would stay until a merge: merge now, which drops them.
+            self.client.command(f"OPTIMIZE TABLE {r.table} FINAL")
             removed[r.table] = removed.get(r.table, 0) + int(n)
 
     def _delete(self, table: str, where: str, params: dict[str, Any]) -> int:
@@ -245,7 +253,9 @@ class ClickHousePrivacy:
             self._delete("posts", "published_at < {t:Int64}", p)
         day = {"d": int(cutoff.timestamp()) // 86400}
         for r in self._rollups():
-            if r.per_author and "day" in r.columns:
+            # Per-author days go (they name people), and story days (keyed
+            # by a post that is gone); volumes and entities stay.
+            if (r.per_author or "cluster_id" in r.columns) and "day" in r.columns:
                 report.removed[r.table] = self._delete(r.table, "day < {d:Int64}", day)
         return report
 

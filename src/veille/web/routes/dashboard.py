@@ -3,6 +3,7 @@ share of voice and spikes with what drove them."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Any
 
@@ -73,6 +74,5 @@ def warm(app: Any) -> None:
     first = app.state.workspace.settings.workspace.ui_language
     for language in sorted(LANGUAGES, key=lambda code: code != first):
         app_recent(app, "dashboard").get(
-            (DEFAULT_PERIOD, language),
-            lambda language=language: _overview(app, DEFAULT_PERIOD, language),
+            (DEFAULT_PERIOD, language), functools.partial(_overview, app, DEFAULT_PERIOD, language)
         )
