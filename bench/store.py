@@ -3,6 +3,7 @@
     python bench/store.py                    # 10,000,000 posts
     python bench/store.py --posts 1000000    # 1M
     python bench/store.py --posts 50000      # quick
+    python bench/store.py --posts 1000000 --folder F --reuse   # reads again, no ingest
 
 The same generated posts (seeded: both stores get identical posts, a year of
 them, bilingual words, authors, hashtags, links, clusters, sentiment) go into
@@ -157,6 +158,11 @@ def batches(n: int, size: int, texts: int = 20_000) -> Iterator[list[Any]]:
         yield out
 
 
+def load() -> str:
+    """The 1, 5 and 15-minute load averages (the machine may be shared)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def folder_size(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -245,13 +251,15 @@ def queries(k: int) -> list[str]:
     return [shapes[i % len(shapes)]() for i in range(k)]
 
 
-def latencies(store: Any, qs: list[str]) -> list[float]:
+def latencies(store: Any, qs: list[str]) -> tuple[list[float], float]:
+    """Wall seconds of each search, and the CPU seconds of all of them."""
     out = []
+    c0 = time.process_time()
     for q in qs:
         t0 = time.perf_counter()
         store.search(q, limit=50)
         out.append(time.perf_counter() - t0)
-    return out
+    return out, time.process_time() - c0
 
 
 def p95(xs: list[float]) -> float:
@@ -282,7 +290,15 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=20_000)
     ap.add_argument("--searches", type=int, default=200)
     ap.add_argument("--folder", type=Path, default=None, help="where the stores go (a temp dir)")
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="stores of --posts posts already in --folder (from an earlier run): "
+        "skip ingest and measure the reads only",
+    )
     args = ap.parse_args()
+    if args.reuse and args.folder is None:
+        ap.error("--reuse needs --folder (the folder of an earlier run)")
 
     from veille.store.clickhouse.backend import ChdbBackend
     from veille.store.sqlite import SQLiteStore
@@ -292,20 +308,24 @@ def main() -> None:
     n = args.posts
     cpu = os.cpu_count()
     print(f"{n:,} posts, batches of {args.batch:,}; {cpu} CPUs; stores in {folder}")
+    print(f"load average at start: {load()}", flush=True)
 
     lite = SQLiteStore.open(folder / "veille.db")
     ch = ChdbBackend().open(f"chdb:///{folder / 'posts.chdb'}", root=folder)
     try:
-        s_lite, c_lite = ingest(lite, n, args.batch)
-        gc.collect()
-        s_ch, c_ch = ingest(ch, n, args.batch)
-        assert lite.count_posts() == ch.count_posts() == n
-        print("\nIngest (upsert_posts), posts per wall second / per CPU second:")
-        print(f"  {'SQLite':<12}{n / s_lite:12,.0f}{n / c_lite:12,.0f}")
-        print(
-            f"  {'ClickHouse':<12}{n / s_ch:12,.0f}{n / c_ch:12,.0f}   "
-            f"ratio {s_lite / s_ch:5.2f}x wall, {c_lite / c_ch:5.2f}x CPU"
-        )
+        if not args.reuse:
+            s_lite, c_lite = ingest(lite, n, args.batch)
+            gc.collect()
+            s_ch, c_ch = ingest(ch, n, args.batch)
+        assert lite.count_posts() == ch.count_posts() == n, "the stores hold other posts"
+        if not args.reuse:
+            print("\nIngest (upsert_posts), posts per wall second / per CPU second:")
+            print(f"  {'SQLite':<12}{n / s_lite:12,.0f}{n / c_lite:12,.0f}")
+            print(
+                f"  {'ClickHouse':<12}{n / s_ch:12,.0f}{n / c_ch:12,.0f}   "
+                f"ratio {s_lite / s_ch:5.2f}x wall, {c_lite / c_ch:5.2f}x CPU"
+            )
+            print(f"  load average after ingest: {load()}")
 
         print("\nDashboard aggregations, last 30 days (best of 3, ms, wall | CPU):")
         print(f"  {'':<34}{'SQLite':>16}{'ClickHouse':>18}{'ratio':>16}")
@@ -327,14 +347,17 @@ def main() -> None:
         qs = queries(args.searches)
         latencies(lite, qs[:10])
         latencies(ch, qs[:10])
-        ql, qc = latencies(lite, qs), latencies(ch, qs)
-        print(f"\n{len(qs)} searches, 50 newest first (ms):")
-        print(f"  {'':<12}{'p50':>9}{'p95':>9}")
-        print(f"  {'SQLite':<12}{statistics.median(ql) * 1000:9.1f}{p95(ql) * 1000:9.1f}")
-        print(f"  {'ClickHouse':<12}{statistics.median(qc) * 1000:9.1f}{p95(qc) * 1000:9.1f}")
+        (ql, cl), (qc, cc) = latencies(lite, qs), latencies(ch, qs)
+        print(f"\n{len(qs)} searches, 50 newest first (ms; CPU: mean per search):")
+        print(f"  {'':<12}{'p50':>9}{'p95':>9}{'CPU':>9}")
+        for name, xs, c in (("SQLite", ql, cl), ("ClickHouse", qc, cc)):
+            print(
+                f"  {name:<12}{statistics.median(xs) * 1000:9.1f}{p95(xs) * 1000:9.1f}"
+                f"{c / len(xs) * 1000:9.1f}"
+            )
         print(
             f"  ratio p50 {statistics.median(ql) / statistics.median(qc):.2f}x, "
-            f"p95 {p95(ql) / p95(qc):.2f}x"
+            f"p95 {p95(ql) / p95(qc):.2f}x, CPU {cl / max(cc, 1e-9):.2f}x"
         )
 
         final_vs_limit_by(ch)
@@ -349,6 +372,7 @@ def main() -> None:
         f"  {'ClickHouse':<12}{size_ch / 2**20:10.0f} MiB  {size_ch / n:7.0f} B/post"
         f"   ratio {size_lite / size_ch:.2f}x"
     )
+    print(f"\nload average at the end: {load()}")
 
 
 if __name__ == "__main__":

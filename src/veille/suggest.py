@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from veille.errors import tr
+
 
 def nearest(name: str, known: Iterable[str], *, cutoff: float = 0.6) -> str | None:
     """The known name closest to ``name`` (case ignored), or ``None`` if none is close.
@@ -26,8 +28,8 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     names = sorted(known)
     best = nearest(name, names)
     if best is not None and best != name:
-        return f"Did you mean {best!r}?"
-    return "Known: " + ", ".join(names) + "." if names else ""
+        return tr("Did you mean %(name)r?", name=best)
+    return tr("Known: %(names)s.", names=", ".join(names)) if names else ""
 
 
 # Names people type for a platform that veille calls otherwise.

@@ -212,3 +212,128 @@ def test_reads_are_right_before_merges_and_a_batch_sent_twice_is_stored_once(
     for _ in range(2):
         ch.client.insert("posts", [encode(row)], token="same-block")
     assert ch.rows("SELECT count() FROM posts WHERE id = 'fresh:2'")[0][0] == 1
+
+
+def test_rollups_stay_exact_through_updates_before_merges(
+    stores: tuple[Any, SQLiteStore],
+) -> None:
+    # Posts of their own platform and year in the module's store, last; the
+    # same posts and updates in SQLite. Merges held back: every version of a
+    # post stays stored, so the day rollups must take each old one out.
+    ch, _lite = stores
+    lite = SQLiteStore.open(":memory:")
+    t1 = datetime(2027, 1, 4, tzinfo=UTC)
+
+    def post(i: int, **kw: Any) -> Post:
+        kw.setdefault("author", Author(f"a{i % 3}", name=f"A{i % 3}", followers=100 * i))
+        kw.setdefault("hashtags", ("Lumio",) if i % 2 else ("cyber", "CYBER"))
+        kw.setdefault("links", (f"https://h{i % 4}.example/x",))
+        kw.setdefault("cluster_id", f"s{i % 3}" if i % 4 else None)
+        return make_post(
+            str(i), "moved", platform="moved", published_at=t1 + timedelta(hours=7 * i),
+            engagement=Engagement(i, 1, 0), **kw,
+        )  # fmt: skip
+
+    tables = ("posts", "author_rollup", "entity_rollup", "cluster_rollup")
+    for table in tables:
+        ch.client.command(f"SYSTEM STOP MERGES {table}")
+    try:
+        first = [post(i) for i in range(24)]
+        # Seen again: fewer followers, other hashtags and links, another
+        # story (or none), more likes.
+        again = [
+            post(
+                i,
+                author=Author(f"a{i % 3}", name=f"A{i % 3}", followers=5),
+                hashtags=("Panne",),
+                links=("https://moved.example/y",),
+                cluster_id=None if i % 5 == 0 else f"s{(i + 1) % 3}",
+            )
+            for i in range(0, 24, 2)
+        ]
+        moves = [(first[3].id, "s9"), (first[7].id, "s9")]
+        for store in (ch, lite):
+            store.upsert_posts(first)
+            store.upsert_posts(again)
+        ch.set_clusters(moves)
+        with lite.transaction() as tx:
+            tx.set_clusters(moves)
+        # Whole days, then a period with partial days at both edges.
+        for period in (
+            Period(t1, t1 + timedelta(days=7)),
+            Period(t1 + timedelta(hours=5), t1 + timedelta(days=5, hours=3)),
+        ):
+            scope = Scope(flt=PostFilter(platforms=("moved",)))
+            for by in ("posts", "engagement", "followers"):
+                assert ch.top_authors(scope, period, by=by, limit=5) == lite.top_authors(
+                    scope, period, by=by, limit=5
+                ), by
+            assert ch.author_count(scope, period) == lite.author_count(scope, period)
+            # Entities: the rollup holds no platform, so the whole workspace.
+            for kind in ("hashtags", "domains"):
+                bounded = Scope().during(period)
+                assert ch.top_entities(bounded, kind, 50) == lite.top_entities(bounded, kind, 50), (
+                    kind
+                )
+            for by in ("reach", "posts", "engagement"):
+                bounded = scope.during(period)
+                got = [(*r[:5], r[5].id) for r in ch.top_clusters(bounded, by=by, limit=5)]
+                want = [(*r[:5], r[5].id) for r in lite.top_clusters(bounded, by=by, limit=5)]
+                assert got == want, by
+        assert ch.rows("SELECT count() FROM posts WHERE platform = 'moved'")[0][0] > 24
+    finally:
+        for table in tables:
+            ch.client.command(f"SYSTEM START MERGES {table}")
+        lite.close()
+
+
+def test_a_store_made_before_the_day_rollups_fills_them_on_open(
+    stores: tuple[Any, SQLiteStore],
+) -> None:
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    ch, lite = stores
+    period = Period(T0, T0 + timedelta(days=30))
+    scope = Scope()
+
+    def figures(store: Any) -> tuple[Any, ...]:
+        bounded = scope.during(period)
+        return (
+            store.top_authors(scope, period, limit=5),
+            store.author_count(scope, period),
+            store.top_entities(bounded, "hashtags", 5),
+            store.top_entities(bounded, "domains", 5),
+            [(*r[:5], r[5].id) for r in store.top_clusters(bounded, limit=5)],
+        )
+
+    before = figures(ch)
+    assert before == figures(lite)
+    # As schema 1 left it: no day rollups.
+    for table in ("author_rollup", "entity_rollup", "cluster_rollup"):
+        ch.client.command(f"DROP VIEW {table}_view")
+        ch.client.command(f"DROP TABLE {table}")
+    ch.write_row("veille_meta", {"key": "schema", "value": "1"})
+    reopened = ClickHouseStore(ch.client, ch.where)
+    assert figures(reopened) == before
+    assert reopened.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'") == [["2"]]
+
+
+def test_the_day_rollups_forget_an_erased_person(stores: tuple[Any, SQLiteStore]) -> None:
+    ch, lite = stores
+    period = Period(T0, T0 + timedelta(days=30))
+    bounded = Scope().during(period)
+
+    def figures(store: Any) -> tuple[Any, ...]:
+        return (
+            store.top_authors(Scope(), period, limit=5),
+            store.author_count(Scope(), period),
+            store.top_entities(bounded, "hashtags", 5),
+            store.top_entities(bounded, "domains", 5),
+            [(*r[:5], r[5].id) for r in store.top_clusters(bounded, limit=5)],
+        )
+
+    for store in (ch, lite):
+        store.erase_author_posts("alice", "mastodon")
+        store.erase_author_posts("Bob", None)
+    assert figures(ch) == figures(lite)
+    assert ("mastodon", "alice") not in {(r[0], r[1]) for r in figures(ch)[0]}

@@ -136,3 +136,42 @@ def test_feed_at_its_secret_address_until_revoked(
         client.post("/alerts/lumio-watch/feed/revoke", data={"csrf_token": token})
         assert anonymous.get(f"/feeds/{newer.group(1)}.atom").status_code == 404
     assert "/feeds/" not in client.get("/alerts/lumio-watch").text
+
+
+def test_a_french_reader_reads_the_alert_form_errors_in_french(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """The errors of the alert form (new alert, settings of an alert) come
+    from the catalogs, worded by the form's fields rather than the CLI's options."""
+    import html
+
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/alerts").text)
+    made = client.post("/alerts", data={"csrf_token": token, "to": "", "query": "lumio"})
+    page = html.unescape(made.text)
+    assert made.status_code == 400
+    assert "l’adresse d’envoi de l’alerte (to) manque" in page and "--to" not in page
+    made = client.post(
+        "/alerts",
+        data={"csrf_token": token, "to": "mailto:a@example.org", "query": "lumio AND (panne"},
+    )
+    page = html.unescape(made.text)
+    assert made.status_code == 400
+    assert "requête 'lumio AND (panne'\u202f: parenthèse non fermée" in page
+    made = client.post(
+        "/alerts",
+        data={"csrf_token": token, "to": "mailto:a@example.org", "name": "lumio-watch",
+              "query": "lumio"},
+    )  # fmt: skip
+    assert "une alerte nommée 'lumio-watch' existe déjà" in html.unescape(made.text)
+    edited = client.post(
+        "/alerts/lumio-watch/settings", data={"csrf_token": token, "at": "8h30"}
+    )
+    page = html.unescape(edited.text)
+    assert edited.status_code == 400 and "l’heure (at) '8h30' n’est pas une heure" in page
+    assert "Écrivez HH:MM, par exemple 08:30." in page
+
+    client.cookies.set("veille_lang", "en")
+    made = client.post("/alerts", data={"csrf_token": token, "to": "", "query": "lumio"})
+    assert "where to send the alert (to) is missing" in html.unescape(made.text)

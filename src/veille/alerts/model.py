@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -61,40 +61,49 @@ class Alert:
         """This alert, or a :class:`UsageError` naming the bad value."""
         if not _NAME.match(self.name):
             raise UsageError(
-                f"alert name {self.name!r} is not usable",
-                hint="Use letters, digits, spaces, dots, dashes (up to 80 characters).",
+                tr("alert name %(name)r is not usable", name=self.name),
+                hint=tr("Use letters, digits, spaces, dots, dashes (up to 80 characters)."),
             )
         if self.kind not in KINDS:
             raise UsageError(
-                f"alert kind {self.kind!r} is unknown", hint=f"Use {', '.join(KINDS)}."
+                tr("alert kind %(kind)r is unknown", kind=self.kind),
+                hint=tr("Use %(known)s.", known=", ".join(KINDS)),
             )
         if self.frequency not in FREQUENCIES:
             raise UsageError(
-                f"--every {self.frequency!r} is not a frequency",
-                hint="Use instant, hourly, daily or weekly (e.g. --every daily --at 08:30).",
+                tr("frequency (every) %(value)r is unknown", value=self.frequency),
+                hint=tr("Use instant, hourly, daily or weekly."),
             )
         if self.mode not in MODES:
-            raise UsageError(f"--mode {self.mode!r} is unknown", hint="Use all or best.")
+            raise UsageError(
+                tr("mode %(value)r is unknown", value=self.mode), hint=tr("Use all or best.")
+            )
         if self.language not in ("en", "fr"):
-            raise UsageError(f"--language {self.language!r}: e-mails exist in en and fr")
-        for label, value in (("--at", self.at_time), ("--quiet", self.quiet_start)):
+            raise UsageError(
+                tr("language %(value)r: e-mails exist in en and fr", value=self.language)
+            )
+        for label, value in ((tr("time (at)"), self.at_time), (tr("quiet hours"), self.quiet_start)):
             if value is not None and not _TIME.match(value):
                 raise UsageError(
-                    f"{label} {value!r} is not a time", hint="Write HH:MM, e.g. 08:30."
+                    tr("%(field)s %(value)r is not a time", field=label, value=value),
+                    hint=tr("Write HH:MM, e.g. 08:30."),
                 )
         if self.quiet_end is not None and not _TIME.match(self.quiet_end):
-            raise UsageError(f"--quiet end {self.quiet_end!r} is not a time", hint="22:00-07:00")
+            raise UsageError(
+                tr("the end of the quiet hours %(value)r is not a time", value=self.quiet_end),
+                hint=tr("Write HH:MM-HH:MM, e.g. 22:00-07:00."),
+            )
         if not 0 <= self.weekday <= 6:
-            raise UsageError("--day must be one of mon … sun")
+            raise UsageError(tr("day must be one of mon … sun"))
         if self.kind in ("match", "spike", "sentiment") and not (self.topic or self.query):
-            raise UsageError(f"alert {self.name!r} needs a topic or a --query")
+            raise UsageError(tr("alert %(name)r needs a topic or a query", name=self.name))
         if self.kind == "report":
             from veille.alerts.reports import check_period
 
             if self.frequency == "instant":
                 raise UsageError(
-                    f"report alert {self.name!r} needs a schedule",
-                    hint="Use --every weekly --day mon --at 08:00 (or daily, hourly).",
+                    tr("report alert %(name)r needs a schedule", name=self.name),
+                    hint=tr("Choose a frequency: weekly (a day and a time), daily or hourly."),
                 )
             check_period(str(self.params.get("period") or ""), self.frequency)
         return self
@@ -120,7 +129,9 @@ def parse_weekday(value: str) -> int:
         return WEEKDAYS.index(v)
     if v in fr:
         return fr[v]
-    raise UsageError(f"--day {value!r} is not a day of the week", hint="Use mon, tue … sun.")
+    raise UsageError(
+        tr("day %(value)r is not a day of the week", value=value), hint=tr("Use mon, tue … sun.")
+    )
 
 
 def parse_quiet(value: str | None) -> tuple[str | None, str | None]:
@@ -130,7 +141,8 @@ def parse_quiet(value: str | None) -> tuple[str | None, str | None]:
     start, sep, end = value.partition("-")
     if not sep or not _TIME.match(start.strip()) or not _TIME.match(end.strip()):
         raise UsageError(
-            f"--quiet {value!r} is not a range", hint="Write HH:MM-HH:MM, e.g. 22:00-07:00."
+            tr("quiet hours %(value)r are not a range", value=value),
+            hint=tr("Write HH:MM-HH:MM, e.g. 22:00-07:00."),
         )
     return start.strip(), end.strip()
 
@@ -152,9 +164,13 @@ class AlertBook:
         if found is None:
             known = [a.name for a in self.store.list_alerts()]
             raise NotFound(
-                f"no alert named {name!r}",
-                hint=(did_you_mean(name, known) + " " if known else "")
-                + "See `veille alert list`.",
+                tr("no alert named %(name)r", name=name),
+                hint=tr(
+                    "%(near)s See the list of alerts (veille alert list).",
+                    near=did_you_mean(name, known),
+                )
+                if known
+                else tr("See the list of alerts (veille alert list)."),
             )
         return found
 
@@ -173,8 +189,8 @@ class AlertBook:
         new_id = self.store.insert_alert(alert)
         if new_id is None:
             raise UsageError(
-                f"an alert named {alert.name!r} already exists",
-                hint="Choose another --name, or remove it first (`veille alert remove`).",
+                tr("an alert named %(name)r already exists", name=alert.name),
+                hint=tr("Choose another name, or remove that alert first."),
             )
         return replace(alert, id=new_id)
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from veille.alerts.channels.base import ChannelContext, Delivery, ReportDocument
 from veille.alerts.model import Alert
 from veille.alerts.schedule import next_slot
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.i18n import colon
 
 if TYPE_CHECKING:
@@ -62,13 +62,18 @@ def check_period(text: str, frequency: str) -> None:
         return
     from veille.analytics.scope import parse_period
 
-    hint = "Use last-week, last-month, last-7d, last-30d, last-1d or last-hour."
+    hint = tr("Use last-week, last-month, last-7d, last-30d, last-1d or last-hour.")
     if ".." in text:
-        raise UsageError(f"--period {text!r}: a scheduled report needs a moving period", hint=hint)
+        raise UsageError(
+            tr("--period %(value)r: a scheduled report needs a moving period", value=text),
+            hint=hint,
+        )
     try:
         parse_period(text)
     except UsageError:
-        raise UsageError(f"--period {text!r} is not a report period", hint=hint) from None
+        raise UsageError(
+            tr("--period %(value)r is not a report period", value=text), hint=hint
+        ) from None
 
 
 def last_slot(alert: Alert, now: datetime, tz: ZoneInfo) -> datetime | None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from veille.alerts.channels.apprise_mask import mask_channel_url
-from veille.errors import NotFound, UsageError, VeilleError
+from veille.errors import NotFound, UsageError, VeilleError, tr
 
 if TYPE_CHECKING:
     from veille.alerts.model import Alert
@@ -86,10 +86,12 @@ def _check_topic(ws: Workspace, topic: str) -> None:
         return
     known = [t.name for t in list_topics(ws.state)]
     near = did_you_mean(topic, known) if known else ""
+    create = tr("Create that topic first, or give a query instead.")
     raise NotFound(
-        f"no topic named {topic!r}",
-        hint=(f"{near} " if near.startswith("Did") else "")
-        + f"Create it (veille topic add {topic} QUERY) or give --query.",
+        tr("no topic named %(name)r", name=topic),
+        hint=tr("%(near)s %(create)s", near=near, create=create)
+        if near.startswith("Did")
+        else create,
     )
 
 
@@ -101,24 +103,31 @@ def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
 
     kind = spec.kind
     if not spec.to:
-        raise UsageError("--to is required", hint="e.g. --to mailto:you@example.org")
+        raise UsageError(
+            tr("where to send the alert (to) is missing"),
+            hint=tr("Give a channel URL, e.g. mailto:you@example.org."),
+        )
     if spec.report:
         if kind not in ("match", "report"):
-            raise UsageError(f"--report and --kind {kind} do not go together")
+            raise UsageError(tr("a report cannot be of kind %(kind)r", kind=kind))
         kind = "report"
     if spec.period and kind != "report":
-        raise UsageError("--period is for report alerts", hint="Add --report.")
+        raise UsageError(
+            tr("a period is for report alerts only"), hint=tr("Make the alert a report.")
+        )
     every = spec.every or ("weekly" if kind == "report" else "instant")
     topic, query = spec.topic, spec.query
     if topic and query:
-        raise UsageError("give a TOPIC or a --query, not both")
+        raise UsageError(tr("give a topic or a query, not both"))
     if topic:
         _check_topic(ws, topic)
     if query:
         try:
             compile_text(query)
         except VeilleError as exc:
-            raise UsageError(f"--query {query!r}: {exc.message}", hint=exc.hint) from exc
+            raise UsageError(
+                tr("query %(query)r: %(error)s", query=query, error=exc.message), hint=exc.hint
+            ) from exc
     qs, qe = parse_quiet(spec.quiet)
     params: dict[str, Any] = {"threshold": spec.threshold, "silent_hours": spec.silent_hours}
     if spec.source:
@@ -268,7 +277,10 @@ def deliveries(
     """The outbox, newest first; ``due`` and ``sent`` in the workspace's time zone."""
     for s in status:
         if s not in STATUSES:
-            raise UsageError(f"--status {s!r} is unknown", hint=f"Use {', '.join(STATUSES)}.")
+            raise UsageError(
+                tr("status %(value)r is unknown", value=s),
+                hint=tr("Use %(known)s.", known=", ".join(STATUSES)),
+            )
     if alert:
         get_alert(ws, alert)  # an unknown name is an error, not an empty list
     name = ws.settings.workspace.timezone
@@ -331,8 +343,8 @@ def unsubscribe(ws: Workspace, name: str, token: str) -> Alert:
     # The same answer for an unknown alert and a wrong token: a link reveals nothing.
     if found is None or not expected or not hmac.compare_digest(expected, token or ""):
         raise InvalidToken(
-            "this unsubscribe link is not valid",
-            hint="Use the link of the latest e-mail of this alert, or ask its owner.",
+            tr("this unsubscribe link is not valid"),
+            hint=tr("Use the link of the latest e-mail of this alert, or ask its owner."),
         )
     if found.paused:
         return found
@@ -375,7 +387,8 @@ def feed_for_token(ws: Workspace, token: str) -> bytes:
     alert = ws.store.alert_by_feed_token(token) if token else None
     if alert is None or alert.id is None:
         raise NotFound(
-            "no feed at this address", hint="It may have been revoked; ask for the new one."
+            tr("no feed at this address"),
+            hint=tr("It may have been revoked; ask for the new one."),
         )
     ids = ws.store.delivered_posts(alert.id, limit=FEED_ENTRIES)
     posts = {p.id: p for p in ws.posts.get_posts(ids)}

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from veille.alerts.matching import Span
 from veille.alerts.model import Alert
 from veille.config import Settings
-from veille.errors import UsageError, VeilleError
+from veille.errors import UsageError, VeilleError, tr
 from veille.models import Post
 
 log = logging.getLogger(__name__)
@@ -170,9 +170,11 @@ def channel_for(
         return factories[scheme](url, ctx)
     if not scheme:
         raise UsageError(
-            f"--to {url!r} is not a URL",
-            hint="Use mailto:you@example.org, webhook+https://…, atom:feeds/x.xml "
-            "or an apprise URL (slack://…, ntfy://…).",
+            tr("where to send (to) %(url)r is not a URL", url=url),
+            hint=tr(
+                "Use mailto:you@example.org, webhook+https://…, atom:feeds/x.xml "
+                "or an apprise URL (slack://…, ntfy://…)."
+            ),
         )
     fallback = factories.get(FALLBACK) or _load(BUILTIN_CHANNELS[FALLBACK])
     return fallback(url, ctx)

@@ -15,8 +15,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
+from veille.store.clickhouse import rollups
 from veille.store.clickhouse.filters import POSTS, filter_where, scope_where
 from veille.store.clickhouse.people import ClickHousePeople
+from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
 
 if TYPE_CHECKING:
@@ -184,17 +186,41 @@ class ClickHouseAnalytics(ClickHousePeople):
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
     ) -> list[tuple[str, str, str | None, int, int, int]]:
-        where, params = self.scoped(scope.during(period))
-        rows = self.rows(
-            "SELECT platform AS pf, author_handle AS h, max(author_name), count() AS n, "
-            f"sum({ENG}) AS e, max({REACH}) AS f FROM {POSTS} WHERE {where} "
-            f"GROUP BY pf, h ORDER BY {_AUTHOR_ORDERS[by]} DESC, n DESC, h, pf "
-            "LIMIT {lim:UInt64}",
-            {**params, "lim": limit},
-        )
+        order = _AUTHOR_ORDERS[by]
+        days = whole_days(scope.during(period))
+        if days is not None:
+            union = days.union("author_rollup", rollups.AUTHOR_ROLLUP, rollups.AUTHOR_POST)
+            rows = self.rows(
+                "SELECT platform AS pf, handle AS h, "
+                "if(max(named) = 1, maxIf(name, named = 1), NULL), sum(p) AS n, "
+                "sum(s) AS e, max(followers) AS f FROM (SELECT platform, handle, followers, "
+                "named, name, sum(posts) AS p, sum(engagement) AS s "
+                f"FROM ({union}) GROUP BY platform, handle, followers, named, name "
+                f"HAVING p > 0) GROUP BY pf, h ORDER BY {order} DESC, n DESC, h, pf "
+                "LIMIT {lim:UInt64}",
+                {**days.params, "lim": limit},
+            )
+        else:
+            where, params = self.scoped(scope.during(period))
+            rows = self.rows(
+                "SELECT platform AS pf, author_handle AS h, max(author_name), count() AS n, "
+                f"sum({ENG}) AS e, max({REACH}) AS f FROM {POSTS} WHERE {where} "
+                f"GROUP BY pf, h ORDER BY {order} DESC, n DESC, h, pf "
+                "LIMIT {lim:UInt64}",
+                {**params, "lim": limit},
+            )
         return [(pf, h, name, n, e or 0, f or 0) for pf, h, name, n, e, f in rows]
 
     def author_count(self, scope: Scope, period: Period) -> int:
+        days = whole_days(scope.during(period))
+        if days is not None:
+            union = days.union("author_rollup", rollups.AUTHOR_ROLLUP, rollups.AUTHOR_POST)
+            rows = self.rows(
+                f"SELECT count() FROM (SELECT platform, handle FROM ({union}) "
+                "GROUP BY platform, handle HAVING sum(posts) > 0)",
+                days.params,
+            )
+            return int(rows[0][0])
         where, params = self.scoped(scope.during(period))
         rows = self.rows(
             f"SELECT uniqExact(platform, author_handle) FROM {POSTS} WHERE {where}", params
@@ -204,6 +230,17 @@ class ClickHouseAnalytics(ClickHousePeople):
     def top_entities(self, scope: Scope, kind: str, limit: int) -> list[tuple[str, int, int]]:
         if kind not in ("hashtags", "domains", "links", "mentions"):
             raise ValueError(f"unknown entity kind {kind!r}")
+        days = whole_days(scope, platforms=False) if kind in rollups.ENTITY_POST else None
+        if days is not None:
+            days.params["r_kind"] = kind
+            union = days.union("entity_rollup", rollups.ENTITY_ROLLUP, rollups.ENTITY_POST[kind])
+            rows = self.rows(
+                f"SELECT value, sum(posts) AS n, sum(engagement) AS se FROM ({union}) "
+                "GROUP BY value HAVING n > 0 ORDER BY n DESC, se DESC, value "
+                "LIMIT {lim:UInt64}",
+                {**days.params, "lim": limit},
+            )
+            return [(v, int(n), int(e or 0)) for v, n, e in rows]
         where, params = self.scoped(scope)
         # Lower case as SQLite's lower() (ASCII letters only), so both agree.
         key = "lower(v)" if kind in ("hashtags", "mentions") else "v"
@@ -218,20 +255,62 @@ class ClickHouseAnalytics(ClickHousePeople):
     def top_clusters(
         self, scope: Scope, *, by: str = "reach", limit: int = 10
     ) -> list[tuple[str, int, int, int, tuple[str, ...], Post]]:
-        where, params = self.scoped(scope)
         order = {"reach": "r", "posts": "n", "engagement": "e"}[by]
-        rows = self.rows(
-            f"SELECT cluster_id AS c, count() AS n, sum({REACH}) AS r, sum({ENG}) AS e, "
-            "groupUniqArray(platform), argMin(id, (published_at, seq)) "
-            f"FROM {POSTS} WHERE {where} AND isNotNull(cluster_id) "
-            f"GROUP BY c ORDER BY {order} DESC, n DESC, c LIMIT {{lim:UInt64}}",
-            {**params, "lim": limit},
-        )
-        firsts = self.posts_by_id([r[5] for r in rows])
+        days = whole_days(scope)
+        if days is None:
+            where, params = self.scoped(scope)
+            rows = self.rows(
+                f"SELECT cluster_id AS c, count() AS n, sum({REACH}) AS r, sum({ENG}) AS e, "
+                "groupUniqArray(platform), argMin((id, published_at), (published_at, seq)) "
+                f"FROM {POSTS} WHERE {where} AND isNotNull(cluster_id) "
+                f"GROUP BY c ORDER BY {order} DESC, n DESC, c LIMIT {{lim:UInt64}}",
+                {**params, "lim": limit},
+            )
+            # Read whole within their time range (a lookup by id alone reads
+            # every part).
+            firsts = {p.id: p for p in self.posts_at([r[5] for r in rows])}
+            rows = [[*r[:5], r[5][0]] for r in rows]
+        else:
+            union = days.union(
+                "cluster_rollup",
+                rollups.CLUSTER_ROLLUP,
+                rollups.CLUSTER_POST,
+                extra="isNotNull(cluster_id)",
+            )
+            rows = self.rows(
+                "SELECT c, sum(p) AS n, sum(rr) AS r, sum(ee) AS e, groupArray(pf) "
+                "FROM (SELECT cluster_id AS c, platform AS pf, sum(posts) AS p, "
+                f"sum(reach) AS rr, sum(engagement) AS ee FROM ({union}) GROUP BY c, pf "
+                f"HAVING p > 0) GROUP BY c ORDER BY {order} DESC, n DESC, c LIMIT {{lim:UInt64}}",
+                {**days.params, "lim": limit},
+            )
+            firsts = self._first_posts(scope, [r[0] for r in rows])
+            rows = [[*r, firsts[r[0]].id] for r in rows]
+            firsts = {p.id: p for p in firsts.values()}
         return [
             (key, int(n), int(r or 0), int(e or 0), tuple(sorted(pf)), firsts[first])
             for key, n, r, e, pf, first in rows
         ]
+
+    def _first_posts(self, scope: Scope, clusters: list[str]) -> dict[str, Post]:
+        """The earliest post of each of ``clusters`` under ``scope`` (a plain
+        filter): the last version of each post that ever was in one, read
+        without ``FINAL`` (argMax by version), in the few granules that hold
+        them."""
+        if not clusters:
+            return {}
+        where = filter_where(scope.flt)
+        cond = where.and_("cluster_id IN {cs:Array(String)}")
+        keys = self.rows(
+            "SELECT c, argMin((id, pa), (pa, sq)) FROM (SELECT id, "
+            "argMax(cluster_id, version) AS c, any(published_at) AS pa, "
+            "argMax(seq, version) AS sq FROM posts WHERE "
+            f"{where.and_(f'id IN (SELECT id FROM posts WHERE {cond})')} GROUP BY id) "
+            "WHERE c IN {cs:Array(String)} GROUP BY c",
+            {**where.params, "cs": clusters},
+        )
+        posts = {p.id: p for p in self.posts_at([k[1] for k in keys])}
+        return {c: posts[key[0]] for c, key in keys}
 
     def story_count(self, scope: Scope) -> int:
         where, params = self.scoped(scope)

@@ -20,6 +20,12 @@ import orjson
 
 from veille.errors import StoreError, StoreLocked
 
+# Settings of every query. A post never changes partition (its month is that
+# of ``published_at``, which an update keeps), so ``FINAL`` need not merge
+# rows across partitions: partitions of one part are read as they are
+# (measured: a 30-day count over ``posts FINAL`` took half the CPU time).
+SETTINGS = {"do_not_merge_across_partitions_select_final": 1}
+
 
 class Client(Protocol):
     """What the store asks of a connection to ClickHouse."""
@@ -88,6 +94,8 @@ class ChdbClient:
             ) from exc
         self._lock = threading.Lock()
         self.path = path
+        for name, value in SETTINGS.items():
+            self.command(f"SET {name} = {value}")
 
     def _query(self, sql: str, params: dict[str, Any] | None, fmt: str) -> bytes:
         encoded = None if not params else {k: _escaped(v) for k, v in params.items()}
@@ -138,7 +146,7 @@ class HttpClient:
             admin.command(f"CREATE DATABASE IF NOT EXISTS `{database}`")
             admin.close()
             self._client = clickhouse_connect.get_client(
-                host=host, port=port, database=database, **kwargs
+                host=host, port=port, database=database, settings=SETTINGS, **kwargs
             )
         except Exception as exc:
             raise StoreError(

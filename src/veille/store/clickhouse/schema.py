@@ -18,7 +18,7 @@ prefix `` pre``), indexed by a text index over the spaces.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).
@@ -82,6 +82,10 @@ CREATE TABLE IF NOT EXISTS posts (
     prev_sentiment Nullable(String),
     prev_engagement Int64 DEFAULT 0,
     prev_reach Int64 DEFAULT 0,
+    prev_author_name Nullable(String),
+    prev_hashtags Array(String),
+    prev_domains Array(String),
+    prev_cluster_id Nullable(String),
     INDEX title_words title_f TYPE text(tokenizer = splitByString([' '])),
     INDEX text_words text_f TYPE text(tokenizer = splitByString([' '])),
     INDEX by_id id TYPE bloom_filter GRANULARITY 1,
@@ -171,5 +175,123 @@ CREATE TABLE IF NOT EXISTS veille_meta (
 ) ENGINE = ReplacingMergeTree(version)
 ORDER BY key
 """
+
+# Columns added to ``posts`` since schema 1 (a store made before gets them on
+# open, then its new rollups are filled from the posts: see ``ROLLUPS``).
+ADDED_COLUMNS = (
+    "prev_author_name Nullable(String)",
+    "prev_hashtags Array(String)",
+    "prev_domains Array(String)",
+    "prev_cluster_id Nullable(String)",
+)
+
+# The rollups below hold UTC days (``intDiv(published_at, 86400)``): a period
+# reads its whole days there and its partial days at either edge from
+# ``posts`` (as SQLite's author and entity rollups). Each is a SummingMergeTree
+# kept by a materialized view in the same insert as the posts, and each row
+# written adds itself and takes out the version it replaces (``prev_*``), so
+# sums are exact before merges, with updates; a key whose sums fall to zero
+# is dropped by a merge, and reads keep only keys whose posts sum above zero.
+
+# Per author-day: posts and engagement, keyed also by the follower count and
+# name the posts carried, so the largest of each among the posts still there
+# is exact when an update lowers a follower count.
+AUTHOR_ROLLUP = """
+CREATE TABLE IF NOT EXISTS author_rollup (
+    day Int64,
+    platform LowCardinality(String),
+    handle String,
+    followers Int64,
+    named UInt8,
+    name String,
+    posts Int64,
+    engagement Int64
+) ENGINE = SummingMergeTree((posts, engagement))
+ORDER BY (day, platform, handle, followers, named, name)
+"""
+
+_AUTHOR_ROWS = """
+SELECT intDiv(published_at, 86400) AS day, platform, author_handle AS handle,
+       tupleElement(d, 1) AS followers, tupleElement(d, 2) AS named,
+       tupleElement(d, 3) AS name, tupleElement(d, 4) AS posts,
+       tupleElement(d, 5) AS engagement
+FROM posts ARRAY JOIN arrayFilter(x -> tupleElement(x, 4) != 0, [
+    (ifNull(author_followers, 0), toUInt8(isNotNull(author_name)), ifNull(author_name, ''),
+     toInt64(1), likes + shares + replies),
+    (prev_reach, toUInt8(isNotNull(prev_author_name)), ifNull(prev_author_name, ''),
+     -toInt64(prev_posts), -prev_engagement)
+]) AS d
+"""
+
+# Per day, kind (hashtags in ASCII lower case, as SQLite's lower(); domains)
+# and value: the posts holding it (once per post) and their engagement.
+ENTITY_ROLLUP = """
+CREATE TABLE IF NOT EXISTS entity_rollup (
+    kind LowCardinality(String),
+    day Int64,
+    value String,
+    posts Int64,
+    engagement Int64
+) ENGINE = SummingMergeTree((posts, engagement))
+ORDER BY (kind, day, value)
+"""
+
+_ENTITY_ROWS = """
+SELECT tupleElement(d, 1) AS kind, intDiv(published_at, 86400) AS day,
+       tupleElement(d, 2) AS value, tupleElement(d, 3) AS posts,
+       tupleElement(d, 4) AS engagement
+FROM posts ARRAY JOIN arrayConcat(
+    arrayMap(v -> ('hashtags', v, toInt64(1), likes + shares + replies),
+             arrayDistinct(arrayMap(x -> lower(x), hashtags))),
+    arrayMap(v -> ('domains', v, toInt64(1), likes + shares + replies), arrayDistinct(domains)),
+    arrayMap(v -> ('hashtags', v, -toInt64(prev_posts), -prev_engagement),
+             arrayDistinct(arrayMap(x -> lower(x), prev_hashtags))),
+    arrayMap(v -> ('domains', v, -toInt64(prev_posts), -prev_engagement),
+             arrayDistinct(prev_domains))
+) AS d
+WHERE posts != 0
+"""
+
+# Per day, story cluster and platform: posts, reach and engagement.
+CLUSTER_ROLLUP = """
+CREATE TABLE IF NOT EXISTS cluster_rollup (
+    day Int64,
+    cluster_id String,
+    platform LowCardinality(String),
+    posts Int64,
+    reach Int64,
+    engagement Int64
+) ENGINE = SummingMergeTree((posts, reach, engagement))
+ORDER BY (day, cluster_id, platform)
+"""
+
+_CLUSTER_ROWS = """
+SELECT day, tupleElement(d, 1) AS cluster_id, pf AS platform, tupleElement(d, 2) AS posts,
+       tupleElement(d, 3) AS reach, tupleElement(d, 4) AS engagement
+FROM (
+    SELECT intDiv(published_at, 86400) AS day, platform AS pf,
+           arrayJoin(arrayFilter(x -> tupleElement(x, 2) != 0, [
+               (ifNull(cluster_id, ''), toInt64(isNotNull(cluster_id)),
+                ifNull(author_followers, 0), likes + shares + replies),
+               (ifNull(prev_cluster_id, ''), if(isNull(prev_cluster_id), 0, -toInt64(prev_posts)),
+                -prev_reach, -prev_engagement)
+           ])) AS d
+    FROM posts
+)
+"""
+
+# (table, its DDL, the rows a post version adds, which its view inserts): a
+# store made before a rollup existed fills it once from ``posts FINAL``, by
+# position: each SELECT above lists the table's columns in order.
+ROLLUPS = (
+    ("author_rollup", AUTHOR_ROLLUP, _AUTHOR_ROWS),
+    ("entity_rollup", ENTITY_ROLLUP, _ENTITY_ROWS),
+    ("cluster_rollup", CLUSTER_ROLLUP, _CLUSTER_ROWS),
+)
+
+
+def rollup_view(table: str, rows: str) -> str:
+    return f"CREATE MATERIALIZED VIEW IF NOT EXISTS {table}_view TO {table} AS {rows}"
+
 
 TABLES = (POSTS, POST_ROLLUP, POST_ROLLUP_VIEW, POST_TOPICS, TOPIC_SYNC, AUTHOR_LINKS, META)

@@ -30,11 +30,20 @@ from veille.store.clickhouse.rows import (
     stored_dict,
     to_post,
 )
-from veille.store.clickhouse.schema import TABLES
+from veille.store.clickhouse.schema import (
+    ADDED_COLUMNS,
+    ROLLUPS,
+    SCHEMA_VERSION,
+    TABLES,
+    rollup_view,
+)
 from veille.store.clickhouse.search import ClickHouseSearch
+from veille.store.sqlite.rows import domains_of
 
-# Posts per insert block (and per lookup of the stored ones).
-BATCH = 5000
+# Posts per insert block (and per lookup of the stored ones): larger blocks
+# make fewer, larger parts (and each fires the rollup views once); 20,000
+# took 15% less CPU to ingest than 5,000 (100,000 generated posts).
+BATCH = 20000
 # Columns an update may change (the others keep their first sighting's value).
 _COUNTS = ("likes", "shares", "replies")
 _ENTITIES = ("hashtags", "mentions", "links", "media", "keywords")
@@ -80,6 +89,31 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         self._last_tick = 0
         for ddl in TABLES:
             client.command(ddl)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring a store made by an older veille to :data:`SCHEMA_VERSION`:
+        the columns added to ``posts``, then each rollup (and its view),
+        filled once from the stored posts if it is new."""
+        found = self.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
+        version = int(found[0][0]) if found else 0
+        if version >= SCHEMA_VERSION:
+            return
+        for column in ADDED_COLUMNS:
+            self.client.command(f"ALTER TABLE posts ADD COLUMN IF NOT EXISTS {column}")
+        tables = self.rows("SELECT name FROM system.tables WHERE database = currentDatabase()")
+        existing = {r[0] for r in tables}
+        for table, ddl, rows in ROLLUPS:
+            if table in existing:
+                continue
+            self.client.command(ddl)
+            self.client.command(rollup_view(table, rows))
+            # The stored posts, each a first sighting (nothing to take out).
+            latest = "(SELECT * REPLACE (toInt8(0) AS prev_posts) FROM posts FINAL) AS posts"
+            self.client.command(
+                f"INSERT INTO {table} " + rows.replace("FROM posts ", f"FROM {latest} ", 1)
+            )
+        self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def tick(self) -> int:
         """A number larger than every one this store gave before (nanoseconds
@@ -192,11 +226,16 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             derived(row)
             if old is None:
                 row.update(prev_posts=0, prev_lang=None, prev_sentiment=None)
-                row.update(prev_engagement=0, prev_reach=0)
+                row.update(prev_engagement=0, prev_reach=0, prev_author_name=None)
+                row.update(prev_hashtags=[], prev_domains=[], prev_cluster_id=None)
             else:
                 row.update(prev_posts=1, prev_lang=old["lang"], prev_sentiment=old["sentiment"])
                 row["prev_engagement"] = old["likes"] + old["shares"] + old["replies"]
                 row["prev_reach"] = old["author_followers"] or 0
+                row["prev_author_name"] = old["author_name"]
+                row["prev_hashtags"] = old["hashtags"]
+                row["prev_domains"] = domains_of(tuple(old["links"])).split()
+                row["prev_cluster_id"] = old["cluster_id"]
             lines.append(encode(row))
         # The same rows sent again (a retry) are the same block: stored once.
         token = hashlib.sha1(b"\n".join(lines)).hexdigest()

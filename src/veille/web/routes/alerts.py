@@ -141,7 +141,7 @@ def alert_test(request: Request, name: str, user: Analyst) -> Response:
         sent = alert_service.send_sample(workspace(request), name)
     except VeilleError as exc:
         return redirect(_url(name), message=_("The test could not be sent: %(error)s",
-                                              error=exc.message))  # fmt: skip
+                                              error=_(exc.message)))  # fmt: skip
     return redirect(
         _url(name), message=_("Test sent to %(to)s (%(n)s posts).", to=sent.to, n=sent.posts)
     )
