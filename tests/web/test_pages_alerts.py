@@ -165,9 +165,7 @@ def test_a_french_reader_reads_the_alert_form_errors_in_french(
               "query": "lumio"},
     )  # fmt: skip
     assert "une alerte nommée 'lumio-watch' existe déjà" in html.unescape(made.text)
-    edited = client.post(
-        "/alerts/lumio-watch/settings", data={"csrf_token": token, "at": "8h30"}
-    )
+    edited = client.post("/alerts/lumio-watch/settings", data={"csrf_token": token, "at": "8h30"})
     page = html.unescape(edited.text)
     assert edited.status_code == 400 and "l’heure (at) '8h30' n’est pas une heure" in page
     assert "Écrivez HH:MM, par exemple 08:30." in page

@@ -89,3 +89,35 @@ def test_source_forms_need_an_analyst_and_csrf(
     assert page.status_code == 200 and "Test now" not in page.text
     token = csrf_from(page.text)
     assert client.post("/sources/quarantine/retry", data={"csrf_token": token}).status_code == 403
+
+
+def test_a_french_reader_reads_the_source_form_errors_in_french(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """The errors of the source form come from the catalogs, worded by the
+    form's fields rather than the CLI's options (no "--every", "--option")."""
+    import html
+
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/sources").text)
+
+    def add(**form: str) -> str:
+        sent = client.post("/sources", data={"csrf_token": token, **form})
+        assert sent.status_code == 400
+        return html.unescape(sent.text)
+
+    page = add(kind="twitter", target="x")
+    assert "type de source inconnu 'twitter'" in page and "Vouliez-vous dire 'x'\u202f?" in page
+    page = add(kind="feeds", target="example.org/feed")
+    assert "la cible feeds 'example.org/feed' n’est pas une URL http(s)" in page
+    page = add(kind="feeds", target="https://example.org/feed/", every="5s")
+    assert "la fréquence (every) '5s' est trop rapprochée" in page and "--every" not in page
+    page = add(kind="feeds", target="https://example.org/feed/", options="max_pages")
+    assert "l’option 'max_pages' n’est pas de la forme CLÉ=VALEUR" in page
+    page = add(kind="feeds", target="https://example.org/feed/", options="colour=red")
+    assert "les sources feeds n’ont pas d’option 'colour'" in page
+
+    client.cookies.set("veille_lang", "en")
+    page = add(kind="feeds", target="https://example.org/feed/", every="5s")
+    assert "every '5s' is too often" in page

@@ -82,7 +82,10 @@ class Alert:
             raise UsageError(
                 tr("language %(value)r: e-mails exist in en and fr", value=self.language)
             )
-        for label, value in ((tr("time (at)"), self.at_time), (tr("quiet hours"), self.quiet_start)):
+        for label, value in (
+            (tr("time (at)"), self.at_time),
+            (tr("quiet hours"), self.quiet_start),
+        ):
             if value is not None and not _TIME.match(value):
                 raise UsageError(
                     tr("%(field)s %(value)r is not a time", field=label, value=value),

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.sources.base import SourceConfigError, registry
 from veille.store.base import StateStore
 from veille.store.protocols.sources import Health, QuarantinedItem, SourceRecord
@@ -51,12 +51,16 @@ def parse_every(value: str | int | None, default: int) -> int:
         m = _EVERY.match(value)
         if not m:
             raise UsageError(
-                f"--every {value!r} is not a duration", hint="Use e.g. 30s, 15m, 2h or 1d."
+                tr("every %(value)r is not a duration", value=value),
+                hint=tr("Use e.g. 30s, 15m, 2h or 1d."),
             )
         unit = m.group(2).lower() if m.group(2) else None
         seconds = int(float(m.group(1)) * _UNITS[unit])
     if seconds < 10:
-        raise UsageError(f"--every {value!r} is too often", hint="Poll at most every 10 seconds.")
+        raise UsageError(
+            tr("every %(value)r is too often", value=value),
+            hint=tr("Poll at most every 10 seconds."),
+        )
     return seconds
 
 
@@ -70,10 +74,14 @@ def source_kind(kind: str) -> Any:
     if kind in sources:
         return sources[kind]
     alias = PLATFORM_ALIASES.get(kind.casefold())
-    hint = f"Did you mean {alias!r}?" if alias in sources else did_you_mean(kind, sources)
+    hint = (
+        tr("Did you mean %(name)r?", name=alias)
+        if alias in sources
+        else did_you_mean(kind, sources)
+    )
     raise SourceConfigError(
-        f"unknown source kind {kind!r}",
-        hint=f"{hint} Known kinds: {', '.join(sorted(sources))}.",
+        tr("unknown source kind %(kind)r", kind=kind),
+        hint=tr("%(near)s Known kinds: %(known)s.", near=hint, known=", ".join(sorted(sources))),
     )
 
 
@@ -114,14 +122,16 @@ def add_source(
         name = _default_name(kind, target, taken)
     elif not _NAME.match(name):
         raise UsageError(
-            f"source name {name!r} is not allowed",
-            hint="Use up to 80 letters, digits, '.', '_', ':' or '-' "
-            "(starting with a letter or digit).",
+            tr("source name %(name)r is not allowed", name=name),
+            hint=tr(
+                "Use up to 80 letters, digits, '.', '_', ':' or '-' "
+                "(starting with a letter or digit)."
+            ),
         )
     if name in taken:
         raise UsageError(
-            f"a source named {name!r} already exists",
-            hint="Choose another --name, or remove it first with `veille source remove`.",
+            tr("a source named %(name)r already exists", name=name),
+            hint=tr("Choose another name, or remove that source first."),
         )
     now = datetime.now(UTC).replace(microsecond=0)
     record = SourceRecord(name, kind, source.config_to_dict(config), seconds, enabled, now)
@@ -151,8 +161,8 @@ def get_source_record(state: StateStore, name: str) -> SourceRecord:
     if found is None:
         known = [r.name for r in state.list_sources()]
         raise NotFound(
-            f"no source named {name!r}",
-            hint=f"{did_you_mean(name, known)}" if known else "Add one with `veille source add`.",
+            tr("no source named %(name)r", name=name),
+            hint=did_you_mean(name, known) if known else tr("Add one first (veille source add)."),
         )
     return found
 
@@ -230,7 +240,7 @@ def parse_options(values: list[str]) -> dict[str, str]:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(
-                f"--option {item!r} is not KEY=VALUE", hint="E.g. --option max_pages=5"
+                tr("option %(item)r is not KEY=VALUE", item=item), hint=tr("E.g. max_pages=5")
             )
         out[key.strip()] = value.strip()
     return out

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
+from veille.errors import tr
 from veille.sources.base import Batch
 
 _BLOCK_TAGS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
@@ -168,9 +169,12 @@ def resolve_secret(value: str | None, option: str) -> str | None:
     found = os.environ.get(name)
     if not found:
         raise SourceConfigError(
-            f"option {option}=env:{name} names an environment variable that is not set",
-            hint=f"export {name}=… in the environment that runs veille",
-        )
+            tr(
+                "option %(option)s=env:%(name)s names an environment variable that is not set",
+                option=option, name=name,
+            ),
+            hint=tr("export %(name)s=… in the environment that runs veille", name=name),
+        )  # fmt: skip
     return found
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
 from urllib.parse import SplitResult, urlsplit
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.models import Post
 
 if TYPE_CHECKING:
@@ -145,8 +145,12 @@ def parse_options(
     for key, raw in options.items():
         if key not in spec:
             raise SourceConfigError(
-                f"{kind} sources have no option {key!r}",
-                hint=f"Options of {kind}: {', '.join(sorted(spec)) or 'none'}.",
+                tr("%(kind)s sources have no option %(key)r", kind=kind, key=key),
+                hint=tr(
+                    "Options of %(kind)s: %(known)s.",
+                    kind=kind,
+                    known=", ".join(sorted(spec)) or tr("none"),
+                ),
             )
         typ = spec[key]
         try:
@@ -161,8 +165,11 @@ def parse_options(
                 out[key] = typ(raw)
         except ValueError:
             raise SourceConfigError(
-                f"option {key}={raw!r} of {kind} must be a {typ.__name__}"
-            ) from None
+                tr(
+                    "option %(key)s=%(raw)r of %(kind)s must be a %(type)s",
+                    key=key, raw=raw, kind=kind, type=typ.__name__,
+                )
+            ) from None  # fmt: skip
     return out
 
 
@@ -236,6 +243,6 @@ def get_source(kind: str) -> Source[Any]:
         return sources[kind]
     except KeyError:
         raise SourceConfigError(
-            f"unknown source kind {kind!r}",
-            hint=f"Available kinds: {', '.join(sorted(sources))}.",
+            tr("unknown source kind %(kind)r", kind=kind),
+            hint=tr("Available kinds: %(known)s.", known=", ".join(sorted(sources))),
         ) from None

@@ -33,6 +33,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from veille.errors import tr
 from veille.http import HttpClient, HttpError, Response
 from veille.models import Author, Engagement, Post
 from veille.sources.base import (
@@ -273,12 +274,14 @@ class FeedsSource(Source[FeedsConfig]):
     def config_from_target(self, target: str, options: Mapping[str, str]) -> FeedsConfig:
         if split_http_url(target.strip()) is None:
             raise SourceConfigError(
-                f"feeds target {target!r} is not an http(s) URL",
-                hint="Give the feed's address, e.g. https://example.org/feed/",
+                tr("feeds target %(target)r is not an http(s) URL", target=target),
+                hint=tr("Give the feed's address, e.g. https://example.org/feed/"),
             )
         opts = parse_options(options, self.OPTIONS, kind=self.name)
         if opts.get("max_pages", 1) < 1:
-            raise SourceConfigError("option max_pages of feeds must be at least 1")
+            raise SourceConfigError(
+                tr("option %(key)s of %(kind)s must be at least 1", key="max_pages", kind="feeds")
+            )
         return FeedsConfig(url=target.strip(), **opts)
 
     def collect(

@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from veille.errors import tr
 from veille.http import HttpClient, HttpError, RateLimited
 from veille.models import Author, Post, canonical_url
 from veille.sources.base import (
@@ -187,21 +188,26 @@ class WebSource(Source[WebConfig]):
         parts = split_http_url(url)
         if parts is None:
             raise SourceConfigError(
-                f"web target {target!r} is not an http(s) URL",
-                hint="Give a page's address or a sitemap's, e.g. https://example.org/sitemap.xml",
+                tr("web target %(target)r is not an http(s) URL", target=target),
+                hint=tr(
+                    "Give a page's address or a sitemap's, e.g. https://example.org/sitemap.xml"
+                ),
             )
         opts = parse_options(options, self.OPTIONS, kind=self.name)
         opts.setdefault("sitemap", bool(_SITEMAP_PATH.search(parts.path)))
         for key in ("max_pages", "max_sitemaps"):
             if opts.get(key, 1) < 1:
-                raise SourceConfigError(f"option {key} of web must be at least 1")
+                raise SourceConfigError(
+                    tr("option %(key)s of %(kind)s must be at least 1", key=key, kind="web")
+                )
         if opts.get("match"):
             try:
                 re.compile(opts["match"])
             except re.error as exc:
                 raise SourceConfigError(
-                    f"option match={opts['match']!r} is not a regex: {exc}"
-                ) from None
+                    tr("option match=%(value)r is not a regex: %(error)s",
+                       value=opts["match"], error=str(exc))
+                ) from None  # fmt: skip
         return WebConfig(url=url, **opts)
 
     # -- collection ------------------------------------------------------------
