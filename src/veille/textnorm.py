@@ -139,8 +139,12 @@ def names_in(text: str) -> frozenset[str]:
     """Folded words of ``text`` written as names somewhere in it (see
     :func:`looks_like_name`): ``Vexa`` opening a sentence is still the brand
     when the same text names it mid-sentence."""
+    if text.islower():  # no capital letter: no name (most posts of a firehose)
+        return frozenset()
     return frozenset(
-        fold(m.group()) for m in WORD_RE.finditer(text) if looks_like_name(text, m.start())
+        fold(m.group())
+        for m in WORD_RE.finditer(text)
+        if text[m.start()].isupper() and looks_like_name(text, m.start())
     )
 
 

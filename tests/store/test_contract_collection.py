@@ -60,3 +60,21 @@ def test_an_expired_lease_nobody_took_is_still_its_holders(state_store: StateSto
     state_store.release_lease("source:a", "c1", now=112.5)
     assert state_store.renew_leases(["source:a"], "c1", ttl=3, now=112.6) == set()
     assert state_store.acquire_lease("source:a", "c2", ttl=3, now=112.7) == epoch + 1
+
+
+def test_a_taker_that_read_its_clock_before_a_release_holds_from_the_release(
+    state_store: StateStore,
+) -> None:
+    # Under load, a collector reads the time, then waits for the lock while the
+    # holder releases: its grant must not start before the release (the lease
+    # log would show two holders at once, and its lease would end early).
+    assert state_store.acquire_lease("source:a", "c1", ttl=5, now=100.0) == 1
+    state_store.release_lease("source:a", "c1", now=103.0)
+    assert state_store.acquire_lease("source:a", "c2", ttl=5, now=102.5) == 2
+    log = state_store.lease_log("source:a")
+    assert [(g.holder, g.acquired_at, g.ended_at) for g in log] == [
+        ("c1", 100.0, 103.0),
+        ("c2", 103.0, None),
+    ]
+    (lease,) = state_store.leases()
+    assert lease.expires_at == 108.0

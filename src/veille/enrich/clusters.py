@@ -43,10 +43,16 @@ class Clusterer:
 
     def __post_init__(self) -> None:
         self._perms: tuple[Any, Any] | None = None
+        self._bands: dict[int, list[tuple[int, int, bytes]]] = {}
 
     def shingles(self, post: Post) -> list[bytes]:
         text = f"{post.title or ''} {post.text}"[:20_000]
-        words = tokens(_MENTION.sub(" ", _URL.sub(" ", text)))
+        # The patterns run only on text that can hold a match.
+        if "://" in text or "www." in text.lower():
+            text = _URL.sub(" ", text)
+        if "@" in text:
+            text = _MENTION.sub(" ", text)
+        words = tokens(text)
         if len(words) < MIN_WORDS:
             return []
         return list(
@@ -117,15 +123,20 @@ class Clusterer:
     def band_keys(self, sig: Any) -> list[int]:
         raw = sig.tobytes()
         width = (self.num_perm // self.bands) * sig.itemsize
+        bands = self._bands.get(width)
+        if bands is None:
+            # (start, end, person) of each band: built once, not per post.
+            bands = self._bands[width] = [
+                (i * width, (i + 1) * width, person) for i, person in enumerate(self._persons())
+            ]
+        blake2b, from_bytes = hashlib.blake2b, int.from_bytes
         return [
-            int.from_bytes(
-                hashlib.blake2b(
-                    raw[i * width : (i + 1) * width], digest_size=8, person=person
-                ).digest(),
+            from_bytes(
+                blake2b(raw[start:end], digest_size=8, person=person).digest(),
                 "little",
                 signed=True,
             )
-            for i, person in enumerate(self._persons())
+            for start, end, person in bands
         ]
 
     def _persons(self) -> list[bytes]:
@@ -147,20 +158,25 @@ class Clusterer:
         local: dict[int, list[tuple[str, str, bytes]]] = {}
         sigs = self.signatures(posts)
         key_lists = [self.band_keys(sig) if sig is not None else [] for sig in sigs]
-        stored = tx.duplicate_candidates_many(key_lists, per_band=self.per_band)
+        per_band = self.per_band
+        stored = tx.duplicate_candidates_many(key_lists, per_band=per_band)
+        in_batch = local.get
         for post, sig, keys, rows in zip(posts, sigs, key_lists, stored, strict=True):
             cluster = post.id
             if sig is not None:
                 rows = list(rows)
                 for key in keys:
-                    rows.extend(local.get(key, ())[-self.per_band :])
-                width = sig.nbytes
-                # By post id: of equally alike candidates the same one wins on
-                # every backend (each returns its rows in its own order).
-                rows = sorted(
-                    (r for r in rows if r[0] != post.id and len(r[2]) == width),
-                    key=lambda r: r[0],
-                )
+                    bucket = in_batch(key)
+                    if bucket:
+                        rows.extend(bucket[-per_band:])
+                if rows:
+                    width = sig.nbytes
+                    # By post id: of equally alike candidates the same one wins on
+                    # every backend (each returns its rows in its own order).
+                    rows = sorted(
+                        (r for r in rows if r[0] != post.id and len(r[2]) == width),
+                        key=lambda r: r[0],
+                    )
                 if rows:
                     others = np.frombuffer(b"".join(r[2] for r in rows), dtype=sig.dtype)
                     same = np.count_nonzero(others.reshape(len(rows), -1) == sig, axis=1)

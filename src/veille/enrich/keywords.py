@@ -19,6 +19,8 @@ class KeywordExtractor:
     def __init__(self, languages: tuple[str, ...]) -> None:
         self.languages = languages
         self._cache: dict[tuple[str, str], str] = {}
+        # Each written form seen: (lower-cased, folded, left out?).
+        self._forms: dict[str, tuple[str, str, bool]] = {}
         self._lemmatize: Any = None
 
     def _lemma(self, word: str, lang: str) -> str:
@@ -38,19 +40,37 @@ class KeywordExtractor:
         return lemma
 
     def extract(self, text: str, lang: str | None) -> tuple[str, ...]:
-        text = MENTION_RE.sub(" ", URL_RE.sub(" ", text[:20_000]))
+        text = text[:20_000]
+        # The patterns run only where they can match (most posts hold neither).
+        if "://" in text or "www." in text.lower():
+            text = URL_RE.sub(" ", text)
+        if "@" in text:
+            text = MENTION_RE.sub(" ", text)
         code = lang if lang in self.languages else None
         counts: dict[str, int] = {}
-        names = names_in(text)
+        # Names matter only where words are lemmatized.
+        names = names_in(text) if code else frozenset()
+        forms = self._forms
         for m in _WORD.finditer(text):
-            word = m.group().lower()
-            folded = fold(word)
-            if len(word) < 3 or folded in STOPWORDS:
+            written = m.group()
+            form = forms.get(written)
+            if form is None:
+                low = written.lower()
+                folded = fold(low)
+                form = (low, folded, len(low) < 3 or folded in STOPWORDS)
+                if len(forms) < 200_000:
+                    forms[written] = form
+            word, folded, left_out = form
+            if left_out:
                 continue
-            if code and folded not in names and not looks_like_name(text, m.start()):
+            if (
+                code
+                and folded not in names
+                and not (written[0].isupper() and looks_like_name(text, m.start()))
+            ):
                 lemma = self._lemma(word, code)
             else:
-                lemma = fold(word)
+                lemma = folded
             if len(lemma) < 3 or lemma in STOPWORDS:
                 continue
             counts[lemma] = counts.get(lemma, 0) + 1

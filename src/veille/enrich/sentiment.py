@@ -94,9 +94,7 @@ class EnglishSentiment:
     @property
     def vader(self) -> Any:
         if self._vader is None:
-            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-            vader = SentimentIntensityAnalyzer()
+            vader = _vader_analyzer()
             # This instance's own lexicon: outage words of social posts.
             vader.lexicon.update(lx.SOCIAL_EN)
             self._vader = vader
@@ -104,7 +102,10 @@ class EnglishSentiment:
 
     def polarity(self, text: str) -> tuple[float, float, float]:
         """Compound (VADER's, with veille's rules), VADER's positive and negative shares."""
-        clean = social_clean(text)[:20_000]
+        return self.polarity_clean(social_clean(text)[:20_000])
+
+    def polarity_clean(self, clean: str) -> tuple[float, float, float]:
+        """:meth:`polarity` of text already through :func:`social_clean`."""
         scores = self.vader.polarity_scores(clean)
         c, pos, neg = float(scores["compound"]), float(scores["pos"]), float(scores["neg"])
         extra, sarcastic = _english_rules(clean, self.vader.lexicon)
@@ -124,12 +125,50 @@ class EnglishSentiment:
 
     def features(self, text: str) -> tuple[float, ...]:
         """What the learned layer reads from the lexicon (see ``sentiment_model``)."""
-        c, pos, neg = self.polarity(text)
+        return self.features_clean(social_clean(text)[:20_000])
+
+    def features_clean(self, clean: str) -> tuple[float, ...]:
+        """:meth:`features` of text already through :func:`social_clean`."""
+        c, pos, neg = self.polarity_clean(clean)
         t = self.thresholds
         return (c, pos, neg, float(c >= t.positive), float(c <= t.negative))
 
     def score(self, text: str) -> Sentiment:
         return self.thresholds.label(self.compound(text))
+
+
+def _vader_analyzer() -> Any:
+    """vaderSentiment's analyzer, its two look-behind checks given only the
+    words they read.
+
+    VADER's ``_negation_check`` and ``_special_idioms_check`` lower-case the
+    whole post for each sentiment word they look at (up to three times a
+    word), which makes a post's cost grow with the square of its length;
+    they only read the three words before the word and the two after. The
+    subclass hands VADER's own checks that window, re-indexed, so the rules
+    and the scores are VADER's own.
+    """
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    negation_check = SentimentIntensityAnalyzer._negation_check
+    idioms_check = SentimentIntensityAnalyzer._special_idioms_check
+
+    class WindowedAnalyzer(SentimentIntensityAnalyzer):
+        @staticmethod
+        def _negation_check(valence: float, words: list[str], start_i: int, i: int) -> Any:
+            # Reads words[i - start_i - 1] to words[i - 1] (never before 0).
+            lo = max(0, i - 3)
+            return negation_check(valence, words[lo : i + 1], start_i, i - lo)
+
+        @staticmethod
+        def _special_idioms_check(valence: float, words: list[str], i: int) -> Any:
+            # Reads words[i - 3] to words[i + 2]; VADER calls it for i > 2 only
+            # (a smaller i would read from the end of the list: left to VADER).
+            if i < 3:
+                return idioms_check(valence, words, i)
+            return idioms_check(valence, words[i - 3 : i + 3], 3)
+
+    return WindowedAnalyzer()
 
 
 def _uncompound(c: float, alpha: float = 15.0) -> float:
@@ -275,7 +314,10 @@ class FrenchSentiment:
         return False
 
     def compound(self, text: str) -> float:
-        text = social_clean(text)[:20_000]
+        return self.compound_clean(social_clean(text)[:20_000])
+
+    def compound_clean(self, text: str) -> float:
+        """:meth:`compound` of text already through :func:`social_clean`."""
         extra = 0.0
         sarcastic = False
         for m in EMOJI_RE.finditer(text):
@@ -353,7 +395,11 @@ class FrenchSentiment:
 
     def features(self, text: str) -> tuple[float, ...]:
         """What the learned layer reads from the lexicon (see ``sentiment_model``)."""
-        c = self.compound(text)
+        return self.features_clean(social_clean(text)[:20_000])
+
+    def features_clean(self, clean: str) -> tuple[float, ...]:
+        """:meth:`features` of text already through :func:`social_clean`."""
+        c = self.compound_clean(clean)
         t = self.thresholds
         return (c, max(c, 0.0), min(c, 0.0), float(c >= t.positive), float(c <= t.negative))
 
@@ -401,7 +447,9 @@ class LexiconSentiment:
         model = self.models.get(lang or "")
         if model is None:
             return engine.score(text)
-        return model.sentiment(engine.features(text), words_of(social_clean(text)[:20_000]))
+        # Cleaned once: the engine and the learned layer read the same text.
+        clean = social_clean(text)[:20_000]
+        return model.sentiment(engine.features_clean(clean), words_of(clean))
 
     def score_many(self, items: list[tuple[str, str | None]]) -> list[Sentiment]:
         return [self.score(text, lang) for text, lang in items]

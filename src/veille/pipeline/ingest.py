@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -133,6 +134,12 @@ class Pipeline:
             out[i] = post
         return out
 
+    def batch_transaction(self) -> AbstractContextManager[StoreTransaction]:
+        """The store's transaction for one batch: its ``batch_transaction``
+        where it has one (tuned for many rows at once), else ``transaction``."""
+        batch = getattr(self.store, "batch_transaction", None)
+        return batch() if batch is not None else self.store.transaction()
+
     def write(
         self, tx: StoreTransaction, posts: Sequence[Post], cursor: Cursor | None
     ) -> UpsertResult:
@@ -168,7 +175,7 @@ class Pipeline:
         for start in starts:
             last = start + size >= len(posts)
             batch = self.prepare_changed(posts[start : start + size])
-            with self.store.transaction() as tx:
+            with self.batch_transaction() as tx:
                 result = self.write(tx, batch, cursor if last else None)
                 if state is not None:
                     state(tx, result, last)

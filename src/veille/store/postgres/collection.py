@@ -28,6 +28,11 @@ class PgCollection(Runner):
             old_holder, epoch, expires = row[0], int(row[1]), float(row[2])
             if old_holder not in ("", holder, replacing) and expires > now:
                 return None
+            if old_holder == "":
+                # Released: a taker that read its clock before the release
+                # committed (it then waited on the row lock) holds from the
+                # release on, not from before it.
+                now = max(now, expires)
             conn.execute(
                 "UPDATE lease_log SET ended_at = least(%s, %s) "
                 "WHERE name = %s AND epoch = %s AND ended_at IS NULL",

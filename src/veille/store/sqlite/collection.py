@@ -31,6 +31,11 @@ class SQLiteCollection:
             if row is not None and row[0] not in ("", holder, replacing) and row[2] > now:
                 conn.execute("ROLLBACK")
                 return None
+            if row is not None and row[0] == "":
+                # Released: a taker that read its clock before the release
+                # committed (it then waited for the write lock) holds from the
+                # release on, not from before it.
+                now = max(now, float(row[2]))
             epoch = 0 if row is None else int(row[1])
             if row is not None:
                 conn.execute(
