@@ -29,7 +29,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from veille import i18n as fmt
-from veille.errors import Text, translated
+from veille.errors import Text, VeilleError, translated
 from veille.services import users as users_service
 from veille.services.users import User, check_role
 from veille.store.base import PostStore, StateStore
@@ -253,6 +253,14 @@ def translator(request: Request) -> Callable[..., str]:
         return text % values if values else text
 
     return gettext
+
+
+def error_text(request: Request, exc: VeilleError) -> str:
+    """An error's message and hint as a form shows them, in the reader's
+    language (both made by :func:`veille.errors.tr` are translated)."""
+    _ = translator(request)
+    said = _(exc.message)
+    return f"{said}. {_(exc.hint)}" if exc.hint else said
 
 
 def plural_translator(request: Request) -> Callable[..., str]:

@@ -13,7 +13,17 @@ from veille.errors import NotFound, UsageError
 from veille.plan.guide import check_draft
 from veille.publish import calendar as cal
 from veille.publish.service import list_accounts
-from veille.web.deps import Analyst, Manager, lang, redirect, render, state, translator, workspace
+from veille.web.deps import (
+    Analyst,
+    Manager,
+    error_text,
+    lang,
+    redirect,
+    render,
+    state,
+    translator,
+    workspace,
+)
 
 router = APIRouter()
 
@@ -99,7 +109,7 @@ def add(
             by=user.username,
         )  # fmt: skip
     except UsageError as exc:
-        return _list_page(request, form=form, verdict=verdict, error=exc.message,
+        return _list_page(request, form=form, verdict=verdict, error=error_text(request, exc),
                           status_code=400)  # fmt: skip
     if entry.problems:
         message = _("Post #%(id)s saved as a draft: it breaks a rule of %(platform)s.",
@@ -160,8 +170,8 @@ def edit(
                        at=at.replace("T", " ") or None, title=title,
                        by=user.username)  # fmt: skip
     except UsageError as exc:
-        return _edit_page(request, entry, form=form, verdict=verdict, error=exc.message,
-                          status_code=400)  # fmt: skip
+        return _edit_page(request, entry, form=form, verdict=verdict,
+                          error=error_text(request, exc), status_code=400)  # fmt: skip
     return redirect("/plan/calendar", message=_("Post #%(id)s saved.", id=entry_id))
 
 
@@ -172,7 +182,7 @@ def approve(request: Request, entry_id: int, user: Manager) -> Response:
     try:
         cal.approve_entry(state(request), entry_id, by=user.username)
     except UsageError as exc:
-        return _list_page(request, error=exc.message, status_code=400)
+        return _list_page(request, error=error_text(request, exc), status_code=400)
     return redirect("/plan/calendar", message=_("Post #%(id)s approved.", id=entry_id))
 
 
@@ -184,7 +194,7 @@ def publish_now(request: Request, entry_id: int, user: Manager) -> Response:
     try:
         outcomes = cal.publish_due(state(request), workspace(request).settings, only=entry_id)
     except UsageError as exc:
-        return _list_page(request, error=exc.message, status_code=400)
+        return _list_page(request, error=error_text(request, exc), status_code=400)
     done = next((o for o in outcomes if o.entry_id == entry_id), None)
     if done is not None and done.result == "published":
         message = _("Post #%(id)s published.", id=entry_id)

@@ -27,7 +27,17 @@ from veille.inbox.model import (
     Conflict,
     ItemFilter,
 )
-from veille.web.deps import Analyst, Manager, Viewer, lang, redirect, render, translator, workspace
+from veille.web.deps import (
+    Analyst,
+    Manager,
+    Viewer,
+    error_text,
+    lang,
+    redirect,
+    render,
+    translator,
+    workspace,
+)
 from veille.web.forms import attempt, comma_list, whole
 
 router = APIRouter()
@@ -96,7 +106,7 @@ def inbox_page(
             view=view, page=page,
         )  # fmt: skip
     except VeilleError as exc:
-        error, flt = exc.message, ItemFilter(statuses=OPEN_STATUSES, limit=PAGE)
+        error, flt = error_text(request, exc), ItemFilter(statuses=OPEN_STATUSES, limit=PAGE)
     found = svc.list_items(ws.state, flt)
     total = svc.count_items(ws.state, flt)
     query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
@@ -125,7 +135,7 @@ def bulk(
     try:
         result = svc.bulk(workspace(request).state, ids, action, value, actor=user.username)
     except VeilleError as exc:
-        return redirect("/inbox", message=exc.message)
+        return redirect("/inbox", message=error_text(request, exc))
     message = _("%(done)s items changed.", done=len(result.done))
     if result.failed:
         message += " " + "; ".join(f"#{i}: {e}" for i, e in result.failed.items())
@@ -154,7 +164,7 @@ def save_view(
         )  # fmt: skip
         svc.save_view(workspace(request).state, user.username, name, flt, shared=shared)
     except VeilleError as exc:
-        return redirect("/inbox", message=exc.message)
+        return redirect("/inbox", message=error_text(request, exc))
     return redirect(
         "/inbox?" + urlencode({"view": name.strip()}), message=_("View %(name)s saved.", name=name)
     )
@@ -231,7 +241,9 @@ def add_rule(request: Request, user: Manager, form: Annotated[RuleForm, Depends(
     return attempt(
         lambda: add(st, form.rule()),
         done=_("Rule %(name)s added.", name=form.name), where="/inbox/rules",
-        on_error=lambda exc: rules_page(request, user, error=exc.message, status_code=400),
+        on_error=lambda exc: rules_page(
+            request, user, error=error_text(request, exc), status_code=400
+        ),
     )  # fmt: skip
 
 
@@ -269,7 +281,7 @@ def edit_rule(
         lambda: edit(st, name, form.rule()),
         done=_("Rule %(name)s saved.", name=form.name), where="/inbox/rules",
         on_error=lambda exc: rule_edit_page(
-            request, user, name, error=exc.message, status_code=400
+            request, user, name, error=error_text(request, exc), status_code=400
         ),
     )  # fmt: skip
 
@@ -282,7 +294,7 @@ def remove_rule(request: Request, name: str, user: Manager) -> Response:
     try:
         remove(workspace(request).state, name)
     except VeilleError as exc:
-        return redirect("/inbox/rules", message=exc.message)
+        return redirect("/inbox/rules", message=error_text(request, exc))
     return redirect("/inbox/rules", message=_("Rule %(name)s removed.", name=name))
 
 
@@ -295,7 +307,7 @@ def approve_reply(request: Request, reply_id: int, user: Manager) -> Response:
     try:
         replies.approve(ws, reply_id, approver=user.username)
     except VeilleError as exc:
-        return redirect(target, message=exc.message)
+        return redirect(target, message=error_text(request, exc))
     return redirect(target, message=_("Reply approved and sent."))
 
 
@@ -313,7 +325,7 @@ def reject_reply(
     try:
         replies.reject(ws, reply_id, approver=user.username, reason=reason)
     except VeilleError as exc:
-        return redirect(target, message=exc.message)
+        return redirect(target, message=error_text(request, exc))
     return redirect(target, message=_("Reply rejected."))
 
 
@@ -371,7 +383,7 @@ def _act(request: Request, user: Any, item_id: int, done: str, action: Any) -> R
 
     def again(exc: VeilleError) -> Response:
         code = 409 if isinstance(exc, Conflict) else 400
-        return item_page(request, user, item_id, error=exc.message, status_code=code)
+        return item_page(request, user, item_id, error=error_text(request, exc), status_code=code)
 
     return attempt(action, done=done, where=f"/inbox/{item_id}", on_error=again)
 
@@ -522,7 +534,7 @@ def reply(
         try:
             inserted = replies.canned_text(ws.state, pick, code)
         except VeilleError as exc:
-            return item_page(request, user, item_id, draft=text, error=exc.message,
+            return item_page(request, user, item_id, draft=text, error=error_text(request, exc),
                              status_code=400)  # fmt: skip
         text = f"{text.rstrip()}\n\n{inserted}" if text.strip() else inserted
     verdict = replies.check_reply(item.platform, text, lang=lang(request)) if text.strip() else None
@@ -539,11 +551,18 @@ def reply(
         warnings = replies.collisions(ws.state, svc.get_item(ws.state, item_id), user.username)
         return item_page(
             request, user, item_id, draft=text, verdict=verdict,
-            warnings=warnings or [exc.message], error=exc.message, status_code=409,
+            warnings=warnings or [error_text(request, exc)], error=error_text(request, exc),
+            status_code=409,
         )  # fmt: skip
     except VeilleError as exc:  # refused by the guide or the platform: the text stays
         return item_page(
-            request, user, item_id, draft=text, verdict=verdict, error=exc.message, status_code=400
+            request,
+            user,
+            item_id,
+            draft=text,
+            verdict=verdict,
+            error=error_text(request, exc),
+            status_code=400,
         )
     if outcome.reply.status == "pending_approval":
         return redirect(f"/inbox/{item_id}", message=_("Reply waiting for a manager's approval."))

@@ -22,7 +22,7 @@ from veille.errors import UsageError, VeilleError
 from veille.inbox import items as svc
 from veille.inbox import replies
 from veille.inbox.model import OPEN_STATUSES, PRIORITIES, SENTIMENTS, STATUSES, ItemFilter
-from veille.web.deps import Analyst, Manager, Viewer, render, translator, workspace
+from veille.web.deps import Analyst, Manager, Viewer, error_text, render, translator, workspace
 from veille.web.forms import attempt, comma_list, whole
 
 router = APIRouter()
@@ -37,7 +37,7 @@ def _again(
     """The page again with the refused change's error (HTTP 400)."""
 
     def show(exc: VeilleError) -> Response:
-        return page(request, error=exc.message, status_code=400)
+        return page(request, error=error_text(request, exc), status_code=400)
 
     return show
 
@@ -431,7 +431,7 @@ def save_hours(
         )  # fmt: skip
 
     def again(exc: VeilleError) -> Response:
-        return hours_page(request, error=exc.message, status_code=400, form=form)
+        return hours_page(request, error=error_text(request, exc), status_code=400, form=form)
 
     return attempt(save, done=_("Working time saved."), where="/inbox/hours", on_error=again)
 

@@ -16,6 +16,7 @@ from veille.web.deps import (
     Manager,
     Viewer,
     current_user,
+    error_text,
     lang,
     redirect,
     render,
@@ -163,7 +164,7 @@ def start(
         )
         start_plan(workspace(request), answers, actor=user.username)
     except VeilleError as exc:
-        context = _start_context(request, exc.message, **form)
+        context = _start_context(request, error_text(request, exc), **form)
         return render(request, "plan/start.html", context, status_code=400)
     return redirect("/plan", message=_("Your plan is started. Check its cost, then adopt it."))
 
@@ -210,7 +211,7 @@ def _change(
     """Run a change of the plan; its error is shown on the editing page."""
 
     def edit_again(exc: VeilleError) -> Response:
-        said = f"{exc.message}. {exc.hint}" if exc.hint else exc.message
+        said = error_text(request, exc)
         return render(request, "plan/edit.html", _edit_context(request, said), status_code=400)
 
     return attempt(action, done=done, where=where, on_error=edit_again)
@@ -532,7 +533,7 @@ def guidelines_acknowledge(request: Request, user: Viewer, version: Text = "") -
     try:
         acknowledge(workspace(request).state, user.username, version=whole(version, "version"))
     except VeilleError as exc:
-        return redirect("/plan/guidelines", message=exc.message)
+        return redirect("/plan/guidelines", message=error_text(request, exc))
     return redirect("/plan/guidelines", message=_("Thank you: your acknowledgement is recorded."))
 
 
