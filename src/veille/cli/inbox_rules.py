@@ -23,6 +23,45 @@ _Many = Annotated[list[str], typer.Option()]
 _CONDITIONS = ("query", "sentiment", "min-followers", "max-rank", "platform", "lang", "when")
 
 
+# The options ``rule add`` and ``rule edit`` share.
+_Query = Annotated[str | None, typer.Option("--query", help="Posts matching this query.")]
+_Sentiment = Annotated[
+    list[str],
+    typer.Option("--sentiment", help="positive, negative or neutral (repeat for more)."),
+]
+_MinFollowers = Annotated[
+    int | None, typer.Option("--min-followers", min=0, help="Authors with at least N followers.")
+]
+_MaxRank = Annotated[
+    int | None,
+    typer.Option(
+        "--max-rank", min=1, help="Authors among the top N influencers of the last 30 days."
+    ),
+]
+_Platform = Annotated[list[str], typer.Option("--platform", help="Only this platform.")]
+_Lang = Annotated[list[str], typer.Option("--lang", help="Only this language.")]
+_When = Annotated[
+    str | None,
+    typer.Option("--when", help='"working" (working hours), "outside", or "HH:MM-HH:MM".'),
+]
+_Tag = Annotated[list[str], typer.Option("--tag", help="Action: add this tag.")]
+_Category = Annotated[list[str], typer.Option("--category", help="Action: add this category.")]
+_Priority = Annotated[
+    str | None,
+    typer.Option("--priority", help="Action: set the priority (urgent, high, normal, low)."),
+]
+_Assign = Annotated[str | None, typer.Option("--assign", help="Action: assign to this person.")]
+_Team = Annotated[
+    str | None, typer.Option("--team", help="Action: assign round-robin within this team.")
+]
+_Notify = Annotated[
+    list[str], typer.Option("--notify", help="Action: notify through this alert's channel.")
+]
+_SetStatus = Annotated[
+    str | None, typer.Option("--set-status", help="Action: set the status (e.g. ignored).")
+]
+
+
 def _actions(
     tag: list[str],
     category: list[str],
@@ -58,38 +97,20 @@ def register_rules(app: typer.Typer) -> None:
     @handle_errors
     def add(
         name: Annotated[str, typer.Argument(help="The rule's name.")],
-        query: Annotated[str | None, typer.Option(help="Posts matching this query.")] = None,
-        sentiment: Annotated[
-            list[str], typer.Option(help="positive, negative or neutral (repeat for more).")
-        ] = [],  # noqa: B006
-        min_followers: Annotated[
-            int | None, typer.Option(min=0, help="Authors with at least N followers.")
-        ] = None,
-        max_rank: Annotated[
-            int | None,
-            typer.Option(min=1, help="Authors among the top N influencers of the last 30 days."),
-        ] = None,
-        platform: Annotated[list[str], typer.Option(help="Only this platform.")] = [],  # noqa: B006
-        lang: Annotated[list[str], typer.Option(help="Only this language.")] = [],  # noqa: B006
-        when: Annotated[
-            str | None,
-            typer.Option(help='"working" (working hours), "outside", or "HH:MM-HH:MM".'),
-        ] = None,
-        tag: Annotated[list[str], typer.Option(help="Action: add this tag.")] = [],  # noqa: B006
-        category: Annotated[list[str], typer.Option(help="Action: add this category.")] = [],  # noqa: B006
-        priority: Annotated[
-            str | None, typer.Option(help="Action: set the priority (urgent, high, normal, low).")
-        ] = None,
-        assign: Annotated[str | None, typer.Option(help="Action: assign to this person.")] = None,
-        team: Annotated[
-            str | None, typer.Option(help="Action: assign round-robin within this team.")
-        ] = None,
-        notify: Annotated[
-            list[str], typer.Option(help="Action: notify through this alert's channel.")
-        ] = [],  # noqa: B006
-        set_status: Annotated[
-            str | None, typer.Option(help="Action: set the status (e.g. ignored).")
-        ] = None,
+        query: _Query = None,
+        sentiment: _Sentiment = [],  # noqa: B006
+        min_followers: _MinFollowers = None,
+        max_rank: _MaxRank = None,
+        platform: _Platform = [],  # noqa: B006
+        lang: _Lang = [],  # noqa: B006
+        when: _When = None,
+        tag: _Tag = [],  # noqa: B006
+        category: _Category = [],  # noqa: B006
+        priority: _Priority = None,
+        assign: _Assign = None,
+        team: _Team = None,
+        notify: _Notify = [],  # noqa: B006
+        set_status: _SetStatus = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Add a rule, run after the existing ones on every new inbox item."""
@@ -119,38 +140,24 @@ def register_rules(app: typer.Typer) -> None:
     def edit(
         name: Annotated[str, typer.Argument(help="The rule to change.")],
         rename: Annotated[str | None, typer.Option(help="Its new name.")] = None,
-        query: Annotated[str | None, typer.Option(help="Posts matching this query.")] = None,
-        sentiment: Annotated[
-            list[str], typer.Option(help="positive, negative or neutral (repeat for more).")
-        ] = [],  # noqa: B006
-        min_followers: Annotated[
-            int | None, typer.Option(min=0, help="Authors with at least N followers.")
-        ] = None,
-        max_rank: Annotated[
-            int | None,
-            typer.Option(min=1, help="Authors among the top N influencers of the last 30 days."),
-        ] = None,
-        platform: Annotated[list[str], typer.Option(help="Only this platform.")] = [],  # noqa: B006
-        lang: Annotated[list[str], typer.Option(help="Only this language.")] = [],  # noqa: B006
-        when: Annotated[
-            str | None,
-            typer.Option(help='"working" (working hours), "outside", or "HH:MM-HH:MM".'),
-        ] = None,
+        query: _Query = None,
+        sentiment: _Sentiment = [],  # noqa: B006
+        min_followers: _MinFollowers = None,
+        max_rank: _MaxRank = None,
+        platform: _Platform = [],  # noqa: B006
+        lang: _Lang = [],  # noqa: B006
+        when: _When = None,
         clear: Annotated[
             list[str],
             typer.Option(help=f"Drop this condition: {', '.join(_CONDITIONS)}."),
         ] = [],  # noqa: B006
-        tag: Annotated[list[str], typer.Option(help="Action: add this tag.")] = [],  # noqa: B006
-        category: Annotated[list[str], typer.Option(help="Action: add this category.")] = [],  # noqa: B006
-        priority: Annotated[str | None, typer.Option(help="Action: set the priority.")] = None,
-        assign: Annotated[str | None, typer.Option(help="Action: assign to this person.")] = None,
-        team: Annotated[
-            str | None, typer.Option(help="Action: assign round-robin within this team.")
-        ] = None,
-        notify: Annotated[
-            list[str], typer.Option(help="Action: notify through this alert's channel.")
-        ] = [],  # noqa: B006
-        set_status: Annotated[str | None, typer.Option(help="Action: set the status.")] = None,
+        tag: _Tag = [],  # noqa: B006
+        category: _Category = [],  # noqa: B006
+        priority: _Priority = None,
+        assign: _Assign = None,
+        team: _Team = None,
+        notify: _Notify = [],  # noqa: B006
+        set_status: _SetStatus = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Change a rule in place (it keeps its turn in the order). A condition
