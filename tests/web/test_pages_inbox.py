@@ -159,3 +159,26 @@ def test_french(live_server: Served, client: httpx.Client, login: Login) -> None
     page = client.get("/inbox", headers={"Accept-Language": "fr"})
     assert "Boîte de réception" in page.text
     assert "Fil" in client.get(f"/inbox/{ids[0]}", headers={"Accept-Language": "fr"}).text
+
+
+def test_a_french_reader_reads_the_inbox_errors_in_french(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """The errors of the inbox's forms (a rule without action, an empty
+    note) come from the catalogs, hint included."""
+    import html
+
+    ids = _items(live_server)
+    login(client, "manager")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get(f"/inbox/{ids[0]}").text)
+    bad = client.post("/inbox/rules", data={"csrf_token": token, "name": "idle"})
+    page = html.unescape(bad.text)
+    assert bad.status_code == 400 and "la règle 'idle' n’a aucune action" in page
+    assert "Donnez-en au moins une" in page and "--tag" not in page
+    empty = client.post(f"/inbox/{ids[0]}/note", data={"csrf_token": token, "text": " "})
+    assert empty.status_code == 400 and "une note demande du texte" in html.unescape(empty.text)
+
+    client.cookies.set("veille_lang", "en")
+    bad = client.post("/inbox/rules", data={"csrf_token": token, "name": "idle"})
+    assert "rule 'idle' has no action" in html.unescape(bad.text)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.inbox.model import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -58,7 +58,10 @@ def count_items(state: Any, flt: ItemFilter | None = None) -> int:
 def get_item(state: Any, item_id: int) -> Item:
     item: Item | None = state.inbox_item(item_id)
     if item is None:
-        raise NotFound(f"no inbox item {item_id}", hint="List the inbox with: veille inbox list")
+        raise NotFound(
+            tr("no inbox item %(id)s", id=item_id),
+            hint=tr("See the inbox's list (veille inbox list)."),
+        )
     return item
 
 
@@ -71,7 +74,7 @@ def check_user(state: Any, username: str) -> str:
     """``username`` if the workspace knows that person (once accounts exist)."""
     name = username.strip()
     if not name:
-        raise UsageError("a person's username is needed", hint="e.g. --to alice")
+        raise UsageError(tr("a person's username is needed"), hint=tr("e.g. alice"))
     from veille.services import users
 
     # A workspace without accounts (the command line alone): any name is a person.
@@ -79,7 +82,7 @@ def check_user(state: Any, username: str) -> str:
     if known and name not in known:
         from veille.suggest import did_you_mean
 
-        raise NotFound(f"no user named {name!r}", hint=did_you_mean(name, known))
+        raise NotFound(tr("no user named %(name)r", name=name), hint=did_you_mean(name, known))
     return name
 
 
@@ -102,12 +105,15 @@ def change(
     after: Item | None = state.change_inbox_item(item_id, item_change, version=version, at=_now())
     if after is None:
         now = get_item(state, item_id)
-        who = now.assignee or "someone"
+        who = now.assignee or tr("someone")
         raise Conflict(
-            f"inbox item {item_id} changed since you read it (version {version}, now "
-            f"{now.version}: status {now.status}, assigned to {who})",
-            hint="Reload it and try again.",
-        )
+            tr(
+                "inbox item %(id)s changed since you read it (version %(version)s, now "
+                "%(now)s: status %(status)s, assigned to %(who)s)",
+                id=item_id, version=version, now=now.version, status=now.status, who=who,
+            ),
+            hint=tr("Reload it and try again."),
+        )  # fmt: skip
     for _actor, action, detail in item_change.events:
         _audit(state, actor, action, item_id, detail)
     return after
@@ -172,9 +178,9 @@ def add_note(state: Any, item_id: int, text: str, *, actor: str) -> Item:
     """An internal note (never sent anywhere); notes need no version: they add, never overwrite."""
     text = text.strip()
     if not text:
-        raise UsageError("a note needs some text")
+        raise UsageError(tr("a note needs some text"))
     if len(text) > 10_000:
-        raise UsageError("a note is at most 10,000 characters")
+        raise UsageError(tr("a note is at most 10,000 characters"))
     return change(
         state, item_id, ItemChange(events=((actor, "note", text),)), version=None, actor=actor
     )
@@ -247,7 +253,10 @@ def bulk(state: Any, item_ids: Sequence[int], action: str, value: str, *, actor:
     from veille.errors import VeilleError
 
     if action not in BULK_ACTIONS:
-        raise UsageError(f"unknown bulk action {action!r}", hint=f"Use {', '.join(BULK_ACTIONS)}.")
+        raise UsageError(
+            tr("unknown bulk action %(action)r", action=action),
+            hint=tr("Use %(known)s.", known=", ".join(BULK_ACTIONS)),
+        )
     # Checked once, before touching any item.
     if action == "status":
         value = check_status(value)
@@ -289,13 +298,15 @@ def view_filter(state: Any, name: str, user: str | None, **extra: Any) -> ItemFi
     if name not in found:
         from veille.suggest import did_you_mean
 
-        raise NotFound(f"no inbox view named {name!r}", hint=did_you_mean(name, found))
+        raise NotFound(
+            tr("no inbox view named %(name)r", name=name), hint=did_you_mean(name, found)
+        )
     filters = dict(found[name])
     if filters.get("assignee") == "{me}":
         if not user:
             raise UsageError(
-                f"the view {name!r} needs to know who you are",
-                hint="Pass --as USER or set VEILLE_USER.",
+                tr("the view %(name)r needs to know who you are", name=name),
+                hint=tr("Sign in, or name the user (--as USER or VEILLE_USER)."),
             )
         filters["assignee"] = user
     return ItemFilter.from_dict(filters, **extra)
@@ -304,9 +315,11 @@ def view_filter(state: Any, name: str, user: str | None, **extra: Any) -> ItemFi
 def save_view(state: Any, owner: str, name: str, flt: ItemFilter, *, shared: bool = False) -> None:
     name = name.strip()
     if not name or len(name) > 80:
-        raise UsageError("a view needs a name of 1 to 80 characters")
+        raise UsageError(tr("a view needs a name of 1 to 80 characters"))
     if name in BUILTIN_VIEWS:
-        raise UsageError(f"{name!r} is a built-in view", hint="Choose another name.")
+        raise UsageError(
+            tr("%(name)r is a built-in view", name=name), hint=tr("Choose another name.")
+        )
     state.save_view("" if shared else owner, name, flt.as_dict())
 
 
@@ -322,8 +335,8 @@ def set_team(state: Any, name: str, members: Sequence[str]) -> list[str]:
     name = name.strip()
     if not _TEAM_NAME.match(name):
         raise UsageError(
-            f"team name {name!r} is not usable",
-            hint="Use letters, digits, spaces, dots, dashes (up to 60 characters).",
+            tr("team name %(name)r is not usable", name=name),
+            hint=tr("Use letters, digits, spaces, dots, dashes (up to 60 characters)."),
         )
     people = list(dict.fromkeys(check_user(state, m) for m in members if m.strip()))
     state.set_inbox_team(name, people)
@@ -333,6 +346,11 @@ def set_team(state: Any, name: str, members: Sequence[str]) -> list[str]:
 def delete_view(state: Any, owner: str, name: str, *, shared: bool) -> None:
     """Remove ``owner``'s view ``name`` (``shared``: the one everyone sees)."""
     if name in BUILTIN_VIEWS:
-        raise UsageError(f"{name!r} is a built-in view", hint="Built-in views cannot be removed.")
+        raise UsageError(
+            tr("%(name)r is a built-in view", name=name),
+            hint=tr("Built-in views cannot be removed."),
+        )
     if not state.delete_view("" if shared else owner, name):
-        raise NotFound(f"no inbox view named {name!r}", hint="It was removed meanwhile.")
+        raise NotFound(
+            tr("no inbox view named %(name)r", name=name), hint=tr("It was removed meanwhile.")
+        )

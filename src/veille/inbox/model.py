@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from veille.errors import UsageError, VeilleError
+from veille.errors import UsageError, VeilleError, tr
 from veille.suggest import did_you_mean
 
 STATUSES = ("new", "assigned", "in_progress", "responded", "closed", "ignored")
@@ -27,7 +27,7 @@ def check_status(value: str) -> str:
     v = value.strip().lower().replace("-", "_").replace(" ", "_")
     if v not in STATUSES:
         raise UsageError(
-            f"{value!r} is not an inbox status",
+            tr("%(value)r is not an inbox status", value=value),
             hint=did_you_mean(v, STATUSES),
         )
     return v
@@ -37,7 +37,7 @@ def check_priority(value: str) -> str:
     v = value.strip().lower()
     if v not in PRIORITIES:
         raise UsageError(
-            f"{value!r} is not a priority",
+            tr("%(value)r is not a priority", value=value),
             hint=did_you_mean(v, PRIORITIES),
         )
     return v

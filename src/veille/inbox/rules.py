@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.inbox.model import SENTIMENTS, ItemChange, check_priority, check_status
 
 if TYPE_CHECKING:
@@ -106,8 +106,8 @@ def make_rule(
     """A validated rule (the names in each error are the CLI's options)."""
     if not _NAME.match(name):
         raise UsageError(
-            f"rule name {name!r} is not usable",
-            hint="Use letters, digits, spaces, dots, dashes (up to 80 characters).",
+            tr("rule name %(name)r is not usable", name=name),
+            hint=tr("Use letters, digits, spaces, dots, dashes (up to 80 characters)."),
         )
     if query is not None:
         from veille.query import compile_query
@@ -115,28 +115,35 @@ def make_rule(
         compile_query(query)  # a QueryError names the column and says what to do
     for s in sentiments:
         if s not in SENTIMENTS:
-            raise UsageError(f"--sentiment {s!r} is unknown", hint=f"Use {', '.join(SENTIMENTS)}.")
+            raise UsageError(
+                tr("sentiment %(value)r is unknown", value=s),
+                hint=tr("Use %(known)s.", known=", ".join(SENTIMENTS)),
+            )
     if when is not None and when not in ("working", "outside") and not _RANGE.match(when):
         raise UsageError(
-            f"--when {when!r} is not a time condition",
-            hint='Use "working" (working hours), "outside", or a range "HH:MM-HH:MM".',
+            tr("when %(value)r is not a time condition", value=when),
+            hint=tr('Use "working" (working hours), "outside", or a range "HH:MM-HH:MM".'),
         )
     if not actions:
         raise UsageError(
-            f"rule {name!r} has no action",
-            hint="Give at least one: --tag, --category, --priority, --assign, --team, "
-            "--notify, --set-status.",
+            tr("rule %(name)r has no action", name=name),
+            hint=tr(
+                "Give at least one: tag, category, priority, assign, team, notify, set status."
+            ),
         )
     checked = []
     for kind, value in actions:
         if kind not in ACTIONS:
-            raise UsageError(f"unknown action {kind!r}", hint=f"Use {', '.join(ACTIONS)}.")
+            raise UsageError(
+                tr("unknown action %(kind)r", kind=kind),
+                hint=tr("Use %(known)s.", known=", ".join(ACTIONS)),
+            )
         if kind == "priority":
             value = check_priority(value)
         elif kind == "status":
             value = check_status(value)
         elif not value.strip():
-            raise UsageError(f"the {kind} action needs a value")
+            raise UsageError(tr("the %(kind)s action needs a value", kind=kind))
         checked.append((kind, value.strip()))
     conditions = Conditions(
         query=query,
@@ -154,8 +161,8 @@ def add_rule(state: Any, rule: Rule) -> Rule:
     new_id = state.add_inbox_rule(rule, int(_time.time()))
     if new_id is None:
         raise UsageError(
-            f"a rule named {rule.name!r} already exists",
-            hint="Choose another name, or remove it first (veille rule remove NAME).",
+            tr("a rule named %(name)r already exists", name=rule.name),
+            hint=tr("Choose another name, or remove that rule first."),
         )
     return replace(rule, id=new_id)
 
@@ -168,8 +175,8 @@ def get_rule(state: Any, name: str) -> Rule:
 
     known = [r.name for r in list_rules(state)]
     raise NotFound(
-        f"no rule named {name!r}",
-        hint=did_you_mean(name, known) if known else "No rule exists yet.",
+        tr("no rule named %(name)r", name=name),
+        hint=did_you_mean(name, known) if known else tr("No rule exists yet."),
     )
 
 
@@ -178,9 +185,14 @@ def edit_rule(state: Any, name: str, rule: Rule) -> Rule:
     carry a new name) where it stands in the order; its run count stays."""
     old = get_rule(state, name)
     if rule.name != name and any(r.name == rule.name for r in list_rules(state)):
-        raise UsageError(f"a rule named {rule.name!r} already exists", hint="Choose another name.")
+        raise UsageError(
+            tr("a rule named %(name)r already exists", name=rule.name),
+            hint=tr("Choose another name."),
+        )
     if not state.update_inbox_rule(name, rule):
-        raise NotFound(f"no rule named {name!r}", hint="It was removed meanwhile.")
+        raise NotFound(
+            tr("no rule named %(name)r", name=name), hint=tr("It was removed meanwhile.")
+        )
     return replace(rule, id=old.id, position=old.position, runs=old.runs)
 
 
@@ -193,8 +205,10 @@ def remove_rule(state: Any, name: str) -> None:
     if not state.remove_inbox_rule(name):
         known = [r.name for r in list_rules(state)]
         raise NotFound(
-            f"no rule named {name!r}",
-            hint=("Known rules: " + ", ".join(known)) if known else "No rule exists yet.",
+            tr("no rule named %(name)r", name=name),
+            hint=tr("Known rules: %(known)s", known=", ".join(known))
+            if known
+            else tr("No rule exists yet."),
         )
 
 
@@ -269,7 +283,7 @@ def actions_of(
         elif kind in ("assign", "team"):
             who = value if kind == "assign" else next_in_team(value)
             if who is None:
-                raise UsageError(f"team {value!r} has no members")
+                raise UsageError(tr("team %(name)r has no members", name=value))
             fields["assignee"] = who
             if item.status == "new" and fields.get("status") in (None, "new"):
                 fields["status"] = "assigned"
