@@ -84,3 +84,30 @@ def test_french_page_and_viewer_refused(
     login(client, "analyst")
     page = client.get("/plan/calendar", headers={"Accept-Language": "fr"})
     assert "Calendrier de contenu" in page.text and "Ajouter un message" in page.text
+
+
+def test_a_french_reader_reads_the_calendar_errors_in_french(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """The calendar form's errors (a time that is not one, an empty post)
+    come from the catalogs, hint included, with no CLI option in them."""
+    import html
+
+    _account(live_server)
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/plan/calendar").text)
+    form = {"csrf_token": token, "account": "web-masto", "at": "demain", "text": "Bonjour",
+            "action": "save"}  # fmt: skip
+    bad = client.post("/plan/calendar", data=form)
+    page = html.unescape(bad.text)
+    assert bad.status_code == 400
+    assert "l’heure (at) 'demain' n’est pas une date et une heure" in page and "--at" not in page
+    assert "Écrivez-la sous la forme 2026-12-03 09:30" in page
+    empty = client.post("/plan/calendar", data=form | {"at": "2026-12-24T09:30", "text": " "})
+    page = html.unescape(empty.text)
+    assert empty.status_code == 400 and "la publication est vide" in page
+
+    client.cookies.set("veille_lang", "en")
+    bad = client.post("/plan/calendar", data=form)
+    assert "the time (at) 'demain' is not a date and time" in html.unescape(bad.text)

@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from veille.config import Settings
-from veille.errors import NotFound, UsageError, VeilleError
+from veille.errors import NotFound, UsageError, VeilleError, tr
 from veille.publish.base import Published, PublishError
 from veille.store.protocols.calendar import CalendarEntry
 
@@ -43,8 +43,8 @@ def parse_when(value: str | datetime, timezone: str) -> datetime:
             when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             raise UsageError(
-                f"--at {value!r} is not a date and time",
-                hint="Write it as 2026-12-03 09:30 (the workspace's time zone) or ISO 8601.",
+                tr("the time (at) %(value)r is not a date and time", value=value),
+                hint=tr("Write it as 2026-12-03 09:30 (the workspace's time zone) or ISO 8601."),
             ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=ZoneInfo(timezone))
@@ -80,7 +80,8 @@ def get_entry(state: Any, entry_id: int) -> CalendarEntry:
     found: CalendarEntry | None = state.calendar_entry(entry_id)
     if found is None:
         raise NotFound(
-            f"no calendar post #{entry_id}", hint="List them with `veille calendar list`."
+            tr("no calendar post #%(id)s", id=entry_id),
+            hint=tr("See the calendar's list (veille calendar list)."),
         )
     return found
 
@@ -109,7 +110,7 @@ def add_entry(
 
     acct = get_account(state, account)
     if not text.strip():
-        raise UsageError("the post is empty", hint="Give the text to publish.")
+        raise UsageError(tr("the post is empty"), hint=tr("Give the text to publish."))
     when = parse_when(at, settings.workspace.timezone)
     problems = _check(state, settings, acct, text, title)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -142,8 +143,8 @@ def edit_entry(
     entry = get_entry(state, entry_id)
     if entry.status == "published":
         raise UsageError(
-            f"calendar post #{entry_id} is already published",
-            hint="Published posts are not edited from veille; post a correction.",
+            tr("calendar post #%(id)s is already published", id=entry_id),
+            hint=tr("Published posts are not edited from veille; post a correction."),
         )
     new_text = entry.text if text is None else text
     new_title = entry.title if title is None else (title or None)
@@ -171,14 +172,27 @@ def approve_entry(state: Any, entry_id: int, *, by: str) -> CalendarEntry:
     a rule of its platform cannot be approved."""
     entry = get_entry(state, entry_id)
     if not by:
-        raise UsageError("an approval names who approves (--by)")
+        raise UsageError(tr("an approval names who approves (by)"))
     _check_approver(state, by)
     if entry.status not in ("draft", "scheduled"):
-        raise UsageError(f"calendar post #{entry_id} is {entry.status}; nothing to approve")
+        raise UsageError(
+            tr(
+                "calendar post #%(id)s is %(status)s; nothing to approve",
+                id=entry_id, status=entry.status,
+            )
+        )  # fmt: skip
     if entry.problems:
         raise UsageError(
-            f"calendar post #{entry_id} breaks {len(entry.problems)} rule(s) of {entry.platform}",
-            hint="; ".join(p["message"] for p in entry.problems) + " Edit it first.",
+            tr(
+                "calendar post #%(id)s breaks %(n)s rule(s) of %(platform)s",
+                id=entry_id,
+                n=len(entry.problems),
+                platform=entry.platform,
+            ),
+            hint=tr(
+                "%(problems)s Edit it first.",
+                problems="; ".join(p["message"] for p in entry.problems),
+            ),
         )
     now = datetime.now(UTC)
     state.update_calendar_entry(
@@ -201,11 +215,17 @@ def _check_approver(state: Any, by: str) -> None:
         return
     found = users.get_user(state, by)
     if found is None:
-        raise NotFound(f"no user named {by!r}", hint="Approve as a manager's username.")
+        raise NotFound(
+            tr("no user named %(name)r", name=by), hint=tr("Approve as a manager's username.")
+        )
     if not found.can("manager"):
         raise UsageError(
-            f"{by} is {found.role}: approving a post needs the manager role",
-            hint="Ask a manager or an admin to approve it.",
+            tr(
+                "%(name)s is %(role)s: approving a post needs the manager role",
+                name=by,
+                role=found.role,
+            ),
+            hint=tr("Ask a manager or an admin to approve it."),
         )
 
 
@@ -296,9 +316,10 @@ def publish_due(
             entry = get_entry(state, only)
             if entry.status not in ("approved", "scheduled"):
                 raise UsageError(
-                    f"calendar post #{only} is {entry.status}",
-                    hint="Only approved or scheduled posts are published"
-                    + (" (approve it first)." if entry.status == "draft" else "."),
+                    tr("calendar post #%(id)s is %(status)s", id=only, status=entry.status),
+                    hint=tr("Only approved or scheduled posts are published (approve it first).")
+                    if entry.status == "draft"
+                    else tr("Only approved or scheduled posts are published."),
                 )
             state.update_calendar_entry(only, scheduled_at=min(entry.scheduled_at, now),
                                         next_try_at=None)  # fmt: skip

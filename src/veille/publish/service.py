@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from veille.config import Settings
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.models import Post
 from veille.publish.base import (
     Account,
@@ -102,10 +102,10 @@ def get_account(state: Any, name: str) -> Account:
 
         known = [a.name for a in state.publish_accounts()]
         raise NotFound(
-            f"no account named {name!r}",
+            tr("no account named %(name)r", name=name),
             hint=did_you_mean(name, known)
             if known
-            else "Add one with `veille publish account add`.",
+            else tr("Add one first (veille publish account add)."),
         )
     return found
 
