@@ -188,3 +188,25 @@ def test_guidelines_rules_are_listed_and_unreadable_ones_refused(
     page = client.get("/plan/guidelines").text
     assert "Règles qu&#39;applique le vérificateur de brouillons" in page
     assert "Mots à éviter\u202f: free, gratuit" in page
+
+
+def test_a_french_reader_reads_the_plan_errors_in_french(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """The plan's forms (a KPI without its topic, an objective without a
+    name or with a deadline that is not a date) say why in French, hint
+    included, with no CLI option in them (the English page: the test above)."""
+    import html
+
+    login(client, "manager")
+    client.cookies.set("veille_lang", "fr")
+    r = form(client, "/plan/edit", "/plan/kpis", {"name": "fr", "kind": "mentions", "target": "5"})
+    page = html.unescape(r.text)
+    assert r.status_code == 400 and "un KPI mentions demande un sujet" in page
+    assert "Choisissez le sujet qu’il compte." in page and "--topic" not in page
+    r = form(client, "/plan/edit", "/plan/objectives", {"name": " ", "kind": "custom"})
+    assert r.status_code == 400 and "objectif\u202f: il faut un nom" in html.unescape(r.text)
+    r = form(client, "/plan/edit", "/plan/objectives",
+             {"name": "fr-goal", "kind": "custom", "deadline": "bientôt"})  # fmt: skip
+    page = html.unescape(r.text)
+    assert r.status_code == 400 and "échéance\u202f: 'bientôt' n’est pas une date" in page

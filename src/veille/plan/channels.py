@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.plan.common import audit, check_platform, split_list
 from veille.store.protocols.plan import Channel
 
@@ -44,17 +44,22 @@ def set_channel(
         for n in names:
             if n not in known:
                 raise NotFound(
-                    f"objective {n!r} does not exist", hint="See `veille plan objective list`."
+                    tr("objective %(name)r does not exist", name=n),
+                    hint=tr("See the plan's objectives (veille plan objective list)."),
                 )
         fields["objectives"] = names
     if posts_per_week is not None:
         if posts_per_week < 0:
-            raise UsageError(f"--per-week {posts_per_week} is negative", hint="Use 0 or more.")
+            raise UsageError(
+                tr("posts per week %(value)s is negative", value=posts_per_week),
+                hint=tr("Use 0 or more."),
+            )
         fields["posts_per_week"] = float(posts_per_week)
     if response_minutes is not None:
         if response_minutes < 0:
             raise UsageError(
-                f"--respond-within {response_minutes} is negative", hint="Use minutes, 0 for none."
+                tr("response target %(value)s is negative", value=response_minutes),
+                hint=tr("Use minutes, 0 for none."),
             )
         fields["response_minutes"] = int(response_minutes)
     if languages is not None:
@@ -73,6 +78,7 @@ def set_channel(
 def remove_channel(state: Any, platform: str, *, actor: str | None = None) -> None:
     if not state.delete_channel(platform):
         raise NotFound(
-            f"{platform} is not in the channel plan", hint="See `veille plan channel list`."
+            tr("%(platform)s is not in the channel plan", platform=platform),
+            hint=tr("See the channel plan (veille plan channel list)."),
         )
     audit(state, actor, "plan.channel.remove", platform)

@@ -6,7 +6,7 @@ import importlib
 from datetime import UTC, date, datetime
 from typing import Any
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.suggest import did_you_mean
 
 #: Platforms a channel plan may name (the ones veille listens to and the
@@ -35,7 +35,7 @@ def now_utc(now: datetime | None = None) -> datetime:
 def check_name(value: str, what: str) -> str:
     name = value.strip()
     if not name:
-        raise UsageError(f"the {what} needs a name", hint=f"Give the {what} a short name.")
+        raise UsageError(tr("%(what)s: a name is needed", what=what), hint=tr("Give a short name."))
     return name
 
 
@@ -43,13 +43,14 @@ def check_platform(value: str) -> str:
     name = value.strip().lower()
     if name not in PLATFORMS:
         raise UsageError(
-            f"{value!r} is not a platform veille knows",
-            hint=did_you_mean(name, PLATFORMS) or f"Use one of {', '.join(PLATFORMS)}.",
+            tr("%(value)r is not a platform veille knows", value=value),
+            hint=did_you_mean(name, PLATFORMS)
+            or tr("Use one of %(known)s.", known=", ".join(PLATFORMS)),
         )
     return name
 
 
-def parse_day(value: str | date | None, what: str = "deadline") -> date | None:
+def parse_day(value: str | date | None, what: str = tr("deadline")) -> date | None:
     if value is None or isinstance(value, date):
         return value
     text = value.strip()
@@ -59,7 +60,8 @@ def parse_day(value: str | date | None, what: str = "deadline") -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise UsageError(
-            f"{what} {value!r} is not a date", hint="Write it as YYYY-MM-DD, e.g. 2027-06-30."
+            tr("%(what)s %(value)r is not a date", what=what, value=value),
+            hint=tr("Write it as YYYY-MM-DD, e.g. 2027-06-30."),
         ) from None
 
 

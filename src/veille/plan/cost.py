@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.plan.common import audit, now_utc
 from veille.store.protocols.plan import Channel, CostItem
 
@@ -195,9 +195,12 @@ def set_money(
 ) -> CostItem:
     label = label.strip()
     if not label:
-        raise UsageError("a cost needs a label", hint="E.g. --label 'scheduling tool'.")
+        raise UsageError(tr("a cost needs a label"), hint=tr("E.g. 'scheduling tool'."))
     if monthly < 0:
-        raise UsageError(f"{monthly} is negative", hint="Give the amount per month, 0 or more.")
+        raise UsageError(
+            tr("%(value)s is negative", value=monthly),
+            hint=tr("Give the amount per month, 0 or more."),
+        )
     item = CostItem(label, float(monthly), note.strip())
     state.save_cost(item)
     audit(state, actor, "plan.cost.set", label, str(monthly))
@@ -206,12 +209,17 @@ def set_money(
 
 def remove_money(state: Any, label: str, *, actor: str | None = None) -> None:
     if not state.delete_cost(label):
-        raise NotFound(f"no cost is labelled {label!r}", hint="See `veille plan cost`.")
+        raise NotFound(
+            tr("no cost is labelled %(label)r", label=label),
+            hint=tr("See the plan's costs (veille plan cost)."),
+        )
     audit(state, actor, "plan.cost.remove", label)
 
 
 def set_hourly_rate(state: Any, rate: float | None, *, actor: str | None = None) -> None:
     if rate is not None and rate < 0:
-        raise UsageError(f"hourly rate {rate} is negative", hint="Give 0 or more.")
+        raise UsageError(
+            tr("hourly rate %(value)s is negative", value=rate), hint=tr("Give 0 or more.")
+        )
     state.set_plan_setting("hourly_rate", None if rate is None else str(rate))
     audit(state, actor, "plan.cost.rate", str(rate))

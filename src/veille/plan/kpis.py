@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.plan.common import audit, check_name, check_platform, now_utc, parse_day, split_list
 from veille.store.protocols.plan import KPI
 from veille.suggest import did_you_mean
@@ -78,7 +78,9 @@ class Measure:
 def check_kind(value: str) -> str:
     kind = value.strip().lower().replace("-", "_")
     if kind not in KINDS:
-        raise UsageError(f"{value!r} is not a KPI kind", hint=did_you_mean(kind, KINDS))
+        raise UsageError(
+            tr("%(value)r is not a KPI kind", value=value), hint=did_you_mean(kind, KINDS)
+        )
     return kind
 
 
@@ -207,7 +209,7 @@ def measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
         if kind == "engagement":
             engagement += _replies_not_counted(ws, scope, per)
         return Measure(float(engagement if kind == "engagement" else posts))
-    raise UsageError(f"{kind!r} is not a KPI kind", hint=did_you_mean(kind, KINDS))
+    raise UsageError(tr("%(value)r is not a KPI kind", value=kind), hint=did_you_mean(kind, KINDS))
 
 
 #: How many of our posts in a window are looked at for uncounted replies.
@@ -352,8 +354,8 @@ def get_kpi(state: Any, name: str) -> KPI:
             return k
     names = [k.name for k in list_kpis(state)]
     raise NotFound(
-        f"KPI {name!r} does not exist",
-        hint=did_you_mean(name, names) if names else "Add one with `veille plan kpi add`.",
+        tr("KPI %(name)r does not exist", name=name),
+        hint=did_you_mean(name, names) if names else tr("Add one first (veille plan kpi add)."),
     )
 
 
@@ -378,22 +380,32 @@ def add_kpi(
     from veille.query.topics import get_topic
 
     state = ws.state
-    name = check_name(name, "KPI")
+    name = check_name(name, tr("KPI"))
     if any(k.name == name for k in list_kpis(state)):
         raise UsageError(
-            f"KPI {name!r} already exists", hint="Remove it first, or choose another name."
+            tr("KPI %(name)r already exists", name=name),
+            hint=tr("Remove it first, or choose another name."),
         )
     kind = check_kind(kind)
     info = KINDS[kind]
     if period_days < 1:
-        raise UsageError(f"--period {period_days} is not a number of days", hint="Use 1 or more.")
+        raise UsageError(
+            tr("period %(value)s is not a number of days", value=period_days),
+            hint=tr("Use 1 or more."),
+        )
     if info.needs == "topic":
         if not topic:
-            raise UsageError(f"a {kind} KPI needs a topic", hint="Pass --topic NAME.")
+            raise UsageError(
+                tr("a %(kind)s KPI needs a topic", kind=kind),
+                hint=tr("Choose the topic it counts."),
+            )
         get_topic(ws.store, topic)
     if info.needs == "platform":
         if not platform:
-            raise UsageError(f"a {kind} KPI needs a platform", hint="Pass --platform NAME.")
+            raise UsageError(
+                tr("a %(kind)s KPI needs a platform", kind=kind),
+                hint=tr("Choose the platform it counts."),
+            )
         platform = check_platform(platform)
     # Only what the kind reads is kept (a guided start passes everything).
     topic = topic if info.needs == "topic" else ""

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.plan.common import audit, check_name, check_platform, parse_day, split_list
 from veille.store.protocols.plan import Objective
 from veille.suggest import did_you_mean
@@ -33,7 +33,9 @@ def kind_label(kind: str, lang: str = "en") -> str:
 def check_kind(value: str) -> str:
     kind = value.strip().lower().replace("-", "_").replace(" ", "_")
     if kind not in KINDS:
-        raise UsageError(f"{value!r} is not an objective type", hint=did_you_mean(kind, KINDS))
+        raise UsageError(
+            tr("%(value)r is not an objective type", value=value), hint=did_you_mean(kind, KINDS)
+        )
     return kind
 
 
@@ -42,8 +44,8 @@ def _check_topics(state: Any, topics: tuple[str, ...]) -> tuple[str, ...]:
     for t in topics:
         if t not in known:
             raise NotFound(
-                f"topic {t!r} does not exist",
-                hint=did_you_mean(t, known) if known else "Add it with `veille topic add`.",
+                tr("topic %(name)r does not exist", name=t),
+                hint=did_you_mean(t, known) if known else tr("Add it first (veille topic add)."),
             )
     return topics
 
@@ -59,8 +61,10 @@ def get_objective(state: Any, name: str) -> Objective:
             return o
     names = [o.name for o in list_objectives(state)]
     raise NotFound(
-        f"objective {name!r} does not exist",
-        hint=did_you_mean(name, names) if names else "Add one with `veille plan objective add`.",
+        tr("objective %(name)r does not exist", name=name),
+        hint=did_you_mean(name, names)
+        if names
+        else tr("Add one first (veille plan objective add)."),
     )
 
 
@@ -76,11 +80,11 @@ def add_objective(
     channels: str | list[str] | tuple[str, ...] | None = None,
     actor: str | None = None,
 ) -> Objective:
-    name = check_name(name, "objective")
+    name = check_name(name, tr("objective"))
     if any(o.name == name for o in list_objectives(state)):
         raise UsageError(
-            f"objective {name!r} already exists",
-            hint="Change it with `veille plan objective edit`, or choose another name.",
+            tr("objective %(name)r already exists", name=name),
+            hint=tr("Change that objective instead, or choose another name."),
         )
     objective = Objective(
         name=name,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, UsageError
+from veille.errors import NotFound, UsageError, tr
 from veille.plan.common import audit, check_platform, now_utc
 from veille.store.protocols.plan import Acknowledgement, Guidelines, Person
 
@@ -29,7 +29,8 @@ def check_role(value: str) -> str:
     role = value.strip().lower().replace("-", "_").replace(" ", "_")
     if role not in ROLES:
         raise UsageError(
-            f"{value!r} is not a role in the plan", hint="Use spokesperson or channel_owner."
+            tr("%(value)r is not a role in the plan", value=value),
+            hint=tr("Use spokesperson or channel_owner."),
         )
     return role
 
@@ -50,11 +51,15 @@ def add_person(
 ) -> Person:
     username = username.strip()
     if not username:
-        raise UsageError("a person needs a username", hint="Pass the team member's username.")
+        raise UsageError(
+            tr("a person needs a username"), hint=tr("Give the team member's username.")
+        )
     role = check_role(role)
     if role == "channel_owner":
         if not platform:
-            raise UsageError("a channel owner needs a platform", hint="Pass --platform NAME.")
+            raise UsageError(
+                tr("a channel owner needs a platform"), hint=tr("Choose the platform they own.")
+            )
         platform = check_platform(platform)
     else:
         platform = ""
@@ -70,8 +75,10 @@ def remove_person(
     role = check_role(role)
     if not state.delete_person(username, role, platform if role == "channel_owner" else ""):
         raise NotFound(
-            f"{username} is not a {role.replace('_', ' ')} in the plan",
-            hint="See `veille plan people`.",
+            tr(
+                "%(name)s is not a %(role)s in the plan", name=username, role=role.replace("_", " ")
+            ),
+            hint=tr("See the plan's people (veille plan people)."),
         )
     audit(state, actor, "plan.person.remove", username, role)
 
@@ -106,8 +113,8 @@ def set_guidelines(
     nobody has to acknowledge the same words twice)."""
     if not text_en.strip() or not text_fr.strip():
         raise UsageError(
-            "the guidelines need an English and a French text",
-            hint="Give both (--en FILE and --fr FILE), in Markdown.",
+            tr("the guidelines need an English and a French text"),
+            hint=tr("Give both, in Markdown."),
         )
     from veille.plan.guide import guidelines_rules
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from fastapi.responses import Response
 
-from veille.errors import UsageError, VeilleError
+from veille.errors import UsageError, VeilleError, tr
 from veille.web.deps import redirect
 
 
@@ -28,7 +28,10 @@ def number(text: str, what: str) -> float | None:
     try:
         return float(text.strip().replace(",", "."))
     except ValueError:
-        raise UsageError(f"{what}: {text!r} is not a number", hint="Write a number.") from None
+        raise UsageError(
+            tr("%(field)s: %(text)r is not a number", field=what, text=text),
+            hint=tr("Write a number."),
+        ) from None
 
 
 def whole(text: str, what: str) -> int | None:
@@ -37,7 +40,10 @@ def whole(text: str, what: str) -> int | None:
     if value is None:
         return None
     if value != int(value):
-        raise UsageError(f"{what}: {text!r} is not a whole number", hint="Write e.g. 100.")
+        raise UsageError(
+            tr("%(field)s: %(text)r is not a whole number", field=what, text=text),
+            hint=tr("Write e.g. 100."),
+        )
     return int(value)
 
 
