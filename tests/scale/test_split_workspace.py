@@ -275,3 +275,20 @@ def test_two_backends_refuse_a_write_over_both_by_name(twins: dict[str, Path]) -
             ws.store.erase_author("someone", None, subject="x")
         with pytest.raises(ConfigError, match="transaction needs posts and state in one"):
             ws.store.transaction()
+
+
+def test_enrich_rerun_on_two_backends_gives_the_figures_of_one(twins: dict[str, Path]) -> None:
+    """``veille enrich --rerun`` writes the posts, then clusters in the state
+    (echoed to the posts store): the same answers as on one SQLite file, and
+    the sentiment correction made above survives it on both."""
+    for root in twins.values():
+        assert "enriched" in _cli(root, ["enrich", "--rerun"]).lower()
+    for args in (["stats"], ["top", "stories", "--period", PERIOD, "--topic", "lumio"],
+                 ["volume", "--period", PERIOD, "--by", "sentiment"]):  # fmt: skip
+        assert _cli(twins["split"], args) == _cli(twins["sqlite"], args)
+    with Workspace.open(twins["split"]) as split, Workspace.open(twins["sqlite"]) as one:
+        clusters = {
+            kind: {p.id: p.cluster_id for p in ws.posts.iter_posts()}
+            for kind, ws in (("sqlite", one), ("split", split))
+        }
+    assert clusters["split"] == clusters["sqlite"]

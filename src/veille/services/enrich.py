@@ -111,8 +111,10 @@ def enrich_stored(
     MinHash signature yet are clustered."""
     from veille.enrich.clusters import Clusterer
     from veille.enrich.enricher import Enricher
+    from veille.store.split import EchoTx
 
     store = ws.store
+    split = ws.posts is not ws.state
     settings = ws.settings.enrich
     enricher = Enricher.from_settings(settings, ws.root)
     clusterer = Clusterer(threshold=settings.duplicate_threshold)
@@ -127,11 +129,22 @@ def enrich_stored(
         todo = batch if rerun else [p for p in batch if p.sentiment is None]
         if todo:
             posts = enricher.enrich(todo)
-            with store.transaction() as tx:
-                tx.upsert_posts(posts)
-                have = tx.signed_posts([p.id for p in posts])
-                fresh = [p for p in posts if p.id not in have]
-                clustered += len(clusterer.assign(tx, fresh))
+            if split:
+                # Two backends: the posts first (an idempotent upsert), then
+                # the clusters in one state transaction, echoed to the posts
+                # store as ingest does; run again, it repeats harmlessly.
+                ws.posts.upsert_posts(posts)
+                with ws.state.transaction() as state_tx:
+                    tx = EchoTx(state_tx, ws.posts)
+                    have = tx.signed_posts([p.id for p in posts])
+                    fresh = [p for p in posts if p.id not in have]
+                    clustered += len(clusterer.assign(tx, fresh))
+            else:
+                with store.transaction() as tx:
+                    tx.upsert_posts(posts)
+                    have = tx.signed_posts([p.id for p in posts])
+                    fresh = [p for p in posts if p.id not in have]
+                    clustered += len(clusterer.assign(tx, fresh))
             enriched += len(posts)
         if on_progress is not None:
             on_progress(len(batch))
