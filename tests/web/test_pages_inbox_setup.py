@@ -262,3 +262,26 @@ def test_french(live_server: Served, client: httpx.Client, login: Login) -> None
     for path, title in expected.items():
         page = client.get(path, headers={"Accept-Language": "fr"})
         assert page.status_code == 200 and title in page.text, path
+
+
+def test_a_french_reader_reads_the_working_time_errors_in_french(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """The working-time form's errors come from the catalogs, naming the
+    field without its veille.toml section."""
+    import html
+
+    login(client, "manager")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/inbox/hours").text)
+    form = {
+        "csrf_token": token, "timezone": "Mars/Olympus", "working_hours": "08:00-16:00",
+        "day": ["mon"], "first_urgent": "30m", "due_soon_minutes": "15",
+    }  # fmt: skip
+    refused = client.post("/inbox/hours", data=form)
+    page = html.unescape(refused.text)
+    assert refused.status_code == 400
+    assert "timezone 'Mars/Olympus' n’est pas un fuseau horaire" in page and "[inbox]" not in page
+    assert "Utilisez un nom IANA comme « Europe/Paris »." in page
+    refused = client.post("/inbox/hours", data=form | {"timezone": "", "first_urgent": "bientôt"})
+    assert "n’est pas une durée" in html.unescape(refused.text)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from veille.errors import ConfigError
+from veille.errors import ConfigError, Text, tr
 
 if TYPE_CHECKING:
     from veille.config import Settings
@@ -33,19 +33,21 @@ def parse_hours(value: str, where: str = "[inbox] working_hours") -> tuple[time,
     m = _HOURS.match(value)
     if not m:
         raise ConfigError(
-            f"{where} {value!r} is not a range of hours",
-            hint='Write "HH:MM-HH:MM", e.g. "09:00-18:00".',
+            tr("%(where)s %(value)r is not a range of hours", where=where, value=value),
+            hint=tr('Write "HH:MM-HH:MM", e.g. "09:00-18:00".'),
         )
     start = time(int(m.group(1)), int(m.group(2)))
     if m.group(3) == "24":
         if m.group(4) != "00":
-            raise ConfigError(f"{where} {value!r}: the latest end is 24:00")
+            raise ConfigError(
+                tr("%(where)s %(value)r: the latest end is 24:00", where=where, value=value)
+            )
         return start, None
     end = time(int(m.group(3)), int(m.group(4)))
     if end <= start:
         raise ConfigError(
-            f"{where} {value!r} ends before it starts",
-            hint="Working hours run within one day, e.g. 09:00-18:00 (00:00-24:00: all day).",
+            tr("%(where)s %(value)r ends before it starts", where=where, value=value),
+            hint=tr("Working hours run within one day, e.g. 09:00-18:00 (00:00-24:00: all day)."),
         )
     return start, end
 
@@ -55,7 +57,8 @@ def parse_duration(value: str, day: timedelta, where: str) -> timedelta:
     m = _DURATION.match(value)
     if not m:
         raise ConfigError(
-            f"{where}: {value!r} is not a duration", hint='Write e.g. "30m", "4h", "2d".'
+            tr("%(where)s: %(value)r is not a duration", where=where, value=value),
+            hint=tr('Write e.g. "30m", "4h", "2d".'),
         )
     n = float(m.group(1))
     unit = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": day}[m.group(2)]
@@ -85,8 +88,8 @@ class WorkingTime:
             tz = ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError(
-                f"[inbox] timezone {zone!r} is not a time zone",
-                hint='Use an IANA name such as "Europe/Paris".',
+                tr("%(where)s %(value)r is not a time zone", where="[inbox] timezone", value=zone),
+                hint=tr('Use an IANA name such as "Europe/Paris".'),
             ) from exc
         start, end = parse_hours(inbox.working_hours)
         days = set()
@@ -94,12 +97,18 @@ class WorkingTime:
             key = name.strip().lower()[:3]
             if key not in WEEKDAYS:
                 raise ConfigError(
-                    f"[inbox] working_days: {name!r} is not a day", hint="Use mon, tue … sun."
+                    tr(
+                        "%(where)s: %(value)r is not a day",
+                        where="[inbox] working_days",
+                        value=name,
+                    ),
+                    hint=tr("Use mon, tue … sun."),
                 )
             days.add(WEEKDAYS.index(key))
         if not days:
             raise ConfigError(
-                "[inbox] working_days is empty", hint='List at least one, e.g. ["mon"].'
+                tr("%(where)s is empty", where="[inbox] working_days"),
+                hint=tr('List at least one, e.g. ["mon"].'),
             )
         holidays = set()
         for value in inbox.holidays:
@@ -107,7 +116,8 @@ class WorkingTime:
                 holidays.add(date.fromisoformat(value.strip()))
             except ValueError as exc:
                 raise ConfigError(
-                    f"[inbox] holidays: {value!r} is not a date", hint='Write "YYYY-MM-DD".'
+                    tr("%(where)s: %(value)r is not a date", where="[inbox] holidays", value=value),
+                    hint=tr('Write "YYYY-MM-DD".'),
                 ) from exc
         return cls(tz, start, end, frozenset(days), frozenset(holidays))
 
@@ -206,8 +216,10 @@ def _targets(values: tuple[str, ...], hours: WorkingTime, key: str) -> dict[str,
         where = f"[inbox] {key}"
         if not sep or priority not in PRIORITIES:
             raise ConfigError(
-                f"{where}: {value!r} is not priority=duration",
-                hint=f'Write e.g. "urgent=1h"; priorities: {", ".join(PRIORITIES)}.',
+                tr("%(where)s: %(value)r is not priority=duration", where=where, value=value),
+                hint=tr(
+                    'Write e.g. "urgent=1h"; priorities: %(known)s.', known=", ".join(PRIORITIES)
+                ),
             )
         out[priority] = parse_duration(span, hours.day_length, where)
     return out
@@ -218,7 +230,9 @@ def check_settings(settings: Settings, source: str) -> None:
     try:
         Targets.from_settings(settings)
     except ConfigError as exc:
-        raise ConfigError(f"{exc.message} (in {source})", hint=exc.hint) from None
+        raise ConfigError(
+            tr("%(error)s (in %(source)s)", error=exc.message, source=source), hint=exc.hint
+        ) from None
 
 
 # -- set from the web app ------------------------------------------------------------------
@@ -266,12 +280,14 @@ def set_working_time(ws: Workspace, values: dict[str, Any]) -> Settings:
     unknown = sorted(set(values) - set(EDITABLE))
     if unknown:
         raise UsageError(
-            f"[inbox] {', '.join(unknown)} cannot be set here", hint=f"Set {', '.join(EDITABLE)}."
+            tr("%(keys)s cannot be set here", keys=", ".join(unknown)),
+            hint=tr("Set %(known)s.", known=", ".join(EDITABLE)),
         )
     minutes = values.get("due_soon_minutes")
     if minutes is not None and not 0 <= int(minutes) <= 10_080:
         raise UsageError(
-            f"due soon: {minutes} minutes is out of range", hint="Use 0 to 10080 (a week)."
+            tr("due soon: %(value)s minutes is out of range", value=minutes),
+            hint=tr("Use 0 to 10080 (a week)."),
         )
     merged = {**stored(ws.state), **values}
     merged = {k: v for k, v in merged.items() if v is not None}
@@ -279,6 +295,18 @@ def set_working_time(ws: Workspace, values: dict[str, Any]) -> Settings:
     try:
         Targets.from_settings(after)
     except ConfigError as exc:
-        raise UsageError(exc.message.replace("[inbox] ", ""), hint=exc.hint) from None
+        raise UsageError(_without_section(exc.message), hint=exc.hint) from None
     ws.state.set_inbox_settings(values)
     return after
+
+
+def _without_section(text: str) -> str:
+    """A config error's message as the settings page says it: the keys it
+    names without their ``[inbox]`` section (still to be translated)."""
+    if not isinstance(text, Text):
+        return text.replace("[inbox] ", "")
+    values = {
+        k: v.replace("[inbox] ", "") if isinstance(v, str) and not isinstance(v, Text) else v
+        for k, v in text.values.items()
+    }
+    return Text(text.template, values)
