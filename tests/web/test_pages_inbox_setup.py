@@ -268,7 +268,7 @@ def test_a_french_reader_reads_the_working_time_errors_in_french(
     live_server: Served, client: httpx.Client, login: Login
 ) -> None:
     """The working-time form's errors come from the catalogs, naming the
-    field without its veille.toml section."""
+    field without its veille.toml section; so do the canned responses'."""
     import html
 
     login(client, "manager")
@@ -285,3 +285,9 @@ def test_a_french_reader_reads_the_working_time_errors_in_french(
     assert "Utilisez un nom IANA comme « Europe/Paris »." in page
     refused = client.post("/inbox/hours", data=form | {"timezone": "", "first_urgent": "bientôt"})
     assert "n’est pas une durée" in html.unescape(refused.text)
+    token = csrf_from(client.get("/inbox/canned").text)
+    german = {"csrf_token": token, "name": "x", "lang": "de", "text": "Hallo"}
+    bad = client.post("/inbox/canned", data=german)
+    page = html.unescape(bad.text)
+    assert bad.status_code == 400 and "la langue 'de' n’est ni en ni fr" in page
+    assert "Écrivez en ou fr." in page

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import UsageError, VeilleError
+from veille.errors import UsageError, VeilleError, tr
 from veille.inbox.items import _audit, get_item, mark_deleted_upstream
 from veille.inbox.model import Item, Reply
 
@@ -123,7 +123,10 @@ def canned_text(state: Any, name: str, lang: str) -> str:
     from veille.errors import NotFound
     from veille.suggest import did_you_mean
 
-    raise NotFound(f"no canned response {name!r} in {lang!r}", hint=did_you_mean(name, known))
+    raise NotFound(
+        tr("no canned response %(name)r in %(lang)r", name=name, lang=lang),
+        hint=did_you_mean(name, known),
+    )
 
 
 def collisions(state: Any, item: Item, user: str, now: int | None = None) -> list[str]:
@@ -180,20 +183,28 @@ def reply(
     item = get_item(state, item_id)
     text = text.strip()
     if len(text) > MAX_REPLY:
-        raise UsageError(f"a reply is at most {MAX_REPLY} characters")
+        raise UsageError(tr("a reply is at most %(n)s characters", n=MAX_REPLY))
     if item.platform not in REPLY_PLATFORMS:
         raise UsageError(
-            f"veille cannot reply on {item.platform}",
-            hint=f"Answer on the platform ({item.url or 'open the post'}), then: "
-            f"veille inbox answered {item.id}",
+            tr("veille cannot reply on %(platform)s", platform=item.platform),
+            hint=tr(
+                "Answer on the platform (%(url)s), then mark the item as answered.",
+                url=item.url or tr("open the post"),
+            ),
         )
     if item.deleted_upstream_at is not None:
-        raise UsageError(f"the post of item {item.id} was deleted on {item.platform}")
+        raise UsageError(
+            tr(
+                "the post of item %(id)s was deleted on %(platform)s",
+                id=item.id,
+                platform=item.platform,
+            )
+        )
     verdict = check_reply(item.platform, text)
     if not verdict.ok:
         raise UsageError(
-            "the reply cannot be sent: " + "; ".join(verdict.problems),
-            hint="Shorten or fix it (veille draft check shows the platform's rules).",
+            tr("the reply cannot be sent: %(problems)s", problems="; ".join(verdict.problems)),
+            hint=tr("Shorten or fix it (veille draft check shows the platform's rules)."),
         )
     now = int(time.time())
     found = collisions(state, item, user, now)
@@ -204,8 +215,8 @@ def reply(
         found.append(f"{other} is writing a reply")
     if found and not force:
         raise Collision(
-            f"item {item.id}: " + "; ".join(found),
-            hint="Check with them, or send anyway (--force).",
+            tr("item %(id)s: %(found)s", id=item.id, found="; ".join(found)),
+            hint=tr("Check with them, or send anyway."),
         )
     needs_approval = ws.settings.inbox.require_approval and not can_approve
     status = "pending_approval" if needs_approval else "sending"
@@ -239,8 +250,8 @@ def _account(ws: Workspace, platform: str, name: str | None) -> Any:
         if acc.platform == platform:
             return acc
     raise UsageError(
-        f"no {platform} account to reply with",
-        hint=f"Add one: veille publish account add NAME --platform {platform} …",
+        tr("no %(platform)s account to reply with", platform=platform),
+        hint=tr("Add a publishing account for %(platform)s first.", platform=platform),
     )
 
 
@@ -253,7 +264,7 @@ def send_reply(
     if stored is None:
         from veille.errors import NotFound
 
-        raise NotFound(f"no reply {reply_id}")
+        raise NotFound(tr("no reply %(id)s", id=reply_id))
     item = get_item(state, stored.item_id)
     now = int(time.time())
     try:
@@ -265,7 +276,8 @@ def send_reply(
         state.finish_inbox_reply(reply_id, status="failed", at=now, error=message)
         state.release_inbox_reply(item.id, stored.author)
         raise ReplyFailed(
-            f"reply {reply_id} was not sent: {message}", hint=getattr(exc, "hint", None)
+            tr("reply %(id)s was not sent: %(error)s", id=reply_id, error=message),
+            hint=getattr(exc, "hint", None),
         ) from exc
     post = ws.posts.get_post(item.post_id)
     try:
@@ -285,8 +297,13 @@ def send_reply(
         if exc.status in (404, 410) or "no post" in exc.message:
             mark_deleted_upstream(state, item.id, actor=stored.author, detail=error)
         raise ReplyFailed(
-            f"{item.platform} refused reply {reply_id}: {error}",
-            hint="The text is kept: fix it and send again from the item.",
+            tr(
+                "%(platform)s refused reply %(id)s: %(error)s",
+                platform=item.platform,
+                id=reply_id,
+                error=error,
+            ),
+            hint=tr("The text is kept: fix it and send again from the item."),
         ) from exc
     state.finish_inbox_reply(
         reply_id, status="sent", at=int(time.time()), remote_id=done.id, remote_url=done.url,
@@ -312,8 +329,8 @@ def approve(ws: Workspace, reply_id: int, *, approver: str, account: str | None 
     stored = state.inbox_reply(reply_id)
     if stored is None or stored.status != "pending_approval":
         raise UsageError(
-            f"reply {reply_id} is not waiting for approval",
-            hint="List them: veille inbox approvals",
+            tr("reply %(id)s is not waiting for approval", id=reply_id),
+            hint=tr("See the replies waiting for approval (veille inbox approvals)."),
         )
     state.change_inbox_item(
         stored.item_id, _event(approver, "approve reply", str(reply_id)), version=None,
@@ -327,7 +344,7 @@ def reject(ws: Workspace, reply_id: int, *, approver: str, reason: str = "") -> 
     state = ws.state
     stored = state.inbox_reply(reply_id)
     if stored is None or stored.status != "pending_approval":
-        raise UsageError(f"reply {reply_id} is not waiting for approval")
+        raise UsageError(tr("reply %(id)s is not waiting for approval", id=reply_id))
     now = int(time.time())
     state.finish_inbox_reply(
         reply_id, status="failed", at=now, error=f"rejected by {approver}: {reason}".rstrip(": ")
@@ -348,7 +365,7 @@ def answered_outside(
     state = ws.state
     get_item(state, item_id)
     if link and not link.lower().startswith(("https://", "http://")):
-        raise UsageError(f"--link {link!r} is not a web address")
+        raise UsageError(tr("link %(link)r is not a web address", link=link))
     now = int(time.time())
     reply_id = state.add_inbox_reply(
         item_id, user, text or "(answered outside veille)", "outside", now
@@ -370,15 +387,17 @@ def save_canned(state: Any, name: str, lang: str, text: str) -> CannedResponse:
     name, text = name.strip(), text.strip()
     if not _CANNED_NAME.match(name):
         raise UsageError(
-            f"canned response name {name!r} is not usable",
-            hint="Use letters, digits, spaces, dots, dashes (up to 60 characters).",
+            tr("canned response name %(name)r is not usable", name=name),
+            hint=tr("Use letters, digits, spaces, dots, dashes (up to 60 characters)."),
         )
     if lang not in ("en", "fr"):
-        raise UsageError(f"language {lang!r} is not en or fr", hint="Write en or fr.")
+        raise UsageError(
+            tr("language %(lang)r is not en or fr", lang=lang), hint=tr("Write en or fr.")
+        )
     if not text:
-        raise UsageError(f"the canned response {name!r} needs a text")
+        raise UsageError(tr("the canned response %(name)r needs a text", name=name))
     if len(text) > MAX_REPLY:
-        raise UsageError(f"a canned response is at most {MAX_REPLY} characters")
+        raise UsageError(tr("a canned response is at most %(n)s characters", n=MAX_REPLY))
     state.save_canned(name, lang, text)
     return CannedResponse(name, lang, text)
 
@@ -390,6 +409,8 @@ def remove_canned(state: Any, name: str, lang: str) -> None:
 
         own = sorted({n for n, lg, _t in state.canned_responses() if lg == lang})
         raise NotFound(
-            f"the workspace has no canned response {name!r} in {lang!r}",
-            hint=("Its own: " + ", ".join(own)) if own else "Built-in responses cannot be removed.",
+            tr("the workspace has no canned response %(name)r in %(lang)r", name=name, lang=lang),
+            hint=tr("Its own: %(names)s", names=", ".join(own))
+            if own
+            else tr("Built-in responses cannot be removed."),
         )
