@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -180,26 +180,33 @@ class AlertEngine:
         now: float | None = None,
         *,
         hits: Iterable[tuple[str, Post, Any]] | None = None,
+        clusters: Mapping[str, str] | None = None,
     ) -> int:
         """Insert the deliveries of ``posts`` through ``tx`` (inside its
-        transaction); ``hits`` as in :meth:`matches`."""
+        transaction); ``hits`` as in :meth:`matches`; ``clusters``: the story
+        of a post by id where the ingest path has just assigned it (else the
+        post's own ``cluster_id``)."""
         now = time.time() if now is None else now
         moment = datetime.fromtimestamp(now, UTC)
         queued = 0
         plain: list[tuple[int, str, str | None, float, float]] = []
         slots: dict[int, float] = {}
+        story = clusters or {}
         for alert, post, spans in self.matches(posts, hits):
             assert alert.id is not None
+            cluster = story.get(post.id, post.cluster_id)
             if alert.mode != "best" and not alert.daily_cap and not spans:
                 # No rule looks at the rows before it: queued in one statement.
                 due = slots.get(alert.id)
                 if due is None:
                     due = slots[alert.id] = next_slot(alert, moment, self.tz).timestamp()
-                plain.append((alert.id, post.id, post.cluster_id, now, due))
+                plain.append((alert.id, post.id, cluster, now, due))
                 continue
             status, reason = "pending", None
             if alert.mode == "best":
-                reason = self._below_floor(alert, post) or self._same_story(tx, alert, post, now)
+                reason = self._below_floor(alert, post) or self._same_story(
+                    tx, alert, post, cluster, now
+                )
             if reason is None and alert.daily_cap:
                 since = day_start(moment, self.tz).timestamp()
                 if tx.queued_since(alert.id, since) >= alert.daily_cap:
@@ -208,7 +215,7 @@ class AlertEngine:
                 status = "skipped"
             due = next_slot(alert, moment, self.tz).timestamp()
             added = tx.queue_match(
-                alert.id, post.id, cluster_id=post.cluster_id, spans=spans, status=status,
+                alert.id, post.id, cluster_id=cluster, spans=spans, status=status,
                 now=now, due=due, reason=reason,
                 reach=(post.author.followers or 0) + post.engagement.total,
             )  # fmt: skip
@@ -240,11 +247,13 @@ class AlertEngine:
             )
         return None
 
-    def _same_story(self, tx: Any, alert: Alert, post: Post, now: float) -> str | None:
+    def _same_story(
+        self, tx: Any, alert: Alert, post: Post, cluster: str | None, now: float
+    ) -> str | None:
         """One post per story cluster: keep the one with the widest reach."""
-        if not post.cluster_id:
+        if not cluster:
             return None
-        found = tx.latest_story_delivery(alert.id, post.cluster_id, now - SAME_STORY_DAYS * 86400)
+        found = tx.latest_story_delivery(alert.id, cluster, now - SAME_STORY_DAYS * 86400)
         if found is None:
             return None
         reach = (post.author.followers or 0) + post.engagement.total

@@ -65,7 +65,8 @@ def alerts_stage(context: StageContext) -> Stage:
         if not result.new:
             return
         if not all(isinstance(r.compiled, Query) for r in engine().rules()):
-            engine().queue(tx, result.new)  # a compiler of its own: it matches itself
+            # A compiler of its own: it matches itself.
+            engine().queue(tx, result.new, clusters=result.clusters)
             return
         found = rules.matches(result.new)
         # Spans are left to the sender (AlertEngine._spans): finding them here
@@ -76,7 +77,7 @@ def alerts_stage(context: StageContext) -> Stage:
             for kind, key in found.get(post.id, ())
             if kind == "alert"
         ]
-        engine().queue(tx, result.new, hits=hits)
+        engine().queue(tx, result.new, hits=hits, clusters=result.clusters)
 
     def after_commit(result: UpsertResult) -> None:
         if not result.new:

@@ -4,7 +4,6 @@ transaction."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from veille.pipeline.ingest import Stage
@@ -27,13 +26,8 @@ def enrich_stage(context: StageContext) -> Stage:
 
     def cluster_new(tx: StoreTransaction, result: UpsertResult) -> None:
         if result.new:
-            assigned = clusterer.assign(tx, result.new)
             # The stages after this one (alerts: one post per story in "best"
-            # mode, the outbox row's cluster) read the story from the post.
-            result.new[:] = [
-                p if assigned.get(p.id, p.cluster_id) == p.cluster_id
-                else replace(p, cluster_id=assigned[p.id])
-                for p in result.new
-            ]  # fmt: skip
+            # mode, the outbox row's cluster) read the story here.
+            result.clusters.update(clusterer.assign(tx, result.new))
 
     return Stage("enrich", prepare=enricher.enrich, in_transaction=cluster_new)

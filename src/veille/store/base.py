@@ -51,18 +51,23 @@ class UpsertResult:
     """What one upsert did. ``new`` are the posts stored for the first time
     (those that alerts fire on); ``updated`` the ids whose counts or content
     changed; ``merged`` maps an incoming id to the stored id it was folded into
-    (same canonical URL under another id)."""
+    (same canonical URL under another id); ``clusters`` maps a new post's id
+    to its story cluster, once the clustering stage has assigned it (the
+    stages after it read the story there: the posts in ``new`` are those
+    stored, whose ``cluster_id`` was written after them)."""
 
     new: list[Post] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     merged: dict[str, str] = field(default_factory=dict)
+    clusters: dict[str, str] = field(default_factory=dict)
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
         self.new.extend(other.new)
         self.updated.extend(other.updated)
         self.unchanged += other.unchanged
         self.merged.update(other.merged)
+        self.clusters.update(other.clusters)
         return self
 
     @property
