@@ -165,6 +165,8 @@ def test_a_french_reader_reads_the_alert_form_errors_in_french(
               "query": "lumio"},
     )  # fmt: skip
     assert "une alerte nommée 'lumio-watch' existe déjà" in html.unescape(made.text)
+    made = client.post("/alerts", data={"csrf_token": token, "to": "atom:", "query": "lumio"})
+    assert "l’adresse d’envoi (to) 'atom:' ne nomme aucun fichier" in html.unescape(made.text)
     edited = client.post("/alerts/lumio-watch/settings", data={"csrf_token": token, "at": "8h30"})
     page = html.unescape(edited.text)
     assert edited.status_code == 400 and "l’heure (at) '8h30' n’est pas une heure" in page

@@ -34,7 +34,7 @@ from typing import Any
 
 from veille.alerts.channels.base import ChannelError
 from veille.config import HttpSettings
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.http import BLOCKED_HINT, IPNetwork, Resolver, refusal, system_resolver
 
 __all__ = ["BLOCKED_HINT", "Guard", "RefusedAddress", "RefusedConnection", "guarded"]
@@ -134,10 +134,19 @@ def refuse_url_host(url: str, settings: HttpSettings, *, shown: str) -> None:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
     except ValueError as exc:
-        raise UsageError(f"--to {shown} is not a valid URL ({exc})") from exc
+        raise UsageError(
+            tr(
+                "where to send (to) %(url)s is not a valid URL (%(error)s)",
+                url=shown,
+                error=str(exc),
+            )
+        ) from exc
     if not host:
-        raise UsageError(f"--to {shown} names no host")
+        raise UsageError(tr("where to send (to) %(url)s names no host", url=shown))
     default = 443 if parts.scheme == "https" else 80
     reason = host_refusal(host, port or default, settings)
     if reason:
-        raise RefusedAddress(f"--to {shown}: refused, {reason}", hint=BLOCKED_HINT)
+        raise RefusedAddress(
+            tr("where to send (to) %(url)s: refused, %(reason)s", url=shown, reason=reason),
+            hint=BLOCKED_HINT,
+        )

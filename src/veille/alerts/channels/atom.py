@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.alerts.model import Alert
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.models import Post
 
 NS = "http://www.w3.org/2005/Atom"
@@ -79,7 +79,10 @@ class AtomChannel:
         if raw.startswith("//"):
             raw = raw[2:]
         if not raw:
-            raise UsageError(f"--to {url!r} names no file", hint="Use atom:feeds/lumio.xml")
+            raise UsageError(
+                tr("where to send (to) %(url)r names no file", url=url),
+                hint=tr("Use e.g. atom:feeds/lumio.xml"),
+            )
         path = Path(raw).expanduser()
         self.path = path if path.is_absolute() else ctx.root / path
         self.ctx = ctx

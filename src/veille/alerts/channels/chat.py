@@ -4,7 +4,7 @@ Teams, Matrix, Discord, ntfy, Telegram, ``json://`` …)."""
 from __future__ import annotations
 
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.query.highlight import highlight
 
 MAX_POSTS = 10
@@ -55,9 +55,14 @@ class AppriseChannel:
         shown = mask_channel_url(url)
         if not self.apobj.add(url):
             raise UsageError(
-                f"--to {url.split(':', 1)[0]}:… is not a channel veille or apprise knows",
-                hint="Use mailto:, webhook+https://, atom:PATH or an apprise URL "
-                "(https://github.com/caronc/apprise/wiki).",
+                tr(
+                    "where to send (to) %(scheme)s:… is not a channel veille or apprise knows",
+                    scheme=url.split(":", 1)[0],
+                ),
+                hint=tr(
+                    "Use mailto:, webhook+https://, atom:PATH or an apprise URL "
+                    "(https://github.com/caronc/apprise/wiki)."
+                ),
             )
         http = ctx.settings.http
         plugin = self.apobj[0]

@@ -16,7 +16,7 @@ from veille import timefmt
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.alerts.matching import Span
 from veille.alerts.model import Alert
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.i18n import colon, typography
 from veille.query.highlight import highlight
 
@@ -123,8 +123,8 @@ def recipients(url: str) -> list[str]:
         from veille.alerts.channels.apprise_mask import mask_channel_url
 
         raise UsageError(
-            f"--to {mask_channel_url(url)!r} names no e-mail address",
-            hint="Use mailto:you@example.org (the server is the workspace's [smtp] host).",
+            tr("where to send (to) %(url)r names no e-mail address", url=mask_channel_url(url)),
+            hint=tr("Use mailto:you@example.org (the server is the workspace's [smtp] host)."),
         )
     return found
 
