@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.plan.common import audit, now_utc
 
 if TYPE_CHECKING:
@@ -42,11 +42,13 @@ def adopt(
     state = ws.state
     if not state.plan_objectives():
         raise UsageError(
-            "the plan has no objective yet", hint="Add one with `veille plan objective add`."
+            tr("the plan has no objective yet"),
+            hint=tr("Add one first (veille plan objective add)."),
         )
     if not state.plan_channels():
         raise UsageError(
-            "the plan has no channel yet", hint="Add one with `veille plan channel set`."
+            tr("the plan has no channel yet"),
+            hint=tr("Add one first (veille plan channel set)."),
         )
     when = now_utc(now).replace(microsecond=0)
     found = Adoption(

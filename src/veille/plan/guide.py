@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.i18n import format_number
 from veille.plan import lengths
 
@@ -115,8 +115,10 @@ def guide_for(platform: str, guides: Mapping[str, PlatformGuide] | None = None) 
     names = list(known) + [a for g in known.values() for a in g.aliases]
     best = did_you_mean(wanted, names)
     raise UsageError(
-        f"no platform guide for {platform!r}",
-        hint=best if best.startswith("Did") else "Known: " + ", ".join(sorted(known)) + ".",
+        tr("no platform guide for %(platform)r", platform=platform),
+        hint=best
+        if best.startswith("Did")
+        else tr("Known: %(names)s.", names=", ".join(sorted(known))),
     )
 
 
@@ -147,7 +149,7 @@ class Guidelines:
     disclosure: tuple[str, ...] = ()
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], where: str = "the guidelines") -> Guidelines:
+    def from_mapping(cls, data: Mapping[str, Any], where: str = tr("the guidelines")) -> Guidelines:
         """From a ``[guidelines]`` table or the guidelines' front matter:
         ``forbidden_words``, ``required_hashtags`` (with or without ``#``),
         ``max_hashtags``, ``max_mentions``, ``forbidden_mentions`` (with or
@@ -161,14 +163,14 @@ class Guidelines:
 
                 best = did_you_mean(key, [*RULE_NAMES, *_FRENCH_RULES])
                 raise UsageError(
-                    f"{where}: unknown rule {key!r}",
+                    tr("%(where)s: unknown rule %(key)r", where=where, key=key),
                     hint=best
                     if best.startswith("Did")
-                    else "Known: "
-                    + ", ".join(sorted(RULE_NAMES))
-                    + " (or in French: "
-                    + ", ".join(sorted(_FRENCH_RULES))
-                    + ").",
+                    else tr(
+                        "Known: %(names)s (or in French: %(french)s).",
+                        names=", ".join(sorted(RULE_NAMES)),
+                        french=", ".join(sorted(_FRENCH_RULES)),
+                    ),
                 )
             rules[name] = value
 
@@ -178,8 +180,8 @@ class Guidelines:
                 value = [value]
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
                 raise UsageError(
-                    f"{where}: {name} must be a list of words",
-                    hint=f'Write it as {name} = ["…", "…"].',
+                    tr("%(where)s: %(name)s must be a list of words", where=where, name=name),
+                    hint=tr('Write it as %(name)s = ["…", "…"].', name=name),
                 )
             return tuple(v.strip().lstrip(strip) for v in value if v.strip().lstrip(strip))
 
@@ -189,7 +191,13 @@ class Guidelines:
                 return None
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise UsageError(
-                    f"{where}: {name} = {value!r} is not a count", hint=f"Write {name} = 2."
+                    tr(
+                        "%(where)s: %(name)s = %(value)r is not a count",
+                        where=where,
+                        name=name,
+                        value=value,
+                    ),
+                    hint=tr("Write %(name)s = 2.", name=name),
                 )
             return value
 
@@ -225,7 +233,7 @@ class Guidelines:
         )
 
 
-def split_rules(markdown: str, where: str = "the guidelines") -> tuple[Guidelines, str]:
+def split_rules(markdown: str, where: str = tr("the guidelines")) -> tuple[Guidelines, str]:
     """The rules at the top of guidelines written in Markdown, and the text
     without them.
 
@@ -246,15 +254,25 @@ def split_rules(markdown: str, where: str = "the guidelines") -> tuple[Guideline
     end = next((i for i in range(first + 1, len(lines)) if lines[i].strip() == FENCE), None)
     if end is None:
         raise UsageError(
-            f"{where}: the rules opened by {FENCE} on line {first + 1} are never closed",
-            hint=f"End them with a line holding only {FENCE}.",
+            tr(
+                "%(where)s: the rules opened by %(fence)s on line %(line)s are never closed",
+                where=where,
+                fence=FENCE,
+                line=first + 1,
+            ),
+            hint=tr("End them with a line holding only %(fence)s.", fence=FENCE),
         )
     try:
         data = tomllib.loads("\n".join(lines[first + 1 : end]))
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(
-            f"{where}: the rules between the {FENCE} lines are not valid TOML ({exc})",
-            hint='Write one rule a line, e.g. forbidden_words = ["free"].',
+            tr(
+                "%(where)s: the rules between the %(fence)s lines are not valid TOML (%(error)s)",
+                where=where,
+                fence=FENCE,
+                error=str(exc),
+            ),
+            hint=tr('Write one rule a line, e.g. forbidden_words = ["free"].'),
         ) from None
     body = "\n".join(lines[end + 1 :]).lstrip("\n")
     return Guidelines.from_mapping(data, where), body
@@ -263,8 +281,8 @@ def split_rules(markdown: str, where: str = "the guidelines") -> tuple[Guideline
 def guidelines_rules(text_en: str, text_fr: str) -> Guidelines:
     """The rules of both texts of the guidelines, together (a rule written in
     either applies to every draft)."""
-    en, _ = split_rules(text_en, "the English guidelines")
-    fr, _ = split_rules(text_fr, "the French guidelines")
+    en, _ = split_rules(text_en, tr("the English guidelines"))
+    fr, _ = split_rules(text_fr, tr("the French guidelines"))
     return en.merged(fr)
 
 
