@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import UsageError, VeilleError
+from veille.errors import UsageError, VeilleError, tr
 from veille.inbox import items as svc
 from veille.inbox import replies
 from veille.inbox.model import OPEN_STATUSES, PRIORITIES, SENTIMENTS, STATUSES, ItemFilter
@@ -135,9 +135,9 @@ def create_view(
 
     def save() -> None:
         if shared and not user.can("manager"):
-            raise UsageError("only a manager shares a view with everyone")
+            raise UsageError(tr("only a manager shares a view with everyone"))
         if sentiment and not set(sentiment) <= set(SENTIMENTS):
-            raise UsageError(f"sentiment {sentiment!r} is unknown")
+            raise UsageError(tr("sentiment %(value)r is unknown", value=sentiment))
         flt = ItemFilter(
             statuses=tuple(check_status(s) for s in status) or OPEN_STATUSES,
             priorities=tuple(check_priority(p) for p in priority),
@@ -168,7 +168,7 @@ def remove_view(
 
     def remove() -> None:
         if shared and not user.can("manager"):
-            raise UsageError("only a manager removes a view shared with everyone")
+            raise UsageError(tr("only a manager removes a view shared with everyone"))
         svc.delete_view(st, user.username, name, shared=shared)
 
     return attempt(
@@ -225,8 +225,8 @@ def save_team(
     def save() -> None:
         if not comma_list(members):
             raise UsageError(
-                f"the team {name.strip()!r} needs at least one member",
-                hint="Write usernames separated by commas; remove a team with its button.",
+                tr("the team %(name)r needs at least one member", name=name.strip()),
+                hint=tr("Write usernames separated by commas; remove a team with its button."),
             )
         svc.set_team(st, name, comma_list(members))
 
@@ -245,7 +245,7 @@ def remove_team(
 
     def remove() -> None:
         if name not in st.inbox_teams():
-            raise UsageError(f"no team named {name!r}")
+            raise UsageError(tr("no team named %(name)r", name=name))
         svc.set_team(st, name, [])
 
     return attempt(

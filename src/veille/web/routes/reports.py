@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from veille.analytics.report import render_report
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.services.analytics import period as period_of
 from veille.web.deps import Viewer, lang, render, workspace
 
@@ -34,7 +34,9 @@ def _asked(request: Request) -> dict[str, str]:
 
 def _report(request: Request, asked: dict[str, str], *, pdf: bool) -> tuple[str, bytes | None]:
     if asked["lang"] not in ("en", "fr"):
-        raise UsageError(f"no report language {asked['lang']!r}", hint="Use en or fr.")
+        raise UsageError(
+            tr("no report language %(lang)r", lang=asked["lang"]), hint=tr("Use en or fr.")
+        )
     ws = workspace(request)
     return render_report(
         ws, period=period_of(ws, asked["period"] or "last-week"),
@@ -75,7 +77,9 @@ def report_download(request: Request, user: Viewer) -> Response:
     asked = _asked(request)
     fmt = request.query_params.get("format", "html")
     if fmt not in ("html", "pdf"):
-        raise UsageError(f"report format {fmt!r} is unknown", hint="Use html or pdf.")
+        raise UsageError(
+            tr("report format %(fmt)r is unknown", fmt=fmt), hint=tr("Use html or pdf.")
+        )
     html, pdf = _report(request, asked, pdf=fmt == "pdf")
     about = re.sub(r"[^\w.-]+", "-", asked["topic"] or asked["query"] or "all").strip("-") or "all"
     name = f"veille-report-{about}-{asked['period'] or 'last-week'}.{fmt}".replace("..", "--")
