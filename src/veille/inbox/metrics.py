@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.inbox.hours import Targets, WorkingTime
 
 if TYPE_CHECKING:
@@ -174,7 +174,10 @@ def breakdown(
     resolution times of the items entered in ``[since, until)``, and the
     backlog at ``until``."""
     if by not in GROUPS:
-        raise UsageError(f"--by {by!r} is not a grouping", hint=f"Use {', '.join(GROUPS)}.")
+        raise UsageError(
+            tr("grouping (by) %(value)r is unknown", value=by),
+            hint=tr("Use %(known)s.", known=", ".join(GROUPS)),
+        )
     hours, targets = _setup(settings)
     teams = state.inbox_teams() if by == "team" else {}
     groups: dict[str, list[ItemTimes]] = defaultdict(list)

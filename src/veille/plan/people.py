@@ -135,11 +135,17 @@ def acknowledge(
     or ``version`` when it is the current one)."""
     current = current_guidelines(state)
     if current is None:
-        raise NotFound("there are no staff guidelines yet", hint="A manager writes them first.")
+        raise NotFound(
+            tr("there are no staff guidelines yet"), hint=tr("A manager writes them first.")
+        )
     if version is not None and version != current.version:
         raise UsageError(
-            f"version {version} of the guidelines is not the current one ({current.version})",
-            hint="Read the current version, then acknowledge it.",
+            tr(
+                "version %(version)s of the guidelines is not the current one (%(current)s)",
+                version=version,
+                current=current.version,
+            ),
+            hint=tr("Read the current version, then acknowledge it."),
         )
     when = now_utc(now)
     state.acknowledge_guidelines(username, current.version, when)
