@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from veille.errors import InputError
+from veille.errors import InputError, tr
 from veille.importer import BadRow, detect_format, read_records
 from veille.models import Post
 from veille.sources.base import Batch, Source, SourceConfigError, SourceError, parse_options
@@ -78,7 +78,8 @@ class FileSource(Source[FileConfig]):
         path = Path(target).expanduser()
         if not path.is_file():
             raise SourceConfigError(
-                f"file source {target!r} is not a file", hint="Check the path and try again."
+                tr("file source %(target)r is not a file", target=target),
+                hint=tr("Check the path and try again."),
             )
         try:
             detect_format(path, opts.get("format") or None)

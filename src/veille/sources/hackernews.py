@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from veille.errors import tr
 from veille.models import Author, Engagement, Post
 from veille.sources._social import (
     Page,
@@ -49,7 +50,7 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Hacke
     query = target.strip()
     if not query:
         raise SourceConfigError(
-            "the Hacker News target is empty", hint="give search terms, e.g. lumio"
+            tr("the Hacker News target is empty"), hint=tr("give search terms, e.g. lumio")
         )
     extra = {k: opts[k] for k in ("hits_per_page", "max_pages") if k in opts}
     if not 1 <= extra.get("hits_per_page", 100) <= 1000:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
+from veille.errors import tr
 from veille.models import Author, Engagement, Post
 from veille.sources._social import (
     as_int,
@@ -62,16 +63,18 @@ class MastodonConfig:
 def _instance_url(text: str) -> str:
     text = text.strip().rstrip("/")
     if not text:
-        raise SourceConfigError("the Mastodon target names no instance", hint=_HINT)
+        raise SourceConfigError(tr("the Mastodon target names no instance"), hint=_HINT)
     if "://" not in text:
         text = "https://" + text
     parts = split_http_url(text)
     if parts is None:
-        raise SourceConfigError(f"{text!r} is not a Mastodon instance address", hint=_HINT)
+        raise SourceConfigError(
+            tr("%(text)r is not a Mastodon instance address", text=text), hint=_HINT
+        )
     return f"{parts.scheme}://{parts.netloc}"
 
 
-_HINT = (
+_HINT = tr(
     "use tag:NAME@INSTANCE, account:USER@INSTANCE, public@INSTANCE, "
     "search:TERMS@INSTANCE or a https://INSTANCE/tags/NAME or /@USER address"
 )
@@ -89,7 +92,7 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Masto
     if text.startswith(("http://", "https://")) and ("/tags/" in text or "/@" in text):
         parts = split_http_url(text)
         if parts is None:
-            raise SourceConfigError(f"{text!r} is not a Mastodon address", hint=_HINT)
+            raise SourceConfigError(tr("%(text)r is not a Mastodon address", text=text), hint=_HINT)
         base = f"{parts.scheme}://{parts.netloc}"
         path = parts.path.rstrip("/")
         if "/tags/" in path:
@@ -99,12 +102,16 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Masto
         text = "tag:" + text[1:]
     head, sep, instance = text.rpartition("@")
     if not sep:
-        raise SourceConfigError(f"Mastodon target {target!r} names no instance", hint=_HINT)
+        raise SourceConfigError(
+            tr("Mastodon target %(target)r names no instance", target=target), hint=_HINT
+        )
     if head in ("public", "local"):
         return MastodonConfig(_instance_url(instance), head, "", token, **extra)
     mode, colon, value = head.partition(":")
     if not colon or mode not in MODES or not value.strip():
-        raise SourceConfigError(f"Mastodon target {target!r} is not understood", hint=_HINT)
+        raise SourceConfigError(
+            tr("Mastodon target %(target)r is not understood", target=target), hint=_HINT
+        )
     if mode == "search" and not token:
         raise SourceConfigError(
             "Mastodon status search needs an access token",

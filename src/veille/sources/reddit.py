@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from veille.errors import tr
 from veille.models import Author, Engagement, Post
 from veille.sources._social import (
     as_int,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 PLATFORM = "reddit"
 WEB = "https://www.reddit.com"
 OAUTH = "https://oauth.reddit.com"
-_HINT = "use search:TERMS, r/SUBREDDIT or r/SUBREDDIT search:TERMS"
+_HINT = tr("use search:TERMS, r/SUBREDDIT or r/SUBREDDIT search:TERMS")
 OPTIONS: dict[str, type] = {
     "client_id": str,
     "client_secret": str,
@@ -99,14 +100,18 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Reddi
         subreddit = first.strip("/")
         text = rest.strip()
         if not subreddit.replace("_", "").isalnum():
-            raise SourceConfigError(f"{subreddit!r} is not a subreddit name", hint=_HINT)
+            raise SourceConfigError(
+                tr("%(name)r is not a subreddit name", name=subreddit), hint=_HINT
+            )
     if text:
         kind, colon, value = text.partition(":")
         if kind != "search" or not colon or not value.strip():
-            raise SourceConfigError(f"Reddit target {target!r} is not understood", hint=_HINT)
+            raise SourceConfigError(
+                tr("Reddit target %(target)r is not understood", target=target), hint=_HINT
+            )
         query = value.strip()
     if not subreddit and not query:
-        raise SourceConfigError(f"Reddit target {target!r} is empty", hint=_HINT)
+        raise SourceConfigError(tr("Reddit target %(target)r is empty", target=target), hint=_HINT)
     if bool(opts.get("client_id")) != bool(opts.get("client_secret")):
         raise SourceConfigError(
             "Reddit OAuth needs both client_id and client_secret",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from veille.errors import tr
 from veille.models import Author, Post
 from veille.sources._social import (
     as_int,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from veille.http import HttpClient
 
 PLATFORM = "wordpress"
-_HINT = "use the site address, e.g. https://blog.example.org [search:TERMS]"
+_HINT = tr("use the site address, e.g. https://blog.example.org [search:TERMS]")
 OPTIONS: dict[str, type] = {"comments": bool, "per_page": int, "max_pages": int, "modified": bool}
 
 
@@ -62,12 +63,16 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> WordP
         site = "https://" + site
     parts = split_http_url(site)
     if parts is None:
-        raise SourceConfigError(f"{target!r} is not a WordPress site address", hint=_HINT)
+        raise SourceConfigError(
+            tr("%(target)r is not a WordPress site address", target=target), hint=_HINT
+        )
     search = None
     if rest.strip():
         kind, colon, value = rest.strip().partition(":")
         if kind != "search" or not colon or not value.strip():
-            raise SourceConfigError(f"WordPress target {target!r} is not understood", hint=_HINT)
+            raise SourceConfigError(
+                tr("WordPress target %(target)r is not understood", target=target), hint=_HINT
+            )
         search = value.strip()
     extra = {k: opts[k] for k in ("per_page", "max_pages", "comments", "modified") if k in opts}
     if not 1 <= extra.get("per_page", 100) <= 100:

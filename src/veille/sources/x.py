@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from veille.errors import tr
 from veille.models import Author, Engagement, Post
 from veille.sources._social import (
     Page,
@@ -55,7 +56,7 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> XConf
     query = target.strip()
     if not query:
         raise SourceConfigError(
-            "the X target is empty", hint="give a search query, e.g. lumio lang:fr"
+            tr("the X target is empty"), hint=tr("give a search query, e.g. lumio lang:fr")
         )
     token = opts.get("bearer_token")
     if not token:
