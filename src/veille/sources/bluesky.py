@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from veille.errors import tr
 from veille.models import Author, Engagement, Post
 from veille.sources._social import (
     Page,
@@ -41,7 +42,7 @@ PLATFORM = "bluesky"
 PUBLIC_SERVICE = "https://public.api.bsky.app"
 SESSION_SERVICE = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"
-_HINT = "use search:TERMS or author:HANDLE (new posts as they happen: the jetstream kind)"
+_HINT = tr("use search:TERMS or author:HANDLE (new posts as they happen: the jetstream kind)")
 OPTIONS: dict[str, type] = {
     "service": str,
     "handle": str,
@@ -66,20 +67,27 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Blues
     opts = parse_options(options or {}, OPTIONS, kind=PLATFORM)
     mode, colon, value = target.strip().partition(":")
     if not colon or mode not in ("search", "author") or not value.strip():
-        raise SourceConfigError(f"Bluesky target {target!r} is not understood", hint=_HINT)
+        raise SourceConfigError(
+            tr("Bluesky target %(target)r is not understood", target=target), hint=_HINT
+        )
     value = value.strip()
     if mode == "author":
         value = value.lstrip("@")
     handle, password = opts.get("handle"), opts.get("app_password")
     if bool(handle) != bool(password):
         raise SourceConfigError(
-            "a Bluesky session needs both handle and app_password",
-            hint="create an app password in Settings → Privacy and security → App passwords",
+            tr("a Bluesky session needs both handle and app_password"),
+            hint=tr("create an app password in Settings → Privacy and security → App passwords"),
         )
     service = opts.get("service") or (SESSION_SERVICE if handle else PUBLIC_SERVICE)
     extra = {k: opts[k] for k in ("limit", "max_pages") if k in opts}
     if not 1 <= extra.get("limit", 100) <= 100:
-        raise SourceConfigError("limit must be between 1 and 100 for Bluesky")
+        raise SourceConfigError(
+            tr(
+                "option %(key)s must be between %(low)s and %(high)s for %(what)s",
+                key="limit", low=1, high=100, what="Bluesky",
+            )
+        )  # fmt: skip
     return BlueskyConfig(
         mode,
         value,

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from veille.errors import tr
 from veille.models import Author, Engagement, Post
 from veille.sources._social import as_int, parse_iso, readable_errors, resolve_secret, unique
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
@@ -60,13 +61,15 @@ def parse_target(target: str, options: Mapping[str, str] | None = None) -> Faceb
     page = target.strip().removeprefix("https://www.facebook.com/").strip("/")
     if not page or "/" in page or " " in page:
         raise SourceConfigError(
-            f"Facebook target {target!r} is not a Page id or name",
-            hint="give the Page's numeric id or its name, e.g. 123456789 or LumioTelecom",
+            tr("Facebook target %(target)r is not a Page id or name", target=target),
+            hint=tr("give the Page's numeric id or its name, e.g. 123456789 or LumioTelecom"),
         )
     if not opts.get("token"):
         raise SourceConfigError(
-            "Facebook Page collection needs the Page's access token",
-            hint="add --option token=… (a Page token from the Graph API, held by a Page admin)",
+            tr("Facebook Page collection needs the Page's access token"),
+            hint=tr(
+                "add the option token=… (a Page token from the Graph API, held by a Page admin)"
+            ),
         )
     opts["api"] = str(opts.get("api") or API).rstrip("/")
     return FacebookConfig(page, **opts)

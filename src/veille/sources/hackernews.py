@@ -54,7 +54,12 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Hacke
         )
     extra = {k: opts[k] for k in ("hits_per_page", "max_pages") if k in opts}
     if not 1 <= extra.get("hits_per_page", 100) <= 1000:
-        raise SourceConfigError("hits_per_page must be between 1 and 1000")
+        raise SourceConfigError(
+            tr(
+                "option %(key)s must be between %(low)s and %(high)s for %(what)s",
+                key="hits_per_page", low=1, high=1000, what="Hacker News",
+            )
+        )  # fmt: skip
     return HackerNewsConfig(
         query,
         tags=str(opts.get("tags") or "(story,comment)"),

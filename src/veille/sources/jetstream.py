@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from veille.errors import tr
 from veille.models import Post
 from veille.sources._social import readable_errors
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
@@ -60,13 +61,15 @@ def parse_target(target: str, options: Mapping[str, str] | None = None) -> Jetst
     config = JetstreamConfig(keywords, **opts)
     if not config.words and keywords != "*":
         raise SourceConfigError(
-            f"Jetstream target {target!r} has no keyword",
-            hint='give comma-separated keywords, e.g. "lumio,vexa", or * for every post',
+            tr("Jetstream target %(target)r has no keyword", target=target),
+            hint=tr('give comma-separated keywords, e.g. "lumio,vexa", or * for every post'),
         )
     if urlsplit(config.endpoint).scheme not in ("ws", "wss"):
-        raise SourceConfigError(f"endpoint {config.endpoint!r} is not a ws:// or wss:// URL")
+        raise SourceConfigError(
+            tr("endpoint %(url)r is not a ws:// or wss:// URL", url=config.endpoint)
+        )
     if config.duration <= 0 or config.idle <= 0 or config.batch_size <= 0:
-        raise SourceConfigError("duration, idle and batch_size must be positive")
+        raise SourceConfigError(tr("duration, idle and batch_size must be positive"))
     return config
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
+from veille.errors import tr
 from veille.models import Author, Engagement, Post
 from veille.sources._social import as_int, from_unix, readable_errors, resolve_secret, unique
 from veille.sources.base import Batch, Source, SourceConfigError, parse_options
@@ -61,14 +62,16 @@ def parse_target(target: str, options: Mapping[str, str] | None = None) -> Linke
     org_id = text.removeprefix("urn:li:organization:")
     if not org_id.isdigit():
         raise SourceConfigError(
-            f"LinkedIn target {target!r} is not an organization id",
-            hint="give the numeric id (in the admin page URL) or urn:li:organization:ID",
+            tr("LinkedIn target %(target)r is not an organization id", target=target),
+            hint=tr("give the numeric id (in the admin page URL) or urn:li:organization:ID"),
         )
     if not opts.get("token"):
         raise SourceConfigError(
-            "LinkedIn organization posts need the organization's access token",
-            hint="add --option token=… (OAuth token with r_organization_social, "
-            "from an app with the Community Management API product)",
+            tr("LinkedIn organization posts need the organization's access token"),
+            hint=tr(
+                "add the option token=… (OAuth token with r_organization_social, "
+                "from an app with the Community Management API product)"
+            ),
         )
     opts["api"] = str(opts.get("api") or API).rstrip("/")
     return LinkedInConfig(f"urn:li:organization:{org_id}", **opts)

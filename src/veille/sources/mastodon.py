@@ -87,7 +87,12 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Masto
     token = opts.get("token") or None
     extra = {k: opts[k] for k in ("limit", "max_pages") if opts.get(k) is not None}
     if not 1 <= extra.get("limit", 40) <= 40:
-        raise SourceConfigError("limit must be between 1 and 40 (Mastodon's page size cap)")
+        raise SourceConfigError(
+            tr(
+                "option %(key)s must be between %(low)s and %(high)s for %(what)s",
+                key="limit", low=1, high=40, what="Mastodon",
+            )
+        )  # fmt: skip
     text = target.strip()
     if text.startswith(("http://", "https://")) and ("/tags/" in text or "/@" in text):
         parts = split_http_url(text)
@@ -114,8 +119,8 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Masto
         )
     if mode == "search" and not token:
         raise SourceConfigError(
-            "Mastodon status search needs an access token",
-            hint="add --option token=YOUR_TOKEN (created in the instance's Development settings)",
+            tr("Mastodon status search needs an access token"),
+            hint=tr("add the option token=… (created in the instance's Development settings)"),
         )
     value = value.strip().lstrip("#") if mode == "tag" else value.strip().lstrip("@")
     return MastodonConfig(_instance_url(instance), mode, value, token, **extra)

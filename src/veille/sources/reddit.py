@@ -114,12 +114,17 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Reddi
         raise SourceConfigError(tr("Reddit target %(target)r is empty", target=target), hint=_HINT)
     if bool(opts.get("client_id")) != bool(opts.get("client_secret")):
         raise SourceConfigError(
-            "Reddit OAuth needs both client_id and client_secret",
-            hint="create a 'script' app at https://www.reddit.com/prefs/apps",
+            tr("Reddit OAuth needs both client_id and client_secret"),
+            hint=tr("create a 'script' app at https://www.reddit.com/prefs/apps"),
         )
     extra: dict[str, Any] = {k: opts[k] for k in ("limit", "max_pages") if k in opts}
     if not 1 <= extra.get("limit", 100) <= 100:
-        raise SourceConfigError("limit must be between 1 and 100 for Reddit listings")
+        raise SourceConfigError(
+            tr(
+                "option %(key)s must be between %(low)s and %(high)s for %(what)s",
+                key="limit", low=1, high=100, what="Reddit listings",
+            )
+        )  # fmt: skip
     for key in ("user_agent", "base", "oauth_base", "auth_base"):
         if opts.get(key):
             extra[key] = str(opts[key]).rstrip("/")

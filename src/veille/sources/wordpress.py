@@ -76,7 +76,12 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> WordP
         search = value.strip()
     extra = {k: opts[k] for k in ("per_page", "max_pages", "comments", "modified") if k in opts}
     if not 1 <= extra.get("per_page", 100) <= 100:
-        raise SourceConfigError("per_page must be between 1 and 100 for the WordPress API")
+        raise SourceConfigError(
+            tr(
+                "option %(key)s must be between %(low)s and %(high)s for %(what)s",
+                key="per_page", low=1, high=100, what="the WordPress API",
+            )
+        )  # fmt: skip
     path = parts.path.rstrip("/")
     return WordPressConfig(f"{parts.scheme}://{parts.netloc}{path}", search, **extra)
 

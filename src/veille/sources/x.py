@@ -61,12 +61,17 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> XConf
     token = opts.get("bearer_token")
     if not token:
         raise SourceConfigError(
-            "X recent search needs a bearer token",
-            hint="add --option bearer_token=… (from your app in the X developer portal)",
+            tr("X recent search needs a bearer token"),
+            hint=tr("add the option bearer_token=… (from your app in the X developer portal)"),
         )
     extra = {k: opts[k] for k in ("max_results", "max_pages") if k in opts}
     if not 10 <= extra.get("max_results", 100) <= 100:
-        raise SourceConfigError("max_results must be between 10 and 100 for X recent search")
+        raise SourceConfigError(
+            tr(
+                "option %(key)s must be between %(low)s and %(high)s for %(what)s",
+                key="max_results", low=10, high=100, what="X recent search",
+            )
+        )  # fmt: skip
     return XConfig(query, str(token), api=str(opts.get("api") or API).rstrip("/"), **extra)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from veille.errors import tr
 from veille.models import Author, Engagement, Post
 from veille.sources._social import (
     Page,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 PLATFORM = "youtube"
 API = "https://www.googleapis.com/youtube/v3"
 FEEDS = "https://www.youtube.com/feeds/videos.xml"
-_HINT = "use channel:CHANNEL_ID, playlist:PLAYLIST_ID, search:TERMS or comments:VIDEO_ID"
+_HINT = tr("use channel:CHANNEL_ID, playlist:PLAYLIST_ID, search:TERMS or comments:VIDEO_ID")
 OPTIONS: dict[str, type] = {
     "key": str,
     "api": str,
@@ -69,16 +70,23 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> YouTu
     opts = parse_options(options or {}, OPTIONS, kind=PLATFORM)
     mode, colon, value = target.strip().partition(":")
     if not colon or mode not in ("channel", "playlist", "search", "comments") or not value.strip():
-        raise SourceConfigError(f"YouTube target {target!r} is not understood", hint=_HINT)
+        raise SourceConfigError(
+            tr("YouTube target %(target)r is not understood", target=target), hint=_HINT
+        )
     key = opts.get("key") or None
     if mode in ("search", "comments") and not key:
         raise SourceConfigError(
-            f"YouTube {mode} needs a Data API key",
-            hint="add --option key=… (Google Cloud console → APIs → YouTube Data API v3)",
+            tr("YouTube %(mode)s needs a Data API key", mode=mode),
+            hint=tr("add the option key=… (Google Cloud console → APIs → YouTube Data API v3)"),
         )
     extra = {k: opts[k] for k in ("max_results", "max_pages") if k in opts}
     if not 1 <= extra.get("max_results", 50) <= 50:
-        raise SourceConfigError("max_results must be between 1 and 50 for the YouTube API")
+        raise SourceConfigError(
+            tr(
+                "option %(key)s must be between %(low)s and %(high)s for %(what)s",
+                key="max_results", low=1, high=50, what="the YouTube API",
+            )
+        )  # fmt: skip
     return YouTubeConfig(
         mode,
         value.strip(),
