@@ -95,7 +95,9 @@ class AtomChannel:
         except ET.ParseError:
             return []  # a damaged feed is rewritten from now on
         except OSError as exc:  # unreadable (a folder, no permission): retried later
-            raise ChannelError(f"cannot read the feed {self.path}: {exc}") from exc
+            raise ChannelError(
+                tr("cannot read the feed %(path)s: %(error)s", path=str(self.path), error=str(exc))
+            ) from exc
         return root.findall(f"{{{NS}}}entry")
 
     def send(self, delivery: Delivery) -> None:
@@ -132,4 +134,6 @@ class AtomChannel:
             os.chmod(tmp, FILE_MODE)
             os.replace(tmp, self.path)
         except OSError as exc:
-            raise ChannelError(f"cannot write the feed {self.path}: {exc}") from exc
+            raise ChannelError(
+                tr("cannot write the feed %(path)s: %(error)s", path=str(self.path), error=str(exc))
+            ) from exc

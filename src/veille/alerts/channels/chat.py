@@ -71,7 +71,10 @@ class AppriseChannel:
             "apprise.plugins.xmpp"
         ):
             raise guard.RefusedAddress(
-                f"--to {shown}: veille cannot check where this channel connects",
+                tr(
+                    "where to send (to) %(url)s: veille cannot check where this channel connects",
+                    url=shown,
+                ),
                 hint=guard.BLOCKED_HINT,
             )
         port = getattr(plugin, "port", None)
@@ -84,7 +87,8 @@ class AppriseChannel:
             )
             if reason:
                 raise guard.RefusedAddress(
-                    f"--to {shown}: refused, {reason}", hint=guard.BLOCKED_HINT
+                    tr("where to send (to) %(url)s: refused, %(reason)s", url=shown, reason=reason),
+                    hint=guard.BLOCKED_HINT,
                 )
 
     def send(self, delivery: Delivery) -> None:
@@ -101,8 +105,12 @@ class AppriseChannel:
         shown = mask_channel_url(self.url)
         if checked.refused:
             raise ChannelError(
-                f"{shown}: refused, {checked.refused[0]}; not delivered",
+                tr(
+                    "%(url)s: refused, %(reason)s; not delivered",
+                    url=shown,
+                    reason=checked.refused[0],
+                ),
                 hint=guard.BLOCKED_HINT,
             )
         if not ok:
-            raise ChannelError(f"{shown}: the service refused the notification")
+            raise ChannelError(tr("%(url)s: the service refused the notification", url=shown))

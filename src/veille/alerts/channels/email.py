@@ -186,6 +186,12 @@ class EmailChannel:
                 client.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
             raise ChannelError(
-                f"SMTP {smtp.host}:{smtp.port}: {exc.__class__.__name__}: {exc}",
-                hint="Check the [smtp] settings in veille.toml.",
+                tr(
+                    "SMTP %(host)s:%(port)s: %(kind)s: %(error)s",
+                    host=smtp.host,
+                    port=smtp.port,
+                    kind=exc.__class__.__name__,
+                    error=str(exc),
+                ),
+                hint=tr("Check the [smtp] settings in veille.toml."),
             ) from exc
