@@ -182,3 +182,31 @@ def test_a_french_reader_reads_the_inbox_errors_in_french(
     client.cookies.set("veille_lang", "en")
     bad = client.post("/inbox/rules", data={"csrf_token": token, "name": "idle"})
     assert "rule 'idle' has no action" in html.unescape(bad.text)
+
+
+def test_a_french_reader_reads_the_collision_warning_in_french(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """The collision check ("assigned to …", "… is writing a reply") comes
+    from the catalogs: on the item page and in the error of a send it stops."""
+    import html
+
+    ids = _items(live_server)
+    with live_server.workspace() as ws:
+        svc.assign(ws.state, ids[1], "manager", actor="manager")
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    page = client.get(f"/inbox/{ids[1]}")
+    token = csrf_from(page.text)
+    assert "attribué à manager" in html.unescape(page.text)
+    assert "assigned to manager" not in page.text
+    sent = client.post(f"/inbox/{ids[1]}/reply",
+                       data={"csrf_token": token, "text": "Merci !", "step": "send"})  # fmt: skip
+    shown = html.unescape(sent.text)
+    assert sent.status_code == 409 and f"élément n°{ids[1]}\u202f: attribué à manager" in shown
+    # The manager, meanwhile, sees who is writing a reply.
+    client.cookies.clear()
+    login(client, "manager")
+    client.cookies.set("veille_lang", "fr")
+    assert "analyst rédige une réponse" in html.unescape(client.get(f"/inbox/{ids[1]}").text)
+    client.cookies.set("veille_lang", "en")

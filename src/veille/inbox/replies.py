@@ -131,18 +131,34 @@ def canned_text(state: Any, name: str, lang: str) -> str:
 
 def collisions(state: Any, item: Item, user: str, now: int | None = None) -> list[str]:
     """What the person about to reply should know first: someone else
-    assigned, someone else writing a reply, a reply already sent."""
+    assigned, someone else writing a reply, a reply already sent (each made
+    by :func:`veille.errors.tr`: English here, translated on a web page)."""
     now = int(time.time()) if now is None else now
-    found = []
+    found: list[str] = []
     if item.assignee and item.assignee != user:
-        found.append(f"assigned to {item.assignee}")
+        found.append(tr("assigned to %(who)s", who=item.assignee))
     until = int(item.replying_until.timestamp()) if item.replying_until else 0
     if item.replying and item.replying != user and until > now:
-        found.append(f"{item.replying} is writing a reply")
+        found.append(_writing(item.replying))
     sent = [r for r in state.inbox_replies(item.id) if r.status in ("sent", "outside", "sending")]
     if sent:
-        found.append(f"already answered by {sent[-1].author}")
+        found.append(tr("already answered by %(who)s", who=sent[-1].author))
     return found
+
+
+def _writing(who: str) -> str:
+    return tr("%(who)s is writing a reply", who=who)
+
+
+def joined(parts: list[str]) -> str:
+    """``parts`` joined by "; ", still translatable when they are made by
+    :func:`veille.errors.tr` (a web page shows each in its reader's language)."""
+    if not parts:
+        return ""
+    out = parts[0]
+    for part in parts[1:]:
+        out = tr("%(first)s; %(then)s", first=out, then=part)
+    return out
 
 
 def start_reply(ws: Workspace, item_id: int, user: str) -> list[str]:
@@ -211,11 +227,11 @@ def reply(
     other = state.claim_inbox_reply(
         item_id, user, now=now, until=now + 60 * ws.settings.inbox.reply_claim_minutes
     )
-    if other and f"{other} is writing a reply" not in found:
-        found.append(f"{other} is writing a reply")
+    if other and _writing(other) not in found:
+        found.append(_writing(other))
     if found and not force:
         raise Collision(
-            tr("item %(id)s: %(found)s", id=item.id, found="; ".join(found)),
+            tr("item %(id)s: %(found)s", id=item.id, found=joined(found)),
             hint=tr("Check with them, or send anyway."),
         )
     needs_approval = ws.settings.inbox.require_approval and not can_approve
