@@ -40,14 +40,32 @@ def tr(template: str, /, **values: Any) -> Text:
     return Text(template, values)
 
 
-def translated(text: str, gettext: Callable[[str], str]) -> str:
+class Count(int):
+    """A number in a message made by :func:`tr`, written with thousands
+    separators: ``3,000`` in English, the reader's way (``3 000``) where
+    :func:`translated` is told the language."""
+
+    def __str__(self) -> str:
+        return format(int(self), ",")
+
+
+def translated(text: str, gettext: Callable[[str], str], lang: str | None = None) -> str:
     """``text`` in the language of ``gettext`` when it is a :class:`Text`
-    (its template translated, then filled in); any other string unchanged."""
+    (its template translated, then filled in, a :class:`Count` written the
+    ``lang`` way); any other string unchanged."""
     if not isinstance(text, Text):
         return text
-    values = {
-        k: translated(v, gettext) if isinstance(v, Text) else v for k, v in text.values.items()
-    }
+
+    def value(v: Any) -> Any:
+        if isinstance(v, Text):
+            return translated(v, gettext, lang)
+        if isinstance(v, Count) and lang:
+            from veille.i18n import format_number
+
+            return format_number(v, lang)
+        return v
+
+    values = {k: value(v) for k, v in text.values.items()}
     found = gettext(text.template)
     try:
         return found % values if values else found

@@ -111,3 +111,31 @@ def test_a_french_reader_reads_the_calendar_errors_in_french(
     client.cookies.set("veille_lang", "en")
     bad = client.post("/plan/calendar", data=form)
     assert "the time (at) 'demain' is not a date and time" in html.unescape(bad.text)
+
+
+def test_a_french_reader_reads_the_draft_checkers_verdict_in_french(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """The draft checker's verdict on the calendar page comes from the
+    catalogs (errors.po), its numbers written the French way."""
+    import html
+
+    _account(live_server)
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/plan/calendar").text)
+    form = {"csrf_token": token, "account": "web-masto", "at": "2026-12-24T09:30",
+            "text": "x" * 1501, "title": "", "language": "fr", "action": "check"}  # fmt: skip
+    checked = client.post("/plan/calendar", data=form)
+    page = html.unescape(checked.text)
+    assert checked.status_code == 200 and "too_long" in page
+    assert (
+        "1\u202f501 caractères comptés à la manière de Mastodon, au-delà de la limite de 500"
+        "\u202f: retirez-en 1\u202f001." in page
+    )
+    assert "characters counted" not in page
+
+    client.cookies.set("veille_lang", "en")
+    checked = client.post("/plan/calendar", data=form)
+    page = html.unescape(checked.text)
+    assert "1,501 characters counted the Mastodon way, over the limit of 500: remove 1,001." in page

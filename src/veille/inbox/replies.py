@@ -60,7 +60,8 @@ BLOCKING = frozenset(
 
 def check_reply(platform: str, text: str, *, lang: str = "en") -> Verdict:
     """The platform guide's verdict on ``text`` as a reply on ``platform``,
-    its messages in ``lang`` (en or fr)."""
+    its messages in ``lang``: English ones made by :func:`veille.errors.tr`
+    (a web page shows them from its catalogs), or French."""
     from veille.plan.guide import check_draft
 
     report = check_draft(platform, text)
@@ -219,7 +220,7 @@ def reply(
     verdict = check_reply(item.platform, text)
     if not verdict.ok:
         raise UsageError(
-            tr("the reply cannot be sent: %(problems)s", problems="; ".join(verdict.problems)),
+            tr("the reply cannot be sent: %(problems)s", problems=joined(list(verdict.problems))),
             hint=tr("Shorten or fix it (veille draft check shows the platform's rules)."),
         )
     now = int(time.time())

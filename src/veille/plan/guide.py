@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from veille.errors import UsageError, tr
+from veille.errors import Count, UsageError, tr
 from veille.i18n import format_number
 from veille.plan import lengths
 
@@ -333,7 +333,10 @@ def rules_lines(rules: Guidelines, lang: str = "en") -> list[str]:
 
 @dataclass(frozen=True)
 class Problem:
-    """One rule a draft breaks: a stable ``code`` and what to do, in English and French."""
+    """One rule a draft breaks: a stable ``code`` and what to do, in English
+    and French. ``message`` is made by :func:`veille.errors.tr`: the web app
+    shows it from its catalogs (``errors.po``, the same French as
+    ``message_fr``, which the command line and the JSON output keep)."""
 
     code: str
     message: str
@@ -366,6 +369,14 @@ class DraftReport:
         }
 
 
+class _Length(Count):
+    """A draft's length: bare digits in English (as ``veille draft check``
+    always wrote it), the reader's way on a web page."""
+
+    def __str__(self) -> str:
+        return str(int(self))
+
+
 def _n(value: int, lang: str) -> str:
     return format_number(value, lang)
 
@@ -396,17 +407,23 @@ def check_draft(
     name = guide.name
     problems: list[Problem] = []
 
-    def add(code: str, en: str, fr: str) -> None:
+    def add(code: str, en: str, fr: str) -> None:  # en: made by tr (the web app's catalogs)
         problems.append(Problem(code, en, fr.replace(" :", "\u202f:")))
 
     if not text.strip():
-        add("empty", f"The {name} post is empty.", f"Le message {name} est vide.")
+        add("empty", tr("The %(name)s post is empty.", name=name), f"Le message {name} est vide.")
     if limit and length > limit:
         over = length - limit
         add(
             "too_long",
-            f"{length} characters counted the {name} way, over the limit of {_n(limit, 'en')}: "
-            f"remove {_n(over, 'en')}.",
+            tr(
+                "%(length)s characters counted the %(name)s way, over the limit of %(limit)s: "
+                "remove %(over)s.",
+                length=_Length(length),
+                name=name,
+                limit=Count(limit),
+                over=Count(over),
+            ),
             f"{_n(length, 'fr')} caractères comptés à la manière de {name}, au-delà de la "
             f"limite de {_n(limit, 'fr')} : retirez-en {_n(over, 'fr')}.",
         )
@@ -414,20 +431,29 @@ def check_draft(
     if guide.max_bytes and size > guide.max_bytes:
         add(
             "too_many_bytes",
-            f"{_n(size, 'en')} bytes of UTF-8, over {name}'s {_n(guide.max_bytes, 'en')}.",
+            tr(
+                "%(size)s bytes of UTF-8, over %(name)s's %(most)s.",
+                size=Count(size),
+                name=name,
+                most=Count(guide.max_bytes),
+            ),
             f"{_n(size, 'fr')} octets UTF-8, au-delà des {_n(guide.max_bytes, 'fr')} de {name}.",
         )
     if guide.title_required and not (title or "").strip():
         add(
             "title_missing",
-            f"A {name} post needs a title (--title).",
+            tr("A %(name)s post needs a title (--title).", name=name),
             f"Une publication {name} a besoin d'un titre (--title).",
         )
     if title and guide.title_limit and lengths.graphemes(title) > guide.title_limit:
         add(
             "title_too_long",
-            f"The title has {lengths.graphemes(title)} characters, over {name}'s "
-            f"{guide.title_limit}.",
+            tr(
+                "The title has %(length)s characters, over %(name)s's %(most)s.",
+                length=lengths.graphemes(title),
+                name=name,
+                most=guide.title_limit,
+            ),
             f"Le titre a {lengths.graphemes(title)} caractères, au-delà des "
             f"{guide.title_limit} de {name}.",
         )
@@ -435,7 +461,11 @@ def check_draft(
         if char in text or char in (title or ""):
             add(
                 "forbidden_character",
-                f"{name} does not accept {char!r} in a title or description.",
+                tr(
+                    "%(name)s does not accept %(char)r in a title or description.",
+                    name=name,
+                    char=char,
+                ),
                 f"{name} n'accepte pas {char!r} dans un titre ou une description.",
             )
     tags = lengths.hashtags(text)
@@ -445,20 +475,34 @@ def check_draft(
         if most == 0:
             add(
                 "hashtags_unsupported",
-                f"{name} has no hashtags: write the words instead of {listed}.",
+                tr(
+                    "%(name)s has no hashtags: write the words instead of %(tags)s.",
+                    name=name,
+                    tags=listed,
+                ),
                 f"{name} n'a pas de mots-clics : écrivez les mots au lieu de {listed}.",
             )
         else:
             add(
                 "too_many_hashtags",
-                f"{len(tags)} hashtags; {name}'s guide says at most {most}.",
+                tr(
+                    "%(n)s hashtags; %(name)s's guide says at most %(most)s.",
+                    n=len(tags),
+                    name=name,
+                    most=most,
+                ),
                 f"{len(tags)} mots-clics ; le guide de {name} en conseille {most} au plus.",
             )
     mentions = lengths.mentions(text)
     if guide.max_mentions is not None and len(mentions) > guide.max_mentions:
         add(
             "too_many_mentions",
-            f"{len(mentions)} mentions; {name} accepts at most {guide.max_mentions}.",
+            tr(
+                "%(n)s mentions; %(name)s accepts at most %(most)s.",
+                n=len(mentions),
+                name=name,
+                most=guide.max_mentions,
+            ),
             f"{len(mentions)} mentions ; {name} en accepte {guide.max_mentions} au plus.",
         )
     if guidelines is not None:
@@ -489,7 +533,7 @@ def _guideline_problems(
             out.append(
                 Problem(
                     "guideline_forbidden_word",
-                    f"The guidelines rule out {word!r}: rephrase.",
+                    tr("The guidelines rule out %(word)r: rephrase.", word=word),
                     f"Les consignes excluent « {word} »\u202f: reformulez.",
                 )
             )
@@ -499,7 +543,7 @@ def _guideline_problems(
             out.append(
                 Problem(
                     "guideline_missing_hashtag",
-                    f"The guidelines ask for #{tag} in every post.",
+                    tr("The guidelines ask for #%(tag)s in every post.", tag=tag),
                     f"Les consignes demandent #{tag} dans chaque message.",
                 )
             )
@@ -508,7 +552,7 @@ def _guideline_problems(
         out.append(
             Problem(
                 "guideline_too_many_hashtags",
-                f"{len(tags)} hashtags; the guidelines allow {most}.",
+                tr("%(n)s hashtags; the guidelines allow %(most)s.", n=len(tags), most=most),
                 f"{len(tags)} mots-clics ; les consignes en permettent {most}.",
             )
         )
@@ -518,7 +562,7 @@ def _guideline_problems(
         out.append(
             Problem(
                 "guideline_too_many_mentions",
-                f"{len(mentions)} mentions; the guidelines allow {most}.",
+                tr("%(n)s mentions; the guidelines allow %(most)s.", n=len(mentions), most=most),
                 f"{len(mentions)} mentions ; les consignes en permettent {most}.",
             )
         )
@@ -528,7 +572,10 @@ def _guideline_problems(
             out.append(
                 Problem(
                     "guideline_forbidden_mention",
-                    f"The guidelines say never to mention @{account}: remove the mention.",
+                    tr(
+                        "The guidelines say never to mention @%(account)s: remove the mention.",
+                        account=account,
+                    ),
                     f"Les consignes interdisent de mentionner @{account}\u202f: retirez la "
                     "mention.",
                 )
@@ -539,7 +586,7 @@ def _guideline_problems(
         out.append(
             Problem(
                 "guideline_missing_disclosure",
-                f"A sponsored post must say so: add one of {shown}.",
+                tr("A sponsored post must say so: add one of %(shown)s.", shown=shown),
                 "Un message commandité doit le dire\u202f: ajoutez l'une de ces "
                 f"mentions\u202f: {shown}.",
             )

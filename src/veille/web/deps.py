@@ -242,11 +242,12 @@ def translator(request: Request) -> Callable[..., str]:
     """``_("text %(name)s", name=…)``: the translation, filled in; ``_(exc.message)``
     translates an error's text made by :func:`veille.errors.tr` (and leaves
     another error's text as it is)."""
-    tr = request.app.state.translations[lang(request)]
+    language = lang(request)
+    tr = request.app.state.translations[language]
 
     def gettext(message: str, **values: Any) -> str:
         if isinstance(message, Text):  # an error's message or hint (veille.errors.tr)
-            return translated(message, tr.gettext)
+            return translated(message, tr.gettext, language)
         if not isinstance(message, str):  # a template's missing value
             return str(message)
         text = str(tr.gettext(message))
