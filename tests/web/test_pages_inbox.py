@@ -210,3 +210,22 @@ def test_a_french_reader_reads_the_collision_warning_in_french(
     client.cookies.set("veille_lang", "fr")
     assert "analyst rédige une réponse" in html.unescape(client.get(f"/inbox/{ids[1]}").text)
     client.cookies.set("veille_lang", "en")
+
+
+def test_a_french_reader_reads_a_bulk_actions_failures_in_french(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """An item a bulk action could not change is named with its error, from the catalogs."""
+    import html
+
+    ids = _items(live_server)
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/inbox").text)
+    done = client.post("/inbox/bulk", data={"csrf_token": token, "ids": [str(ids[0]), "99999"],
+                                            "action": "tag", "value": "w49"})  # fmt: skip
+    assert done.status_code == 303
+    page = html.unescape(client.get("/inbox").text)
+    assert "n°99999\u202f: aucun élément n°99999 dans la boîte de réception" in page
+    assert "no inbox item" not in page
+    client.cookies.set("veille_lang", "en")

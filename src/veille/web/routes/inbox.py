@@ -138,7 +138,9 @@ def bulk(
         return redirect("/inbox", message=error_text(request, exc))
     message = _("%(done)s items changed.", done=len(result.done))
     if result.failed:
-        message += " " + "; ".join(f"#{i}: {e}" for i, e in result.failed.items())
+        message += " " + "; ".join(
+            _("#%(id)s: %(error)s", id=i, error=_(e)) for i, e in result.failed.items()
+        )
     return redirect("/inbox", message=message)
 
 
