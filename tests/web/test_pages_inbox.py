@@ -200,6 +200,12 @@ def test_a_french_reader_reads_the_collision_warning_in_french(
     token = csrf_from(page.text)
     assert "attribué à manager" in html.unescape(page.text)
     assert "assigned to manager" not in page.text
+    # The composer's verdict too (the draft checker's findings, errors.po).
+    checked = client.post(f"/inbox/{ids[1]}/reply",
+                          data={"csrf_token": token, "text": "x" * 400, "step": "check"})  # fmt: skip
+    shown = html.unescape(checked.text)
+    assert "400 caractères comptés à la manière de Bluesky" in shown
+    assert "attribué à manager" in shown and "over the limit" not in shown
     sent = client.post(f"/inbox/{ids[1]}/reply",
                        data={"csrf_token": token, "text": "Merci !", "step": "send"})  # fmt: skip
     shown = html.unescape(sent.text)
