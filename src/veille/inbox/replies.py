@@ -302,7 +302,7 @@ def send_reply(
             done = pub.publish(
                 acc, stored.text, reply_to=post or item.post_id.split(":", 1)[-1],
                 language=item.lang if item.lang and item.lang != "und" else None,
-                key=_reply_key(item, stored),
+                key=_reply_key(item, stored, state.privacy_key()),
             )  # fmt: skip
     except PublishError as exc:
         error = exc.platform_message or exc.message
@@ -331,13 +331,18 @@ def send_reply(
     return found
 
 
-def _reply_key(item: Item, stored: Reply) -> str:
+def _reply_key(item: Item, stored: Reply, secret: bytes) -> str:
     """The same on every try of one reply (the platform drops repeats), and
-    different for another reply, even one of another workspace."""
+    different for another reply, even one of another workspace: ``secret`` is
+    the workspace's own random key (two workspaces answering with one account
+    once drew the same key for their reply 1, to the same post, in the same
+    second, and the second reply was taken for a repeat of the first)."""
     import hashlib
+    import hmac
 
     seed = f"{item.post_id}|{stored.id}|{stored.created_at.isoformat()}|{stored.text}"
-    return "veille-inbox-" + hashlib.sha256(seed.encode()).hexdigest()[:32]
+    digest = hmac.new(secret, seed.encode(), hashlib.sha256).hexdigest()
+    return "veille-inbox-" + digest[:32]
 
 
 def approve(ws: Workspace, reply_id: int, *, approver: str, account: str | None = None) -> Reply:
