@@ -3,7 +3,6 @@ query compiled to SQL (:mod:`veille.store.sqlite.compiler`) over FTS5."""
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -179,7 +178,7 @@ class SQLiteSearch:
         None when the query needs the posts, or while deleted posts are still
         in the index (until the store's next write).
 
-        A count is kept (:data:`_INDEX_COUNTS`) with the index's structure
+        A count is kept (in this store's :class:`_Counts`) with the index's structure
         record, which every write to the index replaces (a new segment, a
         merge, a deletion: FTS5 never changes a segment in place without
         ``secure-delete``, which this store does not set): the same count asked
@@ -208,23 +207,23 @@ class SQLiteSearch:
             state = self.conn.execute(
                 "SELECT block FROM posts_fts_data WHERE id = ?", [_STRUCTURE_ID]
             ).fetchone()
-            key = (self._counts_id(), driven[0], low, high, bytes(state[0]) if state else b"")
-            found = _INDEX_COUNTS.get(key)
+            key = (driven[0], low, high, bytes(state[0]) if state else b"")
+            found = self._index_counts().get(key)
             if found is not None:
                 return found
             counted = int(self.conn.execute(sql, args).fetchone()[0])
         except sqlite3.OperationalError as exc:
             raise translate_error(exc, self.path) from exc
-        _INDEX_COUNTS.put(key, counted)
+        self._index_counts().put(key, counted)
         return counted
 
-    def _counts_id(self) -> int:
-        """This store's number in :data:`_INDEX_COUNTS` (not its path: two
-        databases made one after the other at one path, or two in memory, may
-        hold different posts under the same index structure)."""
-        found: int | None = getattr(self, "_index_counts_id", None)
+    def _index_counts(self) -> _Counts:
+        """This store's kept counts (its own: two databases made one after the
+        other at one path, or two in memory, may hold different posts under
+        the same index structure; no cache is shared by the module)."""
+        found: _Counts | None = getattr(self, "_index_counts_kept", None)
         if found is None:
-            found = self._index_counts_id = next(_STORE_IDS)
+            found = self._index_counts_kept = _Counts()
         return found
 
 
@@ -233,8 +232,8 @@ _STRUCTURE_ID = 10
 
 
 class _Counts:
-    """The last counts made on the index, by (store, query, rowid range,
-    index structure); shared by the threads of a process."""
+    """The last counts made on one store's index, by (query, rowid range,
+    index structure); shared by the threads that use the store."""
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
@@ -254,10 +253,6 @@ class _Counts:
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-
-
-_INDEX_COUNTS = _Counts()
-_STORE_IDS = itertools.count(1)
 
 
 class SQLiteSearchTx:
