@@ -86,6 +86,16 @@ def _actions(
     return actions
 
 
+def _check_alerts(ws: Any, notify: list[str]) -> None:
+    """Each alert a rule notifies through exists (NotFound names the known ones)."""
+    if notify:
+        from veille.alerts.model import AlertBook
+
+        book = AlertBook(ws.state)
+        for alert in notify:
+            book.get(alert)
+
+
 def register_rules(app: typer.Typer) -> None:
     rule = typer.Typer(
         help="Inbox rules: conditions → actions, run in order on every new item.",
@@ -122,11 +132,7 @@ def register_rules(app: typer.Typer) -> None:
             max_rank=max_rank, platforms=platform, languages=lang, when=when, actions=actions,
         )  # fmt: skip
         with open_workspace(workspace) as ws:
-            if notify:
-                from veille.alerts.model import AlertBook
-
-                for alert in notify:
-                    AlertBook(ws.state).get(alert)  # NotFound names the known alerts
+            _check_alerts(ws, notify)
             saved = add_rule(ws.state, new)
         console().print(
             f"rule {saved.name} added: when {saved.conditions.describe()} → "
@@ -192,11 +198,7 @@ def register_rules(app: typer.Typer) -> None:
                 when=pick("when", when, c.when),
                 actions=actions or list(old.actions),
             )
-            if notify:
-                from veille.alerts.model import AlertBook
-
-                for alert in notify:
-                    AlertBook(ws.state).get(alert)
+            _check_alerts(ws, notify)
             saved = edit_rule(ws.state, name, new)
         console().print(
             f"rule {saved.name} changed: when {saved.conditions.describe()} → "

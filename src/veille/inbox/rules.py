@@ -168,12 +168,13 @@ def add_rule(state: Any, rule: Rule) -> Rule:
 
 
 def get_rule(state: Any, name: str) -> Rule:
-    for rule in list_rules(state):
+    rules = list_rules(state)
+    for rule in rules:
         if rule.name == name:
             return rule
     from veille.suggest import did_you_mean
 
-    known = [r.name for r in list_rules(state)]
+    known = [r.name for r in rules]
     raise NotFound(
         tr("no rule named %(name)r", name=name),
         hint=did_you_mean(name, known) if known else tr("No rule exists yet."),

@@ -349,10 +349,11 @@ def list_kpis(state: Any) -> list[KPI]:
 
 
 def get_kpi(state: Any, name: str) -> KPI:
-    for k in list_kpis(state):
+    kpis = list_kpis(state)
+    for k in kpis:
         if k.name == name:
             return k
-    names = [k.name for k in list_kpis(state)]
+    names = [k.name for k in kpis]
     raise NotFound(
         tr("KPI %(name)r does not exist", name=name),
         hint=did_you_mean(name, names) if names else tr("Add one first (veille plan kpi add)."),
