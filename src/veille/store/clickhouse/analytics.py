@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
 from veille.store.clickhouse import rollups
-from veille.store.clickhouse.filters import POSTS, filter_where, scope_where
+from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, scope_where
 from veille.store.clickhouse.people import ClickHousePeople
 from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
@@ -77,7 +77,7 @@ class ClickHouseAnalytics(ClickHousePeople):
         if not ids:
             return {}
         rows = self.rows(
-            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE id IN {{ids:Array(String)}}",
+            f"SELECT {READ_COLUMNS} FROM posts WHERE id IN {{ids:Array(String)}} {NEWEST_VERSION}",
             {"ids": list(ids)},
         )
         return {r[0]: to_post(r) for r in rows}

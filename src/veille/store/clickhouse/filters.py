@@ -18,6 +18,15 @@ if TYPE_CHECKING:
 
 # Every read sees the last version of each post, merged or not.
 POSTS = "posts FINAL"
+# The same without ``FINAL``, for reads of a few posts by id: ``posts`` read
+# as it is (every stored version; ClickHouse moves the id condition to
+# PREWHERE and reads the wide columns only in the granules that hold them),
+# then the highest version of each id, the row a merge and ``FINAL`` keep (the
+# replacing key is (day, id) and an update never moves a post to another
+# day). ``FINAL`` reads every granule of the range and merges them first:
+# 10 posts of a 30-day top list took 75 ms that way, 52 ms this way (1M
+# posts).
+NEWEST_VERSION = "ORDER BY version DESC LIMIT 1 BY id"
 
 
 @dataclass

@@ -12,7 +12,7 @@ from veille.errors import UsageError
 from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.clickhouse.compiler import relevance, to_clickhouse
-from veille.store.clickhouse.filters import POSTS, filter_where, words_sql
+from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, words_sql
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
 from veille.textnorm import tokens
 
@@ -142,13 +142,14 @@ class ClickHouseSearch:
     def posts_at(self, keys: list[list[Any]]) -> list[Post]:
         """The posts of ``keys`` (``[id, published_at]``, in that order): the
         page is found on a few columns, then its rows are read whole, within
-        its time range (the primary key) and by id."""
+        its time range (the primary key) and by id, the last version of each
+        (:data:`~veille.store.clickhouse.filters.NEWEST_VERSION`)."""
         if not keys:
             return []
         times = [k[1] for k in keys]
         rows = self.rows(
-            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE published_at >= {{lo:Int64}} "
-            "AND published_at <= {hi:Int64} AND id IN {ids:Array(String)}",
+            f"SELECT {READ_COLUMNS} FROM posts WHERE published_at >= {{lo:Int64}} "
+            f"AND published_at <= {{hi:Int64}} AND id IN {{ids:Array(String)}} {NEWEST_VERSION}",
             {"lo": min(times), "hi": max(times), "ids": [k[0] for k in keys]},
         )
         found = {r[0]: to_post(r) for r in rows}

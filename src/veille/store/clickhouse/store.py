@@ -18,7 +18,7 @@ from veille.models import Cursor, Post, Sentiment
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.clickhouse.analytics import ClickHouseAnalytics
 from veille.store.clickhouse.client import Client
-from veille.store.clickhouse.filters import POSTS, filter_where
+from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where
 from veille.store.clickhouse.privacy import ClickHousePrivacy
 from veille.store.clickhouse.rows import (
     READ,
@@ -297,7 +297,9 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
 
     def get_post(self, post_id: str) -> Post | None:
         found = self.rows(
-            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE id = {{id:String}} LIMIT 1", {"id": post_id}
+            f"SELECT {READ_COLUMNS} FROM posts WHERE id = {{id:String}} "
+            "ORDER BY version DESC LIMIT 1",
+            {"id": post_id},
         )
         return to_post(found[0]) if found else None
 
@@ -306,7 +308,8 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         ids = list(dict.fromkeys(post_ids))
         for i in range(0, len(ids), BATCH):
             for r in self.rows(
-                f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE id IN {{ids:Array(String)}}",
+                f"SELECT {READ_COLUMNS} FROM posts WHERE id IN {{ids:Array(String)}} "
+                f"{NEWEST_VERSION}",
                 {"ids": ids[i : i + BATCH]},
             ):
                 found[r[0]] = to_post(r)
