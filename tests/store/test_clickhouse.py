@@ -7,6 +7,7 @@ merges, batches sent twice stored once."""
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -337,3 +338,44 @@ def test_the_day_rollups_forget_an_erased_person(stores: tuple[Any, SQLiteStore]
         store.erase_author_posts("Bob", None)
     assert figures(ch) == figures(lite)
     assert ("mastodon", "alice") not in {(r[0], r[1]) for r in figures(ch)[0]}
+
+
+def test_newest_first_reads_windows_and_slices_as_sqlite_reads_everything(
+    stores: tuple[Any, SQLiteStore],
+) -> None:
+    # Posts of their own platform in the module's store, last: a few in the
+    # last day, more over the days and months before, so a page is filled
+    # from one window or from several slices; some updated before a merge so
+    # that an old version matches and the last does not, or the other way.
+    ch, _lite = stores
+    lite = SQLiteStore.open(":memory:")
+    end = datetime(2028, 6, 1, tzinfo=UTC)
+    hours = [2, 9, 20, *range(30, 100, 7), *range(100, 1000, 31), *range(1000, 9000, 97)]
+    posts = [
+        make_post(str(i), f"windowed {WORDS[i % len(WORDS)]}", platform="slices",
+                  published_at=end - timedelta(hours=h, minutes=i))
+        for i, h in enumerate(hours)
+    ]  # fmt: skip
+    changed = [
+        make_post(str(i), "elsewhere", platform="slices", published_at=posts[i].published_at)
+        for i in (1, 5, 17)
+    ] + [make_post("0", "windowed again", platform="slices", published_at=posts[0].published_at)]
+    ch.client.command("SYSTEM STOP MERGES posts")
+    try:
+        for store in (ch, lite):
+            store.upsert_posts(posts)
+            store.upsert_posts(changed)
+        query = "windowed platform:slices"
+        expected = [p.id for p in lite.search(query, limit=1000)]
+        assert "slices:1" not in expected and "slices:0" in expected
+        # Any newest time the windows count back from gives the same page:
+        # the store's, one long before it, one after it.
+        for newest in (None, end - timedelta(days=300), end + timedelta(days=3)):
+            if newest is not None:
+                ch._newest_seen = (time.monotonic(), int(newest.timestamp()))
+            for limit in (1, 2, 3, 7, 20, 50, 1000):
+                assert _ids(ch.search(query, limit=limit)) == expected[:limit], (newest, limit)
+    finally:
+        ch.client.command("SYSTEM START MERGES posts")
+        ch._newest_seen = None
+        lite.close()
