@@ -369,12 +369,15 @@ def test_newest_first_reads_windows_and_slices_as_sqlite_reads_everything(
         expected = [p.id for p in lite.search(query, limit=1000)]
         assert "slices:1" not in expected and "slices:0" in expected
         # Any newest time the windows count back from gives the same page:
-        # the store's, one long before it, one after it.
+        # the store's, one long before it, one after it; so does any rate
+        # (slices read whole, or ids then rows).
         for newest in (None, end - timedelta(days=300), end + timedelta(days=3)):
-            if newest is not None:
-                ch._newest_seen = (time.monotonic(), int(newest.timestamp()))
-            for limit in (1, 2, 3, 7, 20, 50, 1000):
-                assert _ids(ch.search(query, limit=limit)) == expected[:limit], (newest, limit)
+            for rate in (1e-6, 1e6):
+                if newest is not None:
+                    ch._newest_seen = (time.monotonic(), int(newest.timestamp()), rate)
+                for limit in (1, 2, 3, 7, 20, 50, 1000):
+                    found = _ids(ch.search(query, limit=limit))
+                    assert found == expected[:limit], (newest, rate, limit)
     finally:
         ch.client.command("SYSTEM START MERGES posts")
         ch._newest_seen = None

@@ -26,12 +26,14 @@ NEWEST = "intDiv(published_at, 86400) DESC, published_at DESC, seq DESC"
 # granules of the primary index. The first window has no upper bound and each
 # next one ends where the one before began, so together they hold every post
 # newer than the last one's start, whatever the newest time they count back
-# from: it may be a little old (see ``_newest_time``).
+# from: it may be a little old (see ``_recent``).
 DAY = 86_400
 WIDEST = 183 * DAY
 # Slices of newest first read whole (FINAL, every column) rather than ids then
-# rows: measured faster up to a month (1M posts), slower beyond.
-WHOLE_SPAN = 31 * DAY
+# rows when they hold about this many posts at most (at the store's mean
+# rate): at 1M posts, faster up to a month (85,000 posts: 70 ms of CPU against
+# 90), as fast at half a year (500,000), slower over everything.
+WHOLE_ROWS = 100_000
 # How long the store's newest time is used before it is read again (seconds).
 NEWEST_TTL = 30.0
 ENGAGEMENT = "(likes + shares + replies)"
@@ -70,8 +72,9 @@ def next_window(span: int, found: int, limit: int) -> int | None:
 class ClickHouseSearch:
     """Mixed into :class:`veille.store.clickhouse.store.ClickHouseStore`."""
 
-    # (when it was read, the newest published_at): see :meth:`_newest_time`.
-    _newest_seen: tuple[float, int] | None = None
+    # (when it was read, the newest published_at, posts per second): see
+    # :meth:`_recent`.
+    _newest_seen: tuple[float, int, float] | None = None
 
     if TYPE_CHECKING:  # provided by the store class this is mixed into
 
@@ -148,33 +151,37 @@ class ClickHouseSearch:
                     break
         return found
 
-    def _newest_time(self) -> int | None:
-        """The newest ``published_at`` stored (``None``: no post), read again
-        after :data:`NEWEST_TTL` seconds (a search would otherwise pay a query
-        for it: 5 ms at 1M posts). Windows count back from it, and any window
-        gives the right page, so one a little old (posts written since, or by
-        another process) only reads a few more granules."""
+    def _recent(self) -> tuple[int, float] | None:
+        """The newest ``published_at`` stored and the mean posts per second
+        (``None``: no post), read again after :data:`NEWEST_TTL` seconds (a
+        search would otherwise pay a query for them: 5 ms at 1M posts).
+        Windows count back from that time, and any time gives the right page,
+        so one a little old (posts written since, or by another process) only
+        reads a few more granules."""
         seen = self._newest_seen
         now = time.monotonic()
         if seen is not None and now - seen[0] < NEWEST_TTL:
-            return seen[1]
-        top = self.rows("SELECT count(), max(published_at) FROM posts")[0]
-        if not top[0]:
+            return seen[1], seen[2]
+        n, first, last = self.rows(
+            "SELECT count(), min(published_at), max(published_at) FROM posts"
+        )[0]
+        if not n:
             return None  # not kept: the first posts are seen at once
-        self._newest_seen = (now, int(top[1]))
-        return int(top[1])
+        rate = int(n) / max(DAY, int(last) - int(first))
+        self._newest_seen = (now, int(last), rate)
+        return int(last), rate
 
     def _newest(self, cond: str, params: dict[str, Any], limit: int) -> list[Post]:
         """The ``limit`` newest posts under ``cond``, window by window, each
         older slice ending where the one before began. A slice of up to
-        :data:`WHOLE_SPAN` is read whole in one query (a search whose page the
-        last day fills pays one query: 23 ms of CPU at 1M posts, where one
-        for the page's ids and one for its rows took 30; a 4-day slice 36
-        against 45); a longer one (most of its granules hold a post of the
-        page) as ids first, then their rows."""
-        top = self._newest_time()
-        if top is None:
+        :data:`WHOLE_ROWS` posts is read whole in one query (a search whose
+        page the last day fills pays one query: 23 ms of CPU at 1M posts,
+        where one for the page's ids and one for its rows took 30; a 4-day
+        slice 36 against 45); a longer one as ids first, then their rows."""
+        recent = self._recent()
+        if recent is None:
             return []
+        top, rate = recent
         found: list[Post] = []
         span: int | None = DAY
         upper = ""
@@ -182,7 +189,7 @@ class ClickHouseSearch:
             window = "" if span is None else " AND published_at >= {win:Int64}"
             sql = f"FROM {POSTS} WHERE {cond}{window}{upper} ORDER BY {NEWEST} LIMIT {{lim:UInt64}}"
             args = {**params, "lim": limit - len(found), "win": top - (span or 0)}
-            if span is not None and span <= WHOLE_SPAN:
+            if span is not None and span * rate <= WHOLE_ROWS:
                 found += [to_post(r) for r in self.rows(f"SELECT {READ_COLUMNS} {sql}", args)]
             else:
                 found += self.posts_at(self.rows(f"SELECT id, published_at {sql}", args))
