@@ -4,7 +4,8 @@
 sentiment, a cluster) is a new row version (``version``: the time it was
 written, in nanoseconds) and merges keep the last one. Reads use ``FINAL``, so
 they are right before merges happen (measured against ``LIMIT 1 BY id`` in
-``bench/store.py``: see docs/clickhouse.md). Rows are ordered by (day, id):
+``bench/store.py``: see docs/clickhouse.md); reads of a few posts by id keep
+the highest version of each instead (``filters.NEWEST_VERSION``). Rows are ordered by (day, id):
 a time window reads a range of granules, and an id always keeps its
 ``published_at`` (an update never moves a post), so the replacing key holds.
 Partitions are months.
