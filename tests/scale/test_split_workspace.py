@@ -54,7 +54,7 @@ def _config(root: Path, posts: str | None = None, state: str | None = None) -> N
     _set_organization(root)
 
 
-def _collect(root: Path) -> int:
+def _collect(root: Path, days: int = DAYS) -> int:
     with Workspace.open(root) as ws:
         add_demo_topics_and_alert(ws)
         book = AlertBook(ws.state)
@@ -70,7 +70,7 @@ def _collect(root: Path) -> int:
                 params={"period": "last-7d"}, channel_url=f"atom:{root / 'alerts' / 'r.atom'}",
             )
         )  # fmt: skip
-        return collect_from_simulator(ws, seed=42, days=DAYS, end=END, max_workers=1)
+        return collect_from_simulator(ws, seed=42, days=days, end=END, max_workers=1)
 
 
 @pytest.fixture(scope="module")
