@@ -229,6 +229,40 @@ def test_the_web_app_shows_what_it_shows_on_sqlite(twins: dict[str, Path]) -> No
         assert text_split == text, page
 
 
+KPIS = [
+    ("lumio-mentions", "mentions", {"topic": "lumio"}),
+    ("lumio-voice", "share_of_voice", {"topic": "lumio", "compare": "vexa,orbita"}),
+    ("lumio-sentiment", "net_sentiment", {"topic": "lumio"}),
+    ("lumio-influencers", "influencers_engaged", {"topic": "lumio"}),
+    ("mastodon-followers", "followers", {"platform": "mastodon"}),
+    ("mastodon-engagement", "engagement", {"platform": "mastodon"}),
+    ("mastodon-posts", "posts_published", {"platform": "mastodon"}),
+    ("backlog", "backlog", {}),
+]
+
+
+def test_the_plan_measures_and_recommends_as_on_sqlite(twins: dict[str, Path]) -> None:
+    """The plan's KPIs (values, baselines, statuses, histories) and its
+    recommendations read posts, topics and the plan across both stores."""
+    from veille.plan.kpis import add_kpi
+    from veille.plan.recommend import recommendations
+    from veille.plan.status import reports
+
+    found = {}
+    for kind, root in twins.items():
+        with Workspace.open(root) as ws:
+            for name, kpi_kind, options in KPIS:
+                add_kpi(ws, name, kind=kpi_kind, target=10, period_days=2, now=END, **options)
+            found[kind] = (
+                [r.as_dict("fr") for r in reports(ws, now=END)],
+                [(r.kind, r.text_en, r.text_fr, r.figures) for r in recommendations(ws, now=END)],
+            )
+    assert found["split"] == found["sqlite"]
+    values = {r["name"]: r["value"] for r in found["split"][0]}
+    assert values["lumio-mentions"] and values["lumio-voice"]
+    assert found["split"][1]  # recommendations, not an empty list
+
+
 def test_topic_test_after_an_edit_counts_the_same(twins: dict[str, Path]) -> None:
     """Last: it edits a topic. The split workspace has no post keys to
     compare, so gained and lost are counted by query; the same numbers."""
