@@ -19,18 +19,40 @@ retention purge its days before the cutoff (as SQLite's ``author_rollup``),
 as are a story rollup's (``cluster_id``: keyed by a post that is gone).
 Rows keyed by a story named after an erased post are deleted once its
 other posts carry the new key (:func:`~veille.store.protocols.privacy.story_key`).
+
+A mutation only rewrites the parts there are when it runs: a post inserted
+after it is stored again. So an erasure first records whom it forgets
+(``forgotten_authors``: a hash of the platform and the handle, and when) and
+every write of posts leaves out their posts published until then
+(:meth:`ClickHousePrivacy._unforgotten`): a collector that read the post
+before the erasure and writes after it, or a batch collected before it and
+written after (a collector still running, a retried import), stores nothing
+of them. The check and the insert run under the store's lock, which an
+erasure holds from its record to its last delete, so no write of this
+process falls between the two. Posts they publish after the erasure are new
+and are stored (SQLite stores them too).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import StoreError
 from veille.store.clickhouse.filters import POSTS
-from veille.store.clickhouse.rows import READ_COLUMNS, STORED_COLUMNS, stored_dict, to_post
+from veille.store.clickhouse.rows import (
+    READ_COLUMNS,
+    STORED_COLUMNS,
+    encode,
+    stored_dict,
+    to_post,
+)
 from veille.store.protocols.privacy import ErasureReport, story_key
 
 if TYPE_CHECKING:
@@ -57,6 +79,13 @@ class Rollup:
         return "handle" in self.columns
 
 
+def author_key(platform: str | None, handle: str) -> str:
+    """How ``forgotten_authors`` names a person (``platform`` ``None``: on every
+    platform): a hash, as handles are matched (case aside)."""
+    data = f"{platform or '*'}\x00{handle.lower()}".encode()
+    return hashlib.blake2b(data, digest_size=16, person=b"veille-forgot").hexdigest()
+
+
 def _author(handle: str, platform: str | None) -> tuple[str, dict[str, Any]]:
     where = "lowerUTF8(author_handle) = lowerUTF8({h:String})"
     params: dict[str, Any] = {"h": handle}
@@ -71,10 +100,13 @@ class ClickHousePrivacy:
 
     if TYPE_CHECKING:  # given by ClickHouseStore
         client: Any
+        #: Held by an erasure from its record to its last delete, and by a
+        #: write of posts from its check of the forgotten to its insert.
+        forget_lock: threading.RLock
 
         def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
 
-        def _write(self, rows: list[dict[str, Any]], olds: Any = None) -> None: ...
+        def _write(self, rows: list[dict[str, Any]], olds: Any = None) -> set[str]: ...
 
     # -- the rollups there are -------------------------------------------------
 
@@ -147,6 +179,52 @@ class ClickHousePrivacy:
             self.client.command(f"ALTER TABLE {table} DELETE WHERE {where}{SYNC}", params)
         return n
 
+    # -- whom an erasure forgot ------------------------------------------------
+
+    def _forgotten(self) -> dict[str, int]:
+        """``author_key`` -> the time of its last erasure (seconds)."""
+        return {
+            key: int(at)
+            for key, at in self.rows(
+                "SELECT author_key, max(erased_at) FROM forgotten_authors GROUP BY author_key"
+            )
+        }
+
+    def _unforgotten(self, rows: Iterable[dict[str, Any]]) -> tuple[list[Any], set[str]]:
+        """``rows`` (stored post columns) less those of a forgotten person
+        published until their erasure, and the ids left out. Call it under
+        :attr:`forget_lock`, with the insert."""
+        rows = list(rows)
+        forgotten = self._forgotten() if rows else {}
+        if not forgotten:
+            return rows, set()
+        kept, dropped = [], set()
+        for row in rows:
+            handle = row["author_handle"] or ""
+            at = max(
+                forgotten.get(author_key(row["platform"], handle), -(2**63)),
+                forgotten.get(author_key(None, handle), -(2**63)),
+            )
+            if row["published_at"] <= at:
+                dropped.add(row["id"])
+            else:
+                kept.append(row)
+        return kept, dropped
+
+    def forgotten_ids(self, posts: Iterable[Post]) -> list[str]:
+        """The ids of ``posts`` an erasure forgot (their writes store nothing):
+        a split ingest takes their copies out of the state again."""
+        _kept, dropped = self._unforgotten(
+            {
+                "id": p.id,
+                "platform": p.platform,
+                "author_handle": p.author.handle,
+                "published_at": int(p.published_at.timestamp()),
+            }
+            for p in posts
+        )
+        return sorted(dropped)
+
     # -- a person --------------------------------------------------------------
 
     def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
@@ -155,6 +233,13 @@ class ClickHousePrivacy:
         return [r[0] for r in self.rows(f"SELECT DISTINCT id FROM posts WHERE {where}", params)]
 
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
+        with self.forget_lock:
+            # First whom it forgets: a write after this stores nothing of theirs.
+            row = {"author_key": author_key(platform, handle), "erased_at": int(time.time())}
+            self.client.insert("forgotten_authors", [encode(row)])
+            return self._erase_posts_of(handle, platform)
+
+    def _erase_posts_of(self, handle: str, platform: str | None) -> ErasureReport:
         report = ErasureReport()
         ids = self.author_post_ids(handle, platform)
         report.post_ids, report.posts = ids, len(ids)

@@ -176,6 +176,19 @@ CREATE TABLE IF NOT EXISTS veille_meta (
 ORDER BY key
 """
 
+# People an erasure forgot (:mod:`veille.store.clickhouse.privacy`): every
+# write of posts leaves out a post of theirs published until then, so a write
+# that read a post before its erasure, or a batch collected before it, does
+# not store it again. ``author_key`` is a hash of the platform ('*': every
+# one) and the handle: the table does not name them. An erasure adds a row.
+FORGOTTEN = """
+CREATE TABLE IF NOT EXISTS forgotten_authors (
+    author_key String,
+    erased_at Int64
+) ENGINE = MergeTree
+ORDER BY author_key
+"""
+
 # Columns added to ``posts`` since schema 1 (a store made before gets them on
 # open, then its new rollups are filled from the posts: see ``ROLLUPS``).
 ADDED_COLUMNS = (
@@ -294,4 +307,6 @@ def rollup_view(table: str, rows: str) -> str:
     return f"CREATE MATERIALIZED VIEW IF NOT EXISTS {table}_view TO {table} AS {rows}"
 
 
-TABLES = (POSTS, POST_ROLLUP, POST_ROLLUP_VIEW, POST_TOPICS, TOPIC_SYNC, AUTHOR_LINKS, META)
+TABLES = (
+    POSTS, POST_ROLLUP, POST_ROLLUP_VIEW, POST_TOPICS, TOPIC_SYNC, AUTHOR_LINKS, META, FORGOTTEN,
+)  # fmt: skip
