@@ -33,7 +33,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Cursor, Post
@@ -220,9 +220,39 @@ class Pipeline:
                     state(tx, result, last)
                 if hold is not None:
                     tx.release_pending([hold])
+            result = self.drop_forgotten(batch, result)
             self.committed(result)
             total += result
         return total
+
+    def drop_forgotten(self, batch: list[Post], result: UpsertResult) -> UpsertResult:
+        """``result`` less the posts of ``batch`` that an erasure forgot while
+        this batch was being written, their copies taken out of the state.
+
+        An erasure records whom it forgets in the posts store, then takes
+        their copies out of the state, then deletes their posts; this batch
+        commits its state, then reads that record. So either the erasure's
+        last pass over the state comes after this commit (and finds the
+        copies), or this read finds the record (and the copies go here)."""
+        check = getattr(self.post_store, "forgotten_ids", None)
+        written = {p.id for p in result.new} | set(result.updated)
+        stored = [p for p in batch if p.id in written]
+        if check is None or not stored:
+            return result
+        gone = set(check(stored))
+        if not gone:
+            return result
+        self.store.forget_posts(sorted(gone), rekey=True)
+        for handle, platform in sorted(
+            {(p.author.handle, p.platform) for p in stored if p.id in gone}
+        ):
+            self.store.forget_author(handle, platform)
+        return replace(
+            result,
+            new=[p for p in result.new if p.id not in gone],
+            updated=[i for i in result.updated if i not in gone],
+            clusters={k: v for k, v in result.clusters.items() if k not in gone},
+        )
 
     def run_stages(self, tx: Any, result: UpsertResult) -> None:
         from veille.store.split import EchoTx

@@ -39,7 +39,7 @@ import hashlib
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -212,16 +212,17 @@ class ClickHousePrivacy:
         return kept, dropped
 
     def forgotten_ids(self, posts: Iterable[Post]) -> list[str]:
-        """The ids of ``posts`` an erasure forgot (their writes store nothing):
-        a split ingest takes their copies out of the state again."""
+        """The ids of ``posts`` an erasure forgot (a write stores nothing of
+        them): a split ingest takes their copies out of the state again."""
+        return self.forgotten_among(
+            (p.id, p.platform, p.author.handle, int(p.published_at.timestamp())) for p in posts
+        )
+
+    def forgotten_among(self, keys: Iterable[Sequence[Any]]) -> list[str]:
+        """:meth:`forgotten_ids` of ``(id, platform, handle, published_at)``."""
         _kept, dropped = self._unforgotten(
-            {
-                "id": p.id,
-                "platform": p.platform,
-                "author_handle": p.author.handle,
-                "published_at": int(p.published_at.timestamp()),
-            }
-            for p in posts
+            {"id": i, "platform": pf, "author_handle": h, "published_at": int(t)}
+            for i, pf, h, t in keys
         )
         return sorted(dropped)
 
