@@ -66,28 +66,35 @@ def _rollup_matches_posts(store: Any) -> None:
     assert [int(v or 0) for v in rolled] == [int(v or 0) for v in kept]
 
 
+def _held_writer(store: Any, work: Any) -> tuple[threading.Thread, threading.Event]:
+    """A thread running ``work()`` whose first write of posts waits, after its
+    reads, until the returned event is set."""
+    read, go = threading.Event(), threading.Event()
+    real_write = store._write
+
+    def held_write(rows: list[dict[str, Any]], olds: Any = None) -> Any:
+        if threading.current_thread() is writer:
+            read.set()
+            assert go.wait(60), "the erasure never ended"
+        return real_write(rows, olds)
+
+    store._write = held_write
+    writer = threading.Thread(target=work)
+    writer.start()
+    assert read.wait(60)
+    return writer, go
+
+
 def test_a_write_racing_an_erasure_does_not_bring_the_post_back(store: Any) -> None:
     posts = _posts()
     store.upsert_posts(posts)
     # Seen again with more likes, by a collector: it reads her stored post,
     # then (held here) the erasure runs to its end, then it inserts.
     again = replace(posts[0], engagement=Engagement(likes=9))
-    read, erased = threading.Event(), threading.Event()
-    real_write = store._write
-
-    def held_write(rows: list[dict[str, Any]], olds: Any = None) -> Any:
-        if threading.current_thread() is writer:
-            read.set()
-            assert erased.wait(60), "the erasure never ended"
-        return real_write(rows, olds)
-
-    store._write = held_write
     outcome: dict[str, Any] = {}
-    writer = threading.Thread(target=lambda: outcome.update(result=store.upsert_posts([again])))
-    writer.start()
-    assert read.wait(60)
+    writer, go = _held_writer(store, lambda: outcome.update(result=store.upsert_posts([again])))
     report = store.erase_author_posts("claire", None)
-    erased.set()
+    go.set()
     writer.join(60)
     assert not writer.is_alive()
     del store._write
@@ -101,6 +108,38 @@ def test_a_write_racing_an_erasure_does_not_bring_the_post_back(store: Any) -> N
     assert result.new == [] and result.updated == []
     assert store.count_posts() == 1
     _rollup_matches_posts(store)
+
+
+def test_a_story_key_read_before_an_erasure_does_not_name_the_post_again(store: Any) -> None:
+    from veille.store.protocols.privacy import story_key
+
+    # Bob's post joined the story her post started (keyed by her post's id).
+    posts = [replace(p, cluster_id="mastodon:c1") for p in _posts()]
+    store.upsert_posts(posts)
+    seen_again = replace(posts[1], engagement=Engagement(likes=5))
+    # One writer updates Bob's post, one files a new post of his in her story,
+    # each from what it read before the erasure.
+    late = make_post("b2", "lumio aussi", author=Author("bob"), published_at=T0)
+    store.upsert_posts([late])
+    for work in (
+        lambda: store.upsert_posts([seen_again]),
+        lambda: store.set_clusters([(late.id, "mastodon:c1")]),
+    ):
+        writer, go = _held_writer(store, work)
+        store.erase_author_posts("claire", None)
+        go.set()
+        writer.join(60)
+        assert not writer.is_alive()
+        del store._write
+    key = story_key("mastodon:c1")
+    assert [p.cluster_id for p in store.get_posts(["mastodon:b1", "mastodon:b2"])] == [key, key]
+    assert _traces(store, "mastodon:c1") == []
+    assert store.get_post("mastodon:b1").engagement.likes == 5
+    _rollup_matches_posts(store)
+    rolled = store.rows(
+        "SELECT cluster_id, sum(posts) AS n FROM cluster_rollup GROUP BY cluster_id HAVING n != 0"
+    )
+    assert rolled == [[key, 2]]
 
 
 def test_a_batch_collected_before_the_erasure_stays_out(store: Any) -> None:

@@ -176,17 +176,20 @@ CREATE TABLE IF NOT EXISTS veille_meta (
 ORDER BY key
 """
 
-# People an erasure forgot (:mod:`veille.store.clickhouse.privacy`): every
-# write of posts leaves out a post of theirs published until then, so a write
-# that read a post before its erasure, or a batch collected before it, does
-# not store it again. ``author_key`` is a hash of the platform ('*': every
-# one) and the handle: the table does not name them. An erasure adds a row.
+# What an erasure forgot (:mod:`veille.store.clickhouse.privacy`): people
+# (``kind`` 'author': a hash of the platform, '*' for every one, and the
+# handle) and their posts ('post': a hash of the id), and when. A write of
+# posts leaves out a post of theirs published until then and names no story
+# after one of their posts, so a write that read before the erasure, or a
+# batch collected before it, stores nothing of them again. Hashes: the table
+# names no one. An erasure adds rows.
 FORGOTTEN = """
-CREATE TABLE IF NOT EXISTS forgotten_authors (
-    author_key String,
+CREATE TABLE IF NOT EXISTS forgotten (
+    kind LowCardinality(String),
+    key String,
     erased_at Int64
 ) ENGINE = MergeTree
-ORDER BY author_key
+ORDER BY (kind, key)
 """
 
 # Columns added to ``posts`` since schema 1 (a store made before gets them on

@@ -227,10 +227,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         if not rows:
             return set()
         with self.forget_lock:
-            pairs = list(zip(rows, olds or [None] * len(rows), strict=True))
-            _kept, dropped = self._unforgotten(row for row, _old in pairs)
-            if dropped:
-                pairs = [(row, old) for row, old in pairs if row["id"] not in dropped]
+            pairs, dropped = self._unforgotten(zip(rows, olds or [None] * len(rows), strict=True))
             self._insert_versions(pairs)
         return dropped
 
