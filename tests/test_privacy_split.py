@@ -317,3 +317,49 @@ def _no_trace_of_claire(split: Split, ws: Workspace) -> None:
             assert trace not in found, (trace, found)
     assert store.count_posts() == 1
     _rollup_matches_posts(store)
+
+
+def test_a_story_found_during_an_erasure_is_keyed_anew_in_both_stores(split: Split) -> None:
+    """Bob's near copy of her post joins her story (keyed by her post's id)
+    in a state transaction that commits after the erasure (held here): the
+    story's new key, not her post's id, is what both stores keep."""
+    from veille.store.protocols.privacy import story_key
+
+    story = "la fibre optique arrive enfin dans notre quartier de Lyon ce matin"
+
+    def one(n: str, handle: str, text: str) -> list[Any]:
+        when = NOW - timedelta(hours=3)
+        return [make_post(n, text, author=Author(handle), published_at=when)]
+
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre", inbox=True)
+        build_pipeline(ws).ingest(one("c0", "claire", story + " #zorglub"))
+        in_tx, erased = threading.Event(), threading.Event()
+
+        def held(tx: Any, result: Any, last: bool) -> None:
+            in_tx.set()
+            assert erased.wait(60), "the erasure never ended"
+
+        outcome: dict[str, Any] = {}
+        pipeline = build_pipeline(ws)
+        collector = threading.Thread(
+            target=lambda: outcome.update(r=pipeline.ingest(one("b1", "bob", story), state=held))
+        )
+        collector.start()
+        assert in_tx.wait(60)
+        erase_author(ws, "claire")
+        erased.set()
+        collector.join(60)
+        assert not collector.is_alive()
+        assert outcome["r"].clusters == {"mastodon:b1": story_key("mastodon:c0")}
+        store = split.chdb(ws)
+        for found in (_chdb_dump(store).lower(), _pg_dump(split.state_url).lower()):
+            for trace in ("claire", "zorglub", "mastodon:c0"):
+                assert trace not in found, (trace, found)
+        (b1,) = store.get_posts(["mastodon:b1"])
+        assert b1.cluster_id == story_key("mastodon:c0")
+        import psycopg
+
+        with psycopg.connect(split.state_url) as conn:
+            rows = conn.execute("SELECT post_id, cluster_id FROM minhash").fetchall()
+        assert rows == [("mastodon:b1", story_key("mastodon:c0"))]

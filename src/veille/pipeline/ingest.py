@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.models import Cursor, Post
 from veille.store.base import Store, StoreTransaction, UpsertResult
+from veille.store.protocols.privacy import story_key
 
 if TYPE_CHECKING:
     from veille.pipeline.matching import RuleIndex
@@ -227,19 +228,29 @@ class Pipeline:
 
     def drop_forgotten(self, batch: list[Post], result: UpsertResult) -> UpsertResult:
         """``result`` less the posts of ``batch`` that an erasure forgot while
-        this batch was being written, their copies taken out of the state.
+        this batch was being written, their copies taken out of the state
+        (and a story keyed by an erased post given its new key there).
 
         An erasure records whom it forgets in the posts store, then takes
         their copies out of the state, then deletes their posts; this batch
         commits its state, then reads that record. So either the erasure's
         last pass over the state comes after this commit (and finds the
         copies), or this read finds the record (and the copies go here)."""
-        check = getattr(self.post_store, "forgotten_ids", None)
+        posts = self.post_store
+        check = getattr(posts, "forgotten_ids", None)
+        if check is None:
+            return result
+        # Stories this batch joined that are keyed by a post erased meanwhile.
+        keys = getattr(posts, "forgotten_posts", lambda ids: [])(set(result.clusters.values()))
+        if keys:
+            self.store.forget_posts(sorted(keys), rekey=True)
+            result = replace(
+                result,
+                clusters={k: story_key(v) if v in keys else v for k, v in result.clusters.items()},
+            )
         written = {p.id for p in result.new} | set(result.updated)
         stored = [p for p in batch if p.id in written]
-        if check is None or not stored:
-            return result
-        gone = set(check(stored))
+        gone = set(check(stored)) if stored else set()
         if not gone:
             return result
         self.store.forget_posts(sorted(gone), rekey=True)

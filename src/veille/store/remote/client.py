@@ -135,6 +135,11 @@ class RemotePostStore:
         keys = [[p.id, p.platform, p.author.handle, int(p.published_at.timestamp())] for p in posts]
         return list(self._call("forgotten_among", {"keys": keys})) if keys else []
 
+    def forgotten_posts(self, post_ids: Iterable[str]) -> list[str]:
+        """Those of ``post_ids`` that name an erased post."""
+        keys = sorted(set(post_ids))
+        return list(self._call("forgotten_posts", {"keys": keys})) if keys else []
+
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
         data = self._call("erase_author_posts", {"handle": handle, "platform": platform})
         return report_from_json(data)
