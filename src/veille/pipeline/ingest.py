@@ -241,7 +241,10 @@ class Pipeline:
         if check is None:
             return result
         # Stories this batch joined that are keyed by a post erased meanwhile.
-        keys = getattr(posts, "forgotten_posts", lambda ids: [])(set(result.clusters.values()))
+        named = getattr(posts, "forgotten_posts", None)
+        keys: set[str] = set()
+        if named is not None and result.clusters:
+            keys = set(named(set(result.clusters.values())))
         if keys:
             self.store.forget_posts(sorted(keys), rekey=True)
             result = replace(
