@@ -211,3 +211,62 @@ def test_topic_rollup_completes_old_posts_and_follows_ingest(tmp_path, week) -> 
         assert (
             volume(store, topic_scope(store, "brand"), week, timezone=TZ).total == 5
         )  # 1, 3, n1 (Lumio); 4, 5 (Vexa)
+
+
+def test_filings_made_before_migration_0250_keep_their_rollups_and_go_with_their_topic(
+    tmp_path,
+) -> None:
+    """0250 makes ``post_topics`` and ``topic_sync`` again without their key
+    into ``topics`` (a posts file files topics held in another store): the
+    filings, marks and rollups of an older file come through, the rollup
+    triggers still follow the posts, and a topic deleted here still takes
+    its filings and its mark with it."""
+    import sqlite3
+
+    from tests.conftest import old_database
+    from veille.store.sqlite.topics import file_filings
+
+    path = tmp_path / "old.db"
+    old_database(path, 250, world())
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("BEGIN")
+    for topic in (1, 2):
+        conn.execute(
+            "INSERT INTO topics (id, name, created_at) VALUES (?, ?, 0)", (topic, f"t{topic}")
+        )
+        conn.execute("INSERT INTO topic_versions VALUES (?, 1, 'lumio', 0)", (topic,))
+        conn.execute("INSERT INTO topic_sync VALUES (?, 1)", (topic,))
+    pks = [pk for (pk,) in conn.execute("SELECT pk FROM posts ORDER BY pk")]
+    file_filings(conn, [(pk, 1) for pk in pks[:4]] + [(pk, 2) for pk in pks[2:]])
+    conn.execute("COMMIT")
+    before = conn.execute("SELECT * FROM post_topics ORDER BY 1, 2").fetchall()
+    conn.close()
+
+    store = SQLiteStore.open(path)
+    db = store.conn
+
+    def rollup() -> list[tuple[object, ...]]:
+        return db.execute("SELECT * FROM topic_rollup WHERE posts != 0 ORDER BY 1, 2").fetchall()
+
+    assert db.execute("SELECT * FROM post_topics ORDER BY 1, 2").fetchall() == before
+    assert db.execute("SELECT * FROM topic_sync ORDER BY 1").fetchall() == [(1, 1), (2, 1)]
+    assert rollup() == db.execute(TOPIC_RECOUNT).fetchall()
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    # A topic this file does not hold (the state store's topic 7).
+    with store.transaction() as tx:
+        tx.file_posts([(p.id, 7) for p in world()[:2]])
+    assert store.topic_filed_version(7) is None
+    # The rollup triggers were put back: a changed and a deleted post.
+    first = store.get_post(world()[0].id)
+    assert first is not None
+    store.upsert_posts([dataclasses.replace(first, engagement=Engagement(likes=99))])
+    with store.transaction() as tx:
+        tx.execute("DELETE FROM posts WHERE pk = ?", (pks[3],))
+    assert rollup() == db.execute(TOPIC_RECOUNT).fetchall()
+    # Deleting topic 1 here takes its filings and its mark.
+    store.delete_topic(1)
+    assert {t for (t,) in db.execute("SELECT DISTINCT topic_id FROM post_topics")} == {2, 7}
+    assert db.execute("SELECT topic_id FROM topic_sync").fetchall() == [(2,)]
+    assert rollup() == db.execute(TOPIC_RECOUNT).fetchall()
+    store.close()

@@ -106,7 +106,7 @@ def test_clusters_and_filings_reach_a_posts_store_served_over_http(
     """The state transaction keeps the signatures and the state's filings; the
     posts store behind ``veille store serve-posts`` gets each post's cluster
     (top stories read it there) and, where it keeps filings of topics held
-    elsewhere (chDB), its topic filings."""
+    elsewhere (SQLite, chDB: every built-in), its topic filings."""
     from tests.scale.conftest import split_root
     from veille.analytics.topics import topic_scope
     from veille.store.registry import open_store

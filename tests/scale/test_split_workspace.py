@@ -54,7 +54,7 @@ def _config(root: Path, posts: str | None = None, state: str | None = None) -> N
     _set_organization(root)
 
 
-def _collect(root: Path) -> int:
+def _collect(root: Path, days: int = DAYS) -> int:
     with Workspace.open(root) as ws:
         add_demo_topics_and_alert(ws)
         book = AlertBook(ws.state)
@@ -70,7 +70,7 @@ def _collect(root: Path) -> int:
                 params={"period": "last-7d"}, channel_url=f"atom:{root / 'alerts' / 'r.atom'}",
             )
         )  # fmt: skip
-        return collect_from_simulator(ws, seed=42, days=DAYS, end=END, max_workers=1)
+        return collect_from_simulator(ws, seed=42, days=days, end=END, max_workers=1)
 
 
 @pytest.fixture(scope="module")
@@ -227,6 +227,40 @@ def test_the_web_app_shows_what_it_shows_on_sqlite(twins: dict[str, Path]) -> No
     ):
         assert status == status_split == 200, page
         assert text_split == text, page
+
+
+KPIS = [
+    ("lumio-mentions", "mentions", {"topic": "lumio"}),
+    ("lumio-voice", "share_of_voice", {"topic": "lumio", "compare": "vexa,orbita"}),
+    ("lumio-sentiment", "net_sentiment", {"topic": "lumio"}),
+    ("lumio-influencers", "influencers_engaged", {"topic": "lumio"}),
+    ("mastodon-followers", "followers", {"platform": "mastodon"}),
+    ("mastodon-engagement", "engagement", {"platform": "mastodon"}),
+    ("mastodon-posts", "posts_published", {"platform": "mastodon"}),
+    ("backlog", "backlog", {}),
+]
+
+
+def test_the_plan_measures_and_recommends_as_on_sqlite(twins: dict[str, Path]) -> None:
+    """The plan's KPIs (values, baselines, statuses, histories) and its
+    recommendations read posts, topics and the plan across both stores."""
+    from veille.plan.kpis import add_kpi
+    from veille.plan.recommend import recommendations
+    from veille.plan.status import reports
+
+    found = {}
+    for kind, root in twins.items():
+        with Workspace.open(root) as ws:
+            for name, kpi_kind, options in KPIS:
+                add_kpi(ws, name, kind=kpi_kind, target=10, period_days=2, now=END, **options)
+            found[kind] = (
+                [r.as_dict("fr") for r in reports(ws, now=END)],
+                [(r.kind, r.text_en, r.text_fr, r.figures) for r in recommendations(ws, now=END)],
+            )
+    assert found["split"] == found["sqlite"]
+    values = {r["name"]: r["value"] for r in found["split"][0]}
+    assert values["lumio-mentions"] and values["lumio-voice"]
+    assert found["split"][1]  # recommendations, not an empty list
 
 
 def test_topic_test_after_an_edit_counts_the_same(twins: dict[str, Path]) -> None:

@@ -77,8 +77,8 @@ ECHOED = ("set_clusters", "file_posts")
 def takes(posts: Any, name: str) -> bool:
     """Whether the posts store takes the :data:`ECHOED` write ``name``. Topic
     filings only where it says it keeps those of topics held elsewhere
-    (``keeps_topic_filings``: chDB, ClickHouse, a served store): a SQLite
-    posts file ties its filings to its own topics table."""
+    (``keeps_topic_filings``: SQLite, chDB, ClickHouse, a served store); a
+    third-party posts store that does not say so is left without them."""
     return name != "file_posts" or bool(getattr(posts, "keeps_topic_filings", False))
 
 

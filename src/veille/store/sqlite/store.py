@@ -297,6 +297,11 @@ class SQLiteStore(
 ):
     """The :class:`~veille.store.base.Store` over one SQLite file."""
 
+    # Its filings name topics by id only (migration 0250): as a posts store
+    # beside another state store, ingest sends it every post's filings
+    # (veille.store.split) and a topic's first read files the rest here.
+    keeps_topic_filings = True
+
     def __init__(self, conn: sqlite3.Connection, path: str, *, timeout: float = 10.0) -> None:
         self.path = path
         self.timeout = timeout
