@@ -6,6 +6,7 @@ stores is read back whole and must not hold the person, or the old posts."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,9 +16,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import make_post
 from veille.cli import build_app
 from veille.config import CONFIG_NAME
+from veille.models import Author
+from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
+from veille.services.privacy import erase_author
 from veille.workspace import Workspace
 
 pytest.importorskip("chdb")
@@ -251,3 +256,110 @@ def test_retention_purge_on_a_split_workspace(split: Split, tmp_path: Path) -> N
     assert "0 posts" in split.cli("privacy", "purge")
     log = json.loads(split.cli("privacy", "log", "--format", "json"))
     assert [e["kind"] for e in log] == ["retention"] and log[0]["posts"] == 4
+
+
+def test_a_batch_written_during_an_erasure_leaves_nothing_of_them(
+    split: Split, tmp_path: Path
+) -> None:
+    """A collector's batch whose posts reach the posts store just before the
+    erasure and whose state transaction commits after it (held here between
+    the two): neither store keeps the person. A batch collected before the
+    erasure and written after it stores nothing of them either."""
+
+    def batch() -> list[Any]:
+        return [
+            make_post("c1", "la fibre zorglub en panne", author=Author("claire"),
+                      published_at=NOW - timedelta(hours=3)),
+            make_post("b1", "la fibre revient chez nous", author=Author("bob"),
+                      published_at=NOW - timedelta(hours=2)),
+        ]  # fmt: skip
+
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre", inbox=True)
+        posts = ws.posts
+        real_upsert = posts.upsert_posts
+        stored, erased = threading.Event(), threading.Event()
+
+        def held_upsert(*args: Any, **kw: Any) -> Any:
+            result = real_upsert(*args, **kw)
+            if threading.current_thread() is collector:
+                stored.set()
+                assert erased.wait(60), "the erasure never ended"
+            return result
+
+        posts.upsert_posts = held_upsert
+        outcome: dict[str, Any] = {}
+        pipeline = build_pipeline(ws, skip=("enrich",))
+        collector = threading.Thread(target=lambda: outcome.update(r=pipeline.ingest(batch())))
+        collector.start()
+        assert stored.wait(60)
+        report = erase_author(ws, "claire")
+        erased.set()
+        collector.join(60)
+        assert not collector.is_alive()
+        del posts.upsert_posts
+        assert report.posts == 1
+        _no_trace_of_claire(split, ws)
+        # Nothing after the commit acts on her post (alerts, notifications).
+        assert [p.id for p in outcome["r"].new] == ["mastodon:b1"]
+        # The same batch again (collected before the erasure, written after).
+        again = build_pipeline(ws, skip=("enrich",)).ingest(batch())
+        assert again.new == [] and again.unchanged == 1
+        _no_trace_of_claire(split, ws)
+        items = ws.state.inbox_items(_all_items())
+        assert [i.post_id for i in items] == ["mastodon:b1"]
+
+
+def _no_trace_of_claire(split: Split, ws: Workspace) -> None:
+    store = split.chdb(ws)
+    for found in (_chdb_dump(store).lower(), _pg_dump(split.state_url).lower()):
+        for trace in ("claire", "zorglub", "mastodon:c1"):
+            assert trace not in found, (trace, found)
+    assert store.count_posts() == 1
+    _rollup_matches_posts(store)
+
+
+def test_a_story_found_during_an_erasure_is_keyed_anew_in_both_stores(split: Split) -> None:
+    """Bob's near copy of her post joins her story (keyed by her post's id)
+    in a state transaction that commits after the erasure (held here): the
+    story's new key, not her post's id, is what both stores keep."""
+    from veille.store.protocols.privacy import story_key
+
+    story = "la fibre optique arrive enfin dans notre quartier de Lyon ce matin"
+
+    def one(n: str, handle: str, text: str) -> list[Any]:
+        when = NOW - timedelta(hours=3)
+        return [make_post(n, text, author=Author(handle), published_at=when)]
+
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre", inbox=True)
+        build_pipeline(ws).ingest(one("c0", "claire", story + " #zorglub"))
+        in_tx, erased = threading.Event(), threading.Event()
+
+        def held(tx: Any, result: Any, last: bool) -> None:
+            in_tx.set()
+            assert erased.wait(60), "the erasure never ended"
+
+        outcome: dict[str, Any] = {}
+        pipeline = build_pipeline(ws)
+        collector = threading.Thread(
+            target=lambda: outcome.update(r=pipeline.ingest(one("b1", "bob", story), state=held))
+        )
+        collector.start()
+        assert in_tx.wait(60)
+        erase_author(ws, "claire")
+        erased.set()
+        collector.join(60)
+        assert not collector.is_alive()
+        assert outcome["r"].clusters == {"mastodon:b1": story_key("mastodon:c0")}
+        store = split.chdb(ws)
+        for found in (_chdb_dump(store).lower(), _pg_dump(split.state_url).lower()):
+            for trace in ("claire", "zorglub", "mastodon:c0"):
+                assert trace not in found, (trace, found)
+        (b1,) = store.get_posts(["mastodon:b1"])
+        assert b1.cluster_id == story_key("mastodon:c0")
+        import psycopg
+
+        with psycopg.connect(split.state_url) as conn:
+            rows = conn.execute("SELECT post_id, cluster_id FROM minhash").fetchall()
+        assert rows == [("mastodon:b1", story_key("mastodon:c0"))]

@@ -33,11 +33,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Cursor, Post
 from veille.store.base import Store, StoreTransaction, UpsertResult
+from veille.store.protocols.privacy import story_key
 
 if TYPE_CHECKING:
     from veille.pipeline.matching import RuleIndex
@@ -220,9 +221,52 @@ class Pipeline:
                     state(tx, result, last)
                 if hold is not None:
                     tx.release_pending([hold])
+            result = self.drop_forgotten(batch, result)
             self.committed(result)
             total += result
         return total
+
+    def drop_forgotten(self, batch: list[Post], result: UpsertResult) -> UpsertResult:
+        """``result`` less the posts of ``batch`` that an erasure forgot while
+        this batch was being written, their copies taken out of the state
+        (and a story keyed by an erased post given its new key there).
+
+        An erasure records whom it forgets in the posts store, then takes
+        their copies out of the state, then deletes their posts; this batch
+        commits its state, then reads that record. So either the erasure's
+        last pass over the state comes after this commit (and finds the
+        copies), or this read finds the record (and the copies go here)."""
+        posts = self.post_store
+        check = getattr(posts, "forgotten_ids", None)
+        if check is None:
+            return result
+        # Stories this batch joined that are keyed by a post erased meanwhile.
+        named = getattr(posts, "forgotten_posts", None)
+        keys: set[str] = set()
+        if named is not None and result.clusters:
+            keys = set(named(set(result.clusters.values())))
+        if keys:
+            self.store.forget_posts(sorted(keys), rekey=True)
+            result = replace(
+                result,
+                clusters={k: story_key(v) if v in keys else v for k, v in result.clusters.items()},
+            )
+        written = {p.id for p in result.new} | set(result.updated)
+        stored = [p for p in batch if p.id in written]
+        gone = set(check(stored)) if stored else set()
+        if not gone:
+            return result
+        self.store.forget_posts(sorted(gone), rekey=True)
+        for handle, platform in sorted(
+            {(p.author.handle, p.platform) for p in stored if p.id in gone}
+        ):
+            self.store.forget_author(handle, platform)
+        return replace(
+            result,
+            new=[p for p in result.new if p.id not in gone],
+            updated=[i for i in result.updated if i not in gone],
+            clusters={k: v for k, v in result.clusters.items() if k not in gone},
+        )
 
     def run_stages(self, tx: Any, result: UpsertResult) -> None:
         from veille.store.split import EchoTx

@@ -10,7 +10,9 @@ Each erasure is logged, naming the person only by a keyed hash.
 Where one backend keeps posts and state (SQLite) an erasure is one
 transaction. A split workspace (posts in ClickHouse or behind ``veille+http``,
 state in PostgreSQL) forgets in steps that can be run again: the state's
-copies of the person's posts first, then the posts themselves, then the log
+copies of the person's posts first, then the posts themselves (the posts
+store first records whom it forgets, so that a collector still running
+stores nothing of theirs after), the state's copies again, then the log
 entry. A step that fails leaves the posts in place, so running the command
 again finds them and finishes the work; the log says it was done only when
 it was.
@@ -112,11 +114,16 @@ def _erase_split(posts: Any, state: Any, handle: str, platform: str | None) -> E
     ids = posts.author_post_ids(handle, platform)
     _add(removed, state.forget_posts(ids, rekey=True))
     _add(removed, state.forget_author(handle, platform))
+    # The posts store records whom it forgets before it deletes, and from
+    # then on stores nothing of theirs published before.
     done: ErasureReport = posts.erase_author_posts(handle, platform)
-    # Posts stored between the two reads (a collector still running).
-    late = sorted(set(done.post_ids) - set(ids))
-    if late:
-        _add(removed, state.forget_posts(late, rekey=True))
+    # Again, after that record: the copies a collector still running wrote
+    # meanwhile (its posts stored between the two reads, or its state
+    # committed after the first pass). A batch whose state commits after
+    # this pass reads the record and takes its copies out itself
+    # (veille.pipeline.ingest.Pipeline.drop_forgotten).
+    _add(removed, state.forget_posts(sorted(set(ids) | set(done.post_ids)), rekey=True))
+    _add(removed, state.forget_author(handle, platform))
     _add(removed, done.removed)
     state.log_erasure("author", platform, subject, done.posts, removed)
     return ErasureReport(

@@ -22,6 +22,8 @@ from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
 
 if TYPE_CHECKING:
+    import threading
+
     from veille.analytics.scope import Period, Scope
 
 QUARTER = 900
@@ -368,15 +370,32 @@ class ClickHouseAnalytics(ClickHousePeople):
     def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
         """File each ``(post id, topic id)`` (the posts a topic holds, where
         its aggregations read them)."""
-        by_topic: dict[int, list[tuple[str, int]]] = {}
-        for post_id, topic_id in filings:
-            by_topic.setdefault(topic_id, []).append((post_id, 1))
-        for topic_id, changes in by_topic.items():
-            self.write_filings(topic_id, changes)
+        with self.forget_lock:
+            if filings and self._forgotten():
+                # A post erased since ingest stored it (see ClickHousePrivacy):
+                # its filing would name it again.
+                ids = sorted({post_id for post_id, _topic in filings})
+                there = {
+                    r[0]
+                    for r in self.rows(
+                        "SELECT DISTINCT id FROM posts WHERE id IN {ids:Array(String)}",
+                        {"ids": ids},
+                    )
+                }
+                filings = [f for f in filings if f[0] in there]
+            by_topic: dict[int, list[tuple[str, int]]] = {}
+            for post_id, topic_id in filings:
+                by_topic.setdefault(topic_id, []).append((post_id, 1))
+            for topic_id, changes in by_topic.items():
+                self.write_filings(topic_id, changes)
 
     if TYPE_CHECKING:  # provided by the store class this is mixed into
 
         def write_filings(self, topic_id: int, changes: list[tuple[str, int]]) -> None: ...
+
+        forget_lock: threading.RLock
+
+        def _forgotten(self) -> dict[str, int]: ...
 
         def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None: ...
 

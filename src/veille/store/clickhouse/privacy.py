@@ -19,18 +19,41 @@ retention purge its days before the cutoff (as SQLite's ``author_rollup``),
 as are a story rollup's (``cluster_id``: keyed by a post that is gone).
 Rows keyed by a story named after an erased post are deleted once its
 other posts carry the new key (:func:`~veille.store.protocols.privacy.story_key`).
+
+A mutation only rewrites the parts there are when it runs: a post inserted
+after it is stored again. So an erasure first records whom it forgets, then
+their posts (``forgotten``: hashes of the platform and handle, of each id),
+and every write of posts leaves out their posts published until then and
+gives a story keyed by one of their posts its new key
+(:meth:`ClickHousePrivacy._unforgotten`): a collector that read a post
+before the erasure and writes after it, or a batch collected before it and
+written after (a collector still running, a retried import), stores nothing
+of them. The check and the insert run under the store's lock, which an
+erasure holds from its record to its last delete, so no write of this
+process falls between the two. Posts they publish after the erasure are new
+and are stored (SQLite stores them too).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import StoreError
 from veille.store.clickhouse.filters import POSTS
-from veille.store.clickhouse.rows import READ_COLUMNS, STORED_COLUMNS, stored_dict, to_post
+from veille.store.clickhouse.rows import (
+    READ_COLUMNS,
+    STORED_COLUMNS,
+    encode,
+    stored_dict,
+    to_post,
+)
 from veille.store.protocols.privacy import ErasureReport, story_key
 
 if TYPE_CHECKING:
@@ -57,6 +80,22 @@ class Rollup:
         return "handle" in self.columns
 
 
+def _hashed(kind: str, value: str) -> str:
+    data = f"{kind}\x00{value}".encode()
+    return hashlib.blake2b(data, digest_size=16, person=b"veille-forgot").hexdigest()
+
+
+def author_key(platform: str | None, handle: str) -> str:
+    """How ``forgotten`` names a person (``platform`` ``None``: on every
+    platform), as handles are matched (case aside)."""
+    return _hashed("author", f"{platform or '*'}\x00{handle.lower()}")
+
+
+def post_key(post_id: str) -> str:
+    """How ``forgotten`` names an erased post."""
+    return _hashed("post", post_id)
+
+
 def _author(handle: str, platform: str | None) -> tuple[str, dict[str, Any]]:
     where = "lowerUTF8(author_handle) = lowerUTF8({h:String})"
     params: dict[str, Any] = {"h": handle}
@@ -66,15 +105,25 @@ def _author(handle: str, platform: str | None) -> tuple[str, dict[str, Any]]:
     return where, params
 
 
+def _rekeyed(row: dict[str, Any], gone: set[str]) -> dict[str, Any]:
+    """``row`` with its story under its new key if it was keyed by an erased post."""
+    if row.get("cluster_id") in gone:
+        return {**row, "cluster_id": story_key(row["cluster_id"])}
+    return row
+
+
 class ClickHousePrivacy:
     """Mixed into :class:`~veille.store.clickhouse.store.ClickHouseStore`."""
 
     if TYPE_CHECKING:  # given by ClickHouseStore
         client: Any
+        #: Held by an erasure from its record to its last delete, and by a
+        #: write of posts from its check of the forgotten to its insert.
+        forget_lock: threading.RLock
 
         def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
 
-        def _write(self, rows: list[dict[str, Any]], olds: Any = None) -> None: ...
+        def _insert_versions(self, pairs: list[tuple[dict[str, Any], Any]]) -> None: ...
 
     # -- the rollups there are -------------------------------------------------
 
@@ -147,6 +196,78 @@ class ClickHousePrivacy:
             self.client.command(f"ALTER TABLE {table} DELETE WHERE {where}{SYNC}", params)
         return n
 
+    # -- whom an erasure forgot ------------------------------------------------
+
+    def _forgotten(self) -> dict[str, int]:
+        """``author_key`` -> the time of its last erasure (seconds). None
+        forgotten: no post was either."""
+        return {
+            key: int(at)
+            for key, at in self.rows(
+                "SELECT key, max(erased_at) FROM forgotten WHERE kind = 'author' GROUP BY key"
+            )
+        }
+
+    def _forgotten_posts(self, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` that name an erased post."""
+        keys = {post_key(i): i for i in ids}
+        if not keys:
+            return set()
+        found = self.rows(
+            "SELECT DISTINCT key FROM forgotten WHERE kind = 'post' AND key IN {k:Array(String)}",
+            {"k": list(keys)},
+        )
+        return {keys[r[0]] for r in found}
+
+    def _unforgotten(
+        self, pairs: Iterable[tuple[dict[str, Any], dict[str, Any] | None]]
+    ) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], set[str]]:
+        """``(row, old)`` pairs (a post version to write, the stored one it
+        replaces) less those of a forgotten person published until their
+        erasure, a story keyed by an erased post under its new key in both;
+        and the ids left out. Call it under :attr:`forget_lock`, with the
+        insert."""
+        pairs = list(pairs)
+        forgotten = self._forgotten() if pairs else {}
+        if not forgotten:
+            return pairs, set()
+        kept, dropped = [], set()
+        for row, old in pairs:
+            handle = row["author_handle"] or ""
+            at = max(
+                forgotten.get(author_key(row["platform"], handle), -(2**63)),
+                forgotten.get(author_key(None, handle), -(2**63)),
+            )
+            if row["published_at"] <= at:
+                dropped.add(row["id"])
+            else:
+                kept.append((row, old))
+        named = {r["cluster_id"] for pair in kept for r in pair if r and r.get("cluster_id")}
+        gone = self._forgotten_posts(named)
+        if gone:
+            kept = [(_rekeyed(row, gone), old and _rekeyed(old, gone)) for row, old in kept]
+        return kept, dropped
+
+    def forgotten_ids(self, posts: Iterable[Post]) -> list[str]:
+        """The ids of ``posts`` an erasure forgot (a write stores nothing of
+        them): a split ingest takes their copies out of the state again."""
+        return self.forgotten_among(
+            (p.id, p.platform, p.author.handle, int(p.published_at.timestamp())) for p in posts
+        )
+
+    def forgotten_among(self, keys: Iterable[Sequence[Any]]) -> list[str]:
+        """:meth:`forgotten_ids` of ``(id, platform, handle, published_at)``."""
+        _kept, dropped = self._unforgotten(
+            ({"id": i, "platform": pf, "author_handle": h, "published_at": int(t)}, None)
+            for i, pf, h, t in keys
+        )
+        return sorted(dropped)
+
+    def forgotten_posts(self, post_ids: Iterable[str]) -> list[str]:
+        """Those of ``post_ids`` that name an erased post (a story keyed by
+        one gets another key: :func:`~veille.store.protocols.privacy.story_key`)."""
+        return sorted(self._forgotten_posts(post_ids))
+
     # -- a person --------------------------------------------------------------
 
     def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
@@ -155,9 +276,23 @@ class ClickHousePrivacy:
         return [r[0] for r in self.rows(f"SELECT DISTINCT id FROM posts WHERE {where}", params)]
 
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
+        with self.forget_lock:
+            # First whom it forgets: a write after this stores nothing of theirs.
+            self._record("author", [author_key(platform, handle)])
+            return self._erase_posts_of(handle, platform)
+
+    def _record(self, kind: str, keys: list[str]) -> None:
+        at = int(time.time())
+        for i in range(0, len(keys), _CHUNK):
+            rows = [encode({"kind": kind, "key": k, "erased_at": at}) for k in keys[i : i + _CHUNK]]
+            self.client.insert("forgotten", rows)
+
+    def _erase_posts_of(self, handle: str, platform: str | None) -> ErasureReport:
         report = ErasureReport()
         ids = self.author_post_ids(handle, platform)
         report.post_ids, report.posts = ids, len(ids)
+        # Stories keyed by one of them take another key: so will a write after.
+        self._record("post", [post_key(i) for i in ids])
         rollups = self._rollups()
         removed = report.removed
         for i in range(0, len(ids), _CHUNK):
@@ -198,7 +333,10 @@ class ClickHousePrivacy:
                 p,
             )
         ]
-        self._write([{**o, "cluster_id": story_key(o["cluster_id"])} for o in olds], olds)
+        # Inserted as they are: the versions they replace are counted under
+        # the old key, which the rollups take out here (a write from outside
+        # naming that key is given the new one: see _unforgotten).
+        self._insert_versions([({**o, "cluster_id": story_key(o["cluster_id"])}, o) for o in olds])
         removed["story_keys"] = removed.get("story_keys", 0) + len(olds)
         # The older versions of those posts (until a merge) and the versions
         # just written (the key they replace) name the story too.

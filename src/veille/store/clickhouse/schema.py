@@ -177,6 +177,22 @@ CREATE TABLE IF NOT EXISTS veille_meta (
 ORDER BY key
 """
 
+# What an erasure forgot (:mod:`veille.store.clickhouse.privacy`): people
+# (``kind`` 'author': a hash of the platform, '*' for every one, and the
+# handle) and their posts ('post': a hash of the id), and when. A write of
+# posts leaves out a post of theirs published until then and names no story
+# after one of their posts, so a write that read before the erasure, or a
+# batch collected before it, stores nothing of them again. Hashes: the table
+# names no one. An erasure adds rows.
+FORGOTTEN = """
+CREATE TABLE IF NOT EXISTS forgotten (
+    kind LowCardinality(String),
+    key String,
+    erased_at Int64
+) ENGINE = MergeTree
+ORDER BY (kind, key)
+"""
+
 # Columns added to ``posts`` since schema 1 (a store made before gets them on
 # open, then its new rollups are filled from the posts: see ``ROLLUPS``).
 ADDED_COLUMNS = (
@@ -295,4 +311,6 @@ def rollup_view(table: str, rows: str) -> str:
     return f"CREATE MATERIALIZED VIEW IF NOT EXISTS {table}_view TO {table} AS {rows}"
 
 
-TABLES = (POSTS, POST_ROLLUP, POST_ROLLUP_VIEW, POST_TOPICS, TOPIC_SYNC, AUTHOR_LINKS, META)
+TABLES = (
+    POSTS, POST_ROLLUP, POST_ROLLUP_VIEW, POST_TOPICS, TOPIC_SYNC, AUTHOR_LINKS, META, FORGOTTEN,
+)  # fmt: skip

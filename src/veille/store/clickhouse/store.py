@@ -86,6 +86,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         self.client = client
         self.where = where
         self._clock_lock = threading.Lock()
+        self.forget_lock = threading.RLock()
         self._last_tick = 0
         for ddl in TABLES:
             client.command(ddl)
@@ -209,19 +210,32 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
                 existing[row["id"]] = row
                 if row["canonical_url"] is not None:
                     by_url[row["canonical_url"]] = row
-        self._write(out, olds)
+        dropped = self._write(out, olds)
+        if dropped:  # an erasure forgot them (see ClickHousePrivacy): not stored
+            result.new = [p for p in result.new if p.id not in dropped]
+            result.updated = [i for i in result.updated if i not in dropped]
+            result.merged = {k: v for k, v in result.merged.items() if v not in dropped}
         return result
 
     def _write(
         self, rows: list[dict[str, Any]], olds: Sequence[dict[str, Any] | None] | None = None
-    ) -> None:
+    ) -> set[str]:
         """Insert ``rows`` (new versions of posts); ``olds``: the stored
         version each replaces (``None``: a new post), which the rollup view
-        takes out."""
+        takes out. Rows of a person an erasure forgot are left out: their
+        ids are returned."""
         if not rows:
+            return set()
+        with self.forget_lock:
+            pairs, dropped = self._unforgotten(zip(rows, olds or [None] * len(rows), strict=True))
+            self._insert_versions(pairs)
+        return dropped
+
+    def _insert_versions(self, pairs: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> None:
+        if not pairs:
             return
         lines = []
-        for row, old in zip(rows, olds or [None] * len(rows), strict=True):
+        for row, old in pairs:
             row.pop("version", None)
             derived(row)
             if old is None:

@@ -130,6 +130,16 @@ class RemotePostStore:
     def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
         return list(self._call("author_post_ids", {"handle": handle, "platform": platform}))
 
+    def forgotten_ids(self, posts: Iterable[Post]) -> list[str]:
+        """The ids of ``posts`` an erasure forgot (see veille.pipeline.ingest)."""
+        keys = [[p.id, p.platform, p.author.handle, int(p.published_at.timestamp())] for p in posts]
+        return list(self._call("forgotten_among", {"keys": keys})) if keys else []
+
+    def forgotten_posts(self, post_ids: Iterable[str]) -> list[str]:
+        """Those of ``post_ids`` that name an erased post."""
+        keys = sorted(set(post_ids))
+        return list(self._call("forgotten_posts", {"keys": keys})) if keys else []
+
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
         data = self._call("erase_author_posts", {"handle": handle, "platform": platform})
         return report_from_json(data)

@@ -75,6 +75,9 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
         return store.count_posts(filter_from_json(body.get("filter")))
     if name == "replies_to":
         return [post_to_json(p) for p in store.replies_to(body["id"], limit=int(body["limit"]))]
+    if name in ("forgotten_among", "forgotten_posts"):
+        check = getattr(store, name, None)
+        return [] if check is None else check(body["keys"])
     if name in PRIVACY_CALLS or name in ("author_post_ids", "post_ids_before"):
         return _privacy_call(store, name, body)
     raise KeyError(name)

@@ -1,0 +1,192 @@
+"""An erasure racing a write on the ClickHouse PostStore (real chDB, no mocks).
+
+A writer reads the stored version of a post, computes the new one and
+inserts it; an erasure between the read and the insert used to be undone by
+the insert (``ALTER TABLE … DELETE`` only rewrites the parts that exist when
+it runs). The same with a batch collected before the erasure and written
+after it. Each test pins the interleaving with events, so it is the same on
+every run."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_post
+from veille.models import Author, Engagement, Post
+
+pytest.importorskip("chdb")
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Any]:
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    ch = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
+    yield ch
+    ch.close()
+
+
+def _posts() -> list[Post]:
+    return [
+        make_post("c1", "lumio panne", author=Author("Claire", followers=50), published_at=T0,
+                  hashtags=("zorglub",)),
+        make_post("b1", "lumio réseau", author=Author("bob", followers=10), published_at=T0),
+    ]  # fmt: skip
+
+
+def _traces(store: Any, needle: str) -> list[str]:
+    """Rows of every table (every version, merged or not) that name ``needle``."""
+    tables = [
+        r[0]
+        for r in store.rows(
+            "SELECT name FROM system.tables WHERE database = currentDatabase() "
+            "AND engine NOT LIKE '%View'"
+        )
+    ]
+    return [
+        f"{t}: {r}"
+        for t in tables
+        for r in store.rows(f"SELECT * FROM {t}")
+        if needle in str(r).lower()
+    ]
+
+
+def _rollup_matches_posts(store: Any) -> None:
+    kept = store.rows("SELECT count(), sum(likes + shares + replies) FROM posts FINAL")[0]
+    rolled = store.rows("SELECT sum(posts), sum(engagement) FROM post_rollup")[0]
+    assert [int(v or 0) for v in rolled] == [int(v or 0) for v in kept]
+
+
+def _held_writer(store: Any, work: Any) -> tuple[threading.Thread, threading.Event]:
+    """A thread running ``work()`` whose first write of posts waits, after its
+    reads, until the returned event is set."""
+    read, go = threading.Event(), threading.Event()
+    real_write = store._write
+
+    def held_write(rows: list[dict[str, Any]], olds: Any = None) -> Any:
+        if threading.current_thread() is writer:
+            read.set()
+            assert go.wait(60), "the erasure never ended"
+        return real_write(rows, olds)
+
+    store._write = held_write
+    writer = threading.Thread(target=work)
+    writer.start()
+    assert read.wait(60)
+    return writer, go
+
+
+def test_a_write_racing_an_erasure_does_not_bring_the_post_back(store: Any) -> None:
+    posts = _posts()
+    store.upsert_posts(posts)
+    # Seen again with more likes, by a collector: it reads her stored post,
+    # then (held here) the erasure runs to its end, then it inserts.
+    again = replace(posts[0], engagement=Engagement(likes=9))
+    outcome: dict[str, Any] = {}
+    writer, go = _held_writer(store, lambda: outcome.update(result=store.upsert_posts([again])))
+    report = store.erase_author_posts("claire", None)
+    go.set()
+    writer.join(60)
+    assert not writer.is_alive()
+    del store._write
+
+    assert report.post_ids == ["mastodon:c1"]
+    assert store.get_post("mastodon:c1") is None
+    assert store.author_post_ids("claire", None) == []
+    assert _traces(store, "claire") == [] and _traces(store, "zorglub") == []
+    # The writer is told its post was not stored (so ingest files nothing).
+    result = outcome["result"]
+    assert result.new == [] and result.updated == []
+    assert store.count_posts() == 1
+    _rollup_matches_posts(store)
+
+
+def test_a_story_key_read_before_an_erasure_does_not_name_the_post_again(store: Any) -> None:
+    from veille.store.protocols.privacy import story_key
+
+    # Bob's post joined the story her post started (keyed by her post's id).
+    posts = [replace(p, cluster_id="mastodon:c1") for p in _posts()]
+    store.upsert_posts(posts)
+    seen_again = replace(posts[1], engagement=Engagement(likes=5))
+    # One writer updates Bob's post, one files a new post of his in her story,
+    # each from what it read before the erasure.
+    late = make_post("b2", "lumio aussi", author=Author("bob"), published_at=T0)
+    store.upsert_posts([late])
+    for work in (
+        lambda: store.upsert_posts([seen_again]),
+        lambda: store.set_clusters([(late.id, "mastodon:c1")]),
+    ):
+        writer, go = _held_writer(store, work)
+        store.erase_author_posts("claire", None)
+        go.set()
+        writer.join(60)
+        assert not writer.is_alive()
+        del store._write
+    key = story_key("mastodon:c1")
+    assert [p.cluster_id for p in store.get_posts(["mastodon:b1", "mastodon:b2"])] == [key, key]
+    assert _traces(store, "mastodon:c1") == []
+    assert store.get_post("mastodon:b1").engagement.likes == 5
+    _rollup_matches_posts(store)
+    rolled = store.rows(
+        "SELECT cluster_id, sum(posts) AS n FROM cluster_rollup GROUP BY cluster_id HAVING n != 0"
+    )
+    assert rolled == [[key, 2]]
+
+
+def test_a_batch_collected_before_the_erasure_stays_out(store: Any) -> None:
+    posts = _posts()
+    store.upsert_posts(posts)
+    store.erase_author_posts("CLAIRE", "mastodon")
+    # The same batch, collected before the erasure, written after it (a
+    # collector that was still running, a retried import).
+    result = store.upsert_posts(posts)
+    assert result.new == [] and result.updated == [] and result.unchanged == 1
+    assert store.get_post("mastodon:c1") is None
+    assert _traces(store, "claire") == [] and _traces(store, "zorglub") == []
+    assert store.stored_content(posts) == {"mastodon:b1": posts[1].content_hash}
+    _rollup_matches_posts(store)
+    # Another platform was not asked for; a post she publishes after the
+    # erasure is new (a listening tool sees public posts as they come).
+    later = make_post("c9", "lumio encore", author=Author("claire"), published_at=_now(+60))
+    other = replace(posts[0], platform="bluesky", id="bluesky:c1")
+    assert {p.id for p in store.upsert_posts([later, other]).new} == {
+        "mastodon:c9",
+        "bluesky:c1",
+    }
+
+
+def test_an_erasure_everywhere_covers_every_platform(store: Any) -> None:
+    posts = _posts()
+    store.erase_author_posts("claire", None)
+    moved = replace(posts[0], platform="bluesky", id="bluesky:c1")
+    assert store.upsert_posts([posts[0], moved, posts[1]]).new == [posts[1]]
+    assert store.author_post_ids("claire", None) == []
+
+
+def test_the_forgotten_list_survives_reopening(tmp_path: Path) -> None:
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    url = f"chdb:///{tmp_path / 'posts.chdb'}"
+    first = ChdbBackend().open(url, root=tmp_path)
+    first.upsert_posts(_posts())
+    first.erase_author_posts("claire", None)
+    first.close()
+    again = ChdbBackend().open(url, root=tmp_path)
+    try:
+        assert again.upsert_posts(_posts()).new == []
+        assert again.get_post("mastodon:c1") is None
+    finally:
+        again.close()
+
+
+def _now(seconds: int) -> datetime:
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=seconds)
