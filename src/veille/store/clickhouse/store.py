@@ -146,11 +146,15 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
     def _stored(self, ids: list[str], urls: list[str]) -> list[dict[str, Any]]:
         """The stored rows of ``ids``, and of ``urls`` (canonical) not among
         them: two lookups, each through its own bloom filter index (an ``OR``
-        of the two would read every granule)."""
+        of the two would read every granule), the highest version of each id
+        (without ``FINAL``, which reads every granule of ``posts`` whole: a
+        batch of 20,000 ids took 1.0 s of CPU that way at 1M posts, 0.2 s this
+        way; a post keeps its canonical URL from one version to the next)."""
         found = [
             stored_dict(r)
             for r in self.rows(
-                f"SELECT {STORED_COLUMNS} FROM {POSTS} WHERE id IN {{ids:Array(String)}}",
+                f"SELECT {STORED_COLUMNS} FROM posts WHERE id IN {{ids:Array(String)}} "
+                f"{NEWEST_VERSION}",
                 {"ids": ids},
             )
         ]
@@ -160,8 +164,8 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             found += [
                 stored_dict(r)
                 for r in self.rows(
-                    f"SELECT {STORED_COLUMNS} FROM {POSTS} "
-                    "WHERE canonical_url IN {urls:Array(String)}",
+                    f"SELECT {STORED_COLUMNS} FROM posts "
+                    f"WHERE canonical_url IN {{urls:Array(String)}} {NEWEST_VERSION}",
                     {"urls": rest},
                 )
             ]
@@ -259,7 +263,8 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
 
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
         found = self.rows(
-            f"SELECT {STORED_COLUMNS} FROM {POSTS} WHERE id = {{id:String}} LIMIT 1",
+            f"SELECT {STORED_COLUMNS} FROM posts WHERE id = {{id:String}} "
+            "ORDER BY version DESC LIMIT 1",
             {"id": post_id},
         )
         if not found:
@@ -281,7 +286,8 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         for i in range(0, len(wanted), BATCH):
             chunk = list(wanted)[i : i + BATCH]
             for r in self.rows(
-                f"SELECT {STORED_COLUMNS} FROM {POSTS} WHERE id IN {{ids:Array(String)}}",
+                f"SELECT {STORED_COLUMNS} FROM posts WHERE id IN {{ids:Array(String)}} "
+                f"{NEWEST_VERSION}",
                 {"ids": chunk},
             ):
                 old = stored_dict(r)
@@ -403,15 +409,16 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             found.update(
                 (r[0], r[1])
                 for r in self.rows(
-                    f"SELECT id, content_hash FROM {POSTS} WHERE id IN {{ids:Array(String)}}",
+                    "SELECT id, content_hash FROM posts WHERE id IN {ids:Array(String)} "
+                    f"{NEWEST_VERSION}",
                     {"ids": ids[i : i + BATCH]},
                 )
             )
         urls = [u for u, owners in by_url.items() if any(o not in found for o in owners)]
         for i in range(0, len(urls), BATCH):
             for url, digest in self.rows(
-                f"SELECT canonical_url, content_hash FROM {POSTS} "
-                "WHERE canonical_url IN {urls:Array(String)}",
+                "SELECT canonical_url, content_hash FROM posts "
+                f"WHERE canonical_url IN {{urls:Array(String)}} {NEWEST_VERSION}",
                 {"urls": urls[i : i + BATCH]},
             ):
                 for owner in by_url[url]:
