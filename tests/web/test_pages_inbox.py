@@ -201,8 +201,8 @@ def test_a_french_reader_reads_the_collision_warning_in_french(
     assert "attribué à manager" in html.unescape(page.text)
     assert "assigned to manager" not in page.text
     # The composer's verdict too (the draft checker's findings, errors.po).
-    checked = client.post(f"/inbox/{ids[1]}/reply",
-                          data={"csrf_token": token, "text": "x" * 400, "step": "check"})  # fmt: skip
+    form = {"csrf_token": token, "text": "x" * 400, "step": "check"}
+    checked = client.post(f"/inbox/{ids[1]}/reply", data=form)
     shown = html.unescape(checked.text)
     assert "400 caractères comptés à la manière de Bluesky" in shown
     assert "attribué à manager" in shown and "over the limit" not in shown

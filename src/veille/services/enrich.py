@@ -140,11 +140,11 @@ def enrich_stored(
                     fresh = [p for p in posts if p.id not in have]
                     clustered += len(clusterer.assign(tx, fresh))
             else:
-                with store.transaction() as tx:
-                    tx.upsert_posts(posts)
-                    have = tx.signed_posts([p.id for p in posts])
+                with store.transaction() as one:
+                    one.upsert_posts(posts)
+                    have = one.signed_posts([p.id for p in posts])
                     fresh = [p for p in posts if p.id not in have]
-                    clustered += len(clusterer.assign(tx, fresh))
+                    clustered += len(clusterer.assign(one, fresh))
             enriched += len(posts)
         if on_progress is not None:
             on_progress(len(batch))
