@@ -203,16 +203,20 @@ class ClickHouseSearch:
 
     def posts_at(self, keys: list[list[Any]]) -> list[Post]:
         """The posts of ``keys`` (``[id, published_at]``, in that order): the
-        page is found on a few columns, then its rows are read whole, within
-        its time range (the primary key) and by id, the last version of each
-        (:data:`~veille.store.clickhouse.filters.NEWEST_VERSION`)."""
+        page is found on a few columns, then its rows are read whole, at their
+        times (the min-max index and the primary key keep the granules of
+        those times only; a post keeps its time in every version) and by id,
+        the last version of each
+        (:data:`~veille.store.clickhouse.filters.NEWEST_VERSION`). Bounds
+        from the first time to the last read every granule between that the
+        bloom filter does not rule out: 10 posts over 300 days of 1M posts
+        took 190 ms of CPU that way, 110 this way (as fast over 30 days)."""
         if not keys:
             return []
-        times = [k[1] for k in keys]
         rows = self.rows(
-            f"SELECT {READ_COLUMNS} FROM posts WHERE published_at >= {{lo:Int64}} "
-            f"AND published_at <= {{hi:Int64}} AND id IN {{ids:Array(String)}} {NEWEST_VERSION}",
-            {"lo": min(times), "hi": max(times), "ids": [k[0] for k in keys]},
+            f"SELECT {READ_COLUMNS} FROM posts WHERE published_at IN {{at:Array(Int64)}} "
+            f"AND id IN {{ids:Array(String)}} {NEWEST_VERSION}",
+            {"at": sorted({k[1] for k in keys}), "ids": [k[0] for k in keys]},
         )
         found = {r[0]: to_post(r) for r in rows}
         return [found[k[0]] for k in keys if k[0] in found]
