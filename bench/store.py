@@ -4,6 +4,8 @@
     python bench/store.py --posts 1000000    # 1M
     python bench/store.py --posts 50000      # quick
     python bench/store.py --posts 1000000 --folder F --reuse   # reads again, no ingest
+    python bench/store.py --posts 1000000 --folder F --reuse --more 200000
+                        # then 200,000 more posts into each (ingest at that size)
 
 The same generated posts (seeded: both stores get identical posts, a year of
 them, bilingual words, authors, hashtags, links, clusters, sentiment) go into
@@ -188,6 +190,53 @@ def ingest(store: Any, n: int, size: int) -> tuple[float, float]:
     return spent, cpu
 
 
+def more_posts(k: int) -> list[list[Any]]:
+    """``k`` posts not in the stores (new ids), in the last week before the
+    stores' end, time-ordered as a firehose's next posts would be: built
+    before anything is timed."""
+    from dataclasses import replace
+
+    week = 7 * 86400
+    start = END.timestamp() - SPAN
+    out = []
+    for batch in batches(k, 20_000):
+        out.append(
+            [
+                replace(
+                    p,
+                    id=p.id.replace(":", ":more", 1),
+                    native_id=f"more{p.native_id}",
+                    url=f"{p.url}/more",
+                    published_at=END
+                    - timedelta(seconds=week * (1 - (p.published_at.timestamp() - start) / SPAN)),
+                )
+                for p in batch
+            ]
+        )
+    return out
+
+
+def more(lite: Any, ch: Any, k: int) -> None:
+    """Ingest at the stores' size: ``k`` more posts into each, one store
+    after the other (they then hold ``k`` more: a later ``--reuse`` needs
+    ``--posts`` plus ``k``)."""
+    todo = more_posts(k)
+    gc.collect()
+    rates = {}
+    print(f"\n{k:,} more posts into each store (upsert_posts), per wall / CPU second:")
+    for name, store in (("SQLite", lite), ("ClickHouse", ch)):
+        wall = cpu = 0.0
+        for batch in todo:
+            t0, c0 = time.perf_counter(), time.process_time()
+            store.upsert_posts(batch)
+            wall += time.perf_counter() - t0
+            cpu += time.process_time() - c0
+        rates[name] = (wall, cpu)
+        print(f"  {name:<12}{k / wall:12,.0f}{k / cpu:12,.0f}   load {load()}", flush=True)
+    (lw, lc), (cw, cc) = rates["SQLite"], rates["ClickHouse"]
+    print(f"  ratio {lw / cw:5.2f}x wall, {lc / cc:5.2f}x CPU")
+
+
 def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, float]:
     """Best wall and best CPU seconds of ``repeat`` runs (the first warms caches)."""
     best = cpu = float("inf")
@@ -296,6 +345,14 @@ def main() -> None:
         help="stores of --posts posts already in --folder (from an earlier run): "
         "skip ingest and measure the reads only",
     )
+    ap.add_argument(
+        "--more",
+        type=int,
+        default=0,
+        metavar="K",
+        help="after the reads, write K more posts (new ids, the last week) into each "
+        "store and print the rates: ingest at the stores' size",
+    )
     args = ap.parse_args()
     if args.reuse and args.folder is None:
         ap.error("--reuse needs --folder (the folder of an earlier run)")
@@ -361,15 +418,18 @@ def main() -> None:
         )
 
         final_vs_limit_by(ch)
+        if args.more:
+            more(lite, ch, args.more)
     finally:
         lite.close()
         ch.close()
     size_lite = sum(folder_size(p) for p in folder.glob("veille.db*"))
     size_ch = folder_size(folder / "posts.chdb")
+    held = n + args.more
     print("\nDisk:")
-    print(f"  {'SQLite':<12}{size_lite / 2**20:10.0f} MiB  {size_lite / n:7.0f} B/post")
+    print(f"  {'SQLite':<12}{size_lite / 2**20:10.0f} MiB  {size_lite / held:7.0f} B/post")
     print(
-        f"  {'ClickHouse':<12}{size_ch / 2**20:10.0f} MiB  {size_ch / n:7.0f} B/post"
+        f"  {'ClickHouse':<12}{size_ch / 2**20:10.0f} MiB  {size_ch / held:7.0f} B/post"
         f"   ratio {size_lite / size_ch:.2f}x"
     )
     print(f"\nload average at the end: {load()}")
