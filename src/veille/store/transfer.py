@@ -90,3 +90,26 @@ def coerce(value: Any, kind: str) -> Any:
     if kind == "bytes":
         return bytes(value)
     return value
+
+
+def ident(name: str) -> str:
+    """A table or column name quoted for SQL (both dialects quote alike)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def upsert_sql(shape: TableShape, columns: Sequence[str], mark: str) -> str:
+    """``INSERT`` of ``columns`` into ``shape``'s table with ``mark`` as each
+    value's placeholder (``?`` or ``%s``), updating a row already there by
+    the table's key when the rows carry it all (SQLite and PostgreSQL say
+    ``ON CONFLICT`` alike)."""
+    sql = (
+        f"INSERT INTO {ident(shape.name)} ({', '.join(ident(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    key = [c for c in shape.key if c in columns]
+    if key and len(key) == len(shape.key):
+        rest = [c for c in columns if c not in key]
+        sets = ", ".join(f"{ident(c)} = excluded.{ident(c)}" for c in rest)
+        conflict = ", ".join(ident(c) for c in key)
+        sql += f" ON CONFLICT ({conflict}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")
+    return sql

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from veille.store.postgres.base import Runner
-from veille.store.transfer import TableShape, coerce
+from veille.store.transfer import TableShape, coerce, upsert_sql
+from veille.store.transfer import ident as _ident
 
 _KIND = {
     "boolean": "bool",
@@ -19,10 +20,6 @@ _KIND = {
     "bytea": "bytes",
 }
 _SKIP = {"veille_schema", "rules_version"}
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class PgTransfer(Runner):
@@ -63,18 +60,7 @@ class PgTransfer(Runner):
         if not rows:
             return
         kinds = [shape.columns[c] for c in columns]
-        sql = (
-            f"INSERT INTO {_ident(shape.name)} ({', '.join(_ident(c) for c in columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})"
-        )
-        key = [c for c in shape.key if c in columns]
-        if key and len(key) == len(shape.key):
-            rest = [c for c in columns if c not in key]
-            sets = ", ".join(f"{_ident(c)} = excluded.{_ident(c)}" for c in rest)
-            conflict = ", ".join(_ident(c) for c in key)
-            sql += f" ON CONFLICT ({conflict}) " + (
-                f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
-            )
+        sql = upsert_sql(shape, columns, "%s")
         with self.write() as conn, conn.cursor() as cur:
             cur.executemany(
                 sql, [[coerce(v, k) for v, k in zip(row, kinds, strict=True)] for row in rows]

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from veille.store.transfer import TableShape, coerce
+from veille.store.transfer import TableShape, coerce, upsert_sql
+from veille.store.transfer import ident as _ident
 
 _POST_SIDE = {"posts", "post_changes", "rules_version", "topic_sync", "author_links"}
 
@@ -36,10 +37,6 @@ def _kind(declared: str) -> str:
     if "BLOB" in declared:
         return "bytes"
     return "text"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 _FILINGS = TableShape(
@@ -103,18 +100,7 @@ class SQLiteTransfer:
             at = {c: i for i, c in enumerate(columns)}
             self._import_filings([(v[at["post_id"]], v[at["topic_id"]]) for v in values])
             return
-        sql = (
-            f"INSERT INTO {_ident(shape.name)} ({', '.join(_ident(c) for c in columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))})"
-        )
-        key = [c for c in shape.key if c in columns]
-        if key and len(key) == len(shape.key):
-            rest = [c for c in columns if c not in key]
-            sets = ", ".join(f"{_ident(c)} = excluded.{_ident(c)}" for c in rest)
-            conflict = ", ".join(_ident(c) for c in key)
-            sql += f" ON CONFLICT ({conflict}) " + (
-                f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
-            )
+        sql = upsert_sql(shape, columns, "?")
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self.conn.executemany(sql, values)
