@@ -182,8 +182,9 @@ ORDER BY key
 # handle) and their posts ('post': a hash of the id), and when. A write of
 # posts leaves out a post of theirs published until then and names no story
 # after one of their posts, so a write that read before the erasure, or a
-# batch collected before it, stores nothing of them again. Hashes: the table
-# names no one. An erasure adds rows.
+# batch collected before it, stores nothing of them again. Hashes, not keyed:
+# no handle is written in clear, but a handle one knows can be tested against
+# them. An erasure adds rows.
 FORGOTTEN = """
 CREATE TABLE IF NOT EXISTS forgotten (
     kind LowCardinality(String),
