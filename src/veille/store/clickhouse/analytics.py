@@ -352,16 +352,16 @@ class ClickHouseAnalytics(ClickHousePeople):
 
     def file_topic_backlog(self, topic_id: int, version: int, matching: Scope) -> int:
         where, params = self.scoped(matching)
-        want = {r[0] for r in self.rows(f"SELECT id FROM {POSTS} WHERE {where}", params)}
-        have = {
-            r[0]
-            for r in self.rows(
-                "SELECT post_id FROM post_topics FINAL WHERE topic_id = {t:Int64} AND filed = 1",
+        want = dict(self.rows(f"SELECT id, published_at FROM {POSTS} WHERE {where}", params))
+        have = dict(
+            self.rows(
+                "SELECT post_id, published_at FROM topic_filings FINAL "
+                "WHERE topic_id = {t:Int64} AND filed = 1",
                 {"t": topic_id},
             )
-        }
-        changes = [(pid, 1) for pid in sorted(want - have)] + [
-            (pid, 0) for pid in sorted(have - want)
+        )
+        changes = [(pid, 1, want[pid]) for pid in sorted(want.keys() - have.keys())] + [
+            (pid, 0, have[pid]) for pid in sorted(have.keys() - want.keys())
         ]
         self.write_filings(topic_id, changes)
         self.write_row("topic_sync", {"topic_id": topic_id, "version": version}, "written")
@@ -370,30 +370,37 @@ class ClickHouseAnalytics(ClickHousePeople):
     def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
         """File each ``(post id, topic id)`` (the posts a topic holds, where
         its aggregations read them)."""
+        if not filings:
+            return
         with self.forget_lock:
-            if filings and self._forgotten():
-                # A post erased since ingest stored it (see ClickHousePrivacy):
-                # its filing would name it again.
-                ids = sorted({post_id for post_id, _topic in filings})
-                there = {
-                    r[0]
-                    for r in self.rows(
-                        "SELECT DISTINCT id FROM posts WHERE id IN {ids:Array(String)}",
+            ids = sorted({post_id for post_id, _topic in filings})
+            # Each filing carries its post's time: ingest files the posts it
+            # has just written, whose times the store remembers.
+            published = {i: self.just_written[i] for i in ids if i in self.just_written}
+            if len(published) < len(ids) or self._forgotten():
+                # Else looked up, which also leaves out a post erased since
+                # ingest stored it (see ClickHousePrivacy): its filing would
+                # name it again.
+                published = dict(
+                    self.rows(
+                        "SELECT id, any(published_at) FROM posts "
+                        "WHERE id IN {ids:Array(String)} GROUP BY id",
                         {"ids": ids},
                     )
-                }
-                filings = [f for f in filings if f[0] in there]
-            by_topic: dict[int, list[tuple[str, int]]] = {}
+                )
+            by_topic: dict[int, list[tuple[str, int, int]]] = {}
             for post_id, topic_id in filings:
-                by_topic.setdefault(topic_id, []).append((post_id, 1))
+                if post_id in published:
+                    by_topic.setdefault(topic_id, []).append((post_id, 1, published[post_id]))
             for topic_id, changes in by_topic.items():
                 self.write_filings(topic_id, changes)
 
     if TYPE_CHECKING:  # provided by the store class this is mixed into
 
-        def write_filings(self, topic_id: int, changes: list[tuple[str, int]]) -> None: ...
+        def write_filings(self, topic_id: int, changes: list[tuple[str, int, int]]) -> None: ...
 
         forget_lock: threading.RLock
+        just_written: dict[str, int]
 
         def _forgotten(self) -> dict[str, int]: ...
 

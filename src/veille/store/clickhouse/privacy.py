@@ -36,7 +36,6 @@ and are stored (SQLite stores them too).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 import time
@@ -54,7 +53,13 @@ from veille.store.clickhouse.rows import (
     stored_dict,
     to_post,
 )
-from veille.store.protocols.privacy import ErasureReport, story_key
+from veille.store.protocols.privacy import (
+    ErasureReport,
+    author_key,
+    erased_until,
+    post_key,
+    story_key,
+)
 
 if TYPE_CHECKING:
     from veille.models import Post
@@ -78,22 +83,6 @@ class Rollup:
     @property
     def per_author(self) -> bool:
         return "handle" in self.columns
-
-
-def _hashed(kind: str, value: str) -> str:
-    data = f"{kind}\x00{value}".encode()
-    return hashlib.blake2b(data, digest_size=16, person=b"veille-forgot").hexdigest()
-
-
-def author_key(platform: str | None, handle: str) -> str:
-    """How ``forgotten`` names a person (``platform`` ``None``: on every
-    platform), as handles are matched (case aside)."""
-    return _hashed("author", f"{platform or '*'}\x00{handle.lower()}")
-
-
-def post_key(post_id: str) -> str:
-    """How ``forgotten`` names an erased post."""
-    return _hashed("post", post_id)
 
 
 def _author(handle: str, platform: str | None) -> tuple[str, dict[str, Any]]:
@@ -233,12 +222,8 @@ class ClickHousePrivacy:
             return pairs, set()
         kept, dropped = [], set()
         for row, old in pairs:
-            handle = row["author_handle"] or ""
-            at = max(
-                forgotten.get(author_key(row["platform"], handle), -(2**63)),
-                forgotten.get(author_key(None, handle), -(2**63)),
-            )
-            if row["published_at"] <= at:
+            at = erased_until(forgotten, row["platform"], row["author_handle"] or "")
+            if at is not None and row["published_at"] <= at:
                 dropped.add(row["id"])
             else:
                 kept.append((row, old))
@@ -300,7 +285,7 @@ class ClickHousePrivacy:
             self._take_out([r for r in rollups if not r.per_author], part, removed)
             p = {"ids": part}
             removed["post_topics"] = removed.get("post_topics", 0) + self._delete(
-                "post_topics", "post_id IN {ids:Array(String)}", p
+                "topic_filings", "post_id IN {ids:Array(String)}", p
             )
             self._delete("posts", "id IN {ids:Array(String)}", p)
             self._rekey(part, rollups, removed)
@@ -384,7 +369,7 @@ class ClickHousePrivacy:
         )
         if report.posts:
             report.removed["post_topics"] = self._delete(
-                "post_topics",
+                "topic_filings",
                 "post_id IN (SELECT id FROM posts WHERE published_at < {t:Int64})",
                 p,
             )

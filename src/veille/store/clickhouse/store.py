@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,9 @@ from veille.store.sqlite.rows import domains_of
 # make fewer, larger parts (and each fires the rollup views once); 20,000
 # took 15% less CPU to ingest than 5,000 (100,000 generated posts).
 BATCH = 20000
+# Publication times of the last new posts kept for their filings (a few
+# batches of several collectors writing at once).
+JUST_WRITTEN = 100_000
 # Columns an update may change (the others keep their first sighting's value).
 _COUNTS = ("likes", "shares", "replies")
 _ENTITIES = ("hashtags", "mentions", "links", "media", "keywords")
@@ -88,6 +92,10 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         self._clock_lock = threading.Lock()
         self.forget_lock = threading.RLock()
         self._last_tick = 0
+        # The publication times of the posts this process wrote last (new
+        # ones), which ingest files under topics next (ClickHouseAnalytics.
+        # file_posts): oldest first, at most JUST_WRITTEN.
+        self.just_written: dict[str, int] = {}
         for ddl in TABLES:
             client.command(ddl)
         self._upgrade()
@@ -114,7 +122,26 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             self.client.command(
                 f"INSERT INTO {table} " + rows.replace("FROM posts ", f"FROM {latest} ", 1)
             )
+        if version < 3:
+            self._time_filings(existing)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
+
+    def _time_filings(self, existing: set[str]) -> None:
+        """Schema 3: a store made before keeps its filings in ``post_topics``
+        (ordered by topic and post id, without their times); they move to
+        ``topic_filings`` with their posts' times (those of posts no longer
+        stored are left behind: they file nothing)."""
+        if "post_topics" not in existing:
+            return
+        self.client.command(
+            "INSERT INTO topic_filings (topic_id, published_at, post_id, filed, version) "
+            "SELECT f.topic_id, p.published_at, f.post_id, f.filed, f.version "
+            "FROM (SELECT * FROM post_topics FINAL) AS f "
+            "INNER JOIN (SELECT id, any(published_at) AS published_at FROM posts "
+            "WHERE id IN (SELECT post_id FROM post_topics) GROUP BY id) AS p "
+            "ON p.id = f.post_id"
+        )
+        self.client.command("DROP TABLE post_topics")
 
     def tick(self) -> int:
         """A number larger than every one this store gave before (nanoseconds
@@ -260,6 +287,10 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         # A version per row: two versions of one post in a block stay ordered.
         versioned = [line[:-1] + b',"version":%d}' % self.tick() for line in lines]
         self.client.insert("posts", versioned, token=token)
+        written = self.just_written
+        written.update((row["id"], row["published_at"]) for row, old in pairs if old is None)
+        for post_id in list(islice(written, max(0, len(written) - JUST_WRITTEN))):
+            del written[post_id]
 
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
         found = self.rows(
@@ -300,16 +331,24 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         """One row of a small ReplacingMergeTree table (a later one replaces it)."""
         self.client.insert(table, [encode({**row, version: self.tick()})])
 
-    def write_filings(self, topic_id: int, changes: list[tuple[str, int]]) -> None:
-        """``(post id, 1 filed | 0 taken out)`` under ``topic_id``."""
+    def write_filings(self, topic_id: int, changes: list[tuple[str, int, int]]) -> None:
+        """``(post id, 1 filed | 0 taken out, its published_at)`` under ``topic_id``."""
         if not changes:
             return
         tick = self.tick()
         self.client.insert(
-            "post_topics",
+            "topic_filings",
             [
-                encode({"topic_id": topic_id, "post_id": pid, "filed": filed, "version": tick})
-                for pid, filed in changes
+                encode(
+                    {
+                        "topic_id": topic_id,
+                        "post_id": pid,
+                        "filed": filed,
+                        "version": tick,
+                        "published_at": at,
+                    }
+                )
+                for pid, filed, at in changes
             ],
         )
 

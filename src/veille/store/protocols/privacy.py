@@ -48,6 +48,33 @@ def story_key(post_id: str) -> str:
     return "c:" + hashlib.blake2b(post_id.encode(), digest_size=8).hexdigest()
 
 
+def _hashed(kind: str, value: str) -> str:
+    data = f"{kind}\x00{value}".encode()
+    return hashlib.blake2b(data, digest_size=16, person=b"veille-forgot").hexdigest()
+
+
+def author_key(platform: str | None, handle: str) -> str:
+    """How a posts store's ``forgotten`` table names a person it erased
+    (``platform`` ``None``: on every platform), as handles are matched
+    (case aside). A hash, not keyed: no handle is written in clear, but a
+    handle one knows can be tested against it."""
+    return _hashed("author", f"{platform or '*'}\x00{handle.lower()}")
+
+
+def post_key(post_id: str) -> str:
+    """How a posts store's ``forgotten`` table names an erased post."""
+    return _hashed("post", post_id)
+
+
+def erased_until(forgotten: dict[str, int], platform: str, handle: str) -> int | None:
+    """The time (seconds) until which a person's posts were erased, from
+    ``forgotten`` (``author_key`` -> its last erasure): a write stores none
+    of theirs published until then. ``None``: never erased."""
+    times = [forgotten.get(author_key(p, handle)) for p in (platform, None)]
+    found = [at for at in times if at is not None]
+    return max(found) if found else None
+
+
 class PrivacyPosts(Protocol):
     """What the posts store deletes when a person asks to be forgotten or
     posts get too old. Each call is complete on return: a deleted post is in
