@@ -191,3 +191,59 @@ def test_adding_a_source_shows_the_platforms_terms(run, tmp_path: Path) -> None:
     run("init", "ws")
     out = run("source", "add", "reddit", "r/fibre", "--workspace", str(tmp_path / "ws")).stdout
     assert "Terms of use:" in out and "redditinc.com/policies/data-api-terms" in out
+
+
+def test_an_erased_persons_posts_served_again_are_not_stored_again(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A feed keeps serving what it served (RSS, a search): after the erasure,
+    # the same rows come in again, with one she publishes after it.
+    rows = [
+        _row(1, "claire", "La fibre arrive enfin chez moi", 1),
+        _row(2, "claire", "Encore une panne de fibre ce matin", 2),
+        _row(3, "bob", "La fibre, quelle affaire", 1),
+        _row(5, "claire", "Fibre sur Bluesky aussi", 1, platform="bluesky"),
+    ]
+    ws = _workspace(run, tmp_path, rows)
+    run("privacy", "erase", "--author", "Claire", "--platform", "mastodon", "--yes",
+        "--workspace", str(ws))  # fmt: skip
+    later = _row(6, "claire", "La fibre, enfin stable", -0.1)  # published after the erasure
+    src = tmp_path / "again.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in [*rows, later]) + "\n", encoding="utf-8")
+    run("import", str(src), "--workspace", str(ws))
+
+    with Workspace.open(ws) as w:
+        kept = {p.id for p in w.store.search("fibre", limit=50)}
+        assert kept == {"mastodon:3", "bluesky:5", "mastodon:6"}
+    with _db(ws) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM post_topics JOIN posts ON posts.pk = post_topics.post_pk "
+            "WHERE author_handle = 'claire' AND platform = 'mastodon'"
+        ).fetchone() == (1,)  # only the new post is filed under the topic
+        dump = "\n".join(conn.iterdump())
+    assert "@claire/1" not in dump and "@claire/2" not in dump
+
+
+
+def test_a_post_naming_an_erased_posts_story_is_given_its_new_key(tmp_path: Path) -> None:
+    # A batch collected before the erasure (its story found then) and
+    # written after it: the story's new key, not her post's id, is kept.
+    from tests.conftest import make_post
+    from veille.models import Author
+    from veille.store.protocols.privacy import story_key
+    from veille.store.sqlite import SQLiteStore
+
+    when = NOW - timedelta(hours=3)
+    store = SQLiteStore.open(tmp_path / "veille.db")
+    store.upsert_posts([make_post("c0", "la fibre", author=Author("claire"), published_at=when)])
+    store.erase_author_posts("claire", None)
+    late = [
+        make_post("c0", "la fibre", author=Author("claire"), published_at=when),
+        make_post("b1", "la fibre", author=Author("bob"), published_at=when,
+                  cluster_id="mastodon:c0"),
+    ]  # fmt: skip
+    result = store.upsert_posts(late)
+    assert [p.id for p in result.new] == ["mastodon:b1"]
+    (b1,) = store.get_posts(["mastodon:b1"])
+    assert b1.cluster_id == story_key("mastodon:c0")
+    assert store.get_post("mastodon:c0") is None
+    assert store.forgotten_ids(late) == ["mastodon:c0"]
+    store.close()

@@ -5,13 +5,22 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from veille.models import Post
 from veille.store.portable.privacy import PortablePrivacy
-from veille.store.protocols.privacy import ErasureReport, story_key
+from veille.store.protocols.privacy import (
+    ErasureReport,
+    author_key,
+    erased_until,
+    post_key,
+    story_key,
+)
 from veille.store.sqlite.portable import SQLitePortable
 from veille.store.sqlite.rows import SEQ_BITS
 
@@ -25,6 +34,54 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
+
+
+def record_forgotten(conn: sqlite3.Connection, kind: str, keys: Sequence[str], at: int) -> None:
+    """Record in ``forgotten`` (inside a transaction) what an erasure forgets."""
+    conn.executemany(
+        "INSERT INTO forgotten (kind, key, erased_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (kind, key) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)",
+        [(kind, k, at) for k in keys],
+    )
+
+
+def forgotten_posts(conn: sqlite3.Connection, post_ids: Iterable[str]) -> set[str]:
+    """Those of ``post_ids`` that name an erased post."""
+    keys = {post_key(i): i for i in post_ids}
+    found: set[str] = set()
+    names = list(keys)
+    for part in _chunks(names):
+        found.update(
+            keys[k]
+            for (k,) in conn.execute(
+                f"SELECT key FROM forgotten WHERE kind = 'post' AND key IN ({_marks(len(part))})",
+                part,
+            )
+        )
+    return found
+
+
+def unforgotten(conn: sqlite3.Connection, posts: list[Post]) -> tuple[list[Post], set[str]]:
+    """``posts`` less those of a person an erasure forgot, published until
+    then, a story keyed by an erased post under its new key; and the ids
+    left out (as the ClickHouse store's write does)."""
+    forgotten = dict(conn.execute("SELECT key, erased_at FROM forgotten WHERE kind = 'author'"))
+    if not forgotten:
+        return posts, set()
+    kept, dropped = [], set()
+    for post in posts:
+        at = erased_until(forgotten, post.platform, post.author.handle)
+        if at is not None and int(post.published_at.timestamp()) <= at:
+            dropped.add(post.id)
+        else:
+            kept.append(post)
+    gone = forgotten_posts(conn, {p.cluster_id for p in kept if p.cluster_id})
+    if gone:
+        kept = [
+            replace(p, cluster_id=story_key(p.cluster_id)) if p.cluster_id in gone else p
+            for p in kept
+        ]
+    return kept, dropped
 
 
 class SQLitePrivacy(SQLitePortable, PortablePrivacy):
@@ -75,6 +132,11 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         args: list[Any] = [handle] + ([platform] if platform else [])
         rows = self.conn.execute(f"SELECT pk, id FROM posts WHERE {where}", args).fetchall()
         ids = [r[1] for r in rows]
+        # A write after this transaction stores nothing of theirs published
+        # until now, and gives a story keyed by one of their posts its new key.
+        at = int(time.time())
+        record_forgotten(self.conn, "author", [author_key(platform, handle)], at)
+        record_forgotten(self.conn, "post", [post_key(i) for i in ids], at)
         self._remove_copies(ids, report.removed)
         for part in _chunks([r[0] for r in rows]):
             self.conn.execute(f"DELETE FROM posts WHERE pk IN ({_marks(len(part))})", part)
@@ -94,6 +156,16 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         report.posts = len(ids)
         report.post_ids = ids
         return ids
+
+    def forgotten_ids(self, posts: Iterable[Post]) -> list[str]:
+        """The ids of ``posts`` an erasure forgot (a write stores nothing of
+        them): ingest takes their copies out of the state again, in case
+        the erasure came between its write of the posts and its stages."""
+        return sorted(unforgotten(self.conn, list(posts))[1])
+
+    def forgotten_posts(self, post_ids: Iterable[str]) -> list[str]:
+        """Those of ``post_ids`` that name an erased post."""
+        return sorted(forgotten_posts(self.conn, post_ids))
 
     def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
         where = "lower(author_handle) = lower(?)" + (" AND platform = ?" if platform else "")

@@ -28,7 +28,7 @@ from veille.store.sqlite.inbox import SQLiteInbox, SQLiteInboxTx
 from veille.store.sqlite.ingest import SQLiteIngest, SQLiteIngestTx
 from veille.store.sqlite.migrations import migrate
 from veille.store.sqlite.plan import SQLitePlan, SQLitePlanTx
-from veille.store.sqlite.privacy import SQLitePrivacy, SQLitePrivacyTx
+from veille.store.sqlite.privacy import SQLitePrivacy, SQLitePrivacyTx, unforgotten
 from veille.store.sqlite.rows import (
     POST_COLUMNS,
     READ_COLUMNS,
@@ -173,6 +173,10 @@ class _Tx(
 
     def _upsert_batch(self, batch: list[Post]) -> UpsertResult:
         result = UpsertResult()
+        # Nothing of a person an erasure forgot, published until then.
+        batch, _dropped = unforgotten(self.conn, batch)
+        if not batch:
+            return result
         # A deleted post's key may be given again: its index row goes first.
         self.flush_fts_deletes()
         # The last sighting of an id in a batch wins.

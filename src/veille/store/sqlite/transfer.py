@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 from veille.store.transfer import TableShape, coerce, upsert_sql
 from veille.store.transfer import ident as _ident
 
-_POST_SIDE = {"posts", "post_changes", "rules_version", "topic_sync", "author_links"}
+_POST_SIDE = {
+    "posts", "post_changes", "rules_version", "topic_sync", "author_links", "forgotten",
+}  # fmt: skip
 
 
 def _post_side(name: str) -> bool:
