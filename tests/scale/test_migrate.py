@@ -149,3 +149,41 @@ def test_pseudonyms_stay_the_same_after_the_state_moves(
     assert after == before and "alice" not in after
     log = runner.invoke(app, ["privacy", "log", "-w", str(workspace.root)])
     assert log.exit_code == 0, log.output
+
+
+def test_what_an_erasure_forgot_moves_with_the_posts(workspace: Workspace, tmp_path: Path) -> None:
+    """SQLite -> chDB -> SQLite: in each new store, the erased person's posts
+    served again (a feed still serving them) are not stored again."""
+    import pytest
+
+    pytest.importorskip("chdb")
+    from veille.models import Author
+    from veille.services.privacy import erase_author
+    from veille.store.registry import open_store
+
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    theirs = [make_post(f"c{i}", "Lumio lamp", author=Author("claire"), published_at=when)
+              for i in range(3)]  # fmt: skip
+    build_pipeline(workspace, skip=("enrich",)).ingest(
+        [*theirs, make_post("b1", "Lumio lamp", author=Author("bob"), published_at=when)]
+    )
+    erase_author(workspace, "claire")
+    chdb_url, back_url = f"chdb:///{tmp_path / 'posts'}", f"sqlite:///{tmp_path / 'back.db'}"
+    report = migrate_workspace(workspace, posts_url=chdb_url, state_url=None)
+    assert report.ok, report.checks
+    checks = {c.table: c for c in report.checks}
+    assert checks["forgotten"].rows_to == 4 and checks["posts"].rows_to == 1  # her, her 3 posts
+    (workspace.root / "veille.toml").write_text(
+        f'[store]\nposts = "{chdb_url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
+    )
+    with Workspace.open(workspace.root) as moved:
+        assert moved.posts.upsert_posts(theirs).new == []
+        assert moved.posts.count_posts() == 1
+        report = migrate_workspace(moved, posts_url=back_url, state_url=None)
+        assert report.ok, report.checks
+    back = open_store(back_url, role="posts", root=tmp_path)
+    try:
+        assert back.upsert_posts(theirs).new == []
+        assert back.count_posts() == 1
+    finally:
+        back.close()

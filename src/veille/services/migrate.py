@@ -117,6 +117,7 @@ def migrate_workspace(
     try:
         if posts_url is not None and posts_url != current_posts:
             dst = target(posts_url, "posts")
+            report.checks.append(copy_forgotten(ws.posts, dst))
             report.checks.append(
                 copy_posts(ws.posts, dst, ws.root / CHECKPOINT, posts_url, on_progress)
             )
@@ -146,6 +147,32 @@ def _checkpoint(path: Path) -> dict[str, Any]:
     except (FileNotFoundError, ValueError):
         return {}
     return data
+
+
+def copy_forgotten(src: Any, dst: Any) -> TableCheck:
+    """What erasures forgot (hashes, see :mod:`veille.store.protocols.privacy`),
+    before the posts: the new store stores nothing of those people again
+    either. A store that keeps no such record gives none and takes none."""
+    records = getattr(src, "forgotten_records", list)()
+    record = getattr(dst, "record_forgotten", None)
+    if records and record is None:
+        raise UsageError(
+            f"{type(dst).__name__} cannot keep what {len(records)} erasures forgot",
+            hint="Move the posts to sqlite://, chdb:// or clickhouse://.",
+        )
+    if records and record is not None:
+        record(records)
+    copied = getattr(dst, "forgotten_records", list)()
+
+    def digest(rows: list[Any]) -> str:
+        total = 0
+        for row in rows:
+            total = combine(total, row_digest(row))
+        return f"{total:032x}"
+
+    return TableCheck(
+        "forgotten", len(records), len(copied), digest(records), digest(copied), len(records)
+    )
 
 
 def copy_posts(

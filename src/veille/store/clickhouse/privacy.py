@@ -268,8 +268,26 @@ class ClickHousePrivacy:
 
     def _record(self, kind: str, keys: list[str]) -> None:
         at = int(time.time())
-        for i in range(0, len(keys), _CHUNK):
-            rows = [encode({"kind": kind, "key": k, "erased_at": at}) for k in keys[i : i + _CHUNK]]
+        self.record_forgotten([(kind, k, at) for k in keys])
+
+    def forgotten_records(self) -> list[tuple[str, str, int]]:
+        """Every ``(kind, key, erased_at)`` of ``forgotten``, the last erasure
+        of each (``veille store migrate`` carries them with the posts)."""
+        return [
+            (kind, key, int(at))
+            for kind, key, at in self.rows(
+                "SELECT kind, key, max(erased_at) FROM forgotten GROUP BY kind, key "
+                "ORDER BY kind, key"
+            )
+        ]
+
+    def record_forgotten(self, records: Sequence[tuple[str, str, int]]) -> None:
+        """Add ``(kind, key, erased_at)`` records to ``forgotten``."""
+        for i in range(0, len(records), _CHUNK):
+            rows = [
+                encode({"kind": kind, "key": key, "erased_at": at})
+                for kind, key, at in records[i : i + _CHUNK]
+            ]
             self.client.insert("forgotten", rows)
 
     def _erase_posts_of(self, handle: str, platform: str | None) -> ErasureReport:

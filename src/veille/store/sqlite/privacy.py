@@ -36,12 +36,13 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-def record_forgotten(conn: sqlite3.Connection, kind: str, keys: Sequence[str], at: int) -> None:
-    """Record in ``forgotten`` (inside a transaction) what an erasure forgets."""
+def record_forgotten(conn: sqlite3.Connection, records: Iterable[tuple[str, str, int]]) -> None:
+    """Record ``(kind, key, erased_at)`` in ``forgotten`` (inside a
+    transaction): what an erasure forgets, and when."""
     conn.executemany(
         "INSERT INTO forgotten (kind, key, erased_at) VALUES (?, ?, ?) "
         "ON CONFLICT (kind, key) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)",
-        [(kind, k, at) for k in keys],
+        records,
     )
 
 
@@ -135,8 +136,8 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         # A write after this transaction stores nothing of theirs published
         # until now, and gives a story keyed by one of their posts its new key.
         at = int(time.time())
-        record_forgotten(self.conn, "author", [author_key(platform, handle)], at)
-        record_forgotten(self.conn, "post", [post_key(i) for i in ids], at)
+        forgotten = [("author", author_key(platform, handle), at)]
+        record_forgotten(self.conn, forgotten + [("post", post_key(i), at) for i in ids])
         self._remove_copies(ids, report.removed)
         for part in _chunks([r[0] for r in rows]):
             self.conn.execute(f"DELETE FROM posts WHERE pk IN ({_marks(len(part))})", part)
@@ -166,6 +167,16 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
     def forgotten_posts(self, post_ids: Iterable[str]) -> list[str]:
         """Those of ``post_ids`` that name an erased post."""
         return sorted(forgotten_posts(self.conn, post_ids))
+
+    def forgotten_records(self) -> list[tuple[str, str, int]]:
+        """Every ``(kind, key, erased_at)`` of ``forgotten`` (``veille store
+        migrate`` carries them with the posts)."""
+        return list(self.conn.execute("SELECT kind, key, erased_at FROM forgotten ORDER BY 1, 2"))
+
+    def record_forgotten(self, records: Sequence[tuple[str, str, int]]) -> None:
+        """Add ``(kind, key, erased_at)`` records to ``forgotten``."""
+        with self.transaction():
+            record_forgotten(self.conn, records)
 
     def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
         where = "lower(author_handle) = lower(?)" + (" AND platform = ?" if platform else "")
