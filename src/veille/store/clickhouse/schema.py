@@ -138,7 +138,7 @@ FROM (
 # ordered by their posts' publication times (which no update of a post
 # changes), so a topic scope over a period reads and merges that period's
 # filings only: at 10M posts, the last 30 days of a 710,000-post topic were
-# counted in 110 ms instead of 261 (schema 2's ``post_topics`` was ordered by
+# counted in 103 ms instead of 261 (schema 2's ``post_topics`` was ordered by
 # topic and post id: ``FINAL`` merged the topic's every filing).
 TOPIC_FILINGS = """
 CREATE TABLE IF NOT EXISTS topic_filings (
