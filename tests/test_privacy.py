@@ -222,7 +222,6 @@ def test_an_erased_persons_posts_served_again_are_not_stored_again(run, tmp_path
     assert "@claire/1" not in dump and "@claire/2" not in dump
 
 
-
 def test_a_post_naming_an_erased_posts_story_is_given_its_new_key(tmp_path: Path) -> None:
     # A batch collected before the erasure (its story found then) and
     # written after it: the story's new key, not her post's id, is kept.

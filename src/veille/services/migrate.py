@@ -152,17 +152,19 @@ def _checkpoint(path: Path) -> dict[str, Any]:
 def copy_forgotten(src: Any, dst: Any) -> TableCheck:
     """What erasures forgot (hashes, see :mod:`veille.store.protocols.privacy`),
     before the posts: the new store stores nothing of those people again
-    either. A store that keeps no such record gives none and takes none."""
-    records = getattr(src, "forgotten_records", list)()
+    either. A posts store that keeps no such record gives none; one that
+    cannot take them is refused when there are some."""
+    records: list[Any] = getattr(src, "forgotten_records", list)()
     record = getattr(dst, "record_forgotten", None)
     if records and record is None:
         raise UsageError(
-            f"{type(dst).__name__} cannot keep what {len(records)} erasures forgot",
+            f"{type(dst).__name__} cannot keep the record of what erasures forgot "
+            f"({len(records)} hashes)",
             hint="Move the posts to sqlite://, chdb:// or clickhouse://.",
         )
     if records and record is not None:
         record(records)
-    copied = getattr(dst, "forgotten_records", list)()
+    copied: list[Any] = getattr(dst, "forgotten_records", list)()
 
     def digest(rows: list[Any]) -> str:
         total = 0
