@@ -81,14 +81,16 @@ def scope_where(scope: Scope) -> Where:
     where = filter_where(scope.flt)
     clauses = [] if where.sql == "1" else [where.sql]
     params = where.params
-    # The period's filings only (each carries its post's time).
-    span = filter_where(PostFilter(since=scope.flt.since, until=scope.flt.until), params)
+    filed = "filed = 1"
+    if scope.topics:  # the period's filings only (each carries its post's time)
+        span = PostFilter(since=scope.flt.since, until=scope.flt.until)
+        filed = filter_where(span, params).and_(filed)
     for i, topic_id in enumerate(scope.topics):
         name = f"t{i}"
         params[name] = topic_id
         clauses.append(
             "id IN (SELECT post_id FROM topic_filings FINAL "
-            f"WHERE topic_id = {{{name}:Int64}} AND {span.and_('filed = 1')})"
+            f"WHERE topic_id = {{{name}:Int64}} AND {filed})"
         )
     for i, group in enumerate(scope.words):
         names = []

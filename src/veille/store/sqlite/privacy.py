@@ -46,7 +46,7 @@ def record_forgotten(conn: sqlite3.Connection, records: Iterable[tuple[str, str,
     )
 
 
-def forgotten_posts(conn: sqlite3.Connection, post_ids: Iterable[str]) -> set[str]:
+def erased_among(conn: sqlite3.Connection, post_ids: Iterable[str]) -> set[str]:
     """Those of ``post_ids`` that name an erased post."""
     keys = {post_key(i): i for i in post_ids}
     found: set[str] = set()
@@ -76,7 +76,7 @@ def unforgotten(conn: sqlite3.Connection, posts: list[Post]) -> tuple[list[Post]
             dropped.add(post.id)
         else:
             kept.append(post)
-    gone = forgotten_posts(conn, {p.cluster_id for p in kept if p.cluster_id})
+    gone = erased_among(conn, {p.cluster_id for p in kept if p.cluster_id})
     if gone:
         kept = [
             replace(p, cluster_id=story_key(p.cluster_id)) if p.cluster_id in gone else p
@@ -160,13 +160,14 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
 
     def forgotten_ids(self, posts: Iterable[Post]) -> list[str]:
         """The ids of ``posts`` an erasure forgot (a write stores nothing of
-        them): ingest takes their copies out of the state again, in case
-        the erasure came between its write of the posts and its stages."""
+        them): with the state in another store, ingest takes their copies
+        out of it again, in case the erasure came between its write of the
+        posts and its state's commit."""
         return sorted(unforgotten(self.conn, list(posts))[1])
 
     def forgotten_posts(self, post_ids: Iterable[str]) -> list[str]:
         """Those of ``post_ids`` that name an erased post."""
-        return sorted(forgotten_posts(self.conn, post_ids))
+        return sorted(erased_among(self.conn, post_ids))
 
     def forgotten_records(self) -> list[tuple[str, str, int]]:
         """Every ``(kind, key, erased_at)`` of ``forgotten`` (``veille store
