@@ -99,6 +99,9 @@ SCOPES = {
     "words": words_scope("Montréal fibre").during(PERIOD),
     "topic": Scope(topics=(3,)).during(PERIOD),
     "topic, all time": Scope(topics=(3,)),
+    # As the app scopes a saved topic: SQLite reads its rollups, ClickHouse
+    # counts its filings where they answer.
+    "saved topic": Scope().within_topic(3).during(PERIOD),
 }
 
 
