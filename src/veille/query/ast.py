@@ -213,7 +213,9 @@ def to_text(node: Node) -> str:
     if isinstance(node, Tag):
         return ("#" if node.kind == "hashtag" else "@") + node.value
     if isinstance(node, Field):
-        return f"{node.name}:{_q(node.value) if ' ' in node.value else node.value}"
+        # Quoted where the bare value would read otherwise: words, a range.
+        bare = " " not in node.value and not node.value.startswith(("[", "{"))
+        return f"{node.name}:{node.value if bare else _q(node.value)}"
     if isinstance(node, Range):
         if node.name == "published":
             from datetime import UTC, datetime
