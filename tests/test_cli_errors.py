@@ -67,9 +67,10 @@ def test_config_errors_keep_their_section_names(run, tmp_path: Path) -> None:
 
 def test_warnings_and_queries_are_shown_as_typed(run, tmp_path: Path) -> None:
     out = run("query", "check", "platform:[/x] lumio", code=0).output
-    assert "warning: platform:[/x]:" in out and "valid: platform:[/x] lumio" in out
+    # (normalized, a value that starts with [ is quoted: it parses back alone)
+    assert "warning: platform:[/x]:" in out and 'valid: platform:"[/x]" lumio' in out
     out = run("query", "explain", "url:[/x]", code=0).output
-    assert "url:[/x]" in out
+    assert 'url:"[/x]"' in out
     src = tmp_path / "bad.jsonl"
     src.write_text('{"id": "1", "platform": "rss", "text": "hi", "published_at": "[/x]"}\n')
     out = run("import", str(src), "--no-enrich").output
