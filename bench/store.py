@@ -28,7 +28,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -176,17 +176,24 @@ def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def ingest(store: Any, n: int, size: int) -> tuple[float, float]:
-    """Wall and CPU seconds spent in ``upsert_posts`` (generation left out).
-    CPU seconds count every thread of the process (chDB's too): on a shared
-    machine they are steadier than wall-clock ones."""
+def upserts(store: Any, todo: Iterable[list[Any]]) -> tuple[float, float]:
+    """Wall and CPU seconds spent in ``upsert_posts`` over the batches of
+    ``todo`` (making them left out). CPU seconds count every thread of the
+    process (chDB's too): on a shared machine they are steadier than
+    wall-clock ones."""
     spent = cpu = 0.0
-    started = time.perf_counter()
-    for batch in batches(n, size):
+    for batch in todo:
         t0, c0 = time.perf_counter(), time.process_time()
         store.upsert_posts(batch)
         spent += time.perf_counter() - t0
         cpu += time.process_time() - c0
+    return spent, cpu
+
+
+def ingest(store: Any, n: int, size: int) -> tuple[float, float]:
+    """:func:`upserts` of ``n`` generated posts."""
+    started = time.perf_counter()
+    spent, cpu = upserts(store, batches(n, size))
     print(
         f"  {type(store).__name__}: generation {time.perf_counter() - started - spent:.0f} s "
         f"(left out), upserts {spent:.0f} s",
@@ -230,13 +237,7 @@ def more(lite: Any, ch: Any, k: int) -> None:
     rates = {}
     print(f"\n{k:,} more posts into each store (upsert_posts), per wall / CPU second:")
     for name, store in (("SQLite", lite), ("ClickHouse", ch)):
-        wall = cpu = 0.0
-        for batch in todo:
-            t0, c0 = time.perf_counter(), time.process_time()
-            store.upsert_posts(batch)
-            wall += time.perf_counter() - t0
-            cpu += time.process_time() - c0
-        rates[name] = (wall, cpu)
+        wall, cpu = rates[name] = upserts(store, todo)
         print(f"  {name:<12}{k / wall:12,.0f}{k / cpu:12,.0f}   load {load()}", flush=True)
     (lw, lc), (cw, cc) = rates["SQLite"], rates["ClickHouse"]
     print(f"  ratio {lw / cw:5.2f}x wall, {lc / cc:5.2f}x CPU")

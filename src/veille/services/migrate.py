@@ -13,7 +13,7 @@ already equal. Run it with the daemon stopped.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -133,12 +133,17 @@ def migrate_workspace(
 # -- posts ---------------------------------------------------------------------
 
 
-def _posts_digest(store: Any) -> tuple[int, int]:
+def _digest(rows: Iterable[Iterable[Any]]) -> tuple[int, int]:
+    """How many ``rows`` and their order-free checksum."""
     n, total = 0, 0
-    for post in store.iter_posts(batch_size=PAGE):
+    for row in rows:
         n += 1
-        total = combine(total, row_digest((post.id, post.content_hash)))
+        total = combine(total, row_digest(row))
     return n, total
+
+
+def _posts_digest(store: Any) -> tuple[int, int]:
+    return _digest((post.id, post.content_hash) for post in store.iter_posts(batch_size=PAGE))
 
 
 def _checkpoint(path: Path) -> dict[str, Any]:
@@ -155,26 +160,21 @@ def copy_forgotten(src: Any, dst: Any) -> TableCheck:
     either. A posts store that keeps no such record gives none; one that
     cannot take them is refused when there are some."""
     records: list[Any] = getattr(src, "forgotten_records", list)()
+    held = getattr(dst, "forgotten_records", list)
     record = getattr(dst, "record_forgotten", None)
-    if records and record is None:
+    # Only what the target lacks: a rerun adds nothing (ClickHouse's table
+    # would keep every copy).
+    missing = sorted(set(map(tuple, records)) - set(map(tuple, held())))
+    if missing and record is None:
         raise UsageError(
             f"{type(dst).__name__} cannot keep the record of what erasures forgot "
-            f"({len(records)} hashes)",
+            f"({len(missing)} hashes)",
             hint="Move the posts to sqlite://, chdb:// or clickhouse://.",
         )
-    if records and record is not None:
-        record(records)
-    copied: list[Any] = getattr(dst, "forgotten_records", list)()
-
-    def digest(rows: list[Any]) -> str:
-        total = 0
-        for row in rows:
-            total = combine(total, row_digest(row))
-        return f"{total:032x}"
-
-    return TableCheck(
-        "forgotten", len(records), len(copied), digest(records), digest(copied), len(records)
-    )
+    if missing and record is not None:
+        record(missing)
+    (n_from, sum_from), (n_to, sum_to) = _digest(records), _digest(held())
+    return TableCheck("forgotten", n_from, n_to, f"{sum_from:032x}", f"{sum_to:032x}", len(missing))
 
 
 def copy_posts(
@@ -213,15 +213,16 @@ def copy_posts(
 
 
 def _table_digest(store: Any, shape: TableShape, columns: list[str]) -> tuple[int, int]:
-    n, total, offset = 0, 0, 0
-    while True:
-        rows = store.export_rows(shape, columns, offset=offset, limit=PAGE)
-        for row in rows:
-            total = combine(total, row_digest(row))
-        n += len(rows)
-        offset += len(rows)
-        if len(rows) < PAGE:
-            return n, total
+    def pages() -> Iterator[Any]:
+        offset = 0
+        while True:
+            rows = store.export_rows(shape, columns, offset=offset, limit=PAGE)
+            yield from rows
+            offset += len(rows)
+            if len(rows) < PAGE:
+                return
+
+    return _digest(pages())
 
 
 def _copy_table(src: Any, dst: Any, s: TableShape, d: TableShape, columns: list[str]) -> int:
