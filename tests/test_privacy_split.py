@@ -363,3 +363,80 @@ def test_a_story_found_during_an_erasure_is_keyed_anew_in_both_stores(split: Spl
         with psycopg.connect(split.state_url) as conn:
             rows = conn.execute("SELECT post_id, cluster_id FROM minhash").fetchall()
         assert rows == [("mastodon:b1", story_key("mastodon:c0"))]
+
+
+class _HeldInsert:
+    """A process's session to the posts server whose next insert of posts
+    waits (after the write's check of whom erasures forgot) until ``go``."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.checked, self.go = threading.Event(), threading.Event()
+
+    def insert(self, table: str, rows: Any, **kw: Any) -> Any:
+        if table == "posts" and not self.go.is_set():
+            self.checked.set()
+            assert self.go.wait(60), "never let go"
+        return self.client.insert(table, rows, **kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+@pytest.mark.parametrize("state", ["postgresql", "sqlite"])
+def test_an_erasure_in_another_process_waits_for_a_write_under_way(
+    state: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Two processes writing to one ClickHouse server: a collector (the
+    workspace) has checked whom erasures forgot and is about to insert her
+    post when the web app (another process: its own stores, the same server
+    and state) erases her. The erasure waits for that insert, through the
+    state store's lock, then deletes the post: it is not left behind. Two
+    stores over one chDB session stand in for the two processes (each has
+    its own lock of this process, as two processes would)."""
+    from veille.store.clickhouse.store import ClickHouseStore
+    from veille.store.registry import open_store
+
+    if state == "postgresql":
+        from veille.store.postgres.testing import fresh_schema_url
+
+        state_url = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
+    else:
+        state_url = "sqlite:///state.db"
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / CONFIG_NAME).write_text(
+        f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state_url}"\n', encoding="utf-8"
+    )
+    batch = [
+        make_post("c1", "la fibre zorglub en panne", author=Author("claire"),
+                  published_at=NOW - timedelta(hours=3)),
+        make_post("b1", "la fibre revient chez nous", author=Author("bob"),
+                  published_at=NOW - timedelta(hours=2)),
+    ]  # fmt: skip
+    with Workspace.open(root) as ws:
+        collector = ws.posts
+        held = collector.client = _HeldInsert(collector.client)  # type: ignore[attr-defined]
+        web_state = open_store(state_url, role="state", root=root)
+        web = ClickHouseStore(held.client, "the web app's")
+        web.forget_lock.across(lambda exclusive: web_state.forget_lock(exclusive=exclusive))
+        writing = threading.Thread(
+            target=build_pipeline(ws, skip=("enrich",)).ingest, args=(batch,)
+        )
+        writing.start()
+        assert held.checked.wait(60)
+        erasing = threading.Thread(target=web.erase_author_posts, args=("claire", None))
+        erasing.start()
+        erasing.join(2)
+        waited = erasing.is_alive()
+        held.go.set()
+        writing.join(60)
+        erasing.join(60)
+        assert not writing.is_alive() and not erasing.is_alive()
+        web_state.close()
+        found = _chdb_dump(web).lower()
+        for trace in ("claire", "zorglub", "mastodon:c1"):
+            assert trace not in found, (trace, found)
+        assert waited, "the erasure did not wait for the write under way"
+        assert web.count_posts() == 1
+        _rollup_matches_posts(web)

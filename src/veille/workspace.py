@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,21 @@ class Workspace:
             found = self._opened.get(url)
             if found is None:
                 found = self._opened[url] = open_store(url, role=role, root=self.root)
+                if role == "posts" and posts_url != state_url:
+                    self._share_forget_lock(found)
             return found
+
+    def _share_forget_lock(self, posts: Any) -> None:
+        """A posts store that other processes may write too (ClickHouse)
+        orders its erasures and writes with the state store's lock, which
+        every process of the workspace shares (opened at its first use)."""
+        share = getattr(getattr(posts, "forget_lock", None), "across", None)
+        if share is not None:
+
+            def across(exclusive: bool) -> AbstractContextManager[None]:
+                return self.state.forget_lock(exclusive=exclusive)
+
+            share(across)
 
     @property
     def posts(self) -> PostStore:

@@ -23,9 +23,8 @@ from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
 
 if TYPE_CHECKING:
-    import threading
-
     from veille.analytics.scope import Period, Scope
+    from veille.store.clickhouse.privacy import ForgetLock
 
 QUARTER = 900
 ENG = "(likes + shares + replies)"
@@ -386,7 +385,7 @@ class ClickHouseAnalytics(ClickHousePeople):
         its aggregations read them)."""
         if not filings:
             return
-        with self.forget_lock:
+        with self.forget_lock.shared():
             ids = sorted({post_id for post_id, _topic in filings})
             # Each filing carries its post's time: ingest files the posts it
             # has just written, whose times the store remembers.
@@ -413,7 +412,7 @@ class ClickHouseAnalytics(ClickHousePeople):
 
         def write_filings(self, topic_id: int, changes: list[tuple[str, int, int]]) -> None: ...
 
-        forget_lock: threading.RLock
+        forget_lock: ForgetLock
         just_written: dict[str, int]
 
         def _forgotten(self) -> dict[str, int]: ...

@@ -28,10 +28,12 @@ gives a story keyed by one of their posts its new key
 (:meth:`ClickHousePrivacy._unforgotten`): a collector that read a post
 before the erasure and writes after it, or a batch collected before it and
 written after (a collector still running, a retried import), stores nothing
-of them. The check and the insert run under the store's lock, which an
-erasure holds from its record to its last delete, so no write of this
-process falls between the two. Posts they publish after the erasure are new
-and are stored (SQLite stores them too).
+of them. The check and the insert run under the store's :class:`ForgetLock`,
+which an erasure holds from its record to its last delete, so no write falls
+between the two: in this process, and, once the workspace has given the lock
+its state store's (:meth:`ForgetLock.across`), in every process writing to
+the same server. Posts they publish after the erasure are new and are stored
+(SQLite stores them too).
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -85,6 +88,47 @@ class Rollup:
         return "handle" in self.columns
 
 
+class ForgetLock:
+    """Orders an erasure and the writes of posts: an erasure holds it
+    (:meth:`exclusive`) from its record of whom it forgets to its last
+    delete, a write (:meth:`shared`) from its check of that record to its
+    insert. Within this process a reentrant lock (writes take turns too);
+    across processes, the state store's lock once given by :meth:`across`
+    (a ClickHouse server takes writes from many processes: without it, a
+    collector that checked before an erasure's record could insert after its
+    delete). A thread that holds it takes it again at no cost."""
+
+    def __init__(self) -> None:
+        self._here = threading.RLock()
+        self._depth = threading.local()
+        self._across: Callable[[bool], AbstractContextManager[None]] | None = None
+
+    def across(self, lock: Callable[[bool], AbstractContextManager[None]]) -> None:
+        """Also take ``lock(exclusive)`` (the state store's
+        :meth:`~veille.store.protocols.privacy.PrivacyState.forget_lock`,
+        which every process of the workspace shares), before this process's own."""
+        self._across = lock
+
+    def shared(self) -> AbstractContextManager[None]:
+        return self._hold(exclusive=False)
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        return self._hold(exclusive=True)
+
+    @contextmanager
+    def _hold(self, *, exclusive: bool) -> Iterator[None]:
+        depth = getattr(self._depth, "n", 0)
+        outer = nullcontext() if depth or self._across is None else self._across(exclusive)
+        # The shared lock first, then this process's: a thread waiting for
+        # the shared one holds nothing here.
+        with outer, self._here:
+            self._depth.n = depth + 1
+            try:
+                yield
+            finally:
+                self._depth.n = depth
+
+
 def _author(handle: str, platform: str | None) -> tuple[str, dict[str, Any]]:
     where = "lowerUTF8(author_handle) = lowerUTF8({h:String})"
     params: dict[str, Any] = {"h": handle}
@@ -108,7 +152,7 @@ class ClickHousePrivacy:
         client: Any
         #: Held by an erasure from its record to its last delete, and by a
         #: write of posts from its check of the forgotten to its insert.
-        forget_lock: threading.RLock
+        forget_lock: ForgetLock
 
         def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
 
@@ -214,8 +258,8 @@ class ClickHousePrivacy:
         """``(row, old)`` pairs (a post version to write, the stored one it
         replaces) less those of a forgotten person published until their
         erasure, a story keyed by an erased post under its new key in both;
-        and the ids left out. Call it under :attr:`forget_lock`, with the
-        insert."""
+        and the ids left out. Call it under :attr:`forget_lock` (shared), with
+        the insert."""
         pairs = list(pairs)
         forgotten = self._forgotten() if pairs else {}
         if not forgotten:
@@ -261,7 +305,7 @@ class ClickHousePrivacy:
         return [r[0] for r in self.rows(f"SELECT DISTINCT id FROM posts WHERE {where}", params)]
 
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
-        with self.forget_lock:
+        with self.forget_lock.exclusive():
             # First whom it forgets: a write after this stores nothing of theirs.
             self._record("author", [author_key(platform, handle)])
             return self._erase_posts_of(handle, platform)

@@ -20,7 +20,7 @@ from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.clickhouse.analytics import ClickHouseAnalytics
 from veille.store.clickhouse.client import Client
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where
-from veille.store.clickhouse.privacy import ClickHousePrivacy
+from veille.store.clickhouse.privacy import ClickHousePrivacy, ForgetLock
 from veille.store.clickhouse.rows import (
     READ,
     READ_COLUMNS,
@@ -90,7 +90,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         self.client = client
         self.where = where
         self._clock_lock = threading.Lock()
-        self.forget_lock = threading.RLock()
+        self.forget_lock = ForgetLock()
         self._last_tick = 0
         # The publication times of the posts this process wrote last (new
         # ones), which ingest files under topics next (ClickHouseAnalytics.
@@ -257,7 +257,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         ids are returned."""
         if not rows:
             return set()
-        with self.forget_lock:
+        with self.forget_lock.shared():
             pairs, dropped = self._unforgotten(zip(rows, olds or [None] * len(rows), strict=True))
             self._insert_versions(pairs)
         return dropped

@@ -6,8 +6,15 @@ The posts themselves are erased by the posts store
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from veille.store.portable.privacy import POST_COPIES, PortablePrivacy
 from veille.store.postgres.portable import PgPortable
+
+# The advisory lock of forgetting (advisory locks are per database): the
+# bytes of "veille-f".
+FORGET_LOCK = int.from_bytes(b"veille-f", "big", signed=True)
 
 
 class PgPrivacyKey(PgPortable, PortablePrivacy):
@@ -15,3 +22,12 @@ class PgPrivacyKey(PgPortable, PortablePrivacy):
 
     # Filings are kept by post id here (the posts are in another store).
     post_copies = (*POST_COPIES, "post_topics")
+
+    @contextmanager
+    def forget_lock(self, *, exclusive: bool) -> Iterator[None]:
+        """An advisory lock held by a transaction of its own (a process that
+        dies lets go of it with its connection)."""
+        take = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        with self.write() as conn:
+            conn.execute(f"SELECT {take}(%s)", (FORGET_LOCK,))
+            yield

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -140,6 +141,14 @@ class PrivacyState(Protocol):
 
     def erasures(self, limit: int = 100) -> list[Erasure]:
         """The erasure log, newest first."""
+        ...
+
+    def forget_lock(self, *, exclusive: bool) -> AbstractContextManager[None]:
+        """A lock every process of the workspace shares: a posts store that
+        several processes write (ClickHouse) holds it ``exclusive`` through an
+        erasure and shared through each write of posts, so that no write
+        checks whom an erasure forgets before its record and inserts after
+        its delete (:class:`~veille.store.clickhouse.privacy.ForgetLock`)."""
         ...
 
 

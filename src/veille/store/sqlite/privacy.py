@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -89,10 +90,24 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
     """Mixed into :class:`veille.store.sqlite.store.SQLiteStore`."""
 
     conn: sqlite3.Connection
+    path: str
 
     if TYPE_CHECKING:  # given by SQLiteStore
 
         def transaction(self) -> AbstractContextManager[Any]: ...
+
+    @contextmanager
+    def forget_lock(self, *, exclusive: bool) -> Iterator[None]:
+        """A lock on the file ``<database>-forget.lock`` beside the database
+        (``flock``: every process that opens this database shares it, and a
+        process that dies lets go of it); this process's alone for an
+        in-memory database."""
+        if self.path == ":memory:":
+            yield
+            return
+        with open(self.path + "-forget.lock", "ab") as f:
+            fcntl.flock(f, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            yield  # closing the file lets go of the lock
 
     def _remove_copies(
         self, ids: Sequence[str], removed: dict[str, int], *, rekey: bool = True
