@@ -187,3 +187,51 @@ def test_what_an_erasure_forgot_moves_with_the_posts(workspace: Workspace, tmp_p
         assert back.count_posts() == 1
     finally:
         back.close()
+
+
+def test_what_an_erasure_forgot_moves_to_and_from_a_served_store(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """SQLite -> a posts store served by ``veille store serve-posts``
+    (``veille+http``) -> SQLite: the record of whom an erasure forgot goes
+    through the endpoint both ways, and neither new store takes her posts again."""
+    from veille.models import Author
+    from veille.services.privacy import erase_author
+    from veille.store.registry import open_store
+    from veille.store.remote.server import PostServer
+
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    theirs = [make_post(f"c{i}", "Lumio lamp", author=Author("claire"), published_at=when)
+              for i in range(3)]  # fmt: skip
+    build_pipeline(workspace, skip=("enrich",)).ingest(
+        [*theirs, make_post("b1", "Lumio lamp", author=Author("bob"), published_at=when)]
+    )
+    erase_author(workspace, "claire")
+    served = open_store(f"sqlite:///{tmp_path / 'served.db'}", role="posts", root=tmp_path)
+    server = PostServer(served).start()
+    back_url = f"sqlite:///{tmp_path / 'back.db'}"
+    try:
+        report = migrate_workspace(workspace, posts_url=server.url, state_url=None)
+        assert report.ok, report.checks
+        checks = {c.table: c for c in report.checks}
+        assert checks["forgotten"].rows_to == 4 and checks["posts"].rows_to == 1
+        again = migrate_workspace(workspace, posts_url=server.url, state_url=None)
+        assert {c.table: c for c in again.checks}["forgotten"].copied == 0
+        (workspace.root / "veille.toml").write_text(
+            f'[store]\nposts = "{server.url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
+        )
+        with Workspace.open(workspace.root) as moved:
+            assert moved.posts.upsert_posts(theirs).new == []
+            assert moved.posts.count_posts() == 1
+            report = migrate_workspace(moved, posts_url=back_url, state_url=None)
+            assert report.ok, report.checks
+    finally:
+        server.stop()
+        served.close()
+    back = open_store(back_url, role="posts", root=tmp_path)
+    try:
+        assert len(back.forgotten_records()) == 4
+        assert back.upsert_posts(theirs).new == []
+        assert back.count_posts() == 1
+    finally:
+        back.close()

@@ -140,6 +140,16 @@ class RemotePostStore:
         keys = sorted(set(post_ids))
         return list(self._call("forgotten_posts", {"keys": keys})) if keys else []
 
+    def forgotten_records(self) -> list[tuple[str, str, int]]:
+        """The served store's record of whom erasures forgot (``veille store
+        migrate`` carries it with the posts)."""
+        found = self._call("forgotten_records", {})
+        return [(str(kind), str(key), int(at)) for kind, key, at in found]
+
+    def record_forgotten(self, records: Sequence[tuple[str, str, int]]) -> None:
+        if records:
+            self._call("record_forgotten", {"records": [list(r) for r in records]})
+
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
         data = self._call("erase_author_posts", {"handle": handle, "platform": platform})
         return report_from_json(data)
