@@ -230,6 +230,8 @@ def test_retention_purge_on_a_split_workspace(split: Split, tmp_path: Path) -> N
         volume = store.rows("SELECT sum(posts), sum(engagement) FROM post_rollup")[0]
         assert store.count_posts() == 6
         assert "mastodon:p6" in _pg_dump(split.state_url)
+        topic = _topic_figures(split, ws)
+        assert topic[0] == 6
 
     out = split.cli("privacy", "purge")
     assert "4 posts older than the retention period deleted" in out
@@ -252,10 +254,32 @@ def test_retention_purge_on_a_split_workspace(split: Split, tmp_path: Path) -> N
             for found in (dump_chdb, dump_pg):
                 assert f"mastodon:p{n}" not in found and f"k{n}x" not in found
         assert "mastodon:p1" in dump_chdb and "mastodon:p2" in dump_chdb
+        # So are the topic's volume per day and its share of voice (SQLite
+        # keeps them in its topic rollup), though its filings are gone.
+        assert _topic_figures(split, ws) == topic
     # Again: nothing more to do, and a log entry only for the first purge.
     assert "0 posts" in split.cli("privacy", "purge")
     log = json.loads(split.cli("privacy", "log", "--format", "json"))
     assert [e["kind"] for e in log] == ["retention"] and log[0]["posts"] == 4
+    with Workspace.open(split.root) as ws:
+        assert _topic_figures(split, ws) == topic
+
+
+def _topic_figures(split: Split, ws: Workspace) -> tuple[int, ...]:
+    """The topic ``fibre`` over the last 90 days, read where the posts are:
+    its posts per day summed, and its posts, engagement and reach as share
+    of voice reads them."""
+    from veille.analytics.scope import Period
+    from veille.analytics.topics import topic_scope
+    from veille.analytics.volume import grouped, volume
+    from veille.store.split import joined
+
+    end = NOW.replace(minute=0, second=0) + timedelta(hours=1)
+    period = Period(end - timedelta(days=90), end)
+    store = joined(split.chdb(ws), ws.state)
+    scope = topic_scope(store, "fibre")
+    (totals,) = grouped(store, scope.during(period))
+    return (volume(store, scope, period).total, *map(int, totals))
 
 
 def test_a_batch_written_during_an_erasure_leaves_nothing_of_them(

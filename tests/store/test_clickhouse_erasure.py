@@ -190,3 +190,31 @@ def test_the_forgotten_list_survives_reopening(tmp_path: Path) -> None:
 
 def _now(seconds: int) -> datetime:
     return datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=seconds)
+
+
+def test_a_purge_run_again_after_it_stopped_counts_a_topic_once(store: Any) -> None:
+    """A retention purge adds what it takes out of each saved topic to
+    ``topic_purged`` and then deletes the filings; one that stopped between
+    the two (here: its count made, its deletes not) and is run again counts
+    nothing twice: a topic's figures stay those before the purge."""
+    from veille.analytics.scope import Scope
+
+    old, new = T0 - timedelta(days=40), T0
+    posts = [
+        make_post(
+            f"p{i}", "lumio", published_at=when, likes=i, author=Author(f"u{i}", followers=10)
+        )
+        for i, when in enumerate([old, old, old, new, new])
+    ]
+    store.upsert_posts(posts)
+    store.file_posts([(p.id, 7) for p in posts])
+    topic = Scope().within_topic(7)
+    before = store.post_totals(topic)
+    assert [tuple(map(int, r)) for r in before] == [(5, 10, 50)]
+    cutoff = T0 - timedelta(days=30)
+    store._keep_topic_totals(int(cutoff.timestamp()))  # the purge that stopped
+    report = store.delete_posts_before(cutoff + timedelta(hours=1))  # run again, later
+    assert report.posts == 3 and store.count_posts() == 2
+    assert store.post_totals(topic) == before
+    assert store.delete_posts_before(cutoff + timedelta(hours=2)).posts == 0
+    assert store.post_totals(topic) == before

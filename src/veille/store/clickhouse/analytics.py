@@ -54,6 +54,50 @@ def bucket_sql(buckets: Any, q: str) -> str:
     return f"intDiv(intDiv({local}, 86400) + 3, 7)"
 
 
+def _purged_sql(
+    scope: Scope, dims: tuple[str, ...], buckets: Any, sums: str
+) -> tuple[str, dict[str, Any]] | None:
+    """A ``SELECT [k,] sums`` of what retention purges took out of a saved
+    topic (``topic_purged``), where SQLite reads its topic rollup, which
+    keeps them: the whole topic, no dimension, bounds on quarter-hours;
+    else ``None``."""
+    f = scope.flt
+    if (
+        scope.topic_id is None
+        or dims
+        or scope.scan
+        or f.platforms
+        or f.languages
+        or not all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until))
+    ):
+        return None
+    clauses = ["topic_id = {pt:Int64}"]
+    params: dict[str, Any] = {"pt": scope.topic_id}
+    if f.since is not None:
+        clauses.append("bucket >= {psince:Int64}")
+        params["psince"] = int(f.since.timestamp()) // QUARTER
+    if f.until is not None:
+        clauses.append("bucket < {puntil:Int64}")
+        params["puntil"] = int(f.until.timestamp()) // QUARTER
+    lead = ""
+    if buckets is not False:
+        lead = ("bucket" if buckets is True else bucket_sql(buckets, "bucket")) + " AS k, "
+    group = " GROUP BY k" if lead else ""
+    where = " AND ".join(clauses)
+    return f"SELECT {lead}{sums} FROM topic_purged WHERE {where}{group}", params
+
+
+def _summed(rows: list[Any]) -> list[list[Any]]:
+    """``rows`` of (keys..., posts, engagement, reach), those with the same
+    keys added up."""
+    total: dict[tuple[Any, ...], list[int]] = {}
+    for r in rows:
+        sums = total.setdefault(tuple(r[:-3]), [0, 0, 0])
+        for i, v in enumerate(r[-3:]):
+            sums[i] += int(v or 0)
+    return [[*k, *v] for k, v in total.items()]
+
+
 class ClickHouseAnalytics(ClickHousePeople):
     """Mixed into :class:`veille.store.clickhouse.store.ClickHouseStore`."""
 
@@ -95,6 +139,7 @@ class ClickHouseAnalytics(ClickHousePeople):
         ):
             return self._rollup_totals(scope, dims, buckets)
         where, params = self.scoped(scope)
+        purged = self._purged(scope, dims, buckets)
         cols: list[str] = []
         if buckets is not False:
             q = "intDiv(published_at, 900)"
@@ -110,7 +155,15 @@ class ClickHouseAnalytics(ClickHousePeople):
         )  # fmt: skip
         group = f" GROUP BY {', '.join(keys)}" if keys else ""
         rows = self.rows(f"SELECT {sel} FROM {POSTS} WHERE {where}{group}", params)
+        if purged:
+            rows = _summed([*rows, *purged])
         return [tuple(r) for r in rows if r[-3]]
+
+    def _purged(self, scope: Scope, dims: tuple[str, ...], buckets: Any) -> list[list[Any]]:
+        """What retention purges took out of a saved topic, in
+        :meth:`post_totals`'s shape (see :meth:`_purged_sql`)."""
+        found = _purged_sql(scope, dims, buckets, "sum(posts), sum(engagement), sum(reach)")
+        return self.rows(*found) if found else []
 
     def _rollup_totals(
         self, scope: Scope, dims: tuple[str, ...], buckets: Any
@@ -160,13 +213,17 @@ class ClickHouseAnalytics(ClickHousePeople):
             # times, so they are counted alone, without reading ``posts``.
             params: dict[str, Any] = {"t": scope.topic_id}
             span = filter_where(PostFilter(since=f.since, until=f.until), params)
-            rows = self.rows(
-                f"SELECT {bucket_sql(buckets, 'intDiv(published_at, 900)')} AS b, count() "
+            sql = (
+                f"SELECT {bucket_sql(buckets, 'intDiv(published_at, 900)')} AS k, toInt64(count()) AS n "
                 f"FROM topic_filings FINAL WHERE topic_id = {{t:Int64}} AND "
-                f"{span.and_('filed = 1')} GROUP BY b",
-                params,
+                f"{span.and_('filed = 1')} GROUP BY k"
             )
-            return [(int(b), int(n)) for b, n in rows]
+            # With what retention purges took out of it, in the same query.
+            purged = _purged_sql(scope, (), buckets, "sum(posts) AS n")
+            if purged:
+                sql = f"SELECT k, sum(n) FROM ({sql} UNION ALL {purged[0]}) GROUP BY k"
+                params.update(purged[1])
+            return [(int(b), int(n)) for b, n in self.rows(sql, params) if n]
         return [(r[0], r[1]) for r in self.post_totals(scope, (), buckets)]
 
     def sentiment_totals(self, scope: Scope, period: Period) -> tuple[int, int, int]:

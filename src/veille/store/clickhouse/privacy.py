@@ -430,6 +430,7 @@ class ClickHousePrivacy:
             self.rows(f"SELECT count() FROM {POSTS} WHERE published_at < {{t:Int64}}", p)[0][0]
         )
         if report.posts:
+            self._keep_topic_totals(p["t"])
             report.removed["post_topics"] = self._delete(
                 "topic_filings",
                 "post_id IN (SELECT id FROM posts WHERE published_at < {t:Int64})",
@@ -443,6 +444,24 @@ class ClickHousePrivacy:
             if (r.per_author or "cluster_id" in r.columns) and "day" in r.columns:
                 report.removed[r.table] = self._delete(r.table, "day < {d:Int64}", day)
         return report
+
+    def _keep_topic_totals(self, cutoff: int) -> None:
+        """Add what the filings of posts published before ``cutoff`` count to
+        ``topic_purged``, from where the last purge stopped: a topic's
+        volume stays as it was once they go."""
+        since = int(self.rows("SELECT max(upto) FROM topic_purged")[0][0] or 0)
+        span = {"since": since, "t": cutoff}
+        self.client.command(
+            "INSERT INTO topic_purged (topic_id, bucket, posts, engagement, reach, upto) "
+            "SELECT f.topic_id, intDiv(p.published_at, 900) AS b, count(), "
+            "sum(p.likes + p.shares + p.replies), sum(ifNull(p.author_followers, 0)), {t:Int64} "
+            "FROM (SELECT topic_id, post_id FROM topic_filings FINAL WHERE filed = 1 "
+            "AND published_at >= {since:Int64} AND published_at < {t:Int64}) AS f "
+            f"INNER JOIN (SELECT id, published_at, likes, shares, replies, author_followers "
+            f"FROM {POSTS} WHERE published_at >= {{since:Int64}} AND published_at < {{t:Int64}}) "
+            "AS p ON p.id = f.post_id GROUP BY f.topic_id, b",
+            span,
+        )
 
     def drop_raw_before(self, cutoff: datetime) -> int:
         p = {"t": int(cutoff.timestamp())}

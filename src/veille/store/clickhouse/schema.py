@@ -151,6 +151,23 @@ CREATE TABLE IF NOT EXISTS topic_filings (
 ORDER BY (topic_id, published_at, post_id)
 """
 
+# What a retention purge took out of each saved topic, per quarter-hour: a
+# topic's volume, engagement and reach stay as they were (SQLite's
+# ``topic_rollup`` keeps them the same way), while the filings, which name
+# posts, go. ``upto``: the purge's cutoff; the next purge counts from there,
+# so one that stopped between its count and its deletes counts nothing twice.
+TOPIC_PURGED = """
+CREATE TABLE IF NOT EXISTS topic_purged (
+    topic_id Int64,
+    bucket Int64,
+    posts Int64,
+    engagement Int64,
+    reach Int64,
+    upto Int64
+) ENGINE = MergeTree
+ORDER BY (topic_id, bucket)
+"""
+
 TOPIC_SYNC = """
 CREATE TABLE IF NOT EXISTS topic_sync (
     topic_id Int64,
@@ -319,5 +336,6 @@ def rollup_view(table: str, rows: str) -> str:
 
 
 TABLES = (
-    POSTS, POST_ROLLUP, POST_ROLLUP_VIEW, TOPIC_FILINGS, TOPIC_SYNC, AUTHOR_LINKS, META, FORGOTTEN,
+    POSTS, POST_ROLLUP, POST_ROLLUP_VIEW, TOPIC_FILINGS, TOPIC_PURGED, TOPIC_SYNC, AUTHOR_LINKS,
+    META, FORGOTTEN,
 )  # fmt: skip
