@@ -214,8 +214,8 @@ class ClickHouseAnalytics(ClickHousePeople):
             params: dict[str, Any] = {"t": scope.topic_id}
             span = filter_where(PostFilter(since=f.since, until=f.until), params)
             sql = (
-                f"SELECT {bucket_sql(buckets, 'intDiv(published_at, 900)')} AS k, toInt64(count()) AS n "
-                f"FROM topic_filings FINAL WHERE topic_id = {{t:Int64}} AND "
+                f"SELECT {bucket_sql(buckets, 'intDiv(published_at, 900)')} AS k, "
+                f"toInt64(count()) AS n FROM topic_filings FINAL WHERE topic_id = {{t:Int64}} AND "
                 f"{span.and_('filed = 1')} GROUP BY k"
             )
             # With what retention purges took out of it, in the same query.
