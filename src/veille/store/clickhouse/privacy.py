@@ -455,11 +455,12 @@ class ClickHousePrivacy:
             "INSERT INTO topic_purged (topic_id, bucket, posts, engagement, reach, upto) "
             "SELECT f.topic_id, intDiv(p.published_at, 900) AS b, count(), "
             "sum(p.likes + p.shares + p.replies), sum(ifNull(p.author_followers, 0)), {t:Int64} "
-            "FROM (SELECT topic_id, post_id FROM topic_filings FINAL WHERE filed = 1 "
-            "AND published_at >= {since:Int64} AND published_at < {t:Int64}) AS f "
-            f"INNER JOIN (SELECT id, published_at, likes, shares, replies, author_followers "
+            # The filings on the right: the side a join holds in memory.
+            f"FROM (SELECT id, published_at, likes, shares, replies, author_followers "
             f"FROM {POSTS} WHERE published_at >= {{since:Int64}} AND published_at < {{t:Int64}}) "
-            "AS p ON p.id = f.post_id GROUP BY f.topic_id, b",
+            "AS p INNER JOIN (SELECT topic_id, post_id FROM topic_filings FINAL WHERE filed = 1 "
+            "AND published_at >= {since:Int64} AND published_at < {t:Int64}) AS f "
+            "ON p.id = f.post_id GROUP BY f.topic_id, b",
             span,
         )
 
