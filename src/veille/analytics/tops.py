@@ -152,8 +152,10 @@ def headline(store: Any, scope: Scope, period: Period) -> dict[str, Figure]:
     out: dict[str, Figure] = {}
     vals = []
     for p in (period, period.previous()):
-        if scope.restricted and scope.topic_id is None:
-            # An ad-hoc query: every figure read in one pass over its posts.
+        if scope.restricted:
+            # An ad-hoc query or a saved topic: every figure in one call, which
+            # the store reads in one pass over the posts, or from its topic
+            # rollups where they answer (SQLite).
             vals.append(store.headline_figures(scope.during(p)))
             continue
         rows = grouped(store, scope.during(p))

@@ -395,20 +395,29 @@ class ClickHouseAnalytics(ClickHousePeople):
 
     def headline_figures(self, scope: Scope) -> dict[str, float]:
         where, params = self.scoped(scope)
-        posts, eng, reach, authors, stories, pos, neg, neu = self.rows(
+        sql = (
             f"SELECT count(), sum({ENG}), sum({REACH}), uniqExact(platform, author_handle), "
             "count() - count(cluster_id) + uniqExact(cluster_id), "
             "countIf(sentiment = 'positive'), countIf(sentiment = 'negative'), "
-            f"countIf(sentiment = 'neutral') FROM {POSTS} WHERE {where}",
-            params,
-        )[0]
+            f"countIf(sentiment = 'neutral') FROM {POSTS} WHERE {where}"
+        )
+        # A saved topic's posts that retention purged count, as in SQLite's
+        # topic rollup: in the same query.
+        purged = _purged_sql(scope, (), False, "sum(posts), sum(engagement), sum(reach)")
+        if purged:
+            sql = f"SELECT * FROM ({sql}) AS kept CROSS JOIN ({purged[0]}) AS gone"
+            params.update(purged[1])
+        row = [int(v or 0) for v in self.rows(sql, params)[0]]
+        posts, eng, reach, authors, stories, pos, neg, neu = row[:8]
+        if purged:
+            posts, eng, reach = posts + row[8], eng + row[9], reach + row[10]
         scored = pos + neg + neu
         return {
-            "posts": int(posts),
-            "engagement": int(eng or 0),
-            "reach": int(reach or 0),
-            "authors": int(authors),
-            "stories": int(stories),
+            "posts": posts,
+            "engagement": eng,
+            "reach": reach,
+            "authors": authors,
+            "stories": stories,
             "net_sentiment": (pos - neg) / scored if scored else 0.0,
         }
 

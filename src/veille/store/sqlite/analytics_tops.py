@@ -3,6 +3,7 @@ SQLite (part of :class:`SQLiteAnalytics`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from veille.models import Post
@@ -207,10 +208,36 @@ class SQLiteTops(SQLiteVolume):
         ).fetchone()
         return int(total - clustered + clusters)
 
+    def _topic_figures(self, scope: Scope) -> dict[str, float]:
+        """:meth:`headline_figures` of a saved topic's scope: each figure
+        read where it is cheapest (volume and sentiment from the topic
+        rollups, authors from the author rollup, stories from the posts)."""
+        from veille.analytics.scope import Period
+
+        f = scope.flt
+        assert f.since is not None and f.until is not None
+        period = Period(f.since, f.until)
+        whole = replace(scope, flt=replace(f, since=None, until=None))
+        rows = self.post_totals(scope)
+        posts, eng, reach = (rows[0] if rows else (0, 0, 0))[-3:]
+        pos, neg, neu = self.sentiment_totals(whole, period)
+        scored = pos + neg + neu
+        return {
+            "posts": posts or 0,
+            "engagement": eng or 0,
+            "reach": reach or 0,
+            "authors": self.author_count(whole, period),
+            "stories": self.story_count(scope),
+            "net_sentiment": (pos - neg) / scored if scored else 0.0,
+        }
+
     def headline_figures(self, scope: Scope) -> dict[str, float]:
         """Posts, engagement, reach, authors, stories and net sentiment of
-        ``scope`` (bounded to a period) read in one pass over its posts: for
-        scopes no rollup answers (an ad-hoc query)."""
+        ``scope`` (bounded to a period): a saved topic's from its rollups
+        where they answer, else read in one pass over the posts (an ad-hoc
+        query)."""
+        if scope.topic_id is not None and scope.flt.since and scope.flt.until:
+            return self._topic_figures(scope)
         sel = self.analytics_copy().select(self.conn, scope)
         if sel is not None:
             return columns.figures(sel)
