@@ -13,7 +13,8 @@ a fresh SQLite file and a fresh chDB folder through each store's
 ``upsert_posts`` in batches; generation is timed apart and left out. Then,
 on each store: every dashboard aggregation over the last 30 days (the whole
 workspace, one ad-hoc query and one saved topic, filed first), 200 searches
-(50 newest first; p50 and p95), and the disk size. Each figure is printed
+(50 newest first; p50 and p95), the saved topic's dashboard summary as the
+web app reads it, and the disk size. Each figure is printed
 beside SQLite's (the baseline) with their ratio (ClickHouse faster: ratio >
 1). It also measures, on ClickHouse, ``FINAL`` against ``LIMIT 1 BY id`` for
 reads before merges.
@@ -310,6 +311,52 @@ def file_topic(store: Any) -> None:
     )
 
 
+def topic_dashboard(folder: Path) -> None:
+    """The saved topic's summary as the web app's home page reads it
+    (:func:`veille.services.dashboard.topic_summary`: volume, platforms,
+    sentiment and headline figures beside the previous 30 days), through a
+    workspace over each store: the SQLite file keeps its own state, the chDB
+    folder gets a state file of its own. The topic is :data:`TOPIC` (filed
+    before), saved in each state as ``bench``."""
+    from veille.analytics.scope import Period
+    from veille.query.topics import add_topic, list_topics
+    from veille.services.dashboard import topic_summary
+    from veille.workspace import Workspace, init_workspace
+
+    folder = folder.resolve()
+    per = Period(END - timedelta(days=30), END)
+    print("\nThe saved topic's dashboard (services.dashboard.topic_summary), best of 3:")
+    times = {}
+    for name, urls in (
+        ("SQLite", (f"sqlite:///{folder / 'veille.db'}",) * 2),
+        ("ClickHouse", (f"chdb:///{folder / 'posts.chdb'}", "sqlite:///state.db")),
+    ):
+        root = folder / f"workspace-{name.lower()}"
+        if not (root / "veille.toml").exists():
+            init_workspace(root)
+            config = root / "veille.toml"
+            text = config.read_text(encoding="utf-8")
+            store = f'posts = "{urls[0]}"\nstate = "{urls[1]}"'
+            config.write_text(text.replace('# posts = ""\n# state = ""', store), encoding="utf-8")
+        with Workspace.open(root) as ws:
+            topics = {t.id: t for t in list_topics(ws.state)}
+            if TOPIC not in topics:
+                add_topic(ws.store, "bench", TOPIC_QUERY)
+                topics = {t.id: t for t in list_topics(ws.state)}
+            topic = topics.get(TOPIC)
+            assert topic is not None and topic.query == TOPIC_QUERY, "the state names topic 1 else"
+            summary = topic_summary(ws, topic.name, per, "en")  # warms caches
+            times[name] = timed(lambda ws=ws, t=topic.name: topic_summary(ws, t, per, "en"))
+        wall, cpu = times[name]
+        print(
+            f"  {name:<12}{wall * 1000:10.0f} ms wall {cpu * 1000:8.0f} ms CPU   "
+            f"({summary.volume.total:,} posts in the period)",
+            flush=True,
+        )
+    (lw, lc), (cw, cc) = times["SQLite"], times["ClickHouse"]
+    print(f"  ratio {lw / cw:5.2f}x wall, {lc / cc:5.2f}x CPU")
+
+
 def queries(k: int) -> list[str]:
     rng = random.Random(SEED)
     folded = sorted({w for w in (x.lower() for x in WORDS) if "'" not in w})
@@ -453,6 +500,7 @@ def main() -> None:
     finally:
         lite.close()
         ch.close()
+    topic_dashboard(folder)
     size_lite = sum(folder_size(p) for p in folder.glob("veille.db*"))
     size_ch = folder_size(folder / "posts.chdb")
     held = n + args.more
