@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -151,15 +152,11 @@ def test_pseudonyms_stay_the_same_after_the_state_moves(
     assert log.exit_code == 0, log.output
 
 
-def test_what_an_erasure_forgot_moves_with_the_posts(workspace: Workspace, tmp_path: Path) -> None:
-    """SQLite -> chDB -> SQLite: in each new store, the erased person's posts
-    served again (a feed still serving them) are not stored again."""
-    import pytest
-
-    pytest.importorskip("chdb")
+def _erased_claire(workspace: Workspace) -> list[Any]:
+    """Three posts of Claire's and one of Bob's ingested, then Claire erased:
+    her posts, which a feed may serve again."""
     from veille.models import Author
     from veille.services.privacy import erase_author
-    from veille.store.registry import open_store
 
     when = datetime(2026, 3, 1, tzinfo=UTC)
     theirs = [make_post(f"c{i}", "Lumio lamp", author=Author("claire"), published_at=when)
@@ -168,19 +165,38 @@ def test_what_an_erasure_forgot_moves_with_the_posts(workspace: Workspace, tmp_p
         [*theirs, make_post("b1", "Lumio lamp", author=Author("bob"), published_at=when)]
     )
     erase_author(workspace, "claire")
-    chdb_url, back_url = f"chdb:///{tmp_path / 'posts'}", f"sqlite:///{tmp_path / 'back.db'}"
-    report = migrate_workspace(workspace, posts_url=chdb_url, state_url=None)
+    return theirs
+
+
+def _there_and_back(workspace: Workspace, url: str, back_url: str, theirs: list[Any]) -> None:
+    """Moves the posts to ``url`` (four forgotten rows and Bob's post
+    checked), opens the workspace on it, checks her posts are refused there,
+    and moves them on to ``back_url``."""
+    report = migrate_workspace(workspace, posts_url=url, state_url=None)
     assert report.ok, report.checks
     checks = {c.table: c for c in report.checks}
     assert checks["forgotten"].rows_to == 4 and checks["posts"].rows_to == 1  # her, her 3 posts
     (workspace.root / "veille.toml").write_text(
-        f'[store]\nposts = "{chdb_url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
+        f'[store]\nposts = "{url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
     )
     with Workspace.open(workspace.root) as moved:
         assert moved.posts.upsert_posts(theirs).new == []
         assert moved.posts.count_posts() == 1
         report = migrate_workspace(moved, posts_url=back_url, state_url=None)
         assert report.ok, report.checks
+
+
+def test_what_an_erasure_forgot_moves_with_the_posts(workspace: Workspace, tmp_path: Path) -> None:
+    """SQLite -> chDB -> SQLite: in each new store, the erased person's posts
+    served again (a feed still serving them) are not stored again."""
+    import pytest
+
+    pytest.importorskip("chdb")
+    from veille.store.registry import open_store
+
+    theirs = _erased_claire(workspace)
+    chdb_url, back_url = f"chdb:///{tmp_path / 'posts'}", f"sqlite:///{tmp_path / 'back.db'}"
+    _there_and_back(workspace, chdb_url, back_url, theirs)
     back = open_store(back_url, role="posts", root=tmp_path)
     try:
         assert back.upsert_posts(theirs).new == []
@@ -195,36 +211,19 @@ def test_what_an_erasure_forgot_moves_to_and_from_a_served_store(
     """SQLite -> a posts store served by ``veille store serve-posts``
     (``veille+http``) -> SQLite: the record of whom an erasure forgot goes
     through the endpoint both ways, and neither new store takes her posts again."""
-    from veille.models import Author
-    from veille.services.privacy import erase_author
     from veille.store.registry import open_store
     from veille.store.remote.server import PostServer
 
-    when = datetime(2026, 3, 1, tzinfo=UTC)
-    theirs = [make_post(f"c{i}", "Lumio lamp", author=Author("claire"), published_at=when)
-              for i in range(3)]  # fmt: skip
-    build_pipeline(workspace, skip=("enrich",)).ingest(
-        [*theirs, make_post("b1", "Lumio lamp", author=Author("bob"), published_at=when)]
-    )
-    erase_author(workspace, "claire")
+    theirs = _erased_claire(workspace)
     served = open_store(f"sqlite:///{tmp_path / 'served.db'}", role="posts", root=tmp_path)
     server = PostServer(served).start()
     back_url = f"sqlite:///{tmp_path / 'back.db'}"
     try:
         report = migrate_workspace(workspace, posts_url=server.url, state_url=None)
         assert report.ok, report.checks
-        checks = {c.table: c for c in report.checks}
-        assert checks["forgotten"].rows_to == 4 and checks["posts"].rows_to == 1
         again = migrate_workspace(workspace, posts_url=server.url, state_url=None)
         assert {c.table: c for c in again.checks}["forgotten"].copied == 0
-        (workspace.root / "veille.toml").write_text(
-            f'[store]\nposts = "{server.url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
-        )
-        with Workspace.open(workspace.root) as moved:
-            assert moved.posts.upsert_posts(theirs).new == []
-            assert moved.posts.count_posts() == 1
-            report = migrate_workspace(moved, posts_url=back_url, state_url=None)
-            assert report.ok, report.checks
+        _there_and_back(workspace, server.url, back_url, theirs)
     finally:
         server.stop()
         served.close()

@@ -54,6 +54,18 @@ def bucket_sql(buckets: Any, q: str) -> str:
     return f"intDiv(intDiv({local}, 86400) + 3, 7)"
 
 
+def _quarter_bounds(f: PostFilter, prefix: str = "") -> tuple[list[str], dict[str, Any]]:
+    """``f``'s time bounds over a rollup's ``bucket`` (quarter-hours), and
+    their parameters (named ``{prefix}since``, ``{prefix}until``)."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    for name, at, op in (("since", f.since, ">="), ("until", f.until, "<")):
+        if at is not None:
+            clauses.append(f"bucket {op} {{{prefix}{name}:Int64}}")
+            params[prefix + name] = int(at.timestamp()) // QUARTER
+    return clauses, params
+
+
 def _purged_sql(
     scope: Scope, dims: tuple[str, ...], buckets: Any, sums: str
 ) -> tuple[str, dict[str, Any]] | None:
@@ -71,14 +83,9 @@ def _purged_sql(
         or not all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until))
     ):
         return None
-    clauses = ["topic_id = {pt:Int64}"]
-    params: dict[str, Any] = {"pt": scope.topic_id}
-    if f.since is not None:
-        clauses.append("bucket >= {psince:Int64}")
-        params["psince"] = int(f.since.timestamp()) // QUARTER
-    if f.until is not None:
-        clauses.append("bucket < {puntil:Int64}")
-        params["puntil"] = int(f.until.timestamp()) // QUARTER
+    clauses, params = _quarter_bounds(f, "p")
+    clauses.insert(0, "topic_id = {pt:Int64}")
+    params["pt"] = scope.topic_id
     lead = ""
     if buckets is not False:
         lead = ("bucket" if buckets is True else bucket_sql(buckets, "bucket")) + " AS k, "
@@ -171,14 +178,7 @@ class ClickHouseAnalytics(ClickHousePeople):
         """:meth:`post_totals` of an unrestricted scope whose bounds fall on
         quarter-hours, from ``post_rollup`` (the same answer as a scan)."""
         f = scope.flt
-        clauses: list[str] = []
-        params: dict[str, Any] = {}
-        if f.since is not None:
-            clauses.append("bucket >= {since:Int64}")
-            params["since"] = int(f.since.timestamp()) // QUARTER
-        if f.until is not None:
-            clauses.append("bucket < {until:Int64}")
-            params["until"] = int(f.until.timestamp()) // QUARTER
+        clauses, params = _quarter_bounds(f)
         for name, values in (("platform", f.platforms), ("lang", f.languages)):
             if values:
                 names = []
