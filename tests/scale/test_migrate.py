@@ -234,3 +234,77 @@ def test_what_an_erasure_forgot_moves_to_and_from_a_served_store(
         assert back.count_posts() == 1
     finally:
         back.close()
+
+
+def _topic_figures(ws: Workspace) -> tuple[int, ...]:
+    """The topic ``lumio`` over the last 90 days: its posts per day summed,
+    and its posts, engagement and reach as share of voice reads them."""
+    from veille.analytics.scope import Period
+    from veille.analytics.topics import topic_scope
+    from veille.analytics.volume import grouped, volume
+    from veille.store.split import joined
+
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    period = Period(end - timedelta(days=90), end)
+    store = joined(ws.posts, ws.state)
+    scope = topic_scope(store, "lumio")
+    (totals,) = grouped(store, scope.during(period))
+    return (volume(store, scope, period).total, *map(int, totals))
+
+
+def test_a_topic_counts_its_purged_posts_in_the_new_store(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """A retention purge leaves a saved topic's volume and share of voice as
+    they were; SQLite -> chDB -> SQLite, each new store (which files only the
+    posts it holds) shows the same figures."""
+    import pytest
+
+    pytest.importorskip("chdb")
+    from veille.models import Author
+
+    add_topic(workspace.state, "lumio", "lumio")
+    now = datetime.now(UTC)
+    posts = [
+        make_post(f"{i}", f"Lumio lamp {i}", likes=i, author=Author(f"u{i % 3}", followers=10 * i),
+                  published_at=now - timedelta(days=4 * i, minutes=7 * i))
+        for i in range(1, 16)
+    ]  # fmt: skip
+    build_pipeline(workspace, skip=("enrich",)).ingest(posts)
+    before = _topic_figures(workspace)
+    assert before[0] == 15
+    assert workspace.posts.purge_posts_before(now - timedelta(days=30)).posts == 8
+    assert _topic_figures(workspace) == before  # SQLite's topic rollup keeps them
+    chdb_url, back_url = f"chdb:///{tmp_path / 'posts'}", f"sqlite:///{tmp_path / 'back.db'}"
+    report = migrate_workspace(workspace, posts_url=chdb_url, state_url=None)
+    assert report.ok, report.checks
+    assert {c.table: c for c in report.checks}["topic_purged"].rows_to == 8
+    for url in (chdb_url, back_url):
+        (workspace.root / "veille.toml").write_text(
+            f'[store]\nposts = "{url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
+        )
+        with Workspace.open(workspace.root) as moved:
+            assert moved.posts.count_posts() == 7
+            assert _topic_figures(moved) == before
+            if url == chdb_url:
+                report = migrate_workspace(moved, posts_url=back_url, state_url=None)
+                assert report.ok, report.checks
+                # Again: the back store already counts them.
+                again = migrate_workspace(moved, posts_url=back_url, state_url=None)
+                assert {c.table: c for c in again.checks}["topic_purged"].copied == 0
+    # A posts store served by veille+http gives and takes them too.
+    from veille.store.registry import open_store
+    from veille.store.remote.server import PostServer
+
+    back = open_store(back_url, role="posts", root=tmp_path)
+    server = PostServer(back).start()
+    try:
+        served = open_store(server.url, role="posts", root=tmp_path)
+        purged = back.purged_topic_totals()
+        assert len(purged) == 8 and served.purged_topic_totals() == purged
+        served.add_purged_topic_totals([(purged[0][0], 1, 2, 3, 4)])
+        assert back.purged_topic_totals() == [(purged[0][0], 1, 2, 3, 4), *purged]
+        served.close()
+    finally:
+        server.stop()
+        back.close()

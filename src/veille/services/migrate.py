@@ -118,6 +118,7 @@ def migrate_workspace(
         if posts_url is not None and posts_url != current_posts:
             dst = target(posts_url, "posts")
             report.checks.append(copy_forgotten(ws.posts, dst))
+            report.checks.append(copy_purged_topic_totals(ws.posts, dst))
             report.checks.append(
                 copy_posts(ws.posts, dst, ws.root / CHECKPOINT, posts_url, on_progress)
             )
@@ -154,27 +155,55 @@ def _checkpoint(path: Path) -> dict[str, Any]:
     return data
 
 
+def _carry(
+    table: str, what: str, rows: list[Any], dst: Any, read: str, add: str, missing: list[Any]
+) -> TableCheck:
+    """Add ``missing`` to ``dst`` by its method ``add`` (a store without it
+    is refused when there are some), then check ``rows`` against what its
+    method ``read`` gives."""
+    held = getattr(dst, read, list)
+    if missing:
+        write = getattr(dst, add, None)
+        if write is None:
+            raise UsageError(
+                f"{type(dst).__name__} cannot keep {what} ({len(missing)} rows)",
+                hint="Move the posts to sqlite://, chdb:// or clickhouse://.",
+            )
+        write(missing)
+    (n_from, sum_from), (n_to, sum_to) = _digest(rows), _digest(held())
+    return TableCheck(table, n_from, n_to, f"{sum_from:032x}", f"{sum_to:032x}", len(missing))
+
+
 def copy_forgotten(src: Any, dst: Any) -> TableCheck:
     """What erasures forgot (hashes, see :mod:`veille.store.protocols.privacy`),
     before the posts: the new store stores nothing of those people again
-    either. A posts store that keeps no such record gives none; one that
-    cannot take them is refused when there are some."""
+    either. A posts store that keeps no such record gives none."""
     records: list[Any] = getattr(src, "forgotten_records", list)()
-    held = getattr(dst, "forgotten_records", list)
-    record = getattr(dst, "record_forgotten", None)
+    held: list[Any] = getattr(dst, "forgotten_records", list)()
     # Only what the target lacks: a rerun adds nothing (ClickHouse's table
     # would keep every copy).
-    missing = sorted(set(map(tuple, records)) - set(map(tuple, held())))
-    if missing and record is None:
-        raise UsageError(
-            f"{type(dst).__name__} cannot keep the record of what erasures forgot "
-            f"({len(missing)} hashes)",
-            hint="Move the posts to sqlite://, chdb:// or clickhouse://.",
-        )
-    if missing and record is not None:
-        record(missing)
-    (n_from, sum_from), (n_to, sum_to) = _digest(records), _digest(held())
-    return TableCheck("forgotten", n_from, n_to, f"{sum_from:032x}", f"{sum_to:032x}", len(missing))
+    missing = sorted(set(map(tuple, records)) - set(map(tuple, held)))
+    what = "the record of what erasures forgot"
+    return _carry("forgotten", what, records, dst, "forgotten_records", "record_forgotten", missing)
+
+
+def copy_purged_topic_totals(src: Any, dst: Any) -> TableCheck:
+    """What saved topics count of posts a retention purge deleted (per topic
+    and quarter-hour): the new store, which files only the posts it holds,
+    shows the same topic volume and share of voice. Only the difference is
+    added: a rerun adds nothing."""
+    rows: list[tuple[int, ...]] = getattr(src, "purged_topic_totals", list)()
+    want = {tuple(r[:2]): r[2:] for r in rows}
+    there = {tuple(r[:2]): r[2:] for r in getattr(dst, "purged_topic_totals", list)()}
+    missing = []
+    for key in sorted(want.keys() | there.keys()):
+        a, b = want.get(key, (0, 0, 0)), there.get(key, (0, 0, 0))
+        delta = tuple(x - y for x, y in zip(a, b, strict=True))
+        if any(delta):
+            missing.append((*key, *delta))
+    what = "what saved topics count of purged posts"
+    read, add = "purged_topic_totals", "add_purged_topic_totals"
+    return _carry("topic_purged", what, rows, dst, read, add, missing)
 
 
 def copy_posts(

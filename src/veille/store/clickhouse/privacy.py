@@ -334,6 +334,31 @@ class ClickHousePrivacy:
             ]
             self.client.insert("forgotten", rows)
 
+    def purged_topic_totals(self) -> list[tuple[int, int, int, int, int]]:
+        """What each saved topic counts of posts this store no longer holds
+        (``topic_purged``): ``(topic id, quarter-hour, posts, engagement,
+        reach)``. ``veille store migrate`` carries them with the posts."""
+        return [
+            (int(t), int(b), int(n), int(e), int(r))
+            for t, b, n, e, r in self.rows(
+                "SELECT topic_id, bucket, sum(posts) AS n, sum(engagement) AS e, "
+                "sum(reach) AS r FROM topic_purged GROUP BY topic_id, bucket "
+                "HAVING n != 0 OR e != 0 OR r != 0 ORDER BY topic_id, bucket"
+            )
+        ]
+
+    def add_purged_topic_totals(self, rows: Sequence[tuple[int, int, int, int, int]]) -> None:
+        """Add ``(topic id, quarter-hour, posts, engagement, reach)`` of posts
+        held elsewhere before to ``topic_purged``; as counted by no purge of
+        this store (``upto`` 0), so its next purge counts every post it holds."""
+        names = ("topic_id", "bucket", "posts", "engagement", "reach")
+        for i in range(0, len(rows), _CHUNK):
+            chunk = rows[i : i + _CHUNK]
+            self.client.insert(
+                "topic_purged",
+                [encode({**dict(zip(names, r, strict=True)), "upto": 0}) for r in chunk],
+            )
+
     def _erase_posts_of(self, handle: str, platform: str | None) -> ErasureReport:
         report = ErasureReport()
         ids = self.author_post_ids(handle, platform)

@@ -150,6 +150,16 @@ class RemotePostStore:
         if records:
             self._call("record_forgotten", {"records": [list(r) for r in records]})
 
+    def purged_topic_totals(self) -> list[tuple[int, int, int, int, int]]:
+        """What the served store's topics count of posts it no longer holds
+        (``veille store migrate`` carries them with the posts)."""
+        found = self._call("purged_topic_totals", {})
+        return [(int(t), int(b), int(n), int(e), int(r)) for t, b, n, e, r in found]
+
+    def add_purged_topic_totals(self, rows: Sequence[tuple[int, int, int, int, int]]) -> None:
+        if rows:
+            self._call("add_purged_topic_totals", {"rows": [list(r) for r in rows]})
+
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
         data = self._call("erase_author_posts", {"handle": handle, "platform": platform})
         return report_from_json(data)

@@ -7,10 +7,10 @@ stored and with what content, the idempotent upsert, the cluster ids and
 topic filings ingest's stages find (:data:`veille.store.split.ECHOED`), reads
 by id, counts, a filtered walk streamed as JSON lines), the replies under an
 inbox item, and the posts' part of forgetting a person or old posts
-(:data:`PRIVACY_CALLS`) with the record of whom erasures forgot. A shared
-token, when set, is required in the ``Authorization: Bearer`` header.
-Listen on a private network only: it is a store connection, like a
-database port.
+(:data:`PRIVACY_CALLS`) with the record of whom erasures forgot and what
+saved topics count of purged posts. A shared token, when set, is required
+in the ``Authorization: Bearer`` header. Listen on a private network only:
+it is a store connection, like a database port.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 # Deletions of veille.store.protocols.privacy.PrivacyPosts.
 PRIVACY_CALLS = frozenset({"erase_author_posts", "delete_posts_before", "drop_raw_before"})
 # Calls that write: one at a time.
-WRITES = frozenset({"upsert_posts", *ECHOED, *PRIVACY_CALLS, "record_forgotten"})
+WRITES = frozenset(
+    {"upsert_posts", *ECHOED, *PRIVACY_CALLS, "record_forgotten", "add_purged_topic_totals"}
+)
 
 
 def _privacy_call(store: Any, name: str, body: dict[str, Any]) -> Any:
@@ -83,6 +85,11 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
         return [list(r) for r in store.forgotten_records()]
     if name == "record_forgotten":
         store.record_forgotten([(str(k), str(key), int(at)) for k, key, at in body["records"]])
+        return None
+    if name == "purged_topic_totals":  # and the topics' figures of purged posts
+        return [list(r) for r in store.purged_topic_totals()]
+    if name == "add_purged_topic_totals":
+        store.add_purged_topic_totals([tuple(int(v) for v in r) for r in body["rows"]])
         return None
     if name in PRIVACY_CALLS or name in ("author_post_ids", "post_ids_before"):
         return _privacy_call(store, name, body)

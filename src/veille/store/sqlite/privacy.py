@@ -194,6 +194,41 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         with self.transaction():
             record_forgotten(self.conn, records)
 
+    def purged_topic_totals(self) -> list[tuple[int, int, int, int, int]]:
+        """What each saved topic counts of posts this store no longer holds
+        (a retention purge leaves them in ``topic_rollup``): ``(topic id,
+        quarter-hour, posts, engagement, reach)`` beyond what its filings
+        count. ``veille store migrate`` carries them with the posts."""
+        return [
+            (int(t), int(b), int(n), int(e), int(r))
+            for t, b, n, e, r in self.conn.execute(
+                "WITH held AS (SELECT f.topic_id, p.published_at / 900 AS bucket, "
+                "count(*) AS posts, sum(p.likes + p.shares + p.replies) AS engagement, "
+                "sum(coalesce(p.author_followers, 0)) AS reach "
+                "FROM post_topics f JOIN posts p ON p.pk = f.post_pk GROUP BY 1, 2) "
+                "SELECT * FROM (SELECT r.topic_id, r.bucket, "
+                "r.posts - coalesce(h.posts, 0) AS n, "
+                "r.engagement - coalesce(h.engagement, 0) AS e, "
+                "r.reach - coalesce(h.reach, 0) AS r "
+                "FROM topic_rollup r LEFT JOIN held h "
+                "ON h.topic_id = r.topic_id AND h.bucket = r.bucket) "
+                "WHERE n != 0 OR e != 0 OR r != 0 ORDER BY 1, 2"
+            )
+        ]
+
+    def add_purged_topic_totals(self, rows: Sequence[tuple[int, int, int, int, int]]) -> None:
+        """Add ``(topic id, quarter-hour, posts, engagement, reach)`` of posts
+        held elsewhere before (:meth:`purged_topic_totals`) to the topics'
+        figures."""
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (topic_id, bucket) DO UPDATE SET "
+                "posts = posts + excluded.posts, engagement = engagement + excluded.engagement, "
+                "reach = reach + excluded.reach",
+                rows,
+            )
+
     def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
         where = "lower(author_handle) = lower(?)" + (" AND platform = ?" if platform else "")
         args: list[Any] = [handle] + ([platform] if platform else [])
