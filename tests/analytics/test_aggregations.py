@@ -8,8 +8,21 @@ from hypothesis import strategies as st
 
 from tests.analytics.conftest import TZ, local
 from veille.analytics.scope import Period, Scope, parse_period, words_scope
-from veille.analytics.tops import headline, stories, top_authors, top_entities, top_posts
-from veille.analytics.volume import breakdown, net_sentiment, share_of_voice, volume
+from veille.analytics.tops import (
+    headline,
+    headline_and_sentiment,
+    stories,
+    top_authors,
+    top_entities,
+    top_posts,
+)
+from veille.analytics.volume import (
+    breakdown,
+    net_sentiment,
+    overall_sentiment,
+    share_of_voice,
+    volume,
+)
 from veille.errors import UsageError
 from veille.store.base import PostFilter
 
@@ -137,6 +150,14 @@ def test_headline_figures_with_change(store, week: Period) -> None:
     assert h["net_sentiment"].previous == 1.0
     # A scope no rollup answers reads every figure in one pass: same figures.
     assert headline(store, Scope(scan=True), week) == h
+    # The sentiment counts the figures were read with are those a separate
+    # read gives, for each period, whichever path read them.
+    for scope in (Scope(), Scope(scan=True)):
+        figures, now, before = headline_and_sentiment(store, scope, week)
+        assert figures == h
+        assert now == overall_sentiment(store, scope, week)
+        assert before == overall_sentiment(store, scope, week.previous())
+        assert (now.positive, now.negative, now.neutral) != (0, 0, 0)
 
 
 ZONES = ["UTC", "Europe/Paris", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe",

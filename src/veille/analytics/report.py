@@ -21,7 +21,7 @@ from veille.analytics.findings import change_text, findings, num, pct, platform_
 from veille.analytics.influencers import influencers
 from veille.analytics.scope import Period, Scope
 from veille.analytics.trends import trending_terms
-from veille.analytics.volume import breakdown, net_sentiment, overall_sentiment, volume
+from veille.analytics.volume import breakdown, net_sentiment, volume
 from veille.errors import UsageError
 
 STRINGS = {
@@ -115,19 +115,20 @@ def report_data(
     """Every figure of a report (no formatting)."""
     interval = "day" if period.seconds <= 93 * 86400 else "week"
     vol = volume(store, scope, period, interval=interval, timezone=timezone)
+    figures, sentiment, previous = tops.headline_and_sentiment(store, scope, period)
     data: dict[str, Any] = {
         "about": about,
         "is_brand": is_brand,
         "period": period,
-        "headline": tops.headline(store, scope, period),
+        "headline": figures,
         "volume": vol,
         "peak": _peak(vol.points),
         "platforms": breakdown(store, scope, period, "platform"),
         "languages": breakdown(store, scope, period, "lang"),
         "countries": breakdown(store, scope, period, "country"),
         "sentiment_shares": breakdown(store, scope, period, "sentiment"),
-        "sentiment": overall_sentiment(store, scope, period),
-        "previous_sentiment": overall_sentiment(store, scope, period.previous()),
+        "sentiment": sentiment,
+        "previous_sentiment": previous,
         "sentiment_series": net_sentiment(
             store, scope, period, interval=interval, timezone=timezone
         ),

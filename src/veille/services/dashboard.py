@@ -116,7 +116,7 @@ def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSumm
     from veille.analytics import tops
     from veille.analytics.findings import findings
     from veille.analytics.topics import topic_scope
-    from veille.analytics.volume import breakdown, overall_sentiment, volume
+    from veille.analytics.volume import breakdown, volume
     from veille.query.topics import get_topic
 
     tz = ws.settings.workspace.timezone
@@ -125,8 +125,7 @@ def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSumm
     scope = topic_scope(store, name)
     vol = volume(store, scope, per, interval="day", timezone=tz)
     platforms = breakdown(store, scope, per, "platform")
-    sentiment = overall_sentiment(store, scope, per)
-    figures = tops.headline(store, scope, per)
+    figures, sentiment, previous = tops.headline_and_sentiment(store, scope, per)
     spikes = [
         _explain(ws, scope, vol.points[i].start, vol.points[i].posts, usual, z)
         for i, usual, z in find_spikes(vol)
@@ -138,7 +137,7 @@ def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSumm
         "headline": figures,
         "platforms": platforms,
         "sentiment": sentiment,
-        "previous_sentiment": overall_sentiment(store, scope, per.previous()),
+        "previous_sentiment": previous,
         "peak": None,
     }
     said = findings(data, lang)

@@ -419,6 +419,9 @@ class ClickHouseAnalytics(ClickHousePeople):
             "authors": authors,
             "stories": stories,
             "net_sentiment": (pos - neg) / scored if scored else 0.0,
+            "positive": pos,
+            "negative": neg,
+            "neutral": neu,
         }
 
     # -- topics ---------------------------------------------------------------

@@ -92,7 +92,8 @@ class AnalyticsPosts(Protocol):
 
     def headline_figures(self, scope: Scope) -> dict[str, float]:
         """posts, engagement, reach, authors, stories and net_sentiment of
-        ``scope`` (bounded to a period)."""
+        ``scope`` (bounded to a period), with the positive, negative and
+        neutral counts net_sentiment comes from (as :meth:`sentiment_totals`)."""
         ...
 
     # -- who speaks -----------------------------------------------------------------

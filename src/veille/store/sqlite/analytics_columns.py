@@ -535,6 +535,9 @@ def figures(sel: Selection) -> dict[str, float]:
         "authors": _distinct(sel["author"]),
         "stories": stories,
         "net_sentiment": (pos - neg) / scored if scored else 0.0,
+        "positive": pos,
+        "negative": neg,
+        "neutral": neu,
     }
 
 

@@ -229,6 +229,9 @@ class SQLiteTops(SQLiteVolume):
             "authors": self.author_count(whole, period),
             "stories": self.story_count(scope),
             "net_sentiment": (pos - neg) / scored if scored else 0.0,
+            "positive": pos,
+            "negative": neg,
+            "neutral": neu,
         }
 
     def headline_figures(self, scope: Scope) -> dict[str, float]:
@@ -258,4 +261,7 @@ class SQLiteTops(SQLiteVolume):
             "authors": authors or 0,
             "stories": stories or 0,
             "net_sentiment": ((pos or 0) - (neg or 0)) / scored if scored else 0.0,
+            "positive": pos or 0,
+            "negative": neg or 0,
+            "neutral": neu or 0,
         }
