@@ -26,6 +26,24 @@ def make_post(native_id: str = "1", text: str = "hello", **kw: Any) -> Post:
     return Post.create(native_id=native_id, text=text, **kw)
 
 
+def topic_figures(posts: Any, state: Any, name: str, end: datetime) -> tuple[int, ...]:
+    """Saved topic ``name`` over the 90 days before ``end``, read where the
+    posts are: its posts per day summed, and its posts, engagement and reach
+    as share of voice reads them."""
+    from datetime import timedelta
+
+    from veille.analytics.scope import Period
+    from veille.analytics.topics import topic_scope
+    from veille.analytics.volume import grouped, volume
+    from veille.store.split import joined
+
+    period = Period(end - timedelta(days=90), end)
+    store = joined(posts, state)
+    scope = topic_scope(store, name)
+    (totals,) = grouped(store, scope.during(period))
+    return (volume(store, scope, period).total, *map(int, totals))
+
+
 def old_database(path: Path, before: int, posts: list[Post]) -> None:
     """A database as a version that knew migrations up to ``before`` left it:
     its schema, and ``posts`` stored the way it stored them (keys in arrival

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import make_post
+from tests.conftest import make_post, topic_figures
 from veille.cli import build_app
 from veille.config import CONFIG_NAME
 from veille.models import Author
@@ -266,20 +266,9 @@ def test_retention_purge_on_a_split_workspace(split: Split, tmp_path: Path) -> N
 
 
 def _topic_figures(split: Split, ws: Workspace) -> tuple[int, ...]:
-    """The topic ``fibre`` over the last 90 days, read where the posts are:
-    its posts per day summed, and its posts, engagement and reach as share
-    of voice reads them."""
-    from veille.analytics.scope import Period
-    from veille.analytics.topics import topic_scope
-    from veille.analytics.volume import grouped, volume
-    from veille.store.split import joined
-
+    """The topic ``fibre`` over the last 90 days (:func:`topic_figures`)."""
     end = NOW.replace(minute=0, second=0) + timedelta(hours=1)
-    period = Period(end - timedelta(days=90), end)
-    store = joined(split.chdb(ws), ws.state)
-    scope = topic_scope(store, "fibre")
-    (totals,) = grouped(store, scope.during(period))
-    return (volume(store, scope, period).total, *map(int, totals))
+    return topic_figures(split.chdb(ws), ws.state, "fibre", end)
 
 
 def test_a_batch_written_during_an_erasure_leaves_nothing_of_them(

@@ -10,7 +10,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from tests.conftest import make_post
+from tests.conftest import make_post, topic_figures
 from veille.alerts.model import Alert, AlertBook
 from veille.cli import build_app
 from veille.inbox.model import ItemChange, ItemFilter
@@ -237,19 +237,9 @@ def test_what_an_erasure_forgot_moves_to_and_from_a_served_store(
 
 
 def _topic_figures(ws: Workspace) -> tuple[int, ...]:
-    """The topic ``lumio`` over the last 90 days: its posts per day summed,
-    and its posts, engagement and reach as share of voice reads them."""
-    from veille.analytics.scope import Period
-    from veille.analytics.topics import topic_scope
-    from veille.analytics.volume import grouped, volume
-    from veille.store.split import joined
-
+    """The topic ``lumio`` over the last 90 days (:func:`topic_figures`)."""
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    period = Period(end - timedelta(days=90), end)
-    store = joined(ws.posts, ws.state)
-    scope = topic_scope(store, "lumio")
-    (totals,) = grouped(store, scope.during(period))
-    return (volume(store, scope, period).total, *map(int, totals))
+    return topic_figures(ws.posts, ws.state, "lumio", end)
 
 
 def test_a_topic_counts_its_purged_posts_in_the_new_store(

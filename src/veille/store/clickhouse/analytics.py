@@ -94,17 +94,6 @@ def _purged_sql(
     return f"SELECT {lead}{sums} FROM topic_purged WHERE {where}{group}", params
 
 
-def _summed(rows: list[Any]) -> list[list[Any]]:
-    """``rows`` of (keys..., posts, engagement, reach), those with the same
-    keys added up."""
-    total: dict[tuple[Any, ...], list[int]] = {}
-    for r in rows:
-        sums = total.setdefault(tuple(r[:-3]), [0, 0, 0])
-        for i, v in enumerate(r[-3:]):
-            sums[i] += int(v or 0)
-    return [[*k, *v] for k, v in total.items()]
-
-
 class ClickHouseAnalytics(ClickHousePeople):
     """Mixed into :class:`veille.store.clickhouse.store.ClickHouseStore`."""
 
@@ -146,7 +135,6 @@ class ClickHouseAnalytics(ClickHousePeople):
         ):
             return self._rollup_totals(scope, dims, buckets)
         where, params = self.scoped(scope)
-        purged = self._purged(scope, dims, buckets)
         cols: list[str] = []
         if buckets is not False:
             q = "intDiv(published_at, 900)"
@@ -158,19 +146,17 @@ class ClickHouseAnalytics(ClickHousePeople):
         keys = [f"k{i}" for i in range(len(cols))]
         sel = ", ".join(
             [*(f"{c} AS {k}" for c, k in zip(cols, keys, strict=True)),
-             "count()", f"sum({ENG})", f"sum({REACH})"]
+             "toInt64(count()) AS n", f"toInt64(sum({ENG})) AS e", f"toInt64(sum({REACH})) AS r"]
         )  # fmt: skip
         group = f" GROUP BY {', '.join(keys)}" if keys else ""
-        rows = self.rows(f"SELECT {sel} FROM {POSTS} WHERE {where}{group}", params)
+        sql = f"SELECT {sel} FROM {POSTS} WHERE {where}{group}"
+        # With what retention purges took out of a saved topic, in the same query.
+        purged = _purged_sql(scope, dims, buckets, "sum(posts), sum(engagement), sum(reach)")
         if purged:
-            rows = _summed([*rows, *purged])
-        return [tuple(r) for r in rows if r[-3]]
-
-    def _purged(self, scope: Scope, dims: tuple[str, ...], buckets: Any) -> list[list[Any]]:
-        """What retention purges took out of a saved topic, in
-        :meth:`post_totals`'s shape (see :meth:`_purged_sql`)."""
-        found = _purged_sql(scope, dims, buckets, "sum(posts), sum(engagement), sum(reach)")
-        return self.rows(*found) if found else []
+            lead = "".join(f"{k}, " for k in keys)
+            sql = f"SELECT {lead}sum(n), sum(e), sum(r) FROM ({sql} UNION ALL {purged[0]}){group}"
+            params.update(purged[1])
+        return [tuple(r) for r in self.rows(sql, params) if r[-3]]
 
     def _rollup_totals(
         self, scope: Scope, dims: tuple[str, ...], buckets: Any
