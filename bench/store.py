@@ -281,7 +281,7 @@ def dashboard(store: Any) -> dict[str, Callable[[], Any]]:
                     s, period, day, starts
                 ),
                 f"{label}: volume by platform": lambda s=s: store.post_totals(s, ("platform",)),
-                f"{label}: headline figures": lambda s=s: store.headline_figures(s),
+                f"{label}: headline figures": lambda b=base: store.headline_figures(b, (period,)),
                 f"{label}: sentiment": lambda b=base: store.sentiment_totals(b, period),
                 f"{label}: top posts": lambda s=s: store.top_posts(s, limit=10),
                 f"{label}: top authors": lambda b=base: store.top_authors(b, period, limit=10),

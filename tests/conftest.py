@@ -28,12 +28,13 @@ def make_post(native_id: str = "1", text: str = "hello", **kw: Any) -> Post:
 
 def topic_figures(posts: Any, state: Any, name: str, end: datetime) -> tuple[int, ...]:
     """Saved topic ``name`` over the 90 days before ``end``, read where the
-    posts are: its posts per day summed, and its posts, engagement and reach
-    as share of voice reads them."""
+    posts are: its posts per day summed, its posts, engagement and reach as
+    share of voice reads them, and as its dashboard's headline reads them."""
     from datetime import timedelta
 
     from veille.analytics.scope import Period
     from veille.analytics.topics import topic_scope
+    from veille.analytics.tops import headline
     from veille.analytics.volume import grouped, volume
     from veille.store.split import joined
 
@@ -41,7 +42,12 @@ def topic_figures(posts: Any, state: Any, name: str, end: datetime) -> tuple[int
     store = joined(posts, state)
     scope = topic_scope(store, name)
     (totals,) = grouped(store, scope.during(period))
-    return (volume(store, scope, period).total, *map(int, totals))
+    figures = headline(store, scope, period)
+    return (
+        volume(store, scope, period).total,
+        *map(int, totals),
+        *(int(figures[f].value) for f in ("posts", "engagement", "reach")),
+    )
 
 
 def old_database(path: Path, before: int, posts: list[Post]) -> None:

@@ -152,12 +152,19 @@ def test_headline_figures_with_change(store, week: Period) -> None:
     assert headline(store, Scope(scan=True), week) == h
     # The sentiment counts the figures were read with are those a separate
     # read gives, for each period, whichever path read them.
+    # So are the breakdowns read with them.
+    dims = ("platform", "lang", "country", "sentiment")
     for scope in (Scope(), Scope(scan=True)):
-        figures, now, before = headline_and_sentiment(store, scope, week)
+        figures, now, before, split = headline_and_sentiment(store, scope, week, dims)
         assert figures == h
         assert now == overall_sentiment(store, scope, week)
         assert before == overall_sentiment(store, scope, week.previous())
         assert (now.positive, now.negative, now.neutral) != (0, 0, 0)
+        assert split == {d: breakdown(store, scope, week, d) for d in dims}
+        assert sum(s.posts for s in split["platform"]) == 5
+        assert sum(s.previous for s in split["sentiment"]) == 2
+    with pytest.raises(UsageError, match="unknown breakdown 'mood'"):
+        headline_and_sentiment(store, Scope(scan=True), week, ("mood",))
 
 
 ZONES = ["UTC", "Europe/Paris", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe",

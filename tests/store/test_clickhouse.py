@@ -88,6 +88,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, SQLi
 
 
 PERIOD = Period(T0 + timedelta(hours=5), T0 + timedelta(days=3, hours=7))
+ALL_TIME = Period(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 SCOPES = {
     "all": Scope(),
     "period": Scope().during(PERIOD),
@@ -107,6 +108,15 @@ SCOPES = {
 
 def _ids(posts: list[Post]) -> list[str]:
     return [p.id for p in posts]
+
+
+def _figures(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``headline_figures``' answer, comparable: rows sorted, net sentiment rounded."""
+    return [
+        {**f, "net_sentiment": round(f["net_sentiment"], 9),
+         "by": {d: sorted(rows) for d, rows in f.get("by", {}).items()}}
+        for f in periods
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(SCOPES))
@@ -142,7 +152,13 @@ def test_aggregations_agree_with_sqlite(stores: tuple[Any, SQLiteStore], name: s
         want = [(*r[:5], r[5].id) for r in lite.top_clusters(bounded, by=by, limit=5)]
         assert got == want
     assert ch.story_count(bounded) == lite.story_count(bounded)
-    assert ch.headline_figures(bounded) == pytest.approx(lite.headline_figures(bounded))
+    # Both periods and every breakdown in one call (one pass on ClickHouse).
+    periods = (PERIOD, PERIOD.previous())
+    dims = ("platform", "lang", "country", "sentiment")
+    got = _figures(ch.headline_figures(scope, periods, dims))
+    assert got == _figures(lite.headline_figures(scope, periods, dims))
+    assert got[0]["posts"] == sum(r[1] for r in got[0]["by"]["platform"])
+    assert got[0]["by"]["platform"] == sorted(ch.post_totals(bounded, ("platform",)))
     assert sorted(ch.author_activity(bounded), key=repr) == sorted(
         map(tuple, lite.author_activity(bounded)), key=repr
     )
@@ -208,7 +224,7 @@ def test_reads_are_right_before_merges_and_a_batch_sent_twice_is_stored_once(
     got = ch.get_post("fresh:1")
     assert got is not None and got.engagement.likes == 5
     assert ch.count_posts(fresh) == 1 and ch.count_matches("zorglub") == 1
-    assert ch.headline_figures(Scope(flt=fresh))["engagement"] == 5
+    assert ch.headline_figures(Scope(flt=fresh), (ALL_TIME,))[0]["engagement"] == 5
     # The rollup view counts the post once, with its last counts and sentiment.
     assert ch.post_totals(Scope(flt=fresh)) == [(1, 5, 100)]
     ch.set_sentiment("fresh:1", Sentiment("negative", -0.5, 1.0, "user"))
@@ -343,7 +359,10 @@ def test_filings_of_a_store_made_before_they_carried_times_move_on_open(
 
     def figures(store: Any) -> tuple[Any, ...]:
         return tuple(
-            (sorted(store.post_totals(scope, ("platform",))), store.headline_figures(scope))
+            (
+                sorted(store.post_totals(scope, ("platform",))),
+                store.headline_figures(scope, (PERIOD if scope.flt.since else ALL_TIME,)),
+            )
             for scope in (SCOPES["topic"], SCOPES["topic, all time"])
         )
 

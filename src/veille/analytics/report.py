@@ -21,7 +21,7 @@ from veille.analytics.findings import change_text, findings, num, pct, platform_
 from veille.analytics.influencers import influencers
 from veille.analytics.scope import Period, Scope
 from veille.analytics.trends import trending_terms
-from veille.analytics.volume import breakdown, net_sentiment, volume
+from veille.analytics.volume import net_sentiment, volume
 from veille.errors import UsageError
 
 STRINGS = {
@@ -115,7 +115,9 @@ def report_data(
     """Every figure of a report (no formatting)."""
     interval = "day" if period.seconds <= 93 * 86400 else "week"
     vol = volume(store, scope, period, interval=interval, timezone=timezone)
-    figures, sentiment, previous = tops.headline_and_sentiment(store, scope, period)
+    figures, sentiment, previous, split = tops.headline_and_sentiment(
+        store, scope, period, ("platform", "lang", "country", "sentiment")
+    )
     data: dict[str, Any] = {
         "about": about,
         "is_brand": is_brand,
@@ -123,10 +125,10 @@ def report_data(
         "headline": figures,
         "volume": vol,
         "peak": _peak(vol.points),
-        "platforms": breakdown(store, scope, period, "platform"),
-        "languages": breakdown(store, scope, period, "lang"),
-        "countries": breakdown(store, scope, period, "country"),
-        "sentiment_shares": breakdown(store, scope, period, "sentiment"),
+        "platforms": split["platform"],
+        "languages": split["lang"],
+        "countries": split["country"],
+        "sentiment_shares": split["sentiment"],
         "sentiment": sentiment,
         "previous_sentiment": previous,
         "sentiment_series": net_sentiment(

@@ -11,10 +11,19 @@ puts the answers together.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from veille.analytics.scope import Period, Scope
-from veille.analytics.volume import SentimentPoint, change, grouped, overall_sentiment
+from veille.analytics.volume import (
+    DIMENSIONS,
+    SentimentPoint,
+    Share,
+    breakdown,
+    change,
+    grouped,
+    overall_sentiment,
+    shares,
+)
 from veille.errors import UsageError
 from veille.models import Post
 
@@ -151,43 +160,60 @@ FIGURES = ("posts", "engagement", "reach", "authors", "stories", "net_sentiment"
 def headline(store: Any, scope: Scope, period: Period) -> dict[str, Figure]:
     """Posts, engagement, reach, authors, stories and net sentiment, each beside
     the previous period."""
-    return headline_and_sentiment(store, scope, period)[0]
+    return headline_and_sentiment(store, scope, period).figures
+
+
+class Headline(NamedTuple):
+    """:func:`headline`, the sentiment counts of the period and of the one
+    before that its net sentiment comes from, and the breakdowns asked for
+    (dimension: its :class:`Share` rows, as :func:`breakdown` gives them)."""
+
+    figures: dict[str, Figure]
+    sentiment: SentimentPoint
+    previous: SentimentPoint
+    shares: dict[str, list[Share]]
 
 
 def headline_and_sentiment(
-    store: Any, scope: Scope, period: Period
-) -> tuple[dict[str, Figure], SentimentPoint, SentimentPoint]:
-    """:func:`headline`, and the sentiment counts of the period and of the one
-    before that its net sentiment comes from: a page showing both reads them
-    once (on ClickHouse, two passes over a topic's posts fewer)."""
-    vals: list[dict[str, float]] = []
-    moods: list[SentimentPoint] = []
-    for p in (period, period.previous()):
-        if scope.restricted:
-            # An ad-hoc query or a saved topic: every figure in one call, which
-            # the store reads in one pass over the posts, or from its topic
-            # rollups where they answer (SQLite).
-            got = store.headline_figures(scope.during(p))
-            vals.append(got)
-            moods.append(
-                SentimentPoint(
-                    p.since, int(got["positive"]), int(got["negative"]), int(got["neutral"])
-                )
+    store: Any, scope: Scope, period: Period, by: tuple[str, ...] = ()
+) -> Headline:
+    """:func:`headline`, the sentiment now and before, and the breakdowns
+    ``by`` (platform, lang, country, sentiment), for a page that shows them
+    together: under an ad-hoc query or a saved topic the store reads them in
+    one call (on ClickHouse, one pass over the posts of both periods; on
+    SQLite, from a topic's rollups where they answer)."""
+    for d in by:
+        if d not in DIMENSIONS:
+            raise UsageError(
+                f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}."
             )
-            continue
-        rows = grouped(store, scope.during(p))
-        posts, eng, reach = (rows[0] if rows else (0, 0, 0))[-3:]
-        s = overall_sentiment(store, scope, p)
-        moods.append(s)
-        vals.append(
-            {
-                "posts": posts or 0,
-                "engagement": eng or 0,
-                "reach": reach or 0,
-                "authors": author_count(store, scope, p),
-                "stories": story_count(store, scope, p),
-                "net_sentiment": s.net if s.net is not None else 0.0,
-            }
-        )
+    periods = (period, period.previous())
+    vals: list[dict[str, Any]] = []
+    moods: list[SentimentPoint] = []
+    if scope.restricted:
+        vals = store.headline_figures(scope, periods, by)
+        moods = [
+            SentimentPoint(p.since, int(v["positive"]), int(v["negative"]), int(v["neutral"]))
+            for p, v in zip(periods, vals, strict=True)
+        ]
+        split = {d: shares(vals[0]["by"][d], vals[1]["by"][d], d) for d in by}
+    else:
+        # The whole workspace: each figure from the store's rollups.
+        split = {d: breakdown(store, scope, period, d) for d in by}
+        for p in periods:
+            rows = grouped(store, scope.during(p))
+            posts, eng, reach = (rows[0] if rows else (0, 0, 0))[-3:]
+            s = overall_sentiment(store, scope, p)
+            moods.append(s)
+            vals.append(
+                {
+                    "posts": posts or 0,
+                    "engagement": eng or 0,
+                    "reach": reach or 0,
+                    "authors": author_count(store, scope, p),
+                    "stories": story_count(store, scope, p),
+                    "net_sentiment": s.net if s.net is not None else 0.0,
+                }
+            )
     out = {name: Figure(name, vals[0][name], vals[1][name]) for name in FIGURES}
-    return out, moods[0], moods[1]
+    return Headline(out, moods[0], moods[1], split)

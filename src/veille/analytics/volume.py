@@ -238,6 +238,12 @@ def breakdown(store: Any, scope: Scope, period: Period, dim: str) -> list[Share]
     cover only posts whose country is known."""
     now = grouped(store, scope.during(period), (dim,))
     before = grouped(store, scope.during(period.previous()), (dim,))
+    return shares(now, before, dim)
+
+
+def shares(now: list[tuple[Any, ...]], before: list[tuple[Any, ...]], dim: str) -> list[Share]:
+    """:func:`breakdown` of the rows ``(value, posts, engagement, reach)`` of
+    a period and of the one before."""
     if dim == "country":
         now = [r for r in now if r[0]]
         before = [r for r in before if r[0]]

@@ -116,7 +116,7 @@ def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSumm
     from veille.analytics import tops
     from veille.analytics.findings import findings
     from veille.analytics.topics import topic_scope
-    from veille.analytics.volume import breakdown, volume
+    from veille.analytics.volume import volume
     from veille.query.topics import get_topic
 
     tz = ws.settings.workspace.timezone
@@ -124,8 +124,10 @@ def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSumm
     topic = get_topic(store, name)
     scope = topic_scope(store, name)
     vol = volume(store, scope, per, interval="day", timezone=tz)
-    platforms = breakdown(store, scope, per, "platform")
-    figures, sentiment, previous = tops.headline_and_sentiment(store, scope, per)
+    figures, sentiment, previous, split = tops.headline_and_sentiment(
+        store, scope, per, ("platform",)
+    )
+    platforms = split["platform"]
     spikes = [
         _explain(ws, scope, vol.points[i].start, vol.points[i].posts, usual, z)
         for i, usual, z in find_spikes(vol)

@@ -11,6 +11,7 @@ becomes the ids the in-memory engine accepts among its candidates.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -66,13 +67,11 @@ def _quarter_bounds(f: PostFilter, prefix: str = "") -> tuple[list[str], dict[st
     return clauses, params
 
 
-def _purged_sql(
-    scope: Scope, dims: tuple[str, ...], buckets: Any, sums: str
-) -> tuple[str, dict[str, Any]] | None:
-    """A ``SELECT [k,] sums`` of what retention purges took out of a saved
-    topic (``topic_purged``), where SQLite reads its topic rollup, which
-    keeps them: the whole topic, no dimension, bounds on quarter-hours;
-    else ``None``."""
+def _purged_where(scope: Scope, dims: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]] | None:
+    """The rows of ``topic_purged`` (what retention purges took out of a
+    saved topic) that count in ``scope``'s totals, where SQLite reads its
+    topic rollup, which keeps them: the whole topic, no dimension, bounds on
+    quarter-hours; else ``None``."""
     f = scope.flt
     if (
         scope.topic_id is None
@@ -86,12 +85,21 @@ def _purged_sql(
     clauses, params = _quarter_bounds(f, "p")
     clauses.insert(0, "topic_id = {pt:Int64}")
     params["pt"] = scope.topic_id
+    return " AND ".join(clauses), params
+
+
+def _purged_sql(
+    scope: Scope, dims: tuple[str, ...], buckets: Any, sums: str
+) -> tuple[str, dict[str, Any]] | None:
+    """A ``SELECT [k,] sums`` of :func:`_purged_where`'s rows, or ``None``."""
+    purged = _purged_where(scope, dims)
+    if purged is None:
+        return None
     lead = ""
     if buckets is not False:
         lead = ("bucket" if buckets is True else bucket_sql(buckets, "bucket")) + " AS k, "
     group = " GROUP BY k" if lead else ""
-    where = " AND ".join(clauses)
-    return f"SELECT {lead}{sums} FROM topic_purged WHERE {where}{group}", params
+    return f"SELECT {lead}{sums} FROM topic_purged WHERE {purged[0]}{group}", purged[1]
 
 
 class ClickHouseAnalytics(ClickHousePeople):
@@ -379,36 +387,89 @@ class ClickHouseAnalytics(ClickHousePeople):
         )
         return int(rows[0][0])
 
-    def headline_figures(self, scope: Scope) -> dict[str, float]:
-        where, params = self.scoped(scope)
+    def headline_figures(
+        self, scope: Scope, periods: Sequence[Period], by: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
+        """One pass over the posts of all ``periods`` (a period and the one
+        before: one read of a topic's filings, not one per period and per
+        breakdown), grouped by period and by each dimension of ``by``
+        (``GROUPING SETS``)."""
+        for d in by:
+            if d not in _DIMS:
+                raise ValueError(f"unknown dimension {d!r}")
+        if not periods:
+            return []
+        span = scope.during(
+            replace(periods[0], since=min(p.since for p in periods),
+                    until=max(p.until for p in periods))
+        )  # fmt: skip
+        where, params = self.scoped(span)
+        which = self._which_period(periods, "published_at", params, "h")
+        keys = [f"ifNull({d}, '') AS k{i}" for i, d in enumerate(by)]
+        # (One grouping set alone, ``GROUPING SETS ((w))``, fails in ClickHouse
+        # 26.9 beside ``w`` in the WHERE: a plain GROUP BY then.)
+        sets = ", ".join(["(w)", *(f"(w, k{i})" for i in range(len(by)))])
+        group = f"GROUPING SETS ({sets})" if by else "w"
         sql = (
-            f"SELECT count(), sum({ENG}), sum({REACH}), uniqExact(platform, author_handle), "
-            "count() - count(cluster_id) + uniqExact(cluster_id), "
-            "countIf(sentiment = 'positive'), countIf(sentiment = 'negative'), "
-            f"countIf(sentiment = 'neutral') FROM {POSTS} WHERE {where}"
+            f"SELECT 0 AS src, {which} AS w, {''.join(k + ', ' for k in keys)}"
+            f"toInt64(count()), toInt64(sum({ENG})), toInt64(sum({REACH})), "
+            "toInt64(uniqExact(platform, author_handle)), "
+            "toInt64(count() - count(cluster_id) + uniqExact(cluster_id)), "
+            "toInt64(countIf(sentiment = 'positive')), toInt64(countIf(sentiment = 'negative')), "
+            f"toInt64(countIf(sentiment = 'neutral')) FROM {POSTS} WHERE {where} AND w >= 0 "
+            f"GROUP BY {group}"
         )
-        # A saved topic's posts that retention purged count, as in SQLite's
-        # topic rollup: in the same query.
-        purged = _purged_sql(scope, (), False, "sum(posts), sum(engagement), sum(reach)")
+        # What retention purges took out of a saved topic counts in its
+        # totals, as in SQLite's topic rollup: in the same query.
+        aligned = all(
+            int(t.timestamp()) % QUARTER == 0 for p in periods for t in (p.since, p.until)
+        )
+        purged = _purged_where(span) if aligned else None
         if purged:
-            sql = f"SELECT * FROM ({sql}) AS kept CROSS JOIN ({purged[0]}) AS gone"
             params.update(purged[1])
-        row = [int(v or 0) for v in self.rows(sql, params)[0]]
-        posts, eng, reach, authors, stories, pos, neg, neu = row[:8]
-        if purged:
-            posts, eng, reach = posts + row[8], eng + row[9], reach + row[10]
-        scored = pos + neg + neu
-        return {
-            "posts": posts,
-            "engagement": eng,
-            "reach": reach,
-            "authors": authors,
-            "stories": stories,
-            "net_sentiment": (pos - neg) / scored if scored else 0.0,
-            "positive": pos,
-            "negative": neg,
-            "neutral": neu,
-        }
+            nulls = "".join("NULL, " for _ in by)
+            gone = self._which_period(periods, f"bucket * {QUARTER}", params, "g")
+            sql += (
+                f" UNION ALL SELECT 1, {gone} AS w, {nulls}toInt64(sum(posts)), "
+                "toInt64(sum(engagement)), toInt64(sum(reach)), 0, 0, 0, 0, 0 "
+                f"FROM topic_purged WHERE {purged[0]} AND w >= 0 GROUP BY w"
+            )
+        out: list[dict[str, Any]] = [{"by": {d: [] for d in by}} if by else {} for _ in periods]
+        totals = [[0] * 8 for _ in periods]
+        for row in self.rows(f"{sql} SETTINGS group_by_use_nulls = 1", params):
+            src, w, dims, vals = row[0], int(row[1]), row[2 : 2 + len(by)], row[2 + len(by) :]
+            at = next((i for i, v in enumerate(dims) if v is not None), None)
+            if at is not None:  # a row of one breakdown
+                if vals[0]:
+                    out[w]["by"][by[at]].append((dims[at], *(int(v) for v in vals[:3])))
+                continue
+            # The period's row over the posts (src 0), or its purged part (src 1).
+            add = vals[:3] if src else vals
+            for i, v in enumerate(add):
+                totals[w][i] += int(v or 0)
+        for got, (posts, eng, reach, authors, stories, pos, neg, neu) in zip(
+            out, totals, strict=True
+        ):
+            scored = pos + neg + neu
+            got.update(
+                posts=posts, engagement=eng, reach=reach, authors=authors, stories=stories,
+                net_sentiment=(pos - neg) / scored if scored else 0.0,
+                positive=pos, negative=neg, neutral=neu,
+            )  # fmt: skip
+        return out
+
+    @staticmethod
+    def _which_period(
+        periods: Sequence[Period], at: str, params: dict[str, Any], prefix: str
+    ) -> str:
+        """Which of ``periods`` the time ``at`` (seconds) falls in: its index,
+        or -1."""
+        conds = []
+        for i, p in enumerate(periods):
+            params[f"{prefix}s{i}"] = int(p.since.timestamp())
+            params[f"{prefix}u{i}"] = int(p.until.timestamp())
+            conds.append(f"{at} >= {{{prefix}s{i}:Int64}} AND {at} < {{{prefix}u{i}:Int64}}, {i}")
+        return f"multiIf({', '.join(conds)}, -1)"
 
     # -- topics ---------------------------------------------------------------
 

@@ -90,10 +90,18 @@ class AnalyticsPosts(Protocol):
         to a period)."""
         ...
 
-    def headline_figures(self, scope: Scope) -> dict[str, float]:
-        """posts, engagement, reach, authors, stories and net_sentiment of
-        ``scope`` (bounded to a period), with the positive, negative and
-        neutral counts net_sentiment comes from (as :meth:`sentiment_totals`)."""
+    def headline_figures(
+        self, scope: Scope, periods: Sequence[Period], by: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
+        """For each of ``periods`` (that do not overlap; ``scope``'s own time
+        bounds are not read): posts, engagement, reach, authors, stories and
+        net_sentiment of ``scope`` over it, with the positive, negative and
+        neutral counts net_sentiment comes from (as :meth:`sentiment_totals`),
+        and, under ``"by"``, each dimension of ``by`` (as :meth:`post_totals`
+        takes them) to its rows ``(value, posts, engagement, reach)``, as
+        ``post_totals(scope.during(period), (dim,))`` gives them. A page that
+        shows a period beside the one before, and its breakdowns, reads them
+        in one call."""
         ...
 
     # -- who speaks -----------------------------------------------------------------

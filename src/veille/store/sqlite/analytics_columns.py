@@ -515,7 +515,7 @@ def _distinct(codes: np.ndarray) -> int:
 
 
 def figures(sel: Selection) -> dict[str, float]:
-    """The headline figures of the selection (as ``headline_figures`` reads them)."""
+    """The headline figures of the selection (as ``headline_figures`` reads them for a period)."""
     n = len(sel)
     labels = sel.codes["sentiment"]
     sentiment = sel["sentiment"]

@@ -3,8 +3,9 @@ SQLite (part of :class:`SQLiteAnalytics`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
 from veille.store.sqlite import analytics_columns as columns
@@ -209,7 +210,7 @@ class SQLiteTops(SQLiteVolume):
         return int(total - clustered + clusters)
 
     def _topic_figures(self, scope: Scope) -> dict[str, float]:
-        """:meth:`headline_figures` of a saved topic's scope: each figure
+        """:meth:`_figures` of a saved topic's scope: each figure
         read where it is cheapest (volume and sentiment from the topic
         rollups, authors from the author rollup, stories from the posts)."""
         from veille.analytics.scope import Period
@@ -234,7 +235,22 @@ class SQLiteTops(SQLiteVolume):
             "neutral": neu,
         }
 
-    def headline_figures(self, scope: Scope) -> dict[str, float]:
+    def headline_figures(
+        self, scope: Scope, periods: Sequence[Period], by: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
+        """The figures of ``scope`` over each of ``periods``, and its rows by
+        each dimension of ``by``: a query per period and per dimension (the
+        period's figures from a saved topic's rollups where they answer)."""
+        out: list[dict[str, Any]] = []
+        for period in periods:
+            bounded = scope.during(period)
+            got: dict[str, Any] = self._figures(bounded)
+            if by:
+                got["by"] = {d: self.post_totals(bounded, (d,)) for d in by}
+            out.append(got)
+        return out
+
+    def _figures(self, scope: Scope) -> dict[str, float]:
         """Posts, engagement, reach, authors, stories and net sentiment of
         ``scope`` (bounded to a period): a saved topic's from its rollups
         where they answer, else read in one pass over the posts (an ad-hoc
