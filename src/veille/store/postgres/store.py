@@ -122,13 +122,31 @@ class PostgresStore(
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
-        with self.pool.connection() as conn:
+        with self._answering(), self.pool.connection() as conn:
             yield conn
 
     @contextmanager
     def write(self) -> Iterator[Any]:
-        with self.pool.connection() as conn, conn.transaction():
+        with self._answering(), self.pool.connection() as conn, conn.transaction():
             yield conn
+
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """psycopg's OperationalError (the server gone or restarting, no
+        connection free in time, a lock or statement given up) as a
+        :class:`StoreError` naming the store: the CLI says it in one line, and
+        a daemon's pass fails like any store error and is tried again."""
+        import psycopg
+
+        try:
+            yield
+        except psycopg.OperationalError as exc:
+            raise StoreError(
+                f"the PostgreSQL state store {_describe(self.url)} did not answer: "
+                f"{str(exc).strip() or type(exc).__name__}",
+                hint="Check that the server runs and accepts connections, then try again "
+                "(a write that failed was rolled back).",
+            ) from exc
 
     def transaction(self) -> AbstractContextManager[PgTx]:
         return self._transaction()
