@@ -21,11 +21,11 @@ from veille.analytics.volume import (
     breakdown,
     change,
     grouped,
-    overall_sentiment,
     shares,
 )
 from veille.errors import UsageError
 from veille.models import Post
+from veille.store.protocols.analytics import figures_of
 
 TOP_POST_ORDERS = ("engagement", "reach")
 ENTITY_COLUMNS = ("hashtags", "domains", "links", "mentions")
@@ -188,32 +188,23 @@ def headline_and_sentiment(
                 f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}."
             )
     periods = (period, period.previous())
-    vals: list[dict[str, Any]] = []
-    moods: list[SentimentPoint] = []
     if scope.restricted:
-        vals = store.headline_figures(scope, periods, by)
-        moods = [
-            SentimentPoint(p.since, int(v["positive"]), int(v["negative"]), int(v["neutral"]))
-            for p, v in zip(periods, vals, strict=True)
-        ]
+        vals: list[dict[str, Any]] = store.headline_figures(scope, periods, by)
         split = {d: shares(vals[0]["by"][d], vals[1]["by"][d], d) for d in by}
     else:
         # The whole workspace: each figure from the store's rollups.
         split = {d: breakdown(store, scope, period, d) for d in by}
+        vals = []
         for p in periods:
             rows = grouped(store, scope.during(p))
             posts, eng, reach = (rows[0] if rows else (0, 0, 0))[-3:]
-            s = overall_sentiment(store, scope, p)
-            moods.append(s)
+            authors, stories = author_count(store, scope, p), story_count(store, scope, p)
             vals.append(
-                {
-                    "posts": posts or 0,
-                    "engagement": eng or 0,
-                    "reach": reach or 0,
-                    "authors": author_count(store, scope, p),
-                    "stories": story_count(store, scope, p),
-                    "net_sentiment": s.net if s.net is not None else 0.0,
-                }
+                figures_of(posts, eng, reach, authors, stories, *store.sentiment_totals(scope, p))
             )
+    moods = [
+        SentimentPoint(p.since, int(v["positive"]), int(v["negative"]), int(v["neutral"]))
+        for p, v in zip(periods, vals, strict=True)
+    ]
     out = {name: Figure(name, vals[0][name], vals[1][name]) for name in FIGURES}
     return Headline(out, moods[0], moods[1], split)

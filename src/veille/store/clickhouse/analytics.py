@@ -22,6 +22,7 @@ from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where,
 from veille.store.clickhouse.people import ClickHousePeople
 from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
+from veille.store.protocols.analytics import figures_of
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
@@ -53,6 +54,15 @@ def bucket_sql(buckets: Any, q: str) -> str:
     if buckets.interval == "day":
         return f"intDiv({local}, 86400)"
     return f"intDiv(intDiv({local}, 86400) + 3, 7)"
+
+
+def _dimensions(dims: Sequence[str]) -> Sequence[str]:
+    """``dims``, each checked to be a column a breakdown may name (they go
+    into the SQL as they are)."""
+    for d in dims:
+        if d not in _DIMS:
+            raise ValueError(f"unknown dimension {d!r}")
+    return dims
 
 
 def _quarter_bounds(f: PostFilter, prefix: str = "") -> tuple[list[str], dict[str, Any]]:
@@ -147,10 +157,7 @@ class ClickHouseAnalytics(ClickHousePeople):
         if buckets is not False:
             q = "intDiv(published_at, 900)"
             cols.append(q if buckets is True else bucket_sql(buckets, q))
-        for d in dims:
-            if d not in _DIMS:
-                raise ValueError(f"unknown dimension {d!r}")
-            cols.append(f"ifNull({d}, '')")
+        cols.extend(f"ifNull({d}, '')" for d in _dimensions(dims))
         keys = [f"k{i}" for i in range(len(cols))]
         sel = ", ".join(
             [*(f"{c} AS {k}" for c, k in zip(cols, keys, strict=True)),
@@ -183,10 +190,7 @@ class ClickHouseAnalytics(ClickHousePeople):
         cols: list[str] = []
         if buckets is not False:
             cols.append("bucket" if buckets is True else bucket_sql(buckets, "bucket"))
-        for d in dims:
-            if d not in _DIMS:
-                raise ValueError(f"unknown dimension {d!r}")
-            cols.append(d)
+        cols.extend(_dimensions(dims))
         keys = [f"k{i}" for i in range(len(cols))]
         sel = ", ".join(
             [*(f"{c} AS {k}" for c, k in zip(cols, keys, strict=True)),
@@ -394,9 +398,7 @@ class ClickHouseAnalytics(ClickHousePeople):
         before: one read of a topic's filings, not one per period and per
         breakdown), grouped by period and by each dimension of ``by``
         (``GROUPING SETS``)."""
-        for d in by:
-            if d not in _DIMS:
-                raise ValueError(f"unknown dimension {d!r}")
+        keys = [f"ifNull({d}, '') AS k{i}" for i, d in enumerate(_dimensions(by))]
         if not periods:
             return []
         span = scope.during(
@@ -405,7 +407,6 @@ class ClickHouseAnalytics(ClickHousePeople):
         )  # fmt: skip
         where, params = self.scoped(span)
         which = self._which_period(periods, "published_at", params, "h")
-        keys = [f"ifNull({d}, '') AS k{i}" for i, d in enumerate(by)]
         # (One grouping set alone, ``GROUPING SETS ((w))``, fails in ClickHouse
         # 26.9 beside ``w`` in the WHERE: a plain GROUP BY then.)
         sets = ", ".join(["(w)", *(f"(w, k{i})" for i in range(len(by)))])
@@ -447,15 +448,8 @@ class ClickHouseAnalytics(ClickHousePeople):
             add = vals[:3] if src else vals
             for i, v in enumerate(add):
                 totals[w][i] += int(v or 0)
-        for got, (posts, eng, reach, authors, stories, pos, neg, neu) in zip(
-            out, totals, strict=True
-        ):
-            scored = pos + neg + neu
-            got.update(
-                posts=posts, engagement=eng, reach=reach, authors=authors, stories=stories,
-                net_sentiment=(pos - neg) / scored if scored else 0.0,
-                positive=pos, negative=neg, neutral=neu,
-            )  # fmt: skip
+        for got, counts in zip(out, totals, strict=True):
+            got.update(figures_of(*counts))
         return out
 
     @staticmethod

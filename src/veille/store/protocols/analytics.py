@@ -23,6 +23,34 @@ if TYPE_CHECKING:
 Account = tuple[str, str]  # (platform, handle)
 
 
+def figures_of(
+    posts: int,
+    engagement: int,
+    reach: int,
+    authors: int,
+    stories: int,
+    positive: int,
+    negative: int,
+    neutral: int,
+) -> dict[str, Any]:
+    """One period's :meth:`AnalyticsPosts.headline_figures` from its counts
+    (``None``, as SQL sums of no rows give, counts 0): net sentiment is the
+    positive share minus the negative share of the scored posts."""
+    pos, neg, neu = positive or 0, negative or 0, neutral or 0
+    scored = pos + neg + neu
+    return {
+        "posts": posts or 0,
+        "engagement": engagement or 0,
+        "reach": reach or 0,
+        "authors": authors or 0,
+        "stories": stories or 0,
+        "net_sentiment": (pos - neg) / scored if scored else 0.0,
+        "positive": pos,
+        "negative": neg,
+        "neutral": neu,
+    }  # fmt: skip
+
+
 class AnalyticsPosts(Protocol):
     """The aggregations analytics reads from posts (volume, tops, authors,
     trends, influencers)."""

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from veille.store.protocols.analytics import figures_of
 from veille.store.sqlite.analytics_sql import fts_match
 from veille.store.sqlite.rows import SEQ_BITS, key_floor
 
@@ -526,19 +527,10 @@ def figures(sel: Selection) -> dict[str, float]:
 
     clustered = sel["clustered"]
     stories = n - int(clustered.sum()) + _distinct(sel["cluster"][clustered])
-    pos, neg, neu = labelled("positive"), labelled("negative"), labelled("neutral")
-    scored = pos + neg + neu
-    return {
-        "posts": n,
-        "engagement": int(sel["eng"].sum()),
-        "reach": int(sel["reach"].sum()),
-        "authors": _distinct(sel["author"]),
-        "stories": stories,
-        "net_sentiment": (pos - neg) / scored if scored else 0.0,
-        "positive": pos,
-        "negative": neg,
-        "neutral": neu,
-    }
+    return figures_of(
+        n, int(sel["eng"].sum()), int(sel["reach"].sum()), _distinct(sel["author"]), stories,
+        labelled("positive"), labelled("negative"), labelled("neutral"),
+    )  # fmt: skip
 
 
 def top_keys(sel: Selection, by: str, limit: int, *, unclustered: bool = False) -> list[int]:

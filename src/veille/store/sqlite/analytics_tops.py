@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
+from veille.store.protocols.analytics import figures_of
 from veille.store.sqlite import analytics_columns as columns
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import ENG, QUARTER, REACH, scope_sql
@@ -221,19 +222,10 @@ class SQLiteTops(SQLiteVolume):
         whole = replace(scope, flt=replace(f, since=None, until=None))
         rows = self.post_totals(scope)
         posts, eng, reach = (rows[0] if rows else (0, 0, 0))[-3:]
-        pos, neg, neu = self.sentiment_totals(whole, period)
-        scored = pos + neg + neu
-        return {
-            "posts": posts or 0,
-            "engagement": eng or 0,
-            "reach": reach or 0,
-            "authors": self.author_count(whole, period),
-            "stories": self.story_count(scope),
-            "net_sentiment": (pos - neg) / scored if scored else 0.0,
-            "positive": pos,
-            "negative": neg,
-            "neutral": neu,
-        }
+        authors, stories = self.author_count(whole, period), self.story_count(scope)
+        return figures_of(
+            posts, eng, reach, authors, stories, *self.sentiment_totals(whole, period)
+        )
 
     def headline_figures(
         self, scope: Scope, periods: Sequence[Period], by: tuple[str, ...] = ()
@@ -261,23 +253,13 @@ class SQLiteTops(SQLiteVolume):
         if sel is not None:
             return columns.figures(sel)
         where, params = scope_sql(self.conn, scope)
-        posts, eng, reach, authors, stories, pos, neg, neu = self.conn.execute(
-            f"SELECT count(*), sum({ENG}), sum({REACH}), "
-            "count(DISTINCT p.platform || char(31) || p.author_handle), "
-            "count(*) - count(p.cluster_id) + count(DISTINCT p.cluster_id), "
-            "sum(p.sentiment = 'positive'), sum(p.sentiment = 'negative'), "
-            f"sum(p.sentiment = 'neutral') FROM posts p WHERE {where}",
-            params,
-        ).fetchone()
-        scored = (pos or 0) + (neg or 0) + (neu or 0)
-        return {
-            "posts": posts or 0,
-            "engagement": eng or 0,
-            "reach": reach or 0,
-            "authors": authors or 0,
-            "stories": stories or 0,
-            "net_sentiment": ((pos or 0) - (neg or 0)) / scored if scored else 0.0,
-            "positive": pos or 0,
-            "negative": neg or 0,
-            "neutral": neu or 0,
-        }
+        return figures_of(
+            *self.conn.execute(
+                f"SELECT count(*), sum({ENG}), sum({REACH}), "
+                "count(DISTINCT p.platform || char(31) || p.author_handle), "
+                "count(*) - count(p.cluster_id) + count(DISTINCT p.cluster_id), "
+                "sum(p.sentiment = 'positive'), sum(p.sentiment = 'negative'), "
+                f"sum(p.sentiment = 'neutral') FROM posts p WHERE {where}",
+                params,
+            ).fetchone()
+        )
