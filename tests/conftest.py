@@ -120,6 +120,33 @@ def postgres_url() -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def clickhouse_url() -> Iterator[str]:
+    """A ClickHouse HTTP endpoint for this test session:
+    ``$VEILLE_TEST_CLICKHOUSE_URL`` when set (a real server), else ClickHouse's
+    HTTP interface over chDB in a process of its own on a loopback port
+    (:mod:`veille.store.clickhouse.testing`), stopped at the end. Skips where
+    chdb or clickhouse-connect is not installed. The URL is exported so the
+    backend's ``test_url`` finds it."""
+    import os
+
+    from veille.store.clickhouse.testing import TEST_URL_ENV, TestServer
+
+    given = os.environ.get(TEST_URL_ENV)
+    if given:
+        yield given
+        return
+    for module in ("chdb", "clickhouse_connect"):
+        pytest.importorskip(module, reason=f"{module} is not installed (the clickhouse extra)")
+    server = TestServer().start()
+    os.environ[TEST_URL_ENV] = server.url
+    try:
+        yield server.url
+    finally:
+        os.environ.pop(TEST_URL_ENV, None)
+        server.stop()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite-state", "postgresql-state"])
 def state_kind(request: pytest.FixtureRequest) -> str:
     """Which backend keeps the state of the workspaces a suite makes (see

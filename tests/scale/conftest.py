@@ -1,5 +1,5 @@
-"""Workspaces whose posts and state are two backends (posts in SQLite or
-chDB, state in the session's PostgreSQL)."""
+"""Workspaces whose posts and state are two backends (posts in SQLite, chDB
+or a ClickHouse server over HTTP, state in the session's PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -43,11 +43,29 @@ POST_URLS = [
         id="chdb-posts",
         marks=pytest.mark.skipif(not _chdb(), reason="chdb is not installed"),
     ),
+    # A ClickHouse server over HTTP (the session's: tests/conftest.py), as
+    # production keeps them.
+    pytest.param(
+        "clickhouse",
+        id="clickhouse-posts",
+        marks=pytest.mark.skipif(not _chdb(), reason="chdb is not installed"),
+    ),
 ]
+
+
+def posts_url_of(param: str, folder: Path, request: pytest.FixtureRequest) -> str:
+    """The URL of a :data:`POST_URLS` parameter (``clickhouse``: a fresh
+    database on the session's server)."""
+    if param != "clickhouse":
+        return param
+    from veille.store.clickhouse.testing import fresh_database_url
+
+    return fresh_database_url(request.getfixturevalue("clickhouse_url"), folder)
 
 
 @pytest.fixture(params=POST_URLS)
 def split_ws(request: pytest.FixtureRequest, tmp_path: Path, state_url: str) -> Iterator[Workspace]:
-    """Posts in SQLite or chDB, state in PostgreSQL."""
-    with Workspace.open(split_root(tmp_path / "ws", state_url, request.param)) as ws:
+    """Posts in SQLite, chDB or a ClickHouse server, state in PostgreSQL."""
+    posts_url = posts_url_of(request.param, tmp_path, request)
+    with Workspace.open(split_root(tmp_path / "ws", state_url, posts_url)) as ws:
         yield ws

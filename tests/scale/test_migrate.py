@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import make_post, topic_figures
@@ -186,16 +187,27 @@ def _there_and_back(workspace: Workspace, url: str, back_url: str, theirs: list[
         assert report.ok, report.checks
 
 
-def test_what_an_erasure_forgot_moves_with_the_posts(workspace: Workspace, tmp_path: Path) -> None:
-    """SQLite -> chDB -> SQLite: in each new store, the erased person's posts
-    served again (a feed still serving them) are not stored again."""
-    import pytest
-
+@pytest.fixture(params=["chdb", "clickhouse"])
+def clickhouse_posts(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new ClickHouse posts store's URL: chDB in this process, or a
+    database on the session's server over HTTP (tests/conftest.py)."""
     pytest.importorskip("chdb")
+    if request.param == "chdb":
+        return f"chdb:///{tmp_path / 'posts'}"
+    from veille.store.clickhouse.testing import fresh_database_url
+
+    return fresh_database_url(request.getfixturevalue("clickhouse_url"), tmp_path)
+
+
+def test_what_an_erasure_forgot_moves_with_the_posts(
+    workspace: Workspace, tmp_path: Path, clickhouse_posts: str
+) -> None:
+    """SQLite -> ClickHouse -> SQLite: in each new store, the erased person's
+    posts served again (a feed still serving them) are not stored again."""
     from veille.store.registry import open_store
 
     theirs = _erased_claire(workspace)
-    chdb_url, back_url = f"chdb:///{tmp_path / 'posts'}", f"sqlite:///{tmp_path / 'back.db'}"
+    chdb_url, back_url = clickhouse_posts, f"sqlite:///{tmp_path / 'back.db'}"
     _there_and_back(workspace, chdb_url, back_url, theirs)
     back = open_store(back_url, role="posts", root=tmp_path)
     try:
@@ -243,14 +255,11 @@ def _topic_figures(ws: Workspace) -> tuple[int, ...]:
 
 
 def test_a_topic_counts_its_purged_posts_in_the_new_store(
-    workspace: Workspace, tmp_path: Path
+    workspace: Workspace, tmp_path: Path, clickhouse_posts: str
 ) -> None:
     """A retention purge leaves a saved topic's volume and share of voice as
-    they were; SQLite -> chDB -> SQLite, each new store (which files only the
-    posts it holds) shows the same figures."""
-    import pytest
-
-    pytest.importorskip("chdb")
+    they were; SQLite -> ClickHouse -> SQLite, each new store (which files
+    only the posts it holds) shows the same figures."""
     from veille.models import Author
 
     add_topic(workspace.state, "lumio", "lumio")
@@ -265,7 +274,7 @@ def test_a_topic_counts_its_purged_posts_in_the_new_store(
     assert before[0] == 15
     assert workspace.posts.purge_posts_before(now - timedelta(days=30)).posts == 8
     assert _topic_figures(workspace) == before  # SQLite's topic rollup keeps them
-    chdb_url, back_url = f"chdb:///{tmp_path / 'posts'}", f"sqlite:///{tmp_path / 'back.db'}"
+    chdb_url, back_url = clickhouse_posts, f"sqlite:///{tmp_path / 'back.db'}"
     report = migrate_workspace(workspace, posts_url=chdb_url, state_url=None)
     assert report.ok, report.checks
     assert {c.table: c for c in report.checks}["topic_purged"].rows_to == 8

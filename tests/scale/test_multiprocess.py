@@ -10,7 +10,9 @@ received under one delivery id.
 
 The posts server keeps its posts in chDB (in SQLite where chdb is not
 installed): one process opens a chDB path, which is why the collectors go
-through the endpoint.
+through the endpoint. The same run again with every process writing to a
+ClickHouse server over HTTP (``clickhouse://``, as production does): the
+session's server (``tests/conftest.py::clickhouse_url``).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from veille.services.sources import add_source
 from veille.sim.feeds import FEED_PLATFORMS
 from veille.sim.generate import SimConfig, generate_posts
 from veille.sim.server import SimClock, Simulator, SimWorld
-from veille.store.remote.client import RemotePostStore
+from veille.store.registry import open_store
 from veille.workspace import Workspace
 
 pytestmark = pytest.mark.slow
@@ -86,29 +88,41 @@ def world() -> Iterator[tuple[SimWorld, Simulator]]:
         sim.stop()
 
 
+@pytest.mark.parametrize("posts", ["served", "clickhouse"])
 def test_three_collectors_one_killed_one_scheduler(
-    tmp_path: Path, state_url: str, world: tuple[SimWorld, Simulator]
+    tmp_path: Path,
+    state_url: str,
+    world: tuple[SimWorld, Simulator],
+    posts: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     sim_world, sim = world
     hooks = Hooks()
     procs: list[subprocess.Popen[bytes]] = []
     logs = (tmp_path / "processes.log").open("ab")
     try:
-        # The process holding the posts, and its address.
-        # The server's own state is never used; its URL only completes [store].
-        posts_root = split_root(tmp_path / "posts-ws", "sqlite:///unused.db", POSTS_URL)
-        server = subprocess.Popen(
-            [*VEILLE, "store", "serve-posts", "--port", "0"],
-            env=_env(posts_root),
-            stdout=subprocess.PIPE,
-            stderr=logs,
-        )
-        procs.append(server)
-        assert server.stdout is not None
-        line = server.stdout.readline().decode()
-        found = re.search(r"veille\+http://[\d.]+:\d+", line)
-        assert found, f"serve-posts printed {line!r}"
-        posts_url = found.group(0)
+        if posts == "clickhouse":
+            # Every process writes to the ClickHouse server itself.
+            pytest.importorskip("chdb")
+            from veille.store.clickhouse.testing import fresh_database_url
+
+            posts_url = fresh_database_url(request.getfixturevalue("clickhouse_url"), tmp_path)
+        else:
+            # The process holding the posts, and its address. The server's
+            # own state is never used; its URL only completes [store].
+            posts_root = split_root(tmp_path / "posts-ws", "sqlite:///unused.db", POSTS_URL)
+            server = subprocess.Popen(
+                [*VEILLE, "store", "serve-posts", "--port", "0"],
+                env=_env(posts_root),
+                stdout=subprocess.PIPE,
+                stderr=logs,
+            )
+            procs.append(server)
+            assert server.stdout is not None
+            line = server.stdout.readline().decode()
+            found = re.search(r"veille\+http://[\d.]+:\d+", line)
+            assert found, f"serve-posts printed {line!r}"
+            posts_url = found.group(0)
 
         root = split_root(tmp_path / "ws", state_url, posts_url)
         with (root / "veille.toml").open("a", encoding="utf-8") as f:
@@ -161,7 +175,7 @@ def test_three_collectors_one_killed_one_scheduler(
             feeds = set(FEED_PLATFORMS.values())
             expected = {p.url for p in sim_world.visible(now=end) if p.platform in feeds}
 
-            reader = RemotePostStore(posts_url)
+            reader = open_store(posts_url, role="posts", root=tmp_path)
             try:
 
                 def stored_urls() -> list[Any]:

@@ -101,19 +101,19 @@ def test_a_crash_before_the_posts_are_written(split_ws: Workspace) -> None:
 
 @pytest.mark.parametrize("posts_url", POST_URLS)
 def test_clusters_and_filings_reach_a_posts_store_served_over_http(
-    tmp_path: Path, state_url: str, posts_url: str
+    tmp_path: Path, state_url: str, posts_url: str, request: pytest.FixtureRequest
 ) -> None:
     """The state transaction keeps the signatures and the state's filings; the
     posts store behind ``veille store serve-posts`` gets each post's cluster
     (top stories read it there) and, where it keeps filings of topics held
     elsewhere (SQLite, chDB: every built-in), its topic filings."""
-    from tests.scale.conftest import split_root
+    from tests.scale.conftest import posts_url_of, split_root
     from veille.analytics.topics import topic_scope
     from veille.store.registry import open_store
     from veille.store.remote.server import PostServer
     from veille.store.split import joined
 
-    held = open_store(posts_url, role="posts", root=tmp_path)
+    held = open_store(posts_url_of(posts_url, tmp_path, request), role="posts", root=tmp_path)
     server = PostServer(held).start()
     try:
         with Workspace.open(split_root(tmp_path / "ws", state_url, server.url)) as ws:

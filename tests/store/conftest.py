@@ -23,6 +23,8 @@ def _backends(role: str) -> list[Any]:
 def _open(backend: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
     if backend.scheme == "postgresql":
         request.getfixturevalue("postgres_url")  # the session's server (or a skip)
+    if backend.scheme == "clickhouse":
+        request.getfixturevalue("clickhouse_url")  # the session's server (or a skip)
     make_url = getattr(backend, "test_url", None)
     url = make_url(tmp_path) if make_url is not None else None
     if url is None:

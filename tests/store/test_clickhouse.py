@@ -1,4 +1,4 @@
-"""The ClickHouse PostStore (through chDB) against SQLite: every aggregation
+"""The ClickHouse PostStore (through chDB, and over HTTP) against SQLite: every aggregation
 analytics reads gives the same answer on the same posts, for plain filters, a
 period, a query (one ClickHouse says exactly and one it checks in memory),
 words and a saved topic; and what a column store adds: reads right before
@@ -10,6 +10,7 @@ import random
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,12 +64,26 @@ def _corpus(n: int = 160) -> list[Post]:
     return posts
 
 
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, SQLiteStore]]:
-    from veille.store.clickhouse.backend import ChdbBackend
+def open_clickhouse(kind: str, folder: Path, request: pytest.FixtureRequest) -> Any:
+    """A fresh ClickHouse store: in this process through chDB (``chdb``), or
+    over HTTP through clickhouse-connect (``clickhouse``: the session's
+    server, see ``tests/conftest.py::clickhouse_url``), as production reaches
+    a server."""
+    from veille.store.clickhouse.backend import ChdbBackend, ClickHouseBackend
+    from veille.store.clickhouse.testing import fresh_database_url
 
+    if kind == "chdb":
+        return ChdbBackend().open(f"chdb:///{folder / 'posts.chdb'}", root=folder)
+    url = fresh_database_url(request.getfixturevalue("clickhouse_url"), folder)
+    return ClickHouseBackend().open(url, root=folder)
+
+
+@pytest.fixture(scope="module", params=["chdb", "clickhouse"])
+def stores(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[Any, SQLiteStore]]:
     folder = tmp_path_factory.mktemp("ch")
-    ch = ChdbBackend().open(f"chdb:///{folder / 'posts.chdb'}", root=folder)
+    ch = open_clickhouse(request.param, folder, request)
     lite = SQLiteStore.open(folder / "lite.db")
     posts = _corpus()
     # Two inserts of part of the posts: rows in several parts, not merged.

@@ -1,4 +1,5 @@
-"""A workspace with its posts in chDB and its state in SQLite, chosen in veille.toml."""
+"""A workspace with its posts in chDB or on a ClickHouse server, and its state in
+SQLite, chosen in veille.toml."""
 
 from __future__ import annotations
 
@@ -41,3 +42,38 @@ def test_chdb_cannot_keep_the_state(tmp_path: Path) -> None:
         open_store("chdb:///x.chdb", role="state", root=tmp_path)
     with pytest.raises(ConfigError, match="names no folder"):
         open_store("chdb:///", role="posts", root=tmp_path)
+
+
+def test_posts_on_a_clickhouse_server(tmp_path: Path, clickhouse_url: str) -> None:
+    """``[store] posts = "clickhouse://…"``: the posts on a server over HTTP
+    (the session's, see tests/conftest.py), folded words found as in chDB."""
+    from veille.store.clickhouse.testing import fresh_database_url
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    url = fresh_database_url(clickhouse_url, tmp_path)
+    (root / CONFIG_NAME).write_text(
+        f'[store]\nposts = "{url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
+    )
+    with Workspace.open(root) as ws:
+        assert type(ws.posts).__name__ == "ClickHouseStore"
+        assert ws.posts.upsert_posts([make_post("1", "L'Été à Montréal")]).inserted == 1
+        assert ws.posts.upsert_posts([make_post("1", "L'Été à Montréal")]).inserted == 0
+        assert [p.id for p in ws.posts.search("ete montreal")] == ["mastodon:1"]
+    with Workspace.open(root) as ws:  # a second process would see the same
+        assert ws.posts.count_posts() == 1
+
+
+def test_a_clickhouse_server_that_does_not_answer_is_named(tmp_path: Path) -> None:
+    import socket
+
+    from veille.errors import StoreError
+    from veille.store.registry import open_store
+
+    pytest.importorskip("clickhouse_connect")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # free, and nothing listens once closed
+    with pytest.raises(StoreError, match=f"cannot reach ClickHouse at 127.0.0.1:{port}") as err:
+        open_store(f"clickhouse://127.0.0.1:{port}/veille", role="posts", root=tmp_path)
+    assert "[store] posts" in (err.value.hint or "")

@@ -1,6 +1,7 @@
-"""Random queries over random posts: SQLite and ClickHouse (chDB) return the
-same posts, the same counts and the same newest first, and both agree with
-the in-memory engine (the strategies of tests/query/test_engines_agree.py)."""
+"""Random queries over random posts: SQLite and ClickHouse (chDB, in this
+process and over HTTP) return the same posts, the same counts and the same
+newest first, and both agree with the in-memory engine (the strategies of
+tests/query/test_engines_agree.py)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,15 @@ from veille.store.sqlite import SQLiteStore
 pytest.importorskip("chdb")
 
 
-@pytest.fixture(scope="module")
-def chdb_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    # One chDB folder per process: one store for every example, emptied each time.
-    from veille.store.clickhouse.backend import ChdbBackend
+@pytest.fixture(scope="module", params=["chdb", "clickhouse"])
+def chdb_store(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Any]:
+    # One chDB folder per process: one store for every example, emptied each
+    # time; in this process, or over HTTP (tests/store/test_clickhouse.py).
+    from tests.store.test_clickhouse import open_clickhouse
 
-    folder = tmp_path_factory.mktemp("equivalence")
-    store = ChdbBackend().open("chdb:///posts.chdb", root=folder)
+    store = open_clickhouse(request.param, tmp_path_factory.mktemp("equivalence"), request)
     yield store
     store.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -49,6 +50,26 @@ class ChdbBackend:
         return CHDB_PREFIX + str(folder / "contract.chdb")
 
 
+def server_of(url: str) -> tuple[str, int, str, dict[str, Any]]:
+    """Host, port, database and clickhouse-connect's other arguments (user,
+    password, HTTPS) of ``clickhouse://[USER[:PASSWORD]@]HOST[:8123]/DATABASE``."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise ConfigError(
+            f"[store] {url!r} names no server",
+            hint='Write "clickhouse://HOST:8123/DATABASE".',
+        )
+    options = dict(parse_qsl(parts.query))
+    kwargs: dict[str, Any] = {}
+    if parts.username:
+        kwargs["username"] = unquote(parts.username)
+    if parts.password:
+        kwargs["password"] = unquote(parts.password)
+    if options.get("secure") in ("1", "true"):
+        kwargs["secure"] = True
+    return parts.hostname, parts.port or 8123, parts.path.strip("/") or "veille", kwargs
+
+
 class ClickHouseBackend:
     """Registered under ``clickhouse``: a server (or a cluster's load
     balancer) over HTTP, ``clickhouse://[USER[:PASSWORD]@]HOST[:8123]/DATABASE``;
@@ -61,25 +82,16 @@ class ClickHouseBackend:
         from veille.store.clickhouse.client import HttpClient
         from veille.store.clickhouse.store import ClickHouseStore
 
-        parts = urlsplit(url)
-        if not parts.hostname:
-            raise ConfigError(
-                f"[store] {url!r} names no server",
-                hint='Write "clickhouse://HOST:8123/DATABASE".',
-            )
-        database = parts.path.strip("/") or "veille"
-        options = dict(parse_qsl(parts.query))
-        kwargs: dict[str, Any] = {}
-        if parts.username:
-            kwargs["username"] = unquote(parts.username)
-        if parts.password:
-            kwargs["password"] = unquote(parts.password)
-        if options.get("secure") in ("1", "true"):
-            kwargs["secure"] = True
-        client = HttpClient(parts.hostname, parts.port or 8123, database, **kwargs)
-        return ClickHouseStore(client, f"{parts.hostname}:{parts.port or 8123}/{database}")
+        host, port, database, kwargs = server_of(url)
+        client = HttpClient(host, port, database, **kwargs)
+        return ClickHouseStore(client, f"{host}:{port}/{database}")
 
     def test_url(self, folder: Path) -> str | None:
-        """No server runs here: the clickhouse:// suites are skipped (the same
-        store and SQL are tested through chDB)."""
-        return None
+        """A fresh database on the test server (``None`` when there is none):
+        ``$VEILLE_TEST_CLICKHOUSE_URL``, which the test session sets to
+        ClickHouse's HTTP interface over chDB
+        (:mod:`veille.store.clickhouse.testing`) unless it names a server."""
+        from veille.store.clickhouse.testing import TEST_URL_ENV, fresh_database_url
+
+        base = os.environ.get(TEST_URL_ENV)
+        return fresh_database_url(base, folder) if base else None
