@@ -1,12 +1,14 @@
 """Forgetting on a split workspace: posts in chDB (opened by the workspace,
-or served by ``veille store serve-posts`` and reached as ``veille+http``),
-state in PostgreSQL. Through the real CLI; afterwards every table of both
-stores is read back whole and must not hold the person, or the old posts."""
+or served by ``veille store serve-posts`` and reached as ``veille+http``) or
+on a ClickHouse server over HTTP, state in PostgreSQL. Through the real CLI;
+afterwards every table of both stores is read back whole and must not hold
+the person, or the old posts."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,7 +47,7 @@ class Split:
         return self.served if self.served is not None else ws.posts
 
 
-@pytest.fixture(params=["chdb", "veille+http"])
+@pytest.fixture(params=["chdb", "veille+http", "clickhouse"])
 def split(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str) -> Iterator[Split]:
     from veille.store.clickhouse.backend import ChdbBackend
     from veille.store.postgres.testing import fresh_schema_url
@@ -58,6 +60,11 @@ def split(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str) -> 
     server: Any = None
     if request.param == "chdb":
         posts_url = "chdb:///posts.chdb"
+    elif request.param == "clickhouse":
+        # A ClickHouse server over HTTP (the session's: tests/conftest.py).
+        from veille.store.clickhouse.testing import fresh_database_url
+
+        posts_url = fresh_database_url(request.getfixturevalue("clickhouse_url"), tmp_path)
     else:
         served = ChdbBackend().open(f"chdb:///{tmp_path / 'served.chdb'}", root=tmp_path)
         server = PostServer(served).start()
@@ -453,3 +460,87 @@ def test_an_erasure_in_another_process_waits_for_a_write_under_way(
         assert waited, "the erasure did not wait for the write under way"
         assert web.count_posts() == 1
         _rollup_matches_posts(web)
+
+
+def _waiting_for_the_lock(state_url: str, pid: int) -> bool:
+    """Whether process ``pid`` waits for the forget lock: a PostgreSQL
+    advisory lock not granted, or (SQLite) a blocked ``flock`` of ``pid``."""
+    if state_url.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(state_url) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            ).fetchone()
+        return bool(row and row[0])
+    locks = Path("/proc/locks").read_text(encoding="ascii").splitlines()
+    return any("->" in line and f" {pid} " in line for line in locks)
+
+
+@pytest.mark.parametrize("state", ["postgresql", "sqlite"])
+def test_veille_privacy_erase_in_another_process_waits_for_a_write_to_a_server(
+    state: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Two real processes writing to one ClickHouse server over HTTP: this
+    one's collector has checked whom erasures forgot and is about to insert
+    her post when ``veille privacy erase`` runs in another process. The
+    erasure waits for that insert (the state store's lock: seen waiting from
+    outside), then deletes the post: nothing of her is left behind."""
+    import subprocess
+    import sys
+
+    if sys.platform != "linux" and state == "sqlite":
+        pytest.skip("reads /proc/locks")
+    from veille.store.clickhouse.testing import fresh_database_url
+
+    posts_url = fresh_database_url(request.getfixturevalue("clickhouse_url"), tmp_path)
+    if state == "postgresql":
+        from veille.store.postgres.testing import fresh_schema_url
+
+        state_url = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
+    else:
+        state_url = "sqlite:///state.db"
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / CONFIG_NAME).write_text(
+        f'[store]\nposts = "{posts_url}"\nstate = "{state_url}"\n', encoding="utf-8"
+    )
+    batch = [
+        make_post("c1", "la fibre zorglub en panne", author=Author("claire"),
+                  published_at=NOW - timedelta(hours=3)),
+        make_post("b1", "la fibre revient chez nous", author=Author("bob"),
+                  published_at=NOW - timedelta(hours=2)),
+    ]  # fmt: skip
+    with Workspace.open(root) as ws:
+        store = ws.posts
+        held = store.client = _HeldInsert(store.client)  # type: ignore[attr-defined]
+        writing = threading.Thread(
+            target=build_pipeline(ws, skip=("enrich",)).ingest, args=(batch,)
+        )
+        writing.start()
+        assert held.checked.wait(60)
+        erasing = subprocess.Popen(
+            [sys.executable, "-c", "from veille.cli import main; main()",
+             "privacy", "erase", "--author", "claire", "--yes", "--workspace", str(root)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            lock_url = state_url if state == "postgresql" else str(root / "state.db")
+            deadline = time.monotonic() + 90
+            while not _waiting_for_the_lock(lock_url, erasing.pid):
+                assert erasing.poll() is None, erasing.communicate()
+                assert time.monotonic() < deadline, "the erasure never reached the lock"
+                time.sleep(0.1)
+            time.sleep(0.5)
+            assert erasing.poll() is None, "the erasure did not wait for the write under way"
+        finally:
+            held.go.set()
+            writing.join(60)
+            out, err = erasing.communicate(timeout=120)
+        assert not writing.is_alive()
+        assert erasing.returncode == 0, (out, err)
+        found = _chdb_dump(store).lower()
+        for trace in ("claire", "zorglub", "mastodon:c1"):
+            assert trace not in found, (trace, found)
+        assert store.count_posts() == 1
+        _rollup_matches_posts(store)
