@@ -102,22 +102,15 @@ def postgres_url() -> Iterator[str]:
 
     from veille.store.postgres.backend import TEST_URL_ENV
 
-    given = os.environ.get(TEST_URL_ENV)
-    if given:
-        yield given
+    if os.environ.get(TEST_URL_ENV):
+        yield os.environ[TEST_URL_ENV]
         return
     from veille.store.postgres.testing import TestServer, missing_reason
 
     reason = missing_reason()
     if reason is not None:
         pytest.skip(reason)
-    server = TestServer().start()
-    os.environ[TEST_URL_ENV] = server.url
-    try:
-        yield server.url
-    finally:
-        os.environ.pop(TEST_URL_ENV, None)
-        server.stop()
+    yield from _serving(TEST_URL_ENV, TestServer())
 
 
 @pytest.fixture(scope="session")
@@ -132,18 +125,25 @@ def clickhouse_url() -> Iterator[str]:
 
     from veille.store.clickhouse.testing import TEST_URL_ENV, TestServer
 
-    given = os.environ.get(TEST_URL_ENV)
-    if given:
-        yield given
+    if os.environ.get(TEST_URL_ENV):
+        yield os.environ[TEST_URL_ENV]
         return
     for module in ("chdb", "clickhouse_connect"):
         pytest.importorskip(module, reason=f"{module} is not installed (the clickhouse extra)")
-    server = TestServer().start()
-    os.environ[TEST_URL_ENV] = server.url
+    yield from _serving(TEST_URL_ENV, TestServer())
+
+
+def _serving(env: str, server: Any) -> Iterator[str]:
+    """``server`` (a test server: ``start``, ``url``, ``stop``) started for
+    the session, its URL exported as ``env``, stopped at the end."""
+    import os
+
+    server.start()
+    os.environ[env] = server.url
     try:
         yield server.url
     finally:
-        os.environ.pop(TEST_URL_ENV, None)
+        os.environ.pop(env, None)
         server.stop()
 
 

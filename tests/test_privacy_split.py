@@ -403,6 +403,32 @@ class _HeldInsert:
         return getattr(self.client, name)
 
 
+def _claire_and_bob(
+    tmp_path: Path, request: pytest.FixtureRequest, state: str, posts_url: str
+) -> tuple[Path, str, list[Any]]:
+    """A workspace with its posts at ``posts_url`` and its state in a fresh
+    PostgreSQL schema or a SQLite file (``state``), its state's URL, and the
+    batch a collector writes there: a post of Claire's and one of Bob's."""
+    if state == "postgresql":
+        from veille.store.postgres.testing import fresh_schema_url
+
+        state_url = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
+    else:
+        state_url = "sqlite:///state.db"
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / CONFIG_NAME).write_text(
+        f'[store]\nposts = "{posts_url}"\nstate = "{state_url}"\n', encoding="utf-8"
+    )
+    batch = [
+        make_post("c1", "la fibre zorglub en panne", author=Author("claire"),
+                  published_at=NOW - timedelta(hours=3)),
+        make_post("b1", "la fibre revient chez nous", author=Author("bob"),
+                  published_at=NOW - timedelta(hours=2)),
+    ]  # fmt: skip
+    return root, state_url, batch
+
+
 @pytest.mark.parametrize("state", ["postgresql", "sqlite"])
 def test_an_erasure_in_another_process_waits_for_a_write_under_way(
     state: str, tmp_path: Path, request: pytest.FixtureRequest
@@ -417,23 +443,7 @@ def test_an_erasure_in_another_process_waits_for_a_write_under_way(
     from veille.store.clickhouse.store import ClickHouseStore
     from veille.store.registry import open_store
 
-    if state == "postgresql":
-        from veille.store.postgres.testing import fresh_schema_url
-
-        state_url = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-    else:
-        state_url = "sqlite:///state.db"
-    root = tmp_path / "ws"
-    root.mkdir()
-    (root / CONFIG_NAME).write_text(
-        f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state_url}"\n', encoding="utf-8"
-    )
-    batch = [
-        make_post("c1", "la fibre zorglub en panne", author=Author("claire"),
-                  published_at=NOW - timedelta(hours=3)),
-        make_post("b1", "la fibre revient chez nous", author=Author("bob"),
-                  published_at=NOW - timedelta(hours=2)),
-    ]  # fmt: skip
+    root, state_url, batch = _claire_and_bob(tmp_path, request, state, "chdb:///posts.chdb")
     with Workspace.open(root) as ws:
         collector = ws.posts
         held = collector.client = _HeldInsert(collector.client)  # type: ignore[attr-defined]
@@ -494,23 +504,7 @@ def test_veille_privacy_erase_in_another_process_waits_for_a_write_to_a_server(
     from veille.store.clickhouse.testing import fresh_database_url
 
     posts_url = fresh_database_url(request.getfixturevalue("clickhouse_url"), tmp_path)
-    if state == "postgresql":
-        from veille.store.postgres.testing import fresh_schema_url
-
-        state_url = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
-    else:
-        state_url = "sqlite:///state.db"
-    root = tmp_path / "ws"
-    root.mkdir()
-    (root / CONFIG_NAME).write_text(
-        f'[store]\nposts = "{posts_url}"\nstate = "{state_url}"\n', encoding="utf-8"
-    )
-    batch = [
-        make_post("c1", "la fibre zorglub en panne", author=Author("claire"),
-                  published_at=NOW - timedelta(hours=3)),
-        make_post("b1", "la fibre revient chez nous", author=Author("bob"),
-                  published_at=NOW - timedelta(hours=2)),
-    ]  # fmt: skip
+    root, state_url, batch = _claire_and_bob(tmp_path, request, state, posts_url)
     with Workspace.open(root) as ws:
         store = ws.posts
         held = store.client = _HeldInsert(store.client)  # type: ignore[attr-defined]
