@@ -133,6 +133,17 @@ def clickhouse_url() -> Iterator[str]:
     yield from _serving(TEST_URL_ENV, TestServer())
 
 
+def clickhouse_posts_url(kind: str, folder: Path, request: pytest.FixtureRequest) -> str:
+    """A new ClickHouse posts store's URL: chDB in this process, in ``folder``
+    (``kind`` ``chdb``), or a fresh database on the session's server over
+    HTTP (``clickhouse``: :func:`clickhouse_url`), as production reaches one."""
+    if kind == "chdb":
+        return f"chdb:///{folder / 'posts.chdb'}"
+    from veille.store.clickhouse.testing import fresh_database_url
+
+    return fresh_database_url(request.getfixturevalue("clickhouse_url"), folder)
+
+
 def _serving(env: str, server: Any) -> Iterator[str]:
     """``server`` (a test server: ``start``, ``url``, ``stop``) started for
     the session, its URL exported as ``env``, stopped at the end."""

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import make_post, topic_figures
+from tests.conftest import clickhouse_posts_url, make_post, topic_figures
 from veille.cli import build_app
 from veille.config import CONFIG_NAME
 from veille.models import Author
@@ -62,9 +62,7 @@ def split(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str) -> 
         posts_url = "chdb:///posts.chdb"
     elif request.param == "clickhouse":
         # A ClickHouse server over HTTP (the session's: tests/conftest.py).
-        from veille.store.clickhouse.testing import fresh_database_url
-
-        posts_url = fresh_database_url(request.getfixturevalue("clickhouse_url"), tmp_path)
+        posts_url = clickhouse_posts_url("clickhouse", tmp_path, request)
     else:
         served = ChdbBackend().open(f"chdb:///{tmp_path / 'served.chdb'}", root=tmp_path)
         server = PostServer(served).start()
@@ -501,9 +499,7 @@ def test_veille_privacy_erase_in_another_process_waits_for_a_write_to_a_server(
 
     if sys.platform != "linux" and state == "sqlite":
         pytest.skip("reads /proc/locks")
-    from veille.store.clickhouse.testing import fresh_database_url
-
-    posts_url = fresh_database_url(request.getfixturevalue("clickhouse_url"), tmp_path)
+    posts_url = clickhouse_posts_url("clickhouse", tmp_path, request)
     root, state_url, batch = _claire_and_bob(tmp_path, request, state, posts_url)
     with Workspace.open(root) as ws:
         store = ws.posts

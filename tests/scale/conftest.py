@@ -56,11 +56,9 @@ POST_URLS = [
 def posts_url_of(param: str, folder: Path, request: pytest.FixtureRequest) -> str:
     """The URL of a :data:`POST_URLS` parameter (``clickhouse``: a fresh
     database on the session's server)."""
-    if param != "clickhouse":
-        return param
-    from veille.store.clickhouse.testing import fresh_database_url
+    from tests.conftest import clickhouse_posts_url
 
-    return fresh_database_url(request.getfixturevalue("clickhouse_url"), folder)
+    return param if param != "clickhouse" else clickhouse_posts_url(param, folder, request)
 
 
 @pytest.fixture(params=POST_URLS)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import make_post, topic_figures
+from tests.conftest import clickhouse_posts_url, make_post, topic_figures
 from veille.alerts.model import Alert, AlertBook
 from veille.cli import build_app
 from veille.inbox.model import ItemChange, ItemFilter
@@ -192,11 +192,7 @@ def clickhouse_posts(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A new ClickHouse posts store's URL: chDB in this process, or a
     database on the session's server over HTTP (tests/conftest.py)."""
     pytest.importorskip("chdb")
-    if request.param == "chdb":
-        return f"chdb:///{tmp_path / 'posts'}"
-    from veille.store.clickhouse.testing import fresh_database_url
-
-    return fresh_database_url(request.getfixturevalue("clickhouse_url"), tmp_path)
+    return clickhouse_posts_url(request.param, tmp_path, request)
 
 
 def test_what_an_erasure_forgot_moves_with_the_posts(

@@ -32,6 +32,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import clickhouse_posts_url
 from tests.reliability.harness import Hooks, alert_queries
 from tests.scale.conftest import split_root
 from veille.alerts.model import Alert, AlertBook
@@ -104,9 +105,7 @@ def test_three_collectors_one_killed_one_scheduler(
         if posts == "clickhouse":
             # Every process writes to the ClickHouse server itself.
             pytest.importorskip("chdb")
-            from veille.store.clickhouse.testing import fresh_database_url
-
-            posts_url = fresh_database_url(request.getfixturevalue("clickhouse_url"), tmp_path)
+            posts_url = clickhouse_posts_url(posts, tmp_path, request)
         else:
             # The process holding the posts, and its address. The server's
             # own state is never used; its URL only completes [store].

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_post
+from tests.conftest import clickhouse_posts_url, make_post
 from veille.analytics.scope import Period, Scope, words_scope
 from veille.analytics.volume import _Buckets
 from veille.models import Author, Engagement, Post, Sentiment
@@ -65,17 +65,10 @@ def _corpus(n: int = 160) -> list[Post]:
 
 
 def open_clickhouse(kind: str, folder: Path, request: pytest.FixtureRequest) -> Any:
-    """A fresh ClickHouse store: in this process through chDB (``chdb``), or
-    over HTTP through clickhouse-connect (``clickhouse``: the session's
-    server, see ``tests/conftest.py::clickhouse_url``), as production reaches
-    a server."""
-    from veille.store.clickhouse.backend import ChdbBackend, ClickHouseBackend
-    from veille.store.clickhouse.testing import fresh_database_url
+    """A fresh ClickHouse store (:func:`tests.conftest.clickhouse_posts_url`)."""
+    from veille.store.registry import open_store
 
-    if kind == "chdb":
-        return ChdbBackend().open(f"chdb:///{folder / 'posts.chdb'}", root=folder)
-    url = fresh_database_url(request.getfixturevalue("clickhouse_url"), folder)
-    return ClickHouseBackend().open(url, root=folder)
+    return open_store(clickhouse_posts_url(kind, folder, request), role="posts", root=folder)
 
 
 @pytest.fixture(scope="module", params=["chdb", "clickhouse"])

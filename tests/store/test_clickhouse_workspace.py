@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_post
+from tests.conftest import clickhouse_posts_url, make_post
 from veille.config import CONFIG_NAME
 from veille.errors import ConfigError
 from veille.store import PostStore, StateStore
@@ -44,14 +44,12 @@ def test_chdb_cannot_keep_the_state(tmp_path: Path) -> None:
         open_store("chdb:///", role="posts", root=tmp_path)
 
 
-def test_posts_on_a_clickhouse_server(tmp_path: Path, clickhouse_url: str) -> None:
+def test_posts_on_a_clickhouse_server(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """``[store] posts = "clickhouse://…"``: the posts on a server over HTTP
     (the session's, see tests/conftest.py), folded words found as in chDB."""
-    from veille.store.clickhouse.testing import fresh_database_url
-
     root = tmp_path / "ws"
     root.mkdir()
-    url = fresh_database_url(clickhouse_url, tmp_path)
+    url = clickhouse_posts_url("clickhouse", tmp_path, request)
     (root / CONFIG_NAME).write_text(
         f'[store]\nposts = "{url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
     )

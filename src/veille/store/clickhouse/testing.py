@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -97,30 +98,38 @@ def _form_fields(body: bytes, kind: str) -> dict[str, str]:
 
 
 class _Engine:
-    """One chDB session, used by one request at a time."""
+    """One chDB session, used by one request at a time, with the database and
+    the settings of the request before (a client sends the same ones with
+    each request: only a change costs a statement)."""
 
     def __init__(self, folder: Path) -> None:
         from chdb import session
 
         self.session = session.Session(str(folder))
         self.lock = threading.Lock()
+        self.database = "default"
+        self.settings: dict[str, str] = {}
+
+    def _do(self, sql: str) -> None:
+        self.session.query(sql, "TabSeparated")
 
     def run(
         self, sql: str, params: dict[str, str], settings: dict[str, str], database: str, fmt: str
     ) -> bytes:
         with self.lock:
-            self.session.query(f"USE `{database}`" if database else "USE default", "TabSeparated")
-            done: list[str] = []
-            try:
-                for name, value in settings.items():
+            database = database or "default"
+            if database != self.database:
+                self._do(f"USE `{database}`")
+                self.database = database
+            for name in [n for n in self.settings if n not in settings]:
+                self._do(f"SET {name} = DEFAULT")
+                del self.settings[name]
+            for name, value in settings.items():
+                if self.settings.get(name) != value:
                     quoted = value.replace("\\", "\\\\").replace("'", "\\'")
-                    self.session.query(f"SET {name} = '{quoted}'", "TabSeparated")
-                    done.append(name)
-                result = self.session.query(sql, fmt, params=params or None)
-                return bytes(result.bytes())
-            finally:
-                for name in done:
-                    self.session.query(f"SET {name} = DEFAULT", "TabSeparated")
+                    self._do(f"SET {name} = '{quoted}'")
+                    self.settings[name] = value
+            return bytes(self.session.query(sql, fmt, params=params or None).bytes())
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -184,10 +193,10 @@ class _Handler(BaseHTTPRequestHandler):
                 {"X-ClickHouse-Exception-Code": code.group(1) if code else "0"},
             )
             return
-        head = sql.split("\n", 1)[0]
-        match = _FORMAT.search(head) or _FORMAT.search(sql[-200:])
         headers = {"X-ClickHouse-Summary": json.dumps({"read_rows": "0", "written_rows": "0"})}
         if data or _RESULT_SET.match(sql):
+            # A result set: in the format its query names last, or the default.
+            match = _FORMAT.search(sql[-200:])
             headers["X-ClickHouse-Format"] = match.group(1) if match else fmt
         self._send(200, data, headers)
 
@@ -255,21 +264,15 @@ class TestServer:
         self.stop()
 
 
+# Told apart from the databases of other test runs on the same server.
+_RUN = uuid.uuid4().hex
+
+
 def fresh_database_url(base: str, folder: Path) -> str:
-    """``base`` (``clickhouse://…``, no database) with a new, empty database
-    named after ``folder``: each test (each ``tmp_path``) gets its own tables
-    (the store creates the database; one of a run before is dropped)."""
-    import clickhouse_connect
-
-    from veille.store.clickhouse.backend import server_of
-
-    name = "t_" + hashlib.sha1(str(folder).encode()).hexdigest()[:16]
-    host, port, _database, kwargs = server_of(base)
-    admin = clickhouse_connect.get_client(host=host, port=port, **kwargs)
-    try:
-        admin.command(f"DROP DATABASE IF EXISTS `{name}`")
-    finally:
-        admin.close()
+    """``base`` (``clickhouse://…``, no database) with a database of its own
+    for ``folder`` in this run: each test (each ``tmp_path``) gets new tables
+    (the store creates the database)."""
+    name = "t_" + hashlib.sha1(f"{_RUN}:{folder}".encode()).hexdigest()[:16]
     parts = urlsplit(base)
     query = f"?{parts.query}" if parts.query else ""
     return f"{parts.scheme}://{parts.netloc}/{name}{query}"
