@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -391,6 +392,35 @@ def test_filings_of_a_store_made_before_they_carried_times_move_on_open(
     assert figures(reopened) == before
     tables = reopened.rows("SELECT name FROM system.tables WHERE database = currentDatabase()")
     assert ["post_topics"] not in tables
+
+
+def test_a_store_made_before_the_post_keys_fills_them_on_open(tmp_path: Path) -> None:
+    """Schema 3 had no ``post_keys`` (ingest looked stored posts up in
+    ``posts``): opened, the table is filled from the stored posts, so a post
+    seen again, by id or by canonical URL, is an update, not a new post."""
+    from veille.store.clickhouse.backend import ChdbBackend
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    posts = _corpus()[:40]
+    posts[0] = make_post("u1", "lumio", published_at=T0, url="https://news.example/a?utm_source=x")
+    ch = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
+    try:
+        ch.upsert_posts(posts)
+        ch.client.command("DROP VIEW post_keys_view")
+        ch.client.command("DROP TABLE post_keys")
+        ch.write_row("veille_meta", {"key": "schema", "value": "3"})
+        reopened = ClickHouseStore(ch.client, ch.where)
+        assert reopened.rows("SELECT sum(posts) FROM post_keys") == [[41]]  # 40 ids, 1 URL
+        post = posts[0]
+        assert post.canonical_url == "https://news.example/a"
+        again = replace(post, engagement=Engagement(likes=post.engagement.likes + 1))
+        result = reopened.upsert_posts([again])
+        assert result.updated == [post.id] and result.new == []
+        moved = replace(post, id=post.id + "-b", native_id=post.native_id + "-b")
+        assert reopened.upsert_posts([moved]).merged == {moved.id: post.id}
+        assert reopened.count_posts() == 40
+    finally:
+        ch.close()
 
 
 def test_the_day_rollups_forget_an_erased_person(stores: tuple[Any, SQLiteStore]) -> None:

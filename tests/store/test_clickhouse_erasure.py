@@ -218,3 +218,37 @@ def test_a_purge_run_again_after_it_stopped_counts_a_topic_once(store: Any) -> N
     assert store.post_totals(topic) == before
     assert store.delete_posts_before(cutoff + timedelta(hours=2)).posts == 0
     assert store.post_totals(topic) == before
+
+
+def _keyed(store: Any, *keys: str) -> list[list[Any]]:
+    """``post_keys`` rows of ``keys`` (post ids or canonical URLs) that count a post."""
+    from veille.store.clickhouse.schema import key_hash
+
+    return store.rows(
+        "SELECT key_hash, day, sum(posts) AS n FROM post_keys "
+        "WHERE key_hash IN {h:Array(UInt64)} GROUP BY key_hash, day HAVING n != 0",
+        {"h": [key_hash(k) for k in keys]},
+    )
+
+
+def test_an_erased_or_purged_post_leaves_no_key_behind(store: Any) -> None:
+    """Ingest's table of post keys (hashes of ids and canonical URLs) loses
+    an erased person's posts and, on a retention purge, the purged days."""
+    old = make_post("o1", "lumio", published_at=T0 - timedelta(days=40), url="https://n.example/o1")
+    store.upsert_posts([*_posts(), old])
+    assert old.canonical_url
+    assert len(_keyed(store, "mastodon:c1")) == 1
+    assert len(_keyed(store, "mastodon:o1", old.canonical_url)) == 2
+    store.erase_author_posts("claire", None)
+    assert _keyed(store, "mastodon:c1") == []
+    assert store.rows(
+        "SELECT count() FROM post_keys WHERE key_hash IN {h:Array(UInt64)}",
+        {"h": [int(r[0]) for r in _keyed(store, "mastodon:b1")] + [0]},
+    ) == [[1]]  # merged: the erased post's rows are gone, not only summed to zero
+    store.delete_posts_before(T0 - timedelta(days=30))
+    assert _keyed(store, "mastodon:o1", old.canonical_url) == []
+    assert len(_keyed(store, "mastodon:b1")) == 1
+    # Seen again, the posts left are updates, the purged one new again.
+    seen = [replace(p, engagement=Engagement(likes=9)) for p in (_posts()[1], old)]
+    result = store.upsert_posts(seen)
+    assert result.updated == ["mastodon:b1"] and [p.id for p in result.new] == ["mastodon:o1"]

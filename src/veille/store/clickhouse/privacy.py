@@ -16,7 +16,8 @@ whichever release added it, is covered; the table is then merged
 hashtag or a domain only the person used). A rollup with a ``handle`` column
 is per author: its rows of the person are deleted outright, and on a
 retention purge its days before the cutoff (as SQLite's ``author_rollup``),
-as are a story rollup's (``cluster_id``: keyed by a post that is gone).
+as are a story rollup's (``cluster_id``: keyed by a post that is gone)
+and the post keys' (``key_hash``: a hash of a post's id or URL).
 Rows keyed by a story named after an erased post are deleted once its
 other posts carry the new key (:func:`~veille.store.protocols.privacy.story_key`).
 
@@ -86,6 +87,11 @@ class Rollup:
     @property
     def per_author(self) -> bool:
         return "handle" in self.columns
+
+    @property
+    def per_post(self) -> bool:
+        """Keyed by a hash of each post's id (``post_keys``)."""
+        return "key_hash" in self.columns
 
 
 class ForgetLock:
@@ -464,9 +470,9 @@ class ClickHousePrivacy:
             self._delete("posts", "published_at < {t:Int64}", p)
         day = {"d": int(cutoff.timestamp()) // 86400}
         for r in self._rollups():
-            # Per-author days go (they name people), and story days (keyed
-            # by a post that is gone); volumes and entities stay.
-            if (r.per_author or "cluster_id" in r.columns) and "day" in r.columns:
+            # Per-author days go (they name people), story days (keyed by a
+            # post that is gone) and post keys; volumes and entities stay.
+            if (r.per_author or r.per_post or "cluster_id" in r.columns) and "day" in r.columns:
                 report.removed[r.table] = self._delete(r.table, "day < {d:Int64}", day)
         return report
 
