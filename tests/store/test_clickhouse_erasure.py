@@ -252,3 +252,28 @@ def test_an_erased_or_purged_post_leaves_no_key_behind(store: Any) -> None:
     seen = [replace(p, engagement=Engagement(likes=9)) for p in (_posts()[1], old)]
     result = store.upsert_posts(seen)
     assert result.updated == ["mastodon:b1"] and [p.id for p in result.new] == ["mastodon:o1"]
+
+
+def test_a_write_pauses_the_cycle_collector_and_puts_it_back_as_it_was(store: Any) -> None:
+    """A batch is written with Python's cycle collector paused (its rows
+    would set off collections that walk the whole process), and the
+    collector is as it was afterwards: on again, or still off if it was."""
+    import gc
+
+    seen: list[bool] = []
+    insert = store._insert_versions
+
+    def spying(pairs: Any) -> None:
+        seen.append(gc.isenabled())
+        insert(pairs)
+
+    store._insert_versions = spying
+    assert gc.isenabled()
+    store.upsert_posts(_posts())
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        store.upsert_posts([replace(p, engagement=Engagement(likes=3)) for p in _posts()])
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        gc.enable()

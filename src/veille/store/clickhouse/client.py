@@ -4,8 +4,9 @@ Both run the same SQL with server-side parameters (``{name:Type}``
 placeholders): chDB in-process (one embedded server per process and path, so
 one session per store, used under a lock: a session is not to be used by two
 threads at once) and clickhouse-connect over HTTP for a server or a cluster.
-Rows come back as lists (JSON decoded by orjson); inserts send JSONEachRow with
-a deduplication token, so a batch sent twice (a retry after a lost answer) is
+Rows come back as lists (JSON decoded by orjson); inserts send JSONEachRow
+(JSONCompactEachRow, values without names, given the columns) with a
+deduplication token, so a batch sent twice (a retry after a lost answer) is
 stored once.
 """
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 import time
@@ -55,6 +56,38 @@ JUST_WRITTEN = 100_000
 _COUNTS = ("likes", "shares", "replies")
 _ENTITIES = ("hashtags", "mentions", "links", "media", "keywords")
 _SENTIMENT = ("sentiment", "sentiment_score", "sentiment_confidence", "sentiment_source")
+
+
+class _CyclesPaused:
+    """Python's cycle collector paused while a batch of posts is written: a
+    batch builds a dict and about a dozen lists per post, none in a cycle
+    (reference counting frees them), yet their number sets off collections
+    that walk every object the process holds. Measured on the bench's 10M
+    store (its process holding the generated posts): 6,400 to 7,100 posts/s
+    with collections, 9,900 to 11,000 paused; SQLite's writes, timed the same
+    way, gained nothing. Process-wide, so counted across threads: the
+    collector comes back when the last writer is done, if it was on."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._writers = 0
+        self._resume = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._writers == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._writers += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._writers -= 1
+            if self._writers == 0 and self._resume:
+                gc.enable()
+
+
+_cycles_paused = _CyclesPaused()
 
 
 def _merged(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -173,10 +206,12 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         for post in posts:
             batch.append(post)
             if len(batch) >= BATCH:
-                result += self._upsert_batch(batch)
+                with _cycles_paused:  # a batch at a time: posts may come from a long stream
+                    result += self._upsert_batch(batch)
                 batch = []
         if batch:
-            result += self._upsert_batch(batch)
+            with _cycles_paused:
+                result += self._upsert_batch(batch)
         return result
 
     def _days(self, keys: Iterable[str]) -> dict[str, set[int]]:
