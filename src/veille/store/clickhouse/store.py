@@ -64,9 +64,10 @@ class _CyclesPaused:
     (reference counting frees them), yet their number sets off collections
     that walk every object the process holds. Measured on the bench's 10M
     store (its process holding the generated posts): 6,400 to 7,100 posts/s
-    with collections, 9,900 to 11,000 paused; SQLite's writes, timed the same
-    way, gained nothing. Process-wide, so counted across threads: the
-    collector comes back when the last writer is done, if it was on."""
+    with collections, 9,500 to 12,000 paused (in a lean process, 8,100
+    against 11,500); SQLite's writes, timed the same way, gained nothing.
+    Process-wide, so counted across threads: the collector comes back when
+    the last writer is done, if it was on."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -238,7 +239,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         """``columns`` of the newest version of each stored post whose
         ``column`` is one of ``keys``, read on their ``days`` only (the sorting
         key of ``posts``), through the column's bloom filter index; without
-        ``FINAL``, which reads every granule read whole."""
+        ``FINAL``, which would read whole every granule it reads."""
         found: list[list[Any]] = []
         for i in range(0, len(keys), BATCH):
             part = keys[i : i + BATCH]
