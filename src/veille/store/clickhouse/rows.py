@@ -101,12 +101,13 @@ PREVIOUS = (
 # The columns of a block of post versions, in order (``version`` last: given
 # once the block's content is known, see ClickHouseStore._insert_versions).
 WRITTEN = (*STORED, *DERIVED, *PREVIOUS, "version")
+_ENCODED = WRITTEN[:-1]
 
 
 def encode_written(row: dict[str, Any]) -> bytes:
     """A post version as a JSONCompactEachRow line of :data:`WRITTEN`, less
     ``version``."""
-    return orjson.dumps([row[c] for c in WRITTEN[:-1]])
+    return orjson.dumps([row[c] for c in _ENCODED])
 
 
 def _dt(value: int | None) -> datetime | None:

@@ -10,6 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ContextDecorator
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -58,7 +59,7 @@ _ENTITIES = ("hashtags", "mentions", "links", "media", "keywords")
 _SENTIMENT = ("sentiment", "sentiment_score", "sentiment_confidence", "sentiment_source")
 
 
-class _CyclesPaused:
+class _CyclesPaused(ContextDecorator):
     """Python's cycle collector paused while a batch of posts is written: a
     batch builds a dict and about a dozen lists per post, none in a cycle
     (reference counting frees them), yet their number sets off collections
@@ -74,12 +75,13 @@ class _CyclesPaused:
         self._writers = 0
         self._resume = False
 
-    def __enter__(self) -> None:
+    def __enter__(self) -> _CyclesPaused:
         with self._lock:
             if self._writers == 0:
                 self._resume = gc.isenabled()
                 gc.disable()
             self._writers += 1
+        return self
 
     def __exit__(self, *exc: object) -> None:
         with self._lock:
@@ -207,12 +209,10 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         for post in posts:
             batch.append(post)
             if len(batch) >= BATCH:
-                with _cycles_paused:  # a batch at a time: posts may come from a long stream
-                    result += self._upsert_batch(batch)
+                result += self._upsert_batch(batch)
                 batch = []
         if batch:
-            with _cycles_paused:
-                result += self._upsert_batch(batch)
+            result += self._upsert_batch(batch)
         return result
 
     def _days(self, keys: Iterable[str]) -> dict[str, set[int]]:
@@ -270,6 +270,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         ]
         return found
 
+    @_cycles_paused  # a batch at a time: posts may come from a long stream
     def _upsert_batch(self, batch: list[Post]) -> UpsertResult:
         result = UpsertResult()
         by_id: dict[str, Post] = {p.id: p for p in batch}
