@@ -131,7 +131,11 @@ def _figures(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("name", sorted(SCOPES))
 def test_aggregations_agree_with_sqlite(stores: tuple[Any, SQLiteStore], name: str) -> None:
     ch, lite = stores
-    scope = SCOPES[name]
+    _assert_agree(ch, lite, SCOPES[name])
+
+
+def _assert_agree(ch: Any, lite: SQLiteStore, scope: Scope) -> None:
+    """Every aggregation analytics reads gives the same answer on both."""
     day = _Buckets("day", __import__("zoneinfo").ZoneInfo("America/Montreal"))
     starts = day.keys(PERIOD)
     for dims in [(), ("platform",), ("lang", "sentiment"), ("country",)]:
@@ -323,6 +327,99 @@ def test_rollups_stay_exact_through_updates_before_merges(
     finally:
         for table in tables:
             ch.client.command(f"SYSTEM START MERGES {table}")
+        lite.close()
+
+
+def test_a_saved_topic_reads_copies_that_follow_its_posts(tmp_path: Path) -> None:
+    """A saved topic's aggregations read the copies of its posts its filings
+    carry (schema 5): each update of a filed post (counts, followers,
+    hashtags, a sentiment set, a story) writes new copies, a post taken out
+    of the topic is left out, and every answer stays SQLite's, with merges
+    held back (every copy and version stays stored)."""
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    posts = _corpus()
+    ch = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
+    lite = SQLiteStore.open(":memory:")
+    for table in ("posts", "topic_filings"):
+        ch.client.command(f"SYSTEM STOP MERGES {table}")
+    try:
+        ingested = [(p.id, 4) for p in posts[:80] if "lumio" in p.text.lower()]
+        ch.upsert_posts(posts[:80])
+        ch.file_posts(ingested)  # the copies this process just wrote
+        ch.upsert_posts(posts)
+        # Filed by another process: the copies read from ``posts``.
+        later = [(p.id, 4) for p in posts[80:] if "fibre" in p.text.lower()]
+        ch.just_written.clear()
+        ch.file_posts(later)
+        lite.upsert_posts(posts)
+        with lite.transaction() as tx:
+            tx.file_posts(ingested + later)
+        lumio = Scope(queries=(compile_query("lumio OR fibre").ast,))
+        for store in (ch, lite):
+            store.file_topic_backlog(4, 1, lumio)
+        saved = Scope().within_topic(4).during(PERIOD)
+        _assert_agree(ch, lite, saved)
+        # Seen again: more likes, fewer followers, other hashtags; a
+        # sentiment and stories set after.
+        again = [
+            replace(
+                p,
+                engagement=Engagement(likes=p.engagement.likes + 40 * i, shares=1),
+                author=replace(p.author, followers=3 + i),
+                hashtags=("Renouvelé",) if i % 2 else p.hashtags,
+            )
+            for i, p in enumerate(posts[::3])
+        ]
+        moves = [(p.id, f"s{i % 2}") for i, p in enumerate(posts[1::4])]
+        for store in (ch, lite):
+            store.upsert_posts(again)
+        ch.set_clusters(moves)
+        with lite.transaction() as tx:
+            tx.set_clusters(moves)
+        for store in (ch, lite):
+            store.set_sentiment(posts[4].id, Sentiment("negative", -0.9, 1.0, "user"))
+        _assert_agree(ch, lite, saved)
+        # The topic narrowed: its posts without "panne" are taken out.
+        narrower = Scope(queries=(compile_query("(lumio OR fibre) panne").ast,))
+        for store in (ch, lite):
+            store.file_topic_backlog(4, 2, narrower)
+        _assert_agree(ch, lite, saved)
+        copies = ch.rows("SELECT count() FROM topic_filings WHERE filed = 1")[0][0]
+        assert copies > ch.rows("SELECT count() FROM topic_filings FINAL WHERE filed = 1")[0][0]
+    finally:
+        ch.close()
+        lite.close()
+
+
+def test_a_store_made_before_the_filings_carried_copies_fills_them_on_open(
+    tmp_path: Path,
+) -> None:
+    """Schema 4's filings named posts only: opened, they get the columns
+    and the copies of the posts filed, and a saved topic reads as before."""
+    from veille.store.clickhouse.backend import ChdbBackend
+    from veille.store.clickhouse.schema import COPY_COLUMNS
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    posts = _corpus()
+    ch = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
+    lite = SQLiteStore.open(":memory:")
+    try:
+        lumio = Scope(queries=(compile_query("lumio OR fibre").ast,))
+        for store in (ch, lite):
+            store.upsert_posts(posts)
+            store.file_topic_backlog(4, 1, lumio)
+        saved = Scope().within_topic(4).during(PERIOD)
+        _assert_agree(ch, lite, saved)
+        ch.client.command(
+            "ALTER TABLE topic_filings "
+            + ", ".join(f"DROP COLUMN {c}" for c in ("id", *COPY_COLUMNS))
+        )
+        ch.write_row("veille_meta", {"key": "schema", "value": "4"})
+        reopened = ClickHouseStore(ch.client, ch.where)
+        _assert_agree(reopened, lite, saved)
+    finally:
+        ch.close()
         lite.close()
 
 

@@ -1,11 +1,13 @@
 """ClickHouse implementation of :mod:`veille.store.protocols.analytics`.
 
-Every aggregation is one ``GROUP BY`` over ``posts FINAL`` under the scope
-(:func:`veille.store.clickhouse.filters.scope_where`): a column store reads
-only the columns an aggregation names, so the rollups SQLite keeps by
-triggers (and the column copy a dashboard process keeps) have no counterpart
-here. A scope whose query ClickHouse says only approximately (``NEAR``)
-becomes the ids the in-memory engine accepts among its candidates.
+An aggregation is one ``GROUP BY`` over ``posts FINAL`` under the scope
+(:func:`veille.store.clickhouse.filters.scope_where`), where a column store
+reads only the columns it names; the day rollups answer whole days of an
+unrestricted scope (:mod:`veille.store.clickhouse.rollups`), and a saved
+topic alone reads the copies of its posts its filings carry
+(:meth:`ClickHouseAnalytics.source`). A scope whose query ClickHouse says
+only approximately (``NEAR``) becomes the ids the in-memory engine accepts
+among its candidates.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.clickhouse import rollups
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, scope_where
 from veille.store.clickhouse.people import ClickHousePeople
 from veille.store.clickhouse.rollups import whole_days
-from veille.store.clickhouse.rows import READ_COLUMNS, to_post
+from veille.store.clickhouse.rows import FILED, READ_COLUMNS, to_post
+from veille.store.clickhouse.schema import COPY_COLUMNS
 from veille.store.protocols.analytics import figures_of
 
 if TYPE_CHECKING:
@@ -127,6 +132,22 @@ class ClickHouseAnalytics(ClickHousePeople):
         where.params["scope_ids"] = ids
         return f"{where.sql} AND id IN {{scope_ids:Array(String)}}", where.params
 
+    def source(self, scope: Scope) -> tuple[str, str, dict[str, Any]]:
+        """What an aggregation under ``scope`` reads (``posts FINAL``, or a
+        saved topic's filings, which carry copies of their posts: see
+        ``schema.TOPIC_FILINGS``), its condition there and its parameters."""
+        if (
+            scope.topic_id is not None
+            and scope.topics == (scope.topic_id,)
+            and not (scope.queries or scope.words or scope.scan)
+        ):
+            where = filter_where(scope.flt)
+            where.params["src_topic"] = scope.topic_id
+            filed = where.and_("topic_id = {src_topic:Int64} AND filed = 1")
+            return "topic_filings FINAL", filed, where.params
+        where_sql, params = self.scoped(scope)
+        return POSTS, where_sql, params
+
     if TYPE_CHECKING:  # provided by the store class this is mixed into
 
         def matching_ids(self, node: Any, where_sql: str, params: dict[str, Any]) -> list[str]: ...
@@ -152,7 +173,7 @@ class ClickHouseAnalytics(ClickHousePeople):
             for t in (scope.flt.since, scope.flt.until)
         ):
             return self._rollup_totals(scope, dims, buckets)
-        where, params = self.scoped(scope)
+        src, where, params = self.source(scope)
         cols: list[str] = []
         if buckets is not False:
             q = "intDiv(published_at, 900)"
@@ -164,7 +185,7 @@ class ClickHouseAnalytics(ClickHousePeople):
              "toInt64(count()) AS n", f"toInt64(sum({ENG})) AS e", f"toInt64(sum({REACH})) AS r"]
         )  # fmt: skip
         group = f" GROUP BY {', '.join(keys)}" if keys else ""
-        sql = f"SELECT {sel} FROM {POSTS} WHERE {where}{group}"
+        sql = f"SELECT {sel} FROM {src} WHERE {where}{group}"
         # With what retention purges took out of a saved topic, in the same query.
         purged = _purged_sql(scope, dims, buckets, "sum(posts), sum(engagement), sum(reach)")
         if purged:
@@ -231,10 +252,10 @@ class ClickHouseAnalytics(ClickHousePeople):
                 if label in c:
                     c[label] += posts
             return c["positive"], c["negative"], c["neutral"]
-        where, params = self.scoped(scope.during(period))
+        src, where, params = self.source(scope.during(period))
         pos, neg, neu = self.rows(
             "SELECT countIf(sentiment = 'positive'), countIf(sentiment = 'negative'), "
-            f"countIf(sentiment = 'neutral') FROM {POSTS} WHERE {where}",
+            f"countIf(sentiment = 'neutral') FROM {src} WHERE {where}",
             params,
         )[0]
         return int(pos), int(neg), int(neu)
@@ -244,10 +265,10 @@ class ClickHouseAnalytics(ClickHousePeople):
     def top_posts(
         self, scope: Scope, *, by: str = "engagement", limit: int = 10, unclustered: bool = False
     ) -> list[Post]:
-        where, params = self.scoped(scope)
+        src, where, params = self.source(scope)
         extra = " AND isNull(cluster_id)" if unclustered else ""
         keys = self.rows(
-            f"SELECT id, published_at FROM {POSTS} WHERE {where}{extra} "
+            f"SELECT id, published_at FROM {src} WHERE {where}{extra} "
             f"ORDER BY {_POST_ORDERS[by]} DESC, {NEWEST} LIMIT {{lim:UInt64}}",
             {**params, "lim": limit},
         )
@@ -271,10 +292,10 @@ class ClickHouseAnalytics(ClickHousePeople):
                 {**days.params, "lim": limit},
             )
         else:
-            where, params = self.scoped(scope.during(period))
+            src, where, params = self.source(scope.during(period))
             rows = self.rows(
                 "SELECT platform AS pf, author_handle AS h, max(author_name), count() AS n, "
-                f"sum({ENG}) AS e, max({REACH}) AS f FROM {POSTS} WHERE {where} "
+                f"sum({ENG}) AS e, max({REACH}) AS f FROM {src} WHERE {where} "
                 f"GROUP BY pf, h ORDER BY {order} DESC, n DESC, h, pf "
                 "LIMIT {lim:UInt64}",
                 {**params, "lim": limit},
@@ -291,9 +312,9 @@ class ClickHouseAnalytics(ClickHousePeople):
                 days.params,
             )
             return int(rows[0][0])
-        where, params = self.scoped(scope.during(period))
+        src, where, params = self.source(scope.during(period))
         rows = self.rows(
-            f"SELECT uniqExact(platform, author_handle) FROM {POSTS} WHERE {where}", params
+            f"SELECT uniqExact(platform, author_handle) FROM {src} WHERE {where}", params
         )
         return int(rows[0][0])
 
@@ -311,12 +332,12 @@ class ClickHouseAnalytics(ClickHousePeople):
                 {**days.params, "lim": limit},
             )
             return [(v, int(n), int(e or 0)) for v, n, e in rows]
-        where, params = self.scoped(scope)
+        src, where, params = self.source(scope)
         # Lower case as SQLite's lower() (ASCII letters only), so both agree.
         key = "lower(v)" if kind in ("hashtags", "mentions") else "v"
         rows = self.rows(
             f"SELECT k, count() AS n, sum(e) AS se FROM (SELECT DISTINCT id, {key} AS k, e "
-            f"FROM (SELECT id, arrayJoin({kind}) AS v, {ENG} AS e FROM {POSTS} WHERE {where})) "
+            f"FROM (SELECT id, arrayJoin({kind}) AS v, {ENG} AS e FROM {src} WHERE {where})) "
             "GROUP BY k ORDER BY n DESC, se DESC, k LIMIT {lim:UInt64}",
             {**params, "lim": limit},
         )
@@ -328,11 +349,11 @@ class ClickHouseAnalytics(ClickHousePeople):
         order = {"reach": "r", "posts": "n", "engagement": "e"}[by]
         days = whole_days(scope)
         if days is None:
-            where, params = self.scoped(scope)
+            src, where, params = self.source(scope)
             rows = self.rows(
                 f"SELECT cluster_id AS c, count() AS n, sum({REACH}) AS r, sum({ENG}) AS e, "
                 "groupUniqArray(platform), argMin((id, published_at), (published_at, seq)) "
-                f"FROM {POSTS} WHERE {where} AND isNotNull(cluster_id) "
+                f"FROM {src} WHERE {where} AND isNotNull(cluster_id) "
                 f"GROUP BY c ORDER BY {order} DESC, n DESC, c LIMIT {{lim:UInt64}}",
                 {**params, "lim": limit},
             )
@@ -383,10 +404,9 @@ class ClickHouseAnalytics(ClickHousePeople):
         return {c: posts[key[0]] for c, key in keys}
 
     def story_count(self, scope: Scope) -> int:
-        where, params = self.scoped(scope)
+        src, where, params = self.source(scope)
         rows = self.rows(
-            f"SELECT count() - count(cluster_id) + uniqExact(cluster_id) FROM {POSTS} "
-            f"WHERE {where}",
+            f"SELECT count() - count(cluster_id) + uniqExact(cluster_id) FROM {src} WHERE {where}",
             params,
         )
         return int(rows[0][0])
@@ -405,7 +425,7 @@ class ClickHouseAnalytics(ClickHousePeople):
             replace(periods[0], since=min(p.since for p in periods),
                     until=max(p.until for p in periods))
         )  # fmt: skip
-        where, params = self.scoped(span)
+        src, where, params = self.source(span)
         which = self._which_period(periods, "published_at", params, "h")
         # (One grouping set alone, ``GROUPING SETS ((w))``, fails in ClickHouse
         # 26.9 beside ``w`` in the WHERE: a plain GROUP BY then.)
@@ -417,7 +437,7 @@ class ClickHouseAnalytics(ClickHousePeople):
             "toInt64(uniqExact(platform, author_handle)), "
             "toInt64(count() - count(cluster_id) + uniqExact(cluster_id)), "
             "toInt64(countIf(sentiment = 'positive')), toInt64(countIf(sentiment = 'negative')), "
-            f"toInt64(countIf(sentiment = 'neutral')) FROM {POSTS} WHERE {where} AND w >= 0 "
+            f"toInt64(countIf(sentiment = 'neutral')) FROM {src} WHERE {where} AND w >= 0 "
             f"GROUP BY {group}"
         )
         # What retention purges took out of a saved topic counts in its
@@ -483,12 +503,19 @@ class ClickHouseAnalytics(ClickHousePeople):
                 {"t": topic_id},
             )
         )
-        changes = [(pid, 1, want[pid]) for pid in sorted(want.keys() - have.keys())] + [
-            (pid, 0, have[pid]) for pid in sorted(have.keys() - want.keys())
-        ]
-        self.write_filings(topic_id, changes)
+        new, gone = want.keys() - have.keys(), have.keys() - want.keys()
+        if new:  # filed with their copies (see schema.TOPIC_FILINGS), in ClickHouse
+            params.update(bt=topic_id, bv=self.tick())
+            self.client.command(
+                f"INSERT INTO topic_filings ({', '.join(FILED)}) SELECT {{bt:Int64}}, "
+                f"published_at, id, 1, {{bv:UInt64}}, {', '.join(COPY_COLUMNS)} FROM {POSTS} "
+                f"WHERE {where} AND id NOT IN (SELECT post_id FROM topic_filings FINAL "
+                "WHERE topic_id = {bt:Int64} AND filed = 1)",
+                params,
+            )
+        self.write_filings(topic_id, [(pid, 0, have[pid], None) for pid in sorted(gone)])
         self.write_row("topic_sync", {"topic_id": topic_id, "version": version}, "written")
-        return len(changes)
+        return len(new) + len(gone)
 
     def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
         """File each ``(post id, topic id)`` (the posts a topic holds, where
@@ -497,33 +524,40 @@ class ClickHouseAnalytics(ClickHousePeople):
             return
         with self.forget_lock.shared():
             ids = sorted({post_id for post_id, _topic in filings})
-            # Each filing carries its post's time: ingest files the posts it
-            # has just written, whose times the store remembers.
+            # Each filing carries its post's time and copy: ingest files the
+            # posts it has just written, which the store remembers.
             published = {i: self.just_written[i] for i in ids if i in self.just_written}
             if len(published) < len(ids) or self._forgotten():
                 # Else looked up, which also leaves out a post erased since
                 # ingest stored it (see ClickHousePrivacy): its filing would
                 # name it again.
-                published = dict(
-                    self.rows(
-                        "SELECT id, any(published_at) FROM posts "
-                        "WHERE id IN {ids:Array(String)} GROUP BY id",
+                published = {
+                    r[0]: (int(r[1]), orjson.dumps(r[2:]))
+                    for r in self.rows(
+                        f"SELECT id, published_at, {', '.join(COPY_COLUMNS)} FROM posts "
+                        f"WHERE id IN {{ids:Array(String)}} {NEWEST_VERSION}",
                         {"ids": ids},
                     )
-                )
-            by_topic: dict[int, list[tuple[str, int, int]]] = {}
+                }
+            by_topic: dict[int, list[tuple[str, int, int, bytes | None]]] = {}
             for post_id, topic_id in filings:
                 if post_id in published:
-                    by_topic.setdefault(topic_id, []).append((post_id, 1, published[post_id]))
+                    at, copy = published[post_id]
+                    by_topic.setdefault(topic_id, []).append((post_id, 1, at, copy))
             for topic_id, changes in by_topic.items():
                 self.write_filings(topic_id, changes)
 
     if TYPE_CHECKING:  # provided by the store class this is mixed into
 
-        def write_filings(self, topic_id: int, changes: list[tuple[str, int, int]]) -> None: ...
+        def write_filings(
+            self, topic_id: int, changes: list[tuple[str, int, int, bytes | None]]
+        ) -> None: ...
 
+        def tick(self) -> int: ...
+
+        client: Any
         forget_lock: ForgetLock
-        just_written: dict[str, int]
+        just_written: dict[str, tuple[int, bytes]]
 
         def _forgotten(self) -> dict[str, int]: ...
 
@@ -548,9 +582,9 @@ class ClickHouseAnalytics(ClickHousePeople):
             yield (r[0], r[1], r[2], r[3])
 
     def posts_by_source(self, scope: Scope) -> dict[str, tuple[int, int]]:
-        where, params = self.scoped(scope)
+        src, where, params = self.source(scope)
         rows = self.rows(
-            f"SELECT ifNull(source, '') AS s, count(), sum({ENG}) FROM {POSTS} "
+            f"SELECT ifNull(source, '') AS s, count(), sum({ENG}) FROM {src} "
             f"WHERE {where} GROUP BY s",
             params,
         )

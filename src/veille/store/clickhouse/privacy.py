@@ -425,7 +425,11 @@ class ClickHousePrivacy:
                 "AND table = 'posts' AND name IN ('cluster_id', 'prev_cluster_id')"
             )
         }
-        for column in sorted(columns):
+        # (The older copies of them that filings carry too: see schema.TOPIC_FILINGS.)
+        for table, column in [
+            *(("posts", c) for c in sorted(columns)),
+            ("topic_filings", "cluster_id"),
+        ]:
             mapped = (
                 f"if({column} IN {{ids:Array(String)}}, "
                 f"arrayElement({{keys:Array(String)}}, indexOf({{ids:Array(String)}}, "
@@ -433,9 +437,9 @@ class ClickHousePrivacy:
             )
             where = f"{column} IN {{ids:Array(String)}}"
             keyed = {"ids": ids, "keys": [story_key(i) for i in ids]}
-            if self.rows(f"SELECT count() FROM posts WHERE {where}", keyed)[0][0]:
+            if self.rows(f"SELECT count() FROM {table} WHERE {where}", keyed)[0][0]:
                 self.client.command(
-                    f"ALTER TABLE posts UPDATE {column} = {mapped} WHERE {where}{SYNC}", keyed
+                    f"ALTER TABLE {table} UPDATE {column} = {mapped} WHERE {where}{SYNC}", keyed
                 )
         for r in rollups:
             # Their rows now sum to nothing: the key itself goes.

@@ -9,6 +9,7 @@ import orjson
 
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.query.predicates import host_of, tag_key
+from veille.store.clickhouse.schema import COPY_COLUMNS, FILING_COPY
 from veille.store.sqlite.rows import domains_of
 from veille.textnorm import fold, index_text
 
@@ -108,6 +109,37 @@ def encode_written(row: dict[str, Any]) -> bytes:
     """A post version as a JSONCompactEachRow line of :data:`WRITTEN`, less
     ``version``."""
     return orjson.dumps([row[c] for c in _ENCODED])
+
+
+# The columns of a block of filings (a filing with its post's copy: see
+# ``schema.TOPIC_FILINGS``), in order.
+FILED = ("topic_id", "published_at", "post_id", "filed", "version", *COPY_COLUMNS)
+
+
+def encode_copy(row: dict[str, Any]) -> bytes:
+    """The copy a filing carries of post version ``row`` (JSON array of
+    :data:`~veille.store.clickhouse.schema.COPY_COLUMNS`)."""
+    return orjson.dumps([row[c] for c in COPY_COLUMNS])
+
+
+def _empty(kind: str) -> Any:
+    if kind.startswith("Array"):
+        return []
+    if "Nullable" in kind:
+        return None
+    return "" if "String" in kind else 0
+
+
+# The copy of a filing that takes a post out (``filed`` 0): never read.
+NO_COPY = orjson.dumps([_empty(kind) for _name, kind in FILING_COPY])
+
+
+def filing_line(
+    topic_id: int, published_at: int, post_id: str, filed: int, version: int, copy: bytes | None
+) -> bytes:
+    """A filing as a JSONCompactEachRow line of :data:`FILED`."""
+    head = b"[%d,%d,%s,%d,%d," % (topic_id, published_at, orjson.dumps(post_id), filed, version)
+    return head + (copy or NO_COPY)[1:]
 
 
 def _dt(value: int | None) -> datetime | None:

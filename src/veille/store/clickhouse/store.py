@@ -24,19 +24,24 @@ from veille.store.clickhouse.client import Client
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where
 from veille.store.clickhouse.privacy import ClickHousePrivacy, ForgetLock
 from veille.store.clickhouse.rows import (
+    FILED,
     READ,
     READ_COLUMNS,
     STORED_COLUMNS,
     WRITTEN,
     derived,
     encode,
+    encode_copy,
     encode_written,
+    filing_line,
     post_row,
     stored_dict,
     to_post,
 )
 from veille.store.clickhouse.schema import (
     ADDED_COLUMNS,
+    COPY_COLUMNS,
+    FILING_COPY,
     ROLLUPS,
     SCHEMA_VERSION,
     TABLES,
@@ -50,8 +55,9 @@ from veille.store.sqlite.rows import domains_of
 # make fewer, larger parts (and each fires the rollup views once); 20,000
 # took 15% less CPU to ingest than 5,000 (100,000 generated posts).
 BATCH = 20000
-# Publication times of the last new posts kept for their filings (a few
-# batches of several collectors writing at once).
+# The last new posts kept for their filings, each as its publication time and
+# the copy its filings carry (a few batches of several collectors writing at
+# once).
 JUST_WRITTEN = 100_000
 # Columns an update may change (the others keep their first sighting's value).
 _COUNTS = ("likes", "shares", "replies")
@@ -131,10 +137,11 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         self._clock_lock = threading.Lock()
         self.forget_lock = ForgetLock()
         self._last_tick = 0
-        # The publication times of the posts this process wrote last (new
-        # ones), which ingest files under topics next (ClickHouseAnalytics.
-        # file_posts): oldest first, at most JUST_WRITTEN.
-        self.just_written: dict[str, int] = {}
+        # The posts this process wrote last (new ones), which ingest files
+        # under topics next (ClickHouseAnalytics.file_posts): their
+        # publication times and filing copies, oldest first, at most
+        # JUST_WRITTEN.
+        self.just_written: dict[str, tuple[int, bytes]] = {}
         for ddl in TABLES:
             client.command(ddl)
         self._upgrade()
@@ -163,6 +170,8 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             )
         if version < 3:
             self._time_filings(existing)
+        if version < 5:
+            self._copy_filings()
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _time_filings(self, existing: set[str]) -> None:
@@ -181,6 +190,22 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             "ON p.id = f.post_id"
         )
         self.client.command("DROP TABLE post_topics")
+
+    def _copy_filings(self) -> None:
+        """Schema 5: each filing carries a copy of its post's columns (see
+        ``schema.TOPIC_FILINGS``); a store made before gets them, and the
+        copies of the posts filed so far."""
+        for name, kind in (*FILING_COPY, ("id", "String ALIAS post_id")):
+            self.client.command(f"ALTER TABLE topic_filings ADD COLUMN IF NOT EXISTS {name} {kind}")
+        copy = ", ".join(f"p.{c}" for c in COPY_COLUMNS)
+        self.client.command(
+            f"INSERT INTO topic_filings ({', '.join(FILED)}) "
+            "SELECT f.topic_id, f.published_at, f.post_id, 1, greatest(f.version + 1, p.version), "
+            f"{copy} FROM (SELECT topic_id, published_at, post_id, version FROM topic_filings "
+            "FINAL WHERE filed = 1) AS f INNER JOIN (SELECT id, version, "
+            f"{', '.join(COPY_COLUMNS)} FROM posts FINAL "
+            "WHERE id IN (SELECT post_id FROM topic_filings)) AS p ON p.id = f.post_id"
+        )
 
     def tick(self) -> int:
         """A number larger than every one this store gave before (nanoseconds
@@ -359,14 +384,44 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         # The same rows sent again (a retry) are the same block: stored once.
         token = hashlib.sha1(b"\n".join(lines)).hexdigest()
         # A version per row: two versions of one post in a block stay ordered.
-        versioned = [
-            line[:-1] + b",%d]" % v for line, v in zip(lines, self.ticks(len(lines)), strict=True)
-        ]
+        versions = self.ticks(len(lines))
+        versioned = [line[:-1] + b",%d]" % v for line, v in zip(lines, versions, strict=True)]
         self.client.insert("posts", versioned, token=token, columns=WRITTEN)
         written = self.just_written
-        written.update((row["id"], row["published_at"]) for row, old in pairs if old is None)
+        updated: dict[str, tuple[int, int, bytes]] = {}
+        for (row, old), version in zip(pairs, versions, strict=True):
+            post_id, copy = row["id"], encode_copy(row)
+            if old is None or post_id in written:
+                written[post_id] = (row["published_at"], copy)
+            if old is not None:  # (a later version in the block replaces an earlier one)
+                updated[post_id] = (row["published_at"], version, copy)
         for post_id in list(islice(written, max(0, len(written) - JUST_WRITTEN))):
             del written[post_id]
+        if updated:
+            self._copy_to_filings(updated)
+
+    def _copy_to_filings(self, updated: dict[str, tuple[int, int, bytes]]) -> None:
+        """A new copy in each filing of the posts ``updated`` (id: their
+        publication time, new version and copy), versioned as the post: a
+        filing written since (the post taken out of a topic, or filed with
+        a newer copy) has a higher version and stays."""
+        ids = list(updated)
+        for i in range(0, len(ids), BATCH):
+            part = ids[i : i + BATCH]
+            found = self.rows(
+                "SELECT topic_id, post_id FROM topic_filings FINAL "
+                "WHERE published_at IN {at:Array(Int64)} AND post_id IN {ids:Array(String)} "
+                "AND filed = 1",
+                {"at": sorted({updated[p][0] for p in part}), "ids": part},
+            )
+            self.client.insert(
+                "topic_filings",
+                [
+                    filing_line(int(t), updated[p][0], p, 1, updated[p][1], updated[p][2])
+                    for t, p in found
+                ],
+                columns=FILED,
+            )
 
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
         found = self.rows(
@@ -407,25 +462,18 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         """One row of a small ReplacingMergeTree table (a later one replaces it)."""
         self.client.insert(table, [encode({**row, version: self.tick()})])
 
-    def write_filings(self, topic_id: int, changes: list[tuple[str, int, int]]) -> None:
-        """``(post id, 1 filed | 0 taken out, its published_at)`` under ``topic_id``."""
+    def write_filings(
+        self, topic_id: int, changes: list[tuple[str, int, int, bytes | None]]
+    ) -> None:
+        """``(post id, 1 filed | 0 taken out, its published_at, the copy of
+        the post a filing carries)`` under ``topic_id``."""
         if not changes:
             return
         tick = self.tick()
         self.client.insert(
             "topic_filings",
-            [
-                encode(
-                    {
-                        "topic_id": topic_id,
-                        "post_id": pid,
-                        "filed": filed,
-                        "version": tick,
-                        "published_at": at,
-                    }
-                )
-                for pid, filed, at in changes
-            ],
+            [filing_line(topic_id, at, pid, filed, tick, copy) for pid, filed, at, copy in changes],
+            columns=FILED,
         )
 
     # -- reads ----------------------------------------------------------------
