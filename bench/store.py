@@ -205,12 +205,14 @@ def ingest(store: Any, n: int, size: int) -> tuple[float, float]:
     return spent, cpu
 
 
-def more_posts(k: int) -> list[list[Any]]:
-    """``k`` posts not in the stores (new ids), in the last week before the
-    stores' end, time-ordered as a firehose's next posts would be: built
-    before anything is timed."""
+def more_posts(k: int, held: int = 0) -> list[list[Any]]:
+    """``k`` posts not in stores of ``held`` posts (new ids: a later run
+    over the same stores, which then hold more, writes other posts), in the
+    last week before the stores' end, time-ordered as a firehose's next
+    posts would be: built before anything is timed."""
     from dataclasses import replace
 
+    tag = f"more{held}-" if held else "more"
     week = 7 * 86400
     start = END.timestamp() - SPAN
     out = []
@@ -219,9 +221,9 @@ def more_posts(k: int) -> list[list[Any]]:
             [
                 replace(
                     p,
-                    id=p.id.replace(":", ":more", 1),
-                    native_id=f"more{p.native_id}",
-                    url=f"{p.url}/more",
+                    id=p.id.replace(":", f":{tag}", 1),
+                    native_id=f"{tag}{p.native_id}",
+                    url=f"{p.url}/{tag}",
                     published_at=END
                     - timedelta(seconds=week * (1 - (p.published_at.timestamp() - start) / SPAN)),
                 )
@@ -235,7 +237,8 @@ def more(lite: Any, ch: Any, k: int) -> None:
     """Ingest at the stores' size: ``k`` more posts into each, one store
     after the other (they then hold ``k`` more: a later ``--reuse`` needs
     ``--posts`` plus ``k``)."""
-    todo = more_posts(k)
+    held = lite.count_posts()
+    todo = more_posts(k, held)
     gc.collect()
     rates = {}
     print(f"\n{k:,} more posts into each store (upsert_posts), per wall / CPU second:")
