@@ -506,13 +506,16 @@ class ClickHouseAnalytics(ClickHousePeople):
         new, gone = want.keys() - have.keys(), have.keys() - want.keys()
         if new:  # filed with their copies (see schema.TOPIC_FILINGS), in ClickHouse
             params.update(bt=topic_id, bv=self.tick())
-            self.client.command(
-                f"INSERT INTO topic_filings ({', '.join(FILED)}) SELECT {{bt:Int64}}, "
-                f"published_at, id, 1, {{bv:UInt64}}, {', '.join(COPY_COLUMNS)} FROM {POSTS} "
-                f"WHERE {where} AND id NOT IN (SELECT post_id FROM topic_filings FINAL "
-                "WHERE topic_id = {bt:Int64} AND filed = 1)",
-                params,
-            )
+            # Not beside an erasure: copies read before its deletes would
+            # name the person after them (see ClickHousePrivacy).
+            with self.forget_lock.shared():
+                self.client.command(
+                    f"INSERT INTO topic_filings ({', '.join(FILED)}) SELECT {{bt:Int64}}, "
+                    f"published_at, id, 1, {{bv:UInt64}}, {', '.join(COPY_COLUMNS)} "
+                    f"FROM {POSTS} WHERE {where} AND id NOT IN (SELECT post_id FROM "
+                    "topic_filings FINAL WHERE topic_id = {bt:Int64} AND filed = 1)",
+                    params,
+                )
         self.write_filings(topic_id, [(pid, 0, have[pid], None) for pid in sorted(gone)])
         self.write_row("topic_sync", {"topic_id": topic_id, "version": version}, "written")
         return len(new) + len(gone)
