@@ -265,6 +265,7 @@ def dashboard(store: Any) -> dict[str, Callable[[], Any]]:
     from zoneinfo import ZoneInfo
 
     from veille.analytics.scope import Period, Scope
+    from veille.analytics.tops import headline_and_sentiment
     from veille.analytics.volume import _Buckets
     from veille.query import compile_query
 
@@ -286,7 +287,12 @@ def dashboard(store: Any) -> dict[str, Callable[[], Any]]:
                     s, period, day, starts
                 ),
                 f"{label}: volume by platform": lambda s=s: store.post_totals(s, ("platform",)),
-                f"{label}: headline figures": lambda b=base: store.headline_figures(b, (period,)),
+                # As the app reads them (and the previous 30 days beside them):
+                # a query or topic in one store call, the whole workspace
+                # from the store's rollups (analytics.tops).
+                f"{label}: headline figures": lambda b=base: headline_and_sentiment(
+                    store, b, period
+                ),
                 f"{label}: sentiment": lambda b=base: store.sentiment_totals(b, period),
                 f"{label}: top posts": lambda s=s: store.top_posts(s, limit=10),
                 f"{label}: top authors": lambda b=base: store.top_authors(b, period, limit=10),
