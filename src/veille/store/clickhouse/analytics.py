@@ -12,7 +12,7 @@ among its candidates.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -225,24 +225,8 @@ class ClickHouseAnalytics(ClickHousePeople):
     def posts_per_bucket(
         self, scope: Scope, period: Period, buckets: Any, starts: list[datetime]
     ) -> list[tuple[int, int]]:
-        # The caller bounds ``scope`` to ``period`` (as SQLite expects too).
-        f = scope.flt
-        if scope.topic_id is not None and not (f.platforms or f.languages or scope.scan):
-            # A saved topic and nothing else: its filings carry their posts'
-            # times, so they are counted alone, without reading ``posts``.
-            params: dict[str, Any] = {"t": scope.topic_id}
-            span = filter_where(PostFilter(since=f.since, until=f.until), params)
-            sql = (
-                f"SELECT {bucket_sql(buckets, 'intDiv(published_at, 900)')} AS k, "
-                f"toInt64(count()) AS n FROM topic_filings FINAL WHERE topic_id = {{t:Int64}} AND "
-                f"{span.and_('filed = 1')} GROUP BY k"
-            )
-            # With what retention purges took out of it, in the same query.
-            purged = _purged_sql(scope, (), buckets, "sum(posts) AS n")
-            if purged:
-                sql = f"SELECT k, sum(n) FROM ({sql} UNION ALL {purged[0]}) GROUP BY k"
-                params.update(purged[1])
-            return [(int(b), int(n)) for b, n in self.rows(sql, params) if n]
+        # The caller bounds ``scope`` to ``period`` (as SQLite expects too); a
+        # saved topic alone is counted in its filings (see source()).
         return [(r[0], r[1]) for r in self.post_totals(scope, (), buckets)]
 
     def sentiment_totals(self, scope: Scope, period: Period) -> tuple[int, int, int]:
@@ -534,13 +518,11 @@ class ClickHouseAnalytics(ClickHousePeople):
                 # Else looked up, which also leaves out a post erased since
                 # ingest stored it (see ClickHousePrivacy): its filing would
                 # name it again.
+                days = self._days(ids)
+                columns = f"id, published_at, {', '.join(COPY_COLUMNS)}"
                 published = {
                     r[0]: (int(r[1]), orjson.dumps(r[2:]))
-                    for r in self.rows(
-                        f"SELECT id, published_at, {', '.join(COPY_COLUMNS)} FROM posts "
-                        f"WHERE id IN {{ids:Array(String)}} {NEWEST_VERSION}",
-                        {"ids": ids},
-                    )
+                    for r in self._on_days(columns, "id", [i for i in ids if i in days], days)
                 }
             by_topic: dict[int, list[tuple[str, int, int, bytes | None]]] = {}
             for post_id, topic_id in filings:
@@ -563,6 +545,12 @@ class ClickHouseAnalytics(ClickHousePeople):
         just_written: dict[str, tuple[int, bytes]]
 
         def _forgotten(self) -> dict[str, int]: ...
+
+        def _days(self, keys: Iterable[str]) -> dict[str, set[int]]: ...
+
+        def _on_days(
+            self, columns: str, column: str, keys: list[str], days: dict[str, set[int]]
+        ) -> list[list[Any]]: ...
 
         def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None: ...
 
