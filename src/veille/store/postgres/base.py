@@ -46,6 +46,30 @@ class Runner:
         with self.connection() as conn, conn.cursor() as cur:
             cur.executemany(sql, batch)
 
+    def run_columns(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement for every row of ``rows``, bound as one array per
+        column: ``sql`` reads them with ``unnest(%s::type[], ...)``. One round
+        trip and one plan for a batch, where :meth:`run_many` sends a row at a
+        time (measured: a batch of ingest's near-duplicate band keys, 73,000
+        rows, took 1.05 s through ``run_many``)."""
+        batch = list(rows)
+        if not batch:
+            return
+        self.run(sql, [list(col) for col in zip(*batch, strict=True)])
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """``rows`` appended to ``table`` with ``COPY`` (for rows that
+        conflict with none: no ``ON CONFLICT`` there), on the call's
+        connection (a transaction's joins it). Measured: 32,000 band keys
+        took 0.2 s where ``INSERT … SELECT unnest`` took 0.3 to 0.5."""
+        with (
+            self.connection() as conn,
+            conn.cursor() as cur,
+            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
 
 class OnConnection(Runner):
     """A :class:`Runner` whose every call runs on one connection (a

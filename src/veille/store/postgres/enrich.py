@@ -117,17 +117,22 @@ class PgEnrichTx(Runner):
     def file_signatures(self, filed: Sequence[tuple[str, str, bytes, Sequence[int]]]) -> None:
         if not filed:
             return
-        self.run_many(
-            "INSERT INTO minhash (post_id, cluster_id, signature) VALUES (%s, %s, %s) "
+        # One row per post (its last filing wins): one statement cannot
+        # update a row twice.
+        last = {post_id: (post_id, cluster, sig) for post_id, cluster, sig, _keys in filed}
+        self.run_columns(
+            "INSERT INTO minhash (post_id, cluster_id, signature) "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::bytea[]) "
             "ON CONFLICT (post_id) DO UPDATE SET cluster_id = excluded.cluster_id, "
             "signature = excluded.signature",
-            [(post_id, cluster, sig) for post_id, cluster, sig, _keys in filed],
+            last.values(),
         )
         # A post clustered again (enrich --rerun) leaves its old buckets.
-        self.run("DELETE FROM minhash_bands WHERE post_id = ANY(%s)", ([f[0] for f in filed],))
-        self.run_many(
-            "INSERT INTO minhash_bands (band_key, post_id) VALUES (%s, %s)",
-            [(key, post_id) for post_id, _c, _s, keys in filed for key in keys],
+        self.run("DELETE FROM minhash_bands WHERE post_id = ANY(%s)", (list(last),))
+        self.copy_rows(
+            "minhash_bands",
+            ("band_key", "post_id"),
+            ((key, post_id) for post_id, _c, _s, keys in filed for key in keys),
         )
 
     def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:

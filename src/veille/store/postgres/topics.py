@@ -100,7 +100,8 @@ class PgTopics(Runner):
 
 class PgTopicsTx(Runner):
     def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
-        self.run_many(
-            "INSERT INTO post_topics (post_id, topic_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-            list(dict.fromkeys(filings)),
+        self.run_columns(
+            "INSERT INTO post_topics (post_id, topic_id) "
+            "SELECT * FROM unnest(%s::text[], %s::bigint[]) ON CONFLICT DO NOTHING",
+            dict.fromkeys(filings),
         )
