@@ -277,11 +277,12 @@ def test_rollups_stay_exact_through_updates_before_merges(
             engagement=Engagement(i, 1, 0), **kw,
         )  # fmt: skip
 
-    tables = ("posts", "author_rollup", "entity_rollup", "cluster_rollup")
+    tables = ("posts", "post_rollup", "author_rollup", "entity_rollup", "cluster_rollup")
     for table in tables:
         ch.client.command(f"SYSTEM STOP MERGES {table}")
     try:
-        first = [post(i) for i in range(24)]
+        # Post 1 alone in its story, then moved out of it: a story left empty.
+        first = [post(i, cluster_id="solo") if i == 1 else post(i) for i in range(24)]
         # Seen again: fewer followers, other hashtags and links, another
         # story (or none), more likes.
         again = [
@@ -294,7 +295,7 @@ def test_rollups_stay_exact_through_updates_before_merges(
             )
             for i in range(0, 24, 2)
         ]
-        moves = [(first[3].id, "s9"), (first[7].id, "s9")]
+        moves = [(first[3].id, "s9"), (first[7].id, "s9"), (first[1].id, "s9")]
         for store in (ch, lite):
             store.upsert_posts(first)
             store.upsert_posts(again)
@@ -323,6 +324,9 @@ def test_rollups_stay_exact_through_updates_before_merges(
                 got = [(*r[:5], r[5].id) for r in ch.top_clusters(bounded, by=by, limit=5)]
                 want = [(*r[:5], r[5].id) for r in lite.top_clusters(bounded, by=by, limit=5)]
                 assert got == want, by
+            # Stories (posts outside clusters, and clusters): the rollups too.
+            for bounded in (scope.during(period), Scope().during(period)):
+                assert ch.story_count(bounded) == lite.story_count(bounded)
         assert ch.rows("SELECT count() FROM posts WHERE platform = 'moved'")[0][0] > 24
     finally:
         for table in tables:

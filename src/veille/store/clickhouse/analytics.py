@@ -25,7 +25,7 @@ from veille.store.clickhouse import rollups
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, scope_where
 from veille.store.clickhouse.people import ClickHousePeople
 from veille.store.clickhouse.rollups import whole_days
-from veille.store.clickhouse.rows import FILED, READ_COLUMNS, to_post
+from veille.store.clickhouse.rows import FILED, READ_COLUMNS, filing_line, to_post
 from veille.store.clickhouse.schema import COPY_COLUMNS
 from veille.store.protocols.analytics import figures_of
 
@@ -388,6 +388,24 @@ class ClickHouseAnalytics(ClickHousePeople):
         return {c: posts[key[0]] for c, key in keys}
 
     def story_count(self, scope: Scope) -> int:
+        days = whole_days(scope)
+        if days is not None:
+            # The whole workspace: its clusters from the cluster rollup (as
+            # its top stories), its posts from the post rollup.
+            union = days.union(
+                "cluster_rollup",
+                rollups.CLUSTER_ROLLUP,
+                rollups.CLUSTER_POST,
+                extra="isNotNull(cluster_id)",
+            )
+            clusters, clustered = self.rows(
+                "SELECT count(), sum(p) FROM (SELECT cluster_id, sum(posts) AS p "
+                f"FROM ({union}) GROUP BY cluster_id HAVING p > 0)",
+                days.params,
+            )[0]
+            totals = self.post_totals(scope)
+            posts = totals[0][-3] if totals else 0
+            return int(posts) - int(clustered or 0) + int(clusters)
         src, where, params = self.source(scope)
         rows = self.rows(
             f"SELECT count() - count(cluster_id) + uniqExact(cluster_id) FROM {src} WHERE {where}",
@@ -524,13 +542,18 @@ class ClickHouseAnalytics(ClickHousePeople):
                     r[0]: (int(r[1]), orjson.dumps(r[2:]))
                     for r in self._on_days(columns, "id", [i for i in ids if i in days], days)
                 }
-            by_topic: dict[int, list[tuple[str, int, int, bytes | None]]] = {}
-            for post_id, topic_id in filings:
-                if post_id in published:
-                    at, copy = published[post_id]
-                    by_topic.setdefault(topic_id, []).append((post_id, 1, at, copy))
-            for topic_id, changes in by_topic.items():
-                self.write_filings(topic_id, changes)
+            # Every topic's filings in one insert (one part, not one per topic).
+            tick = self.tick()
+            self.client.insert(
+                "topic_filings",
+                [
+                    filing_line(topic_id, published[post_id][0], post_id, 1, tick,
+                                published[post_id][1])
+                    for post_id, topic_id in dict.fromkeys(filings)
+                    if post_id in published
+                ],
+                columns=FILED,
+            )  # fmt: skip
 
     if TYPE_CHECKING:  # provided by the store class this is mixed into
 
