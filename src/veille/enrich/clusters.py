@@ -143,7 +143,20 @@ class Clusterer:
         return [band.to_bytes(4, "little") for band in range(self.bands)]
 
     def assign(self, tx: StoreTransaction, posts: Sequence[Post]) -> dict[str, str]:
-        """Cluster ids for ``posts`` (stored first time), written to the store.
+        """Cluster ids for ``posts`` (stored first time), written to the
+        store: their signatures, and the cluster of each post that does not
+        carry it already (see :meth:`plan`)."""
+        assigned, filed = self.plan(tx, posts)
+        tx.file_signatures(filed)
+        tx.set_clusters([(p.id, assigned[p.id]) for p in posts if p.cluster_id != assigned[p.id]])
+        return assigned
+
+    def plan(
+        self, tx: Any, posts: Sequence[Post]
+    ) -> tuple[dict[str, str], list[tuple[str, str, bytes, list[int]]]]:
+        """The cluster id of each of ``posts`` (new posts), and the rows of
+        their signatures to file (``file_signatures``); ``tx`` is only read
+        (``duplicate_candidates_many``).
 
         The LSH index does the finding: a post's band keys fetch at most
         ``per_band`` representatives from each bucket (the latest filed), so
@@ -191,6 +204,4 @@ class Clusterer:
                         local.setdefault(key, []).append((post.id, cluster, blob))
                 filed.append((post.id, cluster, blob, keys if cluster == post.id else []))
             assigned[post.id] = cluster
-        tx.file_signatures(filed)
-        tx.set_clusters(list(assigned.items()))
-        return assigned
+        return assigned, filed

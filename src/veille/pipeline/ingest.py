@@ -59,6 +59,12 @@ class Stage:
 
     - ``prepare(posts) -> posts``: before storing (enrichment), only for the
       posts that are new or whose content changed; pure;
+    - ``before_write(tx, posts) -> posts``: where posts and state are two
+      backends, the posts not stored yet, just before they are written, with
+      the state transaction that holds them (read only): what the stage
+      would write to them in ``in_transaction`` goes in with them instead
+      (a near-duplicate's story: ClickHouse rewrites a whole post to change
+      one column). ``in_transaction`` still sees them, as they were written;
     - ``in_transaction(tx, result)``: after the posts are written, inside the
       same transaction (e.g. a match becomes an outbox row atomically);
     - ``after_commit(result)``: once committed.
@@ -68,6 +74,7 @@ class Stage:
     prepare: Callable[[list[Post]], list[Post]] | None = None
     in_transaction: Callable[[StoreTransaction, UpsertResult], None] | None = None
     after_commit: Callable[[UpsertResult], None] | None = None
+    before_write: Callable[[Any, list[Post]], list[Post]] | None = None
 
 
 @dataclass
@@ -114,13 +121,17 @@ class Pipeline:
                 posts = stage.prepare(posts)
         return posts
 
-    def prepare_changed(self, posts: list[Post]) -> list[Post]:
+    def prepare_changed(
+        self, posts: list[Post], stored: dict[str, str] | None = None
+    ) -> list[Post]:
         """``posts`` with those that are new or changed prepared; a post the
         store holds with the same content is passed through as it is (its
-        stored enrichment is kept by the upsert)."""
+        stored enrichment is kept by the upsert). ``stored``: the store's
+        ``stored_content(posts)``, where the caller has read it already."""
         if not posts or not any(s.prepare for s in self.stages):
             return posts
-        stored = self.post_store.stored_content(posts)
+        if stored is None:
+            stored = self.post_store.stored_content(posts)
         todo = [i for i, p in enumerate(posts) if stored.get(p.id) != p.content_hash]
         if not todo:
             return posts
@@ -205,13 +216,16 @@ class Pipeline:
         starts = range(0, len(posts), size) if posts else range(1)
         for start in starts:
             last = start + size >= len(posts)
-            batch = self.prepare_changed(posts[start : start + size])
-            stored = self.post_store.stored_content(batch) if batch else {}
+            chunk = posts[start : start + size]
+            # Read once: what to enrich, and which posts are new.
+            stored = self.post_store.stored_content(chunk) if chunk else {}
+            batch = self.prepare_changed(chunk, stored)
             fresh = [p.id for p in batch if p.id not in stored]
             hold: int | None = None
             if fresh:
                 with self.store.transaction() as tx:
                     hold = tx.hold_pending(owner, fresh, time.time())
+                    batch = self.before_write(tx, batch, set(fresh))
             result = self.post_store.upsert_posts(batch) if batch else UpsertResult()
             with self.store.transaction() as tx:
                 self.run_stages(tx, result)
@@ -225,6 +239,18 @@ class Pipeline:
             self.committed(result)
             total += result
         return total
+
+    def before_write(self, tx: Any, batch: list[Post], fresh: set[str]) -> list[Post]:
+        """``batch`` with its posts in ``fresh`` (not stored yet) passed
+        through the stages' ``before_write`` hooks."""
+        todo = [p for p in batch if p.id in fresh]
+        hooks = [s.before_write for s in self.stages if s.before_write is not None]
+        if not todo or not hooks:
+            return batch
+        for hook in hooks:
+            todo = hook(tx, todo)
+        done = {p.id: p for p in todo}
+        return [done.get(p.id, p) if p.id in fresh else p for p in batch]
 
     def drop_forgotten(self, batch: list[Post], result: UpsertResult) -> UpsertResult:
         """``result`` less the posts of ``batch`` that an erasure forgot while
