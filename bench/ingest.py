@@ -1,6 +1,6 @@
 """Import N generated posts; compare with raw sqlite3 executemany of the same rows.
 
-    python bench/ingest.py [--posts 1000000] [--full-posts 20000] [--profile]
+    python bench/ingest.py [--posts 1000000] [--full-posts 20000] [--profile] [--scale]
 
 **The whole ingest path** (second part): short posts (a keyword-filtered
 firehose) through ``Pipeline.ingest``: dedupe, enrichment, store, topic
@@ -9,6 +9,10 @@ left to the outbox worker, as in ``veille run``). Printed beside, in the same
 run: the enricher alone on the same posts, plain ``executemany`` of the same
 rows, and the same posts ingested a second time (dedupe: nothing is enriched
 again). ``--profile`` prints where the time of the whole path goes.
+``--scale`` runs the same whole path again with the posts in chDB and the
+state in a throwaway PostgreSQL (``initdb`` on a loopback port), as a
+collector of a scaled-out deployment writes them, printed beside the SQLite
+run.
 
 Prints posts/s, peak RSS and bytes per post for ``veille import`` (JSON lines
 -> records -> Post -> store, enrichment off: this measures the store path),
@@ -250,6 +254,12 @@ def time_parts(pipeline: Any, store: Any, parts: Breakdown) -> None:
             stage.after_commit = parts.wrap(label, stage.after_commit)
     store.stored_content = parts.wrap("dedupe (stored content lookup)", store.stored_content)
     pipeline.write = parts.wrap("store posts (upsert, FTS rows)", pipeline.write)
+    if pipeline.split:  # posts in their own backend (chDB): written out of the state's transaction
+        store.upsert_posts = parts.wrap("store posts (chDB upsert)", store.upsert_posts)
+        pipeline.before_write = parts.wrap(
+            "stories found before the write (MinHash, LSH)", pipeline.before_write
+        )
+        pipeline.drop_forgotten = parts.wrap("erasures' check", pipeline.drop_forgotten)
     RuleIndex.matches = parts.wrap("matching (topics + alerts, one pass)", RuleIndex.matches)
 
 
@@ -262,20 +272,29 @@ def time_enricher(enricher: Any, parts: Breakdown) -> None:
     enricher._keywords = parts.wrap("keywords (lemmas)", enricher._keywords)
 
 
-def run_full(n: int, db_dir: str, profile: bool, queue: mp.Queue) -> None:
+def run_full(n: int, db_dir: str, profile: bool, state_url: str | None, queue: mp.Queue) -> None:
+    """The whole path into a workspace: one SQLite file, or (``state_url``
+    set) posts in chDB and state in that PostgreSQL, as a collector of a
+    scaled-out deployment writes them."""
     import cProfile
     import io
     import pstats
 
     from veille.alerts.model import Alert, AlertBook
     from veille.alerts.outbox import OutboxWorker
+    from veille.analytics.scope import Scope
     from veille.enrich.enricher import Enricher
     from veille.pipeline import build_pipeline
-    from veille.query.topics import add_topic
+    from veille.query.topics import add_topic, list_topics
     from veille.records import post_from_record
     from veille.workspace import Workspace, init_workspace
 
     posts = [post_from_record(r) for r in make_short(n)]
+    if state_url:
+        Path(db_dir).mkdir(parents=True)
+        Path(db_dir, "veille.toml").write_text(
+            f'[store]\nposts = "chdb:///posts"\nstate = "{state_url}"\n', encoding="utf-8"
+        )
     root = init_workspace(db_dir)
     with Workspace.open(root) as ws:
         book = AlertBook(ws.store)
@@ -298,7 +317,7 @@ def run_full(n: int, db_dir: str, profile: bool, queue: mp.Queue) -> None:
         OutboxWorker(ws).attach(pipeline)  # not started: sending is not ingest
         pipeline.ingest(posts[:1])  # the matcher built, the engine opened
         parts = Breakdown()
-        time_parts(pipeline, ws.store, parts)
+        time_parts(pipeline, ws.posts, parts)
         prof = cProfile.Profile() if profile else None
         queued = run_queue_seconds()
         t, c = time.perf_counter(), time.process_time()
@@ -315,8 +334,10 @@ def run_full(n: int, db_dir: str, profile: bool, queue: mp.Queue) -> None:
         t, c = time.perf_counter(), time.process_time()
         pipeline.ingest(posts)
         again, again_cpu = time.perf_counter() - t, time.process_time() - c
-        queued = ws.store.conn.execute("SELECT count(*) FROM deliveries").fetchone()[0]
-        filed = ws.store.conn.execute("SELECT count(*) FROM post_topics").fetchone()[0]
+        queued = sum(sum(ws.state.outbox_counts(a.id).values()) for a in book.all())
+        filed = sum(
+            ws.posts.post_totals(Scope(topics=(t.id,)))[0][0] for t in list_topics(ws.state)
+        )
     report = ""
     if prof:
         buf = io.StringIO()
@@ -351,10 +372,11 @@ def run_plain(n: int, db_dir: str, queue: mp.Queue) -> None:
     queue.put({"seconds": time.perf_counter() - t, "cpu": time.process_time() - c})
 
 
-def full_path(n: int, profile: bool) -> None:
+def full_path(n: int, profile: bool, scale: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         plain = child(run_plain, n, tmp)
-        full = child(run_full, n, str(Path(tmp, "ws")), profile)
+        full = child(run_full, n, str(Path(tmp, "ws")), profile, None)
+        split = scale_out(n, Path(tmp), profile) if scale else None
     print(f"whole ingest path, {n:,} short posts, 1,000 alerts, 20 topics")
     rate, cpu_rate = n / full["full"], n / full["full_cpu"]
     # CPU seconds (the process is single-threaded) beside wall seconds: on a
@@ -399,6 +421,42 @@ def full_path(n: int, profile: bool) -> None:
                 full["alone"], full["alone_cpu"])  # fmt: skip
     if full["profile"]:
         print(full["profile"])
+    if split is not None:
+        print_split(n, full, split)
+
+
+def scale_out(n: int, tmp: Path, profile: bool) -> dict:
+    """The whole path with posts in chDB and state in a throwaway PostgreSQL
+    (``initdb`` in ``tmp``, a loopback port), in a child process."""
+    from veille.store.postgres.testing import TestServer, missing_reason
+
+    why = missing_reason()
+    if why:
+        raise SystemExit(f"--scale needs a local PostgreSQL: {why}")
+    with TestServer() as server:
+        return child(run_full, n, str(tmp / "split"), profile, server.url)
+
+
+def print_split(n: int, full: dict, split: dict) -> None:
+    print(f"\nthe same whole path, posts in chDB and state in PostgreSQL ({n:,} short posts)")
+    print(f"  {'':32} {'posts/s':>10} {'wall s':>8} {'CPU s':>8} {'posts/CPU s':>12}")
+    for name, run in (("one SQLite file (above)", full), ("chDB + PostgreSQL", split)):
+        print(
+            f"  {name:32} {n / run['full']:>10,.0f} {run['full']:8.2f} {run['full_cpu']:8.2f}"
+            f" {n / run['full_cpu']:>12,.0f}"
+        )
+    again = split["again"]
+    print(f"  {'chDB + PostgreSQL, again (deduped)':32} {n / again:>10,.0f} {again:8.2f}")
+    print(
+        f"  chDB + PostgreSQL / one SQLite file: {split['full'] / full['full']:.2f}x wall,"
+        f" {split['full_cpu'] / full['full_cpu']:.2f}x CPU (chDB's threads count in CPU)"
+    )
+    print(f"  {split['queued']:,} outbox rows queued, {split['filed']:,} topic filings")
+    rate = n / split["full"]
+    print(f"  target >= 1,000 posts/s: {'met' if rate >= 1000 else 'NOT met'} ({rate:,.0f} wall)")
+    print_parts("where its time goes", split["parts"], split["full"], split["full_cpu"])
+    if split["profile"]:
+        print(split["profile"])
 
 
 def print_parts(title: str, rows: list, wall: float, cpu: float) -> None:
@@ -423,9 +481,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full-posts", type=int, default=20_000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--only-full", action="store_true", help="skip the import part")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="also run the whole path with posts in chDB and state in a throwaway "
+        "PostgreSQL (needs chdb, psycopg and Debian's postgresql)",
+    )
     args = parser.parse_args(argv)
     if args.full_posts:
-        full_path(args.full_posts, args.profile)
+        full_path(args.full_posts, args.profile, args.scale)
     if args.only_full:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
