@@ -308,15 +308,12 @@ class PgAlertsTx(Runner):
         return changed == 1
 
     def queue_matches(self, rows: Sequence[tuple[int, str, str | None, float, float]]) -> int:
-        if not rows:
-            return 0
-        cols = list(zip(*rows, strict=True))
-        return self.run(
+        return self.run_columns(
             "INSERT INTO deliveries (alert_id, post_id, cluster_id, status, created_at, due_at,"
             " next_attempt_at) SELECT a, p, c, 'pending', n, d, d FROM unnest(%s::bigint[],"
             " %s::text[], %s::text[], %s::float8[], %s::float8[]) AS t(a, p, c, n, d)"
             " ON CONFLICT (alert_id, post_id) DO NOTHING",
-            tuple(list(c) for c in cols),
+            rows,
         )
 
     def queued_since(self, alert_id: int, since: float) -> int:
