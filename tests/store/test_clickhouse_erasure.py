@@ -218,6 +218,12 @@ def test_a_purge_run_again_after_it_stopped_counts_a_topic_once(store: Any) -> N
     assert store.post_totals(topic) == before
     assert store.delete_posts_before(cutoff + timedelta(hours=2)).posts == 0
     assert store.post_totals(topic) == before
+    # Its volume chart (counts alone) too, quarter-hour by quarter-hour.
+    from veille.analytics.scope import Period
+
+    chart = store.posts_per_bucket(topic, Period(old, T0 + timedelta(days=1)), True, [])
+    assert sum(n for _q, n in chart) == 5
+    assert sorted(chart) == sorted((q, n) for q, n, _e, _r in store.post_totals(topic, (), True))
 
 
 def _keyed(store: Any, *keys: str) -> list[list[Any]]:
