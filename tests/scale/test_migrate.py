@@ -69,7 +69,13 @@ INBOX_AND_PLAN = {
 }  # fmt: skip
 
 
-def test_state_to_postgresql_and_back(workspace: Workspace, state_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("page", [5000, 7], ids=["one page", "pages of 7"])
+def test_state_to_postgresql_and_back(
+    workspace: Workspace, state_url: str, tmp_path: Path, page: int, monkeypatch: Any
+) -> None:
+    # Pages of 7 rows: every table of 30 rows is read from a position, page
+    # after page, each way (SQLite to PostgreSQL, then back).
+    monkeypatch.setattr("veille.services.migrate.PAGE", page)
     _fill(workspace)
     first_id = workspace.state.inbox_items(ItemFilter(limit=1))[0].id
     report = migrate_workspace(workspace, posts_url=None, state_url=state_url)

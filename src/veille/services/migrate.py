@@ -243,11 +243,10 @@ def copy_posts(
 
 def _table_digest(store: Any, shape: TableShape, columns: list[str]) -> tuple[int, int]:
     def pages() -> Iterator[Any]:
-        offset = 0
+        after = None
         while True:
-            rows = store.export_rows(shape, columns, offset=offset, limit=PAGE)
+            rows, after = store.export_rows(shape, columns, after=after, limit=PAGE)
             yield from rows
-            offset += len(rows)
             if len(rows) < PAGE:
                 return
 
@@ -257,12 +256,11 @@ def _table_digest(store: Any, shape: TableShape, columns: list[str]) -> tuple[in
 def _copy_table(src: Any, dst: Any, s: TableShape, d: TableShape, columns: list[str]) -> int:
     if not (d.key and set(d.key) <= set(columns)):
         dst.clear_rows(d)  # no key to upsert by: copied whole again
-    copied, offset = 0, 0
+    copied, after = 0, None
     while True:
-        rows = src.export_rows(s, columns, offset=offset, limit=PAGE)
+        rows, after = src.export_rows(s, columns, after=after, limit=PAGE)
         dst.import_rows(d, columns, rows)
         copied += len(rows)
-        offset += len(rows)
         if len(rows) < PAGE:
             break
     dst.finish_import(d)

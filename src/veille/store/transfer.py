@@ -35,9 +35,19 @@ class StateTransfer(Protocol):
         ...
 
     def export_rows(
-        self, shape: TableShape, columns: Sequence[str], *, offset: int, limit: int
-    ) -> list[tuple[Any, ...]]:
-        """A page of ``columns`` of the table, in the order of its key."""
+        self,
+        shape: TableShape,
+        columns: Sequence[str],
+        *,
+        after: tuple[Any, ...] | None,
+        limit: int,
+    ) -> tuple[list[tuple[Any, ...]], tuple[Any, ...] | None]:
+        """A page of ``columns`` of the table: at most ``limit`` rows after
+        the position ``after`` (``None``: from the first), in an order of the
+        store's own (a digest is order-free), and the position of its last
+        row. Read from a position, a page costs what it reads wherever it
+        is in the table: an ``OFFSET`` read every row before it again, so
+        exporting a table took time quadratic in its rows."""
         ...
 
     def import_rows(

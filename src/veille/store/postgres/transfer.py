@@ -45,14 +45,28 @@ class PgTransfer(Runner):
         return {t: TableShape(t, c, tuple(key.get(t, ()))) for t, c in columns.items()}
 
     def export_rows(
-        self, shape: TableShape, columns: Sequence[str], *, offset: int, limit: int
-    ) -> list[tuple[Any, ...]]:
-        order = ", ".join(_ident(c) for c in shape.key) or "ctid"
-        return self.rows(
-            f"SELECT {', '.join(_ident(c) for c in columns)} FROM {_ident(shape.name)} "
-            f"ORDER BY {order} LIMIT %s OFFSET %s",
-            (limit, offset),
+        self,
+        shape: TableShape,
+        columns: Sequence[str],
+        *,
+        after: tuple[Any, ...] | None,
+        limit: int,
+    ) -> tuple[list[tuple[Any, ...]], tuple[Any, ...] | None]:
+        # Paged by position: the primary key (NOT NULL), or the row's place
+        # (ctid, a TID range scan) in a table without one.
+        keys = [_ident(c) for c in shape.key] or ["ctid"]
+        lead = ", ".join(keys) if shape.key else "ctid::text"
+        where = ""
+        if after is not None:
+            marks = ", ".join(["%s"] * len(keys)) if shape.key else "%s::tid"
+            where = f" WHERE ({', '.join(keys)}) > ({marks})"
+        rows = self.rows(
+            f"SELECT {lead}, {', '.join(_ident(c) for c in columns)} FROM {_ident(shape.name)}"
+            f"{where} ORDER BY {', '.join(keys)} LIMIT %s",
+            (*(after or ()), limit),
         )
+        k = len(keys)
+        return [tuple(r[k:]) for r in rows], (tuple(rows[-1][:k]) if rows else after)
 
     def import_rows(
         self, shape: TableShape, columns: Sequence[str], rows: Sequence[Sequence[Any]]
@@ -60,11 +74,22 @@ class PgTransfer(Runner):
         if not rows:
             return
         kinds = [shape.columns[c] for c in columns]
-        sql = upsert_sql(shape, columns, "%s")
+        values = ([coerce(v, k) for v, k in zip(row, kinds, strict=True)] for row in rows)
+        if not (shape.key and set(shape.key) <= set(columns)):
+            # No key to upsert by (the table was emptied first): COPY.
+            # Measured: 1.6M near-duplicate band keys copied in 33 s through
+            # executemany, 15.6 s through this.
+            names = ", ".join(_ident(c) for c in columns)
+            with (
+                self.write() as conn,
+                conn.cursor() as cur,
+                cur.copy(f"COPY {_ident(shape.name)} ({names}) FROM STDIN") as copy,
+            ):
+                for row in values:
+                    copy.write_row(row)
+            return
         with self.write() as conn, conn.cursor() as cur:
-            cur.executemany(
-                sql, [[coerce(v, k) for v, k in zip(row, kinds, strict=True)] for row in rows]
-            )
+            cur.executemany(upsert_sql(shape, columns, "%s"), list(values))
 
     def clear_rows(self, shape: TableShape) -> None:
         self.run(f"DELETE FROM {_ident(shape.name)}")

@@ -76,20 +76,37 @@ class SQLiteTransfer:
         return found
 
     def export_rows(
-        self, shape: TableShape, columns: Sequence[str], *, offset: int, limit: int
-    ) -> list[tuple[Any, ...]]:
+        self,
+        shape: TableShape,
+        columns: Sequence[str],
+        *,
+        after: tuple[Any, ...] | None,
+        limit: int,
+    ) -> tuple[list[tuple[Any, ...]], tuple[Any, ...] | None]:
+        # Paged by position: the rowid, or the key of a table without one
+        # (whose key SQLite keeps NOT NULL); filings by their post and topic.
         if shape.name == "post_topics":
-            return self.conn.execute(
-                "SELECT p.id, t.topic_id FROM post_topics t JOIN posts p ON p.pk = t.post_pk "
-                "ORDER BY t.post_pk, t.topic_id LIMIT ? OFFSET ?",
-                (limit, offset),
-            ).fetchall()
-        order = ", ".join(_ident(c) for c in shape.key) or "rowid"
-        return self.conn.execute(
-            f"SELECT {', '.join(_ident(c) for c in columns)} FROM {_ident(shape.name)} "
-            f"ORDER BY {order} LIMIT ? OFFSET ?",
-            (limit, offset),
+            order = ["t.post_pk", "t.topic_id"]
+            source = "post_topics t JOIN posts p ON p.pk = t.post_pk"
+            picked = "p.id, t.topic_id"
+        else:
+            sql = self.conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (shape.name,)
+            ).fetchone()
+            keyed = bool(sql and sql[0] and "WITHOUT ROWID" in sql[0].upper())
+            order = [_ident(c) for c in shape.key] if keyed else ["rowid"]
+            source = _ident(shape.name)
+            picked = ", ".join(_ident(c) for c in columns)
+        where = ""
+        if after is not None:
+            where = f" WHERE ({', '.join(order)}) > ({', '.join('?' * len(order))})"
+        rows = self.conn.execute(
+            f"SELECT {', '.join(order)}, {picked} FROM {source}{where} "
+            f"ORDER BY {', '.join(order)} LIMIT ?",
+            (*(after or ()), limit),
         ).fetchall()
+        k = len(order)
+        return [tuple(r[k:]) for r in rows], (tuple(rows[-1][:k]) if rows else after)
 
     def import_rows(
         self, shape: TableShape, columns: Sequence[str], rows: Sequence[Sequence[Any]]
