@@ -25,6 +25,9 @@ class TableShape:
     name: str
     columns: dict[str, str]  # column -> kind
     key: tuple[str, ...]  # the primary key's columns (empty: none)
+    # What this store pages the table by (see ``export_rows``): these
+    # columns, never NULL, or (empty) the row's own place (rowid, ctid).
+    paged_by: tuple[str, ...] = ()
 
 
 class StateTransfer(Protocol):
@@ -64,6 +67,22 @@ class StateTransfer(Protocol):
     def finish_import(self, shape: TableShape) -> None:
         """After copying identifiers: their sequences continue after them."""
         ...
+
+
+def page_sql(order: Sequence[str], after: tuple[Any, ...] | None, marks: str) -> tuple[str, str]:
+    """The ``WHERE`` that starts a page after the position ``after`` (the
+    values of ``order`` in the last row read; ``marks``: their
+    placeholders) and its ``ORDER BY``."""
+    by = ", ".join(order)
+    return ("" if after is None else f" WHERE ({by}) > ({marks})"), f" ORDER BY {by}"
+
+
+def split_page(
+    rows: Sequence[Sequence[Any]], k: int, after: tuple[Any, ...] | None
+) -> tuple[list[tuple[Any, ...]], tuple[Any, ...] | None]:
+    """Rows read with their position first (``k`` values): the rows, and
+    the position of the last one (``after`` when there is none)."""
+    return [tuple(r[k:]) for r in rows], (tuple(rows[-1][:k]) if rows else after)
 
 
 def canonical(value: Any) -> Any:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from veille.store.postgres.base import Runner
-from veille.store.transfer import TableShape, coerce, upsert_sql
+from veille.store.transfer import TableShape, coerce, page_sql, split_page, upsert_sql
 from veille.store.transfer import ident as _ident
 
 _KIND = {
@@ -42,7 +42,11 @@ class PgTransfer(Runner):
         key: dict[str, list[str]] = {}
         for table, column in keys:
             key.setdefault(table, []).append(column)
-        return {t: TableShape(t, c, tuple(key.get(t, ()))) for t, c in columns.items()}
+        # Paged by the primary key (NOT NULL), or by ctid (a TID range scan).
+        return {
+            t: TableShape(t, c, tuple(key.get(t, ())), tuple(key.get(t, ())))
+            for t, c in columns.items()
+        }
 
     def export_rows(
         self,
@@ -52,21 +56,16 @@ class PgTransfer(Runner):
         after: tuple[Any, ...] | None,
         limit: int,
     ) -> tuple[list[tuple[Any, ...]], tuple[Any, ...] | None]:
-        # Paged by position: the primary key (NOT NULL), or the row's place
-        # (ctid, a TID range scan) in a table without one.
-        keys = [_ident(c) for c in shape.key] or ["ctid"]
-        lead = ", ".join(keys) if shape.key else "ctid::text"
-        where = ""
-        if after is not None:
-            marks = ", ".join(["%s"] * len(keys)) if shape.key else "%s::tid"
-            where = f" WHERE ({', '.join(keys)}) > ({marks})"
+        order = [_ident(c) for c in shape.paged_by] or ["ctid"]
+        lead = ", ".join(order) if shape.paged_by else "ctid::text"
+        marks = ", ".join(["%s"] * len(order)) if shape.paged_by else "%s::tid"
+        where, by = page_sql(order, after, marks)
         rows = self.rows(
             f"SELECT {lead}, {', '.join(_ident(c) for c in columns)} FROM {_ident(shape.name)}"
-            f"{where} ORDER BY {', '.join(keys)} LIMIT %s",
+            f"{where}{by} LIMIT %s",
             (*(after or ()), limit),
         )
-        k = len(keys)
-        return [tuple(r[k:]) for r in rows], (tuple(rows[-1][:k]) if rows else after)
+        return split_page(rows, len(order), after)
 
     def import_rows(
         self, shape: TableShape, columns: Sequence[str], rows: Sequence[Sequence[Any]]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from veille.store.transfer import TableShape, coerce, upsert_sql
+from veille.store.transfer import TableShape, coerce, page_sql, split_page, upsert_sql
 from veille.store.transfer import ident as _ident
 
 _POST_SIDE = {
@@ -57,13 +57,10 @@ class SQLiteTransfer:
 
     def transfer_tables(self) -> dict[str, TableShape]:
         found: dict[str, TableShape] = {}
-        names = [
-            r[0]
-            for r in self.conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        for name in names:
+        tables = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        ).fetchall()
+        for name, sql in tables:
             if _post_side(name) or "_fts" in name:
                 continue
             if name == "post_topics":
@@ -72,7 +69,10 @@ class SQLiteTransfer:
             info = self.conn.execute(f"PRAGMA table_info({_ident(name)})").fetchall()
             columns = {r[1]: _kind(r[2]) for r in info}
             key = tuple(r[1] for r in sorted(info, key=lambda r: r[5]) if r[5])
-            found[name] = TableShape(name, columns, key)
+            # Paged by rowid, or by the key of a table without one (whose key
+            # SQLite keeps NOT NULL).
+            keyed = "WITHOUT ROWID" in (sql or "").upper()
+            found[name] = TableShape(name, columns, key, key if keyed else ())
         return found
 
     def export_rows(
@@ -83,30 +83,21 @@ class SQLiteTransfer:
         after: tuple[Any, ...] | None,
         limit: int,
     ) -> tuple[list[tuple[Any, ...]], tuple[Any, ...] | None]:
-        # Paged by position: the rowid, or the key of a table without one
-        # (whose key SQLite keeps NOT NULL); filings by their post and topic.
+        # Paged by position (see transfer_tables); filings by post and topic.
         if shape.name == "post_topics":
             order = ["t.post_pk", "t.topic_id"]
             source = "post_topics t JOIN posts p ON p.pk = t.post_pk"
             picked = "p.id, t.topic_id"
         else:
-            sql = self.conn.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (shape.name,)
-            ).fetchone()
-            keyed = bool(sql and sql[0] and "WITHOUT ROWID" in sql[0].upper())
-            order = [_ident(c) for c in shape.key] if keyed else ["rowid"]
+            order = [_ident(c) for c in shape.paged_by] or ["rowid"]
             source = _ident(shape.name)
             picked = ", ".join(_ident(c) for c in columns)
-        where = ""
-        if after is not None:
-            where = f" WHERE ({', '.join(order)}) > ({', '.join('?' * len(order))})"
+        where, by = page_sql(order, after, ", ".join("?" * len(order)))
         rows = self.conn.execute(
-            f"SELECT {', '.join(order)}, {picked} FROM {source}{where} "
-            f"ORDER BY {', '.join(order)} LIMIT ?",
+            f"SELECT {', '.join(order)}, {picked} FROM {source}{where}{by} LIMIT ?",
             (*(after or ()), limit),
         ).fetchall()
-        k = len(order)
-        return [tuple(r[k:]) for r in rows], (tuple(rows[-1][:k]) if rows else after)
+        return split_page(rows, len(order), after)
 
     def import_rows(
         self, shape: TableShape, columns: Sequence[str], rows: Sequence[Sequence[Any]]
