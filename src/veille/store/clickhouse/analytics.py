@@ -25,7 +25,7 @@ from veille.store.clickhouse import rollups
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, scope_where
 from veille.store.clickhouse.people import ClickHousePeople
 from veille.store.clickhouse.rollups import whole_days
-from veille.store.clickhouse.rows import FILED, READ_COLUMNS, filing_line, to_post
+from veille.store.clickhouse.rows import FILED, READ_COLUMNS, to_post
 from veille.store.clickhouse.schema import COPY_COLUMNS
 from veille.store.protocols.analytics import figures_of
 
@@ -528,7 +528,7 @@ class ClickHouseAnalytics(ClickHousePeople):
                     "topic_filings FINAL WHERE topic_id = {bt:Int64} AND filed = 1)",
                     params,
                 )
-        self.write_filings(topic_id, [(pid, 0, have[pid], None) for pid in sorted(gone)])
+        self.write_filings((topic_id, pid, 0, have[pid], None) for pid in sorted(gone))
         self.write_row("topic_sync", {"topic_id": topic_id, "version": version}, "written")
         return len(new) + len(gone)
 
@@ -553,22 +553,16 @@ class ClickHouseAnalytics(ClickHousePeople):
                     for r in self._on_days(columns, "id", [i for i in ids if i in days], days)
                 }
             # Every topic's filings in one insert (one part, not one per topic).
-            tick = self.tick()
-            self.client.insert(
-                "topic_filings",
-                [
-                    filing_line(topic_id, published[post_id][0], post_id, 1, tick,
-                                published[post_id][1])
-                    for post_id, topic_id in dict.fromkeys(filings)
-                    if post_id in published
-                ],
-                columns=FILED,
-            )  # fmt: skip
+            self.write_filings(
+                (topic_id, post_id, 1, *published[post_id])
+                for post_id, topic_id in dict.fromkeys(filings)
+                if post_id in published
+            )
 
     if TYPE_CHECKING:  # provided by the store class this is mixed into
 
         def write_filings(
-            self, topic_id: int, changes: list[tuple[str, int, int, bytes | None]]
+            self, changes: Iterable[tuple[int, str, int, int, bytes | None]]
         ) -> None: ...
 
         def tick(self) -> int: ...

@@ -460,17 +460,14 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         """One row of a small ReplacingMergeTree table (a later one replaces it)."""
         self.client.insert(table, [encode({**row, version: self.tick()})])
 
-    def write_filings(
-        self, topic_id: int, changes: list[tuple[str, int, int, bytes | None]]
-    ) -> None:
-        """``(post id, 1 filed | 0 taken out, its published_at, the copy of
-        the post a filing carries)`` under ``topic_id``."""
-        if not changes:
-            return
+    def write_filings(self, changes: Iterable[tuple[int, str, int, int, bytes | None]]) -> None:
+        """``(topic id, post id, 1 filed | 0 taken out, its published_at, the
+        copy of the post a filing carries)``, of any topics, in one insert
+        (one part)."""
         tick = self.tick()
         self.client.insert(
             "topic_filings",
-            [filing_line(topic_id, at, pid, filed, tick, copy) for pid, filed, at, copy in changes],
+            [filing_line(t, at, pid, filed, tick, copy) for t, pid, filed, at, copy in changes],
             columns=FILED,
         )
 
