@@ -15,6 +15,14 @@ in its own process (uvicorn on 127.0.0.1), as ``veille serve`` runs it.
    ratio to the static file's. Target: p95 <= 300 ms.
 2. ``--clients`` clients (default 50) ask those pages in a loop for
    ``--seconds``: requests per second, p50 and p99, and errors (target zero).
+
+``--scale`` runs both again on a second workspace of the same posts laid out
+as a scaled-out deployment keeps them (posts in chDB, state in a PostgreSQL
+started for the run on a loopback port, its data kept beside the cached
+workspace; needs chdb, psycopg and Debian's postgresql), and prints each
+page's times there beside the SQLite file's, with their ratio:
+
+    python bench/web.py --posts 10000000 --scale     # ClickHouse at 10M
 """
 
 from __future__ import annotations
@@ -62,14 +70,33 @@ def generated(n: int) -> Iterator[Any]:
         yield replace(post, sentiment=Sentiment(label, score, 0.8, "bench"))  # type: ignore[arg-type]
 
 
-def build(root: Path, n: int) -> None:
+POSTS_URL = "chdb:///posts"
+
+
+def point_state(root: Path, state_url: str) -> None:
+    """Set ``root``'s ``[store]`` to posts in chDB and the state at
+    ``state_url`` (the PostgreSQL of this run: a new port each time)."""
+    config = root / "veille.toml"
+    lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith(("# posts = ", "posts = ")):
+            lines[i] = f'posts = "{POSTS_URL}"\n'
+        elif line.startswith(("# state = ", "state = ")):
+            lines[i] = f'state = "{state_url}"\n'
+    config.write_text("".join(lines), encoding="utf-8")
+
+
+def build(root: Path, n: int, state_url: str | None = None) -> None:
     """The workspace at ``root``: ``n`` posts and three topics (the brand and
-    two competitors), their filings complete."""
+    two competitors), their filings complete; with ``state_url``, posts in
+    chDB and the state there."""
     from veille.analytics.topics import topic_scope
     from veille.query.topics import add_topic
     from veille.workspace import Workspace, init_workspace
 
     init_workspace(root)
+    if state_url:
+        point_state(root, state_url)
     config = root / "veille.toml"
     text = config.read_text(encoding="utf-8")
     if "[organization]" in text:  # the dashboard compares the brand with its competitors
@@ -117,17 +144,32 @@ def bench_user(root: Path) -> str:
     return secret
 
 
-def workspace(cache: Path, n: int, rebuild: bool) -> Path:
-    root = cache / f"veille-bench-web-{n}"
+def workspace(cache: Path, n: int, rebuild: bool, state_url: str | None = None) -> Path:
+    """The workspace of ``n`` posts under ``cache`` (built unless kept), in
+    one SQLite file, or with ``state_url`` as a scaled-out deployment keeps
+    it (its PostgreSQL data kept under :func:`pg_folder`)."""
+    root = root_of(cache, n, bool(state_url))
     if rebuild or not (root / "complete").exists():
         import shutil
 
         shutil.rmtree(root, ignore_errors=True)
         print(f"building a workspace of {n:,} posts in {root}", flush=True)
-        build(root, n)
+        build(root, n, state_url)
     else:
         print(f"reusing {root} ({(root / 'complete').read_text()} posts)", flush=True)
+        if state_url:
+            point_state(root, state_url)
     return root
+
+
+def root_of(cache: Path, n: int, scale: bool) -> Path:
+    return cache / f"veille-bench-web-{n}{'-scale' if scale else ''}"
+
+
+def pg_folder(cache: Path, n: int) -> Path:
+    """Where the ``--scale`` workspace's PostgreSQL keeps its data: beside
+    the workspace (not in it: the server runs as another user)."""
+    return cache / f"veille-bench-web-{n}-pg"
 
 
 def free_port() -> int:
@@ -256,18 +298,46 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
     ap.add_argument("--rebuild", action="store_true", help="build the workspace again")
     ap.add_argument("--build-only", action="store_true", help="build the workspace and stop")
+    ap.add_argument(
+        "--scale",
+        action="store_true",
+        help="also posts in chDB and state in a local PostgreSQL, beside SQLite",
+    )
     args = ap.parse_args()
 
     os.environ.setdefault("VEILLE_ALLOW_PRIVATE_NETWORKS", "1")
-    root = workspace(args.cache, args.posts, args.rebuild)
-    if args.build_only:
-        return
-    token = bench_user(root)
-    cookies = session_cookie(root)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
         f", {platform.platform()}"
     )
+    results = {"SQLite": run_layout(args, None)}
+    if args.scale:
+        from veille.store.postgres.testing import TestServer, missing_reason
+
+        why = missing_reason()
+        if why:
+            raise SystemExit(f"--scale needs a local PostgreSQL: {why}")
+        folder = pg_folder(args.cache, args.posts)
+        if args.rebuild or not (root_of(args.cache, args.posts, True) / "complete").exists():
+            import shutil  # a workspace built again gets a new state too
+
+            shutil.rmtree(folder, ignore_errors=True)
+        with TestServer(folder) as pg:
+            results["chDB + PostgreSQL"] = run_layout(args, pg.url)
+    if len(results) == 2 and not args.build_only:
+        compare(results["SQLite"], results["chDB + PostgreSQL"])
+
+
+def run_layout(args: argparse.Namespace, state_url: str | None) -> dict[str, list[float]]:
+    """Build (or reuse) the workspace of one layout and time its pages:
+    each page's times one at a time (``{}`` with ``--build-only``)."""
+    title = "chDB + PostgreSQL" if state_url else "SQLite"
+    print(f"\n== {title}", flush=True)
+    root = workspace(args.cache, args.posts, args.rebuild, state_url)
+    if args.build_only:
+        return {}
+    token = bench_user(root)
+    cookies = session_cookie(root)
     with server(root) as base:
         first, times = serial(base, cookies, token, args.repeat)
         base50 = pct(times["static file (baseline)"], 0.5)
@@ -292,6 +362,24 @@ def main() -> None:
         )
         for key, count in sorted(errors.items()):
             print(f"    {count} x {key}")
+    return times
+
+
+def compare(lite: dict[str, list[float]], scale: dict[str, list[float]]) -> None:
+    """Each page's p50 and p95 on both layouts (SQLite the baseline: a ratio
+    above 1, the scaled-out layout answers faster)."""
+    print("\nthe same pages, SQLite file (baseline) beside chDB + PostgreSQL, ms:")
+    print(
+        f"{'page':24} {'SQLite p50':>11} {'p95':>7} {'scale p50':>10} {'p95':>7} "
+        f"{'ratio p50':>10} {'p95':>6}"
+    )
+    for name, got in lite.items():
+        a50, a95 = pct(got, 0.5), pct(got, 0.95)
+        b50, b95 = pct(scale[name], 0.5), pct(scale[name], 0.95)
+        print(
+            f"{name:24} {a50 * 1000:11.1f} {a95 * 1000:7.1f} {b50 * 1000:10.1f} "
+            f"{b95 * 1000:7.1f} {a50 / b50:9.2f}x {a95 / b95:5.2f}x"
+        )
 
 
 if __name__ == "__main__":

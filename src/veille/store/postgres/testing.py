@@ -6,6 +6,8 @@ authentication on loopback). PostgreSQL refuses to run as root: as root, the
 server runs as the ``postgres`` system user (Debian's package creates it) or
 ``nobody``, through ``runuser``. :func:`fresh_schema_url` gives each contract
 test an empty schema of its own on that server (cheaper than a database).
+Given a folder, the server keeps its data there between runs (a benchmark's
+cached workspace keeps its state), on a new port each start.
 """
 
 from __future__ import annotations
@@ -71,12 +73,17 @@ def _free_port() -> int:
 
 
 class TestServer:
-    """One PostgreSQL server in a temporary folder; :meth:`stop` removes it."""
+    """One PostgreSQL server in a temporary folder, which :meth:`stop`
+    removes; or in ``folder``, kept (its data and database made on the first
+    start only)."""
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="veille-pg-"))
+    def __init__(self, folder: Path | None = None) -> None:
+        self.kept = folder is not None
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder or Path(tempfile.mkdtemp(prefix="veille-pg-"))
         self.data = self.folder / "data"
         self.port = _free_port()
         self.user = "veille"
@@ -103,10 +110,12 @@ class TestServer:
             entry = pwd.getpwnam(user)
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)
             self._as = ["runuser", "-u", user, "--"]
-        self._run(
-            initdb, "-D", str(self.data), "-U", self.user, "--auth=trust",
-            "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
-        )  # fmt: skip
+        made = (self.data / "PG_VERSION").exists()
+        if not made:
+            self._run(
+                initdb, "-D", str(self.data), "-U", self.user, "--auth=trust",
+                "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
+            )  # fmt: skip
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories='' "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
@@ -129,7 +138,9 @@ class TestServer:
                 with psycopg.connect(
                     f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres", autocommit=True
                 ) as conn:
-                    conn.execute("CREATE DATABASE veille")
+                    made = "SELECT 1 FROM pg_database WHERE datname = 'veille'"
+                    if not conn.execute(made).fetchone():
+                        conn.execute("CREATE DATABASE veille")
                 return
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
@@ -140,14 +151,17 @@ class TestServer:
         if self.started:
             pg_ctl = find_binary("pg_ctl")
             assert pg_ctl
+            # A kept server shuts down cleanly (no recovery at the next start).
+            mode = "fast" if self.kept else "immediate"
             subprocess.run(
-                [*self._as, pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop"],
+                [*self._as, pg_ctl, "-D", str(self.data), "-m", mode, "-w", "stop"],
                 capture_output=True,
                 timeout=60,
                 check=False,
             )
             self.started = False
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if not self.kept:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> TestServer:
         return self.start()
