@@ -534,3 +534,53 @@ def test_veille_privacy_erase_in_another_process_waits_for_a_write_to_a_server(
             assert trace not in found, (trace, found)
         assert store.count_posts() == 1
         _rollup_matches_posts(store)
+
+
+def test_the_schedulers_upkeep_merges_the_settled_months_of_posts(
+    split: Split, tmp_path: Path
+) -> None:
+    """The scheduler's hourly upkeep (veille run --role scheduler) merges
+    each month of posts in several parts into one (the months that ended a
+    week ago or more, and the current one while it is small), in the posts
+    store of each layout (chDB, served, a server); within the hour it does
+    nothing again."""
+    from veille.pipeline.collect import DaemonState, _upkeep
+
+    config = split.root / CONFIG_NAME
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.split("[privacy]")[0], encoding="utf-8")  # no retention
+    rows = [_row(f"p{n}", f"user{n}", f"fibre {n}", 40 + n * 12) for n in range(8)]
+    rows.append(_row("now", "user0", "fibre today", 0.2))
+    with Workspace.open(split.root) as ws:
+        store = split.chdb(ws)
+        # Background merges leave the parts alone (OPTIMIZE does not ask them).
+        store.client.command("ALTER TABLE posts MODIFY SETTING min_parts_to_merge_at_once = 100")
+    _import(split, tmp_path, rows[::2])
+    # Other parts of the same months: new posts, and two seen again with more likes.
+    again = [{**r, "engagement": {"likes": 9}} for r in (rows[0], rows[-1])]
+    _import(split, tmp_path, rows[1::2] + again)
+
+    def parts(store: Any) -> dict[str, int]:
+        found = store.rows(
+            "SELECT partition_id, count() FROM system.parts WHERE active AND table = 'posts' "
+            "AND database = currentDatabase() GROUP BY partition_id"
+        )
+        return {month: int(n) for month, n in found}
+
+    def month(days_ago: float) -> str:
+        at = NOW - timedelta(days=days_ago)
+        return f"{at.year:04d}{at.month:02d}"
+
+    recent = month(0.2)
+    with Workspace.open(split.root) as ws:
+        store = split.chdb(ws)
+        before = parts(store)
+        assert before[recent] > 1 and any(n > 1 for m, n in before.items() if m != recent)
+        upkeep = DaemonState()
+        _upkeep(ws, upkeep)
+        assert parts(store) == dict.fromkeys(before, 1)
+        assert store.count_posts() == 9
+    _import(split, tmp_path, rows[-1:])  # fewer likes: the current month in two parts again
+    with Workspace.open(split.root) as ws:
+        _upkeep(ws, upkeep)  # within the hour: nothing
+        assert parts(split.chdb(ws))[recent] == 2

@@ -11,18 +11,22 @@ tests run."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import make_post
 from tests.store.test_clickhouse import PERIOD, T0, _assert_agree, _corpus
-from veille.analytics.scope import Scope
-from veille.models import Engagement, Sentiment
+from veille.analytics.scope import Period, Scope
+from veille.models import Author, Engagement, Sentiment
 from veille.query import compile_query
 from veille.store.sqlite import SQLiteStore
 
 pytest.importorskip("chdb")
+
+PERIOD_ALL = Period(datetime(2025, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
 
 
 def test_a_saved_topic_reads_copies_that_follow_its_posts(tmp_path: Path) -> None:
@@ -145,3 +149,77 @@ def test_a_store_made_before_the_post_keys_fills_them_on_open(tmp_path: Path) ->
         assert reopened.count_posts() == 40
     finally:
         ch.close()
+
+
+def _parts(ch: Any) -> dict[str, list[int]]:
+    """Each month of ``posts``: the levels of its active parts."""
+    rows = ch.rows(
+        "SELECT partition_id, groupArray(level) FROM system.parts WHERE active "
+        "AND table = 'posts' AND database = currentDatabase() GROUP BY partition_id"
+    )
+    return {month: sorted(levels) for month, levels in rows}
+
+
+def test_settled_months_are_merged_into_one_part_and_read_the_same(tmp_path: Path) -> None:
+    """A month that ended a week ago or more, in several parts, becomes one
+    merged part holding the last version of each post; a month still
+    written to only while it is small; every read answers as before (and as
+    SQLite); a second run has nothing to do."""
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    ch = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
+    lite = SQLiteStore.open(":memory:")
+    # Background merges leave the parts alone (OPTIMIZE does not ask them).
+    ch.client.command("ALTER TABLE posts MODIFY SETTING min_parts_to_merge_at_once = 100")
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    posts = [
+        make_post(
+            f"n{i}",
+            f"lumio fibre {i}",
+            published_at=start + timedelta(days=i * 3),
+            author=Author(f"u{i % 7}", followers=10 * i),
+        )
+        for i in range(30)
+    ]  # January to mid-March
+    try:
+        for store in (ch, lite):
+            for k in range(3):  # three inserts, each reaching every month: three parts
+                store.upsert_posts(posts[k::3])
+            # Seen again with more likes: a second version of some posts.
+            store.upsert_posts(
+                [replace(p, engagement=Engagement(likes=50 + j)) for j, p in enumerate(posts[::4])]
+            )
+
+        def reads(store: Any) -> tuple[Any, ...]:
+            scope = Scope().during(PERIOD_ALL)
+            return (
+                store.count_posts(),
+                sorted(store.post_totals(scope, ("platform",))),
+                [p.id for p in store.top_posts(scope, limit=5)],
+                [(p.id, p.engagement.likes) for p in store.get_posts([p.id for p in posts])],
+            )
+
+        before = reads(ch)
+        assert before == reads(lite)
+        parts = _parts(ch)
+        assert all(len(parts[m]) > 1 for m in ("202601", "202602", "202603"))
+        now = datetime(2026, 3, 6, tzinfo=UTC)  # February ended 5 days before: not settled
+        # Months still written to are large (more than 5 rows): left alone.
+        assert ch.compact_months(now, hot_rows=5) == ["202601"]
+        after = _parts(ch)
+        assert len(after["202601"]) == 1 and after["202601"][0] > max(parts["202601"])
+        assert after["202602"] == parts["202602"] and after["202603"] == parts["202603"]
+        # One row per post in the merged month: older versions are gone.
+        january = ch.rows(
+            "SELECT count(), uniqExact(id) FROM posts WHERE _partition_id = '202601'"
+        )[0]
+        assert january[0] == january[1]
+        assert reads(ch) == before
+        # Small, they are merged too; then there is nothing left to do.
+        assert ch.compact_months(now) == ["202602", "202603"]  # April: one part already
+        assert all(len(levels) == 1 for levels in _parts(ch).values())
+        assert ch.compact_months(now) == []
+        assert reads(ch) == before
+    finally:
+        ch.close()
+        lite.close()

@@ -443,7 +443,7 @@ class DaemonState:
     stop: threading.Event = field(default_factory=threading.Event)
     passes: int = 0
     results: list[RunResult] = field(default_factory=list)
-    last_retention: float = 0.0  # time.monotonic() of the last retention purge
+    last_upkeep: float = 0.0  # time.monotonic() of the last upkeep (retention, compaction)
 
 
 def run_daemon(
@@ -464,7 +464,8 @@ def run_daemon(
       are queued in the outbox, never sent here;
     - ``scheduler``: the outbox worker (monitors, digests, reports, sends and
       retries), the publisher worker (the content calendar's due posts) and
-      the retention purge, no collection;
+      the hourly upkeep (the retention purge, then the posts store's
+      compaction of settled months where it has one), no collection;
     - ``all`` (the default): both in one process.
 
     Alerts are sent by an outbox worker on its own thread, so a slow channel
@@ -520,7 +521,7 @@ def run_daemon(
                 except Exception:  # the daemon outlives any bug in one pass
                     log.exception("collection pass failed")
             if schedules:
-                _forget(workspace, state)
+                _upkeep(workspace, state)
                 _snapshot_accounts(workspace, http)
             state.passes += 1
             state.results.extend(results)
@@ -555,15 +556,21 @@ def _snapshot_accounts(workspace: Any, http: HttpClient) -> None:
         log.exception("account snapshot failed; it is tried again tomorrow")
 
 
-RETENTION_EVERY = 3600.0  # seconds between two retention purges in a running daemon
+UPKEEP_EVERY = 3600.0  # seconds between two upkeeps in a running daemon
 
 
-def _forget(workspace: Any, state: DaemonState) -> None:
-    """The workspace's retention, at start and then hourly (never raises)."""
+def _upkeep(workspace: Any, state: DaemonState) -> None:
+    """At start and then hourly: the workspace's retention, then the posts
+    store's compaction (never raises)."""
     now = time.monotonic()
-    if state.last_retention and now - state.last_retention < RETENTION_EVERY:
+    if state.last_upkeep and now - state.last_upkeep < UPKEEP_EVERY:
         return
-    state.last_retention = now
+    state.last_upkeep = now
+    _forget(workspace)
+    _compact(workspace)
+
+
+def _forget(workspace: Any) -> None:
     try:
         from veille.services.privacy import apply_retention
 
@@ -572,6 +579,20 @@ def _forget(workspace: Any, state: DaemonState) -> None:
             log.info("retention: %d posts older than the retention period deleted", report.posts)
     except Exception:
         log.exception("retention purge failed; it is tried again in an hour")
+
+
+def _compact(workspace: Any) -> None:
+    """Months of posts merged where the posts store does it (ClickHouse:
+    :meth:`~veille.store.clickhouse.store.ClickHouseStore.compact_months`)."""
+    compact = getattr(workspace.posts, "compact_months", None)
+    if compact is None:
+        return
+    try:
+        months = compact()
+        if months:
+            log.info("posts of %s merged into one part each", ", ".join(months))
+    except Exception:
+        log.exception("merging the settled months of posts failed; it is tried again in an hour")
 
 
 @dataclass

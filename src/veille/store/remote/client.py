@@ -175,6 +175,11 @@ class RemotePostStore:
     def drop_raw_before(self, cutoff: datetime) -> int:
         return int(self._call("drop_raw_before", {"cutoff": cutoff.isoformat()}))
 
+    def compact_months(self) -> list[str]:
+        """The served store's upkeep (ClickHouse merges its settled months);
+        a store without one answers ``[]``."""
+        return list(self._call("compact_months", {}))
+
     def _not_served(self, what: str) -> StoreError:
         return StoreError(
             f"{what} is not served by the posts endpoint {self.url}",
