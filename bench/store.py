@@ -10,8 +10,11 @@
 The same generated posts (seeded: both stores get identical posts, a year of
 them, bilingual words, authors, hashtags, links, clusters, sentiment) go into
 a fresh SQLite file and a fresh chDB folder through each store's
-``upsert_posts`` in batches; generation is timed apart and left out. Then,
-on each store: every dashboard aggregation over the last 30 days (the whole
+``upsert_posts`` in batches; generation is timed apart and left out.
+ClickHouse then gets the scheduler's hourly upkeep as it would run at the
+last post's time (its settled months merged into one part each;
+``--no-compact``: read as background merges left it). Then, on each
+store: every dashboard aggregation over the last 30 days (the whole
 workspace, one ad-hoc query and one saved topic, filed first), 200 searches
 (50 newest first; p50 and p95), the saved topic's dashboard summary as the
 web app reads it, and the disk size. Each figure is printed
@@ -322,6 +325,20 @@ def file_topic(store: Any) -> None:
     )
 
 
+def compact(ch: Any) -> None:
+    """The scheduler's hourly upkeep as it would run at :data:`END`: the
+    months of posts in several parts merged into one part each (those that
+    ended a week before, and the last one while it is small: see
+    ``ClickHouseStore.compact_months``)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    months = ch.compact_months(END, budget=3600.0)
+    print(
+        f"\nThe scheduler's upkeep at the last post's time: {len(months)} months of "
+        f"ClickHouse posts merged into one part each, {time.perf_counter() - t0:.1f} s wall, "
+        f"{time.process_time() - c0:.1f} s CPU (--no-compact: reads as merges left the parts)"
+    )
+
+
 def topic_dashboard(folder: Path) -> None:
     """The saved topic's summary as the web app's home page reads it
     (:func:`veille.services.dashboard.topic_summary`: volume, platforms,
@@ -437,6 +454,11 @@ def main() -> None:
         help="after the reads, write K more posts (new ids, the last week) into each "
         "store and print the rates: ingest at the stores' size",
     )
+    ap.add_argument(
+        "--no-compact",
+        action="store_true",
+        help="read ClickHouse as merges left it (no upkeep of its settled months)",
+    )
     args = ap.parse_args()
     if args.reuse and args.folder is None:
         ap.error("--reuse needs --folder (the folder of an earlier run)")
@@ -471,6 +493,8 @@ def main() -> None:
         print("\nThe saved topic's backlog (not timed as an aggregation):")
         for store in (lite, ch):
             file_topic(store)
+        if not args.no_compact:
+            compact(ch)
 
         print("\nDashboard aggregations, last 30 days (best of 3, ms, wall | CPU):")
         print(f"  {'':<34}{'SQLite':>16}{'ClickHouse':>18}{'ratio':>16}")
