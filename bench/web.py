@@ -123,6 +123,9 @@ def build(root: Path, n: int, state_url: str | None = None) -> None:
         for name, query in TOPICS.items():
             add_topic(ws.store, name, query)
             topic_scope(ws.store, name)  # files the stored posts under it now
+        compact = getattr(ws.posts, "compact_months", None)
+        if compact is not None:  # as the scheduler's upkeep leaves ClickHouse at its start
+            compact()
         stored = ws.posts.count_posts()
     (root / "complete").write_text(str(stored), encoding="utf-8")
     print(f"built {stored:,} posts in {time.perf_counter() - t0:.0f}s", flush=True)
