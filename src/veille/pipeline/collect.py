@@ -464,8 +464,8 @@ def run_daemon(
       are queued in the outbox, never sent here;
     - ``scheduler``: the outbox worker (monitors, digests, reports, sends and
       retries), the publisher worker (the content calendar's due posts) and
-      the hourly upkeep (the retention purge, then the posts store's
-      compaction of settled months where it has one), no collection;
+      the hourly upkeep (the retention purge, then the posts store's months
+      merged where it does that: ClickHouse), no collection;
     - ``all`` (the default): both in one process.
 
     Alerts are sent by an outbox worker on its own thread, so a slow channel
@@ -592,7 +592,7 @@ def _compact(workspace: Any) -> None:
         if months:
             log.info("posts of %s merged into one part each", ", ".join(months))
     except Exception:
-        log.exception("merging the settled months of posts failed; it is tried again in an hour")
+        log.exception("merging months of posts failed; it is tried again in an hour")
 
 
 @dataclass

@@ -625,7 +625,9 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         deadline = time.monotonic() + budget
         done: list[str] = []
         for month, _settled in found:
-            if not str(month).isdigit() or time.monotonic() > deadline:
+            if time.monotonic() > deadline:
+                break
+            if not str(month).isdigit():  # a partition id is YYYYMM
                 continue
             self.client.command(f"OPTIMIZE TABLE posts PARTITION ID '{month}' FINAL")
             done.append(str(month))

@@ -176,8 +176,8 @@ class RemotePostStore:
         return int(self._call("drop_raw_before", {"cutoff": cutoff.isoformat()}))
 
     def compact_months(self) -> list[str]:
-        """The served store's upkeep (ClickHouse merges its settled months);
-        a store without one answers ``[]``."""
+        """The served store's upkeep (ClickHouse merges its months left in
+        several parts); a store without one answers ``[]``."""
         return list(self._call("compact_months", {}))
 
     def _not_served(self, what: str) -> StoreError:
