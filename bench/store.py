@@ -21,8 +21,8 @@ web app reads it, and the disk size. Each figure is printed
 beside SQLite's (the baseline) with their ratio (ClickHouse faster: ratio >
 1); an aggregation SQLite answers in less than five times ClickHouse's
 cheapest query over the posts is marked ``*`` (5x is out of reach there). It
-also measures, on ClickHouse, ``FINAL`` against ``LIMIT 1 BY id`` for
-reads before merges.
+also measures, on ClickHouse, ``FINAL`` against ``LIMIT 1 BY id`` (the
+newest version of each post).
 """
 
 from __future__ import annotations
@@ -417,8 +417,9 @@ def p95(xs: list[float]) -> float:
 
 
 def final_vs_limit_by(ch: Any) -> None:
-    """Reads before merges: ``FINAL`` against ``LIMIT 1 BY id`` (the newest
-    version of each post) for a count and a grouped sum."""
+    """``FINAL`` against ``LIMIT 1 BY id`` (the newest version of each
+    post) for a count and a grouped sum, over the parts as they stand (the
+    months merged by the upkeep unless ``--no-compact``)."""
     sqls = {
         "count FINAL": "SELECT count() FROM posts FINAL",
         "count LIMIT 1 BY": "SELECT count() FROM (SELECT id FROM posts "
@@ -428,7 +429,7 @@ def final_vs_limit_by(ch: Any) -> None:
         "by platform LIMIT 1 BY": "SELECT platform, count(), sum(likes) FROM (SELECT id, "
         "platform, likes FROM posts ORDER BY id, version DESC LIMIT 1 BY id) GROUP BY platform",
     }
-    print("\nReads before merges, ClickHouse (best of 3, ms):")
+    print("\nFINAL against LIMIT 1 BY id, ClickHouse (best of 3, ms):")
     for name, sql in sqls.items():
         wall, cpu = timed(lambda sql=sql: ch.rows(sql))
         print(f"  {name:<26} wall {wall * 1000:9.1f}  CPU {cpu * 1000:9.1f}")
@@ -543,18 +544,26 @@ def main() -> None:
         final_vs_limit_by(ch)
         if args.more:
             more(lite, ch, args.more)
+        # The parts in use: merges (and the upkeep's) leave the parts they
+        # replaced on disk for a few minutes more.
+        active = ch.rows(
+            "SELECT sum(bytes_on_disk) FROM system.parts "
+            "WHERE active AND database = currentDatabase()"
+        )[0][0]
     finally:
         lite.close()
         ch.close()
     topic_dashboard(folder)
     size_lite = sum(folder_size(p) for p in folder.glob("veille.db*"))
-    size_ch = folder_size(folder / "posts.chdb")
+    folder_ch = folder_size(folder / "posts.chdb")
+    size_ch = int(active)
     held = n + args.more
     print("\nDisk:")
     print(f"  {'SQLite':<12}{size_lite / 2**20:10.0f} MiB  {size_lite / held:7.0f} B/post")
     print(
         f"  {'ClickHouse':<12}{size_ch / 2**20:10.0f} MiB  {size_ch / held:7.0f} B/post"
-        f"   ratio {size_lite / size_ch:.2f}x"
+        f"   ratio {size_lite / size_ch:.2f}x (its parts in use; the folder: "
+        f"{folder_ch / 2**20:.0f} MiB, with parts merges replaced, removed a few minutes later)"
     )
     print(f"\nload average at the end: {load()}")
 
