@@ -614,17 +614,15 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         now = now or datetime.now(UTC)
         settled = now - SETTLED_AFTER
         found = self.rows(
-            "SELECT partition_id, partition_id < {before:String} AS settled "
-            "FROM system.parts WHERE active AND table = 'posts' "
+            "SELECT partition_id FROM system.parts WHERE active AND table = 'posts' "
             "AND database = currentDatabase() GROUP BY partition_id "
-            "HAVING (settled AND (count() > 1 OR min(level) = 0)) "
-            "OR (NOT settled AND count() > 1 AND sum(rows) <= {hot:UInt64}) "
-            "ORDER BY partition_id",
+            "HAVING (partition_id < {before:String} AND (count() > 1 OR min(level) = 0)) "
+            "OR (count() > 1 AND sum(rows) <= {hot:UInt64}) ORDER BY partition_id",
             {"before": f"{settled.year:04d}{settled.month:02d}", "hot": hot_rows},
         )
         deadline = time.monotonic() + budget
         done: list[str] = []
-        for month, _settled in found:
+        for (month,) in found:
             if time.monotonic() > deadline:
                 break
             if not str(month).isdigit():  # a partition id is YYYYMM

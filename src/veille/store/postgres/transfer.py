@@ -43,10 +43,11 @@ class PgTransfer(Runner):
         for table, column in keys:
             key.setdefault(table, []).append(column)
         # Paged by the primary key (NOT NULL), or by ctid (a TID range scan).
-        return {
-            t: TableShape(t, c, tuple(key.get(t, ())), tuple(key.get(t, ())))
-            for t, c in columns.items()
-        }
+        shapes = {}
+        for t, c in columns.items():
+            pk = tuple(key.get(t, ()))
+            shapes[t] = TableShape(t, c, pk, pk)
+        return shapes
 
     def export_rows(
         self,
@@ -56,9 +57,11 @@ class PgTransfer(Runner):
         after: tuple[Any, ...] | None,
         limit: int,
     ) -> tuple[list[tuple[Any, ...]], tuple[Any, ...] | None]:
-        order = [_ident(c) for c in shape.paged_by] or ["ctid"]
-        lead = ", ".join(order) if shape.paged_by else "ctid::text"
-        marks = ", ".join(["%s"] * len(order)) if shape.paged_by else "%s::tid"
+        if shape.paged_by:
+            order = [_ident(c) for c in shape.paged_by]
+            lead, marks = ", ".join(order), ", ".join(["%s"] * len(order))
+        else:  # no key: the row's place (read as text, compared as a tid)
+            order, lead, marks = ["ctid"], "ctid::text", "%s::tid"
         where, by = page_sql(order, after, marks)
         rows = self.rows(
             f"SELECT {lead}, {', '.join(_ident(c) for c in columns)} FROM {_ident(shape.name)}"
