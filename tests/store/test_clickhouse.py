@@ -103,6 +103,8 @@ SCOPES = {
     "filtered": Scope(flt=PostFilter(platforms=("rss", "bluesky"), languages=("fr",))).during(
         PERIOD
     ),
+    # Read from the rollups (a language filter above is not: a scan).
+    "platforms": Scope(flt=PostFilter(platforms=("rss", "bluesky"))).during(PERIOD),
     "query": Scope(queries=(compile_query("(lumio OR panne) -vexa").ast,)).during(PERIOD),
     "near": Scope(queries=(compile_query("lumio NEAR/1 panne").ast,)).during(PERIOD),
     "words": words_scope("Montréal fibre").during(PERIOD),
@@ -326,6 +328,13 @@ def test_rollups_stay_exact_through_updates_before_merges(
             # Stories (posts outside clusters, and clusters): the rollups too.
             for bounded in (scope.during(period), Scope().during(period)):
                 assert ch.story_count(bounded) == lite.story_count(bounded)
+            # The headline figures of two periods, read from the rollups together.
+            for whole in (scope, Scope()):
+                periods = (period, period.previous())
+                got = _figures(ch.headline_figures(whole, periods, ("platform", "sentiment")))
+                assert got == _figures(
+                    lite.headline_figures(whole, periods, ("platform", "sentiment"))
+                )
         assert ch.rows("SELECT count() FROM posts WHERE platform = 'moved'")[0][0] > 24
     finally:
         for table in tables:

@@ -18,14 +18,11 @@ from veille.analytics.volume import (
     DIMENSIONS,
     SentimentPoint,
     Share,
-    breakdown,
     change,
-    grouped,
     shares,
 )
 from veille.errors import UsageError
 from veille.models import Post
-from veille.store.protocols.analytics import figures_of
 
 TOP_POST_ORDERS = ("engagement", "reach")
 ENTITY_COLUMNS = ("hashtags", "domains", "links", "mentions")
@@ -179,29 +176,17 @@ def headline_and_sentiment(
 ) -> Headline:
     """:func:`headline`, the sentiment now and before, and the breakdowns
     ``by`` (platform, lang, country, sentiment), for a page that shows them
-    together: under an ad-hoc query or a saved topic the store reads them in
-    one call (on ClickHouse, one pass over the posts of both periods; on
-    SQLite, from a topic's rollups where they answer)."""
+    together, in one call to the store (on ClickHouse, one pass over the
+    posts of both periods under a query, three reads of the rollups for the
+    whole workspace; on SQLite, from the rollups where they answer)."""
     for d in by:
         if d not in DIMENSIONS:
             raise UsageError(
                 f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}."
             )
     periods = (period, period.previous())
-    if scope.restricted:
-        vals: list[dict[str, Any]] = store.headline_figures(scope, periods, by)
-        split = {d: shares(vals[0]["by"][d], vals[1]["by"][d], d) for d in by}
-    else:
-        # The whole workspace: each figure from the store's rollups.
-        split = {d: breakdown(store, scope, period, d) for d in by}
-        vals = []
-        for p in periods:
-            rows = grouped(store, scope.during(p))
-            posts, eng, reach = (rows[0] if rows else (0, 0, 0))[-3:]
-            authors, stories = author_count(store, scope, p), story_count(store, scope, p)
-            vals.append(
-                figures_of(posts, eng, reach, authors, stories, *store.sentiment_totals(scope, p))
-            )
+    vals: list[dict[str, Any]] = store.headline_figures(scope, periods, by)
+    split = {d: shares(vals[0]["by"][d], vals[1]["by"][d], d) for d in by}
     moods = [
         SentimentPoint(p.since, int(v["positive"]), int(v["negative"]), int(v["neutral"]))
         for p, v in zip(periods, vals, strict=True)

@@ -57,17 +57,21 @@ class Days:
     edges: list[tuple[int, int]]
     platforms: tuple[str, ...]
     params: dict[str, Any] = field(default_factory=dict)
+    # In its parameters' names: several periods' days in one query (their
+    # ``params`` then one dict) name theirs apart.
+    tag: str = ""
 
     def union(self, table: str, rollup_cols: str, post_cols: str, *, extra: str = "") -> str:
         """Rows of ``table`` for the whole days, and of ``posts`` (as
         ``post_cols``, under the condition ``extra``) for the edges."""
-        self.params.update(r_d0=self.d0, r_d1=self.d1)
-        cond = "day >= {r_d0:Int64} AND day < {r_d1:Int64}"
+        r = f"r{self.tag}_"
+        self.params.update({f"{r}d0": self.d0, f"{r}d1": self.d1})
+        cond = f"day >= {{{r}d0:Int64}} AND day < {{{r}d1:Int64}}"
         if self.platforms:
             names = []
             for i, v in enumerate(self.platforms):
-                self.params[f"r_pf{i}"] = v
-                names.append(f"{{r_pf{i}:String}}")
+                self.params[f"{r}pf{i}"] = v
+                names.append(f"{{{r}pf{i}:String}}")
             cond += f" AND platform IN ({', '.join(names)})"
         if table == "entity_rollup":
             cond = "kind = {r_kind:String} AND " + cond

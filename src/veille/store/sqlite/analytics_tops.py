@@ -210,10 +210,11 @@ class SQLiteTops(SQLiteVolume):
         ).fetchone()
         return int(total - clustered + clusters)
 
-    def _topic_figures(self, scope: Scope) -> dict[str, float]:
-        """:meth:`_figures` of a saved topic's scope: each figure
-        read where it is cheapest (volume and sentiment from the topic
-        rollups, authors from the author rollup, stories from the posts)."""
+    def _rollup_figures(self, scope: Scope) -> dict[str, float]:
+        """:meth:`_figures` of the whole workspace or of a saved topic: each
+        figure read where it is cheapest (volume and sentiment from the post
+        or topic rollups, authors from the author rollup, stories from the
+        posts)."""
         from veille.analytics.scope import Period
 
         f = scope.flt
@@ -244,11 +245,12 @@ class SQLiteTops(SQLiteVolume):
 
     def _figures(self, scope: Scope) -> dict[str, float]:
         """Posts, engagement, reach, authors, stories and net sentiment of
-        ``scope`` (bounded to a period): a saved topic's from its rollups
-        where they answer, else read in one pass over the posts (an ad-hoc
-        query)."""
-        if scope.topic_id is not None and scope.flt.since and scope.flt.until:
-            return self._topic_figures(scope)
+        ``scope`` (bounded to a period): the whole workspace's and a saved
+        topic's from the rollups where they answer, else read in one pass
+        over the posts (an ad-hoc query)."""
+        whole = scope.topic_id is not None or not scope.restricted
+        if whole and scope.flt.since and scope.flt.until:
+            return self._rollup_figures(scope)
         sel = self.analytics_copy().select(self.conn, scope)
         if sel is not None:
             return columns.figures(sel)
