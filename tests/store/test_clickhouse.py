@@ -473,3 +473,41 @@ def test_newest_first_reads_windows_and_slices_as_sqlite_reads_everything(
         ch.client.command("SYSTEM START MERGES posts")
         ch._newest_seen = None
         lite.close()
+
+
+def test_an_update_from_a_writer_whose_clock_runs_behind_is_kept(
+    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two writers on one ClickHouse server, as collectors on two machines
+    # (two stores on its HTTP interface): the second's clock a minute behind
+    # the first's. Its updates must still replace what the first wrote.
+    url = clickhouse_posts_url("clickhouse", tmp_path, request)
+    from veille.store.registry import open_store
+
+    ahead = open_store(url, role="posts", root=tmp_path)
+    behind = open_store(url, role="posts", root=tmp_path)
+    clock = behind.ticks
+
+    def minute_behind(n: int) -> range:
+        got = clock(n)
+        return range(got.start - 60 * 10**9, got.stop - 60 * 10**9)
+
+    monkeypatch.setattr(behind, "ticks", minute_behind)
+    try:
+        post = make_post("late", "lumio clock", likes=1)
+        ahead.upsert_posts([post])
+        seen = behind.upsert_posts([make_post("late", "lumio clock", likes=9)])
+        assert seen.updated == [post.id]
+        behind.set_sentiment(post.id, Sentiment("negative", -0.8, source="user"))
+        for store in (ahead, behind):
+            got = store.get_post(post.id)
+            assert got is not None
+            assert got.engagement.likes == 9
+            assert got.sentiment is not None and got.sentiment.label == "negative"
+            # Read through FINAL (a search) and from the rollups alike.
+            (found,) = store.search("lumio clock")
+            assert found.engagement.likes == 9
+            assert store.post_totals(Scope())[0][-2] == 9
+    finally:
+        ahead.close()
+        behind.close()

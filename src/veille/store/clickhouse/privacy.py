@@ -51,8 +51,8 @@ from typing import TYPE_CHECKING, Any
 from veille.errors import StoreError
 from veille.store.clickhouse.filters import POSTS
 from veille.store.clickhouse.rows import (
+    KNOWN_COLUMNS,
     READ_COLUMNS,
-    STORED_COLUMNS,
     encode,
     stored_dict,
     to_post,
@@ -406,7 +406,7 @@ class ClickHousePrivacy:
         olds = [
             stored_dict(r)
             for r in self.rows(
-                f"SELECT {STORED_COLUMNS} FROM {POSTS} WHERE cluster_id IN {{ids:Array(String)}} "
+                f"SELECT {KNOWN_COLUMNS} FROM {POSTS} WHERE cluster_id IN {{ids:Array(String)}} "
                 "AND id NOT IN {ids:Array(String)}",
                 p,
             )

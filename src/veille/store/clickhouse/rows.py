@@ -26,7 +26,11 @@ READ: tuple[str, ...] = (
 READ_COLUMNS = ", ".join(READ)
 # What an update rewrites needs every column a Post does not hold too.
 STORED = ("seq", *READ)
-STORED_COLUMNS = ", ".join(STORED)
+# A stored row as an update reads it: with its version, which the new one
+# goes above whatever the writer's clock says (see
+# ClickHouseStore._insert_versions).
+KNOWN = (*STORED, "version")
+KNOWN_COLUMNS = ", ".join(KNOWN)
 
 
 def words(text: str | None) -> str:
@@ -147,8 +151,8 @@ def _dt(value: int | None) -> datetime | None:
 
 
 def stored_dict(values: list[Any]) -> dict[str, Any]:
-    """A row read with ``SELECT {STORED_COLUMNS}`` as a column dict."""
-    return dict(zip(STORED, values, strict=True))
+    """A row read with ``SELECT {KNOWN_COLUMNS}`` as a column dict."""
+    return dict(zip(KNOWN, values, strict=True))
 
 
 def to_post(row: list[Any]) -> Post:

@@ -25,9 +25,9 @@ from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where
 from veille.store.clickhouse.privacy import ClickHousePrivacy, ForgetLock
 from veille.store.clickhouse.rows import (
     FILED,
+    KNOWN_COLUMNS,
     READ,
     READ_COLUMNS,
-    STORED_COLUMNS,
     WRITTEN,
     derived,
     encode,
@@ -226,6 +226,11 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             self._last_tick = first + n - 1
             return range(first, first + n)
 
+    def _passed(self, version: int) -> None:
+        """Later ticks go above ``version`` (a version given above the clock)."""
+        with self._clock_lock:
+            self._last_tick = max(self._last_tick, version)
+
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         return self.client.rows(sql, params)
 
@@ -292,13 +297,11 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         days = self._days([*ids, *urls])
         found = [
             stored_dict(r)
-            for r in self._on_days(STORED_COLUMNS, "id", [i for i in ids if i in days], days)
+            for r in self._on_days(KNOWN_COLUMNS, "id", [i for i in ids if i in days], days)
         ]
         known = {row["canonical_url"] for row in found}
         rest = [u for u in urls if u in days and u not in known]
-        found += [
-            stored_dict(r) for r in self._on_days(STORED_COLUMNS, "canonical_url", rest, days)
-        ]
+        found += [stored_dict(r) for r in self._on_days(KNOWN_COLUMNS, "canonical_url", rest, days)]
         return found
 
     @_cycles_paused  # a batch at a time: posts may come from a long stream
@@ -371,8 +374,10 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         if not pairs:
             return
         lines = []
+        floors = []
         for row, old in pairs:
             row.pop("version", None)
+            floors.append(0 if old is None else old.get("version") or 0)
             derived(row)
             if old is None:
                 row.update(prev_posts=0, prev_lang=None, prev_sentiment=None)
@@ -389,8 +394,18 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             lines.append(encode_written(row))
         # The same rows sent again (a retry) are the same block: stored once.
         token = hashlib.sha1(b"\n".join(lines)).hexdigest()
-        # A version per row: two versions of one post in a block stay ordered.
-        versions = self.ticks(len(lines))
+        # A version per row: two versions of one post in a block stay
+        # ordered, and each goes above the one it replaces, which a writer
+        # whose clock runs ahead of this one's may have given (else FINAL
+        # would keep the older row, and the update would be lost).
+        versions = list(self.ticks(len(lines)))
+        above: dict[str, int] = {}
+        for i, ((row, _old), floor) in enumerate(zip(pairs, floors, strict=True)):
+            floor = max(floor, above.get(row["id"], 0))
+            if versions[i] <= floor:
+                versions[i] = floor + 1
+            above[row["id"]] = versions[i]
+        self._passed(max(versions))
         versioned = [line[:-1] + b",%d]" % v for line, v in zip(lines, versions, strict=True)]
         self.client.insert("posts", versioned, token=token, columns=WRITTEN)
         written = self.just_written
@@ -431,7 +446,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
 
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
         found = self.rows(
-            f"SELECT {STORED_COLUMNS} FROM posts WHERE id = {{id:String}} "
+            f"SELECT {KNOWN_COLUMNS} FROM posts WHERE id = {{id:String}} "
             "ORDER BY version DESC LIMIT 1",
             {"id": post_id},
         )
@@ -455,7 +470,7 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         # by id alone, the bloom filter of every part is read (ingest clusters
         # every new post: 2,000 read that way took longer than their upsert).
         days = self._days(wanted)
-        for r in self._on_days(STORED_COLUMNS, "id", [i for i in wanted if i in days], days):
+        for r in self._on_days(KNOWN_COLUMNS, "id", [i for i in wanted if i in days], days):
             old = stored_dict(r)
             if old["cluster_id"] != wanted[old["id"]]:
                 rows.append({**old, "cluster_id": wanted[old["id"]]})
