@@ -475,15 +475,16 @@ def test_newest_first_reads_windows_and_slices_as_sqlite_reads_everything(
         lite.close()
 
 
-def test_an_update_from_a_writer_whose_clock_runs_behind_is_kept(
+@pytest.fixture
+def two_writers(
     tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Two writers on one ClickHouse server, as collectors on two machines
-    # (two stores on its HTTP interface): the second's clock a minute behind
-    # the first's. Its updates must still replace what the first wrote.
-    url = clickhouse_posts_url("clickhouse", tmp_path, request)
+) -> Iterator[tuple[Any, Any]]:
+    """Two writers on one ClickHouse server, as collectors on two machines
+    (two stores on its HTTP interface), the second's clock a minute behind
+    the first's."""
     from veille.store.registry import open_store
 
+    url = clickhouse_posts_url("clickhouse", tmp_path, request)
     ahead = open_store(url, role="posts", root=tmp_path)
     behind = open_store(url, role="posts", root=tmp_path)
     clock = behind.ticks
@@ -493,21 +494,55 @@ def test_an_update_from_a_writer_whose_clock_runs_behind_is_kept(
         return range(got.start - 60 * 10**9, got.stop - 60 * 10**9)
 
     monkeypatch.setattr(behind, "ticks", minute_behind)
-    try:
-        post = make_post("late", "lumio clock", likes=1)
-        ahead.upsert_posts([post])
-        seen = behind.upsert_posts([make_post("late", "lumio clock", likes=9)])
-        assert seen.updated == [post.id]
-        behind.set_sentiment(post.id, Sentiment("negative", -0.8, source="user"))
-        for store in (ahead, behind):
-            got = store.get_post(post.id)
-            assert got is not None
-            assert got.engagement.likes == 9
-            assert got.sentiment is not None and got.sentiment.label == "negative"
-            # Read through FINAL (a search) and from the rollups alike.
-            (found,) = store.search("lumio clock")
-            assert found.engagement.likes == 9
-            assert store.post_totals(Scope())[0][-2] == 9
-    finally:
-        ahead.close()
-        behind.close()
+    yield ahead, behind
+    ahead.close()
+    behind.close()
+
+
+def test_an_update_from_a_writer_whose_clock_runs_behind_is_kept(
+    two_writers: tuple[Any, Any],
+) -> None:
+    # The second writer's updates must still replace what the first wrote.
+    ahead, behind = two_writers
+    post = make_post("late", "lumio clock", likes=1)
+    ahead.upsert_posts([post])
+    seen = behind.upsert_posts([make_post("late", "lumio clock", likes=9)])
+    assert seen.updated == [post.id]
+    behind.set_sentiment(post.id, Sentiment("negative", -0.8, source="user"))
+    for store in (ahead, behind):
+        got = store.get_post(post.id)
+        assert got is not None
+        assert got.engagement.likes == 9
+        assert got.sentiment is not None and got.sentiment.label == "negative"
+        # Read through FINAL (a search) and from the rollups alike.
+        (found,) = store.search("lumio clock")
+        assert found.engagement.likes == 9
+        assert store.post_totals(Scope())[0][-2] == 9
+
+
+def test_a_topic_filing_carries_an_update_another_writer_made_around_it(
+    two_writers: tuple[Any, Any],
+) -> None:
+    # A topic's aggregations read the copies its filings carry: each must
+    # end with the post's last version, whichever writer filed or updated
+    # it, and in whichever order their writes landed.
+    ahead, behind = two_writers
+    topic = Scope().within_topic(7)
+
+    def topic_engagement() -> list[int]:
+        return [int(s.post_totals(topic)[0][-2]) for s in (ahead, behind)]
+
+    # Updated by the other writer between ingest's write and its filing:
+    # the update found no filing to copy into.
+    early = make_post("early", "lumio", likes=1)
+    ahead.upsert_posts([early])
+    behind.upsert_posts([make_post("early", "lumio", likes=9)])
+    ahead.file_posts([(early.id, 7)])
+    assert topic_engagement() == [9, 9]
+    # Filed first, then updated by the writer whose clock runs behind: its
+    # version is below the filing's, and its copy must still replace it.
+    late = make_post("late", "lumio", likes=2, published_at=early.published_at)
+    ahead.upsert_posts([late])
+    ahead.file_posts([(late.id, 7)])
+    behind.upsert_posts([make_post("late", "lumio", likes=20, published_at=early.published_at)])
+    assert topic_engagement() == [29, 29]

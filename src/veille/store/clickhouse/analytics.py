@@ -622,8 +622,9 @@ class ClickHouseAnalytics(ClickHousePeople):
         if new:  # filed with their copies (see schema.TOPIC_FILINGS), in ClickHouse
             params.update(bt=topic_id, bv=self.tick())
             # Not beside an erasure: copies read before its deletes would
-            # name the person after them (see ClickHousePrivacy).
-            with self.forget_lock.shared():
+            # name the person after them (see ClickHousePrivacy). Nor beside
+            # an update's copy in this process (see file_posts).
+            with self.forget_lock.shared(), self.filing_lock:
                 self.client.command(
                     f"INSERT INTO topic_filings ({', '.join(FILED)}) SELECT {{bt:Int64}}, "
                     f"published_at, id, 1, {{bv:UInt64}}, {', '.join(COPY_COLUMNS)} "
@@ -637,10 +638,18 @@ class ClickHouseAnalytics(ClickHousePeople):
 
     def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
         """File each ``(post id, topic id)`` (the posts a topic holds, where
-        its aggregations read them)."""
+        its aggregations read them).
+
+        A filing's copy must not miss an update written meanwhile: an update
+        copies itself into the filings it finds, so one that came before the
+        filing was there is read again here. In this process, the filing and
+        an update's copy hold one lock (``filing_lock``), so one sees the
+        other; on a server other processes write too, so the posts' versions
+        are read back after the filing, and a copy found behind is written
+        again, just above the filing (one query per call, on a server only)."""
         if not filings:
             return
-        with self.forget_lock.shared():
+        with self.forget_lock.shared(), self.filing_lock:
             ids = sorted({post_id for post_id, _topic in filings})
             # Each filing carries its post's time and copy: ingest files the
             # posts it has just written, which the store remembers.
@@ -649,30 +658,45 @@ class ClickHouseAnalytics(ClickHousePeople):
                 # Else looked up, which also leaves out a post erased since
                 # ingest stored it (see ClickHousePrivacy): its filing would
                 # name it again.
-                days = self._days(ids)
-                columns = f"id, published_at, {', '.join(COPY_COLUMNS)}"
-                published = {
-                    r[0]: (int(r[1]), orjson.dumps(r[2:]))
-                    for r in self._on_days(columns, "id", [i for i in ids if i in days], days)
-                }
+                published = self._copies(ids)
+            pairs = [(p, t) for p, t in dict.fromkeys(filings) if p in published]
             # Every topic's filings in one insert (one part, not one per topic).
-            self.write_filings(
-                (topic_id, post_id, 1, *published[post_id])
-                for post_id, topic_id in dict.fromkeys(filings)
-                if post_id in published
-            )
+            filed = self.write_filings((t, p, 1, *published[p][:2]) for p, t in pairs)
+            if not self.client.shared:
+                return
+            behind = self._behind({p: (at, v) for p, (at, _c, v) in published.items()})
+            if behind:
+                fresh = self._copies(behind)
+                self.write_filings(
+                    ((t, p, 1, *fresh[p][:2]) for p, t in pairs if p in fresh), filed + 1
+                )
+
+    def _copies(self, ids: Sequence[str]) -> dict[str, tuple[int, bytes, int]]:
+        """The publication time, filing copy and version of the stored posts
+        ``ids`` (their newest versions)."""
+        days = self._days(ids)
+        columns = f"id, published_at, version, {', '.join(COPY_COLUMNS)}"
+        return {
+            r[0]: (int(r[1]), orjson.dumps(r[3:]), int(r[2]))
+            for r in self._on_days(columns, "id", [i for i in ids if i in days], days)
+        }
 
     if TYPE_CHECKING:  # provided by the store class this is mixed into
 
         def write_filings(
-            self, changes: Iterable[tuple[int, str, int, int, bytes | None]]
-        ) -> None: ...
+            self,
+            changes: Iterable[tuple[int, str, int, int, bytes | None]],
+            version: int | None = None,
+        ) -> int: ...
 
         def tick(self) -> int: ...
 
+        def _behind(self, copied: dict[str, tuple[int, int]]) -> list[str]: ...
+
         client: Any
         forget_lock: ForgetLock
-        just_written: dict[str, tuple[int, bytes]]
+        just_written: dict[str, tuple[int, bytes, int]]
+        filing_lock: Any
 
         def _forgotten(self) -> dict[str, int]: ...
 

@@ -31,6 +31,10 @@ SETTINGS = {"do_not_merge_across_partitions_select_final": 1}
 class Client(Protocol):
     """What the store asks of a connection to ClickHouse."""
 
+    # Whether other processes may write to the same tables (a server), or
+    # only this one (chDB in-process).
+    shared: bool
+
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         """The rows of a ``SELECT`` (each a list of values)."""
         ...
@@ -84,6 +88,8 @@ def _quoted(value: Any) -> str:
 
 class ChdbClient:
     """chDB in-process: a session over the folder ``path``."""
+
+    shared = False
 
     def __init__(self, path: Path) -> None:
         try:
@@ -151,6 +157,8 @@ class ChdbClient:
 
 class HttpClient:
     """A ClickHouse server through clickhouse-connect (HTTP, port 8123)."""
+
+    shared = True
 
     def __init__(self, host: str, port: int, database: str, **kwargs: Any) -> None:
         try:

@@ -55,9 +55,9 @@ from veille.store.sqlite.rows import domains_of
 # make fewer, larger parts (and each fires the rollup views once); 20,000
 # took 15% less CPU to ingest than 5,000 (100,000 generated posts).
 BATCH = 20000
-# The last new posts kept for their filings, each as its publication time and
-# the copy its filings carry (a few batches of several collectors writing at
-# once).
+# The last new posts kept for their filings, each as its publication time,
+# the copy its filings carry and its version (a few batches of several
+# collectors writing at once).
 JUST_WRITTEN = 100_000
 # Columns an update may change (the others keep their first sighting's value).
 _COUNTS = ("likes", "shares", "replies")
@@ -145,9 +145,13 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         self._last_tick = 0
         # The posts this process wrote last (new ones), which ingest files
         # under topics next (ClickHouseAnalytics.file_posts): their
-        # publication times and filing copies, oldest first, at most
-        # JUST_WRITTEN.
-        self.just_written: dict[str, tuple[int, bytes]] = {}
+        # publication times, filing copies and versions, oldest first, at
+        # most JUST_WRITTEN.
+        self.just_written: dict[str, tuple[int, bytes, int]] = {}
+        # Taken by a filing (from its copy to its insert) and by an update
+        # (from its copy to the filings it copies into): in this process,
+        # one sees the other (see ClickHouseAnalytics.file_posts).
+        self.filing_lock = threading.Lock()
         for ddl in TABLES:
             client.command(ddl)
         self._upgrade()
@@ -410,27 +414,30 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         self.client.insert("posts", versioned, token=token, columns=WRITTEN)
         written = self.just_written
         updated: dict[str, tuple[int, int, bytes]] = {}
-        for (row, old), version in zip(pairs, versions, strict=True):
-            post_id, copy = row["id"], encode_copy(row)
-            if old is None or post_id in written:
-                written[post_id] = (row["published_at"], copy)
-            if old is not None:  # (a later version in the block replaces an earlier one)
-                updated[post_id] = (row["published_at"], version, copy)
-        for post_id in list(islice(written, max(0, len(written) - JUST_WRITTEN))):
-            del written[post_id]
-        if updated:
-            self._copy_to_filings(updated)
+        with self.filing_lock:
+            for (row, old), version in zip(pairs, versions, strict=True):
+                post_id, copy = row["id"], encode_copy(row)
+                if old is None or post_id in written:
+                    written[post_id] = (row["published_at"], copy, version)
+                if old is not None:  # (a later version in the block replaces an earlier one)
+                    updated[post_id] = (row["published_at"], version, copy)
+            for post_id in list(islice(written, max(0, len(written) - JUST_WRITTEN))):
+                del written[post_id]
+            if updated:
+                self._copy_to_filings(updated)
 
     def _copy_to_filings(self, updated: dict[str, tuple[int, int, bytes]]) -> None:
         """A new copy in each filing of the posts ``updated`` (id: their
-        publication time, new version and copy), versioned as the post: a
-        filing written since (the post taken out of a topic, or filed with
-        a newer copy) has a higher version and stays."""
+        publication time, new version and copy), versioned as the post, or
+        just above the filing where that is higher (a filing written after
+        this version was given, with an older copy, by a process that did
+        not see it yet): a filing written since (the post taken out of a
+        topic, or filed with a newer copy) has a higher version and stays."""
         ids = list(updated)
         for i in range(0, len(ids), BATCH):
             part = ids[i : i + BATCH]
             found = self.rows(
-                "SELECT topic_id, post_id FROM topic_filings FINAL "
+                "SELECT topic_id, post_id, version FROM topic_filings FINAL "
                 "WHERE published_at IN {at:Array(Int64)} AND post_id IN {ids:Array(String)} "
                 "AND filed = 1",
                 {"at": sorted({updated[p][0] for p in part}), "ids": part},
@@ -438,11 +445,29 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             self.client.insert(
                 "topic_filings",
                 [
-                    filing_line(int(t), updated[p][0], p, 1, updated[p][1], updated[p][2])
-                    for t, p in found
+                    filing_line(
+                        int(t), updated[p][0], p, 1, max(updated[p][1], int(v) + 1), updated[p][2]
+                    )
+                    for t, p, v in found
                 ],
                 columns=FILED,
             )
+
+    def _behind(self, copied: dict[str, tuple[int, int]]) -> list[str]:
+        """Those of ``copied`` (id: publication time, version copied) whose
+        newest stored version is above the one copied."""
+        ids = list(copied)
+        out = []
+        for i in range(0, len(ids), BATCH):
+            part = ids[i : i + BATCH]
+            for post_id, version in self.rows(
+                "SELECT id, max(version) FROM posts WHERE published_at IN {at:Array(Int64)} "
+                "AND id IN {ids:Array(String)} GROUP BY id",
+                {"at": sorted({copied[p][0] for p in part}), "ids": part},
+            ):
+                if int(version) > copied[post_id][1]:
+                    out.append(post_id)
+        return out
 
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
         found = self.rows(
@@ -481,16 +506,21 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         """One row of a small ReplacingMergeTree table (a later one replaces it)."""
         self.client.insert(table, [encode({**row, version: self.tick()})])
 
-    def write_filings(self, changes: Iterable[tuple[int, str, int, int, bytes | None]]) -> None:
+    def write_filings(
+        self,
+        changes: Iterable[tuple[int, str, int, int, bytes | None]],
+        version: int | None = None,
+    ) -> int:
         """``(topic id, post id, 1 filed | 0 taken out, its published_at, the
         copy of the post a filing carries)``, of any topics, in one insert
-        (one part)."""
-        tick = self.tick()
+        (one part), at ``version`` (a new tick by default), which is returned."""
+        tick = self.tick() if version is None else version
         self.client.insert(
             "topic_filings",
             [filing_line(t, at, pid, filed, tick, copy) for t, pid, filed, at, copy in changes],
             columns=FILED,
         )
+        return tick
 
     # -- reads ----------------------------------------------------------------
 
