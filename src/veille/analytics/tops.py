@@ -177,8 +177,8 @@ def headline_and_sentiment(
     """:func:`headline`, the sentiment now and before, and the breakdowns
     ``by`` (platform, lang, country, sentiment), for a page that shows them
     together, in one call to the store (on ClickHouse, one pass over the
-    posts of both periods under a query, three reads of the rollups for the
-    whole workspace; on SQLite, from the rollups where they answer)."""
+    posts of both periods under a query, two queries over the rollups for
+    the whole workspace; on SQLite, from the rollups where they answer)."""
     for d in by:
         if d not in DIMENSIONS:
             raise UsageError(

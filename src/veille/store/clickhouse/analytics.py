@@ -504,9 +504,8 @@ class ClickHouseAnalytics(ClickHousePeople):
         took 123 ms at 10M posts, these 70 to 80): volume, sentiment and
         breakdowns from ``post_rollup``; authors from ``author_rollup`` and
         stories from ``cluster_rollup`` (each period's edges outside its whole
-        days from ``posts``). ``None`` where
-        they cannot answer (a language filter, bounds off quarter-hours, a
-        period without a whole day)."""
+        days from ``posts``). ``None`` where they cannot answer (a language
+        filter, bounds off quarter-hours, a period without a whole day)."""
         days = [whole_days(scope.during(p)) for p in periods]
         if any(d is None for d in days) or not all(
             int(t.timestamp()) % QUARTER == 0 for p in periods for t in (p.since, p.until)
