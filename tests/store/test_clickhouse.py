@@ -410,6 +410,77 @@ def test_filings_of_a_store_made_before_they_carried_times_move_on_open(
     assert ["post_topics"] not in tables
 
 
+def test_filings_of_a_store_made_before_their_two_part_versions_are_rebuilt_on_open(
+    stores: tuple[Any, SQLiteStore],
+) -> None:
+    from veille.store.clickhouse.schema import COPY_COLUMNS, TOPIC_FILINGS
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    ch, lite = stores
+
+    def figures(store: Any) -> tuple[Any, ...]:
+        return tuple(
+            (
+                sorted(store.post_totals(scope, ("platform",))),
+                store.headline_figures(scope, (PERIOD if scope.flt.since else ALL_TIME,)),
+            )
+            for scope in (SCOPES["saved topic"], SCOPES["topic, all time"])
+        )
+
+    before = figures(ch)
+    assert before == figures(lite)
+    # As schema 5 left them: one UInt64 version (the filing's, or its copy's);
+    # one row per filing first, so that taking the tick alone keeps each.
+    ch.client.command("OPTIMIZE TABLE topic_filings FINAL")
+    columns = ", ".join(("topic_id", "published_at", "post_id", "filed", *COPY_COLUMNS))
+    ch.client.command(
+        TOPIC_FILINGS.replace("IF NOT EXISTS topic_filings ", "old_filings ", 1).replace(
+            "version UInt128", "version UInt64", 1
+        )
+    )
+    ch.client.command(
+        f"INSERT INTO old_filings ({columns}, version) SELECT {columns}, "
+        "toUInt64(bitShiftRight(version, 64)) FROM topic_filings"
+    )
+    ch.client.command("EXCHANGE TABLES topic_filings AND old_filings")
+    ch.client.command("DROP TABLE old_filings")
+    ch.write_row("veille_meta", {"key": "schema", "value": "5"})
+    reopened = ClickHouseStore(ch.client, ch.where)
+    assert figures(reopened) == before
+    kind = reopened.rows(
+        "SELECT type FROM system.columns WHERE database = currentDatabase() "
+        "AND table = 'topic_filings' AND name = 'version'"
+    )
+    assert kind == [["UInt128"]]
+
+
+def test_a_filings_copy_keeps_the_newest_post_version_whichever_lands_last(
+    stores: tuple[Any, SQLiteStore],
+) -> None:
+    # Two updates of one filed post whose copies land in the opposite order
+    # of their versions (two writers, or two threads of one): the newer
+    # one's copy stays, and the topic counts its engagement.
+    from veille.store.clickhouse.rows import derived, encode_copy, post_row
+
+    ch, _lite = stores
+    at = T0 + timedelta(days=200)
+    post = make_post("order", "lumio", platform="ordered", likes=1, published_at=at)
+    ch.upsert_posts([post])
+    ch.file_posts([(post.id, 8)])
+    ch.upsert_posts([make_post("order", "lumio", platform="ordered", likes=5, published_at=at)])
+    topic = Scope().within_topic(8)
+    assert ch.post_totals(topic)[0][-2] == 5
+    newest = int(
+        ch.rows("SELECT max(version) FROM posts WHERE id = {i:String}", {"i": post.id})[0][0]
+    )
+    row = post_row(make_post("order", "lumio", platform="ordered", likes=3, published_at=at))
+    row["seq"] = 0
+    older = encode_copy(derived(row))
+    with ch.filing_lock:
+        ch._copy_to_filings({post.id: (int(at.timestamp()), newest - 1, older)})
+    assert ch.post_totals(topic)[0][-2] == 5
+
+
 def test_the_day_rollups_forget_an_erased_person(stores: tuple[Any, SQLiteStore]) -> None:
     ch, lite = stores
     period = Period(T0, T0 + timedelta(days=30))

@@ -626,12 +626,13 @@ class ClickHouseAnalytics(ClickHousePeople):
             with self.forget_lock.shared(), self.filing_lock:
                 self.client.command(
                     f"INSERT INTO topic_filings ({', '.join(FILED)}) SELECT {{bt:Int64}}, "
-                    f"published_at, id, 1, {{bv:UInt64}}, {', '.join(COPY_COLUMNS)} "
+                    "published_at, id, 1, bitOr(bitShiftLeft(toUInt128({bv:UInt64}), 64), "
+                    f"toUInt128(version)), {', '.join(COPY_COLUMNS)} "
                     f"FROM {POSTS} WHERE {where} AND id NOT IN (SELECT post_id FROM "
                     "topic_filings FINAL WHERE topic_id = {bt:Int64} AND filed = 1)",
                     params,
                 )
-        self.write_filings((topic_id, pid, 0, have[pid], None) for pid in sorted(gone))
+        self.write_filings((topic_id, pid, 0, have[pid], None, 0) for pid in sorted(gone))
         self.write_row("topic_sync", {"topic_id": topic_id, "version": version}, "written")
         return len(new) + len(gone)
 
@@ -645,7 +646,8 @@ class ClickHouseAnalytics(ClickHousePeople):
         an update's copy hold one lock (``filing_lock``), so one sees the
         other; on a server other processes write too, so the posts' versions
         are read back after the filing, and a copy found behind is written
-        again, just above the filing (one query per call, on a server only)."""
+        again under the filing's tick (one query per call, on a server
+        only)."""
         if not filings:
             return
         with self.forget_lock.shared(), self.filing_lock:
@@ -660,15 +662,13 @@ class ClickHouseAnalytics(ClickHousePeople):
                 published = self._copies(ids)
             pairs = [(p, t) for p, t in dict.fromkeys(filings) if p in published]
             # Every topic's filings in one insert (one part, not one per topic).
-            filed = self.write_filings((t, p, 1, *published[p][:2]) for p, t in pairs)
+            filed = self.write_filings((t, p, 1, *published[p]) for p, t in pairs)
             if not self.client.shared:
                 return
             behind = self._behind({p: (at, v) for p, (at, _c, v) in published.items()})
             if behind:
                 fresh = self._copies(behind)
-                self.write_filings(
-                    ((t, p, 1, *fresh[p][:2]) for p, t in pairs if p in fresh), filed + 1
-                )
+                self.write_filings(((t, p, 1, *fresh[p]) for p, t in pairs if p in fresh), filed)
 
     def _copies(self, ids: Sequence[str]) -> dict[str, tuple[int, bytes, int]]:
         """The publication time, filing copy and version of the stored posts
@@ -684,8 +684,8 @@ class ClickHouseAnalytics(ClickHousePeople):
 
         def write_filings(
             self,
-            changes: Iterable[tuple[int, str, int, int, bytes | None]],
-            version: int | None = None,
+            changes: Iterable[tuple[int, str, int, int, bytes | None, int]],
+            tick: int | None = None,
         ) -> int: ...
 
         def tick(self) -> int: ...

@@ -138,6 +138,13 @@ def _empty(kind: str) -> Any:
 NO_COPY = orjson.dumps([_empty(kind) for _name, kind in FILING_COPY])
 
 
+def filing_version(tick: int, post_version: int) -> int:
+    """A filing's ``version``: the tick its filing was decided at, then the
+    version of the post its copy comes from (0: no copy), as one ``UInt128``
+    (see ``schema.TOPIC_FILINGS``)."""
+    return (tick << 64) | post_version
+
+
 def filing_line(
     topic_id: int, published_at: int, post_id: str, filed: int, version: int, copy: bytes | None
 ) -> bytes:

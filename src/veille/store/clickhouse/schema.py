@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).
@@ -149,7 +149,14 @@ FROM (
 # every post of the period in ``posts`` (at 11.5M posts, the 150,000 posts of
 # a topic's last 30 days among 2.3M: a breakdown by platform took 26 ms
 # instead of 236). The store writes a new copy whenever it writes a new
-# version of a filed post (``version``: the post's own, so the newest wins).
+# version of a filed post.
+#
+# Since schema 6 a filing's ``version`` orders two things: the filing itself
+# (filed or taken out: the tick it was decided at, the high 64 bits) and its
+# copy (the version of the post it was taken from, the low 64 bits). A copy
+# keeps its filing's tick, so it never undoes a later filing or taking out,
+# and of two copies the newer post version wins, whichever lands last (see
+# :func:`veille.store.clickhouse.rows.filing_version`).
 FILING_COPY = (
     ("seq", "UInt64"),
     ("platform", "LowCardinality(String)"),
@@ -177,7 +184,7 @@ CREATE TABLE IF NOT EXISTS topic_filings (
     published_at Int64,
     post_id String,
     filed UInt8,
-    version UInt64,
+    version UInt128,
 {_COPY_DDL}    -- The copy reads as ``posts`` does.
     id String ALIAS post_id
 ) ENGINE = ReplacingMergeTree(version)

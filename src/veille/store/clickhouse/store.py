@@ -34,6 +34,7 @@ from veille.store.clickhouse.rows import (
     encode_copy,
     encode_written,
     filing_line,
+    filing_version,
     post_row,
     stored_dict,
     to_post,
@@ -45,6 +46,7 @@ from veille.store.clickhouse.schema import (
     ROLLUPS,
     SCHEMA_VERSION,
     TABLES,
+    TOPIC_FILINGS,
     key_hash,
     rollup_view,
 )
@@ -182,6 +184,8 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             self._time_filings(existing)
         if version < 5:
             self._copy_filings()
+        if version < 6:
+            self._two_part_filing_versions()
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _time_filings(self, existing: set[str]) -> None:
@@ -216,6 +220,30 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             f"{', '.join(COPY_COLUMNS)} FROM posts FINAL "
             "WHERE id IN (SELECT post_id FROM topic_filings)) AS p ON p.id = f.post_id"
         )
+
+    def _two_part_filing_versions(self) -> None:
+        """Schema 6: a filing's version holds its tick and its copy's post
+        version (``schema.TOPIC_FILINGS``). A store made before has one
+        ``UInt64``, which a ``ReplacingMergeTree`` cannot change in place:
+        the table is built again beside it, each old version as a tick
+        (copy version 0), and the two are exchanged."""
+        kind = self.rows(
+            "SELECT type FROM system.columns WHERE database = currentDatabase() "
+            "AND table = 'topic_filings' AND name = 'version'"
+        )
+        if kind and kind[0][0] == "UInt128":
+            return
+        self.client.command("DROP TABLE IF EXISTS topic_filings_6")
+        self.client.command(
+            TOPIC_FILINGS.replace("IF NOT EXISTS topic_filings ", "topic_filings_6 ", 1)
+        )
+        self.client.command(
+            f"INSERT INTO topic_filings_6 ({', '.join(FILED)}) SELECT topic_id, published_at, "
+            f"post_id, filed, bitShiftLeft(toUInt128(version), 64), {', '.join(COPY_COLUMNS)} "
+            "FROM topic_filings"
+        )
+        self.client.command("EXCHANGE TABLES topic_filings AND topic_filings_6")
+        self.client.command("DROP TABLE topic_filings_6")
 
     def tick(self) -> int:
         """A number larger than every one this store gave before (nanoseconds
@@ -428,16 +456,19 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
 
     def _copy_to_filings(self, updated: dict[str, tuple[int, int, bytes]]) -> None:
         """A new copy in each filing of the posts ``updated`` (id: their
-        publication time, new version and copy), versioned as the post, or
-        just above the filing where that is higher (a filing written after
-        this version was given, with an older copy, by a process that did
-        not see it yet): a filing written since (the post taken out of a
-        topic, or filed with a newer copy) has a higher version and stays."""
+        publication time, new version and copy), under the filing's own tick
+        (:func:`~veille.store.clickhouse.rows.filing_version`): it replaces
+        an older copy of that filing, whenever either was written, and
+        leaves a filing decided since (the post taken out of a topic, or
+        filed again) and a newer copy in place."""
         ids = list(updated)
         for i in range(0, len(ids), BATCH):
             part = ids[i : i + BATCH]
             found = self.rows(
-                "SELECT topic_id, post_id, version FROM topic_filings FINAL "
+                # (The tick computed here: a UInt128 read back as JSON
+                # comes as a float.)
+                "SELECT topic_id, post_id, toUInt64(bitShiftRight(version, 64)) "
+                "FROM topic_filings FINAL "
                 "WHERE published_at IN {at:Array(Int64)} AND post_id IN {ids:Array(String)} "
                 "AND filed = 1",
                 {"at": sorted({updated[p][0] for p in part}), "ids": part},
@@ -446,9 +477,14 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
                 "topic_filings",
                 [
                     filing_line(
-                        int(t), updated[p][0], p, 1, max(updated[p][1], int(v) + 1), updated[p][2]
+                        int(t),
+                        updated[p][0],
+                        p,
+                        1,
+                        filing_version(int(tick), updated[p][1]),
+                        updated[p][2],
                     )
-                    for t, p, v in found
+                    for t, p, tick in found
                 ],
                 columns=FILED,
             )
@@ -508,16 +544,20 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
 
     def write_filings(
         self,
-        changes: Iterable[tuple[int, str, int, int, bytes | None]],
-        version: int | None = None,
+        changes: Iterable[tuple[int, str, int, int, bytes | None, int]],
+        tick: int | None = None,
     ) -> int:
         """``(topic id, post id, 1 filed | 0 taken out, its published_at, the
-        copy of the post a filing carries)``, of any topics, in one insert
-        (one part), at ``version`` (a new tick by default), which is returned."""
-        tick = self.tick() if version is None else version
+        copy of the post a filing carries, the post version it comes from (0:
+        none))``, of any topics, in one insert (one part), decided at
+        ``tick`` (a new one by default), which is returned."""
+        tick = self.tick() if tick is None else tick
         self.client.insert(
             "topic_filings",
-            [filing_line(t, at, pid, filed, tick, copy) for t, pid, filed, at, copy in changes],
+            [
+                filing_line(t, at, pid, filed, filing_version(tick, pv), copy)
+                for t, pid, filed, at, copy, pv in changes
+            ],
             columns=FILED,
         )
         return tick
