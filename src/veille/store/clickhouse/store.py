@@ -231,9 +231,10 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             "SELECT type FROM system.columns WHERE database = currentDatabase() "
             "AND table = 'topic_filings' AND name = 'version'"
         )
+        # (A run stopped after the exchange leaves the old table beside.)
+        self.client.command("DROP TABLE IF EXISTS topic_filings_6")
         if kind and kind[0][0] == "UInt128":
             return
-        self.client.command("DROP TABLE IF EXISTS topic_filings_6")
         self.client.command(
             TOPIC_FILINGS.replace("IF NOT EXISTS topic_filings ", "topic_filings_6 ", 1)
         )
