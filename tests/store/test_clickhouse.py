@@ -375,6 +375,18 @@ def test_a_store_made_before_the_day_rollups_fills_them_on_open(
     ]
 
 
+def _topic_figures(store: Any, name: str) -> tuple[Any, ...]:
+    """Topic 3's volume by platform and headline figures, under the scope
+    ``name`` (over :data:`PERIOD`) and over all time."""
+    return tuple(
+        (
+            sorted(store.post_totals(scope, ("platform",))),
+            store.headline_figures(scope, (PERIOD if scope.flt.since else ALL_TIME,)),
+        )
+        for scope in (SCOPES[name], SCOPES["topic, all time"])
+    )
+
+
 def test_filings_of_a_store_made_before_they_carried_times_move_on_open(
     stores: tuple[Any, SQLiteStore],
 ) -> None:
@@ -382,17 +394,8 @@ def test_filings_of_a_store_made_before_they_carried_times_move_on_open(
 
     ch, lite = stores
 
-    def figures(store: Any) -> tuple[Any, ...]:
-        return tuple(
-            (
-                sorted(store.post_totals(scope, ("platform",))),
-                store.headline_figures(scope, (PERIOD if scope.flt.since else ALL_TIME,)),
-            )
-            for scope in (SCOPES["topic"], SCOPES["topic, all time"])
-        )
-
-    before = figures(ch)
-    assert before == figures(lite)
+    before = _topic_figures(ch, "topic")
+    assert before == _topic_figures(lite, "topic")
     assert before[0][0] != before[1][0] != []  # the period holds some of the topic, not all
     # As schema 2 left them: in post_topics, by topic and post id, no times.
     ch.client.command(
@@ -405,7 +408,7 @@ def test_filings_of_a_store_made_before_they_carried_times_move_on_open(
     ch.client.command("TRUNCATE TABLE topic_filings")
     ch.write_row("veille_meta", {"key": "schema", "value": "2"})
     reopened = ClickHouseStore(ch.client, ch.where)
-    assert figures(reopened) == before
+    assert _topic_figures(reopened, "topic") == before
     tables = reopened.rows("SELECT name FROM system.tables WHERE database = currentDatabase()")
     assert ["post_topics"] not in tables
 
@@ -418,17 +421,8 @@ def test_filings_of_a_store_made_before_their_two_part_versions_are_rebuilt_on_o
 
     ch, lite = stores
 
-    def figures(store: Any) -> tuple[Any, ...]:
-        return tuple(
-            (
-                sorted(store.post_totals(scope, ("platform",))),
-                store.headline_figures(scope, (PERIOD if scope.flt.since else ALL_TIME,)),
-            )
-            for scope in (SCOPES["saved topic"], SCOPES["topic, all time"])
-        )
-
-    before = figures(ch)
-    assert before == figures(lite)
+    before = _topic_figures(ch, "saved topic")
+    assert before == _topic_figures(lite, "saved topic")
     # As schema 5 left them: one UInt64 version (the filing's, or its copy's);
     # one row per filing first, so that taking the tick alone keeps each.
     ch.client.command("OPTIMIZE TABLE topic_filings FINAL")
@@ -446,7 +440,7 @@ def test_filings_of_a_store_made_before_their_two_part_versions_are_rebuilt_on_o
     ch.client.command("DROP TABLE old_filings")
     ch.write_row("veille_meta", {"key": "schema", "value": "5"})
     reopened = ClickHouseStore(ch.client, ch.where)
-    assert figures(reopened) == before
+    assert _topic_figures(reopened, "saved topic") == before
     kind = reopened.rows(
         "SELECT type FROM system.columns WHERE database = currentDatabase() "
         "AND table = 'topic_filings' AND name = 'version'"
