@@ -611,3 +611,30 @@ def test_a_topic_filing_carries_an_update_another_writer_made_around_it(
     ahead.file_posts([(late.id, 7)])
     behind.upsert_posts([make_post("late", "lumio", likes=20, published_at=early.published_at)])
     assert topic_engagement() == [29, 29]
+
+
+def test_a_topic_backlog_carries_an_update_another_writer_made_while_it_read(
+    two_writers: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The backlog of a topic reads the posts and files them with their copies
+    # in one INSERT ... SELECT; another writer's update that lands meanwhile
+    # finds no filing to copy into yet. Made to happen here: the update is
+    # written right after the backlog's insert, its copy step finding nothing.
+    ahead, behind = two_writers
+    at = T0 + timedelta(days=300)
+    post = make_post("backlog", "lumio backlog", platform="late", likes=1, published_at=at)
+    ahead.upsert_posts([post])
+    monkeypatch.setattr(behind, "_copy_to_filings", lambda updated: None)
+    command = ahead.client.command
+
+    def backlog_then_update(sql: str, params: Any = None) -> None:
+        command(sql, params)
+        if sql.startswith("INSERT INTO topic_filings") and "NOT IN" in sql:
+            behind.upsert_posts(
+                [make_post("backlog", "lumio backlog", platform="late", likes=9, published_at=at)]
+            )
+
+    monkeypatch.setattr(ahead.client, "command", backlog_then_update)
+    ahead.file_topic_backlog(9, 1, Scope(queries=(compile_query("backlog").ast,)))
+    topic = Scope().within_topic(9)
+    assert [int(s.post_totals(topic)[0][-2]) for s in (ahead, behind)] == [9, 9]

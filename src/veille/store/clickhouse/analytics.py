@@ -632,9 +632,29 @@ class ClickHouseAnalytics(ClickHousePeople):
                     "topic_filings FINAL WHERE topic_id = {bt:Int64} AND filed = 1)",
                     params,
                 )
+                if self.client.shared:
+                    self._refresh_copies(where, params)
         self.write_filings((topic_id, pid, 0, have[pid], None, 0) for pid in sorted(gone))
         self.write_row("topic_sync", {"topic_id": topic_id, "version": version}, "written")
         return len(new) + len(gone)
+
+    def _refresh_copies(self, where: str, params: dict[str, Any]) -> None:
+        """The copies a backlog just filed (topic ``bt``, tick ``bv`` in
+        ``params``) that an update written by another process while it read
+        the posts left behind, written again from the posts (on a server
+        only: in one process the backlog holds ``filing_lock``)."""
+        self.client.command(
+            f"INSERT INTO topic_filings ({', '.join(FILED)}) SELECT {{bt:Int64}}, "
+            "p.published_at, p.id, 1, bitOr(bitShiftLeft(toUInt128({bv:UInt64}), 64), "
+            f"toUInt128(p.version)), {', '.join(f'p.{c}' for c in COPY_COLUMNS)} "
+            f"FROM (SELECT id, published_at, version, {', '.join(COPY_COLUMNS)} FROM {POSTS} "
+            f"WHERE {where}) AS p INNER JOIN (SELECT post_id, "
+            "toUInt64(bitAnd(version, toUInt128(18446744073709551615))) AS pv "
+            "FROM topic_filings FINAL WHERE topic_id = {bt:Int64} AND filed = 1 "
+            "AND toUInt64(bitShiftRight(version, 64)) = {bv:UInt64}) AS f "
+            "ON p.id = f.post_id WHERE p.version > f.pv",
+            params,
+        )
 
     def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
         """File each ``(post id, topic id)`` (the posts a topic holds, where
