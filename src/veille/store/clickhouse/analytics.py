@@ -12,12 +12,10 @@ among its candidates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 from veille.models import Post
 from veille.store.base import PostFilter
@@ -25,13 +23,11 @@ from veille.store.clickhouse import rollups
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, scope_where
 from veille.store.clickhouse.people import ClickHousePeople
 from veille.store.clickhouse.rollups import whole_days
-from veille.store.clickhouse.rows import FILED, READ_COLUMNS, to_post
-from veille.store.clickhouse.schema import COPY_COLUMNS
+from veille.store.clickhouse.rows import READ_COLUMNS, to_post
 from veille.store.protocols.analytics import figures_of
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
-    from veille.store.clickhouse.privacy import ForgetLock
 
 QUARTER = 900
 ENG = "(likes + shares + replies)"
@@ -598,134 +594,6 @@ class ClickHouseAnalytics(ClickHousePeople):
             params[f"{prefix}u{i}"] = int(p.until.timestamp())
             conds.append(f"{at} >= {{{prefix}s{i}:Int64}} AND {at} < {{{prefix}u{i}:Int64}}, {i}")
         return f"multiIf({', '.join(conds)}, -1)"
-
-    # -- topics ---------------------------------------------------------------
-
-    def topic_filed_version(self, topic_id: int) -> int | None:
-        rows = self.rows(
-            "SELECT version FROM topic_sync FINAL WHERE topic_id = {t:Int64}", {"t": topic_id}
-        )
-        return None if not rows else int(rows[0][0])
-
-    def file_topic_backlog(self, topic_id: int, version: int, matching: Scope) -> int:
-        where, params = self.scoped(matching)
-        want = dict(self.rows(f"SELECT id, published_at FROM {POSTS} WHERE {where}", params))
-        have = dict(
-            self.rows(
-                "SELECT post_id, published_at FROM topic_filings FINAL "
-                "WHERE topic_id = {t:Int64} AND filed = 1",
-                {"t": topic_id},
-            )
-        )
-        new, gone = want.keys() - have.keys(), have.keys() - want.keys()
-        if new:  # filed with their copies (see schema.TOPIC_FILINGS), in ClickHouse
-            params.update(bt=topic_id, bv=self.tick())
-            # Not beside an erasure: copies read before its deletes would
-            # name the person after them (see ClickHousePrivacy). Nor beside
-            # an update's copy in this process (see file_posts).
-            with self.forget_lock.shared(), self.filing_lock:
-                self.client.command(
-                    f"INSERT INTO topic_filings ({', '.join(FILED)}) SELECT {{bt:Int64}}, "
-                    "published_at, id, 1, bitOr(bitShiftLeft(toUInt128({bv:UInt64}), 64), "
-                    f"toUInt128(version)), {', '.join(COPY_COLUMNS)} "
-                    f"FROM {POSTS} WHERE {where} AND id NOT IN (SELECT post_id FROM "
-                    "topic_filings FINAL WHERE topic_id = {bt:Int64} AND filed = 1)",
-                    params,
-                )
-                if self.client.shared:
-                    self._refresh_copies(where, params)
-        self.write_filings((topic_id, pid, 0, have[pid], None, 0) for pid in sorted(gone))
-        self.write_row("topic_sync", {"topic_id": topic_id, "version": version}, "written")
-        return len(new) + len(gone)
-
-    def _refresh_copies(self, where: str, params: dict[str, Any]) -> None:
-        """The copies a backlog just filed (topic ``bt``, tick ``bv`` in
-        ``params``) that an update written by another process while it read
-        the posts left behind, written again from the posts (on a server
-        only: in one process the backlog holds ``filing_lock``)."""
-        self.client.command(
-            f"INSERT INTO topic_filings ({', '.join(FILED)}) SELECT {{bt:Int64}}, "
-            "p.published_at, p.id, 1, bitOr(bitShiftLeft(toUInt128({bv:UInt64}), 64), "
-            f"toUInt128(p.version)), {', '.join(f'p.{c}' for c in COPY_COLUMNS)} "
-            f"FROM (SELECT id, published_at, version, {', '.join(COPY_COLUMNS)} FROM {POSTS} "
-            f"WHERE {where}) AS p INNER JOIN (SELECT post_id, "
-            "toUInt64(bitAnd(version, toUInt128(18446744073709551615))) AS pv "
-            "FROM topic_filings FINAL WHERE topic_id = {bt:Int64} AND filed = 1 "
-            "AND toUInt64(bitShiftRight(version, 64)) = {bv:UInt64}) AS f "
-            "ON p.id = f.post_id WHERE p.version > f.pv",
-            params,
-        )
-
-    def file_posts(self, filings: Sequence[tuple[str, int]]) -> None:
-        """File each ``(post id, topic id)`` (the posts a topic holds, where
-        its aggregations read them).
-
-        A filing's copy must not miss an update written meanwhile: an update
-        copies itself into the filings it finds, so one that came before the
-        filing was there is read again here. In this process, the filing and
-        an update's copy hold one lock (``filing_lock``), so one sees the
-        other; on a server other processes write too, so the posts' versions
-        are read back after the filing, and a copy found behind is written
-        again under the filing's tick (one query per call, on a server
-        only)."""
-        if not filings:
-            return
-        with self.forget_lock.shared(), self.filing_lock:
-            ids = sorted({post_id for post_id, _topic in filings})
-            # Each filing carries its post's time and copy: ingest files the
-            # posts it has just written, which the store remembers.
-            published = {i: self.just_written[i] for i in ids if i in self.just_written}
-            if len(published) < len(ids) or self._forgotten():
-                # Else looked up, which also leaves out a post erased since
-                # ingest stored it (see ClickHousePrivacy): its filing would
-                # name it again.
-                published = self._copies(ids)
-            pairs = [(p, t) for p, t in dict.fromkeys(filings) if p in published]
-            # Every topic's filings in one insert (one part, not one per topic).
-            filed = self.write_filings((t, p, 1, *published[p]) for p, t in pairs)
-            if not self.client.shared:
-                return
-            behind = self._behind({p: (at, v) for p, (at, _c, v) in published.items()})
-            if behind:
-                fresh = self._copies(behind)
-                self.write_filings(((t, p, 1, *fresh[p]) for p, t in pairs if p in fresh), filed)
-
-    def _copies(self, ids: Sequence[str]) -> dict[str, tuple[int, bytes, int]]:
-        """The publication time, filing copy and version of the stored posts
-        ``ids`` (their newest versions)."""
-        days = self._days(ids)
-        columns = f"id, published_at, version, {', '.join(COPY_COLUMNS)}"
-        return {
-            r[0]: (int(r[1]), orjson.dumps(r[3:]), int(r[2]))
-            for r in self._on_days(columns, "id", [i for i in ids if i in days], days)
-        }
-
-    if TYPE_CHECKING:  # provided by the store class this is mixed into
-
-        def write_filings(
-            self,
-            changes: Iterable[tuple[int, str, int, int, bytes | None, int]],
-            tick: int | None = None,
-        ) -> int: ...
-
-        def tick(self) -> int: ...
-
-        def _behind(self, copied: dict[str, tuple[int, int]]) -> list[str]: ...
-
-        client: Any
-        forget_lock: ForgetLock
-        just_written: dict[str, tuple[int, bytes, int]]
-        filing_lock: Any
-
-        def _forgotten(self) -> dict[str, int]: ...
-
-        def _days(self, keys: Iterable[str]) -> dict[str, set[int]]: ...
-
-        def _on_days(
-            self, columns: str, column: str, keys: list[str], days: dict[str, set[int]]
-        ) -> list[list[Any]]: ...
-
-        def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None: ...
 
     def keep_columns(self) -> Any:
         """A column store reads columns already: nothing to keep."""

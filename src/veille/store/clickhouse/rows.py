@@ -13,6 +13,10 @@ from veille.store.clickhouse.schema import COPY_COLUMNS, FILING_COPY
 from veille.store.sqlite.rows import domains_of
 from veille.textnorm import fold, index_text
 
+# Posts per insert block (and per lookup of the stored ones): larger blocks
+# make fewer, larger parts (and each fires the rollup views once); 20,000
+# took 15% less CPU to ingest than 5,000 (100,000 generated posts).
+BATCH = 20000
 # Columns a Post is read back from, in order.
 READ: tuple[str, ...] = (
     "id", "platform", "native_id", "source", "url", "canonical_url",

@@ -21,10 +21,11 @@ from veille.models import Cursor, Post, Sentiment
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
 from veille.store.clickhouse.analytics import ClickHouseAnalytics
 from veille.store.clickhouse.client import Client
+from veille.store.clickhouse.filings import ClickHouseFilings
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where
 from veille.store.clickhouse.privacy import ClickHousePrivacy, ForgetLock
 from veille.store.clickhouse.rows import (
-    FILED,
+    BATCH,
     KNOWN_COLUMNS,
     READ,
     READ_COLUMNS,
@@ -33,30 +34,18 @@ from veille.store.clickhouse.rows import (
     encode,
     encode_copy,
     encode_written,
-    filing_line,
-    filing_version,
     post_row,
     stored_dict,
     to_post,
 )
 from veille.store.clickhouse.schema import (
-    ADDED_COLUMNS,
-    COPY_COLUMNS,
-    FILING_COPY,
-    ROLLUPS,
-    SCHEMA_VERSION,
     TABLES,
-    TOPIC_FILINGS,
     key_hash,
-    rollup_view,
 )
 from veille.store.clickhouse.search import ClickHouseSearch
+from veille.store.clickhouse.upgrade import ClickHouseUpgrade
 from veille.store.sqlite.rows import domains_of
 
-# Posts per insert block (and per lookup of the stored ones): larger blocks
-# make fewer, larger parts (and each fires the rollup views once); 20,000
-# took 15% less CPU to ingest than 5,000 (100,000 generated posts).
-BATCH = 20000
 # The last new posts kept for their filings, each as its publication time,
 # the copy its filings carry and its version (a few batches of several
 # collectors writing at once).
@@ -132,7 +121,9 @@ def _merged(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], b
     return row, changed
 
 
-class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
+class ClickHouseStore(
+    ClickHouseSearch, ClickHouseAnalytics, ClickHouseFilings, ClickHousePrivacy, ClickHouseUpgrade
+):
     """A :class:`~veille.store.base.PostStore` in ClickHouse."""
 
     # Its filings table names topics by id only (the topics are the state
@@ -146,105 +137,17 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
         self.forget_lock = ForgetLock()
         self._last_tick = 0
         # The posts this process wrote last (new ones), which ingest files
-        # under topics next (ClickHouseAnalytics.file_posts): their
+        # under topics next (ClickHouseFilings.file_posts): their
         # publication times, filing copies and versions, oldest first, at
         # most JUST_WRITTEN.
         self.just_written: dict[str, tuple[int, bytes, int]] = {}
         # Taken by a filing (from its copy to its insert) and by an update
         # (from its copy to the filings it copies into): in this process,
-        # one sees the other (see ClickHouseAnalytics.file_posts).
+        # one sees the other (see ClickHouseFilings.file_posts).
         self.filing_lock = threading.Lock()
         for ddl in TABLES:
             client.command(ddl)
         self._upgrade()
-
-    def _upgrade(self) -> None:
-        """Bring a store made by an older veille to :data:`SCHEMA_VERSION`:
-        the columns added to ``posts``, then each rollup (and its view),
-        filled once from the stored posts if it is new."""
-        found = self.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
-        version = int(found[0][0]) if found else 0
-        if version >= SCHEMA_VERSION:
-            return
-        for column in ADDED_COLUMNS:
-            self.client.command(f"ALTER TABLE posts ADD COLUMN IF NOT EXISTS {column}")
-        tables = self.rows("SELECT name FROM system.tables WHERE database = currentDatabase()")
-        existing = {r[0] for r in tables}
-        for table, ddl, rows in ROLLUPS:
-            if table in existing:
-                continue
-            self.client.command(ddl)
-            self.client.command(rollup_view(table, rows))
-            # The stored posts, each a first sighting (nothing to take out).
-            latest = "(SELECT * REPLACE (toInt8(0) AS prev_posts) FROM posts FINAL) AS posts"
-            self.client.command(
-                f"INSERT INTO {table} " + rows.replace("FROM posts ", f"FROM {latest} ", 1)
-            )
-        if version < 3:
-            self._time_filings(existing)
-        if version < 5:
-            self._copy_filings()
-        if version < 6:
-            self._two_part_filing_versions()
-        self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
-
-    def _time_filings(self, existing: set[str]) -> None:
-        """Schema 3: a store made before keeps its filings in ``post_topics``
-        (ordered by topic and post id, without their times); they move to
-        ``topic_filings`` with their posts' times (those of posts no longer
-        stored are left behind: they file nothing)."""
-        if "post_topics" not in existing:
-            return
-        self.client.command(
-            "INSERT INTO topic_filings (topic_id, published_at, post_id, filed, version) "
-            "SELECT f.topic_id, p.published_at, f.post_id, f.filed, f.version "
-            "FROM (SELECT * FROM post_topics FINAL) AS f "
-            "INNER JOIN (SELECT id, any(published_at) AS published_at FROM posts "
-            "WHERE id IN (SELECT post_id FROM post_topics) GROUP BY id) AS p "
-            "ON p.id = f.post_id"
-        )
-        self.client.command("DROP TABLE post_topics")
-
-    def _copy_filings(self) -> None:
-        """Schema 5: each filing carries a copy of its post's columns (see
-        ``schema.TOPIC_FILINGS``); a store made before gets them, and the
-        copies of the posts filed so far."""
-        for name, kind in (*FILING_COPY, ("id", "String ALIAS post_id")):
-            self.client.command(f"ALTER TABLE topic_filings ADD COLUMN IF NOT EXISTS {name} {kind}")
-        copy = ", ".join(f"p.{c}" for c in COPY_COLUMNS)
-        self.client.command(
-            f"INSERT INTO topic_filings ({', '.join(FILED)}) "
-            "SELECT f.topic_id, f.published_at, f.post_id, 1, greatest(f.version + 1, p.version), "
-            f"{copy} FROM (SELECT topic_id, published_at, post_id, version FROM topic_filings "
-            "FINAL WHERE filed = 1) AS f INNER JOIN (SELECT id, version, "
-            f"{', '.join(COPY_COLUMNS)} FROM posts FINAL "
-            "WHERE id IN (SELECT post_id FROM topic_filings)) AS p ON p.id = f.post_id"
-        )
-
-    def _two_part_filing_versions(self) -> None:
-        """Schema 6: a filing's version holds its tick and its copy's post
-        version (``schema.TOPIC_FILINGS``). A store made before has one
-        ``UInt64``, which a ``ReplacingMergeTree`` cannot change in place:
-        the table is built again beside it, each old version as a tick
-        (copy version 0), and the two are exchanged."""
-        kind = self.rows(
-            "SELECT type FROM system.columns WHERE database = currentDatabase() "
-            "AND table = 'topic_filings' AND name = 'version'"
-        )
-        # (A run stopped after the exchange leaves the old table beside.)
-        self.client.command("DROP TABLE IF EXISTS topic_filings_6")
-        if kind and kind[0][0] == "UInt128":
-            return
-        self.client.command(
-            TOPIC_FILINGS.replace("IF NOT EXISTS topic_filings ", "topic_filings_6 ", 1)
-        )
-        self.client.command(
-            f"INSERT INTO topic_filings_6 ({', '.join(FILED)}) SELECT topic_id, published_at, "
-            f"post_id, filed, bitShiftLeft(toUInt128(version), 64), {', '.join(COPY_COLUMNS)} "
-            "FROM topic_filings"
-        )
-        self.client.command("EXCHANGE TABLES topic_filings AND topic_filings_6")
-        self.client.command("DROP TABLE topic_filings_6")
 
     def tick(self) -> int:
         """A number larger than every one this store gave before (nanoseconds
@@ -455,57 +358,6 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
             if updated:
                 self._copy_to_filings(updated)
 
-    def _copy_to_filings(self, updated: dict[str, tuple[int, int, bytes]]) -> None:
-        """A new copy in each filing of the posts ``updated`` (id: their
-        publication time, new version and copy), under the filing's own tick
-        (:func:`~veille.store.clickhouse.rows.filing_version`): it replaces
-        an older copy of that filing, whenever either was written, and
-        leaves a filing decided since (the post taken out of a topic, or
-        filed again) and a newer copy in place."""
-        ids = list(updated)
-        for i in range(0, len(ids), BATCH):
-            part = ids[i : i + BATCH]
-            found = self.rows(
-                # (The tick computed here: a UInt128 read back as JSON
-                # comes as a float.)
-                "SELECT topic_id, post_id, toUInt64(bitShiftRight(version, 64)) "
-                "FROM topic_filings FINAL "
-                "WHERE published_at IN {at:Array(Int64)} AND post_id IN {ids:Array(String)} "
-                "AND filed = 1",
-                {"at": sorted({updated[p][0] for p in part}), "ids": part},
-            )
-            self.client.insert(
-                "topic_filings",
-                [
-                    filing_line(
-                        int(t),
-                        updated[p][0],
-                        p,
-                        1,
-                        filing_version(int(tick), updated[p][1]),
-                        updated[p][2],
-                    )
-                    for t, p, tick in found
-                ],
-                columns=FILED,
-            )
-
-    def _behind(self, copied: dict[str, tuple[int, int]]) -> list[str]:
-        """Those of ``copied`` (id: publication time, version copied) whose
-        newest stored version is above the one copied."""
-        ids = list(copied)
-        out = []
-        for i in range(0, len(ids), BATCH):
-            part = ids[i : i + BATCH]
-            for post_id, version in self.rows(
-                "SELECT id, max(version) FROM posts WHERE published_at IN {at:Array(Int64)} "
-                "AND id IN {ids:Array(String)} GROUP BY id",
-                {"at": sorted({copied[p][0] for p in part}), "ids": part},
-            ):
-                if int(version) > copied[post_id][1]:
-                    out.append(post_id)
-        return out
-
     def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
         found = self.rows(
             f"SELECT {KNOWN_COLUMNS} FROM posts WHERE id = {{id:String}} "
@@ -542,26 +394,6 @@ class ClickHouseStore(ClickHouseSearch, ClickHouseAnalytics, ClickHousePrivacy):
     def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None:
         """One row of a small ReplacingMergeTree table (a later one replaces it)."""
         self.client.insert(table, [encode({**row, version: self.tick()})])
-
-    def write_filings(
-        self,
-        changes: Iterable[tuple[int, str, int, int, bytes | None, int]],
-        tick: int | None = None,
-    ) -> int:
-        """``(topic id, post id, 1 filed | 0 taken out, its published_at, the
-        copy of the post a filing carries, the post version it comes from (0:
-        none))``, of any topics, in one insert (one part), decided at
-        ``tick`` (a new one by default), which is returned."""
-        tick = self.tick() if tick is None else tick
-        self.client.insert(
-            "topic_filings",
-            [
-                filing_line(t, at, pid, filed, filing_version(tick, pv), copy)
-                for t, pid, filed, at, copy, pv in changes
-            ],
-            columns=FILED,
-        )
-        return tick
 
     # -- reads ----------------------------------------------------------------
 

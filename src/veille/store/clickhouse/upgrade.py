@@ -1,0 +1,116 @@
+"""Bringing a ClickHouse store made by an older veille to
+:data:`~veille.store.clickhouse.schema.SCHEMA_VERSION` when it is opened."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from veille.store.clickhouse.rows import FILED
+from veille.store.clickhouse.schema import (
+    ADDED_COLUMNS,
+    COPY_COLUMNS,
+    FILING_COPY,
+    ROLLUPS,
+    SCHEMA_VERSION,
+    TOPIC_FILINGS,
+    rollup_view,
+)
+
+
+class ClickHouseUpgrade:
+    """Mixed into :class:`veille.store.clickhouse.store.ClickHouseStore`."""
+
+    if TYPE_CHECKING:  # provided by the store class this is mixed into
+        client: Any
+
+        def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
+
+        def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None: ...
+
+    def _upgrade(self) -> None:
+        """Bring a store made by an older veille to :data:`SCHEMA_VERSION`:
+        the columns added to ``posts``, then each rollup (and its view),
+        filled once from the stored posts if it is new."""
+        found = self.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
+        version = int(found[0][0]) if found else 0
+        if version >= SCHEMA_VERSION:
+            return
+        for column in ADDED_COLUMNS:
+            self.client.command(f"ALTER TABLE posts ADD COLUMN IF NOT EXISTS {column}")
+        tables = self.rows("SELECT name FROM system.tables WHERE database = currentDatabase()")
+        existing = {r[0] for r in tables}
+        for table, ddl, rows in ROLLUPS:
+            if table in existing:
+                continue
+            self.client.command(ddl)
+            self.client.command(rollup_view(table, rows))
+            # The stored posts, each a first sighting (nothing to take out).
+            latest = "(SELECT * REPLACE (toInt8(0) AS prev_posts) FROM posts FINAL) AS posts"
+            self.client.command(
+                f"INSERT INTO {table} " + rows.replace("FROM posts ", f"FROM {latest} ", 1)
+            )
+        if version < 3:
+            self._time_filings(existing)
+        if version < 5:
+            self._copy_filings()
+        if version < 6:
+            self._two_part_filing_versions()
+        self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
+
+    def _time_filings(self, existing: set[str]) -> None:
+        """Schema 3: a store made before keeps its filings in ``post_topics``
+        (ordered by topic and post id, without their times); they move to
+        ``topic_filings`` with their posts' times (those of posts no longer
+        stored are left behind: they file nothing)."""
+        if "post_topics" not in existing:
+            return
+        self.client.command(
+            "INSERT INTO topic_filings (topic_id, published_at, post_id, filed, version) "
+            "SELECT f.topic_id, p.published_at, f.post_id, f.filed, f.version "
+            "FROM (SELECT * FROM post_topics FINAL) AS f "
+            "INNER JOIN (SELECT id, any(published_at) AS published_at FROM posts "
+            "WHERE id IN (SELECT post_id FROM post_topics) GROUP BY id) AS p "
+            "ON p.id = f.post_id"
+        )
+        self.client.command("DROP TABLE post_topics")
+
+    def _copy_filings(self) -> None:
+        """Schema 5: each filing carries a copy of its post's columns (see
+        ``schema.TOPIC_FILINGS``); a store made before gets them, and the
+        copies of the posts filed so far."""
+        for name, kind in (*FILING_COPY, ("id", "String ALIAS post_id")):
+            self.client.command(f"ALTER TABLE topic_filings ADD COLUMN IF NOT EXISTS {name} {kind}")
+        copy = ", ".join(f"p.{c}" for c in COPY_COLUMNS)
+        self.client.command(
+            f"INSERT INTO topic_filings ({', '.join(FILED)}) "
+            "SELECT f.topic_id, f.published_at, f.post_id, 1, greatest(f.version + 1, p.version), "
+            f"{copy} FROM (SELECT topic_id, published_at, post_id, version FROM topic_filings "
+            "FINAL WHERE filed = 1) AS f INNER JOIN (SELECT id, version, "
+            f"{', '.join(COPY_COLUMNS)} FROM posts FINAL "
+            "WHERE id IN (SELECT post_id FROM topic_filings)) AS p ON p.id = f.post_id"
+        )
+
+    def _two_part_filing_versions(self) -> None:
+        """Schema 6: a filing's version holds its tick and its copy's post
+        version (``schema.TOPIC_FILINGS``). A store made before has one
+        ``UInt64``, which a ``ReplacingMergeTree`` cannot change in place:
+        the table is built again beside it, each old version as a tick
+        (copy version 0), and the two are exchanged."""
+        kind = self.rows(
+            "SELECT type FROM system.columns WHERE database = currentDatabase() "
+            "AND table = 'topic_filings' AND name = 'version'"
+        )
+        # (A run stopped after the exchange leaves the old table beside.)
+        self.client.command("DROP TABLE IF EXISTS topic_filings_6")
+        if kind and kind[0][0] == "UInt128":
+            return
+        self.client.command(
+            TOPIC_FILINGS.replace("IF NOT EXISTS topic_filings ", "topic_filings_6 ", 1)
+        )
+        self.client.command(
+            f"INSERT INTO topic_filings_6 ({', '.join(FILED)}) SELECT topic_id, published_at, "
+            f"post_id, filed, bitShiftLeft(toUInt128(version), 64), {', '.join(COPY_COLUMNS)} "
+            "FROM topic_filings"
+        )
+        self.client.command("EXCHANGE TABLES topic_filings AND topic_filings_6")
+        self.client.command("DROP TABLE topic_filings_6")
