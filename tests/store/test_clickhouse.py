@@ -387,15 +387,21 @@ def _topic_figures(store: Any, name: str) -> tuple[Any, ...]:
     )
 
 
+def _agreed_topic_figures(stores: tuple[Any, SQLiteStore], name: str) -> tuple[Any, ...]:
+    """:func:`_topic_figures` of the ClickHouse store, checked to be SQLite's."""
+    ch, lite = stores
+    before = _topic_figures(ch, name)
+    assert before == _topic_figures(lite, name)
+    return before
+
+
 def test_filings_of_a_store_made_before_they_carried_times_move_on_open(
     stores: tuple[Any, SQLiteStore],
 ) -> None:
     from veille.store.clickhouse.store import ClickHouseStore
 
-    ch, lite = stores
-
-    before = _topic_figures(ch, "topic")
-    assert before == _topic_figures(lite, "topic")
+    ch, _lite = stores
+    before = _agreed_topic_figures(stores, "topic")
     assert before[0][0] != before[1][0] != []  # the period holds some of the topic, not all
     # As schema 2 left them: in post_topics, by topic and post id, no times.
     ch.client.command(
@@ -419,10 +425,8 @@ def test_filings_of_a_store_made_before_their_two_part_versions_are_rebuilt_on_o
     from veille.store.clickhouse.schema import COPY_COLUMNS, TOPIC_FILINGS
     from veille.store.clickhouse.store import ClickHouseStore
 
-    ch, lite = stores
-
-    before = _topic_figures(ch, "saved topic")
-    assert before == _topic_figures(lite, "saved topic")
+    ch, _lite = stores
+    before = _agreed_topic_figures(stores, "saved topic")
     # As schema 5 left them: one UInt64 version (the filing's, or its copy's);
     # one row per filing first, so that taking the tick alone keeps each.
     ch.client.command("OPTIMIZE TABLE topic_filings FINAL")
