@@ -114,10 +114,12 @@ def test_author_feed_stops_at_the_cursor(make_sim, world, http) -> None:  # type
 def test_jetstream_filters_keywords_and_resumes_from_time_us(world, http) -> None:  # type: ignore[no-untyped-def]
     from veille.sources import jetstream
 
-    server = sim_bluesky.JetstreamServer(world).start()
+    # The server hangs up once caught up: the collection ends there, however
+    # slowly a loaded machine streams (idle is only a safety net).
+    server = sim_bluesky.JetstreamServer(world, hang_up=True).start()
     try:
         config = jetstream.parse_target(
-            "lumio, vexa", {"endpoint": server.url, "duration": "20", "idle": "0.5"}
+            "lumio, vexa", {"endpoint": server.url, "duration": "60", "idle": "30"}
         )
         batches = list(jetstream.collect(config, None, http))
         items = [i for b in batches for i in b.items]

@@ -29,8 +29,12 @@ def test_every_platform_kind_is_registered_with_help() -> None:
 @pytest.mark.slow
 def test_collect_every_platform_into_a_workspace_and_resume(tmp_path, world, http) -> None:  # type: ignore[no-untyped-def]
     ws = Workspace.open(init_workspace(tmp_path / "ws"))
-    with Simulator(world, default_specs()) as sim, JetstreamServer(world) as jet:
+    # Jetstream hangs up once caught up, so each collection reads the whole
+    # replay however slow the machine (its idle limit only a safety net).
+    with Simulator(world, default_specs()) as sim, JetstreamServer(world, hang_up=True) as jet:
         for kind, target, options in demo_sources(sim, jet.url):
+            if kind == "jetstream":
+                options = {**options, "idle": "30"}
             add_source(ws.store, kind, target, name=kind, options=options)
         first = {r.source: r for r in collect(ws, force=True, http=http)}
         for kind in PLATFORM_KINDS:

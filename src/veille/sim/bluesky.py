@@ -482,12 +482,26 @@ def jetstream_events(world: SimWorld, after_us: int = 0) -> Iterator[dict[str, A
 
 class JetstreamServer:
     """``ws://127.0.0.x:port/subscribe``: replays from ``cursor`` (µs, inclusive),
-    honours ``wantedCollections``, then streams new posts as the clock moves."""
+    honours ``wantedCollections``, then streams new posts as the clock moves.
 
-    def __init__(self, world: SimWorld, address: str = "127.0.0.1", poll: float = 0.05) -> None:
+    ``hang_up=True``: the server closes the connection once it has sent every
+    event up to the world's clock (the real service never does), so a test's
+    collection ends there, not after its ``idle`` seconds of quiet: a
+    machine slow enough to pause the stream for ``idle`` seconds then cuts
+    no collection short."""
+
+    def __init__(
+        self,
+        world: SimWorld,
+        address: str = "127.0.0.1",
+        poll: float = 0.05,
+        *,
+        hang_up: bool = False,
+    ) -> None:
         self.world = world
         self.address = address
         self.poll = poll
+        self.hang_up = hang_up
         self.connections = 0
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -526,6 +540,9 @@ class JetstreamServer:
                 sent_until = event["time_us"] + 1
                 sent = True
             if not sent:
+                if self.hang_up:
+                    ws.close(1000, "caught up")
+                    return
                 self._stop.wait(self.poll)
 
     def start(self) -> JetstreamServer:
