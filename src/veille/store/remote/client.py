@@ -31,6 +31,14 @@ from veille.store.remote.codec import (
 TIMEOUT = 120.0
 
 
+def _detail(reply: Any) -> str:
+    """What the endpoint said of a refusal (its JSON ``error``, else its text)."""
+    try:
+        return str(reply.json().get("error", reply.text))
+    except (ValueError, AttributeError):
+        return str(reply.text)
+
+
 class RemotePostStore:
     """Calls ``veille store serve-posts`` at ``url``
     (``veille+http://host:port[?token=…]``)."""
@@ -66,11 +74,7 @@ class RemotePostStore:
                 "or check [store] posts.",
             ) from exc
         if reply.status_code != 200:
-            try:
-                detail = reply.json().get("error", reply.text)
-            except ValueError:
-                detail = reply.text
-            raise StoreError(f"the posts endpoint {self.url} refused {name}: {detail}")
+            raise StoreError(f"the posts endpoint {self.url} refused {name}: {_detail(reply)}")
         return reply.json()["result"]
 
     # -- what ingest asks ------------------------------------------------------
@@ -113,13 +117,28 @@ class RemotePostStore:
     def iter_posts(
         self, flt: PostFilter | None = None, *, batch_size: int = 1000
     ) -> Iterator[Post]:
+        import httpx
+
         body = {"filter": filter_to_json(flt), "batch": batch_size}
-        with self.http.stream("POST", self.base + "iter_posts", json=body) as reply:
-            if reply.status_code != 200:
-                raise StoreError(f"the posts endpoint {self.url} refused iter_posts")
-            for line in reply.iter_lines():
-                if line:
-                    yield post_from_json(json.loads(line))
+        try:
+            with self.http.stream("POST", self.base + "iter_posts", json=body) as reply:
+                if reply.status_code != 200:
+                    reply.read()
+                    raise StoreError(
+                        f"the posts endpoint {self.url} refused iter_posts: {_detail(reply)}"
+                    )
+                for line in reply.iter_lines():
+                    if line:
+                        yield post_from_json(json.loads(line))
+        except httpx.HTTPError as exc:
+            # Refused, or cut off before the walk's end (the endpoint ends a
+            # walk that fails midway without its last chunk): never read as
+            # the end of the posts.
+            raise StoreError(
+                f"the walk over the posts of {self.url} did not finish: {exc}",
+                hint="Check that `veille store serve-posts` runs there and what it logged, "
+                "then run the command again.",
+            ) from exc
 
     def replies_to(self, post_id: str, *, limit: int = 200) -> list[Post]:
         found = self._call("replies_to", {"id": post_id, "limit": limit})

@@ -41,8 +41,12 @@ WRITES = frozenset(
 )
 
 
+class UnknownCall(LookupError):
+    """The endpoint offers no call of this name (answered 404)."""
+
+
 def _privacy_call(store: Any, name: str, body: dict[str, Any]) -> Any:
-    """The answer to a forgetting call, or KeyError."""
+    """The answer to a forgetting call, or :class:`UnknownCall`."""
     if name == "author_post_ids":
         return store.author_post_ids(body["handle"], body.get("platform"))
     if name == "erase_author_posts":
@@ -56,11 +60,12 @@ def _privacy_call(store: Any, name: str, body: dict[str, Any]) -> Any:
         return report_to_json(store.delete_posts_before(cutoff, batch=int(body.get("batch", 2000))))
     if name == "drop_raw_before":
         return store.drop_raw_before(cutoff)
-    raise KeyError(name)
+    raise UnknownCall(name)
 
 
 def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
-    """The answer to one call (JSON-able), or KeyError for an unknown call."""
+    """The answer to one call (JSON-able); :class:`UnknownCall` for a name the
+    endpoint does not offer, KeyError for a body that lacks a field."""
     if name == "stored_content":
         return store.stored_content([post_from_json(p) for p in body["posts"]])
     if name == "upsert_posts":
@@ -96,7 +101,7 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
     if name == "compact_months":  # the scheduler's hourly upkeep
         compact = getattr(store, name, None)
         return [] if compact is None else compact()
-    raise KeyError(name)
+    raise UnknownCall(name)
 
 
 class PostServer:
@@ -130,13 +135,21 @@ class PostServer:
                     if not hmac.compare_digest(given.encode(), server.token.encode()):
                         self._reply(401, {"error": "a valid token is required"})
                         return
-                length = int(self.headers.get("Content-Length") or 0)
+                try:
+                    length = int(self.headers.get("Content-Length") or 0)
+                except ValueError:
+                    self.close_connection = True  # where the next request starts is unknown
+                    self._reply(400, {"error": "Content-Length is not a number"})
+                    return
                 try:
                     body = json.loads(self.rfile.read(length) or b"{}")
                 except ValueError:
                     self._reply(400, {"error": "the body is not JSON"})
                     return
                 name = self.path.removeprefix("/v1/")
+                if not isinstance(body, dict):
+                    self._reply(400, {"error": f"the body of {name} is not a JSON object"})
+                    return
                 if name == "iter_posts":
                     self._stream(body)
                     return
@@ -146,8 +159,11 @@ class PostServer:
                             answer = _call(server.store, name, body)
                     else:
                         answer = _call(server.store, name, body)
-                except KeyError:
+                except UnknownCall:
                     self._reply(404, {"error": f"no call {name!r}"})
+                    return
+                except KeyError as exc:
+                    self._reply(400, {"error": f"the body of {name} lacks {exc}"})
                     return
                 except Exception as exc:  # the caller retries or reports it
                     log.exception("posts call %s failed", name)
@@ -157,17 +173,48 @@ class PostServer:
 
             def _stream(self, body: dict[str, Any]) -> None:
                 # Chunked JSON lines: a walk over millions of posts in constant memory.
+                try:
+                    flt = filter_from_json(body.get("filter"))
+                    batch = int(body.get("batch", 1000))
+                except (TypeError, ValueError, KeyError) as exc:
+                    self._reply(400, {"error": f"iter_posts: {exc}"})
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-ndjson")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                flt = filter_from_json(body.get("filter"))
-                for post in server.store.iter_posts(flt, batch_size=int(body.get("batch", 1000))):
-                    line = json.dumps(post_to_json(post), ensure_ascii=False).encode() + b"\n"
-                    self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
-                self.wfile.write(b"0\r\n\r\n")
+                posts = server.store.iter_posts(flt, batch_size=batch)
+                while True:
+                    try:
+                        post = next(posts, None)
+                    except Exception:
+                        # The status is sent: the walk ends without its last
+                        # chunk, which the caller reads as an error, never as
+                        # the end of the posts.
+                        log.exception("a posts walk failed midway")
+                        self.close_connection = True
+                        return
+                    line = (
+                        b""
+                        if post is None
+                        else json.dumps(post_to_json(post), ensure_ascii=False).encode() + b"\n"
+                    )
+                    try:
+                        self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
+                    except OSError as exc:  # the caller left (or its connection broke)
+                        log.info("a posts walk ended early: the caller left (%s)", exc)
+                        self.close_connection = True
+                        return
+                    if post is None:  # that was the last chunk (empty)
+                        return
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                # Through the log, not printed on stderr (a caller that left
+                # mid-reply, or a handler's own bug); the server goes on.
+                log.exception("the posts endpoint failed on a request from %s", client_address)
+
+        self.httpd = Server((host, port), Handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
