@@ -57,16 +57,23 @@ def test_500_and_timeout_are_retried_with_the_same_delivery_id(workspace, receiv
     assert row == ("sent", 2)
 
 
-def test_dead_letter_after_max_attempts_keeps_the_error(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_dead_letter_after_max_attempts_keeps_the_error(workspace, receiver, caplog) -> None:  # type: ignore[no-untyped-def]
     AlertBook(workspace.store).add(
         Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
     )
     receiver.script = [500, 500, 500]
     build_pipeline(workspace).ingest([make_post(1, "Lumio down")])
     engine = _engine(workspace)
-    engine.dispatch()
-    report = engine.dispatch()
+    with caplog.at_level("WARNING", logger="veille.alerts.outbox"):
+        engine.dispatch()
+        report = engine.dispatch()
     assert report.dead == 1
+    # The scheduler's log says each failure, and which one gave up (nothing
+    # else: apprise has no say in a webhook).
+    levels = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert [lvl for lvl, _m in levels] == ["WARNING", "WARNING", "ERROR"]  # max_attempts 3
+    assert "tried again later" in levels[0][1] and "HTTP 500" in levels[0][1]
+    assert "dead letter" in levels[-1][1] and "veille alert dead --retry" in levels[-1][1]
     status, error = workspace.store.conn.execute(
         "SELECT status, last_error FROM deliveries"
     ).fetchone()

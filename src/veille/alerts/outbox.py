@@ -362,8 +362,15 @@ class AlertEngine:
         report.errors.append(f"{batch_id}: {exc}")
         if self._failed(ids, str(exc), now):
             report.dead += len(ids)
+            log.error(
+                "delivery %s failed its last attempt, a dead letter now "
+                "(`veille alert dead --retry` queues it again): %s",
+                batch_id,
+                exc,
+            )
         else:
             report.failed += len(ids)
+            log.warning("delivery %s failed; it is tried again later: %s", batch_id, exc)
 
     def close(self) -> None:
         self.ctx.http.close()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
+import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -16,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from veille.errors import VeilleError
+from veille.errors import UsageError, VeilleError
 from veille.workspace import Workspace
 
 P = ParamSpec("P")
@@ -32,6 +35,43 @@ WorkspaceOpt = Annotated[
         show_envvar=True,
     ),
 ]
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to the ``sys.stderr`` of the moment (a test runner swaps it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def configure_logging() -> None:
+    """What a long-running command (``run``, ``serve``, ``store serve-posts``)
+    logs on stderr, a line each: the UTC time, level, logger and message.
+    veille's own records from ``VEILLE_LOG_LEVEL`` up (default INFO: a
+    source that failed, a lease lost, a retention purge, an outbox delivery
+    given up), other libraries' from WARNING (httpx would log every request).
+    Without this, Python shows only warnings, without a time, and drops the
+    rest. Calling it again changes nothing but the level."""
+    name = os.environ.get("VEILLE_LOG_LEVEL", "INFO").strip().upper()
+    if name not in LOG_LEVELS:
+        raise UsageError(
+            f"VEILLE_LOG_LEVEL={name!r} is not a level", hint=f"Use one of {', '.join(LOG_LEVELS)}."
+        )
+    root = logging.getLogger()
+    if not any(isinstance(h, _Stderr) for h in root.handlers):
+        handler = _Stderr()
+        form = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
+                                 "%Y-%m-%dT%H:%M:%SZ")  # fmt: skip
+        form.converter = time.gmtime
+        handler.setFormatter(form)
+        root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.WARNING:
+        root.setLevel(logging.WARNING)
+    logging.getLogger("veille").setLevel(name)
 
 
 class DataFormat(StrEnum):

@@ -6,7 +6,13 @@ from typing import Annotated
 
 import typer
 
-from veille.cli.common import WorkspaceOpt, console, handle_errors, open_workspace
+from veille.cli.common import (
+    WorkspaceOpt,
+    configure_logging,
+    console,
+    handle_errors,
+    open_workspace,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -23,6 +29,7 @@ def register(app: typer.Typer) -> None:
         from veille.services.users import count_users
         from veille.web.serve import run
 
+        configure_logging()
         with open_workspace(workspace) as ws:
             root = ws.root
             first_run = count_users(ws.state) == 0

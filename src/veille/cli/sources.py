@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from veille.cli.common import (
     FormatOpt,
     RowFormat,
     WorkspaceOpt,
+    configure_logging,
     console,
     err_console,
     handle_errors,
@@ -21,6 +23,8 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _options(values: list[str] | None) -> dict[str, str]:
@@ -219,13 +223,14 @@ def register(app: typer.Typer) -> None:
             raise UsageError(
                 f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}."
             )
+        configure_logging()
         with open_workspace(workspace) as ws:
             doing = {"all": "Collecting", "collector": "Collecting (collector)"}.get(
                 role, "Scheduling alerts and reports"
             )
             console().print(f"{doing}; press Ctrl-C to stop.")
             state = run_daemon(
-                ws, tick=tick, on_results=_print_results, role=role, lease_seconds=lease_seconds
+                ws, tick=tick, on_results=_report, role=role, lease_seconds=lease_seconds
             )
         console().print(f"Stopped after {state.passes} passes; everything collected is stored.")
 
@@ -296,6 +301,16 @@ def register(app: typer.Typer) -> None:
         finally:
             jetstream.stop()
             sim.stop()
+
+
+def _report(results: list[Any]) -> None:
+    """A pass of ``veille run``: what each source brought on stdout, as
+    ``veille collect`` prints it; a failure as a log record (with its time:
+    read in a collector's log long after)."""
+    _print_results([r for r in results if r.ok])
+    for r in results:
+        if not r.ok:
+            log.warning("source %s failed after %d new posts: %s", r.source, r.new_posts, r.error)
 
 
 def _print_results(results: list[Any]) -> None:

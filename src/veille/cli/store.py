@@ -12,6 +12,7 @@ from veille.cli.common import (
     FormatOpt,
     RowFormat,
     WorkspaceOpt,
+    configure_logging,
     console,
     err_console,
     handle_errors,
@@ -116,6 +117,7 @@ def register(app: typer.Typer) -> None:
         (their veille.toml: posts = "veille+http://HOST:PORT")."""
         from veille.store.remote.server import PostServer
 
+        configure_logging()
         with open_workspace(workspace) as ws:
             server = PostServer(ws.posts, host, port, token)
             console().print(f"Serving posts at {server.url}; press Ctrl-C to stop.")

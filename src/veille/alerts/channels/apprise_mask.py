@@ -51,6 +51,8 @@ def mask_channel_url(url: str) -> str:
         return url
     if scheme.startswith("webhook+"):
         return "webhook+" + mask_url(url.split("+", 1)[1])
+    if scheme in ("http", "https"):  # a webhook's own address: no apprise URL (it would log so)
+        return mask_url(url)
     try:
         import apprise
 
