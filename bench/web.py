@@ -228,6 +228,7 @@ def targets(token: str) -> dict[str, tuple[str, dict[str, str]]]:
         "static file (baseline)": ("/static/veille.css", {}),
         "dashboard": ("/", {}),
         "stream ?q=lumio": ("/stream?q=lumio", {}),
+        "trends": ("/trends", {}),
         "API search q=lumio": ("/api/v1/posts?q=lumio&limit=20", api),
     }
 
@@ -357,7 +358,8 @@ def run_layout(args: argparse.Namespace, state_url: str | None) -> dict[str, lis
                 f"{name:24} {first[name] * 1000:9.1f} {p50 * 1000:8.1f} {p95 * 1000:8.1f} "
                 f"{p50 / base50:10.1f}x {p95 / base95:10.1f}x  {verdict}"
             )
-        print(f"\n{args.clients} clients for {args.seconds:.0f} s (the four pages in turn):")
+        pages = len(targets(token))
+        print(f"\n{args.clients} clients for {args.seconds:.0f} s (the {pages} pages in turn):")
         n, lat, ms, errors = asyncio.run(load(base, cookies, token, args.clients, args.seconds))
         print(
             f"  {n} requests, {n / (ms / 1000):.1f} requests/s, p50 {pct(lat, 0.5) * 1000:.0f} ms, "

@@ -69,13 +69,14 @@ def test_post_fields_are_escaped(
 
 def test_veille_serve_makes_the_dashboard_before_the_first_visitor(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The warm-up ``veille serve`` runs on a thread as it starts: the
-    default view's figures, in both languages, are kept before anyone asks,
-    and a visitor's page is made from them."""
+    dashboard's default figures, in both languages, and the trends' default
+    terms are kept before anyone asks, and a visitor's page is made from
+    them."""
     from fastapi.testclient import TestClient
 
     from tests.web.conftest import add_role_users, do_login
     from veille.web.app import create_app
-    from veille.web.routes import dashboard
+    from veille.web.routes import dashboard, trends
     from veille.workspace import init_workspace
 
     root = init_workspace(tmp_path / "ws")
@@ -87,8 +88,15 @@ def test_veille_serve_makes_the_dashboard_before_the_first_visitor(tmp_path) -> 
     assert set(kept._items) == {("last-30d", "en"), ("last-30d", "fr")}
     found = kept._items[("last-30d", "en")][1][0]
     assert {t.name for t in found.topics} == {"lumio", "vexa"}
+    trends.warm(app)
+    terms = app.state.listening_recent["trends"]
+    made = dict(terms._items)
+    assert set(made) == {("", "", "last-30d")}
     with TestClient(app) as client:
         do_login(client, "viewer")
         page = client.get("/")
+        shown = client.get("/trends")
     assert page.status_code == 200 and "lumio" in page.text
     assert set(kept._items) == {("last-30d", "en"), ("last-30d", "fr")}  # nothing new made
+    assert shown.status_code == 200 and "Trends" in shown.text
+    assert terms._items == made  # the same answer, not made again

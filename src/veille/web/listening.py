@@ -129,12 +129,16 @@ def app_charts(app: Any) -> ChartCache:
 
 
 class Recent:
-    """Answers kept for ``seconds`` by key (the dashboard's figures: the same
-    for every viewer, and a minute old at most). One per app, thread-safe."""
+    """Answers kept for ``seconds`` by key (the dashboard's figures, the
+    trends: the same for every viewer, and a minute old at most). One per
+    app, thread-safe."""
 
-    def __init__(self, seconds: float = 60.0, size: int = 64) -> None:
+    def __init__(self, seconds: float = 60.0, size: int = 64, stale: float = 600.0) -> None:
         self.seconds = seconds
         self.size = size
+        # An answer older than this is not shown while the next is made: after
+        # a quiet hour the first viewer waits for today's figures instead.
+        self.stale = stale
         self._items: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self._making: set[Any] = set()
         self._lock = threading.Lock()
@@ -148,6 +152,8 @@ class Recent:
         now = time.monotonic()
         with self._lock:
             found = self._items.get(key)
+            if found is not None and now - found[0] >= self.stale:
+                found = None
             fresh = found is not None and now - found[0] < self.seconds
             if found is not None and not fresh and key not in self._making:
                 self._making.add(key)

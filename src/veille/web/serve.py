@@ -97,16 +97,20 @@ def run(
 
 
 def _warm(app: Any) -> None:
-    """The dashboard's default figures, made while the server starts (not by
-    :class:`LiveServer`: a test stores its posts after starting it)."""
+    """The dashboard's default figures and the trends' default terms, made
+    while the server starts (not by :class:`LiveServer`: a test stores its
+    posts after starting it)."""
     import logging
 
-    from veille.web.routes import dashboard
+    from veille.web.routes import dashboard, trends
 
-    try:
-        dashboard.warm(app)
-    except Exception:  # the first visitor makes them instead
-        logging.getLogger(__name__).warning("warming the dashboard failed", exc_info=True)
+    for page in (dashboard, trends):
+        try:
+            page.warm(app)
+        except Exception:  # the first visitor makes them instead
+            logging.getLogger(__name__).warning(
+                "warming the %s page failed", page.__name__.rsplit(".", 1)[-1], exc_info=True
+            )
 
 
 class LiveServer:

@@ -11,28 +11,48 @@ from fastapi.responses import HTMLResponse
 from veille.errors import VeilleError
 from veille.services import analytics as analytics_service
 from veille.web.deps import Viewer, render, workspace
-from veille.web.listening import scope_asked, scope_form
+from veille.web.listening import app_recent, recent, scope_asked, scope_form
 
 router = APIRouter()
 
 SHOWN = 25
 BASELINE = 4
+#: The view a first visitor gets (the form's defaults).
+DEFAULT = {"query": "", "topic": "", "period": "last-30d"}
+
+
+def _trending(ws: Any, asked: dict[str, str]) -> list[Any]:
+    from veille.analytics.trends import trending_terms
+
+    scope = analytics_service.build_scope(
+        ws, query=asked["query"] or None, topic=asked["topic"] or None
+    )
+    per = analytics_service.period(ws, asked["period"])
+    return trending_terms(ws.store, scope, per, limit=SHOWN, baseline_periods=BASELINE)
+
+
+def _key(asked: dict[str, str]) -> tuple[str, str, str]:
+    return asked["query"], asked["topic"], asked["period"]
 
 
 @router.get("/trends", response_class=HTMLResponse)
 def trends(request: Request, user: Viewer) -> HTMLResponse:
-    from veille.analytics.trends import trending_terms
-
     ws = workspace(request)
     asked = scope_asked(request)
     context = scope_form(request, asked)
     found: list[Any] = []
     try:
-        scope = analytics_service.build_scope(
-            ws, query=asked["query"] or None, topic=asked["topic"] or None
-        )
-        per = analytics_service.period(ws, asked["period"])
-        found = trending_terms(ws.store, scope, per, limit=SHOWN, baseline_periods=BASELINE)
+        # The same terms for every viewer, a minute old at most: the terms
+        # of a million posts' sample take seconds to extract (5 s at 1M).
+        found = recent(request, "trends").get(_key(asked), lambda: _trending(ws, asked))
     except VeilleError as exc:
         context["error"] = exc
     return render(request, "trends/index.html", context | {"trends": found, "baseline": BASELINE})
+
+
+def warm(app: Any) -> None:
+    """Make the default view's terms now, as a visitor's request would
+    (``veille serve`` calls it on a thread when it starts, after the
+    dashboard's)."""
+    ws = app.state.workspace
+    app_recent(app, "trends").get(_key(DEFAULT), lambda: _trending(ws, DEFAULT))
