@@ -169,3 +169,41 @@ def test_a_kept_count_is_not_used_after_posts_are_deleted(workspace) -> None:  #
     assert search_page(workspace.posts, "lumio", limit=3).total == 9
     workspace.posts.upsert_posts([make_post("late", "lumio again", published_at=T0)])
     assert search_page(workspace.posts, "lumio", limit=3).total == 10  # the index alone again
+
+
+def test_the_most_engaging_matches_are_the_same_walked_or_sorted(workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """SQLite finds a common word's most engaging posts by walking its
+    engagement index, a rare word's by sorting its matches: the same posts in
+    the same order either way, ties (same engagement, same second) included."""
+    import random
+
+    rng = random.Random(7)
+    posts = [
+        make_post(
+            f"e{i}",
+            ("lumio " if i % 3 else "vexa ") + ("outage" if i % 50 == 0 else "news"),
+            published_at=T0 + timedelta(minutes=rng.randrange(60)),
+            likes=rng.randrange(5),
+            platform=rng.choice(["mastodon", "bluesky"]),
+        )
+        for i in range(600)
+    ]
+    workspace.posts.upsert_posts(posts)
+    store = workspace.store
+    cases = [
+        ("lumio", None),
+        ("vexa", PostFilter(since=T0 + timedelta(minutes=10), until=T0 + timedelta(minutes=40))),
+        ("lumio", PostFilter(platforms=("bluesky",))),
+        ("lumio OR vexa", None),
+        ("outage", None),  # 12 matches, fewer than the page: sorted
+        ("lumio -news", None),  # more than words: sorted
+    ]
+    from veille.query import compile_query
+
+    walked = [store._walk_engagement(compile_query(q).ast, f, 20) for q, f in cases]
+    assert walked == [True, True, True, True, False, False]
+    found = {(q, f): [p.id for p in store.search(q, f, sort="engagement", limit=20)]
+             for q, f in cases}  # fmt: skip
+    monkeypatch.setattr(type(store), "_walk_engagement", lambda *a: False)
+    for (q, f), ids in found.items():
+        assert ids and ids == [p.id for p in store.search(q, f, sort="engagement", limit=20)], q

@@ -69,8 +69,11 @@ class SQLiteSearch:
             if sort == "newest":
                 return self._search_newest(node, where, params, cols, limit)
             qsql, qparams = to_sqlite(node)
+            hint = ""
             if sort == "engagement":
                 order = "(p.likes + p.shares + p.replies) DESC, " + order
+                if self._walk_engagement(node, flt, limit):
+                    hint = " INDEXED BY posts_engagement"
             rank = relevance_expr(node) if sort == "relevance" else None
             if rank is not None:
                 sql = (
@@ -81,7 +84,7 @@ class SQLiteSearch:
                 args = [rank, *qparams, *params, limit]
             else:
                 sql = (
-                    f"SELECT {cols} FROM posts p WHERE ({qsql}) AND {where} "
+                    f"SELECT {cols} FROM posts p{hint} WHERE ({qsql}) AND {where} "
                     f"ORDER BY {order} LIMIT ?"
                 )
                 args = [*qparams, *params, limit]
@@ -169,6 +172,26 @@ class SQLiteSearch:
             raise translate_error(exc, self.path) from exc
         return int(row[0])
 
+    def _walk_engagement(self, node: Any, flt: PostFilter | None, limit: int) -> bool:
+        """Whether the most engaging matches are found faster by walking the
+        engagement index until ``limit`` of them (when the query's words are
+        in at least 1% of the posts: a walk of about a hundred times
+        ``limit`` entries) than by reading every match to sort them. At 1M
+        posts, ``lumio`` (471,110 matches): 56 ms against 324; a word in 1.2%
+        of them, 8 against 26. Only a query of words alone: another
+        condition could have an index of its own that finds its few posts at
+        once, where the walk would go through the whole index."""
+        driven = fts_driver(node)
+        if driven is None or driven[1] is not None:
+            return False
+        count_all = getattr(self, "_count", None)  # the analytics' total, from its rollups
+        if count_all is None:
+            return False
+        from veille.analytics.scope import Scope
+
+        matches = self._index_count(driven[0], flt)
+        return matches is not None and matches > limit and matches >= 0.01 * count_all(Scope())
+
     def _count_in_index(self, node: Any, flt: PostFilter | None) -> int | None:
         """How many posts match, counted on the full-text index alone when it
         answers the whole query (its words; no platform or language filter):
@@ -188,8 +211,14 @@ class SQLiteSearch:
         driven = fts_driver(node)
         if driven is None or driven[1] is not None:
             return None
+        return self._index_count(driven[0], flt)
+
+    def _index_count(self, match: str, flt: PostFilter | None) -> int | None:
+        """How many posts of ``flt``'s period hold the full-text ``match`` (its
+        other filters aside), kept as :meth:`_count_in_index` says; None
+        while deleted posts are still in the index."""
         sql = "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?"
-        args: list[Any] = [driven[0]]
+        args: list[Any] = [match]
         low = high = None
         if flt is not None and flt.since is not None:
             low = key_floor(int(flt.since.timestamp()))
@@ -207,7 +236,7 @@ class SQLiteSearch:
             state = self.conn.execute(
                 "SELECT block FROM posts_fts_data WHERE id = ?", [_STRUCTURE_ID]
             ).fetchone()
-            key = (driven[0], low, high, bytes(state[0]) if state else b"")
+            key = (match, low, high, bytes(state[0]) if state else b"")
             found = self._index_counts().get(key)
             if found is not None:
                 return found
