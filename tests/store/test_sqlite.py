@@ -245,3 +245,32 @@ def test_a_raw_payload_with_a_lone_surrogate_reads_back(tmp_path: Path) -> None:
     got = store.get_post(post.id)
     assert got is not None and got.raw == {"text": "cut emoji \ud83d here"}
     store.close()
+
+
+def test_a_topic_over_a_period_counts_the_posts_of_its_edges_exactly(tmp_path: Path) -> None:
+    """A saved topic's filings are read for the period only (posts are keyed
+    by time): a post at the period's first second counts, one a second
+    before it or at its end does not, whichever way the topic is looked up."""
+    from dataclasses import replace as _replace
+
+    from veille.analytics.scope import Period, Scope
+    from veille.analytics.topics import topic_scope
+    from veille.query.topics import add_topic
+
+    since = datetime(2026, 3, 10, 8, 0, 0, tzinfo=UTC)
+    until = since + timedelta(hours=5)
+    at = [since - timedelta(seconds=1), since, until - timedelta(seconds=1), until]
+    store = SQLiteStore.open(tmp_path / "t.db")
+    store.upsert_posts(
+        [make_post(f"{i}", "lumio news", published_at=t) for i, t in enumerate(at)]
+        + [make_post("other", "nothing", published_at=since)]
+    )
+    add_topic(store, "brand", "lumio")
+    topic = topic_scope(store, "brand")
+    period = Period(since, until)
+    for scope in (topic, _replace(topic, scan=True)):  # rollups, then the posts
+        assert store.post_totals(scope.during(period))[0][-3] == 2
+    assert len(store.author_activity(topic.during(period))) == 1
+    assert sum(r[7] for r in store.author_activity(topic.during(period))) == 2
+    assert store.post_totals(_replace(topic, scan=True))[0][-3] == 4  # no period: all
+    store.close()

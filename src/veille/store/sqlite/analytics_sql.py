@@ -11,12 +11,16 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from veille.store.sqlite.rows import key_floor
+
 if TYPE_CHECKING:
     from veille.analytics.scope import Scope
 
 QUARTER = 900
-# A saved topic's restriction: the planner reads every post filed under it...
-TOPIC_IN = "p.pk IN (SELECT post_pk FROM post_topics WHERE topic_id = ?)"
+# A saved topic's restriction: the planner reads every post filed under it
+# (those of the period only: posts are keyed by time, see ``rows.key_floor``,
+# and ``post_topics`` is indexed by topic then key)...
+TOPIC_IN = "p.pk IN (SELECT post_pk FROM post_topics WHERE topic_id = ?{keys})"
 # ...or, for a short range (or few posts), looks each post up.
 TOPIC_EXISTS = "EXISTS (SELECT 1 FROM post_topics t WHERE t.post_pk = p.pk AND t.topic_id = ?)"
 WORDS_IN = "p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)"
@@ -41,9 +45,20 @@ def scope_sql(
     f = scope.flt
     plain, params = filter_sql(f, "p")
     clauses = [] if plain == "1" else [plain]
+    keys, bounds = "", []
+    if f.since is not None:
+        keys += " AND post_pk >= ?"
+        bounds.append(key_floor(int(f.since.timestamp())))
+    if f.until is not None:
+        keys += " AND post_pk < ?"
+        bounds.append(key_floor(int(f.until.timestamp())))
     for topic_id in scope.topics:
-        clauses.append(TOPIC_EXISTS if lookup else TOPIC_IN)
-        params.append(topic_id)
+        if lookup:
+            clauses.append(TOPIC_EXISTS)
+            params.append(topic_id)
+        else:
+            clauses.append(TOPIC_IN.format(keys=keys))
+            params += [topic_id, *bounds]
     for words in scope.words:
         clauses.append(WORDS_IN)
         params.append(words_match(words))
