@@ -143,5 +143,14 @@ def test_top_authors_and_counts_answer_like_a_scan(tmp_path) -> None:
                 used += len(fast)
             assert tops.author_count(store, scope, period) == tops.author_count(store, scan, period)
             assert overall_sentiment(store, scope, period) == overall_sentiment(store, scan, period)
+        # Each author's posts of the period, on topic or not (influencers):
+        # from the rollup, as a count of the posts says.
+        flt = PostFilter(since=period.since, until=period.until)
+        counted: dict[tuple[str, str], int] = {}
+        for post in store.iter_posts(flt):
+            key = (post.platform, post.author.handle)
+            counted[key] = counted.get(key, 0) + 1
+        asked = [*counted, ("mastodon", "nobody")]
+        assert store.author_post_counts(flt, asked) == counted and len(counted) > 3
     assert used > 100
     store.close()

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
+from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import ENG, scope_sql
 from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
 
@@ -59,11 +60,22 @@ class SQLitePeople:
         self, flt: PostFilter, authors: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], int]:
         """Posts of each ``(platform, handle)`` under ``flt``, on topic or not."""
-        from veille.analytics.scope import Scope
+        from veille.analytics.scope import Period, Scope
 
-        where, params = scope_sql(self.conn, Scope(flt=flt))
+        scope = Scope(flt=flt)
         out: dict[tuple[str, str], int] = {}
         wanted = set(authors)
+        if flt.since is not None and flt.until is not None and rollup_topic(scope) == 0:
+            # Every author of the period from the author rollup, in one pass:
+            # a lookup per handle reads each author's posts of all time (the
+            # 900 authors of a topic over a month of 1M posts: 1.5 s; this,
+            # 30 ms).
+            union, params = author_rows(self.conn, scope, Period(flt.since, flt.until), 0)
+            rows = self.conn.execute(
+                f"SELECT platform, handle, sum(posts) FROM ({union}) GROUP BY 1, 2", params
+            )
+            return {(pf, h): n for pf, h, n in rows if n > 0 and (pf, h) in wanted}
+        where, params = scope_sql(self.conn, scope)
         names = sorted({h for _p, h in authors})
         for i in range(0, len(names), _CHUNK):
             chunk = names[i : i + _CHUNK]
