@@ -5,13 +5,16 @@
     python bench/web.py --posts 20000 --seconds 10   # quick
 
 A workspace of ``--posts`` generated posts (the simulator's bilingual text,
-one year, with sentiment) is built once and kept under ``--cache`` (default:
-the system's temporary folder), so a second run starts at once. The app runs
-in its own process (uvicorn on 127.0.0.1), as ``veille serve`` runs it.
+the year up to the hour it is built, with sentiment) is built once and kept
+under ``--cache`` (default: the system's temporary folder), so a second run
+starts at once; a kept one whose posts end more than a day ago is built
+again (the pages' default periods, the last days, would hold fewer of its
+posts, then none). The app runs in its own process (uvicorn on 127.0.0.1),
+as ``veille serve`` runs it.
 
 1. Each page is asked ``--repeat`` times by one client in turn (the dashboard,
-   the mention stream with a query, an API search, and a static file as the
-   baseline): p50 and p95 of the time to the full answer, and each p95's
+   the mention stream with a query, the trends, an API search, and a static
+   file as the baseline): p50 and p95 of the time to the full answer, and each p95's
    ratio to the static file's. Target: p95 <= 300 ms.
 2. ``--clients`` clients (default 50) ask those pages in a loop for
    ``--seconds``: requests per second, p50 and p99, and errors (target zero).
@@ -31,6 +34,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import json
 import os
 import platform
 import random
@@ -41,6 +45,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +59,17 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))] if s else float("nan")
 
 
-def generated(n: int) -> Iterator[Any]:
-    """``n`` posts of the demo world over a year, each with a sentiment (the
-    simulator leaves it to enrichment, which would take hours at this size)."""
+def generated(n: int, end: datetime) -> Iterator[Any]:
+    """``n`` posts of the demo world over the year before ``end``, each with a
+    sentiment (the simulator leaves it to enrichment, which would take hours
+    at this size)."""
     from veille.models import Sentiment
     from veille.sim.generate import SimConfig, generate_posts
 
     days = 365
-    cfg = SimConfig(seed=SEED, days=days, posts_per_day=max(10, n // days + 1), spike_posts=0)
+    cfg = SimConfig(
+        seed=SEED, days=days, posts_per_day=max(10, n // days + 1), spike_posts=0, end=end
+    )
     rng = random.Random(SEED)
     labels = ("positive", "negative", "neutral", "neutral")
     for post in itertools.islice(generate_posts(cfg), n):
@@ -107,10 +115,13 @@ def build(root: Path, n: int, state_url: str | None = None) -> None:
         )
         config.write_text(text, encoding="utf-8")
     t0 = time.perf_counter()
+    # The posts end now: the pages' periods (the last 7 or 30 days, as a
+    # visitor sees them) hold a full share of them.
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     with Workspace.open(root) as ws:
         batch: list[Any] = []
         done = 0
-        for post in generated(n):
+        for post in generated(n, end):
             batch.append(post)
             if len(batch) == 20_000:
                 ws.posts.upsert_posts(batch)
@@ -127,7 +138,9 @@ def build(root: Path, n: int, state_url: str | None = None) -> None:
         if compact is not None:  # as the scheduler's upkeep leaves ClickHouse at its start
             compact()
         stored = ws.posts.count_posts()
-    (root / "complete").write_text(str(stored), encoding="utf-8")
+    (root / "complete").write_text(
+        json.dumps({"posts": stored, "end": end.isoformat()}), encoding="utf-8"
+    )
     print(f"built {stored:,} posts in {time.perf_counter() - t0:.0f}s", flush=True)
 
 
@@ -152,17 +165,33 @@ def workspace(cache: Path, n: int, rebuild: bool, state_url: str | None = None) 
     one SQLite file, or with ``state_url`` as a scaled-out deployment keeps
     it (its PostgreSQL data kept under :func:`pg_folder`)."""
     root = root_of(cache, n, bool(state_url))
-    if rebuild or not (root / "complete").exists():
+    why = "" if rebuild else stale(root)
+    if rebuild or why:
         import shutil
 
         shutil.rmtree(root, ignore_errors=True)
-        print(f"building a workspace of {n:,} posts in {root}", flush=True)
+        print(f"building a workspace of {n:,} posts in {root} ({why or 'asked'})", flush=True)
         build(root, n, state_url)
     else:
-        print(f"reusing {root} ({(root / 'complete').read_text()} posts)", flush=True)
+        kept = json.loads((root / "complete").read_text(encoding="utf-8"))
+        print(f"reusing {root} ({kept['posts']:,} posts up to {kept['end']})", flush=True)
         if state_url:
             point_state(root, state_url)
     return root
+
+
+def stale(root: Path) -> str:
+    """Why the workspace at ``root`` is built again ("": it is reused): none
+    kept, or its posts end more than a day ago (the last 7 days a page shows
+    by default would hold fewer of them; past a week, none)."""
+    try:
+        kept = json.loads((root / "complete").read_text(encoding="utf-8"))
+        end = datetime.fromisoformat(kept["end"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "none kept from this version of the bench"
+    if datetime.now(UTC) - end > timedelta(days=1):
+        return f"its posts end on {end:%Y-%m-%d %H:%M}, more than a day ago"
+    return ""
 
 
 def root_of(cache: Path, n: int, scale: bool) -> Path:
@@ -322,7 +351,7 @@ def main() -> None:
         if why:
             raise SystemExit(f"--scale needs a local PostgreSQL: {why}")
         folder = pg_folder(args.cache, args.posts)
-        if args.rebuild or not (root_of(args.cache, args.posts, True) / "complete").exists():
+        if args.rebuild or stale(root_of(args.cache, args.posts, True)):
             import shutil  # a workspace built again gets a new state too
 
             shutil.rmtree(folder, ignore_errors=True)
