@@ -18,6 +18,25 @@ def test_terms_are_lemmatized_folded_and_free_of_stop_words() -> None:
     assert "panne fibre" in extract_terms("Encore une panne fibre")
 
 
+@pytest.mark.parametrize(
+    ("text", "kept", "left_out"),
+    [
+        ("write to ana.bell@mail.example", {"write"}, {"ana", "bell", "mail"}),
+        ("lumio.example/fibre and www.vexa.com/offres", set(), {"lumio", "fibre", "vexa"}),
+        ("@netpolicy.bsky.social on fibre", {"fibre"}, {"netpolicy", "bsky"}),
+        ("x.com. Outage reported", {"outage", "report", "outage report"}, {"com"}),
+        ("Prices: 1.5 routers", {"price", "router"}, {"price router"}),
+        ("Outage, thousands without service", {"outage", "thousand"}, {"outage thousand"}),
+    ],
+)
+def test_links_addresses_and_punctuation_cut_terms_out_or_apart(
+    text: str, kept: set[str], left_out: set[str]
+) -> None:
+    terms = extract_terms(text)
+    assert kept <= set(terms), terms
+    assert not left_out & set(terms), terms
+
+
 def test_g2_is_zero_without_difference_and_grows_with_it() -> None:
     assert g2(5, 5, 50, 50) == pytest.approx(0.0)
     assert 0 < g2(10, 5, 50, 50) < g2(20, 5, 50, 50)

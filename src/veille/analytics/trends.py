@@ -24,10 +24,16 @@ from veille.textnorm import WORD_RE, fold, looks_like_name, names_in
 
 # Links, e-mail addresses, handles (``@netpolicy.bsky.social``, ``@a@b.social``)
 # and bare domains (``lumio.example/fibre``): their pieces are no one's words.
+# (An address starts where its run of [\w.-] does, and no run before ``@`` or
+# ``.`` gives anything back: the same matches as without these, a regular
+# expression tried at every position of every post costing a third less.)
 _URL = re.compile(
-    r"https?://\S+|www\.\S+|[@#]?[\w.-]+@[\w.-]+|@[\w.-]*\w"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b(?:/\S*)?"
+    r"https?://\S+|www\.\S+|(?<![\w.@#-])[@#]?[\w.-]++@[\w.-]+|@[\w.-]*\w"
+    r"|\b[\w-]++(?:\.[\w-]++)*\.[a-z]{2,}\b(?:/\S*)?"
 )
+# What any of them holds: a text without it has none (half of the posts),
+# and is not cut.
+_URL_SIGN = re.compile(r"[@:]|\.[a-z]{2}|www\.")
 # Derivational endings folded away after lemmatizing, longest first.
 _SUFFIXES = (
     "tiques", "tique", "iques", "ique", "ismes", "isme", "istes", "iste",
@@ -46,6 +52,17 @@ def stop_words() -> frozenset[str]:
     # Elisions split off by the tokenizer (l', d', qu') and their English kin.
     words |= {"l", "d", "j", "m", "n", "s", "t", "qu", "c", "y", "ll", "re", "ve"}
     return frozenset(words | _EXTRA_STOP)
+
+
+@lru_cache(maxsize=200_000)
+def _word(word: str) -> tuple[str, str | None]:
+    """``(folded, key)`` of a lower-case word, the key ``None`` when the word
+    is no term (a stop word, under three letters, a number): the same for
+    every post that holds it, so looked up once."""
+    folded = fold(word)
+    if folded in stop_words() or len(folded) < 3 or folded.isdigit():
+        return folded, None
+    return folded, term_key(word)[0]
 
 
 @lru_cache(maxsize=200_000)
@@ -69,35 +86,44 @@ def extract_terms(text: str) -> dict[str, str]:
     ``text`` -> the form
     written there (lower-cased unless a name), so that a term is shown as
     people wrote it (``petite note``) rather than as its lemma (``petit note``)."""
-    stop = stop_words()
     out: dict[str, str] = {}
-    prev: tuple[str, str] | None = None
-    chunks = _URL.split(text)
+    chunks = _URL.split(text) if _URL_SIGN.search(text) else [text]
     # A word after a removed mention or link starts its chunk: "@ana Huge
     # outage" does not make "Huge" a name.
     names = frozenset().union(*map(names_in, chunks))
     for chunk in chunks:
-        prev = None
+        prev: str | None = None  # the key of the word before, and how it was written
+        prev_shown = ""
         end = 0
         for m in WORD_RE.finditer(chunk):
+            start = m.start()
             # A phrase never spans punctuation or a hashtag's "#": "outage:
-            # thousands" or "service, support" are no one's phrases.
-            if chunk[end : m.start()].strip(" -'’"):
+            # thousands" or "service, support" are no one's phrases (one
+            # space between two words, the most common, is looked at first).
+            if (
+                start != end
+                and (start - end != 1 or chunk[end] != " ")
+                and chunk[end:start].strip(" -'’")
+            ):
                 prev = None
             end = m.end()
-            word = m.group().lower()
-            folded = fold(word)
-            if folded in stop or len(folded) < 3 or folded.isdigit():
+            written = m.group()
+            word = written.lower()
+            folded, key = _word(word)
+            if key is None:
                 prev = None
                 continue
-            if folded in names or looks_like_name(chunk, m.start()):
-                key, display = folded, m.group()
+            if folded in names or (written[0].isupper() and looks_like_name(chunk, start)):
+                key, shown = folded, written
             else:
-                key, display = term_key(word)[0], word
-            out.setdefault(key, display)
-            if prev is not None and prev[0] != key:
-                out.setdefault(f"{prev[0]} {key}", f"{prev[1]} {display}")
-            prev = (key, display)
+                shown = word
+            if key not in out:
+                out[key] = shown
+            if prev is not None and prev != key:
+                phrase = f"{prev} {key}"
+                if phrase not in out:
+                    out[phrase] = f"{prev_shown} {shown}"
+            prev, prev_shown = key, shown
     return out
 
 
