@@ -183,10 +183,16 @@ def _assert_agree(ch: Any, lite: SQLiteStore, scope: Scope) -> None:
     assert sorted(ch.conversation_links(bounded), key=repr) == sorted(
         map(tuple, lite.conversation_links(bounded)), key=repr
     )
-    authors = [("mastodon", "alice"), ("rss", "Bob"), ("bluesky", "@carol")]
-    assert _ids(ch.recent_posts_by(bounded, authors, 5)) == _ids(
-        lite.recent_posts_by(bounded, authors, 5)
-    )
+    groups = [
+        [("mastodon", "alice"), ("rss", "Bob"), ("bluesky", "@carol")],
+        [("rss", "Bob")],
+        [],
+        [("rss", "nobody"), ("mastodon", "alice")],
+    ]
+    for n in (1, 5):
+        got, want = ch.recent_posts_by(bounded, groups, n), lite.recent_posts_by(bounded, groups, n)
+        assert [_ids(g) for g in got] == [_ids(w) for w in want]
+        assert len(want[0]) == n and want[2] == []
 
 
 def test_people_and_decisions_agree(stores: tuple[Any, SQLiteStore]) -> None:

@@ -253,7 +253,7 @@ def test_a_topic_over_a_period_counts_the_posts_of_its_edges_exactly(tmp_path: P
     before it or at its end does not, whichever way the topic is looked up."""
     from dataclasses import replace as _replace
 
-    from veille.analytics.scope import Period, Scope
+    from veille.analytics.scope import Period
     from veille.analytics.topics import topic_scope
     from veille.query.topics import add_topic
 

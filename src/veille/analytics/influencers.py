@@ -337,7 +337,8 @@ def influencers(
     found.sort(key=lambda i: (-i.score, -(i.followers or 0), i.handle))
     found = found[:limit]
     if recent:
-        found = [_with_recent(store, scoped, i, recent) for i in found]
+        latest = store.recent_posts_by(scoped, [list(i.accounts) for i in found], recent)
+        found = [_with_recent(i, posts) for i, posts in zip(found, latest, strict=True)]
     return found
 
 
@@ -348,8 +349,8 @@ def _profile(url: str | None) -> str | None:
     return url
 
 
-def _with_recent(store: Any, scope: Scope, inf: Influencer, n: int) -> Influencer:
-    posts = tuple(store.recent_posts_by(scope, list(inf.accounts), n))
+def _with_recent(inf: Influencer, latest: Sequence[Post]) -> Influencer:
+    posts = tuple(latest)
     site = None
     if set(inf.platforms) & _SITE_PLATFORMS:
         for p in posts:

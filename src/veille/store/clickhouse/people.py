@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
 from veille.store.clickhouse.filters import POSTS, filter_where
-from veille.store.clickhouse.rows import READ_COLUMNS, to_post
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Scope
@@ -35,6 +34,8 @@ class ClickHousePeople:
         def scoped(self, scope: Scope) -> tuple[str, dict[str, Any]]: ...
 
         def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None: ...
+
+        def posts_at(self, keys: list[list[Any]]) -> list[Post]: ...
 
     def author_activity(self, scope: Scope) -> list[tuple[Any, ...]]:
         where, params = self.scoped(scope)
@@ -91,22 +92,41 @@ class ClickHousePeople:
             yield (" ".join(r[0]), *r[1:])
 
     def recent_posts_by(
-        self, scope: Scope, authors: Sequence[tuple[str, str]], limit: int
-    ) -> list[Post]:
-        if not authors:
-            return []
+        self, scope: Scope, groups: Sequence[Sequence[tuple[str, str]]], limit: int
+    ) -> list[list[Post]]:
+        """Two queries for every group: the newest ``limit`` posts of each
+        account on a few columns (``LIMIT … BY``), then the rows of those a
+        group keeps (a query a group read whole posts of each account's
+        period: 25 influencers took 435 ms at 1M posts)."""
+        accounts = sorted({tuple(a) for authors in groups for a in authors})
+        if not accounts:
+            return [[] for _ in groups]
         where, params = self.scoped(scope)
-        pairs = []
-        for i, (platform, handle) in enumerate(authors):
-            params[f"ap{i}"] = platform
-            params[f"ah{i}"] = handle
-            pairs.append(f"(platform = {{ap{i}:String}} AND author_handle = {{ah{i}:String}})")
-        rows = self.rows(
-            f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {where} AND ({' OR '.join(pairs)}) "
-            "ORDER BY published_at DESC, seq DESC LIMIT {lim:UInt64}",
-            {**params, "lim": limit},
+        params.update(
+            {
+                "rp_pf": [a[0] for a in accounts],
+                "rp_h": [a[1] for a in accounts],
+                "rp_handles": sorted({a[1] for a in accounts}),
+                "lim": limit,
+            }
         )
-        return [to_post(r) for r in rows]
+        rows = self.rows(
+            f"SELECT platform, author_handle, id, published_at, seq FROM {POSTS} "
+            f"WHERE {where} AND author_handle IN {{rp_handles:Array(String)}} "
+            "AND has(arrayZip({rp_pf:Array(String)}, {rp_h:Array(String)}), "
+            "(platform, author_handle)) "
+            "ORDER BY published_at DESC, seq DESC LIMIT {lim:UInt64} BY platform, author_handle",
+            params,
+        )
+        newest: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+        for platform, handle, post_id, at, seq in rows:
+            newest.setdefault((platform, handle), []).append((int(at), int(seq), post_id))
+        kept = []
+        for authors in groups:
+            mine = [k for a in {(a[0], a[1]) for a in authors} for k in newest.get(a, [])]
+            kept.append(sorted(mine, reverse=True)[:limit])
+        found = {p.id: p for p in self.posts_at([[k[2], k[0]] for ks in kept for k in ks])}
+        return [[found[k[2]] for k in ks if k[2] in found] for ks in kept]
 
     # -- the user's decisions about accounts that may be one person --------------
 

@@ -158,8 +158,12 @@ class AnalyticsPosts(Protocol):
         of every post by the authors ``handles`` (compared lower case, no ``@``)."""
         ...
 
-    def recent_posts_by(self, scope: Scope, authors: Sequence[Account], limit: int) -> list[Post]:
-        """The newest ``limit`` posts of ``scope`` by any of ``authors``."""
+    def recent_posts_by(
+        self, scope: Scope, groups: Sequence[Sequence[Account]], limit: int
+    ) -> list[list[Post]]:
+        """For each group of accounts (one person's, an influencer's), the
+        newest ``limit`` posts of ``scope`` by any of them, newest first: one
+        call for a page of influencers."""
         ...
 
     def posts_by_source(self, scope: Scope) -> dict[str, tuple[int, int]]:

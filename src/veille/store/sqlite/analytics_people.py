@@ -116,20 +116,25 @@ class SQLitePeople:
         )
 
     def recent_posts_by(
-        self, scope: Scope, authors: Sequence[tuple[str, str]], limit: int
-    ) -> list[Post]:
-        """The newest ``limit`` posts of ``scope`` by any of ``authors``
-        (``(platform, handle)``)."""
-        if not authors:
-            return []
+        self, scope: Scope, groups: Sequence[Sequence[tuple[str, str]]], limit: int
+    ) -> list[list[Post]]:
+        """For each group of ``(platform, handle)``, the newest ``limit`` posts
+        of ``scope`` by any of them (a query a group: each is an index
+        lookup)."""
         where, params = scope_sql(self.conn, scope)
-        pairs = " OR ".join("(p.platform = ? AND p.author_handle = ?)" for _ in authors)
-        rows = self.conn.execute(
-            f"SELECT {_SELECT_POST} FROM posts p WHERE {where} AND ({pairs}) "
-            "ORDER BY p.published_at DESC, p.pk DESC LIMIT ?",
-            [*params, *(x for a in authors for x in a), limit],
-        )
-        return [row_to_post(r) for r in rows]
+        out: list[list[Post]] = []
+        for authors in groups:
+            if not authors:
+                out.append([])
+                continue
+            pairs = " OR ".join("(p.platform = ? AND p.author_handle = ?)" for _ in authors)
+            rows = self.conn.execute(
+                f"SELECT {_SELECT_POST} FROM posts p WHERE {where} AND ({pairs}) "
+                "ORDER BY p.published_at DESC, p.pk DESC LIMIT ?",
+                [*params, *(x for a in authors for x in a), limit],
+            )
+            out.append([row_to_post(r) for r in rows])
+        return out
 
     def posts_by_source(self, scope: Scope) -> dict[str, tuple[int, int]]:
         """``source -> (posts, engagement)`` of ``scope`` (bounded to a period)."""
