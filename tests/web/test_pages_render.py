@@ -100,3 +100,30 @@ def test_veille_serve_makes_the_dashboard_before_the_first_visitor(tmp_path) -> 
     assert set(kept._items) == {("last-30d", "en"), ("last-30d", "fr")}  # nothing new made
     assert shown.status_code == 200 and "Trends" in shown.text
     assert terms._items == made  # the same answer, not made again
+
+
+def test_a_report_shown_again_within_the_minute_is_not_made_again(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The report page keeps each report (topic or query, period as dates,
+    language) a minute for every viewer: a second view is the same page,
+    another language another report."""
+    from fastapi.testclient import TestClient
+
+    from tests.web.conftest import add_role_users, do_login
+    from veille.web.app import create_app
+    from veille.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    seed(root)
+    add_role_users(root)
+    app = create_app(root)
+    with TestClient(app) as client:
+        do_login(client, "viewer")
+        first = client.get("/reports?topic=lumio&period=last-7d&lang=en")
+        kept = app.state.listening_recent["reports"]
+        made = dict(kept._items)
+        again = client.get("/reports?topic=lumio&period=last-7d&lang=en")
+        assert first.status_code == again.status_code == 200
+        assert first.text == again.text and "lumio" in first.text
+        assert kept._items == made and len(made) == 1
+        client.get("/reports?topic=lumio&period=last-7d&lang=fr")
+        assert len(kept._items) == 2

@@ -15,6 +15,7 @@ from veille.analytics.report import render_report
 from veille.errors import UsageError, tr
 from veille.services.analytics import period as period_of
 from veille.web.deps import Viewer, lang, render, workspace
+from veille.web.listening import recent
 
 router = APIRouter()
 
@@ -38,10 +39,22 @@ def _report(request: Request, asked: dict[str, str], *, pdf: bool) -> tuple[str,
             tr("no report language %(lang)r", lang=asked["lang"]), hint=tr("Use en or fr.")
         )
     ws = workspace(request)
-    return render_report(
-        ws, period=period_of(ws, asked["period"] or "last-week"),
-        topic=asked["topic"] or None, query=asked["query"] or None, lang=asked["lang"], pdf=pdf,
-    )  # fmt: skip
+    per = period_of(ws, asked["period"] or "last-week")
+
+    def made() -> tuple[str, bytes | None]:
+        return render_report(
+            ws, period=per, topic=asked["topic"] or None, query=asked["query"] or None,
+            lang=asked["lang"], pdf=pdf,
+        )  # fmt: skip
+
+    if pdf:
+        return made()
+    # The same report for every viewer of the same topic or query, period
+    # (as dates) and language: made at most once a minute (a topic's week
+    # over 1M posts takes seconds, most of it its trending terms).
+    key = (asked["topic"], asked["query"], per.since, per.until, asked["lang"])
+    kept: tuple[str, bytes | None] = recent(request, "reports").get(key, made)
+    return kept
 
 
 @router.get("/reports", response_class=HTMLResponse)
