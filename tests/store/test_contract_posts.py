@@ -66,6 +66,20 @@ def test_upsert_is_idempotent_counts_update_and_urls_merge(post_store: PostStore
     assert post_store.get_post("rss:b") is None
 
 
+def test_post_digests_name_every_post_once_with_its_content(post_store: PostStore) -> None:
+    """What ``veille store migrate`` checks both sides by: each post's id and
+    content hash, read a page at a time (several posts in one day, an edited
+    one with its new hash)."""
+    posts = _corpus()
+    post_store.upsert_posts(posts)
+    edited = replace(posts[3], text=posts[3].text + " (edited)")
+    post_store.upsert_posts([edited])
+    got = list(post_store.post_digests(batch_size=4))
+    want = {(p.id, p.content_hash) for p in post_store.iter_posts()}
+    assert len(got) == len(want) == len(posts) and set(got) == want
+    assert (edited.id, edited.content_hash) in want
+
+
 def test_reads_filters_and_order(post_store: PostStore) -> None:
     posts = _corpus()
     post_store.upsert_posts(posts)

@@ -144,7 +144,7 @@ def _digest(rows: Iterable[Iterable[Any]]) -> tuple[int, int]:
 
 
 def _posts_digest(store: Any) -> tuple[int, int]:
-    return _digest((post.id, post.content_hash) for post in store.iter_posts(batch_size=PAGE))
+    return _digest(store.post_digests(batch_size=PAGE))
 
 
 def _checkpoint(path: Path) -> dict[str, Any]:

@@ -437,6 +437,22 @@ class ClickHouseStore(
                 yield to_post(row[:-1])
             last = (rows[-1][READ.index("published_at")], rows[-1][-1])
 
+    def post_digests(self, *, batch_size: int = 5000) -> Iterator[tuple[str, str]]:
+        # In the sorting key's order: each page starts where the last ended.
+        last: tuple[int, str] = (-(2**62), "")
+        while True:
+            rows = self.rows(
+                "SELECT intDiv(published_at, 86400) AS d, id, content_hash FROM posts FINAL "
+                "WHERE (intDiv(published_at, 86400), id) > ({ld:Int64}, {li:String}) "
+                "ORDER BY d, id LIMIT {n:UInt64}",
+                {"ld": last[0], "li": last[1], "n": batch_size},
+            )
+            if not rows:
+                return
+            for _day, post_id, digest in rows:
+                yield post_id, digest
+            last = (int(rows[-1][0]), rows[-1][1])
+
     def count_posts(self, flt: PostFilter | None = None) -> int:
         where = filter_where(flt)
         return int(self.rows(f"SELECT count() FROM {POSTS} WHERE {where.sql}", where.params)[0][0])

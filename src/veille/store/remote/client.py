@@ -140,6 +140,11 @@ class RemotePostStore:
                 "then run the command again.",
             ) from exc
 
+    def post_digests(self, *, batch_size: int = 5000) -> Iterator[tuple[str, str]]:
+        """Through the walk the endpoint serves (whole posts)."""
+        for post in self.iter_posts(batch_size=batch_size):
+            yield post.id, post.content_hash
+
     def replies_to(self, post_id: str, *, limit: int = 200) -> list[Post]:
         found = self._call("replies_to", {"id": post_id, "limit": limit})
         return [post_from_json(p) for p in found]

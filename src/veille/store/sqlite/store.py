@@ -490,6 +490,19 @@ class SQLiteStore(
                 yield row_to_post(row[1:])
             last = (rows[-1][_COL["published_at"]], rows[-1][0])
 
+    def post_digests(self, *, batch_size: int = 5000) -> Iterator[tuple[str, str]]:
+        last = -(2**63)
+        while True:
+            rows = self.conn.execute(
+                "SELECT pk, id, content_hash FROM posts WHERE pk > ? ORDER BY pk LIMIT ?",
+                (last, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            for _pk, post_id, digest in rows:
+                yield post_id, digest
+            last = rows[-1][0]
+
     def count_posts(self, flt: PostFilter | None = None) -> int:
         where, params = filter_sql(flt)
         return int(
