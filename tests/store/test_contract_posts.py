@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.conftest import make_post
-from veille.models import Engagement, Sentiment
+from veille.models import Engagement, Sentiment, content_hash
 from veille.query import compile_query
 from veille.store import PostFilter, PostStore
 
@@ -72,12 +72,13 @@ def test_post_digests_name_every_post_once_with_its_content(post_store: PostStor
     one with its new hash)."""
     posts = _corpus()
     post_store.upsert_posts(posts)
-    edited = replace(posts[3], text=posts[3].text + " (edited)")
+    text = posts[3].text + " (edited)"
+    edited = replace(posts[3], text=text, content_hash=content_hash(posts[3].title, text))
     post_store.upsert_posts([edited])
     got = list(post_store.post_digests(batch_size=4))
     want = {(p.id, p.content_hash) for p in post_store.iter_posts()}
     assert len(got) == len(want) == len(posts) and set(got) == want
-    assert (edited.id, edited.content_hash) in want
+    assert (edited.id, edited.content_hash) in want and edited.content_hash != posts[3].content_hash
 
 
 def test_reads_filters_and_order(post_store: PostStore) -> None:
