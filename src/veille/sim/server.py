@@ -64,10 +64,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from veille.httpserver import LoggingHTTPServer
 from veille.models import Post
 from veille.sim.social import Written
 
@@ -314,7 +315,7 @@ class SimHost:
         self.state: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._quotas: dict[str | None, _Quota] = {}
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LoggingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -332,11 +333,10 @@ class SimHost:
     def start(self) -> None:
         handler = type("Handler", (_Handler,), {"sim_host": self})
         try:
-            self._server = ThreadingHTTPServer((self.address, 0), handler)
+            self._server = LoggingHTTPServer((self.address, 0), handler, __name__)
         except OSError:
             self.address = "127.0.0.1"
-            self._server = ThreadingHTTPServer((self.address, 0), handler)
-        self._server.daemon_threads = True
+            self._server = LoggingHTTPServer((self.address, 0), handler, __name__)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name=f"sim-{self.name}", daemon=True
         )

@@ -33,10 +33,12 @@ import threading
 import time
 import urllib.request
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from veille.httpserver import LoggingHTTPServer
 
 TEST_URL_ENV = "VEILLE_TEST_CLICKHOUSE_URL"
 
@@ -201,10 +203,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, data, headers)
 
 
-def serve(folder: Path, port: int = 0) -> ThreadingHTTPServer:
+def serve(folder: Path, port: int = 0) -> LoggingHTTPServer:
     """A server on 127.0.0.1 (``port`` 0: a free one) over the chDB ``folder``."""
     handler = type("Handler", (_Handler,), {"engine": _Engine(folder)})
-    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+    return LoggingHTTPServer(("127.0.0.1", port), handler, __name__)
 
 
 class TestServer:

@@ -20,9 +20,10 @@ import json
 import logging
 import threading
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from veille.httpserver import LoggingHTTPServer
 from veille.store.remote.codec import (
     filter_from_json,
     post_from_json,
@@ -208,14 +209,7 @@ class PostServer:
                     if post is None:  # that was the last chunk (empty)
                         return
 
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                # Through the log, not printed on stderr (a caller that left
-                # mid-reply, or a handler's own bug); the server goes on.
-                log.exception("the posts endpoint failed on a request from %s", client_address)
-
-        self.httpd = Server((host, port), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = LoggingHTTPServer((host, port), Handler, __name__)
         self._thread: threading.Thread | None = None
 
     @property
