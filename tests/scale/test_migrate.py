@@ -122,6 +122,28 @@ def test_state_to_postgresql_and_back(
         assert back_rows["inbox_items"] == 30 and back_rows["privacy_key"] == 1
 
 
+def test_rows_changed_since_a_copy_are_updated_in_it(workspace: Workspace, state_url: str) -> None:
+    """A second migrate copies a table that changed again: its rows already
+    there are updated by their key (PostgreSQL: a page through COPY, then one
+    upsert), the others added."""
+    from veille.store.registry import open_store
+
+    _fill(workspace)
+    assert migrate_workspace(workspace, posts_url=None, state_url=state_url).ok
+    with workspace.store.transaction() as tx:
+        tx.set_cursor(Cursor("source:news", {"p": 4}))
+        tx.set_cursor(Cursor("source:other", {"p": 1}))
+    again = migrate_workspace(workspace, posts_url=None, state_url=state_url)
+    assert again.ok, again.checks
+    assert {c.table: c.copied for c in again.checks}["cursors"] == 2
+    pg = open_store(state_url, role="state", root=workspace.root)
+    try:
+        assert dict(pg.get_cursor("source:news").value) == {"p": 4}
+        assert dict(pg.get_cursor("source:other").value) == {"p": 1}
+    finally:
+        pg.close()
+
+
 def test_the_command_prints_each_table(workspace: Workspace, state_url: str) -> None:
     _fill(workspace)
     result = CliRunner().invoke(

@@ -126,14 +126,19 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def upsert_sql(shape: TableShape, columns: Sequence[str], mark: str) -> str:
+def upsert_sql(
+    shape: TableShape, columns: Sequence[str], mark: str, *, source: str | None = None
+) -> str:
     """``INSERT`` of ``columns`` into ``shape``'s table with ``mark`` as each
-    value's placeholder (``?`` or ``%s``), updating a row already there by
-    the table's key when the rows carry it all (SQLite and PostgreSQL say
-    ``ON CONFLICT`` alike)."""
-    sql = (
-        f"INSERT INTO {ident(shape.name)} ({', '.join(ident(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
+    value's placeholder (``?`` or ``%s``), or from the table ``source`` (its
+    columns of the same names), updating a row already there by the table's
+    key when the rows carry it all (SQLite and PostgreSQL say ``ON
+    CONFLICT`` alike)."""
+    names = ", ".join(ident(c) for c in columns)
+    sql = f"INSERT INTO {ident(shape.name)} ({names}) " + (
+        f"SELECT {names} FROM {source}"
+        if source
+        else f"VALUES ({', '.join([mark] * len(columns))})"
     )
     key = [c for c in shape.key if c in columns]
     if key and len(key) == len(shape.key):
