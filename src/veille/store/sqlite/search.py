@@ -178,9 +178,12 @@ class SQLiteSearch:
         in at least 1% of the posts: a walk of about a hundred times
         ``limit`` entries) than by reading every match to sort them. At 1M
         posts, ``lumio`` (471,110 matches): 56 ms against 324; a word in 1.2%
-        of them, 8 against 26. Only a query of words alone: another
-        condition could have an index of its own that finds its few posts at
+        of them, 8 against 26. Only a query of words alone and a period: another
+        condition (a platform, a language, more of the query) could keep few
+        of the word's posts, or have an index of its own that finds them at
         once, where the walk would go through the whole index."""
+        if flt is not None and (flt.platforms or flt.languages):
+            return False
         driven = fts_driver(node)
         if driven is None or driven[1] is not None:
             return False
