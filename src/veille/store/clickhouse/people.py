@@ -108,10 +108,10 @@ class ClickHousePeople:
     def recent_posts_by(
         self, scope: Scope, groups: Sequence[Sequence[tuple[str, str]]], limit: int
     ) -> list[list[Post]]:
-        """Two queries for every group: the newest ``limit`` posts of each
-        account on a few columns (``LIMIT … BY``), then the rows of those a
-        group keeps (a query a group read whole posts of each account's
-        period: 25 influencers took 435 ms at 1M posts)."""
+        """Two queries for all the groups: the newest ``limit`` posts of each
+        account on a few columns (``LIMIT … BY``), then the rows of those each
+        group keeps (a query a group, each reading whole posts of its
+        accounts' period: 25 influencers took 435 ms at 1M posts)."""
         accounts = sorted({tuple(a) for authors in groups for a in authors})
         if not accounts:
             return [[] for _ in groups]
