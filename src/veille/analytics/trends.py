@@ -92,7 +92,7 @@ def extract_terms(text: str) -> dict[str, str]:
     # outage" does not make "Huge" a name.
     names = frozenset().union(*map(names_in, chunks))
     for chunk in chunks:
-        prev: str | None = None  # the key of the word before, and how it was written
+        prev: str | None = None  # the key of the word before (and prev_shown, as written)
         prev_shown = ""
         end = 0
         for m in WORD_RE.finditer(chunk):
