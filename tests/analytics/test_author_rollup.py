@@ -152,5 +152,12 @@ def test_top_authors_and_counts_answer_like_a_scan(tmp_path) -> None:
             counted[key] = counted.get(key, 0) + 1
         asked = [*counted, ("mastodon", "nobody")]
         assert store.author_post_counts(flt, asked) == counted and len(counted) > 3
+        # A language filter, which the rollup does not keep: the posts are read.
+        fr = dataclasses.replace(flt, languages=("fr",))
+        in_fr: dict[tuple[str, str], int] = {}
+        for post in store.iter_posts(fr):
+            key = (post.platform, post.author.handle)
+            in_fr[key] = in_fr.get(key, 0) + 1
+        assert store.author_post_counts(fr, asked) == in_fr
     assert used > 100
     store.close()

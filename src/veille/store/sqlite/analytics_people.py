@@ -73,23 +73,33 @@ class SQLitePeople:
             # 900 authors of a topic over a month of 1M posts: 1.5 s, most of
             # the influencers' 2.0; with this, they took 0.4 s).
             union, params = author_rows(self.conn, scope, Period(flt.since, flt.until), 0)
-            rows = self.conn.execute(
+            summed = self.conn.execute(
                 f"SELECT platform, handle, sum(posts) FROM ({union}) GROUP BY 1, 2", params
             )
-            return {(pf, h): n for pf, h, n in rows if n > 0 and (pf, h) in wanted}
+            return {(pf, h): n for pf, h, n in summed if n > 0 and (pf, h) in wanted}
         where, params = scope_sql(self.conn, scope)
-        names = sorted({h for _p, h in authors})
+        rows = self._of_handles(
+            "p.platform, p.author_handle, count(*)", where, params, {h for _p, h in authors},
+            " GROUP BY 1, 2",
+        )  # fmt: skip
+        for platform, handle, n in rows:
+            if (platform, handle) in wanted:
+                out[(platform, handle)] = n
+        return out
+
+    def _of_handles(
+        self, columns: str, where: str, params: list[Any], handles: set[str], tail: str = ""
+    ) -> Iterator[tuple[Any, ...]]:
+        """Rows of ``SELECT columns FROM posts p WHERE where`` (then ``tail``)
+        for the posts by ``handles``, a statement per :data:`_CHUNK` of them."""
+        names = sorted(handles)
         for i in range(0, len(names), _CHUNK):
             chunk = names[i : i + _CHUNK]
-            rows = self.conn.execute(
-                f"SELECT p.platform, p.author_handle, count(*) FROM posts p WHERE {where} "
-                f"AND p.author_handle IN ({','.join('?' * len(chunk))}) GROUP BY 1, 2",
+            yield from self.conn.execute(
+                f"SELECT {columns} FROM posts p WHERE {where} "
+                f"AND p.author_handle IN ({','.join('?' * len(chunk))}){tail}",
                 [*params, *chunk],
             )
-            for platform, handle, n in rows:
-                if (platform, handle) in wanted:
-                    out[(platform, handle)] = n
-        return out
 
     def conversation_links(self, scope: Scope) -> Iterator[tuple[Any, ...]]:
         """``(platform, author, mentions, replied-to platform, replied-to author,
@@ -129,18 +139,14 @@ class SQLitePeople:
         if not accounts:
             return [[] for _ in groups]
         where, params = scope_sql(self.conn, scope)
-        handles = sorted({h for _p, h in accounts})
         newest: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        for i in range(0, len(handles), _CHUNK):
-            chunk = handles[i : i + _CHUNK]
-            rows = self.conn.execute(
-                f"SELECT p.platform, p.author_handle, p.published_at, p.pk FROM posts p "
-                f"WHERE {where} AND p.author_handle IN ({','.join('?' * len(chunk))})",
-                [*params, *chunk],
-            )
-            for platform, handle, at, pk in rows:
-                if (platform, handle) in accounts:
-                    newest.setdefault((platform, handle), []).append((at, pk))
+        rows = self._of_handles(
+            "p.platform, p.author_handle, p.published_at, p.pk", where, params,
+            {h for _p, h in accounts},
+        )  # fmt: skip
+        for platform, handle, at, pk in rows:
+            if (platform, handle) in accounts:
+                newest.setdefault((platform, handle), []).append((at, pk))
         kept = []
         for authors in groups:
             mine = [k for a in {(a[0], a[1]) for a in authors} for k in newest.get(a, [])]
