@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
 from veille.store.clickhouse.filters import POSTS, filter_where
+from veille.store.protocols.analytics import newest_of_groups
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Scope
@@ -135,10 +136,7 @@ class ClickHousePeople:
         newest: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
         for platform, handle, post_id, at, seq in rows:
             newest.setdefault((platform, handle), []).append((int(at), int(seq), post_id))
-        kept = []
-        for authors in groups:
-            mine = [k for a in {(a[0], a[1]) for a in authors} for k in newest.get(a, [])]
-            kept.append(sorted(mine, reverse=True)[:limit])
+        kept = newest_of_groups(groups, newest, limit)
         found = {p.id: p for p in self.posts_at([[k[2], k[0]] for ks in kept for k in ks])}
         return [[found[k[2]] for k in ks if k[2] in found] for ks in kept]
 

@@ -23,6 +23,19 @@ if TYPE_CHECKING:
 Account = tuple[str, str]  # (platform, handle)
 
 
+def newest_of_groups(
+    groups: Sequence[Sequence[Account]], newest: dict[Account, list[Any]], limit: int
+) -> list[list[Any]]:
+    """For :meth:`AnalyticsPosts.recent_posts_by`: each group's ``limit``
+    largest keys among its accounts' (``newest``: account -> the sort keys of
+    its posts, newest the largest), largest first."""
+    return [
+        sorted((k for a in {(a[0], a[1]) for a in authors} for k in newest.get(a, ())),
+               reverse=True)[:limit]
+        for authors in groups
+    ]  # fmt: skip
+
+
 def figures_of(
     posts: int,
     engagement: int,

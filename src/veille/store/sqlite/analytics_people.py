@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
+from veille.store.protocols.analytics import newest_of_groups
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import ENG, scope_sql
 
@@ -147,10 +148,7 @@ class SQLitePeople:
         for platform, handle, at, pk in rows:
             if (platform, handle) in accounts:
                 newest.setdefault((platform, handle), []).append((at, pk))
-        kept = []
-        for authors in groups:
-            mine = [k for a in {(a[0], a[1]) for a in authors} for k in newest.get(a, [])]
-            kept.append(sorted(mine, reverse=True)[:limit])
+        kept = newest_of_groups(groups, newest, limit)
         found = self.posts_keyed([pk for keys in kept for _at, pk in keys])
         return [[found[pk] for _at, pk in keys if pk in found] for keys in kept]
 

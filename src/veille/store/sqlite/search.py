@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
 from veille.store.base import PostFilter
@@ -14,6 +14,9 @@ from veille.store.sqlite.compiler import fts_driver, relevance_expr, to_sqlite
 from veille.store.sqlite.filters import filter_sql, translate_error
 from veille.store.sqlite.rows import POST_COLUMNS, key_floor, row_to_post
 from veille.textnorm import tokens
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Scope
 
 
 def _node(query: Any) -> Any:
@@ -31,6 +34,12 @@ class SQLiteSearch:
 
     conn: sqlite3.Connection
     path: str
+
+    if TYPE_CHECKING:  # provided by the analytics class the store mixes in
+
+        def _count(self, scope: Scope) -> int:
+            """Posts of ``scope``, from the rollups where they answer."""
+            ...
 
     def search_text(
         self, text: str, flt: PostFilter | None = None, *, limit: int = 50
@@ -187,13 +196,10 @@ class SQLiteSearch:
         driven = fts_driver(node)
         if driven is None or driven[1] is not None:
             return False
-        count_all = getattr(self, "_count", None)  # the analytics' total, from its rollups
-        if count_all is None:
-            return False
         from veille.analytics.scope import Scope
 
         matches = self._index_count(driven[0], flt)
-        return matches is not None and matches > limit and matches >= 0.01 * count_all(Scope())
+        return matches is not None and matches > limit and matches >= 0.01 * self._count(Scope())
 
     def _count_in_index(self, node: Any, flt: PostFilter | None) -> int | None:
         """How many posts match, counted on the full-text index alone when it
