@@ -218,17 +218,22 @@ def network_rank(store: Any, scope: Scope) -> dict[str, float]:
     Mentions name a handle without its platform, so the graph is drawn between
     handles; an account's network part is its handle's rank.
     """
-    # Counted in the order they come (nodes, then weighted links).
+    # The stores give the posts grouped in no set order: sorted, so that the
+    # nodes are numbered (and the ranks summed) alike on every store.
+    links = sorted(
+        store.conversation_links(scope),
+        key=lambda r: (r[0], r[1], r[2] or "", r[2] is None, r[3] or "", r[3] is None),
+    )
     nodes: dict[str, int] = {}
     weights: dict[tuple[int, int], int] = {}
-    for _pf, author, mentions, _ppf, parent, _rpf, original in store.conversation_links(scope):
+    for author, mentions, parent, original, posts in links:
         src = nodes.setdefault(identity(author), len(nodes))
         targets = [identity(m) for m in mentions.split()] if mentions else []
         targets += [identity(a) for a in (parent, original) if a]
         for name in targets:
             dst = nodes.setdefault(name, len(nodes))
             if dst != src:
-                weights[src, dst] = weights.get((src, dst), 0) + 1
+                weights[src, dst] = weights.get((src, dst), 0) + posts
     if not nodes:
         return {}
     ranks = pagerank(len(nodes), weights)

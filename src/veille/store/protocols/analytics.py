@@ -162,8 +162,10 @@ class AnalyticsPosts(Protocol):
         ...
 
     def conversation_links(self, scope: Scope) -> Iterator[tuple[Any, ...]]:
-        """``(platform, author, mentions, replied-to platform, replied-to author,
-        reposted platform, reposted author)`` per post of ``scope``."""
+        """``(author, mentions, replied-to author, reposted author, posts)``:
+        the posts of ``scope`` counted by those four, ``mentions`` as
+        space-separated text (``''`` for none) and the others ``None`` when
+        the post replies to or reposts nothing known; in no set order."""
         ...
 
     def interactions_of(self, handles: Sequence[str]) -> Iterator[tuple[Any, ...]]:

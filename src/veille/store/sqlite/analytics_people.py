@@ -103,14 +103,16 @@ class SQLitePeople:
             )
 
     def conversation_links(self, scope: Scope) -> Iterator[tuple[Any, ...]]:
-        """``(platform, author, mentions, replied-to platform, replied-to author,
-        reposted platform, reposted author)`` for each post of ``scope``."""
+        """``(author, mentions, replied-to author, reposted author, posts)``
+        of ``scope``, its posts counted by those four (grouped here: a
+        quarter of the rows for the caller to read at 1M posts)."""
         where, params = scope_sql(self.conn, scope)
         yield from self.conn.execute(
-            "SELECT p.platform, p.author_handle, p.mentions, par.platform, par.author_handle, "
-            "rep.platform, rep.author_handle FROM posts p "
+            "SELECT p.author_handle, coalesce(p.mentions, ''), par.author_handle, "
+            "rep.author_handle, count(*) FROM posts p "
             "LEFT JOIN posts par ON par.id = p.parent_id "
-            f"LEFT JOIN posts rep ON rep.id = p.repost_of WHERE {where}",
+            f"LEFT JOIN posts rep ON rep.id = p.repost_of WHERE {where} "
+            "GROUP BY 1, 2, 3, 4",
             params,
         )
 
