@@ -128,6 +128,14 @@ def test_search_returns_what_the_query_matches(post_store: PostStore) -> None:
         totals = [p.engagement.total for p in by_engagement]
         assert totals == sorted(totals, reverse=True), text
         assert {p.id for p in post_store.search(q, sort="relevance", limit=1000)} == expected
+        # Within a period: its matches alone, whichever sort.
+        flt = PostFilter(since=T0 + timedelta(days=10), until=T0 + timedelta(days=25))
+        period = {p.id for p in posts if q.matches(p) and flt.since <= p.published_at < flt.until}  # type: ignore[operator]
+        for sort in ("newest", "relevance", "engagement"):
+            assert {p.id for p in post_store.search(q, flt, sort=sort, limit=1000)} == period, (
+                text,
+                sort,
+            )
 
 
 def test_search_text_folds_case_and_accents(post_store: PostStore) -> None:

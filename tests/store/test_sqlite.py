@@ -274,3 +274,30 @@ def test_a_topic_over_a_period_counts_the_posts_of_its_edges_exactly(tmp_path: P
     assert sum(r[7] for r in store.author_activity(topic.during(period))) == 2
     assert store.post_totals(_replace(topic, scan=True))[0][-3] == 4  # no period: all
     store.close()
+
+
+def test_relevance_ranks_the_periods_matches_by_bm25(tmp_path: Path) -> None:
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
+    store = SQLiteStore.open(tmp_path / "v.db")
+    store.upsert_posts(
+        [
+            make_post("once", "lumio and many other words here vexa", published_at=t0),
+            make_post("thrice", "lumio lumio lumio", published_at=t0 + timedelta(hours=1)),
+            make_post("twice", "lumio lumio vexa", published_at=t0 + timedelta(hours=2)),
+            # The best of all, outside the period.
+            make_post("before", "lumio lumio lumio lumio", published_at=t0 - timedelta(days=2)),
+            make_post("none", "vexa alone", published_at=t0),
+        ]
+    )
+    day = PostFilter(since=t0, until=t0 + timedelta(days=1))
+    # One word: the index finds and scores in one walk; an OR: scored, then matched.
+    for query, want in (
+        ("lumio", ["thrice", "twice", "once"]),
+        ("lumio lang:en", []),
+        ("lumio OR vexa", ["twice", "thrice", "once", "none"]),
+    ):
+        found = [p.native_id for p in store.search(query, day, sort="relevance")]
+        assert found == want, query
+    everything = [p.native_id for p in store.search("lumio", sort="relevance")]
+    assert everything[0] == "before"
+    store.close()

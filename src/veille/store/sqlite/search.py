@@ -77,29 +77,71 @@ class SQLiteSearch:
         try:
             if sort == "newest":
                 return self._search_newest(node, where, params, cols, limit)
+            rank = relevance_expr(node) if sort == "relevance" else None
+            if rank is not None:
+                return self._search_relevance(node, rank, flt, where, params, cols, limit)
             qsql, qparams = to_sqlite(node)
             hint = ""
             if sort == "engagement":
                 order = "(p.likes + p.shares + p.replies) DESC, " + order
                 if self._walk_engagement(node, flt, limit):
                     hint = " INDEXED BY posts_engagement"
-            rank = relevance_expr(node) if sort == "relevance" else None
-            if rank is not None:
-                sql = (
-                    f"SELECT {cols} FROM posts p LEFT JOIN (SELECT rowid AS r_pk, rank AS r_rank "
-                    "FROM posts_fts WHERE posts_fts MATCH ?) r ON r.r_pk = p.pk "
-                    f"WHERE ({qsql}) AND {where} ORDER BY coalesce(r.r_rank, 0), {order} LIMIT ?"
-                )
-                args = [rank, *qparams, *params, limit]
-            else:
-                sql = (
-                    f"SELECT {cols} FROM posts p{hint} WHERE ({qsql}) AND {where} "
-                    f"ORDER BY {order} LIMIT ?"
-                )
-                args = [*qparams, *params, limit]
-            rows = self.conn.execute(sql, args).fetchall()
+            sql = (
+                f"SELECT {cols} FROM posts p{hint} WHERE ({qsql}) AND {where} "
+                f"ORDER BY {order} LIMIT ?"
+            )
+            rows = self.conn.execute(sql, [*qparams, *params, limit]).fetchall()
         except sqlite3.OperationalError as exc:
             raise translate_error(exc, self.path) from exc
+        return [row_to_post(r) for r in rows]
+
+    def _search_relevance(
+        self,
+        node: Any,
+        rank: str,
+        flt: PostFilter | None,
+        where: str,
+        params: list[Any],
+        cols: str,
+        limit: int,
+    ) -> list[Post]:
+        """Best bm25 of the query's words (``rank``) first, then newest.
+
+        FTS5 scores every post holding one of the words: only those of the
+        period are looked at (posts are keyed by time, so the period is a
+        range of the index's rowids). When the words that find the matches
+        are the ranked ones (``lumio``, ``lumio lang:fr``), one walk of the
+        index finds and scores them: a word in 47% of 1M posts, over all
+        time, took 844 ms, this about half.
+        """
+        since = None if flt is None or flt.since is None else int(flt.since.timestamp())
+        until = None if flt is None or flt.until is None else int(flt.until.timestamp())
+        keys, kparams = "", []
+        for value, op in ((since, ">="), (until, "<")):
+            if value is not None:
+                keys += f" AND rowid {op} ?"
+                kparams.append(key_floor(value))
+        order = "p.published_at DESC, p.pk DESC"
+        driven = fts_driver(node)
+        if driven is not None and driven[0] == rank:
+            rest_sql, rest_params = (
+                ("1", []) if driven[1] is None else to_sqlite(driven[1], since=since, until=until)
+            )
+            sql = (
+                f"SELECT {cols} FROM posts_fts f CROSS JOIN posts p ON p.pk = f.rowid "
+                f"WHERE posts_fts MATCH ?{keys.replace('rowid', 'f.rowid')} AND ({rest_sql}) "
+                f"AND {where} ORDER BY f.rank, {order} LIMIT ?"
+            )
+            args = [rank, *kparams, *rest_params, *params, limit]
+        else:
+            qsql, qparams = to_sqlite(node, since=since, until=until)
+            sql = (
+                f"SELECT {cols} FROM posts p LEFT JOIN (SELECT rowid AS r_pk, rank AS r_rank "
+                f"FROM posts_fts WHERE posts_fts MATCH ?{keys}) r ON r.r_pk = p.pk "
+                f"WHERE ({qsql}) AND {where} ORDER BY coalesce(r.r_rank, 0), {order} LIMIT ?"
+            )
+            args = [rank, *kparams, *qparams, *params, limit]
+        rows = self.conn.execute(sql, args).fetchall()
         return [row_to_post(r) for r in rows]
 
     def _search_newest(
