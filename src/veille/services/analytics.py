@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from veille.errors import UsageError
 
 if TYPE_CHECKING:
-    from veille.analytics.influencers import Influencer, SamePerson
+    from veille.analytics.influencers import Influencer, Reads, SamePerson
     from veille.analytics.scope import Period, Scope
     from veille.analytics.volume import UnevenSource, Voice
     from veille.workspace import Workspace
@@ -123,15 +123,23 @@ def influencer_topic(
 
 
 def rank_influencers(
-    ws: Workspace, scope: Scope, per: Period, *, limit: int = 20
+    ws: Workspace, scope: Scope, per: Period, *, limit: int = 20, reads: Reads | None = None
 ) -> list[Influencer]:
     """The authors who matter in ``scope`` over ``per``, best first; the
-    organization's own accounts are never listed."""
+    organization's own accounts are never listed. ``reads``: those
+    :func:`influencer_reads` made for the same scope and period, when kept."""
     from veille.analytics.influencers import influencers
 
-    return influencers(
-        ws.store, scope, per, org_handles=ws.settings.organization.handles, limit=limit
-    )
+    handles = ws.settings.organization.handles
+    return influencers(ws.store, scope, per, org_handles=handles, limit=limit, reads=reads)
+
+
+def influencer_reads(ws: Workspace, scope: Scope, per: Period) -> Reads:
+    """What ranking influencers reads from the posts (the same for every
+    viewer until posts arrive: a caller may keep it a while)."""
+    from veille.analytics.influencers import read
+
+    return read(ws.store, scope, per, ws.settings.organization.handles)
 
 
 def same_person_candidates(ws: Workspace, found: Sequence[Influencer]) -> list[SamePerson]:
