@@ -13,8 +13,9 @@ posts, then none). The app runs in its own process (uvicorn on 127.0.0.1),
 as ``veille serve`` runs it.
 
 1. Each page is asked ``--repeat`` times by one client in turn (the dashboard,
-   the mention stream with a query, the trends, an API search, and a static
-   file as the baseline): p50 and p95 of the time to the full answer, and each p95's
+   the mention stream with a query, newest first and by relevance over a
+   week, the trends, the influencers, an API search, and a static file as
+   the baseline): p50 and p95 of the time to the full answer, and each p95's
    ratio to the static file's. Target: p95 <= 300 ms.
 2. ``--clients`` clients (default 50) ask those pages in a loop for
    ``--seconds``: requests per second, p50 and p99, and errors (target zero).
@@ -252,12 +253,17 @@ def session_cookie(root: Path) -> dict[str, str]:
 
 
 def targets(token: str) -> dict[str, tuple[str, dict[str, str]]]:
+    import datetime as dt
+
     api = {"Authorization": f"Bearer {token}"}
+    week = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=7)).isoformat()
     return {
         "static file (baseline)": ("/static/veille.css", {}),
         "dashboard": ("/", {}),
         "stream ?q=lumio": ("/stream?q=lumio", {}),
+        "stream by relevance, a week": (f"/stream?q=lumio&sort=relevance&since={week}", {}),
         "trends": ("/trends", {}),
+        "influencers": ("/influencers", {}),
         "API search q=lumio": ("/api/v1/posts?q=lumio&limit=20", api),
     }
 

@@ -398,11 +398,12 @@ def influencers(
                 matching_posts=a.posts, all_posts=total, relevance=relevance,
                 pagerank=rank_of[key], components=comp, platforms=tuple(sorted(a.platforms)),
                 languages=langs, engaged=when is not None, engaged_at=when,
-                accounts=tuple(sorted(a.accounts)), profile=_profile(a.profile),
+                accounts=tuple(sorted(a.accounts)), profile=a.profile,
             )
         )  # fmt: skip
     found.sort(key=lambda i: (-i.score, -(i.followers or 0), i.handle))
-    found = found[:limit]
+    # A profile address checked for those shown only (a thousand authors: 8 ms).
+    found = [replace(i, profile=_profile(i.profile)) for i in found[:limit]]
     if recent:
         groups = [list(i.accounts) for i in found]
         latest = store.recent_posts_by(scope.during(period), groups, recent)
