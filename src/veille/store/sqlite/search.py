@@ -116,10 +116,10 @@ class SQLiteSearch:
         """
         since = None if flt is None or flt.since is None else int(flt.since.timestamp())
         until = None if flt is None or flt.until is None else int(flt.until.timestamp())
-        keys, kparams = "", []
+        keys, kparams = "", []  # the period's rowids, ``{r}`` the column
         for value, op in ((since, ">="), (until, "<")):
             if value is not None:
-                keys += f" AND rowid {op} ?"
+                keys += f" AND {{r}} {op} ?"
                 kparams.append(key_floor(value))
         order = "p.published_at DESC, p.pk DESC"
         driven = fts_driver(node)
@@ -129,7 +129,7 @@ class SQLiteSearch:
             )
             sql = (
                 f"SELECT {cols} FROM posts_fts f CROSS JOIN posts p ON p.pk = f.rowid "
-                f"WHERE posts_fts MATCH ?{keys.replace('rowid', 'f.rowid')} AND ({rest_sql}) "
+                f"WHERE posts_fts MATCH ?{keys.format(r='f.rowid')} AND ({rest_sql}) "
                 f"AND {where} ORDER BY f.rank, {order} LIMIT ?"
             )
             args = [rank, *kparams, *rest_params, *params, limit]
@@ -137,7 +137,8 @@ class SQLiteSearch:
             qsql, qparams = to_sqlite(node, since=since, until=until)
             sql = (
                 f"SELECT {cols} FROM posts p LEFT JOIN (SELECT rowid AS r_pk, rank AS r_rank "
-                f"FROM posts_fts WHERE posts_fts MATCH ?{keys}) r ON r.r_pk = p.pk "
+                f"FROM posts_fts WHERE posts_fts MATCH ?{keys.format(r='rowid')}) r "
+                "ON r.r_pk = p.pk "
                 f"WHERE ({qsql}) AND {where} ORDER BY coalesce(r.r_rank, 0), {order} LIMIT ?"
             )
             args = [rank, *kparams, *qparams, *params, limit]
