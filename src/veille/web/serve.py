@@ -103,7 +103,11 @@ def run(
 def _warm(app: Any) -> None:
     """The dashboard's default figures and the trends' default terms, made
     while the server starts (not by :class:`LiveServer`: a test stores its
-    posts after starting it)."""
+    posts after starting it); then what the process holds by now (the
+    code, the templates, the lemmatizer's tables) is left out of Python's
+    cycle collections, which would otherwise go through it again and again
+    (the influencers page at 1M posts: p95 104 -> 21 ms, p50 unchanged)."""
+    import gc
     import logging
 
     from veille.web.routes import dashboard, trends
@@ -115,6 +119,8 @@ def _warm(app: Any) -> None:
             logging.getLogger(__name__).warning(
                 "warming the %s page failed", page.__name__.rsplit(".", 1)[-1], exc_info=True
             )
+    gc.collect()
+    gc.freeze()
 
 
 class LiveServer:

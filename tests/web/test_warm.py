@@ -1,0 +1,25 @@
+"""``veille serve`` makes the default dashboard and trends as it starts,
+then leaves what the process holds by then out of Python's cycle
+collections (which otherwise go through the lemmatizer's tables and the
+app's code again and again, and show as slow requests)."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from veille.web.app import create_app
+from veille.web.listening import app_recent
+from veille.web.serve import _warm
+from veille.workspace import init_workspace
+
+
+def test_the_warm_up_makes_the_default_views_then_freezes_the_heap(tmp_path: Path) -> None:
+    app = create_app(init_workspace(tmp_path / "ws"))
+    gc.unfreeze()
+    try:
+        _warm(app)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert app_recent(app, "trends")._items  # the default view's terms are kept
