@@ -1,10 +1,12 @@
 """The answers the web app keeps for every viewer (the dashboard, the
 trends): a minute old at most while someone looks, made again in the
-background; an answer left from long ago is made again before it is shown."""
+background; an answer left from long ago is made again before it is shown;
+viewers arriving before there is one wait for a single making of it."""
 
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 
 from veille.web.listening import Recent
@@ -38,3 +40,59 @@ def test_a_fresh_answer_is_not_made_again() -> None:
     kept = Recent(seconds=60.0)
     assert [kept.get("k", lambda: next(counter)) for _ in range(3)] == [1, 1, 1]
     assert kept.get("other", lambda: next(counter)) == 2
+
+
+def test_viewers_arriving_together_wait_for_one_answer() -> None:
+    kept = Recent(seconds=60.0)
+    made = itertools.count(1)
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow() -> int:
+        started.set()
+        release.wait(10)
+        return next(made)
+
+    got: list[int] = []
+    first = threading.Thread(target=lambda: got.append(kept.get("k", slow)))
+    first.start()
+    started.wait(10)
+    others = [threading.Thread(target=lambda: got.append(kept.get("k", slow))) for _ in range(5)]
+    for t in others:
+        t.start()
+    time.sleep(0.1)  # the others are waiting, not making
+    release.set()
+    for t in [first, *others]:
+        t.join(10)
+    assert got == [1] * 6
+
+
+def test_when_the_one_making_it_fails_a_waiting_viewer_makes_it() -> None:
+    kept = Recent(seconds=60.0)
+    started = threading.Event()
+    release = threading.Event()
+
+    def failing() -> int:
+        started.set()
+        release.wait(10)
+        raise RuntimeError("the store went away")
+
+    errors: list[Exception] = []
+
+    def first() -> None:
+        try:
+            kept.get("k", failing)
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=first)
+    t.start()
+    started.wait(10)
+    got: list[int] = []
+    waiter = threading.Thread(target=lambda: got.append(kept.get("k", lambda: 7)))
+    waiter.start()
+    time.sleep(0.1)
+    release.set()
+    t.join(10)
+    waiter.join(10)
+    assert len(errors) == 1 and got == [7]

@@ -128,6 +128,15 @@ def app_charts(app: Any) -> ChartCache:
     return cache
 
 
+class _Making:
+    """An answer one thread is making, that others wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.made = False
+        self.value: Any = None
+
+
 class Recent:
     """Answers kept for ``seconds`` by key (the dashboard's figures, the
     trends: the same for every viewer, and a minute old at most). One per
@@ -141,28 +150,49 @@ class Recent:
         self.stale = stale
         self._items: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self._making: set[Any] = set()
+        self._first: dict[Any, _Making] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
         """The answer kept for ``key``; made now when there is none. A stale one
         is returned as it is while one thread makes the next, so that the
-        viewers of a busy page never wait for it together."""
+        viewers of a busy page never wait for it together. With none to
+        show, one viewer makes it and the others wait for that one: fifty
+        viewers arriving as the server starts would otherwise each spend
+        seconds making the same trends."""
         import time
 
-        now = time.monotonic()
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None and now - found[0] >= self.stale:
-                found = None
-            fresh = found is not None and now - found[0] < self.seconds
-            if found is not None and not fresh and key not in self._making:
-                self._making.add(key)
-                threading.Thread(target=self._make, args=(key, make), daemon=True).start()
-        if found is not None:
-            return found[1]
-        value = make()
-        self._keep(key, value)
-        return value
+        while True:
+            now = time.monotonic()
+            with self._lock:
+                found = self._items.get(key)
+                if found is not None and now - found[0] >= self.stale:
+                    found = None
+                fresh = found is not None and now - found[0] < self.seconds
+                if found is not None and not fresh and key not in self._making:
+                    self._making.add(key)
+                    threading.Thread(target=self._make, args=(key, make), daemon=True).start()
+                if found is not None:
+                    return found[1]
+                making = self._first.get(key)
+                mine = making is None
+                if making is None:
+                    making = self._first[key] = _Making()
+            if mine:
+                break
+            making.done.wait()
+            if making.made:
+                return making.value
+            # Its maker failed: this viewer tries (and meets the error itself).
+        try:
+            making.value = make()
+            making.made = True
+            self._keep(key, making.value)
+            return making.value
+        finally:
+            with self._lock:
+                del self._first[key]
+            making.done.set()
 
     def _make(self, key: Any, make: Callable[[], Any]) -> None:
         try:
