@@ -229,7 +229,7 @@ def test_api_requests_without_login_get_401_not_a_redirect(live_server: Served) 
 
 
 def test_healthz(client: httpx.Client) -> None:
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "warming": False}
 
 
 def test_settings_masks_secrets(client: httpx.Client, login: Login) -> None:

@@ -16,6 +16,7 @@ from veille.workspace import init_workspace
 
 def test_the_warm_up_makes_the_default_views_then_freezes_the_heap(tmp_path: Path) -> None:
     app = create_app(init_workspace(tmp_path / "ws"))
+    app.state.warming = True  # as veille serve starts it
     gc.unfreeze()
     try:
         _warm(app)
@@ -23,3 +24,4 @@ def test_the_warm_up_makes_the_default_views_then_freezes_the_heap(tmp_path: Pat
     finally:
         gc.unfreeze()
     assert app_recent(app, "trends")._items  # the default view's terms are kept
+    assert app.state.warming is False  # /healthz says the warm-up is done

@@ -89,6 +89,7 @@ def run(
     from veille.web.app import create_app
 
     app = create_app(root, settings=settings)
+    app.state.warming = True  # until _warm is done (/healthz says so)
     threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True).start()
     sock = bind(host, port, tries=tries)
     if announce:
@@ -112,15 +113,18 @@ def _warm(app: Any) -> None:
 
     from veille.web.routes import dashboard, trends
 
-    for page in (dashboard, trends):
-        try:
-            page.warm(app)
-        except Exception:  # the first visitor makes them instead
-            logging.getLogger(__name__).warning(
-                "warming the %s page failed", page.__name__.rsplit(".", 1)[-1], exc_info=True
-            )
-    gc.collect()
-    gc.freeze()
+    try:
+        for page in (dashboard, trends):
+            try:
+                page.warm(app)
+            except Exception:  # the first visitor makes them instead
+                logging.getLogger(__name__).warning(
+                    "warming the %s page failed", page.__name__.rsplit(".", 1)[-1], exc_info=True
+                )
+        gc.collect()
+        gc.freeze()
+    finally:
+        app.state.warming = False
 
 
 class LiveServer:

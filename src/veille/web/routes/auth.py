@@ -37,7 +37,9 @@ def _address(request: Request) -> str:
 @router.get("/healthz", include_in_schema=False)
 def healthz(request: Request) -> JSONResponse:
     users.count_users(state(request))  # the database answers
-    return JSONResponse({"status": "ok"})
+    # Whether veille serve is still making its default views as it starts.
+    warming = bool(getattr(request.app.state, "warming", False))
+    return JSONResponse({"status": "ok", "warming": warming})
 
 
 @router.get("/login", response_class=HTMLResponse)
