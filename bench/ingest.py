@@ -1,6 +1,6 @@
 """Import N generated posts; compare with raw sqlite3 executemany of the same rows.
 
-    python bench/ingest.py [--posts 1000000] [--full-posts 20000] [--profile] [--scale]
+    python bench/ingest.py [--posts 1000000] [--full-posts 20000] [--profile] [--scale] [--served]
 
 **The whole ingest path** (second part): short posts (a keyword-filtered
 firehose) through ``Pipeline.ingest``: dedupe, enrichment, store, topic
@@ -12,7 +12,9 @@ again). ``--profile`` prints where the time of the whole path goes.
 ``--scale`` runs the same whole path again with the posts in chDB and the
 state in a throwaway PostgreSQL (``initdb`` on a loopback port), as a
 collector of a scaled-out deployment writes them, printed beside the SQLite
-run.
+run. ``--served`` runs it once more with the posts reached through ``veille
+store serve-posts`` (chDB behind it, in its own process), as collectors on
+other machines write them.
 
 Prints posts/s, peak RSS and bytes per post for ``veille import`` (JSON lines
 -> records -> Post -> store, enrichment off: this measures the store path),
@@ -26,6 +28,7 @@ shared machine their ratio is steadier than the wall-clock one.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -34,6 +37,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -272,10 +276,12 @@ def time_enricher(enricher: Any, parts: Breakdown) -> None:
     enricher._keywords = parts.wrap("keywords (lemmas)", enricher._keywords)
 
 
-def run_full(n: int, db_dir: str, profile: bool, state_url: str | None, queue: mp.Queue) -> None:
-    """The whole path into a workspace: one SQLite file, or (``state_url``
-    set) posts in chDB and state in that PostgreSQL, as a collector of a
-    scaled-out deployment writes them."""
+def run_full(
+    n: int, db_dir: str, profile: bool, layout: tuple[str, str] | None, queue: mp.Queue
+) -> None:
+    """The whole path into a workspace: one SQLite file, or (``layout`` set)
+    its posts and state at those URLs (chDB or a posts endpoint, and a
+    PostgreSQL), as a collector of a scaled-out deployment writes them."""
     import cProfile
     import io
     import pstats
@@ -290,10 +296,10 @@ def run_full(n: int, db_dir: str, profile: bool, state_url: str | None, queue: m
     from veille.workspace import Workspace, init_workspace
 
     posts = [post_from_record(r) for r in make_short(n)]
-    if state_url:
+    if layout:
         Path(db_dir).mkdir(parents=True)
         Path(db_dir, "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///posts"\nstate = "{state_url}"\n', encoding="utf-8"
+            f'[store]\nposts = "{layout[0]}"\nstate = "{layout[1]}"\n', encoding="utf-8"
         )
     root = init_workspace(db_dir)
     with Workspace.open(root) as ws:
@@ -335,8 +341,11 @@ def run_full(n: int, db_dir: str, profile: bool, state_url: str | None, queue: m
         pipeline.ingest(posts)
         again, again_cpu = time.perf_counter() - t, time.process_time() - c
         queued = sum(sum(ws.state.outbox_counts(a.id).values()) for a in book.all())
-        filed = sum(
-            ws.posts.post_totals(Scope(topics=(t.id,)))[0][0] for t in list_topics(ws.state)
+        # A posts endpoint answers the collectors' calls only, not analytics.
+        filed = (
+            sum(ws.posts.post_totals(Scope(topics=(t.id,)))[0][0] for t in list_topics(ws.state))
+            if hasattr(ws.posts, "post_totals")
+            else None
         )
     report = ""
     if prof:
@@ -372,11 +381,12 @@ def run_plain(n: int, db_dir: str, queue: mp.Queue) -> None:
     queue.put({"seconds": time.perf_counter() - t, "cpu": time.process_time() - c})
 
 
-def full_path(n: int, profile: bool, scale: bool = False) -> None:
+def full_path(n: int, profile: bool, scale: bool = False, served: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         plain = child(run_plain, n, tmp)
         full = child(run_full, n, str(Path(tmp, "ws")), profile, None)
         split = scale_out(n, Path(tmp), profile) if scale else None
+        remote = scale_out(n, Path(tmp), profile, served=True) if served else None
     print(f"whole ingest path, {n:,} short posts, 1,000 alerts, 20 topics")
     rate, cpu_rate = n / full["full"], n / full["full_cpu"]
     # CPU seconds (the process is single-threaded) beside wall seconds: on a
@@ -422,36 +432,87 @@ def full_path(n: int, profile: bool, scale: bool = False) -> None:
     if full["profile"]:
         print(full["profile"])
     if split is not None:
-        print_split(n, full, split)
+        print_split(n, full, split, "posts in chDB and state in PostgreSQL", "chDB + PostgreSQL")
+    if remote is not None:
+        print_split(
+            n, full, remote, "posts through veille store serve-posts (chDB behind it), "
+            "state in PostgreSQL", "posts endpoint + PostgreSQL",
+        )  # fmt: skip
 
 
-def scale_out(n: int, tmp: Path, profile: bool) -> dict:
+def scale_out(n: int, tmp: Path, profile: bool, served: bool = False) -> dict:
     """The whole path with posts in chDB and state in a throwaway PostgreSQL
-    (``initdb`` in ``tmp``, a loopback port), in a child process."""
+    (``initdb`` in ``tmp``, a loopback port), in a child process; ``served``:
+    the posts reached through a posts endpoint (``veille store
+    serve-posts``, another process holding chDB), as collectors on other
+    machines reach them."""
     from veille.store.postgres.testing import TestServer, missing_reason
 
     why = missing_reason()
     if why:
         raise SystemExit(f"--scale needs a local PostgreSQL: {why}")
     with TestServer() as server:
-        return child(run_full, n, str(tmp / "split"), profile, server.url)
+        if not served:
+            return child(run_full, n, str(tmp / "split"), profile, ("chdb:///posts", server.url))
+        with posts_endpoint(tmp / "hub", server.url) as url:
+            return child(run_full, n, str(tmp / "served"), profile, (url, server.url))
 
 
-def print_split(n: int, full: dict, split: dict) -> None:
-    print(f"\nthe same whole path, posts in chDB and state in PostgreSQL ({n:,} short posts)")
-    print(f"  {'':32} {'posts/s':>10} {'wall s':>8} {'CPU s':>8} {'posts/CPU s':>12}")
-    for name, run in (("one SQLite file (above)", full), ("chDB + PostgreSQL", split)):
+@contextlib.contextmanager
+def posts_endpoint(hub: Path, state_url: str) -> Iterator[str]:
+    """``veille store serve-posts`` over a workspace whose posts are in chDB
+    (its own process, on a loopback port): the URL collectors give."""
+    import secrets
+    import socket
+    import subprocess
+
+    from veille.workspace import init_workspace
+
+    hub.mkdir(parents=True)
+    (hub / "veille.toml").write_text(
+        f'[store]\nposts = "chdb:///posts"\nstate = "{state_url}"\n', encoding="utf-8"
+    )
+    init_workspace(hub)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = secrets.token_urlsafe(16)
+    veille = Path(sys.executable).with_name("veille")
+    args = [str(veille), "store", "serve-posts", "-w", str(hub), "--port", str(port)]
+    proc = subprocess.Popen(
+        [*args, "--token", token], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(600):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if proc.poll() is not None:
+                raise SystemExit("veille store serve-posts did not start")
+            time.sleep(0.1)
+        yield f"veille+http://127.0.0.1:{port}?token={token}"
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def print_split(n: int, full: dict, split: dict, layout: str, name: str) -> None:
+    print(f"\nthe same whole path, {layout} ({n:,} short posts)")
+    print(f"  {'':34} {'posts/s':>10} {'wall s':>8} {'CPU s':>8} {'posts/CPU s':>12}")
+    for title, run in (("one SQLite file (above)", full), (name, split)):
         print(
-            f"  {name:32} {n / run['full']:>10,.0f} {run['full']:8.2f} {run['full_cpu']:8.2f}"
+            f"  {title:34} {n / run['full']:>10,.0f} {run['full']:8.2f} {run['full_cpu']:8.2f}"
             f" {n / run['full_cpu']:>12,.0f}"
         )
     again = split["again"]
-    print(f"  {'chDB + PostgreSQL, again (deduped)':32} {n / again:>10,.0f} {again:8.2f}")
+    print(f"  {name + ', again (deduped)':34} {n / again:>10,.0f} {again:8.2f}")
     print(
-        f"  chDB + PostgreSQL / one SQLite file: {split['full'] / full['full']:.2f}x wall,"
-        f" {split['full_cpu'] / full['full_cpu']:.2f}x CPU (chDB's threads count in CPU)"
+        f"  {name} / one SQLite file: {split['full'] / full['full']:.2f}x wall,"
+        f" {split['full_cpu'] / full['full_cpu']:.2f}x CPU (chDB's threads count in CPU"
+        " when it is in this process)"
     )
-    print(f"  {split['queued']:,} outbox rows queued, {split['filed']:,} topic filings")
+    filed = "" if split["filed"] is None else f", {split['filed']:,} topic filings"
+    print(f"  {split['queued']:,} outbox rows queued{filed}")
     rate = n / split["full"]
     print(f"  target >= 1,000 posts/s: {'met' if rate >= 1000 else 'NOT met'} ({rate:,.0f} wall)")
     print_parts("where its time goes", split["parts"], split["full"], split["full_cpu"])
@@ -487,9 +548,15 @@ def main(argv: list[str] | None = None) -> int:
         help="also run the whole path with posts in chDB and state in a throwaway "
         "PostgreSQL (needs chdb, psycopg and Debian's postgresql)",
     )
+    parser.add_argument(
+        "--served",
+        action="store_true",
+        help="also run the whole path with posts through veille store serve-posts (chDB "
+        "behind it, in its own process) and state in PostgreSQL, as remote collectors",
+    )
     args = parser.parse_args(argv)
     if args.full_posts:
-        full_path(args.full_posts, args.profile, args.scale)
+        full_path(args.full_posts, args.profile, args.scale, args.served)
     if args.only_full:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
