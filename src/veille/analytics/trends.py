@@ -20,6 +20,7 @@ from typing import Any
 
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import grouped
+from veille.store.protocols.analytics import STORY_SAMPLE
 from veille.textnorm import WORD_RE, fold, looks_like_name, names_in
 
 # Links, e-mail addresses, handles (``@netpolicy.bsky.social``, ``@a@b.social``)
@@ -174,12 +175,11 @@ def trending_terms(
     """Terms of ``period`` rising against the ``baseline_periods`` before it.
 
     When the period and its baseline hold more than ``max_posts`` posts, a
-    fixed sample of stories (the same stories on every run, chosen by a hash
-    of their key) is read, so that a large workspace answers in seconds;
-    shares of stories, and so the ranking, stay unbiased.
+    fixed sample of stories (the same stories on every run and store, chosen
+    by a hash of their key, taken by the store) is read, so that a large
+    workspace answers in seconds; shares of stories, and so the ranking,
+    stay unbiased.
     """
-    import zlib
-
     base = period
     for _ in range(baseline_periods):
         base = base.previous()
@@ -187,16 +187,14 @@ def trending_terms(
     whole = scope.during(Period(baseline.since, period.until))
     counted = grouped(store, whole)
     total = counted[0][-3] if counted else 0
-    keep = 10_000 if total <= max_posts else max(1, 10_000 * max_posts // total)
+    keep = STORY_SAMPLE if total <= max_posts else max(1, STORY_SAMPLE * max_posts // total)
     split = int(period.since.timestamp())
     now: dict[str, set[str]] = defaultdict(set)
     before: dict[str, set[str]] = defaultdict(set)
     displays: dict[str, Counter[str]] = defaultdict(Counter)
     stories_now: set[str] = set()
     stories_before: set[str] = set()
-    for story, title, text, published in store.story_texts(whole):
-        if keep < 10_000 and zlib.crc32(story.encode()) % 10_000 >= keep:
-            continue
+    for story, title, text, published in store.story_texts(whole, sample=keep):
         current = published >= split
         (stories_now if current else stories_before).add(story)
         target = now if current else before

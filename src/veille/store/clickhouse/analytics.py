@@ -24,7 +24,7 @@ from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where,
 from veille.store.clickhouse.people import ClickHousePeople
 from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
-from veille.store.protocols.analytics import figures_of
+from veille.store.protocols.analytics import STORY_SAMPLE, figures_of
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
@@ -604,8 +604,15 @@ class ClickHouseAnalytics(ClickHousePeople):
 
     # -- stories --------------------------------------------------------------
 
-    def story_texts(self, scope: Scope) -> Iterator[tuple[str, str | None, str, int]]:
+    def story_texts(
+        self, scope: Scope, *, sample: int = STORY_SAMPLE
+    ) -> Iterator[tuple[str, str | None, str, int]]:
         where, params = self.scoped(scope)
+        if sample < STORY_SAMPLE:
+            # ClickHouse's CRC32 is zlib's: the same stories as SQLite's. Taken
+            # here, the others' texts are not read (30 days' trends at 1M: 4.9 -> 3.7 s).
+            where += f" AND CRC32(ifNull(cluster_id, id)) % {STORY_SAMPLE} < {{sample:UInt32}}"
+            params["sample"] = sample
         for r in self.rows(
             f"SELECT ifNull(cluster_id, id), title, text, published_at FROM {POSTS} "
             f"WHERE {where} ORDER BY published_at, seq",

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 Account = tuple[str, str]  # (platform, handle)
 
 
+#: The parts a sample of stories is counted in (see ``story_texts``).
+STORY_SAMPLE = 10_000
+
+
 def newest_of_groups(
     groups: Sequence[Sequence[Account]], newest: dict[Account, list[Any]], limit: int
 ) -> list[list[Any]]:
@@ -185,8 +189,13 @@ class AnalyticsPosts(Protocol):
         """``source -> (posts, engagement)`` of ``scope`` (bounded to a period)."""
         ...
 
-    def story_texts(self, scope: Scope) -> Iterator[tuple[str, str | None, str, int]]:
-        """``(story, title, text, published_at)`` of every post of ``scope``."""
+    def story_texts(
+        self, scope: Scope, *, sample: int = STORY_SAMPLE
+    ) -> Iterator[tuple[str, str | None, str, int]]:
+        """``(story, title, text, published_at)`` of every post of ``scope``; with
+        ``sample`` below :data:`STORY_SAMPLE`, only the posts of the stories
+        whose key's CRC-32 modulo :data:`STORY_SAMPLE` is below it (the same
+        stories on every store and every run)."""
         ...
 
     # -- topics and the column copy -----------------------------------------------------

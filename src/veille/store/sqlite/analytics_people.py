@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import zlib
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
-from veille.store.protocols.analytics import newest_of_groups
+from veille.store.protocols.analytics import STORY_SAMPLE, newest_of_groups
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import ENG, scope_sql
 
@@ -181,15 +182,27 @@ class SQLitePeople:
         )
         return {s: (int(n), int(e or 0)) for s, n, e in rows}
 
-    def story_texts(self, scope: Scope) -> Iterator[tuple[str, str | None, str, int]]:
-        """``(story, title, text, published_at)`` of every post of ``scope``; a
-        post's story is its near-duplicate cluster, or the post itself."""
+    def story_texts(
+        self, scope: Scope, *, sample: int = STORY_SAMPLE
+    ) -> Iterator[tuple[str, str | None, str, int]]:
+        """``(story, title, text, published_at)`` of every post of ``scope``, or
+        of a sample of its stories (see the protocol); a post's story is its
+        near-duplicate cluster, or the post itself. The sample is taken on the
+        rows read: a Python function called by SQLite for each row cost more
+        than the texts it left unread (30 days' trends at 1M posts, 4.2 ->
+        4.65 s)."""
         where, params = scope_sql(self.conn, scope)
-        yield from self.conn.execute(
+        rows = self.conn.execute(
             "SELECT coalesce(p.cluster_id, p.id), p.title, p.text, p.published_at FROM posts p "
             f"WHERE {where}",
             params,
         )
+        if sample >= STORY_SAMPLE:
+            yield from rows
+            return
+        for row in rows:
+            if zlib.crc32(row[0].encode()) % STORY_SAMPLE < sample:
+                yield row
 
     # -- the user's decisions about accounts that may be one person --------------
 
