@@ -21,7 +21,7 @@ from typing import Any
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import grouped
 from veille.store.protocols.analytics import STORY_SAMPLE
-from veille.textnorm import WORD_RE, fold, looks_like_name, names_in
+from veille.textnorm import WORD_RE, fold, looks_like_name
 
 # Links, e-mail addresses, handles (``@netpolicy.bsky.social``, ``@a@b.social``)
 # and bare domains (``lumio.example/fibre``): their pieces are no one's words.
@@ -89,14 +89,26 @@ def extract_terms(text: str) -> dict[str, str]:
     people wrote it (``petite note``) rather than as its lemma (``petit note``)."""
     out: dict[str, str] = {}
     chunks = _URL.split(text) if _URL_SIGN.search(text) else [text]
-    # A word after a removed mention or link starts its chunk: "@ana Huge
-    # outage" does not make "Huge" a name.
-    names = frozenset().union(*map(names_in, chunks))
-    for chunk in chunks:
+    # Each chunk's words are found once, for the names, then for the terms. A
+    # word after a removed mention or link starts its chunk: "@ana Huge
+    # outage" does not make "Huge" a name. A word written as a name anywhere
+    # in the text is one everywhere in it (as :func:`veille.textnorm.names_in` says).
+    found = [list(WORD_RE.finditer(chunk)) for chunk in chunks]
+    names: set[str] = set()
+    named: set[tuple[int, int]] = set()  # (chunk, start) of the words written as names
+    for i, chunk in enumerate(chunks):
+        if chunk.islower():  # no capital letter: no name (most posts of a firehose)
+            continue
+        for m in found[i]:
+            start = m.start()
+            if chunk[start].isupper() and looks_like_name(chunk, start):
+                names.add(fold(m.group()))
+                named.add((i, start))
+    for i, chunk in enumerate(chunks):
         prev: str | None = None  # the key of the word before (and prev_shown, as written)
         prev_shown = ""
         end = 0
-        for m in WORD_RE.finditer(chunk):
+        for m in found[i]:
             start = m.start()
             # A phrase never spans punctuation or a hashtag's "#": "outage:
             # thousands" or "service, support" are no one's phrases (one
@@ -114,7 +126,7 @@ def extract_terms(text: str) -> dict[str, str]:
             if key is None:
                 prev = None
                 continue
-            if folded in names or (written[0].isupper() and looks_like_name(chunk, start)):
+            if folded in names or (written[0].isupper() and (i, start) in named):
                 key, shown = folded, written
             else:
                 shown = word
