@@ -43,7 +43,7 @@ def trends(request: Request, user: Viewer) -> HTMLResponse:
     found: list[Any] = []
     try:
         # The same terms for every viewer, a minute old at most: the terms
-        # of a million posts' sample take seconds to extract (5 s at 1M).
+        # of a million posts' sample take seconds to extract (about 4 s at 1M).
         found = recent(request, "trends").get(_key(asked), lambda: _trending(ws, asked))
     except VeilleError as exc:
         context["error"] = exc
