@@ -67,6 +67,21 @@ def test_weekly_and_hourly_volume(store, week: Period) -> None:
     assert busy == [("23 08", 1), ("24 00", 1), ("25 12", 1), ("26 09", 1), ("29 03", 1)]
 
 
+def test_a_bucket_across_the_two_periods_counts_each_side_apart(store) -> None:
+    # Wednesday to Monday: the week of 23 March holds time of this period and
+    # of the one before, so each is read on its own (the two periods are read
+    # at once only when no bucket is shared).
+    days = Period(local("2026-03-25T00:00"), local("2026-03-30T00:00"))
+    vol = volume(store, Scope(), days, interval="week", timezone=TZ)
+    assert [(p.start.date(), p.posts, p.previous) for p in vol.points] == [
+        (date(2026, 3, 23), 3, 1)  # beside the previous period's first week
+    ]
+    assert (vol.total, vol.previous_total) == (3, 3)
+    daily = volume(store, Scope(), days, interval="day", timezone=TZ)
+    assert [p.posts for p in daily.points] == [1, 1, 0, 0, 1]
+    assert [p.previous for p in daily.points] == [1, 0, 0, 1, 1]
+
+
 def test_breakdowns_with_previous_share(store, week: Period) -> None:
     plat = {s.key: s for s in breakdown(store, Scope(), week, "platform")}
     assert (plat["mastodon"].posts, plat["mastodon"].share) == (3, pytest.approx(0.6))
