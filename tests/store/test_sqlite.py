@@ -301,3 +301,25 @@ def test_relevance_ranks_the_periods_matches_by_bm25(tmp_path: Path) -> None:
     everything = [p.native_id for p in store.search("lumio", sort="relevance")]
     assert everything[0] == "before"
     store.close()
+
+
+def test_relevance_is_not_shortened_by_a_deleted_post_still_in_the_index(tmp_path: Path) -> None:
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
+    store = SQLiteStore.open(tmp_path / "v.db")
+    store.upsert_posts(
+        [
+            make_post("best", "lumio lumio lumio", published_at=t0),
+            make_post("next", "lumio lumio", published_at=t0 + timedelta(hours=1)),
+            make_post("last", "lumio and other words", published_at=t0 + timedelta(hours=2)),
+        ]
+    )
+    assert [p.native_id for p in store.search("lumio", sort="relevance", limit=2)] == [
+        "best",
+        "next",
+    ]
+    # Deleted: its words leave the full-text index at the store's next write.
+    store.conn.execute("DELETE FROM posts WHERE id = 'mastodon:best'")
+    assert store.conn.execute("SELECT count(*) FROM posts_fts_pending").fetchone()[0] == 1
+    found = [p.native_id for p in store.search("lumio", sort="relevance", limit=2)]
+    assert found == ["next", "last"]
+    store.close()

@@ -112,7 +112,10 @@ class SQLiteSearch:
         range of the index's rowids). When the words that find the matches
         are the ranked ones (``lumio``, ``lumio lang:fr``), one walk of the
         index finds and scores them: a word in 47% of 1M posts, over all
-        time, took 844 ms, this about half.
+        time, took 844 ms, this about half. When the index answers the whole
+        search (the query's words, no platform or language, no deleted post
+        left in it), the best keys are taken from the index alone and only
+        their posts are read: 646 -> 320 ms for that word.
         """
         since = None if flt is None or flt.since is None else int(flt.since.timestamp())
         until = None if flt is None or flt.until is None else int(flt.until.timestamp())
@@ -123,7 +126,22 @@ class SQLiteSearch:
                 kparams.append(key_floor(value))
         order = "p.published_at DESC, p.pk DESC"
         driven = fts_driver(node)
-        if driven is not None and driven[0] == rank:
+        alone = (
+            driven is not None
+            and driven[0] == rank
+            and driven[1] is None
+            and not (flt is not None and (flt.platforms or flt.languages))
+            and self.conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone() is None
+        )
+        if alone:
+            # Keys in time order, so rowid DESC is newest first (as ``order``).
+            sql = (
+                f"SELECT {cols} FROM (SELECT rowid AS k, rank AS r FROM posts_fts "
+                f"WHERE posts_fts MATCH ?{keys.format(r='rowid')} ORDER BY rank, rowid DESC "
+                "LIMIT ?) f CROSS JOIN posts p ON p.pk = f.k ORDER BY f.r, f.k DESC"
+            )
+            args = [rank, *kparams, limit]
+        elif driven is not None and driven[0] == rank:
             rest_sql, rest_params = (
                 ("1", []) if driven[1] is None else to_sqlite(driven[1], since=since, until=until)
             )
