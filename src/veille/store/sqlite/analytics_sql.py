@@ -11,8 +11,6 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from veille.store.sqlite.rows import key_floor
-
 if TYPE_CHECKING:
     from veille.analytics.scope import Scope
 
@@ -40,18 +38,12 @@ def scope_sql(
     writes the topic restrictions as a per-post lookup in ``post_topics``
     (quicker for a short range than reading every post of the topic, which
     ``IN`` leads to)."""
-    from veille.store.sqlite.filters import filter_sql
+    from veille.store.sqlite.filters import filter_sql, key_range
 
     f = scope.flt
     plain, params = filter_sql(f, "p")
     clauses = [] if plain == "1" else [plain]
-    keys, bounds = "", []
-    if f.since is not None:
-        keys += " AND post_pk >= ?"
-        bounds.append(key_floor(int(f.since.timestamp())))
-    if f.until is not None:
-        keys += " AND post_pk < ?"
-        bounds.append(key_floor(int(f.until.timestamp())))
+    keys, bounds = key_range(f, "post_pk")
     for topic_id in scope.topics:
         if lookup:
             clauses.append(TOPIC_EXISTS)

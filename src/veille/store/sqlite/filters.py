@@ -8,6 +8,7 @@ from typing import Any
 
 from veille.errors import DiskFull, StoreError, StoreLocked
 from veille.store.base import PostFilter
+from veille.store.sqlite.rows import key_floor
 
 
 def translate_error(exc: sqlite3.Error, path: str) -> StoreError:
@@ -44,3 +45,19 @@ def filter_sql(flt: PostFilter | None, alias: str = "posts") -> tuple[str, list[
             clauses.append(f"{alias}.lang IN ({','.join('?' * len(flt.languages))})")
             params.extend(flt.languages)
     return (" AND ".join(clauses) if clauses else "1"), params
+
+
+def key_range(flt: PostFilter | None, column: str) -> tuple[str, list[int]]:
+    """``flt``'s period as a range of post keys on ``column`` (``p.pk``,
+    ``rowid`` of the full-text index, ``post_pk`` of the filings): the SQL to
+    add to a ``WHERE`` (`` AND column >= ? AND column < ?``, the bounds it
+    has) and its values. Posts are keyed by time (see ``rows.key_floor``), so
+    an index on the key reads only the period's part."""
+    sql, values = "", []
+    if flt is not None and flt.since is not None:
+        sql += f" AND {column} >= ?"
+        values.append(key_floor(int(flt.since.timestamp())))
+    if flt is not None and flt.until is not None:
+        sql += f" AND {column} < ?"
+        values.append(key_floor(int(flt.until.timestamp())))
+    return sql, values

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.sqlite.compiler import fts_driver, relevance_expr, to_sqlite
-from veille.store.sqlite.filters import filter_sql, translate_error
-from veille.store.sqlite.rows import POST_COLUMNS, key_floor, row_to_post
+from veille.store.sqlite.filters import filter_sql, key_range, translate_error
+from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
 from veille.textnorm import tokens
 
 if TYPE_CHECKING:
@@ -119,16 +119,13 @@ class SQLiteSearch:
         """
         since = None if flt is None or flt.since is None else int(flt.since.timestamp())
         until = None if flt is None or flt.until is None else int(flt.until.timestamp())
-        keys, kparams = "", []  # the period's rowids, ``{r}`` the column
-        for value, op in ((since, ">="), (until, "<")):
-            if value is not None:
-                keys += f" AND {{r}} {op} ?"
-                kparams.append(key_floor(value))
+        keys, kparams = key_range(flt, "rowid")  # the period's rowids in the index
         order = "p.published_at DESC, p.pk DESC"
         driven = fts_driver(node)
+        ranked = driven is not None and driven[0] == rank  # its words find the matches
         alone = (
-            driven is not None
-            and driven[0] == rank
+            ranked
+            and driven is not None
             and driven[1] is None
             and not (flt is not None and (flt.platforms or flt.languages))
             and self.conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone() is None
@@ -137,17 +134,17 @@ class SQLiteSearch:
             # Keys in time order, so rowid DESC is newest first (as ``order``).
             sql = (
                 f"SELECT {cols} FROM (SELECT rowid AS k, rank AS r FROM posts_fts "
-                f"WHERE posts_fts MATCH ?{keys.format(r='rowid')} ORDER BY rank, rowid DESC "
+                f"WHERE posts_fts MATCH ?{keys} ORDER BY rank, rowid DESC "
                 "LIMIT ?) f CROSS JOIN posts p ON p.pk = f.k ORDER BY f.r, f.k DESC"
             )
             args = [rank, *kparams, limit]
-        elif driven is not None and driven[0] == rank:
+        elif ranked and driven is not None:
             rest_sql, rest_params = (
                 ("1", []) if driven[1] is None else to_sqlite(driven[1], since=since, until=until)
             )
             sql = (
                 f"SELECT {cols} FROM posts_fts f CROSS JOIN posts p ON p.pk = f.rowid "
-                f"WHERE posts_fts MATCH ?{keys.format(r='f.rowid')} AND ({rest_sql}) "
+                f"WHERE posts_fts MATCH ?{key_range(flt, 'f.rowid')[0]} AND ({rest_sql}) "
                 f"AND {where} ORDER BY f.rank, {order} LIMIT ?"
             )
             args = [rank, *kparams, *rest_params, *params, limit]
@@ -155,7 +152,7 @@ class SQLiteSearch:
             qsql, qparams = to_sqlite(node, since=since, until=until)
             sql = (
                 f"SELECT {cols} FROM posts p LEFT JOIN (SELECT rowid AS r_pk, rank AS r_rank "
-                f"FROM posts_fts WHERE posts_fts MATCH ?{keys.format(r='rowid')}) r "
+                f"FROM posts_fts WHERE posts_fts MATCH ?{keys}) r "
                 "ON r.r_pk = p.pk "
                 f"WHERE ({qsql}) AND {where} ORDER BY coalesce(r.r_rank, 0), {order} LIMIT ?"
             )
@@ -287,17 +284,9 @@ class SQLiteSearch:
         """How many posts of ``flt``'s period hold the full-text ``match`` (its
         other filters aside), kept as :meth:`_count_in_index` says; None
         while deleted posts are still in the index."""
-        sql = "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?"
-        args: list[Any] = [match]
-        low = high = None
-        if flt is not None and flt.since is not None:
-            low = key_floor(int(flt.since.timestamp()))
-            sql += " AND rowid >= ?"
-            args.append(low)
-        if flt is not None and flt.until is not None:
-            high = key_floor(int(flt.until.timestamp()))
-            sql += " AND rowid < ?"
-            args.append(high)
+        keys, bounds = key_range(flt, "rowid")
+        sql = f"SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?{keys}"
+        args: list[Any] = [match, *bounds]
         try:
             if self.conn.execute("SELECT 1 FROM posts_fts_pending LIMIT 1").fetchone():
                 return None
@@ -306,7 +295,7 @@ class SQLiteSearch:
             state = self.conn.execute(
                 "SELECT block FROM posts_fts_data WHERE id = ?", [_STRUCTURE_ID]
             ).fetchone()
-            key = (match, low, high, bytes(state[0]) if state else b"")
+            key = (match, keys, *bounds, bytes(state[0]) if state else b"")
             found = self._index_counts().get(key)
             if found is not None:
                 return found
