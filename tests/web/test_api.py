@@ -169,6 +169,34 @@ def test_sources_add_health_remove(api: Running) -> None:
         assert c.get("/api/v1/sources/blog").status_code == 404
 
 
+def test_changes_made_through_the_api_are_in_the_audit_log(api: Running) -> None:
+    """The audit log names who changed what, whichever way they did it: the
+    token's user for the API, as for the pages."""
+    from veille.services import audit
+    from veille.workspace import Workspace
+
+    with client(api) as c:
+        assert c.post("/api/v1/topics", json={"name": "aud", "query": "lumio"}).status_code == 201
+        c.put("/api/v1/topics/aud", json={"query": "lumio AND lyon"})
+        c.post(
+            "/api/v1/alerts", json={"to": "mailto:a@example.org", "topic": "aud", "name": "aud-a"}
+        )
+        c.post("/api/v1/alerts/aud-a/pause")
+        c.post("/api/v1/alerts/aud-a/resume")
+        c.post("/api/v1/sources", json={"kind": "feeds", "target": "https://example.org/a.xml",
+                                        "name": "aud-s"})  # fmt: skip
+        c.delete("/api/v1/sources/aud-s")
+        c.delete("/api/v1/topics/aud")
+    with Workspace.open(api.root) as ws:
+        logged = [(e.actor, e.action, e.target) for e in audit.list_entries(ws.state)]
+    for action, target in [
+        ("topic.add", "aud"), ("topic.edit", "aud"), ("alert.add", "aud-a"),
+        ("alert.pause", "aud-a"), ("alert.resume", "aud-a"), ("source.add", "aud-s"),
+        ("source.remove", "aud-s"), ("topic.remove", "aud"),
+    ]:  # fmt: skip
+        assert ("analyst", action, target) in logged, action
+
+
 def test_analytics(api: Running) -> None:
     period = "2026-02-28..2026-03-03"
     with client(api, "viewer") as c:

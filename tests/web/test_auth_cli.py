@@ -138,3 +138,18 @@ def test_serve_answers_on_the_port_it_prints(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_topic_source_and_alert_changes_from_the_cli_are_audited_as_cli(run: Run) -> None:
+    run("topic", "add", "lumio", "lumio")
+    run("source", "add", "feeds", "https://example.org/feed.xml", "--name", "blog")
+    run("alert", "add", "lumio", "--name", "feed", "--to", "mailto:team@example.org")
+    run("alert", "pause", "feed")
+    run("topic", "edit", "lumio", "lumio AND lyon")
+    run("source", "remove", "blog")
+    with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
+        logged = [(e.actor, e.action, e.target) for e in audit.list_entries(ws.state)]
+    for action, target in [("topic.add", "lumio"), ("source.add", "blog"), ("alert.add", "feed"),
+                           ("alert.pause", "feed"), ("topic.edit", "lumio"),
+                           ("source.remove", "blog")]:  # fmt: skip
+        assert ("cli", action, target) in logged, action

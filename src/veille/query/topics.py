@@ -85,9 +85,20 @@ def _check(name: str, query: str) -> None:
     compile_query(query)  # raises QueryError with the column and a hint
 
 
-def add_topic(store: Any, name: str, query: str, *, inbox: bool = False) -> Topic:
+def _audit(store: Any, actor: str | None, action: str, target: str, detail: str = "") -> None:
+    """Record a change of a topic in the audit log, for every interface
+    alike (``actor``: the username; ``None``: the command line)."""
+    from veille.services.audit import record
+
+    record(store, actor, action, target, detail)
+
+
+def add_topic(
+    store: Any, name: str, query: str, *, inbox: bool = False, actor: str | None = None
+) -> Topic:
     """Create topic ``name`` with ``query`` (validated) as version 1;
-    ``inbox``: the posts it matches enter the engagement inbox."""
+    ``inbox``: the posts it matches enter the engagement inbox. Recorded in
+    the audit log as done by ``actor``."""
     _check(name, query)
     if not store.create_topic(name, query, int(now_utc().timestamp())):
         raise UsageError(
@@ -97,19 +108,30 @@ def add_topic(store: Any, name: str, query: str, *, inbox: bool = False) -> Topi
     topic = get_topic(store, name)
     if inbox:
         store.set_topic_inbox(topic.id, True)
+    _audit(store, actor, "topic.add", topic.name, query)
     return topic
 
 
-def edit_topic(store: Any, name: str, query: str | None, *, inbox: bool | None = None) -> Topic:
+def edit_topic(
+    store: Any,
+    name: str,
+    query: str | None,
+    *,
+    inbox: bool | None = None,
+    actor: str | None = None,
+) -> Topic:
     """Give topic ``name`` a new query version (a no-op when unchanged or
-    ``None``); ``inbox`` flags or unflags it for the engagement inbox."""
+    ``None``); ``inbox`` flags or unflags it for the engagement inbox. A
+    change is recorded in the audit log as done by ``actor``."""
     topic = get_topic(store, name)
-    if inbox is not None:
+    if inbox is not None and inbox != (topic.id in store.inbox_topic_ids()):
         store.set_topic_inbox(topic.id, inbox)
+        _audit(store, actor, "topic.inbox", topic.name, "on" if inbox else "off")
     if query is None or topic.query == query:
         return topic
     _check(name, query)
     store.add_topic_version(topic.id, topic.version + 1, query, int(now_utc().timestamp()))
+    _audit(store, actor, "topic.edit", topic.name, query)
     return get_topic(store, name)
 
 
@@ -119,9 +141,11 @@ def inbox_topics(store: Any) -> set[str]:
     return {t.name for t in list_topics(store) if t.id in flagged}
 
 
-def remove_topic(store: Any, name: str) -> None:
-    """Delete topic ``name``, its versions and its recorded matches."""
+def remove_topic(store: Any, name: str, *, actor: str | None = None) -> None:
+    """Delete topic ``name``, its versions and its recorded matches (recorded
+    in the audit log as done by ``actor``)."""
     store.delete_topic(get_topic(store, name).id)
+    _audit(store, actor, "topic.remove", name)
 
 
 @dataclass

@@ -150,11 +150,21 @@ def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
     return alert
 
 
-def add_alert(ws: Workspace, spec: AlertSpec) -> Alert:
+def _audit(ws: Workspace, actor: str | None, action: str, target: str, detail: str = "") -> None:
+    """Record a change of an alert in the audit log, whichever interface made
+    it (``actor``: the username; ``None``: the command line)."""
+    from veille.services.audit import record
+
+    record(ws.state, actor, action, target, detail)
+
+
+def add_alert(ws: Workspace, spec: AlertSpec, *, actor: str | None = None) -> Alert:
     """Check and store a new alert; the stored alert."""
     from veille.alerts.model import AlertBook
 
-    return AlertBook(ws.state).add(build_alert(ws, spec))
+    alert = AlertBook(ws.state).add(build_alert(ws, spec))
+    _audit(ws, actor, "alert.add", alert.name, alert.subject)
+    return alert
 
 
 def get_alert(ws: Workspace, name: str) -> Alert:
@@ -208,18 +218,21 @@ class Resumed:
     waiting: int  # queued rows not due yet (digests, quiet hours) or to retry
 
 
-def pause_alert(ws: Workspace, name: str) -> Alert:
+def pause_alert(ws: Workspace, name: str, *, actor: str | None = None) -> Alert:
     """Stop sending; matches keep being queued in the outbox."""
     from veille.alerts.model import AlertBook
 
-    return AlertBook(ws.state).update(name, paused=True)
+    alert = AlertBook(ws.state).update(name, paused=True)
+    _audit(ws, actor, "alert.pause", name)
+    return alert
 
 
-def resume_alert(ws: Workspace, name: str) -> Resumed:
+def resume_alert(ws: Workspace, name: str, *, actor: str | None = None) -> Resumed:
     """Send again: what was queued while paused and is due goes out now."""
     from veille.alerts.model import AlertBook
 
     alert = AlertBook(ws.state).update(name, paused=False)
+    _audit(ws, actor, "alert.resume", name)
     assert alert.id is not None
     with engine(ws) as eng:
         report = eng.dispatch(alert_id=alert.id)
@@ -227,10 +240,11 @@ def resume_alert(ws: Workspace, name: str) -> Resumed:
     return Resumed(alert, report.sent, counts.get("pending", 0))
 
 
-def remove_alert(ws: Workspace, name: str) -> None:
+def remove_alert(ws: Workspace, name: str, *, actor: str | None = None) -> None:
     from veille.alerts.model import AlertBook
 
     AlertBook(ws.state).remove(name)
+    _audit(ws, actor, "alert.remove", name)
 
 
 @dataclass(frozen=True)
@@ -297,17 +311,20 @@ def deliveries(
     return Deliveries(rows, name)
 
 
-def retry_dead(ws: Workspace, alert: str | None = None) -> int:
+def retry_dead(ws: Workspace, alert: str | None = None, *, actor: str | None = None) -> int:
     """Give dead letters (of one alert, or all) another round of attempts."""
     alert_id = get_alert(ws, alert).id if alert else None
     with engine(ws) as eng:
-        return eng.retry_dead(alert_id)
+        n = eng.retry_dead(alert_id)
+    _audit(ws, actor, "alert.retry", alert or "", f"{n} dead letters")
+    return n
 
 
-def mark_not_relevant(ws: Workspace, alert: str, post_id: str) -> None:
+def mark_not_relevant(ws: Workspace, alert: str, post_id: str, *, actor: str | None = None) -> None:
     from veille.alerts.service import mark_not_relevant as mark
 
     mark(ws.store, alert, post_id)
+    _audit(ws, actor, "alert.not-relevant", alert, post_id)
 
 
 def suggest_not_terms(ws: Workspace, alert: str) -> list[Suggestion]:
@@ -323,6 +340,9 @@ def suggest_not_terms(ws: Workspace, alert: str) -> list[Suggestion]:
 class InvalidToken(UsageError):
     """A link's secret token does not match (a wrong, old or revoked link)."""
 
+
+#: Who the audit log says stopped an alert through its e-mails' link.
+UNSUBSCRIBE_ACTOR = "unsubscribe-link"
 
 #: Entries of an alert's Atom feed: its latest deliveries.
 FEED_ENTRIES = 50
@@ -350,6 +370,7 @@ def unsubscribe(ws: Workspace, name: str, token: str) -> Alert:
         return found
     params = dict(found.params) | {"unsubscribed_at": int(datetime.now().timestamp())}
     alert = book.update(name, paused=True, params=params)
+    _audit(ws, UNSUBSCRIBE_ACTOR, "alert.unsubscribe", name, "one-click link of its e-mails")
     return changed(alert, params=params)
 
 
@@ -360,7 +381,7 @@ def feed_token(ws: Workspace, name: str) -> str | None:
     return ws.store.alert_feed_token(alert.id)
 
 
-def new_feed_token(ws: Workspace, name: str) -> str:
+def new_feed_token(ws: Workspace, name: str, *, actor: str | None = None) -> str:
     """Give the alert a new secret feed address; the previous one stops working."""
     import secrets
 
@@ -368,14 +389,16 @@ def new_feed_token(ws: Workspace, name: str) -> str:
     assert alert.id is not None
     token = secrets.token_urlsafe(24)
     ws.store.set_alert_feed_token(alert.id, token, int(datetime.now().timestamp()))
+    _audit(ws, actor, "alert.feed.new", name)
     return token
 
 
-def revoke_feed_token(ws: Workspace, name: str) -> None:
+def revoke_feed_token(ws: Workspace, name: str, *, actor: str | None = None) -> None:
     """The alert's feed address stops working (a new one can be made later)."""
     alert = get_alert(ws, name)
     assert alert.id is not None
     ws.store.set_alert_feed_token(alert.id, None, int(datetime.now().timestamp()))
+    _audit(ws, actor, "alert.feed.revoke", name)
 
 
 def feed_for_token(ws: Workspace, token: str) -> bytes:
@@ -404,6 +427,7 @@ def change_alert(
     every: str | None = None,
     at: str | None = None,
     day: str | None = None,
+    actor: str | None = None,
 ) -> Alert:
     """Change where and how often the alert sends (each value checked as
     ``alert add`` checks it); the values not given stay."""
@@ -420,4 +444,9 @@ def change_alert(
         changes["at_time"] = at
     if day:
         changes["weekday"] = parse_weekday(day)
-    return AlertBook(ws.store).update(name, **changes)
+    alert = AlertBook(ws.store).update(name, **changes)
+    # Never the channel URL: it may hold a token or a password.
+    shown = {"to": "changed" if "channel_url" in changes else "", "every": every or "",
+             "at": at or "", "day": day or ""}  # fmt: skip
+    _audit(ws, actor, "alert.edit", name, " ".join(f"{k}={v}" for k, v in shown.items() if v))
+    return alert

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from veille.errors import NotFound, UsageError, tr
+from veille.services.audit import record as record_change
 from veille.sources.base import SourceConfigError, registry
 from veille.store.base import StateStore
 from veille.store.protocols.sources import Health, QuarantinedItem, SourceRecord
@@ -112,8 +113,11 @@ def add_source(
     every: str | int | None = None,
     options: Mapping[str, str] | None = None,
     enabled: bool = True,
+    actor: str | None = None,
 ) -> SourceRecord:
-    """Validate and store a new source; raise a :class:`UsageError` naming the problem."""
+    """Validate and store a new source; raise a :class:`UsageError` naming the
+    problem. Recorded in the audit log as done by ``actor`` (a username;
+    ``None``: the command line)."""
     source = source_kind(kind)
     config = source.config_from_target(target, dict(options or {}))
     seconds = parse_every(every, source.default_every)
@@ -137,6 +141,7 @@ def add_source(
     record = SourceRecord(name, kind, source.config_to_dict(config), seconds, enabled, now)
     with state.transaction() as tx:
         tx.add_source(record)
+        record_change(tx, actor, "source.add", record.name, record.kind)
     return record
 
 
@@ -167,17 +172,19 @@ def get_source_record(state: StateStore, name: str) -> SourceRecord:
     return found
 
 
-def remove_source(state: StateStore, name: str) -> None:
+def remove_source(state: StateStore, name: str, *, actor: str | None = None) -> None:
     """Remove a source, its cursor and health; its posts stay."""
     get_source_record(state, name)
     with state.transaction() as tx:
         tx.remove_source(name, cursor=cursor_name(name))
+        record_change(tx, actor, "source.remove", name)
 
 
-def set_enabled(state: StateStore, name: str, enabled: bool) -> None:
+def set_enabled(state: StateStore, name: str, enabled: bool, *, actor: str | None = None) -> None:
     get_source_record(state, name)
     with state.transaction() as tx:
         tx.set_source_enabled(name, enabled)
+        record_change(tx, actor, "source.enable" if enabled else "source.disable", name)
 
 
 def cursor_name(source: str) -> str:
@@ -221,14 +228,18 @@ def collect_now(ws: Any, name: str) -> Any:
     return results[0] if results else None
 
 
-def retry_quarantined(ws: Any, source: str | None = None) -> tuple[int, int]:
+def retry_quarantined(
+    ws: Any, source: str | None = None, *, actor: str | None = None
+) -> tuple[int, int]:
     """Read the quarantined items (of ``source``) again and store those that now
     map; ``(stored, still failing)``."""
     from veille.pipeline.collect import retry_quarantine
 
     if source:
         get_source_record(ws.state, source)
-    return retry_quarantine(ws, source=source)
+    stored, failing = retry_quarantine(ws, source=source)
+    record_change(ws.state, actor, "quarantine.retry", source or "", f"{stored} stored")
+    return stored, failing
 
 
 def parse_options(values: list[str]) -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from veille.services import alerts as service
-from veille.web.api.auth import reader, writer
+from veille.web.api.auth import Writer, reader, writer
 from veille.web.api.common import api_router
 from veille.web.api.models import AlertDetail, AlertIn, AlertOut, AlertResumed, AlertTested
 from veille.web.deps import workspace
@@ -44,9 +44,8 @@ def get_alert(name: str, ws: Ws) -> AlertDetail:
     response_model=AlertOut,
     status_code=201,
     summary="Create an alert",
-    dependencies=[writer],
 )
-def create_alert(body: AlertIn, ws: Ws) -> AlertOut:
+def create_alert(body: AlertIn, ws: Ws, user: Writer) -> AlertOut:
     spec = service.AlertSpec(
         to=body.to, topic=body.topic, query=body.query, name=body.name, kind=body.kind,
         every=body.every, at=body.at, day=body.day, mode=body.mode,
@@ -54,25 +53,21 @@ def create_alert(body: AlertIn, ws: Ws) -> AlertOut:
         languages=tuple(body.languages), platforms=tuple(body.platforms), cap=body.cap,
         quiet=body.quiet, language=body.language,
     )  # fmt: skip
-    alert = service.add_alert(ws, spec)
+    alert = service.add_alert(ws, spec, actor=user.username)
     return _row(ws, alert.name)
 
 
-@router.post(
-    "/alerts/{name}/pause", response_model=AlertOut, summary="Pause", dependencies=[writer]
-)
-def pause_alert(name: str, ws: Ws) -> AlertOut:
+@router.post("/alerts/{name}/pause", response_model=AlertOut, summary="Pause")
+def pause_alert(name: str, ws: Ws, user: Writer) -> AlertOut:
     """Stop sending; matches keep being queued."""
-    service.pause_alert(ws, name)
+    service.pause_alert(ws, name, actor=user.username)
     return _row(ws, name)
 
 
-@router.post(
-    "/alerts/{name}/resume", response_model=AlertResumed, summary="Resume", dependencies=[writer]
-)
-def resume_alert(name: str, ws: Ws) -> AlertResumed:
+@router.post("/alerts/{name}/resume", response_model=AlertResumed, summary="Resume")
+def resume_alert(name: str, ws: Ws, user: Writer) -> AlertResumed:
     """Send again: what was queued while paused and is due goes out now."""
-    done = service.resume_alert(ws, name)
+    done = service.resume_alert(ws, name, actor=user.username)
     return AlertResumed(alert=_row(ws, name), sent=done.sent, waiting=done.waiting)
 
 

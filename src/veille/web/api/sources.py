@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Response
 
 from veille.services import sources as service
-from veille.web.api.auth import reader, writer
+from veille.web.api.auth import Writer, reader
 from veille.web.api.common import api_router
 from veille.web.api.models import HealthOut, SourceIn, SourceOut
 from veille.web.deps import workspace
@@ -76,9 +76,8 @@ def source_health(name: str, ws: Ws) -> HealthOut:
     response_model=SourceOut,
     status_code=201,
     summary="Add a source",
-    dependencies=[writer],
 )
-def add_source(body: SourceIn, ws: Ws) -> SourceOut:
+def add_source(body: SourceIn, ws: Ws, user: Writer) -> SourceOut:
     """Validate and store a new source (the daemon collects it on its next round)."""
     record = service.add_source(
         ws.state,
@@ -88,12 +87,13 @@ def add_source(body: SourceIn, ws: Ws) -> SourceOut:
         every=body.every,
         options=body.options,
         enabled=body.enabled,
+        actor=user.username,
     )
     return _out(record)
 
 
-@router.delete("/sources/{name}", status_code=204, summary="Remove a source", dependencies=[writer])
-def remove_source(name: str, ws: Ws) -> Response:
+@router.delete("/sources/{name}", status_code=204, summary="Remove a source")
+def remove_source(name: str, ws: Ws, user: Writer) -> Response:
     """Remove the source, its cursor and health; its posts stay."""
-    service.remove_source(ws.state, name)
+    service.remove_source(ws.state, name, actor=user.username)
     return Response(status_code=204)

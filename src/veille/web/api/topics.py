@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Response
 
 from veille.query import topics as service
-from veille.web.api.auth import reader, writer
+from veille.web.api.auth import Writer, reader
 from veille.web.api.common import api_router
 from veille.web.api.models import TopicDetail, TopicIn, TopicOut, TopicUpdate, TopicVersionOut
 from veille.web.deps import workspace
@@ -43,24 +43,22 @@ def get_topic(name: str, ws: Ws) -> TopicDetail:
     response_model=TopicOut,
     status_code=201,
     summary="Create a topic",
-    dependencies=[writer],
 )
-def create_topic(body: TopicIn, ws: Ws) -> TopicOut:
-    return TopicOut.of(service.add_topic(ws.store, body.name, body.query))
+def create_topic(body: TopicIn, ws: Ws, user: Writer) -> TopicOut:
+    return TopicOut.of(service.add_topic(ws.store, body.name, body.query, actor=user.username))
 
 
 @router.put(
     "/topics/{name}",
     response_model=TopicOut,
     summary="Give a topic a new query",
-    dependencies=[writer],
 )
-def update_topic(name: str, body: TopicUpdate, ws: Ws) -> TopicOut:
+def update_topic(name: str, body: TopicUpdate, ws: Ws, user: Writer) -> TopicOut:
     """A new version of the topic's query (none when the query is unchanged)."""
-    return TopicOut.of(service.edit_topic(ws.store, name, body.query))
+    return TopicOut.of(service.edit_topic(ws.store, name, body.query, actor=user.username))
 
 
-@router.delete("/topics/{name}", status_code=204, summary="Delete a topic", dependencies=[writer])
-def delete_topic(name: str, ws: Ws) -> Response:
-    service.remove_topic(ws.store, name)
+@router.delete("/topics/{name}", status_code=204, summary="Delete a topic")
+def delete_topic(name: str, ws: Ws, user: Writer) -> Response:
+    service.remove_topic(ws.store, name, actor=user.username)
     return Response(status_code=204)

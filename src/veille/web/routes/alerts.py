@@ -16,7 +16,6 @@ from veille.alerts.model import FREQUENCIES, KINDS, WEEKDAYS
 from veille.errors import VeilleError
 from veille.services import alerts as alert_service
 from veille.web.deps import Analyst, Viewer, csrf_exempt, redirect, render, translator, workspace
-from veille.web.listening import audited
 
 router = APIRouter()
 
@@ -71,13 +70,12 @@ def alert_create(
         language=language or None,
     )  # fmt: skip
     try:
-        alert = alert_service.add_alert(ws, spec)
+        alert = alert_service.add_alert(ws, spec, actor=user.username)
     except VeilleError as exc:
         context = {
             "alerts": alert_service.alert_rows(ws), "can_edit": True, "error": exc,
         } | _new_form(request, values)  # fmt: skip
         return render(request, "alerts/list.html", context, status_code=400)
-    audited(request, user.username, "alert.add", alert.name, alert.subject)
     return redirect(_url(alert.name), message=_("Alert %(name)s created.", name=alert.name))
 
 
@@ -117,16 +115,14 @@ def _when(ts: Any) -> datetime | None:
 @router.post("/alerts/{name}/pause", response_model=None)
 def alert_pause(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    alert_service.pause_alert(workspace(request), name)
-    audited(request, user.username, "alert.pause", name)
+    alert_service.pause_alert(workspace(request), name, actor=user.username)
     return redirect(_url(name), message=_("Alert paused: matches are kept and sent on resume."))
 
 
 @router.post("/alerts/{name}/resume", response_model=None)
 def alert_resume(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    done = alert_service.resume_alert(workspace(request), name)
-    audited(request, user.username, "alert.resume", name)
+    done = alert_service.resume_alert(workspace(request), name, actor=user.username)
     return redirect(
         _url(name),
         message=_("Alert resumed: %(sent)s sent now, %(waiting)s waiting.",
@@ -150,8 +146,7 @@ def alert_test(request: Request, name: str, user: Analyst) -> Response:
 @router.post("/alerts/{name}/retry", response_model=None)
 def alert_retry(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    n = alert_service.retry_dead(workspace(request), name)
-    audited(request, user.username, "alert.retry", name, f"{n} dead letters")
+    n = alert_service.retry_dead(workspace(request), name, actor=user.username)
     return redirect(_url(name), message=_("%(n)s dead letters queued again.", n=n))
 
 
@@ -166,16 +161,16 @@ def alert_settings(
     day: Annotated[str, Form()] = "",
 ) -> Response:
     _ = translator(request)
-    alert_service.change_alert(workspace(request), name, to=to, every=every, at=at, day=day)
-    audited(request, user.username, "alert.edit", name, f"every={every} at={at} day={day}")
+    alert_service.change_alert(
+        workspace(request), name, to=to, every=every, at=at, day=day, actor=user.username
+    )
     return redirect(_url(name), message=_("Alert settings saved."))
 
 
 @router.post("/alerts/{name}/feed", response_model=None)
 def alert_feed_new(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    alert_service.new_feed_token(workspace(request), name)
-    audited(request, user.username, "alert.feed.new", name)
+    alert_service.new_feed_token(workspace(request), name, actor=user.username)
     return redirect(
         _url(name), message=_("The feed has a new address; the previous one no longer works.")
     )
@@ -184,16 +179,14 @@ def alert_feed_new(request: Request, name: str, user: Analyst) -> Response:
 @router.post("/alerts/{name}/feed/revoke", response_model=None)
 def alert_feed_revoke(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    alert_service.revoke_feed_token(workspace(request), name)
-    audited(request, user.username, "alert.feed.revoke", name)
+    alert_service.revoke_feed_token(workspace(request), name, actor=user.username)
     return redirect(_url(name), message=_("The feed address no longer works."))
 
 
 @router.post("/alerts/{name}/delete", response_model=None)
 def alert_delete(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    alert_service.remove_alert(workspace(request), name)
-    audited(request, user.username, "alert.remove", name)
+    alert_service.remove_alert(workspace(request), name, actor=user.username)
     return redirect("/alerts", message=_("Alert %(name)s deleted.", name=name))
 
 
@@ -223,7 +216,6 @@ def unsubscribe(request: Request, name: str) -> HTMLResponse:
             request, "alerts/unsubscribe.html",
             {"name": name, "token": "", "done": None, "error": exc}, status_code=403,
         )  # fmt: skip
-    audited(request, None, "alert.unsubscribe", alert.name, "one-click link of its e-mails")
     return render(
         request, "alerts/unsubscribe.html", {"name": alert.name, "token": token, "done": alert}
     )

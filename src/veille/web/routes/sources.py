@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from veille.errors import VeilleError
 from veille.services import sources as source_service
 from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
-from veille.web.listening import audited, plain_hit, post_view
+from veille.web.listening import plain_hit, post_view
 
 router = APIRouter()
 
@@ -59,14 +59,13 @@ def source_add(
         record = source_service.add_source(
             workspace(request).state, kind.strip(), target.strip(), name=name.strip() or None,
             every=every.strip() or None,
-            options=source_service.parse_options(options.splitlines()),
+            options=source_service.parse_options(options.splitlines()), actor=user.username,
         )  # fmt: skip
     except VeilleError as exc:
         return render(
             request, "sources/index.html", _page(request, user, error=exc, form=form),
             status_code=400,
         )  # fmt: skip
-    audited(request, user.username, "source.add", record.name, record.kind)
     return redirect("/sources", message=_("Source %(name)s added.", name=record.name))
 
 
@@ -105,24 +104,21 @@ def source_collect(request: Request, name: str, user: Analyst) -> Response:
 @router.post("/sources/{name}/enable", response_model=None)
 def source_enable(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    source_service.set_enabled(workspace(request).state, name, True)
-    audited(request, user.username, "source.enable", name)
+    source_service.set_enabled(workspace(request).state, name, True, actor=user.username)
     return redirect("/sources", message=_("Source %(name)s enabled.", name=name))
 
 
 @router.post("/sources/{name}/disable", response_model=None)
 def source_disable(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    source_service.set_enabled(workspace(request).state, name, False)
-    audited(request, user.username, "source.disable", name)
+    source_service.set_enabled(workspace(request).state, name, False, actor=user.username)
     return redirect("/sources", message=_("Source %(name)s disabled.", name=name))
 
 
 @router.post("/sources/{name}/remove", response_model=None)
 def source_remove(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    source_service.remove_source(workspace(request).state, name)
-    audited(request, user.username, "source.remove", name)
+    source_service.remove_source(workspace(request).state, name, actor=user.username)
     return redirect(
         "/sources", message=_("Source %(name)s removed; its posts are kept.", name=name)
     )
@@ -133,8 +129,9 @@ def quarantine_retry(
     request: Request, user: Analyst, source: Annotated[str, Form()] = ""
 ) -> Response:
     _ = translator(request)
-    stored, failing = source_service.retry_quarantined(workspace(request), source or None)
-    audited(request, user.username, "quarantine.retry", source, f"{stored} stored")
+    stored, failing = source_service.retry_quarantined(
+        workspace(request), source or None, actor=user.username
+    )
     return redirect(
         "/sources",
         message=_("Quarantine: %(stored)s items stored, %(failing)s still failing.",

@@ -14,7 +14,7 @@ from veille.query import topics as topic_service
 from veille.services.paging import MAX_COUNT
 from veille.services.search import Hit
 from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
-from veille.web.listening import audited, post_view
+from veille.web.listening import post_view
 
 router = APIRouter()
 
@@ -72,13 +72,14 @@ def topic_create(
     values: dict[str, Any] = {"topic": None, "name": name, "query": query, "history": []}
     if not test:
         try:
-            topic = topic_service.add_topic(workspace(request).state, name.strip(), query)
+            topic = topic_service.add_topic(
+                workspace(request).state, name.strip(), query, actor=user.username
+            )
         except VeilleError as exc:
             return render(
                 request, "topics/edit.html", values | {"error": exc} | _preview(request, query),
                 status_code=400,
             )  # fmt: skip
-        audited(request, user.username, "topic.add", topic.name, query)
         return redirect(
             f"/topics/{topic.name}", message=_("Topic %(name)s created.", name=topic.name)
         )
@@ -113,13 +114,12 @@ def topic_edit(
     if test:
         return render(request, "topics/edit.html", _edit_page(request, name, query=query))
     try:
-        topic = topic_service.edit_topic(workspace(request).state, name, query)
+        topic = topic_service.edit_topic(workspace(request).state, name, query, actor=user.username)
     except VeilleError as exc:
         return render(
             request, "topics/edit.html", _edit_page(request, name, query=query, error=exc),
             status_code=400,
         )  # fmt: skip
-    audited(request, user.username, "topic.edit", topic.name, query)
     return redirect(
         f"/topics/{topic.name}",
         message=_("Topic %(name)s is now version %(v)s.", name=topic.name, v=topic.version),
@@ -129,6 +129,5 @@ def topic_edit(
 @router.post("/topics/{name}/delete", response_model=None)
 def topic_delete(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    topic_service.remove_topic(workspace(request).state, name)
-    audited(request, user.username, "topic.remove", name)
+    topic_service.remove_topic(workspace(request).state, name, actor=user.username)
     return redirect("/topics", message=_("Topic %(name)s deleted.", name=name))
