@@ -44,6 +44,7 @@ import httpx
 
 from veille.config import HttpSettings
 from veille.errors import VeilleError
+from veille.urlmask import mask_urls_in
 
 Resolver = Callable[[str, int], Sequence[str]]
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -67,7 +68,9 @@ class HttpError(VeilleError):
     """A request failed; ``url`` names it."""
 
     def __init__(self, message: str, *, url: str, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
+        # The message is shown and stored (a source's health, logs): the URL
+        # in it without its password or token. ``url`` itself stays whole.
+        super().__init__(mask_urls_in(message, url), hint=hint)
         self.url = url
 
 

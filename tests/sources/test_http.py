@@ -179,3 +179,20 @@ def test_user_agent_is_sent(sim: Simulator) -> None:
     sim.host("a").routes.append(Route("GET", r"/ua", echo))
     allow(user_agent="veille-test/1 (+mailto:ops@example.org)").get(sim.url("a", "/ua"))
     assert seen == ["veille-test/1 (+mailto:ops@example.org)"]
+
+
+def test_an_error_names_the_url_without_its_password_or_token() -> None:
+    """A source's failure is stored and shown (its health, the sources page,
+    the logs): the address in it carries no secret."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://ana:pw-secret-1@127.0.0.1:{port}/feed.xml?api_key=KEY123&page=2"
+    with pytest.raises(ConnectFailed) as got:
+        allow(max_retries=1).get(url)
+    message = str(got.value.message)
+    assert f"127.0.0.1:{port}/feed.xml" in message and "page=2" in message
+    assert "pw-secret-1" not in message and "KEY123" not in message
+    assert got.value.url == url  # the caller still has the address it asked for

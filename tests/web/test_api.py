@@ -169,6 +169,17 @@ def test_sources_add_health_remove(api: Running) -> None:
         assert c.get("/api/v1/sources/blog").status_code == 404
 
 
+def test_a_source_address_is_shown_without_its_credentials(api: Running) -> None:
+    target = "https://ana:pw123@example.org/feed.xml?api_key=SECRET1&token=SECRET2&page=2"
+    with client(api) as c:
+        assert c.post("/api/v1/sources", json={"kind": "feeds", "target": target,
+                                               "name": "private"}).status_code == 201  # fmt: skip
+        shown = c.get("/api/v1/sources/private").text + c.get("/api/v1/sources").text
+        c.delete("/api/v1/sources/private")
+    assert "example.org/feed.xml" in shown and "page=2" in shown
+    assert "pw123" not in shown and "SECRET1" not in shown and "SECRET2" not in shown
+
+
 def test_changes_made_through_the_api_are_in_the_audit_log(api: Running) -> None:
     """The audit log names who changed what, whichever way they did it: the
     token's user for the API, as for the pages."""

@@ -20,6 +20,7 @@ from veille.sources.base import SourceConfigError, registry
 from veille.store.base import StateStore
 from veille.store.protocols.sources import Health, QuarantinedItem, SourceRecord
 from veille.suggest import did_you_mean
+from veille.urlmask import mask_url
 
 __all__ = [
     "Health",
@@ -147,13 +148,21 @@ def add_source(
 
 def shown_config(record: SourceRecord) -> dict[str, Any]:
     """The record's config with its connector's secret fields masked
-    (``env:NAME`` references stay visible: they are not secrets)."""
+    (``env:NAME`` references stay visible: they are not secrets), and the
+    addresses in it without a password, a token or a key."""
     source = registry().get(record.kind)
     secrets = source.secret_fields if source is not None else ()
-    return {
-        key: "***" if key in secrets and value and not str(value).startswith("env:") else value
-        for key, value in record.config.items()
-    }
+
+    def shown(key: str, value: Any) -> Any:
+        if key in secrets and value and not str(value).startswith("env:"):
+            return "***"
+        if isinstance(value, str) and "://" in value:
+            return mask_url(value)
+        if isinstance(value, list):
+            return [mask_url(v) if isinstance(v, str) and "://" in v else v for v in value]
+        return value
+
+    return {key: shown(key, value) for key, value in record.config.items()}
 
 
 def list_sources(state: StateStore) -> list[SourceRecord]:
