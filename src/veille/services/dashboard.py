@@ -70,6 +70,11 @@ class Overview:
     voices: list[Voice]
     #: Topics beyond :data:`TOPICS_SHOWN`, by name.
     more: list[str]
+    #: The brand whose share of voice is shown against its competitors (as
+    #: ``veille sov``), or ``None``: the shares are among the topics shown.
+    brand: str | None = None
+    #: Sources that cover the compared topics unevenly, as sentences.
+    voice_warnings: list[str] = field(default_factory=list)
 
 
 def find_spikes(vol: Volume) -> list[tuple[int, float, float]]:
@@ -150,7 +155,7 @@ def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") 
     """Every saved topic (up to :data:`TOPICS_SHOWN`) over the period, and
     their share of voice."""
     from veille.analytics.topics import topic_scope
-    from veille.analytics.volume import share_of_voice
+    from veille.analytics.volume import share_of_voice, uneven_sources
     from veille.errors import UsageError
     from veille.query.topics import list_topics
     from veille.services.analytics import period
@@ -161,9 +166,15 @@ def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") 
     names = [t.name for t in list_topics(ws.state)]
     shown, more = names[:TOPICS_SHOWN], names[TOPICS_SHOWN:]
     summaries = [topic_summary(ws, n, per, lang) for n in shown]
-    voices = (
-        share_of_voice(ws.store, {n: topic_scope(ws.store, n) for n in shown}, per)
-        if len(shown) > 1
-        else []
-    )
-    return Overview(per, period_text, summaries, voices, more)
+    # The brand against its competitors when the organization names them, as
+    # ``veille sov`` and the API compare (a sector topic holds the others: it
+    # is no competitor); else the topics shown, among themselves.
+    org = ws.settings.organization
+    compared = [org.brand_topic, *org.competitor_topics] if org.brand_topic else []
+    brand: str | None = org.brand_topic or None
+    if len(compared) < 2 or not set(compared) <= set(names):
+        compared, brand = (shown if len(shown) > 1 else []), None
+    scopes = {n: topic_scope(ws.store, n) for n in compared}
+    voices = share_of_voice(ws.store, scopes, per) if scopes else []
+    warnings = [u.message(lang) for u in uneven_sources(ws.store, scopes, per)] if scopes else []
+    return Overview(per, period_text, summaries, voices, more, brand, warnings)
