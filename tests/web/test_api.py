@@ -94,6 +94,20 @@ def test_filters(api: Running) -> None:
     assert none["total"] == 0 and none["items"] == []
 
 
+def test_a_date_until_includes_its_day_as_the_stream_does(api: Running) -> None:
+    with client(api, "viewer") as c:
+        day = c.get("/api/v1/posts", params={"q": "lumio OR vexa", "since": "2026-03-01",
+                                             "until": "2026-03-01"}).json()  # fmt: skip
+        hours = c.get("/api/v1/posts", params={"q": "lumio OR vexa",
+                                               "since": "2026-03-01T12:00:00Z",
+                                               "until": "2026-03-01T15:00:00Z"}).json()  # fmt: skip
+        backwards = c.get("/api/v1/posts", params={"q": "lumio", "since": "2026-03-02",
+                                                   "until": "2026-03-01"})  # fmt: skip
+    assert day["total"] == 12  # 12:00 to 23:00 on March 1st (the workspace's zone: UTC)
+    assert hours["total"] == 3  # a date-time until is the end, excluded
+    assert backwards.status_code == 400 and "ends before it starts" in backwards.text
+
+
 def test_a_query_error_is_a_400_with_the_caret_and_a_hint(api: Running) -> None:
     with client(api, "viewer") as c:
         r = c.get("/api/v1/posts", params={"q": 'lumio AND ("fibre'})
@@ -151,6 +165,11 @@ def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) 
         assert [a["name"] for a in c.get("/api/v1/alerts").json()] == ["lumio-api"]
         bad = c.post("/api/v1/alerts", json={"to": "mailto:x@example.org", "query": "lumio AND"})
         assert bad.status_code == 400
+        changed = c.patch("/api/v1/alerts/lumio-api", json={"every": "daily", "at": "09:15"})
+        assert changed.status_code == 200 and changed.json()["every"] == "daily at 09:15"
+        assert c.patch("/api/v1/alerts/lumio-api", json={"every": "sometimes"}).status_code == 400
+        assert c.delete("/api/v1/alerts/lumio-api").status_code == 204
+        assert c.get("/api/v1/alerts/lumio-api").status_code == 404
 
 
 def test_sources_add_health_remove(api: Running) -> None:

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Response
 
 from veille.services import alerts as service
 from veille.web.api.auth import Writer, reader, writer
 from veille.web.api.common import api_router
-from veille.web.api.models import AlertDetail, AlertIn, AlertOut, AlertResumed, AlertTested
+from veille.web.api.models import (
+    AlertChange,
+    AlertDetail,
+    AlertIn,
+    AlertOut,
+    AlertResumed,
+    AlertTested,
+)
 from veille.web.deps import workspace
 from veille.workspace import Workspace
 
@@ -55,6 +62,23 @@ def create_alert(body: AlertIn, ws: Ws, user: Writer) -> AlertOut:
     )  # fmt: skip
     alert = service.add_alert(ws, spec, actor=user.username)
     return _row(ws, alert.name)
+
+
+@router.patch("/alerts/{name}", response_model=AlertOut, summary="Change an alert")
+def change_alert(name: str, body: AlertChange, ws: Ws, user: Writer) -> AlertOut:
+    """Where and how often it sends (each value checked as on creation); the
+    values left out stay."""
+    service.change_alert(
+        ws, name, to=body.to, every=body.every, at=body.at, day=body.day, actor=user.username
+    )
+    return _row(ws, name)
+
+
+@router.delete("/alerts/{name}", status_code=204, summary="Delete an alert")
+def delete_alert(name: str, ws: Ws, user: Writer) -> Response:
+    """The alert and what it still had to send."""
+    service.remove_alert(ws, name, actor=user.username)
+    return Response(status_code=204)
 
 
 @router.post("/alerts/{name}/pause", response_model=AlertOut, summary="Pause")

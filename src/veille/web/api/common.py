@@ -68,13 +68,24 @@ def scope_args(
     return ScopeArgs(q or None, topic or None, tuple(platforms or ()), tuple(languages or ()))
 
 
-def parse_time(value: str | None, name: str) -> datetime | None:
-    """An ISO date or date-time (UTC when no offset is given)."""
+def parse_time(
+    value: str | None, name: str, *, timezone: str = "UTC", end: bool = False
+) -> datetime | None:
+    """An ISO date-time (UTC when no offset is given), or a date: a whole day
+    in the workspace's ``timezone``, as the stream and the dashboard count
+    days. A date ``end`` (``until``) includes its day, as the stream's does:
+    the next day's start."""
     if value is None or value == "":
         return None
-    from datetime import UTC
+    from datetime import UTC, date, time, timedelta
+    from zoneinfo import ZoneInfo
 
     try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            if end:
+                day += timedelta(days=1)
+            return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone))
         when = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(

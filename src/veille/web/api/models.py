@@ -202,6 +202,16 @@ class AlertIn(BaseModel):
     language: str | None = Field(None, description="en or fr (default: the workspace's).")
 
 
+class AlertChange(BaseModel):
+    """Where and how often an alert sends; what is left out stays."""
+
+    model_config = ConfigDict(extra="forbid")
+    to: str | None = Field(None, description="A new channel URL.")
+    every: str | None = Field(None, description="instant, hourly, daily or weekly.")
+    at: str | None = Field(None, description="The time of a daily or weekly send, HH:MM.")
+    day: str | None = Field(None, description="The day of a weekly send: mon … sun.")
+
+
 class AlertOut(BaseModel):
     name: str
     kind: str

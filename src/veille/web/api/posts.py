@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
+from veille.errors import UsageError
 from veille.services.paging import MAX_LIMIT, search_page
 from veille.store.base import PostFilter
 from veille.web.api.auth import reader
@@ -23,8 +24,20 @@ def search_posts(
     q: Annotated[str, Query(description="A query in the query language (docs/query.md).")],
     platforms: Platforms = None,
     languages: Languages = None,
-    since: Annotated[str | None, Query(description="Published at or after (ISO).")] = None,
-    until: Annotated[str | None, Query(description="Published before (ISO).")] = None,
+    since: Annotated[
+        str | None,
+        Query(
+            description="Published at or after: an ISO date-time, or a date (from its start, "
+            "in the workspace's time zone)."
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        Query(
+            description="Published before an ISO date-time, or on or before a date (that "
+            "day included, in the workspace's time zone)."
+        ),
+    ] = None,
     sort: Literal["newest", "relevance", "engagement"] = "newest",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
@@ -33,9 +46,19 @@ def search_posts(
 ) -> PostPage:
     """Posts matching ``q`` and the filters, a page at a time, with what the
     query matched (highlights) and how many match in all."""
+    tz = ws.settings.workspace.timezone
+    start, end = (
+        parse_time(since, "since", timezone=tz),
+        parse_time(until, "until", timezone=tz, end=True),
+    )
+    if start and end and end <= start:
+        raise UsageError(
+            f"since={since} and until={until}: the period ends before it starts",
+            hint="Give an until after since (a date until includes its day).",
+        )
     flt = PostFilter(
-        since=parse_time(since, "since"),
-        until=parse_time(until, "until"),
+        since=start,
+        until=end,
         platforms=tuple(platforms or ()),
         languages=tuple(languages or ()),
     )
