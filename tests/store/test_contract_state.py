@@ -56,6 +56,10 @@ def test_sources_add_list_enable_remove(state_store: StateStore) -> None:
 def test_health_runs_failures_and_due_times(state_store: StateStore) -> None:
     with state_store.transaction() as tx:
         tx.add_source(_source("a"))
+    (new,) = state_store.source_health("a")
+    assert new.runs == 0 and new.next_due is None  # due at the next round, not in 1970
+    assert state_store.due_sources(T0) == {"a"}
+    with state_store.transaction() as tx:
         tx.count_collected("a", 5, 100)
         tx.count_collected("a", 2, None)
         tx.record_success("a", T0, new_posts=7, next_due=T0 + timedelta(minutes=15))

@@ -47,6 +47,7 @@ class Health:
     total_posts: int
     runs: int
     quota_left: int | None
+    #: ``None``: never run, collected at the daemon's next round.
     next_due: datetime | None
     quarantined: int
 

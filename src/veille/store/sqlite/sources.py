@@ -14,7 +14,7 @@ _COLS = "name, kind, config, every_seconds, enabled, created_at"
 _HEALTH = (
     "SELECT s.name, s.kind, s.enabled, h.last_run, h.last_success, h.last_error, "
     "h.last_error_at, coalesce(h.consecutive_failures, 0), coalesce(h.last_posts, 0), "
-    "coalesce(h.total_posts, 0), coalesce(h.runs, 0), h.quota_left, h.next_due, "
+    "coalesce(h.total_posts, 0), coalesce(h.runs, 0), h.quota_left, nullif(h.next_due, 0), "
     "(SELECT count(*) FROM quarantine q WHERE q.source = s.name) "
     "FROM sources s LEFT JOIN source_health h ON h.source = s.name"
 )

@@ -278,7 +278,9 @@ class HealthOut(BaseModel):
     total_posts: int
     runs: int
     quota_left: int | None
-    next_due: datetime | None
+    next_due: datetime | None = Field(
+        description="When it is collected next; null: at the daemon's next round (never run)."
+    )
     quarantined: int
 
 
