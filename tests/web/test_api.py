@@ -153,7 +153,9 @@ def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) 
         assert r.status_code == 201, r.text
         assert r.json()["paused"] is False
         assert c.post("/api/v1/alerts/lumio-api/pause").json()["paused"] is True
-        assert c.get("/api/v1/alerts/lumio-api").json()["paused"] is True
+        shown = c.get("/api/v1/alerts/lumio-api").json()
+        assert shown["paused"] is True
+        assert shown["created_at"].endswith("+00:00") and shown["updated_at"] >= shown["created_at"]
         resumed = c.post("/api/v1/alerts/lumio-api/resume").json()
         assert resumed["alert"]["paused"] is False
         before = len(box.messages)
@@ -184,6 +186,9 @@ def test_sources_add_health_remove(api: Running) -> None:
         assert [h["source"] for h in c.get("/api/v1/sources/health").json()] == ["blog"]
         twitter = c.post("/api/v1/sources", json={"kind": "twitter", "target": "x"})
         assert twitter.status_code == 400 and "'x'" in twitter.json()["error"]["hint"]
+        rss = c.post("/api/v1/sources", json={"kind": "rss", "target": "https://e.org/f.xml"})
+        hint = rss.json()["error"]["hint"]
+        assert "'feeds'" in hint and hint.count("Known") == 1
         assert c.delete("/api/v1/sources/blog").status_code == 204
         assert c.get("/api/v1/sources/blog").status_code == 404
 
@@ -225,6 +230,14 @@ def test_changes_made_through_the_api_are_in_the_audit_log(api: Running) -> None
         ("source.remove", "aud-s"), ("topic.remove", "aud"),
     ]:  # fmt: skip
         assert ("analyst", action, target) in logged, action
+
+
+def test_a_share_of_voice_query_without_a_name_says_how_to_name_it(api: Running) -> None:
+    with client(api, "viewer") as c:
+        bad = c.get("/api/v1/analytics/share-of-voice", params={"query": "lumio"})
+    assert bad.status_code == 400
+    error = bad.json()["error"]
+    assert "'lumio' is not NAME=QUERY" in error["message"] and "--query" not in bad.text
 
 
 def test_analytics(api: Running) -> None:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -207,6 +207,10 @@ def show_alert(ws: Workspace, name: str, *, secret: bool = False) -> dict[str, A
         # Channel URLs may carry tokens and passwords: shown masked unless asked.
         data.pop("secret")
         data["channel_url"] = mask_channel_url(alert.channel_url)
+    # Times as every other answer gives them: ISO 8601, UTC.
+    for key in ("created_at", "updated_at", "checked_at"):
+        if data.get(key):
+            data[key] = datetime.fromtimestamp(data[key], UTC).isoformat(timespec="seconds")
     data["outbox"] = ws.state.outbox_counts(alert.id)
     return data
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 
 if TYPE_CHECKING:
     from veille.analytics.influencers import Influencer, Reads, SamePerson
@@ -73,8 +73,8 @@ def voice_scopes(
         name, sep, text = item.partition("=")
         if not sep or not name.strip() or not text.strip():
             raise UsageError(
-                f"--query {item!r} is not NAME=QUERY",
-                hint='Write e.g. --query "Lumio=lumio".',
+                tr("%(item)r is not NAME=QUERY", item=item),
+                hint=tr("Name what the query finds, e.g. Lumio=lumio."),
             )
         scopes[name.strip()] = query_scope(ws.store, text, base)
     if not scopes:

@@ -19,7 +19,7 @@ from veille.services.audit import record as record_change
 from veille.sources.base import SourceConfigError, registry
 from veille.store.base import StateStore
 from veille.store.protocols.sources import Health, QuarantinedItem, SourceRecord
-from veille.suggest import did_you_mean
+from veille.suggest import did_you_mean, nearest
 from veille.urlmask import mask_url
 
 __all__ = [
@@ -66,8 +66,9 @@ def parse_every(value: str | int | None, default: int) -> int:
     return seconds
 
 
-# Names people use for a platform that veille knows under another.
-PLATFORM_ALIASES = {"twitter": "x"}
+# Source kinds people name by their platform or format (``rss``: the
+# ``feeds`` source reads RSS, Atom and JSON Feed alike).
+KIND_ALIASES = {"twitter": "x", "rss": "feeds", "atom": "feeds", "feed": "feeds"}
 
 
 def source_kind(kind: str) -> Any:
@@ -75,15 +76,14 @@ def source_kind(kind: str) -> Any:
     sources = registry()
     if kind in sources:
         return sources[kind]
-    alias = PLATFORM_ALIASES.get(kind.casefold())
-    hint = (
-        tr("Did you mean %(name)r?", name=alias)
-        if alias in sources
-        else did_you_mean(kind, sources)
-    )
+    alias = KIND_ALIASES.get(kind.casefold())
+    best = alias if alias in sources else nearest(kind, sorted(sources))
+    known = ", ".join(sorted(sources))
     raise SourceConfigError(
         tr("unknown source kind %(kind)r", kind=kind),
-        hint=tr("%(near)s Known kinds: %(known)s.", near=hint, known=", ".join(sorted(sources))),
+        hint=tr("Did you mean %(name)r? Known kinds: %(known)s.", name=best, known=known)
+        if best
+        else tr("Known kinds: %(known)s.", known=known),
     )
 
 
