@@ -62,6 +62,9 @@ def test_search_finds_posts_with_highlights_and_a_total(api: Running) -> None:
     body = r.json()
     assert body["total"] == 20 and len(body["items"]) == 5 and body["next_cursor"]
     assert body["total_exact"] is True  # words: counted on the index, exactly
+    with client(api, "viewer") as c:
+        uncounted = c.get("/api/v1/posts", params={"q": "lumio", "count": "false"}).json()
+    assert uncounted["total"] is None and uncounted["total_exact"] is None
     first = body["items"][0]
     assert first["id"] == "mastodon:m39"  # newest first
     assert {h["text"].lower() for h in first["highlights"]} == {"lumio", "fibre"}

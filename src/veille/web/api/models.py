@@ -121,10 +121,11 @@ class PostOut(BaseModel):
 class PostPage(BaseModel):
     query: str
     total: int | None = Field(description="Posts matching in all (null with count=false).")
-    total_exact: bool = Field(
+    total_exact: bool | None = Field(
         True,
         description="False when more than total posts match: a search that filters on "
-        "metadata (platforms, languages, lang:, author:…) stops counting at 10,000.",
+        "metadata (platform, lang, lang:, author:…) stops counting at 10,000; null when "
+        "nothing was counted (count=false).",
     )
     limit: int
     page: int | None = None

@@ -75,7 +75,7 @@ def search_posts(
     return PostPage(
         query=found.query.text,
         total=found.total,
-        total_exact=found.total_exact,
+        total_exact=found.total_exact if found.total is not None else None,
         limit=limit,
         page=found.page,
         next_cursor=found.next_cursor,
