@@ -61,3 +61,41 @@ def test_webhook_refuses_private_addresses_unless_allowed(tmp_path) -> None:  # 
     else:
         raise AssertionError("a loopback webhook was sent with private networks refused")
     ws.close()
+
+
+def test_apprise_says_could_not_reach_apart_from_refused(tmp_path, receiver) -> None:  # type: ignore[no-untyped-def]
+    """``veille alert test`` through ntfy: a host that does not resolve and a
+    closed port are "could not reach", a service answering 403 "refused"."""
+    import socket
+
+    from typer.testing import CliRunner
+
+    from tests.alerts.conftest import make_workspace
+    from veille.cli import build_app
+
+    ws = make_workspace(tmp_path / "ws")
+    w = str(ws.root)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # nothing listens there once closed
+    port = receiver.url.split(":")[2].split("/")[0]
+    receiver.script = [403]
+    cases = {
+        "nodns": ("ntfy://ntfy.invalid/x",
+                  "could not reach the service, cannot resolve ntfy.invalid"),
+        "closed": (f"ntfy://127.0.0.1:{closed}/x", "could not reach the service at 127.0.0.1"),
+        "refused": (f"ntfy://127.0.0.1:{port}/x",
+                    "the service refused the notification (error 403)"),
+    }  # fmt: skip
+    for name, (url, expected) in cases.items():
+        cli = CliRunner()
+        added = cli.invoke(build_app(), ["alert", "add", "--query", "lumio", "--name", name,
+                                         "--to", url, "-w", w])  # fmt: skip
+        assert added.exit_code == 0, added.output
+        res = cli.invoke(build_app(), ["alert", "test", name, "-w", w], env={"COLUMNS": "300"})
+        out = " ".join(res.output.split())
+        assert res.exit_code != 0 and expected in out, (name, out)
+        if name != "refused":
+            assert "refused" not in out, out
+    assert len(receiver.requests) == 1  # the service that answered 403
+    ws.close()

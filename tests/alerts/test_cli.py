@@ -112,3 +112,105 @@ def test_google_alerts_import(tmp_path: Path) -> None:
     code, out = run("alert", "import", str(bad), "-w", str(ws.root))
     assert code == 2 and "no alert with a query" in out
     ws.close()
+
+
+def test_silence_watches_a_configured_source_by_its_name(tmp_path: Path, receiver) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from veille.alerts.monitors import check_monitors
+    from veille.alerts.outbox import AlertEngine
+
+    ws = make_workspace(tmp_path / "ws")
+    w, to = str(ws.root), f"webhook+{receiver.url}"
+    code, out = run("source", "add", "feeds", "https://lumio.example/blog/feed/",
+                    "--name", "lumio-blog", "-w", w)  # fmt: skip
+    assert code == 0, out
+    silence = ("alert", "add", "--kind", "silence", "--silent-hours", "6", "--name", "blog-down",
+               "--to", to, "-w", w)  # fmt: skip
+    # Posts carry their source's name: a kind:name (what the docs showed) or an
+    # unknown name would make an alert that never fires.
+    code, out = run(*silence, "--source", "rss:lumio-blog")
+    assert code == 2 and "no source named 'rss:lumio-blog'" in out, out
+    assert "Did you mean 'lumio-blog'?" in out
+    code, out = run(*silence, "--source", "nosuch")
+    assert code == 2 and "no source named 'nosuch'" in out and "veille source list" in out
+    code, out = run("alert", "add", "--query", "lumio", "--source", "lumio-blog", "--to", to,
+                    "-w", w)  # fmt: skip
+    assert code == 2 and "silence alerts only" in out
+    code, out = run(*silence, "--source", "lumio-blog")
+    assert code == 0, out
+    code, out = run("alert", "list", "-w", w, "--format", "json")
+    assert json.loads(out)[0]["watches"] == "lumio-blog"  # not its own name, blog-down
+    # Posts collected from it keep the source's name (veille.pipeline.collect):
+    # usual on past weeks, silent for the last 6 hours, so the alert fires.
+    now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
+    posts = [make_post(i, f"blog post {i}", source="lumio-blog",
+                       published_at=now - timedelta(weeks=1 + i % 4, hours=i % 5))
+             for i in range(12)]  # fmt: skip
+    build_pipeline(ws, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    assert check_monitors(engine, now=now.timestamp()) == 1
+    engine.dispatch(now=now.timestamp())
+    engine.close()
+    assert "source lumio-blog" in receiver.requests[0]["json"]["event"]["summary"]["en"]
+    ws.close()
+
+
+def test_languages_and_platforms_that_no_post_can_have_are_refused(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    w = str(ws.root)
+    add = ("alert", "add", "--query", "lumio", "--name", "x", "--to", "mailto:a@b.org", "-w", w)
+    code, out = run(*add, "--lang", "xx")
+    assert code == 2 and "language (lang) 'xx' is not a language code" in out
+    assert "ISO 639-1" in out
+    for bad in ("french", "f", "fr-"):
+        assert run(*add, "--lang", bad)[0] == 2, bad
+    code, out = run(*add, "--platform", "myspace")
+    assert code == 2 and "platform 'myspace' is not a platform veille knows" in out
+    assert "mastodon" in out  # the known ones, none being near
+    code, out = run(*add, "--platform", "mastadon")
+    assert code == 2 and "Did you mean 'mastodon'?" in out
+    code, out = run(*add, "--platform", "twitter")
+    assert code == 2 and "Did you mean 'x'?" in out
+    assert run("alert", "list", "-w", w, "--format", "json")[1].strip() == "[]"
+    # Codes as people type them are kept as posts carry them; und: not determined.
+    code, out = run(*add, "--lang", "FR", "--lang", "und", "--platform", "Mastodon")
+    assert code == 0, out
+    shown = json.loads(run("alert", "show", "x", "-w", w)[1])
+    assert shown["languages"] == ["fr", "und"] and shown["platforms"] == ["mastodon"]
+    ws.close()
+
+
+def test_add_help_lists_every_report_period_the_docs_list() -> None:
+    import re
+
+    from veille.alerts.reports import check_period
+
+    result = CliRunner().invoke(build_app(), ["alert", "add", "--help"], env={"COLUMNS": "300"})
+    shown = " ".join(result.output.split())
+    root = Path(__file__).resolve().parents[2] / "docs"
+    for doc in (root / "alerts.md", root / "fr" / "alerts.md"):
+        row = next(li for li in doc.read_text().splitlines() if li.startswith("| `--period`"))
+        periods = re.findall(r"`(last-[\w-]+)`", row)
+        assert "last-30d" in periods
+        for period in periods:
+            check_period(period, "weekly")  # the CLI accepts it
+            assert period in shown, f"{period} (in {doc.name}) missing from --period's help"
+
+
+def test_deliveries_count_every_attempt_the_first_included(tmp_path: Path, receiver) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace(tmp_path / "ws")
+    w = str(ws.root)
+    code, out = run("alert", "add", "--query", "lumio", "--name", "lumio-feed", "--to",
+                    f"webhook+{receiver.url}", "-w", w)  # fmt: skip
+    assert code == 0, out
+    build_pipeline(ws).ingest([make_post(1, "Lumio one")])  # sent on the first try
+    receiver.script = [500]
+    build_pipeline(ws).ingest([make_post(2, "Lumio two")])  # refused once …
+    code, out = run("alert", "dispatch", "-w", w)  # … then sent on the retry
+    assert code == 0, out
+    code, out = run("alert", "deliveries", "--alert", "lumio-feed", "-w", w, "--format", "json")
+    rows = {r["post_id"]: r for r in json.loads(out)}
+    assert rows["mastodon:1"]["status"] == "sent" and rows["mastodon:1"]["attempts"] == 1
+    assert rows["mastodon:2"]["status"] == "sent" and rows["mastodon:2"]["attempts"] == 2
+    ws.close()

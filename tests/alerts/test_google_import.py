@@ -112,6 +112,25 @@ def test_cli_refuses_with_exit_2_and_lists_accepted_values(tmp_path: Path) -> No
     out = " ".join(res.output.split())
     assert "'Klingon'" in out and "'Sometimes'" in out
     assert "Au fur et à mesure" in out and "At most once a week" in out
+    # Every code the import accepts is listed (HOURLY was missing).
+    assert "(or AS_IT_HAPPENS, HOURLY, DAILY, WEEKLY)" in out
+    ws.close()
+
+
+def test_cli_prints_the_notes_as_written_not_as_markup(tmp_path: Path) -> None:
+    """A German alert is imported with a note naming the [enrich] section of
+    veille.toml: the terminal shows it whole (rich markup would eat it)."""
+    ws = make_workspace(tmp_path / "ws", '[enrich]\nlanguages = ["en", "fr"]\n')
+    path = _export(tmp_path, [
+        {"query": "lumio [bold]x[/bold]", "language": "de", "email_address": "me@example.org"},
+    ])  # fmt: skip
+    res = CliRunner().invoke(
+        build_app(), ["alert", "import", str(path), "-w", str(ws.root)], env={"COLUMNS": "300"}
+    )
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "language de is not in [enrich] languages (en, fr): add it" in out
+    assert "“lumio [bold]x[/bold]”" in out
     ws.close()
 
 

@@ -3,6 +3,7 @@ alert's own derived token) and the Atom feed at a secret, revocable address."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -67,4 +68,32 @@ def test_feed_token_serves_the_alerts_deliveries_until_revoked(tmp_path: Path) -
     service.remove_alert(ws, "b")
     with pytest.raises(NotFound):
         service.feed_for_token(ws, again)
+    ws.close()
+
+
+def test_the_feed_shows_the_newest_posts_whatever_order_they_were_delivered_in(
+    tmp_path: Path,
+) -> None:
+    """The demo's backlog: this week's posts are collected first, then older
+    ones day by day, so the latest deliveries hold the oldest posts. The feed
+    still shows the newest posts, newest first."""
+    ws = make_workspace(tmp_path / "ws")
+    AlertBook(ws.store).add(Alert(name="a", query="lumio", channel_url="atom:feeds/a.xml"))
+    now = datetime.now(UTC).replace(microsecond=0)
+    pipeline = build_pipeline(ws, skip=("enrich",))
+    pipeline.ingest([make_post(n, f"lumio news number {n}", published_at=now - timedelta(hours=n))
+                     for n in range(30)])  # fmt: skip
+    for day in range(60, 0, -1):  # two months back, newest day first, one batch each
+        n = 1000 + day
+        pipeline.ingest([make_post(n, f"lumio archive {n}",
+                                   published_at=now - timedelta(days=day + 7))])  # fmt: skip
+    feed = ET.fromstring(service.feed_for_token(ws, service.new_feed_token(ws, "a")))
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = feed.findall(f"{atom}entry")
+    assert len(entries) == service.FEED_ENTRIES
+    updated = [datetime.fromisoformat(e.findtext(f"{atom}updated") or "") for e in entries]
+    assert updated == sorted(updated, reverse=True)  # newest first
+    assert updated[0] == now
+    ids = [e.findtext(f"{atom}id") or "" for e in entries]
+    assert all(any(i.endswith(f":mastodon:{n}") for i in ids) for n in range(30))
     ws.close()

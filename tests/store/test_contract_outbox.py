@@ -3,6 +3,8 @@ near-duplicate index and corrections (run over every backend keeping state)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from veille.alerts.model import Alert
 from veille.store import StateStore
 
@@ -64,14 +66,37 @@ def test_plain_matches_queued_in_one_call(state_store: StateStore) -> None:
     alert_id = state_store.insert_alert(_alert())
     assert alert_id is not None
     with state_store.transaction() as tx:
-        rows = [(alert_id, "p1", None, 10.0, 10.0), (alert_id, "p2", "p1", 10.0, 10.0)]
+        rows = [(alert_id, "p1", None, 10.0, 10.0, 1.0), (alert_id, "p2", "p1", 10.0, 10.0, None)]
         assert tx.queue_matches(rows) == 2
-        assert tx.queue_matches([*rows, (alert_id, "p3", None, 11.0, 11.0)]) == 1  # once each
+        assert tx.queue_matches([*rows, (alert_id, "p3", None, 11.0, 11.0, 2.0)]) == 1  # once each
         assert tx.queued_since(alert_id, 0.0) == 3
     ((_, ids),) = state_store.claim_deliveries(20.0, 30.0)
     items = state_store.queued_items(ids)
     assert sorted(i.key for i in items) == ["p1", "p2", "p3"]
     assert all(i.spans == [] for i in items)  # found when the message is composed
+
+
+def test_delivered_posts_are_the_newest_published_whatever_the_queue_order(
+    state_store: StateStore,
+) -> None:
+    """An alert's Atom feed shows its newest posts: a backlog queued newest
+    first (its oldest posts in the latest rows) must not push them out."""
+    alert_id = state_store.insert_alert(_alert())
+    assert alert_id is not None
+    day = 86400.0
+    with state_store.transaction() as tx:
+        # A first collect's backlog: the newest posts queued first, the oldest last.
+        tx.queue_matches([(alert_id, f"old{n}", None, 10.0, 10.0, (60 - n) * day)
+                          for n in range(60)])  # fmt: skip
+        common: dict[str, Any] = {"cluster_id": None, "spans": [], "now": 20.0, "due": 20.0,
+                                  "reason": None}  # fmt: skip
+        assert tx.queue_match(alert_id, "skipped", status="skipped", published=99 * day, **common)
+        assert tx.queue_match(alert_id, "late-but-old", status="pending", published=0.5, **common)
+        assert tx.queue_match(alert_id, "newest", status="pending", published=70 * day, **common)
+    assert state_store.queue_event(alert_id, "spike:1", {"kind": "spike"}, 30.0, 30.0)
+    assert state_store.delivered_posts(alert_id, limit=3) == ["newest", "old0", "old1"]
+    everything = state_store.delivered_posts(alert_id)
+    assert everything[-1] == "late-but-old" and len(everything) == 62  # no event, no skipped
 
 
 def test_failed_deliveries_retry_then_die(state_store: StateStore) -> None:

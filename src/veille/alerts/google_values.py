@@ -60,7 +60,7 @@ ANY = {key(v) for v in ("", "ANY", "ALL", "Any language", "Toutes les langues", 
 ACCEPTED = {
     "delivery_frequency": "As-it-happens / Au fur et à mesure, At most once a day / "
     "Au maximum une fois par jour, At most once a week / Au maximum une fois par semaine "
-    "(or AS_IT_HAPPENS, DAILY, WEEKLY)",
+    "(or AS_IT_HAPPENS, HOURLY, DAILY, WEEKLY)",
     "quality": "Only the best results / Uniquement les meilleurs résultats, "
     "All results / Tous les résultats (or HIGH, ALL)",
     "source": "Automatic / Automatique, News / Actualités, Blogs, Web, Video / Vidéo, "

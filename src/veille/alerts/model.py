@@ -54,8 +54,9 @@ class Alert:
 
     @property
     def subject(self) -> str:
-        """What the alert watches, for people: the topic name or the query."""
-        return self.topic or self.query or self.name
+        """What the alert watches, for people: the topic name or the query, or
+        the source a silence alert watches."""
+        return self.topic or self.query or str(self.params.get("source") or "") or self.name
 
     def validate(self) -> Alert:
         """This alert, or a :class:`UsageError` naming the bad value."""

@@ -42,6 +42,7 @@ from veille.alerts.model import Alert
 from veille.alerts.schedule import day_start, next_slot
 from veille.config import Settings
 from veille.models import Post
+from veille.store.protocols.alerts import MatchRow
 
 log = logging.getLogger(__name__)
 SAME_STORY_DAYS = 7
@@ -189,18 +190,19 @@ class AlertEngine:
         now = time.time() if now is None else now
         moment = datetime.fromtimestamp(now, UTC)
         queued = 0
-        plain: list[tuple[int, str, str | None, float, float]] = []
+        plain: list[MatchRow] = []
         slots: dict[int, float] = {}
         story = clusters or {}
         for alert, post, spans in self.matches(posts, hits):
             assert alert.id is not None
             cluster = story.get(post.id, post.cluster_id)
+            published = post.published_at.timestamp()  # orders the alert's Atom feed
             if alert.mode != "best" and not alert.daily_cap and not spans:
                 # No rule looks at the rows before it: queued in one statement.
                 due = slots.get(alert.id)
                 if due is None:
                     due = slots[alert.id] = next_slot(alert, moment, self.tz).timestamp()
-                plain.append((alert.id, post.id, cluster, now, due))
+                plain.append((alert.id, post.id, cluster, now, due, published))
                 continue
             status, reason = "pending", None
             if alert.mode == "best":
@@ -217,7 +219,7 @@ class AlertEngine:
             added = tx.queue_match(
                 alert.id, post.id, cluster_id=cluster, spans=spans, status=status,
                 now=now, due=due, reason=reason,
-                reach=(post.author.followers or 0) + post.engagement.total,
+                reach=(post.author.followers or 0) + post.engagement.total, published=published,
             )  # fmt: skip
             queued += int(added and status == "pending")
         if plain:

@@ -62,15 +62,20 @@ def register(app: typer.Typer) -> None:
         period: Annotated[
             str | None,
             typer.Option(
-                help="Report: the period covered (last-week, last-month, last-7d, last-1d, "
-                "last-hour; default from --every)."
+                help="Report: the period covered (last-week, last-month, last-7d, last-30d, "
+                "last-1d, last-hour; default from --every)."
             ),
         ] = None,
         mode: Annotated[str, typer.Option(help="all, or best: one post per story.")] = "all",
         min_followers: Annotated[int, typer.Option(min=0)] = 0,
         min_engagement: Annotated[int, typer.Option(min=0)] = 0,
-        lang: Annotated[list[str], typer.Option(help="Only posts in this language.")] = [],  # noqa: B006
-        platform: Annotated[list[str], typer.Option(help="Only this platform.")] = [],  # noqa: B006
+        lang: Annotated[
+            list[str],
+            typer.Option(help="Only posts in this language (ISO 639-1: fr, en …; und: unknown)."),
+        ] = [],  # noqa: B006
+        platform: Annotated[
+            list[str], typer.Option(help="Only this platform (mastodon, bluesky, rss …).")
+        ] = [],  # noqa: B006
         cap: Annotated[int, typer.Option(min=0, help="At most N posts a day (0: no cap).")] = 0,
         quiet: Annotated[str | None, typer.Option(help="Quiet hours, e.g. 22:00-07:00.")] = None,
         language: Annotated[str | None, typer.Option(help="Language of e-mails: en or fr.")] = None,
@@ -78,7 +83,10 @@ def register(app: typer.Typer) -> None:
             float, typer.Option(help="Spike/sentiment: standard deviations.")
         ] = 3.0,
         silent_hours: Annotated[int, typer.Option(help="Silence: hours without a post.")] = 6,
-        source: Annotated[str | None, typer.Option(help="Silence: watch this source.")] = None,
+        source: Annotated[
+            str | None,
+            typer.Option(help="Silence: watch this source, by its name (veille source list)."),
+        ] = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Add an alert, e.g. veille alert add Lumio --to mailto:me@x.org --every daily"""
@@ -145,7 +153,7 @@ def register(app: typer.Typer) -> None:
             line = f"alert {name} resumed; sent {done.sent} queued post(s) or event(s)"
             if done.waiting:
                 line += f", {done.waiting} wait for their time (digest, quiet hours or retry)"
-            console().print(line + ".")
+            console().print(line + ".", markup=False)
 
     @alert.command("remove")
     @handle_errors
@@ -167,7 +175,8 @@ def register(app: typer.Typer) -> None:
             sent = send_sample(ws, name)
             if sent.alert.kind == "report":
                 console().print(
-                    f"sent the report of the latest period ({sent.posts} post(s)) to {sent.to}."
+                    f"sent the report of the latest period ({sent.posts} post(s)) to {sent.to}.",
+                    markup=False,
                 )
             elif sent.alert.kind in ("spike", "sentiment", "silence"):
                 console().print(
@@ -299,4 +308,5 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             for line in import_google_alerts(ws, file, rss_channel=to):
-                console().print(line, soft_wrap=True)
+                # Queries, names and notes ("[enrich] languages") are data, not markup.
+                console().print(line, soft_wrap=True, markup=False)

@@ -63,6 +63,7 @@ def run_rules(
                     tx.queue_match(
                         alert.id, post.id, cluster_id=post.cluster_id, spans=[],
                         status="pending", now=float(now), due=float(now), reason=None,
+                        published=post.published_at.timestamp(),
                     )  # fmt: skip
                 applied += len(change.events)
                 # Later rules see this rule's changes (a priority set, an assignee).

@@ -95,6 +95,72 @@ def _check_topic(ws: Workspace, topic: str) -> None:
     )
 
 
+def _check_source(ws: Workspace, source: str) -> str:
+    """``source`` when it names a configured source; posts keep that name
+    (``demo-news``), not its kind or URL, so anything else never matches."""
+    from veille.suggest import did_you_mean
+
+    known = [r.name for r in ws.state.list_sources()]
+    if source in known:
+        return source
+    see = tr("A silence alert watches a source by its name (veille source list).")
+    near = did_you_mean(source, known) if known else ""
+    raise NotFound(
+        tr("no source named %(name)r", name=source),
+        hint=tr("%(near)s %(see)s", near=near, see=see) if near.startswith("Did") else see,
+    )
+
+
+def check_languages(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Post languages an alert keeps, as posts carry them: ISO 639-1 codes
+    (``fr``; ``FR`` is read as ``fr``), or ``und`` for posts whose language was
+    not determined. Anything else is refused: an alert on it never fires."""
+    from babel import Locale
+
+    names = (str(c) for c in Locale("en").languages)
+    codes = {c for c in names if len(c) == 2 and c.isalpha()} | {"und"}
+    out = []
+    for value in values:
+        code = value.strip().lower()
+        if code not in codes:
+            raise UsageError(
+                tr("language (lang) %(value)r is not a language code", value=value),
+                hint=tr(
+                    "Use two-letter ISO 639-1 codes such as fr, en, de, or und for posts "
+                    "whose language is not known."
+                ),
+            )
+        out.append(code)
+    return tuple(dict.fromkeys(out))
+
+
+def check_platforms(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Platforms an alert keeps: those veille's sources give posts (the
+    built-ins, and plugin sources'). Anything else is refused, with the name
+    meant (``twitter``: ``x``)."""
+    from veille.suggest import PLATFORM_ALIASES, did_you_mean, known_platforms
+
+    out = []
+    for value in values:
+        name = value.strip().lower()
+        known = known_platforms()
+        if name not in known:
+            from veille.sources.base import registry
+
+            registry()  # a plugin source's platform counts once the sources are loaded
+            known = known_platforms()
+        if name not in known:
+            alias = PLATFORM_ALIASES.get(name)
+            raise UsageError(
+                tr("platform %(value)r is not a platform veille knows", value=value),
+                hint=tr("Did you mean %(name)r?", name=alias)
+                if alias in known
+                else did_you_mean(name, known),
+            )
+        out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
 def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
     """The alert ``spec`` describes, with its defaults, checked (nothing is stored)."""
     from veille.alerts.channels import ChannelContext, channel_for
@@ -129,9 +195,15 @@ def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
                 tr("query %(query)r: %(error)s", query=query, error=exc.message), hint=exc.hint
             ) from exc
     qs, qe = parse_quiet(spec.quiet)
+    languages, platforms = check_languages(spec.languages), check_platforms(spec.platforms)
     params: dict[str, Any] = {"threshold": spec.threshold, "silent_hours": spec.silent_hours}
     if spec.source:
-        params["source"] = spec.source
+        if kind != "silence":
+            raise UsageError(
+                tr("a source is for silence alerts only"),
+                hint=tr("Add --kind silence, or filter with --platform or a query."),
+            )
+        params["source"] = _check_source(ws, spec.source)
     default_name = topic or slug(query or spec.source or "")
     if kind == "report":
         params = {"period": spec.period} if spec.period else {}
@@ -142,7 +214,7 @@ def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
         channel_url=spec.to, kind=kind, topic=topic, query=query,
         frequency=every, at_time=spec.at, weekday=parse_weekday(spec.day), mode=spec.mode,
         min_followers=spec.min_followers, min_engagement=spec.min_engagement,
-        languages=tuple(spec.languages), platforms=tuple(spec.platforms), daily_cap=spec.cap,
+        languages=languages, platforms=platforms, daily_cap=spec.cap,
         quiet_start=qs, quiet_end=qe,
         language=spec.language or ws.settings.workspace.ui_language, params=params,
     ).validate()  # fmt: skip
@@ -307,9 +379,12 @@ def deliveries(
     def when(ts: float | None) -> datetime | None:
         return None if ts is None else datetime.fromtimestamp(ts, tz)
 
+    # The store counts failed sends (what retries are paced by); people count
+    # every try: a row sent on the first one reads 1, after two failures 3.
     rows = [
         {"id": r.id, "alert": r.alert, "post_id": r.post_id, "status": r.status,
-         "attempts": r.attempts, "due": when(r.due_at), "sent": when(r.sent_at), "error": r.error}
+         "attempts": r.attempts + (1 if r.status == "sent" else 0), "due": when(r.due_at),
+         "sent": when(r.sent_at), "error": r.error}
         for r in ws.state.list_deliveries(status, alert, limit)
     ]  # fmt: skip
     return Deliveries(rows, name)
@@ -348,7 +423,7 @@ class InvalidToken(UsageError):
 #: Who the audit log says stopped an alert through its e-mails' link.
 UNSUBSCRIBE_ACTOR = "unsubscribe-link"
 
-#: Entries of an alert's Atom feed: its latest deliveries.
+#: Entries of an alert's Atom feed: the newest posts it delivered.
 FEED_ENTRIES = 50
 
 
@@ -406,8 +481,9 @@ def revoke_feed_token(ws: Workspace, name: str, *, actor: str | None = None) -> 
 
 
 def feed_for_token(ws: Workspace, token: str) -> bytes:
-    """The Atom feed of the alert whose feed token is ``token``: its latest
-    deliveries, newest first (Google Alerts' "deliver to RSS feed")."""
+    """The Atom feed of the alert whose feed token is ``token``: the newest
+    posts it delivered, by publication time, newest first (Google Alerts'
+    "deliver to RSS feed")."""
     from veille.alerts.channels.atom import feed_document
     from veille.alerts.channels.base import ChannelContext
 

@@ -3,11 +3,23 @@ Teams, Matrix, Discord, ntfy, Telegram, ``json://`` …)."""
 
 from __future__ import annotations
 
+import logging
+import re
+
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.errors import UsageError, tr
 from veille.query.highlight import highlight
 
 MAX_POSTS = 10
+# How apprise's plugins log a failure to connect (requests' and smtplib's
+# exceptions: DNS, a refused connection, a timeout) …
+_UNREACHABLE = re.compile(
+    r"connection error|socket exception|timed out|timeout|could not connect|"
+    r"connection refused|name or service not known|failed to resolve",
+    re.IGNORECASE,
+)
+# … and a service that answered no ("…: forbidden, error=403.").
+_SERVICE_ERROR = re.compile(r"\berror=(\d{3,5})\b")
 
 
 def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
@@ -99,9 +111,21 @@ class AppriseChannel:
 
         title, body = markdown(delivery, self.ctx)
         with guard.guarded(self.ctx.settings.http) as checked:
-            ok = self.apobj.notify(
-                title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN
-            )
+            if hasattr(apprise, "AppriseResult"):
+                # apprise 2: the result carries this call's own log lines.
+                result = self.apobj.notify(
+                    title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN
+                )
+                ok, lines = bool(result), [str(e.message) for e in result.logs()]
+                timed_out = getattr(result.status, "name", "") == "TIMEOUT"
+            else:
+                with apprise.LogCapture(level=logging.WARNING) as captured:
+                    ok = bool(
+                        self.apobj.notify(
+                            title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN
+                        )
+                    )
+                lines, timed_out = captured.getvalue().splitlines(), False
         shown = mask_channel_url(self.url)
         if checked.refused:
             raise ChannelError(
@@ -113,4 +137,44 @@ class AppriseChannel:
                 hint=guard.BLOCKED_HINT,
             )
         if not ok:
-            raise ChannelError(tr("%(url)s: the service refused the notification", url=shown))
+            raise self._failure(shown, lines, timed_out)
+
+    def _failure(self, shown: str, lines: list[str], timed_out: bool) -> ChannelError:
+        """Why apprise did not deliver, as far as it tells: its plugins log a
+        connection error (DNS, refused connection, timeout) apart from the
+        service's answer (``error=403``). Their lines may quote the URL, tokens
+        included, so only the kind of failure and the status code are kept."""
+        from veille.http import system_resolver
+
+        text = " ".join(lines)
+        code = _SERVICE_ERROR.search(text)
+        if code is not None:
+            return ChannelError(
+                tr("%(url)s: the service refused the notification (error %(code)s)",
+                   url=shown, code=code.group(1)),
+                hint=tr("Check the channel URL (its token, topic or room) and the "
+                        "service's limits."),
+            )  # fmt: skip
+        if not (timed_out or _UNREACHABLE.search(text)):
+            return ChannelError(tr("%(url)s: not delivered (apprise gave no reason)", url=shown))
+        plugin = self.apobj[0]
+        host, port = getattr(plugin, "host", None), getattr(plugin, "port", None)
+        if not isinstance(host, str) or not host:  # a service reached through a token
+            return ChannelError(
+                tr("%(url)s: could not reach the service (no connection or no answer)",
+                   url=shown),
+                hint=tr("Check this machine's network, and that the service is up."),
+            )  # fmt: skip
+        try:
+            system_resolver(host, port if isinstance(port, int) else 443)
+        except (OSError, UnicodeError):
+            return ChannelError(
+                tr("%(url)s: could not reach the service, cannot resolve %(host)s",
+                   url=shown, host=host),
+                hint=tr("Check the host name, and this machine's network and DNS."),
+            )  # fmt: skip
+        return ChannelError(
+            tr("%(url)s: could not reach the service at %(host)s (no connection or no answer)",
+               url=shown, host=host),
+            hint=tr("Check this machine's network, and that the service is up."),
+        )  # fmt: skip

@@ -13,7 +13,13 @@ from dataclasses import asdict, fields
 from typing import TYPE_CHECKING, Any
 
 from veille.store.postgres.base import Runner
-from veille.store.protocols.alerts import DeliveryRecord, QueuedItem, SpanRow, StoryDelivery
+from veille.store.protocols.alerts import (
+    DeliveryRecord,
+    MatchRow,
+    QueuedItem,
+    SpanRow,
+    StoryDelivery,
+)
 
 if TYPE_CHECKING:
     from veille.alerts.model import Alert
@@ -276,9 +282,10 @@ class PgAlerts(Runner):
         return {r[0] for r in rows}
 
     def delivered_posts(self, alert_id: int, limit: int = 2000) -> list[str]:
+        # The order of deliveries_alert_published: read from the index, no sort.
         rows = self.rows(
             "SELECT post_id FROM deliveries WHERE alert_id = %s AND status != 'skipped' "
-            "AND payload IS NULL ORDER BY id DESC LIMIT %s",
+            "AND payload IS NULL ORDER BY published_at DESC NULLS LAST, id DESC LIMIT %s",
             (alert_id, limit),
         )
         return [r[0] for r in rows]
@@ -297,21 +304,24 @@ class PgAlertsTx(Runner):
         due: float,
         reason: str | None,
         reach: int = 0,
+        published: float | None = None,
     ) -> bool:
         changed = self.run(
             "INSERT INTO deliveries (alert_id, post_id, cluster_id, spans, status, created_at,"
-            " due_at, next_attempt_at, last_error, reach) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+            " due_at, next_attempt_at, last_error, reach, published_at)"
+            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
             " ON CONFLICT (alert_id, post_id) DO NOTHING",
             (alert_id, post_id, cluster_id, json.dumps(spans), status, now, due, due, reason,
-             reach),
+             reach, published),
         )  # fmt: skip
         return changed == 1
 
-    def queue_matches(self, rows: Sequence[tuple[int, str, str | None, float, float]]) -> int:
+    def queue_matches(self, rows: Sequence[MatchRow]) -> int:
         return self.run_columns(
             "INSERT INTO deliveries (alert_id, post_id, cluster_id, status, created_at, due_at,"
-            " next_attempt_at) SELECT a, p, c, 'pending', n, d, d FROM unnest(%s::bigint[],"
-            " %s::text[], %s::text[], %s::float8[], %s::float8[]) AS t(a, p, c, n, d)"
+            " next_attempt_at, published_at) SELECT a, p, c, 'pending', n, d, d, pub FROM"
+            " unnest(%s::bigint[], %s::text[], %s::text[], %s::float8[], %s::float8[],"
+            " %s::float8[]) AS t(a, p, c, n, d, pub)"
             " ON CONFLICT (alert_id, post_id) DO NOTHING",
             rows,
         )

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 # (field, start, end): a character span of a post's "title" or "text".
 SpanRow = tuple[str, int, int]
+# (alert id, post id, cluster id, now, due, the post's publication time or None).
+MatchRow = tuple[int, str, str | None, float, float, float | None]
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class DeliveryRecord:
     alert: str
     post_id: str
     status: str
-    attempts: int
+    attempts: int  # failed sends (the outbox's retry count); a sent row made one more
     due_at: float
     sent_at: float | None
     error: str | None
@@ -159,7 +161,8 @@ class AlertState(Protocol):
     def not_relevant_posts(self, alert_id: int) -> set[str]: ...
 
     def delivered_posts(self, alert_id: int, limit: int = 2000) -> list[str]:
-        """Posts the alert queued and did not skip, newest first."""
+        """The ``limit`` newest posts the alert queued and did not skip, by
+        publication time, newest first (whatever order they were queued in)."""
         ...
 
 
@@ -178,17 +181,20 @@ class AlertStateTx(Protocol):
         due: float,
         reason: str | None,
         reach: int = 0,
+        published: float | None = None,
     ) -> bool:
         """Queue one matched post; False when the alert already queued it.
         ``reach`` (followers + interactions when queued) is kept where the
-        posts are in another store ("best" alerts compare copies by it)."""
+        posts are in another store ("best" alerts compare copies by it);
+        ``published`` (the post's publication time, Unix seconds) orders
+        :meth:`AlertState.delivered_posts`."""
         ...
 
-    def queue_matches(self, rows: Sequence[tuple[int, str, str | None, float, float]]) -> int:
+    def queue_matches(self, rows: Sequence[MatchRow]) -> int:
         """Queue many matched posts of alerts with no per-row rule (no daily
-        cap, not "best"): ``(alert id, post id, cluster id, now, due)``, each
-        pending, with no spans (the sender finds them). Returns how many were
-        new (an alert's post already queued is left alone)."""
+        cap, not "best"): ``(alert id, post id, cluster id, now, due,
+        published)``, each pending, with no spans (the sender finds them).
+        Returns how many were new (an alert's post already queued is left alone)."""
         ...
 
     def queued_since(self, alert_id: int, since: float) -> int:

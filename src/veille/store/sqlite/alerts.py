@@ -9,7 +9,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, fields
 from typing import TYPE_CHECKING, Any
 
-from veille.store.protocols.alerts import DeliveryRecord, QueuedItem, SpanRow, StoryDelivery
+from veille.store.protocols.alerts import (
+    DeliveryRecord,
+    MatchRow,
+    QueuedItem,
+    SpanRow,
+    StoryDelivery,
+)
 
 if TYPE_CHECKING:
     from veille.alerts.model import Alert
@@ -41,6 +47,11 @@ def _from_row(row: tuple[Any, ...], names: list[str]) -> Alert:
     data["params"] = json.loads(data["params"] or "{}")
     data["paused"] = bool(data["paused"])
     return Alert(**data)
+
+
+def _seconds(published: float | None) -> int | None:
+    """A publication time as posts.published_at keeps it (whole seconds)."""
+    return None if published is None else int(published)
 
 
 @contextmanager
@@ -290,9 +301,10 @@ class SQLiteAlerts:
         return {r[0] for r in rows}
 
     def delivered_posts(self, alert_id: int, limit: int = 2000) -> list[str]:
+        # deliveries_alert_published gives this order (rowid last): no sort.
         rows = self.conn.execute(
             "SELECT post_id FROM deliveries WHERE alert_id = ? AND status != 'skipped' "
-            "AND payload IS NULL ORDER BY id DESC LIMIT ?",
+            "AND payload IS NULL ORDER BY published_at DESC, id DESC LIMIT ?",
             (alert_id, limit),
         )
         return [r[0] for r in rows]
@@ -315,20 +327,25 @@ class SQLiteAlertsTx:
         due: float,
         reason: str | None,
         reach: int = 0,  # read from the posts, which this file keeps
+        published: float | None = None,
     ) -> bool:
+        # Without ``published``, the post's own time, where this file keeps it.
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO deliveries (alert_id, post_id, cluster_id, spans, status,"
-            " created_at, due_at, next_attempt_at, last_error) VALUES (?,?,?,?,?,?,?,?,?)",
-            (alert_id, post_id, cluster_id, json.dumps(spans), status, now, due, due, reason),
-        )
+            " created_at, due_at, next_attempt_at, last_error, published_at) VALUES "
+            "(?,?,?,?,?,?,?,?,?, coalesce(?, (SELECT published_at FROM posts WHERE id = ?)))",
+            (alert_id, post_id, cluster_id, json.dumps(spans), status, now, due, due, reason,
+             _seconds(published), post_id),
+        )  # fmt: skip
         return cur.rowcount == 1
 
-    def queue_matches(self, rows: Sequence[tuple[int, str, str | None, float, float]]) -> int:
+    def queue_matches(self, rows: Sequence[MatchRow]) -> int:
         before = self.conn.total_changes
         self.conn.executemany(
             "INSERT OR IGNORE INTO deliveries (alert_id, post_id, cluster_id, spans, status,"
-            " created_at, due_at, next_attempt_at) VALUES (?, ?, ?, '[]', 'pending', ?, ?, ?)",
-            [(a, p, c, now, due, due) for a, p, c, now, due in rows],
+            " created_at, due_at, next_attempt_at, published_at)"
+            " VALUES (?, ?, ?, '[]', 'pending', ?, ?, ?, ?)",
+            [(a, p, c, now, due, due, _seconds(pub)) for a, p, c, now, due, pub in rows],
         )
         return self.conn.total_changes - before
 
