@@ -131,3 +131,55 @@ def test_rule_edit_in_place(run) -> None:
     taken = run("rule", "edit", "quiet", "--rename", "furious", code=2).output
     assert "already exists" in taken
     assert "is not a condition" in run("rule", "edit", "quiet", "--clear", "mood", code=2).output
+
+
+def test_show_gives_the_history_in_the_workspaces_time_zone(run, tmp_path: Path) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    config = tmp_path / "ws" / "veille.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            '# timezone = "UTC"', 'timezone = "Europe/Paris"', 1
+        ),
+        encoding="utf-8",
+    )
+    item = str(_rows(run("inbox", "list", "--format", "json"))[0]["id"])
+    run("inbox", "note", item, "called them", "--as", "alice")
+    shown = json.loads(run("inbox", "show", item, "--format", "json").stdout)
+    at = datetime.fromisoformat(shown["events"][-1]["at"].replace("Z", "+00:00"))
+    local = at.astimezone(ZoneInfo("Europe/Paris"))
+    out = run("inbox", "show", item).stdout
+    assert "times in Europe/Paris" in out, out
+    assert f"{local:%Y-%m-%d %H:%M} alice note called them" in out, out
+
+
+def test_removing_a_team_says_so(run) -> None:
+    run("inbox", "team", "support", "alice", "bob")
+    out = run("inbox", "team", "support").stdout
+    assert out.strip() == "team support removed.", out
+    assert json.loads(run("inbox", "team", "--format", "json").stdout) == {}
+    gone = run("inbox", "team", "support", code=2).output
+    assert "no team named 'support'" in gone
+
+
+def test_views_and_rules_refuse_values_no_item_can_have(run) -> None:
+    out = run("inbox", "view", "mad", "--sentiment", "furious", code=2).output
+    assert "sentiment 'furious' is unknown" in out and "positive" in out
+    out = run("inbox", "view", "mad", "--sentiment", "negatve", code=2).output
+    assert "negative" in out
+    out = run("inbox", "view", "space", "--platform", "myspace", code=2).output
+    assert "'myspace' is not a platform veille knows" in out
+    out = run("inbox", "view", "bird", "--platform", "twitter", code=2).output
+    assert "Did you mean 'x'?" in out
+    assert "'xx' is not a language code" in run("inbox", "view", "l", "--lang", "xx", code=2).output
+    assert "mad" not in json.loads(run("inbox", "view", "--format", "json").stdout)
+    run("inbox", "view", "fr-neg", "--sentiment", "Negative", "--platform", "Mastodon",
+        "--lang", "FR")  # fmt: skip
+    saved = json.loads(run("inbox", "view", "--format", "json").stdout)["fr-neg"]
+    assert saved == {"platforms": ["mastodon"], "languages": ["fr"], "sentiments": ["negative"]}
+    out = run("rule", "add", "odd", "--platform", "myspace", "--tag", "x", code=2).output
+    assert "'myspace' is not a platform veille knows" in out
+    out = run("rule", "add", "odd", "--lang", "xx", "--tag", "x", code=2).output
+    assert "'xx' is not a language code" in out
+    assert [r["name"] for r in _rows(run("rule", "list", "--format", "json"))] == ["angry"]

@@ -111,8 +111,9 @@ def test_collision_is_shown_before_sending(ws: Workspace, sim: Simulator) -> Non
     warnings = replies.start_reply(ws, item_id, "alice")
     assert "assigned to bob" in warnings
     before = len(_writes(sim))
-    with pytest.raises(replies.Collision, match="assigned to bob; bob is writing a reply"):
+    with pytest.raises(replies.Collision, match="assigned to bob; bob is writing a reply") as hit:
         replies.reply(ws, item_id, "Hello", user="alice")
+    assert hit.value.hint and "--force" in hit.value.hint
     assert len(_writes(sim)) == before and ws.state.inbox_replies(item_id) == []
     done = replies.reply(ws, item_id, "Hello", user="alice", force=True)
     assert done.reply.status == "sent"
@@ -186,3 +187,88 @@ def test_a_reply_on_bluesky_carries_the_posts_refs(ws: Workspace, sim: Simulator
     assert record["reply"]["root"]["uri"] == bluesky.uri(root)
     item = svc.get_item(ws.state, item_id)
     assert item.status == "responded" and item.first_response_at is not None
+
+
+def _far_item(ws: Workspace, sim: Simulator, n: int) -> int:
+    """An item for a post of the simulator's Mastodon instance, with its link."""
+    world_post = sim.world.by_platform["mastodon"][n]
+    post = Post.create(
+        platform="mastodon", native_id=f"{sim.host('mastodon').address}/{snowflake(world_post)}",
+        url=sim.url("mastodon", f"/@{world_post.author.handle}/{snowflake(world_post)}"),
+        text=f"lumio far question {n}", published_at=world_post.published_at,
+        author=Author("asker"), lang="en",
+    )  # fmt: skip
+    ingest(ws, [post])
+    return svc.list_items(ws.state, ItemFilter(text=f"lumio far question {n}"))[0].id
+
+
+def test_a_post_another_instance_cannot_find_is_not_marked_deleted(
+    ws: Workspace, sim: Simulator
+) -> None:
+    """Replying from an account on an instance that does not federate with the
+    post's own: the reply fails with a hint naming an account on the post's
+    instance, the item is left as it was, and that account's reply goes out."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+    from veille.sim import mastodon as sim_mastodon
+
+    elsewhere = sim.add_host("mastodon-elsewhere", sim_mastodon.routes())
+    sim.start()
+    add_account(ws.state, "elsewhere", "mastodon", elsewhere.url("").rstrip("/"),
+                secret="sim-mastodon-token")  # fmt: skip
+    home = sim.host("mastodon").address
+    item_id = _far_item(ws, sim, 4)
+    with pytest.raises(replies.ReplyFailed, match="cannot find the post") as failed:
+        replies.reply(ws, item_id, "Bonjour", user="alice", account="elsewhere")
+    assert failed.value.hint and "--account lumio-masto" in failed.value.hint
+    assert home in failed.value.hint
+    item = svc.get_item(ws.state, item_id)
+    assert item.deleted_upstream_at is None and item.is_open
+    # From the post's own instance, the reply goes out.
+    done = replies.reply(ws, item_id, "Bonjour", user="alice", account="lumio-masto")
+    assert done.reply.status == "sent"
+    # The command line says the same, and leaves the item as it was too.
+    other = _far_item(ws, sim, 5)
+    args = ["inbox", "reply", str(other), "Salut", "--account", "elsewhere", "--as", "alice"]
+    r = CliRunner().invoke(build_app(), [*args, "--workspace", str(ws.root)])
+    assert r.exit_code != 0 and "--account lumio-masto" in r.output, r.output
+    assert svc.get_item(ws.state, other).deleted_upstream_at is None
+
+
+def test_a_wrong_deleted_mark_is_cleared_and_replies_work_again(
+    ws: Workspace, sim: Simulator
+) -> None:
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    item_id = _item(ws, sim, n=6)
+    svc.mark_deleted_upstream(ws.state, item_id, actor="bob")
+    with pytest.raises(UsageError, match="was deleted") as refused:
+        replies.reply(ws, item_id, "Bonjour", user="alice")
+    assert refused.value.hint and f"veille inbox deleted {item_id} --undo" in refused.value.hint
+    w = ["--workspace", str(ws.root)]
+    r = CliRunner().invoke(build_app(), ["inbox", "deleted", str(item_id), "--undo", *w])
+    assert r.exit_code == 0 and "no longer marked deleted" in r.output, r.output
+    assert svc.get_item(ws.state, item_id).deleted_upstream_at is None
+    actions = [e.action for e in svc.events(ws.state, item_id)]
+    assert actions[-2:] == ["deleted upstream", "not deleted upstream"]
+    again = CliRunner().invoke(build_app(), ["inbox", "deleted", str(item_id), "--undo", *w])
+    assert again.exit_code == 2 and "not marked deleted" in again.output
+    assert replies.reply(ws, item_id, "Bonjour", user="alice").reply.status == "sent"
+
+
+def test_the_staff_guidelines_block_a_reply(ws: Workspace, sim: Simulator) -> None:
+    """Replies are published as the organization: the guidelines apply, as
+    they do to `veille publish now` and the calendar."""
+    from veille.plan.people import set_guidelines
+
+    set_guidelines(ws.state, '+++\nforbidden_words = ["free"]\n+++\nBe kind.', "Soyez aimables.")
+    item_id = _item(ws, sim, n=7)
+    before = len(_writes(sim))
+    with pytest.raises(UsageError, match="rule out 'free'"):
+        replies.reply(ws, item_id, "Get it free today", user="alice")
+    assert len(_writes(sim)) == before and ws.state.inbox_replies(item_id) == []
+    assert replies.check_reply("mastodon", "free", state=ws.state).problems
+    assert replies.reply(ws, item_id, "Merci !", user="alice").reply.status == "sent"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from veille.cli import build_app
@@ -119,3 +120,75 @@ def test_people_and_guidelines(ws: Workspace, tmp_path: Path) -> None:
     assert json.loads(out) == [
         {"username": "mia", "role": "spokesperson", "platform": "", "note": ""}
     ]
+
+
+def _doc_commands(path: Path) -> list[list[str]]:
+    """The `veille plan …` examples of a document (its indented blocks), as
+    arguments: continuation lines joined, `[--opt x]` taken, `a|b` as `a`."""
+    import re
+    import shlex
+
+    lines: list[str] = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if lines and lines[-1].endswith("\\"):
+            lines[-1] = lines[-1][:-1] + " " + raw.strip()
+        elif raw.startswith("    veille plan "):
+            lines.append(raw.strip())
+    out = []
+    for line in lines:
+        line = re.sub(r"\[([^\]]+)\]", r"\1", line)
+        line = re.sub(r"(\w+)(\|\w+)+", r"\1", line)
+        out.append(shlex.split(line)[1:])
+    return out
+
+
+@pytest.mark.parametrize("doc", ["plan.md", "fr/plan.md"])
+def test_every_example_of_the_plan_docs_runs(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doc: str
+) -> None:
+    """Each `veille plan …` example, in the document's order (removals last,
+    so later examples still find what they name), exits 0: an option renamed
+    in the code and not in the docs (`--channel` for `--channels`) fails here."""
+    root = Path(__file__).resolve().parents[2]
+    commands = _doc_commands(root / "docs" / doc)
+    assert len(commands) > 25
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "guidelines.md").write_text("Be kind.", encoding="utf-8")
+    (tmp_path / "charte.md").write_text("Soyez aimables.", encoding="utf-8")
+    from veille.query.topics import add_topic
+
+    add_topic(ws.state, "orbita", "orbita")
+    interactive = [c for c in commands if c[:2] == ["plan", "init"] and "--yes" not in c]
+    assert interactive == [["plan", "init", "--lang", "fr"]]  # asks questions: not run here
+    removals = [c for c in commands if "remove" in c[:3]]
+    for args in [c for c in commands if c not in interactive and c not in removals] + removals:
+        args = [str(tmp_path / "plan.md") if a in ("FILE", "FICHIER") else a for a in args]
+        code, out = run(ws, *args)
+        assert code == 0, f"veille {' '.join(args)}: {out}"
+
+
+def test_recommend_names_only_platforms_a_channel_can_be_set_on(ws: Workspace) -> None:
+    """A feed (rss) holds a share of the conversation but cannot be a plan
+    channel: `veille plan recommend` never suggests a channel there, and every
+    platform it does suggest is accepted by `veille plan channel set`."""
+    from tests.plan.conftest import NOW, post
+    from veille.plan.recommend import recommendations
+
+    ws.store.upsert_posts(
+        [post(100 + i, f"lumio feed item {i}", 1 + i / 10, platform="rss") for i in range(6)]
+        + [post(200 + i, f"lumio thread {i}", 1 + i / 10, platform="reddit") for i in range(3)]
+    )
+    found = [r for r in recommendations(ws, now=NOW) if r.kind == "platform"]
+    named = {r.figures["platform"] for r in found}
+    assert "rss" not in named and "reddit" in named, named
+    for platform in named:
+        code, out = run(ws, "plan", "channel", "set", platform)
+        assert code == 0, out
+
+
+def test_person_add_says_the_role_in_a_sentence(ws: Workspace) -> None:
+    code, out = run(ws, "plan", "person", "add", "mia", "--role", "spokesperson")
+    assert code == 0 and out.strip() == "mia is a spokesperson.", out
+    code, out = run(ws, "plan", "person", "add", "leo", "--role", "channel-owner",
+                    "--platform", "Mastodon")  # fmt: skip
+    assert code == 0 and out.strip() == "leo is a channel owner of mastodon.", out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -273,3 +274,61 @@ def test_cli_commands(workspace: Workspace, sim: Simulator) -> None:
     assert runner.invoke(app, ["calendar", "remove", "1", *w]).exit_code == 0
     assert runner.invoke(app, ["calendar", "approve", "9", "--by", "x", *w]).exit_code == 2
     assert runner.invoke(app, ["publish", "account", "remove", "m", *w]).exit_code == 0
+
+
+GUIDELINES = """+++
+forbidden_words = ["free"]
+required_hashtags = ["Lumio"]
++++
+# Our guidelines
+"""
+
+
+def test_publish_now_applies_the_staff_guidelines_as_the_calendar_does(
+    workspace: Workspace, sim: Simulator, tmp_path: Path
+) -> None:
+    """`veille publish now` refuses what the guidelines rule out (unless
+    --force), like `veille draft check` and `veille calendar add`."""
+    runner = CliRunner()
+    app = build_app()
+    w = ["--workspace", str(workspace.root)]
+    url = sim.url("mastodon", "").rstrip("/")
+    add_account(workspace.state, "lumio-masto", "mastodon", url, secret="sim-mastodon-token")
+    (tmp_path / "en.md").write_text(GUIDELINES, encoding="utf-8")
+    (tmp_path / "fr.md").write_text("# Notre charte\n", encoding="utf-8")
+    set_ = runner.invoke(app, ["plan", "guidelines", "set", "--en", str(tmp_path / "en.md"),
+                               "--fr", str(tmp_path / "fr.md"), *w])  # fmt: skip
+    assert set_.exit_code == 0, set_.output
+    before = _posts_by(sim, "mastodon", "free stuff")
+    refused = runner.invoke(app, ["publish", "now", "--account", "lumio-masto", "free stuff", *w])
+    assert refused.exit_code == 2, refused.output
+    assert "'free'" in refused.output and "#Lumio" in refused.output
+    assert "--force" in refused.output
+    assert _posts_by(sim, "mastodon", "free stuff") == before
+    checked = runner.invoke(app, ["draft", "check", "-p", "mastodon", "free stuff", *w])
+    assert checked.exit_code == 1 and "guideline_forbidden_word" in checked.output
+    at = ["--at", "2026-01-01 09:00"]
+    saved = runner.invoke(app, ["calendar", "add", "-a", "lumio-masto", *at, "free stuff",
+                                "--format", "json", *w])  # fmt: skip
+    assert '"status": "draft"' in saved.output
+    ok = runner.invoke(app, ["publish", "now", "-a", "lumio-masto", "Nouveautés #Lumio", *w])
+    assert ok.exit_code == 0, ok.output
+    forced = runner.invoke(app, ["publish", "now", "-a", "lumio-masto", "free stuff",
+                                 "--force", *w])  # fmt: skip
+    assert forced.exit_code == 0, forced.output
+    assert _posts_by(sim, "mastodon", "free stuff") == before + 1
+
+
+def test_calendar_dry_run_says_what_would_be_published_where(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    _accounts(workspace, sim)
+    add_entry(workspace.state, workspace.settings, account="masto", text="Bonjour à tous",
+              at=PAST)  # fmt: skip
+    w = ["--workspace", str(workspace.root)]
+    dry = CliRunner().invoke(build_app(), ["calendar", "publish", "--dry-run", *w])
+    assert dry.exit_code == 0, dry.output
+    line = dry.output.strip()
+    url = sim.url("mastodon", "").rstrip("/")
+    assert "masto" in line and "mastodon" in line and "Bonjour à tous" in line, line
+    assert f"{url}/api/v1/statuses" in line, line

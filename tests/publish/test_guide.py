@@ -128,3 +128,35 @@ def test_cli_exit_codes_and_json(tmp_path) -> None:
     assert broke.exit_code == 1 and "guideline_forbidden_word" in broke.output
     shown = runner.invoke(app, ["draft", "guide", "bluesky", "--lang", "fr"])
     assert shown.exit_code == 0 and "graphèmes" in shown.output and "https://" in shown.output
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_draft_guide_the_docs_table_and_json_name_the_same_count(lang: str) -> None:
+    """What each platform's limit counts, said alike by `veille draft guide`,
+    the docs' table and `veille draft check --format json`, and true of the
+    counter the checker runs (LinkedIn counts a family emoji as 1: graphemes)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / ("fr/publish.md" if lang == "fr" else "publish.md")).read_text("utf-8")
+    table = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 3:
+            table[cells[0].lower()] = cells[2]
+    runner = CliRunner()
+    listed = runner.invoke(build_app(), ["draft", "guide", "--lang", lang]).output
+    for g in load_guides().values():
+        unit = g.text("length", "unit", lang)
+        word = unit.split()[0]
+        line = next(x for x in listed.splitlines() if x.startswith(g.platform + " "))
+        assert unit in line, (line, unit)
+        checked = runner.invoke(build_app(), ["draft", "check", "-p", g.platform, "--title", "T",
+                                              FAMILY, "--format", "json"])  # fmt: skip
+        assert json.loads(checked.output)["unit"] == g.text("length", "unit", "en")
+        if g.name.lower() in table:
+            said = table[g.name.lower()].split()[0].rstrip(":;")
+            assert said in (word, "pondéré", "weighted"), (g.platform, said, word)
+        if g.counting in ("graphemes", "mastodon"):
+            assert word in ("graphemes", "graphèmes"), g.platform
+            assert g.count(FAMILY) == 1

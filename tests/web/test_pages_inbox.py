@@ -120,6 +120,7 @@ def test_reply_check_shows_the_verdict_and_the_collision(
     sent = client.post(f"/inbox/{ids[1]}/reply",
                        data={"csrf_token": token, "text": "Merci !", "step": "send"})  # fmt: skip
     assert sent.status_code == 409 and "assigned to manager" in sent.text
+    assert "send anyway" in sent.text and "--force" not in sent.text
     with live_server.workspace() as ws:
         assert ws.state.inbox_replies(ids[1]) == []
 
@@ -235,3 +236,21 @@ def test_a_french_reader_reads_a_bulk_actions_failures_in_french(
     assert "n°99999\u202f: aucun élément n°99999 dans la boîte de réception" in page
     assert "no inbox item" not in page
     client.cookies.set("veille_lang", "en")
+
+
+def test_a_wrong_deleted_mark_is_cleared_from_the_item_page(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    ids = _items(live_server)
+    with live_server.workspace() as ws:
+        svc.mark_deleted_upstream(ws.state, ids[2], actor="manager")
+    login(client, "analyst")
+    page = client.get(f"/inbox/{ids[2]}")
+    assert f'action="/inbox/{ids[2]}/not-deleted"' in page.text
+    assert f'action="/inbox/{ids[2]}/deleted"' not in page.text
+    done = client.post(f"/inbox/{ids[2]}/not-deleted", data={"csrf_token": csrf_from(page.text)})
+    assert done.status_code == 303
+    with live_server.workspace() as ws:
+        assert svc.get_item(ws.state, ids[2]).deleted_upstream_at is None
+    shown = client.get(f"/inbox/{ids[2]}").text
+    assert "not deleted upstream" in shown and f'action="/inbox/{ids[2]}/deleted"' in shown

@@ -148,8 +148,8 @@ def register(app: typer.Typer) -> None:
                         for o in outcomes])  # fmt: skip
         else:
             for o in outcomes:
-                said = o.error or (o.published.url if o.published else "") or ""
-                console().print(f"#{o.entry_id} {o.result} {said}", markup=False)
+                console().print(f"#{o.entry_id} {o.result}: {o.said()}", markup=False,
+                                soft_wrap=True)  # fmt: skip
             if not outcomes:
                 console().print("nothing due.", markup=False)
         if any(o.result == "failed" for o in outcomes):

@@ -158,18 +158,20 @@ def register(app: typer.Typer) -> None:
 
         guides = load_guides()
         if platform is None:
+            # "unit": what the limit counts, as `veille draft check` names it
+            # ("graphemes", "weighted characters"); "counting": the counter's name.
             rows = [
                 {"platform": g.platform, "limit": g.limit or None, "counting": g.counting,
-                 "checked": g.checked}
+                 "unit": g.text("length", "unit", "en"), "checked": g.checked}
                 for g in guides.values()
             ]  # fmt: skip
             if output is DataFormat.json:
                 print_json(rows)
                 return
-            for r in rows:
+            for r, g in zip(rows, guides.values(), strict=True):
                 console().print(
-                    f"{r['platform']:10} {r['limit'] or '—':>6} {r['counting']:10} "
-                    f"checked {r['checked']}",
+                    f"{r['platform']:10} {r['limit'] or '—':>6} "
+                    f"{g.text('length', 'unit', lang):24} checked {r['checked']}",
                     markup=False,
                 )
             return

@@ -144,6 +144,7 @@ def register_items(inbox: typer.Typer) -> None:
             replies = ws.state.inbox_replies(item_id)
             conversation = thread(ws, item)
             due = due_states(working_settings(ws), [item]).get(item.id)
+            tz = ws.settings.workspace.timezone
         data = item_row(item, due) | {"text": item.text}
         data["events"] = [
             {"at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail} for e in history
@@ -169,9 +170,17 @@ def register_items(inbox: typer.Typer) -> None:
         out.print(item.text, markup=False, soft_wrap=True)
         for row in data["thread"]:
             out.print(f"  {row['role']}: @{row['author']}: {row['text']}", markup=False)
+        if data["events"]:
+            from veille.timefmt import zone, zone_name
+
+            # In the workspace's time zone, named, as every time shown to a person.
+            out.print(f"  history (times in {zone_name(tz)}):", markup=False)
         for e in data["events"]:
+            at = e["at"].astimezone(zone(tz))
             out.print(
-                f"  {e['at']:%Y-%m-%d %H:%M} {e['actor']} {e['action']} {e['detail']}", markup=False
+                f"  {at:%Y-%m-%d %H:%M} {e['actor']} {e['action']} {e['detail']}".rstrip(),
+                markup=False,
+                soft_wrap=True,
             )
         for r in data["replies"]:
             err = f" ({r['error']})" if r["error"] else ""
@@ -318,10 +327,25 @@ def register_items(inbox: typer.Typer) -> None:
 
     @inbox.command("deleted")
     @handle_errors
-    def deleted(item_id: IdArg, as_: AsOpt = None, workspace: WorkspaceOpt = None) -> None:
-        """Mark an item's post as deleted on its platform (the item is kept)."""
+    def deleted(
+        item_id: IdArg,
+        undo: Annotated[
+            bool,
+            typer.Option("--undo", help="The post is still there: clear a wrong mark."),
+        ] = False,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Mark an item's post as deleted on its platform (the item is kept), or
+        clear a wrong mark with --undo (replies are possible again)."""
         from veille.inbox import items as svc
 
         with open_workspace(workspace) as ws:
-            svc.mark_deleted_upstream(ws.state, item_id, actor=_actor(as_))
-        console().print(f"#{item_id} is marked deleted upstream.")
+            if undo:
+                svc.clear_deleted_upstream(ws.state, item_id, actor=_actor(as_))
+            else:
+                svc.mark_deleted_upstream(ws.state, item_id, actor=_actor(as_))
+        if undo:
+            console().print(f"#{item_id} is no longer marked deleted upstream.")
+        else:
+            console().print(f"#{item_id} is marked deleted upstream.")

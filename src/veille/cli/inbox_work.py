@@ -194,12 +194,25 @@ def register_work(inbox: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """List teams, or set a team's members (none: remove the team)."""
+        from veille.errors import NotFound
         from veille.inbox.items import set_team
 
         with open_workspace(workspace) as ws:
+            if name is not None and not members and name.strip() not in ws.state.inbox_teams():
+                from veille.suggest import did_you_mean
+
+                known = list(ws.state.inbox_teams())
+                raise NotFound(
+                    f"no team named {name!r} to remove",
+                    hint=did_you_mean(name, known) if known else "Give its members to create it.",
+                )
             if name is not None:
                 set_team(ws.state, name, members or [])
             teams = ws.state.inbox_teams()
+        if name is not None and not members and output is not DataFormat.json:
+            # No members: the team is removed; say so rather than list what is left.
+            console().print(f"team {name.strip()} removed.", markup=False)
+            return
         rows = [{"team": t, "members": ", ".join(m)} for t, m in teams.items()]
         if output is DataFormat.json:
             print_json(teams)

@@ -321,8 +321,13 @@ def _people(plan: typer.Typer) -> None:
         from veille.plan.people import add_person
 
         with open_workspace(workspace) as ws:
-            add_person(ws.state, username, role, platform=platform, note=note, actor=actor)
-        console().print(f"{username} is {role.replace('_', ' ')} {platform}.".strip(), markup=False)
+            person = add_person(ws.state, username, role, platform=platform, note=note, actor=actor)
+        said = (
+            f"a channel owner of {person.platform}"
+            if person.role == "channel_owner"
+            else "a spokesperson"
+        )
+        console().print(f"{person.username} is {said}.", markup=False)
 
     @group.command("remove")
     @handle_errors

@@ -92,26 +92,28 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option(help="Show what would be sent; send nothing.")
         ] = False,
         force: Annotated[
-            bool, typer.Option(help="Publish even if the draft checker finds problems.")
+            bool,
+            typer.Option(help="Publish even if the draft checker or guidelines find problems."),
         ] = False,
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
-        """Publish one post now (checked by the draft checker first)."""
+        """Publish one post now (checked first: the platform's rules, the staff guidelines)."""
         from veille.cli.draft import read_text
         from veille.errors import UsageError
-        from veille.plan.guide import check_draft
         from veille.publish import Publishing, get_account
+        from veille.publish.service import check_post
 
         body = read_text(text)
         with open_workspace(workspace) as ws:
             acct = get_account(ws.state, account)
-            report = check_draft(acct.platform, body, title=title, instance_limit=acct.limit)
+            # The platform's rules and the staff guidelines, as the calendar applies them.
+            report = check_post(ws.state, acct, body, title=title)
             if not report.ok and not force:
                 raise UsageError(
-                    f"the draft breaks {len(report.problems)} rule(s) of {acct.platform}: "
-                    + " ".join(p.message for p in report.problems),
-                    hint="Fix it (see `veille draft check`), or pass --force.",
+                    f"the draft breaks {len(report.problems)} rule(s) of {acct.platform} "
+                    "or of the staff guidelines: " + " ".join(p.message for p in report.problems),
+                    hint="Fix it (see `veille draft check`), or pass --force to publish anyway.",
                 )
             with Publishing(ws.settings) as pub:
                 done = pub.publish(acct, body, title=title, reply_to=reply_to,

@@ -239,6 +239,21 @@ def mark_deleted_upstream(state: Any, item_id: int, *, actor: str, detail: str =
     )  # fmt: skip
 
 
+def clear_deleted_upstream(state: Any, item_id: int, *, actor: str, detail: str = "") -> Item:
+    """Undo a wrong "deleted upstream" mark (the post is still there: replies
+    are possible again); the mark and its removal stay in the item's history."""
+    item = get_item(state, item_id)
+    if item.deleted_upstream_at is None:
+        raise UsageError(
+            tr("item %(id)s is not marked deleted upstream", id=item_id),
+            hint=tr("Nothing to undo; see its history (veille inbox show %(id)s).", id=item_id),
+        )
+    undone = ItemChange(
+        {"deleted_upstream_at": None}, events=((actor, "not deleted upstream", detail),)
+    )
+    return change(state, item_id, undone, version=None, actor=actor)
+
+
 BULK_ACTIONS = ("assign", "unassign", "status", "priority", "tag", "category")
 
 
@@ -313,6 +328,12 @@ def view_filter(state: Any, name: str, user: str | None, **extra: Any) -> ItemFi
 
 
 def save_view(state: Any, owner: str, name: str, flt: ItemFilter, *, shared: bool = False) -> None:
+    """Save ``flt`` as view ``name``; a status, priority, sentiment, platform
+    or language no item can have is refused (the view would never show one)."""
+    from dataclasses import replace
+
+    from veille.inbox.model import check_languages, check_platforms, check_sentiment
+
     name = name.strip()
     if not name or len(name) > 80:
         raise UsageError(tr("a view needs a name of 1 to 80 characters"))
@@ -320,6 +341,14 @@ def save_view(state: Any, owner: str, name: str, flt: ItemFilter, *, shared: boo
         raise UsageError(
             tr("%(name)r is a built-in view", name=name), hint=tr("Choose another name.")
         )
+    flt = replace(
+        flt,
+        statuses=tuple(dict.fromkeys(check_status(s) for s in flt.statuses)),
+        priorities=tuple(dict.fromkeys(check_priority(p) for p in flt.priorities)),
+        sentiments=tuple(dict.fromkeys(check_sentiment(s) for s in flt.sentiments)),
+        platforms=check_platforms(flt.platforms),
+        languages=check_languages(flt.languages),
+    )
     state.save_view("" if shared else owner, name, flt.as_dict())
 
 

@@ -43,6 +43,30 @@ def check_priority(value: str) -> str:
     return v
 
 
+def check_sentiment(value: str) -> str:
+    v = value.strip().lower()
+    if v not in SENTIMENTS:
+        raise UsageError(
+            tr("sentiment %(value)r is unknown", value=value),
+            hint=did_you_mean(v, SENTIMENTS) or tr("Use %(known)s.", known=", ".join(SENTIMENTS)),
+        )
+    return v
+
+
+def check_platforms(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Platforms as posts carry them (a did-you-mean for a name veille does not know)."""
+    from veille.services.alerts import check_platforms as check
+
+    return check(tuple(values))
+
+
+def check_languages(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """ISO 639-1 codes (``und``: posts whose language is not known)."""
+    from veille.services.alerts import check_languages as check
+
+    return check(tuple(values))
+
+
 @dataclass(frozen=True)
 class Item:
     """One post in the inbox, with a copy of what the post said (kept when

@@ -5,8 +5,10 @@ requires it, or marked as answered outside veille.
 A reply is stored before it is sent, so its text survives any failure; a
 failed reply keeps the platform's own error. Before sending, the collision
 check says who else is assigned to the item or writing a reply to it (the
-``force`` flag sends anyway). A post the platform says is gone marks the
-item deleted upstream; nothing is lost.
+``force`` flag sends anyway). A post its own platform says is gone (on
+Mastodon, the post's own instance: another one may just not federate with
+it) marks the item deleted upstream; nothing is lost, and a wrong mark is
+undone with :func:`veille.inbox.items.clear_deleted_upstream`.
 """
 
 from __future__ import annotations
@@ -51,25 +53,38 @@ class Verdict:
         return not self.problems
 
 
-# Guide findings that the platform itself would refuse; the others (advice,
-# the organization's guidelines) are shown as warnings.
+# Guide findings that the platform itself would refuse, and every finding of
+# the staff guidelines (``guideline_*``: they hold for replies as for any post
+# veille publishes); the others (the guide's advice) are shown as warnings.
 BLOCKING = frozenset(
     {"empty", "too_long", "too_many_bytes", "too_many_mentions", "forbidden_character"}
 )
 
 
-def check_reply(platform: str, text: str, *, lang: str = "en") -> Verdict:
+def _blocks(code: str) -> bool:
+    return code in BLOCKING or code.startswith("guideline_")
+
+
+def check_reply(platform: str, text: str, *, lang: str = "en", state: Any = None) -> Verdict:
     """The platform guide's verdict on ``text`` as a reply on ``platform``,
     its messages in ``lang``: English ones made by :func:`veille.errors.tr`
-    (a web page shows them from its catalogs), or French."""
-    from veille.plan.guide import check_draft
+    (a web page shows them from its catalogs), or French. With the
+    workspace's ``state``, the staff guidelines apply too, through the same
+    check as every other path that publishes
+    (:func:`veille.publish.service.check_post`)."""
+    if state is not None:
+        from veille.publish.service import check_post
 
-    report = check_draft(platform, text)
+        report = check_post(state, platform, text)
+    else:
+        from veille.plan.guide import check_draft
+
+        report = check_draft(platform, text)
     problems: list[str] = []
     warnings: list[str] = []
     for problem in report.problems:
         message = problem.message_fr if lang == "fr" else problem.message
-        (problems if problem.code in BLOCKING else warnings).append(message)
+        (problems if _blocks(problem.code) else warnings).append(message)
     return Verdict(tuple(problems), tuple(warnings), report.length, report.limit)
 
 
@@ -215,13 +230,21 @@ def reply(
                 "the post of item %(id)s was deleted on %(platform)s",
                 id=item.id,
                 platform=item.platform,
-            )
+            ),
+            hint=tr(
+                "If the post is still there, clear the mark first "
+                "(veille inbox deleted %(id)s --undo, or the item's page).",
+                id=item.id,
+            ),
         )
-    verdict = check_reply(item.platform, text)
+    verdict = check_reply(item.platform, text, state=state)
     if not verdict.ok:
         raise UsageError(
             tr("the reply cannot be sent: %(problems)s", problems=joined(list(verdict.problems))),
-            hint=tr("Shorten or fix it (veille draft check shows the platform's rules)."),
+            hint=tr(
+                "Shorten or fix it (veille draft check shows the platform's rules "
+                "and the staff guidelines)."
+            ),
         )
     now = int(time.time())
     found = collisions(state, item, user, now)
@@ -233,7 +256,7 @@ def reply(
     if found and not force:
         raise Collision(
             tr("item %(id)s: %(found)s", id=item.id, found=joined(found)),
-            hint=tr("Check with them, or send anyway."),
+            hint=tr("Check with them, or send anyway with --force."),
         )
     needs_approval = ws.settings.inbox.require_approval and not can_approve
     status = "pending_approval" if needs_approval else "sending"
@@ -311,8 +334,14 @@ def send_reply(
         state.change_inbox_item(
             item.id, _event(stored.author, "reply failed", error), version=None, at=now
         )
-        if exc.status in (404, 410) or "no post" in exc.message:
+        missing = exc.status in (404, 410) or "no post" in exc.message
+        hint: str = tr("The text is kept: fix it and send again from the item.")
+        if missing and _said_by_its_own_home(item, post, acc):
             mark_deleted_upstream(state, item.id, actor=stored.author, detail=error)
+        elif missing:
+            # Another instance not finding the post proves nothing (it may not
+            # federate with the post's own): the item is left as it was.
+            hint = _elsewhere_hint(ws, item, post)
         raise ReplyFailed(
             tr(
                 "%(platform)s refused reply %(id)s: %(error)s",
@@ -320,7 +349,7 @@ def send_reply(
                 id=reply_id,
                 error=error,
             ),
-            hint=tr("The text is kept: fix it and send again from the item."),
+            hint=hint,
         ) from exc
     state.finish_inbox_reply(
         reply_id, status="sent", at=int(time.time()), remote_id=done.id, remote_url=done.url,
@@ -329,6 +358,56 @@ def send_reply(
     found = state.inbox_reply(reply_id)
     assert found is not None
     return found
+
+
+def home_host(item: Item, post: Any = None) -> str:
+    """The instance where the item's post lives: its link's host (a post seen
+    through another instance links to its own), else the one it was collected
+    from (``mastodon:host/id``)."""
+    from veille.publish.base import host_of
+
+    url = (getattr(post, "url", None) or item.url or "").strip()
+    if url.lower().startswith(("https://", "http://")):
+        return host_of(url)
+    native = item.post_id.split(":", 1)[-1]
+    return native.rsplit("/", 1)[0].lower() if "/" in native else ""
+
+
+def _said_by_its_own_home(item: Item, post: Any, account: Any) -> bool:
+    """Whether a "not found" came from the post's own platform: Bluesky is one
+    network (its answer holds everywhere); on Mastodon, only the post's own
+    instance knows that a post is gone: another one may simply not federate."""
+    if item.platform != "mastodon":
+        return True
+    from veille.publish.base import host_of
+
+    home = home_host(item, post)
+    return bool(home) and host_of(account.url) == home
+
+
+def _elsewhere_hint(ws: Workspace, item: Item, post: Any) -> str:
+    from veille.publish.base import host_of
+    from veille.publish.service import list_accounts
+
+    home = home_host(item, post) or tr("the post's own instance")
+    there = [
+        a.name
+        for a in list_accounts(ws.state)
+        if a.platform == item.platform and host_of(a.url) == home
+    ]
+    if there:
+        return tr(
+            "The item is left as it was: that instance may not federate with %(home)s, "
+            "where the post lives. Send again with an account there (--account %(name)s).",
+            home=home,
+            name=there[0],
+        )
+    return tr(
+        "The item is left as it was: that instance may not federate with %(home)s, where "
+        "the post lives. Reply with an account on %(home)s (veille publish account add), "
+        "or answer on the platform and mark the item answered.",
+        home=home,
+    )
 
 
 def _reply_key(item: Item, stored: Reply, secret: bytes) -> str:

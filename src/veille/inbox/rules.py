@@ -23,7 +23,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import NotFound, UsageError, tr
-from veille.inbox.model import SENTIMENTS, ItemChange, check_priority, check_status
+from veille.inbox.model import (
+    SENTIMENTS,
+    ItemChange,
+    check_languages,
+    check_platforms,
+    check_priority,
+    check_status,
+)
 
 if TYPE_CHECKING:
     from veille.inbox.hours import WorkingTime
@@ -119,6 +126,9 @@ def make_rule(
                 tr("sentiment %(value)r is unknown", value=s),
                 hint=tr("Use %(known)s.", known=", ".join(SENTIMENTS)),
             )
+    # A platform or language no post carries: the rule would never apply.
+    platforms = check_platforms(tuple(platforms))
+    languages = check_languages(tuple(languages))
     if when is not None and when not in ("working", "outside") and not _RANGE.match(when):
         raise UsageError(
             tr("when %(value)r is not a time condition", value=when),

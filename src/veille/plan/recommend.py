@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.i18n import format_number, format_percent
-from veille.plan.common import now_utc
+from veille.plan.common import PLATFORMS, now_utc
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
@@ -74,7 +74,9 @@ def _where(ws: Workspace, per: Period) -> list[Recommendation]:
         figures = {"platform": platform, "posts": n, "share": round(share, 4), "days": LISTEN_DAYS}
         s_en, s_fr = format_percent(share, "en"), format_percent(share, "fr")
         n_en, n_fr = format_number(n, "en"), format_number(n, "fr")
-        if share >= MIN_SHARE and platform not in channels:
+        # Only a platform a channel plan may name (`veille plan channel set`):
+        # a feed (rss) or files hold a share of the conversation, not a channel.
+        if share >= MIN_SHARE and platform not in channels and platform in PLATFORMS:
             out.append(
                 Recommendation(
                     "platform",

@@ -56,16 +56,9 @@ def local(when: datetime, timezone: str) -> datetime:
 
 
 def _check(state: Any, settings: Settings, account: Any, text: str, title: str | None) -> list:
-    from veille.plan.guide import check_draft
-    from veille.plan.people import current_rules
+    from veille.publish.service import check_post
 
-    report = check_draft(
-        account.platform,
-        text,
-        title=title,
-        instance_limit=account.limit,
-        guidelines=current_rules(state),
-    )
+    report = check_post(state, account, text, title=title)
     return [p.as_dict() for p in report.problems]
 
 
@@ -257,6 +250,23 @@ class Outcome:
     result: str
     published: Published | None = None
     error: str | None = None
+    #: The account it goes out as, its platform, and the text (what a dry run shows).
+    account: str = ""
+    platform: str = ""
+    text: str = ""
+
+    def said(self) -> str:
+        """One line: what came of it (a dry run: what would be sent where)."""
+        if self.result == "dry-run":
+            request = dict(self.published.request or {}) if self.published else {}
+            where = next((f"{k} {v}" for k, v in request.items() if k.isupper()), "")
+            text = self.text if len(self.text) <= 80 else self.text[:79] + "…"
+            return (
+                f"would publish on {self.platform} as {self.account}"
+                + (f" ({where})" if where else "")
+                + f": {text!r}"
+            )
+        return self.error or (self.published.url if self.published else "") or ""
 
 
 def _publish_one(entry: CalendarEntry, state: Any, publishing: Any, now: datetime) -> Outcome:
@@ -363,7 +373,8 @@ def _dry_run(state: Any, pub: Any, now: datetime, only: int | None) -> list[Outc
         except PublishError as exc:
             out.append(Outcome(entry.id, "failed", error=exc.message))
             continue
-        out.append(Outcome(entry.id, "dry-run", published=done))
+        out.append(Outcome(entry.id, "dry-run", published=done, account=entry.account,
+                           platform=entry.platform, text=entry.text))  # fmt: skip
     return out
 
 

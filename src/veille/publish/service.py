@@ -90,6 +90,33 @@ def learn_limit(state: Any, settings: Settings, name: str) -> int | None:
     return limit
 
 
+def check_post(
+    state: Any,
+    account: Account | str,
+    text: str,
+    *,
+    title: str | None = None,
+    instance_limit: int | None = None,
+    sponsored: bool = False,
+) -> Any:
+    """The draft checker's verdict (a :class:`~veille.plan.guide.DraftReport`)
+    on ``text`` for ``account`` (an :class:`Account`, or a platform's name):
+    the platform's rules, the limit the account's server announces, and the
+    workspace's staff guidelines (``veille plan guidelines set``). Every path
+    that publishes (``veille publish now``, the calendar, inbox replies, the
+    web app) checks through this one function, so none skips the guidelines."""
+    from veille.plan.guide import check_draft
+    from veille.plan.people import current_rules
+
+    platform = account.platform if isinstance(account, Account) else account
+    if instance_limit is None and isinstance(account, Account):
+        instance_limit = account.limit
+    return check_draft(
+        platform, text, title=title, instance_limit=instance_limit,
+        guidelines=current_rules(state), sponsored=sponsored,
+    )  # fmt: skip
+
+
 def list_accounts(state: Any) -> list[Account]:
     accounts: list[Account] = state.publish_accounts()
     return accounts

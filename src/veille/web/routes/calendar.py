@@ -10,9 +10,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import NotFound, UsageError
-from veille.plan.guide import check_draft
 from veille.publish import calendar as cal
-from veille.publish.service import list_accounts
+from veille.publish.service import check_post, list_accounts
 from veille.web.deps import (
     Analyst,
     Manager,
@@ -28,16 +27,19 @@ from veille.web.deps import (
 router = APIRouter()
 
 
-def _verdict(request: Request, platform: str, text: str, title: str | None) -> Any:
-    """The draft checker's verdict on what was typed, against the platform's
-    rules and the staff guidelines' (None when nothing to check)."""
-    from veille.plan.people import current_rules
-
+def _verdict(
+    request: Request, account: str, text: str, title: str | None, platform: str = ""
+) -> Any:
+    """The draft checker's verdict on what was typed for ``account``, against
+    the platform's rules, its server's limit and the staff guidelines, as the
+    calendar checks it when saved (None when nothing to check)."""
     if not text.strip():
         return None
+    found = state(request).publish_account(account)
+    if found is None and not platform:
+        return None
     try:
-        rules = current_rules(state(request))
-        return check_draft(platform, text, title=title, guidelines=rules)
+        return check_post(state(request), found or platform, text, title=title)
     except UsageError:
         return None
 
@@ -80,11 +82,6 @@ def list_page(request: Request, user: Analyst) -> Response:
     return _list_page(request)
 
 
-def _platform_of(request: Request, account: str) -> str:
-    found = state(request).publish_account(account)
-    return found.platform if found is not None else ""
-
-
 @router.post("/plan/calendar", response_class=HTMLResponse)
 def add(
     request: Request,
@@ -98,8 +95,7 @@ def add(
 ) -> Response:
     _ = translator(request)
     form = {"account": account, "at": at, "text": text, "title": title, "language": language}
-    platform = _platform_of(request, account)
-    verdict = _verdict(request, platform, text, title or None) if platform else None
+    verdict = _verdict(request, account, text, title or None)
     if action == "check":
         return _list_page(request, form=form, verdict=verdict)
     try:
@@ -129,7 +125,8 @@ def _edit_page(
         "text": entry.text, "title": entry.title or "",
     }  # fmt: skip
     if verdict is None:
-        verdict = _verdict(request, entry.platform, form["text"], form["title"] or None)
+        verdict = _verdict(request, entry.account, form["text"], form["title"] or None,
+                           entry.platform)  # fmt: skip
     return render(request, "calendar/edit.html",
                   {"entry": entry, "form": form, "verdict": verdict, "error": error,
                    "lang": lang(request)}, status_code=status_code)  # fmt: skip
@@ -162,7 +159,7 @@ def edit(
     _ = translator(request)
     entry = _entry(request, entry_id)
     form = {"at": at, "text": text, "title": title}
-    verdict = _verdict(request, entry.platform, text, title or None)
+    verdict = _verdict(request, entry.account, text, title or None, entry.platform)
     if action == "check":
         return _edit_page(request, entry, form=form, verdict=verdict)
     try:

@@ -499,6 +499,17 @@ def deleted(request: Request, item_id: int, user: Analyst) -> Response:
     )  # fmt: skip
 
 
+@router.post("/inbox/{item_id}/not-deleted", response_class=HTMLResponse)
+def not_deleted(request: Request, item_id: int, user: Analyst) -> Response:
+    """Clear a wrong "deleted upstream" mark: the post is still there."""
+    _ = translator(request)
+    st = workspace(request).state
+    return _act(
+        request, user, item_id, _("No longer marked as deleted on the platform."),
+        lambda: svc.clear_deleted_upstream(st, item_id, actor=user.username),
+    )  # fmt: skip
+
+
 @router.post("/inbox/{item_id}/answered", response_class=HTMLResponse)
 def answered(
     request: Request, item_id: int, user: Analyst, link: Annotated[str, Form(max_length=2000)] = ""
@@ -540,7 +551,7 @@ def reply(
                              status_code=400)  # fmt: skip
         text = f"{text.rstrip()}\n\n{inserted}" if text.strip() else inserted
     # English texts made by tr(): the page shows them from the catalogs.
-    verdict = replies.check_reply(item.platform, text) if text.strip() else None
+    verdict = replies.check_reply(item.platform, text, state=ws.state) if text.strip() else None
     if step != "send":
         warnings = replies.start_reply(ws, item_id, user.username)
         return item_page(request, user, item_id, draft=text, canned=pick, verdict=verdict,
@@ -552,10 +563,11 @@ def reply(
         )
     except replies.Collision as exc:
         warnings = replies.collisions(ws.state, svc.get_item(ws.state, item_id), user.username)
+        # The page's own way to send anyway, not the command line's --force.
+        said = f"{_(exc.message)}. {_('Check with them, or tick “send anyway” and send again.')}"
         return item_page(
             request, user, item_id, draft=text, verdict=verdict,
-            warnings=warnings or [error_text(request, exc)], error=error_text(request, exc),
-            status_code=409,
+            warnings=warnings or [said], error=said, status_code=409,
         )  # fmt: skip
     except VeilleError as exc:  # refused by the guide or the platform: the text stays
         return item_page(
