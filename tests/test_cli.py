@@ -90,6 +90,9 @@ def test_demo_builds_a_populated_workspace(run, tmp_path: Path) -> None:
     assert "new posts stored" in out and "Busiest day" in out
     # The organization's own pages, looked up on the simulator while it ran.
     assert "Followers of our own pages (today's snapshot): facebook lumio 48,210" in out
+    # One LinkedIn page, named by vanity name and number in veille.toml: said once.
+    (followers,) = [x for x in out.splitlines() if x.startswith("Followers of our own")]
+    assert followers.count("linkedin") == 1 and "linkedin lumio (2414183) 12,345" in followers
 
 
 def test_module_entry_point_and_minimal_dependencies() -> None:

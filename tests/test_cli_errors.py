@@ -85,5 +85,20 @@ def test_unknown_platforms_are_warned_with_the_nearest_known_name(run, tmp_path:
     src = tmp_path / "in.jsonl"
     src.write_text('{"id": "1", "text": "hi", "published_at": "2026-03-01T12:00:00Z"}\n')
     out = run("import", str(src), "--platform", "tiktok", "--no-enrich", code=0).output
-    assert "--platform tiktok" in out and "1 new posts" in out
+    assert "--platform tiktok" in out and "1 new post," in out
     assert "--platform" not in run("search", "lumio", "--platform", "x", code=0).output
+
+
+def test_table_cells_show_square_brackets_as_written(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A query, a post or an error holding "[word]" is data, not markup: a
+    table shows it whole."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+    from veille.workspace import init_workspace
+
+    monkeypatch.setenv("VEILLE_WORKSPACE", str(init_workspace(tmp_path / "ws")))
+    app, runner = build_app(), CliRunner()
+    assert runner.invoke(app, ["topic", "add", "b", 'lumio OR "[enrich] x"']).exit_code == 0
+    shown = runner.invoke(app, ["topic", "list"], env={"COLUMNS": "200"}).output
+    assert '"[enrich] x"' in shown

@@ -125,12 +125,23 @@ def _set_organization(root: Path) -> None:
 def _snapshot_lines(ws: Workspace) -> list[str]:
     """The followers of the organization's own pages, from today's snapshot."""
     from veille.plan.accounts import own_accounts
+    from veille.sim.linkedin import ORG_ID
 
+    # The demo names its one LinkedIn page twice in veille.toml, by vanity
+    # name and by organization number, so that either spelling is known as
+    # ours: one page, said once.
+    alias = {("linkedin", str(ORG_ID)): "lumio"}
+    handles = own_accounts(ws)
     said = []
-    for platform, handle in own_accounts(ws):
+    for platform, handle in handles:
+        same = alias.get((platform, handle))
+        if same is not None and (platform, same) in handles:
+            continue
         shots = ws.state.account_snapshots(platform, handle)
         if shots and shots[-1].followers is not None:
-            said.append(f"{platform} {handle} {shots[-1].followers:,}")
+            also = [h for (p, h), v in alias.items() if p == platform and v == handle]
+            name = f"{handle} ({', '.join(also)})" if also else handle
+            said.append(f"{platform} {name} {shots[-1].followers:,}")
     return ["Followers of our own pages (today's snapshot): " + ", ".join(said)] if said else []
 
 

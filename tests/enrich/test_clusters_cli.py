@@ -150,3 +150,21 @@ def test_analyze_file_missing_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(build_app(), ["analyze", str(tmp_path / "nope.jsonl")])
     assert result.exit_code == 2
     assert "nope.jsonl" in result.output
+
+
+def test_copies_times_are_iso_and_counts_read_right(tmp_path: Path) -> None:
+    root = init_workspace(tmp_path / "ws")
+    ingest(root, [mk(1, STORY, "wire"), mk(3, STORY + ". via @techdaily", "techdaily", day=6)])
+    code, out = run(root, "copies", "rss:3", "--format", "json")
+    assert code == 0, out
+    # ISO 8601 as every other command, not Unix seconds.
+    assert [c["published_at"] for c in json.loads(out)["copies"]] == [
+        "2026-01-05T09:01:00+00:00",
+        "2026-01-06T09:03:00+00:00",
+    ]
+    code, out = run(root, "copies", "rss:3")
+    assert "also published by 1 other" in out and "1 others" not in out
+    code, out = run(root, "sentiment", "correct", "rss:1", "positive")
+    assert code == 0, out
+    code, out = run(root, "sentiment", "corrections")
+    assert "1 post reviewed;" in " ".join(out.split())

@@ -40,6 +40,10 @@ WORDS = [
 FOLDED = sorted({w for word in WORDS for w in tokens(word)})
 TAGS = ["lumio", "cybersécurité", "Vexa", "#panne"]
 HANDLES = ["alice@example.social", "bob", "Élodie@mast.fr"]
+# Mentions as stored: a bare name, a Bluesky handle (dots), a Mastodon
+# account (@instance), in any case, with or without the sign.
+MENTIONS = ["Alice", "bob", "@Élodie", "netpolicy.bsky.social", "Carol@Mastodon.social",
+            "@carol@mastodon.social", "carol"]  # fmt: skip
 LINKS = ["https://www.example.com/a/lumio", "https://news.lumio.fr/x", "http://orbita.io"]
 
 text_st = st.lists(st.sampled_from(WORDS), min_size=0, max_size=12).map(" ".join)
@@ -64,7 +68,7 @@ def posts_st(draw: st.DrawFn, i: int) -> object:
         ),
         lang=draw(st.none() | st.sampled_from(["fr", "en", "fr-CA"])),
         hashtags=tuple(draw(st.lists(st.sampled_from(TAGS), max_size=2))),
-        mentions=tuple(draw(st.lists(st.sampled_from(["Alice", "bob", "@Élodie"]), max_size=2))),
+        mentions=tuple(draw(st.lists(st.sampled_from(MENTIONS), max_size=2))),
         links=tuple(draw(st.lists(st.sampled_from(LINKS), max_size=2))),
         media=tuple(draw(st.lists(st.just("https://img/x.png"), max_size=1))),
         parent_id=draw(st.none() | st.just("mastodon:0")),
@@ -119,6 +123,10 @@ leaf = st.one_of(
         Tag,
         st.sampled_from(["hashtag", "mention"]),
         st.sampled_from(["lumio", "cybersecurite", "vexa", "panne", "alice", "bob", "elodie"]),
+    ),
+    # Mentions with dots and an @instance: only as mentions (no such hashtag).
+    st.sampled_from(["netpolicy.bsky.social", "carol@mastodon.social", "carol"]).map(
+        lambda v: Tag("mention", v)
     ),
     st.sampled_from(
         [

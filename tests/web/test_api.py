@@ -261,6 +261,22 @@ def test_analytics(api: Running) -> None:
         assert inf["influencers"] and all(i["why"] for i in inf["influencers"])
         bad = c.get("/api/v1/analytics/volume", params={"q": "(lumio", "period": period})
         assert bad.status_code == 400 and bad.json()["error"]["column"]
+    # Posts on 2026-03-01 (12 hours), 03-02 (24), 03-03 (4): the day before
+    # (03-01) pairs with 03-02; two days against one leave the first beside none.
+    with client(api) as c:
+        c.post("/api/v1/topics", json={"name": "fibre", "query": "fibre"})
+        both = c.get(
+            "/api/v1/analytics/volume",
+            params={"topic": "fibre", "q": "lyon", "period": "2026-03-02..2026-03-02"},
+        )
+        longer = c.get("/api/v1/analytics/volume", params={"q": "lumio OR vexa",
+                                                           "period": "2026-03-03..2026-03-03",
+                                                           "interval": "day"})  # fmt: skip
+        c.delete("/api/v1/topics/fibre")
+    assert both.json()["about"] == "fibre AND lyon"
+    body = longer.json()
+    paired = sum(p["previous"] for p in body["points"])
+    assert paired + sum(b["posts"] for b in body["previous_extra"]) == body["previous_total"]
 
 
 def test_the_openapi_document_describes_every_endpoint(api: Running) -> None:

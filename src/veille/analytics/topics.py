@@ -19,7 +19,9 @@ def query_scope(store: Any, text: str, base: Scope | None = None) -> Scope:
         raise UsageError(f"--query {text!r}: {exc}", hint="See docs/query.md.") from None
     scope = base or Scope()
     # A topic's rollups no longer answer once a query narrows it.
-    return replace(scope, queries=(*scope.queries, query.ast), label=text, topic_id=None)
+    # Within a topic, the label says both (what is counted is the topic AND the query).
+    label = f"{scope.label} AND {text}" if scope.label else text
+    return replace(scope, queries=(*scope.queries, query.ast), label=label, topic_id=None)
 
 
 def sync_topic(store: Any, topic: Any) -> int:

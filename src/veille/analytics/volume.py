@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -165,6 +165,12 @@ def bucket_keys(period: Period, interval: str, tz: ZoneInfo) -> list[datetime]:
 
 @dataclass(frozen=True)
 class VolumePoint:
+    """A bucket of the period beside the bucket at the same offset from the
+    start of the period before (``previous_start``). ``previous_start`` is
+    ``None`` (and ``previous`` 0) where the period before is shorter and has
+    no bucket there (the 29th to 31st of March against February): no data,
+    not a drop."""
+
     start: datetime
     posts: int
     previous_start: datetime | None
@@ -172,12 +178,25 @@ class VolumePoint:
 
 
 @dataclass(frozen=True)
+class Bucket:
+    start: datetime
+    posts: int
+
+
+@dataclass(frozen=True)
 class Volume:
+    """``previous_total`` counts every post of the period before; those of
+    its buckets past the length of this period (31 October against a
+    30-day November) are beside no point and listed in ``previous_extra``,
+    so that ``sum(p.previous for p in points) + sum(b.posts for b in
+    previous_extra) == previous_total``."""
+
     interval: str
     period: Period
     points: list[VolumePoint]
     total: int
     previous_total: int
+    previous_extra: list[Bucket] = field(default_factory=list)
 
     @property
     def change(self) -> float | None:
@@ -221,12 +240,16 @@ def volume(
     else:
         now = _series(store, scope, period, interval, tz)
         before = _series(store, scope, previous, interval, tz)
+    # Buckets are paired by their offset from the start of each period (the
+    # n-th day beside the n-th day); what the longer period has beyond the
+    # other's length is beside nothing, and said so.
     prev_keys = list(before)
     points = []
     for i, (start, n) in enumerate(now.items()):
         pk = prev_keys[i] if i < len(prev_keys) else None
-        points.append(VolumePoint(start, n, pk, before.get(pk, 0) if pk else 0))
-    return Volume(interval, period, points, sum(now.values()), sum(before.values()))
+        points.append(VolumePoint(start, n, pk, before[pk] if pk is not None else 0))
+    extra = [Bucket(k, before[k]) for k in prev_keys[len(points) :]]
+    return Volume(interval, period, points, sum(now.values()), sum(before.values()), extra)
 
 
 # -- breakdowns -----------------------------------------------------------------

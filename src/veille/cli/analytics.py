@@ -19,6 +19,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
+from veille.i18n import plural
 from veille.workspace import Workspace
 
 PeriodOpt = Annotated[
@@ -110,6 +111,29 @@ def _pct(x: float | None) -> str:
     return "" if x is None else f"{x:+.0%}" if x else "0%"
 
 
+def _volume_footer(vol: Any, label: str, fmt: str) -> list[str]:
+    """The totals under ``veille volume``'s table, and what of the period
+    before is beside no row (its buckets past this period's length) or
+    what rows have no bucket of the period before (it is shorter)."""
+    lines = [
+        f"[bold]{vol.total}[/] {plural(vol.total, 'en', 'post', 'posts')} in {label}; "
+        f"{vol.previous_total} the period before ({_pct(vol.change) or 'n/a'})"
+    ]
+    if vol.previous_extra:
+        extra = sum(b.posts for b in vol.previous_extra)
+        when = ", ".join(f"{b.start.strftime(fmt)}: {b.posts}" for b in vol.previous_extra)
+        lines.append(
+            f"The period before is longer: its total includes {extra} "
+            f"{plural(extra, 'en', 'post', 'posts')} beside no row ({when})."
+        )
+    missing = [p for p in vol.points if p.previous_start is None]
+    if missing:
+        first, last = missing[0].start.strftime(fmt), missing[-1].start.strftime(fmt)
+        span = first if len(missing) == 1 else f"{first} to {last}"
+        lines.append(f"The period before is shorter: nothing of it is beside {span} (left blank).")
+    return lines
+
+
 def _chart(chart: Any, path: Path | None) -> None:
     if path is None:
         return
@@ -167,16 +191,17 @@ def register(app: typer.Typer) -> None:
             print_json({"volume": vol, "net_sentiment": senti, "change": vol.change})
         else:
             fmt = "%Y-%m-%d %H:%M" if interval is IntervalChoice.hour else "%Y-%m-%d"
+            # A bucket the shorter period before does not have is left blank
+            # (no data, not a drop to 0).
             rows = [
-                {"start": p.start.strftime(fmt), "posts": p.posts, "previous": p.previous,
+                {"start": p.start.strftime(fmt), "posts": p.posts,
+                 "previous": "" if p.previous_start is None else p.previous,
                  "net sentiment": "" if s.net is None else f"{s.net:+.2f}"}
                 for p, s in zip(vol.points, senti, strict=True)
             ]  # fmt: skip
             print_rows(rows, ["start", "posts", "previous", "net sentiment"], output)
-            console().print(
-                f"[bold]{vol.total}[/] posts in {per.label(_tz(ws))}; "
-                f"{vol.previous_total} the period before ({_pct(vol.change) or 'n/a'})"
-            )
+            for line in _volume_footer(vol, per.label(_tz(ws)), fmt):
+                console().print(line)
         _chart(charts.volume_chart(vol, about=scope.label), chart)
 
     @app.command()
@@ -209,7 +234,9 @@ def register(app: typer.Typer) -> None:
             per = _period(ws, period)
             voices = share_of_voice(ws, scopes, per)
             uneven = uneven_sources(ws, scopes, per)
-            language = ws.settings.workspace.ui_language
+        # The command line speaks English throughout (ui_language is for
+        # reports, e-mails and charts): no French sentence under English words.
+        language = "en"
         for u in uneven:
             err_console().print(f"[yellow]warning:[/] {u.message(language)}", highlight=False)
         if output is DataFormat.json:
@@ -260,7 +287,7 @@ def register(app: typer.Typer) -> None:
             scope = _scope(ws, query, topic, platform, lang)
             found = rank_influencers(ws, scope, _period(ws, period), limit=limit)
             offers = same_person_candidates(ws, found)
-            language = ws.settings.workspace.ui_language
+        language = "en"  # as every line of the command line (ui_language: reports, e-mails)
         for o in offers:
             a, b = (f"{p}:{h}" for p, h in (o.a, o.b))
             err_console().print(

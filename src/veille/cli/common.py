@@ -18,6 +18,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from veille.errors import UsageError, VeilleError
 from veille.workspace import Workspace
@@ -198,4 +199,5 @@ def _cell(value: Any) -> Any:
         return value.strftime("%Y-%m-%d %H:%M")
     if hasattr(value, "__rich__"):
         return value
-    return str(value)
+    # Data as it is: a post's or an error's "[word]" is no markup to drop.
+    return Text(str(value))

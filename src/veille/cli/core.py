@@ -41,12 +41,29 @@ def progress(total: int | None = None, *, label: str = "") -> Progress:
     )
 
 
-def parse_day(value: str | None, name: str) -> datetime | None:
-    """``--since``/``--until`` values: an ISO date or date-time (UTC when no offset)."""
+def parse_day(value: str | None, name: str, timezone: str = "UTC") -> datetime | None:
+    """``--since``/``--until`` values: an ISO date (its midnight in ``timezone``,
+    the workspace time zone, as ``veille volume --period`` reads days) or
+    date-time (in ``timezone`` when it has no offset)."""
     if value is None:
         return None
+    from datetime import date, time
+    from zoneinfo import ZoneInfo
+
     from veille.records import RecordError, parse_time
 
+    tz = ZoneInfo(timezone)
+    text = value.strip()
+    try:
+        return datetime.combine(date.fromisoformat(text), time(0), tzinfo=tz)
+    except ValueError:
+        pass
+    try:
+        naive = datetime.fromisoformat(text)
+    except ValueError:
+        naive = None
+    if naive is not None and naive.tzinfo is None:
+        return naive.replace(tzinfo=tz)
     try:
         return parse_time(value, name)
     except RecordError as exc:
@@ -54,25 +71,43 @@ def parse_day(value: str | None, name: str) -> datetime | None:
 
 
 def post_filter(
-    since: str | None, until: str | None, platform: list[str] | None, lang: list[str] | None
+    since: str | None,
+    until: str | None,
+    platform: list[str] | None,
+    lang: list[str] | None,
+    timezone: str = "UTC",
 ) -> PostFilter:
+    """The command line's filters; days are read in ``timezone`` (the workspace's)."""
     warn_unknown_platforms("--platform", platform)
     return PostFilter(
-        since=parse_day(since, "since"),
-        until=parse_day(until, "until"),
+        since=parse_day(since, "since", timezone),
+        until=parse_day(until, "until", timezone),
         platforms=tuple(platform or ()),
         languages=tuple(lang or ()),
     )
 
 
-SinceOpt = Annotated[str | None, typer.Option(help="From this date (ISO 8601), inclusive.")]
-UntilOpt = Annotated[str | None, typer.Option(help="Until this date (ISO 8601), exclusive.")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(help="From this day (YYYY-MM-DD, workspace time zone) or date-time, inclusive."),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(help="Until this day (YYYY-MM-DD, workspace time zone) or date-time, exclusive."),
+]
 PlatformOpt = Annotated[
     list[str] | None, typer.Option("--platform", help="Only this platform (repeatable).")
 ]
 LangOpt = Annotated[
     list[str] | None, typer.Option("--lang", help="Only this language (repeatable).")
 ]
+
+
+def _n(count: int, one: str, other: str) -> str:
+    """The English word for ``count`` things (the command line speaks English)."""
+    from veille.i18n import plural
+
+    return plural(count, "en", one, other)
 
 
 class ExportFormat(StrEnum):
@@ -88,9 +123,18 @@ def register(app: typer.Typer) -> None:
         directory: Annotated[Path, typer.Argument(help="Folder to create.")] = Path("."),
     ) -> None:
         """Create a workspace: a commented veille.toml and an empty database."""
-        from veille.workspace import init_workspace
+        from veille.workspace import Workspace, init_workspace
 
         root = init_workspace(directory)
+        # The SQLite stores are created now (an empty database, as said); a
+        # server named in [store] (ClickHouse, PostgreSQL) is left alone: its
+        # tables are made on first use, and init works without it.
+        with Workspace.open(root) as ws:
+            posts_url, state_url = ws.settings.store.urls()
+            if state_url.startswith("sqlite:"):
+                ws.state  # noqa: B018 (opening creates the file and its tables)
+            if posts_url.startswith("sqlite:"):
+                ws.posts  # noqa: B018
         console().print(f"Workspace ready in [bold]{root}[/]. Edit veille.toml to change settings.")
 
     @app.command("import")
@@ -139,12 +183,16 @@ def register(app: typer.Typer) -> None:
                     f"{file}:{bad.line}: {bad.reason}", soft_wrap=True, markup=False
                 )
             if report.bad_count > 20:
-                err_console().print(f"… and {report.bad_count - 20} more bad rows")
+                more = report.bad_count - 20
+                err_console().print(f"… and {more} more bad {_n(more, 'row', 'rows')}")
             out.print(
-                f"{report.rows} rows read: {report.stored} new posts, {report.updated} updated, "
-                f"{report.unchanged} unchanged, {report.bad_count} bad rows skipped"
+                f"{report.rows} {_n(report.rows, 'row', 'rows')} read: {report.stored} new "
+                f"{_n(report.stored, 'post', 'posts')}, {report.updated} updated, "
+                f"{report.unchanged} unchanged, {report.bad_count} bad "
+                f"{_n(report.bad_count, 'row', 'rows')} skipped"
                 + (
-                    f" ({report.skipped_lines} lines already imported)"
+                    f" ({report.skipped_lines} {_n(report.skipped_lines, 'line', 'lines')} "
+                    "already imported)"
                     if report.skipped_lines
                     else ""
                 )
@@ -187,7 +235,7 @@ def register(app: typer.Typer) -> None:
                 ws.posts,
                 fmt.value,
                 output if output is not None else sys.stdout,
-                post_filter(since, until, platform, lang),
+                post_filter(since, until, platform, lang, ws.settings.workspace.timezone),
                 on_total=lambda total: bar.update(task, total=total),
                 on_progress=lambda k: bar.advance(task, k),
                 transform=transform,
@@ -207,14 +255,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Counts of stored posts by platform, language and day."""
         with open_workspace(workspace) as ws:
-            st = ws.store.stats(
-                post_filter(since, until, platform, lang), timezone=ws.settings.workspace.timezone
-            )
+            tz = ws.settings.workspace.timezone
+            st = ws.store.stats(post_filter(since, until, platform, lang, tz), timezone=tz)
         if output is DataFormat.json:
             print_json(st)
             return
         out = console()
-        span = f" from {st.first:%Y-%m-%d} to {st.last:%Y-%m-%d}" if st.first and st.last else ""
+        span = ""
+        if st.first and st.last:  # local days, as the day table below
+            from zoneinfo import ZoneInfo
+
+            first, last = st.first.astimezone(ZoneInfo(tz)), st.last.astimezone(ZoneInfo(tz))
+            span = f" from {first:%Y-%m-%d} to {last:%Y-%m-%d}"
         out.print(f"[bold]{st.total}[/] posts{span}")
         for title, counts in (("platform", st.by_platform), ("language", st.by_language)):
             print_rows(

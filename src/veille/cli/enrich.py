@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -24,6 +25,7 @@ from veille.cli.common import (
 )
 from veille.config import EnrichSettings
 from veille.errors import InputError, WorkspaceNotFound
+from veille.i18n import plural
 
 BATCH = 500
 
@@ -129,7 +131,11 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--rerun", help="Re-enrich every post, not only unenriched ones.")
         ] = False,
         since: Annotated[
-            str | None, typer.Option(help="Only posts published since this date (ISO 8601).")
+            str | None,
+            typer.Option(
+                help="Only posts published since this day (YYYY-MM-DD, workspace time zone) "
+                "or date-time."
+            ),
         ] = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
@@ -145,15 +151,17 @@ def register(app: typer.Typer) -> None:
             report = enrich_stored(
                 ws,
                 rerun=rerun,
-                since=parse_day(since, "since"),
+                since=parse_day(since, "since", ws.settings.workspace.timezone),
                 on_total=lambda n: bar.update(task, total=n),
                 on_progress=lambda n: bar.advance(task, n),
             )
         if output is DataFormat.json:
             print_json(report)
         else:
+            n = report["enriched"]
             console().print(
-                f"{report['enriched']} posts enriched, {report['clustered']} newly clustered"
+                f"{n} {plural(n, 'en', 'post', 'posts')} enriched, "
+                f"{report['clustered']} newly clustered"
             )
 
     sentiment = typer.Typer(help="Sentiment corrections.", no_args_is_help=True)
@@ -195,7 +203,8 @@ def register(app: typer.Typer) -> None:
         if output is RowFormat.table:
             acc = report["model_accuracy"]
             console().print(
-                f"{report['reviewed']} posts reviewed; the model agreed on "
+                f"{report['reviewed']} {plural(report['reviewed'], 'en', 'post', 'posts')} "
+                "reviewed; the model agreed on "
                 f"{report['model_agreed']}" + (f" ({acc:.0%})" if acc is not None else "")
             )
 
@@ -211,15 +220,25 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace) as ws:
             cluster, members = story_copies(ws.state, post_id)
-        rows = [vars_of(m) | {"representative": m.post_id == cluster} for m in members]
+        # Stores keep Unix seconds; every command writes times as ISO 8601.
+        rows = [
+            vars_of(m)
+            | {
+                "published_at": datetime.fromtimestamp(m.published_at, UTC),
+                "representative": m.post_id == cluster,
+            }
+            for m in members
+        ]
         if output is DataFormat.json:
             print_json({"cluster_id": cluster, "copies": rows})
             return
+        others = max(0, len(rows) - 1)
         print_rows(
             rows,
             ["post_id", "platform", "author", "url", "representative"],
             output,
-            title=f"Story {cluster}: also published by {max(0, len(rows) - 1)} others",
+            title=f"Story {cluster}: also published by {others} "
+            f"{plural(others, 'en', 'other', 'others')}",
         )
 
 

@@ -211,7 +211,7 @@ def register(app: typer.Typer) -> None:
             result = search_posts(
                 ws.posts,
                 q,
-                post_filter(since, until, platform, lang),
+                post_filter(since, until, platform, lang, ws.settings.workspace.timezone),
                 sort=sort.value,
                 limit=limit,
                 count=output is RowFormat.table,

@@ -8,6 +8,7 @@ cheaply.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -341,6 +342,11 @@ class Span:
     end: int
 
 
+# A mention as posts write it (veille.enrich.textparts.MENTION_RE, which the
+# query module does not import).
+_MENTION_RE = re.compile(r"(?<![\w@/])@(\w(?:[\w.-]*\w)?(?:@[\w-]+(?:\.[\w-]+)+)?)")
+
+
 def _positive_leaves(node: Node, negated: bool = False) -> list[Node]:
     if isinstance(node, Not):
         return _positive_leaves(node.item, not negated)
@@ -358,6 +364,15 @@ def leaf_spans(node: Node, d: Doc) -> list[Span]:
             while node.text and (k := text.find(node.text, start)) >= 0:
                 out.append(Span(f, k, k + len(node.text)))
                 start = k + len(node.text)
+        return out
+    if isinstance(node, Tag) and node.kind == "mention" and not node.value.isalnum():
+        # @alice.bsky.social, @alice@mastodon.social: more than one word.
+        for f in ("title", "text"):
+            out.extend(
+                Span(f, m.start(), m.end())
+                for m in _MENTION_RE.finditer(d.raw(f))
+                if pr.tag_key(m.group(1)) == node.value
+            )
         return out
     if isinstance(node, Tag):
         sign = "#" if node.kind == "hashtag" else "@"

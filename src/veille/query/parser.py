@@ -106,6 +106,10 @@ _NEAR_RE = re.compile(r"NEAR(?:/(\d*)(f?))?$")
 _SLOP_RE = re.compile(r"~(\d+)")
 # NEAR5, near/5, Near5f: the operator mistyped (it is NEAR/5, upper case).
 _NEAR_TYPO_RE = re.compile(r"(?i:near)/?(\d+)(f?)")
+# A mention as posts write it (veille.enrich.textparts.MENTION_RE): @alice,
+# @alice.bsky.social (dots inside), @alice@mastodon.social (an @instance with a
+# dot); compared whole with the stored mentions, folded, by every engine.
+_MENTION_RE = re.compile(r"\w(?:[\w.-]*\w)?(?:@[\w-]+(?:\.[\w-]+)+)?")
 
 
 def _lex(q: str) -> list[Tok]:
@@ -389,7 +393,11 @@ class _Parser:
             )
         if fld == "any" and text[0] in "#@" and len(text) > 1:
             value = fold(text[1:])
-            if not WORD_RE.fullmatch(value.replace("_", "a")):
+            if not (
+                _MENTION_RE.fullmatch(value)
+                if text[0] == "@"
+                else WORD_RE.fullmatch(value.replace("_", "a"))
+            ):
                 raise self.err(
                     tr("%(tag)s is not a valid hashtag", tag=text)
                     if text[0] == "#"

@@ -20,6 +20,7 @@ from veille.web.api.common import (
 )
 from veille.web.api.models import (
     BreakdownOut,
+    BucketOut,
     InfluencerOut,
     InfluencersOut,
     SentimentOutSeries,
@@ -85,6 +86,7 @@ def volume(
             )
             for p, s in zip(vol.points, senti, strict=True)
         ],
+        previous_extra=[BucketOut(start=b.start, posts=b.posts) for b in vol.previous_extra],
     )
 
 

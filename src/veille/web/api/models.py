@@ -296,6 +296,11 @@ class VolumePointOut(BaseModel):
     net_sentiment: float | None = None
 
 
+class BucketOut(BaseModel):
+    start: datetime
+    posts: int
+
+
 class VolumeOut(BaseModel):
     about: str
     period: str
@@ -305,6 +310,11 @@ class VolumeOut(BaseModel):
     previous_total: int
     change: float | None
     points: list[VolumePointOut]
+    previous_extra: list[BucketOut] = Field(
+        default_factory=list,
+        description="Buckets of a longer period before that are beside no point (31 October "
+        "against a 30-day November): with the points' previous, they add up to previous_total.",
+    )
 
 
 class ShareOut(BaseModel):
