@@ -20,14 +20,15 @@ def _rows(page: str, handle: str) -> int:
 def test_a_decision_shows_at_once_though_the_figures_are_kept(
     live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
 ) -> None:
-    now = datetime.now(UTC)
+    # Yesterday: "last-7d" is the 7 whole days before today.
+    day = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
     posts = [
         make_post(
             f"{platform}-{i}",
             f"lumio launch day {i}",
             platform=platform,
             author=Author("camille", followers=500),
-            published_at=now - timedelta(hours=i + 1),
+            published_at=day - timedelta(hours=i + 1),
         )
         for platform in ("mastodon", "bluesky")
         for i in range(3)
@@ -41,7 +42,9 @@ def test_a_decision_shows_at_once_though_the_figures_are_kept(
     with live_server.workspace() as ws:
         ws.store.decide_author_link(("bluesky", "camille"), ("mastodon", "camille"), "same")
         # A post that arrives now is in the kept figures only after a minute.
-        ws.posts.upsert_posts([make_post("late", "lumio again", author=Author("dominique"))])
+        ws.posts.upsert_posts(
+            [make_post("late", "lumio again", author=Author("dominique"), published_at=day)]
+        )
     again = client.get("/influencers", params={"query": "lumio", "period": "last-7d"})
     assert _rows(again.text, "camille") == 1
     assert "dominique" not in again.text

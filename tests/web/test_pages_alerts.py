@@ -175,3 +175,48 @@ def test_a_french_reader_reads_the_alert_form_errors_in_french(
     client.cookies.set("veille_lang", "en")
     made = client.post("/alerts", data={"csrf_token": token, "to": "", "query": "lumio"})
     assert "where to send the alert (to) is missing" in html.unescape(made.text)
+
+
+def test_a_wrong_unsubscribe_link_is_said_at_once_on_opening(
+    seeded: Served, client: httpx.Client
+) -> None:
+    """No button that cannot work: a GET with a wrong token, or none, says the
+    link is not valid (404: it leads nowhere) and changes nothing."""
+    lumio = _link(seeded.root, "lumio-watch", seeded.url)
+    was = alert(seeded.root, "lumio-watch").paused
+    for url in (lumio.replace("token=", "token=x"), lumio.split("?")[0]):
+        page = client.get(url)
+        assert page.status_code == 404
+        assert "This unsubscribe link is not valid." in page.text
+        assert "<button" not in page.text.split("<main", 1)[1]
+    assert alert(seeded.root, "lumio-watch").paused == was
+
+
+def test_alerts_say_their_schedule_kind_and_language_in_words(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    import html
+
+    with Workspace.open(seeded.root) as ws:
+        book = AlertBook(ws.store)
+        book.add(Alert(name="daily-fr", query="lumio", channel_url="atom:feeds/d.xml",
+                       frequency="daily", at_time="08:30", language="fr"))  # fmt: skip
+        book.add(Alert(name="weekly-tue", query="lumio", channel_url="atom:feeds/w.xml",
+                       frequency="weekly", at_time="07:00", weekday=1))  # fmt: skip
+        book.add(Alert(name="every-hour", query="lumio", channel_url="atom:feeds/h.xml",
+                       frequency="hourly"))  # fmt: skip
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    listed = html.unescape(client.get("/alerts").text)
+    assert "<td>chaque jour à 08:30</td>" in listed
+    assert "<td>chaque mardi à 07:00</td>" in listed
+    assert "<td>toutes les heures</td>" in listed and "<td>hourly</td>" not in listed
+    assert ">lun</option>" in listed and ">mon</option>" not in listed
+    shown = html.unescape(client.get("/alerts/daily-fr").text)
+    assert "<dd>publications trouvées</dd>" in shown and "<dd>match</dd>" not in shown
+    assert "<dd>chaque jour à 08:30</dd>" in shown
+    assert "<dd>français</dd>" in shown and "<dd>fr</dd>" not in shown
+    client.cookies.set("veille_lang", "en")
+    shown = html.unescape(client.get("/alerts/every-hour").text)
+    assert "<dd>matching posts</dd>" in shown and "<dd>hourly</dd>" in shown
+    assert "(hourly)" not in shown and "<dd>English</dd>" in shown

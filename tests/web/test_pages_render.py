@@ -127,3 +127,176 @@ def test_a_report_shown_again_within_the_minute_is_not_made_again(tmp_path) -> N
         assert kept._items == made and len(made) == 1
         client.get("/reports?topic=lumio&period=last-7d&lang=fr")
         assert len(kept._items) == 2
+
+
+def _words(page: httpx.Response) -> str:
+    """The page's text as a reader reads it (tags dropped, entities read)."""
+    import html
+    import re
+
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
+
+
+def _axis_dates(svg: str) -> list[str]:
+    """The x axis' labels of a chart (the first axis vl-convert draws)."""
+    import re
+
+    group = re.search(r"role-axis-label.*?</g>", svg, flags=re.S)
+    assert group, svg[:500]
+    return re.findall(r"<text[^>]*>([^<]*)</text>", group.group(0))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("period", ["last-7d", "last-week"])
+def test_a_week_chart_labels_each_day_once(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response],
+    period: str, lang: str,
+) -> None:  # fmt: skip
+    import re
+
+    client.cookies.set("veille_lang", lang)
+    login(client, "viewer")
+    page = client.get(f"/?period={period}")
+    assert page.status_code == 200
+    svg = re.search(r"<svg.*?</svg>", page.text.split('class="card topic-card"')[1], re.S)
+    assert svg
+    labels = _axis_dates(svg.group(0))
+    assert 1 < len(labels) <= 8 and len(labels) == len(set(labels)), labels
+
+
+def test_report_and_cli_charts_have_a_tick_per_bucket_at_most() -> None:
+    """The same axis for the reports' and the command line's charts: days,
+    hours (with the hour) and weeks, each labelled once."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from veille.analytics import charts
+    from veille.analytics.scope import Period
+    from veille.analytics.volume import SentimentPoint, Volume, VolumePoint
+
+    start = datetime(2026, 11, 23, tzinfo=ZoneInfo("Europe/Paris"))
+    for interval, n, step in (
+        ("day", 7, timedelta(days=1)), ("day", 30, timedelta(days=1)),
+        ("hour", 24, timedelta(hours=1)), ("week", 13, timedelta(days=7)),
+    ):  # fmt: skip
+        points = [VolumePoint(start + i * step, i, None, 1) for i in range(n)]
+        vol = Volume(interval, Period(start, start + n * step), points, n, n)
+        for lang in ("en", "fr"):
+            labels = _axis_dates(charts.to_svg(charts.volume_chart(vol, lang=lang)))
+            assert len(labels) == len(set(labels)) and len(labels) <= min(n, 10), labels
+            if interval == "hour":
+                assert all(":" in label for label in labels), labels
+        sentiment = [SentimentPoint(start + i * step, 1, 0, 0) for i in range(n)]
+        labels = _axis_dates(charts.to_svg(charts.sentiment_chart(sentiment, lang="fr")))
+        assert len(labels) == len(set(labels)) and len(labels) <= min(n, 10), labels
+
+
+@pytest.mark.parametrize(
+    ("path", "fr"),
+    [
+        ("/reports?topic=lumio&period=garbage", "période inconnue 'garbage'"),
+        ("/reports?topic=lumio&period=2026-11-31..2026-12-02", "'2026-11-31' n’est pas une date"),
+        ("/?period=bad", "période inconnue 'bad'"),
+        ("/influencers?period=bad", "période inconnue 'bad'"),
+        ("/trends?period=bad", "période inconnue 'bad'"),
+        ("/trends?period=2026-11-01..2026-11-30", "période inconnue '2026-11-01..2026-11-30'"),
+    ],
+)
+def test_a_bad_period_is_refused_in_the_readers_language(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response],
+    path: str, fr: str,
+) -> None:  # fmt: skip
+    """Never another period's figures shown instead: a 400 naming the value
+    and the choices, in French for a French reader."""
+    client.cookies.set("veille_lang", "fr")
+    login(client, "viewer")
+    page = client.get(path)
+    words = _words(page)
+    assert page.status_code == 400, words[:500]
+    assert fr in words
+    assert "last-30d" in words or "AAAA-MM-JJ" in words  # the choices, or how to write a date
+    assert "unknown period" not in words and "Use last-week" not in words
+    client.cookies.set("veille_lang", "en")
+    assert "period '" in _words(client.get(path))
+
+
+@pytest.mark.parametrize("page_path", ["/influencers", "/trends", "/reports"])
+def test_a_query_error_is_shown_with_its_caret_not_the_cli_words(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response], page_path: str
+) -> None:
+    client.cookies.set("veille_lang", "fr")
+    login(client, "viewer")
+    page = client.get(f"{page_path}?query=lumio%20AND")
+    words = _words(page)
+    assert page.status_code == 400
+    assert "Cette requête est illisible" in words and "(colonne 7)" in words
+    assert "<code>lumio AND\n" + " " * 6 + "^</code>" in page.text  # the caret under column 7
+    assert "Conseil" in words
+    for cli in ("--query", "docs/query.md", "invalid query"):
+        assert cli not in words
+    client.cookies.set("veille_lang", "en")
+    words = _words(client.get(f"{page_path}?query=lumio%20AND"))
+    assert "This query cannot be read" in words and "--query" not in words
+
+
+def test_a_topic_and_a_query_are_labelled_as_both(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    login(client, "viewer")
+    for path in ("/influencers", "/trends", "/reports"):
+        client.cookies.set("veille_lang", "en")
+        assert "lumio AND panne" in _words(client.get(f"{path}?topic=lumio&query=panne"))
+        client.cookies.set("veille_lang", "fr")
+        assert "lumio ET panne" in _words(client.get(f"{path}?topic=lumio&query=panne"))
+
+
+@pytest.mark.parametrize("path", ["/nope", "/sources/nope"])
+def test_a_missing_page_is_said_in_french(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response], path: str
+) -> None:
+    client.cookies.set("veille_lang", "fr")
+    login(client, "viewer")
+    page = client.get(path)
+    assert page.status_code == 404
+    assert "Not Found" not in page.text and "Il n’y a pas de page à cette adresse" in _words(page)
+
+
+def test_dashboard_signs_net_sentiment_and_names_platforms(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """The cards' net sentiment carries its sign as the findings do."""
+    import re
+
+    login(client, "viewer")
+    words = _words(client.get("/"))
+    shown = re.search(r"Net sentiment ([+\u2212]?\d\.\d\d)", words)
+    assert shown and shown.group(1)[0] in "+\u2212", words[:2000]
+    assert f"net sentiment {shown.group(1)}" in words  # the findings' figure, the same
+
+
+def test_spikes_name_platforms_as_the_cards_do(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import make_post
+    from tests.web.conftest import add_role_users, do_login
+    from veille.web.app import create_app
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    seed(root)
+    day = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    burst = [
+        make_post(f"burst{i}", f"lumio burst {i}", platform="mastodon", lang="en",
+                  published_at=day - timedelta(days=2, minutes=i))
+        for i in range(60)
+    ]  # fmt: skip
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(burst)
+    add_role_users(root)
+    with TestClient(create_app(root)) as client:
+        do_login(client, "viewer")
+        words = _words(client.get("/"))
+    assert "Mostly on Mastodon (" in words, words[:3000]
+    assert "mastodon (" not in words

@@ -121,3 +121,18 @@ def test_a_french_reader_reads_the_source_form_errors_in_french(
     client.cookies.set("veille_lang", "en")
     page = add(kind="feeds", target="https://example.org/feed/", every="5s")
     assert "every '5s' is too often" in page
+
+
+def test_a_failed_test_fetch_is_said_in_a_sentence_of_the_readers_language(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    import html
+
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "feeds", "http://127.0.0.1:9/feed", name="closed")
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/sources").text)
+    page = html.unescape(client.post("/sources/closed/test", data={"csrf_token": token}).text)
+    assert "L’essai n’a rien récupéré : la source n’a pas pu être lue." in page
+    assert "L’erreur était : " in page

@@ -255,3 +255,39 @@ def test_a_french_reader_reads_the_errors_in_french(
     assert "unclosed parenthesis" in page and "add ) to close the group" in page
     dated = html.unescape(client.get("/stream", params={"since": "2026-13-45"}).text)
     assert "From: '2026-13-45' is not a date" in dated
+
+
+def test_pages_past_the_last_say_so_instead_of_repeating_one(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """Relevance stops at MAX_PAGES pages: a page past them shows no posts
+    but says why and offers newest-first; a newest-first page with nothing
+    on it does not claim that nothing matches."""
+    from veille.services.stream import MAX_PAGES
+
+    login(client, "viewer")
+    for page in (MAX_PAGES, MAX_PAGES + 1, 100):
+        html = client.get(f"/stream?q=lumio&sort=relevance&page={page}").text
+        assert shown(html) == [] and "most relevant posts" in html
+        assert 'href="/stream?q=lumio"' in html  # newest first: every match
+    for page in ("99999", "-1"):
+        html = client.get(f"/stream?q=lumio&page={page}").text
+        assert shown(html) == [] and "No post matches." not in html
+        assert "No posts on this page." in html and 'href="/stream?q=lumio">' in html
+
+
+def test_count_without_javascript_is_a_page(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "viewer")
+    page = client.get("/stream/count?q=vexa")
+    assert page.status_code == 200 and "<html" in page.text and "Back to the stream" in page.text
+    assert count_of(page.text) == VEXA
+    fragment = client.get("/stream/count?q=vexa", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and count_of(fragment.text) == VEXA
+    # The link of a long stream leads to the stream with its count.
+    first = client.get("/stream?q=vexa&per=2").text
+    link = re.search(r'<a href="([^"]+)">Count the matches</a>', first)
+    assert link
+    counted = client.get(link.group(1).replace("&amp;", "&")).text
+    assert count_of(counted) == VEXA and len(shown(counted)) == 2

@@ -145,3 +145,25 @@ def test_a_french_reader_reads_the_topic_form_errors_in_french(
     client.cookies.set("veille_lang", "en")
     taken = client.post("/topics/new", data=form)
     assert "a topic named 'fr-errors' already exists" in html.unescape(taken.text)
+
+
+def test_a_missing_csrf_token_says_the_form_expired_not_the_role(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    import html
+
+    login(client, "analyst")
+    for lang, expired, role in (
+        ("en", "Reload the page and try again.", "Your role does not allow this"),
+        ("fr", "Rechargez la page et réessayez.", "Votre rôle ne le permet pas"),
+    ):
+        client.cookies.set("veille_lang", lang)
+        refused = client.post("/topics/new", data={"name": "x", "query": "x"})
+        assert refused.status_code == 403
+        text = html.unescape(refused.text)
+        assert expired in text and role not in text
+    # The API with the session cookie and no X-CSRF-Token: the hint names the header.
+    answer = client.post("/api/v1/topics", json={"name": "x", "query": "x"})
+    assert answer.status_code == 403
+    error = answer.json()["error"]
+    assert "X-CSRF-Token" in error["hint"] and "role" not in error["hint"]

@@ -6,6 +6,7 @@ and the web app.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,18 +58,60 @@ def _zone(points: Sequence[Any]) -> str:
     return str(getattr(tz, "key", "UTC"))
 
 
+# Steps between two ticks of a time axis, in buckets, from the finest; the first
+# that leaves at most _MOST_TICKS (fewer for the longer hour labels) is used.
+_STEPS = {
+    "hour": (1, 2, 3, 6, 12, 24, 48, 72, 168),
+    "day": (1, 2, 3, 4, 5, 7, 14, 28, 56),
+    "week": (1, 2, 4, 8, 13, 26, 52),
+}
+_MOST_TICKS = {"hour": 8, "day": 10, "week": 10}
+
+
+def _interval_of(starts: Sequence[datetime]) -> str:
+    """The buckets' interval, from the gap between the first two."""
+    if len(starts) < 2:
+        return "day"
+    gap = starts[1] - starts[0]
+    return "hour" if gap < timedelta(hours=23) else "day" if gap < timedelta(days=6) else "week"
+
+
+def _time_axis(starts: Sequence[datetime], interval: str) -> Any:
+    """An x axis with a tick on bucket starts only, at most one per bucket
+    (Vega's automatic ticks put two a day, each labelled with the same
+    date): every bucket, or every n-th when they would crowd. Days and
+    weeks are labelled with a date, hours with the hour too."""
+    import altair as alt
+
+    shown = sorted({s.replace(tzinfo=None) for s in starts})
+    steps = _STEPS.get(interval, _STEPS["day"])
+    most = _MOST_TICKS.get(interval, 10)
+    step = next((s for s in steps if -(-len(shown) // s) <= most), steps[-1])
+    # DateTime objects: local time, as the rows' ISO strings are read.
+    values = [
+        {"year": t.year, "month": t.month, "date": t.day, "hours": t.hour, "minutes": t.minute}
+        for t in shown[::step]
+    ]
+    if interval == "hour":
+        one_day = bool(shown) and shown[-1] - shown[0] < timedelta(days=1)
+        fmt = "%H:%M" if one_day and step < 24 else "%d %b %H:%M" if step < 24 else "%d %b"
+    else:
+        fmt = "%d %b"
+    return alt.Axis(format=fmt, values=values, labelOverlap=True)
+
+
 def volume_chart(vol: Volume, *, lang: str = "en", title: str = "", about: str = "") -> Any:
     """Posts per bucket, this period (solid, blue) against the previous one
     (dashed, grey); the title names ``about`` and the period unless given."""
     import altair as alt
 
-    fmt = "%d %b %H:%M" if vol.interval == "hour" else "%d %b"
     names = [_t(lang, "period"), _t(lang, "previous")]
     rows = []
     for p in vol.points:
         when = p.start.replace(tzinfo=None).isoformat()
         rows.append({"when": when, "posts": p.posts, "series": names[0]})
-        rows.append({"when": when, "posts": p.previous, "series": names[1]})
+        if p.previous_start is not None:  # a shorter period before: no day there, no line
+            rows.append({"when": when, "posts": p.previous, "series": names[1]})
     colours = [PERIOD_STYLE[k][0] for k in ("period", "previous")]
     dashes = [list(PERIOD_STYLE[k][1]) for k in ("period", "previous")]
     heading = title or chart_title(
@@ -78,7 +121,9 @@ def volume_chart(vol: Volume, *, lang: str = "en", title: str = "", about: str =
         alt.Chart(alt.Data(values=rows), title=heading)
         .mark_line(point=True)
         .encode(
-            x=alt.X("when:T", title=None, axis=alt.Axis(format=fmt)),
+            x=alt.X(
+                "when:T", title=None, axis=_time_axis([p.start for p in vol.points], vol.interval)
+            ),
             y=alt.Y("posts:Q", title=_t(lang, "posts")),
             color=alt.Color(
                 "series:N",
@@ -159,6 +204,7 @@ def sentiment_chart(
     scored. The title names ``about`` and the period when given."""
     import altair as alt
 
+    starts = [p.start for p in points]
     rows = [
         {"when": p.start.replace(tzinfo=None).isoformat(), "net": p.net}
         for p in points
@@ -177,7 +223,7 @@ def sentiment_chart(
         )
         .mark_line(point=True)
         .encode(
-            x=alt.X("when:T", title=None, axis=alt.Axis(format="%d %b")),
+            x=alt.X("when:T", title=None, axis=_time_axis(starts, _interval_of(starts))),
             y=alt.Y("net:Q", title=_t(lang, "net"), scale=alt.Scale(domain=[-1, 1])),
         )
         .properties(usermeta={"lang": lang}, width=WIDTH, height=HEIGHT // 1.5)

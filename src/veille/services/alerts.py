@@ -427,20 +427,30 @@ UNSUBSCRIBE_ACTOR = "unsubscribe-link"
 FEED_ENTRIES = 50
 
 
+def unsubscribe_link_valid(ws: Workspace, name: str, token: str) -> bool:
+    """Whether ``token`` is the alert ``name``'s own unsubscribe token (reads
+    only: the page a link opens says at once when it cannot work)."""
+    import hmac
+
+    from veille.alerts.model import unsubscribe_token
+
+    found = ws.store.find_alert(name)
+    expected = unsubscribe_token(found) if found is not None else ""
+    return bool(expected) and hmac.compare_digest(expected, token or "")
+
+
 def unsubscribe(ws: Workspace, name: str, token: str) -> Alert:
     """Stop the alert ``name`` for a recipient who followed its e-mails'
     one-click link (RFC 8058): ``token`` must be that alert's own; the alert is
     paused (an analyst can resume it), nothing else changes."""
-    import hmac
     from dataclasses import replace as changed
 
-    from veille.alerts.model import AlertBook, unsubscribe_token
+    from veille.alerts.model import AlertBook
 
     book = AlertBook(ws.store)
     found = ws.store.find_alert(name)
-    expected = unsubscribe_token(found) if found is not None else ""
     # The same answer for an unknown alert and a wrong token: a link reveals nothing.
-    if found is None or not expected or not hmac.compare_digest(expected, token or ""):
+    if found is None or not unsubscribe_link_valid(ws, name, token):
         raise InvalidToken(
             tr("this unsubscribe link is not valid"),
             hint=tr("Use the link of the latest e-mail of this alert, or ask its owner."),

@@ -160,9 +160,11 @@ def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") 
     from veille.query.topics import list_topics
     from veille.services.analytics import period
 
-    if period_text not in PERIODS:
-        raise UsageError(f"unknown period {period_text!r}", hint=f"Use {', '.join(PERIODS)}.")
-    per = period(ws, period_text)
+    if period_text not in PERIODS and ".." not in period_text:
+        raise UsageError(
+            f"unknown period {period_text!r}", hint=f"Use {', '.join(PERIODS)}, or FROM..TO."
+        )
+    per = period(ws, period_text)  # FROM..TO: the days, in the workspace's time zone
     names = [t.name for t in list_topics(ws.state)]
     shown, more = names[:TOPICS_SHOWN], names[TOPICS_SHOWN:]
     summaries = [topic_summary(ws, n, per, lang) for n in shown]

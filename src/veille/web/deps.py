@@ -216,7 +216,26 @@ async def csrf_protect(request: Request) -> None:
     else:
         expected = request.cookies.get(CSRF_COOKIE, "")
     if not expected or not given or not hmac.compare_digest(given, expected):
-        raise HTTPException(403, "the form's security token is missing or out of date")
+        # The error page reads this to say "reload the form", not "your role".
+        request.state.csrf_refused = True
+        raise FormExpired()
+
+
+class FormExpired(HTTPException):
+    """403: a change without this browser's CSRF token (a form left open past
+    a new sign-in, or a script that did not send ``X-CSRF-Token``). Not a
+    matter of role: the page says to reload the form; the API's ``hint``
+    says which header to send."""
+
+    message = "the form's security token is missing or out of date"
+    hint = (
+        "Reload the page and send the form again. A script calling the API with "
+        "the session cookie must send the header 'X-CSRF-Token' with the token of "
+        "the page's <meta name=\"csrf-token\">, or use 'Authorization: Bearer TOKEN'."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(403, self.message)
 
 
 # -- language and rendering -----------------------------------------------------

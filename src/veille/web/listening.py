@@ -264,24 +264,93 @@ def error_text(exc: Exception, gettext: Callable[..., str]) -> tuple[str, str | 
 SCOPE_PERIODS = ("last-7d", "last-30d", "last-week", "last-month")
 
 
+def checked_period(
+    text: str, choices: tuple[str, ...] = SCOPE_PERIODS, *, ranges: bool = False
+) -> str:
+    """``text`` when it is one of ``choices`` (with ``ranges``, also
+    ``FROM..TO`` of real dates); else a :class:`UsageError` naming it and the
+    choices, in words the reader's language has (never replaced silently by
+    the default: the page would show another period than the one asked)."""
+    value = text.strip()
+    if value in choices:
+        return value
+    known = ", ".join(choices)
+    if ranges and ".." in value:
+        ends = value.split("..", 1)
+        found: list[date | datetime] = []
+        for part in ends:
+            try:
+                found.append(
+                    datetime.fromisoformat(part) if "T" in part or ":" in part
+                    else date.fromisoformat(part)
+                )  # fmt: skip
+            except ValueError:
+                raise UsageError(
+                    tr("period %(value)r: %(part)r is not a date", value=value, part=part),
+                    hint=tr("Write the dates as YYYY-MM-DD, e.g. 2026-03-01..2026-03-31."),
+                ) from None
+        first, last = found
+        if type(first) is type(last) and last < first:
+            raise UsageError(
+                tr("period %(value)r ends before it starts", value=value),
+                hint=tr("Write FROM..TO, the earlier date first."),
+            )
+        return value
+    if ranges:
+        raise UsageError(
+            tr("unknown period %(value)r", value=text),
+            hint=tr(
+                "Choose %(choices)s, or FROM..TO (e.g. 2026-03-01..2026-03-31).", choices=known
+            ),
+        )
+    raise UsageError(
+        tr("unknown period %(value)r", value=text),
+        hint=tr("Choose one of the periods offered: %(choices)s.", choices=known),
+    )
+
+
+def checked_query(text: str) -> None:
+    """Raise the :class:`~veille.query.QueryError` of ``text`` (a page shows it
+    with its caret and hint, as the stream does) before a service wraps it in
+    the command line's words."""
+    if text.strip():
+        from veille.query import compile_query
+
+        compile_query(text)
+
+
 def scope_asked(request: Request) -> dict[str, str]:
-    """The topic, query and period the form asks for (an unknown period: 30 days)."""
+    """The topic, query and period the form asks for (no period: 30 days; an
+    unknown one is kept, for :func:`scope_form` to refuse it)."""
     q = request.query_params
-    chosen = q.get("period", "last-30d")
     return {
         "topic": q.get("topic", "").strip(),
         "query": q.get("query", "").strip(),
-        "period": chosen if chosen in SCOPE_PERIODS else "last-30d",
+        "period": q.get("period", "").strip() or "last-30d",
     }
 
 
 def scope_form(request: Request, asked: dict[str, str]) -> dict[str, Any]:
-    """The form's context: what was asked, the periods and the topics offered."""
+    """The form's context: what was asked, the periods and the topics offered;
+    ``error`` holds what is wrong with the period or the query asked
+    (``query_error`` a query's fault, shown with its caret)."""
+    from veille.query import QueryError
     from veille.query.topics import list_topics
 
     ws = request.app.state.workspace
     topics = [t.name for t in list_topics(ws.state)]
-    return {"asked": asked, "periods": SCOPE_PERIODS, "topics": topics, "error": None}
+    context: dict[str, Any] = {
+        "asked": asked, "periods": SCOPE_PERIODS, "topics": topics, "error": None,
+        "query_error": None,
+    }  # fmt: skip
+    try:
+        checked_period(asked["period"])
+        checked_query(asked["query"])
+    except QueryError as exc:
+        context["query_error"] = exc
+    except UsageError as exc:
+        context["error"] = exc
+    return context
 
 
 def audited(

@@ -82,6 +82,8 @@ def http_error(exc: HTTPException) -> JSONResponse:
         hint = detail.get("hint", hint)
     elif isinstance(detail, str) and detail and detail not in ("Not Found", "Unauthorized"):
         message = detail
+    # A refused CSRF token (web.deps.FormExpired) is no role problem: its own hint.
+    hint = getattr(exc, "hint", None) or hint
     return error_response(exc.status_code, code, message, hint)
 
 

@@ -6,6 +6,7 @@ logging in, for that alert only, with its secret token."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -14,8 +15,18 @@ from fastapi.responses import HTMLResponse, Response
 
 from veille.alerts.model import FREQUENCIES, KINDS, WEEKDAYS
 from veille.errors import VeilleError
+from veille.i18n import language_name
 from veille.services import alerts as alert_service
-from veille.web.deps import Analyst, Viewer, csrf_exempt, redirect, render, translator, workspace
+from veille.web.deps import (
+    Analyst,
+    Viewer,
+    csrf_exempt,
+    lang,
+    redirect,
+    render,
+    translator,
+    workspace,
+)
 
 router = APIRouter()
 
@@ -34,11 +45,43 @@ def _new_form(request: Request, values: dict[str, Any] | None = None) -> dict[st
     }
 
 
+def _day_names(_: Callable[..., str]) -> tuple[str, ...]:
+    """The weekdays' names, Monday first (as ``weekday`` counts them)."""
+    return (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
+            _("Saturday"), _("Sunday"))  # fmt: skip
+
+
+def _schedule(alert: Any, _: Callable[..., str]) -> str:
+    """When the alert sends, in words: "as it happens", "hourly", "every day
+    at 08:30", "every Tuesday at 07:00" (not the settings' codes)."""
+    if alert.frequency == "daily":
+        return _("every day at %(time)s", time=alert.at_time)
+    if alert.frequency == "weekly":
+        day = _day_names(_)[alert.weekday] if 0 <= alert.weekday <= 6 else str(alert.weekday)
+        return _("every %(day)s at %(time)s", day=day, time=alert.at_time)
+    if alert.frequency == "hourly":
+        return _("hourly")
+    if alert.frequency == "instant":
+        return _("as it happens")
+    return str(alert.frequency)
+
+
+def _rows(request: Request) -> list[dict[str, Any]]:
+    """The alerts as the list shows them, each with its schedule in words."""
+    ws = workspace(request)
+    _ = translator(request)
+    by_name = {a.name: a for a in alert_service.list_alerts(ws)}
+    rows = alert_service.alert_rows(ws)
+    for row in rows:
+        found = by_name.get(row["name"])
+        row["schedule"] = _schedule(found, _) if found is not None else row["every"]
+    return rows
+
+
 @router.get("/alerts", response_class=HTMLResponse)
 def alert_list(request: Request, user: Viewer) -> HTMLResponse:
-    ws = workspace(request)
     context = {
-        "alerts": alert_service.alert_rows(ws),
+        "alerts": _rows(request),
         "can_edit": user.can("analyst"),
         "error": None,
     } | _new_form(request)
@@ -73,7 +116,7 @@ def alert_create(
         alert = alert_service.add_alert(ws, spec, actor=user.username)
     except VeilleError as exc:
         context = {
-            "alerts": alert_service.alert_rows(ws), "can_edit": True, "error": exc,
+            "alerts": _rows(request), "can_edit": True, "error": exc,
         } | _new_form(request, values)  # fmt: skip
         return render(request, "alerts/list.html", context, status_code=400)
     return redirect(_url(alert.name), message=_("Alert %(name)s created.", name=alert.name))
@@ -95,7 +138,8 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
     context = {
         "alert": alert,
         "shown": shown,
-        "schedule": alert_service.schedule_text(alert),
+        "schedule": _schedule(alert, translator(request)),
+        "language_name": language_name(alert.language, lang(request)),
         "outbox": shown["outbox"],
         "deliveries": alert_service.deliveries(ws, alert=name, limit=DELIVERIES_SHOWN).rows,
         "dead": alert_service.deliveries(ws, alert=name, status=("dead",), limit=100).rows,
@@ -198,6 +242,12 @@ def unsubscribe_page(request: Request, name: str) -> HTMLResponse:
     """The page the link opens in a browser: a button that unsubscribes (a GET
     never does, so that link checkers in mail systems change nothing)."""
     token = request.query_params.get("token", "")
+    if not alert_service.unsubscribe_link_valid(workspace(request), name, token):
+        # Said at once, not after a click on a button that cannot work.
+        return render(
+            request, "alerts/unsubscribe.html",
+            {"name": name, "token": "", "done": None, "error": True}, status_code=404,
+        )  # fmt: skip
     return render(request, "alerts/unsubscribe.html", {"name": name, "token": token, "done": None})
 
 

@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse
 
 from veille.analytics import charts as chart_lib
 from veille.analytics.findings import platform_name
-from veille.i18n import LANGUAGES, format_change
+from veille.errors import UsageError
+from veille.i18n import LANGUAGES, format_change, format_signed
 from veille.services import dashboard as dashboard_service
 from veille.web.deps import Viewer, lang, render
-from veille.web.listening import app_charts, app_recent, recent
+from veille.web.listening import app_charts, app_recent, checked_period, recent
 
 router = APIRouter()
 
@@ -29,7 +30,12 @@ def _overview(app: Any, chosen: str, language: str) -> tuple[Any, list[Any], Any
     for t in found.topics:
         named = [replace(s, key=platform_name(s.key)) for s in t.platforms if s.posts]
         chart = chart_lib.volume_chart(t.volume, lang=language, about=t.name)
-        cards.append({"topic": t, "volume_svg": draw.svg(chart), "platforms": named[:5]})
+        # The spikes' platforms by the names the cards use ("Mastodon", not "mastodon").
+        spike_platforms = [[(platform_name(p), n) for p, n in sp.platforms] for sp in t.spikes]
+        cards.append(
+            {"topic": t, "volume_svg": draw.svg(chart), "platforms": named[:5],
+             "spike_platforms": spike_platforms}
+        )  # fmt: skip
     sov_svg = (
         draw.svg(chart_lib.sov_chart(found.voices, lang=language, period=found.period, timezone=tz))
         if found.voices
@@ -41,9 +47,18 @@ def _overview(app: Any, chosen: str, language: str) -> tuple[Any, list[Any], Any
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, user: Viewer) -> HTMLResponse:
     language = lang(request)
-    chosen = request.query_params.get("period", DEFAULT_PERIOD)
-    if chosen not in dashboard_service.PERIODS:
-        chosen = DEFAULT_PERIOD
+    chosen = request.query_params.get("period", "").strip() or DEFAULT_PERIOD
+    try:
+        checked_period(chosen, dashboard_service.PERIODS, ranges=True)
+    except UsageError as exc:
+        # The period asked is not one: said so, with the choices, rather than
+        # another period's figures shown as if they were the ones asked.
+        return render(
+            request, "dashboard/index.html",
+            {"overview": None, "cards": [], "sov_svg": None, "error": exc, "asked": chosen,
+             "periods": dashboard_service.PERIODS},
+            status_code=400,
+        )  # fmt: skip
     # The same figures and charts for every viewer: made once a minute at most.
     found, cards, sov_svg = recent(request, "dashboard").get(
         (chosen, language), lambda: _overview(request.app, chosen, language)
@@ -57,6 +72,9 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
             "sov_svg": sov_svg,
             "periods": dashboard_service.PERIODS,
             "change": lambda value: format_change(value, language),
+            "signed": lambda value: format_signed(value, language),
+            "error": None,
+            "asked": chosen,
         },
     )
 

@@ -25,20 +25,12 @@ def influencers(request: Request, user: Viewer) -> HTMLResponse:
     language = lang(request)
     asked = scope_asked(request)
     context = scope_form(request, asked)
+    refused = bool(context["error"] or context["query_error"])
     rows: list[dict[str, Any]] = []
+    found: list[Any] = []
     try:
-        scope = analytics_service.build_scope(
-            ws, query=asked["query"] or None, topic=asked["topic"] or None
-        )
-        per = analytics_service.period(ws, asked["period"])
-        # The posts' figures, the same for every viewer, a minute old at most
-        # (0.3 s at 1M posts); the user's decisions about accounts (which are
-        # one person) apply on every visit, so a decision shows at once.
-        reads = recent(request, "influencers").get(
-            (asked["query"], asked["topic"], asked["period"]),
-            lambda: analytics_service.influencer_reads(ws, scope, per),
-        )
-        found = analytics_service.rank_influencers(ws, scope, per, limit=SHOWN, reads=reads)
+        if not refused:
+            found = _ranked(request, ws, asked)
     except VeilleError as exc:
         found, context["error"] = [], exc
     for i in found:
@@ -51,4 +43,23 @@ def influencers(request: Request, user: Viewer) -> HTMLResponse:
                 "latest": safe_url(latest.url) if latest else None,
             }
         )  # fmt: skip
-    return render(request, "influencers/index.html", context | {"rows": rows})
+    return render(
+        request, "influencers/index.html", context | {"rows": rows},
+        status_code=400 if refused else 200,
+    )  # fmt: skip
+
+
+def _ranked(request: Request, ws: Any, asked: dict[str, str]) -> list[Any]:
+    scope = analytics_service.build_scope(
+        ws, query=asked["query"] or None, topic=asked["topic"] or None
+    )
+    per = analytics_service.period(ws, asked["period"])
+    # The posts' figures, the same for every viewer, a minute old at most
+    # (0.3 s at 1M posts); the user's decisions about accounts (which are
+    # one person) apply on every visit, so a decision shows at once.
+    reads = recent(request, "influencers").get(
+        (asked["query"], asked["topic"], asked["period"]),
+        lambda: analytics_service.influencer_reads(ws, scope, per),
+    )
+    found: list[Any] = analytics_service.rank_influencers(ws, scope, per, limit=SHOWN, reads=reads)
+    return found

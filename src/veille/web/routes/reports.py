@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from veille.analytics.report import render_report
-from veille.errors import UsageError, tr
+from veille.errors import NotFound, UsageError, tr
+from veille.query import QueryError
 from veille.services.analytics import period as period_of
 from veille.web.deps import Viewer, lang, render, workspace
-from veille.web.listening import recent
+from veille.web.listening import checked_period, checked_query, recent
 
 router = APIRouter()
 
@@ -39,7 +40,10 @@ def _report(request: Request, asked: dict[str, str], *, pdf: bool) -> tuple[str,
             tr("no report language %(lang)r", lang=asked["lang"]), hint=tr("Use en or fr.")
         )
     ws = workspace(request)
-    per = period_of(ws, asked["period"] or "last-week")
+    # Refused here in the reader's language (the analytics library words
+    # them for the command line: "--query …", "See docs/query.md").
+    checked_query(asked["query"])
+    per = period_of(ws, checked_period(asked["period"] or "last-week", PERIODS, ranges=True))
 
     def made() -> tuple[str, bytes | None]:
         return render_report(
@@ -65,23 +69,35 @@ def reports(request: Request, user: Viewer) -> HTMLResponse:
 
     asked = _asked(request)
     shown = None
+    error: UsageError | None = None
+    query_error: QueryError | None = None
     if asked["period"] or asked["topic"] or asked["query"]:
-        html, _pdf = _report(request, asked, pdf=False)
-        found = _BODY.search(html)
-        # The analytics library's report: post text reduced to text by nh3 and
-        # escaped, charts as data: images; its body is shown as it is.
-        shown = Markup(found.group(1) if found else "")
+        try:
+            html, _pdf = _report(request, asked, pdf=False)
+        except QueryError as exc:
+            query_error = exc
+        except UsageError as exc:
+            error = exc
+        else:
+            found = _BODY.search(html)
+            # The analytics library's report: post text reduced to text by nh3 and
+            # escaped, charts as data: images; its body is shown as it is.
+            shown = Markup(found.group(1) if found else "")
     args = urlencode({k: v for k, v in asked.items() if v})
+    status = 404 if isinstance(error, NotFound) else 400 if error or query_error else 200
     return render(
         request,
         "reports/index.html",
         {
             "asked": asked,
             "shown": shown,
+            "error": error,
+            "query_error": query_error,
             "args": args,
             "periods": PERIODS,
             "topics": [t.name for t in list_topics(workspace(request).state)],
         },
+        status_code=status,
     )
 
 

@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -23,7 +24,7 @@ from veille.services import enrich as enrich_service
 from veille.services import export as export_service
 from veille.services import stream as stream_service
 from veille.services.paging import MAX_COUNT
-from veille.services.stream import SENTIMENTS, StreamRequest
+from veille.services.stream import MAX_PAGES, SENTIMENTS, StreamRequest
 from veille.web.deps import (
     Viewer,
     context_helpers,
@@ -118,12 +119,18 @@ def stream_page(request: Request, user: Viewer) -> HTMLResponse:
     except VeilleError as exc:  # a date that is not one: the form again, with the message
         req, problem = StreamRequest(query=request.query_params.get("q", "")), exc
     context = _form_context(request, req)
+    # A page past the relevance order's last (it stops at MAX_PAGES pages), or
+    # not a page at all: said so, rather than page 40's posts shown again.
+    past = "" if problem else _past_the_pages(req)
     try:
-        page = None if problem else stream_service.stream_page(ws, req)
+        if past:
+            stream_service.stream_query(ws, req)  # a bad query is still said first
+        elif not problem:
+            page = stream_service.stream_page(ws, req)
     except QueryError as exc:
-        error = exc
+        error, past = exc, ""
     except VeilleError as exc:
-        problem = exc
+        problem, past = exc, ""
     context |= {
         "page": page,
         "stories": [(post_view(s.lead), [post_view(c) for c in s.copies]) for s in page.stories]
@@ -138,8 +145,46 @@ def stream_page(request: Request, user: Viewer) -> HTMLResponse:
         if page and page.newest is not None and req.sort == "newest"
         else "",
         "can_edit": user.can("analyst"),
+        "past": past,
+        "shown_at_most": MAX_PAGES * req.per_page,
+        "max_pages": MAX_PAGES,
+        "first_url": f"/stream?{_args(req)}",
+        "last_url": f"/stream?{_args(req, page=str(MAX_PAGES - 1))}",
+        "newest_url": f"/stream?{_args(replace(req, sort='newest'))}",
+        "counted": None,
+        "count_page_url": f"/stream?{_args(req, count='1')}",
     }
+    # "Count the matches" followed without JavaScript: the page with its count.
+    if page and page.total is None and request.query_params.get("count") == "1":
+        context["counted"] = _count(request, req)
+        context["count_url"] = ""
     return render(request, "stream/index.html", context)
+
+
+def _past_the_pages(req: StreamRequest) -> str:
+    """``"capped"`` for a page of an order other than newest-first past its
+    :data:`MAX_PAGES` pages, ``"none"`` for a page number that is none (the
+    service would show the first or the last page instead), else ``""``."""
+    if req.sort == "newest" or not req.cursor:
+        return ""
+    try:
+        number = int(req.cursor)
+    except ValueError:
+        return "none"
+    return "capped" if number >= MAX_PAGES else "none" if number < 0 else ""
+
+
+def _count(request: Request, req: StreamRequest) -> tuple[int, bool]:
+    """``(matches, more)``: the stream's count, kept a minute (the same stream
+    asked again is not counted again); past
+    :data:`~veille.services.paging.MAX_COUNT` posts read one by one (a filter
+    on metadata), ``more`` and MAX_COUNT."""
+    ws = workspace(request)
+    total: int = recent(request, "stream-count").get(
+        _args(req), lambda: stream_service.count_matches(ws, req, at_most=MAX_COUNT)
+    )
+    more = total == MAX_COUNT + 1
+    return (MAX_COUNT if more else total), more
 
 
 def _fragment(request: Request, hits: list[Any]) -> str:
@@ -210,21 +255,16 @@ async def stream_events(request: Request, user: Viewer) -> StreamingResponse:
 
 @router.get("/stream/count", response_class=HTMLResponse)
 def stream_count(request: Request, user: Viewer) -> HTMLResponse:
-    """How many posts the stream holds (the page asks after showing its posts;
-    kept a minute: the same stream asked again is not counted again). Past
-    :data:`~veille.services.paging.MAX_COUNT` posts read one by one (a
-    filter on metadata), "more than 10,000"."""
-    ws = workspace(request)
+    """How many posts the stream holds (the page's script asks after showing
+    its posts): the count alone for htmx (``HX-Request``), else a page."""
     req = stream_request(request)
-    total = recent(request, "stream-count").get(
-        _args(req), lambda: stream_service.count_matches(ws, req, at_most=MAX_COUNT)
-    )
-    more = total == MAX_COUNT + 1
-    return render(
-        request,
-        "stream/_count.html",
-        {"total": MAX_COUNT if more else total, "more": more},
-    )
+    total, more = _count(request, req)
+    values = {"total": total, "more": more, "back_url": f"/stream?{_args(req)}"}
+    if request.headers.get("hx-request") == "true":
+        return render(request, "stream/_count.html", values)
+    # A browser that followed the link (no JavaScript): a whole page, whose
+    # .count the page's script also reads when it fetches this address.
+    return render(request, "stream/count.html", values)
 
 
 @router.get("/stream/export")

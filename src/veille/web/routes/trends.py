@@ -41,13 +41,18 @@ def trends(request: Request, user: Viewer) -> HTMLResponse:
     asked = scope_asked(request)
     context = scope_form(request, asked)
     found: list[Any] = []
+    refused = bool(context["error"] or context["query_error"])
     try:
         # The same terms for every viewer, a minute old at most: the terms
         # of a million posts' sample take seconds to extract (about 4 s at 1M).
-        found = recent(request, "trends").get(_key(asked), lambda: _trending(ws, asked))
+        if not refused:
+            found = recent(request, "trends").get(_key(asked), lambda: _trending(ws, asked))
     except VeilleError as exc:
         context["error"] = exc
-    return render(request, "trends/index.html", context | {"trends": found, "baseline": BASELINE})
+    return render(
+        request, "trends/index.html", context | {"trends": found, "baseline": BASELINE},
+        status_code=400 if refused else 200,
+    )  # fmt: skip
 
 
 def warm(app: Any) -> None:
