@@ -134,6 +134,10 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             # a [section] of veille.toml): printed as they are, never as markup.
             err = err_console()
             err.print("[bold red]error:[/] ", end="")
+            render = getattr(exc, "render", None)  # a query's error: the query, a caret
+            if callable(render):
+                err.print(render(), markup=False, soft_wrap=True, highlight=False)
+                raise typer.Exit(exc.exit_code) from None
             err.print(exc.message, markup=False, soft_wrap=True)
             if exc.hint:
                 err.print(exc.hint, markup=False, soft_wrap=True)

@@ -166,6 +166,7 @@ def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
     from veille.alerts.channels import ChannelContext, channel_for
     from veille.alerts.matching import compile_text
     from veille.alerts.model import Alert, parse_quiet, parse_weekday
+    from veille.query import QueryError
 
     kind = spec.kind
     if not spec.to:
@@ -190,6 +191,8 @@ def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
     if query:
         try:
             compile_text(query)
+        except QueryError:
+            raise  # its column and caret, as a topic's query error has
         except VeilleError as exc:
             raise UsageError(
                 tr("query %(query)r: %(error)s", query=query, error=exc.message), hint=exc.hint

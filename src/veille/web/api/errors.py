@@ -62,7 +62,12 @@ def query_error(exc: QueryError) -> JSONResponse:
 def _validation(exc: RequestValidationError) -> JSONResponse:
     problems = []
     for err in exc.errors():
-        where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path"))
+        loc = list(err.get("loc", ()))
+        # The first element says where (the body, the query string, the path);
+        # the rest names the field, which may itself be called "query".
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]
+        where = ".".join(str(x) for x in loc)
         problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
     return error_response(
         422,
@@ -100,7 +105,10 @@ def to_response(exc: Exception) -> JSONResponse | None:
     if isinstance(exc, StoreError):
         return error_response(500, "store_error", exc.message, exc.hint)
     if isinstance(exc, VeilleError):
-        return error_response(502, "failed", exc.message, exc.hint)
+        # Something outside veille failed (a channel, a platform): the hint
+        # says what to check when the error brought none.
+        hint = exc.hint or "The service named in the message failed; check it and try again."
+        return error_response(502, "failed", exc.message, hint)
     if isinstance(exc, RequestValidationError):
         return _validation(exc)
     if isinstance(exc, HTTPException):
