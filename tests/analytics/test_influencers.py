@@ -127,3 +127,27 @@ def test_pagerank_of_a_small_graph_is_the_known_one() -> None:
     ranks = pagerank(3, {(0, 1): 3, (0, 2): 1, (1, 2): 1, (2, 0): 1})
     assert abs(sum(ranks) - 1) < 1e-9 and ranks[1] < ranks[2]
     assert list(pagerank(1, {})) == [1.0]
+
+
+def test_kept_reads_keep_the_newest_posts_they_showed(conversation, week) -> None:
+    """Reads kept for a minute (the web page) keep each account's newest posts
+    with them, as they keep the figures: a visit reads no post. Without kept
+    reads, a post stored meanwhile shows."""
+    from veille.analytics.influencers import read
+
+    scope = Scope()
+    kept = read(conversation, scope, week)
+    first = {
+        i.handle: [p.id for p in i.recent]
+        for i in influencers(conversation, scope, week, reads=kept)
+    }
+    conversation.upsert_posts([make_post("s5", "2026-03-24T16:00", handle="@Star", followers=100_000,
+                                         text="nouveau")])  # fmt: skip
+    again = {
+        i.handle: [p.id for p in i.recent]
+        for i in influencers(conversation, scope, week, reads=kept)
+    }
+    fresh = {i.handle: [p.id for p in i.recent] for i in influencers(conversation, scope, week)}
+    assert again == first and len(kept.recent) == 1
+    star = next(h for h in fresh if h.lower().lstrip("@") == "star")
+    assert fresh[star][0] == "mastodon:s5" != first[star][0]
