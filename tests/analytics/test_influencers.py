@@ -141,8 +141,8 @@ def test_kept_reads_keep_the_newest_posts_they_showed(conversation, week) -> Non
         i.handle: [p.id for p in i.recent]
         for i in influencers(conversation, scope, week, reads=kept)
     }
-    conversation.upsert_posts([make_post("s5", "2026-03-24T16:00", handle="@Star", followers=100_000,
-                                         text="nouveau")])  # fmt: skip
+    late = make_post("s5", "2026-03-24T16:00", handle="@Star", followers=100_000, text="nouveau")
+    conversation.upsert_posts([late])
     again = {
         i.handle: [p.id for p in i.recent]
         for i in influencers(conversation, scope, week, reads=kept)
