@@ -24,4 +24,5 @@ def test_the_warm_up_makes_the_default_views_then_freezes_the_heap(tmp_path: Pat
     finally:
         gc.unfreeze()
     assert app_recent(app, "trends")._items  # the default view's terms are kept
+    assert app_recent(app, "influencers")._items  # and the default ranking's reads
     assert app.state.warming is False  # /healthz says the warm-up is done
