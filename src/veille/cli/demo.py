@@ -55,4 +55,7 @@ def register(app: typer.Typer) -> None:
             out.print(f"Sign in as [bold]{username}[/] with the password [bold]{password}[/]")
             out.print("(a new password is made each time the demo starts)")
 
-        run(root, host="127.0.0.1", port=port, tries=20, announce=announce, log_level="warning")
+        run(
+            root, host="127.0.0.1", port=port, tries=20, announce=announce, log_level="warning",
+            own_url=True,
+        )  # fmt: skip

@@ -84,19 +84,29 @@ def run(
     settings: Settings | None = None,
     announce: Callable[[str], None] | None = None,
     log_level: str = "info",
+    own_url: bool = False,
 ) -> None:
-    """Serve the app over the workspace at ``root`` until interrupted."""
+    """Serve the app over the workspace at ``root`` until interrupted;
+    ``own_url``: links in e-mails and feeds name the address it listens on
+    (the demo, on the next free port when 8000 is taken), not ``[web]
+    base_url``."""
+    from dataclasses import replace
+
+    from veille.config import CONFIG_NAME, load_settings
     from veille.web.app import create_app
 
-    app = create_app(root, settings=settings)
-    app.state.warming = True  # until _warm is done (/healthz says so)
-    threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True).start()
     sock = bind(host, port, tries=tries)
-    if announce:
-        announce(url_of(sock))
-    server = _server(app, sock, log_level)
     try:
-        server.run(sockets=[sock])
+        url = url_of(sock)
+        if own_url:
+            settings = settings or load_settings(Path(root) / CONFIG_NAME)
+            settings = replace(settings, web=replace(settings.web, base_url=url))
+        app = create_app(root, settings=settings)
+        app.state.warming = True  # until _warm is done (/healthz says so)
+        threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True).start()
+        if announce:
+            announce(url)
+        _server(app, sock, log_level).run(sockets=[sock])
     finally:
         sock.close()
 
