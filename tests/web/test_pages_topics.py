@@ -167,3 +167,16 @@ def test_a_missing_csrf_token_says_the_form_expired_not_the_role(
     assert answer.status_code == 403
     error = answer.json()["error"]
     assert "X-CSRF-Token" in error["hint"] and "role" not in error["hint"]
+
+
+def test_a_role_too_low_is_said_in_the_readers_language(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    import html
+
+    login(client, "viewer")
+    client.cookies.set("veille_lang", "fr")
+    refused = client.get("/topics/new")
+    assert refused.status_code == 403
+    text = html.unescape(refused.text)
+    assert "Il faut pour cela le rôle analyst." in text and "this needs" not in text

@@ -128,6 +128,7 @@ def require(role: str) -> Callable[[Request], User]:
                 raise LoginRequired("/setup")
             raise LoginRequired(login_url(request))
         if not user.can(role):
+            request.state.role_needed = role  # the error page says it in the reader's language
             raise HTTPException(403, f"this needs the {role} role")
         return user
 
