@@ -158,7 +158,9 @@ def test_a_french_reader_reads_the_alert_form_errors_in_french(
     )
     page = html.unescape(made.text)
     assert made.status_code == 400
-    assert "requête 'lumio AND (panne'\u202f: parenthèse non fermée" in page
+    # A query's fault as the stream shows it: the message, the query, a caret.
+    assert "Cette requête est illisible" in page and "parenthèse non fermée" in page
+    assert "lumio AND (panne\n" in page
     made = client.post(
         "/alerts",
         data={"csrf_token": token, "to": "mailto:a@example.org", "name": "lumio-watch",
