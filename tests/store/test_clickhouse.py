@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -652,3 +653,40 @@ def test_a_topic_backlog_carries_an_update_another_writer_made_while_it_read(
     ahead.file_topic_backlog(9, 1, Scope(queries=(compile_query("backlog").ast,)))
     topic = Scope().within_topic(9)
     assert [int(s.post_totals(topic)[0][-2]) for s in (ahead, behind)] == [9, 9]
+
+
+@pytest.mark.parametrize("kind", ["chdb", "clickhouse"])
+def test_a_kept_count_is_counted_again_after_any_write(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A count is kept until the posts change: an insert, a new version, an
+    erasure or a retention purge each gives the right number at once."""
+    ch = open_clickhouse(kind, tmp_path, request)
+    try:
+        lumio = compile_query("lumio").ast
+
+        def post(i: int, handle: str = "ana", day: int = 0) -> Post:
+            return make_post(f"k{i}", f"lumio {i}", author=Author(handle),
+                             published_at=T0 + timedelta(days=day, hours=i))  # fmt: skip
+
+        ch.upsert_posts([post(1), post(2, "bob"), post(3, day=-40)])
+        counted: list[str] = []
+        rows = ch.rows
+
+        def watched(sql: str, params: Any = None) -> Any:
+            counted.extend([sql] if sql.startswith("SELECT count() FROM posts") else [])
+            return rows(sql, params)
+
+        ch.rows = watched  # the real store, its count queries seen
+        assert ch.count_matches(lumio) == ch.count_matches(lumio) == 3
+        assert len(counted) == 1  # the second was kept
+        ch.upsert_posts([post(4)])
+        assert ch.count_matches(lumio) == 4
+        ch.upsert_posts([replace(post(4), engagement=Engagement(likes=9))])  # a new version
+        assert ch.count_matches(lumio) == 4
+        ch.erase_author_posts("bob", None)
+        assert ch.count_matches(lumio) == 3
+        ch.delete_posts_before(T0 - timedelta(days=30))
+        assert ch.count_matches(lumio) == 2
+    finally:
+        ch.close()

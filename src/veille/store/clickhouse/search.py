@@ -9,12 +9,13 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import UsageError
+from veille.errors import StoreError, UsageError
 from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.clickhouse.compiler import relevance, to_clickhouse
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, words_sql
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
+from veille.store.kept import KeptCounts
 from veille.textnorm import tokens
 
 # Newest first, said through the sorting key's first part (the day) so that
@@ -229,9 +230,15 @@ class ClickHouseSearch:
         where = filter_where(flt, compiled.params)
         cond = where.and_("(" + compiled.sql + ")")
         if compiled.exact:
-            return int(
-                self.rows(f"SELECT count() FROM {POSTS} WHERE {cond}", compiled.params)[0][0]
-            )
+            sql = f"SELECT count() FROM {POSTS} WHERE {cond}"
+            state = self._posts_state()
+            key = (sql, tuple(sorted((k, repr(v)) for k, v in compiled.params.items())), state)
+            found = self._kept_counts.get(key) if state is not None else None
+            if found is None:
+                found = int(self.rows(sql, compiled.params)[0][0])
+                if state is not None:
+                    self._kept_counts.put(key, found)
+            return found
         check = checker(node)
         sql = f"SELECT {READ_COLUMNS} FROM {POSTS} WHERE {cond} ORDER BY id"
         counted = 0
@@ -241,6 +248,29 @@ class ClickHouseSearch:
                 if at_most is not None and counted > at_most:
                     break  # "more than at_most": the rest is not read
         return counted
+
+    @property
+    def _kept_counts(self) -> KeptCounts:
+        found: KeptCounts | None = self.__dict__.get("_counts_kept")
+        if found is None:
+            found = self.__dict__["_counts_kept"] = KeptCounts()
+        return found
+
+    def _posts_state(self) -> tuple[int, ...] | None:
+        """What changes whenever ``posts`` does (an insert's new block number,
+        a mutation's data version, a part dropped), read from the table's
+        parts (2 ms at 10M posts, where a count of a word took 38); ``None``
+        where this server keeps no part of ``posts`` (a Distributed table
+        over a cluster, or no right to read ``system.parts``): nothing kept."""
+        try:
+            parts, block, version, rows = self.rows(
+                "SELECT count(), max(max_block_number), max(data_version), sum(rows) "
+                "FROM system.parts WHERE database = currentDatabase() AND table = 'posts' "
+                "AND active"
+            )[0]
+        except StoreError:
+            return None
+        return (int(parts), int(block), int(version), int(rows)) if int(parts) else None
 
     def matching_ids(self, node: Any, where_sql: str, params: dict[str, Any]) -> list[str]:
         """Ids of the posts under ``where_sql`` that ``node`` matches in memory."""

@@ -4,12 +4,11 @@ query compiled to SQL (:mod:`veille.store.sqlite.compiler`) over FTS5."""
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
 from veille.store.base import PostFilter
+from veille.store.kept import KeptCounts
 from veille.store.sqlite.compiler import fts_driver, relevance_expr, to_sqlite
 from veille.store.sqlite.filters import filter_sql, key_range, translate_error
 from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
@@ -268,7 +267,7 @@ class SQLiteSearch:
         None when the query needs the posts, or while deleted posts are still
         in the index (until the store's next write).
 
-        A count is kept (in this store's :class:`_Counts`) with the index's structure
+        A count is kept (in this store's :class:`KeptCounts`) with the index's structure
         record, which every write to the index replaces (a new segment, a
         merge, a deletion: FTS5 never changes a segment in place without
         ``secure-delete``, which this store does not set): the same count asked
@@ -305,42 +304,18 @@ class SQLiteSearch:
         self._index_counts().put(key, counted)
         return counted
 
-    def _index_counts(self) -> _Counts:
+    def _index_counts(self) -> KeptCounts:
         """This store's kept counts (its own: two databases made one after the
         other at one path, or two in memory, may hold different posts under
         the same index structure; no cache is shared by the module)."""
-        found: _Counts | None = getattr(self, "_index_counts_kept", None)
+        found: KeptCounts | None = getattr(self, "_index_counts_kept", None)
         if found is None:
-            found = self._index_counts_kept = _Counts()
+            found = self._index_counts_kept = KeptCounts()
         return found
 
 
 #: FTS5 keeps its structure (the list of segments) in the ``_data`` row 10.
 _STRUCTURE_ID = 10
-
-
-class _Counts:
-    """The last counts made on one store's index, by (query, rowid range,
-    index structure); shared by the threads that use the store."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._items: OrderedDict[Any, int] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> int | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: Any, value: int) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
 
 class SQLiteSearchTx:
