@@ -11,9 +11,9 @@ starts at once; a kept one whose posts end more than a day ago is built
 again (the pages' default periods, the last days, would hold fewer of its
 posts, then none). The app runs in its own process, started as ``veille
 serve`` starts it (``veille.web.serve.run``: its socket, and its warm-up,
-which makes the default dashboard and trends as the server starts); the
+which makes the default dashboard, trends and influencers as it starts); the
 pages are timed once ``/healthz`` says the warm-up is done, and its
-duration is printed (the cold cost of those two pages).
+duration is printed (the cold cost of those three pages).
 
 1. Each page is asked ``--repeat`` times by one client in turn (the dashboard,
    the mention stream with a query, newest first and by relevance over a
@@ -241,7 +241,8 @@ def server(root: Path) -> Iterator[str]:
             time.sleep(0.1)
         print(
             f"started and warmed up in {time.perf_counter() - started:.1f} s (the default "
-            "dashboard and trends made, as veille serve does before the pages are timed)",
+            "dashboard, trends and influencers made, as veille serve does, before the pages "
+            "are timed)",
             flush=True,
         )
         yield base
@@ -283,7 +284,7 @@ def serial(
     base: str, cookies: dict[str, str], token: str, repeat: int
 ) -> tuple[dict[str, float], dict[str, list[float]]]:
     """Each page's first answer (cold: caches and column copies filled,
-    but for the dashboard and trends, which the warm-up made), then
+    but for the dashboard, trends and influencers, which the warm-up made), then
     ``repeat`` more."""
     import httpx
 
