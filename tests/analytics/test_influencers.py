@@ -129,10 +129,11 @@ def test_pagerank_of_a_small_graph_is_the_known_one() -> None:
     assert list(pagerank(1, {})) == [1.0]
 
 
-def test_kept_reads_keep_the_newest_posts_they_showed(conversation, week) -> None:
-    """Reads kept for a minute (the web page) keep each account's newest posts
-    with them, as they keep the figures: a visit reads no post. Without kept
-    reads, a post stored meanwhile shows."""
+def test_kept_reads_keep_their_ranking_until_a_decision(conversation, week) -> None:
+    """Reads kept for a minute (the web page) keep the ranking made from them,
+    the accounts' newest posts included: a visit reads no post. A decision
+    about accounts ranks again at once; without kept reads, a post stored
+    meanwhile shows."""
     from veille.analytics.influencers import read
 
     scope = Scope()
@@ -148,6 +149,10 @@ def test_kept_reads_keep_the_newest_posts_they_showed(conversation, week) -> Non
         for i in influencers(conversation, scope, week, reads=kept)
     }
     fresh = {i.handle: [p.id for p in i.recent] for i in influencers(conversation, scope, week)}
-    assert again == first and len(kept.recent) == 1
+    assert again == first and len(kept.ranked) == 1
+    before = len(influencers(conversation, scope, week))  # two fan accounts, apart
+    conversation.decide_author_link(("bluesky", "fan"), ("mastodon", "fan"), "same")
+    merged = influencers(conversation, scope, week, reads=kept)
+    assert len(merged) == before - 1 and len(kept.ranked) == 2
     star = next(h for h in fresh if h.lower().lstrip("@") == "star")
     assert fresh[star][0] == "mastodon:s5" != first[star][0]

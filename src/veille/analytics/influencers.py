@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -277,7 +277,9 @@ def pagerank(
     return x
 
 
-def _people(accounts: Iterable[Account], store: Any) -> dict[Account, Account]:
+def _people(
+    accounts: Iterable[Account], decisions: Mapping[tuple[Account, Account], str]
+) -> dict[Account, Account]:
     """Each account -> the account that stands for its person, from the
     confirmed links (two accounts confirmed the same are one person)."""
     parent: dict[Account, Account] = {}
@@ -288,7 +290,7 @@ def _people(accounts: Iterable[Account], store: Any) -> dict[Account, Account]:
         return a
 
     known = set(accounts)
-    for (a, b), decision in store.author_link_decisions().items():
+    for (a, b), decision in decisions.items():
         if decision == "same" and a in known and b in known:
             ra, rb = find(a), find(b)
             if ra != rb:
@@ -308,11 +310,12 @@ class Reads:
     totals: dict[Account, int]  # every post of each account in the period
     ranks: dict[str, float]  # network_rank
     engaged: dict[str, datetime]  # engaged_with
-    #: Each shown group's newest posts, by the groups and their number, read
-    #: once while these reads are kept (a visit then reads no post: the
-    #: newest posts of 25 accounts took 90 ms at 10M posts on chDB). The
-    #: groups are those the decisions make: a new decision reads them again.
-    recent: dict[tuple[Any, ...], list[list[Any]]] = field(default_factory=dict)
+    #: The rankings made from these reads, by the user's decisions about
+    #: accounts and the ranking's arguments: while the reads are kept, a visit
+    #: reads the decisions only (the scoring of a thousand authors took 20 ms,
+    #: the newest posts of 25 of them 90 ms at 10M posts on chDB); a new
+    #: decision ranks again, at once.
+    ranked: dict[tuple[Any, ...], tuple[Influencer, ...]] = field(default_factory=dict)
 
 
 def read(store: Any, scope: Scope, period: Period, org_handles: Sequence[str] = ()) -> Reads:
@@ -349,8 +352,31 @@ def influencers(
     rows = got.activity
     if not rows:
         return []
+    decisions = store.author_link_decisions()
+    key = (tuple(sorted(decisions.items())), limit, recent, w)
+    kept = got.ranked.get(key)
+    if kept is None:
+        kept = got.ranked[key] = tuple(
+            _ranked(store, scope, period, got, decisions, limit=limit, recent=recent, w=w)
+        )
+    return list(kept)
+
+
+def _ranked(
+    store: Any,
+    scope: Scope,
+    period: Period,
+    got: Reads,
+    decisions: Mapping[tuple[Account, Account], str],
+    *,
+    limit: int,
+    recent: int,
+    w: Weights,
+) -> list[Influencer]:
+    """:func:`influencers` from its reads and the decisions about accounts."""
+    rows = got.activity
     reporting, totals, ranks, engaged = got.reporting, got.totals, got.ranks, got.engaged
-    person = _people({(r[0], identity(r[1])) for r in rows}, store)
+    person = _people({(r[0], identity(r[1])) for r in rows}, decisions)
     accs: dict[Account, _Acc] = defaultdict(_Acc)
     for platform, handle, source, name, url, followers, eng, n, lang in rows:
         acc = accs[person[(platform, identity(handle))]]
@@ -411,11 +437,7 @@ def influencers(
     found = [replace(i, profile=_profile(i.profile)) for i in found[:limit]]
     if recent:
         groups = [list(i.accounts) for i in found]
-        key = (tuple(tuple(sorted(g)) for g in groups), recent)
-        kept = reads.recent if reads is not None else {}
-        latest = kept.get(key)
-        if latest is None:
-            latest = kept[key] = store.recent_posts_by(scope.during(period), groups, recent)
+        latest = store.recent_posts_by(scope.during(period), groups, recent)
         found = [_with_recent(i, posts) for i, posts in zip(found, latest, strict=True)]
     return found
 
