@@ -12,6 +12,9 @@ from veille.sim import BRAND
 from veille.sim.feeds import FEED_PLATFORMS
 from veille.workspace import Workspace, init_workspace
 
+#: Who the audit log says set the demo world up.
+DEMO = "veille demo"
+
 
 def collect_from_simulator(
     ws: Workspace, *, seed: int, days: int, end: datetime, max_workers: int = 8
@@ -51,8 +54,8 @@ def collect_from_simulator(
         names = []
         for name, kind, target, options in wanted:
             if name in existing:
-                remove_source(ws.state, name)  # the simulator's port changes every run
-            add_source(ws.state, kind, target, name=name, options=options)
+                remove_source(ws.state, name, actor=DEMO)  # the simulator's port changes every run
+            add_source(ws.state, kind, target, name=name, options=options, actor=DEMO)
             names.append(name)
         # The simulator lives on loopback: this client (only) may reach it.
         settings = replace(ws.settings.http, allow_private_networks=True)
@@ -63,7 +66,7 @@ def collect_from_simulator(
 
             snapshot_accounts(ws, http=http)
         for name in names:
-            set_enabled(ws.state, name, False)
+            set_enabled(ws.state, name, False, actor=DEMO)
     finally:
         sim.stop()
     return sum(r.new_posts for r in results)
@@ -87,7 +90,7 @@ def add_demo_topics_and_alert(ws: Workspace) -> list[str]:
     have = {t.name for t in list_topics(ws.state)}
     for name, query in DEMO_TOPICS.items():
         if name not in have:
-            add_topic(ws.state, name, query)
+            add_topic(ws.state, name, query, actor=DEMO)
     book = AlertBook(ws.state)
     if "lumio-feed" not in {a.name for a in book.all()}:
         feed = ws.root / "alerts" / "lumio.atom"

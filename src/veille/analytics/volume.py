@@ -404,15 +404,16 @@ class UnevenSource:
                 f" sur {covers} et aucune sur {misses} ({pct(self.engagement_share, lang)} de "
                 "l'engagement comparé)\u00a0: elle ne cherche peut-être que certains des noms "
                 f"comparés, et les parts penchent vers {covers}. Comparez des sources qui "
-                "couvrent tous les sujets (--platform) ou ajoutez les noms manquants à sa "
-                "requête."
+                "couvrent tous les sujets (un filtre de plateforme) ou ajoutez les noms "
+                "manquants à sa requête."
             )
         return (
             f"Source {self.source} brought {num(self.posts, lang)} "
             f"post{'s' if self.posts != 1 else ''} on {covers} and none on {misses} "
             f"({pct(self.engagement_share, lang)} of the compared engagement): it may search "
             f"only some of the compared names, so the shares lean toward {covers}. Compare "
-            "sources that cover every topic (--platform), or add the missing names to its query."
+            "sources that cover every topic (a platform filter), or add the missing names to "
+            "its query."
         )
 
 
