@@ -319,6 +319,27 @@ def test_publish_now_applies_the_staff_guidelines_as_the_calendar_does(
     assert _posts_by(sim, "mastodon", "free stuff") == before + 1
 
 
+def test_a_scheduled_post_the_guidelines_now_rule_out_goes_back_to_draft_unsent(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """Checked again as it goes out: guidelines set after a post was
+    scheduled hold it back (draft, its problems shown), nothing published."""
+    from veille.plan.people import set_guidelines
+
+    _accounts(workspace, sim)
+    st, settings = workspace.state, workspace.settings
+    entry = add_entry(st, settings, account="masto", text="free stuff #Lumio", at=PAST)
+    assert entry.status == "scheduled"
+    set_guidelines(st, GUIDELINES, "# Notre charte\n")
+    before = _posts_by(sim, "mastodon", "free stuff")
+    [outcome] = publish_due(st, settings)
+    assert outcome.result == "held" and "free" in (outcome.error or "")
+    held = st.calendar_entry(entry.id)
+    assert held.status == "draft" and held.problems
+    assert _posts_by(sim, "mastodon", "free stuff") == before
+    assert publish_due(st, settings) == []  # a draft waits for a person
+
+
 def test_calendar_dry_run_says_what_would_be_published_where(
     workspace: Workspace, sim: Simulator
 ) -> None:

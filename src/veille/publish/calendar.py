@@ -244,7 +244,8 @@ def list_entries(
 @dataclass(frozen=True)
 class Outcome:
     """What one due post came to: ``published`` (with the platform's ids),
-    ``retry`` (a passing failure, tried again later), ``failed``, or ``dry-run``."""
+    ``retry`` (a passing failure, tried again later), ``failed``, ``held``
+    (back to draft: it no longer passes the checks), or ``dry-run``."""
 
     entry_id: int
     result: str
@@ -275,6 +276,26 @@ def _publish_one(entry: CalendarEntry, state: Any, publishing: Any, now: datetim
         error = f"the account {entry.account!r} no longer exists"
         state.release_calendar_entry(entry.id, status="failed", error=error, updated_at=now)
         return Outcome(entry.id, "failed", error=error)
+    if entry.attempts == 0:
+        # Checked again as it goes out: the guidelines (or the account's
+        # server limit) may have changed since it was scheduled. A post that
+        # no longer passes goes back to draft, its problems shown, unsent.
+        from veille.publish.service import check_post
+
+        found = check_post(state, account, entry.text, title=entry.title).problems
+        if found:
+            problems = [p.as_dict() for p in found]
+            error = str(
+                tr(
+                    "held back as a draft: it no longer passes the checks (%(problems)s)",
+                    problems="; ".join(p.message for p in found),
+                )
+            )
+            state.release_calendar_entry(
+                entry.id, status="draft", problems=problems, error=error, updated_at=now
+            )
+            _audit(state, None, "calendar.held", f"#{entry.id}", error)
+            return Outcome(entry.id, "held", error=error)
     attempts = entry.attempts + 1
     try:
         done = publishing.publish(
