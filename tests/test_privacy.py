@@ -178,6 +178,29 @@ def test_pseudonymized_export_names_no_one_and_keeps_people_apart(run, tmp_path:
     assert "claire" in plain  # only on demand
 
 
+def test_a_pseudonymized_export_keeps_replies_and_stories_linked(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A reply still points at the post it answers, and copies of one story
+    still share one story id, under pseudonyms that name no one."""
+    rows = [
+        _row(1, "claire", "La fibre arrive enfin chez nous à Lyon ce matin", 1),
+        _row(2, "bob", "fibre: bonne nouvelle", 1, parent_id="1"),
+        _row(3, "dana", "La fibre arrive enfin chez nous à Lyon ce matin", 1),
+    ]
+    ws = _workspace(run, tmp_path, rows)
+    plain = [json.loads(x) for x in run("export", "--workspace", str(ws)).stdout.splitlines()]
+    out = run("export", "--pseudonymize", "--workspace", str(ws)).stdout
+    assert "claire" not in out.lower() and "social.example" not in out and "dana" not in out
+    pseudo = [json.loads(x) for x in out.splitlines()]  # the same records, in the same order
+    at = {r["id"]: i for i, r in enumerate(plain)}
+    reply = at["2"]
+    assert plain[reply]["parent_id"] == "mastodon:1"
+    assert pseudo[reply]["parent_id"] == pseudo[at["1"]]["id"]
+    # The two copies are one story, named after the first post: one pseudonym,
+    # that post's.
+    stories = {plain[i]["cluster_id"]: pseudo[i]["cluster_id"] for i in (at["1"], at["3"])}
+    assert stories == {"mastodon:1": pseudo[at["1"]]["id"]}
+
+
 def test_retention_out_of_range_is_refused(tmp_path: Path) -> None:
     from veille.config import load_settings
 
@@ -246,3 +269,23 @@ def test_a_post_naming_an_erased_posts_story_is_given_its_new_key(tmp_path: Path
     assert store.get_post("mastodon:c0") is None
     assert store.forgotten_ids(late) == ["mastodon:c0"]
     store.close()
+
+
+def test_an_erasure_that_finds_nothing_says_so_and_names_the_stored_handles(
+    run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The Mastodon API names accounts of other instances handle@instance:
+    erasing the bare handle finds nothing, and is said so with the handles
+    stored; a misspelt platform is refused before anything is logged."""
+    rows = [_row(1, "claire_tech@social.example", "fibre un", 1),
+            _row(2, "bob", "fibre deux", 1)]  # fmt: skip
+    ws = _workspace(run, tmp_path, rows)
+    w = ["--workspace", str(ws)]
+    missed = run("privacy", "erase", "--author", "claire_tech", "--platform", "mastodon",
+                 "--yes", *w)  # fmt: skip
+    assert "nothing was erased" in missed.output
+    assert "claire_tech@social.example" in missed.output
+    typo = run("privacy", "erase", "--author", "bob", "--platform", "mastodn", "--yes", *w, code=2)
+    assert "Did you mean 'mastodon'" in typo.output
+    done = run("privacy", "erase", "--author", "claire_tech@social.example", "--yes", *w)
+    assert done.output.startswith("1 post by claire_tech@social.example")

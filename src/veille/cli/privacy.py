@@ -12,10 +12,12 @@ from veille.cli.common import (
     RowFormat,
     WorkspaceOpt,
     console,
+    err_console,
     handle_errors,
     open_workspace,
     print_json,
     print_rows,
+    warn,
 )
 
 
@@ -38,18 +40,35 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Remove a person's posts and every copy veille made of them (filings,
         stories, outbox, quarantine, Atom feeds), and log that it was done."""
-        from veille.services.privacy import erase_author
+        from veille.i18n import plural
+        from veille.services.alerts import check_platforms
+        from veille.services.privacy import erase_author, handles_like
 
+        if platform:  # a misspelt platform would erase nothing and log it as done
+            platform = check_platforms((platform,))[0]
         where = f" on {platform}" if platform else " on every platform"
         if not yes and not typer.confirm(f"Erase every post by {author}{where}?"):
+            err_console().print("Nothing erased.", markup=False)
             raise typer.Exit(1)
         with open_workspace(workspace) as ws:
             report = erase_author(ws, author, platform)
+            near = handles_like(ws, author, platform) if not report.posts else []
+        if not report.posts:
+            warn(
+                f"no stored post is by {author}{where}: nothing was erased, but the handle is "
+                "forgotten (posts collected later are not stored)."
+                + (
+                    f" Stored handles like it: {', '.join(near)}; erase one with --author."
+                    if near
+                    else ""
+                )
+            )
         if output is DataFormat.json:
             print_json({"posts": report.posts, "removed": report.removed})
             return
         console().print(
-            f"{report.posts} posts by {author}{where} erased; also removed: "
+            f"{report.posts} {plural(report.posts, 'en', 'post', 'posts')} by {author}{where} "
+            "erased; also removed: "
             + ", ".join(f"{n} {what}" for what, n in sorted(report.removed.items()) if n)
             or "nothing else",
             markup=False,

@@ -49,17 +49,25 @@ def pseudonymizer(store: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
     still name people: say so to whoever receives the export)."""
     key = store.privacy_key()
 
+    def post(ref: str) -> str:
+        # A post by its whole id (``platform:native``): the record's own id,
+        # the posts it answers or shares, and its story (named after its
+        # first post) get the same pseudonym for the same post, so replies
+        # and stories still link up inside the export.
+        return pseudonym(key, "p", "", ref)
+
     def apply(rec: dict[str, Any]) -> dict[str, Any]:
         platform = str(rec.get("platform") or "")
         out = dict(rec)
-        out["id"] = pseudonym(key, "p", platform, str(rec.get("id") or ""))
+        out["id"] = post(f"{platform}:{rec.get('id') or ''}")
         out["author"] = pseudonym(key, "a", platform, str(rec.get("author") or ""))
         out["author_name"] = None
         out["author_url"] = None
         out["url"] = None
-        for field in ("parent_id", "thread_id", "repost_of"):
+        # A story is named after a post: its id may hold a handle or a link.
+        for field in ("parent_id", "thread_id", "repost_of", "cluster_id"):
             if rec.get(field):
-                out[field] = pseudonym(key, "p", platform, str(rec[field]))
+                out[field] = post(str(rec[field]))
         if rec.get("mentions"):
             out["mentions"] = [pseudonym(key, "a", platform, m) for m in rec["mentions"]]
         out.pop("raw", None)
@@ -82,6 +90,23 @@ def _split(workspace: Any) -> tuple[Any, Any] | None:
     """``(posts, state)`` when two backends keep them, else ``None``."""
     posts, state = workspace.posts, workspace.state
     return None if posts is state else (posts, state)
+
+
+def handles_like(workspace: Any, handle: str, platform: str | None = None) -> list[str]:
+    """Stored handles that may be the person ``handle`` names: the same one on
+    an instance (``claire@social.example``, as the Mastodon API names the
+    accounts of other instances), for a hint when an erasure found nothing."""
+    accounts_on = getattr(workspace.posts, "accounts_on", None)
+    if accounts_on is None:  # a served posts store answers no such question: no hint
+        return []
+    bare = handle.lstrip("@").lower()
+    found: set[str] = set()
+    # Instances name accounts so on the fediverse; elsewhere a handle is whole.
+    for name in [platform] if platform else ["mastodon"]:
+        for _pf, stored in accounts_on(name, 100_000):
+            if stored.split("@", 1)[0] == bare and stored != bare:
+                found.add(stored)
+    return sorted(found)
 
 
 def erase_author(workspace: Any, handle: str, platform: str | None = None) -> ErasureReport:
