@@ -331,3 +331,41 @@ def test_a_topic_counts_its_purged_posts_in_the_new_store(
     finally:
         server.stop()
         back.close()
+
+
+def test_a_resumed_copy_that_does_not_match_copies_every_post_again(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """The checkpoint resumes after the newest post copied: a post older than
+    it stored since, or a target emptied, made every later run 'DIFFERENT'
+    with no way out. Such a run now copies every post again and matches."""
+    posts = [make_post(f"m{i}", f"fibre {i}", published_at=datetime(2026, 3, 1 + i, tzinfo=UTC))
+             for i in range(5)]  # fmt: skip
+    workspace.posts.upsert_posts(posts)
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    assert migrate_workspace(workspace, posts_url=url, state_url=None).ok
+    older = make_post("old", "fibre older", published_at=datetime(2026, 1, 1, tzinfo=UTC))
+    workspace.posts.upsert_posts([older])
+    again = migrate_workspace(workspace, posts_url=url, state_url=None)
+    assert again.ok, again.checks
+    (tmp_path / "copy.db").unlink()  # the target emptied: a new store at the same address
+    fresh = migrate_workspace(workspace, posts_url=url, state_url=None)
+    assert fresh.ok and {c.table: c.rows_to for c in fresh.checks}["posts"] == 6
+
+
+def test_a_target_holding_posts_this_workspace_has_not_is_said_so(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from veille.store.registry import open_store
+
+    workspace.posts.upsert_posts([make_post("a", "fibre a")])
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    earlier = open_store(url, role="posts", root=tmp_path)
+    earlier.upsert_posts([make_post("gone", "fibre erased since")])
+    earlier.close()
+    result = CliRunner().invoke(
+        build_app(), ["store", "migrate", "--posts", url, "-w", str(workspace.root)]
+    )
+    assert result.exit_code == 1
+    assert "the target holds 1 more row than this workspace" in result.output
+    assert "run the command again" not in result.output

@@ -95,7 +95,18 @@ def register(app: typer.Typer) -> None:
                     markup=False,
                 )
         if not report.ok:
-            err_console().print("Some tables differ: run the command again to continue.")
+            err = err_console()
+            extra = [c for c in report.checks if not c.ok and c.rows_to > c.rows_from]
+            for c in extra:
+                err.print(
+                    f"{c.table}: the target holds {c.rows_to - c.rows_from} more "
+                    f"{'row' if c.rows_to - c.rows_from == 1 else 'rows'} than this workspace "
+                    "(an earlier copy, or posts erased here since): a copy never deletes; copy "
+                    "to an empty store.",
+                    markup=False,
+                )
+            if len(extra) < sum(not c.ok for c in report.checks):
+                err.print("Some tables differ: run the command again to continue.")
             raise typer.Exit(1)
 
     @store.command("serve-posts")

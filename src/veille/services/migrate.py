@@ -209,10 +209,30 @@ def copy_purged_topic_totals(src: Any, dst: Any) -> TableCheck:
 def copy_posts(
     src: Any, dst: Any, checkpoint: Path, url: str, on_progress: Progress | None = None
 ) -> TableCheck:
-    """Posts from ``src`` to ``dst``, continuing after the checkpoint of ``url``."""
+    """Posts from ``src`` to ``dst``, continuing after the checkpoint of
+    ``url``; when the copy resumed that way does not match (a post older than
+    the checkpoint stored since, or a target emptied meanwhile), every post is
+    copied again once (upserts: what is there already is left as it is)."""
     marks = _checkpoint(checkpoint)
     since_text = marks.get(url, {}).get("since")
     since = datetime.fromisoformat(since_text) if since_text else None
+    check = _copy_posts_since(src, dst, since, checkpoint, marks, url, on_progress)
+    if not check.ok and since is not None:
+        again = _copy_posts_since(src, dst, None, checkpoint, marks, url, on_progress)
+        check = TableCheck("posts", again.rows_from, again.rows_to, again.sum_from,
+                           again.sum_to, check.copied + again.copied)  # fmt: skip
+    return check
+
+
+def _copy_posts_since(
+    src: Any,
+    dst: Any,
+    since: datetime | None,
+    checkpoint: Path,
+    marks: dict[str, Any],
+    url: str,
+    on_progress: Progress | None,
+) -> TableCheck:
     copied = 0
     batch: list[Any] = []
 
