@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from veille.cli import build_app
 from veille.config import HttpSettings
-from veille.http import HttpClient
+from veille.http import HttpClient, HttpError
 from veille.pipeline.collect import collect
 from veille.services.sources import add_source, health, quarantined
 from veille.sim.feeds import host_specs
@@ -176,6 +176,9 @@ def test_sitemap_index_and_gzipped_sitemap(sim: Simulator) -> None:
     packed = gzip.compress(b"<urlset><url><loc>https://e.org/x</loc></url></urlset>")
     kind, entries = parse_sitemap(packed, "https://e.org/s.xml.gz")
     assert kind == "urlset" and entries == [("https://e.org/x", None)]
+    broken = packed[:10] + b"not gzip at all"  # a gzip header, then garbage
+    with pytest.raises(HttpError, match=r"https://e.org/t.xml.gz is not a readable sitemap"):
+        parse_sitemap(broken, "https://e.org/t.xml.gz")
 
 
 def test_extraction_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -75,9 +75,18 @@ def guess_platform(url: str) -> str:
 def _xml_root(content: bytes, url: str, limit: int) -> Any:
     from lxml import etree
 
+    unreadable = HttpError(
+        f"{url} is not a readable sitemap",
+        url=url,
+        hint="Check that TARGET is a sitemap.xml, or add it with -o sitemap=false "
+        "to watch it as a page.",
+    )
     if content[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as-is
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        content = inflater.decompress(content, limit)
+        try:
+            content = inflater.decompress(content, limit)
+        except zlib.error:  # a broken or truncated archive
+            raise unreadable from None
         if inflater.unconsumed_tail:
             raise HttpError(f"sitemap {url} is larger than {limit} bytes unpacked", url=url)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
@@ -86,12 +95,7 @@ def _xml_root(content: bytes, url: str, limit: int) -> Any:
     except etree.XMLSyntaxError:
         root = None
     if root is None:
-        raise HttpError(
-            f"{url} is not a readable sitemap",
-            url=url,
-            hint="Check that TARGET is a sitemap.xml, or add it with -o sitemap=false "
-            "to watch it as a page.",
-        )
+        raise unreadable
     return root
 
 
