@@ -61,7 +61,8 @@ def detect_format(path: Path, fmt: str | None) -> str:
         return "jsonl"
     raise InputError(
         f"cannot tell the format of {path} from its name",
-        hint="Name it .csv or .jsonl, or pass --format csv|jsonl.",
+        hint="Name it .csv or .jsonl, or give its format: veille import --format csv|jsonl, "
+        "or a file source's -o format=csv|jsonl.",
     )
 
 

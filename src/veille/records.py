@@ -208,7 +208,10 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
     f = _fields(rec)
     plat = str(f.get("platform") or platform or "").strip().lower()
     if not plat:
-        raise RecordError("no platform: add a platform column or pass --platform")
+        raise RecordError(
+            "no platform: add a platform column, or give one (veille import --platform, or a "
+            "file source's -o platform=)"
+        )
     if not _valid_platform(plat):
         raise RecordError(f"platform {plat!r} is not a platform name (lower-case letters, digits)")
     text = f.get("text")

@@ -107,8 +107,9 @@ def test_missing_file_is_a_clear_error(workspace: Workspace, tmp_path: Path) -> 
     with pytest.raises(SourceConfigError, match="is not a file"):
         FileSource().config_from_target(str(tmp_path / "nope.jsonl"), {})
     (tmp_path / "data.txt").write_text("x")
-    with pytest.raises(SourceConfigError, match="cannot tell the format"):
+    with pytest.raises(SourceConfigError, match="cannot tell the format") as told:
         FileSource().config_from_target(str(tmp_path / "data.txt"), {})
+    assert "-o format=" in str(told.value.hint)  # the way a file source is told
     path = tmp_path / "gone.jsonl"
     path.write_text(row(1))
     add_source(workspace.store, "file", str(path), name="gone")
