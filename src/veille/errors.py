@@ -124,5 +124,12 @@ class DiskFull(StoreError):
     """The disk holding the workspace is full."""
 
 
+class NotServed(StoreError, AttributeError):
+    """The posts endpoint (``veille+http``, ``veille store serve-posts``)
+    does not serve this call: run it where the posts store is named itself.
+    An AttributeError too: code that asks whether a store offers a call
+    (``getattr(store, name, None)``) finds it absent."""
+
+
 class NotFound(UsageError):
     """A named thing (topic, source, alert, post) does not exist."""

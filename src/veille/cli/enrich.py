@@ -219,7 +219,7 @@ def register(app: typer.Typer) -> None:
         from veille.services.enrich import copies as story_copies
 
         with open_workspace(workspace) as ws:
-            cluster, members = story_copies(ws.state, post_id)
+            cluster, members = story_copies(ws.posts, post_id)
         # Stores keep Unix seconds; every command writes times as ISO 8601.
         rows = [
             vars_of(m)

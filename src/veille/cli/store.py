@@ -126,9 +126,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the workspace's posts store to collectors on other machines
         (their veille.toml: posts = "veille+http://HOST:PORT")."""
-        from veille.store.remote.server import PostServer
+        from veille.store.remote.server import PostServer, check_address
 
         configure_logging()
+        # Before the posts store is opened (chDB takes a while): a clear
+        # error naming --port or --host rather than a traceback after it.
+        check_address(host, port)
         with open_workspace(workspace) as ws:
             server = PostServer(ws.posts, host, port, token)
             console().print(f"Serving posts at {server.url}; press Ctrl-C to stop.")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.errors import NotFound, UsageError
 from veille.models import Sentiment
-from veille.store.base import PostFilter, StateStore, Store
+from veille.store.base import PostFilter, PostStore, StateStore, Store
 from veille.store.protocols.enrich import Copy, Correction
 
 if TYPE_CHECKING:
@@ -53,13 +53,17 @@ def correct_sentiment(store: Store, post_id: str, label: str, *, who: str = "use
     if isinstance(store, JoinedStores):
         # Posts and state in two backends: the post's label first (a repeat
         # sets it again), then the correction in the state.
-        if store.posts.get_post(post_id) is None:
+        post = store.posts.get_post(post_id)
+        if post is None:
             raise NotFound(
                 f"no post with id {post_id!r}", hint="Post ids look like platform:native_id."
             )
+        # The label before is the post's, read here where the posts are: the
+        # state keeps no posts (the accuracy report compares it).
+        was = post.sentiment.label if post.sentiment is not None else None
         store.posts.set_sentiment(post_id, sentiment)
         with store.state.transaction() as tx:
-            done = tx.correct_sentiment(post_id, sentiment, by=who, at=now)
+            done = tx.correct_sentiment(post_id, sentiment, by=who, at=now, was=was)
     else:
         with store.transaction() as tx:
             done = tx.correct_sentiment(post_id, sentiment, by=who, at=now)
@@ -90,9 +94,10 @@ def correction_report(state: StateStore) -> dict[str, Any]:
     }
 
 
-def copies(state: StateStore, post_id: str) -> tuple[str, list[Copy]]:
-    """The story ``post_id`` belongs to: its cluster id and every copy, oldest first."""
-    cluster, members = state.story_copies(post_id)
+def copies(posts: PostStore, post_id: str) -> tuple[str, list[Copy]]:
+    """The story ``post_id`` belongs to: its cluster id and every copy, oldest
+    first, read from the posts store (the posts' cluster ids are there)."""
+    cluster, members = posts.story_copies(post_id)
     if cluster is None:
         raise NotFound(f"no post with id {post_id!r}")
     return cluster, members

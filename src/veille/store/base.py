@@ -31,7 +31,7 @@ from veille.store.protocols.alerts import AlertState, AlertStateTx
 from veille.store.protocols.analytics import AnalyticsPosts, AnalyticsPostsTx
 from veille.store.protocols.calendar import CalendarState, CalendarStateTx
 from veille.store.protocols.collection import CollectionState, CollectionStateTx
-from veille.store.protocols.enrich import EnrichState, EnrichStateTx
+from veille.store.protocols.enrich import EnrichPosts, EnrichState, EnrichStateTx
 from veille.store.protocols.inbox import InboxPosts, InboxState, InboxStateTx
 from veille.store.protocols.ingest import IngestPosts, IngestPostsTx
 from veille.store.protocols.plan import PlanState, PlanStateTx
@@ -131,7 +131,9 @@ class StoreTransaction(PostStoreTx, StateStoreTx, PrivacyStateTx, Protocol):
 
 
 @runtime_checkable
-class PostStore(AnalyticsPosts, InboxPosts, IngestPosts, PrivacyPosts, SearchPosts, Protocol):
+class PostStore(
+    AnalyticsPosts, EnrichPosts, InboxPosts, IngestPosts, PrivacyPosts, SearchPosts, Protocol
+):
     """Where posts are kept: upserts, reads, search, aggregations, exports."""
 
     def upsert_posts(self, posts: Iterable[Post], *, cursor: Cursor | None = None) -> UpsertResult:

@@ -44,6 +44,7 @@ from veille.store.clickhouse.schema import (
 )
 from veille.store.clickhouse.search import ClickHouseSearch
 from veille.store.clickhouse.upgrade import ClickHouseUpgrade
+from veille.store.protocols.enrich import Copy
 from veille.store.sqlite.rows import domains_of
 
 # The last new posts kept for their filings, each as its publication time,
@@ -416,6 +417,21 @@ class ClickHouseStore(
             ):
                 found[r[0]] = to_post(r)
         return [found[i] for i in post_ids if i in found]
+
+    def story_copies(self, post_id: str) -> tuple[str | None, list[Copy]]:
+        found = self.rows(
+            "SELECT cluster_id FROM posts WHERE id = {id:String} ORDER BY version DESC LIMIT 1",
+            {"id": post_id},
+        )
+        if not found:
+            return None, []
+        cluster = found[0][0] or post_id
+        rows = self.rows(
+            f"SELECT id, platform, author_handle, url, published_at FROM {POSTS} "
+            "WHERE cluster_id = {c:String} OR id = {c:String} ORDER BY published_at, seq",
+            {"c": cluster},
+        )
+        return cluster, [Copy(str(r[0]), str(r[1]), str(r[2]), r[3], int(r[4])) for r in rows]
 
     def iter_posts(
         self, flt: PostFilter | None = None, *, batch_size: int = 1000

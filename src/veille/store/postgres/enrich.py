@@ -4,7 +4,8 @@ the rules' change counter).
 
 The posts live in the PostStore: a correction is kept here and the post's
 sentiment is written there (:func:`veille.services.enrich.correct_sentiment`);
-cluster ids are kept with the signatures here.
+cluster ids are kept with the signatures here, and a story's copies are read
+from the PostStore (:func:`veille.services.enrich.copies`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from veille.errors import StoreError
 from veille.models import Sentiment
 from veille.store.postgres.base import Runner
-from veille.store.protocols.enrich import Copy, Correction
+from veille.store.protocols.enrich import Correction
 
 
 class PgEnrich(Runner):
@@ -38,12 +38,6 @@ class PgEnrich(Runner):
         )
         return [(old, now) for old, now in rows]
 
-    def story_copies(self, post_id: str) -> tuple[str | None, list[Copy]]:
-        raise StoreError(
-            "the PostgreSQL state store keeps no posts",
-            hint="Story copies are read from the PostStore ([store] posts).",
-        )
-
     def rules_version(self) -> int:
         row = self.one("SELECT n FROM rules_version WHERE id = 1")
         return int(row[0]) if row else 0
@@ -55,14 +49,25 @@ class PgEnrich(Runner):
 
 class PgEnrichTx(Runner):
     def correct_sentiment(
-        self, post_id: str, sentiment: Sentiment, *, by: str, at: datetime
+        self,
+        post_id: str,
+        sentiment: Sentiment,
+        *,
+        by: str,
+        at: datetime,
+        was: str | None = None,
     ) -> Correction | None:
-        prev = self.one(
-            "SELECT new_label FROM sentiment_corrections WHERE post_id = %s "
-            "ORDER BY id DESC LIMIT 1",
-            (post_id,),
-        )
-        old = prev[0] if prev else None
+        # The label before is the post's, which the PostStore holds: the
+        # caller reads it there (``was``). Without it, the last correction's
+        # label is the best this store knows.
+        old = was
+        if old is None:
+            prev = self.one(
+                "SELECT new_label FROM sentiment_corrections WHERE post_id = %s "
+                "ORDER BY id DESC LIMIT 1",
+                (post_id,),
+            )
+            old = prev[0] if prev else None
         self.run(
             "INSERT INTO sentiment_corrections"
             " (post_id, old_label, new_label, corrected_by, corrected_at)"

@@ -45,6 +45,11 @@ class EnrichState(Protocol):
         correction, its label now)``."""
         ...
 
+
+class EnrichPosts(Protocol):
+    """Enrichment read where the posts are: the copies of a story (the posts'
+    cluster ids are the PostStore's; the state keeps only the signatures)."""
+
     def story_copies(self, post_id: str) -> tuple[str | None, list[Copy]]:
         """``(cluster id, every post of that cluster)``, oldest first (the
         representative's id is the cluster id); ``(None, [])`` for no such post."""
@@ -55,10 +60,18 @@ class EnrichStateTx(Protocol):
     """Writes of this domain that must commit atomically with others (inside a transaction)."""
 
     def correct_sentiment(
-        self, post_id: str, sentiment: Sentiment, *, by: str, at: datetime
+        self,
+        post_id: str,
+        sentiment: Sentiment,
+        *,
+        by: str,
+        at: datetime,
+        was: str | None = None,
     ) -> Correction | None:
         """Set the post's sentiment (a user's) and keep the correction;
-        ``None`` when there is no such post (nothing written)."""
+        ``None`` when there is no such post (nothing written). ``was``: the
+        post's label before, read by the caller where the posts are another
+        store's (a store that holds the post reads it itself)."""
         ...
 
     def signed_posts(self, post_ids: Sequence[str]) -> set[str]:

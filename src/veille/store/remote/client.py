@@ -5,7 +5,10 @@ The connection is a store connection configured by the operator (like a
 database URL), not a request to a platform: it does not go through
 :mod:`veille.http`'s private-address guard. Calls beyond ingest's and the
 scheduler's (search, analytics) are not served: the web app and reports
-read the posts store directly (``[store] posts`` on those machines).
+read the posts store directly (``[store] posts`` on those machines). Every
+call of the PostStore protocols this client does not make is refused, in one
+place (:meth:`RemotePostStore.__getattr__`), with a :class:`NotServed` that
+names it. Messages name the endpoint with its token masked.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from veille.errors import ConfigError, StoreError
-from veille.models import Cursor, Post, Sentiment
-from veille.store.base import PostFilter, Stats, UpsertResult
+from veille.errors import ConfigError, NotServed, StoreError
+from veille.models import Cursor, Post
+from veille.store.base import PostFilter, UpsertResult
 from veille.store.protocols.privacy import ErasureReport
 from veille.store.remote.codec import (
     filter_to_json,
@@ -27,6 +30,7 @@ from veille.store.remote.codec import (
     report_from_json,
     result_from_json,
 )
+from veille.urlmask import mask_url
 
 TIMEOUT = 120.0
 
@@ -39,6 +43,12 @@ def _detail(reply: Any) -> str:
         return str(reply.text)
 
 
+def _posts_calls() -> frozenset[str]:
+    from veille.store.split import POST_NAMES
+
+    return POST_NAMES
+
+
 class RemotePostStore:
     """Calls ``veille store serve-posts`` at ``url``
     (``veille+http://host:port[?token=…]``)."""
@@ -49,15 +59,21 @@ class RemotePostStore:
     def __init__(self, url: str) -> None:
         import httpx
 
-        parts = urlsplit(url)
-        if not parts.hostname or not parts.port:
+        # What messages show: the URL without its token.
+        self.shown = mask_url(url)
+        try:
+            parts = urlsplit(url)
+            host, port = parts.hostname, parts.port
+        except ValueError:  # a port out of range or not a number
+            host, port = None, None
+        if not host or not port:
             raise ConfigError(
-                f"[store] posts = {url!r} names no host and port",
+                f"[store] posts = {self.shown!r} names no host and port",
                 hint='Write "veille+http://HOST:PORT", the address `veille store serve-posts` '
                 "prints.",
             )
         self.url = url
-        self.base = f"http://{parts.hostname}:{parts.port}/v1/"
+        self.base = f"http://{host}:{port}/v1/"
         token = (parse_qs(parts.query).get("token") or [""])[0]
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.http = httpx.Client(timeout=TIMEOUT, headers=headers)
@@ -69,12 +85,12 @@ class RemotePostStore:
             reply = self.http.post(self.base + name, json=body)
         except httpx.HTTPError as exc:
             raise StoreError(
-                f"the posts endpoint {self.url} does not answer: {exc}",
+                f"the posts endpoint {self.shown} does not answer: {exc}",
                 hint="Start `veille store serve-posts` on the machine holding the posts, "
                 "or check [store] posts.",
             ) from exc
         if reply.status_code != 200:
-            raise StoreError(f"the posts endpoint {self.url} refused {name}: {_detail(reply)}")
+            raise StoreError(f"the posts endpoint {self.shown} refused {name}: {_detail(reply)}")
         return reply.json()["result"]
 
     # -- what ingest asks ------------------------------------------------------
@@ -125,7 +141,7 @@ class RemotePostStore:
                 if reply.status_code != 200:
                     reply.read()
                     raise StoreError(
-                        f"the posts endpoint {self.url} refused iter_posts: {_detail(reply)}"
+                        f"the posts endpoint {self.shown} refused iter_posts: {_detail(reply)}"
                     )
                 for line in reply.iter_lines():
                     if line:
@@ -135,7 +151,7 @@ class RemotePostStore:
             # walk that fails midway without its last chunk): never read as
             # the end of the posts.
             raise StoreError(
-                f"the walk over the posts of {self.url} did not finish: {exc}",
+                f"the walk over the posts of {self.shown} did not finish: {exc}",
                 hint="Check that `veille store serve-posts` runs there and what it logged, "
                 "then run the command again.",
             ) from exc
@@ -204,17 +220,19 @@ class RemotePostStore:
         several parts); a store without one answers ``[]``."""
         return list(self._call("compact_months", {}))
 
-    def _not_served(self, what: str) -> StoreError:
-        return StoreError(
-            f"{what} is not served by the posts endpoint {self.url}",
-            hint="Run it where [store] posts names the posts store itself.",
+    def __getattr__(self, name: str) -> Any:
+        """The PostStore calls the endpoint does not serve (search, analytics,
+        stats, story copies, a sentiment correction…): each refused with a
+        :class:`NotServed` naming it, an AttributeError too, so that a probe
+        (``getattr(store, name, None)``) finds none. Any other name is
+        missing as usual."""
+        if name.startswith("_") or name not in _posts_calls():
+            raise AttributeError(name)
+        raise NotServed(
+            f"{name} is not served by the posts endpoint {self.__dict__.get('shown', '')}",
+            hint="Run the command where [store] posts names the posts store itself "
+            "(the machine that runs `veille store serve-posts`).",
         )
-
-    def stats(self, flt: PostFilter | None = None, *, timezone: str = "UTC") -> Stats:
-        raise self._not_served("stats")
-
-    def set_sentiment(self, post_id: str, sentiment: Sentiment) -> None:
-        raise self._not_served("a sentiment correction")
 
     def close(self) -> None:
         self.http.close()

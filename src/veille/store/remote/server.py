@@ -15,14 +15,17 @@ it is a store connection, like a database port.
 
 from __future__ import annotations
 
+import errno
 import hmac
 import json
 import logging
+import socket
 import threading
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from veille.errors import UsageError
 from veille.httpserver import LoggingHTTPServer
 from veille.store.remote.codec import (
     filter_from_json,
@@ -103,6 +106,43 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
         compact = getattr(store, name, None)
         return [] if compact is None else compact()
     raise UnknownCall(name)
+
+
+def address_error(host: str, port: int, exc: BaseException) -> UsageError:
+    """Why ``host``: ``port`` cannot be listened on, naming the option to change."""
+    if isinstance(exc, OSError) and exc.errno in (errno.EADDRINUSE, errno.EACCES):
+        return UsageError(
+            f"cannot listen on {host}:{port}: {exc}",
+            hint="Another program uses that port, or it needs privileges: pass --port with "
+            "another number (0: any free one).",
+        )
+    return UsageError(
+        f"cannot listen on {host}:{port}: --host {host!r} is not an address of this "
+        f"machine ({exc})",
+        hint="Pass --host with an IPv4 address this machine has (its private network's, "
+        "or 127.0.0.1).",
+    )
+
+
+def check_address(host: str, port: int) -> None:
+    """Raise a :class:`~veille.errors.UsageError` naming ``--port`` or
+    ``--host`` unless the endpoint can listen on ``host``: ``port`` (checked
+    before the posts store is opened: opening chDB takes a while)."""
+    if not 0 <= port <= 65535:
+        raise UsageError(
+            f"--port {port} is not a port number",
+            hint="Pass --port with a number from 1 to 65535 (0: any free one).",
+        )
+    family = LoggingHTTPServer.address_family
+    try:
+        found = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As the server will (allow_reuse_address): a port another
+            # program listens on is still refused.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(found[0][4])
+    except OSError as exc:
+        raise address_error(host, port, exc) from exc
 
 
 class PostServer:
@@ -209,7 +249,10 @@ class PostServer:
                     if post is None:  # that was the last chunk (empty)
                         return
 
-        self.httpd = LoggingHTTPServer((host, port), Handler, __name__)
+        try:
+            self.httpd = LoggingHTTPServer((host, port), Handler, __name__)
+        except (OSError, OverflowError) as exc:
+            raise address_error(host, port, exc) from exc
         self._thread: threading.Thread | None = None
 
     @property

@@ -51,8 +51,16 @@ class SQLiteEnrichTx:
     conn: sqlite3.Connection
 
     def correct_sentiment(
-        self, post_id: str, sentiment: Sentiment, *, by: str, at: datetime
+        self,
+        post_id: str,
+        sentiment: Sentiment,
+        *,
+        by: str,
+        at: datetime,
+        was: str | None = None,
     ) -> Correction | None:
+        # The post is here: its label before is read with it (``was`` is for
+        # a state store that keeps no posts).
         row = self.conn.execute("SELECT sentiment FROM posts WHERE id = ?", (post_id,)).fetchone()
         if row is None:
             return None

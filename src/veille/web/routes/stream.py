@@ -336,7 +336,7 @@ def post_page(request: Request, post_id: str, user: Viewer) -> HTMLResponse:
         raise NotFound(
             tr("no post with id %(id)r", id=post_id), hint=tr("It may have been deleted.")
         )
-    cluster, copies = enrich_service.copies(ws.state, post_id)
+    cluster, copies = enrich_service.copies(ws.posts, post_id)
     others = [c for c in copies if c.post_id != post_id]
     shown = {p.id: p for p in ws.posts.get_posts([c.post_id for c in others[:50]])}
     return render(
