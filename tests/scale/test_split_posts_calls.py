@@ -10,17 +10,17 @@ import json
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.enrich.test_clusters_cli import STORY, mk
 from tests.scale.conftest import split_root
 from veille.cli import build_app
 from veille.errors import ConfigError, NotServed, StoreError
-from veille.models import Author, Post
+from veille.models import Post
 from veille.pipeline import build_pipeline
 from veille.store.remote.client import RemotePostStore
 from veille.workspace import Workspace, init_workspace
@@ -28,21 +28,6 @@ from veille.workspace import Workspace, init_workspace
 pytest.importorskip("chdb")
 
 TOKEN = "hunter2-token"
-STORY = (
-    "Lumio announces a recall of its X2 phone after reports of overheating batteries "
-    "in several European countries, the company said on Tuesday"
-)
-
-
-def mk(n: int, text: str, author: str, day: int = 5) -> Post:
-    return Post.create(
-        platform="rss",
-        native_id=str(n),
-        text=text,
-        published_at=datetime(2026, 1, day, 9, n, tzinfo=UTC),
-        author=Author(author),
-        url=f"https://{author}.example/{n}",
-    )
 
 
 def run(root: Path, *args: str) -> Any:
