@@ -156,6 +156,13 @@ def test_the_command_prints_each_table(workspace: Workspace, state_url: str) -> 
     assert all(c["sum_from"] == c["sum_to"] for c in data["checks"])
     bad = CliRunner().invoke(build_app(), ["store", "migrate", "-w", str(workspace.root)])
     assert bad.exit_code == 2 and "--to URL" in bad.output
+    plain = CliRunner().invoke(
+        build_app(), ["store", "migrate", "--to", state_url, "-w", str(workspace.root)]
+    )
+    assert plain.exit_code == 0, plain.output
+    # SQLite's own bookkeeping is not workspace data: no warning about it.
+    assert "keeps no such table" not in plain.output
+    assert "schema_migrations: the source's own bookkeeping; not copied" in plain.output
 
 
 def test_pseudonyms_stay_the_same_after_the_state_moves(

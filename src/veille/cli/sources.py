@@ -232,7 +232,12 @@ def register(app: typer.Typer) -> None:
             state = run_daemon(
                 ws, tick=tick, on_results=_report, role=role, lease_seconds=lease_seconds
             )
-        console().print(f"Stopped after {state.passes} passes; everything collected is stored.")
+        done = (
+            "everything it sent is recorded"
+            if role == "scheduler"
+            else "everything collected is stored"
+        )
+        console().print(f"Stopped after {state.passes} passes; {done}.")
 
     @quarantine_app.command("list")
     @handle_errors

@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Copy the workspace's posts and state to other stores (resumable),
         then check every table by row count and checksum."""
-        from veille.services.migrate import migrate_workspace, targets
+        from veille.services.migrate import BOOKKEEPING, migrate_workspace, targets
 
         posts_url, state_url = targets(to, posts, state)
         with open_workspace(workspace) as ws:
@@ -81,7 +81,12 @@ def register(app: typer.Typer) -> None:
             )
             out = console()
             for name in report.left:
-                out.print(f"[yellow]{name}[/]: the target keeps no such table; not copied")
+                # A store's own bookkeeping (its migrations, SQLite's purge
+                # guard) holds nothing of the workspace: said plainly.
+                if name in BOOKKEEPING:
+                    out.print(f"{name}: the source's own bookkeeping; not copied", markup=False)
+                else:
+                    out.print(f"[yellow]{name}[/]: the target keeps no such table; not copied")
             if report.ok:
                 lines = []
                 if posts_url:

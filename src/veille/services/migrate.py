@@ -25,6 +25,9 @@ from veille.store.registry import get_backend, open_store
 from veille.store.transfer import TableShape, combine, row_digest
 
 CHECKPOINT = ".veille-migrate.json"
+#: Tables a store keeps for itself (its applied migrations; SQLite's guard
+#: while a retention purge runs), which another store does not need.
+BOOKKEEPING = frozenset({"schema_migrations", "privacy_purge"})
 POST_BATCH = 2000
 PAGE = 5000
 # Tables that others point at first (foreign keys); the rest alphabetically,
