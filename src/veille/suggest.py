@@ -79,6 +79,60 @@ def unknown_platform(name: str, known: Iterable[str] | None = None) -> str | Non
     key = name.strip().lower()
     if key in names:
         return None
+    return f"no source gives posts the platform {name!r}. {_platform_hint(key, names)}".strip()
+
+
+def _platform_hint(key: str, names: Iterable[str]) -> str:
+    """The platform meant by ``key``: an alias (``twitter``: ``x``), else the nearest name."""
+    names = set(names)
     alias = PLATFORM_ALIASES.get(key)
-    hint = f"Did you mean {alias!r}?" if alias in names else did_you_mean(key, names)
-    return f"no source gives posts the platform {name!r}. {hint}".strip()
+    return tr("Did you mean %(name)r?", name=alias) if alias in names else did_you_mean(key, names)
+
+
+def check_platforms(values: Iterable[str]) -> tuple[str, ...]:
+    """Platforms as posts carry them (lower case, each once), for what keeps
+    only some platforms (an alert, an inbox view or rule, an erasure): a name
+    no source gives is refused, with the one meant, since nothing would ever
+    match it. Plugin sources' platforms count once the sources are loaded."""
+    from veille.errors import UsageError
+
+    out = []
+    for value in values:
+        name = value.strip().lower()
+        known = known_platforms()
+        if name not in known:
+            from veille.sources.base import registry
+
+            registry()
+            known = known_platforms()
+        if name not in known:
+            raise UsageError(
+                tr("platform %(value)r is not a platform veille knows", value=value),
+                hint=_platform_hint(name, known),
+            )
+        out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def check_languages(values: Iterable[str]) -> tuple[str, ...]:
+    """Post languages as posts carry them: ISO 639-1 codes (``FR`` is read as
+    ``fr``), or ``und`` for posts whose language was not determined; anything
+    else is refused, since no post would carry it."""
+    from babel import Locale
+
+    from veille.errors import UsageError
+
+    codes = {str(c) for c in Locale("en").languages if len(str(c)) == 2 and str(c).isalpha()}
+    out = []
+    for value in values:
+        code = value.strip().lower()
+        if code not in codes | {"und"}:
+            raise UsageError(
+                tr("language (lang) %(value)r is not a language code", value=value),
+                hint=tr(
+                    "Use two-letter ISO 639-1 codes such as fr, en, de, or und for posts "
+                    "whose language is not known."
+                ),
+            )
+        out.append(code)
+    return tuple(dict.fromkeys(out))

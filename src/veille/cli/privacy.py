@@ -41,8 +41,8 @@ def register(app: typer.Typer) -> None:
         """Remove a person's posts and every copy veille made of them (filings,
         stories, outbox, quarantine, Atom feeds), and log that it was done."""
         from veille.i18n import plural
-        from veille.services.alerts import check_platforms
         from veille.services.privacy import erase_author, handles_like
+        from veille.suggest import check_platforms
 
         if platform:  # a misspelt platform would erase nothing and log it as done
             platform = check_platforms((platform,))[0]

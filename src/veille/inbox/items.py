@@ -332,7 +332,8 @@ def save_view(state: Any, owner: str, name: str, flt: ItemFilter, *, shared: boo
     or language no item can have is refused (the view would never show one)."""
     from dataclasses import replace
 
-    from veille.inbox.model import check_languages, check_platforms, check_sentiment
+    from veille.inbox.model import check_sentiment
+    from veille.suggest import check_languages, check_platforms
 
     name = name.strip()
     if not name or len(name) > 80:

@@ -53,20 +53,6 @@ def check_sentiment(value: str) -> str:
     return v
 
 
-def check_platforms(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Platforms as posts carry them (a did-you-mean for a name veille does not know)."""
-    from veille.services.alerts import check_platforms as check
-
-    return check(tuple(values))
-
-
-def check_languages(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """ISO 639-1 codes (``und``: posts whose language is not known)."""
-    from veille.services.alerts import check_languages as check
-
-    return check(tuple(values))
-
-
 @dataclass(frozen=True)
 class Item:
     """One post in the inbox, with a copy of what the post said (kept when

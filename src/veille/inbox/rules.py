@@ -26,11 +26,10 @@ from veille.errors import NotFound, UsageError, tr
 from veille.inbox.model import (
     SENTIMENTS,
     ItemChange,
-    check_languages,
-    check_platforms,
     check_priority,
     check_status,
 )
+from veille.suggest import check_languages, check_platforms
 
 if TYPE_CHECKING:
     from veille.inbox.hours import WorkingTime
@@ -127,8 +126,8 @@ def make_rule(
                 hint=tr("Use %(known)s.", known=", ".join(SENTIMENTS)),
             )
     # A platform or language no post carries: the rule would never apply.
-    platforms = check_platforms(tuple(platforms))
-    languages = check_languages(tuple(languages))
+    platforms = check_platforms(platforms)
+    languages = check_languages(languages)
     if when is not None and when not in ("working", "outside") and not _RANGE.match(when):
         raise UsageError(
             tr("when %(value)r is not a time condition", value=when),

@@ -21,6 +21,7 @@ from typing import Any
 from veille.errors import NotFound, UsageError, tr
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
+from veille.services.audit import record
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^[\w][\w.-]{0,63}$")
@@ -85,14 +86,6 @@ def _check(name: str, query: str) -> None:
     compile_query(query)  # raises QueryError with the column and a hint
 
 
-def _audit(store: Any, actor: str | None, action: str, target: str, detail: str = "") -> None:
-    """Record a change of a topic in the audit log, for every interface
-    alike (``actor``: the username; ``None``: the command line)."""
-    from veille.services.audit import record
-
-    record(store, actor, action, target, detail)
-
-
 def add_topic(
     store: Any, name: str, query: str, *, inbox: bool = False, actor: str | None = None
 ) -> Topic:
@@ -108,7 +101,7 @@ def add_topic(
     topic = get_topic(store, name)
     if inbox:
         store.set_topic_inbox(topic.id, True)
-    _audit(store, actor, "topic.add", topic.name, query)
+    record(store, actor, "topic.add", topic.name, query)
     return topic
 
 
@@ -126,12 +119,12 @@ def edit_topic(
     topic = get_topic(store, name)
     if inbox is not None and inbox != (topic.id in store.inbox_topic_ids()):
         store.set_topic_inbox(topic.id, inbox)
-        _audit(store, actor, "topic.inbox", topic.name, "on" if inbox else "off")
+        record(store, actor, "topic.inbox", topic.name, "on" if inbox else "off")
     if query is None or topic.query == query:
         return topic
     _check(name, query)
     store.add_topic_version(topic.id, topic.version + 1, query, int(now_utc().timestamp()))
-    _audit(store, actor, "topic.edit", topic.name, query)
+    record(store, actor, "topic.edit", topic.name, query)
     return get_topic(store, name)
 
 
@@ -145,7 +138,7 @@ def remove_topic(store: Any, name: str, *, actor: str | None = None) -> None:
     """Delete topic ``name``, its versions and its recorded matches (recorded
     in the audit log as done by ``actor``)."""
     store.delete_topic(get_topic(store, name).id)
-    _audit(store, actor, "topic.remove", name)
+    record(store, actor, "topic.remove", name)
 
 
 @dataclass

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from veille.alerts.channels.apprise_mask import mask_channel_url
 from veille.errors import NotFound, UsageError, VeilleError, tr
+from veille.services.audit import record
+from veille.suggest import check_languages, check_platforms
 
 if TYPE_CHECKING:
     from veille.alerts.model import Alert
@@ -111,56 +113,6 @@ def _check_source(ws: Workspace, source: str) -> str:
     )
 
 
-def check_languages(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Post languages an alert keeps, as posts carry them: ISO 639-1 codes
-    (``fr``; ``FR`` is read as ``fr``), or ``und`` for posts whose language was
-    not determined. Anything else is refused: an alert on it never fires."""
-    from babel import Locale
-
-    names = (str(c) for c in Locale("en").languages)
-    codes = {c for c in names if len(c) == 2 and c.isalpha()} | {"und"}
-    out = []
-    for value in values:
-        code = value.strip().lower()
-        if code not in codes:
-            raise UsageError(
-                tr("language (lang) %(value)r is not a language code", value=value),
-                hint=tr(
-                    "Use two-letter ISO 639-1 codes such as fr, en, de, or und for posts "
-                    "whose language is not known."
-                ),
-            )
-        out.append(code)
-    return tuple(dict.fromkeys(out))
-
-
-def check_platforms(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Platforms an alert keeps: those veille's sources give posts (the
-    built-ins, and plugin sources'). Anything else is refused, with the name
-    meant (``twitter``: ``x``)."""
-    from veille.suggest import PLATFORM_ALIASES, did_you_mean, known_platforms
-
-    out = []
-    for value in values:
-        name = value.strip().lower()
-        known = known_platforms()
-        if name not in known:
-            from veille.sources.base import registry
-
-            registry()  # a plugin source's platform counts once the sources are loaded
-            known = known_platforms()
-        if name not in known:
-            alias = PLATFORM_ALIASES.get(name)
-            raise UsageError(
-                tr("platform %(value)r is not a platform veille knows", value=value),
-                hint=tr("Did you mean %(name)r?", name=alias)
-                if alias in known
-                else did_you_mean(name, known),
-            )
-        out.append(name)
-    return tuple(dict.fromkeys(out))
-
-
 def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
     """The alert ``spec`` describes, with its defaults, checked (nothing is stored)."""
     from veille.alerts.channels import ChannelContext, channel_for
@@ -225,20 +177,12 @@ def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
     return alert
 
 
-def _audit(ws: Workspace, actor: str | None, action: str, target: str, detail: str = "") -> None:
-    """Record a change of an alert in the audit log, whichever interface made
-    it (``actor``: the username; ``None``: the command line)."""
-    from veille.services.audit import record
-
-    record(ws.state, actor, action, target, detail)
-
-
 def add_alert(ws: Workspace, spec: AlertSpec, *, actor: str | None = None) -> Alert:
     """Check and store a new alert; the stored alert."""
     from veille.alerts.model import AlertBook
 
     alert = AlertBook(ws.state).add(build_alert(ws, spec))
-    _audit(ws, actor, "alert.add", alert.name, alert.subject)
+    record(ws.state, actor, "alert.add", alert.name, alert.subject)
     return alert
 
 
@@ -302,7 +246,7 @@ def pause_alert(ws: Workspace, name: str, *, actor: str | None = None) -> Alert:
     from veille.alerts.model import AlertBook
 
     alert = AlertBook(ws.state).update(name, paused=True)
-    _audit(ws, actor, "alert.pause", name)
+    record(ws.state, actor, "alert.pause", name)
     return alert
 
 
@@ -311,7 +255,7 @@ def resume_alert(ws: Workspace, name: str, *, actor: str | None = None) -> Resum
     from veille.alerts.model import AlertBook
 
     alert = AlertBook(ws.state).update(name, paused=False)
-    _audit(ws, actor, "alert.resume", name)
+    record(ws.state, actor, "alert.resume", name)
     assert alert.id is not None
     with engine(ws) as eng:
         report = eng.dispatch(alert_id=alert.id)
@@ -323,7 +267,7 @@ def remove_alert(ws: Workspace, name: str, *, actor: str | None = None) -> None:
     from veille.alerts.model import AlertBook
 
     AlertBook(ws.state).remove(name)
-    _audit(ws, actor, "alert.remove", name)
+    record(ws.state, actor, "alert.remove", name)
 
 
 @dataclass(frozen=True)
@@ -398,7 +342,7 @@ def retry_dead(ws: Workspace, alert: str | None = None, *, actor: str | None = N
     alert_id = get_alert(ws, alert).id if alert else None
     with engine(ws) as eng:
         n = eng.retry_dead(alert_id)
-    _audit(ws, actor, "alert.retry", alert or "", f"{n} dead letters")
+    record(ws.state, actor, "alert.retry", alert or "", f"{n} dead letters")
     return n
 
 
@@ -406,7 +350,7 @@ def mark_not_relevant(ws: Workspace, alert: str, post_id: str, *, actor: str | N
     from veille.alerts.service import mark_not_relevant as mark
 
     mark(ws.store, alert, post_id)
-    _audit(ws, actor, "alert.not-relevant", alert, post_id)
+    record(ws.state, actor, "alert.not-relevant", alert, post_id)
 
 
 def suggest_not_terms(ws: Workspace, alert: str) -> list[Suggestion]:
@@ -462,7 +406,7 @@ def unsubscribe(ws: Workspace, name: str, token: str) -> Alert:
         return found
     params = dict(found.params) | {"unsubscribed_at": int(datetime.now().timestamp())}
     alert = book.update(name, paused=True, params=params)
-    _audit(ws, UNSUBSCRIBE_ACTOR, "alert.unsubscribe", name, "one-click link of its e-mails")
+    record(ws.state, UNSUBSCRIBE_ACTOR, "alert.unsubscribe", name, "one-click link of its e-mails")
     return changed(alert, params=params)
 
 
@@ -481,7 +425,7 @@ def new_feed_token(ws: Workspace, name: str, *, actor: str | None = None) -> str
     assert alert.id is not None
     token = secrets.token_urlsafe(24)
     ws.store.set_alert_feed_token(alert.id, token, int(datetime.now().timestamp()))
-    _audit(ws, actor, "alert.feed.new", name)
+    record(ws.state, actor, "alert.feed.new", name)
     return token
 
 
@@ -490,7 +434,7 @@ def revoke_feed_token(ws: Workspace, name: str, *, actor: str | None = None) -> 
     alert = get_alert(ws, name)
     assert alert.id is not None
     ws.store.set_alert_feed_token(alert.id, None, int(datetime.now().timestamp()))
-    _audit(ws, actor, "alert.feed.revoke", name)
+    record(ws.state, actor, "alert.feed.revoke", name)
 
 
 def feed_for_token(ws: Workspace, token: str) -> bytes:
@@ -541,5 +485,5 @@ def change_alert(
     # Never the channel URL: it may hold a token or a password.
     shown = {"to": "changed" if "channel_url" in changes else "", "every": every or "",
              "at": at or "", "day": day or ""}  # fmt: skip
-    _audit(ws, actor, "alert.edit", name, " ".join(f"{k}={v}" for k, v in shown.items() if v))
+    record(ws.state, actor, "alert.edit", name, " ".join(f"{k}={v}" for k, v in shown.items() if v))
     return alert
