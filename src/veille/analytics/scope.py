@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,7 +57,7 @@ class Period:
         return f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
 
 
-def _midnight(day: date, tz: ZoneInfo) -> datetime:
+def _midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
@@ -99,15 +99,28 @@ def parse_period(text: str, *, timezone: str = "UTC", now: datetime | None = Non
 
 def _bound(value: str, tz: ZoneInfo, *, end: bool, text: str) -> datetime:
     try:
-        if "T" in value or ":" in value:
-            dt = datetime.fromisoformat(value)
-            return dt if dt.tzinfo else dt.replace(tzinfo=tz)
-        day = date.fromisoformat(value)
+        return time_bound(value, tz, end=end)
     except ValueError:
         raise UsageError(
             f"period {text!r}: {value!r} is not an ISO date",
             hint="Write dates as YYYY-MM-DD, e.g. 2026-03-01..2026-03-31.",
         ) from None
+
+
+def time_bound(
+    value: str, tz: tzinfo, *, end: bool = False, naive: tzinfo | None = None
+) -> datetime:
+    """One end of a period as people write it: an ISO date is a day in ``tz``
+    (its midnight; with ``end``, the next day's, so that the day is
+    included); an ISO date-time keeps its offset, or is read in ``naive``
+    (default ``tz``) without one. ``ValueError`` when it is neither. Periods,
+    the command line's ``--since``/``--until`` and the API's dates read their
+    days here."""
+    text = value.strip()
+    if "T" in text or ":" in text:
+        dt = datetime.fromisoformat(text)
+        return dt if dt.tzinfo else dt.replace(tzinfo=naive or tz)
+    day = date.fromisoformat(text)
     return _midnight(day + timedelta(days=1) if end else day, tz)
 
 

@@ -47,23 +47,15 @@ def parse_day(value: str | None, name: str, timezone: str = "UTC") -> datetime |
     date-time (in ``timezone`` when it has no offset)."""
     if value is None:
         return None
-    from datetime import date, time
     from zoneinfo import ZoneInfo
 
+    from veille.analytics.scope import time_bound
     from veille.records import RecordError, parse_time
 
-    tz = ZoneInfo(timezone)
-    text = value.strip()
     try:
-        return datetime.combine(date.fromisoformat(text), time(0), tzinfo=tz)
+        return time_bound(value, ZoneInfo(timezone))
     except ValueError:
-        pass
-    try:
-        naive = datetime.fromisoformat(text)
-    except ValueError:
-        naive = None
-    if naive is not None and naive.tzinfo is None:
-        return naive.replace(tzinfo=tz)
+        pass  # the import formats (Unix seconds …)
     try:
         return parse_time(value, name)
     except RecordError as exc:

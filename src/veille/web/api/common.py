@@ -77,19 +77,15 @@ def parse_time(
     the next day's start."""
     if value is None or value == "":
         return None
-    from datetime import UTC, date, time, timedelta
+    from datetime import UTC
     from zoneinfo import ZoneInfo
 
+    from veille.analytics.scope import time_bound
+
     try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            if end:
-                day += timedelta(days=1)
-            return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone))
-        when = datetime.fromisoformat(value)
+        return time_bound(value, ZoneInfo(timezone), end=end, naive=UTC)
     except ValueError:
         raise UsageError(
             f"{name}={value!r} is not a date",
             hint="Use ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z.",
         ) from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
