@@ -10,6 +10,7 @@ puts the answers together.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -23,6 +24,7 @@ from veille.analytics.volume import (
 )
 from veille.errors import UsageError
 from veille.models import Post
+from veille.query.predicates import tag_key
 
 TOP_POST_ORDERS = ("engagement", "reach")
 ENTITY_COLUMNS = ("hashtags", "domains", "links", "mentions")
@@ -78,11 +80,39 @@ class EntityRow:
 def top_entities(
     store: Any, scope: Scope, period: Period, kind: str, *, limit: int = 10
 ) -> list[EntityRow]:
-    """Hashtags, domains, links or mentions by the number of posts holding them."""
+    """Hashtags, domains, links or mentions by the number of posts holding them.
+
+    A hashtag is one tag whatever its case and accents, as Mastodon folds
+    them (``#télécom``, ``#Telecom`` and ``#telecom`` are one), shown in the
+    spelling held by the most posts: every spelling of the period is read,
+    then folded together before the list is cut."""
     if kind not in ENTITY_COLUMNS:
         raise UsageError(f"unknown list {kind!r}", hint=f"Use one of {', '.join(ENTITY_COLUMNS)}.")
+    if kind == "hashtags":
+        return fold_tags(store.top_entities(scope.during(period), kind, None), limit)
     rows = store.top_entities(scope.during(period), kind, limit)
     return [EntityRow(v, n, e) for v, n, e in rows]
+
+
+def fold_tags(rows: Iterable[tuple[str, int, int]], limit: int | None) -> list[EntityRow]:
+    """``(spelling, posts, engagement)`` rows merged by folded tag (case and
+    accents ignored, as a ``#tag`` query compares them), each named by its
+    spelling held by the most posts (then the most engagement, then the
+    first in code-point order); best first by posts, engagement and name.
+
+    A post holds each tag once (enrichment keeps one spelling of each:
+    :func:`veille.enrich.entities.extract_entities`), so the posts of the
+    spellings add up to the posts holding the tag."""
+    groups: dict[str, list[tuple[int, int, str]]] = {}
+    for value, posts, engagement in rows:
+        if posts > 0:
+            groups.setdefault(tag_key(value), []).append((posts, engagement, value))
+    merged = []
+    for spellings in groups.values():
+        name = min(spellings, key=lambda s: (-s[0], -s[1], s[2]))[2]
+        merged.append(EntityRow(name, sum(s[0] for s in spellings), sum(s[1] for s in spellings)))
+    merged.sort(key=lambda r: (-r.posts, -r.engagement, r.value))
+    return merged if limit is None else merged[:limit]
 
 
 @dataclass(frozen=True)

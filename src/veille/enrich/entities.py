@@ -8,6 +8,7 @@ from typing import Any
 
 from veille.enrich.textparts import EMOJI_RE, HASHTAG_RE, MENTION_RE, URL_RE, clean_url
 from veille.models import Post, canonical_url
+from veille.textnorm import fold
 
 _MEDIA_EXT = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".webm", ".mp3", ".m4a")
 
@@ -82,10 +83,12 @@ def extract_entities(text: str, domains: DomainResolver, post: Post | None = Non
         flags["is_reply"] = post.is_reply
         flags["is_repost"] = post.is_repost
     media.extend(u for u in links if u.split("?", 1)[0].lower().endswith(_MEDIA_EXT))
-    # Hashtags compare case-insensitively; the first spelling seen is kept.
+    # Hashtags compare without case or accents, as Mastodon folds them
+    # (#Télécom is #telecom): the first spelling seen is kept, so a post holds
+    # each tag once and top hashtags count it once.
     seen: dict[str, str] = {}
     for tag in hashtags:
-        seen.setdefault(tag.lower(), tag)
+        seen.setdefault(fold(tag), tag)
     links_u = _unique(links)
     flags["has_media"] = bool(media)
     return Entities(

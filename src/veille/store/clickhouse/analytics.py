@@ -315,18 +315,21 @@ class ClickHouseAnalytics(ClickHousePeople):
         )
         return int(rows[0][0])
 
-    def top_entities(self, scope: Scope, kind: str, limit: int) -> list[tuple[str, int, int]]:
+    def top_entities(
+        self, scope: Scope, kind: str, limit: int | None
+    ) -> list[tuple[str, int, int]]:
         if kind not in ("hashtags", "domains", "links", "mentions"):
             raise ValueError(f"unknown entity kind {kind!r}")
+        # Every value when limit is None.
+        cut, lim = ("", {}) if limit is None else (" LIMIT {lim:UInt64}", {"lim": limit})
         days = whole_days(scope, platforms=False) if kind in rollups.ENTITY_POST else None
         if days is not None:
             days.params["r_kind"] = kind
             union = days.union("entity_rollup", rollups.ENTITY_ROLLUP, rollups.ENTITY_POST[kind])
             rows = self.rows(
                 f"SELECT value, sum(posts) AS n, sum(engagement) AS se FROM ({union}) "
-                "GROUP BY value HAVING n > 0 ORDER BY n DESC, se DESC, value "
-                "LIMIT {lim:UInt64}",
-                {**days.params, "lim": limit},
+                "GROUP BY value HAVING n > 0 ORDER BY n DESC, se DESC, value" + cut,
+                {**days.params, **lim},
             )
             return [(v, int(n), int(e or 0)) for v, n, e in rows]
         src, where, params = self.source(scope)
@@ -335,8 +338,8 @@ class ClickHouseAnalytics(ClickHousePeople):
         rows = self.rows(
             f"SELECT k, count() AS n, sum(e) AS se FROM (SELECT DISTINCT id, {key} AS k, e "
             f"FROM (SELECT id, arrayJoin({kind}) AS v, {ENG} AS e FROM {src} WHERE {where})) "
-            "GROUP BY k ORDER BY n DESC, se DESC, k LIMIT {lim:UInt64}",
-            {**params, "lim": limit},
+            "GROUP BY k ORDER BY n DESC, se DESC, k" + cut,
+            {**params, **lim},
         )
         return [(v, int(n), int(e or 0)) for v, n, e in rows]
 

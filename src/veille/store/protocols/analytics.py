@@ -117,10 +117,14 @@ class AnalyticsPosts(Protocol):
         """How many (platform, handle) posted in ``scope`` over ``period``."""
         ...
 
-    def top_entities(self, scope: Scope, kind: str, limit: int) -> list[tuple[str, int, int]]:
+    def top_entities(
+        self, scope: Scope, kind: str, limit: int | None
+    ) -> list[tuple[str, int, int]]:
         """``(value, posts, engagement)`` of the hashtags, domains, links or
         mentions (``kind``) held by the most posts of ``scope`` (bounded to a
-        period), then by engagement and value."""
+        period), then by engagement and value; every value when ``limit`` is
+        ``None``. Hashtags and mentions are ASCII-lower-cased (SQL's
+        ``lower()``); analytics folds hashtags' accents and case further."""
         ...
 
     def top_clusters(

@@ -580,18 +580,20 @@ def story_rows(sel: Selection, by: str, limit: int) -> list[tuple[Any, ...]]:
     return out
 
 
-def top_entities(sel: Selection, name: str, limit: int) -> list[tuple[str, int, int]]:
+def top_entities(sel: Selection, name: str, limit: int | None) -> list[tuple[str, int, int]]:
     """``(value, posts, engagement)`` of the values of the list ``name`` held
-    by the most selected posts (then by engagement, then by value)."""
+    by the most selected posts (then by engagement, then by value); every
+    value when ``limit`` is ``None``."""
     rows, codes = sel.items(name)
     if not len(codes):
         return []
     posts = np.bincount(codes)
     eng = np.bincount(codes, weights=sel["eng"][rows]).astype(np.int64)
     present = np.flatnonzero(posts)
+    most = len(present) if limit is None else limit
     chosen = [
         (-int(posts[c]), -int(eng[c]), sel.value(name, int(c)))
-        for c in present[_best(posts[present], eng[present], limit)].tolist()
+        for c in present[_best(posts[present], eng[present], most)].tolist()
     ]
     chosen.sort()
-    return [(value, -n, -e) for n, e, value in chosen[:limit]]
+    return [(value, -n, -e) for n, e, value in chosen[:most]]

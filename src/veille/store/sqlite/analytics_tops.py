@@ -136,10 +136,14 @@ class SQLiteTops(SQLiteVolume):
         )
         return int(self.conn.execute(sql, params).fetchone()[0])
 
-    def top_entities(self, scope: Scope, kind: str, limit: int) -> list[tuple[str, int, int]]:
+    def top_entities(
+        self, scope: Scope, kind: str, limit: int | None
+    ) -> list[tuple[str, int, int]]:
         """``(value, posts, engagement)`` of the hashtags, domains, links or
-        mentions held by the most posts of ``scope`` (bounded to a period)."""
+        mentions held by the most posts of ``scope`` (bounded to a period);
+        every value when ``limit`` is ``None``."""
         f = scope.flt
+        most = -1 if limit is None else limit  # SQLite: a negative LIMIT is none
         if kind in ("hashtags", "domains") and cube(scope, ()) == [] and f.since and f.until:
             # Whole UTC days from the day rows, the edges from the quarter rows.
             q0, q1 = int(f.since.timestamp()) // QUARTER, int(f.until.timestamp()) // QUARTER
@@ -155,7 +159,7 @@ class SQLiteTops(SQLiteVolume):
             rows = self.conn.execute(
                 f"SELECT value, sum(posts), sum(engagement) FROM ({union}) "
                 "GROUP BY 1 HAVING sum(posts) > 0 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
-                [*(x for r in ranges for x in r), limit],
+                [*(x for r in ranges for x in r), most],
             )
             return [(v, n, e or 0) for v, n, e in rows]
         sel = self.analytics_copy().select(self.conn, scope)
@@ -167,7 +171,7 @@ class SQLiteTops(SQLiteVolume):
             f"SELECT v, count(*), sum(e) FROM (SELECT DISTINCT p.pk, {key} AS v, {ENG} AS e "
             f"FROM posts p, json_each({_json_list('p.' + kind)}) j WHERE {where}) "
             "GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
-            [*params, limit],
+            [*params, most],
         )
         return [(v, n, e or 0) for v, n, e in rows]
 
