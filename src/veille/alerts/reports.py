@@ -160,8 +160,13 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
         lines = []
         for name in _FIGURES:
             fig = head[name]
-            if name == "net_sentiment":
-                value, delta = signed(fig.value, lang), signed(fig.value - fig.previous, lang)
+            if name == "net_sentiment":  # unknown (None) without a scored post
+                value = "–" if fig.value is None else signed(fig.value, lang)
+                delta = (
+                    "–"
+                    if fig.value is None or fig.previous is None
+                    else signed(fig.value - fig.previous, lang)
+                )
             else:
                 value, delta = num(fig.value, lang), change_text(fig.change, lang)
             sep = colon(lang)

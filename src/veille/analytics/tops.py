@@ -169,14 +169,17 @@ def author_count(store: Any, scope: Scope, period: Period) -> int:
 
 @dataclass(frozen=True)
 class Figure:
-    """A headline figure and its value in the previous period."""
+    """A headline figure and its value in the previous period; ``None`` where
+    it is unknown (net sentiment without a scored post)."""
 
     name: str
-    value: float
-    previous: float
+    value: float | None
+    previous: float | None
 
     @property
     def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
         return change(self.value, self.previous)
 
 
@@ -222,4 +225,6 @@ def headline_and_sentiment(
         for p, v in zip(periods, vals, strict=True)
     ]
     out = {name: Figure(name, vals[0][name], vals[1][name]) for name in FIGURES}
+    # Net sentiment is of the scored posts: none scored, it is unknown (not 0).
+    out["net_sentiment"] = Figure("net_sentiment", moods[0].net, moods[1].net)
     return Headline(out, moods[0], moods[1], split)
