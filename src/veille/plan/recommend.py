@@ -155,17 +155,22 @@ def _influencers(ws: Workspace, per: Period) -> list[Recommendation]:
     for topic, i in ranked[:INFLUENCERS_TO_ENGAGE]:
         about_en = f" on {topic}" if topic else ""
         about_fr = f" sur {topic}" if topic else ""
-        followers = i.followers or 0
+        # Unknown is not zero: a feed gives no follower count.
+        if i.followers is None:
+            followers_en, followers_fr = "followers unknown", "abonnés inconnus"
+        else:
+            followers_en = f"{format_number(i.followers, 'en')} followers"
+            followers_fr = f"{format_number(i.followers, 'fr')} abonnés"
         out.append(
             Recommendation(
                 "influencer",
                 f"Engage {i.handle} ({', '.join(i.platforms)}): "
                 f"{format_number(i.matching_posts, 'en')} posts{about_en} in {LISTEN_DAYS} days, "
-                f"{format_number(followers, 'en')} followers, "
+                f"{followers_en}, "
                 f"score {format_number(i.score, 'en')}; the organization has not engaged them yet.",
                 f"Engagez le dialogue avec {i.handle} ({', '.join(i.platforms)})\u202f: "
                 f"{format_number(i.matching_posts, 'fr')} publications{about_fr} en {LISTEN_DAYS} "
-                f"jours, {format_number(followers, 'fr')} abonnés, score "
+                f"jours, {followers_fr}, score "
                 f"{format_number(i.score, 'fr')}\u202f; l'organisation ne l'a pas encore fait.",
                 {
                     "handle": i.handle,

@@ -1,0 +1,35 @@
+"""The influencers `veille plan recommend` names carry the figures known for
+them: unknown is not zero (docs/analytics.md, Influencers), so an author
+whose platform gives no follower count (a feed) is not said to have 0."""
+
+from __future__ import annotations
+
+from tests.plan.conftest import NOW, post
+from veille.plan.recommend import recommendations
+from veille.workspace import Workspace
+
+
+def test_unknown_followers_are_not_zero(ws: Workspace) -> None:
+    ws.store.upsert_posts(
+        [
+            post(
+                300 + i,
+                f"lumio chronique {i}",
+                1 + i / 10,
+                platform="rss",
+                handle="blogueur",
+                followers=None,
+            )
+            for i in range(8)
+        ]
+    )
+    found = {r.figures["handle"]: r for r in recommendations(ws, now=NOW) if r.kind == "influencer"}
+    blog = found["blogueur"]
+    assert blog.figures["followers"] is None
+    assert "0 followers" not in blog.text_en and "followers unknown" in blog.text_en
+    assert "0 abonnés" not in blog.text_fr and "abonnés inconnus" in blog.text_fr
+    # A count the platform gave is said, 0 included.
+    known = [r for r in found.values() if r.figures["followers"] is not None]
+    assert known
+    for r in known:
+        assert f"{r.figures['followers']:,} followers" in r.text_en, r.text_en
