@@ -301,3 +301,30 @@ def test_the_docs_page_lists_the_endpoints_offline_in_both_languages(api: Runnin
     assert "http://" not in r.text.replace(api.url, "").replace("http://www.w3.org", "")
     fr = httpx.get(api.url + "/api/docs", headers={"Accept-Language": "fr"})
     assert "Paramètres" in fr.text and "Authentification" in fr.text
+
+
+def test_a_wrong_path_or_method_answers_the_api_error_shape(api: Running) -> None:
+    """An integrator's typo in a path or method gets the documented error body
+    (status, code, message, hint), as every other API error does."""
+    with client(api, "viewer") as c:
+        missing = c.get("/api/v1/topic")
+        wrong_method = c.delete("/api/v1/posts", params={"q": "lumio"})
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    assert "/api/docs" in missing.json()["error"]["hint"]
+    assert wrong_method.status_code == 405
+    error = wrong_method.json()["error"]
+    assert error["code"] == "method_not_allowed" and error["status"] == 405
+    assert "GET" in wrong_method.headers["allow"]
+
+
+def test_a_body_that_is_not_json_says_so(api: Running) -> None:
+    with client(api) as c:
+        json_type = {"Content-Type": "application/json"}
+        broken = c.post("/api/v1/topics", content=b'{"name": ', headers=json_type)
+        absent = c.post("/api/v1/topics")
+        listed = c.post("/api/v1/topics", json=["lyon", "lumio"])
+    assert broken.status_code == 422
+    assert "body: not valid JSON" in broken.json()["error"]["message"]
+    assert absent.status_code == 422 and "body: is missing" in absent.json()["error"]["message"]
+    assert "body: is not a JSON object" in listed.json()["error"]["message"]

@@ -63,6 +63,16 @@ def _validation(exc: RequestValidationError) -> JSONResponse:
     problems = []
     for err in exc.errors():
         loc = list(err.get("loc", ()))
+        if err.get("type") == "json_invalid":  # its loc is a character offset, not a field
+            why = (err.get("ctx") or {}).get("error", "")
+            problems.append(f"body: not valid JSON ({why} at character {loc[-1]})")
+            continue
+        if loc == ["body"]:  # the body as a whole: absent, or not a JSON object
+            said = "is missing" if err.get("type") == "missing" else "is not a JSON object"
+            problems.append(
+                f"body: {said} (send a JSON object with Content-Type: application/json)"
+            )
+            continue
         # The first element says where (the body, the query string, the path);
         # the rest names the field, which may itself be called "query".
         if loc and loc[0] in ("body", "query", "path", "header"):
@@ -85,11 +95,29 @@ def http_error(exc: HTTPException) -> JSONResponse:
     if isinstance(detail, dict):
         message = str(detail.get("message", message))
         hint = detail.get("hint", hint)
-    elif isinstance(detail, str) and detail and detail not in ("Not Found", "Unauthorized"):
-        message = detail
+    elif isinstance(detail, str) and detail and detail != _phrase(exc.status_code):
+        message = detail  # a message of the raiser's, not Starlette's "Not Found"
     # A refused CSRF token (web.deps.FormExpired) is no role problem: its own hint.
     hint = getattr(exc, "hint", None) or hint
     return error_response(exc.status_code, code, message, hint)
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def api_error(request: Request, exc: Exception) -> JSONResponse:
+    """The API's JSON for an error raised outside an API route's own
+    handling: a path or method no route serves, as the app's handlers see it."""
+    answer = to_response(exc)
+    if answer is None:
+        raise exc
+    return answer
 
 
 def to_response(exc: Exception) -> JSONResponse | None:
