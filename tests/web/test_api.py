@@ -328,3 +328,15 @@ def test_a_body_that_is_not_json_says_so(api: Running) -> None:
     assert "body: not valid JSON" in broken.json()["error"]["message"]
     assert absent.status_code == 422 and "body: is missing" in absent.json()["error"]["message"]
     assert "body: is not a JSON object" in listed.json()["error"]["message"]
+
+
+def test_a_negative_cap_or_floor_is_refused_naming_it(api: Running) -> None:
+    """A daily cap of -1 held back every match of the alert ("daily cap of -1
+    reached"), which the API stored without a word."""
+    with client(api) as c:
+        for field in ("cap", "min_followers", "min_engagement"):
+            r = c.post("/api/v1/alerts", json={"to": "mailto:a@example.org", "query": "lumio",
+                                               "name": f"neg-{field}", field: -1})  # fmt: skip
+            assert r.status_code == 400, (field, r.text)
+            assert f"{field} -1" in r.json()["error"]["message"]
+            assert c.get(f"/api/v1/alerts/neg-{field}").status_code == 404
