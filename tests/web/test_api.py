@@ -158,7 +158,8 @@ def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) 
         assert c.post("/api/v1/alerts/lumio-api/pause").json()["paused"] is True
         shown = c.get("/api/v1/alerts/lumio-api").json()
         assert shown["paused"] is True
-        assert shown["created_at"].endswith("+00:00") and shown["updated_at"] >= shown["created_at"]
+        created = datetime.fromisoformat(shown["created_at"])
+        assert created.utcoffset() == timedelta(0) and shown["updated_at"] >= shown["created_at"]
         resumed = c.post("/api/v1/alerts/lumio-api/resume").json()
         assert resumed["alert"]["paused"] is False
         before = len(box.messages)
@@ -171,7 +172,8 @@ def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) 
         bad = c.post("/api/v1/alerts", json={"to": "mailto:x@example.org", "query": "lumio AND"})
         assert bad.status_code == 400
         changed = c.patch("/api/v1/alerts/lumio-api", json={"every": "daily", "at": "09:15"})
-        assert changed.status_code == 200 and changed.json()["every"] == "daily at 09:15"
+        assert changed.status_code == 200 and changed.json()["every"] == "daily"
+        assert changed.json()["schedule"] == "daily at 09:15"
         assert c.patch("/api/v1/alerts/lumio-api", json={"every": "sometimes"}).status_code == 400
         assert c.delete("/api/v1/alerts/lumio-api").status_code == 204
         assert c.get("/api/v1/alerts/lumio-api").status_code == 404
@@ -340,3 +342,40 @@ def test_a_negative_cap_or_floor_is_refused_naming_it(api: Running) -> None:
             assert r.status_code == 400, (field, r.text)
             assert f"{field} -1" in r.json()["error"]["message"]
             assert c.get(f"/api/v1/alerts/neg-{field}").status_code == 404
+
+
+def test_an_alert_reads_back_under_the_names_it_was_written_with(api: Running) -> None:
+    """GET answers ``to``, ``every``, ``at``, ``day``, ``cap`` and ``quiet``,
+    the names POST and PATCH take (it answered ``channel_url``, ``frequency``,
+    ``at_time``, ``weekday`` as 0-6, ``daily_cap``, ``quiet_start``/``quiet_end``);
+    what it reads can be sent back, and the old names are still read."""
+    sent = {"to": "mailto:names@example.org", "query": "lumio", "name": "names",
+            "every": "weekly", "at": "07:30", "day": "wed", "cap": 3,
+            "quiet": "22:00-07:00", "min_followers": 5}  # fmt: skip
+    with client(api) as c:
+        assert c.post("/api/v1/alerts", json=sent).status_code == 201
+        shown = c.get("/api/v1/alerts/names").json()
+        assert {k: shown[k] for k in sent} == sent
+        assert shown["schedule"] == "weekly wed 07:30"
+        # Deprecated, still given: a client that read them keeps working.
+        assert (shown["at_time"], shown["weekday"], shown["daily_cap"]) == ("07:30", 2, 3)
+        row = next(a for a in c.get("/api/v1/alerts").json() if a["name"] == "names")
+        back = c.patch("/api/v1/alerts/names", json={k: row[k] for k in ("every", "at", "day")})
+        assert back.status_code == 200, back.text
+        old = c.patch("/api/v1/alerts/names", json={"frequency": "daily", "at_time": "09:00"})
+        assert old.status_code == 200 and old.json()["schedule"] == "daily at 09:00"
+        both = c.patch("/api/v1/alerts/names", json={"at": "10:00", "at_time": "09:00"})
+        assert both.status_code == 422 and "at_time" in both.json()["error"]["message"]
+        created = c.post("/api/v1/alerts", json={
+            "channel_url": "mailto:o@example.org", "query": "vexa", "name": "old-names",
+            "frequency": "weekly", "weekday": 4, "daily_cap": 2, "quiet_start": "21:00",
+            "quiet_end": "06:00"})  # fmt: skip
+        assert created.status_code == 201, created.text
+        got = c.get("/api/v1/alerts/old-names").json()
+        assert (got["day"], got["cap"], got["quiet"]) == ("fri", 2, "21:00-06:00")
+        c.delete("/api/v1/alerts/names")
+        c.delete("/api/v1/alerts/old-names")
+    schema = httpx.get(api.url + "/api/openapi.json").json()["components"]["schemas"]
+    detail = schema["AlertDetail"]["properties"]
+    assert {"to", "every", "at", "day", "cap", "quiet"} <= set(schema["AlertDetail"]["required"])
+    assert detail["at_time"]["deprecated"] is True

@@ -67,7 +67,8 @@ def _validation(exc: RequestValidationError) -> JSONResponse:
             why = (err.get("ctx") or {}).get("error", "")
             problems.append(f"body: not valid JSON ({why} at character {loc[-1]})")
             continue
-        if loc == ["body"]:  # the body as a whole: absent, or not a JSON object
+        whole = ("missing", "model_attributes_type", "dict_type", "model_type")
+        if loc == ["body"] and err.get("type") in whole:  # absent, or not a JSON object
             said = "is missing" if err.get("type") == "missing" else "is not a JSON object"
             problems.append(
                 f"body: {said} (send a JSON object with Content-Type: application/json)"
@@ -75,10 +76,12 @@ def _validation(exc: RequestValidationError) -> JSONResponse:
             continue
         # The first element says where (the body, the query string, the path);
         # the rest names the field, which may itself be called "query".
+        place = "request"
         if loc and loc[0] in ("body", "query", "path", "header"):
-            loc = loc[1:]
+            place, loc = str(loc[0]), loc[1:]
         where = ".".join(str(x) for x in loc)
-        problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+        said = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        problems.append(f"{where or place}: {said}")
     return error_response(
         422,
         "invalid_input",
