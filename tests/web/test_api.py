@@ -379,3 +379,16 @@ def test_an_alert_reads_back_under_the_names_it_was_written_with(api: Running) -
     detail = schema["AlertDetail"]["properties"]
     assert {"to", "every", "at", "day", "cap", "quiet"} <= set(schema["AlertDetail"]["required"])
     assert detail["at_time"]["deprecated"] is True
+
+
+def test_analytics_errors_name_the_api_parameters_not_the_cli_options(api: Running) -> None:
+    """The share of voice without topics and a view without its organization
+    topic told an API client to 'pass --topic or --query'."""
+    with client(api, "viewer") as c:
+        sov = c.get("/api/v1/analytics/share-of-voice")
+        view = c.get("/api/v1/analytics/influencers", params={"view": "us"})
+    for r in (sov, view):
+        assert r.status_code == 400
+        assert "--" not in r.json()["error"]["message"] + r.json()["error"]["hint"]
+    assert "topic" in sov.json()["error"]["hint"] and "NAME=QUERY" in sov.json()["error"]["hint"]
+    assert "brand_topic" in view.json()["error"]["message"]
