@@ -392,3 +392,26 @@ def test_analytics_errors_name_the_api_parameters_not_the_cli_options(api: Runni
         assert "--" not in r.json()["error"]["message"] + r.json()["error"]["hint"]
     assert "topic" in sov.json()["error"]["hint"] and "NAME=QUERY" in sov.json()["error"]["hint"]
     assert "brand_topic" in view.json()["error"]["message"]
+
+
+def test_errors_answer_in_the_language_accept_language_asks(api: Running) -> None:
+    """A client sending ``Accept-Language: fr`` gets the message and hint in
+    French (as the pages show them); without the header, English."""
+    fr = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    with client(api) as c:
+        missing = c.get("/api/v1/topics/nope", headers=fr)
+        query = c.get("/api/v1/posts", params={"q": "lumio AND"}, headers=fr)
+        english = c.get("/api/v1/topics/nope")
+    with client(api, "viewer") as c:
+        role = c.post("/api/v1/topics", json={"name": "x", "query": "y"}, headers=fr)
+    nobody = httpx.get(api.url + "/api/v1/topics", headers=fr)
+    revoked = httpx.get(api.url + "/api/v1/topics", headers={"Authorization": "Bearer nope"})
+    assert missing.json()["error"]["message"] == "aucun sujet ne s’appelle 'nope'"
+    assert missing.headers["content-language"] == "fr"
+    assert query.json()["error"]["message"].startswith("requête invalide : ")
+    assert query.json()["error"]["code"] == "invalid_query"  # codes stay as they are
+    assert english.json()["error"]["message"] == "no topic named 'nope'"
+    assert role.json()["error"]["message"] == "ceci demande le rôle analyst"
+    assert nobody.json()["error"]["message"] == "cette API demande un jeton"
+    assert revoked.status_code == 401
+    assert revoked.json()["error"]["message"] == "this token is unknown or revoked"
