@@ -415,3 +415,19 @@ def test_errors_answer_in_the_language_accept_language_asks(api: Running) -> Non
     assert nobody.json()["error"]["message"] == "cette API demande un jeton"
     assert revoked.status_code == 401
     assert revoked.json()["error"]["message"] == "this token is unknown or revoked"
+
+
+def test_source_options_take_the_json_types_the_config_shows(api: Running) -> None:
+    """A source's config answers ``"max_pages": 1`` and ``"adaptive": true``;
+    sending them back so was refused ('Input should be a valid string')."""
+    with client(api) as c:
+        r = c.post("/api/v1/sources", json={
+            "kind": "feeds", "target": "https://example.org/typed.xml", "name": "typed",
+            "options": {"max_pages": 3, "adaptive": False}})  # fmt: skip
+        assert r.status_code == 201, r.text
+        assert r.json()["config"]["max_pages"] == 3 and r.json()["config"]["adaptive"] is False
+        bad = c.post("/api/v1/sources", json={
+            "kind": "feeds", "target": "https://example.org/t2.xml", "name": "typed2",
+            "options": {"max_pages": "many"}})  # fmt: skip
+        assert bad.status_code == 400 and "max_pages" in bad.json()["error"]["message"]
+        c.delete("/api/v1/sources/typed")

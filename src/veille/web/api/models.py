@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # ---------------------------------------------------------------- errors
 
@@ -370,8 +370,25 @@ class SourceIn(BaseModel):
     target: str = Field(description="What to follow: a feed URL, a hashtag, an account…")
     name: str | None = None
     every: str | None = Field(None, description="How often to poll: 30s, 15m, 2h, 1d.")
-    options: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, str | bool | int | float | list[str]] = Field(
+        default_factory=dict,
+        description="The kind's options, as a source's config shows them: a string, a "
+        "number, true or false, or a list (veille source kinds lists each kind's).",
+    )
     enabled: bool = True
+
+    @field_validator("options")
+    @classmethod
+    def _as_option_text(cls, options: dict[str, Any]) -> dict[str, str]:
+        # The services read options as the CLI's --option k=v gives them: text.
+        def text(value: Any) -> str:
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            if isinstance(value, list):
+                return ",".join(value)
+            return str(value)
+
+        return {key: text(value) for key, value in options.items()}
 
 
 class SourceOut(BaseModel):
