@@ -294,6 +294,9 @@ def test_the_openapi_document_describes_every_endpoint(api: Running) -> None:
         assert path in paths
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert "ErrorResponse" in spec["components"]["schemas"]
+    # Every status the API may answer is described: a refused test send, a busy store.
+    assert "502" in paths["/api/v1/alerts/{name}/test"]["post"]["responses"]
+    assert "503" in paths["/api/v1/posts"]["get"]["responses"]
 
 
 def test_the_docs_page_lists_the_endpoints_offline_in_both_languages(api: Running) -> None:

@@ -16,6 +16,7 @@ from veille.web.api.models import (
     AlertOut,
     AlertResumed,
     AlertTested,
+    ErrorResponse,
 )
 from veille.web.deps import workspace
 from veille.workspace import Workspace
@@ -106,6 +107,9 @@ def resume_alert(name: str, ws: Ws, user: Writer) -> AlertResumed:
     response_model=AlertTested,
     summary="Send a test",
     dependencies=[writer],
+    responses={
+        502: {"model": ErrorResponse, "description": "The channel refused the send (code failed)."}
+    },
 )
 def test_alert(name: str, ws: Ws) -> AlertTested:
     """Send a sample through the alert's real channel now."""
