@@ -434,3 +434,17 @@ def test_source_options_take_the_json_types_the_config_shows(api: Running) -> No
             "options": {"max_pages": "many"}})  # fmt: skip
         assert bad.status_code == 400 and "max_pages" in bad.json()["error"]["message"]
         c.delete("/api/v1/sources/typed")
+
+
+def test_a_search_says_what_may_make_it_find_nothing(api: Running) -> None:
+    """A misspelt platform or language, or ``and`` in lower case, found nothing
+    (or too much) without a word, where the stream page and the CLI warn."""
+    with client(api, "viewer") as c:
+        typo = c.get("/api/v1/posts", params={"q": "lumio", "platform": "mastadon"}).json()
+        lang = c.get("/api/v1/posts", params={"q": "lumio", "lang": "french"}).json()
+        word = c.get("/api/v1/posts", params={"q": "lumio and lyon"}).json()
+        clean = c.get("/api/v1/posts", params={"q": "lumio", "platform": "mastodon"}).json()
+    assert typo["total"] == 0 and "'mastodon'" in typo["warnings"][0]
+    assert "'french' is not a language code" in lang["warnings"][0]
+    assert "AND" in word["warnings"][0]
+    assert clean["warnings"] == []

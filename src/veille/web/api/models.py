@@ -132,6 +132,11 @@ class PostPage(BaseModel):
     next_cursor: str | None = Field(
         description="Pass it as cursor= for the next page; null on the last page."
     )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What may make the search find less than meant: 'and' searched as a "
+        "word, a platform no source gives, a lang that is not a language code.",
+    )
     items: list[PostOut]
 
 
