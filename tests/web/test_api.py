@@ -158,7 +158,8 @@ def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) 
         assert c.post("/api/v1/alerts/lumio-api/pause").json()["paused"] is True
         shown = c.get("/api/v1/alerts/lumio-api").json()
         assert shown["paused"] is True
-        assert shown["created_at"].endswith("+00:00") and shown["updated_at"] >= shown["created_at"]
+        created = datetime.fromisoformat(shown["created_at"])
+        assert created.utcoffset() == timedelta(0) and shown["updated_at"] >= shown["created_at"]
         resumed = c.post("/api/v1/alerts/lumio-api/resume").json()
         assert resumed["alert"]["paused"] is False
         before = len(box.messages)
@@ -171,7 +172,8 @@ def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) 
         bad = c.post("/api/v1/alerts", json={"to": "mailto:x@example.org", "query": "lumio AND"})
         assert bad.status_code == 400
         changed = c.patch("/api/v1/alerts/lumio-api", json={"every": "daily", "at": "09:15"})
-        assert changed.status_code == 200 and changed.json()["every"] == "daily at 09:15"
+        assert changed.status_code == 200 and changed.json()["every"] == "daily"
+        assert changed.json()["schedule"] == "daily at 09:15"
         assert c.patch("/api/v1/alerts/lumio-api", json={"every": "sometimes"}).status_code == 400
         assert c.delete("/api/v1/alerts/lumio-api").status_code == 204
         assert c.get("/api/v1/alerts/lumio-api").status_code == 404
@@ -292,6 +294,9 @@ def test_the_openapi_document_describes_every_endpoint(api: Running) -> None:
         assert path in paths
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert "ErrorResponse" in spec["components"]["schemas"]
+    # Every status the API may answer is described: a refused test send, a busy store.
+    assert "502" in paths["/api/v1/alerts/{name}/test"]["post"]["responses"]
+    assert "503" in paths["/api/v1/posts"]["get"]["responses"]
 
 
 def test_the_docs_page_lists_the_endpoints_offline_in_both_languages(api: Running) -> None:
@@ -301,3 +306,145 @@ def test_the_docs_page_lists_the_endpoints_offline_in_both_languages(api: Runnin
     assert "http://" not in r.text.replace(api.url, "").replace("http://www.w3.org", "")
     fr = httpx.get(api.url + "/api/docs", headers={"Accept-Language": "fr"})
     assert "Paramètres" in fr.text and "Authentification" in fr.text
+
+
+def test_a_wrong_path_or_method_answers_the_api_error_shape(api: Running) -> None:
+    """An integrator's typo in a path or method gets the documented error body
+    (status, code, message, hint), as every other API error does."""
+    with client(api, "viewer") as c:
+        missing = c.get("/api/v1/topic")
+        wrong_method = c.delete("/api/v1/posts", params={"q": "lumio"})
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    assert "/api/docs" in missing.json()["error"]["hint"]
+    assert wrong_method.status_code == 405
+    error = wrong_method.json()["error"]
+    assert error["code"] == "method_not_allowed" and error["status"] == 405
+    assert "GET" in wrong_method.headers["allow"]
+
+
+def test_a_body_that_is_not_json_says_so(api: Running) -> None:
+    with client(api) as c:
+        json_type = {"Content-Type": "application/json"}
+        broken = c.post("/api/v1/topics", content=b'{"name": ', headers=json_type)
+        absent = c.post("/api/v1/topics")
+        listed = c.post("/api/v1/topics", json=["lyon", "lumio"])
+    assert broken.status_code == 422
+    assert "body: not valid JSON" in broken.json()["error"]["message"]
+    assert absent.status_code == 422 and "body: is missing" in absent.json()["error"]["message"]
+    assert "body: is not a JSON object" in listed.json()["error"]["message"]
+
+
+def test_a_negative_cap_or_floor_is_refused_naming_it(api: Running) -> None:
+    """A daily cap of -1 held back every match of the alert ("daily cap of -1
+    reached"), which the API stored without a word."""
+    with client(api) as c:
+        for field in ("cap", "min_followers", "min_engagement"):
+            r = c.post("/api/v1/alerts", json={"to": "mailto:a@example.org", "query": "lumio",
+                                               "name": f"neg-{field}", field: -1})  # fmt: skip
+            assert r.status_code == 400, (field, r.text)
+            assert f"{field} -1" in r.json()["error"]["message"]
+            assert c.get(f"/api/v1/alerts/neg-{field}").status_code == 404
+
+
+def test_an_alert_reads_back_under_the_names_it_was_written_with(api: Running) -> None:
+    """GET answers ``to``, ``every``, ``at``, ``day``, ``cap`` and ``quiet``,
+    the names POST and PATCH take (it answered ``channel_url``, ``frequency``,
+    ``at_time``, ``weekday`` as 0-6, ``daily_cap``, ``quiet_start``/``quiet_end``);
+    what it reads can be sent back, and the old names are still read."""
+    sent = {"to": "mailto:names@example.org", "query": "lumio", "name": "names",
+            "every": "weekly", "at": "07:30", "day": "wed", "cap": 3,
+            "quiet": "22:00-07:00", "min_followers": 5}  # fmt: skip
+    with client(api) as c:
+        assert c.post("/api/v1/alerts", json=sent).status_code == 201
+        shown = c.get("/api/v1/alerts/names").json()
+        assert {k: shown[k] for k in sent} == sent
+        assert shown["schedule"] == "weekly wed 07:30"
+        # Deprecated, still given: a client that read them keeps working.
+        assert (shown["at_time"], shown["weekday"], shown["daily_cap"]) == ("07:30", 2, 3)
+        row = next(a for a in c.get("/api/v1/alerts").json() if a["name"] == "names")
+        back = c.patch("/api/v1/alerts/names", json={k: row[k] for k in ("every", "at", "day")})
+        assert back.status_code == 200, back.text
+        old = c.patch("/api/v1/alerts/names", json={"frequency": "daily", "at_time": "09:00"})
+        assert old.status_code == 200 and old.json()["schedule"] == "daily at 09:00"
+        both = c.patch("/api/v1/alerts/names", json={"at": "10:00", "at_time": "09:00"})
+        assert both.status_code == 422 and "at_time" in both.json()["error"]["message"]
+        created = c.post("/api/v1/alerts", json={
+            "channel_url": "mailto:o@example.org", "query": "vexa", "name": "old-names",
+            "frequency": "weekly", "weekday": 4, "daily_cap": 2, "quiet_start": "21:00",
+            "quiet_end": "06:00"})  # fmt: skip
+        assert created.status_code == 201, created.text
+        got = c.get("/api/v1/alerts/old-names").json()
+        assert (got["day"], got["cap"], got["quiet"]) == ("fri", 2, "21:00-06:00")
+        c.delete("/api/v1/alerts/names")
+        c.delete("/api/v1/alerts/old-names")
+    schema = httpx.get(api.url + "/api/openapi.json").json()["components"]["schemas"]
+    detail = schema["AlertDetail"]["properties"]
+    assert {"to", "every", "at", "day", "cap", "quiet"} <= set(schema["AlertDetail"]["required"])
+    assert detail["at_time"]["deprecated"] is True
+
+
+def test_analytics_errors_name_the_api_parameters_not_the_cli_options(api: Running) -> None:
+    """The share of voice without topics and a view without its organization
+    topic told an API client to 'pass --topic or --query'."""
+    with client(api, "viewer") as c:
+        sov = c.get("/api/v1/analytics/share-of-voice")
+        view = c.get("/api/v1/analytics/influencers", params={"view": "us"})
+    for r in (sov, view):
+        assert r.status_code == 400
+        assert "--" not in r.json()["error"]["message"] + r.json()["error"]["hint"]
+    assert "topic" in sov.json()["error"]["hint"] and "NAME=QUERY" in sov.json()["error"]["hint"]
+    assert "brand_topic" in view.json()["error"]["message"]
+
+
+def test_errors_answer_in_the_language_accept_language_asks(api: Running) -> None:
+    """A client sending ``Accept-Language: fr`` gets the message and hint in
+    French (as the pages show them); without the header, English."""
+    fr = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    with client(api) as c:
+        missing = c.get("/api/v1/topics/nope", headers=fr)
+        query = c.get("/api/v1/posts", params={"q": "lumio AND"}, headers=fr)
+        english = c.get("/api/v1/topics/nope")
+    with client(api, "viewer") as c:
+        role = c.post("/api/v1/topics", json={"name": "x", "query": "y"}, headers=fr)
+    nobody = httpx.get(api.url + "/api/v1/topics", headers=fr)
+    revoked = httpx.get(api.url + "/api/v1/topics", headers={"Authorization": "Bearer nope"})
+    assert missing.json()["error"]["message"] == "aucun sujet ne s’appelle 'nope'"
+    assert missing.headers["content-language"] == "fr"
+    assert query.json()["error"]["message"].startswith("requête invalide : ")
+    assert query.json()["error"]["code"] == "invalid_query"  # codes stay as they are
+    assert english.json()["error"]["message"] == "no topic named 'nope'"
+    assert role.json()["error"]["message"] == "ceci demande le rôle analyst"
+    assert nobody.json()["error"]["message"] == "cette API demande un jeton"
+    assert revoked.status_code == 401
+    assert revoked.json()["error"]["message"] == "this token is unknown or revoked"
+
+
+def test_source_options_take_the_json_types_the_config_shows(api: Running) -> None:
+    """A source's config answers ``"max_pages": 1`` and ``"adaptive": true``;
+    sending them back so was refused ('Input should be a valid string')."""
+    with client(api) as c:
+        r = c.post("/api/v1/sources", json={
+            "kind": "feeds", "target": "https://example.org/typed.xml", "name": "typed",
+            "options": {"max_pages": 3, "adaptive": False}})  # fmt: skip
+        assert r.status_code == 201, r.text
+        assert r.json()["config"]["max_pages"] == 3 and r.json()["config"]["adaptive"] is False
+        bad = c.post("/api/v1/sources", json={
+            "kind": "feeds", "target": "https://example.org/t2.xml", "name": "typed2",
+            "options": {"max_pages": "many"}})  # fmt: skip
+        assert bad.status_code == 400 and "max_pages" in bad.json()["error"]["message"]
+        c.delete("/api/v1/sources/typed")
+
+
+def test_a_search_says_what_may_make_it_find_nothing(api: Running) -> None:
+    """A misspelt platform or language, or ``and`` in lower case, found nothing
+    (or too much) without a word, where the stream page and the CLI warn."""
+    with client(api, "viewer") as c:
+        typo = c.get("/api/v1/posts", params={"q": "lumio", "platform": "mastadon"}).json()
+        lang = c.get("/api/v1/posts", params={"q": "lumio", "lang": "french"}).json()
+        word = c.get("/api/v1/posts", params={"q": "lumio and lyon"}).json()
+        clean = c.get("/api/v1/posts", params={"q": "lumio", "platform": "mastodon"}).json()
+    assert typo["total"] == 0 and "'mastodon'" in typo["warnings"][0]
+    assert "'french' is not a language code" in lang["warnings"][0]
+    assert "AND" in word["warnings"][0]
+    assert clean["warnings"] == []

@@ -78,10 +78,14 @@ def voice_scopes(
             )
         scopes[name.strip()] = query_scope(ws.store, text, base)
     if not scopes:
+        # Words for the CLI (--topic, --query) and the API (topic=, query=) alike.
         raise UsageError(
-            "share of voice needs topics",
-            hint="Pass --topic (repeatable) or --query NAME=QUERY, or set "
-            "brand_topic and competitor_topics in the organization section of veille.toml.",
+            tr("share of voice needs topics"),
+            hint=tr(
+                "Give the topics to compare (topic, repeatable) or queries as NAME=QUERY, "
+                "or set brand_topic and competitor_topics in the organization section of "
+                "veille.toml."
+            ),
         )
     return scopes
 
@@ -110,14 +114,18 @@ def influencer_topic(
     if view is None or topic or query:
         return topic
     if view not in VIEWS:
-        raise UsageError(f"unknown view {view!r}", hint="Use us or sector.")
+        raise UsageError(tr("unknown view %(view)r", view=view), hint=tr("Use us or sector."))
     org = ws.settings.organization
     chosen = org.brand_topic if view == "us" else org.sector_topic
     if not chosen:
         key = "brand_topic" if view == "us" else "sector_topic"
         raise UsageError(
-            f"--view {view} needs {key} in the organization section of veille.toml",
-            hint="Set it, or pass --topic or --query.",
+            tr(
+                "the view %(view)s needs %(key)s in the organization section of veille.toml",
+                view=view,
+                key=key,
+            ),
+            hint=tr("Set it, or give a topic or a query."),
         )
     return chosen
 

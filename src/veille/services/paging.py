@@ -44,6 +44,10 @@ class SearchPage:
     next_cursor: str | None
     page: int | None
     total_exact: bool = True
+    #: What may make the search find less than meant: the query's own warnings
+    #: (``and`` searched as a word…) and a platform or language filter no post
+    #: carries (a typo finds nothing, silently otherwise).
+    warnings: tuple[str, ...] = ()
 
 
 class BadCursor(UsageError):
@@ -150,4 +154,23 @@ def search_page(
             next_cursor = _encode({"s": sort, "t": last, "n": same})
         elif skip + limit <= MAX_OFFSET:
             next_cursor = _encode({"s": sort, "o": skip + limit})
-    return SearchPage(q, hits, total, next_cursor, page, exact)
+    return SearchPage(q, hits, total, next_cursor, page, exact, filter_warnings(q, base))
+
+
+def filter_warnings(q: Query, flt: PostFilter) -> tuple[str, ...]:
+    """The query's warnings, then one per platform no source gives and per
+    language that is not a language code (imported posts may carry any
+    platform, so these warn rather than refuse)."""
+    from veille.suggest import check_languages, unknown_platform
+
+    found = list(q.warnings)
+    for name in flt.platforms:
+        unknown = unknown_platform(name)
+        if unknown:
+            found.append(f"platform {name}: {unknown}")
+    for code in flt.languages:
+        try:
+            check_languages((code,))
+        except UsageError as exc:
+            found.append(f"{exc.message}. {exc.hint}")
+    return tuple(found)

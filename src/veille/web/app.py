@@ -16,8 +16,9 @@ Shape (what every area codes against):
   ``web/static`` are served at ``/static/``; French catalogs are every
   ``web/locale/fr/LC_MESSAGES/*.po``.
 - Errors: an ``HTTPException`` or a :class:`~veille.errors.VeilleError`
-  renders ``error.html`` for a page, and JSON ``{"detail": …, "hint": …}``
-  under ``/api/``.
+  renders ``error.html`` for a page, and under ``/api/`` the API's JSON
+  ``{"error": {"status", "code", "message", "hint"}}`` (a wrong path or
+  method there included).
 
 Beyond the team's interface (added, nothing renamed): ``deps.state`` and
 ``deps.posts`` (the request's stores), the role annotations above,
@@ -43,12 +44,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veille.config import Settings
 from veille.errors import NotFound, VeilleError
+from veille.web.api.errors import api_error
 from veille.web.deps import csrf_protect, is_api, render, translator
 from veille.web.i18n import load_translations
 from veille.web.security import SecurityHeaders
@@ -141,8 +143,6 @@ def _add_home_stand_in(app: FastAPI) -> None:
 
 
 def _error(request: Request, status: int, message: str, hint: str | None = None) -> Response:
-    if is_api(request):
-        return JSONResponse({"detail": message, "hint": hint}, status_code=status)
     return render(
         request, "error.html", {"status": status, "message": message, "hint": hint},
         status_code=status,
@@ -158,23 +158,26 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        response = _error(request, exc.status_code, str(exc.detail))
+        if is_api(request):  # no route matched (a wrong path or method): the API's shape
+            response = api_error(request, exc)
+        else:
+            response = _error(request, exc.status_code, str(exc.detail))
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
 
     @app.exception_handler(VeilleError)
     async def veille_error(request: Request, exc: VeilleError) -> Response:
-        status = 404 if isinstance(exc, NotFound) else 400
         if is_api(request):
-            return _error(request, status, exc.message, exc.hint)
+            return api_error(request, exc)
+        status = 404 if isinstance(exc, NotFound) else 400
         _ = translator(request)  # a page: in the reader's language
         return _error(request, status, _(exc.message), _(exc.hint) if exc.hint else None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if is_api(request):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            return api_error(request, exc)
         fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
         _ = translator(request)
         return _error(

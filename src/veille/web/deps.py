@@ -29,7 +29,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from veille import i18n as fmt
-from veille.errors import Text, VeilleError, translated
+from veille.errors import Text, VeilleError, tr, translated
 from veille.services import users as users_service
 from veille.services.users import User, check_role
 from veille.store.base import PostStore, StateStore
@@ -121,15 +121,18 @@ def require(role: str) -> Callable[[Request], User]:
         user = current_user(request)
         if user is None:
             if is_api(request):
-                raise HTTPException(
-                    401, "authentication required", headers={"WWW-Authenticate": "Bearer"}
+                said = (
+                    tr("this token is unknown or revoked")
+                    if bearer_token(request) is not None
+                    else tr("authentication required")
                 )
+                raise HTTPException(401, said, headers={"WWW-Authenticate": "Bearer"})
             if users_service.count_users(state(request)) == 0:
                 raise LoginRequired("/setup")
             raise LoginRequired(login_url(request))
         if not user.can(role):
             request.state.role_needed = role  # the error page says it in the reader's language
-            raise HTTPException(403, f"this needs the {role} role")
+            raise HTTPException(403, tr("this needs the %(role)s role", role=role))
         return user
 
     # Read by the authorization tests (which role each route asks for).

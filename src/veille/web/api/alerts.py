@@ -16,6 +16,7 @@ from veille.web.api.models import (
     AlertOut,
     AlertResumed,
     AlertTested,
+    ErrorResponse,
 )
 from veille.web.deps import workspace
 from veille.workspace import Workspace
@@ -24,18 +25,23 @@ router = api_router("alerts")
 Ws = Annotated[Workspace, Depends(workspace)]
 
 
-def _row(ws: Workspace, name: str) -> AlertOut:
+def _rows(ws: Workspace) -> list[AlertOut]:
     # One shape for every answer about an alert: the list's row, secrets masked.
-    for row in service.alert_rows(ws):
-        if row["name"] == name:
-            return AlertOut(**row)
+    alerts = {a.name: a for a in service.list_alerts(ws)}
+    return [AlertOut.of(row, alerts[row["name"]]) for row in service.alert_rows(ws)]
+
+
+def _row(ws: Workspace, name: str) -> AlertOut:
+    for row in _rows(ws):
+        if row.name == name:
+            return row
     service.get_alert(ws, name)  # raises NotFound naming the known alerts
     raise AssertionError(name)  # pragma: no cover
 
 
 @router.get("/alerts", response_model=list[AlertOut], summary="List alerts", dependencies=[reader])
 def list_alerts(ws: Ws) -> list[AlertOut]:
-    return [AlertOut(**row) for row in service.alert_rows(ws)]
+    return _rows(ws)
 
 
 @router.get(
@@ -43,7 +49,8 @@ def list_alerts(ws: Ws) -> list[AlertOut]:
 )
 def get_alert(name: str, ws: Ws) -> AlertDetail:
     """Every setting of the alert (its channel URL masked) and its outbox counts."""
-    return AlertDetail(**service.show_alert(ws, name))
+    shown = service.show_alert(ws, name)
+    return AlertDetail.of(shown, service.schedule_text(service.get_alert(ws, name)))
 
 
 @router.post(
@@ -100,6 +107,9 @@ def resume_alert(name: str, ws: Ws, user: Writer) -> AlertResumed:
     response_model=AlertTested,
     summary="Send a test",
     dependencies=[writer],
+    responses={
+        502: {"model": ErrorResponse, "description": "The channel refused the send (code failed)."}
+    },
 )
 def test_alert(name: str, ws: Ws) -> AlertTested:
     """Send a sample through the alert's real channel now."""

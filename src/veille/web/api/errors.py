@@ -17,67 +17,108 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from veille.errors import NotFound, StoreError, StoreLocked, UsageError, VeilleError
+from veille.errors import NotFound, StoreError, StoreLocked, UsageError, VeilleError, tr, translated
 from veille.query import QueryError
 
 # What each status means for a client, when the raiser gave no message.
 _DEFAULT_MESSAGES = {
     401: (
         "unauthorized",
-        "this API needs a token",
-        "Send the header 'Authorization: Bearer TOKEN'; create a token with "
-        "`veille token create USER`.",
+        tr("this API needs a token"),
+        tr(
+            "Send the header 'Authorization: Bearer TOKEN'; create a token with "
+            "`veille token create USER`."
+        ),
     ),
     403: (
         "forbidden",
-        "your role may not do this",
-        "Ask an admin for a higher role (viewers read, analysts change topics and alerts).",
+        tr("your role may not do this"),
+        tr("Ask an admin for a higher role (viewers read, analysts change topics and alerts)."),
     ),
-    404: ("not_found", "no such API endpoint", "See /api/docs for the endpoints."),
-    405: ("method_not_allowed", "this endpoint does not take that method", "See /api/docs."),
+    404: ("not_found", tr("no such API endpoint"), tr("See /api/docs for the endpoints.")),
+    405: (
+        "method_not_allowed",
+        tr("this endpoint does not take that method"),
+        tr("See /api/docs."),
+    ),
 }
+
+# Turns a message or a hint made by veille.errors.tr into the client's language.
+Say = Callable[[str], str]
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 def error_response(
-    status: int, code: str, message: str, hint: str | None = None, **extra: Any
+    status: int,
+    code: str,
+    message: str,
+    hint: str | None = None,
+    say: Say = _as_is,
+    lang: str = "en",
+    **extra: Any,
 ) -> JSONResponse:
-    body = {"status": status, "code": code, "message": message, "hint": hint, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    body = {"status": status, "code": code, "message": say(message),
+            "hint": say(hint) if hint else hint, **extra}  # fmt: skip
+    headers = {"Content-Language": lang}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
-def query_error(exc: QueryError) -> JSONResponse:
+def query_error(exc: QueryError, say: Say = _as_is, lang: str = "en") -> JSONResponse:
     line = exc.query.replace("\n", " ").replace("\t", " ")
     return error_response(
         400,
         "invalid_query",
-        f"invalid query: {exc.message} (column {exc.column})",
+        tr(
+            "invalid query: %(message)s (column %(column)s)", message=exc.message, column=exc.column
+        ),
         exc.hint,
+        say,
+        lang,
         query=exc.query,
         column=exc.column,
         caret=f"{line}\n{' ' * (exc.column - 1)}^",
     )
 
 
-def _validation(exc: RequestValidationError) -> JSONResponse:
+def _validation(exc: RequestValidationError, say: Say = _as_is, lang: str = "en") -> JSONResponse:
     problems = []
     for err in exc.errors():
         loc = list(err.get("loc", ()))
+        if err.get("type") == "json_invalid":  # its loc is a character offset, not a field
+            why = (err.get("ctx") or {}).get("error", "")
+            problems.append(f"body: not valid JSON ({why} at character {loc[-1]})")
+            continue
+        whole = ("missing", "model_attributes_type", "dict_type", "model_type")
+        if loc == ["body"] and err.get("type") in whole:  # absent, or not a JSON object
+            said = "is missing" if err.get("type") == "missing" else "is not a JSON object"
+            problems.append(
+                f"body: {said} (send a JSON object with Content-Type: application/json)"
+            )
+            continue
         # The first element says where (the body, the query string, the path);
         # the rest names the field, which may itself be called "query".
+        place = "request"
         if loc and loc[0] in ("body", "query", "path", "header"):
-            loc = loc[1:]
+            place, loc = str(loc[0]), loc[1:]
         where = ".".join(str(x) for x in loc)
-        problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+        said = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        problems.append(f"{where or place}: {said}")
     return error_response(
         422,
         "invalid_input",
-        "; ".join(problems) or "the request is malformed",
-        "See /api/docs for the parameters and body this endpoint takes.",
+        "; ".join(problems) or tr("the request is malformed"),
+        tr("See /api/docs for the parameters and body this endpoint takes."),
+        say,
+        lang,
     )
 
 
-def http_error(exc: HTTPException) -> JSONResponse:
+def http_error(exc: HTTPException, say: Say = _as_is, lang: str = "en") -> JSONResponse:
     code, message, hint = _DEFAULT_MESSAGES.get(
         exc.status_code, ("http_error", f"HTTP {exc.status_code}", None)
     )
@@ -85,34 +126,67 @@ def http_error(exc: HTTPException) -> JSONResponse:
     if isinstance(detail, dict):
         message = str(detail.get("message", message))
         hint = detail.get("hint", hint)
-    elif isinstance(detail, str) and detail and detail not in ("Not Found", "Unauthorized"):
-        message = detail
+    elif isinstance(detail, str) and detail and detail != _phrase(exc.status_code):
+        message = detail  # a message of the raiser's, not Starlette's "Not Found"
     # A refused CSRF token (web.deps.FormExpired) is no role problem: its own hint.
     hint = getattr(exc, "hint", None) or hint
-    return error_response(exc.status_code, code, message, hint)
+    return error_response(exc.status_code, code, message, hint, say, lang)
 
 
-def to_response(exc: Exception) -> JSONResponse | None:
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def api_error(request: Request, exc: Exception) -> JSONResponse:
+    """The API's JSON for an error raised outside an API route's own
+    handling: a path or method no route serves, as the app's handlers see it."""
+    answer = to_response(exc, *_language(request))
+    if answer is None:
+        raise exc
+    return answer
+
+
+def _language(request: Request) -> tuple[Say, str]:
+    """The messages' language: the one ``Accept-Language`` asks for, else
+    English (never the user's or the workspace's choice, which a script
+    does not see), and what puts an error's message into it."""
+    from veille.web.i18n import negotiate
+
+    lang = negotiate(request.headers.get("accept-language", ""), "en")
+    gettext = request.app.state.translations[lang].gettext
+
+    def say(text: str) -> str:
+        return translated(text, gettext, lang)
+
+    return say, lang
+
+
+def to_response(exc: Exception, say: Say = _as_is, lang: str = "en") -> JSONResponse | None:
     """The JSON answer for ``exc``, or ``None`` for a bug (left to the server)."""
     if isinstance(exc, QueryError):
-        return query_error(exc)
+        return query_error(exc, say, lang)
     if isinstance(exc, NotFound):
-        return error_response(404, "not_found", exc.message, exc.hint)
+        return error_response(404, "not_found", exc.message, exc.hint, say, lang)
     if isinstance(exc, UsageError):
-        return error_response(400, "invalid_input", exc.message, exc.hint)
+        return error_response(400, "invalid_input", exc.message, exc.hint, say, lang)
     if isinstance(exc, StoreLocked):
-        return error_response(503, "busy", exc.message, exc.hint)
+        return error_response(503, "busy", exc.message, exc.hint, say, lang)
     if isinstance(exc, StoreError):
-        return error_response(500, "store_error", exc.message, exc.hint)
+        return error_response(500, "store_error", exc.message, exc.hint, say, lang)
     if isinstance(exc, VeilleError):
         # Something outside veille failed (a channel, a platform): the hint
         # says what to check when the error brought none.
-        hint = exc.hint or "The service named in the message failed; check it and try again."
-        return error_response(502, "failed", exc.message, hint)
+        hint = exc.hint or tr("The service named in the message failed; check it and try again.")
+        return error_response(502, "failed", exc.message, hint, say, lang)
     if isinstance(exc, RequestValidationError):
-        return _validation(exc)
+        return _validation(exc, say, lang)
     if isinstance(exc, HTTPException):
-        return http_error(exc)
+        return http_error(exc, say, lang)
     return None
 
 
@@ -136,7 +210,7 @@ class ApiRoute(APIRoute):
                     # The CSRF check runs first and refuses an unsafe call with
                     # no credentials at all; what such a caller lacks is a token.
                     exc = HTTPException(401)
-                answer = to_response(exc)
+                answer = to_response(exc, *_language(request))
                 if answer is None:
                     raise
                 return answer

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # ---------------------------------------------------------------- errors
 
@@ -132,6 +132,11 @@ class PostPage(BaseModel):
     next_cursor: str | None = Field(
         description="Pass it as cursor= for the next page; null on the last page."
     )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What may make the search find less than meant: 'and' searched as a "
+        "word, a platform no source gives, a lang that is not a language code.",
+    )
     items: list[PostOut]
 
 
@@ -181,8 +186,49 @@ class TopicDetail(TopicOut):
 # ---------------------------------------------------------------- alerts
 
 
+# The alert fields' names an integrator sees, the words of ``veille alert add``
+# and the alert form (``to``, ``every``, ``at``, ``day``, ``cap``, ``quiet``),
+# beside the stored alert's own names, which the API answered before
+# (``channel_url``, ``frequency``, ``at_time``, ``weekday``, ``daily_cap``):
+# still accepted in a body, still given in an alert's answer, deprecated.
+OLD_ALERT_NAMES = {
+    "channel_url": "to",
+    "frequency": "every",
+    "at_time": "at",
+    "weekday": "day",
+    "daily_cap": "cap",
+}
+_DEPRECATED = {"deprecated": True}
+
+
+def _new_alert_names(data: Any, *, quiet: bool) -> Any:
+    """A body with the old names read as the new ones (both for one field: refused)."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    for old, new in OLD_ALERT_NAMES.items():
+        if old not in data:
+            continue
+        if new in data:
+            raise ValueError(f"give {new} or {old} (its old name), not both")
+        value = data.pop(old)
+        if old == "weekday" and isinstance(value, int) and not isinstance(value, bool):
+            from veille.alerts.model import WEEKDAYS
+
+            value = WEEKDAYS[value] if 0 <= value < len(WEEKDAYS) else str(value)
+        data[new] = value
+    if quiet and ("quiet_start" in data or "quiet_end" in data):
+        if "quiet" in data:
+            raise ValueError("give quiet or quiet_start and quiet_end (its old names), not both")
+        start, end = data.pop("quiet_start", None), data.pop("quiet_end", None)
+        data["quiet"] = f"{start or ''}-{end or ''}" if (start or end) else None
+    return data
+
+
 class AlertIn(BaseModel):
-    """A new alert: the options of ``veille alert add``."""
+    """A new alert: the options of ``veille alert add``. The old names
+    ``channel_url``, ``frequency``, ``at_time``, ``weekday`` (0 is Monday),
+    ``daily_cap``, ``quiet_start`` and ``quiet_end`` are read too."""
 
     model_config = ConfigDict(extra="forbid")
     to: str = Field(description="Channel URL: mailto:…, webhook+https://…, atom:… or apprise.")
@@ -191,8 +237,8 @@ class AlertIn(BaseModel):
     name: str | None = None
     kind: str = "match"
     every: str | None = Field(None, description="instant, hourly, daily or weekly.")
-    at: str = "08:00"
-    day: str = "mon"
+    at: str = Field("08:00", description="The time of a daily or weekly send, HH:MM.")
+    day: str = Field("mon", description="The day of a weekly send: mon … sun.")
     mode: str = "all"
     min_followers: int = 0
     min_engagement: int = 0
@@ -202,9 +248,15 @@ class AlertIn(BaseModel):
     quiet: str | None = Field(None, description="Quiet hours, e.g. 22:00-07:00.")
     language: str | None = Field(None, description="en or fr (default: the workspace's).")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        return _new_alert_names(data, quiet=True)
+
 
 class AlertChange(BaseModel):
-    """Where and how often an alert sends; what is left out stays."""
+    """Where and how often an alert sends; what is left out stays. The old
+    names ``channel_url``, ``frequency``, ``at_time`` and ``weekday`` are read too."""
 
     model_config = ConfigDict(extra="forbid")
     to: str | None = Field(None, description="A new channel URL.")
@@ -212,24 +264,94 @@ class AlertChange(BaseModel):
     at: str | None = Field(None, description="The time of a daily or weekly send, HH:MM.")
     day: str | None = Field(None, description="The day of a weekly send: mon … sun.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        return _new_alert_names(data, quiet=False)
+
 
 class AlertOut(BaseModel):
+    """An alert as the list shows it; ``every``, ``at`` and ``day`` are the
+    values a POST or PATCH takes."""
+
     name: str
     kind: str
-    watches: str
-    every: str
+    watches: str = Field(description="The topic's name, or the query.")
+    every: str = Field(description="instant, hourly, daily or weekly.")
+    at: str = Field(description="The time of a daily or weekly send, HH:MM.")
+    day: str = Field(description="The day of a weekly send: mon … sun.")
+    schedule: str = Field(description="When it sends, in words: 'daily at 08:30'.")
     mode: str
     to: str = Field(description="The channel URL, its secrets masked.")
     paused: bool
 
+    @classmethod
+    def of(cls, row: dict[str, Any], alert: Any) -> AlertOut:
+        from veille.alerts.model import WEEKDAYS
+
+        return cls(
+            **{k: v for k, v in row.items() if k != "every"},
+            every=alert.frequency,
+            at=alert.at_time,
+            day=WEEKDAYS[alert.weekday],
+            schedule=row["every"],
+        )
+
 
 class AlertDetail(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """Every setting of an alert, under the names a POST takes."""
+
+    id: int
     name: str
     kind: str
-    channel_url: str
+    topic: str | None
+    query: str | None
+    to: str = Field(description="The channel URL, its secrets masked.")
+    every: str = Field(description="instant, hourly, daily or weekly.")
+    at: str = Field(description="The time of a daily or weekly send, HH:MM.")
+    day: str = Field(description="The day of a weekly send: mon … sun.")
+    schedule: str = Field(description="When it sends, in words: 'daily at 08:30'.")
+    mode: str
+    min_followers: int
+    min_engagement: int
+    languages: list[str]
+    platforms: list[str]
+    cap: int = Field(description="At most this many sends a day (0: no cap).")
+    quiet: str | None = Field(description="Quiet hours, e.g. 22:00-07:00; null: none.")
+    language: str
+    params: dict[str, Any] = Field(description="The kind's own settings (threshold, period…).")
     paused: bool
-    outbox: dict[str, int]
+    outbox: dict[str, int] = Field(description="Deliveries by status.")
+    created_at: datetime
+    updated_at: datetime
+    checked_at: datetime | None
+    # Deprecated: the stored alert's names, as the API gave them before.
+    channel_url: str = Field(description="Deprecated: to.", json_schema_extra=_DEPRECATED)
+    frequency: str = Field(description="Deprecated: every.", json_schema_extra=_DEPRECATED)
+    at_time: str = Field(description="Deprecated: at.", json_schema_extra=_DEPRECATED)
+    weekday: int = Field(
+        description="Deprecated: day (0 is Monday).", json_schema_extra=_DEPRECATED
+    )
+    daily_cap: int = Field(description="Deprecated: cap.", json_schema_extra=_DEPRECATED)
+    quiet_start: str | None = Field(description="Deprecated: quiet.", json_schema_extra=_DEPRECATED)
+    quiet_end: str | None = Field(description="Deprecated: quiet.", json_schema_extra=_DEPRECATED)
+
+    @classmethod
+    def of(cls, shown: dict[str, Any], schedule: str) -> AlertDetail:
+        """From :func:`veille.services.alerts.show_alert`'s dict (URL masked)."""
+        from veille.alerts.model import WEEKDAYS
+
+        start, end = shown.get("quiet_start"), shown.get("quiet_end")
+        return cls(
+            **shown,
+            to=shown["channel_url"],
+            every=shown["frequency"],
+            at=shown["at_time"],
+            day=WEEKDAYS[shown["weekday"]],
+            schedule=schedule,
+            cap=shown["daily_cap"],
+            quiet=f"{start}-{end}" if start and end else None,
+        )
 
 
 class AlertResumed(BaseModel):
@@ -253,8 +375,25 @@ class SourceIn(BaseModel):
     target: str = Field(description="What to follow: a feed URL, a hashtag, an account…")
     name: str | None = None
     every: str | None = Field(None, description="How often to poll: 30s, 15m, 2h, 1d.")
-    options: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, str | bool | int | float | list[str]] = Field(
+        default_factory=dict,
+        description="The kind's options, as a source's config shows them: a string, a "
+        "number, true or false, or a list (veille source kinds lists each kind's).",
+    )
     enabled: bool = True
+
+    @field_validator("options")
+    @classmethod
+    def _as_option_text(cls, options: dict[str, Any]) -> dict[str, str]:
+        # The services read options as the CLI's --option k=v gives them: text.
+        def text(value: Any) -> str:
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            if isinstance(value, list):
+                return ",".join(value)
+            return str(value)
+
+        return {key: text(value) for key, value in options.items()}
 
 
 class SourceOut(BaseModel):

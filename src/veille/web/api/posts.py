@@ -79,5 +79,6 @@ def search_posts(
         limit=limit,
         page=found.page,
         next_cursor=found.next_cursor,
+        warnings=list(found.warnings),
         items=[PostOut.from_hit(h) for h in found.hits],
     )
