@@ -302,3 +302,5 @@ def test_spikes_name_platforms_as_the_cards_do(tmp_path) -> None:  # type: ignor
         words = _words(client.get("/"))
     assert "Mostly on Mastodon (" in words, words[:3000]
     assert "mastodon (" not in words
+    # Each of the spike's sentences is apart from the one before, as read.
+    assert "Most active: @" in words and ".Most" not in words, words[:3000]
