@@ -267,8 +267,14 @@ def test_the_staff_guidelines_block_a_reply(ws: Workspace, sim: Simulator) -> No
     set_guidelines(ws.state, '+++\nforbidden_words = ["free"]\n+++\nBe kind.', "Soyez aimables.")
     item_id = _item(ws, sim, n=7)
     before = len(_writes(sim))
-    with pytest.raises(UsageError, match="rule out 'free'"):
+    with pytest.raises(UsageError, match="rule out 'free'") as refused:
         replies.reply(ws, item_id, "Get it free today", user="alice")
+    # Each problem is a sentence of its own ("rephrase.; The…" read badly).
+    said = refused.value.message
+    assert ".;" not in said and not said.endswith("..")
+    with pytest.raises(UsageError) as two:
+        replies.reply(ws, item_id, "free " + "x" * 600, user="alice")
+    assert ".;" not in two.value.message and ". " in two.value.message
     assert len(_writes(sim)) == before and ws.state.inbox_replies(item_id) == []
     assert replies.check_reply("mastodon", "free", state=ws.state).problems
     assert replies.reply(ws, item_id, "Merci !", user="alice").reply.status == "sent"

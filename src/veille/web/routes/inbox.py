@@ -556,6 +556,13 @@ def reply(
         warnings = replies.start_reply(ws, item_id, user.username)
         return item_page(request, user, item_id, draft=text, canned=pick, verdict=verdict,
                          warnings=warnings)  # fmt: skip
+    if verdict is not None and not verdict.ok:
+        # The check's list under the text says what to change; the command
+        # line's message would repeat it, then point to `veille draft check`.
+        return item_page(
+            request, user, item_id, draft=text, verdict=verdict,
+            error=_("The reply was not sent: change what is listed under it."), status_code=400,
+        )  # fmt: skip
     can_approve = user.can("manager")
     try:
         outcome = replies.reply(
