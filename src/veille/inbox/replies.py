@@ -356,6 +356,14 @@ def send_reply(
             # Another instance not finding the post proves nothing (it may not
             # federate with the post's own): the item is left as it was.
             hint = _elsewhere_hint(ws, item, post)
+        if exc.status is None and exc.platform_message is None and not missing:
+            # Nothing the platform answered (a token the process lacks, an
+            # address it could not reach): it refused nothing; its hint says
+            # what to change.
+            raise ReplyFailed(
+                tr("reply %(id)s was not sent: %(error)s", id=reply_id, error=error),
+                hint=exc.hint or hint,
+            ) from exc
         raise ReplyFailed(
             tr(
                 "%(platform)s refused reply %(id)s: %(error)s",
