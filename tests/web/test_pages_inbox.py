@@ -284,3 +284,28 @@ def test_a_reply_the_check_refuses_is_said_once_in_plain_sentences(
     client.cookies.set("veille_lang", "en")
     with live_server.workspace() as ws:
         assert ws.state.inbox_replies(ids[0]) == []
+
+
+def test_an_empty_inbox_says_how_posts_enter_it(fresh_server: Served) -> None:
+    """A new workspace's inbox, while no topic is flagged for it, says how
+    posts get there (it said only "Nothing to answer here.", as if the
+    listening found nothing to answer); once one is, the usual words."""
+    import html
+    import re
+
+    from tests.web.conftest import add_role_users, do_login
+
+    add_role_users(fresh_server.root)
+    with httpx.Client(base_url=fresh_server.url, timeout=30) as client:
+        do_login(client, "analyst")
+        for language, said in [("en", "No topic sends its posts to the inbox yet"),
+                               ("fr", "Aucun sujet n’envoie encore ses publications")]:  # fmt: skip
+            client.cookies.set("veille_lang", language)
+            page = client.get("/inbox")
+            words = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
+            assert said in words and "--inbox" in words, words[:3000]
+        with fresh_server.workspace() as ws:
+            add_topic(ws.state, "brand", "lumio", inbox=True)
+        client.cookies.set("veille_lang", "en")
+        words = html.unescape(client.get("/inbox").text)
+        assert "Nothing to answer here." in words and "No topic sends" not in words

@@ -27,6 +27,7 @@ from veille.inbox.model import (
     Conflict,
     ItemFilter,
 )
+from veille.query.topics import inbox_topics
 from veille.web.deps import (
     Analyst,
     Manager,
@@ -119,6 +120,8 @@ def inbox_page(
             "statuses": STATUSES, "priorities": PRIORITIES, "sentiments": SENTIMENTS,
             "page": page, "pages": max(1, -(-total // PAGE)), "query": query,
             "bulk_actions": svc.BULK_ACTIONS, "can_act": user.can("analyst"), "error": error,
+            # No item and no topic flagged: say how posts enter, not "nothing to answer".
+            "unfed": not total and not inbox_topics(ws.state),
         },
     )  # fmt: skip
 
