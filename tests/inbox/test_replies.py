@@ -267,8 +267,37 @@ def test_the_staff_guidelines_block_a_reply(ws: Workspace, sim: Simulator) -> No
     set_guidelines(ws.state, '+++\nforbidden_words = ["free"]\n+++\nBe kind.', "Soyez aimables.")
     item_id = _item(ws, sim, n=7)
     before = len(_writes(sim))
-    with pytest.raises(UsageError, match="rule out 'free'"):
+    with pytest.raises(UsageError, match="rule out 'free'") as refused:
         replies.reply(ws, item_id, "Get it free today", user="alice")
+    # Each problem is a sentence of its own ("rephrase.; The…" read badly).
+    said = refused.value.message
+    assert ".;" not in said and not said.endswith("..")
+    with pytest.raises(UsageError) as two:
+        replies.reply(ws, item_id, "free " + "x" * 600, user="alice")
+    assert ".;" not in two.value.message and ". " in two.value.message
     assert len(_writes(sim)) == before and ws.state.inbox_replies(item_id) == []
     assert replies.check_reply("mastodon", "free", state=ws.state).problems
     assert replies.reply(ws, item_id, "Merci !", user="alice").reply.status == "sent"
+
+
+def test_a_reply_with_an_unset_token_says_so_not_that_the_platform_refused(
+    ws: Workspace, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An account whose secret names an environment variable that the
+    process (``veille serve``, ``veille run``) lacks: nothing reached the
+    platform, so it did not refuse; the error says what to set, and where."""
+    monkeypatch.delenv("VEILLE_TEST_UNSET_TOKEN", raising=False)
+    url = sim.url("mastodon", "").rstrip("/")
+    add_account(ws.state, "lumio-env", "mastodon", url, secret="env:VEILLE_TEST_UNSET_TOKEN")
+    item_id = _item(ws, sim, n=2)
+    before = len(_writes(sim))
+    with pytest.raises(replies.ReplyFailed) as failed:
+        replies.reply(ws, item_id, "Merci !", user="alice", account="lumio-env")
+    assert "refused" not in failed.value.message  # nothing reached Mastodon
+    said = failed.value.message
+    assert "was not sent" in said and "VEILLE_TEST_UNSET_TOKEN" in said
+    assert failed.value.hint and "VEILLE_TEST_UNSET_TOKEN" in failed.value.hint
+    assert "veille serve" in failed.value.hint  # the web app sends with its own environment
+    assert len(_writes(sim)) == before
+    (stored,) = ws.state.inbox_replies(item_id)
+    assert (stored.status, stored.text) == ("failed", "Merci !")

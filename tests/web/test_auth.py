@@ -311,3 +311,23 @@ def test_home_leads_somewhere_once_signed_in(client: httpx.Client, login: Login)
     login(client, "viewer")
     home = client.get("/", follow_redirects=True)
     assert home.status_code == 200
+
+
+def test_settings_say_a_change_to_veille_toml_needs_a_restart(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """The app reads veille.toml once, as it starts: an admin who edits it
+    (the SMTP port, say) is told to restart, rather than left wondering why
+    the page and the e-mails still use the old value."""
+    toml = live_server.root / "veille.toml"
+    before = toml.read_text()
+    try:
+        toml.write_text(before.replace("# port = 25", "port = 2525"))
+        login(client, "admin")
+        page = client.get("/settings").text
+        assert "2525" not in page  # what the running app uses: read as it started
+        assert "restart veille serve" in page and "veille run" in page
+        client.cookies.set("veille_lang", "fr")
+        assert "relancez veille serve" in client.get("/settings").text
+    finally:
+        toml.write_text(before)

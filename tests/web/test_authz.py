@@ -243,3 +243,28 @@ def test_a_revoked_token_is_refused(running: Running) -> None:
         assert httpx.get(running.url + "/api/v1/topics", headers=auth).status_code == 200
         users.revoke_token(ws.state, rec.id)
     assert httpx.get(running.url + "/api/v1/topics", headers=auth).status_code == 401
+
+
+def test_the_users_page_says_who_answers_in_the_inbox_and_plans_posts(running: Running) -> None:
+    """The Users page's roles say what each may do as the routes decide it:
+    analysts answer in the inbox and add calendar posts (it gave answering
+    to managers), viewers read all but the content calendar."""
+    import html
+
+    declared = {(r.method, r.path): r.role for r in routes_of(running.app)}
+    assert declared[("POST", "/inbox/{item_id}/reply")] == "analyst"
+    assert declared[("POST", "/plan/calendar")] == "analyst"
+    assert declared[("GET", "/plan/calendar")] == "analyst"
+    assert declared[("POST", "/inbox/rules")] == "manager"
+    session, _token = _session(running, "admin")
+    from veille.web.deps import SESSION_COOKIE
+
+    page = httpx.get(running.url + "/users", headers={"Cookie": f"{SESSION_COOKIE}={session}"})
+    words = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
+    roles = words[words.index("Roles") :]
+    analyst = roles[roles.index("analyst") : roles.index("manager")]
+    manager = roles[roles.index("manager") : roles.index("admin")]
+    viewer = roles[roles.index("viewer") : roles.index("analyst")]
+    assert "answers in the inbox" in analyst and "calendar" in analyst, analyst
+    assert "answers in the inbox" not in manager, manager
+    assert "content calendar" in viewer, viewer

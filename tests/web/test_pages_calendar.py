@@ -3,6 +3,7 @@ edit, approval by a manager only, removal; in English and French."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import httpx
@@ -69,7 +70,10 @@ def test_add_check_edit_approve_remove(
     with live_server.workspace() as ws:
         after = ws.state.calendar_entry(entry.id)
     assert after is not None and after.status in ("failed", "approved") and after.error
-    assert after.text == "Joyeuses fêtes #Lumio" and "The platform said" in shown
+    assert after.text == "Joyeuses fêtes #Lumio"
+    assert f"Not published: {after.error}" in html.unescape(shown)
+    # Mastodon was never reached (a token not set, an address refused): it said nothing.
+    assert "The platform said" not in shown
     token = csrf_from(client.get("/plan/calendar").text)
     removed = client.post(f"/plan/calendar/{entry.id}/remove", data={"csrf_token": token})
     assert removed.status_code == 303
@@ -139,3 +143,30 @@ def test_a_french_reader_reads_the_draft_checkers_verdict_in_french(
     checked = client.post("/plan/calendar", data=form)
     page = html.unescape(checked.text)
     assert "1,501 characters counted the Mastodon way, over the limit of 500: remove 1,001." in page
+
+
+def test_a_post_saved_as_a_draft_says_why_once(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """A post the staff guidelines refuse is saved as a draft: the page says
+    so once, naming the guidelines rather than a rule of the platform; one
+    the platform refuses names the platform."""
+    from veille.plan.people import set_guidelines
+
+    _account(live_server)
+    with live_server.workspace() as ws:
+        rules = '+++\nforbidden_words = ["gratuit"]\n+++\n'
+        set_guidelines(ws.state, rules + "Be kind.", "Soyez aimables.")
+    login(client, "analyst")
+    token = csrf_from(client.get("/plan/calendar").text)
+    form = {"csrf_token": token, "account": "web-masto", "at": "2026-12-26T09:30",
+            "title": "", "language": "fr", "action": "save"}  # fmt: skip
+    for text, why in [
+        ("Un mois gratuit", "it breaks the staff guidelines"),
+        ("x" * 501, "it breaks a rule of mastodon"),
+    ]:
+        saved = client.post("/plan/calendar", data={**form, "text": text})
+        assert saved.status_code == 303
+        page = client.get(saved.headers["location"]).text
+        assert page.count("saved as a draft") == 1, page
+        assert why in page

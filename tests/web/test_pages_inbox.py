@@ -254,3 +254,58 @@ def test_a_wrong_deleted_mark_is_cleared_from_the_item_page(
         assert svc.get_item(ws.state, ids[2]).deleted_upstream_at is None
     shown = client.get(f"/inbox/{ids[2]}").text
     assert "not deleted upstream" in shown and f'action="/inbox/{ids[2]}/deleted"' in shown
+
+
+def test_a_reply_the_check_refuses_is_said_once_in_plain_sentences(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """Sending a reply the platform's guide or the guidelines refuse: the
+    page says it was not sent and lists the problems under the text once,
+    without the command line's words or doubled punctuation, in English and
+    in French."""
+    import html
+    import re
+
+    ids = _items(live_server)
+    login(client, "analyst")
+    token = csrf_from(client.get(f"/inbox/{ids[0]}").text)
+    form = {"csrf_token": token, "text": "x" * 600, "step": "send"}
+    for language, not_sent, problem in [
+        ("en", "The reply was not sent", "over the limit of 500"),
+        ("fr", "La réponse n’a pas été envoyée", "au-delà de la limite de 500"),
+    ]:
+        client.cookies.set("veille_lang", language)
+        sent = client.post(f"/inbox/{ids[0]}/reply", data=form)
+        page = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", sent.text)))
+        assert sent.status_code == 400 and not_sent in page, page[:3000]
+        assert page.count(problem) == 1, page[:3000]
+        assert "veille draft check" not in page and ".;" not in page
+        assert not re.search(r"(?<!\.)\.\.(?!\.)", page)  # "..", an ellipsis aside
+    client.cookies.set("veille_lang", "en")
+    with live_server.workspace() as ws:
+        assert ws.state.inbox_replies(ids[0]) == []
+
+
+def test_an_empty_inbox_says_how_posts_enter_it(fresh_server: Served) -> None:
+    """A new workspace's inbox, while no topic is flagged for it, says how
+    posts get there (it said only "Nothing to answer here.", as if the
+    listening found nothing to answer); once one is, the usual words."""
+    import html
+    import re
+
+    from tests.web.conftest import add_role_users, do_login
+
+    add_role_users(fresh_server.root)
+    with httpx.Client(base_url=fresh_server.url, timeout=30) as client:
+        do_login(client, "analyst")
+        for language, said in [("en", "No topic sends its posts to the inbox yet"),
+                               ("fr", "Aucun sujet n’envoie encore ses publications")]:  # fmt: skip
+            client.cookies.set("veille_lang", language)
+            page = client.get("/inbox")
+            words = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
+            assert said in words and "--inbox" in words, words[:3000]
+        with fresh_server.workspace() as ws:
+            add_topic(ws.state, "brand", "lumio", inbox=True)
+        client.cookies.set("veille_lang", "en")
+        words = html.unescape(client.get("/inbox").text)
+        assert "Nothing to answer here." in words and "No topic sends" not in words

@@ -4,6 +4,7 @@ guidelines; a new organization goes from nothing to an adopted plan."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import httpx
@@ -28,8 +29,12 @@ def test_readers_read_and_cannot_edit(
     live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response], role: str
 ) -> None:
     login(client, role)
-    assert client.get("/plan").status_code == 200
+    page = client.get("/plan")
+    assert page.status_code == 200
     assert client.get("/plan/guidelines").status_code == 200
+    # Every link the page gives a reader opens (the calendar is an analyst's).
+    for link in re.findall(r'href="(/plan[^"]*)"', page.text):
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, (role, link)
     for path in ("/plan/edit", "/plan/start"):
         assert client.get(path).status_code == 403, path
     token = csrf_from(client.get("/plan").text)

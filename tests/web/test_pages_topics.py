@@ -180,3 +180,20 @@ def test_a_role_too_low_is_said_in_the_readers_language(
     assert refused.status_code == 403
     text = html.unescape(refused.text)
     assert "Il faut pour cela le rôle analyst." in text and "this needs" not in text
+
+
+def test_a_new_topic_is_on_the_dashboard_at_once(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """The dashboard keeps its figures a minute, but not past a change of the
+    topics: a topic just created (here or with the CLI) is on it, and one
+    deleted is gone, rather than "No topic yet" or the old list for a minute."""
+    login(client, "analyst")
+    assert "Dashboard" in client.get("/").text  # the figures are kept from now
+    token = csrf_from(client.get("/topics/new").text)
+    made = client.post("/topics/new", data={"csrf_token": token, "name": "fresh-topic",
+                                             "query": "panne"})  # fmt: skip
+    assert made.status_code == 303
+    assert 'href="/stream?topic=fresh-topic"' in client.get("/").text
+    client.post("/topics/fresh-topic/delete", data={"csrf_token": token})
+    assert 'href="/stream?topic=fresh-topic"' not in client.get("/").text

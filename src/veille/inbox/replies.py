@@ -23,6 +23,8 @@ from veille.inbox.items import _audit, get_item, mark_deleted_upstream
 from veille.inbox.model import Item, Reply
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from veille.workspace import Workspace
 
 # Platforms veille can reply on (a publisher with replies); elsewhere people
@@ -177,6 +179,17 @@ def joined(parts: list[str]) -> str:
     return out
 
 
+def sentences(parts: Sequence[str]) -> str:
+    """Whole sentences (each ending with its stop) one after the other, each
+    still translatable when made by :func:`veille.errors.tr`."""
+    if not parts:
+        return ""
+    out = parts[0]
+    for part in parts[1:]:
+        out = tr("%(first)s %(then)s", first=out, then=part)
+    return out
+
+
 def start_reply(ws: Workspace, item_id: int, user: str) -> list[str]:
     """Mark ``user`` as writing a reply (others see it); the collisions to show."""
     state = ws.state
@@ -240,7 +253,8 @@ def reply(
     verdict = check_reply(item.platform, text, state=state)
     if not verdict.ok:
         raise UsageError(
-            tr("the reply cannot be sent: %(problems)s", problems=joined(list(verdict.problems))),
+            # Each problem is a sentence: one after the other, not "; "-joined.
+            tr("the reply cannot be sent: %(problems)s", problems=sentences(verdict.problems)),
             hint=tr(
                 "Shorten or fix it (veille draft check shows the platform's rules "
                 "and the staff guidelines)."
@@ -342,6 +356,14 @@ def send_reply(
             # Another instance not finding the post proves nothing (it may not
             # federate with the post's own): the item is left as it was.
             hint = _elsewhere_hint(ws, item, post)
+        if exc.status is None and exc.platform_message is None and not missing:
+            # Nothing the platform answered (a token the process lacks, an
+            # address it could not reach): it refused nothing; its hint says
+            # what to change.
+            raise ReplyFailed(
+                tr("reply %(id)s was not sent: %(error)s", id=reply_id, error=error),
+                hint=exc.hint or hint,
+            ) from exc
         raise ReplyFailed(
             tr(
                 "%(platform)s refused reply %(id)s: %(error)s",

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from veille.errors import UsageError, VeilleError
+from veille.errors import UsageError, VeilleError, tr
 from veille.models import Post
 
 log = logging.getLogger(__name__)
@@ -78,9 +78,18 @@ class Account:
         value = os.environ.get(name)
         if not value:
             raise PublishError(
-                f"account {self.name!r}: the environment variable {name} is not set",
+                tr(
+                    "account %(account)r: the environment variable %(variable)s is not set",
+                    account=self.name,
+                    variable=name,
+                ),
                 platform=self.platform,
-                hint=f"export {name}=… where veille runs (the token or app password).",
+                hint=tr(
+                    "Set %(variable)s (the token or app password) in the environment of the "
+                    "veille that sends: veille serve for the web app, veille run for the "
+                    "calendar, the command itself otherwise; then start it again.",
+                    variable=name,
+                ),
                 retryable=False,
             )
         return value

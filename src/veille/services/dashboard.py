@@ -151,6 +151,15 @@ def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSumm
     return TopicSummary(name, topic.query, vol, figures, platforms, sentiment, spikes, said)
 
 
+def topics_seen(ws: Workspace) -> tuple[tuple[str, int], ...]:
+    """The saved topics with their query's version: what the dashboard shows,
+    so that figures kept for a while are made again once a topic is added,
+    edited or deleted (by the app or the CLI)."""
+    from veille.query.topics import list_topics
+
+    return tuple((t.name, t.version) for t in list_topics(ws.state))
+
+
 def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") -> Overview:
     """Every saved topic (up to :data:`TOPICS_SHOWN`) over the period, and
     their share of voice."""

@@ -107,7 +107,9 @@ def add(
     except UsageError as exc:
         return _list_page(request, form=form, verdict=verdict, error=error_text(request, exc),
                           status_code=400)  # fmt: skip
-    if entry.problems:
+    if entry.problems and all(p["code"].startswith("guideline_") for p in entry.problems):
+        message = _("Post #%(id)s saved as a draft: it breaks the staff guidelines.", id=entry.id)
+    elif entry.problems:
         message = _("Post #%(id)s saved as a draft: it breaks a rule of %(platform)s.",
                     id=entry.id, platform=entry.platform)  # fmt: skip
     else:

@@ -59,9 +59,12 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
              "periods": dashboard_service.PERIODS},
             status_code=400,
         )  # fmt: skip
-    # The same figures and charts for every viewer: made once a minute at most.
+    # The same figures and charts for every viewer: made once a minute at most,
+    # and again at once when the topics change (else a topic just created is
+    # missing, or "No topic yet" is said beside the topics page's list).
+    topics = dashboard_service.topics_seen(request.app.state.workspace)
     found, cards, sov_svg = recent(request, "dashboard").get(
-        (chosen, language), lambda: _overview(request.app, chosen, language)
+        (chosen, language, topics), lambda: _overview(request.app, chosen, language)
     )
     return render(
         request,
@@ -90,7 +93,9 @@ def warm(app: Any) -> None:
     does not wait for every panel to be computed (seconds over a million
     posts)."""
     first = app.state.workspace.settings.workspace.ui_language
+    topics = dashboard_service.topics_seen(app.state.workspace)
     for language in sorted(LANGUAGES, key=lambda code: code != first):
         app_recent(app, "dashboard").get(
-            (DEFAULT_PERIOD, language), functools.partial(_overview, app, DEFAULT_PERIOD, language)
+            (DEFAULT_PERIOD, language, topics),
+            functools.partial(_overview, app, DEFAULT_PERIOD, language),
         )

@@ -27,6 +27,7 @@ from veille.inbox.model import (
     Conflict,
     ItemFilter,
 )
+from veille.query.topics import inbox_topics
 from veille.web.deps import (
     Analyst,
     Manager,
@@ -119,6 +120,8 @@ def inbox_page(
             "statuses": STATUSES, "priorities": PRIORITIES, "sentiments": SENTIMENTS,
             "page": page, "pages": max(1, -(-total // PAGE)), "query": query,
             "bulk_actions": svc.BULK_ACTIONS, "can_act": user.can("analyst"), "error": error,
+            # No item and no topic flagged: say how posts enter, not "nothing to answer".
+            "unfed": not total and not inbox_topics(ws.state),
         },
     )  # fmt: skip
 
@@ -556,6 +559,13 @@ def reply(
         warnings = replies.start_reply(ws, item_id, user.username)
         return item_page(request, user, item_id, draft=text, canned=pick, verdict=verdict,
                          warnings=warnings)  # fmt: skip
+    if verdict is not None and not verdict.ok:
+        # The check's list under the text says what to change; the command
+        # line's message would repeat it, then point to `veille draft check`.
+        return item_page(
+            request, user, item_id, draft=text, verdict=verdict,
+            error=_("The reply was not sent: change what is listed under it."), status_code=400,
+        )  # fmt: skip
     can_approve = user.can("manager")
     try:
         outcome = replies.reply(
