@@ -97,14 +97,14 @@ class Alert:
                 tr("the end of the quiet hours %(value)r is not a time", value=self.quiet_end),
                 hint=tr("Write HH:MM-HH:MM, e.g. 22:00-07:00."),
             )
-        for label, number in (
+        for name, number in (
             ("cap", self.daily_cap),
             ("min_followers", self.min_followers),
             ("min_engagement", self.min_engagement),
         ):
             if number < 0:  # a cap of -1 would hold back every match, silently
                 raise UsageError(
-                    tr("%(field)s %(value)s is negative", field=label, value=number),
+                    tr("%(field)s %(value)s is negative", field=name, value=number),
                     hint=tr("Give 0 (no limit) or more."),
                 )
         if not 0 <= self.weekday <= 6:

@@ -158,6 +158,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        response: Response
         if is_api(request):  # no route matched (a wrong path or method): the API's shape
             response = api_error(request, exc)
         else:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import JsonDict
 
 # ---------------------------------------------------------------- errors
 
@@ -198,7 +199,7 @@ OLD_ALERT_NAMES = {
     "weekday": "day",
     "daily_cap": "cap",
 }
-_DEPRECATED = {"deprecated": True}
+_DEPRECATED: JsonDict = {"deprecated": True}
 
 
 def _new_alert_names(data: Any, *, quiet: bool) -> Any:

@@ -85,7 +85,7 @@ def add_source(body: SourceIn, ws: Ws, user: Writer) -> SourceOut:
         body.target,
         name=body.name,
         every=body.every,
-        options=body.options,
+        options={key: str(value) for key, value in body.options.items()},  # text by now
         enabled=body.enabled,
         actor=user.username,
     )
