@@ -337,13 +337,21 @@ class Collector:
         config = source.config_from_dict(record.config)
         now = datetime.now(UTC)
         posts, failed = map_items(source, config, record.name, batch.items, now)
+        # Items a source names across runs: one that failed again replaces its
+        # quarantined copy, one that maps again takes it out of the quarantine.
+        bad = {id(raw) for _err, raw in failed}
+        keys = [source.item_key(raw) for _err, raw in failed]
+        mapped = [source.item_key(raw) for raw in batch.items if id(raw) not in bad]
+        recovered = [k for k in mapped if k is not None]
 
         def state(tx: StoreTransaction, upsert: UpsertResult, last: bool) -> None:
             # Health counts every committed part of the page; the items that
             # failed to map are kept once, with the page's last part.
             self._check_lease(tx, record.name)
+            if last and recovered:
+                tx.release_quarantined_keys(record.name, recovered)
             if last and failed:
-                tx.quarantine(record.name, failed, now)
+                tx.quarantine(record.name, failed, now, keys)
             tx.count_collected(record.name, upsert.inserted, batch.quota)
 
         upsert = self.pipeline.ingest(
@@ -625,41 +633,52 @@ def dry_run(
 
 
 def retry_quarantine(
-    workspace: Any, *, source: str | None = None, pipeline: Pipeline | None = None
+    workspace: Any,
+    *,
+    source: str | None = None,
+    pipeline: Pipeline | None = None,
+    http: HttpClient | None = None,
 ) -> tuple[int, int]:
     """Map quarantined items again (after a fix); store those that now map and
-    drop them from the quarantine, through the one ingest path. Returns
-    ``(stored, still failing)``."""
+    drop them from the quarantine, through the one ingest path. An item whose
+    source fetches it again (:meth:`Source.refetch`: a web page that could not
+    be read) is fetched again first. Returns ``(stored, still failing)``."""
     from veille.pipeline.ingest import build_pipeline
     from veille.services.sources import get_source_record, quarantined
 
     store = workspace.state
     pipeline = pipeline or build_pipeline(workspace)
+    own = http is None
+    client = http or HttpClient(workspace.settings.http)
     ok_ids: list[int] = []
     posts: list[Post] = []
     failing = 0
     records: dict[str, SourceRecord | None] = {}
-    for item in quarantined(store, source, limit=100_000):
-        if item.source not in records:
-            try:
-                records[item.source] = get_source_record(store, item.source)
-            except VeilleError:
-                records[item.source] = None
-        record = records[item.source]
-        if record is None:
-            failing += 1
-            continue
-        src = record.source()
-        mapped, failed = map_items(
-            src, src.config_from_dict(record.config), record.name, [item.raw], datetime.now(UTC)
-        )
-        if failed:
-            failing += 1
-            with store.transaction() as tx:
-                tx.set_quarantine_error(item.id, failed[0][0])
-            continue
-        posts.extend(mapped)
-        ok_ids.append(item.id)
+    try:
+        for item in quarantined(store, source, limit=100_000):
+            if item.source not in records:
+                try:
+                    records[item.source] = get_source_record(store, item.source)
+                except VeilleError:
+                    records[item.source] = None
+            record = records[item.source]
+            if record is None:
+                failing += 1
+                continue
+            src = record.source()
+            config = src.config_from_dict(record.config)
+            raw = src.refetch(item.raw, config, client)
+            mapped, failed = map_items(src, config, record.name, [raw], datetime.now(UTC))
+            if failed:
+                failing += 1
+                with store.transaction() as tx:
+                    tx.set_quarantine_error(item.id, failed[0][0])
+                continue
+            posts.extend(mapped)
+            ok_ids.append(item.id)
+    finally:
+        if own:
+            client.close()
 
     def release(tx: StoreTransaction, _result: UpsertResult, last: bool) -> None:
         if last:
