@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from veille.errors import VeilleError
+from veille.errors import VeilleError, log_failure
 from veille.http import HttpClient, RateLimited
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
@@ -233,8 +233,9 @@ class Collector:
         if held is not None:
             try:
                 self.store.release_lease(lease_name(name), self.holder, now=time.time())
-            except Exception:  # it expires by itself
-                log.exception("releasing the lease of %s failed", name)
+            except Exception as exc:  # it expires by itself
+                log_failure(log, f"releasing the lease of {name} failed", exc,
+                            "It expires by itself.")  # fmt: skip
 
     def _heartbeat(self, stop: threading.Event) -> None:
         while not stop.wait(self.lease_seconds / 3):
@@ -246,8 +247,9 @@ class Collector:
                 kept = self.store.renew_leases(
                     names, self.holder, ttl=self.lease_seconds, now=time.time()
                 )
-            except Exception:  # the next beat tries again; commits check the lease
-                log.exception("renewing source leases failed")
+            except Exception as exc:  # the next beat tries again; commits check the lease
+                log_failure(log, "renewing source leases failed", exc,
+                            "The next heartbeat tries again.")  # fmt: skip
                 continue
             for lost in set(names) - kept:
                 log.warning("lease %s lost: another collector may take it over", lost)
@@ -524,10 +526,9 @@ def run_daemon(
                         holder=holder,
                         lease_seconds=lease_seconds,
                     )
-                except VeilleError as exc:
-                    log.error("collection pass failed: %s", exc.message)
-                except Exception:  # the daemon outlives any bug in one pass
-                    log.exception("collection pass failed")
+                except Exception as exc:  # the daemon outlives any failure of one pass
+                    log_failure(log, "collection pass failed", exc,
+                                "The next pass tries again.")  # fmt: skip
             if schedules:
                 _upkeep(workspace, state)
                 _snapshot_accounts(workspace, http)
@@ -560,8 +561,9 @@ def _snapshot_accounts(workspace: Any, http: HttpClient) -> None:
         for r in daily_snapshot(workspace, http=http) or ():
             if r.error:
                 log.warning("snapshot of %s %s failed: %s", r.platform, r.handle, r.error)
-    except Exception:
-        log.exception("account snapshot failed; it is tried again tomorrow")
+    except Exception as exc:
+        log_failure(log, "account snapshot failed", exc,
+                    "The next pass tries again, unless today's had begun.")  # fmt: skip
 
 
 UPKEEP_EVERY = 3600.0  # seconds between two upkeeps in a running daemon
@@ -585,8 +587,8 @@ def _forget(workspace: Any) -> None:
         report = apply_retention(workspace)
         if report is not None and report.posts:
             log.info("retention: %d posts older than the retention period deleted", report.posts)
-    except Exception:
-        log.exception("retention purge failed; it is tried again in an hour")
+    except Exception as exc:
+        log_failure(log, "retention purge failed", exc, "It is tried again in an hour.")
 
 
 def _compact(workspace: Any) -> None:
@@ -599,8 +601,8 @@ def _compact(workspace: Any) -> None:
         months = compact()
         if months:
             log.info("posts of %s merged into one part each", ", ".join(months))
-    except Exception:
-        log.exception("merging months of posts failed; it is tried again in an hour")
+    except Exception as exc:
+        log_failure(log, "merging months of posts failed", exc, "It is tried again in an hour.")
 
 
 @dataclass
