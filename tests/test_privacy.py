@@ -245,6 +245,31 @@ def test_an_erased_persons_posts_served_again_are_not_stored_again(run, tmp_path
     assert "@claire/1" not in dump and "@claire/2" not in dump
 
 
+def test_an_import_counts_the_rows_refused_for_an_erased_author(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        _row(1, "claire", "La fibre arrive enfin chez moi", 1),
+        _row(2, "claire", "Encore une panne de fibre ce matin", 2),
+        _row(3, "bob", "La fibre, quelle affaire", 1),
+    ]
+    ws = _workspace(run, tmp_path, rows)
+    run("privacy", "erase", "--author", "claire", "--platform", "mastodon", "--yes",
+        "--workspace", str(ws))  # fmt: skip
+    again = [*rows, _row(4, "ana", "Fibre chez Ana", 1), _row(4, "ana", "Fibre chez Ana", 1)]
+    src = tmp_path / "again.jsonl"
+    lines = [json.dumps(r) for r in again] + ["{not json"]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shown = run("import", str(src), "--workspace", str(ws))
+    assert (
+        "6 rows read: 1 new post, 0 updated, 1 unchanged, 2 refused (author erased), "
+        "1 repeated in the file, 1 bad row skipped" in " ".join(shown.output.split())
+    )
+    done = run("import", str(src), "--workspace", str(ws), "--format", "json")
+    report = json.loads(done.stdout)
+    assert report["refused"] == 2 and report["repeated"] == 1 and len(report["bad"]) == 1
+    parts = ("stored", "updated", "unchanged", "refused", "repeated")
+    assert report["rows"] == sum(report[k] for k in parts) + len(report["bad"]) == 6
+
+
 def test_a_post_naming_an_erased_posts_story_is_given_its_new_key(tmp_path: Path) -> None:
     # A batch collected before the erasure (its story found then) and
     # written after it: the story's new key, not her post's id, is kept.

@@ -216,6 +216,9 @@ def test_erasing_a_person_leaves_nothing_of_them_in_either_store(
     assert again["posts"] == 0
     with Workspace.open(split.root) as ws:
         assert split.chdb(ws).count_posts() == 2
+    # Her posts in the file imported again are refused, and the import counts them.
+    report = json.loads(split.cli("import", str(tmp_path / "in.jsonl"), "--format", "json"))
+    assert (report["rows"], report["refused"], report["stored"], report["repeated"]) == (5, 3, 0, 0)
 
 
 def _all_items() -> Any:

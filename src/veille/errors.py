@@ -7,6 +7,7 @@ The CLI turns any :class:`VeilleError` into a one-line message and exit status
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -133,3 +134,27 @@ class NotServed(StoreError, AttributeError):
 
 class NotFound(UsageError):
     """A named thing (topic, source, alert, post) does not exist."""
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line (a server's error may run over several)."""
+    return " ".join(str(text).split())
+
+
+def log_failure(log: logging.Logger, what: str, exc: BaseException, then: str = "") -> None:
+    """Log a failure that a long-running worker outlives (``veille run``'s
+    passes, its outbox and calendar workers) as ONE line an operator can act
+    on: ``what`` failed, why and what to do (a :class:`VeilleError`'s message
+    and hint: the PostgreSQL state store that did not answer, and to check
+    that it runs), then ``then``, what veille does next. Its traceback goes to
+    DEBUG (``VEILLE_LOG_LEVEL=DEBUG``). Any other exception is a bug: it is
+    logged with its traceback."""
+    after = f" {then}" if then else ""
+    if not isinstance(exc, VeilleError):
+        log.error("%s.%s", what, after, exc_info=exc)
+        return
+    why = one_line(exc.message)
+    stop = "" if why.endswith((".", "?", "!")) else "."
+    hint = f" {one_line(exc.hint)}" if exc.hint else ""
+    log.error("%s: %s%s%s%s", what, why, stop, hint, after)
+    log.debug("%s: the traceback", what, exc_info=exc)

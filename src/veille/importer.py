@@ -36,11 +36,22 @@ class BadRow:
 
 @dataclass
 class ImportReport:
+    """What an import did. Every row read is counted once:
+    ``rows == stored + updated + unchanged + refused + repeated + bad_count``
+    (``skipped_lines``: lines a resumed import had committed before, not
+    read again)."""
+
     path: str
     rows: int = 0
     stored: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: Rows not stored because an erasure forgot their author (``veille
+    #: privacy erase``: their posts published until then are not stored again).
+    refused: int = 0
+    #: Rows that repeat a post read just before them in the file (the same id
+    #: or address, in the same batch): the post is stored once.
+    repeated: int = 0
     skipped_lines: int = 0
     bad: list[BadRow] = field(default_factory=list)
 
@@ -175,9 +186,14 @@ def import_file(
         nonlocal batch
         cursor = Cursor(cursor_name, {**identity, "line": last_line, "done": done})
         result = pipeline.ingest(batch, cursor=cursor)
+        refused = len(result.refused)
         report.stored += result.inserted
         report.updated += len(result.updated)
         report.unchanged += result.unchanged
+        report.refused += refused
+        # The rest of the batch's rows name a post another row of it named.
+        counted = result.inserted + len(result.updated) + result.unchanged + refused
+        report.repeated += max(0, len(batch) - counted)
         if on_progress:
             on_progress(len(batch))
         batch = []

@@ -87,6 +87,32 @@ def test_replaced_file_is_read_again_without_duplicates(
     assert workspace.store.count_posts() == 4
 
 
+def test_a_rewritten_file_keeps_each_bad_row_quarantined_once(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_text(row(1) + "{not json\n" + row(3))
+    add_source(workspace.store, "file", str(path), name="nightly")
+    (first,) = collect(workspace)
+    assert first.new_posts == 2 and first.quarantined == 1
+    for n in (4, 5):  # the export is written again each night, the bad row with it
+        fresh = tmp_path / "next.jsonl"
+        fresh.write_text(row(1) + "{not json\n" + row(3) + row(n))
+        os.replace(fresh, path)
+        (again,) = collect(workspace, force=True)
+        assert again.ok and again.new_posts == 1
+    (bad,) = quarantined(workspace.store, "nightly")
+    assert "line 2: not valid JSON" in bad.error
+    (h,) = health(workspace.store, "nightly")
+    assert h.quarantined == 1
+    # The row is mended in the next export (a row before it moves it down a line).
+    path.write_text(row(0) + row(1) + row(2) + row(3))
+    (mended,) = collect(workspace, force=True)
+    assert mended.ok and mended.quarantined == 0
+    assert quarantined(workspace.store, "nightly") == []
+    assert health(workspace.store, "nightly")[0].quarantined == 0
+
+
 def test_csv_with_platform_option(workspace: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text(

@@ -78,13 +78,44 @@ class Site:
         return Reply(200, gzip.compress(xml.encode()), content_type="application/gzip")
 
 
+class Flaky:
+    """A site of two pages, one of which its owner breaks and mends: a page
+    without any text (an empty template) while it is broken."""
+
+    def __init__(self) -> None:
+        self.broken: set[str] = set()
+
+    def sitemap(self, req: Request) -> Reply:
+        body = "".join(
+            f"<url><loc>{req.base_url}/flaky/{k}.html</loc>"
+            "<lastmod>2026-09-20T10:00:00+00:00</lastmod></url>"
+            for k in ("steady", "mended")
+        )
+        xml = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>'
+        return Reply.xml(xml, etag=True)
+
+    def page(self, req: Request) -> Reply:
+        key = req.match["key"]
+        if key in self.broken:
+            html = "<!doctype html><html><head></head><body></body></html>"
+        else:
+            title = "Page stable" if key == "steady" else "Page réparée"
+            html = PAGE.format(title=title, body=f"Lumio publie la page {key}.", nav="v1")
+        return Reply(200, html, content_type="text/html; charset=utf-8", etag=True)
+
+
 @pytest.fixture(scope="module")
 def site() -> Site:
     return Site()
 
 
 @pytest.fixture(scope="module")
-def sim(site: Site) -> Iterator[Simulator]:
+def flaky() -> Flaky:
+    return Flaky()
+
+
+@pytest.fixture(scope="module")
+def sim(site: Site, flaky: Flaky) -> Iterator[Simulator]:
     cfg = SimConfig(seed=11, days=2, end=END, spike_day=1, posts_per_day=15, spike_posts=5)
     world = SimWorld.generate(cfg, SimClock(END))
     with Simulator(world, host_specs()) as s:
@@ -93,6 +124,8 @@ def sim(site: Site) -> Iterator[Simulator]:
             Route("GET", r"/site/index\.xml", site.index),
             Route("GET", r"/site/more\.xml\.gz", site.gz),
             Route("GET", r"/site/(?P<key>\w+)\.html", site.page),
+            Route("GET", r"/flaky/sitemap\.xml", flaky.sitemap),
+            Route("GET", r"/flaky/(?P<key>\w+)\.html", flaky.page),
         ])  # fmt: skip
         yield s
 
@@ -147,6 +180,53 @@ def test_changed_page_updates_its_post_and_broken_page_is_quarantined_once(
     assert "rappelle le téléphone" not in posts["Rappel du X2"].text
     (h,) = health(workspace.store, "site")
     assert h.consecutive_failures == 0 and h.quarantined == 1
+
+
+def test_a_mended_page_is_collected_on_the_next_run_and_leaves_the_quarantine(
+    workspace: Workspace, sim: Simulator, flaky: Flaky
+) -> None:
+    flaky.broken = {"mended"}
+    add_source(workspace.store, "web", sim.url("news", "/flaky/sitemap.xml"), name="flaky")
+    http = client()
+    (first,) = collect(workspace, http=http)
+    assert first.ok and first.new_posts == 1 and first.quarantined == 1
+    (bad,) = quarantined(workspace.store, "flaky")
+    assert bad.raw["url"].endswith("/flaky/mended.html") and "no readable text" in bad.error
+    (second,) = collect(workspace, http=http, force=True)  # still broken: reported once
+    assert second.quarantined == 0 and len(quarantined(workspace.store, "flaky")) == 1
+    flaky.broken = set()
+    (third,) = collect(workspace, http=http, force=True)
+    assert third.ok and third.new_posts == 1
+    assert {p.title for p in workspace.store.iter_posts()} == {"Page stable", "Page réparée"}
+    assert quarantined(workspace.store, "flaky") == []
+    (h,) = health(workspace.store, "flaky")
+    assert h.quarantined == 0
+
+
+def test_quarantine_retry_fetches_a_broken_page_again(
+    workspace: Workspace, sim: Simulator, flaky: Flaky
+) -> None:
+    flaky.broken = {"mended"}
+    root = str(workspace.root)
+    runner, app = CliRunner(), build_app()
+    env = {"VEILLE_ALLOW_PRIVATE_NETWORKS": "1", "COLUMNS": "200"}
+    url = sim.url("news", "/flaky/sitemap.xml")
+    added = runner.invoke(app, ["source", "add", "web", url, "--name", "f", "-w", root], env=env)
+    assert added.exit_code == 0, added.output
+    collected = runner.invoke(app, ["collect", "-w", root], env=env)
+    assert collected.exit_code == 0, collected.output
+    listed = runner.invoke(app, ["quarantine", "list", "-w", root, "-f", "json"], env=env)
+    assert listed.exit_code == 0 and "mended.html" in listed.output
+    still = runner.invoke(app, ["quarantine", "retry", "-w", root], env=env)
+    assert still.exit_code == 0 and "0 items stored, 1 still failing." in still.output
+    flaky.broken = set()
+    mended = runner.invoke(app, ["quarantine", "retry", "-w", root], env=env)
+    assert mended.exit_code == 0 and "1 items stored, 0 still failing." in mended.output
+    assert {p.title for p in workspace.store.iter_posts()} == {"Page stable", "Page réparée"}
+    listed = runner.invoke(app, ["quarantine", "list", "-w", root, "-f", "json"], env=env)
+    assert listed.exit_code == 0 and "mended.html" not in listed.output
+    (h,) = health(workspace.store, "f")
+    assert h.quarantined == 0
 
 
 def test_single_page_conditional_get_and_failure_in_health(

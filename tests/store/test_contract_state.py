@@ -102,6 +102,31 @@ def test_quarantine_keeps_items_whole_until_released(state_store: StateStore) ->
     assert [(i.error) for i in state_store.quarantined("a")] == ["still no date"]
 
 
+def test_a_named_item_is_quarantined_once_and_released_by_its_name(
+    state_store: StateStore,
+) -> None:
+    later = T0 + timedelta(hours=1)
+    with state_store.transaction() as tx:
+        tx.add_source(_source("a"))
+        tx.quarantine("a", [("HTTP 500", {"url": "u1"}), ("old", {"n": 1})], T0, ["u1", None])
+        tx.quarantine("b", [("HTTP 500", {"url": "u1"})], T0, ["u1"])
+    with state_store.transaction() as tx:  # the same page fails again, another way
+        tx.quarantine("a", [("no text", {"url": "u1", "v": 2}), ("old", {"n": 1})], later,
+                      ["u1", None])  # fmt: skip
+    items = state_store.quarantined("a")
+    assert [(i.key, i.error, i.raw) for i in items] == [
+        ("u1", "no text", {"url": "u1", "v": 2}),
+        (None, "old", {"n": 1}),
+        (None, "old", {"n": 1}),
+    ]
+    assert items[0].created_at == later
+    assert state_store.source_health("a")[0].quarantined == 3
+    with state_store.transaction() as tx:
+        tx.release_quarantined_keys("a", ["u1", "u9"])
+    assert [i.key for i in state_store.quarantined("a")] == [None, None]
+    assert [i.key for i in state_store.quarantined("b")] == ["u1"]
+
+
 def test_forgetting_the_states_copies_and_the_log(state_store: StateStore) -> None:
     with state_store.transaction() as tx:
         tx.add_source(_source("a"))

@@ -41,6 +41,7 @@ from veille.alerts.matching import (
 from veille.alerts.model import Alert
 from veille.alerts.schedule import day_start, next_slot
 from veille.config import Settings
+from veille.errors import log_failure
 from veille.models import Post
 from veille.store.protocols.alerts import MatchRow
 
@@ -485,12 +486,12 @@ class OutboxWorker:
         events = 0
         try:
             events += check_monitors(engine, now)
-        except Exception:
-            log.exception("checking spike/sentiment/silence alerts failed")
+        except Exception as exc:
+            log_failure(log, "checking spike/sentiment/silence alerts failed", exc)
         try:
             events += check_reports(engine, now)
-        except Exception:
-            log.exception("checking scheduled reports failed")
+        except Exception as exc:
+            log_failure(log, "checking scheduled reports failed", exc)
         return events
 
     def wake(self) -> None:
@@ -547,8 +548,9 @@ class OutboxWorker:
                     self.check(engine, None)
                 engine.dispatch()
                 self.rounds += 1
-            except Exception:  # the worker outlives any store or channel failure
-                log.exception("the outbox worker's round failed; it tries again")
+            except Exception as exc:  # the worker outlives any store or channel failure
+                log_failure(log, "the outbox worker's round failed", exc,
+                            "It tries again at its next round.")  # fmt: skip
                 if held is not None:
                     _close(held)
                     held = None

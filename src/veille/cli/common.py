@@ -54,7 +54,8 @@ def configure_logging() -> None:
     logs on stderr, a line each: the UTC time, level, logger and message.
     veille's own records from ``VEILLE_LOG_LEVEL`` up (default INFO: a
     source that failed, a lease lost, a retention purge, an outbox delivery
-    given up), other libraries' from WARNING (httpx would log every request).
+    given up), other libraries' from WARNING (httpx would log every request),
+    psycopg's from ERROR.
     Without this, Python shows only warnings, without a time, and drops the
     rest. Calling it again changes nothing but the level."""
     name = os.environ.get("VEILLE_LOG_LEVEL", "INFO").strip().upper()
@@ -73,6 +74,10 @@ def configure_logging() -> None:
     if root.level == logging.NOTSET or root.level > logging.WARNING:
         root.setLevel(logging.WARNING)
     logging.getLogger("veille").setLevel(name)
+    # psycopg's pool warns, over two lines, at each try to reach a server
+    # that is gone; veille says it once per failed step (naming the store and
+    # what to do). Its records are kept for VEILLE_LOG_LEVEL=DEBUG.
+    logging.getLogger("psycopg").setLevel(logging.WARNING if name == "DEBUG" else logging.ERROR)
 
 
 class DataFormat(StrEnum):

@@ -180,8 +180,10 @@ def register(app: typer.Typer) -> None:
             out.print(
                 f"{report.rows} {_n(report.rows, 'row', 'rows')} read: {report.stored} new "
                 f"{_n(report.stored, 'post', 'posts')}, {report.updated} updated, "
-                f"{report.unchanged} unchanged, {report.bad_count} bad "
-                f"{_n(report.bad_count, 'row', 'rows')} skipped"
+                f"{report.unchanged} unchanged, "
+                + (f"{report.refused} refused (author erased), " if report.refused else "")
+                + (f"{report.repeated} repeated in the file, " if report.repeated else "")
+                + f"{report.bad_count} bad {_n(report.bad_count, 'row', 'rows')} skipped"
                 + (
                     f" ({report.skipped_lines} {_n(report.skipped_lines, 'line', 'lines')} "
                     "already imported)"

@@ -269,7 +269,8 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
         source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     ) -> None:
-        """Read quarantined items again (e.g. after an upgrade); store those that now work."""
+        """Read quarantined items again (e.g. after an upgrade; web pages are fetched
+        again); store those that now work."""
         from veille.services.sources import retry_quarantined
 
         with open_workspace(workspace) as ws:

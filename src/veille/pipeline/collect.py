@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from veille.errors import VeilleError
+from veille.errors import VeilleError, log_failure
 from veille.http import HttpClient, RateLimited
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
@@ -233,8 +233,9 @@ class Collector:
         if held is not None:
             try:
                 self.store.release_lease(lease_name(name), self.holder, now=time.time())
-            except Exception:  # it expires by itself
-                log.exception("releasing the lease of %s failed", name)
+            except Exception as exc:  # it expires by itself
+                log_failure(log, f"releasing the lease of {name} failed", exc,
+                            "It expires by itself.")  # fmt: skip
 
     def _heartbeat(self, stop: threading.Event) -> None:
         while not stop.wait(self.lease_seconds / 3):
@@ -246,8 +247,9 @@ class Collector:
                 kept = self.store.renew_leases(
                     names, self.holder, ttl=self.lease_seconds, now=time.time()
                 )
-            except Exception:  # the next beat tries again; commits check the lease
-                log.exception("renewing source leases failed")
+            except Exception as exc:  # the next beat tries again; commits check the lease
+                log_failure(log, "renewing source leases failed", exc,
+                            "The next heartbeat tries again.")  # fmt: skip
                 continue
             for lost in set(names) - kept:
                 log.warning("lease %s lost: another collector may take it over", lost)
@@ -337,13 +339,21 @@ class Collector:
         config = source.config_from_dict(record.config)
         now = datetime.now(UTC)
         posts, failed = map_items(source, config, record.name, batch.items, now)
+        # Items a source names across runs: one that failed again replaces its
+        # quarantined copy, one that maps again takes it out of the quarantine.
+        bad = {id(raw) for _err, raw in failed}
+        keys = [source.item_key(raw) for _err, raw in failed]
+        mapped = [source.item_key(raw) for raw in batch.items if id(raw) not in bad]
+        recovered = [k for k in mapped if k is not None]
 
         def state(tx: StoreTransaction, upsert: UpsertResult, last: bool) -> None:
             # Health counts every committed part of the page; the items that
             # failed to map are kept once, with the page's last part.
             self._check_lease(tx, record.name)
+            if last and recovered:
+                tx.release_quarantined_keys(record.name, recovered)
             if last and failed:
-                tx.quarantine(record.name, failed, now)
+                tx.quarantine(record.name, failed, now, keys)
             tx.count_collected(record.name, upsert.inserted, batch.quota)
 
         upsert = self.pipeline.ingest(
@@ -516,10 +526,9 @@ def run_daemon(
                         holder=holder,
                         lease_seconds=lease_seconds,
                     )
-                except VeilleError as exc:
-                    log.error("collection pass failed: %s", exc.message)
-                except Exception:  # the daemon outlives any bug in one pass
-                    log.exception("collection pass failed")
+                except Exception as exc:  # the daemon outlives any failure of one pass
+                    log_failure(log, "collection pass failed", exc,
+                                "The next pass tries again.")  # fmt: skip
             if schedules:
                 _upkeep(workspace, state)
                 _snapshot_accounts(workspace, http)
@@ -552,8 +561,9 @@ def _snapshot_accounts(workspace: Any, http: HttpClient) -> None:
         for r in daily_snapshot(workspace, http=http) or ():
             if r.error:
                 log.warning("snapshot of %s %s failed: %s", r.platform, r.handle, r.error)
-    except Exception:
-        log.exception("account snapshot failed; it is tried again tomorrow")
+    except Exception as exc:
+        log_failure(log, "account snapshot failed", exc,
+                    "The next pass tries again, unless today's had begun.")  # fmt: skip
 
 
 UPKEEP_EVERY = 3600.0  # seconds between two upkeeps in a running daemon
@@ -577,8 +587,8 @@ def _forget(workspace: Any) -> None:
         report = apply_retention(workspace)
         if report is not None and report.posts:
             log.info("retention: %d posts older than the retention period deleted", report.posts)
-    except Exception:
-        log.exception("retention purge failed; it is tried again in an hour")
+    except Exception as exc:
+        log_failure(log, "retention purge failed", exc, "It is tried again in an hour.")
 
 
 def _compact(workspace: Any) -> None:
@@ -591,8 +601,8 @@ def _compact(workspace: Any) -> None:
         months = compact()
         if months:
             log.info("posts of %s merged into one part each", ", ".join(months))
-    except Exception:
-        log.exception("merging months of posts failed; it is tried again in an hour")
+    except Exception as exc:
+        log_failure(log, "merging months of posts failed", exc, "It is tried again in an hour.")
 
 
 @dataclass
@@ -625,41 +635,52 @@ def dry_run(
 
 
 def retry_quarantine(
-    workspace: Any, *, source: str | None = None, pipeline: Pipeline | None = None
+    workspace: Any,
+    *,
+    source: str | None = None,
+    pipeline: Pipeline | None = None,
+    http: HttpClient | None = None,
 ) -> tuple[int, int]:
     """Map quarantined items again (after a fix); store those that now map and
-    drop them from the quarantine, through the one ingest path. Returns
-    ``(stored, still failing)``."""
+    drop them from the quarantine, through the one ingest path. An item whose
+    source fetches it again (:meth:`Source.refetch`: a web page that could not
+    be read) is fetched again first. Returns ``(stored, still failing)``."""
     from veille.pipeline.ingest import build_pipeline
     from veille.services.sources import get_source_record, quarantined
 
     store = workspace.state
     pipeline = pipeline or build_pipeline(workspace)
+    own = http is None
+    client = http or HttpClient(workspace.settings.http)
     ok_ids: list[int] = []
     posts: list[Post] = []
     failing = 0
     records: dict[str, SourceRecord | None] = {}
-    for item in quarantined(store, source, limit=100_000):
-        if item.source not in records:
-            try:
-                records[item.source] = get_source_record(store, item.source)
-            except VeilleError:
-                records[item.source] = None
-        record = records[item.source]
-        if record is None:
-            failing += 1
-            continue
-        src = record.source()
-        mapped, failed = map_items(
-            src, src.config_from_dict(record.config), record.name, [item.raw], datetime.now(UTC)
-        )
-        if failed:
-            failing += 1
-            with store.transaction() as tx:
-                tx.set_quarantine_error(item.id, failed[0][0])
-            continue
-        posts.extend(mapped)
-        ok_ids.append(item.id)
+    try:
+        for item in quarantined(store, source, limit=100_000):
+            if item.source not in records:
+                try:
+                    records[item.source] = get_source_record(store, item.source)
+                except VeilleError:
+                    records[item.source] = None
+            record = records[item.source]
+            if record is None:
+                failing += 1
+                continue
+            src = record.source()
+            config = src.config_from_dict(record.config)
+            raw = src.refetch(item.raw, config, client)
+            mapped, failed = map_items(src, config, record.name, [raw], datetime.now(UTC))
+            if failed:
+                failing += 1
+                with store.transaction() as tx:
+                    tx.set_quarantine_error(item.id, failed[0][0])
+                continue
+            posts.extend(mapped)
+            ok_ids.append(item.id)
+    finally:
+        if own:
+            client.close()
 
     def release(tx: StoreTransaction, _result: UpsertResult, last: bool) -> None:
         if last:

@@ -292,6 +292,7 @@ class Pipeline:
             new=[p for p in result.new if p.id not in gone],
             updated=[i for i in result.updated if i not in gone],
             clusters={k: v for k, v in result.clusters.items() if k not in gone},
+            refused=sorted(set(result.refused) | gone),
         )
 
     def run_stages(self, tx: Any, result: UpsertResult) -> None:

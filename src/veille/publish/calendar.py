@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from veille.config import Settings
-from veille.errors import NotFound, UsageError, VeilleError, tr
+from veille.errors import NotFound, UsageError, VeilleError, log_failure, tr
 from veille.publish.base import Published, PublishError
 from veille.store.protocols.calendar import CalendarEntry
 
@@ -446,8 +446,9 @@ class PublisherWorker:
                         break
                 self.outcomes.extend(publish_due(ws.state, self.settings, publishing=pub))
                 self.rounds += 1
-            except Exception:  # the worker outlives any store or platform failure
-                log.exception("the calendar's publishing round failed; it tries again")
+            except Exception as exc:  # the worker outlives any store or platform failure
+                log_failure(log, "the calendar's publishing round failed", exc,
+                            "It tries again at its next round.")  # fmt: skip
                 if ws is not None:
                     _close(ws, pub)
                     ws, pub = None, None

@@ -18,7 +18,11 @@ A source is a class with:
   each batch with its cursor in one transaction, so a crash between batches
   loses nothing and stores nothing twice;
 - ``to_post(raw, config) -> Post``: pure mapping of one raw item. If it raises,
-  the item goes to the quarantine table with its error and payload.
+  the item goes to the quarantine table with its error and payload;
+- optionally ``item_key(raw)``: what names an item across runs, so a failing
+  item is quarantined once and leaves the quarantine when it maps again; and
+  ``refetch(raw, config, http)``: the item to map again when a quarantined one
+  is retried (default: the stored payload).
 
 Built-ins are listed in :data:`BUILTIN_SOURCES`; third-party packages add
 theirs through the ``veille.sources`` entry-point group
@@ -113,6 +117,22 @@ class Source(ABC, Generic[ConfigT]):
     @abstractmethod
     def to_post(self, raw: Mapping[str, Any], config: ConfigT) -> Post:
         """One raw item as a Post (pure; raise to quarantine the item)."""
+
+    def item_key(self, raw: Mapping[str, Any]) -> str | None:
+        """What names ``raw`` from one run to the next (a page's URL, a file's
+        line), or ``None`` where nothing does (the default). An item with a
+        name is quarantined once: failing again updates it in place, and it
+        leaves the quarantine when an item of the same name maps again."""
+        return None
+
+    def refetch(
+        self, raw: Mapping[str, Any], config: ConfigT, http: HttpClient
+    ) -> Mapping[str, Any]:
+        """The item to map when the quarantined ``raw`` is retried
+        (``veille quarantine retry``): ``raw`` itself (the default: a newer
+        mapping reads it again); a source whose failed items hold nothing to
+        map (a page that could not be fetched) fetches the item again."""
+        return raw
 
     # -- config (de)serialization shared by every source ---------------------
 

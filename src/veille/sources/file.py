@@ -10,7 +10,10 @@ as ``veille import`` (see ``docs/import.md``).
   from the start (the store's upsert is idempotent, so nothing is stored twice).
 - **A line still being written**: when the file does not end with a newline
   and its last line cannot be read yet, that line is left for the next run.
-- **Bad rows** go to the quarantine with their line number and reason.
+- **Bad rows** go to the quarantine with their line number and reason, once
+  per line: a file read again (replaced or rewritten) updates the bad row kept
+  for a line rather than adding another, and a line that now reads takes its
+  bad row out of the quarantine.
 """
 
 from __future__ import annotations
@@ -135,6 +138,10 @@ class FileSource(Source[FileConfig]):
         # A held bad last line is not committed: the next run reads it again.
         size = ident["size"] if held is None else -1
         yield Batch(items, {**ident, "size": size, "line": last, "path": str(path)})
+
+    def item_key(self, raw: Mapping[str, Any]) -> str | None:
+        line = raw.get("line")
+        return f"line {line}" if line is not None else None
 
     def to_post(self, raw: Mapping[str, Any], config: FileConfig) -> Post:
         from veille.records import RecordError, post_from_record

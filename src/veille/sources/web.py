@@ -18,9 +18,10 @@ also the way to follow SlideShare and Scribd pages, which have no open API.
   the cursor; an unchanged page yields no item. A changed page yields an item
   with the same post id, so the store's upsert updates the stored post's text.
 - **Failures**: a page that cannot be fetched or read does not stop the others:
-  it is quarantined (once, until it recovers) with its URL and error and is
-  tried again on the next pass. A sitemap that cannot be read fails the run
-  (``source health`` says why).
+  it is quarantined (once, under its URL) with its error and is fetched whole
+  again on the next pass; once it reads, its post is stored and it leaves the
+  quarantine. ``veille quarantine retry`` fetches such a page again. A sitemap
+  that cannot be read fails the run (``source health`` says why).
 """
 
 from __future__ import annotations
@@ -273,8 +274,11 @@ class WebSource(Source[WebConfig]):
             loc, lastmod = pending.pop(0)
             done += 1
             known = dict(pages.get(loc) or {})
+            # A page that failed is read whole (no 304, no "same text"), so
+            # that once it reads its item is stored and leaves the quarantine.
+            failed = bool(known.get("error"))
             try:
-                item = self._fetch_page(loc, lastmod, known, http, fetched_at)
+                item = self._fetch_page(loc, lastmod, known, http, fetched_at, whole=failed)
             except RateLimited:
                 pending.insert(0, [loc, lastmod])
                 state.update(pages=pages, pending=pending)
@@ -283,7 +287,7 @@ class WebSource(Source[WebConfig]):
             except HttpError as exc:
                 if not config.sitemap:
                     raise
-                if not known.get("error"):  # quarantined once, until it recovers
+                if not failed:  # quarantined once, until it recovers
                     items.append({"url": loc, "error": exc.message, "fetched_at": fetched_at})
                 known["error"] = exc.message
                 pages[loc] = known
@@ -307,9 +311,16 @@ class WebSource(Source[WebConfig]):
         known: dict[str, Any],
         http: HttpClient,
         fetched_at: str,
+        *,
+        whole: bool = False,
     ) -> dict[str, Any] | None:
-        """The page's item, or ``None`` when it did not change; updates ``known``."""
-        resp = http.get(url, etag=known.get("etag"), last_modified=known.get("last_modified"))
+        """The page's item, or ``None`` when it did not change; updates
+        ``known``. ``whole``: fetched without validators and given as an item
+        even when its text did not change."""
+        if whole:
+            resp = http.get(url)
+        else:
+            resp = http.get(url, etag=known.get("etag"), last_modified=known.get("last_modified"))
         known["lastmod"] = lastmod
         if resp.not_modified:
             return None
@@ -323,7 +334,7 @@ class WebSource(Source[WebConfig]):
         if not page["text"] and not page["title"]:
             raise HttpError(f"no readable text in {url}", url=url)
         digest = content_hash(page)
-        if digest == known.get("hash"):
+        if digest == known.get("hash") and not whole:
             return None
         return {
             "url": url,
@@ -335,6 +346,25 @@ class WebSource(Source[WebConfig]):
             "revision": int(known.get("revision", 0)) + 1 if known.get("hash") else 1,
             "page": page,
         }
+
+    def item_key(self, raw: Mapping[str, Any]) -> str | None:
+        url = raw.get("url")
+        return str(url) if url else None
+
+    def refetch(
+        self, raw: Mapping[str, Any], config: WebConfig, http: HttpClient
+    ) -> Mapping[str, Any]:
+        """A page quarantined because it could not be fetched or read is
+        fetched again (its stored item holds only the error)."""
+        url = raw.get("url")
+        if not raw.get("error") or not url:
+            return raw
+        fetched_at = datetime.now(UTC).isoformat()
+        try:
+            item = self._fetch_page(str(url), None, {}, http, fetched_at, whole=True)
+        except HttpError as exc:
+            return {"url": url, "error": exc.message, "fetched_at": fetched_at}
+        return item or raw
 
     def to_post(self, raw: Mapping[str, Any], config: WebConfig) -> Post:
         url = raw.get("url")

@@ -54,17 +54,21 @@ class UpsertResult:
     (same canonical URL under another id); ``clusters`` maps a new post's id
     to its story cluster, once the clustering stage has assigned it (the
     stages after it read the story there: the posts in ``new`` are those
-    stored, whose ``cluster_id`` was written after them)."""
+    stored, whose ``cluster_id`` was written after them); ``refused`` the
+    ids not stored because an erasure forgot their author (posts published
+    until the erasure, see ``veille privacy erase``)."""
 
     new: list[Post] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     merged: dict[str, str] = field(default_factory=dict)
     clusters: dict[str, str] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
         self.new.extend(other.new)
         self.updated.extend(other.updated)
+        self.refused.extend(other.refused)
         self.unchanged += other.unchanged
         self.merged.update(other.merged)
         self.clusters.update(other.clusters)

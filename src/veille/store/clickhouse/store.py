@@ -291,6 +291,7 @@ class ClickHouseStore(
             result.new = [p for p in result.new if p.id not in dropped]
             result.updated = [i for i in result.updated if i not in dropped]
             result.merged = {k: v for k, v in result.merged.items() if v not in dropped}
+            result.refused = sorted(dropped)
         return result
 
     def _write(

@@ -68,12 +68,14 @@ class PgSources(Runner):
         return int(row[0]) if row else 0
 
     def quarantined(self, source: str | None = None, limit: int = 1000) -> list[QuarantinedItem]:
-        sql = "SELECT id, source, error, raw, created_at FROM quarantine"
+        sql = "SELECT id, source, error, raw, created_at, item_key FROM quarantine"
         params: tuple[Any, ...] = ()
         if source:
             sql, params = sql + " WHERE source = %s", (source,)
         return [
-            QuarantinedItem(r[0], r[1], r[2], json.loads(r[3]), datetime.fromtimestamp(r[4], UTC))
+            QuarantinedItem(
+                r[0], r[1], r[2], json.loads(r[3]), datetime.fromtimestamp(r[4], UTC), r[5]
+            )
             for r in self.rows(sql + " ORDER BY id LIMIT %s", (*params, limit))
         ]
 
@@ -101,10 +103,23 @@ class PgSourcesTx(Runner):
     def set_source_enabled(self, name: str, enabled: bool) -> None:
         self.run("UPDATE sources SET enabled = %s WHERE name = %s", (enabled, name))
 
-    def quarantine(self, source: str, failed: Sequence[tuple[str, Any]], at: datetime) -> None:
+    def quarantine(
+        self,
+        source: str,
+        failed: Sequence[tuple[str, Any]],
+        at: datetime,
+        keys: Sequence[str | None] = (),
+    ) -> None:
+        named = list(keys) or [None] * len(failed)
         self.run_many(
-            "INSERT INTO quarantine (source, error, raw, created_at) VALUES (%s, %s, %s, %s)",
-            [(source, err, json.dumps(raw, default=str), _secs(at)) for err, raw in failed],
+            "INSERT INTO quarantine (source, error, raw, created_at, item_key) "
+            "VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (source, item_key) WHERE item_key IS NOT NULL DO UPDATE SET "
+            "error = excluded.error, raw = excluded.raw, created_at = excluded.created_at",
+            [
+                (source, err, json.dumps(raw, default=str), _secs(at), key)
+                for (err, raw), key in zip(failed, named, strict=True)
+            ],
         )
 
     def set_quarantine_error(self, item_id: int, error: str) -> None:
@@ -113,6 +128,13 @@ class PgSourcesTx(Runner):
     def release_quarantined(self, item_ids: Sequence[int]) -> None:
         if item_ids:
             self.run("DELETE FROM quarantine WHERE id = ANY(%s)", (list(item_ids),))
+
+    def release_quarantined_keys(self, source: str, keys: Sequence[str]) -> None:
+        if keys:
+            self.run(
+                "DELETE FROM quarantine WHERE source = %s AND item_key = ANY(%s)",
+                (source, list(keys)),
+            )
 
     def count_collected(self, source: str, new_posts: int, quota_left: int | None) -> None:
         self.run(

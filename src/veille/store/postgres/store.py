@@ -69,6 +69,11 @@ def _describe(url: str) -> str:
     return url
 
 
+#: Seconds the pool keeps retrying a lost connection before leaving it to
+#: the next call that needs one (see :meth:`PostgresStore.open`).
+RECONNECT_SECONDS = 30.0
+
+
 class PostgresStore(
     PgAccounts,
     PgAlerts,
@@ -117,6 +122,12 @@ class PostgresStore(
             timeout=timeout,
             open=True,
             name="veille-state",
+            # The pool tries to reconnect after 1, 2, 4… seconds and only gives
+            # up after reconnect_timeout (5 minutes by default): a server back
+            # after two minutes away waited up to two more for the next try.
+            # Given up sooner, the next call that needs a connection starts
+            # trying again at once, so a daemon carries on soon after.
+            reconnect_timeout=RECONNECT_SECONDS,
         )
         return cls(pool, url)
 

@@ -61,6 +61,9 @@ class QuarantinedItem:
     error: str
     raw: dict[str, Any]
     created_at: datetime
+    #: What names the item across runs (a page's URL, a file's line), where
+    #: its source can say: it is kept once under it (see ``Source.item_key``).
+    key: str | None = None
 
 
 class SourceState(Protocol):
@@ -100,14 +103,26 @@ class SourceStateTx(Protocol):
 
     def set_source_enabled(self, name: str, enabled: bool) -> None: ...
 
-    def quarantine(self, source: str, failed: Sequence[tuple[str, Any]], at: datetime) -> None:
-        """Keep ``failed`` items (``(error, raw)``) of ``source``."""
+    def quarantine(
+        self,
+        source: str,
+        failed: Sequence[tuple[str, Any]],
+        at: datetime,
+        keys: Sequence[str | None] = (),
+    ) -> None:
+        """Keep ``failed`` items (``(error, raw)``) of ``source``. ``keys``,
+        one per item where given: an item with a key replaces (error, raw,
+        time) the one kept under that key, so it is never kept twice."""
         ...
 
     def set_quarantine_error(self, item_id: int, error: str) -> None: ...
 
     def release_quarantined(self, item_ids: Sequence[int]) -> None:
         """Drop items that now map (their posts are stored)."""
+        ...
+
+    def release_quarantined_keys(self, source: str, keys: Sequence[str]) -> None:
+        """Drop the items of ``source`` kept under ``keys`` (they map again)."""
         ...
 
     def count_collected(self, source: str, new_posts: int, quota_left: int | None) -> None:

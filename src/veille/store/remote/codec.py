@@ -53,6 +53,7 @@ def result_to_json(result: UpsertResult) -> dict[str, Any]:
         "updated": result.updated,
         "unchanged": result.unchanged,
         "merged": result.merged,
+        "refused": result.refused,
     }
 
 
@@ -62,6 +63,7 @@ def result_from_json(data: dict[str, Any]) -> UpsertResult:
         updated=list(data["updated"]),
         unchanged=int(data["unchanged"]),
         merged=dict(data["merged"]),
+        refused=list(data.get("refused") or ()),  # a server older than refused: none
     )
 
 

@@ -76,13 +76,15 @@ class SQLiteSources:
         return int(row[0]) if row else 0
 
     def quarantined(self, source: str | None = None, limit: int = 1000) -> list[QuarantinedItem]:
-        sql = "SELECT id, source, error, raw, created_at FROM quarantine"
+        sql = "SELECT id, source, error, raw, created_at, item_key FROM quarantine"
         params: tuple[Any, ...] = ()
         if source:
             sql, params = sql + " WHERE source = ?", (source,)
         rows = self.conn.execute(sql + " ORDER BY id LIMIT ?", (*params, limit))
         return [
-            QuarantinedItem(r[0], r[1], r[2], json.loads(r[3]), datetime.fromtimestamp(r[4], UTC))
+            QuarantinedItem(
+                r[0], r[1], r[2], json.loads(r[3]), datetime.fromtimestamp(r[4], UTC), r[5]
+            )
             for r in rows
         ]
 
@@ -116,10 +118,23 @@ class SQLiteSourcesTx:
     def set_source_enabled(self, name: str, enabled: bool) -> None:
         self.conn.execute("UPDATE sources SET enabled = ? WHERE name = ?", (int(enabled), name))
 
-    def quarantine(self, source: str, failed: Sequence[tuple[str, Any]], at: datetime) -> None:
+    def quarantine(
+        self,
+        source: str,
+        failed: Sequence[tuple[str, Any]],
+        at: datetime,
+        keys: Sequence[str | None] = (),
+    ) -> None:
+        named = list(keys) or [None] * len(failed)
         self.conn.executemany(
-            "INSERT INTO quarantine (source, error, raw, created_at) VALUES (?, ?, ?, ?)",
-            [(source, err, json.dumps(raw, default=str), _secs(at)) for err, raw in failed],
+            "INSERT INTO quarantine (source, error, raw, created_at, item_key) "
+            "VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (source, item_key) WHERE item_key IS NOT NULL DO UPDATE SET "
+            "error = excluded.error, raw = excluded.raw, created_at = excluded.created_at",
+            [
+                (source, err, json.dumps(raw, default=str), _secs(at), key)
+                for (err, raw), key in zip(failed, named, strict=True)
+            ],
         )
 
     def set_quarantine_error(self, item_id: int, error: str) -> None:
@@ -127,6 +142,11 @@ class SQLiteSourcesTx:
 
     def release_quarantined(self, item_ids: Sequence[int]) -> None:
         self.conn.executemany("DELETE FROM quarantine WHERE id = ?", [(i,) for i in item_ids])
+
+    def release_quarantined_keys(self, source: str, keys: Sequence[str]) -> None:
+        self.conn.executemany(
+            "DELETE FROM quarantine WHERE source = ? AND item_key = ?", [(source, k) for k in keys]
+        )
 
     def count_collected(self, source: str, new_posts: int, quota_left: int | None) -> None:
         self.conn.execute(

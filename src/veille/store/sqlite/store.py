@@ -174,7 +174,8 @@ class _Tx(
     def _upsert_batch(self, batch: list[Post]) -> UpsertResult:
         result = UpsertResult()
         # Nothing of a person an erasure forgot, published until then.
-        batch, _dropped = unforgotten(self.conn, batch)
+        batch, dropped = unforgotten(self.conn, batch)
+        result.refused = sorted(dropped)
         if not batch:
             return result
         # A deleted post's key may be given again: its index row goes first.
