@@ -160,7 +160,12 @@ def _fast_init(cls: type[_T]) -> type[_T]:
 @_fast_init
 @dataclass(frozen=True, slots=True)
 class Author:
-    """Who published a post, as the platform names them."""
+    """Who published a post, as the platform names them.
+
+    An empty ``handle`` means the post has no known author (a feed entry with
+    no author, a deleted account): never a placeholder such as ``unknown``,
+    which could be a real account's name. Such a post counts in every figure
+    but the per-author ones (authors, top authors, influencers)."""
 
     handle: str
     name: str | None = None

@@ -230,7 +230,7 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
     if type(author_value) is dict or isinstance(author_value, Mapping):
         handle = _text(author_value.get("handle") or author_value.get("username"), "author")
         author = Author(
-            handle=handle or "unknown",
+            handle=handle or "",
             name=_text(author_value.get("name"), "author name"),
             url=http_url(_text(author_value.get("url"), "author url")),
             followers=_as_int(
@@ -242,7 +242,7 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
         )
     else:
         author = Author(
-            handle=_text(author_value, "author") or "unknown",
+            handle=_text(author_value, "author") or "",
             name=_text(f.get("author_name"), "author_name"),
             url=http_url(_text(f.get("author_url"), "author_url")),
             followers=_as_int(f.get("followers"), "followers", None),
@@ -266,7 +266,9 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
 
     native = _id(f.get("id"), "id")
     if native is None:
-        seed = f"{url or ''}|{author.handle}|{published_at.isoformat()}|{title or ''}|{text}"
+        # "unknown" as an author-less record was once stored: its id stays the same.
+        who = author.handle or "unknown"
+        seed = f"{url or ''}|{who}|{published_at.isoformat()}|{title or ''}|{text}"
         native = "h" + hashlib.blake2b(seed.encode(), digest_size=10).hexdigest()
     sentiment = None
     label = rec.get("sentiment")

@@ -227,6 +227,8 @@ def network_rank(store: Any, scope: Scope) -> dict[str, float]:
     nodes: dict[str, int] = {}
     weights: dict[tuple[int, int], int] = {}
     for author, mentions, parent, original, posts in links:
+        if not identity(author):
+            continue  # a post without an author: nobody's link, no node
         src = nodes.setdefault(identity(author), len(nodes))
         targets = [identity(m) for m in mentions.split()] if mentions else []
         targets += [identity(a) for a in (parent, original) if a]
@@ -322,7 +324,12 @@ def read(store: Any, scope: Scope, period: Period, org_handles: Sequence[str] = 
     """The reads behind :func:`influencers` for ``scope`` over ``period``."""
     scoped = scope.during(period)
     own = _own(org_handles)
-    rows = [r for r in store.author_activity(scoped) if not _is_own((r[0], r[1]), own)]
+    # A post without an author (an empty handle) is nobody's: never an influencer.
+    rows = [
+        r
+        for r in store.author_activity(scoped)
+        if identity(r[1]) and not _is_own((r[0], r[1]), own)
+    ]
     if not rows:
         return Reads([], set(), {}, {}, {})
     return Reads(

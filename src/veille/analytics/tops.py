@@ -56,13 +56,15 @@ class AuthorRow:
     name: str | None
     posts: int
     engagement: int
-    followers: int
+    followers: int | None  # None: unknown (none of their posts gave a count)
 
 
 def top_authors(
     store: Any, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
 ) -> list[AuthorRow]:
-    """Authors of the period by number of posts (or engagement, or followers)."""
+    """Authors of the period by number of posts (or engagement, or followers);
+    posts without an author are nobody's, and an unknown follower count ranks
+    as 0 but reads ``None``."""
     if by not in ("posts", "engagement", "followers"):
         raise UsageError(
             f"cannot rank authors by {by!r}", hint="Use posts, engagement or followers."

@@ -426,6 +426,9 @@ def register(app: typer.Typer) -> None:
             elif kind is TopKind.authors:
                 found = tops.top_authors(ws.store, scope, per, by=by or "posts", limit=limit)
                 rows = [_plain(a) for a in found]
+                if output is DataFormat.table:  # unknown, not zero (null in JSON)
+                    for row in rows:
+                        row["followers"] = "–" if row["followers"] is None else row["followers"]
             elif kind is TopKind.stories:
                 stories = tops.stories(ws.store, scope, per, by=by or "reach", limit=limit)
                 rows = [

@@ -232,7 +232,7 @@ def to_post(raw: Mapping[str, Any], config: BlueskyConfig | None = None) -> Post
     reason = raw.get("reason") or {}
     if str(reason.get("$type", "")).endswith("#reasonRepost"):
         by = reason.get("by") or {}
-        by_handle = str(by.get("handle") or by.get("did") or "unknown")
+        by_handle = str(by.get("handle") or by.get("did") or "")
         return Post.create(
             platform=PLATFORM,
             native_id=f"{by.get('did')}/repost/{native_from_uri(uri)}",
@@ -242,7 +242,7 @@ def to_post(raw: Mapping[str, Any], config: BlueskyConfig | None = None) -> Post
             author=Author(
                 handle=by_handle,
                 name=by.get("displayName") or None,
-                url=f"https://bsky.app/profile/{by_handle}",
+                url=f"https://bsky.app/profile/{by_handle}" if by_handle else None,
                 followers=by.get("followersCount"),
                 id=by.get("did"),
             ),

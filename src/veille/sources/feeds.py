@@ -474,7 +474,7 @@ class FeedsSource(Source[FeedsConfig]):
             link = urljoin(str(feed.get("link") or config.url), str(link))
         detail = entry.get("author_detail") or {}
         author_name = entry.get("author") or detail.get("name") or feed.get("author")
-        author_name = author_name or feed.get("title") or urlsplit(config.url).hostname or "unknown"
+        author_name = author_name or feed.get("title") or urlsplit(config.url).hostname or ""
         author_url = detail.get("href") or feed.get("link")
         handle = _handle(platform, str(author_name), author_url)
         for item in entry.get("links") or []:

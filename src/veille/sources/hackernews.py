@@ -118,7 +118,7 @@ def to_post(raw: Mapping[str, Any], config: HackerNewsConfig | None = None) -> P
     published = from_unix(created) if created is not None else parse_iso(raw["created_at"])
     story = raw.get("story_id")
     parent = raw.get("parent_id")
-    author = str(raw.get("author") or "unknown")
+    author = str(raw.get("author") or "")  # "": no author (a deleted item)
     return Post.create(
         platform=PLATFORM,
         native_id=object_id,
@@ -128,7 +128,7 @@ def to_post(raw: Mapping[str, Any], config: HackerNewsConfig | None = None) -> P
         published_at=published,
         author=Author(
             handle=author,
-            url=f"https://news.ycombinator.com/user?id={author}",
+            url=f"https://news.ycombinator.com/user?id={author}" if author else None,
         ),
         lang=None,
         engagement=Engagement(

@@ -148,7 +148,9 @@ def newest_id(ids: list[str], current: str | None = None) -> str | None:
 
 
 def _account_handle(account: Mapping[str, Any], host: str) -> str:
-    acct = str(account.get("acct") or account.get("username") or "unknown")
+    acct = str(account.get("acct") or account.get("username") or "")
+    if not acct:
+        return ""  # no author, not an account of that instance
     return acct if "@" in acct else f"{acct}@{host}"
 
 

@@ -384,7 +384,7 @@ class WebSource(Source[WebConfig]):
         when = when or _parse_when(raw.get("last_modified")) or _parse_when(raw.get("fetched_at"))
         if when is None:
             raise SourceError(f"page {url} has no date")
-        host = urlsplit(str(url)).hostname or "unknown"
+        host = urlsplit(str(url)).hostname or ""
         author = page.get("author") or page.get("sitename") or host
         canon = canonical_url(str(url)) or str(url)
         lang = page.get("lang")

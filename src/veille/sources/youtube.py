@@ -137,7 +137,7 @@ def _video(raw: Mapping[str, Any]) -> Post:
         url=f"https://www.youtube.com/watch?v={video_id}",
         published_at=parse_iso(snippet["publishedAt"]),
         author=Author(
-            handle=channel or "unknown",
+            handle=channel,  # "": no author
             name=unescape(snippet.get("channelTitle")) or None,
             url=f"https://www.youtube.com/channel/{channel}" if channel else None,
             id=channel or None,
@@ -161,7 +161,7 @@ def _comment(raw: Mapping[str, Any]) -> Post:
     video_id = str(snippet.get("videoId") or outer.get("videoId") or "")
     comment_id = str(top.get("id") or raw["id"])
     channel = str((snippet.get("authorChannelId") or {}).get("value") or "")
-    display = str(snippet.get("authorDisplayName") or "unknown")
+    display = str(snippet.get("authorDisplayName") or "")  # "": no author
     return Post.create(
         platform=PLATFORM,
         native_id=f"comment/{comment_id}",
@@ -170,7 +170,7 @@ def _comment(raw: Mapping[str, Any]) -> Post:
         published_at=parse_iso(snippet["publishedAt"]),
         author=Author(
             handle=display.lstrip("@"),
-            name=display,
+            name=display or None,
             url=snippet.get("authorChannelUrl") or None,
             id=channel or None,
         ),
@@ -215,7 +215,7 @@ def _feed_entry(raw: Mapping[str, Any]) -> Post:
         url=entry.get("link") or f"https://www.youtube.com/watch?v={video_id}",
         published_at=parse_iso(stamp),
         author=Author(
-            handle=channel or str(author.get("name") or entry.get("author") or "unknown"),
+            handle=channel or str(author.get("name") or entry.get("author") or ""),
             name=author.get("name") or entry.get("author") or None,
             url=author.get("href") or None,
             id=channel or None,

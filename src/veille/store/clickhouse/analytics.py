@@ -24,7 +24,7 @@ from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where,
 from veille.store.clickhouse.people import ClickHousePeople
 from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
-from veille.store.protocols.analytics import STORY_SAMPLE, figures_of
+from veille.store.protocols.analytics import STORY_SAMPLE, figures_of, followers_known
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 QUARTER = 900
 ENG = "(likes + shares + replies)"
 REACH = "ifNull(author_followers, 0)"
+# The distinct authors of the posts read: a post without one (an empty handle)
+# is in every figure but the per-author ones.
+AUTHORS = "uniqExactIf(platform, author_handle, author_handle != '')"
 NEWEST = "published_at DESC, seq DESC"
 _DIMS = {"platform", "lang", "country", "sentiment"}
 _POST_ORDERS = {"engagement": ENG, "reach": REACH}
@@ -273,6 +276,28 @@ class ClickHouseAnalytics(ClickHousePeople):
 
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
+    ) -> list[tuple[str, str, str | None, int, int, int | None]]:
+        found = self._top_authors(scope, period, by, limit)
+        return followers_known(found, self._counted_followers(scope, period, found))
+
+    def _counted_followers(
+        self, scope: Scope, period: Period, rows: Sequence[tuple[Any, ...]]
+    ) -> set[tuple[str, str]]:
+        """Those of ``rows``' authors shown with 0 followers who have a post
+        in the period that gave a count (the rollups keep an unknown count as 0)."""
+        handles = sorted({r[1] for r in rows if not r[5]})
+        if not handles:
+            return set()
+        src, where, params = self.source(scope.during(period))
+        found = self.rows(
+            f"SELECT DISTINCT platform, author_handle FROM {src} WHERE {where} "
+            "AND isNotNull(author_followers) AND author_handle IN {fh:Array(String)}",
+            {**params, "fh": handles},
+        )
+        return {(pf, h) for pf, h in found}
+
+    def _top_authors(
+        self, scope: Scope, period: Period, by: str, limit: int
     ) -> list[tuple[str, str, str | None, int, int, int]]:
         order = _AUTHOR_ORDERS[by]
         days = whole_days(scope.during(period))
@@ -283,7 +308,8 @@ class ClickHouseAnalytics(ClickHousePeople):
                 "if(max(named) = 1, maxIf(name, named = 1), NULL), sum(p) AS n, "
                 "sum(s) AS e, max(followers) AS f FROM (SELECT platform, handle, followers, "
                 "named, name, sum(posts) AS p, sum(engagement) AS s "
-                f"FROM ({union}) GROUP BY platform, handle, followers, named, name "
+                f"FROM ({union}) WHERE {rollups.AUTHORED} "
+                "GROUP BY platform, handle, followers, named, name "
                 f"HAVING p > 0) GROUP BY pf, h ORDER BY {order} DESC, n DESC, h, pf "
                 "LIMIT {lim:UInt64}",
                 {**days.params, "lim": limit},
@@ -292,7 +318,8 @@ class ClickHouseAnalytics(ClickHousePeople):
             src, where, params = self.source(scope.during(period))
             rows = self.rows(
                 "SELECT platform AS pf, author_handle AS h, max(author_name), count() AS n, "
-                f"sum({ENG}) AS e, max({REACH}) AS f FROM {src} WHERE {where} "
+                f"sum({ENG}) AS e, max({REACH}) AS f FROM {src} "
+                f"WHERE {where} AND author_handle != '' "
                 f"GROUP BY pf, h ORDER BY {order} DESC, n DESC, h, pf "
                 "LIMIT {lim:UInt64}",
                 {**params, "lim": limit},
@@ -305,14 +332,12 @@ class ClickHouseAnalytics(ClickHousePeople):
             union = days.union("author_rollup", rollups.AUTHOR_ROLLUP, rollups.AUTHOR_POST)
             rows = self.rows(
                 f"SELECT count() FROM (SELECT platform, handle FROM ({union}) "
-                "GROUP BY platform, handle HAVING sum(posts) > 0)",
+                f"WHERE {rollups.AUTHORED} GROUP BY platform, handle HAVING sum(posts) > 0)",
                 days.params,
             )
             return int(rows[0][0])
         src, where, params = self.source(scope.during(period))
-        rows = self.rows(
-            f"SELECT uniqExact(platform, author_handle) FROM {src} WHERE {where}", params
-        )
+        rows = self.rows(f"SELECT {AUTHORS} FROM {src} WHERE {where}", params)
         return int(rows[0][0])
 
     def top_entities(
@@ -456,7 +481,7 @@ class ClickHouseAnalytics(ClickHousePeople):
         sql = (
             f"SELECT 0 AS src, {which} AS w, {''.join(k + ', ' for k in keys)}"
             f"toInt64(count()), toInt64(sum({ENG})), toInt64(sum({REACH})), "
-            "toInt64(uniqExact(platform, author_handle)), "
+            f"toInt64({AUTHORS}), "
             "toInt64(count() - count(cluster_id) + uniqExact(cluster_id)), "
             "toInt64(countIf(sentiment = 'positive')), toInt64(countIf(sentiment = 'negative')), "
             f"toInt64(countIf(sentiment = 'neutral')) FROM {src} WHERE {where} AND w >= 0 "
@@ -538,7 +563,9 @@ class ClickHouseAnalytics(ClickHousePeople):
             assert d is not None
             d.params, d.tag = shared, str(i)
             rows = d.union("author_rollup", rollups.AUTHOR_ROLLUP, rollups.AUTHOR_POST)
-            authors.append(f"SELECT {i} AS w, platform, handle, posts FROM ({rows})")
+            authors.append(
+                f"SELECT {i} AS w, platform, handle, posts FROM ({rows}) WHERE {rollups.AUTHORED}"
+            )
             rows = d.union(
                 "cluster_rollup",
                 rollups.CLUSTER_ROLLUP,

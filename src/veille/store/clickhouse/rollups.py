@@ -33,6 +33,8 @@ AUTHOR_POST = (
     f"toInt64(1) AS posts, {ENG} AS engagement"
 )
 AUTHOR_ROLLUP = "platform, handle, followers, named, name, posts, engagement"
+# Rows of an author: a post without one (an empty handle) is in no per-author figure.
+AUTHORED = "handle != ''"
 ENTITY_POST = {
     "hashtags": "arrayJoin(arrayDistinct(arrayMap(x -> lower(x), hashtags))) AS value, "
     f"toInt64(1) AS posts, {ENG} AS engagement",

@@ -40,6 +40,15 @@ def newest_of_groups(
     ]  # fmt: skip
 
 
+def followers_known(
+    rows: Sequence[tuple[str, str, str | None, int, int, int]], counted: set[tuple[str, str]]
+) -> list[tuple[str, str, str | None, int, int, int | None]]:
+    """Top authors' rows with ``None`` followers where the count is unknown: a
+    0 that no post of the period gave (``counted`` holds the ``(platform,
+    handle)`` whose 0 a post gave). Unknown is not zero: a feed gives no count."""
+    return [(pf, h, n, c, e, f if f or (pf, h) in counted else None) for pf, h, n, c, e, f in rows]
+
+
 def figures_of(
     posts: int,
     engagement: int,
@@ -108,13 +117,17 @@ class AnalyticsPosts(Protocol):
 
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
-    ) -> list[tuple[str, str, str | None, int, int, int]]:
+    ) -> list[tuple[str, str, str | None, int, int, int | None]]:
         """``(platform, handle, name, posts, engagement, followers)`` of the best
-        authors by posts, engagement or followers, then posts, handle, platform."""
+        authors by posts, engagement or followers, then posts, handle, platform.
+        Posts without an author (an empty handle) are left out; ``followers``
+        is ``None`` when none of their posts of the period gave a count
+        (ranked as 0: see :func:`followers_known`)."""
         ...
 
     def author_count(self, scope: Scope, period: Period) -> int:
-        """How many (platform, handle) posted in ``scope`` over ``period``."""
+        """How many (platform, handle) posted in ``scope`` over ``period``; a
+        post without an author (an empty handle) is nobody's."""
         ...
 
     def top_entities(

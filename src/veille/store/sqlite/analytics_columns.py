@@ -489,26 +489,38 @@ def top_authors(sel: Selection, by: str, limit: int) -> list[AuthorFigures]:
     ``(platform, handle, name, posts, engagement, followers)``, ordered as the
     SQL path orders them (then by handle); the name is the greatest of their
     posts' (as SQL's ``max``)."""
-    if not len(sel):
+    authored = _authored(sel)
+    authors = sel["author"][authored]
+    if not len(authors):
         return []
-    first, group = _groups([sel["author"]], len(sel))
+    first, group = _groups([authors], len(authors))
     count = np.bincount(group, minlength=len(first))
-    eng = np.bincount(group, weights=sel["eng"], minlength=len(first)).astype(np.int64)
+    eng = np.bincount(group, weights=sel["eng"][authored], minlength=len(first)).astype(np.int64)
     followers = np.zeros(len(first), dtype=np.int64)
-    np.maximum.at(followers, group, sel["reach"])
+    np.maximum.at(followers, group, sel["reach"][authored])
     metric = {"posts": count, "engagement": eng, "followers": followers}[by]
     chosen = []
     for g in _best(metric, count, limit).tolist():
-        platform, handle = sel.value("author", int(sel["author"][first[g]])).split("\x1f", 1)
+        platform, handle = sel.value("author", int(authors[first[g]])).split("\x1f", 1)
         chosen.append((-int(metric[g]), -int(count[g]), handle, platform, g))
     chosen.sort()
     out: list[AuthorFigures] = []
-    names = sel["name"]
+    names = sel["name"][authored]
     for _m, _c, handle, platform, g in chosen[:limit]:
         given = [sel.value("name", c) for c in np.unique(names[group == g]).tolist()]
         name = max((n for n in given if n != NO_NAME), default=None)
         out.append((platform, handle, name, int(count[g]), int(eng[g]), int(followers[g])))
     return out
+
+
+def _authored(sel: Selection) -> np.ndarray:
+    """Which selected posts have an author: a post without one (an empty
+    handle) counts in every figure but the per-author ones."""
+    codes = sel.codes["author"]
+    nobody = [c for p in sel.values["platform"] if (c := codes.get(p + "\x1f")) is not None]
+    if not nobody:
+        return np.ones(len(sel), dtype=bool)
+    return ~np.isin(sel["author"], np.array(nobody))
 
 
 def _distinct(codes: np.ndarray) -> int:
@@ -527,8 +539,9 @@ def figures(sel: Selection) -> dict[str, float]:
 
     clustered = sel["clustered"]
     stories = n - int(clustered.sum()) + _distinct(sel["cluster"][clustered])
+    authors = _distinct(sel["author"][_authored(sel)])
     return figures_of(
-        n, int(sel["eng"].sum()), int(sel["reach"].sum()), _distinct(sel["author"]), stories,
+        n, int(sel["eng"].sum()), int(sel["reach"].sum()), authors, stories,
         labelled("positive"), labelled("negative"), labelled("neutral"),
     )  # fmt: skip
 

@@ -24,6 +24,9 @@ TOPIC_EXISTS = "EXISTS (SELECT 1 FROM post_topics t WHERE t.post_pk = p.pk AND t
 WORDS_IN = "p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)"
 ENG = "(p.likes + p.shares + p.replies)"
 REACH = "coalesce(p.author_followers, 0)"
+# A post has an author: an empty handle is a post without one, left out of
+# the per-author figures (authors, top authors, influencers).
+AUTHORED = "p.author_handle != ''"
 
 
 def words_match(words: tuple[str, ...]) -> str:

@@ -8,10 +8,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
-from veille.store.protocols.analytics import figures_of
+from veille.store.protocols.analytics import figures_of, followers_known
 from veille.store.sqlite import analytics_columns as columns
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
-from veille.store.sqlite.analytics_sql import ENG, QUARTER, REACH, scope_sql
+from veille.store.sqlite.analytics_sql import AUTHORED, ENG, QUARTER, REACH, scope_sql
 from veille.store.sqlite.analytics_volume import SQLiteVolume, cube
 from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
 
@@ -94,17 +94,41 @@ class SQLiteTops(SQLiteVolume):
 
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
-    ) -> list[tuple[str, str, str | None, int, int, int]]:
+    ) -> list[tuple[str, str, str | None, int, int, int | None]]:
         """``(platform, handle, name, posts, engagement, followers)`` of the best
         authors by ``by`` (posts, engagement, followers), then posts, handle
-        and platform."""
+        and platform; ``followers`` is ``None`` when none of their posts of
+        the period gave a count (ranked as 0)."""
+        found = self._top_authors(scope, period, by, limit)
+        return followers_known(found, self._counted_followers(scope, period, found))
+
+    def _counted_followers(
+        self, scope: Scope, period: Period, rows: Sequence[tuple[Any, ...]]
+    ) -> set[tuple[str, str]]:
+        """Those of ``rows``' authors shown with 0 followers who have a post
+        in the period that gave a count (the rollups keep an unknown count as 0)."""
+        handles = sorted({r[1] for r in rows if not r[5]})
+        if not handles:
+            return set()
+        where, params = scope_sql(self.conn, scope.during(period), lookup=True)
+        found = self.conn.execute(
+            f"SELECT DISTINCT p.platform, p.author_handle FROM posts p WHERE {where} "
+            f"AND p.author_followers IS NOT NULL "
+            f"AND p.author_handle IN ({','.join('?' * len(handles))})",
+            [*params, *handles],
+        )
+        return {(pf, h) for pf, h in found}
+
+    def _top_authors(
+        self, scope: Scope, period: Period, by: str, limit: int
+    ) -> list[tuple[str, str, str | None, int, int, int]]:
         order = _AUTHOR_ORDERS[by]
         topic = rollup_topic(scope)
         if topic is not None:
             union, params = author_rows(self.conn, scope, period, topic)
             rows = self.conn.execute(
                 f"SELECT platform, handle, max(name), sum(posts), sum(engagement), "
-                f"max(followers) FROM ({union}) GROUP BY 1, 2 "
+                f"max(followers) FROM ({union}) WHERE handle != '' GROUP BY 1, 2 "
                 f"ORDER BY {order} DESC, 4 DESC, 2, 1 LIMIT ?",
                 [*params, limit],
             ).fetchall()
@@ -116,7 +140,7 @@ class SQLiteTops(SQLiteVolume):
             where, params = scope_sql(self.conn, scoped)
             rows = self.conn.execute(
                 "SELECT p.platform, p.author_handle, max(p.author_name), count(*), "
-                f"sum({ENG}), max({REACH}) FROM posts p WHERE {where} "
+                f"sum({ENG}), max({REACH}) FROM posts p WHERE {where} AND {AUTHORED} "
                 f"GROUP BY 1, 2 ORDER BY {order} DESC, 4 DESC, 2, 1 LIMIT ?",
                 [*params, limit],
             ).fetchall()
@@ -127,11 +151,14 @@ class SQLiteTops(SQLiteVolume):
         topic = rollup_topic(scope)
         if topic is not None:
             union, params = author_rows(self.conn, scope, period, topic)
-            sql = f"SELECT count(*) FROM (SELECT DISTINCT platform, handle FROM ({union}))"
+            sql = (
+                f"SELECT count(*) FROM (SELECT DISTINCT platform, handle FROM ({union}) "
+                "WHERE handle != '')"
+            )
             return int(self.conn.execute(sql, params).fetchone()[0])
         where, params = scope_sql(self.conn, scope.during(period))
         sql = (
-            f"SELECT count(*) FROM (SELECT 1 FROM posts p WHERE {where} "
+            f"SELECT count(*) FROM (SELECT 1 FROM posts p WHERE {where} AND {AUTHORED} "
             "GROUP BY p.platform, p.author_handle)"
         )
         return int(self.conn.execute(sql, params).fetchone()[0])
@@ -262,7 +289,8 @@ class SQLiteTops(SQLiteVolume):
         return figures_of(
             *self.conn.execute(
                 f"SELECT count(*), sum({ENG}), sum({REACH}), "
-                "count(DISTINCT p.platform || char(31) || p.author_handle), "
+                f"count(DISTINCT CASE WHEN {AUTHORED} "
+                "THEN p.platform || char(31) || p.author_handle END), "
                 "count(*) - count(p.cluster_id) + count(DISTINCT p.cluster_id), "
                 "sum(p.sentiment = 'positive'), sum(p.sentiment = 'negative'), "
                 f"sum(p.sentiment = 'neutral') FROM posts p WHERE {where}",
