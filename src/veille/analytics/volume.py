@@ -344,13 +344,17 @@ def overall_sentiment(store: Any, scope: Scope, period: Period) -> SentimentPoin
 
 @dataclass(frozen=True)
 class Voice:
+    """A topic's part of the compared topics' posts and engagement; a share is
+    ``None`` (unknown, shown "–") where the topics together have nothing to
+    share in that period: 0 out of 0 is no 0%."""
+
     topic: str
     posts: int
-    share: float
+    share: float | None
     previous: int
-    previous_share: float
+    previous_share: float | None
     engagement: int
-    engagement_share: float
+    engagement_share: float | None
 
 
 def share_of_voice(store: Any, topics: Mapping[str, Scope], period: Period) -> list[Voice]:
@@ -373,8 +377,8 @@ def share_of_voice(store: Any, topics: Mapping[str, Scope], period: Period) -> l
     for t in topics:
         posts, eng, prev = first(now[t], 0), first(now[t], 1), first(before[t], 0)
         out.append(
-            Voice(t, posts, posts / total if total else 0.0, prev, prev / ptotal if ptotal else 0.0,
-                  eng, eng / etotal if etotal else 0.0)
+            Voice(t, posts, posts / total if total else None, prev,
+                  prev / ptotal if ptotal else None, eng, eng / etotal if etotal else None)
         )  # fmt: skip
     out.sort(key=lambda v: -v.posts)
     return out

@@ -243,9 +243,9 @@ def register(app: typer.Typer) -> None:
             print_json(voices)
         else:
             rows = [
-                {"topic": v.topic, "posts": v.posts, "share": f"{v.share:.1%}",
-                 "previous_share": f"{v.previous_share:.1%}",
-                 "engagement_share": f"{v.engagement_share:.1%}"}
+                {"topic": v.topic, "posts": v.posts, "share": _share(v.share),
+                 "previous_share": _share(v.previous_share),
+                 "engagement_share": _share(v.engagement_share)}
                 for v in voices
             ]  # fmt: skip
             print_rows(
@@ -484,6 +484,11 @@ def register(app: typer.Typer) -> None:
         else:
             out.write_text(html, encoding="utf-8")
         err_console().print(f"report written to {out}")
+
+
+def _share(value: float | None) -> str:
+    """A share as a percentage; "–" where it is unknown (nothing to share)."""
+    return "–" if value is None else f"{value:.1%}"
 
 
 def _plain(obj: Any) -> dict[str, Any]:

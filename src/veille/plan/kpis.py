@@ -267,13 +267,14 @@ def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
         )
     scopes = {t: _topic(ws, t) for t in [kpi.topic, *others]}
     voices = {v.topic: v for v in share_of_voice(ws.store, scopes, per)}
-    if not any(v.posts for v in voices.values()):
+    share = voices[kpi.topic].share
+    if share is None:  # no post in any of them: 0 out of 0
         return Measure(
             None,
             "none of the compared topics has a post in this period",
             "aucun des sujets comparés n'a de publication sur cette période",
         )
-    return Measure(round(voices[kpi.topic].share * 100, 1))
+    return Measure(round(share * 100, 1))
 
 
 def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:

@@ -331,8 +331,8 @@ def context_helpers(request: Request) -> dict[str, Any]:
     def format_decimal(value: float, digits: int = 1, lang: str = language) -> str:
         return fmt.format_decimal(value, lang, digits)
 
-    def format_percent(share: float, digits: int = 0, lang: str = language) -> str:
-        return fmt.format_percent(share, lang, digits)
+    def format_percent(share: float | None, digits: int = 0, lang: str = language) -> str:
+        return "–" if share is None else fmt.format_percent(share, lang, digits)
 
     def format_datetime(when: datetime, lang: str = language, *, zone: bool = False) -> str:
         return fmt.format_datetime(when, lang, tz, zone=zone)

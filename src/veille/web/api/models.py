@@ -492,9 +492,10 @@ class SentimentOutSeries(BaseModel):
 class VoiceOut(BaseModel):
     topic: str
     posts: int
-    share: float
-    previous_share: float
-    engagement_share: float
+    # null: none of the compared topics has a post (or engagement) in the period
+    share: float | None
+    previous_share: float | None
+    engagement_share: float | None
 
 
 class ShareOfVoiceOut(BaseModel):

@@ -38,8 +38,8 @@ def _overview(app: Any, chosen: str, language: str) -> tuple[Any, list[Any], Any
         )  # fmt: skip
     sov_svg = (
         draw.svg(chart_lib.sov_chart(found.voices, lang=language, period=found.period, timezone=tz))
-        if found.voices
-        else None
+        if any(v.share is not None for v in found.voices)
+        else None  # nothing posted: no bars to draw (the table says "–")
     )
     return found, cards, sov_svg
 
