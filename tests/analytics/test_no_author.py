@@ -88,11 +88,14 @@ def run(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_pat
     src = tmp_path / "p.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in _rows()), encoding="utf-8")
     invoke("import", str(src), "-w", "ws", "--no-enrich")
+    invoke("topic", "add", "lumio", "lumio", "-w", "ws")
     return lambda *args: invoke(*args, "-w", "ws")
 
 
 @pytest.mark.parametrize("period", [WEEK, EDGES], ids=["whole-days", "edges"])
-@pytest.mark.parametrize("query", [[], ["-q", "lumio"]], ids=["rollup", "scan"])
+@pytest.mark.parametrize(
+    "query", [[], ["-q", "lumio"], ["-t", "lumio"]], ids=["rollup", "scan", "topic"]
+)
 def test_top_authors_leave_out_posts_without_an_author(
     run: Any, period: str, query: list[str]
 ) -> None:
