@@ -146,10 +146,11 @@ def add_source(
     return record
 
 
-def shown_config(record: SourceRecord) -> dict[str, Any]:
+def shown_config(record: SourceRecord, *, set_only: bool = False) -> dict[str, Any]:
     """The record's config with its connector's secret fields masked
     (``env:NAME`` references stay visible: they are not secrets), and the
-    addresses in it without a password, a token or a key."""
+    addresses in it without a password, a token or a key. ``set_only``
+    leaves out the options that are not set (``None``), for people to read."""
     source = registry().get(record.kind)
     secrets = source.secret_fields if source is not None else ()
 
@@ -162,7 +163,11 @@ def shown_config(record: SourceRecord) -> dict[str, Any]:
             return [mask_url(v) if isinstance(v, str) and "://" in v else v for v in value]
         return value
 
-    return {key: shown(key, value) for key, value in record.config.items()}
+    return {
+        key: shown(key, value)
+        for key, value in record.config.items()
+        if not (set_only and value is None)
+    }
 
 
 def list_sources(state: StateStore) -> list[SourceRecord]:
