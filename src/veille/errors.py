@@ -41,6 +41,34 @@ def tr(template: str, /, **values: Any) -> Text:
     return Text(template, values)
 
 
+class Place(str):
+    """Where the reader sees or does something, said for where they are: the
+    CLI's command (the string itself, as the CLI and the logs show it), the
+    web app's ``page`` or the API's endpoint (``api``). A value of a message
+    made by :func:`tr`: the service says it once, :func:`translated` told
+    ``where="page"`` or ``where="api"`` says it the page's or the API's way
+    (the command where there is no such page or endpoint)."""
+
+    page: str | None
+    api: str | None
+
+    def __new__(cls, cli: str, *, page: str | None = None, api: str | None = None) -> Place:
+        made = super().__new__(cls, cli)
+        made.page, made.api = page, api
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_place, (str.__str__(self), self.page, self.api))
+
+    def said(self, where: str | None) -> str:
+        """The words for ``where`` (``"page"``, ``"api"``; ``None``: the CLI)."""
+        return {"page": self.page, "api": self.api}.get(where or "") or str.__str__(self)
+
+
+def _place(cli: str, page: str | None, api: str | None) -> Place:
+    return Place(cli, page=page, api=api)
+
+
 class Count(int):
     """A number in a message made by :func:`tr`, written with thousands
     separators: ``3,000`` in English, the reader's way (``3 000``) where
@@ -50,16 +78,21 @@ class Count(int):
         return format(int(self), ",")
 
 
-def translated(text: str, gettext: Callable[[str], str], lang: str | None = None) -> str:
+def translated(
+    text: str, gettext: Callable[[str], str], lang: str | None = None, where: str | None = None
+) -> str:
     """``text`` in the language of ``gettext`` when it is a :class:`Text`
     (its template translated, then filled in, a :class:`Count` written the
-    ``lang`` way); any other string unchanged."""
+    ``lang`` way, a :class:`Place` said for ``where`` the reader is:
+    ``"page"``, ``"api"``); any other string unchanged."""
     if not isinstance(text, Text):
         return text
 
     def value(v: Any) -> Any:
         if isinstance(v, Text):
-            return translated(v, gettext, lang)
+            return translated(v, gettext, lang, where)
+        if isinstance(v, Place):
+            return v.said(where)
         if isinstance(v, Count) and lang:
             from veille.i18n import format_number
 

@@ -448,3 +448,18 @@ def test_a_search_says_what_may_make_it_find_nothing(api: Running) -> None:
     assert "'french' is not a language code" in lang["warnings"][0]
     assert "AND" in word["warnings"][0]
     assert clean["warnings"] == []
+
+
+def test_a_missing_thing_points_to_the_endpoint_not_a_command(api: Running) -> None:
+    """An API client is told the endpoint, in its language; not the CLI's command."""
+    with client(api, "viewer") as c:
+        alert = c.get("/api/v1/alerts/no-such-alert").json()["error"]
+        topic = c.get("/api/v1/topics/no-such-topic").json()["error"]
+        source = c.get("/api/v1/sources/no-such-source").json()["error"]
+        french = c.get("/api/v1/alerts/no-such-alert", headers={"Accept-Language": "fr"})
+    assert alert["code"] == "not_found" and "GET /api/v1/alerts" in alert["hint"]
+    assert "veille" not in alert["hint"]
+    assert "POST /api/v1/topics" in topic["hint"] and "veille" not in topic["hint"]
+    assert "POST /api/v1/sources" in source["hint"] and "veille" not in source["hint"]
+    hint = french.json()["error"]["hint"]
+    assert "Voyez la liste des alertes (GET /api/v1/alerts)" in hint

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.plan.common import audit, check_name, check_platform, now_utc, parse_day, split_list
 from veille.store.protocols.plan import KPI
 from veille.suggest import did_you_mean
@@ -356,7 +356,11 @@ def get_kpi(state: Any, name: str) -> KPI:
     names = [k.name for k in kpis]
     raise NotFound(
         tr("KPI %(name)r does not exist", name=name),
-        hint=did_you_mean(name, names) if names else tr("Add one first (veille plan kpi add)."),
+        hint=did_you_mean(name, names)
+        if names
+        else tr(
+            "Add a KPI first (%(where)s).", where=Place("veille plan kpi add", page="/plan/edit")
+        ),
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
 from veille.services.audit import record
@@ -50,6 +50,10 @@ class Topic:
         return compile_query(self.query)
 
 
+# How a topic is made, for the CLI, the web app and the API.
+TOPIC_ADD = Place("veille topic add NAME QUERY", page="/topics/new", api="POST /api/v1/topics")
+
+
 def list_topics(store: Any) -> list[Topic]:
     """Every topic with its current query, by name."""
     topics: list[Topic] = store.topics()
@@ -64,8 +68,9 @@ def get_topic(store: Any, name: str) -> Topic:
         raise NotFound(
             tr("no topic named %(name)r", name=name),
             hint=tr(
-                "known topics: %(known)s; create one with: veille topic add NAME QUERY",
+                "known topics: %(known)s; create one with: %(how)s",
                 known=names or tr("none yet"),
+                how=TOPIC_ADD,
             ),
         )
     return topic

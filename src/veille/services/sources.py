@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.services.audit import record as record_change
 from veille.sources.base import SourceConfigError, registry
 from veille.store.base import StateStore
@@ -146,6 +146,10 @@ def add_source(
     return record
 
 
+# Where a source is added, for the CLI, the web app and the API.
+SOURCE_ADD = Place("veille source add", page="/sources", api="POST /api/v1/sources")
+
+
 def shown_config(record: SourceRecord, *, set_only: bool = False) -> dict[str, Any]:
     """The record's config with its connector's secret fields masked
     (``env:NAME`` references stay visible: they are not secrets), and the
@@ -181,7 +185,9 @@ def get_source_record(state: StateStore, name: str) -> SourceRecord:
         known = [r.name for r in state.list_sources()]
         raise NotFound(
             tr("no source named %(name)r", name=name),
-            hint=did_you_mean(name, known) if known else tr("Add one first (veille source add)."),
+            hint=did_you_mean(name, known)
+            if known
+            else tr("Add a source first (%(where)s).", where=SOURCE_ADD),
         )
     return found
 
