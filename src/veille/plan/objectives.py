@@ -31,6 +31,15 @@ def kind_label(kind: str, lang: str = "en") -> str:
     return fr if lang == "fr" else en
 
 
+def kind_note(objective: Objective, lang: str = "en") -> str | None:
+    """The objective's type said next to its name, or ``None`` where the name
+    already says it (the wizard names an objective after its type: not
+    "Customer service (Customer service)")."""
+    label = kind_label(objective.kind, lang)
+    said = {name.casefold() for name in KINDS.get(objective.kind, ())} | {label.casefold()}
+    return None if objective.name.strip().casefold() in said else label
+
+
 def check_kind(value: str) -> str:
     kind = value.strip().lower().replace("-", "_").replace(" ", "_")
     if kind not in KINDS:
