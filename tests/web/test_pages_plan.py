@@ -267,3 +267,20 @@ def test_the_plan_says_a_label_once_and_roles_in_words(
         assert "analyst — Responsable de canal (mastodon)" in french
         md = client.get("/plan/export", params={"format": "md", "language": "en"}).text
         assert "Customer service (Customer service)" not in md
+
+
+def test_competitors_named_in_the_guided_start_are_the_dashboards(
+    new_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """The competitors typed in the guided start are what the dashboard's
+    share of voice compares the brand with (and what the API's does)."""
+    with httpx.Client(base_url=new_org.url, timeout=30) as client:
+        login(client, "manager")
+        assert start_plan(client).status_code == 303
+        page = client.get("/").text
+        assert "lumio against its competitors" in page
+        assert "Among the topics shown" not in page
+    with new_org.workspace() as ws:
+        from veille.services.analytics import brand_and_competitors
+
+        assert brand_and_competitors(ws) == ("lumio", ("vexa", "ortel"))

@@ -255,10 +255,9 @@ def _published_from_calendar(ws: Workspace, platform: str, per: Period) -> int |
 
 def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
     from veille.analytics.volume import share_of_voice
+    from veille.services.analytics import brand_and_competitors
 
-    others = list(kpi.compare) or [
-        t for t in ws.settings.organization.competitor_topics if t != kpi.topic
-    ]
+    others = list(kpi.compare) or [t for t in brand_and_competitors(ws)[1] if t != kpi.topic]
     if not others:
         return Measure(
             None,
