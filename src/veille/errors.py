@@ -7,6 +7,7 @@ The CLI turns any :class:`VeilleError` into a one-line message and exit status
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -105,6 +106,56 @@ def translated(
         return found % values if values else found
     except (KeyError, ValueError, TypeError):  # a translation that does not fit its values
         return str.__str__(text)
+
+
+# How a stored :class:`Text` begins (see :func:`storable`).
+_STORED = "tr:"
+
+
+def storable(text: str) -> str:
+    """``text`` as it is kept in the store: a :class:`Text` as its template
+    and values (``tr:{"tr": …, "v": …}``), so that :func:`restored` gives it
+    back to be said in each reader's language, not in English once for all;
+    any other string (a platform's own words, a person's note) as it is."""
+    if not isinstance(text, Text):
+        return text
+    return _STORED + json.dumps(_encoded(text), ensure_ascii=False)
+
+
+def restored(kept: str) -> str:
+    """A string read from the store: a :class:`Text` again where
+    :func:`storable` kept one (its ``str`` is the English sentence, as before),
+    else ``kept`` itself."""
+    if not kept.startswith(_STORED):
+        return kept
+    try:
+        found = _decoded(json.loads(kept[len(_STORED) :]))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return kept
+    return found if isinstance(found, Text) else kept
+
+
+def _encoded(v: Any) -> Any:
+    if isinstance(v, Text):
+        return {"tr": v.template, "v": {k: _encoded(x) for k, x in v.values.items()}}
+    if isinstance(v, Place):
+        return {"place": [str.__str__(v), v.page, v.api]}
+    if isinstance(v, Count):
+        return {"count": int(v)}
+    if v is None or isinstance(v, (bool, int, float)):
+        return v
+    return str(v)
+
+
+def _decoded(v: Any) -> Any:
+    if not isinstance(v, dict):
+        return v
+    if "tr" in v:
+        return Text(str(v["tr"]), {k: _decoded(x) for k, x in dict(v.get("v") or {}).items()})
+    if "place" in v:
+        cli, page, api = v["place"]
+        return Place(cli, page=page, api=api)
+    return Count(int(v["count"]))
 
 
 class VeilleError(Exception):

@@ -348,6 +348,9 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "csrf_field": CSRF_FIELD,
         "_": gettext,
         "gettext": gettext,
+        # A stored text made by veille.errors.tr, in the reader's language;
+        # any other (a person's note, a platform's words) as it is.
+        "said": lambda text: gettext(text) if isinstance(text, Text) else text,
         "ngettext": plural_translator(request),
         "format_number": format_number,
         "format_decimal": format_decimal,
