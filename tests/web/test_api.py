@@ -463,3 +463,19 @@ def test_a_missing_thing_points_to_the_endpoint_not_a_command(api: Running) -> N
     assert "POST /api/v1/sources" in source["hint"] and "veille" not in source["hint"]
     hint = french.json()["error"]["hint"]
     assert "Voyez la liste des alertes (GET /api/v1/alerts)" in hint
+
+
+def test_a_sources_every_is_answered_as_it_is_given(api: Running) -> None:
+    """``every`` goes in as "15m" and comes back as "15m" (not 900); the
+    seconds stay in ``every_seconds``."""
+    with client(api) as c:
+        feed = {"kind": "feeds", "target": "https://example.org/often.xml"}
+        made = c.post("/api/v1/sources", json={**feed, "name": "often", "every": "15m"})
+        assert made.status_code == 201, made.text
+        assert (made.json()["every"], made.json()["every_seconds"]) == ("15m", 900)
+        listed = {s["name"]: s for s in c.get("/api/v1/sources").json()}
+        assert (listed["often"]["every"], listed["often"]["every_seconds"]) == ("15m", 900)
+        again = c.post("/api/v1/sources", json={**feed, "name": "daily", "every": "1d"})
+        assert again.json()["every"] == "1d"
+        for name in ("often", "daily"):
+            assert c.delete(f"/api/v1/sources/{name}").status_code == 204

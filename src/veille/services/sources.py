@@ -28,6 +28,7 @@ __all__ = [
     "SourceRecord",
     "add_source",
     "cursor_name",
+    "every_text",
     "get_source_record",
     "health",
     "list_sources",
@@ -64,6 +65,15 @@ def parse_every(value: str | int | None, default: int) -> int:
             hint=tr("Poll at most every 10 seconds."),
         )
     return seconds
+
+
+def every_text(seconds: int) -> str:
+    """``seconds`` as :func:`parse_every` takes them, in the largest unit that
+    says them exactly: ``15m`` for 900, ``90s`` for 90, ``1d`` for 86400."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 # Source kinds people name by their platform or format (``rss``: the
