@@ -479,3 +479,24 @@ def test_a_sources_every_is_answered_as_it_is_given(api: Running) -> None:
         assert again.json()["every"] == "1d"
         for name in ("often", "daily"):
             assert c.delete(f"/api/v1/sources/{name}").status_code == 204
+
+
+def test_paging_errors_are_said_in_the_language_asked(api: Running) -> None:
+    """A bad cursor, a page out of range, a page and a cursor at once: in
+    French for ``Accept-Language: fr``, as the API's other errors."""
+    fr = {"Accept-Language": "fr"}
+    with client(api, "viewer") as c:
+        cursor = c.get("/api/v1/posts", params={"q": "lumio", "cursor": "nonsense"}, headers=fr)
+        deep = c.get("/api/v1/posts", params={"q": "lumio", "page": 9999}, headers=fr)
+        both = c.get("/api/v1/posts", params={"q": "lumio", "page": 1, "cursor": "x"}, headers=fr)
+        english = c.get("/api/v1/posts", params={"q": "lumio", "page": 9999})
+    assert cursor.status_code == 400
+    said = cursor.json()["error"]
+    assert said["message"] == "le curseur 'nonsense' n’a pas été donné par ce serveur"
+    assert said["hint"].startswith("Passez tel quel le next_cursor")
+    said = deep.json()["error"]
+    assert said["message"] == "la page 9999 est hors des bornes"
+    assert "10\u202f000 publications" in said["hint"]
+    assert both.json()["error"]["message"] == "donnez une page ou un curseur, pas les deux"
+    said = english.json()["error"]
+    assert said["message"] == "page 9999 is out of range" and "10,000 posts deep" in said["hint"]
