@@ -102,3 +102,11 @@ def test_table_cells_show_square_brackets_as_written(tmp_path, monkeypatch) -> N
     assert runner.invoke(app, ["topic", "add", "b", 'lumio OR "[enrich] x"']).exit_code == 0
     shown = runner.invoke(app, ["topic", "list"], env={"COLUMNS": "200"}).output
     assert '"[enrich] x"' in shown
+
+
+def test_not_found_hints_name_the_cli_command(run) -> None:  # type: ignore[no-untyped-def]
+    """The CLI's reader is told the command (the web app and the API say
+    their page and endpoint instead)."""
+    assert "veille alert list" in run("alert", "show", "nope", code=2).output
+    assert "veille topic add NAME QUERY" in run("topic", "history", "nope", code=2).output
+    assert "veille source add" in run("source", "remove", "nope", code=2).output

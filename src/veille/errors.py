@@ -7,6 +7,7 @@ The CLI turns any :class:`VeilleError` into a one-line message and exit status
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -41,6 +42,34 @@ def tr(template: str, /, **values: Any) -> Text:
     return Text(template, values)
 
 
+class Place(str):
+    """Where the reader sees or does something, said for where they are: the
+    CLI's command (the string itself, as the CLI and the logs show it), the
+    web app's ``page`` or the API's endpoint (``api``). A value of a message
+    made by :func:`tr`: the service says it once, :func:`translated` told
+    ``where="page"`` or ``where="api"`` says it the page's or the API's way
+    (the command where there is no such page or endpoint)."""
+
+    page: str | None
+    api: str | None
+
+    def __new__(cls, cli: str, *, page: str | None = None, api: str | None = None) -> Place:
+        made = super().__new__(cls, cli)
+        made.page, made.api = page, api
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_place, (str.__str__(self), self.page, self.api))
+
+    def said(self, where: str | None) -> str:
+        """The words for ``where`` (``"page"``, ``"api"``; ``None``: the CLI)."""
+        return {"page": self.page, "api": self.api}.get(where or "") or str.__str__(self)
+
+
+def _place(cli: str, page: str | None, api: str | None) -> Place:
+    return Place(cli, page=page, api=api)
+
+
 class Count(int):
     """A number in a message made by :func:`tr`, written with thousands
     separators: ``3,000`` in English, the reader's way (``3 000``) where
@@ -50,16 +79,21 @@ class Count(int):
         return format(int(self), ",")
 
 
-def translated(text: str, gettext: Callable[[str], str], lang: str | None = None) -> str:
+def translated(
+    text: str, gettext: Callable[[str], str], lang: str | None = None, where: str | None = None
+) -> str:
     """``text`` in the language of ``gettext`` when it is a :class:`Text`
     (its template translated, then filled in, a :class:`Count` written the
-    ``lang`` way); any other string unchanged."""
+    ``lang`` way, a :class:`Place` said for ``where`` the reader is:
+    ``"page"``, ``"api"``); any other string unchanged."""
     if not isinstance(text, Text):
         return text
 
     def value(v: Any) -> Any:
         if isinstance(v, Text):
-            return translated(v, gettext, lang)
+            return translated(v, gettext, lang, where)
+        if isinstance(v, Place):
+            return v.said(where)
         if isinstance(v, Count) and lang:
             from veille.i18n import format_number
 
@@ -72,6 +106,56 @@ def translated(text: str, gettext: Callable[[str], str], lang: str | None = None
         return found % values if values else found
     except (KeyError, ValueError, TypeError):  # a translation that does not fit its values
         return str.__str__(text)
+
+
+# How a stored :class:`Text` begins (see :func:`storable`).
+_STORED = "tr:"
+
+
+def storable(text: str) -> str:
+    """``text`` as it is kept in the store: a :class:`Text` as its template
+    and values (``tr:{"tr": …, "v": …}``), so that :func:`restored` gives it
+    back to be said in each reader's language, not in English once for all;
+    any other string (a platform's own words, a person's note) as it is."""
+    if not isinstance(text, Text):
+        return text
+    return _STORED + json.dumps(_encoded(text), ensure_ascii=False)
+
+
+def restored(kept: str) -> str:
+    """A string read from the store: a :class:`Text` again where
+    :func:`storable` kept one (its ``str`` is the English sentence, as before),
+    else ``kept`` itself."""
+    if not kept.startswith(_STORED):
+        return kept
+    try:
+        found = _decoded(json.loads(kept[len(_STORED) :]))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return kept
+    return found if isinstance(found, Text) else kept
+
+
+def _encoded(v: Any) -> Any:
+    if isinstance(v, Text):
+        return {"tr": v.template, "v": {k: _encoded(x) for k, x in v.values.items()}}
+    if isinstance(v, Place):
+        return {"place": [str.__str__(v), v.page, v.api]}
+    if isinstance(v, Count):
+        return {"count": int(v)}
+    if v is None or isinstance(v, (bool, int, float)):
+        return v
+    return str(v)
+
+
+def _decoded(v: Any) -> Any:
+    if not isinstance(v, dict):
+        return v
+    if "tr" in v:
+        return Text(str(v["tr"]), {k: _decoded(x) for k, x in dict(v.get("v") or {}).items()})
+    if "place" in v:
+        cli, page, api = v["place"]
+        return Place(cli, page=page, api=api)
+    return Count(int(v["count"]))
 
 
 class VeilleError(Exception):

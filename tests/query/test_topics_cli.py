@@ -145,3 +145,22 @@ def test_query_match_reads_queries_and_posts(tmp_path: Path) -> None:
     qfile.write_text('{"id": "x", "query": "a AND"}\n')
     code, _, err = run("query", "match", "--queries", str(qfile), input="")
     assert code == 2 and "q.jsonl:1" in err
+
+
+def test_topic_edit_says_what_changed(ws: Workspace) -> None:
+    """--inbox alone makes no new version: the command says the topic is
+    flagged for the inbox, not that it "is now version 1"."""
+    root = str(ws.root)
+    assert run("topic", "add", "lumio", "lumio", "-w", root)[0] == 0
+    code, out, _err = run("topic", "edit", "lumio", "--inbox", "-w", root)
+    assert code == 0 and "version" not in out
+    assert out.strip() == "topic lumio is now flagged for the inbox: the posts it matches enter it."
+    _code, again, _err = run("topic", "edit", "lumio", "--inbox", "-w", root)
+    assert again.strip() == "topic lumio was already flagged for the inbox."
+    _code, same, _err = run("topic", "edit", "lumio", "lumio", "-w", root)
+    assert same.strip() == "topic lumio keeps version 1: the query is the same."
+    _code, both, _err = run("topic", "edit", "lumio", "lumio OR vexa", "--no-inbox", "-w", root)
+    assert both.splitlines() == [
+        "topic lumio is now version 2.",
+        "topic lumio is no longer flagged for the inbox.",
+    ]

@@ -448,3 +448,55 @@ def test_a_search_says_what_may_make_it_find_nothing(api: Running) -> None:
     assert "'french' is not a language code" in lang["warnings"][0]
     assert "AND" in word["warnings"][0]
     assert clean["warnings"] == []
+
+
+def test_a_missing_thing_points_to_the_endpoint_not_a_command(api: Running) -> None:
+    """An API client is told the endpoint, in its language; not the CLI's command."""
+    with client(api, "viewer") as c:
+        alert = c.get("/api/v1/alerts/no-such-alert").json()["error"]
+        topic = c.get("/api/v1/topics/no-such-topic").json()["error"]
+        source = c.get("/api/v1/sources/no-such-source").json()["error"]
+        french = c.get("/api/v1/alerts/no-such-alert", headers={"Accept-Language": "fr"})
+    assert alert["code"] == "not_found" and "GET /api/v1/alerts" in alert["hint"]
+    assert "veille" not in alert["hint"]
+    assert "POST /api/v1/topics" in topic["hint"] and "veille" not in topic["hint"]
+    assert "POST /api/v1/sources" in source["hint"] and "veille" not in source["hint"]
+    hint = french.json()["error"]["hint"]
+    assert "Voyez la liste des alertes (GET /api/v1/alerts)" in hint
+
+
+def test_a_sources_every_is_answered_as_it_is_given(api: Running) -> None:
+    """``every`` goes in as "15m" and comes back as "15m" (not 900); the
+    seconds stay in ``every_seconds``."""
+    with client(api) as c:
+        feed = {"kind": "feeds", "target": "https://example.org/often.xml"}
+        made = c.post("/api/v1/sources", json={**feed, "name": "often", "every": "15m"})
+        assert made.status_code == 201, made.text
+        assert (made.json()["every"], made.json()["every_seconds"]) == ("15m", 900)
+        listed = {s["name"]: s for s in c.get("/api/v1/sources").json()}
+        assert (listed["often"]["every"], listed["often"]["every_seconds"]) == ("15m", 900)
+        again = c.post("/api/v1/sources", json={**feed, "name": "daily", "every": "1d"})
+        assert again.json()["every"] == "1d"
+        for name in ("often", "daily"):
+            assert c.delete(f"/api/v1/sources/{name}").status_code == 204
+
+
+def test_paging_errors_are_said_in_the_language_asked(api: Running) -> None:
+    """A bad cursor, a page out of range, a page and a cursor at once: in
+    French for ``Accept-Language: fr``, as the API's other errors."""
+    fr = {"Accept-Language": "fr"}
+    with client(api, "viewer") as c:
+        cursor = c.get("/api/v1/posts", params={"q": "lumio", "cursor": "nonsense"}, headers=fr)
+        deep = c.get("/api/v1/posts", params={"q": "lumio", "page": 9999}, headers=fr)
+        both = c.get("/api/v1/posts", params={"q": "lumio", "page": 1, "cursor": "x"}, headers=fr)
+        english = c.get("/api/v1/posts", params={"q": "lumio", "page": 9999})
+    assert cursor.status_code == 400
+    said = cursor.json()["error"]
+    assert said["message"] == "le curseur 'nonsense' n’a pas été donné par ce serveur"
+    assert said["hint"].startswith("Passez tel quel le next_cursor")
+    said = deep.json()["error"]
+    assert said["message"] == "la page 9999 est hors des bornes"
+    assert "10\u202f000 publications" in said["hint"]
+    assert both.json()["error"]["message"] == "donnez une page ou un curseur, pas les deux"
+    said = english.json()["error"]
+    assert said["message"] == "page 9999 is out of range" and "10,000 posts deep" in said["hint"]

@@ -331,3 +331,19 @@ def test_settings_say_a_change_to_veille_toml_needs_a_restart(
         assert "relancez veille serve" in client.get("/settings").text
     finally:
         toml.write_text(before)
+
+
+def test_the_audit_log_says_its_details_in_the_readers_language(fresh_server: Served) -> None:
+    """The first admin's entry ("role=admin (first run)", kept in English
+    words) reads in French for a French admin."""
+    with httpx.Client(base_url=fresh_server.url) as browser:
+        token = csrf_from(browser.get("/setup").text)
+        form = {"username": "boss", "password": "long enough pass", "confirm": "long enough pass",
+                "csrf_token": token}  # fmt: skip
+        assert browser.post("/setup", data=form).status_code == 303
+        english = browser.get("/audit").text
+        assert "role=admin (first run)" in english
+        token = csrf_from(english)
+        browser.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/audit"})
+        french = browser.get("/audit").text
+        assert "role=admin (premier lancement)" in french and "first run" not in french

@@ -222,3 +222,19 @@ def test_alerts_say_their_schedule_kind_and_language_in_words(
     shown = html.unescape(client.get("/alerts/every-hour").text)
     assert "<dd>matching posts</dd>" in shown and "<dd>hourly</dd>" in shown
     assert "(hourly)" not in shown and "<dd>English</dd>" in shown
+
+
+def test_a_missing_thing_points_to_its_page_not_a_command(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """A 404 page's hint names the page where the reader is (the CLI keeps
+    its command)."""
+    login(client, "analyst")
+    alert = client.get("/alerts/no-such-alert")
+    assert alert.status_code == 404
+    assert "veille alert list" not in alert.text and "list of alerts (/alerts)" in alert.text
+    topic = client.get("/topics/no-such-topic")
+    assert topic.status_code == 404
+    assert "veille topic add" not in topic.text and "/topics/new" in topic.text
+    french = client.get("/alerts/no-such-alert", headers={"Accept-Language": "fr"})
+    assert "veille alert list" not in french.text

@@ -170,3 +170,22 @@ def test_a_post_saved_as_a_draft_says_why_once(
         page = client.get(saved.headers["location"]).text
         assert page.count("saved as a draft") == 1, page
         assert why in page
+
+
+def test_a_path_without_a_number_is_no_page(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """/plan/calendar/new and the like name no entry: 404, not "the form is
+    incomplete"."""
+    login(client, "manager")
+    token = csrf_from(client.get("/plan/calendar").text)
+    for path in ("/plan/calendar/new", "/inbox/abc", "/inbox/1x"):
+        page = client.get(path)
+        assert page.status_code == 404, path
+        assert "There is no page at this address." in page.text
+        assert "incomplete or malformed" not in page.text
+    for path in ("/plan/calendar/new/approve", "/inbox/abc/note", "/inbox/replies/x/approve",
+                 "/settings/tokens/x/revoke"):  # fmt: skip
+        sent = client.post(path, data={"csrf_token": token})
+        assert sent.status_code == 404, path
+        assert "incomplete or malformed" not in sent.text

@@ -4,15 +4,19 @@ collision warning, a stale form refused), rules; viewers read only; French."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
+import pytest
 
 from veille.inbox import items as svc
 from veille.inbox.model import ItemFilter
 from veille.models import Author, Post, Sentiment
 from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
+from veille.workspace import Workspace
 
 from .conftest import Served, csrf_from
 
@@ -309,3 +313,47 @@ def test_an_empty_inbox_says_how_posts_enter_it(fresh_server: Served) -> None:
         client.cookies.set("veille_lang", "en")
         words = html.unescape(client.get("/inbox").text)
         assert "Nothing to answer here." in words and "No topic sends" not in words
+
+
+def test_a_failed_replys_error_reads_in_the_readers_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, login: Login
+) -> None:
+    """veille's own reason for a failed reply (here: the account's token is
+    in an environment variable that is not set) is kept as its template, and
+    the item's page says it, in its history too, in French to a French reader."""
+    from datetime import UTC, datetime
+
+    from veille.publish import add_account
+    from veille.workspace import init_workspace
+
+    from .conftest import add_role_users, serve
+
+    monkeypatch.delenv("VEILLE_WEB_UNSET_TOKEN", raising=False)
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        add_topic(ws.store, "lumio", "lumio", inbox=True)
+        post = Post.create(platform="mastodon", native_id="mastodon.example/1",
+                           text="lumio is down", author=Author("asker"), lang="en",
+                           published_at=datetime(2026, 11, 30, 10, tzinfo=UTC))  # fmt: skip
+        build_pipeline(ws, skip=("enrich",)).ingest([post])
+        add_account(ws.state, "masto", "mastodon", "https://mastodon.example",
+                    secret="env:VEILLE_WEB_UNSET_TOKEN")  # fmt: skip
+        [item] = svc.list_items(ws.state, ItemFilter(limit=10))
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=30) as client:
+            login(client, "manager")
+            token = csrf_from(client.get(f"/inbox/{item.id}").text)
+            reply = {"csrf_token": token, "text": "We are on it", "step": "send"}
+            sent = client.post(f"/inbox/{item.id}/reply", data=reply)
+            assert sent.status_code == 400
+            client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/inbox"})
+            page = html.unescape(client.get(f"/inbox/{item.id}").text)
+    finally:
+        server.stop()
+    said = (
+        "compte 'masto'\u202f: la variable d’environnement VEILLE_WEB_UNSET_TOKEN n’est pas définie"
+    )
+    assert page.count(said) == 2  # under the reply and in the history
+    assert "is not set" not in page and "tr:{" not in page

@@ -5,12 +5,14 @@ guidelines; a new organization goes from nothing to an adopted plan."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.web.conftest import Served, csrf_from
+from tests.web.conftest import Served, add_role_users, csrf_from, serve
+from veille.workspace import init_workspace
 
 
 def form(client: httpx.Client, page: str, action: str, data: dict[str, object]) -> httpx.Response:
@@ -220,3 +222,65 @@ def test_a_french_reader_reads_the_plan_errors_in_french(
     page = html.unescape(r.text)
     assert r.status_code == 400
     assert "les consignes en anglais\u202f: règle inconnue 'forbiden_words'" in page
+
+
+@pytest.fixture
+def new_org(tmp_path: Path) -> Iterator[Served]:
+    """A workspace of its own, with the four role users and no plan yet."""
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    served, server = serve(root)
+    try:
+        yield served
+    finally:
+        server.stop()
+
+
+def start_plan(client: httpx.Client, **fields: object) -> httpx.Response:
+    return form(client, "/plan/start", "/plan/start", {
+        "organization": "Lumio", "kind": "customer_service", "topic": "lumio",
+        "query": "lumio", "competitors": "vexa, ortel", "channels": ["mastodon"],
+        "handle": "lumio_hq", "posts_per_week": "4", "response_minutes": "60", **fields,
+    })  # fmt: skip
+
+
+def test_the_plan_says_a_label_once_and_roles_in_words(
+    new_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """The wizard names the objective after its type: the page does not say
+    it twice; a channel owner is said in words, not as the code channel_owner."""
+    with httpx.Client(base_url=new_org.url, timeout=30) as client:
+        login(client, "manager")
+        assert start_plan(client).status_code == 303
+        owner = {"username": "analyst", "role": "channel_owner", "platform": "mastodon"}
+        added = form(client, "/plan/edit", "/plan/people", owner)
+        assert added.status_code == 303, added.text
+        page = client.get("/plan").text
+        assert "Customer service</strong>" in page
+        assert "Customer service (Customer service)" not in page
+        assert "(Customer service)" not in page
+        edit = client.get("/plan/edit").text
+        assert "analyst — Channel owner (mastodon)" in edit and "channel_owner (" not in edit
+        token = csrf_from(edit)
+        client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/plan"})
+        french = client.get("/plan/edit").text
+        assert "analyst — Responsable de canal (mastodon)" in french
+        md = client.get("/plan/export", params={"format": "md", "language": "en"}).text
+        assert "Customer service (Customer service)" not in md
+
+
+def test_competitors_named_in_the_guided_start_are_the_dashboards(
+    new_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """The competitors typed in the guided start are what the dashboard's
+    share of voice compares the brand with (and what the API's does)."""
+    with httpx.Client(base_url=new_org.url, timeout=30) as client:
+        login(client, "manager")
+        assert start_plan(client).status_code == 303
+        page = client.get("/").text
+        assert "lumio against its competitors" in page
+        assert "Among the topics shown" not in page
+    with new_org.workspace() as ws:
+        from veille.services.analytics import brand_and_competitors
+
+        assert brand_and_competitors(ws) == ("lumio", ("vexa", "ortel"))

@@ -136,3 +136,21 @@ def test_a_failed_test_fetch_is_said_in_a_sentence_of_the_readers_language(
     page = html.unescape(client.post("/sources/closed/test", data={"csrf_token": token}).text)
     assert "L’essai n’a rien récupéré : la source n’a pas pu être lue." in page
     assert "L’erreur était : " in page
+
+
+def test_config_line_shows_only_what_is_set(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """Options left unset are not shown as Python's ``None``; secrets stay masked."""
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "bluesky", "search:lumio", name="sky-public")
+        add_source(
+            ws.state, "bluesky", "search:lumio", name="sky-session",
+            options={"handle": "brand.bsky.social", "app_password": "s3cret-pass"},
+        )  # fmt: skip
+    login(client, "viewer")
+    page = client.get("/sources").text
+    assert "None" not in page
+    assert "mode=search" in page and "value=lumio" in page
+    assert "handle=brand.bsky.social" in page and "app_password=***" in page
+    assert "s3cret-pass" not in page

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -161,6 +161,10 @@ def parse_quiet(value: str | None) -> tuple[str | None, str | None]:
     return start.strip(), end.strip()
 
 
+# Where the alerts are listed, for the CLI, the web app and the API.
+ALERT_LIST = Place("veille alert list", page="/alerts", api="GET /api/v1/alerts")
+
+
 class AlertBook:
     """The alerts of one workspace, through its store (:class:`AlertState`)."""
 
@@ -180,11 +184,12 @@ class AlertBook:
             raise NotFound(
                 tr("no alert named %(name)r", name=name),
                 hint=tr(
-                    "%(near)s See the list of alerts (veille alert list).",
+                    "%(near)s See the list of alerts (%(where)s).",
                     near=did_you_mean(name, known),
+                    where=ALERT_LIST,
                 )
                 if known
-                else tr("See the list of alerts (veille alert list)."),
+                else tr("See the list of alerts (%(where)s).", where=ALERT_LIST),
             )
         return found
 

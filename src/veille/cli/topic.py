@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         """Give a topic a new query (the previous versions are kept), or flag it for the inbox."""
         from veille.cli.query import compile_or_exit
         from veille.errors import UsageError
-        from veille.query.topics import edit_topic
+        from veille.query.topics import change_topic
 
         if query is None and inbox is None:
             raise UsageError(
@@ -74,11 +74,26 @@ def register(app: typer.Typer) -> None:
         if query is not None:
             compile_or_exit(query)
         with open_workspace(workspace) as ws:
-            topic = edit_topic(ws.state, name, query, inbox=inbox)
-        console().print(f"topic [bold]{topic.name}[/] is now version {topic.version}.")
+            done = change_topic(ws.state, name, query, inbox=inbox)
+        topic = done.topic
+        # Say what changed, and only that: --inbox alone makes no new version.
+        said = []
+        if done.new_version:
+            said.append(f"topic {topic.name} is now version {topic.version}.")
+        elif query is not None:
+            said.append(f"topic {topic.name} keeps version {topic.version}: the query is the same.")
         if inbox is not None:
-            state = "enter" if inbox else "no longer enter"
-            console().print(f"posts it matches {state} the inbox.")
+            said.append(
+                {
+                    (True, True): f"topic {topic.name} is now flagged for the inbox: "
+                    "the posts it matches enter it.",
+                    (True, False): f"topic {topic.name} is no longer flagged for the inbox.",
+                    (False, True): f"topic {topic.name} was already flagged for the inbox.",
+                    (False, False): f"topic {topic.name} was not flagged for the inbox.",
+                }[(done.inbox_changed, done.inbox)]
+            )
+        for line in said:
+            console().print(line, markup=False, soft_wrap=True)
 
     @tapp.command("list")
     @handle_errors

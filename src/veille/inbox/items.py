@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.inbox.model import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -60,7 +60,9 @@ def get_item(state: Any, item_id: int) -> Item:
     if item is None:
         raise NotFound(
             tr("no inbox item %(id)s", id=item_id),
-            hint=tr("See the inbox's list (veille inbox list)."),
+            hint=tr(
+                "See the inbox's list (%(where)s).", where=Place("veille inbox list", page="/inbox")
+            ),
         )
     return item
 

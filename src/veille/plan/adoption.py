@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from veille.errors import UsageError, tr
 from veille.plan.common import audit, now_utc
+from veille.plan.objectives import OBJECTIVE_ADD
 
 if TYPE_CHECKING:
     from veille.plan.cost import CostEstimate
@@ -43,7 +44,7 @@ def adopt(
     if not state.plan_objectives():
         raise UsageError(
             tr("the plan has no objective yet"),
-            hint=tr("Add one first (veille plan objective add)."),
+            hint=tr("Add an objective first (%(where)s).", where=OBJECTIVE_ADD),
         )
     if not state.plan_channels():
         raise UsageError(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.plan.common import audit, check_platform, split_list
 from veille.store.protocols.plan import Channel
 
@@ -45,7 +45,10 @@ def set_channel(
             if n not in known:
                 raise NotFound(
                     tr("objective %(name)r does not exist", name=n),
-                    hint=tr("See the plan's objectives (veille plan objective list)."),
+                    hint=tr(
+                        "See the plan's objectives (%(where)s).",
+                        where=Place("veille plan objective list", page="/plan"),
+                    ),
                 )
         fields["objectives"] = names
     if posts_per_week is not None:
@@ -79,6 +82,9 @@ def remove_channel(state: Any, platform: str, *, actor: str | None = None) -> No
     if not state.delete_channel(platform):
         raise NotFound(
             tr("%(platform)s is not in the channel plan", platform=platform),
-            hint=tr("See the channel plan (veille plan channel list)."),
+            hint=tr(
+                "See the channel plan (%(where)s).",
+                where=Place("veille plan channel list", page="/plan"),
+            ),
         )
     audit(state, actor, "plan.channel.remove", platform)

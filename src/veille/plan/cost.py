@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.plan.common import audit, now_utc
 from veille.store.protocols.plan import Channel, CostItem
 
@@ -211,7 +211,9 @@ def remove_money(state: Any, label: str, *, actor: str | None = None) -> None:
     if not state.delete_cost(label):
         raise NotFound(
             tr("no cost is labelled %(label)r", label=label),
-            hint=tr("See the plan's costs (veille plan cost)."),
+            hint=tr(
+                "See the plan's costs (%(where)s).", where=Place("veille plan cost", page="/plan")
+            ),
         )
     audit(state, actor, "plan.cost.remove", label)
 

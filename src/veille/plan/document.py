@@ -183,7 +183,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
     """The whole plan as Markdown in ``lang``."""
     from veille.plan.adoption import adoption
     from veille.plan.cost import estimate
-    from veille.plan.objectives import kind_label
+    from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines
     from veille.plan.recommend import recommendations
     from veille.plan.status import format_value, reports, status_label
@@ -206,7 +206,8 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         out.append(t["draft"])
     out += ["", f"## {t['objectives']}", ""]
     for o in state.plan_objectives():
-        out.append(f"### {o.name} ({kind_label(o.kind, lang)})")
+        note = kind_note(o, lang)
+        out.append(f"### {o.name} ({note})" if note else f"### {o.name}")
         if o.description:
             out += ["", o.description]
         c = colon(lang)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.plan.common import audit, check_name, check_platform, now_utc, parse_day, split_list
 from veille.store.protocols.plan import KPI
 from veille.suggest import did_you_mean
@@ -255,10 +255,9 @@ def _published_from_calendar(ws: Workspace, platform: str, per: Period) -> int |
 
 def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
     from veille.analytics.volume import share_of_voice
+    from veille.services.analytics import brand_and_competitors
 
-    others = list(kpi.compare) or [
-        t for t in ws.settings.organization.competitor_topics if t != kpi.topic
-    ]
+    others = list(kpi.compare) or [t for t in brand_and_competitors(ws)[1] if t != kpi.topic]
     if not others:
         return Measure(
             None,
@@ -357,7 +356,11 @@ def get_kpi(state: Any, name: str) -> KPI:
     names = [k.name for k in kpis]
     raise NotFound(
         tr("KPI %(name)r does not exist", name=name),
-        hint=did_you_mean(name, names) if names else tr("Add one first (veille plan kpi add)."),
+        hint=did_you_mean(name, names)
+        if names
+        else tr(
+            "Add a KPI first (%(where)s).", where=Place("veille plan kpi add", page="/plan/edit")
+        ),
     )
 
 

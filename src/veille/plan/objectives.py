@@ -7,8 +7,9 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.plan.common import audit, check_name, check_platform, parse_day, split_list
+from veille.query.topics import TOPIC_ADD
 from veille.store.protocols.plan import Objective
 from veille.suggest import did_you_mean
 
@@ -30,6 +31,15 @@ def kind_label(kind: str, lang: str = "en") -> str:
     return fr if lang == "fr" else en
 
 
+def kind_note(objective: Objective, lang: str = "en") -> str | None:
+    """The objective's type said next to its name, or ``None`` where the name
+    already says it (the wizard names an objective after its type: not
+    "Customer service (Customer service)")."""
+    label = kind_label(objective.kind, lang)
+    said = {name.casefold() for name in KINDS.get(objective.kind, ())} | {label.casefold()}
+    return None if objective.name.strip().casefold() in said else label
+
+
 def check_kind(value: str) -> str:
     kind = value.strip().lower().replace("-", "_").replace(" ", "_")
     if kind not in KINDS:
@@ -39,13 +49,19 @@ def check_kind(value: str) -> str:
     return kind
 
 
+# Where an objective is added: the CLI's command, the web app's page.
+OBJECTIVE_ADD = Place("veille plan objective add", page="/plan/edit")
+
+
 def _check_topics(state: Any, topics: tuple[str, ...]) -> tuple[str, ...]:
     known = {t.name for t in state.topics()}
     for t in topics:
         if t not in known:
             raise NotFound(
                 tr("topic %(name)r does not exist", name=t),
-                hint=did_you_mean(t, known) if known else tr("Add it first (veille topic add)."),
+                hint=did_you_mean(t, known)
+                if known
+                else tr("Add the topic first (%(where)s).", where=TOPIC_ADD),
             )
     return topics
 
@@ -64,7 +80,7 @@ def get_objective(state: Any, name: str) -> Objective:
         tr("objective %(name)r does not exist", name=name),
         hint=did_you_mean(name, names)
         if names
-        else tr("Add one first (veille plan objective add)."),
+        else tr("Add an objective first (%(where)s).", where=OBJECTIVE_ADD),
     )
 
 

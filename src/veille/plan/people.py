@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.plan.common import audit, check_platform, now_utc
 from veille.store.protocols.plan import Acknowledgement, Guidelines, Person
 
@@ -78,7 +78,10 @@ def remove_person(
             tr(
                 "%(name)s is not a %(role)s in the plan", name=username, role=role.replace("_", " ")
             ),
-            hint=tr("See the plan's people (veille plan people)."),
+            hint=tr(
+                "See the plan's people (%(where)s).",
+                where=Place("veille plan people", page="/plan"),
+            ),
         )
     audit(state, actor, "plan.person.remove", username, role)
 

@@ -187,6 +187,13 @@ def start_plan(
     if a.organization:
         state.set_plan_setting("organization", a.organization.strip())
     state.set_plan_setting("language", "fr" if fr else "en")
+    if topic:
+        # The brand and its competitors, as the dashboard and share of voice
+        # compare them where veille.toml names none.
+        from veille.services.analytics import PLAN_BRAND, PLAN_COMPETITORS
+
+        state.set_plan_setting(PLAN_BRAND, topic)
+        state.set_plan_setting(PLAN_COMPETITORS, ",".join(competitors) or None)
     name = a.objective.strip() or kind_label(kind, a.lang)
     add_objective(
         state,

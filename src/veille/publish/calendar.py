@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from veille.config import Settings
-from veille.errors import NotFound, UsageError, VeilleError, log_failure, tr
+from veille.errors import NotFound, Place, UsageError, VeilleError, log_failure, tr
 from veille.publish.base import Published, PublishError
 from veille.store.protocols.calendar import CalendarEntry
 
@@ -74,7 +74,10 @@ def get_entry(state: Any, entry_id: int) -> CalendarEntry:
     if found is None:
         raise NotFound(
             tr("no calendar post #%(id)s", id=entry_id),
-            hint=tr("See the calendar's list (veille calendar list)."),
+            hint=tr(
+                "See the calendar's list (%(where)s).",
+                where=Place("veille calendar list", page="/plan/calendar"),
+            ),
         )
     return found
 

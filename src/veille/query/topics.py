@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
 from veille.services.audit import record
@@ -50,6 +50,10 @@ class Topic:
         return compile_query(self.query)
 
 
+# How a topic is made, for the CLI, the web app and the API.
+TOPIC_ADD = Place("veille topic add NAME QUERY", page="/topics/new", api="POST /api/v1/topics")
+
+
 def list_topics(store: Any) -> list[Topic]:
     """Every topic with its current query, by name."""
     topics: list[Topic] = store.topics()
@@ -64,8 +68,9 @@ def get_topic(store: Any, name: str) -> Topic:
         raise NotFound(
             tr("no topic named %(name)r", name=name),
             hint=tr(
-                "known topics: %(known)s; create one with: veille topic add NAME QUERY",
+                "known topics: %(known)s; create one with: %(how)s",
                 known=names or tr("none yet"),
+                how=TOPIC_ADD,
             ),
         )
     return topic
@@ -105,6 +110,44 @@ def add_topic(
     return topic
 
 
+@dataclass(frozen=True)
+class TopicChange:
+    """What :func:`change_topic` did: the topic after, whether its query got
+    a new version, and whether its posts enter the inbox (and if that changed)."""
+
+    topic: Topic
+    new_version: bool
+    inbox: bool
+    inbox_changed: bool
+
+
+def change_topic(
+    store: Any,
+    name: str,
+    query: str | None,
+    *,
+    inbox: bool | None = None,
+    actor: str | None = None,
+) -> TopicChange:
+    """Give topic ``name`` a new query version (a no-op when unchanged or
+    ``None``); ``inbox`` flags or unflags it for the engagement inbox. A
+    change is recorded in the audit log as done by ``actor``; what changed
+    is said back."""
+    topic = get_topic(store, name)
+    flagged = topic.id in store.inbox_topic_ids()
+    inbox_changed = inbox is not None and inbox != flagged
+    if inbox is not None and inbox_changed:
+        store.set_topic_inbox(topic.id, inbox)
+        record(store, actor, "topic.inbox", topic.name, "on" if inbox else "off")
+        flagged = inbox
+    if query is None or topic.query == query:
+        return TopicChange(topic, False, flagged, inbox_changed)
+    _check(name, query)
+    store.add_topic_version(topic.id, topic.version + 1, query, int(now_utc().timestamp()))
+    record(store, actor, "topic.edit", topic.name, query)
+    return TopicChange(get_topic(store, name), True, flagged, inbox_changed)
+
+
 def edit_topic(
     store: Any,
     name: str,
@@ -113,19 +156,8 @@ def edit_topic(
     inbox: bool | None = None,
     actor: str | None = None,
 ) -> Topic:
-    """Give topic ``name`` a new query version (a no-op when unchanged or
-    ``None``); ``inbox`` flags or unflags it for the engagement inbox. A
-    change is recorded in the audit log as done by ``actor``."""
-    topic = get_topic(store, name)
-    if inbox is not None and inbox != (topic.id in store.inbox_topic_ids()):
-        store.set_topic_inbox(topic.id, inbox)
-        record(store, actor, "topic.inbox", topic.name, "on" if inbox else "off")
-    if query is None or topic.query == query:
-        return topic
-    _check(name, query)
-    store.add_topic_version(topic.id, topic.version + 1, query, int(now_utc().timestamp()))
-    record(store, actor, "topic.edit", topic.name, query)
-    return get_topic(store, name)
+    """:func:`change_topic`'s topic after the change."""
+    return change_topic(store, name, query, inbox=inbox, actor=actor).topic
 
 
 def inbox_topics(store: Any) -> set[str]:

@@ -60,14 +60,14 @@ def voice_scopes(
 ) -> dict[str, Scope]:
     """What share of voice compares: the saved ``topics`` and the
     ``NAME=QUERY`` items of ``named_queries``; with neither, the brand and
-    its competitors named in the organization section of veille.toml."""
+    its competitors (:func:`brand_and_competitors`)."""
     from veille.analytics.topics import query_scope, topic_scope
 
     base = build_scope(ws, platforms=platforms, languages=languages)
-    org = ws.settings.organization
+    brand, competitors = brand_and_competitors(ws)
     names = list(topics)
-    if not names and not named_queries and org.brand_topic:
-        names = [org.brand_topic, *org.competitor_topics]
+    if not names and not named_queries and brand:
+        names = [brand, *competitors]
     scopes = {n: topic_scope(ws.store, n, base) for n in names}
     for item in named_queries:
         name, sep, text = item.partition("=")
@@ -88,6 +88,27 @@ def voice_scopes(
             ),
         )
     return scopes
+
+
+def brand_and_competitors(ws: Workspace) -> tuple[str, tuple[str, ...]]:
+    """The brand's topic and its competitors' topics, as share of voice
+    compares them by default: those of the organization section of
+    veille.toml, else those given to the plan's guided start (``veille plan
+    init``, ``/plan/start``); ``("", ())`` where neither names a brand."""
+    org = ws.settings.organization
+    if org.brand_topic:
+        return org.brand_topic, tuple(org.competitor_topics)
+    planned = ws.state.plan_settings()
+    brand = planned.get(PLAN_BRAND, "")
+    if not brand:
+        return "", ()
+    named = (t.strip() for t in planned.get(PLAN_COMPETITORS, "").split(","))
+    return brand, tuple(t for t in named if t and t != brand)
+
+
+#: The plan settings where the guided start keeps the brand's topic and its
+#: competitors' (comma-separated), read by :func:`brand_and_competitors`.
+PLAN_BRAND, PLAN_COMPETITORS = "brand_topic", "competitor_topics"
 
 
 def share_of_voice(ws: Workspace, scopes: dict[str, Scope], per: Period) -> list[Voice]:

@@ -7,14 +7,16 @@ commands, who made it and when, for admins to read.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Protocol
 
+from veille.errors import tr
 from veille.models import now_utc
 from veille.store.base import StateStore
 from veille.store.protocols.accounts import AuditEntry
 
-__all__ = ["AuditEntry", "list_entries", "record"]
+__all__ = ["AuditEntry", "list_entries", "record", "shown_detail"]
 
 # What the command line records as the actor (no one is logged in there).
 CLI_ACTOR = "cli"
@@ -53,3 +55,27 @@ def list_entries(
     return state.audit_entries(
         limit=limit, offset=max(0, offset), actor=actor or None, action=action or None
     )
+
+
+# The details that entries keep in English words (the rest are codes and
+# values: role=analyst, #12, v3), read for a reader in their language.
+_FIRST_RUN = re.compile(r"(?P<params>.*) \(first run\)")
+_STORED = re.compile(r"(?P<count>\d+) stored")
+_HOURS = re.compile(r"(?P<hours>[\d.]+) h/week")
+_TARGET = re.compile(r"(?P<kind>[a-z_]+) target (?P<target>\S+)")
+
+
+def shown_detail(detail: str) -> str:
+    """An entry's ``detail`` as a reader reads it: where it was kept in
+    English words ("role=admin (first run)", "3 stored"), a text made by
+    :func:`veille.errors.tr` that the web app says in the reader's language
+    (English where a string is used); any other detail as it is."""
+    if found := _FIRST_RUN.fullmatch(detail):
+        return tr("%(params)s (first run)", params=found["params"])
+    if found := _STORED.fullmatch(detail):
+        return tr("%(count)s stored", count=found["count"])
+    if found := _HOURS.fullmatch(detail):
+        return tr("%(hours)s h/week", hours=found["hours"])
+    if found := _TARGET.fullmatch(detail):
+        return tr("%(kind)s target %(target)s", kind=found["kind"], target=found["target"])
+    return detail

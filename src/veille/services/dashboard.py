@@ -151,13 +151,18 @@ def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSumm
     return TopicSummary(name, topic.query, vol, figures, platforms, sentiment, spikes, said)
 
 
-def topics_seen(ws: Workspace) -> tuple[tuple[str, int], ...]:
-    """The saved topics with their query's version: what the dashboard shows,
-    so that figures kept for a while are made again once a topic is added,
-    edited or deleted (by the app or the CLI)."""
+def topics_seen(ws: Workspace) -> tuple[Any, ...]:
+    """The saved topics with their query's version, and the brand and
+    competitors compared: what the dashboard shows, so that figures kept for
+    a while are made again once a topic is added, edited or deleted, or the
+    plan names the brand (by the app or the CLI)."""
     from veille.query.topics import list_topics
+    from veille.services.analytics import brand_and_competitors
 
-    return tuple((t.name, t.version) for t in list_topics(ws.state))
+    return (
+        *((t.name, t.version) for t in list_topics(ws.state)),
+        brand_and_competitors(ws),
+    )
 
 
 def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") -> Overview:
@@ -167,7 +172,7 @@ def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") 
     from veille.analytics.volume import share_of_voice, uneven_sources
     from veille.errors import UsageError
     from veille.query.topics import list_topics
-    from veille.services.analytics import period
+    from veille.services.analytics import brand_and_competitors, period
 
     if period_text not in PERIODS and ".." not in period_text:
         raise UsageError(
@@ -180,9 +185,9 @@ def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") 
     # The brand against its competitors when the organization names them, as
     # ``veille sov`` and the API compare (a sector topic holds the others: it
     # is no competitor); else the topics shown, among themselves.
-    org = ws.settings.organization
-    compared = [org.brand_topic, *org.competitor_topics] if org.brand_topic else []
-    brand: str | None = org.brand_topic or None
+    named, competitors = brand_and_competitors(ws)
+    compared = [named, *competitors] if named else []
+    brand: str | None = named or None
     if len(compared) < 2 or not set(compared) <= set(names):
         compared, brand = (shown if len(shown) > 1 else []), None
     scopes = {n: topic_scope(ws.store, n) for n in compared}

@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from veille.errors import UsageError
+from veille.errors import Count, UsageError, tr
 from veille.query import Query, compile_query
 from veille.services.search import SORTS, Hit
 from veille.store.base import PostFilter, PostStore
@@ -55,9 +55,11 @@ class BadCursor(UsageError):
 
     def __init__(self, cursor: str) -> None:
         super().__init__(
-            f"cursor {cursor[:40]!r} is not one this server gave",
-            hint="Pass the next_cursor of the previous answer unchanged, "
-            "with the same q, filters and sort; or start again without a cursor.",
+            tr("cursor %(cursor)r is not one this server gave", cursor=cursor[:40]),
+            hint=tr(
+                "Pass the next_cursor of the previous answer unchanged, "
+                "with the same q, filters and sort; or start again without a cursor."
+            ),
         )
 
 
@@ -83,16 +85,25 @@ def _decode(cursor: str, sort: str) -> dict[str, int]:
 
 def _check(sort: str, limit: int, page: int | None, cursor: str | None) -> None:
     if sort not in SORTS:
-        raise UsageError(f"sort {sort!r} is unknown", hint=f"Use {', '.join(SORTS)}.")
+        raise UsageError(
+            tr("sort %(sort)r is unknown", sort=sort),
+            hint=tr("Use %(sorts)s.", sorts=", ".join(SORTS)),
+        )
     if not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"limit {limit} is out of range", hint=f"Use 1 to {MAX_LIMIT}.")
+        raise UsageError(
+            tr("limit %(limit)s is out of range", limit=limit),
+            hint=tr("Use 1 to %(most)s.", most=MAX_LIMIT),
+        )
     if page is not None and cursor is not None:
-        raise UsageError("give a page or a cursor, not both", hint="Drop one of them.")
+        raise UsageError(tr("give a page or a cursor, not both"), hint=tr("Drop one of them."))
     if page is not None and (page < 1 or (page - 1) * limit > MAX_OFFSET):
         raise UsageError(
-            f"page {page} is out of range",
-            hint=f"Pages start at 1 and reach {MAX_OFFSET} posts deep; "
-            "walk further with the cursor, newest first.",
+            tr("page %(page)s is out of range", page=page),
+            hint=tr(
+                "Pages start at 1 and reach %(deep)s posts deep; "
+                "walk further with the cursor, newest first.",
+                deep=Count(MAX_OFFSET),
+            ),
         )
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.services.audit import record as record_change
 from veille.sources.base import SourceConfigError, registry
 from veille.store.base import StateStore
@@ -28,6 +28,7 @@ __all__ = [
     "SourceRecord",
     "add_source",
     "cursor_name",
+    "every_text",
     "get_source_record",
     "health",
     "list_sources",
@@ -64,6 +65,15 @@ def parse_every(value: str | int | None, default: int) -> int:
             hint=tr("Poll at most every 10 seconds."),
         )
     return seconds
+
+
+def every_text(seconds: int) -> str:
+    """``seconds`` as :func:`parse_every` takes them, in the largest unit that
+    says them exactly: ``15m`` for 900, ``90s`` for 90, ``1d`` for 86400."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 # Source kinds people name by their platform or format (``rss``: the
@@ -146,10 +156,15 @@ def add_source(
     return record
 
 
-def shown_config(record: SourceRecord) -> dict[str, Any]:
+# Where a source is added, for the CLI, the web app and the API.
+SOURCE_ADD = Place("veille source add", page="/sources", api="POST /api/v1/sources")
+
+
+def shown_config(record: SourceRecord, *, set_only: bool = False) -> dict[str, Any]:
     """The record's config with its connector's secret fields masked
     (``env:NAME`` references stay visible: they are not secrets), and the
-    addresses in it without a password, a token or a key."""
+    addresses in it without a password, a token or a key. ``set_only``
+    leaves out the options that are not set (``None``), for people to read."""
     source = registry().get(record.kind)
     secrets = source.secret_fields if source is not None else ()
 
@@ -162,7 +177,11 @@ def shown_config(record: SourceRecord) -> dict[str, Any]:
             return [mask_url(v) if isinstance(v, str) and "://" in v else v for v in value]
         return value
 
-    return {key: shown(key, value) for key, value in record.config.items()}
+    return {
+        key: shown(key, value)
+        for key, value in record.config.items()
+        if not (set_only and value is None)
+    }
 
 
 def list_sources(state: StateStore) -> list[SourceRecord]:
@@ -176,7 +195,9 @@ def get_source_record(state: StateStore, name: str) -> SourceRecord:
         known = [r.name for r in state.list_sources()]
         raise NotFound(
             tr("no source named %(name)r", name=name),
-            hint=did_you_mean(name, known) if known else tr("Add one first (veille source add)."),
+            hint=did_you_mean(name, known)
+            if known
+            else tr("Add a source first (%(where)s).", where=SOURCE_ADD),
         )
     return found
 

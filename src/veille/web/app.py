@@ -177,6 +177,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            # /plan/calendar/new, /inbox/abc: a path that names nothing, as
+            # any other unknown address (not a form to fill in).
+            return await http_error(request, StarletteHTTPException(404))
         if is_api(request):
             return api_error(request, exc)
         fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())

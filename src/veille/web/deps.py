@@ -270,7 +270,7 @@ def translator(request: Request) -> Callable[..., str]:
 
     def gettext(message: str, **values: Any) -> str:
         if isinstance(message, Text):  # an error's message or hint (veille.errors.tr)
-            return translated(message, tr.gettext, language)
+            return translated(message, tr.gettext, language, where="page")
         if not isinstance(message, str):  # a template's missing value
             return str(message)
         text = str(tr.gettext(message))
@@ -348,6 +348,9 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "csrf_field": CSRF_FIELD,
         "_": gettext,
         "gettext": gettext,
+        # A stored text made by veille.errors.tr, in the reader's language;
+        # any other (a person's note, a platform's words) as it is.
+        "said": lambda text: gettext(text) if isinstance(text, Text) else text,
         "ngettext": plural_translator(request),
         "format_number": format_number,
         "format_decimal": format_decimal,

@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from veille.errors import restored, storable
 from veille.store.portable import Sql, marks
 from veille.store.protocols.inbox import ItemTimes
 
@@ -156,7 +157,12 @@ def write_change(
     if change.events:
         sql.run_many(
             "INSERT INTO inbox_events (item_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
-            [(item_id, at, actor, action, detail) for actor, action, detail in change.events],
+            # A detail made by tr (a failed reply's error) is kept as its
+            # template and values: read back, each reader reads it in their language.
+            [
+                (item_id, at, actor, action, storable(detail))
+                for actor, action, detail in change.events
+            ],
         )
     return True
 
@@ -183,7 +189,8 @@ def _reply(row: Sequence[Any]) -> Reply:
 
     return Reply(
         id=int(row[0]), item_id=int(row[1]), author=row[2], text=row[3], status=row[4],
-        created_at=datetime.fromtimestamp(row[5], UTC), error=row[6], remote_id=row[7],
+        created_at=datetime.fromtimestamp(row[5], UTC),
+        error=restored(row[6]) if row[6] else row[6], remote_id=row[7],
         remote_url=row[8], approved_by=row[9], sent_at=_ts(row[10]),
     )  # fmt: skip
 
@@ -269,8 +276,10 @@ class PortableInbox:
             (item_id,),
         )
         return [
-            Event(int(r[0]), int(r[1]), datetime.fromtimestamp(r[2], UTC), *r[3:]) for r in rows
-        ]
+            Event(int(r[0]), int(r[1]), datetime.fromtimestamp(r[2], UTC), r[3], r[4],
+                  restored(r[5]) if r[5] else r[5])
+            for r in rows
+        ]  # fmt: skip
 
     def claim_inbox_reply(self, item_id: int, user: str, *, now: int, until: int) -> str | None:
         # One conditional update: of two people claiming at once, one changes
@@ -327,7 +336,16 @@ class PortableInbox:
                 "remote_id = coalesce(?, remote_id), remote_url = coalesce(?, remote_url), "
                 "approved_by = coalesce(?, approved_by), "
                 "sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE id = ?",
-                (status, error, remote_id, remote_url, approved_by, answered, at, reply_id),
+                (
+                    status,
+                    storable(error) if error else error,
+                    remote_id,
+                    remote_url,
+                    approved_by,
+                    answered,
+                    at,
+                    reply_id,
+                ),
             )
             if answered:
                 sql.run(

@@ -58,7 +58,11 @@ class InboxState(Protocol):
         the item after, or ``None`` when its version moved (a conflict)."""
         ...
 
-    def inbox_events(self, item_id: int) -> list[Event]: ...
+    def inbox_events(self, item_id: int) -> list[Event]:
+        """The item's events, oldest first; a detail made by
+        :func:`veille.errors.tr` comes back as that text (kept with
+        :func:`veille.errors.storable`), to be said in the reader's language."""
+        ...
 
     def claim_inbox_reply(self, item_id: int, user: str, *, now: int, until: int) -> str | None:
         """Mark ``user`` as replying until ``until``; the other person already
@@ -83,7 +87,9 @@ class InboxState(Protocol):
         approved_by: str | None = None,
     ) -> None:
         """Record how a reply ended; a sent or outside reply is the item's
-        first response if it has none, and makes it ``responded``."""
+        first response if it has none, and makes it ``responded``. An
+        ``error`` made by :func:`veille.errors.tr` is kept as its template
+        and values, and read back as that text."""
         ...
 
     def inbox_reply(self, reply_id: int) -> Reply | None: ...

@@ -161,7 +161,7 @@ def _language(request: Request) -> tuple[Say, str]:
     gettext = request.app.state.translations[lang].gettext
 
     def say(text: str) -> str:
-        return translated(text, gettext, lang)
+        return translated(text, gettext, lang, where="api")
 
     return say, lang
 

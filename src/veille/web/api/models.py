@@ -401,7 +401,8 @@ class SourceOut(BaseModel):
     name: str
     kind: str
     config: dict[str, Any] = Field(description="Its settings, secrets masked.")
-    every: int = Field(description="Seconds between polls.")
+    every: str = Field(description="How often it is polled, as `every` is given: 30s, 15m, 2h, 1d.")
+    every_seconds: int = Field(description="The same, in seconds between polls.")
     enabled: bool
     created_at: datetime
 

@@ -22,7 +22,8 @@ def _out(record: service.SourceRecord) -> SourceOut:
         name=record.name,
         kind=record.kind,
         config=service.shown_config(record),
-        every=record.every,
+        every=service.every_text(record.every),
+        every_seconds=record.every,
         enabled=record.enabled,
         created_at=record.created_at,
     )

@@ -36,7 +36,7 @@ def _overview(request: Request) -> dict[str, Any]:
     from veille.plan.charts import kpi_svg
     from veille.plan.cost import estimate
     from veille.plan.document import cost_data
-    from veille.plan.objectives import kind_label
+    from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines, has_acknowledged
     from veille.plan.recommend import recommendations
     from veille.plan.status import format_value, reports, status_label
@@ -62,7 +62,7 @@ def _overview(request: Request) -> dict[str, Any]:
     est = estimate(ws)
     return {
         "objectives": ws.state.plan_objectives(),
-        "kind_label": lambda k: kind_label(k, language),
+        "kind_note": lambda o: kind_note(o, language),
         "kpis": kpis,
         "people": ws.state.plan_people(),
         "channels": ws.state.plan_channels(),
@@ -191,6 +191,7 @@ def _edit_context(request: Request, error: str | None = None) -> dict[str, Any]:
         "kpi_kinds": [(k, kpi_label(k, language)) for k in KPI_KINDS],
         "people": ws.state.plan_people(),
         "roles": [(r, role_label(r, language)) for r in ROLES],
+        "role_label": lambda r: role_label(r, language),
         "channels": ws.state.plan_channels(),
         "platforms": PLATFORMS,
         "topics": [t.name for t in ws.state.topics()],

@@ -28,7 +28,7 @@ def _page(request: Request, user: Any, **extra: Any) -> dict[str, Any]:
     return {
         "health": source_service.health(st),
         "records": records,
-        "configs": {n: source_service.shown_config(r) for n, r in records.items()},
+        "configs": {n: source_service.shown_config(r, set_only=True) for n, r in records.items()},
         "kinds": sorted(registry()),
         "quarantine": source_service.quarantined(st, limit=QUARANTINE_SHOWN),
         "can_edit": user.can("analyst"),

@@ -124,6 +124,7 @@ def audit_page(
         "users/audit.html",
         {
             "entries": entries[:AUDIT_PAGE],
+            "detail": audit.shown_detail,
             "actor": actor,
             "action": action,
             "page": page,
