@@ -14,12 +14,13 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from veille.httpserver import LoggingHTTPServer
 from veille.sim.feeds import FEED_PLATFORMS
 from veille.sim.generate import SimConfig, generate_posts
 from veille.sim.server import SimClock, Simulator, SimWorld, default_specs
@@ -44,7 +45,7 @@ class Hook:
                 self.send_response(204)
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = LoggingHTTPServer(("127.0.0.1", 0), Handler, "veille.tests.hook")
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

@@ -24,12 +24,13 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
+from veille.httpserver import LoggingHTTPServer
 from veille.sim.feeds import FEED_PLATFORMS
 from veille.sim.generate import SimConfig, generate_posts
 from veille.sim.server import SimClock, Simulator, SimWorld
@@ -75,7 +76,7 @@ class Hooks:
                 self.send_response(204)
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = LoggingHTTPServer(("127.0.0.1", 0), Handler, "veille.tests.harness")
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
