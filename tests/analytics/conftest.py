@@ -6,7 +6,7 @@ Time zone Europe/Paris; the week under study is Monday 2026-03-23 to Sunday
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -90,3 +90,39 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
 @pytest.fixture
 def week() -> Period:
     return parse_period("2026-03-23..2026-03-29", timezone=TZ)
+
+
+def imported_workspace(
+    backend: str, tmp_path: Path, rows: list[dict[str, object]], *setup: tuple[str, ...]
+) -> Callable[..., str]:
+    """``veille …`` in a new workspace ``ws`` under ``tmp_path`` (the current
+    folder) holding the import ``rows``, its posts in SQLite or chDB
+    (``backend``), after the ``setup`` commands; each call asserts success and
+    returns the output."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    ws = tmp_path / "ws"
+    if backend == "chdb":
+        pytest.importorskip("chdb")
+        ws.mkdir()
+        (ws / "veille.toml").write_text(
+            f'[store]\nposts = "chdb:///{ws / "posts.chdb"}"\n', encoding="utf-8"
+        )
+    app = build_app()
+
+    def invoke(*args: str) -> str:
+        result = CliRunner().invoke(app, list(args))
+        assert result.exit_code == 0, (result.output, result.exception)
+        return result.output
+
+    invoke("init", "ws")
+    src = tmp_path / "p.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    invoke("import", str(src), "-w", "ws", "--no-enrich")
+    for command in setup:
+        invoke(*command, "-w", "ws")
+    return lambda *args: invoke(*args, "-w", "ws")

@@ -17,9 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from veille.cli import build_app
+from tests.analytics.conftest import imported_workspace
 
 EMPTY = "2026-01-05..2026-01-11"  # nothing posted then, nor the week before
 WEEK = "2026-03-23..2026-03-29"  # posts, no engagement, nothing the week before
@@ -38,25 +37,7 @@ def _rows() -> list[dict[str, Any]]:
 def run(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.chdir(tmp_path)
-    ws = tmp_path / "ws"
-    if request.param == "chdb":
-        pytest.importorskip("chdb")
-        ws.mkdir()
-        (ws / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{ws / "posts.chdb"}"\n', encoding="utf-8"
-        )
-    app = build_app()
-
-    def invoke(*args: str) -> str:
-        result = CliRunner().invoke(app, list(args))
-        assert result.exit_code == 0, (result.output, result.exception)
-        return result.output
-
-    invoke("init", "ws")
-    src = tmp_path / "p.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in _rows()), encoding="utf-8")
-    invoke("import", str(src), "-w", "ws", "--no-enrich")
-    return lambda *args: invoke(*args, "-w", "ws")
+    return imported_workspace(request.param, tmp_path, _rows())
 
 
 def _cells(table: str, topic: str) -> list[str]:

@@ -22,12 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.analytics.conftest import local, make_post
+from tests.analytics.conftest import imported_workspace, local, make_post
 from veille.analytics.scope import Period, Scope
 from veille.analytics.tops import AuthorRow, author_count, top_authors
-from veille.cli import build_app
 from veille.records import post_from_record
 
 WEEK = "2026-03-23..2026-03-29"
@@ -70,26 +68,7 @@ def run(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_pat
     """``veille`` in a workspace holding :func:`_rows`, its posts in SQLite or chDB."""
     monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
     monkeypatch.chdir(tmp_path)
-    ws = tmp_path / "ws"
-    if request.param == "chdb":
-        pytest.importorskip("chdb")
-        ws.mkdir()
-        (ws / "veille.toml").write_text(
-            f'[store]\nposts = "chdb:///{ws / "posts.chdb"}"\n', encoding="utf-8"
-        )
-    app = build_app()
-
-    def invoke(*args: str) -> str:
-        result = CliRunner().invoke(app, list(args))
-        assert result.exit_code == 0, (result.output, result.exception)
-        return result.output
-
-    invoke("init", "ws")
-    src = tmp_path / "p.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in _rows()), encoding="utf-8")
-    invoke("import", str(src), "-w", "ws", "--no-enrich")
-    invoke("topic", "add", "lumio", "lumio", "-w", "ws")
-    return lambda *args: invoke(*args, "-w", "ws")
+    return imported_workspace(request.param, tmp_path, _rows(), ("topic", "add", "lumio", "lumio"))
 
 
 @pytest.mark.parametrize("period", [WEEK, EDGES], ids=["whole-days", "edges"])
