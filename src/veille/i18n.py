@@ -218,3 +218,15 @@ def country_name(code: str, lang: str) -> str:
     """``FR`` as ``France``; a code Babel does not know is shown as is."""
     name = locale(lang).territories.get(code.upper())
     return str(name) if name else code
+
+
+#: A post without an author (an empty handle, see veille.models.Author), as a
+#: reader reads it; the web pages say the same through their catalog.
+NO_AUTHOR = {"en": "author unknown", "fr": "auteur inconnu"}
+
+
+def author_label(handle: str, lang: str, *, at: str = "@") -> str:
+    """A post's author as a reader reads it: ``@alice`` (``at`` before the
+    handle), or ``author unknown`` / ``auteur inconnu`` for a post without one,
+    never a bare ``@``."""
+    return f"{at}{handle}" if handle else NO_AUTHOR.get(lang, NO_AUTHOR["en"])

@@ -78,7 +78,7 @@ def spike_event(
     for p in baseline_posts:
         base_words.update({w for w in tokens(p.text) if len(w) > 3})
     lift = Counter({w: c for w, c in now_words.items() if c >= 2 and c > base_words[w] / weeks * 2})
-    authors = Counter(p.author.handle for p in current)
+    authors = Counter(p.author.handle for p in current if p.author.handle)
     platforms = Counter(p.platform for p in current)
     return spike_message(alert, len(current), mean, z, lift, authors, platforms)
 
@@ -161,7 +161,7 @@ def sentiment_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[s
     words: Counter[str] = Counter()
     for p in negatives:
         words.update({w for w in tokens(p.text) if len(w) > 3})
-    authors = Counter(p.author.handle for p in negatives)
+    authors = Counter(p.author.handle for p in negatives if p.author.handle)
     return french_typography({
         "kind": "sentiment", "negative_share": round(now, 3), "baseline": round(mean, 3),
         "z": round(z, 2),

@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.alerts.model import Alert
 from veille.errors import UsageError, tr
+from veille.i18n import author_label
 from veille.models import Post
 
 NS = "http://www.w3.org/2005/Atom"
@@ -56,8 +57,10 @@ def post_entry(ctx: ChannelContext, alert: Alert, post: Post) -> ET.Element:
     _el(entry, "title", post.title or post.text[:120])
     _el(entry, "link", href=ctx.post_url(post))
     _el(entry, "updated", post.published_at.isoformat(timespec="seconds"))
+    # A person's name is text a reader reads (RFC 4287 3.2): never empty, and
+    # a post without an author is not given the feed's (the workspace's).
     a = _el(entry, "author")
-    _el(a, "name", post.author.name or post.author.handle)
+    _el(a, "name", post.author.name or author_label(post.author.handle, alert.language, at=""))
     # Plain text content: feed readers must not render post HTML.
     _el(entry, "content", post.text, type="text")
     return entry

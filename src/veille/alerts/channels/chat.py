@@ -8,6 +8,7 @@ import re
 
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.errors import UsageError, tr
+from veille.i18n import author_label
 from veille.query.highlight import highlight
 
 MAX_POSTS = 10
@@ -42,9 +43,8 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
     for item in delivery.items[:MAX_POSTS]:
         p = item.post
         text = highlight(p.text, [(s, e) for f, s, e in item.spans if f == "text"], as_html=False)
-        lines.append(
-            f"- **@{p.author.handle}** ({p.platform}): {text[:280]} [↗]({ctx.post_url(p)})"
-        )
+        who = author_label(p.author.handle, alert.language)
+        lines.append(f"- **{who}** ({p.platform}): {text[:280]} [↗]({ctx.post_url(p)})")
     if n > MAX_POSTS:
         lines.append(f"… {n - MAX_POSTS} de plus" if fr else f"… {n - MAX_POSTS} more")
     lines.append(f"[{alert.name}]({ctx.alert_url(alert)})")

@@ -17,7 +17,7 @@ from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.alerts.matching import Span
 from veille.alerts.model import Alert
 from veille.errors import UsageError, tr
-from veille.i18n import colon, typography
+from veille.i18n import author_label, colon, typography
 from veille.query.highlight import highlight
 
 _WORDS = {
@@ -81,7 +81,7 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
                 ),
                 "text_text": highlight(p.text, _spans_of(item.spans, "text"), as_html=False),
                 "platform": p.platform,
-                "author": p.author.handle,
+                "author": author_label(p.author.handle, lang),
                 # In the workspace's zone, named: the reader may live in another.
                 "when": timefmt.moment(p.published_at, lang, tz),
                 "url": ctx.post_url(p),
