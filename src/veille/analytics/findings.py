@@ -25,9 +25,10 @@ def num(value: float, lang: str) -> str:
     return i18n.format_number(value, lang)
 
 
-def pct(share: float, lang: str) -> str:
-    """A share as a percentage (``54%`` / ``54 %``)."""
-    return i18n.format_percent(share, lang)
+def pct(share: float | None, lang: str) -> str:
+    """A share as a percentage (``54%`` / ``54 %``); "–" where it is unknown
+    (0 out of 0)."""
+    return "–" if share is None else i18n.format_percent(share, lang)
 
 
 def signed(value: float, lang: str, digits: int = 2) -> str:
@@ -105,8 +106,10 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
         return None
     top = platforms[0]
     name = platform_name(top.key)
-    most = top.share > MOST
-    same = round(top.share * 100) == round(top.previous_share * 100)
+    share = top.share or 0.0
+    before = top.previous_share or 0.0  # None only where no post came before
+    most = share > MOST
+    same = round(share * 100) == round(before * 100)
     if fr:
         you = " sur vous" if data.get("is_brand") else ""
         lead = "L'essentiel" if most else "La plus grande part"
@@ -122,7 +125,7 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
         )
     you = " about you" if data.get("is_brand") else ""
     lead = "Most conversation" if most else "The largest share of conversation"
-    direction = "up" if top.share > top.previous_share else "down"
+    direction = "up" if share > before else "down"
     trend = (
         f", {direction} from {pct(top.previous_share, lang)}"
         if top.previous and not same

@@ -257,11 +257,15 @@ def volume(
 
 @dataclass(frozen=True)
 class Share:
+    """A value's part of the posts of a period and of the one before; a share
+    is ``None`` (unknown, shown "–") where that period has no post: 0 out of 0
+    is no 0%."""
+
     key: str
     posts: int
-    share: float
+    share: float | None
     previous: int
-    previous_share: float
+    previous_share: float | None
     engagement: int
     reach: int
 
@@ -289,11 +293,11 @@ def shares(now: list[tuple[Any, ...]], before: list[tuple[Any, ...]], dim: str) 
     for key, (_k, posts, eng, reach) in keys.items():
         p = prev.pop(key, 0)
         out.append(
-            Share(key, posts, posts / total if total else 0.0, p, p / ptotal if ptotal else 0.0,
-                  eng or 0, reach or 0)
+            Share(key, posts, posts / total if total else None, p,
+                  p / ptotal if ptotal else None, eng or 0, reach or 0)
         )  # fmt: skip
     for key, p in prev.items():
-        out.append(Share(key, 0, 0.0, p, p / ptotal if ptotal else 0.0, 0, 0))
+        out.append(Share(key, 0, 0.0 if total else None, p, p / ptotal if ptotal else None, 0, 0))
     out.sort(key=lambda s: (-s.posts, -s.previous, s.key))
     return out
 

@@ -172,8 +172,8 @@ def register(app: typer.Typer) -> None:
             if by is not None:
                 shares = breakdown(ws.store, scope, per, by.value)
                 rows = [
-                    {by.value: s.key, "posts": s.posts, "share": f"{s.share:.1%}",
-                     "previous": s.previous, "previous_share": f"{s.previous_share:.1%}",
+                    {by.value: s.key, "posts": s.posts, "share": _share(s.share),
+                     "previous": s.previous, "previous_share": _share(s.previous_share),
                      "engagement": s.engagement, "reach": s.reach}
                     for s in shares
                 ]  # fmt: skip

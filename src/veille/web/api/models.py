@@ -461,9 +461,11 @@ class VolumeOut(BaseModel):
 class ShareOut(BaseModel):
     key: str
     posts: int
-    share: float
+    share: float | None = Field(description="Part of the period's posts; null where it has none.")
     previous: int
-    previous_share: float
+    previous_share: float | None = Field(
+        description="Part of the previous period's posts; null where it had none (0 of 0)."
+    )
     engagement: int
     reach: int
 
