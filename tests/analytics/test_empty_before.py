@@ -73,3 +73,19 @@ def test_volume_by_platform_says_before_is_unknown(ws_path: Path) -> None:
     out = CliRunner().invoke(build_app(), ["volume", *w, "--format", "json"])
     rows = json.loads(out.stdout)
     assert rows and all(r["previous_share"] is None for r in rows), rows
+
+
+@pytest.mark.parametrize(("lang", "unknown"), [("en", "author unknown"), ("fr", "auteur inconnu")])
+def test_report_top_posts_name_a_post_without_an_author(
+    ws_path: Path, lang: str, unknown: str
+) -> None:
+    """The post without an author leads the top posts: it showed an empty
+    bold name."""
+    with Workspace.open(ws_path) as ws:
+        html, _pdf = render_report(
+            ws, period=parse_period(FIRST, timezone=TZ), lang=lang, pdf=False
+        )
+    section = next(s for s in html.split("<section>") if "Lumio fibre" in s and "<h2>" in s)
+    first = re.search(r"<tr><td>(.*?)</td>", section, re.S)
+    assert first and f"<i>{unknown}</i>" in first.group(1), first and first.group(1)
+    assert "<b></b>" not in html

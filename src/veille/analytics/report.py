@@ -196,6 +196,7 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         period_label=i18n.format_period(period.since, period.until, lang, tz),
         generated=i18n.format_datetime(datetime.now(tz), lang, tz, zone=True),
         colon=i18n.colon(lang),
+        no_author=i18n.author_label("", lang),
         num=lambda v: num(v, lang),
         pct=lambda v: pct(v, lang),
         dec=lambda v: i18n.format_decimal(v, lang, 1, trim=False),
