@@ -12,6 +12,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     WorkspaceOpt,
+    author_cell,
     console,
     err_console,
     handle_errors,
@@ -423,6 +424,9 @@ def register(app: typer.Typer) -> None:
                      "text": p.text[:100], "url": p.url}
                     for p in posts
                 ]  # fmt: skip
+                if output is DataFormat.table:  # no author: said, not an empty cell
+                    for row in rows:
+                        row["author"] = author_cell(row["author"])
             elif kind is TopKind.authors:
                 found = tops.top_authors(ws.store, scope, per, by=by or "posts", limit=limit)
                 rows = [_plain(a) for a in found]

@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from veille.errors import UsageError, VeilleError
+from veille.i18n import author_label
 from veille.workspace import Workspace
 
 P = ParamSpec("P")
@@ -199,6 +200,12 @@ def print_rows(
         for row in rows:
             table.add_row(*(_cell(row.get(c)) for c in columns))
         console().print(table)
+
+
+def author_cell(handle: str) -> str:
+    """A post's author in a terminal table or line: the handle, or "author
+    unknown" for a post without one (JSON, CSV and exports keep ``""``)."""
+    return author_label(handle, "en", at="")
 
 
 def _cell(value: Any) -> Any:

@@ -15,6 +15,7 @@ from veille.cli.common import (
     FormatOpt,
     RowFormat,
     WorkspaceOpt,
+    author_cell,
     console,
     handle_errors,
     open_workspace,
@@ -22,6 +23,7 @@ from veille.cli.common import (
     print_rows,
 )
 from veille.errors import UsageError
+from veille.i18n import author_label
 
 AsOpt = Annotated[
     str | None,
@@ -125,6 +127,8 @@ def register_items(inbox: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(rows)
             return
+        for row in rows:  # no author: said, not an empty cell
+            row["author"] = author_cell(row["author"])
         print_rows(rows, _COLUMNS, RowFormat.table)
 
     @inbox.command("show")
@@ -162,14 +166,16 @@ def register_items(inbox: typer.Typer) -> None:
             return
         out = console()
         out.print(
-            f"#{item.id} [{item.status}] {item.priority} · {item.platform} · @{item.author}"
+            f"#{item.id} [{item.status}] {item.priority} · {item.platform} · "
+            + author_label(item.author, "en")
             + (f" · assigned to {item.assignee}" if item.assignee else "")
             + (" · DELETED UPSTREAM" if item.deleted_upstream_at else ""),
             markup=False,
         )
         out.print(item.text, markup=False, soft_wrap=True)
         for row in data["thread"]:
-            out.print(f"  {row['role']}: @{row['author']}: {row['text']}", markup=False)
+            who = author_label(row["author"], "en")
+            out.print(f"  {row['role']}: {who}: {row['text']}", markup=False)
         if data["events"]:
             from veille.timefmt import zone, zone_name
 

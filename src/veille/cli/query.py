@@ -17,6 +17,7 @@ from veille.cli.common import (
     FormatOpt,
     RowFormat,
     WorkspaceOpt,
+    author_cell,
     console,
     err_console,
     handle_errors,
@@ -73,6 +74,7 @@ def post_rows(posts: list[Post], q: Query, fmt: RowFormat) -> list[dict[str, Any
             "url": p.url,
         }
         if fmt is RowFormat.table:
+            row["author"] = author_cell(p.author.handle)
             row["text"] = Text.from_markup(
                 hit.marked(before="[bold yellow]", after="[/]", escape=escape)
             )

@@ -15,6 +15,7 @@ from veille.cli.common import (
     FormatOpt,
     RowFormat,
     WorkspaceOpt,
+    author_cell,
     configure_logging,
     console,
     err_console,
@@ -122,7 +123,7 @@ def register(app: typer.Typer) -> None:
             {
                 "id": p.id,
                 "published_at": p.published_at,
-                "author": p.author.handle,
+                "author": author_cell(p.author.handle),
                 "text": (p.title + " — " if p.title else "") + p.text[:120],
             }
             for p in result.posts[:limit]

@@ -60,7 +60,9 @@ def pseudonymizer(store: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
         platform = str(rec.get("platform") or "")
         out = dict(rec)
         out["id"] = post(f"{platform}:{rec.get('id') or ''}")
-        out["author"] = pseudonym(key, "a", platform, str(rec.get("author") or ""))
+        author = str(rec.get("author") or "")
+        # A post without an author stays so: no pseudonym makes up a person.
+        out["author"] = pseudonym(key, "a", platform, author) if author else ""
         out["author_name"] = None
         out["author_url"] = None
         out["url"] = None
