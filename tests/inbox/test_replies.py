@@ -52,14 +52,16 @@ def ws(tmp_path: Path, sim: Simulator, state_kind: str) -> Iterator[Workspace]:
         yield w
 
 
-def _item(ws: Workspace, sim: Simulator, *, exists: bool = True, n: int = 0) -> int:
+def _item(
+    ws: Workspace, sim: Simulator, *, exists: bool = True, n: int = 0, author: str = "asker"
+) -> int:
     """An item for a post the simulator holds (or, ``exists=False``, one it lost)."""
     world_post = sim.world.by_platform["mastodon"][n]
     host = sim.host("mastodon").address
     native = snowflake(world_post) if exists else "1"
     post = Post.create(
         platform="mastodon", native_id=f"{host}/{native}", text=f"lumio question {n} {exists}",
-        published_at=world_post.published_at, author=Author("asker"), lang="en",
+        published_at=world_post.published_at, author=Author(author), lang="en",
     )  # fmt: skip
     ingest(ws, [post])
     return svc.list_items(ws.state, ItemFilter(text=f"lumio question {n} {exists}"))[0].id
@@ -79,6 +81,17 @@ def test_a_reply_is_sent_and_counts_as_the_first_response(ws: Workspace, sim: Si
     item = svc.get_item(ws.state, item_id)
     assert item.status == "responded" and item.first_response_at is not None
     assert item.replying is None
+
+
+def test_a_post_without_an_author_is_answered_like_any_other(ws: Workspace, sim: Simulator) -> None:
+    """A reply goes to the post (in_reply_to_id), not to a handle: a post
+    without an author (an empty handle) is answered as well, with no "@"."""
+    item_id = _item(ws, sim, n=1, author="")
+    outcome = replies.reply(ws, item_id, "Merci !", user="alice")
+    assert outcome.reply.status == "sent"
+    sent = _writes(sim)[-1]
+    assert sent.body["in_reply_to_id"] == snowflake(sim.world.by_platform["mastodon"][1])
+    assert sent.body["status"] == "Merci !"
 
 
 def test_a_refused_reply_keeps_its_text_and_the_platform_error(
