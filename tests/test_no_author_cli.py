@@ -121,3 +121,15 @@ def test_erasing_an_empty_author_is_refused(run: Run, tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "--author is empty" in result.output
     assert run("search", "zorblax").count("author unknown") == 2  # nothing erased
+
+
+def test_copies_table_says_author_unknown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VEILLE_WORKSPACE", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    CliRunner().invoke(build_app(), ["init", str(tmp_path / "e")])
+    run = _runner(tmp_path / "e")
+    src = tmp_path / "e.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    run("import", str(src))  # enriched: each post is a story of its own at least
+    assert "author unknown" in run("copies", "mastodon:n1")
+    assert json.loads(run("copies", "mastodon:n1", "--format", "json"))["copies"][0]["author"] == ""

@@ -17,6 +17,7 @@ from veille.cli.common import (
     FormatOpt,
     RowFormat,
     WorkspaceOpt,
+    author_cell,
     console,
     handle_errors,
     open_workspace,
@@ -233,6 +234,9 @@ def register(app: typer.Typer) -> None:
             print_json({"cluster_id": cluster, "copies": rows})
             return
         others = max(0, len(rows) - 1)
+        if output is DataFormat.table:  # no author: said, not an empty cell
+            for row in rows:
+                row["author"] = author_cell(row["author"])
         print_rows(
             rows,
             ["post_id", "platform", "author", "url", "representative"],
