@@ -411,7 +411,7 @@ def test_errors_answer_in_the_language_accept_language_asks(api: Running) -> Non
     revoked = httpx.get(api.url + "/api/v1/topics", headers={"Authorization": "Bearer nope"})
     assert missing.json()["error"]["message"] == "aucun sujet ne s’appelle 'nope'"
     assert missing.headers["content-language"] == "fr"
-    assert query.json()["error"]["message"].startswith("requête invalide : ")
+    assert query.json()["error"]["message"].startswith("requête invalide\u202f: ")
     assert query.json()["error"]["code"] == "invalid_query"  # codes stay as they are
     assert english.json()["error"]["message"] == "no topic named 'nope'"
     assert role.json()["error"]["message"] == "ceci demande le rôle analyst"

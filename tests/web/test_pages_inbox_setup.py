@@ -282,7 +282,7 @@ def test_a_french_reader_reads_the_working_time_errors_in_french(
     page = html.unescape(refused.text)
     assert refused.status_code == 400
     assert "timezone 'Mars/Olympus' n’est pas un fuseau horaire" in page and "[inbox]" not in page
-    assert "Utilisez un nom IANA comme « Europe/Paris »." in page
+    assert "Utilisez un nom IANA comme «\u202fEurope/Paris\u202f»." in page
     refused = client.post("/inbox/hours", data=form | {"timezone": "", "first_urgent": "bientôt"})
     assert "n’est pas une durée" in html.unescape(refused.text)
     token = csrf_from(client.get("/inbox/canned").text)

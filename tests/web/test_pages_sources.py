@@ -134,8 +134,8 @@ def test_a_failed_test_fetch_is_said_in_a_sentence_of_the_readers_language(
     client.cookies.set("veille_lang", "fr")
     token = csrf_from(client.get("/sources").text)
     page = html.unescape(client.post("/sources/closed/test", data={"csrf_token": token}).text)
-    assert "L’essai n’a rien récupéré : la source n’a pas pu être lue." in page
-    assert "L’erreur était : " in page
+    assert "L’essai n’a rien récupéré\u202f: la source n’a pas pu être lue." in page
+    assert "L’erreur était\u202f: " in page
 
 
 def test_config_line_shows_only_what_is_set(
