@@ -238,3 +238,25 @@ def test_a_missing_thing_points_to_its_page_not_a_command(
     assert "veille topic add" not in topic.text and "/topics/new" in topic.text
     french = client.get("/alerts/no-such-alert", headers={"Accept-Language": "fr"})
     assert "veille alert list" not in french.text
+
+
+def test_a_french_reader_reads_the_outbox_counts_with_a_thousands_space(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """An alert's outbox says its counts as the rest of the page does
+    (``1 234``, not ``1234``)."""
+    import html
+
+    with Workspace.open(seeded.root) as ws:
+        book = AlertBook(ws.store)
+        book.add(Alert(name="busy", query="lumio", channel_url="atom:feeds/busy.xml"))
+        busy = book.get("busy")
+        assert busy.id is not None
+        for i in range(1234):
+            ws.store.queue_event(busy.id, f"event:{i}", {"kind": "test"}, 4e9, 4e9)
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    shown = html.unescape(client.get("/alerts/busy").text)
+    assert "en attente\u202f: 1\u202f234" in shown and "1234" not in shown
+    client.cookies.set("veille_lang", "en")
+    assert "pending: 1,234" in html.unescape(client.get("/alerts/busy").text)
