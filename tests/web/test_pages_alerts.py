@@ -166,12 +166,16 @@ def test_a_french_reader_reads_the_alert_form_errors_in_french(
         data={"csrf_token": token, "to": "mailto:a@example.org", "name": "lumio-watch",
               "query": "lumio"},
     )  # fmt: skip
-    assert "une alerte nommée 'lumio-watch' existe déjà" in html.unescape(made.text)
+    assert "une alerte nommée «\u202flumio-watch\u202f» existe déjà" in html.unescape(made.text)
     made = client.post("/alerts", data={"csrf_token": token, "to": "atom:", "query": "lumio"})
-    assert "l’adresse d’envoi (to) 'atom:' ne nomme aucun fichier" in html.unescape(made.text)
+    assert "l’adresse d’envoi (to) «\u202fatom:\u202f» ne nomme aucun fichier" in html.unescape(
+        made.text
+    )
     edited = client.post("/alerts/lumio-watch/settings", data={"csrf_token": token, "at": "8h30"})
     page = html.unescape(edited.text)
-    assert edited.status_code == 400 and "l’heure (at) '8h30' n’est pas une heure" in page
+    assert (
+        edited.status_code == 400 and "l’heure (at) «\u202f8h30\u202f» n’est pas une heure" in page
+    )
     assert "Écrivez HH:MM, par exemple 08:30." in page
 
     client.cookies.set("veille_lang", "en")
