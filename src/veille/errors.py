@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -102,10 +103,33 @@ def translated(
 
     values = {k: value(v) for k, v in text.values.items()}
     found = gettext(text.template)
+    if lang == "fr" and values:
+        found = _french_quotes(found, values)
     try:
         return found % values if values else found
     except (KeyError, ValueError, TypeError):  # a translation that does not fit its values
         return str.__str__(text)
+
+
+_REPR = re.compile(r"%\((\w+)\)r")
+
+
+def _french_quotes(found: str, values: dict[str, Any]) -> str:
+    """A text value shown ``%(name)r`` (``'bad'``, quoted the way Python
+    writes it) put in French quotes, ``«\u202fbad\u202f»``, its escapes kept
+    (a newline still reads ``\\n``); ``values`` is changed in place."""
+
+    given = dict(values)
+
+    def swap(match: re.Match[str]) -> str:
+        name = match.group(1)
+        v = given.get(name)
+        if not isinstance(v, str):
+            return match.group(0)
+        values[name] = f"«\u202f{repr(v)[1:-1]}\u202f»"
+        return f"%({name})s"
+
+    return _REPR.sub(swap, found)
 
 
 # How a stored :class:`Text` begins (see :func:`storable`).

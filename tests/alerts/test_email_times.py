@@ -78,9 +78,11 @@ def test_report_period_in_hours_says_its_zone() -> None:
     assert period_label(since, until, "Europe/Paris") == (
         "Mar 1, 2026, 08:00 – 09:00 (Europe/Paris)"
     )
-    # Whole days are dates in the workspace's zone (no clock to name).
-    week = period_label(since - timedelta(hours=7), since + timedelta(days=6, hours=17), "UTC")
-    assert week == "2026-03-01 – 2026-03-07"
+    # Whole days are dates in the workspace's zone (no clock to name), written
+    # the reader's way, as the hours are.
+    start, end = since - timedelta(hours=7), since + timedelta(days=6, hours=17)
+    assert period_label(start, end, "UTC") == "Mar 1\u2009–\u20097, 2026"
+    assert period_label(start, end, "UTC", "fr") == "1–7 mars 2026"
 
 
 def test_clock_and_moment() -> None:

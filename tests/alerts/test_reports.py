@@ -20,6 +20,7 @@ from veille.alerts.model import Alert, AlertBook, unsubscribe_token
 from veille.alerts.stage import dispatch_once, engine_for
 from veille.analytics.scope import parse_period
 from veille.cli import build_app
+from veille.i18n import format_period
 from veille.query.topics import add_topic
 from veille.workspace import Workspace
 
@@ -97,7 +98,9 @@ def test_weekly_report_email_once_per_period_across_restarts(
     first, last = week.since.date(), (week.until - timedelta(days=1)).date()
     assert msg["To"] == "com@example.org"
     title = "veille\u202f: Rapport sur «\u202flumio\u202f»\u202f:"
-    assert msg["Subject"] == f"{title} {first} – {last}"
+    # The week as a French reader writes it (« 23–29 nov. 2026 »), not ISO dates.
+    assert msg["Subject"] == f"{title} {format_period(week.since, week.until, 'fr', TZ)}"
+    assert str(first) not in msg["Subject"]
     assert msg["Content-Language"] == "fr"
     token = unsubscribe_token(AlertBook(ws.store).get("lumio-week"))
     unsubscribe = f"https://veille.example/alerts/lumio-week/unsubscribe?token={token}"
@@ -124,7 +127,8 @@ def test_weekly_report_email_once_per_period_across_restarts(
     dispatch_once(engine, now=(slot + timedelta(days=7, minutes=1)).timestamp())
     assert len(smtp_server.messages) == 2
     nxt = _parse(smtp_server.messages[1])
-    assert f"{slot.date()} – {(slot + timedelta(days=6)).date()}" in nxt["Subject"]
+    following = parse_period("last-week", timezone=TZ, now=slot + timedelta(days=7, minutes=1))
+    assert format_period(following.since, following.until, "fr", TZ) in nxt["Subject"]
     engine.close()
     ws.close()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
@@ -199,3 +199,23 @@ def test_a_post_mentioned_in_one_line_shows_its_title_once() -> None:
     )
     assert _shown(post(None, "Just text")) == "Just text"
     assert _shown(post("On hold for two…", "hours, awful.")) == "On hold for two hours, awful."
+
+
+def test_axis_days_are_not_zero_padded() -> None:
+    """The volume chart's axis writes a day as the reader does, « 5 mars »
+    (as « 5 mars 2026 » beside it), never « 05 mars »."""
+    from veille.analytics.charts import to_svg, volume_chart
+    from veille.analytics.scope import Period
+    from veille.analytics.volume import Volume, VolumePoint
+
+    first = datetime(2026, 3, 2, tzinfo=ZoneInfo(TZ))
+    days = [first + timedelta(days=i) for i in range(8)]
+    period = Period(first, days[-1] + timedelta(days=1))
+    points = [VolumePoint(d, 3, d - timedelta(days=8), 1) for d in days]
+    vol = Volume("day", period, points, 24, 8)
+    for lang, label in (("fr", "5 mars"), ("en", "5 Mar")):
+        svg = to_svg(volume_chart(vol, lang=lang, about="lumio"))
+        labels = re.findall(r"role-axis-label.*?</g>", svg, flags=re.S)
+        texts = re.findall(r">([^<>]+)</text>", "".join(labels))
+        assert label in texts, texts
+        assert not any(re.match(r"0\d ", t) for t in texts), texts

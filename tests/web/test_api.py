@@ -409,9 +409,9 @@ def test_errors_answer_in_the_language_accept_language_asks(api: Running) -> Non
         role = c.post("/api/v1/topics", json={"name": "x", "query": "y"}, headers=fr)
     nobody = httpx.get(api.url + "/api/v1/topics", headers=fr)
     revoked = httpx.get(api.url + "/api/v1/topics", headers={"Authorization": "Bearer nope"})
-    assert missing.json()["error"]["message"] == "aucun sujet ne s’appelle 'nope'"
+    assert missing.json()["error"]["message"] == "aucun sujet ne s’appelle «\u202fnope\u202f»"
     assert missing.headers["content-language"] == "fr"
-    assert query.json()["error"]["message"].startswith("requête invalide : ")
+    assert query.json()["error"]["message"].startswith("requête invalide\u202f: ")
     assert query.json()["error"]["code"] == "invalid_query"  # codes stay as they are
     assert english.json()["error"]["message"] == "no topic named 'nope'"
     assert role.json()["error"]["message"] == "ceci demande le rôle analyst"
@@ -492,7 +492,7 @@ def test_paging_errors_are_said_in_the_language_asked(api: Running) -> None:
         english = c.get("/api/v1/posts", params={"q": "lumio", "page": 9999})
     assert cursor.status_code == 400
     said = cursor.json()["error"]
-    assert said["message"] == "le curseur 'nonsense' n’a pas été donné par ce serveur"
+    assert said["message"] == "le curseur «\u202fnonsense\u202f» n’a pas été donné par ce serveur"
     assert said["hint"].startswith("Passez tel quel le next_cursor")
     said = deep.json()["error"]
     assert said["message"] == "la page 9999 est hors des bornes"

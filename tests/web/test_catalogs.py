@@ -119,3 +119,20 @@ def test_french_plurals_treat_zero_and_one_as_singular() -> None:
     assert fr.ngettext("%(num)s account", "%(num)s accounts", 0) == "%(num)s compte"
     assert fr.ngettext("%(num)s account", "%(num)s accounts", 1) == "%(num)s compte"
     assert fr.ngettext("%(num)s account", "%(num)s accounts", 2_000_000) == "%(num)s comptes"
+
+
+def test_french_punctuation_keeps_to_its_word() -> None:
+    """French puts a space before : ; ? ! » and after «, one that never
+    breaks (U+202F, as the formatted numbers and dates use): with a plain
+    space a narrow column can start a line with the colon (« Alerte en pause
+    / : les publications… »)."""
+    import re
+
+    loose = re.compile(r"[ \u00a0][:;?!»]|«[ \u00a0]")
+    found = []
+    for message in merged_catalog("fr"):
+        if not message.id or not message.string:
+            continue
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        found += [text for text in strings if loose.search(text)]
+    assert found == []

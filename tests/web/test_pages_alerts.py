@@ -166,12 +166,16 @@ def test_a_french_reader_reads_the_alert_form_errors_in_french(
         data={"csrf_token": token, "to": "mailto:a@example.org", "name": "lumio-watch",
               "query": "lumio"},
     )  # fmt: skip
-    assert "une alerte nommée 'lumio-watch' existe déjà" in html.unescape(made.text)
+    assert "une alerte nommée «\u202flumio-watch\u202f» existe déjà" in html.unescape(made.text)
     made = client.post("/alerts", data={"csrf_token": token, "to": "atom:", "query": "lumio"})
-    assert "l’adresse d’envoi (to) 'atom:' ne nomme aucun fichier" in html.unescape(made.text)
+    assert "l’adresse d’envoi (to) «\u202fatom:\u202f» ne nomme aucun fichier" in html.unescape(
+        made.text
+    )
     edited = client.post("/alerts/lumio-watch/settings", data={"csrf_token": token, "at": "8h30"})
     page = html.unescape(edited.text)
-    assert edited.status_code == 400 and "l’heure (at) '8h30' n’est pas une heure" in page
+    assert (
+        edited.status_code == 400 and "l’heure (at) «\u202f8h30\u202f» n’est pas une heure" in page
+    )
     assert "Écrivez HH:MM, par exemple 08:30." in page
 
     client.cookies.set("veille_lang", "en")
@@ -238,3 +242,25 @@ def test_a_missing_thing_points_to_its_page_not_a_command(
     assert "veille topic add" not in topic.text and "/topics/new" in topic.text
     french = client.get("/alerts/no-such-alert", headers={"Accept-Language": "fr"})
     assert "veille alert list" not in french.text
+
+
+def test_a_french_reader_reads_the_outbox_counts_with_a_thousands_space(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """An alert's outbox says its counts as the rest of the page does
+    (``1 234``, not ``1234``)."""
+    import html
+
+    with Workspace.open(seeded.root) as ws:
+        book = AlertBook(ws.store)
+        book.add(Alert(name="busy", query="lumio", channel_url="atom:feeds/busy.xml"))
+        busy = book.get("busy")
+        assert busy.id is not None
+        for i in range(1234):
+            ws.store.queue_event(busy.id, f"event:{i}", {"kind": "test"}, 4e9, 4e9)
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    shown = html.unescape(client.get("/alerts/busy").text)
+    assert "en attente\u202f: 1\u202f234" in shown and "1234" not in shown
+    client.cookies.set("veille_lang", "en")
+    assert "pending: 1,234" in html.unescape(client.get("/alerts/busy").text)

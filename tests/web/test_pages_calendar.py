@@ -106,7 +106,10 @@ def test_a_french_reader_reads_the_calendar_errors_in_french(
     bad = client.post("/plan/calendar", data=form)
     page = html.unescape(bad.text)
     assert bad.status_code == 400
-    assert "l’heure (at) 'demain' n’est pas une date et une heure" in page and "--at" not in page
+    assert (
+        "l’heure (at) «\u202fdemain\u202f» n’est pas une date et une heure" in page
+        and "--at" not in page
+    )
     assert "Écrivez-la sous la forme 2026-12-03 09:30" in page
     empty = client.post("/plan/calendar", data=form | {"at": "2026-12-24T09:30", "text": " "})
     page = html.unescape(empty.text)

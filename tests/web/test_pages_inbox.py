@@ -179,7 +179,7 @@ def test_a_french_reader_reads_the_inbox_errors_in_french(
     token = csrf_from(client.get(f"/inbox/{ids[0]}").text)
     bad = client.post("/inbox/rules", data={"csrf_token": token, "name": "idle"})
     page = html.unescape(bad.text)
-    assert bad.status_code == 400 and "la règle 'idle' n’a aucune action" in page
+    assert bad.status_code == 400 and "la règle «\u202fidle\u202f» n’a aucune action" in page
     assert "Donnez-en au moins une" in page and "--tag" not in page
     empty = client.post(f"/inbox/{ids[0]}/note", data={"csrf_token": token, "text": " "})
     assert empty.status_code == 400 and "une note demande du texte" in html.unescape(empty.text)
@@ -353,7 +353,8 @@ def test_a_failed_replys_error_reads_in_the_readers_language(
     finally:
         server.stop()
     said = (
-        "compte 'masto'\u202f: la variable d’environnement VEILLE_WEB_UNSET_TOKEN n’est pas définie"
+        "compte «\u202fmasto\u202f»\u202f: "
+        "la variable d’environnement VEILLE_WEB_UNSET_TOKEN n’est pas définie"
     )
     assert page.count(said) == 2  # under the reply and in the history
     assert "is not set" not in page and "tr:{" not in page

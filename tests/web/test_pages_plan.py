@@ -216,12 +216,14 @@ def test_a_french_reader_reads_the_plan_errors_in_french(
     r = form(client, "/plan/edit", "/plan/objectives",
              {"name": "fr-goal", "kind": "custom", "deadline": "bientôt"})  # fmt: skip
     page = html.unescape(r.text)
-    assert r.status_code == 400 and "échéance\u202f: 'bientôt' n’est pas une date" in page
+    assert (
+        r.status_code == 400 and "échéance\u202f: «\u202fbientôt\u202f» n’est pas une date" in page
+    )
     rules = {"text_en": "+++\nforbiden_words = ['x']\n+++\n# Be kind", "text_fr": "# Charte"}
     r = form(client, "/plan/guidelines", "/plan/guidelines", rules)
     page = html.unescape(r.text)
     assert r.status_code == 400
-    assert "les consignes en anglais\u202f: règle inconnue 'forbiden_words'" in page
+    assert "les consignes en anglais\u202f: règle inconnue «\u202fforbiden_words\u202f»" in page
 
 
 @pytest.fixture

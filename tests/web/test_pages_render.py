@@ -196,12 +196,12 @@ def test_report_and_cli_charts_have_a_tick_per_bucket_at_most() -> None:
 @pytest.mark.parametrize(
     ("path", "fr"),
     [
-        ("/reports?topic=lumio&period=garbage", "période inconnue 'garbage'"),
-        ("/reports?topic=lumio&period=2026-11-31..2026-12-02", "'2026-11-31' n’est pas une date"),
-        ("/?period=bad", "période inconnue 'bad'"),
-        ("/influencers?period=bad", "période inconnue 'bad'"),
-        ("/trends?period=bad", "période inconnue 'bad'"),
-        ("/trends?period=2026-11-01..2026-11-30", "période inconnue '2026-11-01..2026-11-30'"),
+        ("/reports?topic=lumio&period=garbage", "période inconnue « garbage »"),
+        ("/reports?topic=lumio&period=2026-11-31..2026-12-02", "« 2026-11-31 » n’est pas une date"),
+        ("/?period=bad", "période inconnue « bad »"),
+        ("/influencers?period=bad", "période inconnue « bad »"),
+        ("/trends?period=bad", "période inconnue « bad »"),
+        ("/trends?period=2026-11-01..2026-11-30", "période inconnue « 2026-11-01..2026-11-30 »"),
     ],
 )
 def test_a_bad_period_is_refused_in_the_readers_language(

@@ -108,15 +108,21 @@ def test_a_french_reader_reads_the_source_form_errors_in_french(
         return html.unescape(sent.text)
 
     page = add(kind="twitter", target="x")
-    assert "type de source inconnu 'twitter'" in page and "Vouliez-vous dire 'x'\u202f?" in page
+    assert (
+        "type de source inconnu «\u202ftwitter\u202f»" in page
+        and "Vouliez-vous dire «\u202fx\u202f»\u202f?" in page
+    )
     page = add(kind="feeds", target="example.org/feed")
-    assert "la cible feeds 'example.org/feed' n’est pas une URL http(s)" in page
+    assert "la cible feeds «\u202fexample.org/feed\u202f» n’est pas une URL http(s)" in page
     page = add(kind="feeds", target="https://example.org/feed/", every="5s")
-    assert "la fréquence (every) '5s' est trop rapprochée" in page and "--every" not in page
+    assert (
+        "la fréquence (every) «\u202f5s\u202f» est trop rapprochée" in page
+        and "--every" not in page
+    )
     page = add(kind="feeds", target="https://example.org/feed/", options="max_pages")
-    assert "l’option 'max_pages' n’est pas de la forme CLÉ=VALEUR" in page
+    assert "l’option «\u202fmax_pages\u202f» n’est pas de la forme CLÉ=VALEUR" in page
     page = add(kind="feeds", target="https://example.org/feed/", options="colour=red")
-    assert "les sources feeds n’ont pas d’option 'colour'" in page
+    assert "les sources feeds n’ont pas d’option «\u202fcolour\u202f»" in page
 
     client.cookies.set("veille_lang", "en")
     page = add(kind="feeds", target="https://example.org/feed/", every="5s")
@@ -134,8 +140,8 @@ def test_a_failed_test_fetch_is_said_in_a_sentence_of_the_readers_language(
     client.cookies.set("veille_lang", "fr")
     token = csrf_from(client.get("/sources").text)
     page = html.unescape(client.post("/sources/closed/test", data={"csrf_token": token}).text)
-    assert "L’essai n’a rien récupéré : la source n’a pas pu être lue." in page
-    assert "L’erreur était : " in page
+    assert "L’essai n’a rien récupéré\u202f: la source n’a pas pu être lue." in page
+    assert "L’erreur était\u202f: " in page
 
 
 def test_config_line_shows_only_what_is_set(

@@ -131,13 +131,13 @@ def test_a_french_reader_reads_the_topic_form_errors_in_french(
     token = csrf_from(client.get("/topics/new").text)
     bad = client.post("/topics/new", data={"csrf_token": token, "name": "a b!", "query": "x"})
     page = html.unescape(bad.text)
-    assert bad.status_code == 400 and "'a b!' n’est pas un nom de sujet valide" in page
+    assert bad.status_code == 400 and "«\u202fa b!\u202f» n’est pas un nom de sujet valide" in page
     assert "64 caractères au plus" in page
     form = {"csrf_token": token, "name": "fr-errors", "query": "lumio"}
     assert client.post("/topics/new", data=form).status_code == 303
     taken = client.post("/topics/new", data=form)
     page = html.unescape(taken.text)
-    assert taken.status_code == 400 and "un sujet nommé 'fr-errors' existe déjà" in page
+    assert taken.status_code == 400 and "un sujet nommé «\u202ffr-errors\u202f» existe déjà" in page
     missing = client.get("/topics/no-such-topic")
     assert missing.status_code == 404
     assert "aucun sujet" in html.unescape(missing.text)

@@ -103,11 +103,13 @@ def report_period(alert: Alert, slot: datetime, timezone: str) -> Period:
 
 def period_label(since: datetime, until: datetime, timezone: str, lang: str = "en") -> str:
     # Hours say their zone (veille.timefmt, engineer G); whole days need none.
-    from veille import timefmt
+    from veille import i18n, timefmt
 
     if until - since < timedelta(hours=23):
         return timefmt.hours(since, until, lang, timezone)
-    return timefmt.days(since, until, timezone)
+    # Days as the reader writes them (« 23–29 nov. 2026 »), as the report says
+    # its period; the payload's machine label stays ISO (report_event).
+    return i18n.format_period(since, until, lang, timezone)
 
 
 def _base_scope(alert: Alert) -> Scope:
@@ -137,6 +139,7 @@ def report_link(ctx: ChannelContext, alert: Alert, since: datetime, until: datet
 
 def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str, Any]:
     """The outbox payload of one report: period, headline figures, findings (en, fr)."""
+    from veille import timefmt
     from veille.analytics.findings import change_text, findings, num, signed
     from veille.analytics.report import STRINGS, report_data
 
@@ -150,7 +153,11 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
         is_brand=bool(org.brand_topic) and about == org.brand_topic,
     )  # fmt: skip
     head = data["headline"]
-    label = period_label(period.since, period.until, tz)
+    label = (
+        timefmt.days(period.since, period.until, tz)
+        if period.until - period.since >= timedelta(hours=23)
+        else period_label(period.since, period.until, tz)
+    )
     summary: dict[str, str] = {}
     figures: dict[str, list[str]] = {}
     for lang, words in _WORDS.items():

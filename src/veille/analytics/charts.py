@@ -94,9 +94,9 @@ def _time_axis(starts: Sequence[datetime], interval: str) -> Any:
     ]
     if interval == "hour":
         one_day = bool(shown) and shown[-1] - shown[0] < timedelta(days=1)
-        fmt = "%H:%M" if one_day and step < 24 else "%d %b %H:%M" if step < 24 else "%d %b"
+        fmt = "%H:%M" if one_day and step < 24 else "%-d %b %H:%M" if step < 24 else "%-d %b"
     else:
-        fmt = "%d %b"
+        fmt = "%-d %b"
     return alt.Axis(format=fmt, values=values, labelOverlap=True)
 
 

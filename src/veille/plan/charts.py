@@ -23,7 +23,7 @@ def kpi_chart(report: KPIReport, lang: str = "en") -> Any:
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True, color="#1f5fa8")
         .encode(
-            x=alt.X("when:T", title=None, axis=alt.Axis(format="%d %b", tickCount=4)),
+            x=alt.X("when:T", title=None, axis=alt.Axis(format="%-d %b", tickCount=4)),
             y=alt.Y("value:Q", title=value),
         )
     )
