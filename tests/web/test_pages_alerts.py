@@ -264,3 +264,21 @@ def test_a_french_reader_reads_the_outbox_counts_with_a_thousands_space(
     assert "en attente\u202f: 1\u202f234" in shown and "1234" not in shown
     client.cookies.set("veille_lang", "en")
     assert "pending: 1,234" in html.unescape(client.get("/alerts/busy").text)
+
+
+def test_the_forms_default_language_says_which_it_is(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """A French reader who left the messages' language on "default" got
+    English e-mails (the workspace's language) with nothing saying so: the
+    option names the language it stands for."""
+    import html
+
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    shown = html.unescape(client.get("/alerts").text)
+    assert '<option value="">par défaut (anglais)</option>' in shown
+    client.cookies.set("veille_lang", "en")
+    assert '<option value="">default (English)</option>' in html.unescape(
+        client.get("/alerts").text
+    )

@@ -36,11 +36,15 @@ DELIVERIES_SHOWN = 50
 def _new_form(request: Request, values: dict[str, Any] | None = None) -> dict[str, Any]:
     from veille.query.topics import list_topics
 
+    ws = workspace(request)
     return {
+        # "Default" names the language it stands for (the workspace's): a
+        # French reader leaving it so got English e-mails, with nothing saying so.
+        "default_language": language_name(ws.settings.workspace.ui_language, lang(request)),
         "kinds": KINDS,
         "frequencies": FREQUENCIES,
         "weekdays": WEEKDAYS,
-        "topic_names": [t.name for t in list_topics(workspace(request).state)],
+        "topic_names": [t.name for t in list_topics(ws.state)],
         "form": values or {},
     }
 
