@@ -225,6 +225,12 @@ class SchemaTooNew(StoreError):
     """The database was written by a newer veille than this one."""
 
 
+class StoreUnavailable(StoreError):
+    """The store's server did not answer (gone, restarting, no connection
+    free in time): what failed was rolled back, and the same call may
+    succeed a moment later."""
+
+
 class StoreLocked(StoreError):
     """Another process holds the database lock for too long."""
 

@@ -228,6 +228,47 @@ def test_a_server_shutting_down_ends_the_open_event_streams(tmp_path: Path) -> N
         server.stop()
 
 
+def test_a_live_stream_whose_store_fails_ends_cleanly_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The state store gone while a browser follows a topic's stream: the
+    stream ends as it ends at its lifetime (the browser connects again), and
+    the failure is one line in the log, not a traceback."""
+    import logging
+
+    from veille.errors import StoreUnavailable
+    from veille.services import stream as stream_service
+    from veille.web.app import create_app
+    from veille.web.serve import LiveServer
+
+    def gone(*args: object, **kw: object) -> list[object]:
+        raise StoreUnavailable(
+            "the PostgreSQL state store postgresql://veille@db/veille did not answer",
+            hint="Check that the server runs.",
+        )
+
+    monkeypatch.setattr(stream_service, "newer_hits", gone)
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    server = LiveServer(create_app(root)).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            do_login(client, "viewer")
+            with (
+                caplog.at_level(logging.INFO, logger="veille"),
+                client.stream("GET", "/stream/events", params={"after": "0"}) as response,
+            ):
+                assert response.status_code == 200
+                lines = list(response.iter_lines())  # ends, not cut off
+    finally:
+        server.stop()
+    assert lines[0].startswith("retry:")
+    failed = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(failed) == 1 and failed[0].exc_info is None, failed
+    assert "GET /stream/events failed" in failed[0].getMessage()
+    assert "did not answer" in failed[0].getMessage()
+
+
 def test_a_french_reader_reads_the_errors_in_french(
     seeded: Served, client: httpx.Client, login: Login
 ) -> None:

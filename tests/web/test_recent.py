@@ -9,6 +9,8 @@ import itertools
 import threading
 import time
 
+import pytest
+
 from veille.web.listening import Recent
 
 
@@ -96,3 +98,27 @@ def test_when_the_one_making_it_fails_a_waiting_viewer_makes_it() -> None:
     t.join(10)
     waiter.join(10)
     assert len(errors) == 1 and got == [7]
+
+
+def test_a_refresh_the_state_store_fails_is_one_line_and_the_kept_answer_stays(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from veille.errors import StoreUnavailable
+
+    def gone() -> int:
+        raise StoreUnavailable(
+            "the PostgreSQL state store postgresql://veille@db/veille did not answer",
+            hint="Check that the server runs.",
+        )
+
+    kept = Recent(seconds=0.0, stale=3600.0)
+    assert kept.get("k", lambda: 1) == 1
+    with caplog.at_level(logging.INFO, logger="veille"):
+        assert kept.get("k", gone) == 1  # shown while the refresh fails behind it
+        _settled(kept)
+    (record,) = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert record.levelname == "ERROR" and record.exc_info is None
+    assert "did not answer" in record.getMessage() and "next visit" in record.getMessage()
+    assert kept.get("k", lambda: 2) == 1  # still kept; this visit made 2 behind it

@@ -55,7 +55,17 @@ class RuleIndex:
         self._version = None
 
     def refresh(self) -> None:
-        """Rebuild the matcher if a topic or an alert changed since the last build."""
+        """Rebuild the matcher if a topic or an alert changed since the last build.
+
+        The version is read before the rules: a change made in between is
+        read again at the next batch. When reading the rules fails (the state
+        store gone for a moment, a lock given up), the error goes up and the
+        version is not recorded: the batch fails whole, rolled back, and is
+        tried again like any batch whose state did not commit (its source's
+        cursor did not move; a batch held between two backends is finished
+        by the next ingest), and the next batch reads the rules again. Had
+        the rules been skipped instead, the version recorded with them would
+        have left topics unfiled and alerts unsent until the next rule change."""
         version = self.store.rules_version()
         if version == self._version and self._matcher is not None:
             return
@@ -64,12 +74,7 @@ class RuleIndex:
         matcher = Matcher()
         owners: dict[str, list[Hit]] = {}
         for kind, provider in self._providers.items():
-            try:
-                rules = list(provider())
-            except Exception:  # one broken provider must not stop the others
-                log.exception("reading the %s rules failed; they are skipped", kind)
-                continue
-            for key, query in rules:
+            for key, query in list(provider()):
                 try:
                     compiled = query if isinstance(query, Query) else compile_query(query)
                 except VeilleError as exc:  # a query this version cannot read: skip it

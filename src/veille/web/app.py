@@ -49,9 +49,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veille.config import Settings
-from veille.errors import NotFound, VeilleError
-from veille.web.api.errors import api_error
-from veille.web.deps import csrf_protect, is_api, render, translator
+from veille.errors import NotFound, StoreError, StoreLocked, StoreUnavailable, VeilleError
+from veille.web.api.errors import (
+    RETRY_SECONDS,
+    UNREACHABLE,
+    UNREACHABLE_HINT,
+    api_error,
+    server_failed,
+)
+from veille.web.deps import csrf_protect, is_api, render, translator, without_user
 from veille.web.i18n import load_translations
 from veille.web.security import SecurityHeaders
 from veille.workspace import Workspace
@@ -171,9 +177,28 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def veille_error(request: Request, exc: VeilleError) -> Response:
         if is_api(request):
             return api_error(request, exc)
+        if isinstance(exc, StoreError):
+            return store_error(request, exc)
         status = 404 if isinstance(exc, NotFound) else 400
         _ = translator(request)  # a page: in the reader's language
         return _error(request, status, _(exc.message), _(exc.hint) if exc.hint else None)
+
+    def store_error(request: Request, exc: StoreError) -> Response:
+        """A page whose store failed: 503 while it does not answer or is
+        locked (with when to try again), else 500; one line in the log, and
+        the page made without asking the store anything more."""
+        status = 503 if isinstance(exc, StoreUnavailable | StoreLocked) else 500
+        server_failed(request, exc, status)
+        without_user(request)
+        _ = translator(request)
+        message: str = exc.message
+        hint: str | None = exc.hint
+        if isinstance(exc, StoreUnavailable):
+            message, hint = UNREACHABLE, UNREACHABLE_HINT
+        response = _error(request, status, _(message), _(hint) if hint else None)
+        if status == 503:
+            response.headers["Retry-After"] = str(RETRY_SECONDS)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -91,6 +91,14 @@ def current_user(request: Request) -> User | None:
     return user
 
 
+def without_user(request: Request) -> None:
+    """Answer the rest of this request as nobody's when its user is not known
+    yet: an error page rendered because the state store failed must not ask
+    it again (and wait for it again) who is signed in."""
+    if not isinstance(getattr(request.state, "user", _NO_USER), User):
+        request.state.user = None
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 

@@ -23,7 +23,7 @@ from typing import Any
 from fastapi import Request
 from markupsafe import Markup
 
-from veille.errors import UsageError, tr
+from veille.errors import UsageError, log_failure, tr
 from veille.query.highlight import field_spans, highlight
 from veille.services.search import Hit
 
@@ -197,8 +197,11 @@ class Recent:
     def _make(self, key: Any, make: Callable[[], Any]) -> None:
         try:
             self._keep(key, make())
-        except Exception:  # the stale answer stays; the next visit tries again
-            log.exception("refreshing %r failed", key)
+        except Exception as exc:  # the stale answer stays; the next visit tries again
+            # One line (the state store away: each visit past the minute
+            # would log a traceback); a bug keeps its traceback.
+            then = "The answer kept stays shown; the next visit tries again."
+            log_failure(log, f"refreshing {key!r} failed", exc, then)
         finally:
             with self._lock:
                 self._making.discard(key)

@@ -122,15 +122,18 @@ def _warm(app: Any) -> None:
     import gc
     import logging
 
+    from veille.errors import log_failure
     from veille.web.routes import dashboard, influencers, trends
 
     try:
         for page in (dashboard, trends, influencers):
             try:
                 page.warm(app)
-            except Exception:  # the first visitor makes them instead
-                logging.getLogger(__name__).warning(
-                    "warming the %s page failed", page.__name__.rsplit(".", 1)[-1], exc_info=True
+            except Exception as exc:  # the first visitor makes them instead
+                name = page.__name__.rsplit(".", 1)[-1]
+                then = "Its first visitor makes it instead."
+                log_failure(
+                    logging.getLogger(__name__), f"warming the {name} page failed", exc, then
                 )
         gc.collect()
         gc.freeze()

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from veille.errors import StoreError
+from veille.errors import StoreError, StoreUnavailable
 from veille.models import Cursor, now_utc
 from veille.store.postgres.accounts import PgAccounts, PgAccountsTx
 from veille.store.postgres.alerts import PgAlerts, PgAlertsTx
@@ -145,14 +145,15 @@ class PostgresStore(
     def _answering(self) -> Iterator[None]:
         """psycopg's OperationalError (the server gone or restarting, no
         connection free in time, a lock or statement given up) as a
-        :class:`StoreError` naming the store: the CLI says it in one line, and
-        a daemon's pass fails like any store error and is tried again."""
+        :class:`StoreUnavailable` naming the store: the CLI says it in one
+        line, a daemon's pass fails like any store error and is tried again,
+        and the web app answers 503."""
         import psycopg
 
         try:
             yield
         except psycopg.OperationalError as exc:
-            raise StoreError(
+            raise StoreUnavailable(
                 f"the PostgreSQL state store {_describe(self.url)} did not answer: "
                 f"{str(exc).strip() or type(exc).__name__}",
                 hint="Check that the server runs and accepts connections, then try again "

@@ -22,7 +22,11 @@ ERRORS: dict[int | str, dict[str, object]] = {
     403: {"model": ErrorResponse, "description": "The token's role may not do this."},
     404: {"model": ErrorResponse, "description": "No such topic, alert or source."},
     422: {"model": ErrorResponse, "description": "A malformed parameter or body."},
-    503: {"model": ErrorResponse, "description": "The workspace is busy (code busy): retry."},
+    503: {
+        "model": ErrorResponse,
+        "description": "The workspace is busy (code busy) or its state store does not answer "
+        "(code unavailable): retry after Retry-After seconds.",
+    },
 }
 
 

@@ -8,6 +8,7 @@ a malformed parameter) leaves as the same JSON shape, never as an HTML page.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -17,8 +18,31 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from veille.errors import NotFound, StoreError, StoreLocked, UsageError, VeilleError, tr, translated
+from veille.errors import (
+    NotFound,
+    StoreError,
+    StoreLocked,
+    StoreUnavailable,
+    UsageError,
+    VeilleError,
+    log_failure,
+    tr,
+    translated,
+)
 from veille.query import QueryError
+
+# The web app's failures, pages and API alike, under one name.
+log = logging.getLogger("veille.web")
+
+#: What a client is told while the state store does not answer (the store's
+#: own message names its server: that goes to the log, not to whoever asked).
+UNREACHABLE = tr("the state store is unreachable")
+UNREACHABLE_HINT = tr(
+    "veille cannot reach its database right now; what failed was not saved. Try again in a "
+    "moment; if it lasts, tell whoever runs veille (its log says which database)."
+)
+#: Seconds a client is asked to wait before trying again (``Retry-After``).
+RETRY_SECONDS = 30
 
 # What each status means for a client, when the raiser gave no message.
 _DEFAULT_MESSAGES = {
@@ -65,6 +89,8 @@ def error_response(
     headers = {"Content-Language": lang}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_SECONDS)
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
@@ -148,7 +174,18 @@ def api_error(request: Request, exc: Exception) -> JSONResponse:
     answer = to_response(exc, *_language(request))
     if answer is None:
         raise exc
+    server_failed(request, exc, answer.status_code)
     return answer
+
+
+def server_failed(request: Request, exc: Exception, status: int) -> None:
+    """Log, as one line, an answer of ``status`` 500 or more that ``exc``
+    made (a store that did not answer, a service veille relies on): what was
+    asked, what failed and what to do (the store's message names its server);
+    the traceback at DEBUG. The client's own mistakes are not logged."""
+    if status >= 500:
+        then = f"Answered {status}; the next request tries again."
+        log_failure(log, f"{request.method} {request.url.path} failed", exc, then)
 
 
 def _language(request: Request) -> tuple[Say, str]:
@@ -174,6 +211,8 @@ def to_response(exc: Exception, say: Say = _as_is, lang: str = "en") -> JSONResp
         return error_response(404, "not_found", exc.message, exc.hint, say, lang)
     if isinstance(exc, UsageError):
         return error_response(400, "invalid_input", exc.message, exc.hint, say, lang)
+    if isinstance(exc, StoreUnavailable):
+        return error_response(503, "unavailable", UNREACHABLE, UNREACHABLE_HINT, say, lang)
     if isinstance(exc, StoreLocked):
         return error_response(503, "busy", exc.message, exc.hint, say, lang)
     if isinstance(exc, StoreError):
@@ -213,6 +252,7 @@ class ApiRoute(APIRoute):
                 answer = to_response(exc, *_language(request))
                 if answer is None:
                     raise
+                server_failed(request, exc, answer.status_code)
                 return answer
 
         return guarded

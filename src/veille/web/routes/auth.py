@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from veille.errors import UsageError
+from veille.errors import StoreUnavailable, UsageError
 from veille.services import users
 from veille.web.deps import (
     SESSION_COOKIE,
@@ -36,7 +36,16 @@ def _address(request: Request) -> str:
 
 @router.get("/healthz", include_in_schema=False)
 def healthz(request: Request) -> JSONResponse:
-    users.count_users(state(request))  # the database answers
+    """``{"status": "ok"}``, or 503 ``{"status": "unavailable"}`` while the
+    state store does not answer (JSON either way, for a load balancer)."""
+    from veille.web.api.errors import RETRY_SECONDS, UNREACHABLE, UNREACHABLE_HINT, server_failed
+
+    try:
+        users.count_users(state(request))  # the database answers
+    except StoreUnavailable as exc:
+        server_failed(request, exc, 503)
+        body = {"status": "unavailable", "message": str(UNREACHABLE), "hint": str(UNREACHABLE_HINT)}
+        return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_SECONDS)})
     # Whether veille serve is still making its default views as it starts.
     warming = bool(getattr(request.app.state, "warming", False))
     return JSONResponse({"status": "ok", "warming": warming})

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from veille.errors import UsageError, VeilleError, tr
+from veille.errors import StoreError, UsageError, VeilleError, tr
 from veille.query import QueryError
 from veille.services import enrich as enrich_service
 from veille.services import export as export_service
@@ -235,6 +235,14 @@ async def stream_events(request: Request, user: Viewer) -> StreamingResponse:
             try:
                 hits = await run_in_threadpool(stream_service.newer_hits, ws, req, after)
             except QueryError:
+                return
+            except StoreError as exc:
+                # Headers are sent: a store away (a topic's query is read from
+                # the state) ends the stream like its lifetime does, and the
+                # browser connects again; one line in the log.
+                from veille.web.api.errors import server_failed
+
+                server_failed(request, exc, 503)
                 return
             if hits:
                 after = max(h.post.published_at.timestamp() for h in hits)

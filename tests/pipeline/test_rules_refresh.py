@@ -1,0 +1,119 @@
+"""The one matcher when the state store fails while it reads the rules: the
+batch fails (and is retried like any batch whose state did not commit), and
+the next batch reads the rules again, so no post is left unfiled and no alert
+unsent after a blip, and none is filed or queued twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_post
+from tests.scale.conftest import split_root
+from veille.alerts.model import Alert, AlertBook
+from veille.errors import StoreError, StoreLocked
+from veille.pipeline import build_pipeline
+from veille.query.topics import add_topic
+from veille.workspace import Workspace
+
+
+def _rules(store: Any) -> int:
+    add_topic(store, "lamps", "lamp")
+    AlertBook(store).add(Alert(name="lamps", query="lamp", channel_url="atom:alerts/lamps.atom"))
+    topic = store.topic("lamps")
+    assert topic is not None
+    return int(topic.id)
+
+
+def _after_the_version(monkeypatch: pytest.MonkeyPatch, store: Any, then: Any) -> None:
+    """Run ``then()`` once, right after the matcher's first read of the rules'
+    version (before it reads the rules themselves)."""
+    read = store.rules_version
+    done: list[bool] = []
+
+    def version() -> int:
+        found = int(read())
+        if not done:
+            done.append(True)
+            then()
+        return found
+
+    monkeypatch.setattr(store, "rules_version", version)
+
+
+def test_rules_unread_after_their_version_are_read_on_the_next_batch(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = workspace.state
+    topic_id = _rules(store)
+    topics = store.topics
+    blip: list[bool] = []
+
+    def locked_once() -> Any:
+        if blip:
+            blip.clear()
+            raise StoreLocked("veille.db: database is locked")
+        return topics()
+
+    monkeypatch.setattr(store, "topics", locked_once)
+    _after_the_version(monkeypatch, store, lambda: blip.append(True))
+    pipeline = build_pipeline(workspace, skip=("enrich",))
+    # The batch that met the blip fails as a whole (nothing stored, filed or
+    # queued: its source's cursor stays where it was, so it is read again).
+    with pytest.raises(StoreError, match="locked"):
+        pipeline.ingest([make_post("1", "a lamp")])
+    assert workspace.posts.count_posts() == 0
+    # The same post read again, then a new one: both filed and queued, once.
+    pipeline.ingest([make_post("1", "a lamp")])
+    pipeline.ingest([make_post("2", "another lamp"), make_post("3", "a chair")])
+    filed = store.conn.execute(
+        "SELECT p.id FROM post_topics f JOIN posts p ON p.pk = f.post_pk WHERE f.topic_id = ?",
+        (topic_id,),
+    ).fetchall()
+    assert sorted(r[0] for r in filed) == ["mastodon:1", "mastodon:2"]
+    assert sorted(d.post_id for d in store.list_deliveries()) == ["mastodon:1", "mastodon:2"]
+
+
+@pytest.fixture
+def stoppable_postgres() -> Iterator[Any]:
+    """A PostgreSQL server of this test's own, which it may stop and start
+    again (its data kept in between, on the same port)."""
+    import shutil
+    import tempfile
+
+    from veille.store.postgres.testing import TestServer, missing_reason
+
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    # Readable by the user PostgreSQL runs as (tmp_path may not be).
+    folder = Path(tempfile.mkdtemp(prefix="veille-pg-"))
+    server = TestServer(folder).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_postgresql_outage_while_the_rules_are_read_loses_no_filing_or_alert(
+    stoppable_postgres: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = stoppable_postgres
+    with Workspace.open(split_root(tmp_path / "ws", server.url)) as ws:
+        topic_id = _rules(ws.state)
+        _after_the_version(monkeypatch, ws.state, server.stop)  # the server goes away
+        pipeline = build_pipeline(ws, skip=("enrich",))
+        with pytest.raises(StoreError, match="did not answer"):
+            pipeline.ingest([make_post("1", "a lamp")])
+        server.start()  # back, as after a restart or a failover
+        # The next batch finishes the one held by the outage, then its own.
+        pipeline.ingest([make_post("2", "another lamp")])
+        assert ws.state.topic_post_ids(topic_id) == {"mastodon:1", "mastodon:2"}
+        assert sorted(d.post_id for d in ws.state.list_deliveries()) == [
+            "mastodon:1",
+            "mastodon:2",
+        ]
