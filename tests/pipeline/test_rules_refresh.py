@@ -16,6 +16,7 @@ from tests.scale.conftest import split_root
 from veille.alerts.model import Alert, AlertBook
 from veille.errors import StoreError, StoreLocked
 from veille.pipeline import build_pipeline
+from veille.pipeline.matching import RuleIndex
 from veille.query.topics import add_topic
 from veille.workspace import Workspace
 
@@ -117,3 +118,36 @@ def test_a_postgresql_outage_while_the_rules_are_read_loses_no_filing_or_alert(
             "mastodon:1",
             "mastodon:2",
         ]
+
+
+def test_a_provider_with_a_bug_leaves_the_others_filing_and_is_read_again(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule provider that fails with no store error (a plugin's bug) does
+    not stop ingest: the other rules file the batch, and its own rules are
+    read again at the next batch, with no rule change needed."""
+    store = workspace.state
+    topic_id = _rules(store)
+    broken: list[bool] = [True]
+    provide = RuleIndex.provide
+
+    def flaky_alerts(index: RuleIndex, kind: str, provider: Any) -> None:
+        def flaky() -> Any:
+            if broken:
+                raise RuntimeError("a plugin's bug")
+            return provider()
+
+        provide(index, kind, flaky if kind == "alert" else provider)
+
+    monkeypatch.setattr(RuleIndex, "provide", flaky_alerts)
+    pipeline = build_pipeline(workspace, skip=("enrich",))
+    pipeline.ingest([make_post("1", "a lamp")])
+    assert store.list_deliveries() == []  # the alert's rules were skipped, the topic's were not
+    broken.clear()
+    pipeline.ingest([make_post("2", "another lamp")])
+    filed = store.conn.execute(
+        "SELECT p.id FROM post_topics f JOIN posts p ON p.pk = f.post_pk WHERE f.topic_id = ?",
+        (topic_id,),
+    ).fetchall()
+    assert sorted(r[0] for r in filed) == ["mastodon:1", "mastodon:2"]
+    assert [d.post_id for d in store.list_deliveries()] == ["mastodon:2"]

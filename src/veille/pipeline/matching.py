@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import VeilleError
+from veille.errors import StoreError, VeilleError
 from veille.models import Post
 from veille.query import Doc, Query, compile_query
 
@@ -65,7 +65,10 @@ class RuleIndex:
         cursor did not move; a batch held between two backends is finished
         by the next ingest), and the next batch reads the rules again. Had
         the rules been skipped instead, the version recorded with them would
-        have left topics unfiled and alerts unsent until the next rule change."""
+        have left topics unfiled and alerts unsent until the next rule change.
+        A provider that fails otherwise (a plugin's bug) must not stop every
+        ingest: its rules are left out of this batch, logged, and read again
+        at the next one."""
         version = self.store.rules_version()
         if version == self._version and self._matcher is not None:
             return
@@ -73,8 +76,17 @@ class RuleIndex:
 
         matcher = Matcher()
         owners: dict[str, list[Hit]] = {}
+        whole = True
         for kind, provider in self._providers.items():
-            for key, query in list(provider()):
+            try:
+                rules = list(provider())
+            except StoreError:  # the state store failed: the batch fails (see above)
+                raise
+            except Exception:  # a provider's bug must not stop every ingest
+                log.exception("reading the %s rules failed; skipped for this batch", kind)
+                whole = False
+                continue
+            for key, query in rules:
                 try:
                     compiled = query if isinstance(query, Query) else compile_query(query)
                 except VeilleError as exc:  # a query this version cannot read: skip it
@@ -86,7 +98,9 @@ class RuleIndex:
                     matcher.add(qid, compiled)
                 owners[qid].append((kind, key))
         matcher.build()
-        self._matcher, self._owners, self._version = matcher, owners, version
+        # Rules a provider failed to give are read again at the next batch.
+        self._matcher, self._owners = matcher, owners
+        self._version = version if whole else None
         self._query_of = {hit: qid for qid, hits in owners.items() for hit in hits}
         self._last = None
 
