@@ -347,3 +347,12 @@ def test_the_audit_log_says_its_details_in_the_readers_language(fresh_server: Se
         browser.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/audit"})
         french = browser.get("/audit").text
         assert "role=admin (premier lancement)" in french and "first run" not in french
+
+
+def test_settings_write_booleans_as_veille_toml_does(client: httpx.Client, login: Login) -> None:
+    """A setting that is true or false reads as veille.toml writes it
+    (``true``), not as Python's ``True``."""
+    login(client, "admin")
+    page = client.get("/settings").text
+    assert "<code>True</code>" not in page and "<code>False</code>" not in page
+    assert "<code>true</code>" in page or "<code>false</code>" in page

@@ -334,3 +334,18 @@ def test_count_without_javascript_is_a_page(
     assert link
     counted = client.get(link.group(1).replace("&amp;", "&")).text
     assert count_of(counted) == VEXA and len(shown(counted)) == 2
+
+
+def test_the_language_filter_names_the_languages(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """The stream's language filter says languages in the reader's words
+    (« anglais », "English"), not their codes; the codes stay the values sent."""
+    import html
+
+    login(client, "viewer")
+    client.cookies.set("veille_lang", "fr")
+    shown = html.unescape(client.get("/stream").text)
+    assert 'name="lang" value="en"> anglais</label>' in shown
+    client.cookies.set("veille_lang", "en")
+    assert 'name="lang" value="de"> German</label>' in html.unescape(client.get("/stream").text)

@@ -348,6 +348,11 @@ def context_helpers(request: Request) -> dict[str, Any]:
     def format_date(when: datetime, lang: str = language) -> str:
         return fmt.format_date(when, lang, tz)
 
+    def language_name(code: str, lang: str = language) -> str:
+        from veille.i18n import language_name as named
+
+        return named(code, lang)
+
     return {
         "request": request,
         "user": current_user(request),
@@ -365,6 +370,7 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "format_percent": format_percent,
         "format_datetime": format_datetime,
         "format_date": format_date,
+        "language_name": language_name,
         "workspace_name": workspace(request).settings.workspace.name,
     }
 

@@ -143,7 +143,7 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
         "alert": alert,
         "shown": shown,
         "schedule": _schedule(alert, translator(request)),
-        "language_name": language_name(alert.language, lang(request)),
+        "message_language": language_name(alert.language, lang(request)),
         "outbox": shown["outbox"],
         "deliveries": alert_service.deliveries(ws, alert=name, limit=DELIVERIES_SHOWN).rows,
         "dead": alert_service.deliveries(ws, alert=name, status=("dead",), limit=100).rows,
