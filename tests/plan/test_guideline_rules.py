@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from veille.cli import build_app
 from veille.errors import UsageError
-from veille.plan.guide import Guidelines, check_draft, guidelines_rules, split_rules
+from veille.plan.guide import Guidelines, check_draft, guidelines_rules, rules_lines, split_rules
 from veille.plan.people import current_rules, set_guidelines
 from veille.workspace import Workspace
 
@@ -207,3 +207,19 @@ def test_the_content_calendar_checks_posts_against_the_rules(ws: Workspace) -> N
     ]
     entry = add_entry(ws.state, ws.settings, account="bsky", text="Hi #Lumio", at="2030-01-01")
     assert entry.problems == []
+
+
+def test_french_rules_and_counts_keep_their_colon_to_the_word() -> None:
+    """The rules as the guidelines page lists them, and the checker's counts,
+    put a narrow no-break space before « : » and « ; » in French, as the
+    catalogs do (a plain space let a line start with the colon)."""
+    import re
+
+    rules = Guidelines(
+        forbidden_words=("gratuit",), required_hashtags=("#Lumio",), max_hashtags=1,
+        max_mentions=1, forbidden_mentions=("@vexa",), disclosure=("#pub",),
+    )  # fmt: skip
+    said = rules_lines(rules, "fr")
+    report = check_draft("x", "#a #b #c @x @y @z", guidelines=rules, sponsored=False)
+    said += [p.text("fr") for p in report.problems]
+    assert said and not [s for s in said if re.search(r" [:;?!]", s)]

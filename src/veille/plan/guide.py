@@ -298,11 +298,11 @@ def rules_lines(rules: Guidelines, lang: str = "en") -> list[str]:
     out = []
     if rules.forbidden_words:
         out.append(
-            ("Mots à éviter : " if fr else "Words to avoid: ") + listed(rules.forbidden_words)
+            ("Mots à éviter : " if fr else "Words to avoid: ") + listed(rules.forbidden_words)
         )
     if rules.required_hashtags:
         out.append(
-            ("Mots-clics dans chaque message : " if fr else "Hashtags in every post: ")
+            ("Mots-clics dans chaque message : " if fr else "Hashtags in every post: ")
             + listed(rules.required_hashtags, "#")
         )
     if rules.max_hashtags is not None:
@@ -319,12 +319,12 @@ def rules_lines(rules: Guidelines, lang: str = "en") -> list[str]:
         )
     if rules.forbidden_mentions:
         out.append(
-            ("Comptes à ne jamais mentionner : " if fr else "Accounts never to mention: ")
+            ("Comptes à ne jamais mentionner : " if fr else "Accounts never to mention: ")
             + listed(rules.forbidden_mentions, "@")
         )
     if rules.disclosure:
         out.append(
-            ("Un message commandité porte l'une de ces mentions : " if fr
+            ("Un message commandité porte l'une de ces mentions : " if fr
              else "A sponsored post carries one of: ")
             + listed(rules.disclosure)
         )  # fmt: skip
@@ -480,7 +480,7 @@ def check_draft(
                     name=name,
                     tags=listed,
                 ),
-                f"{name} n'a pas de mots-clics : écrivez les mots au lieu de {listed}.",
+                f"{name} n'a pas de mots-clics : écrivez les mots au lieu de {listed}.",
             )
         else:
             add(
@@ -491,7 +491,7 @@ def check_draft(
                     name=name,
                     most=most,
                 ),
-                f"{len(tags)} mots-clics ; le guide de {name} en conseille {most} au plus.",
+                f"{len(tags)} mots-clics ; le guide de {name} en conseille {most} au plus.",
             )
     mentions = lengths.mentions(text)
     if guide.max_mentions is not None and len(mentions) > guide.max_mentions:
@@ -503,7 +503,7 @@ def check_draft(
                 name=name,
                 most=guide.max_mentions,
             ),
-            f"{len(mentions)} mentions ; {name} en accepte {guide.max_mentions} au plus.",
+            f"{len(mentions)} mentions ; {name} en accepte {guide.max_mentions} au plus.",
         )
     if guidelines is not None:
         handles = [m[2] for m in mentions]
@@ -553,7 +553,7 @@ def _guideline_problems(
             Problem(
                 "guideline_too_many_hashtags",
                 tr("%(n)s hashtags; the guidelines allow %(most)s.", n=len(tags), most=most),
-                f"{len(tags)} mots-clics ; les consignes en permettent {most}.",
+                f"{len(tags)} mots-clics ; les consignes en permettent {most}.",
             )
         )
     named = {m.casefold().lstrip("@") for m in mentions}
@@ -563,7 +563,7 @@ def _guideline_problems(
             Problem(
                 "guideline_too_many_mentions",
                 tr("%(n)s mentions; the guidelines allow %(most)s.", n=len(mentions), most=most),
-                f"{len(mentions)} mentions ; les consignes en permettent {most}.",
+                f"{len(mentions)} mentions ; les consignes en permettent {most}.",
             )
         )
     for account in guidelines.forbidden_mentions:
