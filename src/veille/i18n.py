@@ -124,6 +124,12 @@ def format_datetime(
     return _spaces(text, lang)
 
 
+def format_time(when: datetime, lang: str) -> str:
+    """The time of day of ``when`` (already in the reader's zone), as every page
+    and e-mail writes it: ``2:05 PM`` / ``14:05``."""
+    return _spaces(_short_time(when.hour, when.minute, lang), lang)
+
+
 # A list page formats dozens of date-times that share a few days and minutes:
 # each day's and each minute's text is made once (Babel takes ~0.2 ms a call).
 @lru_cache(maxsize=4096)

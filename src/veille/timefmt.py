@@ -3,7 +3,9 @@
 A time without its zone is a guess for the reader (an e-mail read in Montréal
 about posts collected in Paris); every time veille shows a person (e-mails,
 reports) goes through here, in the workspace's ``[workspace] timezone``:
-``Mar 1, 2026, 08:00 (Europe/Paris)`` / ``1 mars 2026, 08 h 00 (Europe/Paris)``.
+``Mar 1, 2026, 8:00 AM (Europe/Paris)`` / ``1 mars 2026 à 08:00 (Europe/Paris)``,
+written as the web pages write a time (:func:`veille.i18n.format_datetime`),
+so that an e-mail and the page it links to show the same clock.
 Machine formats (webhook JSON, Atom, the ``Date:`` header) keep ISO 8601 or
 RFC 5322 with their offset.
 """
@@ -31,9 +33,10 @@ def zone_name(tz: str | tzinfo) -> str:
 
 
 def clock(when: datetime, lang: str, tz: str | tzinfo) -> str:
-    """The time of day alone: ``08:00`` / ``08 h 00`` (French typography)."""
-    local = when.astimezone(zone(tz))
-    return f"{local:%H} h {local:%M}" if lang == "fr" else f"{local:%H:%M}"
+    """The time of day alone, as the pages write it: ``8:00 AM`` / ``08:00``."""
+    from veille.i18n import format_time
+
+    return format_time(when.astimezone(zone(tz)), lang)
 
 
 def day(when: datetime, lang: str, tz: str | tzinfo) -> str:
@@ -44,12 +47,16 @@ def day(when: datetime, lang: str, tz: str | tzinfo) -> str:
 
 
 def moment(when: datetime, lang: str, tz: str | tzinfo) -> str:
-    """``Mar 1, 2026, 08:00 (Europe/Paris)`` / ``1 mars 2026, 08 h 00 (Europe/Paris)``."""
-    return f"{day(when, lang, tz)}, {clock(when, lang, tz)} ({zone_name(tz)})"
+    """``Mar 1, 2026, 8:00 AM (Europe/Paris)`` / ``1 mars 2026 à 08:00 (Europe/Paris)``:
+    the pages' date and time (:func:`veille.i18n.format_datetime`) with the zone."""
+    from veille.i18n import format_datetime
+
+    return format_datetime(when, lang, zone(tz), zone=False) + f" ({zone_name(tz)})"
 
 
 def hours(since: datetime, until: datetime, lang: str, tz: str | tzinfo) -> str:
-    """A span within a day: ``Mar 1, 2026, 08:00 – 09:00 (Europe/Paris)``."""
+    """A span within a day: ``Mar 1, 2026, 8:00 AM – 9:00 AM (Europe/Paris)`` /
+    ``1 mars 2026, 08:00 – 09:00 (Europe/Paris)``."""
     return (
         f"{day(since, lang, tz)}, {clock(since, lang, tz)} – {clock(until, lang, tz)} "
         f"({zone_name(tz)})"

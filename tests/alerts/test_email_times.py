@@ -47,9 +47,9 @@ def _bodies(msg: EmailMessage) -> str:
 @pytest.mark.parametrize(
     ("lang", "tz", "shown"),
     [
-        ("en", "Europe/Paris", "Mar 1, 2026, 08:00 (Europe/Paris)"),
-        ("fr", "Europe/Paris", "1 mars 2026, 08 h 00 (Europe/Paris)"),
-        ("fr", "America/Toronto", "1 mars 2026, 02 h 00 (America/Toronto)"),
+        ("en", "Europe/Paris", "Mar 1, 2026, 8:00\u202fAM (Europe/Paris)"),
+        ("fr", "Europe/Paris", "1 mars 2026 à 08:00 (Europe/Paris)"),
+        ("fr", "America/Toronto", "1 mars 2026 à 02:00 (America/Toronto)"),
     ],
 )
 def test_mail_times_are_in_the_workspace_zone_and_say_which(
@@ -73,10 +73,10 @@ def test_report_period_in_hours_says_its_zone() -> None:
     since = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
     until = since + timedelta(hours=1)
     assert period_label(since, until, "Europe/Paris", "fr") == (
-        "1 mars 2026, 08 h 00 – 09 h 00 (Europe/Paris)"
+        "1 mars 2026, 08:00 – 09:00 (Europe/Paris)"
     )
     assert period_label(since, until, "Europe/Paris") == (
-        "Mar 1, 2026, 08:00 – 09:00 (Europe/Paris)"
+        "Mar 1, 2026, 8:00\u202fAM – 9:00\u202fAM (Europe/Paris)"
     )
     # Whole days are dates in the workspace's zone (no clock to name), written
     # the reader's way, as the hours are.
@@ -87,6 +87,18 @@ def test_report_period_in_hours_says_its_zone() -> None:
 
 def test_clock_and_moment() -> None:
     when = datetime(2026, 7, 14, 20, 5, tzinfo=UTC)
-    assert timefmt.clock(when, "fr", "Europe/Paris") == "22 h 05"
-    assert timefmt.clock(when, "en", "Europe/Paris") == "22:05"
-    assert timefmt.moment(when, "en", "UTC") == "Jul 14, 2026, 20:05 (UTC)"
+    assert timefmt.clock(when, "fr", "Europe/Paris") == "22:05"
+    assert timefmt.clock(when, "en", "Europe/Paris") == "10:05\u202fPM"
+    assert timefmt.moment(when, "en", "UTC") == "Jul 14, 2026, 8:05\u202fPM (UTC)"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_mail_and_page_write_a_time_alike(lang: str) -> None:
+    """An e-mail (« 05 h 45 ») and the page it links to (« 05:45 ») wrote one
+    time two ways: both now take the pages' format, the e-mail adding its zone."""
+    from veille.i18n import format_datetime
+
+    when = datetime(2026, 7, 14, 3, 45, tzinfo=UTC)
+    page = format_datetime(when, lang, "Europe/Paris")
+    assert timefmt.moment(when, lang, "Europe/Paris") == f"{page} (Europe/Paris)"
+    assert " h " not in timefmt.moment(when, lang, "Europe/Paris")
