@@ -113,7 +113,7 @@ def test_weekly_report_email_once_per_period_across_restarts(
     assert "Publications\u202f: 4 (+100\u202f%, période précédente)" in text
     assert "Le rapport complet est joint en PDF." in text
     # The HTML part is the French report itself, still without script.
-    assert '<html lang="fr">' in html and "Rapport d'écoute" in unescape(html)
+    assert '<html lang="fr">' in html and "Rapport d’écoute" in unescape(html)
     assert "<script" not in html.lower()
     assert f'href="{unsubscribe}"' in html
     attachments = list(msg.iter_attachments())

@@ -61,7 +61,7 @@ def test_most_is_said_only_above_half() -> None:
         "comme la période précédente." in fr
     )
     assert (
-        f"L'essentiel de la conversation se tient sur Mastodon (60{N}%)"
+        f"L’essentiel de la conversation se tient sur Mastodon (60{N}%)"
         in findings(data(platforms=[platform(0.6)]), "fr")[1]
     )
 

@@ -58,7 +58,7 @@ def test_report_in_french_and_pdf(ws_path: Path) -> None:
             ws, query="lumio", period=parse_period(WEEK, timezone=TZ), lang="fr", pdf=True
         )
     text = unescape(html)
-    assert "L'essentiel de la conversation se tient sur Mastodon (75\u202f%)" in text
+    assert "L’essentiel de la conversation se tient sur Mastodon (75\u202f%)" in text
     assert "La conversation sur lumio a augmenté de 300\u202f%" in text
     assert pdf is not None and pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
 
@@ -104,7 +104,7 @@ def test_report_command_and_usage_errors(ws_path: Path, tmp_path: Path) -> None:
                     "-o", str(out_file))  # fmt: skip
     assert code == 0, out
     page = unescape(out_file.read_text())
-    assert "Rapport d'écoute" in page and "toutes les publications" in page
+    assert "Rapport d’écoute" in page and "toutes les publications" in page
     # Post 4 is the only one whose country is known.
     assert "<th>Pays (quand il est connu)</th>" in page and "<td>France</td>" in page
     code, out = run("volume", "-w", str(ws_path), "--period", "someday")

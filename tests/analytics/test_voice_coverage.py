@@ -50,7 +50,7 @@ def test_a_source_that_searches_one_brand_is_named(tmp_path: Path) -> None:
         assert "Source x-search brought 2 posts on Lumio and none on Vexa, Orbita" in warn.message()
         assert "(100% of the compared engagement)" in warn.message()
         assert (
-            "aucune sur Vexa, Orbita (100\u202f% de l'engagement comparé)\u00a0:"
+            "aucune sur Vexa, Orbita (100\u202f% de l’engagement comparé)\u00a0:"
             in warn.message("fr")
         )
         # Sources that cover every topic: nothing to say.

@@ -180,7 +180,7 @@ def test_the_plan_document_lists_the_rules(ws: Workspace) -> None:
     set_guidelines(ws.state, EN, FR, actor="mia")
     md = plan_markdown(ws, "fr")
     assert "+++" not in md and "mots_interdits" not in md
-    assert "**Règles qu'applique le vérificateur de brouillons**" in md
+    assert "**Règles qu’applique le vérificateur de brouillons**" in md
     assert "- Mots à éviter\u202f: «\u202ffree\u202f», «\u202fguaranteed\u202f»" in md
     assert "- Accounts never to mention: “@vexa”" in plan_markdown(ws, "en")
 

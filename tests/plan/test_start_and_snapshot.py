@@ -138,7 +138,7 @@ def test_init_asks_in_french(ws: Workspace) -> None:
         build_app(), ["plan", "init", "--lang", "fr", "-w", str(ws.root)], input=answers
     )
     assert result.exit_code == 0, result.output
-    assert "Qu'attendez-vous des réseaux sociaux" in result.output
+    assert "Qu’attendez-vous des réseaux sociaux" in result.output
     assert ws.state.plan_objectives()[0].kind == "marketing"
 
 

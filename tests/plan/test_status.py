@@ -28,7 +28,7 @@ def test_achieved_when_the_target_is_reached() -> None:
     v = judge(kpi(), Measure(200), date(2026, 3, 1))
     assert v.status == "achieved"
     assert v.reason_en == "200 has reached the target of 200."
-    assert v.reason_fr == "200 atteint l'objectif de 200."
+    assert v.reason_fr == "200 atteint l’objectif de 200."
 
 
 def test_lower_is_better_for_response_time() -> None:
@@ -68,4 +68,4 @@ def test_not_measurable_carries_the_reason() -> None:
 
 def test_french_numbers() -> None:
     v = judge(kpi(target=20000.0, baseline=10000.0), Measure(25000), date(2026, 6, 1))
-    assert v.reason_fr == "25\u202f000 atteint l'objectif de 20\u202f000."
+    assert v.reason_fr == "25\u202f000 atteint l’objectif de 20\u202f000."

@@ -136,3 +136,62 @@ def test_french_punctuation_keeps_to_its_word() -> None:
         strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
         found += [text for text in strings if loose.search(text)]
     assert found == []
+
+
+#: An elided French word written with the typewriter apostrophe (« l'équipe »):
+#: French text takes the typographic one (« l’équipe »), as most strings did.
+_TYPEWRITER_ELISION = (
+    r"(?<![\w’')])"
+    r"(?:[dlnsjmctDLNSJMCT]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu|[Aa]ujourd|[Pp]resqu)"
+    r"'(?=[A-Za-zÀ-ÿ])"
+)
+
+
+def _outside_code(text: str) -> str:
+    """``text`` without its `code` spans: what a user types keeps its quotes."""
+    import re
+
+    return re.sub(r"`[^`]*`", "", text)
+
+
+def test_french_text_uses_the_typographic_apostrophe() -> None:
+    """French strings mixed ' and ’, sometimes on one page (« Nom d'utilisateur »
+    above « l’adresse »): every French string takes ’, except where it is code or
+    something a user types (a `command`, '.' in a list of characters)."""
+    import re
+
+    elision = re.compile(r"(?<=[A-Za-zÀ-ÿ])'(?=[A-Za-zÀ-ÿ])")
+    found = []
+    for message in merged_catalog("fr"):
+        if not message.id or not message.string:
+            continue
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        found += [text for text in strings if elision.search(_outside_code(text))]
+    assert found == []
+
+
+def test_french_text_written_in_python_and_templates_uses_the_typographic_apostrophe() -> None:
+    """The French words that do not go through the catalogs: the report's and
+    the e-mails' words, the plan's sentences, the built-in canned responses,
+    the French e-mail templates."""
+    import io
+    import re
+    import tokenize
+
+    elision = re.compile(_TYPEWRITER_ELISION)
+    package = WEB.parent
+    found = []
+    for path in sorted(package.glob("alerts/templates/*_fr*")):
+        found += [
+            f"{path.name}: {line}" for line in path.read_text().splitlines() if elision.search(line)
+        ]
+    modules = [*package.glob("plan/*.py"), *package.glob("analytics/*.py"),
+               *package.glob("alerts/*.py"), package / "inbox" / "replies.py",
+               package / "cli" / "plan_start.py"]  # fmt: skip
+    for path in sorted(modules):
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text()).readline)
+        for token in tokens:
+            text = token.type in (tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1))
+            if text and elision.search(_outside_code(token.string)):
+                found.append(f"{path.relative_to(package)}:{token.start[0]}: {token.string[:60]}")
+    assert found == []

@@ -112,7 +112,7 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
     same = round(share * 100) == round(before * 100)
     if fr:
         you = " sur vous" if data.get("is_brand") else ""
-        lead = "L'essentiel" if most else "La plus grande part"
+        lead = "L’essentiel" if most else "La plus grande part"
         trend = (
             f", contre {pct(top.previous_share, lang)} la période précédente"
             if top.previous and not same
@@ -208,7 +208,7 @@ def _influencer(data: dict[str, Any], fr: bool, lang: str) -> str | None:
         engaged = (
             "vous avez déjà échangé avec cette personne"
             if i.engaged
-            else "vous n'avez pas encore échangé avec cette personne"
+            else "vous n’avez pas encore échangé avec cette personne"
         )
         who = (
             f"{i18n.count(followers, lang, 'abonné', 'abonnés')} sur {where}"

@@ -40,7 +40,7 @@ STRINGS = {
         "unknown": "unknown",
     },
     "fr": {
-        "title": "Rapport d'écoute", "period": "Période", "previous": "période précédente",
+        "title": "Rapport d’écoute", "period": "Période", "previous": "période précédente",
         "generated": "Produit le", "countries": "Pays (quand il est connu)",
         "findings": "Constats", "headline": "Chiffres clés",
         "posts": "Publications", "engagement": "Interactions", "reach": "Portée",

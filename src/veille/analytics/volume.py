@@ -410,7 +410,7 @@ class UnevenSource:
             return (
                 f"La source {self.source} a apporté {n} publication{'s' if self.posts > 1 else ''}"
                 f" sur {covers} et aucune sur {misses} ({pct(self.engagement_share, lang)} de "
-                "l'engagement comparé)\u00a0: elle ne cherche peut-être que certains des noms "
+                "l’engagement comparé)\u00a0: elle ne cherche peut-être que certains des noms "
                 f"comparés, et les parts penchent vers {covers}. Comparez des sources qui "
                 "couvrent tous les sujets (un filtre de plateforme) ou ajoutez les noms "
                 "manquants à sa requête."

@@ -31,14 +31,14 @@ _Q = {
     "fr": {
         "intro": "Quatre étapes : objectifs, personnes, écoute, canaux. Entrée garde la valeur "
         "proposée.",
-        "org": "1. Objectifs : le nom de l'organisation",
-        "kind": "Qu'attendez-vous des réseaux sociaux ? (customer_service, marketing, "
+        "org": "1. Objectifs : le nom de l’organisation",
+        "kind": "Qu’attendez-vous des réseaux sociaux ? (customer_service, marketing, "
         "awareness, membership, fundraising, thought_leadership, custom)",
         "desc": "À quoi ressemble la réussite ?",
         "deadline": "Pour quand ? (AAAA-MM-JJ)",
-        "owner": "2. Personnes : qui en répond et parle au nom de l'organisation ? "
-        "(nom d'utilisateur)",
-        "topic": "3. Écoute : un nom de sujet pour l'organisation",
+        "owner": "2. Personnes : qui en répond et parle au nom de l’organisation ? "
+        "(nom d’utilisateur)",
+        "topic": "3. Écoute : un nom de sujet pour l’organisation",
         "query": "Les mots qui la désignent (requête)",
         "competitors": "Sujets concurrents à comparer (séparés par des virgules, facultatif)",
         "channels": "4. Canaux : quelles plateformes ? (séparées par des virgules)",

@@ -108,14 +108,14 @@ _BUILTIN_TEXTS = {
         "Thanks for letting us know. We are looking into it and will get back to you shortly."
     ),
     ("looking", "fr"): (
-        "Merci de nous l'avoir signalé. Nous examinons la question et revenons vers vous "
+        "Merci de nous l’avoir signalé. Nous examinons la question et revenons vers vous "
         "rapidement."
     ),
     ("dm", "en"): (
         "Sorry to hear that. Could you send us a private message with more details so we can help?"
     ),
     ("dm", "fr"): (
-        "Désolés de l'apprendre. Pouvez-vous nous écrire en message privé avec plus de "
+        "Désolés de l’apprendre. Pouvez-vous nous écrire en message privé avec plus de "
         "détails pour que nous puissions vous aider ?"
     ),
 }

@@ -58,13 +58,13 @@ ASSUMPTIONS: list[tuple[str, float, str, str]] = [
         "MONITORING_MINUTES_PER_DAY",
         MONITORING_MINUTES_PER_DAY,
         "minutes per working day reading a channel's stream and notifications",
-        "minutes par jour ouvré pour lire le fil et les notifications d'un canal",
+        "minutes par jour ouvré pour lire le fil et les notifications d’un canal",
     ),
     (
         "MINUTES_PER_CHECK",
         MINUTES_PER_CHECK,
         "minutes per extra look that a response target shorter than a working day requires",
-        "minutes par passage supplémentaire qu'impose un délai de réponse plus court qu'une "
+        "minutes par passage supplémentaire qu’impose un délai de réponse plus court qu’une "
         "journée de travail",
     ),
     (

@@ -324,7 +324,7 @@ def rules_lines(rules: Guidelines, lang: str = "en") -> list[str]:
         )
     if rules.disclosure:
         out.append(
-            ("Un message commandité porte l'une de ces mentions : " if fr
+            ("Un message commandité porte l’une de ces mentions : " if fr
              else "A sponsored post carries one of: ")
             + listed(rules.disclosure)
         )  # fmt: skip
@@ -443,7 +443,7 @@ def check_draft(
         add(
             "title_missing",
             tr("A %(name)s post needs a title (--title).", name=name),
-            f"Une publication {name} a besoin d'un titre (--title).",
+            f"Une publication {name} a besoin d’un titre (--title).",
         )
     if title and guide.title_limit and lengths.graphemes(title) > guide.title_limit:
         add(
@@ -466,7 +466,7 @@ def check_draft(
                     name=name,
                     char=char,
                 ),
-                f"{name} n'accepte pas {char!r} dans un titre ou une description.",
+                f"{name} n’accepte pas {char!r} dans un titre ou une description.",
             )
     tags = lengths.hashtags(text)
     most = guide.max_hashtags
@@ -480,7 +480,7 @@ def check_draft(
                     name=name,
                     tags=listed,
                 ),
-                f"{name} n'a pas de mots-clics : écrivez les mots au lieu de {listed}.",
+                f"{name} n’a pas de mots-clics : écrivez les mots au lieu de {listed}.",
             )
         else:
             add(
@@ -587,7 +587,7 @@ def _guideline_problems(
             Problem(
                 "guideline_missing_disclosure",
                 tr("A sponsored post must say so: add one of %(shown)s.", shown=shown),
-                "Un message commandité doit le dire\u202f: ajoutez l'une de ces "
+                "Un message commandité doit le dire\u202f: ajoutez l’une de ces "
                 f"mentions\u202f: {shown}.",
             )
         )

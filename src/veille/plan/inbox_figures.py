@@ -26,7 +26,7 @@ def inbox_measure(ws: Workspace, kind: str, per: Period) -> Measure:
         return Measure(
             None,
             "not measurable yet: this version of veille has no inbox",
-            "pas encore mesurable : cette version de veille n'a pas de boîte de réception",
+            "pas encore mesurable : cette version de veille n’a pas de boîte de réception",
         )
     # Typed loosely: the inbox's store methods join the StateStore with it.
     state: Any = ws.state
@@ -45,6 +45,6 @@ def inbox_measure(ws: Workspace, kind: str, per: Period) -> Measure:
             None,
             "not measurable yet: no item that entered the inbox in the period has an answer",
             "pas encore mesurable : aucun élément arrivé dans la boîte de réception sur la "
-            "période n'a de réponse",
+            "période n’a de réponse",
         )
     return Measure(round(times.median_seconds / 60, 1))

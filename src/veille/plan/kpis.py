@@ -32,7 +32,7 @@ class KindInfo:
 
 
 KINDS: dict[str, KindInfo] = {
-    "mentions": KindInfo("topic", "up", "count", "Mentions of a topic", "Mentions d'un sujet"),
+    "mentions": KindInfo("topic", "up", "count", "Mentions of a topic", "Mentions d’un sujet"),
     "share_of_voice": KindInfo("topic", "up", "percent", "Share of voice", "Part de voix"),
     "net_sentiment": KindInfo(
         "topic", "up", "points", "Net sentiment (points)", "Sentiment net (points)"
@@ -163,7 +163,7 @@ def _own_scope(ws: Workspace, kpi: KPI) -> Scope | Measure:
             None,
             f"no account of ours on {kpi.platform} is known: set the channel's account "
             "(`veille plan channel set --handle`)",
-            f"aucun compte de l'organisation sur {kpi.platform} n'est connu : indiquez le compte "
+            f"aucun compte de l’organisation sur {kpi.platform} n’est connu : indiquez le compte "
             "du canal (`veille plan channel set --handle`)",
         )
     query = " OR ".join('author:"{}"'.format(h.replace('"', "")) for h in handles)
@@ -186,7 +186,7 @@ def measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
             return Measure(
                 None,
                 "no post of the topic has a sentiment in this period",
-                "aucune publication du sujet n'a de sentiment sur cette période",
+                "aucune publication du sujet n’a de sentiment sur cette période",
             )
         return Measure(round(point.net * 100, 1))
     if kind == "influencers_engaged":
@@ -271,7 +271,7 @@ def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
         return Measure(
             None,
             "none of the compared topics has a post in this period",
-            "aucun des sujets comparés n'a de publication sur cette période",
+            "aucun des sujets comparés n’a de publication sur cette période",
         )
     return Measure(round(share * 100, 1))
 
@@ -284,7 +284,7 @@ def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
         return Measure(
             None,
             "the organization's accounts are not known: set them in the channel plan",
-            "les comptes de l'organisation ne sont pas connus : indiquez-les dans le plan "
+            "les comptes de l’organisation ne sont pas connus : indiquez-les dans le plan "
             "des canaux",
         )
     found = influencers(

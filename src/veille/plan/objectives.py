@@ -21,7 +21,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "awareness": ("Awareness", "Notoriété"),
     "membership": ("Membership", "Adhésions"),
     "fundraising": ("Fundraising", "Collecte de fonds"),
-    "thought_leadership": ("Thought leadership", "Leadership d'opinion"),
+    "thought_leadership": ("Thought leadership", "Leadership d’opinion"),
     "custom": ("Custom", "Personnalisé"),
 }
 

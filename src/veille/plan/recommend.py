@@ -84,7 +84,7 @@ def _where(ws: Workspace, per: Period) -> list[Recommendation]:
                     f"({n_en} posts in {LISTEN_DAYS} days), which the plan does not use: "
                     "consider a channel there.",
                     f"{s_fr} de la conversation sur les sujets du plan a lieu sur {platform} "
-                    f"({n_fr} publications en {LISTEN_DAYS} jours), que le plan n'utilise "
+                    f"({n_fr} publications en {LISTEN_DAYS} jours), que le plan n’utilise "
                     "pas\u202f: envisagez-y un canal.",
                     figures,
                 )
@@ -102,7 +102,7 @@ def _where(ws: Workspace, per: Period) -> list[Recommendation]:
                     "objective the channel serves, or move the effort where the audience talks.",
                     f"Seulement {s_fr} de la conversation sur les sujets du plan a lieu sur "
                     f"{platform} ({format_number(n, 'fr')} publications en {LISTEN_DAYS} "
-                    "jours)\u202f: précisez l'objectif que sert ce canal, ou déplacez l'effort "
+                    "jours)\u202f: précisez l’objectif que sert ce canal, ou déplacez l’effort "
                     "là où le public parle.",
                     {
                         "platform": platform,
@@ -133,7 +133,7 @@ def _languages(ws: Workspace, per: Period) -> list[Recommendation]:
                 "channel of the plan uses.",
                 f"{format_percent(share, 'fr')} de la conversation est en "
                 f"{language_name(lang, 'fr')} ({format_number(n, 'fr')} publications), une langue "
-                "qu'aucun canal du plan n'emploie.",
+                "qu’aucun canal du plan n’emploie.",
                 {"lang": lang, "posts": n, "share": round(share, 4), "days": LISTEN_DAYS},
             )
         )
@@ -171,7 +171,7 @@ def _influencers(ws: Workspace, per: Period) -> list[Recommendation]:
                 f"Engagez le dialogue avec {i.handle} ({', '.join(i.platforms)})\u202f: "
                 f"{format_number(i.matching_posts, 'fr')} publications{about_fr} en {LISTEN_DAYS} "
                 f"jours, {followers_fr}, score "
-                f"{format_number(i.score, 'fr')}\u202f; l'organisation ne l'a pas encore fait.",
+                f"{format_number(i.score, 'fr')}\u202f; l’organisation ne l’a pas encore fait.",
                 {
                     "handle": i.handle,
                     "platforms": list(i.platforms),

@@ -60,7 +60,7 @@ DEFAULTS: dict[str, Defaults] = {
     ),
     "membership": Defaults(
         "Bring people to join and keep our members close.",
-        "Donner envie d'adhérer et garder nos membres proches.",
+        "Donner envie d’adhérer et garder nos membres proches.",
         3,
         240,
         "welcoming, inclusive",
@@ -78,7 +78,7 @@ DEFAULTS: dict[str, Defaults] = {
     ),
     "thought_leadership": Defaults(
         "Be a voice others quote on the questions of our field.",
-        "Être une voix que l'on cite sur les questions de notre domaine.",
+        "Être une voix que l’on cite sur les questions de notre domaine.",
         2,
         480,
         "expert, generous, measured",

@@ -92,20 +92,20 @@ def judge(kpi: KPI, got: Measure, today: date) -> Verdict:
         return Verdict(
             "achieved",
             f"{v_en} has reached the target of {t_en}.",
-            f"{v_fr} atteint l'objectif de {t_fr}.",
+            f"{v_fr} atteint l’objectif de {t_fr}.",
         )
     if kpi.deadline and today > kpi.deadline:
         d_en, d_fr = format_date(kpi.deadline, "en"), format_date(kpi.deadline, "fr")
         return Verdict(
             "missed",
             f"The deadline of {d_en} has passed at {v_en}, short of the target of {t_en}.",
-            f"L'échéance du {d_fr} est passée à {v_fr}, sans atteindre l'objectif de {t_fr}.",
+            f"L’échéance du {d_fr} est passée à {v_fr}, sans atteindre l’objectif de {t_fr}.",
         )
     if base is None or base == target:
         return Verdict(
             "on_track",
             f"{v_en} against a target of {t_en}; no baseline was measurable when it was set.",
-            f"{v_fr} pour un objectif de {t_fr}\u202f; aucune base n'était mesurable à sa "
+            f"{v_fr} pour un objectif de {t_fr}\u202f; aucune base n’était mesurable à sa "
             "création.",
         )
     progress = (value - base) / (target - base)
@@ -121,7 +121,7 @@ def judge(kpi: KPI, got: Measure, today: date) -> Verdict:
         return Verdict(
             "at_risk",
             f"{v_en} has moved away from the target of {t_en} (baseline {b_en}).",
-            f"{v_fr} s'éloigne de l'objectif de {t_fr} (base {b_fr}).",
+            f"{v_fr} s’éloigne de l’objectif de {t_fr} (base {b_fr}).",
         )
     elapsed = (today - start).days / (kpi.deadline - start).days
     p_en, p_fr = _fraction(progress, "en"), _fraction(progress, "fr")
