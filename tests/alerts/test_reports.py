@@ -112,6 +112,8 @@ def test_weekly_report_email_once_per_period_across_restarts(
     assert "Constats" in text and "La conversation sur lumio a augmenté" in text
     assert "Publications\u202f: 4 (+100\u202f%, période précédente)" in text
     assert "Le rapport complet est joint en PDF." in text
+    # One word for an e-mail in French, as the match alerts' e-mails say it.
+    assert "Ne plus recevoir ces courriels" in text and "e-mails" not in text
     # The HTML part is the French report itself, still without script.
     assert '<html lang="fr">' in html and "Rapport d’écoute" in unescape(html)
     assert "<script" not in html.lower()

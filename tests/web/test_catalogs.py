@@ -195,3 +195,26 @@ def test_french_text_written_in_python_and_templates_uses_the_typographic_apostr
             if text and elision.search(_outside_code(token.string)):
                 found.append(f"{path.relative_to(package)}:{token.start[0]}: {token.string[:60]}")
     assert found == []
+
+
+def test_french_says_courriel_for_an_e_mail() -> None:
+    """One French word for an e-mail: the match alerts said « courriel », the
+    report e-mails and some errors « e-mail » (« courriel » is Québec's
+    standard and accepted in France)."""
+    import re
+
+    word = re.compile(r"\be-?mails?\b", re.IGNORECASE)
+    found = []
+    for message in merged_catalog("fr"):
+        if not message.id or not message.string:
+            continue
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        found += [text for text in strings if word.search(_outside_code(text))]
+    from veille.alerts.reports import _WORDS
+
+    found += [text for text in _WORDS["fr"].values() if word.search(text)]
+    for path in sorted(WEB.parent.glob("alerts/templates/*_fr*")):
+        found += [
+            f"{path.name}: {line}" for line in path.read_text().splitlines() if word.search(line)
+        ]
+    assert found == []

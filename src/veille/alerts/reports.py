@@ -48,7 +48,7 @@ _WORDS = {
            "open": "Ouvrir le rapport", "pdf": "Le rapport complet est joint en PDF.",
            "nopdf": "Le PDF n’a pas pu être produit cette fois\u202f: {e}",
            "why": "Vous recevez ce message à cause de l’alerte de rapport",
-           "stop": "Ne plus recevoir ces e-mails"},
+           "stop": "Ne plus recevoir ces courriels"},
 }  # fmt: skip
 
 
