@@ -117,6 +117,10 @@ def test_weekly_report_email_once_per_period_across_restarts(
     # The HTML part is the French report itself, still without script.
     assert '<html lang="fr">' in html and "Rapport d’écoute" in unescape(html)
     assert "<script" not in html.lower()
+    # A story (near-duplicates counted once) is « histoire », as the stream
+    # says it, not « Messages » beside « Publications ».
+    assert "Histoires les plus reprises" in html and ">Histoires<" in html
+    assert ">Messages<" not in html
     assert f'href="{unsubscribe}"' in html
     attachments = list(msg.iter_attachments())
     assert len(attachments) == 1

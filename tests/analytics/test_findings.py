@@ -96,7 +96,7 @@ def test_plurals_numbers_and_french_punctuation() -> None:
     assert fr[0] == "1 publication sur lumio cette période, aucune la période précédente."
     assert fr[1] == "Le jour le plus actif a été le 23 mars 2026 (1 publication)."
     assert fr[2] == (
-        f"Terme en hausse{N}: «{N}petite note{N}» (1 message, contre 0,5 en moyenne sur les 4 "
+        f"Terme en hausse{N}: «{N}petite note{N}» (1 histoire, contre 0,5 en moyenne sur les 4 "
         "périodes précédentes)."
     )
     steady = findings(data(headline={"posts": Figure("posts", 8, 8)}), "en")
@@ -138,7 +138,7 @@ def test_french_report_of_a_small_workspace(tmp_path: Path) -> None:
     assert "2 publications sur lumio cette période" in ours or "a augmenté de 100" in ours
     assert "LinkedIn" in page and "Linkedin" not in page
     assert "français" in page  # languages by name, not code
-    assert "Sujets" not in page and "Messages les plus repris" in page
+    assert "Sujets" not in page and "Histoires les plus reprises" in page
     assert re.search(r"\d\.\d", ours.replace("PageRank", "")) is None  # decimal commas
     assert "Linkedin" not in page
 

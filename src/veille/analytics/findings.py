@@ -186,7 +186,7 @@ def _trend(data: dict[str, Any], fr: bool, lang: str) -> str | None:
     per = data.get("baseline_periods") or 1
     avg = i18n.format_decimal(t.baseline / per, lang, 1)
     if fr:
-        stories = i18n.count(t.stories, lang, "message", "messages")
+        stories = i18n.count(t.stories, lang, "histoire", "histoires")
         over = "la période précédente" if per == 1 else f"les {per} périodes précédentes"
         return (
             f"Terme en hausse : {i18n.quote(t.term, lang)} ({stories}, contre {avg} en moyenne "
