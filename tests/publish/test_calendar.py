@@ -160,8 +160,14 @@ def test_approval_is_required_when_the_workspace_says_so(
     users.add_user(st, "ana", "ana-secret-pass", "analyst")
     users.add_user(st, "marie", "marie-secret-pass", "manager")
     other = add_entry(st, settings, account="masto", text="Encore un", at=PAST)
-    with pytest.raises(UsageError, match="manager role"):
+    with pytest.raises(UsageError, match="manager role") as refused:
         approve_entry(st, other.id, by="ana")
+    # A French reader reads the roles in words, as /users shows them.
+    from veille.errors import translated
+    from veille.web.i18n import load_translations
+
+    french = translated(refused.value.message, load_translations()["fr"].gettext, "fr")
+    assert "ana a le rôle analyste" in french and "le rôle responsable" in french
     assert approve_entry(st, other.id, by="marie").status == "approved"
 
 

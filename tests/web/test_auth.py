@@ -356,3 +356,33 @@ def test_settings_write_booleans_as_veille_toml_does(client: httpx.Client, login
     page = client.get("/settings").text
     assert "<code>True</code>" not in page and "<code>False</code>" not in page
     assert "<code>true</code>" in page or "<code>false</code>" in page
+
+
+def test_roles_read_in_words_in_french(client: httpx.Client, login: Login) -> None:
+    """/users showed the role codes (viewer, manager…) on a French page; they
+    read in words (« lecteur », « responsable »), the code kept beside each
+    role's description, as the CLI and the API take it. The form still sends
+    the code. English reads as before."""
+    login(client, "admin")
+    english = client.get("/users").text
+    assert '<option value="analyst">analyst</option>' in english
+    client.cookies.set("veille_lang", "fr")
+    french = client.get("/users").text
+    assert '<option value="viewer">lecteur</option>' in french
+    assert '<option value="analyst">analyste</option>' in french
+    assert '<option value="manager">responsable</option>' in french
+    assert '<option value="admin">administrateur</option>' in french
+    assert "<dt>responsable (<code>manager</code>)</dt>" in french
+    for code in users.ROLES:
+        assert f">{code}</option>" not in french
+
+
+def test_a_403_names_the_role_in_the_readers_words(client: httpx.Client, login: Login) -> None:
+    """A viewer opening an analyst page in French: « le rôle analyste », not
+    « le rôle analyst »."""
+    login(client, "viewer")
+    client.cookies.set("veille_lang", "fr")
+    refused = client.get("/plan/calendar")
+    assert refused.status_code == 403
+    assert "Il faut pour cela le rôle analyste." in refused.text
+    assert "Demandez" in refused.text and "rôle analyst." not in refused.text

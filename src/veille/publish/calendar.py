@@ -217,9 +217,10 @@ def _check_approver(state: Any, by: str) -> None:
     if not found.can("manager"):
         raise UsageError(
             tr(
-                "%(name)s is %(role)s: approving a post needs the manager role",
+                "%(name)s is %(role)s: approving a post needs the %(needed)s role",
                 name=by,
-                role=found.role,
+                role=users.role_name(found.role),  # « analyste », not analyst, in French
+                needed=users.role_name("manager"),
             ),
             hint=tr("Ask a manager or an admin to approve it."),
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from veille.errors import NotFound, UsageError, VeilleError
+from veille.errors import NotFound, Text, UsageError, VeilleError, tr
 from veille.models import now_utc
 from veille.services.audit import record
 from veille.store.base import StateStore
@@ -40,6 +40,7 @@ __all__ = [
     "list_users",
     "remove_user",
     "revoke_token",
+    "role_name",
     "set_language",
     "set_password",
     "set_role",
@@ -49,6 +50,14 @@ __all__ = [
 ]
 
 ROLES: tuple[str, ...] = ("viewer", "analyst", "manager", "admin")
+#: Each role as a person reads it (« responsable » for manager); the code is
+#: what the CLI, the API and a form's value take, and what the audit log keeps.
+ROLE_NAMES: dict[str, Text] = {
+    "viewer": tr("viewer"),
+    "analyst": tr("analyst"),
+    "manager": tr("manager"),
+    "admin": tr("admin"),
+}
 LANGUAGES = ("en", "fr")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # argon2 hashes anything, but a megabyte "password" is an attack
@@ -109,6 +118,12 @@ class User:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+def role_name(role: str) -> Text | str:
+    """``role`` in words, for :func:`veille.errors.translated` (or a page's
+    ``_``): « analyste » for ``analyst``; a code we do not know as it is."""
+    return ROLE_NAMES.get(role, role)
 
 
 def has_role(role: str, needed: str) -> bool:

@@ -371,6 +371,7 @@ def context_helpers(request: Request) -> dict[str, Any]:
         "format_datetime": format_datetime,
         "format_date": format_date,
         "language_name": language_name,
+        "role_name": lambda code: gettext(users_service.role_name(code)),
         "workspace_name": workspace(request).settings.workspace.name,
     }
 
