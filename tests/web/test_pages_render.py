@@ -131,6 +131,21 @@ def test_a_report_shown_again_within_the_minute_is_not_made_again(tmp_path) -> N
         assert len(kept._items) == 2
 
 
+def test_a_french_report_downloads_under_a_french_name(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """The report's download was « veille-report-….html » for a French reader,
+    while the same report e-mailed to them is « rapport-veille-….pdf »."""
+    login(client, "viewer")
+    client.cookies.set("veille_lang", "fr")
+    got = client.get("/reports/download", params={"period": "last-7d", "format": "html"})
+    assert got.status_code == 200
+    assert 'filename="rapport-veille-all-last-7d.html"' in got.headers["content-disposition"]
+    assert "Rapport d’écoute" in got.text
+    english = client.get("/reports/download", params={"period": "last-7d", "lang": "en"})
+    assert 'filename="veille-report-all-last-7d.html"' in english.headers["content-disposition"]
+
+
 def _words(page: httpx.Response) -> str:
     """The page's text as a reader reads it (tags dropped, entities read)."""
     import html

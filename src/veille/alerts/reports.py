@@ -235,7 +235,9 @@ def _filename(alert: Alert, event: dict[str, Any]) -> str:
     about = re.sub(r"[^\w]+", "-", fold(event.get("about") or "")).strip("-")[:40]
     since = event["period"]["since"][:10]
     last = (datetime.fromisoformat(event["period"]["until"]) - timedelta(seconds=1)).date()
-    stem = "rapport-veille" if alert.language == "fr" else "veille-report"
+    from veille.analytics.report import file_stem
+
+    stem = file_stem(alert.language)
     return f"{stem}{'-' + about if about else ''}-{since}--{last.isoformat()}.pdf"
 
 

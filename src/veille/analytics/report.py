@@ -212,6 +212,12 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
     )
 
 
+def file_stem(lang: str) -> str:
+    """How a report's file name starts, in the report's language: the e-mailed
+    PDF and the page's download are named alike (``rapport-veille-…`` in French)."""
+    return "rapport-veille" if lang == "fr" else "veille-report"
+
+
 def html_to_pdf(html: str) -> bytes:
     """The page as PDF (WeasyPrint; needs Pango, see docs/analytics.md)."""
     from weasyprint import HTML

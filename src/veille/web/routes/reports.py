@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from veille.analytics.report import render_report
+from veille.analytics.report import file_stem, render_report
 from veille.errors import NotFound, UsageError, tr
 from veille.query import QueryError
 from veille.services.analytics import period as period_of
@@ -111,7 +111,9 @@ def report_download(request: Request, user: Viewer) -> Response:
         )
     html, pdf = _report(request, asked, pdf=fmt == "pdf")
     about = re.sub(r"[^\w.-]+", "-", asked["topic"] or asked["query"] or "all").strip("-") or "all"
-    name = f"veille-report-{about}-{asked['period'] or 'last-week'}.{fmt}".replace("..", "--")
+    name = f"{file_stem(asked['lang'])}-{about}-{asked['period'] or 'last-week'}.{fmt}".replace(
+        "..", "--"
+    )
     name = re.sub(r"[^\w.-]+", "-", name)
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "pdf":
