@@ -358,3 +358,23 @@ def test_a_failed_replys_error_reads_in_the_readers_language(
     )
     assert page.count(said) == 2  # under the reply and in the history
     assert "is not set" not in page and "tr:{" not in page
+
+
+def test_inserting_a_canned_response_in_french(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """The French response goes into the reply box; a name it does not know
+    says the language in words (« en français »), not « en « fr » »."""
+    ids = _items(live_server)
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get(f"/inbox/{ids[1]}").text)
+    form = {"csrf_token": token, "step": "insert", "text": ""}
+    inserted = client.post(f"/inbox/{ids[1]}/reply", data={**form, "canned": "fr:looking"})
+    assert inserted.status_code == 200
+    assert "Merci de nous l’avoir signalé." in html.unescape(inserted.text)
+    unknown = client.post(f"/inbox/{ids[1]}/reply", data={**form, "canned": "nope"})
+    assert unknown.status_code == 400
+    said = html.unescape(unknown.text)
+    assert "aucune réponse type «\u202fnope\u202f» en français" in said
+    assert "«\u202ffr\u202f»" not in said

@@ -133,6 +133,14 @@ def canned_responses(state: Any, lang: str | None = None) -> list[CannedResponse
     return sorted(out, key=lambda c: (c.name, c.lang))
 
 
+#: A response's language in words: a French page said « en « fr » ».
+_LANGUAGE_NAMES = {"en": tr("English"), "fr": tr("French")}
+
+
+def _language(lang: str) -> str:
+    return _LANGUAGE_NAMES.get(lang, lang)
+
+
 def canned_text(state: Any, name: str, lang: str) -> str:
     for c in canned_responses(state, lang):
         if c.name == name:
@@ -142,7 +150,7 @@ def canned_text(state: Any, name: str, lang: str) -> str:
     from veille.suggest import did_you_mean
 
     raise NotFound(
-        tr("no canned response %(name)r in %(lang)r", name=name, lang=lang),
+        tr("no canned response %(name)r in %(lang)s", name=name, lang=_language(lang)),
         hint=did_you_mean(name, known),
     )
 
@@ -532,7 +540,11 @@ def remove_canned(state: Any, name: str, lang: str) -> None:
 
         own = sorted({n for n, lg, _t in state.canned_responses() if lg == lang})
         raise NotFound(
-            tr("the workspace has no canned response %(name)r in %(lang)r", name=name, lang=lang),
+            tr(
+                "the workspace has no canned response %(name)r in %(lang)s",
+                name=name,
+                lang=_language(lang),
+            ),
             hint=tr("Its own: %(names)s", names=", ".join(own))
             if own
             else tr("Built-in responses cannot be removed."),
