@@ -134,6 +134,9 @@ def test_topics_create_update_delete(api: Running) -> None:
     with client(api) as c:
         r = c.post("/api/v1/topics", json={"name": "lyon", "query": "lumio AND lyon"})
         assert r.status_code == 201 and r.json()["version"] == 1
+        # Where the new topic is read (a client follows it, not a URL it builds).
+        assert r.headers["location"] == "/api/v1/topics/lyon"
+        assert c.get(r.headers["location"]).json()["name"] == "lyon"
         assert c.post("/api/v1/topics", json={"name": "lyon", "query": "x"}).status_code == 400
         bad = c.post("/api/v1/topics", json={"name": "bad", "query": "lumio AND"})
         assert bad.status_code == 400 and bad.json()["error"]["column"] == 7
@@ -155,6 +158,8 @@ def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) 
         )
         assert r.status_code == 201, r.text
         assert r.json()["paused"] is False
+        assert r.headers["location"] == "/api/v1/alerts/lumio-api"
+        assert c.get(r.headers["location"]).json()["name"] == "lumio-api"
         assert c.post("/api/v1/alerts/lumio-api/pause").json()["paused"] is True
         shown = c.get("/api/v1/alerts/lumio-api").json()
         assert shown["paused"] is True
@@ -186,7 +191,8 @@ def test_sources_add_health_remove(api: Running) -> None:
             json={"kind": "feeds", "target": "https://example.org/feed.xml", "name": "blog"},
         )
         assert r.status_code == 201, r.text
-        assert c.get("/api/v1/sources/blog").json()["kind"] == "feeds"
+        assert r.headers["location"] == "/api/v1/sources/blog"
+        assert c.get(r.headers["location"]).json()["kind"] == "feeds"
         assert c.get("/api/v1/sources/blog/health").json()["runs"] == 0
         assert [h["source"] for h in c.get("/api/v1/sources/health").json()] == ["blog"]
         twitter = c.post("/api/v1/sources", json={"kind": "twitter", "target": "x"})

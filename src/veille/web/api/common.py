@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from veille.errors import UsageError
 from veille.web.api.errors import ApiRoute
@@ -28,6 +29,12 @@ ERRORS: dict[int | str, dict[str, object]] = {
         "(code unavailable): retry after Retry-After seconds.",
     },
 }
+
+
+def created(response: Response, collection: str, name: str) -> None:
+    """Give a 201's ``response`` the ``Location`` of what it made: the
+    endpoint that reads it, ``/api/v1/{collection}/{name}``."""
+    response.headers["Location"] = f"{PREFIX}/{collection}/{quote(name, safe='')}"
 
 
 def api_router(tag: str) -> APIRouter:
