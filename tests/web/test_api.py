@@ -456,6 +456,34 @@ def test_a_search_says_what_may_make_it_find_nothing(api: Running) -> None:
     assert clean["warnings"] == []
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/analytics/volume",
+        "/api/v1/analytics/breakdown",
+        "/api/v1/analytics/sentiment",
+        "/api/v1/analytics/share-of-voice",
+        "/api/v1/analytics/influencers",
+    ],
+)
+def test_an_aggregation_says_what_may_make_it_count_nothing(api: Running, path: str) -> None:
+    """The analytics warn of a misspelt platform or language as a search does
+    (a chart of zeros said nothing of why)."""
+    scope = {"query": "lumio=lumio"} if path.endswith("share-of-voice") else {"q": "lumio"}
+    with client(api, "viewer") as c:
+        typo = c.get(path, params={**scope, "platform": "mastadon"})
+        lang = c.get(path, params={**scope, "lang": "french"}).json()
+        clean = c.get(path, params={**scope, "platform": "mastodon", "lang": "fr"}).json()
+    assert typo.status_code == 200, typo.text
+    assert any("'mastodon'" in w for w in typo.json()["warnings"]), typo.json()
+    assert any("'french' is not a language code" in w for w in lang["warnings"]), lang
+    assert not any("platform" in w or "language code" in w for w in clean["warnings"])
+    if "q" in scope:
+        with client(api, "viewer") as c:
+            word = c.get(path, params={"q": "lumio and lyon"}).json()
+        assert any("AND" in w for w in word["warnings"]), word
+
+
 def test_a_missing_thing_points_to_the_endpoint_not_a_command(api: Running) -> None:
     """An API client is told the endpoint, in its language; not the CLI's command."""
     with client(api, "viewer") as c:

@@ -65,6 +65,8 @@ class ScopeArgs:
     topic: str | None
     platforms: tuple[str, ...]
     languages: tuple[str, ...]
+    #: What may make the answer count less than meant (see filter_warnings).
+    warnings: tuple[str, ...] = ()
 
 
 def scope_args(
@@ -73,11 +75,18 @@ def scope_args(
     platforms: Platforms = None,
     languages: Languages = None,
 ) -> ScopeArgs:
+    from veille.services.paging import filter_warnings
+    from veille.store.base import PostFilter
+
+    compiled = None
     if q is not None:
         from veille.query import compile_query
 
-        compile_query(q)  # a QueryError with its column, before the scope hides it
-    return ScopeArgs(q or None, topic or None, tuple(platforms or ()), tuple(languages or ()))
+        compiled = compile_query(q)  # a QueryError with its column, before the scope hides it
+    flt = PostFilter(platforms=tuple(platforms or ()), languages=tuple(languages or ()))
+    return ScopeArgs(
+        q or None, topic or None, flt.platforms, flt.languages, filter_warnings(compiled, flt)
+    )
 
 
 def parse_time(
