@@ -49,7 +49,9 @@ class Place(str):
     web app's ``page`` or the API's endpoint (``api``). A value of a message
     made by :func:`tr`: the service says it once, :func:`translated` told
     ``where="page"`` or ``where="api"`` says it the page's or the API's way
-    (the command where there is no such page or endpoint)."""
+    (the command where there is no such page or endpoint). ``page`` or
+    ``api`` may be a :class:`Text` (translated too): what a reader there is
+    told where nothing there does it (ask whoever runs veille)."""
 
     page: str | None
     api: str | None
@@ -94,7 +96,8 @@ def translated(
         if isinstance(v, Text):
             return translated(v, gettext, lang, where)
         if isinstance(v, Place):
-            return v.said(where)
+            said = v.said(where)  # words of its own where a page cannot do it
+            return translated(said, gettext, lang, where) if isinstance(said, Text) else said
         if isinstance(v, Count) and lang:
             from veille.i18n import format_number
 
@@ -163,7 +166,7 @@ def _encoded(v: Any) -> Any:
     if isinstance(v, Text):
         return {"tr": v.template, "v": {k: _encoded(x) for k, x in v.values.items()}}
     if isinstance(v, Place):
-        return {"place": [str.__str__(v), v.page, v.api]}
+        return {"place": [str.__str__(v), _encoded(v.page), _encoded(v.api)]}
     if isinstance(v, Count):
         return {"count": int(v)}
     if v is None or isinstance(v, (bool, int, float)):
@@ -178,7 +181,7 @@ def _decoded(v: Any) -> Any:
         return Text(str(v["tr"]), {k: _decoded(x) for k, x in dict(v.get("v") or {}).items()})
     if "place" in v:
         cli, page, api = v["place"]
-        return Place(cli, page=page, api=api)
+        return Place(cli, page=_decoded(page), api=_decoded(api))
     return Count(int(v["count"]))
 
 

@@ -134,6 +134,9 @@ def test_topics_create_update_delete(api: Running) -> None:
     with client(api) as c:
         r = c.post("/api/v1/topics", json={"name": "lyon", "query": "lumio AND lyon"})
         assert r.status_code == 201 and r.json()["version"] == 1
+        # Where the new topic is read (a client follows it, not a URL it builds).
+        assert r.headers["location"] == "/api/v1/topics/lyon"
+        assert c.get(r.headers["location"]).json()["name"] == "lyon"
         assert c.post("/api/v1/topics", json={"name": "lyon", "query": "x"}).status_code == 400
         bad = c.post("/api/v1/topics", json={"name": "bad", "query": "lumio AND"})
         assert bad.status_code == 400 and bad.json()["error"]["column"] == 7
@@ -155,6 +158,8 @@ def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) 
         )
         assert r.status_code == 201, r.text
         assert r.json()["paused"] is False
+        assert r.headers["location"] == "/api/v1/alerts/lumio-api"
+        assert c.get(r.headers["location"]).json()["name"] == "lumio-api"
         assert c.post("/api/v1/alerts/lumio-api/pause").json()["paused"] is True
         shown = c.get("/api/v1/alerts/lumio-api").json()
         assert shown["paused"] is True
@@ -186,7 +191,8 @@ def test_sources_add_health_remove(api: Running) -> None:
             json={"kind": "feeds", "target": "https://example.org/feed.xml", "name": "blog"},
         )
         assert r.status_code == 201, r.text
-        assert c.get("/api/v1/sources/blog").json()["kind"] == "feeds"
+        assert r.headers["location"] == "/api/v1/sources/blog"
+        assert c.get(r.headers["location"]).json()["kind"] == "feeds"
         assert c.get("/api/v1/sources/blog/health").json()["runs"] == 0
         assert [h["source"] for h in c.get("/api/v1/sources/health").json()] == ["blog"]
         twitter = c.post("/api/v1/sources", json={"kind": "twitter", "target": "x"})
@@ -448,6 +454,34 @@ def test_a_search_says_what_may_make_it_find_nothing(api: Running) -> None:
     assert "'french' is not a language code" in lang["warnings"][0]
     assert "AND" in word["warnings"][0]
     assert clean["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/analytics/volume",
+        "/api/v1/analytics/breakdown",
+        "/api/v1/analytics/sentiment",
+        "/api/v1/analytics/share-of-voice",
+        "/api/v1/analytics/influencers",
+    ],
+)
+def test_an_aggregation_says_what_may_make_it_count_nothing(api: Running, path: str) -> None:
+    """The analytics warn of a misspelt platform or language as a search does
+    (a chart of zeros said nothing of why)."""
+    scope = {"query": "lumio=lumio"} if path.endswith("share-of-voice") else {"q": "lumio"}
+    with client(api, "viewer") as c:
+        typo = c.get(path, params={**scope, "platform": "mastadon"})
+        lang = c.get(path, params={**scope, "lang": "french"}).json()
+        clean = c.get(path, params={**scope, "platform": "mastodon", "lang": "fr"}).json()
+    assert typo.status_code == 200, typo.text
+    assert any("'mastodon'" in w for w in typo.json()["warnings"]), typo.json()
+    assert any("'french' is not a language code" in w for w in lang["warnings"]), lang
+    assert not any("platform" in w or "language code" in w for w in clean["warnings"])
+    if "q" in scope:
+        with client(api, "viewer") as c:
+            word = c.get(path, params={"q": "lumio and lyon"}).json()
+        assert any("AND" in w for w in word["warnings"]), word
 
 
 def test_a_missing_thing_points_to_the_endpoint_not_a_command(api: Running) -> None:

@@ -220,9 +220,11 @@ def error_from_response(resp: Any, *, platform: str, text: str, what: str) -> Pu
         said = resp.text.strip()[:300] or f"HTTP {resp.status}"
     status = int(resp.status)
     retryable = status == 429 or status >= 500
-    hint = None
+    hint: str | None = None
     if status in (401, 403):
-        hint = "Check the account's token or app password (`veille publish account list`)."
+        from veille.publish.service import ACCOUNT_LIST
+
+        hint = tr("Check the account's token or app password (%(where)s).", where=ACCOUNT_LIST)
     elif retryable:
         hint = "The platform is busy or failing; veille tries again later."
     return PublishError(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from veille.config import Settings
-from veille.errors import NotFound, UsageError, tr
+from veille.errors import NotFound, Place, UsageError, tr
 from veille.models import Post
 from veille.publish.base import (
     Account,
@@ -117,6 +117,20 @@ def check_post(
     )  # fmt: skip
 
 
+#: Where a publishing account is added, and the accounts are listed: the
+#: CLI only, so a page or the API says who can (whoever runs veille).
+ACCOUNT_ADD = Place(
+    "veille publish account add",
+    page=tr("ask whoever runs veille: veille publish account add"),
+    api=tr("ask whoever runs veille: veille publish account add"),
+)
+ACCOUNT_LIST = Place(
+    "veille publish account list",
+    page=tr("whoever runs veille sees them with veille publish account list"),
+    api=tr("whoever runs veille sees them with veille publish account list"),
+)
+
+
 def list_accounts(state: Any) -> list[Account]:
     accounts: list[Account] = state.publish_accounts()
     return accounts
@@ -132,7 +146,7 @@ def get_account(state: Any, name: str) -> Account:
             tr("no account named %(name)r", name=name),
             hint=did_you_mean(name, known)
             if known
-            else tr("Add one first (veille publish account add)."),
+            else tr("Add one first (%(where)s).", where=ACCOUNT_ADD),
         )
     return found
 

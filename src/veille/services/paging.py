@@ -168,13 +168,14 @@ def search_page(
     return SearchPage(q, hits, total, next_cursor, page, exact, filter_warnings(q, base))
 
 
-def filter_warnings(q: Query, flt: PostFilter) -> tuple[str, ...]:
-    """The query's warnings, then one per platform no source gives and per
-    language that is not a language code (imported posts may carry any
-    platform, so these warn rather than refuse)."""
+def filter_warnings(q: Query | None, flt: PostFilter) -> tuple[str, ...]:
+    """The query's warnings (if a query is given), then one per platform no
+    source gives and per language that is not a language code (imported
+    posts may carry any platform, so these warn rather than refuse): a
+    search's, and an aggregation's over the same filters."""
     from veille.suggest import check_languages, unknown_platform
 
-    found = list(q.warnings)
+    found = list(q.warnings) if q is not None else []
     for name in flt.platforms:
         unknown = unknown_platform(name)
         if unknown:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from veille.errors import NotFound, Text, UsageError, VeilleError, tr
+from veille.errors import NotFound, Place, Text, UsageError, VeilleError, tr
 from veille.models import now_utc
 from veille.services.audit import record
 from veille.store.base import StateStore
@@ -188,8 +188,15 @@ def _user(rec: UserRecord) -> User:
     return User(rec.username, rec.role, rec.language, rec.created_at)
 
 
+#: Where the users are listed, and the active tokens with their ids.
+USER_LIST = Place("veille user list", page="/users")
+TOKEN_LIST = Place("veille token list", page="/settings")
+
+
 def _missing(username: str) -> NotFound:
-    return NotFound(f"no user named {username!r}", hint="See `veille user list`.")
+    return NotFound(
+        tr("no user named %(name)r", name=username), hint=tr("See %(where)s.", where=USER_LIST)
+    )
 
 
 # -- accounts -------------------------------------------------------------------
@@ -420,7 +427,8 @@ def revoke_token(state: StateStore, token_id: int, *, actor: str | None = None) 
     """Revoke a token by id; a :class:`NotFound` if unknown or already revoked."""
     if not state.revoke_token(token_id, now_utc()):
         raise NotFound(
-            f"no active token with id {token_id}", hint="See `veille token list` for the ids."
+            tr("no active token with id %(id)s", id=token_id),
+            hint=tr("See %(where)s for the ids.", where=TOKEN_LIST),
         )
     with state.transaction() as tx:
         record(tx, actor, "token.revoke", str(token_id))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from fastapi.responses import Response
 
-from veille.errors import UsageError, VeilleError, tr
+from veille.errors import StoreError, UsageError, VeilleError, tr
 from veille.web.deps import redirect
 
 
@@ -47,6 +47,15 @@ def whole(text: str, what: str) -> int | None:
     return int(value)
 
 
+def store_errors_through(exc: VeilleError) -> None:
+    """Raise ``exc`` again when it is a store's failure (the database away,
+    locked, broken): no form's error to fix, and its message names the
+    database. The app's handler answers it (a 503 page saying to try again).
+    Call it first in a route's ``except VeilleError`` that shows the error."""
+    if isinstance(exc, StoreError):
+        raise exc
+
+
 def attempt(
     action: Callable[[], object],
     *,
@@ -59,5 +68,6 @@ def attempt(
     try:
         action()
     except VeilleError as exc:
+        store_errors_through(exc)
         return on_error(exc)
     return redirect(where, message=done)

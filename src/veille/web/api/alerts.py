@@ -8,7 +8,7 @@ from fastapi import Depends, Response
 
 from veille.services import alerts as service
 from veille.web.api.auth import Writer, reader, writer
-from veille.web.api.common import api_router
+from veille.web.api.common import api_router, created
 from veille.web.api.models import (
     AlertChange,
     AlertDetail,
@@ -59,7 +59,7 @@ def get_alert(name: str, ws: Ws) -> AlertDetail:
     status_code=201,
     summary="Create an alert",
 )
-def create_alert(body: AlertIn, ws: Ws, user: Writer) -> AlertOut:
+def create_alert(body: AlertIn, ws: Ws, user: Writer, response: Response) -> AlertOut:
     spec = service.AlertSpec(
         to=body.to, topic=body.topic, query=body.query, name=body.name, kind=body.kind,
         every=body.every, at=body.at, day=body.day, mode=body.mode,
@@ -68,6 +68,7 @@ def create_alert(body: AlertIn, ws: Ws, user: Writer) -> AlertOut:
         quiet=body.quiet, language=body.language,
     )  # fmt: skip
     alert = service.add_alert(ws, spec, actor=user.username)
+    created(response, "alerts", alert.name)
     return _row(ws, alert.name)
 
 

@@ -87,6 +87,7 @@ def volume(
             for p, s in zip(vol.points, senti, strict=True)
         ],
         previous_extra=[BucketOut(start=b.start, posts=b.posts) for b in vol.previous_extra],
+        warnings=list(args.warnings),
     )
 
 
@@ -112,6 +113,7 @@ def breakdown(
         period=per.label(tz),
         by=by,
         shares=[ShareOut.model_validate(s, from_attributes=True) for s in shares],
+        warnings=list(args.warnings),
     )
 
 
@@ -145,6 +147,7 @@ def sentiment(
             )
             for p in points
         ],
+        warnings=list(args.warnings),
     )
 
 
@@ -183,7 +186,8 @@ def share_of_voice(
     return ShareOfVoiceOut(
         period=per.label(ws.settings.workspace.timezone),
         voices=[VoiceOut.model_validate(v, from_attributes=True) for v in voices],
-        warnings=[u.message(lang) for u in uneven],
+        warnings=[*scope_args(None, None, platforms, languages).warnings]
+        + [u.message(lang) for u in uneven],
     )
 
 
@@ -216,4 +220,5 @@ def influencers(
         about=scope.label,
         period=per.label(ws.settings.workspace.timezone),
         influencers=[InfluencerOut.of(i, lang) for i in found],
+        warnings=list(args.warnings),
     )

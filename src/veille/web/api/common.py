@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from veille.errors import UsageError
 from veille.web.api.errors import ApiRoute
@@ -28,6 +29,12 @@ ERRORS: dict[int | str, dict[str, object]] = {
         "(code unavailable): retry after Retry-After seconds.",
     },
 }
+
+
+def created(response: Response, collection: str, name: str) -> None:
+    """Give a 201's ``response`` the ``Location`` of what it made: the
+    endpoint that reads it, ``/api/v1/{collection}/{name}``."""
+    response.headers["Location"] = f"{PREFIX}/{collection}/{quote(name, safe='')}"
 
 
 def api_router(tag: str) -> APIRouter:
@@ -58,6 +65,8 @@ class ScopeArgs:
     topic: str | None
     platforms: tuple[str, ...]
     languages: tuple[str, ...]
+    #: What may make the answer count less than meant (see filter_warnings).
+    warnings: tuple[str, ...] = ()
 
 
 def scope_args(
@@ -66,11 +75,18 @@ def scope_args(
     platforms: Platforms = None,
     languages: Languages = None,
 ) -> ScopeArgs:
+    from veille.services.paging import filter_warnings
+    from veille.store.base import PostFilter
+
+    compiled = None
     if q is not None:
         from veille.query import compile_query
 
-        compile_query(q)  # a QueryError with its column, before the scope hides it
-    return ScopeArgs(q or None, topic or None, tuple(platforms or ()), tuple(languages or ()))
+        compiled = compile_query(q)  # a QueryError with its column, before the scope hides it
+    flt = PostFilter(platforms=tuple(platforms or ()), languages=tuple(languages or ()))
+    return ScopeArgs(
+        q or None, topic or None, flt.platforms, flt.languages, filter_warnings(compiled, flt)
+    )
 
 
 def parse_time(

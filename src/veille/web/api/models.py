@@ -429,6 +429,13 @@ class HealthOut(BaseModel):
 # ---------------------------------------------------------------- analytics
 
 
+#: What an aggregation's ``warnings`` say (as a search's do).
+FILTER_WARNINGS = (
+    "What may make the figures count less than meant: 'and' in q read as a word, a "
+    "platform no source gives, a lang that is not a language code."
+)
+
+
 class VolumePointOut(BaseModel):
     start: datetime
     posts: int
@@ -451,6 +458,7 @@ class VolumeOut(BaseModel):
     previous_total: int
     change: float | None
     points: list[VolumePointOut]
+    warnings: list[str] = Field(default_factory=list, description=FILTER_WARNINGS)
     previous_extra: list[BucketOut] = Field(
         default_factory=list,
         description="Buckets of a longer period before that are beside no point (31 October "
@@ -475,6 +483,7 @@ class BreakdownOut(BaseModel):
     period: str
     by: str
     shares: list[ShareOut]
+    warnings: list[str] = Field(default_factory=list, description=FILTER_WARNINGS)
 
 
 class SentimentPointOut(BaseModel):
@@ -490,6 +499,7 @@ class SentimentOutSeries(BaseModel):
     period: str
     interval: str
     points: list[SentimentPointOut]
+    warnings: list[str] = Field(default_factory=list, description=FILTER_WARNINGS)
 
 
 class VoiceOut(BaseModel):
@@ -504,7 +514,9 @@ class VoiceOut(BaseModel):
 class ShareOfVoiceOut(BaseModel):
     period: str
     voices: list[VoiceOut]
-    warnings: list[str]
+    warnings: list[str] = Field(
+        description=FILTER_WARNINGS + " And the sources that cover the topics unevenly."
+    )
 
 
 class InfluencerOut(BaseModel):
@@ -549,3 +561,4 @@ class InfluencersOut(BaseModel):
     about: str
     period: str
     influencers: list[InfluencerOut]
+    warnings: list[str] = Field(default_factory=list, description=FILTER_WARNINGS)

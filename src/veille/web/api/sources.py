@@ -8,7 +8,7 @@ from fastapi import Depends, Response
 
 from veille.services import sources as service
 from veille.web.api.auth import Writer, reader
-from veille.web.api.common import api_router
+from veille.web.api.common import api_router, created
 from veille.web.api.models import HealthOut, SourceIn, SourceOut
 from veille.web.deps import workspace
 from veille.workspace import Workspace
@@ -78,7 +78,7 @@ def source_health(name: str, ws: Ws) -> HealthOut:
     status_code=201,
     summary="Add a source",
 )
-def add_source(body: SourceIn, ws: Ws, user: Writer) -> SourceOut:
+def add_source(body: SourceIn, ws: Ws, user: Writer, response: Response) -> SourceOut:
     """Validate and store a new source (the daemon collects it on its next round)."""
     record = service.add_source(
         ws.state,
@@ -90,6 +90,7 @@ def add_source(body: SourceIn, ws: Ws, user: Writer) -> SourceOut:
         enabled=body.enabled,
         actor=user.username,
     )
+    created(response, "sources", record.name)
     return _out(record)
 
 

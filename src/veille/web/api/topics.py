@@ -8,7 +8,7 @@ from fastapi import Depends, Response
 
 from veille.query import topics as service
 from veille.web.api.auth import Writer, reader
-from veille.web.api.common import api_router
+from veille.web.api.common import api_router, created
 from veille.web.api.models import TopicDetail, TopicIn, TopicOut, TopicUpdate, TopicVersionOut
 from veille.web.deps import workspace
 from veille.workspace import Workspace
@@ -44,8 +44,10 @@ def get_topic(name: str, ws: Ws) -> TopicDetail:
     status_code=201,
     summary="Create a topic",
 )
-def create_topic(body: TopicIn, ws: Ws, user: Writer) -> TopicOut:
-    return TopicOut.of(service.add_topic(ws.store, body.name, body.query, actor=user.username))
+def create_topic(body: TopicIn, ws: Ws, user: Writer, response: Response) -> TopicOut:
+    topic = service.add_topic(ws.store, body.name, body.query, actor=user.username)
+    created(response, "topics", topic.name)
+    return TopicOut.of(topic)
 
 
 @router.put(

@@ -27,6 +27,7 @@ from veille.web.deps import (
     translator,
     workspace,
 )
+from veille.web.forms import store_errors_through
 
 router = APIRouter()
 
@@ -119,6 +120,7 @@ def alert_create(
     try:
         alert = alert_service.add_alert(ws, spec, actor=user.username)
     except VeilleError as exc:
+        store_errors_through(exc)
         context = {
             "alerts": _rows(request), "can_edit": True, "error": exc,
         } | _new_form(request, values)  # fmt: skip
@@ -184,6 +186,7 @@ def alert_test(request: Request, name: str, user: Analyst) -> Response:
     try:
         sent = alert_service.send_sample(workspace(request), name)
     except VeilleError as exc:
+        store_errors_through(exc)
         return redirect(_url(name), message=_("The test could not be sent: %(error)s",
                                               error=_(exc.message)))  # fmt: skip
     return redirect(

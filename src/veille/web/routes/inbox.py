@@ -39,7 +39,7 @@ from veille.web.deps import (
     translator,
     workspace,
 )
-from veille.web.forms import attempt, comma_list, whole
+from veille.web.forms import attempt, comma_list, store_errors_through, whole
 
 router = APIRouter()
 
@@ -107,6 +107,7 @@ def inbox_page(
             view=view, page=page,
         )  # fmt: skip
     except VeilleError as exc:
+        store_errors_through(exc)
         error, flt = error_text(request, exc), ItemFilter(statuses=OPEN_STATUSES, limit=PAGE)
     found = svc.list_items(ws.state, flt)
     total = svc.count_items(ws.state, flt)
@@ -138,6 +139,7 @@ def bulk(
     try:
         result = svc.bulk(workspace(request).state, ids, action, value, actor=user.username)
     except VeilleError as exc:
+        store_errors_through(exc)
         return redirect("/inbox", message=error_text(request, exc))
     message = _("%(done)s items changed.", done=len(result.done))
     if result.failed:
@@ -169,6 +171,7 @@ def save_view(
         )  # fmt: skip
         svc.save_view(workspace(request).state, user.username, name, flt, shared=shared)
     except VeilleError as exc:
+        store_errors_through(exc)
         return redirect("/inbox", message=error_text(request, exc))
     return redirect(
         "/inbox?" + urlencode({"view": name.strip()}), message=_("View %(name)s saved.", name=name)
@@ -299,6 +302,7 @@ def remove_rule(request: Request, name: str, user: Manager) -> Response:
     try:
         remove(workspace(request).state, name)
     except VeilleError as exc:
+        store_errors_through(exc)
         return redirect("/inbox/rules", message=error_text(request, exc))
     return redirect("/inbox/rules", message=_("Rule %(name)s removed.", name=name))
 
@@ -312,6 +316,7 @@ def approve_reply(request: Request, reply_id: int, user: Manager) -> Response:
     try:
         replies.approve(ws, reply_id, approver=user.username)
     except VeilleError as exc:
+        store_errors_through(exc)
         return redirect(target, message=error_text(request, exc))
     return redirect(target, message=_("Reply approved and sent."))
 
@@ -330,6 +335,7 @@ def reject_reply(
     try:
         replies.reject(ws, reply_id, approver=user.username, reason=reason)
     except VeilleError as exc:
+        store_errors_through(exc)
         return redirect(target, message=error_text(request, exc))
     return redirect(target, message=_("Reply rejected."))
 
@@ -550,6 +556,7 @@ def reply(
         try:
             inserted = replies.canned_text(ws.state, pick, code)
         except VeilleError as exc:
+            store_errors_through(exc)
             return item_page(request, user, item_id, draft=text, error=error_text(request, exc),
                              status_code=400)  # fmt: skip
         text = f"{text.rstrip()}\n\n{inserted}" if text.strip() else inserted
@@ -580,6 +587,7 @@ def reply(
             warnings=warnings or [said], error=said, status_code=409,
         )  # fmt: skip
     except VeilleError as exc:  # refused by the guide or the platform: the text stays
+        store_errors_through(exc)
         return item_page(
             request,
             user,

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from veille.errors import VeilleError
 from veille.services import analytics as analytics_service
 from veille.web.deps import Viewer, lang, render, workspace
+from veille.web.forms import store_errors_through
 from veille.web.listening import app_recent, safe_url, scope_asked, scope_form
 
 router = APIRouter()
@@ -32,6 +33,7 @@ def influencers(request: Request, user: Viewer) -> HTMLResponse:
         if not refused:
             found = _ranked(request, ws, asked)
     except VeilleError as exc:
+        store_errors_through(exc)
         found, context["error"] = [], exc
     for i in found:
         latest = i.recent[0] if i.recent else None

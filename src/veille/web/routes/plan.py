@@ -23,7 +23,7 @@ from veille.web.deps import (
     translator,
     workspace,
 )
-from veille.web.forms import attempt, comma_list, number, whole
+from veille.web.forms import attempt, comma_list, number, store_errors_through, whole
 
 router = APIRouter()
 
@@ -164,6 +164,7 @@ def start(
         )
         start_plan(workspace(request), answers, actor=user.username)
     except VeilleError as exc:
+        store_errors_through(exc)
         context = _start_context(request, error_text(request, exc), **form)
         return render(request, "plan/start.html", context, status_code=400)
     return redirect("/plan", message=_("Your plan is started. Check its cost, then adopt it."))
@@ -534,6 +535,7 @@ def guidelines_acknowledge(request: Request, user: Viewer, version: Text = "") -
     try:
         acknowledge(workspace(request).state, user.username, version=whole(version, "version"))
     except VeilleError as exc:
+        store_errors_through(exc)
         return redirect("/plan/guidelines", message=error_text(request, exc))
     return redirect("/plan/guidelines", message=_("Thank you: your acknowledgement is recorded."))
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from veille.errors import VeilleError
 from veille.services import sources as source_service
 from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
+from veille.web.forms import store_errors_through
 from veille.web.listening import plain_hit, post_view
 
 router = APIRouter()
@@ -62,6 +63,7 @@ def source_add(
             options=source_service.parse_options(options.splitlines()), actor=user.username,
         )  # fmt: skip
     except VeilleError as exc:
+        store_errors_through(exc)
         return render(
             request, "sources/index.html", _page(request, user, error=exc, form=form),
             status_code=400,
@@ -75,6 +77,7 @@ def source_test(request: Request, name: str, user: Analyst) -> HTMLResponse:
     try:
         result = source_service.test_source(workspace(request), name)
     except VeilleError as exc:
+        store_errors_through(exc)
         tested = {"name": name, "error": exc, "posts": [], "count": 0, "failed": []}
     else:
         tested = {

@@ -33,6 +33,7 @@ from veille.web.deps import (
     translator,
     workspace,
 )
+from veille.web.forms import store_errors_through
 from veille.web.listening import audited, day, many, plain_hit, post_view, recent
 
 router = APIRouter()
@@ -117,6 +118,7 @@ def stream_page(request: Request, user: Viewer) -> HTMLResponse:
     try:
         req = stream_request(request)
     except VeilleError as exc:  # a date that is not one: the form again, with the message
+        store_errors_through(exc)
         req, problem = StreamRequest(query=request.query_params.get("q", "")), exc
     context = _form_context(request, req)
     # A page past the relevance order's last (it stops at MAX_PAGES pages), or
@@ -130,6 +132,7 @@ def stream_page(request: Request, user: Viewer) -> HTMLResponse:
     except QueryError as exc:
         error, past = exc, ""
     except VeilleError as exc:
+        store_errors_through(exc)
         problem, past = exc, ""
     context |= {
         "page": page,

@@ -14,6 +14,7 @@ from veille.query import topics as topic_service
 from veille.services.paging import MAX_COUNT
 from veille.services.search import Hit
 from veille.web.deps import Analyst, Viewer, redirect, render, translator, workspace
+from veille.web.forms import store_errors_through
 from veille.web.listening import post_view
 
 router = APIRouter()
@@ -76,6 +77,7 @@ def topic_create(
                 workspace(request).state, name.strip(), query, actor=user.username
             )
         except VeilleError as exc:
+            store_errors_through(exc)
             return render(
                 request, "topics/edit.html", values | {"error": exc} | _preview(request, query),
                 status_code=400,
@@ -116,6 +118,7 @@ def topic_edit(
     try:
         topic = topic_service.edit_topic(workspace(request).state, name, query, actor=user.username)
     except VeilleError as exc:
+        store_errors_through(exc)
         return render(
             request, "topics/edit.html", _edit_page(request, name, query=query, error=exc),
             status_code=400,

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from veille.errors import VeilleError
 from veille.services import analytics as analytics_service
 from veille.web.deps import Viewer, render, workspace
+from veille.web.forms import store_errors_through
 from veille.web.listening import app_recent, recent, scope_asked, scope_form
 
 router = APIRouter()
@@ -48,6 +49,7 @@ def trends(request: Request, user: Viewer) -> HTMLResponse:
         if not refused:
             found = recent(request, "trends").get(_key(asked), lambda: _trending(ws, asked))
     except VeilleError as exc:
+        store_errors_through(exc)
         context["error"] = exc
     return render(
         request, "trends/index.html", context | {"trends": found, "baseline": BASELINE},
