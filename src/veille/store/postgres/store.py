@@ -76,9 +76,6 @@ def _describe(url: str) -> str:
 #: the pool's 10 s), then one call tries the server again.
 PAUSE_SECONDS = 2.0
 
-#: Seconds at most between the pool's tries to reconnect to a server away.
-RECONNECT_EVERY = 1.0
-
 
 class Breaker:
     """Whether the server is known to be away, shared by the store's threads.
@@ -133,32 +130,6 @@ def _server_away(exc: Exception) -> bool:
 RECONNECT_SECONDS = 30.0
 
 
-def _pool_class(base: type) -> type:
-    """``base`` (psycopg's ConnectionPool) trying to reconnect every
-    :data:`RECONNECT_EVERY` seconds rather than after 1, 2, 4, 8, 16 s: a
-    server back is served within seconds (it took up to 15 s). The pool's backoff is
-    not public: where this version lacks it, the pool as it is."""
-    try:
-        from psycopg_pool.base import AttemptWithBackoff
-    except ImportError:  # pragma: no cover - another psycopg_pool
-        return base
-    if not hasattr(base, "_add_connection"):  # pragma: no cover
-        return base
-
-    class Attempt(AttemptWithBackoff):
-        def update_delay(self, now: float) -> None:
-            super().update_delay(now)
-            self.delay = min(self.delay, RECONNECT_EVERY)
-
-    class Pool(base):
-        def _add_connection(self, attempt: Any, growing: bool = False) -> None:
-            if attempt is None:
-                attempt = Attempt(timeout=self.reconnect_timeout)
-            super()._add_connection(attempt, growing=growing)
-
-    return Pool
-
-
 class PostgresStore(
     PgAccounts,
     PgAlerts,
@@ -201,7 +172,7 @@ class PostgresStore(
                 hint="Check that the server runs, the database exists and the user may "
                 "connect and create tables (see docs/deploy.md).",
             ) from exc
-        pool = _pool_class(ConnectionPool)(
+        pool = ConnectionPool(
             url,
             min_size=1,
             max_size=pool_max,
