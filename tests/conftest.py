@@ -113,6 +113,28 @@ def postgres_url() -> Iterator[str]:
     yield from _serving(TEST_URL_ENV, TestServer())
 
 
+@pytest.fixture
+def stoppable_postgres() -> Iterator[Any]:
+    """A PostgreSQL server of this test's own, which it may stop and start
+    again (its data kept in between, on the same port)."""
+    import shutil
+    import tempfile
+
+    from veille.store.postgres.testing import TestServer, missing_reason
+
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    # Readable by the user PostgreSQL runs as (tmp_path may not be).
+    folder = Path(tempfile.mkdtemp(prefix="veille-pg-"))
+    server = TestServer(folder).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def clickhouse_url() -> Iterator[str]:
     """A ClickHouse HTTP endpoint for this test session:

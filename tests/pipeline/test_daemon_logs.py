@@ -6,16 +6,18 @@ UTC time, the level and where it comes from; veille's records from
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import subprocess
-import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.pipeline.test_daemon_live import VEILLE, _env, _until, _veille
+
+if TYPE_CHECKING:
+    from veille.store.postgres.testing import TestServer
 
 LINE = re.compile(
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARNING veille\.cli\.sources: "
@@ -56,64 +58,52 @@ STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (DEBUG|INFO|WARNING|ERROR)
 
 
 def test_a_postgresql_outage_is_one_line_per_failure_and_the_daemon_recovers(
-    tmp_path: Path,
+    tmp_path: Path, stoppable_postgres: TestServer
 ) -> None:
-    from veille.store.postgres.testing import TestServer, missing_reason
-
-    reason = missing_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    # A folder of its own, kept between stop and start (so it comes back with
-    # its data) and readable by the user PostgreSQL runs as.
-    folder = Path(tempfile.mkdtemp(prefix="veille-pg-"))
-    server = TestServer(folder).start()
-    try:
-        ws = tmp_path / "ws"
-        _veille(tmp_path, "init", str(ws))
-        toml = ws / "veille.toml"
-        toml.write_text(
-            toml.read_text("utf-8").replace(
-                "[store]\n", f'[store]\nposts = "sqlite:///posts.db"\nstate = "{server.url}"\n', 1
-            ),
-            "utf-8",
+    server = stoppable_postgres
+    ws = tmp_path / "ws"
+    _veille(tmp_path, "init", str(ws))
+    toml = ws / "veille.toml"
+    toml.write_text(
+        toml.read_text("utf-8").replace(
+            "[store]\n", f'[store]\nposts = "sqlite:///posts.db"\nstate = "{server.url}"\n', 1
+        ),
+        "utf-8",
+    )
+    url = f"http://127.0.0.1:{_closed_port()}/feed.atom"
+    _veille(ws, "source", "add", "feeds", url, "--name", "before", "--every", "1h")
+    err = tmp_path / "stderr.log"
+    log = lambda: err.read_text("utf-8")  # noqa: E731
+    with err.open("wb") as sink:
+        proc = subprocess.Popen(
+            [*VEILLE, "run", "--tick", "0.2"],
+            env=_env(ws),
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
         )
-        url = f"http://127.0.0.1:{_closed_port()}/feed.atom"
-        _veille(ws, "source", "add", "feeds", url, "--name", "before", "--every", "1h")
-        err = tmp_path / "stderr.log"
-        log = lambda: err.read_text("utf-8")  # noqa: E731
-        with err.open("wb") as sink:
-            proc = subprocess.Popen(
-                [*VEILLE, "run", "--tick", "0.2"],
-                env=_env(ws),
-                stdout=subprocess.DEVNULL,
-                stderr=sink,
-            )
-            try:
-                assert _until(lambda: "source before failed" in log()), log()
-                port, start = server.port, len(log())
-                server.stop()  # PostgreSQL goes away while the daemon runs
-                failed = lambda: log()[start:].count(" ERROR veille.")  # noqa: E731
-                assert _until(lambda: failed() >= 3, timeout=120), log()
-                server.port = port
-                server.start()
-                _veille(ws, "source", "add", "feeds", url, "--name", "after", "--every", "1h")
-                assert _until(lambda: "source after failed" in log(), timeout=180), log()
-                assert proc.poll() is None  # up all along
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
-        outage = log()[start:]
-        assert "Traceback" not in outage, outage
-        lines = [line for line in outage.splitlines() if line.strip()]
-        assert all(STAMP.match(line) for line in lines), outage  # one line per record
-        errors = [line for line in lines if " ERROR veille." in line]
-        assert errors and all(
-            f"PostgreSQL state store {server.url}" in line and "Check that the server runs" in line
-            for line in errors
-        ), errors
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            assert _until(lambda: "source before failed" in log()), log()
+            port, start = server.port, len(log())
+            server.stop()  # PostgreSQL goes away while the daemon runs
+            failed = lambda: log()[start:].count(" ERROR veille.")  # noqa: E731
+            assert _until(lambda: failed() >= 3, timeout=120), log()
+            server.port = port
+            server.start()
+            _veille(ws, "source", "add", "feeds", url, "--name", "after", "--every", "1h")
+            assert _until(lambda: "source after failed" in log(), timeout=180), log()
+            assert proc.poll() is None  # up all along
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    outage = log()[start:]
+    assert "Traceback" not in outage, outage
+    lines = [line for line in outage.splitlines() if line.strip()]
+    assert all(STAMP.match(line) for line in lines), outage  # one line per record
+    errors = [line for line in lines if " ERROR veille." in line]
+    assert errors and all(
+        f"PostgreSQL state store {server.url}" in line and "Check that the server runs" in line
+        for line in errors
+    ), errors
 
 
 def test_an_unknown_log_level_is_refused_before_anything_runs(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ unsent after a blip, and none is filed or queued twice."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,28 +75,6 @@ def test_rules_unread_after_their_version_are_read_on_the_next_batch(
     ).fetchall()
     assert sorted(r[0] for r in filed) == ["mastodon:1", "mastodon:2"]
     assert sorted(d.post_id for d in store.list_deliveries()) == ["mastodon:1", "mastodon:2"]
-
-
-@pytest.fixture
-def stoppable_postgres() -> Iterator[Any]:
-    """A PostgreSQL server of this test's own, which it may stop and start
-    again (its data kept in between, on the same port)."""
-    import shutil
-    import tempfile
-
-    from veille.store.postgres.testing import TestServer, missing_reason
-
-    reason = missing_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    # Readable by the user PostgreSQL runs as (tmp_path may not be).
-    folder = Path(tempfile.mkdtemp(prefix="veille-pg-"))
-    server = TestServer(folder).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_postgresql_outage_while_the_rules_are_read_loses_no_filing_or_alert(
