@@ -179,7 +179,7 @@ def test_a_role_too_low_is_said_in_the_readers_language(
     refused = client.get("/topics/new")
     assert refused.status_code == 403
     text = html.unescape(refused.text)
-    assert "Il faut pour cela le rôle analyst." in text and "this needs" not in text
+    assert "Il faut pour cela le rôle analyste." in text and "this needs" not in text
 
 
 def test_a_new_topic_is_on_the_dashboard_at_once(
