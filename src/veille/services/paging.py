@@ -186,3 +186,47 @@ def filter_warnings(q: Query | None, flt: PostFilter) -> tuple[str, ...]:
         except UsageError as exc:
             found.append(f"{exc.message}. {exc.hint}")
     return tuple(found)
+
+
+#: Rows a list page (alerts, topics, sources) shows at a time.
+LIST_PAGE = 50
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a workspace's list (its alerts, topics or sources), after
+    the ``q`` filter: an agency's 1,000 alerts were one table, with the form
+    to add one below the last row."""
+
+    rows: list[dict[str, object]]
+    #: Rows the filter kept, all pages together; ``of``: rows before it.
+    total: int
+    of: int
+    page: int
+    pages: int
+    q: str
+
+
+def list_page(
+    rows: list[dict[str, object]],
+    fields: tuple[str, ...],
+    *,
+    q: str = "",
+    page: int = 1,
+    per_page: int = LIST_PAGE,
+) -> ListPage:
+    """The rows whose ``fields`` contain every word of ``q`` (case and accents
+    ignored), page ``page`` of them (past the last: the last)."""
+    from veille.textnorm import fold
+
+    q = q.strip()
+    words = fold(q).split()
+    kept = [
+        r
+        for r in rows
+        if all(w in fold(" ".join(str(r.get(f) or "") for f in fields)) for w in words)
+    ]
+    pages = max(1, -(-len(kept) // per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    return ListPage(kept[start : start + per_page], len(kept), len(rows), page, pages, q)

@@ -1,0 +1,63 @@
+"""An agency's lists: hundreds of alerts (topics, sources) are shown a page
+at a time with a search box, not as one table with the form to add one
+below its last row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tests.web.conftest import Served
+from veille.alerts.model import Alert, AlertBook
+from veille.services.paging import LIST_PAGE
+from veille.workspace import Workspace
+
+Login = Callable[..., httpx.Response]
+ALERTS = 2 * LIST_PAGE + 20
+
+
+@pytest.fixture(scope="module")
+def many(live_server: Served) -> Served:
+    with Workspace.open(live_server.root) as ws:
+        book = AlertBook(ws.store)
+        for i in range(ALERTS):
+            brand = "lumio" if i % 10 == 0 else f"brand{i:03d}"
+            book.add(Alert(name=f"watch-{i:03d}", query=brand, channel_url=f"atom:f/{i}.xml"))
+    return live_server
+
+
+def _names(html: str) -> list[str]:
+    return [part.split('"')[0] for part in html.split('<a href="/alerts/watch-')[1:]]
+
+
+def test_alerts_come_a_page_at_a_time_with_the_form_reachable(
+    many: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "analyst")
+    first = client.get("/alerts")
+    assert first.status_code == 200
+    assert len(_names(first.text)) == LIST_PAGE
+    assert f"{ALERTS} alerts." in first.text
+    assert 'action="/alerts"' in first.text and "Create the alert" in first.text
+    assert "Page 1 of 3" in first.text and "page=2" in first.text
+    last = client.get("/alerts", params={"page": 3})
+    assert len(_names(last.text)) == 20 and "Page 3 of 3" in last.text
+    seen = {n for p in (1, 2, 3) for n in _names(client.get(f"/alerts?page={p}").text)}
+    assert len(seen) == ALERTS  # every alert on one page or another, none twice
+
+
+def test_alerts_are_found_by_what_they_watch(
+    many: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "viewer")
+    found = client.get("/alerts", params={"q": "LUMIO"})
+    assert sorted(_names(found.text)) == [f"{i:03d}" for i in range(0, ALERTS, 10)]
+    assert f"12 alerts of {ALERTS} found." in found.text
+    assert "Page 1 of" not in found.text  # one page: no pager
+    none = client.get("/alerts", params={"q": "nothing like it"})
+    assert _names(none.text) == [] and "No alert matches these words." in none.text
+    client.cookies.set("veille_lang", "fr")
+    fr = client.get("/alerts", params={"q": "lumio"})
+    assert f"12 alertes trouvées sur {ALERTS}." in fr.text
