@@ -11,11 +11,13 @@ import pytest
 
 from tests.web.conftest import Served
 from veille.alerts.model import Alert, AlertBook
+from veille.query.topics import add_topic
 from veille.services.paging import LIST_PAGE
 from veille.workspace import Workspace
 
 Login = Callable[..., httpx.Response]
 ALERTS = 2 * LIST_PAGE + 20
+TOPICS = LIST_PAGE + 10
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +27,8 @@ def many(live_server: Served) -> Served:
         for i in range(ALERTS):
             brand = "lumio" if i % 10 == 0 else f"brand{i:03d}"
             book.add(Alert(name=f"watch-{i:03d}", query=brand, channel_url=f"atom:f/{i}.xml"))
+        for i in range(TOPICS):
+            add_topic(ws.state, f"client-{i:03d}", "Élysée" if i % 20 == 0 else f"brand{i:03d}")
     return live_server
 
 
@@ -61,3 +65,16 @@ def test_alerts_are_found_by_what_they_watch(
     client.cookies.set("veille_lang", "fr")
     fr = client.get("/alerts", params={"q": "lumio"})
     assert f"12 alertes trouvées sur {ALERTS}." in fr.text
+
+
+def test_topics_come_a_page_at_a_time_and_are_found_by_query(
+    many: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "viewer")
+    names = lambda html: html.count('<a href="/topics/client-')  # noqa: E731
+    first = client.get("/topics")
+    assert names(first.text) == LIST_PAGE and f"{TOPICS} topics." in first.text
+    assert "Page 1 of 2" in first.text
+    assert names(client.get("/topics", params={"page": 2}).text) == 10
+    found = client.get("/topics", params={"q": "elysee"})  # accents and case ignored
+    assert names(found.text) == 3 and f"3 topics of {TOPICS} found." in found.text

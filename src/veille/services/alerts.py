@@ -217,12 +217,15 @@ def alert_rows(ws: Workspace) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def alert_page(ws: Workspace, *, q: str = "", page: int = 1) -> ListPage:
+def alert_page(ws: Workspace, *, q: str = "", page: int = 1) -> ListPage[dict[str, Any]]:
     """One page of :func:`alert_rows`, those whose name, subject, kind or
     channel contain every word of ``q`` (the web page's list)."""
     from veille.services.paging import list_page
 
-    return list_page(alert_rows(ws), ("name", "watches", "kind", "to"), q=q, page=page)
+    def text(row: dict[str, Any]) -> str:
+        return " ".join(str(row[f] or "") for f in ("name", "watches", "kind", "to"))
+
+    return list_page(alert_rows(ws), text, q=q, page=page)
 
 
 def show_alert(ws: Workspace, name: str, *, secret: bool = False) -> dict[str, Any]:
