@@ -75,7 +75,9 @@ def get_topic(store: Any, name: str) -> Topic:
     """The topic ``name``; :class:`NotFound` (with the known names) when absent."""
     topic: Topic | None = store.topic(name)
     if topic is None:
-        names = ", ".join(t.name for t in list_topics(store))
+        from veille.suggest import name_list
+
+        names = name_list(name, (t.name for t in list_topics(store)))
         raise NotFound(
             tr("no topic named %(name)r", name=name),
             hint=tr(
