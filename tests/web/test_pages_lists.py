@@ -78,3 +78,17 @@ def test_topics_come_a_page_at_a_time_and_are_found_by_query(
     assert names(client.get("/topics", params={"page": 2}).text) == 10
     found = client.get("/topics", params={"q": "elysee"})  # accents and case ignored
     assert names(found.text) == 3 and f"3 topics of {TOPICS} found." in found.text
+
+
+def test_the_dashboard_counts_the_topics_it_does_not_name(
+    many: Served, client: httpx.Client, login: Login
+) -> None:
+    from veille.services.dashboard import MORE_NAMED, TOPICS_SHOWN
+
+    login(client, "viewer")
+    page = client.get("/").text
+    rest = TOPICS - TOPICS_SHOWN - MORE_NAMED
+    assert page.count('<a href="/stream?topic=client-') <= TOPICS_SHOWN + MORE_NAMED + TOPICS_SHOWN
+    assert f'<a href="/topics">and {rest} more topics</a>' in page
+    client.cookies.set("veille_lang", "fr")
+    assert f'<a href="/topics">et {rest} autres sujets</a>' in client.get("/").text
