@@ -5,6 +5,7 @@ below its last row."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -13,11 +14,13 @@ from tests.web.conftest import Served
 from veille.alerts.model import Alert, AlertBook
 from veille.query.topics import add_topic
 from veille.services.paging import LIST_PAGE
+from veille.services.sources import add_source
 from veille.workspace import Workspace
 
 Login = Callable[..., httpx.Response]
 ALERTS = 2 * LIST_PAGE + 20
 TOPICS = LIST_PAGE + 10
+SOURCES = LIST_PAGE + 5
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +32,13 @@ def many(live_server: Served) -> Served:
             book.add(Alert(name=f"watch-{i:03d}", query=brand, channel_url=f"atom:f/{i}.xml"))
         for i in range(TOPICS):
             add_topic(ws.state, f"client-{i:03d}", "Élysée" if i % 20 == 0 else f"brand{i:03d}")
+        for i in range(SOURCES):
+            add_source(ws.state, "feeds", f"https://example.org/{i}.xml", name=f"feed-{i:03d}")
+        # The last one fails: an agency must not look for it on page two.
+        now = datetime.now(UTC)
+        with ws.state.transaction() as tx:
+            tx.record_failure(f"feed-{SOURCES - 1:03d}", now, error="HTTP 410 gone",
+                              failures=3, new_posts=0, next_due=now)  # fmt: skip
     return live_server
 
 
@@ -92,3 +102,17 @@ def test_the_dashboard_counts_the_topics_it_does_not_name(
     assert f'<a href="/topics">and {rest} more topics</a>' in page
     client.cookies.set("veille_lang", "fr")
     assert f'<a href="/topics">et {rest} autres sujets</a>' in client.get("/").text
+
+
+def test_sources_come_a_page_at_a_time_failing_ones_first(
+    many: Served, client: httpx.Client, login: Login
+) -> None:
+    login(client, "analyst")
+    rows = lambda html: html.count('<th scope="row">feed-')  # noqa: E731
+    first = client.get("/sources").text
+    assert rows(first) == LIST_PAGE and f"{SOURCES} sources." in first
+    assert first.index(f"feed-{SOURCES - 1:03d}") < first.index("feed-000")  # failing first
+    assert "Add a source" in first and "Page 1 of 2" in first
+    assert rows(client.get("/sources", params={"page": 2}).text) == SOURCES - LIST_PAGE
+    found = client.get("/sources", params={"q": "410"}).text
+    assert rows(found) == 1 and f"1 source of {SOURCES} found." in found
