@@ -32,3 +32,37 @@ def test_an_unknown_platform_names_the_nearest_known_one() -> None:
     assert "Did you mean 'mastodon'?" in (unknown_platform("mastdon") or "")
     tiktok = unknown_platform("tiktok") or ""
     assert "'tiktok'" in tiktok and "youtube" in tiktok  # no near name: the known ones
+
+
+def test_a_hint_names_a_few_known_names_not_an_agencys_hundreds() -> None:
+    """ "no topic named …" listed every topic: 300 names in one hint, on the
+    page, in the API's error and at the command line."""
+    from veille.errors import translated
+    from veille.suggest import KNOWN_SHOWN, did_you_mean, name_list
+    from veille.web.i18n import load_translations
+
+    names = [f"client-{i:03d}" for i in range(300)]
+    hint = str(did_you_mean("nothing-like", names))
+    assert hint.startswith("Known: ") and hint.endswith(f" and {300 - KNOWN_SHOWN} more.")
+    assert hint.count("client-") == KNOWN_SHOWN
+    # The names shown are those spelt most like the one asked.
+    assert "client-123" in str(name_list("client-12", names))
+    assert str(name_list("x", names[: KNOWN_SHOWN + 1])).count("client-") == KNOWN_SHOWN + 1
+    fr = translated(name_list("x", names), load_translations()["fr"].gettext, "fr")
+    assert fr.endswith(" et 290 autres")
+
+
+def test_an_unknown_topic_hints_a_few_of_the_300(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from veille.errors import NotFound
+    from veille.query.topics import add_topic, get_topic
+    from veille.workspace import Workspace, init_workspace
+
+    with Workspace.open(init_workspace(tmp_path / "ws")) as ws:
+        for i in range(300):
+            add_topic(ws.state, f"client-{i:03d}", f"brand{i}")
+        with pytest.raises(NotFound) as raised:
+            get_topic(ws.state, "client-2OO")
+    assert str(raised.value.hint).count("client-") == 10
+    assert "and 290 more" in str(raised.value.hint)

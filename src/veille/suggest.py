@@ -5,7 +5,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from veille.errors import tr
+from veille.errors import Count, Text, tr
+
+#: Known names a hint lists at most: an agency's 300 topics (or 200 sources)
+#: made "no topic named …" a paragraph of every name.
+KNOWN_SHOWN = 10
 
 
 def nearest(name: str, known: Iterable[str], *, cutoff: float = 0.6) -> str | None:
@@ -23,13 +27,31 @@ def nearest(name: str, known: Iterable[str], *, cutoff: float = 0.6) -> str | No
     return folded[found[0]] if found else None
 
 
+def name_list(name: str, known: Iterable[str]) -> str | Text:
+    """The known names, by name, for a hint; past :data:`KNOWN_SHOWN`, the
+    ones spelt most like ``name`` and how many more there are."""
+    names = sorted(known)
+    if len(names) <= KNOWN_SHOWN + 1:  # "and 1 more" says no more than the name
+        return ", ".join(names)
+    key = name.casefold()
+
+    def likeness(known_name: str) -> tuple[bool, bool, float]:
+        n = known_name.casefold()  # those it begins, then holds, then spelt alike
+        return (not n.startswith(key), key not in n, -difflib.SequenceMatcher(None, key, n).ratio())
+
+    shown = sorted(sorted(names, key=likeness)[:KNOWN_SHOWN])
+    return tr("%(names)s and %(count)s more", names=", ".join(shown),
+              count=Count(len(names) - len(shown)))  # fmt: skip
+
+
 def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """A hint sentence naming the nearest known name, or listing them all."""
+    """A hint sentence naming the nearest known name, or listing them
+    (:func:`name_list`)."""
     names = sorted(known)
     best = nearest(name, names)
     if best is not None and best != name:
         return tr("Did you mean %(name)r?", name=best)
-    return tr("Known: %(names)s.", names=", ".join(names)) if names else ""
+    return tr("Known: %(names)s.", names=name_list(name, names)) if names else ""
 
 
 # Names people type for a platform that veille calls otherwise.

@@ -222,3 +222,53 @@ def test_sentiment_shift_alert(workspace, receiver) -> None:  # type: ignore[no-
     assert event["negative_share"] == 0.75 and event["baseline"] == 0.2
     assert "75\u202f% de négatif en 24 h, contre 20\u202f%" in event["summary"]["fr"]
     assert "overheating" in event["details"]["en"][0]
+
+
+def test_one_check_pass_reads_each_window_once_for_all_alerts(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    """An agency's hundreds of sentiment alerts look at the same eight days:
+    one pass reads each day's posts from the store once, not once per alert
+    (it ran in the outbox worker's thread, ahead of the instant alerts), and
+    each alert still gets its own answer."""
+    from veille.models import Sentiment
+
+    book = AlertBook(workspace.store)
+    for name, query in (
+        ("mood-lumio", "lumio"),
+        ("mood-vexa", "vexa"),
+        ("mood-lamp", "lumio OR lamp"),
+    ):
+        url = f"webhook+{receiver.url}"
+        book.add(Alert(name=name, kind="sentiment", query=query, channel_url=url,
+                       params={"threshold": 2.0}))  # fmt: skip
+    now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
+    pos, neg = Sentiment("positive", 0.6, 0.9), Sentiment("negative", -0.7, 0.9)
+    posts, n = [], 0
+    for day in range(1, 8):
+        for i in range(5):
+            n += 1
+            posts.append(make_post(n, "Lumio lamp", sentiment=neg if i == 0 else pos,
+                                   published_at=now - timedelta(days=day, hours=3)))  # fmt: skip
+    for i in range(8):  # today: Lumio mostly negative; nothing about Vexa
+        n += 1
+        posts.append(make_post(n, "Lumio overheating again", sentiment=neg if i < 6 else pos,
+                               published_at=now - timedelta(hours=2)))  # fmt: skip
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    reads: list[object] = []
+    iter_posts = workspace.store.iter_posts
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(args)
+        return iter_posts(*args, **kwargs)
+
+    workspace.store.iter_posts = counted
+    try:
+        assert check_monitors(engine, now=now.timestamp()) == 2  # lumio and lamp, not vexa
+    finally:
+        del workspace.store.iter_posts
+    assert len(reads) == 8  # today and the seven days before, whatever the alerts
+    engine.dispatch(now=now.timestamp())
+    assert sorted(r["json"]["alert"]["name"] for r in receiver.requests) == [
+        "mood-lamp",
+        "mood-lumio",
+    ]

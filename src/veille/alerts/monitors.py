@@ -11,6 +11,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,12 +26,55 @@ from veille.textnorm import tokens
 
 HOUR = timedelta(hours=1)
 MIN_POSTS = 5
+#: Posts one check pass keeps in memory, all windows together (see :class:`_Pass`).
+PASS_POSTS = 200_000
+
+
+class _Pass:
+    """What one :func:`check_monitors` pass reads once for all its alerts:
+    each window's posts (every sentiment alert looks at the same eight days,
+    every spike alert at the same hours of past weeks), and each query
+    compiled. Without it, each alert read and decoded every post of its
+    windows again: 100 sentiment alerts over 2,300 posts took 4.6 s a pass,
+    in the outbox worker's thread, ahead of the instant alerts. A window is
+    kept while the pass holds fewer than :data:`PASS_POSTS` posts; past that,
+    windows are read from the store each time, as before."""
+
+    def __init__(self) -> None:
+        self.windows: dict[tuple[datetime, datetime], list[Post]] = {}
+        self.queries: dict[str, Any] = {}
+        self.held = 0
+
+    def posts(self, engine: AlertEngine, since: datetime, until: datetime) -> Iterator[Post]:
+        found = self.windows.get((since, until))
+        if found is not None:
+            return iter(found)
+        if self.held >= PASS_POSTS:
+            return iter(engine.store.iter_posts(PostFilter(since=since, until=until)))
+        found = list(engine.store.iter_posts(PostFilter(since=since, until=until)))
+        self.windows[(since, until)] = found
+        self.held += len(found)
+        return iter(found)
+
+    def compiled(self, engine: AlertEngine, text: str) -> Any:
+        if text not in self.queries:
+            self.queries[text] = engine.compiler(text)
+        return self.queries[text]
+
+
+_PASS: ContextVar[_Pass | None] = ContextVar("monitor_pass", default=None)
 
 
 def _posts(engine: AlertEngine, alert: Alert, since: datetime, until: datetime) -> Iterator[Post]:
     text = engine.query_of(alert)
-    compiled = engine.compiler(text) if text else None
-    for post in engine.store.iter_posts(PostFilter(since=since, until=until)):
+    held = _PASS.get()
+    if held is None:
+        compiled = engine.compiler(text) if text else None
+        found: Iterator[Post] = iter(engine.store.iter_posts(PostFilter(since=since, until=until)))
+    else:
+        compiled = held.compiled(engine, text) if text else None
+        found = held.posts(engine, since, until)
+    for post in found:
         if post.published_at >= until:
             continue
         if alert.platforms and post.platform not in alert.platforms:
@@ -262,18 +306,22 @@ def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
     moment = datetime.fromtimestamp(now, UTC)
     hour = moment.replace(minute=0, second=0, microsecond=0)
     queued = 0
-    for alert in engine.store.alerts_of_kind():
-        assert alert.id is not None
-        for key, check in _windows(alert, hour, moment):
-            if engine.store.has_delivery(alert.id, key):
-                continue
-            try:
-                event = check(engine, alert, hour)
-            except Exception as exc:  # one monitor's failure must not stop the others
-                logging.getLogger(__name__).warning("monitor %s failed: %s", alert.name, exc)
-                continue
-            if event is None:
-                continue
-            due = next_slot(alert, moment, engine.tz).timestamp()
-            queued += engine.queue_event(alert, key, event, due, now)
+    token = _PASS.set(_Pass())  # each window read once for every alert of this pass
+    try:
+        for alert in engine.store.alerts_of_kind():
+            assert alert.id is not None
+            for key, check in _windows(alert, hour, moment):
+                if engine.store.has_delivery(alert.id, key):
+                    continue
+                try:
+                    event = check(engine, alert, hour)
+                except Exception as exc:  # one monitor's failure must not stop the others
+                    logging.getLogger(__name__).warning("monitor %s failed: %s", alert.name, exc)
+                    continue
+                if event is None:
+                    continue
+                due = next_slot(alert, moment, engine.tz).timestamp()
+                queued += engine.queue_event(alert, key, event, due, now)
+    finally:
+        _PASS.reset(token)
     return queued

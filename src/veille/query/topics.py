@@ -16,12 +16,15 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veille.errors import NotFound, Place, UsageError, tr
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
 from veille.services.audit import record
+
+if TYPE_CHECKING:
+    from veille.services.paging import ListPage
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^[\w][\w.-]{0,63}$")
@@ -60,11 +63,21 @@ def list_topics(store: Any) -> list[Topic]:
     return topics
 
 
+def topic_page(store: Any, *, q: str = "", page: int = 1) -> ListPage[Topic]:
+    """One page of :func:`list_topics`, those whose name or query hold every
+    word of ``q`` (the web page's list)."""
+    from veille.services.paging import list_page
+
+    return list_page(list_topics(store), lambda t: f"{t.name} {t.query}", q=q, page=page)
+
+
 def get_topic(store: Any, name: str) -> Topic:
     """The topic ``name``; :class:`NotFound` (with the known names) when absent."""
     topic: Topic | None = store.topic(name)
     if topic is None:
-        names = ", ".join(t.name for t in list_topics(store))
+        from veille.suggest import name_list
+
+        names = name_list(name, (t.name for t in list_topics(store)))
         raise NotFound(
             tr("no topic named %(name)r", name=name),
             hint=tr(

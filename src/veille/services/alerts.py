@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from veille.alerts.model import Alert
     from veille.alerts.outbox import AlertEngine, DispatchReport
     from veille.alerts.service import Suggestion
+    from veille.services.paging import ListPage
     from veille.workspace import Workspace
 
 DELIVERY_COLUMNS = ("id", "alert", "post_id", "status", "attempts", "due", "sent", "error")
@@ -214,6 +215,17 @@ def alert_rows(ws: Workspace) -> list[dict[str, Any]]:
          "mode": a.mode, "to": mask_channel_url(a.channel_url), "paused": a.paused}
         for a in list_alerts(ws)
     ]  # fmt: skip
+
+
+def alert_page(ws: Workspace, *, q: str = "", page: int = 1) -> ListPage[dict[str, Any]]:
+    """One page of :func:`alert_rows`, those whose name, subject, kind or
+    channel contain every word of ``q`` (the web page's list)."""
+    from veille.services.paging import list_page
+
+    def text(row: dict[str, Any]) -> str:
+        return " ".join(str(row[f] or "") for f in ("name", "watches", "kind", "to"))
+
+    return list_page(alert_rows(ws), text, q=q, page=page)
 
 
 def show_alert(ws: Workspace, name: str, *, secret: bool = False) -> dict[str, Any]:

@@ -31,6 +31,10 @@ SPIKES_SHOWN = 2
 EXPLAIN_POSTS = 5_000
 #: Topics shown on the dashboard (the others are listed by name).
 TOPICS_SHOWN = 12
+#: Topics past :data:`TOPICS_SHOWN` the dashboard names by link; the rest are
+#: counted, with the topics page to find them (an agency's 300 topics made a
+#: paragraph of 288 links).
+MORE_NAMED = 20
 
 
 @dataclass(frozen=True)

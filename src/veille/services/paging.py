@@ -16,13 +16,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from veille.errors import Count, UsageError, tr
 from veille.query import Query, compile_query
 from veille.services.search import SORTS, Hit
 from veille.store.base import PostFilter, PostStore
+
+T = TypeVar("T")
 
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000
@@ -186,3 +190,43 @@ def filter_warnings(q: Query | None, flt: PostFilter) -> tuple[str, ...]:
         except UsageError as exc:
             found.append(f"{exc.message}. {exc.hint}")
     return tuple(found)
+
+
+#: Rows a list page (alerts, topics, sources) shows at a time.
+LIST_PAGE = 50
+
+
+@dataclass(frozen=True)
+class ListPage(Generic[T]):
+    """One page of a workspace's list (its alerts, topics or sources), after
+    the ``q`` filter: an agency's 1,000 alerts were one table, with the form
+    to add one below the last row."""
+
+    rows: list[T]
+    #: Rows the filter kept, all pages together; ``of``: rows before it.
+    total: int
+    of: int
+    page: int
+    pages: int
+    q: str
+
+
+def list_page(
+    rows: Sequence[T],
+    text: Callable[[T], str],
+    *,
+    q: str = "",
+    page: int = 1,
+    per_page: int = LIST_PAGE,
+) -> ListPage[T]:
+    """The rows whose ``text`` holds every word of ``q`` (case and accents
+    ignored), page ``page`` of them (past the last: the last)."""
+    from veille.textnorm import fold
+
+    q = q.strip()
+    words = fold(q).split()
+    kept = [r for r in rows if all(w in fold(text(r)) for w in words)] if words else list(rows)
+    pages = max(1, -(-len(kept) // per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    return ListPage(kept[start : start + per_page], len(kept), len(rows), page, pages, q)

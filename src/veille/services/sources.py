@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from veille.errors import NotFound, Place, UsageError, tr
 from veille.services.audit import record as record_change
+from veille.services.paging import ListPage, list_page
 from veille.sources.base import SourceConfigError, registry
 from veille.store.base import StateStore
 from veille.store.protocols.sources import Health, QuarantinedItem, SourceRecord
@@ -226,6 +227,13 @@ def health(state: StateStore, name: str | None = None) -> list[Health]:
     if name is not None:
         get_source_record(state, name)
     return state.source_health(name)
+
+
+def health_page(state: StateStore, *, q: str = "", page: int = 1) -> ListPage[Health]:
+    """One page of :func:`health` (the web page's list), failing sources
+    first, those whose name, kind or last error hold every word of ``q``."""
+    rows = sorted(health(state), key=lambda h: h.consecutive_failures == 0)  # stable: by name
+    return list_page(rows, lambda h: f"{h.source} {h.kind} {h.last_error or ''}", q=q, page=page)
 
 
 def quarantined(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.alerts.model import FREQUENCIES, KINDS, WEEKDAYS
@@ -71,25 +71,31 @@ def _schedule(alert: Any, _: Callable[..., str]) -> str:
     return str(alert.frequency)
 
 
-def _rows(request: Request) -> list[dict[str, Any]]:
-    """The alerts as the list shows them, each with its schedule in words."""
+def _rows(request: Request, q: str = "", page: int = 1) -> dict[str, Any]:
+    """One page of the alerts as the list shows them (those ``q`` finds),
+    each with its schedule in words."""
     ws = workspace(request)
     _ = translator(request)
+    listing = alert_service.alert_page(ws, q=q, page=page)
     by_name = {a.name: a for a in alert_service.list_alerts(ws)}
-    rows = alert_service.alert_rows(ws)
-    for row in rows:
-        found = by_name.get(row["name"])
+    for row in listing.rows:
+        found = by_name.get(str(row["name"]))
         row["schedule"] = _schedule(found, _) if found is not None else row["every"]
-    return rows
+    return {"alerts": listing.rows, "listing": listing}
 
 
 @router.get("/alerts", response_class=HTMLResponse)
-def alert_list(request: Request, user: Viewer) -> HTMLResponse:
-    context = {
-        "alerts": _rows(request),
-        "can_edit": user.can("analyst"),
-        "error": None,
-    } | _new_form(request)
+def alert_list(
+    request: Request,
+    user: Viewer,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    context = (
+        _rows(request, q, page)
+        | {"can_edit": user.can("analyst"), "error": None}
+        | _new_form(request)
+    )
     return render(request, "alerts/list.html", context)
 
 
@@ -121,9 +127,7 @@ def alert_create(
         alert = alert_service.add_alert(ws, spec, actor=user.username)
     except VeilleError as exc:
         store_errors_through(exc)
-        context = {
-            "alerts": _rows(request), "can_edit": True, "error": exc,
-        } | _new_form(request, values)  # fmt: skip
+        context = _rows(request) | {"can_edit": True, "error": exc} | _new_form(request, values)
         return render(request, "alerts/list.html", context, status_code=400)
     return redirect(_url(alert.name), message=_("Alert %(name)s created.", name=alert.name))
 

@@ -74,6 +74,7 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
             "cards": cards,
             "sov_svg": sov_svg,
             "periods": dashboard_service.PERIODS,
+            "more_named": dashboard_service.MORE_NAMED,
             "change": lambda value: format_change(value, language),
             "signed": lambda value: format_signed(value, language),
             "error": None,

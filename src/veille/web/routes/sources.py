@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import VeilleError
@@ -21,13 +21,15 @@ QUARANTINE_SHOWN = 100
 TEST_SHOWN = 10
 
 
-def _page(request: Request, user: Any, **extra: Any) -> dict[str, Any]:
+def _page(request: Request, user: Any, q: str = "", page: int = 1, **extra: Any) -> dict[str, Any]:
     from veille.sources.base import registry
 
     st = workspace(request).state
     records = {r.name: r for r in source_service.list_sources(st)}
+    listing = source_service.health_page(st, q=q, page=page)
     return {
-        "health": source_service.health(st),
+        "health": listing.rows,
+        "listing": listing,
         "records": records,
         "configs": {n: source_service.shown_config(r, set_only=True) for n, r in records.items()},
         "kinds": sorted(registry()),
@@ -40,8 +42,13 @@ def _page(request: Request, user: Any, **extra: Any) -> dict[str, Any]:
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def source_list(request: Request, user: Viewer) -> HTMLResponse:
-    return render(request, "sources/index.html", _page(request, user))
+def source_list(
+    request: Request,
+    user: Viewer,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    return render(request, "sources/index.html", _page(request, user, q, page))
 
 
 @router.post("/sources", response_model=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import VeilleError
@@ -38,9 +38,18 @@ def _preview(request: Request, query: str) -> dict[str, Any]:
 
 
 @router.get("/topics", response_class=HTMLResponse)
-def topic_list(request: Request, user: Viewer) -> HTMLResponse:
-    topics = topic_service.list_topics(workspace(request).state)
-    return render(request, "topics/list.html", {"topics": topics, "can_edit": user.can("analyst")})
+def topic_list(
+    request: Request,
+    user: Viewer,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    listing = topic_service.topic_page(workspace(request).state, q=q, page=page)
+    return render(
+        request,
+        "topics/list.html",
+        {"topics": listing.rows, "listing": listing, "can_edit": user.can("analyst")},
+    )
 
 
 @router.get("/topics/preview", response_class=HTMLResponse)
