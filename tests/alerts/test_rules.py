@@ -272,3 +272,41 @@ def test_one_check_pass_reads_each_window_once_for_all_alerts(workspace, receive
         "mood-lamp",
         "mood-lumio",
     ]
+
+
+def test_a_monitor_whose_schedule_fails_leaves_the_others_queued(  # type: ignore[no-untyped-def]
+    workspace, receiver, monkeypatch
+) -> None:
+    """A monitor whose send time cannot be worked out is skipped, logged, like
+    one whose check failed: the pass goes on to the other monitors."""
+    import veille.alerts.monitors as monitors
+    from veille.models import Sentiment
+
+    book = AlertBook(workspace.store)
+    url = f"webhook+{receiver.url}"
+    for name in ("mood-a", "mood-b"):
+        book.add(Alert(name=name, kind="sentiment", query="lumio", channel_url=url,
+                       params={"threshold": 2.0}))  # fmt: skip
+    now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
+    pos, neg = Sentiment("positive", 0.6, 0.9), Sentiment("negative", -0.7, 0.9)
+    posts = [
+        make_post(day * 10 + i, "Lumio", sentiment=neg if i == 0 else pos,
+                  published_at=now - timedelta(days=day, hours=3))
+        for day in range(1, 8) for i in range(5)
+    ] + [
+        make_post(100 + i, "Lumio again", sentiment=neg if i < 6 else pos,
+                  published_at=now - timedelta(hours=2))
+        for i in range(8)
+    ]  # fmt: skip
+    build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
+
+    def slot(alert, moment, tz):  # type: ignore[no-untyped-def]
+        if alert.name == "mood-a":
+            raise ValueError("a schedule this version cannot read")
+        return next_slot(alert, moment, tz)
+
+    monkeypatch.setattr(monitors, "next_slot", slot)
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    assert check_monitors(engine, now=now.timestamp()) == 1
+    engine.dispatch(now=now.timestamp())
+    assert [r["json"]["alert"]["name"] for r in receiver.requests] == ["mood-b"]

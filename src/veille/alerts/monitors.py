@@ -319,12 +319,14 @@ def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
                     continue
                 try:
                     event = check(engine, alert, hour)
+                    # Its schedule too: a monitor whose send time cannot be
+                    # worked out is skipped like one whose check failed.
+                    due = next_slot(alert, moment, engine.tz).timestamp() if event else 0.0
                 except Exception as exc:  # one monitor's failure must not stop the others
                     logging.getLogger(__name__).warning("monitor %s failed: %s", alert.name, exc)
                     continue
                 if event is None:
                     continue
-                due = next_slot(alert, moment, engine.tz).timestamp()
                 queued += engine.queue_event(alert, key, event, due, now)
     finally:
         _PASS.reset(token)
