@@ -133,3 +133,11 @@ def test_copies_table_says_author_unknown(tmp_path: Path, monkeypatch: pytest.Mo
     run("import", str(src))  # enriched: each post is a story of its own at least
     assert "author unknown" in run("copies", "mastodon:n1")
     assert json.loads(run("copies", "mastodon:n1", "--format", "json"))["copies"][0]["author"] == ""
+
+
+def test_top_posts_say_an_unknown_reach_is_unknown(run: Run) -> None:
+    """A post whose author's follower count no platform gave (here, none of
+    the three) has no known reach: "–" in the table, null in JSON, not 0."""
+    rows = json.loads(run("top", "posts", *PERIOD, "--format", "json"))
+    assert [r["reach"] for r in rows] == [None, None, None]
+    assert run("top", "posts", *PERIOD).count("–") == 3

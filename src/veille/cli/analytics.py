@@ -420,13 +420,15 @@ def register(app: typer.Typer) -> None:
                 posts = tops.top_posts(ws.store, scope, per, by=by or "engagement", limit=limit)
                 rows = [
                     {"id": p.id, "published_at": p.published_at, "author": p.author.handle,
-                     "engagement": p.engagement.total, "reach": p.author.followers or 0,
+                     "engagement": p.engagement.total, "reach": p.author.followers,
                      "text": p.text[:100], "url": p.url}
                     for p in posts
                 ]  # fmt: skip
                 if output is DataFormat.table:  # no author: said, not an empty cell
                     for row in rows:
                         row["author"] = author_cell(row["author"])
+                        # Unknown is not zero (a feed, Bluesky give no count), as top authors say.
+                        row["reach"] = "–" if row["reach"] is None else row["reach"]
             elif kind is TopKind.authors:
                 found = tops.top_authors(ws.store, scope, per, by=by or "posts", limit=limit)
                 rows = [_plain(a) for a in found]
