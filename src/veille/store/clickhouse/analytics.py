@@ -278,16 +278,13 @@ class ClickHouseAnalytics(ClickHousePeople):
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
     ) -> list[tuple[str, str, str | None, int, int, int | None]]:
         found = self._top_authors(scope, period, by, limit)
-        return followers_known(found, self._counted_followers(scope, period, found))
+        return followers_known(found, lambda shown: self._counted_followers(scope, period, shown))
 
     def _counted_followers(
-        self, scope: Scope, period: Period, rows: Sequence[tuple[Any, ...]]
+        self, scope: Scope, period: Period, handles: list[str]
     ) -> set[tuple[str, str]]:
-        """Those of ``rows``' authors shown with 0 followers who have a post
-        in the period that gave a count (the rollups keep an unknown count as 0)."""
-        handles = sorted({r[1] for r in rows if not r[5]})
-        if not handles:
-            return set()
+        """Which ``(platform, handle)`` of ``handles`` have a post in the
+        period that gave a follower count (see :func:`followers_known`)."""
         src, where, params = self.source(scope.during(period))
         found = self.rows(
             f"SELECT DISTINCT platform, author_handle FROM {src} WHERE {where} "

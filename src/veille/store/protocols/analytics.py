@@ -11,7 +11,7 @@ the scope's filter carries ``since`` and ``until``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -41,12 +41,17 @@ def newest_of_groups(
 
 
 def followers_known(
-    rows: Sequence[tuple[str, str, str | None, int, int, int]], counted: set[tuple[str, str]]
+    rows: Sequence[tuple[str, str, str | None, int, int, int]],
+    counted: Callable[[list[str]], set[tuple[str, str]]],
 ) -> list[tuple[str, str, str | None, int, int, int | None]]:
-    """Top authors' rows with ``None`` followers where the count is unknown: a
-    0 that no post of the period gave (``counted`` holds the ``(platform,
-    handle)`` whose 0 a post gave). Unknown is not zero: a feed gives no count."""
-    return [(pf, h, n, c, e, f if f or (pf, h) in counted else None) for pf, h, n, c, e, f in rows]
+    """Top authors' rows with ``None`` followers where the count is unknown:
+    the rollups keep an unknown count as 0, so the handles shown with 0 are
+    asked of ``counted`` (the store's query: which ``(platform, handle)`` of
+    them have a post of the period that gave a count), and a 0 no post gave
+    becomes ``None``. Unknown is not zero: a feed gives no count."""
+    handles = sorted({r[1] for r in rows if not r[5]})
+    known = counted(handles) if handles else set()
+    return [(pf, h, n, c, e, f if f or (pf, h) in known else None) for pf, h, n, c, e, f in rows]
 
 
 def figures_of(

@@ -100,16 +100,13 @@ class SQLiteTops(SQLiteVolume):
         and platform; ``followers`` is ``None`` when none of their posts of
         the period gave a count (ranked as 0)."""
         found = self._top_authors(scope, period, by, limit)
-        return followers_known(found, self._counted_followers(scope, period, found))
+        return followers_known(found, lambda shown: self._counted_followers(scope, period, shown))
 
     def _counted_followers(
-        self, scope: Scope, period: Period, rows: Sequence[tuple[Any, ...]]
+        self, scope: Scope, period: Period, handles: list[str]
     ) -> set[tuple[str, str]]:
-        """Those of ``rows``' authors shown with 0 followers who have a post
-        in the period that gave a count (the rollups keep an unknown count as 0)."""
-        handles = sorted({r[1] for r in rows if not r[5]})
-        if not handles:
-            return set()
+        """Which ``(platform, handle)`` of ``handles`` have a post in the
+        period that gave a follower count (see :func:`followers_known`)."""
         where, params = scope_sql(self.conn, scope.during(period), lookup=True)
         found = self.conn.execute(
             f"SELECT DISTINCT p.platform, p.author_handle FROM posts p WHERE {where} "
