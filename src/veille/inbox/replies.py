@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import UsageError, VeilleError, tr
@@ -179,23 +180,13 @@ def _writing(who: str) -> str:
 def joined(parts: list[str]) -> str:
     """``parts`` joined by "; ", still translatable when they are made by
     :func:`veille.errors.tr` (a web page shows each in its reader's language)."""
-    if not parts:
-        return ""
-    out = parts[0]
-    for part in parts[1:]:
-        out = tr("%(first)s; %(then)s", first=out, then=part)
-    return out
+    return reduce(lambda a, b: tr("%(first)s; %(then)s", first=a, then=b), parts) if parts else ""
 
 
 def sentences(parts: Sequence[str]) -> str:
     """Whole sentences (each ending with its stop) one after the other, each
     still translatable when made by :func:`veille.errors.tr`."""
-    if not parts:
-        return ""
-    out = parts[0]
-    for part in parts[1:]:
-        out = tr("%(first)s %(then)s", first=out, then=part)
-    return out
+    return reduce(lambda a, b: tr("%(first)s %(then)s", first=a, then=b), parts) if parts else ""
 
 
 def start_reply(ws: Workspace, item_id: int, user: str) -> list[str]:
