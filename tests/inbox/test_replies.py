@@ -256,7 +256,7 @@ def test_a_wrong_deleted_mark_is_cleared_and_replies_work_again(
 
     from veille.cli import build_app
 
-    item_id = _item(ws, sim, n=6)
+    item_id = _item(ws, sim, n=3)  # a post of the fixture world whatever ran before
     svc.mark_deleted_upstream(ws.state, item_id, actor="bob")
     with pytest.raises(UsageError, match="was deleted") as refused:
         replies.reply(ws, item_id, "Bonjour", user="alice")
@@ -278,7 +278,7 @@ def test_the_staff_guidelines_block_a_reply(ws: Workspace, sim: Simulator) -> No
     from veille.plan.people import set_guidelines
 
     set_guidelines(ws.state, '+++\nforbidden_words = ["free"]\n+++\nBe kind.', "Soyez aimables.")
-    item_id = _item(ws, sim, n=7)
+    item_id = _item(ws, sim, n=3)  # a post of the fixture world whatever ran before
     before = len(_writes(sim))
     with pytest.raises(UsageError, match="rule out 'free'") as refused:
         replies.reply(ws, item_id, "Get it free today", user="alice")
