@@ -4,7 +4,6 @@ simulator over loopback (Mastodon accounts/lookup, Bluesky getProfile)."""
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
