@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +62,44 @@ def test_no_document_carries_a_merge_conflict_marker() -> None:
             if line.startswith(markers):
                 found.append(f"{path.relative_to(root)}:{number}")
     assert not found, f"merge-conflict markers left in: {found}"
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1)[^\n]|\n(?!\s*\n))+?\1")
+_NOT_PROSE = re.compile(r"\]\([^)]*\)|<[^>]+>|https?://\S+")
+# An elided French word (l'écoute, aujourd'hui, l'`Accept-Language`) written
+# with the typewriter apostrophe; \0 stands for a masked code span.
+_TYPEWRITER_ELISION = re.compile(r"(?<=[A-Za-zÀ-ÿ])'(?=[A-Za-zÀ-ÿ\0])")
+
+
+def _prose(text: str) -> list[tuple[int, str]]:
+    """Each line's prose (line number, text), with fenced and indented code
+    blocks blanked and code spans (which may run over a line break), link
+    targets and URLs masked (\\0): what a reader types keeps its quotes."""
+    lines: list[str] = []
+    fenced = indented = False
+    before = ""
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+            before = ""
+            lines.append("\0" * len(line))
+            continue
+        starts = line.startswith("    ") and (not before.strip() or indented)
+        indented = bool(starts or (indented and not line.strip()))
+        before = line
+        lines.append("\0" * len(line) if fenced or indented else line)
+    masked = _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", "\0", m.group(0)), "\n".join(lines))
+    masked = _NOT_PROSE.sub(lambda m: "\0" * len(m.group(0)), masked)
+    return list(enumerate(masked.split("\n"), 1))
+
+
+def test_french_docs_use_the_typographic_apostrophe_in_prose() -> None:
+    """docs/fr wrote « l'écoute » with the typewriter apostrophe: French prose
+    takes ’ (as the web app's French does); code, commands and URLs keep '."""
+    found = []
+    for path in sorted((DOCS / "fr").glob("*.md")):
+        for number, prose in _prose(path.read_text(encoding="utf-8")):
+            if _TYPEWRITER_ELISION.search(prose):
+                found.append(f"{path.name}:{number}: {prose.replace(chr(0), '·')[:70]}")
+    assert not found, f"{len(found)} French lines with ' in prose:\n" + "\n".join(found[:20])

@@ -61,3 +61,21 @@ def test_french_typography_of_our_own_sentences() -> None:
     assert i18n.language_name("en", "fr") == "anglais" and i18n.country_name("FR", "en") == (
         "France"
     )
+
+
+def test_halves_round_up_as_people_expect() -> None:
+    # Python's round() and Babel round a half to the even neighbour (2.5% read
+    # 2%, 0.5 read 0); a reader expects 3% and 1, in both languages, and a
+    # negative half rounds away from zero just as a positive one does.
+    assert i18n.format_percent(0.025, "en") == "3%" and i18n.format_percent(0.005, "fr") == f"1{N}%"
+    assert i18n.format_percent(0.125, "en") == "13%" and i18n.format_percent(0.445, "en") == "45%"
+    assert i18n.format_percent(0.0125, "fr", 1) == f"1,3{N}%"
+    assert i18n.format_number(0.5, "en") == "1" and i18n.format_number(2.5, "fr") == "3"
+    assert i18n.format_number(-2.5, "en") == "\u22123"
+    assert i18n.format_decimal(1.25, "en") == "1.3" and i18n.format_decimal(0.05, "fr", 0) == "0"
+    assert i18n.format_decimal(0.125, "fr", 2) == "0,13"
+    assert i18n.format_signed(0.125, "en") == "+0.13" and i18n.format_signed(-0.005, "fr") == (
+        "\u22120,01"
+    )
+    assert i18n.format_change(0.025, "en") == "+3%"
+    assert i18n.format_change(-0.005, "en") == "\u22121%"

@@ -5,7 +5,9 @@ its numbers, dates and plurals here, so that both languages follow one set of
 rules:
 
 - numbers, decimals and percentages come from Babel's CLDR data (``12,345`` /
-  ``12 345``, ``0.25`` / ``0,25``, ``54%`` / ``54 %``);
+  ``12 345``, ``0.25`` / ``0,25``, ``54%`` / ``54 %``), a half rounded up
+  (away from zero: 2.5% reads 3%, as a reader expects), where Python and Babel
+  would round it to the even neighbour; stored values are never rounded here;
 - dates and times are localized and shown in the workspace's time zone;
 - plurals follow CLDR rules (French: 0 and 1 are singular);
 - French typography: a narrow no-break space (U+202F) before ``: ; ! ?``,
@@ -23,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -52,11 +55,27 @@ def _spaces(text: str, lang: str) -> str:
     return text.replace("\u00a0", NBSP).replace("\u2009", NBSP) if lang == "fr" else text
 
 
+def half_up(value: float | Decimal, digits: int = 0) -> Decimal:
+    """``value`` rounded to ``digits`` after the point, a half away from zero
+    (2.5 → 3, −0.125 → −0.13 at 2 digits): how people round, where Python's
+    round() and Babel give the even neighbour (2.5 → 2). A float is taken as
+    it is written (0.125, not its binary neighbour), so what reads as a half
+    is rounded as one. Every figure shown to people is rounded here."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def percent_shown(share: float, digits: int = 0) -> Decimal:
+    """The percentage a reader is shown for ``share`` (0.025 → 3): the one
+    rounding that sentences comparing two shares must agree with."""
+    return half_up(Decimal(repr(float(share))) * 100, digits)
+
+
 def format_number(value: float, lang: str) -> str:
     """A whole number with thousands separators: ``12,345`` / ``12 345``."""
     from babel.numbers import format_decimal as fmt
 
-    return _spaces(fmt(round(value), locale=locale(lang)), lang).replace("-", MINUS)
+    return _spaces(fmt(half_up(value), locale=locale(lang)), lang).replace("-", MINUS)
 
 
 def format_decimal(value: float, lang: str, digits: int = 1, *, trim: bool = True) -> str:
@@ -65,12 +84,13 @@ def format_decimal(value: float, lang: str, digits: int = 1, *, trim: bool = Tru
     from babel.numbers import format_decimal as fmt
 
     pattern = "#,##0." + ("#" if trim else "0") * digits if digits else "#,##0"
-    return _spaces(fmt(value, format=pattern, locale=locale(lang)), lang).replace("-", MINUS)
+    text = fmt(half_up(value, digits), format=pattern, locale=locale(lang))
+    return _spaces(text, lang).replace("-", MINUS)
 
 
 def format_signed(value: float, lang: str, digits: int = 2) -> str:
     """``+0.25`` / ``+0,25`` / ``−0,50``; a value that rounds to zero has no sign."""
-    if not round(value, digits):
+    if not half_up(value, digits):
         return format_decimal(0, lang, digits, trim=False)
     text = format_decimal(abs(value), lang, digits, trim=False)
     return ("+" if value > 0 else MINUS) + text
@@ -81,7 +101,9 @@ def format_percent(share: float, lang: str, digits: int = 0) -> str:
     from babel.numbers import format_percent as fmt
 
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    text = fmt(share, format=pattern, locale=locale(lang))
+    # Rounded here, as a percentage: Babel would round its half to even.
+    shown = percent_shown(share, digits) / 100
+    text = fmt(shown, format=pattern, locale=locale(lang))
     if lang == "fr":  # the pattern carries no space: French wants one
         text = text.replace("%", NBSP + "%").replace("\u00a0" + NBSP, NBSP)
     return _spaces(text, lang).replace("-", MINUS)
@@ -91,7 +113,7 @@ def format_change(change: float | None, lang: str) -> str:
     """A relative change: ``+25%``, ``−10%``, ``±0%`` or ``new`` / ``nouveau`` (from nothing)."""
     if change is None:
         return "nouveau" if lang == "fr" else "new"
-    value = round(change * 100)
+    value = int(percent_shown(change))
     sign = "+" if value > 0 else MINUS if value < 0 else "±"
     return sign + format_percent(abs(value) / 100, lang)
 

@@ -219,3 +219,12 @@ def test_axis_days_are_not_zero_padded() -> None:
         texts = re.findall(r">([^<>]+)</text>", "".join(labels))
         assert label in texts, texts
         assert not any(re.match(r"0\d ", t) for t in texts), texts
+
+
+def test_a_half_percent_is_rounded_up_as_readers_do() -> None:
+    # 201 posts against 200 is +0.5%: it reads "grew 1%", not "held steady"
+    # (Python's round() took 0.5 to 0); a share of 12.5% reads 13%.
+    found = findings(data(headline={"posts": Figure("posts", 201, 200)}), "en")
+    assert "Conversation about lumio grew 1% (201 posts, against 200 the period before)." in found
+    found = findings(data(platforms=[platform(0.125, 0.125)]), "en")
+    assert any("Mastodon (13%)" in s for s in found), found

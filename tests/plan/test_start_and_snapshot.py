@@ -3,6 +3,7 @@ simulator over loopback (Mastodon accounts/lookup, Bluesky getProfile)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -140,6 +141,12 @@ def test_init_asks_in_french(ws: Workspace) -> None:
     assert result.exit_code == 0, result.output
     assert "Qu’attendez-vous des réseaux sociaux" in result.output
     assert ws.state.plan_objectives()[0].kind == "marketing"
+    # French typography: a narrow no-break space before : ; ? ! (never a
+    # plain one, which lets a narrow terminal start a line with the colon).
+    assert "1. Objectifs\u202f: le nom" in result.output
+    assert "Qu’attendez-vous des réseaux sociaux\u202f?" in result.output
+    assert "Plan commencé\u202f: objectif" in result.output
+    assert not re.search(r" [:;?!]", result.output), result.output
 
 
 def test_daily_snapshot_once_a_day(ws: Workspace, sim: Simulator) -> None:

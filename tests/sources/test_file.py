@@ -162,3 +162,32 @@ def test_cli_add_file_collect_test_health(workspace: Workspace, tmp_path: Path) 
     assert workspace.store.count_posts() == 2
     shown = runner.invoke(app, ["source", "health", "-w", root, "--format", "json"], env=env)
     assert shown.exit_code == 0 and '"total_posts": 2' in shown.output
+
+
+def test_a_bad_row_past_the_end_of_a_shorter_file_leaves_the_quarantine(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_text(row(1) + row(2) + row(3) + "{not json\n" + row(5))
+    add_source(workspace.store, "file", str(path), name="nightly")
+    (first,) = collect(workspace)
+    assert first.ok and first.quarantined == 1
+    (bad,) = quarantined(workspace.store, "nightly")
+    assert "line 4: not valid JSON" in bad.error
+    # Tonight's export is shorter: its line 4 no longer exists, nor the bad row.
+    fresh = tmp_path / "next.jsonl"
+    fresh.write_text(row(1) + row(2) + row(6))
+    os.replace(fresh, path)
+    (shorter,) = collect(workspace, force=True)
+    assert shorter.ok and shorter.quarantined == 0
+    assert quarantined(workspace.store, "nightly") == []
+    assert health(workspace.store, "nightly")[0].quarantined == 0
+    # A bad row still inside the file stays, and one past a held half-written
+    # last line (the writer is not done with that line yet) does not.
+    path.write_text(row(1) + "{not json\n" + row(3) + row(4) + "{also not json\n" + row(6))
+    (again,) = collect(workspace, force=True)
+    assert again.quarantined == 2
+    path.write_text(row(1) + "{not json\n" + row(3) + row(4)[:15])
+    (half,) = collect(workspace, force=True)
+    assert half.ok
+    assert [q.key for q in quarantined(workspace.store, "nightly")] == ["line 2"]

@@ -310,3 +310,41 @@ def test_source_test_and_health_commands(workspace: Workspace, sim: Simulator) -
     assert collected.exit_code == 0, collected.output
     shown = runner.invoke(app, ["source", "health", "w", "-w", root, "--format", "json"], env=env)
     assert shown.exit_code == 0 and '"quarantined": 1' in shown.output
+
+
+def test_a_page_that_breaks_under_an_unchanged_lastmod_is_noticed(
+    workspace: Workspace, sim: Simulator, flaky: Flaky
+) -> None:
+    """A page whose template broke while its sitemap entry (and <lastmod>)
+    stayed the same was never fetched again, so nobody learnt of it: a
+    listed page is re-read (conditionally) once recheck_hours have passed."""
+    flaky.broken = set()
+    url = sim.url("news", "/flaky/sitemap.xml")
+    add_source(workspace.store, "web", url, name="watched", options={"recheck_hours": "0"})
+    http = client()
+    try:
+        (first,) = collect(workspace, http=http)
+        assert first.ok and first.new_posts == 2 and first.quarantined == 0
+        flaky.broken = {"steady"}  # same sitemap, same <lastmod>
+        (second,) = collect(workspace, http=http, force=True)
+        assert second.ok and second.quarantined == 1
+        (bad,) = quarantined(workspace.store, "watched")
+        assert bad.raw["url"].endswith("/flaky/steady.html") and "no readable text" in bad.error
+        assert health(workspace.store, "watched")[0].quarantined == 1
+        flaky.broken = set()
+        (third,) = collect(workspace, http=http, force=True)
+        assert third.ok and quarantined(workspace.store, "watched") == []
+    finally:
+        flaky.broken = set()
+    # The default waits a day between re-reads: a run right after costs one 304.
+    add_source(workspace.store, "web", url, name="daily")
+    (first_daily,) = collect(workspace, names=["daily"], http=http)
+    assert first_daily.ok and first_daily.new_posts == 0  # the same two pages, stored
+    news = sim.host("news")
+    news.reset_counters()
+    flaky.broken = {"steady"}
+    try:
+        (again,) = collect(workspace, names=["daily"], http=http, force=True)
+    finally:
+        flaky.broken = set()
+    assert again.ok and again.quarantined == 0 and news.statuses == {304: 1}

@@ -534,3 +534,47 @@ def test_paging_errors_are_said_in_the_language_asked(api: Running) -> None:
     assert both.json()["error"]["message"] == "donnez une page ou un curseur, pas les deux"
     said = english.json()["error"]
     assert said["message"] == "page 9999 is out of range" and "10,000 posts deep" in said["hint"]
+
+
+def test_malformed_input_is_said_in_the_language_asked(api: Running) -> None:
+    """A 422 (a parameter out of bounds, a missing or unknown field, a value
+    not among those allowed, a body that is not JSON) was English whatever
+    Accept-Language asked: each problem now names its field in French and
+    says what to give, in the same JSON shape."""
+    fr = {"Accept-Language": "fr"}
+    json_type = {"Content-Type": "application/json", **fr}
+    with client(api) as c:
+        limit = c.get("/api/v1/posts", params={"q": "lumio", "limit": 5000}, headers=fr)
+        lost = c.post("/api/v1/topics", json={"name": "x", "colour": "red"}, headers=fr)
+        interval = c.get("/api/v1/analytics/volume", params={"interval": "month"}, headers=fr)
+        words = c.get("/api/v1/posts", params={"q": "lumio", "limit": "ten"}, headers=fr)
+        broken = c.post("/api/v1/topics", content=b'{"name": ', headers=json_type)
+        absent = c.post("/api/v1/topics", headers=fr)
+        twice = {"to": "mailto:a@example.org", "query": "x", "at": "10:00", "at_time": "09:00"}
+        both = c.post("/api/v1/alerts", json=twice, headers=fr)
+        english = c.post("/api/v1/topics", json={"name": "x", "colour": "red"})
+    for answer in (limit, lost, interval, words, broken, absent, both):
+        assert answer.status_code == 422 and answer.headers["content-language"] == "fr"
+        error = answer.json()["error"]
+        assert set(error) == {"status", "code", "message", "hint"}
+        assert error["code"] == "invalid_input" and error["status"] == 422
+        assert error["hint"].startswith("Voyez /api/docs"), error["hint"]
+    assert limit.json()["error"]["message"] == "limit\u202f: doit valoir 200 ou moins"
+    assert lost.json()["error"]["message"] == (
+        "query\u202f: obligatoire, donnez-le\u202f; colour\u202f: n’est pas un champ de ce point "
+        "d’accès (voyez /api/docs)"
+    )
+    assert interval.json()["error"]["message"] == (
+        "interval\u202f: doit valoir 'hour', 'day' ou 'week'"
+    )
+    assert words.json()["error"]["message"] == "limit\u202f: doit être un nombre entier"
+    assert broken.json()["error"]["message"].startswith("body\u202f: du JSON invalide (")
+    assert absent.json()["error"]["message"] == (
+        "body\u202f: manquant (envoyez un objet JSON avec Content-Type: application/json)"
+    )
+    assert both.json()["error"]["message"] == (
+        "body\u202f: donnez at ou at_time (son ancien nom), pas les deux"
+    )
+    assert english.json()["error"]["message"] == (
+        "query: required, give it; colour: is not a field of this endpoint (see /api/docs)"
+    )

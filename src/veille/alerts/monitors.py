@@ -137,7 +137,10 @@ def spike_message(
 ) -> dict[str, Any]:  # fmt: skip
     """The event of a spike, explained in en and fr."""
     ratio = count / mean if mean else float("inf")
-    times = "∞" if ratio == float("inf") else f"{ratio:.1f}"
+
+    def times(lang: str) -> str:
+        return "∞" if ratio == float("inf") else format_decimal(ratio, lang, trim=False)
+
     return french_typography({
         "kind": "spike", "count": count, "baseline_mean": round(mean, 2),
         "z": round(z, 2), "terms": lift.most_common(5), "authors": authors.most_common(5),
@@ -145,10 +148,11 @@ def spike_message(
         "summary": {
             "en": f"Spike on “{alert.subject}”: {count_of(count, 'en', 'post', 'posts')} "
                   "in the last hour, "
-                  f"{times}× the usual {mean:.1f} for this hour of the week ({z:.1f} σ).",
+                  f"{times('en')}× the usual {format_decimal(mean, 'en', trim=False)} for this "
+                  f"hour of the week ({format_decimal(z, 'en', trim=False)} σ).",
             "fr": f"Pic sur « {alert.subject} » : "
                   f"{count_of(count, 'fr', 'publication', 'publications')} dans la dernière "
-                  f"heure, {times.replace('.', ',')}× les {format_decimal(mean, 'fr')} "
+                  f"heure, {times('fr')}× les {format_decimal(mean, 'fr')} "
                   f"habituelles à cette heure de la semaine ({format_decimal(z, 'fr')} σ).",
         },
         "details": {
@@ -214,8 +218,9 @@ def sentiment_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[s
         "kind": "sentiment", "negative_share": round(now, 3), "baseline": round(mean, 3),
         "z": round(z, 2),
         "summary": {
-            "en": f"Sentiment shift on “{alert.subject}”: {now:.0%} negative in 24 h, "
-                  f"against {mean:.0%} usually ({z:.1f} σ).",
+            "en": f"Sentiment shift on “{alert.subject}”: {format_percent(now, 'en')} negative "
+                  f"in 24 h, against {format_percent(mean, 'en')} usually "
+                  f"({format_decimal(z, 'en', trim=False)} σ).",
             "fr": f"Changement de tonalité sur « {alert.subject} » : "
                   f"{format_percent(now, 'fr')} de négatif en 24 h, contre "
                   f"{format_percent(mean, 'fr')} d’habitude ({format_decimal(z, 'fr')} σ).",
@@ -253,7 +258,8 @@ def silence_message(alert: Alert, hours: int, usual: float, source: str | None) 
     return french_typography({
         "kind": "silence", "hours": hours, "usual": round(usual, 1), "source": source,
         "summary": {
-            "en": f"Silence on {what}: no post for {hours} h, where {usual:.1f} is usual.",
+            "en": f"Silence on {what}: no post for {hours} h, where "
+                  f"{format_decimal(usual, 'en', trim=False)} is usual.",
             "fr": f"Silence sur {quoi} : aucune publication depuis {hours} h, "
                   f"contre {format_decimal(usual, 'fr')} d’habitude.",
         },

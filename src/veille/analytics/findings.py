@@ -74,7 +74,7 @@ def _volume(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None
             f"{_posts(posts.value, lang)}{' about ' + about if about else ''} this period, "
             "none the period before."
         )
-    if round(posts.change * 100) == 0:
+    if not i18n.percent_shown(posts.change):
         if fr:
             return (
                 f"La conversation{' sur ' + about if about else ''} est stable "
@@ -109,7 +109,7 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
     share = top.share or 0.0
     before = top.previous_share or 0.0  # None only where no post came before
     most = share > MOST
-    same = round(share * 100) == round(before * 100)
+    same = i18n.percent_shown(share) == i18n.percent_shown(before)
     if fr:
         you = " sur vous" if data.get("is_brand") else ""
         lead = "L’essentiel" if most else "La plus grande part"

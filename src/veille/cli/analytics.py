@@ -20,7 +20,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
-from veille.i18n import plural
+from veille.i18n import format_change, format_percent, plural
 from veille.workspace import Workspace
 
 PeriodOpt = Annotated[
@@ -109,7 +109,7 @@ def _period(ws: Workspace, text: str) -> Any:
 
 
 def _pct(x: float | None) -> str:
-    return "" if x is None else f"{x:+.0%}" if x else "0%"
+    return "" if x is None else format_change(x, "en") if x else "0%"
 
 
 def _volume_footer(vol: Any, label: str, fmt: str) -> list[str]:
@@ -381,7 +381,7 @@ def register(app: typer.Typer) -> None:
             return
         rows = [
             {"term": t.term, "stories": t.stories, "baseline": t.baseline,
-             "share": f"{t.share:.1%}", "baseline_share": f"{t.baseline_share:.1%}",
+             "share": _share(t.share), "baseline_share": _share(t.baseline_share),
              "G2": f"{t.g2:.1f}", "forms": ", ".join(t.forms[:4])}
             for t in found
         ]  # fmt: skip
@@ -494,7 +494,7 @@ def register(app: typer.Typer) -> None:
 
 def _share(value: float | None) -> str:
     """A share as a percentage; "–" where it is unknown (nothing to share)."""
-    return "–" if value is None else f"{value:.1%}"
+    return "–" if value is None else format_percent(value, "en", 1)
 
 
 def _plain(obj: Any) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from veille.cli.common import (
 )
 from veille.config import EnrichSettings
 from veille.errors import InputError, WorkspaceNotFound
-from veille.i18n import plural
+from veille.i18n import format_percent, plural
 
 BATCH = 500
 
@@ -206,7 +206,8 @@ def register(app: typer.Typer) -> None:
             console().print(
                 f"{report['reviewed']} {plural(report['reviewed'], 'en', 'post', 'posts')} "
                 "reviewed; the model agreed on "
-                f"{report['model_agreed']}" + (f" ({acc:.0%})" if acc is not None else "")
+                f"{report['model_agreed']}"
+                + (f" ({format_percent(acc, 'en')})" if acc is not None else "")
             )
 
     @app.command("copies")

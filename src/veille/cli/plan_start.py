@@ -29,24 +29,24 @@ _Q = {
         "next": "Next: `veille plan cost`, then `veille plan adopt`.",
     },
     "fr": {
-        "intro": "Quatre étapes : objectifs, personnes, écoute, canaux. Entrée garde la valeur "
+        "intro": "Quatre étapes : objectifs, personnes, écoute, canaux. Entrée garde la valeur "
         "proposée.",
-        "org": "1. Objectifs : le nom de l’organisation",
-        "kind": "Qu’attendez-vous des réseaux sociaux ? (customer_service, marketing, "
+        "org": "1. Objectifs : le nom de l’organisation",
+        "kind": "Qu’attendez-vous des réseaux sociaux ? (customer_service, marketing, "
         "awareness, membership, fundraising, thought_leadership, custom)",
-        "desc": "À quoi ressemble la réussite ?",
-        "deadline": "Pour quand ? (AAAA-MM-JJ)",
-        "owner": "2. Personnes : qui en répond et parle au nom de l’organisation ? "
+        "desc": "À quoi ressemble la réussite ?",
+        "deadline": "Pour quand ? (AAAA-MM-JJ)",
+        "owner": "2. Personnes : qui en répond et parle au nom de l’organisation ? "
         "(nom d’utilisateur)",
-        "topic": "3. Écoute : un nom de sujet pour l’organisation",
+        "topic": "3. Écoute : un nom de sujet pour l’organisation",
         "query": "Les mots qui la désignent (requête)",
         "competitors": "Sujets concurrents à comparer (séparés par des virgules, facultatif)",
-        "channels": "4. Canaux : quelles plateformes ? (séparées par des virgules)",
+        "channels": "4. Canaux : quelles plateformes ? (séparées par des virgules)",
         "handle": "Notre compte (identifiant, facultatif)",
         "per_week": "Publications par semaine et par canal",
         "respond": "Délai de réponse visé, en minutes",
-        "done": "Plan commencé : objectif {o!r}, canaux {c}, indicateurs {k}.",
-        "next": "Ensuite : `veille plan cost`, puis `veille plan adopt`.",
+        "done": "Plan commencé : objectif {o!r}, canaux {c}, indicateurs {k}.",
+        "next": "Ensuite : `veille plan cost`, puis `veille plan adopt`.",
     },
 }
 

@@ -345,6 +345,9 @@ class Collector:
         keys = [source.item_key(raw) for _err, raw in failed]
         mapped = [source.item_key(raw) for raw in batch.items if id(raw) not in bad]
         recovered = [k for k in mapped if k is not None]
+        if batch.exists is not None:  # items gone from the source leave too
+            kept = self.store.quarantined(record.name, limit=100_000)
+            recovered += [q.key for q in kept if q.key is not None and not batch.exists(q.key)]
 
         def state(tx: StoreTransaction, upsert: UpsertResult, last: bool) -> None:
             # Health counts every committed part of the page; the items that

@@ -20,7 +20,8 @@ A source is a class with:
 - ``to_post(raw, config) -> Post``: pure mapping of one raw item. If it raises,
   the item goes to the quarantine table with its error and payload;
 - optionally ``item_key(raw)``: what names an item across runs, so a failing
-  item is quarantined once and leaves the quarantine when it maps again; and
+  item is quarantined once and leaves the quarantine when it maps again, or
+  when the run's last batch says (``Batch.exists``) that it is gone; and
   ``refetch(raw, config, http)``: the item to map again when a quarantined one
   is retried (default: the stored payload).
 
@@ -35,7 +36,7 @@ import dataclasses
 import functools
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
 from urllib.parse import SplitResult, urlsplit
@@ -78,6 +79,11 @@ class Batch:
 
     ``next_poll_seconds`` lets a source suggest when it should run again (a
     feed's TTL, its rhythm, a Retry-After); the scheduler clamps it.
+
+    ``exists``, on a run's last batch of a source whose items have names
+    (``Source.item_key``) and which knows which of them still exist (a file's
+    lines), tells a name that still names an item from one that is gone: a
+    quarantined item whose name it says is gone leaves the quarantine.
     """
 
     items: Sequence[Mapping[str, Any]]
@@ -85,6 +91,7 @@ class Batch:
     quota: int | None = None
     next_poll_seconds: float | None = None
     notes: list[str] = field(default_factory=list)
+    exists: Callable[[str], bool] | None = None
 
 
 class Source(ABC, Generic[ConfigT]):

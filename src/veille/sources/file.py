@@ -12,14 +12,15 @@ as ``veille import`` (see ``docs/import.md``).
   and its last line cannot be read yet, that line is left for the next run.
 - **Bad rows** go to the quarantine with their line number and reason, once
   per line: a file read again (replaced or rewritten) updates the bad row kept
-  for a line rather than adding another, and a line that now reads takes its
-  bad row out of the quarantine.
+  for a line rather than adding another, a line that now reads takes its
+  bad row out of the quarantine, and so does a line that no longer exists
+  (the file got shorter).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ class FileSource(Source[FileConfig]):
         if after:
             ident["head_len"], ident["head"] = prev["head_len"], prev["head"]
         if same and ident["size"] == prev.get("size") and after:
-            yield Batch([], prev)  # nothing new
+            yield Batch([], prev, exists=_lines_up_to(after))  # nothing new
             return
         complete = _ends_with_newline(path, ident["size"])
         items: list[dict[str, Any]] = []
@@ -137,7 +138,9 @@ class FileSource(Source[FileConfig]):
                 items = []
         # A held bad last line is not committed: the next run reads it again.
         size = ident["size"] if held is None else -1
-        yield Batch(items, {**ident, "size": size, "line": last, "path": str(path)})
+        lines = last if held is None else held[0]
+        cursor = {**ident, "size": size, "line": last, "path": str(path)}
+        yield Batch(items, cursor, exists=_lines_up_to(lines))
 
     def item_key(self, raw: Mapping[str, Any]) -> str | None:
         line = raw.get("line")
@@ -156,6 +159,16 @@ class FileSource(Source[FileConfig]):
             return post_from_record(record, platform=config.platform or None)
         except RecordError as exc:
             raise SourceError(f"{config.path}, line {line}: {exc}") from None
+
+
+def _lines_up_to(last: int) -> Callable[[str], bool]:
+    """Whether an item's name (``line N``) is a line of a file of ``last`` lines."""
+
+    def exists(key: str) -> bool:
+        word, _, number = key.partition(" ")
+        return word != "line" or not number.isdigit() or int(number) <= last
+
+    return exists
 
 
 def _item(line: int, rec: dict[str, Any] | BadRow) -> dict[str, Any]:

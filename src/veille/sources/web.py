@@ -11,6 +11,10 @@ also the way to follow SlideShare and Scribd pages, which have no open API.
   ``max_sitemaps`` at most); a page is fetched when it is new, when its
   ``<lastmod>`` moved, or (without ``<lastmod>``) when its sitemap changed.
   ``max_pages`` pages per run; the rest wait in the cursor for the next run.
+  A page still listed whose entry did not move is re-read (conditionally: a
+  304 when it did not change) once ``recheck_hours`` passed since it was last
+  read, up to a quarter of ``max_pages`` a run, so that a page that broke (an
+  error, an empty template) under an unchanged ``<lastmod>`` is noticed.
 - **Extraction**: trafilatura on the fetched HTML string (it never fetches
   anything itself): main text, title, author, date, language; the page's
   description when the main text is empty (SlideShare, Scribd).
@@ -62,6 +66,7 @@ class WebConfig:
     max_pages: int = 200
     max_sitemaps: int = 50
     match: str = ""  # regex a page URL must contain (search) to be watched
+    recheck_hours: float = 24  # a listed page unchanged in its sitemap is re-read after this
 
 
 def guess_platform(url: str) -> str:
@@ -186,6 +191,7 @@ class WebSource(Source[WebConfig]):
         "max_pages": int,
         "max_sitemaps": int,
         "match": str,
+        "recheck_hours": float,
     }
 
     def config_from_target(self, target: str, options: Mapping[str, str]) -> WebConfig:
@@ -205,6 +211,11 @@ class WebSource(Source[WebConfig]):
                 raise SourceConfigError(
                     tr("option %(key)s of %(kind)s must be at least 1", key=key, kind="web")
                 )
+        if opts.get("recheck_hours", 0) < 0:
+            raise SourceConfigError(
+                tr("option %(key)s of %(kind)s must be 0 or more", key="recheck_hours", kind="web"),
+                hint=tr("Give the hours between two reads of an unchanged page (0: every run)."),
+            )
         if opts.get("match"):
             try:
                 re.compile(opts["match"])
@@ -219,15 +230,16 @@ class WebSource(Source[WebConfig]):
 
     def _sitemap_entries(
         self, config: WebConfig, cursor: dict[str, Any], http: HttpClient
-    ) -> list[tuple[str, str | None]]:
-        """The pages listed by the sitemaps that changed since the last pass.
+    ) -> list[tuple[str, str | None, str]]:
+        """The pages listed by the sitemaps that changed since the last pass,
+        each with the sitemap that lists it.
 
         An index's children are remembered, so an unchanged index (a 304) still
         leads to its children, each fetched conditionally in turn."""
         maps: dict[str, Any] = dict(cursor.get("sitemaps") or {})
         limit = http.settings.max_body_bytes
         todo, done = [config.url], 0
-        entries: list[tuple[str, str | None]] = []
+        entries: list[tuple[str, str | None, str]] = []
         while todo and done < config.max_sitemaps:
             url = todo.pop(0)
             done += 1
@@ -242,7 +254,7 @@ class WebSource(Source[WebConfig]):
                 maps[url]["children"] = [loc for loc, _ in found]
                 todo.extend(loc for loc, _ in found)
             else:
-                entries.extend(found)
+                entries.extend((loc, lastmod, url) for loc, lastmod in found)
         cursor["sitemaps"] = maps
         return entries
 
@@ -255,32 +267,46 @@ class WebSource(Source[WebConfig]):
         if config.sitemap:
             wanted = re.compile(config.match) if config.match else None
             queued = {p[0] for p in pending}
-            for loc, lastmod in self._sitemap_entries(config, state, http):
-                if loc in queued or (wanted and not wanted.search(loc)):
+            listed: dict[str, set[str]] = {}  # what each sitemap read again lists
+            for loc, lastmod, where in self._sitemap_entries(config, state, http):
+                if wanted and not wanted.search(loc):
                     continue
+                listed.setdefault(where, set()).add(loc)
                 known = pages.get(loc)
+                if known is not None and known.get("in") != where:
+                    pages[loc] = known = {**known, "in": where}
+                if loc in queued:
+                    continue
                 if known is None or lastmod is None or known.get("lastmod") != lastmod:
-                    pending.append([loc, lastmod])
+                    pending.append([loc, lastmod, where])
                     queued.add(loc)
+            # A page its sitemap no longer lists is not re-read (see below).
+            for u, p in list(pages.items()):
+                if p.get("in") in listed and u not in listed[p["in"]]:
+                    pages[u] = {k: v for k, v in p.items() if k != "in"}
             # Pages that failed last time are tried again.
             pending += [[u, p.get("lastmod")] for u, p in pages.items()
                         if p.get("error") and u not in queued]  # fmt: skip
+            queued.update(u for u, p in pages.items() if p.get("error"))
+            pending += _due_again(config, pages, queued, room=config.max_pages - len(pending))
         else:
             pending = [[config.url, None]]
         fetched_at = datetime.now(UTC).isoformat()
         items: list[dict[str, Any]] = []
         done = 0
         while pending and done < config.max_pages:
-            loc, lastmod = pending.pop(0)
+            loc, lastmod, *listing = pending.pop(0)
             done += 1
             known = dict(pages.get(loc) or {})
+            if listing:
+                known["in"] = listing[0]
             # A page that failed is read whole (no 304, no "same text"), so
             # that once it reads its item is stored and leaves the quarantine.
             failed = bool(known.get("error"))
             try:
                 item = self._fetch_page(loc, lastmod, known, http, fetched_at, whole=failed)
             except RateLimited:
-                pending.insert(0, [loc, lastmod])
+                pending.insert(0, [loc, lastmod, *listing])
                 state.update(pages=pages, pending=pending)
                 yield Batch(items, _trim(state))
                 raise
@@ -322,6 +348,7 @@ class WebSource(Source[WebConfig]):
         else:
             resp = http.get(url, etag=known.get("etag"), last_modified=known.get("last_modified"))
         known["lastmod"] = lastmod
+        known["read_at"] = int(time.time())
         if resp.not_modified:
             return None
         for key in ("etag", "last_modified"):
@@ -403,6 +430,20 @@ class WebSource(Source[WebConfig]):
             keywords=tuple(str(t) for t in page.get("tags") or ()),
             raw=dict(raw),
         )
+
+
+def _due_again(
+    config: WebConfig, pages: Mapping[str, Mapping[str, Any]], queued: set[str], room: int
+) -> list[list[Any]]:
+    """Listed pages read longest ago, not read for ``recheck_hours``: at most
+    a quarter of ``max_pages`` and what ``room`` this run has left. A page
+    known only from a cursor older than this rule (no sitemap named yet as
+    listing it) waits until its sitemap is read again."""
+    cutoff = time.time() - config.recheck_hours * 3600
+    due = [(int(p.get("read_at", 0)), u) for u, p in pages.items()
+           if p.get("in") and u not in queued and int(p.get("read_at", 0)) <= cutoff]  # fmt: skip
+    take = min(room, max(1, config.max_pages // 4))
+    return [[u, pages[u].get("lastmod"), pages[u]["in"]] for _, u in sorted(due)[: max(0, take)]]
 
 
 def _trim(state: dict[str, Any]) -> dict[str, Any]:

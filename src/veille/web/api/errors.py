@@ -111,19 +111,82 @@ def query_error(exc: QueryError, say: Say = _as_is, lang: str = "en") -> JSONRes
     )
 
 
+# What each kind of pydantic error says, in veille's words (and so in the
+# client's language): the field is named before it. The bounds are the
+# error's own (its ``ctx``); a kind not listed keeps pydantic's English.
+_PROBLEMS = {
+    "missing": tr("required, give it"),
+    "extra_forbidden": tr("is not a field of this endpoint (see /api/docs)"),
+    "string_type": tr("should be a string"),
+    "int_type": tr("should be a whole number"),
+    "int_parsing": tr("should be a whole number"),
+    "int_from_float": tr("should be a whole number"),
+    "float_type": tr("should be a number"),
+    "float_parsing": tr("should be a number"),
+    "bool_type": tr("should be true or false"),
+    "bool_parsing": tr("should be true or false"),
+    "list_type": tr("should be a list"),
+    "dict_type": tr("should be a JSON object"),
+    "model_type": tr("should be a JSON object"),
+    "model_attributes_type": tr("should be a JSON object"),
+    "datetime_type": tr("should be a date and time, as 2026-03-01T12:00:00Z"),
+    "datetime_parsing": tr("should be a date and time, as 2026-03-01T12:00:00Z"),
+    "datetime_from_date_parsing": tr("should be a date and time, as 2026-03-01T12:00:00Z"),
+    "date_parsing": tr("should be a date, as 2026-03-01"),
+    "date_from_datetime_parsing": tr("should be a date, as 2026-03-01"),
+}
+_BOUNDS = {
+    "greater_than_equal": ("ge", tr("should be %(limit)s or more")),
+    "greater_than": ("gt", tr("should be more than %(limit)s")),
+    "less_than_equal": ("le", tr("should be %(limit)s or less")),
+    "less_than": ("lt", tr("should be less than %(limit)s")),
+    "string_too_short": ("min_length", tr("should have at least %(limit)s characters")),
+    "string_too_long": ("max_length", tr("should have at most %(limit)s characters")),
+    "too_short": ("min_length", tr("should have at least %(limit)s items")),
+    "too_long": ("max_length", tr("should have at most %(limit)s items")),
+}
+
+
+def _problem(err: Any) -> str:
+    """What is wrong with one field's value, as veille says it."""
+    kind, ctx = err.get("type"), err.get("ctx") or {}
+    if kind in _PROBLEMS:
+        return _PROBLEMS[kind]
+    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
+        key, template = _BOUNDS[kind]
+        return tr(template.template, limit=ctx[key])
+    if kind in ("literal_error", "enum") and "expected" in ctx:
+        # pydantic gives "'hour', 'day' or 'week'": the "or" is said in the client's words.
+        first, _, last = str(ctx["expected"]).rpartition(" or ")
+        if not first:
+            return tr("should be %(value)s", value=last)
+        return tr("should be %(first)s or %(last)s", first=first, last=last)
+    said = ctx.get("error")
+    if kind == "value_error" and isinstance(said, Exception) and said.args:
+        reason = said.args[0]  # a validator's own words, made by tr where it can
+        return reason if isinstance(reason, str) else str(reason)
+    return str(err.get("msg", "invalid")).removeprefix("Value error, ")
+
+
 def _validation(exc: RequestValidationError, say: Say = _as_is, lang: str = "en") -> JSONResponse:
-    problems = []
+    problems: list[str] = []
     for err in exc.errors():
         loc = list(err.get("loc", ()))
         if err.get("type") == "json_invalid":  # its loc is a character offset, not a field
             why = (err.get("ctx") or {}).get("error", "")
-            problems.append(f"body: not valid JSON ({why} at character {loc[-1]})")
+            problems.append(
+                tr("body: not valid JSON (%(why)s at character %(at)s)", why=why, at=loc[-1])
+            )
             continue
         whole = ("missing", "model_attributes_type", "dict_type", "model_type")
         if loc == ["body"] and err.get("type") in whole:  # absent, or not a JSON object
-            said = "is missing" if err.get("type") == "missing" else "is not a JSON object"
             problems.append(
-                f"body: {said} (send a JSON object with Content-Type: application/json)"
+                tr("body: is missing (send a JSON object with Content-Type: application/json)")
+                if err.get("type") == "missing"
+                else tr(
+                    "body: is not a JSON object (send a JSON object with Content-Type: "
+                    "application/json)"
+                )
             )
             continue
         # The first element says where (the body, the query string, the path);
@@ -132,12 +195,13 @@ def _validation(exc: RequestValidationError, say: Say = _as_is, lang: str = "en"
         if loc and loc[0] in ("body", "query", "path", "header"):
             place, loc = str(loc[0]), loc[1:]
         where = ".".join(str(x) for x in loc)
-        said = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        problems.append(f"{where or place}: {said}")
+        problems.append(tr("%(field)s: %(problem)s", field=where or place, problem=_problem(err)))
+    # Each problem said in the client's words, then joined as that language joins them.
+    joined = ("\u202f; " if lang == "fr" else "; ").join(say(p) for p in problems)
     return error_response(
         422,
         "invalid_input",
-        "; ".join(problems) or tr("the request is malformed"),
+        joined or tr("the request is malformed"),
         tr("See /api/docs for the parameters and body this endpoint takes."),
         say,
         lang,

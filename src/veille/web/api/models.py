@@ -13,6 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import JsonDict
 
+from veille.errors import tr
+
 # ---------------------------------------------------------------- errors
 
 
@@ -211,7 +213,9 @@ def _new_alert_names(data: Any, *, quiet: bool) -> Any:
         if old not in data:
             continue
         if new in data:
-            raise ValueError(f"give {new} or {old} (its old name), not both")
+            raise ValueError(
+                tr("give %(new)s or %(old)s (its old name), not both", new=new, old=old)
+            )
         value = data.pop(old)
         if old == "weekday" and isinstance(value, int) and not isinstance(value, bool):
             from veille.alerts.model import WEEKDAYS
@@ -220,7 +224,9 @@ def _new_alert_names(data: Any, *, quiet: bool) -> Any:
         data[new] = value
     if quiet and ("quiet_start" in data or "quiet_end" in data):
         if "quiet" in data:
-            raise ValueError("give quiet or quiet_start and quiet_end (its old names), not both")
+            raise ValueError(
+                tr("give quiet or quiet_start and quiet_end (its old names), not both")
+            )
         start, end = data.pop("quiet_start", None), data.pop("quiet_end", None)
         data["quiet"] = f"{start or ''}-{end or ''}" if (start or end) else None
     return data
