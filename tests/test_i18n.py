@@ -79,3 +79,11 @@ def test_halves_round_up_as_people_expect() -> None:
     )
     assert i18n.format_change(0.025, "en") == "+3%"
     assert i18n.format_change(-0.005, "en") == "\u22121%"
+
+
+def test_rounding_to_zero_has_no_sign_and_infinity_is_written() -> None:
+    # A small fall rounds to 0%, not "−0%"; a ratio over nothing stays ∞ as
+    # Babel writes it instead of failing the page.
+    assert i18n.format_percent(-0.002, "en") == "0%" and i18n.format_number(-0.2, "fr") == "0"
+    assert i18n.format_decimal(-0.0, "en") == "0"
+    assert i18n.format_percent(float("inf"), "en") == "∞%" and i18n.format_number(float("inf"), "en") == "∞"

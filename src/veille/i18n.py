@@ -62,7 +62,10 @@ def half_up(value: float | Decimal, digits: int = 0) -> Decimal:
     it is written (0.125, not its binary neighbour), so what reads as a half
     is rounded as one. Every figure shown to people is rounded here."""
     exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
-    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    if not exact.is_finite():
+        return exact  # Babel writes ∞ and NaN as they are
+    rounded = exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return rounded if rounded else abs(rounded)  # −0.2% reads 0%, not −0%
 
 
 def percent_shown(share: float, digits: int = 0) -> Decimal:
