@@ -30,7 +30,8 @@ def test_apprise_json_url_reaches_a_loopback_service(workspace, receiver) -> Non
     AlertBook(workspace.store).add(Alert(name="chat", query="vexa", channel_url=url, language="fr"))
     build_pipeline(workspace).ingest([make_post(1, "Vexa est en panne")])
     body = receiver.requests[0]["json"]
-    assert "1 nouveau(x) résultat(s)" in body["title"]
+    # It read "1 nouveau(x) résultat(s)"; the e-mail's words now.
+    assert body["title"] == "1 nouveau résultat pour «\u202fvexa\u202f»"
     assert "**Vexa**" not in body["message"] and "*Vexa*" in body["message"]
     assert "https://example.org/p/1" in body["message"]
 

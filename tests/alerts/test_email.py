@@ -149,3 +149,63 @@ def test_smtp_login_uses_the_password_from_the_named_variable(tmp_path) -> None:
         ws.close()
     finally:
         controller.stop()
+
+
+def test_matches_over_the_daily_cap_are_counted_in_the_next_mail(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    """A capped alert used to drop what went over its cap without a word: the
+    reader of the digest could not know 3 more posts had matched. The next
+    message says how many, in both parts, with the page that lists them, once."""
+    ws = make_workspace(
+        tmp_path / "ws",
+        f'[smtp]\nport = {smtp_server.port}\n\n[web]\nbase_url = "https://veille.example"\n\n'
+        '[workspace]\ntimezone = "Europe/Paris"\n',
+    )
+    book = AlertBook(ws.store)
+    book.add(Alert(name="lumio-fr", query="lumio", channel_url="mailto:equipe@example.org",
+                   frequency="daily", at_time="08:00", language="fr", daily_cap=2))  # fmt: skip
+    book.add(Alert(name="vexa-en", query="vexa", channel_url="mailto:team@example.org",
+                   daily_cap=1))  # fmt: skip
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    day = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)  # a Tuesday, 11:00 in Paris
+
+    def found(at: datetime, *posts) -> None:  # type: ignore[no-untyped-def]
+        build_pipeline(ws, skip=("alerts",)).ingest(list(posts))
+        with ws.store.transaction() as tx:
+            engine.queue(tx, list(posts), now=at.timestamp())
+        engine.dispatch(now=at.timestamp() + 60)
+
+    def said(n: int) -> tuple[str, str]:
+        assert len(smtp_server.messages) == n
+        return _parts(_parse(smtp_server.messages[-1]))
+
+    found(day, *[make_post(n, f"Lumio post {n}", published_at=day) for n in range(1, 6)])
+    found(day, make_post(10, "Vexa phone", published_at=day))
+    text, html = said(1)  # the instant alert's one post of the day; nothing over its cap yet
+    assert "cap" not in text and "cap" not in html
+    later = day + timedelta(hours=1)
+    found(later, *[make_post(n, f"Vexa {n}", published_at=later) for n in range(11, 14)])
+    assert len(smtp_server.messages) == 1  # over the cap: not sent
+    engine.dispatch(now=(day + timedelta(days=1)).timestamp())  # the digest, Wednesday 08:00
+    digest = _parse(smtp_server.messages[1])
+    assert "2 nouveaux résultats" in digest["Subject"]
+    text, html = _parts(digest)
+    over = "3 autres résultats dépassaient le plafond de 2 par jour et n’ont pas été envoyés"
+    assert over in text and over in html
+    page = "Ils sont listés sur la page de l’alerte\u202f: https://veille.example/alerts/lumio-fr"
+    assert page in text
+    assert '<a href="https://veille.example/alerts/lumio-fr">Ils sont listés' in html
+    # The instant alert: the 3 held back on Tuesday are told in its next message.
+    wednesday = day + timedelta(days=1)
+    found(wednesday, make_post(14, "Vexa again", published_at=wednesday))
+    mail = _parse(smtp_server.messages[2])
+    assert mail["To"] == "team@example.org"
+    text, html = _parts(mail)
+    over = "3 more matches went over the daily cap of 1 and were not sent."
+    assert over in text and over in html
+    assert "They are listed on the alert’s page: https://veille.example/alerts/vexa-en" in text
+    # Said once: the message after it has nothing over the cap to report.
+    thursday = day + timedelta(days=2)
+    found(thursday, make_post(15, "Vexa once more", published_at=thursday))
+    text, html = said(4)
+    assert "cap" not in text and "cap" not in html
+    ws.close()

@@ -106,6 +106,35 @@ def test_daily_cap_and_filters(workspace, receiver) -> None:  # type: ignore[no-
     assert sorted(sent) == ["mastodon:1", "mastodon:4"]
 
 
+def test_webhook_and_chat_say_how_many_went_over_the_cap(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    """What the daily cap holds back is counted in the message that follows
+    (the JSON's ``over_cap``, a line of the chat message), then not again."""
+    book = AlertBook(workspace.store)
+    book.add(Alert(name="hook", query="lumio", channel_url=f"webhook+{receiver.url}",
+                   daily_cap=1))  # fmt: skip
+    book.add(Alert(name="chat", query="lumio", channel_url=receiver.url.replace("http://", "json://"),
+                   daily_cap=1, language="fr"))  # fmt: skip
+    build_pipeline(workspace).ingest([make_post(n, f"Lumio {n}") for n in range(1, 4)])
+    hook = [r for r in receiver.requests if r["path"] == "/hook" and "posts" in r["json"]]
+    chat = [r for r in receiver.requests if "message" in r["json"]]
+    assert len(hook) == 1 and len(chat) == 1
+    assert len(hook[0]["json"]["posts"]) == 1 and hook[0]["json"]["over_cap"] == 2
+    assert "2 autres résultats dépassaient le plafond de 1 par jour" in chat[0]["json"]["message"]
+    assert "1 nouveau résultat pour" in chat[0]["json"]["title"]
+    # The next day's message (the cap counts per day) reports nothing more.
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    post = make_post(4, "Lumio tomorrow", published_at=tomorrow)
+    build_pipeline(workspace, skip=("alerts",)).ingest([post])
+    with workspace.store.transaction() as tx:
+        engine.queue(tx, [post], now=tomorrow.timestamp())
+    engine.dispatch(now=tomorrow.timestamp())
+    hook = [r for r in receiver.requests if r["path"] == "/hook" and "posts" in r["json"]]
+    chat = [r for r in receiver.requests if "message" in r["json"]]
+    assert hook[-1]["json"]["over_cap"] == 0 and len(hook) == 2
+    assert "plafond" not in chat[-1]["json"]["message"] and len(chat) == 2
+
+
 def test_spike_alert_explains_itself_once(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
     AlertBook(workspace.store).add(
         Alert(

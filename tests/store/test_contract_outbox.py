@@ -62,6 +62,23 @@ def test_alerts_and_an_outbox_row_delivered_once(state_store: StateStore) -> Non
     assert state_store.find_alert("a") is None
 
 
+def test_rows_held_back_by_a_cap_are_reported_once(state_store: StateStore) -> None:
+    alert_id = state_store.insert_alert(_alert())
+    assert alert_id is not None
+    with state_store.transaction() as tx:
+        common = {"cluster_id": None, "spans": [], "now": 10.0, "due": 10.0}
+        tx.queue_match(alert_id, "p1", status="pending", reason=None, **common)
+        tx.queue_match(alert_id, "p2", status="skipped", reason="daily cap of 1 reached", **common)
+        tx.queue_match(alert_id, "p3", status="skipped", reason="same story as p1", **common)
+    held = state_store.held_back(alert_id, "daily cap of ")
+    assert len(held) == 1
+    ((batch_id, ids),) = state_store.claim_deliveries(20.0, 30.0)
+    state_store.finish_deliveries(ids, "sent", None, 21.0)
+    state_store.mark_reported(held, batch_id)
+    assert state_store.held_back(alert_id, "daily cap of ") == []
+    assert state_store.outbox_counts(alert_id) == {"sent": 1, "skipped": 2}
+
+
 def test_plain_matches_queued_in_one_call(state_store: StateStore) -> None:
     alert_id = state_store.insert_alert(_alert())
     assert alert_id is not None

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,9 @@ from veille.store.protocols.alerts import MatchRow
 
 log = logging.getLogger(__name__)
 SAME_STORY_DAYS = 7
+# How a row held back by the alert's daily cap starts its reason (its next
+# message counts such rows: what went over the cap is said, not dropped unseen).
+CAP_REASON = "daily cap of "
 # Batches sent at once (one thread each; channels block on the network).
 SEND_WORKERS = 8
 Compiler = Callable[[str], Compiled]
@@ -213,7 +216,7 @@ class AlertEngine:
             if reason is None and alert.daily_cap:
                 since = day_start(moment, self.tz).timestamp()
                 if tx.queued_since(alert.id, since) >= alert.daily_cap:
-                    reason = f"daily cap of {alert.daily_cap} reached"
+                    reason = f"{CAP_REASON}{alert.daily_cap} reached"
             if reason is not None:
                 status = "skipped"
             due = next_slot(alert, moment, self.tz).timestamp()
@@ -323,7 +326,7 @@ class AlertEngine:
 
         now = time.time() if now is None else now
         report = DispatchReport()
-        ready: list[tuple[str, list[int], Delivery]] = []
+        ready: list[tuple[str, list[int], Delivery, list[int]]] = []
         for batch_id, ids in self.claim(now, instant_only=instant_only, alert_id=alert_id):
             report.batches += 1
             try:
@@ -333,8 +336,14 @@ class AlertEngine:
                 continue
             if delivery is None:
                 self._finish(ids, "skipped", "alert or posts removed")
-            else:
-                ready.append((batch_id, ids, delivery))
+                continue
+            held: list[int] = []
+            if delivery.kind == "posts" and delivery.alert.daily_cap:
+                # What the cap held back since its last message: this one says how many.
+                assert delivery.alert.id is not None
+                held = self.store.held_back(delivery.alert.id, CAP_REASON)
+                delivery = replace(delivery, over_cap=len(held))
+            ready.append((batch_id, ids, delivery, held))
         if not ready:
             return report
         channels: dict[str, Any] = {}
@@ -349,13 +358,15 @@ class AlertEngine:
 
         workers = min(SEND_WORKERS, len(ready))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [(b, ids, pool.submit(send, d)) for b, ids, d in ready]
-            for batch_id, ids, fut in futures:
+            futures = [(b, ids, held, pool.submit(send, d)) for b, ids, d, held in ready]
+            for batch_id, ids, held, fut in futures:
                 error = fut.exception()
                 if error is not None:
                     self._record_failure(report, batch_id, ids, error, now)
                 else:
                     self._finish(ids, "sent", None)
+                    if held:
+                        self.store.mark_reported(held, batch_id)
                     report.sent += len(ids)
         return report
 

@@ -54,6 +54,9 @@ class Delivery:
     event: dict[str, Any] | None = None
     # Report deliveries to e-mail: the report itself (rendered before sending).
     document: ReportDocument | None = None
+    # Matches of a capped alert held back by its daily cap since its last
+    # message (``skipped`` rows, listed on the alert's page): said, not lost unseen.
+    over_cap: int = 0
 
 
 class HttpPool:

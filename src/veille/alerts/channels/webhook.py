@@ -54,6 +54,8 @@ def delivery_json(delivery: Delivery, ctx: ChannelContext) -> dict[str, Any]:
         "created_at": delivery.created_at.isoformat(),
         "posts": [post_json(i.post, i.spans, ctx) for i in delivery.items],
         "event": delivery.event,
+        # Matches the alert's daily cap held back since its previous message.
+        "over_cap": delivery.over_cap,
     }  # fmt: skip
 
 

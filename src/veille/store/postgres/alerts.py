@@ -268,6 +268,20 @@ class PgAlerts(Runner):
         )
         return {status: int(n) for status, n in rows}
 
+    def held_back(self, alert_id: int, reason: str) -> list[int]:
+        rows = self.rows(
+            "SELECT id FROM deliveries WHERE alert_id = %s AND status = 'skipped' "
+            "AND batch_id IS NULL AND starts_with(last_error, %s) ORDER BY id",
+            (alert_id, reason),
+        )
+        return [int(i) for (i,) in rows]
+
+    def mark_reported(self, row_ids: Sequence[int], batch_id: str) -> None:
+        self.run(
+            "UPDATE deliveries SET batch_id = %s WHERE id = ANY(%s) AND status = 'skipped'",
+            (batch_id, list(row_ids)),
+        )
+
     # -- "not relevant" marks -------------------------------------------------
 
     def mark_not_relevant(self, alert_id: int, post_id: str, now: float) -> None:

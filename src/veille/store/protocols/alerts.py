@@ -154,6 +154,16 @@ class AlertState(Protocol):
         """Rows of one alert by status."""
         ...
 
+    def held_back(self, alert_id: int, reason: str) -> list[int]:
+        """Rows of the alert skipped with a reason starting with ``reason``
+        that no message has reported yet (see :meth:`mark_reported`)."""
+        ...
+
+    def mark_reported(self, row_ids: Sequence[int], batch_id: str) -> None:
+        """Skipped rows that the delivery ``batch_id`` reported (by count):
+        their ``batch_id`` is set, so the next message does not count them again."""
+        ...
+
     # -- "not relevant" marks -------------------------------------------------
 
     def mark_not_relevant(self, alert_id: int, post_id: str, now: float) -> None: ...

@@ -288,6 +288,21 @@ class SQLiteAlerts:
         )
         return {status: int(n) for status, n in rows}
 
+    def held_back(self, alert_id: int, reason: str) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT id FROM deliveries WHERE alert_id = ? AND status = 'skipped' "
+            "AND batch_id IS NULL AND substr(last_error, 1, ?) = ? ORDER BY id",
+            (alert_id, len(reason), reason),
+        )
+        return [int(i) for (i,) in rows]
+
+    def mark_reported(self, row_ids: Sequence[int], batch_id: str) -> None:
+        with _atomic(self.conn):
+            self.conn.executemany(
+                "UPDATE deliveries SET batch_id = ? WHERE id = ? AND status = 'skipped'",
+                [(batch_id, i) for i in row_ids],
+            )
+
     # -- "not relevant" marks -------------------------------------------------
 
     def mark_not_relevant(self, alert_id: int, post_id: str, now: float) -> None:
