@@ -209,3 +209,40 @@ def test_matches_over_the_daily_cap_are_counted_in_the_next_mail(tmp_path, smtp_
     text, html = said(4)
     assert "cap" not in text and "cap" not in html
     ws.close()
+
+
+def test_a_new_send_time_applies_to_what_is_already_waiting(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    """Moving a daily digest from 08:30 to 07:00 (or making it weekly) changed
+    only the posts found afterwards: what was already waiting still went out at
+    the old time, a day's digest in two e-mails or one the day after the change."""
+    from veille.services.alerts import change_alert
+
+    ws = make_workspace(
+        tmp_path / "ws",
+        f'[smtp]\nport = {smtp_server.port}\n\n[workspace]\ntimezone = "Europe/Paris"\n',
+    )
+    AlertBook(ws.store).add(Alert(name="lumio", query="lumio", channel_url="mailto:me@example.org",
+                                  frequency="daily", at_time="08:30"))  # fmt: skip
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    tuesday = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)  # 11:00 in Paris
+
+    def found(at: datetime, *posts) -> None:  # type: ignore[no-untyped-def]
+        build_pipeline(ws, skip=("alerts",)).ingest(list(posts))
+        with ws.store.transaction() as tx:
+            engine.queue(tx, list(posts), now=at.timestamp())
+
+    found(tuesday, make_post(1, "Lumio one", published_at=tuesday))
+    change_alert(ws, "lumio", at="07:00")
+    engine.dispatch(now=datetime(2026, 11, 4, 6, 5, tzinfo=UTC).timestamp())  # Wed 07:05 Paris
+    assert len(smtp_server.messages) == 1
+    assert "1 new result" in _parse(smtp_server.messages[0])["Subject"]
+    wednesday = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
+    found(wednesday, make_post(2, "Lumio two", published_at=wednesday))
+    change_alert(ws, "lumio", every="weekly", day="mon", at="08:00")
+    engine.dispatch(now=datetime(2026, 11, 5, 6, 5, tzinfo=UTC).timestamp())  # Thu 07:05
+    assert len(smtp_server.messages) == 1  # weekly now: not on Thursday
+    engine.dispatch(now=datetime(2026, 11, 9, 7, 5, tzinfo=UTC).timestamp())  # Mon 08:05
+    assert len(smtp_server.messages) == 2
+    _, html = _parts(_parse(smtp_server.messages[1]))
+    assert "<mark>Lumio</mark> two" in html
+    ws.close()

@@ -79,6 +79,23 @@ def test_rows_held_back_by_a_cap_are_reported_once(state_store: StateStore) -> N
     assert state_store.outbox_counts(alert_id) == {"sent": 1, "skipped": 2}
 
 
+def test_waiting_matches_take_a_new_due_time(state_store: StateStore) -> None:
+    alert_id = state_store.insert_alert(_alert())
+    assert alert_id is not None
+    with state_store.transaction() as tx:
+        tx.queue_matches([(alert_id, "p1", None, 10.0, 100.0, 1.0)])
+        tx.queue_match(alert_id, "p2", cluster_id=None, spans=[], status="skipped", now=11.0,
+                       due=100.0, reason="daily cap of 1 reached")  # fmt: skip
+    assert state_store.queue_event(alert_id, "spike:1", {"kind": "spike"}, 100.0, 12.0)
+    ((row, created),) = state_store.waiting_matches(alert_id)  # not the skipped, not the event
+    assert created == 10.0
+    state_store.set_due([(row, 50.0)])
+    assert state_store.claim_deliveries(49.0, 60.0) == []
+    ((_, ids),) = state_store.claim_deliveries(51.0, 60.0)
+    assert ids == [row]
+    assert state_store.waiting_matches(alert_id) == []  # claimed: no longer waiting
+
+
 def test_plain_matches_queued_in_one_call(state_store: StateStore) -> None:
     alert_id = state_store.insert_alert(_alert())
     assert alert_id is not None

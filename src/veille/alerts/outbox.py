@@ -230,6 +230,23 @@ class AlertEngine:
             queued += tx.queue_matches(plain)
         return queued
 
+    def reschedule(self, alert: Alert) -> int:
+        """Give the alert's matches still waiting for their first send the due
+        time its schedule gives them now (after a change of frequency, time or
+        day): what was found before the change goes out with what is found
+        after it, at the new time. The number of rows rescheduled."""
+        assert alert.id is not None
+        slots: dict[float, float] = {}
+        rows = []
+        for row_id, created in self.store.waiting_matches(alert.id):
+            due = slots.get(created)
+            if due is None:
+                moment = datetime.fromtimestamp(created, UTC)
+                due = slots[created] = next_slot(alert, moment, self.tz).timestamp()
+            rows.append((row_id, due))
+        self.store.set_due(rows)
+        return len(rows)
+
     def queue_event(
         self, alert: Alert, key: str, event: dict[str, Any], due: float, now: float
     ) -> int:

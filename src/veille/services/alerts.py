@@ -494,6 +494,9 @@ def change_alert(
     if day:
         changes["weekday"] = parse_weekday(day)
     alert = AlertBook(ws.store).update(name, **changes)
+    if every or at or day:
+        with engine(ws) as eng:  # what already waits goes out on the new schedule too
+            eng.reschedule(alert)
     # Never the channel URL: it may hold a token or a password.
     shown = {"to": "changed" if "channel_url" in changes else "", "every": every or "",
              "at": at or "", "day": day or ""}  # fmt: skip

@@ -268,6 +268,25 @@ class PgAlerts(Runner):
         )
         return {status: int(n) for status, n in rows}
 
+    def waiting_matches(self, alert_id: int) -> list[tuple[int, float]]:
+        rows = self.rows(
+            "SELECT id, created_at FROM deliveries WHERE alert_id = %s AND status = 'pending' "
+            "AND attempts = 0 AND batch_id IS NULL AND payload IS NULL ORDER BY id",
+            (alert_id,),
+        )
+        return [(int(i), float(c)) for i, c in rows]
+
+    def set_due(self, rows: Sequence[tuple[int, float]]) -> None:
+        if not rows:
+            return
+        self.run(
+            "UPDATE deliveries d SET due_at = v.due, next_attempt_at = v.due "
+            "FROM unnest(%s::bigint[], %s::double precision[]) AS v(id, due) "
+            "WHERE d.id = v.id AND d.status = 'pending' AND d.attempts = 0 "
+            "AND d.batch_id IS NULL",
+            ([i for i, _ in rows], [due for _, due in rows]),
+        )
+
     def held_back(self, alert_id: int, reason: str) -> list[int]:
         rows = self.rows(
             "SELECT id FROM deliveries WHERE alert_id = %s AND status = 'skipped' "

@@ -154,6 +154,15 @@ class AlertState(Protocol):
         """Rows of one alert by status."""
         ...
 
+    def waiting_matches(self, alert_id: int) -> list[tuple[int, float]]:
+        """``(row id, created_at)`` of the alert's matched posts waiting for
+        their first send (pending, never tried nor claimed; not events)."""
+        ...
+
+    def set_due(self, rows: Sequence[tuple[int, float]]) -> None:
+        """Give waiting rows (as :meth:`waiting_matches` lists them) a new due time."""
+        ...
+
     def held_back(self, alert_id: int, reason: str) -> list[int]:
         """Rows of the alert skipped with a reason starting with ``reason``
         that no message has reported yet (see :meth:`mark_reported`)."""

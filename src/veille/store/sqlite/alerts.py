@@ -288,6 +288,22 @@ class SQLiteAlerts:
         )
         return {status: int(n) for status, n in rows}
 
+    def waiting_matches(self, alert_id: int) -> list[tuple[int, float]]:
+        rows = self.conn.execute(
+            "SELECT id, created_at FROM deliveries WHERE alert_id = ? AND status = 'pending' "
+            "AND attempts = 0 AND batch_id IS NULL AND payload IS NULL ORDER BY id",
+            (alert_id,),
+        )
+        return [(int(i), float(c)) for i, c in rows]
+
+    def set_due(self, rows: Sequence[tuple[int, float]]) -> None:
+        with _atomic(self.conn):
+            self.conn.executemany(
+                "UPDATE deliveries SET due_at = ?, next_attempt_at = ? WHERE id = ? "
+                "AND status = 'pending' AND attempts = 0 AND batch_id IS NULL",
+                [(due, due, i) for i, due in rows],
+            )
+
     def held_back(self, alert_id: int, reason: str) -> list[int]:
         rows = self.conn.execute(
             "SELECT id FROM deliveries WHERE alert_id = ? AND status = 'skipped' "
