@@ -15,6 +15,7 @@ Guarantees, in the words of the tests:
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -41,7 +42,7 @@ from veille.alerts.matching import (
 from veille.alerts.model import Alert
 from veille.alerts.schedule import day_start, next_slot
 from veille.config import Settings
-from veille.errors import log_failure
+from veille.errors import log_failure, tr
 from veille.models import Post
 from veille.store.protocols.alerts import MatchRow
 
@@ -50,6 +51,34 @@ SAME_STORY_DAYS = 7
 # How a row held back by the alert's daily cap starts its reason (its next
 # message counts such rows: what went over the cap is said, not dropped unseen).
 CAP_REASON = "daily cap of "
+# Why a match was skipped, as stored (English) and read back for translation
+# by skip_reason; the longer of two templates that share a start comes first.
+_SKIPPED = (
+    tr("daily cap of %(cap)s reached", cap="").template,
+    tr("same story as %(post)s, which reaches more people", post="").template,
+    tr("same story as %(post)s", post="").template,
+    tr("below the reach floors (%(followers)s followers, %(interactions)s interactions)",
+       followers="", interactions="").template,
+    tr("alert or posts removed").template,
+)  # fmt: skip
+_SKIPPED_READ = [
+    (t, re.compile(re.sub(r"%\\\(([a-z]+)\\\)s", r"(?P<\1>.+?)", re.escape(t)) + r"\Z"))
+    for t in _SKIPPED
+]
+
+
+def skip_reason(reason: str | None) -> str | None:
+    """A skipped row's stored reason as a :func:`veille.errors.tr` text, which a
+    page translates for its reader (the CLI and the API show it as stored)."""
+    if not reason:
+        return reason
+    for template, pattern in _SKIPPED_READ:
+        found = pattern.match(reason)
+        if found:
+            return tr(template, **found.groupdict())
+    return reason
+
+
 # Batches sent at once (one thread each; channels block on the network).
 SEND_WORKERS = 8
 Compiler = Callable[[str], Compiled]
@@ -216,7 +245,7 @@ class AlertEngine:
             if reason is None and alert.daily_cap:
                 since = day_start(moment, self.tz).timestamp()
                 if tx.queued_since(alert.id, since) >= alert.daily_cap:
-                    reason = f"{CAP_REASON}{alert.daily_cap} reached"
+                    reason = str(tr("daily cap of %(cap)s reached", cap=alert.daily_cap))
             if reason is not None:
                 status = "skipped"
             due = next_slot(alert, moment, self.tz).timestamp()
@@ -264,9 +293,13 @@ class AlertEngine:
         if alert.min_engagement:
             floors.append(post.engagement.total >= alert.min_engagement)
         if floors and not any(floors):
-            return (
-                f"below the reach floors ({alert.min_followers} followers, "
-                f"{alert.min_engagement} interactions)"
+            return str(
+                tr(
+                    "below the reach floors (%(followers)s followers, "
+                    "%(interactions)s interactions)",
+                    followers=alert.min_followers,
+                    interactions=alert.min_engagement,
+                )
             )
         return None
 
@@ -281,9 +314,12 @@ class AlertEngine:
             return None
         reach = (post.author.followers or 0) + post.engagement.total
         if found.status == "pending" and reach > found.reach:
-            tx.skip_delivery(found.id, f"same story as {post.id}, which reaches more people")
+            tx.skip_delivery(
+                found.id,
+                str(tr("same story as %(post)s, which reaches more people", post=post.id)),
+            )
             return None
-        return f"same story as {found.post_id}"
+        return str(tr("same story as %(post)s", post=found.post_id))
 
     # ---- sending --------------------------------------------------------
 
@@ -352,7 +388,7 @@ class AlertEngine:
                 self._record_failure(report, batch_id, ids, exc, now)
                 continue
             if delivery is None:
-                self._finish(ids, "skipped", "alert or posts removed")
+                self._finish(ids, "skipped", str(tr("alert or posts removed")))
                 continue
             held: list[int] = []
             if delivery.kind == "posts" and delivery.alert.daily_cap:
