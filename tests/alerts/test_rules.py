@@ -135,6 +135,34 @@ def test_webhook_and_chat_say_how_many_went_over_the_cap(workspace, receiver) ->
     assert "plafond" not in chat[-1]["json"]["message"] and len(chat) == 2
 
 
+def test_nothing_is_sent_in_quiet_hours_not_even_a_retry(tmp_path, receiver) -> None:  # type: ignore[no-untyped-def]
+    """Quiet hours were applied when a match was queued only: a send that
+    failed at 21:59 was retried at 22:10, inside 22:00-07:00 (and so was a
+    backlog sent on resume, or a spike). Now nothing leaves in those hours."""
+    from tests.alerts.conftest import make_workspace
+
+    ws = make_workspace(tmp_path / "ws", '[workspace]\ntimezone = "Europe/Paris"\n')
+    hook = f"webhook+{receiver.url}"
+    AlertBook(ws.store).add(Alert(name="night", query="lumio", channel_url=hook,
+                                  quiet_start="22:00", quiet_end="07:00"))  # fmt: skip
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    evening = datetime(2026, 10, 24, 19, 59, tzinfo=UTC)  # Saturday 21:59 in Paris
+    post = make_post(1, "Lumio at night", published_at=evening)
+    build_pipeline(ws, skip=("alerts",)).ingest([post])
+    with ws.store.transaction() as tx:
+        engine.queue(tx, [post], now=evening.timestamp())
+    receiver.script = [500]
+    assert engine.dispatch(now=evening.timestamp() + 1).failed == 1
+    late = datetime(2026, 10, 24, 20, 10, tzinfo=UTC)  # 22:10: quiet
+    assert engine.dispatch(now=late.timestamp()).batches == 0
+    assert len(receiver.requests) == 1
+    # Clocks go back that night (03:00 CEST -> 02:00 CET): 07:00 is 06:00 UTC.
+    assert engine.dispatch(now=datetime(2026, 10, 25, 5, 59, tzinfo=UTC).timestamp()).batches == 0
+    assert engine.dispatch(now=datetime(2026, 10, 25, 6, 0, tzinfo=UTC).timestamp()).sent == 1
+    assert [r["status"] for r in receiver.requests] == [500, 200]
+    ws.close()
+
+
 def test_spike_alert_explains_itself_once(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
     AlertBook(workspace.store).add(
         Alert(

@@ -96,6 +96,20 @@ def test_waiting_matches_take_a_new_due_time(state_store: StateStore) -> None:
     assert state_store.waiting_matches(alert_id) == []  # claimed: no longer waiting
 
 
+def test_an_alert_held_in_its_quiet_hours_is_not_claimed(state_store: StateStore) -> None:
+    quiet = state_store.insert_alert(_alert("quiet"))
+    other = state_store.insert_alert(_alert("other"))
+    assert quiet is not None and other is not None
+    with state_store.transaction() as tx:
+        tx.queue_matches(
+            [(quiet, "p1", None, 10.0, 10.0, 1.0), (other, "p2", None, 10.0, 10.0, 1.0)]
+        )
+    ((_, ids),) = state_store.claim_deliveries(20.0, 30.0, held=[quiet])
+    assert [i.key for i in state_store.queued_items(ids)] == ["p2"]
+    ((_, ids),) = state_store.claim_deliveries(21.0, 31.0)
+    assert [i.key for i in state_store.queued_items(ids)] == ["p1"]
+
+
 def test_plain_matches_queued_in_one_call(state_store: StateStore) -> None:
     alert_id = state_store.insert_alert(_alert())
     assert alert_id is not None

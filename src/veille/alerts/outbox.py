@@ -40,7 +40,7 @@ from veille.alerts.matching import (
     topic_query,
 )
 from veille.alerts.model import Alert
-from veille.alerts.schedule import day_start, next_slot
+from veille.alerts.schedule import day_start, in_quiet_hours, next_slot
 from veille.config import Settings
 from veille.errors import log_failure, tr
 from veille.models import Post
@@ -121,6 +121,8 @@ class AlertEngine:
         self._rules: list[_Rule] = []
         self._rules_version: tuple[Any, ...] | None = None
         self._matcher: Any = None
+        self._quiet: list[Alert] = []
+        self._quiet_version: tuple[Any, ...] | None = None
 
     # ---- matching -------------------------------------------------------
 
@@ -341,10 +343,31 @@ class AlertEngine:
     def claim(
         self, now: float, *, instant_only: bool = False, alert_id: int | None = None
     ) -> list[tuple[str, list[int]]]:
-        """Mark due rows ``sending`` under a lease; return ``(batch id, row ids)``."""
+        """Mark due rows ``sending`` under a lease; return ``(batch id, row ids)``.
+        Alerts in their quiet hours are left out: what is due then (a retry, a
+        backlog on resume, a monitor's event) waits for the hours to end."""
+        moment = datetime.fromtimestamp(now, UTC)
+        quiet = [
+            a.id
+            for a in self._quiet_alerts()
+            if a.id is not None and in_quiet_hours(a, moment, self.tz)
+        ]
         return self.store.claim_deliveries(
-            now, now + self._lease_seconds(), instant_only=instant_only, alert_id=alert_id
+            now,
+            now + self._lease_seconds(),
+            instant_only=instant_only,
+            alert_id=alert_id,
+            held=quiet,
         )
+
+    def _quiet_alerts(self) -> list[Alert]:
+        """Every alert with quiet hours (read again when an alert changes)."""
+        version = self.store.alert_rules_stamp()
+        if version != self._quiet_version:
+            found = self.store.alerts_of_kind(None, with_paused=False)
+            self._quiet = [a for a in found if a.quiet_start and a.quiet_end]
+            self._quiet_version = version
+        return self._quiet
 
     def _delivery(self, batch_id: str, ids: list[int]) -> Delivery | None:
         rows = self.store.queued_items(ids)

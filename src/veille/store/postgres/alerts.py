@@ -162,6 +162,7 @@ class PgAlerts(Runner):
         *,
         instant_only: bool = False,
         alert_id: int | None = None,
+        held: Sequence[int] = (),
     ) -> list[tuple[str, list[int]]]:
         extra, params = "", [now, now]  # type: tuple[str, list[Any]]
         if instant_only:
@@ -169,6 +170,9 @@ class PgAlerts(Runner):
         if alert_id is not None:
             extra += " AND a.id = %s"
             params.append(alert_id)
+        if held:
+            extra += " AND a.id <> ALL(%s)"
+            params.append(list(held))
         batches: dict[tuple[int, str | None], list[int]] = {}
         out = []
         with self.write() as conn:

@@ -121,11 +121,12 @@ class AlertState(Protocol):
         *,
         instant_only: bool = False,
         alert_id: int | None = None,
+        held: Sequence[int] = (),
     ) -> list[tuple[str, list[int]]]:
         """Mark the due rows of unpaused alerts (and rows whose lease ran out)
         ``sending`` until ``lease_until``, in one committed transaction; return
         ``(delivery id, row ids)`` per batch. A batch keeps its delivery id on
-        every retry."""
+        every retry. The alerts in ``held`` (in their quiet hours) send nothing."""
         ...
 
     def queued_items(self, row_ids: Sequence[int]) -> list[QueuedItem]: ...

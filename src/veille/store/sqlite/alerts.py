@@ -182,6 +182,7 @@ class SQLiteAlerts:
         *,
         instant_only: bool = False,
         alert_id: int | None = None,
+        held: Sequence[int] = (),
     ) -> list[tuple[str, list[int]]]:
         extra, params = "", [now, now]
         if instant_only:
@@ -189,6 +190,9 @@ class SQLiteAlerts:
         if alert_id is not None:
             extra += " AND a.id = ?"
             params.append(alert_id)
+        if held:
+            extra += f" AND a.id NOT IN ({','.join('?' * len(held))})"
+            params.extend(held)
         batches: dict[tuple[int, str | None], list[int]] = {}
         out = []
         with _atomic(self.conn):
