@@ -31,6 +31,22 @@ def test_schedule_daily_weekly_and_quiet_hours() -> None:
     assert next_slot(quiet, noon, PARIS) == noon
 
 
+def test_an_hourly_digest_goes_at_the_top_of_each_hour_across_the_dst_change() -> None:
+    """The night Paris clocks go back, 02:00-03:00 happens twice: a match at
+    02:30 summer time waited for 03:00 winter time, two hours, not for the
+    next top of the hour (02:00 winter time)."""
+    hourly = Alert(name="h", channel_url="x", query="q", frequency="hourly")
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    assert next_slot(hourly, first, PARIS).astimezone(UTC) == datetime(2026, 10, 25, 1, tzinfo=UTC)
+    again = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, the second time
+    assert next_slot(hourly, again, PARIS).astimezone(UTC) == datetime(2026, 10, 25, 2, tzinfo=UTC)
+    spring = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 CET; 02:00 does not exist
+    assert next_slot(hourly, spring, PARIS).astimezone(UTC) == datetime(2026, 3, 29, 1, tzinfo=UTC)
+    india = datetime(2026, 10, 25, 0, 10, tzinfo=UTC)  # 05:40 in Kolkata (+05:30)
+    due = next_slot(hourly, india, ZoneInfo("Asia/Kolkata"))
+    assert due.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 06:00 there
+
+
 def _statuses(ws) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return dict(ws.store.conn.execute("SELECT post_id, status FROM deliveries").fetchall())
 
