@@ -246,3 +246,37 @@ def test_a_new_send_time_applies_to_what_is_already_waiting(tmp_path, smtp_serve
     _, html = _parts(_parse(smtp_server.messages[1]))
     assert "<mark>Lumio</mark> two" in html
     ws.close()
+
+
+def test_a_resumed_alerts_backlog_is_one_readable_mail(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    """An alert paused for a while, then resumed, sent every post found
+    meanwhile in one e-mail: 120 posts, a wall no one reads (and, for months
+    of backlog, a message a mail server may refuse for its size). The e-mail
+    lists the newest 50, says how many more, and links to the stream."""
+    from veille.services.alerts import pause_alert, resume_alert
+
+    ws = make_workspace(
+        tmp_path / "ws",
+        f'[smtp]\nport = {smtp_server.port}\n\n[web]\nbase_url = "https://veille.example"\n',
+    )
+    AlertBook(ws.store).add(Alert(name="lumio", topic=None, query="lumio OR lampe",
+                                  channel_url="mailto:me@example.org", language="fr"))  # fmt: skip
+    pause_alert(ws, "lumio")
+    start = datetime.now(UTC) - timedelta(days=3)
+    build_pipeline(ws).ingest(
+        [make_post(n, f"Lumio {n}", published_at=start + timedelta(minutes=n)) for n in range(120)]
+    )
+    assert smtp_server.messages == []
+    resumed = resume_alert(ws, "lumio")
+    assert resumed.sent == 120 and len(smtp_server.messages) == 1
+    msg = _parse(smtp_server.messages[0])
+    assert "120 nouveaux résultats" in msg["Subject"]
+    text, html = _parts(msg)
+    assert text.count("Voir la publication") == 50 and html.count("Voir la publication") == 50
+    assert "*Lumio* 119" in text and "*Lumio* 69" not in text  # the newest ones
+    said = "… et 70 autres résultats, non affichés ici"
+    assert said in text and said in html
+    stream = "https://veille.example/stream?q=lumio+OR+lampe"
+    assert f"Les voir dans le flux des mentions\u202f: {stream}" in text
+    assert f'<a href="{stream}">Les voir dans le flux des mentions</a>' in html
+    ws.close()

@@ -98,6 +98,14 @@ class ChannelContext:
 
         return f"{self.base_url}/alerts/{quote(alert.name)}"
 
+    def stream_url(self, alert: Alert) -> str:
+        """The mention stream of what the alert watches (its topic, or its query)."""
+        from urllib.parse import urlencode
+
+        if alert.topic:
+            return f"{self.base_url}/stream?{urlencode({'topic': alert.topic})}"
+        return f"{self.base_url}/stream?{urlencode({'q': alert.query or ''})}"
+
     def post_url(self, post: Post) -> str:
         from urllib.parse import quote
 

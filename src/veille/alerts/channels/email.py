@@ -20,6 +20,10 @@ from veille.errors import UsageError, tr
 from veille.i18n import author_label, colon, format_number, plural, typography
 from veille.query.highlight import highlight
 
+# Posts an e-mail lists: past them (a backlog after a pause, a busy day) it
+# keeps the newest, says how many more and links to the mention stream.
+MAX_MAIL_POSTS = 50
+
 _WORDS = {
     "en": {
         "one": "1 new result for “{s}”",
@@ -32,6 +36,8 @@ _WORDS = {
                      "{n} more matches went over the daily cap of {cap} and were not sent."),
         "over_cap_page": ("It is listed on the alert’s page",
                           "They are listed on the alert’s page"),
+        "more": ("… and {n} more result, not shown here", "… and {n} more results, not shown here"),
+        "more_link": "See them in the mention stream",
     },
     "fr": {
         "one": "1 nouveau résultat pour « {s} »",
@@ -46,6 +52,9 @@ _WORDS = {
                      "pas été envoyés."),
         "over_cap_page": ("Il est listé sur la page de l’alerte",
                           "Ils sont listés sur la page de l’alerte"),
+        "more": ("… et {n} autre résultat, non affiché ici",
+                 "… et {n} autres résultats, non affichés ici"),
+        "more_link": "Les voir dans le flux des mentions",
     },
 }  # fmt: skip
 
@@ -77,8 +86,17 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
         heading = posts_heading(alert, n)
     # Our sentence around the topic's name: French spacing before : ; ! ? and inside « ».
     heading = typography(heading, lang)
+    shown = delivery.items
+    more = None
+    if n > MAX_MAIL_POSTS:
+        newest = sorted(shown, key=lambda i: i.post.published_at, reverse=True)[:MAX_MAIL_POSTS]
+        kept = {id(i) for i in newest}
+        shown = [i for i in shown if id(i) in kept]  # in the order they were found
+        more = plural(n - MAX_MAIL_POSTS, lang, *words["more"]).format(
+            n=format_number(n - MAX_MAIL_POSTS, lang)
+        )
     items = []
-    for item in delivery.items:
+    for item in shown:
         p = item.post
         items.append(
             {
@@ -102,6 +120,9 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
         "subject": heading,
         "over_cap": over_cap,
         "over_cap_page": over_cap_page,
+        "more": more,
+        "more_link": words["more_link"],
+        "stream_url": ctx.stream_url(alert),
         "heading": heading,
         "event": event,
         "items": items,
@@ -124,7 +145,9 @@ def posts_heading(alert: Alert, n: int) -> str:
     """``3 new results for “lumio”`` in the alert's language (French spacing applied)."""
     lang = alert.language if alert.language in _WORDS else "en"
     words: dict[str, Any] = _WORDS[lang]
-    heading = (words["one"] if n == 1 else words["many"]).format(n=n, s=alert.subject)
+    heading = (words["one"] if n == 1 else words["many"]).format(
+        n=format_number(n, lang), s=alert.subject
+    )
     return typography(heading, lang)
 
 
