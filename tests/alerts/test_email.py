@@ -180,8 +180,13 @@ def test_matches_over_the_daily_cap_are_counted_in_the_next_mail(tmp_path, smtp_
 
     found(day, *[make_post(n, f"Lumio post {n}", published_at=day) for n in range(1, 6)])
     found(day, make_post(10, "Vexa phone", published_at=day))
-    text, html = said(1)  # the instant alert's one post of the day; nothing over its cap yet
-    assert "cap" not in text and "cap" not in html
+    text, html = said(1)  # the instant alert's one post of the day: it says the cap is reached
+    reached = (
+        "The daily cap of 1 is reached: other results found today will not be sent; "
+        "the next message will say how many."
+    )
+    assert reached in text and reached in html
+    assert "went over" not in text  # nothing held back yet
     later = day + timedelta(hours=1)
     found(later, *[make_post(n, f"Vexa {n}", published_at=later) for n in range(11, 14)])
     assert len(smtp_server.messages) == 1  # over the cap: not sent
@@ -207,7 +212,7 @@ def test_matches_over_the_daily_cap_are_counted_in_the_next_mail(tmp_path, smtp_
     thursday = day + timedelta(days=2)
     found(thursday, make_post(15, "Vexa once more", published_at=thursday))
     text, html = said(4)
-    assert "cap" not in text and "cap" not in html
+    assert "went over" not in text and "went over" not in html
     ws.close()
 
 

@@ -135,6 +135,8 @@ def test_webhook_and_chat_say_how_many_went_over_the_cap(workspace, receiver) ->
     chat = [r for r in receiver.requests if "message" in r["json"]]
     assert len(hook) == 1 and len(chat) == 1
     assert len(hook[0]["json"]["posts"]) == 1 and hook[0]["json"]["over_cap"] == 2
+    assert hook[0]["json"]["cap_reached"] is True
+    assert "Le plafond de 1 par jour est atteint\u202f:" in chat[0]["json"]["message"]
     assert "2 autres résultats dépassaient le plafond de 1 par jour" in chat[0]["json"]["message"]
     assert "1 nouveau résultat pour" in chat[0]["json"]["title"]
     # The next day's message (the cap counts per day) reports nothing more.
@@ -148,7 +150,7 @@ def test_webhook_and_chat_say_how_many_went_over_the_cap(workspace, receiver) ->
     hook = [r for r in receiver.requests if r["path"] == "/hook" and "posts" in r["json"]]
     chat = [r for r in receiver.requests if "message" in r["json"]]
     assert hook[-1]["json"]["over_cap"] == 0 and len(hook) == 2
-    assert "plafond" not in chat[-1]["json"]["message"] and len(chat) == 2
+    assert "dépassaient" not in chat[-1]["json"]["message"] and len(chat) == 2
 
 
 def test_nothing_is_sent_in_quiet_hours_not_even_a_retry(tmp_path, receiver) -> None:  # type: ignore[no-untyped-def]

@@ -77,6 +77,8 @@ def test_rows_held_back_by_a_cap_are_reported_once(state_store: StateStore) -> N
     state_store.mark_reported(held, batch_id)
     assert state_store.held_back(alert_id, "daily cap of ") == []
     assert state_store.outbox_counts(alert_id) == {"sent": 1, "skipped": 2}
+    assert state_store.outbox_counts(alert_id, 10.0) == {"sent": 1, "skipped": 2}
+    assert state_store.outbox_counts(alert_id, 10.5) == {}  # queued at 10.0
 
 
 def test_waiting_matches_take_a_new_due_time(state_store: StateStore) -> None:

@@ -337,6 +337,15 @@ class AlertEngine:
                     log.exception("highlighting post %s for alert %s failed", post.id, alert.name)
         return []
 
+    def _cap_reached(self, alert: Alert, now: float) -> bool:
+        """Whether an as-it-happens or hourly alert queued its cap's worth of
+        posts today (a digest's message already counts what went over)."""
+        if alert.frequency not in ("instant", "hourly") or alert.id is None:
+            return False
+        since = day_start(datetime.fromtimestamp(now, UTC), self.tz).timestamp()
+        counts = self.store.outbox_counts(alert.id, since)
+        return sum(counts.get(s, 0) for s in ("pending", "sending", "sent")) >= alert.daily_cap
+
     def _lease_seconds(self) -> float:
         return self.settings.alerts.send_timeout_seconds + 2
 
@@ -418,7 +427,9 @@ class AlertEngine:
                 # What the cap held back since its last message: this one says how many.
                 assert delivery.alert.id is not None
                 held = self.store.held_back(delivery.alert.id, CAP_REASON)
-                delivery = replace(delivery, over_cap=len(held))
+                delivery = replace(
+                    delivery, over_cap=len(held), cap_reached=self._cap_reached(delivery.alert, now)
+                )
             ready.append((batch_id, ids, delivery, held))
         if not ready:
             return report

@@ -57,6 +57,9 @@ class Delivery:
     # Matches of a capped alert held back by its daily cap since its last
     # message (``skipped`` rows, listed on the alert's page): said, not lost unseen.
     over_cap: int = 0
+    # An as-it-happens or hourly alert whose daily cap is reached today: what
+    # it finds until midnight is held back (the next message says how many).
+    cap_reached: bool = False
 
 
 class HttpPool:

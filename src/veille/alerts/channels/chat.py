@@ -33,7 +33,7 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
         if delivery.event.get("link"):
             lines.append(f"[{'Rapport' if lang == 'fr' else 'Report'}]({delivery.event['link']})")
         return title, "\n".join(lines)
-    from veille.alerts.channels.email import over_cap_words, posts_heading
+    from veille.alerts.channels.email import cap_reached_words, over_cap_words, posts_heading
 
     n = len(delivery.items)
     title = posts_heading(alert, n)
@@ -48,6 +48,9 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
         lines.append(f"- **{who}** ({p.platform}): {text[:280]} [↗]({ctx.post_url(p)})")
     if n > MAX_POSTS:
         lines.append(f"… {n - MAX_POSTS} de plus" if fr else f"… {n - MAX_POSTS} more")
+    reached = cap_reached_words(delivery)
+    if reached is not None:
+        lines.append(reached)
     lines.append(f"[{alert.name}]({ctx.alert_url(alert)})")
     return title, "\n".join(lines)
 

@@ -38,6 +38,8 @@ _WORDS = {
                           "They are listed on the alert’s page"),
         "more": ("… and {n} more result, not shown here", "… and {n} more results, not shown here"),
         "more_link": "See them in the mention stream",
+        "cap_reached": "The daily cap of {cap} is reached: other results found today will not "
+                       "be sent; the next message will say how many.",
     },
     "fr": {
         "one": "1 nouveau résultat pour « {s} »",
@@ -55,6 +57,8 @@ _WORDS = {
         "more": ("… et {n} autre résultat, non affiché ici",
                  "… et {n} autres résultats, non affichés ici"),
         "more_link": "Les voir dans le flux des mentions",
+        "cap_reached": "Le plafond de {cap} par jour est atteint : les autres résultats trouvés "
+                       "aujourd’hui ne seront pas envoyés ; le prochain message dira combien.",
     },
 }  # fmt: skip
 
@@ -116,10 +120,12 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
             }
         )
     over_cap, over_cap_page = over_cap_words(delivery) or (None, None)
+    cap_reached = cap_reached_words(delivery)
     values = {
         "subject": heading,
         "over_cap": over_cap,
         "over_cap_page": over_cap_page,
+        "cap_reached": cap_reached,
         "more": more,
         "more_link": words["more_link"],
         "stream_url": ctx.stream_url(alert),
@@ -165,6 +171,16 @@ def over_cap_words(delivery: Delivery) -> tuple[str, str] | None:
         n=format_number(n, lang), cap=format_number(alert.daily_cap, lang)
     )
     return sentence, plural(n, lang, *words["over_cap_page"])
+
+
+def cap_reached_words(delivery: Delivery) -> str | None:
+    """That the alert's daily cap is reached today, in its language (or ``None``)."""
+    if not delivery.cap_reached:
+        return None
+    lang = delivery.alert.language if delivery.alert.language in _WORDS else "en"
+    words: dict[str, Any] = _WORDS[lang]
+    said = words["cap_reached"].format(cap=format_number(delivery.alert.daily_cap, lang))
+    return typography(str(said), lang)
 
 
 def unsubscribe_url(ctx: ChannelContext, alert: Alert) -> str:

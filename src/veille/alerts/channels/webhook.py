@@ -56,6 +56,8 @@ def delivery_json(delivery: Delivery, ctx: ChannelContext) -> dict[str, Any]:
         "event": delivery.event,
         # Matches the alert's daily cap held back since its previous message.
         "over_cap": delivery.over_cap,
+        # An as-it-happens or hourly alert that reached its daily cap today.
+        "cap_reached": delivery.cap_reached,
     }  # fmt: skip
 
 

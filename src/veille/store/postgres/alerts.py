@@ -265,10 +265,11 @@ class PgAlerts(Runner):
             for r in self.rows(sql, params)
         ]
 
-    def outbox_counts(self, alert_id: int) -> dict[str, int]:
+    def outbox_counts(self, alert_id: int, since: float | None = None) -> dict[str, int]:
         rows = self.rows(
-            "SELECT status, count(*) FROM deliveries WHERE alert_id = %s GROUP BY status",
-            (alert_id,),
+            "SELECT status, count(*) FROM deliveries WHERE alert_id = %s "
+            "AND (%s::double precision IS NULL OR created_at >= %s) GROUP BY status",
+            (alert_id, since, since),
         )
         return {status: int(n) for status, n in rows}
 

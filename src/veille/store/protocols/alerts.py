@@ -151,8 +151,8 @@ class AlertState(Protocol):
         """Outbox rows, newest first."""
         ...
 
-    def outbox_counts(self, alert_id: int) -> dict[str, int]:
-        """Rows of one alert by status."""
+    def outbox_counts(self, alert_id: int, since: float | None = None) -> dict[str, int]:
+        """Rows of one alert by status (queued at or after ``since`` if given)."""
         ...
 
     def waiting_matches(self, alert_id: int) -> list[tuple[int, float]]:

@@ -285,10 +285,11 @@ class SQLiteAlerts:
         params.append(limit)
         return [DeliveryRecord(*row) for row in self.conn.execute(sql, params)]
 
-    def outbox_counts(self, alert_id: int) -> dict[str, int]:
+    def outbox_counts(self, alert_id: int, since: float | None = None) -> dict[str, int]:
         rows = self.conn.execute(
-            "SELECT status, count(*) FROM deliveries WHERE alert_id = ? GROUP BY status",
-            (alert_id,),
+            "SELECT status, count(*) FROM deliveries WHERE alert_id = ? AND created_at >= ? "
+            "GROUP BY status",
+            (alert_id, float("-inf") if since is None else since),
         )
         return {status: int(n) for status, n in rows}
 
