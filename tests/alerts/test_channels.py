@@ -25,12 +25,28 @@ def test_atom_feed_accumulates_newest_first(workspace) -> None:  # type: ignore[
     assert feed.entries[1].summary == "Lumio <b>bold</b> first"  # text, never rendered markup
 
 
+def test_an_atom_entry_without_a_title_reads_the_post_cut_at_a_word(workspace) -> None:  # type: ignore[no-untyped-def]
+    """A feed reader lists entries by title: a post without one was titled by
+    its first 120 characters, newlines kept and the last word cut in two."""
+    AlertBook(workspace.store).add(Alert(name="feed", query="lumio", channel_url="atom:f.xml"))
+    text = "Lumio lamp review:\nthe battery" + " lasts a whole weekend of camping" * 5
+    build_pipeline(workspace).ingest([make_post(1, text)])
+    feed = feedparser.parse(str(workspace.root / "f.xml"))
+    title = feed.entries[0].title
+    assert title.startswith("Lumio lamp review: the battery lasts") and "\n" not in title
+    assert title.endswith("…") and len(title) <= 121
+    assert title[:-1] == text.replace("\n", " ")[: len(title) - 1]  # whole words
+    assert text.replace("\n", " ")[len(title) - 1] == " "
+    assert feed.entries[0].summary == text  # the content keeps the whole text
+
+
 def test_apprise_json_url_reaches_a_loopback_service(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
     url = receiver.url.replace("http://", "json://")
     AlertBook(workspace.store).add(Alert(name="chat", query="vexa", channel_url=url, language="fr"))
     build_pipeline(workspace).ingest([make_post(1, "Vexa est en panne")])
     body = receiver.requests[0]["json"]
-    assert "1 nouveau(x) résultat(s)" in body["title"]
+    # It read "1 nouveau(x) résultat(s)"; the e-mail's words now.
+    assert body["title"] == "1 nouveau résultat pour «\u202fvexa\u202f»"
     assert "**Vexa**" not in body["message"] and "*Vexa*" in body["message"]
     assert "https://example.org/p/1" in body["message"]
 

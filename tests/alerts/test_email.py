@@ -149,3 +149,139 @@ def test_smtp_login_uses_the_password_from_the_named_variable(tmp_path) -> None:
         ws.close()
     finally:
         controller.stop()
+
+
+def test_matches_over_the_daily_cap_are_counted_in_the_next_mail(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    """A capped alert used to drop what went over its cap without a word: the
+    reader of the digest could not know 3 more posts had matched. The next
+    message says how many, in both parts, with the page that lists them, once."""
+    ws = make_workspace(
+        tmp_path / "ws",
+        f'[smtp]\nport = {smtp_server.port}\n\n[web]\nbase_url = "https://veille.example"\n\n'
+        '[workspace]\ntimezone = "Europe/Paris"\n',
+    )
+    book = AlertBook(ws.store)
+    book.add(Alert(name="lumio-fr", query="lumio", channel_url="mailto:equipe@example.org",
+                   frequency="daily", at_time="08:00", language="fr", daily_cap=2))  # fmt: skip
+    book.add(Alert(name="vexa-en", query="vexa", channel_url="mailto:team@example.org",
+                   daily_cap=1))  # fmt: skip
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    day = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)  # a Tuesday, 11:00 in Paris
+
+    def found(at: datetime, *posts) -> None:  # type: ignore[no-untyped-def]
+        build_pipeline(ws, skip=("alerts",)).ingest(list(posts))
+        with ws.store.transaction() as tx:
+            engine.queue(tx, list(posts), now=at.timestamp())
+        engine.dispatch(now=at.timestamp() + 60)
+
+    def said(n: int) -> tuple[str, str]:
+        assert len(smtp_server.messages) == n
+        return _parts(_parse(smtp_server.messages[-1]))
+
+    found(day, *[make_post(n, f"Lumio post {n}", published_at=day) for n in range(1, 6)])
+    found(day, make_post(10, "Vexa phone", published_at=day))
+    text, html = said(1)  # the instant alert's one post of the day: it says the cap is reached
+    reached = (
+        "The daily cap of 1 is reached: other results found today will not be sent; "
+        "the next message will say how many."
+    )
+    assert reached in text and reached in html
+    assert "went over" not in text  # nothing held back yet
+    later = day + timedelta(hours=1)
+    found(later, *[make_post(n, f"Vexa {n}", published_at=later) for n in range(11, 14)])
+    assert len(smtp_server.messages) == 1  # over the cap: not sent
+    engine.dispatch(now=(day + timedelta(days=1)).timestamp())  # the digest, Wednesday 08:00
+    digest = _parse(smtp_server.messages[1])
+    assert "2 nouveaux résultats" in digest["Subject"]
+    text, html = _parts(digest)
+    over = "3 autres résultats dépassaient le plafond de 2 par jour et n’ont pas été envoyés"
+    assert over in text and over in html
+    page = "Ils sont listés sur la page de l’alerte\u202f: https://veille.example/alerts/lumio-fr"
+    assert page in text
+    assert '<a href="https://veille.example/alerts/lumio-fr">Ils sont listés' in html
+    # The instant alert: the 3 held back on Tuesday are told in its next message.
+    wednesday = day + timedelta(days=1)
+    found(wednesday, make_post(14, "Vexa again", published_at=wednesday))
+    mail = _parse(smtp_server.messages[2])
+    assert mail["To"] == "team@example.org"
+    text, html = _parts(mail)
+    over = "3 more matches went over the daily cap of 1 and were not sent."
+    assert over in text and over in html
+    assert "They are listed on the alert’s page: https://veille.example/alerts/vexa-en" in text
+    # Said once: the message after it has nothing over the cap to report.
+    thursday = day + timedelta(days=2)
+    found(thursday, make_post(15, "Vexa once more", published_at=thursday))
+    text, html = said(4)
+    assert "went over" not in text and "went over" not in html
+    ws.close()
+
+
+def test_a_new_send_time_applies_to_what_is_already_waiting(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    """Moving a daily digest from 08:30 to 07:00 (or making it weekly) changed
+    only the posts found afterwards: what was already waiting still went out at
+    the old time, a day's digest in two e-mails or one the day after the change."""
+    from veille.services.alerts import change_alert
+
+    ws = make_workspace(
+        tmp_path / "ws",
+        f'[smtp]\nport = {smtp_server.port}\n\n[workspace]\ntimezone = "Europe/Paris"\n',
+    )
+    AlertBook(ws.store).add(Alert(name="lumio", query="lumio", channel_url="mailto:me@example.org",
+                                  frequency="daily", at_time="08:30"))  # fmt: skip
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    tuesday = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)  # 11:00 in Paris
+
+    def found(at: datetime, *posts) -> None:  # type: ignore[no-untyped-def]
+        build_pipeline(ws, skip=("alerts",)).ingest(list(posts))
+        with ws.store.transaction() as tx:
+            engine.queue(tx, list(posts), now=at.timestamp())
+
+    found(tuesday, make_post(1, "Lumio one", published_at=tuesday))
+    change_alert(ws, "lumio", at="07:00")
+    engine.dispatch(now=datetime(2026, 11, 4, 6, 5, tzinfo=UTC).timestamp())  # Wed 07:05 Paris
+    assert len(smtp_server.messages) == 1
+    assert "1 new result" in _parse(smtp_server.messages[0])["Subject"]
+    wednesday = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
+    found(wednesday, make_post(2, "Lumio two", published_at=wednesday))
+    change_alert(ws, "lumio", every="weekly", day="mon", at="08:00")
+    engine.dispatch(now=datetime(2026, 11, 5, 6, 5, tzinfo=UTC).timestamp())  # Thu 07:05
+    assert len(smtp_server.messages) == 1  # weekly now: not on Thursday
+    engine.dispatch(now=datetime(2026, 11, 9, 7, 5, tzinfo=UTC).timestamp())  # Mon 08:05
+    assert len(smtp_server.messages) == 2
+    _, html = _parts(_parse(smtp_server.messages[1]))
+    assert "<mark>Lumio</mark> two" in html
+    ws.close()
+
+
+def test_a_resumed_alerts_backlog_is_one_readable_mail(tmp_path, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    """An alert paused for a while, then resumed, sent every post found
+    meanwhile in one e-mail: 120 posts, a wall no one reads (and, for months
+    of backlog, a message a mail server may refuse for its size). The e-mail
+    lists the newest 50, says how many more, and links to the stream."""
+    from veille.services.alerts import pause_alert, resume_alert
+
+    ws = make_workspace(
+        tmp_path / "ws",
+        f'[smtp]\nport = {smtp_server.port}\n\n[web]\nbase_url = "https://veille.example"\n',
+    )
+    AlertBook(ws.store).add(Alert(name="lumio", topic=None, query="lumio OR lampe",
+                                  channel_url="mailto:me@example.org", language="fr"))  # fmt: skip
+    pause_alert(ws, "lumio")
+    start = datetime.now(UTC) - timedelta(days=3)
+    build_pipeline(ws).ingest(
+        [make_post(n, f"Lumio {n}", published_at=start + timedelta(minutes=n)) for n in range(120)]
+    )
+    assert smtp_server.messages == []
+    resumed = resume_alert(ws, "lumio")
+    assert resumed.sent == 120 and len(smtp_server.messages) == 1
+    msg = _parse(smtp_server.messages[0])
+    assert "120 nouveaux résultats" in msg["Subject"]
+    text, html = _parts(msg)
+    assert text.count("Voir la publication") == 50 and html.count("Voir la publication") == 50
+    assert "*Lumio* 119" in text and "*Lumio* 69" not in text  # the newest ones
+    said = "… et 70 autres résultats, non affichés ici"
+    assert said in text and said in html
+    stream = "https://veille.example/stream?q=lumio+OR+lampe"
+    assert f"Les voir dans le flux des mentions\u202f: {stream}" in text
+    assert f'<a href="{stream}">Les voir dans le flux des mentions</a>' in html
+    ws.close()

@@ -31,6 +31,22 @@ def test_schedule_daily_weekly_and_quiet_hours() -> None:
     assert next_slot(quiet, noon, PARIS) == noon
 
 
+def test_an_hourly_digest_goes_at_the_top_of_each_hour_across_the_dst_change() -> None:
+    """The night Paris clocks go back, 02:00-03:00 happens twice: a match at
+    02:30 summer time waited for 03:00 winter time, two hours, not for the
+    next top of the hour (02:00 winter time)."""
+    hourly = Alert(name="h", channel_url="x", query="q", frequency="hourly")
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    assert next_slot(hourly, first, PARIS).astimezone(UTC) == datetime(2026, 10, 25, 1, tzinfo=UTC)
+    again = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, the second time
+    assert next_slot(hourly, again, PARIS).astimezone(UTC) == datetime(2026, 10, 25, 2, tzinfo=UTC)
+    spring = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 CET; 02:00 does not exist
+    assert next_slot(hourly, spring, PARIS).astimezone(UTC) == datetime(2026, 3, 29, 1, tzinfo=UTC)
+    india = datetime(2026, 10, 25, 0, 10, tzinfo=UTC)  # 05:40 in Kolkata (+05:30)
+    due = next_slot(hourly, india, ZoneInfo("Asia/Kolkata"))
+    assert due.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 06:00 there
+
+
 def _statuses(ws) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return dict(ws.store.conn.execute("SELECT post_id, status FROM deliveries").fetchall())
 
@@ -104,6 +120,65 @@ def test_daily_cap_and_filters(workspace, receiver) -> None:  # type: ignore[no-
     }
     sent = [p["id"] for r in receiver.accepted() for p in r["json"]["posts"]]
     assert sorted(sent) == ["mastodon:1", "mastodon:4"]
+
+
+def test_webhook_and_chat_say_how_many_went_over_the_cap(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    """What the daily cap holds back is counted in the message that follows
+    (the JSON's ``over_cap``, a line of the chat message), then not again."""
+    book = AlertBook(workspace.store)
+    book.add(Alert(name="hook", query="lumio", channel_url=f"webhook+{receiver.url}",
+                   daily_cap=1))  # fmt: skip
+    book.add(Alert(name="chat", query="lumio", channel_url=receiver.url.replace("http://", "json://"),
+                   daily_cap=1, language="fr"))  # fmt: skip
+    build_pipeline(workspace).ingest([make_post(n, f"Lumio {n}") for n in range(1, 4)])
+    hook = [r for r in receiver.requests if r["path"] == "/hook" and "posts" in r["json"]]
+    chat = [r for r in receiver.requests if "message" in r["json"]]
+    assert len(hook) == 1 and len(chat) == 1
+    assert len(hook[0]["json"]["posts"]) == 1 and hook[0]["json"]["over_cap"] == 2
+    assert hook[0]["json"]["cap_reached"] is True
+    assert "Le plafond de 1 par jour est atteint\u202f:" in chat[0]["json"]["message"]
+    assert "2 autres résultats dépassaient le plafond de 1 par jour" in chat[0]["json"]["message"]
+    assert "1 nouveau résultat pour" in chat[0]["json"]["title"]
+    # The next day's message (the cap counts per day) reports nothing more.
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    post = make_post(4, "Lumio tomorrow", published_at=tomorrow)
+    build_pipeline(workspace, skip=("alerts",)).ingest([post])
+    with workspace.store.transaction() as tx:
+        engine.queue(tx, [post], now=tomorrow.timestamp())
+    engine.dispatch(now=tomorrow.timestamp())
+    hook = [r for r in receiver.requests if r["path"] == "/hook" and "posts" in r["json"]]
+    chat = [r for r in receiver.requests if "message" in r["json"]]
+    assert hook[-1]["json"]["over_cap"] == 0 and len(hook) == 2
+    assert "dépassaient" not in chat[-1]["json"]["message"] and len(chat) == 2
+
+
+def test_nothing_is_sent_in_quiet_hours_not_even_a_retry(tmp_path, receiver) -> None:  # type: ignore[no-untyped-def]
+    """Quiet hours were applied when a match was queued only: a send that
+    failed at 21:59 was retried at 22:10, inside 22:00-07:00 (and so was a
+    backlog sent on resume, or a spike). Now nothing leaves in those hours."""
+    from tests.alerts.conftest import make_workspace
+
+    ws = make_workspace(tmp_path / "ws", '[workspace]\ntimezone = "Europe/Paris"\n')
+    hook = f"webhook+{receiver.url}"
+    AlertBook(ws.store).add(Alert(name="night", query="lumio", channel_url=hook,
+                                  quiet_start="22:00", quiet_end="07:00"))  # fmt: skip
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    evening = datetime(2026, 10, 24, 19, 59, tzinfo=UTC)  # Saturday 21:59 in Paris
+    post = make_post(1, "Lumio at night", published_at=evening)
+    build_pipeline(ws, skip=("alerts",)).ingest([post])
+    with ws.store.transaction() as tx:
+        engine.queue(tx, [post], now=evening.timestamp())
+    receiver.script = [500]
+    assert engine.dispatch(now=evening.timestamp() + 1).failed == 1
+    late = datetime(2026, 10, 24, 20, 10, tzinfo=UTC)  # 22:10: quiet
+    assert engine.dispatch(now=late.timestamp()).batches == 0
+    assert len(receiver.requests) == 1
+    # Clocks go back that night (03:00 CEST -> 02:00 CET): 07:00 is 06:00 UTC.
+    assert engine.dispatch(now=datetime(2026, 10, 25, 5, 59, tzinfo=UTC).timestamp()).batches == 0
+    assert engine.dispatch(now=datetime(2026, 10, 25, 6, 0, tzinfo=UTC).timestamp()).sent == 1
+    assert [r["status"] for r in receiver.requests] == [500, 200]
+    ws.close()
 
 
 def test_spike_alert_explains_itself_once(workspace, receiver) -> None:  # type: ignore[no-untyped-def]

@@ -62,6 +62,56 @@ def test_alerts_and_an_outbox_row_delivered_once(state_store: StateStore) -> Non
     assert state_store.find_alert("a") is None
 
 
+def test_rows_held_back_by_a_cap_are_reported_once(state_store: StateStore) -> None:
+    alert_id = state_store.insert_alert(_alert())
+    assert alert_id is not None
+    with state_store.transaction() as tx:
+        common = {"cluster_id": None, "spans": [], "now": 10.0, "due": 10.0}
+        tx.queue_match(alert_id, "p1", status="pending", reason=None, **common)
+        tx.queue_match(alert_id, "p2", status="skipped", reason="daily cap of 1 reached", **common)
+        tx.queue_match(alert_id, "p3", status="skipped", reason="same story as p1", **common)
+    held = state_store.held_back(alert_id, "daily cap of ")
+    assert len(held) == 1
+    ((batch_id, ids),) = state_store.claim_deliveries(20.0, 30.0)
+    state_store.finish_deliveries(ids, "sent", None, 21.0)
+    state_store.mark_reported(held, batch_id)
+    assert state_store.held_back(alert_id, "daily cap of ") == []
+    assert state_store.outbox_counts(alert_id) == {"sent": 1, "skipped": 2}
+    assert state_store.outbox_counts(alert_id, 10.0) == {"sent": 1, "skipped": 2}
+    assert state_store.outbox_counts(alert_id, 10.5) == {}  # queued at 10.0
+
+
+def test_waiting_matches_take_a_new_due_time(state_store: StateStore) -> None:
+    alert_id = state_store.insert_alert(_alert())
+    assert alert_id is not None
+    with state_store.transaction() as tx:
+        tx.queue_matches([(alert_id, "p1", None, 10.0, 100.0, 1.0)])
+        tx.queue_match(alert_id, "p2", cluster_id=None, spans=[], status="skipped", now=11.0,
+                       due=100.0, reason="daily cap of 1 reached")  # fmt: skip
+    assert state_store.queue_event(alert_id, "spike:1", {"kind": "spike"}, 100.0, 12.0)
+    ((row, created),) = state_store.waiting_matches(alert_id)  # not the skipped, not the event
+    assert created == 10.0
+    state_store.set_due([(row, 50.0)])
+    assert state_store.claim_deliveries(49.0, 60.0) == []
+    ((_, ids),) = state_store.claim_deliveries(51.0, 60.0)
+    assert ids == [row]
+    assert state_store.waiting_matches(alert_id) == []  # claimed: no longer waiting
+
+
+def test_an_alert_held_in_its_quiet_hours_is_not_claimed(state_store: StateStore) -> None:
+    quiet = state_store.insert_alert(_alert("quiet"))
+    other = state_store.insert_alert(_alert("other"))
+    assert quiet is not None and other is not None
+    with state_store.transaction() as tx:
+        tx.queue_matches(
+            [(quiet, "p1", None, 10.0, 10.0, 1.0), (other, "p2", None, 10.0, 10.0, 1.0)]
+        )
+    ((_, ids),) = state_store.claim_deliveries(20.0, 30.0, held=[quiet])
+    assert [i.key for i in state_store.queued_items(ids)] == ["p2"]
+    ((_, ids),) = state_store.claim_deliveries(21.0, 31.0)
+    assert [i.key for i in state_store.queued_items(ids)] == ["p1"]
+
+
 def test_plain_matches_queued_in_one_call(state_store: StateStore) -> None:
     alert_id = state_store.insert_alert(_alert())
     assert alert_id is not None

@@ -282,3 +282,29 @@ def test_the_forms_default_language_says_which_it_is(
     assert '<option value="">default (English)</option>' in html.unescape(
         client.get("/alerts").text
     )
+
+
+def test_a_french_reader_reads_why_a_post_was_held_back_in_french(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """The alert's e-mail sends its reader to this page for what the daily cap
+    held back; its deliveries said why in English ("daily cap of 1 reached")
+    on a French page."""
+    import html
+
+    from tests.alerts.conftest import make_post
+
+    with Workspace.open(seeded.root) as ws:
+        AlertBook(ws.store).add(Alert(name="capped", query="kettlewhistle", daily_cap=1,
+                                      channel_url="atom:feeds/capped.xml"))  # fmt: skip
+        build_pipeline(ws).ingest(
+            [make_post(900 + n, f"kettlewhistle {n}", platform="bluesky") for n in range(3)]
+        )
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    shown = html.unescape(client.get("/alerts/capped").text)
+    assert shown.count("<td>plafond quotidien de 1 atteint</td>") == 2
+    assert "daily cap of" not in shown
+    client.cookies.set("veille_lang", "en")
+    shown = html.unescape(client.get("/alerts/capped").text)
+    assert shown.count("<td>daily cap of 1 reached</td>") == 2

@@ -15,10 +15,11 @@ Guarantees, in the words of the tests:
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,14 +40,45 @@ from veille.alerts.matching import (
     topic_query,
 )
 from veille.alerts.model import Alert
-from veille.alerts.schedule import day_start, next_slot
+from veille.alerts.schedule import day_start, in_quiet_hours, next_slot
 from veille.config import Settings
-from veille.errors import log_failure
+from veille.errors import log_failure, tr
 from veille.models import Post
 from veille.store.protocols.alerts import MatchRow
 
 log = logging.getLogger(__name__)
 SAME_STORY_DAYS = 7
+# How a row held back by the alert's daily cap starts its reason (its next
+# message counts such rows: what went over the cap is said, not dropped unseen).
+CAP_REASON = "daily cap of "
+# Why a match was skipped, as stored (English) and read back for translation
+# by skip_reason; the longer of two templates that share a start comes first.
+_SKIPPED = (
+    tr("daily cap of %(cap)s reached", cap="").template,
+    tr("same story as %(post)s, which reaches more people", post="").template,
+    tr("same story as %(post)s", post="").template,
+    tr("below the reach floors (%(followers)s followers, %(interactions)s interactions)",
+       followers="", interactions="").template,
+    tr("alert or posts removed").template,
+)  # fmt: skip
+_SKIPPED_READ = [
+    (t, re.compile(re.sub(r"%\\\(([a-z]+)\\\)s", r"(?P<\1>.+?)", re.escape(t)) + r"\Z"))
+    for t in _SKIPPED
+]
+
+
+def skip_reason(reason: str | None) -> str | None:
+    """A skipped row's stored reason as a :func:`veille.errors.tr` text, which a
+    page translates for its reader (the CLI and the API show it as stored)."""
+    if not reason:
+        return reason
+    for template, pattern in _SKIPPED_READ:
+        found = pattern.match(reason)
+        if found:
+            return tr(template, **found.groupdict())
+    return reason
+
+
 # Batches sent at once (one thread each; channels block on the network).
 SEND_WORKERS = 8
 Compiler = Callable[[str], Compiled]
@@ -89,6 +121,8 @@ class AlertEngine:
         self._rules: list[_Rule] = []
         self._rules_version: tuple[Any, ...] | None = None
         self._matcher: Any = None
+        self._quiet: list[Alert] = []
+        self._quiet_version: tuple[Any, ...] | None = None
 
     # ---- matching -------------------------------------------------------
 
@@ -213,7 +247,7 @@ class AlertEngine:
             if reason is None and alert.daily_cap:
                 since = day_start(moment, self.tz).timestamp()
                 if tx.queued_since(alert.id, since) >= alert.daily_cap:
-                    reason = f"daily cap of {alert.daily_cap} reached"
+                    reason = str(tr("daily cap of %(cap)s reached", cap=alert.daily_cap))
             if reason is not None:
                 status = "skipped"
             due = next_slot(alert, moment, self.tz).timestamp()
@@ -226,6 +260,23 @@ class AlertEngine:
         if plain:
             queued += tx.queue_matches(plain)
         return queued
+
+    def reschedule(self, alert: Alert) -> int:
+        """Give the alert's matches still waiting for their first send the due
+        time its schedule gives them now (after a change of frequency, time or
+        day): what was found before the change goes out with what is found
+        after it, at the new time. The number of rows rescheduled."""
+        assert alert.id is not None
+        slots: dict[float, float] = {}
+        rows = []
+        for row_id, created in self.store.waiting_matches(alert.id):
+            due = slots.get(created)
+            if due is None:
+                moment = datetime.fromtimestamp(created, UTC)
+                due = slots[created] = next_slot(alert, moment, self.tz).timestamp()
+            rows.append((row_id, due))
+        self.store.set_due(rows)
+        return len(rows)
 
     def queue_event(
         self, alert: Alert, key: str, event: dict[str, Any], due: float, now: float
@@ -244,9 +295,13 @@ class AlertEngine:
         if alert.min_engagement:
             floors.append(post.engagement.total >= alert.min_engagement)
         if floors and not any(floors):
-            return (
-                f"below the reach floors ({alert.min_followers} followers, "
-                f"{alert.min_engagement} interactions)"
+            return str(
+                tr(
+                    "below the reach floors (%(followers)s followers, "
+                    "%(interactions)s interactions)",
+                    followers=alert.min_followers,
+                    interactions=alert.min_engagement,
+                )
             )
         return None
 
@@ -261,9 +316,12 @@ class AlertEngine:
             return None
         reach = (post.author.followers or 0) + post.engagement.total
         if found.status == "pending" and reach > found.reach:
-            tx.skip_delivery(found.id, f"same story as {post.id}, which reaches more people")
+            tx.skip_delivery(
+                found.id,
+                str(tr("same story as %(post)s, which reaches more people", post=post.id)),
+            )
             return None
-        return f"same story as {found.post_id}"
+        return str(tr("same story as %(post)s", post=found.post_id))
 
     # ---- sending --------------------------------------------------------
 
@@ -279,16 +337,46 @@ class AlertEngine:
                     log.exception("highlighting post %s for alert %s failed", post.id, alert.name)
         return []
 
+    def _cap_reached(self, alert: Alert, now: float) -> bool:
+        """Whether an as-it-happens or hourly alert queued its cap's worth of
+        posts today (a digest's message already counts what went over)."""
+        if alert.frequency not in ("instant", "hourly") or alert.id is None:
+            return False
+        since = day_start(datetime.fromtimestamp(now, UTC), self.tz).timestamp()
+        counts = self.store.outbox_counts(alert.id, since)
+        return sum(counts.get(s, 0) for s in ("pending", "sending", "sent")) >= alert.daily_cap
+
     def _lease_seconds(self) -> float:
         return self.settings.alerts.send_timeout_seconds + 2
 
     def claim(
         self, now: float, *, instant_only: bool = False, alert_id: int | None = None
     ) -> list[tuple[str, list[int]]]:
-        """Mark due rows ``sending`` under a lease; return ``(batch id, row ids)``."""
+        """Mark due rows ``sending`` under a lease; return ``(batch id, row ids)``.
+        Alerts in their quiet hours are left out: what is due then (a retry, a
+        backlog on resume, a monitor's event) waits for the hours to end."""
+        moment = datetime.fromtimestamp(now, UTC)
+        quiet = [
+            a.id
+            for a in self._quiet_alerts()
+            if a.id is not None and in_quiet_hours(a, moment, self.tz)
+        ]
         return self.store.claim_deliveries(
-            now, now + self._lease_seconds(), instant_only=instant_only, alert_id=alert_id
+            now,
+            now + self._lease_seconds(),
+            instant_only=instant_only,
+            alert_id=alert_id,
+            held=quiet,
         )
+
+    def _quiet_alerts(self) -> list[Alert]:
+        """Every alert with quiet hours (read again when an alert changes)."""
+        version = self.store.alert_rules_stamp()
+        if version != self._quiet_version:
+            found = self.store.alerts_of_kind(None, with_paused=False)
+            self._quiet = [a for a in found if a.quiet_start and a.quiet_end]
+            self._quiet_version = version
+        return self._quiet
 
     def _delivery(self, batch_id: str, ids: list[int]) -> Delivery | None:
         rows = self.store.queued_items(ids)
@@ -323,7 +411,7 @@ class AlertEngine:
 
         now = time.time() if now is None else now
         report = DispatchReport()
-        ready: list[tuple[str, list[int], Delivery]] = []
+        ready: list[tuple[str, list[int], Delivery, list[int]]] = []
         for batch_id, ids in self.claim(now, instant_only=instant_only, alert_id=alert_id):
             report.batches += 1
             try:
@@ -332,9 +420,17 @@ class AlertEngine:
                 self._record_failure(report, batch_id, ids, exc, now)
                 continue
             if delivery is None:
-                self._finish(ids, "skipped", "alert or posts removed")
-            else:
-                ready.append((batch_id, ids, delivery))
+                self._finish(ids, "skipped", str(tr("alert or posts removed")))
+                continue
+            held: list[int] = []
+            if delivery.kind == "posts" and delivery.alert.daily_cap:
+                # What the cap held back since its last message: this one says how many.
+                assert delivery.alert.id is not None
+                held = self.store.held_back(delivery.alert.id, CAP_REASON)
+                delivery = replace(
+                    delivery, over_cap=len(held), cap_reached=self._cap_reached(delivery.alert, now)
+                )
+            ready.append((batch_id, ids, delivery, held))
         if not ready:
             return report
         channels: dict[str, Any] = {}
@@ -349,13 +445,15 @@ class AlertEngine:
 
         workers = min(SEND_WORKERS, len(ready))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [(b, ids, pool.submit(send, d)) for b, ids, d in ready]
-            for batch_id, ids, fut in futures:
+            futures = [(b, ids, held, pool.submit(send, d)) for b, ids, d, held in ready]
+            for batch_id, ids, held, fut in futures:
                 error = fut.exception()
                 if error is not None:
                     self._record_failure(report, batch_id, ids, error, now)
                 else:
                     self._finish(ids, "sent", None)
+                    if held:
+                        self.store.mark_reported(held, batch_id)
                     report.sent += len(ids)
         return report
 

@@ -51,7 +51,11 @@ def next_slot(alert: Alert, moment: datetime, tz: ZoneInfo) -> datetime:
     if alert.frequency == "instant":
         due = local
     elif alert.frequency == "hourly":
-        due = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        # An hour of elapsed time after the local hour began: the night clocks
+        # go back, 02:30 summer time is followed by 02:00 winter time (wall-clock
+        # arithmetic gave 03:00, an hour later).
+        into = local.minute * 60 + local.second + local.microsecond / 1e6
+        due = datetime.fromtimestamp(round(local.timestamp() - into) + 3600, tz)
     else:
         at = _hm(alert.at_time)
         due = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)

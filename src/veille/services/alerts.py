@@ -338,12 +338,16 @@ def deliveries(
     def when(ts: float | None) -> datetime | None:
         return None if ts is None else datetime.fromtimestamp(ts, tz)
 
+    from veille.alerts.outbox import skip_reason
+
     # The store counts failed sends (what retries are paced by); people count
     # every try: a row sent on the first one reads 1, after two failures 3.
+    # Why a row was skipped is a text a page translates (the CLI shows it as is).
     rows = [
         {"id": r.id, "alert": r.alert, "post_id": r.post_id, "status": r.status,
          "attempts": r.attempts + (1 if r.status == "sent" else 0), "due": when(r.due_at),
-         "sent": when(r.sent_at), "error": r.error}
+         "sent": when(r.sent_at),
+         "error": skip_reason(r.error) if r.status == "skipped" else r.error}
         for r in ws.state.list_deliveries(status, alert, limit)
     ]  # fmt: skip
     return Deliveries(rows, name)
@@ -494,6 +498,9 @@ def change_alert(
     if day:
         changes["weekday"] = parse_weekday(day)
     alert = AlertBook(ws.store).update(name, **changes)
+    if every or at or day:
+        with engine(ws) as eng:  # what already waits goes out on the new schedule too
+            eng.reschedule(alert)
     # Never the channel URL: it may hold a token or a password.
     shown = {"to": "changed" if "channel_url" in changes else "", "every": every or "",
              "at": at or "", "day": day or ""}  # fmt: skip

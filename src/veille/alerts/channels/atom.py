@@ -17,6 +17,7 @@ from veille.models import Post
 
 NS = "http://www.w3.org/2005/Atom"
 KEEP = 100
+TITLE_SIZE = 120
 FILE_MODE = 0o644
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -28,6 +29,18 @@ def _updated(entry: ET.Element) -> datetime:
     except ValueError:
         return _EPOCH
     return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+def _title(text: str, size: int = TITLE_SIZE) -> str:
+    """A post without a title, as a feed reader lists it: its text on one
+    line, cut after a whole word with an ellipsis."""
+    line = " ".join(text.split())
+    if len(line) <= size:
+        return line
+    cut = line[:size]
+    if line[size] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
 
 
 def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -54,7 +67,7 @@ def post_entry(ctx: ChannelContext, alert: Alert, post: Post) -> ET.Element:
     """One post as an ``<entry>`` of the alert's feed."""
     entry = ET.Element(f"{{{NS}}}entry")
     _el(entry, "id", f"urn:veille:{alert.id}:{post.id}")
-    _el(entry, "title", post.title or post.text[:120])
+    _el(entry, "title", post.title or _title(post.text))
     _el(entry, "link", href=ctx.post_url(post))
     _el(entry, "updated", post.published_at.isoformat(timespec="seconds"))
     # A person's name is text a reader reads (RFC 4287 3.2): never empty, and

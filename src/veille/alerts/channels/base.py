@@ -54,6 +54,12 @@ class Delivery:
     event: dict[str, Any] | None = None
     # Report deliveries to e-mail: the report itself (rendered before sending).
     document: ReportDocument | None = None
+    # Matches of a capped alert held back by its daily cap since its last
+    # message (``skipped`` rows, listed on the alert's page): said, not lost unseen.
+    over_cap: int = 0
+    # An as-it-happens or hourly alert whose daily cap is reached today: what
+    # it finds until midnight is held back (the next message says how many).
+    cap_reached: bool = False
 
 
 class HttpPool:
@@ -94,6 +100,14 @@ class ChannelContext:
         from urllib.parse import quote
 
         return f"{self.base_url}/alerts/{quote(alert.name)}"
+
+    def stream_url(self, alert: Alert) -> str:
+        """The mention stream of what the alert watches (its topic, or its query)."""
+        from urllib.parse import urlencode
+
+        if alert.topic:
+            return f"{self.base_url}/stream?{urlencode({'topic': alert.topic})}"
+        return f"{self.base_url}/stream?{urlencode({'q': alert.query or ''})}"
 
     def post_url(self, post: Post) -> str:
         from urllib.parse import quote

@@ -33,13 +33,14 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
         if delivery.event.get("link"):
             lines.append(f"[{'Rapport' if lang == 'fr' else 'Report'}]({delivery.event['link']})")
         return title, "\n".join(lines)
+    from veille.alerts.channels.email import cap_reached_words, over_cap_words, posts_heading
+
     n = len(delivery.items)
-    title = (
-        f"{n} nouveau(x) résultat(s) pour « {alert.subject} »"
-        if fr
-        else f"{n} new result(s) for “{alert.subject}”"
-    )
+    title = posts_heading(alert, n)
     lines = []
+    over_cap = over_cap_words(delivery)
+    if over_cap is not None:
+        lines.append(f"{over_cap[0]} [{over_cap[1]}]({ctx.alert_url(alert)})")
     for item in delivery.items[:MAX_POSTS]:
         p = item.post
         text = highlight(p.text, [(s, e) for f, s, e in item.spans if f == "text"], as_html=False)
@@ -47,6 +48,9 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
         lines.append(f"- **{who}** ({p.platform}): {text[:280]} [↗]({ctx.post_url(p)})")
     if n > MAX_POSTS:
         lines.append(f"… {n - MAX_POSTS} de plus" if fr else f"… {n - MAX_POSTS} more")
+    reached = cap_reached_words(delivery)
+    if reached is not None:
+        lines.append(reached)
     lines.append(f"[{alert.name}]({ctx.alert_url(alert)})")
     return title, "\n".join(lines)
 

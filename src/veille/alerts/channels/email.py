@@ -17,8 +17,12 @@ from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.alerts.matching import Span
 from veille.alerts.model import Alert
 from veille.errors import UsageError, tr
-from veille.i18n import author_label, colon, typography
+from veille.i18n import author_label, colon, format_number, plural, typography
 from veille.query.highlight import highlight
+
+# Posts an e-mail lists: past them (a backlog after a pause, a busy day) it
+# keeps the newest, says how many more and links to the mention stream.
+MAX_MAIL_POSTS = 50
 
 _WORDS = {
     "en": {
@@ -28,6 +32,14 @@ _WORDS = {
         "event": "{summary}",
         "freq": {"instant": "as it happens", "hourly": "hourly", "daily": "daily",
                  "weekly": "weekly"},
+        "over_cap": ("{n} more match went over the daily cap of {cap} and was not sent.",
+                     "{n} more matches went over the daily cap of {cap} and were not sent."),
+        "over_cap_page": ("It is listed on the alert’s page",
+                          "They are listed on the alert’s page"),
+        "more": ("… and {n} more result, not shown here", "… and {n} more results, not shown here"),
+        "more_link": "See them in the mention stream",
+        "cap_reached": "The daily cap of {cap} is reached: other results found today will not "
+                       "be sent; the next message will say how many.",
     },
     "fr": {
         "one": "1 nouveau résultat pour « {s} »",
@@ -36,6 +48,17 @@ _WORDS = {
         "event": "{summary}",
         "freq": {"instant": "au fil de l’eau", "hourly": "toutes les heures",
                  "daily": "chaque jour", "weekly": "chaque semaine"},
+        "over_cap": ("{n} autre résultat dépassait le plafond de {cap} par jour et n’a pas "
+                     "été envoyé.",
+                     "{n} autres résultats dépassaient le plafond de {cap} par jour et n’ont "
+                     "pas été envoyés."),
+        "over_cap_page": ("Il est listé sur la page de l’alerte",
+                          "Ils sont listés sur la page de l’alerte"),
+        "more": ("… et {n} autre résultat, non affiché ici",
+                 "… et {n} autres résultats, non affichés ici"),
+        "more_link": "Les voir dans le flux des mentions",
+        "cap_reached": "Le plafond de {cap} par jour est atteint : les autres résultats trouvés "
+                       "aujourd’hui ne seront pas envoyés ; le prochain message dira combien.",
     },
 }  # fmt: skip
 
@@ -64,11 +87,20 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
     elif delivery.kind == "test":
         heading = words["test"].format(s=alert.subject)
     else:
-        heading = (words["one"] if n == 1 else words["many"]).format(n=n, s=alert.subject)
+        heading = posts_heading(alert, n)
     # Our sentence around the topic's name: French spacing before : ; ! ? and inside « ».
     heading = typography(heading, lang)
+    shown = delivery.items
+    more = None
+    if n > MAX_MAIL_POSTS:
+        newest = sorted(shown, key=lambda i: i.post.published_at, reverse=True)[:MAX_MAIL_POSTS]
+        kept = {id(i) for i in newest}
+        shown = [i for i in shown if id(i) in kept]  # in the order they were found
+        more = plural(n - MAX_MAIL_POSTS, lang, *words["more"]).format(
+            n=format_number(n - MAX_MAIL_POSTS, lang)
+        )
     items = []
-    for item in delivery.items:
+    for item in shown:
         p = item.post
         items.append(
             {
@@ -87,8 +119,16 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
                 "url": ctx.post_url(p),
             }
         )
+    over_cap, over_cap_page = over_cap_words(delivery) or (None, None)
+    cap_reached = cap_reached_words(delivery)
     values = {
         "subject": heading,
+        "over_cap": over_cap,
+        "over_cap_page": over_cap_page,
+        "cap_reached": cap_reached,
+        "more": more,
+        "more_link": words["more_link"],
+        "stream_url": ctx.stream_url(alert),
         "heading": heading,
         "event": event,
         "items": items,
@@ -105,6 +145,42 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
     text = env.get_template(f"digest_{lang}.txt.j2").render(values)
     body_html = env.get_template(f"digest_{lang}.html.j2").render(values)
     return f"veille{colon(lang)} {heading}", text, body_html
+
+
+def posts_heading(alert: Alert, n: int) -> str:
+    """``3 new results for “lumio”`` in the alert's language (French spacing applied)."""
+    lang = alert.language if alert.language in _WORDS else "en"
+    words: dict[str, Any] = _WORDS[lang]
+    heading = (words["one"] if n == 1 else words["many"]).format(
+        n=format_number(n, lang), s=alert.subject
+    )
+    return typography(heading, lang)
+
+
+def over_cap_words(delivery: Delivery) -> tuple[str, str] | None:
+    """What the alert's daily cap held back since its last message, said in its
+    language: the sentence, and the words of the link to the alert's page that
+    lists them (``None`` when nothing was held back)."""
+    n = delivery.over_cap
+    if not n:
+        return None
+    alert = delivery.alert
+    lang = alert.language if alert.language in _WORDS else "en"
+    words: dict[str, Any] = _WORDS[lang]
+    sentence = plural(n, lang, *words["over_cap"]).format(
+        n=format_number(n, lang), cap=format_number(alert.daily_cap, lang)
+    )
+    return sentence, plural(n, lang, *words["over_cap_page"])
+
+
+def cap_reached_words(delivery: Delivery) -> str | None:
+    """That the alert's daily cap is reached today, in its language (or ``None``)."""
+    if not delivery.cap_reached:
+        return None
+    lang = delivery.alert.language if delivery.alert.language in _WORDS else "en"
+    words: dict[str, Any] = _WORDS[lang]
+    said = words["cap_reached"].format(cap=format_number(delivery.alert.daily_cap, lang))
+    return typography(str(said), lang)
 
 
 def unsubscribe_url(ctx: ChannelContext, alert: Alert) -> str:

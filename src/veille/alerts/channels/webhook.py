@@ -54,6 +54,10 @@ def delivery_json(delivery: Delivery, ctx: ChannelContext) -> dict[str, Any]:
         "created_at": delivery.created_at.isoformat(),
         "posts": [post_json(i.post, i.spans, ctx) for i in delivery.items],
         "event": delivery.event,
+        # Matches the alert's daily cap held back since its previous message.
+        "over_cap": delivery.over_cap,
+        # An as-it-happens or hourly alert that reached its daily cap today.
+        "cap_reached": delivery.cap_reached,
     }  # fmt: skip
 
 

@@ -162,6 +162,7 @@ class PgAlerts(Runner):
         *,
         instant_only: bool = False,
         alert_id: int | None = None,
+        held: Sequence[int] = (),
     ) -> list[tuple[str, list[int]]]:
         extra, params = "", [now, now]  # type: tuple[str, list[Any]]
         if instant_only:
@@ -169,6 +170,9 @@ class PgAlerts(Runner):
         if alert_id is not None:
             extra += " AND a.id = %s"
             params.append(alert_id)
+        if held:
+            extra += " AND a.id <> ALL(%s)"
+            params.append(list(held))
         batches: dict[tuple[int, str | None], list[int]] = {}
         out = []
         with self.write() as conn:
@@ -261,12 +265,46 @@ class PgAlerts(Runner):
             for r in self.rows(sql, params)
         ]
 
-    def outbox_counts(self, alert_id: int) -> dict[str, int]:
+    def outbox_counts(self, alert_id: int, since: float | None = None) -> dict[str, int]:
         rows = self.rows(
-            "SELECT status, count(*) FROM deliveries WHERE alert_id = %s GROUP BY status",
-            (alert_id,),
+            "SELECT status, count(*) FROM deliveries WHERE alert_id = %s "
+            "AND (%s::double precision IS NULL OR created_at >= %s) GROUP BY status",
+            (alert_id, since, since),
         )
         return {status: int(n) for status, n in rows}
+
+    def waiting_matches(self, alert_id: int) -> list[tuple[int, float]]:
+        rows = self.rows(
+            "SELECT id, created_at FROM deliveries WHERE alert_id = %s AND status = 'pending' "
+            "AND attempts = 0 AND batch_id IS NULL AND payload IS NULL ORDER BY id",
+            (alert_id,),
+        )
+        return [(int(i), float(c)) for i, c in rows]
+
+    def set_due(self, rows: Sequence[tuple[int, float]]) -> None:
+        if not rows:
+            return
+        self.run(
+            "UPDATE deliveries d SET due_at = v.due, next_attempt_at = v.due "
+            "FROM unnest(%s::bigint[], %s::double precision[]) AS v(id, due) "
+            "WHERE d.id = v.id AND d.status = 'pending' AND d.attempts = 0 "
+            "AND d.batch_id IS NULL",
+            ([i for i, _ in rows], [due for _, due in rows]),
+        )
+
+    def held_back(self, alert_id: int, reason: str) -> list[int]:
+        rows = self.rows(
+            "SELECT id FROM deliveries WHERE alert_id = %s AND status = 'skipped' "
+            "AND batch_id IS NULL AND starts_with(last_error, %s) ORDER BY id",
+            (alert_id, reason),
+        )
+        return [int(i) for (i,) in rows]
+
+    def mark_reported(self, row_ids: Sequence[int], batch_id: str) -> None:
+        self.run(
+            "UPDATE deliveries SET batch_id = %s WHERE id = ANY(%s) AND status = 'skipped'",
+            (batch_id, list(row_ids)),
+        )
 
     # -- "not relevant" marks -------------------------------------------------
 

@@ -121,11 +121,12 @@ class AlertState(Protocol):
         *,
         instant_only: bool = False,
         alert_id: int | None = None,
+        held: Sequence[int] = (),
     ) -> list[tuple[str, list[int]]]:
         """Mark the due rows of unpaused alerts (and rows whose lease ran out)
         ``sending`` until ``lease_until``, in one committed transaction; return
         ``(delivery id, row ids)`` per batch. A batch keeps its delivery id on
-        every retry."""
+        every retry. The alerts in ``held`` (in their quiet hours) send nothing."""
         ...
 
     def queued_items(self, row_ids: Sequence[int]) -> list[QueuedItem]: ...
@@ -150,8 +151,27 @@ class AlertState(Protocol):
         """Outbox rows, newest first."""
         ...
 
-    def outbox_counts(self, alert_id: int) -> dict[str, int]:
-        """Rows of one alert by status."""
+    def outbox_counts(self, alert_id: int, since: float | None = None) -> dict[str, int]:
+        """Rows of one alert by status (queued at or after ``since`` if given)."""
+        ...
+
+    def waiting_matches(self, alert_id: int) -> list[tuple[int, float]]:
+        """``(row id, created_at)`` of the alert's matched posts waiting for
+        their first send (pending, never tried nor claimed; not events)."""
+        ...
+
+    def set_due(self, rows: Sequence[tuple[int, float]]) -> None:
+        """Give waiting rows (as :meth:`waiting_matches` lists them) a new due time."""
+        ...
+
+    def held_back(self, alert_id: int, reason: str) -> list[int]:
+        """Rows of the alert skipped with a reason starting with ``reason``
+        that no message has reported yet (see :meth:`mark_reported`)."""
+        ...
+
+    def mark_reported(self, row_ids: Sequence[int], batch_id: str) -> None:
+        """Skipped rows that the delivery ``batch_id`` reported (by count):
+        their ``batch_id`` is set, so the next message does not count them again."""
         ...
 
     # -- "not relevant" marks -------------------------------------------------

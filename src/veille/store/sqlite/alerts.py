@@ -182,6 +182,7 @@ class SQLiteAlerts:
         *,
         instant_only: bool = False,
         alert_id: int | None = None,
+        held: Sequence[int] = (),
     ) -> list[tuple[str, list[int]]]:
         extra, params = "", [now, now]
         if instant_only:
@@ -189,6 +190,9 @@ class SQLiteAlerts:
         if alert_id is not None:
             extra += " AND a.id = ?"
             params.append(alert_id)
+        if held:
+            extra += f" AND a.id NOT IN ({','.join('?' * len(held))})"
+            params.extend(held)
         batches: dict[tuple[int, str | None], list[int]] = {}
         out = []
         with _atomic(self.conn):
@@ -281,12 +285,44 @@ class SQLiteAlerts:
         params.append(limit)
         return [DeliveryRecord(*row) for row in self.conn.execute(sql, params)]
 
-    def outbox_counts(self, alert_id: int) -> dict[str, int]:
+    def outbox_counts(self, alert_id: int, since: float | None = None) -> dict[str, int]:
         rows = self.conn.execute(
-            "SELECT status, count(*) FROM deliveries WHERE alert_id = ? GROUP BY status",
-            (alert_id,),
+            "SELECT status, count(*) FROM deliveries WHERE alert_id = ? AND created_at >= ? "
+            "GROUP BY status",
+            (alert_id, float("-inf") if since is None else since),
         )
         return {status: int(n) for status, n in rows}
+
+    def waiting_matches(self, alert_id: int) -> list[tuple[int, float]]:
+        rows = self.conn.execute(
+            "SELECT id, created_at FROM deliveries WHERE alert_id = ? AND status = 'pending' "
+            "AND attempts = 0 AND batch_id IS NULL AND payload IS NULL ORDER BY id",
+            (alert_id,),
+        )
+        return [(int(i), float(c)) for i, c in rows]
+
+    def set_due(self, rows: Sequence[tuple[int, float]]) -> None:
+        with _atomic(self.conn):
+            self.conn.executemany(
+                "UPDATE deliveries SET due_at = ?, next_attempt_at = ? WHERE id = ? "
+                "AND status = 'pending' AND attempts = 0 AND batch_id IS NULL",
+                [(due, due, i) for i, due in rows],
+            )
+
+    def held_back(self, alert_id: int, reason: str) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT id FROM deliveries WHERE alert_id = ? AND status = 'skipped' "
+            "AND batch_id IS NULL AND substr(last_error, 1, ?) = ? ORDER BY id",
+            (alert_id, len(reason), reason),
+        )
+        return [int(i) for (i,) in rows]
+
+    def mark_reported(self, row_ids: Sequence[int], batch_id: str) -> None:
+        with _atomic(self.conn):
+            self.conn.executemany(
+                "UPDATE deliveries SET batch_id = ? WHERE id = ? AND status = 'skipped'",
+                [(batch_id, i) for i in row_ids],
+            )
 
     # -- "not relevant" marks -------------------------------------------------
 
