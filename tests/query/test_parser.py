@@ -130,6 +130,88 @@ def test_errors_name_the_column_and_give_a_hint(text: str, column: int, hint: st
     assert lines[2].index("^") - 2 == column - 1
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u201clumio panne\u201d",  # “…”: what phones and word processors type
+        "\u00ab lumio panne \u00bb",  # « … », French, spaces inside
+        "\u00ab\u202flumio panne\u202f\u00bb",
+        "\u201elumio panne\u201c",  # „…“
+        '"lumio panne"',
+    ],
+)
+def test_typographic_quotes_make_a_phrase(text: str) -> None:
+    assert ast(text) == Phrase(("lumio", "panne"))
+    q = compile_query(text)
+    assert q.matches(make_post("1", "Lumio en panne? lumio panne."))
+    assert not q.matches(make_post("2", "panne chez Lumio"))  # both words, not the phrase
+
+
+def test_typographic_quotes_in_fields_and_with_slop() -> None:
+    assert ast("title:\u201clumio panne\u201d") == Phrase(("lumio", "panne"), "title")
+    assert ast("\u00ablumio panne\u00bb~3") == Near((Term("lumio"), Term("panne")), 3, False)
+    assert ast("raw:\u00abCIRA\u00bb") == Raw("CIRA", ("cira",))
+    assert ast("lumio\u201cen panne\u201d") == And((Term("lumio"), Phrase(("en", "panne"))))
+
+
+@pytest.mark.parametrize(
+    ("text", "closing"), [("\u201clumio", "\u201d"), ("\u00ab lumio", "\u00bb"), ('"lumio', '"')]
+)
+def test_an_unclosed_typographic_quote_names_its_closing_quote(text: str, closing: str) -> None:
+    with pytest.raises(QueryError) as info:
+        compile_query("vexa " + text)
+    assert info.value.column == 6
+    assert f"add the closing {closing} after the phrase" in str(info.value.hint)
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "hint"),
+    [
+        ("lumio min_faves:10", 7, "write likes:>=10"),
+        ("min_retweets:5", 1, "write shares:>=5"),
+        ("MIN_REPLIES:3", 1, "write replies:>=3"),
+        ("from:@alice", 1, "write author:alice"),
+        ("to:alice", 1, "write @alice"),
+        ("filter:links", 1, "write has:link"),
+        ("lumio -filter:replies", 8, "write is:reply"),
+        ("filter:nativeretweets", 1, "write is:repost"),
+        ("filter:verified", 1, "veille writes has:link"),
+        ("min_faves:lots", 1, "likes:>=10"),
+        ("https://lumio.ca/blog/x", 1, "site:lumio.ca finds"),
+    ],
+)
+def test_x_operators_are_refused_with_what_veille_writes(text: str, column: int, hint: str) -> None:
+    # min_faves:10 was the phrase "min faves 10": no post, and no word why.
+    with pytest.raises(QueryError) as info:
+        compile_query(text)
+    assert info.value.column == column
+    assert hint in str(info.value.hint)
+
+
+def test_a_word_with_an_underscore_and_a_colon_is_still_searched() -> None:
+    assert ast("snake_case:foo") == Phrase(("snake", "case", "foo"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        ("min_faves:10", "min_faves:10 est la syntaxe de X (Twitter)", "écrivez likes:>=10"),
+        ('author:""', "author\u202f: une valeur manque", None),
+        ("\u00ab lumio", "guillemet non fermé", "ajoutez le \u00bb fermant après l’expression"),
+    ],
+)
+def test_query_errors_read_in_french(text: str, message: str, hint: str | None) -> None:
+    from veille.errors import translated
+    from veille.web.i18n import load_translations
+
+    fr = load_translations()["fr"].gettext
+    with pytest.raises(QueryError) as info:
+        compile_query(text)
+    assert translated(info.value.message, fr, "fr") == message
+    if hint:
+        assert hint in translated(info.value.hint, fr, "fr")
+
+
 def test_lower_case_operators_are_words_with_a_warning() -> None:
     q = compile_query("lumio and vexa")
     assert q.ast == And((Term("lumio"), Term("and"), Term("vexa")))
@@ -236,6 +318,14 @@ def test_spans_point_at_matched_words_only() -> None:
                 "since:",
                 "é",
                 "l'",
+                "\u201c",
+                "\u201d",
+                "\u201e",
+                "\u00ab",
+                "\u00bb",
+                "min_faves:",
+                "filter:",
+                "from:",
             ]
         ),
         max_size=14,

@@ -101,7 +101,20 @@ class Tok:
     end: int = 0
 
 
-_FIELD_RE = re.compile(r"([A-Za-z]+):")
+_FIELD_RE = re.compile(r"([A-Za-z]+(?:_[A-Za-z]+)*):")
+# The quotes a phrase opens with, and the ones that close it: straight, and the
+# typographic pairs that phones, word processors and French typing put in
+# ("…", “…”, „…“, « … »). A phrase in any of them is a phrase.
+_QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c\u201d", "\u00ab": "\u00bb"}
+# X (Twitter) advanced search's operators, which veille writes its own way:
+# refused with the rewrite rather than searched as words ("min_faves:10" was
+# the phrase "min faves 10", which no post holds).
+_X_FLAGS = {
+    "links": "has:link", "link": "has:link", "media": "has:media", "images": "has:media",
+    "videos": "has:media", "native_video": "has:media", "twimg": "has:media",
+    "replies": "is:reply", "retweets": "is:repost", "nativeretweets": "is:repost",
+}  # fmt: skip
+_X_OPERATORS = ("from", "to", "filter", "min_faves", "min_retweets", "min_replies", "http", "https")
 _NEAR_RE = re.compile(r"NEAR(?:/(\d*)(f?))?$")
 _SLOP_RE = re.compile(r"~(\d+)")
 # NEAR5, near/5, Near5f: the operator mistyped (it is NEAR/5, upper case).
@@ -112,6 +125,15 @@ _NEAR_TYPO_RE = re.compile(r"(?i:near)/?(\d+)(f?)")
 _MENTION_RE = re.compile(r"\w(?:[\w.-]*\w)?(?:@[\w-]+(?:\.[\w-]+)+)?")
 
 
+def _field_at(q: str, i: int) -> re.Match[str] | None:
+    """The ``name:`` at ``q[i]``; a name with ``_`` only when it is one of
+    X's operators (``snake_case:`` in a post is searched as words)."""
+    m = _FIELD_RE.match(q, i)
+    if m and "_" in m.group(1) and m.group(1).lower() not in _X_OPERATORS:
+        return None
+    return m
+
+
 def _lex(q: str) -> list[Tok]:
     out: list[Tok] = []
     i, n = 0, len(q)
@@ -120,12 +142,13 @@ def _lex(q: str) -> list[Tok]:
         return QueryError(msg, query=q, column=col + 1, hint=hint)
 
     def quoted(start: int) -> tuple[str, int, int | None]:
-        close = q.find('"', start + 1)
+        closing = _QUOTES[q[start]]
+        close = next((j for j in range(start + 1, n) if q[j] in closing), -1)
         if close < 0:
             raise err(
                 tr("unclosed quote"),
                 start,
-                tr('unclosed quote: add the closing " after the phrase'),
+                tr("unclosed quote: add the closing %(quote)s after the phrase", quote=closing[-1]),
             )
         end = close + 1
         slop = None
@@ -145,7 +168,7 @@ def _lex(q: str) -> list[Tok]:
         elif c == ")":
             out.append(Tok("RP", i, end=i + 1))
             i += 1
-        elif c == '"':
+        elif c in _QUOTES:
             text, end, slop = quoted(i)
             out.append(Tok("PHRASE", i, text=text, slop=slop, end=end))
             i = end
@@ -153,8 +176,8 @@ def _lex(q: str) -> list[Tok]:
             out.append(Tok("MINUS", i, end=i + 1))
             i += 1
         else:
-            m = _FIELD_RE.match(q, i)
-            if m and m.end() < n and q[m.end()] == '"':
+            m = _field_at(q, i)
+            if m and m.end() < n and q[m.end()] in _QUOTES:
                 text, end, slop = quoted(m.end())
                 out.append(Tok("FIELD", i, text=m.group(1), value=text, slop=slop, end=end))
                 i = end
@@ -175,7 +198,7 @@ def _lex(q: str) -> list[Tok]:
                 i = close + 1
                 continue
             j = i
-            while j < n and not q[j].isspace() and q[j] not in '()"':
+            while j < n and not q[j].isspace() and q[j] not in "()" and q[j] not in _QUOTES:
                 j += 1
             word = q[i:j]
             if word in ("AND", "OR", "NOT"):
@@ -188,7 +211,7 @@ def _lex(q: str) -> list[Tok]:
                 dist = int(nm.group(1)[:6])
                 out.append(Tok("NEAR", i, text=word, slop=dist, value=nm.group(2), end=j))
             else:
-                m = _FIELD_RE.match(word)
+                m = _field_at(word, 0)
                 if m and m.end() < len(word):
                     out.append(Tok("FIELD", i, text=m.group(1), value=word[m.end() :], end=j))
                 elif m:
@@ -455,6 +478,8 @@ class _Parser:
     def field(self, t: Tok) -> Node:
         raw_name = t.text
         name = FIELD_NAMES.get(raw_name.lower())
+        if name is None and raw_name.lower() in _X_OPERATORS:
+            raise self.x_operator(t, raw_name.lower(), t.value)
         if name is None:
             close = difflib.get_close_matches(raw_name.lower(), list(FIELD_NAMES), n=1)
             hint = (
@@ -467,7 +492,7 @@ class _Parser:
             )
             raise self.err(tr("unknown field %(field)s:", field=raw_name), t, hint)
         value = t.value
-        quoted = self.q[t.col + len(raw_name) + 1 : t.col + len(raw_name) + 2] == '"'
+        quoted = self.q[t.col + len(raw_name) + 1 : t.col + len(raw_name) + 2] in _QUOTES
         if name in ("title", "text"):
             if quoted:
                 return self.phrase(t, value, t.slop, name)
@@ -500,7 +525,7 @@ class _Parser:
             return Flag(flag)
         v = fold(value.strip())
         if not v:
-            raise self.err(f"{raw_name}: needs a value", t)
+            raise self.err(tr("%(field)s: needs a value", field=raw_name), t)
         if name == "sentiment":
             if v not in _SENTIMENTS:
                 raise self.err(
@@ -513,13 +538,53 @@ class _Parser:
         elif name == "site":
             v = v.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.").rstrip(".")
         if not v:
-            raise self.err(f"{raw_name}: needs a value", t)
+            raise self.err(tr("%(field)s: needs a value", field=raw_name), t)
         if name == "platform":
             # A warning, not an error: imported posts may carry any platform.
             unknown = unknown_platform(v)
             if unknown:
                 self.warnings.append(f"{raw_name}:{value}: {unknown}")
         return Field(name, v)
+
+    def x_operator(self, t: Tok, name: str, value: str) -> QueryError:
+        """The error for X's ``name:value``: what veille writes for it."""
+        op = f"{t.text}:{value}"
+        if name in ("http", "https"):
+            host = value.lstrip("/").split("/", 1)[0].removeprefix("www.")
+            return self.err(
+                tr("unknown field %(field)s:", field=t.text),
+                t,
+                tr(
+                    "a web address: site:%(host)s finds the posts that link to %(host)s; "
+                    'quote it to search its words: "%(url)s"',
+                    host=host,
+                    url=op,
+                ),
+            )
+        rewrite = None
+        if name == "from":
+            rewrite = f"author:{value.lstrip('@')}"
+        elif name == "to":
+            rewrite = f"@{value.lstrip('@')}"
+        elif name == "filter":
+            rewrite = _X_FLAGS.get(value.lower())
+        elif value.strip().isdigit():
+            field = {"min_faves": "likes", "min_retweets": "shares", "min_replies": "replies"}
+            rewrite = f"{field[name]}:>={value.strip()}"
+        if rewrite is None:
+            return self.err(
+                tr("%(op)s is X (Twitter) syntax", op=op),
+                t,
+                tr(
+                    "veille writes has:link, has:media, is:reply, is:repost, "
+                    "likes:>=10, shares:>=10, replies:>=10, author:name"
+                ),
+            )
+        return self.err(
+            tr("%(op)s is X (Twitter) syntax", op=op),
+            t,
+            tr("write %(query)s", query=rewrite),
+        )
 
     def range_(self, t: Tok, name: str, value: str) -> Node:
         v = value.strip()
