@@ -188,6 +188,48 @@ def test_x_operators_are_refused_with_what_veille_writes(text: str, column: int,
     assert hint in str(info.value.hint)
 
 
+@pytest.mark.parametrize(
+    ("text", "column", "message", "hint"),
+    [
+        # Lucene's field group read "title: needs a value ... no space after the colon".
+        ("title:(lumio OR vexa)", 1, "title: takes one value", "write (title:lumio OR title:vexa)"),
+        ("lumio lang:(fr OR en)", 7, "lang: takes one value", "write (lang:fr OR lang:en)"),
+        ("text:(lumio -promo)", 1, "text: takes one value", "write (text:lumio -text:promo)"),
+        ('title:("a b" OR c)', 1, "title: takes one value", "write (title:a OR title:b)"),
+        # lang:fr,en was the language "fr,en": no post, and no word why.
+        ("lumio lang:fr,en", 7, "a list is written with OR", "write (lang:fr OR lang:en)"),
+        ("platform:bluesky,mastodon", 1, "with OR", "(platform:bluesky OR platform:mastodon)"),
+        # Side by side, since: and until: with no time between them matched nothing.
+        ("since:2026-03-05 lumio until:2026-03-01", 24, "is not after since:2026-03-05", ""),
+        ("until:2026-03-01 since:2026-03-01", 1, "no post can match", "until:2026-03-02"),
+        ("#cyber*", 1, "not a valid hashtag", "write cyber* to find the words"),
+        ("@lumio?", 1, "not a valid mention", "compared whole, without * or ?"),
+    ],
+)
+def test_what_matched_nothing_silently_or_misled_now_says_how_to_write_it(
+    text: str, column: int, message: str, hint: str
+) -> None:
+    with pytest.raises(QueryError) as info:
+        compile_query(text)
+    assert info.value.column == column
+    assert message in str(info.value.message)
+    assert hint in str(info.value.hint)
+
+
+def test_a_period_in_separate_branches_or_with_time_between_is_kept() -> None:
+    post = make_post("1", "lumio", day=3)
+    assert compile_query("since:2026-03-03 until:2026-03-04").matches(post)
+    assert compile_query("since:2026-03-05 OR until:2026-03-04").matches(post)
+    assert not compile_query("(since:2026-03-05 lumio) until:2026-03-04").matches(post)
+
+
+def test_a_language_that_is_no_code_warns() -> None:
+    assert [str(w) for w in compile_query("lang:french").warnings] == [
+        "lang:french: languages are codes such as fr, en or fr-CA"
+    ]
+    assert not compile_query("lang:fr-CA lang:zh_Hant OR lang:und").warnings
+
+
 def test_a_word_with_an_underscore_and_a_colon_is_still_searched() -> None:
     assert ast("snake_case:foo") == Phrase(("snake", "case", "foo"))
 
@@ -198,6 +240,13 @@ def test_a_word_with_an_underscore_and_a_colon_is_still_searched() -> None:
         ("min_faves:10", "min_faves:10 est la syntaxe de X (Twitter)", "écrivez likes:>=10"),
         ('author:""', "author\u202f: une valeur manque", None),
         ("\u00ab lumio", "guillemet non fermé", "ajoutez le \u00bb fermant après l’expression"),
+        ("lang:(fr OR en)", "lang\u202f: prend une valeur, pas un groupe", "écrivez (lang:fr"),
+        (
+            "since:2026-03-02 until:2026-03-01",
+            "until:2026-03-01 n’est pas après since:2026-03-02\u202f: aucune publication ne peut "
+            "correspondre",
+            "until: exclut sa propre date",
+        ),
     ],
 )
 def test_query_errors_read_in_french(text: str, message: str, hint: str | None) -> None:

@@ -8,6 +8,8 @@ Grammar (precedence from loosest to tightest)::
     near    := unary ("NEAR/n" | "NEAR/nf" unary)*
     unary   := "NOT" unary | "-" primary | primary
     primary := "(" or ")" | "phrase"[~n] | word | field:value | #tag | @mention
+
+A phrase is in straight or typographic quotes ("…", “…”, „…“, « … »).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ FIELD_NAMES: dict[str, str] = {
     "since": "since", "until": "until", "is": "is", "has": "has",
 }  # fmt: skip
 _NUMERIC = ("followers", "likes", "shares", "replies")
+_LANG_RE = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*")
 _SENTIMENTS = ("positive", "negative", "neutral")
 _FLAG_VALUES = {
     "is": {"reply": "reply", "repost": "repost"},
@@ -132,6 +135,24 @@ def _field_at(q: str, i: int) -> re.Match[str] | None:
     if m and "_" in m.group(1) and m.group(1).lower() not in _X_OPERATORS:
         return None
     return m
+
+
+def _field_group(name: str, q: str, start: int) -> str:
+    """``title:(a OR b)`` (Lucene's field group) as veille writes it,
+    ``(title:a OR title:b)``; the field on each word, operators kept."""
+    close = q.find(")", start)
+    inner = q[start + 1 : close if close >= 0 else len(q)].split()
+    if not inner or any(c in piece for piece in inner for c in '()"'):
+        return f"({name}:a OR {name}:b)"
+    out = []
+    for piece in inner:
+        if piece in ("AND", "OR", "NOT"):
+            out.append(piece)
+        elif piece.startswith("-") and len(piece) > 1:
+            out.append(f"-{name}:{piece[1:]}")
+        else:
+            out.append(f"{name}:{piece}")
+    return "(" + " ".join(out) + ")"
 
 
 def _lex(q: str) -> list[Tok]:
@@ -214,6 +235,12 @@ def _lex(q: str) -> list[Tok]:
                 m = _field_at(word, 0)
                 if m and m.end() < len(word):
                     out.append(Tok("FIELD", i, text=m.group(1), value=word[m.end() :], end=j))
+                elif m and j < n and q[j] == "(":
+                    raise err(
+                        tr("%(field)s: takes one value, not a group", field=m.group(1)),
+                        i,
+                        tr("write %(query)s", query=_field_group(m.group(1), q, j)),
+                    )
                 elif m:
                     raise err(
                         tr("%(field)s: needs a value", field=m.group(1)),
@@ -241,6 +268,7 @@ class _Parser:
         self.depth = 0
         self.nots = 0  # NOT/- inside one another, counted before recursing
         self.warnings: list[str] = []
+        self.dates: dict[Node, Tok] = {}  # since:/until: ranges and where they were written
 
     def err(self, msg: str, tok: Tok, hint: str | None = None) -> QueryError:
         return QueryError(msg, query=self.q, column=tok.col + 1, hint=hint)
@@ -309,7 +337,37 @@ class _Parser:
                 items.append(self.near())
             else:
                 break
+        self.check_period(items)
         return items[0] if len(items) == 1 else And(tuple(items))
+
+    def check_period(self, items: list[Node]) -> None:
+        """Refuse ``since:`` and ``until:`` side by side that leave no time
+        between them (``until:`` leaves its own date out): no post could match."""
+        periods = [n for n in items if isinstance(n, Range) and n in self.dates]
+        since = [(n.low, self.dates[n]) for n in periods if n.low is not None]
+        until = [(n.high, self.dates[n]) for n in periods if n.high is not None]
+        if not since or not until:
+            return
+        low, low_tok = max(since, key=lambda x: x[0] or 0)
+        high, high_tok = min(until, key=lambda x: x[0] or 0)
+        assert low is not None and high is not None
+        if low < high:
+            return
+        after = datetime.fromtimestamp(low, UTC).date().isoformat()
+        day_after = datetime.fromtimestamp(low + 86400, UTC).date().isoformat()
+        raise self.err(
+            tr(
+                "%(until)s is not after %(since)s: no post can match",
+                until=f"{high_tok.text}:{high_tok.value}",
+                since=f"{low_tok.text}:{low_tok.value}",
+            ),
+            high_tok,
+            tr(
+                "until: leaves its own date out; for the day of %(since)s write %(query)s",
+                since=f"{low_tok.text}:{low_tok.value}",
+                query=f"since:{after} until:{day_after}",
+            ),
+        )
 
     def near(self) -> Node:
         first = self.unary()
@@ -426,6 +484,13 @@ class _Parser:
                     if text[0] == "#"
                     else tr("%(tag)s is not a valid mention", tag=text),
                     t,
+                    tr(
+                        "a hashtag or mention is compared whole, without * or ?: "
+                        "write %(word)s to find the words anywhere in the text",
+                        word=text[1:],
+                    )
+                    if "*" in text or "?" in text
+                    else None,
                 )
             return Tag("hashtag" if text[0] == "#" else "mention", value)
         if text in ("and", "or", "not"):
@@ -506,11 +571,13 @@ class _Parser:
             return self.range_(t, name, value)
         if name in ("since", "until"):
             ts = self.date(t, value)
-            return (
+            period = (
                 Range("published", low=ts)
                 if name == "since"
                 else Range("published", high=ts, high_inclusive=False)
             )
+            self.dates[period] = t
+            return period
         if name in ("is", "has"):
             flag = _FLAG_VALUES[name].get(value.lower())
             if flag is None:
@@ -526,6 +593,23 @@ class _Parser:
         v = fold(value.strip())
         if not v:
             raise self.err(tr("%(field)s: needs a value", field=raw_name), t)
+        if name in ("lang", "platform") and "," in v:
+            values = [x for x in v.split(",") if x.strip()]
+            raise self.err(
+                tr("%(field)s: takes one value; a list is written with OR", field=raw_name),
+                t,
+                tr(
+                    "write %(query)s",
+                    query="(" + " OR ".join(f"{raw_name}:{x.strip()}" for x in values) + ")",
+                ),
+            )
+        if name == "lang" and not _LANG_RE.fullmatch(v):
+            self.warnings.append(
+                tr(
+                    "lang:%(value)s: languages are codes such as fr, en or fr-CA",
+                    value=value,
+                )
+            )
         if name == "sentiment":
             if v not in _SENTIMENTS:
                 raise self.err(
