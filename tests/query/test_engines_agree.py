@@ -130,6 +130,13 @@ leaf = st.one_of(
             "\u00ab\u202faujourd\u2019hui internet\u202f\u00bb",
         ]
     ).map(lambda t: compile_query(t).ast),
+    # A word with a list of words left out, in one field or another (a spam
+    # list): SQLite and ClickHouse say the excluded words as one condition.
+    st.builds(
+        lambda w, out: And((Term(w), *(Not(Term(x, f)) for x, f in out))),
+        word,
+        st.lists(st.tuples(word, fld), min_size=2, max_size=8),
+    ),
     st.sampled_from(["CIRA", "cira", "Lumio", "l'ACEI", "contre l’ACEI"]).map(
         lambda t: Raw(t, tuple(tokens(t)))
     ),

@@ -154,8 +154,37 @@ class _Builder:
             return f"NOT ({self.node(node.item, not negated)})"
         if isinstance(node, And | Or):
             joiner = " AND " if isinstance(node, And) else " OR "
-            return "(" + joiner.join(self.node(i, negated) for i in node.items) + ")"
+            parts = self.word_lists(node)
+            rest = [i for i in node.items if not self.in_word_list(node, i)]
+            parts += [self.node(i, negated) for i in rest]
+            return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
         raise TypeError(f"not a query node: {node!r}")
+
+    @staticmethod
+    def in_word_list(node: And | Or, item: Node) -> bool:
+        """Whether ``item`` of ``node`` is one of the words said together:
+        the words of an OR, the excluded words (NOT word) of an AND."""
+        if isinstance(node, Or):
+            return isinstance(item, Term)
+        return isinstance(item, Not) and isinstance(item.item, Term)
+
+    def word_lists(self, node: And | Or) -> list[str]:
+        """The words of an OR, and the excluded words of an AND, one
+        ``hasAnyTokens`` per field over all of them: ClickHouse took seconds to
+        plan a condition per word (15 s for 400 excluded words)."""
+        by_field: dict[str, list[str]] = {}
+        for item in node.items:
+            if self.in_word_list(node, item):
+                term = item.item if isinstance(item, Not) else item
+                assert isinstance(term, Term)
+                by_field.setdefault(term.field, []).append(term.word)
+        parts = []
+        for fld, words in by_field.items():
+            anyof = self.per_field(
+                fld, lambda c, words=words: f"hasAnyTokens({_FOLDED[c]}, {self.tokens(words)})"
+            )
+            parts.append(f"NOT ({anyof})" if isinstance(node, And) else anyof)
+        return parts
 
     def field(self, node: Field) -> str:
         v = self.p(node.value)
