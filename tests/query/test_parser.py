@@ -113,6 +113,9 @@ def test_normalized_text_parses_back_to_the_same_query() -> None:
         ("sentiment:happy", 1, "positive"),
         ("likes:lots", 1, "likes:>1000"),
         ("a NEAR b", 3, "NEAR/5"),
+        ("a NEAR/x b", 3, "NEAR/5"),  # was the phrase "near x", silently
+        ("a NEAR/-2 b", 3, "NEAR/5"),
+        ("a NEAR/3g b", 3, "NEAR/5"),
         ("OR vexa", 1, "before it"),
         ("", 1, "type at least one word"),
         ("since:yesterday", 1, "since:2026-03-01"),

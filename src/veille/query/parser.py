@@ -231,6 +231,12 @@ def _lex(q: str) -> list[Tok]:
                     raise err(tr("NEAR needs a distance"), i, tr("write NEAR/5 (within 5 words)"))
                 dist = int(nm.group(1)[:6])
                 out.append(Tok("NEAR", i, text=word, slop=dist, value=nm.group(2), end=j))
+            elif word.startswith("NEAR/"):  # NEAR/x, NEAR/-1: was the phrase "near x"
+                raise err(
+                    tr("%(op)s: the distance is a whole number of words", op=word),
+                    i,
+                    tr("write NEAR/5 (within 5 words)"),
+                )
             else:
                 m = _field_at(word, 0)
                 if m and m.end() < len(word):
