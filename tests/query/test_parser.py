@@ -233,6 +233,17 @@ def test_a_language_that_is_no_code_warns() -> None:
     assert not compile_query("lang:fr-CA lang:zh_Hant OR lang:und").warnings
 
 
+def test_a_site_with_a_path_warns_that_only_the_host_counts() -> None:
+    # site:lumio.ca/blog found every post on lumio.ca, without a word.
+    q = compile_query("site:https://www.lumio.ca/blog/")
+    assert q.ast == Field("site", "lumio.ca")
+    assert [str(w) for w in q.warnings] == [
+        "site: compares hosts, so /blog/ is left out: "
+        "write links:lumio.ca/blog/ for links to that path"
+    ]
+    assert not compile_query("domain:https://lumio.ca/").warnings
+
+
 def test_a_word_with_an_underscore_and_a_colon_is_still_searched() -> None:
     assert ast("snake_case:foo") == Phrase(("snake", "case", "foo"))
 

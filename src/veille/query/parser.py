@@ -626,7 +626,18 @@ class _Parser:
         elif name == "author":
             v = v.lstrip("@")
         elif name == "site":
-            v = v.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.").rstrip(".")
+            host, _, path = v.split("://", 1)[-1].partition("/")
+            v = host.removeprefix("www.").rstrip(".")
+            if path.strip("/"):  # site:lumio.ca/blog is all of lumio.ca
+                self.warnings.append(
+                    tr(
+                        "%(field)s: compares hosts, so /%(path)s is left out: "
+                        "write links:%(host)s/%(path)s for links to that path",
+                        field=raw_name,
+                        path=path,
+                        host=v,
+                    )
+                )
         if not v:
             raise self.err(tr("%(field)s: needs a value", field=raw_name), t)
         if name == "platform":
