@@ -39,6 +39,7 @@ from veille.query.ast import (
     Wildcard,
     nesting,
 )
+from veille.query.rewrites import X_OPERATORS, field_group, x_operator
 from veille.suggest import unknown_platform
 from veille.textnorm import WORD_RE, fold, strip_elisions
 from veille.textnorm import tokens as _tokens
@@ -109,15 +110,6 @@ _FIELD_RE = re.compile(r"([A-Za-z]+(?:_[A-Za-z]+)*):")
 # typographic pairs that phones, word processors and French typing put in
 # ("…", “…”, „…“, « … »). A phrase in any of them is a phrase.
 _QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c\u201d", "\u00ab": "\u00bb"}
-# X (Twitter) advanced search's operators, which veille writes its own way:
-# refused with the rewrite rather than searched as words ("min_faves:10" was
-# the phrase "min faves 10", which no post holds).
-_X_FLAGS = {
-    "links": "has:link", "link": "has:link", "media": "has:media", "images": "has:media",
-    "videos": "has:media", "native_video": "has:media", "twimg": "has:media",
-    "replies": "is:reply", "retweets": "is:repost", "nativeretweets": "is:repost",
-}  # fmt: skip
-_X_OPERATORS = ("from", "to", "filter", "min_faves", "min_retweets", "min_replies", "http", "https")
 _NEAR_RE = re.compile(r"NEAR(?:/(\d*)(f?))?$")
 _SLOP_RE = re.compile(r"~(\d+)")
 # NEAR5, near/5, Near5f: the operator mistyped (it is NEAR/5, upper case).
@@ -132,27 +124,9 @@ def _field_at(q: str, i: int) -> re.Match[str] | None:
     """The ``name:`` at ``q[i]``; a name with ``_`` only when it is one of
     X's operators (``snake_case:`` in a post is searched as words)."""
     m = _FIELD_RE.match(q, i)
-    if m and "_" in m.group(1) and m.group(1).lower() not in _X_OPERATORS:
+    if m and "_" in m.group(1) and m.group(1).lower() not in X_OPERATORS:
         return None
     return m
-
-
-def _field_group(name: str, q: str, start: int) -> str:
-    """``title:(a OR b)`` (Lucene's field group) as veille writes it,
-    ``(title:a OR title:b)``; the field on each word, operators kept."""
-    close = q.find(")", start)
-    inner = q[start + 1 : close if close >= 0 else len(q)].split()
-    if not inner or any(c in piece for piece in inner for c in '()"'):
-        return f"({name}:a OR {name}:b)"
-    out = []
-    for piece in inner:
-        if piece in ("AND", "OR", "NOT"):
-            out.append(piece)
-        elif piece.startswith("-") and len(piece) > 1:
-            out.append(f"-{name}:{piece[1:]}")
-        else:
-            out.append(f"{name}:{piece}")
-    return "(" + " ".join(out) + ")"
 
 
 def _lex(q: str) -> list[Tok]:
@@ -245,7 +219,7 @@ def _lex(q: str) -> list[Tok]:
                     raise err(
                         tr("%(field)s: takes one value, not a group", field=m.group(1)),
                         i,
-                        tr("write %(query)s", query=_field_group(m.group(1), q, j)),
+                        tr("write %(query)s", query=field_group(m.group(1), q, j)),
                     )
                 elif m:
                     raise err(
@@ -549,8 +523,9 @@ class _Parser:
     def field(self, t: Tok) -> Node:
         raw_name = t.text
         name = FIELD_NAMES.get(raw_name.lower())
-        if name is None and raw_name.lower() in _X_OPERATORS:
-            raise self.x_operator(t, raw_name.lower(), t.value)
+        if name is None and raw_name.lower() in X_OPERATORS:
+            message, hint = x_operator(raw_name, t.value)
+            raise self.err(message, t, hint)
         if name is None:
             close = difflib.get_close_matches(raw_name.lower(), list(FIELD_NAMES), n=1)
             hint = (
@@ -646,46 +621,6 @@ class _Parser:
             if unknown:
                 self.warnings.append(f"{raw_name}:{value}: {unknown}")
         return Field(name, v)
-
-    def x_operator(self, t: Tok, name: str, value: str) -> QueryError:
-        """The error for X's ``name:value``: what veille writes for it."""
-        op = f"{t.text}:{value}"
-        if name in ("http", "https"):
-            host = value.lstrip("/").split("/", 1)[0].removeprefix("www.")
-            return self.err(
-                tr("unknown field %(field)s:", field=t.text),
-                t,
-                tr(
-                    "a web address: site:%(host)s finds the posts that link to %(host)s; "
-                    'quote it to search its words: "%(url)s"',
-                    host=host,
-                    url=op,
-                ),
-            )
-        rewrite = None
-        if name == "from":
-            rewrite = f"author:{value.lstrip('@')}"
-        elif name == "to":
-            rewrite = f"@{value.lstrip('@')}"
-        elif name == "filter":
-            rewrite = _X_FLAGS.get(value.lower())
-        elif value.strip().isdigit():
-            field = {"min_faves": "likes", "min_retweets": "shares", "min_replies": "replies"}
-            rewrite = f"{field[name]}:>={value.strip()}"
-        if rewrite is None:
-            return self.err(
-                tr("%(op)s is X (Twitter) syntax", op=op),
-                t,
-                tr(
-                    "veille writes has:link, has:media, is:reply, is:repost, "
-                    "likes:>=10, shares:>=10, replies:>=10, author:name"
-                ),
-            )
-        return self.err(
-            tr("%(op)s is X (Twitter) syntax", op=op),
-            t,
-            tr("write %(query)s", query=rewrite),
-        )
 
     def range_(self, t: Tok, name: str, value: str) -> Node:
         v = value.strip()
