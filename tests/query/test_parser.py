@@ -410,3 +410,10 @@ def test_no_input_raises_anything_but_a_query_error(text: str) -> None:
         assert bool(store.search(q)) == q.matches(post)
     finally:
         store.close()
+
+
+def test_a_lang_of_commas_alone_is_no_list() -> None:
+    with pytest.raises(QueryError) as info:
+        compile_query("lang:fr,")  # one language and a stray comma
+    assert "write (lang:fr)" in str(info.value.hint)
+    assert not isinstance(compile_query("lang:,").ast, And)  # searched as is, with a warning

@@ -574,8 +574,8 @@ class _Parser:
         v = fold(value.strip())
         if not v:
             raise self.err(tr("%(field)s: needs a value", field=raw_name), t)
-        if name in ("lang", "platform") and "," in v:
-            values = [x for x in v.split(",") if x.strip()]
+        values = [x for x in v.split(",") if x.strip()]
+        if name in ("lang", "platform") and "," in v and values:
             raise self.err(
                 tr("%(field)s: takes one value; a list is written with OR", field=raw_name),
                 t,
