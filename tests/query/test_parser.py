@@ -116,6 +116,9 @@ def test_normalized_text_parses_back_to_the_same_query() -> None:
         ("a NEAR/x b", 3, "NEAR/5"),  # was the phrase "near x", silently
         ("a NEAR/-2 b", 3, "NEAR/5"),
         ("a NEAR/3g b", 3, "NEAR/5"),
+        ("vexa lumio~2", 6, "write lumio, or lumio* for the words it starts"),  # was "lumio 2"
+        ('"lumio panne"~', 14, '"a b"~5'),  # was an error about the word "~"
+        ('"lumio panne"~x', 14, '"a b"~5'),  # was the phrase, then the word "x"
         ("OR vexa", 1, "before it"),
         ("", 1, "type at least one word"),
         ("since:yesterday", 1, "since:2026-03-01"),

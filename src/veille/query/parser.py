@@ -112,6 +112,7 @@ _FIELD_RE = re.compile(r"([A-Za-z]+(?:_[A-Za-z]+)*):")
 _QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c\u201d", "\u00ab": "\u00bb"}
 _NEAR_RE = re.compile(r"NEAR(?:/(\d*)(f?))?$")
 _SLOP_RE = re.compile(r"~(\d+)")
+_FUZZY_RE = re.compile(r"[^\W_][\w'’-]*~\d*")
 # NEAR5, near/5, Near5f: the operator mistyped (it is NEAR/5, upper case).
 _NEAR_TYPO_RE = re.compile(r"(?i:near)/?(\d+)(f?)")
 # A mention as posts write it (veille.enrich.textparts.MENTION_RE): @alice,
@@ -151,6 +152,12 @@ def _lex(q: str) -> list[Tok]:
         if m:
             slop = int(m.group(1)[:6])
             end = m.end()
+        elif q.startswith("~", end):  # "a b"~ or "a b"~x: the number is missing
+            raise err(
+                tr("~ after a phrase needs a number of words"),
+                end,
+                tr('write "a b"~5 (the words within 5 words of each other)'),
+            )
         return q[start + 1 : close], end, slop
 
     while i < n:
@@ -489,6 +496,13 @@ class _Parser:
                     word=text,
                     op=f"NEAR/{near.group(1)}{near.group(2)}",
                 )
+            )
+        if _FUZZY_RE.fullmatch(text):  # Lucene's lumio~2 was the phrase "lumio 2"
+            word = text.rsplit("~", 1)[0]
+            raise self.err(
+                tr("%(word)s: ~ follows a phrase in quotes; there is no fuzzy match", word=text),
+                t,
+                tr("write %(word)s, or %(word)s* for the words it starts", word=word),
             )
         if "*" in text or "?" in text:
             return self.wildcard(t, text, fld)
