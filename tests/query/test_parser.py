@@ -415,6 +415,12 @@ def test_no_input_raises_anything_but_a_query_error(text: str) -> None:
         store.close()
 
 
+def test_a_locale_is_its_language() -> None:
+    # lang:fr_CA was compared with fr-CA as is: no post, and no word.
+    assert ast("lang:fr_CA") == Field("lang", "fr-ca")
+    assert compile_query("lang:fr_CA").matches(make_post("1", "x", lang="fr-CA"))
+
+
 def test_a_lang_of_commas_alone_is_no_list() -> None:
     with pytest.raises(QueryError) as info:
         compile_query("lang:fr,")  # one language and a stray comma

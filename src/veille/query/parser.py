@@ -62,7 +62,7 @@ FIELD_NAMES: dict[str, str] = {
     "since": "since", "until": "until", "is": "is", "has": "has",
 }  # fmt: skip
 _NUMERIC = ("followers", "likes", "shares", "replies")
-_LANG_RE = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*")
+_LANG_RE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
 _SENTIMENTS = ("positive", "negative", "neutral")
 _FLAG_VALUES = {
     "is": {"reply": "reply", "repost": "repost"},
@@ -598,6 +598,8 @@ class _Parser:
                     query="(" + " OR ".join(f"{raw_name}:{x.strip()}" for x in values) + ")",
                 ),
             )
+        if name == "lang":
+            v = v.replace("_", "-")  # fr_CA (a locale) is the language fr-CA
         if name == "lang" and not _LANG_RE.fullmatch(v):
             self.warnings.append(
                 tr(
