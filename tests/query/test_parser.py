@@ -426,3 +426,15 @@ def test_a_lang_of_commas_alone_is_no_list() -> None:
         compile_query("lang:fr,")  # one language and a stray comma
     assert "write (lang:fr)" in str(info.value.hint)
     assert not isinstance(compile_query("lang:,").ast, And)  # searched as is, with a warning
+
+
+def test_only_letters_and_digits_make_words_as_the_docs_say() -> None:
+    """docs/query.md: cashtags, C++ and 4G/5G are their letters and digits; an
+    emoji alone is refused, naming it."""
+    assert ast("$LUMI") == Term("lumi")
+    assert ast("C++") == ast("C#") == Term("c")
+    assert ast("4G/5G") == Phrase(("4g", "5g"))
+    with pytest.raises(QueryError) as info:
+        compile_query("lumio \U0001f680")
+    assert info.value.column == 7
+    assert "holds no letters or digits" in str(info.value.message)
