@@ -36,6 +36,8 @@ WORDS = [
     "Œuvre", "œuvres",  # still not ASCII once folded
     # French elisions, dropped by every engine alike; and what is no elision.
     "L’ACEI", "contre", "qu’Orbita", "jusqu'à", "aujourd'hui", "n'", "s'",
+    # Hashtags and mentions in the text are words there ("#panne lumio").
+    "#panne", "@Lumio",
 ]  # fmt: skip
 FOLDED = sorted({w for word in WORDS for w in tokens(word)})
 TAGS = ["lumio", "cybersécurité", "Vexa", "#panne"]
@@ -115,6 +117,25 @@ leaf = st.one_of(
         st.lists(word, min_size=2, max_size=3),
         st.integers(0, 3),
         fld,
+    ),
+    # Phrases as users type them: typographic quotes (“…”, « … », „…“),
+    # elisions, hashtags and mentions inside, compiled by the parser.
+    st.sampled_from(
+        [
+            "\u201clumio panne\u201d",
+            "\u00ab contre l\u2019ACEI \u00bb",
+            "\u201equ\u2019Orbita panne\u201c~2",
+            "title:\u201cLumio vexa\u201d",
+            '"#panne @Lumio"',
+            "\u00ab\u202faujourd\u2019hui internet\u202f\u00bb",
+        ]
+    ).map(lambda t: compile_query(t).ast),
+    # A word with a list of words left out, in one field or another (a spam
+    # list): SQLite and ClickHouse say the excluded words as one condition.
+    st.builds(
+        lambda w, out: And((Term(w), *(Not(Term(x, f)) for x, f in out))),
+        word,
+        st.lists(st.tuples(word, fld), min_size=2, max_size=8),
     ),
     st.sampled_from(["CIRA", "cira", "Lumio", "l'ACEI", "contre l’ACEI"]).map(
         lambda t: Raw(t, tuple(tokens(t)))

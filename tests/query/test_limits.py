@@ -136,3 +136,30 @@ def test_query_check_and_search_refuse_with_the_limit(tmp_path: Path, monkeypatc
             assert result.exit_code == 2, (args[:2], result.output, result.exception)
             assert "nests more than" in result.output or "out of range" in result.output
             assert "Traceback" not in result.output
+
+
+def test_a_long_exclusion_list_runs_in_every_engine() -> None:
+    """A monitoring query that leaves out a long list of spam words (well
+    within 10,000 characters): SQLite refused it past about 60 with "fts5:
+    parser stack overflow", one parenthesis per excluded word."""
+    spam = [f"spam{i}" for i in range(400)]
+    query = compile_query("lumio (panne OR outage) " + " ".join(f"-{w}" for w in spam))
+    posts = [
+        make_post("1", "lumio panne"),
+        make_post("2", "lumio outage spam399"),
+        make_post("3", "lumio panne spam0", likes=3),
+        make_post("4", "lumio outage Spam17 promo"),
+        make_post("5", "vexa panne"),
+    ]
+    assert {p.id for p in posts if query.matches(p)} == {"mastodon:1"}
+    store = SQLiteStore.open(":memory:")
+    try:
+        store.upsert_posts(posts)
+        for sort in ("newest", "relevance", "engagement"):
+            assert [p.id for p in store.search(query, sort=sort)] == ["mastodon:1"], sort
+        assert store.count_matches(query.ast) == 1
+    finally:
+        store.close()
+    m = Matcher()
+    m.add("q", query.text)
+    assert [p.id for p in posts if m.match(p)] == ["mastodon:1"]

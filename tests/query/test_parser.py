@@ -113,6 +113,12 @@ def test_normalized_text_parses_back_to_the_same_query() -> None:
         ("sentiment:happy", 1, "positive"),
         ("likes:lots", 1, "likes:>1000"),
         ("a NEAR b", 3, "NEAR/5"),
+        ("a NEAR/x b", 3, "NEAR/5"),  # was the phrase "near x", silently
+        ("a NEAR/-2 b", 3, "NEAR/5"),
+        ("a NEAR/3g b", 3, "NEAR/5"),
+        ("vexa lumio~2", 6, "write lumio, or lumio* for the words it starts"),  # was "lumio 2"
+        ('"lumio panne"~', 14, '"a b"~5'),  # was an error about the word "~"
+        ('"lumio panne"~x', 14, '"a b"~5'),  # was the phrase, then the word "x"
         ("OR vexa", 1, "before it"),
         ("", 1, "type at least one word"),
         ("since:yesterday", 1, "since:2026-03-01"),
@@ -128,6 +134,148 @@ def test_errors_name_the_column_and_give_a_hint(text: str, column: int, hint: st
     assert hint in (err.hint or "")
     lines = err.render().splitlines()
     assert lines[2].index("^") - 2 == column - 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u201clumio panne\u201d",  # “…”: what phones and word processors type
+        "\u00ab lumio panne \u00bb",  # « … », French, spaces inside
+        "\u00ab\u202flumio panne\u202f\u00bb",
+        "\u201elumio panne\u201c",  # „…“
+        '"lumio panne"',
+    ],
+)
+def test_typographic_quotes_make_a_phrase(text: str) -> None:
+    assert ast(text) == Phrase(("lumio", "panne"))
+    q = compile_query(text)
+    assert q.matches(make_post("1", "Lumio en panne? lumio panne."))
+    assert not q.matches(make_post("2", "panne chez Lumio"))  # both words, not the phrase
+
+
+def test_typographic_quotes_in_fields_and_with_slop() -> None:
+    assert ast("title:\u201clumio panne\u201d") == Phrase(("lumio", "panne"), "title")
+    assert ast("\u00ablumio panne\u00bb~3") == Near((Term("lumio"), Term("panne")), 3, False)
+    assert ast("raw:\u00abCIRA\u00bb") == Raw("CIRA", ("cira",))
+    assert ast("lumio\u201cen panne\u201d") == And((Term("lumio"), Phrase(("en", "panne"))))
+
+
+@pytest.mark.parametrize(
+    ("text", "closing"), [("\u201clumio", "\u201d"), ("\u00ab lumio", "\u00bb"), ('"lumio', '"')]
+)
+def test_an_unclosed_typographic_quote_names_its_closing_quote(text: str, closing: str) -> None:
+    with pytest.raises(QueryError) as info:
+        compile_query("vexa " + text)
+    assert info.value.column == 6
+    assert f"add the closing {closing} after the phrase" in str(info.value.hint)
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "hint"),
+    [
+        ("lumio min_faves:10", 7, "write likes:>=10"),
+        ("min_retweets:5", 1, "write shares:>=5"),
+        ("MIN_REPLIES:3", 1, "write replies:>=3"),
+        ("from:@alice", 1, "write author:alice"),
+        ("to:alice", 1, "write @alice"),
+        ("filter:links", 1, "write has:link"),
+        ("lumio -filter:replies", 8, "write is:reply"),
+        ("filter:nativeretweets", 1, "write is:repost"),
+        ("filter:verified", 1, "veille writes has:link"),
+        ("min_faves:lots", 1, "likes:>=10"),
+        ("https://lumio.ca/blog/x", 1, "site:lumio.ca finds"),
+    ],
+)
+def test_x_operators_are_refused_with_what_veille_writes(text: str, column: int, hint: str) -> None:
+    # min_faves:10 was the phrase "min faves 10": no post, and no word why.
+    with pytest.raises(QueryError) as info:
+        compile_query(text)
+    assert info.value.column == column
+    assert hint in str(info.value.hint)
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "message", "hint"),
+    [
+        # Lucene's field group read "title: needs a value ... no space after the colon".
+        ("title:(lumio OR vexa)", 1, "title: takes one value", "write (title:lumio OR title:vexa)"),
+        ("lumio lang:(fr OR en)", 7, "lang: takes one value", "write (lang:fr OR lang:en)"),
+        ("text:(lumio -promo)", 1, "text: takes one value", "write (text:lumio -text:promo)"),
+        ('title:("a b" OR c)', 1, "title: takes one value", "write (title:a OR title:b)"),
+        # lang:fr,en was the language "fr,en": no post, and no word why.
+        ("lumio lang:fr,en", 7, "a list is written with OR", "write (lang:fr OR lang:en)"),
+        ("platform:bluesky,mastodon", 1, "with OR", "(platform:bluesky OR platform:mastodon)"),
+        # Side by side, since: and until: with no time between them matched nothing.
+        ("since:2026-03-05 lumio until:2026-03-01", 24, "is not after since:2026-03-05", ""),
+        ("until:2026-03-01 since:2026-03-01", 1, "no post can match", "until:2026-03-02"),
+        ("#cyber*", 1, "not a valid hashtag", "write cyber* to find the words"),
+        ("@lumio?", 1, "not a valid mention", "compared whole, without * or ?"),
+    ],
+)
+def test_what_matched_nothing_silently_or_misled_now_says_how_to_write_it(
+    text: str, column: int, message: str, hint: str
+) -> None:
+    with pytest.raises(QueryError) as info:
+        compile_query(text)
+    assert info.value.column == column
+    assert message in str(info.value.message)
+    assert hint in str(info.value.hint)
+
+
+def test_a_period_in_separate_branches_or_with_time_between_is_kept() -> None:
+    post = make_post("1", "lumio", day=3)
+    assert compile_query("since:2026-03-03 until:2026-03-04").matches(post)
+    assert compile_query("since:2026-03-05 OR until:2026-03-04").matches(post)
+    assert not compile_query("(since:2026-03-05 lumio) until:2026-03-04").matches(post)
+
+
+def test_a_language_that_is_no_code_warns() -> None:
+    assert [str(w) for w in compile_query("lang:french").warnings] == [
+        "lang:french: languages are codes such as fr, en or fr-CA"
+    ]
+    assert not compile_query("lang:fr-CA lang:zh_Hant OR lang:und").warnings
+
+
+def test_a_site_with_a_path_warns_that_only_the_host_counts() -> None:
+    # site:lumio.ca/blog found every post on lumio.ca, without a word.
+    q = compile_query("site:https://www.lumio.ca/blog/")
+    assert q.ast == Field("site", "lumio.ca")
+    assert [str(w) for w in q.warnings] == [
+        "site: compares hosts, so /blog/ is left out: "
+        "write links:lumio.ca/blog/ for links to that path"
+    ]
+    assert not compile_query("domain:https://lumio.ca/").warnings
+
+
+def test_a_word_with_an_underscore_and_a_colon_is_still_searched() -> None:
+    assert ast("snake_case:foo") == Phrase(("snake", "case", "foo"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        ("min_faves:10", "min_faves:10 est la syntaxe de X (Twitter)", "écrivez likes:>=10"),
+        ('author:""', "author\u202f: une valeur manque", None),
+        ("\u00ab lumio", "guillemet non fermé", "ajoutez le \u00bb fermant après l’expression"),
+        ("lang:(fr OR en)", "lang\u202f: prend une valeur, pas un groupe", "écrivez (lang:fr"),
+        (
+            "since:2026-03-02 until:2026-03-01",
+            "until:2026-03-01 n’est pas après since:2026-03-02\u202f: aucune publication ne peut "
+            "correspondre",
+            "until: exclut sa propre date",
+        ),
+    ],
+)
+def test_query_errors_read_in_french(text: str, message: str, hint: str | None) -> None:
+    from veille.errors import translated
+    from veille.web.i18n import load_translations
+
+    fr = load_translations()["fr"].gettext
+    with pytest.raises(QueryError) as info:
+        compile_query(text)
+    assert translated(info.value.message, fr, "fr") == message
+    if hint:
+        assert hint in translated(info.value.hint, fr, "fr")
 
 
 def test_lower_case_operators_are_words_with_a_warning() -> None:
@@ -236,6 +384,14 @@ def test_spans_point_at_matched_words_only() -> None:
                 "since:",
                 "é",
                 "l'",
+                "\u201c",
+                "\u201d",
+                "\u201e",
+                "\u00ab",
+                "\u00bb",
+                "min_faves:",
+                "filter:",
+                "from:",
             ]
         ),
         max_size=14,
@@ -257,3 +413,28 @@ def test_no_input_raises_anything_but_a_query_error(text: str) -> None:
         assert bool(store.search(q)) == q.matches(post)
     finally:
         store.close()
+
+
+def test_a_locale_is_its_language() -> None:
+    # lang:fr_CA was compared with fr-CA as is: no post, and no word.
+    assert ast("lang:fr_CA") == Field("lang", "fr-ca")
+    assert compile_query("lang:fr_CA").matches(make_post("1", "x", lang="fr-CA"))
+
+
+def test_a_lang_of_commas_alone_is_no_list() -> None:
+    with pytest.raises(QueryError) as info:
+        compile_query("lang:fr,")  # one language and a stray comma
+    assert "write (lang:fr)" in str(info.value.hint)
+    assert not isinstance(compile_query("lang:,").ast, And)  # searched as is, with a warning
+
+
+def test_only_letters_and_digits_make_words_as_the_docs_say() -> None:
+    """docs/query.md: cashtags, C++ and 4G/5G are their letters and digits; an
+    emoji alone is refused, naming it."""
+    assert ast("$LUMI") == Term("lumi")
+    assert ast("C++") == ast("C#") == Term("c")
+    assert ast("4G/5G") == Phrase(("4g", "5g"))
+    with pytest.raises(QueryError) as info:
+        compile_query("lumio \U0001f680")
+    assert info.value.column == 7
+    assert "holds no letters or digits" in str(info.value.message)

@@ -349,3 +349,25 @@ def test_the_language_filter_names_the_languages(
     assert 'name="lang" value="en"> anglais</label>' in shown
     client.cookies.set("veille_lang", "en")
     assert 'name="lang" value="de"> German</label>' in html.unescape(client.get("/stream").text)
+
+
+def test_a_phrase_in_french_quotes_and_an_x_operator_on_the_stream(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """« … » (as French is typed) is a phrase, as "…" is: the words in that
+    order; it was the words anywhere. X's min_faves: is refused inline, in
+    French, with the veille query to write."""
+    import html
+
+    login(client, "viewer")
+    phrase = client.get("/stream", params={"q": "\u00ab\u202flumio panne\u202f\u00bb"}).text
+    assert count_of(phrase) == LUMIO_PANNE
+    assert count_of(client.get("/stream", params={"q": "\u201cpanne lumio\u201d"}).text) == 0
+    client.cookies.set("veille_lang", "fr")
+    try:
+        x = html.unescape(client.get("/stream", params={"q": "lumio min_faves:10"}).text)
+        assert "min_faves:10 est la syntaxe de X (Twitter)" in x
+        assert "écrivez likes:>=10" in x
+        assert shown(x) == []
+    finally:
+        client.cookies.set("veille_lang", "en")

@@ -8,6 +8,8 @@ Grammar (precedence from loosest to tightest)::
     near    := unary ("NEAR/n" | "NEAR/nf" unary)*
     unary   := "NOT" unary | "-" primary | primary
     primary := "(" or ")" | "phrase"[~n] | word | field:value | #tag | @mention
+
+A phrase is in straight or typographic quotes ("…", “…”, „…“, « … »).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from veille.query.ast import (
     Wildcard,
     nesting,
 )
+from veille.query.rewrites import X_OPERATORS, field_group, x_operator
 from veille.suggest import unknown_platform
 from veille.textnorm import WORD_RE, fold, strip_elisions
 from veille.textnorm import tokens as _tokens
@@ -59,6 +62,7 @@ FIELD_NAMES: dict[str, str] = {
     "since": "since", "until": "until", "is": "is", "has": "has",
 }  # fmt: skip
 _NUMERIC = ("followers", "likes", "shares", "replies")
+_LANG_RE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
 _SENTIMENTS = ("positive", "negative", "neutral")
 _FLAG_VALUES = {
     "is": {"reply": "reply", "repost": "repost"},
@@ -101,15 +105,29 @@ class Tok:
     end: int = 0
 
 
-_FIELD_RE = re.compile(r"([A-Za-z]+):")
+_FIELD_RE = re.compile(r"([A-Za-z]+(?:_[A-Za-z]+)*):")
+# The quotes a phrase opens with, and the ones that close it: straight, and the
+# typographic pairs that phones, word processors and French typing put in
+# ("…", “…”, „…“, « … »). A phrase in any of them is a phrase.
+_QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c\u201d", "\u00ab": "\u00bb"}
 _NEAR_RE = re.compile(r"NEAR(?:/(\d*)(f?))?$")
 _SLOP_RE = re.compile(r"~(\d+)")
+_FUZZY_RE = re.compile(r"[^\W_][\w'’-]*~\d*")
 # NEAR5, near/5, Near5f: the operator mistyped (it is NEAR/5, upper case).
 _NEAR_TYPO_RE = re.compile(r"(?i:near)/?(\d+)(f?)")
 # A mention as posts write it (veille.enrich.textparts.MENTION_RE): @alice,
 # @alice.bsky.social (dots inside), @alice@mastodon.social (an @instance with a
 # dot); compared whole with the stored mentions, folded, by every engine.
 _MENTION_RE = re.compile(r"\w(?:[\w.-]*\w)?(?:@[\w-]+(?:\.[\w-]+)+)?")
+
+
+def _field_at(q: str, i: int) -> re.Match[str] | None:
+    """The ``name:`` at ``q[i]``; a name with ``_`` only when it is one of
+    X's operators (``snake_case:`` in a post is searched as words)."""
+    m = _FIELD_RE.match(q, i)
+    if m and "_" in m.group(1) and m.group(1).lower() not in X_OPERATORS:
+        return None
+    return m
 
 
 def _lex(q: str) -> list[Tok]:
@@ -120,12 +138,13 @@ def _lex(q: str) -> list[Tok]:
         return QueryError(msg, query=q, column=col + 1, hint=hint)
 
     def quoted(start: int) -> tuple[str, int, int | None]:
-        close = q.find('"', start + 1)
+        closing = _QUOTES[q[start]]
+        close = next((j for j in range(start + 1, n) if q[j] in closing), -1)
         if close < 0:
             raise err(
                 tr("unclosed quote"),
                 start,
-                tr('unclosed quote: add the closing " after the phrase'),
+                tr("unclosed quote: add the closing %(quote)s after the phrase", quote=closing[-1]),
             )
         end = close + 1
         slop = None
@@ -133,6 +152,12 @@ def _lex(q: str) -> list[Tok]:
         if m:
             slop = int(m.group(1)[:6])
             end = m.end()
+        elif q.startswith("~", end):  # "a b"~ or "a b"~x: the number is missing
+            raise err(
+                tr("~ after a phrase needs a number of words"),
+                end,
+                tr('write "a b"~5 (the words within 5 words of each other)'),
+            )
         return q[start + 1 : close], end, slop
 
     while i < n:
@@ -145,7 +170,7 @@ def _lex(q: str) -> list[Tok]:
         elif c == ")":
             out.append(Tok("RP", i, end=i + 1))
             i += 1
-        elif c == '"':
+        elif c in _QUOTES:
             text, end, slop = quoted(i)
             out.append(Tok("PHRASE", i, text=text, slop=slop, end=end))
             i = end
@@ -153,8 +178,8 @@ def _lex(q: str) -> list[Tok]:
             out.append(Tok("MINUS", i, end=i + 1))
             i += 1
         else:
-            m = _FIELD_RE.match(q, i)
-            if m and m.end() < n and q[m.end()] == '"':
+            m = _field_at(q, i)
+            if m and m.end() < n and q[m.end()] in _QUOTES:
                 text, end, slop = quoted(m.end())
                 out.append(Tok("FIELD", i, text=m.group(1), value=text, slop=slop, end=end))
                 i = end
@@ -175,7 +200,7 @@ def _lex(q: str) -> list[Tok]:
                 i = close + 1
                 continue
             j = i
-            while j < n and not q[j].isspace() and q[j] not in '()"':
+            while j < n and not q[j].isspace() and q[j] not in "()" and q[j] not in _QUOTES:
                 j += 1
             word = q[i:j]
             if word in ("AND", "OR", "NOT"):
@@ -187,10 +212,22 @@ def _lex(q: str) -> list[Tok]:
                     raise err(tr("NEAR needs a distance"), i, tr("write NEAR/5 (within 5 words)"))
                 dist = int(nm.group(1)[:6])
                 out.append(Tok("NEAR", i, text=word, slop=dist, value=nm.group(2), end=j))
+            elif word.startswith("NEAR/"):  # NEAR/x, NEAR/-1: was the phrase "near x"
+                raise err(
+                    tr("%(op)s: the distance is a whole number of words", op=word),
+                    i,
+                    tr("write NEAR/5 (within 5 words)"),
+                )
             else:
-                m = _FIELD_RE.match(word)
+                m = _field_at(word, 0)
                 if m and m.end() < len(word):
                     out.append(Tok("FIELD", i, text=m.group(1), value=word[m.end() :], end=j))
+                elif m and j < n and q[j] == "(":
+                    raise err(
+                        tr("%(field)s: takes one value, not a group", field=m.group(1)),
+                        i,
+                        tr("write %(query)s", query=field_group(m.group(1), q, j)),
+                    )
                 elif m:
                     raise err(
                         tr("%(field)s: needs a value", field=m.group(1)),
@@ -218,6 +255,7 @@ class _Parser:
         self.depth = 0
         self.nots = 0  # NOT/- inside one another, counted before recursing
         self.warnings: list[str] = []
+        self.dates: dict[Node, Tok] = {}  # since:/until: ranges and where they were written
 
     def err(self, msg: str, tok: Tok, hint: str | None = None) -> QueryError:
         return QueryError(msg, query=self.q, column=tok.col + 1, hint=hint)
@@ -286,7 +324,37 @@ class _Parser:
                 items.append(self.near())
             else:
                 break
+        self.check_period(items)
         return items[0] if len(items) == 1 else And(tuple(items))
+
+    def check_period(self, items: list[Node]) -> None:
+        """Refuse ``since:`` and ``until:`` side by side that leave no time
+        between them (``until:`` leaves its own date out): no post could match."""
+        periods = [n for n in items if isinstance(n, Range) and n in self.dates]
+        since = [(n.low, self.dates[n]) for n in periods if n.low is not None]
+        until = [(n.high, self.dates[n]) for n in periods if n.high is not None]
+        if not since or not until:
+            return
+        low, low_tok = max(since, key=lambda x: x[0] or 0)
+        high, high_tok = min(until, key=lambda x: x[0] or 0)
+        assert low is not None and high is not None
+        if low < high:
+            return
+        after = datetime.fromtimestamp(low, UTC).date().isoformat()
+        day_after = datetime.fromtimestamp(low + 86400, UTC).date().isoformat()
+        raise self.err(
+            tr(
+                "%(until)s is not after %(since)s: no post can match",
+                until=f"{high_tok.text}:{high_tok.value}",
+                since=f"{low_tok.text}:{low_tok.value}",
+            ),
+            high_tok,
+            tr(
+                "until: leaves its own date out; for the day of %(since)s write %(query)s",
+                since=f"{low_tok.text}:{low_tok.value}",
+                query=f"since:{after} until:{day_after}",
+            ),
+        )
 
     def near(self) -> Node:
         first = self.unary()
@@ -403,6 +471,13 @@ class _Parser:
                     if text[0] == "#"
                     else tr("%(tag)s is not a valid mention", tag=text),
                     t,
+                    tr(
+                        "a hashtag or mention is compared whole, without * or ?: "
+                        "write %(word)s to find the words anywhere in the text",
+                        word=text[1:],
+                    )
+                    if "*" in text or "?" in text
+                    else None,
                 )
             return Tag("hashtag" if text[0] == "#" else "mention", value)
         if text in ("and", "or", "not"):
@@ -421,6 +496,13 @@ class _Parser:
                     word=text,
                     op=f"NEAR/{near.group(1)}{near.group(2)}",
                 )
+            )
+        if _FUZZY_RE.fullmatch(text):  # Lucene's lumio~2 was the phrase "lumio 2"
+            word = text.rsplit("~", 1)[0]
+            raise self.err(
+                tr("%(word)s: ~ follows a phrase in quotes; there is no fuzzy match", word=text),
+                t,
+                tr("write %(word)s, or %(word)s* for the words it starts", word=word),
             )
         if "*" in text or "?" in text:
             return self.wildcard(t, text, fld)
@@ -455,6 +537,9 @@ class _Parser:
     def field(self, t: Tok) -> Node:
         raw_name = t.text
         name = FIELD_NAMES.get(raw_name.lower())
+        if name is None and raw_name.lower() in X_OPERATORS:
+            message, hint = x_operator(raw_name, t.value)
+            raise self.err(message, t, hint)
         if name is None:
             close = difflib.get_close_matches(raw_name.lower(), list(FIELD_NAMES), n=1)
             hint = (
@@ -467,7 +552,7 @@ class _Parser:
             )
             raise self.err(tr("unknown field %(field)s:", field=raw_name), t, hint)
         value = t.value
-        quoted = self.q[t.col + len(raw_name) + 1 : t.col + len(raw_name) + 2] == '"'
+        quoted = self.q[t.col + len(raw_name) + 1 : t.col + len(raw_name) + 2] in _QUOTES
         if name in ("title", "text"):
             if quoted:
                 return self.phrase(t, value, t.slop, name)
@@ -481,11 +566,13 @@ class _Parser:
             return self.range_(t, name, value)
         if name in ("since", "until"):
             ts = self.date(t, value)
-            return (
+            period = (
                 Range("published", low=ts)
                 if name == "since"
                 else Range("published", high=ts, high_inclusive=False)
             )
+            self.dates[period] = t
+            return period
         if name in ("is", "has"):
             flag = _FLAG_VALUES[name].get(value.lower())
             if flag is None:
@@ -500,7 +587,26 @@ class _Parser:
             return Flag(flag)
         v = fold(value.strip())
         if not v:
-            raise self.err(f"{raw_name}: needs a value", t)
+            raise self.err(tr("%(field)s: needs a value", field=raw_name), t)
+        values = [x for x in v.split(",") if x.strip()]
+        if name in ("lang", "platform") and "," in v and values:
+            raise self.err(
+                tr("%(field)s: takes one value; a list is written with OR", field=raw_name),
+                t,
+                tr(
+                    "write %(query)s",
+                    query="(" + " OR ".join(f"{raw_name}:{x.strip()}" for x in values) + ")",
+                ),
+            )
+        if name == "lang":
+            v = v.replace("_", "-")  # fr_CA (a locale) is the language fr-CA
+        if name == "lang" and not _LANG_RE.fullmatch(v):
+            self.warnings.append(
+                tr(
+                    "lang:%(value)s: languages are codes such as fr, en or fr-CA",
+                    value=value,
+                )
+            )
         if name == "sentiment":
             if v not in _SENTIMENTS:
                 raise self.err(
@@ -511,9 +617,20 @@ class _Parser:
         elif name == "author":
             v = v.lstrip("@")
         elif name == "site":
-            v = v.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.").rstrip(".")
+            host, _, path = v.split("://", 1)[-1].partition("/")
+            v = host.removeprefix("www.").rstrip(".")
+            if path.strip("/"):  # site:lumio.ca/blog is all of lumio.ca
+                self.warnings.append(
+                    tr(
+                        "%(field)s: compares hosts, so /%(path)s is left out: "
+                        "write links:%(host)s/%(path)s for links to that path",
+                        field=raw_name,
+                        path=path,
+                        host=v,
+                    )
+                )
         if not v:
-            raise self.err(f"{raw_name}: needs a value", t)
+            raise self.err(tr("%(field)s: needs a value", field=raw_name), t)
         if name == "platform":
             # A warning, not an error: imported posts may carry any platform.
             unknown = unknown_platform(v)

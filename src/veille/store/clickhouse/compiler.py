@@ -154,8 +154,78 @@ class _Builder:
             return f"NOT ({self.node(node.item, not negated)})"
         if isinstance(node, And | Or):
             joiner = " AND " if isinstance(node, And) else " OR "
-            return "(" + joiner.join(self.node(i, negated) for i in node.items) + ")"
+            parts = self.word_lists(node)
+            rest = [i for i in node.items if not self.in_word_list(node, i)]
+            parts += [self.node(i, negated) for i in rest]
+            return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
         raise TypeError(f"not a query node: {node!r}")
+
+    @staticmethod
+    def in_word_list(node: And | Or, item: Node) -> bool:
+        """Whether ``item`` of ``node`` is said together with its kind: the
+        words, phrases and prefixes of an OR, the excluded words (NOT word) of
+        an AND."""
+        if isinstance(node, Or):
+            return isinstance(item, Term | Phrase) or (
+                isinstance(item, Wildcard) and item.pattern == item.prefix + "*"
+            )
+        return isinstance(item, Not) and isinstance(item.item, Term)
+
+    def word_lists(self, node: And | Or) -> list[str]:
+        """One condition per field and kind for the items of :meth:`in_word_list`:
+        ``hasAnyTokens`` over the words, ``multiSearchAny`` over the phrases
+        (their words padded with spaces, as ``position`` finds one) and the
+        prefixes. ClickHouse took seconds to plan a condition per item (15 s
+        for 400 excluded words, 8 s for an OR of 400 phrases)."""
+        words: dict[str, list[str]] = {}
+        phrases: dict[str, list[Phrase]] = {}
+        prefixes: dict[str, list[Wildcard]] = {}
+        for item in node.items:
+            if not self.in_word_list(node, item):
+                continue
+            inner = item.item if isinstance(item, Not) else item
+            if isinstance(inner, Term):
+                words.setdefault(inner.field, []).append(inner.word)
+            elif isinstance(inner, Phrase):
+                phrases.setdefault(inner.field, []).append(inner)
+            elif isinstance(inner, Wildcard):
+                prefixes.setdefault(inner.field, []).append(inner)
+        parts = []
+        for fld, ws in words.items():
+            cond = self.per_field(
+                fld, lambda c, w=ws: f"hasAnyTokens({_FOLDED[c]}, {self.tokens(w)})"
+            )
+            parts.append(f"NOT ({cond})" if isinstance(node, And) else cond)
+        for fld, said in phrases.items():
+            if len(said) == 1:
+                parts.append(self.node(said[0], False))
+                continue
+            needles = [" " + " ".join(p.words) + " " for p in said]
+            all_words = [w for p in said for w in p.words]
+            parts.append(
+                self.per_field(
+                    fld,
+                    lambda c, n=needles, w=all_words: (
+                        f"(hasAnyTokens({_FOLDED[c]}, {self.tokens(w)}) "
+                        f"AND {self.search_any(_FOLDED[c], n)})"
+                    ),
+                )
+            )
+        for fld, starts in prefixes.items():
+            if len(starts) == 1:
+                parts.append(self.node(starts[0], False))
+                continue
+            needles = [" " + w.prefix for w in starts]
+            parts.append(self.per_field(fld, lambda c, n=needles: self.search_any(_FOLDED[c], n)))
+        return parts
+
+    def search_any(self, col: str, needles: list[str]) -> str:
+        """Whether ``col`` holds one of ``needles`` (``multiSearchAny`` takes
+        at most 255 at a time)."""
+        unique = list(dict.fromkeys(needles))
+        chunks = [unique[k : k + 255] for k in range(0, len(unique), 255)]
+        calls = [f"multiSearchAny({col}, {self.p(chunk, 'Array(String)')})" for chunk in chunks]
+        return calls[0] if len(calls) == 1 else "(" + " OR ".join(calls) + ")"
 
     def field(self, node: Field) -> str:
         v = self.p(node.value)

@@ -79,8 +79,10 @@ def fts_expr(node: Node) -> str | None:
         if not pos or any(p is None for p in pos_e) or any(n is None for n in neg_e):
             return None
         expr = " AND ".join(f"({p})" for p in pos_e)
-        for n in neg_e:
-            expr = f"({expr}) NOT ({n})"
+        if neg_e:
+            # a NOT b NOT c as a NOT (b OR c): flat, where one parenthesis per
+            # excluded word overflowed FTS5's parser past about 60 of them.
+            expr = f"({expr}) NOT (" + " OR ".join(f"({n})" for n in neg_e) + ")"
         return expr
     return None
 
