@@ -286,3 +286,57 @@ def test_competitors_named_in_the_guided_start_are_the_dashboards(
         from veille.services.analytics import brand_and_competitors
 
         assert brand_and_competitors(ws) == ("lumio", ("vexa", "ortel"))
+
+
+def test_the_cost_is_checked_against_what_the_team_has(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    from veille.plan.adoption import adoption
+    from veille.plan.channels import set_channel
+    from veille.plan.cost import estimate
+    from veille.plan.objectives import add_objective
+
+    with live_server.workspace() as ws:
+        if not ws.state.plan_objectives():
+            add_objective(ws.state, "reach", "awareness")
+        set_channel(ws.state, "mastodon", posts_per_week=30)
+        ws.state.set_plan_setting("adopted_at", None)
+        hours = estimate(ws).hours_per_week
+    login(client, "manager")
+    token = csrf_from(client.get("/plan/edit").text)
+    client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/plan"})
+    page = client.get("/plan/edit").text
+    assert "What the team has" in page and 'name="hours"' in page
+    r = form(client, "/plan/edit", "/plan/capacity", {"hours": "4", "budget": ""})
+    assert r.status_code == 303, r.text
+    page = client.get("/plan").text
+    assert "Over what the team has:" in page
+    assert f"the plan asks {hours:.1f} hours a week and the team has 4" in page
+    # Adopting without saying so is refused, with what to do; nothing is adopted.
+    seen = page.split('name="seen_hours" value="')[1].split('"')[0]
+    assert 'name="over_capacity"' in page
+    token = csrf_from(page)
+    r = client.post("/plan/adopt", data={"csrf_token": token, "seen_hours": seen})
+    assert r.status_code == 400
+    assert f"the plan asks {hours:.1f} hours a week and the team has 4" in r.text
+    with live_server.workspace() as ws:
+        assert adoption(ws) is None
+    # Ticking the box commits knowingly.
+    r = client.post(
+        "/plan/adopt", data={"csrf_token": token, "seen_hours": seen, "over_capacity": "1"}
+    )
+    assert r.status_code == 303
+    # In French, the same warning.
+    client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/plan"})
+    page = client.get("/plan").text
+    assert "Au-delà de ce qu’a l’équipe\u202f:" in page
+    # Enough hours: no warning, no box.
+    form(client, "/plan/edit", "/plan/capacity", {"hours": "60", "budget": "100"})
+    client.post("/language", data={"csrf_token": csrf_from(page), "lang": "en", "next": "/plan"})
+    page = client.get("/plan").text
+    assert "Within what the team has" in page and 'name="over_capacity"' not in page
+    # Bad input is named.
+    r = form(client, "/plan/edit", "/plan/capacity", {"hours": "many", "budget": ""})
+    assert r.status_code == 400 and "hours: &#39;many&#39; is not a number" in r.text
+    with live_server.workspace() as ws:
+        assert estimate(ws).hours_available == 60

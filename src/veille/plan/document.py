@@ -60,6 +60,15 @@ _L = {
         "spokesperson": "Spokesperson",
         "channel_owner": "Owner of {p}",
         "hours_total": "{h} hours a week in all.",
+        "hours_over": "**Over what the team has:** the plan asks {need} hours a week and the "
+        "team has {have}, {over} more than it can sustain. Lower the cadence or the response "
+        "targets before adopting it.",
+        "hours_within": "Within what the team has: {need} of the {have} hours a week.",
+        "hours_unknown": "How many hours a week can the team give? Say it "
+        "(`veille plan capacity --hours`) to check the plan against it.",
+        "money_over": "**Over the budget:** the plan costs {need} a month and the budget is "
+        "{have}, {over} more.",
+        "money_within": "Within the budget of {have} a month: {need}.",
         "generated": "Generated on {at}.",
     },
     "fr": {
@@ -109,6 +118,15 @@ _L = {
         "spokesperson": "Porte-parole",
         "channel_owner": "Responsable de {p}",
         "hours_total": "{h} heures par semaine en tout.",
+        "hours_over": "**Au-delà de ce qu’a l’équipe\u202f:** le plan demande {need} heures par "
+        "semaine et l’équipe en a {have}, {over} de plus qu’elle ne peut tenir. Réduisez la "
+        "fréquence ou allongez les délais de réponse avant de l’adopter.",
+        "hours_within": "Dans ce qu’a l’équipe\u202f: {need} des {have} heures par semaine.",
+        "hours_unknown": "Combien d’heures par semaine l’équipe peut-elle donner\u202f? "
+        "Indiquez-le (`veille plan capacity --hours`) pour y comparer le plan.",
+        "money_over": "**Au-delà du budget\u202f:** le plan coûte {need} par mois et le budget "
+        "est de {have}, {over} de plus.",
+        "money_within": "Dans le budget de {have} par mois\u202f: {need}.",
         "generated": "Produit le {at}.",
     },
 }
@@ -147,8 +165,36 @@ def cost_data(est: CostEstimate) -> dict[str, Any]:
         "money_per_month": round(est.money_per_month, 2),
         "hourly_rate": est.hourly_rate,
         "staff_per_month": None if est.staff_per_month is None else round(est.staff_per_month, 2),
+        "hours_available": est.hours_available,
+        "hours_over": round(est.hours_over, 2),
+        "budget_per_month": est.budget_per_month,
+        "money_over": round(est.money_over, 2),
+        "over_capacity": est.over_capacity,
         "assumptions": {name: value for name, value, _en, _fr in est.assumptions},
     }
+
+
+def capacity_lines(est: CostEstimate, lang: str) -> list[str]:
+    """The plan's hours and money against what the team has, a sentence each."""
+    t = labels(lang)
+    lines = []
+    need, have = _h(est.hours_per_week, lang), est.hours_available
+    if have is None:
+        lines.append(t["hours_unknown"])
+    elif est.hours_over > 0:
+        over = _h(est.hours_over, lang)
+        lines.append(t["hours_over"].format(need=need, have=_h(have, lang), over=over))
+    else:
+        lines.append(t["hours_within"].format(need=need, have=_h(have, lang)))
+    budget = est.budget_per_month
+    if budget is not None:
+        spent, limit = format_number(est.money_per_month, lang), format_number(budget, lang)
+        if est.money_over > 0:
+            over = format_number(est.money_over, lang)
+            lines.append(t["money_over"].format(need=spent, have=limit, over=over))
+        else:
+            lines.append(t["money_within"].format(need=spent, have=limit))
+    return lines
 
 
 def cost_markdown(est: CostEstimate, lang: str) -> str:
@@ -172,6 +218,8 @@ def cost_markdown(est: CostEstimate, lang: str) -> str:
     if est.staff_per_month is not None and est.hourly_rate is not None:
         rate = format_number(est.hourly_rate, lang)
         out += [t["staff"].format(rate=rate, total=format_number(est.staff_per_month, lang)), ""]
+    for line in capacity_lines(est, lang):
+        out += [line, ""]
     out.append(f"{t['assumptions']}{colon(lang)}")
     for name, value, en, fr in est.assumptions:
         text = fr if lang == "fr" else en

@@ -464,10 +464,34 @@ def money_remove(request: Request, user: Manager, label: Text = "") -> Response:
     )
 
 
+@router.post("/plan/capacity", response_class=HTMLResponse)
+def capacity_set(request: Request, user: Manager, hours: Text = "", budget: Text = "") -> Response:
+    """What the team has; a field left empty is not known."""
+    from veille.plan.cost import set_capacity
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: set_capacity(
+            state,
+            hours=number(hours, "hours"),
+            budget=number(budget, "budget"),
+            clear=True,
+            actor=user.username,
+        ),
+        _("What the team has is saved."),
+        where="/plan#cost",
+    )
+
+
 @router.post("/plan/adopt", response_class=HTMLResponse)
-def adopt(request: Request, user: Manager, seen_hours: Text = "") -> Response:
+def adopt(
+    request: Request, user: Manager, seen_hours: Text = "", over_capacity: Text = ""
+) -> Response:
     """Adopt the plan at the cost the manager was shown (``seen_hours``): if
-    the estimate changed since, show it again rather than commit to another."""
+    the estimate changed since, show it again rather than commit to another.
+    A plan beyond what the team has needs the box ``over_capacity`` ticked."""
     from veille.plan.adoption import adopt as adopt_plan
     from veille.plan.cost import estimate
 
@@ -479,7 +503,7 @@ def adopt(request: Request, user: Manager, seen_hours: Text = "") -> Response:
 
     return _change(
         request,
-        lambda: adopt_plan(ws, est, actor=user.username),
+        lambda: adopt_plan(ws, est, over_capacity=bool(over_capacity), actor=user.username),
         _("The plan is adopted."),
         where="/plan",
     )
