@@ -73,7 +73,23 @@ def _fraction(done: float, lang: str) -> str:
 
 
 def judge(kpi: KPI, got: Measure, today: date) -> Verdict:
-    """The status of ``kpi`` at ``today`` given its measured value."""
+    """The status of ``kpi`` at ``today`` given its measured value; a value
+    that covers only part of the period says so."""
+    verdict = _judge(kpi, got, today)
+    if got.covers_from is None:
+        return verdict
+    d_en, d_fr = format_date(got.covers_from, "en"), format_date(got.covers_from, "fr")
+    n, period = got.covered_days, kpi.period_days
+    return Verdict(
+        verdict.status,
+        f"{verdict.reason_en} It counts only {n} of the {period} days: veille holds posts "
+        f"from {d_en} on.",
+        f"{verdict.reason_fr} Ce chiffre ne compte que {n} des {period} jours : veille "
+        f"n’a de publications qu’à partir du {d_fr}.",
+    )
+
+
+def _judge(kpi: KPI, got: Measure, today: date) -> Verdict:
     if got.value is None:
         return Verdict("not_measurable", got.why_en, got.why_fr)
     value, target, base = got.value, kpi.target, kpi.baseline
