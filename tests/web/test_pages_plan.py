@@ -45,6 +45,7 @@ def test_readers_read_and_cannot_edit(
         "/plan/kpis",
         "/plan/channels",
         "/plan/money",
+        "/plan/capacity",
         "/plan/adopt",
         "/plan/start",
         "/plan/guidelines",

@@ -140,6 +140,11 @@ def _h(value: float, lang: str) -> str:
     return format_decimal(value, lang, 1)
 
 
+def semicolon(lang: str) -> str:
+    """Between facts on a line: ``; `` / `` ; `` (with U+202F)."""
+    return "\u202f; " if lang == "fr" else "; "
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -265,7 +270,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
             f"{t['topics']}{c} {', '.join(o.topics)}" if o.topics else "",
             f"{t['channels_l']}{c} {', '.join(o.channels)}" if o.channels else "",
         ]
-        out += ["", "; ".join(f for f in facts if f), ""]
+        out += ["", semicolon(lang).join(f for f in facts if f), ""]
     if not state.plan_objectives():
         out += [t["none"], ""]
     out += [f"## {t['kpis']}", ""]
