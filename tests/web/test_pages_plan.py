@@ -341,3 +341,39 @@ def test_the_cost_is_checked_against_what_the_team_has(
     assert r.status_code == 400 and "hours: &#39;many&#39; is not a number" in r.text
     with live_server.workspace() as ws:
         assert estimate(ws).hours_available == 60
+
+
+def test_a_kpi_target_left_empty_is_refused_not_read_as_zero(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    from veille.plan.kpis import add_kpi, get_kpi
+    from veille.plan.objectives import add_objective
+    from veille.query.topics import add_topic, list_topics
+
+    with live_server.workspace() as ws:
+        if "lumio" not in [t.name for t in list_topics(ws.store)]:
+            add_topic(ws.store, "lumio", "lumio")
+        if not ws.state.plan_objectives():
+            add_objective(ws.state, "reach", "awareness")
+        add_kpi(ws, "reach-empty", "mentions", 500, topic="lumio")
+    login(client, "manager")
+    token = csrf_from(client.get("/plan/edit").text)
+    client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/plan"})
+    # Clearing the target of a KPI: refused, named, and the target kept.
+    r = form(client, "/plan/edit", "/plan/kpis/target", {"name": "reach-empty", "target": ""})
+    assert r.status_code == 400 and "a KPI needs a target" in r.text
+    with live_server.workspace() as ws:
+        assert get_kpi(ws.state, "reach-empty").target == 500
+    page = client.get("/plan").text
+    row = page.split("reach-empty")[1].split("</tr>")[0]
+    assert "achieved" not in row
+    # A new KPI without a target: refused too, nothing added.
+    r = form(
+        client,
+        "/plan/edit",
+        "/plan/kpis",
+        {"name": "no-target", "kind": "mentions", "target": "", "topic": "lumio"},
+    )
+    assert r.status_code == 400 and "a KPI needs a target" in r.text
+    with live_server.workspace() as ws:
+        assert "no-target" not in [k.name for k in ws.state.plan_kpis()]

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import VeilleError
+from veille.errors import UsageError, VeilleError, tr
 from veille.web.deps import (
     Manager,
     Viewer,
@@ -301,7 +301,7 @@ def kpi_add(
             ws,
             name,
             kind,
-            number(target, "target") or 0.0,
+            _target(target),
             topic=topic,
             platform=platform,
             compare=compare,
@@ -311,6 +311,15 @@ def kpi_add(
         )
 
     return _change(request, save, _("KPI %(name)s added; its baseline is measured.", name=name))
+
+
+def _target(text: str) -> float:
+    """A KPI's target as typed: a field left empty is refused (read as 0, it
+    made an "up" KPI achieved on the spot)."""
+    found = number(text, "target")
+    if found is None:
+        raise UsageError(tr("a KPI needs a target"), hint=tr("Write the value to reach, e.g. 400."))
+    return found
 
 
 @router.post("/plan/kpis/target", response_class=HTMLResponse)
@@ -326,7 +335,7 @@ def kpi_target(
         lambda: set_target(
             ws,
             name,
-            number(target, "target") or 0.0,
+            _target(target),
             deadline=deadline or None,
             actor=user.username,
         ),
