@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.i18n import colon, format_date, format_decimal, format_number
+from veille.i18n import colon, format_date, format_decimal, format_number, format_percent
 from veille.plan.cost import CostEstimate
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ _L = {
         "by": "Owner",
         "account": "Account",
         "respond": "Response target",
+        "heard": "Where the audience is",
+        "heard_value": "{share} of the conversation on the plan's topics ({n} posts in {d} days)",
         "per_week": "{n} posts a week",
         "minutes": "{n} minutes",
         "name": "KPI",
@@ -96,6 +98,9 @@ _L = {
         "by": "Responsable",
         "account": "Compte",
         "respond": "Délai de réponse",
+        "heard": "Où est le public",
+        "heard_value": "{share} de la conversation sur les sujets du plan ({n} publications en "
+        "{d} jours)",
         "per_week": "{n} publications par semaine",
         "minutes": "{n} minutes",
         "name": "Indicateur",
@@ -238,7 +243,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
     from veille.plan.cost import estimate
     from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines
-    from veille.plan.recommend import recommendations
+    from veille.plan.recommend import LISTEN_DAYS, conversation_by_platform, recommendations
     from veille.plan.status import format_value, reports, status_label
 
     t = labels(lang)
@@ -313,10 +318,18 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         )
         out += [f"## {t['guidelines'].format(v=g.version)}", "", body, ""]
     out += [f"## {t['channels']}", ""]
+    heard = conversation_by_platform(ws, now=now)
     for ch in state.plan_channels():
         out += [f"### {ch.platform}" + (f" (@{ch.handle})" if ch.handle else ""), ""]
+        n, share = heard.get(ch.platform, (0, 0.0))
+        there = t["heard_value"].format(
+            share=format_percent(share, lang, 1 if 0 < share < 0.1 else 0),
+            n=format_number(n, lang),
+            d=LISTEN_DAYS,
+        )
         rows = [
             (t["why"], ", ".join(ch.objectives)),
+            (t["heard"], there if heard else ""),
             (t["whom"], ch.audience),
             (t["often"], t["per_week"].format(n=format_decimal(ch.posts_per_week, lang, 1))),
             (t["tone"], ch.tone),

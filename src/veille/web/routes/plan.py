@@ -38,7 +38,7 @@ def _overview(request: Request) -> dict[str, Any]:
     from veille.plan.document import cost_data
     from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines, has_acknowledged
-    from veille.plan.recommend import recommendations
+    from veille.plan.recommend import LISTEN_DAYS, conversation_by_platform, recommendations
     from veille.plan.status import format_value, reports, status_label
 
     ws = workspace(request)
@@ -70,6 +70,8 @@ def _overview(request: Request) -> dict[str, Any]:
         "cost_rows": cost_data(est),
         "adoption": adoption(ws),
         "recommendations": [r.text(language) for r in recommendations(ws)],
+        "heard": conversation_by_platform(ws),
+        "listen_days": LISTEN_DAYS,
         "guidelines": current_guidelines(ws.state),
         "acknowledged": user is not None and has_acknowledged(ws.state, user.username),
         "organization": ws.state.plan_settings().get("organization", ""),
