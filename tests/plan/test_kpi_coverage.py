@@ -65,3 +65,43 @@ def test_a_count_over_days_veille_did_not_listen_says_so(tmp_path: Path) -> None
     assert "Ce chiffre ne compte que 10 des 30 jours\u202f: veille n’a de publications" in str(
         k["reason"]
     )
+
+
+def test_progress_is_not_measured_from_a_baseline_that_counted_part_of_its_period(
+    tmp_path: Path,
+) -> None:
+    now = datetime.now(UTC)
+    root = init_workspace(tmp_path / "ws")
+    with Workspace.open(root) as ws:
+        # One lumio post a day for the last 20 days: a steady conversation.
+        ws.store.upsert_posts(
+            Post.create(
+                platform="mastodon",
+                native_id=str(n),
+                text="lumio",
+                published_at=now - timedelta(days=n, hours=12),
+                author=Author(handle="ana"),
+            )
+            for n in range(20)
+        )
+        add_topic(ws.store, "lumio", "lumio")
+        # Set 10 days ago, its 30-day baseline counted the 10 days veille held.
+        kpi = add_kpi(
+            ws,
+            "volume",
+            "mentions",
+            25,
+            topic="lumio",
+            deadline=(now + timedelta(days=20)).date(),
+            now=now - timedelta(days=10),
+        )
+        assert kpi.baseline == 10
+    (k,) = kpis(root)
+    assert k["value"] == 20  # the recount: the 20 posts of the last 30 days
+    # From 10 to 20 would read "67% of the way" to 25: growth that is only the
+    # baseline's missing days. The reason says so instead.
+    reason = str(k["reason"])
+    assert "the baseline (10) counted only 10 of the 30 days" in reason
+    assert "of the way" not in reason
+    (k,) = kpis(root, "--lang", "fr")
+    assert "la base (10) ne comptait que 10 des 30 jours" in str(k["reason"])
