@@ -46,6 +46,7 @@ def test_readers_read_and_cannot_edit(
         "/plan/channels",
         "/plan/money",
         "/plan/capacity",
+        "/plan/money/rate",
         "/plan/adopt",
         "/plan/start",
         "/plan/guidelines",
@@ -341,6 +342,16 @@ def test_the_cost_is_checked_against_what_the_team_has(
     assert r.status_code == 400 and "hours: &#39;many&#39; is not a number" in r.text
     with live_server.workspace() as ws:
         assert estimate(ws).hours_available == 60
+    # The staff time as money, from the same page (it was the CLI's alone).
+    r = form(client, "/plan/edit", "/plan/money/rate", {"rate": "45"})
+    assert r.status_code == 303, r.text
+    with live_server.workspace() as ws:
+        staff = estimate(ws).staff_per_month
+    assert staff is not None and staff == pytest.approx(hours * 52 / 12 * 45)
+    page = client.get("/plan").text
+    assert f"staff time: {staff:,.0f} a month" in page
+    r = form(client, "/plan/edit", "/plan/money/rate", {"rate": "-5"})
+    assert r.status_code == 400 and "hourly rate -5.0 is negative" in r.text
 
 
 def test_a_kpi_target_left_empty_is_refused_not_read_as_zero(

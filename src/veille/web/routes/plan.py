@@ -475,6 +475,21 @@ def money_remove(request: Request, user: Manager, label: Text = "") -> Response:
     )
 
 
+@router.post("/plan/money/rate", response_class=HTMLResponse)
+def money_rate(request: Request, user: Manager, rate: Text = "") -> Response:
+    """The cost of an hour of staff time; empty: none (hours are not shown as money)."""
+    from veille.plan.cost import set_hourly_rate
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: set_hourly_rate(state, number(rate, "rate"), actor=user.username),
+        _("Hourly rate saved."),
+        where="/plan#cost",
+    )
+
+
 @router.post("/plan/capacity", response_class=HTMLResponse)
 def capacity_set(request: Request, user: Manager, hours: Text = "", budget: Text = "") -> Response:
     """What the team has; a field left empty is not known."""
