@@ -124,6 +124,17 @@ def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(
     assert f"Within what the team has: {hours:.1f} of the 40 hours a week." in done.stdout
     assert "Within the budget of 100 a month: 40." in done.stdout
     assert veille(ws, "plan", "adopt", "--yes").returncode == 0
+    # A change after adoption: the document says what was committed no longer holds.
+    assert "has changed since" not in veille(ws, "plan", "export", "--format", "md").stdout
+    set_channel(ws.state, "mastodon", posts_per_week=2)
+    now_hours = f"{estimate(ws).hours_per_week:.1f}"
+    text = veille(ws, "plan", "export", "--format", "md").stdout
+    assert (
+        f"**The plan has changed since:** it now asks {now_hours} hours a week and 40 a month"
+        in text
+    )
+    text = veille(ws, "plan", "export", "--format", "md", "--lang", "fr").stdout
+    assert "**Le plan a changé depuis\u202f:** il demande maintenant" in text
     # Bad input is named, and nothing changes.
     done = veille(ws, "plan", "capacity", "--hours", "-1")
     assert done.returncode == 2 and "hours a week -1.0 is negative" in done.stderr

@@ -328,6 +328,15 @@ def test_the_cost_is_checked_against_what_the_team_has(
         "/plan/adopt", data={"csrf_token": token, "seen_hours": seen, "over_capacity": "1"}
     )
     assert r.status_code == 303
+    assert "has changed since" not in client.get("/plan").text
+    # A change after adoption is said beside the adoption.
+    with live_server.workspace() as ws:
+        set_channel(ws.state, "mastodon", posts_per_week=31)
+        now_hours = estimate(ws).hours_per_week
+    page = client.get("/plan").text
+    assert f"The plan has changed since: it now asks {now_hours:.1f} hours a week and" in page
+    with live_server.workspace() as ws:
+        set_channel(ws.state, "mastodon", posts_per_week=30)
     # In French, the same warning.
     client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/plan"})
     page = client.get("/plan").text

@@ -47,6 +47,14 @@ class Adoption:
     hours_per_week: float
     money_per_month: float
 
+    def changed(self, estimate: CostEstimate) -> bool:
+        """Whether the plan now costs other hours or money than it was
+        adopted at (it changed since: what was committed no longer holds)."""
+        return (
+            abs(round(estimate.hours_per_week, 2) - self.hours_per_week) >= 0.01
+            or abs(round(estimate.money_per_month, 2) - self.money_per_month) >= 0.01
+        )
+
 
 def adoption(ws: Workspace) -> Adoption | None:
     s = ws.state.plan_settings()

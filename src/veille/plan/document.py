@@ -17,6 +17,8 @@ _L = {
         "title": "Presence plan",
         "adopted": "Adopted on {at} by {by}: {hours} hours a week, {money} a month.",
         "draft": "Not adopted yet.",
+        "changed": "**The plan has changed since:** it now asks {hours} hours a week and "
+        "{money} a month; adopt it again to commit to that.",
         "objectives": "Objectives",
         "kpis": "KPIs",
         "people": "People",
@@ -77,6 +79,8 @@ _L = {
         "title": "Plan de présence",
         "adopted": "Adopté le {at} par {by}\u202f: {hours} heures par semaine, {money} par mois.",
         "draft": "Pas encore adopté.",
+        "changed": "**Le plan a changé depuis\u202f:** il demande maintenant {hours} heures par "
+        "semaine et {money} par mois\u202f; adoptez-le de nouveau pour vous y engager.",
         "objectives": "Objectifs",
         "kpis": "Indicateurs",
         "people": "Personnes",
@@ -260,6 +264,11 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
                 money=format_number(done.money_per_month, lang),
             )
         )
+        now_cost = estimate(ws, now=now)
+        if done.changed(now_cost):
+            hours = _h(now_cost.hours_per_week, lang)
+            money = format_number(now_cost.money_per_month, lang)
+            out += ["", t["changed"].format(hours=hours, money=money)]
     else:
         out.append(t["draft"])
     out += ["", f"## {t['objectives']}", ""]
