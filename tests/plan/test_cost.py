@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from veille.errors import UsageError
@@ -66,3 +71,71 @@ def test_adoption_records_the_cost(ws: Workspace) -> None:
     done = adopt(ws, estimate(ws, now=NOW), actor="mia", now=NOW)
     assert adoption(ws) == done
     assert (done.by, done.hours_per_week, done.money_per_month) == ("mia", 2.25, 10.0)
+
+
+def veille(ws: Workspace, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """``veille ARGS -w WS`` in its own process, as a user types it."""
+    return subprocess.run(
+        [sys.executable, "-m", "veille", *args, "-w", str(ws.root)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=120,
+    )
+
+
+def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(
+    ws: Workspace,
+) -> None:
+    add_objective(ws.state, "care", "customer_service", topics="lumio")
+    # 20 posts a week is 10 hours of writing alone.
+    set_channel(ws.state, "mastodon", posts_per_week=20, response_minutes=30)
+    set_money(ws.state, "scheduler", 40)
+    # Nothing said yet: the cost asks for the team's hours.
+    done = veille(ws, "plan", "cost")
+    assert "How many hours a week can the team give?" in done.stdout
+    done = veille(ws, "plan", "capacity", "--hours", "6", "--budget", "25")
+    assert done.returncode == 0, done.stderr
+    hours = estimate(ws).hours_per_week
+    over = f"{hours - 6:.1f}"
+    assert f"the plan asks {hours:.1f} hours a week and the team has 6, {over} more" in done.stdout
+    assert "the plan costs 40 a month and the budget is 25, 15 more" in done.stdout
+    french = veille(ws, "plan", "cost", "--lang", "fr").stdout
+    assert "Au-delà de ce qu’a l’équipe\u202f:" in french and "Au-delà du budget\u202f:" in french
+    data = json.loads(veille(ws, "plan", "cost", "--format", "json").stdout)
+    assert data["hours_available"] == 6 and data["over_capacity"] is True
+    assert data["hours_over"] == pytest.approx(hours - 6, abs=0.01) and data["money_over"] == 15
+    # A script's --yes does not commit the team beyond what it has...
+    done = veille(ws, "plan", "adopt", "--yes")
+    assert done.returncode == 2
+    assert f"the plan asks {hours:.1f} hours a week and the team has 6" in done.stderr
+    assert "--over-capacity" in done.stderr
+    assert adoption(ws) is None
+    # ...asked in a terminal, the question says so; --over-capacity commits knowingly.
+    done = veille(ws, "plan", "adopt", stdin="n\n")
+    assert done.returncode == 1 and "Adopt this plan beyond what the team has?" in done.stdout
+    done = veille(ws, "plan", "adopt", "--yes", "--over-capacity", "--as", "mia")
+    assert done.returncode == 0, done.stderr
+    assert adoption(ws) is not None
+    # Within what the team has, no warning and no flag needed.
+    veille(ws, "plan", "capacity", "--hours", "40", "--budget", "100")
+    done = veille(ws, "plan", "cost")
+    assert f"Within what the team has: {hours:.1f} of the 40 hours a week." in done.stdout
+    assert "Within the budget of 100 a month: 40." in done.stdout
+    assert veille(ws, "plan", "adopt", "--yes").returncode == 0
+    # A change after adoption: the document says what was committed no longer holds.
+    assert "has changed since" not in veille(ws, "plan", "export", "--format", "md").stdout
+    set_channel(ws.state, "mastodon", posts_per_week=2)
+    now_hours = f"{estimate(ws).hours_per_week:.1f}"
+    text = veille(ws, "plan", "export", "--format", "md").stdout
+    assert (
+        f"**The plan has changed since:** it now asks {now_hours} hours a week and 40 a month"
+        in text
+    )
+    text = veille(ws, "plan", "export", "--format", "md", "--lang", "fr").stdout
+    assert "**Le plan a changé depuis\u202f:** il demande maintenant" in text
+    # Bad input is named, and nothing changes.
+    done = veille(ws, "plan", "capacity", "--hours", "-1")
+    assert done.returncode == 2 and "hours a week -1.0 is negative" in done.stderr
+    assert estimate(ws).hours_available == 40

@@ -45,6 +45,8 @@ def test_readers_read_and_cannot_edit(
         "/plan/kpis",
         "/plan/channels",
         "/plan/money",
+        "/plan/capacity",
+        "/plan/money/rate",
         "/plan/adopt",
         "/plan/start",
         "/plan/guidelines",
@@ -286,3 +288,112 @@ def test_competitors_named_in_the_guided_start_are_the_dashboards(
         from veille.services.analytics import brand_and_competitors
 
         assert brand_and_competitors(ws) == ("lumio", ("vexa", "ortel"))
+
+
+def test_the_cost_is_checked_against_what_the_team_has(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    from veille.plan.adoption import adoption
+    from veille.plan.channels import set_channel
+    from veille.plan.cost import estimate
+    from veille.plan.objectives import add_objective
+
+    with live_server.workspace() as ws:
+        if not ws.state.plan_objectives():
+            add_objective(ws.state, "reach", "awareness")
+        set_channel(ws.state, "mastodon", posts_per_week=30)
+        ws.state.set_plan_setting("adopted_at", None)
+        hours = estimate(ws).hours_per_week
+    login(client, "manager")
+    token = csrf_from(client.get("/plan/edit").text)
+    client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/plan"})
+    page = client.get("/plan/edit").text
+    assert "What the team has" in page and 'name="hours"' in page
+    r = form(client, "/plan/edit", "/plan/capacity", {"hours": "4", "budget": ""})
+    assert r.status_code == 303, r.text
+    page = client.get("/plan").text
+    assert "Over what the team has:" in page
+    assert f"the plan asks {hours:.1f} hours a week and the team has 4" in page
+    # Adopting without saying so is refused, with what to do; nothing is adopted.
+    seen = page.split('name="seen_hours" value="')[1].split('"')[0]
+    assert 'name="over_capacity"' in page
+    token = csrf_from(page)
+    r = client.post("/plan/adopt", data={"csrf_token": token, "seen_hours": seen})
+    assert r.status_code == 400
+    assert f"the plan asks {hours:.1f} hours a week and the team has 4" in r.text
+    with live_server.workspace() as ws:
+        assert adoption(ws) is None
+    # Ticking the box commits knowingly.
+    r = client.post(
+        "/plan/adopt", data={"csrf_token": token, "seen_hours": seen, "over_capacity": "1"}
+    )
+    assert r.status_code == 303
+    assert "has changed since" not in client.get("/plan").text
+    # A change after adoption is said beside the adoption.
+    with live_server.workspace() as ws:
+        set_channel(ws.state, "mastodon", posts_per_week=31)
+        now_hours = estimate(ws).hours_per_week
+    page = client.get("/plan").text
+    assert f"The plan has changed since: it now asks {now_hours:.1f} hours a week and" in page
+    with live_server.workspace() as ws:
+        set_channel(ws.state, "mastodon", posts_per_week=30)
+    # In French, the same warning.
+    client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/plan"})
+    page = client.get("/plan").text
+    assert "Au-delà de ce qu’a l’équipe\u202f:" in page
+    # Enough hours: no warning, no box.
+    form(client, "/plan/edit", "/plan/capacity", {"hours": "60", "budget": "100"})
+    client.post("/language", data={"csrf_token": csrf_from(page), "lang": "en", "next": "/plan"})
+    page = client.get("/plan").text
+    assert "Within what the team has" in page and 'name="over_capacity"' not in page
+    # Bad input is named.
+    r = form(client, "/plan/edit", "/plan/capacity", {"hours": "many", "budget": ""})
+    assert r.status_code == 400 and "hours: &#39;many&#39; is not a number" in r.text
+    with live_server.workspace() as ws:
+        assert estimate(ws).hours_available == 60
+    # The staff time as money, from the same page (it was the CLI's alone).
+    r = form(client, "/plan/edit", "/plan/money/rate", {"rate": "45"})
+    assert r.status_code == 303, r.text
+    with live_server.workspace() as ws:
+        staff = estimate(ws).staff_per_month
+    assert staff is not None and staff == pytest.approx(hours * 52 / 12 * 45)
+    page = client.get("/plan").text
+    assert f"staff time: {staff:,.0f} a month" in page
+    r = form(client, "/plan/edit", "/plan/money/rate", {"rate": "-5"})
+    assert r.status_code == 400 and "hourly rate -5.0 is negative" in r.text
+
+
+def test_a_kpi_target_left_empty_is_refused_not_read_as_zero(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    from veille.plan.kpis import add_kpi, get_kpi
+    from veille.plan.objectives import add_objective
+    from veille.query.topics import add_topic, list_topics
+
+    with live_server.workspace() as ws:
+        if "lumio" not in [t.name for t in list_topics(ws.store)]:
+            add_topic(ws.store, "lumio", "lumio")
+        if not ws.state.plan_objectives():
+            add_objective(ws.state, "reach", "awareness")
+        add_kpi(ws, "reach-empty", "mentions", 500, topic="lumio")
+    login(client, "manager")
+    token = csrf_from(client.get("/plan/edit").text)
+    client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/plan"})
+    # Clearing the target of a KPI: refused, named, and the target kept.
+    r = form(client, "/plan/edit", "/plan/kpis/target", {"name": "reach-empty", "target": ""})
+    assert r.status_code == 400 and "a KPI needs a target" in r.text
+    with live_server.workspace() as ws:
+        assert get_kpi(ws.state, "reach-empty").target == 500
+    page = client.get("/plan").text
+    row = page.split("reach-empty")[1].split("</tr>")[0]
+    assert "achieved" not in row
+    # A new KPI without a target: refused too, nothing added.
+    r = form(
+        client,
+        "/plan/edit",
+        "/plan/kpis",
+        {"name": "no-target", "kind": "mentions", "target": "", "topic": "lumio"},
+    )
+    assert r.status_code == 400 and "a KPI needs a target" in r.text
+    with live_server.workspace() as ws:
+        assert "no-target" not in [k.name for k in ws.state.plan_kpis()]

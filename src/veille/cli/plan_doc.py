@@ -95,11 +95,48 @@ def register(plan: typer.Typer) -> None:
             "Hourly rate " + (f"{rate:g}." if rate is not None else "unset."), markup=False
         )
 
+    @plan.command("capacity")
+    @handle_errors
+    def capacity(
+        hours: Annotated[
+            float | None,
+            typer.Option("--hours", help="Hours a week the team can give the presence."),
+        ] = None,
+        budget: Annotated[
+            float | None, typer.Option("--budget", help="Money a month the presence may cost.")
+        ] = None,
+        clear: Annotated[
+            bool, typer.Option("--clear", help="Forget both (before setting either).")
+        ] = False,
+        lang: LangOpt = None,
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Say what the team has (hours a week, money a month); the cost is checked
+        against it, and a plan that asks more is not adopted unless you say so."""
+        from veille.plan.cost import estimate, set_capacity
+
+        with open_workspace(workspace) as ws:
+            language = lang_of(ws, lang)
+            if hours is not None or budget is not None or clear:
+                set_capacity(ws.state, hours=hours, budget=budget, clear=clear, actor=actor)
+            found = estimate(ws)
+        from veille.plan.document import capacity_lines
+
+        typer.echo("\n".join(capacity_lines(found, language)))
+
     @plan.command("adopt")
     @handle_errors
     def adopt_(
         yes: Annotated[
             bool, typer.Option("--yes", help="Adopt without asking (the cost is still shown).")
+        ] = False,
+        over_capacity: Annotated[
+            bool,
+            typer.Option(
+                "--over-capacity",
+                help="Adopt a plan that asks more hours or money than the team has.",
+            ),
         ] = False,
         lang: LangOpt = None,
         actor: ActorOpt = None,
@@ -114,9 +151,17 @@ def register(plan: typer.Typer) -> None:
             found = estimate(ws)
             _show_cost(found, language)
             question = "Adopter ce plan\u202f?" if language == "fr" else "Adopt this plan?"
-            if not yes and not typer.confirm(question):
-                raise typer.Exit(1)
-            done = adopt(ws, found, actor=actor)
+            if found.over_capacity and not yes:
+                question = (
+                    "Adopter ce plan au-delà de ce qu’a l’équipe\u202f?"
+                    if language == "fr"
+                    else "Adopt this plan beyond what the team has?"
+                )
+            if not yes:
+                if not typer.confirm(question):
+                    raise typer.Exit(1)
+                over_capacity = True  # asked in so many words, and answered
+            done = adopt(ws, found, over_capacity=over_capacity, actor=actor)
         console().print(
             f"Plan adopted: {done.hours_per_week:g} hours a week, "
             f"{done.money_per_month:g} a month.",

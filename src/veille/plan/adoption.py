@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from veille.errors import UsageError, tr
+from veille.errors import Place, Text, UsageError, tr
 from veille.plan.common import audit, now_utc
 from veille.plan.objectives import OBJECTIVE_ADD
 
@@ -16,12 +16,44 @@ if TYPE_CHECKING:
     from veille.workspace import Workspace
 
 
+ADOPT_OVER_HINT = tr(
+    "Lower the cadence or the response targets, or the costs; or say what the team has "
+    "(%(where)s); or adopt it anyway, knowing it is more than the team has (%(anyway)s).",
+    where=Place("veille plan capacity", page="/plan/edit#capacity"),
+    anyway=Place("veille plan adopt --over-capacity", page="/plan#cost"),
+)
+
+
+def _over_capacity(est: CostEstimate) -> Text:
+    from veille.i18n import format_decimal
+
+    if est.hours_over > 0:
+        return tr(
+            "the plan asks %(need)s hours a week and the team has %(have)s",
+            need=format_decimal(est.hours_per_week, "en", 1),
+            have=format_decimal(est.hours_available or 0.0, "en", 1),
+        )
+    return tr(
+        "the plan costs %(need)s a month and the budget is %(have)s",
+        need=format_decimal(est.money_per_month, "en", 2),
+        have=format_decimal(est.budget_per_month or 0.0, "en", 2),
+    )
+
+
 @dataclass(frozen=True)
 class Adoption:
     at: datetime
     by: str
     hours_per_week: float
     money_per_month: float
+
+    def changed(self, estimate: CostEstimate) -> bool:
+        """Whether the plan now costs other hours or money than it was
+        adopted at (it changed since: what was committed no longer holds)."""
+        return (
+            abs(round(estimate.hours_per_week, 2) - self.hours_per_week) >= 0.01
+            or abs(round(estimate.money_per_month, 2) - self.money_per_month) >= 0.01
+        )
 
 
 def adoption(ws: Workspace) -> Adoption | None:
@@ -37,9 +69,16 @@ def adoption(ws: Workspace) -> Adoption | None:
 
 
 def adopt(
-    ws: Workspace, estimate: CostEstimate, *, actor: str | None = None, now: datetime | None = None
+    ws: Workspace,
+    estimate: CostEstimate,
+    *,
+    over_capacity: bool = False,
+    actor: str | None = None,
+    now: datetime | None = None,
 ) -> Adoption:
-    """Adopt the plan at the cost ``estimate`` (which the caller has shown)."""
+    """Adopt the plan at the cost ``estimate`` (which the caller has shown).
+    A plan that asks more hours or money than the team has is refused unless
+    ``over_capacity`` says the adopter saw that and commits anyway."""
     state = ws.state
     if not state.plan_objectives():
         raise UsageError(
@@ -51,6 +90,8 @@ def adopt(
             tr("the plan has no channel yet"),
             hint=tr("Add one first (veille plan channel set)."),
         )
+    if estimate.over_capacity and not over_capacity:
+        raise UsageError(_over_capacity(estimate), hint=ADOPT_OVER_HINT)
     when = now_utc(now).replace(microsecond=0)
     found = Adoption(
         when, actor or "", round(estimate.hours_per_week, 2), round(estimate.money_per_month, 2)

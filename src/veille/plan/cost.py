@@ -38,6 +38,9 @@ WORKING_HOURS_PER_DAY = 8
 #: Mentions are measured over the last four weeks (one week is too noisy).
 MEASURE_DAYS = 28
 WEEKS_PER_MONTH = 52 / 12
+#: The plan settings that hold what the team has.
+HOURS_AVAILABLE = "hours_available"
+BUDGET_PER_MONTH = "budget_per_month"
 
 ASSUMPTIONS: list[tuple[str, float, str, str]] = [
     (
@@ -110,6 +113,10 @@ class CostEstimate:
     money: list[CostItem]
     hourly_rate: float | None = None
     topics: tuple[str, ...] = ()
+    #: What the team has (``veille plan capacity``): hours a week it can give
+    #: the presence, and money a month; ``None`` where it has not been said.
+    hours_available: float | None = None
+    budget_per_month: float | None = None
     assumptions: list[tuple[str, float, str, str]] = field(default_factory=lambda: ASSUMPTIONS)
 
     @property
@@ -125,6 +132,26 @@ class CostEstimate:
         if self.hourly_rate is None:
             return None
         return self.hours_per_week * WEEKS_PER_MONTH * self.hourly_rate
+
+    @property
+    def hours_over(self) -> float:
+        """Hours a week the plan asks beyond what the team has (0 within it,
+        or when the team's hours are not known)."""
+        if self.hours_available is None:
+            return 0.0
+        return max(0.0, round(self.hours_per_week, 2) - self.hours_available)
+
+    @property
+    def money_over(self) -> float:
+        """Money a month the plan asks beyond the budget (0 within it, or
+        when there is no budget)."""
+        if self.budget_per_month is None:
+            return 0.0
+        return max(0.0, round(self.money_per_month, 2) - self.budget_per_month)
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.hours_over > 0 or self.money_over > 0
 
 
 def checks_per_day(response_minutes: int) -> float:
@@ -186,8 +213,21 @@ def estimate(ws: Workspace, *, now: datetime | None = None) -> CostEstimate:
     channels = [
         channel_cost(c, weekly_mentions(ws, c.platform, topics, now)) for c in state.plan_channels()
     ]
-    rate = state.plan_settings().get("hourly_rate")
-    return CostEstimate(channels, state.plan_costs(), float(rate) if rate else None, topics)
+    settings = state.plan_settings()
+    rate = settings.get("hourly_rate")
+
+    def known(key: str) -> float | None:
+        value = settings.get(key)
+        return None if value is None else float(value)
+
+    return CostEstimate(
+        channels,
+        state.plan_costs(),
+        float(rate) if rate else None,
+        topics,
+        hours_available=known(HOURS_AVAILABLE),
+        budget_per_month=known(BUDGET_PER_MONTH),
+    )
 
 
 def set_money(
@@ -225,3 +265,30 @@ def set_hourly_rate(state: Any, rate: float | None, *, actor: str | None = None)
         )
     state.set_plan_setting("hourly_rate", None if rate is None else str(rate))
     audit(state, actor, "plan.cost.rate", str(rate))
+
+
+def set_capacity(
+    state: Any,
+    *,
+    hours: float | None = None,
+    budget: float | None = None,
+    clear: bool = False,
+    actor: str | None = None,
+) -> None:
+    """Say what the team has: ``hours`` a week it can give the presence and
+    a ``budget`` a month (each left as it is when ``None``; ``clear`` forgets
+    both). The cost and the adoption are checked against them."""
+    for value, what in ((hours, tr("hours a week")), (budget, tr("budget a month"))):
+        if value is not None and value < 0:
+            raise UsageError(
+                tr("%(what)s %(value)s is negative", what=what, value=value),
+                hint=tr("Give 0 or more."),
+            )
+    if clear:
+        state.set_plan_setting(HOURS_AVAILABLE, None)
+        state.set_plan_setting(BUDGET_PER_MONTH, None)
+    if hours is not None:
+        state.set_plan_setting(HOURS_AVAILABLE, str(float(hours)))
+    if budget is not None:
+        state.set_plan_setting(BUDGET_PER_MONTH, str(float(budget)))
+    audit(state, actor, "plan.capacity", "plan", f"hours {hours} budget {budget} clear {clear}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.i18n import colon, format_date, format_decimal, format_number
+from veille.i18n import colon, format_date, format_decimal, format_number, format_percent
 from veille.plan.cost import CostEstimate
 
 if TYPE_CHECKING:
@@ -17,6 +17,8 @@ _L = {
         "title": "Presence plan",
         "adopted": "Adopted on {at} by {by}: {hours} hours a week, {money} a month.",
         "draft": "Not adopted yet.",
+        "changed": "**The plan has changed since:** it now asks {hours} hours a week and "
+        "{money} a month; adopt it again to commit to that.",
         "objectives": "Objectives",
         "kpis": "KPIs",
         "people": "People",
@@ -38,6 +40,8 @@ _L = {
         "by": "Owner",
         "account": "Account",
         "respond": "Response target",
+        "heard": "Where the audience is",
+        "heard_value": "{share} of the conversation on the plan's topics ({n} posts in {d} days)",
         "per_week": "{n} posts a week",
         "minutes": "{n} minutes",
         "name": "KPI",
@@ -60,12 +64,23 @@ _L = {
         "spokesperson": "Spokesperson",
         "channel_owner": "Owner of {p}",
         "hours_total": "{h} hours a week in all.",
+        "hours_over": "**Over what the team has:** the plan asks {need} hours a week and the "
+        "team has {have}, {over} more than it can sustain. Lower the cadence or the response "
+        "targets before adopting it.",
+        "hours_within": "Within what the team has: {need} of the {have} hours a week.",
+        "hours_unknown": "How many hours a week can the team give? Say it "
+        "(`veille plan capacity --hours`) to check the plan against it.",
+        "money_over": "**Over the budget:** the plan costs {need} a month and the budget is "
+        "{have}, {over} more.",
+        "money_within": "Within the budget of {have} a month: {need}.",
         "generated": "Generated on {at}.",
     },
     "fr": {
         "title": "Plan de présence",
         "adopted": "Adopté le {at} par {by}\u202f: {hours} heures par semaine, {money} par mois.",
         "draft": "Pas encore adopté.",
+        "changed": "**Le plan a changé depuis\u202f:** il demande maintenant {hours} heures par "
+        "semaine et {money} par mois\u202f; adoptez-le de nouveau pour vous y engager.",
         "objectives": "Objectifs",
         "kpis": "Indicateurs",
         "people": "Personnes",
@@ -87,6 +102,9 @@ _L = {
         "by": "Responsable",
         "account": "Compte",
         "respond": "Délai de réponse",
+        "heard": "Où est le public",
+        "heard_value": "{share} de la conversation sur les sujets du plan ({n} publications en "
+        "{d} jours)",
         "per_week": "{n} publications par semaine",
         "minutes": "{n} minutes",
         "name": "Indicateur",
@@ -109,6 +127,15 @@ _L = {
         "spokesperson": "Porte-parole",
         "channel_owner": "Responsable de {p}",
         "hours_total": "{h} heures par semaine en tout.",
+        "hours_over": "**Au-delà de ce qu’a l’équipe\u202f:** le plan demande {need} heures par "
+        "semaine et l’équipe en a {have}, {over} de plus qu’elle ne peut tenir. Réduisez la "
+        "fréquence ou allongez les délais de réponse avant de l’adopter.",
+        "hours_within": "Dans ce qu’a l’équipe\u202f: {need} des {have} heures par semaine.",
+        "hours_unknown": "Combien d’heures par semaine l’équipe peut-elle donner\u202f? "
+        "Indiquez-le (`veille plan capacity --hours`) pour y comparer le plan.",
+        "money_over": "**Au-delà du budget\u202f:** le plan coûte {need} par mois et le budget "
+        "est de {have}, {over} de plus.",
+        "money_within": "Dans le budget de {have} par mois\u202f: {need}.",
         "generated": "Produit le {at}.",
     },
 }
@@ -120,6 +147,11 @@ def labels(lang: str) -> dict[str, str]:
 
 def _h(value: float, lang: str) -> str:
     return format_decimal(value, lang, 1)
+
+
+def semicolon(lang: str) -> str:
+    """Between facts on a line: ``; `` / `` ; `` (with U+202F)."""
+    return "\u202f; " if lang == "fr" else "; "
 
 
 def _cell(text: str) -> str:
@@ -147,8 +179,36 @@ def cost_data(est: CostEstimate) -> dict[str, Any]:
         "money_per_month": round(est.money_per_month, 2),
         "hourly_rate": est.hourly_rate,
         "staff_per_month": None if est.staff_per_month is None else round(est.staff_per_month, 2),
+        "hours_available": est.hours_available,
+        "hours_over": round(est.hours_over, 2),
+        "budget_per_month": est.budget_per_month,
+        "money_over": round(est.money_over, 2),
+        "over_capacity": est.over_capacity,
         "assumptions": {name: value for name, value, _en, _fr in est.assumptions},
     }
+
+
+def capacity_lines(est: CostEstimate, lang: str) -> list[str]:
+    """The plan's hours and money against what the team has, a sentence each."""
+    t = labels(lang)
+    lines = []
+    need, have = _h(est.hours_per_week, lang), est.hours_available
+    if have is None:
+        lines.append(t["hours_unknown"])
+    elif est.hours_over > 0:
+        over = _h(est.hours_over, lang)
+        lines.append(t["hours_over"].format(need=need, have=_h(have, lang), over=over))
+    else:
+        lines.append(t["hours_within"].format(need=need, have=_h(have, lang)))
+    budget = est.budget_per_month
+    if budget is not None:
+        spent, limit = format_number(est.money_per_month, lang), format_number(budget, lang)
+        if est.money_over > 0:
+            over = format_number(est.money_over, lang)
+            lines.append(t["money_over"].format(need=spent, have=limit, over=over))
+        else:
+            lines.append(t["money_within"].format(need=spent, have=limit))
+    return lines
 
 
 def cost_markdown(est: CostEstimate, lang: str) -> str:
@@ -172,6 +232,8 @@ def cost_markdown(est: CostEstimate, lang: str) -> str:
     if est.staff_per_month is not None and est.hourly_rate is not None:
         rate = format_number(est.hourly_rate, lang)
         out += [t["staff"].format(rate=rate, total=format_number(est.staff_per_month, lang)), ""]
+    for line in capacity_lines(est, lang):
+        out += [line, ""]
     out.append(f"{t['assumptions']}{colon(lang)}")
     for name, value, en, fr in est.assumptions:
         text = fr if lang == "fr" else en
@@ -185,7 +247,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
     from veille.plan.cost import estimate
     from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines
-    from veille.plan.recommend import recommendations
+    from veille.plan.recommend import LISTEN_DAYS, conversation_by_platform, recommendations
     from veille.plan.status import format_value, reports, status_label
 
     t = labels(lang)
@@ -202,6 +264,11 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
                 money=format_number(done.money_per_month, lang),
             )
         )
+        now_cost = estimate(ws, now=now)
+        if done.changed(now_cost):
+            hours = _h(now_cost.hours_per_week, lang)
+            money = format_number(now_cost.money_per_month, lang)
+            out += ["", t["changed"].format(hours=hours, money=money)]
     else:
         out.append(t["draft"])
     out += ["", f"## {t['objectives']}", ""]
@@ -217,7 +284,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
             f"{t['topics']}{c} {', '.join(o.topics)}" if o.topics else "",
             f"{t['channels_l']}{c} {', '.join(o.channels)}" if o.channels else "",
         ]
-        out += ["", "; ".join(f for f in facts if f), ""]
+        out += ["", semicolon(lang).join(f for f in facts if f), ""]
     if not state.plan_objectives():
         out += [t["none"], ""]
     out += [f"## {t['kpis']}", ""]
@@ -260,10 +327,18 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         )
         out += [f"## {t['guidelines'].format(v=g.version)}", "", body, ""]
     out += [f"## {t['channels']}", ""]
+    heard = conversation_by_platform(ws, now=now)
     for ch in state.plan_channels():
         out += [f"### {ch.platform}" + (f" (@{ch.handle})" if ch.handle else ""), ""]
+        n, share = heard.get(ch.platform, (0, 0.0))
+        there = t["heard_value"].format(
+            share=format_percent(share, lang, 1 if 0 < share < 0.1 else 0),
+            n=format_number(n, lang),
+            d=LISTEN_DAYS,
+        )
         rows = [
             (t["why"], ", ".join(ch.objectives)),
+            (t["heard"], there if heard else ""),
             (t["whom"], ch.audience),
             (t["often"], t["per_week"].format(n=format_decimal(ch.posts_per_week, lang, 1))),
             (t["tone"], ch.tone),

@@ -63,13 +63,22 @@ HISTORY_POINTS = 8
 INFLUENCERS_CONSIDERED = 20
 
 
+#: The kinds that count posts. Over a window veille holds no post for, 0
+#: would be a made-up number (nothing was collected, not nothing was said).
+COUNTED = ("mentions", "influencers_engaged", "engagement", "posts_published")
+
+
 @dataclass(frozen=True)
 class Measure:
-    """A KPI's value, or why there is none (EN and FR)."""
+    """A KPI's value, or why there is none (EN and FR). A count over a window
+    that began before veille held any post covers only ``covered_days`` of
+    it, from ``covers_from``."""
 
     value: float | None
     why_en: str = ""
     why_fr: str = ""
+    covers_from: date | None = None
+    covered_days: int = 0
 
     def why(self, lang: str) -> str:
         return self.why_fr if lang == "fr" else self.why_en
@@ -170,9 +179,50 @@ def _own_scope(ws: Workspace, kpi: KPI) -> Scope | Measure:
     return query_scope(ws.store, query, Scope(flt=PostFilter(platforms=(kpi.platform,))))
 
 
+def listening_since(ws: Workspace) -> datetime | None:
+    """When the posts veille holds begin (the oldest one's date), ``None``
+    while it holds none."""
+    oldest = next(iter(ws.store.iter_posts(batch_size=1)), None)
+    return oldest.published_at if oldest else None
+
+
 def measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
     """The value of ``kpi`` over ``per`` (share of voice in percent, net
-    sentiment in points from -100 to 100)."""
+    sentiment in points from -100 to 100). A count over a window veille holds
+    no post for is not measurable; over one it holds only the end of, it
+    says how many days it covers."""
+    got = _measure(ws, kpi, per)
+    if kpi.kind not in COUNTED or got.value is None:
+        return got
+    if (
+        kpi.kind == "posts_published"
+        and _published_from_calendar(ws, kpi.platform, per) is not None
+    ):
+        return got  # the calendar's own record, whatever was collected
+    since = listening_since(ws)
+    if since is None:
+        return Measure(
+            None,
+            "veille holds no post yet: collect first (`veille collect`)",
+            "veille ne détient encore aucune publication : collectez d’abord (`veille collect`)",
+        )
+    if since >= per.until:
+        from veille.i18n import format_date
+
+        return Measure(
+            None,
+            f"veille holds no post before {format_date(since.date(), 'en')}: "
+            "nothing was collected for this period",
+            f"veille ne détient aucune publication avant le {format_date(since.date(), 'fr')} : "
+            "rien n’a été collecté pour cette période",
+        )
+    if since > per.since:
+        days = max(1, round((per.until - since).total_seconds() / 86400))
+        return replace(got, covers_from=since.date(), covered_days=days)
+    return got
+
+
+def _measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
     kind = kpi.kind
     if kind == "mentions":
         return Measure(float(_totals(ws, _topic(ws, kpi.topic), per)[0]))

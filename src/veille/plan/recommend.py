@@ -63,6 +63,18 @@ def shares(ws: Workspace, dim: str, per: Period) -> tuple[Counter[str], int]:
     return counts, sum(counts.values())
 
 
+def conversation_by_platform(
+    ws: Workspace, *, now: datetime | None = None
+) -> dict[str, tuple[int, float]]:
+    """Each platform's posts of the plan's topics over the last
+    :data:`LISTEN_DAYS` days and its share of them: why a channel is (or is
+    not) where the audience talks. Empty when veille heard nothing."""
+    from veille.plan.kpis import window
+
+    counts, total = shares(ws, "platform", window(now_utc(now), LISTEN_DAYS))
+    return {p: (n, n / total) for p, n in counts.items()} if total else {}
+
+
 def _where(ws: Workspace, per: Period) -> list[Recommendation]:
     channels = {c.platform: c for c in ws.state.plan_channels()}
     counts, total = shares(ws, "platform", per)

@@ -11,18 +11,20 @@ The rules, in order:
    of the time gone between the day the KPI was set and its deadline: at
    least that share less :data:`TOLERANCE` is ``on_track``, less is
    ``at_risk``. Without a deadline (or a baseline), a KPI is on track as long
-   as it does not move away from the target.
+   as it does not move away from the target; a count whose baseline counted
+   only part of its period (veille held no post before) is on track, and
+   says that progress is not measured from it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from veille.i18n import format_date, format_decimal, format_number, format_percent
 from veille.plan.common import now_utc
-from veille.plan.kpis import KINDS, Measure, history, measure, window
+from veille.plan.kpis import COUNTED, KINDS, Measure, history, listening_since, measure, window
 from veille.store.protocols.plan import KPI
 
 if TYPE_CHECKING:
@@ -72,8 +74,27 @@ def _fraction(done: float, lang: str) -> str:
     return format_percent(max(0.0, min(done, 1.0)), lang)
 
 
-def judge(kpi: KPI, got: Measure, today: date) -> Verdict:
-    """The status of ``kpi`` at ``today`` given its measured value."""
+def judge(kpi: KPI, got: Measure, today: date, *, baseline_days: int | None = None) -> Verdict:
+    """The status of ``kpi`` at ``today`` given its measured value; a value
+    that covers only part of the period says so. ``baseline_days``: the days
+    of its period the baseline counted, when fewer than all (veille held no
+    post before): progress is not measured from such a baseline, which
+    undercounts."""
+    verdict = _judge(kpi, got, today, baseline_days)
+    if got.covers_from is None:
+        return verdict
+    d_en, d_fr = format_date(got.covers_from, "en"), format_date(got.covers_from, "fr")
+    n, period = got.covered_days, kpi.period_days
+    return Verdict(
+        verdict.status,
+        f"{verdict.reason_en} It counts only {n} of the {period} days: veille holds posts "
+        f"from {d_en} on.",
+        f"{verdict.reason_fr} Ce chiffre ne compte que {n} des {period} jours : veille "
+        f"n’a de publications qu’à partir du {d_fr}.",
+    )
+
+
+def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Verdict:
     if got.value is None:
         return Verdict("not_measurable", got.why_en, got.why_fr)
     value, target, base = got.value, kpi.target, kpi.baseline
@@ -100,6 +121,15 @@ def judge(kpi: KPI, got: Measure, today: date) -> Verdict:
             "missed",
             f"The deadline of {d_en} has passed at {v_en}, short of the target of {t_en}.",
             f"L’échéance du {d_fr} est passée à {v_fr}, sans atteindre l’objectif de {t_fr}.",
+        )
+    if base is not None and baseline_days is not None:
+        b_en, b_fr, n, period = fmt(base, "en"), fmt(base, "fr"), baseline_days, kpi.period_days
+        return Verdict(
+            "on_track",
+            f"{v_en} against a target of {t_en}; the baseline ({b_en}) counted only {n} of "
+            f"the {period} days, so progress is not measured from it.",
+            f"{v_fr} pour un objectif de {t_fr}\u202f; la base ({b_fr}) ne comptait que {n} des "
+            f"{period} jours\u202f: la progression n’est donc pas mesurée depuis elle.",
         )
     if base is None or base == target:
         return Verdict(
@@ -140,6 +170,18 @@ def judge(kpi: KPI, got: Measure, today: date) -> Verdict:
     )
 
 
+def _baseline_days(ws: Workspace, kpi: KPI) -> int | None:
+    """The days of its period a count KPI's baseline counted, when veille
+    held no post for the first of them (``None`` when it counted them all)."""
+    if kpi.kind not in COUNTED or kpi.set_at is None or kpi.baseline is None:
+        return None
+    since = listening_since(ws)
+    start = kpi.set_at - timedelta(days=kpi.period_days)
+    if since is None or since <= start:
+        return None
+    return max(0, round((kpi.set_at - since).total_seconds() / 86400))
+
+
 @dataclass(frozen=True)
 class KPIReport:
     kpi: KPI
@@ -176,7 +218,7 @@ def report(
 ) -> KPIReport:
     when = now_utc(now)
     got = measure(ws, kpi, window(when, kpi.period_days))
-    verdict = judge(kpi, got, when.date())
+    verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(ws, kpi))
     series = history(ws, kpi, when) if with_history else []
     return KPIReport(kpi, got.value, verdict.status, verdict.reason_en, verdict.reason_fr, series)
 

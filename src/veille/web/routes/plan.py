@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import VeilleError
+from veille.errors import UsageError, VeilleError, tr
 from veille.web.deps import (
     Manager,
     Viewer,
@@ -38,7 +38,7 @@ def _overview(request: Request) -> dict[str, Any]:
     from veille.plan.document import cost_data
     from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines, has_acknowledged
-    from veille.plan.recommend import recommendations
+    from veille.plan.recommend import LISTEN_DAYS, conversation_by_platform, recommendations
     from veille.plan.status import format_value, reports, status_label
 
     ws = workspace(request)
@@ -70,6 +70,8 @@ def _overview(request: Request) -> dict[str, Any]:
         "cost_rows": cost_data(est),
         "adoption": adoption(ws),
         "recommendations": [r.text(language) for r in recommendations(ws)],
+        "heard": conversation_by_platform(ws),
+        "listen_days": LISTEN_DAYS,
         "guidelines": current_guidelines(ws.state),
         "acknowledged": user is not None and has_acknowledged(ws.state, user.username),
         "organization": ws.state.plan_settings().get("organization", ""),
@@ -301,7 +303,7 @@ def kpi_add(
             ws,
             name,
             kind,
-            number(target, "target") or 0.0,
+            _target(target),
             topic=topic,
             platform=platform,
             compare=compare,
@@ -311,6 +313,15 @@ def kpi_add(
         )
 
     return _change(request, save, _("KPI %(name)s added; its baseline is measured.", name=name))
+
+
+def _target(text: str) -> float:
+    """A KPI's target as typed: a field left empty is refused (read as 0, it
+    made an "up" KPI achieved on the spot)."""
+    found = number(text, "target")
+    if found is None:
+        raise UsageError(tr("a KPI needs a target"), hint=tr("Write the value to reach, e.g. 400."))
+    return found
 
 
 @router.post("/plan/kpis/target", response_class=HTMLResponse)
@@ -326,7 +337,7 @@ def kpi_target(
         lambda: set_target(
             ws,
             name,
-            number(target, "target") or 0.0,
+            _target(target),
             deadline=deadline or None,
             actor=user.username,
         ),
@@ -464,10 +475,49 @@ def money_remove(request: Request, user: Manager, label: Text = "") -> Response:
     )
 
 
+@router.post("/plan/money/rate", response_class=HTMLResponse)
+def money_rate(request: Request, user: Manager, rate: Text = "") -> Response:
+    """The cost of an hour of staff time; empty: none (hours are not shown as money)."""
+    from veille.plan.cost import set_hourly_rate
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: set_hourly_rate(state, number(rate, "rate"), actor=user.username),
+        _("Hourly rate saved."),
+        where="/plan#cost",
+    )
+
+
+@router.post("/plan/capacity", response_class=HTMLResponse)
+def capacity_set(request: Request, user: Manager, hours: Text = "", budget: Text = "") -> Response:
+    """What the team has; a field left empty is not known."""
+    from veille.plan.cost import set_capacity
+
+    _ = translator(request)
+    state = workspace(request).state
+    return _change(
+        request,
+        lambda: set_capacity(
+            state,
+            hours=number(hours, "hours"),
+            budget=number(budget, "budget"),
+            clear=True,
+            actor=user.username,
+        ),
+        _("What the team has is saved."),
+        where="/plan#cost",
+    )
+
+
 @router.post("/plan/adopt", response_class=HTMLResponse)
-def adopt(request: Request, user: Manager, seen_hours: Text = "") -> Response:
+def adopt(
+    request: Request, user: Manager, seen_hours: Text = "", over_capacity: Text = ""
+) -> Response:
     """Adopt the plan at the cost the manager was shown (``seen_hours``): if
-    the estimate changed since, show it again rather than commit to another."""
+    the estimate changed since, show it again rather than commit to another.
+    A plan beyond what the team has needs the box ``over_capacity`` ticked."""
     from veille.plan.adoption import adopt as adopt_plan
     from veille.plan.cost import estimate
 
@@ -479,7 +529,7 @@ def adopt(request: Request, user: Manager, seen_hours: Text = "") -> Response:
 
     return _change(
         request,
-        lambda: adopt_plan(ws, est, actor=user.username),
+        lambda: adopt_plan(ws, est, over_capacity=bool(over_capacity), actor=user.username),
         _("The plan is adopted."),
         where="/plan",
     )
