@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,36 @@ def test_atom_entry() -> None:
     assert post.text == "Vexa customers will pay 5% more. Pricing"
     assert post.links == ("https://vexa.example/pricing",)
     assert post.published_at == datetime(2026, 10, 30, 18, 30, 2, tzinfo=UTC)
+
+
+def test_atom_entry_links_are_its_page_read_against_the_feed_address() -> None:
+    src = FeedsSource()
+    cfg = src.config_from_target("https://carnet.example/feed.xml", {})
+    items = raw_items(FIXTURES / "feeds" / "atom_links.xml", cfg.url)
+    first, second = (src.to_post(i, cfg) for i in items)
+    # The entry's page, not the image it also links to as rel="enclosure" (a media).
+    assert first.url == "https://carnet.example/2026/10/30/panne-lumio"
+    assert first.media == ("https://img.carnet.example/w:320/plain/s3://carnet/panne.jpg",)
+    # The name alone, without the address feedparser writes beside it.
+    assert first.author.name == "Léa Gagnon" and first.author.handle == "Léa Gagnon"
+    # The sentence's full stop is not part of the address it ends on.
+    assert first.links == ("https://status.lumio.example/incident/42",)
+    # The feed's own link is "/", relative too: both are read against the
+    # address the feed was fetched from.
+    assert second.url == "https://carnet.example/2026/10/29/retour-fibre.html"
+    assert second.links == ("https://status.lumio.example/incident/41",)
+
+
+def test_rss_author_address_and_a_language_name_are_read() -> None:
+    src = FeedsSource()
+    cfg = src.config_from_target("https://samachar.example/rss", {})
+    (item,) = raw_items(FIXTURES / "feeds" / "rss_quirks.xml", cfg.url)
+    post = src.to_post(item, cfg)
+    # RSS writes "address (Name)"; feedparser cuts a long top-level domain short.
+    assert post.author.name == "Priya Sharma"
+    # The item says "Hindi", a name and no code: the channel's "hi" is the language.
+    assert post.lang == "hi"
+    assert post.published_at == datetime(2026, 10, 30, 3, 45, tzinfo=UTC)
 
 
 def test_rdf_item_with_dc_date() -> None:
@@ -143,5 +174,9 @@ def test_real_world_feeds_map_without_error() -> None:
         for item in raw_items(path):
             post = src.to_post(item, cfg)
             assert post.text or post.title
+            if item["entry"].get("link"):
+                assert post.url, f"{path.name}: the entry's link is lost"
+            assert not re.search(r"\(\S+@\S+\)|@\S+ \(", post.author.name or ""), path.name
+            assert post.lang is None or re.fullmatch(r"[a-z]{2,3}", post.lang), path.name
             mapped += 1
     assert mapped > 40

@@ -52,6 +52,11 @@ SEEN_KEEP = 2000
 FLOOR_KEEP = 100
 _HASHTAG = re.compile(r"(?<![\w&])#(\w[\w-]*)")
 _URL = re.compile(r"https?://[^\s<>\"')]+")
+# An author with an e-mail address: RSS writes "desk@site (Name)", feedparser
+# writes an Atom <name> and <email> as "Name (desk@site)".
+_EMAIL_NAME = re.compile(r"^\s*[^()\s]+@[^()\s]+\s*\((?P<name>[^()]+)\)\s*$")
+_NAME_EMAIL = re.compile(r"^(?P<name>.+?)\s*\(\s*[^()\s]+@[^()\s]+\s*\)\s*$")
+_LANG_CODE = re.compile(r"[a-z]{2,3}")
 
 
 class FeedError(HttpError):
@@ -469,11 +474,14 @@ class FeedsSource(Source[FeedsConfig]):
         if not stamp:
             raise SourceError(f"entry {raw.get('key')!r} has no date")
         published_at = datetime.fromisoformat(str(stamp))
-        link = entry.get("link") or None
+        link = _entry_link(entry)
         if link:
-            link = urljoin(str(feed.get("link") or config.url), str(link))
+            # A relative link is read against the feed's site, itself read
+            # against the address the feed was fetched from.
+            site = urljoin(str(feed.get("url") or config.url), str(feed.get("link") or ""))
+            link = urljoin(site, link)
         detail = entry.get("author_detail") or {}
-        author_name = entry.get("author") or detail.get("name") or feed.get("author")
+        author_name = _author_name(entry.get("author") or detail.get("name") or feed.get("author"))
         author_name = author_name or feed.get("title") or urlsplit(config.url).hostname or ""
         author_url = detail.get("href") or feed.get("link")
         handle = _handle(platform, str(author_name), author_url)
@@ -481,13 +489,18 @@ class FeedsSource(Source[FeedsConfig]):
             href = item.get("href") if isinstance(item, Mapping) else None
             if href and item.get("rel") in ("related", "via") and href not in links:
                 links.append(href)
-        links.extend(u for u in _URL.findall(text) if u not in links)
+        # A sentence's closing punctuation is not part of the address it ends on.
+        links.extend(u for u in (m.rstrip(".,;:!?") for m in _URL.findall(text)) if u not in links)
         media: list[str] = []
         for key in ("media_thumbnail", "media_content", "enclosures"):
             for item in entry.get(key) or []:
                 href = item.get("url") or item.get("href") if isinstance(item, Mapping) else None
                 if href and href not in media:
                     media.append(str(href))
+        for item in entry.get("links") or []:  # Atom's <link rel="enclosure">
+            href = item.get("href") if isinstance(item, Mapping) else None
+            if href and item.get("rel") == "enclosure" and href not in media:
+                media.append(str(href))
         engagement = Engagement()
         stats = entry.get("media_statistics") or {}
         rating = entry.get("media_starrating") or {}
@@ -495,8 +508,12 @@ class FeedsSource(Source[FeedsConfig]):
             engagement = Engagement(
                 likes=_int(rating.get("count")), views=_int(stats.get("views")) or None
             )
-        lang = entry.get("language") or feed.get("language")
-        lang = str(lang).split("-")[0].lower() if lang else None
+        # The first language given as a code ("fr", "pt-BR"); a name such as
+        # "Hindi" is no code, and the language is left to detection.
+        lang = next(
+            (c for c in (_lang_code(entry.get("language")), _lang_code(feed.get("language"))) if c),
+            None,
+        )
         tags = [t.get("term") for t in entry.get("tags") or [] if isinstance(t, Mapping)]
         hashtags = list(dict.fromkeys(_HASHTAG.findall(f"{title or ''} {text}")))
         return Post.create(
@@ -515,6 +532,27 @@ class FeedsSource(Source[FeedsConfig]):
             keywords=tuple(str(t) for t in tags if t),
             raw=dict(raw),
         )
+
+
+def _entry_link(entry: Mapping[str, Any]) -> str | None:
+    """The entry's page: its ``alternate`` link, where feedparser's ``link``
+    may be another of its links (an image given as ``rel="enclosure"``)."""
+    for item in entry.get("links") or []:
+        if isinstance(item, Mapping) and item.get("href") and item.get("rel") == "alternate":
+            return str(item["href"])
+    return str(entry.get("link") or "") or None
+
+
+def _author_name(value: Any) -> str:
+    """The author's name without the e-mail address written beside it."""
+    text = str(value or "").strip()
+    found = _EMAIL_NAME.match(text) or _NAME_EMAIL.match(text)
+    return found.group("name").strip() if found else text
+
+
+def _lang_code(value: Any) -> str | None:
+    code = str(value or "").strip().split("-")[0].split("_")[0].lower()
+    return code if _LANG_CODE.fullmatch(code) else None
 
 
 def _int(value: Any) -> int:
