@@ -202,13 +202,17 @@ def to_post(raw: Mapping[str, Any], config: MastodonConfig) -> Post:
         lang=shown.get("language") or None,
         engagement=Engagement(
             likes=as_int(shown.get("favourites_count")),
-            shares=as_int(shown.get("reblogs_count")),
+            # Boosts and quotes, as Bluesky's reposts and quotes are counted.
+            shares=as_int(shown.get("reblogs_count")) + as_int(shown.get("quotes_count")),
             replies=as_int(shown.get("replies_count")),
         ),
         parent_id=f"{PLATFORM}:{host}/{in_reply}" if in_reply else None,
         repost_of=f"{PLATFORM}:{host}/{reblog['id']}" if reblog else None,
         hashtags=unique(str(t.get("name")) for t in shown.get("tags") or []),
-        mentions=unique(str(m.get("acct")) for m in shown.get("mentions") or []),
+        # An account of the instance read is written without its host, in
+        # mentions as in authors: both are qualified alike, so one person is
+        # one handle (the conversation graph joins them).
+        mentions=unique(_account_handle(m, host) for m in shown.get("mentions") or []),
         links=unique(links),
         media=unique(media),
         source=None,
