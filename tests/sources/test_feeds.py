@@ -100,6 +100,22 @@ def test_rss_author_address_and_a_language_name_are_read() -> None:
     assert post.published_at == datetime(2026, 10, 30, 3, 45, tzinfo=UTC)
 
 
+def test_dates_in_forms_feedparser_does_not_read_are_read() -> None:
+    # Dotted European, spelled-out US and Drupal's default dates: each was the
+    # time the feed was fetched, so a first poll put years-old items on today.
+    src = FeedsSource()
+    cfg = src.config_from_target("https://dates.example/rss", {})
+    posts = [src.to_post(i, cfg) for i in raw_items(FIXTURES / "feeds" / "rss_dates.xml", cfg.url)]
+    # They give no zone: read as UTC, as feedparser reads a date without one.
+    assert [p.published_at for p in posts[:3]] == [
+        datetime(2022, 11, 22, 12, 16, tzinfo=UTC),
+        datetime(2021, 1, 29, 16, 42, tzinfo=UTC),
+        datetime(2019, 5, 3, 15, 21, tzinfo=UTC),  # a Friday: month first
+    ]
+    # A date no form reads is still the time the feed was fetched.
+    assert posts[3].published_at == datetime(2026, 11, 1, tzinfo=UTC)
+
+
 def test_rdf_item_with_dc_date() -> None:
     src = FeedsSource()
     cfg = src.config_from_target("https://news.example/index.rdf", {})
@@ -178,5 +194,7 @@ def test_real_world_feeds_map_without_error() -> None:
                 assert post.url, f"{path.name}: the entry's link is lost"
             assert not re.search(r"\(\S+@\S+\)|@\S+ \(", post.author.name or ""), path.name
             assert post.lang is None or re.fullmatch(r"[a-z]{2,3}", post.lang), path.name
+            if item["entry"].get("published"):  # a date is written: it is read
+                assert item["entry"].get("published_parsed"), path.name
             mapped += 1
     assert mapped > 40

@@ -153,7 +153,45 @@ def parse_feed(content: bytes, headers: Mapping[str, str] | None = None) -> Any:
     if content.lstrip()[:1] == b"{":
         return _json_feed(content)
     h = {k.lower(): v for k, v in (headers or {}).items()}
-    return feedparser.parse(content, response_headers=h)
+    parsed = feedparser.parse(content, response_headers=h)
+    for entry in parsed.entries:
+        # dict.get: feedparser's own get maps a missing updated_* to published_*.
+        if not (dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")):
+            written = dict.get(entry, "published") or dict.get(entry, "updated")
+            when = _loose_date(str(written)) if written else None
+            if when:
+                entry["published_parsed"] = when
+    return parsed
+
+
+# Dates written in forms feedparser does not read (seen in real feeds: CMS
+# defaults). They give no zone: they are read as UTC, as feedparser reads a
+# date without one, rather than left to the time the feed was fetched.
+_LOOSE_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",  # 22.11.2022 12:16:00
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%A, %B %d, %Y %I:%M %p",  # Friday, January 29, 2021 04:42 PM
+    "%B %d, %Y %I:%M %p",
+    "%A, %B %d, %Y",
+    "%B %d, %Y",
+    "%a, %m/%d/%Y - %H:%M",  # Drupal: Fri, 05/03/2019 - 15:21
+)
+
+
+def _loose_date(text: str) -> time.struct_time | None:
+    text = " ".join(text.split())
+    for fmt in _LOOSE_FORMATS:
+        try:
+            when = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        if "%a" in fmt and when.strftime("%a").lower() != text[:3].lower():
+            continue  # the weekday says the month and day are the other way round
+        if "%A" in fmt and when.strftime("%A").lower() != text.split(",")[0].lower():
+            continue
+        return when.timetuple()
+    return None
 
 
 def broken_markup(parsed: Any) -> bool:
