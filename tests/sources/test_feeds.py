@@ -95,6 +95,8 @@ def test_rss_author_address_and_a_language_name_are_read() -> None:
     post = src.to_post(item, cfg)
     # RSS writes "address (Name)"; feedparser cuts a long top-level domain short.
     assert post.author.name == "Priya Sharma"
+    # WordPress draws emoji as images in feeds: the text keeps the emoji.
+    assert post.text == "गैटिनो में लुमियो की फाइबर सेवा आज सुबह से बंद है। 😡"
     # The item says "Hindi", a name and no code: the channel's "hi" is the language.
     assert post.lang == "hi"
     assert post.published_at == datetime(2026, 10, 30, 3, 45, tzinfo=UTC)

@@ -22,6 +22,24 @@ _BLOCK_TAGS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4",
 _SKIP_TAGS = frozenset({"script", "style", "template"})
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+# An emoji or smiley drawn as an image: WordPress draws them so in feeds
+# (<img class="wp-smiley" alt="😀" src=".../images/core/emoji/…">), forums
+# under /smilies/.
+_EMOJI_CLASS = re.compile(r"emoji|smiley", re.IGNORECASE)
+_EMOJI_SRC = re.compile(r"/(?:emoji|smilies)/", re.IGNORECASE)
+
+
+def image_text(attrs: list[tuple[str, str | None]]) -> str:
+    """The text an ``<img>`` stands for in a post's text: an emoji or smiley
+    drawn as an image is its ``alt`` (the emoji itself); any other image is
+    not text."""
+    values = dict(attrs)
+    alt = (values.get("alt") or "").strip()
+    if alt and (
+        _EMOJI_CLASS.search(values.get("class") or "") or _EMOJI_SRC.search(values.get("src") or "")
+    ):
+        return alt
+    return ""
 
 
 class _TextExtractor(HTMLParser):
@@ -38,6 +56,8 @@ class _TextExtractor(HTMLParser):
             self._skip += 1
         elif tag == "br":
             self.parts.append("\n")
+        elif tag == "img":
+            self.parts.append(image_text(attrs))
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
         elif tag == "a":

@@ -36,6 +36,7 @@ from urllib.parse import urljoin, urlsplit
 from veille.errors import tr
 from veille.http import HttpClient, HttpError, Response
 from veille.models import Author, Engagement, Post
+from veille.sources._social import image_text
 from veille.sources.base import (
     Batch,
     Source,
@@ -80,6 +81,8 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("p", "br", "div", "li", "h1", "h2", "h3", "blockquote"):
             self.parts.append("\n")
+        if tag == "img":
+            self.parts.append(image_text(attrs))
         if tag == "a":
             href = dict(attrs).get("href")
             if href and href.startswith(("http://", "https://")):
