@@ -124,6 +124,7 @@ def test_rdf_item_with_dc_date() -> None:
     (item,) = raw_items(FIXTURES / "feeds" / "rdf.xml", cfg.url)
     post = src.to_post(item, cfg)
     assert post.title == "Orbita lance la 5G"
+    assert post.hashtags == ("5G",)  # a tag holds a letter: #2026 is a year
     assert post.published_at == datetime(2026, 10, 29, 7, 15, tzinfo=UTC)
     assert post.author.name == "Jean Dupont"
 

@@ -51,7 +51,7 @@ MAX_INTERVAL = 86400
 SEEN_KEEP = 2000
 # Keys kept of the floor (the first pages of the last complete walks).
 FLOOR_KEEP = 100
-_HASHTAG = re.compile(r"(?<![\w&])#(\w[\w-]*)")
+_HASHTAG = re.compile(r"(?<![\w&])#((?=[\w-]*[^\W\d_])\w[\w-]*)")  # with a letter
 _URL = re.compile(r"https?://[^\s<>\"')]+")
 # An author with an e-mail address: RSS writes "desk@site (Name)", feedparser
 # writes an Atom <name> and <email> as "Name (desk@site)".
