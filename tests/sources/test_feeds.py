@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 
 from veille.sources.base import SourceConfigError, SourceError
-from veille.sources.feeds import FeedsSource, entry_key, guess_platform, next_interval
+from veille.sources.feeds import (
+    FeedsSource,
+    guess_platform,
+    next_interval,
+    page_keys,
+)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -29,12 +34,12 @@ def raw_items(path: Path, url: str = "https://example.org/feed") -> list[dict[st
     }
     return [
         {
-            "key": entry_key(e),
+            "key": key,
             "entry": _jsonable(e),
             "feed": feed,
             "fetched_at": "2026-11-01T00:00:00+00:00",
         }
-        for e in parsed.entries
+        for e, key in zip(parsed.entries, page_keys(parsed.entries), strict=True)
     ]
 
 

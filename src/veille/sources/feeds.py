@@ -148,6 +148,21 @@ def entry_key(entry: Mapping[str, Any]) -> str:
     return "h:" + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
 
 
+def page_keys(entries: list[Any]) -> list[str]:
+    """Each entry's :func:`entry_key`; where several entries of one page
+    share an id yet link to different pages (a CMS giving every item the same
+    guid), each is keyed by its link instead: by the id alone, all but the
+    first were taken for one already read, and dropped."""
+    keys = [entry_key(e) for e in entries]
+    links: dict[str, set[str]] = {}
+    for entry, key in zip(entries, keys, strict=True):
+        links.setdefault(key, set()).add(str(entry.get("link") or ""))
+    return [
+        str(e.get("link")) if len(links[k]) > 1 and e.get("link") else k
+        for e, k in zip(entries, keys, strict=True)
+    ]
+
+
 def parse_feed(content: bytes, headers: Mapping[str, str] | None = None) -> Any:
     """feedparser's reading of a body; a JSON body is read as JSON Feed (1.0/1.1),
     which this feedparser does not know, into the same shape."""
@@ -427,8 +442,7 @@ class FeedsSource(Source[FeedsConfig]):
             }
             items = []
             on_floor = reached_known = False
-            for entry in parsed.entries:
-                key = entry_key(entry)
+            for entry, key in zip(parsed.entries, page_keys(parsed.entries), strict=True):
                 if from_top and page == 0:
                     marks.append(key)
                 on_floor = on_floor or key in floor_set
