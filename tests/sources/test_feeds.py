@@ -79,7 +79,7 @@ def test_atom_entry_links_are_its_page_read_against_the_feed_address() -> None:
     src = FeedsSource()
     cfg = src.config_from_target("https://carnet.example/feed.xml", {})
     items = raw_items(FIXTURES / "feeds" / "atom_links.xml", cfg.url)
-    first, second = (src.to_post(i, cfg) for i in items)
+    first, second, third = (src.to_post(i, cfg) for i in items)
     # The entry's page, not the image it also links to as rel="enclosure" (a media).
     assert first.url == "https://carnet.example/2026/10/30/panne-lumio"
     assert first.media == ("https://img.carnet.example/w:320/plain/s3://carnet/panne.jpg",)
@@ -91,6 +91,8 @@ def test_atom_entry_links_are_its_page_read_against_the_feed_address() -> None:
     # address the feed was fetched from.
     assert second.url == "https://carnet.example/2026/10/29/retour-fibre.html"
     assert second.links == ("https://status.lumio.example/incident/41",)
+    # Two alternates (one by default): the text/html one, as feedparser picks.
+    assert third.url == "https://carnet.example/2026/10/28/tarifs.html"
 
 
 def test_rss_author_address_and_a_language_name_are_read() -> None:
@@ -200,6 +202,8 @@ def test_real_world_feeds_map_without_error() -> None:
             assert post.text or post.title
             if item["entry"].get("link"):
                 assert post.url, f"{path.name}: the entry's link is lost"
+            if path.name == "atom-test-example.xml":  # two alternates: the text/html one
+                assert post.url == "http://example.org/2003/12/13/atom03.html"
             assert not re.search(r"\(\S+@\S+\)|@\S+ \(", post.author.name or ""), path.name
             assert post.lang is None or re.fullmatch(r"[a-z]{2,3}", post.lang), path.name
             if item["entry"].get("published"):  # a date is written: it is read

@@ -592,10 +592,15 @@ class FeedsSource(Source[FeedsConfig]):
 def _entry_link(entry: Mapping[str, Any]) -> str | None:
     """The entry's page: its ``alternate`` link, where feedparser's ``link``
     may be another of its links (an image given as ``rel="enclosure"``)."""
-    for item in entry.get("links") or []:
-        if isinstance(item, Mapping) and item.get("href") and item.get("rel") == "alternate":
-            return str(item["href"])
-    return str(entry.get("link") or "") or None
+    link = str(entry.get("link") or "") or None
+    alternates = [
+        str(item["href"])
+        for item in entry.get("links") or []
+        if isinstance(item, Mapping) and item.get("href") and item.get("rel") == "alternate"
+    ]
+    if not alternates or link in alternates:
+        return link  # feedparser's pick among the alternates (text/html first)
+    return alternates[0]
 
 
 def _author_name(value: Any) -> str:
