@@ -42,17 +42,32 @@ def image_text(attrs: list[tuple[str, str | None]]) -> str:
     return ""
 
 
-class _TextExtractor(HTMLParser):
-    """Collects visible text and the ``href`` of links, with their ``class``."""
+_VOID_TAGS = frozenset({"br", "img", "hr", "wbr", "input", "source", "track", "area", "col"})
 
-    def __init__(self) -> None:
+
+class _TextExtractor(HTMLParser):
+    """Collects visible text and the ``href`` of links, with their ``class``;
+    the text of an element of a ``hidden`` class is left out (its links kept)."""
+
+    def __init__(self, hidden: frozenset[str] = frozenset()) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.links: list[tuple[str, str]] = []
         self._skip = 0
+        self._hidden_classes = hidden
+        self._hidden = 0  # depth inside an element of a hidden class
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
+        if self._hidden or (
+            tag not in _VOID_TAGS
+            and self._hidden_classes.intersection((dict(attrs).get("class") or "").split())
+        ):
+            if tag not in _VOID_TAGS:
+                self._hidden += 1
+            href = dict(attrs).get("href") if tag == "a" else None
+            if href:
+                self.links.append((href, dict(attrs).get("class") or ""))
+        elif tag in _SKIP_TAGS:
             self._skip += 1
         elif tag == "br":
             self.parts.append("\n")
@@ -67,13 +82,16 @@ class _TextExtractor(HTMLParser):
                 self.links.append((href, values.get("class") or ""))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
+        if self._hidden:
+            if tag not in _VOID_TAGS:
+                self._hidden -= 1
+        elif tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:
-        if not self._skip:
+        if not self._skip and not self._hidden:
             self.parts.append(data)
 
 
@@ -84,11 +102,14 @@ def html_to_text(markup: str | None) -> str:
     return text
 
 
-def html_to_text_and_links(markup: str | None) -> tuple[str, list[tuple[str, str]]]:
-    """Like :func:`html_to_text`, plus each link's ``(href, class)``."""
+def html_to_text_and_links(
+    markup: str | None, *, hidden: frozenset[str] = frozenset()
+) -> tuple[str, list[tuple[str, str]]]:
+    """Like :func:`html_to_text`, plus each link's ``(href, class)``;
+    ``hidden``: classes whose elements' text is not shown (their links are kept)."""
     if not markup:
         return "", []
-    parser = _TextExtractor()
+    parser = _TextExtractor(hidden)
     parser.feed(markup)
     parser.close()
     text = "".join(parser.parts)

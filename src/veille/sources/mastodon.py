@@ -147,6 +147,9 @@ def newest_id(ids: list[str], current: str | None = None) -> str | None:
     return max(pool, key=id_key) if pool else None
 
 
+_QUOTE_FALLBACK = frozenset({"quote-inline"})
+
+
 def _account_handle(account: Mapping[str, Any], host: str) -> str:
     acct = str(account.get("acct") or account.get("username") or "")
     if not acct:
@@ -165,7 +168,9 @@ def to_post(raw: Mapping[str, Any], config: MastodonConfig) -> Post:
     account = raw.get("account") or {}
     reblog = raw.get("reblog")
     shown: Mapping[str, Any] = reblog or raw
-    text, anchors = html_to_text_and_links(shown.get("content"))
+    # A quote's "RE: <link>" line is a fallback that clients showing the quote
+    # hide (class quote-inline, Mastodon 4.4): its text goes, its link stays.
+    text, anchors = html_to_text_and_links(shown.get("content"), hidden=_QUOTE_FALLBACK)
     tag_hrefs = {str(t.get("url")) for t in shown.get("tags") or []}
     mention_hrefs = {str(m.get("url")) for m in shown.get("mentions") or []}
     links = [
