@@ -143,9 +143,9 @@ def _record_media(did: str, embed: Mapping[str, Any] | None) -> tuple[list[str],
     if kind == "app.bsky.embed.record":
         # A quote: the quoted post, shown under the text, is linked by its
         # address (its author's DID: the record names no handle).
-        uri = str((embed.get("record") or {}).get("uri") or "")
-        if uri.startswith("at://") and f"/{POST_COLLECTION}/" in uri:
-            links.append(web_url(uri.removeprefix("at://").split("/", 1)[0], uri))
+        quoted = str((embed.get("record") or {}).get("uri") or "")
+        if quoted.startswith("at://") and f"/{POST_COLLECTION}/" in quoted:
+            links.append(web_url(quoted.removeprefix("at://").split("/", 1)[0], quoted))
     elif kind == "app.bsky.embed.images":
         for image in embed.get("images") or []:
             ref = ((image.get("image") or {}).get("ref") or {}).get("$link")
