@@ -121,6 +121,26 @@ def test_csv_with_platform_option_and_invalid_utf8(workspace: Workspace, tmp_pat
     assert workspace.store.get_post("rss:2").text == "multi, line\ntext"  # type: ignore[union-attr]
 
 
+def test_a_byte_order_mark_is_no_part_of_the_first_column(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # Excel's "CSV UTF-8" starts with a BOM: the first column was "\ufeffid",
+    # so the post lost its id (a hash of its text took its place).
+    csv_path = tmp_path / "excel.csv"
+    csv_path.write_bytes(
+        "\ufeffid,text,author,published_at\n1,Bonjour Lumio,lea,2026-03-01T10:00:00Z\n".encode()
+    )
+    report = import_file(build_pipeline(workspace), csv_path, platform="rss")
+    assert report.stored == 1 and report.bad_count == 0
+    assert workspace.store.get_post("rss:1") is not None
+    # A JSON-lines file with one: its first line was refused as invalid JSON.
+    jsonl_path = tmp_path / "windows.jsonl"
+    jsonl_path.write_bytes(("\ufeff" + json.dumps({**GOOD, "id": "bom"}) + "\n").encode())
+    report = import_file(build_pipeline(workspace), jsonl_path)
+    assert report.stored == 1 and report.bad_count == 0
+    assert workspace.store.get_post("bluesky:bom") is not None
+
+
 def test_import_killed_and_rerun_stores_every_row_once(tmp_path: Path) -> None:
     from veille.workspace import init_workspace
 

@@ -80,7 +80,9 @@ def detect_format(path: Path, fmt: str | None) -> str:
 def read_records(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
     """Yield ``(line number, record or BadRow)``; invalid UTF-8 is replaced, not fatal."""
     with open(path, "rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+        # utf-8-sig: a byte order mark (Excel's "CSV UTF-8", Windows tools) is
+        # no part of the first column's name nor of the first line's JSON.
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
         if fmt == "jsonl":
             for n, line in enumerate(text, 1):
                 if not line.strip():

@@ -96,10 +96,12 @@ def test_entities(enricher: Enricher) -> None:
         enricher,
         "Lisez ça @bob @carol@mastodon.social 👍🏽 "
         "https://news.bbc.co.uk/story?id=3&utm_source=tw. "
-        "#Lumio #lumio #Vexa https://cdn.example.org/p/photo.JPG",
+        "#Lumio #lumio #Vexa https://cdn.example.org/p/photo.JPG "
+        "Épisode #1109, ticket #42 #2024 #5G",
     )
     ent = a.entities
-    assert ent.hashtags == ("Lumio", "Vexa")
+    # A tag holds a letter, as on Mastodon and X: #1109, #42 and #2024 are numbers.
+    assert ent.hashtags == ("Lumio", "Vexa", "5G")
     assert ent.mentions == ("bob", "carol@mastodon.social")
     assert ent.links[0] == "https://news.bbc.co.uk/story?id=3"
     assert ent.domains == ("bbc.co.uk", "example.org")

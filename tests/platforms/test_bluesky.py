@@ -39,6 +39,32 @@ def test_feed_repost_is_authored_by_the_reposter() -> None:
     assert post.published_at.hour == 19
 
 
+def test_a_quote_post_links_the_post_it_quotes() -> None:
+    # A quote embeds the quoted post's record (with images here): the reader
+    # sees it under the text, so its address is among the post's links.
+    view = fixture("bluesky", "quote_post.json")
+    quoted = "https://bsky.app/profile/did:plc:z72i7hdynmk6r22z27h6tvur/post/3lbqz5ryekc2x"
+    post = to_post(view)
+    assert post.links == (quoted,)
+    assert post.media == (
+        "https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:q235v55g5unth4zjjdpacfdr/bafkreimap@jpeg",
+    )
+    # The same record as a Jetstream event, with a plain record embed.
+    embed = view["record"]["embed"]["record"]
+    event = {
+        "did": view["author"]["did"],
+        "time_us": 1793460131204000,
+        "kind": "commit",
+        "commit": {
+            "operation": "create",
+            "collection": "app.bsky.feed.post",
+            "rkey": "3mmq2quote22",
+            "record": {**view["record"], "embed": embed},
+        },
+    }
+    assert to_post(event).links == (quoted,)
+
+
 def test_jetstream_event_has_the_same_id_as_the_api_view() -> None:
     event = fixture("bluesky", "jetstream_post.json")
     post = to_post(event)
@@ -182,6 +208,13 @@ def test_real_recorded_feeds_and_jetstream_events() -> None:
     posts = [to_post(item) for item in feed["feed"]]
     assert posts and all(p.author.handle and p.published_at.year >= 2023 for p in posts)
     assert any(p.parent_id for p in posts)
+    # getQuotes lists posts quoting one post: each links it.
+    quotes = json.loads((folder / "f_getquotes__00__app.bsky.feed.getQuotes.json").read_text())
+    quoted = [to_post(view) for view in quotes["posts"]]
+    assert quoted and all(
+        any(u.startswith("https://bsky.app/profile/") and "/post/" in u for u in p.links)
+        for p in quoted
+    )
     events = [json.loads(line) for line in (folder / "jetstream_golden_v1.jsonl").open()]
     new_posts = [e for e in events if jetstream.is_new_post(e)]
     assert new_posts and all(to_post(e).text for e in new_posts)

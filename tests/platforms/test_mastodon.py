@@ -38,6 +38,22 @@ def test_status_maps_text_entities_and_counts() -> None:
     assert post.raw["application"]["name"] == "Web"
 
 
+def test_a_local_mention_is_qualified_like_an_author_and_quotes_are_shares() -> None:
+    # The instance read writes its own accounts without a host, in mentions
+    # as in authors: "claire" here is claire@piaille.fr, the handle her own
+    # posts carry, so the conversation graph sees one person.
+    post = to_post(fixture("mastodon", "quote.json"), CFG)
+    assert post.author.handle == "paul@piaille.fr"
+    assert post.mentions == ("claire@piaille.fr",)
+    # The "RE: <link>" fallback under a quote (class quote-inline) is hidden by
+    # the clients that show the quote: the text is what they show; the quoted
+    # post stays among the links.
+    assert post.text == "@claire même chose ici, Lumio ne répond plus"
+    assert post.links == ("https://piaille.fr/@marie/113402115667894521",)
+    # Boosts and quotes both share the post, as on Bluesky (reposts + quotes).
+    assert (post.engagement.likes, post.engagement.shares, post.engagement.replies) == (9, 6, 1)
+
+
 def test_reblog_is_a_repost_by_the_booster_with_the_original_text() -> None:
     post = to_post(fixture("mastodon", "reblog.json"), CFG)
     assert post.repost_of == "mastodon:piaille.fr/113402115667894521"
@@ -180,6 +196,9 @@ def test_real_recorded_statuses_map() -> None:
         assert post.published_at.year >= 2016
         assert "<p>" not in post.text
         assert post.author.handle
+        assert all("@" in m for m in post.mentions), path.name  # qualified like authors
+        if body.get("quote"):  # the RE: fallback clients hide is not text
+            assert "RE: " not in post.text and post.links, path.name
         count += 1
     assert count >= 5
 

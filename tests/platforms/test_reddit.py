@@ -30,6 +30,14 @@ def test_link_and_comment_children() -> None:
         to_post({"kind": "t5", "data": {}})
 
 
+def test_a_link_posts_address_is_unescaped() -> None:
+    # Reddit's JSON (without raw_json=1) escapes "&" in a link post's url as it
+    # does in titles and preview URLs: the link is the address, not its HTML.
+    post = to_post(fixture("reddit", "link_post.json"))
+    assert post.links == ("https://i.reddituploads.com/0d5c6e1f?fit=max&h=1536&w=1536&s=4e89",)
+    assert post.title == "Lumio's outage map right now"
+
+
 @pytest.mark.parametrize(
     ("target", "sub", "query", "path"),
     [
@@ -101,5 +109,6 @@ def test_real_recorded_listings() -> None:
                     and post.url
                     and post.url.startswith("https://www.reddit.com/")
                 )
+                assert not any("&amp;" in link for link in post.links), post.id
                 count += 1
     assert count >= 3

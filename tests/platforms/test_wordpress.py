@@ -37,6 +37,13 @@ def test_comment_links_to_its_parent_and_article() -> None:
     assert comment.author.url == "https://julien.example"
 
 
+def test_emoji_and_smileys_drawn_as_images_stay_in_the_text() -> None:
+    # WordPress draws emoji and smileys as <img class="wp-smiley" alt="🎉">:
+    # the text keeps what they stand for; a photo's alt is no text.
+    comment = to_post(fixture("wordpress", "comments.json")[1], CFG)
+    assert comment.text == "Revenu ce soir 🎉 merci :)"
+
+
 def test_targets() -> None:
     assert parse_target("blog.lumio.example").site == "https://blog.lumio.example"
     config = parse_target("https://x.example/blog/ search:panne lumio", {"comments": "false"})

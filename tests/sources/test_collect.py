@@ -71,6 +71,21 @@ def test_bad_item_is_quarantined_and_the_rest_stored(
     assert retry_quarantine(workspace) == (0, 1)
 
 
+def test_entries_sharing_one_guid_are_each_stored(workspace: Workspace, sim: Simulator) -> None:
+    # A CMS that gives every item the site's address as its guid: keyed by
+    # that id alone, the second and third were taken for the first and dropped.
+    body = (Path(__file__).parents[1] / "fixtures" / "feeds" / "rss_shared_guid.xml").read_text()
+    sim.add_host("agence", [Route("GET", r"/rss", lambda r: Reply.xml(body))]).start()
+    add_source(workspace.store, "feeds", sim.url("agence", "/rss"), name="agence")
+    http = client()
+    (run,) = collect(workspace, http=http)
+    assert run.ok and run.new_posts == 3
+    assert workspace.store.get_post("rss:https://agence.example/actus/2") is not None
+    # Read again, they are known: nothing new.
+    (again,) = collect(workspace, http=http, force=True)
+    assert again.ok and again.new_posts == 0 and workspace.store.count_posts() == 3
+
+
 def test_failing_source_backs_off_and_does_not_stop_others(
     workspace: Workspace, sim: Simulator
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,12 @@ from typing import Any
 import pytest
 
 from veille.sources.base import SourceConfigError, SourceError
-from veille.sources.feeds import FeedsSource, entry_key, guess_platform, next_interval
+from veille.sources.feeds import (
+    FeedsSource,
+    guess_platform,
+    next_interval,
+    page_keys,
+)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -28,12 +34,12 @@ def raw_items(path: Path, url: str = "https://example.org/feed") -> list[dict[st
     }
     return [
         {
-            "key": entry_key(e),
+            "key": key,
             "entry": _jsonable(e),
             "feed": feed,
             "fetched_at": "2026-11-01T00:00:00+00:00",
         }
-        for e in parsed.entries
+        for e, key in zip(parsed.entries, page_keys(parsed.entries), strict=True)
     ]
 
 
@@ -69,12 +75,63 @@ def test_atom_entry() -> None:
     assert post.published_at == datetime(2026, 10, 30, 18, 30, 2, tzinfo=UTC)
 
 
+def test_atom_entry_links_are_its_page_read_against_the_feed_address() -> None:
+    src = FeedsSource()
+    cfg = src.config_from_target("https://carnet.example/feed.xml", {})
+    items = raw_items(FIXTURES / "feeds" / "atom_links.xml", cfg.url)
+    first, second, third = (src.to_post(i, cfg) for i in items)
+    # The entry's page, not the image it also links to as rel="enclosure" (a media).
+    assert first.url == "https://carnet.example/2026/10/30/panne-lumio"
+    assert first.media == ("https://img.carnet.example/w:320/plain/s3://carnet/panne.jpg",)
+    # The name alone, without the address feedparser writes beside it.
+    assert first.author.name == "Léa Gagnon" and first.author.handle == "Léa Gagnon"
+    # The sentence's full stop is not part of the address it ends on.
+    assert first.links == ("https://status.lumio.example/incident/42",)
+    # The feed's own link is "/", relative too: both are read against the
+    # address the feed was fetched from.
+    assert second.url == "https://carnet.example/2026/10/29/retour-fibre.html"
+    assert second.links == ("https://status.lumio.example/incident/41",)
+    # Two alternates (one by default): the text/html one, as feedparser picks.
+    assert third.url == "https://carnet.example/2026/10/28/tarifs.html"
+
+
+def test_rss_author_address_and_a_language_name_are_read() -> None:
+    src = FeedsSource()
+    cfg = src.config_from_target("https://samachar.example/rss", {})
+    (item,) = raw_items(FIXTURES / "feeds" / "rss_quirks.xml", cfg.url)
+    post = src.to_post(item, cfg)
+    # RSS writes "address (Name)"; feedparser cuts a long top-level domain short.
+    assert post.author.name == "Priya Sharma"
+    # WordPress draws emoji as images in feeds: the text keeps the emoji.
+    assert post.text == "गैटिनो में लुमियो की फाइबर सेवा आज सुबह से बंद है। 😡"
+    # The item says "Hindi", a name and no code: the channel's "hi" is the language.
+    assert post.lang == "hi"
+    assert post.published_at == datetime(2026, 10, 30, 3, 45, tzinfo=UTC)
+
+
+def test_dates_in_forms_feedparser_does_not_read_are_read() -> None:
+    # Dotted European, spelled-out US and Drupal's default dates: each was the
+    # time the feed was fetched, so a first poll put years-old items on today.
+    src = FeedsSource()
+    cfg = src.config_from_target("https://dates.example/rss", {})
+    posts = [src.to_post(i, cfg) for i in raw_items(FIXTURES / "feeds" / "rss_dates.xml", cfg.url)]
+    # They give no zone: read as UTC, as feedparser reads a date without one.
+    assert [p.published_at for p in posts[:3]] == [
+        datetime(2022, 11, 22, 12, 16, tzinfo=UTC),
+        datetime(2021, 1, 29, 16, 42, tzinfo=UTC),
+        datetime(2019, 5, 3, 15, 21, tzinfo=UTC),  # a Friday: month first
+    ]
+    # A date no form reads is still the time the feed was fetched.
+    assert posts[3].published_at == datetime(2026, 11, 1, tzinfo=UTC)
+
+
 def test_rdf_item_with_dc_date() -> None:
     src = FeedsSource()
     cfg = src.config_from_target("https://news.example/index.rdf", {})
     (item,) = raw_items(FIXTURES / "feeds" / "rdf.xml", cfg.url)
     post = src.to_post(item, cfg)
     assert post.title == "Orbita lance la 5G"
+    assert post.hashtags == ("5G",)  # a tag holds a letter: #2026 is a year
     assert post.published_at == datetime(2026, 10, 29, 7, 15, tzinfo=UTC)
     assert post.author.name == "Jean Dupont"
 
@@ -143,5 +200,13 @@ def test_real_world_feeds_map_without_error() -> None:
         for item in raw_items(path):
             post = src.to_post(item, cfg)
             assert post.text or post.title
+            if item["entry"].get("link"):
+                assert post.url, f"{path.name}: the entry's link is lost"
+            if path.name == "atom-test-example.xml":  # two alternates: the text/html one
+                assert post.url == "http://example.org/2003/12/13/atom03.html"
+            assert not re.search(r"\(\S+@\S+\)|@\S+ \(", post.author.name or ""), path.name
+            assert post.lang is None or re.fullmatch(r"[a-z]{2,3}", post.lang), path.name
+            if item["entry"].get("published"):  # a date is written: it is read
+                assert item["entry"].get("published_parsed"), path.name
             mapped += 1
     assert mapped > 40

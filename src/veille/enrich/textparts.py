@@ -6,7 +6,9 @@ import re
 
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
 # A hashtag starts after a non-word character; the sign itself is not kept.
-HASHTAG_RE = re.compile(r"(?<![\w#&])#([^\W_][\w]*(?:[-_][\w]+)*)")
+# It holds a letter, as on Mastodon and X (and as plan.lengths counts them):
+# "#1109" (a podcast episode), "issue #42" or "#2024" are numbers.
+HASHTAG_RE = re.compile(r"(?<![\w#&])#((?=[\w-]*[^\W\d_])[^\W_][\w]*(?:[-_][\w]+)*)")
 # @alice, @alice@mastodon.social, @alice.bsky.social
 MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_](?:[\w.-]*[\w])?(?:@[\w-]+(?:\.[\w-]+)+)?)")
 # Pictographs, dingbats, flags and their joiners/variation selectors.

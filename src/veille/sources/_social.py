@@ -22,22 +22,57 @@ _BLOCK_TAGS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4",
 _SKIP_TAGS = frozenset({"script", "style", "template"})
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+# An emoji or smiley drawn as an image: WordPress draws them so in feeds
+# (<img class="wp-smiley" alt="😀" src=".../images/core/emoji/…">), forums
+# under /smilies/.
+_EMOJI_CLASS = re.compile(r"emoji|smiley", re.IGNORECASE)
+_EMOJI_SRC = re.compile(r"/(?:emoji|smilies)/", re.IGNORECASE)
+
+
+def image_text(attrs: list[tuple[str, str | None]]) -> str:
+    """The text an ``<img>`` stands for in a post's text: an emoji or smiley
+    drawn as an image is its ``alt`` (the emoji itself); any other image is
+    not text."""
+    values = dict(attrs)
+    alt = (values.get("alt") or "").strip()
+    if alt and (
+        _EMOJI_CLASS.search(values.get("class") or "") or _EMOJI_SRC.search(values.get("src") or "")
+    ):
+        return alt
+    return ""
+
+
+_VOID_TAGS = frozenset({"br", "img", "hr", "wbr", "input", "source", "track", "area", "col"})
 
 
 class _TextExtractor(HTMLParser):
-    """Collects visible text and the ``href`` of links, with their ``class``."""
+    """Collects visible text and the ``href`` of links, with their ``class``;
+    the text of an element of a ``hidden`` class is left out (its links kept)."""
 
-    def __init__(self) -> None:
+    def __init__(self, hidden: frozenset[str] = frozenset()) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.links: list[tuple[str, str]] = []
         self._skip = 0
+        self._hidden_classes = hidden
+        self._hidden = 0  # depth inside an element of a hidden class
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
+        if self._hidden or (
+            tag not in _VOID_TAGS
+            and self._hidden_classes.intersection((dict(attrs).get("class") or "").split())
+        ):
+            if tag not in _VOID_TAGS:
+                self._hidden += 1
+            href = dict(attrs).get("href") if tag == "a" else None
+            if href:
+                self.links.append((href, dict(attrs).get("class") or ""))
+        elif tag in _SKIP_TAGS:
             self._skip += 1
         elif tag == "br":
             self.parts.append("\n")
+        elif tag == "img":
+            self.parts.append(image_text(attrs))
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
         elif tag == "a":
@@ -47,13 +82,16 @@ class _TextExtractor(HTMLParser):
                 self.links.append((href, values.get("class") or ""))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
+        if self._hidden:
+            if tag not in _VOID_TAGS:
+                self._hidden -= 1
+        elif tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:
-        if not self._skip:
+        if not self._skip and not self._hidden:
             self.parts.append(data)
 
 
@@ -64,11 +102,14 @@ def html_to_text(markup: str | None) -> str:
     return text
 
 
-def html_to_text_and_links(markup: str | None) -> tuple[str, list[tuple[str, str]]]:
-    """Like :func:`html_to_text`, plus each link's ``(href, class)``."""
+def html_to_text_and_links(
+    markup: str | None, *, hidden: frozenset[str] = frozenset()
+) -> tuple[str, list[tuple[str, str]]]:
+    """Like :func:`html_to_text`, plus each link's ``(href, class)``;
+    ``hidden``: classes whose elements' text is not shown (their links are kept)."""
     if not markup:
         return "", []
-    parser = _TextExtractor()
+    parser = _TextExtractor(hidden)
     parser.feed(markup)
     parser.close()
     text = "".join(parser.parts)

@@ -138,8 +138,15 @@ def _record_media(did: str, embed: Mapping[str, Any] | None) -> tuple[list[str],
         return media, links
     kind = str(embed.get("$type", ""))
     if kind == "app.bsky.embed.recordWithMedia":
-        return _record_media(did, embed.get("media"))
-    if kind == "app.bsky.embed.images":
+        media, links = _record_media(did, embed.get("media"))
+        return media, [*links, *_record_media(did, embed.get("record"))[1]]
+    if kind == "app.bsky.embed.record":
+        # A quote: the quoted post, shown under the text, is linked by its
+        # address (its author's DID: the record names no handle).
+        quoted = str((embed.get("record") or {}).get("uri") or "")
+        if quoted.startswith("at://") and f"/{POST_COLLECTION}/" in quoted:
+            links.append(web_url(quoted.removeprefix("at://").split("/", 1)[0], quoted))
+    elif kind == "app.bsky.embed.images":
         for image in embed.get("images") or []:
             ref = ((image.get("image") or {}).get("ref") or {}).get("$link")
             if ref:

@@ -36,6 +36,7 @@ from urllib.parse import urljoin, urlsplit
 from veille.errors import tr
 from veille.http import HttpClient, HttpError, Response
 from veille.models import Author, Engagement, Post
+from veille.sources._social import image_text
 from veille.sources.base import (
     Batch,
     Source,
@@ -50,8 +51,13 @@ MAX_INTERVAL = 86400
 SEEN_KEEP = 2000
 # Keys kept of the floor (the first pages of the last complete walks).
 FLOOR_KEEP = 100
-_HASHTAG = re.compile(r"(?<![\w&])#(\w[\w-]*)")
+_HASHTAG = re.compile(r"(?<![\w&])#((?=[\w-]*[^\W\d_])\w[\w-]*)")  # with a letter
 _URL = re.compile(r"https?://[^\s<>\"')]+")
+# An author with an e-mail address: RSS writes "desk@site (Name)", feedparser
+# writes an Atom <name> and <email> as "Name (desk@site)".
+_EMAIL_NAME = re.compile(r"^\s*[^()\s]+@[^()\s]+\s*\((?P<name>[^()]+)\)\s*$")
+_NAME_EMAIL = re.compile(r"^(?P<name>.+?)\s*\(\s*[^()\s]+@[^()\s]+\s*\)\s*$")
+_LANG_CODE = re.compile(r"[a-z]{2,3}")
 
 
 class FeedError(HttpError):
@@ -75,6 +81,8 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("p", "br", "div", "li", "h1", "h2", "h3", "blockquote"):
             self.parts.append("\n")
+        if tag == "img":
+            self.parts.append(image_text(attrs))
         if tag == "a":
             href = dict(attrs).get("href")
             if href and href.startswith(("http://", "https://")):
@@ -140,6 +148,21 @@ def entry_key(entry: Mapping[str, Any]) -> str:
     return "h:" + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
 
 
+def page_keys(entries: list[Any]) -> list[str]:
+    """Each entry's :func:`entry_key`; where several entries of one page
+    share an id yet link to different pages (a CMS giving every item the same
+    guid), each is keyed by its link instead: by the id alone, all but the
+    first were taken for one already read, and dropped."""
+    keys = [entry_key(e) for e in entries]
+    links: dict[str, set[str]] = {}
+    for entry, key in zip(entries, keys, strict=True):
+        links.setdefault(key, set()).add(str(entry.get("link") or ""))
+    return [
+        str(e.get("link")) if len(links[k]) > 1 and e.get("link") else k
+        for e, k in zip(entries, keys, strict=True)
+    ]
+
+
 def parse_feed(content: bytes, headers: Mapping[str, str] | None = None) -> Any:
     """feedparser's reading of a body; a JSON body is read as JSON Feed (1.0/1.1),
     which this feedparser does not know, into the same shape."""
@@ -148,7 +171,45 @@ def parse_feed(content: bytes, headers: Mapping[str, str] | None = None) -> Any:
     if content.lstrip()[:1] == b"{":
         return _json_feed(content)
     h = {k.lower(): v for k, v in (headers or {}).items()}
-    return feedparser.parse(content, response_headers=h)
+    parsed = feedparser.parse(content, response_headers=h)
+    for entry in parsed.entries:
+        # dict.get: feedparser's own get maps a missing updated_* to published_*.
+        if not (dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")):
+            written = dict.get(entry, "published") or dict.get(entry, "updated")
+            when = _loose_date(str(written)) if written else None
+            if when:
+                entry["published_parsed"] = when
+    return parsed
+
+
+# Dates written in forms feedparser does not read (seen in real feeds: CMS
+# defaults). They give no zone: they are read as UTC, as feedparser reads a
+# date without one, rather than left to the time the feed was fetched.
+_LOOSE_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",  # 22.11.2022 12:16:00
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%A, %B %d, %Y %I:%M %p",  # Friday, January 29, 2021 04:42 PM
+    "%B %d, %Y %I:%M %p",
+    "%A, %B %d, %Y",
+    "%B %d, %Y",
+    "%a, %m/%d/%Y - %H:%M",  # Drupal: Fri, 05/03/2019 - 15:21
+)
+
+
+def _loose_date(text: str) -> time.struct_time | None:
+    text = " ".join(text.split())
+    for fmt in _LOOSE_FORMATS:
+        try:
+            when = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        if "%a" in fmt and when.strftime("%a").lower() != text[:3].lower():
+            continue  # the weekday says the month and day are the other way round
+        if "%A" in fmt and when.strftime("%A").lower() != text.split(",")[0].lower():
+            continue
+        return when.timetuple()
+    return None
 
 
 def broken_markup(parsed: Any) -> bool:
@@ -381,8 +442,7 @@ class FeedsSource(Source[FeedsConfig]):
             }
             items = []
             on_floor = reached_known = False
-            for entry in parsed.entries:
-                key = entry_key(entry)
+            for entry, key in zip(parsed.entries, page_keys(parsed.entries), strict=True):
                 if from_top and page == 0:
                     marks.append(key)
                 on_floor = on_floor or key in floor_set
@@ -469,11 +529,14 @@ class FeedsSource(Source[FeedsConfig]):
         if not stamp:
             raise SourceError(f"entry {raw.get('key')!r} has no date")
         published_at = datetime.fromisoformat(str(stamp))
-        link = entry.get("link") or None
+        link = _entry_link(entry)
         if link:
-            link = urljoin(str(feed.get("link") or config.url), str(link))
+            # A relative link is read against the feed's site, itself read
+            # against the address the feed was fetched from.
+            site = urljoin(str(feed.get("url") or config.url), str(feed.get("link") or ""))
+            link = urljoin(site, link)
         detail = entry.get("author_detail") or {}
-        author_name = entry.get("author") or detail.get("name") or feed.get("author")
+        author_name = _author_name(entry.get("author") or detail.get("name") or feed.get("author"))
         author_name = author_name or feed.get("title") or urlsplit(config.url).hostname or ""
         author_url = detail.get("href") or feed.get("link")
         handle = _handle(platform, str(author_name), author_url)
@@ -481,13 +544,18 @@ class FeedsSource(Source[FeedsConfig]):
             href = item.get("href") if isinstance(item, Mapping) else None
             if href and item.get("rel") in ("related", "via") and href not in links:
                 links.append(href)
-        links.extend(u for u in _URL.findall(text) if u not in links)
+        # A sentence's closing punctuation is not part of the address it ends on.
+        links.extend(u for u in (m.rstrip(".,;:!?") for m in _URL.findall(text)) if u not in links)
         media: list[str] = []
         for key in ("media_thumbnail", "media_content", "enclosures"):
             for item in entry.get(key) or []:
                 href = item.get("url") or item.get("href") if isinstance(item, Mapping) else None
                 if href and href not in media:
                     media.append(str(href))
+        for item in entry.get("links") or []:  # Atom's <link rel="enclosure">
+            href = item.get("href") if isinstance(item, Mapping) else None
+            if href and item.get("rel") == "enclosure" and href not in media:
+                media.append(str(href))
         engagement = Engagement()
         stats = entry.get("media_statistics") or {}
         rating = entry.get("media_starrating") or {}
@@ -495,8 +563,12 @@ class FeedsSource(Source[FeedsConfig]):
             engagement = Engagement(
                 likes=_int(rating.get("count")), views=_int(stats.get("views")) or None
             )
-        lang = entry.get("language") or feed.get("language")
-        lang = str(lang).split("-")[0].lower() if lang else None
+        # The first language given as a code ("fr", "pt-BR"); a name such as
+        # "Hindi" is no code, and the language is left to detection.
+        lang = next(
+            (c for c in (_lang_code(entry.get("language")), _lang_code(feed.get("language"))) if c),
+            None,
+        )
         tags = [t.get("term") for t in entry.get("tags") or [] if isinstance(t, Mapping)]
         hashtags = list(dict.fromkeys(_HASHTAG.findall(f"{title or ''} {text}")))
         return Post.create(
@@ -515,6 +587,32 @@ class FeedsSource(Source[FeedsConfig]):
             keywords=tuple(str(t) for t in tags if t),
             raw=dict(raw),
         )
+
+
+def _entry_link(entry: Mapping[str, Any]) -> str | None:
+    """The entry's page: its ``alternate`` link, where feedparser's ``link``
+    may be another of its links (an image given as ``rel="enclosure"``)."""
+    link = str(entry.get("link") or "") or None
+    alternates = [
+        str(item["href"])
+        for item in entry.get("links") or []
+        if isinstance(item, Mapping) and item.get("href") and item.get("rel") == "alternate"
+    ]
+    if not alternates or link in alternates:
+        return link  # feedparser's pick among the alternates (text/html first)
+    return alternates[0]
+
+
+def _author_name(value: Any) -> str:
+    """The author's name without the e-mail address written beside it."""
+    text = str(value or "").strip()
+    found = _EMAIL_NAME.match(text) or _NAME_EMAIL.match(text)
+    return found.group("name").strip() if found else text
+
+
+def _lang_code(value: Any) -> str | None:
+    code = str(value or "").strip().split("-")[0].split("_")[0].lower()
+    return code if _LANG_CODE.fullmatch(code) else None
 
 
 def _int(value: Any) -> int:

@@ -147,6 +147,9 @@ def newest_id(ids: list[str], current: str | None = None) -> str | None:
     return max(pool, key=id_key) if pool else None
 
 
+_QUOTE_FALLBACK = frozenset({"quote-inline"})
+
+
 def _account_handle(account: Mapping[str, Any], host: str) -> str:
     acct = str(account.get("acct") or account.get("username") or "")
     if not acct:
@@ -165,7 +168,9 @@ def to_post(raw: Mapping[str, Any], config: MastodonConfig) -> Post:
     account = raw.get("account") or {}
     reblog = raw.get("reblog")
     shown: Mapping[str, Any] = reblog or raw
-    text, anchors = html_to_text_and_links(shown.get("content"))
+    # A quote's "RE: <link>" line is a fallback that clients showing the quote
+    # hide (class quote-inline, Mastodon 4.4): its text goes, its link stays.
+    text, anchors = html_to_text_and_links(shown.get("content"), hidden=_QUOTE_FALLBACK)
     tag_hrefs = {str(t.get("url")) for t in shown.get("tags") or []}
     mention_hrefs = {str(m.get("url")) for m in shown.get("mentions") or []}
     links = [
@@ -202,13 +207,17 @@ def to_post(raw: Mapping[str, Any], config: MastodonConfig) -> Post:
         lang=shown.get("language") or None,
         engagement=Engagement(
             likes=as_int(shown.get("favourites_count")),
-            shares=as_int(shown.get("reblogs_count")),
+            # Boosts and quotes, as Bluesky's reposts and quotes are counted.
+            shares=as_int(shown.get("reblogs_count")) + as_int(shown.get("quotes_count")),
             replies=as_int(shown.get("replies_count")),
         ),
         parent_id=f"{PLATFORM}:{host}/{in_reply}" if in_reply else None,
         repost_of=f"{PLATFORM}:{host}/{reblog['id']}" if reblog else None,
         hashtags=unique(str(t.get("name")) for t in shown.get("tags") or []),
-        mentions=unique(str(m.get("acct")) for m in shown.get("mentions") or []),
+        # An account of the instance read is written without its host, in
+        # mentions as in authors: both are qualified alike, so one person is
+        # one handle (the conversation graph joins them).
+        mentions=unique(_account_handle(m, host) for m in shown.get("mentions") or []),
         links=unique(links),
         media=unique(media),
         source=None,

@@ -137,6 +137,13 @@ def parse_target(target: str, options: Mapping[str, Any] | None = None) -> Reddi
     )
 
 
+def _address(url: Any) -> str:
+    """A URL as Reddit's JSON gives it: without ``raw_json=1`` (older
+    listings, exports) its ``&`` are written ``&amp;``. Only that is undone:
+    a full HTML unescape would read ``&copy=`` in a query as ``©=``."""
+    return str(url).replace("&amp;", "&")
+
+
 def to_post(raw: Mapping[str, Any], config: RedditConfig | None = None) -> Post:
     """A listing child (``{"kind": "t3"|"t1", "data": {…}}``) as a post. Pure."""
     kind = raw.get("kind")
@@ -149,12 +156,12 @@ def to_post(raw: Mapping[str, Any], config: RedditConfig | None = None) -> Post:
     _, anchors = html_to_text_and_links(unescape(html_body) if html_body else None)
     links = [h for h, _ in anchors if h.startswith("http")]
     if kind == "t3" and not data.get("is_self") and data.get("url"):
-        links.insert(0, str(data["url"]))
+        links.insert(0, _address(data["url"]))
     media: list[str] = []
     for image in ((data.get("preview") or {}).get("images") or [])[:4]:
         src = (image.get("source") or {}).get("url")
         if src:
-            media.append(unescape(src))
+            media.append(_address(src))
     author = str(data.get("author") or "[deleted]")
     parent = data.get("parent_id") if kind == "t1" else None
     link_id = data.get("link_id") if kind == "t1" else None
