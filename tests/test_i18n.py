@@ -86,4 +86,7 @@ def test_rounding_to_zero_has_no_sign_and_infinity_is_written() -> None:
     # Babel writes it instead of failing the page.
     assert i18n.format_percent(-0.002, "en") == "0%" and i18n.format_number(-0.2, "fr") == "0"
     assert i18n.format_decimal(-0.0, "en") == "0"
-    assert i18n.format_percent(float("inf"), "en") == "∞%" and i18n.format_number(float("inf"), "en") == "∞"
+    assert (
+        i18n.format_percent(float("inf"), "en") == "∞%"
+        and i18n.format_number(float("inf"), "en") == "∞"
+    )
