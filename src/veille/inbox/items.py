@@ -37,7 +37,9 @@ BUILTIN_VIEWS: dict[str, dict[str, Any]] = {
         "sentiments": ["negative"],
         "statuses": list(OPEN_STATUSES),
     },
-    "unassigned": {"unassigned": True, "statuses": ["new"]},
+    # Every open item nobody has: one an agent let go of midway (in progress,
+    # then unassigned) is still to be picked up.
+    "unassigned": {"unassigned": True, "statuses": list(OPEN_STATUSES)},
     "open": {"statuses": list(OPEN_STATUSES)},
 }
 
