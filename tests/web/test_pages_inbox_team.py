@@ -17,10 +17,14 @@ from veille.models import Author, Post
 from veille.pipeline.ingest import build_pipeline
 from veille.query.topics import add_topic
 from veille.services import users
+from veille.sim.generate import SimConfig
+from veille.sim.server import SimClock, Simulator, SimWorld
+from veille.sim.social import snowflake
 from veille.workspace import Workspace, init_workspace
 
 from .conftest import Served, csrf_from, do_login, password_for, serve
 
+SIM_NOW = datetime(2026, 10, 1, tzinfo=UTC)
 TEAM = {"lead": "manager", "agent1": "analyst", "agent2": "analyst", "viewer": "viewer"}
 
 
@@ -101,3 +105,86 @@ def test_an_item_an_agent_lets_go_of_midway_is_in_the_unassigned_view(
     shown = lead.get("/inbox", params={"view": "unassigned"}).text
     assert _listed(shown) == set(ids)
     assert _caption(shown) == "3 items"
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    cfg = SimConfig(seed=7, days=2, end=SIM_NOW, spike_day=1, posts_per_day=20, spike_posts=0)
+    with Simulator(SimWorld.generate(cfg, SimClock(SIM_NOW))) as s:
+        yield s
+
+
+def test_a_reply_that_failed_is_sent_again_by_a_colleague_and_published_once(
+    tmp_path: Path, sim: Simulator
+) -> None:
+    """agent1's reply reaches Mastodon, but the answer is cut on the way
+    back: the item shows it failed. agent2 opens the item and sends it again
+    with the button under it: it reads sent, and the customer has one reply."""
+    from veille.publish import add_account
+
+    root = init_workspace(tmp_path / "ws")
+    toml = root / "veille.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            "# allow_private_networks = false", "allow_private_networks = true"
+        )
+    )
+    world_post = sim.world.by_platform["mastodon"][0]
+    with Workspace.open(root) as ws:
+        for name, role in TEAM.items():
+            users.add_user(ws.state, name, password_for(name), role)
+        add_topic(ws.store, "lumio", "lumio", inbox=True)
+        post = Post.create(
+            platform="mastodon",
+            native_id=f"{sim.host('mastodon').address}/{snowflake(world_post)}",
+            text="lumio is down again",
+            author=Author("asker"),
+            lang="en",
+            published_at=world_post.published_at,
+        )
+        build_pipeline(ws, skip=("enrich",)).ingest([post])
+        url = sim.url("mastodon", "").rstrip("/")
+        add_account(ws.state, "masto", "mastodon", url, secret="sim-mastodon-token")
+        [item] = svc.list_items(ws.state, ItemFilter(limit=10))
+    served, server = serve(root)
+    text = "Sorry about that, we are on it."
+    published = lambda: [p for p in sim.world.by_platform["mastodon"] if p.text == text]  # noqa: E731
+    try:
+        with (
+            httpx.Client(base_url=served.url, timeout=30) as agent1,
+            httpx.Client(base_url=served.url, timeout=30) as agent2,
+            httpx.Client(base_url=served.url, timeout=30) as viewer,
+        ):
+            for name, client in (("agent1", agent1), ("agent2", agent2), ("viewer", viewer)):
+                assert do_login(client, name).status_code == 303
+            token = csrf_from(agent1.get(f"/inbox/{item.id}").text)
+            sim.host("mastodon").faults.truncate = True
+            try:
+                form = {"csrf_token": token, "text": text, "step": "send"}
+                failed = agent1.post(f"/inbox/{item.id}/reply", data=form)
+            finally:
+                sim.host("mastodon").faults.truncate = False
+            assert failed.status_code == 400
+            assert len(published()) == 1  # Mastodon did take it
+            seen = agent2.get(f"/inbox/{item.id}").text
+            assert "Send again" in seen
+            assert "Send again" not in viewer.get(f"/inbox/{item.id}").text
+            with served.workspace() as ws:
+                [stored] = ws.state.inbox_replies(item.id)
+            forbidden = viewer.post(
+                f"/inbox/replies/{stored.id}/retry", data={"csrf_token": csrf_from(seen)}
+            )
+            assert forbidden.status_code == 403
+            again = agent2.post(
+                f"/inbox/replies/{stored.id}/retry", data={"csrf_token": csrf_from(seen)}
+            )
+            assert again.status_code == 303, again.text
+            page = html.unescape(agent2.get(f"/inbox/{item.id}").text)
+    finally:
+        server.stop()
+    assert len(published()) == 1  # one reply on Mastodon, not two
+    assert "Send again" not in page and "agent1 · sent" in page
+    with Workspace.open(root) as ws:
+        [stored] = ws.state.inbox_replies(item.id)
+        assert stored.status == "sent" and stored.remote_url == published()[0].url
+        assert svc.get_item(ws.state, item.id).status == "responded"

@@ -1,4 +1,4 @@
-"""``veille inbox reply|answered|approvals|approve|reject|canned|team|view|metrics``."""
+"""``veille inbox reply|retry|answered|approvals|approve|reject|canned|team|view|metrics``."""
 
 from __future__ import annotations
 
@@ -78,6 +78,36 @@ def register_work(inbox: typer.Typer) -> None:
             )  # fmt: skip
         for w in outcome.verdict.warnings:
             warn(w)
+        for w in outcome.warnings:
+            warn(w)
+        r = outcome.reply
+        if r.status == "pending_approval":
+            console().print(f"reply #{r.id} waits for a manager's approval.")
+        else:
+            console().print(f"reply #{r.id} sent: {r.remote_url or r.remote_id}", markup=False)
+
+    @inbox.command("retry")
+    @handle_errors
+    def retry(
+        reply_id: Annotated[int, typer.Argument(help="The failed reply's number.")],
+        account: Annotated[
+            str | None, typer.Option(help="The organization's account to reply as.")
+        ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Send even if someone else is assigned or replying.")
+        ] = False,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Send a failed reply again, as it is (a platform that took it already keeps one)."""
+        from veille.inbox import replies
+
+        user = _user(as_)
+        with open_workspace(workspace) as ws:
+            outcome = replies.retry(
+                ws, reply_id, user=user, account=account, force=force,
+                can_approve=_can_approve(ws, user),
+            )  # fmt: skip
         for w in outcome.warnings:
             warn(w)
         r = outcome.reply

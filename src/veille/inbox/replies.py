@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import UsageError, VeilleError, tr
+from veille.errors import Place, UsageError, VeilleError, tr
 from veille.inbox.items import _audit, get_item, mark_deleted_upstream
 from veille.inbox.model import Item, Reply
 
@@ -236,6 +236,29 @@ def reply(
                 url=item.url or tr("open the post"),
             ),
         )
+    verdict = _checked(state, item, text)
+    now = int(time.time())
+    found = _claim(ws, item, user, now, force=force)
+    needs_approval = ws.settings.inbox.require_approval and not can_approve
+    status = "pending_approval" if needs_approval else "sending"
+    reply_id = state.add_inbox_reply(item_id, user, text, status, now)
+    state.change_inbox_item(
+        item_id, _event(user, "reply" if not needs_approval else "reply for approval", text),
+        version=None, at=now,
+    )  # fmt: skip
+    _audit(state, user, "reply", item_id, status)
+    if needs_approval:
+        state.release_inbox_reply(item_id, user)
+        pending: Reply | None = state.inbox_reply(reply_id)
+        assert pending is not None
+        return ReplyOutcome(pending, verdict, found)
+    sent = send_reply(ws, reply_id, account=account, approved_by=None)
+    return ReplyOutcome(sent, verdict, found)
+
+
+def _checked(state: Any, item: Item, text: str) -> Verdict:
+    """The guide's verdict on ``text`` as a reply to ``item``; a post gone
+    upstream, or a problem the guide finds, stops it (:class:`UsageError`)."""
     if item.deleted_upstream_at is not None:
         raise UsageError(
             tr(
@@ -259,10 +282,15 @@ def reply(
                 "and the staff guidelines)."
             ),
         )
-    now = int(time.time())
-    found = collisions(state, item, user, now)
-    other = state.claim_inbox_reply(
-        item_id, user, now=now, until=now + 60 * ws.settings.inbox.reply_claim_minutes
+    return verdict
+
+
+def _claim(ws: Workspace, item: Item, user: str, now: int, *, force: bool) -> list[str]:
+    """Claim the item for ``user``'s reply; the collisions (:class:`Collision`
+    unless ``force``)."""
+    found = collisions(ws.state, item, user, now)
+    other = ws.state.claim_inbox_reply(
+        item.id, user, now=now, until=now + 60 * ws.settings.inbox.reply_claim_minutes
     )
     if other and _writing(other) not in found:
         found.append(_writing(other))
@@ -271,21 +299,69 @@ def reply(
             tr("item %(id)s: %(found)s", id=item.id, found=joined(found)),
             hint=tr("Check with them, or send anyway with --force."),
         )
+    return found
+
+
+#: Where a page sends a failed reply again.
+_SEND_AGAIN = tr("the “Send again” button under it")
+#: How a manager's rejection starts a reply's error (a rejected reply is not sent again).
+_REJECTED = "rejected by "
+
+
+def can_retry(stored: Reply) -> bool:
+    """Whether ``stored`` may be sent again: it failed, and no manager rejected it."""
+    return stored.status == "failed" and not (stored.error or "").startswith(_REJECTED)
+
+
+def retry(
+    ws: Workspace,
+    reply_id: int,
+    *,
+    user: str,
+    account: str | None = None,
+    force: bool = False,
+    can_approve: bool = False,
+) -> ReplyOutcome:
+    """Send failed reply ``reply_id`` again, as it is: the same reply, so the
+    same key, which the platform uses to drop repeats. A try whose answer was
+    lost on the way back (a timeout, a cut connection) may have been
+    published: sent again, it is found, not published twice. The same checks
+    as :func:`reply` (collisions, the guide, approval) apply."""
+    from veille.errors import NotFound
+
+    state = ws.state
+    stored: Reply | None = state.inbox_reply(reply_id)
+    if stored is None:
+        raise NotFound(tr("no reply %(id)s", id=reply_id))
+    see = tr("See item %(id)s (veille inbox show %(id)s).", id=stored.item_id)
+    if stored.status != "failed":
+        raise UsageError(
+            tr("reply %(id)s did not fail: it is %(status)s", id=reply_id, status=stored.status),
+            hint=see,
+        )
+    if not can_retry(stored):
+        raise UsageError(
+            tr("reply %(id)s was rejected by a manager", id=reply_id),
+            hint=tr("Write a new reply to item %(id)s.", id=stored.item_id),
+        )
+    item = get_item(state, stored.item_id)
+    verdict = _checked(state, item, stored.text)
+    now = int(time.time())
+    found = _claim(ws, item, user, now, force=force)
     needs_approval = ws.settings.inbox.require_approval and not can_approve
-    status = "pending_approval" if needs_approval else "sending"
-    reply_id = state.add_inbox_reply(item_id, user, text, status, now)
+    if not state.reopen_inbox_reply(reply_id, "pending_approval" if needs_approval else "sending"):
+        state.release_inbox_reply(item.id, user)
+        raise UsageError(tr("reply %(id)s is already being sent again", id=reply_id), hint=see)
     state.change_inbox_item(
-        item_id, _event(user, "reply" if not needs_approval else "reply for approval", text),
-        version=None, at=now,
-    )  # fmt: skip
-    _audit(state, user, "reply", item_id, status)
+        item.id, _event(user, "reply sent again", str(reply_id)), version=None, at=now
+    )
+    _audit(state, user, "reply_again", item.id, str(reply_id))
     if needs_approval:
-        state.release_inbox_reply(item_id, user)
+        state.release_inbox_reply(item.id, user)
         pending: Reply | None = state.inbox_reply(reply_id)
         assert pending is not None
         return ReplyOutcome(pending, verdict, found)
-    sent = send_reply(ws, reply_id, account=account, approved_by=None)
-    return ReplyOutcome(sent, verdict, found)
+    return ReplyOutcome(send_reply(ws, reply_id, account=account), verdict, found)
 
 
 def _event(actor: str, action: str, detail: str) -> Any:
@@ -348,7 +424,10 @@ def send_reply(
             item.id, _event(stored.author, "reply failed", error), version=None, at=now
         )
         missing = exc.status in (404, 410) or "no post" in exc.message
-        hint: str = tr("The text is kept: fix it and send again from the item.")
+        hint: str = tr(
+            "The text is kept: send it again as it is (%(where)s), or write a new reply.",
+            where=Place(f"veille inbox retry {reply_id}", page=_SEND_AGAIN),
+        )
         if missing and _said_by_its_own_home(item, post, acc):
             mark_deleted_upstream(state, item.id, actor=stored.author, detail=error)
         elif missing:
@@ -469,7 +548,7 @@ def reject(ws: Workspace, reply_id: int, *, approver: str, reason: str = "") -> 
         raise UsageError(tr("reply %(id)s is not waiting for approval", id=reply_id))
     now = int(time.time())
     state.finish_inbox_reply(
-        reply_id, status="failed", at=now, error=f"rejected by {approver}: {reason}".rstrip(": ")
+        reply_id, status="failed", at=now, error=f"{_REJECTED}{approver}: {reason}".rstrip(": ")
     )
     state.change_inbox_item(
         stored.item_id, _event(approver, "reject reply", reason), version=None, at=now

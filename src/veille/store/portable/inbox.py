@@ -357,6 +357,16 @@ class PortableInbox:
                     (at, at, reply_id),
                 )
 
+    def reopen_inbox_reply(self, reply_id: int, status: str) -> bool:
+        with self._sql_write() as sql:
+            return bool(
+                sql.run(
+                    "UPDATE inbox_replies SET status = ?, error = NULL "
+                    "WHERE id = ? AND status = 'failed'",
+                    (status, reply_id),
+                )
+            )
+
     def inbox_reply(self, reply_id: int) -> Reply | None:
         row = self._sql_read().one(
             f"SELECT {_REPLY_COLUMNS} FROM inbox_replies WHERE id = ?", (reply_id,)

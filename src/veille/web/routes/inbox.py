@@ -340,6 +340,40 @@ def reject_reply(
     return redirect(target, message=_("Reply rejected."))
 
 
+@router.post("/inbox/replies/{reply_id}/retry", response_class=HTMLResponse)
+def retry_reply(
+    request: Request, reply_id: int, user: Analyst, force: Annotated[bool, Form()] = False
+) -> Response:
+    """Send a failed reply again, as it is (the same reply: never published twice)."""
+    _ = translator(request)
+    ws = workspace(request)
+    stored = ws.state.inbox_reply(reply_id)
+    if stored is None:
+        return redirect("/inbox", message=_("No reply %(id)s.", id=reply_id))
+    try:
+        outcome = replies.retry(
+            ws, reply_id, user=user.username, force=force, can_approve=user.can("manager")
+        )
+    except replies.Collision as exc:
+        item = svc.get_item(ws.state, stored.item_id)
+        warnings = replies.collisions(ws.state, item, user.username)
+        said = f"{_(exc.message)}. {_('Check with them, or tick “send anyway” and send again.')}"
+        return item_page(
+            request, user, stored.item_id, warnings=warnings or [said], error=said,
+            status_code=409,
+        )  # fmt: skip
+    except VeilleError as exc:  # refused again: the reply stays, failed, with the new error
+        store_errors_through(exc)
+        return item_page(
+            request, user, stored.item_id, error=error_text(request, exc), status_code=400
+        )
+    if outcome.reply.status == "pending_approval":
+        return redirect(
+            f"/inbox/{stored.item_id}", message=_("Reply waiting for a manager's approval.")
+        )
+    return redirect(f"/inbox/{stored.item_id}", message=_("Reply sent."))
+
+
 # -- one item ---------------------------------------------------------------------------
 
 
@@ -377,6 +411,7 @@ def item_page(
             "can_reply": item.platform in replies.REPLY_PLATFORMS, "draft": draft,
             "verdict": verdict, "warnings": warnings, "error": error,
             "can_act": user.can("analyst"), "can_approve": user.can("manager"),
+            "can_retry": replies.can_retry,
             "post_url": item.url if (item.url or "").startswith(("https://", "http://")) else None,
         },
         status_code=status_code,
