@@ -188,3 +188,40 @@ def test_a_reply_that_failed_is_sent_again_by_a_colleague_and_published_once(
         [stored] = ws.state.inbox_replies(item.id)
         assert stored.status == "sent" and stored.remote_url == published()[0].url
         assert svc.get_item(ws.state, item.id).status == "responded"
+
+
+def test_a_bulk_assignment_does_not_take_an_item_a_colleague_took_meanwhile(
+    team: tuple[Served, dict[str, httpx.Client], list[int]],
+) -> None:
+    """agent2 reads the list, ticks every item and assigns them to himself;
+    meanwhile agent1 took one of them from its page. That one stays
+    agent1's, and agent2 is told why; the others are his."""
+    served, clients, ids = team
+    agent1, agent2 = clients["agent1"], clients["agent2"]
+    listed = agent2.get("/inbox").text
+    token = csrf_from(agent1.get(f"/inbox/{ids[0]}").text)
+    took = agent1.post(f"/inbox/{ids[0]}/assign", data={"csrf_token": token, "to": "agent1"})
+    assert took.status_code == 303
+    form = dict(_bulk_form(listed), action="assign", value="agent2")
+    done = agent2.post("/inbox/bulk", data=form, follow_redirects=True)
+    said = html.unescape(done.text)
+    assert "2 items changed." in said
+    assert f"#{ids[0]}: inbox item {ids[0]} changed since you read it" in said
+    with served.workspace() as ws:
+        assert svc.get_item(ws.state, ids[0]).assignee == "agent1"
+        assert [svc.get_item(ws.state, i).assignee for i in ids[1:]] == ["agent2", "agent2"]
+
+
+def _bulk_form(page: str) -> dict[str, object]:
+    """What the list's bulk form sends with every item ticked."""
+    import re
+
+    form = re.search(r'<form method="post" action="/inbox/bulk".*?</form>', page, re.S)
+    assert form
+    fields: dict[str, list[str]] = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(0)):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and value and name.group(1) not in ("action", "value"):
+            fields.setdefault(name.group(1), []).append(html.unescape(value.group(1)))
+    return {k: v[0] if k == "csrf_token" else v for k, v in fields.items()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -267,8 +267,21 @@ class BulkResult:
     failed: dict[int, str] = field(default_factory=dict)
 
 
-def bulk(state: Any, item_ids: Sequence[int], action: str, value: str, *, actor: str) -> BulkResult:
-    """One action on many items; an item that fails is reported, the others done."""
+def bulk(
+    state: Any,
+    item_ids: Sequence[int],
+    action: str,
+    value: str,
+    *,
+    actor: str,
+    versions: Mapping[int, int] | None = None,
+) -> BulkResult:
+    """One action on many items; an item that fails is reported, the others done.
+
+    ``versions``: the version of each item as the caller read it (a list
+    page): an item changed since (a colleague took it meanwhile) is left as
+    it is and reported (:class:`Conflict`), never overwritten. Tags and
+    categories add or remove, so they need none."""
     from veille.errors import VeilleError
 
     if action not in BULK_ACTIONS:
@@ -285,15 +298,16 @@ def bulk(state: Any, item_ids: Sequence[int], action: str, value: str, *, actor:
         value = check_user(state, value)
     result = BulkResult()
     for item_id in dict.fromkeys(item_ids):
+        read = (versions or {}).get(item_id)
         try:
             if action == "assign":
-                assign(state, item_id, value, actor=actor)
+                assign(state, item_id, value, actor=actor, version=read)
             elif action == "unassign":
-                assign(state, item_id, None, actor=actor)
+                assign(state, item_id, None, actor=actor, version=read)
             elif action == "status":
-                set_status(state, item_id, value, actor=actor)
+                set_status(state, item_id, value, actor=actor, version=read)
             elif action == "priority":
-                set_priority(state, item_id, value, actor=actor)
+                set_priority(state, item_id, value, actor=actor, version=read)
             elif action == "tag":
                 label(state, item_id, actor=actor, tags=[value])
             else:

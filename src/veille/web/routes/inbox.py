@@ -134,10 +134,19 @@ def bulk(
     ids: Annotated[list[int], Form()] = [],  # noqa: B006
     action: Annotated[str, Form()] = "",
     value: Annotated[str, Form(max_length=200)] = "",
+    # "ID:VERSION" of each item as the list showed it: one changed since is not overwritten.
+    read: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
     _ = translator(request)
+    versions = {}
+    for pair in read:
+        item_id, _sep, version = pair.partition(":")
+        if item_id.isdigit() and version.isdigit():
+            versions[int(item_id)] = int(version)
     try:
-        result = svc.bulk(workspace(request).state, ids, action, value, actor=user.username)
+        result = svc.bulk(
+            workspace(request).state, ids, action, value, actor=user.username, versions=versions
+        )
     except VeilleError as exc:
         store_errors_through(exc)
         return redirect("/inbox", message=error_text(request, exc))
