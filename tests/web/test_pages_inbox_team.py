@@ -37,11 +37,12 @@ def team(tmp_path: Path) -> Iterator[tuple[Served, dict[str, httpx.Client], list
         for name, role in TEAM.items():
             users.add_user(ws.state, name, password_for(name), role)
         add_topic(ws.store, "lumio", "lumio", inbox=True)
+        add_topic(ws.store, "billing", "invoice", inbox=True)
         posts = [
             Post.create(
                 platform="reddit",
                 native_id=f"t{i}",
-                text=f"lumio help {i}",
+                text=f"lumio help {i}" + (" about my invoice" if i == 2 else ""),
                 author=Author(f"person{i}"),
                 lang="en",
                 published_at=datetime(2026, 11, 30, 10, i, tzinfo=UTC),
@@ -225,3 +226,26 @@ def _bulk_form(page: str) -> dict[str, object]:
         if name and value and name.group(1) not in ("action", "value"):
             fields.setdefault(name.group(1), []).append(html.unescape(value.group(1)))
     return {k: v[0] if k == "csrf_token" else v for k, v in fields.items()}
+
+
+def test_the_lead_filters_the_list_by_topic_and_saves_it_as_a_view(
+    team: tuple[Served, dict[str, httpx.Client], list[int]],
+) -> None:
+    """The billing questions go to one agent: the lead lists the items of
+    the topic "billing" (the count says as many as the list shows), saves
+    that as a view for everyone, and agent2 opens it."""
+    _served, clients, ids = team
+    lead, agent2 = clients["lead"], clients["agent2"]
+    shown = lead.get("/inbox", params={"topic": "billing"}).text
+    assert _listed(shown) == {ids[2]} and _caption(shown) == "1 item"
+    assert '<option value="billing" selected>billing</option>' in shown
+    form = {"csrf_token": csrf_from(shown), "name": "billing", "shared": "true",
+            "filters": "topic=billing"}  # fmt: skip
+    assert lead.post("/inbox/views", data=form).status_code == 303
+    viewed = agent2.get("/inbox", params={"view": "billing"}).text
+    assert _listed(viewed) == {ids[2]} and _caption(viewed) == "1 item"
+    assert '<span class="filter">Topics: billing</span>' in agent2.get("/inbox/views").text
+    # The views page's own form takes topics too; a mistyped one is said, not saved.
+    typo = {"csrf_token": csrf_from(shown), "name": "bills", "topic": "biling"}
+    refused = lead.post("/inbox/views/new", data=typo)
+    assert refused.status_code == 400 and "no topic named 'biling'" in html.unescape(refused.text)

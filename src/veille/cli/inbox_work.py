@@ -259,6 +259,7 @@ def register_work(inbox: typer.Typer) -> None:
         lang: Annotated[list[str], typer.Option(help="Its languages.")] = [],  # noqa: B006
         sentiment: Annotated[list[str], typer.Option(help="Its sentiments.")] = [],  # noqa: B006
         tag: Annotated[list[str], typer.Option(help="Its tags.")] = [],  # noqa: B006
+        topic: Annotated[list[str], typer.Option(help="Its topics.")] = [],  # noqa: B006
         shared: Annotated[bool, typer.Option("--shared", help="For everyone.")] = False,
         as_: AsOpt = None,
         workspace: WorkspaceOpt = None,
@@ -276,6 +277,7 @@ def register_work(inbox: typer.Typer) -> None:
                     priorities=tuple(check_priority(p) for p in priority),
                     platforms=tuple(platform), languages=tuple(lang),
                     sentiments=tuple(sentiment), tags=tuple(tag),
+                    topics=svc.check_topics(ws.state, topic),
                 )  # fmt: skip
                 svc.save_view(ws.state, owner, name, flt, shared=shared or not owner)
             found = svc.views(ws.state, owner)

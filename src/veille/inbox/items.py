@@ -371,6 +371,16 @@ def save_view(state: Any, owner: str, name: str, flt: ItemFilter, *, shared: boo
     state.save_view("" if shared else owner, name, flt.as_dict())
 
 
+def check_topics(state: Any, names: Sequence[str]) -> tuple[str, ...]:
+    """``names`` if each is a topic (an item keeps the topics that brought it in)."""
+    from veille.query.topics import get_topic
+
+    asked = tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+    for name in asked:
+        get_topic(state, name)  # NotFound, with the known names
+    return asked
+
+
 def is_done(item: Item) -> bool:
     return item.status in DONE_STATUSES
 

@@ -113,6 +113,12 @@ def _where(flt: ItemFilter, find: str) -> tuple[str, list[Any]]:
         for value in values:  # every tag asked for
             clauses.append("id IN (SELECT item_id FROM inbox_labels WHERE kind = ? AND value = ?)")
             params.extend((kind, value))
+    if flt.topics:
+        # Topics are kept comma-joined: one of those asked for, whole.
+        clauses.append(
+            "(" + " OR ".join([f"{find}(',' || topics || ',', ?) > 0"] * len(flt.topics)) + ")"
+        )
+        params.extend(f",{t}," for t in flt.topics)
     if flt.text:
         clauses.append(f"({find}(lower(text), ?) > 0 OR {find}(lower(author), ?) > 0)")
         params.extend((flt.text.lower(), flt.text.lower()))

@@ -27,7 +27,7 @@ from veille.inbox.model import (
     Conflict,
     ItemFilter,
 )
-from veille.query.topics import inbox_topics
+from veille.query.topics import inbox_topics, list_topics
 from veille.web.deps import (
     Analyst,
     Manager,
@@ -61,6 +61,7 @@ def _filter(
     q: str,
     view: str,
     page: int,
+    topic: list[str] = [],  # noqa: B006
 ) -> ItemFilter:
     offset = PAGE * max(0, page - 1)
     if view:
@@ -74,6 +75,7 @@ def _filter(
         languages=tuple(x for x in language if x),
         sentiments=tuple(s for s in sentiment if s in SENTIMENTS),
         tags=tuple(t for t in tag if t),
+        topics=tuple(dict.fromkeys(t.strip() for t in topic if t.strip())),
         assignee=assignee or None,
         text=q.strip()[:200],
         limit=PAGE,
@@ -91,6 +93,7 @@ def inbox_page(
     language: _Many = [],  # noqa: B006
     sentiment: _Many = [],  # noqa: B006
     tag: _Many = [],  # noqa: B006
+    topic: _Many = [],  # noqa: B006
     assignee: str = "",
     q: str = "",
     view: str = "",
@@ -104,7 +107,7 @@ def inbox_page(
         flt = _filter(
             request, user, status=status, priority=priority, platform=platform,
             language=language, sentiment=sentiment, tag=tag, assignee=assignee, q=q,
-            view=view, page=page,
+            view=view, page=page, topic=topic,
         )  # fmt: skip
     except VeilleError as exc:
         store_errors_through(exc)
@@ -119,6 +122,7 @@ def inbox_page(
             "items": found, "total": total, "flt": flt, "dues": due_states(ws.settings, found),
             "views": svc.views(ws.state, user.username), "view": view, "q": q,
             "statuses": STATUSES, "priorities": PRIORITIES, "sentiments": SENTIMENTS,
+            "topics": sorted({t.name for t in list_topics(ws.state)} | set(flt.topics)),
             "page": page, "pages": max(1, -(-total // PAGE)), "query": query,
             "bulk_actions": svc.BULK_ACTIONS, "can_act": user.can("analyst"), "error": error,
             # No item and no topic flagged: say how posts enter, not "nothing to answer".
@@ -176,7 +180,7 @@ def save_view(
             platform=params.get("platform", []), language=params.get("language", []),
             sentiment=params.get("sentiment", []), tag=params.get("tag", []),
             assignee=(params.get("assignee") or [""])[0], q=(params.get("q") or [""])[0],
-            view="", page=1,
+            view="", page=1, topic=params.get("topic", []),
         )  # fmt: skip
         svc.save_view(workspace(request).state, user.username, name, flt, shared=shared)
     except VeilleError as exc:

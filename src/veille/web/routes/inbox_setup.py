@@ -52,7 +52,7 @@ def _describe(filters: dict[str, Any], _: Callable[..., str]) -> list[tuple[str,
     labels = {
         "statuses": _("Status"), "priorities": _("Priority"), "sentiments": _("Sentiment"),
         "platforms": _("Platform"), "languages": _("Language"), "tags": _("Tags"),
-        "categories": _("Categories"), "assignee": _("Assigned to"),
+        "categories": _("Categories"), "topics": _("Topics"), "assignee": _("Assigned to"),
         "unassigned": _("Unassigned"), "text": _("Text or author"),
     }  # fmt: skip
     out = []
@@ -122,6 +122,7 @@ def create_view(
     platform: Text = "",
     language: Text = "",
     tag: Text = "",
+    topic: Text = "",
     assignee: Text = "",
     mine: Annotated[bool, Form()] = False,
     unassigned: Annotated[bool, Form()] = False,
@@ -145,6 +146,7 @@ def create_view(
             platforms=tuple(p.lower() for p in comma_list(platform)),
             languages=tuple(x.lower() for x in comma_list(language)),
             tags=tuple(comma_list(tag)),
+            topics=svc.check_topics(st, comma_list(topic)),
             assignee="{me}" if mine else (svc.check_user(st, assignee) if assignee else None),
             unassigned=unassigned,
         )
