@@ -249,3 +249,21 @@ def test_the_lead_filters_the_list_by_topic_and_saves_it_as_a_view(
     typo = {"csrf_token": csrf_from(shown), "name": "bills", "topic": "biling"}
     refused = lead.post("/inbox/views/new", data=typo)
     assert refused.status_code == 400 and "no topic named 'biling'" in html.unescape(refused.text)
+
+
+def test_the_lead_sees_who_has_each_item_and_since_when(
+    team: tuple[Served, dict[str, httpx.Client], list[int]],
+) -> None:
+    """agent1 takes an item: the lead's list and the item's page say agent1,
+    and since when (the moment of the assignment, as its history has it)."""
+    served, clients, ids = team
+    agent1, lead = clients["agent1"], clients["lead"]
+    token = csrf_from(agent1.get(f"/inbox/{ids[1]}").text)
+    took = agent1.post(f"/inbox/{ids[1]}/assign", data={"csrf_token": token, "to": "agent1"})
+    assert took.status_code == 303
+    with served.workspace() as ws:
+        [assigned] = [e for e in svc.events(ws.state, ids[1]) if e.action == "assign"]
+    since = f'agent1 <time class="since" datetime="{assigned.at.isoformat()}">since '
+    assert since in lead.get("/inbox").text
+    assert since in lead.get(f"/inbox/{ids[1]}").text
+    assert 'class="since"' not in lead.get(f"/inbox/{ids[0]}").text  # nobody has it

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from veille.errors import NotFound, Place, UsageError, tr
@@ -67,6 +68,13 @@ def get_item(state: Any, item_id: int) -> Item:
             ),
         )
     return item
+
+
+def assigned_since(state: Any, items: Sequence[Item]) -> dict[int, datetime]:
+    """Since when each assigned item of ``items`` is with its assignee."""
+    ids = [i.id for i in items if i.assignee]
+    found: dict[int, datetime] = state.inbox_assigned_at(ids) if ids else {}
+    return found
 
 
 def events(state: Any, item_id: int) -> list[Event]:

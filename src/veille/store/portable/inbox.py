@@ -287,6 +287,19 @@ class PortableInbox:
             for r in rows
         ]  # fmt: skip
 
+    def inbox_assigned_at(self, item_ids: Sequence[int]) -> dict[int, datetime]:
+        sql = self._sql_read()
+        out: dict[int, datetime] = {}
+        for i in range(0, len(item_ids), CHUNK):
+            chunk = list(item_ids[i : i + CHUNK])
+            for item_id, at in sql.rows(
+                "SELECT item_id, max(at) FROM inbox_events WHERE action = 'assign' "
+                f"AND item_id IN ({marks(len(chunk))}) GROUP BY item_id",
+                chunk,
+            ):
+                out[int(item_id)] = datetime.fromtimestamp(at, UTC)
+        return out
+
     def claim_inbox_reply(self, item_id: int, user: str, *, now: int, until: int) -> str | None:
         # One conditional update: of two people claiming at once, one changes
         # the row and the other then reads who holds it.

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from veille.inbox.model import Event, Item, ItemChange, ItemFilter, Reply
     from veille.inbox.rules import Rule
     from veille.models import Post
@@ -62,6 +64,11 @@ class InboxState(Protocol):
         """The item's events, oldest first; a detail made by
         :func:`veille.errors.tr` comes back as that text (kept with
         :func:`veille.errors.storable`), to be said in the reader's language."""
+        ...
+
+    def inbox_assigned_at(self, item_ids: Sequence[int]) -> dict[int, datetime]:
+        """When each of ``item_ids`` was last assigned (or unassigned); an
+        item never assigned is absent."""
         ...
 
     def claim_inbox_reply(self, item_id: int, user: str, *, now: int, until: int) -> str | None:

@@ -120,6 +120,7 @@ def inbox_page(
         "inbox/list.html",
         {
             "items": found, "total": total, "flt": flt, "dues": due_states(ws.settings, found),
+            "since": svc.assigned_since(ws.state, found),
             "views": svc.views(ws.state, user.username), "view": view, "q": q,
             "statuses": STATUSES, "priorities": PRIORITIES, "sentiments": SENTIMENTS,
             "topics": sorted({t.name for t in list_topics(ws.state)} | set(flt.topics)),
@@ -415,6 +416,7 @@ def item_page(
         "inbox/item.html",
         {
             "item": item, "due": due_states(ws.settings, [item]).get(item.id),
+            "since": svc.assigned_since(ws.state, [item]).get(item.id),
             "events": svc.events(ws.state, item_id), "replies": ws.state.inbox_replies(item_id),
             "thread": thread(ws, item), "statuses": STATUSES, "priorities": PRIORITIES,
             "sentiments": SENTIMENTS, "canned": replies.canned_responses(ws.state),
