@@ -7,6 +7,7 @@ import html
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -115,12 +116,9 @@ def sim() -> Iterator[Simulator]:
         yield s
 
 
-def test_a_reply_that_failed_is_sent_again_by_a_colleague_and_published_once(
-    tmp_path: Path, sim: Simulator
-) -> None:
-    """agent1's reply reaches Mastodon, but the answer is cut on the way
-    back: the item shows it failed. agent2 opens the item and sends it again
-    with the button under it: it reads sent, and the customer has one reply."""
+def _mastodon_team(tmp_path: Path, sim: Simulator) -> tuple[Path, Any]:
+    """A workspace with the team's accounts, the organization's Mastodon
+    account on the simulator, and one item for a post the simulator holds."""
     from veille.publish import add_account
 
     root = init_workspace(tmp_path / "ws")
@@ -147,6 +145,16 @@ def test_a_reply_that_failed_is_sent_again_by_a_colleague_and_published_once(
         url = sim.url("mastodon", "").rstrip("/")
         add_account(ws.state, "masto", "mastodon", url, secret="sim-mastodon-token")
         [item] = svc.list_items(ws.state, ItemFilter(limit=10))
+    return root, item
+
+
+def test_a_reply_that_failed_is_sent_again_by_a_colleague_and_published_once(
+    tmp_path: Path, sim: Simulator
+) -> None:
+    """agent1's reply reaches Mastodon, but the answer is cut on the way
+    back: the item shows it failed. agent2 opens the item and sends it again
+    with the button under it: it reads sent, and the customer has one reply."""
+    root, item = _mastodon_team(tmp_path, sim)
     served, server = serve(root)
     text = "Sorry about that, we are on it."
     published = lambda: [p for p in sim.world.by_platform["mastodon"] if p.text == text]  # noqa: E731
@@ -267,3 +275,34 @@ def test_the_lead_sees_who_has_each_item_and_since_when(
     assert since in lead.get("/inbox").text
     assert since in lead.get(f"/inbox/{ids[1]}").text
     assert 'class="since"' not in lead.get(f"/inbox/{ids[0]}").text  # nobody has it
+
+
+def test_a_reply_stuck_sending_is_sent_again_once(tmp_path: Path, sim: Simulator) -> None:
+    """The server stopped while agent1's reply was being sent: it reads
+    "sending" for ever and every new reply is told the item is answered.
+    Past the reply claim's length, agent2 can send it again, once."""
+    import time
+
+    root, item = _mastodon_team(tmp_path, sim)
+    text = "We are looking into it right now."
+    long_ago = int(time.time()) - 3600
+    with Workspace.open(root) as ws:  # what the stopped process left
+        stuck = ws.state.add_inbox_reply(item.id, "agent1", text, "sending", long_ago)
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=30) as agent2:
+            assert do_login(agent2, "agent2").status_code == 303
+            seen = agent2.get(f"/inbox/{item.id}").text
+            assert "Send again" in seen
+            again = agent2.post(
+                f"/inbox/replies/{stuck}/retry", data={"csrf_token": csrf_from(seen)}
+            )
+            assert again.status_code == 303, again.text
+            page = agent2.get(f"/inbox/{item.id}").text
+    finally:
+        server.stop()
+    assert "Send again" not in page and "agent1 · sent" in page
+    assert len([p for p in sim.world.by_platform["mastodon"] if p.text == text]) == 1
+    with Workspace.open(root) as ws:
+        [reply] = ws.state.inbox_replies(item.id)
+        assert (reply.id, reply.status) == (stuck, "sent")

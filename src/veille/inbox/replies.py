@@ -156,10 +156,13 @@ def canned_text(state: Any, name: str, lang: str) -> str:
     )
 
 
-def collisions(state: Any, item: Item, user: str, now: int | None = None) -> list[str]:
+def collisions(
+    state: Any, item: Item, user: str, now: int | None = None, *, besides: int | None = None
+) -> list[str]:
     """What the person about to reply should know first: someone else
-    assigned, someone else writing a reply, a reply already sent (each made
-    by :func:`veille.errors.tr`: English here, translated on a web page)."""
+    assigned, someone else writing a reply, a reply already sent (other than
+    reply ``besides``, the one being sent again) (each made by
+    :func:`veille.errors.tr`: English here, translated on a web page)."""
     now = int(time.time()) if now is None else now
     found: list[str] = []
     if item.assignee and item.assignee != user:
@@ -167,7 +170,11 @@ def collisions(state: Any, item: Item, user: str, now: int | None = None) -> lis
     until = int(item.replying_until.timestamp()) if item.replying_until else 0
     if item.replying and item.replying != user and until > now:
         found.append(_writing(item.replying))
-    sent = [r for r in state.inbox_replies(item.id) if r.status in ("sent", "outside", "sending")]
+    sent = [
+        r
+        for r in state.inbox_replies(item.id)
+        if r.status in ("sent", "outside", "sending") and r.id != besides
+    ]
     if sent:
         found.append(tr("already answered by %(who)s", who=sent[-1].author))
     return found
@@ -285,10 +292,12 @@ def _checked(state: Any, item: Item, text: str) -> Verdict:
     return verdict
 
 
-def _claim(ws: Workspace, item: Item, user: str, now: int, *, force: bool) -> list[str]:
+def _claim(
+    ws: Workspace, item: Item, user: str, now: int, *, force: bool, besides: int | None = None
+) -> list[str]:
     """Claim the item for ``user``'s reply; the collisions (:class:`Collision`
     unless ``force``)."""
-    found = collisions(ws.state, item, user, now)
+    found = collisions(ws.state, item, user, now, besides=besides)
     other = ws.state.claim_inbox_reply(
         item.id, user, now=now, until=now + 60 * ws.settings.inbox.reply_claim_minutes
     )
@@ -308,9 +317,20 @@ _SEND_AGAIN = tr("the “Send again” button under it")
 _REJECTED = "rejected by "
 
 
-def can_retry(stored: Reply) -> bool:
-    """Whether ``stored`` may be sent again: it failed, and no manager rejected it."""
+def can_retry(stored: Reply, *, stuck_before: int | None = None) -> bool:
+    """Whether ``stored`` may be sent again: it failed, and no manager
+    rejected it; or it has been "sending" since before ``stuck_before`` (the
+    process sending it stopped midway: a restart, a crash)."""
+    if stored.status == "sending":
+        return stuck_before is not None and stored.created_at.timestamp() <= stuck_before
     return stored.status == "failed" and not (stored.error or "").startswith(_REJECTED)
+
+
+def stuck_before(ws: Workspace, now: int | None = None) -> int:
+    """A reply still "sending" since before this moment is stuck: a send
+    takes seconds, this is the reply claim's length ago."""
+    now = int(time.time()) if now is None else now
+    return now - 60 * ws.settings.inbox.reply_claim_minutes
 
 
 def retry(
@@ -334,22 +354,23 @@ def retry(
     if stored is None:
         raise NotFound(tr("no reply %(id)s", id=reply_id))
     see = tr("See item %(id)s (veille inbox show %(id)s).", id=stored.item_id)
-    if stored.status != "failed":
-        raise UsageError(
-            tr("reply %(id)s did not fail: it is %(status)s", id=reply_id, status=stored.status),
-            hint=see,
-        )
-    if not can_retry(stored):
+    now = int(time.time())
+    if stored.status == "failed" and (stored.error or "").startswith(_REJECTED):
         raise UsageError(
             tr("reply %(id)s was rejected by a manager", id=reply_id),
             hint=tr("Write a new reply to item %(id)s.", id=stored.item_id),
         )
+    if not can_retry(stored, stuck_before=stuck_before(ws, now)):
+        raise UsageError(
+            tr("reply %(id)s did not fail: it is %(status)s", id=reply_id, status=stored.status),
+            hint=see,
+        )
     item = get_item(state, stored.item_id)
     verdict = _checked(state, item, stored.text)
-    now = int(time.time())
-    found = _claim(ws, item, user, now, force=force)
+    found = _claim(ws, item, user, now, force=force, besides=reply_id)
     needs_approval = ws.settings.inbox.require_approval and not can_approve
-    if not state.reopen_inbox_reply(reply_id, "pending_approval" if needs_approval else "sending"):
+    status = "pending_approval" if needs_approval else "sending"
+    if not state.reopen_inbox_reply(reply_id, status, was=stored.status):
         state.release_inbox_reply(item.id, user)
         raise UsageError(tr("reply %(id)s is already being sent again", id=reply_id), hint=see)
     state.change_inbox_item(

@@ -376,13 +376,12 @@ class PortableInbox:
                     (at, at, reply_id),
                 )
 
-    def reopen_inbox_reply(self, reply_id: int, status: str) -> bool:
+    def reopen_inbox_reply(self, reply_id: int, status: str, *, was: str = "failed") -> bool:
         with self._sql_write() as sql:
             return bool(
                 sql.run(
-                    "UPDATE inbox_replies SET status = ?, error = NULL "
-                    "WHERE id = ? AND status = 'failed'",
-                    (status, reply_id),
+                    "UPDATE inbox_replies SET status = ?, error = NULL WHERE id = ? AND status = ?",
+                    (status, reply_id, was),
                 )
             )
 

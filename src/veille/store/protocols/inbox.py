@@ -99,10 +99,11 @@ class InboxState(Protocol):
         and values, and read back as that text."""
         ...
 
-    def reopen_inbox_reply(self, reply_id: int, status: str) -> bool:
-        """Move a ``failed`` reply to ``status`` (``sending``, or
-        ``pending_approval``) and clear its error; ``False`` when it is not
-        failed (anymore): of two people sending it again at once, one does."""
+    def reopen_inbox_reply(self, reply_id: int, status: str, *, was: str = "failed") -> bool:
+        """Move a reply that is ``was`` (``failed``, or ``sending`` and
+        stuck) to ``status`` (``sending``, or ``pending_approval``) and clear
+        its error; ``False`` when it is not ``was`` (anymore): of two people
+        sending it again at once, one does."""
         ...
 
     def inbox_reply(self, reply_id: int) -> Reply | None: ...

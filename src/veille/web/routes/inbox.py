@@ -370,7 +370,7 @@ def retry_reply(
         )
     except replies.Collision as exc:
         item = svc.get_item(ws.state, stored.item_id)
-        warnings = replies.collisions(ws.state, item, user.username)
+        warnings = replies.collisions(ws.state, item, user.username, besides=reply_id)
         said = f"{_(exc.message)}. {_('Check with them, or tick “send anyway” and send again.')}"
         return item_page(
             request, user, stored.item_id, warnings=warnings or [said], error=said,
@@ -426,7 +426,9 @@ def item_page(
             "can_reply": item.platform in replies.REPLY_PLATFORMS, "draft": draft,
             "verdict": verdict, "warnings": warnings, "error": error,
             "can_act": user.can("analyst"), "can_approve": user.can("manager"),
-            "can_retry": replies.can_retry,
+            "can_retry": lambda r, before=replies.stuck_before(ws): replies.can_retry(
+                r, stuck_before=before
+            ),
             "post_url": item.url if (item.url or "").startswith(("https://", "http://")) else None,
         },
         status_code=status_code,
