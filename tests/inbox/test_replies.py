@@ -13,8 +13,8 @@ import pytest
 from tests.conftest import init_state_workspace
 from veille.config import InboxSettings
 from veille.errors import UsageError
+from veille.inbox import canned, replies
 from veille.inbox import items as svc
-from veille.inbox import replies
 from veille.inbox.model import ItemFilter
 from veille.models import Author, Post
 from veille.publish.service import add_account
@@ -147,10 +147,10 @@ def test_a_reply_waits_for_a_managers_approval_where_required(
 
 
 def test_canned_responses_in_english_and_french(ws: Workspace) -> None:
-    assert replies.canned_text(ws.state, "thanks", "fr").startswith("Merci")
-    assert replies.canned_text(ws.state, "thanks", "en").startswith("Thank you")
+    assert canned.canned_text(ws.state, "thanks", "fr").startswith("Merci")
+    assert canned.canned_text(ws.state, "thanks", "en").startswith("Thank you")
     ws.state.save_canned("thanks", "fr", "Merci beaucoup !")
-    assert replies.canned_text(ws.state, "thanks", "fr") == "Merci beaucoup !"
+    assert canned.canned_text(ws.state, "thanks", "fr") == "Merci beaucoup !"
 
 
 def test_no_reply_api_means_answered_outside(ws: Workspace) -> None:

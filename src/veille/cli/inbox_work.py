@@ -64,12 +64,13 @@ def register_work(inbox: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Reply to an item's post on its platform (Mastodon, Bluesky)."""
+        from veille.inbox import canned as canned_
         from veille.inbox import replies
 
         user = _user(as_)
         with open_workspace(workspace) as ws:
             if canned:
-                text = replies.canned_text(ws.state, canned, lang)
+                text = canned_.canned_text(ws.state, canned, lang)
             if not text:
                 raise UsageError("the reply needs text", hint="Give TEXT or --canned NAME.")
             outcome = replies.reply(
@@ -197,14 +198,14 @@ def register_work(inbox: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """List canned responses, or add one (NAME TEXT --lang fr)."""
-        from veille.inbox import replies
+        from veille.inbox import canned as canned_
 
         with open_workspace(workspace) as ws:
             if name is not None:
                 if not text:
                     raise UsageError("give NAME TEXT and --lang en or fr")
-                replies.save_canned(ws.state, name, lang, text)
-            found = replies.canned_responses(ws.state)
+                canned_.save_canned(ws.state, name, lang, text)
+            found = canned_.canned_responses(ws.state)
         rows = [
             {"name": c.name, "lang": c.lang, "text": c.text, "builtin": c.builtin} for c in found
         ]

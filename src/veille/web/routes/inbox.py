@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import VeilleError
+from veille.inbox import canned as canned_svc
 from veille.inbox import items as svc
 from veille.inbox import replies
 from veille.inbox.model import (
@@ -419,7 +420,7 @@ def item_page(
             "since": svc.assigned_since(ws.state, [item]).get(item.id),
             "events": svc.events(ws.state, item_id), "replies": ws.state.inbox_replies(item_id),
             "thread": thread(ws, item), "statuses": STATUSES, "priorities": PRIORITIES,
-            "sentiments": SENTIMENTS, "canned": replies.canned_responses(ws.state),
+            "sentiments": SENTIMENTS, "canned": canned_svc.canned_responses(ws.state),
             # The post's language first (a French post gets the French responses).
             "canned_lang": item.lang if item.lang in ("en", "fr") else language,
             "canned_pick": canned,
@@ -606,7 +607,7 @@ def reply(
         if not sep or code not in ("en", "fr"):
             code, pick = language, canned
         try:
-            inserted = replies.canned_text(ws.state, pick, code)
+            inserted = canned_svc.canned_text(ws.state, pick, code)
         except VeilleError as exc:
             store_errors_through(exc)
             return item_page(request, user, item_id, draft=text, error=error_text(request, exc),
