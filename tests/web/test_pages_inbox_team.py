@@ -306,3 +306,32 @@ def test_a_reply_stuck_sending_is_sent_again_once(tmp_path: Path, sim: Simulator
     with Workspace.open(root) as ws:
         [reply] = ws.state.inbox_replies(item.id)
         assert (reply.id, reply.status) == (stuck, "sent")
+
+
+def test_sending_the_same_text_again_from_the_composer_publishes_it_once(
+    tmp_path: Path, sim: Simulator
+) -> None:
+    """agent1's reply reaches Mastodon but its answer is cut: the page says
+    it failed and keeps the text in the composer. agent1 presses Send again
+    there: it is that same reply sent again, not a second one."""
+    root, item = _mastodon_team(tmp_path, sim)
+    text = "Thanks, a fix is on its way."
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=30) as agent1:
+            assert do_login(agent1, "agent1").status_code == 303
+            token = csrf_from(agent1.get(f"/inbox/{item.id}").text)
+            form = {"csrf_token": token, "text": text, "step": "send"}
+            sim.host("mastodon").faults.truncate = True
+            try:
+                failed = agent1.post(f"/inbox/{item.id}/reply", data=form)
+            finally:
+                sim.host("mastodon").faults.truncate = False
+            assert failed.status_code == 400 and f">{text}</textarea>" in failed.text
+            again = agent1.post(f"/inbox/{item.id}/reply", data=form)
+            assert again.status_code == 303, again.text
+    finally:
+        server.stop()
+    assert len([p for p in sim.world.by_platform["mastodon"] if p.text == text]) == 1
+    with Workspace.open(root) as ws:
+        assert [r.status for r in ws.state.inbox_replies(item.id)] == ["sent"]

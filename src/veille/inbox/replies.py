@@ -178,6 +178,13 @@ def reply(
                 url=item.url or tr("open the post"),
             ),
         )
+    # The same text as a reply that failed (its answer may have been lost on
+    # the way back, after it was published): that reply, sent again, not a second one.
+    failed = [r for r in state.inbox_replies(item_id) if r.text == text and can_retry(r)]
+    if failed:
+        return retry(
+            ws, failed[-1].id, user=user, account=account, force=force, can_approve=can_approve
+        )
     verdict = _checked(state, item, text)
     now = int(time.time())
     found = _claim(ws, item, user, now, force=force)
