@@ -183,3 +183,23 @@ def test_views_and_rules_refuse_values_no_item_can_have(run) -> None:
     out = run("rule", "add", "odd", "--lang", "xx", "--tag", "x", code=2).output
     assert "'xx' is not a language code" in out
     assert [r["name"] for r in _rows(run("rule", "list", "--format", "json"))] == ["angry"]
+
+
+def test_list_by_topic(run, tmp_path: Path) -> None:
+    run("topic", "add", "fans", "rocks", "--inbox")
+    more = tmp_path / "more.jsonl"
+    more.write_text(json.dumps({"platform": "mastodon", "id": "9", "author": "u9",
+                                "text": "lumio rocks hard",
+                                "published_at": "2026-12-01T11:00:00Z"}))  # fmt: skip
+    run("import", str(more))
+    fans = _rows(run("inbox", "list", "--topic", "fans", "--format", "json"))
+    assert [r["text"] for r in fans] == ["lumio rocks hard"]
+    assert len(_rows(run("inbox", "list", "--topic", "lumio", "--format", "json"))) == 3
+    both = run("inbox", "list", "--topic", "fans", "--topic", "lumio", "--format", "json")
+    assert len(_rows(both)) == 3
+    # An unknown topic is said, with the known ones, not shown as an empty list.
+    said = run("inbox", "list", "--topic", "fan", code=2)
+    assert "no topic named 'fan'" in said.output and "fans, lumio" in said.output
+    run("inbox", "view", "fans only", "--topic", "fans", "--as", "alice")
+    viewed = run("inbox", "list", "--view", "fans only", "--as", "alice", "--format", "json")
+    assert [r["text"] for r in _rows(viewed)] == ["lumio rocks hard"]

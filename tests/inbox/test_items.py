@@ -167,3 +167,17 @@ def test_forgetting_a_person_removes_their_inbox_items(inbox_ws: Workspace) -> N
     report = erase_author(inbox_ws, "forget.me")
     assert report.removed["inbox_items"] == 1
     assert [i.post_id for i in svc.list_items(inbox_ws.state)] == ["mastodon:2"]
+
+
+def test_since_when_an_item_is_with_its_assignee(inbox_ws: Workspace) -> None:
+    """The last assignment's moment, as the history has it; an item nobody
+    has is absent."""
+    st = inbox_ws.state
+    ingest(inbox_ws, [post("1", "lumio since"), post("2", "lumio nobody")])
+    first = svc.list_items(st, ItemFilter(text="lumio since"))[0]
+    svc.assign(st, first.id, "alice", actor="lead")
+    svc.assign(st, first.id, "bob", actor="lead")
+    second = svc.list_items(st, ItemFilter(text="lumio nobody"))[0]
+    items = [svc.get_item(st, first.id), second]
+    [*_, last] = [e for e in svc.events(st, first.id) if e.action == "assign"]
+    assert svc.assigned_since(st, items) == {first.id: last.at}

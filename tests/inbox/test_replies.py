@@ -13,8 +13,8 @@ import pytest
 from tests.conftest import init_state_workspace
 from veille.config import InboxSettings
 from veille.errors import UsageError
+from veille.inbox import canned, replies
 from veille.inbox import items as svc
-from veille.inbox import replies
 from veille.inbox.model import ItemFilter
 from veille.models import Author, Post
 from veille.publish.service import add_account
@@ -147,10 +147,10 @@ def test_a_reply_waits_for_a_managers_approval_where_required(
 
 
 def test_canned_responses_in_english_and_french(ws: Workspace) -> None:
-    assert replies.canned_text(ws.state, "thanks", "fr").startswith("Merci")
-    assert replies.canned_text(ws.state, "thanks", "en").startswith("Thank you")
+    assert canned.canned_text(ws.state, "thanks", "fr").startswith("Merci")
+    assert canned.canned_text(ws.state, "thanks", "en").startswith("Thank you")
     ws.state.save_canned("thanks", "fr", "Merci beaucoup !")
-    assert replies.canned_text(ws.state, "thanks", "fr") == "Merci beaucoup !"
+    assert canned.canned_text(ws.state, "thanks", "fr") == "Merci beaucoup !"
 
 
 def test_no_reply_api_means_answered_outside(ws: Workspace) -> None:
@@ -314,3 +314,51 @@ def test_a_reply_with_an_unset_token_says_so_not_that_the_platform_refused(
     assert len(_writes(sim)) == before
     (stored,) = ws.state.inbox_replies(item_id)
     assert (stored.status, stored.text) == ("failed", "Merci !")
+
+
+def _published(sim: Simulator, text: str) -> list[Post]:
+    return [p for p in sim.world.by_platform["mastodon"] if p.text == text]
+
+
+def test_a_reply_whose_answer_was_lost_is_sent_again_once(ws: Workspace, sim: Simulator) -> None:
+    """Mastodon took the reply but its answer was cut on the way back: veille
+    says it failed. Sent again (the same reply, the same key), Mastodon
+    gives the first status back: the customer sees one reply, not two."""
+    item_id = _item(ws, sim, n=4)
+    text = f"On regarde ça tout de suite ({ws.root.name}, {ws.state.privacy_key().hex()[:8]})."
+    faults = sim.host("mastodon").faults
+    faults.truncate = True
+    try:
+        with pytest.raises(replies.ReplyFailed) as failed:
+            replies.reply(ws, item_id, text, user="alice")
+    finally:
+        faults.truncate = False
+    (stored,) = ws.state.inbox_replies(item_id)
+    assert stored.status == "failed" and f"veille inbox retry {stored.id}" in str(failed.value.hint)
+    assert len(_published(sim, text)) == 1  # it did go out
+    again = replies.retry(ws, stored.id, user="alice")
+    [published] = _published(sim, text)
+    assert again.reply.status == "sent" and again.reply.remote_url == published.url
+    assert [r.status for r in ws.state.inbox_replies(item_id)] == ["sent"]  # one reply, sent
+    item = svc.get_item(ws.state, item_id)
+    assert item.status == "responded" and item.first_response_at is not None
+    with pytest.raises(UsageError, match="did not fail: it is sent"):
+        replies.retry(ws, stored.id, user="alice")
+
+
+def test_a_rejected_reply_is_not_sent_again_and_an_agents_retry_waits_for_approval(
+    ws: Workspace, sim: Simulator
+) -> None:
+    ws.settings = replace(ws.settings, inbox=InboxSettings(require_approval=True))
+    item_id = _item(ws, sim, n=5)
+    pending = replies.reply(ws, item_id, "Bonjour !", user="alice").reply
+    replies.reject(ws, pending.id, approver="lead", reason="tone")
+    before = len(_writes(sim))
+    with pytest.raises(UsageError, match="rejected by a manager"):
+        replies.retry(ws, pending.id, user="alice")
+    # A reply that failed at the platform, sent again by an agent: back to the manager.
+    failing = replies.reply(ws, item_id, "Bonjour à nouveau", user="alice").reply
+    ws.state.reopen_inbox_reply(failing.id, "sending")
+    ws.state.finish_inbox_reply(failing.id, status="failed", at=0, error="Service unavailable")
+    again = replies.retry(ws, failing.id, user="alice")
+    assert again.reply.status == "pending_approval" and len(_writes(sim)) == before

@@ -158,3 +158,23 @@ def test_a_rule_edited_in_place_acts_anew_on_the_next_posts(inbox_ws: Workspace)
     assert by_post["mastodon:3"].priority == "high"
     rules = list_rules(inbox_ws.state)
     assert [(r.name, r.position, r.runs) for r in rules] == [("billing", 1, 3), ("second", 2, 3)]
+
+
+def test_an_item_a_rule_closes_counts_as_resolved_at_once(inbox_ws: Workspace) -> None:
+    """A rule that ignores spam (or closes a thank-you) takes the item out of
+    the backlog and resolves it on entry: the resolution figures count it as
+    resolved, not as waiting forever; reopened, it is back in the backlog."""
+    from datetime import UTC, datetime, timedelta
+
+    from veille.inbox import metrics
+
+    add_rule(inbox_ws.state, make_rule("spam", query="casino", actions=[("status", "ignored")]))
+    ingest(inbox_ws, [post("1", "lumio casino bonus"), post("2", "lumio is down")])
+    spam = next(i for i in _all(inbox_ws) if i.post_id == "mastodon:1")
+    assert spam.status == "ignored" and spam.closed_at is not None
+    since, until = spam.created_at - timedelta(days=1), datetime.now(UTC) + timedelta(days=1)
+    resolved = metrics.resolution_times(inbox_ws.state, since, until)
+    assert (resolved.items, resolved.answered, resolved.waiting) == (2, 1, 1)
+    assert metrics.backlog(inbox_ws.state, until).total == 1
+    svc.set_status(inbox_ws.state, spam.id, "new", actor="lead")  # not spam after all
+    assert metrics.backlog(inbox_ws.state, until).total == 2

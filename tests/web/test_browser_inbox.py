@@ -135,8 +135,8 @@ def test_a_manager_sets_up_the_inbox(site: Running, watched: WatchedPage) -> Non
 
 
 def test_an_analyst_inserts_a_canned_response(site: Running, watched: WatchedPage) -> None:
+    from veille.inbox.canned import save_canned
     from veille.inbox.model import ItemFilter
-    from veille.inbox.replies import save_canned
     from veille.workspace import Workspace
 
     with Workspace.open(site.root) as ws:

@@ -87,6 +87,9 @@ def register_items(inbox: typer.Typer) -> None:
         platform: Annotated[list[str], typer.Option(help="Only this platform.")] = [],  # noqa: B006
         lang: Annotated[list[str], typer.Option(help="Only this language.")] = [],  # noqa: B006
         tag: Annotated[list[str], typer.Option(help="Only items with this tag.")] = [],  # noqa: B006
+        topic: Annotated[
+            list[str], typer.Option(help="Only items this topic brought in (repeat for more).")
+        ] = [],  # noqa: B006
         view: Annotated[
             str | None, typer.Option(help='A saved view, e.g. "my queue", "urgent negatives".')
         ] = None,
@@ -119,6 +122,7 @@ def register_items(inbox: typer.Typer) -> None:
                     platforms=tuple(platform),
                     languages=tuple(lang),
                     tags=tuple(tag),
+                    topics=svc.check_topics(ws.state, topic),
                     limit=limit,
                 )
             found = svc.list_items(ws.state, flt)

@@ -1,4 +1,4 @@
-"""``veille inbox reply|answered|approvals|approve|reject|canned|team|view|metrics``."""
+"""``veille inbox reply|retry|answered|approvals|approve|reject|canned|team|view|metrics``."""
 
 from __future__ import annotations
 
@@ -64,12 +64,13 @@ def register_work(inbox: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Reply to an item's post on its platform (Mastodon, Bluesky)."""
+        from veille.inbox import canned as canned_
         from veille.inbox import replies
 
         user = _user(as_)
         with open_workspace(workspace) as ws:
             if canned:
-                text = replies.canned_text(ws.state, canned, lang)
+                text = canned_.canned_text(ws.state, canned, lang)
             if not text:
                 raise UsageError("the reply needs text", hint="Give TEXT or --canned NAME.")
             outcome = replies.reply(
@@ -78,6 +79,36 @@ def register_work(inbox: typer.Typer) -> None:
             )  # fmt: skip
         for w in outcome.verdict.warnings:
             warn(w)
+        for w in outcome.warnings:
+            warn(w)
+        r = outcome.reply
+        if r.status == "pending_approval":
+            console().print(f"reply #{r.id} waits for a manager's approval.")
+        else:
+            console().print(f"reply #{r.id} sent: {r.remote_url or r.remote_id}", markup=False)
+
+    @inbox.command("retry")
+    @handle_errors
+    def retry(
+        reply_id: Annotated[int, typer.Argument(help="The failed reply's number.")],
+        account: Annotated[
+            str | None, typer.Option(help="The organization's account to reply as.")
+        ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Send even if someone else is assigned or replying.")
+        ] = False,
+        as_: AsOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Send a failed reply again, as it is (a platform that took it already keeps one)."""
+        from veille.inbox import replies
+
+        user = _user(as_)
+        with open_workspace(workspace) as ws:
+            outcome = replies.retry(
+                ws, reply_id, user=user, account=account, force=force,
+                can_approve=_can_approve(ws, user),
+            )  # fmt: skip
         for w in outcome.warnings:
             warn(w)
         r = outcome.reply
@@ -167,14 +198,14 @@ def register_work(inbox: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """List canned responses, or add one (NAME TEXT --lang fr)."""
-        from veille.inbox import replies
+        from veille.inbox import canned as canned_
 
         with open_workspace(workspace) as ws:
             if name is not None:
                 if not text:
                     raise UsageError("give NAME TEXT and --lang en or fr")
-                replies.save_canned(ws.state, name, lang, text)
-            found = replies.canned_responses(ws.state)
+                canned_.save_canned(ws.state, name, lang, text)
+            found = canned_.canned_responses(ws.state)
         rows = [
             {"name": c.name, "lang": c.lang, "text": c.text, "builtin": c.builtin} for c in found
         ]
@@ -229,6 +260,7 @@ def register_work(inbox: typer.Typer) -> None:
         lang: Annotated[list[str], typer.Option(help="Its languages.")] = [],  # noqa: B006
         sentiment: Annotated[list[str], typer.Option(help="Its sentiments.")] = [],  # noqa: B006
         tag: Annotated[list[str], typer.Option(help="Its tags.")] = [],  # noqa: B006
+        topic: Annotated[list[str], typer.Option(help="Its topics.")] = [],  # noqa: B006
         shared: Annotated[bool, typer.Option("--shared", help="For everyone.")] = False,
         as_: AsOpt = None,
         workspace: WorkspaceOpt = None,
@@ -246,6 +278,7 @@ def register_work(inbox: typer.Typer) -> None:
                     priorities=tuple(check_priority(p) for p in priority),
                     platforms=tuple(platform), languages=tuple(lang),
                     sentiments=tuple(sentiment), tags=tuple(tag),
+                    topics=svc.check_topics(ws.state, topic),
                 )  # fmt: skip
                 svc.save_view(ws.state, owner, name, flt, shared=shared or not owner)
             found = svc.views(ws.state, owner)

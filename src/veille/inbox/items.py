@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from veille.errors import NotFound, Place, UsageError, tr
@@ -37,7 +38,9 @@ BUILTIN_VIEWS: dict[str, dict[str, Any]] = {
         "sentiments": ["negative"],
         "statuses": list(OPEN_STATUSES),
     },
-    "unassigned": {"unassigned": True, "statuses": ["new"]},
+    # Every open item nobody has: one an agent let go of midway (in progress,
+    # then unassigned) is still to be picked up.
+    "unassigned": {"unassigned": True, "statuses": list(OPEN_STATUSES)},
     "open": {"statuses": list(OPEN_STATUSES)},
 }
 
@@ -65,6 +68,13 @@ def get_item(state: Any, item_id: int) -> Item:
             ),
         )
     return item
+
+
+def assigned_since(state: Any, items: Sequence[Item]) -> dict[int, datetime]:
+    """Since when each assigned item of ``items`` is with its assignee."""
+    ids = [i.id for i in items if i.assignee]
+    found: dict[int, datetime] = state.inbox_assigned_at(ids) if ids else {}
+    return found
 
 
 def events(state: Any, item_id: int) -> list[Event]:
@@ -265,8 +275,21 @@ class BulkResult:
     failed: dict[int, str] = field(default_factory=dict)
 
 
-def bulk(state: Any, item_ids: Sequence[int], action: str, value: str, *, actor: str) -> BulkResult:
-    """One action on many items; an item that fails is reported, the others done."""
+def bulk(
+    state: Any,
+    item_ids: Sequence[int],
+    action: str,
+    value: str,
+    *,
+    actor: str,
+    versions: Mapping[int, int] | None = None,
+) -> BulkResult:
+    """One action on many items; an item that fails is reported, the others done.
+
+    ``versions``: the version of each item as the caller read it (a list
+    page): an item changed since (a colleague took it meanwhile) is left as
+    it is and reported (:class:`Conflict`), never overwritten. Tags and
+    categories add or remove, so they need none."""
     from veille.errors import VeilleError
 
     if action not in BULK_ACTIONS:
@@ -283,15 +306,16 @@ def bulk(state: Any, item_ids: Sequence[int], action: str, value: str, *, actor:
         value = check_user(state, value)
     result = BulkResult()
     for item_id in dict.fromkeys(item_ids):
+        read = (versions or {}).get(item_id)
         try:
             if action == "assign":
-                assign(state, item_id, value, actor=actor)
+                assign(state, item_id, value, actor=actor, version=read)
             elif action == "unassign":
-                assign(state, item_id, None, actor=actor)
+                assign(state, item_id, None, actor=actor, version=read)
             elif action == "status":
-                set_status(state, item_id, value, actor=actor)
+                set_status(state, item_id, value, actor=actor, version=read)
             elif action == "priority":
-                set_priority(state, item_id, value, actor=actor)
+                set_priority(state, item_id, value, actor=actor, version=read)
             elif action == "tag":
                 label(state, item_id, actor=actor, tags=[value])
             else:
@@ -353,6 +377,16 @@ def save_view(state: Any, owner: str, name: str, flt: ItemFilter, *, shared: boo
         languages=check_languages(flt.languages),
     )
     state.save_view("" if shared else owner, name, flt.as_dict())
+
+
+def check_topics(state: Any, names: Sequence[str]) -> tuple[str, ...]:
+    """``names`` if each is a topic (an item keeps the topics that brought it in)."""
+    from veille.query.topics import get_topic
+
+    asked = tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+    for name in asked:
+        get_topic(state, name)  # NotFound, with the known names
+    return asked
 
 
 def is_done(item: Item) -> bool:

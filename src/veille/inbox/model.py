@@ -132,6 +132,7 @@ class ItemFilter:
     sentiments: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()  # any of these topics brought the item in
     text: str = ""
     limit: int = 100
     offset: int = 0
@@ -139,7 +140,8 @@ class ItemFilter:
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key in (
-            "statuses", "priorities", "platforms", "languages", "sentiments", "tags", "categories"
+            "statuses", "priorities", "platforms", "languages", "sentiments", "tags", "categories",
+            "topics",
         ):  # fmt: skip
             value = getattr(self, key)
             if value:

@@ -3,7 +3,8 @@ publishers (Mastodon, Bluesky), approved by a manager where the workspace
 requires it, or marked as answered outside veille.
 
 A reply is stored before it is sent, so its text survives any failure; a
-failed reply keeps the platform's own error. Before sending, the collision
+failed reply keeps the platform's own error and is sent again as it is
+(:func:`retry`: the same key, so never published twice). Before sending, the collision
 check says who else is assigned to the item or writing a reply to it (the
 ``force`` flag sends anyway). A post its own platform says is gone (on
 Mastodon, the post's own instance: another one may just not federate with
@@ -13,13 +14,12 @@ undone with :func:`veille.inbox.items.clear_deleted_upstream`.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import UsageError, VeilleError, tr
+from veille.errors import Place, UsageError, VeilleError, tr
 from veille.inbox.items import _audit, get_item, mark_deleted_upstream
 from veille.inbox.model import Item, Reply
 
@@ -91,75 +91,13 @@ def check_reply(platform: str, text: str, *, lang: str = "en", state: Any = None
     return Verdict(tuple(problems), tuple(warnings), report.length, report.limit)
 
 
-@dataclass(frozen=True)
-class CannedResponse:
-    name: str
-    lang: str
-    text: str
-    builtin: bool = False
-
-
-# Shipped with veille, in English and French; a workspace adds its own.
-_BUILTIN_TEXTS = {
-    ("thanks", "en"): "Thank you for your message! We are glad you took the time to share it.",
-    ("thanks", "fr"): (
-        "Merci pour votre message ! Nous sommes heureux que vous ayez pris le temps de le partager."
-    ),
-    ("looking", "en"): (
-        "Thanks for letting us know. We are looking into it and will get back to you shortly."
-    ),
-    ("looking", "fr"): (
-        "Merci de nous l’avoir signalé. Nous examinons la question et revenons vers vous "
-        "rapidement."
-    ),
-    ("dm", "en"): (
-        "Sorry to hear that. Could you send us a private message with more details so we can help?"
-    ),
-    ("dm", "fr"): (
-        "Désolés de l’apprendre. Pouvez-vous nous écrire en message privé avec plus de "
-        "détails pour que nous puissions vous aider ?"
-    ),
-}
-BUILTIN_CANNED: tuple[CannedResponse, ...] = tuple(
-    CannedResponse(name, lang, text, True) for (name, lang), text in _BUILTIN_TEXTS.items()
-)
-
-
-def canned_responses(state: Any, lang: str | None = None) -> list[CannedResponse]:
-    """Built-in and workspace responses (the workspace's replace a built-in of the same name)."""
-    own = {(n, lg): CannedResponse(n, lg, t) for n, lg, t in state.canned_responses()}
-    found = {(c.name, c.lang): c for c in BUILTIN_CANNED}
-    found.update(own)
-    out = [c for c in found.values() if lang is None or c.lang == lang]
-    return sorted(out, key=lambda c: (c.name, c.lang))
-
-
-#: A response's language in words: a French page said « en « fr » ».
-_LANGUAGE_NAMES = {"en": tr("English"), "fr": tr("French")}
-
-
-def _language(lang: str) -> str:
-    return _LANGUAGE_NAMES.get(lang, lang)
-
-
-def canned_text(state: Any, name: str, lang: str) -> str:
-    for c in canned_responses(state, lang):
-        if c.name == name:
-            return c.text
-    known = sorted({c.name for c in canned_responses(state, lang)})
-    from veille.errors import NotFound
-    from veille.suggest import did_you_mean
-
-    raise NotFound(
-        tr("no canned response %(name)r in %(lang)s", name=name, lang=_language(lang)),
-        hint=did_you_mean(name, known),
-    )
-
-
-def collisions(state: Any, item: Item, user: str, now: int | None = None) -> list[str]:
+def collisions(
+    state: Any, item: Item, user: str, now: int | None = None, *, besides: int | None = None
+) -> list[str]:
     """What the person about to reply should know first: someone else
-    assigned, someone else writing a reply, a reply already sent (each made
-    by :func:`veille.errors.tr`: English here, translated on a web page)."""
+    assigned, someone else writing a reply, a reply already sent (other than
+    reply ``besides``, the one being sent again) (each made by
+    :func:`veille.errors.tr`: English here, translated on a web page)."""
     now = int(time.time()) if now is None else now
     found: list[str] = []
     if item.assignee and item.assignee != user:
@@ -167,7 +105,11 @@ def collisions(state: Any, item: Item, user: str, now: int | None = None) -> lis
     until = int(item.replying_until.timestamp()) if item.replying_until else 0
     if item.replying and item.replying != user and until > now:
         found.append(_writing(item.replying))
-    sent = [r for r in state.inbox_replies(item.id) if r.status in ("sent", "outside", "sending")]
+    sent = [
+        r
+        for r in state.inbox_replies(item.id)
+        if r.status in ("sent", "outside", "sending") and r.id != besides
+    ]
     if sent:
         found.append(tr("already answered by %(who)s", who=sent[-1].author))
     return found
@@ -236,6 +178,36 @@ def reply(
                 url=item.url or tr("open the post"),
             ),
         )
+    # The same text as a reply that failed (its answer may have been lost on
+    # the way back, after it was published): that reply, sent again, not a second one.
+    failed = [r for r in state.inbox_replies(item_id) if r.text == text and can_retry(r)]
+    if failed:
+        return retry(
+            ws, failed[-1].id, user=user, account=account, force=force, can_approve=can_approve
+        )
+    verdict = _checked(state, item, text)
+    now = int(time.time())
+    found = _claim(ws, item, user, now, force=force)
+    needs_approval = ws.settings.inbox.require_approval and not can_approve
+    status = "pending_approval" if needs_approval else "sending"
+    reply_id = state.add_inbox_reply(item_id, user, text, status, now)
+    state.change_inbox_item(
+        item_id, _event(user, "reply" if not needs_approval else "reply for approval", text),
+        version=None, at=now,
+    )  # fmt: skip
+    _audit(state, user, "reply", item_id, status)
+    if needs_approval:
+        state.release_inbox_reply(item_id, user)
+        pending: Reply | None = state.inbox_reply(reply_id)
+        assert pending is not None
+        return ReplyOutcome(pending, verdict, found)
+    sent = send_reply(ws, reply_id, account=account, approved_by=None)
+    return ReplyOutcome(sent, verdict, found)
+
+
+def _checked(state: Any, item: Item, text: str) -> Verdict:
+    """The guide's verdict on ``text`` as a reply to ``item``; a post gone
+    upstream, or a problem the guide finds, stops it (:class:`UsageError`)."""
     if item.deleted_upstream_at is not None:
         raise UsageError(
             tr(
@@ -259,10 +231,17 @@ def reply(
                 "and the staff guidelines)."
             ),
         )
-    now = int(time.time())
-    found = collisions(state, item, user, now)
-    other = state.claim_inbox_reply(
-        item_id, user, now=now, until=now + 60 * ws.settings.inbox.reply_claim_minutes
+    return verdict
+
+
+def _claim(
+    ws: Workspace, item: Item, user: str, now: int, *, force: bool, besides: int | None = None
+) -> list[str]:
+    """Claim the item for ``user``'s reply; the collisions (:class:`Collision`
+    unless ``force``)."""
+    found = collisions(ws.state, item, user, now, besides=besides)
+    other = ws.state.claim_inbox_reply(
+        item.id, user, now=now, until=now + 60 * ws.settings.inbox.reply_claim_minutes
     )
     if other and _writing(other) not in found:
         found.append(_writing(other))
@@ -271,21 +250,81 @@ def reply(
             tr("item %(id)s: %(found)s", id=item.id, found=joined(found)),
             hint=tr("Check with them, or send anyway with --force."),
         )
+    return found
+
+
+#: Where a page sends a failed reply again.
+_SEND_AGAIN = tr("the “Send again” button under it")
+#: How a manager's rejection starts a reply's error (a rejected reply is not sent again).
+_REJECTED = "rejected by "
+
+
+def can_retry(stored: Reply, *, stuck_before: int | None = None) -> bool:
+    """Whether ``stored`` may be sent again: it failed, and no manager
+    rejected it; or it has been "sending" since before ``stuck_before`` (the
+    process sending it stopped midway: a restart, a crash)."""
+    if stored.status == "sending":
+        return stuck_before is not None and stored.created_at.timestamp() <= stuck_before
+    return stored.status == "failed" and not (stored.error or "").startswith(_REJECTED)
+
+
+def stuck_before(ws: Workspace, now: int | None = None) -> int:
+    """A reply still "sending" since before this moment is stuck: a send
+    takes seconds, this is the reply claim's length ago."""
+    now = int(time.time()) if now is None else now
+    return now - 60 * ws.settings.inbox.reply_claim_minutes
+
+
+def retry(
+    ws: Workspace,
+    reply_id: int,
+    *,
+    user: str,
+    account: str | None = None,
+    force: bool = False,
+    can_approve: bool = False,
+) -> ReplyOutcome:
+    """Send failed reply ``reply_id`` again, as it is: the same reply, so the
+    same key, which the platform uses to drop repeats. A try whose answer was
+    lost on the way back (a timeout, a cut connection) may have been
+    published: sent again, it is found, not published twice. The same checks
+    as :func:`reply` (collisions, the guide, approval) apply."""
+    from veille.errors import NotFound
+
+    state = ws.state
+    stored: Reply | None = state.inbox_reply(reply_id)
+    if stored is None:
+        raise NotFound(tr("no reply %(id)s", id=reply_id))
+    see = tr("See item %(id)s (veille inbox show %(id)s).", id=stored.item_id)
+    now = int(time.time())
+    if stored.status == "failed" and (stored.error or "").startswith(_REJECTED):
+        raise UsageError(
+            tr("reply %(id)s was rejected by a manager", id=reply_id),
+            hint=tr("Write a new reply to item %(id)s.", id=stored.item_id),
+        )
+    if not can_retry(stored, stuck_before=stuck_before(ws, now)):
+        raise UsageError(
+            tr("reply %(id)s did not fail: it is %(status)s", id=reply_id, status=stored.status),
+            hint=see,
+        )
+    item = get_item(state, stored.item_id)
+    verdict = _checked(state, item, stored.text)
+    found = _claim(ws, item, user, now, force=force, besides=reply_id)
     needs_approval = ws.settings.inbox.require_approval and not can_approve
     status = "pending_approval" if needs_approval else "sending"
-    reply_id = state.add_inbox_reply(item_id, user, text, status, now)
+    if not state.reopen_inbox_reply(reply_id, status, was=stored.status):
+        state.release_inbox_reply(item.id, user)
+        raise UsageError(tr("reply %(id)s is already being sent again", id=reply_id), hint=see)
     state.change_inbox_item(
-        item_id, _event(user, "reply" if not needs_approval else "reply for approval", text),
-        version=None, at=now,
-    )  # fmt: skip
-    _audit(state, user, "reply", item_id, status)
+        item.id, _event(user, "reply sent again", str(reply_id)), version=None, at=now
+    )
+    _audit(state, user, "reply_again", item.id, str(reply_id))
     if needs_approval:
-        state.release_inbox_reply(item_id, user)
+        state.release_inbox_reply(item.id, user)
         pending: Reply | None = state.inbox_reply(reply_id)
         assert pending is not None
         return ReplyOutcome(pending, verdict, found)
-    sent = send_reply(ws, reply_id, account=account, approved_by=None)
-    return ReplyOutcome(sent, verdict, found)
+    return ReplyOutcome(send_reply(ws, reply_id, account=account), verdict, found)
 
 
 def _event(actor: str, action: str, detail: str) -> Any:
@@ -348,7 +387,10 @@ def send_reply(
             item.id, _event(stored.author, "reply failed", error), version=None, at=now
         )
         missing = exc.status in (404, 410) or "no post" in exc.message
-        hint: str = tr("The text is kept: fix it and send again from the item.")
+        hint: str = tr(
+            "The text is kept: send it again as it is (%(where)s), or write a new reply.",
+            where=Place(f"veille inbox retry {reply_id}", page=_SEND_AGAIN),
+        )
         if missing and _said_by_its_own_home(item, post, acc):
             mark_deleted_upstream(state, item.id, actor=stored.author, detail=error)
         elif missing:
@@ -469,7 +511,7 @@ def reject(ws: Workspace, reply_id: int, *, approver: str, reason: str = "") -> 
         raise UsageError(tr("reply %(id)s is not waiting for approval", id=reply_id))
     now = int(time.time())
     state.finish_inbox_reply(
-        reply_id, status="failed", at=now, error=f"rejected by {approver}: {reason}".rstrip(": ")
+        reply_id, status="failed", at=now, error=f"{_REJECTED}{approver}: {reason}".rstrip(": ")
     )
     state.change_inbox_item(
         stored.item_id, _event(approver, "reject reply", reason), version=None, at=now
@@ -498,45 +540,3 @@ def answered_outside(
     found = state.inbox_reply(reply_id)
     assert found is not None
     return found
-
-
-_CANNED_NAME = re.compile(r"^[\w][\w .-]{0,59}$")
-
-
-def save_canned(state: Any, name: str, lang: str, text: str) -> CannedResponse:
-    """Add or replace the workspace's response ``name`` in ``lang`` (en or fr);
-    one named like a built-in replaces the built-in for this workspace."""
-    name, text = name.strip(), text.strip()
-    if not _CANNED_NAME.match(name):
-        raise UsageError(
-            tr("canned response name %(name)r is not usable", name=name),
-            hint=tr("Use letters, digits, spaces, dots, dashes (up to 60 characters)."),
-        )
-    if lang not in ("en", "fr"):
-        raise UsageError(
-            tr("language %(lang)r is not en or fr", lang=lang), hint=tr("Write en or fr.")
-        )
-    if not text:
-        raise UsageError(tr("the canned response %(name)r needs a text", name=name))
-    if len(text) > MAX_REPLY:
-        raise UsageError(tr("a canned response is at most %(n)s characters", n=MAX_REPLY))
-    state.save_canned(name, lang, text)
-    return CannedResponse(name, lang, text)
-
-
-def remove_canned(state: Any, name: str, lang: str) -> None:
-    """Remove the workspace's response (a built-in one of that name is used again)."""
-    if not state.delete_canned(name, lang):
-        from veille.errors import NotFound
-
-        own = sorted({n for n, lg, _t in state.canned_responses() if lg == lang})
-        raise NotFound(
-            tr(
-                "the workspace has no canned response %(name)r in %(lang)s",
-                name=name,
-                lang=_language(lang),
-            ),
-            hint=tr("Its own: %(names)s", names=", ".join(own))
-            if own
-            else tr("Built-in responses cannot be removed."),
-        )

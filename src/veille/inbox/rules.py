@@ -272,9 +272,12 @@ def holds(rule: Rule, post: Post, item: Item, ctx: RuleContext) -> bool:
 
 
 def actions_of(
-    rule: Rule, item: Item, *, next_in_team: Callable[[str], str | None]
+    rule: Rule, item: Item, *, next_in_team: Callable[[str], str | None], now: int = 0
 ) -> tuple[ItemChange, list[str]]:
-    """The change ``rule``'s actions make to ``item`` and the alerts to notify."""
+    """The change ``rule``'s actions make to ``item`` and the alerts to notify
+    (``now``: when a status that closes the item closes it, as a person's would)."""
+    from veille.inbox.items import status_fields
+
     actor = f"rule:{rule.name}"
     fields: dict[str, Any] = {}
     labels: list[tuple[str, str]] = []
@@ -288,7 +291,7 @@ def actions_of(
             fields["priority"] = value
             events.append((actor, "priority", value))
         elif kind == "status":
-            fields["status"] = value
+            fields.update(status_fields(item, value, now))
             events.append((actor, "status", value))
         elif kind in ("assign", "team"):
             who = value if kind == "assign" else next_in_team(value)

@@ -51,7 +51,7 @@ def run_rules(
             try:
                 if not holds(rule, post, item, ctx):
                     continue
-                change, notify = actions_of(rule, item, next_in_team=tx.next_in_team)
+                change, notify = actions_of(rule, item, next_in_team=tx.next_in_team, now=now)
                 alerts = []
                 for name in notify:
                     alert = find_alert(name)

@@ -113,6 +113,12 @@ def _where(flt: ItemFilter, find: str) -> tuple[str, list[Any]]:
         for value in values:  # every tag asked for
             clauses.append("id IN (SELECT item_id FROM inbox_labels WHERE kind = ? AND value = ?)")
             params.extend((kind, value))
+    if flt.topics:
+        # Topics are kept comma-joined: one of those asked for, whole.
+        clauses.append(
+            "(" + " OR ".join([f"{find}(',' || topics || ',', ?) > 0"] * len(flt.topics)) + ")"
+        )
+        params.extend(f",{t}," for t in flt.topics)
     if flt.text:
         clauses.append(f"({find}(lower(text), ?) > 0 OR {find}(lower(author), ?) > 0)")
         params.extend((flt.text.lower(), flt.text.lower()))
@@ -281,6 +287,19 @@ class PortableInbox:
             for r in rows
         ]  # fmt: skip
 
+    def inbox_assigned_at(self, item_ids: Sequence[int]) -> dict[int, datetime]:
+        sql = self._sql_read()
+        out: dict[int, datetime] = {}
+        for i in range(0, len(item_ids), CHUNK):
+            chunk = list(item_ids[i : i + CHUNK])
+            for item_id, at in sql.rows(
+                "SELECT item_id, max(at) FROM inbox_events WHERE action = 'assign' "
+                f"AND item_id IN ({marks(len(chunk))}) GROUP BY item_id",
+                chunk,
+            ):
+                out[int(item_id)] = datetime.fromtimestamp(at, UTC)
+        return out
+
     def claim_inbox_reply(self, item_id: int, user: str, *, now: int, until: int) -> str | None:
         # One conditional update: of two people claiming at once, one changes
         # the row and the other then reads who holds it.
@@ -356,6 +375,15 @@ class PortableInbox:
                     "WHERE id = (SELECT item_id FROM inbox_replies WHERE id = ?)",
                     (at, at, reply_id),
                 )
+
+    def reopen_inbox_reply(self, reply_id: int, status: str, *, was: str = "failed") -> bool:
+        with self._sql_write() as sql:
+            return bool(
+                sql.run(
+                    "UPDATE inbox_replies SET status = ?, error = NULL WHERE id = ? AND status = ?",
+                    (status, reply_id, was),
+                )
+            )
 
     def inbox_reply(self, reply_id: int) -> Reply | None:
         row = self._sql_read().one(

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from veille.inbox.model import Event, Item, ItemChange, ItemFilter, Reply
     from veille.inbox.rules import Rule
     from veille.models import Post
@@ -64,6 +66,11 @@ class InboxState(Protocol):
         :func:`veille.errors.storable`), to be said in the reader's language."""
         ...
 
+    def inbox_assigned_at(self, item_ids: Sequence[int]) -> dict[int, datetime]:
+        """When each of ``item_ids`` was last assigned (or unassigned); an
+        item never assigned is absent."""
+        ...
+
     def claim_inbox_reply(self, item_id: int, user: str, *, now: int, until: int) -> str | None:
         """Mark ``user`` as replying until ``until``; the other person already
         replying (their claim still running) instead, without changing it."""
@@ -90,6 +97,13 @@ class InboxState(Protocol):
         first response if it has none, and makes it ``responded``. An
         ``error`` made by :func:`veille.errors.tr` is kept as its template
         and values, and read back as that text."""
+        ...
+
+    def reopen_inbox_reply(self, reply_id: int, status: str, *, was: str = "failed") -> bool:
+        """Move a reply that is ``was`` (``failed``, or ``sending`` and
+        stuck) to ``status`` (``sending``, or ``pending_approval``) and clear
+        its error; ``False`` when it is not ``was`` (anymore): of two people
+        sending it again at once, one does."""
         ...
 
     def inbox_reply(self, reply_id: int) -> Reply | None: ...

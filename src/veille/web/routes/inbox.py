@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import VeilleError
+from veille.inbox import canned as canned_svc
 from veille.inbox import items as svc
 from veille.inbox import replies
 from veille.inbox.model import (
@@ -27,7 +28,7 @@ from veille.inbox.model import (
     Conflict,
     ItemFilter,
 )
-from veille.query.topics import inbox_topics
+from veille.query.topics import inbox_topics, list_topics
 from veille.web.deps import (
     Analyst,
     Manager,
@@ -61,6 +62,7 @@ def _filter(
     q: str,
     view: str,
     page: int,
+    topic: list[str] = [],  # noqa: B006
 ) -> ItemFilter:
     offset = PAGE * max(0, page - 1)
     if view:
@@ -74,6 +76,7 @@ def _filter(
         languages=tuple(x for x in language if x),
         sentiments=tuple(s for s in sentiment if s in SENTIMENTS),
         tags=tuple(t for t in tag if t),
+        topics=tuple(dict.fromkeys(t.strip() for t in topic if t.strip())),
         assignee=assignee or None,
         text=q.strip()[:200],
         limit=PAGE,
@@ -91,6 +94,7 @@ def inbox_page(
     language: _Many = [],  # noqa: B006
     sentiment: _Many = [],  # noqa: B006
     tag: _Many = [],  # noqa: B006
+    topic: _Many = [],  # noqa: B006
     assignee: str = "",
     q: str = "",
     view: str = "",
@@ -104,7 +108,7 @@ def inbox_page(
         flt = _filter(
             request, user, status=status, priority=priority, platform=platform,
             language=language, sentiment=sentiment, tag=tag, assignee=assignee, q=q,
-            view=view, page=page,
+            view=view, page=page, topic=topic,
         )  # fmt: skip
     except VeilleError as exc:
         store_errors_through(exc)
@@ -117,8 +121,10 @@ def inbox_page(
         "inbox/list.html",
         {
             "items": found, "total": total, "flt": flt, "dues": due_states(ws.settings, found),
+            "since": svc.assigned_since(ws.state, found),
             "views": svc.views(ws.state, user.username), "view": view, "q": q,
             "statuses": STATUSES, "priorities": PRIORITIES, "sentiments": SENTIMENTS,
+            "topics": sorted({t.name for t in list_topics(ws.state)} | set(flt.topics)),
             "page": page, "pages": max(1, -(-total // PAGE)), "query": query,
             "bulk_actions": svc.BULK_ACTIONS, "can_act": user.can("analyst"), "error": error,
             # No item and no topic flagged: say how posts enter, not "nothing to answer".
@@ -134,10 +140,19 @@ def bulk(
     ids: Annotated[list[int], Form()] = [],  # noqa: B006
     action: Annotated[str, Form()] = "",
     value: Annotated[str, Form(max_length=200)] = "",
+    # "ID:VERSION" of each item as the list showed it: one changed since is not overwritten.
+    read: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
     _ = translator(request)
+    versions = {}
+    for pair in read:
+        item_id, _sep, version = pair.partition(":")
+        if item_id.isdigit() and version.isdigit():
+            versions[int(item_id)] = int(version)
     try:
-        result = svc.bulk(workspace(request).state, ids, action, value, actor=user.username)
+        result = svc.bulk(
+            workspace(request).state, ids, action, value, actor=user.username, versions=versions
+        )
     except VeilleError as exc:
         store_errors_through(exc)
         return redirect("/inbox", message=error_text(request, exc))
@@ -167,7 +182,7 @@ def save_view(
             platform=params.get("platform", []), language=params.get("language", []),
             sentiment=params.get("sentiment", []), tag=params.get("tag", []),
             assignee=(params.get("assignee") or [""])[0], q=(params.get("q") or [""])[0],
-            view="", page=1,
+            view="", page=1, topic=params.get("topic", []),
         )  # fmt: skip
         svc.save_view(workspace(request).state, user.username, name, flt, shared=shared)
     except VeilleError as exc:
@@ -340,6 +355,40 @@ def reject_reply(
     return redirect(target, message=_("Reply rejected."))
 
 
+@router.post("/inbox/replies/{reply_id}/retry", response_class=HTMLResponse)
+def retry_reply(
+    request: Request, reply_id: int, user: Analyst, force: Annotated[bool, Form()] = False
+) -> Response:
+    """Send a failed reply again, as it is (the same reply: never published twice)."""
+    _ = translator(request)
+    ws = workspace(request)
+    stored = ws.state.inbox_reply(reply_id)
+    if stored is None:
+        return redirect("/inbox", message=_("No reply %(id)s.", id=reply_id))
+    try:
+        outcome = replies.retry(
+            ws, reply_id, user=user.username, force=force, can_approve=user.can("manager")
+        )
+    except replies.Collision as exc:
+        item = svc.get_item(ws.state, stored.item_id)
+        warnings = replies.collisions(ws.state, item, user.username, besides=reply_id)
+        said = f"{_(exc.message)}. {_('Check with them, or tick “send anyway” and send again.')}"
+        return item_page(
+            request, user, stored.item_id, warnings=warnings or [said], error=said,
+            status_code=409,
+        )  # fmt: skip
+    except VeilleError as exc:  # refused again: the reply stays, failed, with the new error
+        store_errors_through(exc)
+        return item_page(
+            request, user, stored.item_id, error=error_text(request, exc), status_code=400
+        )
+    if outcome.reply.status == "pending_approval":
+        return redirect(
+            f"/inbox/{stored.item_id}", message=_("Reply waiting for a manager's approval.")
+        )
+    return redirect(f"/inbox/{stored.item_id}", message=_("Reply sent."))
+
+
 # -- one item ---------------------------------------------------------------------------
 
 
@@ -368,15 +417,19 @@ def item_page(
         "inbox/item.html",
         {
             "item": item, "due": due_states(ws.settings, [item]).get(item.id),
+            "since": svc.assigned_since(ws.state, [item]).get(item.id),
             "events": svc.events(ws.state, item_id), "replies": ws.state.inbox_replies(item_id),
             "thread": thread(ws, item), "statuses": STATUSES, "priorities": PRIORITIES,
-            "sentiments": SENTIMENTS, "canned": replies.canned_responses(ws.state),
+            "sentiments": SENTIMENTS, "canned": canned_svc.canned_responses(ws.state),
             # The post's language first (a French post gets the French responses).
             "canned_lang": item.lang if item.lang in ("en", "fr") else language,
             "canned_pick": canned,
             "can_reply": item.platform in replies.REPLY_PLATFORMS, "draft": draft,
             "verdict": verdict, "warnings": warnings, "error": error,
             "can_act": user.can("analyst"), "can_approve": user.can("manager"),
+            "can_retry": lambda r, before=replies.stuck_before(ws): replies.can_retry(
+                r, stuck_before=before
+            ),
             "post_url": item.url if (item.url or "").startswith(("https://", "http://")) else None,
         },
         status_code=status_code,
@@ -554,7 +607,7 @@ def reply(
         if not sep or code not in ("en", "fr"):
             code, pick = language, canned
         try:
-            inserted = replies.canned_text(ws.state, pick, code)
+            inserted = canned_svc.canned_text(ws.state, pick, code)
         except VeilleError as exc:
             store_errors_through(exc)
             return item_page(request, user, item_id, draft=text, error=error_text(request, exc),

@@ -19,8 +19,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import UsageError, VeilleError, tr
+from veille.inbox import canned
 from veille.inbox import items as svc
-from veille.inbox import replies
 from veille.inbox.model import OPEN_STATUSES, PRIORITIES, SENTIMENTS, STATUSES, ItemFilter
 from veille.web.deps import Analyst, Manager, Viewer, error_text, render, translator, workspace
 from veille.web.forms import attempt, comma_list, whole
@@ -52,7 +52,7 @@ def _describe(filters: dict[str, Any], _: Callable[..., str]) -> list[tuple[str,
     labels = {
         "statuses": _("Status"), "priorities": _("Priority"), "sentiments": _("Sentiment"),
         "platforms": _("Platform"), "languages": _("Language"), "tags": _("Tags"),
-        "categories": _("Categories"), "assignee": _("Assigned to"),
+        "categories": _("Categories"), "topics": _("Topics"), "assignee": _("Assigned to"),
         "unassigned": _("Unassigned"), "text": _("Text or author"),
     }  # fmt: skip
     out = []
@@ -122,6 +122,7 @@ def create_view(
     platform: Text = "",
     language: Text = "",
     tag: Text = "",
+    topic: Text = "",
     assignee: Text = "",
     mine: Annotated[bool, Form()] = False,
     unassigned: Annotated[bool, Form()] = False,
@@ -145,6 +146,7 @@ def create_view(
             platforms=tuple(p.lower() for p in comma_list(platform)),
             languages=tuple(x.lower() for x in comma_list(language)),
             tags=tuple(comma_list(tag)),
+            topics=svc.check_topics(st, comma_list(topic)),
             assignee="{me}" if mine else (svc.check_user(st, assignee) if assignee else None),
             unassigned=unassigned,
         )
@@ -266,12 +268,12 @@ def canned_page(
     assert user is not None
     st = workspace(request).state
     own = {(n, lg) for n, lg, _t in st.canned_responses()}
-    builtin = {(c.name, c.lang) for c in replies.BUILTIN_CANNED}
+    builtin = {(c.name, c.lang) for c in canned.BUILTIN_CANNED}
     return render(
         request,
         "inbox/canned.html",
         {
-            "responses": replies.canned_responses(st), "own": own, "builtin": builtin,
+            "responses": canned.canned_responses(st), "own": own, "builtin": builtin,
             "error": error, "can_edit": user.can("manager"),
         },
         status_code=status_code,
@@ -294,7 +296,7 @@ def save_canned(
     _ = translator(request)
     st = workspace(request).state
     return attempt(
-        lambda: replies.save_canned(st, name, lang, text),
+        lambda: canned.save_canned(st, name, lang, text),
         done=_("Canned response %(name)s saved.", name=name.strip()), where="/inbox/canned",
         on_error=_again(request, canned_page),
     )  # fmt: skip
@@ -310,7 +312,7 @@ def remove_canned(
     _ = translator(request)
     st = workspace(request).state
     return attempt(
-        lambda: replies.remove_canned(st, name, lang),
+        lambda: canned.remove_canned(st, name, lang),
         done=_("Canned response %(name)s removed.", name=name), where="/inbox/canned",
         on_error=_again(request, canned_page),
     )  # fmt: skip

@@ -1,0 +1,337 @@
+"""A customer-service team (a lead and two agents) working one inbox at once:
+each person is their own HTTP session against one live server."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from veille.inbox import items as svc
+from veille.inbox.model import ItemFilter
+from veille.models import Author, Post
+from veille.pipeline.ingest import build_pipeline
+from veille.query.topics import add_topic
+from veille.services import users
+from veille.sim.generate import SimConfig
+from veille.sim.server import SimClock, Simulator, SimWorld
+from veille.sim.social import snowflake
+from veille.workspace import Workspace, init_workspace
+
+from .conftest import Served, csrf_from, do_login, password_for, serve
+
+SIM_NOW = datetime(2026, 10, 1, tzinfo=UTC)
+TEAM = {"lead": "manager", "agent1": "analyst", "agent2": "analyst", "viewer": "viewer"}
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> Iterator[tuple[Served, dict[str, httpx.Client], list[int]]]:
+    """The app over a workspace with the team's accounts and three Reddit
+    items (a platform veille does not reply on), and one signed-in client each."""
+    root = init_workspace(tmp_path / "ws")
+    with Workspace.open(root) as ws:
+        for name, role in TEAM.items():
+            users.add_user(ws.state, name, password_for(name), role)
+        add_topic(ws.store, "lumio", "lumio", inbox=True)
+        add_topic(ws.store, "billing", "invoice", inbox=True)
+        posts = [
+            Post.create(
+                platform="reddit",
+                native_id=f"t{i}",
+                text=f"lumio help {i}" + (" about my invoice" if i == 2 else ""),
+                author=Author(f"person{i}"),
+                lang="en",
+                published_at=datetime(2026, 11, 30, 10, i, tzinfo=UTC),
+            )
+            for i in range(3)
+        ]
+        build_pipeline(ws, skip=("enrich",)).ingest(posts)
+        ids = sorted(i.id for i in svc.list_items(ws.state, ItemFilter(limit=10)))
+    served, server = serve(root)
+    clients = {n: httpx.Client(base_url=served.url, timeout=30) for n in TEAM}
+    try:
+        for name, client in clients.items():
+            assert do_login(client, name).status_code == 303
+        yield served, clients, ids
+    finally:
+        for client in clients.values():
+            client.close()
+        server.stop()
+
+
+def _listed(page: str) -> set[int]:
+    import re
+
+    return {int(m) for m in re.findall(r'<td><a href="/inbox/(\d+)">\1</a></td>', page)}
+
+
+def _caption(page: str) -> str:
+    import re
+
+    found = re.search(r"<caption>([^<]*)</caption>", page)
+    assert found
+    return html.unescape(found.group(1))
+
+
+def test_an_item_an_agent_lets_go_of_midway_is_in_the_unassigned_view(
+    team: tuple[Served, dict[str, httpx.Client], list[int]],
+) -> None:
+    """agent1 takes an item, starts on it, then hands it back (end of shift):
+    nobody has it, so the lead's "unassigned" view shows it, and the tab's
+    count says as many items as the list holds."""
+    _served, clients, ids = team
+    agent1, lead = clients["agent1"], clients["lead"]
+    page = agent1.get(f"/inbox/{ids[0]}").text
+    token = csrf_from(page)
+    assert (
+        agent1.post(
+            f"/inbox/{ids[0]}/assign", data={"csrf_token": token, "to": "agent1"}
+        ).status_code
+        == 303
+    )
+    assert (
+        agent1.post(
+            f"/inbox/{ids[0]}/status", data={"csrf_token": token, "status": "in_progress"}
+        ).status_code
+        == 303
+    )
+    assert (
+        agent1.post(f"/inbox/{ids[0]}/assign", data={"csrf_token": token, "to": ""}).status_code
+        == 303
+    )
+    shown = lead.get("/inbox", params={"view": "unassigned"}).text
+    assert _listed(shown) == set(ids)
+    assert _caption(shown) == "3 items"
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    cfg = SimConfig(seed=7, days=2, end=SIM_NOW, spike_day=1, posts_per_day=20, spike_posts=0)
+    with Simulator(SimWorld.generate(cfg, SimClock(SIM_NOW))) as s:
+        yield s
+
+
+def _mastodon_team(tmp_path: Path, sim: Simulator) -> tuple[Path, Any]:
+    """A workspace with the team's accounts, the organization's Mastodon
+    account on the simulator, and one item for a post the simulator holds."""
+    from veille.publish import add_account
+
+    root = init_workspace(tmp_path / "ws")
+    toml = root / "veille.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            "# allow_private_networks = false", "allow_private_networks = true"
+        )
+    )
+    world_post = sim.world.by_platform["mastodon"][0]
+    with Workspace.open(root) as ws:
+        for name, role in TEAM.items():
+            users.add_user(ws.state, name, password_for(name), role)
+        add_topic(ws.store, "lumio", "lumio", inbox=True)
+        post = Post.create(
+            platform="mastodon",
+            native_id=f"{sim.host('mastodon').address}/{snowflake(world_post)}",
+            text="lumio is down again",
+            author=Author("asker"),
+            lang="en",
+            published_at=world_post.published_at,
+        )
+        build_pipeline(ws, skip=("enrich",)).ingest([post])
+        url = sim.url("mastodon", "").rstrip("/")
+        add_account(ws.state, "masto", "mastodon", url, secret="sim-mastodon-token")
+        [item] = svc.list_items(ws.state, ItemFilter(limit=10))
+    return root, item
+
+
+def test_a_reply_that_failed_is_sent_again_by_a_colleague_and_published_once(
+    tmp_path: Path, sim: Simulator
+) -> None:
+    """agent1's reply reaches Mastodon, but the answer is cut on the way
+    back: the item shows it failed. agent2 opens the item and sends it again
+    with the button under it: it reads sent, and the customer has one reply."""
+    root, item = _mastodon_team(tmp_path, sim)
+    served, server = serve(root)
+    text = "Sorry about that, we are on it."
+    published = lambda: [p for p in sim.world.by_platform["mastodon"] if p.text == text]  # noqa: E731
+    try:
+        with (
+            httpx.Client(base_url=served.url, timeout=30) as agent1,
+            httpx.Client(base_url=served.url, timeout=30) as agent2,
+            httpx.Client(base_url=served.url, timeout=30) as viewer,
+        ):
+            for name, client in (("agent1", agent1), ("agent2", agent2), ("viewer", viewer)):
+                assert do_login(client, name).status_code == 303
+            token = csrf_from(agent1.get(f"/inbox/{item.id}").text)
+            sim.host("mastodon").faults.truncate = True
+            try:
+                form = {"csrf_token": token, "text": text, "step": "send"}
+                failed = agent1.post(f"/inbox/{item.id}/reply", data=form)
+            finally:
+                sim.host("mastodon").faults.truncate = False
+            assert failed.status_code == 400
+            assert len(published()) == 1  # Mastodon did take it
+            seen = agent2.get(f"/inbox/{item.id}").text
+            assert "Send again" in seen
+            assert "Send again" not in viewer.get(f"/inbox/{item.id}").text
+            with served.workspace() as ws:
+                [stored] = ws.state.inbox_replies(item.id)
+            forbidden = viewer.post(
+                f"/inbox/replies/{stored.id}/retry", data={"csrf_token": csrf_from(seen)}
+            )
+            assert forbidden.status_code == 403
+            again = agent2.post(
+                f"/inbox/replies/{stored.id}/retry", data={"csrf_token": csrf_from(seen)}
+            )
+            assert again.status_code == 303, again.text
+            page = html.unescape(agent2.get(f"/inbox/{item.id}").text)
+    finally:
+        server.stop()
+    assert len(published()) == 1  # one reply on Mastodon, not two
+    assert "Send again" not in page and "agent1 · sent" in page
+    with Workspace.open(root) as ws:
+        [stored] = ws.state.inbox_replies(item.id)
+        assert stored.status == "sent" and stored.remote_url == published()[0].url
+        assert svc.get_item(ws.state, item.id).status == "responded"
+
+
+def test_a_bulk_assignment_does_not_take_an_item_a_colleague_took_meanwhile(
+    team: tuple[Served, dict[str, httpx.Client], list[int]],
+) -> None:
+    """agent2 reads the list, ticks every item and assigns them to himself;
+    meanwhile agent1 took one of them from its page. That one stays
+    agent1's, and agent2 is told why; the others are his."""
+    served, clients, ids = team
+    agent1, agent2 = clients["agent1"], clients["agent2"]
+    listed = agent2.get("/inbox").text
+    token = csrf_from(agent1.get(f"/inbox/{ids[0]}").text)
+    took = agent1.post(f"/inbox/{ids[0]}/assign", data={"csrf_token": token, "to": "agent1"})
+    assert took.status_code == 303
+    form = dict(_bulk_form(listed), action="assign", value="agent2")
+    done = agent2.post("/inbox/bulk", data=form, follow_redirects=True)
+    said = html.unescape(done.text)
+    assert "2 items changed." in said
+    assert f"#{ids[0]}: inbox item {ids[0]} changed since you read it" in said
+    with served.workspace() as ws:
+        assert svc.get_item(ws.state, ids[0]).assignee == "agent1"
+        assert [svc.get_item(ws.state, i).assignee for i in ids[1:]] == ["agent2", "agent2"]
+
+
+def _bulk_form(page: str) -> dict[str, object]:
+    """What the list's bulk form sends with every item ticked."""
+    import re
+
+    form = re.search(r'<form method="post" action="/inbox/bulk".*?</form>', page, re.S)
+    assert form
+    fields: dict[str, list[str]] = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(0)):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and value and name.group(1) not in ("action", "value"):
+            fields.setdefault(name.group(1), []).append(html.unescape(value.group(1)))
+    return {k: v[0] if k == "csrf_token" else v for k, v in fields.items()}
+
+
+def test_the_lead_filters_the_list_by_topic_and_saves_it_as_a_view(
+    team: tuple[Served, dict[str, httpx.Client], list[int]],
+) -> None:
+    """The billing questions go to one agent: the lead lists the items of
+    the topic "billing" (the count says as many as the list shows), saves
+    that as a view for everyone, and agent2 opens it."""
+    _served, clients, ids = team
+    lead, agent2 = clients["lead"], clients["agent2"]
+    shown = lead.get("/inbox", params={"topic": "billing"}).text
+    assert _listed(shown) == {ids[2]} and _caption(shown) == "1 item"
+    assert '<option value="billing" selected>billing</option>' in shown
+    form = {"csrf_token": csrf_from(shown), "name": "billing", "shared": "true",
+            "filters": "topic=billing"}  # fmt: skip
+    assert lead.post("/inbox/views", data=form).status_code == 303
+    viewed = agent2.get("/inbox", params={"view": "billing"}).text
+    assert _listed(viewed) == {ids[2]} and _caption(viewed) == "1 item"
+    assert '<span class="filter">Topics: billing</span>' in agent2.get("/inbox/views").text
+    # The views page's own form takes topics too; a mistyped one is said, not saved.
+    typo = {"csrf_token": csrf_from(shown), "name": "bills", "topic": "biling"}
+    refused = lead.post("/inbox/views/new", data=typo)
+    assert refused.status_code == 400 and "no topic named 'biling'" in html.unescape(refused.text)
+
+
+def test_the_lead_sees_who_has_each_item_and_since_when(
+    team: tuple[Served, dict[str, httpx.Client], list[int]],
+) -> None:
+    """agent1 takes an item: the lead's list and the item's page say agent1,
+    and since when (the moment of the assignment, as its history has it)."""
+    served, clients, ids = team
+    agent1, lead = clients["agent1"], clients["lead"]
+    token = csrf_from(agent1.get(f"/inbox/{ids[1]}").text)
+    took = agent1.post(f"/inbox/{ids[1]}/assign", data={"csrf_token": token, "to": "agent1"})
+    assert took.status_code == 303
+    with served.workspace() as ws:
+        [assigned] = [e for e in svc.events(ws.state, ids[1]) if e.action == "assign"]
+    since = f'agent1 <time class="since" datetime="{assigned.at.isoformat()}">since '
+    assert since in lead.get("/inbox").text
+    assert since in lead.get(f"/inbox/{ids[1]}").text
+    assert 'class="since"' not in lead.get(f"/inbox/{ids[0]}").text  # nobody has it
+
+
+def test_a_reply_stuck_sending_is_sent_again_once(tmp_path: Path, sim: Simulator) -> None:
+    """The server stopped while agent1's reply was being sent: it reads
+    "sending" for ever and every new reply is told the item is answered.
+    Past the reply claim's length, agent2 can send it again, once."""
+    import time
+
+    root, item = _mastodon_team(tmp_path, sim)
+    text = "We are looking into it right now."
+    long_ago = int(time.time()) - 3600
+    with Workspace.open(root) as ws:  # what the stopped process left
+        stuck = ws.state.add_inbox_reply(item.id, "agent1", text, "sending", long_ago)
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=30) as agent2:
+            assert do_login(agent2, "agent2").status_code == 303
+            seen = agent2.get(f"/inbox/{item.id}").text
+            assert "Send again" in seen
+            again = agent2.post(
+                f"/inbox/replies/{stuck}/retry", data={"csrf_token": csrf_from(seen)}
+            )
+            assert again.status_code == 303, again.text
+            page = agent2.get(f"/inbox/{item.id}").text
+    finally:
+        server.stop()
+    assert "Send again" not in page and "agent1 · sent" in page
+    assert len([p for p in sim.world.by_platform["mastodon"] if p.text == text]) == 1
+    with Workspace.open(root) as ws:
+        [reply] = ws.state.inbox_replies(item.id)
+        assert (reply.id, reply.status) == (stuck, "sent")
+
+
+def test_sending_the_same_text_again_from_the_composer_publishes_it_once(
+    tmp_path: Path, sim: Simulator
+) -> None:
+    """agent1's reply reaches Mastodon but its answer is cut: the page says
+    it failed and keeps the text in the composer. agent1 presses Send again
+    there: it is that same reply sent again, not a second one."""
+    root, item = _mastodon_team(tmp_path, sim)
+    text = "Thanks, a fix is on its way."
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=30) as agent1:
+            assert do_login(agent1, "agent1").status_code == 303
+            token = csrf_from(agent1.get(f"/inbox/{item.id}").text)
+            form = {"csrf_token": token, "text": text, "step": "send"}
+            sim.host("mastodon").faults.truncate = True
+            try:
+                failed = agent1.post(f"/inbox/{item.id}/reply", data=form)
+            finally:
+                sim.host("mastodon").faults.truncate = False
+            assert failed.status_code == 400 and f">{text}</textarea>" in failed.text
+            again = agent1.post(f"/inbox/{item.id}/reply", data=form)
+            assert again.status_code == 303, again.text
+    finally:
+        server.stop()
+    assert len([p for p in sim.world.by_platform["mastodon"] if p.text == text]) == 1
+    with Workspace.open(root) as ws:
+        assert [r.status for r in ws.state.inbox_replies(item.id)] == ["sent"]
