@@ -141,3 +141,64 @@ def test_a_refused_new_user_takes_the_focus_to_its_error(
     assert focused["role"] == "alert", f"the focus stayed at {focused}, not on the error"
     assert "taken" in focused["text"]
     assert_clean(watched)
+
+
+# The focused element's ring: its colour, and the colour of what lies just
+# outside the element (where the ring is drawn), as relative luminances give
+# WCAG's contrast ratio.
+_RING = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) { return null; }
+  const parse = (c) => {
+    const m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) { return null; }
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const lum = (c) => {
+    const f = (v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  const s = getComputedStyle(e);
+  const rect = e.getBoundingClientRect();
+  const x = rect.left + rect.width / 2;
+  const y = rect.top - parseFloat(s.outlineOffset) - 1;
+  let behind = {r: 255, g: 255, b: 255, a: 1};
+  const under = document.elementsFromPoint(x, Math.max(0, y)).find(
+    (u) => u !== e && !e.contains(u));
+  for (let u = under; u; u = u.parentElement) {
+    const c = parse(getComputedStyle(u).backgroundColor);
+    if (c && c.a > 0.5) { behind = c; break; }
+  }
+  const ring = parse(s.outlineColor);
+  const width = s.outlineStyle === 'none' ? 0 : parseFloat(s.outlineWidth);
+  const [hi, lo] = [lum(ring), lum(behind)].sort((a, b) => b - a);
+  const text = (e.textContent || '').trim().slice(0, 30);
+  const name = e.tagName + (e.id ? '#' + e.id : '') + ' ' + text;
+  return {name: name, width: width, ratio: (hi + 0.05) / (lo + 0.05)};
+}"""
+
+
+@pytest.mark.parametrize("path", ["/", "/alerts", "/stream"])
+def test_the_focus_ring_stands_out_from_the_page(
+    site: Running, watched: WatchedPage, path: str
+) -> None:
+    """Tab through the page: every stop shows a ring of at least 2 px whose
+    contrast with what surrounds it is 3:1 or more (WCAG 1.4.11), on the
+    light page as on the dark header."""
+    page = watched.page
+    sign_in(watched, site.url, "analyst", PASSWORD)
+    page.goto(site.url + path)
+    faint = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(_RING)
+        if ring is None:
+            break
+        if ring["width"] < 2 or ring["ratio"] < 3:
+            faint.append(f"{ring['name']}: {ring['width']} px at {ring['ratio']:.2f}:1")
+    assert not faint, f"focus rings too faint to see: {faint}"
+    assert_clean(watched)
