@@ -291,6 +291,29 @@ def test_dashboard_signs_net_sentiment_and_names_platforms(
     assert f"net sentiment {shown.group(1)}" in words  # the findings' figure, the same
 
 
+def test_each_posts_per_day_chart_gives_its_figures_as_a_table(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """A screen reader reads no chart: beside each card's posts-per-day chart
+    a table (behind a disclosure) gives a day per row, and its days add up to
+    the card's Posts."""
+    import re
+
+    login(client, "viewer")
+    page = client.get("/").text
+    cards = re.findall(r'<section class="card topic-card".*?</section>', page, re.S)
+    assert cards, page[:2000]
+    for card in cards:
+        shown = re.search(r"<dt>Posts</dt><dd>([\d,]+)", card)
+        assert shown, card[:1000]
+        table = re.search(r'<details class="chart-data">.*?</details>', card, re.S)
+        assert table, f"a chart without its figures: {card[:600]}"
+        assert "<caption" in table.group(0) and '<th scope="col">' in table.group(0)
+        days = re.findall(r'<tr><th scope="row">[^<]+</th><td>([\d,]+)</td>', table.group(0))
+        assert days, table.group(0)[:600]
+        assert sum(int(d.replace(",", "")) for d in days) == int(shown.group(1).replace(",", ""))
+
+
 def test_spikes_name_platforms_as_the_cards_do(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime, timedelta
 
