@@ -202,3 +202,48 @@ def test_the_focus_ring_stands_out_from_the_page(
             faint.append(f"{ring['name']}: {ring['width']} px at {ring['ratio']:.2f}:1")
     assert not faint, f"focus rings too faint to see: {faint}"
     assert_clean(watched)
+
+
+def test_new_posts_are_announced_without_taking_the_focus_and_shown_with_the_keyboard(
+    site: Running, watched: WatchedPage
+) -> None:
+    """Live updates of the stream: a post that arrives is said in a status
+    region that was on the page from the start (a screen reader announces
+    changes to it, not a region that appears), the focus stays where the
+    reader is, and Enter on "Show new posts" takes the focus to the newest
+    post, not back to the top of the page when the button goes."""
+    from datetime import UTC, datetime
+
+    from veille.models import Author, Post
+    from veille.workspace import Workspace
+
+    page = watched.page
+    sign_in(watched, site.url, "viewer", PASSWORD)
+    page.goto(site.url + "/stream?q=lumio")
+    page.focus("#q")
+    assert page.locator("#live").get_attribute("role") == "status"
+    assert page.locator("#live-show").is_hidden()
+
+    fresh = Post.create(
+        platform="mastodon",
+        native_id="keyboard-live",
+        text="Lumio keyboard news just in",
+        published_at=datetime.now(UTC),
+        author=Author("arrival", name="Arrival", followers=10),
+        url="https://mastodon.example/@arrival/1",
+        lang="en",
+    )
+    with Workspace.open(site.root) as ws:
+        ws.posts.upsert_posts([fresh])
+    page.locator("#live-show").wait_for(state="visible", timeout=60_000)
+    assert page.evaluate("document.activeElement.id") == "q", "the new posts took the focus"
+    assert "(1)" in page.locator("#live").inner_text()
+
+    page.focus("#live-show")
+    page.keyboard.press("Enter")
+    assert page.locator("#live-show").is_hidden()
+    focused = page.evaluate(
+        "() => ({tag: document.activeElement.tagName, text: document.activeElement.innerText})"
+    )
+    assert focused["tag"] == "LI" and "keyboard news" in focused["text"], focused
+    assert_clean(watched)
