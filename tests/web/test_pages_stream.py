@@ -349,3 +349,19 @@ def test_the_language_filter_names_the_languages(
     assert 'name="lang" value="en"> anglais</label>' in shown
     client.cookies.set("veille_lang", "en")
     assert 'name="lang" value="de"> German</label>' in html.unescape(client.get("/stream").text)
+
+
+def test_a_post_is_read_in_its_own_language(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """WCAG 3.1.2: the French posts of an English page carry lang="fr" on
+    their words, in the stream and on a post's page, so that a screen reader
+    reads them in French; the page itself stays English."""
+    login(client, "viewer")
+    page = client.get("/stream", params={"q": "panne"})
+    assert '<html lang="en">' in page.text
+    texts = re.findall(r'<p class="post-text"([^>]*)>', page.text)
+    assert texts and all(attrs == ' lang="fr"' for attrs in texts), texts
+    one = client.get("/posts/bluesky:l0")
+    assert one.status_code == 200, one.text[:500]
+    assert '<p class="post-text" lang="fr">' in one.text
