@@ -365,3 +365,17 @@ def test_a_post_is_read_in_its_own_language(
     one = client.get("/posts/bluesky:l0")
     assert one.status_code == 200, one.text[:500]
     assert '<p class="post-text" lang="fr">' in one.text
+
+
+def test_a_posts_page_title_says_whose_post_it_is(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """WCAG 2.4.2: every post's page was titled "Post"; a reader with a few
+    open could not tell them apart. The title and heading name the author and
+    the platform, in the reader's language."""
+    login(client, "viewer")
+    one = client.get("/posts/bluesky:l0").text
+    assert "<title>Post by @alice on bluesky · " in one
+    assert "<h1>Post by @alice on bluesky</h1>" in one
+    client.cookies.set("veille_lang", "fr")
+    assert "<title>Publication de @alice sur bluesky · " in client.get("/posts/bluesky:l0").text
