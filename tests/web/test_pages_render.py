@@ -314,6 +314,39 @@ def test_each_posts_per_day_chart_gives_its_figures_as_a_table(
         assert sum(int(d.replace(",", "")) for d in days) == int(shown.group(1).replace(",", ""))
 
 
+# Pages whose tables the seeded workspace fills, for the admin.
+TABLE_PAGES = ["/", "/topics", "/topics/lumio", "/sources", "/influencers", "/trends", "/settings",
+               "/audit", "/users", "/inbox"]  # fmt: skip
+
+
+def test_every_table_has_a_name(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """A screen reader lists a page's tables by their names: each has a
+    caption, or aria-labelledby pointing at the heading above it."""
+    import re
+
+    login(client, "admin")
+    nameless = []
+    seen = 0
+    for path in TABLE_PAGES:
+        page = client.get(path)
+        assert page.status_code == 200, (path, page.text[:500])
+        for table in re.findall(r"<table\b[^>]*>.*?</table>", page.text, re.S):
+            seen += 1
+            opening = table[: table.index(">") + 1]
+            named_by = re.search(r'aria-labelledby="([^"]+)"', opening)
+            if named_by:
+                heading = re.search(rf'id="{named_by.group(1)}"[^>]*>([^<]+)<', page.text)
+                if heading and heading.group(1).strip():
+                    continue
+            elif re.search(r"<caption\b[^>]*>\s*[^<\s]", table):
+                continue
+            nameless.append(f"{path}: {opening} {table[len(opening) :][:120]!r}")
+    assert seen >= len(TABLE_PAGES) - 1, f"only {seen} tables seen"
+    assert not nameless, "tables without a name:\n" + "\n".join(nameless)
+
+
 def test_spikes_name_platforms_as_the_cards_do(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime, timedelta
 
