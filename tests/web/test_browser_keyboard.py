@@ -247,3 +247,25 @@ def test_new_posts_are_announced_without_taking_the_focus_and_shown_with_the_key
     )
     assert focused["tag"] == "LI" and "keyboard news" in focused["text"], focused
     assert_clean(watched)
+
+
+def test_what_a_form_did_is_said_and_focused(site: Running, watched: WatchedPage) -> None:
+    """The message after a save ("Topic … created.") is on the next page,
+    which a screen reader starts reading from the top: the focus goes to the
+    message, so that it is announced, and Tab goes on from there."""
+    page = watched.page
+    sign_in(watched, site.url, "analyst", PASSWORD)
+    page.goto(site.url + "/topics/new")
+    _type_into(page, "#name", "announced")
+    _type_into(page, "#query", "lumio")
+    with page.expect_navigation():
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/topics/announced")
+    focused = page.evaluate(_FOCUSED)
+    assert focused["role"] == "status", f"the focus stayed at {focused}, not on the message"
+    assert "announced created" in focused["text"]
+    page.keyboard.press("Tab")
+    assert page.evaluate(_FOCUSED)["id"] == "query", "Tab goes on into the page"
+    assert_clean(watched)
