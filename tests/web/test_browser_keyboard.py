@@ -269,3 +269,39 @@ def test_what_a_form_did_is_said_and_focused(site: Running, watched: WatchedPage
     page.keyboard.press("Tab")
     assert page.evaluate(_FOCUSED)["id"] == "query", "Tab goes on into the page"
     assert_clean(watched)
+
+
+# Every live region of the main part of the page (what a screen reader speaks
+# when it changes), with what it holds.
+_LIVE = """() => [...document.querySelectorAll(
+    'main [aria-live], main [role=status], main [role=alert]')]
+  .filter(e => e.getAttribute('aria-live') !== 'off')
+  .map(e => ({id: e.id, posts: e.querySelectorAll('.post').length,
+              text: e.textContent.trim().replace(/\\s+/g, ' ')}))"""
+
+
+def test_the_topic_test_says_its_count_not_its_sample_and_keeps_the_focus(
+    site: Running, watched: WatchedPage
+) -> None:
+    """As a query is typed, the topic editor tests it and shows a count and a
+    sample of posts: a screen reader hears the count (or the query's fault),
+    not five posts read out at every pause in the typing, and the focus stays
+    in the query."""
+    from playwright.sync_api import expect
+
+    page = watched.page
+    sign_in(watched, site.url, "analyst", PASSWORD)
+    page.goto(site.url + "/topics/new")
+    page.focus("#query")
+    page.keyboard.type("lumio AND lyon")
+    status = page.locator("#preview-status")
+    expect(status).to_contain_text("5 stored posts match")
+    assert page.evaluate("document.activeElement.id") == "query"
+    assert page.locator("#preview .post").count() > 0, "the sample is still shown"
+    speaking = [r for r in page.evaluate(_LIVE) if r["posts"]]
+    assert not speaking, f"live regions that would read posts aloud: {speaking}"
+
+    page.keyboard.type(" AND")
+    expect(status).to_contain_text("cannot be read")
+    assert page.evaluate("document.activeElement.id") == "query"
+    assert_clean(watched)
