@@ -182,15 +182,16 @@ _RING = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", ["/", "/alerts", "/stream"])
+@pytest.mark.parametrize("path", ["/", "/alerts", "/stream", "/plan"])
 def test_the_focus_ring_stands_out_from_the_page(
     site: Running, watched: WatchedPage, path: str
 ) -> None:
     """Tab through the page: every stop shows a ring of at least 2 px whose
     contrast with what surrounds it is 3:1 or more (WCAG 1.4.11), on the
-    light page as on the dark header."""
+    light page as on the dark header, date fields included (the focus is
+    inside them, on the day, month or year)."""
     page = watched.page
-    sign_in(watched, site.url, "analyst", PASSWORD)
+    sign_in(watched, site.url, "manager", PASSWORD)
     page.goto(site.url + path)
     faint = []
     for _ in range(40):
