@@ -379,3 +379,17 @@ def test_a_posts_page_title_says_whose_post_it_is(
     assert "<h1>Post by @alice on bluesky</h1>" in one
     client.cookies.set("veille_lang", "fr")
     assert "<title>Publication de @alice sur bluesky · " in client.get("/posts/bluesky:l0").text
+
+
+def test_a_link_that_opens_a_new_tab_says_so(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """ "Open the post" opens the platform in a new tab: a screen reader user
+    hears so before following it (the words are hidden from sight)."""
+    login(client, "viewer")
+    for lang, said in (("en", "(opens in a new tab)"), ("fr", "(s’ouvre dans un nouvel onglet)")):
+        client.cookies.set("veille_lang", lang)
+        page = client.get("/stream").text
+        links = re.findall(r'<a [^>]*target="_blank"[^>]*>(.*?)</a>', page, re.S)
+        assert links, page[:2000]
+        assert all(said in link for link in links), links[:3]
