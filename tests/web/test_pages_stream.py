@@ -393,3 +393,20 @@ def test_a_link_that_opens_a_new_tab_says_so(
         links = re.findall(r'<a [^>]*target="_blank"[^>]*>(.*?)</a>', page, re.S)
         assert links, page[:2000]
         assert all(said in link for link in links), links[:3]
+
+
+def test_a_searchs_title_names_its_query(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """WCAG 2.4.2: each search of the stream was titled "Mention stream"; the
+    title names the query, so that tabs, the history and a screen reader's
+    first words tell searches apart."""
+    import html
+
+    login(client, "viewer")
+    page = html.unescape(client.get("/stream", params={"q": "lumio AND panne"}).text)
+    assert "<title>Mention stream: lumio AND panne · " in page
+    assert "<title>Mention stream · " in client.get("/stream").text
+    client.cookies.set("veille_lang", "fr")
+    page = html.unescape(client.get("/stream", params={"q": "panne"}).text)
+    assert "<title>Flux des mentions\u202f: panne · " in page
