@@ -84,6 +84,7 @@ def test_a_refused_topic_name_takes_the_focus_to_its_error(
     assert page.get_attribute("#name", "aria-invalid") == "true"
     assert "two words" in _describes(page, "#name"), "the name field is not tied to its error"
     assert page.get_attribute("#query", "aria-invalid") is None
+    assert page.title().startswith("Error: New topic"), page.title()
     # Tab from the error goes on into the form, to the field to fix.
     page.keyboard.press("Tab")
     assert page.evaluate(_FOCUSED)["id"] == "name"
@@ -264,6 +265,7 @@ def test_what_a_form_did_is_said_and_focused(site: Running, watched: WatchedPage
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
     assert page.url.endswith("/topics/announced")
+    assert not page.title().startswith("Error"), page.title()
     focused = page.evaluate(_FOCUSED)
     assert focused["role"] == "status", f"the focus stayed at {focused}, not on the message"
     assert "announced created" in focused["text"]

@@ -138,6 +138,7 @@ def test_a_french_reader_reads_the_topic_form_errors_in_french(
     taken = client.post("/topics/new", data=form)
     page = html.unescape(taken.text)
     assert taken.status_code == 400 and "un sujet nommé «\u202ffr-errors\u202f» existe déjà" in page
+    assert "<title>Erreur\u202f: Nouveau sujet · " in page, "the title says the form was refused"
     missing = client.get("/topics/no-such-topic")
     assert missing.status_code == 404
     assert "aucun sujet" in html.unescape(missing.text)
