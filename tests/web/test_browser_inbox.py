@@ -155,6 +155,35 @@ def test_an_analyst_inserts_a_canned_response(site: Running, watched: WatchedPag
     assert_clean(watched)
 
 
+def test_a_checked_reply_takes_the_focus_to_the_verdict(
+    site: Running, watched: WatchedPage
+) -> None:
+    """With the keyboard: a reply too long for Mastodon, then Check. The page
+    comes back with the verdict focused (a screen reader says it), and the
+    reply field says it is at fault and points at the verdict."""
+    from veille.inbox.model import ItemFilter
+    from veille.workspace import Workspace
+
+    with Workspace.open(site.root) as ws:
+        item = next(i for i in ws.state.inbox_items(ItemFilter()) if i.platform == "mastodon")
+    page, base = watched.page, site.url
+    sign_in(watched, base, "analyst", PASSWORD)
+    page.goto(f"{base}/inbox/{item.id}")
+    page.fill("#reply-text", "We are on it. " * 60)
+    page.focus("#reply-text")
+    with page.expect_navigation():
+        page.keyboard.press("Tab")  # Check
+        page.keyboard.press("Enter")
+    focused = page.evaluate(
+        "() => ({id: document.activeElement.id, text: document.activeElement.innerText})"
+    )
+    assert focused["id"] == "reply-verdict", f"the focus is on {focused}, not the verdict"
+    assert "of 500 characters" in focused["text"]
+    assert page.get_attribute("#reply-text", "aria-invalid") == "true"
+    assert page.get_attribute("#reply-text", "aria-describedby") == "reply-verdict"
+    assert_clean(watched)
+
+
 def test_a_viewer_reads_the_set_up_and_acts_on_nothing(site: Running, watched: WatchedPage) -> None:
     page, base = watched.page, site.url
     sign_in(watched, base, "viewer", PASSWORD)

@@ -192,3 +192,29 @@ def test_a_path_without_a_number_is_no_page(
         sent = client.post(path, data={"csrf_token": token})
         assert sent.status_code == 404, path
         assert "incomplete or malformed" not in sent.text
+
+
+def test_a_checked_draft_focuses_its_verdict_and_marks_the_text(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """After Check, the verdict takes the focus (autofocus: a screen reader
+    says it) and the text field is described by it, invalid while it breaks
+    a rule; opening the page does not move the focus."""
+    import re
+
+    _account(live_server)
+    login(client, "analyst")
+    page = client.get("/plan/calendar")
+    assert "autofocus" not in page.text
+    form = {"csrf_token": csrf_from(page.text), "account": "web-masto", "at": "2026-12-24T09:30",
+            "text": "x" * 501, "title": "", "language": "fr", "action": "check"}  # fmt: skip
+    checked = client.post("/plan/calendar", data=form).text
+    verdict = re.search(r"<section [^>]*id=\"draft-verdict\"[^>]*>", checked)
+    assert verdict and "autofocus" in verdict.group(0), checked[:3000]
+    text = re.search(r'<textarea id="text"[^>]*>', checked)
+    assert text and 'aria-describedby="draft-verdict"' in text.group(0)
+    assert 'aria-invalid="true"' in text.group(0)
+    fine = client.post("/plan/calendar", data={**form, "text": "Joyeuses fêtes"}).text
+    text = re.search(r'<textarea id="text"[^>]*>', fine)
+    assert text and 'aria-describedby="draft-verdict"' in text.group(0)
+    assert "aria-invalid" not in text.group(0)

@@ -378,3 +378,18 @@ def test_inserting_a_canned_response_in_french(
     said = html.unescape(unknown.text)
     assert "aucune réponse type «\u202fnope\u202f» en français" in said
     assert "«\u202ffr\u202f»" not in said
+
+
+def test_an_item_is_read_in_its_own_language(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """WCAG 3.1.2: the French item of an English page says lang="fr" on its
+    words, so that a screen reader reads it in French."""
+    ids = _items(live_server)
+    login(client, "viewer")
+    pages = [client.get(f"/inbox/{i}").text for i in ids]
+    french = next(p for p in pages if "lumio est génial" in p)
+    assert '<html lang="en">' in french
+    assert '<p lang="fr">lumio est génial</p>' in french
+    english = next(p for p in pages if "billing" in p)
+    assert '<p lang="en">lumio question about billing</p>' in english

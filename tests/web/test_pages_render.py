@@ -291,6 +291,62 @@ def test_dashboard_signs_net_sentiment_and_names_platforms(
     assert f"net sentiment {shown.group(1)}" in words  # the findings' figure, the same
 
 
+def test_each_posts_per_day_chart_gives_its_figures_as_a_table(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """A screen reader reads no chart: beside each card's posts-per-day chart
+    a table (behind a disclosure) gives a day per row, and its days add up to
+    the card's Posts."""
+    import re
+
+    login(client, "viewer")
+    page = client.get("/").text
+    cards = re.findall(r'<section class="card topic-card".*?</section>', page, re.S)
+    assert cards, page[:2000]
+    for card in cards:
+        shown = re.search(r"<dt>Posts</dt><dd>([\d,]+)", card)
+        assert shown, card[:1000]
+        table = re.search(r'<details class="chart-data">.*?</details>', card, re.S)
+        assert table, f"a chart without its figures: {card[:600]}"
+        assert "<caption" in table.group(0) and '<th scope="col">' in table.group(0)
+        days = re.findall(r'<tr><th scope="row">[^<]+</th><td>([\d,]+)</td>', table.group(0))
+        assert days, table.group(0)[:600]
+        assert sum(int(d.replace(",", "")) for d in days) == int(shown.group(1).replace(",", ""))
+
+
+# Pages whose tables the seeded workspace fills, for the admin.
+TABLE_PAGES = ["/", "/topics", "/topics/lumio", "/sources", "/influencers", "/trends", "/settings",
+               "/audit", "/users", "/inbox"]  # fmt: skip
+
+
+def test_every_table_has_a_name(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """A screen reader lists a page's tables by their names: each has a
+    caption, or aria-labelledby pointing at the heading above it."""
+    import re
+
+    login(client, "admin")
+    nameless = []
+    seen = 0
+    for path in TABLE_PAGES:
+        page = client.get(path)
+        assert page.status_code == 200, (path, page.text[:500])
+        for table in re.findall(r"<table\b[^>]*>.*?</table>", page.text, re.S):
+            seen += 1
+            opening = table[: table.index(">") + 1]
+            named_by = re.search(r'aria-labelledby="([^"]+)"', opening)
+            if named_by:
+                heading = re.search(rf'id="{named_by.group(1)}"[^>]*>([^<]+)<', page.text)
+                if heading and heading.group(1).strip():
+                    continue
+            elif re.search(r"<caption\b[^>]*>\s*[^<\s]", table):
+                continue
+            nameless.append(f"{path}: {opening} {table[len(opening) :][:120]!r}")
+    assert seen >= len(TABLE_PAGES) - 1, f"only {seen} tables seen"
+    assert not nameless, "tables without a name:\n" + "\n".join(nameless)
+
+
 def test_spikes_name_platforms_as_the_cards_do(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime, timedelta
 

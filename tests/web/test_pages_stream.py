@@ -371,3 +371,64 @@ def test_a_phrase_in_french_quotes_and_an_x_operator_on_the_stream(
         assert shown(x) == []
     finally:
         client.cookies.set("veille_lang", "en")
+
+
+def test_a_post_is_read_in_its_own_language(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """WCAG 3.1.2: the French posts of an English page carry lang="fr" on
+    their words, in the stream and on a post's page, so that a screen reader
+    reads them in French; the page itself stays English."""
+    login(client, "viewer")
+    page = client.get("/stream", params={"q": "panne"})
+    assert '<html lang="en">' in page.text
+    texts = re.findall(r'<p class="post-text"([^>]*)>', page.text)
+    assert texts and all(attrs == ' lang="fr"' for attrs in texts), texts
+    one = client.get("/posts/bluesky:l0")
+    assert one.status_code == 200, one.text[:500]
+    assert '<p class="post-text" lang="fr">' in one.text
+
+
+def test_a_posts_page_title_says_whose_post_it_is(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """WCAG 2.4.2: every post's page was titled "Post"; a reader with a few
+    open could not tell them apart. The title and heading name the author and
+    the platform, in the reader's language."""
+    login(client, "viewer")
+    one = client.get("/posts/bluesky:l0").text
+    assert "<title>Post by @alice on bluesky · " in one
+    assert "<h1>Post by @alice on bluesky</h1>" in one
+    client.cookies.set("veille_lang", "fr")
+    assert "<title>Publication de @alice sur bluesky · " in client.get("/posts/bluesky:l0").text
+
+
+def test_a_link_that_opens_a_new_tab_says_so(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """ "Open the post" opens the platform in a new tab: a screen reader user
+    hears so before following it (the words are hidden from sight)."""
+    login(client, "viewer")
+    for lang, said in (("en", "(opens in a new tab)"), ("fr", "(s’ouvre dans un nouvel onglet)")):
+        client.cookies.set("veille_lang", lang)
+        page = client.get("/stream").text
+        links = re.findall(r'<a [^>]*target="_blank"[^>]*>(.*?)</a>', page, re.S)
+        assert links, page[:2000]
+        assert all(said in link for link in links), links[:3]
+
+
+def test_a_searchs_title_names_its_query(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """WCAG 2.4.2: each search of the stream was titled "Mention stream"; the
+    title names the query, so that tabs, the history and a screen reader's
+    first words tell searches apart."""
+    import html
+
+    login(client, "viewer")
+    page = html.unescape(client.get("/stream", params={"q": "lumio AND panne"}).text)
+    assert "<title>Mention stream: lumio AND panne · " in page
+    assert "<title>Mention stream · " in client.get("/stream").text
+    client.cookies.set("veille_lang", "fr")
+    page = html.unescape(client.get("/stream", params={"q": "panne"}).text)
+    assert "<title>Flux des mentions\u202f: panne · " in page

@@ -138,6 +138,7 @@ def test_a_french_reader_reads_the_topic_form_errors_in_french(
     taken = client.post("/topics/new", data=form)
     page = html.unescape(taken.text)
     assert taken.status_code == 400 and "un sujet nommé «\u202ffr-errors\u202f» existe déjà" in page
+    assert "<title>Erreur\u202f: Nouveau sujet · " in page, "the title says the form was refused"
     missing = client.get("/topics/no-such-topic")
     assert missing.status_code == 404
     assert "aucun sujet" in html.unescape(missing.text)
@@ -145,6 +146,11 @@ def test_a_french_reader_reads_the_topic_form_errors_in_french(
     client.cookies.set("veille_lang", "en")
     taken = client.post("/topics/new", data=form)
     assert "a topic named 'fr-errors' already exists" in html.unescape(taken.text)
+    # The message and its hint are two sentences, not one run-on line.
+    assert "already exists. Hint: choose another name" in html.unescape(taken.text)
+    client.cookies.set("veille_lang", "fr")
+    page = html.unescape(client.post("/topics/new", data=form).text)
+    assert "existe déjà. Conseil\u202f: " in page
 
 
 def test_a_missing_csrf_token_says_the_form_expired_not_the_role(

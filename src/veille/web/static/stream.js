@@ -1,5 +1,6 @@
 // Live updates of the mention stream: new posts arrive as server-sent events
-// (/stream/events); a button says how many and shows them at the top.
+// (/stream/events); a button says how many and shows them at the top. It
+// appears in a status region (announced, the focus left where it is).
 // The server ends each event stream after a while; EventSource reconnects by
 // itself, from the newest post already received.
 (function () {
@@ -37,7 +38,7 @@
       waiting.unshift(data.html);
       var total = Number(count.textContent) + data.count;
       count.textContent = String(total);
-      live.hidden = false;
+      button.hidden = false;
       // The next connection starts after the newest post received.
       source.close();
       window.setTimeout(connect, 1000);
@@ -53,7 +54,14 @@
     });
     waiting = [];
     count.textContent = "0";
-    live.hidden = true;
+    // The button goes: the focus goes to the newest post, where reading
+    // goes on, rather than back to the top of the page.
+    button.hidden = true;
+    var newest = list.firstElementChild;
+    if (newest) {
+      newest.setAttribute("tabindex", "-1");
+      newest.focus();
+    }
   });
 
   connect();

@@ -1,10 +1,13 @@
 // The topic editor's live test: as the query is typed, the server tests it
 // against the stored posts (/topics/preview) and its answer (an HTML
-// fragment it escaped and sanitized) replaces the preview.
+// fragment it escaped and sanitized) replaces the preview. A screen reader
+// hears its first sentence (the count, or why the query cannot be read)
+// through a status region, not the sample of posts.
 (function () {
   "use strict";
   var field = document.getElementById("query");
   var target = document.getElementById("preview");
+  var status = document.getElementById("preview-status");
   if (!field || !target || !field.dataset.preview || !window.fetch) { return; }
   var timer = null;
   var latest = 0;
@@ -20,6 +23,10 @@
           var doc = new DOMParser().parseFromString(html, "text/html");
           var main = doc.getElementById("main");
           target.replaceChildren.apply(target, Array.from((main || doc.body).childNodes));
+          if (status) {
+            var said = target.querySelector(".preview-count, .query-error p");
+            status.textContent = said ? said.textContent.replace(/\s+/g, " ").trim() : "";
+          }
         });
     }, 400);
   });
