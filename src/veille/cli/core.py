@@ -20,6 +20,7 @@ from veille.cli.common import (
     err_console,
     handle_errors,
     open_workspace,
+    output_file,
     print_json,
     print_rows,
     warn_unknown_platforms,
@@ -218,6 +219,7 @@ def register(app: typer.Typer) -> None:
         """Export stored posts, streamed, as JSON lines, CSV or Parquet."""
         from veille.services.export import export_stored
 
+        output = output_file(output, "--output")
         with open_workspace(workspace) as ws, progress(label="exporting") as bar:
             transform = None
             if pseudonymize:
