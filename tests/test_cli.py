@@ -85,6 +85,24 @@ def test_bad_input_exit_codes(run, tmp_path: Path) -> None:
     assert "--since" in run("stats", "-w", "ws", "--since", "someday", code=2).output
 
 
+def test_the_import_format_hints_name_an_option_that_works(run, tmp_path: Path) -> None:
+    """The hint said `veille import --format csv|jsonl`, but import's --format
+    is its output (table|json): following it was an error. Its own option is
+    --input-format, and doing what the hint says imports the file."""
+    run("init", "ws")
+    row = {"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}
+    (tmp_path / "posts.txt").write_text(json.dumps(row) + "\n")
+    told = " ".join(run("import", "posts.txt", "-w", "ws", code=2).output.split())
+    assert "veille import --input-format csv|jsonl" in told
+    bad = " ".join(
+        run("import", "posts.txt", "-w", "ws", "--input-format", "xml", code=2).output.split()
+    )
+    assert "unknown import format 'xml'" in bad
+    assert "veille import --input-format csv|jsonl" in bad and "--format csv" not in bad
+    done = run("import", "posts.txt", "-w", "ws", "--input-format", "jsonl", "--no-enrich").output
+    assert "1 new post" in done
+
+
 def test_demo_builds_a_populated_workspace(run, tmp_path: Path) -> None:
     out = run("demo", str(tmp_path / "demo"), "--days", "10").output
     assert "new posts stored" in out and "Busiest day" in out
