@@ -51,6 +51,21 @@ def test_command_has_help_and_docs(path: tuple[str, ...]) -> None:
     assert name in _docs_text(DOCS / "fr"), f"{name} is not documented in docs/fr/*.md"
 
 
+def test_every_option_has_a_help_line() -> None:
+    """`veille search --help` listed --limit and --format with nothing beside
+    them (33 options over 25 commands): each says what it does."""
+    root = typer.main.get_command(build_app())
+    bare = []
+    for path in COMMANDS:
+        cmd: Any = root
+        for name in path:
+            cmd = cmd.commands[name]
+        for param in cmd.params:
+            if param.param_type_name == "option" and param.name != "help" and not param.help:
+                bare.append(f"veille {' '.join(path)} {param.opts[0]}")
+    assert not bare, f"options without a help line: {bare}"
+
+
 def test_no_document_carries_a_merge_conflict_marker() -> None:
     """A merge left `<<<<<<< HEAD` in docs/alerts.md once, and readers saw it."""
     markers = ("<<<<<<< ", ">>>>>>> ", "=======\n")

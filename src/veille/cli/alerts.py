@@ -13,6 +13,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     RowFormat,
+    RowFormatOpt,
     WorkspaceOpt,
     console,
     handle_errors,
@@ -67,8 +68,15 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         mode: Annotated[str, typer.Option(help="all, or best: one post per story.")] = "all",
-        min_followers: Annotated[int, typer.Option(min=0)] = 0,
-        min_engagement: Annotated[int, typer.Option(min=0)] = 0,
+        min_followers: Annotated[
+            int, typer.Option(min=0, help="Only posts whose author has at least N followers.")
+        ] = 0,
+        min_engagement: Annotated[
+            int,
+            typer.Option(
+                min=0, help="Only posts with at least N likes, shares and replies together."
+            ),
+        ] = 0,
         lang: Annotated[
             list[str],
             typer.Option(help="Only posts in this language (ISO 639-1: fr, en …; und: unknown)."),
@@ -233,13 +241,15 @@ def register(app: typer.Typer) -> None:
     @alert.command("deliveries")
     @handle_errors
     def deliveries_(
-        alert_name: Annotated[str | None, typer.Option("--alert")] = None,
+        alert_name: Annotated[
+            str | None, typer.Option("--alert", help="Only this alert's deliveries.")
+        ] = None,
         status: Annotated[
             list[str], typer.Option(help="pending, sending, sent, skipped, dead.")
         ] = [],  # noqa: B006
-        limit: int = 100,
+        limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 100,
         workspace: WorkspaceOpt = None,
-        fmt: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        fmt: RowFormatOpt = RowFormat.table,
     ) -> None:
         """The outbox: every queued, sent and skipped delivery (newest first)."""
         _deliveries(tuple(status), alert_name, limit, workspace, fmt, "Deliveries")
@@ -247,11 +257,13 @@ def register(app: typer.Typer) -> None:
     @alert.command("dead")
     @handle_errors
     def dead(
-        alert_name: Annotated[str | None, typer.Option("--alert")] = None,
+        alert_name: Annotated[
+            str | None, typer.Option("--alert", help="Only this alert's deliveries.")
+        ] = None,
         retry: Annotated[bool, typer.Option(help="Give them another round of attempts.")] = False,
-        limit: int = 100,
+        limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 100,
         workspace: WorkspaceOpt = None,
-        fmt: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        fmt: RowFormatOpt = RowFormat.table,
     ) -> None:
         """Dead letters: deliveries that failed every attempt, with the last error."""
         if retry:

@@ -473,7 +473,9 @@ def register(app: typer.Typer) -> None:
         topic: TopicOpt = None,
         query: QueryOpt = None,
         period: PeriodOpt = "last-week",
-        fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.html,
+        fmt: Annotated[
+            ReportFormat, typer.Option("--format", "-f", help="html, or pdf (for print).")
+        ] = ReportFormat.html,
         lang: Annotated[
             ReportLang | None,
             typer.Option("--lang", help="Report language (default: ui_language)."),

@@ -96,6 +96,12 @@ class RowFormat(StrEnum):
 
 
 FormatOpt = Annotated[DataFormat, typer.Option("--format", "-f", help="Output format.")]
+RowFormatOpt = Annotated[
+    RowFormat,
+    typer.Option(
+        "--format", "-f", help="Output format: a table, JSON lines, CSV or one JSON array."
+    ),
+]
 
 
 def console() -> Console:

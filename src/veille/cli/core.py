@@ -199,7 +199,10 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def export(
         workspace: WorkspaceOpt = None,
-        fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.jsonl,
+        fmt: Annotated[
+            ExportFormat,
+            typer.Option("--format", "-f", help="jsonl, csv, or parquet (needs --output)."),
+        ] = ExportFormat.jsonl,
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
         ] = None,

@@ -16,6 +16,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     RowFormat,
+    RowFormatOpt,
     WorkspaceOpt,
     author_cell,
     console,
@@ -152,7 +153,12 @@ def register(app: typer.Typer) -> None:
         queries: Annotated[
             Path, typer.Option("--queries", "-q", help='JSON lines {"id", "query"}.')
         ],
-        output: Annotated[MatchFormat, typer.Option("--format", "-f")] = MatchFormat.jsonl,
+        output: Annotated[
+            MatchFormat,
+            typer.Option(
+                "--format", "-f", help="jsonl: a line per post and query it matches; or a table."
+            ),
+        ] = MatchFormat.jsonl,
         platform: Annotated[
             str | None, typer.Option(help="Platform of posts that have no platform field.")
         ] = None,
@@ -201,8 +207,8 @@ def register(app: typer.Typer) -> None:
         platform: PlatformOpt = None,
         lang: LangOpt = None,
         sort: Annotated[Sort, typer.Option(help="Order of the results.")] = Sort.newest,
-        limit: Annotated[int, typer.Option(min=1, max=10000)] = 20,
-        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        limit: Annotated[int, typer.Option(min=1, max=10000, help="How many posts.")] = 20,
+        output: RowFormatOpt = RowFormat.table,
     ) -> None:
         """Search stored posts with the query language; matched terms highlighted.
 

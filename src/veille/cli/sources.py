@@ -14,6 +14,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     RowFormat,
+    RowFormatOpt,
     WorkspaceOpt,
     author_cell,
     configure_logging,
@@ -108,7 +109,7 @@ def register(app: typer.Typer) -> None:
     def source_test(
         name: Annotated[str, typer.Argument(help="Source name.")],
         workspace: WorkspaceOpt = None,
-        limit: Annotated[int, typer.Option(min=1)] = 10,
+        limit: Annotated[int, typer.Option(min=1, help="How many posts to show.")] = 10,
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Fetch once and print what would be stored; stores nothing."""
@@ -245,7 +246,7 @@ def register(app: typer.Typer) -> None:
     def quarantine_list(
         workspace: WorkspaceOpt = None,
         source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
-        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        output: RowFormatOpt = RowFormat.table,
     ) -> None:
         """Items that could not be read, with their error."""
         from veille.services.sources import quarantined
@@ -282,7 +283,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def sim_cmd(
         seed: Annotated[int, typer.Option(help="Seed of the generated world.")] = 42,
-        days: Annotated[int, typer.Option(min=1, max=365)] = 30,
+        days: Annotated[int, typer.Option(min=1, max=365, help="Days of history generated.")] = 30,
         speed: Annotated[
             float, typer.Option(help="Simulated seconds per real second (0: frozen).")
         ] = 60.0,
