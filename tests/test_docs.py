@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,42 @@ def test_every_option_has_a_help_line() -> None:
             if param.param_type_name == "option" and param.name != "help" and not param.help:
                 bare.append(f"veille {' '.join(path)} {param.opts[0]}")
     assert not bare, f"options without a help line: {bare}"
+
+
+def _named_in_docs() -> list[tuple[str, str]]:
+    """Each ``veille …`` command line the docs give (README too), up to the
+    end of its code span or line, or a pipe to another command."""
+    found = []
+    for path in [DOCS.parent / "README.md", *sorted(DOCS.rglob("*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"(?<![\w/.-])veille ([a-z][^`\n]*)", text):
+            found.append((str(path.relative_to(DOCS.parent)), m.group(0).split(" | ")[0]))
+    return found
+
+
+def test_the_commands_and_options_the_docs_name_exist() -> None:
+    """docs/inbox.md sent readers to `veille sentiment report`, which is not a
+    command (`veille sentiment corrections` is); each subcommand and option a
+    document names is one of the command it follows."""
+    root: Any = typer.main.get_command(build_app())
+    wrong = []
+    for where, line in _named_in_docs():
+        words = line.split()[1:]
+        cmd, path = root, []
+        while words and getattr(cmd, "commands", None) and words[0] in cmd.commands:
+            cmd = cmd.commands[words[0]]
+            path.append(words.pop(0))
+        if not path:
+            continue  # prose: "veille is…", "veille keeps…"
+        if getattr(cmd, "commands", None):
+            if words and re.fullmatch(r"[a-z][a-z-]*", words[0]):
+                wrong.append(f"{where}: {line!r}: no command 'veille {' '.join(path)} {words[0]}'")
+            continue
+        known = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)} | {"--help"}
+        for option in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", " ".join(words)):
+            if option not in known:
+                wrong.append(f"{where}: {line!r}: 'veille {' '.join(path)}' has no {option}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_no_document_carries_a_merge_conflict_marker() -> None:
