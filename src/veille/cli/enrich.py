@@ -111,7 +111,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Language, sentiment and entities of each JSON line, without storing anything.
 
-        Example: echo '{"id": 1, "text": "J\\'adore !"}' | veille analyze
+        Example: echo '{"id": 1, "text": "J’adore !"}' | veille analyze
         """
         settings = _settings(workspace)
         if file is None:
