@@ -135,6 +135,34 @@ def test_the_examples_in_the_help_run(tmp_path: Path) -> None:
         assert done.stdout.strip() and "Traceback" not in done.stderr, (path, example, done)
 
 
+def _groups() -> list[tuple[str, ...]]:
+    root: Any = typer.main.get_command(build_app())
+    found: list[tuple[str, ...]] = []
+
+    def walk(cmd: Any, path: tuple[str, ...]) -> None:
+        if getattr(cmd, "commands", None):
+            found.append(path)
+            for name, sub in cmd.commands.items():
+                walk(sub, (*path, name))
+
+    walk(root, ())
+    return found
+
+
+@pytest.mark.parametrize("group", _groups(), ids=lambda g: " ".join(("veille", *g)))
+def test_each_command_is_one_line_in_its_group_list(group: tuple[str, ...]) -> None:
+    """`veille --help` listed volume, sov, influencers… over broken lines (the
+    docstrings' line breaks, kept as they were): on a terminal wide enough,
+    each command of a list is one line."""
+    result = CliRunner().invoke(build_app(), [*group, "--help"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    listing = result.output.split("Commands")[1]
+    rows = [line for line in listing.splitlines() if line.startswith("│")]
+    assert rows
+    broken = [line.strip("│ ") for line in rows if line.startswith("│" + " " * 4)]
+    assert not broken, f"continued over another line: {broken}"
+
+
 def test_no_document_carries_a_merge_conflict_marker() -> None:
     """A merge left `<<<<<<< HEAD` in docs/alerts.md once, and readers saw it."""
     markers = ("<<<<<<< ", ">>>>>>> ", "=======\n")

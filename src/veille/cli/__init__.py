@@ -7,6 +7,7 @@ adds its commands; built-in command groups are registered like any other.
 from __future__ import annotations
 
 import importlib
+import inspect
 
 import typer
 
@@ -28,7 +29,21 @@ def build_app() -> typer.Typer:
     )
     for name in COMMAND_MODULES:
         importlib.import_module(f"veille.cli.{name}").register(app)
+    _one_line_summaries(app)
     return app
+
+
+def _one_line_summaries(app: typer.Typer) -> None:
+    """Each command's line in its group's list (``veille --help``) is the
+    first paragraph of its docstring on one line: typer's rich mode kept the
+    docstring's line breaks there, and the list read as ragged fragments."""
+    for info in app.registered_commands:
+        if info.short_help is None and info.help is None and info.callback is not None:
+            first = (inspect.getdoc(info.callback) or "").split("\n\n")[0]
+            info.short_help = " ".join(first.split()) or None
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            _one_line_summaries(group.typer_instance)
 
 
 def main() -> None:
