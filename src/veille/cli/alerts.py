@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +17,9 @@ from veille.cli.common import (
     RowFormatOpt,
     WorkspaceOpt,
     console,
+    err_console,
     handle_errors,
+    jsonable,
     open_workspace,
     print_json,
     print_rows,
@@ -202,17 +205,34 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
         fmt: FormatOpt = DataFormat.table,
     ) -> None:
-        """Send due digests and retries, and check spike/sentiment/silence alerts."""
-        import time
+        """Send due digests and retries, and check spike/sentiment/silence alerts.
+
+        With --loop it runs until Ctrl-C or SIGTERM, which let the round in
+        progress finish, and then exits with status 0; with --format json it
+        prints one JSON line per round."""
+        import json
+        import signal
+        import threading
 
         from veille.services.alerts import dispatch as dispatch_round
 
+        stop = threading.Event()
+        if loop:  # a round is never cut in the middle of a send
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stop.set())
+        rounds = 0
         with open_workspace(workspace) as ws:
             while True:
                 found, report = dispatch_round(ws)
+                rounds += 1
                 if fmt.value == "json":
-                    print_json({"events": found, "sent": report.sent, "failed": report.failed,
-                                "dead": report.dead, "errors": report.errors})  # fmt: skip
+                    data = {"events": found, "sent": report.sent, "failed": report.failed,
+                            "dead": report.dead, "errors": report.errors}  # fmt: skip
+                    if loop:
+                        sys.stdout.write(json.dumps(jsonable(data), ensure_ascii=False) + "\n")
+                        sys.stdout.flush()
+                    else:
+                        print_json(data)
                 elif report.batches or found or not loop:
                     console().print(
                         f"{found} monitor event(s) or report(s); sent {report.sent}, will retry "
@@ -220,9 +240,13 @@ def register(app: typer.Typer) -> None:
                     )
                     for err in report.errors:
                         console().print(f"  {err}", soft_wrap=True, markup=False)
-                if not loop:
+                if not loop or stop.wait(ws.settings.alerts.dispatch_interval_seconds):
                     break
-                time.sleep(ws.settings.alerts.dispatch_interval_seconds)
+        if loop:
+            err_console().print(
+                f"Stopped after {rounds} {'round' if rounds == 1 else 'rounds'}; "
+                "every delivery made is recorded."
+            )
 
     def _deliveries(status: tuple[str, ...], alert_name: str | None, limit: int,
                     workspace: str | None, fmt: RowFormat, title: str) -> None:  # fmt: skip
