@@ -103,6 +103,20 @@ def test_the_import_format_hints_name_an_option_that_works(run, tmp_path: Path) 
     assert "1 new post" in done
 
 
+@pytest.mark.parametrize("command", [("search", "lumio"), ("stats",), ("export",)], ids=" ".join)
+def test_an_until_not_after_since_is_refused(run, command: tuple[str, ...]) -> None:
+    """`veille search lumio --since 2026-12-05 --until 2026-12-01` printed an
+    empty table, exit 0: a script took swapped dates for a quiet week."""
+    run("init", "ws")
+    days = ("--since", "2026-12-05", "--until", "2026-12-01")
+    told = " ".join(run(*command, "-w", "ws", *days, code=2).output.split())
+    assert "error: --until 2026-12-01 is not after --since 2026-12-05" in told
+    assert "give a later --until" in told
+    same = ("--since", "2026-12-01", "--until", "2026-12-01")
+    assert "is not after --since" in run(*command, "-w", "ws", *same, code=2).output
+    run(*command, "-w", "ws", "--since", "2026-12-01", "--until", "2026-12-02")
+
+
 def test_demo_builds_a_populated_workspace(run, tmp_path: Path) -> None:
     out = run("demo", str(tmp_path / "demo"), "--days", "10").output
     assert "new posts stored" in out and "Busiest day" in out

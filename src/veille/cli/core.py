@@ -72,9 +72,16 @@ def post_filter(
 ) -> PostFilter:
     """The command line's filters; days are read in ``timezone`` (the workspace's)."""
     warn_unknown_platforms("--platform", platform)
+    start, end = parse_day(since, "since", timezone), parse_day(until, "until", timezone)
+    if start is not None and end is not None and end <= start:
+        # Nothing can match: said, not an empty result a script takes for a quiet day.
+        raise UsageError(
+            f"--until {until} is not after --since {since}: no post can be in between",
+            hint="--since is inclusive and --until exclusive: give a later --until.",
+        )
     return PostFilter(
-        since=parse_day(since, "since", timezone),
-        until=parse_day(until, "until", timezone),
+        since=start,
+        until=end,
         platforms=tuple(platform or ()),
         languages=tuple(lang or ()),
     )
