@@ -117,6 +117,14 @@ def test_an_until_not_after_since_is_refused(run, command: tuple[str, ...]) -> N
     run(*command, "-w", "ws", "--since", "2026-12-01", "--until", "2026-12-02")
 
 
+def test_version_is_printed_on_stdout(run) -> None:
+    """`veille --version` was "No such option" (exit 2): a bug report or a
+    cron log could not say which veille ran."""
+    import veille
+
+    assert run("--version").stdout == f"veille {veille.__version__}\n"
+
+
 def test_demo_builds_a_populated_workspace(run, tmp_path: Path) -> None:
     out = run("demo", str(tmp_path / "demo"), "--days", "10").output
     assert "new posts stored" in out and "Busiest day" in out

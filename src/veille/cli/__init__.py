@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from typing import Annotated
 
 import typer
 
@@ -27,10 +28,35 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         rich_markup_mode="rich",
     )
+    app.callback()(_root)
     for name in COMMAND_MODULES:
         importlib.import_module(f"veille.cli.{name}").register(app)
     _one_line_summaries(app)
     return app
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from veille import __version__
+
+        print(f"veille {__version__}")
+        raise typer.Exit()
+
+
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print veille's version and exit.",
+            callback=_show_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    # What every command shares is an option of each (--workspace …); this
+    # only answers `veille --version` (a bug report, a script's log).
+    pass
 
 
 def _one_line_summaries(app: typer.Typer) -> None:
