@@ -125,6 +125,26 @@ def test_version_is_printed_on_stdout(run) -> None:
     assert run("--version").stdout == f"veille {veille.__version__}\n"
 
 
+def test_collect_fails_when_a_source_fails(run, tmp_path: Path, monkeypatch) -> None:
+    """`veille collect --once` with one source unreachable and another fine
+    exited 0 (only "all failed" was 1): a cron job never heard of it. Now 1,
+    naming the failed ones; the other's posts are stored all the same."""
+    monkeypatch.setenv("VEILLE_ALLOW_PRIVATE_NETWORKS", "1")
+    run("init", "ws")
+    posts = tmp_path / "posts.jsonl"
+    row = {"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}
+    posts.write_text(json.dumps(row) + "\n")
+    run("source", "add", "file", str(posts), "--name", "good", "-w", "ws")
+    run("source", "add", "feeds", "http://127.0.0.1:1/feed", "--name", "gone", "-w", "ws")
+    out = " ".join(run("collect", "--once", "-w", "ws", code=1).output.split())
+    assert "good: 1 new posts" in out and "gone: failed" in out
+    assert "1 of 2 sources failed (gone); the others' posts are stored." in out
+    assert '"total": 1' in run("stats", "-w", "ws", "-f", "json").output
+    as_json = json.loads(run("collect", "--once", "-w", "ws", "-f", "json", code=1).stdout)
+    assert {r["source"]: r["ok"] for r in as_json} == {"good": True, "gone": False}
+    assert "good: 0 new posts" in run("collect", "--once", "-s", "good", "-w", "ws").output
+
+
 def test_demo_builds_a_populated_workspace(run, tmp_path: Path) -> None:
     out = run("demo", str(tmp_path / "demo"), "--days", "10").output
     assert "new posts stored" in out and "Busiest day" in out

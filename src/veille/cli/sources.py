@@ -182,7 +182,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
         output: FormatOpt = DataFormat.table,
     ) -> None:
-        """Collect the sources that are due (all with --once, or those named)."""
+        """Collect the sources that are due (all with --once, or those named).
+
+        Exits with status 1 when a source failed (the others' posts are stored)."""
         from veille.pipeline.collect import collect
 
         with open_workspace(workspace) as ws:
@@ -191,7 +193,17 @@ def register(app: typer.Typer) -> None:
             print_json(results)
         else:
             _print_results(results)
-        if results and all(not r.ok for r in results):
+        failed = [r.source for r in results if not r.ok]
+        if failed:
+            # A cron job knows from the status alone: one failing source is
+            # a failure to look at, even when the others were collected.
+            if len(failed) < len(results):
+                err_console().print(
+                    f"{len(failed)} of {len(results)} sources failed ({', '.join(failed)}); "
+                    "the others' posts are stored.",
+                    markup=False,
+                    soft_wrap=True,
+                )
             raise typer.Exit(1)
 
     @app.command("run")
