@@ -137,7 +137,7 @@ def test_collect_fails_when_a_source_fails(run, tmp_path: Path, monkeypatch) -> 
     run("source", "add", "file", str(posts), "--name", "good", "-w", "ws")
     run("source", "add", "feeds", "http://127.0.0.1:1/feed", "--name", "gone", "-w", "ws")
     out = " ".join(run("collect", "--once", "-w", "ws", code=1).output.split())
-    assert "good: 1 new posts" in out and "gone: failed" in out
+    assert "good: 1 new post (1 item, 0 quarantined)" in out and "gone: failed" in out
     assert "1 of 2 sources failed (gone); the others' posts are stored." in out
     assert '"total": 1' in run("stats", "-w", "ws", "-f", "json").output
     as_json = json.loads(run("collect", "--once", "-w", "ws", "-f", "json", code=1).stdout)

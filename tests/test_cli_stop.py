@@ -72,3 +72,30 @@ def test_serve_stops_on_ctrl_c_with_status_0(ws: Path) -> None:
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "interrupted" not in err
     assert err.rstrip().endswith("Stopped."), err
+
+
+def test_run_says_its_passes_in_the_singular_when_stopped(ws: Path) -> None:
+    """`veille run` stopped after its first pass said "Stopped after 1
+    passes", and a pass that brought one post "1 new posts (1 items…)"."""
+    posts = ws / "posts.jsonl"
+    row = {"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}
+    posts.write_text(json.dumps(row) + "\n")
+    env = {k: v for k, v in os.environ.items() if k != "VEILLE_WORKSPACE"}
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    subprocess.run([sys.executable, "-m", "veille", "source", "add", "file", str(posts),
+                    "--name", "good"], cwd=ws, env=env, check=True, capture_output=True,
+                   timeout=120)  # fmt: skip
+    proc = start("run", "--role", "collector", "--tick", "600", cwd=ws)
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline()]
+        while not lines[-1].startswith("good:"):  # its first pass is done
+            lines.append(proc.stdout.readline())
+            assert lines[-1] and len(lines) < 10, lines
+        assert lines[-1].strip() == "good: 1 new post (1 item, 0 quarantined)"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert out.strip() == "Stopped after 1 pass; everything collected is stored."

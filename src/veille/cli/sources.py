@@ -251,7 +251,7 @@ def register(app: typer.Typer) -> None:
             if role == "scheduler"
             else "everything collected is stored"
         )
-        console().print(f"Stopped after {state.passes} passes; {done}.")
+        console().print(f"Stopped after {_n(state.passes, 'pass', 'passes')}; {done}.")
 
     @quarantine_app.command("list")
     @handle_errors
@@ -333,16 +333,22 @@ def _report(results: list[Any]) -> None:
             log.warning("source %s failed after %d new posts: %s", r.source, r.new_posts, r.error)
 
 
+def _n(count: int, one: str, other: str) -> str:
+    """``count`` and the English word for that many (the command line speaks English)."""
+    from veille.i18n import plural
+
+    return f"{count} {plural(count, 'en', one, other)}"
+
+
 def _print_results(results: list[Any]) -> None:
     out = console()
     for r in results:
+        posts = _n(r.new_posts, "new post", "new posts")
         if r.ok:
             out.print(
-                f"{r.source}: {r.new_posts} new posts ({r.items} items, {r.quarantined} "
+                f"{r.source}: {posts} ({_n(r.items, 'item', 'items')}, {r.quarantined} "
                 f"quarantined)",
                 soft_wrap=True,
             )
         else:
-            err_console().print(
-                f"{r.source}: failed after {r.new_posts} new posts: {r.error}", soft_wrap=True
-            )
+            err_console().print(f"{r.source}: failed after {posts}: {r.error}", soft_wrap=True)
