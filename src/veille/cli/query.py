@@ -50,12 +50,10 @@ class MatchFormat(StrEnum):
 
 
 def compile_or_exit(text: str) -> Query:
-    """Compile ``text``; on error print the caret rendering and exit 2."""
-    try:
-        q = compile_query(text)
-    except QueryError as exc:
-        err_console().print(Text(exc.render(), style="red"), soft_wrap=True)
-        raise typer.Exit(2) from None
+    """Compile ``text``, warnings said; a :class:`QueryError` is printed by
+    :func:`handle_errors` as every error is ("error: invalid query: …", the
+    query and a caret) and exits 2."""
+    q = compile_query(text)
     for warning in q.warnings:
         warn(warning)
     return q
