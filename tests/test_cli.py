@@ -85,6 +85,66 @@ def test_bad_input_exit_codes(run, tmp_path: Path) -> None:
     assert "--since" in run("stats", "-w", "ws", "--since", "someday", code=2).output
 
 
+def test_the_import_format_hints_name_an_option_that_works(run, tmp_path: Path) -> None:
+    """The hint said `veille import --format csv|jsonl`, but import's --format
+    is its output (table|json): following it was an error. Its own option is
+    --input-format, and doing what the hint says imports the file."""
+    run("init", "ws")
+    row = {"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}
+    (tmp_path / "posts.txt").write_text(json.dumps(row) + "\n")
+    told = " ".join(run("import", "posts.txt", "-w", "ws", code=2).output.split())
+    assert "veille import --input-format csv|jsonl" in told
+    bad = " ".join(
+        run("import", "posts.txt", "-w", "ws", "--input-format", "xml", code=2).output.split()
+    )
+    assert "unknown import format 'xml'" in bad
+    assert "veille import --input-format csv|jsonl" in bad and "--format csv" not in bad
+    done = run("import", "posts.txt", "-w", "ws", "--input-format", "jsonl", "--no-enrich").output
+    assert "1 new post" in done
+
+
+@pytest.mark.parametrize("command", [("search", "lumio"), ("stats",), ("export",)], ids=" ".join)
+def test_an_until_not_after_since_is_refused(run, command: tuple[str, ...]) -> None:
+    """`veille search lumio --since 2026-12-05 --until 2026-12-01` printed an
+    empty table, exit 0: a script took swapped dates for a quiet week."""
+    run("init", "ws")
+    days = ("--since", "2026-12-05", "--until", "2026-12-01")
+    told = " ".join(run(*command, "-w", "ws", *days, code=2).output.split())
+    assert "error: --until 2026-12-01 is not after --since 2026-12-05" in told
+    assert "give a later --until" in told
+    same = ("--since", "2026-12-01", "--until", "2026-12-01")
+    assert "is not after --since" in run(*command, "-w", "ws", *same, code=2).output
+    run(*command, "-w", "ws", "--since", "2026-12-01", "--until", "2026-12-02")
+
+
+def test_version_is_printed_on_stdout(run) -> None:
+    """`veille --version` was "No such option" (exit 2): a bug report or a
+    cron log could not say which veille ran."""
+    import veille
+
+    assert run("--version").stdout == f"veille {veille.__version__}\n"
+
+
+def test_collect_fails_when_a_source_fails(run, tmp_path: Path, monkeypatch) -> None:
+    """`veille collect --once` with one source unreachable and another fine
+    exited 0 (only "all failed" was 1): a cron job never heard of it. Now 1,
+    naming the failed ones; the other's posts are stored all the same."""
+    monkeypatch.setenv("VEILLE_ALLOW_PRIVATE_NETWORKS", "1")
+    run("init", "ws")
+    posts = tmp_path / "posts.jsonl"
+    row = {"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}
+    posts.write_text(json.dumps(row) + "\n")
+    run("source", "add", "file", str(posts), "--name", "good", "-w", "ws")
+    run("source", "add", "feeds", "http://127.0.0.1:1/feed", "--name", "gone", "-w", "ws")
+    out = " ".join(run("collect", "--once", "-w", "ws", code=1).output.split())
+    assert "good: 1 new post (1 item, 0 quarantined)" in out and "gone: failed" in out
+    assert "1 of 2 sources failed (gone); the others' posts are stored." in out
+    assert '"total": 1' in run("stats", "-w", "ws", "-f", "json").output
+    as_json = json.loads(run("collect", "--once", "-w", "ws", "-f", "json", code=1).stdout)
+    assert {r["source"]: r["ok"] for r in as_json} == {"good": True, "gone": False}
+    assert "good: 0 new posts" in run("collect", "--once", "-s", "good", "-w", "ws").output
+
+
 def test_demo_builds_a_populated_workspace(run, tmp_path: Path) -> None:
     out = run("demo", str(tmp_path / "demo"), "--days", "10").output
     assert "new posts stored" in out and "Busiest day" in out

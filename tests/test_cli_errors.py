@@ -110,3 +110,21 @@ def test_not_found_hints_name_the_cli_command(run) -> None:  # type: ignore[no-u
     assert "veille alert list" in run("alert", "show", "nope", code=2).output
     assert "veille topic add NAME QUERY" in run("topic", "history", "nope", code=2).output
     assert "veille source add" in run("source", "remove", "nope", code=2).output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("search", "lumio AND ("),
+        ("topic", "add", "t1", "lumio AND ("),
+        ("query", "check", "lumio AND ("),
+        ("query", "explain", "lumio AND ("),
+    ],
+    ids=" ".join,
+)
+def test_an_invalid_query_is_an_error_line_like_any_other(run, args: tuple[str, ...]) -> None:
+    """A bad query began "invalid query: …" where every other failure
+    begins "error: …": a cron job's filter on "error:" let it through."""
+    lines = run(*args, code=2).output.splitlines()
+    assert lines[0] == "error: invalid query: the query ends too early (column 12)", lines
+    assert lines[1:3] == ["  lumio AND (", "             ^"]  # the caret under the fault

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,114 @@ def test_command_has_help_and_docs(path: tuple[str, ...]) -> None:
     name = "veille " + " ".join(path)
     assert name in _docs_text(DOCS), f"{name} is not documented in docs/*.md"
     assert name in _docs_text(DOCS / "fr"), f"{name} is not documented in docs/fr/*.md"
+
+
+def test_every_option_has_a_help_line() -> None:
+    """`veille search --help` listed --limit and --format with nothing beside
+    them (33 options over 25 commands): each says what it does."""
+    root = typer.main.get_command(build_app())
+    bare = []
+    for path in COMMANDS:
+        cmd: Any = root
+        for name in path:
+            cmd = cmd.commands[name]
+        for param in cmd.params:
+            if param.param_type_name == "option" and param.name != "help" and not param.help:
+                bare.append(f"veille {' '.join(path)} {param.opts[0]}")
+    assert not bare, f"options without a help line: {bare}"
+
+
+def _named_in_docs() -> list[tuple[str, str]]:
+    """Each ``veille …`` command line the docs give (README too), up to the
+    end of its code span or line, or a pipe to another command."""
+    found = []
+    for path in [DOCS.parent / "README.md", *sorted(DOCS.rglob("*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"(?<![\w/.-])veille ([a-z][^`\n]*)", text):
+            found.append((str(path.relative_to(DOCS.parent)), m.group(0).split(" | ")[0]))
+    return found
+
+
+def test_the_commands_and_options_the_docs_name_exist() -> None:
+    """docs/inbox.md sent readers to `veille sentiment report`, which is not a
+    command (`veille sentiment corrections` is); each subcommand and option a
+    document names is one of the command it follows."""
+    root: Any = typer.main.get_command(build_app())
+    wrong = []
+    for where, line in _named_in_docs():
+        words = line.split()[1:]
+        cmd, path = root, []
+        while words and getattr(cmd, "commands", None) and words[0] in cmd.commands:
+            cmd = cmd.commands[words[0]]
+            path.append(words.pop(0))
+        if not path:
+            continue  # prose: "veille is…", "veille keeps…"
+        if getattr(cmd, "commands", None):
+            if words and re.fullmatch(r"[a-z][a-z-]*", words[0]):
+                wrong.append(f"{where}: {line!r}: no command 'veille {' '.join(path)} {words[0]}'")
+            continue
+        known = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)} | {"--help"}
+        for option in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", " ".join(words)):
+            if option not in known:
+                wrong.append(f"{where}: {line!r}: 'veille {' '.join(path)}' has no {option}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_examples_in_the_help_run(tmp_path: Path) -> None:
+    """`veille analyze --help` gave echo '{… "J\\'adore !"}' | veille analyze:
+    a backslash does not escape a quote inside single quotes, so the shell
+    waited for the quote to close. Each "Example:" of the help runs as
+    written, in bash, with this veille first on the PATH."""
+    root: Any = typer.main.get_command(build_app())
+    examples = []
+    for path in COMMANDS:
+        cmd = root
+        for name in path:
+            cmd = cmd.commands[name]
+        examples += [(path, m) for m in re.findall(r"Example: (.+)", cmd.help or "")]
+    assert examples
+    shim = tmp_path / "bin" / "veille"
+    shim.parent.mkdir()
+    src = Path(__file__).resolve().parents[1] / "src"
+    shim.write_text(f'#!/bin/sh\nPYTHONPATH="{src}" exec "{sys.executable}" -m veille "$@"\n')
+    shim.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "VEILLE_WORKSPACE"}
+    env["PATH"] = f"{shim.parent}{os.pathsep}{env.get('PATH', '')}"
+    for path, example in examples:
+        done = subprocess.run(
+            ["bash", "-c", example], cwd=tmp_path, env=env, capture_output=True, text=True,
+            timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, (path, example, done.stderr)
+        assert done.stdout.strip() and "Traceback" not in done.stderr, (path, example, done)
+
+
+def _groups() -> list[tuple[str, ...]]:
+    root: Any = typer.main.get_command(build_app())
+    found: list[tuple[str, ...]] = []
+
+    def walk(cmd: Any, path: tuple[str, ...]) -> None:
+        if getattr(cmd, "commands", None):
+            found.append(path)
+            for name, sub in cmd.commands.items():
+                walk(sub, (*path, name))
+
+    walk(root, ())
+    return found
+
+
+@pytest.mark.parametrize("group", _groups(), ids=lambda g: " ".join(("veille", *g)))
+def test_each_command_is_one_line_in_its_group_list(group: tuple[str, ...]) -> None:
+    """`veille --help` listed volume, sov, influencers… over broken lines (the
+    docstrings' line breaks, kept as they were): on a terminal wide enough,
+    each command of a list is one line."""
+    result = CliRunner().invoke(build_app(), [*group, "--help"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    listing = result.output.split("Commands")[1]
+    rows = [line for line in listing.splitlines() if line.startswith("│")]
+    assert rows
+    broken = [line.strip("│ ") for line in rows if line.startswith("│" + " " * 4)]
+    assert not broken, f"continued over another line: {broken}"
 
 
 def test_no_document_carries_a_merge_conflict_marker() -> None:

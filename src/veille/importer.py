@@ -63,7 +63,11 @@ class ImportReport:
 def detect_format(path: Path, fmt: str | None) -> str:
     if fmt:
         if fmt not in ("csv", "jsonl"):
-            raise InputError(f"unknown import format {fmt!r}", hint="Use --format csv or jsonl.")
+            raise InputError(
+                f"unknown import format {fmt!r}",
+                hint="Use csv or jsonl: veille import --input-format csv|jsonl, "
+                "or a file source's -o format=csv|jsonl.",
+            )
         return fmt
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv"):
@@ -72,7 +76,7 @@ def detect_format(path: Path, fmt: str | None) -> str:
         return "jsonl"
     raise InputError(
         f"cannot tell the format of {path} from its name",
-        hint="Name it .csv or .jsonl, or give its format: veille import --format csv|jsonl, "
+        hint="Name it .csv or .jsonl, or give its format: veille import --input-format csv|jsonl, "
         "or a file source's -o format=csv|jsonl.",
     )
 

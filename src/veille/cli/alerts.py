@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -13,9 +14,12 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     RowFormat,
+    RowFormatOpt,
     WorkspaceOpt,
     console,
+    err_console,
     handle_errors,
+    jsonable,
     open_workspace,
     print_json,
     print_rows,
@@ -67,8 +71,15 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         mode: Annotated[str, typer.Option(help="all, or best: one post per story.")] = "all",
-        min_followers: Annotated[int, typer.Option(min=0)] = 0,
-        min_engagement: Annotated[int, typer.Option(min=0)] = 0,
+        min_followers: Annotated[
+            int, typer.Option(min=0, help="Only posts whose author has at least N followers.")
+        ] = 0,
+        min_engagement: Annotated[
+            int,
+            typer.Option(
+                min=0, help="Only posts with at least N likes, shares and replies together."
+            ),
+        ] = 0,
         lang: Annotated[
             list[str],
             typer.Option(help="Only posts in this language (ISO 639-1: fr, en …; und: unknown)."),
@@ -194,17 +205,34 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
         fmt: FormatOpt = DataFormat.table,
     ) -> None:
-        """Send due digests and retries, and check spike/sentiment/silence alerts."""
-        import time
+        """Send due digests and retries, and check spike/sentiment/silence alerts.
+
+        With --loop it runs until Ctrl-C or SIGTERM, which let the round in
+        progress finish, and then exits with status 0; with --format json it
+        prints one JSON line per round."""
+        import json
+        import signal
+        import threading
 
         from veille.services.alerts import dispatch as dispatch_round
 
+        stop = threading.Event()
+        if loop:  # a round is never cut in the middle of a send
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stop.set())
+        rounds = 0
         with open_workspace(workspace) as ws:
             while True:
                 found, report = dispatch_round(ws)
+                rounds += 1
                 if fmt.value == "json":
-                    print_json({"events": found, "sent": report.sent, "failed": report.failed,
-                                "dead": report.dead, "errors": report.errors})  # fmt: skip
+                    data = {"events": found, "sent": report.sent, "failed": report.failed,
+                            "dead": report.dead, "errors": report.errors}  # fmt: skip
+                    if loop:
+                        sys.stdout.write(json.dumps(jsonable(data), ensure_ascii=False) + "\n")
+                        sys.stdout.flush()
+                    else:
+                        print_json(data)
                 elif report.batches or found or not loop:
                     console().print(
                         f"{found} monitor event(s) or report(s); sent {report.sent}, will retry "
@@ -212,9 +240,13 @@ def register(app: typer.Typer) -> None:
                     )
                     for err in report.errors:
                         console().print(f"  {err}", soft_wrap=True, markup=False)
-                if not loop:
+                if not loop or stop.wait(ws.settings.alerts.dispatch_interval_seconds):
                     break
-                time.sleep(ws.settings.alerts.dispatch_interval_seconds)
+        if loop:
+            err_console().print(
+                f"Stopped after {rounds} {'round' if rounds == 1 else 'rounds'}; "
+                "every delivery made is recorded."
+            )
 
     def _deliveries(status: tuple[str, ...], alert_name: str | None, limit: int,
                     workspace: str | None, fmt: RowFormat, title: str) -> None:  # fmt: skip
@@ -233,13 +265,15 @@ def register(app: typer.Typer) -> None:
     @alert.command("deliveries")
     @handle_errors
     def deliveries_(
-        alert_name: Annotated[str | None, typer.Option("--alert")] = None,
+        alert_name: Annotated[
+            str | None, typer.Option("--alert", help="Only this alert's deliveries.")
+        ] = None,
         status: Annotated[
             list[str], typer.Option(help="pending, sending, sent, skipped, dead.")
         ] = [],  # noqa: B006
-        limit: int = 100,
+        limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 100,
         workspace: WorkspaceOpt = None,
-        fmt: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        fmt: RowFormatOpt = RowFormat.table,
     ) -> None:
         """The outbox: every queued, sent and skipped delivery (newest first)."""
         _deliveries(tuple(status), alert_name, limit, workspace, fmt, "Deliveries")
@@ -247,11 +281,13 @@ def register(app: typer.Typer) -> None:
     @alert.command("dead")
     @handle_errors
     def dead(
-        alert_name: Annotated[str | None, typer.Option("--alert")] = None,
+        alert_name: Annotated[
+            str | None, typer.Option("--alert", help="Only this alert's deliveries.")
+        ] = None,
         retry: Annotated[bool, typer.Option(help="Give them another round of attempts.")] = False,
-        limit: int = 100,
+        limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 100,
         workspace: WorkspaceOpt = None,
-        fmt: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        fmt: RowFormatOpt = RowFormat.table,
     ) -> None:
         """Dead letters: deliveries that failed every attempt, with the last error."""
         if retry:

@@ -17,9 +17,11 @@ from veille.cli.common import (
     err_console,
     handle_errors,
     open_workspace,
+    output_file,
     print_json,
     print_rows,
 )
+from veille.errors import UsageError
 from veille.i18n import format_change, format_percent, plural
 from veille.workspace import Workspace
 
@@ -135,6 +137,14 @@ def _volume_footer(vol: Any, label: str, fmt: str) -> list[str]:
     return lines
 
 
+def _chart_file(path: Path | None) -> Path | None:
+    """``--chart``'s file, checked before any work: a table is not printed
+    above an error about where its chart should go."""
+    if path is not None and path.suffix.lower() not in (".svg", ".png"):
+        raise UsageError(f"--chart {path}: unknown chart format", hint="Name a .svg or .png file.")
+    return output_file(path, "--chart")
+
+
 def _chart(chart: Any, path: Path | None) -> None:
     if path is None:
         return
@@ -167,6 +177,7 @@ def register(app: typer.Typer) -> None:
         from veille.analytics.volume import breakdown, net_sentiment
         from veille.analytics.volume import volume as volume_of
 
+        chart = _chart_file(chart)
         with open_workspace(workspace) as ws:
             scope = _scope(ws, query, topic, platform, lang)
             per = _period(ws, period)
@@ -227,6 +238,7 @@ def register(app: typer.Typer) -> None:
         from veille.analytics.charts import sov_chart
         from veille.services.analytics import share_of_voice, uneven_sources, voice_scopes
 
+        chart = _chart_file(chart)
         with open_workspace(workspace) as ws:
             scopes = voice_scopes(
                 ws, topics=topic or (), named_queries=query or (),
@@ -461,7 +473,9 @@ def register(app: typer.Typer) -> None:
         topic: TopicOpt = None,
         query: QueryOpt = None,
         period: PeriodOpt = "last-week",
-        fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.html,
+        fmt: Annotated[
+            ReportFormat, typer.Option("--format", "-f", help="html, or pdf (for print).")
+        ] = ReportFormat.html,
         lang: Annotated[
             ReportLang | None,
             typer.Option("--lang", help="Report language (default: ui_language)."),
@@ -476,6 +490,8 @@ def register(app: typer.Typer) -> None:
         plain-language findings, as HTML or PDF, in English or French."""
         from veille.analytics.report import render_report
 
+        out = output_file(output or Path(f"report.{fmt.value}"), "--output")
+        assert out is not None
         with open_workspace(workspace) as ws:
             language = lang.value if lang else ws.settings.workspace.ui_language
             scope = _scope(ws, query, topic, None, None)
@@ -483,7 +499,6 @@ def register(app: typer.Typer) -> None:
                 ws, scope=scope, period=_period(ws, period), lang=language,
                 pdf=fmt is ReportFormat.pdf,
             )  # fmt: skip
-        out = output or Path(f"report.{fmt.value}")
         if fmt is ReportFormat.pdf:
             assert pdf is not None
             out.write_bytes(pdf)

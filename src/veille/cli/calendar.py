@@ -10,6 +10,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     RowFormat,
+    RowFormatOpt,
     WorkspaceOpt,
     console,
     err_console,
@@ -99,7 +100,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         full: Annotated[bool, typer.Option(help="Whole texts.")] = False,
         workspace: WorkspaceOpt = None,
-        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        output: RowFormatOpt = RowFormat.table,
     ) -> None:
         """The calendar by time, with statuses, problems, links and errors."""
         from veille.publish.calendar import list_entries

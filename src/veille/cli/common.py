@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import logging
 import os
@@ -13,6 +14,7 @@ from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from enum import Enum, StrEnum
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -20,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from veille.errors import UsageError, VeilleError
+from veille.errors import InputError, UsageError, VeilleError
 from veille.i18n import author_label
 from veille.workspace import Workspace
 
@@ -94,6 +96,12 @@ class RowFormat(StrEnum):
 
 
 FormatOpt = Annotated[DataFormat, typer.Option("--format", "-f", help="Output format.")]
+RowFormatOpt = Annotated[
+    RowFormat,
+    typer.Option(
+        "--format", "-f", help="Output format: a table, JSON lines, CSV or one JSON array."
+    ),
+]
 
 
 def console() -> Console:
@@ -128,6 +136,36 @@ def open_workspace(path: str | None) -> Workspace:
     return Workspace.open(path)
 
 
+def output_file(path: Path | None, option: str) -> Path | None:
+    """``path``, given to ``option`` (``--output``, ``--chart``), checked
+    before any work: a file that can be made there (its folder exists, it is
+    not a folder itself), so that a long export or report does not end in a
+    traceback, or leave a table printed and nothing written."""
+    if path is None:
+        return None
+    if path.is_dir():
+        raise InputError(
+            f"{option} {path} is a folder",
+            hint=f"Name a file inside it: {option} {path / 'FILE'}.",
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(
+            f"{option} {path}: the folder {folder} does not exist",
+            hint=f"Create it first (mkdir -p {folder}), or name a file in another folder.",
+        )
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(
+            f"{option} {path} cannot be written (permission denied)",
+            hint="Name a file in a folder you may write to.",
+        )
+    return path
+
+
+# Writing failed for want of room or of a working disk (no file named).
+_DISK = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)
+
+
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn a :class:`VeilleError` into its message on stderr and its exit code."""
 
@@ -151,6 +189,21 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             err_console().print("interrupted; what was committed is kept.")
             raise typer.Exit(130) from None
+        except OSError as exc:
+            # A file the command reads or writes, a full disk: what and why,
+            # not a traceback. A closed pipe (| head) is click's to end quietly.
+            if exc.errno == errno.EPIPE or (exc.filename is None and exc.errno not in _DISK):
+                raise
+            err = err_console()
+            err.print("[bold red]error:[/] ", end="")
+            where = f"{exc.filename}: " if exc.filename is not None else ""
+            err.print(f"{where}{exc.strerror or exc}", markup=False, soft_wrap=True)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                hint = "Free some space or write elsewhere; what was being written is incomplete."
+            else:
+                hint = "Check the path, and that you may read or write it."
+            err.print(hint, markup=False, soft_wrap=True)
+            raise typer.Exit(1) from None
 
     return wrapper
 

@@ -20,6 +20,7 @@ from veille.cli.common import (
     err_console,
     handle_errors,
     open_workspace,
+    output_file,
     print_json,
     print_rows,
     warn_unknown_platforms,
@@ -71,9 +72,16 @@ def post_filter(
 ) -> PostFilter:
     """The command line's filters; days are read in ``timezone`` (the workspace's)."""
     warn_unknown_platforms("--platform", platform)
+    start, end = parse_day(since, "since", timezone), parse_day(until, "until", timezone)
+    if start is not None and end is not None and end <= start:
+        # Nothing can match: said, not an empty result a script takes for a quiet day.
+        raise UsageError(
+            f"--until {until} is not after --since {since}: no post can be in between",
+            hint="--since is inclusive and --until exclusive: give a later --until.",
+        )
     return PostFilter(
-        since=parse_day(since, "since", timezone),
-        until=parse_day(until, "until", timezone),
+        since=start,
+        until=end,
         platforms=tuple(platform or ()),
         languages=tuple(lang or ()),
     )
@@ -198,7 +206,10 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def export(
         workspace: WorkspaceOpt = None,
-        fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.jsonl,
+        fmt: Annotated[
+            ExportFormat,
+            typer.Option("--format", "-f", help="jsonl, csv, or parquet (needs --output)."),
+        ] = ExportFormat.jsonl,
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
         ] = None,
@@ -218,6 +229,7 @@ def register(app: typer.Typer) -> None:
         """Export stored posts, streamed, as JSON lines, CSV or Parquet."""
         from veille.services.export import export_stored
 
+        output = output_file(output, "--output")
         with open_workspace(workspace) as ws, progress(label="exporting") as bar:
             transform = None
             if pseudonymize:

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
             "demo-workspace"
         ),
         seed: Annotated[int, typer.Option(help="Seed of the generated world.")] = 42,
-        days: Annotated[int, typer.Option(min=7, max=365)] = 60,
+        days: Annotated[int, typer.Option(min=7, max=365, help="Days of history generated.")] = 60,
         serve: Annotated[
             bool,
             typer.Option(

@@ -16,6 +16,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     RowFormat,
+    RowFormatOpt,
     WorkspaceOpt,
     author_cell,
     console,
@@ -110,7 +111,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Language, sentiment and entities of each JSON line, without storing anything.
 
-        Example: echo '{"id": 1, "text": "J\\'adore !"}' | veille analyze
+        Example: echo '{"id": 1, "text": "J’adore !"}' | veille analyze
         """
         settings = _settings(workspace)
         if file is None:
@@ -188,7 +189,7 @@ def register(app: typer.Typer) -> None:
     def corrections(
         workspace: WorkspaceOpt = None,
         limit: Annotated[int, typer.Option(help="How many, newest first.")] = 100,
-        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        output: RowFormatOpt = RowFormat.table,
     ) -> None:
         """List corrections and how often the model agreed with the users."""
         from veille.services.enrich import correction_report, list_corrections

@@ -93,7 +93,7 @@ def register_items(inbox: typer.Typer) -> None:
         view: Annotated[
             str | None, typer.Option(help='A saved view, e.g. "my queue", "urgent negatives".')
         ] = None,
-        limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+        limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many items.")] = 50,
         as_: AsOpt = None,
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,

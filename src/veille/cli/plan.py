@@ -131,11 +131,19 @@ def _objectives(plan: typer.Typer) -> None:
     def edit(
         name: Annotated[str, typer.Argument(help="The objective's name.")],
         kind: Annotated[str | None, typer.Option("--type", help="New type.")] = None,
-        description: Annotated[str | None, typer.Option("--description")] = None,
-        owner: Annotated[str | None, typer.Option("--owner")] = None,
+        description: Annotated[
+            str | None, typer.Option("--description", help="New description.")
+        ] = None,
+        owner: Annotated[
+            str | None, typer.Option("--owner", help="New owner (a username).")
+        ] = None,
         deadline: Annotated[str | None, typer.Option("--deadline", help="YYYY-MM-DD.")] = None,
-        topics: Annotated[str | None, typer.Option("--topics")] = None,
-        channels: Annotated[str | None, typer.Option("--channels")] = None,
+        topics: Annotated[
+            str | None, typer.Option("--topics", help="New topics (comma-separated).")
+        ] = None,
+        channels: Annotated[
+            str | None, typer.Option("--channels", help="New platforms (comma-separated).")
+        ] = None,
         actor: ActorOpt = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
@@ -313,7 +321,7 @@ def _people(plan: typer.Typer) -> None:
         username: Annotated[str, typer.Argument(help="The team member's username.")],
         role: Annotated[str, typer.Option("--role", help="spokesperson or channel_owner.")],
         platform: Annotated[str, typer.Option("--platform", help="The channel owned.")] = "",
-        note: Annotated[str, typer.Option("--note")] = "",
+        note: Annotated[str, typer.Option("--note", help="A note about their part.")] = "",
         actor: ActorOpt = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
@@ -334,7 +342,9 @@ def _people(plan: typer.Typer) -> None:
     def remove(
         username: Annotated[str, typer.Argument(help="The team member's username.")],
         role: Annotated[str, typer.Option("--role", help="spokesperson or channel_owner.")],
-        platform: Annotated[str, typer.Option("--platform")] = "",
+        platform: Annotated[
+            str, typer.Option("--platform", help="The channel they no longer own.")
+        ] = "",
         actor: ActorOpt = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
@@ -425,7 +435,9 @@ def _channels(plan: typer.Typer) -> None:
         per_week: Annotated[
             float | None, typer.Option("--per-week", help="Posts per week.")
         ] = None,
-        tone: Annotated[str | None, typer.Option("--tone")] = None,
+        tone: Annotated[
+            str | None, typer.Option("--tone", help="Tone of voice, e.g. friendly, formal.")
+        ] = None,
         languages: Annotated[str | None, typer.Option("--languages", help="e.g. fr,en.")] = None,
         owner: Annotated[str | None, typer.Option("--owner", help="Username.")] = None,
         handle: Annotated[str | None, typer.Option("--handle", help="Our account there.")] = None,

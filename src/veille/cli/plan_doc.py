@@ -52,7 +52,7 @@ def register(plan: typer.Typer) -> None:
     def money_set(
         label: Annotated[str, typer.Argument(help="What it pays for.")],
         monthly: Annotated[float, typer.Argument(help="Amount per month.")],
-        note: Annotated[str, typer.Option("--note")] = "",
+        note: Annotated[str, typer.Option("--note", help="A note kept with the line.")] = "",
         actor: ActorOpt = None,
         workspace: WorkspaceOpt = None,
     ) -> None:

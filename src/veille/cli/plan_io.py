@@ -16,6 +16,7 @@ from veille.cli.common import (
     console,
     handle_errors,
     open_workspace,
+    output_file,
     print_json,
 )
 from veille.cli.plan import ActorOpt, LangOpt, lang_of
@@ -73,6 +74,7 @@ def register(plan: typer.Typer) -> None:
 
         if fmt is PlanFormat.pdf and output is None:
             raise UsageError("a PDF needs a file", hint="Pass --output plan.pdf.")
+        output = output_file(output, "--output")
         with open_workspace(workspace) as ws:
             language = lang_of(ws, lang)
             data: str | bytes

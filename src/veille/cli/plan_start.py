@@ -67,7 +67,9 @@ def register(plan: typer.Typer) -> None:
         kind: Annotated[
             str, typer.Option("--type", help="The objective's type.")
         ] = "customer_service",
-        description: Annotated[str, typer.Option("--description")] = "",
+        description: Annotated[
+            str, typer.Option("--description", help="What success looks like.")
+        ] = "",
         deadline: Annotated[
             str, typer.Option("--deadline", help="YYYY-MM-DD (default: in six months).")
         ] = "",

@@ -10,6 +10,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     RowFormat,
+    RowFormatOpt,
     WorkspaceOpt,
     console,
     err_console,
@@ -97,7 +98,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def log(
         workspace: WorkspaceOpt = None,
-        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        output: RowFormatOpt = RowFormat.table,
     ) -> None:
         """What was forgotten and when (a person is named by a keyed hash, never a handle)."""
         from veille.services.privacy import erasure_log

@@ -10,6 +10,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     RowFormat,
+    RowFormatOpt,
     WorkspaceOpt,
     console,
     handle_errors,
@@ -59,7 +60,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def account_list(
         workspace: WorkspaceOpt = None,
-        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        output: RowFormatOpt = RowFormat.table,
     ) -> None:
         """The accounts, secrets masked."""
         from veille.publish import list_accounts

@@ -16,6 +16,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     RowFormat,
+    RowFormatOpt,
     WorkspaceOpt,
     author_cell,
     console,
@@ -49,12 +50,10 @@ class MatchFormat(StrEnum):
 
 
 def compile_or_exit(text: str) -> Query:
-    """Compile ``text``; on error print the caret rendering and exit 2."""
-    try:
-        q = compile_query(text)
-    except QueryError as exc:
-        err_console().print(Text(exc.render(), style="red"), soft_wrap=True)
-        raise typer.Exit(2) from None
+    """Compile ``text``, warnings said; a :class:`QueryError` is printed by
+    :func:`handle_errors` as every error is ("error: invalid query: …", the
+    query and a caret) and exits 2."""
+    q = compile_query(text)
     for warning in q.warnings:
         warn(warning)
     return q
@@ -152,7 +151,12 @@ def register(app: typer.Typer) -> None:
         queries: Annotated[
             Path, typer.Option("--queries", "-q", help='JSON lines {"id", "query"}.')
         ],
-        output: Annotated[MatchFormat, typer.Option("--format", "-f")] = MatchFormat.jsonl,
+        output: Annotated[
+            MatchFormat,
+            typer.Option(
+                "--format", "-f", help="jsonl: a line per post and query it matches; or a table."
+            ),
+        ] = MatchFormat.jsonl,
         platform: Annotated[
             str | None, typer.Option(help="Platform of posts that have no platform field.")
         ] = None,
@@ -201,8 +205,8 @@ def register(app: typer.Typer) -> None:
         platform: PlatformOpt = None,
         lang: LangOpt = None,
         sort: Annotated[Sort, typer.Option(help="Order of the results.")] = Sort.newest,
-        limit: Annotated[int, typer.Option(min=1, max=10000)] = 20,
-        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        limit: Annotated[int, typer.Option(min=1, max=10000, help="How many posts.")] = 20,
+        output: RowFormatOpt = RowFormat.table,
     ) -> None:
         """Search stored posts with the query language; matched terms highlighted.
 

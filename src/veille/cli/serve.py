@@ -10,6 +10,7 @@ from veille.cli.common import (
     WorkspaceOpt,
     configure_logging,
     console,
+    err_console,
     handle_errors,
     open_workspace,
 )
@@ -51,3 +52,4 @@ def register(app: typer.Typer) -> None:
                 )
 
         run(root, host=host, port=port, announce=announce)
+        err_console().print("Stopped.")

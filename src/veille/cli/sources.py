@@ -14,6 +14,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     RowFormat,
+    RowFormatOpt,
     WorkspaceOpt,
     author_cell,
     configure_logging,
@@ -108,7 +109,7 @@ def register(app: typer.Typer) -> None:
     def source_test(
         name: Annotated[str, typer.Argument(help="Source name.")],
         workspace: WorkspaceOpt = None,
-        limit: Annotated[int, typer.Option(min=1)] = 10,
+        limit: Annotated[int, typer.Option(min=1, help="How many posts to show.")] = 10,
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Fetch once and print what would be stored; stores nothing."""
@@ -181,7 +182,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
         output: FormatOpt = DataFormat.table,
     ) -> None:
-        """Collect the sources that are due (all with --once, or those named)."""
+        """Collect the sources that are due (all with --once, or those named).
+
+        Exits with status 1 when a source failed (the others' posts are stored)."""
         from veille.pipeline.collect import collect
 
         with open_workspace(workspace) as ws:
@@ -190,7 +193,17 @@ def register(app: typer.Typer) -> None:
             print_json(results)
         else:
             _print_results(results)
-        if results and all(not r.ok for r in results):
+        failed = [r.source for r in results if not r.ok]
+        if failed:
+            # A cron job knows from the status alone: one failing source is
+            # a failure to look at, even when the others were collected.
+            if len(failed) < len(results):
+                err_console().print(
+                    f"{len(failed)} of {len(results)} sources failed ({', '.join(failed)}); "
+                    "the others' posts are stored.",
+                    markup=False,
+                    soft_wrap=True,
+                )
             raise typer.Exit(1)
 
     @app.command("run")
@@ -238,14 +251,14 @@ def register(app: typer.Typer) -> None:
             if role == "scheduler"
             else "everything collected is stored"
         )
-        console().print(f"Stopped after {state.passes} passes; {done}.")
+        console().print(f"Stopped after {_n(state.passes, 'pass', 'passes')}; {done}.")
 
     @quarantine_app.command("list")
     @handle_errors
     def quarantine_list(
         workspace: WorkspaceOpt = None,
         source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
-        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        output: RowFormatOpt = RowFormat.table,
     ) -> None:
         """Items that could not be read, with their error."""
         from veille.services.sources import quarantined
@@ -282,7 +295,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def sim_cmd(
         seed: Annotated[int, typer.Option(help="Seed of the generated world.")] = 42,
-        days: Annotated[int, typer.Option(min=1, max=365)] = 30,
+        days: Annotated[int, typer.Option(min=1, max=365, help="Days of history generated.")] = 30,
         speed: Annotated[
             float, typer.Option(help="Simulated seconds per real second (0: frozen).")
         ] = 60.0,
@@ -320,16 +333,22 @@ def _report(results: list[Any]) -> None:
             log.warning("source %s failed after %d new posts: %s", r.source, r.new_posts, r.error)
 
 
+def _n(count: int, one: str, other: str) -> str:
+    """``count`` and the English word for that many (the command line speaks English)."""
+    from veille.i18n import plural
+
+    return f"{count} {plural(count, 'en', one, other)}"
+
+
 def _print_results(results: list[Any]) -> None:
     out = console()
     for r in results:
+        posts = _n(r.new_posts, "new post", "new posts")
         if r.ok:
             out.print(
-                f"{r.source}: {r.new_posts} new posts ({r.items} items, {r.quarantined} "
+                f"{r.source}: {posts} ({_n(r.items, 'item', 'items')}, {r.quarantined} "
                 f"quarantined)",
                 soft_wrap=True,
             )
         else:
-            err_console().print(
-                f"{r.source}: failed after {r.new_posts} new posts: {r.error}", soft_wrap=True
-            )
+            err_console().print(f"{r.source}: failed after {posts}: {r.error}", soft_wrap=True)

@@ -10,6 +10,7 @@ from veille.cli.common import (
     DataFormat,
     FormatOpt,
     RowFormat,
+    RowFormatOpt,
     WorkspaceOpt,
     console,
     handle_errors,
@@ -121,7 +122,7 @@ def register(app: typer.Typer) -> None:
     def history(
         name: NameArg,
         workspace: WorkspaceOpt = None,
-        output: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+        output: RowFormatOpt = RowFormat.table,
     ) -> None:
         """Every version of a topic's query."""
         from veille.query.topics import versions
@@ -149,7 +150,7 @@ def register(app: typer.Typer) -> None:
     def test_(
         name: NameArg,
         workspace: WorkspaceOpt = None,
-        sample: Annotated[int, typer.Option(min=0, max=100)] = 5,
+        sample: Annotated[int, typer.Option(min=0, max=100, help="How many matches to show.")] = 5,
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Matches now, a sample with highlights, and the change from the previous version."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -86,7 +87,7 @@ def run(
     log_level: str = "info",
     own_url: bool = False,
 ) -> None:
-    """Serve the app over the workspace at ``root`` until interrupted;
+    """Serve the app over the workspace at ``root`` until Ctrl-C (then return);
     ``own_url``: links in e-mails and feeds name the address it listens on
     (the demo, on the next free port when 8000 is taken), not ``[web]
     base_url``."""
@@ -96,17 +97,22 @@ def run(
     from veille.web.app import create_app
 
     sock = bind(host, port, tries=tries)
+    # Ctrl-C, the way to stop it, at any moment (while the app is made, once
+    # announced, or once uvicorn runs: it shuts down cleanly, then raises it
+    # again): a stop is no failure (veille serve and demo --serve exit 0, as
+    # veille run does).
     try:
-        url = url_of(sock)
-        if own_url:
-            settings = settings or load_settings(Path(root) / CONFIG_NAME)
-            settings = replace(settings, web=replace(settings.web, base_url=url))
-        app = create_app(root, settings=settings)
-        app.state.warming = True  # until _warm is done (/healthz says so)
-        threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True).start()
-        if announce:
-            announce(url)
-        _server(app, sock, log_level).run(sockets=[sock])
+        with contextlib.suppress(KeyboardInterrupt):
+            url = url_of(sock)
+            if own_url:
+                settings = settings or load_settings(Path(root) / CONFIG_NAME)
+                settings = replace(settings, web=replace(settings.web, base_url=url))
+            app = create_app(root, settings=settings)
+            app.state.warming = True  # until _warm is done (/healthz says so)
+            threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True).start()
+            if announce:
+                announce(url)
+            _server(app, sock, log_level).run(sockets=[sock])
     finally:
         sock.close()
 

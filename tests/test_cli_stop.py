@@ -1,0 +1,101 @@
+"""Stopping the long-running commands (a user review from a supervisor and a
+terminal): Ctrl-C or SIGTERM is the documented way to stop `veille alert
+dispatch --loop` and `veille serve`, so they end with status 0 and a line on
+stderr, as `veille run` does, where dispatch exited 130 ("interrupted") or
+was killed by SIGTERM in the middle of a round, and serve exited 130. The
+real ``veille`` runs in a subprocess and gets a real signal."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "VEILLE_WORKSPACE"}
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.Popen(
+        [sys.executable, "-m", "veille", *args],
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # a child of a non-interactive shell may inherit SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    env = {k: v for k, v in os.environ.items() if k != "VEILLE_WORKSPACE"}
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    subprocess.run([sys.executable, "-m", "veille", "init", str(root)], env=env, check=True,
+                   capture_output=True, timeout=120)  # fmt: skip
+    return root
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_dispatch_loop_stops_with_status_0_after_its_round(ws: Path, sig: signal.Signals) -> None:
+    proc = start("alert", "dispatch", "--loop", "--format", "json", cwd=ws)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # a round was made: it waits for the next
+        assert json.loads(first)["sent"] == 0, first  # one JSON line per round
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "interrupted" not in err
+    assert "Stopped after 1 round; every delivery made is recorded." in err
+    assert out == ""  # stdout keeps only the JSON lines
+
+
+def test_serve_stops_on_ctrl_c_with_status_0(ws: Path) -> None:
+    proc = start("serve", "--port", "0", cwd=ws)
+    try:
+        assert proc.stdout is not None
+        lines = []
+        while not (lines and lines[-1].startswith("open http://127.0.0.1:")):
+            lines.append(proc.stdout.readline())
+            assert lines[-1] and len(lines) < 10, lines  # it listens
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "interrupted" not in err
+    assert err.rstrip().endswith("Stopped."), err
+
+
+def test_run_says_its_passes_in_the_singular_when_stopped(ws: Path) -> None:
+    """`veille run` stopped after its first pass said "Stopped after 1
+    passes", and a pass that brought one post "1 new posts (1 items…)"."""
+    posts = ws / "posts.jsonl"
+    row = {"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}
+    posts.write_text(json.dumps(row) + "\n")
+    env = {k: v for k, v in os.environ.items() if k != "VEILLE_WORKSPACE"}
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    subprocess.run([sys.executable, "-m", "veille", "source", "add", "file", str(posts),
+                    "--name", "good"], cwd=ws, env=env, check=True, capture_output=True,
+                   timeout=120)  # fmt: skip
+    proc = start("run", "--role", "collector", "--tick", "600", cwd=ws)
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline()]
+        while not lines[-1].startswith("good:"):  # its first pass is done
+            lines.append(proc.stdout.readline())
+            assert lines[-1] and len(lines) < 10, lines
+        assert lines[-1].strip() == "good: 1 new post (1 item, 0 quarantined)"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert out.strip() == "Stopped after 1 pass; everything collected is stored."
