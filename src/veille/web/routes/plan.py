@@ -258,7 +258,7 @@ def objective_save(
                 kind=kind,
                 description=description,
                 owner=owner,
-                deadline=deadline or None,
+                deadline=deadline,  # the form's date field: empty removes the deadline
                 topics=topics or [],
                 channels=channels or [],
                 actor=user.username,
