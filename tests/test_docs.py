@@ -214,3 +214,19 @@ def test_french_docs_use_the_typographic_apostrophe_in_prose() -> None:
             if _TYPEWRITER_ELISION.search(prose):
                 found.append(f"{path.name}:{number}: {prose.replace(chr(0), '·')[:70]}")
     assert not found, f"{len(found)} French lines with ' in prose:\n" + "\n".join(found[:20])
+
+
+def test_numbered_sections_run_one_two_three() -> None:
+    """A page that numbers its sections counts them without gaps (the plan's
+    read 1–4, 6, 7, 10, and a reader looked for the missing ones)."""
+    import re
+
+    gaps = []
+    for path in sorted(DOCS.rglob("*.md")):
+        numbers = [
+            int(m.group(1))
+            for m in re.finditer(r"^## (\d+)\. ", path.read_text(encoding="utf-8"), re.M)
+        ]
+        if numbers and numbers != list(range(1, len(numbers) + 1)):
+            gaps.append(f"{path.relative_to(DOCS)}: {numbers}")
+    assert gaps == []

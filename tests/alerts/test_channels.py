@@ -51,6 +51,22 @@ def test_apprise_json_url_reaches_a_loopback_service(workspace, receiver) -> Non
     assert "https://example.org/p/1" in body["message"]
 
 
+def test_a_chat_message_cuts_a_long_post_at_a_word(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    """A chat line cut the post at 280 characters, mid-word and without a
+    mark: now at a whole word with an ellipsis, as the Atom titles are."""
+    url = receiver.url.replace("http://", "json://")
+    AlertBook(workspace.store).add(Alert(name="chat", query="vexa", channel_url=url))
+    text = "Vexa outage report: the dashboards" + " keeps timing out for everyone here" * 10
+    build_pipeline(workspace).ingest([make_post(1, text)])
+    message = receiver.requests[0]["json"]["message"]
+    line = next(ln for ln in message.splitlines() if "example.org/p/1" in ln)
+    said = line.split("): ", 1)[1].rsplit(" [↗]", 1)[0]
+    assert said.endswith("…") and said.startswith("*Vexa* outage")  # the match still marked
+    kept = said[:-1].replace("*Vexa*", "Vexa")
+    assert 250 < len(kept) <= 280 and text.startswith(kept)
+    assert text[len(kept)] == " "  # whole words
+
+
 def test_unknown_channel_urls_are_refused_with_a_hint(workspace) -> None:  # type: ignore[no-untyped-def]
     ctx = ChannelContext(workspace.settings, workspace.root)
     for bad in ("nonsense", "mailto:", "zzz://nowhere"):

@@ -362,3 +362,65 @@ def test_a_rejected_reply_is_not_sent_again_and_an_agents_retry_waits_for_approv
     ws.state.finish_inbox_reply(failing.id, status="failed", at=0, error="Service unavailable")
     again = replies.retry(ws, failing.id, user="alice")
     assert again.reply.status == "pending_approval" and len(_writes(sim)) == before
+
+
+def test_of_two_managers_deciding_one_pending_reply_at_once_one_does(
+    ws: Workspace, sim: Simulator
+) -> None:
+    """Both saw the reply waiting and act on that: the store changes it for
+    the first only (a compare-and-set), so a rejected reply is never sent."""
+    ws.settings = replace(ws.settings, inbox=InboxSettings(require_approval=True))
+    item_id = _item(ws, sim, n=2)
+    pending = replies.reply(ws, item_id, "Thanks for asking!", user="intern").reply
+    approving = ws.state.finish_inbox_reply(
+        pending.id, status="sending", at=1, approved_by="ann", was="pending_approval"
+    )
+    rejecting = ws.state.finish_inbox_reply(
+        pending.id, status="failed", at=2, error="rejected by bob", was="pending_approval"
+    )
+    assert (approving, rejecting) == (True, False)
+    stored = ws.state.inbox_reply(pending.id)
+    assert stored is not None and stored.status == "sending" and stored.approved_by == "ann"
+    assert stored.error is None
+
+
+def test_the_second_manager_is_told_who_decided_first(ws: Workspace, sim: Simulator) -> None:
+    from veille.errors import translated
+    from veille.web.i18n import load_translations
+
+    fr = load_translations()["fr"].gettext
+    ws.settings = replace(ws.settings, inbox=InboxSettings(require_approval=True))
+    item_id = _item(ws, sim, n=3)
+    first = replies.reply(ws, item_id, "Thanks, we are on it.", user="intern").reply
+    replies.approve(ws, first.id, approver="ann")
+    before = len(_writes(sim))
+    with pytest.raises(UsageError) as late:
+        replies.reject(ws, first.id, approver="bob", reason="tone")
+    assert late.value.message == f"reply {first.id} was already approved by ann: it is sent"
+    said = f"la réponse n°{first.id} a déjà été approuvée par ann\u202f: "
+    said += "elle est «\u202fenvoyée\u202f»"
+    assert translated(late.value.message, fr, "fr") == said
+    stored = ws.state.inbox_reply(first.id)
+    assert stored is not None and stored.status == "sent" and len(_writes(sim)) == before
+    # Rejected first: the late approval sends nothing and says so.
+    second = replies.reply(ws, item_id, "Thanks again.", user="intern", force=True).reply
+    replies.reject(ws, second.id, approver="bob", reason="tone")
+    with pytest.raises(UsageError) as late:
+        replies.approve(ws, second.id, approver="ann")
+    assert late.value.message == f"reply {second.id} was already rejected by bob"
+    assert translated(late.value.message, fr, "fr") == (
+        f"la réponse n°{second.id} a déjà été rejetée par bob"
+    )
+    assert len(_writes(sim)) == before
+
+
+def test_a_reply_that_did_not_fail_says_its_status_in_french(ws: Workspace, sim: Simulator) -> None:
+    from veille.errors import translated
+    from veille.web.i18n import load_translations
+
+    item_id = _item(ws, sim, n=4)
+    sent = replies.reply(ws, item_id, "Merci !", user="alice").reply
+    with pytest.raises(UsageError) as refused:
+        replies.retry(ws, sent.id, user="alice")
+    french = translated(refused.value.message, load_translations()["fr"].gettext, "fr")
+    assert "sent" not in french and "«\u202fenvoyée\u202f»" in french

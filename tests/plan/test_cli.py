@@ -192,3 +192,17 @@ def test_person_add_says_the_role_in_a_sentence(ws: Workspace) -> None:
     code, out = run(ws, "plan", "person", "add", "leo", "--role", "channel-owner",
                     "--platform", "Mastodon")  # fmt: skip
     assert code == 0 and out.strip() == "leo is a channel owner of mastodon.", out
+
+
+def test_a_kpis_deadline_is_cleared_and_a_past_or_met_one_said(ws: Workspace) -> None:
+    code, out = run(ws, "plan", "kpi", "add", "vol", "--kind", "mentions", "--topic", "lumio",
+                    "--target", "100000", "--deadline", "2020-01-01")  # fmt: skip
+    assert code == 0, out
+    assert "The deadline, January 1, 2020, is already past" in " ".join(out.split())
+    code, out = run(ws, "plan", "kpi", "target", "vol", "100000", "--no-deadline")
+    assert code == 0, out
+    code, out = run(ws, "plan", "kpis", "--format", "json")
+    assert json.loads(out)[0]["deadline"] is None
+    code, out = run(ws, "plan", "kpi", "add", "floor", "--kind", "mentions", "--topic", "lumio",
+                    "--target", "0")  # fmt: skip
+    assert code == 0 and "Is this a floor to keep?" in " ".join(out.split())

@@ -152,3 +152,33 @@ def test_inbox_kpis_from_the_inbox(ws: Workspace) -> None:
     assert backlog.baseline == 1.0
     r = report(ws, first, now=NOW)
     assert r.status == "on_track" and r.value == 60.0
+
+
+def test_a_kpis_deadline_is_cleared_and_a_past_one_is_taken_with_a_word(ws: Workspace) -> None:
+    from veille.plan.kpis import cautions, get_kpi, set_target
+
+    add_objective(ws.state, "care", "customer_service", deadline="2026-09-30", topics="lumio")
+    kpi = add_kpi(ws, "m", "mentions", 100, topic="lumio", objective="care", now=NOW)
+    assert cautions(kpi, NOW, added=True) == []
+    past = set_target(ws, "m", 100, deadline="2026-01-15")
+    assert past.deadline == date(2026, 1, 15)  # taken, not refused
+    [said] = cautions(past, NOW, deadline_set=True)
+    assert said.en.startswith("The deadline, January 15, 2026, is already past")
+    assert said.fr.startswith("L’échéance, le 15 janvier 2026, est déjà passée\u202f:")
+    cleared = set_target(ws, "m", 120, clear_deadline=True)
+    assert cleared.deadline is None and get_kpi(ws.state, "m").deadline is None
+    assert get_kpi(ws.state, "m").target == 120
+    with pytest.raises(UsageError, match="either a new deadline or no deadline"):
+        set_target(ws, "m", 100, deadline="2027-01-01", clear_deadline=True)
+
+
+def test_a_kpi_whose_baseline_already_meets_its_target_says_so(ws: Workspace) -> None:
+    from veille.plan.kpis import cautions
+
+    kpi = add_kpi(ws, "floor", "mentions", 5, topic="lumio", now=NOW)
+    assert kpi.baseline == 6
+    [said] = cautions(kpi, NOW, added=True)
+    assert said.en.startswith("Already met: the baseline (6) reaches the target of 5")
+    assert said.en.endswith("Is this a floor to keep?")
+    assert said.fr.endswith("Est-ce un plancher à tenir\u202f?")
+    assert cautions(add_kpi(ws, "reach", "mentions", 50, topic="lumio", now=NOW), NOW) == []

@@ -33,3 +33,15 @@ def test_unknown_followers_are_not_zero(ws: Workspace) -> None:
     assert known
     for r in known:
         assert f"{r.figures['followers']:,} followers" in r.text_en, r.text_en
+
+
+def test_the_time_zone_is_named_in_french_words(ws: Workspace) -> None:
+    """« heure de UTC » is not French: the zone is named as a time zone."""
+    from dataclasses import replace
+
+    for zone in ("UTC", "Europe/Paris"):
+        ws.settings = replace(ws.settings, workspace=replace(ws.settings.workspace, timezone=zone))
+        [timing] = [r for r in recommendations(ws, now=NOW) if r.kind == "timing"]
+        assert f"(fuseau horaire {zone}, publications en 30 jours)" in timing.text_fr
+        assert "heure de" not in timing.text_fr
+        assert f"({zone} time, posts in 30 days)" in timing.text_en

@@ -127,6 +127,12 @@ def test_feed_at_its_secret_address_until_revoked(
         assert feed.headers["content-type"].startswith("application/atom+xml")
         entries = ET.fromstring(feed.content).findall(f"{ATOM}entry")
         assert len(entries) == LUMIO  # every lumio post the alert queued
+        # Its own address, as feed validators ask and readers use to subscribe.
+        [me] = [
+            e for e in ET.fromstring(feed.content).findall(f"{ATOM}link") if e.get("rel") == "self"
+        ]
+        assert me.get("href", "").endswith(address)
+        assert me.get("type") == "application/atom+xml"
         assert anonymous.get("/feeds/not-the-token.atom").status_code == 404
         # A new address replaces the old one; revoking stops both.
         client.post("/alerts/lumio-watch/feed", data={"csrf_token": token})

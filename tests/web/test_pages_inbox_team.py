@@ -26,7 +26,10 @@ from veille.workspace import Workspace, init_workspace
 from .conftest import Served, csrf_from, do_login, password_for, serve
 
 SIM_NOW = datetime(2026, 10, 1, tzinfo=UTC)
-TEAM = {"lead": "manager", "agent1": "analyst", "agent2": "analyst", "viewer": "viewer"}
+TEAM = {
+    "lead": "manager", "lead2": "manager", "agent1": "analyst", "agent2": "analyst",
+    "viewer": "viewer",
+}  # fmt: skip
 
 
 @pytest.fixture
@@ -335,3 +338,58 @@ def test_sending_the_same_text_again_from_the_composer_publishes_it_once(
     assert len([p for p in sim.world.by_platform["mastodon"] if p.text == text]) == 1
     with Workspace.open(root) as ws:
         assert [r.status for r in ws.state.inbox_replies(item.id)] == ["sent"]
+
+
+def test_two_managers_deciding_one_pending_reply_at_once(tmp_path: Path, sim: Simulator) -> None:
+    """Both leads open the item while agent1's reply waits for approval: one
+    rejects it, the other (whose page still shows the buttons) approves it a
+    moment later. Nothing is sent, and the second is told who rejected it, in
+    French; the other way round, the reply is sent once and the late
+    rejection says who approved it."""
+    import time
+
+    root, item = _mastodon_team(tmp_path, sim)
+    texts = ("Our status page has the details.", "A fix ships tonight.")
+    with Workspace.open(root) as ws:
+        waiting = [
+            ws.state.add_inbox_reply(item.id, "agent1", t, "pending_approval", int(time.time()))
+            for t in texts
+        ]
+    served, server = serve(root)
+    try:
+        with (
+            httpx.Client(base_url=served.url, timeout=30) as lead,
+            httpx.Client(base_url=served.url, timeout=30) as lead2,
+        ):
+            for client, name in ((lead, "lead"), (lead2, "lead2")):
+                assert do_login(client, name).status_code == 303
+            lead2.cookies.set("veille_lang", "fr")
+            seen, seen2 = lead.get(f"/inbox/{item.id}").text, lead2.get(f"/inbox/{item.id}").text
+            assert f"/inbox/replies/{waiting[0]}/approve" in seen2
+            rejected = lead.post(
+                f"/inbox/replies/{waiting[0]}/reject",
+                data={"csrf_token": csrf_from(seen), "reason": "tone"},
+            )
+            assert rejected.status_code == 303
+            late = lead2.post(
+                f"/inbox/replies/{waiting[0]}/approve", data={"csrf_token": csrf_from(seen2)}
+            )
+            assert late.status_code == 303
+            told = html.unescape(lead2.get(late.headers["location"]).text)
+            assert f"la réponse n°{waiting[0]} a déjà été rejetée par lead" in told
+            approved = lead2.post(
+                f"/inbox/replies/{waiting[1]}/approve", data={"csrf_token": csrf_from(seen2)}
+            )
+            assert approved.status_code == 303
+            late = lead.post(
+                f"/inbox/replies/{waiting[1]}/reject",
+                data={"csrf_token": csrf_from(seen), "reason": "too late"},
+            )
+            told = html.unescape(lead.get(late.headers["location"]).text)
+            assert f"reply {waiting[1]} was already approved by lead2: it is sent" in told
+    finally:
+        server.stop()
+    published = [p.text for p in sim.world.by_platform["mastodon"]]
+    assert texts[0] not in published and published.count(texts[1]) == 1
+    with Workspace.open(root) as ws:
+        assert [r.status for r in ws.state.inbox_replies(item.id)] == ["failed", "sent"]

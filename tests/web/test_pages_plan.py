@@ -397,3 +397,72 @@ def test_a_kpi_target_left_empty_is_refused_not_read_as_zero(
     assert r.status_code == 400 and "a KPI needs a target" in r.text
     with live_server.workspace() as ws:
         assert "no-target" not in [k.name for k in ws.state.plan_kpis()]
+
+
+def test_a_kpis_deadline_is_removed_from_its_row_and_a_past_or_met_one_said(
+    tmp_path: Path, login: Callable[..., httpx.Response]
+) -> None:
+    from datetime import UTC, datetime
+
+    from tests.conftest import make_post
+    from veille.pipeline.ingest import build_pipeline
+    from veille.plan.kpis import add_kpi
+    from veille.query.topics import add_topic
+    from veille.workspace import Workspace
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:  # a mention of lumio this month: a baseline of 1
+        add_topic(ws.store, "lumio", "lumio")
+        post = make_post("floor-1", "lumio is fine", published_at=datetime.now(UTC))
+        build_pipeline(ws, skip=("enrich",)).ingest([post])
+        add_kpi(ws, "reach-dated", "mentions", 100_000, topic="lumio", deadline="2030-06-30")
+    new_org, server = serve(root)  # started once the post is in (nothing read before it)
+    try:
+        _kpi_and_objective_rows(new_org, login)
+    finally:
+        server.stop()
+
+
+def _kpi_and_objective_rows(new_org: Served, login: Callable[..., httpx.Response]) -> None:
+    import html
+
+    from veille.plan.kpis import get_kpi
+
+    with httpx.Client(base_url=new_org.url, timeout=30) as client:
+        login(client, "manager")
+        token = csrf_from(client.get("/plan/edit").text)
+        client.post("/language", data={"csrf_token": token, "lang": "en", "next": "/plan"})
+        # The row's date field emptied: the deadline is gone.
+        row = {"name": "reach-dated", "target": "100000", "deadline": ""}
+        r = form(client, "/plan/edit", "/plan/kpis/target", row)
+        assert r.status_code == 303, r.text
+        with new_org.workspace() as ws:
+            assert get_kpi(ws.state, "reach-dated").deadline is None
+        # A date already past: taken, with a word.
+        r = form(client, "/plan/edit", "/plan/kpis/target", {**row, "deadline": "2020-01-01"})
+        assert r.status_code == 303, r.text
+        told = html.unescape(client.get(r.headers["location"]).text)
+        assert "The deadline, January 1, 2020, is already past" in told
+        with new_org.workspace() as ws:
+            assert str(get_kpi(ws.state, "reach-dated").deadline) == "2020-01-01"
+        # Only the target changed: no word about the date again.
+        r = form(client, "/plan/edit", "/plan/kpis/target", {**row, "deadline": "2020-01-01"})
+        assert "already past" not in html.unescape(client.get(r.headers["location"]).text)
+        # An objective's form likewise: its emptied date field removes the deadline.
+        with new_org.workspace() as ws:
+            from veille.plan.objectives import add_objective, get_objective
+
+            add_objective(ws.state, "care", "customer_service", deadline="2030-06-30")
+        saved = {"existing": "care", "kind": "customer_service", "deadline": ""}
+        r = form(client, "/plan/edit", "/plan/objectives", saved)
+        assert r.status_code == 303, r.text
+        with new_org.workspace() as ws:
+            assert get_objective(ws.state, "care").deadline is None
+        # A KPI whose baseline already meets its target, in French.
+        client.post("/language", data={"csrf_token": token, "lang": "fr", "next": "/plan"})
+        new = {"name": "floor-kept", "kind": "mentions", "target": "1", "topic": "lumio"}
+        r = form(client, "/plan/edit", "/plan/kpis", new)
+        assert r.status_code == 303, r.text
+        told = html.unescape(client.get(r.headers["location"]).text)
+        assert "Est-ce un plancher à tenir\u202f?" in told

@@ -224,7 +224,7 @@ def _kpis(plan: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Add a KPI; its baseline is measured now."""
-        from veille.plan.kpis import add_kpi
+        from veille.plan.kpis import add_kpi, cautions
         from veille.plan.status import format_value
 
         with open_workspace(workspace) as ws:
@@ -247,6 +247,8 @@ def _kpis(plan: typer.Typer) -> None:
             f"target {format_value(k.kind, k.target, 'en')}.",
             markup=False,
         )
+        for caution in cautions(k, added=True):
+            console().print(caution.en, markup=False)
 
     @group.command("target")
     @handle_errors
@@ -254,15 +256,22 @@ def _kpis(plan: typer.Typer) -> None:
         name: Annotated[str, typer.Argument(help="The KPI's name.")],
         target: Annotated[float, typer.Argument(help="The new target.")],
         deadline: Annotated[str | None, typer.Option("--deadline", help="YYYY-MM-DD.")] = None,
+        no_deadline: Annotated[
+            bool, typer.Option("--no-deadline", help="Remove the KPI's deadline.")
+        ] = False,
         actor: ActorOpt = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
-        """Change a KPI's target (and deadline)."""
-        from veille.plan.kpis import set_target
+        """Change a KPI's target (and deadline, or remove it with --no-deadline)."""
+        from veille.plan.kpis import cautions, set_target
 
         with open_workspace(workspace) as ws:
-            set_target(ws, name, target, deadline=deadline, actor=actor)
+            k = set_target(
+                ws, name, target, deadline=deadline, clear_deadline=no_deadline, actor=actor
+            )
         console().print(f"KPI {name!r}: target {target:g}.", markup=False)
+        for caution in cautions(k, deadline_set=deadline is not None):
+            console().print(caution.en, markup=False)
 
     @group.command("remove")
     @handle_errors

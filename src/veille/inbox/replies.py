@@ -304,7 +304,8 @@ def retry(
         )
     if not can_retry(stored, stuck_before=stuck_before(ws, now)):
         raise UsageError(
-            tr("reply %(id)s did not fail: it is %(status)s", id=reply_id, status=stored.status),
+            # The status in the inbox's own words (translated on a page).
+            tr("reply %(id)s did not fail: it is %(status)s", id=reply_id, status=_said(stored)),
             hint=see,
         )
     item = get_item(state, stored.item_id)
@@ -488,37 +489,88 @@ def _reply_key(item: Item, stored: Reply, secret: bytes) -> str:
 
 
 def approve(ws: Workspace, reply_id: int, *, approver: str, account: str | None = None) -> Reply:
-    """A manager approves a reply waiting for it: it is sent now."""
+    """A manager approves a reply waiting for it: it is sent now. Of two
+    managers deciding on it at once, the first does; the other is told what
+    that one did (:func:`_decided`), and nothing is sent twice."""
     state = ws.state
+    _waiting(state, reply_id)
+    now = int(time.time())
+    if not state.finish_inbox_reply(
+        reply_id, status="sending", at=now, approved_by=approver, was="pending_approval"
+    ):
+        raise _decided(state, reply_id)
     stored = state.inbox_reply(reply_id)
-    if stored is None or stored.status != "pending_approval":
-        raise UsageError(
-            tr("reply %(id)s is not waiting for approval", id=reply_id),
-            hint=tr("See the replies waiting for approval (veille inbox approvals)."),
-        )
+    assert stored is not None
     state.change_inbox_item(
-        stored.item_id, _event(approver, "approve reply", str(reply_id)), version=None,
-        at=int(time.time()),
-    )  # fmt: skip
+        stored.item_id, _event(approver, "approve reply", str(reply_id)), version=None, at=now
+    )
     _audit(state, approver, "approve", stored.item_id, str(reply_id))
     return send_reply(ws, reply_id, account=account, approved_by=approver)
 
 
 def reject(ws: Workspace, reply_id: int, *, approver: str, reason: str = "") -> Reply:
+    """A manager rejects a reply waiting for approval: it is kept, failed,
+    and never sent again (see :func:`approve` for two managers at once)."""
     state = ws.state
-    stored = state.inbox_reply(reply_id)
-    if stored is None or stored.status != "pending_approval":
-        raise UsageError(tr("reply %(id)s is not waiting for approval", id=reply_id))
+    stored = _waiting(state, reply_id)
     now = int(time.time())
-    state.finish_inbox_reply(
-        reply_id, status="failed", at=now, error=f"{_REJECTED}{approver}: {reason}".rstrip(": ")
-    )
+    if not state.finish_inbox_reply(
+        reply_id, status="failed", at=now,
+        error=f"{_REJECTED}{approver}: {reason}".rstrip(": "), was="pending_approval",
+    ):  # fmt: skip
+        raise _decided(state, reply_id)
     state.change_inbox_item(
         stored.item_id, _event(approver, "reject reply", reason), version=None, at=now
     )
     found = state.inbox_reply(reply_id)
     assert found is not None
     return found
+
+
+def _waiting(state: Any, reply_id: int) -> Reply:
+    stored: Reply | None = state.inbox_reply(reply_id)
+    if stored is None:
+        from veille.errors import NotFound
+
+        raise NotFound(tr("no reply %(id)s", id=reply_id))
+    if stored.status != "pending_approval":
+        raise _decided(state, reply_id)
+    return stored
+
+
+def _decided(state: Any, reply_id: int) -> UsageError:
+    """What the manager who came second is told: who approved or rejected
+    the reply first, and where it stands now."""
+    stored: Reply | None = state.inbox_reply(reply_id)
+    hint = tr("See the replies waiting for approval (veille inbox approvals).")
+    if stored is None:
+        return UsageError(tr("no reply %(id)s", id=reply_id), hint=hint)
+    error = stored.error or ""
+    if stored.status == "failed" and error.startswith(_REJECTED):
+        who = error[len(_REJECTED) :].split(":", 1)[0]
+        return UsageError(
+            tr("reply %(id)s was already rejected by %(who)s", id=reply_id, who=who), hint=hint
+        )
+    status = _said(stored)
+    if stored.approved_by:
+        return UsageError(
+            tr(
+                "reply %(id)s was already approved by %(who)s: it is %(status)s",
+                id=reply_id, who=stored.approved_by, status=status,
+            ),
+            hint=hint,
+        )  # fmt: skip
+    return UsageError(
+        tr(
+            "reply %(id)s is not waiting for approval: it is %(status)s", id=reply_id, status=status
+        ),
+        hint=hint,
+    )
+
+
+def _said(stored: Reply) -> str:
+    """A reply's status as the inbox shows it (translated on a page)."""
+    return tr(stored.status)
 
 
 def answered_outside(

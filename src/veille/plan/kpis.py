@@ -498,10 +498,21 @@ def set_target(
     target: float,
     *,
     deadline: str | date | None = None,
+    clear_deadline: bool = False,
     actor: str | None = None,
 ) -> KPI:
+    """Change a KPI's target; its deadline too when ``deadline`` is given
+    (kept when not), or removed with ``clear_deadline``."""
+    day = parse_day(deadline)
+    if clear_deadline and day is not None:
+        raise UsageError(
+            tr("give either a new deadline or no deadline, not both"),
+            hint=tr("Keep the date to set it, or leave it out to remove the deadline."),
+        )
     kpi = get_kpi(ws.state, name)
-    kpi = replace(kpi, target=float(target), deadline=parse_day(deadline) or kpi.deadline)
+    kpi = replace(
+        kpi, target=float(target), deadline=None if clear_deadline else day or kpi.deadline
+    )
     ws.state.save_kpi(kpi)
     audit(ws.state, actor, "plan.kpi.edit", name, f"target {target}")
     return kpi
@@ -511,3 +522,55 @@ def remove_kpi(state: Any, name: str, *, actor: str | None = None) -> None:
     get_kpi(state, name)
     state.delete_kpi(name)
     audit(state, actor, "plan.kpi.remove", name)
+
+
+@dataclass(frozen=True)
+class Caution:
+    """A word on a KPI just saved that is taken as it is, not refused."""
+
+    en: str
+    fr: str
+
+    def said(self, lang: str) -> str:
+        return self.fr if lang == "fr" else self.en
+
+
+def cautions(
+    kpi: KPI, now: datetime | None = None, *, added: bool = False, deadline_set: bool = False
+) -> list[Caution]:
+    """What to tell whoever just saved ``kpi``: a deadline (given with it,
+    or taken from its objective when ``added``) already past, which makes
+    it read "missed" at once; a KPI ``added`` whose baseline already meets
+    its target, which reads "achieved" at once."""
+    from veille.i18n import format_date
+    from veille.plan.status import format_value
+
+    found: list[Caution] = []
+    today = now_utc(now).date()
+    if (added or deadline_set) and kpi.deadline is not None and kpi.deadline < today:
+        d_en, d_fr = format_date(kpi.deadline, "en"), format_date(kpi.deadline, "fr")
+        found.append(
+            Caution(
+                f"The deadline, {d_en}, is already past: the KPI reads “missed” until it "
+                "reaches its target. Change the date if another was meant.",
+                f"L’échéance, le {d_fr}, est déjà passée\u202f: le KPI est «\u202fmanqué\u202f» "
+                "tant qu’il n’atteint pas son objectif. Changez la date s’il en fallait une autre.",
+            )
+        )
+    up = KINDS[kpi.kind].better == "up" if kpi.kind in KINDS else True
+    base = kpi.baseline
+    if added and base is not None and ((base >= kpi.target) if up else (base <= kpi.target)):
+        b_en, b_fr = format_value(kpi.kind, base, "en"), format_value(kpi.kind, base, "fr")
+        t_en, t_fr = (
+            format_value(kpi.kind, kpi.target, "en"),
+            format_value(kpi.kind, kpi.target, "fr"),
+        )
+        found.append(
+            Caution(
+                f"Already met: the baseline ({b_en}) reaches the target of {t_en}, so the KPI "
+                "reads “achieved” at once. Is this a floor to keep?",
+                f"Déjà atteint\u202f: la valeur de départ ({b_fr}) atteint l’objectif de {t_fr}, "
+                "le KPI est donc «\u202fatteint\u202f» d’emblée. Est-ce un plancher à tenir\u202f?",
+            )
+        )
+    return found

@@ -231,8 +231,8 @@ def _timing(ws: Workspace, per: Period) -> list[Recommendation]:
             "timing",
             f"People talk about the plan's topics most on {slots('en')} ({tz} time, posts in "
             f"{LISTEN_DAYS} days): schedule posts just before.",
-            f"On parle le plus des sujets du plan le {slots('fr')} (heure de {tz}, publications en "
-            f"{LISTEN_DAYS} jours)\u202f: programmez les publications juste avant.",
+            f"On parle le plus des sujets du plan le {slots('fr')} (fuseau horaire {tz}, "
+            f"publications en {LISTEN_DAYS} jours)\u202f: programmez les publications juste avant.",
             {"slots": [{"weekday": d, "hour": h, "posts": n} for (d, h), n in top], "timezone": tz},
         )
     ]

@@ -4,6 +4,7 @@ workspace), newest entries first, the last 100 kept."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,12 +36,20 @@ def _title(text: str, size: int = TITLE_SIZE) -> str:
     """A post without a title, as a feed reader lists it: its text on one
     line, cut after a whole word with an ellipsis."""
     line = " ".join(text.split())
-    if len(line) <= size:
-        return line
-    cut = line[:size]
-    if line[size] != " " and " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip() + "…"
+    kept = word_cut(line, size)
+    return line if kept == len(line) else line[:kept] + "…"
+
+
+def word_cut(text: str, size: int) -> int:
+    """How much of ``text`` to keep to show at most ``size`` characters of
+    it, ending on a whole word (a single word longer than that is cut);
+    ``len(text)`` when it fits. Whoever shows less adds the ellipsis."""
+    if len(text) <= size:
+        return len(text)
+    cut = text[:size]
+    if not text[size].isspace() and any(c.isspace() for c in cut):
+        cut = re.split(r"\s(?=\S*$)", cut, maxsplit=1)[0]
+    return len(cut.rstrip())
 
 
 def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -50,14 +59,20 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> 
     return el
 
 
-def feed_element(ctx: ChannelContext, alert: Alert, updated: str) -> ET.Element:
-    """An alert's ``<feed>`` without entries: its id, title, link and author."""
+def feed_element(
+    ctx: ChannelContext, alert: Alert, updated: str, *, self_url: str | None = None
+) -> ET.Element:
+    """An alert's ``<feed>`` without entries: its id, title, links and
+    author; with ``self_url``, the feed's own address (``rel="self"``, which
+    feed validators ask for and readers subscribe to)."""
     ET.register_namespace("", NS)
     feed = ET.Element(f"{{{NS}}}feed")
     _el(feed, "id", f"{ctx.alert_url(alert)}#feed")
     _el(feed, "title", f"veille — {alert.subject}")
     _el(feed, "updated", updated)
     _el(feed, "link", href=ctx.alert_url(alert))
+    if self_url:
+        _el(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     author = _el(feed, "author")
     _el(author, "name", ctx.settings.workspace.name)
     return feed
@@ -79,11 +94,13 @@ def post_entry(ctx: ChannelContext, alert: Alert, post: Post) -> ET.Element:
     return entry
 
 
-def feed_document(ctx: ChannelContext, alert: Alert, posts: list[Post]) -> bytes:
+def feed_document(
+    ctx: ChannelContext, alert: Alert, posts: list[Post], *, self_url: str | None = None
+) -> bytes:
     """The alert's feed holding ``posts`` (newest first), as served at its
-    secret address (``/feeds/TOKEN.atom``)."""
+    secret address (``/feeds/TOKEN.atom``, its ``self_url``)."""
     newest = max((p.published_at for p in posts), default=datetime.now(UTC))
-    feed = feed_element(ctx, alert, newest.isoformat(timespec="seconds"))
+    feed = feed_element(ctx, alert, newest.isoformat(timespec="seconds"), self_url=self_url)
     for post in posts:
         feed.append(post_entry(ctx, alert, post))
     return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))

@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 import re
 
+from veille.alerts.channels.atom import word_cut
 from veille.alerts.channels.base import ChannelContext, ChannelError, Delivery
 from veille.errors import UsageError, tr
 from veille.i18n import author_label
 from veille.query.highlight import highlight
 
 MAX_POSTS = 10
+POST_SIZE = 280  # characters of a post in a chat message
 # How apprise's plugins log a failure to connect (requests' and smtplib's
 # exceptions: DNS, a refused connection, a timeout) …
 _UNREACHABLE = re.compile(
@@ -43,9 +45,14 @@ def markdown(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str]:
         lines.append(f"{over_cap[0]} [{over_cap[1]}]({ctx.alert_url(alert)})")
     for item in delivery.items[:MAX_POSTS]:
         p = item.post
-        text = highlight(p.text, [(s, e) for f, s, e in item.spans if f == "text"], as_html=False)
+        # Cut at a whole word before marking the matches (a cut after could
+        # split a word or a mark), with an ellipsis, as the Atom titles are.
+        kept = word_cut(p.text, POST_SIZE)
+        spans = [(s, e) for f, s, e in item.spans if f == "text" and e <= kept]
+        text = highlight(p.text[:kept], spans, as_html=False, limit=None)
+        text += "…" if kept < len(p.text) else ""
         who = author_label(p.author.handle, alert.language)
-        lines.append(f"- **{who}** ({p.platform}): {text[:280]} [↗]({ctx.post_url(p)})")
+        lines.append(f"- **{who}** ({p.platform}): {text} [↗]({ctx.post_url(p)})")
     if n > MAX_POSTS:
         lines.append(f"… {n - MAX_POSTS} de plus" if fr else f"… {n - MAX_POSTS} more")
     reached = cap_reached_words(delivery)

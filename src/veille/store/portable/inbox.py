@@ -347,14 +347,18 @@ class PortableInbox:
         remote_id: str | None = None,
         remote_url: str | None = None,
         approved_by: str | None = None,
-    ) -> None:
+        was: str | None = None,
+    ) -> bool:
         answered = status in ("sent", "outside")
+        # With ``was``, one conditional update: of two managers deciding at
+        # once, one changes the row and the other changes nothing.
+        only_if = "" if was is None else " AND status = ?"
         with self._sql_write() as sql:
-            sql.run(
+            changed = sql.run(
                 "UPDATE inbox_replies SET status = ?, error = ?, "
                 "remote_id = coalesce(?, remote_id), remote_url = coalesce(?, remote_url), "
                 "approved_by = coalesce(?, approved_by), "
-                "sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE id = ?",
+                f"sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE id = ?{only_if}",
                 (
                     status,
                     storable(error) if error else error,
@@ -364,8 +368,11 @@ class PortableInbox:
                     answered,
                     at,
                     reply_id,
+                    *(() if was is None else (was,)),
                 ),
             )
+            if not changed:
+                return False
             if answered:
                 sql.run(
                     "UPDATE inbox_items SET first_response_at = coalesce(first_response_at, ?), "
@@ -375,12 +382,16 @@ class PortableInbox:
                     "WHERE id = (SELECT item_id FROM inbox_replies WHERE id = ?)",
                     (at, at, reply_id),
                 )
+        return True
 
     def reopen_inbox_reply(self, reply_id: int, status: str, *, was: str = "failed") -> bool:
+        # Waiting for approval again (a retry): no manager has approved it yet.
+        unapproved = ", approved_by = NULL" if status == "pending_approval" else ""
         with self._sql_write() as sql:
             return bool(
                 sql.run(
-                    "UPDATE inbox_replies SET status = ?, error = NULL WHERE id = ? AND status = ?",
+                    f"UPDATE inbox_replies SET status = ?, error = NULL{unapproved} "
+                    "WHERE id = ? AND status = ?",
                     (status, reply_id, was),
                 )
             )

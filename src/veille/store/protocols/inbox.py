@@ -92,11 +92,15 @@ class InboxState(Protocol):
         remote_id: str | None = None,
         remote_url: str | None = None,
         approved_by: str | None = None,
-    ) -> None:
+        was: str | None = None,
+    ) -> bool:
         """Record how a reply ended; a sent or outside reply is the item's
         first response if it has none, and makes it ``responded``. An
         ``error`` made by :func:`veille.errors.tr` is kept as its template
-        and values, and read back as that text."""
+        and values, and read back as that text. With ``was``, only if the
+        reply is still ``was`` (``pending_approval``): ``False`` when it is
+        not (anymore), and nothing changes: of two managers approving and
+        rejecting it at once, one does."""
         ...
 
     def reopen_inbox_reply(self, reply_id: int, status: str, *, was: str = "failed") -> bool:

@@ -210,15 +210,26 @@ def edit_page(request: Request, user: Manager) -> Response:
 
 
 def _change(
-    request: Request, action: Callable[[], object], done: str, where: str = "/plan/edit"
+    request: Request,
+    action: Callable[[], object],
+    done: str | Callable[[], str],
+    where: str = "/plan/edit",
 ) -> Response:
-    """Run a change of the plan; its error is shown on the editing page."""
+    """Run a change of the plan; its error is shown on the editing page.
+    ``done`` may be said after the change (what it found to warn about)."""
 
     def edit_again(exc: VeilleError) -> Response:
         said = error_text(request, exc)
         return render(request, "plan/edit.html", _edit_context(request, said), status_code=400)
 
-    return attempt(action, done=done, where=where, on_error=edit_again)
+    if isinstance(done, str):
+        return attempt(action, done=done, where=where, on_error=edit_again)
+    try:
+        action()
+    except VeilleError as exc:
+        store_errors_through(exc)
+        return edit_again(exc)
+    return redirect(where, message=done())
 
 
 @router.post("/plan/objectives", response_class=HTMLResponse)
@@ -247,7 +258,7 @@ def objective_save(
                 kind=kind,
                 description=description,
                 owner=owner,
-                deadline=deadline or None,
+                deadline=deadline,  # the form's date field: empty removes the deadline
                 topics=topics or [],
                 channels=channels or [],
                 actor=user.username,
@@ -293,13 +304,14 @@ def kpi_add(
     period_days: Text = "30",
     objective: Text = "",
 ) -> Response:
-    from veille.plan.kpis import add_kpi
+    from veille.plan.kpis import add_kpi, cautions
 
     _ = translator(request)
     ws = workspace(request)
+    said: list[str] = []
 
     def save() -> object:
-        return add_kpi(
+        kpi = add_kpi(
             ws,
             name,
             kind,
@@ -311,8 +323,11 @@ def kpi_add(
             period_days=whole(period_days, "period") or 30,
             actor=user.username,
         )
+        said.extend(c.said(lang(request)) for c in cautions(kpi, added=True))
+        return kpi
 
-    return _change(request, save, _("KPI %(name)s added; its baseline is measured.", name=name))
+    done = _("KPI %(name)s added; its baseline is measured.", name=name)
+    return _change(request, save, lambda: " ".join([done, *said]))
 
 
 def _target(text: str) -> float:
@@ -326,23 +341,36 @@ def _target(text: str) -> float:
 
 @router.post("/plan/kpis/target", response_class=HTMLResponse)
 def kpi_target(
-    request: Request, user: Manager, name: Text = "", target: Text = "", deadline: Text = ""
+    request: Request,
+    user: Manager,
+    name: Text = "",
+    target: Text = "",
+    deadline: Text = "",
 ) -> Response:
-    from veille.plan.kpis import set_target
+    """A KPI's target and deadline, as its row of the editing page shows
+    them: the date field left empty removes the deadline."""
+    from veille.plan.kpis import cautions, get_kpi, set_target
 
     _ = translator(request)
     ws = workspace(request)
-    return _change(
-        request,
-        lambda: set_target(
+    said: list[str] = []
+
+    def save() -> object:
+        before = get_kpi(ws.state, name).deadline
+        kpi = set_target(
             ws,
             name,
             _target(target),
             deadline=deadline or None,
+            clear_deadline=not deadline.strip(),
             actor=user.username,
-        ),
-        _("KPI %(name)s changed.", name=name),
-    )
+        )
+        changed = kpi.deadline != before
+        said.extend(c.said(lang(request)) for c in cautions(kpi, deadline_set=changed))
+        return kpi
+
+    done = _("KPI %(name)s changed.", name=name)
+    return _change(request, save, lambda: " ".join([done, *said]))
 
 
 @router.post("/plan/kpis/remove", response_class=HTMLResponse)
