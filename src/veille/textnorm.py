@@ -24,9 +24,12 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 WORD_RE = re.compile(r"[^\W_]+")
-# A word of unfolded text: letters and digits, and the characters folding
-# leaves out between them (``cyber\u00adsécurité`` is one word, as folded).
-_SPAN_WORD_RE = re.compile(r"[^\W_]+(?:[\u00ad\u200b-\u200d\u2060\ufeff]+[^\W_]+)*")
+# Characters invisible inside a word, which folding leaves out: soft hyphen,
+# zero-width space, non-joiner and joiner, word joiner, zero-width no-break space.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+# A word of unfolded text: letters and digits, and the invisible characters
+# between them (``cyber\u00adsécurité`` is one word, as folded).
+TEXT_WORD_RE = re.compile(rf"[^\W_]+(?:[{INVISIBLE}]+[^\W_]+)*")
 # French elided articles, pronouns and conjunctions (Lucene's French
 # ElisionFilter list, plus jusqu', lorsqu', puisqu'): dropped when the word is
 # whole (``aujourd'hui`` keeps both halves) and a word follows the apostrophe
@@ -49,9 +52,8 @@ _ASCII_APOSTROPHE_WORDS = bytes(
 
 # What folding does beyond case and accents (see the module docstring): the
 # ligatures spelt out, the characters invisible inside a word left out.
-_SPELT_OUT = {ord("œ"): "oe", ord("æ"): "ae"} | dict.fromkeys(
-    map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff")
-)
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+_SPELT_OUT = {ord("œ"): "oe", ord("æ"): "ae"} | _INVISIBLE
 _TO_SPELL = re.compile("[" + "".join(map(chr, _SPELT_OUT)) + "]")
 # Every character that :func:`fold_accents` turns into one of those: the text
 # whose words changed when they began to be folded (the stores fold again the
@@ -77,6 +79,13 @@ def _spelt_out(folded: str) -> str:
     """``folded`` (by :func:`fold_accents`) with its ligatures spelt out and
     its invisible characters left out; the same object when it has none."""
     return folded.translate(_SPELT_OUT) if _TO_SPELL.search(folded) else folded
+
+
+def visible(word: str) -> str:
+    """``word`` without the characters folding leaves out as invisible (a word
+    of :data:`TEXT_WORD_RE` as it is shown: ``cyber\u00adsécurité`` ->
+    ``cybersécurité``)."""
+    return word.translate(_INVISIBLE) if not word.isascii() else word
 
 
 def fold(text: str) -> str:
@@ -227,7 +236,7 @@ def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
     the same words as :func:`tokens` for every script veille supports (an
     elision is left out as :func:`tokens` leaves it out).
     """
-    for m in _SPAN_WORD_RE.finditer(text):
+    for m in TEXT_WORD_RE.finditer(text):
         end = m.end()
         if (
             end + 1 < len(text)
