@@ -161,3 +161,43 @@ def test_story_signatures_keep_the_words_they_were_stored_with() -> None:
     shingles = Clusterer().shingles(post)
     assert shingles[:2] == ["une œuvre majeure".encode(), "œuvre majeure de".encode()]
     assert b"de cyber securite" in shingles
+
+
+def test_an_index_from_before_elisions_were_dropped_is_folded_right(tmp_path: Path) -> None:
+    """A workspace older still (before migration 0160): 0160 rebuilds its
+    index with the words of its time, and 0283 folds those again; neither
+    leaves a word behind nor takes out one that is not there."""
+    path = tmp_path / "veille.db"
+    store = SQLiteStore.open(path)
+    store.upsert_posts(POSTS)
+    conn = store.conn
+    conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')")
+    for pk, title, text in conn.execute("SELECT pk, title, text FROM posts").fetchall():
+        # Apostrophes cut words then (l, d, qu … were words).
+        old = [(t or "").replace("’", " ").replace("'", " ") for t in (title, text)]
+        conn.execute(
+            "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
+            (pk, *(" ".join(o.lower().split()) for o in old)),
+        )
+    conn.execute("DELETE FROM schema_migrations WHERE number IN (160, 283)")
+    conn.commit()
+    store.close()
+
+    store = SQLiteStore.open(path)
+    try:
+        for query in CASES:
+            found = {p.id for p in store.search(compile_query(query).ast, limit=100)}
+            assert found == {f"mastodon:{n}" for n in CASES[query]}, query
+        fts = "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?"
+        for gone in ('"œuvre"', "d", "l", '"cœur"'):
+            assert store.conn.execute(fts, (gone,)).fetchall() == [], gone
+        # Each post's words are there once: a post deleted leaves the index
+        # whole (counts over the index alone are counts of posts).
+        pks = dict(store.conn.execute("SELECT id, pk FROM posts").fetchall())
+        store.conn.execute("DELETE FROM posts WHERE id IN ('mastodon:1', 'mastodon:9')")
+        store.upsert_posts([make_post("13", "Une autre œuvre", day=13)])
+        left = {r[0] for r in store.conn.execute(fts, ("oeuvre OR cybersecurite",))}
+        assert pks["mastodon:1"] not in left and pks["mastodon:9"] not in left
+        assert len(left) == 4  # 2, 10, 11 and 13
+    finally:
+        store.close()
