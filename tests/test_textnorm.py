@@ -82,6 +82,7 @@ def test_ligatures_are_spelt_out_and_invisible_characters_left_out() -> None:
         "oeuvre", "chef", "oeuvre", "coeur", "soeur", "oeil", "ex", "aequo", "aesop",
     ]  # fmt: skip
     assert tokens("Straße, STRASSE, ẞ") == ["strasse", "strasse", "ss"]
+    assert tokens("lʼœuvre, aujourdʼhui") == ["oeuvre", "aujourd", "hui"]
     for invisible in "\u00ad\u200b\u200c\u200d\u2060\ufeff":
         assert tokens(f"#cyber{invisible}sécurité") == ["cybersecurite"], ascii(invisible)
     assert fold("Cyber\u00adSécurité") == "cybersecurite"

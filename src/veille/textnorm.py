@@ -8,7 +8,8 @@ Rules: case and accents are folded (``Médias`` -> ``medias``); words are runs
 of Unicode letters and digits, so ``#`` or ``@`` are not part of a word
 (``#cybersécurité`` -> ``cybersecurite``); the ligatures ``œ`` and ``æ`` are
 spelt out (``Œuvre`` -> ``oeuvre``, ``ex æquo`` -> ``ex aequo``; ``ß`` is
-``ss`` already by case folding); characters that are invisible inside a word
+``ss`` already by case folding), the modifier letter apostrophe ``ʼ`` is an
+apostrophe; characters that are invisible inside a word
 (soft hyphen U+00AD, zero-width space U+200B, non-joiner U+200C, joiner
 U+200D, word joiner U+2060, zero-width no-break space U+FEFF) are left out,
 so ``cyber\u00adsécurité`` is the one word ``cybersecurite``; French elisions are dropped the way
@@ -28,14 +29,16 @@ WORD_RE = re.compile(r"[^\W_]+")
 # zero-width space, non-joiner and joiner, word joiner, zero-width no-break space.
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 # A word of unfolded text: letters and digits, and the invisible characters
-# between them (``cyber\u00adsécurité`` is one word, as folded).
-TEXT_WORD_RE = re.compile(rf"[^\W_]+(?:[{INVISIBLE}]+[^\W_]+)*")
+# between them (``cyber\u00adsécurité`` is one word, as folded); the modifier
+# letter apostrophe, a letter to Unicode, is an apostrophe here as once folded.
+TEXT_WORD_RE = re.compile(rf"[^\W_\u02bc]+(?:[{INVISIBLE}]+[^\W_\u02bc]+)*")
 # French elided articles, pronouns and conjunctions (Lucene's French
 # ElisionFilter list, plus jusqu', lorsqu', puisqu'): dropped when the word is
 # whole (``aujourd'hui`` keeps both halves) and a word follows the apostrophe
 # (``rock n' roll`` keeps its ``n``). Straight and typographic apostrophes.
 ELISIONS = frozenset(("l", "d", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu"))
 APOSTROPHES = "'\u2019"
+_TEXT_APOSTROPHES = APOSTROPHES + "\u02bc"  # before folding (see TEXT_WORD_RE)
 _APOSTROPHE_SPLIT = re.compile("([" + APOSTROPHES + "])")
 # Combining marks left by NFKD decomposition: accents, cedillas, diaereses.
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -53,13 +56,15 @@ _ASCII_APOSTROPHE_WORDS = bytes(
 # What folding does beyond case and accents (see the module docstring): the
 # ligatures spelt out, the characters invisible inside a word left out.
 _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
-_SPELT_OUT = {ord("œ"): "oe", ord("æ"): "ae"} | _INVISIBLE
+# The modifier letter apostrophe (U+02BC, a letter to Unicode) is the
+# apostrophe some keyboards type: ``lʼœuvre`` is ``l'oeuvre``, so ``oeuvre``.
+_SPELT_OUT = {ord("œ"): "oe", ord("æ"): "ae", ord("\u02bc"): "'"} | _INVISIBLE
 _TO_SPELL = re.compile("[" + "".join(map(chr, _SPELT_OUT)) + "]")
 # Every character that :func:`fold_accents` turns into one of those: the text
 # whose words changed when they began to be folded (the stores fold again the
 # posts that hold one). tests/test_textnorm.py checks the list is whole.
 REFOLDED = (
-    "\u00ad\u00c6\u00e6\u0152\u0153\u01e2\u01e3\u01fc\u01fd\u1d2d"
+    "\u00ad\u00c6\u00e6\u0149\u0152\u0153\u01e2\u01e3\u01fc\u01fd\u02bc\u1d2d"
     "\u200b\u200c\u200d\u2060\ua7f9\ufeff\U00010783"
 )
 
@@ -240,7 +245,7 @@ def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
         end = m.end()
         if (
             end + 1 < len(text)
-            and text[end] in APOSTROPHES
+            and text[end] in _TEXT_APOSTROPHES
             and end - m.start() <= 6
             and fold(m.group()) in ELISIONS
             and WORD_RE.match(text, end + 1)

@@ -37,6 +37,7 @@ WORDS = [
     # Ligatures spelt out, invisible characters left out of a word.
     "Œuvre", "œuvres", "oeuvre", "cœur", "COEUR", "æquo", "aequo", "Straße", "strasse",
     "cyber\u00adsécurité", "Cyber\u200bsécu\u2060rité", "cyber\u200dsecurite",
+    "lʼACEI", "dʼœuvre",
     # French elisions, dropped by every engine alike; and what is no elision.
     "L’ACEI", "contre", "qu’Orbita", "jusqu'à", "aujourd'hui", "n'", "s'",
     # Hashtags and mentions in the text are words there ("#panne lumio").
