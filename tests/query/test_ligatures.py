@@ -207,3 +207,25 @@ def test_an_index_from_before_elisions_were_dropped_is_folded_right(tmp_path: Pa
         assert len(left) == 5  # 2, 10, 11, 13 and 14
     finally:
         store.close()
+
+
+def test_a_saved_topic_is_filed_again_with_the_new_words(tmp_path: Path) -> None:
+    """A topic ``oeuvre`` saved before filed only the posts written
+    ``oeuvre``: once the workspace is folded again, its dashboard counts the
+    ``œuvre`` posts too (as its search does)."""
+    from veille.analytics.topics import topic_scope
+    from veille.query.topics import add_topic
+
+    path = tmp_path / "veille.db"
+    store = SQLiteStore.open(path)
+    store.upsert_posts(POSTS)
+    _index_as_before(store)
+    add_topic(store, "art", "oeuvre")
+    assert store.post_totals(topic_scope(store, "art"))[0][-3] == 1  # filed before
+    store.close()
+
+    store = SQLiteStore.open(path)
+    try:
+        assert store.post_totals(topic_scope(store, "art"))[0][-3] == 3  # 1, 2 and 14
+    finally:
+        store.close()

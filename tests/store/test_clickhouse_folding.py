@@ -107,3 +107,22 @@ def test_a_refold_that_stopped_goes_on_from_the_last_post_it_did(store: Any) -> 
             assert _found(reopened, query) == _expected(cases, query), query
     now = dict(reopened.rows("SELECT id, max(version) FROM posts GROUP BY id"))
     assert {i for i in now if now[i] != versions[i]} == {"mastodon:5", "mastodon:9"}
+
+
+def test_saved_topics_are_filed_again_after_the_refold(store: Any) -> None:
+    """A topic ``oeuvre`` filed before left out the ``œuvre`` posts: its mark
+    goes, so its first read files them (as the SQLite workspace does)."""
+    from veille.analytics.scope import Scope
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    store.upsert_posts([*POSTS, TAGGED])
+    _as_before(store)
+    art = Scope(queries=(compile_query("oeuvre").ast,))
+    store.file_topic_backlog(1, 1, art)
+    assert store.topic_filed_version(1) == 1
+
+    reopened = ClickHouseStore(store.client, store.where)
+    assert reopened.topic_filed_version(1) is None
+    reopened.file_topic_backlog(1, 1, art)
+    filed = Scope().within_topic(1, label="art")
+    assert reopened.post_totals(filed)[0][-3] == 3  # 1, 2 and 14

@@ -143,15 +143,16 @@ class ClickHouseUpgrade:
         self.client.command("DROP TABLE topic_filings_6")
 
     def _refold(self) -> None:
-        """Schema 7: ligatures are spelt out and the characters invisible
-        inside a word left out (see :mod:`veille.textnorm`). Each post whose
+        """Schema 7: ligatures are spelt out, the characters invisible inside
+        a word left out, the modifier letter apostrophe read as an apostrophe
+        (see :mod:`veille.textnorm`). Each post whose
         folded columns are made from text holding one of those characters
         (:data:`veille.textnorm.REFOLDED`) is written again as it is: a new
         version, with its folded columns made today (the rollups take out the
         version it replaces, so no figure moves; its content hash stays).
         In batches, in the order of their ids, the last one done kept in
         ``veille_meta``: a run that stops goes on from there the next time the
-        store is opened."""
+        store is opened. Then every saved topic is marked to be filed again."""
         done = self.rows(f"SELECT value FROM veille_meta FINAL WHERE key = '{_REFOLD_KEY}'")
         ids = [
             r[0]
@@ -168,3 +169,6 @@ class ClickHouseUpgrade:
             olds = [stored_dict(r) for r in found]
             self._write([dict(old) for old in olds], olds)
             self.write_row("veille_meta", {"key": _REFOLD_KEY, "value": batch[-1]})
+        # Saved topics filed their posts with the words of before: each files
+        # them again the first time it is read (topic_scope), as after an edit.
+        self.client.command("TRUNCATE TABLE topic_sync")

@@ -1,6 +1,7 @@
-"""Ligatures are spelt out and the characters invisible inside a word left
-out (``Œuvre`` is the word ``oeuvre``, ``cyber\\u00adsécurité`` the word
-``cybersecurite``; see :mod:`veille.textnorm`).
+"""Ligatures are spelt out, the characters invisible inside a word left out
+and the modifier letter apostrophe read as an apostrophe (``Œuvre`` is the
+word ``oeuvre``, ``cyber\\u00adsécurité`` the word ``cybersecurite``,
+``lʼœuvre`` the word ``oeuvre``; see :mod:`veille.textnorm`).
 
 The index rows of the posts whose title or text holds one of those
 characters (:data:`veille.textnorm.REFOLDED`), the only ones whose words
@@ -9,7 +10,11 @@ those of :func:`veille.textnorm.hash_text` (the folding before), and put
 back with today's. The posts deleted since the last write that wait to leave
 the index (``posts_fts_pending``) leave it the same way now. Content hashes
 stay as they are: they are computed from the words of before, so no post
-stored looks changed when it is collected again. One transaction: a run that
+stored looks changed when it is collected again. Saved topics filed their
+posts with the words of before (a topic ``oeuvre`` left out ``œuvre``):
+their sync marks go, so each topic files its posts again, missing ones
+added and wrong ones taken out, the first time it is read
+(:func:`veille.analytics.topics.topic_scope`). One transaction: a run that
 stops changes nothing, and the next opening runs it again.
 """
 
@@ -48,3 +53,4 @@ def migrate(conn: sqlite3.Connection) -> None:
         last = chunk[-1][0]
         conn.executemany(_DELETE, [as_before(*row) for row in chunk])
         conn.executemany(_INSERT, [fts_row(*row) for row in chunk])
+    conn.execute("DELETE FROM topic_sync")
