@@ -8,13 +8,14 @@ Rules: case and accents are folded (``Médias`` -> ``medias``); words are runs
 of Unicode letters and digits, so ``#`` or ``@`` are not part of a word
 (``#cybersécurité`` -> ``cybersecurite``); the ligatures ``œ`` and ``æ`` are
 spelt out (``Œuvre`` -> ``oeuvre``, ``ex æquo`` -> ``ex aequo``; ``ß`` is
-``ss`` already by case folding), the modifier letter apostrophe ``ʼ`` is an
-apostrophe; characters that are invisible inside a word
-(soft hyphen U+00AD, zero-width space U+200B, non-joiner U+200C, joiner
-U+200D, word joiner U+2060, zero-width no-break space U+FEFF) are left out,
-so ``cyber\u00adsécurité`` is the one word ``cybersecurite``; French elisions are dropped the way
-French analyzers drop them (``l'ACEI`` -> ``acei``, ``qu’il`` -> ``il``): a
-query for ``ACEI`` finds ``l'ACEI`` and ``"contre l'ACEI"`` finds ``contre ACEI``.
+``ss`` already by case folding) and the modifier letter apostrophe ``ʼ`` is
+an apostrophe; the characters invisible inside a word (soft hyphen U+00AD,
+zero-width space U+200B, non-joiner U+200C, joiner U+200D, word joiner
+U+2060, zero-width no-break space U+FEFF) are left out, so
+``cyber\u00adsécurité`` is the one word ``cybersecurite``; French elisions
+are dropped the way French analyzers drop them (``l'ACEI`` -> ``acei``,
+``qu’il`` -> ``il``): a query for ``ACEI`` finds ``l'ACEI`` and
+``"contre l'ACEI"`` finds ``contre ACEI``.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ _ASCII_APOSTROPHE_WORDS = bytes(
 
 
 # What folding does beyond case and accents (see the module docstring): the
-# ligatures spelt out, the characters invisible inside a word left out.
+# ligatures spelt out, ``ʼ`` made an apostrophe, the invisible characters left out.
 _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 # The modifier letter apostrophe (U+02BC, a letter to Unicode) is the
 # apostrophe some keyboards type: ``lʼœuvre`` is ``l'oeuvre``, so ``oeuvre``.
@@ -94,10 +95,10 @@ def visible(word: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower-case ``text``, strip its accents, spell out its ligatures and
-    leave out the characters invisible inside a word (``Élysée`` ->
-    ``elysee``, ``Œuvre`` -> ``oeuvre``, ``cyber\u00adsécurité`` ->
-    ``cybersecurite``)."""
+    """Lower-case ``text``, strip its accents, spell out its ligatures, read
+    ``ʼ`` as an apostrophe and leave out the characters invisible inside a
+    word (``Élysée`` -> ``elysee``, ``Œuvre`` -> ``oeuvre``,
+    ``cyber\u00adsécurité`` -> ``cybersecurite``)."""
     if text.isascii():
         return text.lower()
     return _spelt_out(fold_accents(text))
@@ -187,8 +188,8 @@ def hash_text(text: str) -> str:
     folded by :func:`fold_accents` only, as before ligatures and invisible
     characters were folded, so that the hash of a post stored then is still
     the hash of the same post collected again (else it would look changed).
-    The same as :func:`index_text` for text without ``œ``, ``æ`` or an
-    invisible character."""
+    The same as :func:`index_text` for text without a character of
+    :data:`REFOLDED`."""
     return _index_and_hash_words(text)[1]
 
 
