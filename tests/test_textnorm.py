@@ -3,7 +3,17 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from veille.textnorm import fold, index_text, looks_like_name, names_in, token_spans, tokens
+from veille.textnorm import (
+    REFOLDED,
+    fold,
+    fold_accents,
+    hash_text,
+    index_text,
+    looks_like_name,
+    names_in,
+    token_spans,
+    tokens,
+)
 
 # The definition the fast paths must keep: runs of Unicode letters and digits,
 # once the French elisions are gone (a whole word from the list, an
@@ -65,3 +75,27 @@ def test_french_elisions_are_dropped_like_french_analyzers_drop_them() -> None:
     assert [(w, text[s:e]) for w, s, e in token_spans(text)] == [
         ("contre", "Contre"), ("acei", "ACEI"),
     ]  # fmt: skip
+
+
+def test_ligatures_are_spelt_out_and_invisible_characters_left_out() -> None:
+    assert tokens("Œuvre, chef-d’œuvre, cœur, SŒUR, Œil, ex æquo, Æsop") == [
+        "oeuvre", "chef", "oeuvre", "coeur", "soeur", "oeil", "ex", "aequo", "aesop",
+    ]  # fmt: skip
+    assert tokens("Straße, STRASSE, ẞ") == ["strasse", "strasse", "ss"]
+    assert tokens("lʼœuvre, aujourdʼhui") == ["oeuvre", "aujourd", "hui"]
+    for invisible in "\u00ad\u200b\u200c\u200d\u2060\ufeff":
+        assert tokens(f"#cyber{invisible}sécurité") == ["cybersecurite"], ascii(invisible)
+    assert fold("Cyber\u00adSécurité") == "cybersecurite"
+    assert index_text("l’Œuvre") == "oeuvre"
+    # The content hash's words are folded as before: case and accents only.
+    assert hash_text("l’Œuvre de cyber\u00adsécurité") == "œuvre de cyber securite"
+    assert hash_text("Médias d'Été") == index_text("Médias d'Été") == "medias ete"
+
+
+def test_refolded_names_every_character_whose_words_changed() -> None:
+    changed = {
+        chr(c)
+        for c in range(0x80, 0x110000)
+        if (c < 0xD800 or c > 0xDFFF) and fold(chr(c)) != fold_accents(chr(c))
+    }
+    assert changed == set(REFOLDED)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from veille.textnorm import index_text
+from veille.textnorm import hash_text
 
 SentimentLabel = Literal["positive", "negative", "neutral", "unscored"]
 SENTIMENT_LABELS: tuple[str, ...] = ("positive", "negative", "neutral", "unscored")
@@ -82,8 +82,10 @@ def http_url(url: str | None) -> str | None:
 
 def content_hash(title: str | None, text: str) -> str:
     """A short hash of the folded words: equal for copies that differ only in
-    case, accents, punctuation or spacing."""
-    data = f"{index_text(title) if title else ''}\n{index_text(text)}".encode()
+    case, accents, punctuation or spacing. Its words are those of
+    :func:`~veille.textnorm.hash_text`, folded as they always were, so the
+    hash of a post already stored never moves."""
+    data = f"{hash_text(title) if title else ''}\n{hash_text(text)}".encode()
     return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 

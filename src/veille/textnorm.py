@@ -6,9 +6,16 @@ in another. They all call :func:`tokens`.
 
 Rules: case and accents are folded (``Médias`` -> ``medias``); words are runs
 of Unicode letters and digits, so ``#`` or ``@`` are not part of a word
-(``#cybersécurité`` -> ``cybersecurite``); French elisions are dropped the way
-French analyzers drop them (``l'ACEI`` -> ``acei``, ``qu’il`` -> ``il``): a
-query for ``ACEI`` finds ``l'ACEI`` and ``"contre l'ACEI"`` finds ``contre ACEI``.
+(``#cybersécurité`` -> ``cybersecurite``); the ligatures ``œ`` and ``æ`` are
+spelt out (``Œuvre`` -> ``oeuvre``, ``ex æquo`` -> ``ex aequo``; ``ß`` is
+``ss`` already by case folding) and the modifier letter apostrophe ``ʼ`` is
+an apostrophe; the characters invisible inside a word (soft hyphen U+00AD,
+zero-width space U+200B, non-joiner U+200C, joiner U+200D, word joiner
+U+2060, zero-width no-break space U+FEFF) are left out, so
+``cyber\u00adsécurité`` is the one word ``cybersecurite``; French elisions
+are dropped the way French analyzers drop them (``l'ACEI`` -> ``acei``,
+``qu’il`` -> ``il``): a query for ``ACEI`` finds ``l'ACEI`` and
+``"contre l'ACEI"`` finds ``contre ACEI``.
 """
 
 from __future__ import annotations
@@ -19,12 +26,20 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 WORD_RE = re.compile(r"[^\W_]+")
+# Characters invisible inside a word, which folding leaves out: soft hyphen,
+# zero-width space, non-joiner and joiner, word joiner, zero-width no-break space.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+# A word of unfolded text: letters and digits, and the invisible characters
+# between them (``cyber\u00adsécurité`` is one word, as folded); the modifier
+# letter apostrophe, a letter to Unicode, is an apostrophe here as once folded.
+TEXT_WORD_RE = re.compile(rf"[^\W_\u02bc]+(?:[{INVISIBLE}]+[^\W_\u02bc]+)*")
 # French elided articles, pronouns and conjunctions (Lucene's French
 # ElisionFilter list, plus jusqu', lorsqu', puisqu'): dropped when the word is
 # whole (``aujourd'hui`` keeps both halves) and a word follows the apostrophe
 # (``rock n' roll`` keeps its ``n``). Straight and typographic apostrophes.
 ELISIONS = frozenset(("l", "d", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu"))
 APOSTROPHES = "'\u2019"
+_TEXT_APOSTROPHES = APOSTROPHES + "\u02bc"  # before folding (see TEXT_WORD_RE)
 _APOSTROPHE_SPLIT = re.compile("([" + APOSTROPHES + "])")
 # Combining marks left by NFKD decomposition: accents, cedillas, diaereses.
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -39,11 +54,54 @@ _ASCII_APOSTROPHE_WORDS = bytes(
 )
 
 
-def fold(text: str) -> str:
-    """Lower-case ``text`` and strip its accents (``Élysée`` -> ``elysee``)."""
+# What folding does beyond case and accents (see the module docstring): the
+# ligatures spelt out, ``ʼ`` made an apostrophe, the invisible characters left out.
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+# The modifier letter apostrophe (U+02BC, a letter to Unicode) is the
+# apostrophe some keyboards type: ``lʼœuvre`` is ``l'oeuvre``, so ``oeuvre``.
+_SPELT_OUT = {ord("œ"): "oe", ord("æ"): "ae", ord("\u02bc"): "'"} | _INVISIBLE
+_TO_SPELL = re.compile("[" + "".join(map(chr, _SPELT_OUT)) + "]")
+# Every character that :func:`fold_accents` turns into one of those: the text
+# whose words changed when they began to be folded (the stores fold again the
+# posts that hold one). tests/test_textnorm.py checks the list is whole.
+REFOLDED = (
+    "\u00ad\u00c6\u00e6\u0149\u0152\u0153\u01e2\u01e3\u01fc\u01fd\u02bc\u1d2d"
+    "\u200b\u200c\u200d\u2060\ua7f9\ufeff\U00010783"
+)
+
+
+def fold_accents(text: str) -> str:
+    """Lower-case ``text`` and strip its accents (``Élysée`` -> ``elysee``),
+    and nothing more: how veille folded before ligatures and invisible
+    characters were folded too. Content hashes are computed from words folded
+    this way (see :func:`hash_text`), and the sentiment model's weights were
+    learnt on them."""
     if text.isascii():
         return text.lower()
     return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+def _spelt_out(folded: str) -> str:
+    """``folded`` (by :func:`fold_accents`) with its ligatures spelt out and
+    its invisible characters left out; the same object when it has none."""
+    return folded.translate(_SPELT_OUT) if _TO_SPELL.search(folded) else folded
+
+
+def visible(word: str) -> str:
+    """``word`` without the characters folding leaves out as invisible (a word
+    of :data:`TEXT_WORD_RE` as it is shown: ``cyber\u00adsécurité`` ->
+    ``cybersécurité``)."""
+    return word.translate(_INVISIBLE) if not word.isascii() else word
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text``, strip its accents, spell out its ligatures, read
+    ``ʼ`` as an apostrophe and leave out the characters invisible inside a
+    word (``Élysée`` -> ``elysee``, ``Œuvre`` -> ``oeuvre``,
+    ``cyber\u00adsécurité`` -> ``cybersecurite``)."""
+    if text.isascii():
+        return text.lower()
+    return _spelt_out(fold_accents(text))
 
 
 def strip_elisions(text: str) -> str:
@@ -97,7 +155,18 @@ def _without_elisions(pieces: list[str]) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """The folded words of ``text``, in order, without French elisions."""
-    folded = fold(text)
+    return _cut(fold(text))
+
+
+def stable_tokens(text: str) -> list[str]:
+    """The words of ``text`` folded by :func:`fold_accents` only: what stored
+    digests are computed from (content hashes, see :func:`hash_text`; story
+    signatures), which must not move when folding learns more."""
+    return _cut(fold_accents(text))
+
+
+def _cut(folded: str) -> list[str]:
+    """The words of folded text, in order, without French elisions."""
     if "\u2019" in folded:
         folded = folded.replace("\u2019", "'")
     if folded.isascii():
@@ -109,14 +178,32 @@ def tokens(text: str) -> list[str]:
     return WORD_RE.findall(strip_elisions(folded))
 
 
-@lru_cache(maxsize=4096)
 def index_text(text: str) -> str:
-    """The words of ``text`` joined by spaces: what the full-text index stores.
+    """The words of ``text`` joined by spaces: what the full-text index stores."""
+    return _index_and_hash_words(text)[0]
+
+
+def hash_text(text: str) -> str:
+    """The words a post's content hash is computed from, joined by spaces:
+    folded by :func:`fold_accents` only, as before ligatures and invisible
+    characters were folded, so that the hash of a post stored then is still
+    the hash of the same post collected again (else it would look changed).
+    The same as :func:`index_text` for text without a character of
+    :data:`REFOLDED`."""
+    return _index_and_hash_words(text)[1]
+
+
+@lru_cache(maxsize=4096)
+def _index_and_hash_words(text: str) -> tuple[str, str]:
+    """:func:`index_text` and :func:`hash_text` of ``text``, from one folding.
 
     Cached: a post's words are needed for its content hash and for the index;
     the cache holds more texts than an import batch (2,000 posts), so the
     index row of every post reuses the words its hash was computed from."""
-    return " ".join(tokens(text))
+    before = fold_accents(text)
+    folded = _spelt_out(before)
+    words = " ".join(_cut(folded))
+    return words, words if folded is before else " ".join(_cut(before))
 
 
 _SENTENCE_END = frozenset(".!?…:;\n")
@@ -155,11 +242,11 @@ def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
     the same words as :func:`tokens` for every script veille supports (an
     elision is left out as :func:`tokens` leaves it out).
     """
-    for m in WORD_RE.finditer(text):
+    for m in TEXT_WORD_RE.finditer(text):
         end = m.end()
         if (
             end + 1 < len(text)
-            and text[end] in APOSTROPHES
+            and text[end] in _TEXT_APOSTROPHES
             and end - m.start() <= 6
             and fold(m.group()) in ELISIONS
             and WORD_RE.match(text, end + 1)

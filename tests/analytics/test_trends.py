@@ -18,6 +18,16 @@ def test_terms_are_lemmatized_folded_and_free_of_stop_words() -> None:
     assert "panne fibre" in extract_terms("Encore une panne fibre")
 
 
+def test_a_soft_hyphen_or_a_ligature_makes_no_new_term() -> None:
+    """A CMS's hyphenation (soft hyphen) or a zero-width character does not
+    cut a word in two terms, and ``œuvre`` is the term of ``oeuvres``."""
+    terms = extract_terms(
+        "Conseils de cyber\u00adsécurité, de cyber\u200bsécurité et de cybersécurité ; "
+        "une œuvre, des oeuvres"
+    )
+    assert terms == {"conseil": "conseils", "cybersecurite": "cybersécurité", "oeuvre": "œuvre"}
+
+
 @pytest.mark.parametrize(
     ("text", "kept", "left_out"),
     [

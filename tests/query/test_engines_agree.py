@@ -33,14 +33,18 @@ WORDS = [
     "Lumio", "lumio", "vexa", "Orbita", "panne", "outage", "cybersécurité", "Cybersecurite",
     "l'ACEI", "acei", "CIRA", "cira", "domaine", "domain", "domains", "color", "colour",
     "d'internet", "internet", "Été", "ete", "le", "the", "phone", "réseau", "reseau",
-    "Œuvre", "œuvres",  # still not ASCII once folded
+    "Ελλάδα", "ελλαδα",  # still not ASCII once folded
+    # Ligatures spelt out, invisible characters left out of a word.
+    "Œuvre", "œuvres", "oeuvre", "cœur", "COEUR", "æquo", "aequo", "Straße", "strasse",
+    "cyber\u00adsécurité", "Cyber\u200bsécu\u2060rité", "cyber\u200dsecurite",
+    "lʼACEI", "dʼœuvre",
     # French elisions, dropped by every engine alike; and what is no elision.
     "L’ACEI", "contre", "qu’Orbita", "jusqu'à", "aujourd'hui", "n'", "s'",
     # Hashtags and mentions in the text are words there ("#panne lumio").
     "#panne", "@Lumio",
 ]  # fmt: skip
 FOLDED = sorted({w for word in WORDS for w in tokens(word)})
-TAGS = ["lumio", "cybersécurité", "Vexa", "#panne"]
+TAGS = ["lumio", "cybersécurité", "Vexa", "#panne", "Œuvre", "cyber\u00adsécurité"]
 HANDLES = ["alice@example.social", "bob", "Élodie@mast.fr"]
 # Mentions as stored: a bare name, a Bluesky handle (dots), a Mastodon
 # account (@instance), in any case, with or without the sign.
@@ -128,6 +132,9 @@ leaf = st.one_of(
             "title:\u201cLumio vexa\u201d",
             '"#panne @Lumio"',
             "\u00ab\u202faujourd\u2019hui internet\u202f\u00bb",
+            "\u201cchef-d\u2019\u0153uvre\u201d",
+            '"ex \u00e6quo"',
+            "cyber\u00ads\u00e9curit\u00e9",
         ]
     ).map(lambda t: compile_query(t).ast),
     # A word with a list of words left out, in one field or another (a spam
@@ -137,13 +144,15 @@ leaf = st.one_of(
         word,
         st.lists(st.tuples(word, fld), min_size=2, max_size=8),
     ),
-    st.sampled_from(["CIRA", "cira", "Lumio", "l'ACEI", "contre l’ACEI"]).map(
+    st.sampled_from(["CIRA", "cira", "Lumio", "l'ACEI", "contre l’ACEI", "Œuvre", "æquo"]).map(
         lambda t: Raw(t, tuple(tokens(t)))
     ),
     st.builds(
         Tag,
         st.sampled_from(["hashtag", "mention"]),
-        st.sampled_from(["lumio", "cybersecurite", "vexa", "panne", "alice", "bob", "elodie"]),
+        st.sampled_from(
+            ["lumio", "cybersecurite", "vexa", "panne", "alice", "bob", "elodie", "oeuvre"]
+        ),
     ),
     # Mentions with dots and an @instance: only as mentions (no such hashtag).
     st.sampled_from(["netpolicy.bsky.social", "carol@mastodon.social", "carol"]).map(

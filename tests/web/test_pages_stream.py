@@ -432,3 +432,31 @@ def test_a_searchs_title_names_its_query(
     client.cookies.set("veille_lang", "fr")
     page = html.unescape(client.get("/stream", params={"q": "panne"}).text)
     assert "<title>Flux des mentions\u202f: panne · " in page
+
+
+def test_the_stream_finds_and_marks_ligatures_and_soft_hyphens(tmp_path: Path) -> None:
+    """``oeuvre`` finds a post written ``Œuvre`` and ``cybersecurite`` one
+    whose word a CMS hyphenated (a soft hyphen inside it), and each is marked
+    whole, as the French analyst typed neither form."""
+    from tests.web.conftest import serve
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(
+            [
+                make_post("o1", "Une Œuvre majeure"),
+                make_post("o2", "Conseils de cyber\u00adsécurité pour l’été"),
+                make_post("o3", "Rien à voir"),
+            ]
+        )
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=60) as client:
+            do_login(client, "viewer")
+            art = client.get("/stream", params={"q": "oeuvre"}).text
+            assert count_of(art) == 1 and "<mark>Œuvre</mark>" in art
+            cyber = client.get("/stream", params={"q": "cybersecurite"}).text
+            assert count_of(cyber) == 1 and "<mark>cyber\u00adsécurité</mark>" in cyber
+    finally:
+        server.stop()

@@ -21,7 +21,7 @@ from typing import Any
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import grouped
 from veille.store.protocols.analytics import STORY_SAMPLE
-from veille.textnorm import WORD_RE, fold, looks_like_name
+from veille.textnorm import TEXT_WORD_RE, fold, looks_like_name, visible
 
 # Links, e-mail addresses, handles (``@netpolicy.bsky.social``, ``@a@b.social``)
 # and bare domains (``lumio.example/fibre``): their pieces are no one's words.
@@ -93,7 +93,8 @@ def extract_terms(text: str) -> dict[str, str]:
     # word after a removed mention or link starts its chunk: "@ana Huge
     # outage" does not make "Huge" a name. A word written as a name anywhere
     # in the text is one everywhere in it (as :func:`veille.textnorm.names_in` says).
-    found = [list(WORD_RE.finditer(chunk)) for chunk in chunks]
+    # A soft hyphen or a zero-width character inside a word does not cut it.
+    found = [list(TEXT_WORD_RE.finditer(chunk)) for chunk in chunks]
     names: set[str] = set()
     named: set[tuple[int, int]] = set()  # (chunk, start) of the words written as names
     for i, chunk in enumerate(chunks):
@@ -120,7 +121,7 @@ def extract_terms(text: str) -> dict[str, str]:
             ):
                 prev = None
             end = m.end()
-            written = m.group()
+            written = visible(m.group())
             word = written.lower()
             folded, key = _word(word)
             if key is None:

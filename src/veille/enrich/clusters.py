@@ -18,7 +18,7 @@ from typing import Any
 
 from veille.models import Post
 from veille.store.base import StoreTransaction
-from veille.textnorm import tokens
+from veille.textnorm import stable_tokens
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.@-]+")
@@ -52,7 +52,9 @@ class Clusterer:
             text = _URL.sub(" ", text)
         if "@" in text:
             text = _MENTION.sub(" ", text)
-        words = tokens(text)
+        # Folded as when the stored signatures were made: a copy of a post
+        # stored before ``œ`` was folded to ``oe`` still finds its story.
+        words = stable_tokens(text)
         if len(words) < MIN_WORDS:
             return []
         return list(

@@ -20,7 +20,7 @@ from importlib import resources
 from veille.enrich import lexicons as lx
 from veille.enrich.textparts import EMOJI_RE
 from veille.models import Sentiment, SentimentLabel
-from veille.textnorm import fold
+from veille.textnorm import fold_accents
 
 WEIGHTS_FILE = "sentiment_linear.tsv"
 LABELS: tuple[SentimentLabel, SentimentLabel, SentimentLabel] = ("negative", "neutral", "positive")
@@ -63,7 +63,9 @@ def phrase_at(words: list[str], i: int) -> tuple[int, float] | None:
 def words_of(clean: str) -> set[str]:
     """The features of social-cleaned ``clean`` text: folded words, emoji and
     ``!``/``?``; a word in a negation's reach is prefixed with ``¬``."""
-    text = fold(clean).replace("n't", " not").replace("n’t", " not").replace("’", "'")
+    # Folded as the weights were learnt (``cœur`` and ``coeur`` are two
+    # features there), not as searches fold.
+    text = fold_accents(clean).replace("n't", " not").replace("n’t", " not").replace("’", "'")
     tokens = _TOKEN.findall(text)
     out: set[str] = set()
     reach = 0

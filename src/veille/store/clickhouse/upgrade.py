@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from veille.store.clickhouse.rows import FILED
+from veille.store.clickhouse.rows import FILED, KNOWN_COLUMNS, stored_dict
 from veille.store.clickhouse.schema import (
     ADDED_COLUMNS,
     COPY_COLUMNS,
@@ -14,6 +15,18 @@ from veille.store.clickhouse.schema import (
     SCHEMA_VERSION,
     TOPIC_FILINGS,
     rollup_view,
+)
+from veille.textnorm import REFOLDED
+
+# Posts folded again per write (schema 7), and the key of ``veille_meta``
+# holding the last one done.
+_REFOLD_BATCH = 1000
+_REFOLD_KEY = "refold_done_upto"
+# What the folded columns are made from (``rows.derived``), as one string.
+_FOLDED_FROM = (
+    "concat(ifNull(title, ''), ' ', text, ' ', author_handle, ' ', ifNull(url, ''), ' ', "
+    "arrayStringConcat(hashtags, ' '), ' ', arrayStringConcat(mentions, ' '), ' ', "
+    "arrayStringConcat(links, ' '))"
 )
 
 
@@ -26,6 +39,18 @@ class ClickHouseUpgrade:
         def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
 
         def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None: ...
+
+        def _days(self, keys: list[str]) -> dict[str, set[int]]: ...
+
+        def _on_days(
+            self, columns: str, column: str, keys: list[str], days: dict[str, set[int]]
+        ) -> list[list[Any]]: ...
+
+        def _write(
+            self,
+            rows: list[dict[str, Any]],
+            olds: Sequence[dict[str, Any] | None] | None = None,
+        ) -> set[str]: ...
 
     def _upgrade(self) -> None:
         """Bring a store made by an older veille to :data:`SCHEMA_VERSION`:
@@ -55,6 +80,8 @@ class ClickHouseUpgrade:
             self._copy_filings()
         if version < 6:
             self._two_part_filing_versions()
+        if version < 7:
+            self._refold()
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _time_filings(self, existing: set[str]) -> None:
@@ -114,3 +141,34 @@ class ClickHouseUpgrade:
         )
         self.client.command("EXCHANGE TABLES topic_filings AND topic_filings_6")
         self.client.command("DROP TABLE topic_filings_6")
+
+    def _refold(self) -> None:
+        """Schema 7: ligatures are spelt out, the characters invisible inside
+        a word left out, the modifier letter apostrophe read as an apostrophe
+        (see :mod:`veille.textnorm`). Each post whose
+        folded columns are made from text holding one of those characters
+        (:data:`veille.textnorm.REFOLDED`) is written again as it is: a new
+        version, with its folded columns made today (the rollups take out the
+        version it replaces, so no figure moves; its content hash stays).
+        In batches, in the order of their ids, the last one done kept in
+        ``veille_meta``: a run that stops goes on from there the next time the
+        store is opened. Then every saved topic is marked to be filed again."""
+        done = self.rows(f"SELECT value FROM veille_meta FINAL WHERE key = '{_REFOLD_KEY}'")
+        ids = [
+            r[0]
+            for r in self.rows(
+                f"SELECT DISTINCT id FROM posts WHERE id > {{after:String}} "
+                f"AND multiSearchAny({_FOLDED_FROM}, {{chars:Array(String)}}) ORDER BY id",
+                {"after": done[0][0] if done else "", "chars": list(REFOLDED)},
+            )
+        ]
+        for i in range(0, len(ids), _REFOLD_BATCH):
+            batch = ids[i : i + _REFOLD_BATCH]
+            days = self._days(batch)
+            found = self._on_days(KNOWN_COLUMNS, "id", [k for k in batch if k in days], days)
+            olds = [stored_dict(r) for r in found]
+            self._write([dict(old) for old in olds], olds)
+            self.write_row("veille_meta", {"key": _REFOLD_KEY, "value": batch[-1]})
+        # Saved topics filed their posts with the words of before: each files
+        # them again the first time it is read (topic_scope), as after an edit.
+        self.client.command("TRUNCATE TABLE topic_sync")

@@ -1,0 +1,56 @@
+"""Ligatures are spelt out, the characters invisible inside a word left out
+and the modifier letter apostrophe read as an apostrophe (``Œuvre`` is the
+word ``oeuvre``, ``cyber\\u00adsécurité`` the word ``cybersecurite``,
+``lʼœuvre`` the word ``oeuvre``; see :mod:`veille.textnorm`).
+
+The index rows of the posts whose title or text holds one of those
+characters (:data:`veille.textnorm.REFOLDED`), the only ones whose words
+changed, are made again: each is taken out with the words it was given,
+those of :func:`veille.textnorm.hash_text` (the folding before), and put
+back with today's. The posts deleted since the last write that wait to leave
+the index (``posts_fts_pending``) leave it the same way now. Content hashes
+stay as they are: they are computed from the words of before, so no post
+stored looks changed when it is collected again. Saved topics filed their
+posts with the words of before (a topic ``oeuvre`` left out ``œuvre``):
+their sync marks go, so each topic files its posts again, missing ones
+added and wrong ones taken out, the first time it is read
+(:func:`veille.analytics.topics.topic_scope`). One transaction: a run that
+stops changes nothing, and the next opening runs it again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+_DELETE = "INSERT INTO posts_fts (posts_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)"
+_INSERT = "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)"
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    from veille.store.sqlite.rows import fts_row
+    from veille.textnorm import REFOLDED, hash_text
+
+    def as_before(pk: int, title: str | None, text: str) -> tuple[int, str, str]:
+        return (pk, hash_text(title) if title else "", hash_text(text))
+
+    holds = "(coalesce(title, '') GLOB :pattern OR text GLOB :pattern)"
+    pattern = f"*[{REFOLDED}]*"
+    gone = conn.execute(
+        f"SELECT pk, title, text FROM posts_fts_pending WHERE {holds}", {"pattern": pattern}
+    ).fetchall()
+    conn.executemany(_DELETE, [as_before(*row) for row in gone])
+    conn.executemany("DELETE FROM posts_fts_pending WHERE pk = ?", [(row[0],) for row in gone])
+    last = -(2**63)
+    while True:
+        # Keyset pages, so no cursor stays open on posts while the index changes.
+        chunk = conn.execute(
+            f"SELECT pk, title, text FROM posts WHERE pk > :last AND {holds} "
+            "ORDER BY pk LIMIT 2000",
+            {"last": last, "pattern": pattern},
+        ).fetchall()
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        conn.executemany(_DELETE, [as_before(*row) for row in chunk])
+        conn.executemany(_INSERT, [fts_row(*row) for row in chunk])
+    conn.execute("DELETE FROM topic_sync")
