@@ -1,0 +1,198 @@
+"""The web app on a phone (390×844, touch) and a small tablet (768×1024), in
+Debian's chromium driven by Playwright, as a community manager away from her
+desk uses it: the dashboard, an alert, the inbox and one of its items, the
+stream and a post, the plan and the calendar, in English and in French.
+
+No page scrolls sideways: long links, handles and hashtags wrap, and wide
+tables scroll inside themselves with a shadow at the edge that still hides
+columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.web.browser import (
+    browser_fixture,  # noqa: F401 (registers the browser fixture)
+    needs_chromium,
+)
+from tests.web.conftest import csrf_from
+from tests.web.server import PASSWORD, Running, add_role_users, serve, store_listening_posts
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
+LONG_URL = "https://example.org/" + "averyveryverylongpathsegmentwithoutanybreaks" * 3
+LONG_HANDLE = "averyveryverylonghandlename_of_a_customer@mastodon.example.social"
+LONG_TAG = "#LumioFibreOutageInLyonAgainTodayAndYesterdayToo"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """Recent posts, an alert, a source, a plan, a calendar entry, and an
+    inbox item whose author, text and link are long unbroken strings."""
+    from veille.models import Author, Post, Sentiment
+    from veille.pipeline.ingest import build_pipeline
+    from veille.publish import add_account
+    from veille.query.topics import add_topic
+    from veille.services import alerts, sources
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(Path(tmp_path_factory.mktemp("phone")) / "ws")
+    store_listening_posts(root, 60)
+    tokens = add_role_users(root)
+    with Workspace.open(root) as ws:
+        add_topic(ws.store, "lumio", "lumio", inbox=True)
+        alerts.add_alert(
+            ws,
+            alerts.AlertSpec(
+                to="mailto:community-team@example.org", query="lumio AND (panne OR outage)",
+                name="lumio-outages",
+            ),
+        )  # fmt: skip
+        sources.add_source(ws.state, "feeds", "https://example.org/blog/feed.xml", name="blog")
+        add_account(ws.state, "phone-masto", "mastodon", "https://mastodon.example",
+                    secret="env:PHONE_MASTO_TOKEN")  # fmt: skip
+        post = Post.create(
+            platform="mastodon", native_id="long1",
+            text=f"@lumio_customer_service lumio ne marche plus {LONG_TAG} {LONG_URL}",
+            author=Author(LONG_HANDLE, name="Client Mécontent"), lang="fr",
+            published_at=datetime.now(UTC) - timedelta(hours=1), url=LONG_URL,
+            sentiment=Sentiment("negative", -0.8, 0.9),
+        )  # fmt: skip
+        build_pipeline(ws, skip=("enrich",)).ingest([post])
+    with serve(root) as server:
+        server.tokens = tokens
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            token = csrf_from(c.get("/login").text)
+            c.post("/login", data={"username": "manager", "password": PASSWORD,
+                                   "csrf_token": token})  # fmt: skip
+            start = {"organization": "Lumio", "kind": "customer_service", "topic": "lumio",
+                     "query": "lumio", "competitors": "vexa", "channels": ["mastodon"],
+                     "handle": "lumio_hq", "posts_per_week": "4",
+                     "response_minutes": "60"}  # fmt: skip
+            token = csrf_from(c.get("/plan/start").text)
+            assert c.post("/plan/start", data={"csrf_token": token, **start}).status_code == 303
+            entry = {"account": "phone-masto", "at": "2026-12-24T09:30", "title": "",
+                     "text": f"Joyeuses fêtes {LONG_TAG} {LONG_URL}", "language": "fr",
+                     "action": "save"}  # fmt: skip
+            token = csrf_from(c.get("/plan/calendar").text)
+            assert c.post("/plan/calendar", data={"csrf_token": token, **entry}).status_code == 303
+        yield server
+
+
+def _context(browser: Any, site: Running, viewport: dict[str, int], lang: str) -> Any:
+    """A touch device signed in as the analyst, reading in ``lang``."""
+    from veille.web.deps import SESSION_COOKIE
+    from veille.web.i18n import LANG_COOKIE
+
+    context = browser.new_context(
+        viewport=viewport, is_mobile=True, has_touch=True,
+        locale="fr-FR" if lang == "fr" else "en-GB",
+    )  # fmt: skip
+    host = site.url.split("//", 1)[1].split(":")[0]
+    context.add_cookies([
+        {"name": SESSION_COOKIE, "value": site.session("analyst"), "domain": host, "path": "/"},
+        {"name": LANG_COOKIE, "value": lang, "domain": host, "path": "/"},
+    ])  # fmt: skip
+    return context
+
+
+def _pages(site: Running) -> list[str]:
+    """What she opens away from the desk, the inbox item and post included."""
+    with httpx.Client(base_url=site.url, timeout=60) as c:
+        token = csrf_from(c.get("/login").text)
+        c.post("/login", data={"username": "analyst", "password": PASSWORD, "csrf_token": token})
+        item = re.search(r'href="(/inbox/\d+)"', c.get("/inbox").text)
+        post = re.search(r'href="(/posts/[^"]*long1[^"]*)"', c.get("/stream?q=lumio").text)
+        entry = re.search(r'href="(/plan/calendar/\d+)"', c.get("/plan/calendar").text)
+    assert item and post and entry, "the fixture's inbox item, post or calendar entry is missing"
+    return [
+        "/", "/alerts", "/alerts/lumio-outages", "/inbox", item.group(1), "/stream?q=lumio",
+        post.group(1), "/plan", "/plan/calendar", entry.group(1), "/topics/lumio", "/sources",
+        "/influencers",
+    ]  # fmt: skip
+
+
+# What sticks out past the right edge of the viewport, outside any element
+# that scrolls (or clips) on its own: elements, and lines of text too long
+# for their box.
+_OVERFLOW = """
+() => {
+  const vw = document.documentElement.clientWidth;
+  const scrolls = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || scrolls(el)) continue;
+    const st = getComputedStyle(el);
+    const own = ['auto', 'scroll', 'hidden'].includes(st.overflowX);
+    const spills = !own && st.display !== 'inline' && el.scrollWidth > el.clientWidth + 1;
+    if (r.right > vw + 1 || spills) {
+      found.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') +
+                 ': ' + (el.textContent || '').trim().slice(0, 40));
+    }
+  }
+  return {width: document.documentElement.scrollWidth, viewport: vw, found: found.slice(0, 5)};
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("viewport", "lang"),
+    [(PHONE, "en"), (PHONE, "fr"), (TABLET, "fr")],
+    ids=["phone-en", "phone-fr", "tablet-fr"],
+)
+def test_no_page_scrolls_sideways(
+    browser: Any, site: Running, viewport: dict[str, int], lang: str
+) -> None:
+    context = _context(browser, site, viewport, lang)
+    try:
+        page = context.new_page()
+        wide = []
+        for path in _pages(site):
+            response = page.goto(site.url + path)
+            assert response is not None and response.status == 200, path
+            seen = page.evaluate(_OVERFLOW)
+            if seen["width"] > seen["viewport"] or seen["found"]:
+                wide.append(
+                    f"{path}: {seen['width']}px wide in {seen['viewport']}; {seen['found']}"
+                )
+        assert not wide, "pages wider than the screen:\n" + "\n".join(wide)
+    finally:
+        context.close()
+
+
+def test_a_wide_table_scrolls_in_its_own_box_with_a_cue(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/sources")
+        table = page.locator("main table").first
+        box = table.evaluate(
+            """t => ({scroll: t.scrollWidth, client: t.clientWidth,
+                      overflow: getComputedStyle(t).overflowX,
+                      attachment: getComputedStyle(t).backgroundAttachment,
+                      image: getComputedStyle(t).backgroundImage})"""
+        )
+        # Wider than the phone, it scrolls inside itself, not the page ...
+        assert box["scroll"] > box["client"] and box["overflow"] == "auto", box
+        # ... with shadows at its edges that move with the scrolling: the cue
+        # that more columns lie beyond.
+        assert "gradient" in box["image"] and "local" in box["attachment"], box
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
