@@ -89,13 +89,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         yield server
 
 
-def _context(browser: Any, site: Running, viewport: dict[str, int], lang: str) -> Any:
-    """A touch device signed in as the analyst, reading in ``lang``."""
+def _context(
+    browser: Any, site: Running, viewport: dict[str, int], lang: str, touch: bool = True
+) -> Any:
+    """A touch device (a desktop's browser if not ``touch``) signed in as the
+    analyst, reading in ``lang``."""
     from veille.web.deps import SESSION_COOKIE
     from veille.web.i18n import LANG_COOKIE
 
     context = browser.new_context(
-        viewport=viewport, is_mobile=True, has_touch=True,
+        viewport=viewport, is_mobile=touch, has_touch=touch,
         locale="fr-FR" if lang == "fr" else "en-GB",
     )  # fmt: skip
     host = site.url.split("//", 1)[1].split(":")[0]
@@ -194,5 +197,86 @@ def test_a_wide_table_scrolls_in_its_own_box_with_a_cue(browser: Any, site: Runn
         # that more columns lie beyond.
         assert "gradient" in box["image"] and "local" in box["attachment"], box
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
+
+
+def _nav_link(page: Any, name: str) -> Any:
+    return page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
+
+
+def test_the_menu_opens_and_closes_by_touch(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/")
+        menu = page.get_by_role("button", name="Menu")
+        # Folded: the page starts with its content, not ten rows of links.
+        assert menu.is_visible() and menu.get_attribute("aria-expanded") == "false"
+        assert not _nav_link(page, "Boîte de réception").is_visible()
+        assert not page.get_by_role("button", name="Se déconnecter").is_visible()
+        header = page.locator(".site-header").bounding_box()
+        assert header is not None and header["height"] < 100, header
+        box = menu.bounding_box()
+        assert box is not None and box["width"] >= 24 and box["height"] >= 24, box
+        menu.tap()
+        assert menu.get_attribute("aria-expanded") == "true"
+        # Everything the header holds is there: pages, language, sign out.
+        assert page.get_by_role("button", name="English").is_visible()
+        assert page.get_by_role("button", name="Se déconnecter").is_visible()
+        inbox = _nav_link(page, "Boîte de réception")
+        with page.expect_navigation():
+            inbox.tap()
+        assert page.url.endswith("/inbox")
+        menu = page.get_by_role("button", name="Menu")
+        assert menu.get_attribute("aria-expanded") == "false"
+        menu.tap()
+        assert _nav_link(page, "Flux").is_visible()
+        menu.tap()
+        assert not _nav_link(page, "Flux").is_visible()
+        assert menu.get_attribute("aria-expanded") == "false"
+    finally:
+        context.close()
+
+
+def test_the_menu_works_from_the_keyboard(browser: Any, site: Running) -> None:
+    context = _context(browser, site, TABLET, "en")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/stream")
+        menu = page.get_by_role("button", name="Menu")
+        for _ in range(5):  # skip link, brand, then the menu's button
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "menu-toggle":
+                break
+        assert page.evaluate("document.activeElement.id") == "menu-toggle"
+        page.keyboard.press("Enter")
+        assert menu.get_attribute("aria-expanded") == "true"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Dashboard"
+        page.keyboard.press("Escape")
+        assert menu.get_attribute("aria-expanded") == "false"
+        assert not _nav_link(page, "Dashboard").is_visible()
+        assert page.evaluate("document.activeElement.id") == "menu-toggle"
+        page.keyboard.press("Space")
+        assert _nav_link(page, "Dashboard").is_visible()
+    finally:
+        context.close()
+
+
+def test_a_wide_screen_shows_the_whole_header_and_no_menu_button(
+    browser: Any, site: Running
+) -> None:
+    context = _context(browser, site, {"width": 1280, "height": 900}, "en", touch=False)
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/")
+        assert not page.get_by_role("button", name="Menu").is_visible()
+        assert _nav_link(page, "Inbox").is_visible()
+        assert page.get_by_role("button", name="Sign out").is_visible()
+        # One row: the links sit beside the brand, as before the menu existed.
+        brand = page.locator(".brand").bounding_box()
+        inbox = _nav_link(page, "Inbox").bounding_box()
+        assert brand and inbox and inbox["y"] < brand["y"] + brand["height"], (brand, inbox)
     finally:
         context.close()
