@@ -68,7 +68,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             published_at=datetime.now(UTC) - timedelta(hours=1), url=LONG_URL,
             sentiment=Sentiment("negative", -0.8, 0.9),
         )  # fmt: skip
-        build_pipeline(ws, skip=("enrich",)).ingest([post])
+        plain = Post.create(
+            platform="mastodon", native_id="plain1", text="lumio est en panne chez moi",
+            author=Author("camille"), lang="fr",
+            published_at=datetime.now(UTC) - timedelta(hours=2),
+            sentiment=Sentiment("negative", -0.8, 0.9),
+        )  # fmt: skip
+        build_pipeline(ws, skip=("enrich",)).ingest([post, plain])
     with serve(root) as server:
         server.tokens = tokens
         with httpx.Client(base_url=server.url, timeout=60) as c:
@@ -278,5 +284,55 @@ def test_a_wide_screen_shows_the_whole_header_and_no_menu_button(
         brand = page.locator(".brand").bounding_box()
         inbox = _nav_link(page, "Inbox").bounding_box()
         assert brand and inbox and inbox["y"] < brand["y"] + brand["height"], (brand, inbox)
+    finally:
+        context.close()
+
+
+def test_she_takes_an_item_marks_it_answered_and_done_by_touch(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/inbox?q=camille")
+        with page.expect_navigation():
+            page.locator("main table a[href^='/inbox/']").first.tap()
+        facts = page.locator("dl.inbox-facts")
+        assert "analyst" not in facts.inner_text()
+        # One tap takes it: no name to type on a phone's keyboard.
+        with page.expect_navigation():
+            page.get_by_role("button", name="M’attribuer").tap()
+        assert page.get_by_role("status").first.inner_text() == "Attribution enregistrée."
+        assert "analyst" in facts.inner_text()
+        assert page.get_by_role("button", name="M’attribuer").count() == 0
+        # A name typed into the field keeps its case: a phone does not turn
+        # "analyst" into "Analyst", whom the workspace does not know.
+        field = page.get_by_label("Attribuer à", exact=True)
+        assert field.get_attribute("autocapitalize") == "none"
+        assert field.get_attribute("autocorrect") == "off"
+        with page.expect_navigation():
+            page.get_by_role("button", name="Marquer répondu hors de veille").tap()
+        page.get_by_label("État", exact=True).select_option("closed")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Changer le statut").tap()
+        assert page.get_by_label("État", exact=True).input_value() == "closed"
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
+
+
+def test_the_sign_in_form_suits_a_phone_keyboard(browser: Any, site: Running) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/login")
+        username = page.locator("#username")
+        assert username.get_attribute("autocomplete") == "username"
+        assert username.get_attribute("autocapitalize") == "none"
+        assert page.locator("#password").get_attribute("autocomplete") == "current-password"
+        # 16 px at least: iOS zooms into a smaller field and leaves the page zoomed.
+        sizes = page.eval_on_selector_all(
+            "input:not([type=hidden]), select, textarea",
+            "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))",
+        )
+        assert sizes and min(sizes) >= 16, sizes
     finally:
         context.close()
