@@ -336,3 +336,48 @@ def test_the_sign_in_form_suits_a_phone_keyboard(browser: Any, site: Running) ->
         assert sizes and min(sizes) >= 16, sizes
     finally:
         context.close()
+
+
+def test_the_inbox_filters_put_each_label_above_its_field(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/inbox")
+        pairs = page.eval_on_selector_all(
+            ".inbox-filters label[for]",
+            """labels => labels.map(l => {
+                 const a = l.getBoundingClientRect();
+                 const b = document.getElementById(l.htmlFor).getBoundingClientRect();
+                 return [l.textContent.trim(), a.bottom, a.left, b.top, b.left];
+               })""",
+        )
+        assert len(pairs) == 8, pairs
+        astray = [p for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
+        assert not astray, f"labels not above their fields: {astray}"
+    finally:
+        context.close()
+
+
+# What a finger taps on the inbox's pages: the views' links, checkboxes,
+# links in tables (an item's number opens it), buttons, the brand.
+_TARGETS = """
+() => [...document.querySelectorAll(
+    '.inbox-views a, input[type=checkbox], input[type=radio], table a, button, .brand a, select')]
+  .filter(e => e.getClientRects().length)
+  .map(e => [e.tagName.toLowerCase() + ' ' + (e.textContent || e.name || '').trim().slice(0, 20),
+             e.getBoundingClientRect().width, e.getBoundingClientRect().height])
+  .filter(([, w, h]) => w < 24 || h < 24)
+"""
+
+
+def test_tap_targets_are_at_least_24_px_on_a_touch_screen(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        small = []
+        for path in ("/inbox", "/inbox/views", "/plan/calendar", "/topics"):
+            page.goto(site.url + path)
+            small += [f"{path}: {t}" for t in page.evaluate(_TARGETS)]
+        assert not small, "targets too small for a finger:\n" + "\n".join(map(str, small))
+    finally:
+        context.close()
