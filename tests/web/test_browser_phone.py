@@ -381,3 +381,31 @@ def test_tap_targets_are_at_least_24_px_on_a_touch_screen(browser: Any, site: Ru
         assert not small, "targets too small for a finger:\n" + "\n".join(map(str, small))
     finally:
         context.close()
+
+
+def test_the_dashboards_charts_stay_readable_on_a_phone(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "en")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/")
+        charts = page.eval_on_selector_all(
+            ".chart",
+            """els => els.map(c => {
+                 const svg = c.querySelector('svg'), box = c.getBoundingClientRect();
+                 const drawn = svg.getBoundingClientRect();
+                 return {timeline: c.classList.contains('timeline'),
+                         scale: drawn.width / svg.viewBox.baseVal.width,
+                         overflow: getComputedStyle(c).overflowX,
+                         left: drawn.left - box.left, right: drawn.right - box.right};
+               })""",
+        )
+        assert charts and any(c["timeline"] for c in charts), charts
+        for c in charts:
+            # Drawn at its own size (labels of 10 px, not 5), scrolling in its box.
+            assert c["scale"] > 0.95 and c["overflow"] == "auto", c
+        for c in (c for c in charts if c["timeline"]):
+            # The latest days in view: the drawing's right edge, its start beyond the left.
+            assert abs(c["right"]) <= 1 and c["left"] < 0, c
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
