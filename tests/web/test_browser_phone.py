@@ -409,3 +409,27 @@ def test_the_dashboards_charts_stay_readable_on_a_phone(browser: Any, site: Runn
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
+
+
+def test_form_labels_sit_above_their_fields_on_a_phone(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        astray = []
+        for path in _pages(site):
+            if not path.startswith(("/inbox/", "/plan/calendar")):
+                continue
+            page.goto(site.url + path)
+            pairs = page.eval_on_selector_all(
+                "main form > label[for]",
+                """labels => labels.map(l => {
+                     const field = document.getElementById(l.htmlFor);
+                     const a = l.getBoundingClientRect(), b = field.getBoundingClientRect();
+                     return [l.textContent.trim(), a.bottom, a.left, b.top, b.left, b.width];
+                   })""",
+            )
+            assert pairs, path
+            astray += [f"{path}: {p[0]}" for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
+        assert not astray, "labels beside or below their fields:\n" + "\n".join(astray)
+    finally:
+        context.close()
