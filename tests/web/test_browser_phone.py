@@ -96,10 +96,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 
 
 def _context(
-    browser: Any, site: Running, viewport: dict[str, int], lang: str, touch: bool = True
+    browser: Any,
+    site: Running,
+    viewport: dict[str, int],
+    lang: str,
+    touch: bool = True,
+    role: str = "analyst",
 ) -> Any:
-    """A touch device (a desktop's browser if not ``touch``) signed in as the
-    analyst, reading in ``lang``."""
+    """A touch device (a desktop's browser if not ``touch``) signed in as
+    ``role``, reading in ``lang``."""
     from veille.web.deps import SESSION_COOKIE
     from veille.web.i18n import LANG_COOKIE
 
@@ -109,7 +114,7 @@ def _context(
     )  # fmt: skip
     host = site.url.split("//", 1)[1].split(":")[0]
     context.add_cookies([
-        {"name": SESSION_COOKIE, "value": site.session("analyst"), "domain": host, "path": "/"},
+        {"name": SESSION_COOKIE, "value": site.session(role), "domain": host, "path": "/"},
         {"name": LANG_COOKIE, "value": lang, "domain": host, "path": "/"},
     ])  # fmt: skip
     return context
@@ -417,11 +422,11 @@ def test_form_labels_sit_above_their_fields_on_a_phone(browser: Any, site: Runni
         page = context.new_page()
         astray = []
         for path in _pages(site):
-            if not path.startswith(("/inbox/", "/plan/calendar")):
+            if not path.startswith(("/inbox/", "/plan/calendar", "/topics/", "/stream")):
                 continue
             page.goto(site.url + path)
             pairs = page.eval_on_selector_all(
-                "main form > label[for]",
+                "main form > label[for], main form > p > label[for]",
                 """labels => labels.map(l => {
                      const field = document.getElementById(l.htmlFor);
                      const a = l.getBoundingClientRect(), b = field.getBoundingClientRect();
@@ -431,5 +436,29 @@ def test_form_labels_sit_above_their_fields_on_a_phone(browser: Any, site: Runni
             assert pairs, path
             astray += [f"{path}: {p[0]}" for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
         assert not astray, "labels beside or below their fields:\n" + "\n".join(astray)
+    finally:
+        context.close()
+
+
+def test_an_alerts_page_stacks_its_details_and_settings_on_a_phone(
+    browser: Any, site: Running
+) -> None:
+    context = _context(browser, site, PHONE, "fr", role="manager")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/alerts/lumio-outages")
+        # Each term above its value, not a narrow column beside a wide one.
+        rows = page.eval_on_selector_all(
+            "dl.details dt",
+            """dts => dts.map(t => [t.textContent, t.getBoundingClientRect().bottom,
+                                    t.nextElementSibling.getBoundingClientRect().top])""",
+        )
+        assert rows and all(bottom <= top + 1 for _, bottom, top in rows), rows
+        # The settings' labels (several to a paragraph) each above its field.
+        for name in ("Fréquence", "À", "Jour"):
+            label = page.get_by_text(name, exact=True).bounding_box()
+            field = page.get_by_label(name, exact=True).bounding_box()
+            assert label and field and label["y"] + label["height"] <= field["y"] + 1, name
+            assert abs(label["x"] - field["x"]) <= 2, name
     finally:
         context.close()
