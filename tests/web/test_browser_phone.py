@@ -462,3 +462,23 @@ def test_an_alerts_page_stacks_its_details_and_settings_on_a_phone(
             assert abs(label["x"] - field["x"]) <= 2, name
     finally:
         context.close()
+
+
+def test_the_inbox_list_shows_each_items_text_on_a_phone(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/inbox")
+        table = page.locator("table.inbox-list")
+        # No sideways scrolling to reach the text: each item is a card.
+        assert table.evaluate("t => t.scrollWidth <= t.clientWidth")
+        text = page.get_by_role("link", name=re.compile("lumio ne marche plus"))
+        box = text.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        # The other columns say what they are, their headings being hidden.
+        row = page.locator("table.inbox-list tbody tr", has=text)
+        assert "Priorité\u202f: " in row.evaluate(
+            "r => [...r.cells].map(c => getComputedStyle(c, '::before').content).join(' ')"
+        ).replace('"', "")
+    finally:
+        context.close()
