@@ -482,3 +482,17 @@ def test_the_inbox_list_shows_each_items_text_on_a_phone(browser: Any, site: Run
         ).replace('"', "")
     finally:
         context.close()
+
+
+def test_a_long_link_or_handle_does_not_widen_the_inbox_on_a_desktop(
+    browser: Any, site: Running
+) -> None:
+    context = _context(browser, site, {"width": 1280, "height": 900}, "fr", touch=False)
+    try:
+        page = context.new_page()
+        for path in [p for p in _pages(site) if p.startswith("/inbox")]:
+            page.goto(site.url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 1280, f"{path} is {width}px wide on a 1280px screen"
+    finally:
+        context.close()
