@@ -1,0 +1,498 @@
+"""The web app on a phone (390×844, touch) and a small tablet (768×1024), in
+Debian's chromium driven by Playwright, as a community manager away from her
+desk uses it: the dashboard, an alert, the inbox and one of its items, the
+stream and a post, the plan and the calendar, in English and in French.
+
+No page scrolls sideways: long links, handles and hashtags wrap, and wide
+tables scroll inside themselves with a shadow at the edge that still hides
+columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.web.browser import (
+    browser_fixture,  # noqa: F401 (registers the browser fixture)
+    needs_chromium,
+)
+from tests.web.conftest import csrf_from
+from tests.web.server import PASSWORD, Running, add_role_users, serve, store_listening_posts
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
+LONG_URL = "https://example.org/" + "averyveryverylongpathsegmentwithoutanybreaks" * 3
+LONG_HANDLE = "averyveryverylonghandlename_of_a_customer@mastodon.example.social"
+LONG_TAG = "#LumioFibreOutageInLyonAgainTodayAndYesterdayToo"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """Recent posts, an alert, a source, a plan, a calendar entry, and an
+    inbox item whose author, text and link are long unbroken strings."""
+    from veille.models import Author, Post, Sentiment
+    from veille.pipeline.ingest import build_pipeline
+    from veille.publish import add_account
+    from veille.query.topics import add_topic
+    from veille.services import alerts, sources
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(Path(tmp_path_factory.mktemp("phone")) / "ws")
+    store_listening_posts(root, 60)
+    tokens = add_role_users(root)
+    with Workspace.open(root) as ws:
+        add_topic(ws.store, "lumio", "lumio", inbox=True)
+        alerts.add_alert(
+            ws,
+            alerts.AlertSpec(
+                to="mailto:community-team@example.org", query="lumio AND (panne OR outage)",
+                name="lumio-outages",
+            ),
+        )  # fmt: skip
+        sources.add_source(ws.state, "feeds", "https://example.org/blog/feed.xml", name="blog")
+        add_account(ws.state, "phone-masto", "mastodon", "https://mastodon.example",
+                    secret="env:PHONE_MASTO_TOKEN")  # fmt: skip
+        post = Post.create(
+            platform="mastodon", native_id="long1",
+            text=f"@lumio_customer_service lumio ne marche plus {LONG_TAG} {LONG_URL}",
+            author=Author(LONG_HANDLE, name="Client Mécontent"), lang="fr",
+            published_at=datetime.now(UTC) - timedelta(hours=1), url=LONG_URL,
+            sentiment=Sentiment("negative", -0.8, 0.9),
+        )  # fmt: skip
+        plain = Post.create(
+            platform="mastodon", native_id="plain1", text="lumio est en panne chez moi",
+            author=Author("camille"), lang="fr",
+            published_at=datetime.now(UTC) - timedelta(hours=2),
+            sentiment=Sentiment("negative", -0.8, 0.9),
+        )  # fmt: skip
+        build_pipeline(ws, skip=("enrich",)).ingest([post, plain])
+    with serve(root) as server:
+        server.tokens = tokens
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            token = csrf_from(c.get("/login").text)
+            c.post("/login", data={"username": "manager", "password": PASSWORD,
+                                   "csrf_token": token})  # fmt: skip
+            start = {"organization": "Lumio", "kind": "customer_service", "topic": "lumio",
+                     "query": "lumio", "competitors": "vexa", "channels": ["mastodon"],
+                     "handle": "lumio_hq", "posts_per_week": "4",
+                     "response_minutes": "60"}  # fmt: skip
+            token = csrf_from(c.get("/plan/start").text)
+            assert c.post("/plan/start", data={"csrf_token": token, **start}).status_code == 303
+            entry = {"account": "phone-masto", "at": "2026-12-24T09:30", "title": "",
+                     "text": f"Joyeuses fêtes {LONG_TAG} {LONG_URL}", "language": "fr",
+                     "action": "save"}  # fmt: skip
+            token = csrf_from(c.get("/plan/calendar").text)
+            assert c.post("/plan/calendar", data={"csrf_token": token, **entry}).status_code == 303
+        yield server
+
+
+def _context(
+    browser: Any,
+    site: Running,
+    viewport: dict[str, int],
+    lang: str,
+    touch: bool = True,
+    role: str = "analyst",
+) -> Any:
+    """A touch device (a desktop's browser if not ``touch``) signed in as
+    ``role``, reading in ``lang``."""
+    from veille.web.deps import SESSION_COOKIE
+    from veille.web.i18n import LANG_COOKIE
+
+    context = browser.new_context(
+        viewport=viewport, is_mobile=touch, has_touch=touch,
+        locale="fr-FR" if lang == "fr" else "en-GB",
+    )  # fmt: skip
+    host = site.url.split("//", 1)[1].split(":")[0]
+    context.add_cookies([
+        {"name": SESSION_COOKIE, "value": site.session(role), "domain": host, "path": "/"},
+        {"name": LANG_COOKIE, "value": lang, "domain": host, "path": "/"},
+    ])  # fmt: skip
+    return context
+
+
+def _pages(site: Running) -> list[str]:
+    """What she opens away from the desk, the inbox item and post included."""
+    with httpx.Client(base_url=site.url, timeout=60) as c:
+        token = csrf_from(c.get("/login").text)
+        c.post("/login", data={"username": "analyst", "password": PASSWORD, "csrf_token": token})
+        item = re.search(r'href="(/inbox/\d+)"', c.get("/inbox").text)
+        post = re.search(r'href="(/posts/[^"]*long1[^"]*)"', c.get("/stream?q=lumio").text)
+        entry = re.search(r'href="(/plan/calendar/\d+)"', c.get("/plan/calendar").text)
+    assert item and post and entry, "the fixture's inbox item, post or calendar entry is missing"
+    return [
+        "/", "/alerts", "/alerts/lumio-outages", "/inbox", item.group(1), "/stream?q=lumio",
+        post.group(1), "/plan", "/plan/calendar", entry.group(1), "/topics/lumio", "/sources",
+        "/influencers",
+    ]  # fmt: skip
+
+
+# What sticks out past the right edge of the viewport, outside any element
+# that scrolls (or clips) on its own: elements, and lines of text too long
+# for their box.
+_OVERFLOW = """
+() => {
+  const vw = document.documentElement.clientWidth;
+  const scrolls = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || scrolls(el)) continue;
+    const st = getComputedStyle(el);
+    const own = ['auto', 'scroll', 'hidden'].includes(st.overflowX);
+    const spills = !own && st.display !== 'inline' && el.scrollWidth > el.clientWidth + 1;
+    if (r.right > vw + 1 || spills) {
+      found.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') +
+                 ': ' + (el.textContent || '').trim().slice(0, 40));
+    }
+  }
+  return {width: document.documentElement.scrollWidth, viewport: vw, found: found.slice(0, 5)};
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("viewport", "lang"),
+    [(PHONE, "en"), (PHONE, "fr"), (TABLET, "fr")],
+    ids=["phone-en", "phone-fr", "tablet-fr"],
+)
+def test_no_page_scrolls_sideways(
+    browser: Any, site: Running, viewport: dict[str, int], lang: str
+) -> None:
+    context = _context(browser, site, viewport, lang)
+    try:
+        page = context.new_page()
+        wide = []
+        for path in _pages(site):
+            response = page.goto(site.url + path)
+            assert response is not None and response.status == 200, path
+            seen = page.evaluate(_OVERFLOW)
+            if seen["width"] > seen["viewport"] or seen["found"]:
+                wide.append(
+                    f"{path}: {seen['width']}px wide in {seen['viewport']}; {seen['found']}"
+                )
+        assert not wide, "pages wider than the screen:\n" + "\n".join(wide)
+    finally:
+        context.close()
+
+
+def test_a_wide_table_scrolls_in_its_own_box_with_a_cue(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/sources")
+        table = page.locator("main table").first
+        box = table.evaluate(
+            """t => ({scroll: t.scrollWidth, client: t.clientWidth,
+                      overflow: getComputedStyle(t).overflowX,
+                      attachment: getComputedStyle(t).backgroundAttachment,
+                      image: getComputedStyle(t).backgroundImage})"""
+        )
+        # Wider than the phone, it scrolls inside itself, not the page ...
+        assert box["scroll"] > box["client"] and box["overflow"] == "auto", box
+        # ... with shadows at its edges that move with the scrolling: the cue
+        # that more columns lie beyond.
+        assert "gradient" in box["image"] and "local" in box["attachment"], box
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
+
+
+def _nav_link(page: Any, name: str) -> Any:
+    return page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
+
+
+def test_the_menu_opens_and_closes_by_touch(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/")
+        menu = page.get_by_role("button", name="Menu")
+        # Folded: the page starts with its content, not ten rows of links.
+        assert menu.is_visible() and menu.get_attribute("aria-expanded") == "false"
+        assert not _nav_link(page, "Boîte de réception").is_visible()
+        assert not page.get_by_role("button", name="Se déconnecter").is_visible()
+        header = page.locator(".site-header").bounding_box()
+        assert header is not None and header["height"] < 100, header
+        box = menu.bounding_box()
+        assert box is not None and box["width"] >= 24 and box["height"] >= 24, box
+        menu.tap()
+        assert menu.get_attribute("aria-expanded") == "true"
+        # Everything the header holds is there: pages, language, sign out.
+        assert page.get_by_role("button", name="English").is_visible()
+        assert page.get_by_role("button", name="Se déconnecter").is_visible()
+        inbox = _nav_link(page, "Boîte de réception")
+        with page.expect_navigation():
+            inbox.tap()
+        assert page.url.endswith("/inbox")
+        menu = page.get_by_role("button", name="Menu")
+        assert menu.get_attribute("aria-expanded") == "false"
+        menu.tap()
+        assert _nav_link(page, "Flux").is_visible()
+        menu.tap()
+        assert not _nav_link(page, "Flux").is_visible()
+        assert menu.get_attribute("aria-expanded") == "false"
+    finally:
+        context.close()
+
+
+def test_the_menu_works_from_the_keyboard(browser: Any, site: Running) -> None:
+    context = _context(browser, site, TABLET, "en")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/stream")
+        menu = page.get_by_role("button", name="Menu")
+        for _ in range(5):  # skip link, brand, then the menu's button
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "menu-toggle":
+                break
+        assert page.evaluate("document.activeElement.id") == "menu-toggle"
+        page.keyboard.press("Enter")
+        assert menu.get_attribute("aria-expanded") == "true"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Dashboard"
+        page.keyboard.press("Escape")
+        assert menu.get_attribute("aria-expanded") == "false"
+        assert not _nav_link(page, "Dashboard").is_visible()
+        assert page.evaluate("document.activeElement.id") == "menu-toggle"
+        page.keyboard.press("Space")
+        assert _nav_link(page, "Dashboard").is_visible()
+    finally:
+        context.close()
+
+
+def test_a_wide_screen_shows_the_whole_header_and_no_menu_button(
+    browser: Any, site: Running
+) -> None:
+    context = _context(browser, site, {"width": 1280, "height": 900}, "en", touch=False)
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/")
+        assert not page.get_by_role("button", name="Menu").is_visible()
+        assert _nav_link(page, "Inbox").is_visible()
+        assert page.get_by_role("button", name="Sign out").is_visible()
+        # One row: the links sit beside the brand, as before the menu existed.
+        brand = page.locator(".brand").bounding_box()
+        inbox = _nav_link(page, "Inbox").bounding_box()
+        assert brand and inbox and inbox["y"] < brand["y"] + brand["height"], (brand, inbox)
+    finally:
+        context.close()
+
+
+def test_she_takes_an_item_marks_it_answered_and_done_by_touch(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/inbox?q=camille")
+        with page.expect_navigation():
+            page.locator("main table a[href^='/inbox/']").first.tap()
+        facts = page.locator("dl.inbox-facts")
+        assert "analyst" not in facts.inner_text()
+        # One tap takes it: no name to type on a phone's keyboard.
+        with page.expect_navigation():
+            page.get_by_role("button", name="M’attribuer").tap()
+        assert page.get_by_role("status").first.inner_text() == "Attribution enregistrée."
+        assert "analyst" in facts.inner_text()
+        assert page.get_by_role("button", name="M’attribuer").count() == 0
+        # A name typed into the field keeps its case: a phone does not turn
+        # "analyst" into "Analyst", whom the workspace does not know.
+        field = page.get_by_label("Attribuer à", exact=True)
+        assert field.get_attribute("autocapitalize") == "none"
+        assert field.get_attribute("autocorrect") == "off"
+        with page.expect_navigation():
+            page.get_by_role("button", name="Marquer répondu hors de veille").tap()
+        page.get_by_label("État", exact=True).select_option("closed")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Changer le statut").tap()
+        assert page.get_by_label("État", exact=True).input_value() == "closed"
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
+
+
+def test_the_sign_in_form_suits_a_phone_keyboard(browser: Any, site: Running) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/login")
+        username = page.locator("#username")
+        assert username.get_attribute("autocomplete") == "username"
+        assert username.get_attribute("autocapitalize") == "none"
+        assert page.locator("#password").get_attribute("autocomplete") == "current-password"
+        # 16 px at least: iOS zooms into a smaller field and leaves the page zoomed.
+        sizes = page.eval_on_selector_all(
+            "input:not([type=hidden]), select, textarea",
+            "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))",
+        )
+        assert sizes and min(sizes) >= 16, sizes
+    finally:
+        context.close()
+
+
+def test_the_inbox_filters_put_each_label_above_its_field(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/inbox")
+        pairs = page.eval_on_selector_all(
+            ".inbox-filters label[for]",
+            """labels => labels.map(l => {
+                 const a = l.getBoundingClientRect();
+                 const b = document.getElementById(l.htmlFor).getBoundingClientRect();
+                 return [l.textContent.trim(), a.bottom, a.left, b.top, b.left];
+               })""",
+        )
+        assert len(pairs) == 8, pairs
+        astray = [p for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
+        assert not astray, f"labels not above their fields: {astray}"
+    finally:
+        context.close()
+
+
+# What a finger taps on the inbox's pages: the views' links, checkboxes,
+# links in tables (an item's number opens it), buttons, the brand.
+_TARGETS = """
+() => [...document.querySelectorAll(
+    '.inbox-views a, input[type=checkbox], input[type=radio], table a, button, .brand a, select')]
+  .filter(e => e.getClientRects().length)
+  .map(e => [e.tagName.toLowerCase() + ' ' + (e.textContent || e.name || '').trim().slice(0, 20),
+             e.getBoundingClientRect().width, e.getBoundingClientRect().height])
+  .filter(([, w, h]) => w < 24 || h < 24)
+"""
+
+
+def test_tap_targets_are_at_least_24_px_on_a_touch_screen(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        small = []
+        for path in ("/inbox", "/inbox/views", "/plan/calendar", "/topics"):
+            page.goto(site.url + path)
+            small += [f"{path}: {t}" for t in page.evaluate(_TARGETS)]
+        assert not small, "targets too small for a finger:\n" + "\n".join(map(str, small))
+    finally:
+        context.close()
+
+
+def test_the_dashboards_charts_stay_readable_on_a_phone(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "en")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/")
+        charts = page.eval_on_selector_all(
+            ".chart",
+            """els => els.map(c => {
+                 const svg = c.querySelector('svg'), box = c.getBoundingClientRect();
+                 const drawn = svg.getBoundingClientRect();
+                 return {timeline: c.classList.contains('timeline'),
+                         scale: drawn.width / svg.viewBox.baseVal.width,
+                         overflow: getComputedStyle(c).overflowX,
+                         left: drawn.left - box.left, right: drawn.right - box.right};
+               })""",
+        )
+        assert charts and any(c["timeline"] for c in charts), charts
+        for c in charts:
+            # Drawn at its own size (labels of 10 px, not 5), scrolling in its box.
+            assert c["scale"] > 0.95 and c["overflow"] == "auto", c
+        for c in (c for c in charts if c["timeline"]):
+            # The latest days in view: the drawing's right edge, its start beyond the left.
+            assert abs(c["right"]) <= 1 and c["left"] < 0, c
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
+
+
+def test_form_labels_sit_above_their_fields_on_a_phone(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        astray = []
+        for path in _pages(site):
+            if not path.startswith(("/inbox/", "/plan/calendar", "/topics/", "/stream")):
+                continue
+            page.goto(site.url + path)
+            pairs = page.eval_on_selector_all(
+                "main form > label[for], main form > p > label[for]",
+                """labels => labels.map(l => {
+                     const field = document.getElementById(l.htmlFor);
+                     const a = l.getBoundingClientRect(), b = field.getBoundingClientRect();
+                     return [l.textContent.trim(), a.bottom, a.left, b.top, b.left, b.width];
+                   })""",
+            )
+            assert pairs, path
+            astray += [f"{path}: {p[0]}" for p in pairs if p[1] > p[3] + 1 or abs(p[2] - p[4]) > 2]
+        assert not astray, "labels beside or below their fields:\n" + "\n".join(astray)
+    finally:
+        context.close()
+
+
+def test_an_alerts_page_stacks_its_details_and_settings_on_a_phone(
+    browser: Any, site: Running
+) -> None:
+    context = _context(browser, site, PHONE, "fr", role="manager")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/alerts/lumio-outages")
+        # Each term above its value, not a narrow column beside a wide one.
+        rows = page.eval_on_selector_all(
+            "dl.details dt",
+            """dts => dts.map(t => [t.textContent, t.getBoundingClientRect().bottom,
+                                    t.nextElementSibling.getBoundingClientRect().top])""",
+        )
+        assert rows and all(bottom <= top + 1 for _, bottom, top in rows), rows
+        # The settings' labels (several to a paragraph) each above its field.
+        for name in ("Fréquence", "À", "Jour"):
+            label = page.get_by_text(name, exact=True).bounding_box()
+            field = page.get_by_label(name, exact=True).bounding_box()
+            assert label and field and label["y"] + label["height"] <= field["y"] + 1, name
+            assert abs(label["x"] - field["x"]) <= 2, name
+    finally:
+        context.close()
+
+
+def test_the_inbox_list_shows_each_items_text_on_a_phone(browser: Any, site: Running) -> None:
+    context = _context(browser, site, PHONE, "fr")
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/inbox")
+        table = page.locator("table.inbox-list")
+        # No sideways scrolling to reach the text: each item is a card.
+        assert table.evaluate("t => t.scrollWidth <= t.clientWidth")
+        text = page.get_by_role("link", name=re.compile("lumio ne marche plus"))
+        box = text.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        # The other columns say what they are, their headings being hidden.
+        row = page.locator("table.inbox-list tbody tr", has=text)
+        assert "Priorité\u202f: " in row.evaluate(
+            "r => [...r.cells].map(c => getComputedStyle(c, '::before').content).join(' ')"
+        ).replace('"', "")
+    finally:
+        context.close()
+
+
+def test_a_long_link_or_handle_does_not_widen_the_inbox_on_a_desktop(
+    browser: Any, site: Running
+) -> None:
+    context = _context(browser, site, {"width": 1280, "height": 900}, "fr", touch=False)
+    try:
+        page = context.new_page()
+        for path in [p for p in _pages(site) if p.startswith("/inbox")]:
+            page.goto(site.url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 1280, f"{path} is {width}px wide on a 1280px screen"
+    finally:
+        context.close()
