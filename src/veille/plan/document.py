@@ -247,7 +247,12 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
     from veille.plan.cost import estimate
     from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines
-    from veille.plan.recommend import LISTEN_DAYS, conversation_by_platform, recommendations
+    from veille.plan.recommend import (
+        LISTEN_DAYS,
+        conversation_by_platform,
+        platform_shares,
+        recommendations,
+    )
     from veille.plan.status import format_value, reports, status_label
 
     t = labels(lang)
@@ -327,7 +332,8 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         )
         out += [f"## {t['guidelines'].format(v=g.version)}", "", body, ""]
     out += [f"## {t['channels']}", ""]
-    heard = conversation_by_platform(ws, now=now)
+    counted = platform_shares(ws, now=now)  # read once for the channels and the recommendations
+    heard = conversation_by_platform(ws, counted=counted)
     for ch in state.plan_channels():
         out += [f"### {ch.platform}" + (f" (@{ch.handle})" if ch.handle else ""), ""]
         n, share = heard.get(ch.platform, (0, 0.0))
@@ -354,7 +360,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         out += [t["none"], ""]
     out += [f"## {t['cost']}", "", cost_markdown(estimate(ws, now=now), lang), ""]
     out += [f"## {t['recs']}", ""]
-    recs = recommendations(ws, now=now)
+    recs = recommendations(ws, now=now, counted=counted)
     out += [f"- {r.text(lang)}" for r in recs] or [t["none"]]
     return "\n".join(out).rstrip() + "\n"
 
