@@ -259,6 +259,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
     state = ws.state
     org = state.plan_settings().get("organization", "")
     out = [f"# {t['title']}" + (f" — {org}" if org else ""), ""]
+    cost = estimate(ws, now=now)  # for the adoption and the cost table alike
     done = adoption(ws)
     if done:
         out.append(
@@ -269,10 +270,9 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
                 money=format_number(done.money_per_month, lang),
             )
         )
-        now_cost = estimate(ws, now=now)
-        if done.changed(now_cost):
-            hours = _h(now_cost.hours_per_week, lang)
-            money = format_number(now_cost.money_per_month, lang)
+        if done.changed(cost):
+            hours = _h(cost.hours_per_week, lang)
+            money = format_number(cost.money_per_month, lang)
             out += ["", t["changed"].format(hours=hours, money=money)]
     else:
         out.append(t["draft"])
@@ -358,7 +358,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         out += [f"- {k}{colon(lang)} {v}" for k, v in rows if v] + [""]
     if not state.plan_channels():
         out += [t["none"], ""]
-    out += [f"## {t['cost']}", "", cost_markdown(estimate(ws, now=now), lang), ""]
+    out += [f"## {t['cost']}", "", cost_markdown(cost, lang), ""]
     out += [f"## {t['recs']}", ""]
     recs = recommendations(ws, now=now, counted=counted)
     out += [f"- {r.text(lang)}" for r in recs] or [t["none"]]
