@@ -17,11 +17,16 @@ duration is printed (the cold cost of those three pages).
 
 1. Each page is asked ``--repeat`` times by one client in turn (the dashboard,
    the mention stream with a query, newest first and by relevance over a
-   week, the trends, the influencers, an API search, and a static file as
-   the baseline): p50 and p95 of the time to the full answer, and each p95's
-   ratio to the static file's. Target: p95 <= 300 ms.
-2. ``--clients`` clients (default 50) ask those pages in a loop for
-   ``--seconds``: requests per second, p50 and p99, and errors (target zero).
+   week, the trends, the influencers, an API search, the presence plan, and
+   a static file as the baseline): p50 and p95 of the time to the full
+   answer, and each p95's ratio to the static file's. Target: p95 <= 300 ms.
+   The plan (set up once in the workspace: an objective on the brand, two
+   channels, four KPIs of the kinds that read posts) shows each KPI with its
+   history, where the audience is and the recommendations from listening.
+2. ``--clients`` clients (default 50) ask those pages but the plan in a loop
+   for ``--seconds``: requests per second, p50 and p99, and errors (target
+   zero). The plan is left out there: a page of seconds at 1M posts would
+   hold every client and leave the others' figures unread.
 
 ``--scale`` runs both again on a second workspace of the same posts laid out
 as a scaled-out deployment keeps them (posts in chDB, state in a PostgreSQL
@@ -164,6 +169,34 @@ def bench_user(root: Path) -> str:
     return secret
 
 
+def bench_plan(root: Path) -> None:
+    """The presence plan the plan page shows, set up once: an objective on
+    the brand, two channels and a KPI of each kind that counts or compares
+    posts (mentions, share of voice, influencers engaged, engagement)."""
+    from veille.plan.channels import set_channel
+    from veille.plan.kpis import add_kpi
+    from veille.plan.objectives import add_objective
+    from veille.workspace import Workspace
+
+    with Workspace.open(root) as ws:
+        if ws.state.plan_objectives():
+            return
+        add_objective(ws.state, "awareness", "awareness", topics=["lumio"])
+        for platform in ("mastodon", "bluesky"):
+            set_channel(ws.state, platform, objectives=["awareness"], posts_per_week=4)
+        add_kpi(ws, "mentions", "mentions", 5000, topic="lumio", objective="awareness")
+        add_kpi(
+            ws, "share of voice", "share_of_voice", 40, topic="lumio",
+            compare=["vexa", "orbita"], objective="awareness",
+        )  # fmt: skip
+        add_kpi(ws, "engaged", "influencers_engaged", 5, topic="lumio", objective="awareness")
+        add_kpi(ws, "engagement", "engagement", 500, platform="mastodon", objective="awareness")
+
+
+#: Pages timed one at a time only, not by the ``--clients``.
+SERIAL_ONLY = ("plan",)
+
+
 def workspace(cache: Path, n: int, rebuild: bool, state_url: str | None = None) -> Path:
     """The workspace of ``n`` posts under ``cache`` (built unless kept), in
     one SQLite file, or with ``state_url`` as a scaled-out deployment keeps
@@ -277,6 +310,7 @@ def targets(token: str) -> dict[str, tuple[str, dict[str, str]]]:
         "trends": ("/trends", {}),
         "influencers": ("/influencers", {}),
         "API search q=lumio": ("/api/v1/posts?q=lumio&limit=20", api),
+        "plan": ("/plan", {}),
     }
 
 
@@ -310,7 +344,7 @@ async def load(
 ) -> tuple[int, list[float], int, dict[str, int]]:
     import httpx
 
-    pages = list(targets(token).values())
+    pages = [page for name, page in targets(token).items() if name not in SERIAL_ONLY]
     latencies: list[float] = []
     errors: dict[str, int] = {}
     deadline = time.perf_counter() + seconds
@@ -389,6 +423,7 @@ def run_layout(args: argparse.Namespace, state_url: str | None) -> dict[str, lis
     if args.build_only:
         return {}
     token = bench_user(root)
+    bench_plan(root)
     cookies = session_cookie(root)
     with server(root) as base:
         first, times = serial(base, cookies, token, args.repeat)
@@ -406,7 +441,7 @@ def run_layout(args: argparse.Namespace, state_url: str | None) -> dict[str, lis
                 f"{name:24} {first[name] * 1000:9.1f} {p50 * 1000:8.1f} {p95 * 1000:8.1f} "
                 f"{p50 / base50:10.1f}x {p95 / base95:10.1f}x  {verdict}"
             )
-        pages = len(targets(token))
+        pages = len(targets(token)) - len(SERIAL_ONLY)
         print(f"\n{args.clients} clients for {args.seconds:.0f} s (the {pages} pages in turn):")
         n, lat, ms, errors = asyncio.run(load(base, cookies, token, args.clients, args.seconds))
         print(

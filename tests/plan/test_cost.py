@@ -139,3 +139,29 @@ def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(
     done = veille(ws, "plan", "capacity", "--hours", "-1")
     assert done.returncode == 2 and "hours a week -1.0 is negative" in done.stderr
     assert estimate(ws).hours_available == 40
+
+
+def test_the_document_of_an_adopted_plan_measures_its_cost_once(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cost reads the mentions each channel answers (a count per channel
+    and topic, a tenth of a second each at 1M posts): the document of an
+    adopted plan measured it for the adoption's line and again for the cost
+    table. Once now, with the same figures in both."""
+    from veille.plan.document import plan_markdown
+
+    add_objective(ws.state, "care", "customer_service", topics="lumio")
+    set_channel(ws.state, "mastodon", posts_per_week=4, response_minutes=30)
+    adopt(ws, estimate(ws, now=NOW), actor="mia", now=NOW)
+    set_channel(ws.state, "mastodon", posts_per_week=2)
+    real, calls = cost.estimate, []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cost, "estimate", counted)
+    text = plan_markdown(ws, "en", now=NOW)
+    now_hours = f"{real(ws, now=NOW).hours_per_week:.1f}"
+    assert f"**The plan has changed since:** it now asks {now_hours} hours a week" in text
+    assert len(calls) == 1

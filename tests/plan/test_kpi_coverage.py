@@ -11,6 +11,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from veille.models import Author, Post
 from veille.plan.kpis import add_kpi
 from veille.query.topics import add_topic
@@ -105,3 +107,44 @@ def test_progress_is_not_measured_from_a_baseline_that_counted_part_of_its_perio
     assert "of the way" not in reason
     (k,) = kpis(root, "--lang", "fr")
     assert "la base (10) ne comptait que 10 des 30 jours" in str(k["reason"])
+
+
+def test_the_kpis_of_a_page_read_when_the_posts_begin_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan page's KPIs, each with its history of earlier windows, ask
+    when veille's posts begin once between them: each window of each count
+    read it again (a read of the oldest post: half a second at 1M posts in
+    ClickHouse, some forty of them a page). The figures and reasons are the
+    same."""
+    from veille.plan.status import reports
+
+    now = datetime.now(UTC)
+    root = init_workspace(tmp_path / "ws")
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(
+            Post.create(
+                platform="mastodon",
+                native_id=str(n),
+                text="lumio",
+                published_at=now - timedelta(days=n, hours=20),
+                author=Author(handle="ana"),
+            )
+            for n in range(10)
+        )
+        add_topic(ws.store, "lumio", "lumio")
+        for name in ("volume", "volume2", "volume3"):
+            add_kpi(ws, name, "mentions", 100, topic="lumio")
+        walks: list[int] = []
+        real = ws.store.iter_posts
+
+        def counted(*args: object, **kwargs: object) -> object:
+            walks.append(1)
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(ws.store, "iter_posts", counted)
+        found = reports(ws, now=now)
+    assert len(walks) == 1
+    assert [r.value for r in found] == [10, 10, 10]
+    assert all("It counts only 10 of the 30 days" in r.reason_en for r in found)
+    assert [[v for _d, v in r.history] for r in found] == [[10.0]] * 3

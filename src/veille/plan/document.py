@@ -247,13 +247,19 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
     from veille.plan.cost import estimate
     from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines
-    from veille.plan.recommend import LISTEN_DAYS, conversation_by_platform, recommendations
+    from veille.plan.recommend import (
+        LISTEN_DAYS,
+        conversation_by_platform,
+        platform_shares,
+        recommendations,
+    )
     from veille.plan.status import format_value, reports, status_label
 
     t = labels(lang)
     state = ws.state
     org = state.plan_settings().get("organization", "")
     out = [f"# {t['title']}" + (f" — {org}" if org else ""), ""]
+    cost = estimate(ws, now=now)  # for the adoption and the cost table alike
     done = adoption(ws)
     if done:
         out.append(
@@ -264,10 +270,9 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
                 money=format_number(done.money_per_month, lang),
             )
         )
-        now_cost = estimate(ws, now=now)
-        if done.changed(now_cost):
-            hours = _h(now_cost.hours_per_week, lang)
-            money = format_number(now_cost.money_per_month, lang)
+        if done.changed(cost):
+            hours = _h(cost.hours_per_week, lang)
+            money = format_number(cost.money_per_month, lang)
             out += ["", t["changed"].format(hours=hours, money=money)]
     else:
         out.append(t["draft"])
@@ -327,7 +332,8 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         )
         out += [f"## {t['guidelines'].format(v=g.version)}", "", body, ""]
     out += [f"## {t['channels']}", ""]
-    heard = conversation_by_platform(ws, now=now)
+    counted = platform_shares(ws, now=now)  # read once for the channels and the recommendations
+    heard = conversation_by_platform(ws, counted=counted)
     for ch in state.plan_channels():
         out += [f"### {ch.platform}" + (f" (@{ch.handle})" if ch.handle else ""), ""]
         n, share = heard.get(ch.platform, (0, 0.0))
@@ -352,9 +358,9 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         out += [f"- {k}{colon(lang)} {v}" for k, v in rows if v] + [""]
     if not state.plan_channels():
         out += [t["none"], ""]
-    out += [f"## {t['cost']}", "", cost_markdown(estimate(ws, now=now), lang), ""]
+    out += [f"## {t['cost']}", "", cost_markdown(cost, lang), ""]
     out += [f"## {t['recs']}", ""]
-    recs = recommendations(ws, now=now)
+    recs = recommendations(ws, now=now, counted=counted)
     out += [f"- {r.text(lang)}" for r in recs] or [t["none"]]
     return "\n".join(out).rstrip() + "\n"
 

@@ -8,8 +8,10 @@ A value that cannot be measured (no inbox, no snapshot, no scored post) is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import NotFound, Place, UsageError, tr
@@ -186,11 +188,24 @@ def listening_since(ws: Workspace) -> datetime | None:
     return oldest.published_at if oldest else None
 
 
-def measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
+#: :func:`listening_since`, asked when needed.
+Since = Callable[[], "datetime | None"]
+
+
+def listening(ws: Workspace) -> Since:
+    """:func:`listening_since`, read the first time it is asked and then kept:
+    what the KPIs of one page and their histories share, where each window
+    of each count read it again (half a second a read at 1M posts in
+    ClickHouse, about forty reads a plan page)."""
+    return cache(lambda: listening_since(ws))
+
+
+def measure(ws: Workspace, kpi: KPI, per: Period, *, since: Since | None = None) -> Measure:
     """The value of ``kpi`` over ``per`` (share of voice in percent, net
     sentiment in points from -100 to 100). A count over a window veille holds
     no post for is not measurable; over one it holds only the end of, it
-    says how many days it covers."""
+    says how many days it covers (``since``: when the posts begin, from
+    :func:`listening`)."""
     got = _measure(ws, kpi, per)
     if kpi.kind not in COUNTED or got.value is None:
         return got
@@ -199,26 +214,26 @@ def measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
         and _published_from_calendar(ws, kpi.platform, per) is not None
     ):
         return got  # the calendar's own record, whatever was collected
-    since = listening_since(ws)
-    if since is None:
+    oldest = since() if since is not None else listening_since(ws)
+    if oldest is None:
         return Measure(
             None,
             "veille holds no post yet: collect first (`veille collect`)",
             "veille ne détient encore aucune publication : collectez d’abord (`veille collect`)",
         )
-    if since >= per.until:
+    if oldest >= per.until:
         from veille.i18n import format_date
 
         return Measure(
             None,
-            f"veille holds no post before {format_date(since.date(), 'en')}: "
+            f"veille holds no post before {format_date(oldest.date(), 'en')}: "
             "nothing was collected for this period",
-            f"veille ne détient aucune publication avant le {format_date(since.date(), 'fr')} : "
+            f"veille ne détient aucune publication avant le {format_date(oldest.date(), 'fr')} : "
             "rien n’a été collecté pour cette période",
         )
-    if since > per.since:
-        days = max(1, round((per.until - since).total_seconds() / 86400))
-        return replace(got, covers_from=since.date(), covered_days=days)
+    if oldest > per.since:
+        days = max(1, round((per.until - oldest).total_seconds() / 86400))
+        return replace(got, covers_from=oldest.date(), covered_days=days)
     return got
 
 
@@ -369,7 +384,9 @@ def _followers(ws: Workspace, kpi: KPI, day: date) -> Measure:
     return Measure(float(max(shots, key=lambda s: s.day).followers or 0))
 
 
-def history(ws: Workspace, kpi: KPI, now: datetime | None = None) -> list[tuple[date, float]]:
+def history(
+    ws: Workspace, kpi: KPI, now: datetime | None = None, *, since: Since | None = None
+) -> list[tuple[date, float]]:
     """The KPI's values, oldest first: daily snapshots for followers, else the
     value over each of the last windows of ``period_days`` (the last one
     ending now), leaving out windows where it cannot be measured."""
@@ -381,10 +398,11 @@ def history(ws: Workspace, kpi: KPI, now: datetime | None = None) -> list[tuple[
             for s in ws.state.account_snapshots(kpi.platform, h)
             if s.followers is not None and s.day <= when.date()
         ]
+    since = since or listening(ws)
     points = []
     for i in range(HISTORY_POINTS - 1, -1, -1):
         end = when - timedelta(days=kpi.period_days * i)
-        got = measure(ws, kpi, window(end, kpi.period_days))
+        got = measure(ws, kpi, window(end, kpi.period_days), since=since)
         if got.value is not None:
             points.append((end.date(), got.value))
     return points

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from veille.i18n import format_date, format_decimal, format_number, format_percent
 from veille.plan.common import now_utc
-from veille.plan.kpis import COUNTED, KINDS, Measure, history, listening_since, measure, window
+from veille.plan.kpis import COUNTED, KINDS, Measure, Since, history, listening, measure, window
 from veille.store.protocols.plan import KPI
 
 if TYPE_CHECKING:
@@ -170,12 +170,12 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
     )
 
 
-def _baseline_days(ws: Workspace, kpi: KPI) -> int | None:
+def _baseline_days(kpi: KPI, listening_since: Since) -> int | None:
     """The days of its period a count KPI's baseline counted, when veille
     held no post for the first of them (``None`` when it counted them all)."""
     if kpi.kind not in COUNTED or kpi.set_at is None or kpi.baseline is None:
         return None
-    since = listening_since(ws)
+    since = listening_since()
     start = kpi.set_at - timedelta(days=kpi.period_days)
     if since is None or since <= start:
         return None
@@ -214,16 +214,27 @@ class KPIReport:
 
 
 def report(
-    ws: Workspace, kpi: KPI, *, now: datetime | None = None, with_history: bool = True
+    ws: Workspace,
+    kpi: KPI,
+    *,
+    now: datetime | None = None,
+    with_history: bool = True,
+    since: Since | None = None,
 ) -> KPIReport:
+    """Where ``kpi`` stands; ``since`` (from :func:`~veille.plan.kpis.listening`)
+    shared by the reports of one page."""
     when = now_utc(now)
-    got = measure(ws, kpi, window(when, kpi.period_days))
-    verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(ws, kpi))
-    series = history(ws, kpi, when) if with_history else []
+    since = since or listening(ws)
+    got = measure(ws, kpi, window(when, kpi.period_days), since=since)
+    verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(kpi, since))
+    series = history(ws, kpi, when, since=since) if with_history else []
     return KPIReport(kpi, got.value, verdict.status, verdict.reason_en, verdict.reason_fr, series)
 
 
 def reports(
     ws: Workspace, *, now: datetime | None = None, with_history: bool = True
 ) -> list[KPIReport]:
-    return [report(ws, k, now=now, with_history=with_history) for k in ws.state.plan_kpis()]
+    since = listening(ws)  # when the posts begin, read once for every KPI
+    return [
+        report(ws, k, now=now, with_history=with_history, since=since) for k in ws.state.plan_kpis()
+    ]

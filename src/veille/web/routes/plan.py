@@ -38,7 +38,12 @@ def _overview(request: Request) -> dict[str, Any]:
     from veille.plan.document import cost_data
     from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines, has_acknowledged
-    from veille.plan.recommend import LISTEN_DAYS, conversation_by_platform, recommendations
+    from veille.plan.recommend import (
+        LISTEN_DAYS,
+        conversation_by_platform,
+        platform_shares,
+        recommendations,
+    )
     from veille.plan.status import format_value, reports, status_label
 
     ws = workspace(request)
@@ -60,6 +65,7 @@ def _overview(request: Request) -> dict[str, Any]:
         for r in found
     ]
     est = estimate(ws)
+    counted = platform_shares(ws)  # read once for the channels and the recommendations
     return {
         "objectives": ws.state.plan_objectives(),
         "kind_note": lambda o: kind_note(o, language),
@@ -69,8 +75,8 @@ def _overview(request: Request) -> dict[str, Any]:
         "cost": est,
         "cost_rows": cost_data(est),
         "adoption": adoption(ws),
-        "recommendations": [r.text(language) for r in recommendations(ws)],
-        "heard": conversation_by_platform(ws),
+        "recommendations": [r.text(language) for r in recommendations(ws, counted=counted)],
+        "heard": conversation_by_platform(ws, counted=counted),
         "listen_days": LISTEN_DAYS,
         "guidelines": current_guidelines(ws.state),
         "acknowledged": user is not None and has_acknowledged(ws.state, user.username),
