@@ -378,3 +378,38 @@ def test_inserting_a_canned_response_in_french(
     said = html.unescape(unknown.text)
     assert "aucune réponse type «\u202fnope\u202f» en français" in said
     assert "«\u202ffr\u202f»" not in said
+
+
+def test_forged_ids_and_versions_are_refused_not_a_server_error(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """What a tampered form or address carries (a version or an id no row
+    can have, past SQLite's 64-bit integers, or 5,000 digits) is an item that
+    changed, or an address that names nothing: it was a 500 (the bulk's
+    read=ID:VERSION, 'Send again' on /inbox/replies/ID/retry, /inbox/ID, a
+    calendar entry's page), and the 5,000 digits reset the connection."""
+    ids = _items(live_server)
+    login(client, "analyst")
+    token = csrf_from(client.get("/inbox").text)
+    with live_server.workspace() as ws:
+        before = svc.get_item(ws.state, ids[0])
+    for version in ("9" * 25, "9" * 5000):
+        done = client.post(
+            "/inbox/bulk",
+            data={"csrf_token": token, "ids": [str(ids[0])], "action": "priority",
+                  "value": "urgent" if before.priority != "urgent" else "low",
+                  "read": [f"{ids[0]}:{version}"]},
+        )  # fmt: skip
+        assert done.status_code == 303, done.text[:500]
+        said = html.unescape(client.get(done.headers["location"]).text)
+        assert "0 items changed" in said and f"#{ids[0]}:" in said
+    with live_server.workspace() as ws:
+        assert svc.get_item(ws.state, ids[0]).priority == before.priority  # left as it was
+    big = "9" * 25
+    gone = client.post("/inbox/bulk", data={"csrf_token": token, "ids": [big],
+                                            "action": "priority", "value": "low"})  # fmt: skip
+    assert gone.status_code in (303, 422), gone.text[:500]
+    assert client.get(f"/inbox/{big}").status_code == 404
+    assert client.get(f"/plan/calendar/{big}").status_code == 404
+    retried = client.post(f"/inbox/replies/{big}/retry", data={"csrf_token": token})
+    assert retried.status_code in (303, 404), retried.text[:500]

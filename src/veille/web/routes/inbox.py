@@ -32,6 +32,7 @@ from veille.query.topics import inbox_topics, list_topics
 from veille.web.deps import (
     Analyst,
     Manager,
+    RowId,
     Viewer,
     error_text,
     lang,
@@ -45,6 +46,8 @@ from veille.web.forms import attempt, comma_list, store_errors_through, whole
 router = APIRouter()
 
 PAGE = 50
+# Digits of a number that always fits a row's 64-bit integer.
+_DIGITS = 18
 _Many = Annotated[list[str], Query()]
 
 
@@ -147,8 +150,10 @@ def bulk(
     versions = {}
     for pair in read:
         item_id, _sep, version = pair.partition(":")
-        if item_id.isdigit() and version.isdigit():
-            versions[int(item_id)] = int(version)
+        # At most 18 digits fit a row's 64 bits: a longer version (a forged
+        # form) is none an item has, so the item reads as changed since.
+        if item_id.isdigit() and len(item_id) <= _DIGITS and version.isdigit():
+            versions[int(item_id)] = int(version) if len(version) <= _DIGITS else -1
     try:
         result = svc.bulk(
             workspace(request).state, ids, action, value, actor=user.username, versions=versions
@@ -323,7 +328,7 @@ def remove_rule(request: Request, name: str, user: Manager) -> Response:
 
 
 @router.post("/inbox/replies/{reply_id}/approve", response_class=HTMLResponse)
-def approve_reply(request: Request, reply_id: int, user: Manager) -> Response:
+def approve_reply(request: Request, reply_id: RowId, user: Manager) -> Response:
     _ = translator(request)
     ws = workspace(request)
     stored = ws.state.inbox_reply(reply_id)
@@ -339,7 +344,7 @@ def approve_reply(request: Request, reply_id: int, user: Manager) -> Response:
 @router.post("/inbox/replies/{reply_id}/reject", response_class=HTMLResponse)
 def reject_reply(
     request: Request,
-    reply_id: int,
+    reply_id: RowId,
     user: Manager,
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
@@ -357,7 +362,7 @@ def reject_reply(
 
 @router.post("/inbox/replies/{reply_id}/retry", response_class=HTMLResponse)
 def retry_reply(
-    request: Request, reply_id: int, user: Analyst, force: Annotated[bool, Form()] = False
+    request: Request, reply_id: RowId, user: Analyst, force: Annotated[bool, Form()] = False
 ) -> Response:
     """Send a failed reply again, as it is (the same reply: never published twice)."""
     _ = translator(request)
@@ -437,7 +442,7 @@ def item_page(
 
 
 @router.get("/inbox/{item_id}", response_class=HTMLResponse)
-def item_view(request: Request, item_id: int, user: Viewer) -> Response:
+def item_view(request: Request, item_id: RowId, user: Viewer) -> Response:
     return item_page(request, user, item_id)
 
 
@@ -458,7 +463,7 @@ Version = Annotated[int | None, Form()]
 @router.post("/inbox/{item_id}/assign", response_class=HTMLResponse)
 def assign(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     to: Annotated[str, Form(max_length=200)] = "",
     version: Version = None,
@@ -474,7 +479,7 @@ def assign(
 @router.post("/inbox/{item_id}/status", response_class=HTMLResponse)
 def status(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     status: Annotated[str, Form(max_length=40)] = "",
     version: Version = None,
@@ -490,7 +495,7 @@ def status(
 @router.post("/inbox/{item_id}/priority", response_class=HTMLResponse)
 def priority(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     priority: Annotated[str, Form(max_length=40)] = "",
     version: Version = None,
@@ -506,7 +511,7 @@ def priority(
 @router.post("/inbox/{item_id}/note", response_class=HTMLResponse)
 def note(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     text: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
@@ -521,7 +526,7 @@ def note(
 @router.post("/inbox/{item_id}/labels", response_class=HTMLResponse)
 def labels(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     tags: Annotated[str, Form(max_length=500)] = "",
     categories: Annotated[str, Form(max_length=500)] = "",
@@ -541,7 +546,7 @@ def labels(
 
 @router.post("/inbox/{item_id}/sentiment", response_class=HTMLResponse)
 def sentiment(
-    request: Request, item_id: int, user: Analyst, label: Annotated[str, Form(max_length=20)] = ""
+    request: Request, item_id: RowId, user: Analyst, label: Annotated[str, Form(max_length=20)] = ""
 ) -> Response:
     _ = translator(request)
     store = workspace(request).store
@@ -552,7 +557,7 @@ def sentiment(
 
 
 @router.post("/inbox/{item_id}/deleted", response_class=HTMLResponse)
-def deleted(request: Request, item_id: int, user: Analyst) -> Response:
+def deleted(request: Request, item_id: RowId, user: Analyst) -> Response:
     _ = translator(request)
     st = workspace(request).state
     return _act(
@@ -562,7 +567,7 @@ def deleted(request: Request, item_id: int, user: Analyst) -> Response:
 
 
 @router.post("/inbox/{item_id}/not-deleted", response_class=HTMLResponse)
-def not_deleted(request: Request, item_id: int, user: Analyst) -> Response:
+def not_deleted(request: Request, item_id: RowId, user: Analyst) -> Response:
     """Clear a wrong "deleted upstream" mark: the post is still there."""
     _ = translator(request)
     st = workspace(request).state
@@ -574,7 +579,10 @@ def not_deleted(request: Request, item_id: int, user: Analyst) -> Response:
 
 @router.post("/inbox/{item_id}/answered", response_class=HTMLResponse)
 def answered(
-    request: Request, item_id: int, user: Analyst, link: Annotated[str, Form(max_length=2000)] = ""
+    request: Request,
+    item_id: RowId,
+    user: Analyst,
+    link: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     _ = translator(request)
     ws = workspace(request)
@@ -587,7 +595,7 @@ def answered(
 @router.post("/inbox/{item_id}/reply", response_class=HTMLResponse)
 def reply(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     text: Annotated[str, Form(max_length=10_000)] = "",
     canned: Annotated[str, Form(max_length=80)] = "",
