@@ -5,6 +5,7 @@ collision warning, a stale form refused), rules; viewers read only; French."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -413,3 +414,23 @@ def test_forged_ids_and_versions_are_refused_not_a_server_error(
     assert client.get(f"/plan/calendar/{big}").status_code == 404
     retried = client.post(f"/inbox/replies/{big}/retry", data={"csrf_token": token})
     assert retried.status_code in (303, 404), retried.text[:500]
+
+
+def test_the_topic_filter_names_an_unknown_topic_and_bounds_a_long_list(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """/inbox?topic=… a thousand times (a viewer's address) was a 500,
+    SQLite's 'Expression tree is too large'; the same with tags. The list says
+    how many it takes; an unknown topic is said with the known ones, as
+    'veille inbox list --topic' says it, where the page listed nothing."""
+    _items(live_server)
+    login(client, "viewer")
+    for field in ("topic", "tag"):
+        page = client.get("/inbox", params=[(field, f"t{i}") for i in range(1000)])
+        assert page.status_code == 200, page.text[:300]
+        assert "at most 100" in html.unescape(page.text)
+    page = html.unescape(client.get("/inbox", params={"topic": "nosuch"}).text)
+    assert "no topic named 'nosuch'" in page and "web-inbox" in page
+    page = client.get("/inbox", params={"topic": "web-inbox"}).text
+    assert "no topic named" not in page and "at most 100" not in page
+    assert re.findall(r'href="/inbox/(\d+)"', page)  # the topic's open items

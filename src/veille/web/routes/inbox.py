@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import VeilleError
+from veille.errors import UsageError, VeilleError, tr
 from veille.inbox import canned as canned_svc
 from veille.inbox import items as svc
 from veille.inbox import replies
@@ -46,6 +46,8 @@ from veille.web.forms import attempt, comma_list, store_errors_through, whole
 router = APIRouter()
 
 PAGE = 50
+# Values of one filter (platforms, languages, tags, topics) a list takes at a time.
+MAX_VALUES = 100
 # Digits of a number that always fits a row's 64-bit integer.
 _DIGITS = 18
 _Many = Annotated[list[str], Query()]
@@ -72,6 +74,14 @@ def _filter(
         return svc.view_filter(
             workspace(request).state, view, user.username, limit=PAGE, offset=offset
         )
+    for field, values in (("platform", platform), ("language", language), ("tag", tag),
+                          ("topic", topic)):  # fmt: skip
+        if len(values) > MAX_VALUES:
+            # Each is a condition: a thousand was SQLite's "Expression tree is too large".
+            raise UsageError(
+                tr("too many %(field)s values (%(n)s)", field=field, n=len(values)),
+                hint=tr("Filter on at most %(max)s at a time.", max=MAX_VALUES),
+            )
     return ItemFilter(
         statuses=tuple(s for s in status if s in STATUSES) or OPEN_STATUSES,
         priorities=tuple(p for p in priority if p in PRIORITIES),
@@ -79,7 +89,8 @@ def _filter(
         languages=tuple(x for x in language if x),
         sentiments=tuple(s for s in sentiment if s in SENTIMENTS),
         tags=tuple(t for t in tag if t),
-        topics=tuple(dict.fromkeys(t.strip() for t in topic if t.strip())),
+        # Known topics only, said with the known ones (as veille inbox list --topic).
+        topics=svc.check_topics(workspace(request).state, topic),
         assignee=assignee or None,
         text=q.strip()[:200],
         limit=PAGE,
