@@ -443,8 +443,8 @@ def item_page(
             "can_reply": item.platform in replies.REPLY_PLATFORMS, "draft": draft,
             "verdict": verdict, "warnings": warnings, "error": error,
             "can_act": user.can("analyst"), "can_approve": user.can("manager"),
-            "can_retry": lambda r, before=replies.stuck_before(ws): replies.can_retry(
-                r, stuck_before=before
+            "can_retry": lambda r, before=replies.stuck_before(ws), held=replies.held(item): (
+                replies.can_retry(r, stuck_before=before, held=held)
             ),
             "post_url": item.url if (item.url or "").startswith(("https://", "http://")) else None,
         },
