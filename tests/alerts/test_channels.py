@@ -131,3 +131,21 @@ def test_apprise_says_could_not_reach_apart_from_refused(tmp_path, receiver) -> 
             assert "refused" not in out, out
     assert len(receiver.requests) == 1  # the service that answered 403
     ws.close()
+
+
+def test_a_post_with_control_characters_keeps_the_feed_valid_and_its_history(workspace) -> None:  # type: ignore[no-untyped-def]
+    """A post holding characters XML 1.0 has no place for (\\x01, \\x08, a
+    vertical tab: a hostile post, a pasted terminal line) made the alert's
+    feed a file no reader parses, and the next message, not reading it back,
+    wrote a feed of its own posts alone: the entries before were gone."""
+    AlertBook(workspace.store).add(Alert(name="feed", query="lumio", channel_url="atom:f.xml"))
+    build_pipeline(workspace).ingest([make_post(1, "Lumio first")])
+    evil = make_post(2, "Lumio \x0b\x01 evil\ufffe", title="Lumio \x08 title")
+    build_pipeline(workspace).ingest([evil])
+    feed = feedparser.parse(str(workspace.root / "f.xml"))
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.entries[0].summary == "Lumio  evil" and feed.entries[0].title == "Lumio  title"
+    build_pipeline(workspace).ingest([make_post(3, "Lumio third")])
+    feed = feedparser.parse(str(workspace.root / "f.xml"))
+    assert not feed.bozo
+    assert [e.link for e in feed.entries] == [f"https://example.org/p/{i}" for i in (3, 2, 1)]

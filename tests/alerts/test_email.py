@@ -285,3 +285,26 @@ def test_a_resumed_alerts_backlog_is_one_readable_mail(tmp_path, smtp_server) ->
     assert f"Les voir dans le flux des mentions\u202f: {stream}" in text
     assert f'<a href="{stream}">Les voir dans le flux des mentions</a>' in html
     ws.close()
+
+
+def test_a_query_written_over_several_lines_is_mailed_with_a_one_line_subject(
+    tmp_path, smtp_server
+) -> None:  # type: ignore[no-untyped-def]
+    """A brand list pasted over lines (the alert's query, which its subject
+    names): no delivery left, each failed with 'Header values may not contain
+    linefeed or carriage return characters' until it was a dead letter. Its
+    subject is one line; nothing of it becomes a header of its own."""
+    ws = make_workspace(tmp_path / "ws", f"[smtp]\nport = {smtp_server.port}\n")
+    AlertBook(ws.store).add(
+        Alert(name="brands", query="vexa\r\nOR lumio\nOR\u2028bcc", channel_url="mailto:me@x.org")
+    )
+    build_pipeline(ws).ingest([make_post(1, "My vexa broke")])
+    assert len(smtp_server.messages) == 1
+    msg = _parse(smtp_server.messages[0])
+    assert msg["Subject"] == "veille: 1 new result for “vexa OR lumio OR bcc”"
+    assert msg["Bcc"] is None and msg["To"] == "me@x.org"
+    text, _html = _parts(msg)
+    assert "My *vexa* broke" in text
+    status = ws.store.conn.execute("SELECT status FROM deliveries").fetchone()[0]
+    assert status == "sent"
+    ws.close()

@@ -139,6 +139,12 @@ def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(
     done = veille(ws, "plan", "capacity", "--hours", "-1")
     assert done.returncode == 2 and "hours a week -1.0 is negative" in done.stderr
     assert estimate(ws).hours_available == 40
+    # What float() reads but is no amount: it read '0 of the ∞ hours', 'NaN an hour'.
+    done = veille(ws, "plan", "capacity", "--hours", "inf")
+    assert done.returncode == 2 and "hours a week: 'inf' is not a number" in done.stderr
+    done = veille(ws, "plan", "money", "rate", "nan")
+    assert done.returncode == 2 and "rate: 'nan' is not a number" in done.stderr, done.stderr
+    assert estimate(ws).hours_available == 40
 
 
 def test_the_document_of_an_adopted_plan_measures_its_cost_once(

@@ -163,3 +163,27 @@ def test_a_long_exclusion_list_runs_in_every_engine() -> None:
     m = Matcher()
     m.add("q", query.text)
     assert [p.id for p in posts if m.match(p)] == ["mastodon:1"]
+
+
+def test_wildcards_match_as_their_regex_reads_them() -> None:
+    """The wildcard matcher (linear, where the regex backtracked) says what
+    ``*`` = letters or digits and ``?`` = one of them say, on every small
+    pattern and word."""
+    import random
+    import re
+
+    from veille.query.predicates import wildcard_matcher
+
+    def regex(pattern: str) -> re.Pattern[str]:
+        body = "".join(
+            r"[^\W_]*" if c == "*" else r"[^\W_]" if c == "?" else re.escape(c) for c in pattern
+        )
+        return re.compile(body + r"\Z")
+
+    rng = random.Random(7)
+    for _ in range(4000):
+        pattern = rng.choice("ab") + "".join(rng.choice("ab*?") for _ in range(rng.randrange(6)))
+        pattern = re.sub(r"\*+", "*", pattern)
+        word = "".join(rng.choice("ab_-é") for _ in range(rng.randrange(9)))
+        expected = bool(regex(pattern).match(word))
+        assert wildcard_matcher(pattern).match(word) is expected, (pattern, word)

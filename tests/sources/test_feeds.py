@@ -210,3 +210,27 @@ def test_real_world_feeds_map_without_error() -> None:
                 assert item["entry"].get("published_parsed"), path.name
             mapped += 1
     assert mapped > 40
+
+
+def test_a_crafted_author_does_not_hold_the_collector(tmp_path: Path) -> None:
+    """An author of 200,000 characters shaped against the 'Name (address)'
+    patterns (a@a@a@…, 'x (a@a@…'): each pattern backtracked over the whole
+    name at every '@', hours for one entry of a hostile feed. Such a name is
+    no 'Name (address)': it is kept as written, and the feed reads."""
+    names = ["a@" * 100_000, "x (" + "a@" * 100_000, "Ana (" + "a@" * 100_000 + ")"]
+    entries = "".join(
+        f"<item><title>t{i}</title><link>https://e.example/{i}</link>"
+        f"<author>{name}</author><pubDate>Fri, 30 Oct 2026 03:45:00 GMT</pubDate></item>"
+        for i, name in enumerate(names)
+    )
+    feed = tmp_path / "crafted.xml"
+    feed.write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>c</title>'
+        f"<link>https://e.example/</link>{entries}</channel></rss>",
+        encoding="utf-8",
+    )
+    src = FeedsSource()
+    cfg = src.config_from_target("https://e.example/rss", {})
+    posts = [src.to_post(item, cfg) for item in raw_items(feed, cfg.url)]
+    assert [p.url for p in posts] == [f"https://e.example/{i}" for i in range(3)]
+    assert all(p.author.name for p in posts)

@@ -333,12 +333,18 @@ def test_a_body_that_is_not_json_says_so(api: Running) -> None:
     with client(api) as c:
         json_type = {"Content-Type": "application/json"}
         broken = c.post("/api/v1/topics", content=b'{"name": ', headers=json_type)
+        # Nested past what the JSON reader recurses into: Starlette's English 400.
+        deep = c.post("/api/v1/topics", content=b"[" * 5000, headers=json_type)
         absent = c.post("/api/v1/topics")
         listed = c.post("/api/v1/topics", json=["lyon", "lumio"])
     assert broken.status_code == 422
     assert "body: not valid JSON" in broken.json()["error"]["message"]
     assert absent.status_code == 422 and "body: is missing" in absent.json()["error"]["message"]
     assert "body: is not a JSON object" in listed.json()["error"]["message"]
+    assert deep.status_code == 422
+    assert deep.json()["error"]["message"] == (
+        "body: not valid JSON (nested deeper than this server reads)"
+    )
 
 
 def test_a_negative_cap_or_floor_is_refused_naming_it(api: Running) -> None:
@@ -549,11 +555,13 @@ def test_malformed_input_is_said_in_the_language_asked(api: Running) -> None:
         interval = c.get("/api/v1/analytics/volume", params={"interval": "month"}, headers=fr)
         words = c.get("/api/v1/posts", params={"q": "lumio", "limit": "ten"}, headers=fr)
         broken = c.post("/api/v1/topics", content=b'{"name": ', headers=json_type)
+        # Nested past what the JSON reader recurses into: Starlette's English 400.
+        deep = c.post("/api/v1/topics", content=b"[" * 5000, headers=json_type)
         absent = c.post("/api/v1/topics", headers=fr)
         twice = {"to": "mailto:a@example.org", "query": "x", "at": "10:00", "at_time": "09:00"}
         both = c.post("/api/v1/alerts", json=twice, headers=fr)
         english = c.post("/api/v1/topics", json={"name": "x", "colour": "red"})
-    for answer in (limit, lost, interval, words, broken, absent, both):
+    for answer in (limit, lost, interval, words, broken, deep, absent, both):
         assert answer.status_code == 422 and answer.headers["content-language"] == "fr"
         error = answer.json()["error"]
         assert set(error) == {"status", "code", "message", "hint"}
@@ -569,6 +577,7 @@ def test_malformed_input_is_said_in_the_language_asked(api: Running) -> None:
     )
     assert words.json()["error"]["message"] == "limit\u202f: doit être un nombre entier"
     assert broken.json()["error"]["message"].startswith("body\u202f: du JSON invalide (")
+    assert deep.json()["error"]["message"].startswith("body\u202f: du JSON invalide (")
     assert absent.json()["error"]["message"] == (
         "body\u202f: manquant (envoyez un objet JSON avec Content-Type: application/json)"
     )

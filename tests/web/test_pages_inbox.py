@@ -5,6 +5,7 @@ collision warning, a stale form refused), rules; viewers read only; French."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -393,3 +394,58 @@ def test_an_item_is_read_in_its_own_language(
     assert '<p lang="fr">lumio est génial</p>' in french
     english = next(p for p in pages if "billing" in p)
     assert '<p lang="en">lumio question about billing</p>' in english
+
+
+def test_forged_ids_and_versions_are_refused_not_a_server_error(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """What a tampered form or address carries (a version or an id no row
+    can have, past SQLite's 64-bit integers, or 5,000 digits) is an item that
+    changed, or an address that names nothing: it was a 500 (the bulk's
+    read=ID:VERSION, 'Send again' on /inbox/replies/ID/retry, /inbox/ID, a
+    calendar entry's page), and the 5,000 digits reset the connection."""
+    ids = _items(live_server)
+    login(client, "analyst")
+    token = csrf_from(client.get("/inbox").text)
+    with live_server.workspace() as ws:
+        before = svc.get_item(ws.state, ids[0])
+    for version in ("9" * 25, "9" * 5000):
+        done = client.post(
+            "/inbox/bulk",
+            data={"csrf_token": token, "ids": [str(ids[0])], "action": "priority",
+                  "value": "urgent" if before.priority != "urgent" else "low",
+                  "read": [f"{ids[0]}:{version}"]},
+        )  # fmt: skip
+        assert done.status_code == 303, done.text[:500]
+        said = html.unescape(client.get(done.headers["location"]).text)
+        assert "0 items changed" in said and f"#{ids[0]}:" in said
+    with live_server.workspace() as ws:
+        assert svc.get_item(ws.state, ids[0]).priority == before.priority  # left as it was
+    big = "9" * 25
+    gone = client.post("/inbox/bulk", data={"csrf_token": token, "ids": [big],
+                                            "action": "priority", "value": "low"})  # fmt: skip
+    assert gone.status_code in (303, 422), gone.text[:500]
+    assert client.get(f"/inbox/{big}").status_code == 404
+    assert client.get(f"/plan/calendar/{big}").status_code == 404
+    retried = client.post(f"/inbox/replies/{big}/retry", data={"csrf_token": token})
+    assert retried.status_code in (303, 404), retried.text[:500]
+
+
+def test_the_topic_filter_names_an_unknown_topic_and_bounds_a_long_list(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """/inbox?topic=… a thousand times (a viewer's address) was a 500,
+    SQLite's 'Expression tree is too large'; the same with tags. The list says
+    how many it takes; an unknown topic is said with the known ones, as
+    'veille inbox list --topic' says it, where the page listed nothing."""
+    _items(live_server)
+    login(client, "viewer")
+    for field in ("topic", "tag"):
+        page = client.get("/inbox", params=[(field, f"t{i}") for i in range(1000)])
+        assert page.status_code == 200, page.text[:300]
+        assert "at most 100" in html.unescape(page.text)
+    page = html.unescape(client.get("/inbox", params={"topic": "nosuch"}).text)
+    assert "no topic named 'nosuch'" in page and "web-inbox" in page
+    page = client.get("/inbox", params={"topic": "web-inbox"}).text
+    assert "no topic named" not in page and "at most 100" not in page
+    assert re.findall(r'href="/inbox/(\d+)"', page)  # the topic's open items

@@ -393,3 +393,38 @@ def test_two_managers_deciding_one_pending_reply_at_once(tmp_path: Path, sim: Si
     assert texts[0] not in published and published.count(texts[1]) == 1
     with Workspace.open(root) as ws:
         assert [r.status for r in ws.state.inbox_replies(item.id)] == ["failed", "sent"]
+
+
+def test_a_reply_being_sent_again_is_not_offered_to_send_again_meanwhile(
+    tmp_path: Path, sim: Simulator
+) -> None:
+    """agent1 pressed "Send again" on an hour-old reply: it reads "sending"
+    while the platform is asked, and agent1 holds the item. It was taken for
+    one stuck (its creation is an hour old), so the page offered "Send again"
+    during the send, and a second press sent it a second time alongside.
+    Once the hold lapses (the process sending it stopped), it is offered."""
+    import time
+
+    root, item = _mastodon_team(tmp_path, sim)
+    text = "Sending this one again."
+    now = int(time.time())
+    with Workspace.open(root) as ws:  # agent1's send again, under way
+        reply = ws.state.add_inbox_reply(item.id, "agent1", text, "sending", now - 3600)
+        assert ws.state.claim_inbox_reply(item.id, "agent1", now=now, until=now + 600) is None
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=30) as agent1:
+            assert do_login(agent1, "agent1").status_code == 303
+            seen = agent1.get(f"/inbox/{item.id}").text
+            assert "Send again" not in seen
+            again = agent1.post(
+                f"/inbox/replies/{reply}/retry", data={"csrf_token": csrf_from(seen)}
+            )
+            assert again.status_code == 400, again.text[:300]
+            assert f"reply {reply} did not fail: it is sending" in html.unescape(again.text)
+            with Workspace.open(root) as ws:  # the process sending it stopped: the hold lapses
+                ws.state.release_inbox_reply(item.id, "agent1")
+            assert "Send again" in agent1.get(f"/inbox/{item.id}").text
+    finally:
+        server.stop()
+    assert [p for p in sim.world.by_platform["mastodon"] if p.text == text] == []

@@ -361,6 +361,19 @@ def test_the_cost_is_checked_against_what_the_team_has(
     assert f"staff time: {staff:,.0f} a month" in page
     r = form(client, "/plan/edit", "/plan/money/rate", {"rate": "-5"})
     assert r.status_code == 400 and "hourly rate -5.0 is negative" in r.text
+    # What float() reads but no team has ('Staff time at NaN an hour', '0 of the ∞ hours').
+    for path, field, typed in (
+        ("/plan/capacity", "hours", "nan"),
+        ("/plan/capacity", "budget", "inf"),
+        ("/plan/capacity", "hours", "1e400"),
+        ("/plan/money/rate", "rate", "NaN"),
+    ):
+        r = form(client, "/plan/edit", path, {field: typed})
+        assert r.status_code == 400, (path, typed)
+        assert f"{field}: &#39;{typed}&#39; is not a number" in r.text
+    with live_server.workspace() as ws:
+        kept = estimate(ws)
+    assert kept.hours_available == 60 and kept.staff_per_month == staff
 
 
 def test_a_kpi_target_left_empty_is_refused_not_read_as_zero(

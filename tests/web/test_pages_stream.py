@@ -460,3 +460,34 @@ def test_the_stream_finds_and_marks_ligatures_and_soft_hyphens(tmp_path: Path) -
             assert count_of(cyber) == 1 and "<mark>cyber\u00adsécurité</mark>" in cyber
     finally:
         server.stop()
+
+
+def test_a_query_of_many_wildcards_in_a_word_answers_on_a_long_word(tmp_path: Path) -> None:
+    """A viewer's a*a*a*…*b against a post holding a long word: each * was a
+    backtracking regex, so the stream page (and every alert matching a new
+    post) worked for hours on one word; it answers, finding what the pattern
+    says and nothing else."""
+    from tests.web.conftest import serve
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    now = datetime.now(UTC) - timedelta(hours=1)
+    with Workspace.open(root) as ws:
+        ws.posts.upsert_posts(
+            [
+                make_post("long", "a" * 3000 + " lumio", published_at=now),
+                make_post("hit", "aaxab " + "a" * 30 + "b lumio", published_at=now),
+            ]
+        )
+    served, server = serve(root)
+    try:
+        # An answer within the client's patience, not a figure: before, hours.
+        with httpx.Client(base_url=served.url, timeout=120) as c:
+            do_login(c, "viewer")
+            found = c.get("/stream", params={"q": "a*" * 20 + "b"})
+            assert found.status_code == 200
+            assert shown(found.text) == ["mastodon:hit"], found.text[:3000]
+            assert shown(c.get("/stream", params={"q": "a*a?a*b"}).text) == ["mastodon:hit"]
+            assert shown(c.get("/stream", params={"q": "a*x?b"}).text) == ["mastodon:hit"]
+    finally:
+        server.stop()

@@ -39,6 +39,19 @@ PAGES = (
     "/posts/mastodon%3Axss0",
     "/inbox",
     "/plan",
+    # Today's surfaces: the inbox's topic filter and an item with a failed
+    # reply ("Send again"), the plan's audience column and capacity form, the
+    # pickers past 30 topics (a <datalist>), a skipped row's reason.
+    "/inbox?topic=xss",
+    "/inbox?topic=" + quote('"><script>alert(60)</script>'),
+    "/inbox/1",
+    "/inbox/views",
+    "/plan/edit",
+    "/stream?topic=" + quote('"><svg onload=alert(61)>'),
+    "/reports",
+    "/stream?q=" + quote('title:(xsstest OR "<script>alert(62)</script>")'),
+    "/stream?q=" + quote("lang:xss<img src=x onerror=alert(63)>,en"),
+    "/stream?q=" + quote("xsstest<svg/onload=alert(64)>~2"),
 )
 
 # Run in the page after it loaded: whatever an injected payload would leave.
@@ -107,6 +120,9 @@ def _posts() -> list:  # type: ignore[type-arg]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    from veille.inbox.items import list_items
+    from veille.inbox.model import ItemFilter
+    from veille.pipeline.ingest import build_pipeline
     from veille.query.topics import add_topic
     from veille.services import alerts
     from veille.workspace import Workspace, init_workspace
@@ -122,11 +138,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     )
     tokens = add_role_users(root)
     with Workspace.open(root) as ws:
-        ws.posts.upsert_posts(_posts())
-        add_topic(ws.store, "xss", "xsstest")
+        # Flagged for the inbox: each payload post is an item there too.
+        add_topic(ws.store, "xss", "xsstest", inbox=True)
+        build_pipeline(ws, skip=("enrich",)).ingest(_posts())
+        for i in range(31):  # past 30 topics, the pickers are a field with a <datalist>
+            add_topic(ws.store, f"xss-many-{i}", f"xsstest{i}")
         alerts.add_alert(
             ws, alerts.AlertSpec(to="atom:xss", topic="xss", name="xss", every="daily")
         )
+        # A failed reply (the item page offers "Send again") made of payloads.
+        first = min(i.id for i in list_items(ws.state, ItemFilter(limit=200)))
+        now = int(datetime.now(UTC).timestamp())
+        reply = ws.state.add_inbox_reply(first, "analyst", "xsstest " + PAYLOADS[0], "sending", now)
+        ws.state.finish_inbox_reply(reply, status="failed", at=now, error=PAYLOADS[8])
+        # A sent one whose platform answered with a script for its address.
+        sent = ws.state.add_inbox_reply(first, "analyst", "xsstest sent", "sending", now)
+        ws.state.finish_inbox_reply(sent, status="sent", at=now, remote_url=URLS[0])
     with serve(root) as server:
         server.tokens = tokens
         yield server
@@ -142,14 +169,17 @@ def test_no_payload_runs_on_any_page(site: Running, watched: WatchedPage) -> Non
     page = watched.page
     problems: list[str] = []
     shown = 0
+    seen: dict[str, str] = {}
     for path in PAGES:
         watched.incidents.clear()
         response = page.goto(site.url + path)
         status = response.status if response else 0
         template = "/posts/{post_id:path}" if path.startswith("/posts/") else path
-        template = {"/topics/xss": "/topics/{name}", "/alerts/xss": "/alerts/{name}"}.get(
-            template, template.split("?")[0]
-        )
+        template = {
+            "/topics/xss": "/topics/{name}",
+            "/alerts/xss": "/alerts/{name}",
+            "/inbox/1": "/inbox/{item_id}",
+        }.get(template, template.split("?")[0])
         if status == 404 and not has_route(site.app, template):
             continue  # an area that has not landed in this build
         assert status == 200, f"{path}: HTTP {status}"
@@ -162,6 +192,12 @@ def test_no_payload_runs_on_any_page(site: Running, watched: WatchedPage) -> Non
             found.append(f"a template expression was evaluated ({EVALUATED})")
         if "xsstest" in page.content():
             shown += 1
+        seen[path] = page.content()
         problems += [f"{path}: {f}" for f in found]
     assert not problems, "\n".join(problems)
     assert shown >= 5, "the pages did not show the payload posts, so the test proved nothing"
+    # The new surfaces were there to attack: items of the topic, a reply to send again, a datalist.
+    if has_route(site.app, "/inbox/{item_id}"):
+        assert seen["/inbox?topic=xss"].count('name="ids"') >= 5
+        assert "/retry" in seen["/inbox/1"], seen["/inbox/1"][-6000:]
+    assert "<datalist" in seen["/stream?topic=" + quote('"><svg onload=alert(61)>')]

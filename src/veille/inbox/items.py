@@ -58,8 +58,15 @@ def count_items(state: Any, flt: ItemFilter | None = None) -> int:
     return int(state.count_inbox_items(flt or ItemFilter()))
 
 
+def _fits(item_id: int) -> bool:
+    """Whether ``item_id`` can be a row's id: one past the stores' 64-bit
+    integers (a forged form or address) is no item, where the store failed
+    to bind it (a server error)."""
+    return 0 <= item_id < 2**63
+
+
 def get_item(state: Any, item_id: int) -> Item:
-    item: Item | None = state.inbox_item(item_id)
+    item: Item | None = state.inbox_item(item_id) if _fits(item_id) else None
     if item is None:
         raise NotFound(
             tr("no inbox item %(id)s", id=item_id),
@@ -114,7 +121,9 @@ def change(
     actor: str,
 ) -> Item:
     """Apply ``item_change`` atomically if the item is still at ``version``."""
-    after: Item | None = state.change_inbox_item(item_id, item_change, version=version, at=_now())
+    after: Item | None = None
+    if _fits(item_id):
+        after = state.change_inbox_item(item_id, item_change, version=version, at=_now())
     if after is None:
         now = get_item(state, item_id)
         who = now.assignee or tr("someone")

@@ -259,13 +259,24 @@ _SEND_AGAIN = tr("the “Send again” button under it")
 _REJECTED = "rejected by "
 
 
-def can_retry(stored: Reply, *, stuck_before: int | None = None) -> bool:
+def can_retry(stored: Reply, *, stuck_before: int | None = None, held: bool = False) -> bool:
     """Whether ``stored`` may be sent again: it failed, and no manager
     rejected it; or it has been "sending" since before ``stuck_before`` (the
-    process sending it stopped midway: a restart, a crash)."""
+    process sending it stopped midway: a restart, a crash) and its item is
+    ``held`` by no one. A send under way holds its item (a reply sent again
+    keeps its old creation time): offered again then, it went out twice."""
     if stored.status == "sending":
-        return stuck_before is not None and stored.created_at.timestamp() <= stuck_before
+        return (
+            not held and stuck_before is not None and stored.created_at.timestamp() <= stuck_before
+        )
     return stored.status == "failed" and not (stored.error or "").startswith(_REJECTED)
+
+
+def held(item: Item, now: int | None = None) -> bool:
+    """Whether someone holds ``item`` for a reply now (sending one, or writing it)."""
+    now = int(time.time()) if now is None else now
+    until = item.replying_until
+    return bool(item.replying) and until is not None and until.timestamp() > now
 
 
 def stuck_before(ws: Workspace, now: int | None = None) -> int:
@@ -302,13 +313,13 @@ def retry(
             tr("reply %(id)s was rejected by a manager", id=reply_id),
             hint=tr("Write a new reply to item %(id)s.", id=stored.item_id),
         )
-    if not can_retry(stored, stuck_before=stuck_before(ws, now)):
+    item = get_item(state, stored.item_id)
+    if not can_retry(stored, stuck_before=stuck_before(ws, now), held=held(item, now)):
         raise UsageError(
             # The status in the inbox's own words (translated on a page).
             tr("reply %(id)s did not fail: it is %(status)s", id=reply_id, status=_said(stored)),
             hint=see,
         )
-    item = get_item(state, stored.item_id)
     verdict = _checked(state, item, stored.text)
     found = _claim(ws, item, user, now, force=force, besides=reply_id)
     needs_approval = ws.settings.inbox.require_approval and not can_approve

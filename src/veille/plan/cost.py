@@ -8,6 +8,7 @@ lists them beside the figures so the organization can argue with them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -258,7 +259,18 @@ def remove_money(state: Any, label: str, *, actor: str | None = None) -> None:
     audit(state, actor, "plan.cost.remove", label)
 
 
+def _finite(value: float | None, what: str) -> None:
+    """Refuse what float() reads but is no amount (nan, inf): '--hours nan'
+    was stored, and the cost read 'Staff time at NaN an hour'."""
+    if value is not None and not math.isfinite(value):
+        raise UsageError(
+            tr("%(field)s: %(text)r is not a number", field=what, text=str(value)),
+            hint=tr("Write a number."),
+        )
+
+
 def set_hourly_rate(state: Any, rate: float | None, *, actor: str | None = None) -> None:
+    _finite(rate, "rate")
     if rate is not None and rate < 0:
         raise UsageError(
             tr("hourly rate %(value)s is negative", value=rate), hint=tr("Give 0 or more.")
@@ -279,6 +291,7 @@ def set_capacity(
     a ``budget`` a month (each left as it is when ``None``; ``clear`` forgets
     both). The cost and the adoption are checked against them."""
     for value, what in ((hours, tr("hours a week")), (budget, tr("budget a month"))):
+        _finite(value, what)
         if value is not None and value < 0:
             raise UsageError(
                 tr("%(what)s %(value)s is negative", what=what, value=value),

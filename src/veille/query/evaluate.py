@@ -135,7 +135,7 @@ def compile_node(node: Node) -> Pred:
         get = _set(node.field)
         return lambda d: w in get(d)
     if isinstance(node, Wildcard):
-        rx, pre, get = pr.wildcard_re(node.pattern), node.prefix, _set(node.field)
+        rx, pre, get = pr.wildcard_matcher(node.pattern), node.prefix, _set(node.field)
         return lambda d: any(t.startswith(pre) and rx.match(t) for t in get(d))
     if isinstance(node, Phrase):
         words = node.words
@@ -392,7 +392,7 @@ def leaf_spans(node: Node, d: Doc) -> list[Span]:
         if isinstance(node, Term):
             out.extend(Span(f, s, e) for w, s, e in sp if w == node.word)
         elif isinstance(node, Wildcard):
-            rx = pr.wildcard_re(node.pattern)
+            rx = pr.wildcard_matcher(node.pattern)
             out.extend(Span(f, s, e) for w, s, e in sp if rx.match(w))
         else:
             seqs = [node.words] if isinstance(node, Phrase) else [text_words(i) for i in node.items]

@@ -55,8 +55,13 @@ _HASHTAG = re.compile(r"(?<![\w&])#((?=[\w-]*[^\W\d_])\w[\w-]*)")  # with a lett
 _URL = re.compile(r"https?://[^\s<>\"')]+")
 # An author with an e-mail address: RSS writes "desk@site (Name)", feedparser
 # writes an Atom <name> and <email> as "Name (desk@site)".
-_EMAIL_NAME = re.compile(r"^\s*[^()\s]+@[^()\s]+\s*\((?P<name>[^()]+)\)\s*$")
-_NAME_EMAIL = re.compile(r"^(?P<name>.+?)\s*\(\s*[^()\s]+@[^()\s]+\s*\)\s*$")
+# The address's local part holds no "@": with one, a@a@a@… had as many ways
+# to split as characters, and the match backtracked over them all.
+_EMAIL_NAME = re.compile(r"^\s*[^()\s@]+@[^()\s]+\s*\((?P<name>[^()]+)\)\s*$")
+_NAME_EMAIL = re.compile(r"^(?P<name>.+?)\s*\(\s*[^()\s@]+@[^()\s]+\s*\)\s*$")
+# Longer than a name and an address (254 characters at most) can be, an
+# author is taken as written: a hostile feed's is never read by the patterns.
+_NAME_EMAIL_MAX = 400
 _LANG_CODE = re.compile(r"[a-z]{2,3}")
 
 
@@ -606,6 +611,8 @@ def _entry_link(entry: Mapping[str, Any]) -> str | None:
 def _author_name(value: Any) -> str:
     """The author's name without the e-mail address written beside it."""
     text = str(value or "").strip()
+    if len(text) > _NAME_EMAIL_MAX:
+        return text
     found = _EMAIL_NAME.match(text) or _NAME_EMAIL.match(text)
     return found.group("name").strip() if found else text
 

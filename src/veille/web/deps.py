@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, unquote
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -152,6 +152,13 @@ Viewer = Annotated[User, Depends(require("viewer"))]
 Analyst = Annotated[User, Depends(require("analyst"))]
 Manager = Annotated[User, Depends(require("manager"))]
 Admin = Annotated[User, Depends(require("admin"))]
+
+#: The largest id a store's row has (SQLite's and PostgreSQL's 64-bit integers).
+MAX_ROW_ID = 2**63 - 1
+#: A row's id in an address (``/inbox/{item_id}``): past :data:`MAX_ROW_ID` it
+#: names nothing, a 404 as any unknown address, where the store could not
+#: bind it (a 500).
+RowId = Annotated[int, Path(ge=0, le=MAX_ROW_ID)]
 
 
 # -- sessions and CSRF -----------------------------------------------------------

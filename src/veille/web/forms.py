@@ -8,6 +8,7 @@ refused with the field's name, not ignored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from fastapi.responses import Response
@@ -26,12 +27,16 @@ def number(text: str, what: str) -> float | None:
     if not text.strip():
         return None
     try:
-        return float(text.strip().replace(",", "."))
+        found = float(text.strip().replace(",", "."))
     except ValueError:
+        found = math.nan
+    # float() also reads nan, inf and 1e400 (infinite): no count, hours or money.
+    if not math.isfinite(found):
         raise UsageError(
             tr("%(field)s: %(text)r is not a number", field=what, text=text),
             hint=tr("Write a number."),
         ) from None
+    return found
 
 
 def whole(text: str, what: str) -> int | None:

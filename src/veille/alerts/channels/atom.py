@@ -52,10 +52,16 @@ def word_cut(text: str, size: int) -> int:
     return len(cut.rstrip())
 
 
+# What XML 1.0 has no place for (C0 controls but tab and newlines, U+FFFE,
+# U+FFFF, lone surrogates): ElementTree writes them as they are, and the
+# feed is a file no reader parses, nor this channel when it adds entries.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, f"{{{NS}}}{tag}", attrs)
+    el = ET.SubElement(parent, f"{{{NS}}}{tag}", {k: _NOT_XML.sub("", v) for k, v in attrs.items()})
     if text is not None:
-        el.text = text
+        el.text = _NOT_XML.sub("", text)
     return el
 
 

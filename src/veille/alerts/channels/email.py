@@ -4,6 +4,7 @@ the workspace's ``[smtp]`` settings, in the alert's language."""
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
 from datetime import UTC, datetime
@@ -85,7 +86,7 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
         }
         heading = event["summary"]
     elif delivery.kind == "test":
-        heading = words["test"].format(s=alert.subject)
+        heading = words["test"].format(s=one_line(alert.subject))
     else:
         heading = posts_heading(alert, n)
     # Our sentence around the topic's name: French spacing before : ; ! ? and inside « ».
@@ -147,12 +148,23 @@ def render(delivery: Delivery, ctx: ChannelContext) -> tuple[str, str, str]:
     return f"veille{colon(lang)} {heading}", text, body_html
 
 
+# A line break and the spaces around it (a query written over several lines).
+_BREAK = re.compile(r"[^\S\r\n\x0b\x0c\x85\u2028\u2029]*[\r\n\x0b\x0c\x85\u2028\u2029]+\s*")
+
+
+def one_line(text: str) -> str:
+    """``text`` with each line break (and the spaces around it) one space: a
+    heading and an e-mail's Subject, which may hold no line break (the mail
+    library refuses such a header, and the alert's every delivery failed)."""
+    return _BREAK.sub(" ", text).strip()
+
+
 def posts_heading(alert: Alert, n: int) -> str:
     """``3 new results for “lumio”`` in the alert's language (French spacing applied)."""
     lang = alert.language if alert.language in _WORDS else "en"
     words: dict[str, Any] = _WORDS[lang]
     heading = (words["one"] if n == 1 else words["many"]).format(
-        n=format_number(n, lang), s=alert.subject
+        n=format_number(n, lang), s=one_line(alert.subject)
     )
     return typography(heading, lang)
 
@@ -220,7 +232,7 @@ class EmailChannel:
             subject, text, body_html = render(delivery, self.ctx)
         smtp = self.ctx.settings.smtp
         msg = EmailMessage()
-        msg["Subject"] = subject
+        msg["Subject"] = one_line(subject)
         msg["From"] = formataddr((self.ctx.settings.workspace.name, smtp.sender))
         msg["To"] = ", ".join(self.to)
         # RFC 5322 requires it; without it some servers add their own, some spam filters frown.

@@ -208,7 +208,22 @@ def _validation(exc: RequestValidationError, say: Say = _as_is, lang: str = "en"
     )
 
 
+# FastAPI's detail when reading the body raised something else than a JSON
+# error (a body nested deeper than the reader recurses: [[[[…).
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
 def http_error(exc: HTTPException, say: Say = _as_is, lang: str = "en") -> JSONResponse:
+    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        # Said as any other body that is not JSON, in the client's language.
+        return error_response(
+            422,
+            "invalid_input",
+            tr("body: not valid JSON (nested deeper than this server reads)"),
+            tr("See /api/docs for the parameters and body this endpoint takes."),
+            say,
+            lang,
+        )
     code, message, hint = _DEFAULT_MESSAGES.get(
         exc.status_code, ("http_error", f"HTTP {exc.status_code}", None)
     )

@@ -15,6 +15,7 @@ from veille.publish.service import check_post, list_accounts
 from veille.web.deps import (
     Analyst,
     Manager,
+    RowId,
     error_text,
     lang,
     redirect,
@@ -144,14 +145,14 @@ def _entry(request: Request, entry_id: int) -> Any:
 
 
 @router.get("/plan/calendar/{entry_id}", response_class=HTMLResponse)
-def edit_page(request: Request, entry_id: int, user: Analyst) -> Response:
+def edit_page(request: Request, entry_id: RowId, user: Analyst) -> Response:
     return _edit_page(request, _entry(request, entry_id))
 
 
 @router.post("/plan/calendar/{entry_id}", response_class=HTMLResponse)
 def edit(
     request: Request,
-    entry_id: int,
+    entry_id: RowId,
     user: Analyst,
     at: Annotated[str, Form(max_length=40)] = "",
     text: Annotated[str, Form(max_length=100_000)] = "",
@@ -175,7 +176,7 @@ def edit(
 
 
 @router.post("/plan/calendar/{entry_id}/approve", response_class=HTMLResponse)
-def approve(request: Request, entry_id: int, user: Manager) -> Response:
+def approve(request: Request, entry_id: RowId, user: Manager) -> Response:
     _ = translator(request)
     _entry(request, entry_id)
     try:
@@ -186,7 +187,7 @@ def approve(request: Request, entry_id: int, user: Manager) -> Response:
 
 
 @router.post("/plan/calendar/{entry_id}/publish", response_class=HTMLResponse)
-def publish_now(request: Request, entry_id: int, user: Manager) -> Response:
+def publish_now(request: Request, entry_id: RowId, user: Manager) -> Response:
     """Publish an approved or scheduled post now rather than at its time."""
     _ = translator(request)
     _entry(request, entry_id)
@@ -205,7 +206,7 @@ def publish_now(request: Request, entry_id: int, user: Manager) -> Response:
 
 
 @router.post("/plan/calendar/{entry_id}/remove", response_class=HTMLResponse)
-def remove(request: Request, entry_id: int, user: Analyst) -> Response:
+def remove(request: Request, entry_id: RowId, user: Analyst) -> Response:
     _ = translator(request)
     _entry(request, entry_id)
     cal.remove_entry(state(request), entry_id, by=user.username)

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import VeilleError
+from veille.errors import UsageError, VeilleError, tr
 from veille.inbox import canned as canned_svc
 from veille.inbox import items as svc
 from veille.inbox import replies
@@ -32,6 +32,7 @@ from veille.query.topics import inbox_topics, list_topics
 from veille.web.deps import (
     Analyst,
     Manager,
+    RowId,
     Viewer,
     error_text,
     lang,
@@ -45,6 +46,10 @@ from veille.web.forms import attempt, comma_list, store_errors_through, whole
 router = APIRouter()
 
 PAGE = 50
+# Values of one filter (platforms, languages, tags, topics) a list takes at a time.
+MAX_VALUES = 100
+# Digits of a number that always fits a row's 64-bit integer.
+_DIGITS = 18
 _Many = Annotated[list[str], Query()]
 
 
@@ -69,6 +74,14 @@ def _filter(
         return svc.view_filter(
             workspace(request).state, view, user.username, limit=PAGE, offset=offset
         )
+    for field, values in (("platform", platform), ("language", language), ("tag", tag),
+                          ("topic", topic)):  # fmt: skip
+        if len(values) > MAX_VALUES:
+            # Each is a condition: a thousand was SQLite's "Expression tree is too large".
+            raise UsageError(
+                tr("too many %(field)s values (%(n)s)", field=field, n=len(values)),
+                hint=tr("Filter on at most %(max)s at a time.", max=MAX_VALUES),
+            )
     return ItemFilter(
         statuses=tuple(s for s in status if s in STATUSES) or OPEN_STATUSES,
         priorities=tuple(p for p in priority if p in PRIORITIES),
@@ -76,7 +89,8 @@ def _filter(
         languages=tuple(x for x in language if x),
         sentiments=tuple(s for s in sentiment if s in SENTIMENTS),
         tags=tuple(t for t in tag if t),
-        topics=tuple(dict.fromkeys(t.strip() for t in topic if t.strip())),
+        # Known topics only, said with the known ones (as veille inbox list --topic).
+        topics=svc.check_topics(workspace(request).state, topic),
         assignee=assignee or None,
         text=q.strip()[:200],
         limit=PAGE,
@@ -147,8 +161,10 @@ def bulk(
     versions = {}
     for pair in read:
         item_id, _sep, version = pair.partition(":")
-        if item_id.isdigit() and version.isdigit():
-            versions[int(item_id)] = int(version)
+        # At most 18 digits fit a row's 64 bits: a longer version (a forged
+        # form) is none an item has, so the item reads as changed since.
+        if item_id.isdigit() and len(item_id) <= _DIGITS and version.isdigit():
+            versions[int(item_id)] = int(version) if len(version) <= _DIGITS else -1
     try:
         result = svc.bulk(
             workspace(request).state, ids, action, value, actor=user.username, versions=versions
@@ -323,7 +339,7 @@ def remove_rule(request: Request, name: str, user: Manager) -> Response:
 
 
 @router.post("/inbox/replies/{reply_id}/approve", response_class=HTMLResponse)
-def approve_reply(request: Request, reply_id: int, user: Manager) -> Response:
+def approve_reply(request: Request, reply_id: RowId, user: Manager) -> Response:
     _ = translator(request)
     ws = workspace(request)
     stored = ws.state.inbox_reply(reply_id)
@@ -339,7 +355,7 @@ def approve_reply(request: Request, reply_id: int, user: Manager) -> Response:
 @router.post("/inbox/replies/{reply_id}/reject", response_class=HTMLResponse)
 def reject_reply(
     request: Request,
-    reply_id: int,
+    reply_id: RowId,
     user: Manager,
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
@@ -357,7 +373,7 @@ def reject_reply(
 
 @router.post("/inbox/replies/{reply_id}/retry", response_class=HTMLResponse)
 def retry_reply(
-    request: Request, reply_id: int, user: Analyst, force: Annotated[bool, Form()] = False
+    request: Request, reply_id: RowId, user: Analyst, force: Annotated[bool, Form()] = False
 ) -> Response:
     """Send a failed reply again, as it is (the same reply: never published twice)."""
     _ = translator(request)
@@ -427,8 +443,8 @@ def item_page(
             "can_reply": item.platform in replies.REPLY_PLATFORMS, "draft": draft,
             "verdict": verdict, "warnings": warnings, "error": error,
             "can_act": user.can("analyst"), "can_approve": user.can("manager"),
-            "can_retry": lambda r, before=replies.stuck_before(ws): replies.can_retry(
-                r, stuck_before=before
+            "can_retry": lambda r, before=replies.stuck_before(ws), held=replies.held(item): (
+                replies.can_retry(r, stuck_before=before, held=held)
             ),
             "post_url": item.url if (item.url or "").startswith(("https://", "http://")) else None,
         },
@@ -437,7 +453,7 @@ def item_page(
 
 
 @router.get("/inbox/{item_id}", response_class=HTMLResponse)
-def item_view(request: Request, item_id: int, user: Viewer) -> Response:
+def item_view(request: Request, item_id: RowId, user: Viewer) -> Response:
     return item_page(request, user, item_id)
 
 
@@ -458,7 +474,7 @@ Version = Annotated[int | None, Form()]
 @router.post("/inbox/{item_id}/assign", response_class=HTMLResponse)
 def assign(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     to: Annotated[str, Form(max_length=200)] = "",
     version: Version = None,
@@ -474,7 +490,7 @@ def assign(
 @router.post("/inbox/{item_id}/status", response_class=HTMLResponse)
 def status(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     status: Annotated[str, Form(max_length=40)] = "",
     version: Version = None,
@@ -490,7 +506,7 @@ def status(
 @router.post("/inbox/{item_id}/priority", response_class=HTMLResponse)
 def priority(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     priority: Annotated[str, Form(max_length=40)] = "",
     version: Version = None,
@@ -506,7 +522,7 @@ def priority(
 @router.post("/inbox/{item_id}/note", response_class=HTMLResponse)
 def note(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     text: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
@@ -521,7 +537,7 @@ def note(
 @router.post("/inbox/{item_id}/labels", response_class=HTMLResponse)
 def labels(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     tags: Annotated[str, Form(max_length=500)] = "",
     categories: Annotated[str, Form(max_length=500)] = "",
@@ -541,7 +557,7 @@ def labels(
 
 @router.post("/inbox/{item_id}/sentiment", response_class=HTMLResponse)
 def sentiment(
-    request: Request, item_id: int, user: Analyst, label: Annotated[str, Form(max_length=20)] = ""
+    request: Request, item_id: RowId, user: Analyst, label: Annotated[str, Form(max_length=20)] = ""
 ) -> Response:
     _ = translator(request)
     store = workspace(request).store
@@ -552,7 +568,7 @@ def sentiment(
 
 
 @router.post("/inbox/{item_id}/deleted", response_class=HTMLResponse)
-def deleted(request: Request, item_id: int, user: Analyst) -> Response:
+def deleted(request: Request, item_id: RowId, user: Analyst) -> Response:
     _ = translator(request)
     st = workspace(request).state
     return _act(
@@ -562,7 +578,7 @@ def deleted(request: Request, item_id: int, user: Analyst) -> Response:
 
 
 @router.post("/inbox/{item_id}/not-deleted", response_class=HTMLResponse)
-def not_deleted(request: Request, item_id: int, user: Analyst) -> Response:
+def not_deleted(request: Request, item_id: RowId, user: Analyst) -> Response:
     """Clear a wrong "deleted upstream" mark: the post is still there."""
     _ = translator(request)
     st = workspace(request).state
@@ -574,7 +590,10 @@ def not_deleted(request: Request, item_id: int, user: Analyst) -> Response:
 
 @router.post("/inbox/{item_id}/answered", response_class=HTMLResponse)
 def answered(
-    request: Request, item_id: int, user: Analyst, link: Annotated[str, Form(max_length=2000)] = ""
+    request: Request,
+    item_id: RowId,
+    user: Analyst,
+    link: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     _ = translator(request)
     ws = workspace(request)
@@ -587,7 +606,7 @@ def answered(
 @router.post("/inbox/{item_id}/reply", response_class=HTMLResponse)
 def reply(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Analyst,
     text: Annotated[str, Form(max_length=10_000)] = "",
     canned: Annotated[str, Form(max_length=80)] = "",

@@ -15,6 +15,7 @@ from veille.i18n import LANGUAGES
 from veille.services import users
 from veille.web.deps import (
     SESSION_COOKIE,
+    RowId,
     Viewer,
     current_user,
     redirect,
@@ -120,7 +121,7 @@ def create_token(
 
 
 @router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
-def revoke_token(request: Request, token_id: int, user: Viewer) -> Response:
+def revoke_token(request: Request, token_id: RowId, user: Viewer) -> Response:
     _ = translator(request)
     mine = {t.id for t in users.list_tokens(state(request), user.username)}
     if token_id not in mine:
