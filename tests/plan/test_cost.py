@@ -20,6 +20,14 @@ from veille.workspace import Workspace
 from .conftest import NOW
 
 
+def shown(hours: float) -> str:
+    """Hours as the plan writes them (one decimal, a half rounded up): an
+    f-string's .1f rounds a half to even, so 16.25 read 16.2 beside 16.3."""
+    from veille.i18n import format_decimal
+
+    return format_decimal(hours, "en", 1)
+
+
 def test_hours_per_channel(ws: Workspace) -> None:
     add_objective(ws.state, "care", "customer_service", topics="lumio")
     set_channel(ws.state, "mastodon", posts_per_week=4, response_minutes=60)
@@ -98,8 +106,10 @@ def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(
     done = veille(ws, "plan", "capacity", "--hours", "6", "--budget", "25")
     assert done.returncode == 0, done.stderr
     hours = estimate(ws).hours_per_week
-    over = f"{hours - 6:.1f}"
-    assert f"the plan asks {hours:.1f} hours a week and the team has 6, {over} more" in done.stdout
+    over = f"{shown(hours - 6)}"
+    assert (
+        f"the plan asks {shown(hours)} hours a week and the team has 6, {over} more" in done.stdout
+    )
     assert "the plan costs 40 a month and the budget is 25, 15 more" in done.stdout
     french = veille(ws, "plan", "cost", "--lang", "fr").stdout
     assert "Au-delà de ce qu’a l’équipe\u202f:" in french and "Au-delà du budget\u202f:" in french
@@ -109,7 +119,7 @@ def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(
     # A script's --yes does not commit the team beyond what it has...
     done = veille(ws, "plan", "adopt", "--yes")
     assert done.returncode == 2
-    assert f"the plan asks {hours:.1f} hours a week and the team has 6" in done.stderr
+    assert f"the plan asks {shown(hours)} hours a week and the team has 6" in done.stderr
     assert "--over-capacity" in done.stderr
     assert adoption(ws) is None
     # ...asked in a terminal, the question says so; --over-capacity commits knowingly.
@@ -121,13 +131,13 @@ def test_a_plan_beyond_what_the_team_has_is_flagged_and_not_adopted_unawares(
     # Within what the team has, no warning and no flag needed.
     veille(ws, "plan", "capacity", "--hours", "40", "--budget", "100")
     done = veille(ws, "plan", "cost")
-    assert f"Within what the team has: {hours:.1f} of the 40 hours a week." in done.stdout
+    assert f"Within what the team has: {shown(hours)} of the 40 hours a week." in done.stdout
     assert "Within the budget of 100 a month: 40." in done.stdout
     assert veille(ws, "plan", "adopt", "--yes").returncode == 0
     # A change after adoption: the document says what was committed no longer holds.
     assert "has changed since" not in veille(ws, "plan", "export", "--format", "md").stdout
     set_channel(ws.state, "mastodon", posts_per_week=2)
-    now_hours = f"{estimate(ws).hours_per_week:.1f}"
+    now_hours = f"{shown(estimate(ws).hours_per_week)}"
     text = veille(ws, "plan", "export", "--format", "md").stdout
     assert (
         f"**The plan has changed since:** it now asks {now_hours} hours a week and 40 a month"
@@ -168,6 +178,6 @@ def test_the_document_of_an_adopted_plan_measures_its_cost_once(
 
     monkeypatch.setattr(cost, "estimate", counted)
     text = plan_markdown(ws, "en", now=NOW)
-    now_hours = f"{real(ws, now=NOW).hours_per_week:.1f}"
+    now_hours = f"{shown(real(ws, now=NOW).hours_per_week)}"
     assert f"**The plan has changed since:** it now asks {now_hours} hours a week" in text
     assert len(calls) == 1

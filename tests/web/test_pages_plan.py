@@ -15,6 +15,14 @@ from tests.web.conftest import Served, add_role_users, csrf_from, serve
 from veille.workspace import init_workspace
 
 
+def shown(hours: float) -> str:
+    """Hours as the plan writes them (one decimal, a half rounded up): an
+    f-string's .1f rounds a half to even, so 16.25 read 16.2 beside 16.3."""
+    from veille.i18n import format_decimal
+
+    return format_decimal(hours, "en", 1)
+
+
 def form(client: httpx.Client, page: str, action: str, data: dict[str, object]) -> httpx.Response:
     token = csrf_from(client.get(page).text)
     return client.post(action, data={"csrf_token": token, **data})
@@ -313,14 +321,14 @@ def test_the_cost_is_checked_against_what_the_team_has(
     assert r.status_code == 303, r.text
     page = client.get("/plan").text
     assert "Over what the team has:" in page
-    assert f"the plan asks {hours:.1f} hours a week and the team has 4" in page
+    assert f"the plan asks {shown(hours)} hours a week and the team has 4" in page
     # Adopting without saying so is refused, with what to do; nothing is adopted.
     seen = page.split('name="seen_hours" value="')[1].split('"')[0]
     assert 'name="over_capacity"' in page
     token = csrf_from(page)
     r = client.post("/plan/adopt", data={"csrf_token": token, "seen_hours": seen})
     assert r.status_code == 400
-    assert f"the plan asks {hours:.1f} hours a week and the team has 4" in r.text
+    assert f"the plan asks {shown(hours)} hours a week and the team has 4" in r.text
     with live_server.workspace() as ws:
         assert adoption(ws) is None
     # Ticking the box commits knowingly.
@@ -334,7 +342,7 @@ def test_the_cost_is_checked_against_what_the_team_has(
         set_channel(ws.state, "mastodon", posts_per_week=31)
         now_hours = estimate(ws).hours_per_week
     page = client.get("/plan").text
-    assert f"The plan has changed since: it now asks {now_hours:.1f} hours a week and" in page
+    assert f"The plan has changed since: it now asks {shown(now_hours)} hours a week and" in page
     with live_server.workspace() as ws:
         set_channel(ws.state, "mastodon", posts_per_week=30)
     # In French, the same warning.
