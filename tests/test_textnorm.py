@@ -99,3 +99,14 @@ def test_refolded_names_every_character_whose_words_changed() -> None:
         if (c < 0xD800 or c > 0xDFFF) and fold(chr(c)) != fold_accents(chr(c))
     }
     assert changed == set(REFOLDED)
+
+
+@given(st.text(alphabet="lLdjqu'’ʼ aœé-\u00ad\u200b\u2060\ufeff"))
+def test_highlighted_words_are_the_searched_words_around_invisible_characters(
+    text: str,
+) -> None:
+    # A soft hyphen or a zero-width character beside an elision's apostrophe
+    # (l\u00ad’œuvre) leaves it an elision, for highlighting as for search.
+    assert [w for w, _, _ in token_spans(text)] == tokens(text)
+    for text in ("l\u00ad’\u200bœuvre", "lors\u00adqu’\u00adœuvre"):
+        assert [w for w, _, _ in token_spans(text)] == tokens(text) == ["oeuvre"]

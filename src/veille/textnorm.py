@@ -40,6 +40,10 @@ TEXT_WORD_RE = re.compile(rf"[^\W_\u02bc]+(?:[{INVISIBLE}]+[^\W_\u02bc]+)*")
 ELISIONS = frozenset(("l", "d", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu"))
 APOSTROPHES = "'\u2019"
 _TEXT_APOSTROPHES = APOSTROPHES + "\u02bc"  # before folding (see TEXT_WORD_RE)
+# What follows an elided word in unfolded text: its apostrophe, then a word;
+# invisible characters around the apostrophe (``l\u00ad’œuvre``) do not count,
+# as folding leaves them out.
+_ELIDED_BEFORE = re.compile(rf"[{INVISIBLE}]*[{_TEXT_APOSTROPHES}][{INVISIBLE}]*[^\W_\u02bc]")
 _APOSTROPHE_SPLIT = re.compile("([" + APOSTROPHES + "])")
 # Combining marks left by NFKD decomposition: accents, cedillas, diaereses.
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -245,11 +249,9 @@ def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
     for m in TEXT_WORD_RE.finditer(text):
         end = m.end()
         if (
-            end + 1 < len(text)
-            and text[end] in _TEXT_APOSTROPHES
-            and end - m.start() <= 6
+            (end - m.start() <= 6 or len(visible(m.group())) <= 6)
             and fold(m.group()) in ELISIONS
-            and WORD_RE.match(text, end + 1)
+            and _ELIDED_BEFORE.match(text, end)
         ):
             continue
         for word in WORD_RE.findall(fold(m.group())):

@@ -385,3 +385,27 @@ def test_a_monitor_whose_schedule_fails_leaves_the_others_queued(  # type: ignor
     assert check_monitors(engine, now=now.timestamp()) == 1
     engine.dispatch(now=now.timestamp())
     assert [r["json"]["alert"]["name"] for r in receiver.requests] == ["mood-b"]
+
+
+def test_what_went_over_the_cap_is_counted_once_when_a_retry_goes_beside_a_new_message(
+    workspace, receiver
+) -> None:  # type: ignore[no-untyped-def]
+    """A capped alert's message failed (its retry waits) and the next day's
+    match is queued: both leave in one pass. Each said the same '2 more
+    matches went over the cap' (over_cap 2 twice, 4 for 2 held back)."""
+    AlertBook(workspace.store).add(
+        Alert(name="hook", query="lumio", channel_url=f"webhook+{receiver.url}", daily_cap=1)
+    )
+    receiver.script = [500]  # the first message fails: a retry is due later
+    build_pipeline(workspace).ingest([make_post(n, f"Lumio {n}") for n in range(1, 4)])
+    assert [r["status"] for r in receiver.requests] == [500]
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    post = make_post(4, "Lumio tomorrow", published_at=tomorrow)
+    build_pipeline(workspace, skip=("alerts",)).ingest([post])
+    with workspace.store.transaction() as tx:
+        engine.queue(tx, [post], now=tomorrow.timestamp())
+    engine.dispatch(now=tomorrow.timestamp())
+    sent = [r["json"] for r in receiver.requests if r["status"] == 200]
+    assert sorted(len(m["posts"]) for m in sent) == [1, 1]  # the retry and the new one
+    assert sorted(m["over_cap"] for m in sent) == [0, 2]

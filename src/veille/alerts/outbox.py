@@ -412,6 +412,7 @@ class AlertEngine:
         now = time.time() if now is None else now
         report = DispatchReport()
         ready: list[tuple[str, list[int], Delivery, list[int]]] = []
+        told: set[int] = set()  # held-back rows a message of this pass counts
         for batch_id, ids in self.claim(now, instant_only=instant_only, alert_id=alert_id):
             report.batches += 1
             try:
@@ -424,9 +425,14 @@ class AlertEngine:
                 continue
             held: list[int] = []
             if delivery.kind == "posts" and delivery.alert.daily_cap:
-                # What the cap held back since its last message: this one says how many.
+                # What the cap held back since its last message: this one says
+                # how many; another of the alert's messages sent beside it (a
+                # retry) does not count them again.
                 assert delivery.alert.id is not None
-                held = self.store.held_back(delivery.alert.id, CAP_REASON)
+                held = [
+                    i for i in self.store.held_back(delivery.alert.id, CAP_REASON) if i not in told
+                ]
+                told.update(held)
                 delivery = replace(
                     delivery, over_cap=len(held), cap_reached=self._cap_reached(delivery.alert, now)
                 )
