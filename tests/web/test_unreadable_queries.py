@@ -167,3 +167,16 @@ def test_the_alert_query_is_edited_on_its_page_and_then_reads(site: Running) -> 
         assert ok.status_code == 303
     shown = _api(site, "/alerts/old-alert")
     assert shown["query"] == "lumio (lang:fr OR lang:en)" and shown["query_error"] is None  # type: ignore[index]
+
+
+def test_the_notice_is_said_in_french_too(site: Running) -> None:
+    from veille.web.deps import SESSION_COOKIE
+
+    r = httpx.get(
+        site.url + "/topics/old",
+        cookies={SESSION_COOKIE: site.session("viewer")},
+        headers={"Accept-Language": "fr"},
+        timeout=30,
+    )
+    assert "Cette requête enregistrée ne se lit plus" in r.text
+    assert "Son texte est gardé tel qu’il a été enregistré." in r.text
