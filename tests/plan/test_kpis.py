@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +183,23 @@ def test_a_kpi_whose_baseline_already_meets_its_target_says_so(ws: Workspace) ->
     assert said.en.endswith("Is this a floor to keep?")
     assert said.fr.endswith("Est-ce un plancher à tenir\u202f?")
     assert cautions(add_kpi(ws, "reach", "mentions", 50, topic="lumio", now=NOW), NOW) == []
+
+
+def test_a_kpi_set_in_the_second_a_post_came_in_counts_it(tmp_path: Path) -> None:
+    """Reported as a baseline of 0 once in six tries (1 when measured again):
+    a post published at 10:00:00.3, its topic created, a KPI set at
+    10:00:00.7. Stores keep times to the second and the window ended before
+    10:00:00, so the post fell outside it until the next second."""
+    from datetime import UTC, datetime
+
+    from tests.conftest import make_post
+    from veille.query.topics import add_topic
+    from veille.workspace import init_workspace
+
+    at = datetime(2026, 12, 5, 10, 0, 0, 300_000, tzinfo=UTC)
+    with Workspace.open(init_workspace(tmp_path / "ws")) as fresh:
+        fresh.posts.upsert_posts([make_post("1", "lumio est en panne", published_at=at)])
+        add_topic(fresh.state, "lumio", "lumio")
+        kpi = add_kpi(fresh, "m", "mentions", 10, topic="lumio", now=at + timedelta(seconds=0.4))
+        assert kpi.baseline == 1
+        assert report(fresh, kpi, now=at + timedelta(seconds=0.5)).value == 1

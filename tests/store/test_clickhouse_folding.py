@@ -126,3 +126,28 @@ def test_saved_topics_are_filed_again_after_the_refold(store: Any) -> None:
     reopened.file_topic_backlog(1, 1, art)
     filed = Scope().within_topic(1, label="art")
     assert reopened.post_totals(filed)[0][-3] == 3  # 1, 2 and 14
+
+
+def test_the_refold_says_what_it_does_and_when_it_is_done(
+    store: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Over millions of posts the refold takes minutes as the store opens:
+    it says what and why before, and how many posts and how long after; an
+    up-to-date store opens in silence."""
+    import logging
+
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    store.upsert_posts([*POSTS, TAGGED])
+    _as_before(store)
+    with caplog.at_level(logging.WARNING, logger="veille.store.clickhouse"):
+        ClickHouseStore(store.client, store.where)  # upgraded as it opens
+    said = " ".join(r.getMessage() for r in caplog.records)
+    refolded = {"1", "3", "5", "9", "11", "14", "20"}  # those holding œ, æ, ʼ or a hidden mark
+    assert f"folding again the {len(refolded)} posts whose text holds œ, æ" in said
+    assert "safe to interrupt: it goes on from the last batch done" in said
+    assert f"ClickHouse schema 7 done: {len(refolded)} posts folded again in" in said
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="veille.store.clickhouse"):
+        ClickHouseStore(store.client, store.where)  # upgraded as it opens
+    assert caplog.records == []

@@ -23,6 +23,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    warn,
 )
 
 EveryOpt = Annotated[
@@ -120,11 +121,16 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def list_(workspace: WorkspaceOpt = None, fmt: FormatOpt = DataFormat.table) -> None:
         """List alerts with their state."""
-        from veille.services.alerts import alert_rows
+        from veille.services.alerts import alert_rows, list_alerts
+        from veille.services.unreadable import of_alert, said, topic_queries
 
         with open_workspace(workspace) as ws:
             cols = ("name", "kind", "watches", "every", "mode", "to", "paused")
             print_rows(alert_rows(ws), cols, fmt, title="Alerts")
+            topics = topic_queries(ws.state)
+            for a in list_alerts(ws):  # an alert that silently stopped matching says so
+                if unreadable := of_alert(a, topics):
+                    warn(said(unreadable))
 
     @alert.command("show")
     @handle_errors

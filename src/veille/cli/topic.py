@@ -17,6 +17,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    warn,
 )
 
 NameArg = Annotated[str, typer.Argument(help="Topic name (letters, digits, - _ .).")]
@@ -101,14 +102,17 @@ def register(app: typer.Typer) -> None:
     def list_(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
         """Every topic with its current query."""
         from veille.query.topics import inbox_topics, list_topics
+        from veille.services.unreadable import of_topic, said
 
         with open_workspace(workspace) as ws:
             topics = list_topics(ws.state)
             flagged = inbox_topics(ws.state)
+        unreadable = {t.name: u for t in topics if (u := of_topic(t))}
         rows = [
             {
                 "name": t.name, "version": t.version, "query": t.query,
                 "updated_at": t.updated_at, "inbox": t.name in flagged,
+                "query_error": u.as_json() if (u := unreadable.get(t.name)) else None,
             }
             for t in topics
         ]  # fmt: skip
@@ -116,6 +120,8 @@ def register(app: typer.Typer) -> None:
             print_json(rows)
         else:
             print_rows(rows, ["name", "version", "query", "inbox", "updated_at"], RowFormat.table)
+        for u in unreadable.values():  # a topic that silently stopped matching says so
+            warn(said(u))
 
     @tapp.command()
     @handle_errors

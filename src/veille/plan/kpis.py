@@ -145,9 +145,17 @@ def _all_own_handles(ws: Workspace) -> list[str]:
 
 
 def window(now: datetime, days: int) -> Period:
+    """The ``days`` up to ``now``, ``now``'s second included. Stores keep a
+    post's time to the second and end a period before its ``until``'s
+    second: a window ending at 10:00:00.7 left out a post published at
+    10:00:00.3, so a KPI set just after a post came in (a script, a busy
+    minute) had a baseline without it, and read it a second later."""
     from veille.analytics.scope import Period
 
-    return Period(now - timedelta(days=days), now)
+    end = now.replace(microsecond=0)
+    if end != now:
+        end += timedelta(seconds=1)
+    return Period(end - timedelta(days=days), end)
 
 
 def _topic(ws: Workspace, name: str) -> Scope:

@@ -209,12 +209,20 @@ def schedule_text(alert: Alert) -> str:
 
 
 def alert_rows(ws: Workspace) -> list[dict[str, Any]]:
-    """One row per alert, as ``alert list`` shows them."""
-    return [
-        {"name": a.name, "kind": a.kind, "watches": a.subject, "every": schedule_text(a),
-         "mode": a.mode, "to": mask_channel_url(a.channel_url), "paused": a.paused}
-        for a in list_alerts(ws)
-    ]  # fmt: skip
+    """One row per alert, as ``alert list`` shows them; ``query_error`` says
+    when the query it matches (its own or its topic's) no longer reads."""
+    from veille.services.unreadable import of_alert, topic_queries
+
+    topics = topic_queries(ws.state)
+    rows = []
+    for a in list_alerts(ws):
+        unreadable = of_alert(a, topics)
+        rows.append(
+            {"name": a.name, "kind": a.kind, "watches": a.subject, "every": schedule_text(a),
+             "mode": a.mode, "to": mask_channel_url(a.channel_url), "paused": a.paused,
+             "query_error": unreadable.as_json() if unreadable else None}
+        )  # fmt: skip
+    return rows
 
 
 def alert_page(ws: Workspace, *, q: str = "", page: int = 1) -> ListPage[dict[str, Any]]:
@@ -243,6 +251,10 @@ def show_alert(ws: Workspace, name: str, *, secret: bool = False) -> dict[str, A
         if data.get(key):
             data[key] = datetime.fromtimestamp(data[key], UTC).isoformat(timespec="seconds")
     data["outbox"] = ws.state.outbox_counts(alert.id)
+    from veille.services.unreadable import of_alert, topic_queries
+
+    unreadable = of_alert(alert, topic_queries(ws.state))
+    data["query_error"] = unreadable.as_json() if unreadable else None
     return data
 
 
@@ -481,14 +493,25 @@ def change_alert(
     every: str | None = None,
     at: str | None = None,
     day: str | None = None,
+    query: str | None = None,
     actor: str | None = None,
 ) -> Alert:
-    """Change where and how often the alert sends (each value checked as
-    ``alert add`` checks it); the values not given stay."""
+    """Change where and how often the alert sends, and the query of an alert
+    that has its own (each value checked as ``alert add`` checks it); the
+    values not given stay."""
     from veille.alerts.channels import ChannelContext, channel_for
+    from veille.alerts.matching import compile_text
     from veille.alerts.model import AlertBook, parse_weekday
 
     changes: dict[str, Any] = {}
+    if query is not None and query.strip():
+        if get_alert(ws, name).topic:
+            raise UsageError(
+                tr("alert %(name)r watches a topic: its query is the topic's", name=name),
+                hint=tr("Edit the topic's query instead."),
+            )
+        compile_text(query.strip())  # a QueryError with its column and hint
+        changes["query"] = query.strip()
     if to is not None and to.strip():
         channel_for(to.strip(), ChannelContext(ws.settings, ws.root))  # refuse a bad URL now
         changes["channel_url"] = to.strip()
@@ -504,6 +527,6 @@ def change_alert(
             eng.reschedule(alert)
     # Never the channel URL: it may hold a token or a password.
     shown = {"to": "changed" if "channel_url" in changes else "", "every": every or "",
-             "at": at or "", "day": day or ""}  # fmt: skip
+             "at": at or "", "day": day or "", "query": changes.get("query", "")}  # fmt: skip
     record(ws.state, actor, "alert.edit", name, " ".join(f"{k}={v}" for k, v in shown.items() if v))
     return alert

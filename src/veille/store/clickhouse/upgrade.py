@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,8 @@ from veille.store.clickhouse.schema import (
     rollup_view,
 )
 from veille.textnorm import REFOLDED
+
+log = logging.getLogger(__name__)
 
 # Posts folded again per write (schema 7), and the key of ``veille_meta``
 # holding the last one done.
@@ -35,6 +39,7 @@ class ClickHouseUpgrade:
 
     if TYPE_CHECKING:  # provided by the store class this is mixed into
         client: Any
+        where: str
 
         def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
 
@@ -162,6 +167,16 @@ class ClickHouseUpgrade:
                 {"after": done[0][0] if done else "", "chars": list(REFOLDED)},
             )
         ]
+        if ids:  # over millions of posts, minutes: said, so that it does not look hung
+            log.warning(
+                "ClickHouse schema 7 of %s: folding again the %s posts whose text holds "
+                "œ, æ, ʼ or a soft hyphen, so that searches find them by their spelt-out "
+                "words (oeuvre finds Œuvre). It runs once, now, in batches of %s. It is "
+                "safe to interrupt: it goes on from the last batch done the next time "
+                "the store opens.",
+                self.where, f"{len(ids):,}", f"{_REFOLD_BATCH:,}",
+            )  # fmt: skip
+        started = time.monotonic()
         for i in range(0, len(ids), _REFOLD_BATCH):
             batch = ids[i : i + _REFOLD_BATCH]
             days = self._days(batch)
@@ -169,6 +184,11 @@ class ClickHouseUpgrade:
             olds = [stored_dict(r) for r in found]
             self._write([dict(old) for old in olds], olds)
             self.write_row("veille_meta", {"key": _REFOLD_KEY, "value": batch[-1]})
+        if ids:
+            log.warning(
+                "ClickHouse schema 7 done: %s posts folded again in %.1f s.",
+                f"{len(ids):,}", time.monotonic() - started,
+            )  # fmt: skip
         # Saved topics filed their posts with the words of before: each files
         # them again the first time it is read (topic_scope), as after an edit.
         self.client.command("TRUNCATE TABLE topic_sync")

@@ -9,19 +9,27 @@ arrives later: features land in any order, so "everything up to the highest
 number" is not what a database has. A change
 SQL alone cannot make (one that needs veille's tokenizer) is a
 ``NNNN_name.py`` file defining ``migrate(conn)``, run in the same kind of
-transaction; it must not commit.
+transaction; it must not commit. One that may take long over many posts
+(it reworks them) also defines ``ABOUT``, what it does and why: on a
+database holding posts, that is said (logged as a warning, so that any
+command shows it on stderr) before it starts, with that it runs once and may
+be interrupted, and when it ends, with how many posts ``migrate`` says it
+reworked and how long it took. Quick migrations say nothing.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from veille.errors import SchemaTooNew
 
+log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
 
 
@@ -32,14 +40,38 @@ class Migration:
     sql: str = ""  # the statements of a .sql migration
     source: str = ""  # the code of a .py migration
 
-    def run(self, conn: sqlite3.Connection) -> None:
-        """Apply this migration's changes (the caller owns the transaction)."""
-        if self.source:
-            namespace: dict[str, Any] = {"__name__": f"veille_migration_{self.number}"}
-            exec(compile(self.source, self.name, "exec"), namespace)
-            namespace["migrate"](conn)
-        else:
+    def run(self, conn: sqlite3.Connection, *, path: str = "the database") -> None:
+        """Apply this migration's changes (the caller owns the transaction);
+        one that may take long says so before and after (see the module)."""
+        if not self.source:
             conn.executescript(self.sql)
+            return
+        namespace: dict[str, Any] = {"__name__": f"veille_migration_{self.number}"}
+        exec(compile(self.source, self.name, "exec"), namespace)
+        about = namespace.get("ABOUT")
+        if not about or not _holds_posts(conn):
+            namespace["migrate"](conn)
+            return
+        log.warning(
+            "migration %s of %s: %s It runs once, now, before veille goes on; over "
+            "millions of posts it takes a minute or more. It is safe to interrupt: "
+            "nothing changes until it ends, and it starts again the next time "
+            "the workspace opens.",
+            self.name, path, about,
+        )  # fmt: skip
+        started = time.monotonic()
+        reworked = namespace["migrate"](conn)
+        log.warning(
+            "migration %s done: %s posts reworked in %.1f s.",
+            self.name, f"{int(reworked or 0):,}", time.monotonic() - started,
+        )  # fmt: skip
+
+
+def _holds_posts(conn: sqlite3.Connection) -> bool:
+    try:
+        return conn.execute("SELECT 1 FROM posts LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError:  # no posts table (yet)
+        return False
 
 
 def migrations() -> list[Migration]:
@@ -108,7 +140,7 @@ def migrate(conn: sqlite3.Connection, *, path: str = "the database") -> list[str
         try:
             if mig.source:
                 conn.execute("BEGIN IMMEDIATE")
-                mig.run(conn)
+                mig.run(conn, path=path)
                 conn.execute(record)
                 conn.execute(f"PRAGMA user_version = {version}")
                 conn.execute("COMMIT")

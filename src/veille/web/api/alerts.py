@@ -74,11 +74,12 @@ def create_alert(body: AlertIn, ws: Ws, user: Writer, response: Response) -> Ale
 
 @router.patch("/alerts/{name}", response_model=AlertOut, summary="Change an alert")
 def change_alert(name: str, body: AlertChange, ws: Ws, user: Writer) -> AlertOut:
-    """Where and how often it sends (each value checked as on creation); the
-    values left out stay."""
+    """Where and how often it sends, and the query of an alert with its own
+    (each value checked as on creation); the values left out stay."""
     service.change_alert(
-        ws, name, to=body.to, every=body.every, at=body.at, day=body.day, actor=user.username
-    )
+        ws, name, to=body.to, every=body.every, at=body.at, day=body.day, query=body.query,
+        actor=user.username,
+    )  # fmt: skip
     return _row(ws, name)
 
 

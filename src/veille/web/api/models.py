@@ -157,21 +157,47 @@ class TopicUpdate(BaseModel):
     query: str
 
 
+class QueryErrorOut(BaseModel):
+    """A stored query this version no longer reads: it matches nothing new
+    until it is edited (its text is kept as saved)."""
+
+    message: str
+    hint: str | None
+    column: int = Field(description="1-based column of the fault in the query.")
+    query: str = Field(description="The stored query, as saved.")
+    topic: str | None = Field(
+        None, description="For an alert: the topic it watches, whose query this is."
+    )
+    edit: str = Field(description="The web page where the query is edited.")
+
+
+_QUERY_ERROR = Field(
+    None,
+    description="Set when the stored query no longer reads (it matches no new post until "
+    "edited): the parser's error and how to write it.",
+)
+
+
 class TopicOut(BaseModel):
     name: str
     query: str
     version: int
     created_at: datetime
     updated_at: datetime
+    query_error: QueryErrorOut | None = _QUERY_ERROR
 
     @classmethod
     def of(cls, t: Any) -> TopicOut:
+        from veille.services.unreadable import of_topic
+
+        unreadable = of_topic(t)
         return cls(
             name=t.name,
             query=t.query,
             version=t.version,
             created_at=t.created_at,
             updated_at=t.updated_at,
+            query_error=QueryErrorOut(**unreadable.as_json()) if unreadable else None,
         )
 
 
@@ -270,6 +296,9 @@ class AlertChange(BaseModel):
     every: str | None = Field(None, description="instant, hourly, daily or weekly.")
     at: str | None = Field(None, description="The time of a daily or weekly send, HH:MM.")
     day: str | None = Field(None, description="The day of a weekly send: mon … sun.")
+    query: str | None = Field(
+        None, description="A new query, for an alert with its own (not a topic's)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -291,6 +320,7 @@ class AlertOut(BaseModel):
     mode: str
     to: str = Field(description="The channel URL, its secrets masked.")
     paused: bool
+    query_error: QueryErrorOut | None = _QUERY_ERROR
 
     @classmethod
     def of(cls, row: dict[str, Any], alert: Any) -> AlertOut:
@@ -329,6 +359,7 @@ class AlertDetail(BaseModel):
     params: dict[str, Any] = Field(description="The kind's own settings (threshold, period…).")
     paused: bool
     outbox: dict[str, int] = Field(description="Deliveries by status.")
+    query_error: QueryErrorOut | None = _QUERY_ERROR
     created_at: datetime
     updated_at: datetime
     checked_at: datetime | None

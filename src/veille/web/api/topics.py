@@ -26,15 +26,17 @@ def list_topics(ws: Ws) -> list[TopicOut]:
     "/topics/{name}", response_model=TopicDetail, summary="Get a topic", dependencies=[reader]
 )
 def get_topic(name: str, ws: Ws) -> TopicDetail:
-    """The topic, its versions (oldest first) and how many stored posts it matches."""
-    tested = service.test_topic(ws.store, name, sample=0)
+    """The topic, its versions (oldest first) and how many stored posts it
+    matches (0 when its stored query no longer reads: ``query_error`` says why)."""
+    topic = TopicOut.of(service.get_topic(ws.store, name))
+    matches = 0 if topic.query_error else service.test_topic(ws.store, name, sample=0).count
     return TopicDetail(
-        **TopicOut.of(tested.topic).model_dump(),
+        **topic.model_dump(),
         versions=[
             TopicVersionOut(version=v.version, query=v.query, created_at=v.created_at)
             for v in service.versions(ws.store, name)
         ],
-        matches=tested.count,
+        matches=matches,
     )
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from veille.alerts.model import FREQUENCIES, KINDS, WEEKDAYS
 from veille.errors import VeilleError
 from veille.i18n import language_name
+from veille.query import QueryError
 from veille.services import alerts as alert_service
 from veille.web.deps import (
     Analyst,
@@ -76,12 +77,18 @@ def _rows(request: Request, q: str = "", page: int = 1) -> dict[str, Any]:
     each with its schedule in words."""
     ws = workspace(request)
     _ = translator(request)
+    from veille.services.unreadable import of_alert, topic_queries
+
     listing = alert_service.alert_page(ws, q=q, page=page)
     by_name = {a.name: a for a in alert_service.list_alerts(ws)}
+    topics = topic_queries(ws.state)
+    unreadable = {}
     for row in listing.rows:
         found = by_name.get(str(row["name"]))
         row["schedule"] = _schedule(found, _) if found is not None else row["every"]
-    return {"alerts": listing.rows, "listing": listing}
+        if found is not None and (u := of_alert(found, topics)):
+            unreadable[found.name] = u
+    return {"alerts": listing.rows, "listing": listing, "unreadable": unreadable}
 
 
 @router.get("/alerts", response_class=HTMLResponse)
@@ -140,6 +147,8 @@ def _url(name: str, tail: str = "") -> str:
 
 @router.get("/alerts/{name}", response_class=HTMLResponse)
 def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
+    from veille.services.unreadable import of_alert, topic_queries
+
     ws = workspace(request)
     alert = alert_service.get_alert(ws, name)
     shown = alert_service.show_alert(ws, name)
@@ -158,6 +167,7 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
         "weekdays": WEEKDAYS,
         "can_edit": user.can("analyst"),
         "unsubscribed_at": _when(alert.params.get("unsubscribed_at")),
+        "unreadable": of_alert(alert, topic_queries(ws.state)),
     }
     return render(request, "alerts/show.html", context)
 
@@ -214,11 +224,20 @@ def alert_settings(
     every: Annotated[str, Form()] = "",
     at: Annotated[str, Form()] = "",
     day: Annotated[str, Form()] = "",
+    query: Annotated[str, Form()] = "",
 ) -> Response:
     _ = translator(request)
-    alert_service.change_alert(
-        workspace(request), name, to=to, every=every, at=at, day=day, actor=user.username
-    )
+    try:
+        alert_service.change_alert(
+            workspace(request), name, to=to, every=every, at=at, day=day, query=query,
+            actor=user.username,
+        )  # fmt: skip
+    except QueryError as exc:  # the new query does not read: said, nothing changed
+        return redirect(
+            _url(name, "#s-query"),
+            message=_("The query was not saved: %(error)s", error=_(exc.message))
+            + (f" {_('Hint')}{_(': ')}{_(exc.hint)}" if exc.hint else ""),
+        )
     return redirect(_url(name), message=_("Alert settings saved."))
 
 

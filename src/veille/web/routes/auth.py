@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -48,7 +48,21 @@ def healthz(request: Request) -> JSONResponse:
         return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_SECONDS)})
     # Whether veille serve is still making its default views as it starts.
     warming = bool(getattr(request.app.state, "warming", False))
-    return JSONResponse({"status": "ok", "warming": warming})
+    return JSONResponse({"status": "ok", "warming": warming} | _unreadable(request))
+
+
+def _unreadable(request: Request) -> dict[str, Any]:
+    """The saved topics and alerts whose query no longer reads (each matches
+    nothing new until edited): how many for anyone (/healthz answers without
+    signing in), and which, with the parser's error and where to edit it, for
+    a signed-in user."""
+    from veille.services.unreadable import unreadable_queries
+
+    found = unreadable_queries(state(request))
+    said: dict[str, Any] = {"unreadable_queries": len(found)}
+    if current_user(request) is not None:
+        said["unreadable"] = [{"kind": u.kind, "name": u.name} | u.as_json() for u in found]
+    return said
 
 
 @router.get("/login", response_class=HTMLResponse)

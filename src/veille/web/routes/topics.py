@@ -44,12 +44,16 @@ def topic_list(
     q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
+    from veille.services.unreadable import of_topic
+
     listing = topic_service.topic_page(workspace(request).state, q=q, page=page)
+    unreadable = {t.name: u for t in listing.rows if (u := of_topic(t))}
     return render(
         request,
         "topics/list.html",
-        {"topics": listing.rows, "listing": listing, "can_edit": user.can("analyst")},
-    )
+        {"topics": listing.rows, "listing": listing, "can_edit": user.can("analyst"),
+         "unreadable": unreadable},
+    )  # fmt: skip
 
 
 @router.get("/topics/preview", response_class=HTMLResponse)
@@ -102,8 +106,11 @@ def _edit_page(request: Request, name: str, **values: Any) -> dict[str, Any]:
     topic = topic_service.get_topic(st, name)
     history = list(reversed(topic_service.versions(st, name)))
     query = values.pop("query", None) or topic.query
+    from veille.services.unreadable import of_topic
+
     return {"topic": topic, "name": topic.name, "query": query, "history": history,
-            "error": None} | values | _preview(request, query)  # fmt: skip
+            "error": None, "unreadable": of_topic(topic)} | values | _preview(
+        request, query)  # fmt: skip
 
 
 @router.get("/topics/{name}", response_class=HTMLResponse)

@@ -22,11 +22,16 @@ from __future__ import annotations
 
 import sqlite3
 
+ABOUT = (
+    "re-indexing the posts whose title or text holds œ, æ, ʼ or a soft hyphen, "
+    "so that searches find them by their spelt-out words (oeuvre finds Œuvre)."
+)
 _DELETE = "INSERT INTO posts_fts (posts_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)"
 _INSERT = "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)"
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: sqlite3.Connection) -> int:
+    """Fold the index again; return how many posts were re-indexed."""
     from veille.store.sqlite.rows import fts_row
     from veille.textnorm import REFOLDED, hash_text
 
@@ -40,7 +45,7 @@ def migrate(conn: sqlite3.Connection) -> None:
     ).fetchall()
     conn.executemany(_DELETE, [as_before(*row) for row in gone])
     conn.executemany("DELETE FROM posts_fts_pending WHERE pk = ?", [(row[0],) for row in gone])
-    last = -(2**63)
+    last, reworked = -(2**63), len(gone)
     while True:
         # Keyset pages, so no cursor stays open on posts while the index changes.
         chunk = conn.execute(
@@ -50,7 +55,8 @@ def migrate(conn: sqlite3.Connection) -> None:
         ).fetchall()
         if not chunk:
             break
-        last = chunk[-1][0]
+        last, reworked = chunk[-1][0], reworked + len(chunk)
         conn.executemany(_DELETE, [as_before(*row) for row in chunk])
         conn.executemany(_INSERT, [fts_row(*row) for row in chunk])
     conn.execute("DELETE FROM topic_sync")
+    return reworked
