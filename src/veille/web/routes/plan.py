@@ -228,14 +228,7 @@ def _change(
         said = error_text(request, exc)
         return render(request, "plan/edit.html", _edit_context(request, said), status_code=400)
 
-    if isinstance(done, str):
-        return attempt(action, done=done, where=where, on_error=edit_again)
-    try:
-        action()
-    except VeilleError as exc:
-        store_errors_through(exc)
-        return edit_again(exc)
-    return redirect(where, message=done())
+    return attempt(action, done=done, where=where, on_error=edit_again)
 
 
 @router.post("/plan/objectives", response_class=HTMLResponse)
