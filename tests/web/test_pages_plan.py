@@ -509,3 +509,24 @@ def test_a_kpi_added_on_the_first_day_of_collection_says_its_baseline_counted_a_
     assert "counted only 1 of the 30 days" in said["en"], said["en"]
     assert "ne comptait que 1 des 30 jours" in said["fr"], said["fr"]
     assert "only 0 of" not in said["en"] and "que 0 des" not in said["fr"]
+
+
+def test_a_refused_kpi_keeps_what_was_typed(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """A KPI refused for a missing field (followers with no platform) comes
+    back with its name, kind, target and days as typed, to add the one the
+    error names; the form came back empty, back to mentions and 30 days."""
+    import html
+
+    login(client, "manager")
+    client.cookies.set("veille_lang", "en")
+    typed = {"name": "audience-fr", "kind": "followers", "target": "1500", "period_days": "7"}
+    r = form(client, "/plan/edit", "/plan/kpis", typed)
+    assert r.status_code == 400 and "needs a platform" in r.text
+    page = html.unescape(r.text)
+    add = page.split('action="/plan/kpis" class="stacked"', 1)[1].split("</form>", 1)[0]
+    assert re.search(r'name="name"[^>]*value="audience-fr"', add), add
+    assert re.search(r'name="target"[^>]*value="1500"', add), add
+    assert re.search(r'name="period_days"[^>]*value="7"', add), add
+    assert re.search(r'<option value="followers" selected>', add), add

@@ -181,7 +181,11 @@ def start(
 # -- editing --------------------------------------------------------------------
 
 
-def _edit_context(request: Request, error: str | None = None) -> dict[str, Any]:
+def _edit_context(
+    request: Request, error: str | None = None, new_kpi: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The editing page's data; ``new_kpi``: what was typed into the form
+    adding a KPI, shown again with the error that refused it."""
     from veille.plan.common import PLATFORMS
     from veille.plan.cost import estimate
     from veille.plan.document import cost_data
@@ -207,6 +211,7 @@ def _edit_context(request: Request, error: str | None = None) -> dict[str, Any]:
         "costs": ws.state.plan_costs(),
         "cost_rows": cost_data(estimate(ws)),
         "guidelines": current_guidelines(ws.state),
+        "new_kpi": new_kpi or {},
     }
 
 
@@ -220,13 +225,17 @@ def _change(
     action: Callable[[], object],
     done: str | Callable[[], str],
     where: str = "/plan/edit",
+    *,
+    new_kpi: dict[str, Any] | None = None,
 ) -> Response:
     """Run a change of the plan; its error is shown on the editing page.
-    ``done`` may be said after the change (what it found to warn about)."""
+    ``done`` may be said after the change (what it found to warn about);
+    ``new_kpi``: the KPI form as typed, kept when the change is refused."""
 
     def edit_again(exc: VeilleError) -> Response:
         said = error_text(request, exc)
-        return render(request, "plan/edit.html", _edit_context(request, said), status_code=400)
+        shown = _edit_context(request, said, new_kpi)
+        return render(request, "plan/edit.html", shown, status_code=400)
 
     return attempt(action, done=done, where=where, on_error=edit_again)
 
@@ -326,7 +335,11 @@ def kpi_add(
         return kpi
 
     done = _("KPI %(name)s added; its baseline is measured.", name=name)
-    return _change(request, save, lambda: " ".join([done, *said]))
+    typed = {
+        "name": name, "kind": kind, "target": target, "topic": topic, "platform": platform,
+        "compare": compare or [], "period_days": period_days, "objective": objective,
+    }  # fmt: skip
+    return _change(request, save, lambda: " ".join([done, *said]), new_kpi=typed)
 
 
 def _target(text: str) -> float:
