@@ -43,6 +43,7 @@ def _overview(request: Request) -> dict[str, Any]:
         conversation_by_platform,
         platform_shares,
         recommendations,
+        share_shown,
     )
     from veille.plan.status import format_value, reports, status_label
 
@@ -77,6 +78,7 @@ def _overview(request: Request) -> dict[str, Any]:
         "adoption": adoption(ws),
         "recommendations": [r.text(language) for r in recommendations(ws, counted=counted)],
         "heard": conversation_by_platform(ws, counted=counted),
+        "share_shown": lambda share: share_shown(share, language),
         "listen_days": LISTEN_DAYS,
         "guidelines": current_guidelines(ws.state),
         "acknowledged": user is not None and has_acknowledged(ws.state, user.username),
