@@ -368,6 +368,8 @@ def test_a_failed_replys_error_reads_in_the_readers_language(
     )
     assert page.count(said) == 2  # under the reply and in the history
     assert "is not set" not in page and "tr:{" not in page
+    # The reply in the thread, its colon spaced the French way.
+    assert "manager · échec : We are on it" in page, page
 
 
 def test_inserting_a_canned_response_in_french(

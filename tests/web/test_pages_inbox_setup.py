@@ -326,3 +326,18 @@ def test_a_refused_view_keeps_what_was_typed(
     assert chosen("priority") == ["high"] and chosen("sentiment") == ["negative"]
     assert re.search(r'name="unassigned" value="true" checked', form), form
     assert not re.search(r'name="mine" value="true" checked', form)
+
+
+def test_a_french_views_list_spaces_its_colons(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """Each view's filters, in French: a narrow no-break space before the
+    colon after each label and the semicolon between them."""
+    import html
+
+    login(client, "viewer")
+    client.cookies.set("veille_lang", "fr")
+    page = html.unescape(client.get("/inbox/views").text)
+    cells = re.findall(r'<span class="filter">(.*?)</span>', page)
+    assert cells and all("\u202f: " in c for c in cells), cells
+    assert "\u202f; " in page and not re.search(r'</span>; <span class="filter">', page)

@@ -530,3 +530,24 @@ def test_a_refused_kpi_keeps_what_was_typed(
     assert re.search(r'name="target"[^>]*value="1500"', add), add
     assert re.search(r'name="period_days"[^>]*value="7"', add), add
     assert re.search(r'<option value="followers" selected>', add), add
+
+
+def test_a_french_plan_spaces_its_colons(
+    new_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """The plan's lists that pair a name and its value (people and their
+    part, the money lines) in French: a narrow no-break space before each
+    colon, as every other label of the page; they read "manager: porte-parole"."""
+    import html
+
+    with httpx.Client(base_url=new_org.url, timeout=30) as client:
+        login(client, "manager")
+        client.cookies.set("veille_lang", "fr")
+        assert start_plan(client).status_code == 303
+        done = form(client, "/plan/edit", "/plan/money", {"label": "Outils", "monthly": "50"})
+        assert done.status_code == 303, done.text
+        shown = html.unescape(client.get("/plan").text)
+        edit = html.unescape(client.get("/plan/edit").text)
+    assert "manager\u202f: porte-parole" in shown, shown
+    assert "Outils\u202f: 50" in shown and "Outils\u202f: 50" in edit
+    assert "manager: " not in shown and "Outils: " not in shown + edit
