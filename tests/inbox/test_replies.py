@@ -316,6 +316,32 @@ def test_a_reply_with_an_unset_token_says_so_not_that_the_platform_refused(
     assert (stored.status, stored.text) == ("failed", "Merci !")
 
 
+def test_veille_inbox_retry_sends_a_failed_reply_again(
+    ws: Workspace, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line's way to send a failed reply again: the same reply,
+    through an account that works this time; a second retry is refused."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    monkeypatch.delenv("VEILLE_TEST_UNSET_TOKEN", raising=False)
+    url = sim.url("mastodon", "").rstrip("/")
+    add_account(ws.state, "lumio-unset", "mastodon", url, secret="env:VEILLE_TEST_UNSET_TOKEN")
+    item_id = _item(ws, sim, n=5)
+    with pytest.raises(replies.ReplyFailed):
+        replies.reply(ws, item_id, "On s’en occupe.", user="alice", account="lumio-unset")
+    (failed,) = ws.state.inbox_replies(item_id)
+    args = ["inbox", "retry", str(failed.id), "--account", "lumio-masto", "--as", "alice"]
+    r = CliRunner().invoke(build_app(), [*args, "--workspace", str(ws.root)])
+    assert r.exit_code == 0, r.output
+    (sent,) = ws.state.inbox_replies(item_id)
+    assert sent.id == failed.id and sent.status == "sent"
+    assert f"reply #{sent.id} sent: {sent.remote_url}" in r.output
+    again = CliRunner().invoke(build_app(), [*args, "--workspace", str(ws.root)])
+    assert again.exit_code != 0 and "did not fail: it is sent" in again.output, again.output
+
+
 def _published(sim: Simulator, text: str) -> list[Post]:
     return [p for p in sim.world.by_platform["mastodon"] if p.text == text]
 

@@ -3,6 +3,7 @@ real server on loopback."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import httpx
@@ -191,6 +192,9 @@ def test_first_run_creates_the_admin(fresh_server: Served) -> None:
         form = {"username": "boss", "password": "long enough pass", "csrf_token": token}
         mismatch = browser.post("/setup", data={**form, "confirm": "something else"})
         assert mismatch.status_code == 400
+        # The focus goes to the error, the one element asking for it (HTML allows one).
+        focused = re.findall(r"<[a-z]+\b[^>]*\sautofocus\b[^>]*>", mismatch.text)
+        assert len(focused) == 1 and 'id="setup-error"' in focused[0], focused
         done = browser.post("/setup", data={**form, "confirm": "long enough pass"})
         assert done.status_code == 303
         assert browser.get("/users").status_code == 200

@@ -343,6 +343,24 @@ def test_the_sign_in_form_suits_a_phone_keyboard(browser: Any, site: Running) ->
         context.close()
 
 
+def test_signed_out_the_language_switch_is_shown_on_a_phone(browser: Any, site: Running) -> None:
+    """The sign-in page has no menu to open: its language buttons stay in sight
+    (folded away with no Menu button, a French reader could not switch)."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/login")
+        assert page.get_by_role("button", name="Menu").count() == 0
+        french = page.get_by_role("button", name="Français")
+        assert french.is_visible()
+        with page.expect_navigation():
+            french.tap()
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert page.get_by_role("button", name="English").is_visible()
+    finally:
+        context.close()
+
+
 def test_the_inbox_filters_put_each_label_above_its_field(browser: Any, site: Running) -> None:
     context = _context(browser, site, PHONE, "fr")
     try:

@@ -109,6 +109,11 @@ def test_assign_status_note_and_a_stale_form(
     assert f'href="/inbox/{ids[0]}"' in mine and f'href="/inbox/{ids[1]}"' not in mine
 
 
+def _focused(page: str) -> list[str]:
+    """The tags of ``page`` that ask for the focus when it opens."""
+    return re.findall(r"<[a-z]+\b[^>]*\sautofocus\b[^>]*>", page)
+
+
 def test_reply_check_shows_the_verdict_and_the_collision(
     live_server: Served, client: httpx.Client, login: Login
 ) -> None:
@@ -121,11 +126,15 @@ def test_reply_check_shows_the_verdict_and_the_collision(
     checked = client.post(f"/inbox/{ids[1]}/reply", data=form)
     assert checked.status_code == 200
     assert "assigned to manager" in checked.text and "over the limit" in checked.text
+    # One element takes the focus (HTML allows one autofocus): "Before you
+    # send", not the verdict under the field as well.
+    assert _focused(checked.text) == ['<div class="warning" role="alert" tabindex="-1" autofocus>']
     # Sending without "send anyway" is stopped by the collision; nothing is stored.
     sent = client.post(f"/inbox/{ids[1]}/reply",
                        data={"csrf_token": token, "text": "Merci !", "step": "send"})  # fmt: skip
     assert sent.status_code == 409 and "assigned to manager" in sent.text
     assert "send anyway" in sent.text and "--force" not in sent.text
+    assert len(_focused(sent.text)) == 1 and 'class="error"' in _focused(sent.text)[0]
     with live_server.workspace() as ws:
         assert ws.state.inbox_replies(ids[1]) == []
 
@@ -359,6 +368,8 @@ def test_a_failed_replys_error_reads_in_the_readers_language(
     )
     assert page.count(said) == 2  # under the reply and in the history
     assert "is not set" not in page and "tr:{" not in page
+    # The reply in the thread, its colon spaced the French way.
+    assert "manager · échec : We are on it" in page, page
 
 
 def test_inserting_a_canned_response_in_french(

@@ -294,3 +294,50 @@ def test_a_french_reader_reads_the_working_time_errors_in_french(
     page = html.unescape(bad.text)
     assert bad.status_code == 400 and "la langue «\u202fde\u202f» n’est ni en ni fr" in page
     assert "Écrivez en ou fr." in page
+
+
+def test_a_refused_view_keeps_what_was_typed(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """A view refused for one field (a topic misspelt) comes back with every
+    filter as it was typed, to correct that one; it came back empty."""
+    import html
+
+    login(client, "analyst")
+    token = csrf_from(client.get("/inbox/views").text)
+    typed = {
+        "csrf_token": token, "name": "billing on mastodon", "status": ["new", "in_progress"],
+        "priority": "high", "sentiment": "negative", "platform": "mastodon",
+        "language": "fr", "tag": "billing", "topic": "lumoi", "unassigned": "true",
+    }  # fmt: skip
+    bad = client.post("/inbox/views/new", data=typed)
+    assert bad.status_code == 400 and "lumoi" in bad.text
+    page = html.unescape(bad.text)
+    form = page.split('action="/inbox/views/new"', 1)[1].split("</form>", 1)[0]
+    for field, value in [("name", "billing on mastodon"), ("platform", "mastodon"),
+                         ("language", "fr"), ("tag", "billing"), ("topic", "lumoi")]:  # fmt: skip
+        assert re.search(rf'name="{field}"[^>]*value="{value}"', form), (field, form)
+
+    def chosen(name: str) -> list[str]:
+        box = form.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        return re.findall(r'<option value="([^"]+)" selected>', box)
+
+    assert chosen("status") == ["new", "in_progress"]
+    assert chosen("priority") == ["high"] and chosen("sentiment") == ["negative"]
+    assert re.search(r'name="unassigned" value="true" checked', form), form
+    assert not re.search(r'name="mine" value="true" checked', form)
+
+
+def test_a_french_views_list_spaces_its_colons(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """Each view's filters, in French: a narrow no-break space before the
+    colon after each label and the semicolon between them."""
+    import html
+
+    login(client, "viewer")
+    client.cookies.set("veille_lang", "fr")
+    page = html.unescape(client.get("/inbox/views").text)
+    cells = re.findall(r'<span class="filter">(.*?)</span>', page)
+    assert cells and all("\u202f: " in c for c in cells), cells
+    assert "\u202f; " in page and not re.search(r'</span>; <span class="filter">', page)

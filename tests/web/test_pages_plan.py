@@ -487,3 +487,88 @@ def _kpi_and_objective_rows(new_org: Served, login: Callable[..., httpx.Response
         assert r.status_code == 303, r.text
         told = html.unescape(client.get(r.headers["location"]).text)
         assert "Est-ce un plancher à tenir\u202f?" in told
+
+
+def test_a_kpi_added_on_the_first_day_of_collection_says_its_baseline_counted_a_day(
+    tmp_path: Path, login: Callable[..., httpx.Response]
+) -> None:
+    """A new organization collects, then adds a KPI the same day: its
+    baseline counted part of one day, and its reason says so in both
+    languages; it read "the baseline counted only 0 of the 30 days"."""
+    import html
+    from datetime import UTC, datetime, timedelta
+
+    from tests.conftest import make_post
+    from veille.pipeline.ingest import build_pipeline
+    from veille.plan.kpis import add_kpi
+    from veille.query.topics import add_topic
+    from veille.workspace import Workspace
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:  # the first post, two hours ago
+        add_topic(ws.store, "lumio", "lumio")
+        two_hours_ago = datetime.now(UTC) - timedelta(hours=2)
+        post = make_post("today-1", "lumio is fine", published_at=two_hours_ago)
+        build_pipeline(ws, skip=("enrich",)).ingest([post])
+        add_kpi(ws, "reach", "mentions", 400, topic="lumio")
+    new_org, server = serve(root)
+    said = {}
+    try:
+        with httpx.Client(base_url=new_org.url, timeout=30) as client:
+            login(client, "viewer")
+            for lang in ("en", "fr"):
+                client.cookies.set("veille_lang", lang)
+                page = html.unescape(client.get("/plan").text)
+                row = re.search(
+                    r'<tr class="status-[^"]*">.*?</td>\s*<td class="chart">', page, re.S
+                )
+                assert row, page[:2000]
+                said[lang] = row.group(0)
+    finally:
+        server.stop()
+    assert "counted only 1 of the 30 days" in said["en"], said["en"]
+    assert "ne comptait que 1 des 30 jours" in said["fr"], said["fr"]
+    assert "only 0 of" not in said["en"] and "que 0 des" not in said["fr"]
+
+
+def test_a_refused_kpi_keeps_what_was_typed(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """A KPI refused for a missing field (followers with no platform) comes
+    back with its name, kind, target and days as typed, to add the one the
+    error names; the form came back empty, back to mentions and 30 days."""
+    import html
+
+    login(client, "manager")
+    client.cookies.set("veille_lang", "en")
+    typed = {"name": "audience-fr", "kind": "followers", "target": "1500", "period_days": "7"}
+    r = form(client, "/plan/edit", "/plan/kpis", typed)
+    assert r.status_code == 400 and "needs a platform" in r.text
+    page = html.unescape(r.text)
+    add = page.split('action="/plan/kpis" class="stacked"', 1)[1].split("</form>", 1)[0]
+    assert re.search(r'name="name"[^>]*value="audience-fr"', add), add
+    assert re.search(r'name="target"[^>]*value="1500"', add), add
+    assert re.search(r'name="period_days"[^>]*value="7"', add), add
+    assert re.search(r'<option value="followers" selected>', add), add
+
+
+def test_a_french_plan_spaces_its_colons(
+    new_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """The plan's lists that pair a name and its value (people and their
+    part, the money lines) in French: a narrow no-break space before each
+    colon, as every other label of the page; they read "manager: porte-parole"."""
+    import html
+
+    with httpx.Client(base_url=new_org.url, timeout=30) as client:
+        login(client, "manager")
+        client.cookies.set("veille_lang", "fr")
+        assert start_plan(client).status_code == 303
+        done = form(client, "/plan/edit", "/plan/money", {"label": "Outils", "monthly": "50"})
+        assert done.status_code == 303, done.text
+        shown = html.unescape(client.get("/plan").text)
+        edit = html.unescape(client.get("/plan/edit").text)
+    assert "manager\u202f: porte-parole" in shown, shown
+    assert "Outils\u202f: 50" in shown and "Outils\u202f: 50" in edit
+    assert "manager: " not in shown and "Outils: " not in shown + edit

@@ -4,6 +4,7 @@ quarantine with its retry."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -142,6 +143,9 @@ def test_a_failed_test_fetch_is_said_in_a_sentence_of_the_readers_language(
     page = html.unescape(client.post("/sources/closed/test", data={"csrf_token": token}).text)
     assert "L’essai n’a rien récupéré\u202f: la source n’a pas pu être lue." in page
     assert "L’erreur était\u202f: " in page
+    # The error and its hint: two sentences, as every other refused input says them.
+    said = re.search(r'<p class="error-message"[^>]*>(.*?)</p>', page, re.S)
+    assert said and ". Conseil\u202f: " in said.group(1), said
 
 
 def test_config_line_shows_only_what_is_set(

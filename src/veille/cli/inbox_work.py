@@ -44,6 +44,18 @@ def _can_approve(ws: Any, user: str) -> bool:
     return found.can("manager")
 
 
+def _said(outcome: Any) -> None:
+    """What a reply sent (or sent again) came to: the guide's advice and the
+    collisions on stderr, then where it went, or that it waits for approval."""
+    for w in (*outcome.verdict.warnings, *outcome.warnings):
+        warn(w)
+    r = outcome.reply
+    if r.status == "pending_approval":
+        console().print(f"reply #{r.id} waits for a manager's approval.")
+    else:
+        console().print(f"reply #{r.id} sent: {r.remote_url or r.remote_id}", markup=False)
+
+
 def register_work(inbox: typer.Typer) -> None:
     @inbox.command("reply")
     @handle_errors
@@ -77,15 +89,7 @@ def register_work(inbox: typer.Typer) -> None:
                 ws, item_id, text, user=user, account=account, force=force,
                 can_approve=_can_approve(ws, user),
             )  # fmt: skip
-        for w in outcome.verdict.warnings:
-            warn(w)
-        for w in outcome.warnings:
-            warn(w)
-        r = outcome.reply
-        if r.status == "pending_approval":
-            console().print(f"reply #{r.id} waits for a manager's approval.")
-        else:
-            console().print(f"reply #{r.id} sent: {r.remote_url or r.remote_id}", markup=False)
+        _said(outcome)
 
     @inbox.command("retry")
     @handle_errors
@@ -109,13 +113,7 @@ def register_work(inbox: typer.Typer) -> None:
                 ws, reply_id, user=user, account=account, force=force,
                 can_approve=_can_approve(ws, user),
             )  # fmt: skip
-        for w in outcome.warnings:
-            warn(w)
-        r = outcome.reply
-        if r.status == "pending_approval":
-            console().print(f"reply #{r.id} waits for a manager's approval.")
-        else:
-            console().print(f"reply #{r.id} sent: {r.remote_url or r.remote_id}", markup=False)
+        _said(outcome)
 
     @inbox.command("answered")
     @handle_errors

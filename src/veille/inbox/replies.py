@@ -159,7 +159,9 @@ def reply(
     force: bool = False,
     can_approve: bool = False,
 ) -> ReplyOutcome:
-    """Check, store and send a reply (or keep it for a manager's approval).
+    """Check, store and send a reply (or keep it for a manager's approval);
+    the very text of a reply that failed is that reply sent again
+    (:func:`retry`), not a second one.
 
     :class:`Collision` when someone else is assigned or replying (unless
     ``force``); :class:`UsageError` when the guide finds a problem;
@@ -295,11 +297,12 @@ def retry(
     force: bool = False,
     can_approve: bool = False,
 ) -> ReplyOutcome:
-    """Send failed reply ``reply_id`` again, as it is: the same reply, so the
-    same key, which the platform uses to drop repeats. A try whose answer was
-    lost on the way back (a timeout, a cut connection) may have been
-    published: sent again, it is found, not published twice. The same checks
-    as :func:`reply` (collisions, the guide, approval) apply."""
+    """Send failed reply ``reply_id`` again (or one stuck "sending", see
+    :func:`can_retry`), as it is: the same reply, so the same key, which the
+    platform uses to drop repeats. A try whose answer was lost on the way
+    back (a timeout, a cut connection) may have been published: sent again,
+    it is found, not published twice. The same checks as :func:`reply`
+    (collisions, the guide, approval) apply."""
     from veille.errors import NotFound
 
     state = ws.state

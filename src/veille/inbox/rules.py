@@ -272,7 +272,7 @@ def holds(rule: Rule, post: Post, item: Item, ctx: RuleContext) -> bool:
 
 
 def actions_of(
-    rule: Rule, item: Item, *, next_in_team: Callable[[str], str | None], now: int = 0
+    rule: Rule, item: Item, *, next_in_team: Callable[[str], str | None], now: int
 ) -> tuple[ItemChange, list[str]]:
     """The change ``rule``'s actions make to ``item`` and the alerts to notify
     (``now``: when a status that closes the item closes it, as a person's would)."""

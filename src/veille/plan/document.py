@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.i18n import colon, format_date, format_decimal, format_number, format_percent
+from veille.i18n import colon, format_date, format_decimal, format_number
 from veille.plan.cost import CostEstimate
 
 if TYPE_CHECKING:
@@ -252,6 +252,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         conversation_by_platform,
         platform_shares,
         recommendations,
+        share_shown,
     )
     from veille.plan.status import format_value, reports, status_label
 
@@ -338,7 +339,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         out += [f"### {ch.platform}" + (f" (@{ch.handle})" if ch.handle else ""), ""]
         n, share = heard.get(ch.platform, (0, 0.0))
         there = t["heard_value"].format(
-            share=format_percent(share, lang, 1 if 0 < share < 0.1 else 0),
+            share=share_shown(share, lang),
             n=format_number(n, lang),
             d=LISTEN_DAYS,
         )

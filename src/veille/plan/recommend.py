@@ -86,6 +86,13 @@ def conversation_by_platform(
     return {p: (n, n / total) for p, n in counts.items()} if total else {}
 
 
+def share_shown(share: float, lang: str) -> str:
+    """A channel's share of the conversation as the plan shows it (its page
+    and its document): to a tenth below 10% (3.2%), where a whole number would
+    make a small channel 0%, whole from there."""
+    return format_percent(share, lang, 1 if 0 < share < 0.1 else 0)
+
+
 def _where(
     ws: Workspace, per: Period, counted: tuple[Counter[str], int] | None = None
 ) -> list[Recommendation]:

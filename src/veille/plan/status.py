@@ -177,9 +177,11 @@ def _baseline_days(kpi: KPI, listening_since: Since) -> int | None:
         return None
     since = listening_since()
     start = kpi.set_at - timedelta(days=kpi.period_days)
-    if since is None or since <= start:
-        return None
-    return max(0, round((kpi.set_at - since).total_seconds() / 86400))
+    if since is None or since <= start or since >= kpi.set_at:
+        return None  # all counted; or the posts it counted are gone (kept no longer)
+    # Part of a day is a day, as a value's own covered days count it: a KPI
+    # added the day collection began counted one, not "only 0 of 30".
+    return max(1, round((kpi.set_at - since).total_seconds() / 86400))
 
 
 @dataclass(frozen=True)

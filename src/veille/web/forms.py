@@ -64,15 +64,16 @@ def store_errors_through(exc: VeilleError) -> None:
 def attempt(
     action: Callable[[], object],
     *,
-    done: str,
+    done: str | Callable[[], str],
     where: str,
     on_error: Callable[[VeilleError], Response],
 ) -> Response:
     """Run ``action``; then back to ``where`` with ``done``, or ``on_error``'s
-    page (the form again, with the error) when the action is refused."""
+    page (the form again, with the error) when the action is refused.
+    ``done`` may be made after the action (what it found to say)."""
     try:
         action()
     except VeilleError as exc:
         store_errors_through(exc)
         return on_error(exc)
-    return redirect(where, message=done)
+    return redirect(where, message=done if isinstance(done, str) else done())

@@ -375,7 +375,7 @@ def reject_reply(
 def retry_reply(
     request: Request, reply_id: RowId, user: Analyst, force: Annotated[bool, Form()] = False
 ) -> Response:
-    """Send a failed reply again, as it is (the same reply: never published twice)."""
+    """Send a failed (or stuck) reply again, as it is (the same reply: never published twice)."""
     _ = translator(request)
     ws = workspace(request)
     stored = ws.state.inbox_reply(reply_id)

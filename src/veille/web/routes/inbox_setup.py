@@ -73,8 +73,14 @@ def _describe(filters: dict[str, Any], _: Callable[..., str]) -> list[tuple[str,
 
 
 def views_page(
-    request: Request, *, error: str | None = None, status_code: int = 200
+    request: Request,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    form: dict[str, Any] | None = None,
 ) -> HTMLResponse:
+    """The saved views and the form for a new one (``form``: what was typed
+    into it, shown again with the error that refused it)."""
     from veille.web.deps import current_user
 
     _ = translator(request)
@@ -100,7 +106,7 @@ def views_page(
             "rows": rows, "statuses": STATUSES, "open_statuses": OPEN_STATUSES,
             "priorities": PRIORITIES, "sentiments": SENTIMENTS, "error": error,
             "can_save": user.can("analyst"), "can_share": user.can("manager"),
-            "username": user.username,
+            "username": user.username, "form": form or {},
         },
         status_code=status_code,
     )  # fmt: skip
@@ -152,9 +158,18 @@ def create_view(
         )
         svc.save_view(st, user.username, name, flt, shared=shared)
 
+    typed = {
+        "name": name, "status": status, "priority": priority, "sentiment": sentiment,
+        "platform": platform, "language": language, "tag": tag, "topic": topic,
+        "assignee": assignee, "mine": mine, "unassigned": unassigned, "shared": shared,
+    }  # fmt: skip
+
+    def again(exc: VeilleError) -> Response:  # the form as it was typed, to correct
+        return views_page(request, error=error_text(request, exc), status_code=400, form=typed)
+
     return attempt(
         save, done=_("View %(name)s saved.", name=name.strip()), where="/inbox/views",
-        on_error=_again(request, views_page),
+        on_error=again,
     )  # fmt: skip
 
 

@@ -43,6 +43,7 @@ def _overview(request: Request) -> dict[str, Any]:
         conversation_by_platform,
         platform_shares,
         recommendations,
+        share_shown,
     )
     from veille.plan.status import format_value, reports, status_label
 
@@ -77,6 +78,7 @@ def _overview(request: Request) -> dict[str, Any]:
         "adoption": adoption(ws),
         "recommendations": [r.text(language) for r in recommendations(ws, counted=counted)],
         "heard": conversation_by_platform(ws, counted=counted),
+        "share_shown": lambda share: share_shown(share, language),
         "listen_days": LISTEN_DAYS,
         "guidelines": current_guidelines(ws.state),
         "acknowledged": user is not None and has_acknowledged(ws.state, user.username),
@@ -181,7 +183,11 @@ def start(
 # -- editing --------------------------------------------------------------------
 
 
-def _edit_context(request: Request, error: str | None = None) -> dict[str, Any]:
+def _edit_context(
+    request: Request, error: str | None = None, new_kpi: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The editing page's data; ``new_kpi``: what was typed into the form
+    adding a KPI, shown again with the error that refused it."""
     from veille.plan.common import PLATFORMS
     from veille.plan.cost import estimate
     from veille.plan.document import cost_data
@@ -207,6 +213,7 @@ def _edit_context(request: Request, error: str | None = None) -> dict[str, Any]:
         "costs": ws.state.plan_costs(),
         "cost_rows": cost_data(estimate(ws)),
         "guidelines": current_guidelines(ws.state),
+        "new_kpi": new_kpi or {},
     }
 
 
@@ -220,22 +227,19 @@ def _change(
     action: Callable[[], object],
     done: str | Callable[[], str],
     where: str = "/plan/edit",
+    *,
+    new_kpi: dict[str, Any] | None = None,
 ) -> Response:
     """Run a change of the plan; its error is shown on the editing page.
-    ``done`` may be said after the change (what it found to warn about)."""
+    ``done`` may be said after the change (what it found to warn about);
+    ``new_kpi``: the KPI form as typed, kept when the change is refused."""
 
     def edit_again(exc: VeilleError) -> Response:
         said = error_text(request, exc)
-        return render(request, "plan/edit.html", _edit_context(request, said), status_code=400)
+        shown = _edit_context(request, said, new_kpi)
+        return render(request, "plan/edit.html", shown, status_code=400)
 
-    if isinstance(done, str):
-        return attempt(action, done=done, where=where, on_error=edit_again)
-    try:
-        action()
-    except VeilleError as exc:
-        store_errors_through(exc)
-        return edit_again(exc)
-    return redirect(where, message=done())
+    return attempt(action, done=done, where=where, on_error=edit_again)
 
 
 @router.post("/plan/objectives", response_class=HTMLResponse)
@@ -333,7 +337,11 @@ def kpi_add(
         return kpi
 
     done = _("KPI %(name)s added; its baseline is measured.", name=name)
-    return _change(request, save, lambda: " ".join([done, *said]))
+    typed = {
+        "name": name, "kind": kind, "target": target, "topic": topic, "platform": platform,
+        "compare": compare or [], "period_days": period_days, "objective": objective,
+    }  # fmt: skip
+    return _change(request, save, lambda: " ".join([done, *said]), new_kpi=typed)
 
 
 def _target(text: str) -> float:
