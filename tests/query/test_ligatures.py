@@ -229,3 +229,32 @@ def test_a_saved_topic_is_filed_again_with_the_new_words(tmp_path: Path) -> None
         assert store.post_totals(topic_scope(store, "art"))[0][-3] == 3  # 1, 2 and 14
     finally:
         store.close()
+
+
+def test_a_refold_that_reworks_no_post_keeps_the_filings_of_topics_it_does_not_change(
+    tmp_path: Path,
+) -> None:
+    """No stored post holds œ, æ, ʼ or a soft hyphen: their filings are
+    right, and refiling every topic of a large store would cost minutes for
+    nothing. Only a topic whose query holds one (« œuvre », now the word
+    oeuvre, which finds more than it filed) files its posts again."""
+    path = tmp_path / "veille.db"
+    store = SQLiteStore.open(path)
+    store.upsert_posts([make_post("1", "Une oeuvre majeure", day=1)])
+    conn = store.conn
+    for topic_id, name, query in ((1, "lumio", "lumio"), (2, "art", "œuvre")):
+        conn.execute("INSERT INTO topics (id, name, created_at) VALUES (?, ?, 0)", (topic_id, name))
+        conn.execute(
+            "INSERT INTO topic_versions (topic_id, version, query, created_at) VALUES (?, 1, ?, 0)",
+            (topic_id, query),
+        )
+        conn.execute("INSERT INTO topic_sync (topic_id, version) VALUES (?, 1)", (topic_id,))
+    conn.execute("DELETE FROM schema_migrations WHERE number = 283")
+    conn.commit()
+    store.close()
+
+    store = SQLiteStore.open(path)  # 0283 runs again here
+    try:
+        assert store.conn.execute("SELECT topic_id FROM topic_sync").fetchall() == [(1,)]
+    finally:
+        store.close()

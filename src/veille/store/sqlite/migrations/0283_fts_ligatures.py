@@ -14,7 +14,10 @@ stored looks changed when it is collected again. Saved topics filed their
 posts with the words of before (a topic ``oeuvre`` left out ``œuvre``):
 their sync marks go, so each topic files its posts again, missing ones
 added and wrong ones taken out, the first time it is read
-(:func:`veille.analytics.topics.topic_scope`). One transaction: a run that
+(:func:`veille.analytics.topics.topic_scope`). Where no post was
+re-indexed, only the topics whose query holds such a character lose theirs
+(a workspace without them keeps its filings: refiling every topic of a large
+store costs minutes for nothing). One transaction: a run that
 stops changes nothing, and the next opening runs it again.
 """
 
@@ -58,5 +61,19 @@ def migrate(conn: sqlite3.Connection) -> int:
         last, reworked = chunk[-1][0], reworked + len(chunk)
         conn.executemany(_DELETE, [as_before(*row) for row in chunk])
         conn.executemany(_INSERT, [fts_row(*row) for row in chunk])
-    conn.execute("DELETE FROM topic_sync")
+    here = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'topic_versions'"
+    ).fetchone()
+    if reworked or not here:
+        # Posts whose words changed (or topics held in another store, whose
+        # queries cannot be read here): every topic files its posts again.
+        conn.execute("DELETE FROM topic_sync")
+    else:
+        # No post changed: only a topic whose query holds such a character
+        # (œuvre, now the word oeuvre) finds other posts than it filed.
+        conn.execute(
+            "DELETE FROM topic_sync WHERE topic_id IN "
+            "(SELECT topic_id FROM topic_versions WHERE query GLOB :pattern)",
+            {"pattern": pattern},
+        )
     return reworked
