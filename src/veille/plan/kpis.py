@@ -184,6 +184,9 @@ def _own_scope(ws: Workspace, kpi: KPI) -> Scope | Measure:
 def listening_since(ws: Workspace) -> datetime | None:
     """When the posts veille holds begin (the oldest one's date), ``None``
     while it holds none."""
+    begin = getattr(ws.store, "posts_begin", None)  # a posts endpoint serves none
+    if begin is not None:
+        return begin()  # type: ignore[no-any-return]
     oldest = next(iter(ws.store.iter_posts(batch_size=1)), None)
     return oldest.published_at if oldest else None
 
@@ -319,7 +322,6 @@ def _published_from_calendar(ws: Workspace, platform: str, per: Period) -> int |
 
 
 def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
-    from veille.analytics.volume import share_of_voice
     from veille.services.analytics import brand_and_competitors
 
     others = list(kpi.compare) or [t for t in brand_and_competitors(ws)[1] if t != kpi.topic]
@@ -329,16 +331,18 @@ def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
             "no topic to compare with: name competitors (--compare)",
             "aucun sujet auquel comparer : nommez des concurrents (--compare)",
         )
-    scopes = {t: _topic(ws, t) for t in [kpi.topic, *others]}
-    voices = {v.topic: v for v in share_of_voice(ws.store, scopes, per)}
-    share = voices[kpi.topic].share
-    if share is None:  # no post in any of them: 0 out of 0
+    # Each topic's posts over this window alone: the KPI reads no engagement
+    # share nor the period before (analytics' share of voice reads both,
+    # twice the queries).
+    posts = {t: _totals(ws, _topic(ws, t), per)[0] for t in [kpi.topic, *others]}
+    total = sum(posts.values())
+    if not total:  # no post in any of them: 0 out of 0
         return Measure(
             None,
             "none of the compared topics has a post in this period",
             "aucun des sujets comparés n’a de publication sur cette période",
         )
-    return Measure(round(share * 100, 1))
+    return Measure(round(posts[kpi.topic] / total * 100, 1))
 
 
 def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
@@ -385,11 +389,18 @@ def _followers(ws: Workspace, kpi: KPI, day: date) -> Measure:
 
 
 def history(
-    ws: Workspace, kpi: KPI, now: datetime | None = None, *, since: Since | None = None
+    ws: Workspace,
+    kpi: KPI,
+    now: datetime | None = None,
+    *,
+    since: Since | None = None,
+    current: Measure | None = None,
 ) -> list[tuple[date, float]]:
     """The KPI's values, oldest first: daily snapshots for followers, else the
     value over each of the last windows of ``period_days`` (the last one
-    ending now), leaving out windows where it cannot be measured."""
+    ending now), leaving out windows where it cannot be measured.
+    ``current``: the value over the last window, where the caller measured
+    it already (it is not read again)."""
     when = now_utc(now)
     if kpi.kind == "followers":
         return [
@@ -402,7 +413,10 @@ def history(
     points = []
     for i in range(HISTORY_POINTS - 1, -1, -1):
         end = when - timedelta(days=kpi.period_days * i)
-        got = measure(ws, kpi, window(end, kpi.period_days), since=since)
+        if i == 0 and current is not None:
+            got = current
+        else:
+            got = measure(ws, kpi, window(end, kpi.period_days), since=since)
         if got.value is not None:
             points.append((end.date(), got.value))
     return points

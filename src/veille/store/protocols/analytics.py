@@ -110,6 +110,12 @@ class AnalyticsPosts(Protocol):
         """(positive, negative, neutral) posts of ``scope`` over ``period``."""
         ...
 
+    def posts_begin(self) -> datetime | None:
+        """When the posts held begin: the oldest post's ``published_at`` (as
+        ``iter_posts`` gives it first), ``None`` while there is none. One
+        ``min()``, not a sort of every post."""
+        ...
+
     # -- top lists ----------------------------------------------------------------
 
     def top_posts(
