@@ -5,8 +5,11 @@ history). The current window was measured twice (once for the value, once as
 the history's last point), share of voice read every compared topic over
 the period before each window too (which the KPI never shows: twice the
 reads), and "when do the posts begin" sorted every post to read the oldest
-(``iter_posts``) where a ``min()`` answers. The figures are those the
-per-window path gives, on SQLite and on chDB.
+(``iter_posts``) where a ``min()`` answers. A window that ends before the
+posts begin is not measurable for a count, whatever it counts: it is not
+read. "Influencers engaged" ranked the topic's authors in every window,
+where only those the organization last engaged with then can count. The
+figures are those the per-window path gives, on SQLite and on chDB.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from veille.analytics.influencers import engaged_with
 from veille.analytics.volume import share_of_voice
 from veille.plan.channels import set_channel
 from veille.plan.kpis import (
@@ -145,7 +149,11 @@ def test_a_page_reads_each_window_of_each_kpi_once(
     monkeypatch.setattr(store, "iter_posts", walk)
     for name in ("mentions", "share_of_voice", "influencers_engaged", "net_sentiment"):
         remove_kpi(ws.state, name)
-    windows = HISTORY_POINTS  # the current one is the history's last
+    # The current window is the history's last; one that ends before the
+    # posts begin is not measurable, whatever it would count: not read.
+    oldest = ws.posts.posts_begin()
+    windows = sum(1 for k in range(HISTORY_POINTS) if NOW - timedelta(days=30 * k) > oldest)
+    assert windows == HISTORY_POINTS - 1
     reads.clear()
     (engagement, published) = reports(ws, now=NOW)
     assert engagement.value is not None and published.value is not None
@@ -158,7 +166,36 @@ def test_a_page_reads_each_window_of_each_kpi_once(
     reads.clear()
     (sov,) = reports(ws, now=NOW)
     assert sov.value is not None
-    assert len(reads) == 2 * windows  # lumio and vexa over each window, not the one before
+    # lumio and vexa over each window (not the one before), those before the
+    # posts too (0 out of 0 is not measurable, not a count of nothing)
+    assert len(reads) == 2 * HISTORY_POINTS
+
+
+def test_influencers_engaged_ranks_only_the_windows_someone_was_engaged_in(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An influencer counts in a window when the organization last engaged
+    with them then. The windows where it last engaged with no one are 0
+    without ranking the topic's authors."""
+    store = ws.posts
+    ranked: list[int] = []
+    real = store.author_activity
+
+    def activity(*args: Any, **kwargs: Any) -> Any:
+        ranked.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "author_activity", activity)
+    kpi = next(k for k in ws.state.plan_kpis() if k.kind == "influencers_engaged")
+    last = engaged_with(store, ["mastodon:lumio_hq"])
+    assert set(last) == {"carol"}  # our mentions of her
+    got = report(ws, kpi, now=NOW)
+    ends = [NOW - timedelta(days=30 * k) for k in range(HISTORY_POINTS)]
+    engaged = [e for e in ends if any(e - timedelta(days=30) <= t < e for t in last.values())]
+    assert len(engaged) == 1  # last mentioned this month
+    assert got.value == 2
+    assert [v for _d, v in got.history] == [0.0] * 6 + [2.0]
+    assert len(ranked) == len(engaged)
 
 
 def test_when_the_posts_begin_is_the_oldest_post(ws: Workspace) -> None:
