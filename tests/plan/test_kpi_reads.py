@@ -7,7 +7,9 @@ the period before each window too (which the KPI never shows: twice the
 reads), and "when do the posts begin" sorted every post to read the oldest
 (``iter_posts``) where a ``min()`` answers. A window that ends before the
 posts begin is not measurable for a count, whatever it counts: it is not
-read. "Influencers engaged" ranked the topic's authors in every window,
+read. A count's history asks the store for its windows together
+(``window_totals``: one grouped read in ClickHouse, the rollups window by
+window in SQLite). "Influencers engaged" ranked the topic's authors in every window,
 where only those the organization last engaged with then can count. The
 figures are those the per-window path gives, on SQLite and on chDB.
 """
@@ -135,40 +137,58 @@ def test_a_page_reads_each_window_of_each_kpi_once(
     store = ws.posts  # the one that keeps the posts (ws.store may join two)
     reads: list[int] = []
     walks: list[int] = []
+    histories: list[int] = []  # reads of a history's windows together
+    inside: list[int] = []
     real_totals, real_walk = store.post_totals, store.iter_posts
+    real_windows = store.window_totals
 
     def totals(*args: Any, **kwargs: Any) -> Any:
-        reads.append(1)
+        if not inside:  # SQLite reads a history's windows one by one
+            reads.append(1)
         return real_totals(*args, **kwargs)
+
+    def windows_of(scope: Any, periods: Any) -> Any:
+        reads.extend(1 for _ in periods)
+        histories.append(1)
+        inside.append(1)
+        try:
+            return real_windows(scope, periods)
+        finally:
+            inside.pop()
 
     def walk(*args: Any, **kwargs: Any) -> Any:
         walks.append(1)
         return real_walk(*args, **kwargs)
 
     monkeypatch.setattr(store, "post_totals", totals)
+    monkeypatch.setattr(store, "window_totals", windows_of)
     monkeypatch.setattr(store, "iter_posts", walk)
     for name in ("mentions", "share_of_voice", "influencers_engaged", "net_sentiment"):
         remove_kpi(ws.state, name)
     # The current window is the history's last; one that ends before the
     # posts begin is not measurable, whatever it would count: not read.
     oldest = ws.posts.posts_begin()
+    assert oldest is not None
     windows = sum(1 for k in range(HISTORY_POINTS) if NOW - timedelta(days=30 * k) > oldest)
     assert windows == HISTORY_POINTS - 1
     reads.clear()
     (engagement, published) = reports(ws, now=NOW)
     assert engagement.value is not None and published.value is not None
     assert len(reads) == 2 * windows  # one read of our posts a window each
+    assert len(histories) == 2  # the history's windows asked together
     assert walks == []  # when the posts begin: no walk over them
 
     add_kpi(ws, "sov", "share_of_voice", 1, topic="lumio", compare=["vexa"], now=NOW)
     for name in ("engagement", "posts_published"):
         remove_kpi(ws.state, name)
     reads.clear()
+    histories.clear()
     (sov,) = reports(ws, now=NOW)
     assert sov.value is not None
     # lumio and vexa over each window (not the one before), those before the
     # posts too (0 out of 0 is not measurable, not a count of nothing)
     assert len(reads) == 2 * HISTORY_POINTS
+    assert len(histories) == 2
 
 
 def test_influencers_engaged_ranks_only_the_windows_someone_was_engaged_in(

@@ -186,7 +186,8 @@ def listening_since(ws: Workspace) -> datetime | None:
     while it holds none."""
     begin = getattr(ws.store, "posts_begin", None)  # a posts endpoint serves none
     if begin is not None:
-        return begin()  # type: ignore[no-any-return]
+        found: datetime | None = begin()
+        return found
     oldest = next(iter(ws.store.iter_posts(batch_size=1)), None)
     return oldest.published_at if oldest else None
 
@@ -431,19 +432,67 @@ def history(
             if s.followers is not None and s.day <= when.date()
         ]
     since = since or listening(ws)
+    ends = [when - timedelta(days=kpi.period_days * i) for i in range(HISTORY_POINTS - 1, -1, -1)]
+    known: dict[int, Measure] = {len(ends) - 1: current} if current is not None else {}
+    # Not measurable, whatever the count: not read.
+    gaps = {
+        i
+        for i, e in enumerate(ends)
+        if _before_listening(ws, kpi, window(e, kpi.period_days), since)
+    }
+    todo = [i for i in range(len(ends)) if i not in known and i not in gaps]
+    together = _measure_windows(ws, kpi, [window(ends[i], kpi.period_days) for i in todo])
+    if together is not None:
+        known.update(zip(todo, together, strict=True))
     points = []
-    for i in range(HISTORY_POINTS - 1, -1, -1):
-        end = when - timedelta(days=kpi.period_days * i)
-        per = window(end, kpi.period_days)
-        if i == 0 and current is not None:
-            got = current
-        elif _before_listening(ws, kpi, per, since):
-            continue  # not measurable, whatever the count: not read
-        else:
-            got = measure(ws, kpi, per, since=since)
+    for i, end in enumerate(ends):
+        if i in gaps and i not in known:
+            continue
+        got = known.get(i) or measure(ws, kpi, window(end, kpi.period_days), since=since)
         if got.value is not None:
             points.append((end.date(), got.value))
     return points
+
+
+def _measure_windows(ws: Workspace, kpi: KPI, pers: list[Period]) -> list[Measure] | None:
+    """:func:`_measure` over each of ``pers`` (windows side by side, each
+    ending after the posts begin), a count's scope read once for all of them
+    (:meth:`~veille.store.protocols.analytics.AnalyticsPosts.window_totals`);
+    ``None`` for a kind measured one window at a time."""
+    kind = kpi.kind
+    if not pers or kind not in ("mentions", "share_of_voice", "engagement", "posts_published"):
+        return None
+    if kind == "mentions":
+        return [Measure(float(n)) for n, _e in ws.store.window_totals(_topic(ws, kpi.topic), pers)]
+    if kind == "share_of_voice":
+        from veille.services.analytics import brand_and_competitors
+
+        others = list(kpi.compare) or [t for t in brand_and_competitors(ws)[1] if t != kpi.topic]
+        if not others:
+            return None  # the reason, from one window
+        voices = {
+            t: [n for n, _e in ws.store.window_totals(_topic(ws, t), pers)]
+            for t in [kpi.topic, *others]
+        }
+        totals = [sum(counts[i] for counts in voices.values()) for i in range(len(pers))]
+        return [
+            Measure(round(voices[kpi.topic][i] / total * 100, 1) if total else None)
+            for i, total in enumerate(totals)
+        ]
+    if (
+        kind == "posts_published"
+        and _published_from_calendar(ws, kpi.platform, pers[0]) is not None
+    ):
+        return None  # the calendar's record
+    scope = _own_scope(ws, kpi)
+    if isinstance(scope, Measure):
+        return None  # the reason, from one window
+    found = []
+    for per, (posts, engagement) in zip(pers, ws.store.window_totals(scope, pers), strict=True):
+        if kind == "engagement":
+            engagement += _replies_not_counted(ws, scope, per)
+        found.append(Measure(float(engagement if kind == "engagement" else posts)))
+    return found
 
 
 # -- the KPI list -----------------------------------------------------------------

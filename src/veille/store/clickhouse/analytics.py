@@ -245,6 +245,13 @@ class ClickHouseAnalytics(ClickHousePeople):
         # saved topic alone is counted in its filings (see source()).
         return [(r[0], r[1]) for r in self._totals(scope, (), buckets, counts_only=True)]
 
+    def window_totals(self, scope: Scope, periods: Sequence[Period]) -> list[tuple[int, int]]:
+        """One pass over the posts of every period (or the rollups), grouped
+        by period: :meth:`headline_figures`."""
+        return [
+            (int(f["posts"]), int(f["engagement"])) for f in self.headline_figures(scope, periods)
+        ]
+
     def posts_begin(self) -> datetime | None:
         where = filter_where(None)
         n, first = self.rows(
