@@ -323,3 +323,40 @@ def test_relevance_is_not_shortened_by_a_deleted_post_still_in_the_index(tmp_pat
     found = [p.native_id for p in store.search("lumio", sort="relevance", limit=2)]
     assert found == ["next", "last"]
     store.close()
+
+
+def test_newest_first_over_a_month_long_ago_reads_its_posts_once(tmp_path: Path) -> None:
+    """A search newest first that the full-text index cannot drive (an
+    author) looks at the last day, week, month… until it has its posts. Those
+    spans counted back from the newest post stored: over a month seven months
+    ago each came back short and the month was read again, and again over
+    all time (five reads; the plan's engagement KPI asks this of each window
+    of its history). They now count back from the filter's end, and stop at
+    the span that covers its start. The same posts come back."""
+    from veille.models import Author
+
+    store = SQLiteStore.open(tmp_path / "v.db")
+    end = datetime(2026, 12, 1, tzinfo=UTC)
+    store.upsert_posts(
+        make_post(str(n), f"post {n}", published_at=end - timedelta(hours=12 * n),
+                  author=Author("ana" if n % 2 else "bob"))
+        for n in range(800)
+    )  # fmt: skip
+    since, until = end - timedelta(days=240), end - timedelta(days=210)
+    flt = PostFilter(since=since, until=until)
+    expected = sorted(
+        (p for p in store.iter_posts(flt) if p.author.handle == "ana"),
+        key=lambda p: p.published_at,
+        reverse=True,
+    )
+    looks: list[str] = []
+    store.conn.set_trace_callback(lambda sql: looks.append(sql) if "FROM posts p" in sql else None)
+    try:
+        got = store.search('author:"ana"', flt, limit=1000)
+    finally:
+        store.conn.set_trace_callback(None)
+    assert [p.id for p in got] == [p.id for p in expected] and len(got) == 30
+    assert len(looks) == 3  # a day, a week, then the whole month: not a fourth
+    assert [p.id for p in store.search('author:"ana"', flt, limit=5)] == [
+        p.id for p in expected[:5]
+    ]

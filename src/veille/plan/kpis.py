@@ -192,6 +192,10 @@ def _own_scope(ws: Workspace, kpi: KPI) -> Scope | Measure:
 def listening_since(ws: Workspace) -> datetime | None:
     """When the posts veille holds begin (the oldest one's date), ``None``
     while it holds none."""
+    begin = getattr(ws.store, "posts_begin", None)  # a posts endpoint serves none
+    if begin is not None:
+        found: datetime | None = begin()
+        return found
     oldest = next(iter(ws.store.iter_posts(batch_size=1)), None)
     return oldest.published_at if oldest else None
 
@@ -243,6 +247,20 @@ def measure(ws: Workspace, kpi: KPI, per: Period, *, since: Since | None = None)
         days = max(1, round((per.until - oldest).total_seconds() / 86400))
         return replace(got, covers_from=oldest.date(), covered_days=days)
     return got
+
+
+def _before_listening(ws: Workspace, kpi: KPI, per: Period, since: Since) -> bool:
+    """Whether ``per`` ends before veille holds any post and ``kpi`` counts
+    posts: :func:`measure` finds it not measurable whatever the count."""
+    if kpi.kind not in COUNTED:
+        return False
+    if (
+        kpi.kind == "posts_published"
+        and _published_from_calendar(ws, kpi.platform, per) is not None
+    ):
+        return False
+    oldest = since()
+    return oldest is None or oldest >= per.until
 
 
 def _measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
@@ -327,7 +345,6 @@ def _published_from_calendar(ws: Workspace, platform: str, per: Period) -> int |
 
 
 def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
-    from veille.analytics.volume import share_of_voice
     from veille.services.analytics import brand_and_competitors
 
     others = list(kpi.compare) or [t for t in brand_and_competitors(ws)[1] if t != kpi.topic]
@@ -337,20 +354,22 @@ def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
             "no topic to compare with: name competitors (--compare)",
             "aucun sujet auquel comparer : nommez des concurrents (--compare)",
         )
-    scopes = {t: _topic(ws, t) for t in [kpi.topic, *others]}
-    voices = {v.topic: v for v in share_of_voice(ws.store, scopes, per)}
-    share = voices[kpi.topic].share
-    if share is None:  # no post in any of them: 0 out of 0
+    # Each topic's posts over this window alone: the KPI reads no engagement
+    # share nor the period before (analytics' share of voice reads both,
+    # twice the queries).
+    posts = {t: _totals(ws, _topic(ws, t), per)[0] for t in [kpi.topic, *others]}
+    total = sum(posts.values())
+    if not total:  # no post in any of them: 0 out of 0
         return Measure(
             None,
             "none of the compared topics has a post in this period",
             "aucun des sujets comparés n’a de publication sur cette période",
         )
-    return Measure(round(share * 100, 1))
+    return Measure(round(posts[kpi.topic] / total * 100, 1))
 
 
 def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
-    from veille.analytics.influencers import influencers
+    from veille.analytics.influencers import engaged_with, influencers
 
     handles = _all_own_handles(ws)
     if not handles:
@@ -360,6 +379,13 @@ def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
             "les comptes de l’organisation ne sont pas connus : indiquez-les dans le plan "
             "des canaux",
         )
+    # An influencer counts when the organization last engaged with them in
+    # the window: with no one last engaged then, none counts, and the topic's
+    # authors need no ranking (most of a history's windows, 0.4 s each at 1M
+    # posts).
+    last = engaged_with(ws.store, handles)
+    if not any(per.since <= when < per.until for when in last.values()):
+        return Measure(0.0)
     found = influencers(
         ws.store,
         _topic(ws, kpi.topic),
@@ -393,11 +419,18 @@ def _followers(ws: Workspace, kpi: KPI, day: date) -> Measure:
 
 
 def history(
-    ws: Workspace, kpi: KPI, now: datetime | None = None, *, since: Since | None = None
+    ws: Workspace,
+    kpi: KPI,
+    now: datetime | None = None,
+    *,
+    since: Since | None = None,
+    current: Measure | None = None,
 ) -> list[tuple[date, float]]:
     """The KPI's values, oldest first: daily snapshots for followers, else the
     value over each of the last windows of ``period_days`` (the last one
-    ending now), leaving out windows where it cannot be measured."""
+    ending now), leaving out windows where it cannot be measured.
+    ``current``: the value over the last window, where the caller measured
+    it already (it is not read again)."""
     when = now_utc(now)
     if kpi.kind == "followers":
         return [
@@ -407,13 +440,67 @@ def history(
             if s.followers is not None and s.day <= when.date()
         ]
     since = since or listening(ws)
+    ends = [when - timedelta(days=kpi.period_days * i) for i in range(HISTORY_POINTS - 1, -1, -1)]
+    known: dict[int, Measure] = {len(ends) - 1: current} if current is not None else {}
+    # Not measurable, whatever the count: not read.
+    gaps = {
+        i
+        for i, e in enumerate(ends)
+        if _before_listening(ws, kpi, window(e, kpi.period_days), since)
+    }
+    todo = [i for i in range(len(ends)) if i not in known and i not in gaps]
+    together = _measure_windows(ws, kpi, [window(ends[i], kpi.period_days) for i in todo])
+    if together is not None:
+        known.update(zip(todo, together, strict=True))
     points = []
-    for i in range(HISTORY_POINTS - 1, -1, -1):
-        end = when - timedelta(days=kpi.period_days * i)
-        got = measure(ws, kpi, window(end, kpi.period_days), since=since)
+    for i, end in enumerate(ends):
+        if i in gaps and i not in known:
+            continue
+        got = known.get(i) or measure(ws, kpi, window(end, kpi.period_days), since=since)
         if got.value is not None:
             points.append((end.date(), got.value))
     return points
+
+
+def _measure_windows(ws: Workspace, kpi: KPI, pers: list[Period]) -> list[Measure] | None:
+    """:func:`_measure` over each of ``pers`` (windows side by side, each
+    ending after the posts begin), a count's scope read once for all of them
+    (:meth:`~veille.store.protocols.analytics.AnalyticsPosts.window_totals`);
+    ``None`` for a kind measured one window at a time."""
+    kind = kpi.kind
+    if not pers or kind not in ("mentions", "share_of_voice", "engagement", "posts_published"):
+        return None
+    if kind == "mentions":
+        return [Measure(float(n)) for n, _e in ws.store.window_totals(_topic(ws, kpi.topic), pers)]
+    if kind == "share_of_voice":
+        from veille.services.analytics import brand_and_competitors
+
+        others = list(kpi.compare) or [t for t in brand_and_competitors(ws)[1] if t != kpi.topic]
+        if not others:
+            return None  # the reason, from one window
+        voices = {
+            t: [n for n, _e in ws.store.window_totals(_topic(ws, t), pers)]
+            for t in [kpi.topic, *others]
+        }
+        totals = [sum(counts[i] for counts in voices.values()) for i in range(len(pers))]
+        return [
+            Measure(round(voices[kpi.topic][i] / total * 100, 1) if total else None)
+            for i, total in enumerate(totals)
+        ]
+    if (
+        kind == "posts_published"
+        and _published_from_calendar(ws, kpi.platform, pers[0]) is not None
+    ):
+        return None  # the calendar's record
+    scope = _own_scope(ws, kpi)
+    if isinstance(scope, Measure):
+        return None  # the reason, from one window
+    found = []
+    for per, (posts, engagement) in zip(pers, ws.store.window_totals(scope, pers), strict=True):
+        if kind == "engagement":
+            engagement += _replies_not_counted(ws, scope, per)
+        found.append(Measure(float(engagement if kind == "engagement" else posts)))
+    return found
 
 
 # -- the KPI list -----------------------------------------------------------------

@@ -229,7 +229,7 @@ def report(
     since = since or listening(ws)
     got = measure(ws, kpi, window(when, kpi.period_days), since=since)
     verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(kpi, since))
-    series = history(ws, kpi, when, since=since) if with_history else []
+    series = history(ws, kpi, when, since=since, current=got) if with_history else []
     return KPIReport(kpi, got.value, verdict.status, verdict.reason_en, verdict.reason_fr, series)
 
 

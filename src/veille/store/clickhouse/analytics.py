@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
@@ -244,6 +244,20 @@ class ClickHouseAnalytics(ClickHousePeople):
         # The caller bounds ``scope`` to ``period`` (as SQLite expects too); a
         # saved topic alone is counted in its filings (see source()).
         return [(r[0], r[1]) for r in self._totals(scope, (), buckets, counts_only=True)]
+
+    def window_totals(self, scope: Scope, periods: Sequence[Period]) -> list[tuple[int, int]]:
+        """One pass over the posts of every period (or the rollups), grouped
+        by period: :meth:`headline_figures`."""
+        return [
+            (int(f["posts"]), int(f["engagement"])) for f in self.headline_figures(scope, periods)
+        ]
+
+    def posts_begin(self) -> datetime | None:
+        where = filter_where(None)
+        n, first = self.rows(
+            f"SELECT count(), min(published_at) FROM {POSTS} WHERE {where.sql}", where.params
+        )[0]
+        return datetime.fromtimestamp(first, UTC) if n else None
 
     def sentiment_totals(self, scope: Scope, period: Period) -> tuple[int, int, int]:
         if not scope.restricted:

@@ -110,6 +110,19 @@ class AnalyticsPosts(Protocol):
         """(positive, negative, neutral) posts of ``scope`` over ``period``."""
         ...
 
+    def window_totals(self, scope: Scope, periods: Sequence[Period]) -> list[tuple[int, int]]:
+        """``(posts, engagement)`` of ``scope`` over each of ``periods`` (that
+        do not overlap; ``scope``'s own time bounds are not read), as
+        ``post_totals(scope.during(period))`` counts them: a KPI's history,
+        its windows side by side, in as few reads as the backend can."""
+        ...
+
+    def posts_begin(self) -> datetime | None:
+        """When the posts held begin: the oldest post's ``published_at`` (as
+        ``iter_posts`` gives it first), ``None`` while there is none. One
+        ``min()``, not a sort of every post."""
+        ...
+
     # -- top lists ----------------------------------------------------------------
 
     def top_posts(

@@ -9,12 +9,14 @@ anything else scans ``posts``. Every path gives the same answer.
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.store.sqlite import analytics_columns as columns
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import QUARTER, bucket_sql, fts_match, scope_sql
+from veille.store.sqlite.filters import filter_sql
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
@@ -161,6 +163,21 @@ class SQLiteVolume(columns.KeepsColumns):
             for i, (a, b) in enumerate(itertools.pairwise(edges))
         }
         return [(buckets.index(edges[i] // QUARTER), n) for i, n in counts.items() if n]
+
+    def window_totals(self, scope: Scope, periods: Sequence[Period]) -> list[tuple[int, int]]:
+        """A read per period: each from the rollups where they answer."""
+        out = []
+        for period in periods:
+            rows = self.post_totals(scope.during(period))
+            out.append((int(rows[0][-3] or 0), int(rows[0][-2] or 0)) if rows else (0, 0))
+        return out
+
+    def posts_begin(self) -> datetime | None:
+        where, params = filter_sql(None)
+        (first,) = self.conn.execute(
+            f"SELECT min(published_at) FROM posts WHERE {where}", params
+        ).fetchone()
+        return None if first is None else datetime.fromtimestamp(first, UTC)
 
     def sentiment_totals(self, scope: Scope, period: Period) -> tuple[int, int, int]:
         """(positive, negative, neutral) posts of ``scope`` over ``period``;

@@ -75,7 +75,7 @@ class SQLiteSearch:
         order = "p.published_at DESC, p.pk DESC"
         try:
             if sort == "newest":
-                return self._search_newest(node, where, params, cols, limit)
+                return self._search_newest(node, where, params, cols, limit, flt)
             rank = relevance_expr(node) if sort == "relevance" else None
             if rank is not None:
                 return self._search_relevance(node, rank, flt, where, params, cols, limit)
@@ -160,7 +160,13 @@ class SQLiteSearch:
         return [row_to_post(r) for r in rows]
 
     def _search_newest(
-        self, node: Any, where: str, params: list[Any], cols: str, limit: int
+        self,
+        node: Any,
+        where: str,
+        params: list[Any],
+        cols: str,
+        limit: int,
+        flt: PostFilter | None = None,
     ) -> list[Post]:
         """Newest first.
 
@@ -169,7 +175,9 @@ class SQLiteSearch:
         walks its lists from the newest key and the walk stops at ``limit``
         posts that pass the rest. Otherwise the last day, week, month… are
         looked at until ``limit`` are found, each window bounding the
-        full-text lookups to its keys.
+        full-text lookups to its keys: counted back from the filter's end
+        where it ends before the newest post (a month long ago), and the
+        last one looked at is the first that covers the filter's start.
         """
         driven = fts_driver(node)
         if driven is not None:
@@ -185,7 +193,12 @@ class SQLiteSearch:
         newest = self.conn.execute("SELECT max(published_at) FROM posts").fetchone()[0]
         if newest is None:
             return []
+        if flt is not None and flt.until is not None:
+            newest = min(newest, int(flt.until.timestamp()))
+        start = int(flt.since.timestamp()) if flt is not None and flt.since is not None else None
         for span in (86_400, 7 * 86_400, 31 * 86_400, 183 * 86_400, None):
+            if span is not None and start is not None and newest - span <= start:
+                span = newest - start  # every post the filter lets in: the last look
             if span is None:
                 qsql, qparams = to_sqlite(node)
                 window, wparams = "1", []
@@ -198,7 +211,7 @@ class SQLiteSearch:
                 "ORDER BY p.published_at DESC, p.pk DESC LIMIT ?",
                 [*qparams, *params, *wparams, limit],
             ).fetchall()
-            if len(rows) >= limit or span is None:
+            if len(rows) >= limit or span is None or newest - span == start:
                 return [row_to_post(r) for r in rows]
         return []  # pragma: no cover - the last window has no bound
 
