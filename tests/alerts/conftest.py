@@ -8,12 +8,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from veille.httpserver import LoggingHTTPServer
 from veille.models import Author, Engagement, Post
 from veille.workspace import Workspace, init_workspace
 
@@ -116,8 +117,9 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    # veille's own server class: a request that fails (a sender that hung up
+    # mid-request) is logged, not printed on stderr between other tests' dots.
+    server = LoggingHTTPServer(("127.0.0.1", 0), Handler, "veille.tests.receiver")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     rec.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
