@@ -19,6 +19,21 @@ from veille.query.topics import add_topic
 from veille.workspace import Workspace, init_workspace
 
 
+def daily_lumio(now: datetime, *, days: int, hour_back: int) -> list[Post]:
+    """One "lumio" post by ana a day for the last ``days`` days, each
+    ``hour_back`` hours before ``now``'s time of day."""
+    return [
+        Post.create(
+            platform="mastodon",
+            native_id=str(n),
+            text="lumio",
+            published_at=now - timedelta(days=n, hours=hour_back),
+            author=Author(handle="ana"),
+        )
+        for n in range(days)
+    ]
+
+
 def kpis(root: Path, *args: str) -> list[dict[str, object]]:
     command = [sys.executable, "-m", "veille", "plan", "kpis", "--format=json", "--history"]
     done = subprocess.run(
@@ -46,16 +61,7 @@ def test_a_count_over_days_veille_did_not_listen_says_so(tmp_path: Path) -> None
     root = init_workspace(tmp_path / "ws")
     with Workspace.open(root) as ws:
         # veille started listening 10 days ago (one lumio post a day since).
-        ws.store.upsert_posts(
-            Post.create(
-                platform="mastodon",
-                native_id=str(n),
-                text="lumio",
-                published_at=now - timedelta(days=n, hours=20),
-                author=Author(handle="ana"),
-            )
-            for n in range(10)
-        )
+        ws.store.upsert_posts(daily_lumio(now, days=10, hour_back=20))
         add_topic(ws.store, "lumio", "lumio")
         add_kpi(ws, "volume", "mentions", 100, topic="lumio")
     (k,) = kpis(root)
@@ -76,16 +82,7 @@ def test_progress_is_not_measured_from_a_baseline_that_counted_part_of_its_perio
     root = init_workspace(tmp_path / "ws")
     with Workspace.open(root) as ws:
         # One lumio post a day for the last 20 days: a steady conversation.
-        ws.store.upsert_posts(
-            Post.create(
-                platform="mastodon",
-                native_id=str(n),
-                text="lumio",
-                published_at=now - timedelta(days=n, hours=12),
-                author=Author(handle="ana"),
-            )
-            for n in range(20)
-        )
+        ws.store.upsert_posts(daily_lumio(now, days=20, hour_back=12))
         add_topic(ws.store, "lumio", "lumio")
         # Set 10 days ago, its 30-day baseline counted the 10 days veille held.
         kpi = add_kpi(
@@ -122,16 +119,7 @@ def test_the_kpis_of_a_page_read_when_the_posts_begin_once(
     now = datetime.now(UTC)
     root = init_workspace(tmp_path / "ws")
     with Workspace.open(root) as ws:
-        ws.store.upsert_posts(
-            Post.create(
-                platform="mastodon",
-                native_id=str(n),
-                text="lumio",
-                published_at=now - timedelta(days=n, hours=20),
-                author=Author(handle="ana"),
-            )
-            for n in range(10)
-        )
+        ws.store.upsert_posts(daily_lumio(now, days=10, hour_back=20))
         add_topic(ws.store, "lumio", "lumio")
         for name in ("volume", "volume2", "volume3"):
             add_kpi(ws, name, "mentions", 100, topic="lumio")

@@ -7,6 +7,7 @@ the SQLite index, the in-memory evaluator and the matcher's compiled core
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -102,19 +103,25 @@ def test_the_content_hash_of_a_stored_post_does_not_move() -> None:
         store.close()
 
 
-def _index_as_before(store: SQLiteStore) -> None:
-    """Make ``store``'s index as an earlier veille wrote it: the words folded
-    by case and accents only (those of the content hash), a deleted post's
-    text waiting to leave the index, and migration 0283 not applied."""
+def index_folded_as_before(conn: sqlite3.Connection) -> None:
+    """Index every post as veille did before 0283: its words folded by case
+    and accents only (those of the content hash)."""
     from veille.textnorm import hash_text
 
-    conn = store.conn
     conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')")
     for pk, title, text in conn.execute("SELECT pk, title, text FROM posts").fetchall():
         conn.execute(
             "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
             (pk, hash_text(title) if title else "", hash_text(text)),
         )
+
+
+def _index_as_before(store: SQLiteStore) -> None:
+    """Make ``store``'s index as an earlier veille wrote it: the words folded
+    by case and accents only (those of the content hash), a deleted post's
+    text waiting to leave the index, and migration 0283 not applied."""
+    conn = store.conn
+    index_folded_as_before(conn)
     conn.execute("DELETE FROM posts WHERE id = 'mastodon:11'")
     conn.execute("DELETE FROM schema_migrations WHERE number = 283")
     conn.commit()

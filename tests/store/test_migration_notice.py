@@ -28,7 +28,7 @@ def _veille(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def _as_before_0283(db: Path) -> None:
     """Posts holding œ and a soft hyphen, indexed as an earlier veille did
     (words folded by case and accents only), 0283 not applied."""
-    from veille.textnorm import hash_text
+    from tests.query.test_ligatures import index_folded_as_before
 
     store = SQLiteStore.open(db)
     try:
@@ -37,12 +37,7 @@ def _as_before_0283(db: Path) -> None:
              make_post("3", "rien à refaire")]
         )  # fmt: skip
         conn = store.conn
-        conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')")
-        for pk, title, text in conn.execute("SELECT pk, title, text FROM posts").fetchall():
-            conn.execute(
-                "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
-                (pk, hash_text(title) if title else "", hash_text(text)),
-            )
+        index_folded_as_before(conn)
         conn.execute("DELETE FROM schema_migrations WHERE number = 283")
         conn.commit()
     finally:
