@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from datetime import timedelta
 
 import pytest
 
 from tests.analytics.conftest import TZ, make_post, world
-from veille.analytics.scope import Scope, parse_period
+from veille.analytics.scope import Period, Scope, parse_period
 from veille.analytics.volume import DIMENSIONS, breakdown, grouped, volume
-from veille.models import Engagement, Sentiment
+from veille.models import Engagement, Post, Sentiment
 from veille.store.base import PostFilter
-from veille.store.sqlite import SQLiteStore
+from veille.store.sqlite import SQLiteStore, analytics_volume
 
 CUBES = [(), *((d,) for d in DIMENSIONS), *itertools.combinations(sorted(DIMENSIONS), 2)]
 
@@ -88,6 +89,67 @@ def test_rollup_answers_like_a_scan(store, week, flt: PostFilter, dims) -> None:
         assert sorted(grouped(store, plain, dims, by_bucket=by_bucket)) == sorted(
             grouped(store, scan, dims, by_bucket=by_bucket)
         )
+
+
+def _edges(posts: list[Post]) -> list[Period]:
+    """Periods whose ends fall off the quarter-hours, in every way that
+    matters: one second either side of a post, within a quarter-hour of
+    one, to the microsecond, and one inside a single quarter-hour."""
+    times = sorted(p.published_at for p in posts)
+    first, last = times[0], times[-1]
+    s = timedelta(seconds=1)
+    return [
+        Period(first, last + s),  # both ends on posts, the end just after one
+        Period(first + s, last),  # both just past a post
+        Period(first - timedelta(minutes=7, seconds=3), last + timedelta(minutes=14, seconds=59)),
+        Period(first + timedelta(microseconds=250), last + timedelta(seconds=1, microseconds=5)),
+        Period(first - timedelta(minutes=2), first + timedelta(minutes=3)),
+        Period(first - timedelta(days=40, seconds=17), last),
+    ]
+
+
+@pytest.mark.parametrize("flt", FILTERS)
+@pytest.mark.parametrize("dims", [(), ("platform",), ("sentiment",), ("lang", "country")])
+def test_periods_off_the_quarter_hours_answer_like_a_scan(store, flt: PostFilter, dims) -> None:
+    """A period ending "now" (every KPI's window) is read from the rollup
+    between its first and last quarter-hours and from the posts around
+    them: the same figures as reading every post."""
+    posts = world()
+    for period in _edges(posts):
+        plain, scan = Scope(flt=flt).during(period), Scope(flt=flt, scan=True).during(period)
+        for by_bucket in (False, True):
+            assert sorted(grouped(store, plain, dims, by_bucket=by_bucket)) == sorted(
+                grouped(store, scan, dims, by_bucket=by_bucket)
+            ), (period, by_bucket)
+    # The cut is taken where the rollup answers the quarter-hours in between
+    # (not with more than two dimensions, filters included).
+    period = _edges(posts)[2]
+    parts = analytics_volume._split_at_quarters(Scope(flt=flt).during(period), dims)
+    if analytics_volume.cube(Scope(flt=flt), dims) is None:
+        assert parts is None
+        return
+    assert parts is not None and len(parts) == 3
+    assert parts[0].flt.since.timestamp() % 900 == 0 and parts[0].flt.until.timestamp() % 900 == 0
+
+
+def test_a_topic_s_periods_off_the_quarter_hours_answer_like_its_query(tmp_path) -> None:
+    from veille.analytics.topics import query_scope, topic_scope
+    from veille.query.topics import add_topic
+
+    store = SQLiteStore.open(tmp_path / "t.db")
+    posts = world()
+    store.upsert_posts(posts)
+    add_topic(store, "brand", "lumio")
+    fast = topic_scope(store, "brand")
+    assert fast.topic_id is not None
+    slow = query_scope(store, "lumio")
+    for period in _edges(posts):
+        for by_bucket in (False, True):
+            assert sorted(grouped(store, fast.during(period), (), by_bucket=by_bucket)) == sorted(
+                grouped(store, slow.during(period), (), by_bucket=by_bucket)
+            ), (period, by_bucket)
+    assert analytics_volume._split_at_quarters(fast.during(_edges(posts)[2]), ()) is not None
+    store.close()
 
 
 def test_rollup_is_built_for_posts_stored_before_the_migration(tmp_path) -> None:
