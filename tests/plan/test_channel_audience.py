@@ -26,13 +26,15 @@ from .conftest import NOW
 def test_the_document_says_where_the_audience_is(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real, reads = volume.breakdown, []
+    real, reads = volume.grouped, []
 
-    def counted(store: Any, scope: Any, period: Any, dim: str) -> Any:
-        reads.append(dim)
-        return real(store, scope, period, dim)
+    def counted(store: Any, scope: Any, dims: tuple[str, ...] = (), **kw: Any) -> Any:
+        f = scope.flt
+        days = (f.until - f.since).days if f.since and f.until else None
+        reads.append((dims, days))
+        return real(store, scope, dims, **kw)
 
-    monkeypatch.setattr(volume, "breakdown", counted)
+    monkeypatch.setattr(volume, "grouped", counted)
     add_objective(ws.state, "care", "customer_service", topics="lumio")
     set_channel(ws.state, "mastodon", objectives="care", posts_per_week=3)
     set_channel(ws.state, "bluesky", objectives="care", posts_per_week=1)
@@ -44,8 +46,9 @@ def test_the_document_says_where_the_audience_is(
         "(4 posts in 30 days)" in text
     )
     assert "33% of the conversation on the plan's topics (2 posts in 30 days)" in text
-    # The posts by platform read once for the channels and the recommendations.
-    assert reads.count("platform") == 1
+    # The posts by platform over the listening's 30 days read once for the
+    # channels and the recommendations.
+    assert reads.count((("platform",), 30)) == 1
     text = plan_markdown(ws, "fr", now=NOW)
     assert (
         "- Où est le public\u202f: 67\u202f% de la conversation sur les sujets du plan "
@@ -75,13 +78,15 @@ def test_the_plan_page_says_where_the_audience_is(
         set_channel(ws.state, "mastodon", objectives="reach", posts_per_week=2)
     # The posts by platform over the 30 days, read once for the channels'
     # shares and the recommendations (at 1M posts, half a second a read).
-    real, reads = volume.breakdown, []
+    real, reads = volume.grouped, []
 
-    def counted(store: Any, scope: Any, period: Any, dim: str) -> Any:
-        reads.append(dim)
-        return real(store, scope, period, dim)
+    def counted(store: Any, scope: Any, dims: tuple[str, ...] = (), **kw: Any) -> Any:
+        f = scope.flt
+        days = (f.until - f.since).days if f.since and f.until else None
+        reads.append((dims, days))
+        return real(store, scope, dims, **kw)
 
-    monkeypatch.setattr(volume, "breakdown", counted)
+    monkeypatch.setattr(volume, "grouped", counted)
     served, server = serve(root)
     try:
         with httpx.Client(base_url=served.url, timeout=30) as client:
@@ -92,5 +97,63 @@ def test_the_plan_page_says_where_the_audience_is(
     assert "Share of the conversation (posts in 30 days)" in page
     row = page.split('<th scope="row">mastodon</th>')[1].split("</tr>")[0]
     assert "75% (3)" in row  # 3 of the 4 lumio posts are on mastodon
-    assert "topics is on reddit (1 posts in 30 days)" in page  # a recommendation
-    assert reads.count("platform") == 1
+    assert "topics is on reddit (1 post in 30 days)" in page  # a recommendation
+    assert reads.count((("platform",), 30)) == 1
+
+
+def test_the_plan_page_keeps_its_reads_of_posts_but_shows_plan_changes_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the plan reads from the posts is kept a minute for every viewer
+    (as the influencers' reads are); a channel chosen, a topic added to the
+    plan or a post collected for a new topic show at the next visit."""
+    now = datetime.now(UTC)
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(
+            Post.create(
+                platform="mastodon" if n < 3 else "reddit",
+                native_id=str(n),
+                text="lumio" if n < 4 else "vexa",
+                published_at=now - timedelta(days=n + 1),
+                author=Author(handle="ana"),
+            )
+            for n in range(6)
+        )
+        add_topic(ws.store, "lumio", "lumio")
+        add_topic(ws.store, "vexa", "vexa")
+        add_objective(ws.state, "reach", "awareness", topics="lumio")
+        set_channel(ws.state, "mastodon", objectives="reach", posts_per_week=2)
+    real, reads = volume.grouped, []
+
+    def counted(store: Any, scope: Any, dims: tuple[str, ...] = (), **kw: Any) -> Any:
+        reads.append(dims)
+        return real(store, scope, dims, **kw)
+
+    monkeypatch.setattr(volume, "grouped", counted)
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=30) as client:
+            do_login(client, "viewer")
+            first = client.get("/plan").text
+            assert "topics is on reddit (1 post in 30 days)" in first
+            read = len(reads)
+            with Workspace.open(root) as ws:
+                set_channel(ws.state, "reddit", objectives="reach", posts_per_week=1)
+            second = client.get("/plan").text
+            assert len(reads) == read  # the posts were not read again
+            # The channel shows at once, with its share of what was heard,
+            # and the recommendation to open it is gone.
+            row = second.split('<th scope="row">reddit</th>')[1].split("</tr>")[0]
+            assert "25% (1)" in row
+            assert "topics is on reddit" not in second
+            # A topic added to the plan: read again, at once.
+            with Workspace.open(root) as ws:
+                add_objective(ws.state, "rivals", "awareness", topics="vexa")
+            third = client.get("/plan").text
+            assert len(reads) > read
+            row = third.split('<th scope="row">reddit</th>')[1].split("</tr>")[0]
+            assert "50% (3)" in row  # 1 lumio and 2 vexa posts of the 6 on reddit
+    finally:
+        server.stop()

@@ -45,3 +45,15 @@ def test_the_time_zone_is_named_in_french_words(ws: Workspace) -> None:
         assert f"(fuseau horaire {zone}, publications en 30 jours)" in timing.text_fr
         assert "heure de" not in timing.text_fr
         assert f"({zone} time, posts in 30 days)" in timing.text_en
+
+
+def test_recommendations_count_posts_in_the_singular_and_the_plural() -> None:
+    """(1 post in 30 days), never (1 posts …); French keeps 0 and 1 singular."""
+    from veille.plan.recommend import posts
+
+    assert [posts(n, "en") for n in (0, 1, 2)] == ["0 posts", "1 post", "2 posts"]
+    assert [posts(n, "fr") for n in (0, 1, 1200)] == [
+        "0 publication",
+        "1 publication",
+        "1\u202f200 publications",
+    ]

@@ -18,6 +18,8 @@ from veille.plan.common import audit, now_utc
 from veille.store.protocols.plan import Channel, CostItem
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from veille.workspace import Workspace
 
 #: Writing one post: drafting, an image with its alt text, checking it against
@@ -186,34 +188,39 @@ def plan_topics(state: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for o in state.plan_objectives() for t in o.topics))
 
 
-def weekly_mentions(
-    ws: Workspace, platform: str, topics: tuple[str, ...], now: datetime | None = None
-) -> float:
-    """Posts per week on ``platform`` in the plan's topics over the last
+def weekly_by_platform(
+    ws: Workspace, topics: tuple[str, ...], now: datetime | None = None
+) -> dict[str, float]:
+    """Posts per week on each platform in the plan's ``topics`` over the last
     :data:`MEASURE_DAYS` days (a post in two topics counts twice: it may call
     for two answers)."""
-    from dataclasses import replace
+    from collections import Counter
 
     from veille.analytics.topics import topic_scope
     from veille.analytics.volume import grouped
     from veille.plan.kpis import window
 
     per = window(now_utc(now), MEASURE_DAYS)
-    total = 0
+    posts: Counter[str] = Counter()
     for t in topics:
-        scope = topic_scope(ws.store, t)
-        scope = replace(scope, flt=replace(scope.flt, platforms=(platform,)))
-        rows = grouped(ws.store, scope.during(per))
-        total += int(rows[0][0] or 0) if rows else 0
-    return total * 7 / MEASURE_DAYS
+        for platform, n, _engagement, _reach in grouped(
+            ws.store, topic_scope(ws.store, t).during(per), ("platform",)
+        ):
+            posts[platform] += n
+    return {p: n * 7 / MEASURE_DAYS for p, n in posts.items()}
 
 
-def estimate(ws: Workspace, *, now: datetime | None = None) -> CostEstimate:
+def estimate(
+    ws: Workspace, *, now: datetime | None = None, weekly: Mapping[str, float] | None = None
+) -> CostEstimate:
+    """What the plan costs; ``weekly``: :func:`weekly_by_platform` of the
+    plan's topics, when already read."""
     state = ws.state
     topics = plan_topics(state)
-    channels = [
-        channel_cost(c, weekly_mentions(ws, c.platform, topics, now)) for c in state.plan_channels()
-    ]
+    chosen = state.plan_channels()
+    if weekly is None:
+        weekly = weekly_by_platform(ws, topics, now) if chosen else {}
+    channels = [channel_cost(c, weekly.get(c.platform, 0.0)) for c in chosen]
     settings = state.plan_settings()
     rate = settings.get("hourly_rate")
 

@@ -250,7 +250,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
     from veille.plan.recommend import (
         LISTEN_DAYS,
         conversation_by_platform,
-        platform_shares,
+        hear,
         recommendations,
         share_shown,
     )
@@ -260,7 +260,8 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
     state = ws.state
     org = state.plan_settings().get("organization", "")
     out = [f"# {t['title']}" + (f" — {org}" if org else ""), ""]
-    cost = estimate(ws, now=now)  # for the adoption and the cost table alike
+    listened = hear(ws, now=now)  # read once for the cost, the channels and the recommendations
+    cost = estimate(ws, weekly=listened.weekly)  # for the adoption and the cost table alike
     done = adoption(ws)
     if done:
         out.append(
@@ -333,8 +334,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         )
         out += [f"## {t['guidelines'].format(v=g.version)}", "", body, ""]
     out += [f"## {t['channels']}", ""]
-    counted = platform_shares(ws, now=now)  # read once for the channels and the recommendations
-    heard = conversation_by_platform(ws, counted=counted)
+    heard = conversation_by_platform(ws, heard=listened)
     for ch in state.plan_channels():
         out += [f"### {ch.platform}" + (f" (@{ch.handle})" if ch.handle else ""), ""]
         n, share = heard.get(ch.platform, (0, 0.0))
@@ -361,7 +361,7 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         out += [t["none"], ""]
     out += [f"## {t['cost']}", "", cost_markdown(cost, lang), ""]
     out += [f"## {t['recs']}", ""]
-    recs = recommendations(ws, now=now, counted=counted)
+    recs = recommendations(ws, heard=listened)
     out += [f"- {r.text(lang)}" for r in recs] or [t["none"]]
     return "\n".join(out).rstrip() + "\n"
 

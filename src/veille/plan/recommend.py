@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.i18n import format_number, format_percent
+from veille.i18n import count, format_number, format_percent
 from veille.plan.common import PLATFORMS, now_utc
 
 if TYPE_CHECKING:
@@ -40,6 +40,13 @@ class Recommendation:
         return self.text_fr if lang == "fr" else self.text_en
 
 
+def posts(n: int, lang: str) -> str:
+    """``1 post``, ``3 posts`` / ``1 publication``, ``3 publications``."""
+    if lang == "fr":
+        return count(n, "fr", "publication", "publications")
+    return count(n, "en", "post", "posts")
+
+
 def _scopes(ws: Workspace) -> dict[str, Scope]:
     from veille.analytics.scope import Scope
     from veille.analytics.topics import topic_scope
@@ -54,35 +61,82 @@ def _scopes(ws: Workspace) -> dict[str, Scope]:
 def shares(ws: Workspace, dim: str, per: Period) -> tuple[Counter[str], int]:
     """Posts of the plan's topics (every post when the plan names none) by
     ``dim`` (platform or lang) over ``per``, and their total."""
-    from veille.analytics.volume import breakdown
+    from veille.analytics.volume import grouped
 
     counts: Counter[str] = Counter()
     for scope in _scopes(ws).values():
-        for s in breakdown(ws.store, scope, per, dim):
-            counts[s.key] += s.posts
+        for key, n, _engagement, _reach in grouped(ws.store, scope.during(per), (dim,)):
+            counts[key or "und"] += n
     return counts, sum(counts.values())
 
 
-def platform_shares(ws: Workspace, *, now: datetime | None = None) -> tuple[Counter[str], int]:
-    """:func:`shares` by platform over the last :data:`LISTEN_DAYS` days:
-    what a page showing both the channels' audience and the recommendations
-    reads once for the two (at 1M posts, half a second a read)."""
-    from veille.plan.kpis import window
+@dataclass
+class Heard:
+    """What the plan reads from the posts of its topics (every post when it
+    names none) over the last :data:`LISTEN_DAYS` days, before the plan's
+    choices apply: the channels' audience and the recommendations are made
+    from it. It holds no decision of the plan (channels, languages), so the
+    web app keeps one a minute for every viewer, as it keeps the
+    influencers' reads (about 0.4 s at 1M posts)."""
 
-    return shares(ws, "platform", window(now_utc(now), LISTEN_DAYS))
+    period: Period
+    platforms: tuple[Counter[str], int]
+    languages: tuple[Counter[str], int]
+    hours: Counter[tuple[int, int]]
+    #: Each topic's scope and :class:`~veille.analytics.influencers.Reads`,
+    #: the organization's own accounts (those of the plan too) left out.
+    influencers: dict[str, tuple[Scope, Any]]
+    #: The own handles the influencers' reads left out.
+    own: tuple[str, ...]
+    #: Posts a week on each platform over the cost's days
+    #: (:func:`~veille.plan.cost.weekly_by_platform`): what answering costs.
+    weekly: dict[str, float]
+
+
+def heard_key(ws: Workspace) -> tuple[Any, ...]:
+    """What :func:`hear` reads from the plan: a :class:`Heard` kept for
+    another key is not this plan's (a topic or an own account added since)."""
+    from veille.plan.cost import plan_topics
+    from veille.plan.kpis import _all_own_handles
+
+    return (tuple(plan_topics(ws.state)), tuple(_all_own_handles(ws)))
+
+
+def hear(ws: Workspace, *, now: datetime | None = None) -> Heard:
+    """:class:`Heard` over the last :data:`LISTEN_DAYS` days up to ``now``."""
+    from veille.analytics.influencers import read
+    from veille.plan.cost import plan_topics, weekly_by_platform
+    from veille.plan.kpis import _all_own_handles, window
+
+    when = now_utc(now)
+    per = window(when, LISTEN_DAYS)
+    own = tuple(_all_own_handles(ws))
+    return Heard(
+        period=per,
+        platforms=shares(ws, "platform", per),
+        languages=shares(ws, "lang", per),
+        hours=active_hours(ws, per),
+        influencers={
+            t: (scope, read(ws.store, scope, per, own)) for t, scope in _scopes(ws).items()
+        },
+        own=own,
+        weekly=weekly_by_platform(ws, plan_topics(ws.state), when),
+    )
 
 
 def conversation_by_platform(
-    ws: Workspace,
-    *,
-    now: datetime | None = None,
-    counted: tuple[Counter[str], int] | None = None,
+    ws: Workspace, *, now: datetime | None = None, heard: Heard | None = None
 ) -> dict[str, tuple[int, float]]:
     """Each platform's posts of the plan's topics over the last
     :data:`LISTEN_DAYS` days and its share of them: why a channel is (or is
     not) where the audience talks. Empty when veille heard nothing.
-    ``counted``: :func:`platform_shares`, when already read."""
-    counts, total = counted or platform_shares(ws, now=now)
+    ``heard``: :func:`hear`, when already read."""
+    if heard is None:
+        from veille.plan.kpis import window
+
+        counts, total = shares(ws, "platform", window(now_utc(now), LISTEN_DAYS))
+    else:
+        counts, total = heard.platforms
     return {p: (n, n / total) for p, n in counts.items()} if total else {}
 
 
@@ -93,11 +147,9 @@ def share_shown(share: float, lang: str) -> str:
     return format_percent(share, lang, 1 if 0 < share < 0.1 else 0)
 
 
-def _where(
-    ws: Workspace, per: Period, counted: tuple[Counter[str], int] | None = None
-) -> list[Recommendation]:
+def _where(ws: Workspace, heard: Heard) -> list[Recommendation]:
     channels = {c.platform: c for c in ws.state.plan_channels()}
-    counts, total = counted or shares(ws, "platform", per)
+    counts, total = heard.platforms
     out: list[Recommendation] = []
     if not total:
         return out
@@ -105,7 +157,6 @@ def _where(
         share = n / total
         figures = {"platform": platform, "posts": n, "share": round(share, 4), "days": LISTEN_DAYS}
         s_en, s_fr = format_percent(share, "en"), format_percent(share, "fr")
-        n_en, n_fr = format_number(n, "en"), format_number(n, "fr")
         # Only a platform a channel plan may name (`veille plan channel set`):
         # a feed (rss) or files hold a share of the conversation, not a channel.
         if share >= MIN_SHARE and platform not in channels and platform in PLATFORMS:
@@ -113,10 +164,10 @@ def _where(
                 Recommendation(
                     "platform",
                     f"{s_en} of the conversation on the plan's topics is on {platform} "
-                    f"({n_en} posts in {LISTEN_DAYS} days), which the plan does not use: "
+                    f"({posts(n, 'en')} in {LISTEN_DAYS} days), which the plan does not use: "
                     "consider a channel there.",
                     f"{s_fr} de la conversation sur les sujets du plan a lieu sur {platform} "
-                    f"({n_fr} publications en {LISTEN_DAYS} jours), que le plan n’utilise "
+                    f"({posts(n, 'fr')} en {LISTEN_DAYS} jours), que le plan n’utilise "
                     "pas\u202f: envisagez-y un canal.",
                     figures,
                 )
@@ -130,10 +181,10 @@ def _where(
                 Recommendation(
                     "quiet_channel",
                     f"Only {s_en} of the conversation on the plan's topics is on {platform} "
-                    f"({format_number(n, 'en')} posts in {LISTEN_DAYS} days): say which "
+                    f"({posts(n, 'en')} in {LISTEN_DAYS} days): say which "
                     "objective the channel serves, or move the effort where the audience talks.",
                     f"Seulement {s_fr} de la conversation sur les sujets du plan a lieu sur "
-                    f"{platform} ({format_number(n, 'fr')} publications en {LISTEN_DAYS} "
+                    f"{platform} ({posts(n, 'fr')} en {LISTEN_DAYS} "
                     "jours)\u202f: précisez l’objectif que sert ce canal, ou déplacez l’effort "
                     "là où le public parle.",
                     {
@@ -147,11 +198,11 @@ def _where(
     return out
 
 
-def _languages(ws: Workspace, per: Period) -> list[Recommendation]:
+def _languages(ws: Workspace, heard: Heard) -> list[Recommendation]:
     from veille.i18n import language_name
 
     covered = {lang for c in ws.state.plan_channels() for lang in c.languages}
-    counts, total = shares(ws, "lang", per)
+    counts, total = heard.languages
     out = []
     for lang, n in counts.most_common():
         share = n / total if total else 0.0
@@ -161,10 +212,10 @@ def _languages(ws: Workspace, per: Period) -> list[Recommendation]:
             Recommendation(
                 "language",
                 f"{format_percent(share, 'en')} of the conversation is in "
-                f"{language_name(lang, 'en')} ({format_number(n, 'en')} posts), a language no "
+                f"{language_name(lang, 'en')} ({posts(n, 'en')}), a language no "
                 "channel of the plan uses.",
                 f"{format_percent(share, 'fr')} de la conversation est en "
-                f"{language_name(lang, 'fr')} ({format_number(n, 'fr')} publications), une langue "
+                f"{language_name(lang, 'fr')} ({posts(n, 'fr')}), une langue "
                 "qu’aucun canal du plan n’emploie.",
                 {"lang": lang, "posts": n, "share": round(share, 4), "days": LISTEN_DAYS},
             )
@@ -172,14 +223,15 @@ def _languages(ws: Workspace, per: Period) -> list[Recommendation]:
     return out
 
 
-def _influencers(ws: Workspace, per: Period) -> list[Recommendation]:
+def _influencers(ws: Workspace, heard: Heard) -> list[Recommendation]:
     from veille.analytics.influencers import influencers
-    from veille.plan.kpis import _all_own_handles
 
-    handles = _all_own_handles(ws)
     best: dict[str, tuple[str, Any]] = {}
-    for topic, scope in _scopes(ws).items():
-        for i in influencers(ws.store, scope, per, org_handles=handles, limit=20, recent=0):
+    for topic, (scope, reads) in heard.influencers.items():
+        found = influencers(
+            ws.store, scope, heard.period, org_handles=heard.own, limit=20, recent=0, reads=reads
+        )
+        for i in found:
             if not i.engaged and (i.handle not in best or best[i.handle][1].score < i.score):
                 best[i.handle] = (topic, i)
     ranked = sorted(best.values(), key=lambda ti: (-ti[1].score, ti[1].handle))
@@ -197,11 +249,11 @@ def _influencers(ws: Workspace, per: Period) -> list[Recommendation]:
             Recommendation(
                 "influencer",
                 f"Engage {i.handle} ({', '.join(i.platforms)}): "
-                f"{format_number(i.matching_posts, 'en')} posts{about_en} in {LISTEN_DAYS} days, "
+                f"{posts(i.matching_posts, 'en')}{about_en} in {LISTEN_DAYS} days, "
                 f"{followers_en}, "
                 f"score {format_number(i.score, 'en')}; the organization has not engaged them yet.",
                 f"Engagez le dialogue avec {i.handle} ({', '.join(i.platforms)})\u202f: "
-                f"{format_number(i.matching_posts, 'fr')} publications{about_fr} en {LISTEN_DAYS} "
+                f"{posts(i.matching_posts, 'fr')}{about_fr} en {LISTEN_DAYS} "
                 f"jours, {followers_fr}, score "
                 f"{format_number(i.score, 'fr')}\u202f; l’organisation ne l’a pas encore fait.",
                 {
@@ -230,10 +282,10 @@ def active_hours(ws: Workspace, per: Period) -> Counter[tuple[int, int]]:
     return counts
 
 
-def _timing(ws: Workspace, per: Period) -> list[Recommendation]:
+def _timing(ws: Workspace, heard: Heard) -> list[Recommendation]:
     from babel.dates import get_day_names
 
-    counts = active_hours(ws, per)
+    counts = heard.hours
     if not counts:
         return []
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:BUSIEST_HOURS]
@@ -259,19 +311,14 @@ def _timing(ws: Workspace, per: Period) -> list[Recommendation]:
 
 
 def recommendations(
-    ws: Workspace,
-    *,
-    now: datetime | None = None,
-    counted: tuple[Counter[str], int] | None = None,
+    ws: Workspace, *, now: datetime | None = None, heard: Heard | None = None
 ) -> list[Recommendation]:
     """What listening over the last :data:`LISTEN_DAYS` days recommends;
-    ``counted``: :func:`platform_shares` over the same days, when already read."""
-    from veille.plan.kpis import window
-
-    per = window(now_utc(now), LISTEN_DAYS)
+    ``heard``: :func:`hear` over the same days, when already read."""
+    heard = heard if heard is not None else hear(ws, now=now)
     return [
-        *_where(ws, per, counted),
-        *_languages(ws, per),
-        *_influencers(ws, per),
-        *_timing(ws, per),
+        *_where(ws, heard),
+        *_languages(ws, heard),
+        *_influencers(ws, heard),
+        *_timing(ws, heard),
     ]

@@ -41,7 +41,6 @@ def _overview(request: Request) -> dict[str, Any]:
     from veille.plan.recommend import (
         LISTEN_DAYS,
         conversation_by_platform,
-        platform_shares,
         recommendations,
         share_shown,
     )
@@ -65,8 +64,8 @@ def _overview(request: Request) -> dict[str, Any]:
         }
         for r in found
     ]
-    est = estimate(ws)
-    counted = platform_shares(ws)  # read once for the channels and the recommendations
+    heard = _heard(request.app, ws)  # read once for the channels and the recommendations
+    est = estimate(ws, weekly=heard.weekly)
     return {
         "objectives": ws.state.plan_objectives(),
         "kind_note": lambda o: kind_note(o, language),
@@ -76,14 +75,34 @@ def _overview(request: Request) -> dict[str, Any]:
         "cost": est,
         "cost_rows": cost_data(est),
         "adoption": adoption(ws),
-        "recommendations": [r.text(language) for r in recommendations(ws, counted=counted)],
-        "heard": conversation_by_platform(ws, counted=counted),
+        "recommendations": [r.text(language) for r in recommendations(ws, heard=heard)],
+        "heard": conversation_by_platform(ws, heard=heard),
         "share_shown": lambda share: share_shown(share, language),
         "listen_days": LISTEN_DAYS,
         "guidelines": current_guidelines(ws.state),
         "acknowledged": user is not None and has_acknowledged(ws.state, user.username),
         "organization": ws.state.plan_settings().get("organization", ""),
     }
+
+
+def _heard(app: Any, ws: Any) -> Any:
+    """What the plan reads from the posts (:func:`~veille.plan.recommend.hear`),
+    the same for every viewer and a minute old at most, as the influencers'
+    page keeps its reads: 0.4 s at 1M posts. Its key is what it reads from
+    the plan (its topics, the own accounts), so a change there shows at
+    once; the channels and languages chosen apply at each visit."""
+    from veille.plan.recommend import hear, heard_key
+    from veille.web.listening import app_recent
+
+    return app_recent(app, "plan").get(heard_key(ws), lambda: hear(ws))
+
+
+def warm(app: Any) -> None:
+    """Make what the plan reads from the posts now, when there is a plan
+    (``veille serve`` calls it on a thread when it starts)."""
+    ws = app.state.workspace
+    if ws.state.plan_objectives():
+        _heard(app, ws)
 
 
 @router.get("/plan", response_class=HTMLResponse)
