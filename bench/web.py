@@ -23,10 +23,9 @@ duration is printed (the cold cost of those three pages).
    The plan (set up once in the workspace: an objective on the brand, two
    channels, four KPIs of the kinds that read posts) shows each KPI with its
    history, where the audience is and the recommendations from listening.
-2. ``--clients`` clients (default 50) ask those pages but the plan in a loop
-   for ``--seconds``: requests per second, p50 and p99, and errors (target
-   zero). The plan is left out there: a page of seconds at 1M posts would
-   hold every client and leave the others' figures unread.
+2. ``--clients`` clients (default 50) ask those pages in a loop for
+   ``--seconds``: requests per second, p50 and p99, and errors (target
+   zero).
 
 ``--scale`` runs both again on a second workspace of the same posts laid out
 as a scaled-out deployment keeps them (posts in chDB, state in a PostgreSQL
@@ -193,8 +192,9 @@ def bench_plan(root: Path) -> None:
         add_kpi(ws, "engagement", "engagement", 500, platform="mastodon", objective="awareness")
 
 
-#: Pages timed one at a time only, not by the ``--clients``.
-SERIAL_ONLY = ("plan",)
+#: Pages timed one at a time only, not by the ``--clients`` (none since the
+#: plan page came under the target: it was left out while it took seconds).
+SERIAL_ONLY: tuple[str, ...] = ()
 
 
 def workspace(cache: Path, n: int, rebuild: bool, state_url: str | None = None) -> Path:
