@@ -360,3 +360,42 @@ def test_newest_first_over_a_month_long_ago_reads_its_posts_once(tmp_path: Path)
     assert [p.id for p in store.search('author:"ana"', flt, limit=5)] == [
         p.id for p in expected[:5]
     ]
+
+
+def test_filing_a_topic_s_backlog_keeps_what_a_collector_filed_meanwhile(tmp_path: Path) -> None:
+    """The backlog is read without the write lock; a post a collector stores
+    and files between those reads and the writes stays filed (its filing
+    was taken out: the topic's figures lost it)."""
+    from veille.analytics.scope import Scope
+    from veille.query import compile_query
+
+    path = tmp_path / "v.db"
+    store = SQLiteStore.open(path)
+    other = SQLiteStore.open(path)  # a collector, in another process
+    store.upsert_posts([make_post(str(i), text=f"lumio {i}") for i in range(3)])
+    lumio = Scope(queries=(compile_query("lumio").ast,))
+    assert store.file_topic_backlog(5, 1, lumio) == 3
+    arrived = make_post("late", text="lumio arrives")
+
+    def between_reads(sql: str) -> None:
+        # As the backlog reads the topic's filings (its matches read already).
+        if "FROM post_topics WHERE topic_id" in sql:
+            store.conn.set_trace_callback(None)
+            with other.transaction() as tx:
+                tx.upsert_posts([arrived])
+                tx.file_posts([(arrived.id, 5)])
+
+    store.conn.set_trace_callback(between_reads)
+    store.file_topic_backlog(5, 2, lumio)
+    filed = {
+        post_id
+        for (post_id,) in store.conn.execute(
+            "SELECT p.id FROM post_topics f JOIN posts p ON p.pk = f.post_pk WHERE topic_id = 5"
+        )
+    }
+    assert filed == {"mastodon:0", "mastodon:1", "mastodon:2", arrived.id}
+    assert store.conn.execute("SELECT sum(posts) FROM topic_rollup WHERE topic_id = 5").fetchone()[
+        0
+    ] == len(filed)
+    other.close()
+    store.close()

@@ -10,8 +10,9 @@ process keeps lives in :mod:`~veille.store.sqlite.analytics_columns`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from veille.store.sqlite.analytics_people import SQLitePeople
 from veille.store.sqlite.analytics_sql import scope_sql
@@ -41,6 +42,8 @@ class SQLiteAnalytics(SQLiteTops, SQLitePeople):
         ``version`` as complete; return how many filings changed."""
         conn = self.conn
         where, params = scope_sql(conn, matching)
+        # Read without the write lock (over a large workspace, seconds that
+        # would hold every writer) ...
         want = {pk for (pk,) in conn.execute(f"SELECT p.pk FROM posts p WHERE {where}", params)}
         have = {
             pk
@@ -50,10 +53,17 @@ class SQLiteAnalytics(SQLiteTops, SQLitePeople):
         }
         conn.execute("BEGIN IMMEDIATE")
         try:
-            file_filings(conn, [(pk, topic_id) for pk in sorted(want - have)])
+            # ... then, under it, the posts that would change read again: a
+            # writer may have stored, filed, edited or deleted one in
+            # between (a post stored and filed by a collector after the first
+            # read is in ``have`` but not ``want``: without this, its filing
+            # was taken out).
+            add = self._matching(where, params, want - have)
+            drop = (have - want) - self._matching(where, params, have - want)
+            file_filings(conn, [(pk, topic_id) for pk in sorted(add)])
             conn.executemany(
                 "DELETE FROM post_topics WHERE post_pk = ? AND topic_id = ?",
-                [(pk, topic_id) for pk in sorted(have - want)],
+                [(pk, topic_id) for pk in sorted(drop)],
             )
             conn.execute(
                 "INSERT INTO topic_sync (topic_id, version) VALUES (?, ?) "
@@ -64,7 +74,23 @@ class SQLiteAnalytics(SQLiteTops, SQLitePeople):
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
-        return len(want - have) + len(have - want)
+        return len(add) + len(drop)
+
+    def _matching(self, where: str, params: list[Any], pks: set[int]) -> set[int]:
+        """Those of the posts ``pks`` that exist and match ``where`` now."""
+        found: set[int] = set()
+        chunk = sorted(pks)
+        for i in range(0, len(chunk), 10_000):
+            part = json.dumps(chunk[i : i + 10_000])
+            found.update(
+                pk
+                for (pk,) in self.conn.execute(
+                    f"SELECT p.pk FROM posts p WHERE p.pk IN (SELECT value FROM json_each(?)) "
+                    f"AND {where}",
+                    [part, *params],
+                )
+            )
+        return found
 
 
 class SQLiteAnalyticsTx:
