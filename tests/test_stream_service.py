@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.conftest import make_post
 from veille.models import Sentiment
 from veille.services import stream
@@ -14,7 +16,9 @@ from veille.workspace import Workspace
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def test_pages_cover_every_match_once_even_within_one_second(workspace: Workspace) -> None:
+def test_pages_cover_every_match_once_even_within_one_second(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 23 posts in the same second, then 10 one second apart: pages of 5 must
     # neither repeat nor skip a post across the ties.
     posts = [make_post(f"same{i}", f"lumio {i}", published_at=T0) for i in range(23)]
@@ -38,6 +42,13 @@ def test_pages_cover_every_match_once_even_within_one_second(workspace: Workspac
         assert page.total is None
     assert len(seen) == len(set(seen)) == 33
     assert len(list(stream.iter_matches(workspace, StreamRequest(query="lumio")))) == 33
+    # An export reads pages of its own size: smaller than the ties, and cut
+    # at its limit, it still gives each match once, newest first.
+    monkeypatch.setattr(stream, "EXPORT_PAGE", 4)
+    exported = [p.id for p in stream.iter_matches(workspace, StreamRequest(query="lumio"))]
+    assert exported == seen
+    cut = [p.id for p in stream.iter_matches(workspace, StreamRequest(query="lumio"), limit=26)]
+    assert cut == seen[:26]
 
 
 def test_filters_and_new_posts(workspace: Workspace) -> None:

@@ -36,6 +36,8 @@ SENTIMENTS = ("positive", "negative", "neutral")
 EVERY_POST = Range("published", low=0)
 #: Posts an export of a whole stream writes at most.
 EXPORT_LIMIT = 100_000
+#: Posts read at a time by an export.
+EXPORT_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -181,11 +183,12 @@ def count_matches(ws: Workspace, req: StreamRequest, *, at_most: int | None = No
     return ws.posts.count_matches(q, flt, at_most=at_most)
 
 
-def stream_page(ws: Workspace, req: StreamRequest, *, count: bool = False) -> StreamPage:
-    """One page of the stream. Newest first, pages follow each other by time
-    (a keyset: the last post's second and how many of that second were shown),
-    so a page reads only its own posts however deep it is; the other orders
-    read from the first match and stop at :data:`MAX_PAGES` pages."""
+def _page_posts(
+    ws: Workspace, req: StreamRequest, size: int | None = None
+) -> tuple[Query, list[Post], bool, str]:
+    """The posts of one page of the stream, with the query, whether more
+    follow, and the next page's cursor (``size``: posts a page, past the
+    page's limit of 200, for an export)."""
     if req.sort not in SORTS:
         raise UsageError(
             tr("unknown order %(sort)r", sort=req.sort),
@@ -193,7 +196,7 @@ def stream_page(ws: Workspace, req: StreamRequest, *, count: bool = False) -> St
         )
     q = stream_query(ws, req)
     flt = post_filter(req, ws.settings.workspace.timezone)
-    n = max(1, min(req.per_page, 200))
+    n = max(1, min(req.per_page, 200)) if size is None else size
     if req.sort == "newest":
         at = _cursor(req.cursor)
         page_flt = flt
@@ -221,6 +224,15 @@ def stream_page(ws: Workspace, req: StreamRequest, *, count: bool = False) -> St
         posts = found[n * page : n * (page + 1)]
         more = len(found) > n * (page + 1) and page + 1 < MAX_PAGES
         nxt = str(page + 1) if more else ""
+    return q, posts, more, nxt
+
+
+def stream_page(ws: Workspace, req: StreamRequest, *, count: bool = False) -> StreamPage:
+    """One page of the stream. Newest first, pages follow each other by time
+    (a keyset: the last post's second and how many of that second were shown),
+    so a page reads only its own posts however deep it is; the other orders
+    read from the first match and stop at :data:`MAX_PAGES` pages."""
+    q, posts, more, nxt = _page_posts(ws, req)
     hits = [Hit(p, tuple(q.spans(p))) for p in posts]
     total = None
     if not req.cursor and (count or not more):
@@ -244,14 +256,15 @@ def iter_matches(ws: Workspace, req: StreamRequest, *, limit: int = EXPORT_LIMIT
     """Every post of the stream, newest first, page by page (at most ``limit``)."""
     cursor = ""
     sent = 0
-    batch = replace(req, sort="newest", per_page=200)
+    batch = replace(req, sort="newest")
     while sent < limit:
-        page = stream_page(ws, replace(batch, cursor=cursor))
-        for hit in page.hits:
-            yield hit.post
+        # The posts alone: a page's highlights took 60% of an export's time.
+        _q, posts, _more, nxt = _page_posts(
+            ws, replace(batch, cursor=cursor), size=min(EXPORT_PAGE, limit - sent)
+        )
+        for post in posts:
+            yield post
             sent += 1
-            if sent >= limit:
-                return
-        if not page.next:
+        if not nxt:
             return
-        cursor = page.next
+        cursor = nxt
