@@ -369,7 +369,7 @@ def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
 
 
 def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
-    from veille.analytics.influencers import engaged_with, influencers
+    from veille.analytics.influencers import engaged_with, identity, influencers
 
     handles = _all_own_handles(ws)
     if not handles:
@@ -379,12 +379,12 @@ def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
             "les comptes de l’organisation ne sont pas connus : indiquez-les dans le plan "
             "des canaux",
         )
-    # An influencer counts when the organization last engaged with them in
-    # the window: with no one last engaged then, none counts, and the topic's
-    # authors need no ranking (most of a history's windows, 0.4 s each at 1M
-    # posts).
-    last = engaged_with(ws.store, handles)
-    if not any(per.since <= when < per.until for when in last.values()):
+    # An influencer counts when the organization replied to or mentioned them
+    # in the window, whatever it did later (their last engagement left an
+    # earlier window short). With no one engaged then, none counts, and the
+    # topic's authors need no ranking (0.4 s a window at 1M posts).
+    engaged = engaged_with(ws.store, handles, per)
+    if not engaged:
         return Measure(0.0)
     found = influencers(
         ws.store,
@@ -394,10 +394,9 @@ def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
         limit=INFLUENCERS_CONSIDERED,
         recent=0,
     )
-    engaged = [
-        i for i in found if i.engaged_at is not None and per.since <= i.engaged_at < per.until
-    ]
-    return Measure(float(len(engaged)))
+    return Measure(
+        float(sum(1 for i in found if any(identity(h) in engaged for _pf, h in i.accounts)))
+    )
 
 
 def _followers(ws: Workspace, kpi: KPI, day: date) -> Measure:
