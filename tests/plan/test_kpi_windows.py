@@ -20,6 +20,7 @@ import pytest
 from veille.analytics.influencers import engaged_with
 from veille.analytics.scope import Period
 from veille.models import Author, Engagement, Post, Sentiment
+from veille.plan import kpis
 from veille.plan.channels import set_channel
 from veille.plan.kpis import add_kpi
 from veille.plan.status import report
@@ -157,3 +158,24 @@ def test_a_baseline_set_in_an_earlier_window_is_that_window_s_figure(ws: Workspa
     then = NOW - timedelta(days=60)
     kpi = add_kpi(ws, "reach", "influencers_engaged", 5, topic="lumio", now=then)
     assert kpi.baseline == 2  # carol and erin, engaged in w2
+
+
+def test_replies_count_under_a_quiet_post_among_many_counted_ones(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Our posts without counts are those looked at for collected replies:
+    among the newest of all our posts, a busy month's quiet one (older than
+    the first :data:`OWN_POSTS_CONSIDERED`) lost its replies."""
+    monkeypatch.setattr(kpis, "OWN_POSTS_CONSIDERED", 2)
+    quiet = ours(20, 400)
+    ws.store.upsert_posts(
+        [
+            quiet,
+            *(at(19 - k, 410 + k, f"reply {k}", "gus", parent_id=quiet.id) for k in range(3)),
+            *(ours(9 - k, 420 + k, counts=(1, 0, 0)) for k in range(3)),
+        ]
+    )
+    kpi = add_kpi(ws, "eng", "engagement", 1000, platform="mastodon", now=NOW)
+    assert kpi.baseline == 3 + 3  # the three likes, the three replies
+    got = report(ws, kpi, now=NOW)
+    assert got.history == list(zip(ENDS, [3.0, 7.0, 4.0, 6.0], strict=True))

@@ -303,7 +303,7 @@ def _measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
     raise UsageError(tr("%(value)r is not a KPI kind", value=kind), hint=did_you_mean(kind, KINDS))
 
 
-#: How many of our posts in a window are looked at for uncounted replies.
+#: How many of our posts without counts in a window are looked at for replies.
 OWN_POSTS_CONSIDERED = 1000
 
 
@@ -313,17 +313,22 @@ def _replies_not_counted(ws: Workspace, scope: Scope, per: Period) -> int:
     (LinkedIn's ``/rest/posts``, YouTube's search) still has the comments its
     connector collects under our posts. A post with counts is left alone
     (its comment count already holds those replies)."""
+    from veille.query.ast import And, Range
     from veille.store.base import PostFilter
 
     store = ws.store
     if not hasattr(store, "replies_to"):
         return 0
     flt = PostFilter(since=per.since, until=per.until, platforms=scope.flt.platforms)
+    # The posts without counts are asked of the store: taken from the newest
+    # of all our posts, those beyond the first thousand were never looked at
+    # (and a month of a busy account read a thousand posts to keep none).
+    # The counts first: SQLite checks them before the author's handle.
+    uncounted = tuple(Range(n, 0, 0) for n in ("likes", "shares", "replies"))
     found = 0
     for query in scope.queries:
-        for post in store.search(query, flt, limit=OWN_POSTS_CONSIDERED):
-            if post.engagement.total == 0:
-                found += len(store.replies_to(post.id))
+        for post in store.search(And((*uncounted, query)), flt, limit=OWN_POSTS_CONSIDERED):
+            found += len(store.replies_to(post.id))
     return found
 
 
