@@ -179,3 +179,29 @@ def test_replies_count_under_a_quiet_post_among_many_counted_ones(
     assert kpi.baseline == 3 + 3  # the three likes, the three replies
     got = report(ws, kpi, now=NOW)
     assert got.history == list(zip(ENDS, [3.0, 7.0, 4.0, 6.0], strict=True))
+
+
+def test_posts_published_before_the_calendar_was_used_are_the_collected_ones(
+    ws: Workspace,
+) -> None:
+    """The content calendar counts our posts from its first post on the
+    platform; the windows before it count the collected posts (they read 0,
+    and so did the windows before veille held any post)."""
+    from veille.store.protocols.calendar import CalendarEntry
+
+    def entry(days: float, published: float | None) -> CalendarEntry:
+        when = NOW - timedelta(days=days)
+        return CalendarEntry(
+            id=0, account="main", platform="mastodon", text="hi", scheduled_at=when,
+            status="published" if published is not None else "scheduled", created_by="mia",
+            created_at=when, updated_at=when,
+            published_at=None if published is None else NOW - timedelta(days=published),
+        )  # fmt: skip
+
+    for created, published in ((45, 40), (10, 3), (9, 2), (1, None)):
+        ws.state.add_calendar_entry(entry(created, published))
+    kpi = add_kpi(ws, "pub", "posts_published", 10, platform="mastodon", now=NOW)
+    got = report(ws, kpi, now=NOW)
+    # Collected in w3 and w2 (2, 3); the calendar's in w1 and w0 (1, 2).
+    assert got.history == list(zip(ENDS, [2.0, 3.0, 1.0, 2.0], strict=True))
+    assert got.value == kpi.baseline == 2

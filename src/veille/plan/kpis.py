@@ -334,19 +334,21 @@ def _replies_not_counted(ws: Workspace, scope: Scope, per: Period) -> int:
 
 def _published_from_calendar(ws: Workspace, platform: str, per: Period) -> int | None:
     """Posts the content calendar published on ``platform`` during ``per``;
-    ``None`` when the calendar has never held a post for that platform (the
-    organization posts from elsewhere: its collected posts are counted)."""
+    ``None`` when it had published none there by the end of ``per`` (the
+    organization posted from elsewhere: its collected posts are counted). A
+    window before the calendar's first post read 0 where the organization
+    had published."""
     entries = getattr(ws.state, "calendar_entries", None)
     if entries is None:
         return None
-    mine = [e for e in entries() if e.platform == platform]
-    if not mine:
+    done = [
+        e.published_at
+        for e in entries()
+        if e.platform == platform and e.status == "published" and e.published_at
+    ]
+    if not done or min(done) >= per.until:
         return None
-    return sum(
-        1
-        for e in mine
-        if e.status == "published" and e.published_at and per.since <= e.published_at < per.until
-    )
+    return sum(1 for at in done if per.since <= at < per.until)
 
 
 def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
@@ -491,11 +493,10 @@ def _measure_windows(ws: Workspace, kpi: KPI, pers: list[Period]) -> list[Measur
             Measure(round(voices[kpi.topic][i] / total * 100, 1) if total else None)
             for i, total in enumerate(totals)
         ]
-    if (
-        kind == "posts_published"
-        and _published_from_calendar(ws, kpi.platform, pers[0]) is not None
+    if kind == "posts_published" and any(
+        _published_from_calendar(ws, kpi.platform, per) is not None for per in pers
     ):
-        return None  # the calendar's record
+        return None  # the calendar's record, window by window
     scope = _own_scope(ws, kpi)
     if isinstance(scope, Measure):
         return None  # the reason, from one window
