@@ -22,7 +22,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from veille.i18n import format_date, format_decimal, format_number, format_percent
+from veille.i18n import (
+    format_date,
+    format_decimal,
+    format_number,
+    format_percent,
+    typography,
+)
 from veille.plan.common import now_utc
 from veille.plan.kpis import COUNTED, KINDS, Measure, Since, history, listening, measure, window
 from veille.store.protocols.plan import KPI
@@ -81,6 +87,9 @@ def judge(kpi: KPI, got: Measure, today: date, *, baseline_days: int | None = No
     post before): progress is not measured from such a baseline, which
     undercounts."""
     verdict = _judge(kpi, got, today, baseline_days)
+    # French spacing for every reason, those of a value that cannot be
+    # measured (written in veille.plan.kpis and inbox_figures) too.
+    verdict = Verdict(verdict.status, verdict.reason_en, typography(verdict.reason_fr, "fr"))
     if got.covers_from is None:
         return verdict
     d_en, d_fr = format_date(got.covers_from, "en"), format_date(got.covers_from, "fr")
