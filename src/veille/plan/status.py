@@ -13,7 +13,8 @@ The rules, in order:
    ``at_risk``. Without a deadline (or a baseline), a KPI is on track as long
    as it does not move away from the target; a count whose baseline counted
    only part of its period (veille held no post before) is on track, and
-   says that progress is not measured from it.
+   says that progress is not measured from it. A KPI whose baseline already
+   met its target (a floor to keep) is ``at_risk`` once it falls short.
 """
 
 from __future__ import annotations
@@ -131,6 +132,15 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
             f"The deadline of {d_en} has passed at {v_en}, short of the target of {t_en}.",
             f"L’échéance du {d_fr} est passée à {v_fr}, sans atteindre l’objectif de {t_fr}.",
         )
+    if base is not None and ((base >= target) if up else (base <= target)):
+        # Met when set (a floor to keep): progress from it toward the target
+        # means nothing ("100% of the way from 250 to 200").
+        b_en, b_fr = fmt(base, "en"), fmt(base, "fr")
+        return Verdict(
+            "at_risk",
+            f"{v_en} no longer reaches the target of {t_en}, which the baseline ({b_en}) met.",
+            f"{v_fr} n’atteint plus l’objectif de {t_fr}, que la base ({b_fr}) atteignait.",
+        )
     if base is not None and baseline_days is not None:
         b_en, b_fr, n, period = fmt(base, "en"), fmt(base, "fr"), baseline_days, kpi.period_days
         return Verdict(
@@ -140,7 +150,7 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
             f"{v_fr} pour un objectif de {t_fr}\u202f; la base ({b_fr}) ne comptait que {n} des "
             f"{period} jours\u202f: la progression n’est donc pas mesurée depuis elle.",
         )
-    if base is None or base == target:
+    if base is None:
         return Verdict(
             "on_track",
             f"{v_en} against a target of {t_en}; no baseline was measurable when it was set.",
