@@ -205,3 +205,25 @@ def test_posts_published_before_the_calendar_was_used_are_the_collected_ones(
     # Collected in w3 and w2 (2, 3); the calendar's in w1 and w0 (1, 2).
     assert got.history == list(zip(ENDS, [2.0, 3.0, 1.0, 2.0], strict=True))
     assert got.value == kpi.baseline == 2
+
+
+def test_a_first_point_that_counts_part_of_its_window_says_so(ws: Workspace) -> None:
+    """The oldest window drawn is the one the posts begin in: veille holds
+    its last 8 days (from 98 days back) only, which the chart drew beside
+    whole months without a word."""
+    kpi = add_kpi(ws, "volume", "mentions", 1000, topic="lumio", now=NOW)
+    got = report(ws, kpi, now=NOW)
+    assert got.first_days == 8
+    assert got.history_note("en") == (
+        "The point of December 31, 2025 counts only 8 of its 30 days: veille holds no earlier post."
+    )
+    assert got.history_note("fr") == (
+        "Le point du 31 décembre 2025 ne compte que 8 de ses 30 jours\u202f: veille ne détient "
+        "aucune publication antérieure."
+    )
+    points: Any = got.as_dict()["history"]
+    assert points[0] == {"date": "2025-12-31", "value": 3.0, "days": 8}
+    assert "days" not in points[1]
+    # A ratio is no count: its first point is its share, whatever it covers.
+    sov = add_kpi(ws, "sov", "share_of_voice", 50, topic="lumio", compare="vexa", now=NOW)
+    assert report(ws, sov, now=NOW).history_note("en") == ""

@@ -468,6 +468,39 @@ def history(
     return points
 
 
+def first_point_days(
+    ws: Workspace,
+    kpi: KPI,
+    points: list[tuple[date, float]],
+    now: datetime | None = None,
+    *,
+    since: Since | None = None,
+) -> int | None:
+    """How many days of its period the first of a count's history ``points``
+    (from :func:`history` at ``now``) counts, when veille held no post for
+    the others (``None`` when it counts them all): the oldest window drawn
+    is often the one the posts begin in, and a third of a month drawn beside
+    whole months reads as growth that is not there."""
+    if kpi.kind not in COUNTED or not points:
+        return None
+    when = now_utc(now)
+    ends = [when - timedelta(days=kpi.period_days * i) for i in range(HISTORY_POINTS)]
+    end = next((e for e in ends if e.date() == points[0][0]), None)
+    if end is None:
+        return None
+    per = window(end, kpi.period_days)
+    if (
+        kpi.kind == "posts_published"
+        and _published_from_calendar(ws, kpi.platform, per) is not None
+    ):
+        return None  # the calendar's record: whole
+    oldest = (since or listening(ws))()
+    if oldest is None or not per.since < oldest < per.until:
+        return None
+    # As measure() counts a value's days (part of a day is a day).
+    return max(1, round((per.until - oldest).total_seconds() / 86400))
+
+
 def _measure_windows(ws: Workspace, kpi: KPI, pers: list[Period]) -> list[Measure] | None:
     """:func:`_measure` over each of ``pers`` (windows side by side, each
     ending after the posts begin), a count's scope read once for all of them

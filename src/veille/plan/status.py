@@ -31,7 +31,17 @@ from veille.i18n import (
     typography,
 )
 from veille.plan.common import now_utc
-from veille.plan.kpis import COUNTED, KINDS, Measure, Since, history, listening, measure, window
+from veille.plan.kpis import (
+    COUNTED,
+    KINDS,
+    Measure,
+    Since,
+    first_point_days,
+    history,
+    listening,
+    measure,
+    window,
+)
 from veille.store.protocols.plan import KPI
 
 if TYPE_CHECKING:
@@ -211,9 +221,31 @@ class KPIReport:
     reason_en: str
     reason_fr: str
     history: list[tuple[date, float]]
+    #: The days of its period the history's first point counts, when fewer
+    #: (veille held no post before): :func:`~veille.plan.kpis.first_point_days`.
+    first_days: int | None = None
 
     def reason(self, lang: str) -> str:
         return self.reason_fr if lang == "fr" else self.reason_en
+
+    def history_note(self, lang: str) -> str:
+        """What the chart's first point counts, when it counts only part of
+        its period and other points are drawn beside it (a lone point's
+        reason says it already); ``""`` otherwise."""
+        if self.first_days is None or len(self.history) < 2:
+            return ""
+        n, period = self.first_days, self.kpi.period_days
+        day = format_date(self.history[0][0], lang)
+        if lang == "fr":
+            return typography(
+                f"Le point du {day} ne compte que {n} de ses {period} jours : veille ne "
+                "détient aucune publication antérieure.",
+                "fr",
+            )
+        return (
+            f"The point of {day} counts only {n} of its {period} days: veille holds no "
+            "earlier post."
+        )
 
     def as_dict(self, lang: str = "en") -> dict[str, object]:
         k = self.kpi
@@ -230,7 +262,11 @@ class KPIReport:
             "deadline": k.deadline.isoformat() if k.deadline else None,
             "status": self.status,
             "reason": self.reason(lang),
-            "history": [{"date": d.isoformat(), "value": v} for d, v in self.history],
+            "history": [
+                {"date": d.isoformat(), "value": v}
+                | ({"days": self.first_days} if i == 0 and self.first_days is not None else {})
+                for i, (d, v) in enumerate(self.history)
+            ],
         }
 
 
@@ -249,7 +285,10 @@ def report(
     got = measure(ws, kpi, window(when, kpi.period_days), since=since)
     verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(kpi, since))
     series = history(ws, kpi, when, since=since, current=got) if with_history else []
-    return KPIReport(kpi, got.value, verdict.status, verdict.reason_en, verdict.reason_fr, series)
+    first = first_point_days(ws, kpi, series, when, since=since)
+    return KPIReport(
+        kpi, got.value, verdict.status, verdict.reason_en, verdict.reason_fr, series, first
+    )
 
 
 def reports(
