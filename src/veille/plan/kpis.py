@@ -478,9 +478,9 @@ def first_point_days(
 ) -> int | None:
     """How many days of its period the first of a count's history ``points``
     (from :func:`history` at ``now``) counts, when veille held no post for
-    the others (``None`` when it counts them all): the oldest window drawn
-    is often the one the posts begin in, and a third of a month drawn beside
-    whole months reads as growth that is not there."""
+    its first days (``None`` when it counts them all): the oldest window
+    drawn is often the one the posts begin in, and a third of a month drawn
+    beside whole months reads as growth that is not there."""
     if kpi.kind not in COUNTED or not points:
         return None
     when = now_utc(now)
