@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from veille.analytics.influencers import engaged_with
+from veille.analytics.scope import Period
 from veille.analytics.volume import share_of_voice
 from veille.plan.channels import set_channel
 from veille.plan.kpis import (
@@ -194,9 +195,10 @@ def test_a_page_reads_each_window_of_each_kpi_once(
 def test_influencers_engaged_ranks_only_the_windows_someone_was_engaged_in(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An influencer counts in a window when the organization last engaged
-    with them then. The windows where it last engaged with no one are 0
-    without ranking the topic's authors."""
+    """An influencer counts in a window when the organization engaged with
+    them in it (tests/plan/test_kpi_windows.py checks the figures). The
+    windows where it engaged with no one are 0 without ranking the topic's
+    authors."""
     store = ws.posts
     ranked: list[int] = []
     real = store.author_activity
@@ -207,15 +209,22 @@ def test_influencers_engaged_ranks_only_the_windows_someone_was_engaged_in(
 
     monkeypatch.setattr(store, "author_activity", activity)
     kpi = next(k for k in ws.state.plan_kpis() if k.kind == "influencers_engaged")
-    last = engaged_with(store, ["mastodon:lumio_hq"])
-    assert set(last) == {"carol"}  # our mentions of her
+    assert set(engaged_with(store, ["mastodon:lumio_hq"])) == {"carol"}  # our mentions of her
     got = report(ws, kpi, now=NOW)
-    ends = [NOW - timedelta(days=30 * k) for k in range(HISTORY_POINTS)]
-    engaged = [e for e in ends if any(e - timedelta(days=30) <= t < e for t in last.values())]
-    assert len(engaged) == 1  # last mentioned this month
+    begin = store.posts_begin()
+    assert begin is not None
+    ends = [NOW - timedelta(days=30 * k) for k in range(HISTORY_POINTS - 1, -1, -1)]
+    engaged = [
+        bool(engaged_with(store, ["mastodon:lumio_hq"], Period(e - timedelta(days=30), e)))
+        for e in ends
+        if e > begin
+    ]
     assert got.value == 2
-    assert [v for _d, v in got.history] == [0.0] * 6 + [2.0]
-    assert len(ranked) == len(engaged)
+    assert len(got.history) == len(engaged) == HISTORY_POINTS - 1
+    assert 0 < engaged.count(False) < len(engaged)
+    # No one engaged: 0, unranked; someone: ranked, carol counted.
+    assert [v > 0 for _d, v in got.history] == engaged
+    assert len(ranked) == engaged.count(True)
 
 
 def test_when_the_posts_begin_is_the_oldest_post(ws: Workspace) -> None:

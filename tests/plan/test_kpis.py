@@ -203,3 +203,27 @@ def test_a_kpi_set_in_the_second_a_post_came_in_counts_it(tmp_path: Path) -> Non
         kpi = add_kpi(fresh, "m", "mentions", 10, topic="lumio", now=at + timedelta(seconds=0.4))
         assert kpi.baseline == 1
         assert report(fresh, kpi, now=at + timedelta(seconds=0.5)).value == 1
+
+
+def test_why_a_kpi_is_not_measurable_follows_french_typography(ws: Workspace) -> None:
+    """The reason /plan and ``veille plan kpis --lang fr`` show: a narrow
+    no-break space before ``:`` as in every French sentence veille writes
+    ("pas encore mesurable : la boîte…" had a plain one)."""
+    import re
+
+    kpis = [
+        add_kpi(ws, "inbox", "backlog", 30, now=NOW),
+        add_kpi(ws, "subs", "followers", 500, platform="mastodon", now=NOW),
+        add_kpi(ws, "reach", "influencers_engaged", 3, topic="lumio", now=NOW),
+        add_kpi(ws, "ours", "engagement", 3, platform="bluesky", now=NOW),
+        add_kpi(ws, "sov", "share_of_voice", 30, topic="lumio", now=NOW),
+    ]
+    for kpi in kpis:
+        r = report(ws, kpi, now=NOW)
+        assert r.status == "not_measurable", kpi.kind
+        assert "\u202f:" in r.reason_fr, (kpi.kind, r.reason_fr)
+        assert not re.search(r"(\S|[ \u00a0])[:;?!]", re.sub(r"`[^`]*`", "", r.reason_fr)), (
+            kpi.kind,
+            r.reason_fr,
+        )
+        assert "\u202f" not in r.reason_en

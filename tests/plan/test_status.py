@@ -69,3 +69,25 @@ def test_not_measurable_carries_the_reason() -> None:
 def test_french_numbers() -> None:
     v = judge(kpi(target=20000.0, baseline=10000.0), Measure(25000), date(2026, 6, 1))
     assert v.reason_fr == "25\u202f000 atteint l’objectif de 20\u202f000."
+
+
+def test_a_target_the_baseline_met_is_a_floor_that_falling_below_puts_at_risk() -> None:
+    """A KPI added already met (its caution asks: a floor to keep?) that
+    then falls short read "on track: 100% of the way from 250 to 200"."""
+    for deadline in (date(2026, 12, 27), None):
+        v = judge(kpi(baseline=250.0, deadline=deadline), Measure(150), date(2026, 6, 30))
+        assert (v.status, v.reason_en, v.reason_fr) == (
+            "at_risk",
+            "150 no longer reaches the target of 200, which the baseline (250) met.",
+            "150 n’atteint plus l’objectif de 200, que la base (250) atteignait.",
+        )
+    # Met exactly when set: not "no baseline was measurable when it was set".
+    v = judge(kpi(baseline=200.0), Measure(150), date(2026, 6, 30))
+    assert (v.status, v.reason_en) == (
+        "at_risk",
+        "150 no longer reaches the target of 200, which the baseline (200) met.",
+    )
+    # Lower is better: a response time back above its target.
+    k = kpi(kind="first_response", target=30.0, baseline=20.0)
+    v = judge(k, Measure(45), date(2026, 6, 30))
+    assert v.status == "at_risk" and v.reason_en.startswith("45 no longer reaches")

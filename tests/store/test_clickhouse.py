@@ -209,6 +209,11 @@ def test_people_and_decisions_agree(stores: tuple[Any, SQLiteStore]) -> None:
     assert sorted(ch.interactions_of(["Alice", "@carol"]), key=repr) == sorted(
         map(tuple, lite.interactions_of(["Alice", "@carol"])), key=repr
     )
+    # Over a period (a KPI's window): its posts only, the same on both.
+    within = sorted(map(tuple, lite.interactions_of(["Alice", "@carol"], PERIOD)), key=repr)
+    assert sorted(ch.interactions_of(["Alice", "@carol"], PERIOD), key=repr) == within
+    assert all(PERIOD.since.timestamp() <= r[3] < PERIOD.until.timestamp() for r in within)
+    assert 0 < len(within) < len(list(lite.interactions_of(["Alice", "@carol"])))
     assert ch.accounts_named("@CAROL") == lite.accounts_named("@CAROL")
     assert sorted(ch.accounts_on("rss")) == sorted(lite.accounts_on("rss"))
     ch.decide_author_link(("rss", "bob"), ("mastodon", "alice"), "same", "test")

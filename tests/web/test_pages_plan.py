@@ -572,3 +572,39 @@ def test_a_french_plan_spaces_its_colons(
     assert "manager\u202f: porte-parole" in shown, shown
     assert "Outils\u202f: 50" in shown and "Outils\u202f: 50" in edit
     assert "manager: " not in shown and "Outils: " not in shown + edit
+
+
+def test_a_kpi_chart_whose_first_point_counts_part_of_its_period_says_so(
+    tmp_path: Path, login: Callable[..., httpx.Response]
+) -> None:
+    """veille began listening 40 days ago: the chart's first 30-day point
+    counts 10 days beside a whole month, and the chart says so under it."""
+    import html
+    from datetime import UTC, datetime
+
+    from tests.plan.test_kpi_coverage import daily_lumio
+    from veille.plan.kpis import add_kpi
+    from veille.query.topics import add_topic
+    from veille.workspace import Workspace
+
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(daily_lumio(datetime.now(UTC), days=41, hour_back=1))
+        add_topic(ws.store, "lumio", "lumio")
+        add_kpi(ws, "reach", "mentions", 400, topic="lumio")
+    new_org, server = serve(root)
+    said = {}
+    try:
+        with httpx.Client(base_url=new_org.url, timeout=30) as client:
+            login(client, "viewer")
+            for lang in ("en", "fr"):
+                client.cookies.set("veille_lang", lang)
+                page = html.unescape(client.get("/plan").text)
+                caption = re.search(r"<figcaption>(.*?)</figcaption>", page, re.S)
+                assert caption, page[:2000]
+                said[lang] = caption.group(1)
+    finally:
+        server.stop()
+    assert "counts only 10 of its 30 days: veille holds no earlier post." in said["en"]
+    assert "ne compte que 10 de ses 30 jours\u202f: veille ne détient" in said["fr"]

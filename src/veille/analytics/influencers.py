@@ -194,14 +194,17 @@ def _is_own(account: Account, own: tuple[set[str], set[Account]]) -> bool:
     return key in own[0] or (account[0], key) in own[1]
 
 
-def engaged_with(store: Any, org_handles: Sequence[str]) -> dict[str, datetime]:
+def engaged_with(
+    store: Any, org_handles: Sequence[str], period: Period | None = None
+) -> dict[str, datetime]:
     """Identities the organization's accounts replied to or mentioned, with the
-    last time they did."""
+    last time they did; over ``period`` only, when given (a KPI's window: the
+    last time over all time says nothing of the windows before it)."""
     ours = _split_handles(org_handles)
     if not ours:
         return {}
     last: dict[str, datetime] = {}
-    for mentions, _pf, parent_author, published in store.interactions_of(sorted(ours)):
+    for mentions, _pf, parent_author, published in store.interactions_of(sorted(ours), period):
         when = datetime.fromtimestamp(published, UTC)
         targets = [identity(m) for m in (mentions or "").split()]
         if parent_author:

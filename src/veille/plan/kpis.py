@@ -303,7 +303,7 @@ def _measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
     raise UsageError(tr("%(value)r is not a KPI kind", value=kind), hint=did_you_mean(kind, KINDS))
 
 
-#: How many of our posts in a window are looked at for uncounted replies.
+#: How many of our posts without counts in a window are looked at for replies.
 OWN_POSTS_CONSIDERED = 1000
 
 
@@ -313,35 +313,42 @@ def _replies_not_counted(ws: Workspace, scope: Scope, per: Period) -> int:
     (LinkedIn's ``/rest/posts``, YouTube's search) still has the comments its
     connector collects under our posts. A post with counts is left alone
     (its comment count already holds those replies)."""
+    from veille.query.ast import And, Range
     from veille.store.base import PostFilter
 
     store = ws.store
     if not hasattr(store, "replies_to"):
         return 0
     flt = PostFilter(since=per.since, until=per.until, platforms=scope.flt.platforms)
+    # The posts without counts are asked of the store: taken from the newest
+    # of all our posts, those beyond the first thousand were never looked at
+    # (and a month of a busy account read a thousand posts to keep none).
+    # The counts first: SQLite checks them before the author's handle.
+    uncounted = tuple(Range(n, 0, 0) for n in ("likes", "shares", "replies"))
     found = 0
     for query in scope.queries:
-        for post in store.search(query, flt, limit=OWN_POSTS_CONSIDERED):
-            if post.engagement.total == 0:
-                found += len(store.replies_to(post.id))
+        for post in store.search(And((*uncounted, query)), flt, limit=OWN_POSTS_CONSIDERED):
+            found += len(store.replies_to(post.id))
     return found
 
 
 def _published_from_calendar(ws: Workspace, platform: str, per: Period) -> int | None:
     """Posts the content calendar published on ``platform`` during ``per``;
-    ``None`` when the calendar has never held a post for that platform (the
-    organization posts from elsewhere: its collected posts are counted)."""
+    ``None`` when it had published none there by the end of ``per`` (the
+    organization posted from elsewhere: its collected posts are counted). A
+    window before the calendar's first post read 0 where the organization
+    had published."""
     entries = getattr(ws.state, "calendar_entries", None)
     if entries is None:
         return None
-    mine = [e for e in entries() if e.platform == platform]
-    if not mine:
+    done = [
+        e.published_at
+        for e in entries()
+        if e.platform == platform and e.status == "published" and e.published_at
+    ]
+    if not done or min(done) >= per.until:
         return None
-    return sum(
-        1
-        for e in mine
-        if e.status == "published" and e.published_at and per.since <= e.published_at < per.until
-    )
+    return sum(1 for at in done if per.since <= at < per.until)
 
 
 def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
@@ -369,7 +376,7 @@ def _share_of_voice(ws: Workspace, kpi: KPI, per: Period) -> Measure:
 
 
 def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
-    from veille.analytics.influencers import engaged_with, influencers
+    from veille.analytics.influencers import engaged_with, identity, influencers
 
     handles = _all_own_handles(ws)
     if not handles:
@@ -379,12 +386,12 @@ def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
             "les comptes de l’organisation ne sont pas connus : indiquez-les dans le plan "
             "des canaux",
         )
-    # An influencer counts when the organization last engaged with them in
-    # the window: with no one last engaged then, none counts, and the topic's
-    # authors need no ranking (most of a history's windows, 0.4 s each at 1M
-    # posts).
-    last = engaged_with(ws.store, handles)
-    if not any(per.since <= when < per.until for when in last.values()):
+    # An influencer counts when the organization replied to or mentioned them
+    # in the window, whatever it did later (their last engagement left an
+    # earlier window short). With no one engaged then, none counts, and the
+    # topic's authors need no ranking (0.4 s a window at 1M posts).
+    engaged = engaged_with(ws.store, handles, per)
+    if not engaged:
         return Measure(0.0)
     found = influencers(
         ws.store,
@@ -394,10 +401,9 @@ def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
         limit=INFLUENCERS_CONSIDERED,
         recent=0,
     )
-    engaged = [
-        i for i in found if i.engaged_at is not None and per.since <= i.engaged_at < per.until
-    ]
-    return Measure(float(len(engaged)))
+    return Measure(
+        float(sum(1 for i in found if any(identity(h) in engaged for _pf, h in i.accounts)))
+    )
 
 
 def _followers(ws: Workspace, kpi: KPI, day: date) -> Measure:
@@ -462,6 +468,39 @@ def history(
     return points
 
 
+def first_point_days(
+    ws: Workspace,
+    kpi: KPI,
+    points: list[tuple[date, float]],
+    now: datetime | None = None,
+    *,
+    since: Since | None = None,
+) -> int | None:
+    """How many days of its period the first of a count's history ``points``
+    (from :func:`history` at ``now``) counts, when veille held no post for
+    its first days (``None`` when it counts them all): the oldest window
+    drawn is often the one the posts begin in, and a third of a month drawn
+    beside whole months reads as growth that is not there."""
+    if kpi.kind not in COUNTED or not points:
+        return None
+    when = now_utc(now)
+    ends = [when - timedelta(days=kpi.period_days * i) for i in range(HISTORY_POINTS)]
+    end = next((e for e in ends if e.date() == points[0][0]), None)
+    if end is None:
+        return None
+    per = window(end, kpi.period_days)
+    if (
+        kpi.kind == "posts_published"
+        and _published_from_calendar(ws, kpi.platform, per) is not None
+    ):
+        return None  # the calendar's record: whole
+    oldest = (since or listening(ws))()
+    if oldest is None or not per.since < oldest < per.until:
+        return None
+    # As measure() counts a value's days (part of a day is a day).
+    return max(1, round((per.until - oldest).total_seconds() / 86400))
+
+
 def _measure_windows(ws: Workspace, kpi: KPI, pers: list[Period]) -> list[Measure] | None:
     """:func:`_measure` over each of ``pers`` (windows side by side, each
     ending after the posts begin), a count's scope read once for all of them
@@ -487,11 +526,10 @@ def _measure_windows(ws: Workspace, kpi: KPI, pers: list[Period]) -> list[Measur
             Measure(round(voices[kpi.topic][i] / total * 100, 1) if total else None)
             for i, total in enumerate(totals)
         ]
-    if (
-        kind == "posts_published"
-        and _published_from_calendar(ws, kpi.platform, pers[0]) is not None
+    if kind == "posts_published" and any(
+        _published_from_calendar(ws, kpi.platform, per) is not None for per in pers
     ):
-        return None  # the calendar's record
+        return None  # the calendar's record, window by window
     scope = _own_scope(ws, kpi)
     if isinstance(scope, Measure):
         return None  # the reason, from one window

@@ -13,7 +13,8 @@ The rules, in order:
    ``at_risk``. Without a deadline (or a baseline), a KPI is on track as long
    as it does not move away from the target; a count whose baseline counted
    only part of its period (veille held no post before) is on track, and
-   says that progress is not measured from it.
+   says that progress is not measured from it. A KPI whose baseline already
+   met its target (a floor to keep) is ``at_risk`` once it falls short.
 """
 
 from __future__ import annotations
@@ -22,9 +23,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from veille.i18n import format_date, format_decimal, format_number, format_percent
+from veille.i18n import (
+    format_date,
+    format_decimal,
+    format_number,
+    format_percent,
+    typography,
+)
 from veille.plan.common import now_utc
-from veille.plan.kpis import COUNTED, KINDS, Measure, Since, history, listening, measure, window
+from veille.plan.kpis import (
+    COUNTED,
+    KINDS,
+    Measure,
+    Since,
+    first_point_days,
+    history,
+    listening,
+    measure,
+    window,
+)
 from veille.store.protocols.plan import KPI
 
 if TYPE_CHECKING:
@@ -81,6 +98,9 @@ def judge(kpi: KPI, got: Measure, today: date, *, baseline_days: int | None = No
     post before): progress is not measured from such a baseline, which
     undercounts."""
     verdict = _judge(kpi, got, today, baseline_days)
+    # French spacing for every reason, those of a value that cannot be
+    # measured (written in veille.plan.kpis and inbox_figures) too.
+    verdict = Verdict(verdict.status, verdict.reason_en, typography(verdict.reason_fr, "fr"))
     if got.covers_from is None:
         return verdict
     d_en, d_fr = format_date(got.covers_from, "en"), format_date(got.covers_from, "fr")
@@ -122,6 +142,15 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
             f"The deadline of {d_en} has passed at {v_en}, short of the target of {t_en}.",
             f"L’échéance du {d_fr} est passée à {v_fr}, sans atteindre l’objectif de {t_fr}.",
         )
+    if base is not None and ((base >= target) if up else (base <= target)):
+        # Met when set (a floor to keep): progress from it toward the target
+        # means nothing ("100% of the way from 250 to 200").
+        b_en, b_fr = fmt(base, "en"), fmt(base, "fr")
+        return Verdict(
+            "at_risk",
+            f"{v_en} no longer reaches the target of {t_en}, which the baseline ({b_en}) met.",
+            f"{v_fr} n’atteint plus l’objectif de {t_fr}, que la base ({b_fr}) atteignait.",
+        )
     if base is not None and baseline_days is not None:
         b_en, b_fr, n, period = fmt(base, "en"), fmt(base, "fr"), baseline_days, kpi.period_days
         return Verdict(
@@ -131,7 +160,7 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
             f"{v_fr} pour un objectif de {t_fr}\u202f; la base ({b_fr}) ne comptait que {n} des "
             f"{period} jours\u202f: la progression n’est donc pas mesurée depuis elle.",
         )
-    if base is None or base == target:
+    if base is None:
         return Verdict(
             "on_track",
             f"{v_en} against a target of {t_en}; no baseline was measurable when it was set.",
@@ -192,9 +221,31 @@ class KPIReport:
     reason_en: str
     reason_fr: str
     history: list[tuple[date, float]]
+    #: The days of its period the history's first point counts, when fewer
+    #: (veille held no post before): :func:`~veille.plan.kpis.first_point_days`.
+    first_days: int | None = None
 
     def reason(self, lang: str) -> str:
         return self.reason_fr if lang == "fr" else self.reason_en
+
+    def history_note(self, lang: str) -> str:
+        """What the chart's first point counts, when it counts only part of
+        its period and other points are drawn beside it (a lone point's
+        reason says it already); ``""`` otherwise."""
+        if self.first_days is None or len(self.history) < 2:
+            return ""
+        n, period = self.first_days, self.kpi.period_days
+        day = format_date(self.history[0][0], lang)
+        if lang == "fr":
+            return typography(
+                f"Le point du {day} ne compte que {n} de ses {period} jours : veille ne "
+                "détient aucune publication antérieure.",
+                "fr",
+            )
+        return (
+            f"The point of {day} counts only {n} of its {period} days: veille holds no "
+            "earlier post."
+        )
 
     def as_dict(self, lang: str = "en") -> dict[str, object]:
         k = self.kpi
@@ -211,7 +262,11 @@ class KPIReport:
             "deadline": k.deadline.isoformat() if k.deadline else None,
             "status": self.status,
             "reason": self.reason(lang),
-            "history": [{"date": d.isoformat(), "value": v} for d, v in self.history],
+            "history": [
+                {"date": d.isoformat(), "value": v}
+                | ({"days": self.first_days} if i == 0 and self.first_days is not None else {})
+                for i, (d, v) in enumerate(self.history)
+            ],
         }
 
 
@@ -230,7 +285,10 @@ def report(
     got = measure(ws, kpi, window(when, kpi.period_days), since=since)
     verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(kpi, since))
     series = history(ws, kpi, when, since=since, current=got) if with_history else []
-    return KPIReport(kpi, got.value, verdict.status, verdict.reason_en, verdict.reason_fr, series)
+    first = first_point_days(ws, kpi, series, when, since=since)
+    return KPIReport(
+        kpi, got.value, verdict.status, verdict.reason_en, verdict.reason_fr, series, first
+    )
 
 
 def reports(

@@ -13,7 +13,7 @@ from veille.store.clickhouse.filters import POSTS, filter_where
 from veille.store.protocols.analytics import newest_of_groups
 
 if TYPE_CHECKING:
-    from veille.analytics.scope import Scope
+    from veille.analytics.scope import Period, Scope
     from veille.store.base import PostFilter
 
 ENG = "(likes + shares + replies)"
@@ -93,17 +93,23 @@ class ClickHousePeople:
             # Mentions as SQLite keeps them: space-separated text.
             yield (author, " ".join(mentions), parent, original, int(n))
 
-    def interactions_of(self, handles: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    def interactions_of(
+        self, handles: Sequence[str], period: Period | None = None
+    ) -> Iterator[tuple[Any, ...]]:
+        from veille.store.base import PostFilter
+
         folded = sorted({h.lstrip("@").lower() for h in handles})
         if not folded:
             return
-        mine = f"SELECT * FROM {POSTS} WHERE {_FOLDED} IN {{handles:Array(String)}}"
+        span = None if period is None else PostFilter(since=period.since, until=period.until)
+        when = filter_where(span, {"handles": folded})
+        mine = f"SELECT * FROM {POSTS} WHERE {when.and_(f'{_FOLDED} IN {{handles:Array(String)}}')}"
         rows = self.rows(
             "SELECT p.mentions, par.platform, par.author_handle, p.published_at FROM "
             f"({mine}) AS p "
             f"LEFT JOIN {_referenced(mine)} AS par ON par.id = p.parent_id "
             f"ORDER BY p.published_at, p.seq{_JOIN}",
-            {"handles": folded},
+            when.params,
         )
         for r in rows:
             yield (" ".join(r[0]), *r[1:])

@@ -207,9 +207,13 @@ class AnalyticsPosts(Protocol):
         the post replies to or reposts nothing known; in no set order."""
         ...
 
-    def interactions_of(self, handles: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    def interactions_of(
+        self, handles: Sequence[str], period: Period | None = None
+    ) -> Iterator[tuple[Any, ...]]:
         """``(mentions, replied-to platform, replied-to author, published_at)``
-        of every post by the authors ``handles`` (compared lower case, no ``@``)."""
+        of every post by the authors ``handles`` (compared lower case, no
+        ``@``), or of those published in ``period`` (what the organization
+        engaged in over a KPI's window)."""
         ...
 
     def recent_posts_by(

@@ -16,7 +16,7 @@ from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import ENG, scope_sql
 
 if TYPE_CHECKING:
-    from veille.analytics.scope import Scope
+    from veille.analytics.scope import Period, Scope
     from veille.store.base import PostFilter
 
 _CHUNK = 400  # handles per statement (older SQLite builds allow 999 parameters)
@@ -117,18 +117,25 @@ class SQLitePeople:
             params,
         )
 
-    def interactions_of(self, handles: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    def interactions_of(
+        self, handles: Sequence[str], period: Period | None = None
+    ) -> Iterator[tuple[Any, ...]]:
         """``(mentions, replied-to platform, replied-to author, published_at)``
         of every post by the authors ``handles`` (compared lower case, without
-        ``@``), on any platform."""
+        ``@``), on any platform; only those published in ``period`` when given."""
+        from veille.store.base import PostFilter
+        from veille.store.sqlite.filters import filter_sql
+
         folded = sorted({h.lstrip("@").lower() for h in handles})
         if not folded:
             return
+        span = None if period is None else PostFilter(since=period.since, until=period.until)
+        when, params = filter_sql(span, "p")
         yield from self.conn.execute(
             "SELECT p.mentions, par.platform, par.author_handle, p.published_at FROM posts p "
             "LEFT JOIN posts par ON par.id = p.parent_id "
-            f"WHERE {_folded('p.author_handle')} IN ({','.join('?' * len(folded))})",
-            folded,
+            f"WHERE {_folded('p.author_handle')} IN ({','.join('?' * len(folded))}) AND {when}",
+            [*folded, *params],
         )
 
     def recent_posts_by(

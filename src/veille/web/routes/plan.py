@@ -61,6 +61,7 @@ def _overview(request: Request) -> dict[str, Any]:
             "status_label": status_label(r.status, language),
             "reason": r.reason(language),
             "chart": kpi_svg(r, language),
+            "history_note": r.history_note(language),
         }
         for r in found
     ]
