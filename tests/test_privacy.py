@@ -314,3 +314,73 @@ def test_an_erasure_that_finds_nothing_says_so_and_names_the_stored_handles(
     assert "Did you mean 'mastodon'" in typo.output
     done = run("privacy", "erase", "--author", "claire_tech@social.example", "--yes", *w)
     assert done.output.startswith("1 post by claire_tech@social.example")
+
+
+def test_inbox_days_deletes_untouched_items_with_their_notes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from veille.inbox import items as inbox
+    from veille.inbox.model import ItemFilter
+    from veille.query.topics import add_topic
+
+    run("init", "ws")
+    ws = tmp_path / "ws"
+    (ws / "veille.toml").write_text("[privacy]\ninbox_days = 30\n", encoding="utf-8")
+    with Workspace.open(ws) as w:
+        add_topic(w.state, "fibre", "fibre", inbox=True)
+    src = tmp_path / "in.jsonl"
+    rows = [_row(1, "claire", "fibre en panne", 50), _row(2, "bob", "fibre enfin", 50)]
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    run("import", str(src), "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        items = {i.author: i.id for i in w.state.inbox_items(ItemFilter(limit=10))}
+        inbox.add_note(w.state, items["claire"], "rappelée au 06 12 34 56 78", actor="alice")
+    # Claire's item was last touched 40 days ago; Bob's today (its post is as old).
+    with _db(ws) as conn:
+        conn.execute(
+            "UPDATE inbox_items SET updated_at = ? WHERE author = 'claire'",
+            (int((NOW - timedelta(days=40)).timestamp()),),
+        )
+
+    out = " ".join(run("privacy", "purge", "--workspace", str(ws)).stdout.split())
+    assert "1 inbox item untouched for 30 days deleted" in out
+    with Workspace.open(ws) as w:
+        assert [i.author for i in w.state.inbox_items(ItemFilter(limit=10))] == ["bob"]
+        assert w.store.count_posts() == 2  # no retention_days: the posts are kept
+    with _db(ws) as conn:
+        dump = "\n".join(conn.iterdump())
+    assert "06 12 34 56 78" not in dump  # the note went with the item
+    log = json.loads(run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout)
+    assert [(e["kind"], e["posts"]) for e in log] == [("inbox", 0)]
+    # Again: nothing more to delete, no second entry.
+    again = " ".join(run("privacy", "purge", "--workspace", str(ws)).stdout.split())
+    assert "0 inbox items untouched" in again
+    log = json.loads(run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout)
+    assert len(log) == 1
+
+
+def test_erasure_takes_their_inbox_notes_out_of_the_audit_log(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from veille.inbox import items as inbox
+    from veille.inbox.model import ItemFilter
+    from veille.query.topics import add_topic
+    from veille.services import audit
+
+    run("init", "ws")
+    ws = tmp_path / "ws"
+    with Workspace.open(ws) as w:
+        add_topic(w.state, "fibre", "fibre", inbox=True)
+    src = tmp_path / "in.jsonl"
+    rows = [_row(1, "claire", "fibre en panne", 1), _row(2, "bob", "fibre enfin", 1)]
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    run("import", str(src), "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        items = {i.author: i.id for i in w.state.inbox_items(ItemFilter(limit=10))}
+        inbox.add_note(w.state, items["claire"], "Claire Martin, 06 12 34 56 78", actor="alice")
+        inbox.add_note(w.state, items["bob"], "Bob a rappelé", actor="alice")
+    run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws))
+
+    with _db(ws) as conn:
+        dump = "\n".join(conn.iterdump())
+    assert "06 12 34 56 78" not in dump
+    with Workspace.open(ws) as w:
+        notes = {e.target: e.detail for e in audit.list_entries(w.state, action="inbox.note")}
+    # Who wrote a note on which item, and when, stays; what it said of her goes.
+    assert notes == {f"inbox:{items['claire']}": "", f"inbox:{items['bob']}": "Bob a rappelé"}

@@ -587,3 +587,53 @@ def test_the_schedulers_upkeep_merges_the_settled_months_of_posts(
     with Workspace.open(split.root) as ws:
         _upkeep(ws, upkeep)  # within the hour: nothing
         assert parts(split.chdb(ws))[recent] == 2
+
+
+@pytest.mark.parametrize("split", ["chdb"], indirect=True)
+def test_inbox_retention_and_erasure_reach_the_inbox_in_postgresql(
+    split: Split, tmp_path: Path
+) -> None:
+    """The inbox lives in the state store: ``inbox_days`` and an erasure
+    delete items there, with their notes and the audit log's copies of them."""
+    import psycopg
+
+    from veille.inbox import items as inbox
+    from veille.services import audit
+
+    config = split.root / CONFIG_NAME
+    config.write_text(config.read_text("utf-8") + "inbox_days = 30\n", encoding="utf-8")
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre", inbox=True)
+    rows = [
+        _row("c1", "claire", "fibre en panne", 1),
+        _row("d1", "dominique", "fibre lente", 1),
+        _row("b1", "bob", "fibre enfin", 1),
+    ]
+    _import(split, tmp_path, rows)
+    with Workspace.open(split.root) as ws:
+        ids = {i.author: i.id for i in ws.state.inbox_items(_all_items())}
+        for who in ids:
+            inbox.add_note(ws.state, ids[who], f"{who} au 06 12 34 56 0{len(who)}", actor="alice")
+    with psycopg.connect(split.state_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE inbox_items SET updated_at = %s WHERE author = 'dominique'",
+            (int((NOW - timedelta(days=40)).timestamp()),),
+        )
+
+    out = " ".join(split.cli("privacy", "purge").split())
+    assert "1 inbox item untouched for 30 days deleted" in out
+    split.cli("privacy", "erase", "--author", "claire", "--yes")
+
+    dump = _pg_dump(split.state_url)
+    assert "06 12 34 56 09" not in dump and "06 12 34 56 06" not in dump  # dominique, claire
+    assert "bob au 06 12 34 56 03" in dump
+    with Workspace.open(split.root) as ws:
+        assert [i.author for i in ws.state.inbox_items(_all_items())] == ["bob"]
+        notes = {e.target: e.detail for e in audit.list_entries(ws.state, action="inbox.note")}
+    assert notes == {
+        f"inbox:{ids['claire']}": "",
+        f"inbox:{ids['dominique']}": "",
+        f"inbox:{ids['bob']}": "bob au 06 12 34 56 03",
+    }
+    log = json.loads(split.cli("privacy", "log", "--format", "json"))
+    assert [e["kind"] for e in log] == ["author", "inbox"]

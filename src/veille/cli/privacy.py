@@ -79,18 +79,29 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def purge(workspace: WorkspaceOpt = None) -> None:
         """Apply the retention settings now (veille run also does it every hour)."""
+        from veille.i18n import plural
         from veille.services.privacy import apply_retention
 
         with open_workspace(workspace) as ws:
             report = apply_retention(ws)
+            days = ws.settings.privacy.inbox_days
         if report is None:
             console().print(
-                "No retention is set: see [privacy] retention_days in veille.toml.", markup=False
+                "No retention is set: see [privacy] retention_days, raw_days and inbox_days "
+                "in veille.toml.",
+                markup=False,
             )
             return
+        items = report.removed.get("inbox_items", 0)
+        inbox = (
+            f" {items} {plural(items, 'en', 'inbox item', 'inbox items')} untouched for "
+            f"{days} days deleted."
+            if days
+            else ""
+        )
         console().print(
             f"{report.posts} posts older than the retention period deleted; "
-            f"{report.removed.get('raw_payloads', 0)} raw payloads emptied.",
+            f"{report.removed.get('raw_payloads', 0)} raw payloads emptied.{inbox}",
             markup=False,
         )
 

@@ -2,7 +2,8 @@
 
 Posts are people's personal data. A workspace can set a retention period
 (``[privacy] retention_days``: older posts are deleted, the aggregates kept)
-and an age after which raw payloads are emptied (``raw_days``); anyone can ask
+and an age after which raw payloads are emptied (``raw_days``), and one for
+the inbox's own copies of posts (``inbox_days``); anyone can ask
 to be forgotten (:func:`erase_author`: their posts and every copy veille made
 of them); exports can name authors by pseudonyms (:func:`pseudonymizer`).
 Each erasure is logged, naming the person only by a keyed hash.
@@ -189,7 +190,7 @@ def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureRe
     """Delete what the workspace's retention settings say is too old (``None``
     when no retention is set)."""
     settings = workspace.settings.privacy
-    if not settings.retention_days and not settings.raw_days:
+    if not settings.retention_days and not settings.raw_days and not settings.inbox_days:
         return None
     now = now or datetime.now(UTC)
     split = _split(workspace)
@@ -202,6 +203,16 @@ def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureRe
         report.removed["raw_payloads"] = posts.drop_raw_before(
             now - timedelta(days=settings.raw_days)
         )
+    if settings.inbox_days:
+        # The inbox keeps its own copy of each post (an item outlives it):
+        # it has its own period, counted from the item's last change.
+        cutoff = now - timedelta(days=settings.inbox_days)
+        items = workspace.state.forget_inbox_before(cutoff)
+        report.removed["inbox_items"] = items
+        if items:
+            workspace.state.log_erasure(
+                "inbox", None, cutoff.date().isoformat(), 0, {"inbox_items": items}
+            )
     return report
 
 

@@ -37,6 +37,17 @@ def _quarantined(sql: Sql, handle: str) -> list[int]:
     ]
 
 
+def forget_item_details(sql: Sql, where: str, params: Sequence[object]) -> int:
+    """Empty the details of the audit entries about the inbox items ``where``
+    names (before they are deleted): a note's text, a tag, a reply's link are
+    about the person. Who did what to which item, and when, stays."""
+    return sql.run(
+        "UPDATE audit_log SET detail = '' WHERE detail != '' AND target IN "
+        f"(SELECT 'inbox:' || id FROM inbox_items WHERE {where})",
+        params,
+    )
+
+
 class PortablePrivacy:
     #: The tables :meth:`forget_posts` empties of a post.
     post_copies: tuple[str, ...] = POST_COPIES
@@ -106,17 +117,25 @@ class PortablePrivacy:
         where = "lower(author) = lower(?)" + (" AND platform = ?" if platform else "")
         args = [handle] + ([platform] if platform else [])
         with self._sql_write() as sql:
+            audit = forget_item_details(sql, where, args)
             items = sql.run(f"DELETE FROM inbox_items WHERE {where}", args)
             doomed = _quarantined(sql, handle)
             for i in range(0, len(doomed), _CHUNK):
                 part = doomed[i : i + _CHUNK]
                 sql.run(f"DELETE FROM quarantine WHERE id IN ({marks(len(part))})", part)
-        return {"inbox_items": items, "quarantine": len(doomed)}
+        return {"inbox_items": items, "audit_details": audit, "quarantine": len(doomed)}
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
         with self._sql_write() as sql:
             n = sql.run("DELETE FROM quarantine WHERE created_at < ?", (int(cutoff.timestamp()),))
         return {"quarantine": n}
+
+    def forget_inbox_before(self, cutoff: datetime) -> int:
+        # Their labels, notes, history and replies go with them (ON DELETE CASCADE).
+        at = (int(cutoff.timestamp()),)
+        with self._sql_write() as sql:
+            forget_item_details(sql, "updated_at < ?", at)
+            return sql.run("DELETE FROM inbox_items WHERE updated_at < ?", at)
 
     def log_erasure(
         self, kind: str, platform: str | None, subject: str, posts: int, details: dict[str, int]

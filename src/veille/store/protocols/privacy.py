@@ -25,7 +25,7 @@ class Erasure:
     """One entry of the erasure log."""
 
     at: datetime
-    kind: str  # "author" or "retention"
+    kind: str  # "author", "retention" (posts) or "inbox" (inbox retention)
     platform: str | None
     subject: str  # a keyed hash of platform:handle, or the cutoff date
     posts: int
@@ -127,6 +127,12 @@ class PrivacyState(Protocol):
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
         """Delete quarantined items older than ``cutoff``."""
+        ...
+
+    def forget_inbox_before(self, cutoff: datetime) -> int:
+        """Delete the inbox items untouched since before ``cutoff`` (no note,
+        status change, label, assignment or reply since), with their labels,
+        history and replies; the count."""
         ...
 
     def log_erasure(
