@@ -384,3 +384,72 @@ def test_erasure_takes_their_inbox_notes_out_of_the_audit_log(run, tmp_path: Pat
         notes = {e.target: e.detail for e in audit.list_entries(w.state, action="inbox.note")}
     # Who wrote a note on which item, and when, stays; what it said of her goes.
     assert notes == {f"inbox:{items['claire']}": "", f"inbox:{items['bob']}": "Bob a rappelé"}
+
+
+def test_access_exports_everything_held_about_a_person(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from veille.inbox import items as inbox
+    from veille.inbox.model import ItemFilter
+    from veille.query.topics import add_topic
+    from veille.services import audit
+
+    run("init", "ws")
+    ws = tmp_path / "ws"
+    with Workspace.open(ws) as w:
+        add_topic(w.state, "fibre", "fibre", inbox=True)
+    run("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom", "--workspace", str(ws))
+    rows = [
+        _row(1, "claire", "fibre en panne", 2, raw={"account": {"note": "Lyon 3e"}}),
+        _row(2, "Claire", "fibre revenue", 1),
+        _row(3, "claire", "fibre sur bluesky", 1, platform="bluesky"),
+        _row(4, "bob", "fibre enfin", 1),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    run("import", str(src), "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        items = {i.post_id: i.id for i in w.state.inbox_items(ItemFilter(limit=10))}
+        inbox.add_note(w.state, items["mastodon:1"], "rappelée au 06 12 34 56 78", actor="alice")
+    with _db(ws) as conn:
+        conn.execute(
+            "INSERT INTO quarantine (source, error, raw, created_at) VALUES "
+            "('s', 'e', '{\"author\": \"claire\"}', 0), ('s', 'e', '{\"author\": \"bob\"}', 0)"
+        )
+
+    out = tmp_path / "claire.json"
+    result = run("privacy", "access", "--author", "@claire", "-o", str(out), "--workspace", str(ws))
+    assert "3 posts" in " ".join(result.output.split())
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    got = json.loads(out.read_text("utf-8"))
+    assert got["subject"] == {"handle": "claire", "platform": None}
+    assert [p["id"] for p in got["posts"]] == ["mastodon:1", "bluesky:3", "mastodon:2"]
+    assert "Lyon 3e" in json.dumps(got["posts"][0]["raw"])  # the payload as it came
+    assert {(p["platform"], p["handle"], p["name"]) for p in got["profiles"]} == {
+        ("mastodon", "claire", "Claire"),
+        ("mastodon", "Claire", "Claire"),
+        ("bluesky", "claire", "Claire"),
+    }
+    assert sorted(i["post_id"] for i in got["inbox_items"]) == [
+        "bluesky:3", "mastodon:1", "mastodon:2"
+    ]  # fmt: skip
+    (noted,) = [i for i in got["inbox_items"] if i["post_id"] == "mastodon:1"]
+    assert [(e["actor"], e["detail"]) for e in noted["events"] if e["action"] == "note"] == [
+        ("alice", "rappelée au 06 12 34 56 78")
+    ]
+    assert {d["post_id"] for d in got["alert_deliveries"]} == {
+        "mastodon:1", "mastodon:2", "bluesky:3"
+    }  # fmt: skip
+    assert all(d["alert"] == "fibre" for d in got["alert_deliveries"])
+    assert [q["raw"] for q in got["quarantine"]] == ['{"author": "claire"}']
+    assert [e["action"] for e in got["audit_entries"]] == ["inbox.note"]
+    assert "bob" not in out.read_text("utf-8")
+
+    # One platform only, to stdout.
+    args = ["--author", "claire", "--platform", "bluesky", "--workspace", str(ws)]
+    only = json.loads(run("privacy", "access", *args).stdout)
+    assert [p["id"] for p in only["posts"]] == ["bluesky:3"]
+    # Each access is in the audit log, the person named by a keyed hash.
+    with Workspace.open(ws) as w:
+        logged = audit.list_entries(w.state, action="privacy.access")
+    assert len(logged) == 2 and all(e.actor == "cli" for e in logged)
+    assert not any("claire" in (e.target + e.detail).lower() for e in logged)
+    assert "3 posts, 3 inbox_items" in logged[1].detail

@@ -637,3 +637,39 @@ def test_inbox_retention_and_erasure_reach_the_inbox_in_postgresql(
     }
     log = json.loads(split.cli("privacy", "log", "--format", "json"))
     assert [e["kind"] for e in log] == ["author", "inbox"]
+
+
+@pytest.mark.parametrize("split", ["chdb", "veille+http"], indirect=True)
+def test_access_reads_a_person_from_both_stores(split: Split, tmp_path: Path) -> None:
+    """``veille privacy access``: their posts from the posts store (every
+    field, the raw payload), their inbox items, notes, deliveries and audit
+    entries from PostgreSQL."""
+    from veille.inbox import items as inbox
+
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre", inbox=True)
+    split.cli("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom")
+    rows = [
+        _row("c1", "claire", "fibre en panne", 1),
+        _row("c2", "claire", "fibre sur bluesky", 1, platform="bluesky"),
+        _row("b1", "bob", "fibre enfin", 1),
+    ]
+    _import(split, tmp_path, rows)
+    _import(split, tmp_path, rows[:1])  # seen again: one version of each post in the report
+    with Workspace.open(split.root) as ws:
+        (item,) = [i for i in ws.state.inbox_items(_all_items()) if i.post_id == "mastodon:c1"]
+        inbox.add_note(ws.state, item.id, "rappelée au 06 12 34 56 78", actor="alice")
+
+    got = json.loads(split.cli("privacy", "access", "--author", "CLAIRE"))
+    assert [p["id"] for p in got["posts"]] == ["bluesky:c2", "mastodon:c1"]
+    for p in got["posts"]:  # the payload as it came
+        assert '"account": "claire"' in json.dumps(p["raw"]), p["raw"]
+    assert sorted(i["post_id"] for i in got["inbox_items"]) == ["bluesky:c2", "mastodon:c1"]
+    assert {d["post_id"] for d in got["alert_deliveries"]} == {"mastodon:c1", "bluesky:c2"}
+    assert [e["detail"] for e in got["audit_entries"]] == ["rappelée au 06 12 34 56 78"]
+    assert "bob" not in json.dumps(got)
+    logged = [
+        line for line in _pg_dump(split.state_url).splitlines() if line.startswith("audit_log:")
+    ]
+    assert any("privacy.access" in line for line in logged)
+    assert not any("claire" in line.lower() for line in logged)  # a keyed hash names her

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -72,6 +74,56 @@ def register(app: typer.Typer) -> None:
             "erased; also removed: "
             + ", ".join(f"{n} {what}" for what, n in sorted(report.removed.items()) if n)
             or "nothing else",
+            markup=False,
+        )
+
+    @privacy.command("access")
+    @handle_errors
+    def access(
+        author: Annotated[str, typer.Option("--author", help="The person's handle.")],
+        platform: Annotated[
+            str | None, typer.Option("--platform", help="Only on this platform (default: all).")
+        ] = None,
+        out: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="File to write (default: stdout); made private."),
+        ] = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Everything held about a person, as JSON, for a subject access request:
+        profiles, posts with raw payloads, inbox items with notes and replies, alert
+        deliveries, corrections, quarantined items, audit entries."""
+        from veille.services.privacy import access_json, access_report, handles_like
+        from veille.suggest import check_platforms
+
+        if platform:
+            platform = check_platforms((platform,))[0]
+        with open_workspace(workspace) as ws:
+            report = access_report(ws, author, platform)
+            empty = not report["posts"] and not report["inbox_items"]
+            near = handles_like(ws, author, platform) if empty else []
+        if empty:
+            where = f" on {platform}" if platform else ""
+            warn(
+                f"no stored post or inbox item is by {author}{where}."
+                + (f" Stored handles like it: {', '.join(near)}." if near else "")
+            )
+        text = access_json(report) + "\n"
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        # Personal data: readable by its owner only, from the first byte.
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a file that was there keeps its mode otherwise
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        err_console().print(
+            ", ".join(
+                f"{len(v)} {k.replace('_', ' ')}"
+                for k, v in report.items()
+                if isinstance(v, list) and v
+            )
+            + f" written to {out}",
             markup=False,
         )
 

@@ -230,6 +230,79 @@ def _purge_split(posts: Any, state: Any, cutoff: datetime, batch: int = 2000) ->
     return ErasureReport(posts=done.posts, removed=removed)
 
 
+def access_report(
+    workspace: Any, handle: str, platform: str | None = None, *, actor: str | None = None
+) -> dict[str, Any]:
+    """Everything veille holds about ``handle`` (on ``platform``, or
+    everywhere), for a subject access request: their profiles as last seen,
+    their posts whole (raw payloads included), their inbox items with the
+    notes, replies and history of each, the alert deliveries and marks of
+    their posts, sentiment corrections, quarantined items naming them and
+    the audit entries about their items. Recorded in the audit log
+    (``privacy.access``, the person named by a keyed hash) as done by
+    ``actor`` (``None``: the command line)."""
+    from dataclasses import asdict
+
+    from veille.records import post_to_record
+    from veille.services import audit
+
+    handle = handle.strip().lstrip("@")
+    if not handle:
+        raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
+    posts_store, state = workspace.posts, workspace.state
+    ids = posts_store.author_post_ids(handle, platform)
+    posts = []
+    for i in range(0, len(ids), 500):
+        posts.extend(posts_store.get_posts(ids[i : i + 500]))
+    posts.sort(key=lambda p: (p.published_at, p.id))
+    items = []
+    for item_id in state.author_inbox_item_ids(handle, platform):
+        item = state.inbox_item(item_id)
+        if item is not None:
+            events = [asdict(e) for e in state.inbox_events(item_id)]
+            replies = [asdict(r) for r in state.inbox_replies(item_id)]
+            items.append({**asdict(item), "events": events, "replies": replies})
+    # A person as each platform last showed them (an item may outlive its post).
+    profiles: dict[tuple[str, str], dict[str, Any]] = {}
+    for it in sorted(items, key=lambda it: it["published_at"]):
+        profiles[(it["platform"], it["author"])] = {
+            "platform": it["platform"], "handle": it["author"], "name": it["author_name"],
+            "url": None, "followers": it["followers"], "seen_at": it["published_at"],
+        }  # fmt: skip
+    for p in posts:
+        profiles[(p.platform, p.author.handle)] = {
+            "platform": p.platform, "handle": p.author.handle, "name": p.author.name,
+            "url": p.author.url, "followers": p.author.followers, "seen_at": p.published_at,
+        }  # fmt: skip
+    post_ids = list(dict.fromkeys([*ids, *(it["post_id"] for it in items)]))
+    held = state.person_records(handle, post_ids, [it["id"] for it in items])
+    report: dict[str, Any] = {
+        "subject": {"handle": handle, "platform": platform},
+        "generated_at": datetime.now(UTC),
+        "profiles": sorted(profiles.values(), key=lambda r: (r["platform"], r["handle"])),
+        "posts": [{**post_to_record(p), "id": p.id, "raw": p.raw} for p in posts],
+        "inbox_items": items,
+        **held,
+    }
+    found = ", ".join(f"{len(v)} {k}" for k, v in report.items() if isinstance(v, list) and v)
+    audit.record(
+        state, actor, "privacy.access", subject_of(state, handle, platform), found or "nothing"
+    )
+    return report
+
+
+def access_json(report: dict[str, Any]) -> str:
+    """:func:`access_report` as indented JSON (times in ISO 8601)."""
+    import json
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return str(value)  # a detail kept as a translatable text
+
+    return json.dumps(report, default=plain, ensure_ascii=False, indent=2)
+
+
 def erasure_log(workspace: Any, limit: int = 100) -> list[Erasure]:
     """What was forgotten, newest first."""
     log: list[Erasure] = workspace.state.erasures(limit)

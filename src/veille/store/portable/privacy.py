@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from veille.store.portable import Sql, marks
 from veille.store.protocols.privacy import Erasure, story_key
@@ -124,6 +124,92 @@ class PortablePrivacy:
                 part = doomed[i : i + _CHUNK]
                 sql.run(f"DELETE FROM quarantine WHERE id IN ({marks(len(part))})", part)
         return {"inbox_items": items, "audit_details": audit, "quarantine": len(doomed)}
+
+    def author_inbox_item_ids(self, handle: str, platform: str | None) -> list[int]:
+        where = "lower(author) = lower(?)" + (" AND platform = ?" if platform else "")
+        args = [handle] + ([platform] if platform else [])
+        rows = self._sql_read().rows(f"SELECT id FROM inbox_items WHERE {where} ORDER BY id", args)
+        return [int(r[0]) for r in rows]
+
+    def person_records(
+        self, handle: str, post_ids: Sequence[str], item_ids: Sequence[int]
+    ) -> dict[str, list[dict[str, Any]]]:
+        sql = self._sql_read()
+        out: dict[str, list[dict[str, Any]]] = {
+            "alert_deliveries": [],
+            "alert_marks": [],
+            "sentiment_corrections": [],
+            "quarantine": [],
+            "audit_entries": [],
+        }
+
+        def add(name: str, keys: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+            for row in rows:
+                rec = dict(zip(keys, row, strict=True))
+                for key in ("at", "created_at", "sent_at", "corrected_at"):
+                    if isinstance(rec.get(key), int | float):
+                        rec[key] = datetime.fromtimestamp(rec[key], UTC)
+                out[name].append(rec)
+
+        ids = list(dict.fromkeys(post_ids))
+        for i in range(0, len(ids), _CHUNK):
+            part = ids[i : i + _CHUNK]
+            m = marks(len(part))
+            # No channel URL, no error text: they may hold a webhook's secret.
+            add(
+                "alert_deliveries",
+                ("alert", "post_id", "status", "created_at", "sent_at"),
+                sql.rows(
+                    "SELECT a.name, d.post_id, d.status, d.created_at, d.sent_at "
+                    f"FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+                    f"WHERE d.post_id IN ({m}) ORDER BY d.id",
+                    part,
+                ),
+            )
+            add(
+                "alert_marks",
+                ("alert", "post_id", "created_at"),
+                sql.rows(
+                    "SELECT a.name, k.post_id, k.created_at FROM alert_marks k "
+                    f"JOIN alerts a ON a.id = k.alert_id WHERE k.post_id IN ({m}) "
+                    "ORDER BY k.created_at, k.post_id",
+                    part,
+                ),
+            )
+            add(
+                "sentiment_corrections",
+                ("post_id", "old_label", "new_label", "corrected_by", "corrected_at"),
+                sql.rows(
+                    "SELECT post_id, old_label, new_label, corrected_by, corrected_at "
+                    f"FROM sentiment_corrections WHERE post_id IN ({m}) ORDER BY id",
+                    part,
+                ),
+            )
+        found = _quarantined(sql, handle)
+        for i in range(0, len(found), _CHUNK):
+            part_q = found[i : i + _CHUNK]
+            add(
+                "quarantine",
+                ("id", "source", "error", "raw", "created_at"),
+                sql.rows(
+                    "SELECT id, source, error, raw, created_at FROM quarantine "
+                    f"WHERE id IN ({marks(len(part_q))}) ORDER BY id",
+                    part_q,
+                ),
+            )
+        targets = [f"inbox:{i}" for i in item_ids]
+        for i in range(0, len(targets), _CHUNK):
+            part_t = targets[i : i + _CHUNK]
+            add(
+                "audit_entries",
+                ("at", "actor", "action", "target", "detail"),
+                sql.rows(
+                    "SELECT at, actor, action, target, detail FROM audit_log "
+                    f"WHERE target IN ({marks(len(part_t))}) ORDER BY id",
+                    part_t,
+                ),
+            )
+        return out
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
         with self._sql_write() as sql:

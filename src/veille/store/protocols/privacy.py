@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,20 @@ class PrivacyState(Protocol):
 
     def forget_author(self, handle: str, platform: str | None) -> dict[str, int]:
         """Delete the inbox items of ``handle`` and the quarantined items naming them."""
+        ...
+
+    def author_inbox_item_ids(self, handle: str, platform: str | None) -> list[int]:
+        """Ids of the inbox items of posts by ``handle`` (any case; on
+        ``platform``, or everywhere)."""
+        ...
+
+    def person_records(
+        self, handle: str, post_ids: Sequence[str], item_ids: Sequence[int]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """What the state keeps about a person, for a subject access request:
+        the alert deliveries and marks of ``post_ids``, their sentiment
+        corrections, the quarantined items naming ``handle``, the audit
+        entries about the inbox items ``item_ids``; by section."""
         ...
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
