@@ -453,3 +453,30 @@ def test_access_exports_everything_held_about_a_person(run, tmp_path: Path) -> N
     assert len(logged) == 2 and all(e.actor == "cli" for e in logged)
     assert not any("claire" in (e.target + e.detail).lower() for e in logged)
     assert "3 posts, 3 inbox_items" in logged[1].detail
+
+
+def test_erasure_takes_the_person_out_of_queued_and_sent_spike_events(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A spike's event names its top authors; it is keyed by its hour, not a
+    post, so no post's erasure removed it: the handle stayed in the outbox."""
+    from collections import Counter
+
+    from veille.alerts.monitors import spike_message
+
+    ws = _workspace(run, tmp_path, [_row(1, "claire", "fibre", 1), _row(2, "bob", "fibre", 1)])
+    run("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom", "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        alert = w.state.find_alert("fibre")
+        assert alert is not None and alert.id is not None
+        authors = Counter({"claire": 9, "claire@other.example": 4, "bob": 3})
+        event = spike_message(alert, 16, 2.0, 5.0, Counter(), authors, Counter(mastodon=16))
+        w.state.queue_event(alert.id, "spike:1", event, 0.0, 0.0)
+    args = ["--author", "Claire", "--platform", "mastodon", "--yes", "--format", "json"]
+    report = json.loads(run("privacy", "erase", *args, "--workspace", str(ws)).stdout)
+    assert report["removed"]["alert_payloads"] == 1
+    with _db(ws) as conn:
+        (payload,) = conn.execute(
+            "SELECT payload FROM deliveries WHERE post_id = 'spike:1'"
+        ).fetchone()
+    spike = json.loads(payload)
+    assert spike["authors"] == [["[erased]", 9], ["claire@other.example", 4], ["bob", 3]]
+    assert spike["details"]["en"][1] == "Authors: [erased] (9), claire@other.example (4), bob (3)"

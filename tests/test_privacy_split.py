@@ -673,3 +673,30 @@ def test_access_reads_a_person_from_both_stores(split: Split, tmp_path: Path) ->
     ]
     assert any("privacy.access" in line for line in logged)
     assert not any("claire" in line.lower() for line in logged)  # a keyed hash names her
+
+
+@pytest.mark.parametrize("split", ["chdb"], indirect=True)
+def test_an_erasure_takes_the_person_out_of_spike_events_in_postgresql(
+    split: Split, tmp_path: Path
+) -> None:
+    from collections import Counter
+
+    from veille.alerts.monitors import spike_message
+
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre")
+    split.cli("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom")
+    _import(split, tmp_path, [_row("c1", "claire", "fibre", 1), _row("b1", "bob", "fibre", 1)])
+    with Workspace.open(split.root) as ws:
+        alert = ws.state.find_alert("fibre")
+        assert alert is not None and alert.id is not None
+        event = spike_message(
+            alert, 12, 2.0, 5.0, Counter(), Counter(claire=9, bob=3), Counter(mastodon=12)
+        )
+        ws.state.queue_event(alert.id, "spike:1", event, 0.0, 0.0)
+    assert "claire" in _pg_dump(split.state_url)
+
+    report = json.loads(split.cli("privacy", "erase", "--author", "claire", "--yes", "-f", "json"))
+    assert report["removed"]["alert_payloads"] == 1
+    dump = _pg_dump(split.state_url)
+    assert "claire" not in dump.lower() and "Authors: [erased] (9), bob (3)" in dump

@@ -48,6 +48,30 @@ def forget_item_details(sql: Sql, where: str, params: Sequence[object]) -> int:
     )
 
 
+#: What an erased person's handle becomes in an event's payload.
+ERASED = "[erased]"
+
+
+def redact_event_payloads(sql: Sql, handle: str) -> int:
+    """Replace ``handle`` by :data:`ERASED` in the outbox payloads that name
+    it (a spike's top authors, a report's findings: events keyed by a window,
+    not a post, that no post's erasure removes); the rows changed. The
+    handle is matched whole, in any case, on any platform (an event does not
+    say which platform an author is on)."""
+    who = re.compile(rf"(?<![\w.-]){re.escape(handle)}(?![\w@-])", re.I)
+    changed = 0
+    for row_id, payload in sql.rows(
+        f"SELECT id, payload FROM deliveries WHERE payload IS NOT NULL "
+        f"AND {sql.find}(lower(payload), lower(?)) > 0",
+        (handle,),
+    ):
+        redacted = who.sub(ERASED, payload)
+        if redacted != payload:
+            sql.run("UPDATE deliveries SET payload = ? WHERE id = ?", (redacted, row_id))
+            changed += 1
+    return changed
+
+
 class PortablePrivacy:
     #: The tables :meth:`forget_posts` empties of a post.
     post_copies: tuple[str, ...] = POST_COPIES
@@ -119,11 +143,17 @@ class PortablePrivacy:
         with self._sql_write() as sql:
             audit = forget_item_details(sql, where, args)
             items = sql.run(f"DELETE FROM inbox_items WHERE {where}", args)
+            payloads = redact_event_payloads(sql, handle)
             doomed = _quarantined(sql, handle)
             for i in range(0, len(doomed), _CHUNK):
                 part = doomed[i : i + _CHUNK]
                 sql.run(f"DELETE FROM quarantine WHERE id IN ({marks(len(part))})", part)
-        return {"inbox_items": items, "audit_details": audit, "quarantine": len(doomed)}
+        return {
+            "inbox_items": items,
+            "audit_details": audit,
+            "alert_payloads": payloads,
+            "quarantine": len(doomed),
+        }
 
     def author_inbox_item_ids(self, handle: str, platform: str | None) -> list[int]:
         where = "lower(author) = lower(?)" + (" AND platform = ?" if platform else "")

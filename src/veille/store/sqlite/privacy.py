@@ -14,7 +14,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
-from veille.store.portable.privacy import PortablePrivacy, forget_item_details
+from veille.store.portable.privacy import (
+    PortablePrivacy,
+    forget_item_details,
+    redact_event_payloads,
+)
 from veille.store.protocols.privacy import (
     ErasureReport,
     author_key,
@@ -252,6 +256,7 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
             report.removed["audit_details"] = forget_item_details(SQLiteSql(self.conn), where, args)
             cur = self.conn.execute(f"DELETE FROM inbox_items WHERE {where}", args)
             report.removed["inbox_items"] = cur.rowcount
+            report.removed["alert_payloads"] = redact_event_payloads(SQLiteSql(self.conn), handle)
             report.removed["quarantine"] = self._erase_quarantined(handle)
             report.atom_files = self._atom_files()
             self.conn.execute(
