@@ -470,9 +470,16 @@ def test_erasure_takes_the_person_out_of_queued_and_sent_spike_events(run, tmp_p
         authors = Counter({"claire": 9, "claire@other.example": 4, "bob": 3})
         event = spike_message(alert, 16, 2.0, 5.0, Counter(), authors, Counter(mastodon=16))
         w.state.queue_event(alert.id, "spike:1", event, 0.0, 0.0)
+    run("alert", "dispatch", "--workspace", str(ws))  # sent: its entry is in the Atom feed
+    feed = ws / "alerts" / "fibre.atom"
+    assert "Authors: claire (9)" in feed.read_text("utf-8")
     args = ["--author", "Claire", "--platform", "mastodon", "--yes", "--format", "json"]
     report = json.loads(run("privacy", "erase", *args, "--workspace", str(ws)).stdout)
+    text = feed.read_text("utf-8")
+    assert "Authors: [erased] (9), claire@other.example (4), bob (3)" in text
+    assert "Authors: claire" not in text
     assert report["removed"]["alert_payloads"] == 1
+    assert report["removed"]["atom_events"] == 1
     with _db(ws) as conn:
         (payload,) = conn.execute(
             "SELECT payload FROM deliveries WHERE post_id = 'spike:1'"

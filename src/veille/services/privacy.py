@@ -31,6 +31,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from veille.errors import UsageError
+from veille.store.portable.privacy import ERASED, handle_pattern
 from veille.store.protocols.privacy import Erasure, ErasureReport
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -127,12 +128,14 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
         )
     else:
         report = _erase_split(*split, handle, platform)
-    removed = 0
+    removed = redacted = 0
     for name in report.atom_files:
         path = Path(name).expanduser()
         path = path if path.is_absolute() else workspace.root / path
-        removed += _drop_atom_entries(path, set(report.post_ids))
+        gone, named = _drop_atom_entries(path, set(report.post_ids), handle)
+        removed, redacted = removed + gone, redacted + named
     report.removed["atom_entries"] = removed
+    report.removed["atom_events"] = redacted
     return report
 
 
@@ -162,14 +165,17 @@ def _erase_split(posts: Any, state: Any, handle: str, platform: str | None) -> E
     )
 
 
-def _drop_atom_entries(path: Path, post_ids: set[str]) -> int:
-    """Remove the entries of these posts from an alert's Atom file, keeping its mode."""
-    if not post_ids or not path.is_file():
-        return 0
+def _drop_atom_entries(path: Path, post_ids: set[str], handle: str) -> tuple[int, int]:
+    """Remove the entries of these posts from an alert's Atom file, and put
+    :data:`ERASED` for ``handle`` in its event entries (a spike's top
+    authors), keeping its mode; how many entries of each."""
+    if not path.is_file():
+        return 0, 0
     ElementTree.register_namespace("", ATOM_NS)
     tree = ElementTree.parse(path)
     root = tree.getroot()
-    gone = 0
+    gone = named = 0
+    who = handle_pattern(handle)
     for entry in root.findall(f"{{{ATOM_NS}}}entry"):
         entry_id = entry.findtext(f"{{{ATOM_NS}}}id") or ""
         if entry_id.rsplit(":", 1)[-1] in post_ids or any(
@@ -177,13 +183,19 @@ def _drop_atom_entries(path: Path, post_ids: set[str]) -> int:
         ):
             root.remove(entry)
             gone += 1
-    if gone:
+        elif entry.find(f"{{{ATOM_NS}}}author") is None:  # an event: a post has its author
+            hit = False
+            for el in entry.iter():
+                if el.text and who.search(el.text):
+                    el.text, hit = who.sub(ERASED, el.text), True
+            named += hit
+    if gone or named:
         mode = path.stat().st_mode & 0o777
         tmp = path.with_name(path.name + ".tmp")
         tree.write(tmp, encoding="utf-8", xml_declaration=True)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    return gone
+    return gone, named
 
 
 def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureReport | None:

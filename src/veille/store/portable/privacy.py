@@ -52,13 +52,19 @@ def forget_item_details(sql: Sql, where: str, params: Sequence[object]) -> int:
 ERASED = "[erased]"
 
 
+def handle_pattern(handle: str) -> re.Pattern[str]:
+    """``handle`` as a whole word in any case (``@claire`` and ``claire.`` hold
+    it; ``claire_tech`` and ``claire@other.example``, another account, do not)."""
+    return re.compile(rf"(?<![\w.-]){re.escape(handle)}(?![\w@-])", re.I)
+
+
 def redact_event_payloads(sql: Sql, handle: str) -> int:
     """Replace ``handle`` by :data:`ERASED` in the outbox payloads that name
     it (a spike's top authors, a report's findings: events keyed by a window,
     not a post, that no post's erasure removes); the rows changed. The
     handle is matched whole, in any case, on any platform (an event does not
     say which platform an author is on)."""
-    who = re.compile(rf"(?<![\w.-]){re.escape(handle)}(?![\w@-])", re.I)
+    who = handle_pattern(handle)
     changed = 0
     for row_id, payload in sql.rows(
         f"SELECT id, payload FROM deliveries WHERE payload IS NOT NULL "
