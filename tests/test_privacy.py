@@ -487,3 +487,16 @@ def test_erasure_takes_the_person_out_of_queued_and_sent_spike_events(run, tmp_p
     spike = json.loads(payload)
     assert spike["authors"] == [["[erased]", 9], ["claire@other.example", 4], ["bob", 3]]
     assert spike["details"]["en"][1] == "Authors: [erased] (9), claire@other.example (4), bob (3)"
+
+
+def test_an_export_is_in_the_audit_log(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from veille.services import audit
+
+    ws = _workspace(run, tmp_path, [_row(1, "claire", "fibre", 1), _row(2, "bob", "fibre", 1)])
+    out = tmp_path / "out.jsonl"
+    run("export", "-o", str(out), "--platform", "mastodon", "--pseudonymize",
+        "--workspace", str(ws))  # fmt: skip
+    with Workspace.open(ws) as w:
+        (entry,) = audit.list_entries(w.state, action="posts.export")
+    assert (entry.actor, entry.target) == ("cli", str(out))
+    assert entry.detail == "2 posts, jsonl, pseudonymized --platform mastodon"
