@@ -500,3 +500,12 @@ def test_an_export_is_in_the_audit_log(run, tmp_path: Path) -> None:  # type: ig
         (entry,) = audit.list_entries(w.state, action="posts.export")
     assert (entry.actor, entry.target) == ("cli", str(out))
     assert entry.detail == "2 posts, jsonl, pseudonymized --platform mastodon"
+
+
+def test_an_erasure_that_removed_nothing_else_says_so(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ws = _workspace(run, tmp_path, [_row(1, "claire", "bonjour", 1)])
+    out = run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws)).stdout
+    assert (
+        " ".join(out.split())
+        == "1 post by claire on every platform erased; also removed: nothing else"
+    )

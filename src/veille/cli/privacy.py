@@ -69,11 +69,10 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json({"posts": report.posts, "removed": report.removed})
             return
+        also = ", ".join(f"{n} {what}" for what, n in sorted(report.removed.items()) if n)
         console().print(
             f"{report.posts} {plural(report.posts, 'en', 'post', 'posts')} by {author}{where} "
-            "erased; also removed: "
-            + ", ".join(f"{n} {what}" for what, n in sorted(report.removed.items()) if n)
-            or "nothing else",
+            f"erased; also removed: {also or 'nothing else'}",
             markup=False,
         )
 
