@@ -349,7 +349,7 @@ def test_inbox_days_deletes_untouched_items_with_their_notes(run, tmp_path: Path
         dump = "\n".join(conn.iterdump())
     assert "06 12 34 56 78" not in dump  # the note went with the item
     log = json.loads(run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout)
-    assert [(e["kind"], e["posts"]) for e in log] == [("inbox", 0)]
+    assert [(e["kind"], e["posts"], e["removed"]) for e in log] == [("inbox", 0, "inbox_items=1")]
     # Again: nothing more to delete, no second entry.
     again = " ".join(run("privacy", "purge", "--workspace", str(ws)).stdout.split())
     assert "0 inbox items untouched" in again

@@ -162,13 +162,15 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
         output: RowFormatOpt = RowFormat.table,
     ) -> None:
-        """What was forgotten and when (a person is named by a keyed hash, never a handle)."""
+        """What was forgotten and when (a person is named by a keyed hash, never a handle),
+        and what else went with it."""
         from veille.services.privacy import erasure_log
 
         with open_workspace(workspace) as ws:
             rows = [
                 {"at": e.at, "kind": e.kind, "platform": e.platform or "", "subject": e.subject,
-                 "posts": e.posts}
+                 "posts": e.posts,
+                 "removed": ", ".join(f"{k}={n}" for k, n in sorted(e.details.items()) if n)}
                 for e in erasure_log(ws)
             ]  # fmt: skip
-        print_rows(rows, ["at", "kind", "platform", "subject", "posts"], output)
+        print_rows(rows, ["at", "kind", "platform", "subject", "posts", "removed"], output)
