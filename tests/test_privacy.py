@@ -415,6 +415,7 @@ def test_access_exports_everything_held_about_a_person(run, tmp_path: Path) -> N
             "('s', 'e', '{\"author\": \"claire\"}', 0), ('s', 'e', '{\"author\": \"bob\"}', 0)"
         )
 
+    run("link-authors", "mastodon:claire", "bluesky:claire", "--workspace", str(ws))
     out = tmp_path / "claire.json"
     result = run("privacy", "access", "--author", "@claire", "-o", str(out), "--workspace", str(ws))
     assert "3 posts" in " ".join(result.output.split())
@@ -440,6 +441,9 @@ def test_access_exports_everything_held_about_a_person(run, tmp_path: Path) -> N
     }  # fmt: skip
     assert all(d["alert"] == "fibre" for d in got["alert_deliveries"])
     assert [q["raw"] for q in got["quarantine"]] == ['{"author": "claire"}']
+    assert got["account_links"] == [
+        {"accounts": [["bluesky", "claire"], ["mastodon", "claire"]], "decision": "same"}
+    ]
     assert [e["action"] for e in got["audit_entries"]] == ["inbox.note"]
     assert "bob" not in out.read_text("utf-8")
 

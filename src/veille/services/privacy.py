@@ -248,7 +248,8 @@ def access_report(
     """Everything veille holds about ``handle`` (on ``platform``, or
     everywhere), for a subject access request: their profiles as last seen,
     their posts whole (raw payloads included), their inbox items with the
-    notes, replies and history of each, the alert deliveries and marks of
+    notes, replies and history of each, the decisions linking their accounts
+    to others, the alert deliveries and marks of
     their posts, sentiment corrections, quarantined items naming them and
     the audit entries about their items. Recorded in the audit log
     (``privacy.access``, the person named by a keyed hash) as done by
@@ -288,12 +289,19 @@ def access_report(
         }  # fmt: skip
     post_ids = list(dict.fromkeys([*ids, *(it["post_id"] for it in items)]))
     held = state.person_records(handle, post_ids, [it["id"] for it in items])
+    # Decisions that an account of theirs is (not) another one (veille link-authors).
+    decisions = getattr(posts_store, "author_link_decisions", None)
+    links = []
+    for pair, decision in (decisions() if decisions else {}).items():
+        if any(h.lower() == handle.lower() and platform in (None, pf) for pf, h in pair):
+            links.append({"accounts": [list(a) for a in pair], "decision": decision})
     report: dict[str, Any] = {
         "subject": {"handle": handle, "platform": platform},
         "generated_at": datetime.now(UTC),
         "profiles": sorted(profiles.values(), key=lambda r: (r["platform"], r["handle"])),
         "posts": [{**post_to_record(p), "id": p.id, "raw": p.raw} for p in posts],
         "inbox_items": items,
+        "account_links": links,
         **held,
     }
     found = ", ".join(f"{len(v)} {k}" for k, v in report.items() if isinstance(v, list) and v)
