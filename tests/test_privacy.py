@@ -314,3 +314,202 @@ def test_an_erasure_that_finds_nothing_says_so_and_names_the_stored_handles(
     assert "Did you mean 'mastodon'" in typo.output
     done = run("privacy", "erase", "--author", "claire_tech@social.example", "--yes", *w)
     assert done.output.startswith("1 post by claire_tech@social.example")
+
+
+def test_inbox_days_deletes_untouched_items_with_their_notes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from veille.inbox import items as inbox
+    from veille.inbox.model import ItemFilter
+    from veille.query.topics import add_topic
+
+    run("init", "ws")
+    ws = tmp_path / "ws"
+    (ws / "veille.toml").write_text("[privacy]\ninbox_days = 30\n", encoding="utf-8")
+    with Workspace.open(ws) as w:
+        add_topic(w.state, "fibre", "fibre", inbox=True)
+    src = tmp_path / "in.jsonl"
+    rows = [_row(1, "claire", "fibre en panne", 50), _row(2, "bob", "fibre enfin", 50)]
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    run("import", str(src), "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        items = {i.author: i.id for i in w.state.inbox_items(ItemFilter(limit=10))}
+        inbox.add_note(w.state, items["claire"], "rappelée au 06 12 34 56 78", actor="alice")
+    # Claire's item was last touched 40 days ago; Bob's today (its post is as old).
+    with _db(ws) as conn:
+        conn.execute(
+            "UPDATE inbox_items SET updated_at = ? WHERE author = 'claire'",
+            (int((NOW - timedelta(days=40)).timestamp()),),
+        )
+
+    out = " ".join(run("privacy", "purge", "--workspace", str(ws)).stdout.split())
+    assert "1 inbox item untouched for 30 days deleted" in out
+    with Workspace.open(ws) as w:
+        assert [i.author for i in w.state.inbox_items(ItemFilter(limit=10))] == ["bob"]
+        assert w.store.count_posts() == 2  # no retention_days: the posts are kept
+    with _db(ws) as conn:
+        dump = "\n".join(conn.iterdump())
+    assert "06 12 34 56 78" not in dump  # the note went with the item
+    log = json.loads(run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout)
+    assert [(e["kind"], e["posts"], e["removed"]) for e in log] == [("inbox", 0, "inbox_items=1")]
+    # Again: nothing more to delete, no second entry.
+    again = " ".join(run("privacy", "purge", "--workspace", str(ws)).stdout.split())
+    assert "0 inbox items untouched" in again
+    log = json.loads(run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout)
+    assert len(log) == 1
+
+
+def test_erasure_takes_their_inbox_notes_out_of_the_audit_log(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from veille.inbox import items as inbox
+    from veille.inbox.model import ItemFilter
+    from veille.query.topics import add_topic
+    from veille.services import audit
+
+    run("init", "ws")
+    ws = tmp_path / "ws"
+    with Workspace.open(ws) as w:
+        add_topic(w.state, "fibre", "fibre", inbox=True)
+    src = tmp_path / "in.jsonl"
+    rows = [_row(1, "claire", "fibre en panne", 1), _row(2, "bob", "fibre enfin", 1)]
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    run("import", str(src), "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        items = {i.author: i.id for i in w.state.inbox_items(ItemFilter(limit=10))}
+        inbox.add_note(w.state, items["claire"], "Claire Martin, 06 12 34 56 78", actor="alice")
+        inbox.add_note(w.state, items["bob"], "Bob a rappelé", actor="alice")
+    run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws))
+
+    with _db(ws) as conn:
+        dump = "\n".join(conn.iterdump())
+    assert "06 12 34 56 78" not in dump
+    with Workspace.open(ws) as w:
+        notes = {e.target: e.detail for e in audit.list_entries(w.state, action="inbox.note")}
+    # Who wrote a note on which item, and when, stays; what it said of her goes.
+    assert notes == {f"inbox:{items['claire']}": "", f"inbox:{items['bob']}": "Bob a rappelé"}
+
+
+def test_access_exports_everything_held_about_a_person(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from veille.inbox import items as inbox
+    from veille.inbox.model import ItemFilter
+    from veille.query.topics import add_topic
+    from veille.services import audit
+
+    run("init", "ws")
+    ws = tmp_path / "ws"
+    with Workspace.open(ws) as w:
+        add_topic(w.state, "fibre", "fibre", inbox=True)
+    run("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom", "--workspace", str(ws))
+    rows = [
+        _row(1, "claire", "fibre en panne", 2, raw={"account": {"note": "Lyon 3e"}}),
+        _row(2, "Claire", "fibre revenue", 1),
+        _row(3, "claire", "fibre sur bluesky", 1, platform="bluesky"),
+        _row(4, "bob", "fibre enfin", 1),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    run("import", str(src), "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        items = {i.post_id: i.id for i in w.state.inbox_items(ItemFilter(limit=10))}
+        inbox.add_note(w.state, items["mastodon:1"], "rappelée au 06 12 34 56 78", actor="alice")
+    with _db(ws) as conn:
+        conn.execute(
+            "INSERT INTO quarantine (source, error, raw, created_at) VALUES "
+            "('s', 'e', '{\"author\": \"claire\"}', 0), ('s', 'e', '{\"author\": \"bob\"}', 0)"
+        )
+
+    run("link-authors", "mastodon:claire", "bluesky:claire", "--workspace", str(ws))
+    out = tmp_path / "claire.json"
+    result = run("privacy", "access", "--author", "@claire", "-o", str(out), "--workspace", str(ws))
+    assert "3 posts" in " ".join(result.output.split())
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    got = json.loads(out.read_text("utf-8"))
+    assert got["subject"] == {"handle": "claire", "platform": None}
+    assert [p["id"] for p in got["posts"]] == ["mastodon:1", "bluesky:3", "mastodon:2"]
+    assert "Lyon 3e" in json.dumps(got["posts"][0]["raw"])  # the payload as it came
+    assert {(p["platform"], p["handle"], p["name"]) for p in got["profiles"]} == {
+        ("mastodon", "claire", "Claire"),
+        ("mastodon", "Claire", "Claire"),
+        ("bluesky", "claire", "Claire"),
+    }
+    assert sorted(i["post_id"] for i in got["inbox_items"]) == [
+        "bluesky:3", "mastodon:1", "mastodon:2"
+    ]  # fmt: skip
+    (noted,) = [i for i in got["inbox_items"] if i["post_id"] == "mastodon:1"]
+    assert [(e["actor"], e["detail"]) for e in noted["events"] if e["action"] == "note"] == [
+        ("alice", "rappelée au 06 12 34 56 78")
+    ]
+    assert {d["post_id"] for d in got["alert_deliveries"]} == {
+        "mastodon:1", "mastodon:2", "bluesky:3"
+    }  # fmt: skip
+    assert all(d["alert"] == "fibre" for d in got["alert_deliveries"])
+    assert [q["raw"] for q in got["quarantine"]] == ['{"author": "claire"}']
+    assert got["account_links"] == [
+        {"accounts": [["bluesky", "claire"], ["mastodon", "claire"]], "decision": "same"}
+    ]
+    assert [e["action"] for e in got["audit_entries"]] == ["inbox.note"]
+    assert "bob" not in out.read_text("utf-8")
+
+    # One platform only, to stdout.
+    args = ["--author", "claire", "--platform", "bluesky", "--workspace", str(ws)]
+    only = json.loads(run("privacy", "access", *args).stdout)
+    assert [p["id"] for p in only["posts"]] == ["bluesky:3"]
+    # Each access is in the audit log, the person named by a keyed hash.
+    with Workspace.open(ws) as w:
+        logged = audit.list_entries(w.state, action="privacy.access")
+    assert len(logged) == 2 and all(e.actor == "cli" for e in logged)
+    assert not any("claire" in (e.target + e.detail).lower() for e in logged)
+    assert "3 posts, 3 inbox_items" in logged[1].detail
+
+
+def test_erasure_takes_the_person_out_of_queued_and_sent_spike_events(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A spike's event names its top authors; it is keyed by its hour, not a
+    post, so no post's erasure removed it: the handle stayed in the outbox."""
+    from collections import Counter
+
+    from veille.alerts.monitors import spike_message
+
+    ws = _workspace(run, tmp_path, [_row(1, "claire", "fibre", 1), _row(2, "bob", "fibre", 1)])
+    run("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom", "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        alert = w.state.find_alert("fibre")
+        assert alert is not None and alert.id is not None
+        authors = Counter({"claire": 9, "claire@other.example": 4, "bob": 3})
+        event = spike_message(alert, 16, 2.0, 5.0, Counter(), authors, Counter(mastodon=16))
+        w.state.queue_event(alert.id, "spike:1", event, 0.0, 0.0)
+    run("alert", "dispatch", "--workspace", str(ws))  # sent: its entry is in the Atom feed
+    feed = ws / "alerts" / "fibre.atom"
+    assert "Authors: claire (9)" in feed.read_text("utf-8")
+    args = ["--author", "Claire", "--platform", "mastodon", "--yes", "--format", "json"]
+    report = json.loads(run("privacy", "erase", *args, "--workspace", str(ws)).stdout)
+    text = feed.read_text("utf-8")
+    assert "Authors: [erased] (9), claire@other.example (4), bob (3)" in text
+    assert "Authors: claire" not in text
+    assert report["removed"]["alert_payloads"] == 1
+    assert report["removed"]["atom_events"] == 1
+    with _db(ws) as conn:
+        (payload,) = conn.execute(
+            "SELECT payload FROM deliveries WHERE post_id = 'spike:1'"
+        ).fetchone()
+    spike = json.loads(payload)
+    assert spike["authors"] == [["[erased]", 9], ["claire@other.example", 4], ["bob", 3]]
+    assert spike["details"]["en"][1] == "Authors: [erased] (9), claire@other.example (4), bob (3)"
+
+
+def test_an_export_is_in_the_audit_log(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from veille.services import audit
+
+    ws = _workspace(run, tmp_path, [_row(1, "claire", "fibre", 1), _row(2, "bob", "fibre", 1)])
+    out = tmp_path / "out.jsonl"
+    run("export", "-o", str(out), "--platform", "mastodon", "--pseudonymize",
+        "--workspace", str(ws))  # fmt: skip
+    with Workspace.open(ws) as w:
+        (entry,) = audit.list_entries(w.state, action="posts.export")
+    assert (entry.actor, entry.target) == ("cli", str(out))
+    assert entry.detail == "2 posts, jsonl, pseudonymized --platform mastodon"
+
+
+def test_an_erasure_that_removed_nothing_else_says_so(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ws = _workspace(run, tmp_path, [_row(1, "claire", "bonjour", 1)])
+    out = run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws)).stdout
+    assert (
+        " ".join(out.split())
+        == "1 post by claire on every platform erased; also removed: nothing else"
+    )

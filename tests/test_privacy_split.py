@@ -587,3 +587,116 @@ def test_the_schedulers_upkeep_merges_the_settled_months_of_posts(
     with Workspace.open(split.root) as ws:
         _upkeep(ws, upkeep)  # within the hour: nothing
         assert parts(split.chdb(ws))[recent] == 2
+
+
+@pytest.mark.parametrize("split", ["chdb"], indirect=True)
+def test_inbox_retention_and_erasure_reach_the_inbox_in_postgresql(
+    split: Split, tmp_path: Path
+) -> None:
+    """The inbox lives in the state store: ``inbox_days`` and an erasure
+    delete items there, with their notes and the audit log's copies of them."""
+    import psycopg
+
+    from veille.inbox import items as inbox
+    from veille.services import audit
+
+    config = split.root / CONFIG_NAME
+    config.write_text(config.read_text("utf-8") + "inbox_days = 30\n", encoding="utf-8")
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre", inbox=True)
+    rows = [
+        _row("c1", "claire", "fibre en panne", 1),
+        _row("d1", "dominique", "fibre lente", 1),
+        _row("b1", "bob", "fibre enfin", 1),
+    ]
+    _import(split, tmp_path, rows)
+    with Workspace.open(split.root) as ws:
+        ids = {i.author: i.id for i in ws.state.inbox_items(_all_items())}
+        for who in ids:
+            inbox.add_note(ws.state, ids[who], f"{who} au 06 12 34 56 0{len(who)}", actor="alice")
+    with psycopg.connect(split.state_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE inbox_items SET updated_at = %s WHERE author = 'dominique'",
+            (int((NOW - timedelta(days=40)).timestamp()),),
+        )
+
+    out = " ".join(split.cli("privacy", "purge").split())
+    assert "1 inbox item untouched for 30 days deleted" in out
+    split.cli("privacy", "erase", "--author", "claire", "--yes")
+
+    dump = _pg_dump(split.state_url)
+    assert "06 12 34 56 09" not in dump and "06 12 34 56 06" not in dump  # dominique, claire
+    assert "bob au 06 12 34 56 03" in dump
+    with Workspace.open(split.root) as ws:
+        assert [i.author for i in ws.state.inbox_items(_all_items())] == ["bob"]
+        notes = {e.target: e.detail for e in audit.list_entries(ws.state, action="inbox.note")}
+    assert notes == {
+        f"inbox:{ids['claire']}": "",
+        f"inbox:{ids['dominique']}": "",
+        f"inbox:{ids['bob']}": "bob au 06 12 34 56 03",
+    }
+    log = json.loads(split.cli("privacy", "log", "--format", "json"))
+    assert [e["kind"] for e in log] == ["author", "inbox"]
+
+
+@pytest.mark.parametrize("split", ["chdb", "veille+http"], indirect=True)
+def test_access_reads_a_person_from_both_stores(split: Split, tmp_path: Path) -> None:
+    """``veille privacy access``: their posts from the posts store (every
+    field, the raw payload), their inbox items, notes, deliveries and audit
+    entries from PostgreSQL."""
+    from veille.inbox import items as inbox
+
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre", inbox=True)
+    split.cli("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom")
+    rows = [
+        _row("c1", "claire", "fibre en panne", 1),
+        _row("c2", "claire", "fibre sur bluesky", 1, platform="bluesky"),
+        _row("b1", "bob", "fibre enfin", 1),
+    ]
+    _import(split, tmp_path, rows)
+    _import(split, tmp_path, rows[:1])  # seen again: one version of each post in the report
+    with Workspace.open(split.root) as ws:
+        (item,) = [i for i in ws.state.inbox_items(_all_items()) if i.post_id == "mastodon:c1"]
+        inbox.add_note(ws.state, item.id, "rappelée au 06 12 34 56 78", actor="alice")
+
+    got = json.loads(split.cli("privacy", "access", "--author", "CLAIRE"))
+    assert [p["id"] for p in got["posts"]] == ["bluesky:c2", "mastodon:c1"]
+    for p in got["posts"]:  # the payload as it came
+        assert '"account": "claire"' in json.dumps(p["raw"]), p["raw"]
+    assert sorted(i["post_id"] for i in got["inbox_items"]) == ["bluesky:c2", "mastodon:c1"]
+    assert {d["post_id"] for d in got["alert_deliveries"]} == {"mastodon:c1", "bluesky:c2"}
+    assert [e["detail"] for e in got["audit_entries"]] == ["rappelée au 06 12 34 56 78"]
+    assert "bob" not in json.dumps(got)
+    logged = [
+        line for line in _pg_dump(split.state_url).splitlines() if line.startswith("audit_log:")
+    ]
+    assert any("privacy.access" in line for line in logged)
+    assert not any("claire" in line.lower() for line in logged)  # a keyed hash names her
+
+
+@pytest.mark.parametrize("split", ["chdb"], indirect=True)
+def test_an_erasure_takes_the_person_out_of_spike_events_in_postgresql(
+    split: Split, tmp_path: Path
+) -> None:
+    from collections import Counter
+
+    from veille.alerts.monitors import spike_message
+
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre")
+    split.cli("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom")
+    _import(split, tmp_path, [_row("c1", "claire", "fibre", 1), _row("b1", "bob", "fibre", 1)])
+    with Workspace.open(split.root) as ws:
+        alert = ws.state.find_alert("fibre")
+        assert alert is not None and alert.id is not None
+        event = spike_message(
+            alert, 12, 2.0, 5.0, Counter(), Counter(claire=9, bob=3), Counter(mastodon=12)
+        )
+        ws.state.queue_event(alert.id, "spike:1", event, 0.0, 0.0)
+    assert "claire" in _pg_dump(split.state_url)
+
+    report = json.loads(split.cli("privacy", "erase", "--author", "claire", "--yes", "-f", "json"))
+    assert report["removed"]["alert_payloads"] == 1
+    dump = _pg_dump(split.state_url)
+    assert "claire" not in dump.lower() and "Authors: [erased] (9), bob (3)" in dump

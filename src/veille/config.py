@@ -115,6 +115,10 @@ class PrivacySettings:
     retention_days: int = 0
     # Raw platform payloads are emptied after this many days (0: kept whole).
     raw_days: int = 0
+    # Inbox items (their copy of the post, notes, replies, labels, history)
+    # untouched for this many days are deleted (0: kept forever). The inbox
+    # keeps its own copy of each post: retention_days does not reach it.
+    inbox_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -251,6 +255,9 @@ TEMPLATE = """\
 # retention_days = 0
 # Empty the raw platform payloads of posts older than this many days (0: keep).
 # raw_days = 0
+# Delete inbox items (their copy of the post, notes, replies) untouched for
+# this many days (0: keep them). retention_days does not reach the inbox.
+# inbox_days = 0
 
 [inbox]
 # Working time for response targets (see docs/inbox.md). Empty time zone: the
@@ -402,7 +409,7 @@ def _check(settings: Settings, source: str) -> None:
     from veille.inbox.hours import check_settings
 
     check_settings(settings, source)
-    for key in ("retention_days", "raw_days"):
+    for key in ("retention_days", "raw_days", "inbox_days"):
         days = getattr(settings.privacy, key)
         if not 0 <= days <= 36_500:
             raise ConfigError(

@@ -131,11 +131,18 @@ def test_forgetting_the_states_copies_and_the_log(state_store: StateStore) -> No
     with state_store.transaction() as tx:
         tx.add_source(_source("a"))
         tx.quarantine("a", [("bad", {"author": "Claire"}), ("bad", {"author": "claire2"})], T0)
-    assert state_store.forget_author("claire", None) == {"inbox_items": 0, "quarantine": 1}
+    assert state_store.forget_author("claire", None) == {
+        "inbox_items": 0,
+        "audit_details": 0,
+        "alert_payloads": 0,
+        "quarantine": 1,
+    }
     assert [i.raw for i in state_store.quarantined()] == [{"author": "claire2"}]
     assert state_store.forget_posts(["mastodon:1"], rekey=True).get("deliveries") == 0
     later = T0 + timedelta(days=1)
     assert state_store.forget_before(later) == {"quarantine": 1}
+    assert state_store.forget_inbox_before(later) == 0  # no item to forget
+    assert state_store.author_inbox_item_ids("claire", None) == []
     state_store.log_erasure("author", "mastodon", "a-123", 2, {"inbox_items": 1})
     (entry,) = state_store.erasures()
     assert (entry.kind, entry.platform, entry.subject, entry.posts) == (

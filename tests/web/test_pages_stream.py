@@ -491,3 +491,22 @@ def test_a_query_of_many_wildcards_in_a_word_answers_on_a_long_word(tmp_path: Pa
             assert shown(c.get("/stream", params={"q": "a*x?b"}).text) == ["mastodon:hit"]
     finally:
         server.stop()
+
+
+def test_exports_are_in_the_audit_log(seeded: Served, client: httpx.Client, login: Login) -> None:
+    """Posts name people: an admin sees who downloaded which posts."""
+    login(client, "viewer")
+    assert client.get("/stream/export", params={"q": "vexa", "format": "jsonl"}).status_code == 200
+    page = client.get("/stream", params={"q": "vexa"})
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "action": "export-csv",
+        "post": shown(page.text)[:2],
+    }
+    assert client.post("/stream/selection", data=data).status_code == 200
+
+    client.cookies.clear()
+    login(client, "admin")
+    audit = client.get("/audit", params={"action": "posts.export", "actor": "viewer"}).text
+    assert "/stream?q=vexa" in audit and "jsonl" in audit
+    assert "selection" in audit and "2 posts, csv" in audit

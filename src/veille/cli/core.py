@@ -246,6 +246,16 @@ def register(app: typer.Typer) -> None:
                 on_progress=lambda k: bar.advance(task, k),
                 transform=transform,
             )
+            # Posts name people: who took a copy of them, and which, is in the audit log.
+            from veille.services.audit import record
+
+            asked = [("--since", since), ("--until", until)]
+            asked += [("--platform", p) for p in platform or ()]
+            asked += [("--lang", x) for x in lang or ()]
+            detail = f"{n} posts, {fmt.value}" + (", pseudonymized" if pseudonymize else "")
+            detail += "".join(f" {opt} {value}" for opt, value in asked if value)
+            where = str(output) if output is not None else "stdout"
+            record(ws.state, None, "posts.export", where, detail)
         if output is not None:
             err_console().print(f"{n} posts written to {output}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -67,11 +69,60 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json({"posts": report.posts, "removed": report.removed})
             return
+        also = ", ".join(f"{n} {what}" for what, n in sorted(report.removed.items()) if n)
         console().print(
             f"{report.posts} {plural(report.posts, 'en', 'post', 'posts')} by {author}{where} "
-            "erased; also removed: "
-            + ", ".join(f"{n} {what}" for what, n in sorted(report.removed.items()) if n)
-            or "nothing else",
+            f"erased; also removed: {also or 'nothing else'}",
+            markup=False,
+        )
+
+    @privacy.command("access")
+    @handle_errors
+    def access(
+        author: Annotated[str, typer.Option("--author", help="The person's handle.")],
+        platform: Annotated[
+            str | None, typer.Option("--platform", help="Only on this platform (default: all).")
+        ] = None,
+        out: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="File to write (default: stdout); made private."),
+        ] = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Everything held about a person, as JSON, for a subject access request:
+        profiles, posts with raw payloads, inbox items with notes and replies, alert
+        deliveries, corrections, quarantined items, audit entries."""
+        from veille.services.privacy import access_json, access_report, handles_like
+        from veille.suggest import check_platforms
+
+        if platform:
+            platform = check_platforms((platform,))[0]
+        with open_workspace(workspace) as ws:
+            report = access_report(ws, author, platform)
+            empty = not report["posts"] and not report["inbox_items"]
+            near = handles_like(ws, author, platform) if empty else []
+        if empty:
+            where = f" on {platform}" if platform else ""
+            warn(
+                f"no stored post or inbox item is by {author}{where}."
+                + (f" Stored handles like it: {', '.join(near)}." if near else "")
+            )
+        text = access_json(report) + "\n"
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        # Personal data: readable by its owner only, from the first byte.
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a file that was there keeps its mode otherwise
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        err_console().print(
+            ", ".join(
+                f"{len(v)} {k.replace('_', ' ')}"
+                for k, v in report.items()
+                if isinstance(v, list) and v
+            )
+            + f" written to {out}",
             markup=False,
         )
 
@@ -79,18 +130,29 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def purge(workspace: WorkspaceOpt = None) -> None:
         """Apply the retention settings now (veille run also does it every hour)."""
+        from veille.i18n import plural
         from veille.services.privacy import apply_retention
 
         with open_workspace(workspace) as ws:
             report = apply_retention(ws)
+            days = ws.settings.privacy.inbox_days
         if report is None:
             console().print(
-                "No retention is set: see [privacy] retention_days in veille.toml.", markup=False
+                "No retention is set: see [privacy] retention_days, raw_days and inbox_days "
+                "in veille.toml.",
+                markup=False,
             )
             return
+        items = report.removed.get("inbox_items", 0)
+        inbox = (
+            f" {items} {plural(items, 'en', 'inbox item', 'inbox items')} untouched for "
+            f"{days} days deleted."
+            if days
+            else ""
+        )
         console().print(
             f"{report.posts} posts older than the retention period deleted; "
-            f"{report.removed.get('raw_payloads', 0)} raw payloads emptied.",
+            f"{report.removed.get('raw_payloads', 0)} raw payloads emptied.{inbox}",
             markup=False,
         )
 
@@ -100,13 +162,15 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
         output: RowFormatOpt = RowFormat.table,
     ) -> None:
-        """What was forgotten and when (a person is named by a keyed hash, never a handle)."""
+        """What was forgotten and when (a person is named by a keyed hash, never a handle),
+        and what else went with it."""
         from veille.services.privacy import erasure_log
 
         with open_workspace(workspace) as ws:
             rows = [
                 {"at": e.at, "kind": e.kind, "platform": e.platform or "", "subject": e.subject,
-                 "posts": e.posts}
+                 "posts": e.posts,
+                 "removed": ", ".join(f"{k}={n}" for k, n in sorted(e.details.items()) if n)}
                 for e in erasure_log(ws)
             ]  # fmt: skip
-        print_rows(rows, ["at", "kind", "platform", "subject", "posts"], output)
+        print_rows(rows, ["at", "kind", "platform", "subject", "posts", "removed"], output)

@@ -2,7 +2,8 @@
 
 Posts are people's personal data. A workspace can set a retention period
 (``[privacy] retention_days``: older posts are deleted, the aggregates kept)
-and an age after which raw payloads are emptied (``raw_days``); anyone can ask
+and an age after which raw payloads are emptied (``raw_days``), and one for
+the inbox's own copies of posts (``inbox_days``); anyone can ask
 to be forgotten (:func:`erase_author`: their posts and every copy veille made
 of them); exports can name authors by pseudonyms (:func:`pseudonymizer`).
 Each erasure is logged, naming the person only by a keyed hash.
@@ -30,6 +31,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from veille.errors import UsageError
+from veille.store.portable.privacy import ERASED, handle_pattern
 from veille.store.protocols.privacy import Erasure, ErasureReport
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -126,12 +128,14 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
         )
     else:
         report = _erase_split(*split, handle, platform)
-    removed = 0
+    removed = redacted = 0
     for name in report.atom_files:
         path = Path(name).expanduser()
         path = path if path.is_absolute() else workspace.root / path
-        removed += _drop_atom_entries(path, set(report.post_ids))
+        gone, named = _drop_atom_entries(path, set(report.post_ids), handle)
+        removed, redacted = removed + gone, redacted + named
     report.removed["atom_entries"] = removed
+    report.removed["atom_events"] = redacted
     return report
 
 
@@ -161,14 +165,17 @@ def _erase_split(posts: Any, state: Any, handle: str, platform: str | None) -> E
     )
 
 
-def _drop_atom_entries(path: Path, post_ids: set[str]) -> int:
-    """Remove the entries of these posts from an alert's Atom file, keeping its mode."""
-    if not post_ids or not path.is_file():
-        return 0
+def _drop_atom_entries(path: Path, post_ids: set[str], handle: str) -> tuple[int, int]:
+    """Remove the entries of these posts from an alert's Atom file, and put
+    :data:`ERASED` for ``handle`` in its event entries (a spike's top
+    authors), keeping its mode; how many entries of each."""
+    if not path.is_file():
+        return 0, 0
     ElementTree.register_namespace("", ATOM_NS)
     tree = ElementTree.parse(path)
     root = tree.getroot()
-    gone = 0
+    gone = named = 0
+    who = handle_pattern(handle)
     for entry in root.findall(f"{{{ATOM_NS}}}entry"):
         entry_id = entry.findtext(f"{{{ATOM_NS}}}id") or ""
         if entry_id.rsplit(":", 1)[-1] in post_ids or any(
@@ -176,20 +183,26 @@ def _drop_atom_entries(path: Path, post_ids: set[str]) -> int:
         ):
             root.remove(entry)
             gone += 1
-    if gone:
+        elif entry.find(f"{{{ATOM_NS}}}author") is None:  # an event: a post has its author
+            hit = False
+            for el in entry.iter():
+                if el.text and who.search(el.text):
+                    el.text, hit = who.sub(ERASED, el.text), True
+            named += hit
+    if gone or named:
         mode = path.stat().st_mode & 0o777
         tmp = path.with_name(path.name + ".tmp")
         tree.write(tmp, encoding="utf-8", xml_declaration=True)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    return gone
+    return gone, named
 
 
 def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureReport | None:
     """Delete what the workspace's retention settings say is too old (``None``
     when no retention is set)."""
     settings = workspace.settings.privacy
-    if not settings.retention_days and not settings.raw_days:
+    if not settings.retention_days and not settings.raw_days and not settings.inbox_days:
         return None
     now = now or datetime.now(UTC)
     split = _split(workspace)
@@ -202,6 +215,16 @@ def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureRe
         report.removed["raw_payloads"] = posts.drop_raw_before(
             now - timedelta(days=settings.raw_days)
         )
+    if settings.inbox_days:
+        # The inbox keeps its own copy of each post (an item outlives it):
+        # it has its own period, counted from the item's last change.
+        cutoff = now - timedelta(days=settings.inbox_days)
+        items = workspace.state.forget_inbox_before(cutoff)
+        report.removed["inbox_items"] = items
+        if items:
+            workspace.state.log_erasure(
+                "inbox", None, cutoff.date().isoformat(), 0, {"inbox_items": items}
+            )
     return report
 
 
@@ -217,6 +240,87 @@ def _purge_split(posts: Any, state: Any, cutoff: datetime, batch: int = 2000) ->
     if done.posts:
         state.log_erasure("retention", None, cutoff.date().isoformat(), done.posts, removed)
     return ErasureReport(posts=done.posts, removed=removed)
+
+
+def access_report(
+    workspace: Any, handle: str, platform: str | None = None, *, actor: str | None = None
+) -> dict[str, Any]:
+    """Everything veille holds about ``handle`` (on ``platform``, or
+    everywhere), for a subject access request: their profiles as last seen,
+    their posts whole (raw payloads included), their inbox items with the
+    notes, replies and history of each, the decisions linking their accounts
+    to others, the alert deliveries and marks of
+    their posts, sentiment corrections, quarantined items naming them and
+    the audit entries about their items. Recorded in the audit log
+    (``privacy.access``, the person named by a keyed hash) as done by
+    ``actor`` (``None``: the command line)."""
+    from dataclasses import asdict
+
+    from veille.records import post_to_record
+    from veille.services import audit
+
+    handle = handle.strip().lstrip("@")
+    if not handle:
+        raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
+    posts_store, state = workspace.posts, workspace.state
+    ids = posts_store.author_post_ids(handle, platform)
+    posts = []
+    for i in range(0, len(ids), 500):
+        posts.extend(posts_store.get_posts(ids[i : i + 500]))
+    posts.sort(key=lambda p: (p.published_at, p.id))
+    items = []
+    for item_id in state.author_inbox_item_ids(handle, platform):
+        item = state.inbox_item(item_id)
+        if item is not None:
+            events = [asdict(e) for e in state.inbox_events(item_id)]
+            replies = [asdict(r) for r in state.inbox_replies(item_id)]
+            items.append({**asdict(item), "events": events, "replies": replies})
+    # A person as each platform last showed them (an item may outlive its post).
+    profiles: dict[tuple[str, str], dict[str, Any]] = {}
+    for it in sorted(items, key=lambda it: it["published_at"]):
+        profiles[(it["platform"], it["author"])] = {
+            "platform": it["platform"], "handle": it["author"], "name": it["author_name"],
+            "url": None, "followers": it["followers"], "seen_at": it["published_at"],
+        }  # fmt: skip
+    for p in posts:
+        profiles[(p.platform, p.author.handle)] = {
+            "platform": p.platform, "handle": p.author.handle, "name": p.author.name,
+            "url": p.author.url, "followers": p.author.followers, "seen_at": p.published_at,
+        }  # fmt: skip
+    post_ids = list(dict.fromkeys([*ids, *(it["post_id"] for it in items)]))
+    held = state.person_records(handle, post_ids, [it["id"] for it in items])
+    # Decisions that an account of theirs is (not) another one (veille link-authors).
+    decisions = getattr(posts_store, "author_link_decisions", None)
+    links = []
+    for pair, decision in (decisions() if decisions else {}).items():
+        if any(h.lower() == handle.lower() and platform in (None, pf) for pf, h in pair):
+            links.append({"accounts": [list(a) for a in pair], "decision": decision})
+    report: dict[str, Any] = {
+        "subject": {"handle": handle, "platform": platform},
+        "generated_at": datetime.now(UTC),
+        "profiles": sorted(profiles.values(), key=lambda r: (r["platform"], r["handle"])),
+        "posts": [{**post_to_record(p), "id": p.id, "raw": p.raw} for p in posts],
+        "inbox_items": items,
+        "account_links": links,
+        **held,
+    }
+    found = ", ".join(f"{len(v)} {k}" for k, v in report.items() if isinstance(v, list) and v)
+    audit.record(
+        state, actor, "privacy.access", subject_of(state, handle, platform), found or "nothing"
+    )
+    return report
+
+
+def access_json(report: dict[str, Any]) -> str:
+    """:func:`access_report` as indented JSON (times in ISO 8601)."""
+    import json
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return str(value)  # a detail kept as a translatable text
+
+    return json.dumps(report, default=plain, ensure_ascii=False, indent=2)
 
 
 def erasure_log(workspace: Any, limit: int = 100) -> list[Erasure]:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from veille.store.portable import Sql, marks
 from veille.store.protocols.privacy import Erasure, story_key
@@ -35,6 +35,47 @@ def _quarantined(sql: Sql, handle: str) -> list[int]:
         )
         if who.search(raw)
     ]
+
+
+def forget_item_details(sql: Sql, where: str, params: Sequence[object]) -> int:
+    """Empty the details of the audit entries about the inbox items ``where``
+    names (before they are deleted): a note's text, a tag, a reply's link are
+    about the person. Who did what to which item, and when, stays."""
+    return sql.run(
+        "UPDATE audit_log SET detail = '' WHERE detail != '' AND target IN "
+        f"(SELECT 'inbox:' || id FROM inbox_items WHERE {where})",
+        params,
+    )
+
+
+#: What an erased person's handle becomes in an event's payload.
+ERASED = "[erased]"
+
+
+def handle_pattern(handle: str) -> re.Pattern[str]:
+    """``handle`` as a whole word in any case (``@claire`` and ``claire.`` hold
+    it; ``claire_tech`` and ``claire@other.example``, another account, do not)."""
+    return re.compile(rf"(?<![\w.-]){re.escape(handle)}(?![\w@-])", re.I)
+
+
+def redact_event_payloads(sql: Sql, handle: str) -> int:
+    """Replace ``handle`` by :data:`ERASED` in the outbox payloads that name
+    it (a spike's top authors, a report's findings: events keyed by a window,
+    not a post, that no post's erasure removes); the rows changed. The
+    handle is matched whole, in any case, on any platform (an event does not
+    say which platform an author is on)."""
+    who = handle_pattern(handle)
+    changed = 0
+    for row_id, payload in sql.rows(
+        f"SELECT id, payload FROM deliveries WHERE payload IS NOT NULL "
+        f"AND {sql.find}(lower(payload), lower(?)) > 0",
+        (handle,),
+    ):
+        redacted = who.sub(ERASED, payload)
+        if redacted != payload:
+            sql.run("UPDATE deliveries SET payload = ? WHERE id = ?", (redacted, row_id))
+            changed += 1
+    return changed
 
 
 class PortablePrivacy:
@@ -106,17 +147,117 @@ class PortablePrivacy:
         where = "lower(author) = lower(?)" + (" AND platform = ?" if platform else "")
         args = [handle] + ([platform] if platform else [])
         with self._sql_write() as sql:
+            audit = forget_item_details(sql, where, args)
             items = sql.run(f"DELETE FROM inbox_items WHERE {where}", args)
+            payloads = redact_event_payloads(sql, handle)
             doomed = _quarantined(sql, handle)
             for i in range(0, len(doomed), _CHUNK):
                 part = doomed[i : i + _CHUNK]
                 sql.run(f"DELETE FROM quarantine WHERE id IN ({marks(len(part))})", part)
-        return {"inbox_items": items, "quarantine": len(doomed)}
+        return {
+            "inbox_items": items,
+            "audit_details": audit,
+            "alert_payloads": payloads,
+            "quarantine": len(doomed),
+        }
+
+    def author_inbox_item_ids(self, handle: str, platform: str | None) -> list[int]:
+        where = "lower(author) = lower(?)" + (" AND platform = ?" if platform else "")
+        args = [handle] + ([platform] if platform else [])
+        rows = self._sql_read().rows(f"SELECT id FROM inbox_items WHERE {where} ORDER BY id", args)
+        return [int(r[0]) for r in rows]
+
+    def person_records(
+        self, handle: str, post_ids: Sequence[str], item_ids: Sequence[int]
+    ) -> dict[str, list[dict[str, Any]]]:
+        sql = self._sql_read()
+        out: dict[str, list[dict[str, Any]]] = {
+            "alert_deliveries": [],
+            "alert_marks": [],
+            "sentiment_corrections": [],
+            "quarantine": [],
+            "audit_entries": [],
+        }
+
+        def add(name: str, keys: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+            for row in rows:
+                rec = dict(zip(keys, row, strict=True))
+                for key in ("at", "created_at", "sent_at", "corrected_at"):
+                    if isinstance(rec.get(key), int | float):
+                        rec[key] = datetime.fromtimestamp(rec[key], UTC)
+                out[name].append(rec)
+
+        ids = list(dict.fromkeys(post_ids))
+        for i in range(0, len(ids), _CHUNK):
+            part = ids[i : i + _CHUNK]
+            m = marks(len(part))
+            # No channel URL, no error text: they may hold a webhook's secret.
+            add(
+                "alert_deliveries",
+                ("alert", "post_id", "status", "created_at", "sent_at"),
+                sql.rows(
+                    "SELECT a.name, d.post_id, d.status, d.created_at, d.sent_at "
+                    f"FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+                    f"WHERE d.post_id IN ({m}) ORDER BY d.id",
+                    part,
+                ),
+            )
+            add(
+                "alert_marks",
+                ("alert", "post_id", "created_at"),
+                sql.rows(
+                    "SELECT a.name, k.post_id, k.created_at FROM alert_marks k "
+                    f"JOIN alerts a ON a.id = k.alert_id WHERE k.post_id IN ({m}) "
+                    "ORDER BY k.created_at, k.post_id",
+                    part,
+                ),
+            )
+            add(
+                "sentiment_corrections",
+                ("post_id", "old_label", "new_label", "corrected_by", "corrected_at"),
+                sql.rows(
+                    "SELECT post_id, old_label, new_label, corrected_by, corrected_at "
+                    f"FROM sentiment_corrections WHERE post_id IN ({m}) ORDER BY id",
+                    part,
+                ),
+            )
+        found = _quarantined(sql, handle)
+        for i in range(0, len(found), _CHUNK):
+            part_q = found[i : i + _CHUNK]
+            add(
+                "quarantine",
+                ("id", "source", "error", "raw", "created_at"),
+                sql.rows(
+                    "SELECT id, source, error, raw, created_at FROM quarantine "
+                    f"WHERE id IN ({marks(len(part_q))}) ORDER BY id",
+                    part_q,
+                ),
+            )
+        targets = [f"inbox:{i}" for i in item_ids]
+        for i in range(0, len(targets), _CHUNK):
+            part_t = targets[i : i + _CHUNK]
+            add(
+                "audit_entries",
+                ("at", "actor", "action", "target", "detail"),
+                sql.rows(
+                    "SELECT at, actor, action, target, detail FROM audit_log "
+                    f"WHERE target IN ({marks(len(part_t))}) ORDER BY id",
+                    part_t,
+                ),
+            )
+        return out
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
         with self._sql_write() as sql:
             n = sql.run("DELETE FROM quarantine WHERE created_at < ?", (int(cutoff.timestamp()),))
         return {"quarantine": n}
+
+    def forget_inbox_before(self, cutoff: datetime) -> int:
+        # Their labels, notes, history and replies go with them (ON DELETE CASCADE).
+        at = (int(cutoff.timestamp()),)
+        with self._sql_write() as sql:
+            forget_item_details(sql, "updated_at < ?", at)
+            return sql.run("DELETE FROM inbox_items WHERE updated_at < ?", at)
 
     def log_erasure(
         self, kind: str, platform: str | None, subject: str, posts: int, details: dict[str, int]

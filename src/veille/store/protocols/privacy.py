@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Erasure:
     """One entry of the erasure log."""
 
     at: datetime
-    kind: str  # "author" or "retention"
+    kind: str  # "author", "retention" (posts) or "inbox" (inbox retention)
     platform: str | None
     subject: str  # a keyed hash of platform:handle, or the cutoff date
     posts: int
@@ -125,8 +125,28 @@ class PrivacyState(Protocol):
         """Delete the inbox items of ``handle`` and the quarantined items naming them."""
         ...
 
+    def author_inbox_item_ids(self, handle: str, platform: str | None) -> list[int]:
+        """Ids of the inbox items of posts by ``handle`` (any case; on
+        ``platform``, or everywhere)."""
+        ...
+
+    def person_records(
+        self, handle: str, post_ids: Sequence[str], item_ids: Sequence[int]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """What the state keeps about a person, for a subject access request:
+        the alert deliveries and marks of ``post_ids``, their sentiment
+        corrections, the quarantined items naming ``handle``, the audit
+        entries about the inbox items ``item_ids``; by section."""
+        ...
+
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
         """Delete quarantined items older than ``cutoff``."""
+        ...
+
+    def forget_inbox_before(self, cutoff: datetime) -> int:
+        """Delete the inbox items untouched since before ``cutoff`` (no note,
+        status change, label, assignment or reply since), with their labels,
+        history and replies; the count."""
         ...
 
     def log_erasure(

@@ -14,7 +14,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
-from veille.store.portable.privacy import PortablePrivacy
+from veille.store.portable.privacy import (
+    PortablePrivacy,
+    forget_item_details,
+    redact_event_payloads,
+)
 from veille.store.protocols.privacy import (
     ErasureReport,
     author_key,
@@ -22,7 +26,7 @@ from veille.store.protocols.privacy import (
     post_key,
     story_key,
 )
-from veille.store.sqlite.portable import SQLitePortable
+from veille.store.sqlite.portable import SQLitePortable, SQLiteSql
 from veille.store.sqlite.rows import SEQ_BITS
 
 _CHUNK = 400  # ids per IN (...) list, under the parameter limit of old SQLite builds
@@ -246,13 +250,13 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         with self.transaction():
             ids = self._erase_posts_of(handle, platform, report)
             # The inbox keeps its own copy of a post (so an item outlives it):
-            # forgetting a person removes their items too (small local edit, inbox).
-            cur = self.conn.execute(
-                "DELETE FROM inbox_items WHERE lower(author) = lower(?)"
-                + (" AND platform = ?" if platform else ""),
-                args,
-            )
+            # forgetting a person removes their items too (small local edit, inbox),
+            # and what the audit log copied of them (a note's text).
+            where = "lower(author) = lower(?)" + (" AND platform = ?" if platform else "")
+            report.removed["audit_details"] = forget_item_details(SQLiteSql(self.conn), where, args)
+            cur = self.conn.execute(f"DELETE FROM inbox_items WHERE {where}", args)
             report.removed["inbox_items"] = cur.rowcount
+            report.removed["alert_payloads"] = redact_event_payloads(SQLiteSql(self.conn), handle)
             report.removed["quarantine"] = self._erase_quarantined(handle)
             report.atom_files = self._atom_files()
             self.conn.execute(

@@ -289,6 +289,9 @@ def stream_export(request: Request, user: Viewer) -> StreamingResponse:
             tr("export format %(fmt)r is not offered here", fmt=fmt), hint=tr("Use csv or jsonl.")
         )
     stream_service.stream_query(ws, req)  # a bad query fails before the download starts
+    # Posts name people: who took a copy of which, in the audit log.
+    asked = "&".join(f"{k}={v}" for k, v in request.query_params.multi_items() if k != "format")
+    audited(request, user.username, "posts.export", f"/stream?{asked}"[:500], fmt)
     return _download(stream_service.iter_matches(ws, req), fmt)
 
 
@@ -319,6 +322,7 @@ def stream_selection(
         return redirect(target, message=_("Tick at least one post first."))
     if action in ("export-csv", "export-jsonl"):
         fmt = action.removeprefix("export-")
+        audited(request, user.username, "posts.export", "selection", f"{len(ids)} posts, {fmt}")
         return _download(iter(ws.posts.get_posts(ids)), fmt)
     label = action.removeprefix("sentiment-")
     if action.startswith("sentiment-") and label in SENTIMENTS:
