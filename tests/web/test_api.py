@@ -587,3 +587,38 @@ def test_malformed_input_is_said_in_the_language_asked(api: Running) -> None:
     assert english.json()["error"]["message"] == (
         "query: required, give it; colour: is not a field of this endpoint (see /api/docs)"
     )
+
+
+def test_date_and_period_errors_are_said_in_the_language_asked(api: Running) -> None:
+    """A since, until or period that does not read was answered in English
+    whatever Accept-Language asked (the 422s and the other 400s followed it);
+    a date-time whose + the URL turned into a space says to write %2B."""
+    fr = {"Accept-Language": "fr"}
+    with client(api, "viewer") as c:
+        since = c.get("/api/v1/posts", params={"q": "lumio", "since": "hier"}, headers=fr)
+        order = c.get(
+            "/api/v1/posts",
+            params={"q": "lumio", "since": "2026-03-02", "until": "2026-03-01"},
+            headers=fr,
+        )
+        period = c.get("/api/v1/analytics/volume", params={"period": "last-year"}, headers=fr)
+        day = c.get("/api/v1/analytics/volume", params={"period": "2026-13-01..2026-12-01"},
+                    headers=fr)  # fmt: skip
+        plus = c.get(api.url + "/api/v1/posts?q=lumio&since=2026-03-01T10:00:00+01:00")
+        english = c.get("/api/v1/analytics/volume", params={"period": "last-year"})
+    for answer in (since, order, period, day):
+        assert answer.status_code == 400 and answer.headers["content-language"] == "fr"
+        assert answer.json()["error"]["code"] == "invalid_input"
+    n = "\u202f"
+    assert since.json()["error"]["message"] == f"since{n}: «{n}hier{n}» n’est pas une date"
+    assert since.json()["error"]["hint"].startswith("Écrivez-la en ISO 8601")
+    assert order.json()["error"]["message"] == (
+        "la période 2026-03-02..2026-03-01 finit avant de commencer"
+    )
+    assert period.json()["error"]["message"] == f"période inconnue «{n}last-year{n}»"
+    assert period.json()["error"]["hint"].startswith("Utilisez last-week")
+    assert day.json()["error"]["message"] == (
+        f"période «{n}2026-13-01..2026-12-01{n}»{n}: «{n}2026-13-01{n}» n’est pas une date"
+    )
+    assert plus.status_code == 400 and "%2B" in plus.json()["error"]["hint"]
+    assert english.json()["error"]["message"] == "unknown period 'last-year'"

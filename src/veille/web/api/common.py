@@ -3,6 +3,7 @@ or an aggregation as query parameters, and the workspace of the request."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -10,11 +11,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.web.api.errors import ApiRoute
 from veille.web.api.models import ErrorResponse
 
 PREFIX = "/api/v1"
+
+# A date-time whose offset's + was sent unencoded: "2026-11-01T08:00:00 01:00".
+_PLUS_READ_AS_SPACE = re.compile(r"\d \d{2}(:?\d{2})?$")
 
 # Documented once for every endpoint; each answer's body is ErrorResponse.
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -106,7 +110,14 @@ def parse_time(
     try:
         return time_bound(value, ZoneInfo(timezone), end=end, naive=UTC)
     except ValueError:
+        hint = tr("Use ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z.")
+        if _PLUS_READ_AS_SPACE.search(value):
+            # "…T08:00:00+01:00" put in a URL as is: the query string reads + as a space.
+            hint = tr(
+                "A + in a URL's query string reads as a space: write the offset's + as "
+                "%(plus)s (2026-11-01T08:00:00%(plus)s01:00), or give the time in UTC with Z.",
+                plus="%2B",
+            )
         raise UsageError(
-            f"{name}={value!r} is not a date",
-            hint="Use ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z.",
+            tr("%(where)s: %(value)r is not a date", where=name, value=value), hint=hint
         ) from None

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.services.paging import MAX_LIMIT, search_page
 from veille.store.base import PostFilter
 from veille.web.api.auth import reader
@@ -53,8 +53,12 @@ def search_posts(
     )
     if start and end and end <= start:
         raise UsageError(
-            f"since={since} and until={until}: the period ends before it starts",
-            hint="Give an until after since (a date until includes its day).",
+            tr(
+                "the date range %(since)s..%(until)s ends before it starts",
+                since=since,
+                until=until,
+            ),
+            hint=tr("Give an until after since (a date until includes its day)."),
         )
     flt = PostFilter(
         since=start,
