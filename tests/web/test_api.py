@@ -137,7 +137,10 @@ def test_topics_create_update_delete(api: Running) -> None:
         # Where the new topic is read (a client follows it, not a URL it builds).
         assert r.headers["location"] == "/api/v1/topics/lyon"
         assert c.get(r.headers["location"]).json()["name"] == "lyon"
-        assert c.post("/api/v1/topics", json={"name": "lyon", "query": "x"}).status_code == 400
+        # A name taken is a conflict (409), told from a value refused (400),
+        # so a client that creates what may exist can tell the two apart.
+        taken = c.post("/api/v1/topics", json={"name": "lyon", "query": "x"})
+        assert taken.status_code == 409 and taken.json()["error"]["code"] == "already_exists"
         bad = c.post("/api/v1/topics", json={"name": "bad", "query": "lumio AND"})
         assert bad.status_code == 400 and bad.json()["error"]["column"] == 7
         r = c.put("/api/v1/topics/lyon", json={"query": "lumio AND lyon AND fibre"})
@@ -160,6 +163,8 @@ def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) 
         assert r.json()["paused"] is False
         assert r.headers["location"] == "/api/v1/alerts/lumio-api"
         assert c.get(r.headers["location"]).json()["name"] == "lumio-api"
+        twice = {"to": "mailto:team@example.org", "query": "lumio", "name": "lumio-api"}
+        assert c.post("/api/v1/alerts", json=twice).status_code == 409
         assert c.post("/api/v1/alerts/lumio-api/pause").json()["paused"] is True
         shown = c.get("/api/v1/alerts/lumio-api").json()
         assert shown["paused"] is True
@@ -200,6 +205,9 @@ def test_sources_add_health_remove(api: Running) -> None:
         rss = c.post("/api/v1/sources", json={"kind": "rss", "target": "https://e.org/f.xml"})
         hint = rss.json()["error"]["hint"]
         assert "'feeds'" in hint and hint.count("Known") == 1
+        again = c.post("/api/v1/sources", json={"kind": "feeds", "target": "https://e.org/2.xml",
+                                                "name": "blog"})  # fmt: skip
+        assert again.status_code == 409 and again.json()["error"]["code"] == "already_exists"
         assert c.delete("/api/v1/sources/blog").status_code == 204
         assert c.get("/api/v1/sources/blog").status_code == 404
 

@@ -26,6 +26,10 @@ ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorResponse, "description": "No token, or a revoked one."},
     403: {"model": ErrorResponse, "description": "The token's role may not do this."},
     404: {"model": ErrorResponse, "description": "No such topic, alert or source."},
+    409: {
+        "model": ErrorResponse,
+        "description": "A topic, alert or source of that name exists (code already_exists).",
+    },
     422: {"model": ErrorResponse, "description": "A malformed parameter or body."},
     503: {
         "model": ErrorResponse,

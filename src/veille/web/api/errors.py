@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from veille.errors import (
+    AlreadyExists,
     NotFound,
     StoreError,
     StoreLocked,
@@ -288,6 +289,8 @@ def to_response(exc: Exception, say: Say = _as_is, lang: str = "en") -> JSONResp
         return query_error(exc, say, lang)
     if isinstance(exc, NotFound):
         return error_response(404, "not_found", exc.message, exc.hint, say, lang)
+    if isinstance(exc, AlreadyExists):
+        return error_response(409, "already_exists", exc.message, exc.hint, say, lang)
     if isinstance(exc, UsageError):
         return error_response(400, "invalid_input", exc.message, exc.hint, say, lang)
     if isinstance(exc, StoreUnavailable):
