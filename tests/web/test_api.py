@@ -635,3 +635,28 @@ def test_date_and_period_errors_are_said_in_the_language_asked(api: Running) -> 
     )
     assert plus.status_code == 400 and "%2B" in plus.json()["error"]["hint"]
     assert english.json()["error"]["message"] == "unknown period 'last-year'"
+
+
+def test_warnings_and_sentences_follow_the_language_asked(api: Running) -> None:
+    """A search's and an aggregation's warnings were English whatever
+    Accept-Language asked, and an influencer's why was in the workspace's
+    language (its ui_language), not the client's as every error is."""
+    fr = {"Accept-Language": "fr"}
+    scope = {"q": "lumio and lyon", "platform": "mastadon", "lang": "french"}
+    with client(api, "viewer") as c:
+        search = c.get("/api/v1/posts", params=scope, headers=fr).json()
+        volume = c.get("/api/v1/analytics/volume", params=scope, headers=fr).json()
+        march = {"q": "lumio", "period": "2026-03-01..2026-03-03"}
+        ranked = c.get("/api/v1/analytics/influencers", params=march, headers=fr).json()
+        english = c.get("/api/v1/posts", params=scope).json()
+    n = "\u202f"
+    for said in (search["warnings"], volume["warnings"]):
+        assert said[0] == f"«{n}and{n}» est cherché comme un mot{n}; écrivez AND pour l’opérateur"
+        assert said[1].startswith(
+            f"platform mastadon{n}: aucune source ne donne de publications de la plateforme "
+            f"«{n}mastadon{n}»"
+        ), said
+        assert "n’est pas un code de langue" in said[2], said
+    assert ranked["influencers"] and "score fondé sur" in ranked["influencers"][0]["why"]
+    assert english["warnings"][0] == "'and' is searched as a word; write AND for the operator"
+    assert "no source gives posts the platform 'mastadon'" in english["warnings"][1]

@@ -4,15 +4,16 @@ or an aggregation as query parameters, and the workspace of the request."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from veille.errors import UsageError, tr
-from veille.web.api.errors import ApiRoute
+from veille.web.api.errors import ApiRoute, Say, client_language
 from veille.web.api.models import ErrorResponse
 
 PREFIX = "/api/v1"
@@ -43,6 +44,27 @@ def created(response: Response, collection: str, name: str) -> None:
     """Give a 201's ``response`` the ``Location`` of what it made: the
     endpoint that reads it, ``/api/v1/{collection}/{name}``."""
     response.headers["Location"] = f"{PREFIX}/{collection}/{quote(name, safe='')}"
+
+
+@dataclass(frozen=True)
+class Words:
+    """The client's language (``Accept-Language``, else English, as its
+    errors) and what says veille's sentences in it: the warnings, an
+    influencer's why."""
+
+    lang: str
+    say: Say
+
+    def all(self, texts: Iterable[str]) -> list[str]:
+        return [self.say(t) for t in texts]
+
+
+def client_words(request: Request) -> Words:
+    say, lang = client_language(request)
+    return Words(lang, say)
+
+
+Said = Annotated[Words, Depends(client_words)]
 
 
 def api_router(tag: str) -> APIRouter:

@@ -251,7 +251,7 @@ def _phrase(status: int) -> str:
 def api_error(request: Request, exc: Exception) -> JSONResponse:
     """The API's JSON for an error raised outside an API route's own
     handling: a path or method no route serves, as the app's handlers see it."""
-    answer = to_response(exc, *_language(request))
+    answer = to_response(exc, *client_language(request))
     if answer is None:
         raise exc
     server_failed(request, exc, answer.status_code)
@@ -268,7 +268,7 @@ def server_failed(request: Request, exc: Exception, status: int) -> None:
         log_failure(log, f"{request.method} {request.url.path} failed", exc, then)
 
 
-def _language(request: Request) -> tuple[Say, str]:
+def client_language(request: Request) -> tuple[Say, str]:
     """The messages' language: the one ``Accept-Language`` asks for, else
     English (never the user's or the workspace's choice, which a script
     does not see), and what puts an error's message into it."""
@@ -331,7 +331,7 @@ class ApiRoute(APIRoute):
                     # The CSRF check runs first and refuses an unsafe call with
                     # no credentials at all; what such a caller lacks is a token.
                     exc = HTTPException(401)
-                answer = to_response(exc, *_language(request))
+                answer = to_response(exc, *client_language(request))
                 if answer is None:
                     raise
                 server_failed(request, exc, answer.status_code)

@@ -10,7 +10,7 @@ from veille.errors import UsageError, tr
 from veille.services.paging import MAX_LIMIT, search_page
 from veille.store.base import PostFilter
 from veille.web.api.auth import reader
-from veille.web.api.common import Languages, Platforms, api_router, parse_time
+from veille.web.api.common import Languages, Platforms, Said, api_router, parse_time
 from veille.web.api.models import PostOut, PostPage
 from veille.web.deps import workspace
 from veille.workspace import Workspace
@@ -21,6 +21,7 @@ router = api_router("posts")
 @router.get("/posts", response_model=PostPage, summary="Search posts", dependencies=[reader])
 def search_posts(
     ws: Annotated[Workspace, Depends(workspace)],
+    said: Said,
     q: Annotated[str, Query(description="A query in the query language (docs/query.md).")],
     platforms: Platforms = None,
     languages: Languages = None,
@@ -83,6 +84,6 @@ def search_posts(
         limit=limit,
         page=found.page,
         next_cursor=found.next_cursor,
-        warnings=list(found.warnings),
+        warnings=said.all(found.warnings),
         items=[PostOut.from_hit(h) for h in found.hits],
     )
