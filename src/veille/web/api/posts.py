@@ -28,15 +28,15 @@ def search_posts(
     since: Annotated[
         str | None,
         Query(
-            description="Published at or after: an ISO date-time, or a date (from its start, "
-            "in the workspace's time zone)."
+            description="Published at or after: an ISO date-time (UTC without an offset), or "
+            "a date (from its start, in the workspace's time zone)."
         ),
     ] = None,
     until: Annotated[
         str | None,
         Query(
-            description="Published before an ISO date-time, or on or before a date (that "
-            "day included, in the workspace's time zone)."
+            description="Published before an ISO date-time (UTC without an offset), or on or "
+            "before a date (that day included, in the workspace's time zone)."
         ),
     ] = None,
     sort: Literal["newest", "relevance", "engagement"] = "newest",
