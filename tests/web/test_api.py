@@ -660,3 +660,19 @@ def test_warnings_and_sentences_follow_the_language_asked(api: Running) -> None:
     assert ranked["influencers"] and "score fondé sur" in ranked["influencers"][0]["why"]
     assert english["warnings"][0] == "'and' is searched as a word; write AND for the operator"
     assert "no source gives posts the platform 'mastadon'" in english["warnings"][1]
+
+
+def test_an_alert_without_a_topic_or_query_says_what_to_give(api: Running) -> None:
+    """POST /api/v1/alerts with only ``to`` said "alert 'alert' needs a topic or
+    a query": a name the client never gave, and no hint."""
+    with client(api) as c:
+        r = c.post("/api/v1/alerts", json={"to": "mailto:a@example.org"})
+        fr = c.post("/api/v1/alerts", json={"to": "mailto:a@example.org"},
+                    headers={"Accept-Language": "fr"})  # fmt: skip
+        both = c.post("/api/v1/alerts", json={"to": "mailto:a@example.org", "topic": "t",
+                                              "query": "lumio"})  # fmt: skip
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "the alert has no topic or query to watch"
+    assert "topic" in r.json()["error"]["hint"] and "'alert'" not in r.text
+    assert fr.json()["error"]["message"] == "l’alerte n’a ni sujet ni requête à surveiller"
+    assert both.status_code == 400 and both.json()["error"]["hint"]
