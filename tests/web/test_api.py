@@ -275,6 +275,13 @@ def test_analytics(api: Running) -> None:
         assert {v["topic"]: v["posts"] for v in sov["voices"]} == {"Lumio": 20, "Vexa": 20}
         inf = c.get("/api/v1/analytics/influencers", params={"q": "lumio", "period": period}).json()
         assert inf["influencers"] and all(i["why"] for i in inf["influencers"])
+        # The period as a client computes with it, beside its label for people
+        # ("2026-02-28 – 2026-03-03"): the last day's end excluded, with an offset.
+        for answer in (vol, by, senti, sov, inf):
+            assert (answer["since"], answer["until"]) == (
+                "2026-02-28T00:00:00Z",
+                "2026-03-04T00:00:00Z",
+            ), answer["period"]
         bad = c.get("/api/v1/analytics/volume", params={"q": "(lumio", "period": period})
         assert bad.status_code == 400 and bad.json()["error"]["column"]
     # Posts on 2026-03-01 (12 hours), 03-02 (24), 03-03 (4): the day before

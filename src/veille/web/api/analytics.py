@@ -72,6 +72,8 @@ def volume(
     return VolumeOut(
         about=scope.label,
         period=per.label(tz),
+        since=per.since,
+        until=per.until,
         interval=interval,
         timezone=tz,
         total=vol.total,
@@ -113,6 +115,8 @@ def breakdown(
     return BreakdownOut(
         about=scope.label,
         period=per.label(tz),
+        since=per.since,
+        until=per.until,
         by=by,
         shares=[ShareOut.model_validate(s, from_attributes=True) for s in shares],
         warnings=said.all(args.warnings),
@@ -138,6 +142,8 @@ def sentiment(
     return SentimentOutSeries(
         about=scope.label,
         period=per.label(tz),
+        since=per.since,
+        until=per.until,
         interval=interval,
         points=[
             SentimentPointOut(
@@ -187,6 +193,8 @@ def share_of_voice(
     uneven = service.uneven_sources(ws, scopes, per)
     return ShareOfVoiceOut(
         period=per.label(ws.settings.workspace.timezone),
+        since=per.since,
+        until=per.until,
         voices=[VoiceOut.model_validate(v, from_attributes=True) for v in voices],
         warnings=said.all(scope_args(None, None, platforms, languages).warnings)
         + [u.message(said.lang) for u in uneven],
@@ -221,6 +229,8 @@ def influencers(
     return InfluencersOut(
         about=scope.label,
         period=per.label(ws.settings.workspace.timezone),
+        since=per.since,
+        until=per.until,
         influencers=[InfluencerOut.of(i, said.lang) for i in found],
         warnings=said.all(args.warnings),
     )
