@@ -683,3 +683,21 @@ def test_an_alert_without_a_topic_or_query_says_what_to_give(api: Running) -> No
     assert "topic" in r.json()["error"]["hint"] and "'alert'" not in r.text
     assert fr.json()["error"]["message"] == "l’alerte n’a ni sujet ni requête à surveiller"
     assert both.status_code == 400 and both.json()["error"]["hint"]
+
+
+def test_a_source_option_of_no_json_type_is_said_once(api: Running) -> None:
+    """An option that is an object was five problems named with pydantic's
+    types ('options.max_pages.list[str]: should be a list; …str: …'): one, for
+    the field, in the client's language."""
+    body = {"kind": "feeds", "target": "https://e.org/o.xml", "options": {"max_pages": {"a": 1}}}
+    with client(api) as c:
+        en = c.post("/api/v1/sources", json=body)
+        fr = c.post("/api/v1/sources", json=body, headers={"Accept-Language": "fr"})
+    assert en.status_code == 422
+    assert en.json()["error"]["message"] == (
+        "options.max_pages: should be a string, a number, true or false, or a list of strings"
+    )
+    assert fr.json()["error"]["message"] == (
+        "options.max_pages\u202f: doit être une chaîne de caractères, un nombre, true ou false, "
+        "ou une liste de chaînes"
+    )

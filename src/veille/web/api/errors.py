@@ -151,6 +151,8 @@ _BOUNDS = {
 def _problem(err: Any) -> str:
     """What is wrong with one field's value, as veille says it."""
     kind, ctx = err.get("type"), err.get("ctx") or {}
+    if kind == "union":
+        return err["msg"]  # a Text: said in the client's words
     if kind in _PROBLEMS:
         return _PROBLEMS[kind]
     if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
@@ -169,9 +171,35 @@ def _problem(err: Any) -> str:
     return str(err.get("msg", "invalid")).removeprefix("Value error, ")
 
 
+# pydantic names each member a value of a union failed to be (a source's
+# options: str | bool | int | float | list[str]) as a last part of the field's
+# place: "options.max_pages.list[str]". Said once, for the field.
+_SCALARS = frozenset({"str", "bool", "int", "float", "list[str]"})
+_A_SCALAR = tr("should be a string, a number, true or false, or a list of strings")
+
+
+def _one_per_union(errors: list[Any]) -> list[Any]:
+    """``errors`` with those of one union's members made one, for the field."""
+    members: dict[tuple[Any, ...], list[Any]] = {}
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        if loc and loc[-1] in _SCALARS:
+            members.setdefault(loc[:-1], []).append(err)
+    out, said = [], set()
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        if loc and loc[-1] in _SCALARS and len(members.get(loc[:-1], ())) > 1:
+            if loc[:-1] not in said:
+                said.add(loc[:-1])
+                out.append({"loc": loc[:-1], "type": "union", "msg": _A_SCALAR})
+            continue
+        out.append(err)
+    return out
+
+
 def _validation(exc: RequestValidationError, say: Say = _as_is, lang: str = "en") -> JSONResponse:
     problems: list[str] = []
-    for err in exc.errors():
+    for err in _one_per_union(list(exc.errors())):
         loc = list(err.get("loc", ()))
         if err.get("type") == "json_invalid":  # its loc is a character offset, not a field
             why = (err.get("ctx") or {}).get("error", "")
