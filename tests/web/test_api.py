@@ -145,10 +145,14 @@ def test_topics_create_update_delete(api: Running) -> None:
         assert bad.status_code == 400 and bad.json()["error"]["column"] == 7
         r = c.put("/api/v1/topics/lyon", json={"query": "lumio AND lyon AND fibre"})
         assert r.json()["version"] == 2
+        # A retried PUT (the same query) makes no new version.
+        again = c.put("/api/v1/topics/lyon", json={"query": "lumio AND lyon AND fibre"})
+        assert again.status_code == 200 and again.json()["version"] == 2
         got = c.get("/api/v1/topics/lyon").json()
         assert got["matches"] == 20 and [v["version"] for v in got["versions"]] == [1, 2]
         assert "lyon" in [t["name"] for t in c.get("/api/v1/topics").json()]
         assert c.delete("/api/v1/topics/lyon").status_code == 204
+        assert c.delete("/api/v1/topics/lyon").status_code == 404
         missing = c.get("/api/v1/topics/lyon")
         assert missing.status_code == 404 and missing.json()["error"]["hint"]
 
