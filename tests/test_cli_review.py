@@ -6,7 +6,9 @@ analyze example."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -150,3 +152,44 @@ def test_the_analyze_example_is_what_analyze_prints(doc: str) -> None:
     result = CliRunner().invoke(build_app(), ["analyze"], input=stdin)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == shown
+
+
+def _commands(cmd: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    subcommands = getattr(cmd, "commands", None)
+    if not subcommands:
+        yield " ".join(prefix), cmd
+        return
+    for name, sub in sorted(subcommands.items()):
+        yield from _commands(sub, (*prefix, name))
+
+
+def test_one_name_for_each_idea_of_language() -> None:
+    """`veille report --lang fr` and `veille alert add --language fr` named the
+    language veille writes in two ways (and `alert add` took both, each for
+    something else): the language written is --language everywhere, and a
+    shown --lang is always the repeatable filter on the posts' language."""
+    import typer.main
+
+    written, filters = [], []
+    for name, cmd in _commands(typer.main.get_command(build_app())):
+        for param in cmd.params:
+            if getattr(param, "hidden", False) or param.param_type_name != "option":
+                continue
+            if "--lang" in param.opts:
+                filters.append(name)
+                assert param.multiple, f"veille {name} --lang is not the posts' language filter"
+            if "--language" in param.opts:
+                written.append(name)
+    assert {"report", "plan init", "plan kpis", "draft guide", "inbox canned"} <= set(written)
+    assert {"search", "volume", "alert add", "inbox list"} <= set(filters)
+
+
+def test_the_old_lang_name_still_works_hidden(run) -> None:  # type: ignore[no-untyped-def]
+    """Scripts written with `--lang fr` for a report, the plan or a guide keep
+    running; help shows only --language."""
+    new = run("draft", "guide", "bluesky", "--language", "fr")
+    old = run("draft", "guide", "bluesky", "--lang", "fr")
+    assert new == old and "graphèmes" in new
+    assert "--lang " not in run("report", "--help") and "--language" in run("report", "--help")
+    both = run("draft", "guide", "bluesky", "--language", "fr", "--lang", "en", code=2)
+    assert "--lang is the old name of --language" in both

@@ -185,3 +185,43 @@ def test_import_killed_and_rerun_stores_every_row_once(tmp_path: Path) -> None:
         assert ws.store.count_posts() == 30_000
         n = ws.store.conn.execute("SELECT count(DISTINCT native_id) FROM posts").fetchone()[0]
         assert n == 30_000
+
+
+def _veille(root: Path, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "veille", *args, "--workspace", str(root), "--no-enrich"]
+    done = subprocess.run(cmd, input=stdin, capture_output=True)
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
+    )
+
+
+def test_import_reads_standard_input(tmp_path: Path) -> None:
+    """``export | veille import -`` (another workspace's export, a script's
+    output) said "- is not a file": the rows are read from standard input,
+    in the --input-format given, bad rows named by their line as a file's are."""
+    from veille.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    lines = [json.dumps({**GOOD, "id": f"in{i}"}) for i in range(3)] + ["{not json"]
+    piped = ("\n".join(lines) + "\n").encode()
+    done = _veille(root, "import", "-", "--input-format", "jsonl", stdin=piped)
+    assert done.returncode == 0, done.stderr
+    assert "3 new posts" in done.stdout and "1 bad row skipped" in done.stdout
+    assert "stdin:4: not valid JSON" in done.stderr
+    csv_text = "platform,id,text,author,published_at\nrss,c1,Bonjour,bob,2026-03-01T10:00:00Z\n"
+    done = _veille(root, "import", "-", "--input-format", "csv", stdin=csv_text.encode())
+    assert done.returncode == 0 and "1 new post" in done.stdout, done.stderr
+    again = _veille(root, "import", "-", "--input-format", "jsonl", stdin=piped)
+    assert "3 unchanged" in again.stdout  # idempotent, as a file imported twice
+    with Workspace.open(root) as ws:
+        assert ws.store.count_posts() == 4
+        assert ws.store.get_post("bluesky:in2") is not None
+    # --strict checks every row before storing any, from a stream too.
+    strict = _veille(root, "import", "-", "--input-format", "jsonl", "--strict",
+                     stdin=(json.dumps({**GOOD, "id": "new"}) + "\n{bad\n").encode())  # fmt: skip
+    assert strict.returncode == 2 and "standard input, line 2" in strict.stderr
+    with Workspace.open(root) as ws:
+        assert ws.store.get_post("bluesky:new") is None
+    # No name to tell the format from: said, with what to give.
+    unnamed = _veille(root, "import", "-", stdin=piped)
+    assert unnamed.returncode == 2 and "--input-format csv|jsonl" in unnamed.stderr

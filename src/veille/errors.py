@@ -253,6 +253,12 @@ class NotFound(UsageError):
     """A named thing (topic, source, alert, post) does not exist."""
 
 
+class AlreadyExists(UsageError):
+    """The name given to a new thing (topic, source, alert…) is taken: the
+    API answers 409, so a client that creates what may exist tells it from
+    a value refused."""
+
+
 def one_line(text: str) -> str:
     """``text`` on one line (a server's error may run over several)."""
     return " ".join(str(text).split())

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -84,9 +84,19 @@ def detect_format(path: Path, fmt: str | None) -> str:
 def read_records(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
     """Yield ``(line number, record or BadRow)``; invalid UTF-8 is replaced, not fatal."""
     with open(path, "rb") as raw:
-        # utf-8-sig: a byte order mark (Excel's "CSV UTF-8", Windows tools) is
-        # no part of the first column's name nor of the first line's JSON.
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        yield from read_stream(raw, fmt, tsv=path.suffix.lower() == ".tsv")
+
+
+def read_stream(
+    raw: BinaryIO, fmt: str, *, tsv: bool = False
+) -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
+    """:func:`read_records` of an open binary stream (a file, standard input),
+    read once from where it stands; ``tsv``: a CSV whose header holds a tab is
+    tab-separated. The stream is left open."""
+    # utf-8-sig: a byte order mark (Excel's "CSV UTF-8", Windows tools) is
+    # no part of the first column's name nor of the first line's JSON.
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+    try:
         if fmt == "jsonl":
             for n, line in enumerate(text, 1):
                 if not line.strip():
@@ -101,45 +111,58 @@ def read_records(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any] | B
                     continue
                 yield n, value
         else:
-            sample = text.read(4096)
-            text.seek(0)
-            dialect: Any = "excel"
-            if "\t" in sample.split("\n", 1)[0] and path.suffix.lower() == ".tsv":
-                dialect = "excel-tab"
-            # A post of several hundred KiB is rare but real (a long article in
-            # one cell); csv's default limit (128 KiB) would end the reader.
-            csv.field_size_limit(FIELD_LIMIT)
-            reader = csv.DictReader(text, dialect=dialect)
-            try:
-                if not reader.fieldnames:
-                    return
-            except csv.Error as exc:
-                yield reader.line_num, BadRow(reader.line_num, f"CSV error in the header: {exc}")
-                return
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    # That row is refused; the reader goes on with the next line.
-                    # (line_num is not advanced by a row that fails: it starts
-                    # on the line after the last one read.)
-                    at = reader.line_num + 1
-                    reason = str(exc)
-                    if "field larger than field limit" in reason:
-                        reason = f"a cell is larger than {FIELD_LIMIT:,} bytes"
-                    yield at, BadRow(at, f"CSV error: {reason}")
-                    continue
-                if None in row:
-                    yield reader.line_num, BadRow(reader.line_num, "more cells than columns")
-                    continue
-                yield reader.line_num, {k.strip(): v for k, v in row.items() if k}
+            yield from _csv_records(text, tsv=tsv)
+    finally:
+        text.detach()  # the caller's stream stays open (standard input, above all)
+
+
+def _csv_records(
+    text: io.TextIOWrapper, *, tsv: bool
+) -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
+    dialect: Any = "excel"
+    if tsv:
+        sample = text.read(4096)
+        text.seek(0)
+        if "\t" in sample.split("\n", 1)[0]:
+            dialect = "excel-tab"
+    # A post of several hundred KiB is rare but real (a long article in
+    # one cell); csv's default limit (128 KiB) would end the reader.
+    csv.field_size_limit(FIELD_LIMIT)
+    reader = csv.DictReader(text, dialect=dialect)
+    try:
+        if not reader.fieldnames:
+            return
+    except csv.Error as exc:
+        yield reader.line_num, BadRow(reader.line_num, f"CSV error in the header: {exc}")
+        return
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # That row is refused; the reader goes on with the next line.
+            # (line_num is not advanced by a row that fails: it starts
+            # on the line after the last one read.)
+            at = reader.line_num + 1
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"a cell is larger than {FIELD_LIMIT:,} bytes"
+            yield at, BadRow(at, f"CSV error: {reason}")
+            continue
+        if None in row:
+            yield reader.line_num, BadRow(reader.line_num, "more cells than columns")
+            continue
+        yield reader.line_num, {k.strip(): v for k, v in row.items() if k}
 
 
 def _identity(path: Path) -> dict[str, Any]:
     st = path.stat()
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+#: The name that stands for standard input (``veille import -``).
+STDIN = "-"
 
 
 def import_file(
@@ -151,22 +174,73 @@ def import_file(
     strict: bool = False,
     on_progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    stream: BinaryIO | None = None,
 ) -> ImportReport:
     """Import ``path`` through ``pipeline``; see the module docstring.
 
     ``strict`` checks every row first and stores nothing of the file when one
     is bad. Either way rows are written ``batch_size`` at a time, each batch
     in its own transaction with the cursor that covers it.
+
+    With ``stream`` (standard input, ``path`` then only names it), the rows
+    are read from it once, in the ``fmt`` given (there is no name to tell it
+    from); there is no cursor to resume from, as a stream cannot be read
+    again (idempotent upserts still store a row read twice once). ``strict``
+    keeps a copy in a temporary file to check it before storing.
     """
+    if stream is not None:
+        if not fmt:
+            raise InputError(
+                "the format of standard input cannot be told from a name",
+                hint="Give it: veille import - --input-format csv|jsonl.",
+            )
+        kind = detect_format(Path(str(path)), fmt)
+        options: dict[str, Any] = {
+            "platform": platform, "on_progress": on_progress, "batch_size": batch_size,
+        }  # fmt: skip
+        if not strict:
+            return _import(pipeline, str(path), lambda: read_stream(stream, kind), None,
+                           strict=False, **options)  # fmt: skip
+        import shutil
+        import tempfile
+
+        with tempfile.TemporaryFile() as copy:
+            shutil.copyfileobj(stream, copy)
+
+            def again() -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
+                copy.seek(0)
+                return read_stream(copy, kind)
+
+            return _import(pipeline, str(path), again, None, strict=True, **options)
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p} is not a file", hint="Check the path and try again.")
     kind = detect_format(p, fmt)
-    report = ImportReport(path=str(p))
-    cursor_name = f"import:{os.path.abspath(p)}"
-    identity = _identity(p)
+    return _import(
+        pipeline, str(p), lambda: read_records(p, kind), p,
+        platform=platform, strict=strict, on_progress=on_progress, batch_size=batch_size,
+    )  # fmt: skip
+
+
+def _import(
+    pipeline: Pipeline,
+    name: str,
+    records: Callable[[], Iterator[tuple[int, dict[str, Any] | BadRow]]],
+    resumable: Path | None,
+    *,
+    platform: str | None,
+    strict: bool,
+    on_progress: Callable[[int], None] | None,
+    batch_size: int,
+) -> ImportReport:
+    """:func:`import_file` of the rows ``records()`` reads (called once, or
+    twice with ``strict``); a ``resumable`` file's cursor lets a run killed
+    part-way resume after what it committed."""
+    report = ImportReport(path=name)
+    cursor_name = f"import:{os.path.abspath(resumable)}" if resumable else ""
+    identity = _identity(resumable) if resumable else {}
     resume_after = 0
-    previous = pipeline.store.get_cursor(cursor_name)
+    previous = pipeline.store.get_cursor(cursor_name) if resumable else None
     if previous and not strict:
         v = previous.value
         if not v.get("done") and v.get("size") == identity["size"]:
@@ -177,10 +251,11 @@ def import_file(
         # nothing behind, and the writing below still commits in bounded
         # batches (one transaction for the whole file would block every
         # other writer, a collect beside it included, for as long as it lasts).
-        for _line, _post, problem in _rows(p, kind, platform):
+        for _line, _post, problem in _rows(records(), platform):
             if problem is not None:
+                said = "standard input" if name == STDIN else name
                 raise InputError(
-                    f"{p}, line {problem.line}: {problem.reason}",
+                    f"{said}, line {problem.line}: {problem.reason}",
                     hint="Nothing from this file was stored (--strict). "
                     "Fix the line, or run without --strict to keep the good rows.",
                 )
@@ -190,7 +265,11 @@ def import_file(
 
     def flush(done: bool = False) -> None:
         nonlocal batch
-        cursor = Cursor(cursor_name, {**identity, "line": last_line, "done": done})
+        cursor = (
+            Cursor(cursor_name, {**identity, "line": last_line, "done": done})
+            if resumable
+            else None
+        )
         result = pipeline.ingest(batch, cursor=cursor)
         refused = len(result.refused)
         report.stored += result.inserted
@@ -204,7 +283,7 @@ def import_file(
             on_progress(len(batch))
         batch = []
 
-    for line, post, problem in _rows(p, kind, platform):
+    for line, post, problem in _rows(records(), platform):
         last_line = line
         if line <= resume_after:
             report.skipped_lines += 1
@@ -221,10 +300,10 @@ def import_file(
 
 
 def _rows(
-    path: Path, kind: str, platform: str | None
+    records: Iterator[tuple[int, dict[str, Any] | BadRow]], platform: str | None
 ) -> Iterator[tuple[int, Post | None, BadRow | None]]:
     """``(line, post, None)`` for a good row, ``(line, None, why)`` for a bad one."""
-    for line, rec in read_records(path, kind):
+    for line, rec in records:
         if isinstance(rec, BadRow):
             yield line, None, rec
             continue

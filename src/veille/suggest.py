@@ -101,7 +101,10 @@ def unknown_platform(name: str, known: Iterable[str] | None = None) -> str | Non
     key = name.strip().lower()
     if key in names:
         return None
-    return f"no source gives posts the platform {name!r}. {_platform_hint(key, names)}".strip()
+    hint = _platform_hint(key, names)
+    if not hint:
+        return tr("no source gives posts the platform %(name)r.", name=name)
+    return tr("no source gives posts the platform %(name)r. %(hint)s", name=name, hint=hint)
 
 
 def _platform_hint(key: str, names: Iterable[str]) -> str:

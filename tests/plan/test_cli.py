@@ -159,7 +159,7 @@ def test_every_example_of_the_plan_docs_runs(
 
     add_topic(ws.state, "orbita", "orbita")
     interactive = [c for c in commands if c[:2] == ["plan", "init"] and "--yes" not in c]
-    assert interactive == [["plan", "init", "--lang", "fr"]]  # asks questions: not run here
+    assert interactive == [["plan", "init", "--language", "fr"]]  # asks questions: not run here
     removals = [c for c in commands if "remove" in c[:3]]
     for args in [c for c in commands if c not in interactive and c not in removals] + removals:
         args = [str(tmp_path / "plan.md") if a in ("FILE", "FICHIER") else a for a in args]

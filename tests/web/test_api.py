@@ -137,15 +137,22 @@ def test_topics_create_update_delete(api: Running) -> None:
         # Where the new topic is read (a client follows it, not a URL it builds).
         assert r.headers["location"] == "/api/v1/topics/lyon"
         assert c.get(r.headers["location"]).json()["name"] == "lyon"
-        assert c.post("/api/v1/topics", json={"name": "lyon", "query": "x"}).status_code == 400
+        # A name taken is a conflict (409), told from a value refused (400),
+        # so a client that creates what may exist can tell the two apart.
+        taken = c.post("/api/v1/topics", json={"name": "lyon", "query": "x"})
+        assert taken.status_code == 409 and taken.json()["error"]["code"] == "already_exists"
         bad = c.post("/api/v1/topics", json={"name": "bad", "query": "lumio AND"})
         assert bad.status_code == 400 and bad.json()["error"]["column"] == 7
         r = c.put("/api/v1/topics/lyon", json={"query": "lumio AND lyon AND fibre"})
         assert r.json()["version"] == 2
+        # A retried PUT (the same query) makes no new version.
+        again = c.put("/api/v1/topics/lyon", json={"query": "lumio AND lyon AND fibre"})
+        assert again.status_code == 200 and again.json()["version"] == 2
         got = c.get("/api/v1/topics/lyon").json()
         assert got["matches"] == 20 and [v["version"] for v in got["versions"]] == [1, 2]
         assert "lyon" in [t["name"] for t in c.get("/api/v1/topics").json()]
         assert c.delete("/api/v1/topics/lyon").status_code == 204
+        assert c.delete("/api/v1/topics/lyon").status_code == 404
         missing = c.get("/api/v1/topics/lyon")
         assert missing.status_code == 404 and missing.json()["error"]["hint"]
 
@@ -160,6 +167,8 @@ def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) 
         assert r.json()["paused"] is False
         assert r.headers["location"] == "/api/v1/alerts/lumio-api"
         assert c.get(r.headers["location"]).json()["name"] == "lumio-api"
+        twice = {"to": "mailto:team@example.org", "query": "lumio", "name": "lumio-api"}
+        assert c.post("/api/v1/alerts", json=twice).status_code == 409
         assert c.post("/api/v1/alerts/lumio-api/pause").json()["paused"] is True
         shown = c.get("/api/v1/alerts/lumio-api").json()
         assert shown["paused"] is True
@@ -200,6 +209,9 @@ def test_sources_add_health_remove(api: Running) -> None:
         rss = c.post("/api/v1/sources", json={"kind": "rss", "target": "https://e.org/f.xml"})
         hint = rss.json()["error"]["hint"]
         assert "'feeds'" in hint and hint.count("Known") == 1
+        again = c.post("/api/v1/sources", json={"kind": "feeds", "target": "https://e.org/2.xml",
+                                                "name": "blog"})  # fmt: skip
+        assert again.status_code == 409 and again.json()["error"]["code"] == "already_exists"
         assert c.delete("/api/v1/sources/blog").status_code == 204
         assert c.get("/api/v1/sources/blog").status_code == 404
 
@@ -267,6 +279,13 @@ def test_analytics(api: Running) -> None:
         assert {v["topic"]: v["posts"] for v in sov["voices"]} == {"Lumio": 20, "Vexa": 20}
         inf = c.get("/api/v1/analytics/influencers", params={"q": "lumio", "period": period}).json()
         assert inf["influencers"] and all(i["why"] for i in inf["influencers"])
+        # The period as a client computes with it, beside its label for people
+        # ("2026-02-28 – 2026-03-03"): the last day's end excluded, with an offset.
+        for answer in (vol, by, senti, sov, inf):
+            assert (answer["since"], answer["until"]) == (
+                "2026-02-28T00:00:00Z",
+                "2026-03-04T00:00:00Z",
+            ), answer["period"]
         bad = c.get("/api/v1/analytics/volume", params={"q": "(lumio", "period": period})
         assert bad.status_code == 400 and bad.json()["error"]["column"]
     # Posts on 2026-03-01 (12 hours), 03-02 (24), 03-03 (4): the day before
@@ -312,6 +331,11 @@ def test_the_docs_page_lists_the_endpoints_offline_in_both_languages(api: Runnin
     assert "http://" not in r.text.replace(api.url, "").replace("http://www.w3.org", "")
     fr = httpx.get(api.url + "/api/docs", headers={"Accept-Language": "fr"})
     assert "Paramètres" in fr.text and "Authentification" in fr.text
+    # French puts a narrow no-break space before the colon; a default is said as
+    # a client writes it (count=true), not as Python does (True).
+    assert "(par défaut\u202f: <code>20</code>)" in fr.text, fr.text
+    assert "défaut:" not in fr.text and "default: <code>true</code>" in r.text
+    assert "True" not in r.text
 
 
 def test_a_wrong_path_or_method_answers_the_api_error_shape(api: Running) -> None:
@@ -586,4 +610,98 @@ def test_malformed_input_is_said_in_the_language_asked(api: Running) -> None:
     )
     assert english.json()["error"]["message"] == (
         "query: required, give it; colour: is not a field of this endpoint (see /api/docs)"
+    )
+
+
+def test_date_and_period_errors_are_said_in_the_language_asked(api: Running) -> None:
+    """A since, until or period that does not read was answered in English
+    whatever Accept-Language asked (the 422s and the other 400s followed it);
+    a date-time whose + the URL turned into a space says to write %2B."""
+    fr = {"Accept-Language": "fr"}
+    with client(api, "viewer") as c:
+        since = c.get("/api/v1/posts", params={"q": "lumio", "since": "hier"}, headers=fr)
+        order = c.get(
+            "/api/v1/posts",
+            params={"q": "lumio", "since": "2026-03-02", "until": "2026-03-01"},
+            headers=fr,
+        )
+        period = c.get("/api/v1/analytics/volume", params={"period": "last-year"}, headers=fr)
+        day = c.get("/api/v1/analytics/volume", params={"period": "2026-13-01..2026-12-01"},
+                    headers=fr)  # fmt: skip
+        plus = c.get(api.url + "/api/v1/posts?q=lumio&since=2026-03-01T10:00:00+01:00")
+        english = c.get("/api/v1/analytics/volume", params={"period": "last-year"})
+    for answer in (since, order, period, day):
+        assert answer.status_code == 400 and answer.headers["content-language"] == "fr"
+        assert answer.json()["error"]["code"] == "invalid_input"
+    n = "\u202f"
+    assert since.json()["error"]["message"] == f"since{n}: «{n}hier{n}» n’est pas une date"
+    assert since.json()["error"]["hint"].startswith("Écrivez-la en ISO 8601")
+    assert order.json()["error"]["message"] == (
+        "la période 2026-03-02..2026-03-01 finit avant de commencer"
+    )
+    assert period.json()["error"]["message"] == f"période inconnue «{n}last-year{n}»"
+    assert period.json()["error"]["hint"].startswith("Utilisez last-week")
+    assert day.json()["error"]["message"] == (
+        f"période «{n}2026-13-01..2026-12-01{n}»{n}: «{n}2026-13-01{n}» n’est pas une date"
+    )
+    assert plus.status_code == 400 and "%2B" in plus.json()["error"]["hint"]
+    assert english.json()["error"]["message"] == "unknown period 'last-year'"
+
+
+def test_warnings_and_sentences_follow_the_language_asked(api: Running) -> None:
+    """A search's and an aggregation's warnings were English whatever
+    Accept-Language asked, and an influencer's why was in the workspace's
+    language (its ui_language), not the client's as every error is."""
+    fr = {"Accept-Language": "fr"}
+    scope = {"q": "lumio and lyon", "platform": "mastadon", "lang": "french"}
+    with client(api, "viewer") as c:
+        search = c.get("/api/v1/posts", params=scope, headers=fr).json()
+        volume = c.get("/api/v1/analytics/volume", params=scope, headers=fr).json()
+        march = {"q": "lumio", "period": "2026-03-01..2026-03-03"}
+        ranked = c.get("/api/v1/analytics/influencers", params=march, headers=fr).json()
+        english = c.get("/api/v1/posts", params=scope).json()
+    n = "\u202f"
+    for said in (search["warnings"], volume["warnings"]):
+        assert said[0] == f"«{n}and{n}» est cherché comme un mot{n}; écrivez AND pour l’opérateur"
+        assert said[1].startswith(
+            f"platform mastadon{n}: aucune source ne donne de publications de la plateforme "
+            f"«{n}mastadon{n}»"
+        ), said
+        assert "n’est pas un code de langue" in said[2], said
+    assert ranked["influencers"] and "score fondé sur" in ranked["influencers"][0]["why"]
+    assert english["warnings"][0] == "'and' is searched as a word; write AND for the operator"
+    assert "no source gives posts the platform 'mastadon'" in english["warnings"][1]
+
+
+def test_an_alert_without_a_topic_or_query_says_what_to_give(api: Running) -> None:
+    """POST /api/v1/alerts with only ``to`` said "alert 'alert' needs a topic or
+    a query": a name the client never gave, and no hint."""
+    with client(api) as c:
+        r = c.post("/api/v1/alerts", json={"to": "mailto:a@example.org"})
+        fr = c.post("/api/v1/alerts", json={"to": "mailto:a@example.org"},
+                    headers={"Accept-Language": "fr"})  # fmt: skip
+        both = c.post("/api/v1/alerts", json={"to": "mailto:a@example.org", "topic": "t",
+                                              "query": "lumio"})  # fmt: skip
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "the alert has no topic or query to watch"
+    assert "topic" in r.json()["error"]["hint"] and "'alert'" not in r.text
+    assert fr.json()["error"]["message"] == "l’alerte n’a ni sujet ni requête à surveiller"
+    assert both.status_code == 400 and both.json()["error"]["hint"]
+
+
+def test_a_source_option_of_no_json_type_is_said_once(api: Running) -> None:
+    """An option that is an object was five problems named with pydantic's
+    types ('options.max_pages.list[str]: should be a list; …str: …'): one, for
+    the field, in the client's language."""
+    body = {"kind": "feeds", "target": "https://e.org/o.xml", "options": {"max_pages": {"a": 1}}}
+    with client(api) as c:
+        en = c.post("/api/v1/sources", json=body)
+        fr = c.post("/api/v1/sources", json=body, headers={"Accept-Language": "fr"})
+    assert en.status_code == 422
+    assert en.json()["error"]["message"] == (
+        "options.max_pages: should be a string, a number, true or false, or a list of strings"
+    )
+    assert fr.json()["error"]["message"] == (
+        "options.max_pages\u202f: doit être une chaîne de caractères, un nombre, true ou false, "
+        "ou une liste de chaînes"
     )

@@ -385,6 +385,11 @@ def test_inserting_a_canned_response_in_french(
     inserted = client.post(f"/inbox/{ids[1]}/reply", data={**form, "canned": "fr:looking"})
     assert inserted.status_code == 200
     assert "Merci de nous l’avoir signalé." in html.unescape(inserted.text)
+    # A built-in French response is punctuated the French way (U+202F before ! and ?).
+    canned_page = html.unescape(client.get("/inbox/canned").text)
+    assert "Merci pour votre message\u202f! Nous" in canned_page
+    assert "vous aider\u202f?" in canned_page
+    assert "message !" not in canned_page and "aider ?" not in canned_page
     unknown = client.post(f"/inbox/{ids[1]}/reply", data={**form, "canned": "nope"})
     assert unknown.status_code == 400
     said = html.unescape(unknown.text)

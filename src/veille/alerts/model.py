@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, Place, UsageError, tr
+from veille.errors import AlreadyExists, NotFound, Place, UsageError, tr
 from veille.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ class AlertBook:
         )
         new_id = self.store.insert_alert(alert)
         if new_id is None:
-            raise UsageError(
+            raise AlreadyExists(
                 tr("an alert named %(name)r already exists", name=alert.name),
                 hint=tr("Choose another name, or remove that alert first."),
             )

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.store.base import PostFilter
 
 
@@ -88,12 +88,17 @@ def parse_period(text: str, *, timezone: str = "UTC", now: datetime | None = Non
         since = _bound(m.group(1), tz, end=False, text=text)
         until = _bound(m.group(2), tz, end=True, text=text)
         if until <= since:
-            raise UsageError(f"period {text!r} ends before it starts", hint="Write FROM..TO.")
+            raise UsageError(
+                tr("period %(value)r ends before it starts", value=text),
+                hint=tr("Write FROM..TO, the earlier date first."),
+            )
         return Period(since, until)
     raise UsageError(
-        f"unknown period {text!r}",
-        hint="Use last-week, last-month, last-7d, last-30d or FROM..TO "
-        "(e.g. 2026-03-01..2026-03-31).",
+        tr("unknown period %(value)r", value=text),
+        hint=tr(
+            "Use last-week, last-month, last-7d, last-30d or FROM..TO "
+            "(e.g. 2026-03-01..2026-03-31)."
+        ),
     )
 
 
@@ -102,8 +107,8 @@ def _bound(value: str, tz: ZoneInfo, *, end: bool, text: str) -> datetime:
         return time_bound(value, tz, end=end)
     except ValueError:
         raise UsageError(
-            f"period {text!r}: {value!r} is not an ISO date",
-            hint="Write dates as YYYY-MM-DD, e.g. 2026-03-01..2026-03-31.",
+            tr("period %(value)r: %(part)r is not a date", value=text, part=value),
+            hint=tr("Write the dates as YYYY-MM-DD, e.g. 2026-03-01..2026-03-31."),
         ) from None
 
 

@@ -16,6 +16,7 @@ from veille.cli.common import (
     console,
     err_console,
     handle_errors,
+    old_option_name,
     open_workspace,
     output_file,
     print_json,
@@ -468,6 +469,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def report(
         workspace: WorkspaceOpt = None,
         topic: TopicOpt = None,
@@ -478,7 +480,7 @@ def register(app: typer.Typer) -> None:
         ] = ReportFormat.html,
         lang: Annotated[
             ReportLang | None,
-            typer.Option("--lang", help="Report language (default: ui_language)."),
+            typer.Option("--language", help="Report language (default: ui_language)."),
         ] = None,
         output: Annotated[
             Path | None,

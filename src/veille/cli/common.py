@@ -41,6 +41,56 @@ WorkspaceOpt = Annotated[
 ]
 
 
+def old_option_name(
+    old: str, *, param: str, new: str
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Keep ``old``, the former name of the option ``new`` (the command's
+    ``param``), working and hidden from --help, so that scripts written with
+    it keep running. Both given with different values is a usage error.
+
+    veille says ``--language`` for the language it writes in (a report, the
+    plan, e-mails, a canned response) and ``--lang`` for the posts' language
+    it filters on, as the API's ``language`` and ``lang`` do."""
+    import inspect
+    from typing import get_args, get_origin
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        signature = inspect.signature(func, eval_str=True)
+        target = signature.parameters[param]
+        kind = target.annotation
+        if get_origin(kind) is Annotated:
+            kind = get_args(kind)[0]
+        alias = f"{param}_under_its_old_name"
+        hidden = inspect.Parameter(
+            alias,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[
+                kind | None, typer.Option(old, hidden=True, help=f"Old name of {new}.")
+            ],
+        )
+
+        @wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            given = kwargs.pop(alias, None)
+            if given is not None:
+                current = kwargs.get(param, target.default)
+                if current not in (target.default, None, given):
+                    raise UsageError(
+                        f"{new} {current} and {old} {given}: {old} is the old name of {new}",
+                        hint=f"Give {new} once.",
+                    )
+                kwargs[param] = given
+            return func(*args, **kwargs)
+
+        wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), hidden]
+        )
+        return wrapper
+
+    return decorate
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 

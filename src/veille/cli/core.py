@@ -140,7 +140,13 @@ def register(app: typer.Typer) -> None:
     @app.command("import")
     @handle_errors
     def import_(
-        file: Annotated[Path, typer.Argument(help="A .csv or .jsonl file of posts.")],
+        file: Annotated[
+            Path,
+            typer.Argument(
+                help="A .csv or .jsonl file of posts, or - for standard input "
+                "(with --input-format)."
+            ),
+        ],
         workspace: WorkspaceOpt = None,
         platform: Annotated[
             str | None, typer.Option(help="Platform of rows that have no platform column.")
@@ -158,21 +164,29 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Import posts from CSV or JSON lines (column mapping: docs/import.md)."""
-        from veille.importer import import_file
+        from veille.importer import STDIN, import_file
         from veille.pipeline import build_pipeline
 
+        stdin = str(file) == STDIN
+        if stdin and not fmt:
+            raise UsageError(
+                "veille import -: standard input has no name to tell its format from",
+                hint="Give it: veille import - --input-format csv|jsonl.",
+            )
         warn_unknown_platforms("--platform", [platform] if platform else None)
         with open_workspace(workspace) as ws:
             pipeline = build_pipeline(ws, skip=("enrich",) if no_enrich else ())
-            with progress(label=f"importing {file.name}") as bar:
+            label = "standard input" if stdin else file.name
+            with progress(label=f"importing {label}") as bar:
                 task = bar.add_task("import", total=None)
                 report = import_file(
                     pipeline,
-                    file,
+                    STDIN if stdin else file,
                     platform=platform,
                     fmt=fmt,
                     strict=strict,
                     on_progress=lambda n: bar.advance(task, n),
+                    stream=sys.stdin.buffer if stdin else None,
                 )
         if output is DataFormat.json:
             print_json(report)
@@ -180,7 +194,9 @@ def register(app: typer.Typer) -> None:
             out = console()
             for bad in report.bad[:20]:
                 err_console().print(
-                    f"{file}:{bad.line}: {bad.reason}", soft_wrap=True, markup=False
+                    f"{'stdin' if stdin else file}:{bad.line}: {bad.reason}",
+                    soft_wrap=True,
+                    markup=False,
                 )
             if report.bad_count > 20:
                 more = report.bad_count - 20

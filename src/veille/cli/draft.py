@@ -16,6 +16,7 @@ from veille.cli.common import (
     console,
     err_console,
     handle_errors,
+    old_option_name,
     open_workspace,
     print_json,
 )
@@ -79,6 +80,7 @@ def register(app: typer.Typer) -> None:
 
     @draft.command("check")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def check(
         platform: Annotated[str, typer.Option("--platform", "-p", help="x, mastodon, bluesky…")],
         text: Annotated[str | None, typer.Argument(help="The draft, or - for stdin.")] = None,
@@ -102,7 +104,9 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help="Read the limit from this account's server (Mastodon)."),
         ] = None,
-        lang: Annotated[str, typer.Option(help="Language of the messages: en or fr.")] = "en",
+        lang: Annotated[
+            str, typer.Option("--language", help="Language of the messages: en or fr.")
+        ] = "en",
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
@@ -146,11 +150,12 @@ def register(app: typer.Typer) -> None:
 
     @draft.command("guide")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def guide(
         platform: Annotated[
             str | None, typer.Argument(help="One platform (default: the list).")
         ] = None,
-        lang: Annotated[str, typer.Option(help="en or fr.")] = "en",
+        lang: Annotated[str, typer.Option("--language", help="en or fr.")] = "en",
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """The platform guide: limits, how each counts, conventions, sources and dates."""

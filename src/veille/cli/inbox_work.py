@@ -14,6 +14,7 @@ from veille.cli.common import (
     WorkspaceOpt,
     console,
     handle_errors,
+    old_option_name,
     open_workspace,
     print_json,
     print_rows,
@@ -59,12 +60,13 @@ def _said(outcome: Any) -> None:
 def register_work(inbox: typer.Typer) -> None:
     @inbox.command("reply")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def reply(
         item_id: IdArg,
         text: Annotated[str | None, typer.Argument(help="The reply.")] = None,
         canned: Annotated[str | None, typer.Option(help="Use this canned response.")] = None,
         lang: Annotated[
-            str, typer.Option(help="Language of the canned response: en or fr.")
+            str, typer.Option("--language", help="Language of the canned response: en or fr.")
         ] = "en",
         account: Annotated[
             str | None, typer.Option(help="The organization's account to reply as.")
@@ -188,20 +190,21 @@ def register_work(inbox: typer.Typer) -> None:
 
     @inbox.command("canned")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def canned(
         name: Annotated[str | None, typer.Argument(help="Add or replace this response.")] = None,
         text: Annotated[str | None, typer.Argument(help="Its text.")] = None,
-        lang: Annotated[str, typer.Option(help="en or fr.")] = "en",
+        lang: Annotated[str, typer.Option("--language", help="en or fr.")] = "en",
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
-        """List canned responses, or add one (NAME TEXT --lang fr)."""
+        """List canned responses, or add one (NAME TEXT --language fr)."""
         from veille.inbox import canned as canned_
 
         with open_workspace(workspace) as ws:
             if name is not None:
                 if not text:
-                    raise UsageError("give NAME TEXT and --lang en or fr")
+                    raise UsageError("give NAME TEXT and --language en or fr")
                 canned_.save_canned(ws.state, name, lang, text)
             found = canned_.canned_responses(ws.state)
         rows = [

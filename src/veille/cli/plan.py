@@ -15,6 +15,7 @@ from veille.cli.common import (
     WorkspaceOpt,
     console,
     handle_errors,
+    old_option_name,
     open_workspace,
     print_json,
     print_rows,
@@ -23,7 +24,7 @@ from veille.workspace import Workspace
 
 LangOpt = Annotated[
     str | None,
-    typer.Option("--lang", help="en or fr (default: the plan's language, else ui_language)."),
+    typer.Option("--language", help="en or fr (default: the plan's language, else ui_language)."),
 ]
 ActorOpt = Annotated[str | None, typer.Option("--as", help="Your username, for the audit log.")]
 
@@ -35,7 +36,7 @@ def lang_of(ws: Workspace, lang: str | None) -> str:
     planned = ws.state.plan_settings().get("language")
     chosen = lang or planned or ws.settings.workspace.ui_language or "en"
     if chosen not in ("en", "fr"):
-        raise UsageError(f"--lang {chosen!r} is not a language of veille", hint="Use en or fr.")
+        raise UsageError(f"--language {chosen!r} is not a language of veille", hint="Use en or fr.")
     return chosen
 
 
@@ -289,6 +290,7 @@ def _kpis(plan: typer.Typer) -> None:
 
     @plan.command("kpis")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def kpis(
         lang: LangOpt = None,
         history: Annotated[
@@ -399,6 +401,7 @@ def _people(plan: typer.Typer) -> None:
 
     @guide.command("show")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def show(lang: LangOpt = None, workspace: WorkspaceOpt = None) -> None:
         """Print the current guidelines and who acknowledged them."""
         from veille.plan.people import acknowledgements, current_guidelines

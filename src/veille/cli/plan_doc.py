@@ -12,6 +12,7 @@ from veille.cli.common import (
     WorkspaceOpt,
     console,
     handle_errors,
+    old_option_name,
     open_workspace,
     print_json,
 )
@@ -28,6 +29,7 @@ def _show_cost(estimate: object, lang: str) -> None:
 def register(plan: typer.Typer) -> None:
     @plan.command("cost")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def cost(
         lang: LangOpt = None, workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table
     ) -> None:
@@ -97,6 +99,7 @@ def register(plan: typer.Typer) -> None:
 
     @plan.command("capacity")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def capacity(
         hours: Annotated[
             float | None,
@@ -127,6 +130,7 @@ def register(plan: typer.Typer) -> None:
 
     @plan.command("adopt")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def adopt_(
         yes: Annotated[
             bool, typer.Option("--yes", help="Adopt without asking (the cost is still shown).")

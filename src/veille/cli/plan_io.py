@@ -15,6 +15,7 @@ from veille.cli.common import (
     WorkspaceOpt,
     console,
     handle_errors,
+    old_option_name,
     open_workspace,
     output_file,
     print_json,
@@ -32,6 +33,7 @@ class PlanFormat(StrEnum):
 def register(plan: typer.Typer) -> None:
     @plan.command("recommend")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def recommend(
         lang: LangOpt = None, workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table
     ) -> None:
@@ -53,6 +55,7 @@ def register(plan: typer.Typer) -> None:
 
     @plan.command("export")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def export(
         fmt: Annotated[
             PlanFormat,

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from veille.cli.common import WorkspaceOpt, console, handle_errors, open_workspace, warn
+from veille.cli.common import (
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    old_option_name,
+    open_workspace,
+    warn,
+)
 from veille.cli.plan import ActorOpt
 
 _Q = {
@@ -54,9 +61,11 @@ _Q = {
 def register(plan: typer.Typer) -> None:
     @plan.command("init")
     @handle_errors
+    @old_option_name("--lang", param="lang", new="--language")
     def init(
         lang: Annotated[
-            str, typer.Option("--lang", help="Language of the questions and of the plan: en or fr.")
+            str,
+            typer.Option("--language", help="Language of the questions and of the plan: en or fr."),
         ] = "en",
         yes: Annotated[
             bool, typer.Option("--yes", help="Ask nothing: take the options and the defaults.")
@@ -101,7 +110,9 @@ def register(plan: typer.Typer) -> None:
         from veille.plan.start import DEFAULTS, StartAnswers, start_plan
 
         if lang not in ("en", "fr"):
-            raise UsageError(f"--lang {lang!r} is not a language of veille", hint="Use en or fr.")
+            raise UsageError(
+                f"--language {lang!r} is not a language of veille", hint="Use en or fr."
+            )
         q = _Q[lang]
         if not yes:
             console().print(q["intro"], markup=False)

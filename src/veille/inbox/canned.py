@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from veille.errors import UsageError, tr
+from veille.i18n import typography
 from veille.inbox.replies import MAX_REPLY
 
 
@@ -41,8 +42,11 @@ _BUILTIN_TEXTS = {
         "détails pour que nous puissions vous aider ?"
     ),
 }
+# French ones with French punctuation (a narrow no-break space before ! and
+# ?): they are sent as they are, and a plain space let a line start with "!".
 BUILTIN_CANNED: tuple[CannedResponse, ...] = tuple(
-    CannedResponse(name, lang, text, True) for (name, lang), text in _BUILTIN_TEXTS.items()
+    CannedResponse(name, lang, typography(text, lang), True)
+    for (name, lang), text in _BUILTIN_TEXTS.items()
 )
 
 

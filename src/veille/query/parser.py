@@ -475,7 +475,8 @@ class _Parser:
             # A warning, not an error: imported posts may carry any platform.
             unknown = unknown_platform(v)
             if unknown:
-                self.warnings.append(f"{raw_name}:{value}: {unknown}")
+                field = f"{raw_name}:{value}"
+                self.warnings.append(tr("%(field)s: %(problem)s", field=field, problem=unknown))
         return Field(name, v)
 
     def range_(self, t: Tok, name: str, value: str) -> Node:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, Place, UsageError, tr
+from veille.errors import AlreadyExists, NotFound, Place, UsageError, tr
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
 from veille.services.audit import record
@@ -112,7 +112,7 @@ def add_topic(
     the audit log as done by ``actor``."""
     _check(name, query)
     if not store.create_topic(name, query, int(now_utc().timestamp())):
-        raise UsageError(
+        raise AlreadyExists(
             tr("a topic named %(name)r already exists", name=name),
             hint=tr("choose another name, or change that topic's query instead"),
         )

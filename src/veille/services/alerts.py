@@ -138,7 +138,17 @@ def build_alert(ws: Workspace, spec: AlertSpec) -> Alert:
     every = spec.every or ("weekly" if kind == "report" else "instant")
     topic, query = spec.topic, spec.query
     if topic and query:
-        raise UsageError(tr("give a topic or a query, not both"))
+        raise UsageError(
+            tr("give a topic or a query, not both"),
+            hint=tr("An alert watches a saved topic or a query of its own."),
+        )
+    if not (topic or query) and kind in ("match", "spike", "sentiment"):
+        # Said before the alert is named: a default name ("alert") is no
+        # name the user gave.
+        raise UsageError(
+            tr("the alert has no topic or query to watch"),
+            hint=tr("Give a saved topic's name (topic) or a query (docs/query.md)."),
+        )
     if topic:
         _check_topic(ws, topic)
     if query:

@@ -174,13 +174,14 @@ def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") 
     their share of voice."""
     from veille.analytics.topics import topic_scope
     from veille.analytics.volume import share_of_voice, uneven_sources
-    from veille.errors import UsageError
+    from veille.errors import UsageError, tr
     from veille.query.topics import list_topics
     from veille.services.analytics import brand_and_competitors, period
 
     if period_text not in PERIODS and ".." not in period_text:
         raise UsageError(
-            f"unknown period {period_text!r}", hint=f"Use {', '.join(PERIODS)}, or FROM..TO."
+            tr("unknown period %(value)r", value=period_text),
+            hint=tr("Use %(periods)s, or FROM..TO.", periods=", ".join(PERIODS)),
         )
     per = period(ws, period_text)  # FROM..TO: the days, in the workspace's time zone
     names = [t.name for t in list_topics(ws.state)]

@@ -183,12 +183,13 @@ def filter_warnings(q: Query | None, flt: PostFilter) -> tuple[str, ...]:
     for name in flt.platforms:
         unknown = unknown_platform(name)
         if unknown:
-            found.append(f"platform {name}: {unknown}")
+            found.append(tr("%(field)s: %(problem)s", field=f"platform {name}", problem=unknown))
     for code in flt.languages:
         try:
             check_languages((code,))
         except UsageError as exc:
-            found.append(f"{exc.message}. {exc.hint}")
+            said = tr("%(message)s. %(hint)s", message=exc.message, hint=exc.hint)
+            found.append(said if exc.hint else exc.message)
     return tuple(found)
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from veille.errors import NotFound, Place, UsageError, tr
+from veille.errors import AlreadyExists, NotFound, Place, UsageError, tr
 from veille.services.audit import record as record_change
 from veille.services.paging import ListPage, list_page
 from veille.sources.base import SourceConfigError, registry
@@ -145,7 +145,7 @@ def add_source(
             ),
         )
     if name in taken:
-        raise UsageError(
+        raise AlreadyExists(
             tr("a source named %(name)r already exists", name=name),
             hint=tr("Choose another name, or remove that source first."),
         )

@@ -14,6 +14,7 @@ from veille.web.api.common import (
     Languages,
     Period,
     Platforms,
+    Said,
     ScopeArgs,
     api_router,
     scope_args,
@@ -57,7 +58,7 @@ def _scope(ws: Workspace, args: ScopeArgs) -> Scope:
     dependencies=[reader],
 )
 def volume(
-    ws: Ws, args: Scoped, period: Period = "last-30d", interval: Interval = "day"
+    ws: Ws, args: Scoped, said: Said, period: Period = "last-30d", interval: Interval = "day"
 ) -> VolumeOut:
     """Posts per hour, day or week in the workspace time zone, the previous
     period beside each bucket, and each bucket's net sentiment."""
@@ -71,6 +72,8 @@ def volume(
     return VolumeOut(
         about=scope.label,
         period=per.label(tz),
+        since=per.since,
+        until=per.until,
         interval=interval,
         timezone=tz,
         total=vol.total,
@@ -87,7 +90,7 @@ def volume(
             for p, s in zip(vol.points, senti, strict=True)
         ],
         previous_extra=[BucketOut(start=b.start, posts=b.posts) for b in vol.previous_extra],
-        warnings=list(args.warnings),
+        warnings=said.all(args.warnings),
     )
 
 
@@ -100,6 +103,7 @@ def volume(
 def breakdown(
     ws: Ws,
     args: Scoped,
+    said: Said,
     by: Literal["platform", "lang", "country", "sentiment"] = "platform",
     period: Period = "last-30d",
 ) -> BreakdownOut:
@@ -111,9 +115,11 @@ def breakdown(
     return BreakdownOut(
         about=scope.label,
         period=per.label(tz),
+        since=per.since,
+        until=per.until,
         by=by,
         shares=[ShareOut.model_validate(s, from_attributes=True) for s in shares],
-        warnings=list(args.warnings),
+        warnings=said.all(args.warnings),
     )
 
 
@@ -124,7 +130,7 @@ def breakdown(
     dependencies=[reader],
 )
 def sentiment(
-    ws: Ws, args: Scoped, period: Period = "last-30d", interval: Interval = "day"
+    ws: Ws, args: Scoped, said: Said, period: Period = "last-30d", interval: Interval = "day"
 ) -> SentimentOutSeries:
     """Positive, negative and neutral posts per bucket and the net score
     ((positive - negative) / scored); unscored posts are left out."""
@@ -136,6 +142,8 @@ def sentiment(
     return SentimentOutSeries(
         about=scope.label,
         period=per.label(tz),
+        since=per.since,
+        until=per.until,
         interval=interval,
         points=[
             SentimentPointOut(
@@ -147,7 +155,7 @@ def sentiment(
             )
             for p in points
         ],
-        warnings=list(args.warnings),
+        warnings=said.all(args.warnings),
     )
 
 
@@ -159,6 +167,7 @@ def sentiment(
 )
 def share_of_voice(
     ws: Ws,
+    said: Said,
     topic: Annotated[
         list[str] | None, Query(description="A saved topic (repeatable); default: the brand's.")
     ] = None,
@@ -180,14 +189,15 @@ def share_of_voice(
         languages=languages or (),
     )
     per = service.period(ws, period)
-    lang = ws.settings.workspace.ui_language
     voices = service.share_of_voice(ws, scopes, per)
     uneven = service.uneven_sources(ws, scopes, per)
     return ShareOfVoiceOut(
         period=per.label(ws.settings.workspace.timezone),
+        since=per.since,
+        until=per.until,
         voices=[VoiceOut.model_validate(v, from_attributes=True) for v in voices],
-        warnings=[*scope_args(None, None, platforms, languages).warnings]
-        + [u.message(lang) for u in uneven],
+        warnings=said.all(scope_args(None, None, platforms, languages).warnings)
+        + [u.message(said.lang) for u in uneven],
     )
 
 
@@ -200,6 +210,7 @@ def share_of_voice(
 def influencers(
     ws: Ws,
     args: Scoped,
+    said: Said,
     view: Annotated[
         Literal["us", "sector"] | None,
         Query(description="us: the brand topic's; sector: the sector topic's."),
@@ -215,10 +226,11 @@ def influencers(
     )
     per = service.period(ws, period)
     found = service.rank_influencers(ws, scope, per, limit=limit)
-    lang = ws.settings.workspace.ui_language
     return InfluencersOut(
         about=scope.label,
         period=per.label(ws.settings.workspace.timezone),
-        influencers=[InfluencerOut.of(i, lang) for i in found],
-        warnings=list(args.warnings),
+        since=per.since,
+        until=per.until,
+        influencers=[InfluencerOut.of(i, said.lang) for i in found],
+        warnings=said.all(args.warnings),
     )

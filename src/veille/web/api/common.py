@@ -3,18 +3,23 @@ or an aggregation as query parameters, and the workspace of the request."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from veille.errors import UsageError
-from veille.web.api.errors import ApiRoute
+from veille.errors import UsageError, tr
+from veille.web.api.errors import ApiRoute, Say, client_language
 from veille.web.api.models import ErrorResponse
 
 PREFIX = "/api/v1"
+
+# A date-time whose offset's + was sent unencoded: "2026-11-01T08:00:00 01:00".
+_PLUS_READ_AS_SPACE = re.compile(r"\d \d{2}(:?\d{2})?$")
 
 # Documented once for every endpoint; each answer's body is ErrorResponse.
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -22,6 +27,10 @@ ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorResponse, "description": "No token, or a revoked one."},
     403: {"model": ErrorResponse, "description": "The token's role may not do this."},
     404: {"model": ErrorResponse, "description": "No such topic, alert or source."},
+    409: {
+        "model": ErrorResponse,
+        "description": "A topic, alert or source of that name exists (code already_exists).",
+    },
     422: {"model": ErrorResponse, "description": "A malformed parameter or body."},
     503: {
         "model": ErrorResponse,
@@ -35,6 +44,27 @@ def created(response: Response, collection: str, name: str) -> None:
     """Give a 201's ``response`` the ``Location`` of what it made: the
     endpoint that reads it, ``/api/v1/{collection}/{name}``."""
     response.headers["Location"] = f"{PREFIX}/{collection}/{quote(name, safe='')}"
+
+
+@dataclass(frozen=True)
+class Words:
+    """The client's language (``Accept-Language``, else English, as its
+    errors) and what says veille's sentences in it: the warnings, an
+    influencer's why."""
+
+    lang: str
+    say: Say
+
+    def all(self, texts: Iterable[str]) -> list[str]:
+        return [self.say(t) for t in texts]
+
+
+def client_words(request: Request) -> Words:
+    say, lang = client_language(request)
+    return Words(lang, say)
+
+
+Said = Annotated[Words, Depends(client_words)]
 
 
 def api_router(tag: str) -> APIRouter:
@@ -106,7 +136,14 @@ def parse_time(
     try:
         return time_bound(value, ZoneInfo(timezone), end=end, naive=UTC)
     except ValueError:
+        hint = tr("Use ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z.")
+        if _PLUS_READ_AS_SPACE.search(value):
+            # "…T08:00:00+01:00" put in a URL as is: the query string reads + as a space.
+            hint = tr(
+                "A + in a URL's query string reads as a space: write the offset's + as "
+                "%(plus)s (2026-11-01T08:00:00%(plus)s01:00), or give the time in UTC with Z.",
+                plus="%2B",
+            )
         raise UsageError(
-            f"{name}={value!r} is not a date",
-            hint="Use ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z.",
+            tr("%(where)s: %(value)r is not a date", where=name, value=value), hint=hint
         ) from None

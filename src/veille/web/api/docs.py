@@ -80,6 +80,15 @@ def _schema_name(schema: dict[str, Any]) -> str:
     return str(schema.get("type", "object"))
 
 
+def _default(schema: dict[str, Any]) -> str | None:
+    """A parameter's default as a client writes it in a URL: ``true``, not
+    Python's ``True``."""
+    if "default" not in schema or schema["default"] is None:
+        return None
+    value = schema["default"]
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def endpoints(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """Every operation of ``doc`` as the docs page lists it, grouped by tag order."""
     schemas = doc.get("components", {}).get("schemas", {})
@@ -96,7 +105,7 @@ def endpoints(doc: dict[str, Any]) -> list[dict[str, Any]]:
                     "required": p.get("required", False),
                     "type": _schema_name(p.get("schema", {})),
                     "description": p.get("description") or p.get("schema", {}).get("description"),
-                    "default": p.get("schema", {}).get("default"),
+                    "default": _default(p.get("schema", {})),
                 }
                 for p in op.get("parameters", [])
             ]

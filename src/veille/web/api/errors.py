@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from veille.errors import (
+    AlreadyExists,
     NotFound,
     StoreError,
     StoreLocked,
@@ -150,6 +151,8 @@ _BOUNDS = {
 def _problem(err: Any) -> str:
     """What is wrong with one field's value, as veille says it."""
     kind, ctx = err.get("type"), err.get("ctx") or {}
+    if kind == "union":
+        return err["msg"]  # a Text: said in the client's words
     if kind in _PROBLEMS:
         return _PROBLEMS[kind]
     if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
@@ -168,9 +171,35 @@ def _problem(err: Any) -> str:
     return str(err.get("msg", "invalid")).removeprefix("Value error, ")
 
 
+# pydantic names each member a value of a union failed to be (a source's
+# options: str | bool | int | float | list[str]) as a last part of the field's
+# place: "options.max_pages.list[str]". Said once, for the field.
+_SCALARS = frozenset({"str", "bool", "int", "float", "list[str]"})
+_A_SCALAR = tr("should be a string, a number, true or false, or a list of strings")
+
+
+def _one_per_union(errors: list[Any]) -> list[Any]:
+    """``errors`` with those of one union's members made one, for the field."""
+    members: dict[tuple[Any, ...], list[Any]] = {}
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        if loc and loc[-1] in _SCALARS:
+            members.setdefault(loc[:-1], []).append(err)
+    out, said = [], set()
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        if loc and loc[-1] in _SCALARS and len(members.get(loc[:-1], ())) > 1:
+            if loc[:-1] not in said:
+                said.add(loc[:-1])
+                out.append({"loc": loc[:-1], "type": "union", "msg": _A_SCALAR})
+            continue
+        out.append(err)
+    return out
+
+
 def _validation(exc: RequestValidationError, say: Say = _as_is, lang: str = "en") -> JSONResponse:
     problems: list[str] = []
-    for err in exc.errors():
+    for err in _one_per_union(list(exc.errors())):
         loc = list(err.get("loc", ()))
         if err.get("type") == "json_invalid":  # its loc is a character offset, not a field
             why = (err.get("ctx") or {}).get("error", "")
@@ -250,7 +279,7 @@ def _phrase(status: int) -> str:
 def api_error(request: Request, exc: Exception) -> JSONResponse:
     """The API's JSON for an error raised outside an API route's own
     handling: a path or method no route serves, as the app's handlers see it."""
-    answer = to_response(exc, *_language(request))
+    answer = to_response(exc, *client_language(request))
     if answer is None:
         raise exc
     server_failed(request, exc, answer.status_code)
@@ -267,7 +296,7 @@ def server_failed(request: Request, exc: Exception, status: int) -> None:
         log_failure(log, f"{request.method} {request.url.path} failed", exc, then)
 
 
-def _language(request: Request) -> tuple[Say, str]:
+def client_language(request: Request) -> tuple[Say, str]:
     """The messages' language: the one ``Accept-Language`` asks for, else
     English (never the user's or the workspace's choice, which a script
     does not see), and what puts an error's message into it."""
@@ -288,6 +317,8 @@ def to_response(exc: Exception, say: Say = _as_is, lang: str = "en") -> JSONResp
         return query_error(exc, say, lang)
     if isinstance(exc, NotFound):
         return error_response(404, "not_found", exc.message, exc.hint, say, lang)
+    if isinstance(exc, AlreadyExists):
+        return error_response(409, "already_exists", exc.message, exc.hint, say, lang)
     if isinstance(exc, UsageError):
         return error_response(400, "invalid_input", exc.message, exc.hint, say, lang)
     if isinstance(exc, StoreUnavailable):
@@ -328,7 +359,7 @@ class ApiRoute(APIRoute):
                     # The CSRF check runs first and refuses an unsafe call with
                     # no credentials at all; what such a caller lacks is a token.
                     exc = HTTPException(401)
-                answer = to_response(exc, *_language(request))
+                answer = to_response(exc, *client_language(request))
                 if answer is None:
                     raise
                 server_failed(request, exc, answer.status_code)

@@ -467,6 +467,14 @@ class HealthOut(BaseModel):
 
 
 #: What an aggregation's ``warnings`` say (as a search's do).
+class Windowed(BaseModel):
+    """The period an aggregation covers, as a client computes with it (the
+    ``period`` label is for people: its end date is the last day shown)."""
+
+    since: datetime = Field(description="Start of the period (included), with its offset.")
+    until: datetime = Field(description="End of the period (excluded), with its offset.")
+
+
 FILTER_WARNINGS = (
     "What may make the figures count less than meant: 'and' in q read as a word, a "
     "platform no source gives, a lang that is not a language code."
@@ -486,7 +494,7 @@ class BucketOut(BaseModel):
     posts: int
 
 
-class VolumeOut(BaseModel):
+class VolumeOut(Windowed):
     about: str
     period: str
     interval: str
@@ -515,7 +523,7 @@ class ShareOut(BaseModel):
     reach: int
 
 
-class BreakdownOut(BaseModel):
+class BreakdownOut(Windowed):
     about: str
     period: str
     by: str
@@ -531,7 +539,7 @@ class SentimentPointOut(BaseModel):
     net: float | None
 
 
-class SentimentOutSeries(BaseModel):
+class SentimentOutSeries(Windowed):
     about: str
     period: str
     interval: str
@@ -548,7 +556,7 @@ class VoiceOut(BaseModel):
     engagement_share: float | None
 
 
-class ShareOfVoiceOut(BaseModel):
+class ShareOfVoiceOut(Windowed):
     period: str
     voices: list[VoiceOut]
     warnings: list[str] = Field(
@@ -594,7 +602,7 @@ class InfluencerOut(BaseModel):
         )
 
 
-class InfluencersOut(BaseModel):
+class InfluencersOut(Windowed):
     about: str
     period: str
     influencers: list[InfluencerOut]

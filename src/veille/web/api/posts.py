@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.services.paging import MAX_LIMIT, search_page
 from veille.store.base import PostFilter
 from veille.web.api.auth import reader
-from veille.web.api.common import Languages, Platforms, api_router, parse_time
+from veille.web.api.common import Languages, Platforms, Said, api_router, parse_time
 from veille.web.api.models import PostOut, PostPage
 from veille.web.deps import workspace
 from veille.workspace import Workspace
@@ -21,21 +21,22 @@ router = api_router("posts")
 @router.get("/posts", response_model=PostPage, summary="Search posts", dependencies=[reader])
 def search_posts(
     ws: Annotated[Workspace, Depends(workspace)],
+    said: Said,
     q: Annotated[str, Query(description="A query in the query language (docs/query.md).")],
     platforms: Platforms = None,
     languages: Languages = None,
     since: Annotated[
         str | None,
         Query(
-            description="Published at or after: an ISO date-time, or a date (from its start, "
-            "in the workspace's time zone)."
+            description="Published at or after: an ISO date-time (UTC without an offset), or "
+            "a date (from its start, in the workspace's time zone)."
         ),
     ] = None,
     until: Annotated[
         str | None,
         Query(
-            description="Published before an ISO date-time, or on or before a date (that "
-            "day included, in the workspace's time zone)."
+            description="Published before an ISO date-time (UTC without an offset), or on or "
+            "before a date (that day included, in the workspace's time zone)."
         ),
     ] = None,
     sort: Literal["newest", "relevance", "engagement"] = "newest",
@@ -53,8 +54,12 @@ def search_posts(
     )
     if start and end and end <= start:
         raise UsageError(
-            f"since={since} and until={until}: the period ends before it starts",
-            hint="Give an until after since (a date until includes its day).",
+            tr(
+                "the date range %(since)s..%(until)s ends before it starts",
+                since=since,
+                until=until,
+            ),
+            hint=tr("Give an until after since (a date until includes its day)."),
         )
     flt = PostFilter(
         since=start,
@@ -79,6 +84,6 @@ def search_posts(
         limit=limit,
         page=found.page,
         next_cursor=found.next_cursor,
-        warnings=list(found.warnings),
+        warnings=said.all(found.warnings),
         items=[PostOut.from_hit(h) for h in found.hits],
     )
