@@ -39,6 +39,20 @@ def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in items if i))
 
 
+def without_short_forms(mentions: list[str]) -> tuple[str, ...]:
+    """``mentions`` once each, without the short form of a qualified one.
+
+    Mastodon shows a mention as ``@claire`` in the text and gives the account
+    as ``claire@piaille.fr``: the ``claire`` found in the text is that same
+    person, not a second one (``veille top mentions`` listed both). A short
+    form no qualified mention explains stays. Handles compare without case."""
+    unique = _unique(mentions)
+    qualified = {m.split("@", 1)[0].lower() for m in unique if "@" in m}
+    if not qualified:
+        return unique
+    return tuple(m for m in unique if "@" in m or m.lower() not in qualified)
+
+
 class DomainResolver:
     """Registered domains (``news.bbc.co.uk`` -> ``bbc.co.uk``) with tldextract's
     bundled public-suffix snapshot: it never downloads a list."""
@@ -93,7 +107,7 @@ def extract_entities(text: str, domains: DomainResolver, post: Post | None = Non
     flags["has_media"] = bool(media)
     return Entities(
         hashtags=tuple(seen.values()),
-        mentions=_unique([m.removeprefix("@") for m in mentions]),
+        mentions=without_short_forms([m.removeprefix("@") for m in mentions]),
         links=links_u,
         domains=_unique([d for d in (domains(u) for u in links_u) if d]),
         emojis=_unique(emojis),
