@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.analytics.conftest import local
+from tests.analytics.conftest import local, make_post
 from tests.platforms.conftest import fixture
 from veille.analytics.scope import Period, Scope
 from veille.analytics.tops import top_entities
@@ -64,3 +64,61 @@ def test_a_short_form_nothing_qualifies_stays() -> None:
     post = to_post(fixture("mastodon", "quote.json"), CFG)
     got = extract_entities("@CLAIRE et @bob, merci", lambda u: None, post)
     assert got.mentions == ("claire@piaille.fr", "bob")
+
+
+def _stored_before() -> list[Any]:
+    """Mastodon posts as an older veille stored them: an account of the
+    instance read without its host, another instance's with the short form
+    from the text beside it; and what is not Mastodon's to change."""
+    return [
+        make_post("piaille.fr/1", "2026-03-24T10:00", mentions=("claire",)),
+        make_post("piaille.fr/2", "2026-03-24T11:00", mentions=("claire@piaille.fr",)),
+        make_post(
+            "piaille.fr/3",
+            "2026-03-24T12:00",
+            mentions=("claire_tech@mastodon.social", "claire_tech"),
+        ),
+        make_post("mastodon.social/4", "2026-03-24T13:00", mentions=("claire@piaille.fr", "zoe")),
+        make_post("5", "2026-03-24T14:00", platform="bluesky", mentions=("bob",)),
+    ]
+
+
+def _reopened(store: Any, path: Any) -> Any:
+    """``store`` opened again as if an older veille had left it: the
+    mentions' migration (SQLite 0290, ClickHouse schema 8) not applied."""
+    if isinstance(store, SQLiteStore):
+        store.conn.execute("DELETE FROM schema_migrations WHERE number = 290")
+        store.conn.commit()
+        store.close()
+        return SQLiteStore.open(path / "t.db")
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    store.write_row("veille_meta", {"key": "schema", "value": "7"})
+    return ClickHouseStore(store.client, store.where)
+
+
+def test_mentions_stored_before_are_qualified_when_the_store_opens(
+    store: Any, tmp_path: Any
+) -> None:
+    from veille.query import compile_query
+
+    every = compile_query("message").ast  # each post's text
+    store.upsert_posts(_stored_before())
+    hashes = {p.id: p.content_hash for p in store.search(every, limit=100)}
+    assert len(hashes) == 5
+    # What the user hit: one person on two lines.
+    assert ("claire", 1) in _mentions(store) and ("claire@piaille.fr", 2) in _mentions(store)
+    store = _reopened(store, tmp_path)
+    try:
+        assert sorted(_mentions(store)) == [
+            ("bob", 1),
+            ("claire@piaille.fr", 3),
+            ("claire_tech@mastodon.social", 1),
+            ("zoe@mastodon.social", 1),
+        ]
+        ast = compile_query("@claire@piaille.fr").ast
+        assert store.count_matches(ast) == 3
+        # Nothing lost, no hash moved.
+        assert {p.id: p.content_hash for p in store.search(every, limit=100)} == hashes
+    finally:
+        store.close()

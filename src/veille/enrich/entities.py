@@ -53,6 +53,20 @@ def without_short_forms(mentions: list[str]) -> tuple[str, ...]:
     return tuple(m for m in unique if "@" in m or m.lower() not in qualified)
 
 
+def qualified_mentions(mentions: list[str], post_id: str) -> tuple[str, ...]:
+    """The mentions of a Mastodon post stored by an older veille, as one
+    collected today holds them: the short form of a qualified mention left
+    out (:func:`without_short_forms`), then every mention still without an
+    instance qualified with the instance read (``claire`` read on piaille.fr
+    is ``claire@piaille.fr``, as :mod:`veille.sources.mastodon` writes an
+    account of its own instance), which its id holds (``mastodon:host/id``)."""
+    host = post_id.partition(":")[2].partition("/")[0]
+    found = without_short_forms(mentions)
+    if not host:
+        return found
+    return _unique([m if "@" in m else f"{m}@{host}" for m in found])
+
+
 class DomainResolver:
     """Registered domains (``news.bbc.co.uk`` -> ``bbc.co.uk``) with tldextract's
     bundled public-suffix snapshot: it never downloads a list."""

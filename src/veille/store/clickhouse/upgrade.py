@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # holding the last one done.
 _REFOLD_BATCH = 1000
 _REFOLD_KEY = "refold_done_upto"
+_MENTIONS_KEY = "mentions_done_upto"
 # What the folded columns are made from (``rows.derived``), as one string.
 _FOLDED_FROM = (
     "concat(ifNull(title, ''), ' ', text, ' ', author_handle, ' ', ifNull(url, ''), ' ', "
@@ -87,6 +88,8 @@ class ClickHouseUpgrade:
             self._two_part_filing_versions()
         if version < 7:
             self._refold()
+        if version < 8:
+            self._qualify_mentions()
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _time_filings(self, existing: set[str]) -> None:
@@ -192,3 +195,50 @@ class ClickHouseUpgrade:
         # Saved topics filed their posts with the words of before: each files
         # them again the first time it is read (topic_scope), as after an edit.
         self.client.command("TRUNCATE TABLE topic_sync")
+
+    def _qualify_mentions(self) -> None:
+        """Schema 8: Mastodon mentions are qualified with their instance, as
+        authors are (``claire`` read on piaille.fr is ``claire@piaille.fr``),
+        and the short form found in the text beside a qualified one is left
+        out (:func:`veille.enrich.entities.qualified_mentions`): ``top
+        mentions`` listed one person twice. Each Mastodon post holding a
+        mention without an instance is written again with its mentions as a
+        post collected today holds them (a new version; its content hash
+        stays). In batches, in the order of their ids, the last one done kept
+        in ``veille_meta``, as the refold of schema 7. Then every saved topic
+        is marked to be filed again (one naming ``@claire`` filed by the old
+        mentions)."""
+        from veille.enrich.entities import qualified_mentions
+
+        done = self.rows(f"SELECT value FROM veille_meta FINAL WHERE key = '{_MENTIONS_KEY}'")
+        ids = [
+            r[0]
+            for r in self.rows(
+                "SELECT DISTINCT id FROM posts WHERE id > {after:String} "
+                "AND platform = 'mastodon' AND arrayExists(m -> position(m, '@') = 0, mentions) "
+                "ORDER BY id",
+                {"after": done[0][0] if done else ""},
+            )
+        ]
+        if ids:
+            log.warning(
+                "ClickHouse schema 8 of %s: qualifying the mentions of %s Mastodon posts "
+                "stored without their instance (claire read on piaille.fr is "
+                "claire@piaille.fr), so that top mentions lists each person once. It runs "
+                "once, now, in batches of %s, and is safe to interrupt.",
+                self.where, f"{len(ids):,}", f"{_REFOLD_BATCH:,}",
+            )  # fmt: skip
+        for i in range(0, len(ids), _REFOLD_BATCH):
+            batch = ids[i : i + _REFOLD_BATCH]
+            days = self._days(batch)
+            found = self._on_days(KNOWN_COLUMNS, "id", [k for k in batch if k in days], days)
+            olds = [stored_dict(r) for r in found]
+            news = []
+            for old in olds:
+                new = dict(old)
+                new["mentions"] = list(qualified_mentions(list(old["mentions"]), old["id"]))
+                news.append(new)
+            self._write(news, olds)
+            self.write_row("veille_meta", {"key": _MENTIONS_KEY, "value": batch[-1]})
+        if ids:
+            self.client.command("TRUNCATE TABLE topic_sync")
