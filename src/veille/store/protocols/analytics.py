@@ -155,7 +155,7 @@ class AnalyticsPosts(Protocol):
         mentions (``kind``) held by the most posts of ``scope`` (bounded to a
         period), then by engagement and value; every value when ``limit`` is
         ``None``. Hashtags and mentions are ASCII-lower-cased (SQL's
-        ``lower()``); analytics folds hashtags' accents and case further."""
+        ``lower()``); analytics folds the case and accents of both further."""
         ...
 
     def top_clusters(
