@@ -101,6 +101,9 @@ def test_a_refold_that_stopped_goes_on_from_the_last_post_it_did(store: Any) -> 
     store.upsert_posts([*POSTS, TAGGED])
     _as_before(store, after="mastodon:3")
     store.write_row("veille_meta", {"key": "refold_done_upto", "value": "mastodon:3"})
+    # (Schema 9, which writes again the posts holding a zero-width space such
+    # as mastodon:11, done already: this test is schema 7's.)
+    store.write_row("veille_meta", {"key": "recut_done_upto", "value": "mastodon:99"})
     versions = dict(store.rows("SELECT id, max(version) FROM posts GROUP BY id"))
 
     reopened = ClickHouseStore(store.client, store.where)

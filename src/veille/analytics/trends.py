@@ -113,11 +113,12 @@ def extract_terms(text: str) -> dict[str, str]:
             start = m.start()
             # A phrase never spans punctuation or a hashtag's "#": "outage:
             # thousands" or "service, support" are no one's phrases (one
-            # space between two words, the most common, is looked at first).
+            # space between two words, the most common, is looked at first;
+            # a zero-width space is how Thai or Khmer separate words).
             if (
                 start != end
                 and (start - end != 1 or chunk[end] != " ")
-                and chunk[end:start].strip(" -'’")
+                and chunk[end:start].strip(" -'’\u200b")
             ):
                 prev = None
             end = m.end()
