@@ -133,3 +133,19 @@ def test_every_script_is_folded_and_shown_in_lower_case(store: Any) -> None:
             assert [(r.value, r.posts) for r in got] == mentions
         finally:
             store.drop_columns()
+
+
+def test_a_hashtag_keeps_its_combining_marks(store: Any) -> None:
+    # Enrichment cut #हिन्दी at its first vowel sign: top hashtags listed "ह".
+    text = "#हिन्दी #สวัสดี #مُحَمَّد et #محمد, #ভাষা"
+    tags = extract_entities(text, lambda u: None).hashtags
+    assert tags == ("हिन्दी", "สวัสดี", "مُحَمَّد", "ভাষা")  # one spelling of محمد each
+    store.upsert_posts(
+        [
+            make_post("m1", "2026-04-07T10:00", hashtags=tags),
+            make_post("m2", "2026-04-08T10:00", hashtags=("محمد",)),
+            make_post("m3", "2026-04-08T11:00", hashtags=("محمد",)),
+        ]
+    )
+    got = [(r.value, r.posts) for r in top_entities(store, Scope(), APRIL, "hashtags")]
+    assert got == [("محمد", 3), ("हिन्दी", 1), ("ভাষা", 1), ("สวัสดี", 1)]
