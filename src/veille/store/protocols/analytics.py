@@ -226,8 +226,8 @@ class AnalyticsPosts(Protocol):
 
     def story_texts(
         self, scope: Scope, *, sample: int = STORY_SAMPLE
-    ) -> Iterator[tuple[str, str | None, str, int]]:
-        """``(story, title, text, published_at)`` of every post of ``scope``; with
+    ) -> Iterator[tuple[str, str | None, str, int, str | None]]:
+        """``(story, title, text, published_at, lang)`` of every post of ``scope``; with
         ``sample`` below :data:`STORY_SAMPLE`, only the posts of the stories
         whose key's CRC-32 modulo :data:`STORY_SAMPLE` is below it (the same
         stories on every store and every run)."""
