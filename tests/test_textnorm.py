@@ -1,9 +1,14 @@
 import re
+import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from veille import textnorm
+from veille.textmarks import MARKS
 from veille.textnorm import (
+    RECUT,
     REFOLDED,
     fold,
     fold_accents,
@@ -15,10 +20,10 @@ from veille.textnorm import (
     tokens,
 )
 
-# The definition the fast paths must keep: runs of Unicode letters and digits,
-# once the French elisions are gone (a whole word from the list, an
-# apostrophe, then a letter or digit).
-_WORDS = re.compile(r"[^\W_]+")
+# The definition the fast paths must keep: runs of Unicode letters, digits and
+# combining marks that start with a letter or digit, once the French elisions
+# are gone (a whole word from the list, an apostrophe, then a letter or digit).
+_WORDS = re.compile(rf"[^\W_](?:[^\W_]|[{MARKS}])*")
 _ELIDED = re.compile(r"(?<![^\W_])(?:l|d|qu|j|n|s|c|m|t|jusqu|lorsqu|puisqu)['’](?=[^\W_])")
 
 
@@ -92,13 +97,74 @@ def test_ligatures_are_spelt_out_and_invisible_characters_left_out() -> None:
     assert hash_text("Médias d'Été") == index_text("Médias d'Été") == "medias ete"
 
 
+def _every_character() -> list[str]:
+    return [chr(c) for c in range(0x80, 0x110000) if c < 0xD800 or c > 0xDFFF]
+
+
 def test_refolded_names_every_character_whose_words_changed() -> None:
+    # Ligatures and invisible characters (SQLite 0283, ClickHouse schema 7).
     changed = {
-        chr(c)
-        for c in range(0x80, 0x110000)
-        if (c < 0xD800 or c > 0xDFFF) and fold(chr(c)) != fold_accents(chr(c))
+        c for c in _every_character() if textnorm._spelt_out(fold_accents(c)) != fold_accents(c)
     }
     assert changed == set(REFOLDED)
+
+
+def test_recut_names_every_character_whose_words_changed_with_the_points() -> None:
+    # Arabic and Hebrew points (SQLite 0291, ClickHouse schema 9): a mark, or
+    # a character of RECUT.
+    mark_or_recut = re.compile(f"[{MARKS}{RECUT}]")
+    changed = {c for c in _every_character() if fold(c) != textnorm._spelt_out(fold_accents(c))}
+    assert all(mark_or_recut.match(c) for c in changed)
+    assert {c for c in changed if not re.match(f"[{MARKS}]", c)} == {
+        c for c in _every_character() if re.match(f"[{RECUT}]", c)
+    }
+
+
+def test_marks_are_every_combining_mark() -> None:
+    marks = re.compile(f"[{MARKS}]")
+    assert {c for c in _every_character() if marks.match(c)} == {
+        c for c in _every_character() if unicodedata.category(c) in ("Mn", "Mc", "Me")
+    }
+
+
+WRITTEN = {
+    # Vowel signs are marks: the word stays whole (it fell into letters).
+    "हिन्दी भाषा": ["हिन्दी", "भाषा"],
+    "বাংলা ভাষা": ["বাংলা", "ভাষা"],
+    "สวัสดี": ["สวัสดี"],
+    # A zero-width space between Thai, Lao, Burmese or Khmer words separates them.
+    "ภาษา\u200bไทย": ["ภาษา", "ไทย"],
+    "ພາສາ\u200bລາວ": ["ພາສາ", "ລາວ"],
+    "မြန်မာ\u200bစာ": ["မြန်မာ", "စာ"],
+    "ភាសា\u200bខ្មែរ": ["ភាសា", "ខ្មែរ"],
+    # ... and stays invisible inside a Latin word.
+    "cyber\u200bsécurité": ["cybersecurite"],
+    # Arabic vowel points, hamza forms and tatweel, Hebrew points: folded away.
+    "مُحَمَّد العَرَبِيَّة": ["محمد", "العربية"],
+    "محـــمد أحمد": ["محمد", "احمد"],
+    "שָׁלוֹם": ["שלום"],
+}
+
+
+@pytest.mark.parametrize("text", sorted(WRITTEN))
+def test_words_of_every_script_are_whole(text: str) -> None:
+    assert tokens(text) == WRITTEN[text]
+    assert index_text(text) == " ".join(WRITTEN[text])
+    # Highlighting marks the same words.
+    assert [w for w, _, _ in token_spans(text)] == WRITTEN[text]
+
+
+def test_the_content_hash_keeps_the_words_of_before() -> None:
+    # A post stored before marks were part of words is not changed when
+    # collected again: its hash is computed from the words of then.
+    assert hash_text("हिन्दी भाषा") == "ह न द भ ष"
+    assert hash_text("ภาษา\u200bไทย") == "ภาษา ไทย"
+    assert hash_text("مُحَمَّد") == "م ح م د"
+
+
+@given(st.text(alphabet="lL'’ aé\u0301\u093f\u0939\u0e31\u0e2a\u200b\u064e\u0645\u0640\u05b8"))
+def test_highlighted_words_are_the_searched_words_in_every_script(text: str) -> None:
+    assert [w for w, _, _ in token_spans(text)] == tokens(text)
 
 
 @given(st.text(alphabet="lLdjqu'’ʼ aœé-\u00ad\u200b\u2060\ufeff"))

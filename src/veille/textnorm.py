@@ -16,6 +16,16 @@ U+2060, zero-width no-break space U+FEFF) are left out, so
 are dropped the way French analyzers drop them (``l'ACEI`` -> ``acei``,
 ``qu’il`` -> ``il``): a query for ``ACEI`` finds ``l'ACEI`` and
 ``"contre l'ACEI"`` finds ``contre ACEI``.
+
+Combining marks are part of their word (Python's ``\\w`` leaves them out):
+the vowel signs of Devanagari, Bengali, Thai, Khmer or Burmese keep
+``हिन्दी`` and ``สวัสดี`` one word each, where they fell into letters. The
+Arabic vowel points (harakat) and tatweel and the Hebrew points are folded
+away as accents are (``مُحَمَّد`` -> ``محمد``, ``שָׁלוֹם`` -> ``שלום``), as
+Arabic and Hebrew search engines fold them. Thai, Lao, Khmer and Burmese
+write no space between words; a zero-width space beside one of their
+letters is the word separator it was typed as, not an invisible character
+inside a word.
 """
 
 from __future__ import annotations
@@ -25,14 +35,50 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
-WORD_RE = re.compile(r"[^\W_]+")
+from veille.textmarks import MARKS
+
+# A word: a letter or digit, then letters, digits and combining marks.
+WORD_RE = re.compile(rf"[^\W_](?:[^\W_]|[{MARKS}])*")
+# The words before marks were part of them, which stored digests keep (see
+# :func:`stable_tokens`).
+_STABLE_WORD_RE = re.compile(r"[^\W_]+")
+_MARK = re.compile(f"[{MARKS}]")
+# Scripts written without spaces between words, whose writers type a
+# zero-width space as the separator: Thai, Lao, Burmese, Khmer.
+_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\ua9e0-\ua9ff\uaa60-\uaa7f"
+_ZWSP_SEPARATOR = re.compile(f"(?<=[{_UNSPACED}])\u200b|\u200b(?=[{_UNSPACED}])")
+# Characters that are no combining mark and whose words changed when marks
+# became part of words and Arabic and Hebrew points were folded away (tatweel,
+# and the letters that decompose into one with a point: أ is ا and a hamza
+# above), as a character-class body: with the marks (veille.textmarks) and
+# the zero-width space, the text whose words changed (ClickHouse schema 9
+# writes it again; SQLite 0291 rebuilds the index). tests/test_textnorm.py
+# checks the list is whole.
+RECUT = (
+    "\u0622-\u0626\u0640\u06c0\u06c2\u06d3\ufb1d\ufb1f\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e"
+    "\ufb40\ufb41\ufb43\ufb44\ufb46-\ufb4e\ufba4\ufba5\ufbb0\ufbb1\ufbea-\ufbfb"
+    "\ufc00-\ufc04\ufc5b-\ufc69\ufc90\ufc97-\ufc9b\ufcd9\ufcdf\ufce0\ufcf2-\ufcf4"
+    "\ufd3c\ufd3d\ufe70-\ufe72\ufe74\ufe76-\ufe7f\ufe81-\ufe8c\ufef5-\ufefa"
+)
+# Arabic vowel points, Quranic marks and tatweel; Hebrew points and accents:
+# folded away as accents are.
+_POINTS = re.compile(
+    "[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u0640"
+    "\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed]"
+)
 # Characters invisible inside a word, which folding leaves out: soft hyphen,
 # zero-width space, non-joiner and joiner, word joiner, zero-width no-break space.
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 # A word of unfolded text: letters and digits, and the invisible characters
 # between them (``cyber\u00adsécurité`` is one word, as folded); the modifier
 # letter apostrophe, a letter to Unicode, is an apostrophe here as once folded.
-TEXT_WORD_RE = re.compile(rf"[^\W_\u02bc]+(?:[{INVISIBLE}]+[^\W_\u02bc]+)*")
+# A zero-width space beside a Thai, Lao, Burmese or Khmer letter separates.
+_TEXT_LETTER = rf"(?:[^\W_\u02bc]|[{MARKS}])"
+_TEXT_JOIN = (
+    rf"(?:[{INVISIBLE.replace(chr(0x200B), '')}]"
+    rf"|\u200b(?<![{_UNSPACED}]\u200b)(?![{_UNSPACED}]))"
+)
+TEXT_WORD_RE = re.compile(rf"[^\W_\u02bc]{_TEXT_LETTER}*(?:{_TEXT_JOIN}+{_TEXT_LETTER}+)*")
 # French elided articles, pronouns and conjunctions (Lucene's French
 # ElisionFilter list, plus jusqu', lorsqu', puisqu'): dropped when the word is
 # whole (``aujourd'hui`` keeps both halves) and a word follows the apostrophe
@@ -42,8 +88,10 @@ APOSTROPHES = "'\u2019"
 _TEXT_APOSTROPHES = APOSTROPHES + "\u02bc"  # before folding (see TEXT_WORD_RE)
 # What follows an elided word in unfolded text: its apostrophe, then a word;
 # invisible characters around the apostrophe (``l\u00ad’œuvre``) do not count,
-# as folding leaves them out.
-_ELIDED_BEFORE = re.compile(rf"[{INVISIBLE}]*[{_TEXT_APOSTROPHES}][{INVISIBLE}]*[^\W_\u02bc]")
+# as folding leaves them out (tatweel after it neither: a letter, left out too).
+_ELIDED_BEFORE = re.compile(
+    rf"[{INVISIBLE}]*[{_TEXT_APOSTROPHES}][{INVISIBLE}\u0640]*[^\W_\u02bc\u0640]"
+)
 _APOSTROPHE_SPLIT = re.compile("([" + APOSTROPHES + "])")
 # Combining marks left by NFKD decomposition: accents, cedillas, diaereses.
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -102,10 +150,21 @@ def fold(text: str) -> str:
     """Lower-case ``text``, strip its accents, spell out its ligatures, read
     ``ʼ`` as an apostrophe and leave out the characters invisible inside a
     word (``Élysée`` -> ``elysee``, ``Œuvre`` -> ``oeuvre``,
-    ``cyber\u00adsécurité`` -> ``cybersecurite``)."""
+    ``cyber\u00adsécurité`` -> ``cybersecurite``), Arabic and Hebrew points
+    too (``مُحَمَّد`` -> ``محمد``); a zero-width space beside a Thai, Lao,
+    Burmese or Khmer letter is a space."""
     if text.isascii():
         return text.lower()
-    return _spelt_out(fold_accents(text))
+    return _refolded(fold_accents(text))
+
+
+def _refolded(before: str) -> str:
+    """``before`` (folded by :func:`fold_accents`) folded as :func:`fold`
+    folds: the same object when that changes nothing."""
+    if "\u200b" in before and _ZWSP_SEPARATOR.search(before):
+        before = _ZWSP_SEPARATOR.sub(" ", before)
+    folded = _spelt_out(before)
+    return _POINTS.sub("", folded) if _POINTS.search(folded) else folded
 
 
 def strip_elisions(text: str) -> str:
@@ -163,13 +222,14 @@ def tokens(text: str) -> list[str]:
 
 
 def stable_tokens(text: str) -> list[str]:
-    """The words of ``text`` folded by :func:`fold_accents` only: what stored
-    digests are computed from (content hashes, see :func:`hash_text`; story
-    signatures), which must not move when folding learns more."""
-    return _cut(fold_accents(text))
+    """The words of ``text`` folded by :func:`fold_accents` only, and cut as
+    before combining marks were part of words: what stored digests are
+    computed from (content hashes, see :func:`hash_text`; story signatures),
+    which must not move when folding learns more."""
+    return _cut(fold_accents(text), _STABLE_WORD_RE)
 
 
-def _cut(folded: str) -> list[str]:
+def _cut(folded: str, word_re: re.Pattern[str] = WORD_RE) -> list[str]:
     """The words of folded text, in order, without French elisions."""
     if "\u2019" in folded:
         folded = folded.replace("\u2019", "'")
@@ -179,7 +239,9 @@ def _cut(folded: str) -> list[str]:
         return _without_elisions(
             folded.encode().translate(_ASCII_APOSTROPHE_WORDS).decode().split()
         )
-    return WORD_RE.findall(strip_elisions(folded))
+    if word_re is WORD_RE and not _MARK.search(folded):
+        word_re = _STABLE_WORD_RE  # the same words, found faster
+    return word_re.findall(strip_elisions(folded))
 
 
 def index_text(text: str) -> str:
@@ -193,7 +255,7 @@ def hash_text(text: str) -> str:
     characters were folded, so that the hash of a post stored then is still
     the hash of the same post collected again (else it would look changed).
     The same as :func:`index_text` for text without a character of
-    :data:`REFOLDED`."""
+    :data:`REFOLDED` or a combining mark."""
     return _index_and_hash_words(text)[1]
 
 
@@ -205,9 +267,11 @@ def _index_and_hash_words(text: str) -> tuple[str, str]:
     the cache holds more texts than an import batch (2,000 posts), so the
     index row of every post reuses the words its hash was computed from."""
     before = fold_accents(text)
-    folded = _spelt_out(before)
+    folded = _refolded(before)
     words = " ".join(_cut(folded))
-    return words, words if folded is before else " ".join(_cut(before))
+    if folded is before and (before.isascii() or not _MARK.search(before)):
+        return words, words
+    return words, " ".join(_cut(before, _STABLE_WORD_RE))
 
 
 _SENTENCE_END = frozenset(".!?…:;\n")

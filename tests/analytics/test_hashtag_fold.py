@@ -98,3 +98,54 @@ def test_the_period_edges_leave_out_posts_outside(store: Any) -> None:
     late = PERIODS[0].until + timedelta(hours=1)
     store.upsert_posts([make_post("late", late.isoformat()[:16], hashtags=("télécom",))])
     assert top_entities(store, Scope(), PERIODS[0], "hashtags")[0].posts == 7
+
+
+# A week of tags in several scripts, each written in several cases: the
+# stores lower-case ASCII letters only, so #ÉCOLOGIE arrived as "Écologie"
+# (a spelling nobody wrote) and won over "écologie".
+SCRIPTS = [
+    ("Écologie", "Émilie"), ("ÉCOLOGIE", "ÉMILIE"), ("écologie", "émilie"),
+    ("Ökologie", "Jürgen@social.de"), ("ÖKOLOGIE", "JÜRGEN@social.de"),
+    ("Москва", "Claire"), ("МОСКВА", "claire"), ("москва", "CLAIRE"),
+    ("Αθήνα", "bob"), ("ΑΘΗΝΑ", "bob"),
+]  # fmt: skip
+APRIL = Period(local("2026-04-06T00:00"), local("2026-04-13T00:00"))
+
+
+def test_every_script_is_folded_and_shown_in_lower_case(store: Any) -> None:
+    store.upsert_posts(
+        make_post(f"s{i}", f"2026-04-0{7 + i % 3}T10:00", hashtags=(tag,), mentions=(who,))
+        for i, (tag, who) in enumerate(SCRIPTS)
+    )
+    tags = [("écologie", 3), ("москва", 3), ("ökologie", 2), ("αθήνα", 2)]
+    mentions = [("claire", 3), ("émilie", 3), ("bob", 2), ("jürgen@social.de", 2)]
+    for scope in (Scope(), Scope(scan=True)):
+        got = top_entities(store, scope, APRIL, "hashtags")
+        assert [(r.value, r.posts) for r in got] == tags, scope
+        got = top_entities(store, scope, APRIL, "mentions")
+        assert [(r.value, r.posts) for r in got] == mentions, scope
+    if isinstance(store, SQLiteStore):
+        store.keep_columns()
+        try:
+            got = top_entities(store, Scope(scan=True), APRIL, "hashtags")
+            assert [(r.value, r.posts) for r in got] == tags
+            got = top_entities(store, Scope(scan=True), APRIL, "mentions")
+            assert [(r.value, r.posts) for r in got] == mentions
+        finally:
+            store.drop_columns()
+
+
+def test_a_hashtag_keeps_its_combining_marks(store: Any) -> None:
+    # Enrichment cut #हिन्दी at its first vowel sign: top hashtags listed "ह".
+    text = "#हिन्दी #สวัสดี #مُحَمَّد et #محمد, #ভাষা"
+    tags = extract_entities(text, lambda u: None).hashtags
+    assert tags == ("हिन्दी", "สวัสดี", "مُحَمَّد", "ভাষা")  # one spelling of محمد each
+    store.upsert_posts(
+        [
+            make_post("m1", "2026-04-07T10:00", hashtags=tags),
+            make_post("m2", "2026-04-08T10:00", hashtags=("محمد",)),
+            make_post("m3", "2026-04-08T11:00", hashtags=("محمد",)),
+        ]
+    )
+    got = [(r.value, r.posts) for r in top_entities(store, Scope(), APRIL, "hashtags")]
+    assert got == [("محمد", 3), ("हिन्दी", 1), ("ভাষা", 1), ("สวัสดี", 1)]

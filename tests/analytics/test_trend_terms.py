@@ -45,3 +45,25 @@ def test_a_capital_after_a_mention_is_no_name() -> None:
     terms = extract_terms("@maya107 Huge Lumio outage right now, says Vexa")
     assert terms["huge"] == "huge" and terms["huge lumio"] == "huge Lumio"
     assert terms["vexa"] == "Vexa"
+
+
+def test_the_stop_words_of_a_posts_own_language_are_no_terms(tmp_path: Path) -> None:
+    # A wave of German posts made "und", "nicht" and "der" trend; a German
+    # stop-word that is an English noun ("war") still trends in English.
+    de = "Die Telekom liefert nicht und der Kunde wartet"
+    en = "The price war is on"
+    assert "nicht" in extract_terms(de) and "nicht" not in extract_terms(de, "de")
+    assert "war" in extract_terms(en, "en") and "war" not in extract_terms("Es war gut", "de-AT")
+    store = SQLiteStore.open(tmp_path / "t.db")
+    posts = [
+        make_post(f"d{i}", f"2026-03-2{4 + i % 3}T1{i}:00", text=de, lang="de") for i in range(4)
+    ]
+    posts += [
+        make_post(f"e{i}", f"2026-03-2{4 + i % 3}T0{i}:00", text=en, lang="en") for i in range(3)
+    ]
+    posts.append(make_post("b", "2026-03-10T10:00", text="rien à signaler", lang="fr"))
+    store.upsert_posts(posts)
+    week = parse_period("2026-03-23..2026-03-29", timezone=TZ)
+    keys = {t.key for t in trending_terms(store, Scope(), week, min_stories=2, phrases=False)}
+    assert {"telekom", "kunde", "war", "price"} <= keys
+    assert not {"und", "nicht", "der", "die"} & keys

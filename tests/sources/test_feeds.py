@@ -234,3 +234,17 @@ def test_a_crafted_author_does_not_hold_the_collector(tmp_path: Path) -> None:
     posts = [src.to_post(item, cfg) for item in raw_items(feed, cfg.url)]
     assert [p.url for p in posts] == [f"https://e.example/{i}" for i in range(3)]
     assert all(p.author.name for p in posts)
+
+
+def test_a_hashtag_keeps_its_combining_marks() -> None:
+    # #हिन्दी was the tag "ह" (cut at its first vowel sign), #สวัสดี "สว".
+    src = FeedsSource()
+    cfg = src.config_from_target("https://news.example/feed.xml", {})
+    entry = {
+        "title": "समाचार #हिन्दी",
+        "summary": "ข่าว #สวัสดี #مُحَمَّد",
+        "link": "https://news.example/a",
+        "published_parsed": "2026-10-29T07:15:00+00:00",
+    }
+    post = src.to_post({"entry": entry, "feed": {}}, cfg)
+    assert post.hashtags == ("हिन्दी", "สวัสดี", "مُحَمَّد")

@@ -13,6 +13,7 @@ import pytest
 from tests.query.conftest import make_post
 from tests.query.test_ligatures import CASES, POSTS
 from veille.query import compile_query
+from veille.store.clickhouse.schema import SCHEMA_VERSION
 from veille.textnorm import fold_accents, hash_text
 
 pytest.importorskip("chdb")
@@ -87,7 +88,8 @@ def test_a_store_folded_before_is_folded_again_when_opened(store: Any) -> None:
     assert reopened.stats() == counts
     again = reopened.upsert_posts([*POSTS, TAGGED])
     assert again.updated == [] and again.new == []
-    assert reopened.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'") == [["7"]]
+    schema = reopened.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
+    assert schema == [[str(SCHEMA_VERSION)]]
 
 
 def test_a_refold_that_stopped_goes_on_from_the_last_post_it_did(store: Any) -> None:
@@ -99,6 +101,9 @@ def test_a_refold_that_stopped_goes_on_from_the_last_post_it_did(store: Any) -> 
     store.upsert_posts([*POSTS, TAGGED])
     _as_before(store, after="mastodon:3")
     store.write_row("veille_meta", {"key": "refold_done_upto", "value": "mastodon:3"})
+    # (Schema 9, which writes again the posts holding a zero-width space such
+    # as mastodon:11, done already: this test is schema 7's.)
+    store.write_row("veille_meta", {"key": "recut_done_upto", "value": "mastodon:99"})
     versions = dict(store.rows("SELECT id, max(version) FROM posts GROUP BY id"))
 
     reopened = ClickHouseStore(store.client, store.where)

@@ -84,13 +84,16 @@ def top_entities(
 ) -> list[EntityRow]:
     """Hashtags, domains, links or mentions by the number of posts holding them.
 
-    A hashtag is one tag whatever its case and accents, as Mastodon folds
-    them (``#télécom``, ``#Telecom`` and ``#telecom`` are one), shown in the
-    spelling held by the most posts: every spelling of the period is read,
-    then folded together before the list is cut."""
+    A hashtag is one tag whatever its case and accents, in every script, as
+    Mastodon folds them (``#télécom``, ``#Telecom`` and ``#telecom`` are one;
+    so are ``#Ökologie`` and ``#ökologie``, ``#Москва`` and ``#МОСКВА``), shown
+    in the lower-case spelling held by the most posts: every spelling of the
+    period is read, then folded together before the list is cut. A mention
+    is one account whatever its case, as handles are, and compares as an
+    ``@name`` query does."""
     if kind not in ENTITY_COLUMNS:
         raise UsageError(f"unknown list {kind!r}", hint=f"Use one of {', '.join(ENTITY_COLUMNS)}.")
-    if kind == "hashtags":
+    if kind in ("hashtags", "mentions"):
         return fold_tags(store.top_entities(scope.during(period), kind, None), limit)
     rows = store.top_entities(scope.during(period), kind, limit)
     return [EntityRow(v, n, e) for v, n, e in rows]
@@ -99,20 +102,29 @@ def top_entities(
 def fold_tags(rows: Iterable[tuple[str, int, int]], limit: int | None) -> list[EntityRow]:
     """``(spelling, posts, engagement)`` rows merged by folded tag (case and
     accents ignored, as a ``#tag`` query compares them), each named by its
-    spelling held by the most posts (then the most engagement, then the
-    first in code-point order); best first by posts, engagement and name.
+    lower-case spelling held by the most posts (then the most engagement,
+    then the first in code-point order); best first by posts, engagement
+    and name.
 
-    A post holds each tag once (enrichment keeps one spelling of each:
-    :func:`veille.enrich.entities.extract_entities`), so the posts of the
-    spellings add up to the posts holding the tag."""
-    groups: dict[str, list[tuple[int, int, str]]] = {}
+    The stores lower-case ASCII letters only (SQL's ``lower()``): ``#ÉCOLOGIE``
+    arrives as ``Écologie``, a spelling nobody wrote, and ``#МОСКВА`` as it
+    was written, so case is left out here in every script (``écologie``,
+    ``москва``), as it was for ASCII; accents, which tell spellings apart
+    (``télécom``, ``telecom``), stay. A post holds each tag once (enrichment
+    keeps one spelling of each: :func:`veille.enrich.entities.extract_entities`),
+    so the posts of the spellings add up to the posts holding the tag."""
+    groups: dict[str, dict[str, list[int]]] = {}
     for value, posts, engagement in rows:
         if posts > 0:
-            groups.setdefault(tag_key(value), []).append((posts, engagement, value))
+            spellings = groups.setdefault(tag_key(value), {})
+            counts = spellings.setdefault(value.lower(), [0, 0])
+            counts[0] += posts
+            counts[1] += engagement
     merged = []
     for spellings in groups.values():
-        name = min(spellings, key=lambda s: (-s[0], -s[1], s[2]))[2]
-        merged.append(EntityRow(name, sum(s[0] for s in spellings), sum(s[1] for s in spellings)))
+        name = min(spellings, key=lambda v: (-spellings[v][0], -spellings[v][1], v))
+        posts = sum(c[0] for c in spellings.values())
+        merged.append(EntityRow(name, posts, sum(c[1] for c in spellings.values())))
     merged.sort(key=lambda r: (-r.posts, -r.engagement, r.value))
     return merged if limit is None else merged[:limit]
 

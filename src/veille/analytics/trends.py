@@ -3,7 +3,9 @@
 Each post's words are lemmatized (simplemma, French then English), folded
 (case and accents) and reduced by a few derivational endings, so that
 ``médias``, ``media`` and ``médiatique`` count as one term. French and
-English stop-words, numbers, links and mentions are dropped. A term counts
+English stop-words (and those of the post's own language, when the post
+has one: ``und`` in a German post, not ``war`` in an English one), numbers,
+links and mentions are dropped. A term counts
 once per *story* (near-duplicate copies are one story), in the period and in
 the baseline (the periods of the same length just before); terms are ranked
 by Dunning's log-likelihood G² among those whose share of stories rose.
@@ -44,24 +46,41 @@ _MIN_STEM = 4
 _EXTRA_STOP = {"http", "https", "www", "com", "org", "net", "amp", "rt", "via", "cest", "ca", "oui"}
 
 
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
-    """Folded French and English stop-words."""
+@lru_cache(maxsize=64)
+def stop_words(lang: str | None = None) -> frozenset[str]:
+    """Folded French and English stop-words, and those of ``lang`` (a
+    language code the stop-word lists know: ``de``, ``es``, ``ar``…).
+
+    A post's own language only: ``war`` is a German stop-word and an
+    English noun, ``die`` a German article and an English verb."""
     from stop_words import get_stop_words
 
-    words = {fold(w) for lang in ("fr", "en") for w in get_stop_words(lang)}
+    if lang not in (None, "fr", "en"):
+        return stop_words() | {fold(w) for w in get_stop_words(lang)}
+    words = {fold(w) for code in ("fr", "en") for w in get_stop_words(code)}
     # Elisions split off by the tokenizer (l', d', qu') and their English kin.
     words |= {"l", "d", "j", "m", "n", "s", "t", "qu", "c", "y", "ll", "re", "ve"}
     return frozenset(words | _EXTRA_STOP)
 
 
+@lru_cache(maxsize=256)
+def stop_language(lang: str | None) -> str | None:
+    """The stop-word list of a post's language (``de-AT`` -> ``de``), or
+    ``None``: French and English only (no language, or one without a list)."""
+    from stop_words import LANGUAGE_MAPPING
+
+    code = (lang or "").split("-")[0].split("_")[0].lower()
+    return code if code in LANGUAGE_MAPPING and code not in ("fr", "en") else None
+
+
 @lru_cache(maxsize=200_000)
-def _word(word: str) -> tuple[str, str | None]:
+def _word(word: str, lang: str | None = None) -> tuple[str, str | None]:
     """``(folded, key)`` of a lower-case word, the key ``None`` when the word
-    is no term (a stop word, under three letters, a number): the same for
-    every post that holds it, so looked up once."""
+    is no term (a stop word of French, English or ``lang`` (see
+    :func:`stop_language`), under three letters, a number): the same for
+    every post of that language that holds it, so looked up once."""
     folded = fold(word)
-    if folded in stop_words() or len(folded) < 3 or folded.isdigit():
+    if folded in stop_words(lang) or len(folded) < 3 or folded.isdigit():
         return folded, None
     return folded, term_key(word)[0]
 
@@ -82,12 +101,13 @@ def term_key(word: str) -> tuple[str, str]:
     return key, lemma
 
 
-def extract_terms(text: str) -> dict[str, str]:
+def extract_terms(text: str, lang: str | None = None) -> dict[str, str]:
     """Keys of the words and adjacent-word phrases (not across punctuation) of
-    ``text`` -> the form
+    ``text`` (a post in ``lang``, whose stop-words are no terms) -> the form
     written there (lower-cased unless a name), so that a term is shown as
     people wrote it (``petite note``) rather than as its lemma (``petit note``)."""
     out: dict[str, str] = {}
+    stops = stop_language(lang)
     chunks = _URL.split(text) if _URL_SIGN.search(text) else [text]
     # Each chunk's words are found once, for the names, then for the terms. A
     # word after a removed mention or link starts its chunk: "@ana Huge
@@ -113,17 +133,18 @@ def extract_terms(text: str) -> dict[str, str]:
             start = m.start()
             # A phrase never spans punctuation or a hashtag's "#": "outage:
             # thousands" or "service, support" are no one's phrases (one
-            # space between two words, the most common, is looked at first).
+            # space between two words, the most common, is looked at first;
+            # a zero-width space is how Thai or Khmer separate words).
             if (
                 start != end
                 and (start - end != 1 or chunk[end] != " ")
-                and chunk[end:start].strip(" -'’")
+                and chunk[end:start].strip(" -'’\u200b")
             ):
                 prev = None
             end = m.end()
             written = visible(m.group())
             word = written.lower()
-            folded, key = _word(word)
+            folded, key = _word(word, stops)
             if key is None:
                 prev = None
                 continue
@@ -207,11 +228,11 @@ def trending_terms(
     displays: dict[str, Counter[str]] = defaultdict(Counter)
     stories_now: set[str] = set()
     stories_before: set[str] = set()
-    for story, title, text, published in store.story_texts(whole, sample=keep):
+    for story, title, text, published, lang in store.story_texts(whole, sample=keep):
         current = published >= split
         (stories_now if current else stories_before).add(story)
         target = now if current else before
-        for key, display in extract_terms(f"{title or ''} {text}").items():
+        for key, display in extract_terms(f"{title or ''} {text}", lang).items():
             if not phrases and " " in key:
                 continue
             target[key].add(story)

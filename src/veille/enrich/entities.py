@@ -39,6 +39,34 @@ def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in items if i))
 
 
+def without_short_forms(mentions: list[str]) -> tuple[str, ...]:
+    """``mentions`` once each, without the short form of a qualified one.
+
+    Mastodon shows a mention as ``@claire`` in the text and gives the account
+    as ``claire@piaille.fr``: the ``claire`` found in the text is that same
+    person, not a second one (``veille top mentions`` listed both). A short
+    form no qualified mention explains stays. Handles compare without case."""
+    unique = _unique(mentions)
+    qualified = {m.split("@", 1)[0].lower() for m in unique if "@" in m}
+    if not qualified:
+        return unique
+    return tuple(m for m in unique if "@" in m or m.lower() not in qualified)
+
+
+def qualified_mentions(mentions: list[str], post_id: str) -> tuple[str, ...]:
+    """The mentions of a Mastodon post stored by an older veille, as one
+    collected today holds them: the short form of a qualified mention left
+    out (:func:`without_short_forms`), then every mention still without an
+    instance qualified with the instance read (``claire`` read on piaille.fr
+    is ``claire@piaille.fr``, as :mod:`veille.sources.mastodon` writes an
+    account of its own instance), which its id holds (``mastodon:host/id``)."""
+    host = post_id.partition(":")[2].partition("/")[0]
+    found = without_short_forms(mentions)
+    if not host:
+        return found
+    return _unique([m if "@" in m else f"{m}@{host}" for m in found])
+
+
 class DomainResolver:
     """Registered domains (``news.bbc.co.uk`` -> ``bbc.co.uk``) with tldextract's
     bundled public-suffix snapshot: it never downloads a list."""
@@ -93,7 +121,7 @@ def extract_entities(text: str, domains: DomainResolver, post: Post | None = Non
     flags["has_media"] = bool(media)
     return Entities(
         hashtags=tuple(seen.values()),
-        mentions=_unique([m.removeprefix("@") for m in mentions]),
+        mentions=without_short_forms([m.removeprefix("@") for m in mentions]),
         links=links_u,
         domains=_unique([d for d in (domains(u) for u in links_u) if d]),
         emojis=_unique(emojis),

@@ -7,9 +7,12 @@ from typing import Any
 
 from veille.enrich.lexicons import STOPWORDS
 from veille.enrich.textparts import MENTION_RE, URL_RE
+from veille.textmarks import MARKS
 from veille.textnorm import fold, looks_like_name, names_in
 
-_WORD = re.compile(r"[^\W\d_][^\W_]*")
+# A word starts with a letter; its combining marks are part of it (the vowel
+# signs of हिन्दी or สวัสดี), as in :data:`veille.textnorm.WORD_RE`.
+_WORD = re.compile(rf"[^\W\d_](?:[^\W_]|[{MARKS}])*")
 MAX_KEYWORDS = 12
 
 

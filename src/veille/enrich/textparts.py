@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 
+from veille.textmarks import MARKS
+
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
 # A hashtag starts after a non-word character; the sign itself is not kept.
 # It holds a letter, as on Mastodon and X (and as plan.lengths counts them):
-# "#1109" (a podcast episode), "issue #42" or "#2024" are numbers.
-HASHTAG_RE = re.compile(r"(?<![\w#&])#((?=[\w-]*[^\W\d_])[^\W_][\w]*(?:[-_][\w]+)*)")
+# "#1109" (a podcast episode), "issue #42" or "#2024" are numbers. Combining
+# marks are part of it (the vowel signs of #हिन्दी or #สวัสดี, the points of
+# #مُحَمَّد), as they are of words (veille.textnorm.WORD_RE).
+HASHTAG_RE = re.compile(
+    rf"(?<![\w{MARKS}#&])#((?=[\w{MARKS}-]*[^\W\d_])[^\W_][\w{MARKS}]*(?:[-_][\w{MARKS}]+)*)"
+)
 # @alice, @alice@mastodon.social, @alice.bsky.social
 MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_](?:[\w.-]*[\w])?(?:@[\w-]+(?:\.[\w-]+)+)?)")
 # Pictographs, dingbats, flags and their joiners/variation selectors.

@@ -45,13 +45,15 @@ from veille.sources.base import (
     parse_options,
     split_http_url,
 )
+from veille.textmarks import MARKS
 
 MIN_INTERVAL = 300
 MAX_INTERVAL = 86400
 SEEN_KEEP = 2000
 # Keys kept of the floor (the first pages of the last complete walks).
 FLOOR_KEEP = 100
-_HASHTAG = re.compile(r"(?<![\w&])#((?=[\w-]*[^\W\d_])\w[\w-]*)")  # with a letter
+# With a letter; combining marks are part of it (#हिन्दी, #สวัสดี).
+_HASHTAG = re.compile(rf"(?<![\w{MARKS}&])#((?=[\w{MARKS}-]*[^\W\d_])\w[\w{MARKS}-]*)")
 _URL = re.compile(r"https?://[^\s<>\"')]+")
 # An author with an e-mail address: RSS writes "desk@site (Name)", feedparser
 # writes an Atom <name> and <email> as "Name (desk@site)".

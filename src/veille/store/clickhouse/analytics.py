@@ -647,7 +647,7 @@ class ClickHouseAnalytics(ClickHousePeople):
 
     def story_texts(
         self, scope: Scope, *, sample: int = STORY_SAMPLE
-    ) -> Iterator[tuple[str, str | None, str, int]]:
+    ) -> Iterator[tuple[str, str | None, str, int, str | None]]:
         where, params = self.scoped(scope)
         if sample < STORY_SAMPLE:
             # ClickHouse's CRC32 is zlib's: the same stories as SQLite's. Taken
@@ -655,11 +655,11 @@ class ClickHouseAnalytics(ClickHousePeople):
             where += f" AND CRC32(ifNull(cluster_id, id)) % {STORY_SAMPLE} < {{sample:UInt32}}"
             params["sample"] = sample
         for r in self.rows(
-            f"SELECT ifNull(cluster_id, id), title, text, published_at FROM {POSTS} "
+            f"SELECT ifNull(cluster_id, id), title, text, published_at, lang FROM {POSTS} "
             f"WHERE {where} ORDER BY published_at, seq",
             params,
         ):
-            yield (r[0], r[1], r[2], r[3])
+            yield (r[0], r[1], r[2], r[3], r[4])
 
     def posts_by_source(self, scope: Scope) -> dict[str, tuple[int, int]]:
         src, where, params = self.source(scope)

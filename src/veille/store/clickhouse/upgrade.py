@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from veille.store.clickhouse.rows import FILED, KNOWN_COLUMNS, stored_dict
@@ -18,7 +18,7 @@ from veille.store.clickhouse.schema import (
     TOPIC_FILINGS,
     rollup_view,
 )
-from veille.textnorm import REFOLDED
+from veille.textnorm import RECUT, REFOLDED
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 # holding the last one done.
 _REFOLD_BATCH = 1000
 _REFOLD_KEY = "refold_done_upto"
+_MENTIONS_KEY = "mentions_done_upto"
+_RECUT_KEY = "recut_done_upto"
 # What the folded columns are made from (``rows.derived``), as one string.
 _FOLDED_FROM = (
     "concat(ifNull(title, ''), ' ', text, ' ', author_handle, ' ', ifNull(url, ''), ' ', "
@@ -87,6 +89,10 @@ class ClickHouseUpgrade:
             self._two_part_filing_versions()
         if version < 7:
             self._refold()
+        if version < 8:
+            self._qualify_mentions()
+        if version < 9:
+            self._recut()
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _time_filings(self, existing: set[str]) -> None:
@@ -177,13 +183,7 @@ class ClickHouseUpgrade:
                 self.where, f"{len(ids):,}", f"{_REFOLD_BATCH:,}",
             )  # fmt: skip
         started = time.monotonic()
-        for i in range(0, len(ids), _REFOLD_BATCH):
-            batch = ids[i : i + _REFOLD_BATCH]
-            days = self._days(batch)
-            found = self._on_days(KNOWN_COLUMNS, "id", [k for k in batch if k in days], days)
-            olds = [stored_dict(r) for r in found]
-            self._write([dict(old) for old in olds], olds)
-            self.write_row("veille_meta", {"key": _REFOLD_KEY, "value": batch[-1]})
+        self._write_again(ids, _REFOLD_KEY)
         if ids:
             log.warning(
                 "ClickHouse schema 7 done: %s posts folded again in %.1f s.",
@@ -192,3 +192,92 @@ class ClickHouseUpgrade:
         # Saved topics filed their posts with the words of before: each files
         # them again the first time it is read (topic_scope), as after an edit.
         self.client.command("TRUNCATE TABLE topic_sync")
+
+    def _qualify_mentions(self) -> None:
+        """Schema 8: Mastodon mentions are qualified with their instance, as
+        authors are (``claire`` read on piaille.fr is ``claire@piaille.fr``),
+        and the short form found in the text beside a qualified one is left
+        out (:func:`veille.enrich.entities.qualified_mentions`): ``top
+        mentions`` listed one person twice. Each Mastodon post holding a
+        mention without an instance is written again with its mentions as a
+        post collected today holds them (a new version; its content hash
+        stays). In batches, in the order of their ids, the last one done kept
+        in ``veille_meta``, as the refold of schema 7. Then every saved topic
+        is marked to be filed again (one naming ``@claire`` filed by the old
+        mentions)."""
+        from veille.enrich.entities import qualified_mentions
+
+        done = self.rows(f"SELECT value FROM veille_meta FINAL WHERE key = '{_MENTIONS_KEY}'")
+        ids = [
+            r[0]
+            for r in self.rows(
+                "SELECT DISTINCT id FROM posts WHERE id > {after:String} "
+                "AND platform = 'mastodon' AND arrayExists(m -> position(m, '@') = 0, mentions) "
+                "ORDER BY id",
+                {"after": done[0][0] if done else ""},
+            )
+        ]
+        if ids:
+            log.warning(
+                "ClickHouse schema 8 of %s: qualifying the mentions of %s Mastodon posts "
+                "stored without their instance (claire read on piaille.fr is "
+                "claire@piaille.fr), so that top mentions lists each person once. It runs "
+                "once, now, in batches of %s, and is safe to interrupt.",
+                self.where, f"{len(ids):,}", f"{_REFOLD_BATCH:,}",
+            )  # fmt: skip
+
+        def qualified(row: dict[str, Any]) -> dict[str, Any]:
+            return {**row, "mentions": list(qualified_mentions(list(row["mentions"]), row["id"]))}
+
+        self._write_again(ids, _MENTIONS_KEY, qualified)
+        if ids:
+            self.client.command("TRUNCATE TABLE topic_sync")
+
+    def _recut(self) -> None:
+        """Schema 9: combining marks are part of their word, Arabic and
+        Hebrew points are folded away, and a zero-width space beside a Thai,
+        Lao, Burmese or Khmer letter separates words (see
+        :mod:`veille.textnorm`). Each post whose folded columns are made from
+        text holding a combining mark, a character of
+        :data:`veille.textnorm.RECUT` or a zero-width space is
+        written again as it is, as the refold of schema 7 does (and goes on
+        from where it stopped, likewise); then every saved topic is marked to
+        be filed again."""
+        done = self.rows(f"SELECT value FROM veille_meta FINAL WHERE key = '{_RECUT_KEY}'")
+        ids = [
+            r[0]
+            for r in self.rows(
+                f"SELECT DISTINCT id FROM posts WHERE id > {{after:String}} "
+                f"AND match({_FOLDED_FROM}, {{marks:String}}) ORDER BY id",
+                # A combining mark, a character of RECUT or a zero-width space (RE2).
+                {"after": done[0][0] if done else "", "marks": rf"[\p{{M}}{RECUT}\x{{200B}}]"},
+            )
+        ]
+        if ids:
+            log.warning(
+                "ClickHouse schema 9 of %s: cutting again the words of the %s posts whose "
+                "text holds combining marks (Hindi, Thai, Arabic vowel points…) or "
+                "zero-width spaces, so that their words are found whole. It runs once, "
+                "now, in batches of %s, and is safe to interrupt.",
+                self.where, f"{len(ids):,}", f"{_REFOLD_BATCH:,}",
+            )  # fmt: skip
+        self._write_again(ids, _RECUT_KEY)
+        if ids:
+            self.client.command("TRUNCATE TABLE topic_sync")
+
+    def _write_again(
+        self,
+        ids: list[str],
+        key: str,
+        change: Callable[[dict[str, Any]], dict[str, Any]] = dict,
+    ) -> None:
+        """Write the posts ``ids`` again (``change``d), a new version each, in
+        batches of :data:`_REFOLD_BATCH` in the order of ``ids``, the last id
+        done kept in ``veille_meta`` under ``key``."""
+        for i in range(0, len(ids), _REFOLD_BATCH):
+            batch = ids[i : i + _REFOLD_BATCH]
+            days = self._days(batch)
+            found = self._on_days(KNOWN_COLUMNS, "id", [k for k in batch if k in days], days)
+            olds = [stored_dict(r) for r in found]
+            self._write([change(old) for old in olds], olds)
+            self.write_row("veille_meta", {"key": key, "value": batch[-1]})

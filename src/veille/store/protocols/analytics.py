@@ -155,7 +155,7 @@ class AnalyticsPosts(Protocol):
         mentions (``kind``) held by the most posts of ``scope`` (bounded to a
         period), then by engagement and value; every value when ``limit`` is
         ``None``. Hashtags and mentions are ASCII-lower-cased (SQL's
-        ``lower()``); analytics folds hashtags' accents and case further."""
+        ``lower()``); analytics folds the case and accents of both further."""
         ...
 
     def top_clusters(
@@ -230,8 +230,8 @@ class AnalyticsPosts(Protocol):
 
     def story_texts(
         self, scope: Scope, *, sample: int = STORY_SAMPLE
-    ) -> Iterator[tuple[str, str | None, str, int]]:
-        """``(story, title, text, published_at)`` of every post of ``scope``; with
+    ) -> Iterator[tuple[str, str | None, str, int, str | None]]:
+        """``(story, title, text, published_at, lang)`` of every post of ``scope``; with
         ``sample`` below :data:`STORY_SAMPLE`, only the posts of the stories
         whose key's CRC-32 modulo :data:`STORY_SAMPLE` is below it (the same
         stories on every store and every run)."""

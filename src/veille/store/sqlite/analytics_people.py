@@ -191,8 +191,8 @@ class SQLitePeople:
 
     def story_texts(
         self, scope: Scope, *, sample: int = STORY_SAMPLE
-    ) -> Iterator[tuple[str, str | None, str, int]]:
-        """``(story, title, text, published_at)`` of every post of ``scope``, or
+    ) -> Iterator[tuple[str, str | None, str, int, str | None]]:
+        """``(story, title, text, published_at, lang)`` of every post of ``scope``, or
         of a sample of its stories (see the protocol); a post's story is its
         near-duplicate cluster, or the post itself. The sample is taken on the
         rows read: a Python function called by SQLite for each row cost more
@@ -200,7 +200,8 @@ class SQLitePeople:
         4.65 s)."""
         where, params = scope_sql(self.conn, scope)
         rows = self.conn.execute(
-            "SELECT coalesce(p.cluster_id, p.id), p.title, p.text, p.published_at FROM posts p "
+            "SELECT coalesce(p.cluster_id, p.id), p.title, p.text, p.published_at, p.lang "
+            "FROM posts p "
             f"WHERE {where}",
             params,
         )
