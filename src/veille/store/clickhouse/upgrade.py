@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from veille.errors import SchemaTooNew
 from veille.store.clickhouse.rows import FILED, KNOWN_COLUMNS, stored_dict
 from veille.store.clickhouse.schema import (
     ADDED_COLUMNS,
@@ -18,6 +19,7 @@ from veille.store.clickhouse.schema import (
     TOPIC_FILINGS,
     rollup_view,
 )
+from veille.store.clickhouse.upgrade_lock import UpgradeLock
 from veille.textnorm import REFOLDED
 
 log = logging.getLogger(__name__)
@@ -57,14 +59,44 @@ class ClickHouseUpgrade:
             olds: Sequence[dict[str, Any] | None] | None = None,
         ) -> set[str]: ...
 
+    def _schema(self) -> int:
+        """The schema the store was left at (0: new, or made before it was kept)."""
+        tables = self.rows(
+            "SELECT 1 FROM system.tables WHERE database = currentDatabase() "
+            "AND name = 'veille_meta'"
+        )
+        if not tables:
+            return 0
+        found = self.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
+        return int(found[0][0]) if found else 0
+
+    def _refuse_newer(self) -> None:
+        """A store written by a newer veille is left as it is: this one would
+        write posts it no longer reads the same way (its folded words, its
+        rollups)."""
+        version = self._schema()
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"the ClickHouse store {self.where} was written by a newer veille "
+                f"(schema {version}; this one knows up to {SCHEMA_VERSION})",
+                hint="Upgrade veille (pip install -U veille); nothing was changed.",
+            )
+
     def _upgrade(self) -> None:
         """Bring a store made by an older veille to :data:`SCHEMA_VERSION`:
         the columns added to ``posts``, then each rollup (and its view),
-        filled once from the stored posts if it is new."""
-        found = self.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
-        version = int(found[0][0]) if found else 0
-        if version >= SCHEMA_VERSION:
+        filled once from the stored posts if it is new. One process at a
+        time, across machines (:class:`UpgradeLock`); the others wait for it,
+        then find the store up to date."""
+        if self._schema() >= SCHEMA_VERSION:
             return
+        with UpgradeLock(self.client, self.where) as lock:
+            version = self._schema()  # (another process may have done it meanwhile)
+            if version >= SCHEMA_VERSION:
+                return
+            self._upgrade_from(version, lock)
+
+    def _upgrade_from(self, version: int, lock: UpgradeLock) -> None:
         for column in ADDED_COLUMNS:
             self.client.command(f"ALTER TABLE posts ADD COLUMN IF NOT EXISTS {column}")
         tables = self.rows("SELECT name FROM system.tables WHERE database = currentDatabase()")
@@ -79,14 +111,18 @@ class ClickHouseUpgrade:
             self.client.command(
                 f"INSERT INTO {table} " + rows.replace("FROM posts ", f"FROM {latest} ", 1)
             )
+            lock.beat()
         if version < 3:
             self._time_filings(existing)
+            lock.beat()
         if version < 5:
             self._copy_filings()
+            lock.beat()
         if version < 6:
             self._two_part_filing_versions()
+            lock.beat()
         if version < 7:
-            self._refold()
+            self._refold(lock)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _time_filings(self, existing: set[str]) -> None:
@@ -147,7 +183,7 @@ class ClickHouseUpgrade:
         self.client.command("EXCHANGE TABLES topic_filings AND topic_filings_6")
         self.client.command("DROP TABLE topic_filings_6")
 
-    def _refold(self) -> None:
+    def _refold(self, lock: UpgradeLock) -> None:
         """Schema 7: ligatures are spelt out, the characters invisible inside
         a word left out, the modifier letter apostrophe read as an apostrophe
         (see :mod:`veille.textnorm`). Each post whose
@@ -184,6 +220,7 @@ class ClickHouseUpgrade:
             olds = [stored_dict(r) for r in found]
             self._write([dict(old) for old in olds], olds)
             self.write_row("veille_meta", {"key": _REFOLD_KEY, "value": batch[-1]})
+            lock.beat()
         if ids:
             log.warning(
                 "ClickHouse schema 7 done: %s posts folded again in %.1f s.",
