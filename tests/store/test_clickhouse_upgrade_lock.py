@@ -268,3 +268,64 @@ def test_a_store_written_by_a_newer_veille_is_refused_and_left_as_it_is(
         assert client.rows("SELECT count() FROM posts") == [[1]]
     finally:
         client.close()
+
+
+def test_a_rollup_fill_stopped_midway_is_done_again(
+    tmp_path: Path, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An upgrade that adds rollups fills each from every stored post
+    (minutes over millions); stopped midway (Ctrl-C, a start timeout), it
+    left the rollup made and short, and the next open took it as done: the
+    author and hashtag figures stayed short, and with the post keys short,
+    posts collected again were taken as new and counted twice."""
+    from veille.analytics.scope import Period, Scope
+    from veille.store.clickhouse.backend import ChdbBackend
+    from veille.store.clickhouse.schema import ROLLUPS, rollup_view
+
+    url = clickhouse_posts_url("chdb", tmp_path, request)
+    posts = [
+        make_post(
+            str(n),
+            f"Une œuvre {n}",
+            handle=f"a{n % 40}",
+            day=1 + n % 28,
+            likes=n % 5,
+            hashtags=(f"tag{n % 7}",),
+        )
+        for n in range(400)
+    ]
+    store = ChdbBackend().open(url, root=tmp_path)
+    store.upsert_posts(posts)
+    period = Period(posts[0].published_at.replace(day=1), posts[0].published_at.replace(day=29))
+
+    def figures(store: Any) -> tuple[Any, ...]:
+        return (
+            store.stats(),
+            store.author_count(Scope(), period),
+            store.top_entities(Scope().during(period), "hashtags", 5),
+        )
+
+    before = figures(store)
+    assert before[1] == 40 and len(before[2]) == 5
+    # As a run stopped right after making the rollups left the store.
+    for table, ddl, rows in ROLLUPS:
+        if table in ("author_rollup", "entity_rollup", "post_keys"):
+            store.client.command(f"DROP VIEW {table}_view")
+            store.client.command(f"DROP TABLE {table}")
+            store.write_row("veille_meta", {"key": f"rollup_filled:{table}", "value": "started"})
+            store.client.command(ddl)
+            store.client.command(rollup_view(table, rows))
+    store.write_row("veille_meta", {"key": "schema", "value": "1"})
+    store.close()
+
+    with caplog.at_level(logging.WARNING, logger="veille.store.clickhouse"):
+        store = ChdbBackend().open(url, root=tmp_path)
+    try:
+        said = " ".join(r.getMessage() for r in caplog.records)
+        assert "filling the rollup post_keys again (the last fill was stopped midway)" in said
+        assert figures(store) == before
+        again = store.upsert_posts(posts)
+        assert again.new == [] and again.updated == []
+        assert figures(store) == before
+    finally:
+        store.close()

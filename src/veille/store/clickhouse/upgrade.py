@@ -102,15 +102,7 @@ class ClickHouseUpgrade:
         tables = self.rows("SELECT name FROM system.tables WHERE database = currentDatabase()")
         existing = {r[0] for r in tables}
         for table, ddl, rows in ROLLUPS:
-            if table in existing:
-                continue
-            self.client.command(ddl)
-            self.client.command(rollup_view(table, rows))
-            # The stored posts, each a first sighting (nothing to take out).
-            latest = "(SELECT * REPLACE (toInt8(0) AS prev_posts) FROM posts FINAL) AS posts"
-            self.client.command(
-                f"INSERT INTO {table} " + rows.replace("FROM posts ", f"FROM {latest} ", 1)
-            )
+            self._fill_rollup(table, ddl, rows, existing)
             lock.beat()
         if version < 3:
             self._time_filings(existing)
@@ -124,6 +116,43 @@ class ClickHouseUpgrade:
         if version < 7:
             self._refold(lock)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
+
+    def _fill_rollup(self, table: str, ddl: str, rows: str, existing: set[str]) -> None:
+        """A rollup new to this store, with its view, filled once from the
+        stored posts. Over millions of posts that takes minutes, and an
+        ``INSERT … SELECT`` stopped midway keeps the blocks it wrote: the
+        fill is marked started in ``veille_meta`` before the table is made
+        and done after, so that a run stopped in between empties it and
+        fills it again the next time (it was taken as done, its figures, or
+        the post keys that tell a stored post from a new one, short forever)."""
+        key = f"rollup_filled:{table}"
+        if table in existing:
+            found = self.rows(
+                "SELECT value FROM veille_meta FINAL WHERE key = {key:String}", {"key": key}
+            )
+            if not found or found[0][0] != "started":
+                return  # filled (or made by a veille that filled it in one go)
+            self.client.command(f"TRUNCATE TABLE {table}")
+            again = " again (the last fill was stopped midway)"
+        else:
+            self.write_row("veille_meta", {"key": key, "value": "started"})
+            self.client.command(ddl)
+            self.client.command(rollup_view(table, rows))
+            again = ""
+        posts = self.rows("SELECT count() FROM posts")[0][0]
+        if int(posts):
+            log.warning(
+                "ClickHouse store %s: filling the rollup %s%s from the %s stored posts. It "
+                "runs once, now. It is safe to interrupt: it starts again the next time "
+                "the store opens.",
+                self.where, table, again, f"{int(posts):,}",
+            )  # fmt: skip
+        # The stored posts, each a first sighting (nothing to take out).
+        latest = "(SELECT * REPLACE (toInt8(0) AS prev_posts) FROM posts FINAL) AS posts"
+        self.client.command(
+            f"INSERT INTO {table} " + rows.replace("FROM posts ", f"FROM {latest} ", 1)
+        )
+        self.write_row("veille_meta", {"key": key, "value": "done"})
 
     def _time_filings(self, existing: set[str]) -> None:
         """Schema 3: a store made before keeps its filings in ``post_topics``
