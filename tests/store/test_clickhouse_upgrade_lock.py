@@ -137,7 +137,7 @@ def test_two_processes_opening_an_old_store_at_once_upgrade_it_once(
         store.close()
 
 
-def _hold(url: str, host: str, pid: int, silent: int = 0) -> None:
+def _hold(url: str, host: str, pid: int, silent: int = 0, token: str = "x") -> None:
     """The lock as a process ``pid`` on ``host`` left it, ``silent`` seconds ago."""
     from veille.store.clickhouse.upgrade_lock import PREFIX
 
@@ -147,27 +147,42 @@ def _hold(url: str, host: str, pid: int, silent: int = 0) -> None:
         "ENGINE = MergeTree ORDER BY at"
     )
     client.command(
-        f"INSERT INTO {PREFIX}1 SELECT 'x', {{host:String}}, {{pid:UInt32}}, "
+        f"INSERT INTO {PREFIX}1 SELECT {{token:String}}, {{host:String}}, {{pid:UInt32}}, "
         "now64(3) - INTERVAL {silent:UInt32} SECOND",
-        {"host": host, "pid": pid, "silent": silent},
+        {"host": host, "pid": pid, "silent": silent, "token": token},
     )
     client.close()
 
 
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+@pytest.mark.parametrize("where", ["another machine", "another container, same host name"])
 def test_a_process_waits_while_another_upgrades_then_finds_it_done(
-    url: str, schema_6: dict[str, Any]
+    url: str, schema_6: dict[str, Any], where: str
 ) -> None:
     """A web worker started while a collector on another machine upgrades
     the store says what it waits for, and starts once that one is done,
-    without upgrading it again."""
+    without upgrading it again. A collector in another container given the
+    same host name is not taken for dead because its process id names no
+    process here."""
+    import socket
+
     from veille.store.clickhouse.upgrade_lock import PREFIX
 
-    _hold(url, "collector-7.example", 4242)
+    if where == "another machine":
+        host, pid, token = "collector-7.example", 4242, "x"
+    else:
+        host, pid, token = socket.gethostname(), _dead_pid(), "x:4026530000"
+    _hold(url, host, pid, token=token)
     waiting = _start(url)
     _go(waiting)
     assert waiting.stderr is not None
     said = waiting.stderr.readline()
-    assert "the process 4242 on collector-7.example is upgrading it" in said, said
+    assert f"the process {pid} on {host} is upgrading it" in said, said
     assert "this process waits until it is done" in said
     assert waiting.poll() is None
     # The collector finishes: the schema is written, then its lock dropped.

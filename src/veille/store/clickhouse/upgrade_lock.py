@@ -41,6 +41,16 @@ STALE_AFTER = 15 * 60
 POLL = 1.0
 
 
+def _pid_space() -> str:
+    """Which process ids this process sees: containers given one host name
+    each see their own (``/proc/self/ns/pid``), where a process id of
+    another names no process here."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return ""
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -57,7 +67,8 @@ class UpgradeLock:
     def __init__(self, client: Any, where: str) -> None:
         self.client = client
         self.where = where
-        self.token = uuid.uuid4().hex
+        # A token of its own, and the process ids it can look at.
+        self.token = f"{uuid.uuid4().hex}:{_pid_space()}"
         self.host = socket.gethostname()
         self.pid = os.getpid()
         self.number = 0
@@ -71,17 +82,18 @@ class UpgradeLock:
         )
         return sorted(int(n[len(PREFIX) :]) for (n,) in found if n[len(PREFIX) :].isdigit())
 
-    def _holder(self, number: int) -> tuple[str, int, int] | None:
-        """The machine, process id and seconds since the last progress of
-        the holder of lock ``number`` (``None``: it was released meanwhile)."""
+    def _holder(self, number: int) -> tuple[str, int, str, int] | None:
+        """The machine, process id, token and seconds since the last
+        progress of the holder of lock ``number`` (``None``: it was released
+        meanwhile)."""
         try:
             found = self.client.rows(
-                f"SELECT host, pid, dateDiff('second', max(at), now64(3)) FROM {PREFIX}{number} "
-                "GROUP BY host, pid ORDER BY max(at) DESC LIMIT 1"
+                f"SELECT host, pid, token, dateDiff('second', max(at), now64(3)) "
+                f"FROM {PREFIX}{number} GROUP BY host, pid, token ORDER BY max(at) DESC LIMIT 1"
             )
             if not found:  # taken, its first row not yet written (or never: died then)
                 found = self.client.rows(
-                    "SELECT '', 0, dateDiff('second', metadata_modification_time, now()) "
+                    "SELECT '', 0, '', dateDiff('second', metadata_modification_time, now()) "
                     "FROM system.tables WHERE database = currentDatabase() AND name = {n:String}",
                     {"n": f"{PREFIX}{number}"},
                 )
@@ -91,8 +103,8 @@ class UpgradeLock:
             raise
         if not found:
             return None
-        host, pid, silent = found[0]
-        return str(host), int(pid), int(silent)
+        host, pid, token, silent = found[0]
+        return str(host), int(pid), str(token), int(silent)
 
     def _create(self, number: int) -> bool:
         try:
@@ -120,8 +132,9 @@ class UpgradeLock:
             holder = self._holder(last)
             if holder is None:
                 continue
-            host, pid, silent = holder
-            gone = host == self.host and pid > 0 and not _alive(pid)
+            host, pid, token, silent = holder
+            here = host == self.host and token.partition(":")[2] == _pid_space()
+            gone = here and pid > 0 and not _alive(pid)
             if gone or silent >= STALE_AFTER:
                 log.warning(
                     "ClickHouse upgrade of %s: the process %s on %s that was upgrading "
