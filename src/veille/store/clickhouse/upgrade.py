@@ -139,13 +139,13 @@ class ClickHouseUpgrade:
             self.client.command(ddl)
             self.client.command(rollup_view(table, rows))
             again = ""
-        posts = self.rows("SELECT count() FROM posts")[0][0]
-        if int(posts):
+        rows_held = int(self.rows("SELECT count() FROM posts")[0][0])  # (every version)
+        if rows_held:
             log.warning(
-                "ClickHouse store %s: filling the rollup %s%s from the %s stored posts. It "
-                "runs once, now. It is safe to interrupt: it starts again the next time "
-                "the store opens.",
-                self.where, table, again, f"{int(posts):,}",
+                "ClickHouse store %s: filling the rollup %s%s from the stored posts (%s "
+                "rows). It runs once, now. It is safe to interrupt: it starts again the "
+                "next time the store opens.",
+                self.where, table, again, f"{rows_held:,}",
             )  # fmt: skip
         # The stored posts, each a first sighting (nothing to take out).
         latest = "(SELECT * REPLACE (toInt8(0) AS prev_posts) FROM posts FINAL) AS posts"
