@@ -4,12 +4,14 @@ million posts for 0283) and looked hung. The real CLI, in a subprocess."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import make_post
+from tests.conftest import make_post, old_database
 from veille.store.sqlite import SQLiteStore
 from veille.workspace import init_workspace
 
@@ -66,3 +68,79 @@ def test_a_new_workspace_migrates_in_silence(tmp_path: Path) -> None:
     )  # fmt: skip
     assert "migration" not in made.stderr
     assert "migration" not in _veille(tmp_path / "ws", "topic", "list").stderr
+
+
+# Opens the database named by argv[1] when told to on stdin, as a process
+# starting after an upgrade does; its log (the migrations' notices) on stderr.
+OPENER = """
+import logging, sys
+logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
+from veille.store.sqlite import SQLiteStore
+print("ready", flush=True)
+sys.stdin.readline()
+SQLiteStore.open(sys.argv[1]).close()
+print("done", flush=True)
+"""
+
+
+def _opener(db: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", OPENER, str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stdout.readline() == "ready\n"
+    return process
+
+
+def _go(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.write("go\n")
+    process.stdin.flush()
+
+
+def _applied(db: Path) -> list[tuple[int, int]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT number, count(*) FROM schema_migrations GROUP BY number HAVING number >= 283"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_two_processes_opening_a_workspace_to_migrate_migrate_it_once(tmp_path: Path) -> None:
+    """The collector and the web app started together after an upgrade: the
+    second applied the migrations again once the first had committed, and
+    failed ('table schema_migrations already exists'). Now one migrates,
+    the other waits, and both run."""
+    db = tmp_path / "veille.db"
+    old_database(db, 283, [make_post(str(n), f"Une œuvre numéro {n}") for n in range(20000)])
+    first, second = _opener(db), _opener(db)
+    _go(first)
+    _go(second)
+    outs = [p.communicate(timeout=300) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], outs
+    said = [err for _out, err in outs]
+    assert sum("0283_fts_ligatures.py done: 20,000 posts reworked" in e for e in said) == 1, said
+    assert _applied(db) == [(283, 1)]
+
+
+def test_a_process_waits_while_another_migrates(tmp_path: Path) -> None:
+    """Another process holds the migration lock: this one says what it waits
+    for, and migrates once it is let go (finding what is left to do)."""
+    db = tmp_path / "veille.db"
+    old_database(db, 283, [make_post("1", "Une œuvre")])
+    with open(str(db) + "-migrate.lock", "ab") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        waiting = _opener(db)
+        _go(waiting)
+        assert waiting.stderr is not None
+        line = waiting.stderr.readline()
+        assert f"{db} is being migrated by another veille process" in line, line
+        assert "this one waits until it is done" in line
+        assert waiting.poll() is None
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0 and out == "done\n", err
+    assert "0283_fts_ligatures.py done: 1 posts reworked" in err
+    assert _applied(db) == [(283, 1)]

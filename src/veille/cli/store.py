@@ -1,8 +1,10 @@
-"""Store commands: ``store migrate`` (move a workspace between backends) and
+"""Store commands: ``store migrate`` (move a workspace between backends),
+``store backup`` (a copy of a SQLite workspace, taken while it runs) and
 ``store serve-posts`` (serve the posts to collectors on other machines)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -113,6 +115,46 @@ def register(app: typer.Typer) -> None:
             if len(extra) < sum(not c.ok for c in report.checks):
                 err.print("Some tables differ: run the command again to continue.")
             raise typer.Exit(1)
+
+    @store.command("backup")
+    @handle_errors
+    def backup(
+        folder: Annotated[
+            Path,
+            typer.Argument(
+                help="A new folder for the copy (outside the workspace); it opens as a "
+                "workspace: --workspace FOLDER.",
+                show_default=False,
+            ),
+        ],
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Copy veille.toml and the SQLite database into a new folder, consistent
+        while collectors write; the database is not migrated (back up before an
+        upgrade)."""
+        from veille.services.backup import backup_workspace
+
+        with open_workspace(workspace) as ws:
+            report = backup_workspace(ws, folder)
+        out = console()
+        for name, size in report.files:
+            out.print(f"{name}: {size:,} bytes", highlight=False, markup=False, soft_wrap=True)
+        for name, source in report.moved.items():
+            out.print(
+                f"{name}: the copy of {source}, which veille.toml names by that path: "
+                "restore it there.",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        out.print(
+            f"Backed up to {report.folder}. To restore: stop veille, move the workspace's "
+            "database aside (with its -wal and -shm files), copy these files in its place; "
+            f"or use the copy as it is: --workspace {report.folder}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
 
     @store.command("serve-posts")
     @handle_errors

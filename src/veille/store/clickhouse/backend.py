@@ -39,7 +39,12 @@ class ChdbBackend:
         from veille.store.clickhouse.store import ClickHouseStore
 
         path = chdb_path(url, root)
-        return ClickHouseStore(ChdbClient(path), str(path))
+        client = ChdbClient(path)
+        try:
+            return ClickHouseStore(client, str(path))
+        except BaseException:  # (refused, or its upgrade failed): the folder is let go
+            client.close()
+            raise
 
     def test_url(self, folder: Path) -> str | None:
         """A fresh store for the contract suites (None where chdb is not installed)."""
@@ -84,7 +89,11 @@ class ClickHouseBackend:
 
         host, port, database, kwargs = server_of(url)
         client = HttpClient(host, port, database, **kwargs)
-        return ClickHouseStore(client, f"{host}:{port}/{database}")
+        try:
+            return ClickHouseStore(client, f"{host}:{port}/{database}")
+        except BaseException:
+            client.close()
+            raise
 
     def test_url(self, folder: Path) -> str | None:
         """A fresh database on the test server (``None`` when there is none):

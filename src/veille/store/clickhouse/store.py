@@ -146,6 +146,7 @@ class ClickHouseStore(
         # (from its copy to the filings it copies into): in this process,
         # one sees the other (see ClickHouseFilings.file_posts).
         self.filing_lock = threading.Lock()
+        self._refuse_newer()
         for ddl in TABLES:
             client.command(ddl)
         self._upgrade()

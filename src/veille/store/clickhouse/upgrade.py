@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from veille.errors import SchemaTooNew
 from veille.store.clickhouse.rows import FILED, KNOWN_COLUMNS, stored_dict
 from veille.store.clickhouse.schema import (
     ADDED_COLUMNS,
@@ -18,6 +19,7 @@ from veille.store.clickhouse.schema import (
     TOPIC_FILINGS,
     rollup_view,
 )
+from veille.store.clickhouse.upgrade_lock import UpgradeLock
 from veille.textnorm import RECUT, REFOLDED
 
 log = logging.getLogger(__name__)
@@ -59,41 +61,104 @@ class ClickHouseUpgrade:
             olds: Sequence[dict[str, Any] | None] | None = None,
         ) -> set[str]: ...
 
+    def _schema(self) -> int:
+        """The schema the store was left at (0: new, or made before it was kept)."""
+        tables = self.rows(
+            "SELECT 1 FROM system.tables WHERE database = currentDatabase() "
+            "AND name = 'veille_meta'"
+        )
+        if not tables:
+            return 0
+        found = self.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
+        return int(found[0][0]) if found else 0
+
+    def _refuse_newer(self) -> None:
+        """A store written by a newer veille is left as it is: this one would
+        write posts it no longer reads the same way (its folded words, its
+        rollups)."""
+        version = self._schema()
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"the ClickHouse store {self.where} was written by a newer veille "
+                f"(schema {version}; this one knows up to {SCHEMA_VERSION})",
+                hint="Upgrade veille (pip install -U veille); nothing was changed.",
+            )
+
     def _upgrade(self) -> None:
         """Bring a store made by an older veille to :data:`SCHEMA_VERSION`:
         the columns added to ``posts``, then each rollup (and its view),
-        filled once from the stored posts if it is new."""
-        found = self.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
-        version = int(found[0][0]) if found else 0
-        if version >= SCHEMA_VERSION:
+        filled once from the stored posts if it is new. One process at a
+        time, across machines (:class:`UpgradeLock`); the others wait for it,
+        then find the store up to date."""
+        if self._schema() >= SCHEMA_VERSION:
             return
+        with UpgradeLock(self.client, self.where) as lock:
+            version = self._schema()  # (another process may have done it meanwhile)
+            if version >= SCHEMA_VERSION:
+                return
+            self._upgrade_from(version, lock)
+
+    def _upgrade_from(self, version: int, lock: UpgradeLock) -> None:
         for column in ADDED_COLUMNS:
             self.client.command(f"ALTER TABLE posts ADD COLUMN IF NOT EXISTS {column}")
         tables = self.rows("SELECT name FROM system.tables WHERE database = currentDatabase()")
         existing = {r[0] for r in tables}
         for table, ddl, rows in ROLLUPS:
-            if table in existing:
-                continue
-            self.client.command(ddl)
-            self.client.command(rollup_view(table, rows))
-            # The stored posts, each a first sighting (nothing to take out).
-            latest = "(SELECT * REPLACE (toInt8(0) AS prev_posts) FROM posts FINAL) AS posts"
-            self.client.command(
-                f"INSERT INTO {table} " + rows.replace("FROM posts ", f"FROM {latest} ", 1)
-            )
+            self._fill_rollup(table, ddl, rows, existing)
+            lock.beat()
         if version < 3:
             self._time_filings(existing)
+            lock.beat()
         if version < 5:
             self._copy_filings()
+            lock.beat()
         if version < 6:
             self._two_part_filing_versions()
+            lock.beat()
         if version < 7:
-            self._refold()
+            self._refold(lock)
         if version < 8:
-            self._qualify_mentions()
+            self._qualify_mentions(lock)
         if version < 9:
-            self._recut()
+            self._recut(lock)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
+
+    def _fill_rollup(self, table: str, ddl: str, rows: str, existing: set[str]) -> None:
+        """A rollup new to this store, with its view, filled once from the
+        stored posts. Over millions of posts that takes minutes, and an
+        ``INSERT … SELECT`` stopped midway keeps the blocks it wrote: the
+        fill is marked started in ``veille_meta`` before the table is made
+        and done after, so that a run stopped in between empties it and
+        fills it again the next time (it was taken as done, its figures, or
+        the post keys that tell a stored post from a new one, short forever)."""
+        key = f"rollup_filled:{table}"
+        if table in existing:
+            found = self.rows(
+                "SELECT value FROM veille_meta FINAL WHERE key = {key:String}", {"key": key}
+            )
+            if not found or found[0][0] != "started":
+                return  # filled (or made by a veille that filled it in one go)
+            self.client.command(f"TRUNCATE TABLE {table}")
+            again = " again (the last fill was stopped midway)"
+        else:
+            self.write_row("veille_meta", {"key": key, "value": "started"})
+            self.client.command(ddl)
+            self.client.command(rollup_view(table, rows))
+            again = ""
+        rows_held = int(self.rows("SELECT count() FROM posts")[0][0])  # (every version)
+        if rows_held:
+            log.warning(
+                "ClickHouse store %s: filling the rollup %s%s from the stored posts (%s "
+                "rows). It runs once, now. It is safe to interrupt: it starts again the "
+                "next time the store opens.",
+                self.where, table, again, f"{rows_held:,}",
+            )  # fmt: skip
+        # The stored posts, each a first sighting (nothing to take out).
+        latest = "(SELECT * REPLACE (toInt8(0) AS prev_posts) FROM posts FINAL) AS posts"
+        self.client.command(
+            f"INSERT INTO {table} " + rows.replace("FROM posts ", f"FROM {latest} ", 1)
+        )
+        self.write_row("veille_meta", {"key": key, "value": "done"})
 
     def _time_filings(self, existing: set[str]) -> None:
         """Schema 3: a store made before keeps its filings in ``post_topics``
@@ -153,7 +218,7 @@ class ClickHouseUpgrade:
         self.client.command("EXCHANGE TABLES topic_filings AND topic_filings_6")
         self.client.command("DROP TABLE topic_filings_6")
 
-    def _refold(self) -> None:
+    def _refold(self, lock: UpgradeLock) -> None:
         """Schema 7: ligatures are spelt out, the characters invisible inside
         a word left out, the modifier letter apostrophe read as an apostrophe
         (see :mod:`veille.textnorm`). Each post whose
@@ -183,7 +248,7 @@ class ClickHouseUpgrade:
                 self.where, f"{len(ids):,}", f"{_REFOLD_BATCH:,}",
             )  # fmt: skip
         started = time.monotonic()
-        self._write_again(ids, _REFOLD_KEY)
+        self._write_again(ids, _REFOLD_KEY, lock)
         if ids:
             log.warning(
                 "ClickHouse schema 7 done: %s posts folded again in %.1f s.",
@@ -193,7 +258,7 @@ class ClickHouseUpgrade:
         # them again the first time it is read (topic_scope), as after an edit.
         self.client.command("TRUNCATE TABLE topic_sync")
 
-    def _qualify_mentions(self) -> None:
+    def _qualify_mentions(self, lock: UpgradeLock) -> None:
         """Schema 8: Mastodon mentions are qualified with their instance, as
         authors are (``claire`` read on piaille.fr is ``claire@piaille.fr``),
         and the short form found in the text beside a qualified one is left
@@ -229,11 +294,11 @@ class ClickHouseUpgrade:
         def qualified(row: dict[str, Any]) -> dict[str, Any]:
             return {**row, "mentions": list(qualified_mentions(list(row["mentions"]), row["id"]))}
 
-        self._write_again(ids, _MENTIONS_KEY, qualified)
+        self._write_again(ids, _MENTIONS_KEY, lock, qualified)
         if ids:
             self.client.command("TRUNCATE TABLE topic_sync")
 
-    def _recut(self) -> None:
+    def _recut(self, lock: UpgradeLock) -> None:
         """Schema 9: combining marks are part of their word, Arabic and
         Hebrew points are folded away, and a zero-width space beside a Thai,
         Lao, Burmese or Khmer letter separates words (see
@@ -261,7 +326,7 @@ class ClickHouseUpgrade:
                 "now, in batches of %s, and is safe to interrupt.",
                 self.where, f"{len(ids):,}", f"{_REFOLD_BATCH:,}",
             )  # fmt: skip
-        self._write_again(ids, _RECUT_KEY)
+        self._write_again(ids, _RECUT_KEY, lock)
         if ids:
             self.client.command("TRUNCATE TABLE topic_sync")
 
@@ -269,11 +334,13 @@ class ClickHouseUpgrade:
         self,
         ids: list[str],
         key: str,
+        lock: UpgradeLock,
         change: Callable[[dict[str, Any]], dict[str, Any]] = dict,
     ) -> None:
         """Write the posts ``ids`` again (``change``d), a new version each, in
         batches of :data:`_REFOLD_BATCH` in the order of ``ids``, the last id
-        done kept in ``veille_meta`` under ``key``."""
+        done kept in ``veille_meta`` under ``key``, the upgrade ``lock``
+        told of each batch (its holder is alive)."""
         for i in range(0, len(ids), _REFOLD_BATCH):
             batch = ids[i : i + _REFOLD_BATCH]
             days = self._days(batch)
@@ -281,3 +348,4 @@ class ClickHouseUpgrade:
             olds = [stored_dict(r) for r in found]
             self._write([change(old) for old in olds], olds)
             self.write_row("veille_meta", {"key": key, "value": batch[-1]})
+            lock.beat()

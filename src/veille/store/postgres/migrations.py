@@ -4,11 +4,14 @@ Each ``NNNN_name.sql`` file beside this module is applied once, in order;
 ``veille_schema`` records those applied. Pending migrations run in one
 transaction under an advisory lock, so collectors starting together on many
 machines migrate once and the others wait (PostgreSQL's DDL is transactional:
-a failed migration leaves nothing behind).
+a failed migration leaves nothing behind). A process that finds the lock
+taken says so (logged as a warning) before it waits: a web worker started
+during a long migration otherwise printed nothing for as long as it took.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -16,6 +19,7 @@ from typing import Any
 
 from veille.errors import SchemaTooNew
 
+log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # pg_advisory_xact_lock key: "veille" in ASCII, so other tools' locks differ.
 _LOCK = 0x766569_6C6C65
@@ -49,7 +53,14 @@ def migrate(conn: Any, *, where: str = "the database") -> list[str]:
     known = migrations()
     applied: list[str] = []
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+        taken = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (_LOCK,)).fetchone()
+        if not taken[0]:
+            log.warning(
+                "the PostgreSQL state store %s is being migrated by another veille process "
+                "(or another holds its migration lock); this one waits until it is done.",
+                where,
+            )
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
         conn.execute(
             "CREATE TABLE IF NOT EXISTS veille_schema (version INTEGER PRIMARY KEY, "
             "name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"

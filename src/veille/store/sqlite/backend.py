@@ -36,6 +36,39 @@ class SQLiteBackend:
     def open(self, url: str, *, root: Path) -> SQLiteStore:
         return SQLiteStore.open(sqlite_path(url, root))
 
+    def backup(self, url: str, *, root: Path, into: Path) -> tuple[Path, Path]:
+        """A copy of the database at ``url`` written into the folder ``into``,
+        at its place relative to the workspace ``root`` (by its name when it
+        is outside): the file written and the file copied. The copy is the
+        database as it was at one moment while other processes go on
+        writing (``VACUUM INTO`` reads it in one transaction: each batch a
+        collector committed is in it whole, or not at all). Opened read-only
+        and not migrated: a copy of an older veille's database, taken before
+        an upgrade, is what that veille can open again."""
+        import sqlite3
+
+        from veille.errors import StoreError
+
+        source = Path(sqlite_path(url, root))
+        if str(source) == ":memory:" or not source.is_file():
+            raise StoreError(
+                f"[store] {url!r}: no database file at {source}",
+                hint="Check [store] in veille.toml (or --workspace).",
+            )
+        try:
+            written = into / source.resolve().relative_to(root.resolve())
+        except ValueError:
+            written = into / source.name
+        written.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
+        try:
+            conn.execute("VACUUM INTO ?", (str(written),))
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot back up {source} to {written}: {exc}") from exc
+        finally:
+            conn.close()
+        return written, source
+
     def test_url(self, folder: Path) -> str:
         """A fresh store for the contract suites (tests/store/test_contract_*.py)."""
         return PREFIX + str(folder / "contract.db")

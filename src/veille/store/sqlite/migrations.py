@@ -15,14 +15,26 @@ database holding posts, that is said (logged as a warning, so that any
 command shows it on stderr) before it starts, with that it runs once and may
 be interrupted, and when it ends, with how many posts ``migrate`` says it
 reworked and how long it took. Quick migrations say nothing.
+
+Two processes opening a database at once (the collector and the web app
+started together after an upgrade) migrate it once: the one that finds
+migrations to apply takes a lock on the file ``<database>-migrate.lock``
+beside it (``flock``: a process that dies lets go of it), reads again what
+is applied, and applies the rest; the other says it waits, then finds
+nothing left to do. (Without it, the second applied the migrations again
+once the first had committed, and failed on a table or column that
+already existed.)
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import re
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -115,16 +127,58 @@ def _seed_record(conn: sqlite3.Connection, current: int, known: list[Migration])
     conn.execute("COMMIT")
 
 
-def migrate(conn: sqlite3.Connection, *, path: str = "the database") -> list[str]:
-    """Bring the schema up to date; return the names of the migrations applied."""
+def _pending(conn: sqlite3.Connection, known: list[Migration], path: str) -> bool:
+    """Whether a migration is left to apply (refusing a newer schema)."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
-    known = migrations()
     if current > known[-1].number:
         raise SchemaTooNew(
             f"{path} was written by a newer veille (schema {current}; "
             f"this one knows up to {known[-1].number})",
             hint="Upgrade veille (pip install -U veille); nothing was changed.",
         )
+    has_record = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if not has_record:
+        return True
+    done = {n for (n,) in conn.execute("SELECT number FROM schema_migrations")}
+    return any(m.number not in done for m in known)
+
+
+@contextmanager
+def _migrating(path: str) -> Iterator[None]:
+    """This process alone migrates the database at ``path`` (see the module);
+    an in-memory database is this process's own."""
+    if path == ":memory:":
+        yield
+        return
+    with open(path + "-migrate.lock", "ab") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning(
+                "%s is being migrated by another veille process (started at the same "
+                "time, after an upgrade); this one waits until it is done.",
+                path,
+            )
+            fcntl.flock(f, fcntl.LOCK_EX)
+        yield  # closing the file lets go of the lock
+
+
+def migrate(conn: sqlite3.Connection, *, path: str = "the database") -> list[str]:
+    """Bring the schema up to date; return the names of the migrations applied."""
+    known = migrations()
+    if not _pending(conn, known, path):
+        return []
+    with _migrating(path):
+        # What another process applied while this one waited is not applied again.
+        if not _pending(conn, known, path):
+            return []
+        return _apply(conn, known, path)
+
+
+def _apply(conn: sqlite3.Connection, known: list[Migration], path: str) -> list[str]:
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
     has_record = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
     ).fetchone()

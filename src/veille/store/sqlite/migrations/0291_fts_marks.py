@@ -29,7 +29,8 @@ _INSERT = "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)"
 
 def _characters(ranges: str) -> str:
     """The characters of a character-class body (``a-cx`` -> ``abcx``)."""
-    out, i = [], 0
+    out: list[str] = []
+    i = 0
     while i < len(ranges):
         if i + 2 < len(ranges) and ranges[i + 1] == "-":
             out.extend(map(chr, range(ord(ranges[i]), ord(ranges[i + 2]) + 1)))
