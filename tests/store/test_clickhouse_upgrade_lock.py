@@ -20,11 +20,18 @@ import pytest
 
 from tests.conftest import clickhouse_posts_url
 from tests.query.conftest import make_post
+from veille.store.clickhouse.schema import SCHEMA_VERSION
 
 pytest.importorskip("chdb")
 pytest.importorskip("clickhouse_connect")
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _schema(store: Any) -> list[list[str]]:
+    rows: list[list[str]] = store.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
+    return rows
+
 
 # Opens the store named by argv[1] when told to on stdin, as a collector
 # starting does; its log (the upgrade's messages) on stderr.
@@ -131,7 +138,7 @@ def test_two_processes_opening_an_old_store_at_once_upgrade_it_once(
     try:
         assert _versions(store) == {2: 3500}  # the first version, and one folded again
         assert store.stats() == schema_6["stats"]
-        assert store.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'") == [["7"]]
+        assert _schema(store) == [[str(SCHEMA_VERSION)]]
         assert _locks(store) == []
     finally:
         store.close()
@@ -188,7 +195,7 @@ def test_a_process_waits_while_another_upgrades_then_finds_it_done(
     # The collector finishes: the schema is written, then its lock dropped.
     client = _client(url)
     client.command(
-        "INSERT INTO veille_meta (key, value, version) VALUES ('schema', '7', 1 + "
+        f"INSERT INTO veille_meta (key, value, version) VALUES ('schema', '{SCHEMA_VERSION}', 1 + "
         "(SELECT max(version) FROM veille_meta))"
     )
     client.command(f"DROP TABLE {PREFIX}1")
@@ -230,7 +237,7 @@ def test_an_upgrade_killed_midway_is_taken_over_where_it_stopped(
         counts = _versions(store)
         assert set(counts) <= {2, 3} and sum(counts.values()) == 3500  # every post folded again
         assert store.stats() == schema_6["stats"]
-        assert store.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'") == [["7"]]
+        assert _schema(store) == [[str(SCHEMA_VERSION)]]
         assert _locks(store) == []
     finally:
         store.close()
@@ -269,17 +276,18 @@ def test_a_store_written_by_a_newer_veille_is_refused_and_left_as_it_is(
     url = clickhouse_posts_url("chdb", tmp_path, request)
     store = ChdbBackend().open(url, root=tmp_path)
     store.upsert_posts([make_post("1", "Une œuvre")])
-    store.write_row("veille_meta", {"key": "schema", "value": "8"})
+    store.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION + 1)})
     store.close()
     with pytest.raises(SchemaTooNew) as refused:
         ChdbBackend().open(url, root=tmp_path)
-    assert "written by a newer veille (schema 8; this one knows up to 7)" in str(refused.value)
+    newer = f"schema {SCHEMA_VERSION + 1}; this one knows up to {SCHEMA_VERSION}"
+    assert f"written by a newer veille ({newer})" in str(refused.value)
     assert "Upgrade veille" in str(refused.value)
     from veille.store.clickhouse.client import ChdbClient
 
     client = ChdbClient(Path(url[len("chdb:///") :]))
     try:
-        assert client.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'") == [["8"]]
+        assert _schema(client) == [[str(SCHEMA_VERSION + 1)]]
         assert client.rows("SELECT count() FROM posts") == [[1]]
     finally:
         client.close()
