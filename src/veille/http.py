@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import itertools
 import random
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +46,7 @@ import httpx
 
 from veille.config import HttpSettings
 from veille.errors import VeilleError
+from veille.inflate import Inflater, UnknownEncoding
 from veille.urlmask import mask_urls_in
 
 Resolver = Callable[[str, int], Sequence[str]]
@@ -612,27 +615,43 @@ class HttpClient:
                         url=url,
                         hint="Raise [http] max_body_bytes if this body is expected.",
                     )
+                encoding = resp.headers.get("content-encoding")
+                # Decoded here in bounded pieces, not by httpx: see veille.inflate.
+                inflater = Inflater(encoding)
                 chunks: list[bytes] = []
                 size = 0
-                for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > cap:
-                        raise ResponseTooLarge(
-                            f"{url} sent more than the {cap}-byte limit; reading stopped",
-                            url=url,
-                            hint="Raise [http] max_body_bytes if this body is expected.",
-                        )
+                for raw in itertools.chain(resp.iter_raw(), [None]):
+                    pieces = inflater.feed(raw) if raw is not None else inflater.close()
+                    for chunk in pieces:
+                        size += len(chunk)
+                        if size > cap:
+                            raise ResponseTooLarge(
+                                f"{url} sent more than the {cap}-byte limit; reading stopped",
+                                url=url,
+                                hint="Raise [http] max_body_bytes if this body is expected.",
+                            )
+                        chunks.append(chunk)
                     if time.monotonic() > deadline:
                         raise FetchTimeout(
                             f"{url} took longer than "
                             f"{self.settings.timeout_seconds:g} s to send its body",
                             url=url,
                         )
-                    chunks.append(chunk)
             except httpx.TimeoutException as exc:
                 raise FetchTimeout(f"{url} stalled while sending its body", url=url) from exc
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
                 raise ConnectFailed(f"{url} broke off its answer: {exc}", url=url) from exc
+            except UnknownEncoding as exc:
+                raise HttpError(
+                    f"{url} sent its body in an encoding veille did not ask for ({exc})",
+                    url=url,
+                    hint="veille asks for gzip or deflate; the server should send one of them.",
+                ) from exc
+            except zlib.error as exc:
+                raise ConnectFailed(
+                    f"{url} sent a body its Content-Encoding ({encoding}) does not decode: {exc}",
+                    url=url,
+                ) from exc
             finally:
                 resp.close()
         self._record_rate(host, token, resp.headers)

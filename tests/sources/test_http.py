@@ -12,6 +12,7 @@ from veille.http import (
     ConnectFailed,
     FetchTimeout,
     HttpClient,
+    HttpError,
     RateLimited,
     ResponseTooLarge,
     blocked_reason,
@@ -196,3 +197,70 @@ def test_an_error_names_the_url_without_its_password_or_token() -> None:
     assert f"127.0.0.1:{port}/feed.xml" in message and "page=2" in message
     assert "pw-secret-1" not in message and "KEY123" not in message
     assert got.value.url == url  # the caller still has the address it asked for
+
+
+def _gzip_of_zeros(size: int) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1 << 20)
+    return b"".join(packer.compress(block) for _ in range(size >> 20)) + packer.flush()
+
+
+def test_a_gzip_bomb_is_stopped_at_the_cap_without_filling_memory(sim: Simulator) -> None:
+    """A body of 1 KB gzipped twice ('Content-Encoding: gzip, gzip') held
+    256 MB of zeros: httpx decoded each received chunk whole, so memory filled
+    before the size cap was checked (10 GB of zeros fit in 10 KB, and the
+    daemon was killed for memory). The body is decoded in small pieces, and
+    the cap stops it as it stops a plain one."""
+    import gzip
+    import tracemalloc
+
+    bomb = gzip.compress(_gzip_of_zeros(256 << 20))
+    sim.add_host(
+        "bomb",
+        [Route("GET", r"/feed", lambda r: Reply(200, bomb, {"Content-Encoding": "gzip, gzip"}))],
+    )
+    sim.host("bomb").start()
+    http = allow(max_retries=0, max_body_bytes=5_000_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResponseTooLarge, match="5000000-byte limit"):
+            http.get(sim.url("bomb", "/feed"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, f"{peak >> 20} MB held"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "x-gzip", "deflate", "raw-deflate", "gzip, deflate"])
+def test_compressed_bodies_are_decoded(sim: Simulator, encoding: str) -> None:
+    import zlib
+
+    text = "Le fil d’actualité, " * 5000
+
+    def pack(data: bytes, how: str) -> bytes:
+        wbits = {"deflate": zlib.MAX_WBITS, "raw-deflate": -zlib.MAX_WBITS}.get(how, 31)
+        packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+        return packer.compress(data) + packer.flush()
+
+    body = text.encode()
+    for how in encoding.split(", "):
+        body = pack(body, how)
+    header = encoding.replace("raw-", "")
+    sim.add_host(
+        f"enc-{encoding}",
+        [Route("GET", r"/", lambda r: Reply(200, body, {"Content-Encoding": header}))],
+    )
+    sim.host(f"enc-{encoding}").start()
+    assert allow().get(sim.url(f"enc-{encoding}", "/")).text == text
+
+
+def test_a_body_in_an_encoding_not_asked_for_is_refused_with_its_url(sim: Simulator) -> None:
+    sim.add_host(
+        "br", [Route("GET", r"/", lambda r: Reply(200, b"\x1b\x00", {"Content-Encoding": "br"}))]
+    )
+    sim.host("br").start()
+    with pytest.raises(HttpError, match=r"encoding veille did not ask for \(br\)") as err:
+        allow(max_retries=0).get(sim.url("br", "/"))
+    assert err.value.url == sim.url("br", "/")
