@@ -45,6 +45,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from veille.config import HttpSettings
+from veille.deadline import Deadlines
+from veille.deadline import transport as deadline_transport
 from veille.errors import VeilleError
 from veille.inflate import Inflater, UnknownEncoding
 from veille.urlmask import mask_urls_in
@@ -330,11 +332,14 @@ class HttpClient:
         self.max_wait = max_wait
         self.sleep = sleep
         timeout = self.settings.timeout_seconds
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        # The time limit holds for the whole request, headers included.
+        self._deadlines = Deadlines()
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=False,
-            transport=transport,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+            transport=transport or deadline_transport(limits, self._deadlines),
+            limits=limits,
             trust_env=False,
         )
         self._lock = threading.Lock()
@@ -582,9 +587,9 @@ class HttpClient:
         h["Host"] = parsed.netloc.decode("ascii")
         extensions = {"sni_hostname": host} if parsed.scheme == "https" else {}
         cap = self.settings.max_body_bytes
-        deadline = time.monotonic() + self.settings.timeout_seconds
         started = time.monotonic()
-        with self._semaphore(host):
+        with self._semaphore(host), self._deadlines.after(self.settings.timeout_seconds):
+            deadline = time.monotonic() + self.settings.timeout_seconds
             self.requests_sent += 1
             try:
                 req = self._client.build_request(

@@ -264,3 +264,41 @@ def test_a_body_in_an_encoding_not_asked_for_is_refused_with_its_url(sim: Simula
     with pytest.raises(HttpError, match=r"encoding veille did not ask for \(br\)") as err:
         allow(max_retries=0).get(sim.url("br", "/"))
     assert err.value.url == sim.url("br", "/")
+
+
+def test_a_server_dripping_its_headers_is_cut_at_the_time_limit() -> None:
+    """A slowloris: the status line, then one header line every 0.2 s. httpx's
+    timeouts hold for each read, so no read was late and the request (with
+    the source and the round waiting for it) lasted as long as the server
+    liked. The time limit now holds for the whole request."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(300):  # a minute, unless the client hangs up
+                    if stop.wait(0.2):
+                        return
+                    conn.sendall(b"X-Drip: 1\r\n")
+                conn.sendall(b"Content-Length: 2\r\n\r\nok")
+            except OSError:
+                return
+
+    worker = threading.Thread(target=drip, daemon=True)
+    worker.start()
+    url = f"http://127.0.0.1:{server.getsockname()[1]}/feed"
+    try:
+        with pytest.raises(FetchTimeout, match="did not answer within 1 s") as err:
+            allow(timeout_seconds=1, max_retries=0).get(url)
+        assert err.value.url == url
+    finally:
+        stop.set()
+        worker.join()
+        server.close()
