@@ -468,3 +468,37 @@ def test_a_feed_read_in_a_child_process_reads_as_in_this_one() -> None:
         assert bool(there.get("bozo")) == bool(here.get("bozo"))
         assert broken_markup(there) == broken_markup(here)
         assert str(there.get("bozo_exception", "")) == str(here.get("bozo_exception", ""))
+
+
+def test_posts_dated_at_the_ends_of_time_are_quarantined_and_stats_still_read(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """A feed dated an entry 'Fri, 31 Dec 9999 23:59:59 GMT' (and another the
+    year 1): both were stored, and 'veille stats' in a workspace east of UTC
+    stopped on an OverflowError, every day of the workspace unreadable for one
+    post. Such an entry is quarantined with its date named; the others are
+    stored."""
+
+    def entry(i: int, date: str) -> str:
+        return (
+            f"<item><title>t{i}</title><link>https://e.example/{i}</link>"
+            f"<pubDate>{date}</pubDate></item>"
+        )
+
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>c</title>'
+        + entry(1, "Fri, 31 Dec 9999 23:59:59 GMT")
+        + entry(2, "Mon, 01 Jan 0001 00:00:00 GMT")
+        + entry(3, "Fri, 30 Oct 2026 03:45:00 GMT")
+        + "</channel></rss>"
+    )
+    sim.add_host("ends", [Route("GET", r"/feed", lambda r: Reply.xml(body))])
+    sim.host("ends").start()
+    add_source(workspace.store, "feeds", sim.url("ends", "/feed"), name="ends")
+    (run,) = collect(workspace, http=client())
+    assert run.ok and run.new_posts == 1 and run.quarantined == 2
+    errors = sorted(q.error for q in quarantined(workspace.store))
+    assert "published_at 0001-01-01T00:00:00+00:00 is out of range" in errors[0]
+    assert "published_at 9999-12-31T23:59:59+00:00 is out of range" in errors[1]
+    stats = workspace.store.stats(timezone="Pacific/Kiritimati")
+    assert stats.total == 1
