@@ -231,6 +231,12 @@ class Response:
                 url=self.url,
                 hint="The service may be down or the URL may point at a web page.",
             ) from exc
+        except RecursionError:  # [[[[… a hundred thousand deep
+            raise HttpError(
+                f"{self.url} returned JSON nested too deeply to read",
+                url=self.url,
+                hint="The service is broken or hostile; veille will try again later.",
+            ) from None
 
     def validators(self) -> dict[str, str]:
         """``{"etag": …, "last_modified": …}`` for the next conditional GET."""

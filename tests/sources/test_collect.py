@@ -4,6 +4,7 @@ killed with SIGKILL then restarted."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -502,3 +503,46 @@ def test_posts_dated_at_the_ends_of_time_are_quarantined_and_stats_still_read(
     assert "published_at 9999-12-31T23:59:59+00:00 is out of range" in errors[1]
     stats = workspace.store.stats(timezone="Pacific/Kiritimati")
     assert stats.total == 1
+
+
+def test_a_json_feed_with_hostile_items_keeps_its_good_ones(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """JSON Feed: one item with an object where a text belongs stopped the
+    whole feed on an AttributeError (every other item with it, at every
+    poll); a byte that is not UTF-8 or a number of 5,000 digits made the feed
+    unreadable; JSON nested 100,000 deep failed with a bare RecursionError
+    that named no feed. Now the good items are stored, the broken one is
+    quarantined, and the nesting is refused with the feed's URL."""
+    good = {"id": "1", "url": "https://e.example/1", "content_text": "café NOT-UTF8",
+            "date_published": "2026-10-30T03:45:00Z"}  # fmt: skip
+    odd = {"id": "3", "content_text": {"a": 1}, "url": ["x"], "title": 7, "tags": "abc",
+           "attachments": [1], "authors": [1]}  # fmt: skip
+    items = [json.dumps(good), '{"id": ' + "9" * 5000 + ', "content_text": "long id"}']
+    items.append(json.dumps(odd))
+    body = ('{"title": "t", "items": [' + ", ".join(items) + "]}").encode()
+    body = body.replace(b"NOT-UTF8", b"\xff")
+    deep = b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    sim.add_host(
+        "json",
+        [
+            Route("GET", r"/feed", lambda r: Reply(200, body, content_type="application/json")),
+            Route("GET", r"/deep", lambda r: Reply(200, deep, content_type="application/json")),
+        ],
+    )
+    sim.host("json").start()
+    add_source(workspace.store, "feeds", sim.url("json", "/feed"), name="feed")
+    add_source(workspace.store, "feeds", sim.url("json", "/deep"), name="deep")
+    results = {r.source: r for r in collect(workspace, http=client())}
+    assert results["feed"].ok and results["feed"].new_posts == 2
+    assert results["feed"].quarantined == 1
+    (item,) = quarantined(workspace.store)
+    assert "neither a title nor any text" in item.error
+    texts = {p.text for p in workspace.store.iter_posts()}
+    assert texts == {"café \ufffd", "long id"}
+    error = results["deep"].error or ""
+    assert (
+        not results["deep"].ok
+        and sim.url("json", "/deep") in error
+        and "nested too deeply" in error
+    )

@@ -302,3 +302,15 @@ def test_a_server_dripping_its_headers_is_cut_at_the_time_limit() -> None:
         stop.set()
         worker.join()
         server.close()
+
+
+def test_json_nested_too_deeply_is_an_error_naming_the_url(sim: Simulator) -> None:
+    """An API answering [[[[… 100,000 deep: json raised a RecursionError, and
+    the source's health said 'maximum recursion depth exceeded', no URL."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    sim.add_host("deep", [Route("GET", r"/api", lambda r: Reply(200, deep))])
+    sim.host("deep").start()
+    url = sim.url("deep", "/api")
+    with pytest.raises(HttpError, match="nested too deeply") as err:
+        allow().get(url).json()
+    assert err.value.url == url and url in err.value.message

@@ -28,7 +28,6 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape as escape_html
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -45,6 +44,7 @@ from veille.sources._feedparse import (
     read_xml_bounded,
     time_limit,
 )
+from veille.sources._jsonfeed import json_feed
 from veille.sources._social import image_text
 from veille.sources.base import (
     Batch,
@@ -194,7 +194,7 @@ def parse_feed(
     collector (see :mod:`veille.sources._feedparse`). Past it, a
     :class:`FeedError` names ``url``."""
     if content.lstrip()[:1] == b"{":
-        return _json_feed(content)
+        return json_feed(content)
     h = {k.lower(): v for k, v in (headers or {}).items()}
     if fetch_seconds is None or len(content) <= INLINE_BYTES:
         return read_xml(content, h)
@@ -216,70 +216,6 @@ def parse_feed(
             url=url,
             hint="veille will try again later; if it stays, the feed itself is broken.",
         ) from None
-
-
-def _json_time(value: Any) -> str | None:
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat()
-
-
-def _json_feed(content: bytes) -> Any:
-    import json
-
-    from feedparser import FeedParserDict
-
-    out = FeedParserDict(bozo=False, entries=[], feed=FeedParserDict(), version="json1")
-    try:
-        data = json.loads(content)
-        if not isinstance(data, dict) or not isinstance(data.get("items"), list):
-            raise ValueError("no items list")
-    except ValueError as exc:
-        out["bozo"], out["bozo_exception"] = True, exc
-        return out
-    authors = data.get("authors") or ([data["author"]] if data.get("author") else [])
-    out["feed"] = FeedParserDict(
-        title=data.get("title"),
-        link=data.get("home_page_url"),
-        language=data.get("language"),
-        author=authors[0].get("name") if authors else None,
-        next_url=data.get("next_url"),
-    )
-    for item in data["items"]:
-        if not isinstance(item, dict):
-            continue
-        who = item.get("authors") or ([item["author"]] if item.get("author") else [])
-        first = who[0] if who and isinstance(who[0], dict) else {}
-        html = item.get("content_html")
-        entry = FeedParserDict(
-            id=item.get("id"),
-            link=item.get("url") or item.get("external_url"),
-            title=item.get("title"),
-            summary=html
-            if html
-            else escape_html(item.get("content_text") or item.get("summary") or ""),
-            published_parsed=_json_time(item.get("date_published")),
-            updated_parsed=_json_time(item.get("date_modified")),
-            author=first.get("name"),
-            author_detail=FeedParserDict(name=first.get("name"), href=first.get("url")),
-            tags=[FeedParserDict(term=t) for t in item.get("tags") or []],
-            language=item.get("language"),
-            enclosures=[
-                FeedParserDict(href=a.get("url"))
-                for a in item.get("attachments") or []
-                if isinstance(a, dict)
-            ],
-        )
-        if item.get("image"):
-            entry["media_thumbnail"] = [FeedParserDict(url=item["image"])]
-        out["entries"].append(entry)
-    return out
 
 
 def _max_age(resp: Response) -> float | None:
