@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -99,10 +100,40 @@ def broken_markup(parsed: Any) -> bool:
     return not isinstance(parsed.get("bozo_exception"), ThingsNobodyCaresAboutButMe)
 
 
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)""")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
+
+
+def repair_utf8(content: bytes, headers: Mapping[str, str]) -> bytes:
+    """A UTF-8 body with a few bytes that are not UTF-8, those bytes made
+    U+FFFD. feedparser reads such a body as windows-1252 instead: one stray
+    byte, and every accented letter of every entry was stored garbled
+    ("MontrÃ©al"). A body in another encoding mislabelled UTF-8 (its accented
+    letters are the bytes that are not UTF-8) is left to feedparser."""
+    try:
+        content.decode("utf-8")
+        return content
+    except UnicodeDecodeError:
+        pass
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16
+        return content
+    found = _CHARSET.search(headers.get("content-type", "")) or _DECLARED.match(content[:500])
+    if found:
+        name = found.group(1)
+        charset = name.decode("ascii") if isinstance(name, bytes) else name
+        if charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            return content
+    text = content.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(text) - len(text.encode("ascii", errors="ignore")) - bad
+    return text.encode("utf-8") if good > bad else content
+
+
 def read_xml(content: bytes, headers: Mapping[str, str]) -> Any:
     """feedparser's reading of an XML (or broken) feed body, here."""
     import feedparser
 
+    content = repair_utf8(content, headers)
     parsed = feedparser.parse(content, response_headers=dict(headers))
     for entry in parsed.entries:
         # dict.get: feedparser's own get maps a missing updated_* to published_*.
