@@ -546,3 +546,39 @@ def test_a_json_feed_with_hostile_items_keeps_its_good_ones(
         and sim.url("json", "/deep") in error
         and "nested too deeply" in error
     )
+
+
+def test_a_server_asking_to_wait_for_ever_does_not_fail_the_pass(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """'429, Retry-After: 99999999999999' (3 million years): the source's next
+    time was no date, and the whole pass failed on it, the other sources'
+    health unwritten, at every tick of 'veille run'; a Retry-After dated 9999
+    put the source off until then. A server's wait is honoured up to a week."""
+    sim.add_host(
+        "waits",
+        [
+            Route("GET", r"/ever", lambda r: Reply(429, headers={"Retry-After": "9" * 14})),
+            Route(
+                "GET",
+                r"/9999",
+                lambda r: Reply(503, headers={"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}),
+            ),
+        ],
+    )
+    sim.host("waits").start()
+    add_source(workspace.store, "feeds", sim.url("waits", "/ever"), name="ever")
+    add_source(workspace.store, "feeds", sim.url("waits", "/9999"), name="9999")
+    handle = sim.world.authors("rss")[0]
+    add_source(
+        workspace.store, "feeds", sim.url("news", author_feed_path("news", handle)), name="ok"
+    )
+    before = datetime.now(UTC)
+    results = {r.source: r for r in collect(workspace, http=client())}
+    assert results["ok"].ok and results["ok"].new_posts > 0
+    h = {x.source: x for x in health(workspace.store)}
+    assert h["ok"].last_success is not None
+    for name in ("ever", "9999"):
+        assert not results[name].ok and h[name].consecutive_failures == 1
+        assert h[name].next_due is not None
+        assert (h[name].next_due - before).days <= 7
