@@ -31,6 +31,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import itertools
+import math
 import random
 import socket
 import threading
@@ -257,6 +258,12 @@ class RateState:
     reset_at: float | None = None  # wall-clock (time.time()) seconds
 
 
+# The furthest a quota reset is believed: 'reset: 99999999999999' or 'nan'
+# from one answer made every later request to that host fail, for as long as
+# the process lived (no request went out to hear a new quota).
+MAX_RESET_SECONDS = 86400.0
+
+
 def _parse_reset(value: str, now: float) -> float | None:
     value = value.strip()
     try:
@@ -268,9 +275,11 @@ def _parse_reset(value: str, now: float) -> float | None:
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        return when.timestamp()
+        return min(when.timestamp(), now + MAX_RESET_SECONDS)
+    if not math.isfinite(number):
+        return None
     # Epoch seconds look like epoch seconds; anything smaller is a delay.
-    return number if number > 1_000_000_000 else now + number
+    return min(number if number > 1_000_000_000 else now + number, now + MAX_RESET_SECONDS)
 
 
 def parse_rate_headers(headers: Mapping[str, str], now: float | None = None) -> RateState | None:
@@ -282,12 +291,12 @@ def parse_rate_headers(headers: Mapping[str, str], now: float | None = None) -> 
             state = RateState()
             try:
                 state.remaining = int(float(h[prefix + "remaining"].split(",")[0]))
-            except ValueError:
+            except (ValueError, OverflowError):  # also "nan", "inf"
                 return None
             if prefix + "limit" in h:
                 try:
                     state.limit = int(float(h[prefix + "limit"].split(",")[0].split(";")[0]))
-                except ValueError:
+                except (ValueError, OverflowError):
                     state.limit = None
             if prefix + "reset" in h:
                 state.reset_at = _parse_reset(h[prefix + "reset"], now)

@@ -314,3 +314,37 @@ def test_json_nested_too_deeply_is_an_error_naming_the_url(sim: Simulator) -> No
     with pytest.raises(HttpError, match="nested too deeply") as err:
         allow().get(url).json()
     assert err.value.url == url and url in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("remaining", "reset", "waits"),
+    [
+        ("0", "nan", False),
+        ("0", "inf", False),
+        ("inf", "60", False),
+        ("0", "99999999999999", True),
+        ("0", "9999-12-31T00:00:00Z", True),
+    ],
+)
+def test_a_hostile_quota_header_does_not_shut_the_host_out(
+    sim: Simulator, remaining: str, reset: str, waits: bool
+) -> None:
+    """One answer with 'X-RateLimit-Remaining: 0' and a reset of 'nan' made
+    every later request to the host fail on 'Invalid value NaN' before it was
+    sent (no answer came to tell a new quota), for as long as the process
+    lived; a reset in the year 3 million failed on 'year is out of range',
+    and 'Remaining: inf' on an OverflowError, at every answer. Such values are
+    not believed, and a reset is believed a day ahead at most."""
+    name = f"quota-{remaining}-{reset}".replace(":", "")
+    headers = {"X-RateLimit-Remaining": remaining, "X-RateLimit-Reset": reset}
+    sim.add_host(name, [Route("GET", r"/api", lambda r: Reply.text("ok", headers=headers))])
+    sim.host(name).start()
+    http = HttpClient(HttpSettings(allow_private_networks=True, max_retries=0), max_wait=0)
+    url = sim.url(name, "/api")
+    assert http.get(url).text == "ok"
+    if not waits:
+        assert http.get(url).text == "ok"
+        return
+    with pytest.raises(RateLimited) as err:  # a reset believed: a day ahead at most
+        http.get(url)
+    assert err.value.retry_after <= 86400 and url in err.value.message
