@@ -30,10 +30,13 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import itertools
+import math
 import random
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,7 +46,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from veille.config import HttpSettings
+from veille.deadline import Deadlines
+from veille.deadline import transport as deadline_transport
 from veille.errors import VeilleError
+from veille.inflate import Inflater, UnknownEncoding
 from veille.urlmask import mask_urls_in
 
 Resolver = Callable[[str, int], Sequence[str]]
@@ -226,6 +232,12 @@ class Response:
                 url=self.url,
                 hint="The service may be down or the URL may point at a web page.",
             ) from exc
+        except RecursionError:  # [[[[… a hundred thousand deep
+            raise HttpError(
+                f"{self.url} returned JSON nested too deeply to read",
+                url=self.url,
+                hint="The service is broken or hostile; veille will try again later.",
+            ) from None
 
     def validators(self) -> dict[str, str]:
         """``{"etag": …, "last_modified": …}`` for the next conditional GET."""
@@ -246,6 +258,12 @@ class RateState:
     reset_at: float | None = None  # wall-clock (time.time()) seconds
 
 
+# The furthest a quota reset is believed: 'reset: 99999999999999' or 'nan'
+# from one answer made every later request to that host fail, for as long as
+# the process lived (no request went out to hear a new quota).
+MAX_RESET_SECONDS = 86400.0
+
+
 def _parse_reset(value: str, now: float) -> float | None:
     value = value.strip()
     try:
@@ -257,9 +275,11 @@ def _parse_reset(value: str, now: float) -> float | None:
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        return when.timestamp()
+        return min(when.timestamp(), now + MAX_RESET_SECONDS)
+    if not math.isfinite(number):
+        return None
     # Epoch seconds look like epoch seconds; anything smaller is a delay.
-    return number if number > 1_000_000_000 else now + number
+    return min(number if number > 1_000_000_000 else now + number, now + MAX_RESET_SECONDS)
 
 
 def parse_rate_headers(headers: Mapping[str, str], now: float | None = None) -> RateState | None:
@@ -271,12 +291,12 @@ def parse_rate_headers(headers: Mapping[str, str], now: float | None = None) -> 
             state = RateState()
             try:
                 state.remaining = int(float(h[prefix + "remaining"].split(",")[0]))
-            except ValueError:
+            except (ValueError, OverflowError):  # also "nan", "inf"
                 return None
             if prefix + "limit" in h:
                 try:
                     state.limit = int(float(h[prefix + "limit"].split(",")[0].split(";")[0]))
-                except ValueError:
+                except (ValueError, OverflowError):
                     state.limit = None
             if prefix + "reset" in h:
                 state.reset_at = _parse_reset(h[prefix + "reset"], now)
@@ -327,11 +347,14 @@ class HttpClient:
         self.max_wait = max_wait
         self.sleep = sleep
         timeout = self.settings.timeout_seconds
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        # The time limit holds for the whole request, headers included.
+        self._deadlines = Deadlines()
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=False,
-            transport=transport,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+            transport=transport or deadline_transport(limits, self._deadlines),
+            limits=limits,
             trust_env=False,
         )
         self._lock = threading.Lock()
@@ -579,9 +602,9 @@ class HttpClient:
         h["Host"] = parsed.netloc.decode("ascii")
         extensions = {"sni_hostname": host} if parsed.scheme == "https" else {}
         cap = self.settings.max_body_bytes
-        deadline = time.monotonic() + self.settings.timeout_seconds
         started = time.monotonic()
-        with self._semaphore(host):
+        with self._semaphore(host), self._deadlines.after(self.settings.timeout_seconds):
+            deadline = time.monotonic() + self.settings.timeout_seconds
             self.requests_sent += 1
             try:
                 req = self._client.build_request(
@@ -612,27 +635,43 @@ class HttpClient:
                         url=url,
                         hint="Raise [http] max_body_bytes if this body is expected.",
                     )
+                encoding = resp.headers.get("content-encoding")
+                # Decoded here in bounded pieces, not by httpx: see veille.inflate.
+                inflater = Inflater(encoding)
                 chunks: list[bytes] = []
                 size = 0
-                for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > cap:
-                        raise ResponseTooLarge(
-                            f"{url} sent more than the {cap}-byte limit; reading stopped",
-                            url=url,
-                            hint="Raise [http] max_body_bytes if this body is expected.",
-                        )
+                for raw in itertools.chain(resp.iter_raw(), [None]):
+                    pieces = inflater.feed(raw) if raw is not None else inflater.close()
+                    for chunk in pieces:
+                        size += len(chunk)
+                        if size > cap:
+                            raise ResponseTooLarge(
+                                f"{url} sent more than the {cap}-byte limit; reading stopped",
+                                url=url,
+                                hint="Raise [http] max_body_bytes if this body is expected.",
+                            )
+                        chunks.append(chunk)
                     if time.monotonic() > deadline:
                         raise FetchTimeout(
                             f"{url} took longer than "
                             f"{self.settings.timeout_seconds:g} s to send its body",
                             url=url,
                         )
-                    chunks.append(chunk)
             except httpx.TimeoutException as exc:
                 raise FetchTimeout(f"{url} stalled while sending its body", url=url) from exc
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
                 raise ConnectFailed(f"{url} broke off its answer: {exc}", url=url) from exc
+            except UnknownEncoding as exc:
+                raise HttpError(
+                    f"{url} sent its body in an encoding veille did not ask for ({exc})",
+                    url=url,
+                    hint="veille asks for gzip or deflate; the server should send one of them.",
+                ) from exc
+            except zlib.error as exc:
+                raise ConnectFailed(
+                    f"{url} sent a body its Content-Encoding ({encoding}) does not decode: {exc}",
+                    url=url,
+                ) from exc
             finally:
                 resp.close()
         self._record_rate(host, token, resp.headers)

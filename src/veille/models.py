@@ -273,6 +273,18 @@ class Post:
             raise ValueError(f"a post's id is text or a whole number, not {native_id!r}")
         url = http_url(url)
         _check_parts(author, fields)
+        try:
+            published_at = to_utc(published_at)
+            in_range = EARLIEST <= published_at <= LATEST
+        except OverflowError:  # 9999-12-31T23:00-05:00 is no date in UTC
+            in_range = False
+        if not in_range:
+            # A platform's "9999-12-31T23:59:59Z" was stored, and every view
+            # that puts it in the workspace's time zone failed on it.
+            raise ValueError(
+                f"published_at {published_at.isoformat()} is out of range: "
+                f"a post is dated between {EARLIEST.date()} and {LATEST.date()}"
+            )
         text = unicodedata.normalize("NFC", text or "")
         if title:
             title = unicodedata.normalize("NFC", title)
@@ -282,7 +294,7 @@ class Post:
             native_id=str(native_id),
             text=text,
             title=title or None,
-            published_at=to_utc(published_at),
+            published_at=published_at,
             author=author,
             url=url,
             canonical_url=canonical_url(url),
@@ -309,6 +321,10 @@ class Post:
 
 # Counts are stored as signed 64-bit integers.
 MAX_COUNT = 2**63 - 1
+# Dates a post can have: Python's range (years 1 to 9999) less a day at each
+# end, so that a date stays one in every time zone.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 _TEXT_FIELDS = ("lang", "source", "parent_id", "thread_id", "repost_of", "country", "cluster_id")
 _LIST_FIELDS = ("hashtags", "mentions", "links", "media", "keywords")
 

@@ -247,3 +247,33 @@ def test_search_cut_short_resumes_its_window_without_a_gap(make_sim, world, http
         and p.published_at.timestamp() * 1_000_000 > floor
     }
     assert len(expected) > 8 and got == expected
+
+
+def test_a_post_dated_in_the_future_does_not_end_the_search(make_sim, http) -> None:  # type: ignore[no-untyped-def]
+    """A post's createdAt is whatever its author's client wrote. The search
+    kept its place by createdAt: one matching post dated 2099 made the cursor
+    2099, and no later post was ever collected. The place is now Bluesky's
+    own sortAt, the earlier of createdAt and when the AppView indexed it."""
+    from veille.sim.server import Reply, Route
+
+    def post(n: int, created: str, indexed: str) -> dict[str, object]:
+        item = fixture("bluesky", "search_post.json")
+        record = {**item["record"], "createdAt": created}
+        return {**item, "uri": f"{item['uri']}{n}", "record": record, "indexedAt": indexed}
+
+    page = [
+        post(1, "2099-01-01T00:00:00.000Z", "2026-10-30T18:00:00.000Z"),
+        post(2, "2026-10-30T17:59:00.000Z", "2026-10-30T17:59:01.000Z"),
+    ]
+    search = Route(
+        "GET", r"/xrpc/app\.bsky\.feed\.searchPosts", lambda r: Reply.json({"posts": page})
+    )
+    sim = make_sim([HostSpec("bluesky", [search, *sim_bluesky.routes()])])
+    options = {"service": sim.hosts["bluesky"].base_url, "handle": "me.bsky.social",
+               "app_password": "app-pass-word-sim1"}  # fmt: skip
+    config = parse_target("search:lumio", options)
+    first = list(collect(config, None, http))
+    assert len([i for b in first for i in b.items]) == 2
+    page.insert(0, post(3, "2026-10-30T19:00:00.000Z", "2026-10-30T19:00:01.000Z"))
+    later = [i["uri"] for b in collect(config, first[-1].cursor, http) for i in b.items]
+    assert later == [page[0]["uri"]]

@@ -225,3 +225,40 @@ def test_a_malformed_body_fails_the_run_with_the_url(make_sim, http) -> None:  #
     config = parse_target(f"public@{host.base_url}")
     with pytest.raises(HttpError, match=host.base_url):
         list(collect(config, None, http))
+
+
+def test_a_timeline_with_items_that_are_no_statuses_keeps_its_statuses(  # type: ignore[no-untyped-def]
+    make_sim, http, tmp_path
+) -> None:
+    """Any server can answer as a Mastodon instance. A timeline holding a
+    null, a text or a status without an id stopped the whole source on a
+    KeyError or TypeError, at every poll: none of its statuses was ever
+    stored. Now the statuses are stored and the rest is quarantined."""
+    from veille.pipeline.collect import collect
+    from veille.services.sources import add_source, quarantined
+    from veille.sim.server import Reply, Route
+    from veille.workspace import Workspace, init_workspace
+
+    good = fixture("mastodon", "status.json")
+    other_id = str(int(good["id"]) + 1)
+    other = {**good, "id": other_id, "content": "<p>Une autre panne, ailleurs</p>"}
+    other.update(uri=f"{good['uri']}-{other_id}", url=f"{good['url']}-{other_id}")
+    timeline = [other, None, "status", {"content": "<p>no id</p>"}, good]
+    sim = make_sim(
+        [
+            HostSpec(
+                "hostile",
+                [Route("GET", r"/api/v1/timelines/tag/lumio", lambda r: Reply.json(timeline))],
+            )
+        ]
+    )
+    ws = Workspace.open(init_workspace(tmp_path / "ws"))
+    try:
+        add_source(ws.store, "mastodon", f"tag:lumio@{sim.hosts['hostile'].base_url}", name="m")
+        (run,) = collect(ws, http=http)
+        assert run.ok and run.new_posts == 2 and run.quarantined == 3, run.error
+        assert {
+            q.raw if not isinstance(q.raw, dict) else "dict" for q in quarantined(ws.store)
+        } == {None, "status", "dict"}
+    finally:
+        ws.close()

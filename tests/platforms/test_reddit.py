@@ -112,3 +112,23 @@ def test_real_recorded_listings() -> None:
                 assert not any("&amp;" in link for link in post.links), post.id
                 count += 1
     assert count >= 3
+
+
+def test_an_item_without_a_date_does_not_stop_the_listing(make_sim, http) -> None:  # type: ignore[no-untyped-def]
+    """One listed item whose created_utc was null (or 'soon') stopped the
+    source on a TypeError at every poll, and none of the listing was ever
+    stored. Now the dated items are read and keep the cursor; the other goes
+    on to be quarantined."""
+    from veille.sim.server import Reply, Route
+
+    listing = fixture("reddit", "listing.json")
+    first, second = listing["data"]["children"]
+    broken = {**first, "data": {**first["data"], "created_utc": None, "name": "t3_broken"}}
+    listing["data"].update(children=[second, broken, "junk", first], after=None)
+    route = Route("GET", r"/r/lumio/new\.json", lambda r: Reply.json(listing))
+    sim = make_sim([HostSpec("reddit", [route])])
+    config = parse_target("r/lumio", _options(sim.hosts["reddit"].base_url))
+    batches = list(collect(config, None, http))
+    names = [c["data"]["name"] for b in batches for c in b.items]
+    assert names == [second["data"]["name"], "t3_broken", first["data"]["name"]]
+    assert batches[-1].cursor["newest"] == second["data"]["created_utc"]

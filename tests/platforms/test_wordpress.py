@@ -86,3 +86,30 @@ def test_search_narrows_posts(make_sim, http) -> None:  # type: ignore[no-untype
     config = parse_target(f"{sim.hosts['wordpress'].base_url} search:lumio", {"comments": "no"})
     posts = [to_post(i, config) for b in collect(config, None, http) for i in b.items]
     assert posts and all("lumio" in f"{p.title} {p.text}".lower() for p in posts)
+
+
+def test_an_item_without_a_date_does_not_stop_the_site(make_sim, http, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Any server can answer as a WordPress site. One post whose date_gmt
+    was 'soon' stopped the source on a ValueError at every poll, and none of
+    the site's posts was stored. Now the others are, and it is quarantined."""
+    from veille.pipeline.collect import collect as collect_sources
+    from veille.services.sources import add_source, quarantined
+    from veille.sim.server import Reply, Route
+    from veille.workspace import Workspace, init_workspace
+
+    (good,) = fixture("wordpress", "posts.json")
+    bad = {**good, "id": good["id"] + 1, "date_gmt": "soon", "date": "soon",
+           "link": good["link"] + "2"}  # fmt: skip
+    page = [good, bad, "not a post"]
+    posts = Route("GET", r"/wp-json/wp/v2/posts", lambda r: Reply.json(page))
+    sim = make_sim([HostSpec("site", [posts])])
+    ws = Workspace.open(init_workspace(tmp_path / "ws"))
+    try:
+        target = sim.hosts["site"].base_url
+        add_source(ws.store, "wordpress", target, options={"comments": "false"}, name="site")
+        (run,) = collect_sources(ws, http=http)
+        assert run.ok and run.new_posts == 1 and run.quarantined == 1, run.error
+        (item,) = quarantined(ws.store)
+        assert "soon" in item.error
+    finally:
+        ws.close()

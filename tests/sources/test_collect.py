@@ -4,6 +4,7 @@ killed with SIGKILL then restarted."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -396,3 +397,188 @@ def test_walks_killed_after_every_page_while_posts_are_published_miss_nothing() 
                 cursor = batch.cursor
         expected = {p.url for p in world.visible(platform="mastodon")}
         assert expected <= seen, f"{len(expected - seen)} of {len(expected)} posts never read"
+
+
+def _hostile_feed(item: str) -> str:
+    """An RSS feed of one entry, ``item`` written into it, padded with good
+    entries past the size read in the process."""
+    good = "".join(
+        f"<item><title>t{i}</title><link>https://e.example/{i}</link>"
+        f"<pubDate>Fri, 30 Oct 2026 03:45:00 GMT</pubDate></item>"
+        for i in range(200)
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>c</title>'
+        f"<link>https://e.example/</link>{good}<item><title>x</title>{item}</item>"
+        "</channel></rss>"
+    )
+
+
+def test_a_feed_crafted_against_feedparser_does_not_hold_the_round(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """feedparser's e-mail pattern (an RSS <author> of 'a.a.a.…') and its CSS
+    sanitizer (a long style attribute) take time that grows with the square of
+    the field: 100 KB took 80 s, 1 MB hours, the interpreter lock held all
+    along, so every source of the round (and the daemon) stood still. Such a
+    feed is read in a child process that is stopped past its time: the other
+    sources of the round are collected, the hostile ones fail with their URL
+    and are tried again later."""
+    author = "<author>" + "a." * 150_000 + "</author>"
+    style = "<description><![CDATA[<p style='" + "a" * 300_000 + "'>x</p>]]></description>"
+    sim.add_host(
+        "hostile",
+        [
+            Route("GET", r"/author", lambda r: Reply.xml(_hostile_feed(author))),
+            Route("GET", r"/style", lambda r: Reply.xml(_hostile_feed(style))),
+        ],
+    )
+    sim.host("hostile").start()
+    add_source(workspace.store, "feeds", sim.url("hostile", "/author"), name="author")
+    add_source(workspace.store, "feeds", sim.url("hostile", "/style"), name="style")
+    handle = sim.world.authors("rss")[0]
+    add_source(
+        workspace.store, "feeds", sim.url("news", author_feed_path("news", handle)), name="ok"
+    )
+    http = HttpClient(HttpSettings(allow_private_networks=True, timeout_seconds=2, max_retries=0))
+    results = {r.source: r for r in collect(workspace, http=http)}
+    assert results["ok"].ok and results["ok"].new_posts > 0
+    for name in ("author", "style"):
+        assert not results[name].ok
+        error = results[name].error or ""
+        assert sim.url("hostile", f"/{name}") in error and "took longer than" in error
+    h = {x.source: x for x in health(workspace.store)}
+    assert h["author"].consecutive_failures == 1 and "took longer than" in h["author"].last_error
+    assert workspace.store.count_posts() == results["ok"].new_posts
+
+
+def test_a_feed_read_in_a_child_process_reads_as_in_this_one() -> None:
+    """The child's reading (dates as ISO strings, feedparser's notes as
+    text) maps to the same entries, feed and markup verdict."""
+    from veille.sources._feedparse import broken_markup, read_xml, read_xml_bounded
+    from veille.sources.feeds import _jsonable
+
+    fixtures = Path(__file__).parents[1] / "fixtures" / "feeds"
+    bodies = [p.read_bytes() for p in sorted(fixtures.glob("*.xml"))]
+    bodies.append(b"<html><body><p>not a feed")
+    bodies.append(b"<rss><channel><item><title>cut</title><link>https://e.example/1")
+    for body in bodies:
+        here, there = read_xml(body, {}), read_xml_bounded(body, {}, 60)
+        assert [_jsonable(e) for e in there.entries] == [_jsonable(e) for e in here.entries]
+        assert _jsonable(there.feed) == _jsonable(here.feed)
+        assert bool(there.get("bozo")) == bool(here.get("bozo"))
+        assert broken_markup(there) == broken_markup(here)
+        assert str(there.get("bozo_exception", "")) == str(here.get("bozo_exception", ""))
+
+
+def test_posts_dated_at_the_ends_of_time_are_quarantined_and_stats_still_read(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """A feed dated an entry 'Fri, 31 Dec 9999 23:59:59 GMT' (and another the
+    year 1): both were stored, and 'veille stats' in a workspace east of UTC
+    stopped on an OverflowError, every day of the workspace unreadable for one
+    post. Such an entry is quarantined with its date named; the others are
+    stored."""
+
+    def entry(i: int, date: str) -> str:
+        return (
+            f"<item><title>t{i}</title><link>https://e.example/{i}</link>"
+            f"<pubDate>{date}</pubDate></item>"
+        )
+
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>c</title>'
+        + entry(1, "Fri, 31 Dec 9999 23:59:59 GMT")
+        + entry(2, "Mon, 01 Jan 0001 00:00:00 GMT")
+        + entry(3, "Fri, 30 Oct 2026 03:45:00 GMT")
+        + "</channel></rss>"
+    )
+    sim.add_host("ends", [Route("GET", r"/feed", lambda r: Reply.xml(body))])
+    sim.host("ends").start()
+    add_source(workspace.store, "feeds", sim.url("ends", "/feed"), name="ends")
+    (run,) = collect(workspace, http=client())
+    assert run.ok and run.new_posts == 1 and run.quarantined == 2
+    errors = sorted(q.error for q in quarantined(workspace.store))
+    assert "published_at 0001-01-01T00:00:00+00:00 is out of range" in errors[0]
+    assert "published_at 9999-12-31T23:59:59+00:00 is out of range" in errors[1]
+    stats = workspace.store.stats(timezone="Pacific/Kiritimati")
+    assert stats.total == 1
+
+
+def test_a_json_feed_with_hostile_items_keeps_its_good_ones(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """JSON Feed: one item with an object where a text belongs stopped the
+    whole feed on an AttributeError (every other item with it, at every
+    poll); a byte that is not UTF-8 or a number of 5,000 digits made the feed
+    unreadable; JSON nested 100,000 deep failed with a bare RecursionError
+    that named no feed. Now the good items are stored, the broken one is
+    quarantined, and the nesting is refused with the feed's URL."""
+    good = {"id": "1", "url": "https://e.example/1", "content_text": "café NOT-UTF8",
+            "date_published": "2026-10-30T03:45:00Z"}  # fmt: skip
+    odd = {"id": "3", "content_text": {"a": 1}, "url": ["x"], "title": 7, "tags": "abc",
+           "attachments": [1], "authors": [1]}  # fmt: skip
+    items = [json.dumps(good), '{"id": ' + "9" * 5000 + ', "content_text": "long id"}']
+    items.append(json.dumps(odd))
+    body = ('{"title": "t", "items": [' + ", ".join(items) + "]}").encode()
+    body = body.replace(b"NOT-UTF8", b"\xff")
+    deep = b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    sim.add_host(
+        "json",
+        [
+            Route("GET", r"/feed", lambda r: Reply(200, body, content_type="application/json")),
+            Route("GET", r"/deep", lambda r: Reply(200, deep, content_type="application/json")),
+        ],
+    )
+    sim.host("json").start()
+    add_source(workspace.store, "feeds", sim.url("json", "/feed"), name="feed")
+    add_source(workspace.store, "feeds", sim.url("json", "/deep"), name="deep")
+    results = {r.source: r for r in collect(workspace, http=client())}
+    assert results["feed"].ok and results["feed"].new_posts == 2
+    assert results["feed"].quarantined == 1
+    (item,) = quarantined(workspace.store)
+    assert "neither a title nor any text" in item.error
+    texts = {p.text for p in workspace.store.iter_posts()}
+    assert texts == {"café \ufffd", "long id"}
+    error = results["deep"].error or ""
+    assert (
+        not results["deep"].ok
+        and sim.url("json", "/deep") in error
+        and "nested too deeply" in error
+    )
+
+
+def test_a_server_asking_to_wait_for_ever_does_not_fail_the_pass(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """'429, Retry-After: 99999999999999' (3 million years): the source's next
+    time was no date, and the whole pass failed on it, the other sources'
+    health unwritten, at every tick of 'veille run'; a Retry-After dated 9999
+    put the source off until then. A server's wait is honoured up to a week."""
+    sim.add_host(
+        "waits",
+        [
+            Route("GET", r"/ever", lambda r: Reply(429, headers={"Retry-After": "9" * 14})),
+            Route(
+                "GET",
+                r"/9999",
+                lambda r: Reply(503, headers={"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}),
+            ),
+        ],
+    )
+    sim.host("waits").start()
+    add_source(workspace.store, "feeds", sim.url("waits", "/ever"), name="ever")
+    add_source(workspace.store, "feeds", sim.url("waits", "/9999"), name="9999")
+    handle = sim.world.authors("rss")[0]
+    add_source(
+        workspace.store, "feeds", sim.url("news", author_feed_path("news", handle)), name="ok"
+    )
+    before = datetime.now(UTC)
+    results = {r.source: r for r in collect(workspace, http=client())}
+    assert results["ok"].ok and results["ok"].new_posts > 0
+    h = {x.source: x for x in health(workspace.store)}
+    assert h["ok"].last_success is not None
+    for name in ("ever", "9999"):
+        assert not results[name].ok and h[name].consecutive_failures == 1
+        assert h[name].next_due is not None
+        assert (h[name].next_due - before).days <= 7

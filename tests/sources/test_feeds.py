@@ -248,3 +248,27 @@ def test_a_hashtag_keeps_its_combining_marks() -> None:
     }
     post = src.to_post({"entry": entry, "feed": {}}, cfg)
     assert post.hashtags == ("हिन्दी", "สวัสดี", "مُحَمَّد")
+
+
+def test_one_stray_byte_does_not_garble_every_accent_of_the_feed(tmp_path: Path) -> None:
+    """A UTF-8 feed with one byte that is not UTF-8 was read by feedparser as
+    windows-1252: every accented letter of every entry was stored garbled
+    ('Ã‰lection Ã  MontrÃ©al'), and a search for Montréal missed them. The
+    stray byte becomes U+FFFD and the rest reads as written; a windows-1252
+    feed labelled UTF-8 still reads as windows-1252."""
+    src = FeedsSource()
+    cfg = src.config_from_target("https://journal.example/rss", {})
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Journal</title>'
+        "<item><title>Élection à Montréal</title><link>https://journal.example/1</link>"
+        "<pubDate>Fri, 30 Oct 2026 03:45:00 GMT</pubDate></item>"
+        "<item><title>Un octet STRAY perdu</title><link>https://journal.example/2</link>"
+        "<pubDate>Fri, 30 Oct 2026 04:45:00 GMT</pubDate></item></channel></rss>"
+    )
+    path = tmp_path / "stray.xml"
+    path.write_bytes(feed.encode("utf-8").replace(b"STRAY", b"\xff"))
+    titles = [src.to_post(item, cfg).title for item in raw_items(path, cfg.url)]
+    assert titles == ["Élection à Montréal", "Un octet \ufffd perdu"]
+    path.write_bytes(feed.replace("STRAY", "ÿ").encode("cp1252"))
+    titles = [src.to_post(item, cfg).title for item in raw_items(path, cfg.url)]
+    assert titles == ["Élection à Montréal", "Un octet ÿ perdu"]

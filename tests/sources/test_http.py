@@ -12,6 +12,7 @@ from veille.http import (
     ConnectFailed,
     FetchTimeout,
     HttpClient,
+    HttpError,
     RateLimited,
     ResponseTooLarge,
     blocked_reason,
@@ -196,3 +197,154 @@ def test_an_error_names_the_url_without_its_password_or_token() -> None:
     assert f"127.0.0.1:{port}/feed.xml" in message and "page=2" in message
     assert "pw-secret-1" not in message and "KEY123" not in message
     assert got.value.url == url  # the caller still has the address it asked for
+
+
+def _gzip_of_zeros(size: int) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1 << 20)
+    return b"".join(packer.compress(block) for _ in range(size >> 20)) + packer.flush()
+
+
+def test_a_gzip_bomb_is_stopped_at_the_cap_without_filling_memory(sim: Simulator) -> None:
+    """A body of 1 KB gzipped twice ('Content-Encoding: gzip, gzip') held
+    256 MB of zeros: httpx decoded each received chunk whole, so memory filled
+    before the size cap was checked (10 GB of zeros fit in 10 KB, and the
+    daemon was killed for memory). The body is decoded in small pieces, and
+    the cap stops it as it stops a plain one."""
+    import gzip
+    import tracemalloc
+
+    bomb = gzip.compress(_gzip_of_zeros(256 << 20))
+    sim.add_host(
+        "bomb",
+        [Route("GET", r"/feed", lambda r: Reply(200, bomb, {"Content-Encoding": "gzip, gzip"}))],
+    )
+    sim.host("bomb").start()
+    http = allow(max_retries=0, max_body_bytes=5_000_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResponseTooLarge, match="5000000-byte limit"):
+            http.get(sim.url("bomb", "/feed"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, f"{peak >> 20} MB held"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "x-gzip", "deflate", "raw-deflate", "gzip, deflate"])
+def test_compressed_bodies_are_decoded(sim: Simulator, encoding: str) -> None:
+    import zlib
+
+    text = "Le fil d’actualité, " * 5000
+
+    def pack(data: bytes, how: str) -> bytes:
+        wbits = {"deflate": zlib.MAX_WBITS, "raw-deflate": -zlib.MAX_WBITS}.get(how, 31)
+        packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+        return packer.compress(data) + packer.flush()
+
+    body = text.encode()
+    for how in encoding.split(", "):
+        body = pack(body, how)
+    header = encoding.replace("raw-", "")
+    sim.add_host(
+        f"enc-{encoding}",
+        [Route("GET", r"/", lambda r: Reply(200, body, {"Content-Encoding": header}))],
+    )
+    sim.host(f"enc-{encoding}").start()
+    assert allow().get(sim.url(f"enc-{encoding}", "/")).text == text
+
+
+def test_a_body_in_an_encoding_not_asked_for_is_refused_with_its_url(sim: Simulator) -> None:
+    sim.add_host(
+        "br", [Route("GET", r"/", lambda r: Reply(200, b"\x1b\x00", {"Content-Encoding": "br"}))]
+    )
+    sim.host("br").start()
+    with pytest.raises(HttpError, match=r"encoding veille did not ask for \(br\)") as err:
+        allow(max_retries=0).get(sim.url("br", "/"))
+    assert err.value.url == sim.url("br", "/")
+
+
+def test_a_server_dripping_its_headers_is_cut_at_the_time_limit() -> None:
+    """A slowloris: the status line, then one header line every 0.2 s. httpx's
+    timeouts hold for each read, so no read was late and the request (with
+    the source and the round waiting for it) lasted as long as the server
+    liked. The time limit now holds for the whole request."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(300):  # a minute, unless the client hangs up
+                    if stop.wait(0.2):
+                        return
+                    conn.sendall(b"X-Drip: 1\r\n")
+                conn.sendall(b"Content-Length: 2\r\n\r\nok")
+            except OSError:
+                return
+
+    worker = threading.Thread(target=drip, daemon=True)
+    worker.start()
+    url = f"http://127.0.0.1:{server.getsockname()[1]}/feed"
+    try:
+        with pytest.raises(FetchTimeout, match="did not answer within 1 s") as err:
+            allow(timeout_seconds=1, max_retries=0).get(url)
+        assert err.value.url == url
+    finally:
+        stop.set()
+        worker.join()
+        server.close()
+
+
+def test_json_nested_too_deeply_is_an_error_naming_the_url(sim: Simulator) -> None:
+    """An API answering [[[[… 100,000 deep: json raised a RecursionError, and
+    the source's health said 'maximum recursion depth exceeded', no URL."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    sim.add_host("deep", [Route("GET", r"/api", lambda r: Reply(200, deep))])
+    sim.host("deep").start()
+    url = sim.url("deep", "/api")
+    with pytest.raises(HttpError, match="nested too deeply") as err:
+        allow().get(url).json()
+    assert err.value.url == url and url in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("remaining", "reset", "waits"),
+    [
+        ("0", "nan", False),
+        ("0", "inf", False),
+        ("inf", "60", False),
+        ("0", "99999999999999", True),
+        ("0", "9999-12-31T00:00:00Z", True),
+    ],
+)
+def test_a_hostile_quota_header_does_not_shut_the_host_out(
+    sim: Simulator, remaining: str, reset: str, waits: bool
+) -> None:
+    """One answer with 'X-RateLimit-Remaining: 0' and a reset of 'nan' made
+    every later request to the host fail on 'Invalid value NaN' before it was
+    sent (no answer came to tell a new quota), for as long as the process
+    lived; a reset in the year 3 million failed on 'year is out of range',
+    and 'Remaining: inf' on an OverflowError, at every answer. Such values are
+    not believed, and a reset is believed a day ahead at most."""
+    name = f"quota-{remaining}-{reset}".replace(":", "")
+    headers = {"X-RateLimit-Remaining": remaining, "X-RateLimit-Reset": reset}
+    sim.add_host(name, [Route("GET", r"/api", lambda r: Reply.text("ok", headers=headers))])
+    sim.host(name).start()
+    http = HttpClient(HttpSettings(allow_private_networks=True, max_retries=0), max_wait=0)
+    url = sim.url(name, "/api")
+    assert http.get(url).text == "ok"
+    if not waits:
+        assert http.get(url).text == "ok"
+        return
+    with pytest.raises(RateLimited) as err:  # a reset believed: a day ahead at most
+        http.get(url)
+    assert err.value.retry_after <= 86400 and url in err.value.message

@@ -348,3 +348,25 @@ def test_a_page_that_breaks_under_an_unchanged_lastmod_is_noticed(
     finally:
         flaky.broken = set()
     assert again.ok and again.quarantined == 0 and news.statuses == {304: 1}
+
+
+def test_a_tag_with_a_flood_of_attributes_does_not_hold_the_collector(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """One <div> with 200,000 attributes (2 MB): trafilatura's helpers take
+    time growing with the square of their number in one tag (50,000 took
+    25 s; this page, minutes; 20 MB, hours), the source and its round held
+    all along. The flood is dropped before extraction: the page's text is
+    read as if it were not there."""
+    flood = " ".join(f"a{i}='x'" for i in range(200_000))
+    page = PAGE.format(
+        title="Panne réparée", body=f"<div {flood}>Le réseau est rétabli.</div>", nav="v1"
+    )
+    sim.add_host("flood", [Route("GET", r"/page\.html", lambda r: Reply(200, page,
+                 content_type="text/html; charset=utf-8"))])  # fmt: skip
+    sim.host("flood").start()
+    add_source(workspace.store, "web", sim.url("flood", "/page.html"), name="flood")
+    (run,) = collect(workspace, http=client())
+    assert run.ok and run.new_posts == 1, run.error
+    (post,) = workspace.store.iter_posts()
+    assert post.title == "Panne réparée" and "Le réseau est rétabli." in post.text

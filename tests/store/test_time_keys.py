@@ -54,7 +54,7 @@ def test_keys_follow_time_and_arrival_order_within_a_second() -> None:
 
 def test_a_date_veille_cannot_key_is_refused_and_nothing_is_stored() -> None:
     store = SQLiteStore.open(":memory:")
-    far = datetime(1, 1, 1, tzinfo=UTC)
+    far = datetime(1, 1, 2, tzinfo=UTC)  # the earliest date a post can have
     ok = make_post("1", "kept")
     store.upsert_posts([ok])
     # Year 1 is about 2**36 seconds before 1970: still a key.

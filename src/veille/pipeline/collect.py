@@ -46,6 +46,8 @@ from veille.store.base import StoreTransaction, UpsertResult
 log = logging.getLogger("veille.collect")
 
 MAX_BACKOFF = 6 * 3600
+# The longest a server's Retry-After (or quota reset) puts a source off.
+MAX_SERVER_WAIT = 7 * 86400
 # Seconds a source's lease lasts without a heartbeat (renewed every third of it).
 LEASE_SECONDS = 60.0
 ROLES = ("all", "collector", "scheduler")
@@ -394,7 +396,10 @@ class Collector:
         failures = self.store.consecutive_failures(record.name) + 1
         delay = min(MAX_BACKOFF, record.every * 2 ** (failures - 1))
         if isinstance(error, RateLimited):
-            delay = max(delay, error.retry_after)
+            # A server's word, honoured up to a week: 'Retry-After:
+            # 99999999999999' was a date past the year 9999, and the pass
+            # failed on it at every tick, every other source's health with it.
+            delay = max(delay, min(error.retry_after, MAX_SERVER_WAIT))
         with self.store.transaction() as tx:
             tx.record_failure(
                 record.name,

@@ -308,7 +308,18 @@ def session_token(config: BlueskyConfig, http: HttpClient) -> str | None:
 def _sort_time(item: Mapping[str, Any], search: bool = False) -> str:
     """When a feed item entered the feed, or a searched post was written (ISO)."""
     if search:
-        return str((item.get("record") or {}).get("createdAt") or item.get("indexedAt"))
+        # Bluesky's own sortAt: the earlier of when the post says it was
+        # written (its author's client writes any date there) and when the
+        # AppView saw it. By createdAt alone, one post dated 2099 made the
+        # cursor 2099, and the search never collected anything again.
+        written = (item.get("record") or {}).get("createdAt")
+        seen = item.get("indexedAt")
+        if not written or not seen:
+            return str(written or seen)
+        try:
+            return str(min(written, seen, key=parse_iso))
+        except (TypeError, ValueError):  # a createdAt that is no date
+            return str(seen)
     reason = item.get("reason") or {}
     if reason.get("indexedAt"):
         return str(reason["indexedAt"])

@@ -28,7 +28,6 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape as escape_html
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -36,6 +35,16 @@ from urllib.parse import urljoin, urlsplit
 from veille.errors import tr
 from veille.http import HttpClient, HttpError, Response
 from veille.models import Author, Engagement, Post
+from veille.sources._feedparse import (
+    INLINE_BYTES,
+    ChildFailed,
+    FeedTimeout,
+    broken_markup,
+    read_xml,
+    read_xml_bounded,
+    time_limit,
+)
+from veille.sources._jsonfeed import json_feed
 from veille.sources._social import image_text
 from veille.sources.base import (
     Batch,
@@ -170,128 +179,45 @@ def page_keys(entries: list[Any]) -> list[str]:
     ]
 
 
-def parse_feed(content: bytes, headers: Mapping[str, str] | None = None) -> Any:
+def parse_feed(
+    content: bytes,
+    headers: Mapping[str, str] | None = None,
+    *,
+    url: str = "",
+    fetch_seconds: float | None = None,
+) -> Any:
     """feedparser's reading of a body; a JSON body is read as JSON Feed (1.0/1.1),
-    which this feedparser does not know, into the same shape."""
-    import feedparser
+    which this feedparser does not know, into the same shape.
 
+    With ``fetch_seconds`` (the collector's), a body over
+    :data:`~veille.sources._feedparse.INLINE_BYTES` is read in a child process
+    given that long plus :data:`~veille.sources._feedparse.SECONDS_PER_MB`:
+    a feed crafted against feedparser's patterns can no longer hold the
+    collector (see :mod:`veille.sources._feedparse`). Past it, a
+    :class:`FeedError` names ``url``."""
     if content.lstrip()[:1] == b"{":
-        return _json_feed(content)
+        return json_feed(content)
     h = {k.lower(): v for k, v in (headers or {}).items()}
-    parsed = feedparser.parse(content, response_headers=h)
-    for entry in parsed.entries:
-        # dict.get: feedparser's own get maps a missing updated_* to published_*.
-        if not (dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")):
-            written = dict.get(entry, "published") or dict.get(entry, "updated")
-            when = _loose_date(str(written)) if written else None
-            if when:
-                entry["published_parsed"] = when
-    return parsed
-
-
-# Dates written in forms feedparser does not read (seen in real feeds: CMS
-# defaults). They give no zone: they are read as UTC, as feedparser reads a
-# date without one, rather than left to the time the feed was fetched.
-_LOOSE_FORMATS = (
-    "%d.%m.%Y %H:%M:%S",  # 22.11.2022 12:16:00
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y",
-    "%A, %B %d, %Y %I:%M %p",  # Friday, January 29, 2021 04:42 PM
-    "%B %d, %Y %I:%M %p",
-    "%A, %B %d, %Y",
-    "%B %d, %Y",
-    "%a, %m/%d/%Y - %H:%M",  # Drupal: Fri, 05/03/2019 - 15:21
-)
-
-
-def _loose_date(text: str) -> time.struct_time | None:
-    text = " ".join(text.split())
-    for fmt in _LOOSE_FORMATS:
-        try:
-            when = datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        if "%a" in fmt and when.strftime("%a").lower() != text[:3].lower():
-            continue  # the weekday says the month and day are the other way round
-        if "%A" in fmt and when.strftime("%A").lower() != text.split(",")[0].lower():
-            continue
-        return when.timetuple()
-    return None
-
-
-def broken_markup(parsed: Any) -> bool:
-    """Whether feedparser had to guess its way through markup that is not
-    well-formed (its entries may be a fragment of the page), as opposed to the
-    harmless notes it also raises (an encoding or content type it overrode)."""
-    if not parsed.get("bozo"):
-        return False
-    from feedparser import ThingsNobodyCaresAboutButMe
-
-    return not isinstance(parsed.get("bozo_exception"), ThingsNobodyCaresAboutButMe)
-
-
-def _json_time(value: Any) -> str | None:
-    if not value:
-        return None
+    if fetch_seconds is None or len(content) <= INLINE_BYTES:
+        return read_xml(content, h)
+    limit = time_limit(len(content), fetch_seconds)
     try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat()
-
-
-def _json_feed(content: bytes) -> Any:
-    import json
-
-    from feedparser import FeedParserDict
-
-    out = FeedParserDict(bozo=False, entries=[], feed=FeedParserDict(), version="json1")
-    try:
-        data = json.loads(content)
-        if not isinstance(data, dict) or not isinstance(data.get("items"), list):
-            raise ValueError("no items list")
-    except ValueError as exc:
-        out["bozo"], out["bozo_exception"] = True, exc
-        return out
-    authors = data.get("authors") or ([data["author"]] if data.get("author") else [])
-    out["feed"] = FeedParserDict(
-        title=data.get("title"),
-        link=data.get("home_page_url"),
-        language=data.get("language"),
-        author=authors[0].get("name") if authors else None,
-        next_url=data.get("next_url"),
-    )
-    for item in data["items"]:
-        if not isinstance(item, dict):
-            continue
-        who = item.get("authors") or ([item["author"]] if item.get("author") else [])
-        first = who[0] if who and isinstance(who[0], dict) else {}
-        html = item.get("content_html")
-        entry = FeedParserDict(
-            id=item.get("id"),
-            link=item.get("url") or item.get("external_url"),
-            title=item.get("title"),
-            summary=html
-            if html
-            else escape_html(item.get("content_text") or item.get("summary") or ""),
-            published_parsed=_json_time(item.get("date_published")),
-            updated_parsed=_json_time(item.get("date_modified")),
-            author=first.get("name"),
-            author_detail=FeedParserDict(name=first.get("name"), href=first.get("url")),
-            tags=[FeedParserDict(term=t) for t in item.get("tags") or []],
-            language=item.get("language"),
-            enclosures=[
-                FeedParserDict(href=a.get("url"))
-                for a in item.get("attachments") or []
-                if isinstance(a, dict)
-            ],
-        )
-        if item.get("image"):
-            entry["media_thumbnail"] = [FeedParserDict(url=item["image"])]
-        out["entries"].append(entry)
-    return out
+        return read_xml_bounded(content, h, limit)
+    except FeedTimeout:
+        raise FeedError(
+            f"{url} took longer than {limit:g} s to read ({len(content)} bytes); "
+            "reading it was stopped",
+            url=url,
+            hint="A feed that slow to read is broken or crafted against feed readers "
+            "(an author or a style thousands of characters long); "
+            "veille will try again later.",
+        ) from None
+    except ChildFailed as exc:
+        raise FeedError(
+            f"{url} could not be read: {exc}",
+            url=url,
+            hint="veille will try again later; if it stays, the feed itself is broken.",
+        ) from None
 
 
 def _max_age(resp: Response) -> float | None:
@@ -410,7 +336,9 @@ class FeedsSource(Source[FeedsConfig]):
         broken = False
         marks: list[str] = []  # the keys of this walk's first page: the next floor
         while True:
-            parsed = parse_feed(resp.content, resp.headers)
+            parsed = parse_feed(
+                resp.content, resp.headers, url=url, fetch_seconds=http.settings.timeout_seconds
+            )
             if parsed.get("bozo") and not parsed.entries:
                 raise FeedError(
                     f"{url} is not a readable feed ({parsed.get('bozo_exception')})",

@@ -228,10 +228,22 @@ def to_post(raw: Mapping[str, Any], config: MastodonConfig) -> Post:
 def statuses_of(body: Any, config: MastodonConfig) -> list[Mapping[str, Any]]:
     """The statuses in a timeline (a JSON array) or a v2 search result."""
     if config.mode == "search":
-        return list((body or {}).get("statuses") or [])
+        found = body.get("statuses") if isinstance(body, Mapping) else None
+        return list(found) if isinstance(found, list) else []
     if not isinstance(body, list):
         raise ValueError("a Mastodon timeline is a JSON array")
     return body
+
+
+def status_ids(statuses: list[Any]) -> list[str]:
+    """The ids of a page's statuses. An item that is no status (null, a text,
+    a status without an id) has none: it stopped the whole source at every
+    poll, and now goes on to be quarantined while the rest are read."""
+    return [
+        str(s["id"])
+        for s in statuses
+        if isinstance(s, Mapping) and type(s.get("id")) in (str, int) and str(s["id"])
+    ]
 
 
 def _quota_note(http: HttpClient, url: str, token: str | None) -> tuple[int | None, bool]:
@@ -282,7 +294,7 @@ def collect(
         quota, low = _quota_note(http, url, token)
         if not statuses:
             break
-        newest = newest_id([str(s["id"]) for s in statuses], newest)
+        newest = newest_id(status_ids(statuses), newest)
         links = parse_link_header(resp.headers.get("link"))
         if forward:
             yield Batch(statuses, {"since_id": newest}, quota=quota)
@@ -328,7 +340,7 @@ def _collect_search(
         quota, low = _quota_note(http, url, config.token)
         if not statuses:
             break
-        newest = newest_id([str(s["id"]) for s in statuses], newest)
+        newest = newest_id(status_ids(statuses), newest)
         if pending:
             yield Batch(pending, old, quota=quota)
         pending = statuses

@@ -19,6 +19,7 @@ when the window is spent and says when it resets.
 from __future__ import annotations
 
 import base64
+import math
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -212,6 +213,18 @@ def app_token(config: RedditConfig, http: HttpClient) -> str:
     return str(resp.json()["access_token"])
 
 
+def _created(child: Mapping[str, Any]) -> float | None:
+    """A listed item's ``created_utc``; ``None`` when it holds none (one
+    such item stopped the source at every poll, every other item with it;
+    it is now quarantined by :func:`to_post`)."""
+    data = child.get("data")
+    try:
+        when = float(data["created_utc"]) if isinstance(data, Mapping) else None
+    except (KeyError, TypeError, ValueError):
+        return None
+    return when if when is not None and math.isfinite(when) else None
+
+
 def collect(
     config: RedditConfig, cursor: Mapping[str, Any] | None, http: HttpClient
 ) -> Iterator[Batch]:
@@ -232,18 +245,33 @@ def collect(
     quota = None
     for _ in range(config.max_pages):
         resp = http.get(url, params=params, headers=headers, token=token)
-        data = (resp.json() or {}).get("data") or {}
-        children = [c for c in data.get("children") or [] if c.get("kind") in ("t1", "t3")]
-        fresh = [c for c in children if floor is None or float(c["data"]["created_utc"]) > floor]
+        body = resp.json()
+        data = body.get("data") if isinstance(body, Mapping) else None
+        data = data if isinstance(data, Mapping) else {}
+        listed = data.get("children")
+        children = [
+            c
+            for c in (listed if isinstance(listed, list) else [])
+            if isinstance(c, Mapping) and c.get("kind") in ("t1", "t3")
+        ]
+        stamps = [_created(c) for c in children]
+        fresh = [
+            c
+            for c, t in zip(children, stamps, strict=True)
+            if floor is None or t is None or t > floor
+        ]
+        reached_floor = floor is not None and any(t is not None and t <= floor for t in stamps)
         state = http.rate_state(url, token)
         quota = state.remaining if state else None
-        if fresh:
-            top = max(float(c["data"]["created_utc"]) for c in fresh)
+        known = [t for t in stamps if t is not None and (floor is None or t > floor)]
+        if known:
+            top = max(known)
             newest = top if newest is None else max(newest, top)
+        if fresh:
             if pending:
                 yield Batch(pending, old, quota=quota)
             pending = fresh
-        if len(fresh) < len(children) or not data.get("after"):
+        if reached_floor or not data.get("after"):
             break
         if quota is not None and quota <= QUOTA_RESERVE:
             wait = max(0, int((state.reset_at or time.time()) - time.time())) if state else 0

@@ -129,10 +129,31 @@ def parse_sitemap(content: bytes, url: str, limit: int = 50_000_000) -> tuple[st
     return kind, out
 
 
+# A start tag this long (no "<" or ">" inside) is looked at for its count
+# of attributes; over MAX_ATTRIBUTES, they are dropped before extraction.
+_LONG_TAG = re.compile(r"<([A-Za-z][\w:.-]{0,63})([^<>]{4096,})>")
+MAX_ATTRIBUTES = 256
+
+
+def _drop_attribute_floods(html: str) -> str:
+    """The page without the attributes of a tag holding thousands of them:
+    trafilatura's helpers take time growing with the square of their number
+    in one tag (50,000: 25 s; a 20 MB page: hours), and no real page has
+    them. The tag itself stays, and with it the page's text."""
+
+    def shorten(match: re.Match[str]) -> str:
+        if match.group(2).count("=") <= MAX_ATTRIBUTES:
+            return match.group(0)
+        return f"<{match.group(1)}>"
+
+    return _LONG_TAG.sub(shorten, html)
+
+
 def extract_page(html: str, url: str) -> dict[str, Any]:
     """Main text and metadata of an HTML page, from the string only (no network)."""
     import trafilatura
 
+    html = _drop_attribute_floods(html)
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True
     )

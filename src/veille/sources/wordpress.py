@@ -156,10 +156,17 @@ def to_post(raw: Mapping[str, Any], config: WordPressConfig) -> Post:
     )
 
 
-def _stamp(item: Mapping[str, Any], modified: bool) -> str:
-    """The item's GMT time as ISO 8601 with ``Z`` (what ``after`` expects)."""
+def _stamp(item: Mapping[str, Any], modified: bool) -> str | None:
+    """The item's GMT time as ISO 8601 with ``Z`` (what ``after`` expects);
+    ``None`` when it holds no date (any server can answer as WordPress: one
+    item's date of "soon" stopped the source at every poll, every other item
+    with it; such an item is now quarantined by :func:`to_post`)."""
     value = _gmt(item, "modified" if modified and "modified" in item else "date")
-    return parse_iso(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        when = parse_iso(value)
+    except (TypeError, ValueError):
+        return None
+    return f"{when.year:04d}-{when:%m-%dT%H:%M:%S}Z"
 
 
 def _kind(
@@ -186,13 +193,16 @@ def _kind(
     newest = since
     for page in range(1, config.max_pages + 1):
         resp = http.get(url, params={**params, "page": page})
-        items = [i for i in resp.json() or [] if isinstance(i, Mapping)]
+        body = resp.json()
+        items = [i for i in body if isinstance(i, Mapping)] if isinstance(body, list) else []
+        stamps = [_stamp(i, config.modified) for i in items]
         if since is not None:
-            items = [i for i in items if _stamp(i, config.modified) > since]
+            items = [i for i, at in zip(items, stamps, strict=True) if at is None or at > since]
+            stamps = [at for at in stamps if at is None or at > since]
         if not items:
             break
-        top = max(_stamp(i, config.modified) for i in items)
-        newest = top if newest is None or top > newest else newest
+        top = max((at for at in stamps if at is not None), default=newest)
+        newest = top if newest is None or (top is not None and top > newest) else newest
         if forward:
             state[kind] = newest
             yield Batch(items, dict(state))
