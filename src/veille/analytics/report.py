@@ -37,7 +37,8 @@ STRINGS = {
         "score": "Score", "why": "Why", "engaged": "Engaged", "yes": "yes", "term": "Term",
         "none": "Nothing in this period.", "all": "all posts", "positive": "positive",
         "negative": "negative", "neutral": "neutral", "und": "not scored",
-        "unknown": "unknown",
+        "unknown": "unknown", "day": "Day", "week": "Week of",
+        "previous_col": "Previous period",
     },
     "fr": {
         "title": "Rapport d’écoute", "period": "Période", "previous": "période précédente",
@@ -52,7 +53,8 @@ STRINGS = {
         "score": "Score", "why": "Pourquoi", "engaged": "Contact", "yes": "oui", "term": "Terme",
         "none": "Rien sur cette période.", "all": "toutes les publications",
         "positive": "positif", "negative": "négatif", "neutral": "neutre", "und": "non évalué",
-        "unknown": "inconnue",
+        "unknown": "inconnue", "day": "Jour", "week": "Semaine du",
+        "previous_col": "Période précédente",
     },
 }  # fmt: skip
 
@@ -185,6 +187,11 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         return i18n.language_name(code, lang) if kind == "lang" else i18n.country_name(code, lang)
 
     env.filters["language"] = lambda code: name_of("lang", code)
+    # Net sentiment beside the posts of each bucket, when any post was scored
+    # (the same condition as its chart).
+    net_by_start = (
+        {p.start: p.net for p in data["sentiment_series"]} if data["sentiment"].scored else {}
+    )
 
     return env.get_template("report.html.j2").render(
         s=s,
@@ -209,6 +216,8 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         shown=_shown,
         safe_url=_safe_url,
         local=lambda dt: i18n.format_datetime(dt, lang, tz),
+        day=lambda dt: i18n.format_date(dt, lang, tz),
+        net_by_start=net_by_start,
     )
 
 

@@ -1,0 +1,80 @@
+"""The report as its reader reads it: the generated HTML parsed into its
+tables and text, and the PDF laid out and written by WeasyPrint."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+from tests.analytics.conftest import TZ
+from tests.analytics.test_report_cli import WEEK, ws_path  # noqa: F401  (fixture)
+from veille.analytics.report import render_report
+from veille.analytics.scope import parse_period
+from veille.workspace import Workspace
+
+
+class _Tables(HTMLParser):
+    """Every table of a page: its caption and its rows of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[str, list[list[str]]]] = []
+        self._cell: list[str] | None = None
+        self._caption: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append(("", []))
+        elif tag == "caption":
+            self._caption = []
+        elif tag == "tr" and self.tables:
+            self.tables[-1][1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption" and self._caption is not None:
+            self.tables[-1] = ("".join(self._caption).strip(), self.tables[-1][1])
+            self._caption = None
+        elif tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][1][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        for part in (self._cell, self._caption):
+            if part is not None:
+                part.append(data)
+
+
+def tables(html: str) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(html)
+    return {caption: rows for caption, rows in parser.tables if caption}
+
+
+def _report(root: Path, lang: str, period: str = WEEK, query: str = "lumio") -> str:
+    with Workspace.open(root) as ws:
+        html, _pdf = render_report(
+            ws, query=query, period=parse_period(period, timezone=TZ), lang=lang, pdf=False
+        )
+    return html
+
+
+def test_volume_chart_has_its_figures_as_a_table(ws_path: Path) -> None:  # noqa: F811
+    """The volume and net sentiment charts are images: their figures are
+    also written out, day by day, beside the week before."""
+    en = tables(_report(ws_path, "en"))["Volume over time · Net sentiment"]
+    assert en == [
+        ["Day", "Posts", "Previous period", "Net sentiment"],
+        # Posts 1, 2, the troll's (unscored, on the 27th) and 3; post 6 the Tuesday before.
+        ["March 23, 2026", "1", "0", "+1.00"],
+        ["March 24, 2026", "1", "1", "\u22121.00"],
+        ["March 25, 2026", "0", "0", "–"],
+        ["March 26, 2026", "0", "0", "–"],
+        ["March 27, 2026", "1", "0", "–"],
+        ["March 28, 2026", "0", "0", "–"],
+        ["March 29, 2026", "1", "0", "\u22121.00"],
+    ]
+    fr = tables(_report(ws_path, "fr"))["Volume dans le temps · Sentiment net"]
+    assert fr[0] == ["Jour", "Publications", "Période précédente", "Sentiment net"]
+    assert fr[1] == ["23 mars 2026", "1", "0", "+1,00"]
