@@ -78,3 +78,45 @@ def test_volume_chart_has_its_figures_as_a_table(ws_path: Path) -> None:  # noqa
     fr = tables(_report(ws_path, "fr"))["Volume dans le temps · Sentiment net"]
     assert fr[0] == ["Jour", "Publications", "Période précédente", "Sentiment net"]
     assert fr[1] == ["23 mars 2026", "1", "0", "+1,00"]
+
+
+def _sections(html: str) -> dict[str, str]:
+    """Each section's heading and its text (tags dropped)."""
+    import re
+    from html import unescape
+
+    found = re.findall(r"<section>\s*<h2>(.*?)</h2>(.*?)</section>", html, re.S)
+    return {unescape(h): " ".join(unescape(re.sub(r"<[^>]+>", " ", b)).split()) for h, b in found}
+
+
+def test_a_period_without_posts_says_so_plainly(ws_path: Path) -> None:  # noqa: F811
+    """No post in the period nor before: one plain sentence, every section
+    says it has nothing, and no chart of flat zeros or bare table headers."""
+    empty = "2026-01-05..2026-01-11"
+    html = _report(ws_path, "en", empty)
+    assert "data:image/svg" not in html
+    assert all(len(rows) > 1 for rows in tables(html).values())
+    assert "<th>Copies</th>" not in html and "<th>Platforms</th>" not in html
+    sections = _sections(html)
+    assert sections["Findings"] == "No post about lumio this period, nor the period before."
+    for name in ("Platforms", "Sentiment", "Top posts", "Top stories", "Influencers"):
+        assert sections[name] == "Nothing in this period.", name
+    fr = _sections(_report(ws_path, "fr", empty))
+    assert fr["Constats"] == "Aucune publication sur lumio cette période, ni la période précédente."
+    assert fr["Histoires les plus reprises"] == "Rien sur cette période."
+    # All posts (no query): the sentence names no topic.
+    with Workspace.open(ws_path) as ws:
+        html, _pdf = render_report(
+            ws, period=parse_period(empty, timezone=TZ), lang="en", pdf=False
+        )
+    assert _sections(html)["Findings"] == "No post this period, nor the period before."
+
+
+def test_a_period_after_a_quiet_one_keeps_its_chart(ws_path: Path) -> None:  # noqa: F811
+    """Posts only in the period before: the chart shows that week's line and
+    its figures; the finding says the conversation fell."""
+    html = _report(ws_path, "en", "2026-04-06..2026-04-12")
+    assert html.count("data:image/svg") == 1  # volume; no platform share of nothing
+    volume = tables(html)["Volume over time"]
+    assert volume[1] == ["April 6, 2026", "0", "1"]  # post 8, the Monday before
+    assert "Conversation about lumio fell" in _sections(html)["Findings"]

@@ -63,7 +63,14 @@ def _posts(n: float, lang: str) -> str:
 def _volume(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None:
     posts = data["headline"]["posts"]
     if not (posts.value or posts.previous):
-        return None
+        # Said plainly, so that a report (or its e-mail) of a quiet period
+        # reads as quiet, not as broken.
+        if fr:
+            return (
+                f"Aucune publication{' sur ' + about if about else ''} cette période, "
+                "ni la période précédente."
+            )
+        return f"No post{' about ' + about if about else ''} this period, nor the period before."
     if posts.change is None:
         if fr:
             return (

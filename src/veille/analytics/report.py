@@ -168,7 +168,11 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         return charts.chart_title(name, about=label, period=period, lang=lang, timezone=timezone)
 
     vol = data["volume"]
-    images = {"volume": _svg_uri(charts.volume_chart(vol, lang=lang, title=title(s["volume"])))}
+    images = {}
+    # No post in either period: the report says so; two flat lines at zero
+    # would read as a broken chart.
+    if vol.total or vol.previous_total:
+        images["volume"] = _svg_uri(charts.volume_chart(vol, lang=lang, title=title(s["volume"])))
     if any(p.posts for p in data["platforms"]):
         named = [replace(r, key=platform_name(r.key)) for r in data["platforms"]]
         images["platforms"] = _svg_uri(
