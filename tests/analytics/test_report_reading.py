@@ -3,6 +3,7 @@ tables and text, and the PDF laid out and written by WeasyPrint."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -120,3 +121,51 @@ def test_a_period_after_a_quiet_one_keeps_its_chart(ws_path: Path) -> None:  # n
     volume = tables(html)["Volume over time"]
     assert volume[1] == ["April 6, 2026", "0", "1"]  # post 8, the Monday before
     assert "Conversation about lumio fell" in _sections(html)["Findings"]
+
+
+def _overflows(html: str) -> list[str]:
+    """The text of every line WeasyPrint lays out past the right margin of
+    its page (what a PDF reader would find cut off at the edge)."""
+    from weasyprint import HTML
+
+    def boxes(box: object) -> Iterator[object]:
+        yield box
+        for child in getattr(box, "children", None) or ():
+            yield from boxes(child)
+
+    out = []
+    for page in HTML(string=html).render().pages:
+        root = page._page_box  # the laid-out boxes: WeasyPrint has no public API for them
+        edge = page.width - root.margin_right
+        for box in boxes(root):
+            if type(box).__name__ == "TextBox" and box.position_x + box.width > edge + 0.5:
+                out.append(box.text)
+    return out
+
+
+def test_long_names_links_and_scripts_stay_inside_the_pdf_page(tmp_path: Path) -> None:
+    """A long link, a long Arabic handle, Japanese without spaces and emoji:
+    every line of the printed report stays inside the page, so its figures
+    (the engagement column, at the right) are not cut off."""
+    from tests.analytics.conftest import make_post
+    from veille.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    (root / "veille.toml").write_text(f'[workspace]\ntimezone = "{TZ}"\n', encoding="utf-8")
+    link = "https://www.linkedin.com/feed/update/urn:li:share:72000000000000000/?commentUrn=" + (
+        "urn%3Ali%3Acomment%3A%28urn%3Ali%3Ashare%3A7200000000000%2C7300000000005%29" * 3
+    )
+    arabic = "مستخدم_لوميو_" * 6
+    japanese = "ルミオの光回線は今日も遅くて在宅勤務ができませんでした" * 4
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([
+            make_post("1", "2026-03-24T10:00", platform="linkedin", text=f"Lumio {japanese}",
+                      url=link, handle=arabic, likes=900, lang="ja"),
+            make_post("2", "2026-03-25T10:00", text="Lumio 🎉🎉🎉" + "🚀" * 80, handle="🦊" * 40,
+                      likes=500, url="https://example.com/" + "a" * 300),
+        ])  # fmt: skip
+        html, _pdf = render_report(
+            ws, query="lumio", period=parse_period(WEEK, timezone=TZ), lang="fr", pdf=False
+        )
+    assert link in html and arabic in html
+    assert _overflows(html) == []
