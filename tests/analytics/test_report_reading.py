@@ -169,3 +169,42 @@ def test_long_names_links_and_scripts_stay_inside_the_pdf_page(tmp_path: Path) -
         )
     assert link in html and arabic in html
     assert _overflows(html) == []
+
+
+def _pdf_objects(pdf: bytes) -> bytes:
+    """The PDF's bytes with every compressed stream (object streams included)
+    inflated beside them: what its dictionaries say, readable."""
+    import re
+    import zlib
+
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            parts.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def test_the_pdf_is_tagged_titled_and_in_the_reports_language(ws_path: Path) -> None:  # noqa: F811
+    """A screen reader (or a phone's reflow) gets the structure, the tables'
+    header cells and the charts' alternative text; the viewer shows the title."""
+    import re
+
+    with Workspace.open(ws_path) as ws:
+        _html, pdf = render_report(
+            ws, query="lumio", period=parse_period(WEEK, timezone=TZ), lang="fr", pdf=True
+        )
+    assert pdf is not None
+    objects = _pdf_objects(pdf)
+    assert b"/MarkInfo <</Marked true>>" in objects
+    assert b"/StructTreeRoot" in objects and b"/S /TH" in objects
+    assert b"/Lang (fr)" in objects
+    assert b"/DisplayDocTitle true" in objects
+    assert b"/Alt (Volume dans le temps)" in objects
+    titles = {
+        bytes.fromhex(h.decode()).decode("utf-16")
+        for h in re.findall(rb"/Title <([0-9a-f]+)>", objects)
+    }
+    assert "Rapport d’écoute — lumio — 23–29 mars 2026" in titles
+    assert b"/ToUnicode" in objects  # its text can be searched and copied

@@ -232,10 +232,14 @@ def file_stem(lang: str) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """The page as PDF (WeasyPrint; needs Pango, see docs/analytics.md)."""
+    """The page as a tagged PDF (WeasyPrint; needs Pango, see docs/analytics.md):
+    its structure (headings, tables and their header cells, the charts'
+    alternative text) and its language travel with it, so a screen reader,
+    or a reflowing reader on a phone, reads it in order; the viewer's title
+    bar shows the report's title, not its file name."""
     from weasyprint import HTML
 
-    return bytes(HTML(string=html).write_pdf())
+    return bytes(HTML(string=html).write_pdf(pdf_tags=True))
 
 
 def render_report(
