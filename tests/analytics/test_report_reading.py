@@ -208,3 +208,43 @@ def test_the_pdf_is_tagged_titled_and_in_the_reports_language(ws_path: Path) -> 
     }
     assert "Rapport d’écoute — lumio — 23–29 mars 2026" in titles
     assert b"/ToUnicode" in objects  # its text can be searched and copied
+
+
+def test_every_column_says_what_it_holds(ws_path: Path) -> None:  # noqa: F811
+    """No bare figure: the top posts' engagement, the stories' and the
+    influencers' first columns have a header, in both languages."""
+    html = _report(ws_path, "en")
+    parser = _Tables()
+    parser.feed(html)
+    heads = [rows[0] for _caption, rows in parser.tables if rows]
+    assert all(all(cell for cell in head) for head in heads), heads
+    assert ["Date, platform, author", "Post", "Engagement"] in heads
+    assert ["Story", "Copies", "Reach", "Platforms"] in heads
+    assert ["Account", "Score", "Platforms", "Why", "Engaged"] in heads
+    fr = _Tables()
+    fr.feed(_report(ws_path, "fr"))
+    assert ["Date, plateforme, auteur", "Publication", "Interactions"] in [
+        rows[0] for _caption, rows in fr.tables if rows
+    ]
+
+
+def test_a_rising_terms_baseline_reads_as_its_finding_says(ws_path: Path) -> None:  # noqa: F811
+    """The finding gives the average over the periods before; the table's
+    column beside it gives the same average, not their sum."""
+    from dataclasses import replace
+
+    from veille.analytics.report import render_html, report_data
+    from veille.analytics.scope import Scope
+    from veille.analytics.trends import Trend
+
+    rising = Trend("panne", "panne", 42, 2, 0.3, 0.01, 39.3, ("panne",))
+    with Workspace.open(ws_path) as ws:
+        data = report_data(ws.store, Scope(), parse_period(WEEK, timezone=TZ), timezone=TZ)
+    data["trends"] = [rising, replace(rising, term="fibre", key="fibre", baseline=6)]
+    html = render_html(data, lang="fr", timezone=TZ)
+    assert "(42 histoires, contre 0,5 en moyenne sur les 4 périodes précédentes)" in html
+    parser = _Tables()
+    parser.feed(html)
+    rows = next(rows for _caption, rows in parser.tables if rows and rows[0][0] == "Terme")
+    assert rows[0][2] == "Moyenne des 4 périodes précédentes"
+    assert [row[2] for row in rows[1:]] == ["0,5", "1,5"]

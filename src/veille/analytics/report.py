@@ -38,7 +38,9 @@ STRINGS = {
         "none": "Nothing in this period.", "all": "all posts", "positive": "positive",
         "negative": "negative", "neutral": "neutral", "und": "not scored",
         "unknown": "unknown", "day": "Day", "week": "Week of",
-        "previous_col": "Previous period",
+        "previous_col": "Previous period", "where_who": "Date, platform, author",
+        "post": "Post", "story": "Story", "account": "Account",
+        "average_before": "Average over the {n} periods before",
     },
     "fr": {
         "title": "Rapport d’écoute", "period": "Période", "previous": "période précédente",
@@ -54,7 +56,9 @@ STRINGS = {
         "none": "Rien sur cette période.", "all": "toutes les publications",
         "positive": "positif", "negative": "négatif", "neutral": "neutre", "und": "non évalué",
         "unknown": "inconnue", "day": "Jour", "week": "Semaine du",
-        "previous_col": "Période précédente",
+        "previous_col": "Période précédente", "where_who": "Date, plateforme, auteur",
+        "post": "Publication", "story": "Histoire", "account": "Compte",
+        "average_before": "Moyenne des {n} périodes précédentes",
     },
 }  # fmt: skip
 
@@ -211,6 +215,7 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         num=lambda v: num(v, lang),
         pct=lambda v: pct(v, lang),
         dec=lambda v: i18n.format_decimal(v, lang, 1, trim=False),
+        average=lambda v: i18n.format_decimal(v, lang, 1),  # as the trend's finding says it
         signed=lambda v: signed(v, lang),
         change=lambda v: change_text(v, lang),
         platform=platform_name,
