@@ -248,3 +248,17 @@ def test_a_rising_terms_baseline_reads_as_its_finding_says(ws_path: Path) -> Non
     rows = next(rows for _caption, rows in parser.tables if rows and rows[0][0] == "Terme")
     assert rows[0][2] == "Moyenne des 4 périodes précédentes"
     assert [row[2] for row in rows[1:]] == ["0,5", "1,5"]
+
+
+def test_a_long_period_names_its_busiest_week_not_a_day(ws_path: Path) -> None:  # noqa: F811
+    """Past three months the report counts posts by week: its busiest bucket
+    is a week (4 posts over the week of March 23, one a day at most)."""
+    four_months = "2026-01-01..2026-04-30"
+    en = _sections(_report(ws_path, "en", four_months))["Findings"]
+    assert "The busiest week was the week of March 23, 2026 (4 posts)." in en
+    assert "busiest day" not in en
+    fr = _sections(_report(ws_path, "fr", four_months))["Constats"]
+    assert "La semaine la plus active a été celle du 23 mars 2026 (4 publications)." in fr
+    # A short period never speaks of a week.
+    one_day = _sections(_report(ws_path, "en", "2026-03-24..2026-03-24"))["Findings"]
+    assert "busiest week" not in one_day

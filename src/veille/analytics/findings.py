@@ -241,7 +241,17 @@ def findings(data: dict[str, Any], lang: str) -> list[str]:
         about = "vous" if fr else "you"
     peak = data.get("peak")
     busiest = None
-    if peak is not None and peak.posts:
+    # Past three months the buckets are weeks: the peak is a week, not a day.
+    weekly = getattr(data.get("volume"), "interval", "day") == "week"
+    if peak is not None and peak.posts and weekly:
+        busiest = (
+            f"La semaine la plus active a été celle du {day_text(peak.start, lang)} "
+            f"({_posts(peak.posts, lang)})."
+            if fr
+            else f"The busiest week was the week of {day_text(peak.start, lang)} "
+            f"({_posts(peak.posts, lang)})."
+        )
+    elif peak is not None and peak.posts:
         busiest = (
             f"Le jour le plus actif a été le {day_text(peak.start, lang)} "
             f"({_posts(peak.posts, lang)})."
