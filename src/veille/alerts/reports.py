@@ -26,7 +26,7 @@ from veille.alerts.channels.base import ChannelContext, Delivery, ReportDocument
 from veille.alerts.model import Alert
 from veille.alerts.schedule import next_slot
 from veille.errors import UsageError, tr
-from veille.i18n import colon
+from veille.i18n import colon, typography
 
 if TYPE_CHECKING:
     from veille.alerts.outbox import AlertEngine
@@ -165,19 +165,22 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
         when = period_label(period.since, period.until, tz, lang)
         summary[lang] = f"{title}{colon(lang)} {when}"
         lines = []
+        sep = colon(lang)
         for name in _FIGURES:
             fig = head[name]
+            # As the report's figure reads: the value, its change, then the
+            # previous period's value (not a change that reads as that value).
             if name == "net_sentiment":  # unknown (None) without a scored post
                 value = "–" if fig.value is None else signed(fig.value, lang)
-                delta = (
-                    "–"
-                    if fig.value is None or fig.previous is None
-                    else signed(fig.value - fig.previous, lang)
-                )
+                before = "–" if fig.previous is None else signed(fig.previous, lang)
+                tail = f"{words['vs']}{sep} {before}"
             else:
-                value, delta = num(fig.value, lang), change_text(fig.change, lang)
-            sep = colon(lang)
-            lines.append(f"{STRINGS[lang][name]}{sep} {value} ({delta}, {words['vs']})")
+                value = num(fig.value, lang)
+                tail = f"{words['vs']}{sep} {num(fig.previous or 0, lang)}"
+                if fig.value or fig.previous:  # 0 from 0 is no change, and nothing "new"
+                    semicolon = " ;" if lang == "fr" else ";"  # U+202F by typography()
+                    tail = f"{change_text(fig.change, lang)}{semicolon} {tail}"
+            lines.append(typography(f"{STRINGS[lang][name]}{sep} {value} ({tail})", lang))
         figures[lang] = lines
     return {
         "kind": "report",
