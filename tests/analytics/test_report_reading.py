@@ -262,3 +262,44 @@ def test_a_long_period_names_its_busiest_week_not_a_day(ws_path: Path) -> None: 
     # A short period never speaks of a week.
     one_day = _sections(_report(ws_path, "en", "2026-03-24..2026-03-24"))["Findings"]
     assert "busiest week" not in one_day
+
+
+def test_a_one_day_report_counts_by_hour(tmp_path: Path) -> None:
+    """A daily report's chart and table go hour by hour, and its finding names
+    the busiest hour; it drew one dot and said the busiest day was the day
+    itself."""
+    from tests.analytics.conftest import make_post
+    from veille.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    (root / "veille.toml").write_text(f'[workspace]\ntimezone = "{TZ}"\n', encoding="utf-8")
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([
+            make_post("1", "2026-03-24T09:00", text="Lumio panne"),
+            make_post("2", "2026-03-24T14:10", text="Lumio panne encore"),
+            make_post("3", "2026-03-24T14:40", text="Lumio toujours en panne"),
+            make_post("4", "2026-03-23T14:20", text="Lumio la veille"),
+        ])  # fmt: skip
+    day = "2026-03-24..2026-03-24"
+    html = _report(root, "en", day)
+    rows = tables(html)["Volume over time"]
+    assert rows[0] == ["Hour", "Posts", "Previous period"]
+    assert len(rows) == 1 + 24
+    assert rows[15] == ["Mar 24, 2026, 2:00 PM", "2", "1"]  # (U+202F read as a space)
+    findings = _sections(html)["Findings"]
+    assert "The busiest hour was Mar 24, 2026, 2:00 PM (2 posts)." in findings
+    assert "busiest day" not in findings
+    fr = _report(root, "fr", day)
+    assert tables(fr)["Volume dans le temps"][15] == ["24 mars 2026 à 14:00", "2", "1"]
+    assert "L’heure la plus active a été le 24 mars 2026 à 14:00 (2 publications)." in fr
+    # An hourly report's one hour is no "busiest hour".
+    from tests.analytics.conftest import local
+    from veille.analytics.scope import Period
+
+    with Workspace.open(root) as ws:
+        hour, _pdf = render_report(
+            ws, query="lumio", period=Period(local("2026-03-24T14:00"), local("2026-03-24T15:00")),
+            lang="en", pdf=False,
+        )  # fmt: skip
+    assert "2 posts about lumio" in _sections(hour)["Findings"]
+    assert "busiest" not in hour

@@ -248,8 +248,15 @@ def findings(data: dict[str, Any], lang: str) -> list[str]:
     peak = data.get("peak")
     busiest = None
     # Past three months the buckets are weeks: the peak is a week, not a day.
-    weekly = getattr(data.get("volume"), "interval", "day") == "week"
-    if peak is not None and peak.posts and weekly:
+    interval = getattr(data.get("volume"), "interval", "day")
+    if peak is not None and peak.posts and interval == "hour":  # a report of a day or two
+        when = i18n.format_datetime(peak.start, lang, peak.start.tzinfo)
+        busiest = (
+            f"L’heure la plus active a été le {when} ({_posts(peak.posts, lang)})."
+            if fr
+            else f"The busiest hour was {when} ({_posts(peak.posts, lang)})."
+        )
+    elif peak is not None and peak.posts and interval == "week":
         busiest = (
             f"La semaine la plus active a été celle du {day_text(peak.start, lang)} "
             f"({_posts(peak.posts, lang)})."

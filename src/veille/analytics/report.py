@@ -37,7 +37,7 @@ STRINGS = {
         "score": "Score", "why": "Why", "engaged": "Engaged", "yes": "yes", "term": "Term",
         "none": "Nothing in this period.", "all": "all posts", "positive": "positive",
         "negative": "negative", "neutral": "neutral", "und": "not scored",
-        "unknown": "unknown", "day": "Day", "week": "Week of",
+        "unknown": "unknown", "day": "Day", "week": "Week of", "hour": "Hour",
         "previous_col": "Previous period", "where_who": "Date, platform, author",
         "post": "Post", "story": "Story", "account": "Account",
         "average_before": "Average over the {n} periods before",
@@ -55,7 +55,7 @@ STRINGS = {
         "score": "Score", "why": "Pourquoi", "engaged": "Contact", "yes": "oui", "term": "Terme",
         "none": "Rien sur cette période.", "all": "toutes les publications",
         "positive": "positif", "negative": "négatif", "neutral": "neutre", "und": "non évalué",
-        "unknown": "inconnue", "day": "Jour", "week": "Semaine du",
+        "unknown": "inconnue", "day": "Jour", "week": "Semaine du", "hour": "Heure",
         "previous_col": "Période précédente", "where_who": "Date, plateforme, auteur",
         "post": "Publication", "story": "Histoire", "account": "Compte",
         "average_before": "Moyenne des {n} périodes précédentes",
@@ -100,7 +100,7 @@ def _peak(points: list[Any]) -> Any:
     """The busiest bucket when one stands out (strictly more posts than any other)."""
     ranked = sorted(points, key=lambda p: -p.posts)
     if (
-        not ranked
+        len(ranked) < 2  # the only bucket (a one-day report's day) is no peak
         or ranked[0].posts < 2
         or (len(ranked) > 1 and ranked[1].posts == ranked[0].posts)
     ):
@@ -119,7 +119,11 @@ def report_data(
     is_brand: bool = False,
 ) -> dict[str, Any]:
     """Every figure of a report (no formatting)."""
-    interval = "day" if period.seconds <= 93 * 86400 else "week"
+    # Buckets a chart and its table can show: hours over a day or two (a daily
+    # report), days up to three months, weeks past that.
+    interval = (
+        "hour" if period.seconds <= 2 * 86400 else "day" if period.seconds <= 93 * 86400 else "week"
+    )
     vol = volume(store, scope, period, interval=interval, timezone=timezone)
     figures, sentiment, previous, split = tops.headline_and_sentiment(
         store, scope, period, ("platform", "lang", "country", "sentiment")
