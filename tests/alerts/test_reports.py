@@ -123,6 +123,16 @@ def test_weekly_report_email_once_per_period_across_restarts(
     assert "Histoires les plus reprises" in html and ">Histoires<" in html
     assert ">Messages<" not in html
     assert f'href="{unsubscribe}"' in html
+    # Its charts are PNG parts beside it (Gmail and Outlook show no inline SVG
+    # data: image), each where the page shows it.
+    assert "data:image" not in html and "img-src data: cid:" in html
+    related = msg.get_body(("related",))
+    assert related is not None
+    charts = [p for p in related.iter_parts() if p.get_content_type() == "image/png"]
+    assert len(charts) >= 2  # volume and platforms
+    for chart in charts:
+        assert chart.get_content().startswith(b"\x89PNG")
+        assert f'src="cid:{chart["Content-ID"].strip("<>")}"' in html
     attachments = list(msg.iter_attachments())
     assert len(attachments) == 1
     pdf = attachments[0]

@@ -293,6 +293,35 @@ def test_delivery(engine: AlertEngine, alert: Alert, now: float | None = None) -
     return with_document(engine, delivery)
 
 
+_SVG_SRC = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
+
+
+def mail_charts(html: str, delivery_id: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """``html`` with its charts (inline SVG ``data:`` images, which Gmail and
+    Outlook do not show) pointing at PNG parts of the e-mail (``cid:``), and
+    those parts as ``(content id, PNG bytes)``. Without vl-convert the page is
+    left as it is (its tables carry the charts' figures)."""
+    import base64
+
+    try:
+        import vl_convert as vlc
+    except ImportError:
+        return html, []
+    images: list[tuple[str, bytes]] = []
+    tag = re.sub(r"[^\w.-]+", ".", delivery_id)
+
+    def to_cid(match: re.Match[str]) -> str:
+        svg = base64.b64decode(match.group(1)).decode("utf-8")
+        cid = f"chart{len(images) + 1}.{tag}@veille"
+        images.append((cid, bytes(vlc.svg_to_png(svg, scale=2.0))))
+        return f'src="cid:{cid}"'
+
+    html = _SVG_SRC.sub(to_cid, html)
+    if images:  # a client that honours the page's policy lets them in
+        html = html.replace("img-src data:", "img-src data: cid:", 1)
+    return html, images
+
+
 def report_mail(delivery: Delivery, ctx: ChannelContext, unsubscribe: str) -> tuple[str, str, str]:
     """``(subject, plain text, html)`` of a report e-mail in the alert's language.
 
