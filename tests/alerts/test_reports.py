@@ -132,7 +132,7 @@ def test_weekly_report_email_once_per_period_across_restarts(
     assert len(charts) >= 2  # volume and platforms
     for chart in charts:
         assert chart.get_content().startswith(b"\x89PNG")
-        assert f'src="cid:{chart["Content-ID"].strip("<>")}"' in html
+        assert f'src="cid:{chart["Content-ID"].strip("<>")}" width=' in html
     attachments = list(msg.iter_attachments())
     assert len(attachments) == 1
     pdf = attachments[0]

@@ -313,8 +313,12 @@ def mail_charts(html: str, delivery_id: str) -> tuple[str, list[tuple[str, bytes
     def to_cid(match: re.Match[str]) -> str:
         svg = base64.b64decode(match.group(1)).decode("utf-8")
         cid = f"chart{len(images) + 1}.{tag}@veille"
-        images.append((cid, bytes(vlc.svg_to_png(svg, scale=2.0))))
-        return f'src="cid:{cid}"'
+        png = bytes(vlc.svg_to_png(svg, scale=2.0))  # sharp on a high-density screen
+        images.append((cid, png))
+        # Drawn at its SVG size: a client that ignores CSS (Outlook) would
+        # otherwise show the PNG twice as wide as the page.
+        width = int.from_bytes(png[16:20], "big") // 2
+        return f'src="cid:{cid}" width="{width}"'
 
     html = _SVG_SRC.sub(to_cid, html)
     if images:  # a client that honours the page's policy lets them in
