@@ -303,3 +303,23 @@ def test_a_one_day_report_counts_by_hour(tmp_path: Path) -> None:
         )  # fmt: skip
     assert "2 posts about lumio" in _sections(hour)["Findings"]
     assert "busiest" not in hour
+
+
+def test_a_printed_month_does_not_leave_its_first_page_blank(ws_path: Path) -> None:  # noqa: F811
+    """A month's figures and their day-by-day table are longer than what is
+    left of the first page: they start there, under the findings, rather than
+    leaving most of it blank to start on a page of their own."""
+    from weasyprint import HTML
+
+    html = _report(ws_path, "fr", "2026-03-01..2026-03-31")
+    first = HTML(string=html).render().pages[0]._page_box  # the laid-out boxes
+
+    def texts(box: object) -> Iterator[str]:
+        if type(box).__name__ == "TextBox":
+            yield box.text  # type: ignore[attr-defined]
+        for child in getattr(box, "children", None) or ():
+            yield from texts(child)
+
+    shown = list(texts(first))
+    assert "Constats" in shown and "Chiffres clés" in shown
+    assert "1 mars 2026" in shown  # the table's first day
