@@ -140,13 +140,22 @@ def _overflows(html: str) -> list[str]:
         for box in boxes(root):
             if type(box).__name__ == "TextBox" and box.position_x + box.width > edge + 0.5:
                 out.append(box.text)
+            # A column header squeezed to break inside a word ("Interact / ions").
+            if getattr(box, "element_tag", "") == "th" and type(box).__name__ == "TableCellBox":
+                words = "".join(box.element.itertext()).split()
+                for text in boxes(box):
+                    if type(text).__name__ == "TextBox" and not all(
+                        w in words for w in text.text.split()
+                    ):
+                        out.append(f"header {words}: {text.text!r}")
     return out
 
 
 def test_long_names_links_and_scripts_stay_inside_the_pdf_page(tmp_path: Path) -> None:
     """A long link, a long Arabic handle, Japanese without spaces and emoji:
     every line of the printed report stays inside the page, so its figures
-    (the engagement column, at the right) are not cut off."""
+    (the engagement column, at the right) are not cut off, and no column
+    header is squeezed to break inside a word."""
     from tests.analytics.conftest import make_post
     from veille.workspace import init_workspace
 
@@ -164,11 +173,12 @@ def test_long_names_links_and_scripts_stay_inside_the_pdf_page(tmp_path: Path) -
             make_post("2", "2026-03-25T10:00", text="Lumio 🎉🎉🎉" + "🚀" * 80, handle="🦊" * 40,
                       likes=500, url="https://example.com/" + "a" * 300),
         ])  # fmt: skip
-        html, _pdf = render_report(
-            ws, query="lumio", period=parse_period(WEEK, timezone=TZ), lang="fr", pdf=False
-        )
-    assert link in html and arabic in html
-    assert _overflows(html) == []
+        for lang in ("fr", "en"):
+            html, _pdf = render_report(
+                ws, query="lumio", period=parse_period(WEEK, timezone=TZ), lang=lang, pdf=False
+            )
+            assert link in html and arabic in html
+            assert _overflows(html) == [], lang
 
 
 def _pdf_objects(pdf: bytes) -> bytes:
