@@ -333,3 +333,35 @@ def test_a_printed_month_does_not_leave_its_first_page_blank(ws_path: Path) -> N
     shown = list(texts(first))
     assert "Constats" in shown and "Chiffres clés" in shown
     assert "1 mars 2026" in shown  # the table's first day
+
+
+class _Aligned(HTMLParser):
+    """Each table's rows as the ``n`` class (a figure, right-aligned) of each cell."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[bool]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th") and self.tables and self.tables[-1]:
+            self.tables[-1][-1].append("n" in (dict(attrs).get("class") or "").split())
+
+
+def test_figure_columns_have_their_header_above_the_figures(ws_path: Path) -> None:  # noqa: F811
+    """A column of figures (right-aligned) has its header right-aligned above
+    them, not at the far left of a wide column (« Moyenne des 4 périodes
+    précédentes » over a 0,5 at the right)."""
+    parser = _Aligned()
+    parser.feed(_report(ws_path, "fr", "2026-03-01..2026-03-31"))
+    checked = 0
+    for rows in parser.tables:
+        head, body = rows[0], [r for r in rows[1:] if len(r) == len(rows[0])]
+        for i, is_figure in enumerate(head):
+            if body and all(r[i] for r in body):
+                assert is_figure, (i, rows[0])
+                checked += 1
+    assert checked >= 10
