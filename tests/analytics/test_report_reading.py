@@ -365,3 +365,14 @@ def test_figure_columns_have_their_header_above_the_figures(ws_path: Path) -> No
                 assert is_figure, (i, rows[0])
                 checked += 1
     assert checked >= 10
+
+
+def test_each_post_is_marked_with_its_own_language(ws_path: Path) -> None:  # noqa: F811
+    """In a French report, an English post is read by a screen reader (and the
+    tagged PDF) in English; a post whose language is unknown is not marked."""
+    html = _report(ws_path, "fr")
+    # Post 2 is English, posts 1 and 3 French, the troll's has no language.
+    assert '<td lang="en">Lumio outage again' in html
+    assert '<td lang="fr">Lumio panne fibre' in html
+    assert '<span lang="fr">Lumio panne fibre' in html  # alice's recent post
+    assert 'lang="und"' not in html and 'lang=""' not in html

@@ -92,6 +92,20 @@ def _shown(post: Any) -> str:
     return f"{title} — {body}" if body else title
 
 
+def _lang_of(post: Any) -> Any:
+    """`` lang="en"`` for a post whose language is known: a screen reader (and
+    the tagged PDF) reads an English post in an English voice inside a
+    French report. Nothing where it is unknown."""
+    import re
+
+    from markupsafe import Markup
+
+    code = getattr(post, "lang", None) or ""
+    if code == "und" or not re.fullmatch(r"[a-z]{2,3}", code):
+        return Markup("")
+    return Markup(' lang="{}"').format(code)
+
+
 def _safe_url(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("http://", "https://")) else None
 
@@ -228,6 +242,7 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         text=_text,
         shown=_shown,
         safe_url=_safe_url,
+        lang_of=_lang_of,
         local=lambda dt: i18n.format_datetime(dt, lang, tz),
         day=lambda dt: i18n.format_date(dt, lang, tz),
         net_by_start=net_by_start,
