@@ -60,3 +60,27 @@ def test_the_report_page_fits_and_its_figures_line_up(site: Running, watched: Wa
     )
     assert aligns and set(aligns) == {"right"}
     assert figures and set(figures) == {"right"}
+
+
+def test_the_report_file_and_page_have_one_main_landmark(
+    site: Running, watched: WatchedPage
+) -> None:
+    """The downloaded report passes axe-core with no violation at all (it had
+    no main landmark, its content outside any); shown in the app, it sits in
+    the page's own main rather than adding a second one."""
+    from tests.web.browser import axe_violations
+    from veille.analytics.report import render_report
+    from veille.analytics.scope import parse_period
+    from veille.workspace import Workspace
+
+    with Workspace.open(site.root) as ws:
+        html, _pdf = render_report(
+            ws, query="lumio", period=parse_period("2026-03-23..2026-03-29"), lang="fr", pdf=False
+        )
+    page = watched.page
+    page.set_content(html)
+    assert axe_violations(page, ("minor", "moderate", "serious", "critical")) == []
+    sign_in(watched, site.url, "analyst", PASSWORD)
+    page.goto(site.url + "/reports?query=lumio&period=2026-03-23..2026-03-29&lang=fr")
+    assert page.locator("main").count() == 1
+    assert page.locator("article.report h1").count() == 1

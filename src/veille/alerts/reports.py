@@ -356,8 +356,8 @@ def report_mail(delivery: Delivery, ctx: ChannelContext, unsubscribe: str) -> tu
     ]
     text = "\n".join(lines) + "\n"
     footer = Markup(
-        '<hr><p style="font-size:.9em;color:#555;"><a href="{}">{}</a>. {} <a href="{}">{}</a>. '
-        '<a href="{}">{}</a>.</p>'
+        '<footer><hr><p style="font-size:.9em;color:#555;"><a href="{}">{}</a>. {} '
+        '<a href="{}">{}</a>. <a href="{}">{}</a>.</p></footer>'
     ).format(link, w["open"], w["why"], ctx.alert_url(alert), alert.name, unsubscribe, w["stop"])
     if doc is not None and "</body>" in doc.html:
         head, _, tail = doc.html.rpartition("</body>")
