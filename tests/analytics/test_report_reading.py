@@ -376,3 +376,34 @@ def test_each_post_is_marked_with_its_own_language(ws_path: Path) -> None:  # no
     assert '<td lang="fr">Lumio panne fibre' in html
     assert '<span lang="fr">Lumio panne fibre' in html  # alice's recent post
     assert 'lang="und"' not in html and 'lang=""' not in html
+
+
+def test_top_posts_are_ranked_by_what_was_counted(tmp_path: Path) -> None:
+    """Without any engagement counted, the top posts are those with the widest
+    reach (the column says so); with neither, the report says no post stands
+    out instead of listing the latest posts beside a column of zeros."""
+    from tests.analytics.conftest import make_post
+    from veille.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    (root / "veille.toml").write_text(f'[workspace]\ntimezone = "{TZ}"\n', encoding="utf-8")
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([
+            make_post("1", "2026-03-24T09:00", text="Lumio un", handle="small", followers=10),
+            make_post("2", "2026-03-25T09:00", text="Lumio deux", handle="wide", followers=9000),
+            make_post("3", "2026-03-26T09:00", text="Vexa trois", handle="nobody",
+                      followers=None),
+        ])  # fmt: skip
+    html = _report(root, "en")
+    parser = _Tables()
+    parser.feed(html)
+    top = next(
+        rows for _c, rows in parser.tables if rows and rows[0][0] == "Date, platform, author"
+    )
+    assert top[0] == ["Date, platform, author", "Post", "Reach"]
+    assert [row[2] for row in top[1:]] == ["9,000", "10"]
+    vexa = _sections(_report(root, "fr", query="vexa"))["Publications phares"]
+    assert vexa == (
+        "Aucune publication ne se détache : aucune publication de cette période n’a "
+        "d’interactions ni d’abonnés comptés."
+    )

@@ -41,6 +41,8 @@ STRINGS = {
         "previous_col": "Previous period", "where_who": "Date, platform, author",
         "post": "Post", "story": "Story", "account": "Account",
         "average_before": "Average over the {n} periods before",
+        "no_counts": "No post stands out: none of this period's posts has engagement or "
+        "followers counted.",
     },
     "fr": {
         "title": "Rapport d’écoute", "period": "Période", "previous": "période précédente",
@@ -59,6 +61,8 @@ STRINGS = {
         "previous_col": "Période précédente", "where_who": "Date, plateforme, auteur",
         "post": "Publication", "story": "Histoire", "account": "Compte",
         "average_before": "Moyenne des {n} périodes précédentes",
+        "no_counts": "Aucune publication ne se détache\u202f: aucune publication de cette "
+        "période n’a d’interactions ni d’abonnés comptés.",
     },
 }  # fmt: skip
 
@@ -142,6 +146,9 @@ def report_data(
     figures, sentiment, previous, split = tops.headline_and_sentiment(
         store, scope, period, ("platform", "lang", "country", "sentiment")
     )
+    top_by = (
+        "engagement" if figures["engagement"].value else "reach" if figures["reach"].value else ""
+    )
     data: dict[str, Any] = {
         "about": about,
         "is_brand": is_brand,
@@ -158,7 +165,10 @@ def report_data(
         "sentiment_series": net_sentiment(
             store, scope, period, interval=interval, timezone=timezone
         ),
-        "top_posts": tops.top_posts(store, scope, period, limit=5),
+        # Ranked by what the platforms counted: engagement, else reach; with
+        # neither, no post stands out (a ranking of zeros listed the latest).
+        "top_posts": tops.top_posts(store, scope, period, by=top_by, limit=5) if top_by else [],
+        "top_by": top_by,
         "stories": tops.stories(store, scope, period, limit=5),
         "influencers": influencers(
             store, scope, period, org_handles=org_handles, limit=10, recent=1
