@@ -110,7 +110,8 @@ def test_weekly_report_email_once_per_period_across_restarts(
     text, html = text_part.get_content(), html_part.get_content()
     # The plain part gives the findings and figures, in French.
     assert "Constats" in text and "La conversation sur lumio a augmenté" in text
-    assert "Publications\u202f: 4 (+100\u202f%, période précédente)" in text
+    # Each figure as the report gives it: its change, then the previous period's value.
+    assert "Publications\u202f: 4 (+100\u202f%\u202f; période précédente\u202f: 2)" in text
     assert "Le rapport complet est joint en PDF." in text
     # One word for an e-mail in French, as the match alerts' e-mails say it.
     assert "Ne plus recevoir ces courriels" in text and "e-mails" not in text
@@ -122,6 +123,16 @@ def test_weekly_report_email_once_per_period_across_restarts(
     assert "Histoires les plus reprises" in html and ">Histoires<" in html
     assert ">Messages<" not in html
     assert f'href="{unsubscribe}"' in html
+    # Its charts are PNG parts beside it (Gmail and Outlook show no inline SVG
+    # data: image), each where the page shows it.
+    assert "data:image" not in html and "img-src data: cid:" in html
+    related = msg.get_body(("related",))
+    assert related is not None
+    charts = [p for p in related.iter_parts() if p.get_content_type() == "image/png"]
+    assert len(charts) >= 2  # volume and platforms
+    for chart in charts:
+        assert chart.get_content().startswith(b"\x89PNG")
+        assert f'src="cid:{chart["Content-ID"].strip("<>")}" width=' in html
     attachments = list(msg.iter_attachments())
     assert len(attachments) == 1
     pdf = attachments[0]
@@ -192,7 +203,7 @@ def test_report_to_an_atom_feed_links_the_report(tmp_path: Path) -> None:
     assert (entry.findtext("a:title", namespaces=ns) or "").startswith("Report on “lumio”")
     link = entry.find("a:link", ns)
     assert link is not None and "/reports?query=lumio" in link.get("href", "")
-    assert "Posts: 4 (+100%, previous period)" in (entry.findtext("a:content", "", ns))
+    assert "Posts: 4 (+100%; previous period: 2)" in (entry.findtext("a:content", "", ns))
     engine.close()
     ws.close()
 
@@ -244,5 +255,51 @@ def test_report_through_apprise_gives_the_findings_as_text(
     assert body["title"].startswith("Rapport sur «\u202flumio\u202f»\u202f:")
     assert "- La conversation sur lumio a augmenté de 100" in body["message"]
     assert "https://veille.example/reports?query=lumio" in body["message"]
+    engine.close()
+    ws.close()
+
+
+def test_report_email_figures_read_as_the_report_gives_them(tmp_path: Path) -> None:
+    """The plain-text e-mail gives each figure with its change and the previous
+    period's value; net sentiment beside the previous period's (not a bare
+    delta that reads as it); a quiet period says 0 against 0, never "new"."""
+    from veille.alerts.channels.base import Delivery
+    from veille.alerts.reports import report_event, report_mail
+    from veille.models import Sentiment
+
+    ws = make_workspace(tmp_path / "ws", _config())
+    week = parse_period("2026-03-23..2026-03-29", timezone=TZ)
+    mood = {
+        "positive": Sentiment("positive", 0.9, 0.9),
+        "negative": Sentiment("negative", 0.9, 0.9),
+    }
+    ws.store.upsert_posts([
+        make_post(1, "lumio bien", published_at=week.since + timedelta(hours=9),
+                  sentiment=mood["positive"]),
+        make_post(2, "lumio super", published_at=week.since + timedelta(days=1),
+                  sentiment=mood["positive"]),
+        make_post(3, "lumio nul", published_at=week.since - timedelta(days=2),
+                  sentiment=mood["negative"]),
+    ])  # fmt: skip
+    engine = engine_for(ws)
+
+    def mail(period: str, lang: str) -> str:
+        alert = Alert(name="lumio-week", kind="report", query="lumio", language=lang,
+                      channel_url="mailto:com@example.org", frequency="weekly", id=1)  # fmt: skip
+        event = report_event(engine, alert, parse_period(period, timezone=TZ))
+        delivery = Delivery("d1", alert, [], datetime.now(UTC), "report", event)
+        return report_mail(delivery, engine.ctx, "https://veille.example/unsubscribe")[1]
+
+    text = mail("2026-03-23..2026-03-29", "en")
+    assert "  - Posts: 2 (+100%; previous period: 1)" in text
+    assert "  - Net sentiment: +1.00 (previous period: \u22121.00)" in text
+    fr = mail("2026-03-23..2026-03-29", "fr")
+    assert "  - Publications\u202f: 2 (+100\u202f%\u202f; période précédente\u202f: 1)" in fr
+    assert "  - Sentiment net\u202f: +1,00 (période précédente\u202f: \u22121,00)" in fr
+    quiet = mail("2026-01-05..2026-01-11", "en")
+    assert "  - Posts: 0 (previous period: 0)" in quiet
+    assert "  - Net sentiment: – (previous period: –)" in quiet
+    assert "new" not in quiet.split("Headline figures")[1].split("Open the report")[0]
+    assert "No post about lumio this period, nor the period before." in quiet
     engine.close()
     ws.close()

@@ -228,3 +228,33 @@ def test_a_half_percent_is_rounded_up_as_readers_do() -> None:
     assert "Conversation about lumio grew 1% (201 posts, against 200 the period before)." in found
     found = findings(data(platforms=[platform(0.125, 0.125)]), "en")
     assert any("Mastodon (13%)" in s for s in found), found
+
+
+def test_the_platform_sentence_says_all_and_what_came_before_truly() -> None:
+    """One platform only is "all" the conversation, not "most"; a platform
+    with no post the period before had 0% of it (the conversation was
+    elsewhere), which is not a period without posts."""
+
+    def on(share: float, previous: int, previous_share: float | None) -> SimpleNamespace:
+        return SimpleNamespace(key="hackernews", posts=4, share=share, previous=previous,
+                               previous_share=previous_share)  # fmt: skip
+
+    def said(p: SimpleNamespace, lang: str) -> str:
+        return findings(data(platforms=[p]), lang)[1]
+
+    assert said(on(1.0, 3, 1.0), "en") == "All conversation is on Hacker News (100%), as before."
+    assert said(on(1.0, 3, 1.0), "fr") == (
+        f"Toute la conversation se tient sur Hacker News (100{N}%), comme la période précédente."
+    )
+    assert said(on(0.6, 0, 0.0), "en") == "Most conversation is on Hacker News (60%), up from 0%."
+    assert said(on(0.6, 0, 0.0), "fr") == (
+        f"L’essentiel de la conversation se tient sur Hacker News (60{N}%), "
+        f"contre 0{N}% la période précédente."
+    )
+    assert said(on(0.6, 0, None), "en") == (
+        "Most conversation is on Hacker News (60%); no post the period before."
+    )
+    assert said(on(0.6, 0, None), "fr") == (
+        f"L’essentiel de la conversation se tient sur Hacker News (60{N}%){N}; "
+        "aucune publication la période précédente."
+    )

@@ -26,7 +26,7 @@ from veille.alerts.channels.base import ChannelContext, Delivery, ReportDocument
 from veille.alerts.model import Alert
 from veille.alerts.schedule import next_slot
 from veille.errors import UsageError, tr
-from veille.i18n import colon
+from veille.i18n import colon, typography
 
 if TYPE_CHECKING:
     from veille.alerts.outbox import AlertEngine
@@ -165,19 +165,22 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
         when = period_label(period.since, period.until, tz, lang)
         summary[lang] = f"{title}{colon(lang)} {when}"
         lines = []
+        sep = colon(lang)
         for name in _FIGURES:
             fig = head[name]
+            # As the report's figure reads: the value, its change, then the
+            # previous period's value (not a change that reads as that value).
             if name == "net_sentiment":  # unknown (None) without a scored post
                 value = "–" if fig.value is None else signed(fig.value, lang)
-                delta = (
-                    "–"
-                    if fig.value is None or fig.previous is None
-                    else signed(fig.value - fig.previous, lang)
-                )
+                before = "–" if fig.previous is None else signed(fig.previous, lang)
+                tail = f"{words['vs']}{sep} {before}"
             else:
-                value, delta = num(fig.value, lang), change_text(fig.change, lang)
-            sep = colon(lang)
-            lines.append(f"{STRINGS[lang][name]}{sep} {value} ({delta}, {words['vs']})")
+                value = num(fig.value, lang)
+                tail = f"{words['vs']}{sep} {num(fig.previous or 0, lang)}"
+                if fig.value or fig.previous:  # 0 from 0 is no change, and nothing "new"
+                    semicolon = " ;" if lang == "fr" else ";"  # U+202F by typography()
+                    tail = f"{change_text(fig.change, lang)}{semicolon} {tail}"
+            lines.append(typography(f"{STRINGS[lang][name]}{sep} {value} ({tail})", lang))
         figures[lang] = lines
     return {
         "kind": "report",
@@ -290,6 +293,39 @@ def test_delivery(engine: AlertEngine, alert: Alert, now: float | None = None) -
     return with_document(engine, delivery)
 
 
+_SVG_SRC = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
+
+
+def mail_charts(html: str, delivery_id: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """``html`` with its charts (inline SVG ``data:`` images, which Gmail and
+    Outlook do not show) pointing at PNG parts of the e-mail (``cid:``), and
+    those parts as ``(content id, PNG bytes)``. Without vl-convert the page is
+    left as it is (its tables carry the charts' figures)."""
+    import base64
+
+    try:
+        import vl_convert as vlc
+    except ImportError:
+        return html, []
+    images: list[tuple[str, bytes]] = []
+    tag = re.sub(r"[^\w.-]+", ".", delivery_id)
+
+    def to_cid(match: re.Match[str]) -> str:
+        svg = base64.b64decode(match.group(1)).decode("utf-8")
+        cid = f"chart{len(images) + 1}.{tag}@veille"
+        png = bytes(vlc.svg_to_png(svg, scale=2.0))  # sharp on a high-density screen
+        images.append((cid, png))
+        # Drawn at its SVG size: a client that ignores CSS (Outlook) would
+        # otherwise show the PNG twice as wide as the page.
+        width = int.from_bytes(png[16:20], "big") // 2
+        return f'src="cid:{cid}" width="{width}"'
+
+    html = _SVG_SRC.sub(to_cid, html)
+    if images:  # a client that honours the page's policy lets them in
+        html = html.replace("img-src data:", "img-src data: cid:", 1)
+    return html, images
+
+
 def report_mail(delivery: Delivery, ctx: ChannelContext, unsubscribe: str) -> tuple[str, str, str]:
     """``(subject, plain text, html)`` of a report e-mail in the alert's language.
 
@@ -320,8 +356,8 @@ def report_mail(delivery: Delivery, ctx: ChannelContext, unsubscribe: str) -> tu
     ]
     text = "\n".join(lines) + "\n"
     footer = Markup(
-        '<hr><p style="font-size:.9em;color:#555;"><a href="{}">{}</a>. {} <a href="{}">{}</a>. '
-        '<a href="{}">{}</a>.</p>'
+        '<footer><hr><p style="font-size:.9em;color:#555;"><a href="{}">{}</a>. {} '
+        '<a href="{}">{}</a>. <a href="{}">{}</a>.</p></footer>'
     ).format(link, w["open"], w["why"], ctx.alert_url(alert), alert.name, unsubscribe, w["stop"])
     if doc is not None and "</body>" in doc.html:
         head, _, tail = doc.html.rpartition("</body>")

@@ -63,7 +63,14 @@ def _posts(n: float, lang: str) -> str:
 def _volume(data: dict[str, Any], about: str, fr: bool, lang: str) -> str | None:
     posts = data["headline"]["posts"]
     if not (posts.value or posts.previous):
-        return None
+        # Said plainly, so that a report (or its e-mail) of a quiet period
+        # reads as quiet, not as broken.
+        if fr:
+            return (
+                f"Aucune publication{' sur ' + about if about else ''} cette période, "
+                "ni la période précédente."
+            )
+        return f"No post{' about ' + about if about else ''} this period, nor the period before."
     if posts.change is None:
         if fr:
             return (
@@ -109,29 +116,35 @@ def _platform(data: dict[str, Any], fr: bool, lang: str) -> str | None:
     share = top.share or 0.0
     before = top.previous_share or 0.0  # None only where no post came before
     most = share > MOST
+    every = top.posts and share == 1.0  # the only platform: "all", not "most"
     same = i18n.percent_shown(share) == i18n.percent_shown(before)
+    # Before: the platform's share then; 0% where the conversation was
+    # elsewhere, and no share where there was no post at all (a sentence
+    # saying "absent" read as if there had been no conversation).
     if fr:
         you = " sur vous" if data.get("is_brand") else ""
-        lead = "L’essentiel" if most else "La plus grande part"
+        lead = "Toute la" if every else "L’essentiel" if most else "La plus grande part"
         trend = (
-            f", contre {pct(top.previous_share, lang)} la période précédente"
-            if top.previous and not same
+            " ; aucune publication la période précédente"
+            if top.previous_share is None
             else ", comme la période précédente"
-            if top.previous
-            else ", absente la période précédente"
+            if same
+            else f", contre {pct(top.previous_share, lang)} la période précédente"
         )
-        return (
-            f"{lead} de la conversation{you} se tient sur {name} ({pct(top.share, lang)}){trend}."
-        )
+        of = "" if every else " de la"
+        return f"{lead}{of} conversation{you} se tient sur {name} ({pct(top.share, lang)}){trend}."
     you = " about you" if data.get("is_brand") else ""
-    lead = "Most conversation" if most else "The largest share of conversation"
+    lead = (
+        "All conversation" if every else "Most conversation" if most
+        else "The largest share of conversation"
+    )  # fmt: skip
     direction = "up" if share > before else "down"
     trend = (
-        f", {direction} from {pct(top.previous_share, lang)}"
-        if top.previous and not same
+        "; no post the period before"
+        if top.previous_share is None
         else ", as before"
-        if top.previous
-        else ", absent the period before"
+        if same
+        else f", {direction} from {pct(top.previous_share, lang)}"
     )
     return f"{lead}{you} is on {name} ({pct(top.share, lang)}){trend}."
 
@@ -234,7 +247,24 @@ def findings(data: dict[str, Any], lang: str) -> list[str]:
         about = "vous" if fr else "you"
     peak = data.get("peak")
     busiest = None
-    if peak is not None and peak.posts:
+    # Past three months the buckets are weeks: the peak is a week, not a day.
+    interval = getattr(data.get("volume"), "interval", "day")
+    if peak is not None and peak.posts and interval == "hour":  # a report of a day or two
+        when = i18n.format_datetime(peak.start, lang, peak.start.tzinfo)
+        busiest = (
+            f"L’heure la plus active a été le {when} ({_posts(peak.posts, lang)})."
+            if fr
+            else f"The busiest hour was {when} ({_posts(peak.posts, lang)})."
+        )
+    elif peak is not None and peak.posts and interval == "week":
+        busiest = (
+            f"La semaine la plus active a été celle du {day_text(peak.start, lang)} "
+            f"({_posts(peak.posts, lang)})."
+            if fr
+            else f"The busiest week was the week of {day_text(peak.start, lang)} "
+            f"({_posts(peak.posts, lang)})."
+        )
+    elif peak is not None and peak.posts:
         busiest = (
             f"Le jour le plus actif a été le {day_text(peak.start, lang)} "
             f"({_posts(peak.posts, lang)})."

@@ -37,7 +37,12 @@ STRINGS = {
         "score": "Score", "why": "Why", "engaged": "Engaged", "yes": "yes", "term": "Term",
         "none": "Nothing in this period.", "all": "all posts", "positive": "positive",
         "negative": "negative", "neutral": "neutral", "und": "not scored",
-        "unknown": "unknown",
+        "unknown": "unknown", "day": "Day", "week": "Week of", "hour": "Hour",
+        "previous_col": "Previous period", "where_who": "Date, platform, author",
+        "post": "Post", "story": "Story", "account": "Account",
+        "average_before": "Average over the {n} periods before",
+        "no_counts": "No post stands out: none of this period's posts has engagement or "
+        "followers counted.",
     },
     "fr": {
         "title": "Rapport d’écoute", "period": "Période", "previous": "période précédente",
@@ -52,7 +57,12 @@ STRINGS = {
         "score": "Score", "why": "Pourquoi", "engaged": "Contact", "yes": "oui", "term": "Terme",
         "none": "Rien sur cette période.", "all": "toutes les publications",
         "positive": "positif", "negative": "négatif", "neutral": "neutre", "und": "non évalué",
-        "unknown": "inconnue",
+        "unknown": "inconnue", "day": "Jour", "week": "Semaine du", "hour": "Heure",
+        "previous_col": "Période précédente", "where_who": "Date, plateforme, auteur",
+        "post": "Publication", "story": "Histoire", "account": "Compte",
+        "average_before": "Moyenne des {n} périodes précédentes",
+        "no_counts": "Aucune publication ne se détache\u202f: aucune publication de cette "
+        "période n’a d’interactions ni d’abonnés comptés.",
     },
 }  # fmt: skip
 
@@ -86,6 +96,20 @@ def _shown(post: Any) -> str:
     return f"{title} — {body}" if body else title
 
 
+def _lang_of(post: Any) -> Any:
+    """`` lang="en"`` for a post whose language is known: a screen reader (and
+    the tagged PDF) reads an English post in an English voice inside a
+    French report. Nothing where it is unknown."""
+    import re
+
+    from markupsafe import Markup
+
+    code = getattr(post, "lang", None) or ""
+    if code == "und" or not re.fullmatch(r"[a-z]{2,3}", code):
+        return Markup("")
+    return Markup(' lang="{}"').format(code)
+
+
 def _safe_url(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("http://", "https://")) else None
 
@@ -94,7 +118,7 @@ def _peak(points: list[Any]) -> Any:
     """The busiest bucket when one stands out (strictly more posts than any other)."""
     ranked = sorted(points, key=lambda p: -p.posts)
     if (
-        not ranked
+        len(ranked) < 2  # the only bucket (a one-day report's day) is no peak
         or ranked[0].posts < 2
         or (len(ranked) > 1 and ranked[1].posts == ranked[0].posts)
     ):
@@ -113,10 +137,17 @@ def report_data(
     is_brand: bool = False,
 ) -> dict[str, Any]:
     """Every figure of a report (no formatting)."""
-    interval = "day" if period.seconds <= 93 * 86400 else "week"
+    # Buckets a chart and its table can show: hours over a day or two (a daily
+    # report), days up to three months, weeks past that.
+    interval = (
+        "hour" if period.seconds <= 2 * 86400 else "day" if period.seconds <= 93 * 86400 else "week"
+    )
     vol = volume(store, scope, period, interval=interval, timezone=timezone)
     figures, sentiment, previous, split = tops.headline_and_sentiment(
         store, scope, period, ("platform", "lang", "country", "sentiment")
+    )
+    top_by = (
+        "engagement" if figures["engagement"].value else "reach" if figures["reach"].value else ""
     )
     data: dict[str, Any] = {
         "about": about,
@@ -134,7 +165,10 @@ def report_data(
         "sentiment_series": net_sentiment(
             store, scope, period, interval=interval, timezone=timezone
         ),
-        "top_posts": tops.top_posts(store, scope, period, limit=5),
+        # Ranked by what the platforms counted: engagement, else reach; with
+        # neither, no post stands out (a ranking of zeros listed the latest).
+        "top_posts": tops.top_posts(store, scope, period, by=top_by, limit=5) if top_by else [],
+        "top_by": top_by,
         "stories": tops.stories(store, scope, period, limit=5),
         "influencers": influencers(
             store, scope, period, org_handles=org_handles, limit=10, recent=1
@@ -166,7 +200,11 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         return charts.chart_title(name, about=label, period=period, lang=lang, timezone=timezone)
 
     vol = data["volume"]
-    images = {"volume": _svg_uri(charts.volume_chart(vol, lang=lang, title=title(s["volume"])))}
+    images = {}
+    # No post in either period: the report says so; two flat lines at zero
+    # would read as a broken chart.
+    if vol.total or vol.previous_total:
+        images["volume"] = _svg_uri(charts.volume_chart(vol, lang=lang, title=title(s["volume"])))
     if any(p.posts for p in data["platforms"]):
         named = [replace(r, key=platform_name(r.key)) for r in data["platforms"]]
         images["platforms"] = _svg_uri(
@@ -185,6 +223,11 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         return i18n.language_name(code, lang) if kind == "lang" else i18n.country_name(code, lang)
 
     env.filters["language"] = lambda code: name_of("lang", code)
+    # Net sentiment beside the posts of each bucket, when any post was scored
+    # (the same condition as its chart).
+    net_by_start = (
+        {p.start: p.net for p in data["sentiment_series"]} if data["sentiment"].scored else {}
+    )
 
     return env.get_template("report.html.j2").render(
         s=s,
@@ -200,6 +243,7 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         num=lambda v: num(v, lang),
         pct=lambda v: pct(v, lang),
         dec=lambda v: i18n.format_decimal(v, lang, 1, trim=False),
+        average=lambda v: i18n.format_decimal(v, lang, 1),  # as the trend's finding says it
         signed=lambda v: signed(v, lang),
         change=lambda v: change_text(v, lang),
         platform=platform_name,
@@ -208,7 +252,10 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         text=_text,
         shown=_shown,
         safe_url=_safe_url,
+        lang_of=_lang_of,
         local=lambda dt: i18n.format_datetime(dt, lang, tz),
+        day=lambda dt: i18n.format_date(dt, lang, tz),
+        net_by_start=net_by_start,
     )
 
 
@@ -219,10 +266,14 @@ def file_stem(lang: str) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """The page as PDF (WeasyPrint; needs Pango, see docs/analytics.md)."""
+    """The page as a tagged PDF (WeasyPrint; needs Pango, see docs/analytics.md):
+    its structure (headings, tables and their header cells, the charts'
+    alternative text) and its language travel with it, so a screen reader,
+    or a reflowing reader on a phone, reads it in order; the viewer's title
+    bar shows the report's title, not its file name."""
     from weasyprint import HTML
 
-    return bytes(HTML(string=html).write_pdf())
+    return bytes(HTML(string=html).write_pdf(pdf_tags=True))
 
 
 def render_report(

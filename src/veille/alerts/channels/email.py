@@ -223,11 +223,13 @@ class EmailChannel:
         self.ctx = ctx
 
     def message(self, delivery: Delivery) -> EmailMessage:
+        charts: list[tuple[str, bytes]] = []
         if delivery.kind == "report":
-            from veille.alerts.reports import report_mail
+            from veille.alerts.reports import mail_charts, report_mail
 
             unsubscribe = unsubscribe_url(self.ctx, delivery.alert)
             subject, text, body_html = report_mail(delivery, self.ctx, unsubscribe)
+            body_html, charts = mail_charts(body_html, delivery.id)
         else:
             subject, text, body_html = render(delivery, self.ctx)
         smtp = self.ctx.settings.smtp
@@ -243,6 +245,11 @@ class EmailChannel:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         msg.set_content(text)
         msg.add_alternative(body_html, subtype="html")
+        if charts:  # the report's charts, beside the HTML they are shown in
+            html_part = msg.get_body(("html",))
+            assert html_part is not None
+            for cid, png in charts:
+                html_part.add_related(png, "image", "png", cid=f"<{cid}>")
         doc = delivery.document
         if doc is not None and doc.pdf:
             msg.add_attachment(

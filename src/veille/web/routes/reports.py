@@ -21,7 +21,8 @@ from veille.web.listening import checked_period, checked_query, recent
 router = APIRouter()
 
 PERIODS = ("last-week", "last-month", "last-7d", "last-30d")
-_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
+# The report's own <main> (the page it sits in has its main already).
+_BODY = re.compile(r"<body[^>]*>\s*<main>(.*)</main>\s*</body>", re.S)
 
 
 def _asked(request: Request) -> dict[str, str]:
