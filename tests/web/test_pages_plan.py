@@ -608,3 +608,51 @@ def test_a_kpi_chart_whose_first_point_counts_part_of_its_period_says_so(
         server.stop()
     assert "counts only 10 of its 30 days: veille holds no earlier post." in said["en"]
     assert "ne compte que 10 de ses 30 jours\u202f: veille ne détient" in said["fr"]
+
+
+def test_the_plan_as_a_document_says_what_the_page_says_of_the_posts(
+    new_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """The document is made from what the plan's page read from the posts
+    that minute (the most of its time at 1M posts): it says the same count
+    of the conversation as the page beside it, even when posts came in
+    between, and the same words as the document made by reading them anew."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.plan.test_kpi_coverage import daily_lumio
+    from veille.models import Author, Post
+    from veille.plan.document import plan_markdown
+
+    with new_org.workspace() as ws:
+        ws.store.upsert_posts(daily_lumio(datetime.now(UTC), days=7, hour_back=1))
+    with httpx.Client(base_url=new_org.url, timeout=30) as client:
+        login(client, "manager")
+        assert start_plan(client).status_code == 303
+        page = client.get("/plan").text
+        assert "100% (7)" in page
+        md = client.get("/plan/export", params={"format": "md", "language": "en"}).text
+        with new_org.workspace() as ws:
+            assert md == plan_markdown(ws, "en")  # the same words as reading anew
+            lumio = ws.state.topic("lumio")
+            assert lumio is not None
+            later = [
+                Post.create(
+                    platform="mastodon",
+                    native_id=f"later{n}",
+                    text="lumio",
+                    published_at=datetime.now(UTC) - timedelta(hours=n + 2),
+                    author=Author(handle="bo"),
+                )
+                for n in range(3)
+            ]
+            with ws.store.transaction() as tx:  # as a collector stores and files them
+                tx.upsert_posts(later)
+                tx.file_posts([(p.id, lumio.id) for p in later])
+            assert "(10 posts in 30 days)" in plan_markdown(ws, "en")  # read anew
+        # Within the minute, the page and its documents say the page's count.
+        page = client.get("/plan").text
+        again = client.get("/plan/export", params={"format": "md", "language": "en"}).text
+        html = client.get("/plan/export", params={"format": "html", "language": "en"}).text
+    assert "% (7)" in page
+    assert "(7 posts in 30 days)" in again, again
+    assert "(7 posts in 30 days)" in html

@@ -10,6 +10,7 @@ from veille.i18n import colon, format_date, format_decimal, format_number
 from veille.plan.cost import CostEstimate
 
 if TYPE_CHECKING:
+    from veille.plan.recommend import Heard
     from veille.workspace import Workspace
 
 _L = {
@@ -241,8 +242,12 @@ def cost_markdown(est: CostEstimate, lang: str) -> str:
     return "\n".join(out)
 
 
-def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = None) -> str:
-    """The whole plan as Markdown in ``lang``."""
+def plan_markdown(
+    ws: Workspace, lang: str = "en", *, now: datetime | None = None, heard: Heard | None = None
+) -> str:
+    """The whole plan as Markdown in ``lang``; ``heard``: what the plan reads
+    from the posts (:func:`~veille.plan.recommend.hear`) when already read,
+    as the plan's page keeps it a minute (the most of the document's time)."""
     from veille.plan.adoption import adoption
     from veille.plan.cost import estimate
     from veille.plan.objectives import kind_note
@@ -260,7 +265,8 @@ def plan_markdown(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
     state = ws.state
     org = state.plan_settings().get("organization", "")
     out = [f"# {t['title']}" + (f" — {org}" if org else ""), ""]
-    listened = hear(ws, now=now)  # read once for the cost, the channels and the recommendations
+    # Read once for the cost, the channels and the recommendations.
+    listened = heard if heard is not None else hear(ws, now=now)
     cost = estimate(ws, weekly=listened.weekly)  # for the adoption and the cost table alike
     done = adoption(ws)
     if done:
@@ -377,7 +383,9 @@ code { font-size: 9.5pt; }
 """
 
 
-def plan_html(ws: Workspace, lang: str = "en", *, now: datetime | None = None) -> str:
+def plan_html(
+    ws: Workspace, lang: str = "en", *, now: datetime | None = None, heard: Heard | None = None
+) -> str:
     """The plan as one standalone HTML page (the Markdown rendered, raw HTML
     in it escaped: guidelines and names are the users' text)."""
     from html import escape
@@ -385,7 +393,7 @@ def plan_html(ws: Workspace, lang: str = "en", *, now: datetime | None = None) -
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    body = md.render(plan_markdown(ws, lang, now=now))
+    body = md.render(plan_markdown(ws, lang, now=now, heard=heard))
     title = escape(labels(lang)["title"])
     return (
         f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
@@ -393,8 +401,10 @@ def plan_html(ws: Workspace, lang: str = "en", *, now: datetime | None = None) -
     )
 
 
-def plan_pdf(ws: Workspace, lang: str = "en", *, now: datetime | None = None) -> bytes:
+def plan_pdf(
+    ws: Workspace, lang: str = "en", *, now: datetime | None = None, heard: Heard | None = None
+) -> bytes:
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=plan_html(ws, lang, now=now)).write_pdf()
+    pdf: bytes = HTML(string=plan_html(ws, lang, now=now, heard=heard)).write_pdf()
     return pdf

@@ -678,15 +678,21 @@ def export(request: Request, user: Viewer, format: str = "html", language: str =
 
     ws = workspace(request)
     chosen = language if language in ("en", "fr") else lang(request)
-    if format == "md":
-        body: str | bytes = plan_markdown(ws, chosen)
-        media = "text/markdown; charset=utf-8"
-    elif format == "pdf":
-        body, media = plan_pdf(ws, chosen), "application/pdf"
-    elif format == "toml":
-        body, media = to_toml(contents(ws)), "application/toml; charset=utf-8"
+    if format == "toml":
+        body: str | bytes = to_toml(contents(ws))
+        media = "application/toml; charset=utf-8"
     else:
-        format, body, media = "html", plan_html(ws, chosen), "text/html; charset=utf-8"
+        # What the page shows from the posts, kept the same minute: the
+        # document says the page's figures, without reading them again.
+        heard = _heard(request.app, ws)
+        if format == "md":
+            body = plan_markdown(ws, chosen, heard=heard)
+            media = "text/markdown; charset=utf-8"
+        elif format == "pdf":
+            body, media = plan_pdf(ws, chosen, heard=heard), "application/pdf"
+        else:
+            body = plan_html(ws, chosen, heard=heard)
+            format, media = "html", "text/html; charset=utf-8"
     name = f"plan-{chosen}.{format}"
     disposition = "inline" if format == "html" else "attachment"
     return Response(
