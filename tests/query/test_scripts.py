@@ -175,3 +175,31 @@ def test_chdb_finds_them_whole_and_an_older_store_is_cut_again(chdb: Any) -> Non
     assert reopened.rows("SELECT id, content_hash FROM posts FINAL ORDER BY id") == before
     again = reopened.upsert_posts(POSTS)
     assert again.updated == [] and again.new == []
+
+
+def test_0291_refiles_every_topic_only_when_a_stored_post_holds_a_mark(tmp_path: Path) -> None:
+    """The index made again, saved topics file their posts again at their
+    next read: all of them when a stored post's words changed (it holds a
+    combining mark, a character cut again or a zero-width space), else only
+    those whose query holds one."""
+    from veille.query.topics import add_topic
+    from veille.store.sqlite.migrations import migrations
+
+    (step,) = [m for m in migrations() if m.number == 291]
+    for texts, left in (
+        (["une œuvre", "plain words"], {"art"}),  # no post holds a mark: the Hindi topic goes
+        (["une œuvre", "समाचार हिन्दी"], set()),  # one does: every topic files again
+    ):
+        store = SQLiteStore.open(tmp_path / f"{len(left)}.db")
+        store.upsert_posts([make_post(str(i), t) for i, t in enumerate(texts)])
+        add_topic(store, "art", "œuvre")
+        add_topic(store, "hindi", "हिन्दी")
+        conn = store.conn
+        ids = dict(conn.execute("SELECT name, id FROM topics").fetchall())
+        conn.execute("INSERT INTO topic_sync (topic_id, version) SELECT id, 1 FROM topics")
+        conn.execute("BEGIN")
+        step.run(conn)
+        conn.execute("COMMIT")
+        kept = {r[0] for r in conn.execute("SELECT topic_id FROM topic_sync")}
+        assert kept == {ids[name] for name in left}
+        store.close()
