@@ -56,7 +56,7 @@ def test_kpi_chart_scale_holds_zero_the_values_and_the_target() -> None:
     drawn inside the chart, on round values."""
     history = [(date(2026, 1, d), v) for d, v in ((1, -12.5), (2, 3.0), (3, 20.0))]
     svg = kpi_svg(_report(history, 40), "en")
-    assert _texts(svg, "axis-values") == ["−20", "0", "20", "40", "Value"]
+    assert _texts(svg, "axis-values") == ["−20", "0", "20", "40"]
     root = ET.fromstring(svg)
     height = float(root.get("height"))  # type: ignore[arg-type]
     ys = [float(c.get("cy")) for c in root.iter(f"{SVG}circle")]  # type: ignore[arg-type]

@@ -22,13 +22,14 @@ from veille.i18n import format_decimal, locale
 if TYPE_CHECKING:
     from veille.plan.status import KPIReport
 
-WIDTH = 320
-HEIGHT = 110
-# Room for the value labels (left), the date labels (below), and half a
-# point's width above and to the right.
-LEFT, BOTTOM, TOP, RIGHT = 52, 22, 8, 10
+# Small enough that the plan's table cell rarely scales it down (its text
+# would shrink with it): the plot, then room for the value labels (left),
+# the date labels (below), and half a point's width above and to the right.
+WIDTH = 240
+HEIGHT = 90
+LEFT, BOTTOM, TOP, RIGHT = 42, 22, 8, 12
 LINE, RULE, INK, GRID = "#1f5fa8", "#5f6b7a", "#3b4554", "#e3e7ee"
-_WORDS = {"en": ("Value", "Target"), "fr": ("Valeur", "Cible")}
+_WORDS = {"en": "Target", "fr": "Cible"}
 #: At most this many dates under the chart (the first and the last among them).
 DATE_LABELS = 4
 #: About this many values on the left.
@@ -69,7 +70,7 @@ def kpi_svg(report: KPIReport, lang: str = "en") -> str:
     points = sorted(report.history)
     if not points:
         return ""
-    value_word, target_word = _WORDS[lang]
+    target_word = _WORDS[lang]
     target = report.kpi.target
     values = [v for _d, v in points]
     ticks = nice_ticks(min([0.0, *values, target]), max([0.0, *values, target]))
@@ -94,7 +95,7 @@ def kpi_svg(report: KPIReport, lang: str = "en") -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kpi-chart" role="img" '
         f'width="{LEFT + WIDTH + RIGHT}" height="{TOP + HEIGHT + BOTTOM}" '
         f'viewBox="0 0 {LEFT + WIDTH + RIGHT} {TOP + HEIGHT + BOTTOM}" '
-        f'font-family="sans-serif" font-size="10">',
+        f'font-family="sans-serif" font-size="11">',
         # What a screen reader says of the whole chart.
         "<title>"
         + escape(
@@ -112,10 +113,7 @@ def kpi_svg(report: KPIReport, lang: str = "en") -> str:
             f'<text x="{LEFT - 6}" y="{ty}" dy="0.32em" text-anchor="end" fill="{INK}">'
             f"{escape(format_decimal(t, lang, digits))}</text>"
         )
-    out.append(
-        f'<text transform="translate(10 {TOP + HEIGHT / 2}) rotate(-90)" text-anchor="middle" '
-        f'fill="{INK}">{escape(value_word)}</text></g>'
-    )
+    out.append("</g>")
     # Dates below: the first, the last and evenly spaced ones between.
     out.append('<g class="axis-dates" aria-hidden="true">')
     for i in _spread(len(points), DATE_LABELS):
