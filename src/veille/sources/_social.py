@@ -246,8 +246,11 @@ def walk_newest_first(
     upper = state.get("upper")
     top = state.get("top")
     for pages, (items, more) in enumerate(fetch(floor, upper), start=1):
-        if items:
-            stamps = [stamp(i) for i in items]
+        # An item without a readable stamp (a null, a post without an id)
+        # moves no bound: it goes on to be quarantined while the others are
+        # read (it stopped the whole source at every poll).
+        stamps = [t for t in map(_stamp_of(stamp), items) if t is not None]
+        if stamps:
             top = max(stamps) if top is None else max(top, *stamps)
             upper = min(stamps)
         done = not more or not items
@@ -260,6 +263,18 @@ def walk_newest_first(
             return
         yield Batch(items, progress)
     # A fetch that stops early (a spent quota) leaves the last progress committed.
+
+
+def _stamp_of(stamp: Callable[[Mapping[str, Any]], Any]) -> Callable[[Any], Any]:
+    """``stamp``, or ``None`` for an item it cannot read."""
+
+    def read(item: Any) -> Any:
+        try:
+            return stamp(item)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            return None
+
+    return read
 
 
 @contextmanager

@@ -132,9 +132,12 @@ def collect(
     for items, usage in _pages(config, f"{config.api}/{config.page}/posts", params, http):
         if not items:
             break
-        top = max(int(parse_iso(i["created_time"]).timestamp()) for i in items)
-        newest = top if newest is None else max(int(newest), top)
-        posts_seen += [str(i["id"]) for i in items]
+        # An item that is no post (a null, no id or no date) moves no cursor:
+        # it goes on to be quarantined while the others are read.
+        times = [t for t in map(_created, items) if t is not None]
+        if times:
+            newest = max(times) if newest is None else max(int(newest), *times)
+        posts_seen += [i for i in map(_id_of, items) if i]
         if pending:
             yield Batch(pending, dict(state), quota=100 - usage)
         pending = items
@@ -163,13 +166,31 @@ def collect(
             if not items:
                 break
         if found:
-            top = max(int(parse_iso(c["comment"]["created_time"]).timestamp()) for c in found)
-            newest_comment = top if newest_comment is None else max(int(newest_comment), top)
+            times = [t for t in (_created(c["comment"]) for c in found) if t is not None]
+            if times:
+                top = max(times)
+                newest_comment = top if newest_comment is None else max(int(newest_comment), top)
             yield Batch(found, dict(state))
     # The comment cursor moves only once every recent post has been read.
     if newest_comment != floor:
         state["comments_since"] = newest_comment
         yield Batch([], dict(state))
+
+
+def _created(item: Any) -> int | None:
+    """An item's ``created_time`` in seconds, ``None`` when it has none."""
+    if not isinstance(item, Mapping) or not isinstance(item.get("created_time"), str):
+        return None
+    try:
+        return int(parse_iso(item["created_time"]).timestamp())
+    except (ValueError, OverflowError):
+        return None
+
+
+def _id_of(item: Any) -> str:
+    """An item's id (``""``: none)."""
+    found = item.get("id") if isinstance(item, Mapping) else None
+    return str(found) if type(found) in (str, int) else ""
 
 
 def to_post(raw: Mapping[str, Any], config: FacebookConfig | None = None) -> Post:

@@ -131,7 +131,10 @@ def _decorated(
     """Items whose ``field`` is the organization, with its name beside (``field~``)."""
     if not org:
         return items
-    return [{**i, f"{field}~": org} if i.get(field) == urn else i for i in items]
+    return [
+        {**i, f"{field}~": org} if isinstance(i, Mapping) and i.get(field) == urn else i
+        for i in items
+    ]
 
 
 def collect(
@@ -145,14 +148,23 @@ def collect(
     url = f"{config.api}/posts"
     params = {"author": config.organization, "q": "author", "sortBy": "CREATED"}
     newest = since
+    after = None if since is None else int(since)
     pending: list[Mapping[str, Any]] = []
     seen: list[str] = []
     for elements in _list(config, url, params, http):
-        fresh = [e for e in elements if since is None or as_int(e.get("createdAt")) > int(since)]
+        # An element that is no post (a null, no id) moves no cursor: it goes
+        # on to be quarantined while the others are read.
+        fresh = [
+            e
+            for e in elements
+            if not isinstance(e, Mapping) or after is None or as_int(e.get("createdAt")) > after
+        ]
+        posts = [e for e in fresh if isinstance(e, Mapping)]
         if fresh:
-            top = max(as_int(e.get("createdAt")) for e in fresh)
-            newest = top if newest is None else max(int(newest), top)
-            seen += [str(e["id"]) for e in fresh]
+            if posts:
+                top = max(as_int(e.get("createdAt")) for e in posts)
+                newest = top if newest is None else max(int(newest), top)
+            seen += [str(e["id"]) for e in posts if type(e.get("id")) in (str, int)]
             if pending:
                 yield Batch(pending, dict(state))
             pending = _decorated(fresh, "author", config.organization, org)

@@ -97,10 +97,16 @@ def search_params(
 def items_of(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """Each post of a search page, with its author from ``includes.users``,
     in the single-post shape ``{"data": post, "includes": {"users": [author]}}``."""
-    users = {u.get("id"): u for u in (body.get("includes") or {}).get("users") or []}
+    includes = body.get("includes") if isinstance(body, Mapping) else None
+    found = includes.get("users") if isinstance(includes, Mapping) else None
+    users = {
+        u.get("id"): u for u in (found if isinstance(found, list) else []) if isinstance(u, Mapping)
+    }
+    tweets = body.get("data") if isinstance(body, Mapping) else None
     items: list[Mapping[str, Any]] = []
-    for tweet in body.get("data") or []:
-        user = users.get(tweet.get("author_id"))
+    for tweet in tweets if isinstance(tweets, list) else []:
+        # An item that is no post goes on as it is, to be quarantined.
+        user = users.get(tweet.get("author_id")) if isinstance(tweet, Mapping) else None
         items.append({"data": tweet, "includes": {"users": [user] if user else []}})
     return items
 
