@@ -231,7 +231,17 @@ class SchemaTooNew(StoreError):
 class StoreUnavailable(StoreError):
     """The store's server did not answer (gone, restarting, no connection
     free in time): what failed was rolled back, and the same call may
-    succeed a moment later."""
+    succeed a moment later. ``part`` says which store: ``state`` or
+    ``posts`` (what ``/healthz`` and the web app's 503 name)."""
+
+    part = "state"
+
+
+class PostsUnavailable(StoreUnavailable):
+    """The posts store's server (ClickHouse, or the ``veille+http`` posts
+    endpoint) did not answer."""
+
+    part = "posts"
 
 
 class StoreLocked(StoreError):
