@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from veille.errors import VeilleError, log_failure
+from veille.errors import StoreUnavailable, VeilleError, log_failure
 from veille.http import HttpClient, RateLimited
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
@@ -108,6 +108,10 @@ class RunResult:
     error: str | None = None
     next_due: datetime | None = None
     lease_lost: bool = False
+    # Stopped before its end (the daemon stopping, a store away): its health
+    # and next run are left as they were, so the next pass goes on from the
+    # committed cursor at once.
+    interrupted: bool = False
 
 
 @dataclass
@@ -115,6 +119,7 @@ class _Done:
     record: SourceRecord
     error: BaseException | None
     next_poll: float | None
+    halted: bool = False  # told to stop before the source's walk ended
 
 
 @dataclass
@@ -163,15 +168,23 @@ def _worker(
     store_cursor: dict[str, Any] | None,
     http: HttpClient,
     out: queue.Queue[Any],
+    halt: threading.Event,
 ) -> None:
     next_poll: float | None = None
     try:
         source = record.source()
         config = source.config_from_dict(record.config)
-        for batch in source.collect(config, store_cursor, http):
+        batches = source.collect(config, store_cursor, http)
+        for batch in batches:
             if batch.next_poll_seconds is not None:
                 next_poll = batch.next_poll_seconds
             out.put(_Item(record, batch))
+            if halt.is_set():  # a store away, or the daemon stopping: no more pages
+                close = getattr(batches, "close", None)
+                if close is not None:
+                    close()
+                out.put(_Done(record, None, next_poll, halted=True))
+                return
     except BaseException as exc:  # reported in health; one source never stops the rest
         out.put(_Done(record, exc, next_poll))
         return
@@ -190,8 +203,12 @@ class Collector:
         max_workers: int = 8,
         holder: str | None = None,
         lease_seconds: float = LEASE_SECONDS,
+        stop: threading.Event | None = None,
     ) -> None:
         self.pipeline = pipeline
+        # Set by the daemon on SIGTERM: each source stops after the batch it
+        # is on, no new one starts, and the leases are released.
+        self.stop = stop or threading.Event()
         self.store: Any = pipeline.store
         self.http = http
         self.max_workers = max_workers
@@ -298,17 +315,32 @@ class Collector:
         out: queue.Queue[Any] = queue.Queue(maxsize=64)
         pending = list(records)
         running = 0
+        # A store that does not answer fails the whole pass, not each source:
+        # the sources did nothing wrong, so none is marked failed or backed
+        # off; the fetching threads stop after their batch (none is left
+        # behind, blocked on a full queue), and the pass raises it once.
+        away: StoreUnavailable | None = None
+        halt = threading.Event()
         while pending or running:
+            if self.stop.is_set() or away is not None:
+                halt.set()
+                pending.clear()
             while pending and running < self.max_workers:
                 record = pending.pop(0)
-                if not self._take(record, recheck=recheck):
-                    continue
-                taken.append(record.name)
-                # Read after the lease is taken: the cursor its last holder committed.
-                cur = self.store.get_cursor(cursor_name(record.name))
+                try:
+                    if not self._take(record, recheck=recheck):
+                        continue
+                    taken.append(record.name)
+                    # Read after the lease is taken: the cursor its last holder committed.
+                    cur = self.store.get_cursor(cursor_name(record.name))
+                except StoreUnavailable as exc:
+                    away = exc
+                    pending.clear()
+                    halt.set()
+                    break
                 threading.Thread(
                     target=_worker,
-                    args=(record, dict(cur.value) if cur else None, self.http, out),
+                    args=(record, dict(cur.value) if cur else None, self.http, out, halt),
                     name=f"collect-{record.name}",
                     daemon=True,
                 ).start()
@@ -318,9 +350,14 @@ class Collector:
             msg = out.get()
             result = results[msg.record.name]
             if isinstance(msg, _Item):
-                if result.ok:
+                if result.ok and (halt.is_set() or away is not None):
+                    result.interrupted = True  # fetched again from the cursor
+                elif result.ok:
                     try:
                         self._commit(msg.record, msg.batch, result)
+                    except StoreUnavailable as exc:
+                        away, result.interrupted = exc, True
+                        halt.set()
                     except VeilleError as exc:
                         result.ok, result.error = False, exc.message
                         result.lease_lost = isinstance(exc, LeaseLost)
@@ -328,10 +365,17 @@ class Collector:
                     on_batch(result)
             else:
                 running -= 1
+                result.interrupted = result.interrupted or msg.halted
                 try:
-                    self._finish(msg, result)
+                    if away is None and not result.interrupted:
+                        self._finish(msg, result)
+                except StoreUnavailable as exc:
+                    away = exc
+                    halt.set()
                 finally:
                     self._give_back(msg.record.name)
+        if away is not None:
+            raise away
         return [results[name] for name in taken]
 
     def _commit(self, record: SourceRecord, batch: Batch, result: RunResult) -> None:
@@ -418,10 +462,14 @@ def collect(
     on_batch: Callable[[RunResult], None] | None = None,
     holder: str | None = None,
     lease_seconds: float = LEASE_SECONDS,
+    stop: threading.Event | None = None,
 ) -> list[RunResult]:
     """Collect the due sources of ``workspace`` (all enabled with ``force``;
     exactly ``names`` when given) and return what each run did; a source
-    another collector is running is left out."""
+    another collector is running is left out. Once ``stop`` is set, each
+    source stops after the batch it is on (see :class:`Collector`). A store
+    that does not answer raises :class:`StoreUnavailable` for the whole
+    pass, leaving the sources' health and cursors as they were."""
     from veille.pipeline.ingest import build_pipeline
 
     store = workspace.state
@@ -444,6 +492,7 @@ def collect(
             max_workers=max_workers,
             holder=holder,
             lease_seconds=lease_seconds,
+            stop=stop,
         )
         return collector.run(records, on_batch=on_batch, recheck=not (names or force))
     finally:
@@ -528,6 +577,7 @@ def run_daemon(
                         pipeline=pipeline,
                         holder=holder,
                         lease_seconds=lease_seconds,
+                        stop=state.stop,
                     )
                 except Exception as exc:  # the daemon outlives any failure of one pass
                     log_failure(log, "collection pass failed", exc,
