@@ -547,7 +547,7 @@ def run_daemon(
     state = state or DaemonState()
     if install_signals:
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: state.stop.set())
+            signal.signal(sig, lambda signum, _frame: _stopping(state, signum))
     http = HttpClient(workspace.settings.http)
     pipeline = build_pipeline(workspace) if collects else None
     worker = OutboxWorker(workspace) if schedules else None
@@ -585,6 +585,14 @@ def run_daemon(
             if schedules:
                 _upkeep(workspace, state)
                 _snapshot_accounts(workspace, http)
+            for r in results:
+                if r.interrupted and state.stop.is_set():
+                    log.info(
+                        "source %s stopped after the batch it was on (%d new posts); "
+                        "the next collector goes on from its cursor",
+                        r.source,
+                        r.new_posts,
+                    )
             state.passes += 1
             state.results.extend(results)
             if on_results and results:
@@ -596,7 +604,27 @@ def run_daemon(
         if worker is not None:
             worker.stop()
         http.close()
+    if state.stop.is_set():
+        from veille.i18n import plural
+
+        passes = plural(state.passes, "en", "pass", "passes")
+        log.info("stopped after %d %s; the sources' leases are released", state.passes, passes)
     return state
+
+
+def _stopping(state: DaemonState, signum: int) -> None:
+    """The signal handler: the loop stops, each source after the batch it is
+    on. The log line is written from a thread (logging takes locks a signal
+    handler may interrupt)."""
+    if state.stop.is_set():
+        return
+    state.stop.set()
+    name = signal.Signals(signum).name
+    threading.Thread(
+        target=log.info,
+        args=("stopping on %s: each source after the batch it is on, leases released", name),
+        daemon=True,
+    ).start()
 
 
 def _queue_only(pipeline: Pipeline) -> None:
