@@ -92,6 +92,43 @@ def collector_id() -> str:
 
 MIN_POLL = 300
 MAX_POLL = 86400
+# Seconds between this machine's clock and the state store's past which a
+# collector says so (it goes by the store's clock either way).
+SKEW_SECONDS = 5.0
+
+
+class StoreClock:
+    """Time as the state store tells it: this machine's clock plus the offset
+    to the store's, measured at each pass (:meth:`measure`). Leases and
+    schedules are read and written by it, so a collector whose clock runs
+    ahead neither takes over leases that are still running nor runs sources
+    before they are due; a drift past :data:`SKEW_SECONDS` is logged once,
+    and once more when it is gone. ``local`` is this machine's clock."""
+
+    def __init__(self, store: Any, local: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.local = local
+        self.offset = 0.0
+        self.warned = False
+
+    def measure(self) -> None:
+        before = self.local()
+        store = float(self.store.clock())
+        self.offset = store - (before + self.local()) / 2
+        skewed = abs(self.offset) > SKEW_SECONDS
+        if skewed and not self.warned:
+            log.warning(
+                "this machine's clock is %.0f s %s the state store's: leases and schedules "
+                "go by the store's clock; synchronize this machine's (NTP)",
+                abs(self.offset),
+                "behind" if self.offset > 0 else "ahead of",
+            )
+        elif self.warned and not skewed:
+            log.info("this machine's clock agrees with the state store's again")
+        self.warned = skewed
+
+    def now(self) -> float:
+        return self.local() + self.offset
 
 
 @dataclass
@@ -204,8 +241,10 @@ class Collector:
         holder: str | None = None,
         lease_seconds: float = LEASE_SECONDS,
         stop: threading.Event | None = None,
+        clock: StoreClock | None = None,
     ) -> None:
         self.pipeline = pipeline
+        self.clock = clock or StoreClock(pipeline.store)
         # Set by the daemon on SIGTERM: each source stops after the batch it
         # is on, no new one starts, and the leases are released.
         self.stop = stop or threading.Event()
@@ -221,7 +260,7 @@ class Collector:
     def _take(self, record: SourceRecord, *, recheck: bool) -> bool:
         """Take ``record``'s lease; with ``recheck``, only if it is still due
         (another collector may have just run it)."""
-        now = time.time()
+        now = self.clock.now()
         name = lease_name(record.name)
         epoch = self.store.acquire_lease(name, self.holder, ttl=self.lease_seconds, now=now)
         if epoch is None:
@@ -238,7 +277,7 @@ class Collector:
         if epoch is None:
             return False
         if recheck and record.name not in self.store.due_sources(_at(now)):
-            self.store.release_lease(lease_name(record.name), self.holder, now=time.time())
+            self.store.release_lease(lease_name(record.name), self.holder, now=self.clock.now())
             return False
         with self._epochs_lock:
             self._epochs[record.name] = epoch
@@ -249,7 +288,7 @@ class Collector:
             held = self._epochs.pop(name, None)
         if held is not None:
             try:
-                self.store.release_lease(lease_name(name), self.holder, now=time.time())
+                self.store.release_lease(lease_name(name), self.holder, now=self.clock.now())
             except Exception as exc:  # it expires by itself
                 log_failure(log, f"releasing the lease of {name} failed", exc,
                             "It expires by itself.")  # fmt: skip
@@ -262,7 +301,7 @@ class Collector:
                 continue
             try:
                 kept = self.store.renew_leases(
-                    names, self.holder, ttl=self.lease_seconds, now=time.time()
+                    names, self.holder, ttl=self.lease_seconds, now=self.clock.now()
                 )
             except Exception as exc:  # the next beat tries again; commits check the lease
                 log_failure(log, "renewing source leases failed", exc,
@@ -275,7 +314,7 @@ class Collector:
         with self._epochs_lock:
             epoch = self._epochs.get(name)
         if epoch is None or not tx.holds_lease(
-            lease_name(name), self.holder, epoch, now=time.time()
+            lease_name(name), self.holder, epoch, now=self.clock.now()
         ):
             raise LeaseLost(
                 f"source {name}: this collector lost its lease; nothing of this batch "
@@ -413,7 +452,7 @@ class Collector:
         result.quarantined += len(failed)
 
     def _finish(self, done: _Done, result: RunResult) -> None:
-        now = time.time()
+        now = self.clock.now()
         record = done.record
         error = done.error
         if result.lease_lost:
@@ -463,6 +502,7 @@ def collect(
     holder: str | None = None,
     lease_seconds: float = LEASE_SECONDS,
     stop: threading.Event | None = None,
+    clock: StoreClock | None = None,
 ) -> list[RunResult]:
     """Collect the due sources of ``workspace`` (all enabled with ``force``;
     exactly ``names`` when given) and return what each run did; a source
@@ -473,7 +513,9 @@ def collect(
     from veille.pipeline.ingest import build_pipeline
 
     store = workspace.state
-    records = due_sources(store, names=names, force=force)
+    clock = clock or StoreClock(store)
+    clock.measure()
+    records = due_sources(store, names=names, force=force, now=clock.now())
     if names:
         missing = set(names) - {r.name for r in records}
         if missing:
@@ -493,6 +535,7 @@ def collect(
             holder=holder,
             lease_seconds=lease_seconds,
             stop=stop,
+            clock=clock,
         )
         return collector.run(records, on_batch=on_batch, recheck=not (names or force))
     finally:
@@ -566,6 +609,7 @@ def run_daemon(
         publisher = PublisherWorker(workspace)
         publisher.start()
     holder = holder or collector_id()
+    clock = StoreClock(workspace.state)  # one per daemon: a drift is logged once
     try:
         while not state.stop.is_set():
             results: list[RunResult] = []
@@ -578,6 +622,7 @@ def run_daemon(
                         holder=holder,
                         lease_seconds=lease_seconds,
                         stop=state.stop,
+                        clock=clock,
                     )
                 except Exception as exc:  # the daemon outlives any failure of one pass
                     log_failure(log, "collection pass failed", exc,
