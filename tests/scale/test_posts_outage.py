@@ -93,3 +93,45 @@ def test_a_posts_store_outage_fails_the_pass_not_the_sources(
             http.close()
     finally:
         _stop(ch)
+
+
+def test_a_full_posts_disk_fails_the_pass_not_the_sources(
+    tmp_path: Path, state_url: str, sim: Simulator
+) -> None:
+    """Posts in a SQLite file of their own that cannot grow (SQLite's own
+    "database or disk is full", through ``max_page_count``): the pass fails
+    once, naming the disk; no source is failed or backed off (they used to
+    be, up to 6 hours, so collection stayed stopped long after space was
+    freed); once there is room every post is stored."""
+    from veille.errors import DiskFull
+
+    with Workspace.open(split_root(tmp_path / "ws", state_url)) as ws:
+        handles = sorted(
+            sim.world.authors("mastodon"), key=lambda h: -len(sim.world.by_author[("mastodon", h)])
+        )[:2]
+        for i, h in enumerate(handles):
+            url = sim.url("mastodon", author_feed_path("mastodon", h))
+            add_source(ws.state, "feeds", url, name=f"s{i}")
+        pipeline = build_pipeline(ws, skip=("enrich",))
+        http = HttpClient(HttpSettings(allow_private_networks=True, max_retries=0))
+        conn = ws.posts.conn  # this thread's: the collector commits from it
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full
+        with pytest.raises(DiskFull) as caught:
+            collect(ws, http=http, pipeline=pipeline)
+        assert "is full" in caught.value.message and "Free some space" in str(caught.value.hint)
+        for name in ("s0", "s1"):
+            (h,) = ws.state.source_health(name)
+            assert h.consecutive_failures == 0 and h.last_error is None, h
+            assert ws.state.get_cursor(f"source:{name}") is None
+        assert {"s0", "s1"} <= set(ws.state.due_sources(datetime.now(UTC)))
+        conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
+        runs = collect(ws, http=http, pipeline=pipeline)
+        assert sorted(r.source for r in runs if r.ok) == ["s0", "s1"]
+        expected = {
+            f"mastodon:{p.url}"
+            for h in handles
+            for p in sim.world.visible(platform="mastodon", author=h)
+        }
+        assert ws.posts.count_posts() == len(expected) > 0
+        http.close()

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from veille.errors import StoreUnavailable, VeilleError, log_failure
+from veille.errors import DiskFull, StoreError, StoreUnavailable, VeilleError, log_failure
 from veille.http import HttpClient, RateLimited
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
@@ -354,11 +354,12 @@ class Collector:
         out: queue.Queue[Any] = queue.Queue(maxsize=64)
         pending = list(records)
         running = 0
-        # A store that does not answer fails the whole pass, not each source:
-        # the sources did nothing wrong, so none is marked failed or backed
-        # off; the fetching threads stop after their batch (none is left
-        # behind, blocked on a full queue), and the pass raises it once.
-        away: StoreUnavailable | None = None
+        # A store that does not answer (or whose disk is full) fails the
+        # whole pass, not each source: the sources did nothing wrong, so none
+        # is marked failed or backed off; the fetching threads stop after
+        # their batch (none is left behind, blocked on a full queue), and the
+        # pass raises it once.
+        away: StoreError | None = None
         halt = threading.Event()
         while pending or running:
             if self.stop.is_set() or away is not None:
@@ -372,7 +373,7 @@ class Collector:
                     taken.append(record.name)
                     # Read after the lease is taken: the cursor its last holder committed.
                     cur = self.store.get_cursor(cursor_name(record.name))
-                except StoreUnavailable as exc:
+                except (StoreUnavailable, DiskFull) as exc:
                     away = exc
                     pending.clear()
                     halt.set()
@@ -394,7 +395,7 @@ class Collector:
                 elif result.ok:
                     try:
                         self._commit(msg.record, msg.batch, result)
-                    except StoreUnavailable as exc:
+                    except (StoreUnavailable, DiskFull) as exc:
                         away, result.interrupted = exc, True
                         halt.set()
                     except VeilleError as exc:
@@ -408,7 +409,7 @@ class Collector:
                 try:
                     if away is None and not result.interrupted:
                         self._finish(msg, result)
-                except StoreUnavailable as exc:
+                except (StoreUnavailable, DiskFull) as exc:
                     away = exc
                     halt.set()
                 finally:
@@ -509,7 +510,8 @@ def collect(
     another collector is running is left out. Once ``stop`` is set, each
     source stops after the batch it is on (see :class:`Collector`). A store
     that does not answer raises :class:`StoreUnavailable` for the whole
-    pass, leaving the sources' health and cursors as they were."""
+    pass (:class:`DiskFull` where its disk is full), leaving the sources'
+    health and cursors as they were."""
     from veille.pipeline.ingest import build_pipeline
 
     store = workspace.state

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from veille.errors import PostsUnavailable, StoreError, StoreLocked
+from veille.errors import DiskFull, PostsUnavailable, StoreError, StoreLocked
 
 # Settings of every query. A post never changes partition (its month is that
 # of ``published_at``, which an update keeps), so ``FINAL`` need not merge
@@ -119,7 +119,7 @@ class ChdbClient:
             try:
                 result = self._session.query(sql, fmt, params=encoded)
             except Exception as exc:
-                raise StoreError(f"chDB {self.path}: {exc}") from exc
+                raise _answered(f"chDB {self.path}", exc) from exc
         data: bytes = result.bytes()
         return data
 
@@ -148,7 +148,7 @@ class ChdbClient:
             try:
                 self._session.query((head + b"\n".join(rows)).decode(), "TabSeparated")
             except Exception as exc:
-                raise StoreError(f"chDB {self.path}: {exc}") from exc
+                raise _answered(f"chDB {self.path}", exc) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -235,10 +235,24 @@ class HttpClient:
                 "then try again (a write that failed is sent again with the same "
                 "deduplication token).",
             )
-        return StoreError(f"ClickHouse {self.where}: {exc}")
+        return _answered(f"ClickHouse {self.where}", exc)
 
     def close(self) -> None:
         self._client.close()
+
+
+def _answered(where: str, exc: Exception) -> StoreError:
+    """An error ClickHouse answered, as veille's: a disk full (code 243,
+    NOT_ENOUGH_SPACE) is :class:`DiskFull`, which fails a collection pass
+    whole instead of marking every source failed."""
+    text = str(exc)
+    if "NOT_ENOUGH_SPACE" in text or "Code: 243." in text:
+        return DiskFull(
+            f"the disk of the posts store {where} is full; nothing of this batch was written",
+            hint="Free some space on the ClickHouse server (or drop old partitions); "
+            "collection goes on from the sources' cursors.",
+        )
+    return StoreError(f"{where}: {exc}")
 
 
 def _transport_failure(exc: BaseException) -> str | None:
