@@ -35,7 +35,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from veille.errors import DiskFull, StoreError, StoreUnavailable, VeilleError, log_failure
+from veille.errors import (
+    DiskFull,
+    RepeatedFailures,
+    StoreError,
+    StoreUnavailable,
+    VeilleError,
+    log_failure,
+)
 from veille.http import HttpClient, RateLimited
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
@@ -612,6 +619,10 @@ def run_daemon(
         publisher.start()
     holder = holder or collector_id()
     clock = StoreClock(workspace.state)  # one per daemon: a drift is logged once
+    passes = RepeatedFailures(log, "collection pass failed", "The next pass tries again.")
+    snapshots = RepeatedFailures(
+        log, "account snapshot failed", "The next pass tries again, unless today's had begun."
+    )
     try:
         while not state.stop.is_set():
             results: list[RunResult] = []
@@ -627,11 +638,12 @@ def run_daemon(
                         clock=clock,
                     )
                 except Exception as exc:  # the daemon outlives any failure of one pass
-                    log_failure(log, "collection pass failed", exc,
-                                "The next pass tries again.")  # fmt: skip
+                    passes.failed(exc)
+                else:
+                    passes.succeeded()
             if schedules:
                 _upkeep(workspace, state)
-                _snapshot_accounts(workspace, http)
+                _snapshot_accounts(workspace, http, snapshots)
             for r in results:
                 if r.interrupted and state.stop.is_set():
                     log.info(
@@ -654,8 +666,8 @@ def run_daemon(
     if state.stop.is_set():
         from veille.i18n import plural
 
-        passes = plural(state.passes, "en", "pass", "passes")
-        log.info("stopped after %d %s; the sources' leases are released", state.passes, passes)
+        word = plural(state.passes, "en", "pass", "passes")
+        log.info("stopped after %d %s; the sources' leases are released", state.passes, word)
     return state
 
 
@@ -681,7 +693,7 @@ def _queue_only(pipeline: Pipeline) -> None:
             stage.after_commit = None
 
 
-def _snapshot_accounts(workspace: Any, http: HttpClient) -> None:
+def _snapshot_accounts(workspace: Any, http: HttpClient, failures: RepeatedFailures) -> None:
     """The plan's daily snapshot of our own accounts (never raises)."""
     try:
         from veille.plan.accounts import daily_snapshot
@@ -690,8 +702,9 @@ def _snapshot_accounts(workspace: Any, http: HttpClient) -> None:
             if r.error:
                 log.warning("snapshot of %s %s failed: %s", r.platform, r.handle, r.error)
     except Exception as exc:
-        log_failure(log, "account snapshot failed", exc,
-                    "The next pass tries again, unless today's had begun.")  # fmt: skip
+        failures.failed(exc)
+    else:
+        failures.succeeded()
 
 
 UPKEEP_EVERY = 3600.0  # seconds between two upkeeps in a running daemon
