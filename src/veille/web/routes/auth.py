@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from veille.errors import StoreUnavailable, UsageError
+from veille.errors import PostsUnavailable, StoreError, StoreUnavailable, UsageError
 from veille.services import users
 from veille.web.deps import (
     SESSION_COOKIE,
@@ -52,8 +52,10 @@ def healthz(request: Request) -> JSONResponse:
     for part, probe in probes:
         try:
             probe()
-        except StoreUnavailable as exc:
+        except StoreError as exc:  # away, or answering only errors: not serving
             server_failed(request, exc, 503)
+            if not isinstance(exc, StoreUnavailable):
+                exc = (PostsUnavailable if part == "posts" else StoreUnavailable)(exc.message)
             stores[part], failed = "unavailable", failed or exc
         else:
             stores[part] = "ok"
