@@ -136,3 +136,27 @@ def test_a_collector_whose_clock_runs_ahead_leaves_running_leases_alone(
         assert run.ok and run.new_posts > 0
         (grant,) = [g for g in ws.state.lease_log(lease_name(name)) if g.holder == "ahead"]
         assert abs(grant.acquired_at - ws.state.clock()) < 120
+
+
+def test_taking_over_a_dead_collectors_lease_is_one_line_in_the_log(
+    tmp_path: Path, state_url: str, sim: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A collector SIGKILLed (or its machine lost) never releases its lease;
+    the one that takes the source over once it ran out says so, naming both,
+    for the operator wondering why a source paused for a minute."""
+    from tests.scale.conftest import split_root
+
+    with Workspace.open(split_root(tmp_path / "ws", state_url)) as ws:
+        name = _source(ws, sim)
+        then = ws.state.clock() - 120
+        assert ws.state.acquire_lease(lease_name(name), "gone:1:abc", ttl=60, now=then) == 1
+        with caplog.at_level(logging.INFO, logger="veille.collect"):
+            (run,) = collect(ws, http=client(), holder="here")
+            (again,) = collect(ws, http=client(), holder="here", force=True)
+        assert run.ok and run.new_posts > 0 and again.ok
+        said = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(said) == 1, said  # not again once it released its own lease
+        assert said[0].startswith(
+            f"source {name} taken over from collector gone:1:abc, whose lease ran out "
+        )
+        assert said[0].endswith(" s ago without being released; going on from its committed cursor")

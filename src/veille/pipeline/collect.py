@@ -263,6 +263,8 @@ class Collector:
         # Source name -> the epoch of the lease this collector holds on it.
         self._epochs: dict[str, int] = {}
         self._epochs_lock = threading.Lock()
+        # The leases as the pass began (one read): whose lease a take ends.
+        self._before: dict[str, Any] = {}
 
     def _take(self, record: SourceRecord, *, recheck: bool) -> bool:
         """Take ``record``'s lease; with ``recheck``, only if it is still due
@@ -283,6 +285,17 @@ class Collector:
                 )
         if epoch is None:
             return False
+        was = self._before.get(name)
+        if was is not None and was.holder and was.holder != self.holder and was.epoch < epoch:
+            # Never released: that collector died or hung (SIGKILL, a lost
+            # machine) and its lease ran out, or it had exited (just above).
+            log.warning(
+                "source %s taken over from collector %s, whose lease ran out %.0f s ago "
+                "without being released; going on from its committed cursor",
+                record.name,
+                was.holder,
+                max(0.0, now - was.expires_at),
+            )
         if recheck and record.name not in self.store.due_sources(_at(now)):
             self.store.release_lease(lease_name(record.name), self.holder, now=self.clock.now())
             return False
@@ -337,6 +350,7 @@ class Collector:
     ) -> list[RunResult]:
         """Collect ``records`` (those whose lease another collector holds are
         left out of the results; with ``recheck``, those no longer due too)."""
+        self._before = {x.name: x for x in self.store.leases()}
         stop = threading.Event()
         beat = threading.Thread(
             target=self._heartbeat, args=(stop,), name="veille-leases", daemon=True
