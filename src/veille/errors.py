@@ -231,7 +231,17 @@ class SchemaTooNew(StoreError):
 class StoreUnavailable(StoreError):
     """The store's server did not answer (gone, restarting, no connection
     free in time): what failed was rolled back, and the same call may
-    succeed a moment later."""
+    succeed a moment later. ``part`` says which store: ``state`` or
+    ``posts`` (what ``/healthz`` and the web app's 503 name)."""
+
+    part = "state"
+
+
+class PostsUnavailable(StoreUnavailable):
+    """The posts store's server (ClickHouse, or the ``veille+http`` posts
+    endpoint) did not answer."""
+
+    part = "posts"
 
 
 class StoreLocked(StoreError):
@@ -281,3 +291,46 @@ def log_failure(log: logging.Logger, what: str, exc: BaseException, then: str = 
     hint = f" {one_line(exc.hint)}" if exc.hint else ""
     log.error("%s: %s%s%s%s", what, why, stop, hint, after)
     log.debug("%s: the traceback", what, exc_info=exc)
+
+
+class RepeatedFailures:
+    """:func:`log_failure` for a step a worker repeats (a daemon's
+    collection pass, the outbox and calendar workers' rounds): the first
+    failure is one line; while failures of the same kind go on (a store away
+    for ten minutes, a full disk), one more line at most every ``every``
+    seconds, saying how many passes failed since; the first success after
+    them is one line too. An outage is a few lines to alert on, not one per
+    pass. ``clock`` is :func:`time.monotonic`."""
+
+    def __init__(
+        self,
+        log: logging.Logger,
+        what: str,
+        then: str = "",
+        *,
+        every: float = 300.0,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        import time
+
+        self.log, self.what, self.then, self.every = log, what, then, every
+        self.clock = clock or time.monotonic
+        self.kind: type[BaseException] | None = None
+        self.failures = 0
+        self.said_at = 0.0
+
+    def failed(self, exc: BaseException) -> None:
+        now = self.clock()
+        self.failures += 1
+        if type(exc) is self.kind and now - self.said_at < self.every:
+            return
+        again = "" if type(exc) is not self.kind else f" ({self.failures} failures in a row.)"
+        log_failure(self.log, self.what, exc, f"{self.then}{again}".strip())
+        self.kind, self.said_at = type(exc), now
+
+    def succeeded(self) -> None:
+        if self.failures:
+            step = self.what.removesuffix(" failed")
+            times = "1 failure" if self.failures == 1 else f"{self.failures} failures in a row"
+            self.log.info("%s works again after %s", step, times)
+        self.kind, self.failures = None, 0

@@ -87,10 +87,17 @@ def test_a_postgresql_outage_is_one_line_per_failure_and_the_daemon_recovers(
             server.stop()  # PostgreSQL goes away while the daemon runs
             failed = lambda: log()[start:].count(" ERROR veille.")  # noqa: E731
             assert _until(lambda: failed() >= 3, timeout=120), log()
+            # Many more passes (one each 0.2 s) meet the server away: each
+            # repeating step said it once, not once per pass.
+            time.sleep(5)
+            for step in ("collection pass", "account snapshot", "outbox worker's round"):
+                assert log()[start:].count(f"{step} failed") <= 1, log()[start:]
+            assert log()[start:].count("collection pass failed") == 1, log()[start:]
             server.port = port
             server.start()
             _veille(ws, "source", "add", "feeds", url, "--name", "after", "--every", "1h")
             assert _until(lambda: "source after failed" in log(), timeout=180), log()
+            assert "collection pass works again after" in log()[start:], log()[start:]
             assert proc.poll() is None  # up all along
         finally:
             proc.terminate()
@@ -141,3 +148,33 @@ def test_a_failure_the_daemon_outlives_is_one_line_and_a_bug_keeps_its_traceback
     )
     assert debug.levelname == "DEBUG" and debug.exc_info is not None  # the traceback
     assert bug.levelname == "ERROR" and bug.exc_info is not None
+
+
+def test_a_failure_that_repeats_is_said_again_only_every_five_minutes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from veille.errors import DiskFull, RepeatedFailures, StoreUnavailable
+
+    now = [0.0]
+    log = logging.getLogger("veille.test")
+    passes = RepeatedFailures(log, "collection pass failed", "The next pass tries again.",
+                              clock=lambda: now[0])  # fmt: skip
+    with caplog.at_level(logging.INFO, logger="veille"):
+        for _ in range(100):  # a pass every 2 s for 200 s: one line
+            passes.failed(StoreUnavailable("the state store did not answer"))
+            now[0] += 2
+        now[0] = 301
+        passes.failed(StoreUnavailable("the state store did not answer"))  # five minutes on
+        passes.failed(DiskFull("the disk is full"))  # another failure: said at once
+        passes.succeeded()
+        passes.succeeded()
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert said == [
+        "collection pass failed: the state store did not answer. The next pass tries again.",
+        "collection pass failed: the state store did not answer. The next pass tries again. "
+        "(101 failures in a row.)",
+        "collection pass failed: the disk is full. The next pass tries again.",
+        "collection pass works again after 102 failures in a row",
+    ]

@@ -5,8 +5,10 @@ protocol runs on PostgreSQL, see tests/store/test_contract_collection.py)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +16,7 @@ from veille.config import HttpSettings
 from veille.http import HttpClient
 from veille.models import Post
 from veille.pipeline import Stage, build_pipeline
-from veille.pipeline.collect import collect, lease_name
+from veille.pipeline.collect import StoreClock, collect, lease_name
 from veille.services.sources import add_source
 from veille.sim.feeds import author_feed_path
 from veille.sim.runner import start_simulator
@@ -100,3 +102,61 @@ def test_the_lease_of_a_process_that_exited_here_is_taken_at_once(
     # Another machine's collector (or a live one here) is waited for.
     workspace.state.acquire_lease(lease_name(name), "other-host:1:x", ttl=600, now=time.time())
     assert collect(workspace, http=client(), holder="here", force=True) == []
+
+
+def test_a_collector_whose_clock_runs_ahead_leaves_running_leases_alone(
+    tmp_path: Path, state_url: str, sim: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Lease times are the state store's (PostgreSQL's clock), not each
+    machine's: a collector 10 minutes ahead used to read every running lease
+    as expired and take it over (the collector holding it then lost its batch
+    to the fencing check), and says once that its clock is off."""
+    from tests.scale.conftest import split_root
+
+    with Workspace.open(split_root(tmp_path / "ws", state_url)) as ws:
+        name = _source(ws, sim)
+        # Another collector, in step with the store, holds the source for 60 s.
+        held = ws.state.acquire_lease(lease_name(name), "in-step", ttl=60, now=ws.state.clock())
+        assert held == 1
+        ahead = StoreClock(ws.state, local=lambda: time.time() + 600)
+        with caplog.at_level(logging.INFO, logger="veille.collect"):
+            for _ in range(2):
+                assert collect(ws, http=client(), holder="ahead", clock=ahead) == []
+        assert ws.posts.count_posts() == 0
+        assert [(x.holder, x.epoch) for x in ws.state.leases()] == [("in-step", 1)]
+        said = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert said == [
+            "this machine's clock is 600 s ahead of the state store's: leases and "
+            "schedules go by the store's clock; synchronize this machine's (NTP)"
+        ]
+        # Once it is released, the collector ahead takes the source and its
+        # lease lasts as long as anyone's, by the store's clock.
+        ws.state.release_lease(lease_name(name), "in-step", now=ws.state.clock())
+        (run,) = collect(ws, http=client(), holder="ahead", clock=ahead)
+        assert run.ok and run.new_posts > 0
+        (grant,) = [g for g in ws.state.lease_log(lease_name(name)) if g.holder == "ahead"]
+        assert abs(grant.acquired_at - ws.state.clock()) < 120
+
+
+def test_taking_over_a_dead_collectors_lease_is_one_line_in_the_log(
+    tmp_path: Path, state_url: str, sim: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A collector SIGKILLed (or its machine lost) never releases its lease;
+    the one that takes the source over once it ran out says so, naming both,
+    for the operator wondering why a source paused for a minute."""
+    from tests.scale.conftest import split_root
+
+    with Workspace.open(split_root(tmp_path / "ws", state_url)) as ws:
+        name = _source(ws, sim)
+        then = ws.state.clock() - 120
+        assert ws.state.acquire_lease(lease_name(name), "gone:1:abc", ttl=60, now=then) == 1
+        with caplog.at_level(logging.INFO, logger="veille.collect"):
+            (run,) = collect(ws, http=client(), holder="here")
+            (again,) = collect(ws, http=client(), holder="here", force=True)
+        assert run.ok and run.new_posts > 0 and again.ok
+        said = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(said) == 1, said  # not again once it released its own lease
+        assert said[0].startswith(
+            f"source {name} taken over from collector gone:1:abc, whose lease ran out "
+        )
+        assert said[0].endswith(" s ago without being released; going on from its committed cursor")

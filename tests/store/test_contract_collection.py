@@ -78,3 +78,13 @@ def test_a_taker_that_read_its_clock_before_a_release_holds_from_the_release(
     ]
     (lease,) = state_store.leases()
     assert lease.expires_at == 108.0
+
+
+def test_the_store_tells_its_own_time(state_store: StateStore) -> None:
+    """What every collector measures leases and schedules by (on this
+    machine, the store's clock and the test's agree)."""
+    import time
+
+    before = time.time()
+    told = state_store.clock()
+    assert before - 5 < told < time.time() + 5

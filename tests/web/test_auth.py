@@ -236,6 +236,7 @@ def test_healthz(client: httpx.Client) -> None:
     # Signed out: the count of saved queries that no longer read, never their names.
     assert client.get("/healthz").json() == {
         "status": "ok",
+        "stores": {"state": "ok", "posts": "ok"},
         "warming": False,
         "unreadable_queries": 0,
     }

@@ -114,6 +114,8 @@ def test_a_postgresql_outage_is_a_503_and_one_line_each_and_serve_recovers(
     assert error["code"] == "unavailable" and "state store is unreachable" in error["message"]
     assert "try again" in error["hint"].lower() and server.url not in str(error)
     assert health.json()["status"] == "unavailable"
+    # Which part is down: the posts (a SQLite file of their own here) answer.
+    assert health.json()["stores"] == {"state": "unavailable", "posts": "ok"}
     # One line per failed request, naming the store and what to do.
     assert "Traceback" not in outage, outage
     lines = [line for line in outage.splitlines() if line.strip()]

@@ -42,7 +42,7 @@ from veille.alerts.matching import (
 from veille.alerts.model import Alert
 from veille.alerts.schedule import day_start, in_quiet_hours, next_slot
 from veille.config import Settings
-from veille.errors import log_failure, tr
+from veille.errors import RepeatedFailures, log_failure, tr
 from veille.models import Post
 from veille.store.protocols.alerts import MatchRow
 
@@ -642,6 +642,8 @@ class OutboxWorker:
     def _run(self) -> None:
         held: tuple[Any, AlertEngine] | None = None
         checked = 0.0
+        rounds = RepeatedFailures(log, "the outbox worker's round failed",
+                                  "It tries again at its next round.")  # fmt: skip
         while not self._stop.is_set():
             try:
                 if held is None:
@@ -652,9 +654,9 @@ class OutboxWorker:
                     self.check(engine, None)
                 engine.dispatch()
                 self.rounds += 1
+                rounds.succeeded()
             except Exception as exc:  # the worker outlives any store or channel failure
-                log_failure(log, "the outbox worker's round failed", exc,
-                            "It tries again at its next round.")  # fmt: skip
+                rounds.failed(exc)
                 if held is not None:
                     _close(held)
                     held = None

@@ -108,7 +108,7 @@ def configure_logging() -> None:
     veille's own records from ``VEILLE_LOG_LEVEL`` up (default INFO: a
     source that failed, a lease lost, a retention purge, an outbox delivery
     given up), other libraries' from WARNING (httpx would log every request),
-    psycopg's from ERROR.
+    psycopg's, clickhouse-connect's and urllib3's from ERROR.
     Without this, Python shows only warnings, without a time, and drops the
     rest. Calling it again changes nothing but the level."""
     name = os.environ.get("VEILLE_LOG_LEVEL", "INFO").strip().upper()
@@ -130,7 +130,11 @@ def configure_logging() -> None:
     # psycopg's pool warns, over two lines, at each try to reach a server
     # that is gone; veille says it once per failed step (naming the store and
     # what to do). Its records are kept for VEILLE_LOG_LEVEL=DEBUG.
-    logging.getLogger("psycopg").setLevel(logging.WARNING if name == "DEBUG" else logging.ERROR)
+    # So do clickhouse-connect and urllib3 (under it) at each request to a
+    # ClickHouse server that is gone: two warnings before veille's one line.
+    # (clickhouse-connect sets the level of "urllib3" itself on import.)
+    for lib in ("psycopg", "clickhouse_connect", "urllib3.connectionpool"):
+        logging.getLogger(lib).setLevel(logging.WARNING if name == "DEBUG" else logging.ERROR)
 
 
 class DataFormat(StrEnum):

@@ -35,7 +35,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from veille.errors import VeilleError, log_failure
+from veille.errors import (
+    DiskFull,
+    RepeatedFailures,
+    StoreError,
+    StoreUnavailable,
+    VeilleError,
+    log_failure,
+)
 from veille.http import HttpClient, RateLimited
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
@@ -94,6 +101,43 @@ def collector_id() -> str:
 
 MIN_POLL = 300
 MAX_POLL = 86400
+# Seconds between this machine's clock and the state store's past which a
+# collector says so (it goes by the store's clock either way).
+SKEW_SECONDS = 5.0
+
+
+class StoreClock:
+    """Time as the state store tells it: this machine's clock plus the offset
+    to the store's, measured at each pass (:meth:`measure`). Leases and
+    schedules are read and written by it, so a collector whose clock runs
+    ahead neither takes over leases that are still running nor runs sources
+    before they are due; a drift past :data:`SKEW_SECONDS` is logged once,
+    and once more when it is gone. ``local`` is this machine's clock."""
+
+    def __init__(self, store: Any, local: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.local = local
+        self.offset = 0.0
+        self.warned = False
+
+    def measure(self) -> None:
+        before = self.local()
+        store = float(self.store.clock())
+        self.offset = store - (before + self.local()) / 2
+        skewed = abs(self.offset) > SKEW_SECONDS
+        if skewed and not self.warned:
+            log.warning(
+                "this machine's clock is %.0f s %s the state store's: leases and schedules "
+                "go by the store's clock; synchronize this machine's (NTP)",
+                abs(self.offset),
+                "behind" if self.offset > 0 else "ahead of",
+            )
+        elif self.warned and not skewed:
+            log.info("this machine's clock agrees with the state store's again")
+        self.warned = skewed
+
+    def now(self) -> float:
+        return self.local() + self.offset
 
 
 @dataclass
@@ -110,6 +154,10 @@ class RunResult:
     error: str | None = None
     next_due: datetime | None = None
     lease_lost: bool = False
+    # Stopped before its end (the daemon stopping, a store away): its health
+    # and next run are left as they were, so the next pass goes on from the
+    # committed cursor at once.
+    interrupted: bool = False
 
 
 @dataclass
@@ -117,6 +165,7 @@ class _Done:
     record: SourceRecord
     error: BaseException | None
     next_poll: float | None
+    halted: bool = False  # told to stop before the source's walk ended
 
 
 @dataclass
@@ -165,15 +214,23 @@ def _worker(
     store_cursor: dict[str, Any] | None,
     http: HttpClient,
     out: queue.Queue[Any],
+    halt: threading.Event,
 ) -> None:
     next_poll: float | None = None
     try:
         source = record.source()
         config = source.config_from_dict(record.config)
-        for batch in source.collect(config, store_cursor, http):
+        batches = source.collect(config, store_cursor, http)
+        for batch in batches:
             if batch.next_poll_seconds is not None:
                 next_poll = batch.next_poll_seconds
             out.put(_Item(record, batch))
+            if halt.is_set():  # a store away, or the daemon stopping: no more pages
+                close = getattr(batches, "close", None)
+                if close is not None:
+                    close()
+                out.put(_Done(record, None, next_poll, halted=True))
+                return
     except BaseException as exc:  # reported in health; one source never stops the rest
         out.put(_Done(record, exc, next_poll))
         return
@@ -192,8 +249,14 @@ class Collector:
         max_workers: int = 8,
         holder: str | None = None,
         lease_seconds: float = LEASE_SECONDS,
+        stop: threading.Event | None = None,
+        clock: StoreClock | None = None,
     ) -> None:
         self.pipeline = pipeline
+        self.clock = clock or StoreClock(pipeline.store)
+        # Set by the daemon on SIGTERM: each source stops after the batch it
+        # is on, no new one starts, and the leases are released.
+        self.stop = stop or threading.Event()
         self.store: Any = pipeline.store
         self.http = http
         self.max_workers = max_workers
@@ -202,11 +265,13 @@ class Collector:
         # Source name -> the epoch of the lease this collector holds on it.
         self._epochs: dict[str, int] = {}
         self._epochs_lock = threading.Lock()
+        # The leases as the pass began (one read): whose lease a take ends.
+        self._before: dict[str, Any] = {}
 
     def _take(self, record: SourceRecord, *, recheck: bool) -> bool:
         """Take ``record``'s lease; with ``recheck``, only if it is still due
         (another collector may have just run it)."""
-        now = time.time()
+        now = self.clock.now()
         name = lease_name(record.name)
         epoch = self.store.acquire_lease(name, self.holder, ttl=self.lease_seconds, now=now)
         if epoch is None:
@@ -222,8 +287,19 @@ class Collector:
                 )
         if epoch is None:
             return False
+        was = self._before.get(name)
+        if was is not None and was.holder and was.holder != self.holder and was.epoch < epoch:
+            # Never released: that collector died or hung (SIGKILL, a lost
+            # machine) and its lease ran out, or it had exited (just above).
+            log.warning(
+                "source %s taken over from collector %s, whose lease ran out %.0f s ago "
+                "without being released; going on from its committed cursor",
+                record.name,
+                was.holder,
+                max(0.0, now - was.expires_at),
+            )
         if recheck and record.name not in self.store.due_sources(_at(now)):
-            self.store.release_lease(lease_name(record.name), self.holder, now=time.time())
+            self.store.release_lease(lease_name(record.name), self.holder, now=self.clock.now())
             return False
         with self._epochs_lock:
             self._epochs[record.name] = epoch
@@ -234,7 +310,7 @@ class Collector:
             held = self._epochs.pop(name, None)
         if held is not None:
             try:
-                self.store.release_lease(lease_name(name), self.holder, now=time.time())
+                self.store.release_lease(lease_name(name), self.holder, now=self.clock.now())
             except Exception as exc:  # it expires by itself
                 log_failure(log, f"releasing the lease of {name} failed", exc,
                             "It expires by itself.")  # fmt: skip
@@ -247,7 +323,7 @@ class Collector:
                 continue
             try:
                 kept = self.store.renew_leases(
-                    names, self.holder, ttl=self.lease_seconds, now=time.time()
+                    names, self.holder, ttl=self.lease_seconds, now=self.clock.now()
                 )
             except Exception as exc:  # the next beat tries again; commits check the lease
                 log_failure(log, "renewing source leases failed", exc,
@@ -260,7 +336,7 @@ class Collector:
         with self._epochs_lock:
             epoch = self._epochs.get(name)
         if epoch is None or not tx.holds_lease(
-            lease_name(name), self.holder, epoch, now=time.time()
+            lease_name(name), self.holder, epoch, now=self.clock.now()
         ):
             raise LeaseLost(
                 f"source {name}: this collector lost its lease; nothing of this batch "
@@ -276,6 +352,7 @@ class Collector:
     ) -> list[RunResult]:
         """Collect ``records`` (those whose lease another collector holds are
         left out of the results; with ``recheck``, those no longer due too)."""
+        self._before = {x.name: x for x in self.store.leases()}
         stop = threading.Event()
         beat = threading.Thread(
             target=self._heartbeat, args=(stop,), name="veille-leases", daemon=True
@@ -300,17 +377,33 @@ class Collector:
         out: queue.Queue[Any] = queue.Queue(maxsize=64)
         pending = list(records)
         running = 0
+        # A store that does not answer (or whose disk is full) fails the
+        # whole pass, not each source: the sources did nothing wrong, so none
+        # is marked failed or backed off; the fetching threads stop after
+        # their batch (none is left behind, blocked on a full queue), and the
+        # pass raises it once.
+        away: StoreError | None = None
+        halt = threading.Event()
         while pending or running:
+            if self.stop.is_set() or away is not None:
+                halt.set()
+                pending.clear()
             while pending and running < self.max_workers:
                 record = pending.pop(0)
-                if not self._take(record, recheck=recheck):
-                    continue
-                taken.append(record.name)
-                # Read after the lease is taken: the cursor its last holder committed.
-                cur = self.store.get_cursor(cursor_name(record.name))
+                try:
+                    if not self._take(record, recheck=recheck):
+                        continue
+                    taken.append(record.name)
+                    # Read after the lease is taken: the cursor its last holder committed.
+                    cur = self.store.get_cursor(cursor_name(record.name))
+                except (StoreUnavailable, DiskFull) as exc:
+                    away = exc
+                    pending.clear()
+                    halt.set()
+                    break
                 threading.Thread(
                     target=_worker,
-                    args=(record, dict(cur.value) if cur else None, self.http, out),
+                    args=(record, dict(cur.value) if cur else None, self.http, out, halt),
                     name=f"collect-{record.name}",
                     daemon=True,
                 ).start()
@@ -320,9 +413,14 @@ class Collector:
             msg = out.get()
             result = results[msg.record.name]
             if isinstance(msg, _Item):
-                if result.ok:
+                if result.ok and (halt.is_set() or away is not None):
+                    result.interrupted = True  # fetched again from the cursor
+                elif result.ok:
                     try:
                         self._commit(msg.record, msg.batch, result)
+                    except (StoreUnavailable, DiskFull) as exc:
+                        away, result.interrupted = exc, True
+                        halt.set()
                     except VeilleError as exc:
                         result.ok, result.error = False, exc.message
                         result.lease_lost = isinstance(exc, LeaseLost)
@@ -330,10 +428,17 @@ class Collector:
                     on_batch(result)
             else:
                 running -= 1
+                result.interrupted = result.interrupted or msg.halted
                 try:
-                    self._finish(msg, result)
+                    if away is None and not result.interrupted:
+                        self._finish(msg, result)
+                except (StoreUnavailable, DiskFull) as exc:
+                    away = exc
+                    halt.set()
                 finally:
                     self._give_back(msg.record.name)
+        if away is not None:
+            raise away
         return [results[name] for name in taken]
 
     def _commit(self, record: SourceRecord, batch: Batch, result: RunResult) -> None:
@@ -371,7 +476,7 @@ class Collector:
         result.quarantined += len(failed)
 
     def _finish(self, done: _Done, result: RunResult) -> None:
-        now = time.time()
+        now = self.clock.now()
         record = done.record
         error = done.error
         if result.lease_lost:
@@ -423,14 +528,22 @@ def collect(
     on_batch: Callable[[RunResult], None] | None = None,
     holder: str | None = None,
     lease_seconds: float = LEASE_SECONDS,
+    stop: threading.Event | None = None,
+    clock: StoreClock | None = None,
 ) -> list[RunResult]:
     """Collect the due sources of ``workspace`` (all enabled with ``force``;
     exactly ``names`` when given) and return what each run did; a source
-    another collector is running is left out."""
+    another collector is running is left out. Once ``stop`` is set, each
+    source stops after the batch it is on (see :class:`Collector`). A store
+    that does not answer raises :class:`StoreUnavailable` for the whole
+    pass (:class:`DiskFull` where its disk is full), leaving the sources'
+    health and cursors as they were."""
     from veille.pipeline.ingest import build_pipeline
 
     store = workspace.state
-    records = due_sources(store, names=names, force=force)
+    clock = clock or StoreClock(store)
+    clock.measure()
+    records = due_sources(store, names=names, force=force, now=clock.now())
     if names:
         missing = set(names) - {r.name for r in records}
         if missing:
@@ -449,6 +562,8 @@ def collect(
             max_workers=max_workers,
             holder=holder,
             lease_seconds=lease_seconds,
+            stop=stop,
+            clock=clock,
         )
         return collector.run(records, on_batch=on_batch, recheck=not (names or force))
     finally:
@@ -503,7 +618,7 @@ def run_daemon(
     state = state or DaemonState()
     if install_signals:
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: state.stop.set())
+            signal.signal(sig, lambda signum, _frame: _stopping(state, signum))
     http = HttpClient(workspace.settings.http)
     pipeline = build_pipeline(workspace) if collects else None
     worker = OutboxWorker(workspace) if schedules else None
@@ -522,6 +637,11 @@ def run_daemon(
         publisher = PublisherWorker(workspace)
         publisher.start()
     holder = holder or collector_id()
+    clock = StoreClock(workspace.state)  # one per daemon: a drift is logged once
+    passes = RepeatedFailures(log, "collection pass failed", "The next pass tries again.")
+    snapshots = RepeatedFailures(
+        log, "account snapshot failed", "The next pass tries again, unless today's had begun."
+    )
     try:
         while not state.stop.is_set():
             results: list[RunResult] = []
@@ -533,13 +653,24 @@ def run_daemon(
                         pipeline=pipeline,
                         holder=holder,
                         lease_seconds=lease_seconds,
+                        stop=state.stop,
+                        clock=clock,
                     )
                 except Exception as exc:  # the daemon outlives any failure of one pass
-                    log_failure(log, "collection pass failed", exc,
-                                "The next pass tries again.")  # fmt: skip
+                    passes.failed(exc)
+                else:
+                    passes.succeeded()
             if schedules:
                 _upkeep(workspace, state)
-                _snapshot_accounts(workspace, http)
+                _snapshot_accounts(workspace, http, snapshots)
+            for r in results:
+                if r.interrupted and state.stop.is_set():
+                    log.info(
+                        "source %s stopped after the batch it was on (%d new posts); "
+                        "the next collector goes on from its cursor",
+                        r.source,
+                        r.new_posts,
+                    )
             state.passes += 1
             state.results.extend(results)
             if on_results and results:
@@ -551,7 +682,27 @@ def run_daemon(
         if worker is not None:
             worker.stop()
         http.close()
+    if state.stop.is_set():
+        from veille.i18n import plural
+
+        word = plural(state.passes, "en", "pass", "passes")
+        log.info("stopped after %d %s; the sources' leases are released", state.passes, word)
     return state
+
+
+def _stopping(state: DaemonState, signum: int) -> None:
+    """The signal handler: the loop stops, each source after the batch it is
+    on. The log line is written from a thread (logging takes locks a signal
+    handler may interrupt)."""
+    if state.stop.is_set():
+        return
+    state.stop.set()
+    name = signal.Signals(signum).name
+    threading.Thread(
+        target=log.info,
+        args=("stopping on %s: each source after the batch it is on, leases released", name),
+        daemon=True,
+    ).start()
 
 
 def _queue_only(pipeline: Pipeline) -> None:
@@ -561,7 +712,7 @@ def _queue_only(pipeline: Pipeline) -> None:
             stage.after_commit = None
 
 
-def _snapshot_accounts(workspace: Any, http: HttpClient) -> None:
+def _snapshot_accounts(workspace: Any, http: HttpClient, failures: RepeatedFailures) -> None:
     """The plan's daily snapshot of our own accounts (never raises)."""
     try:
         from veille.plan.accounts import daily_snapshot
@@ -570,8 +721,9 @@ def _snapshot_accounts(workspace: Any, http: HttpClient) -> None:
             if r.error:
                 log.warning("snapshot of %s %s failed: %s", r.platform, r.handle, r.error)
     except Exception as exc:
-        log_failure(log, "account snapshot failed", exc,
-                    "The next pass tries again, unless today's had begun.")  # fmt: skip
+        failures.failed(exc)
+    else:
+        failures.succeeded()
 
 
 UPKEEP_EVERY = 3600.0  # seconds between two upkeeps in a running daemon

@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from veille.config import Settings
-from veille.errors import NotFound, Place, UsageError, VeilleError, log_failure, tr
+from veille.errors import NotFound, Place, RepeatedFailures, UsageError, VeilleError, tr
 from veille.publish.base import Published, PublishError
 from veille.store.protocols.calendar import CalendarEntry
 
@@ -440,6 +440,8 @@ class PublisherWorker:
 
         ws: Any = None
         pub: Publishing | None = None
+        rounds = RepeatedFailures(log, "the calendar's publishing round failed",
+                                  "It tries again at its next round.")  # fmt: skip
         while not self._stop.is_set():
             try:
                 if ws is None:
@@ -450,9 +452,9 @@ class PublisherWorker:
                         break
                 self.outcomes.extend(publish_due(ws.state, self.settings, publishing=pub))
                 self.rounds += 1
+                rounds.succeeded()
             except Exception as exc:  # the worker outlives any store or platform failure
-                log_failure(log, "the calendar's publishing round failed", exc,
-                            "It tries again at its next round.")  # fmt: skip
+                rounds.failed(exc)
                 if ws is not None:
                     _close(ws, pub)
                     ws, pub = None, None

@@ -52,10 +52,10 @@ from veille.config import Settings
 from veille.errors import NotFound, StoreError, StoreLocked, StoreUnavailable, VeilleError
 from veille.web.api.errors import (
     RETRY_SECONDS,
-    UNREACHABLE,
     UNREACHABLE_HINT,
     api_error,
     server_failed,
+    unreachable,
 )
 from veille.web.deps import csrf_protect, is_api, render, translator, without_user
 from veille.web.i18n import load_translations
@@ -194,7 +194,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         message: str = exc.message
         hint: str | None = exc.hint
         if isinstance(exc, StoreUnavailable):
-            message, hint = UNREACHABLE, UNREACHABLE_HINT
+            message, hint = unreachable(exc), UNREACHABLE_HINT
         response = _error(request, status, _(message), _(hint) if hint else None)
         if status == 503:
             response.headers["Retry-After"] = str(RETRY_SECONDS)

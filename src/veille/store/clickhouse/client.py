@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from veille.errors import StoreError, StoreLocked
+from veille.errors import DiskFull, PostsUnavailable, StoreError, StoreLocked
 
 # Settings of every query. A post never changes partition (its month is that
 # of ``published_at``, which an update keeps), so ``FINAL`` need not merge
@@ -119,7 +119,7 @@ class ChdbClient:
             try:
                 result = self._session.query(sql, fmt, params=encoded)
             except Exception as exc:
-                raise StoreError(f"chDB {self.path}: {exc}") from exc
+                raise _answered(f"chDB {self.path}", exc) from exc
         data: bytes = result.bytes()
         return data
 
@@ -148,7 +148,7 @@ class ChdbClient:
             try:
                 self._session.query((head + b"\n".join(rows)).decode(), "TabSeparated")
             except Exception as exc:
-                raise StoreError(f"chDB {self.path}: {exc}") from exc
+                raise _answered(f"chDB {self.path}", exc) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -190,7 +190,7 @@ class HttpClient:
             try:
                 result = self._client.raw_query(sql, parameters=params, fmt="JSONCompactEachRow")
             except Exception as exc:
-                raise StoreError(f"ClickHouse {self.where}: {exc}") from exc
+                raise self._failed(exc) from exc
         return [orjson.loads(line) for line in result.splitlines() if line]
 
     def command(self, sql: str, params: dict[str, Any] | None = None) -> None:
@@ -198,7 +198,7 @@ class HttpClient:
             try:
                 self._client.command(sql, parameters=params)
             except Exception as exc:
-                raise StoreError(f"ClickHouse {self.where}: {exc}") from exc
+                raise self._failed(exc) from exc
 
     def insert(
         self,
@@ -221,7 +221,55 @@ class HttpClient:
                     fmt="JSONCompactEachRow" if columns else "JSONEachRow",
                 )
             except Exception as exc:
-                raise StoreError(f"ClickHouse {self.where}: {exc}") from exc
+                raise self._failed(exc) from exc
+
+    def _failed(self, exc: Exception) -> StoreError:
+        """``exc`` as veille's error: the server not reached (refused, reset,
+        timed out: :class:`PostsUnavailable`, which a daemon's pass retries
+        and the web app answers 503) or an error the server answered."""
+        away = _transport_failure(exc)
+        if away is not None:
+            return PostsUnavailable(
+                f"the ClickHouse posts store {self.where} did not answer: {away}",
+                hint="Check that the ClickHouse server runs and accepts connections, "
+                "then try again (a write that failed is sent again with the same "
+                "deduplication token).",
+            )
+        return _answered(f"ClickHouse {self.where}", exc)
 
     def close(self) -> None:
         self._client.close()
+
+
+def _answered(where: str, exc: Exception) -> StoreError:
+    """An error ClickHouse answered, as veille's: a disk full (code 243,
+    NOT_ENOUGH_SPACE) is :class:`DiskFull`, which fails a collection pass
+    whole instead of marking every source failed."""
+    text = str(exc)
+    if "NOT_ENOUGH_SPACE" in text or "Code: 243." in text:
+        return DiskFull(
+            f"the disk of the posts store {where} is full; nothing of this batch was written",
+            hint="Free some space on the ClickHouse server (or drop old partitions); "
+            "collection goes on from the sources' cursors.",
+        )
+    return StoreError(f"{where}: {exc}")
+
+
+def _transport_failure(exc: BaseException) -> str | None:
+    """Why the server was not reached, in a few words (``[Errno 111]
+    Connection refused``), when ``exc`` is a failure of the connection
+    itself (clickhouse-connect wraps urllib3's), else ``None``."""
+    import re
+
+    seen: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and cause not in seen:
+        seen.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if not any(isinstance(e, OSError) or type(e).__module__.startswith("urllib3") for e in seen):
+        return None
+    deepest = str(seen[-1])
+    errno = re.search(r"\[Errno -?\d+\][^')\"]*", deepest)
+    if errno is not None:
+        return errno.group(0).strip()
+    return " ".join(deepest.split())[:200] or type(seen[-1]).__name__

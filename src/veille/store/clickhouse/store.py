@@ -583,5 +583,9 @@ class ClickHouseStore(
             done.append(str(month))
         return done
 
+    def ping(self) -> None:
+        """Ask the server the least that shows it answers (``/healthz``)."""
+        self.client.rows("SELECT 1")
+
     def close(self) -> None:
         self.client.close()

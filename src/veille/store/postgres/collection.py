@@ -75,6 +75,11 @@ class PgCollection(Runner):
                     (now, name, row[0]),
                 )
 
+    def clock(self) -> float:
+        row = self.one("SELECT extract(epoch FROM clock_timestamp())")
+        assert row is not None
+        return float(row[0])
+
     def leases(self) -> list[Lease]:
         rows = self.rows(
             "SELECT name, holder, epoch, acquired_at, heartbeat_at, expires_at FROM leases "

@@ -83,6 +83,13 @@ class CollectionState(Protocol):
         """``(id, owner, post ids)`` of the batches held and not released, oldest first."""
         ...
 
+    def clock(self) -> float:
+        """The store's own time (seconds since the epoch): the one clock the
+        collectors of every machine measure leases and schedules by, so that
+        one whose clock drifted neither takes live leases over nor runs
+        sources early (SQLite, on one machine: that machine's)."""
+        ...
+
 
 class CollectionStateTx(Protocol):
     """Writes that commit with a batch's state."""

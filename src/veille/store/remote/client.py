@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from veille.errors import ConfigError, NotServed, StoreError
+from veille.errors import ConfigError, NotServed, PostsUnavailable, StoreError
 from veille.models import Cursor, Post
 from veille.store.base import PostFilter, UpsertResult
 from veille.store.protocols.privacy import ErasureReport
@@ -84,7 +84,7 @@ class RemotePostStore:
         try:
             reply = self.http.post(self.base + name, json=body)
         except httpx.HTTPError as exc:
-            raise StoreError(
+            raise PostsUnavailable(
                 f"the posts endpoint {self.shown} does not answer: {exc}",
                 hint="Start `veille store serve-posts` on the machine holding the posts, "
                 "or check [store] posts.",
@@ -126,6 +126,10 @@ class RemotePostStore:
 
     def get_posts(self, post_ids: Sequence[str]) -> list[Post]:
         return [post_from_json(p) for p in self._call("get_posts", {"ids": list(post_ids)})]
+
+    def ping(self) -> None:
+        """Whether the endpoint, and the posts store behind it, answer (``/healthz``)."""
+        self._call("ping", {})
 
     def count_posts(self, flt: PostFilter | None = None) -> int:
         return int(self._call("count_posts", {"filter": filter_to_json(flt)}))

@@ -83,6 +83,11 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
     if name == "get_post":
         post = store.get_post(body["id"])
         return None if post is None else post_to_json(post)
+    if name == "ping":  # /healthz of a web worker or a collector's check
+        ping = getattr(store, "ping", None)
+        if ping is not None:
+            ping()
+        return None
     if name == "count_posts":
         return store.count_posts(filter_from_json(body.get("filter")))
     if name == "replies_to":

@@ -94,6 +94,11 @@ class SQLiteCollection:
             raise
         conn.execute("COMMIT")
 
+    def clock(self) -> float:
+        import time
+
+        return time.time()
+
     def leases(self) -> list[Lease]:
         rows = self.conn.execute(
             "SELECT name, holder, epoch, acquired_at, heartbeat_at, expires_at FROM leases "

@@ -504,6 +504,10 @@ class SQLiteStore(
                 yield post_id, digest
             last = rows[-1][0]
 
+    def ping(self) -> None:
+        """Whether the database answers (``/healthz``)."""
+        self.conn.execute("SELECT 1").fetchone()
+
     def count_posts(self, flt: PostFilter | None = None) -> int:
         where, params = filter_sql(flt)
         return int(

@@ -24,6 +24,7 @@ from veille.errors import (
     StoreError,
     StoreLocked,
     StoreUnavailable,
+    Text,
     UsageError,
     VeilleError,
     log_failure,
@@ -38,12 +39,20 @@ log = logging.getLogger("veille.web")
 #: What a client is told while the state store does not answer (the store's
 #: own message names its server: that goes to the log, not to whoever asked).
 UNREACHABLE = tr("the state store is unreachable")
+UNREACHABLE_POSTS = tr("the posts store is unreachable")
 UNREACHABLE_HINT = tr(
     "veille cannot reach its database right now; what failed was not saved. Try again in a "
     "moment; if it lasts, tell whoever runs veille (its log says which database)."
 )
 #: Seconds a client is asked to wait before trying again (``Retry-After``).
 RETRY_SECONDS = 30
+
+
+def unreachable(exc: StoreUnavailable) -> Text:
+    """What a visitor is told of the store that did not answer (its
+    address stays in the log)."""
+    return UNREACHABLE_POSTS if exc.part == "posts" else UNREACHABLE
+
 
 # What each status means for a client, when the raiser gave no message.
 _DEFAULT_MESSAGES = {
@@ -322,7 +331,7 @@ def to_response(exc: Exception, say: Say = _as_is, lang: str = "en") -> JSONResp
     if isinstance(exc, UsageError):
         return error_response(400, "invalid_input", exc.message, exc.hint, say, lang)
     if isinstance(exc, StoreUnavailable):
-        return error_response(503, "unavailable", UNREACHABLE, UNREACHABLE_HINT, say, lang)
+        return error_response(503, "unavailable", unreachable(exc), UNREACHABLE_HINT, say, lang)
     if isinstance(exc, StoreLocked):
         return error_response(503, "busy", exc.message, exc.hint, say, lang)
     if isinstance(exc, StoreError):

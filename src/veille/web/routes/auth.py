@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from veille.errors import StoreUnavailable, UsageError
+from veille.errors import PostsUnavailable, StoreError, StoreUnavailable, UsageError
 from veille.services import users
 from veille.web.deps import (
     SESSION_COOKIE,
@@ -18,6 +18,7 @@ from veille.web.deps import (
     set_session_cookie,
     state,
     translator,
+    workspace,
 )
 
 router = APIRouter()
@@ -36,19 +37,42 @@ def _address(request: Request) -> str:
 
 @router.get("/healthz", include_in_schema=False)
 def healthz(request: Request) -> JSONResponse:
-    """``{"status": "ok"}``, or 503 ``{"status": "unavailable"}`` while the
-    state store does not answer (JSON either way, for a load balancer)."""
-    from veille.web.api.errors import RETRY_SECONDS, UNREACHABLE, UNREACHABLE_HINT, server_failed
+    """``{"status": "ok", "stores": {"state": "ok", "posts": "ok"}}``, or 503
+    ``{"status": "unavailable", …}`` while a store does not answer, ``stores``
+    saying which (JSON either way, for a load balancer and whoever it pages)."""
+    from veille.web.api.errors import RETRY_SECONDS, UNREACHABLE_HINT, server_failed, unreachable
 
-    try:
-        users.count_users(state(request))  # the database answers
-    except StoreUnavailable as exc:
-        server_failed(request, exc, 503)
-        body = {"status": "unavailable", "message": str(UNREACHABLE), "hint": str(UNREACHABLE_HINT)}
+    ws = workspace(request)
+    stores: dict[str, str] = {}
+    failed: StoreUnavailable | None = None
+    probes = [("state", lambda: users.count_users(ws.state))]
+    ping = getattr(ws.posts, "ping", None)
+    if ws.posts is not ws.state and ping is not None:
+        probes.append(("posts", ping))
+    for part, probe in probes:
+        try:
+            probe()
+        except StoreError as exc:  # away, or answering only errors: not serving
+            server_failed(request, exc, 503)
+            if not isinstance(exc, StoreUnavailable):
+                exc = (PostsUnavailable if part == "posts" else StoreUnavailable)(exc.message)
+            stores[part], failed = "unavailable", failed or exc
+        else:
+            stores[part] = "ok"
+    if "posts" not in stores:  # one store holds both, or one veille cannot ask
+        stores["posts"] = stores["state"]
+    if failed is not None:
+        body = {
+            "status": "unavailable",
+            "stores": stores,
+            "message": str(unreachable(failed)),
+            "hint": str(UNREACHABLE_HINT),
+        }
         return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_SECONDS)})
     # Whether veille serve is still making its default views as it starts.
     warming = bool(getattr(request.app.state, "warming", False))
-    return JSONResponse({"status": "ok", "warming": warming} | _unreadable(request))
+    said: dict[str, Any] = {"status": "ok", "stores": stores, "warming": warming}
+    return JSONResponse(said | _unreadable(request))
 
 
 def _unreadable(request: Request) -> dict[str, Any]:
