@@ -42,7 +42,7 @@ _L = {
         "account": "Account",
         "respond": "Response target",
         "heard": "Where the audience is",
-        "heard_value": "{share} of the conversation on the plan's topics ({n} posts in {d} days)",
+        "heard_value": "{share} of the conversation on the plan's topics ({n} in {d} days)",
         "per_week": "{n} posts a week",
         "minutes": "{n} minutes",
         "name": "KPI",
@@ -104,8 +104,7 @@ _L = {
         "account": "Compte",
         "respond": "Délai de réponse",
         "heard": "Où est le public",
-        "heard_value": "{share} de la conversation sur les sujets du plan ({n} publications en "
-        "{d} jours)",
+        "heard_value": "{share} de la conversation sur les sujets du plan ({n} en {d} jours)",
         "per_week": "{n} publications par semaine",
         "minutes": "{n} minutes",
         "name": "Indicateur",
@@ -256,6 +255,7 @@ def plan_markdown(
         LISTEN_DAYS,
         conversation_by_platform,
         hear,
+        posts,
         recommendations,
         share_shown,
     )
@@ -340,18 +340,16 @@ def plan_markdown(
         )
         out += [f"## {t['guidelines'].format(v=g.version)}", "", body, ""]
     out += [f"## {t['channels']}", ""]
-    heard = conversation_by_platform(ws, heard=listened)
+    audience = conversation_by_platform(ws, heard=listened)
     for ch in state.plan_channels():
         out += [f"### {ch.platform}" + (f" (@{ch.handle})" if ch.handle else ""), ""]
-        n, share = heard.get(ch.platform, (0, 0.0))
+        n, share = audience.get(ch.platform, (0, 0.0))
         there = t["heard_value"].format(
-            share=share_shown(share, lang),
-            n=format_number(n, lang),
-            d=LISTEN_DAYS,
+            share=share_shown(share, lang), n=posts(n, lang), d=LISTEN_DAYS
         )
         rows = [
             (t["why"], ", ".join(ch.objectives)),
-            (t["heard"], there if heard else ""),
+            (t["heard"], there if audience else ""),
             (t["whom"], ch.audience),
             (t["often"], t["per_week"].format(n=format_decimal(ch.posts_per_week, lang, 1))),
             (t["tone"], ch.tone),
