@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import AlreadyExists, NotFound, Place, UsageError, tr
+from veille.errors import AlreadyExists, Conflict, NotFound, Place, UsageError, tr
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
 from veille.services.audit import record
@@ -141,12 +141,17 @@ def change_topic(
     *,
     inbox: bool | None = None,
     actor: str | None = None,
+    based_on: int | None = None,
 ) -> TopicChange:
     """Give topic ``name`` a new query version (a no-op when unchanged or
     ``None``); ``inbox`` flags or unflags it for the engagement inbox. A
     change is recorded in the audit log as done by ``actor``; what changed
-    is said back."""
+    is said back. ``based_on``: the version the caller's query was written
+    from (a form opened a while ago); if someone saved another since,
+    :class:`Conflict` says what it is and nothing changes."""
     topic = get_topic(store, name)
+    if based_on is not None and query is not None:
+        _check_not_changed(topic, query, based_on)
     flagged = topic.id in store.inbox_topic_ids()
     inbox_changed = inbox is not None and inbox != flagged
     if inbox is not None and inbox_changed:
@@ -161,6 +166,26 @@ def change_topic(
     return TopicChange(get_topic(store, name), True, flagged, inbox_changed)
 
 
+def _check_not_changed(topic: Topic, query: str, based_on: int) -> None:
+    """Refuse to save ``query`` over a version saved after ``based_on`` (the
+    second of two people editing the topic at once would silently undo the
+    first's change); the same query as the one saved is no clash."""
+    if topic.version == based_on or topic.query == query:
+        return
+    raise Conflict(
+        tr(
+            "topic %(name)s changed since you opened it: version %(now)s was saved "
+            "after the version %(was)s you started from, with the query: %(query)s",
+            name=topic.name, now=topic.version, was=based_on, query=topic.query,
+        ),
+        hint=tr(
+            "Your query was not saved and is still in the form: compare it with "
+            "version %(now)s, then save again to replace that version.",
+            now=topic.version,
+        ),
+    )  # fmt: skip
+
+
 def edit_topic(
     store: Any,
     name: str,
@@ -168,9 +193,10 @@ def edit_topic(
     *,
     inbox: bool | None = None,
     actor: str | None = None,
+    based_on: int | None = None,
 ) -> Topic:
     """:func:`change_topic`'s topic after the change."""
-    return change_topic(store, name, query, inbox=inbox, actor=actor).topic
+    return change_topic(store, name, query, inbox=inbox, actor=actor, based_on=based_on).topic
 
 
 def inbox_topics(store: Any) -> set[str]:

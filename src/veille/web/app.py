@@ -49,7 +49,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veille.config import Settings
-from veille.errors import NotFound, StoreError, StoreLocked, StoreUnavailable, VeilleError
+from veille.errors import (
+    Conflict,
+    NotFound,
+    StoreError,
+    StoreLocked,
+    StoreUnavailable,
+    VeilleError,
+)
 from veille.web.api.errors import (
     RETRY_SECONDS,
     UNREACHABLE,
@@ -179,7 +186,7 @@ def _add_error_handlers(app: FastAPI) -> None:
             return api_error(request, exc)
         if isinstance(exc, StoreError):
             return store_error(request, exc)
-        status = 404 if isinstance(exc, NotFound) else 400
+        status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
         _ = translator(request)  # a page: in the reader's language
         return _error(request, status, _(exc.message), _(exc.hint) if exc.hint else None)
 
