@@ -267,3 +267,50 @@ def test_two_people_editing_a_topic_at_once_the_second_save_is_refused(
         assert stale.status_code == 409
         assert "le sujet both a changé depuis que vous l’avez ouvert\u202f: la version 3" in said
         assert "Votre requête n’a pas été enregistrée" in said
+
+
+def test_a_topic_an_alert_or_the_plan_uses_is_not_deleted_and_they_are_named(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """Deleting a topic an alert watches and a KPI measures left the alert
+    sending nothing more and the KPI measuring nothing, unsaid. Now it is
+    refused (409) on the topic's page, naming each of them; once they no
+    longer use it, it goes. The API and the CLI call the same service."""
+    import html
+
+    from veille.plan.kpis import add_kpi, remove_kpi
+    from veille.plan.objectives import add_objective, edit_objective
+    from veille.services.alerts import AlertSpec, add_alert, remove_alert
+
+    with Workspace.open(seeded.root) as ws:
+        from veille.query.topics import add_topic
+
+        add_topic(ws.state, "watched", "lumio")
+        add_alert(ws, AlertSpec(to="mailto:team@example.org", topic="watched", name="on-watched"))
+        add_objective(ws.state, "heard", "awareness", topics="watched")
+        add_kpi(ws, "watched-mentions", "mentions", 100, topic="watched")
+    login(client, "analyst")
+    page = client.get("/topics/watched")
+    refused = client.post("/topics/watched/delete", data={"csrf_token": csrf_from(page.text)})
+    said = html.unescape(refused.text)
+    assert refused.status_code == 409
+    assert (
+        "topic watched is still used by alert on-watched, objective heard, "
+        "KPI watched-mentions; nothing was deleted" in said
+    )
+    assert "delete them first" in said
+    client.cookies.set("veille_lang", "fr")
+    refused = client.post("/topics/watched/delete", data={"csrf_token": csrf_from(page.text)})
+    assert (
+        "le sujet watched sert encore à l’alerte on-watched, l’objectif heard, "
+        "l’indicateur watched-mentions\u202f; rien n’a été supprimé" in html.unescape(refused.text)
+    )
+    with Workspace.open(seeded.root) as ws:
+        assert ws.state.topic("watched") is not None
+        remove_alert(ws, "on-watched")
+        edit_objective(ws.state, "heard", topics="")
+        remove_kpi(ws.state, "watched-mentions")
+    deleted = client.post("/topics/watched/delete", data={"csrf_token": csrf_from(page.text)})
+    assert deleted.status_code == 303
+    with Workspace.open(seeded.root) as ws:
+        assert ws.state.topic("watched") is None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import AlreadyExists, Conflict, NotFound, Place, UsageError, tr
+from veille.errors import AlreadyExists, Conflict, NotFound, Place, Text, UsageError, tr
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
 from veille.services.audit import record
@@ -205,10 +205,35 @@ def inbox_topics(store: Any) -> set[str]:
     return {t.name for t in list_topics(store) if t.id in flagged}
 
 
+def topic_users(store: Any, name: str) -> list[Text]:
+    """What watches or measures topic ``name``: the alerts on it, the plan's
+    objectives that it serves and the KPIs that measure it (or compare it)."""
+    used = [tr("alert %(name)s", name=a.name) for a in store.list_alerts() if a.topic == name]
+    used += [tr("objective %(name)s", name=o.name) for o in store.plan_objectives()
+             if name in o.topics]  # fmt: skip
+    used += [tr("KPI %(name)s", name=k.name) for k in store.plan_kpis()
+             if k.topic == name or name in k.compare]  # fmt: skip
+    return used
+
+
 def remove_topic(store: Any, name: str, *, actor: str | None = None) -> None:
     """Delete topic ``name``, its versions and its recorded matches (recorded
-    in the audit log as done by ``actor``)."""
-    store.delete_topic(get_topic(store, name).id)
+    in the audit log as done by ``actor``). A topic an alert, an objective
+    or a KPI still names is kept (:class:`Conflict` names them): deleted,
+    the alert sent nothing more and the KPI measured nothing, unsaid."""
+    topic = get_topic(store, name)
+    used = topic_users(store, topic.name)
+    if used:
+        listed = used[0]
+        for more in used[1:]:
+            listed = tr("%(first)s, %(next)s", first=listed, next=more)
+        raise Conflict(
+            tr("topic %(name)s is still used by %(users)s; nothing was deleted",
+               name=topic.name, users=listed),
+            hint=tr("Point them at another topic or delete them first (an alert on its "
+                    "page, an objective or a KPI on the plan's page), then delete the topic."),
+        )  # fmt: skip
+    store.delete_topic(topic.id)
     record(store, actor, "topic.remove", name)
 
 

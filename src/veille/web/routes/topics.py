@@ -161,5 +161,10 @@ def topic_edit(
 @router.post("/topics/{name}/delete", response_model=None)
 def topic_delete(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    topic_service.remove_topic(workspace(request).state, name, actor=user.username)
+    try:
+        topic_service.remove_topic(workspace(request).state, name, actor=user.username)
+    except Conflict as exc:  # alerts or the plan still use it: said on its page
+        return render(
+            request, "topics/edit.html", _edit_page(request, name, error=exc), status_code=409
+        )
     return redirect("/topics", message=_("Topic %(name)s deleted.", name=name))
