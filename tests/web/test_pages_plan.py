@@ -608,3 +608,64 @@ def test_a_kpi_chart_whose_first_point_counts_part_of_its_period_says_so(
         server.stop()
     assert "counts only 10 of its 30 days: veille holds no earlier post." in said["en"]
     assert "ne compte que 10 de ses 30 jours\u202f: veille ne détient" in said["fr"]
+
+
+def test_two_managers_writing_the_guidelines_at_once_and_a_refused_save_keep_the_text(
+    live_server: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """Two managers open the guidelines' editor; the first saves. The
+    second's save no longer silently replaces it: refused (409), saying who
+    saved which version, the texts typed kept in the form. A save refused
+    for another reason (no French text) kept nothing typed either: it showed
+    the plan's editor. Now the guidelines' page, with the text."""
+    import html
+
+    def editor(html_text: str) -> tuple[str, str, str]:
+        version = re.search(r'name="version" value="(\d+)"', html_text)
+        texts = re.findall(r'<textarea id="text_\w+" name="text_\w+"[^>]*>(.*?)</textarea>',
+                           html_text, re.S)  # fmt: skip
+        assert version and len(texts) == 2, "the guidelines' editor is not on the page"
+        return version.group(1), html.unescape(texts[0]), html.unescape(texts[1])
+
+    with (
+        httpx.Client(base_url=live_server.url) as first,
+        httpx.Client(base_url=live_server.url) as second,
+    ):
+        login(first, "manager")
+        login(second, "admin")
+        page_1, page_2 = first.get("/plan/guidelines").text, second.get("/plan/guidelines").text
+        was = editor(page_1)[0]
+        assert editor(page_2)[0] == was
+        theirs = {"csrf_token": csrf_from(page_1), "version": was,
+                  "text_en": "# Be kind", "text_fr": "# Soyez aimables"}  # fmt: skip
+        saved = first.post("/plan/guidelines", data=theirs)
+        assert saved.status_code == 303
+        mine = {"csrf_token": csrf_from(page_2), "version": was,
+                "text_en": "# Answer within the hour",
+                "text_fr": "# Répondez dans l’heure"}  # fmt: skip
+        refused = second.post("/plan/guidelines", data=mine)
+        said = html.unescape(refused.text)
+        assert refused.status_code == 409
+        assert "the guidelines changed since you opened them" in said
+        assert f"was saved by manager after the version {was} you started from" in said
+        now, text_en, text_fr = editor(refused.text)
+        assert (text_en, text_fr) == ("# Answer within the hour", "# Répondez dans l’heure")
+        assert now == str(int(was) + 1)
+        # Having compared, saving again replaces the first manager's version.
+        again = second.post("/plan/guidelines", data=mine | {"version": now})
+        assert again.status_code == 303
+        assert "# Answer within the hour" in second.get("/plan/guidelines").text
+
+        # Refused for a missing French text: the guidelines' page, the English kept.
+        second.cookies.set("veille_lang", "fr")
+        page = second.get("/plan/guidelines").text
+        lacking = second.post("/plan/guidelines", data={"csrf_token": csrf_from(page),
+                              "version": editor(page)[0], "text_en": "# Long English text",
+                              "text_fr": " "})  # fmt: skip
+        assert lacking.status_code == 400
+        assert editor(lacking.text)[1] == "# Long English text"
+        assert "Charte du personnel" in lacking.text
+        stale = second.post("/plan/guidelines", data=mine | {"text_en": "# Other"})
+        said = html.unescape(stale.text)
+        assert stale.status_code == 409
+        assert "la charte a changé depuis que vous l’avez ouverte\u202f: la version" in said

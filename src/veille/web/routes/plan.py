@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import UsageError, VeilleError, tr
+from veille.errors import Conflict, UsageError, VeilleError, tr
+from veille.services.users import User
 from veille.web.deps import (
     Manager,
     Viewer,
@@ -612,6 +613,20 @@ def _markdown(text: str) -> str:
 
 @router.get("/plan/guidelines", response_class=HTMLResponse)
 def guidelines_page(request: Request, user: Viewer) -> Response:
+    return _guidelines_page(request, user)
+
+
+def _guidelines_page(
+    request: Request,
+    user: User,
+    *,
+    error: str | None = None,
+    typed: tuple[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The guidelines and their editor; after a refused save, the error and
+    the texts as typed (an hour's writing is not lost to a missing text or
+    to a colleague's version saved meanwhile)."""
     from veille.plan.guide import split_rules
     from veille.plan.people import (
         acknowledgements,
@@ -635,7 +650,12 @@ def guidelines_page(request: Request, user: Viewer) -> Response:
             "acknowledged": has_acknowledged(state, user.username),
             "acknowledgements": acknowledgements(state, g.version) if g else [],
             "can_edit": user.can("manager"),
+            "error": error,
+            "typed": typed or ((g.text_en, g.text_fr) if g else ("", "")),
+            # The version the editor starts from: a save over a later one is refused.
+            "based_on": g.version if g else 0,
         },
+        status_code=status_code,
     )
 
 
@@ -654,17 +674,29 @@ def guidelines_acknowledge(request: Request, user: Viewer, version: Text = "") -
 
 @router.post("/plan/guidelines", response_class=HTMLResponse)
 def guidelines_set(
-    request: Request, user: Manager, text_en: LongText = "", text_fr: LongText = ""
+    request: Request,
+    user: Manager,
+    text_en: LongText = "",
+    text_fr: LongText = "",
+    version: Text = "",
 ) -> Response:
     from veille.plan.people import set_guidelines
 
     _ = translator(request)
+    based_on = int(version) if version.isdigit() and len(version) <= 18 else None
+
+    def write_again(exc: VeilleError) -> Response:
+        status = 409 if isinstance(exc, Conflict) else 400
+        said = error_text(request, exc)
+        return _guidelines_page(request, user, error=said, typed=(text_en, text_fr),
+                                status_code=status)  # fmt: skip
+
     state = workspace(request).state
-    return _change(
-        request,
-        lambda: set_guidelines(state, text_en, text_fr, actor=user.username),
-        _("The guidelines are saved."),
+    return attempt(
+        lambda: set_guidelines(state, text_en, text_fr, actor=user.username, based_on=based_on),
+        done=_("The guidelines are saved."),
         where="/plan/guidelines",
+        on_error=write_again,
     )
 
 
