@@ -669,3 +669,70 @@ def test_two_managers_writing_the_guidelines_at_once_and_a_refused_save_keep_the
         said = html.unescape(stale.text)
         assert stale.status_code == 409
         assert "la charte a changé depuis que vous l’avez ouverte\u202f: la version" in said
+
+
+def _objective_form(page: str, name: str) -> dict[str, object]:
+    """The objective's form on /plan/edit as a browser sends it, untouched."""
+    import html
+
+    start = page.index(f'aria-label="Objective {name}"')
+    form = page[start : page.index("</form>", start)]
+    fields: dict[str, object] = {}
+    for tag in re.findall(r"<input [^>]*>", form):
+        field = re.search(r'name="(\w+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if not field or ('type="checkbox"' in tag and " checked" not in tag):
+            continue
+        if 'type="checkbox"' in tag:
+            fields.setdefault(field.group(1), []).append(html.unescape(value.group(1)))  # type: ignore[union-attr]
+        else:
+            fields[field.group(1)] = html.unescape(value.group(1)) if value else ""
+    for field, body in re.findall(r'<select [^>]*name="(\w+)">(.*?)</select>', form, re.S):
+        fields[field] = re.search(r'<option value="([^"]+)" selected', body).group(1)  # type: ignore[union-attr]
+    return fields
+
+
+def test_two_managers_editing_one_objective_keep_each_others_changes(
+    live_server: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """The objective's form sends every field: a save from /plan/edit opened
+    before a colleague's change undid it. Now a field left as shown is not
+    written; a field both changed is refused (409), named, nothing saved."""
+    import html
+
+    from veille.plan.objectives import add_objective, get_objective
+    from veille.workspace import Workspace
+
+    with Workspace.open(live_server.root) as ws:
+        add_objective(ws.state, "grow", "awareness", description="Be heard", owner="viewer")
+    with (
+        httpx.Client(base_url=live_server.url) as first,
+        httpx.Client(base_url=live_server.url) as second,
+    ):
+        login(first, "manager")
+        login(second, "admin")
+        page_1, page_2 = first.get("/plan/edit").text, second.get("/plan/edit").text
+        owner = _objective_form(page_2, "grow") | {"owner": "admin"}
+        assert second.post("/plan/objectives", data=owner).status_code == 303
+        described = _objective_form(page_1, "grow") | {"description": "Be heard in Lyon"}
+        assert described["owner"] == "viewer"
+        assert first.post("/plan/objectives", data=described).status_code == 303
+        with Workspace.open(live_server.root) as ws:
+            now = get_objective(ws.state, "grow")
+        assert (now.description, now.owner, now.kind) == ("Be heard in Lyon", "admin", "awareness")
+
+        clash = _objective_form(page_1, "grow") | {"owner": "manager"}
+        refused = first.post("/plan/objectives", data=clash)
+        said = html.unescape(refused.text)
+        assert refused.status_code == 409
+        assert "objective grow changed since you opened the page (Owner (username))" in said
+        assert "nothing was saved" in said
+        with Workspace.open(live_server.root) as ws:
+            assert get_objective(ws.state, "grow").owner == "admin"
+        # In French (the user's own choice, which earlier tests may have set).
+        switch = {"csrf_token": csrf_from(page_1), "next": "/plan"}
+        first.post("/language", data=switch | {"lang": "fr"})
+        said = html.unescape(first.post("/plan/objectives", data=clash).text)
+        first.post("/language", data=switch | {"lang": "en"})
+        assert "l’objectif grow a changé depuis que vous avez ouvert la page" in said
+        assert "rien n’a été enregistré" in said

@@ -24,7 +24,14 @@ from veille.web.deps import (
     translator,
     workspace,
 )
-from veille.web.forms import attempt, comma_list, number, store_errors_through, whole
+from veille.web.forms import (
+    attempt,
+    comma_list,
+    edited_fields,
+    number,
+    store_errors_through,
+    whole,
+)
 
 router = APIRouter()
 
@@ -235,6 +242,7 @@ def _edit_context(
         "cost_rows": cost_data(estimate(ws)),
         "guidelines": current_guidelines(ws.state),
         "new_kpi": new_kpi or {},
+        "objective_fields": _objective_fields,
     }
 
 
@@ -258,9 +266,28 @@ def _change(
     def edit_again(exc: VeilleError) -> Response:
         said = error_text(request, exc)
         shown = _edit_context(request, said, new_kpi)
-        return render(request, "plan/edit.html", shown, status_code=400)
+        status = 409 if isinstance(exc, Conflict) else 400
+        return render(request, "plan/edit.html", shown, status_code=status)
 
     return attempt(action, done=done, where=where, on_error=edit_again)
+
+
+#: The objective form's labels, by field (what a refused save names).
+_OBJECTIVE_LABELS = {
+    "kind": "Type", "description": "Description", "owner": "Owner (username)",
+    "deadline": "Deadline", "topics": "Topics", "channels": "Channels",
+}  # fmt: skip
+
+
+def _joined(values: list[str] | tuple[str, ...] | None) -> str:
+    return ",".join(sorted(values or ()))
+
+
+def _objective_fields(o: Any) -> dict[str, str]:
+    """An objective's fields as its form shows and sends them."""
+    return {"kind": o.kind, "description": o.description, "owner": o.owner,
+            "deadline": o.deadline.isoformat() if o.deadline else "",
+            "topics": _joined(o.topics), "channels": _joined(o.channels)}  # fmt: skip
 
 
 @router.post("/plan/objectives", response_class=HTMLResponse)
@@ -275,25 +302,40 @@ def objective_save(
     topics: Annotated[list[str] | None, Form()] = None,
     channels: Annotated[list[str] | None, Form()] = None,
     existing: Text = "",
+    shown_kind: Annotated[str | None, Form()] = None,
+    shown_description: Annotated[str | None, Form()] = None,
+    shown_owner: Annotated[str | None, Form()] = None,
+    shown_deadline: Annotated[str | None, Form()] = None,
+    shown_topics: Annotated[str | None, Form()] = None,
+    shown_channels: Annotated[str | None, Form()] = None,
 ) -> Response:
-    from veille.plan.objectives import add_objective, edit_objective
+    from veille.plan.objectives import add_objective, edit_objective, get_objective
 
     _ = translator(request)
     state = workspace(request).state
 
     def save() -> object:
         if existing:
-            return edit_objective(
-                state,
-                existing,
-                kind=kind,
-                description=description,
-                owner=owner,
-                deadline=deadline,  # the form's date field: empty removes the deadline
-                topics=topics or [],
-                channels=channels or [],
-                actor=user.username,
-            )
+            # Only what this manager changed is written (the form sends every
+            # field): a colleague's change saved meanwhile stays, and a field
+            # both changed is refused, said, not overwritten.
+            shown = {"kind": shown_kind, "description": shown_description,
+                     "owner": shown_owner, "deadline": shown_deadline,
+                     "topics": shown_topics, "channels": shown_channels}  # fmt: skip
+            sent = {"kind": kind, "description": description, "owner": owner,
+                    "deadline": deadline,  # the form's date field: empty removes the deadline
+                    "topics": _joined(topics), "channels": _joined(channels)}  # fmt: skip
+            changes, clashes = edited_fields(shown, sent, _objective_fields(
+                get_objective(state, existing)))  # fmt: skip
+            if clashes:
+                raise Conflict(
+                    tr("objective %(name)s changed since you opened the page (%(fields)s); "
+                       "nothing was saved", name=existing,
+                       fields=", ".join(_(_OBJECTIVE_LABELS[f]) for f in clashes)),
+                    hint=tr("The page now shows it as it is: make your change again if it "
+                            "is still needed."),
+                )  # fmt: skip
+            return edit_objective(state, existing, actor=user.username, **changes)
         return add_objective(
             state,
             name,
