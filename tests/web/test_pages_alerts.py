@@ -320,8 +320,11 @@ def _settings_form(html: str) -> dict[str, str]:
     """The settings form's fields as a browser sends them, untouched."""
     form = html[html.index('/shared/settings">') :]
     form = form[: form.index("</form>")]
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
-    fields |= dict(re.findall(r'<input id="s-\w+" name="(\w+)"[^>]* value="([^"]*)"', form))
+    import html as markup
+
+    found = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    found += re.findall(r'<input id="s-\w+" name="(\w+)"[^>]* value="([^"]*)"', form)
+    fields = {name: markup.unescape(value) for name, value in found}
     for name, body in re.findall(r'<select id="s-\w+" name="(\w+)">(.*?)</select>', form):
         fields[name] = re.search(r'<option value="([^"]+)" selected', body).group(1)
     return fields

@@ -712,7 +712,7 @@ def test_two_managers_editing_one_objective_keep_each_others_changes(
         login(first, "manager")
         login(second, "admin")
         page_1, page_2 = first.get("/plan/edit").text, second.get("/plan/edit").text
-        owner = _objective_form(page_2, "grow") | {"owner": "admin"}
+        owner = _objective_form(page_2, "grow") | {"owner": "admin", "deadline": "2031-01-31"}
         assert second.post("/plan/objectives", data=owner).status_code == 303
         described = _objective_form(page_1, "grow") | {"description": "Be heard in Lyon"}
         assert described["owner"] == "viewer"
@@ -720,6 +720,7 @@ def test_two_managers_editing_one_objective_keep_each_others_changes(
         with Workspace.open(live_server.root) as ws:
             now = get_objective(ws.state, "grow")
         assert (now.description, now.owner, now.kind) == ("Be heard in Lyon", "admin", "awareness")
+        assert str(now.deadline) == "2031-01-31", "an empty field left alone is not written"
 
         clash = _objective_form(page_1, "grow") | {"owner": "manager"}
         refused = first.post("/plan/objectives", data=clash)
@@ -736,3 +737,57 @@ def test_two_managers_editing_one_objective_keep_each_others_changes(
         first.post("/language", data=switch | {"lang": "en"})
         assert "l’objectif grow a changé depuis que vous avez ouvert la page" in said
         assert "rien n’a été enregistré" in said
+
+
+def _kpi_form(page: str, name: str) -> dict[str, str]:
+    """The KPI's target form on /plan/edit as a browser sends it, untouched."""
+    start = page.index(f'name="name" value="{name}"')
+    start = page.rindex("<form", 0, start)
+    form = page[start : page.index("</form>", start)]
+    import html
+
+    return {
+        m.group(1): html.unescape(m.group(2))
+        for tag in re.findall(r"<input [^>]*>", form)
+        if (m := re.search(r'name="(\w+)"[^>]* value="([^"]*)"', tag))
+    }
+
+
+def test_two_managers_changing_one_kpi_keep_each_others_changes(
+    live_server: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """A KPI's row sends its target and its deadline: a new target saved from
+    a page opened before a colleague set a deadline removed that deadline.
+    Now only the field changed is written; both changing the target is
+    refused (409), named, nothing saved."""
+    import html
+    from datetime import date
+
+    from veille.plan.kpis import add_kpi, get_kpi
+    from veille.workspace import Workspace
+
+    with Workspace.open(live_server.root) as ws:
+        add_kpi(ws, "waiting-shared", "backlog", 10)
+    with (
+        httpx.Client(base_url=live_server.url) as first,
+        httpx.Client(base_url=live_server.url) as second,
+    ):
+        login(first, "manager")
+        login(second, "admin")
+        page_1, page_2 = first.get("/plan/edit").text, second.get("/plan/edit").text
+        dated = _kpi_form(page_2, "waiting-shared") | {"deadline": "2030-06-30"}
+        assert second.post("/plan/kpis/target", data=dated).status_code == 303
+        lower = _kpi_form(page_1, "waiting-shared") | {"target": "5"}
+        assert lower["deadline"] == ""
+        assert first.post("/plan/kpis/target", data=lower).status_code == 303
+        with Workspace.open(live_server.root) as ws:
+            now = get_kpi(ws.state, "waiting-shared")
+        assert (now.target, now.deadline) == (5.0, date(2030, 6, 30))
+
+        clash = _kpi_form(page_2, "waiting-shared") | {"target": "8"}
+        refused = second.post("/plan/kpis/target", data=clash)
+        assert refused.status_code == 409
+        said = html.unescape(refused.text)
+        assert "KPI waiting-shared changed since you opened the page (Target)" in said
+        with Workspace.open(live_server.root) as ws:
+            assert get_kpi(ws.state, "waiting-shared").target == 5.0

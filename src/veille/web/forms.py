@@ -79,6 +79,32 @@ def attempt(
     return redirect(where, message=done if isinstance(done, str) else done())
 
 
+#: The hidden field of an edit form holding what it showed (JSON: field → value).
+SHOWN_FIELD = "shown"
+
+
+def shown_json(values: Mapping[str, str]) -> str:
+    """What an edit form shows, for its hidden :data:`SHOWN_FIELD` (a form
+    value of its own per field would not do: an empty one arrives as absent)."""
+    import json
+
+    return json.dumps(dict(values), ensure_ascii=False, sort_keys=True)
+
+
+def shown_values(text: str) -> dict[str, str | None]:
+    """:func:`shown_json` read back; ``{}`` (the form did not say: every
+    field sent counts as changed) for anything else."""
+    import json
+
+    try:
+        found = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): v for k, v in found.items() if isinstance(v, str)}
+
+
 def edited_fields(
     shown: Mapping[str, str | None], sent: Mapping[str, str], stored: Mapping[str, str]
 ) -> tuple[dict[str, str], list[str]]:

@@ -28,7 +28,7 @@ from veille.web.deps import (
     translator,
     workspace,
 )
-from veille.web.forms import edited_fields, store_errors_through
+from veille.web.forms import edited_fields, shown_json, shown_values, store_errors_through
 
 router = APIRouter()
 
@@ -168,7 +168,7 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
         "can_edit": user.can("analyst"),
         "unsubscribed_at": _when(alert.params.get("unsubscribed_at")),
         "unreadable": of_alert(alert, topic_queries(ws.state)),
-        "shown_settings": _shown_settings(alert),
+        "shown_settings": shown_json(_shown_settings(alert)),
     }
     return render(request, "alerts/show.html", context)
 
@@ -233,20 +233,16 @@ def alert_settings(
     at: Annotated[str, Form()] = "",
     day: Annotated[str, Form()] = "",
     query: Annotated[str, Form()] = "",
-    shown_every: Annotated[str | None, Form()] = None,
-    shown_at: Annotated[str | None, Form()] = None,
-    shown_day: Annotated[str | None, Form()] = None,
-    shown_query: Annotated[str | None, Form()] = None,
+    shown: Annotated[str, Form()] = "",
 ) -> Response:
     _ = translator(request)
     ws = workspace(request)
     # Only what this person changed is written: the form sends every field,
     # and the schedule it showed an hour ago must not undo a colleague's.
-    shown = {"every": shown_every, "at": shown_at, "day": shown_day, "query": shown_query}
     sent = {"every": every, "at": at, "day": day} | ({"query": query} if query.strip() else {})
     alert = alert_service.get_alert(ws, name)
     stored = _shown_settings(alert)
-    changes, clashes = edited_fields(shown, sent, stored)
+    changes, clashes = edited_fields(shown_values(shown), sent, stored)
     if clashes:
         said = [_schedule(alert, _)] if set(clashes) - {"query"} else []
         said += [f"{_('Query')}{_(': ')}{alert.query}"] if "query" in clashes else []

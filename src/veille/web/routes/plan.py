@@ -29,6 +29,8 @@ from veille.web.forms import (
     comma_list,
     edited_fields,
     number,
+    shown_json,
+    shown_values,
     store_errors_through,
     whole,
 )
@@ -242,7 +244,8 @@ def _edit_context(
         "cost_rows": cost_data(estimate(ws)),
         "guidelines": current_guidelines(ws.state),
         "new_kpi": new_kpi or {},
-        "objective_fields": _objective_fields,
+        "objective_fields": lambda o: shown_json(_objective_fields(o)),
+        "kpi_fields": lambda k: shown_json(_kpi_fields(k)),
     }
 
 
@@ -283,6 +286,11 @@ def _joined(values: list[str] | tuple[str, ...] | None) -> str:
     return ",".join(sorted(values or ()))
 
 
+def _kpi_fields(k: Any) -> dict[str, str]:
+    """A KPI's target and deadline as its row's form shows and sends them."""
+    return {"target": str(k.target), "deadline": k.deadline.isoformat() if k.deadline else ""}
+
+
 def _objective_fields(o: Any) -> dict[str, str]:
     """An objective's fields as its form shows and sends them."""
     return {"kind": o.kind, "description": o.description, "owner": o.owner,
@@ -302,12 +310,7 @@ def objective_save(
     topics: Annotated[list[str] | None, Form()] = None,
     channels: Annotated[list[str] | None, Form()] = None,
     existing: Text = "",
-    shown_kind: Annotated[str | None, Form()] = None,
-    shown_description: Annotated[str | None, Form()] = None,
-    shown_owner: Annotated[str | None, Form()] = None,
-    shown_deadline: Annotated[str | None, Form()] = None,
-    shown_topics: Annotated[str | None, Form()] = None,
-    shown_channels: Annotated[str | None, Form()] = None,
+    shown: Text = "",
 ) -> Response:
     from veille.plan.objectives import add_objective, edit_objective, get_objective
 
@@ -319,13 +322,10 @@ def objective_save(
             # Only what this manager changed is written (the form sends every
             # field): a colleague's change saved meanwhile stays, and a field
             # both changed is refused, said, not overwritten.
-            shown = {"kind": shown_kind, "description": shown_description,
-                     "owner": shown_owner, "deadline": shown_deadline,
-                     "topics": shown_topics, "channels": shown_channels}  # fmt: skip
             sent = {"kind": kind, "description": description, "owner": owner,
                     "deadline": deadline,  # the form's date field: empty removes the deadline
                     "topics": _joined(topics), "channels": _joined(channels)}  # fmt: skip
-            changes, clashes = edited_fields(shown, sent, _objective_fields(
+            changes, clashes = edited_fields(shown_values(shown), sent, _objective_fields(
                 get_objective(state, existing)))  # fmt: skip
             if clashes:
                 raise Conflict(
@@ -423,9 +423,12 @@ def kpi_target(
     name: Text = "",
     target: Text = "",
     deadline: Text = "",
+    shown: Text = "",
 ) -> Response:
     """A KPI's target and deadline, as its row of the editing page shows
-    them: the date field left empty removes the deadline."""
+    them: the date field left empty removes the deadline. Only a field
+    changed on the page is written (a colleague's change saved since stays);
+    one both changed is refused."""
     from veille.plan.kpis import cautions, get_kpi, set_target
 
     _ = translator(request)
@@ -433,13 +436,26 @@ def kpi_target(
     said: list[str] = []
 
     def save() -> object:
-        before = get_kpi(ws.state, name).deadline
+        now = get_kpi(ws.state, name)
+        before = now.deadline
+        changes, clashes = edited_fields(
+            shown_values(shown), {"target": target, "deadline": deadline}, _kpi_fields(now)
+        )
+        if clashes:
+            labels = {"target": _("Target"), "deadline": _("Deadline")}
+            raise Conflict(
+                tr("KPI %(name)s changed since you opened the page (%(fields)s); "
+                   "nothing was saved", name=name, fields=", ".join(labels[f] for f in clashes)),
+                hint=tr("The page now shows it as it is: make your change again if it "
+                        "is still needed."),
+            )  # fmt: skip
+        day = changes.get("deadline")
         kpi = set_target(
             ws,
             name,
-            _target(target),
-            deadline=deadline or None,
-            clear_deadline=not deadline.strip(),
+            _target(target) if "target" in changes else now.target,
+            deadline=day or None,
+            clear_deadline=day is not None and not day.strip(),
             actor=user.username,
         )
         changed = kpi.deadline != before
