@@ -439,3 +439,30 @@ def test_a_form_sent_after_signing_out_in_another_tab_keeps_what_was_typed(
     again = client.post("/topics/new", data=typed)
     page = html.unescape(again.text)
     assert "Ce que vous aviez saisi" in page and f">{query}</textarea>" in page
+
+
+def test_a_role_lowered_while_a_form_is_open_refuses_it_and_keeps_what_was_typed(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """An admin makes an analyst a viewer while the analyst writes a topic:
+    the open session loses the right at once (403, the role needed said),
+    and the query typed is shown back rather than lost."""
+    import html
+
+    with live_server.workspace() as ws:
+        users.add_user(ws.state, "lowered", "lowered long password", "analyst")
+    login(client, "lowered", "lowered long password")
+    form = client.get("/topics/new")
+    with live_server.workspace() as ws:
+        users.set_role(ws.state, "lowered", "viewer", actor="admin")
+    query = "lumio AND (lyon OR paris)"
+    refused = client.post(
+        "/topics/new",
+        data={"csrf_token": csrf_from(form.text), "name": "lowered-t", "query": query},
+    )
+    page = html.unescape(refused.text)
+    assert refused.status_code == 403
+    assert "This needs the analyst role" in page
+    assert f">{query}</textarea>" in page and "What you typed" in page
+    with live_server.workspace() as ws:
+        assert ws.state.topic("lowered-t") is None

@@ -141,6 +141,9 @@ def require(role: str) -> Callable[[Request], User]:
             raise LoginRequired(login_url(request))
         if not user.can(role):
             request.state.role_needed = role  # the error page says it in the reader's language
+            # A form sent by someone whose role was lowered since it was
+            # opened: what they typed is shown back, not lost.
+            request.state.form_kept = _typed(getattr(request.state, "sent_form", None))
             raise HTTPException(403, tr("this needs the %(role)s role", role=role))
         return user
 
@@ -228,7 +231,7 @@ async def csrf_protect(request: Request) -> None:
     if not given:
         ctype = request.headers.get("content-type", "")
         if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form = await request.form()
+            form = request.state.sent_form = await request.form()
             value = form.get(CSRF_FIELD)
             given = value if isinstance(value, str) else ""
     session = request.cookies.get(SESSION_COOKIE, "")
