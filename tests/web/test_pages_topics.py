@@ -314,3 +314,33 @@ def test_a_topic_an_alert_or_the_plan_uses_is_not_deleted_and_they_are_named(
     assert deleted.status_code == 303
     with Workspace.open(seeded.root) as ws:
         assert ws.state.topic("watched") is None
+
+
+def test_saving_a_topic_someone_deleted_meanwhile_is_a_404_that_keeps_the_query(
+    seeded: Served, live_server: Served, login: Login
+) -> None:
+    """An analyst edits a topic while a colleague deletes it: the save is a
+    404 naming the topic (not a traceback), and the query typed is shown
+    back to copy (into a new topic), not lost."""
+    import html
+
+    with (
+        httpx.Client(base_url=live_server.url) as editing,
+        httpx.Client(base_url=live_server.url) as deleting,
+    ):
+        login(editing, "analyst")
+        login(deleting, "manager")
+        token = csrf_from(editing.get("/topics/new").text)
+        assert editing.post("/topics/new", data={"csrf_token": token, "name": "gone",
+                                                 "query": "lumio"}).status_code == 303  # fmt: skip
+        page = editing.get("/topics/gone").text
+        other = deleting.get("/topics/gone").text
+        deleted = deleting.post("/topics/gone/delete", data={"csrf_token": csrf_from(other)})
+        assert deleted.status_code == 303
+        query = "lumio AND (panne OR fibre)"
+        lost = editing.post("/topics/gone", data={"csrf_token": csrf_from(page), "version": "1",
+                                                  "query": query})  # fmt: skip
+        said = html.unescape(lost.text)
+        assert lost.status_code == 404
+        assert "no topic named 'gone'" in said
+        assert f">{query}</textarea>" in said and "What you typed" in said

@@ -143,7 +143,7 @@ def require(role: str) -> Callable[[Request], User]:
             request.state.role_needed = role  # the error page says it in the reader's language
             # A form sent by someone whose role was lowered since it was
             # opened: what they typed is shown back, not lost.
-            request.state.form_kept = _typed(getattr(request.state, "sent_form", None))
+            request.state.form_kept = typed_fields(getattr(request.state, "sent_form", None))
             raise HTTPException(403, tr("this needs the %(role)s role", role=role))
         return user
 
@@ -246,7 +246,7 @@ async def csrf_protect(request: Request) -> None:
             # the page says to sign in again, and where the form was.
             request.state.signed_out = True
             request.state.form_page = _form_page(request)
-        request.state.form_kept = _typed(form)
+        request.state.form_kept = typed_fields(form)
         raise FormExpired()
 
 
@@ -258,7 +258,7 @@ _NOT_SHOWN = re.compile(r"password|token|secret|csrf|current|confirm|apikey|(^|_
 _NOT_TYPED = frozenset({"test", "version", "next"})
 
 
-def _typed(form: FormData | None) -> list[tuple[str, str]]:
+def typed_fields(form: FormData | None) -> list[tuple[str, str]]:
     """What a refused form held, to show back so that nothing typed is lost
     (the text fields filled in; never a password or a token)."""
     if form is None:
