@@ -205,6 +205,15 @@ def inbox_topics(store: Any) -> set[str]:
     return {t.name for t in list_topics(store) if t.id in flagged}
 
 
+# Where what uses a topic is changed (said the CLI's, the page's or the API's way).
+_ALERTS_CHANGED = Place(
+    "veille alert remove NAME", page="/alerts", api="DELETE /api/v1/alerts/{name}"
+)
+_PLAN_CHANGED = Place(
+    "veille plan objective edit NAME --topics …, veille plan kpi remove NAME", page="/plan/edit"
+)
+
+
 def topic_users(store: Any, name: str) -> list[Text]:
     """What watches or measures topic ``name``: the alerts on it, the plan's
     objectives that it serves and the KPIs that measure it (or compare it)."""
@@ -230,8 +239,8 @@ def remove_topic(store: Any, name: str, *, actor: str | None = None) -> None:
         raise Conflict(
             tr("topic %(name)s is still used by %(users)s; nothing was deleted",
                name=topic.name, users=listed),
-            hint=tr("Point them at another topic or delete them first (an alert on its "
-                    "page, an objective or a KPI on the plan's page), then delete the topic."),
+            hint=tr("Point them at another topic or delete them first (%(alerts)s; %(plan)s), "
+                    "then delete the topic.", alerts=_ALERTS_CHANGED, plan=_PLAN_CHANGED),
         )  # fmt: skip
     store.delete_topic(topic.id)
     record(store, actor, "topic.remove", name)
