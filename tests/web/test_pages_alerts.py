@@ -326,7 +326,9 @@ def _settings_form(html: str) -> dict[str, str]:
     found += re.findall(r'<input id="s-\w+" name="(\w+)"[^>]* value="([^"]*)"', form)
     fields = {name: markup.unescape(value) for name, value in found}
     for name, body in re.findall(r'<select id="s-\w+" name="(\w+)">(.*?)</select>', form):
-        fields[name] = re.search(r'<option value="([^"]+)" selected', body).group(1)
+        selected = re.search(r'<option value="([^"]+)" selected', body)
+        assert selected, f"no option of {name} selected"
+        fields[name] = selected.group(1)
     return fields
 
 

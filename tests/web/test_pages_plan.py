@@ -678,18 +678,23 @@ def _objective_form(page: str, name: str) -> dict[str, object]:
     start = page.index(f'aria-label="Objective {name}"')
     form = page[start : page.index("</form>", start)]
     fields: dict[str, object] = {}
+    checked: dict[str, list[str]] = {}
     for tag in re.findall(r"<input [^>]*>", form):
         field = re.search(r'name="(\w+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
+        value = (
+            html.unescape(found.group(1)) if (found := re.search(r'value="([^"]*)"', tag)) else ""
+        )
         if not field or ('type="checkbox"' in tag and " checked" not in tag):
             continue
         if 'type="checkbox"' in tag:
-            fields.setdefault(field.group(1), []).append(html.unescape(value.group(1)))  # type: ignore[union-attr]
+            checked.setdefault(field.group(1), []).append(value)
         else:
-            fields[field.group(1)] = html.unescape(value.group(1)) if value else ""
-    for field, body in re.findall(r'<select [^>]*name="(\w+)">(.*?)</select>', form, re.S):
-        fields[field] = re.search(r'<option value="([^"]+)" selected', body).group(1)  # type: ignore[union-attr]
-    return fields
+            fields[field.group(1)] = value
+    for name, body in re.findall(r'<select [^>]*name="(\w+)">(.*?)</select>', form, re.S):
+        selected = re.search(r'<option value="([^"]+)" selected', body)
+        assert selected, f"no option of {name} selected"
+        fields[name] = selected.group(1)
+    return fields | checked
 
 
 def test_two_managers_editing_one_objective_keep_each_others_changes(
