@@ -167,7 +167,7 @@ def edit(
     text: Annotated[str, Form(max_length=100_000)] = "",
     title: Annotated[str, Form(max_length=1000)] = "",
     action: Annotated[str, Form(max_length=10)] = "save",
-    shown: Annotated[str, Form(max_length=200_000)] = "",
+    shown: Annotated[str, Form(max_length=400_000)] = "",  # the text, JSON-escaped
 ) -> Response:
     _ = translator(request)
     entry = _entry(request, entry_id)
