@@ -263,6 +263,12 @@ class NotFound(UsageError):
     """A named thing (topic, source, alert, post) does not exist."""
 
 
+class Conflict(VeilleError):
+    """The change clashes with the state as it is now: someone else changed
+    the thing since the caller read it, or other things still use what is
+    to be deleted. Nothing was changed; the API answers 409."""
+
+
 class AlreadyExists(UsageError):
     """The name given to a new thing (topic, source, alert…) is taken: the
     API answers 409, so a client that creates what may exist tells it from

@@ -164,3 +164,22 @@ def test_topic_edit_says_what_changed(ws: Workspace) -> None:
         "topic lumio is now version 2.",
         "topic lumio is no longer flagged for the inbox.",
     ]
+
+
+def test_topic_remove_keeps_a_topic_an_alert_watches_and_says_the_commands(
+    ws: Workspace,
+) -> None:
+    """Removed, the alert on it sent nothing more, with nothing said. Now
+    the command refuses (exit 1), naming the alert and the commands that
+    change it; with the alert gone, the topic goes."""
+    root = str(ws.root)
+    assert run("topic", "add", "lumio", "lumio", "-w", root)[0] == 0
+    added = run("alert", "add", "lumio", "--to", "atom:feeds/l.xml", "--name", "watch", "-w", root)
+    assert added[0] == 0, added
+    code, _out, err = run("topic", "remove", "lumio", "-w", root)
+    assert code == 1
+    assert "topic lumio is still used by alert watch; nothing was deleted" in err
+    assert "veille alert remove NAME" in err
+    assert get_topic(ws.store, "lumio")
+    assert run("alert", "remove", "watch", "-w", root)[0] == 0
+    assert run("topic", "remove", "lumio", "-w", root)[0] == 0

@@ -244,13 +244,18 @@ def test_changes_made_through_the_api_are_in_the_audit_log(api: Running) -> None
         c.post("/api/v1/sources", json={"kind": "feeds", "target": "https://example.org/a.xml",
                                         "name": "aud-s"})  # fmt: skip
         c.delete("/api/v1/sources/aud-s")
-        c.delete("/api/v1/topics/aud")
+        # A topic an alert watches is not deleted: 409, naming the alert.
+        used = c.delete("/api/v1/topics/aud")
+        assert used.status_code == 409 and used.json()["error"]["code"] == "conflict"
+        assert "alert aud-a" in used.json()["error"]["message"]
+        assert c.delete("/api/v1/alerts/aud-a").status_code == 204
+        assert c.delete("/api/v1/topics/aud").status_code == 204
     with Workspace.open(api.root) as ws:
         logged = [(e.actor, e.action, e.target) for e in audit.list_entries(ws.state)]
     for action, target in [
         ("topic.add", "aud"), ("topic.edit", "aud"), ("alert.add", "aud-a"),
         ("alert.pause", "aud-a"), ("alert.resume", "aud-a"), ("source.add", "aud-s"),
-        ("source.remove", "aud-s"), ("topic.remove", "aud"),
+        ("source.remove", "aud-s"), ("alert.remove", "aud-a"), ("topic.remove", "aud"),
     ]:  # fmt: skip
         assert ("analyst", action, target) in logged, action
 

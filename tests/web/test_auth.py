@@ -396,3 +396,74 @@ def test_a_403_names_the_role_in_the_readers_words(client: httpx.Client, login: 
     assert refused.status_code == 403
     assert "Il faut pour cela le rôle analyste." in refused.text
     assert "Demandez" in refused.text and "rôle analyst." not in refused.text
+
+
+def test_a_form_sent_after_signing_out_in_another_tab_keeps_what_was_typed(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """A form left open in one tab while the person signs out in another (or
+    signs in again there): the save was a bare "form expired" page, and what
+    was typed was gone. Now the page says why (signed out), links to sign in
+    and back to the form, and shows back what was typed, never a password."""
+    import html
+
+    login(client, "analyst")
+    form_page = client.get("/topics/new")
+    token = csrf_from(form_page.text)
+    query = "lumio AND (panne OR fibre)\n-promo"
+    typed = {"csrf_token": token, "name": "typed-for-hours", "query": query}
+    client.post("/logout", data={"csrf_token": token})  # the other tab
+    refused = client.post(
+        "/topics/new", data=typed, headers={"referer": f"{live_server.url}/topics/new"}
+    )
+    page = html.unescape(refused.text)
+    assert refused.status_code == 403
+    assert "You were signed out since this form was opened" in page
+    assert 'href="/login?next=/topics/new"' in refused.text
+    assert f">{query}</textarea>" in page and ">typed-for-hours</textarea>" in page
+    assert token not in page
+    with live_server.workspace() as ws:
+        assert ws.state.topic("typed-for-hours") is None
+
+    # Signed in again (a new session): the old form is out of date; what
+    # was typed is shown back all the same, in French too, with no password.
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    stale = client.post(
+        "/settings/password",
+        data={"csrf_token": token, "current": password_for("analyst"), "password": "new long pw 1"},
+    )
+    page = html.unescape(stale.text)
+    assert stale.status_code == 403
+    assert "Le formulaire a expiré" in page and "Vous avez été déconnecté" not in page
+    assert password_for("analyst") not in page and "new long pw 1" not in page
+    again = client.post("/topics/new", data=typed)
+    page = html.unescape(again.text)
+    assert "Ce que vous aviez saisi" in page and f">{query}</textarea>" in page
+
+
+def test_a_role_lowered_while_a_form_is_open_refuses_it_and_keeps_what_was_typed(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """An admin makes an analyst a viewer while the analyst writes a topic:
+    the open session loses the right at once (403, the role needed said),
+    and the query typed is shown back rather than lost."""
+    import html
+
+    with live_server.workspace() as ws:
+        users.add_user(ws.state, "lowered", "lowered long password", "analyst")
+    login(client, "lowered", "lowered long password")
+    form = client.get("/topics/new")
+    with live_server.workspace() as ws:
+        users.set_role(ws.state, "lowered", "viewer", actor="admin")
+    query = "lumio AND (lyon OR paris)"
+    refused = client.post(
+        "/topics/new",
+        data={"csrf_token": csrf_from(form.text), "name": "lowered-t", "query": query},
+    )
+    page = html.unescape(refused.text)
+    assert refused.status_code == 403
+    assert "This needs the analyst role" in page
+    assert f">{query}</textarea>" in page and "What you typed" in page
+    with live_server.workspace() as ws:
+        assert ws.state.topic("lowered-t") is None

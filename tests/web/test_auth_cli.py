@@ -153,3 +153,28 @@ def test_topic_source_and_alert_changes_from_the_cli_are_audited_as_cli(run: Run
                            ("alert.pause", "feed"), ("topic.edit", "lumio"),
                            ("source.remove", "blog")]:  # fmt: skip
         assert ("cli", action, target) in logged, action
+
+
+def test_user_remove_says_how_many_open_inbox_items_went_back_to_the_queue(run: Run) -> None:
+    from datetime import UTC, datetime
+
+    from veille.inbox import items as inbox
+    from veille.inbox.model import ItemFilter
+    from veille.models import Author, Post
+    from veille.pipeline.ingest import build_pipeline
+    from veille.query.topics import add_topic
+
+    run("user", "add", "agent", "--role", "analyst", "--password-stdin", stdin="long password 1\n")
+    with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
+        add_topic(ws.store, "lumio", "lumio", inbox=True)
+        post = Post.create(platform="reddit", native_id="t1", text="lumio help",
+                           author=Author("someone"), lang="en",
+                           published_at=datetime(2026, 11, 30, 10, tzinfo=UTC))  # fmt: skip
+        build_pipeline(ws, skip=("enrich",)).ingest([post])
+        [item] = inbox.list_items(ws.state, ItemFilter(limit=10))
+        inbox.assign(ws.state, item.id, "agent", actor="cli")
+    out = run("user", "remove", "agent").output
+    assert "user agent removed." in out
+    assert "1 open inbox items assigned to them are back in the queue, unassigned." in out
+    with Workspace.open(run.root) as ws:  # type: ignore[attr-defined]
+        assert inbox.get_item(ws.state, item.id).assignee is None

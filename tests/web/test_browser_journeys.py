@@ -180,3 +180,32 @@ def test_a_viewer_sees_no_editing_forms(site: Running, watched: WatchedPage) -> 
     page.goto(site.url + "/alerts")
     assert page.locator("form[action='/alerts']").count() == 0
     assert_clean(watched)
+
+
+def test_a_form_sent_after_signing_out_in_another_tab_keeps_the_text_and_leads_back(
+    site: Running, watched: WatchedPage
+) -> None:
+    """A topic written in one tab while the person signs out in another: the
+    save says they were signed out, shows the query typed to copy, and its
+    link signs them in and back to the form (the page the form was on)."""
+    page, base = watched.page, site.url
+    sign_in(watched, base, "analyst", PASSWORD)
+    page.goto(base + "/topics/new")
+    page.fill("#name", "written-for-hours")
+    page.fill("#query", "lumio AND (lyon OR paris)")
+    other = watched.context.new_page()
+    other.goto(base + "/topics")
+    with other.expect_navigation():
+        other.locator("form[action='/logout'] button").click()
+    other.close()
+    _submit(page, page.get_by_role("button", name="Create the topic"))
+    assert page.get_by_text("You were signed out since this form was opened").is_visible()
+    kept = page.get_by_role("textbox", name="query")
+    assert kept.input_value() == "lumio AND (lyon OR paris)"
+    _submit(page, page.get_by_role("link", name="Sign in again and open the form"))
+    assert "/login" in page.url
+    page.fill("#username", "analyst")
+    page.fill("#password", PASSWORD)
+    _submit(page, page.locator("form[action='/login'] button[type=submit]"))
+    assert page.url == base + "/topics/new"
+    assert_clean(watched)

@@ -314,3 +314,62 @@ def test_a_french_reader_reads_why_a_post_was_held_back_in_french(
     client.cookies.set("veille_lang", "en")
     shown = html.unescape(client.get("/alerts/capped").text)
     assert shown.count("<td>daily cap of 1 reached</td>") == 2
+
+
+def _settings_form(html: str) -> dict[str, str]:
+    """The settings form's fields as a browser sends them, untouched."""
+    form = html[html.index('/shared/settings">') :]
+    form = form[: form.index("</form>")]
+    import html as markup
+
+    found = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    found += re.findall(r'<input id="s-\w+" name="(\w+)"[^>]* value="([^"]*)"', form)
+    fields = {name: markup.unescape(value) for name, value in found}
+    for name, body in re.findall(r'<select id="s-\w+" name="(\w+)">(.*?)</select>', form):
+        selected = re.search(r'<option value="([^"]+)" selected', body)
+        assert selected, f"no option of {name} selected"
+        fields[name] = selected.group(1)
+    return fields
+
+
+def test_two_people_changing_an_alert_at_once_keep_each_others_changes(
+    seeded: Served, live_server: Served, login: Login
+) -> None:
+    """The settings form sends every field: a colleague's new schedule was
+    undone by a save from a page opened before it (changing only the query).
+    Now a field left as the page showed it is not written; a field both
+    changed is refused with the alert as it is now, nothing saved."""
+    import html
+
+    with Workspace.open(seeded.root) as ws:
+        AlertBook(ws.store).add(Alert(name="shared", query="lumio", channel_url="atom:feeds/s.xml"))
+    with (
+        httpx.Client(base_url=live_server.url) as first,
+        httpx.Client(base_url=live_server.url) as second,
+    ):
+        login(first, "analyst")
+        login(second, "manager")
+        page_1 = first.get("/alerts/shared").text
+        page_2 = second.get("/alerts/shared").text
+        weekly = _settings_form(page_2) | {"every": "weekly", "at": "07:00", "day": "tue"}
+        assert second.post("/alerts/shared/settings", data=weekly).status_code == 303
+        # The first changes only the query, from the page opened before.
+        query_only = _settings_form(page_1) | {"query": "lumio OR vexa"}
+        assert query_only["every"] == "instant"
+        assert first.post("/alerts/shared/settings", data=query_only).status_code == 303
+        now = alert(seeded.root, "shared")
+        assert (now.query, now.frequency, now.at_time, now.weekday) == (
+            "lumio OR vexa", "weekly", "07:00", 1)  # fmt: skip
+
+        # Both changed the schedule: the second save is refused, said, not written.
+        hourly = _settings_form(page_1) | {"every": "hourly"}
+        refused = first.post("/alerts/shared/settings", data=hourly)
+        assert refused.status_code == 303
+        said = html.unescape(first.get(refused.headers["location"]).text)
+        assert "Not saved: someone changed this alert since you opened the page" in said
+        assert "(now: every Tuesday at 07:00)" in said
+        assert alert(seeded.root, "shared").frequency == "weekly"
+        first.cookies.set("veille_lang", "fr")
+        refused = first.post("/alerts/shared/settings", data=hourly)
+        said = html.unescape(first.get(refused.headers["location"]).text)
+        assert "Non enregistré\u202f: quelqu’un a modifié cette alerte" in said

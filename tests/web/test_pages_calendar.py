@@ -218,3 +218,61 @@ def test_a_checked_draft_focuses_its_verdict_and_marks_the_text(
     text = re.search(r'<textarea id="text"[^>]*>', fine)
     assert text and 'aria-describedby="draft-verdict"' in text.group(0)
     assert "aria-invalid" not in text.group(0)
+
+
+def _post_form(page: str) -> dict[str, str]:
+    """A calendar post's edit form as a browser sends it, untouched."""
+    import re
+
+    start = page.index('<form method="post" action="/plan/calendar/')
+    form = page[start : page.index("</form>", start)]
+    fields = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input [^>]*name="(\w+)"[^>]* value="([^"]*)"', form)
+    }
+    text = re.search(r'<textarea id="text" name="text"[^>]*>(.*?)</textarea>', form, re.S)
+    assert text, "no text field"
+    return fields | {"text": html.unescape(text.group(1)), "action": "save"}
+
+
+def test_two_people_editing_one_scheduled_post_do_not_overwrite_each_other(
+    live_server: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """A colleague corrects a scheduled post's text while another, from a
+    page opened before, moves its time: the move no longer puts the old
+    text back (which would then go out). Both changing the text is refused
+    (409), the current text said and the second's kept in the form."""
+    from veille.publish import calendar as cal
+
+    _account(live_server)
+    with live_server.workspace() as ws:
+        entry = cal.add_entry(ws.state, ws.settings, account="web-masto",
+                              text="Join us on Tuesday #Lumio", at="2026-12-22 09:00",
+                              by="analyst")  # fmt: skip
+    url = f"/plan/calendar/{entry.id}"
+    with (
+        httpx.Client(base_url=live_server.url) as first,
+        httpx.Client(base_url=live_server.url) as second,
+    ):
+        login(first, "analyst")
+        login(second, "manager")
+        page_1, page_2 = first.get(url).text, second.get(url).text
+        corrected = _post_form(page_2) | {"text": "Join us on Wednesday #Lumio"}
+        assert second.post(url, data=corrected).status_code == 303
+        moved = _post_form(page_1) | {"at": "2026-12-22T10:30"}
+        assert first.post(url, data=moved).status_code == 303
+        with live_server.workspace() as ws:
+            now = cal.get_entry(ws.state, entry.id)
+        assert now.text == "Join us on Wednesday #Lumio"
+        assert cal.local(now.scheduled_at, ws.settings.workspace.timezone).strftime(
+            "%H:%M") == "10:30"  # fmt: skip
+
+        mine = _post_form(page_1) | {"text": "Join us on Thursday #Lumio"}
+        refused = first.post(url, data=mine)
+        said = html.unescape(refused.text)
+        assert refused.status_code == 409
+        assert f"Post #{entry.id} was changed by someone else since you opened it (Text)" in said
+        assert "Its text is now: Join us on Wednesday #Lumio." in said
+        assert ">Join us on Thursday #Lumio</textarea>" in said
+        with live_server.workspace() as ws:
+            assert cal.get_entry(ws.state, entry.id).text == "Join us on Wednesday #Lumio"

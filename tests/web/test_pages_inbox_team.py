@@ -428,3 +428,34 @@ def test_a_reply_being_sent_again_is_not_offered_to_send_again_meanwhile(
     finally:
         server.stop()
     assert [p for p in sim.world.by_platform["mastodon"] if p.text == text] == []
+
+
+def test_removing_an_agent_puts_their_open_items_back_in_the_queue(
+    team: tuple[Served, dict[str, httpx.Client], list[int]],
+) -> None:
+    """An agent leaves and an admin removes the account: their signed-in
+    session ends at once, and the open items they held, which sat assigned
+    to nobody who could see them (out of the unassigned queue), are back in
+    it, said on the page. A closed one keeps its history as it is."""
+    served, clients, ids = team
+    with Workspace.open(served.root) as ws:
+        users.add_user(ws.state, "boss", password_for("boss"), "admin")
+        svc.assign(ws.state, ids[0], "agent2", actor="lead")
+        svc.assign(ws.state, ids[1], "agent2", actor="lead")
+        svc.set_status(ws.state, ids[1], "in_progress", actor="agent2")
+        svc.assign(ws.state, ids[2], "agent2", actor="lead")
+        svc.set_status(ws.state, ids[2], "closed", actor="agent2")
+    with httpx.Client(base_url=served.url, timeout=30) as boss:
+        assert do_login(boss, "boss").status_code == 303
+        token = csrf_from(boss.get("/users").text)
+        removed = boss.post("/users/agent2/remove", data={"csrf_token": token})
+        assert removed.status_code == 303
+        said = html.unescape(boss.get(removed.headers["location"]).text)
+    assert "User agent2 removed. 2 open inbox items assigned to them are back in the queue" in said
+    gone = clients["agent2"].get("/inbox")
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/login")
+    shown = clients["lead"].get("/inbox", params={"view": "unassigned"}).text
+    assert {ids[0], ids[1]} <= _listed(shown)
+    with Workspace.open(served.root) as ws:
+        assert svc.get_item(ws.state, ids[2]).assignee == "agent2"
+        assert svc.get_item(ws.state, ids[1]).status == "in_progress"

@@ -656,3 +656,191 @@ def test_the_plan_as_a_document_says_what_the_page_says_of_the_posts(
     assert "% (7)" in page
     assert "(7 posts in 30 days)" in again, again
     assert "(7 posts in 30 days)" in html
+
+
+def test_two_managers_writing_the_guidelines_at_once_and_a_refused_save_keep_the_text(
+    live_server: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """Two managers open the guidelines' editor; the first saves. The
+    second's save no longer silently replaces it: refused (409), saying who
+    saved which version, the texts typed kept in the form. A save refused
+    for another reason (no French text) kept nothing typed either: it showed
+    the plan's editor. Now the guidelines' page, with the text."""
+    import html
+
+    def editor(html_text: str) -> tuple[str, str, str]:
+        version = re.search(r'name="version" value="(\d+)"', html_text)
+        texts = re.findall(r'<textarea id="text_\w+" name="text_\w+"[^>]*>(.*?)</textarea>',
+                           html_text, re.S)  # fmt: skip
+        assert version and len(texts) == 2, "the guidelines' editor is not on the page"
+        return version.group(1), html.unescape(texts[0]), html.unescape(texts[1])
+
+    with (
+        httpx.Client(base_url=live_server.url) as first,
+        httpx.Client(base_url=live_server.url) as second,
+    ):
+        login(first, "manager")
+        login(second, "admin")
+        page_1, page_2 = first.get("/plan/guidelines").text, second.get("/plan/guidelines").text
+        was = editor(page_1)[0]
+        assert editor(page_2)[0] == was
+        theirs = {"csrf_token": csrf_from(page_1), "version": was,
+                  "text_en": "# Be kind", "text_fr": "# Soyez aimables"}  # fmt: skip
+        saved = first.post("/plan/guidelines", data=theirs)
+        assert saved.status_code == 303
+        mine = {"csrf_token": csrf_from(page_2), "version": was,
+                "text_en": "# Answer within the hour",
+                "text_fr": "# Répondez dans l’heure"}  # fmt: skip
+        refused = second.post("/plan/guidelines", data=mine)
+        said = html.unescape(refused.text)
+        assert refused.status_code == 409
+        assert "the guidelines changed since you opened them" in said
+        assert f"was saved by manager after the version {was} you started from" in said
+        now, text_en, text_fr = editor(refused.text)
+        assert (text_en, text_fr) == ("# Answer within the hour", "# Répondez dans l’heure")
+        assert now == str(int(was) + 1)
+        # Having compared, saving again replaces the first manager's version.
+        again = second.post("/plan/guidelines", data=mine | {"version": now})
+        assert again.status_code == 303
+        assert "# Answer within the hour" in second.get("/plan/guidelines").text
+
+        # Refused for a missing French text: the guidelines' page, the English kept.
+        second.cookies.set("veille_lang", "fr")
+        page = second.get("/plan/guidelines").text
+        lacking = second.post("/plan/guidelines", data={"csrf_token": csrf_from(page),
+                              "version": editor(page)[0], "text_en": "# Long English text",
+                              "text_fr": " "})  # fmt: skip
+        assert lacking.status_code == 400
+        assert editor(lacking.text)[1] == "# Long English text"
+        assert "Charte du personnel" in lacking.text
+        stale = second.post("/plan/guidelines", data=mine | {"text_en": "# Other"})
+        said = html.unescape(stale.text)
+        assert stale.status_code == 409
+        assert "la charte a changé depuis que vous l’avez ouverte\u202f: la version" in said
+
+
+def _objective_form(page: str, name: str) -> dict[str, object]:
+    """The objective's form on /plan/edit as a browser sends it, untouched."""
+    import html
+
+    start = page.index(f'aria-label="Objective {name}"')
+    form = page[start : page.index("</form>", start)]
+    fields: dict[str, object] = {}
+    checked: dict[str, list[str]] = {}
+    for tag in re.findall(r"<input [^>]*>", form):
+        field = re.search(r'name="(\w+)"', tag)
+        value = (
+            html.unescape(found.group(1)) if (found := re.search(r'value="([^"]*)"', tag)) else ""
+        )
+        if not field or ('type="checkbox"' in tag and " checked" not in tag):
+            continue
+        if 'type="checkbox"' in tag:
+            checked.setdefault(field.group(1), []).append(value)
+        else:
+            fields[field.group(1)] = value
+    for name, body in re.findall(r'<select [^>]*name="(\w+)">(.*?)</select>', form, re.S):
+        selected = re.search(r'<option value="([^"]+)" selected', body)
+        assert selected, f"no option of {name} selected"
+        fields[name] = selected.group(1)
+    return fields | checked
+
+
+def test_two_managers_editing_one_objective_keep_each_others_changes(
+    live_server: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """The objective's form sends every field: a save from /plan/edit opened
+    before a colleague's change undid it. Now a field left as shown is not
+    written; a field both changed is refused (409), named, nothing saved."""
+    import html
+
+    from veille.plan.objectives import add_objective, get_objective
+    from veille.workspace import Workspace
+
+    with Workspace.open(live_server.root) as ws:
+        add_objective(ws.state, "grow", "awareness", description="Be heard", owner="viewer")
+    with (
+        httpx.Client(base_url=live_server.url) as first,
+        httpx.Client(base_url=live_server.url) as second,
+    ):
+        login(first, "manager")
+        login(second, "admin")
+        page_1, page_2 = first.get("/plan/edit").text, second.get("/plan/edit").text
+        owner = _objective_form(page_2, "grow") | {"owner": "admin", "deadline": "2031-01-31"}
+        assert second.post("/plan/objectives", data=owner).status_code == 303
+        described = _objective_form(page_1, "grow") | {"description": "Be heard in Lyon"}
+        assert described["owner"] == "viewer"
+        assert first.post("/plan/objectives", data=described).status_code == 303
+        with Workspace.open(live_server.root) as ws:
+            now = get_objective(ws.state, "grow")
+        assert (now.description, now.owner, now.kind) == ("Be heard in Lyon", "admin", "awareness")
+        assert str(now.deadline) == "2031-01-31", "an empty field left alone is not written"
+
+        clash = _objective_form(page_1, "grow") | {"owner": "manager"}
+        refused = first.post("/plan/objectives", data=clash)
+        said = html.unescape(refused.text)
+        assert refused.status_code == 409
+        assert "objective grow changed since you opened the page (Owner (username))" in said
+        assert "nothing was saved" in said
+        with Workspace.open(live_server.root) as ws:
+            assert get_objective(ws.state, "grow").owner == "admin"
+        # In French (the user's own choice, which earlier tests may have set).
+        switch = {"csrf_token": csrf_from(page_1), "next": "/plan"}
+        first.post("/language", data=switch | {"lang": "fr"})
+        said = html.unescape(first.post("/plan/objectives", data=clash).text)
+        first.post("/language", data=switch | {"lang": "en"})
+        assert "l’objectif grow a changé depuis que vous avez ouvert la page" in said
+        assert "rien n’a été enregistré" in said
+
+
+def _kpi_form(page: str, name: str) -> dict[str, str]:
+    """The KPI's target form on /plan/edit as a browser sends it, untouched."""
+    start = page.index(f'name="name" value="{name}"')
+    start = page.rindex("<form", 0, start)
+    form = page[start : page.index("</form>", start)]
+    import html
+
+    return {
+        m.group(1): html.unescape(m.group(2))
+        for tag in re.findall(r"<input [^>]*>", form)
+        if (m := re.search(r'name="(\w+)"[^>]* value="([^"]*)"', tag))
+    }
+
+
+def test_two_managers_changing_one_kpi_keep_each_others_changes(
+    live_server: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """A KPI's row sends its target and its deadline: a new target saved from
+    a page opened before a colleague set a deadline removed that deadline.
+    Now only the field changed is written; both changing the target is
+    refused (409), named, nothing saved."""
+    import html
+    from datetime import date
+
+    from veille.plan.kpis import add_kpi, get_kpi
+    from veille.workspace import Workspace
+
+    with Workspace.open(live_server.root) as ws:
+        add_kpi(ws, "waiting-shared", "backlog", 10)
+    with (
+        httpx.Client(base_url=live_server.url) as first,
+        httpx.Client(base_url=live_server.url) as second,
+    ):
+        login(first, "manager")
+        login(second, "admin")
+        page_1, page_2 = first.get("/plan/edit").text, second.get("/plan/edit").text
+        dated = _kpi_form(page_2, "waiting-shared") | {"deadline": "2030-06-30"}
+        assert second.post("/plan/kpis/target", data=dated).status_code == 303
+        lower = _kpi_form(page_1, "waiting-shared") | {"target": "5"}
+        assert lower["deadline"] == ""
+        assert first.post("/plan/kpis/target", data=lower).status_code == 303
+        with Workspace.open(live_server.root) as ws:
+            now = get_kpi(ws.state, "waiting-shared")
+        assert (now.target, now.deadline) == (5.0, date(2030, 6, 30))
+
+        clash = _kpi_form(page_2, "waiting-shared") | {"target": "8"}
+        refused = second.post("/plan/kpis/target", data=clash)
+        assert refused.status_code == 409
+        said = html.unescape(refused.text)
+        assert "KPI waiting-shared changed since you opened the page (Target)" in said
+        with Workspace.open(live_server.root) as ws:
+            assert get_kpi(ws.state, "waiting-shared").target == 5.0

@@ -203,3 +203,144 @@ def test_a_new_topic_is_on_the_dashboard_at_once(
     assert 'href="/stream?topic=fresh-topic"' in client.get("/").text
     client.post("/topics/fresh-topic/delete", data={"csrf_token": token})
     assert 'href="/stream?topic=fresh-topic"' not in client.get("/").text
+
+
+def _save(client: httpx.Client, page: str, version: str, query: str, **more: str) -> httpx.Response:
+    """Send the topic form of ``page`` (opened at ``version``) with ``query``."""
+    form = {"csrf_token": csrf_from(page), "version": version, "query": query, **more}
+    return client.post("/topics/both", data=form)
+
+
+def _version_field(html: str) -> str:
+    found = re.search(r'name="version" value="(\d+)"', html)
+    assert found, "the topic form carries no version"
+    return found.group(1)
+
+
+def test_two_people_editing_a_topic_at_once_the_second_save_is_refused(
+    seeded: Served, live_server: Served, login: Login
+) -> None:
+    """Two analysts open the same topic; the first saves. The second's save
+    (from the page opened before) no longer silently replaces the first's
+    query: it is refused (409) with the version saved meanwhile and its
+    query, the second's query kept in the form; saving again, having seen
+    it, replaces it. In French too."""
+    import html
+
+    with (
+        httpx.Client(base_url=live_server.url) as first,
+        httpx.Client(base_url=live_server.url) as second,
+    ):
+        login(first, "analyst")
+        login(second, "manager")
+        token = csrf_from(first.get("/topics/new").text)
+        form = {"csrf_token": token, "name": "both", "query": "lumio"}
+        assert first.post("/topics/new", data=form).status_code == 303
+        page_1, page_2 = first.get("/topics/both").text, second.get("/topics/both").text
+        assert _version_field(page_1) == _version_field(page_2) == "1"
+
+        saved = _save(first, page_1, "1", "lumio OR vexa")
+        assert saved.status_code == 303
+        # "Test" keeps the version the form was opened at.
+        tested = _save(second, page_2, "1", "lumio -panne", test="1")
+        assert _version_field(tested.text) == "1"
+        refused = _save(second, page_2, "1", "lumio -panne")
+        said = html.unescape(refused.text)
+        assert refused.status_code == 409
+        assert "topic both changed since you opened it: version 2 was saved" in said
+        assert "with the query: lumio OR vexa" in said
+        assert "Your query was not saved and is still in the form" in said
+        assert ">lumio -panne</textarea>" in said, "the typed query is kept"
+        with Workspace.open(seeded.root) as ws:
+            assert get_topic(ws.state, "both").query == "lumio OR vexa"
+        # Saving again from the refused form replaces version 2, knowingly.
+        assert _version_field(refused.text) == "2"
+        again = _save(second, refused.text, "2", "lumio -panne")
+        assert again.status_code == 303
+        with Workspace.open(seeded.root) as ws:
+            assert [v.query for v in versions(ws.state, "both")] == [
+                "lumio", "lumio OR vexa", "lumio -panne"]  # fmt: skip
+
+        first.cookies.set("veille_lang", "fr")
+        stale = _save(first, page_1, "2", "vexa")
+        said = html.unescape(stale.text)
+        assert stale.status_code == 409
+        assert "le sujet both a changé depuis que vous l’avez ouvert\u202f: la version 3" in said
+        assert "Votre requête n’a pas été enregistrée" in said
+
+
+def test_a_topic_an_alert_or_the_plan_uses_is_not_deleted_and_they_are_named(
+    seeded: Served, client: httpx.Client, login: Login
+) -> None:
+    """Deleting a topic an alert watches and a KPI measures left the alert
+    sending nothing more and the KPI measuring nothing, unsaid. Now it is
+    refused (409) on the topic's page, naming each of them; once they no
+    longer use it, it goes. The API and the CLI call the same service."""
+    import html
+
+    from veille.plan.kpis import add_kpi, remove_kpi
+    from veille.plan.objectives import add_objective, edit_objective
+    from veille.services.alerts import AlertSpec, add_alert, remove_alert
+
+    with Workspace.open(seeded.root) as ws:
+        from veille.query.topics import add_topic
+
+        add_topic(ws.state, "watched", "lumio")
+        add_alert(ws, AlertSpec(to="mailto:team@example.org", topic="watched", name="on-watched"))
+        add_objective(ws.state, "heard", "awareness", topics="watched")
+        add_kpi(ws, "watched-mentions", "mentions", 100, topic="watched")
+    login(client, "analyst")
+    page = client.get("/topics/watched")
+    refused = client.post("/topics/watched/delete", data={"csrf_token": csrf_from(page.text)})
+    said = html.unescape(refused.text)
+    assert refused.status_code == 409
+    assert (
+        "topic watched is still used by alert on-watched, objective heard, "
+        "KPI watched-mentions; nothing was deleted" in said
+    )
+    assert "delete them first" in said
+    client.cookies.set("veille_lang", "fr")
+    refused = client.post("/topics/watched/delete", data={"csrf_token": csrf_from(page.text)})
+    assert (
+        "le sujet watched sert encore à l’alerte on-watched, l’objectif heard, "
+        "l’indicateur watched-mentions\u202f; rien n’a été supprimé" in html.unescape(refused.text)
+    )
+    with Workspace.open(seeded.root) as ws:
+        assert ws.state.topic("watched") is not None
+        remove_alert(ws, "on-watched")
+        edit_objective(ws.state, "heard", topics="")
+        remove_kpi(ws.state, "watched-mentions")
+    deleted = client.post("/topics/watched/delete", data={"csrf_token": csrf_from(page.text)})
+    assert deleted.status_code == 303
+    with Workspace.open(seeded.root) as ws:
+        assert ws.state.topic("watched") is None
+
+
+def test_saving_a_topic_someone_deleted_meanwhile_is_a_404_that_keeps_the_query(
+    seeded: Served, live_server: Served, login: Login
+) -> None:
+    """An analyst edits a topic while a colleague deletes it: the save is a
+    404 naming the topic (not a traceback), and the query typed is shown
+    back to copy (into a new topic), not lost."""
+    import html
+
+    with (
+        httpx.Client(base_url=live_server.url) as editing,
+        httpx.Client(base_url=live_server.url) as deleting,
+    ):
+        login(editing, "analyst")
+        login(deleting, "manager")
+        token = csrf_from(editing.get("/topics/new").text)
+        assert editing.post("/topics/new", data={"csrf_token": token, "name": "gone",
+                                                 "query": "lumio"}).status_code == 303  # fmt: skip
+        page = editing.get("/topics/gone").text
+        other = deleting.get("/topics/gone").text
+        deleted = deleting.post("/topics/gone/delete", data={"csrf_token": csrf_from(other)})
+        assert deleted.status_code == 303
+        query = "lumio AND (panne OR fibre)"
+        lost = editing.post("/topics/gone", data={"csrf_token": csrf_from(page), "version": "1",
+                                                  "query": query})  # fmt: skip
+        said = html.unescape(lost.text)
+        assert lost.status_code == 404
+        assert "no topic named 'gone'" in said
+        assert f">{query}</textarea>" in said and "What you typed" in said

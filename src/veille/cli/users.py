@@ -106,8 +106,12 @@ def register(app: typer.Typer) -> None:
         from veille.services.users import remove_user
 
         with open_workspace(workspace) as ws:
-            remove_user(ws.state, name)
+            released = remove_user(ws.state, name)
         console().print(f"user [bold]{name.lower()}[/] removed.")
+        if released:
+            console().print(
+                f"{released} open inbox items assigned to them are back in the queue, unassigned."
+            )
 
     @uapp.command()
     @handle_errors

@@ -162,6 +162,20 @@ def assign(
     )  # fmt: skip
 
 
+def release_items_of(state: Any, username: str, *, actor: str) -> int:
+    """Put the open items assigned to ``username`` back in the queue, given
+    to nobody (an account removed: they sat assigned to no one who could
+    see them, out of the unassigned queue). Their history stays. How many."""
+    released = 0
+    while found := list_items(
+        state, ItemFilter(statuses=OPEN_STATUSES, assignee=username, limit=500)
+    ):
+        for item in found:
+            assign(state, item.id, None, actor=actor)
+            released += 1
+    return released
+
+
 def status_fields(item: Item, status: str, at: int) -> dict[str, Any]:
     fields: dict[str, Any] = {"status": status}
     if status in ("closed", "ignored"):

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from veille.errors import UsageError, VeilleError, tr
+from veille import errors
+from veille.errors import UsageError, tr
 from veille.suggest import did_you_mean
 
 STATUSES = ("new", "assigned", "in_progress", "responded", "closed", "ignored")
@@ -19,7 +20,7 @@ SENTIMENTS = ("positive", "negative", "neutral")
 REPLY_STATUSES = ("pending_approval", "sending", "sent", "failed", "outside")
 
 
-class Conflict(VeilleError):
+class Conflict(errors.Conflict):
     """Someone else changed the item between reading it and writing to it."""
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import NotFound, Place, UsageError, tr
+from veille.errors import Conflict, NotFound, Place, UsageError, tr
 from veille.plan.common import audit, check_platform, now_utc
 from veille.store.protocols.plan import Acknowledgement, Guidelines, Person
 
@@ -111,9 +111,12 @@ def set_guidelines(
     *,
     actor: str | None = None,
     now: datetime | None = None,
+    based_on: int | None = None,
 ) -> Guidelines:
     """Store a new version of the guidelines (unchanged text keeps the version:
-    nobody has to acknowledge the same words twice)."""
+    nobody has to acknowledge the same words twice). ``based_on``: the
+    version the texts were written from (0: none yet); if another was saved
+    since, :class:`Conflict` says by whom and nothing changes."""
     if not text_en.strip() or not text_fr.strip():
         raise UsageError(
             tr("the guidelines need an English and a French text"),
@@ -125,6 +128,15 @@ def set_guidelines(
     last = current_guidelines(state)
     if last and (last.text_en, last.text_fr) == (text_en, text_fr):
         return last
+    if based_on is not None and (last.version if last else 0) != based_on and last:
+        raise Conflict(
+            tr("the guidelines changed since you opened them: version %(now)s was saved by "
+               "%(who)s after the version %(was)s you started from",
+               now=last.version, who=last.author or tr("someone"), was=based_on),
+            hint=tr("Your texts were not saved and are still in the form: compare them with "
+                    "version %(now)s, shown above, then save again to replace it.",
+                    now=last.version),
+        )  # fmt: skip
     when = now_utc(now)
     version = state.add_guidelines(text_en, text_fr, actor or "", when)
     audit(state, actor, "plan.guidelines.set", f"v{version}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.errors import AlreadyExists, NotFound, Place, UsageError, tr
+from veille.errors import AlreadyExists, Conflict, NotFound, Place, Text, UsageError, tr
 from veille.models import Post, now_utc
 from veille.query import Query, compile_query
 from veille.services.audit import record
@@ -141,12 +141,17 @@ def change_topic(
     *,
     inbox: bool | None = None,
     actor: str | None = None,
+    based_on: int | None = None,
 ) -> TopicChange:
     """Give topic ``name`` a new query version (a no-op when unchanged or
     ``None``); ``inbox`` flags or unflags it for the engagement inbox. A
     change is recorded in the audit log as done by ``actor``; what changed
-    is said back."""
+    is said back. ``based_on``: the version the caller's query was written
+    from (a form opened a while ago); if someone saved another since,
+    :class:`Conflict` says what it is and nothing changes."""
     topic = get_topic(store, name)
+    if based_on is not None and query is not None:
+        _check_not_changed(topic, query, based_on)
     flagged = topic.id in store.inbox_topic_ids()
     inbox_changed = inbox is not None and inbox != flagged
     if inbox is not None and inbox_changed:
@@ -161,6 +166,26 @@ def change_topic(
     return TopicChange(get_topic(store, name), True, flagged, inbox_changed)
 
 
+def _check_not_changed(topic: Topic, query: str, based_on: int) -> None:
+    """Refuse to save ``query`` over a version saved after ``based_on`` (the
+    second of two people editing the topic at once would silently undo the
+    first's change); the same query as the one saved is no clash."""
+    if topic.version == based_on or topic.query == query:
+        return
+    raise Conflict(
+        tr(
+            "topic %(name)s changed since you opened it: version %(now)s was saved "
+            "after the version %(was)s you started from, with the query: %(query)s",
+            name=topic.name, now=topic.version, was=based_on, query=topic.query,
+        ),
+        hint=tr(
+            "Your query was not saved and is still in the form: compare it with "
+            "version %(now)s, then save again to replace that version.",
+            now=topic.version,
+        ),
+    )  # fmt: skip
+
+
 def edit_topic(
     store: Any,
     name: str,
@@ -168,9 +193,10 @@ def edit_topic(
     *,
     inbox: bool | None = None,
     actor: str | None = None,
+    based_on: int | None = None,
 ) -> Topic:
     """:func:`change_topic`'s topic after the change."""
-    return change_topic(store, name, query, inbox=inbox, actor=actor).topic
+    return change_topic(store, name, query, inbox=inbox, actor=actor, based_on=based_on).topic
 
 
 def inbox_topics(store: Any) -> set[str]:
@@ -179,10 +205,44 @@ def inbox_topics(store: Any) -> set[str]:
     return {t.name for t in list_topics(store) if t.id in flagged}
 
 
+# Where what uses a topic is changed (said the CLI's, the page's or the API's way).
+_ALERTS_CHANGED = Place(
+    "veille alert remove NAME", page="/alerts", api="DELETE /api/v1/alerts/{name}"
+)
+_PLAN_CHANGED = Place(
+    "veille plan objective edit NAME --topics …, veille plan kpi remove NAME", page="/plan/edit"
+)
+
+
+def topic_users(store: Any, name: str) -> list[Text]:
+    """What watches or measures topic ``name``: the alerts on it, the plan's
+    objectives that it serves and the KPIs that measure it (or compare it)."""
+    used = [tr("alert %(name)s", name=a.name) for a in store.list_alerts() if a.topic == name]
+    used += [tr("objective %(name)s", name=o.name) for o in store.plan_objectives()
+             if name in o.topics]  # fmt: skip
+    used += [tr("KPI %(name)s", name=k.name) for k in store.plan_kpis()
+             if k.topic == name or name in k.compare]  # fmt: skip
+    return used
+
+
 def remove_topic(store: Any, name: str, *, actor: str | None = None) -> None:
     """Delete topic ``name``, its versions and its recorded matches (recorded
-    in the audit log as done by ``actor``)."""
-    store.delete_topic(get_topic(store, name).id)
+    in the audit log as done by ``actor``). A topic an alert, an objective
+    or a KPI still names is kept (:class:`Conflict` names them): deleted,
+    the alert sent nothing more and the KPI measured nothing, unsaid."""
+    topic = get_topic(store, name)
+    used = topic_users(store, topic.name)
+    if used:
+        listed = used[0]
+        for more in used[1:]:
+            listed = tr("%(first)s, %(next)s", first=listed, next=more)
+        raise Conflict(
+            tr("topic %(name)s is still used by %(users)s; nothing was deleted",
+               name=topic.name, users=listed),
+            hint=tr("Point them at another topic or delete them first (%(alerts)s; %(plan)s), "
+                    "then delete the topic.", alerts=_ALERTS_CHANGED, plan=_PLAN_CHANGED),
+        )  # fmt: skip
+    store.delete_topic(topic.id)
     record(store, actor, "topic.remove", name)
 
 

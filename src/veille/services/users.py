@@ -19,7 +19,7 @@ from typing import Any
 
 from veille.errors import NotFound, Place, Text, UsageError, VeilleError, tr
 from veille.models import now_utc
-from veille.services.audit import record
+from veille.services.audit import CLI_ACTOR, record
 from veille.store.base import StateStore
 from veille.store.protocols.accounts import SessionRecord, TokenRecord, UserRecord
 
@@ -261,8 +261,10 @@ def count_users(state: StateStore) -> int:
     return state.count_users()
 
 
-def remove_user(state: StateStore, username: str, *, actor: str | None = None) -> None:
-    """Delete an account, its sessions and tokens; never the last admin."""
+def remove_user(state: StateStore, username: str, *, actor: str | None = None) -> int:
+    """Delete an account, its sessions and tokens; never the last admin.
+    The open inbox items assigned to it go back to the queue, unassigned:
+    how many is returned."""
     name = username.strip().lower()
     with state.transaction() as tx:
         rec = tx.get_user(name)
@@ -275,6 +277,9 @@ def remove_user(state: StateStore, username: str, *, actor: str | None = None) -
             )
         tx.delete_user(name)
         record(tx, actor, "user.remove", name)
+    from veille.inbox.items import release_items_of
+
+    return release_items_of(state, name, actor=actor or CLI_ACTOR)
 
 
 def set_role(state: StateStore, username: str, role: str, *, actor: str | None = None) -> User:

@@ -49,7 +49,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veille.config import Settings
-from veille.errors import NotFound, StoreError, StoreLocked, StoreUnavailable, VeilleError
+from veille.errors import (
+    Conflict,
+    NotFound,
+    StoreError,
+    StoreLocked,
+    StoreUnavailable,
+    VeilleError,
+)
 from veille.web.api.errors import (
     RETRY_SECONDS,
     UNREACHABLE_HINT,
@@ -57,7 +64,15 @@ from veille.web.api.errors import (
     server_failed,
     unreachable,
 )
-from veille.web.deps import csrf_protect, is_api, render, translator, without_user
+from veille.web.deps import (
+    UNSAFE_METHODS,
+    csrf_protect,
+    is_api,
+    render,
+    translator,
+    typed_fields,
+    without_user,
+)
 from veille.web.i18n import load_translations
 from veille.web.security import SecurityHeaders
 from veille.workspace import Workspace
@@ -179,7 +194,11 @@ def _add_error_handlers(app: FastAPI) -> None:
             return api_error(request, exc)
         if isinstance(exc, StoreError):
             return store_error(request, exc)
-        status = 404 if isinstance(exc, NotFound) else 400
+        status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
+        if request.method in UNSAFE_METHODS:
+            # A form sent about a thing deleted meanwhile (a topic someone
+            # removed while another edited it): what was typed is shown back.
+            request.state.form_kept = typed_fields(getattr(request.state, "sent_form", None))
         _ = translator(request)  # a page: in the reader's language
         return _error(request, status, _(exc.message), _(exc.hint) if exc.hint else None)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime
@@ -140,6 +141,9 @@ def require(role: str) -> Callable[[Request], User]:
             raise LoginRequired(login_url(request))
         if not user.can(role):
             request.state.role_needed = role  # the error page says it in the reader's language
+            # A form sent by someone whose role was lowered since it was
+            # opened: what they typed is shown back, not lost.
+            request.state.form_kept = typed_fields(getattr(request.state, "sent_form", None))
             raise HTTPException(403, tr("this needs the %(role)s role", role=role))
         return user
 
@@ -223,21 +227,59 @@ async def csrf_protect(request: Request) -> None:
     if bearer_token(request) is not None:
         return
     given = request.headers.get(CSRF_HEADER, "")
+    form: FormData | None = None
     if not given:
         ctype = request.headers.get("content-type", "")
         if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form: FormData = await request.form()
+            form = request.state.sent_form = await request.form()
             value = form.get(CSRF_FIELD)
             given = value if isinstance(value, str) else ""
     session = request.cookies.get(SESSION_COOKIE, "")
-    if session and current_user(request) is not None:
-        expected = csrf_token(request)
-    else:
-        expected = request.cookies.get(CSRF_COOKIE, "")
+    signed_in = bool(session) and current_user(request) is not None
+    expected = csrf_token(request) if signed_in else request.cookies.get(CSRF_COOKIE, "")
     if not expected or not given or not hmac.compare_digest(given, expected):
         # The error page reads this to say "reload the form", not "your role".
         request.state.csrf_refused = True
+        if given and not signed_in and request.url.path not in _SIGN_IN_FORMS:
+            # A form sent from a page signed in, by a browser signed out
+            # since (in another tab, a password changed, the session over):
+            # the page says to sign in again, and where the form was.
+            request.state.signed_out = True
+            request.state.form_page = _form_page(request)
+        request.state.form_kept = typed_fields(form)
         raise FormExpired()
+
+
+#: Forms sent while signed out, whose token is the CSRF cookie's.
+_SIGN_IN_FORMS = frozenset({"/login", "/setup"})
+#: Fields never shown back on a refused form's page: secrets and the token
+#: (any name holding these words), and what the form's page, not a person, filled in.
+_NOT_SHOWN = re.compile(r"password|token|secret|csrf|current|confirm|apikey|(^|_)key($|_)", re.I)
+_NOT_TYPED = frozenset({"test", "version", "next"})
+
+
+def typed_fields(form: FormData | None) -> list[tuple[str, str]]:
+    """What a refused form held, to show back so that nothing typed is lost
+    (the text fields filled in; never a password or a token)."""
+    if form is None:
+        return []
+    return [
+        (name, value[:10_000])
+        for name, value in form.multi_items()
+        if isinstance(value, str) and value.strip() and name not in _NOT_TYPED
+        and not _NOT_SHOWN.search(name)
+    ]  # fmt: skip
+
+
+def _form_page(request: Request) -> str:
+    """The page a refused form was sent from (the Referer of this origin),
+    else the address it was sent to, for a link back after signing in."""
+    from urllib.parse import urlsplit
+
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return request.url.path
 
 
 class FormExpired(HTTPException):

@@ -9,7 +9,7 @@ refused with the field's name, not ignored.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from fastapi.responses import Response
 
@@ -77,3 +77,53 @@ def attempt(
         store_errors_through(exc)
         return on_error(exc)
     return redirect(where, message=done if isinstance(done, str) else done())
+
+
+#: The hidden field of an edit form holding what it showed (JSON: field → value).
+SHOWN_FIELD = "shown"
+
+
+def shown_json(values: Mapping[str, str]) -> str:
+    """What an edit form shows, for its hidden :data:`SHOWN_FIELD` (a form
+    value of its own per field would not do: an empty one arrives as absent)."""
+    import json
+
+    return json.dumps(dict(values), ensure_ascii=False, sort_keys=True)
+
+
+def shown_values(text: str) -> dict[str, str | None]:
+    """:func:`shown_json` read back; ``{}`` (the form did not say: every
+    field sent counts as changed) for anything else."""
+    import json
+
+    try:
+        found = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): v for k, v in found.items() if isinstance(v, str)}
+
+
+def edited_fields(
+    shown: Mapping[str, str | None], sent: Mapping[str, str], stored: Mapping[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """What a person changed on a form opened a while ago, and what clashes.
+
+    ``shown``: each field's value as the form showed it (``None``: the form
+    did not say, an older page); ``sent``: as it came back; ``stored``: as
+    it is now. A field sent as it was shown was left alone: it is not
+    written, so a change someone else saved meanwhile stays. A field changed
+    both here and, since the form was opened, by someone else (to another
+    value) is a clash: the caller refuses the save and says so."""
+    changes: dict[str, str] = {}
+    clashes: list[str] = []
+    for field, value in sent.items():
+        was = shown.get(field)
+        if was is not None and value == was:
+            continue
+        now = stored.get(field)
+        if was is not None and now is not None and now != was and now != value:
+            clashes.append(field)
+        changes[field] = value
+    return changes, clashes

@@ -29,7 +29,8 @@ ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorResponse, "description": "No such topic, alert or source."},
     409: {
         "model": ErrorResponse,
-        "description": "A topic, alert or source of that name exists (code already_exists).",
+        "description": "A topic, alert or source of that name exists (code already_exists), "
+        "or a topic that alerts, objectives or KPIs still use is not deleted (code conflict).",
     },
     422: {"model": ErrorResponse, "description": "A malformed parameter or body."},
     503: {

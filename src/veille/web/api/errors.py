@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 
 from veille.errors import (
     AlreadyExists,
+    Conflict,
     NotFound,
     StoreError,
     StoreLocked,
@@ -328,6 +329,8 @@ def to_response(exc: Exception, say: Say = _as_is, lang: str = "en") -> JSONResp
         return error_response(404, "not_found", exc.message, exc.hint, say, lang)
     if isinstance(exc, AlreadyExists):
         return error_response(409, "already_exists", exc.message, exc.hint, say, lang)
+    if isinstance(exc, Conflict):
+        return error_response(409, "conflict", exc.message, exc.hint, say, lang)
     if isinstance(exc, UsageError):
         return error_response(400, "invalid_input", exc.message, exc.hint, say, lang)
     if isinstance(exc, StoreUnavailable):

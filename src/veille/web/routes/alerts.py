@@ -28,7 +28,7 @@ from veille.web.deps import (
     translator,
     workspace,
 )
-from veille.web.forms import store_errors_through
+from veille.web.forms import edited_fields, shown_json, shown_values, store_errors_through
 
 router = APIRouter()
 
@@ -168,8 +168,16 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
         "can_edit": user.can("analyst"),
         "unsubscribed_at": _when(alert.params.get("unsubscribed_at")),
         "unreadable": of_alert(alert, topic_queries(ws.state)),
+        "shown_settings": shown_json(_shown_settings(alert)),
     }
     return render(request, "alerts/show.html", context)
+
+
+def _shown_settings(alert: Any) -> dict[str, str]:
+    """The settings form's fields as they are now (what the form shows)."""
+    day = WEEKDAYS[alert.weekday] if 0 <= alert.weekday < len(WEEKDAYS) else str(alert.weekday)
+    shown = {"every": alert.frequency, "at": alert.at_time, "day": day}
+    return shown | ({"query": alert.query} if alert.query and not alert.topic else {})
 
 
 def _when(ts: Any) -> datetime | None:
@@ -225,12 +233,30 @@ def alert_settings(
     at: Annotated[str, Form()] = "",
     day: Annotated[str, Form()] = "",
     query: Annotated[str, Form()] = "",
+    shown: Annotated[str, Form()] = "",
 ) -> Response:
     _ = translator(request)
+    ws = workspace(request)
+    # Only what this person changed is written: the form sends every field,
+    # and the schedule it showed an hour ago must not undo a colleague's.
+    sent = {"every": every, "at": at, "day": day} | ({"query": query} if query.strip() else {})
+    alert = alert_service.get_alert(ws, name)
+    stored = _shown_settings(alert)
+    changes, clashes = edited_fields(shown_values(shown), sent, stored)
+    if clashes:
+        said = [_schedule(alert, _)] if set(clashes) - {"query"} else []
+        said += [f"{_('Query')}{_(': ')}{alert.query}"] if "query" in clashes else []
+        now = "; ".join(said)
+        return redirect(
+            _url(name, "#settings-title"),
+            message=_("Not saved: someone changed this alert since you opened the page "
+                      "(now: %(now)s). The page shows it as it is now: change it again "
+                      "if needed.", now=now),
+        )  # fmt: skip
     try:
         alert_service.change_alert(
-            workspace(request), name, to=to, every=every, at=at, day=day, query=query,
-            actor=user.username,
+            ws, name, to=to, every=changes.get("every", ""), at=changes.get("at", ""),
+            day=changes.get("day", ""), query=changes.get("query", ""), actor=user.username,
         )  # fmt: skip
     except QueryError as exc:  # the new query does not read: said, nothing changed
         return redirect(

@@ -24,6 +24,7 @@ from veille.web.deps import (
     translator,
     workspace,
 )
+from veille.web.forms import edited_fields, shown_json, shown_values
 
 router = APIRouter()
 
@@ -118,21 +119,29 @@ def add(
     return redirect("/plan/calendar", message=message)
 
 
-def _edit_page(
-    request: Request, entry: Any, *, form: dict[str, Any] | None = None, verdict: Any = None,
-    error: str | None = None, status_code: int = 200,
-) -> HTMLResponse:  # fmt: skip
+def _fields(request: Request, entry: Any) -> dict[str, str]:
+    """The post's fields as its form shows and sends them."""
     tz = workspace(request).settings.workspace.timezone
-    form = form or {
+    return {
         "at": cal.local(entry.scheduled_at, tz).strftime("%Y-%m-%dT%H:%M"),
         "text": entry.text, "title": entry.title or "",
     }  # fmt: skip
+
+
+def _edit_page(
+    request: Request, entry: Any, *, form: dict[str, Any] | None = None, verdict: Any = None,
+    error: str | None = None, status_code: int = 200, shown: str | None = None,
+) -> HTMLResponse:  # fmt: skip
+    form = form or _fields(request, entry)
     if verdict is None:
         verdict = _verdict(request, entry.account, form["text"], form["title"] or None,
                            entry.platform)  # fmt: skip
+    # What the form was opened with, kept through "Check": a save writes only
+    # the fields changed from it, so a colleague's change made since stays.
+    shown = shown if shown is not None else shown_json(_fields(request, entry))
     return render(request, "calendar/edit.html",
                   {"entry": entry, "form": form, "verdict": verdict, "error": error,
-                   "lang": lang(request)}, status_code=status_code)  # fmt: skip
+                   "lang": lang(request), "shown": shown}, status_code=status_code)  # fmt: skip
 
 
 def _entry(request: Request, entry_id: int) -> Any:
@@ -158,20 +167,36 @@ def edit(
     text: Annotated[str, Form(max_length=100_000)] = "",
     title: Annotated[str, Form(max_length=1000)] = "",
     action: Annotated[str, Form(max_length=10)] = "save",
+    shown: Annotated[str, Form(max_length=400_000)] = "",  # the text, JSON-escaped
 ) -> Response:
     _ = translator(request)
     entry = _entry(request, entry_id)
     form = {"at": at, "text": text, "title": title}
     verdict = _verdict(request, entry.account, text, title or None, entry.platform)
     if action == "check":
-        return _edit_page(request, entry, form=form, verdict=verdict)
+        return _edit_page(request, entry, form=form, verdict=verdict, shown=shown)
+    changes, clashes = edited_fields(shown_values(shown), form, _fields(request, entry))
+    if clashes:
+        # Two people editing one post: the second save would have replaced
+        # the first's words, which then went out. Refused; both kept in sight.
+        labels = {"at": _("When (workspace time zone)"), "text": _("Text"),
+                  "title": _("Title (blog)")}  # fmt: skip
+        said = _("Post #%(id)s was changed by someone else since you opened it (%(fields)s); "
+                 "nothing was saved. Its text is now: %(text)s. Yours is still in the form: "
+                 "compare, then save again to replace it.",
+                 id=entry_id, fields=", ".join(labels[f] for f in clashes),
+                 text=entry.text)  # fmt: skip
+        return _edit_page(request, entry, form=form, verdict=verdict, error=said,
+                          status_code=409)  # fmt: skip
     try:
-        cal.edit_entry(state(request), workspace(request).settings, entry_id, text=text,
-                       at=at.replace("T", " ") or None, title=title,
-                       by=user.username)  # fmt: skip
+        cal.edit_entry(
+            state(request), workspace(request).settings, entry_id, text=changes.get("text"),
+            at=changes["at"].replace("T", " ") or None if "at" in changes else None,
+            title=changes.get("title"), by=user.username,
+        )  # fmt: skip
     except UsageError as exc:
         return _edit_page(request, entry, form=form, verdict=verdict,
-                          error=error_text(request, exc), status_code=400)  # fmt: skip
+                          error=error_text(request, exc), status_code=400, shown=shown)  # fmt: skip
     return redirect("/plan/calendar", message=_("Post #%(id)s saved.", id=entry_id))
 
 

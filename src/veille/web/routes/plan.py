@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import UsageError, VeilleError, tr
+from veille.errors import Conflict, UsageError, VeilleError, tr
+from veille.services.users import User
 from veille.web.deps import (
     Manager,
     Viewer,
@@ -23,7 +24,16 @@ from veille.web.deps import (
     translator,
     workspace,
 )
-from veille.web.forms import attempt, comma_list, number, store_errors_through, whole
+from veille.web.forms import (
+    attempt,
+    comma_list,
+    edited_fields,
+    number,
+    shown_json,
+    shown_values,
+    store_errors_through,
+    whole,
+)
 
 router = APIRouter()
 
@@ -234,6 +244,8 @@ def _edit_context(
         "cost_rows": cost_data(estimate(ws)),
         "guidelines": current_guidelines(ws.state),
         "new_kpi": new_kpi or {},
+        "objective_fields": lambda o: shown_json(_objective_fields(o)),
+        "kpi_fields": lambda k: shown_json(_kpi_fields(k)),
     }
 
 
@@ -257,9 +269,33 @@ def _change(
     def edit_again(exc: VeilleError) -> Response:
         said = error_text(request, exc)
         shown = _edit_context(request, said, new_kpi)
-        return render(request, "plan/edit.html", shown, status_code=400)
+        status = 409 if isinstance(exc, Conflict) else 400
+        return render(request, "plan/edit.html", shown, status_code=status)
 
     return attempt(action, done=done, where=where, on_error=edit_again)
+
+
+#: The objective form's labels, by field (what a refused save names).
+_OBJECTIVE_LABELS = {
+    "kind": "Type", "description": "Description", "owner": "Owner (username)",
+    "deadline": "Deadline", "topics": "Topics", "channels": "Channels",
+}  # fmt: skip
+
+
+def _joined(values: list[str] | tuple[str, ...] | None) -> str:
+    return ",".join(sorted(values or ()))
+
+
+def _kpi_fields(k: Any) -> dict[str, str]:
+    """A KPI's target and deadline as its row's form shows and sends them."""
+    return {"target": str(k.target), "deadline": k.deadline.isoformat() if k.deadline else ""}
+
+
+def _objective_fields(o: Any) -> dict[str, str]:
+    """An objective's fields as its form shows and sends them."""
+    return {"kind": o.kind, "description": o.description, "owner": o.owner,
+            "deadline": o.deadline.isoformat() if o.deadline else "",
+            "topics": _joined(o.topics), "channels": _joined(o.channels)}  # fmt: skip
 
 
 @router.post("/plan/objectives", response_class=HTMLResponse)
@@ -274,25 +310,32 @@ def objective_save(
     topics: Annotated[list[str] | None, Form()] = None,
     channels: Annotated[list[str] | None, Form()] = None,
     existing: Text = "",
+    shown: Text = "",
 ) -> Response:
-    from veille.plan.objectives import add_objective, edit_objective
+    from veille.plan.objectives import add_objective, edit_objective, get_objective
 
     _ = translator(request)
     state = workspace(request).state
 
     def save() -> object:
         if existing:
-            return edit_objective(
-                state,
-                existing,
-                kind=kind,
-                description=description,
-                owner=owner,
-                deadline=deadline,  # the form's date field: empty removes the deadline
-                topics=topics or [],
-                channels=channels or [],
-                actor=user.username,
-            )
+            # Only what this manager changed is written (the form sends every
+            # field): a colleague's change saved meanwhile stays, and a field
+            # both changed is refused, said, not overwritten.
+            sent = {"kind": kind, "description": description, "owner": owner,
+                    "deadline": deadline,  # the form's date field: empty removes the deadline
+                    "topics": _joined(topics), "channels": _joined(channels)}  # fmt: skip
+            changes, clashes = edited_fields(shown_values(shown), sent, _objective_fields(
+                get_objective(state, existing)))  # fmt: skip
+            if clashes:
+                raise Conflict(
+                    tr("objective %(name)s changed since you opened the page (%(fields)s); "
+                       "nothing was saved", name=existing,
+                       fields=", ".join(_(_OBJECTIVE_LABELS[f]) for f in clashes)),
+                    hint=tr("The page now shows it as it is: make your change again if it "
+                            "is still needed."),
+                )  # fmt: skip
+            return edit_objective(state, existing, actor=user.username, **changes)
         return add_objective(
             state,
             name,
@@ -380,9 +423,12 @@ def kpi_target(
     name: Text = "",
     target: Text = "",
     deadline: Text = "",
+    shown: Text = "",
 ) -> Response:
     """A KPI's target and deadline, as its row of the editing page shows
-    them: the date field left empty removes the deadline."""
+    them: the date field left empty removes the deadline. Only a field
+    changed on the page is written (a colleague's change saved since stays);
+    one both changed is refused."""
     from veille.plan.kpis import cautions, get_kpi, set_target
 
     _ = translator(request)
@@ -390,13 +436,26 @@ def kpi_target(
     said: list[str] = []
 
     def save() -> object:
-        before = get_kpi(ws.state, name).deadline
+        now = get_kpi(ws.state, name)
+        before = now.deadline
+        changes, clashes = edited_fields(
+            shown_values(shown), {"target": target, "deadline": deadline}, _kpi_fields(now)
+        )
+        if clashes:
+            labels = {"target": _("Target"), "deadline": _("Deadline")}
+            raise Conflict(
+                tr("KPI %(name)s changed since you opened the page (%(fields)s); "
+                   "nothing was saved", name=name, fields=", ".join(labels[f] for f in clashes)),
+                hint=tr("The page now shows it as it is: make your change again if it "
+                        "is still needed."),
+            )  # fmt: skip
+        day = changes.get("deadline")
         kpi = set_target(
             ws,
             name,
-            _target(target),
-            deadline=deadline or None,
-            clear_deadline=not deadline.strip(),
+            _target(target) if "target" in changes else now.target,
+            deadline=day or None,
+            clear_deadline=day is not None and not day.strip(),
             actor=user.username,
         )
         changed = kpi.deadline != before
@@ -612,6 +671,20 @@ def _markdown(text: str) -> str:
 
 @router.get("/plan/guidelines", response_class=HTMLResponse)
 def guidelines_page(request: Request, user: Viewer) -> Response:
+    return _guidelines_page(request, user)
+
+
+def _guidelines_page(
+    request: Request,
+    user: User,
+    *,
+    error: str | None = None,
+    typed: tuple[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The guidelines and their editor; after a refused save, the error and
+    the texts as typed (an hour's writing is not lost to a missing text or
+    to a colleague's version saved meanwhile)."""
     from veille.plan.guide import split_rules
     from veille.plan.people import (
         acknowledgements,
@@ -635,7 +708,12 @@ def guidelines_page(request: Request, user: Viewer) -> Response:
             "acknowledged": has_acknowledged(state, user.username),
             "acknowledgements": acknowledgements(state, g.version) if g else [],
             "can_edit": user.can("manager"),
+            "error": error,
+            "typed": typed or ((g.text_en, g.text_fr) if g else ("", "")),
+            # The version the editor starts from: a save over a later one is refused.
+            "based_on": g.version if g else 0,
         },
+        status_code=status_code,
     )
 
 
@@ -654,17 +732,29 @@ def guidelines_acknowledge(request: Request, user: Viewer, version: Text = "") -
 
 @router.post("/plan/guidelines", response_class=HTMLResponse)
 def guidelines_set(
-    request: Request, user: Manager, text_en: LongText = "", text_fr: LongText = ""
+    request: Request,
+    user: Manager,
+    text_en: LongText = "",
+    text_fr: LongText = "",
+    version: Text = "",
 ) -> Response:
     from veille.plan.people import set_guidelines
 
     _ = translator(request)
+    based_on = int(version) if version.isdigit() and len(version) <= 18 else None
+
+    def write_again(exc: VeilleError) -> Response:
+        status = 409 if isinstance(exc, Conflict) else 400
+        said = error_text(request, exc)
+        return _guidelines_page(request, user, error=said, typed=(text_en, text_fr),
+                                status_code=status)  # fmt: skip
+
     state = workspace(request).state
-    return _change(
-        request,
-        lambda: set_guidelines(state, text_en, text_fr, actor=user.username),
-        _("The guidelines are saved."),
+    return attempt(
+        lambda: set_guidelines(state, text_en, text_fr, actor=user.username, based_on=based_on),
+        done=_("The guidelines are saved."),
         where="/plan/guidelines",
+        on_error=write_again,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import VeilleError
+from veille.errors import Conflict, VeilleError
 from veille.query import QueryError
 from veille.query import topics as topic_service
 from veille.services.paging import MAX_COUNT
@@ -108,8 +108,9 @@ def _edit_page(request: Request, name: str, **values: Any) -> dict[str, Any]:
     query = values.pop("query", None) or topic.query
     from veille.services.unreadable import of_topic
 
+    based_on = values.pop("based_on", None) or topic.version
     return {"topic": topic, "name": topic.name, "query": query, "history": history,
-            "error": None, "unreadable": of_topic(topic)} | values | _preview(
+            "error": None, "unreadable": of_topic(topic), "based_on": based_on} | values | _preview(
         request, query)  # fmt: skip
 
 
@@ -127,17 +128,29 @@ def topic_edit(
     user: Analyst,
     query: Annotated[str, Form()] = "",
     test: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
 ) -> Response:
     _ = translator(request)
+    # The version the form was opened at (kept through "Test"): a save over
+    # one someone else made since is refused, not a silent overwrite.
+    based_on = int(version) if version.isdigit() and len(version) <= 18 else None
     if test:
-        return render(request, "topics/edit.html", _edit_page(request, name, query=query))
+        return render(
+            request, "topics/edit.html", _edit_page(request, name, query=query, based_on=based_on)
+        )
     try:
-        topic = topic_service.edit_topic(workspace(request).state, name, query, actor=user.username)
+        topic = topic_service.edit_topic(
+            workspace(request).state, name, query, actor=user.username, based_on=based_on
+        )
     except VeilleError as exc:
         store_errors_through(exc)
+        # After a clash the form carries the version now saved: saving
+        # again (having compared) replaces it knowingly.
         return render(
-            request, "topics/edit.html", _edit_page(request, name, query=query, error=exc),
-            status_code=400,
+            request, "topics/edit.html",
+            _edit_page(request, name, query=query, error=exc,
+                       based_on=None if isinstance(exc, Conflict) else based_on),
+            status_code=409 if isinstance(exc, Conflict) else 400,
         )  # fmt: skip
     return redirect(
         f"/topics/{topic.name}",
@@ -148,5 +161,10 @@ def topic_edit(
 @router.post("/topics/{name}/delete", response_model=None)
 def topic_delete(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
-    topic_service.remove_topic(workspace(request).state, name, actor=user.username)
+    try:
+        topic_service.remove_topic(workspace(request).state, name, actor=user.username)
+    except Conflict as exc:  # alerts or the plan still use it: said on its page
+        return render(
+            request, "topics/edit.html", _edit_page(request, name, error=exc), status_code=409
+        )
     return redirect("/topics", message=_("Topic %(name)s deleted.", name=name))

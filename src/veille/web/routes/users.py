@@ -101,10 +101,14 @@ def reset_password(
 def remove(request: Request, username: str, user: Admin) -> Response:
     _ = translator(request)
     try:
-        users.remove_user(state(request), username, actor=user.username)
+        released = users.remove_user(state(request), username, actor=user.username)
     except UsageError as exc:
         return _page(request, error=account_error(_, exc), status_code=400)
-    return redirect("/users", message=_("User %(name)s removed.", name=username))
+    said = _("User %(name)s removed.", name=username)
+    if released:
+        said += " " + _("%(n)s open inbox items assigned to them are back in the queue, "
+                        "unassigned.", n=released)  # fmt: skip
+    return redirect("/users", message=said)
 
 
 @router.get("/audit", response_class=HTMLResponse)
