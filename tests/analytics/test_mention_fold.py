@@ -66,6 +66,16 @@ def test_a_short_form_nothing_qualifies_stays() -> None:
     assert got.mentions == ("claire@piaille.fr", "bob")
 
 
+def test_a_post_id_without_its_instance_qualifies_nothing() -> None:
+    """A Mastodon post imported from a file (``mastodon:12345``, no
+    ``host/``) has no instance to qualify its mentions with: its status
+    number is not one (``alice@12345`` was written)."""
+    from veille.enrich.entities import qualified_mentions
+
+    assert qualified_mentions(["alice", "Bob"], "mastodon:12345") == ("alice", "Bob")
+    assert qualified_mentions(["alice"], "mastodon:piaille.fr/12345") == ("alice@piaille.fr",)
+
+
 def _stored_before() -> list[Any]:
     """Mastodon posts as an older veille stored them: an account of the
     instance read without its host, another instance's with the short form

@@ -60,9 +60,12 @@ def qualified_mentions(mentions: list[str], post_id: str) -> tuple[str, ...]:
     instance qualified with the instance read (``claire`` read on piaille.fr
     is ``claire@piaille.fr``, as :mod:`veille.sources.mastodon` writes an
     account of its own instance), which its id holds (``mastodon:host/id``)."""
-    host = post_id.partition(":")[2].partition("/")[0]
+    host, slash, _status = post_id.partition(":")[2].partition("/")
     found = without_short_forms(mentions)
-    if not host:
+    if not slash or not host:
+        # An id without the instance (a post imported from a file as
+        # ``mastodon:12345``): there is no instance to qualify with (the
+        # status number is no host).
         return found
     return _unique([m if "@" in m else f"{m}@{host}" for m in found])
 
