@@ -23,9 +23,9 @@ from veille.workspace import Workspace, init_workspace
 from .conftest import NOW
 
 
-def test_the_document_says_where_the_audience_is(
-    ws: Workspace, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[str, ...], int | None]]:
+    """The grouped reads of posts made from now on: each one's dimensions
+    and the days of its period."""
     real, reads = volume.grouped, []
 
     def counted(store: Any, scope: Any, dims: tuple[str, ...] = (), **kw: Any) -> Any:
@@ -35,6 +35,13 @@ def test_the_document_says_where_the_audience_is(
         return real(store, scope, dims, **kw)
 
     monkeypatch.setattr(volume, "grouped", counted)
+    return reads
+
+
+def test_the_document_says_where_the_audience_is(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = count_reads(monkeypatch)
     add_objective(ws.state, "care", "customer_service", topics="lumio")
     set_channel(ws.state, "mastodon", objectives="care", posts_per_week=3)
     set_channel(ws.state, "bluesky", objectives="care", posts_per_week=1)
@@ -78,15 +85,7 @@ def test_the_plan_page_says_where_the_audience_is(
         set_channel(ws.state, "mastodon", objectives="reach", posts_per_week=2)
     # The posts by platform over the 30 days, read once for the channels'
     # shares and the recommendations (at 1M posts, half a second a read).
-    real, reads = volume.grouped, []
-
-    def counted(store: Any, scope: Any, dims: tuple[str, ...] = (), **kw: Any) -> Any:
-        f = scope.flt
-        days = (f.until - f.since).days if f.since and f.until else None
-        reads.append((dims, days))
-        return real(store, scope, dims, **kw)
-
-    monkeypatch.setattr(volume, "grouped", counted)
+    reads = count_reads(monkeypatch)
     served, server = serve(root)
     try:
         with httpx.Client(base_url=served.url, timeout=30) as client:
@@ -125,13 +124,7 @@ def test_the_plan_page_keeps_its_reads_of_posts_but_shows_plan_changes_at_once(
         add_topic(ws.store, "vexa", "vexa")
         add_objective(ws.state, "reach", "awareness", topics="lumio")
         set_channel(ws.state, "mastodon", objectives="reach", posts_per_week=2)
-    real, reads = volume.grouped, []
-
-    def counted(store: Any, scope: Any, dims: tuple[str, ...] = (), **kw: Any) -> Any:
-        reads.append(dims)
-        return real(store, scope, dims, **kw)
-
-    monkeypatch.setattr(volume, "grouped", counted)
+    reads = count_reads(monkeypatch)
     served, server = serve(root)
     try:
         with httpx.Client(base_url=served.url, timeout=30) as client:
