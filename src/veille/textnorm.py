@@ -89,10 +89,19 @@ _TEXT_APOSTROPHES = APOSTROPHES + "\u02bc"  # before folding (see TEXT_WORD_RE)
 # What follows an elided word in unfolded text: its apostrophe, then a word;
 # invisible characters around the apostrophe (``l\u00ad’œuvre``) do not count,
 # as folding leaves them out (tatweel after it neither: a letter, left out too).
+# Nor do accents or points there, which folding leaves out too (``l'\u0301a``).
+_FOLDED_AWAY = (
+    "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f" + _POINTS.pattern[1:-1]
+)
+# A zero-width space before a Thai, Lao, Burmese or Khmer letter separates
+# words (folding makes it a space): no elision across it.
 _ELIDED_BEFORE = re.compile(
-    rf"[{INVISIBLE}]*[{_TEXT_APOSTROPHES}][{INVISIBLE}\u0640]*[^\W_\u02bc\u0640]"
+    rf"[{INVISIBLE}]*[{_TEXT_APOSTROPHES}]"
+    rf"(?:[{INVISIBLE.replace(chr(0x200B), '')}{_FOLDED_AWAY}]|\u200b(?![{_UNSPACED}]))*"
+    r"[^\W_\u02bc\u0640]"
 )
 _APOSTROPHE_SPLIT = re.compile("([" + APOSTROPHES + "])")
+_AT_END = {r: re.compile(rf"(?:{r.pattern})\Z") for r in (WORD_RE, _STABLE_WORD_RE)}
 # Combining marks left by NFKD decomposition: accents, cedillas, diaereses.
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # For ASCII text, WORD_RE's words are the runs of [A-Za-z0-9]: every other byte
@@ -167,14 +176,16 @@ def _refolded(before: str) -> str:
     return _POINTS.sub("", folded) if _POINTS.search(folded) else folded
 
 
-def strip_elisions(text: str) -> str:
+def strip_elisions(text: str, word_re: re.Pattern[str] = WORD_RE) -> str:
     """``text`` without its French elisions (``l'acei`` -> ``acei``); case is
     ignored, so folded and ASCII text give the same words.
 
     An elision is a whole word of :data:`ELISIONS` (letters and digits around
     it: none), an apostrophe, then a letter or digit. Cut at the apostrophes
     and looked at piece by piece: 2.7 times faster than one regular
-    expression tried at every position of the text."""
+    expression tried at every position of the text. ``word_re`` cuts the
+    words (:data:`_STABLE_WORD_RE` for the words of content hashes, where a
+    combining mark ends a word)."""
     if "'" not in text and "\u2019" not in text:
         return text
     pieces = _APOSTROPHE_SPLIT.split(text)  # text, apostrophe, text, …
@@ -182,15 +193,15 @@ def strip_elisions(text: str) -> str:
     last = len(pieces) - 1
     for k in range(0, last, 2):
         piece = pieces[k]
-        # The word just before the apostrophe (elisions have at most 6 letters).
-        j = len(piece)
-        while j > 0 and j > len(piece) - 7 and piece[j - 1].isalnum():
-            j -= 1
-        if (
-            (j == 0 or not piece[j - 1].isalnum())
-            and piece[j:].lower() in ELISIONS
-            and pieces[k + 2][:1].isalnum()
-        ):
+        # The word just before the apostrophe, as WORD_RE cuts words (a
+        # combining mark belongs to the word before it: ``lिl'`` is one word;
+        # a mark starts none). Elisions have at most 6 letters: the last 16
+        # characters hold one, or the word is longer.
+        tail = piece[-16:]
+        m = _AT_END[word_re].search(tail)
+        word = m.group() if m and (m.start() > 0 or len(piece) <= 16) else ""
+        j = len(piece) - len(word)
+        if word and word.lower() in ELISIONS and pieces[k + 2][:1].isalnum():
             out.append(piece[:j])  # the elision and its apostrophe go
         else:
             out.append(piece)
@@ -241,7 +252,7 @@ def _cut(folded: str, word_re: re.Pattern[str] = WORD_RE) -> list[str]:
         )
     if word_re is WORD_RE and not _MARK.search(folded):
         word_re = _STABLE_WORD_RE  # the same words, found faster
-    return word_re.findall(strip_elisions(folded))
+    return word_re.findall(strip_elisions(folded, word_re))
 
 
 def index_text(text: str) -> str:
@@ -311,12 +322,18 @@ def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
     elision is left out as :func:`tokens` leaves it out).
     """
     for m in TEXT_WORD_RE.finditer(text):
-        end = m.end()
+        start, end = m.span()
+        folded = fold(m.group())
+        words = WORD_RE.findall(folded)
+        # The last word is elided as tokens() elides it: a word of ELISIONS,
+        # whole once folded (``ـिL’`` folds to a mark, which starts no word,
+        # and ``l``), before an apostrophe and a word.
         if (
-            (end - m.start() <= 6 or len(visible(m.group())) <= 6)
-            and fold(m.group()) in ELISIONS
+            words
+            and words[-1] in ELISIONS
+            and folded.endswith(words[-1])
             and _ELIDED_BEFORE.match(text, end)
         ):
-            continue
-        for word in WORD_RE.findall(fold(m.group())):
-            yield word, m.start(), end
+            words.pop()
+        for word in words:
+            yield word, start, end

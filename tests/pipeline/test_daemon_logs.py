@@ -178,3 +178,22 @@ def test_a_failure_that_repeats_is_said_again_only_every_five_minutes(
         "collection pass failed: the disk is full. The next pass tries again.",
         "collection pass works again after 102 failures in a row",
     ]
+
+
+def test_the_stop_asked_by_a_signal_takes_no_lock() -> None:
+    """A signal handler runs between two bytecodes of the main thread, which
+    may be holding the stop event's lock at that moment (an Event's wait
+    holds it for moments): the handler's ``set`` then waited for it for
+    ever, and ``veille run`` never stopped on SIGTERM (seen once in CI)."""
+    import signal
+    import threading
+
+    from veille.pipeline.collect import DaemonState, _stopping
+
+    state = DaemonState()
+    with state.stop._cond:  # type: ignore[attr-defined]  # held, as by a wait
+        handler = threading.Thread(target=_stopping, args=(state, signal.SIGTERM), daemon=True)
+        handler.start()
+        handler.join(timeout=2)
+        assert not handler.is_alive()
+    assert state.stop.is_set() and state.stop.wait(0)

@@ -218,11 +218,11 @@ def register(app: typer.Typer) -> None:
         prints one JSON line per round."""
         import json
         import signal
-        import threading
 
+        from veille.pipeline.collect import StopFlag
         from veille.services.alerts import dispatch as dispatch_round
 
-        stop = threading.Event()
+        stop = StopFlag()  # set from a signal handler: takes no lock
         if loop:  # a round is never cut in the middle of a send
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stop.set())

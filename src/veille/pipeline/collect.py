@@ -571,9 +571,44 @@ def collect(
             client.close()
 
 
+class StopFlag(threading.Event):
+    """A stop that a signal handler may ask for: ``set`` writes a plain
+    attribute and takes no lock, and ``wait`` polls it. A
+    :class:`threading.Event`'s ``set`` takes the lock its ``wait`` holds for
+    moments: a SIGTERM arriving in one of those moments deadlocked the
+    daemon's main thread (``veille run`` never stopped; seen once in CI
+    under load)."""
+
+    POLL = 0.05
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._asked = False
+
+    def set(self) -> None:
+        self._asked = True
+
+    def clear(self) -> None:
+        self._asked = False
+
+    def is_set(self) -> bool:
+        return self._asked
+
+    def wait(self, timeout: float | None = None) -> bool:
+        end = None if timeout is None else time.monotonic() + timeout
+        while not self._asked:
+            left = self.POLL if end is None else end - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(self.POLL, left))
+        return True
+
+
 @dataclass
 class DaemonState:
-    stop: threading.Event = field(default_factory=threading.Event)
+    stop: threading.Event = field(default_factory=StopFlag)
+    #: The signal that asked the daemon to stop (its name is logged).
+    signal: int | None = None
     passes: int = 0
     results: list[RunResult] = field(default_factory=list)
     last_upkeep: float = 0.0  # time.monotonic() of the last upkeep (retention, compaction)
@@ -663,6 +698,12 @@ def run_daemon(
             if schedules:
                 _upkeep(workspace, state)
                 _snapshot_accounts(workspace, http, snapshots)
+            if state.stop.is_set() and state.signal is not None:
+                name = signal.Signals(state.signal).name
+                log.info(
+                    "stopping on %s: each source after the batch it is on, leases released", name
+                )
+                state.signal = None  # said once
             for r in results:
                 if r.interrupted and state.stop.is_set():
                     log.info(
@@ -692,17 +733,13 @@ def run_daemon(
 
 def _stopping(state: DaemonState, signum: int) -> None:
     """The signal handler: the loop stops, each source after the batch it is
-    on. The log line is written from a thread (logging takes locks a signal
-    handler may interrupt)."""
+    on. It only writes two attributes (see :class:`StopFlag`); the main loop
+    says why it stops (logging takes locks a signal handler may interrupt,
+    as starting a thread does)."""
     if state.stop.is_set():
         return
+    state.signal = signum
     state.stop.set()
-    name = signal.Signals(signum).name
-    threading.Thread(
-        target=log.info,
-        args=("stopping on %s: each source after the batch it is on, leases released", name),
-        daemon=True,
-    ).start()
 
 
 def _queue_only(pipeline: Pipeline) -> None:
