@@ -547,7 +547,7 @@ def test_the_schedulers_upkeep_merges_the_settled_months_of_posts(
     week ago or more, and the current one while it is small), in the posts
     store of each layout (chDB, served, a server); within the hour it does
     nothing again."""
-    from veille.pipeline.collect import DaemonState, _upkeep
+    from veille.pipeline.daemon import DaemonState, _upkeep
 
     config = split.root / CONFIG_NAME
     text = config.read_text(encoding="utf-8")

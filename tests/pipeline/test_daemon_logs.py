@@ -188,7 +188,7 @@ def test_the_stop_asked_by_a_signal_takes_no_lock() -> None:
     import signal
     import threading
 
-    from veille.pipeline.collect import DaemonState, _stopping
+    from veille.pipeline.daemon import DaemonState, _stopping
 
     state = DaemonState()
     with state.stop._cond:  # type: ignore[attr-defined]  # held, as by a wait

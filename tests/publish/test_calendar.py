@@ -207,7 +207,7 @@ def test_a_crash_between_sending_and_recording_does_not_publish_twice(
 def test_veille_run_publishes_a_due_post_exactly_once_across_a_restart(
     workspace: Workspace, sim: Simulator
 ) -> None:
-    from veille.pipeline.collect import DaemonState, run_daemon
+    from veille.pipeline.daemon import DaemonState, run_daemon
 
     _accounts(workspace, sim)
     settings = replace(workspace.settings, plan=PlanSettings(publish_interval_seconds=0.2))

@@ -219,7 +219,7 @@ def register(app: typer.Typer) -> None:
         import json
         import signal
 
-        from veille.pipeline.collect import StopFlag
+        from veille.pipeline.daemon import StopFlag
         from veille.services.alerts import dispatch as dispatch_round
 
         stop = StopFlag()  # set from a signal handler: takes no lock

@@ -229,7 +229,7 @@ def register(app: typer.Typer) -> None:
         ] = 60.0,
     ) -> None:
         """Collect and send until Ctrl-C or SIGTERM; one failing source never stops it."""
-        from veille.pipeline.collect import ROLES, run_daemon
+        from veille.pipeline.daemon import ROLES, run_daemon
 
         if role not in ROLES:
             from veille.errors import UsageError

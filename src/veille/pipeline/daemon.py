@@ -1,0 +1,258 @@
+"""The daemon (``veille run``): collection passes under leases, the outbox
+and publisher workers, the hourly upkeep, until SIGINT/SIGTERM. One pass of
+collection is :func:`veille.pipeline.collect.collect`."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from veille.errors import RepeatedFailures, log_failure
+from veille.http import HttpClient
+from veille.pipeline.collect import (
+    LEASE_SECONDS,
+    ROLES,
+    RunResult,
+    StoreClock,
+    collect,
+    collector_id,
+)
+from veille.pipeline.ingest import Pipeline
+
+log = logging.getLogger("veille.collect")
+
+
+class StopFlag(threading.Event):
+    """A stop that a signal handler may ask for: ``set`` writes a plain
+    attribute and takes no lock, and ``wait`` polls it. A
+    :class:`threading.Event`'s ``set`` takes the lock its ``wait`` holds for
+    moments: a SIGTERM arriving in one of those moments deadlocked the
+    daemon's main thread (``veille run`` never stopped; seen once in CI
+    under load)."""
+
+    POLL = 0.05
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._asked = False
+
+    def set(self) -> None:
+        self._asked = True
+
+    def clear(self) -> None:
+        self._asked = False
+
+    def is_set(self) -> bool:
+        return self._asked
+
+    def wait(self, timeout: float | None = None) -> bool:
+        end = None if timeout is None else time.monotonic() + timeout
+        while not self._asked:
+            left = self.POLL if end is None else end - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(self.POLL, left))
+        return True
+
+
+@dataclass
+class DaemonState:
+    stop: threading.Event = field(default_factory=StopFlag)
+    #: The signal that asked the daemon to stop (its name is logged).
+    signal: int | None = None
+    passes: int = 0
+    results: list[RunResult] = field(default_factory=list)
+    last_upkeep: float = 0.0  # time.monotonic() of the last upkeep (retention, compaction)
+
+
+def run_daemon(
+    workspace: Any,
+    *,
+    state: DaemonState | None = None,
+    tick: float = 5.0,
+    on_results: Callable[[list[RunResult]], None] | None = None,
+    install_signals: bool = True,
+    role: str = "all",
+    holder: str | None = None,
+    lease_seconds: float = LEASE_SECONDS,
+) -> DaemonState:
+    """Run until SIGINT/SIGTERM (or ``state.stop`` is set) in one ``role``:
+
+    - ``collector``: collect due sources, each under its lease, so any number
+      of collectors (on any number of machines) share the sources; matches
+      are queued in the outbox, never sent here;
+    - ``scheduler``: the outbox worker (monitors, digests, reports, sends and
+      retries), the publisher worker (the content calendar's due posts) and
+      the hourly upkeep (the retention purge, then the posts store's months
+      merged where it does that: ClickHouse), no collection;
+    - ``all`` (the default): both in one process.
+
+    Alerts are sent by an outbox worker on its own thread, so a slow channel
+    never slows collection; the calendar's posts by a publisher worker,
+    likewise. The pipeline is built once; its matcher follows the topics and
+    alerts as they change. Nothing a source does stops the loop; a store
+    error is logged and retried.
+    """
+    from veille.alerts.outbox import OutboxWorker
+    from veille.pipeline.ingest import build_pipeline
+
+    if role not in ROLES:
+        from veille.errors import UsageError
+
+        raise UsageError(f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}.")
+    collects, schedules = role in ("all", "collector"), role in ("all", "scheduler")
+    state = state or DaemonState()
+    if install_signals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda signum, _frame: _stopping(state, signum))
+    http = HttpClient(workspace.settings.http)
+    pipeline = build_pipeline(workspace) if collects else None
+    worker = OutboxWorker(workspace) if schedules else None
+    if pipeline is not None:
+        if worker is not None:
+            worker.attach(pipeline)
+        else:
+            _queue_only(pipeline)
+    if worker is not None:
+        worker.start()
+    publisher = None
+    if schedules:
+        # The content calendar's due posts go out from their own thread too.
+        from veille.publish.calendar import PublisherWorker
+
+        publisher = PublisherWorker(workspace)
+        publisher.start()
+    holder = holder or collector_id()
+    clock = StoreClock(workspace.state)  # one per daemon: a drift is logged once
+    passes = RepeatedFailures(log, "collection pass failed", "The next pass tries again.")
+    snapshots = RepeatedFailures(
+        log, "account snapshot failed", "The next pass tries again, unless today's had begun."
+    )
+    try:
+        while not state.stop.is_set():
+            results: list[RunResult] = []
+            if pipeline is not None:
+                try:
+                    results = collect(
+                        workspace,
+                        http=http,
+                        pipeline=pipeline,
+                        holder=holder,
+                        lease_seconds=lease_seconds,
+                        stop=state.stop,
+                        clock=clock,
+                    )
+                except Exception as exc:  # the daemon outlives any failure of one pass
+                    passes.failed(exc)
+                else:
+                    passes.succeeded()
+            if schedules:
+                _upkeep(workspace, state)
+                _snapshot_accounts(workspace, http, snapshots)
+            if state.stop.is_set() and state.signal is not None:
+                name = signal.Signals(state.signal).name
+                log.info(
+                    "stopping on %s: each source after the batch it is on, leases released", name
+                )
+                state.signal = None  # said once
+            for r in results:
+                if r.interrupted and state.stop.is_set():
+                    log.info(
+                        "source %s stopped after the batch it was on (%d new posts); "
+                        "the next collector goes on from its cursor",
+                        r.source,
+                        r.new_posts,
+                    )
+            state.passes += 1
+            state.results.extend(results)
+            if on_results and results:
+                on_results(results)
+            state.stop.wait(tick)
+    finally:
+        if publisher is not None:
+            publisher.stop()
+        if worker is not None:
+            worker.stop()
+        http.close()
+    if state.stop.is_set():
+        from veille.i18n import plural
+
+        word = plural(state.passes, "en", "pass", "passes")
+        log.info("stopped after %d %s; the sources' leases are released", state.passes, word)
+    return state
+
+
+def _stopping(state: DaemonState, signum: int) -> None:
+    """The signal handler: the loop stops, each source after the batch it is
+    on. It only writes two attributes (see :class:`StopFlag`); the main loop
+    says why it stops (logging takes locks a signal handler may interrupt,
+    as starting a thread does)."""
+    if state.stop.is_set():
+        return
+    state.signal = signum
+    state.stop.set()
+
+
+def _queue_only(pipeline: Pipeline) -> None:
+    """A collector queues matches; the scheduler sends them (no send here)."""
+    for stage in pipeline.stages:
+        if stage.name == "alerts":
+            stage.after_commit = None
+
+
+def _snapshot_accounts(workspace: Any, http: HttpClient, failures: RepeatedFailures) -> None:
+    """The plan's daily snapshot of our own accounts (never raises)."""
+    try:
+        from veille.plan.accounts import daily_snapshot
+
+        for r in daily_snapshot(workspace, http=http) or ():
+            if r.error:
+                log.warning("snapshot of %s %s failed: %s", r.platform, r.handle, r.error)
+    except Exception as exc:
+        failures.failed(exc)
+    else:
+        failures.succeeded()
+
+
+UPKEEP_EVERY = 3600.0  # seconds between two upkeeps in a running daemon
+
+
+def _upkeep(workspace: Any, state: DaemonState) -> None:
+    """At start and then hourly: the workspace's retention, then the posts
+    store's compaction (never raises)."""
+    now = time.monotonic()
+    if state.last_upkeep and now - state.last_upkeep < UPKEEP_EVERY:
+        return
+    state.last_upkeep = now
+    _forget(workspace)
+    _compact(workspace)
+
+
+def _forget(workspace: Any) -> None:
+    try:
+        from veille.services.privacy import apply_retention
+
+        report = apply_retention(workspace)
+        if report is not None and report.posts:
+            log.info("retention: %d posts older than the retention period deleted", report.posts)
+    except Exception as exc:
+        log_failure(log, "retention purge failed", exc, "It is tried again in an hour.")
+
+
+def _compact(workspace: Any) -> None:
+    """Months of posts merged where the posts store does it (ClickHouse:
+    :meth:`~veille.store.clickhouse.store.ClickHouseStore.compact_months`)."""
+    compact = getattr(workspace.posts, "compact_months", None)
+    if compact is None:
+        return
+    try:
+        months = compact()
+        if months:
+            log.info("posts of %s merged into one part each", ", ".join(months))
+    except Exception as exc:
+        log_failure(log, "merging months of posts failed", exc, "It is tried again in an hour.")
