@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from veille.models import content_hash
-from veille.query import Matcher, compile_query
+from veille.query import compile_query
 from veille.store.sqlite import SQLiteStore
 
-from .conftest import make_post
+from .conftest import assert_every_engine_finds, index_posts_as, make_post
 
 POSTS = [
     make_post("1", "Une œuvre majeure, un chef-d’Œuvre", day=1),
@@ -62,19 +62,7 @@ CASES = {
 
 @pytest.mark.parametrize("query", sorted(CASES))
 def test_every_engine_folds_ligatures_and_invisible_characters(query: str) -> None:
-    expected = {f"mastodon:{n}" for n in CASES[query]}
-    q = compile_query(query)
-    assert {p.id for p in POSTS if q.matches(p)} == expected
-    store = SQLiteStore.open(":memory:")
-    try:
-        store.upsert_posts(POSTS)
-        assert {p.id for p in store.search(q.ast, limit=100)} == expected
-        assert store.count_matches(q.ast) == len(expected)
-    finally:
-        store.close()
-    m = Matcher()
-    m.add("q", query)
-    assert {p.id for p in POSTS if m.match(p)} == expected
+    assert_every_engine_finds(POSTS, query, {f"mastodon:{n}" for n in CASES[query]})
 
 
 def test_highlights_cover_the_whole_word() -> None:
@@ -109,11 +97,7 @@ def index_folded_as_before(conn: sqlite3.Connection) -> None:
     from veille.textnorm import hash_text
 
     conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')")
-    for pk, title, text in conn.execute("SELECT pk, title, text FROM posts").fetchall():
-        conn.execute(
-            "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (pk, hash_text(title) if title else "", hash_text(text)),
-        )
+    index_posts_as(conn, hash_text)
 
 
 def _index_as_before(store: SQLiteStore) -> None:
@@ -185,13 +169,8 @@ def test_an_index_from_before_elisions_were_dropped_is_folded_right(tmp_path: Pa
     store.upsert_posts(POSTS)
     conn = store.conn
     conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')")
-    for pk, title, text in conn.execute("SELECT pk, title, text FROM posts").fetchall():
-        # Apostrophes cut words then (l, d, qu … were words).
-        old = [(t or "").replace("’", " ").replace("'", " ") for t in (title, text)]
-        conn.execute(
-            "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (pk, *(" ".join(o.lower().split()) for o in old)),
-        )
+    # Apostrophes cut words then (l, d, qu … were words).
+    index_posts_as(conn, lambda t: " ".join(t.replace("’", " ").replace("'", " ").lower().split()))
     conn.execute("DELETE FROM schema_migrations WHERE number IN (160, 283)")
     conn.commit()
     store.close()

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from veille import textnorm
-from veille.query import Matcher, compile_query
+from veille.query import compile_query
 from veille.store.sqlite import SQLiteStore
 
-from .conftest import make_post
+from .conftest import assert_every_engine_finds, index_posts_as, make_post
 
 POSTS = [
     make_post("1", "हिन्दी भाषा में समाचार", day=1),
@@ -60,18 +60,7 @@ def _ids(cases: str) -> set[str]:
 
 @pytest.mark.parametrize("query", sorted(CASES))
 def test_every_engine_finds_the_words_of_every_script_whole(query: str) -> None:
-    q = compile_query(query)
-    assert {p.id for p in POSTS if q.matches(p)} == _ids(query)
-    store = SQLiteStore.open(":memory:")
-    try:
-        store.upsert_posts(POSTS)
-        assert {p.id for p in store.search(q.ast, limit=100)} == _ids(query)
-        assert store.count_matches(q.ast) == len(_ids(query))
-    finally:
-        store.close()
-    m = Matcher()
-    m.add("q", query)
-    assert {p.id for p in POSTS if m.match(p)} == _ids(query)
+    assert_every_engine_finds(POSTS, query, _ids(query))
 
 
 def test_highlights_cover_the_whole_word() -> None:
@@ -91,11 +80,7 @@ def _index_as_before(store: SQLiteStore) -> None:
         "CREATE VIRTUAL TABLE posts_fts USING fts5 (title, body, content = '', "
         "tokenize = 'unicode61 remove_diacritics 0')"
     )
-    for pk, title, text in conn.execute("SELECT pk, title, text FROM posts").fetchall():
-        conn.execute(
-            "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (pk, ligature_era_text(title) if title else "", ligature_era_text(text)),
-        )
+    index_posts_as(conn, ligature_era_text)
     conn.execute("DELETE FROM posts WHERE id = 'mastodon:7'")
     conn.execute("DELETE FROM schema_migrations WHERE number = 291")
     conn.commit()
