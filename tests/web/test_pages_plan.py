@@ -28,6 +28,29 @@ def form(client: httpx.Client, page: str, action: str, data: dict[str, object]) 
     return client.post(action, data={"csrf_token": token, **data})
 
 
+def plan_says(
+    root: Path, login: Callable[..., httpx.Response], pattern: str, group: int = 0
+) -> dict[str, str]:
+    """What /plan says to a viewer, in English and in French, where
+    ``pattern`` finds it (its ``group``), served from the workspace at ``root``."""
+    import html
+
+    served, server = serve(root)
+    said = {}
+    try:
+        with httpx.Client(base_url=served.url, timeout=30) as client:
+            login(client, "viewer")
+            for lang in ("en", "fr"):
+                client.cookies.set("veille_lang", lang)
+                page = html.unescape(client.get("/plan").text)
+                found = re.search(pattern, page, re.S)
+                assert found, page[:2000]
+                said[lang] = found.group(group)
+    finally:
+        server.stop()
+    return said
+
+
 def test_nobody_signed_in_goes_to_login(live_server: Served, client: httpx.Client) -> None:
     for path in ("/plan", "/plan/edit", "/plan/start", "/plan/guidelines", "/plan/export"):
         r = client.get(path)
@@ -495,7 +518,6 @@ def test_a_kpi_added_on_the_first_day_of_collection_says_its_baseline_counted_a_
     """A new organization collects, then adds a KPI the same day: its
     baseline counted part of one day, and its reason says so in both
     languages; it read "the baseline counted only 0 of the 30 days"."""
-    import html
     from datetime import UTC, datetime, timedelta
 
     from tests.conftest import make_post
@@ -512,21 +534,7 @@ def test_a_kpi_added_on_the_first_day_of_collection_says_its_baseline_counted_a_
         post = make_post("today-1", "lumio is fine", published_at=two_hours_ago)
         build_pipeline(ws, skip=("enrich",)).ingest([post])
         add_kpi(ws, "reach", "mentions", 400, topic="lumio")
-    new_org, server = serve(root)
-    said = {}
-    try:
-        with httpx.Client(base_url=new_org.url, timeout=30) as client:
-            login(client, "viewer")
-            for lang in ("en", "fr"):
-                client.cookies.set("veille_lang", lang)
-                page = html.unescape(client.get("/plan").text)
-                row = re.search(
-                    r'<tr class="status-[^"]*">.*?</td>\s*<td class="chart">', page, re.S
-                )
-                assert row, page[:2000]
-                said[lang] = row.group(0)
-    finally:
-        server.stop()
+    said = plan_says(root, login, r'<tr class="status-[^"]*">.*?</td>\s*<td class="chart">')
     assert "counted only 1 of the 30 days" in said["en"], said["en"]
     assert "ne comptait que 1 des 30 jours" in said["fr"], said["fr"]
     assert "only 0 of" not in said["en"] and "que 0 des" not in said["fr"]
@@ -579,7 +587,6 @@ def test_a_kpi_chart_whose_first_point_counts_part_of_its_period_says_so(
 ) -> None:
     """veille began listening 40 days ago: the chart's first 30-day point
     counts 10 days beside a whole month, and the chart says so under it."""
-    import html
     from datetime import UTC, datetime
 
     from tests.plan.test_kpi_coverage import daily_lumio
@@ -593,19 +600,7 @@ def test_a_kpi_chart_whose_first_point_counts_part_of_its_period_says_so(
         ws.store.upsert_posts(daily_lumio(datetime.now(UTC), days=41, hour_back=1))
         add_topic(ws.store, "lumio", "lumio")
         add_kpi(ws, "reach", "mentions", 400, topic="lumio")
-    new_org, server = serve(root)
-    said = {}
-    try:
-        with httpx.Client(base_url=new_org.url, timeout=30) as client:
-            login(client, "viewer")
-            for lang in ("en", "fr"):
-                client.cookies.set("veille_lang", lang)
-                page = html.unescape(client.get("/plan").text)
-                caption = re.search(r"<figcaption>(.*?)</figcaption>", page, re.S)
-                assert caption, page[:2000]
-                said[lang] = caption.group(1)
-    finally:
-        server.stop()
+    said = plan_says(root, login, r"<figcaption>(.*?)</figcaption>", group=1)
     assert "counts only 10 of its 30 days: veille holds no earlier post." in said["en"]
     assert "ne compte que 10 de ses 30 jours\u202f: veille ne détient" in said["fr"]
 
