@@ -78,6 +78,28 @@ def index_posts_as(conn: Any, words: Callable[[str], str]) -> None:
         )
 
 
+def assert_indexed_again(
+    store: SQLiteStore,
+    posts: list[Post],
+    cases: dict[str, set[str]],
+    hashes: dict[str, str],
+    deleted: str,
+) -> None:
+    """``store``, opened over an index an earlier veille wrote (``posts``
+    stored, their content hashes then ``hashes``, the post ``deleted``
+    since), was indexed again: each query of ``cases`` finds its ids but the
+    deleted post's, nothing waits to leave the index, no hash moved, and
+    ``posts`` collected again are the same posts (only the deleted one new)."""
+    for query, expected in cases.items():
+        found = {p.id for p in store.search(compile_query(query).ast, limit=100)}
+        assert found == expected - {deleted}, query
+    assert store.conn.execute("SELECT count(*) FROM posts_fts_pending").fetchone() == (0,)
+    kept = dict(store.conn.execute("SELECT id, content_hash FROM posts").fetchall())
+    assert kept == {k: v for k, v in hashes.items() if k != deleted}
+    again = store.upsert_posts(posts)
+    assert again.updated == [] and [p.id for p in again.new] == [deleted]
+
+
 @pytest.fixture()
 def store():
     s = SQLiteStore.open(":memory:")

@@ -19,7 +19,12 @@ from veille import textnorm
 from veille.query import compile_query
 from veille.store.sqlite import SQLiteStore
 
-from .conftest import assert_every_engine_finds, index_posts_as, make_post
+from .conftest import (
+    assert_every_engine_finds,
+    assert_indexed_again,
+    index_posts_as,
+    make_post,
+)
 
 POSTS = [
     make_post("1", "हिन्दी भाषा में समाचार", day=1),
@@ -102,16 +107,9 @@ def test_an_older_sqlite_index_is_cut_again_when_the_workspace_opens(tmp_path: P
 
     store = SQLiteStore.open(path)  # the migration runs here
     try:
-        for query in CASES:
-            found = {p.id for p in store.search(compile_query(query).ast, limit=100)}
-            assert found == _ids(query) - {"mastodon:7"}, query
         fts = "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?"
         assert store.conn.execute(fts, ('"ខ"',)).fetchall() == []  # the deleted post left
-        assert store.conn.execute("SELECT count(*) FROM posts_fts_pending").fetchone() == (0,)
-        kept = dict(store.conn.execute("SELECT id, content_hash FROM posts").fetchall())
-        assert kept == {k: v for k, v in hashes.items() if k != "mastodon:7"}
-        again = store.upsert_posts(POSTS)
-        assert again.updated == [] and [p.id for p in again.new] == ["mastodon:7"]
+        assert_indexed_again(store, POSTS, {q: _ids(q) for q in CASES}, hashes, "mastodon:7")
         assert {p.id for p in store.search(compile_query("ខ្មែរ").ast, limit=9)} == {"mastodon:7"}
     finally:
         store.close()
