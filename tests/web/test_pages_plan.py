@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -26,6 +27,21 @@ def shown(hours: float) -> str:
 def form(client: httpx.Client, page: str, action: str, data: dict[str, object]) -> httpx.Response:
     token = csrf_from(client.get(page).text)
     return client.post(action, data={"csrf_token": token, **data})
+
+
+@contextmanager
+def two_colleagues(
+    live_server: Served, login: Callable[..., httpx.Response], page: str
+) -> Iterator[tuple[httpx.Client, httpx.Client, str, str]]:
+    """A manager and an admin, each signed in on a client of their own, who
+    both opened ``page``: their clients, then the page as each read it."""
+    with (
+        httpx.Client(base_url=live_server.url) as first,
+        httpx.Client(base_url=live_server.url) as second,
+    ):
+        login(first, "manager")
+        login(second, "admin")
+        yield first, second, first.get(page).text, second.get(page).text
 
 
 def plan_says(
@@ -670,13 +686,7 @@ def test_two_managers_writing_the_guidelines_at_once_and_a_refused_save_keep_the
         assert version and len(texts) == 2, "the guidelines' editor is not on the page"
         return version.group(1), html.unescape(texts[0]), html.unescape(texts[1])
 
-    with (
-        httpx.Client(base_url=live_server.url) as first,
-        httpx.Client(base_url=live_server.url) as second,
-    ):
-        login(first, "manager")
-        login(second, "admin")
-        page_1, page_2 = first.get("/plan/guidelines").text, second.get("/plan/guidelines").text
+    with two_colleagues(live_server, login, "/plan/guidelines") as (first, second, page_1, page_2):
         was = editor(page_1)[0]
         assert editor(page_2)[0] == was
         theirs = {"csrf_token": csrf_from(page_1), "version": was,
@@ -753,13 +763,7 @@ def test_two_managers_editing_one_objective_keep_each_others_changes(
 
     with Workspace.open(live_server.root) as ws:
         add_objective(ws.state, "grow", "awareness", description="Be heard", owner="viewer")
-    with (
-        httpx.Client(base_url=live_server.url) as first,
-        httpx.Client(base_url=live_server.url) as second,
-    ):
-        login(first, "manager")
-        login(second, "admin")
-        page_1, page_2 = first.get("/plan/edit").text, second.get("/plan/edit").text
+    with two_colleagues(live_server, login, "/plan/edit") as (first, second, page_1, page_2):
         owner = _objective_form(page_2, "grow") | {"owner": "admin", "deadline": "2031-01-31"}
         assert second.post("/plan/objectives", data=owner).status_code == 303
         described = _objective_form(page_1, "grow") | {"description": "Be heard in Lyon"}
@@ -816,13 +820,7 @@ def test_two_managers_changing_one_kpi_keep_each_others_changes(
 
     with Workspace.open(live_server.root) as ws:
         add_kpi(ws, "waiting-shared", "backlog", 10)
-    with (
-        httpx.Client(base_url=live_server.url) as first,
-        httpx.Client(base_url=live_server.url) as second,
-    ):
-        login(first, "manager")
-        login(second, "admin")
-        page_1, page_2 = first.get("/plan/edit").text, second.get("/plan/edit").text
+    with two_colleagues(live_server, login, "/plan/edit") as (first, second, page_1, page_2):
         dated = _kpi_form(page_2, "waiting-shared") | {"deadline": "2030-06-30"}
         assert second.post("/plan/kpis/target", data=dated).status_code == 303
         lower = _kpi_form(page_1, "waiting-shared") | {"target": "5"}
