@@ -58,6 +58,28 @@ def _workspace(run, tmp_path: Path, rows: list[dict[str, object]], extra: str = 
     return ws
 
 
+def _inbox_workspace(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, rows: list[dict[str, object]], extra: str = "", *, alert: bool = False
+) -> Path:
+    """A workspace whose topic fibre sends the posts it matches to the
+    inbox (and to an Atom alert first, when ``alert``), then ``rows``
+    imported; ``extra``: its veille.toml."""
+    from veille.query.topics import add_topic
+
+    run("init", "ws")
+    ws = tmp_path / "ws"
+    if extra:
+        (ws / "veille.toml").write_text(extra, encoding="utf-8")
+    with Workspace.open(ws) as w:
+        add_topic(w.state, "fibre", "fibre", inbox=True)
+    if alert:
+        run("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom", "--workspace", str(ws))
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    run("import", str(src), "--workspace", str(ws))
+    return ws
+
+
 def _db(ws: Path) -> sqlite3.Connection:
     return sqlite3.connect(ws / "veille.db")
 
@@ -319,17 +341,9 @@ def test_an_erasure_that_finds_nothing_says_so_and_names_the_stored_handles(
 def test_inbox_days_deletes_untouched_items_with_their_notes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from veille.inbox import items as inbox
     from veille.inbox.model import ItemFilter
-    from veille.query.topics import add_topic
 
-    run("init", "ws")
-    ws = tmp_path / "ws"
-    (ws / "veille.toml").write_text("[privacy]\ninbox_days = 30\n", encoding="utf-8")
-    with Workspace.open(ws) as w:
-        add_topic(w.state, "fibre", "fibre", inbox=True)
-    src = tmp_path / "in.jsonl"
     rows = [_row(1, "claire", "fibre en panne", 50), _row(2, "bob", "fibre enfin", 50)]
-    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    run("import", str(src), "--workspace", str(ws))
+    ws = _inbox_workspace(run, tmp_path, rows, "[privacy]\ninbox_days = 30\n")
     with Workspace.open(ws) as w:
         items = {i.author: i.id for i in w.state.inbox_items(ItemFilter(limit=10))}
         inbox.add_note(w.state, items["claire"], "rappelée au 06 12 34 56 78", actor="alice")
@@ -360,17 +374,10 @@ def test_inbox_days_deletes_untouched_items_with_their_notes(run, tmp_path: Path
 def test_erasure_takes_their_inbox_notes_out_of_the_audit_log(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from veille.inbox import items as inbox
     from veille.inbox.model import ItemFilter
-    from veille.query.topics import add_topic
     from veille.services import audit
 
-    run("init", "ws")
-    ws = tmp_path / "ws"
-    with Workspace.open(ws) as w:
-        add_topic(w.state, "fibre", "fibre", inbox=True)
-    src = tmp_path / "in.jsonl"
     rows = [_row(1, "claire", "fibre en panne", 1), _row(2, "bob", "fibre enfin", 1)]
-    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    run("import", str(src), "--workspace", str(ws))
+    ws = _inbox_workspace(run, tmp_path, rows)
     with Workspace.open(ws) as w:
         items = {i.author: i.id for i in w.state.inbox_items(ItemFilter(limit=10))}
         inbox.add_note(w.state, items["claire"], "Claire Martin, 06 12 34 56 78", actor="alice")
@@ -389,23 +396,15 @@ def test_erasure_takes_their_inbox_notes_out_of_the_audit_log(run, tmp_path: Pat
 def test_access_exports_everything_held_about_a_person(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from veille.inbox import items as inbox
     from veille.inbox.model import ItemFilter
-    from veille.query.topics import add_topic
     from veille.services import audit
 
-    run("init", "ws")
-    ws = tmp_path / "ws"
-    with Workspace.open(ws) as w:
-        add_topic(w.state, "fibre", "fibre", inbox=True)
-    run("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom", "--workspace", str(ws))
     rows = [
         _row(1, "claire", "fibre en panne", 2, raw={"account": {"note": "Lyon 3e"}}),
         _row(2, "Claire", "fibre revenue", 1),
         _row(3, "claire", "fibre sur bluesky", 1, platform="bluesky"),
         _row(4, "bob", "fibre enfin", 1),
     ]
-    src = tmp_path / "in.jsonl"
-    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    run("import", str(src), "--workspace", str(ws))
+    ws = _inbox_workspace(run, tmp_path, rows, alert=True)
     with Workspace.open(ws) as w:
         items = {i.post_id: i.id for i in w.state.inbox_items(ItemFilter(limit=10))}
         inbox.add_note(w.state, items["mastodon:1"], "rappelée au 06 12 34 56 78", actor="alice")

@@ -38,6 +38,32 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[str, ...], 
     return reads
 
 
+def heard_workspace(tmp_path: Path, *, posts: int, topics: tuple[str, ...] = ("lumio",)) -> Path:
+    """A workspace with the role users and ``posts`` posts by ana, one a day
+    back from yesterday: the first three on mastodon, the others on reddit;
+    the first four say lumio, the others vexa. Its ``topics`` are saved; the
+    plan's objective (reach, on lumio) has the one channel mastodon."""
+    now = datetime.now(UTC)
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(
+            Post.create(
+                platform="mastodon" if n < 3 else "reddit",
+                native_id=str(n),
+                text="lumio" if n < 4 else "vexa",
+                published_at=now - timedelta(days=n + 1),
+                author=Author(handle="ana"),
+            )
+            for n in range(posts)
+        )
+        for topic in topics:
+            add_topic(ws.store, topic, topic)
+        add_objective(ws.state, "reach", "awareness", topics="lumio")
+        set_channel(ws.state, "mastodon", objectives="reach", posts_per_week=2)
+    return root
+
+
 def test_the_document_says_where_the_audience_is(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -66,23 +92,7 @@ def test_the_document_says_where_the_audience_is(
 def test_the_plan_page_says_where_the_audience_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    now = datetime.now(UTC)
-    root = init_workspace(tmp_path / "ws")
-    add_role_users(root)
-    with Workspace.open(root) as ws:
-        ws.store.upsert_posts(
-            Post.create(
-                platform="mastodon" if n < 3 else "reddit",
-                native_id=str(n),
-                text="lumio",
-                published_at=now - timedelta(days=n + 1),
-                author=Author(handle="ana"),
-            )
-            for n in range(4)
-        )
-        add_topic(ws.store, "lumio", "lumio")
-        add_objective(ws.state, "reach", "awareness", topics="lumio")
-        set_channel(ws.state, "mastodon", objectives="reach", posts_per_week=2)
+    root = heard_workspace(tmp_path, posts=4)
     # The posts by platform over the 30 days, read once for the channels'
     # shares and the recommendations (at 1M posts, half a second a read).
     reads = count_reads(monkeypatch)
@@ -106,24 +116,7 @@ def test_the_plan_page_keeps_its_reads_of_posts_but_shows_plan_changes_at_once(
     """What the plan reads from the posts is kept a minute for every viewer
     (as the influencers' reads are); a channel chosen, a topic added to the
     plan or a post collected for a new topic show at the next visit."""
-    now = datetime.now(UTC)
-    root = init_workspace(tmp_path / "ws")
-    add_role_users(root)
-    with Workspace.open(root) as ws:
-        ws.store.upsert_posts(
-            Post.create(
-                platform="mastodon" if n < 3 else "reddit",
-                native_id=str(n),
-                text="lumio" if n < 4 else "vexa",
-                published_at=now - timedelta(days=n + 1),
-                author=Author(handle="ana"),
-            )
-            for n in range(6)
-        )
-        add_topic(ws.store, "lumio", "lumio")
-        add_topic(ws.store, "vexa", "vexa")
-        add_objective(ws.state, "reach", "awareness", topics="lumio")
-        set_channel(ws.state, "mastodon", objectives="reach", posts_per_week=2)
+    root = heard_workspace(tmp_path, posts=6, topics=("lumio", "vexa"))
     reads = count_reads(monkeypatch)
     served, server = serve(root)
     try:

@@ -28,10 +28,10 @@ from veille.analytics.influencers import engaged_with
 from veille.analytics.scope import Period
 from veille.analytics.volume import share_of_voice
 from veille.plan.channels import set_channel
+from veille.plan.kpi_measures import _topic
 from veille.plan.kpis import (
     HISTORY_POINTS,
     Measure,
-    _topic,
     add_kpi,
     measure,
     remove_kpi,

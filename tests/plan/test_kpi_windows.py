@@ -20,7 +20,7 @@ import pytest
 from veille.analytics.influencers import engaged_with
 from veille.analytics.scope import Period
 from veille.models import Author, Engagement, Post, Sentiment
-from veille.plan import kpis
+from veille.plan import kpi_measures
 from veille.plan.channels import set_channel
 from veille.plan.kpis import add_kpi
 from veille.plan.status import report
@@ -166,7 +166,7 @@ def test_replies_count_under_a_quiet_post_among_many_counted_ones(
     """Our posts without counts are those looked at for collected replies:
     among the newest of all our posts, a busy month's quiet one (older than
     the first :data:`OWN_POSTS_CONSIDERED`) lost its replies."""
-    monkeypatch.setattr(kpis, "OWN_POSTS_CONSIDERED", 2)
+    monkeypatch.setattr(kpi_measures, "OWN_POSTS_CONSIDERED", 2)
     quiet = ours(20, 400)
     ws.store.upsert_posts(
         [

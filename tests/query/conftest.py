@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from veille.models import Author, Engagement, Post, Sentiment
-from veille.query import Matcher
+from veille.query import Matcher, compile_query
 from veille.store.sqlite import SQLiteStore
 
 
@@ -46,6 +47,57 @@ def make_post(
         sentiment=Sentiment(sentiment) if sentiment else None,  # type: ignore[arg-type]
         **fields,
     )
+
+
+def assert_every_engine_finds(posts: list[Post], query: str, expected: set[str]) -> None:
+    """``query`` finds the ids ``expected`` among ``posts`` in every engine:
+    the in-memory evaluator, the SQLite index (its search and its count) and
+    the matcher's compiled core."""
+    q = compile_query(query)
+    assert {p.id for p in posts if q.matches(p)} == expected
+    store = SQLiteStore.open(":memory:")
+    try:
+        store.upsert_posts(posts)
+        assert {p.id for p in store.search(q.ast, limit=100)} == expected
+        assert store.count_matches(q.ast) == len(expected)
+    finally:
+        store.close()
+    m = Matcher()
+    m.add("q", query)
+    assert {p.id for p in posts if m.match(p)} == expected
+
+
+def index_posts_as(conn: Any, words: Callable[[str], str]) -> None:
+    """Fill the SQLite full-text index (emptied by the caller) with each
+    stored post's title and text cut into the words ``words`` gives, as an
+    earlier veille indexed them."""
+    for pk, title, text in conn.execute("SELECT pk, title, text FROM posts").fetchall():
+        conn.execute(
+            "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
+            (pk, words(title) if title else "", words(text)),
+        )
+
+
+def assert_indexed_again(
+    store: SQLiteStore,
+    posts: list[Post],
+    cases: dict[str, set[str]],
+    hashes: dict[str, str],
+    deleted: str,
+) -> None:
+    """``store``, opened over an index an earlier veille wrote (``posts``
+    stored, their content hashes then ``hashes``, the post ``deleted``
+    since), was indexed again: each query of ``cases`` finds its ids but the
+    deleted post's, nothing waits to leave the index, no hash moved, and
+    ``posts`` collected again are the same posts (only the deleted one new)."""
+    for query, expected in cases.items():
+        found = {p.id for p in store.search(compile_query(query).ast, limit=100)}
+        assert found == expected - {deleted}, query
+    assert store.conn.execute("SELECT count(*) FROM posts_fts_pending").fetchone() == (0,)
+    kept = dict(store.conn.execute("SELECT id, content_hash FROM posts").fetchall())
+    assert kept == {k: v for k, v in hashes.items() if k != deleted}
+    again = store.upsert_posts(posts)
+    assert again.updated == [] and [p.id for p in again.new] == [deleted]
 
 
 @pytest.fixture()

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from veille.models import content_hash
-from veille.query import Matcher, compile_query
+from veille.query import compile_query
 from veille.store.sqlite import SQLiteStore
 from veille.store.sqlite.migrations import migrations
 
-from .conftest import make_post
+from .conftest import assert_every_engine_finds, make_post
 
 POSTS = [
     make_post("1", "ACEI welcomes new members", day=1),
@@ -47,18 +47,7 @@ CASES = {
 
 @pytest.mark.parametrize("query", sorted(CASES))
 def test_every_engine_drops_elisions(query: str) -> None:
-    expected = {f"mastodon:{n}" for n in CASES[query]}
-    q = compile_query(query)
-    assert {p.id for p in POSTS if q.matches(p)} == expected
-    store = SQLiteStore.open(":memory:")
-    try:
-        store.upsert_posts(POSTS)
-        assert {p.id for p in store.search(q.ast, limit=100)} == expected
-    finally:
-        store.close()
-    m = Matcher()
-    m.add("q", query)
-    assert {p.id for p in POSTS if m.match(p)} == expected
+    assert_every_engine_finds(POSTS, query, {f"mastodon:{n}" for n in CASES[query]})
 
 
 def test_highlights_skip_the_elision() -> None:

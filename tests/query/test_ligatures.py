@@ -13,10 +13,15 @@ from pathlib import Path
 import pytest
 
 from veille.models import content_hash
-from veille.query import Matcher, compile_query
+from veille.query import compile_query
 from veille.store.sqlite import SQLiteStore
 
-from .conftest import make_post
+from .conftest import (
+    assert_every_engine_finds,
+    assert_indexed_again,
+    index_posts_as,
+    make_post,
+)
 
 POSTS = [
     make_post("1", "Une œuvre majeure, un chef-d’Œuvre", day=1),
@@ -62,19 +67,7 @@ CASES = {
 
 @pytest.mark.parametrize("query", sorted(CASES))
 def test_every_engine_folds_ligatures_and_invisible_characters(query: str) -> None:
-    expected = {f"mastodon:{n}" for n in CASES[query]}
-    q = compile_query(query)
-    assert {p.id for p in POSTS if q.matches(p)} == expected
-    store = SQLiteStore.open(":memory:")
-    try:
-        store.upsert_posts(POSTS)
-        assert {p.id for p in store.search(q.ast, limit=100)} == expected
-        assert store.count_matches(q.ast) == len(expected)
-    finally:
-        store.close()
-    m = Matcher()
-    m.add("q", query)
-    assert {p.id for p in POSTS if m.match(p)} == expected
+    assert_every_engine_finds(POSTS, query, {f"mastodon:{n}" for n in CASES[query]})
 
 
 def test_highlights_cover_the_whole_word() -> None:
@@ -109,11 +102,7 @@ def index_folded_as_before(conn: sqlite3.Connection) -> None:
     from veille.textnorm import hash_text
 
     conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')")
-    for pk, title, text in conn.execute("SELECT pk, title, text FROM posts").fetchall():
-        conn.execute(
-            "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (pk, hash_text(title) if title else "", hash_text(text)),
-        )
+    index_posts_as(conn, hash_text)
 
 
 def _index_as_before(store: SQLiteStore) -> None:
@@ -139,21 +128,14 @@ def test_an_older_index_is_folded_again_when_the_workspace_opens(tmp_path: Path)
 
     store = SQLiteStore.open(path)  # the migration runs here
     try:
-        for query in CASES:
-            found = {p.id for p in store.search(compile_query(query).ast, limit=100)}
-            expected = {f"mastodon:{n}" for n in CASES[query]} - {"mastodon:11"}
-            assert found == expected, query
         # The words of before left the index (the deleted post's too).
         fts = "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?"
         assert store.conn.execute(fts, ('"œuvre"',)).fetchall() == []
         assert len(store.conn.execute(fts, ("cyber",)).fetchall()) == 1
-        assert store.conn.execute("SELECT count(*) FROM posts_fts_pending").fetchone() == (0,)
         # Nothing lost, no hash moved, nothing looks changed when seen again.
         assert store.count_posts() == len(POSTS) - 1
-        kept = dict(store.conn.execute("SELECT id, content_hash FROM posts").fetchall())
-        assert kept == {k: v for k, v in hashes.items() if k != "mastodon:11"}
-        again = store.upsert_posts(POSTS)
-        assert again.updated == [] and [p.id for p in again.new] == ["mastodon:11"]
+        cases = {q: {f"mastodon:{n}" for n in CASES[q]} for q in CASES}
+        assert_indexed_again(store, POSTS, cases, hashes, "mastodon:11")
         assert len(store.search(compile_query("cybersecurite").ast, limit=100)) == 3
         # The index is whole: a post deleted now leaves it as any other.
         store.conn.execute("DELETE FROM posts WHERE id = 'mastodon:1'")
@@ -185,13 +167,8 @@ def test_an_index_from_before_elisions_were_dropped_is_folded_right(tmp_path: Pa
     store.upsert_posts(POSTS)
     conn = store.conn
     conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')")
-    for pk, title, text in conn.execute("SELECT pk, title, text FROM posts").fetchall():
-        # Apostrophes cut words then (l, d, qu … were words).
-        old = [(t or "").replace("’", " ").replace("'", " ") for t in (title, text)]
-        conn.execute(
-            "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (pk, *(" ".join(o.lower().split()) for o in old)),
-        )
+    # Apostrophes cut words then (l, d, qu … were words).
+    index_posts_as(conn, lambda t: " ".join(t.replace("’", " ").replace("'", " ").lower().split()))
     conn.execute("DELETE FROM schema_migrations WHERE number IN (160, 283)")
     conn.commit()
     store.close()

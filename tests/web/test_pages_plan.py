@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -26,6 +27,44 @@ def shown(hours: float) -> str:
 def form(client: httpx.Client, page: str, action: str, data: dict[str, object]) -> httpx.Response:
     token = csrf_from(client.get(page).text)
     return client.post(action, data={"csrf_token": token, **data})
+
+
+@contextmanager
+def two_colleagues(
+    live_server: Served, login: Callable[..., httpx.Response], page: str
+) -> Iterator[tuple[httpx.Client, httpx.Client, str, str]]:
+    """A manager and an admin, each signed in on a client of their own, who
+    both opened ``page``: their clients, then the page as each read it."""
+    with (
+        httpx.Client(base_url=live_server.url) as first,
+        httpx.Client(base_url=live_server.url) as second,
+    ):
+        login(first, "manager")
+        login(second, "admin")
+        yield first, second, first.get(page).text, second.get(page).text
+
+
+def plan_says(
+    root: Path, login: Callable[..., httpx.Response], pattern: str, group: int = 0
+) -> dict[str, str]:
+    """What /plan says to a viewer, in English and in French, where
+    ``pattern`` finds it (its ``group``), served from the workspace at ``root``."""
+    import html
+
+    served, server = serve(root)
+    said = {}
+    try:
+        with httpx.Client(base_url=served.url, timeout=30) as client:
+            login(client, "viewer")
+            for lang in ("en", "fr"):
+                client.cookies.set("veille_lang", lang)
+                page = html.unescape(client.get("/plan").text)
+                found = re.search(pattern, page, re.S)
+                assert found, page[:2000]
+                said[lang] = found.group(group)
+    finally:
+        server.stop()
+    return said
 
 
 def test_nobody_signed_in_goes_to_login(live_server: Served, client: httpx.Client) -> None:
@@ -495,7 +534,6 @@ def test_a_kpi_added_on_the_first_day_of_collection_says_its_baseline_counted_a_
     """A new organization collects, then adds a KPI the same day: its
     baseline counted part of one day, and its reason says so in both
     languages; it read "the baseline counted only 0 of the 30 days"."""
-    import html
     from datetime import UTC, datetime, timedelta
 
     from tests.conftest import make_post
@@ -512,21 +550,7 @@ def test_a_kpi_added_on_the_first_day_of_collection_says_its_baseline_counted_a_
         post = make_post("today-1", "lumio is fine", published_at=two_hours_ago)
         build_pipeline(ws, skip=("enrich",)).ingest([post])
         add_kpi(ws, "reach", "mentions", 400, topic="lumio")
-    new_org, server = serve(root)
-    said = {}
-    try:
-        with httpx.Client(base_url=new_org.url, timeout=30) as client:
-            login(client, "viewer")
-            for lang in ("en", "fr"):
-                client.cookies.set("veille_lang", lang)
-                page = html.unescape(client.get("/plan").text)
-                row = re.search(
-                    r'<tr class="status-[^"]*">.*?</td>\s*<td class="chart">', page, re.S
-                )
-                assert row, page[:2000]
-                said[lang] = row.group(0)
-    finally:
-        server.stop()
+    said = plan_says(root, login, r'<tr class="status-[^"]*">.*?</td>\s*<td class="chart">')
     assert "counted only 1 of the 30 days" in said["en"], said["en"]
     assert "ne comptait que 1 des 30 jours" in said["fr"], said["fr"]
     assert "only 0 of" not in said["en"] and "que 0 des" not in said["fr"]
@@ -579,7 +603,6 @@ def test_a_kpi_chart_whose_first_point_counts_part_of_its_period_says_so(
 ) -> None:
     """veille began listening 40 days ago: the chart's first 30-day point
     counts 10 days beside a whole month, and the chart says so under it."""
-    import html
     from datetime import UTC, datetime
 
     from tests.plan.test_kpi_coverage import daily_lumio
@@ -593,19 +616,7 @@ def test_a_kpi_chart_whose_first_point_counts_part_of_its_period_says_so(
         ws.store.upsert_posts(daily_lumio(datetime.now(UTC), days=41, hour_back=1))
         add_topic(ws.store, "lumio", "lumio")
         add_kpi(ws, "reach", "mentions", 400, topic="lumio")
-    new_org, server = serve(root)
-    said = {}
-    try:
-        with httpx.Client(base_url=new_org.url, timeout=30) as client:
-            login(client, "viewer")
-            for lang in ("en", "fr"):
-                client.cookies.set("veille_lang", lang)
-                page = html.unescape(client.get("/plan").text)
-                caption = re.search(r"<figcaption>(.*?)</figcaption>", page, re.S)
-                assert caption, page[:2000]
-                said[lang] = caption.group(1)
-    finally:
-        server.stop()
+    said = plan_says(root, login, r"<figcaption>(.*?)</figcaption>", group=1)
     assert "counts only 10 of its 30 days: veille holds no earlier post." in said["en"]
     assert "ne compte que 10 de ses 30 jours\u202f: veille ne détient" in said["fr"]
 
@@ -675,13 +686,7 @@ def test_two_managers_writing_the_guidelines_at_once_and_a_refused_save_keep_the
         assert version and len(texts) == 2, "the guidelines' editor is not on the page"
         return version.group(1), html.unescape(texts[0]), html.unescape(texts[1])
 
-    with (
-        httpx.Client(base_url=live_server.url) as first,
-        httpx.Client(base_url=live_server.url) as second,
-    ):
-        login(first, "manager")
-        login(second, "admin")
-        page_1, page_2 = first.get("/plan/guidelines").text, second.get("/plan/guidelines").text
+    with two_colleagues(live_server, login, "/plan/guidelines") as (first, second, page_1, page_2):
         was = editor(page_1)[0]
         assert editor(page_2)[0] == was
         theirs = {"csrf_token": csrf_from(page_1), "version": was,
@@ -758,13 +763,7 @@ def test_two_managers_editing_one_objective_keep_each_others_changes(
 
     with Workspace.open(live_server.root) as ws:
         add_objective(ws.state, "grow", "awareness", description="Be heard", owner="viewer")
-    with (
-        httpx.Client(base_url=live_server.url) as first,
-        httpx.Client(base_url=live_server.url) as second,
-    ):
-        login(first, "manager")
-        login(second, "admin")
-        page_1, page_2 = first.get("/plan/edit").text, second.get("/plan/edit").text
+    with two_colleagues(live_server, login, "/plan/edit") as (first, second, page_1, page_2):
         owner = _objective_form(page_2, "grow") | {"owner": "admin", "deadline": "2031-01-31"}
         assert second.post("/plan/objectives", data=owner).status_code == 303
         described = _objective_form(page_1, "grow") | {"description": "Be heard in Lyon"}
@@ -821,13 +820,7 @@ def test_two_managers_changing_one_kpi_keep_each_others_changes(
 
     with Workspace.open(live_server.root) as ws:
         add_kpi(ws, "waiting-shared", "backlog", 10)
-    with (
-        httpx.Client(base_url=live_server.url) as first,
-        httpx.Client(base_url=live_server.url) as second,
-    ):
-        login(first, "manager")
-        login(second, "admin")
-        page_1, page_2 = first.get("/plan/edit").text, second.get("/plan/edit").text
+    with two_colleagues(live_server, login, "/plan/edit") as (first, second, page_1, page_2):
         dated = _kpi_form(page_2, "waiting-shared") | {"deadline": "2030-06-30"}
         assert second.post("/plan/kpis/target", data=dated).status_code == 303
         lower = _kpi_form(page_1, "waiting-shared") | {"target": "5"}

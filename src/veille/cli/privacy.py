@@ -23,6 +23,12 @@ from veille.cli.common import (
     warn,
 )
 
+#: Whom ``erase`` and ``access`` are about: the same options for both.
+AuthorOpt = Annotated[str, typer.Option("--author", help="The person's handle.")]
+PlatformOpt = Annotated[
+    str | None, typer.Option("--platform", help="Only on this platform (default: all).")
+]
+
 
 def register(app: typer.Typer) -> None:
     privacy = typer.Typer(
@@ -33,10 +39,8 @@ def register(app: typer.Typer) -> None:
     @privacy.command("erase")
     @handle_errors
     def erase(
-        author: Annotated[str, typer.Option("--author", help="The person's handle.")],
-        platform: Annotated[
-            str | None, typer.Option("--platform", help="Only on this platform (default: all).")
-        ] = None,
+        author: AuthorOpt,
+        platform: PlatformOpt = None,
         yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
@@ -79,10 +83,8 @@ def register(app: typer.Typer) -> None:
     @privacy.command("access")
     @handle_errors
     def access(
-        author: Annotated[str, typer.Option("--author", help="The person's handle.")],
-        platform: Annotated[
-            str | None, typer.Option("--platform", help="Only on this platform (default: all).")
-        ] = None,
+        author: AuthorOpt,
+        platform: PlatformOpt = None,
         out: Annotated[
             Path | None,
             typer.Option("--output", "-o", help="File to write (default: stdout); made private."),

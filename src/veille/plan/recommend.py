@@ -97,7 +97,7 @@ def heard_key(ws: Workspace) -> tuple[Any, ...]:
     """What :func:`hear` reads from the plan: a :class:`Heard` kept for
     another key is not this plan's (a topic or an own account added since)."""
     from veille.plan.cost import plan_topics
-    from veille.plan.kpis import _all_own_handles
+    from veille.plan.kpi_measures import _all_own_handles
 
     return (tuple(plan_topics(ws.state)), tuple(_all_own_handles(ws)))
 
@@ -106,7 +106,7 @@ def hear(ws: Workspace, *, now: datetime | None = None) -> Heard:
     """:class:`Heard` over the last :data:`LISTEN_DAYS` days up to ``now``."""
     from veille.analytics.influencers import read
     from veille.plan.cost import plan_topics, weekly_by_platform
-    from veille.plan.kpis import _all_own_handles, window
+    from veille.plan.kpi_measures import _all_own_handles, window
 
     when = now_utc(now)
     per = window(when, LISTEN_DAYS)

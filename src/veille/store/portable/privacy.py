@@ -187,6 +187,23 @@ class PortablePrivacy:
                         rec[key] = datetime.fromtimestamp(rec[key], UTC)
                 out[name].append(rec)
 
+        def add_listed(
+            name: str, keys: Sequence[str], table: str, column: str, values: Sequence[Any]
+        ) -> None:
+            """``name``'s records: the columns ``keys`` of the rows of
+            ``table`` whose ``column`` is one of ``values``, by id."""
+            for i in range(0, len(values), _CHUNK):
+                part = values[i : i + _CHUNK]
+                add(
+                    name,
+                    keys,
+                    sql.rows(
+                        f"SELECT {', '.join(keys)} FROM {table} "
+                        f"WHERE {column} IN ({marks(len(part))}) ORDER BY id",
+                        part,
+                    ),
+                )
+
         ids = list(dict.fromkeys(post_ids))
         for i in range(0, len(ids), _CHUNK):
             part = ids[i : i + _CHUNK]
@@ -221,30 +238,20 @@ class PortablePrivacy:
                     part,
                 ),
             )
-        found = _quarantined(sql, handle)
-        for i in range(0, len(found), _CHUNK):
-            part_q = found[i : i + _CHUNK]
-            add(
-                "quarantine",
-                ("id", "source", "error", "raw", "created_at"),
-                sql.rows(
-                    "SELECT id, source, error, raw, created_at FROM quarantine "
-                    f"WHERE id IN ({marks(len(part_q))}) ORDER BY id",
-                    part_q,
-                ),
-            )
-        targets = [f"inbox:{i}" for i in item_ids]
-        for i in range(0, len(targets), _CHUNK):
-            part_t = targets[i : i + _CHUNK]
-            add(
-                "audit_entries",
-                ("at", "actor", "action", "target", "detail"),
-                sql.rows(
-                    "SELECT at, actor, action, target, detail FROM audit_log "
-                    f"WHERE target IN ({marks(len(part_t))}) ORDER BY id",
-                    part_t,
-                ),
-            )
+        add_listed(
+            "quarantine",
+            ("id", "source", "error", "raw", "created_at"),
+            "quarantine",
+            "id",
+            _quarantined(sql, handle),
+        )
+        add_listed(
+            "audit_entries",
+            ("at", "actor", "action", "target", "detail"),
+            "audit_log",
+            "target",
+            [f"inbox:{i}" for i in item_ids],
+        )
         return out
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:

@@ -1,7 +1,7 @@
-"""The plan's pages: the overview (everyone signed in reads it), the editing
-forms (managers and admins), the guided start, the guidelines that every team
-member acknowledges, and the plan as a document. The rules live in
-:mod:`veille.plan`; these routes parse forms and show answers."""
+"""The plan's editing forms (managers and admins): objectives, KPIs,
+people, channels, costs, what the team has, and the adoption. Each change
+is run through :func:`_change`: its error is shown on the editing page,
+what was typed kept."""
 
 from __future__ import annotations
 
@@ -12,11 +12,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille.errors import Conflict, UsageError, VeilleError, tr
-from veille.services.users import User
 from veille.web.deps import (
     Manager,
-    Viewer,
-    current_user,
     error_text,
     lang,
     redirect,
@@ -26,191 +23,15 @@ from veille.web.deps import (
 )
 from veille.web.forms import (
     attempt,
-    comma_list,
     edited_fields,
     number,
     shown_json,
     shown_values,
-    store_errors_through,
     whole,
 )
+from veille.web.routes.plan.common import Text
 
 router = APIRouter()
-
-Text = Annotated[str, Form(max_length=4000)]
-LongText = Annotated[str, Form(max_length=200_000)]
-
-
-def _overview(request: Request) -> dict[str, Any]:
-    from veille.plan.adoption import adoption
-    from veille.plan.charts import kpi_svg
-    from veille.plan.cost import estimate
-    from veille.plan.document import cost_data
-    from veille.plan.objectives import kind_note
-    from veille.plan.people import current_guidelines, has_acknowledged
-    from veille.plan.recommend import (
-        LISTEN_DAYS,
-        conversation_by_platform,
-        recommendations,
-        share_shown,
-    )
-    from veille.plan.status import format_value, reports, status_label
-
-    ws = workspace(request)
-    language = lang(request)
-    user = current_user(request)
-    found = reports(ws)
-    kpis = [
-        {
-            "report": r,
-            "kind": r.kpi.kind,
-            "value": format_value(r.kpi.kind, r.value, language),
-            "baseline": format_value(r.kpi.kind, r.kpi.baseline, language),
-            "target": format_value(r.kpi.kind, r.kpi.target, language),
-            "status": r.status,
-            "status_label": status_label(r.status, language),
-            "reason": r.reason(language),
-            "chart": kpi_svg(r, language),
-            "history_note": r.history_note(language),
-        }
-        for r in found
-    ]
-    heard = _heard(request.app, ws)  # read once for the channels and the recommendations
-    est = estimate(ws, weekly=heard.weekly)
-    return {
-        "objectives": ws.state.plan_objectives(),
-        "kind_note": lambda o: kind_note(o, language),
-        "kpis": kpis,
-        "people": ws.state.plan_people(),
-        "channels": ws.state.plan_channels(),
-        "cost": est,
-        "cost_rows": cost_data(est),
-        "adoption": adoption(ws),
-        "recommendations": [r.text(language) for r in recommendations(ws, heard=heard)],
-        "heard": conversation_by_platform(ws, heard=heard),
-        "share_shown": lambda share: share_shown(share, language),
-        "listen_days": LISTEN_DAYS,
-        "guidelines": current_guidelines(ws.state),
-        "acknowledged": user is not None and has_acknowledged(ws.state, user.username),
-        "organization": ws.state.plan_settings().get("organization", ""),
-    }
-
-
-def _heard(app: Any, ws: Any) -> Any:
-    """What the plan reads from the posts (:func:`~veille.plan.recommend.hear`),
-    the same for every viewer and a minute old at most, as the influencers'
-    page keeps its reads: 0.4 s at 1M posts. Its key is what it reads from
-    the plan (its topics, the own accounts), so a change there shows at
-    once; the channels and languages chosen apply at each visit."""
-    from veille.plan.recommend import hear, heard_key
-    from veille.web.listening import app_recent
-
-    return app_recent(app, "plan").get(heard_key(ws), lambda: hear(ws))
-
-
-def warm(app: Any) -> None:
-    """Make what the plan reads from the posts now, when there is a plan
-    (``veille serve`` calls it on a thread when it starts)."""
-    ws = app.state.workspace
-    if ws.state.plan_objectives():
-        _heard(app, ws)
-
-
-@router.get("/plan", response_class=HTMLResponse)
-def overview(request: Request, user: Viewer) -> Response:
-    ws = workspace(request)
-    if not ws.state.plan_objectives() and user.can("manager"):
-        return redirect("/plan/start")
-    return render(request, "plan/overview.html", _overview(request))
-
-
-# -- the guided start -----------------------------------------------------------
-
-
-def _start_context(request: Request, error: str | None = None, **form: Any) -> dict[str, Any]:
-    from veille.plan.common import PLATFORMS
-    from veille.plan.objectives import KINDS, kind_label
-    from veille.plan.start import DEFAULTS
-
-    language = lang(request)
-    return {
-        "kinds": [(k, kind_label(k, language)) for k in KINDS],
-        "defaults": {
-            k: (d.description_fr if language == "fr" else d.description_en)
-            for k, d in DEFAULTS.items()
-        },
-        "platforms": PLATFORMS,
-        "topics": [t.name for t in workspace(request).state.topics()],
-        "error": error,
-        "form": form,
-    }
-
-
-@router.get("/plan/start", response_class=HTMLResponse)
-def start_page(request: Request, user: Manager) -> Response:
-    return render(request, "plan/start.html", _start_context(request))
-
-
-@router.post("/plan/start", response_class=HTMLResponse)
-def start(
-    request: Request,
-    user: Manager,
-    organization: Text = "",
-    kind: Text = "customer_service",
-    description: Text = "",
-    deadline: Text = "",
-    owner: Text = "",
-    topic: Text = "",
-    query: Text = "",
-    competitors: Text = "",
-    channels: Annotated[list[str] | None, Form()] = None,
-    handle: Text = "",
-    posts_per_week: Text = "",
-    response_minutes: Text = "",
-) -> Response:
-    from veille.plan.common import parse_day
-    from veille.plan.start import StartAnswers, start_plan
-
-    _ = translator(request)
-    form = dict(
-        organization=organization,
-        kind=kind,
-        description=description,
-        deadline=deadline,
-        owner=owner,
-        topic=topic,
-        query=query,
-        competitors=competitors,
-        channels=channels or [],
-        handle=handle,
-        posts_per_week=posts_per_week,
-        response_minutes=response_minutes,
-    )
-    try:
-        answers = StartAnswers(
-            organization=organization,
-            lang=lang(request),
-            kind=kind,
-            description=description,
-            owner=owner or user.username,
-            deadline=parse_day(deadline),
-            topic=topic,
-            query=query,
-            competitors=comma_list(competitors),
-            channels=channels or [],
-            handle=handle,
-            posts_per_week=number(posts_per_week, "posts_per_week"),
-            response_minutes=whole(response_minutes, "response_minutes"),
-        )
-        start_plan(workspace(request), answers, actor=user.username)
-    except VeilleError as exc:
-        store_errors_through(exc)
-        context = _start_context(request, error_text(request, exc), **form)
-        return render(request, "plan/start.html", context, status_code=400)
-    return redirect("/plan", message=_("Your plan is started. Check its cost, then adopt it."))
-
-
-# -- editing --------------------------------------------------------------------
 
 
 def _edit_context(
@@ -653,138 +474,4 @@ def adopt(
         lambda: adopt_plan(ws, est, over_capacity=bool(over_capacity), actor=user.username),
         _("The plan is adopted."),
         where="/plan",
-    )
-
-
-# -- guidelines -------------------------------------------------------------------
-
-
-def _markdown(text: str) -> str:
-    """The guidelines' Markdown as HTML: raw HTML in it is escaped, and the
-    result goes through the allowlist too."""
-    import nh3
-    from markdown_it import MarkdownIt
-
-    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
-    return str(nh3.clean(html))
-
-
-@router.get("/plan/guidelines", response_class=HTMLResponse)
-def guidelines_page(request: Request, user: Viewer) -> Response:
-    return _guidelines_page(request, user)
-
-
-def _guidelines_page(
-    request: Request,
-    user: User,
-    *,
-    error: str | None = None,
-    typed: tuple[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    """The guidelines and their editor; after a refused save, the error and
-    the texts as typed (an hour's writing is not lost to a missing text or
-    to a colleague's version saved meanwhile)."""
-    from veille.plan.guide import split_rules
-    from veille.plan.people import (
-        acknowledgements,
-        current_guidelines,
-        current_rules,
-        has_acknowledged,
-    )
-
-    state = workspace(request).state
-    g = current_guidelines(state)
-    text = (g.text_fr if lang(request) == "fr" else g.text_en) if g else ""
-    # The rules at the top are shown as a list, not as their TOML.
-    _rules, body = split_rules(text)
-    return render(
-        request,
-        "plan/guidelines.html",
-        {
-            "guidelines": g,
-            "html": _markdown(body) if g else "",
-            "rules": current_rules(state),
-            "acknowledged": has_acknowledged(state, user.username),
-            "acknowledgements": acknowledgements(state, g.version) if g else [],
-            "can_edit": user.can("manager"),
-            "error": error,
-            "typed": typed or ((g.text_en, g.text_fr) if g else ("", "")),
-            # The version the editor starts from: a save over a later one is refused.
-            "based_on": g.version if g else 0,
-        },
-        status_code=status_code,
-    )
-
-
-@router.post("/plan/guidelines/acknowledge", response_class=HTMLResponse)
-def guidelines_acknowledge(request: Request, user: Viewer, version: Text = "") -> Response:
-    from veille.plan.people import acknowledge
-
-    _ = translator(request)
-    try:
-        acknowledge(workspace(request).state, user.username, version=whole(version, "version"))
-    except VeilleError as exc:
-        store_errors_through(exc)
-        return redirect("/plan/guidelines", message=error_text(request, exc))
-    return redirect("/plan/guidelines", message=_("Thank you: your acknowledgement is recorded."))
-
-
-@router.post("/plan/guidelines", response_class=HTMLResponse)
-def guidelines_set(
-    request: Request,
-    user: Manager,
-    text_en: LongText = "",
-    text_fr: LongText = "",
-    version: Text = "",
-) -> Response:
-    from veille.plan.people import set_guidelines
-
-    _ = translator(request)
-    based_on = int(version) if version.isdigit() and len(version) <= 18 else None
-
-    def write_again(exc: VeilleError) -> Response:
-        status = 409 if isinstance(exc, Conflict) else 400
-        said = error_text(request, exc)
-        return _guidelines_page(request, user, error=said, typed=(text_en, text_fr),
-                                status_code=status)  # fmt: skip
-
-    state = workspace(request).state
-    return attempt(
-        lambda: set_guidelines(state, text_en, text_fr, actor=user.username, based_on=based_on),
-        done=_("The guidelines are saved."),
-        where="/plan/guidelines",
-        on_error=write_again,
-    )
-
-
-# -- the plan as a document -----------------------------------------------------------
-
-
-@router.get("/plan/export")
-def export(request: Request, user: Viewer, format: str = "html", language: str = "") -> Response:
-    from veille.plan.document import plan_html, plan_markdown, plan_pdf
-    from veille.plan.plan_file import contents, to_toml
-
-    ws = workspace(request)
-    chosen = language if language in ("en", "fr") else lang(request)
-    if format == "toml":
-        body: str | bytes = to_toml(contents(ws))
-        media = "application/toml; charset=utf-8"
-    else:
-        # What the page shows from the posts, kept the same minute: the
-        # document says the page's figures, without reading them again.
-        heard = _heard(request.app, ws)
-        if format == "md":
-            body = plan_markdown(ws, chosen, heard=heard)
-            media = "text/markdown; charset=utf-8"
-        elif format == "pdf":
-            body, media = plan_pdf(ws, chosen, heard=heard), "application/pdf"
-        else:
-            body = plan_html(ws, chosen, heard=heard)
-            format, media = "html", "text/html; charset=utf-8"
-    name = f"plan-{chosen}.{format}"
-    disposition = "inline" if format == "html" else "attachment"
-    return Response(
-        body, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{name}"'}
     )

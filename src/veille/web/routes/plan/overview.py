@@ -1,0 +1,136 @@
+"""The plan's overview (everyone signed in reads it), with what it reads
+from the posts kept a minute for every viewer, and the plan as a document
+(HTML, Markdown, PDF or the TOML plan file)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from veille.web.deps import (
+    Viewer,
+    current_user,
+    lang,
+    redirect,
+    render,
+    workspace,
+)
+
+router = APIRouter()
+
+
+def _overview(request: Request) -> dict[str, Any]:
+    from veille.plan.adoption import adoption
+    from veille.plan.charts import kpi_svg
+    from veille.plan.cost import estimate
+    from veille.plan.document import cost_data
+    from veille.plan.objectives import kind_note
+    from veille.plan.people import current_guidelines, has_acknowledged
+    from veille.plan.recommend import (
+        LISTEN_DAYS,
+        conversation_by_platform,
+        recommendations,
+        share_shown,
+    )
+    from veille.plan.status import format_value, reports, status_label
+
+    ws = workspace(request)
+    language = lang(request)
+    user = current_user(request)
+    found = reports(ws)
+    kpis = [
+        {
+            "report": r,
+            "kind": r.kpi.kind,
+            "value": format_value(r.kpi.kind, r.value, language),
+            "baseline": format_value(r.kpi.kind, r.kpi.baseline, language),
+            "target": format_value(r.kpi.kind, r.kpi.target, language),
+            "status": r.status,
+            "status_label": status_label(r.status, language),
+            "reason": r.reason(language),
+            "chart": kpi_svg(r, language),
+            "history_note": r.history_note(language),
+        }
+        for r in found
+    ]
+    heard = _heard(request.app, ws)  # read once for the channels and the recommendations
+    est = estimate(ws, weekly=heard.weekly)
+    return {
+        "objectives": ws.state.plan_objectives(),
+        "kind_note": lambda o: kind_note(o, language),
+        "kpis": kpis,
+        "people": ws.state.plan_people(),
+        "channels": ws.state.plan_channels(),
+        "cost": est,
+        "cost_rows": cost_data(est),
+        "adoption": adoption(ws),
+        "recommendations": [r.text(language) for r in recommendations(ws, heard=heard)],
+        "heard": conversation_by_platform(ws, heard=heard),
+        "share_shown": lambda share: share_shown(share, language),
+        "listen_days": LISTEN_DAYS,
+        "guidelines": current_guidelines(ws.state),
+        "acknowledged": user is not None and has_acknowledged(ws.state, user.username),
+        "organization": ws.state.plan_settings().get("organization", ""),
+    }
+
+
+def _heard(app: Any, ws: Any) -> Any:
+    """What the plan reads from the posts (:func:`~veille.plan.recommend.hear`),
+    the same for every viewer and a minute old at most, as the influencers'
+    page keeps its reads: 0.4 s at 1M posts. Its key is what it reads from
+    the plan (its topics, the own accounts), so a change there shows at
+    once; the channels and languages chosen apply at each visit."""
+    from veille.plan.recommend import hear, heard_key
+    from veille.web.listening import app_recent
+
+    return app_recent(app, "plan").get(heard_key(ws), lambda: hear(ws))
+
+
+def warm(app: Any) -> None:
+    """Make what the plan reads from the posts now, when there is a plan
+    (``veille serve`` calls it on a thread when it starts)."""
+    ws = app.state.workspace
+    if ws.state.plan_objectives():
+        _heard(app, ws)
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def overview(request: Request, user: Viewer) -> Response:
+    ws = workspace(request)
+    if not ws.state.plan_objectives() and user.can("manager"):
+        return redirect("/plan/start")
+    return render(request, "plan/overview.html", _overview(request))
+
+
+# -- the plan as a document -----------------------------------------------------------
+
+
+@router.get("/plan/export")
+def export(request: Request, user: Viewer, format: str = "html", language: str = "") -> Response:
+    from veille.plan.document import plan_html, plan_markdown, plan_pdf
+    from veille.plan.plan_file import contents, to_toml
+
+    ws = workspace(request)
+    chosen = language if language in ("en", "fr") else lang(request)
+    if format == "toml":
+        body: str | bytes = to_toml(contents(ws))
+        media = "application/toml; charset=utf-8"
+    else:
+        # What the page shows from the posts, kept the same minute: the
+        # document says the page's figures, without reading them again.
+        heard = _heard(request.app, ws)
+        if format == "md":
+            body = plan_markdown(ws, chosen, heard=heard)
+            media = "text/markdown; charset=utf-8"
+        elif format == "pdf":
+            body, media = plan_pdf(ws, chosen, heard=heard), "application/pdf"
+        else:
+            body = plan_html(ws, chosen, heard=heard)
+            format, media = "html", "text/html; charset=utf-8"
+    name = f"plan-{chosen}.{format}"
+    disposition = "inline" if format == "html" else "attachment"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{name}"'}
+    )
