@@ -584,13 +584,15 @@ def test_a_server_asking_to_wait_for_ever_does_not_fail_the_pass(
         assert (h[name].next_due - before).days <= 7
 
 
-def _blog_feed(entries: list[tuple[str, str, str]]) -> str:
-    """An RSS feed of ``(guid, updated, text)`` entries, all linking to the
-    post's page (one guid, one link: one post)."""
+def _blog_feed(entries: list[tuple[str, str, str]], published: dict[str, str] | None = None) -> str:
+    """An RSS feed of ``(guid, updated, text)`` entries, each linking to its
+    post's page (one guid, one link: one post); ``published``: a guid's
+    ``pubDate`` where it is not 30 October 2026."""
+    dates = published or {}
     items = "".join(
         f"<item><guid>https://blog.lumio.example/?p={guid}</guid>"
         f"<link>https://blog.lumio.example/{guid}/</link><title>Billet {guid}</title>"
-        f"<pubDate>Fri, 30 Oct 2026 09:00:00 GMT</pubDate>"
+        f"<pubDate>{dates.get(guid, 'Fri, 30 Oct 2026 09:00:00 GMT')}</pubDate>"
         f"<atom:updated>{updated}</atom:updated><description>{text}</description></item>"
         for guid, updated, text in entries
     )
@@ -637,3 +639,34 @@ def test_an_edited_feed_entry_updates_its_post(workspace: Workspace, sim: Simula
     post = workspace.store.get_post(post_id)
     assert post is not None and post.text == last[2]
     assert workspace.store.count_posts() == 2
+
+
+def test_an_entry_dated_in_the_future_is_dated_when_collected(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """A blog whose settings date its posts in 2031: the post stayed at the
+    top of every newest-first list for years, and "today" figures counted
+    it. A post dated more than 15 minutes after its collection is dated when
+    collected; the date it gave stays in its payload, and the source's
+    health says how many and which date."""
+    body = _blog_feed(
+        [("1", "2031-01-01T08:00:00Z", "Le billet daté de 2031."),
+         ("2", "2026-10-30T09:00:00Z", "Un billet à l'heure.")],
+        published={"1": "Wed, 01 Jan 2031 08:00:00 GMT"},
+    )  # fmt: skip
+    sim.add_host("ahead", [Route("GET", r"/feed", lambda r: Reply.xml(body))]).start()
+    add_source(workspace.store, "feeds", sim.url("ahead", "/feed"), name="ahead")
+    (run,) = collect(workspace, http=client())
+    assert run.ok and run.new_posts == 2
+    future = workspace.store.get_post("wordpress:https://blog.lumio.example/?p=1")
+    on_time = workspace.store.get_post("wordpress:https://blog.lumio.example/?p=2")
+    assert future is not None and on_time is not None
+    assert future.collected_at is not None and future.published_at == future.collected_at
+    assert future.raw["published_at_given"] == "2031-01-01T08:00:00+00:00"
+    assert on_time.published_at == datetime(2026, 10, 30, 9, 0, tzinfo=UTC)
+    assert "published_at_given" not in on_time.raw
+    (h,) = health(workspace.store, "ahead")
+    assert h.dated_ahead == 1 and h.dated_ahead_last == datetime(2031, 1, 1, 8, 0, tzinfo=UTC)
+    # Read again, it is not counted again.
+    (again,) = collect(workspace, http=client(), force=True)
+    assert again.ok and health(workspace.store, "ahead")[0].dated_ahead == 1

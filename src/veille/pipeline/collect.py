@@ -426,7 +426,13 @@ class Collector:
                 tx.release_quarantined_keys(record.name, recovered)
             if last and failed:
                 tx.quarantine(record.name, failed, now, keys)
-            tx.count_collected(record.name, upsert.inserted, batch.quota)
+            tx.count_collected(
+                record.name,
+                upsert.inserted,
+                batch.quota,
+                dated_ahead=len(upsert.ahead),
+                dated_ahead_last=max(upsert.ahead.values()) if upsert.ahead else None,
+            )
 
         upsert = self.pipeline.ingest(
             posts, cursor=Cursor(cursor_name(record.name), batch.cursor), state=state
