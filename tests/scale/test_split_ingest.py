@@ -179,3 +179,35 @@ def test_a_new_post_is_written_once_with_its_story(split_ws: Workspace) -> None:
     if client is not None:
         assert posts_store.rows("SELECT count() FROM posts")[0][0] == 4
         client.command("SYSTEM START MERGES posts")
+
+
+def test_a_post_dated_ahead_is_dated_when_collected_and_an_edit_replaces_its_text(
+    split_ws: Workspace,
+) -> None:
+    """In every posts backend: a post dated years after its collection is
+    stored dated when collected (the date it gave in its payload), and the
+    same post given again with other text (a feed entry edited) has its new
+    text stored."""
+    from dataclasses import replace
+
+    pipeline = build_pipeline(split_ws, skip=("enrich",))
+    collected = datetime.now(UTC).replace(microsecond=0)
+    given = datetime(2031, 1, 1, 8, tzinfo=UTC)
+    ahead = replace(make_post("31", "Lumio in 2031", published_at=given), collected_at=collected)
+    on_time = replace(_posts(1)[0], collected_at=collected)
+    result = pipeline.ingest([ahead, on_time])
+    assert result.inserted == 2 and result.ahead == {ahead.id: given}
+    (stored,) = split_ws.posts.get_posts([ahead.id])
+    assert stored.published_at == collected
+    assert stored.raw["published_at_given"] == "2031-01-01T08:00:00+00:00"
+    # Read again (later): not dated again, not counted again.
+    again = pipeline.ingest([replace(ahead, collected_at=collected + timedelta(hours=1))])
+    assert again.ahead == {} and split_ws.posts.get_posts([ahead.id])[0].published_at == collected
+    edited = replace(on_time, text="Lumio lamp number 0 was recalled")
+    edited = replace(edited, content_hash=Post.create(
+        platform=edited.platform, native_id=edited.native_id, text=edited.text,
+        published_at=edited.published_at, author=edited.author,
+    ).content_hash)  # fmt: skip
+    assert len(pipeline.ingest([edited]).updated) == 1
+    (now,) = split_ws.posts.get_posts([on_time.id])
+    assert now.text == "Lumio lamp number 0 was recalled"

@@ -582,3 +582,91 @@ def test_a_server_asking_to_wait_for_ever_does_not_fail_the_pass(
         assert not results[name].ok and h[name].consecutive_failures == 1
         assert h[name].next_due is not None
         assert (h[name].next_due - before).days <= 7
+
+
+def _blog_feed(entries: list[tuple[str, str, str]], published: dict[str, str] | None = None) -> str:
+    """An RSS feed of ``(guid, updated, text)`` entries, each linking to its
+    post's page (one guid, one link: one post); ``published``: a guid's
+    ``pubDate`` where it is not 30 October 2026."""
+    dates = published or {}
+    items = "".join(
+        f"<item><guid>https://blog.lumio.example/?p={guid}</guid>"
+        f"<link>https://blog.lumio.example/{guid}/</link><title>Billet {guid}</title>"
+        f"<pubDate>{dates.get(guid, 'Fri, 30 Oct 2026 09:00:00 GMT')}</pubDate>"
+        f"<atom:updated>{updated}</atom:updated><description>{text}</description></item>"
+        for guid, updated, text in entries
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+        f"<channel><title>Blog</title><link>https://blog.lumio.example/</link>{items}"
+        "</channel></rss>"
+    )
+
+
+def test_an_edited_feed_entry_updates_its_post(workspace: Workspace, sim: Simulator) -> None:
+    """A feed entry seen once was never read again: a blog correcting a post
+    (same guid, same link, new text) kept the first text in veille, and of
+    two versions of one entry in the same page the later one was dropped.
+    An edit is an update of the post, as on every other platform: its new
+    text replaces the old (search finds the new words), and of two versions
+    on one page the one updated last is kept."""
+    morning, noon, evening = "2026-10-30T09:00:00Z", "2026-10-30T11:00:00Z", "2026-10-30T15:00:00Z"
+    other = ("2", morning, "Ouverture à Gatineau.")
+    feed = {"body": _blog_feed([("1", morning, "Le tarif passe à 20 euros."), other])}
+    sim.add_host("edits", [Route("GET", r"/feed", lambda r: Reply.xml(feed["body"]))]).start()
+    add_source(workspace.store, "feeds", sim.url("edits", "/feed"), name="blog")
+    http = client()
+    (first,) = collect(workspace, http=http)
+    assert first.ok and first.new_posts == 2
+    post_id = "wordpress:https://blog.lumio.example/?p=1"
+    # The author corrects the first post.
+    fixed = ("1", noon, "Rectificatif : le tarif passe à 25 euros.")
+    feed["body"] = _blog_feed([fixed, other])
+    (edited,) = collect(workspace, http=http, force=True)
+    assert edited.ok and edited.new_posts == 0 and edited.updated == 1
+    post = workspace.store.get_post(post_id)
+    assert post is not None and post.text == fixed[2]
+    assert [p.id for p in workspace.store.search("rectificatif")] == [post_id]
+    # Nothing changed: nothing is updated again.
+    (same,) = collect(workspace, http=http, force=True)
+    assert same.ok and same.new_posts == 0 and same.updated == 0
+    # Two versions of the entry in one page (a CMS that appends the new one
+    # below the old): the one updated last is the post's text.
+    last = ("1", evening, "Dernière heure : le tarif reste à 20 euros.")
+    feed["body"] = _blog_feed([fixed, other, last])
+    (twice,) = collect(workspace, http=http, force=True)
+    assert twice.ok and twice.new_posts == 0 and twice.updated == 1
+    post = workspace.store.get_post(post_id)
+    assert post is not None and post.text == last[2]
+    assert workspace.store.count_posts() == 2
+
+
+def test_an_entry_dated_in_the_future_is_dated_when_collected(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """A blog whose settings date its posts in 2031: the post stayed at the
+    top of every newest-first list for years, and "today" figures counted
+    it. A post dated more than 15 minutes after its collection is dated when
+    collected; the date it gave stays in its payload, and the source's
+    health says how many and which date."""
+    body = _blog_feed(
+        [("1", "2031-01-01T08:00:00Z", "Le billet daté de 2031."),
+         ("2", "2026-10-30T09:00:00Z", "Un billet à l'heure.")],
+        published={"1": "Wed, 01 Jan 2031 08:00:00 GMT"},
+    )  # fmt: skip
+    sim.add_host("ahead", [Route("GET", r"/feed", lambda r: Reply.xml(body))]).start()
+    add_source(workspace.store, "feeds", sim.url("ahead", "/feed"), name="ahead")
+    (run,) = collect(workspace, http=client())
+    assert run.ok and run.new_posts == 2
+    future = workspace.store.get_post("wordpress:https://blog.lumio.example/?p=1")
+    on_time = workspace.store.get_post("wordpress:https://blog.lumio.example/?p=2")
+    assert future is not None and on_time is not None
+    assert future.collected_at is not None and future.published_at == future.collected_at
+    assert future.raw["published_at_given"] == "2031-01-01T08:00:00+00:00"
+    assert on_time.published_at == datetime(2026, 10, 30, 9, 0, tzinfo=UTC)
+    assert "published_at_given" not in on_time.raw
+    (h,) = health(workspace.store, "ahead")
+    assert h.dated_ahead == 1 and h.dated_ahead_last == datetime(2031, 1, 1, 8, 0, tzinfo=UTC)
+    # Read again, it is not counted again.
+    (again,) = collect(workspace, http=client(), force=True)
+    assert again.ok and health(workspace.store, "ahead")[0].dated_ahead == 1

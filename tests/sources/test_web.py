@@ -370,3 +370,65 @@ def test_a_tag_with_a_flood_of_attributes_does_not_hold_the_collector(
     assert run.ok and run.new_posts == 1, run.error
     (post,) = workspace.store.iter_posts()
     assert post.title == "Panne réparée" and "Le réseau est rétabli." in post.text
+
+
+def _link_lists(size: int) -> str:
+    """A well-formed page of ``size`` bytes of link lists (a site map page, a
+    shop's menu): trafilatura's time grows faster than such a page (200 KB:
+    2 s, 1 MB: 24 s on a loaded machine)."""
+    row = (
+        "<div class='row'><span><a href='/p'>link</a></span>"
+        "<ul><li><a href='/q'>item</a></li></ul></div>\n"
+    )
+    return "<html><body>" + row * (size // len(row)) + "</body></html>"
+
+
+def test_a_page_slow_to_extract_is_stopped_and_quarantined_the_others_collected(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """Extraction ran in the collector's thread without a time limit (600 KB
+    of unclosed tags: 11 s; 2 MB of link lists: minutes), the source's whole
+    run held. A page over 100 KB is read in a child process given the fetch's
+    time limit plus 5 s a megabyte, as a large feed is: past it, the page is
+    quarantined under its URL with why, and the sitemap's other pages are
+    stored."""
+    heavy = _link_lists(2_000_000)
+
+    def sitemap(req: Request) -> Reply:
+        body = "".join(f"<url><loc>{req.base_url}/{k}.html</loc></url>" for k in ("ok", "heavy"))
+        return Reply.xml(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>'
+        )
+
+    def page(req: Request) -> Reply:
+        if req.match["key"] == "heavy":
+            return Reply(200, heavy, content_type="text/html; charset=utf-8")
+        html = PAGE.format(title="Tarifs", body="Les tarifs de Lumio changent.", nav="v1")
+        return Reply(200, html, content_type="text/html; charset=utf-8")
+
+    sim.add_host("heavy", [Route("GET", r"/sitemap\.xml", sitemap),
+                           Route("GET", r"/(?P<key>\w+)\.html", page)])  # fmt: skip
+    sim.host("heavy").start()
+    add_source(workspace.store, "web", sim.url("heavy", "/sitemap.xml"), name="heavy")
+    http = HttpClient(
+        HttpSettings(allow_private_networks=True, max_retries=0, timeout_seconds=0.5),
+        backoff_base=0.01,
+    )
+    (run,) = collect(workspace, http=http)
+    assert run.ok and run.new_posts == 1 and run.quarantined == 1, run.error
+    (post,) = workspace.store.iter_posts()
+    assert post.title == "Tarifs"
+    (held,) = quarantined(workspace.store, "heavy")
+    url = sim.url("heavy", "/heavy.html")
+    assert held.raw["url"] == url
+    assert f"{url} took longer than 10.5 s to read" in held.error
+
+
+def test_a_page_read_in_a_child_process_reads_as_in_this_one() -> None:
+    from veille.sources._feedparse import PAGE_INLINE_BYTES, extract_page_bounded
+
+    body = "Lumio rappelle le téléphone X2. " * (PAGE_INLINE_BYTES // 30)
+    html = PAGE.format(title="Rappel du X2", body=body, nav="v1")
+    assert len(html.encode()) > PAGE_INLINE_BYTES
+    url = "https://lumio.example/rappel"
+    assert extract_page_bounded(html, url, 60) == extract_page(html, url)

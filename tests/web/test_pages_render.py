@@ -375,3 +375,38 @@ def test_spikes_name_platforms_as_the_cards_do(tmp_path) -> None:  # type: ignor
     assert "mastodon (" not in words
     # Each of the spike's sentences is apart from the one before, as read.
     assert "Most active: @" in words and ".Most" not in words, words[:3000]
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        "2026-11-05T10:00..2026-11-01",  # a date-time, then an earlier day
+        "2026-11-05T10:00..2026-11-05T10:00",  # no time at all between its ends
+        "2026-11-01 .. 2026-11-30",  # spaces around "..", as the command line takes it
+    ],
+)
+@pytest.mark.parametrize("path", ["/?period=", "/reports?topic=lumio&period="])
+def test_a_period_range_is_judged_by_the_pages_as_by_the_command_line(
+    seeded: Served, client: httpx.Client, login: Callable[..., httpx.Response],
+    path: str, period: str,
+) -> None:  # fmt: skip
+    """The pages checked a FROM..TO range with rules of their own beside
+    parse_period's: a range ending before it started (a date-time, then an
+    earlier day) passed the page's check and failed later, and the command
+    line's spaces around ".." were refused. One check now: the page answers
+    as `veille report --period` does."""
+    from veille.analytics.scope import parse_period
+    from veille.errors import UsageError
+
+    client.cookies.set("veille_lang", "fr")
+    login(client, "viewer")
+    page = client.get(path + period)
+    words = _words(page)
+    try:
+        parse_period(period)
+    except UsageError:
+        assert page.status_code == 400, words[:500]
+        assert f"la période « {period} » finit avant de commencer" in words, words[:800]
+        assert "Écrivez DU..AU, la date la plus ancienne d’abord." in words
+    else:
+        assert page.status_code == 200, words[:500]

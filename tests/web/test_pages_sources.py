@@ -164,3 +164,31 @@ def test_config_line_shows_only_what_is_set(
     assert "mode=search" in page and "value=lumio" in page
     assert "handle=brand.bsky.social" in page and "app_password=***" in page
     assert "s3cret-pass" not in page
+
+
+def test_the_sources_page_says_which_posts_were_dated_in_the_future(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """A post dated in 2031 is dated when collected; the sources page says
+    so beside the source's posts, in the reader's language."""
+    import html
+
+    path = live_server.root / "ahead.csv"
+    path.write_text(
+        "platform,id,text,author,published_at\n"
+        "mastodon,31,from the future,zoe,2031-01-01T08:00:00Z\n"
+        "mastodon,32,on time,zoe,2026-03-01T10:00:00Z\n",
+        encoding="utf-8",
+    )
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "file", str(path), name="ahead")
+    login(client, "analyst")
+    token = csrf_from(client.get("/sources").text)
+    assert client.post("/sources/ahead/collect", data={"csrf_token": token}).status_code == 303
+    page = html.unescape(client.get("/sources", params={"q": "ahead"}).text)
+    assert "1 post dated in the future (" in page and ") was dated when collected" in page
+    client.cookies.set("veille_lang", "fr")
+    page = html.unescape(client.get("/sources", params={"q": "ahead"}).text)
+    assert "1 publication datée dans le futur (" in page
+    assert ") a été datée de sa collecte" in page
+    client.cookies.set("veille_lang", "en")

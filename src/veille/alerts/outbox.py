@@ -44,6 +44,7 @@ from veille.alerts.schedule import day_start, in_quiet_hours, next_slot
 from veille.config import Settings
 from veille.errors import RepeatedFailures, log_failure, tr
 from veille.models import Post
+from veille.store.clock import StoreClock
 from veille.store.protocols.alerts import MatchRow
 
 log = logging.getLogger(__name__)
@@ -111,9 +112,15 @@ class AlertEngine:
         compiler: Compiler = compile_text,
         registry: dict[str, ChannelFactory] | None = None,
         environ: dict[str, str] | None = None,
+        local: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.settings = settings
+        # Claims are leases: read by the state store's clock, as every
+        # scheduler reads them (one whose clock ran ahead took rows another
+        # was still sending for expired, and sent them twice). ``local`` is
+        # this machine's clock.
+        self.clock = StoreClock(store, local, logger=log, what="delivery claims")
         self.tz = ZoneInfo(settings.workspace.timezone)
         self.ctx = ChannelContext(settings, root, environ)
         self.compiler = compiler
@@ -409,7 +416,9 @@ class AlertEngine:
         never raises because of one channel."""
         from concurrent.futures import ThreadPoolExecutor
 
-        now = time.time() if now is None else now
+        if now is None:
+            self.clock.measure()
+            now = self.clock.now()
         report = DispatchReport()
         ready: list[tuple[str, list[int], Delivery, list[int]]] = []
         told: set[int] = set()  # held-back rows a message of this pass counts
@@ -483,7 +492,7 @@ class AlertEngine:
         self.ctx.http.close()
 
     def _finish(self, ids: list[int], status: str, error: str | None) -> None:
-        sent_at = time.time() if status == "sent" else None
+        sent_at = self.clock.now() if status == "sent" else None
         self.store.finish_deliveries(ids, status, error, sent_at)
 
     def _failed(self, ids: list[int], error: str, now: float) -> bool:
@@ -500,7 +509,8 @@ class AlertEngine:
 
     def retry_dead(self, alert_id: int | None = None) -> int:
         """Give dead letters another round of attempts."""
-        return self.store.retry_dead_deliveries(alert_id, time.time())
+        self.clock.measure()
+        return self.store.retry_dead_deliveries(alert_id, self.clock.now())
 
 
 class OutboxWorker:

@@ -153,7 +153,7 @@ def register(app: typer.Typer) -> None:
             print_json(rows)
             return
         cols = ["source", "last success", "failures", "last posts", "total", "quota left"]
-        cols += ["quarantined", "next due", "last error"]
+        cols += ["quarantined", "dated ahead", "next due", "last error"]
         values = [
             (
                 h.source,
@@ -163,6 +163,7 @@ def register(app: typer.Typer) -> None:
                 h.total_posts,
                 h.quota_left,
                 h.quarantined,
+                h.dated_ahead,
                 h.next_due,
                 h.last_error,
             )

@@ -47,6 +47,7 @@ from veille.pipeline.ingest import Pipeline
 from veille.services.sources import SourceRecord, cursor_name, list_sources
 from veille.sources.base import Batch, Source
 from veille.store.base import StoreTransaction, UpsertResult
+from veille.store.clock import StoreClock
 
 log = logging.getLogger("veille.collect")
 
@@ -99,43 +100,6 @@ def collector_id() -> str:
 
 MIN_POLL = 300
 MAX_POLL = 86400
-# Seconds between this machine's clock and the state store's past which a
-# collector says so (it goes by the store's clock either way).
-SKEW_SECONDS = 5.0
-
-
-class StoreClock:
-    """Time as the state store tells it: this machine's clock plus the offset
-    to the store's, measured at each pass (:meth:`measure`). Leases and
-    schedules are read and written by it, so a collector whose clock runs
-    ahead neither takes over leases that are still running nor runs sources
-    before they are due; a drift past :data:`SKEW_SECONDS` is logged once,
-    and once more when it is gone. ``local`` is this machine's clock."""
-
-    def __init__(self, store: Any, local: Callable[[], float] = time.time) -> None:
-        self.store = store
-        self.local = local
-        self.offset = 0.0
-        self.warned = False
-
-    def measure(self) -> None:
-        before = self.local()
-        store = float(self.store.clock())
-        self.offset = store - (before + self.local()) / 2
-        skewed = abs(self.offset) > SKEW_SECONDS
-        if skewed and not self.warned:
-            log.warning(
-                "this machine's clock is %.0f s %s the state store's: leases and schedules "
-                "go by the store's clock; synchronize this machine's (NTP)",
-                abs(self.offset),
-                "behind" if self.offset > 0 else "ahead of",
-            )
-        elif self.warned and not skewed:
-            log.info("this machine's clock agrees with the state store's again")
-        self.warned = skewed
-
-    def now(self) -> float:
-        return self.local() + self.offset
 
 
 @dataclass
@@ -462,7 +426,13 @@ class Collector:
                 tx.release_quarantined_keys(record.name, recovered)
             if last and failed:
                 tx.quarantine(record.name, failed, now, keys)
-            tx.count_collected(record.name, upsert.inserted, batch.quota)
+            tx.count_collected(
+                record.name,
+                upsert.inserted,
+                batch.quota,
+                dated_ahead=len(upsert.ahead),
+                dated_ahead_last=max(upsert.ahead.values()) if upsert.ahead else None,
+            )
 
         upsert = self.pipeline.ingest(
             posts, cursor=Cursor(cursor_name(record.name), batch.cursor), state=state

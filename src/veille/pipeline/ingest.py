@@ -3,6 +3,11 @@
 Everything that brings posts in (collect, ``veille import``, the file source,
 quarantine retry) calls :meth:`Pipeline.ingest`. For each bounded batch:
 
+0. **dates**: a post dated more than :data:`AHEAD_TOLERANCE` after its
+   collection (a blog's clock or settings wrong: dated 2031) is dated when
+   collected, the date it gave kept in its payload (``published_at_given``)
+   and counted in the result (``ahead``, the source's health says so): it
+   no longer stays at the top of every newest-first list for years;
 1. **dedupe**: the store says which posts it already holds with the same
    content; those are not enriched again (their counts are still updated);
 2. **enrich** the others (the stages' ``prepare`` hooks);
@@ -34,6 +39,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Cursor, Post
@@ -47,6 +53,9 @@ if TYPE_CHECKING:
 # Posts per transaction: big enough to amortize a commit, small enough that a
 # crash loses little and a writer beside this one waits well under a second.
 BATCH_SIZE = 2000
+# How far after its collection a post may be dated (the platforms' clocks and
+# ours disagree by seconds, a scheduled post's date by a minute or two).
+AHEAD_TOLERANCE = timedelta(minutes=15)
 
 # The caller's writes that commit with a batch: ``state(tx, result, last)``;
 # ``last`` is true for the batch that ends the call (write the cursor then).
@@ -114,6 +123,34 @@ class Pipeline:
     def post_store(self) -> Any:
         return self.posts if self.split else self.store
 
+    @staticmethod
+    def settle_dates(posts: list[Post]) -> tuple[list[Post], dict[str, datetime]]:
+        """``posts``, those dated more than :data:`AHEAD_TOLERANCE` after their
+        collection (or now, for a post not collected: an import) dated then,
+        the date they gave kept in their payload; and the dates they gave, by
+        post id."""
+        now = datetime.now(UTC)
+        ahead: dict[str, datetime] = {}
+        out = posts
+        for i, post in enumerate(posts):
+            when = post.collected_at or now
+            if post.published_at - when <= AHEAD_TOLERANCE:
+                continue
+            if out is posts:
+                out = list(posts)
+            ahead[post.id] = post.published_at
+            raw = {**post.raw, "published_at_given": post.published_at.isoformat()}
+            out[i] = replace(post, published_at=when, raw=raw)
+        return out, ahead
+
+    @staticmethod
+    def _ahead(result: UpsertResult, ahead: dict[str, datetime]) -> UpsertResult:
+        """``result`` with the new posts among ``ahead`` in its ``ahead``
+        (one stored before, read again, is not counted again)."""
+        if ahead:
+            result.ahead.update((p.id, ahead[p.id]) for p in result.new if p.id in ahead)
+        return result
+
     def prepare(self, posts: list[Post]) -> list[Post]:
         """Every stage's ``prepare`` over ``posts`` (no dedupe)."""
         for stage in self.stages:
@@ -178,9 +215,9 @@ class Pipeline:
     ) -> UpsertResult:
         """Dedupe, prepare, store and file ``posts`` batch by batch (see the
         module docstring); ``cursor`` commits with the last batch."""
-        posts = list(posts)
+        posts, ahead = self.settle_dates(list(posts))
         if self.split:
-            return self.ingest_split(posts, cursor=cursor, state=state)
+            return self.ingest_split(posts, cursor=cursor, state=state, ahead=ahead)
         total = UpsertResult()
         size = max(1, self.batch_size)
         starts = range(0, len(posts), size) if posts else range(1)
@@ -188,7 +225,7 @@ class Pipeline:
             last = start + size >= len(posts)
             batch = self.prepare_changed(posts[start : start + size])
             with self.batch_transaction() as tx:
-                result = self.write(tx, batch, cursor if last else None)
+                result = self._ahead(self.write(tx, batch, cursor if last else None), ahead)
                 if state is not None:
                     state(tx, result, last)
             self.committed(result)
@@ -204,12 +241,15 @@ class Pipeline:
         cursor: Cursor | None = None,
         state: StateWriter | None = None,
         owner: str | None = None,
+        ahead: dict[str, datetime] | None = None,
     ) -> UpsertResult:
         """:meth:`ingest` when posts and state are two backends (see the module
         docstring). ``owner`` names whose held batches this call finishes
         first (default: the cursor's source, which one collector holds at a
         time; imports share ``ingest``)."""
         owner = owner or (cursor.source if cursor is not None else "ingest")
+        if ahead is None:
+            posts, ahead = self.settle_dates(posts)
         self.finish_held(owner)
         total = UpsertResult()
         size = max(1, self.batch_size)
@@ -227,6 +267,7 @@ class Pipeline:
                     hold = tx.hold_pending(owner, fresh, time.time())
                     batch = self.before_write(tx, batch, set(fresh))
             result = self.post_store.upsert_posts(batch) if batch else UpsertResult()
+            result = self._ahead(result, ahead)
             with self.store.transaction() as tx:
                 self.run_stages(tx, result)
                 if last and cursor is not None:

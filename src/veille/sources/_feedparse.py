@@ -1,4 +1,5 @@
-"""feedparser's reading of a feed body, in this process or in a child one.
+"""Reading a feed body (feedparser) or a web page (trafilatura), in this
+process or in a child one.
 
 feedparser is pure Python, and some of its regular expressions take time
 that grows with the square of a field's length: an RSS ``<author>`` of
@@ -12,8 +13,14 @@ child process (this file run by itself) under a time limit
 and a CPU limit (which holds even if the parent dies); a smaller body, which
 no pattern can hold long, is read here.
 
-This module imports only the standard library and feedparser, so the child
-starts quickly.
+trafilatura's extraction of a web page is the same kind of work: 600 KB of
+unclosed ``<a>`` tags took 7 to 11 s, 1 MB of well-formed link lists 24 s
+(its time grows faster than the page), all of it holding the collector's
+thread. A page larger than :data:`PAGE_INLINE_BYTES` goes through the same
+child (:func:`extract_page_bounded`).
+
+This module imports only the standard library, and feedparser or
+trafilatura where it reads, so the child starts quickly.
 """
 
 from __future__ import annotations
@@ -31,22 +38,30 @@ from typing import Any
 # Bodies up to this size are read in the process: the worst pattern known
 # holds it about a second and a half at this size (on a loaded machine).
 INLINE_BYTES = 16_000
+# Pages up to this size are extracted in the process: the slowest pages
+# known (unclosed links, long link lists) take about a second and a half at
+# this size on a loaded machine; a child costs half a second more to start
+# (trafilatura's imports).
+PAGE_INLINE_BYTES = 100_000
 # The time a child gets for a body: this much more than the fetch's own
 # limit per megabyte (a well-formed feed reads at 150 KB/s or more on a
 # loaded machine; the hostile ones above at a few KB/s).
 SECONDS_PER_MB = 5.0
 
 
-class FeedTimeout(Exception):
-    """The child reading a feed ran past its time (``seconds``)."""
+class ChildTimeout(Exception):
+    """The child reading a feed or a page ran past its time (``seconds``)."""
 
     def __init__(self, seconds: float) -> None:
         super().__init__(f"reading it took longer than {seconds:g} s")
         self.seconds = seconds
 
 
+FeedTimeout = ChildTimeout
+
+
 class ChildFailed(Exception):
-    """The child reading a feed stopped without an answer (its last words)."""
+    """The child reading a feed or a page stopped without an answer (its last words)."""
 
 
 class MarkupError(Exception):
@@ -160,12 +175,12 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def read_xml_bounded(content: bytes, headers: Mapping[str, str], seconds: float) -> Any:
-    """:func:`read_xml` in a child process stopped after ``seconds``
-    (:class:`FeedTimeout`); the same reading, its dates as ISO strings."""
-    import feedparser
-
-    payload = json.dumps({"headers": dict(headers), "seconds": seconds}).encode() + b"\n" + content
+def run_bounded(task: str, job: dict[str, Any], content: bytes, seconds: float) -> Any:
+    """The answer of ``task`` (one of :data:`_TASKS`) over ``job`` and
+    ``content``, worked out in a child process stopped after ``seconds``
+    (:class:`ChildTimeout`; :class:`ChildFailed` when it stops without one)."""
+    head = {**job, "task": task, "seconds": seconds}
+    payload = json.dumps(head).encode() + b"\n" + content
     try:
         # This file alone, without the veille package (a quarter of a second
         # of imports saved at every feed).
@@ -177,13 +192,21 @@ def read_xml_bounded(content: bytes, headers: Mapping[str, str], seconds: float)
             check=False,
         )
     except subprocess.TimeoutExpired:  # run() has killed the child
-        raise FeedTimeout(seconds) from None
+        raise ChildTimeout(seconds) from None
     if done.returncode != 0:
         last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
         if done.returncode < 0 or not last:  # killed (its CPU limit) or silent
-            raise FeedTimeout(seconds) if done.returncode < 0 else ChildFailed("no answer")
+            raise ChildTimeout(seconds) if done.returncode < 0 else ChildFailed("no answer")
         raise ChildFailed(last[0])
-    data = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def read_xml_bounded(content: bytes, headers: Mapping[str, str], seconds: float) -> Any:
+    """:func:`read_xml` in a child process stopped after ``seconds``
+    (:class:`FeedTimeout`); the same reading, its dates as ISO strings."""
+    import feedparser
+
+    data = run_bounded("feed", {"headers": dict(headers)}, content, seconds)
     out = feedparser.FeedParserDict(
         bozo=data["bozo"],
         version=data["version"],
@@ -195,6 +218,83 @@ def read_xml_bounded(content: bytes, headers: Mapping[str, str], seconds: float)
         exc_type = MarkupError if data["broken"] else feedparser.ThingsNobodyCaresAboutButMe
         out["bozo_exception"] = exc_type(note)
     return out
+
+
+def _feed_answer(job: Mapping[str, Any], content: bytes) -> dict[str, Any]:
+    parsed = read_xml(content, job["headers"])
+    return {
+        "bozo": bool(parsed.get("bozo")),
+        "bozo_exception": str(parsed.get("bozo_exception") or ""),
+        "broken": broken_markup(parsed),
+        "version": parsed.get("version") or "",
+        "feed": _plain(parsed.get("feed") or {}),
+        "entries": [_plain(e) for e in parsed.entries],
+    }
+
+
+# -- web pages ------------------------------------------------------------------
+
+# A start tag this long (no "<" or ">" inside) is looked at for its count
+# of attributes; over MAX_ATTRIBUTES, they are dropped before extraction.
+_LONG_TAG = re.compile(r"<([A-Za-z][\w:.-]{0,63})([^<>]{4096,})>")
+MAX_ATTRIBUTES = 256
+
+
+def drop_attribute_floods(html: str) -> str:
+    """The page without the attributes of a tag holding thousands of them:
+    trafilatura's helpers take time growing with the square of their number
+    in one tag (50,000: 25 s; a 20 MB page: hours), and no real page has
+    them. The tag itself stays, and with it the page's text."""
+
+    def shorten(match: re.Match[str]) -> str:
+        if match.group(2).count("=") <= MAX_ATTRIBUTES:
+            return match.group(0)
+        return f"<{match.group(1)}>"
+
+    return _LONG_TAG.sub(shorten, html)
+
+
+def extract_page(html: str, url: str) -> dict[str, Any]:
+    """Main text and metadata of an HTML page, from the string only (no
+    network), in this process."""
+    import trafilatura
+
+    html = drop_attribute_floods(html)
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+    )
+    # bare_extraction gives a Document (or a dict with as_dict=False).
+    data: dict[str, Any] = {}
+    if isinstance(doc, dict):
+        data = doc
+    elif doc is not None:
+        data = doc.as_dict()
+    text = (data.get("text") or "").strip()
+    description = (data.get("description") or "").strip()
+    return {
+        "title": (data.get("title") or "").strip() or None,
+        "text": text or description,
+        "author": (data.get("author") or "").strip() or None,
+        "sitename": (data.get("sitename") or "").strip() or None,
+        "date": _plain(data.get("date")),
+        "lang": data.get("language"),
+        "image": data.get("image"),
+        "tags": [t for t in (data.get("tags") or []) if t],
+    }
+
+
+def extract_page_bounded(html: str, url: str, seconds: float) -> dict[str, Any]:
+    """:func:`extract_page` in a child process stopped after ``seconds``
+    (:class:`ChildTimeout`)."""
+    answer: dict[str, Any] = run_bounded("page", {"url": url}, html.encode("utf-8"), seconds)
+    return answer
+
+
+def _page_answer(job: Mapping[str, Any], content: bytes) -> dict[str, Any]:
+    return extract_page(content.decode("utf-8"), job["url"])
+
+
+_TASKS = {"feed": _feed_answer, "page": _page_answer}
 
 
 _CHILD = (
@@ -214,15 +314,7 @@ def _child() -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     except (ImportError, ValueError, OSError):
         pass
-    parsed = read_xml(content, job["headers"])
-    answer = {
-        "bozo": bool(parsed.get("bozo")),
-        "bozo_exception": str(parsed.get("bozo_exception") or ""),
-        "broken": broken_markup(parsed),
-        "version": parsed.get("version") or "",
-        "feed": _plain(parsed.get("feed") or {}),
-        "entries": [_plain(e) for e in parsed.entries],
-    }
+    answer = _TASKS[job["task"]](job, content)
     sys.stdout.buffer.write(json.dumps(answer).encode())
 
 

@@ -6,9 +6,12 @@ feeds (``/feeds/videos.xml?channel_id=…``), Reddit ``.rss``, Mastodon
 Alerts delivered to RSS.
 
 - **Cursor**: the feed's ``ETag``/``Last-Modified`` (conditional GET), the
-  ids of the entries already seen (the last 2,000), the floor (the first page
-  of the last walk that went all the way down) and, for a walk cut short,
-  the page it resumes at.
+  ids of the entries already seen (the last 2,000) with a fingerprint of
+  each one's text, the floor (the first page of the last walk that went all
+  the way down) and, for a walk cut short, the page it resumes at.
+- **Edits**: an entry seen before whose title or text changed (same id) is
+  given again: it updates its post, as an edit does on other platforms. Of
+  two versions of one entry on a page, the one updated last is given.
 - **Paging**: ``<link rel="next">`` (RFC 5005, Atom), JSON Feed ``next_url``,
   followed up to ``max_pages`` until a page reaches the floor.
 - **Rhythm**: the next poll is the feed's median gap between entries, raised
@@ -164,6 +167,39 @@ def entry_key(entry: Mapping[str, Any]) -> str:
     return "h:" + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
 
 
+def entry_version(entry: Mapping[str, Any]) -> str:
+    """A fingerprint of what the entry says (its title, content and summary):
+    another one under a seen id is an edit."""
+    contents = entry.get("content") or []
+    values = [str(c.get("value", "")) for c in contents if isinstance(c, Mapping)]
+    basis = "\x1f".join([str(entry.get("title") or ""), *values, str(entry.get("summary") or "")])
+    return hashlib.blake2b(basis.encode(), digest_size=8).hexdigest()
+
+
+def _stamp(entry: Mapping[str, Any]) -> float | None:
+    """The entry's last update (else its publication), in seconds."""
+    ts = entry.get("updated_parsed") or entry.get("published_parsed")
+    if isinstance(ts, str):
+        return datetime.fromisoformat(ts).timestamp()
+    return float(calendar.timegm(ts)) if ts else None
+
+
+def latest_versions(entries: list[Any], keys: list[str]) -> list[tuple[str, Any]]:
+    """``(key, entry)`` once per key, in the order keys first appear; of
+    entries sharing a key (versions of one entry), the one updated last, the
+    first of them on a tie (a feed lists its newest first)."""
+    best: dict[str, Any] = {}
+    for entry, key in zip(entries, keys, strict=True):
+        had = best.get(key)
+        if had is None:
+            best[key] = entry
+            continue
+        new, old = _stamp(entry), _stamp(had)
+        if new is not None and (old is None or new > old):
+            best[key] = entry
+    return list(best.items())
+
+
 def page_keys(entries: list[Any]) -> list[str]:
     """Each entry's :func:`entry_key`; where several entries of one page
     share an id yet link to different pages (a CMS giving every item the same
@@ -296,6 +332,9 @@ class FeedsSource(Source[FeedsConfig]):
         cursor = dict(cursor or {})
         seen: list[str] = list(cursor.get("seen", []))
         seen_set = set(seen)
+        # The fingerprint of each seen entry's text (a cursor written before
+        # they were kept has none: its entries are taken as they are now).
+        versions: dict[str, str] = dict(cursor.get("versions") or {})
         known = frozenset(seen)
         resume: str | None = cursor.get("resume")
         floor = _floor(cursor)
@@ -377,7 +416,8 @@ class FeedsSource(Source[FeedsConfig]):
             }
             items = []
             on_floor = reached_known = False
-            for entry, key in zip(parsed.entries, page_keys(parsed.entries), strict=True):
+            keys = page_keys(parsed.entries)
+            for entry, key in zip(parsed.entries, keys, strict=True):
                 if from_top and page == 0:
                     marks.append(key)
                 on_floor = on_floor or key in floor_set
@@ -387,10 +427,18 @@ class FeedsSource(Source[FeedsConfig]):
                     published.append(datetime.fromisoformat(ts).timestamp())
                 elif ts:
                     published.append(float(calendar.timegm(ts)))
+            for key, entry in latest_versions(parsed.entries, keys):
+                version = entry_version(entry)
                 if key in seen_set:
-                    continue
-                seen_set.add(key)
-                seen.insert(0, key)
+                    before = versions.get(key)
+                    versions[key] = version
+                    if before is None or before == version:
+                        continue
+                    # An edit: given again, it updates its post.
+                else:
+                    seen_set.add(key)
+                    seen.insert(0, key)
+                    versions[key] = version
                 items.append({"key": key, "entry": _jsonable(entry), "feed": feed_info,
                               "fetched_at": fetched_at})  # fmt: skip
             items.reverse()  # oldest first
@@ -404,7 +452,11 @@ class FeedsSource(Source[FeedsConfig]):
                     next_url, page = resume, pages_done
                 resume = None
             more = bool(next_url) and page < config.max_pages and not on_floor
-            new_cursor: dict[str, Any] = {"seen": seen[:SEEN_KEEP]}
+            kept = seen[:SEEN_KEEP]
+            new_cursor: dict[str, Any] = {
+                "seen": kept,
+                "versions": {k: versions[k] for k in kept if k in versions},
+            }
             if not more:
                 # Validators and the new floor only once every page is in: a
                 # crash mid-way refetches. A broken first page is no floor.

@@ -17,7 +17,9 @@ also the way to follow SlideShare and Scribd pages, which have no open API.
   error, an empty template) under an unchanged ``<lastmod>`` is noticed.
 - **Extraction**: trafilatura on the fetched HTML string (it never fetches
   anything itself): main text, title, author, date, language; the page's
-  description when the main text is empty (SlideShare, Scribd).
+  description when the main text is empty (SlideShare, Scribd). A page over
+  100 KB is read in a child process under a time limit, as a large feed is
+  (:func:`read_page`); one that runs past it is quarantined.
 - **Change detection**: a hash of the extracted title and text per URL lives in
   the cursor; an unchanged page yields no item. A changed page yields an item
   with the same post id, so the store's upsert updates the stored post's text.
@@ -43,6 +45,14 @@ from urllib.parse import urljoin, urlsplit
 from veille.errors import tr
 from veille.http import HttpClient, HttpError, RateLimited
 from veille.models import Author, Post, canonical_url
+from veille.sources._feedparse import (
+    PAGE_INLINE_BYTES,
+    ChildFailed,
+    ChildTimeout,
+    extract_page,
+    extract_page_bounded,
+    time_limit,
+)
 from veille.sources.base import (
     Batch,
     Source,
@@ -129,52 +139,26 @@ def parse_sitemap(content: bytes, url: str, limit: int = 50_000_000) -> tuple[st
     return kind, out
 
 
-# A start tag this long (no "<" or ">" inside) is looked at for its count
-# of attributes; over MAX_ATTRIBUTES, they are dropped before extraction.
-_LONG_TAG = re.compile(r"<([A-Za-z][\w:.-]{0,63})([^<>]{4096,})>")
-MAX_ATTRIBUTES = 256
-
-
-def _drop_attribute_floods(html: str) -> str:
-    """The page without the attributes of a tag holding thousands of them:
-    trafilatura's helpers take time growing with the square of their number
-    in one tag (50,000: 25 s; a 20 MB page: hours), and no real page has
-    them. The tag itself stays, and with it the page's text."""
-
-    def shorten(match: re.Match[str]) -> str:
-        if match.group(2).count("=") <= MAX_ATTRIBUTES:
-            return match.group(0)
-        return f"<{match.group(1)}>"
-
-    return _LONG_TAG.sub(shorten, html)
-
-
-def extract_page(html: str, url: str) -> dict[str, Any]:
-    """Main text and metadata of an HTML page, from the string only (no network)."""
-    import trafilatura
-
-    html = _drop_attribute_floods(html)
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True
-    )
-    # bare_extraction gives a Document (or a dict with as_dict=False).
-    data: dict[str, Any] = {}
-    if isinstance(doc, dict):
-        data = doc
-    elif doc is not None:
-        data = doc.as_dict()
-    text = (data.get("text") or "").strip()
-    description = (data.get("description") or "").strip()
-    return {
-        "title": (data.get("title") or "").strip() or None,
-        "text": text or description,
-        "author": (data.get("author") or "").strip() or None,
-        "sitename": (data.get("sitename") or "").strip() or None,
-        "date": data.get("date"),
-        "lang": data.get("language"),
-        "image": data.get("image"),
-        "tags": [t for t in (data.get("tags") or []) if t],
-    }
+def read_page(html: str, url: str, fetch_seconds: float) -> dict[str, Any]:
+    """:func:`extract_page` of a fetched page: here for a page up to
+    :data:`~veille.sources._feedparse.PAGE_INLINE_BYTES`, else in a child
+    process given ``fetch_seconds`` (the fetch's own limit) plus
+    :data:`~veille.sources._feedparse.SECONDS_PER_MB` (extraction held the
+    collector's thread for as long as it took: 11 s for 600 KB of unclosed
+    tags). Past it, an :class:`HttpError` names the page (it is quarantined)."""
+    size = len(html.encode("utf-8"))
+    if size <= PAGE_INLINE_BYTES:
+        return extract_page(html, url)
+    limit = round(time_limit(size, fetch_seconds), 1)
+    try:
+        return extract_page_bounded(html, url, limit)
+    except ChildTimeout:
+        raise HttpError(
+            f"{url} took longer than {limit:g} s to read ({size} bytes); reading it was stopped",
+            url=url,
+        ) from None
+    except ChildFailed as exc:
+        raise HttpError(f"{url} could not be read: {exc}", url=url) from None
 
 
 def content_hash(page: Mapping[str, Any]) -> str:
@@ -378,7 +362,7 @@ class WebSource(Source[WebConfig]):
         ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype and "html" not in ctype and not ctype.startswith("text/"):
             raise HttpError(f"{url} is {ctype}, not a web page", url=url)
-        page = extract_page(resp.text, url)
+        page = read_page(resp.text, url, http.settings.timeout_seconds)
         if not page["text"] and not page["title"]:
             raise HttpError(f"no readable text in {url}", url=url)
         digest = content_hash(page)

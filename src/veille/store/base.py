@@ -56,7 +56,9 @@ class UpsertResult:
     stages after it read the story there: the posts in ``new`` are those
     stored, whose ``cluster_id`` was written after them); ``refused`` the
     ids not stored because an erasure forgot their author (posts published
-    until the erasure, see ``veille privacy erase``)."""
+    until the erasure, see ``veille privacy erase``); ``ahead`` the new posts
+    that were dated ahead of their collection, with the date they gave (the
+    ingest path dated them when collected)."""
 
     new: list[Post] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -64,8 +66,10 @@ class UpsertResult:
     merged: dict[str, str] = field(default_factory=dict)
     clusters: dict[str, str] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
+    ahead: dict[str, datetime] = field(default_factory=dict)
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        self.ahead.update(other.ahead)
         self.new.extend(other.new)
         self.updated.extend(other.updated)
         self.refused.extend(other.refused)

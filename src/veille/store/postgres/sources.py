@@ -15,7 +15,8 @@ _HEALTH = (
     "SELECT s.name, s.kind, s.enabled, h.last_run, h.last_success, h.last_error, "
     "h.last_error_at, coalesce(h.consecutive_failures, 0), coalesce(h.last_posts, 0), "
     "coalesce(h.total_posts, 0), coalesce(h.runs, 0), h.quota_left, nullif(h.next_due, 0), "
-    "(SELECT count(*) FROM quarantine q WHERE q.source = s.name) "
+    "(SELECT count(*) FROM quarantine q WHERE q.source = s.name), "
+    "coalesce(h.dated_ahead, 0), h.dated_ahead_last "
     "FROM sources s LEFT JOIN source_health h ON h.source = s.name"
 )
 
@@ -58,7 +59,8 @@ class PgSources(Runner):
         return [
             Health(
                 r[0], r[1], bool(r[2]), _ts(r[3]), _ts(r[4]), r[5], _ts(r[6]), int(r[7]),
-                int(r[8]), int(r[9]), int(r[10]), r[11], _ts(r[12]), int(r[13]),
+                int(r[8]), int(r[9]), int(r[10]), r[11], _ts(r[12]), int(r[13]), int(r[14]),
+                _ts(r[15]),
             )
             for r in self.rows(sql + " ORDER BY s.name", params)
         ]  # fmt: skip
@@ -136,13 +138,26 @@ class PgSourcesTx(Runner):
                 (source, list(keys)),
             )
 
-    def count_collected(self, source: str, new_posts: int, quota_left: int | None) -> None:
+    def count_collected(
+        self,
+        source: str,
+        new_posts: int,
+        quota_left: int | None,
+        *,
+        dated_ahead: int = 0,
+        dated_ahead_last: datetime | None = None,
+    ) -> None:
+        last = _secs(dated_ahead_last) if dated_ahead_last is not None else None
         self.run(
-            "INSERT INTO source_health (source, total_posts, quota_left) VALUES (%s, %s, %s) "
+            "INSERT INTO source_health (source, total_posts, quota_left, dated_ahead, "
+            "dated_ahead_last) VALUES (%s, %s, %s, %s, %s) "
             "ON CONFLICT (source) DO UPDATE SET "
             "total_posts = source_health.total_posts + excluded.total_posts, "
-            "quota_left = coalesce(excluded.quota_left, source_health.quota_left)",
-            (source, new_posts, quota_left),
+            "quota_left = coalesce(excluded.quota_left, source_health.quota_left), "
+            "dated_ahead = source_health.dated_ahead + excluded.dated_ahead, "
+            "dated_ahead_last = coalesce(excluded.dated_ahead_last, "
+            "source_health.dated_ahead_last)",
+            (source, new_posts, quota_left, dated_ahead, last),
         )
 
     def record_success(

@@ -50,6 +50,11 @@ class Health:
     #: ``None``: never run, collected at the daemon's next round.
     next_due: datetime | None
     quarantined: int
+    #: Posts it gave dated ahead of their collection (a site's clock or
+    #: settings wrong), stored dated when collected; the date the last one
+    #: gave (kept in its payload too).
+    dated_ahead: int = 0
+    dated_ahead_last: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -125,8 +130,18 @@ class SourceStateTx(Protocol):
         """Drop the items of ``source`` kept under ``keys`` (they map again)."""
         ...
 
-    def count_collected(self, source: str, new_posts: int, quota_left: int | None) -> None:
-        """Add a committed batch's new posts to the source's total; note its quota."""
+    def count_collected(
+        self,
+        source: str,
+        new_posts: int,
+        quota_left: int | None,
+        *,
+        dated_ahead: int = 0,
+        dated_ahead_last: datetime | None = None,
+    ) -> None:
+        """Add a committed batch's new posts to the source's total; note its
+        quota; add the posts of it dated ahead of their collection (and the
+        date the last of them gave)."""
         ...
 
     def record_success(

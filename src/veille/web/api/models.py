@@ -461,6 +461,15 @@ class HealthOut(BaseModel):
         description="When it is collected next; null: at the daemon's next round (never run)."
     )
     quarantined: int
+    dated_ahead: int = Field(
+        default=0,
+        description="Posts it gave dated more than 15 minutes after their collection, "
+        "stored dated when collected (the date given is in each post's raw payload, "
+        "`published_at_given`).",
+    )
+    dated_ahead_last: datetime | None = Field(
+        default=None, description="The date the last of them gave (the latest of its batch)."
+    )
 
 
 # ---------------------------------------------------------------- analytics
