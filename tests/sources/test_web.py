@@ -432,3 +432,35 @@ def test_a_page_read_in_a_child_process_reads_as_in_this_one() -> None:
     assert len(html.encode()) > PAGE_INLINE_BYTES
     url = "https://lumio.example/rappel"
     assert extract_page_bounded(html, url, 60) == extract_page(html, url)
+
+
+def test_the_reading_child_is_kept_and_replaced_when_a_page_holds_it_too_long() -> None:
+    """Large pages and feeds are read in a child process. A new interpreter
+    for each cost trafilatura's imports (a fifth of a second a page, five
+    times the reading of an 80 KB page); the child now stays for the next
+    body. A body that fails is said and the same child reads the next; one
+    stopped for its time is killed and the next body gets a new child that
+    reads as this process does."""
+    from veille.sources._feedparse import (
+        ChildFailed,
+        ChildTimeout,
+        _Worker,
+        extract_page_bounded,
+        run_bounded,
+    )
+
+    body = "Lumio rappelle le téléphone X2. " * 4000
+    html = PAGE.format(title="Rappel du X2", body=body, nav="v1")
+    url = "https://lumio.example/rappel"
+    _Worker.end_all()
+    assert extract_page_bounded(html, url, 60) == extract_page(html, url)
+    (kept,) = _Worker._idle
+    with pytest.raises(ChildFailed, match="KeyError"):  # no URL given: said, not fatal
+        run_bounded("page", {}, html.encode(), 60)
+    assert extract_page_bounded(html, url, 60) == extract_page(html, url)
+    assert _Worker._idle == [kept] and kept.process.poll() is None  # the same child
+    with pytest.raises(ChildTimeout):
+        extract_page_bounded(_link_lists(2_000_000), url, 0.5)
+    assert kept.process.poll() is not None and _Worker._idle == []  # killed
+    assert extract_page_bounded(html, url, 60) == extract_page(html, url)
+    assert len(_Worker._idle) == 1 and _Worker._idle[0] is not kept

@@ -9,7 +9,7 @@ and all that time one call of the ``re`` module holds the interpreter lock:
 every thread of the process (the other sources, the lease heartbeat, the web
 app) stands still. No thread can stop such a call; a process can be stopped.
 So the collector reads a feed body larger than :data:`INLINE_BYTES` in a
-child process (this file run by itself) under a time limit
+child process (this file run by itself, kept for the next body) under a time limit
 and a CPU limit (which holds even if the parent dies); a smaller body, which
 no pattern can hold long, is read here.
 
@@ -25,23 +25,28 @@ trafilatura where it reads, so the child starts quickly.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
+import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 # Bodies up to this size are read in the process: the worst pattern known
 # holds it about a second and a half at this size (on a loaded machine).
 INLINE_BYTES = 16_000
 # Pages up to this size are extracted in the process: the slowest pages
 # known (unclosed links, long link lists) take about a second and a half at
-# this size on a loaded machine; a child costs half a second more to start
-# (trafilatura's imports).
+# this size on a loaded machine; a child kept from one body to the next
+# costs the page's copy both ways (a new one, trafilatura's imports: a fifth
+# of a second).
 PAGE_INLINE_BYTES = 100_000
 # The time a child gets for a body: this much more than the fetch's own
 # limit per megabyte (a well-formed feed reads at 150 KB/s or more on a
@@ -178,27 +183,118 @@ def _plain(value: Any) -> Any:
 def run_bounded(task: str, job: dict[str, Any], content: bytes, seconds: float) -> Any:
     """The answer of ``task`` (one of :data:`_TASKS`) over ``job`` and
     ``content``, worked out in a child process stopped after ``seconds``
-    (:class:`ChildTimeout`; :class:`ChildFailed` when it stops without one)."""
-    head = {**job, "task": task, "seconds": seconds}
-    payload = json.dumps(head).encode() + b"\n" + content
+    (:class:`ChildTimeout`; :class:`ChildFailed` when it stops without one).
+
+    The children stay (:class:`_Worker`): a new interpreter importing
+    trafilatura cost a fifth of a second at every large page or feed; a
+    child that ran past its time is killed and the next body gets a new one."""
+    worker = _Worker.take()
     try:
-        # This file alone, without the veille package (a quarter of a second
-        # of imports saved at every feed).
-        done = subprocess.run(
+        kind, answer = worker.ask({**job, "task": task, "seconds": seconds}, content, seconds)
+    except BaseException:
+        worker.kill()
+        raise
+    worker.give_back()
+    if kind == "failed":
+        raise ChildFailed(answer)
+    return answer
+
+
+class _Worker:
+    """A child process (this file run by itself: quick to start, holding
+    nothing of the process asking) that works out one body at a time, sent
+    and answered as a length and JSON on its standard input and output.
+    Each body gets its own CPU limit (:func:`_child`)."""
+
+    _idle: ClassVar[list[_Worker]] = []
+    _lock = threading.Lock()
+    KEEP = 2  # idle children kept (each holds trafilatura: about 60 MB)
+
+    def __init__(self) -> None:
+        # Its standard error is not read (a body's failure comes back as an
+        # answer): a pipe nobody reads would fill with the parsers' warnings
+        # and hold the child.
+        self.process = subprocess.Popen(
             [sys.executable, "-c", _CHILD, str(Path(__file__).resolve())],
-            input=payload,
-            capture_output=True,
-            timeout=seconds,
-            check=False,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
-    except subprocess.TimeoutExpired:  # run() has killed the child
-        raise ChildTimeout(seconds) from None
-    if done.returncode != 0:
-        last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
-        if done.returncode < 0 or not last:  # killed (its CPU limit) or silent
-            raise ChildTimeout(seconds) if done.returncode < 0 else ChildFailed("no answer")
-        raise ChildFailed(last[0])
-    return json.loads(done.stdout)
+        if not _Worker._ended:
+            _Worker._ended = True
+            atexit.register(_Worker.end_all)
+
+    _ended = False
+
+    @classmethod
+    def end_all(cls) -> None:
+        """Idle children told to end (their input closed) at this process's exit."""
+        with cls._lock:
+            idle, cls._idle[:] = list(cls._idle), []
+        for worker in idle:
+            worker.kill()
+
+    @classmethod
+    def take(cls) -> _Worker:
+        with cls._lock:
+            while cls._idle:
+                worker = cls._idle.pop()
+                if worker.process.poll() is None:
+                    return worker
+        return cls()
+
+    def give_back(self) -> None:
+        with self._lock:
+            if len(self._idle) < self.KEEP:
+                self._idle.append(self)
+                return
+        self.kill()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+
+    def ask(self, head: dict[str, Any], content: bytes, seconds: float) -> tuple[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        message = json.dumps(head).encode() + b"\n" + content
+        try:
+            self.process.stdin.write(len(message).to_bytes(8, "big") + message)
+            self.process.stdin.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            raise self._gone(seconds) from None
+        deadline = time.monotonic() + seconds
+        size = self._read(8, deadline, seconds)
+        kind, answer = json.loads(self._read(int.from_bytes(size, "big"), deadline, seconds))
+        return str(kind), answer
+
+    def _read(self, n: int, deadline: float, seconds: float) -> bytes:
+        """``n`` bytes of the child's answer, by ``deadline``."""
+        import select
+
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        got = bytearray()
+        while len(got) < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise ChildTimeout(seconds)
+            chunk = os.read(fd, n - len(got))
+            if not chunk:
+                raise self._gone(seconds)
+            got += chunk
+        return bytes(got)
+
+    def _gone(self, seconds: float) -> Exception:
+        """What a child that stopped without an answer means: killed (its
+        CPU limit) is a body read too long."""
+        code = self.process.wait()
+        if code < 0:
+            return ChildTimeout(seconds)
+        return ChildFailed(f"no answer (the reading process ended with status {code})")
 
 
 def read_xml_bounded(content: bytes, headers: Mapping[str, str], seconds: float) -> Any:
@@ -305,17 +401,31 @@ _CHILD = (
 
 
 def _child() -> None:
-    head, _, content = sys.stdin.buffer.read().partition(b"\n")
-    job = json.loads(head)
-    try:  # the CPU limit holds even if the parent is gone
+    """Work out each body sent on standard input, one after the other, until
+    it closes; a body that raises is said (``["failed", …]``), the next is read."""
+    try:
         import resource
-
-        cpu = int(job["seconds"]) + 2
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-    except (ImportError, ValueError, OSError):
-        pass
-    answer = _TASKS[job["task"]](job, content)
-    sys.stdout.buffer.write(json.dumps(answer).encode())
+    except ImportError:  # (no CPU limit where there is none)
+        resource = None  # type: ignore[assignment]
+    # The answers go on a copy of standard output; what the parsers might
+    # print goes where standard error goes (nowhere), not into an answer.
+    stdin, stdout = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    while size := stdin.read(8):
+        head, _, content = stdin.read(int.from_bytes(size, "big")).partition(b"\n")
+        job = json.loads(head)
+        if resource is not None:  # this body's CPU time, which holds even if the parent is gone
+            used = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = int(used.ru_utime + used.ru_stime + job["seconds"]) + 2
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.RLIM_INFINITY))
+        try:
+            answer = ["ok", _TASKS[job["task"]](job, content)]
+        except Exception as error:
+            answer = ["failed", f"{type(error).__name__}: {error}"]
+        out = json.dumps(answer).encode()
+        stdout.write(len(out).to_bytes(8, "big") + out)
+        stdout.flush()
 
 
 if __name__ == "__main__":
