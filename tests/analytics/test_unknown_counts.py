@@ -62,6 +62,31 @@ def test_the_platform_table_tells_unknown_from_zero(run: Any) -> None:
     assert _cells(table, "mastodon")[-1] == "13"
 
 
+def test_top_lists_tell_unknown_from_zero(run: Any) -> None:
+    authors = json.loads(run("top", "authors", "--period", WEEK, "--format", "json"))
+    got = {a["handle"]: (a["engagement"], a["followers"]) for a in authors}
+    assert got == {"blog": (None, None), "claire": (13, 200)}
+    table = run("top", "authors", "--period", WEEK)
+    assert _cells(table, "blog")[-2:] == ["–", "–"]
+    posts = json.loads(
+        run(
+            "top",
+            "posts",
+            "--period",
+            WEEK,
+            "--by",
+            "engagement",
+            "--limit",
+            "5",
+            "--format",
+            "json",
+        )
+    )
+    assert sorted((p["engagement"] is None, p["reach"] is None) for p in posts) == [
+        (False, False), (False, False), (True, True), (True, True), (True, True)
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_report_says_what_its_engagement_covers(run: Any, lang: str) -> None:
     run("report", "-q", "lumio", "--period", WEEK, "--language", lang, "-o", "r.html")

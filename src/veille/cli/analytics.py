@@ -449,9 +449,12 @@ def register(app: typer.Typer) -> None:
             elif kind is TopKind.authors:
                 found = tops.top_authors(ws.store, scope, per, by=by or "posts", limit=limit)
                 rows = [_plain(a) for a in found]
+                for row in rows:  # 0 is stored for a count a feed never gives
+                    row["engagement"] = known_sum(row["engagement"])
                 if output is DataFormat.table:  # unknown, not zero (null in JSON)
                     for row in rows:
-                        row["followers"] = "–" if row["followers"] is None else row["followers"]
+                        row["followers"] = _count(row["followers"])
+                        row["engagement"] = _count(row["engagement"])
             elif kind is TopKind.stories:
                 stories = tops.stories(ws.store, scope, per, by=by or "reach", limit=limit)
                 rows = [
@@ -469,6 +472,10 @@ def register(app: typer.Typer) -> None:
                     _plain(e)
                     for e in tops.top_entities(ws.store, scope, per, kind.value, limit=limit)
                 ]
+                for row in rows:  # unknown, not zero: "–" in a table, null in JSON
+                    row["engagement"] = known_sum(row["engagement"])
+                    if output is DataFormat.table:
+                        row["engagement"] = _count(row["engagement"])
         columns = list(rows[0]) if rows else ["value"]
         if output is DataFormat.json:
             print_json(rows)
