@@ -87,6 +87,15 @@ def test_top_lists_tell_unknown_from_zero(run: Any) -> None:
     ]  # fmt: skip
 
 
+def test_search_tells_unknown_from_zero(run: Any) -> None:
+    found = json.loads(run("search", "lumio", "--format", "json"))
+    got = {r["id"]: r["engagement"] for r in found}
+    assert got == {"rss:b0": None, "rss:b1": None, "rss:b2": None,
+                   "mastodon:m0": 6, "mastodon:m1": 7}  # fmt: skip
+    table = run("search", "lumio", "--platform", "rss")
+    assert table.count("│ – ") == 3, table
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_report_says_what_its_engagement_covers(run: Any, lang: str) -> None:
     run("report", "-q", "lumio", "--period", WEEK, "--language", lang, "-o", "r.html")
