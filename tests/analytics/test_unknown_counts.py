@@ -108,6 +108,11 @@ def test_the_report_says_what_its_engagement_covers(run: Any, lang: str) -> None
     blog = "RSS" if "RSS" in rows else "rss"
     assert rows[blog][-1] == "–"
     assert rows["Mastodon"][-1] == "13"
+    # Top posts (by engagement) and top stories (by reach): the blog's read "–".
+    for first in ("Date, platform, author", "Date, plateforme, auteur"), ("Story", "Histoire"):
+        table = next(rows for _c, rows in parser.tables if rows and rows[0][0] in first)
+        figures = sorted(r[2] for r in table[1:])
+        assert figures[-1] == "–" and "0" not in figures, table
     if lang == "en":
         assert "on 2 of 5 posts (those whose platform counts them)" in html
         assert "on 2 of 5 posts (those whose platform gives follower counts)" in html
