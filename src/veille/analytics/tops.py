@@ -262,8 +262,8 @@ def headline_and_sentiment(
         for p, v in zip(periods, vals, strict=True)
     ]
     out = {name: Figure(name, vals[0][name], vals[1][name]) for name in FIGURES}
+    rows = vals[0]["by"]["platform"]  # (platform, posts, engagement, reach)
     for i, name in ((2, "engagement"), (3, "reach")):
-        rows = vals[0]["by"]["platform"]
         out[name] = Figure(
             name,
             known_sum(vals[0][name]),
