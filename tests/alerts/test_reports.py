@@ -338,7 +338,10 @@ def test_report_email_says_unknown_engagement_is_unknown(tmp_path: Path) -> None
         make_post(4, "lumio panne", published_at=week.since + timedelta(days=1),
                   engagement=Engagement(likes=5, shares=1), followers=200),
     ])  # fmt: skip
-    _event, text = mail("en")
+    event, text = mail("en")
+    assert event["headline"]["engagement"] == {  # type: ignore[index]
+        "value": 6, "previous": None, "change": None, "covered": 1, "posts": 4
+    }  # fmt: skip
     assert (
         "  - Engagement: 6 (previous period: –), on 1 of 4 posts (those whose platform counts "
         "them)" in text
