@@ -46,7 +46,9 @@ def topic_figures(posts: Any, state: Any, name: str, end: datetime) -> tuple[int
     return (
         volume(store, scope, period).total,
         *map(int, totals),
-        *(int(figures[f].value) for f in ("posts", "engagement", "reach")),
+        # Engagement or reach no post gave is unknown (None): read as 0 here,
+        # where only their equality before and after matters.
+        *(int(figures[f].value or 0) for f in ("posts", "engagement", "reach")),
     )
 
 

@@ -140,4 +140,6 @@ def test_top_posts_say_an_unknown_reach_is_unknown(run: Run) -> None:
     the three) has no known reach: "–" in the table, null in JSON, not 0."""
     rows = json.loads(run("top", "posts", *PERIOD, "--format", "json"))
     assert [r["reach"] for r in rows] == [None, None, None]
-    assert run("top", "posts", *PERIOD).count("–") == 3
+    # The feed's post gave no interaction count either (stored 0): unknown too.
+    assert [r["engagement"] for r in rows] == [9, 1, None]
+    assert run("top", "posts", *PERIOD).count("–") == 3 + 1

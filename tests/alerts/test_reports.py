@@ -303,3 +303,53 @@ def test_report_email_figures_read_as_the_report_gives_them(tmp_path: Path) -> N
     assert "No post about lumio this period, nor the period before." in quiet
     engine.close()
     ws.close()
+
+
+def test_report_email_says_unknown_engagement_is_unknown(tmp_path: Path) -> None:
+    """A blog read through its feed gives no counts (stored as 0): the e-mail
+    said "Engagement: 0" of it. Unknown now reads "–", and a sum over a mix
+    says which posts it covers."""
+    from veille.alerts.channels.base import Delivery
+    from veille.alerts.reports import report_event, report_mail
+    from veille.models import Author, Engagement
+
+    ws = make_workspace(tmp_path / "ws", _config())
+    week = parse_period("2026-03-23..2026-03-29", timezone=TZ)
+    blog = [
+        make_post(i, "lumio sur le blog", platform="rss", author=Author(handle="blog"),
+                  published_at=week.since + timedelta(hours=i))
+        for i in (1, 2, 3)
+    ]  # fmt: skip
+    ws.store.upsert_posts(blog)
+    engine = engine_for(ws)
+
+    def mail(lang: str) -> tuple[dict[str, object], str]:
+        alert = Alert(name="lumio-week", kind="report", query="lumio", language=lang,
+                      channel_url="mailto:com@example.org", frequency="weekly", id=1)  # fmt: skip
+        event = report_event(engine, alert, week)
+        delivery = Delivery("d1", alert, [], datetime.now(UTC), "report", event)
+        return event, report_mail(delivery, engine.ctx, "https://veille.example/unsubscribe")[1]
+
+    event, text = mail("en")
+    assert "  - Engagement: – (previous period: –)" in text
+    assert "  - Reach: – (previous period: –)" in text
+    assert event["headline"]["engagement"]["value"] is None  # type: ignore[index]
+    ws.store.upsert_posts([
+        make_post(4, "lumio panne", published_at=week.since + timedelta(days=1),
+                  engagement=Engagement(likes=5, shares=1), followers=200),
+    ])  # fmt: skip
+    event, text = mail("en")
+    assert event["headline"]["engagement"] == {  # type: ignore[index]
+        "value": 6, "previous": None, "change": None, "covered": 1, "posts": 4
+    }  # fmt: skip
+    assert (
+        "  - Engagement: 6 (previous period: –), on 1 of 4 posts (those whose platform counts "
+        "them)" in text
+    )
+    _event, fr = mail("fr")
+    assert (
+        "  - Interactions\u202f: 6 (période précédente\u202f: –), sur 1 des 4 publications "
+        "(celles dont la plateforme les compte)" in fr
+    )
+    engine.close()
+    ws.close()

@@ -227,3 +227,29 @@ def test_why_a_kpi_is_not_measurable_follows_french_typography(ws: Workspace) ->
             r.reason_fr,
         )
         assert "\u202f" not in r.reason_en
+
+
+def test_engagement_on_a_blog_that_gives_no_counts_is_unknown(ws: Workspace) -> None:
+    """Our blog read through its feed gives no like, share or reply count
+    (stored 0): the KPI said "0 engagement", which reads as a failure. It is
+    now not measurable, and says why, in English and French."""
+    from tests.plan.conftest import post
+
+    ws.store.upsert_posts(
+        [post(40 + i, "Notre article", 1 + i, platform="wordpress", handle="lumio") for i in (0, 1)]
+    )
+    set_channel(ws.state, "wordpress", handle="lumio")
+    kpi = add_kpi(ws, "blog", "engagement", 100, platform="wordpress", now=NOW)
+    got = measure(ws, kpi, window(NOW, 30))
+    assert got.value is None
+    assert "none of our 2 posts on wordpress in this period gave an interaction count" in (
+        got.why_en
+    )
+    assert "n’a donné de nombre d’interactions\u202f: la plateforme" in got.why_fr
+    r = report(ws, kpi, now=NOW)
+    assert r.value is None and r.status == "not_measurable"
+    # The current window (it holds our posts) is left out of the history, not drawn at 0.
+    assert all(day < NOW.date() for day, _v in history(ws, kpi, NOW))
+    # Where our posts earned something, it is counted as before.
+    set_channel(ws.state, "mastodon", handle="@lumio_hq")
+    assert value(ws, "e", "engagement", platform="mastodon") == 18

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 DEFAULT_PERIOD = {"hourly": "last-hour", "daily": "last-1d", "weekly": "last-week"}
 _SPAN = {"hourly": timedelta(hours=1), "daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
 _FIGURES = ("posts", "engagement", "reach", "authors", "stories", "net_sentiment")
+_COUNTS = ("engagement", "reach")  # None where no post gave a count
 _WORDS = {
     "en": {"report": "Report on “{s}”", "all": "Report on all posts", "vs": "previous period",
            "findings": "Findings", "figures": "Headline figures", "open": "Open the report",
@@ -174,13 +175,23 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
                 value = "–" if fig.value is None else signed(fig.value, lang)
                 before = "–" if fig.previous is None else signed(fig.previous, lang)
                 tail = f"{words['vs']}{sep} {before}"
+            elif fig.value is None or (name in _COUNTS and fig.previous is None):
+                # Engagement or reach no post gave (feeds): unknown, not 0.
+                value = "–" if fig.value is None else num(fig.value, lang)
+                before = "–" if fig.previous is None else num(fig.previous, lang)
+                tail = f"{words['vs']}{sep} {before}"
             else:
                 value = num(fig.value, lang)
                 tail = f"{words['vs']}{sep} {num(fig.previous or 0, lang)}"
                 if fig.value or fig.previous:  # 0 from 0 is no change, and nothing "new"
                     semicolon = " ;" if lang == "fr" else ";"  # U+202F by typography()
                     tail = f"{change_text(fig.change, lang)}{semicolon} {tail}"
-            lines.append(typography(f"{STRINGS[lang][name]}{sep} {value} ({tail})", lang))
+            line = f"{STRINGS[lang][name]}{sep} {value} ({tail})"
+            if fig.partial:  # a sum over the posts whose platform counts it
+                line += ", " + STRINGS[lang][f"covers_{name}"].format(
+                    covered=num(fig.covered or 0, lang), posts=num(fig.posts or 0, lang)
+                )
+            lines.append(typography(line, lang))
         figures[lang] = lines
     return {
         "kind": "report",
@@ -188,7 +199,9 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
         "period": {"since": period.since.isoformat(), "until": period.until.isoformat(),
                    "label": label, "name": period_text(alert)},
         "headline": {n: {"value": head[n].value, "previous": head[n].previous,
-                         "change": head[n].change} for n in _FIGURES},
+                         "change": head[n].change,
+                         **({"covered": head[n].covered, "posts": head[n].posts}
+                            if n in _COUNTS else {})} for n in _FIGURES},
         "summary": summary,
         "details": {lang: findings(data, lang) for lang in _WORDS},
         "figures": figures,

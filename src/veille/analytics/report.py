@@ -43,6 +43,9 @@ STRINGS = {
         "average_before": "Average over the {n} periods before",
         "no_counts": "No post stands out: none of this period's posts has engagement or "
         "followers counted.",
+        "covers_engagement": "on {covered} of {posts} posts (those whose platform counts them)",
+        "covers_reach": "on {covered} of {posts} posts (those whose platform gives follower "
+        "counts)",
     },
     "fr": {
         "title": "Rapport d’écoute", "period": "Période", "previous": "période précédente",
@@ -63,6 +66,10 @@ STRINGS = {
         "average_before": "Moyenne des {n} périodes précédentes",
         "no_counts": "Aucune publication ne se détache\u202f: aucune publication de cette "
         "période n’a d’interactions ni d’abonnés comptés.",
+        "covers_engagement": "sur {covered} des {posts} publications (celles dont la plateforme "
+        "les compte)",
+        "covers_reach": "sur {covered} des {posts} publications (celles dont la plateforme donne "
+        "le nombre d’abonnés)",
     },
 }  # fmt: skip
 
@@ -240,7 +247,8 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         generated=i18n.format_datetime(datetime.now(tz), lang, tz, zone=True),
         colon=i18n.colon(lang),
         no_author=i18n.author_label("", lang),
-        num=lambda v: num(v, lang),
+        # Unknown is not zero: a count no post gave reads "–".
+        num=lambda v: "–" if v is None else num(v, lang),
         pct=lambda v: pct(v, lang),
         dec=lambda v: i18n.format_decimal(v, lang, 1, trim=False),
         average=lambda v: i18n.format_decimal(v, lang, 1),  # as the trend's finding says it

@@ -20,6 +20,7 @@ from veille.analytics.volume import (
     SentimentPoint,
     Share,
     change,
+    known_sum,
     shares,
 )
 from veille.errors import UsageError
@@ -184,11 +185,31 @@ def author_count(store: Any, scope: Scope, period: Period) -> int:
 @dataclass(frozen=True)
 class Figure:
     """A headline figure and its value in the previous period; ``None`` where
-    it is unknown (net sentiment without a scored post)."""
+    it is unknown (net sentiment without a scored post; engagement or reach
+    where no post gave a count).
+
+    Engagement and reach are sums over the posts whose platform gave counts
+    in the period: ``covered`` of the period's ``posts`` (those of the
+    platforms whose posts there earned an interaction, or gave a follower
+    count). A post stores 0 for a count its platform never gives, so the
+    others' zeros are unknown, not zero, and are left out of what the sum
+    claims to cover. ``None`` for the other figures."""
 
     name: str
     value: float | None
     previous: float | None
+    covered: int | None = None
+    posts: int | None = None
+
+    @property
+    def partial(self) -> bool:
+        """Whether the value covers only some of the period's posts."""
+        return (
+            self.value is not None
+            and self.covered is not None
+            and self.posts is not None
+            and self.covered < self.posts
+        )
 
     @property
     def change(self) -> float | None:
@@ -232,13 +253,24 @@ def headline_and_sentiment(
                 f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}."
             )
     periods = (period, period.previous())
-    vals: list[dict[str, Any]] = store.headline_figures(scope, periods, by)
+    # The platforms' rows tell which posts gave counts (engagement, reach).
+    asked = by if "platform" in by else (*by, "platform")
+    vals: list[dict[str, Any]] = store.headline_figures(scope, periods, asked)
     split = {d: shares(vals[0]["by"][d], vals[1]["by"][d], d) for d in by}
     moods = [
         SentimentPoint(p.since, int(v["positive"]), int(v["negative"]), int(v["neutral"]))
         for p, v in zip(periods, vals, strict=True)
     ]
     out = {name: Figure(name, vals[0][name], vals[1][name]) for name in FIGURES}
+    rows = vals[0]["by"]["platform"]  # (platform, posts, engagement, reach)
+    for i, name in ((2, "engagement"), (3, "reach")):
+        out[name] = Figure(
+            name,
+            known_sum(vals[0][name]),
+            known_sum(vals[1][name]),
+            covered=sum(r[1] for r in rows if r[i]),
+            posts=sum(r[1] for r in rows),
+        )
     # Net sentiment is of the scored posts: none scored, it is unknown (not 0).
     out["net_sentiment"] = Figure("net_sentiment", moods[0].net, moods[1].net)
     return Headline(out, moods[0], moods[1], split)

@@ -255,19 +255,29 @@ def volume(
 # -- breakdowns -----------------------------------------------------------------
 
 
+def known_sum(total: int | None) -> int | None:
+    """A sum of counts as veille can state it: ``None`` (unknown, shown "–")
+    where it is 0. A post stores 0 both for a count its platform gave as 0
+    and for one it never gives (a feed, a web page, an import without the
+    column), so a sum of 0 may be "nobody counted"; a sum above 0 is what the
+    posts that gave counts earned."""
+    return total or None
+
+
 @dataclass(frozen=True)
 class Share:
     """A value's part of the posts of a period and of the one before; a share
     is ``None`` (unknown, shown "–") where that period has no post: 0 out of 0
-    is no 0%."""
+    is no 0%. Engagement and reach are ``None`` where none of the value's
+    posts gave a count (:func:`known_sum`): unknown is not zero."""
 
     key: str
     posts: int
     share: float | None
     previous: int
     previous_share: float | None
-    engagement: int
-    reach: int
+    engagement: int | None
+    reach: int | None
 
 
 def breakdown(store: Any, scope: Scope, period: Period, dim: str) -> list[Share]:
@@ -294,10 +304,12 @@ def shares(now: list[tuple[Any, ...]], before: list[tuple[Any, ...]], dim: str) 
         p = prev.pop(key, 0)
         out.append(
             Share(key, posts, posts / total if total else None, p,
-                  p / ptotal if ptotal else None, eng or 0, reach or 0)
+                  p / ptotal if ptotal else None, known_sum(eng), known_sum(reach))
         )  # fmt: skip
     for key, p in prev.items():
-        out.append(Share(key, 0, 0.0 if total else None, p, p / ptotal if ptotal else None, 0, 0))
+        out.append(
+            Share(key, 0, 0.0 if total else None, p, p / ptotal if ptotal else None, None, None)
+        )
     out.sort(key=lambda s: (-s.posts, -s.previous, s.key))
     return out
 

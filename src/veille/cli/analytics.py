@@ -187,7 +187,8 @@ def register(app: typer.Typer) -> None:
                 rows = [
                     {by.value: s.key, "posts": s.posts, "share": _share(s.share),
                      "previous": s.previous, "previous_share": _share(s.previous_share),
-                     "engagement": s.engagement, "reach": s.reach}
+                     # Unknown is not zero: none of these posts gave a count.
+                     "engagement": _count(s.engagement), "reach": _count(s.reach)}
                     for s in shares
                 ]  # fmt: skip
                 if output is DataFormat.json:
@@ -424,6 +425,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Top posts, authors, hashtags, domains, links, mentions or stories."""
         from veille.analytics import tops
+        from veille.analytics.volume import known_sum
 
         with open_workspace(workspace) as ws:
             scope = _scope(ws, query, topic, platform, lang)
@@ -433,7 +435,8 @@ def register(app: typer.Typer) -> None:
                 posts = tops.top_posts(ws.store, scope, per, by=by or "engagement", limit=limit)
                 rows = [
                     {"id": p.id, "published_at": p.published_at, "author": p.author.handle,
-                     "engagement": p.engagement.total, "reach": p.author.followers,
+                     # 0 is stored for a count a feed never gives: unknown (null).
+                     "engagement": known_sum(p.engagement.total), "reach": p.author.followers,
                      "text": p.text[:100], "url": p.url}
                     for p in posts
                 ]  # fmt: skip
@@ -441,26 +444,38 @@ def register(app: typer.Typer) -> None:
                     for row in rows:
                         row["author"] = author_cell(row["author"])
                         # Unknown is not zero (a feed, Bluesky give no count), as top authors say.
-                        row["reach"] = "–" if row["reach"] is None else row["reach"]
+                        row["reach"] = _count(row["reach"])
+                        row["engagement"] = _count(row["engagement"])
             elif kind is TopKind.authors:
                 found = tops.top_authors(ws.store, scope, per, by=by or "posts", limit=limit)
                 rows = [_plain(a) for a in found]
+                for row in rows:  # 0 is stored for a count a feed never gives
+                    row["engagement"] = known_sum(row["engagement"])
                 if output is DataFormat.table:  # unknown, not zero (null in JSON)
                     for row in rows:
-                        row["followers"] = "–" if row["followers"] is None else row["followers"]
+                        row["followers"] = _count(row["followers"])
+                        row["engagement"] = _count(row["engagement"])
             elif kind is TopKind.stories:
                 stories = tops.stories(ws.store, scope, per, by=by or "reach", limit=limit)
                 rows = [
-                    {"story": s.key, "posts": s.posts, "reach": s.reach,
-                     "engagement": s.engagement, "platforms": ", ".join(s.platforms),
+                    {"story": s.key, "posts": s.posts, "reach": known_sum(s.reach),
+                     "engagement": known_sum(s.engagement), "platforms": ", ".join(s.platforms),
                      "text": s.first.text[:100], "url": s.first.url}
                     for s in stories
                 ]  # fmt: skip
+                if output is DataFormat.table:  # unknown, not zero (null in JSON)
+                    for row in rows:
+                        row["reach"] = _count(row["reach"])
+                        row["engagement"] = _count(row["engagement"])
             else:
                 rows = [
                     _plain(e)
                     for e in tops.top_entities(ws.store, scope, per, kind.value, limit=limit)
                 ]
+                for row in rows:  # unknown, not zero: "–" in a table, null in JSON
+                    row["engagement"] = known_sum(row["engagement"])
+                    if output is DataFormat.table:
+                        row["engagement"] = _count(row["engagement"])
         columns = list(rows[0]) if rows else ["value"]
         if output is DataFormat.json:
             print_json(rows)
@@ -507,6 +522,11 @@ def register(app: typer.Typer) -> None:
         else:
             out.write_text(html, encoding="utf-8")
         err_console().print(f"report written to {out}")
+
+
+def _count(value: int | None) -> int | str:
+    """A summed count in a table: "–" where it is unknown (``null`` in JSON)."""
+    return "–" if value is None else value
 
 
 def _share(value: float | None) -> str:

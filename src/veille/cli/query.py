@@ -69,11 +69,13 @@ def post_rows(posts: list[Post], q: Query, fmt: RowFormat) -> list[dict[str, Any
             "id": p.id,
             "published_at": p.published_at,
             "author": p.author.handle,
-            "engagement": p.engagement.total,
+            # 0 is stored for a count a platform never gives (a feed): unknown.
+            "engagement": p.engagement.total or None,
             "url": p.url,
         }
         if fmt is RowFormat.table:
             row["author"] = author_cell(p.author.handle)
+            row["engagement"] = "–" if row["engagement"] is None else row["engagement"]
             row["text"] = Text.from_markup(
                 hit.marked(before="[bold yellow]", after="[/]", escape=escape)
             )

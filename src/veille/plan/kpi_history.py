@@ -13,6 +13,7 @@ from veille.plan.kpi_measures import (
     COUNTED,
     Measure,
     Since,
+    _engagement,
     _own_scope,
     _published_from_calendar,
     _replies_not_counted,
@@ -156,8 +157,11 @@ def _measure_windows(ws: Workspace, kpi: KPI, pers: list[Period]) -> list[Measur
     if isinstance(scope, Measure):
         return None  # the reason, from one window
     found = []
+    counts: dict[str, bool] = {}
     for per, (posts, engagement) in zip(pers, ws.store.window_totals(scope, pers), strict=True):
         if kind == "engagement":
             engagement += _replies_not_counted(ws, scope, per)
-        found.append(Measure(float(engagement if kind == "engagement" else posts)))
+            found.append(_engagement(ws, kpi, scope, posts, engagement, counts))
+        else:
+            found.append(Measure(float(posts)))
     return found

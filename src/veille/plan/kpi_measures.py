@@ -283,8 +283,50 @@ def _measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
         posts, engagement = _totals(ws, scope, per)
         if kind == "engagement":
             engagement += _replies_not_counted(ws, scope, per)
-        return Measure(float(engagement if kind == "engagement" else posts))
+            return _engagement(ws, kpi, scope, posts, engagement, {})
+        return Measure(float(posts))
     raise UsageError(tr("%(value)r is not a KPI kind", value=kind), hint=did_you_mean(kind, KINDS))
+
+
+def _engagement(
+    ws: Workspace, kpi: KPI, scope: Scope, posts: int, engagement: int, counts: dict[str, bool]
+) -> Measure:
+    """The engagement our ``posts`` of a window earned. A platform that gives
+    no counts (a blog's feed, a web page) is stored with 0, which says nothing
+    of what its readers did: where our posts of the window earned none and
+    none of our posts there ever earned any, it is unknown. A quiet window
+    on a platform that has counted for us is 0, as is a window without a
+    post of ours. ``counts`` keeps the answer for a history's windows."""
+    from veille.i18n import format_number
+
+    if engagement or not posts:
+        return Measure(float(engagement))
+    if "ever" not in counts:
+        counts["ever"] = _ever_counted(ws, scope)
+    if counts["ever"]:
+        return Measure(0.0)
+    return Measure(
+        None,
+        f"none of our {format_number(posts, 'en')} posts on {kpi.platform} in this period gave "
+        "an interaction count: the platform may give none (a feed, a web page)",
+        f"aucune de nos {format_number(posts, 'fr')} publications sur {kpi.platform} de cette "
+        "période n’a donné de nombre d’interactions\u202f: la plateforme n’en donne peut-être "
+        "pas (un flux, une page web)",
+    )
+
+
+def _ever_counted(ws: Workspace, scope: Scope) -> bool:
+    """Whether one of our posts on the scope's platform, at any time, earned
+    a like, a share or a reply: the platform then gives us counts."""
+    from veille.query.ast import And, Or, Range
+    from veille.store.base import PostFilter
+
+    counted = Or(tuple(Range(n, 1, None) for n in ("likes", "shares", "replies")))
+    flt = PostFilter(platforms=scope.flt.platforms)
+    return any(
+        next(iter(ws.store.search(And((counted, query)), flt, limit=1)), None) is not None
+        for query in scope.queries
+    )
 
 
 #: How many of our posts without counts in a window are looked at for replies.

@@ -528,8 +528,13 @@ class ShareOut(BaseModel):
     previous_share: float | None = Field(
         description="Part of the previous period's posts; null where it had none (0 of 0)."
     )
-    engagement: int
-    reach: int
+    engagement: int | None = Field(
+        description="Likes + shares + replies of these posts; null where none of them gave a "
+        "count (feeds, web pages: unknown, not 0)."
+    )
+    reach: int | None = Field(
+        description="Their authors' followers, summed; null where none of them gave a count."
+    )
 
 
 class BreakdownOut(Windowed):
