@@ -155,6 +155,13 @@ class TopicIn(BaseModel):
 class TopicUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: str
+    version: int | None = Field(
+        None,
+        description="The topic's version your query was written from (the `version` that "
+        "GET answered). If another version was saved since, with another query, nothing is "
+        "saved and the answer is 409 conflict, naming it. Left out, the query is saved "
+        "whatever was saved meanwhile (as before 2026-12-05).",
+    )
 
 
 class QueryErrorOut(BaseModel):
