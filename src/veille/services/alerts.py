@@ -220,17 +220,21 @@ def schedule_text(alert: Alert) -> str:
 
 def alert_rows(ws: Workspace) -> list[dict[str, Any]]:
     """One row per alert, as ``alert list`` shows them; ``query_error`` says
-    when the query it matches (its own or its topic's) no longer reads."""
+    when the query it matches (its own or its topic's) no longer reads,
+    ``topic_missing`` when the topic it watches no longer exists."""
+    from veille.services import dangling
     from veille.services.unreadable import of_alert, topic_queries
 
     topics = topic_queries(ws.state)
     rows = []
     for a in list_alerts(ws):
         unreadable = of_alert(a, topics)
+        missing = dangling.of_alert(a, topics)
         rows.append(
             {"name": a.name, "kind": a.kind, "watches": a.subject, "every": schedule_text(a),
              "mode": a.mode, "to": mask_channel_url(a.channel_url), "paused": a.paused,
-             "query_error": unreadable.as_json() if unreadable else None}
+             "query_error": unreadable.as_json() if unreadable else None,
+             "topic_missing": missing.as_json() if missing else None}
         )  # fmt: skip
     return rows
 
@@ -261,10 +265,14 @@ def show_alert(ws: Workspace, name: str, *, secret: bool = False) -> dict[str, A
         if data.get(key):
             data[key] = datetime.fromtimestamp(data[key], UTC).isoformat(timespec="seconds")
     data["outbox"] = ws.state.outbox_counts(alert.id)
+    from veille.services import dangling
     from veille.services.unreadable import of_alert, topic_queries
 
-    unreadable = of_alert(alert, topic_queries(ws.state))
+    topics = topic_queries(ws.state)
+    unreadable = of_alert(alert, topics)
     data["query_error"] = unreadable.as_json() if unreadable else None
+    missing = dangling.of_alert(alert, topics)
+    data["topic_missing"] = missing.as_json() if missing else None
     return data
 
 

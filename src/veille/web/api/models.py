@@ -185,6 +185,22 @@ _QUERY_ERROR = Field(
 )
 
 
+class TopicMissingOut(BaseModel):
+    """The topic an alert watches no longer exists (deleted before veille
+    refused to delete a topic in use): the alert sends nothing."""
+
+    kind: str = Field(description="alert")
+    name: str = Field(description="The alert's name.")
+    missing: str = Field(description="The topic's name.")
+    message: str
+    hint: str = Field(description="What to do: add the topic again, or delete the alert.")
+
+
+_TOPIC_MISSING = Field(
+    None, description="Set when the topic it watches no longer exists (it sends nothing)."
+)
+
+
 class TopicOut(BaseModel):
     name: str
     query: str
@@ -328,6 +344,7 @@ class AlertOut(BaseModel):
     to: str = Field(description="The channel URL, its secrets masked.")
     paused: bool
     query_error: QueryErrorOut | None = _QUERY_ERROR
+    topic_missing: TopicMissingOut | None = _TOPIC_MISSING
 
     @classmethod
     def of(cls, row: dict[str, Any], alert: Any) -> AlertOut:
@@ -367,6 +384,7 @@ class AlertDetail(BaseModel):
     paused: bool
     outbox: dict[str, int] = Field(description="Deliveries by status.")
     query_error: QueryErrorOut | None = _QUERY_ERROR
+    topic_missing: TopicMissingOut | None = _TOPIC_MISSING
     created_at: datetime
     updated_at: datetime
     checked_at: datetime | None

@@ -1,0 +1,134 @@
+"""An alert whose topic was deleted before veille refused to delete a topic
+in use (or by an older veille) sends nothing, and said so only in the
+daemon's log. Now its owner sees it where alerts are shown (the alerts'
+pages, the API, ``veille alert list``) and ``/healthz`` counts it, with
+what to do; so are the plan's KPIs, channels and objectives naming a topic
+or an objective that is gone. Real HTTP, the real CLI."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.web.server import Running, add_role_users, serve
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    from veille.alerts.model import Alert, AlertBook
+    from veille.query.topics import add_topic, get_topic
+    from veille.store.protocols.plan import KPI, Channel, Objective
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(Path(tmp_path_factory.mktemp("dangling")) / "ws")
+    tokens = add_role_users(root)
+    with Workspace.open(root) as ws:
+        add_topic(ws.state, "gone", "lumio")
+        add_topic(ws.state, "kept", "vexa")
+        book = AlertBook(ws.state)
+        book.add(Alert(name="orphan", channel_url="atom:feed.xml", topic="gone"))
+        book.add(Alert(name="fine", channel_url="atom:feed.xml", topic="kept"))
+        # The plan as it was left when these were deleted under it.
+        ws.state.save_objective(Objective("reach", "awareness", topics=("gone", "kept")))
+        ws.state.save_kpi(KPI("vol", "mentions", 10, topic="gone", objective="dropped"))
+        ws.state.save_channel(Channel("mastodon", objectives=("dropped",)))
+        # Deleted as veille did before it refused to delete a topic in use.
+        ws.state.delete_topic(get_topic(ws.state, "gone").id)
+    with serve(root) as server:
+        server.tokens = tokens
+        yield server
+
+
+def _page(site: Running, path: str, lang: str = "en") -> str:
+    from veille.web.deps import SESSION_COOKIE
+
+    r = httpx.get(
+        site.url + path,
+        cookies={SESSION_COOKIE: site.session("viewer"), "veille_lang": lang},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    return html.unescape(r.text)
+
+
+def test_the_alert_pages_say_its_topic_is_gone_and_what_to_do(site: Running) -> None:
+    said = "alert orphan watches topic gone, which no longer exists: it sends nothing"
+    listing = _page(site, "/alerts")
+    assert listing.count("which no longer exists") == 1  # "fine" watches a topic that is
+    assert said in listing
+    page = _page(site, "/alerts/orphan")
+    assert said in page
+    assert "Add a topic named gone again (/topics/new), or delete the alert" in page
+    assert "no longer exists" not in _page(site, "/alerts/fine")
+    french = _page(site, "/alerts/orphan", "fr")
+    assert (
+        "l’alerte orphan surveille le sujet gone, qui n’existe plus\u202f: elle n’envoie rien"
+        in french
+    )
+    assert "Recréez un sujet nommé gone (/topics/new)" in french
+
+
+def test_the_api_and_the_cli_say_it(site: Running) -> None:
+    headers = {"Authorization": f"Bearer {site.tokens['viewer']}"}
+    alerts = httpx.get(site.url + "/api/v1/alerts", headers=headers, timeout=30).json()
+    rows = {a["name"]: a for a in alerts}
+    assert rows["fine"]["topic_missing"] is None
+    missing = rows["orphan"]["topic_missing"]
+    assert missing["missing"] == "gone" and "POST /api/v1/topics" in missing["hint"]
+    assert "DELETE /api/v1/alerts/orphan" in missing["hint"]
+    one = httpx.get(site.url + "/api/v1/alerts/orphan", headers=headers, timeout=30).json()
+    assert one["topic_missing"]["missing"] == "gone"
+    french = httpx.get(
+        site.url + "/api/v1/alerts/orphan", headers=headers | {"Accept-Language": "fr"}
+    ).json()["topic_missing"]
+    assert french["message"].startswith("l’alerte orphan surveille le sujet gone")
+    assert "Recréez un sujet nommé gone (POST /api/v1/topics)" in french["hint"]
+
+    env = {k: v for k, v in os.environ.items() if k != "VEILLE_WORKSPACE"}
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    env["COLUMNS"] = "400"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "veille", *args, "--workspace", str(site.root)],
+            env=env, capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+
+    table = cli("alert", "list")
+    err = " ".join(table.stderr.split())
+    assert "alert orphan watches topic gone, which no longer exists: it sends nothing" in err
+    assert "veille topic add gone QUERY" in err and "veille alert remove orphan" in err
+    listed = {r["name"]: r for r in json.loads(cli("alert", "list", "--format", "json").stdout)}
+    assert listed["orphan"]["topic_missing"]["missing"] == "gone"
+    assert listed["fine"]["topic_missing"] is None
+
+
+def test_health_counts_every_reference_to_nothing_and_names_them_signed_in(
+    site: Running,
+) -> None:
+    from veille.web.deps import SESSION_COOKIE
+
+    anonymous = httpx.get(site.url + "/healthz", timeout=30).json()
+    assert anonymous["status"] == "ok" and anonymous["dangling_references"] == 5
+    assert "dangling" not in anonymous  # names are not public
+    signed = httpx.get(
+        site.url + "/healthz", cookies={SESSION_COOKIE: site.session("viewer")}, timeout=30
+    ).json()
+    said = {(d["kind"], d["name"], d["missing"]) for d in signed["dangling"]}
+    assert said == {
+        ("alert", "orphan", "gone"),
+        ("kpi", "vol", "gone"),
+        ("kpi", "vol", "dropped"),
+        ("channel", "mastodon", "dropped"),
+        ("objective", "reach", "gone"),
+    }
