@@ -51,3 +51,38 @@ def test_plan_objective_remove_keeps_one_a_kpi_or_a_channel_names(state_ws: Work
     assert run(ws, "plan", "channel", "set", "mastodon", "--objectives", "")[0] == 0
     assert run(ws, "plan", "objective", "remove", "care") == (0, "Objective 'care' removed.\n")
     assert list_objectives(ws.state) == []
+
+
+def test_a_plan_naming_a_deleted_topic_or_objective_is_shown_with_what_to_do(
+    state_ws: Workspace,
+) -> None:
+    """A topic or an objective deleted under the plan before veille refused
+    it: 'veille plan kpis' (and the plan's page, cost and document) stopped
+    on "no topic named 'gone'"; the lists showed the names as if they were
+    there. Now the KPI is not measurable, saying why, and each list warns
+    with what to do."""
+    from veille.query.topics import get_topic
+    from veille.store.protocols.plan import KPI, Channel, Objective
+
+    ws = state_ws
+    add_topic(ws.state, "gone", "vexa")
+    ws.state.save_objective(Objective("reach", "awareness", topics=("gone", "lumio")))
+    ws.state.save_kpi(KPI("vol", "mentions", 10, topic="gone", objective="dropped"))
+    ws.state.save_channel(Channel("mastodon", objectives=("dropped",)))
+    ws.state.delete_topic(get_topic(ws.state, "gone").id)  # as veille did before
+
+    code, out = run(ws, "plan", "kpis", "--format", "json")
+    said = " ".join(out.split())
+    assert code == 0, out
+    assert '"status": "not_measurable"' in said
+    assert "topic gone no longer exists: add a topic of that name again" in said
+    assert "KPI vol belongs to objective dropped, which no longer exists" in said
+    code, out = run(ws, "plan", "objective", "list")
+    said = " ".join(out.split())
+    assert code == 0 and "objective reach is served by topic gone, which no longer exists" in said
+    assert "veille plan objective edit reach --topics" in said
+    code, out = run(ws, "plan", "channel", "list")
+    said = " ".join(out.split())
+    assert "channel mastodon serves objective dropped, which no longer exists" in said
+    code, out = run(ws, "plan", "export", "--format", "md")
+    assert code == 0, out

@@ -132,3 +132,25 @@ def test_health_counts_every_reference_to_nothing_and_names_them_signed_in(
         ("channel", "mastodon", "dropped"),
         ("objective", "reach", "gone"),
     }
+
+
+def test_the_plan_pages_say_what_they_name_that_is_gone(site: Running) -> None:
+    """The plan showed the KPI under an objective no page listed and the
+    channel serving it, with nothing said. /plan and /plan/edit now list
+    each, with what to do, in English and French."""
+    from veille.web.deps import SESSION_COOKIE
+
+    page = _page(site, "/plan")
+    assert "The plan names what no longer exists" in page
+    assert "KPI vol measures topic gone, which no longer exists: it measures nothing" in page
+    assert "KPI vol belongs to objective dropped, which no longer exists" in page
+    assert "channel mastodon serves objective dropped, which no longer exists" in page
+    assert "objective reach is served by topic gone, which no longer exists" in page
+    assert "Choose the objectives it serves again (/plan/edit)" in page
+    french = _page(site, "/plan", "fr")
+    assert "Le plan nomme ce qui n’existe plus" in french
+    assert "le canal mastodon sert l’objectif dropped, qui n’existe plus" in french
+    r = httpx.get(
+        site.url + "/plan/edit", cookies={SESSION_COOKIE: site.session("manager")}, timeout=30
+    )
+    assert "KPI vol belongs to objective dropped" in html.unescape(r.text)

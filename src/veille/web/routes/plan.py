@@ -55,6 +55,7 @@ def _overview(request: Request) -> dict[str, Any]:
         share_shown,
     )
     from veille.plan.status import format_value, reports, status_label
+    from veille.services.dangling import plan_references
 
     ws = workspace(request)
     language = lang(request)
@@ -79,6 +80,7 @@ def _overview(request: Request) -> dict[str, Any]:
     est = estimate(ws, weekly=heard.weekly)
     return {
         "objectives": ws.state.plan_objectives(),
+        "dangling": plan_references(ws.state, {t.name for t in ws.state.topics()}),
         "kind_note": lambda o: kind_note(o, language),
         "kpis": kpis,
         "people": ws.state.plan_people(),
@@ -225,11 +227,14 @@ def _edit_context(
     from veille.plan.kpis import kind_label as kpi_label
     from veille.plan.objectives import KINDS, kind_label
     from veille.plan.people import ROLES, current_guidelines, role_label
+    from veille.services.dangling import plan_references
 
     ws = workspace(request)
     language = lang(request)
+    topics = [t.name for t in ws.state.topics()]
     return {
         "error": error,
+        "dangling": plan_references(ws.state, set(topics)),
         "objectives": ws.state.plan_objectives(),
         "kinds": [(k, kind_label(k, language)) for k in KINDS],
         "kpis": ws.state.plan_kpis(),
@@ -239,7 +244,7 @@ def _edit_context(
         "role_label": lambda r: role_label(r, language),
         "channels": ws.state.plan_channels(),
         "platforms": PLATFORMS,
-        "topics": [t.name for t in ws.state.topics()],
+        "topics": topics,
         "costs": ws.state.plan_costs(),
         "cost_rows": cost_data(estimate(ws)),
         "guidelines": current_guidelines(ws.state),
