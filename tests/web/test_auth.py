@@ -233,12 +233,14 @@ def test_api_requests_without_login_get_401_not_a_redirect(live_server: Served) 
 
 
 def test_healthz(client: httpx.Client) -> None:
-    # Signed out: the count of saved queries that no longer read, never their names.
+    # Signed out: the count of saved queries that no longer read, and of what
+    # names a deleted topic or objective, never their names.
     assert client.get("/healthz").json() == {
         "status": "ok",
         "stores": {"state": "ok", "posts": "ok"},
         "warming": False,
         "unreadable_queries": 0,
+        "dangling_references": 0,
     }
 
 
