@@ -200,6 +200,35 @@ def test_two_clients_updating_one_topic_with_its_version_do_not_overwrite_each_o
         assert blind.status_code == 200 and blind.json()["version"] == 4
 
 
+def test_deleting_an_alert_an_inbox_rule_notifies_through_is_a_conflict(api: Running) -> None:
+    """DELETE of an alert an inbox rule notifies through answered 204, and
+    the rule then failed on every item, doing none of its actions. Now 409
+    conflict names the rule, in the client's language, and nothing is deleted."""
+    from veille.inbox.rules import add_rule, make_rule
+    from veille.workspace import Workspace
+
+    with client(api) as c:
+        made = {"to": "atom:feeds/oncall.xml", "query": "lumio", "name": "oncall-api"}
+        assert c.post("/api/v1/alerts", json=made).status_code == 201
+        with Workspace.open(api.root) as ws:
+            rule = make_rule("page-api", query="lumio", actions=[("notify", "oncall-api")])
+            add_rule(ws.state, rule)
+        refused = c.delete("/api/v1/alerts/oncall-api")
+        assert refused.status_code == 409, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "conflict"
+        assert error["message"] == (
+            "alert oncall-api is still used by inbox rule page-api to notify; nothing was deleted"
+        )
+        assert "/inbox/rules" in error["hint"]
+        french = c.delete("/api/v1/alerts/oncall-api", headers={"Accept-Language": "fr"})
+        assert french.json()["error"]["message"].startswith("l’alerte oncall-api sert encore à")
+        assert c.get("/api/v1/alerts/oncall-api").status_code == 200
+        with Workspace.open(api.root) as ws:
+            ws.state.remove_inbox_rule("page-api")
+        assert c.delete("/api/v1/alerts/oncall-api").status_code == 204
+
+
 def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) -> None:
     with client(api) as c:
         r = c.post(

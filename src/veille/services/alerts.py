@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from veille.alerts.channels.apprise_mask import mask_channel_url
-from veille.errors import NotFound, UsageError, VeilleError, tr
+from veille.errors import Conflict, NotFound, Place, UsageError, VeilleError, tr
 from veille.services.audit import record
 from veille.suggest import check_languages, check_platforms
 
@@ -305,10 +305,36 @@ def resume_alert(ws: Workspace, name: str, *, actor: str | None = None) -> Resum
     return Resumed(alert, report.sent, counts.get("pending", 0))
 
 
+# Where an inbox rule's actions are changed (the CLI's, the page's way).
+_RULES_CHANGED = Place(
+    "veille rule edit NAME --tag … (its actions without it), veille rule remove NAME",
+    page="/inbox/rules",
+    api="/inbox/rules",
+)
+
+
 def remove_alert(ws: Workspace, name: str, *, actor: str | None = None) -> None:
+    """Delete alert ``name``. One that inbox rules notify through is kept
+    (:class:`Conflict` names them): deleted, each of those rules failed on
+    every item it matched, and did none of its actions (no tag, no
+    assignee), said only as the rule's last error."""
     from veille.alerts.model import AlertBook
 
-    AlertBook(ws.state).remove(name)
+    book = AlertBook(ws.state)
+    alert = book.get(name)
+    rules = [r.name for r in ws.state.inbox_rules() if ("notify", alert.name) in r.actions]
+    if rules:
+        listed = tr("inbox rule %(name)s", name=rules[0])
+        for more in rules[1:]:
+            listed = tr("%(first)s, %(next)s", first=listed,
+                        next=tr("inbox rule %(name)s", name=more))  # fmt: skip
+        raise Conflict(
+            tr("alert %(name)s is still used by %(users)s to notify; nothing was deleted",
+               name=alert.name, users=listed),
+            hint=tr("Take it out of those rules' actions or remove them first (%(where)s), "
+                    "then delete the alert.", where=_RULES_CHANGED),
+        )  # fmt: skip
+    book.remove(name)
     record(ws.state, actor, "alert.remove", name)
 
 
