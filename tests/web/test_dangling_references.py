@@ -26,6 +26,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     from veille.alerts.model import Alert, AlertBook
+    from veille.inbox.rules import add_rule, make_rule
     from veille.query.topics import add_topic, get_topic
     from veille.store.protocols.plan import KPI, Channel, Objective
     from veille.workspace import Workspace, init_workspace
@@ -44,6 +45,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         ws.state.save_channel(Channel("mastodon", objectives=("dropped",)))
         # Deleted as veille did before it refused to delete a topic in use.
         ws.state.delete_topic(get_topic(ws.state, "gone").id)
+        # An inbox rule notifying through an alert deleted under it, one
+        # assigning to someone who is no user, a team counting them.
+        book.add(Alert(name="pager", channel_url="atom:pager.xml", query="lumio"))
+        rule = make_rule("page-me", query="lumio", actions=[("tag", "hot"), ("notify", "pager")])
+        add_rule(ws.state, rule)
+        add_rule(ws.state, make_rule("to-ghost", query="vexa", actions=[("assign", "ghost")]))
+        ws.state.set_inbox_team("care", ["analyst", "ghost"])
+        book.remove("pager")
     with serve(root) as server:
         server.tokens = tokens
         yield server
@@ -119,7 +128,7 @@ def test_health_counts_every_reference_to_nothing_and_names_them_signed_in(
     from veille.web.deps import SESSION_COOKIE
 
     anonymous = httpx.get(site.url + "/healthz", timeout=30).json()
-    assert anonymous["status"] == "ok" and anonymous["dangling_references"] == 5
+    assert anonymous["status"] == "ok" and anonymous["dangling_references"] == 8
     assert "dangling" not in anonymous  # names are not public
     signed = httpx.get(
         site.url + "/healthz", cookies={SESSION_COOKIE: site.session("viewer")}, timeout=30
@@ -131,6 +140,9 @@ def test_health_counts_every_reference_to_nothing_and_names_them_signed_in(
         ("kpi", "vol", "dropped"),
         ("channel", "mastodon", "dropped"),
         ("objective", "reach", "gone"),
+        ("inbox_rule", "page-me", "pager"),
+        ("inbox_rule", "to-ghost", "ghost"),
+        ("team", "care", "ghost"),
     }
 
 
@@ -154,3 +166,34 @@ def test_the_plan_pages_say_what_they_name_that_is_gone(site: Running) -> None:
         site.url + "/plan/edit", cookies={SESSION_COOKIE: site.session("manager")}, timeout=30
     )
     assert "KPI vol belongs to objective dropped" in html.unescape(r.text)
+
+
+def test_the_inbox_pages_and_rule_list_say_what_their_rules_and_teams_name_that_is_gone(
+    site: Running,
+) -> None:
+    """A rule notifying through a deleted alert failed on every item, doing
+    none of its actions; one assigning to a removed user handed items to no
+    one; a team kept them in its round-robin. /inbox/rules, /inbox/teams and
+    'veille rule list' now say so, with what to do."""
+    rules = _page(site, "/inbox/rules")
+    assert "The inbox names what no longer exists" in rules
+    assert (
+        "inbox rule page-me notifies through alert pager, which no longer exists: it fails on "
+        "every item and does none of its actions" in rules
+    )
+    assert "inbox rule to-ghost assigns to ghost, who is no longer a user" in rules
+    assert "Make it assign to someone else (/inbox/rules)" in rules
+    teams = _page(site, "/inbox/teams")
+    assert "team care counts ghost, who is no longer a user" in teams
+    french = _page(site, "/inbox/teams", "fr")
+    assert "l’équipe care compte ghost, qui n’est plus un utilisateur\u202f: personne" in french
+
+    env = {k: v for k, v in os.environ.items() if k != "VEILLE_WORKSPACE"}
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    listed = subprocess.run(
+        [sys.executable, "-m", "veille", "rule", "list", "--workspace", str(site.root)],
+        env=env, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    err = " ".join(listed.stderr.split())
+    assert "inbox rule page-me notifies through alert pager, which no longer exists" in err
+    assert "veille rule edit page-me …" in err

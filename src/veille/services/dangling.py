@@ -26,7 +26,7 @@ class Dangling:
     no longer exists: what that means (``message``) and what to do
     (``hint``), both translated where shown (:func:`veille.errors.tr`)."""
 
-    kind: str  # "alert", "kpi", "channel" or "objective"
+    kind: str  # "alert", "kpi", "channel", "objective", "inbox_rule" or "team"
     name: str
     missing: str
     message: Text
@@ -77,8 +77,10 @@ def dangling_references(state: Any) -> list[Dangling]:
     from veille.query.topics import list_topics
 
     topics = {t.name for t in list_topics(state)}
-    found = [d for a in AlertBook(state).all() if (d := of_alert(a, topics))]
-    return found + plan_references(state, topics)
+    alerts = AlertBook(state).all()
+    found = [d for a in alerts if (d := of_alert(a, topics))]
+    named = {a.name for a in alerts}  # read once: 1,000 alerts are most of the cost
+    return found + plan_references(state, topics) + inbox_references(state, named)
 
 
 _PLAN_EDIT = "/plan/edit"
@@ -135,6 +137,51 @@ def plan_references(state: Any, topics: set[str]) -> list[Dangling]:
                     tr("Choose the topics that serve it again (%(where)s).",
                        where=Place(f"veille plan objective edit {o.name} --topics …",
                                    page=_PLAN_EDIT)),
+                ))  # fmt: skip
+    return found
+
+
+def inbox_references(state: Any, alerts: set[str] | None = None) -> list[Dangling]:
+    """The inbox rules that notify through an alert, or assign to a user, no
+    longer there, and the teams counting a user no longer there (a
+    workspace without accounts, the command line alone, has no users to
+    miss). ``alerts``: the names of the alerts, when already read."""
+    from veille.inbox.rules import list_rules
+    from veille.services.users import list_users
+
+    people = {u.username for u in list_users(state)}
+    rules = list_rules(state)
+    if alerts is None and any(kind == "notify" for r in rules for kind, _v in r.actions):
+        alerts = {a.name for a in state.list_alerts()}
+    found: list[Dangling] = []
+    for rule in rules:
+        rules_page = Place(f"veille rule edit {rule.name} …", page="/inbox/rules")
+        for kind, value in rule.actions:
+            if kind == "notify" and alerts is not None and value not in alerts:
+                found.append(Dangling(
+                    "inbox_rule", rule.name, value,
+                    tr("inbox rule %(name)s notifies through alert %(alert)s, which no longer "
+                       "exists: it fails on every item and does none of its actions",
+                       name=rule.name, alert=value),
+                    tr("Give the rule its actions without it (%(where)s), or add an alert "
+                       "named %(alert)s again.", where=rules_page, alert=value),
+                ))  # fmt: skip
+            if kind == "assign" and people and value.strip().lower() not in people:
+                found.append(Dangling(
+                    "inbox_rule", rule.name, value,
+                    tr("inbox rule %(name)s assigns to %(user)s, who is no longer a user: "
+                       "no one sees the items it assigns", name=rule.name, user=value),
+                    tr("Make it assign to someone else (%(where)s).", where=rules_page),
+                ))  # fmt: skip
+    for team, members in state.inbox_teams().items():
+        for member in members:
+            if people and member.strip().lower() not in people:
+                found.append(Dangling(
+                    "team", team, member,
+                    tr("team %(name)s counts %(user)s, who is no longer a user: no one sees "
+                       "the items of their turn", name=team, user=member),
+                    tr("Set its members again (%(where)s).",
+                       where=Place(f"veille inbox team {team} MEMBER…", page="/inbox/teams")),
                 ))  # fmt: skip
     return found
 
