@@ -147,8 +147,10 @@ def test_every_example_of_the_plan_docs_runs(
     ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doc: str
 ) -> None:
     """Each `veille plan …` example, in the document's order (removals last,
-    so later examples still find what they name), exits 0: an option renamed
-    in the code and not in the docs (`--channel` for `--channels`) fails here."""
+    so later examples still find what they name, and in reverse order: an
+    objective is removed once the KPIs and channels added after it that name
+    it are gone), exits 0: an option renamed in the code and not in the docs
+    (`--channel` for `--channels`) fails here."""
     root = Path(__file__).resolve().parents[2]
     commands = _doc_commands(root / "docs" / doc)
     assert len(commands) > 25
@@ -160,7 +162,7 @@ def test_every_example_of_the_plan_docs_runs(
     add_topic(ws.state, "orbita", "orbita")
     interactive = [c for c in commands if c[:2] == ["plan", "init"] and "--yes" not in c]
     assert interactive == [["plan", "init", "--language", "fr"]]  # asks questions: not run here
-    removals = [c for c in commands if "remove" in c[:3]]
+    removals = [c for c in commands if "remove" in c[:3]][::-1]
     for args in [c for c in commands if c not in interactive and c not in removals] + removals:
         args = [str(tmp_path / "plan.md") if a in ("FILE", "FICHIER") else a for a in args]
         code, out = run(ws, *args)

@@ -157,6 +157,78 @@ def test_topics_create_update_delete(api: Running) -> None:
         assert missing.status_code == 404 and missing.json()["error"]["hint"]
 
 
+def test_two_clients_updating_one_topic_with_its_version_do_not_overwrite_each_other(
+    api: Running,
+) -> None:
+    """Two integrators read topic version 1 and each PUT a new query: the
+    second silently replaced the first's, where the topic's page refuses.
+    Sent with the ``version`` read, the second is refused (409 conflict,
+    naming the version saved since and its query), nothing saved; sent again
+    on that version, it goes. A PUT without ``version`` works as before."""
+    with client(api) as first, client(api, "manager") as second:
+        assert first.post("/api/v1/topics", json={"name": "cas", "query": "lumio"}).is_success
+        read = second.get("/api/v1/topics/cas").json()["version"]
+        assert read == 1
+        mine = first.put("/api/v1/topics/cas", json={"query": "lumio AND lyon", "version": read})
+        assert mine.status_code == 200 and mine.json()["version"] == 2
+        theirs = {"query": "lumio AND fibre", "version": read}
+        refused = second.put("/api/v1/topics/cas", json=theirs)
+        assert refused.status_code == 409, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "conflict"
+        assert "version 2 was saved after the version 1 you started from" in error["message"]
+        assert "lumio AND lyon" in error["message"]
+        assert "GET /api/v1/topics/cas" in error["hint"] and '"version": 2' in error["hint"]
+        french = second.put(
+            "/api/v1/topics/cas", json=theirs, headers={"Accept-Language": "fr"}
+        ).json()["error"]
+        assert "Rien n’a été enregistré\u202f: relisez le sujet" in french["hint"]
+        assert first.get("/api/v1/topics/cas").json()["query"] == "lumio AND lyon"
+        # A retry of the first client's PUT (its query is the one saved) is no clash.
+        again = first.put("/api/v1/topics/cas", json={"query": "lumio AND lyon", "version": 1})
+        assert again.status_code == 200 and again.json()["version"] == 2
+        merged = {"query": "lumio AND lyon AND fibre", "version": 2}
+        assert second.put("/api/v1/topics/cas", json=merged).json()["version"] == 3
+        unknown = second.put("/api/v1/topics/cas", json={"query": "x", "version": 9})
+        assert unknown.status_code == 400
+        assert (
+            "topic cas has no version 9: its versions are 1 to 3"
+            in unknown.json()["error"]["message"]
+        )
+        # Without a version, the last PUT wins, as before.
+        blind = first.put("/api/v1/topics/cas", json={"query": "vexa"})
+        assert blind.status_code == 200 and blind.json()["version"] == 4
+
+
+def test_deleting_an_alert_an_inbox_rule_notifies_through_is_a_conflict(api: Running) -> None:
+    """DELETE of an alert an inbox rule notifies through answered 204, and
+    the rule then failed on every item, doing none of its actions. Now 409
+    conflict names the rule, in the client's language, and nothing is deleted."""
+    from veille.inbox.rules import add_rule, make_rule
+    from veille.workspace import Workspace
+
+    with client(api) as c:
+        made = {"to": "atom:feeds/oncall.xml", "query": "lumio", "name": "oncall-api"}
+        assert c.post("/api/v1/alerts", json=made).status_code == 201
+        with Workspace.open(api.root) as ws:
+            rule = make_rule("page-api", query="lumio", actions=[("notify", "oncall-api")])
+            add_rule(ws.state, rule)
+        refused = c.delete("/api/v1/alerts/oncall-api")
+        assert refused.status_code == 409, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "conflict"
+        assert error["message"] == (
+            "alert oncall-api is still used by inbox rule page-api to notify; nothing was deleted"
+        )
+        assert "/inbox/rules" in error["hint"]
+        french = c.delete("/api/v1/alerts/oncall-api", headers={"Accept-Language": "fr"})
+        assert french.json()["error"]["message"].startswith("l’alerte oncall-api sert encore à")
+        assert c.get("/api/v1/alerts/oncall-api").status_code == 200
+        with Workspace.open(api.root) as ws:
+            ws.state.remove_inbox_rule("page-api")
+        assert c.delete("/api/v1/alerts/oncall-api").status_code == 204
+
+
 def test_alerts_create_pause_resume_and_send_a_test(api: Running, box: Mailbox) -> None:
     with client(api) as c:
         r = c.post(

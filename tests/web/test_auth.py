@@ -233,12 +233,14 @@ def test_api_requests_without_login_get_401_not_a_redirect(live_server: Served) 
 
 
 def test_healthz(client: httpx.Client) -> None:
-    # Signed out: the count of saved queries that no longer read, never their names.
+    # Signed out: the count of saved queries that no longer read, and of what
+    # names a deleted topic or objective, never their names.
     assert client.get("/healthz").json() == {
         "status": "ok",
         "stores": {"state": "ok", "posts": "ok"},
         "warming": False,
         "unreadable_queries": 0,
+        "dangling_references": 0,
     }
 
 
@@ -467,3 +469,46 @@ def test_a_role_lowered_while_a_form_is_open_refuses_it_and_keeps_what_was_typed
     assert f">{query}</textarea>" in page and "What you typed" in page
     with live_server.workspace() as ws:
         assert ws.state.topic("lowered-t") is None
+
+
+def test_a_user_an_inbox_rule_assigns_to_is_not_removed_from_the_page(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """Removing an agent that an inbox rule assigns to and a team counts
+    left the rule handing each new item to nobody (out of the unassigned
+    queue, seen by no one) and the team's round-robin handing them their
+    turn of items all the same. Now
+    the page refuses (409), naming them and where to change them, in English
+    and French; once they are given to someone else, the user goes."""
+    import html
+
+    from veille.inbox.items import set_team
+    from veille.inbox.rules import add_rule, make_rule
+
+    with live_server.workspace() as ws:
+        users.add_user(ws.state, "leaver", password_for("leaver"), "analyst")
+        add_rule(ws.state, make_rule("to-leaver", query="lumio", actions=[("assign", "leaver")]))
+        set_team(ws.state, "care", ["leaver", "analyst"])
+    login(client, "admin")
+    token = csrf_from(client.get("/users").text)
+    refused = client.post("/users/leaver/remove", data={"csrf_token": token})
+    said = html.unescape(refused.text)
+    assert refused.status_code == 409
+    assert (
+        "user leaver is still named by inbox rule to-leaver, team care; nothing was deleted" in said
+    )
+    assert "(/inbox/rules, /inbox/teams)" in said
+    client.cookies.set("veille_lang", "fr")
+    said = html.unescape(client.post("/users/leaver/remove", data={"csrf_token": token}).text)
+    client.cookies.delete("veille_lang")
+    assert (
+        "l’utilisateur leaver est encore cité par la règle de boîte de réception to-leaver, "
+        "l’équipe care\u202f; rien n’a été supprimé" in said
+    )
+    with live_server.workspace() as ws:
+        assert users.get_user(ws.state, "leaver") is not None
+        ws.state.remove_inbox_rule("to-leaver")
+        set_team(ws.state, "care", ["analyst"])
+    assert client.post("/users/leaver/remove", data={"csrf_token": token}).status_code == 303
+    with live_server.workspace() as ws:
+        assert users.get_user(ws.state, "leaver") is None

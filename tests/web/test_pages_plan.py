@@ -837,3 +837,53 @@ def test_two_managers_changing_one_kpi_keep_each_others_changes(
         assert "KPI waiting-shared changed since you opened the page (Target)" in said
         with Workspace.open(live_server.root) as ws:
             assert get_kpi(ws.state, "waiting-shared").target == 5.0
+
+
+def test_an_objective_kpis_or_channels_name_is_not_removed_and_they_are_named(
+    live_server: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """Removing an objective that a KPI measures and a channel serves left
+    them naming nothing: the KPI under no objective on /plan, the channel
+    serving an objective no page showed. Now it is refused (409) on
+    /plan/edit, naming them and what to change, in English and French;
+    once nothing names it, it goes."""
+    import html
+
+    from veille.plan.channels import set_channel
+    from veille.plan.kpis import add_kpi, remove_kpi
+    from veille.plan.objectives import add_objective, list_objectives
+    from veille.query.topics import add_topic
+    from veille.workspace import Workspace
+
+    with Workspace.open(live_server.root) as ws:
+        add_topic(ws.state, "reached", "lumio")
+        add_objective(ws.state, "reach", "awareness")
+        add_kpi(ws, "reach-mentions", "mentions", 100, topic="reached", objective="reach")
+        set_channel(ws.state, "mastodon", objectives="reach")
+    with httpx.Client(base_url=live_server.url) as client:
+        login(client, "manager")
+        page = client.get("/plan/edit").text
+        remove = {"csrf_token": csrf_from(page), "name": "reach"}
+        refused = client.post("/plan/objectives/remove", data=remove)
+        said = html.unescape(refused.text)
+        assert refused.status_code == 409
+        assert (
+            "objective reach is still named by KPI reach-mentions, channel mastodon; "
+            "nothing was deleted" in said
+        )
+        assert "remove those KPIs first" in said
+        switch = {"csrf_token": csrf_from(page), "next": "/plan"}
+        client.post("/language", data=switch | {"lang": "fr"})
+        said = html.unescape(client.post("/plan/objectives/remove", data=remove).text)
+        client.post("/language", data=switch | {"lang": "en"})
+        assert (
+            "l’objectif reach est encore cité par l’indicateur reach-mentions, "
+            "le canal mastodon\u202f; rien n’a été supprimé" in said
+        )
+        with Workspace.open(live_server.root) as ws:
+            assert "reach" in [o.name for o in list_objectives(ws.state)]
+            remove_kpi(ws.state, "reach-mentions")
+            set_channel(ws.state, "mastodon", objectives="")
+        assert client.post("/plan/objectives/remove", data=remove).status_code == 303
+        with Workspace.open(live_server.root) as ws:
+            assert "reach" not in [o.name for o in list_objectives(ws.state)]

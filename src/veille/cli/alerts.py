@@ -121,6 +121,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def list_(workspace: WorkspaceOpt = None, fmt: FormatOpt = DataFormat.table) -> None:
         """List alerts with their state."""
+        from veille.services import dangling
         from veille.services.alerts import alert_rows, list_alerts
         from veille.services.unreadable import of_alert, said, topic_queries
 
@@ -131,6 +132,8 @@ def register(app: typer.Typer) -> None:
             for a in list_alerts(ws):  # an alert that silently stopped matching says so
                 if unreadable := of_alert(a, topics):
                     warn(said(unreadable))
+                if missing := dangling.of_alert(a, topics):
+                    warn(dangling.said(missing))
 
     @alert.command("show")
     @handle_errors

@@ -16,6 +16,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    warn,
 )
 
 _Many = Annotated[list[str], typer.Option()]
@@ -212,9 +213,13 @@ def register_rules(app: typer.Typer) -> None:
     def list_(workspace: WorkspaceOpt = None, output: FormatOpt = DataFormat.table) -> None:
         """Every rule in the order they run, with how often it ran and its last error."""
         from veille.inbox.rules import list_rules
+        from veille.services.dangling import inbox_references, said
 
         with open_workspace(workspace) as ws:
             rules = list_rules(ws.state)
+            dangling = [d for d in inbox_references(ws.state) if d.kind == "inbox_rule"]
+        for d in dangling:  # a rule that fails on every item, or assigns to nobody, says so
+            warn(said(d))
         rows = [
             {
                 "position": r.position, "name": r.name, "when": r.conditions.describe(),

@@ -19,6 +19,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    warn,
 )
 from veille.workspace import Workspace
 
@@ -27,6 +28,17 @@ LangOpt = Annotated[
     typer.Option("--language", help="en or fr (default: the plan's language, else ui_language)."),
 ]
 ActorOpt = Annotated[str | None, typer.Option("--as", help="Your username, for the audit log.")]
+
+
+def _warn_dangling(ws: Workspace, kind: str) -> None:
+    """Warn (on stderr) about each ``kind`` of the plan (objective, kpi,
+    channel) that names a topic or an objective no longer there, with what
+    to do: the list showed the name as if it were there."""
+    from veille.services.dangling import plan_references, said
+
+    for d in plan_references(ws.state, {t.name for t in ws.state.topics()}):
+        if d.kind == kind:
+            warn(said(d))
 
 
 def lang_of(ws: Workspace, lang: str | None) -> str:
@@ -123,9 +135,12 @@ def _objectives(plan: typer.Typer) -> None:
                 }
                 for o in list_objectives(ws.state)
             ]
-        print_rows(
-            rows, ["name", "type", "owner", "deadline", "topics", "channels", "description"], output
-        )
+            print_rows(
+                rows,
+                ["name", "type", "owner", "deadline", "topics", "channels", "description"],
+                output,
+            )
+            _warn_dangling(ws, "objective")
 
     @group.command("edit")
     @handle_errors
@@ -305,6 +320,7 @@ def _kpis(plan: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             language = lang_of(ws, lang)
             found = reports(ws, with_history=history)
+            _warn_dangling(ws, "kpi")
         if output is DataFormat.json:
             print_json([r.as_dict(language) for r in found])
             return
@@ -500,7 +516,8 @@ def _channels(plan: typer.Typer) -> None:
                 }
                 for c in list_channels(ws.state)
             ]
-        print_rows(rows, list(rows[0]) if rows else ["platform"], output)
+            print_rows(rows, list(rows[0]) if rows else ["platform"], output)
+            _warn_dangling(ws, "channel")
 
     @group.command("remove")
     @handle_errors

@@ -184,8 +184,13 @@ def channel_cost(channel: Channel, mentions_per_week: float) -> ChannelCost:
 
 
 def plan_topics(state: Any) -> tuple[str, ...]:
-    """The topics the objectives name, in order, each once."""
-    return tuple(dict.fromkeys(t for o in state.plan_objectives() for t in o.topics))
+    """The topics the objectives name, in order, each once; one that no
+    longer exists (deleted under an objective before veille refused to) is
+    left out, as the plan's pages say (:mod:`veille.services.dangling`): it
+    stopped the plan's page, its cost and its document (a 404 naming it)."""
+    known = {t.name for t in state.topics()}
+    named = (t for o in state.plan_objectives() for t in o.topics if t in known)
+    return tuple(dict.fromkeys(named))
 
 
 def weekly_by_platform(

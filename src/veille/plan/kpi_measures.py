@@ -210,12 +210,31 @@ def listening(ws: Workspace) -> Since:
     return cache(lambda: listening_since(ws))
 
 
+def _topic_gone(ws: Workspace, kpi: KPI) -> Measure | None:
+    """Not measurable, saying why, when a topic the KPI names no longer
+    exists (deleted before veille refused to delete a topic in use): its
+    measure stopped the whole plan page (a 404 naming the topic)."""
+    for name in (kpi.topic, *kpi.compare):
+        if name and ws.state.topic(name) is None:
+            return Measure(
+                None,
+                f"topic {name} no longer exists: add a topic of that name again "
+                f"(`veille topic add {name} QUERY`), or remove this KPI",
+                f"le sujet {name} n’existe plus : recréez un sujet de ce nom "
+                f"(`veille topic add {name} REQUÊTE`), ou supprimez cet indicateur",
+            )
+    return None
+
+
 def measure(ws: Workspace, kpi: KPI, per: Period, *, since: Since | None = None) -> Measure:
     """The value of ``kpi`` over ``per`` (share of voice in percent, net
     sentiment in points from -100 to 100). A count over a window veille holds
     no post for is not measurable; over one it holds only the end of, it
     says how many days it covers (``since``: when the posts begin, from
     :func:`listening`)."""
+    gone = _topic_gone(ws, kpi)
+    if gone is not None:
+        return gone
     got = _measure(ws, kpi, per)
     if kpi.kind not in COUNTED or got.value is None:
         return got

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from veille.errors import NotFound, Place, UsageError, tr
+from veille.errors import Conflict, NotFound, Place, Text, UsageError, tr
 from veille.plan.common import audit, check_name, check_platform, parse_day, split_list
 from veille.query.topics import TOPIC_ADD
 from veille.store.protocols.plan import Objective
@@ -137,7 +137,39 @@ def edit_objective(state: Any, name: str, *, actor: str | None = None, **changes
     return objective
 
 
+# Where what names an objective is changed (said the CLI's or the page's way).
+_KPIS_CHANGED = Place("veille plan kpi remove NAME", page="/plan/edit")
+_CHANNELS_CHANGED = Place(
+    "veille plan channel set PLATFORM --objectives …, veille plan channel remove PLATFORM",
+    page="/plan/edit",
+)
+
+
+def objective_users(state: Any, name: str) -> list[Text]:
+    """What names objective ``name``: the KPIs that measure it and the
+    channels of the channel plan that serve it."""
+    used = [tr("KPI %(name)s", name=k.name) for k in state.plan_kpis() if k.objective == name]
+    used += [tr("channel %(platform)s", platform=c.platform) for c in state.plan_channels()
+             if name in c.objectives]  # fmt: skip
+    return used
+
+
 def remove_objective(state: Any, name: str, *, actor: str | None = None) -> None:
-    get_objective(state, name)
+    """Delete objective ``name``. One that KPIs or channels still name is
+    kept (:class:`Conflict` names them): deleted, the KPIs belonged to no
+    objective and the channels served one that no page showed any more."""
+    objective = get_objective(state, name)
+    used = objective_users(state, objective.name)
+    if used:
+        listed = used[0]
+        for more in used[1:]:
+            listed = tr("%(first)s, %(next)s", first=listed, next=more)
+        raise Conflict(
+            tr("objective %(name)s is still named by %(users)s; nothing was deleted",
+               name=objective.name, users=listed),
+            hint=tr("Take it out of those channels' objectives and remove those KPIs first "
+                    "(%(channels)s; %(kpis)s), then remove the objective.",
+                    channels=_CHANNELS_CHANGED, kpis=_KPIS_CHANGED),
+        )  # fmt: skip
     state.delete_objective(name)
     audit(state, actor, "plan.objective.remove", name)

@@ -169,7 +169,15 @@ def change_topic(
 def _check_not_changed(topic: Topic, query: str, based_on: int) -> None:
     """Refuse to save ``query`` over a version saved after ``based_on`` (the
     second of two people editing the topic at once would silently undo the
-    first's change); the same query as the one saved is no clash."""
+    first's change); the same query as the one saved is no clash. A version
+    the topic never had is refused: it was not read from this topic."""
+    if not 1 <= based_on <= topic.version:
+        raise UsageError(
+            tr("topic %(name)s has no version %(was)s: its versions are 1 to %(now)s",
+               name=topic.name, was=based_on, now=topic.version),
+            hint=tr("Start from the version the topic answers now (%(now)s).",
+                    now=topic.version),
+        )  # fmt: skip
     if topic.version == based_on or topic.query == query:
         return
     raise Conflict(

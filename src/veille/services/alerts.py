@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from veille.alerts.channels.apprise_mask import mask_channel_url
-from veille.errors import NotFound, UsageError, VeilleError, tr
+from veille.errors import Conflict, NotFound, Place, UsageError, VeilleError, tr
 from veille.services.audit import record
 from veille.suggest import check_languages, check_platforms
 
@@ -220,17 +220,21 @@ def schedule_text(alert: Alert) -> str:
 
 def alert_rows(ws: Workspace) -> list[dict[str, Any]]:
     """One row per alert, as ``alert list`` shows them; ``query_error`` says
-    when the query it matches (its own or its topic's) no longer reads."""
+    when the query it matches (its own or its topic's) no longer reads,
+    ``topic_missing`` when the topic it watches no longer exists."""
+    from veille.services import dangling
     from veille.services.unreadable import of_alert, topic_queries
 
     topics = topic_queries(ws.state)
     rows = []
     for a in list_alerts(ws):
         unreadable = of_alert(a, topics)
+        missing = dangling.of_alert(a, topics)
         rows.append(
             {"name": a.name, "kind": a.kind, "watches": a.subject, "every": schedule_text(a),
              "mode": a.mode, "to": mask_channel_url(a.channel_url), "paused": a.paused,
-             "query_error": unreadable.as_json() if unreadable else None}
+             "query_error": unreadable.as_json() if unreadable else None,
+             "topic_missing": missing.as_json() if missing else None}
         )  # fmt: skip
     return rows
 
@@ -261,10 +265,14 @@ def show_alert(ws: Workspace, name: str, *, secret: bool = False) -> dict[str, A
         if data.get(key):
             data[key] = datetime.fromtimestamp(data[key], UTC).isoformat(timespec="seconds")
     data["outbox"] = ws.state.outbox_counts(alert.id)
+    from veille.services import dangling
     from veille.services.unreadable import of_alert, topic_queries
 
-    unreadable = of_alert(alert, topic_queries(ws.state))
+    topics = topic_queries(ws.state)
+    unreadable = of_alert(alert, topics)
     data["query_error"] = unreadable.as_json() if unreadable else None
+    missing = dangling.of_alert(alert, topics)
+    data["topic_missing"] = missing.as_json() if missing else None
     return data
 
 
@@ -297,10 +305,36 @@ def resume_alert(ws: Workspace, name: str, *, actor: str | None = None) -> Resum
     return Resumed(alert, report.sent, counts.get("pending", 0))
 
 
+# Where an inbox rule's actions are changed (the CLI's, the page's way).
+_RULES_CHANGED = Place(
+    "veille rule edit NAME --tag … (its actions without it), veille rule remove NAME",
+    page="/inbox/rules",
+    api="/inbox/rules",
+)
+
+
 def remove_alert(ws: Workspace, name: str, *, actor: str | None = None) -> None:
+    """Delete alert ``name``. One that inbox rules notify through is kept
+    (:class:`Conflict` names them): deleted, each of those rules failed on
+    every item it matched, and did none of its actions (no tag, no
+    assignee), said only as the rule's last error."""
     from veille.alerts.model import AlertBook
 
-    AlertBook(ws.state).remove(name)
+    book = AlertBook(ws.state)
+    alert = book.get(name)
+    rules = [r.name for r in ws.state.inbox_rules() if ("notify", alert.name) in r.actions]
+    if rules:
+        listed = tr("inbox rule %(name)s", name=rules[0])
+        for more in rules[1:]:
+            listed = tr("%(first)s, %(next)s", first=listed,
+                        next=tr("inbox rule %(name)s", name=more))  # fmt: skip
+        raise Conflict(
+            tr("alert %(name)s is still used by %(users)s to notify; nothing was deleted",
+               name=alert.name, users=listed),
+            hint=tr("Take it out of those rules' actions or remove them first (%(where)s), "
+                    "then delete the alert.", where=_RULES_CHANGED),
+        )  # fmt: skip
+    book.remove(name)
     record(ws.state, actor, "alert.remove", name)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from veille.errors import NotFound, Place, Text, UsageError, VeilleError, tr
+from veille.errors import Conflict, NotFound, Place, Text, UsageError, VeilleError, tr
 from veille.models import now_utc
 from veille.services.audit import CLI_ACTOR, record
 from veille.store.base import StateStore
@@ -261,11 +261,41 @@ def count_users(state: StateStore) -> int:
     return state.count_users()
 
 
+# Where what names a user in the inbox is changed (the CLI's or the page's way).
+_INBOX_CHANGED = Place(
+    "veille rule edit NAME --assign …, veille inbox team NAME MEMBER…",
+    page="/inbox/rules, /inbox/teams",
+)
+
+
+def user_users(state: Any, username: str) -> list[Text]:
+    """What hands inbox items to ``username``: the inbox rules that assign
+    to them, the teams whose round-robin includes them."""
+    used = [tr("inbox rule %(name)s", name=r.name) for r in state.inbox_rules()
+            if any(kind == "assign" and value.strip().lower() == username
+                   for kind, value in r.actions)]  # fmt: skip
+    used += [tr("team %(name)s", name=team) for team, members in state.inbox_teams().items()
+             if username in (m.strip().lower() for m in members)]  # fmt: skip
+    return used
+
+
 def remove_user(state: StateStore, username: str, *, actor: str | None = None) -> int:
-    """Delete an account, its sessions and tokens; never the last admin.
-    The open inbox items assigned to it go back to the queue, unassigned:
-    how many is returned."""
+    """Delete an account, its sessions and tokens; never the last admin,
+    nor one an inbox rule assigns to or a team counts (:class:`Conflict`
+    names them: removed, they went on handing items to nobody). The open
+    inbox items assigned to it go back to the queue, unassigned: how many is
+    returned."""
     name = username.strip().lower()
+    if state.get_user(name) is not None and (used := user_users(state, name)):
+        listed = used[0]
+        for more in used[1:]:
+            listed = tr("%(first)s, %(next)s", first=listed, next=more)
+        raise Conflict(
+            tr("user %(name)s is still named by %(users)s; nothing was deleted",
+               name=name, users=listed),
+            hint=tr("Give those rules and teams to someone else first (%(where)s), then "
+                    "remove the user.", where=_INBOX_CHANGED),
+        )  # fmt: skip
     with state.transaction() as tx:
         rec = tx.get_user(name)
         if rec is None:

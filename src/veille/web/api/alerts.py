@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Response
 
 from veille.services import alerts as service
+from veille.services import dangling
+from veille.services.dangling import said_for_api
 from veille.web.api.auth import Writer, reader, writer
-from veille.web.api.common import api_router, created
+from veille.web.api.common import Said, api_router, created
+from veille.web.api.errors import Say
 from veille.web.api.models import (
     AlertChange,
     AlertDetail,
@@ -25,10 +28,22 @@ router = api_router("alerts")
 Ws = Annotated[Workspace, Depends(workspace)]
 
 
-def _rows(ws: Workspace) -> list[AlertOut]:
+def _rows(ws: Workspace, say: Say = said_for_api) -> list[AlertOut]:
     # One shape for every answer about an alert: the list's row, secrets masked.
     alerts = {a.name: a for a in service.list_alerts(ws)}
-    return [AlertOut.of(row, alerts[row["name"]]) for row in service.alert_rows(ws)]
+    return [
+        AlertOut.of(_api_words(row, alerts[row["name"]], say), alerts[row["name"]])
+        for row in service.alert_rows(ws)
+    ]
+
+
+def _api_words(shown: dict[str, Any], alert: Any, say: Say) -> dict[str, Any]:
+    """``shown`` (a row of the list, or the alert's settings) with what it
+    says of a topic that no longer exists said to an API client: its
+    language, the endpoints to call rather than the CLI's commands."""
+    if shown.get("topic_missing") and (missing := dangling.of_alert(alert, set())):
+        shown = shown | {"topic_missing": missing.as_json(say)}
+    return shown
 
 
 def _row(ws: Workspace, name: str) -> AlertOut:
@@ -40,17 +55,18 @@ def _row(ws: Workspace, name: str) -> AlertOut:
 
 
 @router.get("/alerts", response_model=list[AlertOut], summary="List alerts", dependencies=[reader])
-def list_alerts(ws: Ws) -> list[AlertOut]:
-    return _rows(ws)
+def list_alerts(ws: Ws, words: Said) -> list[AlertOut]:
+    return _rows(ws, words.say)
 
 
 @router.get(
     "/alerts/{name}", response_model=AlertDetail, summary="Get an alert", dependencies=[reader]
 )
-def get_alert(name: str, ws: Ws) -> AlertDetail:
+def get_alert(name: str, ws: Ws, words: Said) -> AlertDetail:
     """Every setting of the alert (its channel URL masked) and its outbox counts."""
-    shown = service.show_alert(ws, name)
-    return AlertDetail.of(shown, service.schedule_text(service.get_alert(ws, name)))
+    alert = service.get_alert(ws, name)
+    shown = _api_words(service.show_alert(ws, name), alert, words.say)
+    return AlertDetail.of(shown, service.schedule_text(alert))
 
 
 @router.post(

@@ -30,7 +30,9 @@ ERRORS: dict[int | str, dict[str, object]] = {
     409: {
         "model": ErrorResponse,
         "description": "A topic, alert or source of that name exists (code already_exists), "
-        "or a topic that alerts, objectives or KPIs still use is not deleted (code conflict).",
+        "or a topic that alerts, objectives or KPIs still use is not deleted, or a topic's "
+        "query sent with a version after which another was saved is not saved, or an alert "
+        "inbox rules notify through is not deleted (code conflict).",
     },
     422: {"model": ErrorResponse, "description": "A malformed parameter or body."},
     503: {

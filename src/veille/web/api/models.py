@@ -155,6 +155,13 @@ class TopicIn(BaseModel):
 class TopicUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: str
+    version: int | None = Field(
+        None,
+        description="The topic's version your query was written from (the `version` that "
+        "GET answered). If another version was saved since, with another query, nothing is "
+        "saved and the answer is 409 conflict, naming it. Left out, the query is saved "
+        "whatever was saved meanwhile (as before 2026-12-05).",
+    )
 
 
 class QueryErrorOut(BaseModel):
@@ -175,6 +182,22 @@ _QUERY_ERROR = Field(
     None,
     description="Set when the stored query no longer reads (it matches no new post until "
     "edited): the parser's error and how to write it.",
+)
+
+
+class TopicMissingOut(BaseModel):
+    """The topic an alert watches no longer exists (deleted before veille
+    refused to delete a topic in use): the alert sends nothing."""
+
+    kind: str = Field(description="alert")
+    name: str = Field(description="The alert's name.")
+    missing: str = Field(description="The topic's name.")
+    message: str
+    hint: str = Field(description="What to do: add the topic again, or delete the alert.")
+
+
+_TOPIC_MISSING = Field(
+    None, description="Set when the topic it watches no longer exists (it sends nothing)."
 )
 
 
@@ -321,6 +344,7 @@ class AlertOut(BaseModel):
     to: str = Field(description="The channel URL, its secrets masked.")
     paused: bool
     query_error: QueryErrorOut | None = _QUERY_ERROR
+    topic_missing: TopicMissingOut | None = _TOPIC_MISSING
 
     @classmethod
     def of(cls, row: dict[str, Any], alert: Any) -> AlertOut:
@@ -360,6 +384,7 @@ class AlertDetail(BaseModel):
     paused: bool
     outbox: dict[str, int] = Field(description="Deliveries by status.")
     query_error: QueryErrorOut | None = _QUERY_ERROR
+    topic_missing: TopicMissingOut | None = _TOPIC_MISSING
     created_at: datetime
     updated_at: datetime
     checked_at: datetime | None

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Response
 
+from veille.errors import Conflict, tr
 from veille.query import topics as service
 from veille.web.api.auth import Writer, reader
 from veille.web.api.common import api_router, created
@@ -58,8 +59,22 @@ def create_topic(body: TopicIn, ws: Ws, user: Writer, response: Response) -> Top
     summary="Give a topic a new query",
 )
 def update_topic(name: str, body: TopicUpdate, ws: Ws, user: Writer) -> TopicOut:
-    """A new version of the topic's query (none when the query is unchanged)."""
-    return TopicOut.of(service.edit_topic(ws.store, name, body.query, actor=user.username))
+    """A new version of the topic's query (none when the query is unchanged).
+    With ``version``, a compare-and-set: refused (409 conflict) when another
+    client saved another query since that version, as the topic's page does."""
+    try:
+        topic = service.edit_topic(
+            ws.store, name, body.query, actor=user.username, based_on=body.version
+        )
+    except Conflict as exc:  # the page's hint speaks of its form: say the API's way
+        now = service.get_topic(ws.store, name).version
+        raise Conflict(
+            exc.message,
+            hint=tr("Nothing was saved: read the topic again (GET /api/v1/topics/%(name)s), "
+                    "make your change on its version %(now)s and send it with "
+                    "\"version\": %(now)s.", name=name, now=now),
+        ) from exc  # fmt: skip
+    return TopicOut.of(topic)
 
 
 @router.delete("/topics/{name}", status_code=204, summary="Delete a topic")

@@ -77,18 +77,22 @@ def _rows(request: Request, q: str = "", page: int = 1) -> dict[str, Any]:
     each with its schedule in words."""
     ws = workspace(request)
     _ = translator(request)
+    from veille.services import dangling
     from veille.services.unreadable import of_alert, topic_queries
 
     listing = alert_service.alert_page(ws, q=q, page=page)
     by_name = {a.name: a for a in alert_service.list_alerts(ws)}
     topics = topic_queries(ws.state)
-    unreadable = {}
+    unreadable, missing = {}, {}
     for row in listing.rows:
         found = by_name.get(str(row["name"]))
         row["schedule"] = _schedule(found, _) if found is not None else row["every"]
         if found is not None and (u := of_alert(found, topics)):
             unreadable[found.name] = u
-    return {"alerts": listing.rows, "listing": listing, "unreadable": unreadable}
+        if found is not None and (d := dangling.of_alert(found, topics)):
+            missing[found.name] = d
+    return {"alerts": listing.rows, "listing": listing, "unreadable": unreadable,
+            "topic_missing": missing}  # fmt: skip
 
 
 @router.get("/alerts", response_class=HTMLResponse)
@@ -147,10 +151,12 @@ def _url(name: str, tail: str = "") -> str:
 
 @router.get("/alerts/{name}", response_class=HTMLResponse)
 def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
+    from veille.services import dangling
     from veille.services.unreadable import of_alert, topic_queries
 
     ws = workspace(request)
     alert = alert_service.get_alert(ws, name)
+    topics = topic_queries(ws.state)
     shown = alert_service.show_alert(ws, name)
     token = alert_service.feed_token(ws, name)
     base = ws.settings.web.base_url.rstrip("/")
@@ -167,7 +173,8 @@ def alert_page(request: Request, name: str, user: Viewer) -> HTMLResponse:
         "weekdays": WEEKDAYS,
         "can_edit": user.can("analyst"),
         "unsubscribed_at": _when(alert.params.get("unsubscribed_at")),
-        "unreadable": of_alert(alert, topic_queries(ws.state)),
+        "unreadable": of_alert(alert, topics),
+        "topic_missing": dangling.of_alert(alert, topics),
         "shown_settings": shown_json(_shown_settings(alert)),
     }
     return render(request, "alerts/show.html", context)

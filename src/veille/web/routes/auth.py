@@ -72,7 +72,7 @@ def healthz(request: Request) -> JSONResponse:
     # Whether veille serve is still making its default views as it starts.
     warming = bool(getattr(request.app.state, "warming", False))
     said: dict[str, Any] = {"status": "ok", "stores": stores, "warming": warming}
-    return JSONResponse(said | _unreadable(request))
+    return JSONResponse(said | _unreadable(request) | _dangling(request))
 
 
 def _unreadable(request: Request) -> dict[str, Any]:
@@ -86,6 +86,20 @@ def _unreadable(request: Request) -> dict[str, Any]:
     said: dict[str, Any] = {"unreadable_queries": len(found)}
     if current_user(request) is not None:
         said["unreadable"] = [{"kind": u.kind, "name": u.name} | u.as_json() for u in found]
+    return said
+
+
+def _dangling(request: Request) -> dict[str, Any]:
+    """The alerts on a topic, and the plan's KPIs, channels and objectives
+    naming a topic or an objective, that no longer exists (deleted before
+    veille refused to delete what is in use): how many for anyone, and
+    which, with what to do, for a signed-in user."""
+    from veille.services.dangling import dangling_references
+
+    found = dangling_references(state(request))
+    said: dict[str, Any] = {"dangling_references": len(found)}
+    if current_user(request) is not None:
+        said["dangling"] = [d.as_json() for d in found]
     return said
 
 

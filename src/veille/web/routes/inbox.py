@@ -216,6 +216,7 @@ def rules_page(
     request: Request, user: Any, error: str | None = None, status_code: int = 200
 ) -> HTMLResponse:
     from veille.inbox.rules import ACTIONS, list_rules
+    from veille.services.dangling import inbox_references
 
     ws = workspace(request)
     return render(
@@ -225,6 +226,7 @@ def rules_page(
             "rules": list_rules(ws.state), "actions": ACTIONS, "priorities": PRIORITIES,
             "sentiments": SENTIMENTS, "statuses": STATUSES, "teams": ws.state.inbox_teams(),
             "can_edit": user.can("manager"), "error": error,
+            "dangling": [d for d in inbox_references(ws.state) if d.kind == "inbox_rule"],
         },
         status_code=status_code,
     )  # fmt: skip

@@ -202,6 +202,7 @@ def teams_page(
 ) -> HTMLResponse:
     from veille.inbox.rules import list_rules
     from veille.services import users
+    from veille.services.dangling import inbox_references
     from veille.web.deps import current_user
 
     user = current_user(request)
@@ -217,6 +218,7 @@ def teams_page(
         "inbox/teams.html",
         {
             "teams": st.inbox_teams(), "used": used, "error": error,
+            "dangling": [d for d in inbox_references(st) if d.kind == "team"],
             "people": [u.username for u in users.list_users(st)],
             "can_edit": user.can("manager"),
         },

@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import NotFound, UsageError
+from veille.errors import Conflict, NotFound, UsageError
 from veille.services import audit, users
-from veille.web.deps import Admin, redirect, render, state, translator
+from veille.web.deps import Admin, error_text, redirect, render, state, translator
 
 router = APIRouter()
 
@@ -104,6 +104,8 @@ def remove(request: Request, username: str, user: Admin) -> Response:
         released = users.remove_user(state(request), username, actor=user.username)
     except UsageError as exc:
         return _page(request, error=account_error(_, exc), status_code=400)
+    except Conflict as exc:  # inbox rules or teams still hand items to them
+        return _page(request, error=error_text(request, exc), status_code=409)
     said = _("User %(name)s removed.", name=username)
     if released:
         said += " " + _("%(n)s open inbox items assigned to them are back in the queue, "

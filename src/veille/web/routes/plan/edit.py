@@ -46,11 +46,14 @@ def _edit_context(
     from veille.plan.kpis import kind_label as kpi_label
     from veille.plan.objectives import KINDS, kind_label
     from veille.plan.people import ROLES, current_guidelines, role_label
+    from veille.services.dangling import plan_references
 
     ws = workspace(request)
     language = lang(request)
+    topics = [t.name for t in ws.state.topics()]
     return {
         "error": error,
+        "dangling": plan_references(ws.state, set(topics)),
         "objectives": ws.state.plan_objectives(),
         "kinds": [(k, kind_label(k, language)) for k in KINDS],
         "kpis": ws.state.plan_kpis(),
@@ -60,7 +63,7 @@ def _edit_context(
         "role_label": lambda r: role_label(r, language),
         "channels": ws.state.plan_channels(),
         "platforms": PLATFORMS,
-        "topics": [t.name for t in ws.state.topics()],
+        "topics": topics,
         "costs": ws.state.plan_costs(),
         "cost_rows": cost_data(estimate(ws)),
         "guidelines": current_guidelines(ws.state),

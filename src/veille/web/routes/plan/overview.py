@@ -35,6 +35,7 @@ def _overview(request: Request) -> dict[str, Any]:
         share_shown,
     )
     from veille.plan.status import format_value, reports, status_label
+    from veille.services.dangling import plan_references
 
     ws = workspace(request)
     language = lang(request)
@@ -59,6 +60,7 @@ def _overview(request: Request) -> dict[str, Any]:
     est = estimate(ws, weekly=heard.weekly)
     return {
         "objectives": ws.state.plan_objectives(),
+        "dangling": plan_references(ws.state, {t.name for t in ws.state.topics()}),
         "kind_note": lambda o: kind_note(o, language),
         "kpis": kpis,
         "people": ws.state.plan_people(),

@@ -1,0 +1,196 @@
+"""Alerts and plan entries that name something no longer there.
+
+A topic an alert watches, or an objective that KPIs or channels name, is
+not deleted any more (:func:`veille.query.topics.remove_topic`,
+:func:`veille.plan.objectives.remove_objective`). One deleted before those
+rules (or by an older veille) left them naming nothing: an alert on a
+deleted topic sends nothing, with only a line in the daemon's log; a KPI on
+a deleted topic measures nothing. These helpers say so where a user looks
+(the alerts' pages, ``veille alert list``, the API's alerts, ``/healthz``),
+with what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from veille.errors import Place, Text, tr, translated
+
+
+@dataclass(frozen=True)
+class Dangling:
+    """``kind`` ``name`` names ``missing`` (a topic or an objective), which
+    no longer exists: what that means (``message``) and what to do
+    (``hint``), both translated where shown (:func:`veille.errors.tr`)."""
+
+    kind: str  # "alert", "kpi", "channel", "objective", "inbox_rule" or "team"
+    name: str
+    missing: str
+    message: Text
+    hint: Text
+
+    def as_json(self, say: Callable[[str], str] = str) -> dict[str, Any]:
+        """As the CLI's JSON and ``/healthz`` give it (in English, the CLI's
+        commands); the API passes ``say``, its reader's language and places."""
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "missing": self.missing,
+            "message": say(self.message),
+            "hint": say(self.hint),
+        }
+
+
+def _topic_add(topic: str) -> Place:
+    return Place(f"veille topic add {topic} QUERY", page="/topics/new", api="POST /api/v1/topics")
+
+
+def of_alert(alert: Any, topics: set[str] | dict[str, Any]) -> Dangling | None:
+    """``alert`` when the topic it watches is not among ``topics`` (the
+    names of those that exist)."""
+    if not alert.topic or alert.topic in topics:
+        return None
+    removed = Place(
+        f"veille alert remove {alert.name}",
+        page=f"/alerts/{quote(alert.name, safe='')}",
+        api=f"DELETE /api/v1/alerts/{alert.name}",
+    )
+    return Dangling(
+        "alert",
+        alert.name,
+        alert.topic,
+        tr("alert %(name)s watches topic %(topic)s, which no longer exists: it sends nothing",
+           name=alert.name, topic=alert.topic),
+        tr("Add a topic named %(topic)s again (%(add)s), or delete the alert (%(remove)s) "
+           "and add one on another topic.",
+           topic=alert.topic, add=_topic_add(alert.topic), remove=removed),
+    )  # fmt: skip
+
+
+def dangling_references(state: Any) -> list[Dangling]:
+    """Every alert on a topic that no longer exists, and every plan entry
+    naming a topic or an objective that no longer exists."""
+    from veille.alerts.model import AlertBook
+    from veille.query.topics import list_topics
+
+    topics = {t.name for t in list_topics(state)}
+    alerts = AlertBook(state).all()
+    found = [d for a in alerts if (d := of_alert(a, topics))]
+    named = {a.name for a in alerts}  # read once: 1,000 alerts are most of the cost
+    return found + plan_references(state, topics) + inbox_references(state, named)
+
+
+_PLAN_EDIT = "/plan/edit"
+
+
+def plan_references(state: Any, topics: set[str]) -> list[Dangling]:
+    """The KPIs, channels and objectives of the plan that name a topic (of
+    ``topics``, those that exist) or an objective no longer there."""
+    objectives = state.plan_objectives()
+    known = {o.name for o in objectives}
+    found: list[Dangling] = []
+    for k in state.plan_kpis():
+        for topic in (k.topic, *k.compare):
+            if topic and topic not in topics:
+                found.append(Dangling(
+                    "kpi", k.name, topic,
+                    tr("KPI %(name)s measures topic %(topic)s, which no longer exists: "
+                       "it measures nothing", name=k.name, topic=topic),
+                    tr("Add a topic named %(topic)s again (%(add)s), or remove the KPI "
+                       "(%(remove)s) and add one on another topic.", topic=topic,
+                       add=_topic_add(topic),
+                       remove=Place(f"veille plan kpi remove {k.name}", page=_PLAN_EDIT)),
+                ))  # fmt: skip
+        if k.objective and k.objective not in known:
+            found.append(Dangling(
+                "kpi", k.name, k.objective,
+                tr("KPI %(name)s belongs to objective %(objective)s, which no longer exists",
+                   name=k.name, objective=k.objective),
+                tr("Add an objective named %(objective)s again (%(add)s), or remove the KPI "
+                   "(%(remove)s) and add it under another objective.",
+                   objective=k.objective,
+                   add=Place(f"veille plan objective add {k.objective} --type TYPE",
+                             page=_PLAN_EDIT),
+                   remove=Place(f"veille plan kpi remove {k.name}", page=_PLAN_EDIT)),
+            ))  # fmt: skip
+    for c in state.plan_channels():
+        for objective in c.objectives:
+            if objective not in known:
+                found.append(Dangling(
+                    "channel", c.platform, objective,
+                    tr("channel %(platform)s serves objective %(objective)s, which no longer "
+                       "exists", platform=c.platform, objective=objective),
+                    tr("Choose the objectives it serves again (%(where)s).",
+                       where=Place(f"veille plan channel set {c.platform} --objectives …",
+                                   page=_PLAN_EDIT)),
+                ))  # fmt: skip
+    for o in objectives:
+        for topic in o.topics:
+            if topic not in topics:
+                found.append(Dangling(
+                    "objective", o.name, topic,
+                    tr("objective %(name)s is served by topic %(topic)s, which no longer "
+                       "exists", name=o.name, topic=topic),
+                    tr("Choose the topics that serve it again (%(where)s).",
+                       where=Place(f"veille plan objective edit {o.name} --topics …",
+                                   page=_PLAN_EDIT)),
+                ))  # fmt: skip
+    return found
+
+
+def inbox_references(state: Any, alerts: set[str] | None = None) -> list[Dangling]:
+    """The inbox rules that notify through an alert, or assign to a user, no
+    longer there, and the teams counting a user no longer there (a
+    workspace without accounts, the command line alone, has no users to
+    miss). ``alerts``: the names of the alerts, when already read."""
+    from veille.inbox.rules import list_rules
+    from veille.services.users import list_users
+
+    people = {u.username for u in list_users(state)}
+    rules = list_rules(state)
+    if alerts is None and any(kind == "notify" for r in rules for kind, _v in r.actions):
+        alerts = {a.name for a in state.list_alerts()}
+    found: list[Dangling] = []
+    for rule in rules:
+        rules_page = Place(f"veille rule edit {rule.name} …", page="/inbox/rules")
+        for kind, value in rule.actions:
+            if kind == "notify" and alerts is not None and value not in alerts:
+                found.append(Dangling(
+                    "inbox_rule", rule.name, value,
+                    tr("inbox rule %(name)s notifies through alert %(alert)s, which no longer "
+                       "exists: it fails on every item and does none of its actions",
+                       name=rule.name, alert=value),
+                    tr("Give the rule its actions without it (%(where)s), or add an alert "
+                       "named %(alert)s again.", where=rules_page, alert=value),
+                ))  # fmt: skip
+            if kind == "assign" and people and value.strip().lower() not in people:
+                found.append(Dangling(
+                    "inbox_rule", rule.name, value,
+                    tr("inbox rule %(name)s assigns to %(user)s, who is no longer a user: "
+                       "no one sees the items it assigns", name=rule.name, user=value),
+                    tr("Make it assign to someone else (%(where)s).", where=rules_page),
+                ))  # fmt: skip
+    for team, members in state.inbox_teams().items():
+        for member in members:
+            if people and member.strip().lower() not in people:
+                found.append(Dangling(
+                    "team", team, member,
+                    tr("team %(name)s counts %(user)s, who is no longer a user: no one sees "
+                       "the items of their turn", name=team, user=member),
+                    tr("Set its members again (%(where)s).",
+                       where=Place(f"veille inbox team {team} MEMBER…", page="/inbox/teams")),
+                ))  # fmt: skip
+    return found
+
+
+def said_for_api(text: str) -> str:
+    """``text`` in English, places said the API's way (``POST /api/v1/…``)."""
+    return translated(text, lambda template: template, "en", where="api")
+
+
+def said(d: Dangling) -> str:
+    """One line for the CLI: what points at nothing, and what to do."""
+    return f"{d.message}. {d.hint}"
