@@ -23,28 +23,32 @@ PACKAGE = ROOT / "src" / "veille"
 _NOT_SHIPPED = ("__pycache__", "*.pyc", "*.so", "*.egg-info")
 
 
+def _backend(hook: str, project: Path, dist: Path) -> Path:
+    """setuptools' ``hook`` (``build_sdist``, ``build_wheel``) run on
+    ``project`` in a process of its own, as a build frontend does (the
+    backend works in the current directory): the file it made in ``dist``."""
+    call = f"from setuptools import build_meta; print(build_meta.{hook}({str(dist)!r}))"
+    done = subprocess.run(
+        [sys.executable, "-c", call], cwd=project, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return dist / done.stdout.strip().splitlines()[-1]
+
+
 def _build(tmp: Path) -> Path:
     """The wheel, built from the sdist of a copy of this tree (in its own
     folder: nothing written into the worktree)."""
-    build_meta = pytest.importorskip(
-        "setuptools.build_meta", reason="setuptools (the build backend) is not installed"
-    )
+    pytest.importorskip("setuptools", reason="setuptools (the build backend) is not installed")
     tree = tmp / "tree"
     tree.mkdir()
     for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy2(ROOT / name, tree / name)
     shutil.copytree(ROOT / "src", tree / "src", ignore=shutil.ignore_patterns(*_NOT_SHIPPED))
     dist = tmp / "dist"
-    here = Path.cwd()
-    try:
-        os.chdir(tree)
-        sdist = dist / build_meta.build_sdist(str(dist))
-        with tarfile.open(sdist) as archive:
-            archive.extractall(tmp / "unpacked", filter="data")
-        os.chdir(tmp / "unpacked" / sdist.name.removesuffix(".tar.gz"))
-        return dist / build_meta.build_wheel(str(dist))
-    finally:
-        os.chdir(here)
+    sdist = _backend("build_sdist", tree, dist)
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp / "unpacked", filter="data")
+    return _backend("build_wheel", tmp / "unpacked" / sdist.name.removesuffix(".tar.gz"), dist)
 
 
 @pytest.fixture(scope="module")
