@@ -132,3 +132,18 @@ def test_a_backup_writes_over_nothing_and_says_what_it_cannot_copy(tmp_path: Pat
     assert "is kept by the postgresql backend" in server.stderr and "pg_dump" in server.stderr
     assert "s3cret" not in server.stderr
     assert not (tmp_path / "copy").exists()
+
+
+def test_a_chdb_posts_store_is_named_as_veille_toml_writes_it(tmp_path: Path) -> None:
+    """`veille store backup` with posts in chDB answered "[store] chdb:/posts
+    is kept by the chdb backend": the URL lost its "//" (chdb:///posts in
+    veille.toml), so the administrator could not find it in the file."""
+    root = init_workspace(tmp_path / "ws")
+    config = root / "veille.toml"
+    config.write_text(
+        config.read_text().replace("[store]\n", '[store]\nposts = "chdb:///posts"\n', 1)
+    )
+    refused = _veille("store", "backup", str(tmp_path / "copy"), "--workspace", str(root))
+    assert refused.returncode == 2
+    assert "[store] chdb:///posts is kept by the chdb backend" in refused.stderr, refused.stderr
+    assert "a chDB folder is copied while veille is stopped" in refused.stderr

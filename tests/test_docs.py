@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -76,7 +77,8 @@ def _named_in_docs() -> list[tuple[str, str]]:
     found = []
     for path in [DOCS.parent / "README.md", *sorted(DOCS.rglob("*.md"))]:
         text = path.read_text(encoding="utf-8")
-        for m in re.finditer(r"(?<![\w/.-])veille ([a-z][^`\n]*)", text):
+        # `veille …`, or `/opt/veille/bin/veille …` as a service runs it.
+        for m in re.finditer(r"(?:(?<=/bin/)|(?<![\w/.-]))veille ([a-z][^`\n]*)", text):
             found.append((str(path.relative_to(DOCS.parent)), m.group(0).split(" | ")[0]))
     return found
 
@@ -230,3 +232,36 @@ def test_numbered_sections_run_one_two_three() -> None:
         if numbers and numbers != list(range(1, len(numbers) + 1)):
             gaps.append(f"{path.relative_to(DOCS)}: {numbers}")
     assert gaps == []
+
+
+_UNIT = re.compile(r"^```ini\n# /etc/systemd/system/(\S+\.service)[^\n]*\n(.*?)^```", re.M | re.S)
+
+
+def test_the_deploy_docs_systemd_units_verify(tmp_path: Path) -> None:
+    """docs/deploy.md gave no way to run veille's processes as services; the
+    units it gives now (English and French alike) pass `systemd-analyze
+    verify`: keys systemd knows, values it reads, the command it starts
+    there. A template (veille@.service) is checked as an instance of it."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    units = {}
+    for page in (DOCS / "deploy.md", DOCS / "fr" / "deploy.md"):
+        found = _UNIT.findall(page.read_text(encoding="utf-8"))
+        assert found, f"{page.relative_to(DOCS.parent)} gives no systemd unit"
+        units[page.relative_to(DOCS.parent)] = found
+    en, fr = units.values()
+    assert [name for name, _ in en] == [name for name, _ in fr]
+    assert [body for _, body in en] == [body for _, body in fr], "the units differ in docs/fr"
+    veille = tmp_path / "opt" / "veille"  # the ExecStart= binary must exist
+    veille.parent.mkdir(parents=True)
+    veille.write_text("#!/bin/sh\n")
+    veille.chmod(0o755)
+    for name, body in en:
+        unit = tmp_path / name.replace("@.", "@collector.")
+        unit.write_text(body.replace("/opt/veille/bin/veille", str(veille)), encoding="utf-8")
+        done = subprocess.run(
+            [analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60
+        )
+        said = [line for line in done.stderr.splitlines() if unit.name in line]
+        assert done.returncode == 0 and not said, (name, done.stderr)

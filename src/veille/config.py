@@ -8,6 +8,7 @@ naming the key and the file.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 import types
@@ -85,6 +86,9 @@ class WebSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     base_url: str = "http://127.0.0.1:8000"
+    # Addresses of the proxies whose X-Forwarded-For (the visitor's address)
+    # veille serve believes; anyone else's is ignored.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,10 @@ TEMPLATE = """\
 # port = 8000
 # Links in e-mails and feeds point here.
 # base_url = "http://127.0.0.1:8000"
+# The proxies in front of veille serve, by address: their X-Forwarded-For
+# header gives each visitor's address (for the sign-in limits and the log).
+# A proxy on another machine goes here; no one else's header is believed.
+# trusted_proxies = ["127.0.0.1"]
 
 [alerts]
 # Attempts before a delivery moves to the dead letters (`veille alert dead`).
@@ -404,6 +412,14 @@ def _check(settings: Settings, source: str) -> None:
         ) from exc
     if settings.smtp.security not in ("none", "starttls", "tls"):
         raise ConfigError(f'[smtp] security in {source} must be "none", "starttls" or "tls"')
+    for address in settings.web.trusted_proxies:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ConfigError(
+                f"[web] trusted_proxies in {source}: {address!r} is not an IP address",
+                hint='List the proxies by address, e.g. ["127.0.0.1", "10.0.0.2"].',
+            ) from None
     if settings.workspace.ui_language not in ("en", "fr"):
         raise ConfigError(f'[workspace] ui_language in {source} must be "en" or "fr"')
     from veille.inbox.hours import check_settings

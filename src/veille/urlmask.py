@@ -40,6 +40,13 @@ def mask_url(url: str) -> str:
         [(k, MASK if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query)],
         safe="*",
     )
+    if not netloc and url.startswith(f"{parts.scheme}://"):
+        # chdb:///posts, sqlite:////abs/file.db: urlunsplit drops the empty
+        # host's "//" for schemes it does not know (chdb:/posts).
+        rest = (
+            path + (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+        )
+        return f"{parts.scheme}://{rest}"
     return urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,16 +109,16 @@ def test_demo_account_is_an_admin_with_a_new_password_each_time(tmp_path: Path) 
             users.authenticate(ws.state, "demo", first, address="x")
 
 
-def test_serve_answers_on_the_port_it_prints(tmp_path: Path) -> None:
+@contextmanager
+def _serving(root: Path, *options: str) -> Iterator[str]:
+    """``veille serve -w ROOT OPTIONS…`` in a process of its own: the URL it
+    prints, once it listens there."""
     import os
     import subprocess
     import sys
 
-    import httpx
-
-    root = init_workspace(tmp_path / "ws")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "veille", "serve", "--port", "0", "-w", str(root)],
+        [sys.executable, "-m", "veille", "serve", *options, "-w", str(root)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -125,19 +126,55 @@ def test_serve_answers_on_the_port_it_prints(tmp_path: Path) -> None:
     )
     try:
         assert proc.stdout is not None
-        url = ""
+        url, said = "", []
         for line in proc.stdout:
+            said.append(line)
             if line.startswith("open "):
                 url = line.split()[1]
                 break
+        assert url, "".join(said)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def test_serve_answers_on_the_port_it_prints(tmp_path: Path) -> None:
+    import httpx
+
+    root = init_workspace(tmp_path / "ws")
+    with _serving(root, "--port", "0") as url:
         assert url.startswith("http://127.0.0.1:")
         # The socket listens before the announcement: this waits, never fails.
         response = httpx.get(url + "/healthz", timeout=60)
         assert response.json()["status"] == "ok"
         assert httpx.get(url + "/users", timeout=30).headers["location"] == "/setup"
-    finally:
-        proc.terminate()
-        proc.wait(30)
+
+
+def test_serve_listens_where_veille_toml_says(tmp_path: Path) -> None:
+    """veille.toml offers `[web] host` and `port`, but `veille serve` listened
+    on 127.0.0.1:8000 whatever they said: an administrator who set them (for
+    the proxy in front, or a second workspace beside the first) found the app
+    on a port nobody looked at. They are its defaults now; --host and --port
+    still win."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = init_workspace(tmp_path / "ws")
+    config = root / "veille.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('# host = "127.0.0.1"\n# port = 8000', f'host = "127.0.0.1"\nport = {port}')
+    config.write_text(text, encoding="utf-8")
+    with _serving(root) as url:
+        assert url == f"http://127.0.0.1:{port}"
+        assert httpx.get(url + "/healthz", timeout=60).json()["status"] == "ok"
+    with _serving(root, "--port", "0") as url:
+        assert url != f"http://127.0.0.1:{port}"
+        assert httpx.get(url + "/healthz", timeout=60).json()["status"] == "ok"
 
 
 def test_topic_source_and_alert_changes_from_the_cli_are_audited_as_cli(run: Run) -> None:

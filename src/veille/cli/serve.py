@@ -21,9 +21,22 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def serve(
         host: Annotated[
-            str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")
-        ] = "127.0.0.1",
-        port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8000,
+            str | None,
+            typer.Option(
+                help="Address to listen on (127.0.0.1: this machine only). "
+                "Default: \\[web] host in veille.toml, else 127.0.0.1.",
+                show_default=False,
+            ),
+        ] = None,
+        port: Annotated[
+            int | None,
+            typer.Option(
+                min=0,
+                max=65535,
+                help="Port (0: any free one). Default: \\[web] port in veille.toml, else 8000.",
+                show_default=False,
+            ),
+        ] = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Serve the web app and the REST API (stop with Ctrl-C)."""
@@ -34,6 +47,9 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             root = ws.root
             first_run = count_users(ws.state) == 0
+            # veille.toml's [web] host and port, unless the command line says.
+            host = ws.settings.web.host if host is None else host
+            port = ws.settings.web.port if port is None else port
         out = console()
         out.print(f"veille web app for {root}")
         if host not in ("127.0.0.1", "localhost", "::1"):

@@ -63,14 +63,17 @@ def _server(app: Any, sock: socket.socket, log_level: str) -> Any:
             await super().shutdown(sockets=sockets)
 
     host, port = sock.getsockname()[:2]
+    settings = getattr(app.state, "settings", None)
+    proxies = settings.web.trusted_proxies if settings is not None else ("127.0.0.1",)
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         log_level=log_level,
-        # X-Forwarded-Proto from a proxy on this machine marks TLS (Secure cookies).
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        # The visitor's address from X-Forwarded-For, believed from the
+        # proxies veille.toml names only ([web] trusted_proxies; none: off).
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies),
         server_header=False,
     )
     return Server(config)
