@@ -513,3 +513,36 @@ def test_an_erasure_that_removed_nothing_else_says_so(run, tmp_path: Path) -> No
         " ".join(out.split())
         == "1 post by claire on every platform erased; also removed: nothing else"
     )
+
+
+def test_retention_deletes_the_monitor_events_older_than_the_period(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A spike's event names its top authors. Keyed by its hour, not a post,
+    it stayed in the outbox for ever under retention_days (a monitor may
+    fire every hour: thousands a year, each naming people). Delivered events
+    older than the period now go with the posts; one not delivered yet stays."""
+    from collections import Counter
+
+    from veille.alerts.monitors import spike_message
+
+    ws = _workspace(
+        run, tmp_path, [_row(1, "claire", "fibre", 1)], "[privacy]\nretention_days = 30\n"
+    )
+    run("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom", "--workspace", str(ws))
+    old = (NOW - timedelta(days=60)).timestamp()
+    recent = (NOW - timedelta(days=2)).timestamp()
+    later = (NOW + timedelta(days=1)).timestamp()
+    with Workspace.open(ws) as w:
+        alert = w.state.find_alert("fibre")
+        assert alert is not None and alert.id is not None
+        authors = Counter({"claire": 9, "bob": 3})
+        event = spike_message(alert, 12, 2.0, 5.0, Counter(), authors, Counter(mastodon=12))
+        w.state.queue_event(alert.id, "spike:old", event, old, old)
+        w.state.queue_event(alert.id, "spike:recent", event, recent, recent)
+        w.state.queue_event(alert.id, "report:old-not-sent-yet", event, later, old)
+    run("alert", "dispatch", "--workspace", str(ws))
+    run("privacy", "purge", "--workspace", str(ws))
+    with _db(ws) as conn:
+        kept = dict(
+            conn.execute("SELECT post_id, status FROM deliveries WHERE payload IS NOT NULL")
+        )
+    assert kept == {"spike:recent": "sent", "report:old-not-sent-yet": "pending"}

@@ -248,9 +248,18 @@ class PortablePrivacy:
         return out
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
+        at = (int(cutoff.timestamp()),)
         with self._sql_write() as sql:
-            n = sql.run("DELETE FROM quarantine WHERE created_at < ?", (int(cutoff.timestamp()),))
-        return {"quarantine": n}
+            n = sql.run("DELETE FROM quarantine WHERE created_at < ?", at)
+            # Monitor events and reports (keyed by an hour or a period, not
+            # a post: no post's purge takes them) name people (a spike's top
+            # authors): delivered ones older than the period go too.
+            events = sql.run(
+                "DELETE FROM deliveries WHERE payload IS NOT NULL AND created_at < ? "
+                "AND status NOT IN ('pending', 'sending')",
+                at,
+            )
+        return {"quarantine": n, "alert_events": events}
 
     def forget_inbox_before(self, cutoff: datetime) -> int:
         # Their labels, notes, history and replies go with them (ON DELETE CASCADE).

@@ -329,12 +329,9 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
 
     def purge_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:
         report = self.delete_posts_before(cutoff, batch=batch)
-        with self.transaction():
-            cur = self.conn.execute(
-                "DELETE FROM quarantine WHERE created_at < ?", (int(cutoff.timestamp()),)
-            )
-            report.removed["quarantine"] = cur.rowcount
-            if report.posts:
+        report.removed.update(self.forget_before(cutoff))
+        if report.posts:
+            with self.transaction():
                 self.conn.execute(
                     "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
                     "VALUES (?, 'retention', NULL, ?, ?, ?)",

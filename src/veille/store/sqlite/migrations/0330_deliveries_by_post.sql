@@ -5,3 +5,6 @@
 -- alerts, a purge held the write lock long enough to stall the collectors.
 CREATE INDEX deliveries_post ON deliveries (post_id);
 CREATE INDEX alert_marks_post ON alert_marks (post_id);
+-- The retention purge's monitor events and reports (rows with a payload, keyed
+-- by an hour or a period), found by age rather than by reading the outbox.
+CREATE INDEX deliveries_events ON deliveries (created_at) WHERE payload IS NOT NULL;
