@@ -140,7 +140,9 @@ class PrivacyState(Protocol):
         ...
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
-        """Delete quarantined items older than ``cutoff``."""
+        """Delete quarantined items older than ``cutoff``, and the delivered
+        monitor events and reports queued before it (outbox rows keyed by an
+        hour or a period, not a post)."""
         ...
 
     def forget_inbox_before(self, cutoff: datetime) -> int:
