@@ -546,3 +546,29 @@ def test_retention_deletes_the_monitor_events_older_than_the_period(run, tmp_pat
             conn.execute("SELECT post_id, status FROM deliveries WHERE payload IS NOT NULL")
         )
     assert kept == {"spike:recent": "sent", "report:old-not-sent-yet": "pending"}
+
+
+def test_hourly_purges_of_a_day_make_one_entry_and_keep_erasures_in_the_log(
+    run,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    """veille run purges every hour: each purge that deleted posts wrote its
+    own entry, so after four days `veille privacy log` (its last 100
+    entries) showed nothing but retention, and a person's erasure, what the
+    log is there to prove, was out of sight. The purges of one cutoff day
+    now add up in one entry."""
+    from veille.services.privacy import apply_retention
+
+    rows = [_row(n, f"user{n}", "fibre", days_ago=34 - (n - 0.5) / 24) for n in range(1, 120)]
+    rows.append(_row(500, "claire", "fibre", 1))
+    ws = _workspace(run, tmp_path, rows, "[privacy]\nretention_days = 30\n")
+    run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        for hour in range(119):
+            report = apply_retention(w, now=NOW - timedelta(days=4) + timedelta(hours=hour + 1))
+            assert report is not None and report.posts == 1
+    log = json.loads(run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout)
+    assert [e["kind"] for e in log if e["kind"] != "retention"] == ["author"]
+    retention = [e for e in log if e["kind"] == "retention"]
+    assert len(retention) <= 6  # one per cutoff day (119 hours: 5 or 6 days)
+    assert sum(e["posts"] for e in retention) == 119

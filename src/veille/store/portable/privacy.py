@@ -271,18 +271,29 @@ class PortablePrivacy:
     def log_erasure(
         self, kind: str, platform: str | None, subject: str, posts: int, details: dict[str, int]
     ) -> None:
+        at = int(datetime.now(UTC).timestamp())
         with self._sql_write() as sql:
+            if kind in ("retention", "inbox"):
+                # veille run purges hourly: the purges of one cutoff day add
+                # up in one entry (made anew, so the log stays in time order),
+                # or they would push every person's erasure out of the log's
+                # last entries within days.
+                last = sql.one(
+                    "SELECT id, posts, details FROM erasures WHERE kind = ? AND subject = ? "
+                    "ORDER BY id DESC LIMIT 1",
+                    (kind, subject),
+                )
+                if last is not None:
+                    sql.run("DELETE FROM erasures WHERE id = ?", (last[0],))
+                    posts += int(last[1])
+                    summed = json.loads(last[2])
+                    for key, n in details.items():
+                        summed[key] = summed.get(key, 0) + n
+                    details = summed
             sql.run(
                 "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    int(datetime.now(UTC).timestamp()),
-                    kind,
-                    platform,
-                    subject,
-                    posts,
-                    json.dumps(details, sort_keys=True),
-                ),
+                (at, kind, platform, subject, posts, json.dumps(details, sort_keys=True)),
             )
 
     def atom_files(self) -> list[str]:

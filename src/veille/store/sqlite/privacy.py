@@ -331,17 +331,8 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         report = self.delete_posts_before(cutoff, batch=batch)
         report.removed.update(self.forget_before(cutoff))
         if report.posts:
-            with self.transaction():
-                self.conn.execute(
-                    "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
-                    "VALUES (?, 'retention', NULL, ?, ?, ?)",
-                    (
-                        int(datetime.now(UTC).timestamp()),
-                        cutoff.date().isoformat(),
-                        report.posts,
-                        json.dumps(report.removed),
-                    ),
-                )
+            self.log_erasure("retention", None, cutoff.date().isoformat(), report.posts,
+                             report.removed)  # fmt: skip
         return report
 
     def drop_raw_before(self, cutoff: datetime) -> int:
