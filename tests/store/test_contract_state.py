@@ -153,3 +153,21 @@ def test_forgetting_the_states_copies_and_the_log(state_store: StateStore) -> No
     )
     assert entry.details == {"inbox_items": 1}
     assert state_store.atom_files() == []
+
+
+def test_the_purges_of_one_cutoff_day_are_one_entry_of_the_erasure_log(
+    state_store: StateStore,
+) -> None:
+    """veille run purges hourly: an entry per purge hid the erasures of
+    people (the log shows its last entries) within days."""
+    state_store.log_erasure("retention", None, "2026-01-01", 2, {"deliveries": 1})
+    state_store.log_erasure("author", "mastodon", "a-123", 3, {})
+    state_store.log_erasure("retention", None, "2026-01-01", 5, {"deliveries": 2, "minhash": 1})
+    state_store.log_erasure("retention", None, "2026-01-02", 1, {})
+    log = state_store.erasures()
+    assert [(e.kind, e.subject, e.posts) for e in log] == [
+        ("retention", "2026-01-02", 1),
+        ("retention", "2026-01-01", 7),
+        ("author", "a-123", 3),
+    ]
+    assert log[1].details == {"deliveries": 3, "minhash": 1}
