@@ -572,3 +572,31 @@ def test_hourly_purges_of_a_day_make_one_entry_and_keep_erasures_in_the_log(
     retention = [e for e in log if e["kind"] == "retention"]
     assert len(retention) <= 6  # one per cutoff day (119 hours: 5 or 6 days)
     assert sum(e["posts"] for e in retention) == 119
+
+
+def test_the_privacy_log_shows_the_erasures_of_people_after_a_year_of_purges(
+    run,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    """A daily retention entry is still 365 a year: `veille privacy log`
+    (its last 100 entries) lost a person's erasure after a hundred days.
+    --kind keeps to one kind of entry, --limit shows more."""
+    from veille.services.privacy import apply_retention
+
+    rows = [_row(n, f"user{n}", "fibre", days_ago=30 + 120 - n + 0.5) for n in range(1, 120)]
+    rows.append(_row(500, "claire", "fibre", 1))
+    ws = _workspace(run, tmp_path, rows, "[privacy]\nretention_days = 30\n")
+    run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        for day in range(1, 120):
+            report = apply_retention(w, now=NOW - timedelta(days=120 - day))
+            assert report is not None and report.posts == 1
+    args = ["--workspace", str(ws), "--format", "json"]
+    log = json.loads(run("privacy", "log", *args).stdout)
+    assert len(log) == 100 and {e["kind"] for e in log} == {"retention"}
+    log = json.loads(run("privacy", "log", "--kind", "author", *args).stdout)
+    assert [(e["kind"], e["posts"]) for e in log] == [("author", 1)]
+    log = json.loads(run("privacy", "log", "--limit", "500", *args).stdout)
+    assert len(log) == 120
+    out = run("privacy", "log", "--kind", "person", *args, code=2).output
+    assert "--kind 'person'" in out and "author, retention or inbox" in out

@@ -323,7 +323,18 @@ def access_json(report: dict[str, Any]) -> str:
     return json.dumps(report, default=plain, ensure_ascii=False, indent=2)
 
 
-def erasure_log(workspace: Any, limit: int = 100) -> list[Erasure]:
-    """What was forgotten, newest first."""
-    log: list[Erasure] = workspace.state.erasures(limit)
+#: The kinds of entry of the erasure log: a person's erasure, a retention
+#: purge of posts, one of inbox items.
+ERASURE_KINDS = ("author", "retention", "inbox")
+
+
+def erasure_log(workspace: Any, limit: int = 100, kind: str | None = None) -> list[Erasure]:
+    """What was forgotten, newest first: the last ``limit`` entries (of
+    ``kind`` when given)."""
+    if kind is not None and kind not in ERASURE_KINDS:
+        raise UsageError(
+            f"--kind {kind!r} is not a kind of entry",
+            hint=f"Use {', '.join(ERASURE_KINDS[:-1])} or {ERASURE_KINDS[-1]}.",
+        )
+    log: list[Erasure] = workspace.state.erasures(limit, kind)
     return log

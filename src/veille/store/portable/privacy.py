@@ -101,11 +101,12 @@ class PortablePrivacy:
         assert made is not None
         return bytes(made[0])
 
-    def erasures(self, limit: int = 100) -> list[Erasure]:
+    def erasures(self, limit: int = 100, kind: str | None = None) -> list[Erasure]:
+        where, params = ("WHERE kind = ? ", (kind, limit)) if kind else ("", (limit,))
         rows = self._sql_read().rows(
             "SELECT at, kind, platform, subject, posts, details FROM erasures "
-            "ORDER BY id DESC LIMIT ?",
-            (limit,),
+            f"{where}ORDER BY id DESC LIMIT ?",
+            params,
         )
         return [
             Erasure(datetime.fromtimestamp(at, UTC), kind, plat, subj, int(n), json.loads(det))

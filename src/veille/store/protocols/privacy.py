@@ -161,8 +161,8 @@ class PrivacyState(Protocol):
         """The Atom files alerts write (copies of posts outside the stores)."""
         ...
 
-    def erasures(self, limit: int = 100) -> list[Erasure]:
-        """The erasure log, newest first."""
+    def erasures(self, limit: int = 100, kind: str | None = None) -> list[Erasure]:
+        """The erasure log, newest first (only entries of ``kind`` when given)."""
         ...
 
     def forget_lock(self, *, exclusive: bool) -> AbstractContextManager[None]:
