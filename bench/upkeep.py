@@ -22,6 +22,12 @@ and after.
 the outbox's index by post id (migration 0330, dropped and made again), each
 beside a collector's batch: the index's effect at the same load.
 
+``--chdb`` measures the same on posts in chDB (ClickHouse in-process; its
+settled months merged first, as the scheduler's upkeep does): the retention
+purge of one hour (what each hourly upkeep deletes) and of one day, each
+beside a collector writing batches of ``--batch`` posts meanwhile (the
+slowest of its batches), and beside the same collector alone: the baseline.
+
 ``--growth MONTHS`` measures instead the file's size at the end of each
 simulated month, with ``--per-day`` posts a day (their outbox rows as above)
 and the upkeep's retention purge (``retention_days = --retention``) after
@@ -143,6 +149,71 @@ def growth(ws: Any, alerts: list[int], step: int, months: int, per_day: int, kee
             )
 
 
+class Writer:
+    """A collector beside the upkeep: batches of posts written one after the
+    other on their own thread; the time each took."""
+
+    def __init__(self, store: Any, batches: list[list[Any]]) -> None:
+        self.store, self.todo = store, batches
+        self.took: list[float] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        for batch in self.todo:
+            if self.stop.is_set():
+                return
+            t0 = time.perf_counter()
+            self.store.upsert_posts(batch)
+            self.took.append(time.perf_counter() - t0)
+
+    def __enter__(self) -> Writer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def chdb_upkeep(folder: Path, n: int, size: int) -> None:
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    ch = ChdbBackend().open(f"chdb:///{folder / 'posts.chdb'}", root=folder)
+    print(f"load {load()}; {n:,} posts over a year into chDB at {folder}", flush=True)
+    t0 = time.perf_counter()
+    for batch in batches(n, 20_000):
+        ch.upsert_posts(batch)
+    months = ch.compact_months()
+    print(f"  written in {time.perf_counter() - t0:.0f} s; {len(months)} months merged", flush=True)
+    more = [p for b in more_posts(40 * size, n) for p in b]
+    todo = [more[i : i + size] for i in range(0, len(more), size)]
+    start = END.timestamp() - SPAN
+    t0 = time.perf_counter()
+    with Writer(ch, todo[:5]) as alone:
+        alone.thread.join()
+    print(
+        f"\nbaseline: a collector alone, batches of {size}: slowest "
+        f"{max(alone.took) * 1000:,.0f} ms of {len(alone.took)}   load {load()}",
+        flush=True,
+    )
+    used = 5
+    for label, hours in (("one hour (an hourly upkeep)", 1), ("one day", 24)):
+        cutoff = datetime.fromtimestamp(start + hours * 3600 + (used > 5) * 3600, UTC)
+        with Writer(ch, todo[used : used + 15]) as w:
+            t0 = time.perf_counter()
+            report = ch.delete_posts_before(cutoff)
+            spent = time.perf_counter() - t0
+        used += 15
+        print(
+            f"purge of {label}: {report.posts:,} posts in {spent:,.1f} s; the collector "
+            f"beside it: slowest batch {max(w.took, default=0) * 1000:,.0f} ms of "
+            f"{len(w.took)}   load {load()}",
+            flush=True,
+        )
+    ch.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=1_000_000)
@@ -155,6 +226,7 @@ def main() -> None:
     ap.add_argument("--per-day", type=int, default=2000)
     ap.add_argument("--retention", type=int, default=30)
     ap.add_argument("--ab", type=int, default=0, help="days purged without/with the index")
+    ap.add_argument("--chdb", action="store_true", help="posts in chDB")
     args = ap.parse_args()
 
     from veille.config import PrivacySettings
@@ -163,6 +235,9 @@ def main() -> None:
     from veille.workspace import Workspace, init_workspace
 
     folder = args.folder or Path(tempfile.mkdtemp(prefix="veille-upkeep-"))
+    if args.chdb:
+        chdb_upkeep(folder, args.posts, args.batch)
+        return
     init_workspace(folder)
     ws = Workspace.open(folder)
     path = ws.db_path

@@ -552,25 +552,32 @@ def test_hourly_purges_of_a_day_make_one_entry_and_keep_erasures_in_the_log(
     run,  # type: ignore[no-untyped-def]
     tmp_path: Path,
 ) -> None:
-    """veille run purges every hour: each purge that deleted posts wrote its
-    own entry, so after four days `veille privacy log` (its last 100
-    entries) showed nothing but retention, and a person's erasure, what the
-    log is there to prove, was out of sight. The purges of one cutoff day
-    now add up in one entry."""
+    """veille run purges every hour, and a source that reads back in time
+    (a new one, a search) brings posts already older than the period: each
+    purge that deleted some wrote its own entry, so within four days
+    `veille privacy log` (its last 100 entries) showed nothing but
+    retention, and a person's erasure, what the log is there to prove, was
+    out of sight. The purges of one cutoff day now add up in one entry."""
+    from veille.models import Author, Post
     from veille.services.privacy import apply_retention
 
-    rows = [_row(n, f"user{n}", "fibre", days_ago=34 - (n - 0.5) / 24) for n in range(1, 120)]
-    rows.append(_row(500, "claire", "fibre", 1))
-    ws = _workspace(run, tmp_path, rows, "[privacy]\nretention_days = 30\n")
+    noon = NOW.replace(hour=12, minute=0, second=0)
+    ws = _workspace(
+        run, tmp_path, [_row(500, "claire", "fibre", 1)], "[privacy]\nretention_days = 30\n"
+    )
     run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws))
     with Workspace.open(ws) as w:
         for hour in range(119):
-            report = apply_retention(w, now=NOW - timedelta(days=4) + timedelta(hours=hour + 1))
+            old = noon - timedelta(days=40, hours=hour)
+            post = Post.create(platform="mastodon", native_id=f"b{hour}", text="fibre",
+                               published_at=old, author=Author(f"user{hour}"))  # fmt: skip
+            w.posts.upsert_posts([post])
+            report = apply_retention(w, now=noon + timedelta(hours=hour))
             assert report is not None and report.posts == 1
     log = json.loads(run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout)
     assert [e["kind"] for e in log if e["kind"] != "retention"] == ["author"]
     retention = [e for e in log if e["kind"] == "retention"]
-    assert len(retention) <= 6  # one per cutoff day (119 hours: 5 or 6 days)
+    assert [e["posts"] for e in retention] == [11, 24, 24, 24, 24, 12]  # one per cutoff day
     assert sum(e["posts"] for e in retention) == 119
 
 
@@ -583,13 +590,17 @@ def test_the_privacy_log_shows_the_erasures_of_people_after_a_year_of_purges(
     --kind keeps to one kind of entry, --limit shows more."""
     from veille.services.privacy import apply_retention
 
-    rows = [_row(n, f"user{n}", "fibre", days_ago=30 + 120 - n + 0.5) for n in range(1, 120)]
+    noon = NOW.replace(hour=12, minute=0, second=0)
+    rows = [
+        _row(n, f"user{n}", "fibre", 0, published_at=(noon - timedelta(days=151 - n)).isoformat())
+        for n in range(1, 120)
+    ]
     rows.append(_row(500, "claire", "fibre", 1))
     ws = _workspace(run, tmp_path, rows, "[privacy]\nretention_days = 30\n")
     run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws))
     with Workspace.open(ws) as w:
         for day in range(1, 120):
-            report = apply_retention(w, now=NOW - timedelta(days=120 - day))
+            report = apply_retention(w, now=noon - timedelta(days=120 - day))
             assert report is not None and report.posts == 1
     args = ["--workspace", str(ws), "--format", "json"]
     log = json.loads(run("privacy", "log", *args).stdout)
