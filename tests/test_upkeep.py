@@ -91,9 +91,10 @@ def test_the_hourly_upkeep_rewrites_the_chdb_posts_once_a_day(tmp_path: Path) ->
     """Each purge of posts in ClickHouse is a mutation that rewrites the
     oldest month, about 2.5 s at 1M posts whatever it deletes, and a
     collector of the same chDB process waits it out (a batch of 500: 2.2 s
-    instead of 0.12 s). The hourly upkeep purged every hour; retention now
-    goes by whole days (UTC), so 23 upkeeps a day find nothing to delete.
-    The posts kept are still those of the period, and nothing newer goes."""
+    instead of 0.12 s). The hourly upkeep purged every hour, and emptied the
+    raw payloads that had come of age (another mutation); both now go by
+    whole days (UTC), so 23 upkeeps a day find nothing to do. The posts kept
+    are still those of the period, and nothing newer goes."""
     pytest.importorskip("chdb")
     from veille.config import CONFIG_NAME
 
@@ -101,7 +102,7 @@ def test_the_hourly_upkeep_rewrites_the_chdb_posts_once_a_day(tmp_path: Path) ->
     root.mkdir()
     (root / CONFIG_NAME).write_text(
         '[store]\nposts = "chdb:///posts.chdb"\nstate = "sqlite:///state.db"\n\n'
-        "[privacy]\nretention_days = 30\n",
+        "[privacy]\nretention_days = 30\nraw_days = 29\n",
         encoding="utf-8",
     )
     start = NOW - timedelta(days=33)
@@ -112,6 +113,7 @@ def test_the_hourly_upkeep_rewrites_the_chdb_posts_once_a_day(tmp_path: Path) ->
             text=f"fibre {h}",
             published_at=start + timedelta(hours=h),
             author=Author(f"user{h}"),
+            raw={"n": h},
         )
         for h in range(5 * 24)
     ]
@@ -128,4 +130,4 @@ def test_the_hourly_upkeep_rewrites_the_chdb_posts_once_a_day(tmp_path: Path) ->
             "SELECT count() FROM system.mutations "
             "WHERE database = currentDatabase() AND table = 'posts'"
         )
-    assert mutations <= 3  # 48 hours from noon: three days
+    assert mutations <= 3 + 3  # 48 hours from noon: three days, a purge and raw payloads

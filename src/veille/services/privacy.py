@@ -209,16 +209,11 @@ def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureRe
     posts = workspace.posts
     report = ErasureReport()
     if settings.retention_days:
-        # Whole days (UTC): posts published before the start of the day N days
-        # ago. Each purge of posts in ClickHouse rewrites the oldest month
-        # whatever it deletes (2.5 s at 1M posts, a collector of the process
-        # waiting meanwhile): the hourly upkeep then purges once a day.
-        cutoff = (now - timedelta(days=settings.retention_days)).astimezone(UTC)
-        cutoff = cutoff.replace(hour=0, minute=0, second=0, microsecond=0)
+        cutoff = _day_start(now - timedelta(days=settings.retention_days))
         report = _purge_split(*split, cutoff) if split else posts.purge_posts_before(cutoff)
     if settings.raw_days:
         report.removed["raw_payloads"] = posts.drop_raw_before(
-            now - timedelta(days=settings.raw_days)
+            _day_start(now - timedelta(days=settings.raw_days))
         )
     if settings.inbox_days:
         # The inbox keeps its own copy of each post (an item outlives it):
@@ -231,6 +226,15 @@ def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureRe
                 "inbox", None, cutoff.date().isoformat(), 0, {"inbox_items": items}
             )
     return report
+
+
+def _day_start(moment: datetime) -> datetime:
+    """The start (UTC) of ``moment``'s day: retention goes by whole days.
+    Each purge of posts in ClickHouse, and each emptying of raw payloads,
+    is a mutation that rewrites the oldest month whatever it changes (2.5 s
+    at 1M posts, a collector of the process waiting meanwhile): the hourly
+    upkeep then does them once a day."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _purge_split(posts: Any, state: Any, cutoff: datetime, batch: int = 2000) -> ErasureReport:
