@@ -131,3 +131,45 @@ def test_the_hourly_upkeep_rewrites_the_chdb_posts_once_a_day(tmp_path: Path) ->
             "WHERE database = currentDatabase() AND table = 'posts'"
         )
     assert mutations <= 3 + 3  # 48 hours from noon: three days, a purge and raw payloads
+
+
+@pytest.mark.parametrize("posts_url", ["sqlite", "chdb:///posts.chdb"])
+def test_influencer_figures_after_a_purge_equal_a_recount(tmp_path: Path, posts_url: str) -> None:
+    """Per-author figures are read from per-day rollups, which a purge cuts
+    by whole days: a purge at noon deleted the morning's posts but left
+    their day in the rollup, so the top authors of a period counted posts
+    no longer stored (until the next day's purge). Retention now cuts at a
+    day's start: the figures equal a recount of the posts kept, on both
+    posts backends."""
+    from veille.analytics.scope import Period, Scope
+    from veille.config import CONFIG_NAME
+
+    if posts_url != "sqlite":
+        pytest.importorskip("chdb")
+    root = tmp_path / "ws"
+    root.mkdir()
+    store = f'[store]\nposts = "{posts_url}"\nstate = "sqlite:///state.db"\n\n'
+    (root / CONFIG_NAME).write_text(
+        (store if posts_url != "sqlite" else "") + "[privacy]\nretention_days = 30\n",
+        encoding="utf-8",
+    )
+    start = NOW - timedelta(days=33)
+    posts = [
+        Post.create(
+            platform="mastodon",
+            native_id=str(h),
+            text=f"fibre {h}",
+            published_at=start + timedelta(hours=h),
+            author=Author(f"user{h % 3}", followers=100 + h),
+        )
+        for h in range(6 * 24)
+    ]
+    day = NOW.replace(hour=0)
+    period = Period(day - timedelta(days=40), day)
+    with Workspace.open(root) as ws:
+        ws.posts.upsert_posts(posts)
+        report = apply_retention(ws, now=NOW)
+        assert report is not None and report.posts > 0
+        shown = ws.posts.top_authors(Scope(), period, limit=5)
+        recount = ws.posts.top_authors(Scope(scan=True), period, limit=5)
+    assert shown == recount
