@@ -250,21 +250,28 @@ class PortablePrivacy:
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
         at = (int(cutoff.timestamp()),)
+        quarantined = "FROM quarantine WHERE created_at < ?"
+        # Monitor events and reports (keyed by an hour or a period, not a
+        # post: no post's purge takes them) name people (a spike's top
+        # authors): delivered ones older than the period go too.
+        events = (
+            "FROM deliveries WHERE payload IS NOT NULL AND created_at < ? "
+            "AND status NOT IN ('pending', 'sending')"
+        )
+        read = self._sql_read()
+        # Read first: an hourly upkeep with nothing to forget writes nothing.
+        if not any(read.one(f"SELECT 1 {w} LIMIT 1", at) for w in (quarantined, events)):
+            return {"quarantine": 0, "alert_events": 0}
         with self._sql_write() as sql:
-            n = sql.run("DELETE FROM quarantine WHERE created_at < ?", at)
-            # Monitor events and reports (keyed by an hour or a period, not
-            # a post: no post's purge takes them) name people (a spike's top
-            # authors): delivered ones older than the period go too.
-            events = sql.run(
-                "DELETE FROM deliveries WHERE payload IS NOT NULL AND created_at < ? "
-                "AND status NOT IN ('pending', 'sending')",
-                at,
-            )
-        return {"quarantine": n, "alert_events": events}
+            n = sql.run(f"DELETE {quarantined}", at)
+            gone = sql.run(f"DELETE {events}", at)
+        return {"quarantine": n, "alert_events": gone}
 
     def forget_inbox_before(self, cutoff: datetime) -> int:
         # Their labels, notes, history and replies go with them (ON DELETE CASCADE).
         at = (int(cutoff.timestamp()),)
+        if not self._sql_read().one("SELECT 1 FROM inbox_items WHERE updated_at < ? LIMIT 1", at):
+            return 0  # read first: most upkeeps find none, and take no write lock
         with self._sql_write() as sql:
             forget_item_details(sql, "updated_at < ?", at)
             return sql.run("DELETE FROM inbox_items WHERE updated_at < ?", at)
