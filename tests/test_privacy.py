@@ -512,3 +512,101 @@ def test_an_erasure_that_removed_nothing_else_says_so(run, tmp_path: Path) -> No
         " ".join(out.split())
         == "1 post by claire on every platform erased; also removed: nothing else"
     )
+
+
+def test_retention_deletes_the_monitor_events_older_than_the_period(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A spike's event names its top authors. Keyed by its hour, not a post,
+    it stayed in the outbox for ever under retention_days (a monitor may
+    fire every hour: thousands a year, each naming people). Delivered events
+    older than the period now go with the posts; one not delivered yet stays."""
+    from collections import Counter
+
+    from veille.alerts.monitors import spike_message
+
+    ws = _workspace(
+        run, tmp_path, [_row(1, "claire", "fibre", 1)], "[privacy]\nretention_days = 30\n"
+    )
+    run("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom", "--workspace", str(ws))
+    old = (NOW - timedelta(days=60)).timestamp()
+    recent = (NOW - timedelta(days=2)).timestamp()
+    later = (NOW + timedelta(days=1)).timestamp()
+    with Workspace.open(ws) as w:
+        alert = w.state.find_alert("fibre")
+        assert alert is not None and alert.id is not None
+        authors = Counter({"claire": 9, "bob": 3})
+        event = spike_message(alert, 12, 2.0, 5.0, Counter(), authors, Counter(mastodon=12))
+        w.state.queue_event(alert.id, "spike:old", event, old, old)
+        w.state.queue_event(alert.id, "spike:recent", event, recent, recent)
+        w.state.queue_event(alert.id, "report:old-not-sent-yet", event, later, old)
+    run("alert", "dispatch", "--workspace", str(ws))
+    run("privacy", "purge", "--workspace", str(ws))
+    with _db(ws) as conn:
+        kept = dict(
+            conn.execute("SELECT post_id, status FROM deliveries WHERE payload IS NOT NULL")
+        )
+    assert kept == {"spike:recent": "sent", "report:old-not-sent-yet": "pending"}
+
+
+def test_hourly_purges_of_a_day_make_one_entry_and_keep_erasures_in_the_log(
+    run,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    """veille run purges every hour, and a source that reads back in time
+    (a new one, a search) brings posts already older than the period: each
+    purge that deleted some wrote its own entry, so within four days
+    `veille privacy log` (its last 100 entries) showed nothing but
+    retention, and a person's erasure, what the log is there to prove, was
+    out of sight. The purges of one cutoff day now add up in one entry."""
+    from veille.models import Author, Post
+    from veille.services.privacy import apply_retention
+
+    noon = NOW.replace(hour=12, minute=0, second=0)
+    ws = _workspace(
+        run, tmp_path, [_row(500, "claire", "fibre", 1)], "[privacy]\nretention_days = 30\n"
+    )
+    run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        for hour in range(119):
+            old = noon - timedelta(days=40, hours=hour)
+            post = Post.create(platform="mastodon", native_id=f"b{hour}", text="fibre",
+                               published_at=old, author=Author(f"user{hour}"))  # fmt: skip
+            w.posts.upsert_posts([post])
+            report = apply_retention(w, now=noon + timedelta(hours=hour))
+            assert report is not None and report.posts == 1
+    log = json.loads(run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout)
+    assert [e["kind"] for e in log if e["kind"] != "retention"] == ["author"]
+    retention = [e for e in log if e["kind"] == "retention"]
+    assert [e["posts"] for e in retention] == [11, 24, 24, 24, 24, 12]  # one per cutoff day
+    assert sum(e["posts"] for e in retention) == 119
+
+
+def test_the_privacy_log_shows_the_erasures_of_people_after_a_year_of_purges(
+    run,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    """A daily retention entry is still 365 a year: `veille privacy log`
+    (its last 100 entries) lost a person's erasure after a hundred days.
+    --kind keeps to one kind of entry, --limit shows more."""
+    from veille.services.privacy import apply_retention
+
+    noon = NOW.replace(hour=12, minute=0, second=0)
+    rows = [
+        _row(n, f"user{n}", "fibre", 0, published_at=(noon - timedelta(days=151 - n)).isoformat())
+        for n in range(1, 120)
+    ]
+    rows.append(_row(500, "claire", "fibre", 1))
+    ws = _workspace(run, tmp_path, rows, "[privacy]\nretention_days = 30\n")
+    run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        for day in range(1, 120):
+            report = apply_retention(w, now=noon - timedelta(days=120 - day))
+            assert report is not None and report.posts == 1
+    args = ["--workspace", str(ws), "--format", "json"]
+    log = json.loads(run("privacy", "log", *args).stdout)
+    assert len(log) == 100 and {e["kind"] for e in log} == {"retention"}
+    log = json.loads(run("privacy", "log", "--kind", "author", *args).stdout)
+    assert [(e["kind"], e["posts"]) for e in log] == [("author", 1)]
+    log = json.loads(run("privacy", "log", "--limit", "500", *args).stdout)
+    assert len(log) == 120
+    out = run("privacy", "log", "--kind", "person", *args, code=2).output
+    assert "--kind 'person'" in out and "author, retention or inbox" in out

@@ -700,3 +700,36 @@ def test_an_erasure_takes_the_person_out_of_spike_events_in_postgresql(
     assert report["removed"]["alert_payloads"] == 1
     dump = _pg_dump(split.state_url)
     assert "claire" not in dump.lower() and "Authors: [erased] (9), bob (3)" in dump
+
+
+def test_retention_takes_the_monitor_events_older_than_the_period_out_of_postgresql(
+    split: Split, tmp_path: Path
+) -> None:
+    """A spike's event names its top authors and is keyed by its hour, not
+    a post: it stayed in PostgreSQL's outbox for ever under retention_days.
+    Delivered events older than the period go; one not delivered yet stays."""
+    from collections import Counter
+
+    from veille.alerts.monitors import spike_message
+
+    with Workspace.open(split.root) as ws:
+        add_topic(ws.state, "fibre", "fibre")
+    split.cli("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom")
+    _import(split, tmp_path, [_row("c1", "claire", "fibre", 1)])
+    old = (NOW - timedelta(days=60)).timestamp()
+    recent = (NOW - timedelta(days=2)).timestamp()
+    later = (NOW + timedelta(days=1)).timestamp()
+    with Workspace.open(split.root) as ws:
+        alert = ws.state.find_alert("fibre")
+        assert alert is not None and alert.id is not None
+        event = spike_message(
+            alert, 12, 2.0, 5.0, Counter(), Counter(claire=9, bob=3), Counter(mastodon=12)
+        )
+        ws.state.queue_event(alert.id, "spike:old", event, old, old)
+        ws.state.queue_event(alert.id, "spike:recent", event, recent, recent)
+        ws.state.queue_event(alert.id, "report:old-not-sent-yet", event, later, old)
+    split.cli("alert", "dispatch")
+    split.cli("privacy", "purge")
+    dump = _pg_dump(split.state_url)
+    assert "spike:old" not in dump
+    assert "spike:recent" in dump and "report:old-not-sent-yet" in dump

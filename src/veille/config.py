@@ -114,8 +114,8 @@ class AlertSettings:
 
 @dataclass(frozen=True)
 class PrivacySettings:
-    # Posts published more than this many days ago are deleted (0: kept forever);
-    # the aggregates (volumes, topics, hashtags) are kept.
+    # Posts published before the start (UTC) of the day this many days ago are
+    # deleted (0: kept forever); the aggregates (volumes, topics, hashtags) are kept.
     retention_days: int = 0
     # Raw platform payloads are emptied after this many days (0: kept whole).
     raw_days: int = 0
@@ -259,7 +259,8 @@ TEMPLATE = """\
 
 [privacy]
 # Posts are people's personal data. Delete posts published more than this many
-# days ago (0: keep them); volumes, topics and hashtag counts are kept.
+# days ago, by whole days (UTC), once a day (0: keep them); volumes, topics and
+# hashtag counts are kept.
 # retention_days = 0
 # Empty the raw platform payloads of posts older than this many days (0: keep).
 # raw_days = 0

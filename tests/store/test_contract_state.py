@@ -144,7 +144,7 @@ def test_forgetting_the_states_copies_and_the_log(state_store: StateStore) -> No
     assert [i.raw for i in state_store.quarantined()] == [{"author": "claire2"}]
     assert state_store.forget_posts(["mastodon:1"], rekey=True).get("deliveries") == 0
     later = T0 + timedelta(days=1)
-    assert state_store.forget_before(later) == {"quarantine": 1}
+    assert state_store.forget_before(later) == {"quarantine": 1, "alert_events": 0}
     assert state_store.forget_inbox_before(later) == 0  # no item to forget
     assert state_store.author_inbox_item_ids("claire", None) == []
     state_store.log_erasure("author", "mastodon", "a-123", 2, {"inbox_items": 1})
@@ -157,3 +157,21 @@ def test_forgetting_the_states_copies_and_the_log(state_store: StateStore) -> No
     )
     assert entry.details == {"inbox_items": 1}
     assert state_store.atom_files() == []
+
+
+def test_the_purges_of_one_cutoff_day_are_one_entry_of_the_erasure_log(
+    state_store: StateStore,
+) -> None:
+    """veille run purges hourly: an entry per purge hid the erasures of
+    people (the log shows its last entries) within days."""
+    state_store.log_erasure("retention", None, "2026-01-01", 2, {"deliveries": 1})
+    state_store.log_erasure("author", "mastodon", "a-123", 3, {})
+    state_store.log_erasure("retention", None, "2026-01-01", 5, {"deliveries": 2, "minhash": 1})
+    state_store.log_erasure("retention", None, "2026-01-02", 1, {})
+    log = state_store.erasures()
+    assert [(e.kind, e.subject, e.posts) for e in log] == [
+        ("retention", "2026-01-02", 1),
+        ("retention", "2026-01-01", 7),
+        ("author", "a-123", 3),
+    ]
+    assert log[1].details == {"deliveries": 3, "minhash": 1}

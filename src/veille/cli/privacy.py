@@ -163,6 +163,11 @@ def register(app: typer.Typer) -> None:
     def log(
         workspace: WorkspaceOpt = None,
         output: RowFormatOpt = RowFormat.table,
+        kind: Annotated[
+            str | None,
+            typer.Option("--kind", help="Only entries of this kind: author, retention or inbox."),
+        ] = None,
+        limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 100,
     ) -> None:
         """What was forgotten and when (a person is named by a keyed hash, never a handle),
         and what else went with it."""
@@ -173,6 +178,6 @@ def register(app: typer.Typer) -> None:
                 {"at": e.at, "kind": e.kind, "platform": e.platform or "", "subject": e.subject,
                  "posts": e.posts,
                  "removed": ", ".join(f"{k}={n}" for k, n in sorted(e.details.items()) if n)}
-                for e in erasure_log(ws)
+                for e in erasure_log(ws, limit, kind)
             ]  # fmt: skip
         print_rows(rows, ["at", "kind", "platform", "subject", "posts", "removed"], output)

@@ -101,11 +101,12 @@ class PortablePrivacy:
         assert made is not None
         return bytes(made[0])
 
-    def erasures(self, limit: int = 100) -> list[Erasure]:
+    def erasures(self, limit: int = 100, kind: str | None = None) -> list[Erasure]:
+        where, params = ("WHERE kind = ? ", (kind, limit)) if kind else ("", (limit,))
         rows = self._sql_read().rows(
             "SELECT at, kind, platform, subject, posts, details FROM erasures "
-            "ORDER BY id DESC LIMIT ?",
-            (limit,),
+            f"{where}ORDER BY id DESC LIMIT ?",
+            params,
         )
         return [
             Erasure(datetime.fromtimestamp(at, UTC), kind, plat, subj, int(n), json.loads(det))
@@ -255,13 +256,29 @@ class PortablePrivacy:
         return out
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
+        at = (int(cutoff.timestamp()),)
+        quarantined = "FROM quarantine WHERE created_at < ?"
+        # Monitor events and reports (keyed by an hour or a period, not a
+        # post: no post's purge takes them) name people (a spike's top
+        # authors): delivered ones older than the period go too.
+        events = (
+            "FROM deliveries WHERE payload IS NOT NULL AND created_at < ? "
+            "AND status NOT IN ('pending', 'sending')"
+        )
+        read = self._sql_read()
+        # Read first: an hourly upkeep with nothing to forget writes nothing.
+        if not any(read.one(f"SELECT 1 {w} LIMIT 1", at) for w in (quarantined, events)):
+            return {"quarantine": 0, "alert_events": 0}
         with self._sql_write() as sql:
-            n = sql.run("DELETE FROM quarantine WHERE created_at < ?", (int(cutoff.timestamp()),))
-        return {"quarantine": n}
+            n = sql.run(f"DELETE {quarantined}", at)
+            gone = sql.run(f"DELETE {events}", at)
+        return {"quarantine": n, "alert_events": gone}
 
     def forget_inbox_before(self, cutoff: datetime) -> int:
         # Their labels, notes, history and replies go with them (ON DELETE CASCADE).
         at = (int(cutoff.timestamp()),)
+        if not self._sql_read().one("SELECT 1 FROM inbox_items WHERE updated_at < ? LIMIT 1", at):
+            return 0  # read first: most upkeeps find none, and take no write lock
         with self._sql_write() as sql:
             forget_item_details(sql, "updated_at < ?", at)
             return sql.run("DELETE FROM inbox_items WHERE updated_at < ?", at)
@@ -269,18 +286,29 @@ class PortablePrivacy:
     def log_erasure(
         self, kind: str, platform: str | None, subject: str, posts: int, details: dict[str, int]
     ) -> None:
+        at = int(datetime.now(UTC).timestamp())
         with self._sql_write() as sql:
+            if kind in ("retention", "inbox"):
+                # veille run purges hourly: the purges of one cutoff day add
+                # up in one entry (made anew, so the log stays in time order),
+                # or they would push every person's erasure out of the log's
+                # last entries within days.
+                last = sql.one(
+                    "SELECT id, posts, details FROM erasures WHERE kind = ? AND subject = ? "
+                    "ORDER BY id DESC LIMIT 1",
+                    (kind, subject),
+                )
+                if last is not None:
+                    sql.run("DELETE FROM erasures WHERE id = ?", (last[0],))
+                    posts += int(last[1])
+                    summed = json.loads(last[2])
+                    for key, n in details.items():
+                        summed[key] = summed.get(key, 0) + n
+                    details = summed
             sql.run(
                 "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    int(datetime.now(UTC).timestamp()),
-                    kind,
-                    platform,
-                    subject,
-                    posts,
-                    json.dumps(details, sort_keys=True),
-                ),
+                (at, kind, platform, subject, posts, json.dumps(details, sort_keys=True)),
             )
 
     def atom_files(self) -> list[str]:

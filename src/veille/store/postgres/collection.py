@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from veille.store.postgres.base import Runner
-from veille.store.protocols.collection import Lease, LeaseGrant
+from veille.store.protocols.collection import LEASE_LOG_DAYS, Lease, LeaseGrant
 
 
 class PgCollection(Runner):
@@ -47,6 +47,10 @@ class PgCollection(Runner):
             conn.execute(
                 "INSERT INTO lease_log (name, epoch, holder, acquired_at) VALUES (%s, %s, %s, %s)",
                 (name, epoch, holder, now),
+            )
+            conn.execute(
+                "DELETE FROM lease_log WHERE name = %s AND ended_at < %s",
+                (name, now - LEASE_LOG_DAYS * 86400),
             )
         return epoch
 

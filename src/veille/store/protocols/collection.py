@@ -9,7 +9,7 @@ committed cursor. An expired lease nobody took over is still its holder's
 ``epoch`` (growing per name) that the holder's commits check inside their
 transaction (a fencing token): a collector whose source was taken over
 (paused past its expiry) cannot commit over its successor. Every grant is
-logged.
+logged, for :data:`LEASE_LOG_DAYS` after it ended.
 
 When posts and state are two backends, a batch's new post ids are held in
 the state (``hold_pending``) before the posts are written and released by the
@@ -22,6 +22,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+#: Days a grant stays in the lease log after it ended: it goes when its name
+#: is next granted. Each collection of a source is a grant (a source collected
+#: every five minutes logs 2,016 a week): kept for ever, the log grew without
+#: bound under ``veille run``.
+LEASE_LOG_DAYS = 7
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,9 @@ class PrivacyState(Protocol):
         ...
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
-        """Delete quarantined items older than ``cutoff``."""
+        """Delete quarantined items older than ``cutoff``, and the delivered
+        monitor events and reports queued before it (outbox rows keyed by an
+        hour or a period, not a post)."""
         ...
 
     def forget_inbox_before(self, cutoff: datetime) -> int:
@@ -159,8 +161,8 @@ class PrivacyState(Protocol):
         """The Atom files alerts write (copies of posts outside the stores)."""
         ...
 
-    def erasures(self, limit: int = 100) -> list[Erasure]:
-        """The erasure log, newest first."""
+    def erasures(self, limit: int = 100, kind: str | None = None) -> list[Erasure]:
+        """The erasure log, newest first (only entries of ``kind`` when given)."""
         ...
 
     def forget_lock(self, *, exclusive: bool) -> AbstractContextManager[None]:

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from veille.store.protocols.collection import Lease, LeaseGrant
+from veille.store.protocols.collection import LEASE_LOG_DAYS, Lease, LeaseGrant
 
 
 class SQLiteCollection:
@@ -55,6 +55,10 @@ class SQLiteCollection:
             conn.execute(
                 "INSERT INTO lease_log (name, epoch, holder, acquired_at) VALUES (?, ?, ?, ?)",
                 (name, epoch, holder, now),
+            )
+            conn.execute(
+                "DELETE FROM lease_log WHERE name = ? AND ended_at < ?",
+                (name, now - LEASE_LOG_DAYS * 86400),
             )
         except BaseException:
             conn.execute("ROLLBACK")
