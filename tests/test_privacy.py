@@ -250,7 +250,10 @@ def test_an_erased_persons_posts_served_again_are_not_stored_again(run, tmp_path
     ws = _workspace(run, tmp_path, rows)
     run("privacy", "erase", "--author", "Claire", "--platform", "mastodon", "--yes",
         "--workspace", str(ws))  # fmt: skip
-    later = _row(6, "claire", "La fibre, enfin stable", -0.1)  # published after the erasure
+    # Published after the erasure: five minutes from now (a date further
+    # ahead would be taken as the time it is collected, the erasure's second).
+    ahead = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    later = _row(6, "claire", "La fibre, enfin stable", 0, published_at=ahead)
     src = tmp_path / "again.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in [*rows, later]) + "\n", encoding="utf-8")
     run("import", str(src), "--workspace", str(ws))
