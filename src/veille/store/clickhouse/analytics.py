@@ -661,6 +661,22 @@ class ClickHouseAnalytics(ClickHousePeople):
         ):
             yield (r[0], r[1], r[2], r[3], r[4])
 
+    def story_terms(
+        self, scope: Scope, split: int, *, sample: int = STORY_SAMPLE
+    ) -> Iterator[tuple[str, bool, list[str], list[str]]]:
+        where, params = self.scoped(scope)
+        if sample < STORY_SAMPLE:  # (as story_texts)
+            where += f" AND CRC32(ifNull(cluster_id, id)) % {STORY_SAMPLE} < {{sample:UInt32}}"
+            params["sample"] = sample
+        params["split"] = split
+        # The forms of the baseline's posts are not read.
+        for r in self.rows(
+            "SELECT ifNull(cluster_id, id), published_at >= {split:Int64} AS now, term_keys, "
+            f"if(now, term_forms, []) FROM {POSTS} WHERE {where} ORDER BY published_at, seq",
+            params,
+        ):
+            yield (r[0], bool(r[1]), r[2], r[3])
+
     def posts_by_source(self, scope: Scope) -> dict[str, tuple[int, int]]:
         src, where, params = self.source(scope)
         rows = self.rows(

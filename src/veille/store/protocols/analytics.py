@@ -237,6 +237,16 @@ class AnalyticsPosts(Protocol):
         stories on every store and every run)."""
         ...
 
+    def story_terms(
+        self, scope: Scope, split: int, *, sample: int = STORY_SAMPLE
+    ) -> Iterator[tuple[str, bool, Sequence[str], Sequence[str]]]:
+        """``(story, published at or after split, keys, forms)`` of every
+        post of ``scope`` (sampled as :meth:`story_texts`, in the same
+        order): the trending terms kept with the post when it was written
+        (:func:`veille.analytics.trends.post_terms`); a post's ``forms`` may
+        be left out (empty) when it was published before ``split``."""
+        ...
+
     # -- topics and the column copy -----------------------------------------------------
 
     def topic_filed_version(self, topic_id: int) -> int | None:
