@@ -130,6 +130,12 @@ def terms_row(title: str | None, text: str, lang: str | None) -> tuple[str, str]
     return "\n".join(keys), "\n".join(forms) if any(forms) else ""
 
 
+def stored_row(post: Post, pk: int) -> tuple[Any, ...]:
+    """A new post's row as the store inserts it: :func:`post_to_row`, then
+    its :data:`TERM_COLUMNS`."""
+    return (*post_to_row(post, pk), *terms_row(post.title, post.text, post.lang))
+
+
 def split_terms(keys: str, forms: str | None) -> tuple[list[str], list[str]]:
     """Keys and forms as :func:`terms_row` wrote them (``forms`` ``None``:
     not read, all ``''``)."""

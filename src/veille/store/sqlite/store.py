@@ -39,6 +39,7 @@ from veille.store.sqlite.rows import (
     next_key,
     post_to_row,
     row_to_post,
+    stored_row,
     terms_row,
 )
 from veille.store.sqlite.search import SQLiteSearch, SQLiteSearchTx
@@ -224,13 +225,7 @@ class _Tx(
                 result.unchanged += 1
         if fresh:
             keys = self._keys(fresh)
-            self.conn.executemany(
-                _INSERT_POST,
-                [
-                    (*post_to_row(p, k), *terms_row(p.title, p.text, p.lang))
-                    for p, k in zip(fresh, keys, strict=True)
-                ],
-            )
+            self.conn.executemany(_INSERT_POST, map(stored_row, fresh, keys))
             self.conn.executemany(
                 _INSERT_FTS, [fts_row(k, p.title, p.text) for p, k in zip(fresh, keys, strict=True)]
             )
