@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from typing import Any
 
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import grouped
-from veille.store.protocols.analytics import STORY_SAMPLE
+from veille.store.protocols.analytics import STORY_SAMPLE, StoryTerms, count_terms
 from veille.textnorm import TEXT_WORD_RE, fold, looks_like_name, visible
 
 # Links, e-mail addresses, handles (``@netpolicy.bsky.social``, ``@a@b.social``)
@@ -178,12 +176,6 @@ def post_terms(title: str | None, text: str, lang: str | None) -> tuple[list[str
     return list(terms), ["" if form == key else form for key, form in terms.items()]
 
 
-# One post's terms as a store gives them back: (story, published in the
-# period (not its baseline), keys, forms as post_terms writes them; the
-# forms of a post of the baseline are not needed and may be left out).
-StoryTerms = tuple[str, bool, Sequence[str], Sequence[str]]
-
-
 def extracted_terms(
     texts: Iterable[tuple[str, str | None, str, int, str | None]], split: int
 ) -> Iterator[StoryTerms]:
@@ -264,53 +256,19 @@ def trending_terms(
     split = int(period.since.timestamp())
     if extract:
         rows = extracted_terms(store.story_texts(whole, sample=keep), split)
+        counts = count_terms(rows, phrases=phrases, min_stories=min_stories)
     else:
-        rows = store.story_terms(whole, split, sample=keep)
-    now, before, shown = _gather(rows, phrases)
-    c, d = len(now), len(before)
-    held_now = Counter(chain.from_iterable(now.values()))
-    held_before = Counter(chain.from_iterable(before.values()))
-    kept: dict[str, tuple[int, int, float, float, float]] = {}
-    for key, a in held_now.items():
-        if a < min_stories:
-            continue
-        b = held_before.get(key, 0)
+        counts = store.term_counts(
+            whole, split, sample=keep, phrases=phrases, min_stories=min_stories
+        )
+    c, d = counts.stories_now, counts.stories_before
+    found = []
+    for key, (a, b) in counts.held.items():
         share, bshare = a / c, (b / d if d else 0.0)
         if share <= bshare:
             continue
-        kept[key] = (a, b, share, bshare, g2(a, b, c, d) if d else float(a))
-    # Each kept term's written forms, the most frequent first (of equal
-    # counts, the first written first, as the posts came).
-    forms: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for (key, form), n in shown.items():
-        if key in kept:
-            forms[key].append((form or key, n))
-    found = []
-    for key, (a, b, share, bshare, score) in kept.items():
-        written = tuple(f for f, _n in sorted(forms[key], key=lambda fn: -fn[1]))
-        found.append(Trend(written[0], key, a, b, share, bshare, score, written))
+        score = g2(a, b, c, d) if d else float(a)
+        forms = counts.forms[key]
+        found.append(Trend(forms[0], key, a, b, share, bshare, score, forms))
     found.sort(key=lambda t: (-t.g2, -t.stories, t.key))
     return found[:limit]
-
-
-def _gather(
-    rows: Iterable[StoryTerms], phrases: bool
-) -> tuple[dict[str, Collection[str]], dict[str, Collection[str]], Counter[tuple[str, str]]]:
-    """The keys of each story of the period and of the baseline (a story of
-    several posts: the union of theirs), and how often each (key, form) was
-    written in the period, in the order first seen (the caller counts the
-    stories holding each key in C, ``Counter`` over the chained keys)."""
-    now: dict[str, Collection[str]] = {}
-    before: dict[str, Collection[str]] = {}
-    shown: Counter[tuple[str, str]] = Counter()
-    for story, current, keys, forms in rows:
-        if not phrases:
-            words = [i for i, k in enumerate(keys) if " " not in k]
-            keys = [keys[i] for i in words]
-            forms = [forms[i] for i in words] if forms else []
-        side = now if current else before
-        held = side.get(story)
-        side[story] = keys if held is None else {*held, *keys}
-        if current:
-            shown.update(zip(keys, forms, strict=True))
-    return now, before, shown

@@ -11,7 +11,12 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
-from veille.store.protocols.analytics import STORY_SAMPLE, newest_of_groups
+from veille.store.protocols.analytics import (
+    STORY_SAMPLE,
+    TermCounts,
+    count_terms,
+    newest_of_groups,
+)
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import ENG, scope_sql
 from veille.store.sqlite.rows import split_terms
@@ -213,7 +218,20 @@ class SQLitePeople:
             if zlib.crc32(row[0].encode()) % STORY_SAMPLE < sample:
                 yield row
 
-    def story_terms(
+    def term_counts(
+        self,
+        scope: Scope,
+        split: int,
+        *,
+        sample: int = STORY_SAMPLE,
+        phrases: bool = True,
+        min_stories: int = 1,
+    ) -> TermCounts:
+        """Counted in Python over the posts' kept terms (see the protocol)."""
+        rows = self._story_terms(scope, split, sample=sample)
+        return count_terms(rows, phrases=phrases, min_stories=min_stories)
+
+    def _story_terms(
         self, scope: Scope, split: int, *, sample: int = STORY_SAMPLE
     ) -> Iterator[tuple[str, bool, list[str], list[str]]]:
         """``(story, in the period, keys, forms)`` of the posts of
