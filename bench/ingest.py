@@ -118,7 +118,7 @@ def run_baseline(path: str, db_dir: str, queue: mp.Queue) -> None:
     from veille.importer import read_records
     from veille.records import post_from_record
     from veille.store.sqlite import SQLiteStore
-    from veille.store.sqlite.rows import fts_row, next_key, post_to_row
+    from veille.store.sqlite.rows import fts_row, next_key, stored_row
     from veille.store.sqlite.store import _INSERT_FTS, _INSERT_POST
 
     store = SQLiteStore.open(Path(db_dir) / "raw.db")
@@ -135,7 +135,7 @@ def run_baseline(path: str, db_dir: str, queue: mp.Queue) -> None:
 
     def flush() -> tuple[float, float]:
         keys = [key(p) for p in chunk]
-        rows = [post_to_row(p, k) for p, k in zip(chunk, keys, strict=True)]
+        rows = [stored_row(p, k) for p, k in zip(chunk, keys, strict=True)]
         fts = [fts_row(k, p.title, p.text) for p, k in zip(chunk, keys, strict=True)]
         t, c = time.perf_counter(), time.process_time()
         conn.execute("BEGIN")
@@ -363,13 +363,13 @@ def run_plain(n: int, db_dir: str, queue: mp.Queue) -> None:
     """executemany of the same short posts' rows (keys and rows made beforehand)."""
     from veille.records import post_from_record
     from veille.store.sqlite import SQLiteStore
-    from veille.store.sqlite.rows import fts_row, next_key, post_to_row
+    from veille.store.sqlite.rows import fts_row, next_key, stored_row
     from veille.store.sqlite.store import _INSERT_FTS, _INSERT_POST
 
     posts = [post_from_record(r) for r in make_short(n)]
     last: dict[int, int] = {}
     keys = [next_key(int(p.published_at.timestamp()), last) for p in posts]
-    rows = [post_to_row(p, k) for p, k in zip(posts, keys, strict=True)]
+    rows = [stored_row(p, k) for p, k in zip(posts, keys, strict=True)]
     fts = [fts_row(k, p.title, p.text) for p, k in zip(posts, keys, strict=True)]
     conn = SQLiteStore.open(Path(db_dir) / "plain.db").conn
     t, c = time.perf_counter(), time.process_time()

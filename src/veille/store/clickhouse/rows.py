@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from veille.analytics.trends import post_terms
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.query.predicates import host_of, tag_key
 from veille.store.clickhouse.schema import COPY_COLUMNS, FILING_COPY
@@ -90,6 +91,7 @@ def derived(row: dict[str, Any]) -> dict[str, Any]:
     row["links_f"] = [fold(u) for u in links]
     row["lang_f"] = row["lang"].lower() if row["lang"] else ""
     row["platform_f"] = row["platform"].lower()
+    row["term_keys"], row["term_forms"] = post_terms(row["title"], row["text"], row["lang"])
     return row
 
 
@@ -101,7 +103,7 @@ def encode(row: dict[str, Any]) -> bytes:
 # replaces (for the rollup views).
 DERIVED = (
     "domains", "title_f", "text_f", "tags_f", "mentions_f", "author_f", "hosts", "url_f",
-    "links_f", "lang_f", "platform_f",
+    "links_f", "lang_f", "platform_f", "term_keys", "term_forms",
 )  # fmt: skip
 PREVIOUS = (
     "prev_posts", "prev_lang", "prev_sentiment", "prev_engagement", "prev_reach",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).
@@ -78,6 +78,11 @@ CREATE TABLE IF NOT EXISTS posts (
     links_f Array(String),
     lang_f String,
     platform_f LowCardinality(String),
+    -- Its trending terms (schema 10): keys, and their written forms ('' for
+    -- a form that is its key), made in Python on insert as the folded
+    -- columns are (veille.analytics.trends.post_terms).
+    term_keys Array(String),
+    term_forms Array(String),
     -- The version this row replaces, as the rollup counted it (prev_posts 0:
     -- none, a first sighting), so the rollup view takes it out again.
     prev_posts Int8 DEFAULT 0,
@@ -264,6 +269,8 @@ ADDED_COLUMNS = (
     "prev_hashtags Array(String)",
     "prev_domains Array(String)",
     "prev_cluster_id Nullable(String)",
+    "term_keys Array(String)",
+    "term_forms Array(String)",
 )
 
 # The rollups below hold UTC days (``intDiv(published_at, 86400)``): a period

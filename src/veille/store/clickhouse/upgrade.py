@@ -27,9 +27,12 @@ log = logging.getLogger(__name__)
 # Posts folded again per write (schema 7), and the key of ``veille_meta``
 # holding the last one done.
 _REFOLD_BATCH = 1000
+# Posts whose terms are made per write (schema 10: every stored post).
+_TERMS_BATCH = 5000
 _REFOLD_KEY = "refold_done_upto"
 _MENTIONS_KEY = "mentions_done_upto"
 _RECUT_KEY = "recut_done_upto"
+_TERMS_KEY = "terms_done_upto"
 # What the folded columns are made from (``rows.derived``), as one string.
 _FOLDED_FROM = (
     "concat(ifNull(title, ''), ' ', text, ' ', author_handle, ' ', ifNull(url, ''), ' ', "
@@ -121,6 +124,8 @@ class ClickHouseUpgrade:
             self._qualify_mentions(lock)
         if version < 9:
             self._recut(lock)
+        if version < 10:
+            self._keep_terms(lock)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _fill_rollup(self, table: str, ddl: str, rows: str, existing: set[str]) -> None:
@@ -329,6 +334,49 @@ class ClickHouseUpgrade:
         self._write_again(ids, _RECUT_KEY, lock)
         if ids:
             self.client.command("TRUNCATE TABLE topic_sync")
+
+    def _keep_terms(self, lock: UpgradeLock) -> None:
+        """Schema 10: each post keeps its trending terms (``term_keys``,
+        ``term_forms``, made on insert by ``rows.derived``), so that trends
+        gather them instead of extracting them from the text at each first
+        view. Every stored post without terms is written again as it is (a
+        new version, its terms made today; the rollups take out the version
+        it replaces, so no figure moves), in batches in the table's order
+        (day, then id: a batch reads its few days, where batches in the
+        order of ids each read every day), the last one done kept in
+        ``veille_meta``: a run that stops goes on from there the next time
+        the store opens."""
+        done = self.rows(f"SELECT value FROM veille_meta FINAL WHERE key = '{_TERMS_KEY}'")
+        day, _, after = done[0][0].partition(" ") if done else (str(-(2**62)), "", "")
+        keys = self.rows(
+            "SELECT intDiv(published_at, 86400) AS day, id FROM posts FINAL "
+            "WHERE (day, id) > ({day:Int64}, {after:String}) AND empty(term_keys) "
+            "ORDER BY day, id",
+            {"day": int(day), "after": after},
+        )
+        if keys:
+            log.warning(
+                "ClickHouse schema 10 of %s: keeping the trending terms of the %s stored "
+                "posts beside them, so that trends and reports gather them instead of "
+                "extracting them at each view. It runs once, now, in batches of %s; "
+                "over a million posts it takes minutes. It is safe to interrupt: it "
+                "goes on from the last batch done the next time the store opens.",
+                self.where, f"{len(keys):,}", f"{_TERMS_BATCH:,}",
+            )  # fmt: skip
+        started = time.monotonic()
+        for i in range(0, len(keys), _TERMS_BATCH):
+            batch = keys[i : i + _TERMS_BATCH]
+            days = {post_id: {int(d)} for d, post_id in batch}
+            olds = [stored_dict(r) for r in self._on_days(KNOWN_COLUMNS, "id", list(days), days)]
+            self._write([dict(old) for old in olds], olds)
+            last_day, last_id = batch[-1]
+            self.write_row("veille_meta", {"key": _TERMS_KEY, "value": f"{last_day} {last_id}"})
+            lock.beat()
+        if keys:
+            log.warning(
+                "ClickHouse schema 10 done: the terms of %s posts kept in %.1f s.",
+                f"{len(keys):,}", time.monotonic() - started,
+            )  # fmt: skip
 
     def _write_again(
         self,

@@ -11,8 +11,11 @@ the scope's filter carries ``since`` and ``until``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -25,6 +28,56 @@ Account = tuple[str, str]  # (platform, handle)
 
 #: The parts a sample of stories is counted in (see ``story_texts``).
 STORY_SAMPLE = 10_000
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """What trending terms rank, counted by a store (:meth:`AnalyticsPosts.term_counts`)."""
+
+    stories_now: int  # stories of the period
+    stories_before: int  # stories of the baseline
+    #: key -> (stories of the period, of the baseline holding it), for the
+    #: keys held by at least ``min_stories`` stories of the period.
+    held: dict[str, tuple[int, int]]
+    #: Those keys' forms as written in the period's posts, the most written
+    #: first (of equal counts, the first written first, posts in time order).
+    forms: dict[str, tuple[str, ...]]
+
+
+# One post's terms: (story, published in the period (not its baseline),
+# keys, forms: '' for a form that is its key; a baseline post's may be empty).
+StoryTerms = tuple[str, bool, Sequence[str], Sequence[str]]
+
+
+def count_terms(rows: Iterable[StoryTerms], *, phrases: bool, min_stories: int) -> TermCounts:
+    """:class:`TermCounts` of posts' terms (``rows``, in time order), in
+    Python: each story's keys (a story of several posts: the union of
+    theirs), counted in C (``Counter`` over the chained keys)."""
+    now: dict[str, Collection[str]] = {}
+    before: dict[str, Collection[str]] = {}
+    shown: Counter[tuple[str, str]] = Counter()
+    for story, current, keys, forms in rows:
+        if not phrases:
+            words = [i for i, k in enumerate(keys) if " " not in k]
+            keys = [keys[i] for i in words]
+            forms = [forms[i] for i in words] if forms else []
+        side = now if current else before
+        held = side.get(story)
+        side[story] = keys if held is None else {*held, *keys}
+        if current:
+            shown.update(zip(keys, forms, strict=True))
+    held_now = Counter(chain.from_iterable(now.values()))
+    held_before = Counter(chain.from_iterable(before.values()))
+    counted = {k: (a, held_before.get(k, 0)) for k, a in held_now.items() if a >= min_stories}
+    written: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for (key, form), n in shown.items():
+        if key in counted:
+            written[key].append((form or key, n))
+    forms_of = {
+        key: tuple(f for f, _n in sorted(found, key=lambda fn: -fn[1]))
+        for key, found in written.items()
+    }
+    return TermCounts(len(now), len(before), counted, forms_of)
 
 
 def newest_of_groups(
@@ -235,6 +288,23 @@ class AnalyticsPosts(Protocol):
         ``sample`` below :data:`STORY_SAMPLE`, only the posts of the stories
         whose key's CRC-32 modulo :data:`STORY_SAMPLE` is below it (the same
         stories on every store and every run)."""
+        ...
+
+    def term_counts(
+        self,
+        scope: Scope,
+        split: int,
+        *,
+        sample: int = STORY_SAMPLE,
+        phrases: bool = True,
+        min_stories: int = 1,
+    ) -> TermCounts:
+        """The stories of ``scope`` published from ``split`` on (the
+        period) and before it (the baseline), and those holding each
+        trending term, from the terms kept with each post when it was
+        written (:func:`veille.analytics.trends.post_terms`); sampled as
+        :meth:`story_texts`; two-word keys left out without ``phrases``.
+        The same counts as :func:`count_terms` over the posts' terms."""
         ...
 
     # -- topics and the column copy -----------------------------------------------------

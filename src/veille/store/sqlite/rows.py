@@ -53,6 +53,11 @@ POST_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 # Columns read back to build a Post (everything but pk).
 READ_COLUMNS = ", ".join(POST_COLUMNS[1:])
+# A post's trending terms (migration 0300), written with it: its keys, and
+# their written forms ('' for a form that is its key), each joined by a line
+# feed (no term holds one). NULL: not kept (a row written by other means);
+# trends extract that post's terms from its text.
+TERM_COLUMNS = ("term_keys", "term_forms")
 
 # ASCII escapes: a lone surrogate (half an emoji cut by a platform) cannot be
 # written as UTF-8, and orjson refuses it, which is how a payload gets here.
@@ -114,6 +119,30 @@ def post_to_row(post: Post, pk: int | None) -> tuple[Any, ...]:
         s.confidence if s else None, s.source if s else None,
         post.cluster_id, post.content_hash, _dumps(post.raw) if post.raw else "{}",
     )  # fmt: skip
+
+
+def terms_row(title: str | None, text: str, lang: str | None) -> tuple[str, str]:
+    """The :data:`TERM_COLUMNS` of a post (see
+    :func:`veille.analytics.trends.post_terms`)."""
+    from veille.analytics.trends import post_terms
+
+    keys, forms = post_terms(title, text, lang)
+    return "\n".join(keys), "\n".join(forms) if any(forms) else ""
+
+
+def stored_row(post: Post, pk: int) -> tuple[Any, ...]:
+    """A new post's row as the store inserts it: :func:`post_to_row`, then
+    its :data:`TERM_COLUMNS`."""
+    return (*post_to_row(post, pk), *terms_row(post.title, post.text, post.lang))
+
+
+def split_terms(keys: str, forms: str | None) -> tuple[list[str], list[str]]:
+    """Keys and forms as :func:`terms_row` wrote them (``forms`` ``None``:
+    not read, all ``''``)."""
+    if not keys:
+        return [], []
+    found = keys.split("\n")
+    return found, forms.split("\n") if forms else [""] * len(found)
 
 
 def fts_row(pk: int, title: str | None, text: str) -> tuple[int, str, str]:

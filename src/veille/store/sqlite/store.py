@@ -33,11 +33,14 @@ from veille.store.sqlite.rows import (
     POST_COLUMNS,
     READ_COLUMNS,
     SEQ_BITS,
+    TERM_COLUMNS,
     TIME_LIMIT,
     fts_row,
     next_key,
     post_to_row,
     row_to_post,
+    stored_row,
+    terms_row,
 )
 from veille.store.sqlite.search import SQLiteSearch, SQLiteSearchTx
 from veille.store.sqlite.sources import SQLiteSources, SQLiteSourcesTx
@@ -46,9 +49,11 @@ from veille.store.sqlite.transfer import SQLiteTransfer
 
 # Posts per upsert statement group; each looks up 2 * BATCH keys in one query.
 BATCH = 2000
+_WRITTEN = (*POST_COLUMNS, *TERM_COLUMNS)
 _INSERT_POST = (
-    f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) VALUES ({', '.join('?' * len(POST_COLUMNS))})"
+    f"INSERT INTO posts ({', '.join(_WRITTEN)}) VALUES ({', '.join('?' * len(_WRITTEN))})"
 )
+_UPDATE_TERMS = "UPDATE posts SET term_keys = ?, term_forms = ? WHERE pk = ?"
 _INSERT_FTS = "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)"
 # The page cache of a connection that ingests (see SQLiteStore.batch_transaction).
 BATCH_CACHE_KIB = 32 * 1024
@@ -81,7 +86,7 @@ UPDATE posts SET
 WHERE pk = ?
 """
 _SELECT_BY_ID = (
-    "SELECT pk, id, canonical_url, content_hash, likes, shares, replies, views "
+    "SELECT pk, id, canonical_url, content_hash, likes, shares, replies, views, lang "
     "FROM posts WHERE id IN ({})"
 )
 _OR_URL = " OR canonical_url IN ({})"
@@ -220,14 +225,14 @@ class _Tx(
                 result.unchanged += 1
         if fresh:
             keys = self._keys(fresh)
-            self.conn.executemany(_INSERT_POST, map(post_to_row, fresh, keys))
+            self.conn.executemany(_INSERT_POST, map(stored_row, fresh, keys))
             self.conn.executemany(
                 _INSERT_FTS, [fts_row(k, p.title, p.text) for p, k in zip(fresh, keys, strict=True)]
             )
         return result
 
     def _update(self, post: Post, old: tuple[Any, ...]) -> bool:
-        pk, _id, _url, old_hash, likes, shares, replies, views = old
+        pk, _id, _url, old_hash, likes, shares, replies, views, old_lang = old
         row = post_to_row(post, pk)
         e = post.engagement
         s = post.sentiment
@@ -260,6 +265,10 @@ class _Tx(
             )
             self.conn.execute(_INSERT_FTS, fts_row(pk, post.title, post.text))
             changed = True
+        lang = old_lang if post.lang is None else post.lang
+        if post.content_hash != old_hash or lang != old_lang:
+            # A post's terms are those of its text in its language.
+            self.conn.execute(_UPDATE_TERMS, (*terms_row(post.title, post.text, lang), pk))
         return changed
 
 

@@ -1,0 +1,173 @@
+"""Trending terms are extracted once per post, when it is stored, and only
+gathered at read time: the first view of ``/trends`` or of a report over a
+large workspace extracted every post of the period and its baseline again
+(about 12 s at 1M posts). The ranking is the one extraction gives, on
+SQLite and on ClickHouse (chDB), for posts stored today, posts stored
+before (SQLite migration 0300, ClickHouse schema 10) and posts edited."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_post, old_database
+from veille.analytics import trends as trends_module
+from veille.analytics.scope import Period, Scope, words_scope
+from veille.analytics.trends import trending_terms
+from veille.models import Post
+from veille.sim.generate import SimConfig, generate_posts
+from veille.store.sqlite import SQLiteStore
+
+END = datetime(2026, 3, 30, tzinfo=UTC)
+WEEK = Period(END - timedelta(days=7), END)
+DAYS = Period(END - timedelta(days=3), END)
+
+
+def _corpus(n: int = 1500) -> list[Post]:
+    """The simulator's bilingual posts over five weeks (names, links,
+    mentions, accents), some of them copies of one story, some with the
+    language a platform gave (a German post among them)."""
+    cfg = SimConfig(seed=7, days=35, posts_per_day=n // 35 + 1, spike_posts=0, end=END)
+    posts = list(itertools.islice(generate_posts(cfg), n))
+    for i in range(0, len(posts), 11):
+        posts[i] = replace(posts[i], cluster_id=f"story-{i % 4}")
+    posts.append(make_post("de-1", "Es war gut, die Fibre war schnell", lang="de",
+                           published_at=END - timedelta(days=1)))  # fmt: skip
+    return posts
+
+
+def _views(store: Any, extract: bool = False) -> list[list[Any]]:
+    """The rankings a user reads: a week and three days, every post or
+    those holding a word, with and without phrases, whole or sampled
+    (``extract``: from the posts' text, as before terms were kept)."""
+    out = []
+    for scope in (Scope(), words_scope("lumio")):
+        for period in (WEEK, DAYS):
+            for kw in ({}, {"phrases": False}, {"max_posts": 300}, {"min_stories": 1}):
+                ranked = trending_terms(store, scope, period, limit=40, extract=extract, **kw)  # type: ignore[arg-type]
+                out.append(ranked)
+    return out
+
+
+def _extracted(store: Any) -> list[list[Any]]:
+    return _views(store, extract=True)
+
+
+@pytest.fixture(params=["sqlite", "chdb"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    if request.param == "sqlite":
+        opened: Any = SQLiteStore.open(tmp_path / "veille.db")
+    else:
+        pytest.importorskip("chdb")
+        from veille.store.clickhouse.backend import ChdbBackend
+
+        opened = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
+    yield opened
+    opened.close()
+
+
+def test_trends_gather_the_terms_kept_at_ingest_and_rank_as_extracted(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.upsert_posts(_corpus())
+    expected = _extracted(store)
+    assert expected[0] and any(" " in t.key for t in expected[0])  # phrases are ranked
+    assert any(len(t.forms) > 1 for view in expected for t in view)  # and forms ordered
+    with monkeypatch.context() as m:
+        m.setattr(trends_module, "extract_terms", _refused)
+        assert _views(store) == expected
+
+
+def _refused(*_args: Any, **_kw: Any) -> dict[str, str]:
+    raise AssertionError("a post's terms were extracted at read time")
+
+
+def test_an_edited_post_is_ranked_by_its_new_words(store: Any) -> None:
+    at = END - timedelta(days=1)
+    posts = [make_post(str(i), "la fibre est rapide", published_at=at) for i in range(4)]
+    store.upsert_posts(posts)
+    edited = [make_post(str(i), "panne générale du réseau", published_at=at) for i in range(4)]
+    store.upsert_posts(edited)
+    # A platform's language given later for the same text: terms in that language.
+    store.upsert_posts([make_post("0", "panne générale du réseau", published_at=at, lang="fr")])
+    keys = {t.key for t in trending_terms(store, Scope(), WEEK, min_stories=2)}
+    assert "panne" in keys and "fibre" not in keys
+    assert trending_terms(store, Scope(), WEEK, min_stories=2) == trending_terms(
+        store, Scope(), WEEK, min_stories=2, extract=True
+    )
+
+
+def test_posts_stored_before_get_their_terms_when_the_workspace_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "veille.db"
+    old_database(path, 300, _corpus(600))
+    store = SQLiteStore.open(path)  # migration 0300 runs here
+    try:
+        kept = store.conn.execute("SELECT count(*) FROM posts WHERE term_keys IS NULL")
+        assert kept.fetchone() == (0,)
+        expected = _extracted(store)
+        with monkeypatch.context() as m:
+            m.setattr(trends_module, "extract_terms", _refused)
+            assert _views(store) == expected
+    finally:
+        store.close()
+
+
+def test_a_row_written_without_terms_has_them_extracted(tmp_path: Path) -> None:
+    """A row another program wrote (the columns NULL) still counts."""
+    store = SQLiteStore.open(tmp_path / "veille.db")
+    try:
+        store.upsert_posts(_corpus(300))
+        store.conn.execute("UPDATE posts SET term_keys = NULL, term_forms = NULL WHERE pk % 2 = 0")
+        assert _views(store) == _extracted(store)
+    finally:
+        store.close()
+
+
+def test_an_older_clickhouse_store_gets_the_terms_of_its_posts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("chdb")
+    from veille.store.clickhouse.backend import ChdbBackend
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    chdb = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
+    try:
+        chdb.upsert_posts(_corpus(600))
+        expected = _extracted(chdb)
+        before = chdb.rows("SELECT id, content_hash, likes FROM posts FINAL ORDER BY id")
+        none = chdb.rows("SELECT count() FROM posts FINAL WHERE empty(term_keys)")
+        # The store as schema 9 left it: no terms kept; a run stopped midway.
+        chdb.client.command(
+            "ALTER TABLE posts UPDATE term_keys = [], term_forms = [] WHERE 1 "
+            "SETTINGS mutations_sync = 2"
+        )
+        chdb.write_row("veille_meta", {"key": "schema", "value": "9"})
+        # A run stopped midway goes on from the last post it did (day, then id).
+        order = "ORDER BY intDiv(published_at, 86400), id"
+        keys = chdb.rows(f"SELECT intDiv(published_at, 86400), id FROM posts FINAL {order}")
+        day, post_id = keys[99]
+        chdb.write_row("veille_meta", {"key": "terms_done_upto", "value": f"{day} {post_id}"})
+        ClickHouseStore(chdb.client, chdb.where)
+        left = chdb.rows(f"SELECT id FROM posts FINAL WHERE empty(term_keys) {order}")
+        assert [r[0] for r in left[:100]] == [k[1] for k in keys[:100]]
+        # From the start, then.
+        chdb.write_row("veille_meta", {"key": "terms_done_upto", "value": f"{-(2**62)} "})
+        chdb.write_row("veille_meta", {"key": "schema", "value": "9"})
+        reopened = ClickHouseStore(chdb.client, chdb.where)
+        assert reopened.rows("SELECT count() FROM posts FINAL WHERE empty(term_keys)") == none
+        assert reopened.rows("SELECT id, content_hash, likes FROM posts FINAL ORDER BY id") == (
+            before
+        )
+        with monkeypatch.context() as m:
+            m.setattr(trends_module, "extract_terms", _refused)
+            assert _views(reopened) == expected
+    finally:
+        chdb.close()
