@@ -464,3 +464,29 @@ def test_the_reading_child_is_kept_and_replaced_when_a_page_holds_it_too_long() 
     assert kept.process.poll() is not None and _Worker._idle == []  # killed
     assert extract_page_bounded(html, url, 60) == extract_page(html, url)
     assert len(_Worker._idle) == 1 and _Worker._idle[0] is not kept
+
+
+def test_a_page_is_read_in_its_child_by_a_process_holding_many_files() -> None:
+    """A collector holding over a thousand open files (connections, a
+    workspace's databases, after days of running) could not wait for its
+    reading child: select() refuses a descriptor past 1023, and every large
+    page failed ("filedescriptor out of range in select()")."""
+    import os
+    import resource
+
+    from veille.sources._feedparse import extract_page_bounded
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this machine allows {hard} open files")
+    if soft != resource.RLIM_INFINITY and soft < 1200:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1200, hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        html = PAGE.format(title="Rappel du X2", body="Lumio rappelle le X2. " * 6000, nav="v1")
+        url = "https://lumio.example/rappel"
+        assert extract_page_bounded(html, url, 60) == extract_page(html, url)
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

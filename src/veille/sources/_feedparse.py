@@ -277,10 +277,12 @@ class _Worker:
 
         assert self.process.stdout is not None
         fd = self.process.stdout.fileno()
+        waiting = select.poll()  # (select() refuses a descriptor past 1023)
+        waiting.register(fd, select.POLLIN)
         got = bytearray()
         while len(got) < n:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if left <= 0 or not waiting.poll(max(1, int(left * 1000))):
                 raise ChildTimeout(seconds)
             chunk = os.read(fd, n - len(got))
             if not chunk:
