@@ -208,6 +208,47 @@ def test_report_to_an_atom_feed_links_the_report(tmp_path: Path) -> None:
     ws.close()
 
 
+def test_weekly_report_not_sent_again_after_a_retention_purge_shorter_than_a_week(
+    tmp_path: Path, smtp_server: Mailbox
+) -> None:
+    """Under retention_days = 3 the hourly upkeep deleted the week's report
+    from the outbox (a delivered event older than the period) four days
+    after it went out, and the next check, finding no delivery for the week
+    that had just ended, sent the same report again (every few days until
+    the next Monday). The newest event of each alert stays: it says which
+    period was reported."""
+    from veille.services.privacy import apply_retention
+
+    root = tmp_path / "ws"
+    ws = make_workspace(root, _config(smtp_server.port) + "\n[privacy]\nretention_days = 3\n")
+    slot = _next_monday_8(datetime.now(UTC))
+    week = parse_period("last-week", timezone=TZ, now=slot)
+    _seed(ws, week.since)
+    add_topic(ws.store, "lumio", "lumio")
+    AlertBook(ws.store).add(
+        Alert(name="lumio-week", kind="report", topic="lumio", channel_url="mailto:com@example.org",
+              frequency="weekly", weekday=0, at_time="08:00", language="fr")
+    )  # fmt: skip
+    engine = engine_for(ws)
+    assert dispatch_once(engine, now=slot.timestamp() + 300)[1].sent == 1
+    for days in (4, 5, 6):
+        later = slot + timedelta(days=days)
+        apply_retention(ws, now=later)
+        assert dispatch_once(engine, now=later.timestamp() + 60)[1].sent == 0
+    assert len(smtp_server.messages) == 1
+    # The next week's report goes out, and the one before it may then go.
+    following = slot + timedelta(days=7)
+    assert dispatch_once(engine, now=following.timestamp() + 300)[1].sent == 1
+    apply_retention(ws, now=following + timedelta(days=1))
+    assert len(smtp_server.messages) == 2
+    alert = AlertBook(ws.store).get("lumio-week")
+    assert alert.id is not None
+    first = f"report:{week.since.isoformat()}..{week.until.isoformat()}"
+    assert not ws.state.has_delivery(alert.id, first)
+    engine.close()
+    ws.close()
+
+
 def test_cli_adds_a_report_alert_and_test_sends_it(tmp_path: Path, smtp_server: Mailbox) -> None:
     root = tmp_path / "ws"
     make_workspace(root, _config(smtp_server.port)).close()

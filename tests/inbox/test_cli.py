@@ -163,6 +163,22 @@ def test_removing_a_team_says_so(run) -> None:
     assert "no team named 'support'" in gone
 
 
+def test_a_team_a_rule_assigns_to_is_not_removed(run) -> None:
+    """Removed, the team left the rule that assigns round-robin within it
+    failing on every item ("team 'support' has no members"), doing none of
+    its actions (not even its tag), said only as the rule's last error.
+    Refused now, naming the rule and how to change it."""
+    run("inbox", "team", "support", "alice", "bob")
+    run("rule", "add", "triage", "--platform", "mastodon", "--team", "support", "--tag", "hot")
+    out = " ".join(run("inbox", "team", "support", code=1).output.split())
+    assert "team support is still used by inbox rule triage; nothing was removed" in out, out
+    assert "veille rule edit NAME" in out
+    teams = json.loads(run("inbox", "team", "--format", "json").stdout)
+    assert teams == {"support": ["alice", "bob"]}
+    run("rule", "remove", "triage")
+    assert run("inbox", "team", "support").stdout.strip() == "team support removed."
+
+
 def test_views_and_rules_refuse_values_no_item_can_have(run) -> None:
     out = run("inbox", "view", "mad", "--sentiment", "furious", code=2).output
     assert "sentiment 'furious' is unknown" in out and "positive" in out

@@ -434,6 +434,38 @@ def test_a_page_read_in_a_child_process_reads_as_in_this_one() -> None:
     assert extract_page_bounded(html, url, 60) == extract_page(html, url)
 
 
+def test_the_reading_child_keeps_its_cpu_limit_under_a_hard_limit_of_the_collector() -> None:
+    """Each body read by the kept child gets its own CPU limit, which holds
+    even if the collector dies. It was set with no hard limit, which a
+    process may not raise: under a collector started with a CPU hard limit
+    (systemd's LimitCPU=, ulimit -t) setting it failed, silently, and the
+    child read every body without one. Run in a process of its own (a hard
+    limit cannot be raised again)."""
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/proc/self/limits"):
+        pytest.skip("no /proc on this system")
+    script = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_CPU, (100000, 100000))\n"
+        "from veille.sources._feedparse import _Worker, extract_page_bounded\n"
+        "extract_page_bounded('<html><body><p>Lumio rappelle le X2.</p></body></html>',"
+        " 'https://lumio.example/x2', 30)\n"
+        "(kept,) = _Worker._idle\n"
+        "for line in open(f'/proc/{kept.process.pid}/limits'):\n"
+        "    if line.startswith('Max cpu time'):\n"
+        "        print(line.split()[3], line.split()[4])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    soft, hard = done.stdout.split()
+    assert hard == "100000"  # the collector's own, kept
+    assert int(soft) <= 40, done.stdout  # this body's: its 30 s, 2 more, the CPU used so far
+
+
 def test_the_reading_child_is_kept_and_replaced_when_a_page_holds_it_too_long() -> None:
     """Large pages and feeds are read in a child process. A new interpreter
     for each cost trafilatura's imports (a fifth of a second a page, five

@@ -185,3 +185,28 @@ def test_alert_feed_tokens(state_store: StateStore) -> None:
     assert state_store.alert_by_feed_token("tok1") is None
     state_store.set_alert_feed_token(alert_id, None, 12)
     assert state_store.alert_feed_token(alert_id) is None
+
+
+def test_retention_keeps_each_alerts_newest_event(state_store: StateStore) -> None:
+    """The purge of delivered monitor events and reports older than the
+    retention period leaves each alert's newest: it is how the scheduler
+    knows the window it looks at (a week's report, a long silence) was
+    sent. Deleted, a weekly report went out again under a retention of
+    under a week."""
+    from datetime import UTC, datetime
+
+    weekly = state_store.insert_alert(_alert("weekly"))
+    spikes = state_store.insert_alert(_alert("spikes"))
+    assert weekly is not None and spikes is not None
+    for alert_id, key, at in ((weekly, "report:w1", 10.0), (weekly, "report:w2", 20.0),
+                              (spikes, "spike:1", 11.0)):  # fmt: skip
+        assert state_store.queue_event(alert_id, key, {"kind": "x"}, at, at)
+    for _batch, ids in state_store.claim_deliveries(30.0, 40.0):  # one batch an alert
+        state_store.finish_deliveries(ids, "sent", None, 31.0)
+    gone = state_store.forget_before(datetime.fromtimestamp(100, UTC))
+    assert gone["alert_events"] == 1
+    assert not state_store.has_delivery(weekly, "report:w1")
+    assert state_store.has_delivery(weekly, "report:w2")
+    assert state_store.has_delivery(spikes, "spike:1")
+    # Nothing more to forget: the next upkeep writes nothing.
+    assert state_store.forget_before(datetime.fromtimestamp(100, UTC))["alert_events"] == 0

@@ -52,6 +52,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         add_rule(ws.state, rule)
         add_rule(ws.state, make_rule("to-ghost", query="vexa", actions=[("assign", "ghost")]))
         ws.state.set_inbox_team("care", ["analyst", "ghost"])
+        # One assigning within a team removed under it (before veille refused that).
+        add_rule(ws.state, make_rule("to-dissolved", query="vexa", actions=[("team", "night")]))
         book.remove("pager")
     with serve(root) as server:
         server.tokens = tokens
@@ -128,7 +130,7 @@ def test_health_counts_every_reference_to_nothing_and_names_them_signed_in(
     from veille.web.deps import SESSION_COOKIE
 
     anonymous = httpx.get(site.url + "/healthz", timeout=30).json()
-    assert anonymous["status"] == "ok" and anonymous["dangling_references"] == 8
+    assert anonymous["status"] == "ok" and anonymous["dangling_references"] == 9
     assert "dangling" not in anonymous  # names are not public
     signed = httpx.get(
         site.url + "/healthz", cookies={SESSION_COOKIE: site.session("viewer")}, timeout=30
@@ -142,6 +144,7 @@ def test_health_counts_every_reference_to_nothing_and_names_them_signed_in(
         ("objective", "reach", "gone"),
         ("inbox_rule", "page-me", "pager"),
         ("inbox_rule", "to-ghost", "ghost"),
+        ("inbox_rule", "to-dissolved", "night"),
         ("team", "care", "ghost"),
     }
 
@@ -183,6 +186,16 @@ def test_the_inbox_pages_and_rule_list_say_what_their_rules_and_teams_name_that_
     )
     assert "inbox rule to-ghost assigns to ghost, who is no longer a user" in rules
     assert "Make it assign to someone else (/inbox/rules)" in rules
+    # A rule assigning within a team that is gone failed on every item, said nowhere.
+    assert (
+        "inbox rule to-dissolved assigns within team night, which no longer exists: it fails "
+        "on every item and does none of its actions" in rules
+    )
+    assert "or set the team night again (/inbox/teams)" in rules
+    assert (
+        "la règle de boîte de réception to-dissolved attribue au sein de l’équipe night, qui "
+        "n’existe plus\u202f: elle échoue sur chaque élément" in _page(site, "/inbox/rules", "fr")
+    )
     teams = _page(site, "/inbox/teams")
     assert "team care counts ghost, who is no longer a user" in teams
     french = _page(site, "/inbox/teams", "fr")

@@ -140,6 +140,10 @@ def test_teams_and_the_round_robin_of_a_rule(
     with live_server.workspace() as ws:
         who = [svc.get_item(ws.state, i).assignee for i in ids]
     assert who == ["analyst", "manager", "analyst"]
+    # Removed under the rule, the team left it failing on every item: refused.
+    used = client.post("/inbox/teams/remove", data={"csrf_token": token, "name": "care"})
+    assert used.status_code == 409
+    assert "team care is still used by inbox rule to-care; nothing was removed" in used.text
     client.post("/inbox/rules/to-care/remove", data={"csrf_token": token})
     client.post("/inbox/teams/remove", data={"csrf_token": token, "name": "care"})
     assert "No team yet." in client.get("/inbox/teams").text

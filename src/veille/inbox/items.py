@@ -420,7 +420,10 @@ _TEAM_NAME = re.compile(r"^[\w][\w .-]{0,59}$")
 
 
 def set_team(state: Any, name: str, members: Sequence[str]) -> list[str]:
-    """Set team ``name``'s members, in round-robin order (none: the team goes)."""
+    """Set team ``name``'s members, in round-robin order (none: the team
+    goes, unless an inbox rule assigns within it: :class:`veille.errors.Conflict` names
+    those rules; removed, each failed on every item, doing none of its
+    actions)."""
     name = name.strip()
     if not _TEAM_NAME.match(name):
         raise UsageError(
@@ -428,8 +431,28 @@ def set_team(state: Any, name: str, members: Sequence[str]) -> list[str]:
             hint=tr("Use letters, digits, spaces, dots, dashes (up to 60 characters)."),
         )
     people = list(dict.fromkeys(check_user(state, m) for m in members if m.strip()))
+    if not people and (used := team_rules(state, name)):
+        from veille.errors import Conflict as InUse  # (this module's Conflict: an item's edit)
+
+        listed = used[0]
+        for more in used[1:]:
+            listed = tr("%(first)s, %(next)s", first=listed, next=more)
+        raise InUse(
+            tr("team %(name)s is still used by %(rules)s; nothing was removed",
+               name=name, rules=listed),
+            hint=tr("Give those rules another action first (%(where)s), then remove the team.",
+                    where=Place("veille rule edit NAME --team … | --assign …",
+                                page="/inbox/rules")),
+        )  # fmt: skip
     state.set_inbox_team(name, people)
     return people
+
+
+def team_rules(state: Any, team: str) -> list[Any]:
+    """The inbox rules that assign round-robin within ``team`` (as
+    translatable text: "inbox rule NAME")."""
+    return [tr("inbox rule %(name)s", name=r.name) for r in state.inbox_rules()
+            if any(kind == "team" and value == team for kind, value in r.actions)]  # fmt: skip
 
 
 def delete_view(state: Any, owner: str, name: str, *, shared: bool) -> None:

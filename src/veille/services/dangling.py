@@ -142,8 +142,8 @@ def plan_references(state: Any, topics: set[str]) -> list[Dangling]:
 
 
 def inbox_references(state: Any, alerts: set[str] | None = None) -> list[Dangling]:
-    """The inbox rules that notify through an alert, or assign to a user, no
-    longer there, and the teams counting a user no longer there (a
+    """The inbox rules that notify through an alert, assign to a user or
+    within a team no longer there, and the teams counting a user no longer there (a
     workspace without accounts, the command line alone, has no users to
     miss). ``alerts``: the names of the alerts, when already read."""
     from veille.inbox.rules import list_rules
@@ -153,6 +153,7 @@ def inbox_references(state: Any, alerts: set[str] | None = None) -> list[Danglin
     rules = list_rules(state)
     if alerts is None and any(kind == "notify" for r in rules for kind, _v in r.actions):
         alerts = {a.name for a in state.list_alerts()}
+    teams = state.inbox_teams()
     found: list[Dangling] = []
     for rule in rules:
         rules_page = Place(f"veille rule edit {rule.name} …", page="/inbox/rules")
@@ -166,6 +167,16 @@ def inbox_references(state: Any, alerts: set[str] | None = None) -> list[Danglin
                     tr("Give the rule its actions without it (%(where)s), or add an alert "
                        "named %(alert)s again.", where=rules_page, alert=value),
                 ))  # fmt: skip
+            if kind == "team" and value not in teams:
+                found.append(Dangling(
+                    "inbox_rule", rule.name, value,
+                    tr("inbox rule %(name)s assigns within team %(team)s, which no longer "
+                       "exists: it fails on every item and does none of its actions",
+                       name=rule.name, team=value),
+                    tr("Give the rule its actions without it (%(where)s), or set the team "
+                       "%(team)s again (%(teams)s).", where=rules_page, team=value,
+                       teams=Place(f"veille inbox team {value} MEMBER…", page="/inbox/teams")),
+                ))  # fmt: skip
             if kind == "assign" and people and value.strip().lower() not in people:
                 found.append(Dangling(
                     "inbox_rule", rule.name, value,
@@ -173,7 +184,7 @@ def inbox_references(state: Any, alerts: set[str] | None = None) -> list[Danglin
                        "no one sees the items it assigns", name=rule.name, user=value),
                     tr("Make it assign to someone else (%(where)s).", where=rules_page),
                 ))  # fmt: skip
-    for team, members in state.inbox_teams().items():
+    for team, members in teams.items():
         for member in members:
             if people and member.strip().lower() not in people:
                 found.append(Dangling(

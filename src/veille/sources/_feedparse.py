@@ -419,8 +419,15 @@ def _child() -> None:
         if resource is not None:  # this body's CPU time, which holds even if the parent is gone
             used = resource.getrusage(resource.RUSAGE_SELF)
             cpu = int(used.ru_utime + used.ru_stime + job["seconds"]) + 2
+            # The soft limit only, under the hard one as it is: a process
+            # may lower its hard limit, never raise it (asking for no hard
+            # limit under one the collector was started with failed, and
+            # left the child without any limit of its own).
+            hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+            if hard != resource.RLIM_INFINITY:
+                cpu = min(cpu, hard)
             with contextlib.suppress(ValueError, OSError):
-                resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.RLIM_INFINITY))
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu, hard))
         try:
             answer = ["ok", _TASKS[job["task"]](job, content)]
         except Exception as error:

@@ -260,10 +260,14 @@ class PortablePrivacy:
         quarantined = "FROM quarantine WHERE created_at < ?"
         # Monitor events and reports (keyed by an hour or a period, not a
         # post: no post's purge takes them) name people (a spike's top
-        # authors): delivered ones older than the period go too.
+        # authors): delivered ones older than the period go too, but for
+        # each alert's newest: it is how the scheduler knows its window (a
+        # week's report, a silence of days) was sent, and without it a
+        # weekly report went out again under a retention of under a week.
         events = (
             "FROM deliveries WHERE payload IS NOT NULL AND created_at < ? "
-            "AND status NOT IN ('pending', 'sending')"
+            "AND status NOT IN ('pending', 'sending') AND id NOT IN "
+            "(SELECT max(id) FROM deliveries WHERE payload IS NOT NULL GROUP BY alert_id)"
         )
         read = self._sql_read()
         # Read first: an hourly upkeep with nothing to forget writes nothing.

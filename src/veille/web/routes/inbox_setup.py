@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.errors import UsageError, VeilleError, tr
+from veille.errors import Conflict, UsageError, VeilleError, tr
 from veille.inbox import canned
 from veille.inbox import items as svc
 from veille.inbox.model import OPEN_STATUSES, PRIORITIES, SENTIMENTS, STATUSES, ItemFilter
@@ -34,10 +34,12 @@ Many = Annotated[list[str], Form()]
 def _again(
     request: Request, page: Callable[..., HTMLResponse]
 ) -> Callable[[VeilleError], Response]:
-    """The page again with the refused change's error (HTTP 400)."""
+    """The page again with the refused change's error (HTTP 400; 409 where
+    what it would remove is still in use)."""
 
     def show(exc: VeilleError) -> Response:
-        return page(request, error=error_text(request, exc), status_code=400)
+        status = 409 if isinstance(exc, Conflict) else 400
+        return page(request, error=error_text(request, exc), status_code=status)
 
     return show
 
