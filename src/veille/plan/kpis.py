@@ -47,7 +47,7 @@ __all__ = [
     "COUNTED", "HISTORY_POINTS", "INFLUENCERS_CONSIDERED", "KINDS", "Caution", "KindInfo",
     "Measure", "Since", "add_kpi", "cautions", "check_kind", "first_point_days", "get_kpi",
     "history", "kind_label", "list_kpis", "listening", "listening_since", "measure",
-    "own_authors", "own_handles", "remove_kpi", "set_target", "window",
+    "move_kpi", "own_authors", "own_handles", "remove_kpi", "set_target", "window",
 ]  # fmt: skip
 
 
@@ -177,6 +177,24 @@ def set_target(
     ws.state.save_kpi(kpi)
     audit(ws.state, actor, "plan.kpi.edit", name, f"target {target}")
     return kpi
+
+
+def move_kpi(state: Any, name: str, objective: str, *, actor: str | None = None) -> KPI:
+    """Put KPI ``name`` under ``objective`` (``""``: under none). Its
+    baseline, target, deadline and history stay: reorganizing a plan no
+    longer means removing KPIs and adding them again."""
+    from veille.plan.objectives import get_objective
+
+    kpi = get_kpi(state, name)
+    target = get_objective(state, objective.strip()).name if objective.strip() else ""
+    if target == kpi.objective:
+        return kpi
+    moved = replace(kpi, objective=target)
+    state.save_kpi(moved)
+    audit(
+        state, actor, "plan.kpi.edit", name, f"objective {kpi.objective or '-'} -> {target or '-'}"
+    )
+    return moved
 
 
 def remove_kpi(state: Any, name: str, *, actor: str | None = None) -> None:
