@@ -451,19 +451,40 @@ def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
     )
 
 
+def followers_by_day(ws: Workspace, kpi: KPI, day: date) -> list[tuple[date, float]]:
+    """The followers of our accounts on the KPI's platform, oldest first, for
+    each day a snapshot was taken up to ``day``: the sum over the accounts of
+    each one's latest snapshot by then. With two of our accounts there (two
+    ``platform:handle`` entries in veille.toml, or bare handles), the value
+    was whichever account's snapshot came first and the history ran through
+    one account's snapshots and then the other's. The sum starts the day
+    every account snapshotted has its first snapshot (a sum missing one
+    account would read as a fall); an account never snapshotted is left
+    out."""
+    names = dict.fromkeys(h.lower() for h in own_handles(ws, kpi.platform, kpi.handle))
+    accounts = []
+    for h in names:
+        shots = {
+            s.day: float(s.followers)
+            for s in ws.state.account_snapshots(kpi.platform, h)
+            if s.day <= day and s.followers is not None
+        }
+        if shots:
+            accounts.append(shots)
+    if not accounts:
+        return []
+    start = max(min(a) for a in accounts)
+    days = sorted({d for a in accounts for d in a if d >= start})
+    return [(d, sum(a[max(k for k in a if k <= d)] for a in accounts)) for d in days]
+
+
 def _followers(ws: Workspace, kpi: KPI, day: date) -> Measure:
-    handles = own_handles(ws, kpi.platform, kpi.handle)
-    shots = [
-        s
-        for h in handles
-        for s in ws.state.account_snapshots(kpi.platform, h)
-        if s.day <= day and s.followers is not None
-    ]
-    if not shots:
+    series = followers_by_day(ws, kpi, day)
+    if not series:
         return Measure(
             None,
             "no snapshot of the account yet: run `veille plan snapshot` (veille run does it daily)",
             "pas encore de relevé du compte : lancez `veille plan snapshot` (veille run le fait "
             "chaque jour)",
         )
-    return Measure(float(max(shots, key=lambda s: s.day).followers or 0))
+    return Measure(series[-1][1])
