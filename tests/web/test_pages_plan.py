@@ -980,3 +980,57 @@ def test_two_managers_move_a_kpi_and_a_channel_to_another_objective(
         assert first.post("/plan/objectives/remove", data=remove).status_code == 303
         with Workspace.open(state_org.root) as ws:
             assert [o.name for o in list_objectives(ws.state)] == ["reach"]
+
+
+def test_a_kpi_counting_over_more_days_than_posts_are_kept_says_it_undercounts(
+    state_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """With `[privacy] retention_days = 7`, a 30-day engagement KPI counts
+    only the posts of the last 7 days (the older ones are deleted), and
+    nothing said so: its value read as the month's. Now adding it says so,
+    and so do /plan and `veille plan kpis`, in English and French."""
+    from datetime import UTC, datetime, timedelta
+
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+    from veille.config import CONFIG_NAME
+    from veille.models import Author, Engagement, Post
+    from veille.workspace import Workspace
+
+    config = state_org.root / CONFIG_NAME
+    text = config.read_text(encoding="utf-8")
+    assert "# retention_days = 0" in text, "the [privacy] template changed"
+    config.write_text(text.replace("# retention_days = 0", "retention_days = 7"), "utf-8")
+    with Workspace.open(state_org.root) as ws:
+        ws.store.upsert_posts([
+            Post.create(
+                platform="mastodon", native_id="1", text="Bonjour",
+                published_at=datetime.now(UTC) - timedelta(days=1),
+                author=Author(handle="lumio_hq"), engagement=Engagement(likes=4),
+            )
+        ])  # fmt: skip
+
+    def cli(*args: str) -> str:
+        result = CliRunner().invoke(build_app(), [*args, "-w", str(state_org.root)])
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())
+
+    said = cli(
+        "plan", "kpi", "add", "eng", "--kind", "engagement", "--platform", "mastodon",
+        "--handle", "lumio_hq", "--target", "50",
+    )  # fmt: skip
+    undercounts = (
+        "veille keeps posts 7 days ([privacy] retention_days), fewer than this KPI's 30: "
+        "each value counts only the posts kept, and undercounts."
+    )
+    assert undercounts in said
+    assert undercounts in cli("plan", "kpis", "--format", "json")
+    pattern = r"<strong class=\"kpi-status\">[^<]*</strong><br>([^<]*)</td>"
+    shown = plan_says(state_org.root, login, pattern, 1)
+    assert undercounts in shown["en"]
+    assert (
+        "veille garde les publications 7 jours ([privacy] retention_days), moins que les 30 "
+        "de cet indicateur\u202f: chaque valeur ne compte que les publications gardées, et "
+        "sous-estime." in shown["fr"]
+    )

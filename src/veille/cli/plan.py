@@ -258,12 +258,13 @@ def _kpis(plan: typer.Typer) -> None:
                 deadline=deadline,
                 actor=actor,
             )
+            retention = ws.settings.privacy.retention_days
         console().print(
             f"KPI {k.name!r} added: baseline {format_value(k.kind, k.baseline, 'en')}, "
             f"target {format_value(k.kind, k.target, 'en')}.",
             markup=False,
         )
-        for caution in cautions(k, added=True):
+        for caution in cautions(k, added=True, retention_days=retention):
             console().print(caution.en, markup=False)
 
     @group.command("target")

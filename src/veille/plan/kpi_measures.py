@@ -68,6 +68,13 @@ INFLUENCERS_CONSIDERED = 20
 COUNTED = ("mentions", "influencers_engaged", "engagement", "posts_published")
 
 
+#: The kinds read from the posts veille keeps, which ``[privacy]
+#: retention_days`` deletes: over a window longer than the retention they
+#: undercount. A topic's post counts (mentions, share of voice) are read
+#: from the daily aggregates the purge keeps.
+READ_FROM_POSTS = ("net_sentiment", "influencers_engaged", "engagement", "posts_published")
+
+
 @dataclass(frozen=True)
 class Measure:
     """A KPI's value, or why there is none (EN and FR). A count over a window

@@ -240,7 +240,8 @@ def kpi_add(
             period_days=whole(period_days, "period") or 30,
             actor=user.username,
         )
-        said.extend(c.said(lang(request)) for c in cautions(kpi, added=True))
+        kept = ws.settings.privacy.retention_days
+        said.extend(c.said(lang(request)) for c in cautions(kpi, added=True, retention_days=kept))
         return kpi
 
     done = _("KPI %(name)s added; its baseline is measured.", name=name)
