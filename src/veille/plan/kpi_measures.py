@@ -464,20 +464,32 @@ def followers_by_day(ws: Workspace, kpi: KPI, day: date) -> list[tuple[date, flo
     each one's latest snapshot by then. With two of our accounts there (two
     ``platform:handle`` entries in veille.toml, or bare handles), the value
     was whichever account's snapshot came first and the history ran through
-    one account's snapshots and then the other's. The sum starts the day
+    one account's snapshots and then the other's. Two names of one account
+    (a LinkedIn page's vanity name and its id, which its lookup gave as
+    aliases) are that one account, counted once. The sum starts the day
     every account snapshotted has its first snapshot (a sum missing one
     account would read as a fall); an account never snapshotted is left
     out."""
-    names = dict.fromkeys(h.lower() for h in own_handles(ws, kpi.platform, kpi.handle))
-    accounts = []
-    for h in names:
-        shots = {
-            s.day: float(s.followers)
-            for s in ws.state.account_snapshots(kpi.platform, h)
-            if s.day <= day and s.followers is not None
+    from veille.plan.accounts import account_aliases
+
+    accounts: list[dict[date, float]] = []
+    names: list[set[str]] = []  # each account's names, lower-cased
+    for h in own_handles(ws, kpi.platform, kpi.handle):
+        known = {
+            h.lower(),
+            *(a.lstrip("@").lower() for a in account_aliases(ws.state, kpi.platform, h)),
         }
-        if shots:
-            accounts.append(shots)
+        same = next((i for i, n in enumerate(names) if n & known), None)
+        if same is None:
+            names.append(known)
+            accounts.append({})
+            same = len(accounts) - 1
+        else:
+            names[same] |= known
+        for s in ws.state.account_snapshots(kpi.platform, h):
+            if s.day <= day and s.followers is not None:
+                accounts[same].setdefault(s.day, float(s.followers))
+    accounts = [a for a in accounts if a]
     if not accounts:
         return []
     start = max(min(a) for a in accounts)
