@@ -44,13 +44,57 @@ def test_plan_objective_remove_keeps_one_a_kpi_or_a_channel_names(state_ws: Work
     said = " ".join(out.split())
     assert code == 1, out
     assert "objective care is still named by KPI vol, channel mastodon; nothing was deleted" in said
-    assert "veille plan kpi remove NAME" in said
+    assert "veille plan kpi edit NAME --objective OTHER" in said
     assert "veille plan channel set PLATFORM --objectives" in said
     assert [o.name for o in list_objectives(ws.state)] == ["care"]
     assert run(ws, "plan", "kpi", "remove", "vol")[0] == 0
     assert run(ws, "plan", "channel", "set", "mastodon", "--objectives", "")[0] == 0
     assert run(ws, "plan", "objective", "remove", "care") == (0, "Objective 'care' removed.\n")
     assert list_objectives(ws.state) == []
+
+
+def test_a_kpi_and_a_channel_move_to_another_objective_and_the_old_one_goes(
+    state_ws: Workspace,
+) -> None:
+    """Reorganizing a plan meant removing each KPI of an objective (its
+    baseline and history's meaning lost) and adding it again under another:
+    `plan kpi` had no way to change a KPI's objective. Now `plan kpi edit
+    --objective` moves it, keeping its baseline and target, the channel
+    moves with `plan channel set --objectives`, and the emptied objective
+    can be removed."""
+    from veille.plan.kpis import get_kpi
+
+    ws = state_ws
+    for name in ("care", "reach"):
+        assert run(ws, "plan", "objective", "add", name, "--type", "awareness")[0] == 0
+    kpi = ("plan", "kpi", "add", "vol", "--kind", "mentions", "--topic", "lumio")
+    assert (
+        run(ws, *kpi, "--target", "10", "--objective", "care", "--deadline", "2031-01-31")[0] == 0
+    )
+    assert run(ws, "plan", "channel", "set", "mastodon", "--objectives", "care")[0] == 0
+    before = get_kpi(ws.state, "vol")
+
+    code, out = run(ws, "plan", "kpi", "edit", "vol", "--objective", "raech")
+    assert code == 2, out
+    assert "objective 'raech' does not exist" in out and "reach" in out
+    assert get_kpi(ws.state, "vol").objective == "care"
+
+    assert run(ws, "plan", "kpi", "edit", "vol", "--objective", "reach") == (
+        0, "KPI 'vol' is now under objective 'reach'.\n"
+    )  # fmt: skip
+    assert run(ws, "plan", "channel", "set", "mastodon", "--objectives", "reach")[0] == 0
+    moved = get_kpi(ws.state, "vol")
+    assert moved.objective == "reach"
+    assert (moved.baseline, moved.target, moved.deadline, moved.set_at) == (
+        before.baseline, before.target, before.deadline, before.set_at
+    )  # fmt: skip
+    assert run(ws, "plan", "objective", "remove", "care") == (0, "Objective 'care' removed.\n")
+
+    code, out = run(ws, "plan", "kpi", "edit", "vol", "--no-objective")
+    assert (code, out) == (0, "KPI 'vol' is now under no objective.\n")
+    assert get_kpi(ws.state, "vol").objective == ""
+    code, out = run(ws, "plan", "kpi", "edit", "vol")
+    assert code != 0 and "give --objective NAME or --no-objective" in out, out
 
 
 def test_a_plan_naming_a_deleted_topic_or_objective_is_shown_with_what_to_do(

@@ -724,11 +724,12 @@ def test_two_managers_writing_the_guidelines_at_once_and_a_refused_save_keep_the
         assert "la charte a changé depuis que vous l’avez ouverte\u202f: la version" in said
 
 
-def _objective_form(page: str, name: str) -> dict[str, object]:
-    """The objective's form on /plan/edit as a browser sends it, untouched."""
+def _objective_form(page: str, name: str, label: str = "Objective") -> dict[str, object]:
+    """The objective's form on /plan/edit as a browser sends it, untouched
+    (``label``: "Channel", a channel's form)."""
     import html
 
-    start = page.index(f'aria-label="Objective {name}"')
+    start = page.index(f'aria-label="{label} {name}"')
     form = page[start : page.index("</form>", start)]
     fields: dict[str, object] = {}
     checked: dict[str, list[str]] = {}
@@ -798,11 +799,16 @@ def _kpi_form(page: str, name: str) -> dict[str, str]:
     form = page[start : page.index("</form>", start)]
     import html
 
-    return {
+    fields = {
         m.group(1): html.unescape(m.group(2))
         for tag in re.findall(r"<input [^>]*>", form)
         if (m := re.search(r'name="(\w+)"[^>]* value="([^"]*)"', tag))
     }
+    for field, body in re.findall(r'<select [^>]*name="(\w+)">(.*?)</select>', form, re.S):
+        selected = re.search(r'<option value="([^"]*)" selected', body)
+        assert selected, f"no option of {field} selected"
+        fields[field] = html.unescape(selected.group(1))
+    return fields
 
 
 def test_two_managers_changing_one_kpi_keep_each_others_changes(
@@ -871,7 +877,7 @@ def test_an_objective_kpis_or_channels_name_is_not_removed_and_they_are_named(
             "objective reach is still named by KPI reach-mentions, channel mastodon; "
             "nothing was deleted" in said
         )
-        assert "remove those KPIs first" in said
+        assert "Move those KPIs to another objective (/plan/edit)" in said
         switch = {"csrf_token": csrf_from(page), "next": "/plan"}
         client.post("/language", data=switch | {"lang": "fr"})
         said = html.unescape(client.post("/plan/objectives/remove", data=remove).text)
@@ -887,3 +893,144 @@ def test_an_objective_kpis_or_channels_name_is_not_removed_and_they_are_named(
         assert client.post("/plan/objectives/remove", data=remove).status_code == 303
         with Workspace.open(live_server.root) as ws:
             assert "reach" not in [o.name for o in list_objectives(ws.state)]
+
+
+@pytest.fixture
+def state_org(tmp_path: Path, state_kind: str) -> Iterator[Served]:
+    """A workspace of its own, its state in SQLite or PostgreSQL, with the
+    four role users."""
+    from tests.conftest import init_state_workspace
+
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    add_role_users(root)
+    served, server = serve(root)
+    try:
+        yield served
+    finally:
+        server.stop()
+
+
+def test_two_managers_move_a_kpi_and_a_channel_to_another_objective(
+    state_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """A KPI could not be moved to another objective (its row had a target
+    and a deadline only), and a channel's form wrote every field: moving
+    the channel undid a colleague's change saved meanwhile. Now the KPI's
+    row has its objective and both forms write only what was changed: the
+    KPI keeps its baseline, a colleague's change stays, the same field
+    changed by both is refused (409) and named, and the emptied objective
+    can be removed."""
+    import html
+
+    from veille.plan.channels import get_channel, set_channel
+    from veille.plan.kpis import add_kpi, get_kpi
+    from veille.plan.objectives import add_objective, list_objectives
+    from veille.workspace import Workspace
+
+    with Workspace.open(state_org.root) as ws:
+        add_objective(ws.state, "care", "customer_service")
+        add_objective(ws.state, "reach", "awareness")
+        add_kpi(ws, "waiting", "backlog", 10, objective="care")
+        set_channel(ws.state, "mastodon", objectives="care", audience="customers")
+        baseline = get_kpi(ws.state, "waiting").baseline
+    with two_colleagues(state_org, login, "/plan/edit") as (first, second, page_1, page_2):
+        moved = _kpi_form(page_1, "waiting") | {"objective": "reach"}
+        assert first.post("/plan/kpis/target", data=moved).status_code == 303
+        lower = _kpi_form(page_2, "waiting") | {"target": "5"}
+        assert lower["objective"] == "care"
+        assert second.post("/plan/kpis/target", data=lower).status_code == 303
+        with Workspace.open(state_org.root) as ws:
+            now = get_kpi(ws.state, "waiting")
+        assert (now.objective, now.target, now.baseline) == ("reach", 5.0, baseline)
+
+        clash = _kpi_form(page_2, "waiting") | {"objective": ""}
+        refused = second.post("/plan/kpis/target", data=clash)
+        assert refused.status_code == 409
+        said = html.unescape(refused.text)
+        assert "KPI waiting changed since you opened the page (Objective)" in said
+
+        channel = _objective_form(page_1, "mastodon", "Channel")
+        assert channel["objectives"] == ["care"]
+        assert (
+            first.post("/plan/channels", data=channel | {"objectives": ["reach"]}).status_code
+            == 303
+        )
+        toned = _objective_form(page_2, "mastodon", "Channel") | {"tone": "warm"}
+        assert second.post("/plan/channels", data=toned).status_code == 303
+        with Workspace.open(state_org.root) as ws:
+            now_c = get_channel(ws.state, "mastodon")
+        assert now_c is not None
+        assert (now_c.objectives, now_c.tone, now_c.audience) == (("reach",), "warm", "customers")
+
+        clash_c = _objective_form(page_2, "mastodon", "Channel") | {"objectives": []}
+        refused = second.post("/plan/channels", data=clash_c)
+        assert refused.status_code == 409
+        said = html.unescape(refused.text)
+        assert (
+            "channel mastodon changed since you opened the page (Why: the objectives it serves)"
+            in said
+        )
+        switch = {"csrf_token": csrf_from(page_2), "next": "/plan"}
+        second.post("/language", data=switch | {"lang": "fr"})
+        said = html.unescape(second.post("/plan/channels", data=clash_c).text)
+        second.post("/language", data=switch | {"lang": "en"})
+        assert "le canal mastodon a changé depuis que vous avez ouvert la page" in said
+
+        remove = {"csrf_token": csrf_from(page_1), "name": "care"}
+        assert first.post("/plan/objectives/remove", data=remove).status_code == 303
+        with Workspace.open(state_org.root) as ws:
+            assert [o.name for o in list_objectives(ws.state)] == ["reach"]
+
+
+def test_a_kpi_counting_over_more_days_than_posts_are_kept_says_it_undercounts(
+    state_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """With `[privacy] retention_days = 7`, a 30-day engagement KPI counts
+    only the posts of the last 7 days (the older ones are deleted), and
+    nothing said so: its value read as the month's. Now adding it says so,
+    and so do /plan and `veille plan kpis`, in English and French."""
+    from datetime import UTC, datetime, timedelta
+
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+    from veille.config import CONFIG_NAME
+    from veille.models import Author, Engagement, Post
+    from veille.workspace import Workspace
+
+    config = state_org.root / CONFIG_NAME
+    text = config.read_text(encoding="utf-8")
+    assert "# retention_days = 0" in text, "the [privacy] template changed"
+    config.write_text(text.replace("# retention_days = 0", "retention_days = 7"), "utf-8")
+    with Workspace.open(state_org.root) as ws:
+        ws.store.upsert_posts([
+            Post.create(
+                platform="mastodon", native_id="1", text="Bonjour",
+                published_at=datetime.now(UTC) - timedelta(days=1),
+                author=Author(handle="lumio_hq"), engagement=Engagement(likes=4),
+            )
+        ])  # fmt: skip
+
+    def cli(*args: str) -> str:
+        result = CliRunner().invoke(build_app(), [*args, "-w", str(state_org.root)])
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())
+
+    said = cli(
+        "plan", "kpi", "add", "eng", "--kind", "engagement", "--platform", "mastodon",
+        "--handle", "lumio_hq", "--target", "50",
+    )  # fmt: skip
+    undercounts = (
+        "veille keeps posts 7 days ([privacy] retention_days), fewer than this KPI's 30: "
+        "each value counts only the posts kept, and undercounts."
+    )
+    assert undercounts in said
+    assert undercounts in cli("plan", "kpis", "--format", "json")
+    pattern = r"<strong class=\"kpi-status\">[^<]*</strong><br>([^<]*)</td>"
+    shown = plan_says(state_org.root, login, pattern, 1)
+    assert undercounts in shown["en"]
+    assert (
+        "veille garde les publications 7 jours ([privacy] retention_days), moins que les 30 "
+        "de cet indicateur\u202f: chaque valeur ne compte que les publications gardées, et "
+        "sous-estime." in shown["fr"]
+    )

@@ -258,12 +258,13 @@ def _kpis(plan: typer.Typer) -> None:
                 deadline=deadline,
                 actor=actor,
             )
+            retention = ws.settings.privacy.retention_days
         console().print(
             f"KPI {k.name!r} added: baseline {format_value(k.kind, k.baseline, 'en')}, "
             f"target {format_value(k.kind, k.target, 'en')}.",
             markup=False,
         )
-        for caution in cautions(k, added=True):
+        for caution in cautions(k, added=True, retention_days=retention):
             console().print(caution.en, markup=False)
 
     @group.command("target")
@@ -288,6 +289,34 @@ def _kpis(plan: typer.Typer) -> None:
         console().print(f"KPI {name!r}: target {target:g}.", markup=False)
         for caution in cautions(k, deadline_set=deadline is not None):
             console().print(caution.en, markup=False)
+
+    @group.command("edit")
+    @handle_errors
+    def edit(
+        name: Annotated[str, typer.Argument(help="The KPI's name.")],
+        objective: Annotated[
+            str | None, typer.Option("--objective", help="The objective it now measures.")
+        ] = None,
+        no_objective: Annotated[
+            bool, typer.Option("--no-objective", help="Put it under no objective.")
+        ] = False,
+        actor: ActorOpt = None,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Move a KPI to another objective; its baseline, target and history stay.
+        (Its target and deadline: `veille plan kpi target`.)"""
+        from veille.errors import UsageError
+        from veille.plan.kpis import move_kpi
+
+        if (objective is None) == (not no_objective):
+            raise UsageError(
+                "give --objective NAME or --no-objective",
+                hint="e.g. veille plan kpi edit volume --objective care",
+            )
+        with open_workspace(workspace) as ws:
+            k = move_kpi(ws.state, name, "" if no_objective else objective or "", actor=actor)
+        where = f"under objective {k.objective!r}" if k.objective else "under no objective"
+        console().print(f"KPI {name!r} is now {where}.", markup=False)
 
     @group.command("remove")
     @handle_errors

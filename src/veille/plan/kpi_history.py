@@ -18,9 +18,9 @@ from veille.plan.kpi_measures import (
     _published_from_calendar,
     _replies_not_counted,
     _topic,
+    followers_by_day,
     listening,
     measure,
-    own_handles,
     window,
 )
 from veille.store.protocols.plan import KPI
@@ -62,12 +62,7 @@ def history(
     it already (it is not read again)."""
     when = now_utc(now)
     if kpi.kind == "followers":
-        return [
-            (s.day, float(s.followers))
-            for h in own_handles(ws, kpi.platform, kpi.handle)
-            for s in ws.state.account_snapshots(kpi.platform, h)
-            if s.followers is not None and s.day <= when.date()
-        ]
+        return followers_by_day(ws, kpi, when.date())
     since = since or listening(ws)
     ends = [when - timedelta(days=kpi.period_days * i) for i in range(HISTORY_POINTS - 1, -1, -1)]
     known: dict[int, Measure] = {len(ends) - 1: current} if current is not None else {}

@@ -68,6 +68,13 @@ INFLUENCERS_CONSIDERED = 20
 COUNTED = ("mentions", "influencers_engaged", "engagement", "posts_published")
 
 
+#: The kinds read from the posts veille keeps, which ``[privacy]
+#: retention_days`` deletes: over a window longer than the retention they
+#: undercount. A topic's post counts (mentions, share of voice) are read
+#: from the daily aggregates the purge keeps.
+READ_FROM_POSTS = ("net_sentiment", "influencers_engaged", "engagement", "posts_published")
+
+
 @dataclass(frozen=True)
 class Measure:
     """A KPI's value, or why there is none (EN and FR). A count over a window
@@ -451,19 +458,52 @@ def _influencers_engaged(ws: Workspace, kpi: KPI, per: Period) -> Measure:
     )
 
 
+def followers_by_day(ws: Workspace, kpi: KPI, day: date) -> list[tuple[date, float]]:
+    """The followers of our accounts on the KPI's platform, oldest first, for
+    each day a snapshot was taken up to ``day``: the sum over the accounts of
+    each one's latest snapshot by then. With two of our accounts there (two
+    ``platform:handle`` entries in veille.toml, or bare handles), the value
+    was whichever account's snapshot came first and the history ran through
+    one account's snapshots and then the other's. Two names of one account
+    (a LinkedIn page's vanity name and its id, which its lookup gave as
+    aliases) are that one account, counted once. The sum starts the day
+    every account snapshotted has its first snapshot (a sum missing one
+    account would read as a fall); an account never snapshotted is left
+    out."""
+    from veille.plan.accounts import account_aliases
+
+    accounts: list[dict[date, float]] = []
+    names: list[set[str]] = []  # each account's names, lower-cased
+    for h in own_handles(ws, kpi.platform, kpi.handle):
+        known = {
+            h.lower(),
+            *(a.lstrip("@").lower() for a in account_aliases(ws.state, kpi.platform, h)),
+        }
+        same = next((i for i, n in enumerate(names) if n & known), None)
+        if same is None:
+            names.append(known)
+            accounts.append({})
+            same = len(accounts) - 1
+        else:
+            names[same] |= known
+        for s in ws.state.account_snapshots(kpi.platform, h):
+            if s.day <= day and s.followers is not None:
+                accounts[same].setdefault(s.day, float(s.followers))
+    accounts = [a for a in accounts if a]
+    if not accounts:
+        return []
+    start = max(min(a) for a in accounts)
+    days = sorted({d for a in accounts for d in a if d >= start})
+    return [(d, sum(a[max(k for k in a if k <= d)] for a in accounts)) for d in days]
+
+
 def _followers(ws: Workspace, kpi: KPI, day: date) -> Measure:
-    handles = own_handles(ws, kpi.platform, kpi.handle)
-    shots = [
-        s
-        for h in handles
-        for s in ws.state.account_snapshots(kpi.platform, h)
-        if s.day <= day and s.followers is not None
-    ]
-    if not shots:
+    series = followers_by_day(ws, kpi, day)
+    if not series:
         return Measure(
             None,
             "no snapshot of the account yet: run `veille plan snapshot` (veille run does it daily)",
             "pas encore de relevé du compte : lancez `veille plan snapshot` (veille run le fait "
             "chaque jour)",
         )
-    return Measure(float(max(shots, key=lambda s: s.day).followers or 0))
+    return Measure(series[-1][1])

@@ -25,6 +25,7 @@ from veille.plan.kpi_measures import (
     COUNTED,
     INFLUENCERS_CONSIDERED,
     KINDS,
+    READ_FROM_POSTS,
     KindInfo,
     Measure,
     Since,
@@ -47,7 +48,8 @@ __all__ = [
     "COUNTED", "HISTORY_POINTS", "INFLUENCERS_CONSIDERED", "KINDS", "Caution", "KindInfo",
     "Measure", "Since", "add_kpi", "cautions", "check_kind", "first_point_days", "get_kpi",
     "history", "kind_label", "list_kpis", "listening", "listening_since", "measure",
-    "own_authors", "own_handles", "remove_kpi", "set_target", "window",
+    "move_kpi", "own_authors", "own_handles", "remove_kpi", "retention_caution", "set_target",
+    "window",
 ]  # fmt: skip
 
 
@@ -179,6 +181,24 @@ def set_target(
     return kpi
 
 
+def move_kpi(state: Any, name: str, objective: str, *, actor: str | None = None) -> KPI:
+    """Put KPI ``name`` under ``objective`` (``""``: under none). Its
+    baseline, target, deadline and history stay: reorganizing a plan no
+    longer means removing KPIs and adding them again."""
+    from veille.plan.objectives import get_objective
+
+    kpi = get_kpi(state, name)
+    target = get_objective(state, objective.strip()).name if objective.strip() else ""
+    if target == kpi.objective:
+        return kpi
+    moved = replace(kpi, objective=target)
+    state.save_kpi(moved)
+    audit(
+        state, actor, "plan.kpi.edit", name, f"objective {kpi.objective or '-'} -> {target or '-'}"
+    )
+    return moved
+
+
 def remove_kpi(state: Any, name: str, *, actor: str | None = None) -> None:
     get_kpi(state, name)
     state.delete_kpi(name)
@@ -196,13 +216,38 @@ class Caution:
         return self.fr if lang == "fr" else self.en
 
 
+def retention_caution(kpi: KPI, retention_days: int) -> Caution | None:
+    """What to say of a KPI read from the posts kept (:data:`READ_FROM_POSTS`)
+    whose period is longer than ``[privacy] retention_days``: the posts of
+    its first days are deleted before it counts them, so every value, the
+    history's too, undercounts. Nothing said that."""
+    if not retention_days or retention_days >= kpi.period_days or kpi.kind not in READ_FROM_POSTS:
+        return None
+    n, period = retention_days, kpi.period_days
+    return Caution(
+        f"veille keeps posts {n} days ([privacy] retention_days), fewer than this KPI's "
+        f"{period}: each value counts only the posts kept, and undercounts. Keep posts at "
+        f"least {period} days, or add the KPI again with a period of {n} days or fewer.",
+        f"veille garde les publications {n} jours ([privacy] retention_days), moins que les "
+        f"{period} de cet indicateur : chaque valeur ne compte que les publications "
+        f"gardées, et sous-estime. Gardez les publications au moins {period} jours, ou "
+        f"recréez l’indicateur avec une période de {n} jours ou moins.",
+    )
+
+
 def cautions(
-    kpi: KPI, now: datetime | None = None, *, added: bool = False, deadline_set: bool = False
+    kpi: KPI,
+    now: datetime | None = None,
+    *,
+    added: bool = False,
+    deadline_set: bool = False,
+    retention_days: int = 0,
 ) -> list[Caution]:
     """What to tell whoever just saved ``kpi``: a deadline (given with it,
     or taken from its objective when ``added``) already past, which makes
     it read "missed" at once; a KPI ``added`` whose baseline already meets
-    its target, which reads "achieved" at once."""
+    its target, which reads "achieved" at once; a KPI ``added`` whose
+    period the posts are not kept for (:func:`retention_caution`)."""
     from veille.i18n import format_date
     from veille.plan.status import format_value
 
@@ -234,4 +279,7 @@ def cautions(
                 "le KPI est donc «\u202fatteint\u202f» d’emblée. Est-ce un plancher à tenir\u202f?",
             )
         )
+    kept = retention_caution(kpi, retention_days) if added else None
+    if kept is not None:
+        found.append(kept)
     return found

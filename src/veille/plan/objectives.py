@@ -138,7 +138,7 @@ def edit_objective(state: Any, name: str, *, actor: str | None = None, **changes
 
 
 # Where what names an objective is changed (said the CLI's or the page's way).
-_KPIS_CHANGED = Place("veille plan kpi remove NAME", page="/plan/edit")
+_KPIS_CHANGED = Place("veille plan kpi edit NAME --objective OTHER", page="/plan/edit")
 _CHANNELS_CHANGED = Place(
     "veille plan channel set PLATFORM --objectives …, veille plan channel remove PLATFORM",
     page="/plan/edit",
@@ -167,9 +167,9 @@ def remove_objective(state: Any, name: str, *, actor: str | None = None) -> None
         raise Conflict(
             tr("objective %(name)s is still named by %(users)s; nothing was deleted",
                name=objective.name, users=listed),
-            hint=tr("Take it out of those channels' objectives and remove those KPIs first "
-                    "(%(channels)s; %(kpis)s), then remove the objective.",
-                    channels=_CHANNELS_CHANGED, kpis=_KPIS_CHANGED),
+            hint=tr("Move those KPIs to another objective (%(kpis)s) and take it out of "
+                    "those channels' objectives (%(channels)s), then remove the objective.",
+                    kpis=_KPIS_CHANGED, channels=_CHANNELS_CHANGED),
         )  # fmt: skip
     state.delete_objective(name)
     audit(state, actor, "plan.objective.remove", name)

@@ -40,6 +40,7 @@ from veille.plan.kpis import (
     history,
     listening,
     measure,
+    retention_caution,
     window,
 )
 from veille.store.protocols.plan import KPI
@@ -284,6 +285,11 @@ def report(
     since = since or listening(ws)
     got = measure(ws, kpi, window(when, kpi.period_days), since=since)
     verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(kpi, since))
+    kept = retention_caution(kpi, ws.settings.privacy.retention_days)
+    if kept is not None and got.value is not None:
+        verdict = Verdict(
+            verdict.status, f"{verdict.reason_en} {kept.en}", f"{verdict.reason_fr} {kept.fr}"
+        )
     series = history(ws, kpi, when, since=since, current=got) if with_history else []
     first = first_point_days(ws, kpi, series, when, since=since)
     return KPIReport(

@@ -109,12 +109,13 @@ def plan_references(state: Any, topics: set[str]) -> list[Dangling]:
                 "kpi", k.name, k.objective,
                 tr("KPI %(name)s belongs to objective %(objective)s, which no longer exists",
                    name=k.name, objective=k.objective),
-                tr("Add an objective named %(objective)s again (%(add)s), or remove the KPI "
-                   "(%(remove)s) and add it under another objective.",
+                tr("Add an objective named %(objective)s again (%(add)s), or move the KPI "
+                   "to another objective (%(move)s).",
                    objective=k.objective,
                    add=Place(f"veille plan objective add {k.objective} --type TYPE",
                              page=_PLAN_EDIT),
-                   remove=Place(f"veille plan kpi remove {k.name}", page=_PLAN_EDIT)),
+                   move=Place(f"veille plan kpi edit {k.name} --objective OTHER",
+                              page=_PLAN_EDIT)),
             ))  # fmt: skip
     for c in state.plan_channels():
         for objective in c.objectives:

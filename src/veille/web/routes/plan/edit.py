@@ -70,6 +70,7 @@ def _edit_context(
         "new_kpi": new_kpi or {},
         "objective_fields": lambda o: shown_json(_objective_fields(o)),
         "kpi_fields": lambda k: shown_json(_kpi_fields(k)),
+        "channel_fields": lambda c: shown_json(_channel_fields(c)),
     }
 
 
@@ -111,8 +112,27 @@ def _joined(values: list[str] | tuple[str, ...] | None) -> str:
 
 
 def _kpi_fields(k: Any) -> dict[str, str]:
-    """A KPI's target and deadline as its row's form shows and sends them."""
-    return {"target": str(k.target), "deadline": k.deadline.isoformat() if k.deadline else ""}
+    """A KPI's target, deadline and objective as its row's form shows and
+    sends them."""
+    return {"target": str(k.target), "deadline": k.deadline.isoformat() if k.deadline else "",
+            "objective": k.objective}  # fmt: skip
+
+
+#: The channel form's labels, by field (what a refused save names).
+_CHANNEL_LABELS = {
+    "objectives": "Why: the objectives it serves", "audience": "For whom",
+    "posts_per_week": "Posts a week", "tone": "Tone", "languages": "Languages (e.g. fr, en)",
+    "owner": "Owner (username)", "handle": "Our account there (handle)",
+    "response_minutes": "Response target in minutes (0: none)",
+}  # fmt: skip
+
+
+def _channel_fields(c: Any) -> dict[str, str]:
+    """A channel's fields as its form shows and sends them."""
+    return {"objectives": _joined(c.objectives), "audience": c.audience,
+            "posts_per_week": str(c.posts_per_week), "tone": c.tone,
+            "languages": ", ".join(c.languages), "owner": c.owner, "handle": c.handle,
+            "response_minutes": str(c.response_minutes)}  # fmt: skip
 
 
 def _objective_fields(o: Any) -> dict[str, str]:
@@ -220,7 +240,8 @@ def kpi_add(
             period_days=whole(period_days, "period") or 30,
             actor=user.username,
         )
-        said.extend(c.said(lang(request)) for c in cautions(kpi, added=True))
+        kept = ws.settings.privacy.retention_days
+        said.extend(c.said(lang(request)) for c in cautions(kpi, added=True, retention_days=kept))
         return kpi
 
     done = _("KPI %(name)s added; its baseline is measured.", name=name)
@@ -247,13 +268,16 @@ def kpi_target(
     name: Text = "",
     target: Text = "",
     deadline: Text = "",
+    objective: Text = "",
     shown: Text = "",
 ) -> Response:
-    """A KPI's target and deadline, as its row of the editing page shows
-    them: the date field left empty removes the deadline. Only a field
-    changed on the page is written (a colleague's change saved since stays);
-    one both changed is refused."""
-    from veille.plan.kpis import cautions, get_kpi, set_target
+    """A KPI's target, deadline and objective, as its row of the editing
+    page shows them: the date field left empty removes the deadline, the
+    objective chosen moves the KPI there (its baseline and history stay).
+    Only a field changed on the page is written (a colleague's change saved
+    since stays); one both changed is refused."""
+    from veille.plan.kpis import cautions, get_kpi, move_kpi, set_target
+    from veille.plan.objectives import get_objective
 
     _ = translator(request)
     ws = workspace(request)
@@ -262,26 +286,37 @@ def kpi_target(
     def save() -> object:
         now = get_kpi(ws.state, name)
         before = now.deadline
-        changes, clashes = edited_fields(
-            shown_values(shown), {"target": target, "deadline": deadline}, _kpi_fields(now)
-        )
+        was = shown_values(shown)
+        sent = {"target": target, "deadline": deadline}
+        # An emptied choice arrives as absent: the row says it shows one
+        # (a page from before the row had one: the objective is left alone).
+        if "objective" in was:
+            sent["objective"] = objective
+        changes, clashes = edited_fields(was, sent, _kpi_fields(now))
         if clashes:
-            labels = {"target": _("Target"), "deadline": _("Deadline")}
+            labels = {"target": _("Target"), "deadline": _("Deadline"), "objective": _("Objective")}
             raise Conflict(
                 tr("KPI %(name)s changed since you opened the page (%(fields)s); "
                    "nothing was saved", name=name, fields=", ".join(labels[f] for f in clashes)),
                 hint=tr("The page now shows it as it is: make your change again if it "
                         "is still needed."),
             )  # fmt: skip
-        day = changes.get("deadline")
-        kpi = set_target(
-            ws,
-            name,
-            _target(target) if "target" in changes else now.target,
-            deadline=day or None,
-            clear_deadline=day is not None and not day.strip(),
-            actor=user.username,
-        )
+        moved_to = changes.get("objective")
+        if moved_to:  # checked first: one that is gone refuses the whole save
+            get_objective(ws.state, moved_to)
+        kpi = now
+        if {"target", "deadline"} & set(changes):
+            day = changes.get("deadline")
+            kpi = set_target(
+                ws,
+                name,
+                _target(target) if "target" in changes else now.target,
+                deadline=day or None,
+                clear_deadline=day is not None and not day.strip(),
+                actor=user.username,
+            )
+        if moved_to is not None:
+            kpi = move_kpi(ws.state, name, moved_to, actor=user.username)
         changed = kpi.deadline != before
         said.extend(c.said(lang(request)) for c in cautions(kpi, deadline_set=changed))
         return kpi
@@ -353,13 +388,50 @@ def channel_save(
     owner: Text = "",
     handle: Text = "",
     response_minutes: Text = "",
+    shown: Text = "",
 ) -> Response:
-    from veille.plan.channels import set_channel
+    """Add a channel, or change one (``shown``: its fields as its form showed
+    them). Only a field changed on the page is written: a colleague who
+    moved the channel to another objective meanwhile keeps that move; a
+    field both changed is refused (409), named, nothing saved."""
+    from veille.plan.channels import get_channel, set_channel
 
     _ = translator(request)
     state = workspace(request).state
 
     def save() -> object:
+        found = get_channel(state, platform.strip().lower()) if shown else None
+        if found is not None:
+            sent = {"objectives": _joined(objectives), "audience": audience,
+                    "posts_per_week": posts_per_week, "tone": tone, "languages": languages,
+                    "owner": owner, "handle": handle,
+                    "response_minutes": response_minutes}  # fmt: skip
+            changes, clashes = edited_fields(shown_values(shown), sent, _channel_fields(found))
+            if clashes:
+                raise Conflict(
+                    tr("channel %(name)s changed since you opened the page (%(fields)s); "
+                       "nothing was saved", name=found.platform,
+                       fields=", ".join(_(_CHANNEL_LABELS[f]) for f in clashes)),
+                    hint=tr("The page now shows it as it is: make your change again if it "
+                            "is still needed."),
+                )  # fmt: skip
+            return set_channel(
+                state,
+                found.platform,
+                objectives=changes.get("objectives"),
+                audience=changes.get("audience"),
+                posts_per_week=number(changes["posts_per_week"], "posts_per_week") or 0.0
+                if "posts_per_week" in changes
+                else None,
+                tone=changes.get("tone"),
+                languages=changes.get("languages"),
+                owner=changes.get("owner"),
+                handle=changes.get("handle"),
+                response_minutes=whole(changes["response_minutes"], "response_minutes") or 0
+                if "response_minutes" in changes
+                else None,
+                actor=user.username,
+            )
         return set_channel(
             state,
             platform,
