@@ -863,18 +863,18 @@ def test_an_objective_kpis_or_channels_name_is_not_removed_and_they_are_named(
 
     with Workspace.open(live_server.root) as ws:
         add_topic(ws.state, "reached", "lumio")
-        add_objective(ws.state, "reach", "awareness")
-        add_kpi(ws, "reach-mentions", "mentions", 100, topic="reached", objective="reach")
-        set_channel(ws.state, "mastodon", objectives="reach")
+        add_objective(ws.state, "visibility", "awareness")
+        add_kpi(ws, "visibility-mentions", "mentions", 100, topic="reached", objective="visibility")
+        set_channel(ws.state, "mastodon", objectives="visibility")
     with httpx.Client(base_url=live_server.url) as client:
         login(client, "manager")
         page = client.get("/plan/edit").text
-        remove = {"csrf_token": csrf_from(page), "name": "reach"}
+        remove = {"csrf_token": csrf_from(page), "name": "visibility"}
         refused = client.post("/plan/objectives/remove", data=remove)
         said = html.unescape(refused.text)
         assert refused.status_code == 409
         assert (
-            "objective reach is still named by KPI reach-mentions, channel mastodon; "
+            "objective visibility is still named by KPI visibility-mentions, channel mastodon; "
             "nothing was deleted" in said
         )
         assert "Move those KPIs to another objective (/plan/edit)" in said
@@ -883,16 +883,16 @@ def test_an_objective_kpis_or_channels_name_is_not_removed_and_they_are_named(
         said = html.unescape(client.post("/plan/objectives/remove", data=remove).text)
         client.post("/language", data=switch | {"lang": "en"})
         assert (
-            "l’objectif reach est encore cité par l’indicateur reach-mentions, "
+            "l’objectif visibility est encore cité par l’indicateur visibility-mentions, "
             "le canal mastodon\u202f; rien n’a été supprimé" in said
         )
         with Workspace.open(live_server.root) as ws:
-            assert "reach" in [o.name for o in list_objectives(ws.state)]
-            remove_kpi(ws.state, "reach-mentions")
+            assert "visibility" in [o.name for o in list_objectives(ws.state)]
+            remove_kpi(ws.state, "visibility-mentions")
             set_channel(ws.state, "mastodon", objectives="")
         assert client.post("/plan/objectives/remove", data=remove).status_code == 303
         with Workspace.open(live_server.root) as ws:
-            assert "reach" not in [o.name for o in list_objectives(ws.state)]
+            assert "visibility" not in [o.name for o in list_objectives(ws.state)]
 
 
 @pytest.fixture
