@@ -171,3 +171,25 @@ def test_an_older_clickhouse_store_gets_the_terms_of_its_posts(
             assert _views(reopened) == expected
     finally:
         chdb.close()
+
+
+def test_a_post_seen_again_with_new_counts_keeps_its_terms_unextracted(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Collectors read their posts again all day for the likes: each new
+    version of a post kept its terms without extracting them again (on
+    ClickHouse it extracted them on every version, the cost of ingest)."""
+    posts = _corpus(400)
+    store.upsert_posts(posts)
+    expected = _extracted(store)
+    again = [
+        replace(p, engagement=replace(p.engagement, likes=p.engagement.likes + 7)) for p in posts
+    ]
+    with monkeypatch.context() as m:
+        m.setattr(trends_module, "extract_terms", _refused)
+        result = store.upsert_posts(again)
+        assert len(result.updated) == len(again)  # (a new version of each)
+        assert _views(store) == expected
+    # Its text edited: its terms are those of its new words.
+    store.upsert_posts([replace(p, text="panne générale du réseau") for p in again[:5]])
+    assert _views(store) == _extracted(store)

@@ -41,6 +41,13 @@ _FOLDED_FROM = (
 )
 
 
+def _without_terms(old: dict[str, Any]) -> dict[str, Any]:
+    """A stored version as the one a new version replaces, less its terms:
+    the new one gets its terms extracted (``rows.derived`` keeps those of
+    the version it replaces when its text is the same)."""
+    return {k: v for k, v in old.items() if k not in ("term_keys", "term_forms")}
+
+
 class ClickHouseUpgrade:
     """Mixed into :class:`veille.store.clickhouse.store.ClickHouseStore`."""
 
@@ -368,7 +375,7 @@ class ClickHouseUpgrade:
             batch = keys[i : i + _TERMS_BATCH]
             days = {post_id: {int(d)} for d, post_id in batch}
             olds = [stored_dict(r) for r in self._on_days(KNOWN_COLUMNS, "id", list(days), days)]
-            self._write([dict(old) for old in olds], olds)
+            self._write([dict(old) for old in olds], [_without_terms(old) for old in olds])
             last_day, last_id = batch[-1]
             self.write_row("veille_meta", {"key": _TERMS_KEY, "value": f"{last_day} {last_id}"})
             lock.beat()
