@@ -193,3 +193,53 @@ def test_a_post_seen_again_with_new_counts_keeps_its_terms_unextracted(
     # Its text edited: its terms are those of its new words.
     store.upsert_posts([replace(p, text="panne générale du réseau") for p in again[:5]])
     assert _views(store) == _extracted(store)
+
+
+def _stale(store: Any) -> None:
+    """Every post's kept terms as an older extraction made them: another
+    key for each ('x' added), recorded as version 0."""
+    if isinstance(store, SQLiteStore):
+        store.conn.execute(
+            "UPDATE posts SET term_keys = replace(term_keys, char(10), 'x' || char(10)) || 'x'"
+        )
+        store.conn.execute("UPDATE kept_terms SET version = '0.old'")
+    else:
+        store.client.command(
+            "ALTER TABLE posts UPDATE term_keys = arrayMap(k -> concat(k, 'x'), term_keys) "
+            "WHERE 1 SETTINGS mutations_sync = 2"
+        )
+        store.write_row("veille_meta", {"key": "terms_version", "value": "0.old"})
+
+
+def _reopened(store: Any, tmp_path: Path) -> Any:
+    if isinstance(store, SQLiteStore):
+        return SQLiteStore.open(store.path)
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    return ClickHouseStore(store.client, store.where)
+
+
+def test_terms_kept_by_another_extraction_are_made_again_when_the_store_opens(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A veille whose term extraction changed (its TERMS_VERSION raised, or
+    a new simplemma) opened a workspace whose posts kept the old terms:
+    trends went on ranking them, and nothing noticed. The store records the
+    version that made them; another one makes them all again on opening."""
+    store.upsert_posts(_corpus(400))
+    expected = _extracted(store)
+    _stale(store)
+    assert _views(store) != expected  # (what a user read: the old terms)
+    reopened = _reopened(store, tmp_path)
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(trends_module, "extract_terms", _refused)
+            assert _views(reopened) == expected
+            # Recorded: the next opening extracts nothing.
+            again = _reopened(store, tmp_path)
+            assert _views(again) == expected
+            if isinstance(again, SQLiteStore):
+                again.close()
+    finally:
+        if isinstance(reopened, SQLiteStore):
+            reopened.close()

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from veille.analytics.trends import terms_version
 from veille.errors import SchemaTooNew
 from veille.store.clickhouse.rows import FILED, KNOWN_COLUMNS, stored_dict
 from veille.store.clickhouse.schema import (
@@ -33,6 +34,10 @@ _REFOLD_KEY = "refold_done_upto"
 _MENTIONS_KEY = "mentions_done_upto"
 _RECUT_KEY = "recut_done_upto"
 _TERMS_KEY = "terms_done_upto"
+# The version of the terms the posts keep (``trends.terms_version``), and the
+# last post whose terms were made again for a new one (``"VERSION DAY ID"``).
+_TERMS_VERSION_KEY = "terms_version"
+_TERMS_AGAIN_KEY = "terms_again_upto"
 # What the folded columns are made from (``rows.derived``), as one string.
 _FOLDED_FROM = (
     "concat(ifNull(title, ''), ' ', text, ' ', author_handle, ' ', ifNull(url, ''), ' ', "
@@ -94,19 +99,26 @@ class ClickHouseUpgrade:
                 hint="Upgrade veille (pip install -U veille); nothing was changed.",
             )
 
+    def _meta(self, key: str) -> str | None:
+        found = self.rows("SELECT value FROM veille_meta FINAL WHERE key = {k:String}", {"k": key})
+        return str(found[0][0]) if found else None
+
     def _upgrade(self) -> None:
         """Bring a store made by an older veille to :data:`SCHEMA_VERSION`:
         the columns added to ``posts``, then each rollup (and its view),
-        filled once from the stored posts if it is new. One process at a
-        time, across machines (:class:`UpgradeLock`); the others wait for it,
-        then find the store up to date."""
-        if self._schema() >= SCHEMA_VERSION:
+        filled once from the stored posts if it is new; and the posts' terms
+        made by another version of ``extract_terms`` made again
+        (:meth:`_terms_again`). One process at a time, across machines
+        (:class:`UpgradeLock`); the others wait for it, then find the store
+        up to date."""
+        if self._schema() >= SCHEMA_VERSION and self._meta(_TERMS_VERSION_KEY) == terms_version():
             return
         with UpgradeLock(self.client, self.where) as lock:
             version = self._schema()  # (another process may have done it meanwhile)
-            if version >= SCHEMA_VERSION:
-                return
-            self._upgrade_from(version, lock)
+            if version < SCHEMA_VERSION:
+                self._upgrade_from(version, lock)
+            if self._meta(_TERMS_VERSION_KEY) != terms_version():
+                self._terms_again(lock)
 
     def _upgrade_from(self, version: int, lock: UpgradeLock) -> None:
         for column in ADDED_COLUMNS:
@@ -133,6 +145,10 @@ class ClickHouseUpgrade:
             self._recut(lock)
         if version < 10:
             self._keep_terms(lock)
+        if version < 11:
+            # Schema 10's terms (stored today, or just made) are this
+            # extractor's: recorded, so that a later one is noticed.
+            self.write_row("veille_meta", {"key": _TERMS_VERSION_KEY, "value": terms_version()})
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _fill_rollup(self, table: str, ddl: str, rows: str, existing: set[str]) -> None:
@@ -353,8 +369,8 @@ class ClickHouseUpgrade:
         order of ids each read every day), the last one done kept in
         ``veille_meta``: a run that stops goes on from there the next time
         the store opens."""
-        done = self.rows(f"SELECT value FROM veille_meta FINAL WHERE key = '{_TERMS_KEY}'")
-        day, _, after = done[0][0].partition(" ") if done else (str(-(2**62)), "", "")
+        done = self._meta(_TERMS_KEY)
+        day, _, after = done.partition(" ") if done else (str(-(2**62)), "", "")
         keys = self.rows(
             "SELECT intDiv(published_at, 86400) AS day, id FROM posts FINAL "
             "WHERE (day, id) > ({day:Int64}, {after:String}) AND empty(term_keys) "
@@ -371,19 +387,66 @@ class ClickHouseUpgrade:
                 self.where, f"{len(keys):,}", f"{_TERMS_BATCH:,}",
             )  # fmt: skip
         started = time.monotonic()
-        for i in range(0, len(keys), _TERMS_BATCH):
-            batch = keys[i : i + _TERMS_BATCH]
-            days = {post_id: {int(d)} for d, post_id in batch}
-            olds = [stored_dict(r) for r in self._on_days(KNOWN_COLUMNS, "id", list(days), days)]
-            self._write([dict(old) for old in olds], [_without_terms(old) for old in olds])
-            last_day, last_id = batch[-1]
-            self.write_row("veille_meta", {"key": _TERMS_KEY, "value": f"{last_day} {last_id}"})
-            lock.beat()
+        self._extract_again(keys, lock, lambda d, i: (_TERMS_KEY, f"{d} {i}"))
         if keys:
             log.warning(
                 "ClickHouse schema 10 done: the terms of %s posts kept in %.1f s.",
                 f"{len(keys):,}", time.monotonic() - started,
             )  # fmt: skip
+
+    def _terms_again(self, lock: UpgradeLock) -> None:
+        """The posts' terms were made by another version of ``extract_terms``
+        than this veille's (``trends.terms_version``: its ``TERMS_VERSION``
+        raised, or simplemma or the stop-word lists changed what it gives):
+        every stored post is written again with its terms made now, as
+        schema 10 does (in the table's order, the last post done kept in
+        ``veille_meta`` with the version it makes: a run that stops goes on
+        from there), then the version is recorded."""
+        target = terms_version()
+        done = (self._meta(_TERMS_AGAIN_KEY) or "").split(" ", 2)
+        day, after = (done[1], done[2]) if done[0] == target and len(done) == 3 else ("", "")
+        keys = self.rows(
+            "SELECT intDiv(published_at, 86400) AS day, id FROM posts FINAL "
+            "WHERE (day, id) > ({day:Int64}, {after:String}) ORDER BY day, id",
+            {"day": int(day or -(2**62)), "after": after},
+        )
+        if keys:
+            log.warning(
+                "ClickHouse store %s: the trending terms of its %s posts were made by "
+                "another version of veille's term extraction (%s; this one is %s): "
+                "they are made again, once, now, in batches of %s; over a million posts "
+                "it takes minutes. It is safe to interrupt: it goes on from the last "
+                "batch done the next time the store opens.",
+                self.where, f"{len(keys):,}", self._meta(_TERMS_VERSION_KEY) or "none",
+                target, f"{_TERMS_BATCH:,}",
+            )  # fmt: skip
+        started = time.monotonic()
+        self._extract_again(keys, lock, lambda d, i: (_TERMS_AGAIN_KEY, f"{target} {d} {i}"))
+        self.write_row("veille_meta", {"key": _TERMS_VERSION_KEY, "value": target})
+        if keys:
+            log.warning(
+                "ClickHouse terms made again: %s posts in %.1f s.",
+                f"{len(keys):,}", time.monotonic() - started,
+            )  # fmt: skip
+
+    def _extract_again(
+        self,
+        keys: list[list[Any]],
+        lock: UpgradeLock,
+        progress: Callable[[int, str], tuple[str, str]],
+    ) -> None:
+        """Write the posts ``keys`` (``(day, id)``, in that order) again as
+        they are, their terms extracted now, in batches of
+        :data:`_TERMS_BATCH`, the last one done kept in ``veille_meta`` as
+        ``progress(day, id)`` says (its key and value)."""
+        for i in range(0, len(keys), _TERMS_BATCH):
+            batch = keys[i : i + _TERMS_BATCH]
+            days = {post_id: {int(d)} for d, post_id in batch}
+            olds = [stored_dict(r) for r in self._on_days(KNOWN_COLUMNS, "id", list(days), days)]
+            self._write([dict(old) for old in olds], [_without_terms(old) for old in olds])
+            key, value = progress(*batch[-1])
+            self.write_row("veille_meta", {"key": key, "value": value})
+            lock.beat()
 
     def _write_again(
         self,
