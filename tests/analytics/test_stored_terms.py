@@ -243,3 +243,44 @@ def test_terms_kept_by_another_extraction_are_made_again_when_the_store_opens(
     finally:
         if isinstance(reopened, SQLiteStore):
             reopened.close()
+
+
+def test_clickhouse_terms_made_again_go_on_where_an_interrupted_run_stopped(
+    tmp_path: Path,
+) -> None:
+    """Over millions of posts it takes minutes: a run stopped midway goes on
+    from its last batch (for the version it was making, not another's)."""
+    pytest.importorskip("chdb")
+    from veille.analytics.trends import terms_version
+    from veille.store.clickhouse.backend import ChdbBackend
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    chdb = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
+    try:
+        chdb.upsert_posts(_corpus(300))
+        expected = _extracted(chdb)
+        _stale(chdb)
+        order = "ORDER BY intDiv(published_at, 86400), id"
+        keys = chdb.rows(f"SELECT intDiv(published_at, 86400), id FROM posts FINAL {order}")
+        day, post_id = keys[99]
+        # Stopped after the first 100 posts: those are not made again.
+        chdb.write_row(
+            "veille_meta",
+            {"key": "terms_again_upto", "value": f"{terms_version()} {day} {post_id}"},
+        )
+        stale = (
+            "SELECT id FROM posts FINAL WHERE notEmpty(term_keys) "
+            "AND arrayAll(k -> endsWith(k, 'x'), term_keys)"
+        )
+        held = {r[0] for r in chdb.rows(stale)}
+        ClickHouseStore(chdb.client, chdb.where)
+        assert {r[0] for r in chdb.rows(stale)} == held & {k[1] for k in keys[:100]}
+        # A run of another version stopped midway: this one starts from the first post.
+        _stale(chdb)
+        chdb.write_row(
+            "veille_meta", {"key": "terms_again_upto", "value": f"0.other {day} {post_id}"}
+        )
+        reopened = ClickHouseStore(chdb.client, chdb.where)
+        assert _views(reopened) == expected
+    finally:
+        chdb.close()
