@@ -99,7 +99,7 @@ def derived(row: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str,
     row["platform_f"] = row["platform"].lower()
     if (
         old is not None
-        and "term_keys" in old
+        and old.get("term_keys")  # (none: a store's fill may not have reached it)
         and (old["title"], old["text"], old["lang"]) == (row["title"], row["text"], row["lang"])
     ):
         row["term_keys"], row["term_forms"] = old["term_keys"], old["term_forms"]

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from veille.analytics.trends import terms_version
 from veille.errors import SchemaTooNew
 from veille.store.clickhouse.rows import FILED, KNOWN_COLUMNS, stored_dict
@@ -30,6 +32,11 @@ log = logging.getLogger(__name__)
 _REFOLD_BATCH = 1000
 # Posts whose terms are made per write (schema 10: every stored post).
 _TERMS_BATCH = 5000
+# Posts whose terms one mutation writes (their terms held in memory until
+# then, in the ``Join`` table named here; at 100,000 posts the process
+# peaked lower than writing them again whole: 691 MB against 777).
+_TERMS_FLUSH = 200_000
+_TERMS_HELD = "terms_made"
 _REFOLD_KEY = "refold_done_upto"
 _MENTIONS_KEY = "mentions_done_upto"
 _RECUT_KEY = "recut_done_upto"
@@ -44,13 +51,6 @@ _FOLDED_FROM = (
     "arrayStringConcat(hashtags, ' '), ' ', arrayStringConcat(mentions, ' '), ' ', "
     "arrayStringConcat(links, ' '))"
 )
-
-
-def _without_terms(old: dict[str, Any]) -> dict[str, Any]:
-    """A stored version as the one a new version replaces, less its terms:
-    the new one gets its terms extracted (``rows.derived`` keeps those of
-    the version it replaces when its text is the same)."""
-    return {k: v for k, v in old.items() if k not in ("term_keys", "term_forms")}
 
 
 class ClickHouseUpgrade:
@@ -362,11 +362,10 @@ class ClickHouseUpgrade:
         """Schema 10: each post keeps its trending terms (``term_keys``,
         ``term_forms``, made on insert by ``rows.derived``), so that trends
         gather them instead of extracting them from the text at each first
-        view. Every stored post without terms is written again as it is (a
-        new version, its terms made today; the rollups take out the version
-        it replaces, so no figure moves), in batches in the table's order
-        (day, then id: a batch reads its few days, where batches in the
-        order of ids each read every day), the last one done kept in
+        view. Every stored post without terms gets them, those two columns
+        written only (:meth:`_extract_again`), in batches in the table's
+        order (day, then id: a batch reads its few days, where batches in
+        the order of ids each read every day), the last one done kept in
         ``veille_meta``: a run that stops goes on from there the next time
         the store opens."""
         done = self._meta(_TERMS_KEY)
@@ -398,8 +397,8 @@ class ClickHouseUpgrade:
         """The posts' terms were made by another version of ``extract_terms``
         than this veille's (``trends.terms_version``: its ``TERMS_VERSION``
         raised, or simplemma or the stop-word lists changed what it gives):
-        every stored post is written again with its terms made now, as
-        schema 10 does (in the table's order, the last post done kept in
+        every stored post gets its terms made now, as schema 10 gives
+        them (:meth:`_extract_again`, in the table's order, the last post done kept in
         ``veille_meta`` with the version it makes: a run that stops goes on
         from there), then the version is recorded."""
         target = terms_version()
@@ -435,16 +434,45 @@ class ClickHouseUpgrade:
         lock: UpgradeLock,
         progress: Callable[[int, str], tuple[str, str]],
     ) -> None:
-        """Write the posts ``keys`` (``(day, id)``, in that order) again as
-        they are, their terms extracted now, in batches of
-        :data:`_TERMS_BATCH`, the last one done kept in ``veille_meta`` as
-        ``progress(day, id)`` says (its key and value)."""
-        for i in range(0, len(keys), _TERMS_BATCH):
-            batch = keys[i : i + _TERMS_BATCH]
-            days = {post_id: {int(d)} for d, post_id in batch}
-            olds = [stored_dict(r) for r in self._on_days(KNOWN_COLUMNS, "id", list(days), days)]
-            self._write([dict(old) for old in olds], [_without_terms(old) for old in olds])
-            key, value = progress(*batch[-1])
+        """Give the posts ``keys`` (``(day, id)``, in that order) their terms
+        made now, writing those two columns only: each batch of
+        :data:`_TERMS_BATCH` has its title, text and language read and its
+        terms made here, held in a ``Join`` table, and every
+        :data:`_TERMS_FLUSH` posts one mutation writes them into the rows
+        of those posts (``ALTER TABLE posts UPDATE``), the last one done then
+        kept in ``veille_meta`` as ``progress(day, id)`` says (its key and
+        value). Writing each post again whole (a new version, every column,
+        the rollups' views fired to take the old one out, the filings'
+        copies) took nearly three times the CPU at 100,000 posts (see
+        docs/analytics.md) and left two rows a post until merges; no figure
+        or copy holds the terms, so none changes."""
+        from veille.analytics.trends import post_terms
+
+        db = self.rows("SELECT currentDatabase()")[0][0]
+        held = f"{db}.{_TERMS_HELD}"
+        for start in range(0, len(keys), _TERMS_FLUSH):
+            group = keys[start : start + _TERMS_FLUSH]
+            self.client.command(f"DROP TABLE IF EXISTS {held}")
+            self.client.command(
+                f"CREATE TABLE {held} (id String, made UInt8, term_keys Array(String), "
+                "term_forms Array(String)) ENGINE = Join(ANY, LEFT, id)"
+            )
+            for i in range(0, len(group), _TERMS_BATCH):
+                batch = group[i : i + _TERMS_BATCH]
+                days = {post_id: {int(d)} for d, post_id in batch}
+                found = self._on_days("id, title, text, lang", "id", list(days), days)
+                lines = [orjson.dumps([p, 1, *post_terms(t, x, lg)]) for p, t, x, lg in found]
+                self.client.insert(held, lines, columns=("id", "made", "term_keys", "term_forms"))
+                lock.beat()
+            self.client.command(
+                f"ALTER TABLE posts UPDATE term_keys = joinGet('{held}', 'term_keys', id), "
+                f"term_forms = joinGet('{held}', 'term_forms', id) "
+                "WHERE intDiv(published_at, 86400) BETWEEN {first:Int64} AND {last:Int64} "
+                f"AND joinGet('{held}', 'made', id) = 1 SETTINGS mutations_sync = 2",
+                {"first": int(group[0][0]), "last": int(group[-1][0])},
+            )
+            self.client.command(f"DROP TABLE {held}")
+            key, value = progress(*group[-1])
             self.write_row("veille_meta", {"key": key, "value": value})
             lock.beat()
 
