@@ -144,6 +144,7 @@ def test_an_older_clickhouse_store_gets_the_terms_of_its_posts(
         expected = _extracted(chdb)
         before = chdb.rows("SELECT id, content_hash, likes FROM posts FINAL ORDER BY id")
         none = chdb.rows("SELECT count() FROM posts FINAL WHERE empty(term_keys)")
+        stored = chdb.rows("SELECT count() FROM posts")
         # The store as schema 9 left it: no terms kept; a run stopped midway.
         chdb.client.command(
             "ALTER TABLE posts UPDATE term_keys = [], term_forms = [] WHERE 1 "
@@ -163,11 +164,128 @@ def test_an_older_clickhouse_store_gets_the_terms_of_its_posts(
         chdb.write_row("veille_meta", {"key": "schema", "value": "9"})
         reopened = ClickHouseStore(chdb.client, chdb.where)
         assert reopened.rows("SELECT count() FROM posts FINAL WHERE empty(term_keys)") == none
+        # Only the two columns written: no new version of any post (writing
+        # each again whole took three times the CPU, and left two rows a
+        # post until merges).
+        assert reopened.rows("SELECT count() FROM posts") == stored
         assert reopened.rows("SELECT id, content_hash, likes FROM posts FINAL ORDER BY id") == (
             before
         )
         with monkeypatch.context() as m:
             m.setattr(trends_module, "extract_terms", _refused)
             assert _views(reopened) == expected
+    finally:
+        chdb.close()
+
+
+def test_a_post_seen_again_with_new_counts_keeps_its_terms_unextracted(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Collectors read their posts again all day for the likes: each new
+    version of a post kept its terms without extracting them again (on
+    ClickHouse it extracted them on every version, the cost of ingest)."""
+    posts = _corpus(400)
+    store.upsert_posts(posts)
+    expected = _extracted(store)
+    again = [
+        replace(p, engagement=replace(p.engagement, likes=p.engagement.likes + 7)) for p in posts
+    ]
+    with monkeypatch.context() as m:
+        m.setattr(trends_module, "extract_terms", _refused)
+        result = store.upsert_posts(again)
+        assert len(result.updated) == len(again)  # (a new version of each)
+        assert _views(store) == expected
+    # Its text edited: its terms are those of its new words.
+    store.upsert_posts([replace(p, text="panne générale du réseau") for p in again[:5]])
+    assert _views(store) == _extracted(store)
+
+
+def _stale(store: Any) -> None:
+    """Every post's kept terms as an older extraction made them: another
+    key for each ('x' added), recorded as version 0."""
+    if isinstance(store, SQLiteStore):
+        store.conn.execute(
+            "UPDATE posts SET term_keys = replace(term_keys, char(10), 'x' || char(10)) || 'x'"
+        )
+        store.conn.execute("UPDATE kept_terms SET version = '0.old'")
+    else:
+        store.client.command(
+            "ALTER TABLE posts UPDATE term_keys = arrayMap(k -> concat(k, 'x'), term_keys) "
+            "WHERE 1 SETTINGS mutations_sync = 2"
+        )
+        store.write_row("veille_meta", {"key": "terms_version", "value": "0.old"})
+
+
+def _reopened(store: Any, tmp_path: Path) -> Any:
+    if isinstance(store, SQLiteStore):
+        return SQLiteStore.open(store.path)
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    return ClickHouseStore(store.client, store.where)
+
+
+def test_terms_kept_by_another_extraction_are_made_again_when_the_store_opens(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A veille whose term extraction changed (its TERMS_VERSION raised, or
+    a new simplemma) opened a workspace whose posts kept the old terms:
+    trends went on ranking them, and nothing noticed. The store records the
+    version that made them; another one makes them all again on opening."""
+    store.upsert_posts(_corpus(400))
+    expected = _extracted(store)
+    _stale(store)
+    assert _views(store) != expected  # (what a user read: the old terms)
+    reopened = _reopened(store, tmp_path)
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(trends_module, "extract_terms", _refused)
+            assert _views(reopened) == expected
+            # Recorded: the next opening extracts nothing.
+            again = _reopened(store, tmp_path)
+            assert _views(again) == expected
+            if isinstance(again, SQLiteStore):
+                again.close()
+    finally:
+        if isinstance(reopened, SQLiteStore):
+            reopened.close()
+
+
+def test_clickhouse_terms_made_again_go_on_where_an_interrupted_run_stopped(
+    tmp_path: Path,
+) -> None:
+    """Over millions of posts it takes minutes: a run stopped midway goes on
+    from its last batch (for the version it was making, not another's)."""
+    pytest.importorskip("chdb")
+    from veille.analytics.trends import terms_version
+    from veille.store.clickhouse.backend import ChdbBackend
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    chdb = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
+    try:
+        chdb.upsert_posts(_corpus(300))
+        expected = _extracted(chdb)
+        _stale(chdb)
+        order = "ORDER BY intDiv(published_at, 86400), id"
+        keys = chdb.rows(f"SELECT intDiv(published_at, 86400), id FROM posts FINAL {order}")
+        day, post_id = keys[99]
+        # Stopped after the first 100 posts: those are not made again.
+        chdb.write_row(
+            "veille_meta",
+            {"key": "terms_again_upto", "value": f"{terms_version()} {day} {post_id}"},
+        )
+        stale = (
+            "SELECT id FROM posts FINAL WHERE notEmpty(term_keys) "
+            "AND arrayAll(k -> endsWith(k, 'x'), term_keys)"
+        )
+        held = {r[0] for r in chdb.rows(stale)}
+        ClickHouseStore(chdb.client, chdb.where)
+        assert {r[0] for r in chdb.rows(stale)} == held & {k[1] for k in keys[:100]}
+        # A run of another version stopped midway: this one starts from the first post.
+        _stale(chdb)
+        chdb.write_row(
+            "veille_meta", {"key": "terms_again_upto", "value": f"0.other {day} {post_id}"}
+        )
+        reopened = ClickHouseStore(chdb.client, chdb.where)
+        assert _views(reopened) == expected
     finally:
         chdb.close()

@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import clickhouse_posts_url
 from tests.query.conftest import make_post
+from veille.analytics.trends import terms_version
 from veille.store.clickhouse.schema import SCHEMA_VERSION
 
 pytest.importorskip("chdb")
@@ -200,6 +201,10 @@ def test_a_process_waits_while_another_upgrades_then_finds_it_done(
     assert waiting.poll() is None
     # The collector finishes: the schema is written, then its lock dropped.
     client = _client(url)
+    client.command(
+        "INSERT INTO veille_meta (key, value, version) VALUES ('terms_version', "
+        f"'{terms_version()}', 1 + (SELECT max(version) FROM veille_meta))"
+    )
     client.command(
         f"INSERT INTO veille_meta (key, value, version) VALUES ('schema', '{SCHEMA_VERSION}', 1 + "
         "(SELECT max(version) FROM veille_meta))"

@@ -167,6 +167,37 @@ def extract_terms(text: str, lang: str | None = None) -> dict[str, str]:
     return out
 
 
+# The version of what :func:`extract_terms` gives. The stores keep each
+# post's terms and record the version that made them (:func:`terms_version`);
+# one that differs when a store opens has every post's terms made again then.
+# Raise it with any change to what extract_terms keeps or how it writes it
+# (tests/analytics/test_terms_version.py notices a change to the terms of a
+# few texts and says to).
+TERMS_VERSION = 1
+# The libraries whose answers are part of the terms (lemmas, stop words):
+# an upgrade of one may change them without a line of veille changing.
+_TERMS_LIBRARIES = ("simplemma", "stop-words")
+
+
+@lru_cache(maxsize=1)
+def terms_version() -> str:
+    """What the stores record beside the terms they keep:
+    :data:`TERMS_VERSION` and the versions of the libraries it relies on
+    (``1.simplemma-2.0.0.stop-words-2025.11.4``: no space). Read from the
+    installed packages' metadata (about 15 ms, once a process), not by
+    extracting anything: a store opens without loading simplemma's
+    dictionaries (0.24 s of CPU)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [str(TERMS_VERSION)]
+    for name in _TERMS_LIBRARIES:
+        try:
+            parts.append(f"{name}-{version(name)}")
+        except PackageNotFoundError:  # (run from a source tree without it installed)
+            parts.append(f"{name}-unknown")
+    return ".".join(parts)
+
+
 def post_terms(title: str | None, text: str, lang: str | None) -> tuple[list[str], list[str]]:
     """What a store keeps of a post for trending terms, when the post is
     written: the keys of :func:`extract_terms` of its title and text (in

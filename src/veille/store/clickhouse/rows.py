@@ -34,7 +34,9 @@ STORED = ("seq", *READ)
 # A stored row as an update reads it: with its version, which the new one
 # goes above whatever the writer's clock says (see
 # ClickHouseStore._insert_versions).
-KNOWN = (*STORED, "version")
+# Its kept terms too: a version whose title, text and language are the
+# stored ones keeps them (``derived``), not extracted again.
+KNOWN = (*STORED, "version", "term_keys", "term_forms")
 KNOWN_COLUMNS = ", ".join(KNOWN)
 
 
@@ -75,9 +77,13 @@ def post_row(post: Post) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def derived(row: dict[str, Any]) -> dict[str, Any]:
+def derived(row: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str, Any]:
     """``row`` with the columns the compiled queries compare (folded in Python,
-    the way the in-memory engine folds)."""
+    the way the in-memory engine folds), and its trending terms: those of
+    ``old`` (the stored version it replaces, read with its terms) when its
+    title, text and language are ``old``'s, else extracted now. Collectors
+    read their posts again all day for their counts: extracting the same
+    terms at each new version was most of what an update cost."""
     handle = row["author_handle"] or ""
     links = row["links"]
     row["domains"] = domains_of(tuple(links)).split()
@@ -91,7 +97,14 @@ def derived(row: dict[str, Any]) -> dict[str, Any]:
     row["links_f"] = [fold(u) for u in links]
     row["lang_f"] = row["lang"].lower() if row["lang"] else ""
     row["platform_f"] = row["platform"].lower()
-    row["term_keys"], row["term_forms"] = post_terms(row["title"], row["text"], row["lang"])
+    if (
+        old is not None
+        and old.get("term_keys")  # (none: a store's fill may not have reached it)
+        and (old["title"], old["text"], old["lang"]) == (row["title"], row["text"], row["lang"])
+    ):
+        row["term_keys"], row["term_forms"] = old["term_keys"], old["term_forms"]
+    else:
+        row["term_keys"], row["term_forms"] = post_terms(row["title"], row["text"], row["lang"])
     return row
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).

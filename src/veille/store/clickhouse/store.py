@@ -317,7 +317,7 @@ class ClickHouseStore(
         for row, old in pairs:
             row.pop("version", None)
             floors.append(0 if old is None else old.get("version") or 0)
-            derived(row)
+            derived(row, old)
             if old is None:
                 row.update(prev_posts=0, prev_lang=None, prev_sentiment=None)
                 row.update(prev_engagement=0, prev_reach=0, prev_author_name=None)

@@ -8,6 +8,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
+from veille.analytics.trends import terms_version
 from veille.errors import SchemaTooNew
 from veille.store.clickhouse.rows import FILED, KNOWN_COLUMNS, stored_dict
 from veille.store.clickhouse.schema import (
@@ -29,10 +32,19 @@ log = logging.getLogger(__name__)
 _REFOLD_BATCH = 1000
 # Posts whose terms are made per write (schema 10: every stored post).
 _TERMS_BATCH = 5000
+# Posts whose terms one mutation writes (their terms held in memory until
+# then, in the ``Join`` table named here; at 100,000 posts the process
+# peaked lower than writing them again whole: 691 MB against 777).
+_TERMS_FLUSH = 200_000
+_TERMS_HELD = "terms_made"
 _REFOLD_KEY = "refold_done_upto"
 _MENTIONS_KEY = "mentions_done_upto"
 _RECUT_KEY = "recut_done_upto"
 _TERMS_KEY = "terms_done_upto"
+# The version of the terms the posts keep (``trends.terms_version``), and the
+# last post whose terms were made again for a new one (``"VERSION DAY ID"``).
+_TERMS_VERSION_KEY = "terms_version"
+_TERMS_AGAIN_KEY = "terms_again_upto"
 # What the folded columns are made from (``rows.derived``), as one string.
 _FOLDED_FROM = (
     "concat(ifNull(title, ''), ' ', text, ' ', author_handle, ' ', ifNull(url, ''), ' ', "
@@ -87,19 +99,26 @@ class ClickHouseUpgrade:
                 hint="Upgrade veille (pip install -U veille); nothing was changed.",
             )
 
+    def _meta(self, key: str) -> str | None:
+        found = self.rows("SELECT value FROM veille_meta FINAL WHERE key = {k:String}", {"k": key})
+        return str(found[0][0]) if found else None
+
     def _upgrade(self) -> None:
         """Bring a store made by an older veille to :data:`SCHEMA_VERSION`:
         the columns added to ``posts``, then each rollup (and its view),
-        filled once from the stored posts if it is new. One process at a
-        time, across machines (:class:`UpgradeLock`); the others wait for it,
-        then find the store up to date."""
-        if self._schema() >= SCHEMA_VERSION:
+        filled once from the stored posts if it is new; and the posts' terms
+        made by another version of ``extract_terms`` made again
+        (:meth:`_terms_again`). One process at a time, across machines
+        (:class:`UpgradeLock`); the others wait for it, then find the store
+        up to date."""
+        if self._schema() >= SCHEMA_VERSION and self._meta(_TERMS_VERSION_KEY) == terms_version():
             return
         with UpgradeLock(self.client, self.where) as lock:
             version = self._schema()  # (another process may have done it meanwhile)
-            if version >= SCHEMA_VERSION:
-                return
-            self._upgrade_from(version, lock)
+            if version < SCHEMA_VERSION:
+                self._upgrade_from(version, lock)
+            if self._meta(_TERMS_VERSION_KEY) != terms_version():
+                self._terms_again(lock)
 
     def _upgrade_from(self, version: int, lock: UpgradeLock) -> None:
         for column in ADDED_COLUMNS:
@@ -126,6 +145,10 @@ class ClickHouseUpgrade:
             self._recut(lock)
         if version < 10:
             self._keep_terms(lock)
+        if version < 11:
+            # Schema 10's terms (stored today, or just made) are this
+            # extractor's: recorded, so that a later one is noticed.
+            self.write_row("veille_meta", {"key": _TERMS_VERSION_KEY, "value": terms_version()})
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _fill_rollup(self, table: str, ddl: str, rows: str, existing: set[str]) -> None:
@@ -339,15 +362,14 @@ class ClickHouseUpgrade:
         """Schema 10: each post keeps its trending terms (``term_keys``,
         ``term_forms``, made on insert by ``rows.derived``), so that trends
         gather them instead of extracting them from the text at each first
-        view. Every stored post without terms is written again as it is (a
-        new version, its terms made today; the rollups take out the version
-        it replaces, so no figure moves), in batches in the table's order
-        (day, then id: a batch reads its few days, where batches in the
-        order of ids each read every day), the last one done kept in
+        view. Every stored post without terms gets them, those two columns
+        written only (:meth:`_extract_again`), in batches in the table's
+        order (day, then id: a batch reads its few days, where batches in
+        the order of ids each read every day), the last one done kept in
         ``veille_meta``: a run that stops goes on from there the next time
         the store opens."""
-        done = self.rows(f"SELECT value FROM veille_meta FINAL WHERE key = '{_TERMS_KEY}'")
-        day, _, after = done[0][0].partition(" ") if done else (str(-(2**62)), "", "")
+        done = self._meta(_TERMS_KEY)
+        day, _, after = done.partition(" ") if done else (str(-(2**62)), "", "")
         keys = self.rows(
             "SELECT intDiv(published_at, 86400) AS day, id FROM posts FINAL "
             "WHERE (day, id) > ({day:Int64}, {after:String}) AND empty(term_keys) "
@@ -364,19 +386,95 @@ class ClickHouseUpgrade:
                 self.where, f"{len(keys):,}", f"{_TERMS_BATCH:,}",
             )  # fmt: skip
         started = time.monotonic()
-        for i in range(0, len(keys), _TERMS_BATCH):
-            batch = keys[i : i + _TERMS_BATCH]
-            days = {post_id: {int(d)} for d, post_id in batch}
-            olds = [stored_dict(r) for r in self._on_days(KNOWN_COLUMNS, "id", list(days), days)]
-            self._write([dict(old) for old in olds], olds)
-            last_day, last_id = batch[-1]
-            self.write_row("veille_meta", {"key": _TERMS_KEY, "value": f"{last_day} {last_id}"})
-            lock.beat()
+        self._extract_again(keys, lock, lambda d, i: (_TERMS_KEY, f"{d} {i}"))
         if keys:
             log.warning(
                 "ClickHouse schema 10 done: the terms of %s posts kept in %.1f s.",
                 f"{len(keys):,}", time.monotonic() - started,
             )  # fmt: skip
+
+    def _terms_again(self, lock: UpgradeLock) -> None:
+        """The posts' terms were made by another version of ``extract_terms``
+        than this veille's (``trends.terms_version``: its ``TERMS_VERSION``
+        raised, or simplemma or the stop-word lists changed what it gives):
+        every stored post gets its terms made now, as schema 10 gives
+        them (:meth:`_extract_again`, in the table's order, the last post done kept in
+        ``veille_meta`` with the version it makes: a run that stops goes on
+        from there), then the version is recorded."""
+        target = terms_version()
+        done = (self._meta(_TERMS_AGAIN_KEY) or "").split(" ", 2)
+        day, after = (done[1], done[2]) if done[0] == target and len(done) == 3 else ("", "")
+        keys = self.rows(
+            "SELECT intDiv(published_at, 86400) AS day, id FROM posts FINAL "
+            "WHERE (day, id) > ({day:Int64}, {after:String}) ORDER BY day, id",
+            {"day": int(day or -(2**62)), "after": after},
+        )
+        if keys:
+            log.warning(
+                "ClickHouse store %s: the trending terms of its %s posts were made by "
+                "another version of veille's term extraction (%s; this one is %s): "
+                "they are made again, once, now, in batches of %s; over a million posts "
+                "it takes minutes. It is safe to interrupt: it goes on from the last "
+                "batch done the next time the store opens.",
+                self.where, f"{len(keys):,}", self._meta(_TERMS_VERSION_KEY) or "none",
+                target, f"{_TERMS_BATCH:,}",
+            )  # fmt: skip
+        started = time.monotonic()
+        self._extract_again(keys, lock, lambda d, i: (_TERMS_AGAIN_KEY, f"{target} {d} {i}"))
+        self.write_row("veille_meta", {"key": _TERMS_VERSION_KEY, "value": target})
+        if keys:
+            log.warning(
+                "ClickHouse terms made again: %s posts in %.1f s.",
+                f"{len(keys):,}", time.monotonic() - started,
+            )  # fmt: skip
+
+    def _extract_again(
+        self,
+        keys: list[list[Any]],
+        lock: UpgradeLock,
+        progress: Callable[[int, str], tuple[str, str]],
+    ) -> None:
+        """Give the posts ``keys`` (``(day, id)``, in that order) their terms
+        made now, writing those two columns only: each batch of
+        :data:`_TERMS_BATCH` has its title, text and language read and its
+        terms made here, held in a ``Join`` table, and every
+        :data:`_TERMS_FLUSH` posts one mutation writes them into the rows
+        of those posts (``ALTER TABLE posts UPDATE``), the last one done then
+        kept in ``veille_meta`` as ``progress(day, id)`` says (its key and
+        value). Writing each post again whole (a new version, every column,
+        the rollups' views fired to take the old one out, the filings'
+        copies) took nearly three times the CPU at 100,000 posts (see
+        docs/analytics.md) and left two rows a post until merges; no figure
+        or copy holds the terms, so none changes."""
+        from veille.analytics.trends import post_terms
+
+        db = self.rows("SELECT currentDatabase()")[0][0]
+        held = f"{db}.{_TERMS_HELD}"
+        for start in range(0, len(keys), _TERMS_FLUSH):
+            group = keys[start : start + _TERMS_FLUSH]
+            self.client.command(f"DROP TABLE IF EXISTS {held}")
+            self.client.command(
+                f"CREATE TABLE {held} (id String, made UInt8, term_keys Array(String), "
+                "term_forms Array(String)) ENGINE = Join(ANY, LEFT, id)"
+            )
+            for i in range(0, len(group), _TERMS_BATCH):
+                batch = group[i : i + _TERMS_BATCH]
+                days = {post_id: {int(d)} for d, post_id in batch}
+                found = self._on_days("id, title, text, lang", "id", list(days), days)
+                lines = [orjson.dumps([p, 1, *post_terms(t, x, lg)]) for p, t, x, lg in found]
+                self.client.insert(held, lines, columns=("id", "made", "term_keys", "term_forms"))
+                lock.beat()
+            self.client.command(
+                f"ALTER TABLE posts UPDATE term_keys = joinGet('{held}', 'term_keys', id), "
+                f"term_forms = joinGet('{held}', 'term_forms', id) "
+                "WHERE intDiv(published_at, 86400) BETWEEN {first:Int64} AND {last:Int64} "
+                f"AND joinGet('{held}', 'made', id) = 1 SETTINGS mutations_sync = 2",
+                {"first": int(group[0][0]), "last": int(group[-1][0])},
+            )
+            self.client.command(f"DROP TABLE {held}")
+            key, value = progress(*group[-1])
+            self.write_row("veille_meta", {"key": key, "value": value})
+            lock.beat()
 
     def _write_again(
         self,

@@ -44,6 +44,7 @@ from veille.store.sqlite.rows import (
 )
 from veille.store.sqlite.search import SQLiteSearch, SQLiteSearchTx
 from veille.store.sqlite.sources import SQLiteSources, SQLiteSourcesTx
+from veille.store.sqlite.terms import terms_again
 from veille.store.sqlite.topics import SQLiteTopics, SQLiteTopicsTx
 from veille.store.sqlite.transfer import SQLiteTransfer
 
@@ -378,6 +379,7 @@ class SQLiteStore(
                 conn.execute("PRAGMA journal_mode = WAL")
             _configure(conn, timeout)
             migrate(conn, path=name)
+            terms_again(conn, path=name)
         except sqlite3.DatabaseError as exc:
             conn.close()
             if "file is not a database" in str(exc):
