@@ -74,3 +74,34 @@ def test_a_scheduler_whose_clock_runs_ahead_does_not_send_a_claimed_delivery_aga
     finally:
         in_step.close()
         ahead.close()
+
+
+def test_an_instant_alert_queued_by_a_collector_whose_clock_runs_ahead_goes_at_once(
+    shared: Workspace, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collector queued each delivery at its own clock's time, and every
+    scheduler claims by the state store's: on a collector two hours ahead,
+    an as-it-happens alert waited two hours. It is now queued at the store's
+    time and sent right after the batch is stored."""
+    import veille.alerts.stage as stage
+
+    ws = shared
+    AlertBook(ws.state).add(
+        Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
+    )  # as it happens
+    engines: list[AlertEngine] = []
+
+    def ahead(workspace: Workspace) -> AlertEngine:
+        engines.append(
+            AlertEngine(joined(workspace.posts, workspace.state), workspace.settings,
+                        workspace.root, local=lambda: time.time() + 7200)
+        )  # fmt: skip
+        return engines[-1]
+
+    monkeypatch.setattr(stage, "engine_for", ahead)
+    try:
+        build_pipeline(ws).ingest([make_post(1, "The new Lumio lamp is great")])
+        assert len(receiver.requests) == 1
+    finally:
+        for engine in engines:
+            engine.close()

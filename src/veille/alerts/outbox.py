@@ -228,8 +228,13 @@ class AlertEngine:
         """Insert the deliveries of ``posts`` through ``tx`` (inside its
         transaction); ``hits`` as in :meth:`matches`; ``clusters``: the story
         of a post by id where the ingest path has just assigned it (else the
-        post's own ``cluster_id``)."""
-        now = time.time() if now is None else now
+        post's own ``cluster_id``). Times are the state store's, as the
+        schedulers' claims are: a collector whose clock ran ahead queued
+        as-it-happens deliveries that every scheduler found due only hours later."""
+        if now is None:
+            if not self.clock.measured:
+                self.clock.measure()  # (then after each send, in dispatch)
+            now = self.clock.now()
         moment = datetime.fromtimestamp(now, UTC)
         queued = 0
         plain: list[MatchRow] = []

@@ -37,6 +37,7 @@ class StoreClock:
         self.store = store
         self.local = local
         self.offset = 0.0
+        self.measured = False  # (no offset known yet)
         self.warned = False
         self.log = logger or logging.getLogger("veille.collect")
         self.what = what
@@ -45,6 +46,7 @@ class StoreClock:
         before = self.local()
         store = float(self.store.clock())
         self.offset = store - (before + self.local()) / 2
+        self.measured = True
         skewed = abs(self.offset) > SKEW_SECONDS
         if skewed and not self.warned:
             self.log.warning(
