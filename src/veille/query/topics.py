@@ -161,7 +161,19 @@ def change_topic(
     if query is None or topic.query == query:
         return TopicChange(topic, False, flagged, inbox_changed)
     _check(name, query)
-    store.add_topic_version(topic.id, topic.version + 1, query, int(now_utc().timestamp()))
+    # Another writer may add the next version between the read and this
+    # write (two web workers, two API clients): a version it took is never
+    # overwritten. A change based on a version is then judged against what
+    # was saved (a conflict, unless the same query); one based on none goes
+    # on top, as the last to be saved.
+    while not store.add_topic_version(
+        topic.id, topic.version + 1, query, int(now_utc().timestamp())
+    ):
+        topic = get_topic(store, name)
+        if based_on is not None:
+            _check_not_changed(topic, query, based_on)
+        if topic.query == query:
+            return TopicChange(topic, False, flagged, inbox_changed)
     record(store, actor, "topic.edit", topic.name, query)
     return TopicChange(get_topic(store, name), True, flagged, inbox_changed)
 

@@ -76,11 +76,14 @@ class PgTopics(Runner):
             )
         return True
 
-    def add_topic_version(self, topic_id: int, version: int, query: str, at: int) -> None:
-        self.run(
-            "INSERT INTO topic_versions (topic_id, version, query, created_at) "
-            "VALUES (%s, %s, %s, %s)",
-            (topic_id, version, query, at),
+    def add_topic_version(self, topic_id: int, version: int, query: str, at: int) -> bool:
+        return (
+            self.run(
+                "INSERT INTO topic_versions (topic_id, version, query, created_at) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (topic_id, version) DO NOTHING",
+                (topic_id, version, query, at),
+            )
+            == 1
         )
 
     def delete_topic(self, topic_id: int) -> None:

@@ -27,7 +27,10 @@ class TopicState(Protocol):
         """Create topic ``name`` as version 1; ``False`` when the name is taken."""
         ...
 
-    def add_topic_version(self, topic_id: int, version: int, query: str, at: int) -> None: ...
+    def add_topic_version(self, topic_id: int, version: int, query: str, at: int) -> bool:
+        """Add the topic's ``version``; ``False`` (nothing written) when
+        another writer added that version first."""
+        ...
 
     def delete_topic(self, topic_id: int) -> None:
         """Delete the topic, its versions and its filings."""

@@ -99,13 +99,14 @@ class SQLiteTopics:
             )
         return True
 
-    def add_topic_version(self, topic_id: int, version: int, query: str, at: int) -> None:
+    def add_topic_version(self, topic_id: int, version: int, query: str, at: int) -> bool:
         with self.transaction() as tx:
-            tx.execute(
+            added = tx.execute(
                 "INSERT INTO topic_versions (topic_id, version, query, created_at) "
-                "VALUES (?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?) ON CONFLICT (topic_id, version) DO NOTHING",
                 (topic_id, version, query, at),
             )
+            return bool(added.rowcount == 1)
 
     def delete_topic(self, topic_id: int) -> None:
         with self.transaction() as tx:
