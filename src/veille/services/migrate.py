@@ -26,8 +26,10 @@ from veille.store.transfer import TableShape, combine, row_digest
 
 CHECKPOINT = ".veille-migrate.json"
 #: Tables a store keeps for itself (its applied migrations; SQLite's guard
-#: while a retention purge runs), which another store does not need.
-BOOKKEEPING = frozenset({"schema_migrations", "privacy_purge"})
+#: while a retention purge runs; which extractor made its posts' trend
+#: terms, which the target records for the terms it makes), which another
+#: store does not need.
+BOOKKEEPING = frozenset({"schema_migrations", "privacy_purge", "kept_terms"})
 POST_BATCH = 2000
 PAGE = 5000
 # Tables that others point at first (foreign keys); the rest alphabetically,
