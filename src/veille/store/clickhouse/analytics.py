@@ -12,7 +12,7 @@ among its candidates.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,8 +25,6 @@ from veille.store.clickhouse.people import ClickHousePeople
 from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
 from veille.store.protocols.analytics import (
-    STORY_SAMPLE,
-    TermCounts,
     figures_of,
     followers_known,
 )
@@ -647,67 +645,6 @@ class ClickHouseAnalytics(ClickHousePeople):
 
     def drop_columns(self) -> None:
         return None
-
-    # -- stories --------------------------------------------------------------
-
-    def story_texts(
-        self, scope: Scope, *, sample: int = STORY_SAMPLE
-    ) -> Iterator[tuple[str, str | None, str, int, str | None]]:
-        where, params = self.scoped(scope)
-        if sample < STORY_SAMPLE:
-            # ClickHouse's CRC32 is zlib's: the same stories as SQLite's. Taken
-            # here, the others' texts are not read (30 days' trends at 1M: 4.9 -> 3.7 s).
-            where += f" AND CRC32(ifNull(cluster_id, id)) % {STORY_SAMPLE} < {{sample:UInt32}}"
-            params["sample"] = sample
-        for r in self.rows(
-            f"SELECT ifNull(cluster_id, id), title, text, published_at, lang FROM {POSTS} "
-            f"WHERE {where} ORDER BY published_at, seq",
-            params,
-        ):
-            yield (r[0], r[1], r[2], r[3], r[4])
-
-    def term_counts(
-        self,
-        scope: Scope,
-        split: int,
-        *,
-        sample: int = STORY_SAMPLE,
-        phrases: bool = True,
-        min_stories: int = 1,
-    ) -> TermCounts:
-        """Counted here (``ARRAY JOIN`` of the kept terms, ``uniqExact`` of
-        the stories holding each), so that only the terms held by
-        ``min_stories`` stories of the period come back, with their forms."""
-        where, params = self.scoped(scope)
-        if sample < STORY_SAMPLE:  # (as story_texts)
-            where += f" AND CRC32(ifNull(cluster_id, id)) % {STORY_SAMPLE} < {{sample:UInt32}}"
-            params["sample"] = sample
-        params.update(split=split, floor=min_stories)
-        posts = (
-            "(SELECT ifNull(cluster_id, id) AS story, published_at >= {split:Int64} AS cur, "
-            f"published_at, seq, term_keys, term_forms FROM {POSTS} WHERE {where})"
-        )
-        ((c, d),) = self.rows(
-            f"SELECT uniqExactIf(story, cur), uniqExactIf(story, NOT cur) FROM {posts}", params
-        )
-        words = "" if phrases else "WHERE position(k, ' ') = 0"
-        held = (
-            f"SELECT k, uniqExactIf(story, cur) AS a, uniqExactIf(story, NOT cur) AS b "
-            f"FROM {posts} ARRAY JOIN term_keys AS k {words} GROUP BY k "
-            "HAVING a >= {floor:UInt64}"
-        )
-        counted = {k: (int(a), int(b)) for k, a, b in self.rows(held, params)}
-        # Of equal counts, the form first written first (the order Python's
-        # count over posts in time order keeps).
-        forms: dict[str, list[str]] = {}
-        for k, f in self.rows(
-            f"SELECT k, f FROM {posts} ARRAY JOIN term_keys AS k, term_forms AS f "
-            f"WHERE cur AND k IN (SELECT k FROM ({held})) "
-            "GROUP BY k, f ORDER BY k, count() DESC, min((published_at, seq))",
-            params,
-        ):
-            forms.setdefault(k, []).append(f or k)
-        return TermCounts(int(c), int(d), counted, {k: tuple(v) for k, v in forms.items()})
 
     def posts_by_source(self, scope: Scope) -> dict[str, tuple[int, int]]:
         src, where, params = self.source(scope)

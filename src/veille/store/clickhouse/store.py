@@ -43,6 +43,7 @@ from veille.store.clickhouse.schema import (
     key_hash,
 )
 from veille.store.clickhouse.search import ClickHouseSearch
+from veille.store.clickhouse.stories import ClickHouseStories
 from veille.store.clickhouse.upgrade import ClickHouseUpgrade
 from veille.store.protocols.enrich import Copy
 from veille.store.sqlite.rows import domains_of
@@ -123,7 +124,12 @@ def _merged(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], b
 
 
 class ClickHouseStore(
-    ClickHouseSearch, ClickHouseAnalytics, ClickHouseFilings, ClickHousePrivacy, ClickHouseUpgrade
+    ClickHouseSearch,
+    ClickHouseAnalytics,
+    ClickHouseStories,
+    ClickHouseFilings,
+    ClickHousePrivacy,
+    ClickHouseUpgrade,
 ):
     """A :class:`~veille.store.base.PostStore` in ClickHouse."""
 
