@@ -25,11 +25,33 @@ def _kept(conn: sqlite3.Connection) -> str | None:
     return None if found is None else str(found[0])
 
 
+def fill_terms(conn: sqlite3.Connection) -> int:
+    """Make every stored post's terms from its title, text and language, as
+    a post written today gets them (inside the caller's transaction);
+    return how many posts got theirs."""
+    from veille.store.sqlite.rows import terms_row
+
+    last, done = -(2**63), 0
+    while True:
+        # Keyset pages, so no cursor stays open on posts while they change.
+        chunk = conn.execute(
+            "SELECT pk, title, text, lang FROM posts WHERE pk > ? ORDER BY pk LIMIT 2000",
+            (last,),
+        ).fetchall()
+        if not chunk:
+            return done
+        last = chunk[-1][0]
+        conn.executemany(
+            "UPDATE posts SET term_keys = ?, term_forms = ? WHERE pk = ?",
+            [(*terms_row(title, text, lang), pk) for pk, title, text, lang in chunk],
+        )
+        done += len(chunk)
+
+
 def terms_again(conn: sqlite3.Connection, *, path: str = "the database") -> int:
     """Make every post's terms again if they are another version's than
     this veille's; return how many posts got theirs (0: none to make)."""
     from veille.analytics.trends import terms_version
-    from veille.store.sqlite.rows import terms_row
 
     target = terms_version()
     if _kept(conn) == target:
@@ -41,7 +63,7 @@ def terms_again(conn: sqlite3.Connection, *, path: str = "the database") -> int:
             if kept == target:
                 conn.execute("COMMIT")
                 return 0
-            started, last, done = time.monotonic(), -(2**63), 0
+            started = time.monotonic()
             total = conn.execute("SELECT count(*) FROM posts").fetchone()[0]
             if total:
                 log.warning(
@@ -51,20 +73,7 @@ def terms_again(conn: sqlite3.Connection, *, path: str = "the database") -> int:
                     "ends, and it starts again the next time the workspace opens.",
                     path, f"{total:,}", kept or "none", target,
                 )  # fmt: skip
-            while True:
-                # Keyset pages, so no cursor stays open on posts while they change.
-                chunk = conn.execute(
-                    "SELECT pk, title, text, lang FROM posts WHERE pk > ? ORDER BY pk LIMIT 2000",
-                    (last,),
-                ).fetchall()
-                if not chunk:
-                    break
-                last = chunk[-1][0]
-                conn.executemany(
-                    "UPDATE posts SET term_keys = ?, term_forms = ? WHERE pk = ?",
-                    [(*terms_row(title, text, lang), pk) for pk, title, text, lang in chunk],
-                )
-                done += len(chunk)
+            done = fill_terms(conn)
             conn.execute("DELETE FROM kept_terms")
             conn.execute("INSERT INTO kept_terms VALUES (?)", (target,))
             conn.execute("COMMIT")

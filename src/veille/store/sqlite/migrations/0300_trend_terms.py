@@ -19,23 +19,8 @@ ABOUT = (
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Add the columns and fill them; return how many posts got theirs."""
-    from veille.store.sqlite.rows import terms_row
+    from veille.store.sqlite.terms import fill_terms
 
     conn.execute("ALTER TABLE posts ADD COLUMN term_keys TEXT")
     conn.execute("ALTER TABLE posts ADD COLUMN term_forms TEXT")
-    last, done = -(2**63), 0
-    while True:
-        # Keyset pages, so no cursor stays open on posts while they change.
-        chunk = conn.execute(
-            "SELECT pk, title, text, lang FROM posts WHERE pk > ? ORDER BY pk LIMIT 2000",
-            (last,),
-        ).fetchall()
-        if not chunk:
-            break
-        last = chunk[-1][0]
-        conn.executemany(
-            "UPDATE posts SET term_keys = ?, term_forms = ? WHERE pk = ?",
-            [(*terms_row(title, text, lang), pk) for pk, title, text, lang in chunk],
-        )
-        done += len(chunk)
-    return done
+    return fill_terms(conn)
