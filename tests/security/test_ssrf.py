@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from veille.alerts.model import Alert, AlertBook
 from veille.config import HttpSettings, Settings
 from veille.errors import UsageError, VeilleError
 from veille.http import BlockedAddress, HttpClient
+from veille.httpserver import LoggingHTTPServer
 
 ALLOWED_NET = "127.0.0.2/32"  # stands for "a public server" in the redirect tests
 
@@ -39,10 +40,10 @@ class Recorder:
     port6: int = 0
     connections: list[str] = field(default_factory=list)
     redirect_to: str | None = None
-    servers: list[ThreadingHTTPServer] = field(default_factory=list)
+    servers: list[LoggingHTTPServer] = field(default_factory=list)
 
 
-def _serve(rec: Recorder, host: str, family: socket.AddressFamily) -> ThreadingHTTPServer:
+def _serve(rec: Recorder, host: str, family: socket.AddressFamily) -> LoggingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -61,15 +62,16 @@ def _serve(rec: Recorder, host: str, family: socket.AddressFamily) -> ThreadingH
         def log_message(self, *args: Any) -> None:
             pass
 
-    class Server(ThreadingHTTPServer):
+    # veille's own test server: a client hanging up mid-answer (the guard
+    # refusing a redirect) is logged, not printed across the suite's output.
+    class Server(LoggingHTTPServer):
         address_family = family
-        daemon_threads = True
 
         def verify_request(self, request: Any, client_address: Any) -> bool:
             rec.connections.append(str(client_address[0]))
             return True
 
-    server = Server((host, 0), Handler)
+    server = Server((host, 0), Handler, "veille.tests.ssrf")
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     rec.servers.append(server)
     return server
