@@ -14,7 +14,12 @@ transaction; it must not commit. One that may take long over many posts
 database holding posts, that is said (logged as a warning, so that any
 command shows it on stderr) before it starts, with that it runs once and may
 be interrupted, and when it ends, with how many posts ``migrate`` says it
-reworked and how long it took. Quick migrations say nothing.
+reworked and how long it took. Quick migrations say nothing. One that
+builds a table again that others point at (SQLite's way to change a
+column's definition) sets ``REBUILDS = True``: it runs with foreign keys
+off, as SQLite asks for such a change (dropping the old table would
+otherwise delete every row pointing at it), and the keys are checked
+before it commits.
 
 Two processes opening a database at once (the collector and the web app
 started together after an upgrade) migrate it once: the one that finds
@@ -58,8 +63,7 @@ class Migration:
         if not self.source:
             conn.executescript(self.sql)
             return
-        namespace: dict[str, Any] = {"__name__": f"veille_migration_{self.number}"}
-        exec(compile(self.source, self.name, "exec"), namespace)
+        namespace = self._namespace()
         about = namespace.get("ABOUT")
         if not about or not _holds_posts(conn):
             namespace["migrate"](conn)
@@ -77,6 +81,16 @@ class Migration:
             "migration %s done: %s posts reworked in %.1f s.",
             self.name, f"{int(reworked or 0):,}", time.monotonic() - started,
         )  # fmt: skip
+
+    def _namespace(self) -> dict[str, Any]:
+        namespace: dict[str, Any] = {"__name__": f"veille_migration_{self.number}"}
+        exec(compile(self.source, self.name, "exec"), namespace)
+        return namespace
+
+    @property
+    def rebuilds(self) -> bool:
+        """Whether this migration builds again a table others point at."""
+        return bool(self.source) and bool(self._namespace().get("REBUILDS"))
 
 
 def _holds_posts(conn: sqlite3.Connection) -> bool:
@@ -192,7 +206,9 @@ def _apply(conn: sqlite3.Connection, known: list[Migration], path: str) -> list[
         version = max(current, mig.number)
         record = f"INSERT INTO schema_migrations VALUES ({mig.number}, '{mig.name}')"
         try:
-            if mig.source:
+            if mig.source and mig.rebuilds:
+                _rebuild(conn, mig, path, record, version)
+            elif mig.source:
                 conn.execute("BEGIN IMMEDIATE")
                 mig.run(conn, path=path)
                 conn.execute(record)
@@ -212,3 +228,30 @@ def _apply(conn: sqlite3.Connection, known: list[Migration], path: str) -> list[
             raise
         applied.append(mig.name)
     return applied
+
+
+def _rebuild(
+    conn: sqlite3.Connection, mig: Migration, path: str, record: str, version: int
+) -> None:
+    """Apply ``mig``, which builds a table again, as SQLite says such a
+    change is made: foreign keys off (outside the transaction, where the
+    setting can change), every key checked before the commit, the setting
+    given back whatever happens."""
+    was_on = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        mig.run(conn, path=path)
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(
+                f"migration {mig.name} would leave {len(broken)} rows pointing at nothing "
+                f"(first: {broken[0]}); nothing was changed"
+            )
+        conn.execute(record)
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("COMMIT")
+    finally:
+        if conn.in_transaction:
+            conn.rollback()
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if was_on else 'OFF'}")

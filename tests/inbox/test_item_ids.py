@@ -1,0 +1,121 @@
+"""An inbox item's number is never given to another item: the audit log,
+links sent by e-mail and a person's access report name items by number."""
+
+from __future__ import annotations
+
+from veille.inbox import items as inbox
+from veille.inbox.model import ItemFilter
+from veille.services import privacy
+from veille.workspace import Workspace
+
+from .conftest import Author, ingest, post
+
+
+def _ids(ws: Workspace) -> dict[str, int]:
+    return {i.author: i.id for i in ws.state.inbox_items(ItemFilter(limit=50))}
+
+
+def test_an_erased_persons_item_number_is_not_given_to_the_next_item(
+    inbox_ws: Workspace,
+) -> None:
+    ws = inbox_ws
+    ingest(
+        ws,
+        [
+            post("1", "lumio broke", author=Author("bob")),
+            post("2", "lumio down", author=Author("claire")),
+        ],
+    )
+    before = _ids(ws)
+    inbox.add_note(ws.state, before["claire"], "called her back", actor="alice")
+    # Claire's item is the newest: the one a reused number would go to.
+    assert before["claire"] == max(before.values())
+
+    privacy.erase_author(ws, "claire")
+    ingest(ws, [post("3", "lumio again", author=Author("dana"))])
+
+    after = _ids(ws)
+    assert set(after) == {"bob", "dana"}
+    assert after["dana"] > before["claire"]
+    # Dana's access report holds nothing of what was done to Claire's item.
+    report = privacy.access_report(ws, "dana")
+    assert report["audit_entries"] == []
+
+
+def test_items_removed_by_the_inbox_retention_leave_their_numbers_unused(
+    inbox_ws: Workspace,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    ws = inbox_ws
+    ingest(
+        ws,
+        [
+            post("1", "lumio broke", author=Author("bob")),
+            post("2", "lumio down", author=Author("claire")),
+        ],
+    )
+    highest = max(_ids(ws).values())
+    ws.state.forget_inbox_before(datetime.now(UTC) + timedelta(days=1))
+    assert _ids(ws) == {}
+
+    ingest(ws, [post("3", "lumio again", author=Author("dana"))])
+    assert _ids(ws)["dana"] > highest
+
+
+def test_upgrading_keeps_every_item_and_what_points_at_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A workspace made before the numbers were kept: the upgrade builds the
+    items' table again without losing a row, a label, an event or a reply,
+    and numbers the next item after every number used so far, those the
+    audit log names included."""
+    import sqlite3
+
+    from veille.store.sqlite import SQLiteStore
+    from veille.store.sqlite.migrations import migrations
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    for mig in migrations():
+        if mig.number < 470:
+            mig.run(conn)
+            conn.execute(f"PRAGMA user_version = {mig.number}")  # as a veille before
+    for n in (1, 2, 3):
+        conn.execute(
+            "INSERT INTO inbox_items (id, post_id, platform, author, text, published_at, "
+            "created_at, updated_at) VALUES (?, ?, 'mastodon', 'a', 't', 0, 0, 0)",
+            (n, f"mastodon:{n}"),
+        )
+        conn.execute("INSERT INTO inbox_labels VALUES (?, 'tag', 'urgent')", (n,))
+        conn.execute(
+            "INSERT INTO inbox_events (item_id, at, actor, action) VALUES (?, 0, 'alice', 'note')",
+            (n,),
+        )
+        conn.execute(
+            "INSERT INTO inbox_replies (item_id, author, text, status, created_at) "
+            "VALUES (?, 'alice', 'merci', 'sent', 0)",
+            (n,),
+        )
+    conn.execute("DELETE FROM inbox_items WHERE id = 3")  # the newest, erased
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, target) VALUES (0, 'bob', 'inbox.note', "
+        "'inbox:3'), (0, 'bob', 'inbox.note', 'inbox:7')"  # 7: removed earlier still
+    )
+    conn.close()
+
+    store = SQLiteStore.open(path)
+    c = store.conn
+    assert c.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    for table in ("inbox_items", "inbox_labels", "inbox_events", "inbox_replies"):
+        assert c.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 2, table
+    indexes = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"inbox_items_status", "inbox_items_assignee", "inbox_items_created"} <= indexes
+    c.execute(
+        "INSERT INTO inbox_items (post_id, platform, author, text, published_at, created_at, "
+        "updated_at) VALUES ('mastodon:4', 'mastodon', 'b', 't', 0, 0, 0)"
+    )
+    assert c.execute("SELECT id FROM inbox_items WHERE post_id = 'mastodon:4'").fetchone() == (8,)
+    # Keys still hold: an item removed takes its labels, events and replies.
+    c.execute("DELETE FROM inbox_items WHERE id = 2")
+    assert c.execute("SELECT count(*) FROM inbox_labels").fetchone() == (1,)
+    store.close()
