@@ -8,7 +8,8 @@
                         # then 200,000 more posts into each (ingest at that size)
 
 The same generated posts (seeded: both stores get identical posts, a year of
-them, bilingual words, authors, hashtags, links, clusters, sentiment) go into
+them, bilingual words, authors, hashtags, links, clusters, sentiment, and the
+trending terms the ingest pipeline makes before a store sees a post) go into
 a fresh SQLite file and a fresh chDB folder through each store's
 ``upsert_posts`` in batches; generation is timed apart and left out.
 ClickHouse then gets the scheduler's hourly upkeep as it would run at the
@@ -109,10 +110,28 @@ def batches(n: int, size: int, texts: int = 20_000) -> Iterator[list[Any]]:
     texts (more than veille's folding cache holds, so folding is paid for),
     through the dataclass itself rather than ``Post.create`` (which
     normalizes and hashes each one: seconds per million, the same for both
-    stores, and not what is measured here)."""
+    stores, and not what is measured here). Each post comes as the ingest
+    pipeline hands posts to a store: enriched (its language, sentiment and
+    story) and with its trending terms made (``Post.terms``, made in the
+    collector's process by the pipeline's ``terms`` stage; made here once
+    per text and language of the pool)."""
     import numpy as np
 
-    from veille.models import Author, Engagement, Post, Sentiment
+    from veille.analytics.trends import post_terms, terms_source, terms_version
+    from veille.models import Author, Engagement, Post, PostTerms, Sentiment
+
+    version = terms_version()
+    made: dict[tuple[int, int], PostTerms] = {}
+
+    def terms(text_at: int, lang_at: int) -> PostTerms:
+        key = (text_at, lang_at)
+        if key not in made:
+            text, lang = pool[text_at], LANGS[lang_at]
+            keys, forms = post_terms(None, text, lang)
+            made[key] = PostTerms(
+                version, terms_source(None, text, lang), tuple(keys), tuple(forms)
+            )
+        return made[key]
 
     rng = np.random.default_rng(SEED)
     pool_rng = random.Random(SEED)
@@ -165,6 +184,7 @@ def batches(n: int, size: int, texts: int = 20_000) -> Iterator[list[Any]]:
                     sentiment=sentiments[label_i[j]],
                     cluster_id=f"c{i // 50}" if cluster_i[j] == 0 else None,
                     content_hash=f"{i:x}",
+                    terms=terms(int(text_i[j]), int(lang_i[j])),
                 )
             )
         done += k

@@ -209,6 +209,23 @@ class Sentiment:
     source: str = "model"
 
 
+@dataclass(frozen=True, slots=True)
+class PostTerms:
+    """A post's trending terms made before it reaches a store: the keys and
+    written forms of :func:`veille.analytics.trends.post_terms`, the
+    extractor's version that made them and a digest of the title, text and
+    language they were made from (:func:`veille.analytics.trends.terms_source`).
+    A store keeps them only where both are still those of the post it
+    writes, else it makes the terms itself: a post changed on its way, or
+    terms made by another veille (a collector not upgraded yet), are never
+    kept as they came."""
+
+    version: str
+    made_from: str
+    keys: tuple[str, ...]
+    forms: tuple[str, ...]
+
+
 @_fast_init
 @dataclass(frozen=True, slots=True)
 class Post:
@@ -243,6 +260,9 @@ class Post:
     cluster_id: str | None = None
     content_hash: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # Its trending terms, made by the ingest pipeline before the post reaches
+    # a store (``None``: not made; the store makes them).
+    terms: PostTerms | None = field(default=None, compare=False, hash=False, repr=False)
 
     @classmethod
     def create(

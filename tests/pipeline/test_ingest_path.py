@@ -126,7 +126,7 @@ def test_topics_and_alerts_share_one_match_per_post(workspace: Workspace) -> Non
 def test_builtin_stages_are_registered_and_a_plugin_runs(
     workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert list(stage_factories())[:3] == ["enrich", "match", "alerts"]
+    assert list(stage_factories())[:4] == ["enrich", "terms", "match", "alerts"]
     # A third-party package, installed the way pip would (dist-info with an entry point).
     site = tmp_path / "site"
     (site / "shout_stage").mkdir(parents=True)

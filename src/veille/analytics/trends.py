@@ -18,15 +18,17 @@ about 12 s at 1M posts (1.4 µs a word).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import grouped
+from veille.models import Post, PostTerms
 from veille.store.protocols.analytics import STORY_SAMPLE, StoryTerms, count_terms
 from veille.textnorm import TEXT_WORD_RE, fold, looks_like_name, visible
 
@@ -205,6 +207,52 @@ def post_terms(title: str | None, text: str, lang: str | None) -> tuple[list[str
     the form is the key itself (most words: less to store)."""
     terms = extract_terms(f"{title or ''} {text}", lang)
     return list(terms), ["" if form == key else form for key, form in terms.items()]
+
+
+def terms_source(title: str | None, text: str, lang: str | None) -> str:
+    """A digest of what a post's terms are made from (its title, text and
+    language): terms made for other words or another language do not match."""
+    data = f"{lang or ''}\x00{title or ''}\x00{text}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def with_terms(posts: list[Post]) -> list[Post]:
+    """``posts``, each with its :class:`~veille.models.PostTerms` made: the
+    ingest pipeline's last step before the posts are stored, run where the
+    posts are collected (a collector), so that the process holding the
+    posts store spends nothing on them."""
+    version = terms_version()
+    out = []
+    for post in posts:
+        keys, forms = post_terms(post.title, post.text, post.lang)
+        made = PostTerms(
+            version, terms_source(post.title, post.text, post.lang), *map(tuple, (keys, forms))
+        )
+        out.append(replace(post, terms=made))
+    return out
+
+
+def terms_stage(context: Any) -> Any:
+    """The ``terms`` ingest stage: :func:`with_terms` over the posts that
+    are new or changed, after their enrichment (their language known)."""
+    from veille.pipeline.ingest import Stage
+
+    return Stage("terms", prepare=with_terms)
+
+
+def terms_for(post: Post, lang: str | None = None) -> tuple[list[str], list[str]]:
+    """:func:`post_terms` of ``post`` in ``lang`` (default: its own): the
+    terms it carries where they were made by this extractor from these words
+    in this language (:class:`~veille.models.PostTerms`), else made now."""
+    lang = post.lang if lang is None else lang
+    made = post.terms
+    if (
+        made is not None
+        and made.version == terms_version()
+        and made.made_from == terms_source(post.title, post.text, lang)
+    ):
+        return list(made.keys), list(made.forms)
+    return post_terms(post.title, post.text, lang)
 
 
 def extracted_terms(

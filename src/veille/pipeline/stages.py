@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 # (name, "module:factory"), in the order they run.
 BUILTIN_STAGES: tuple[tuple[str, str], ...] = (
     ("enrich", "veille.enrich.stage:enrich_stage"),
+    ("terms", "veille.analytics.trends:terms_stage"),
     ("match", "veille.pipeline.matching:topics_stage"),
     ("alerts", "veille.alerts.stage:alerts_stage"),
     ("inbox", "veille.inbox.stage:inbox_stage"),

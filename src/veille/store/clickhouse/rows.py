@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from veille.analytics.trends import post_terms
+from veille.analytics.trends import post_terms, terms_source, terms_version
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.query.predicates import host_of, tag_key
 from veille.store.clickhouse.schema import COPY_COLUMNS, FILING_COPY
@@ -74,6 +74,9 @@ def post_row(post: Post) -> dict[str, Any]:
         "cluster_id": post.cluster_id, "content_hash": post.content_hash,
         "raw": orjson.dumps(post.raw, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
         if post.raw else "{}",
+        # Not a column: the terms the pipeline made, which ``derived`` keeps
+        # where they are still this row's.
+        "_terms": post.terms,
     }  # fmt: skip
 
 
@@ -97,12 +100,19 @@ def derived(row: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str,
     row["links_f"] = [fold(u) for u in links]
     row["lang_f"] = row["lang"].lower() if row["lang"] else ""
     row["platform_f"] = row["platform"].lower()
+    made = row.pop("_terms", None)
     if (
         old is not None
         and old.get("term_keys")  # (none: a store's fill may not have reached it)
         and (old["title"], old["text"], old["lang"]) == (row["title"], row["text"], row["lang"])
     ):
         row["term_keys"], row["term_forms"] = old["term_keys"], old["term_forms"]
+    elif (
+        made is not None
+        and made.version == terms_version()
+        and made.made_from == terms_source(row["title"], row["text"], row["lang"])
+    ):
+        row["term_keys"], row["term_forms"] = list(made.keys), list(made.forms)
     else:
         row["term_keys"], row["term_forms"] = post_terms(row["title"], row["text"], row["lang"])
     return row

@@ -287,6 +287,7 @@ class ClickHouseStore(
             else:
                 result.unchanged += 1
             if row != old:
+                row["_terms"] = new["_terms"]  # (kept by ``derived`` if still its text's)
                 out.append(row)
                 olds.append(old)
                 # A later sighting in this batch (by URL) compares with this one.

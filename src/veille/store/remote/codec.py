@@ -6,7 +6,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from veille.models import Author, Engagement, Post, Sentiment
+from veille.models import Author, Engagement, Post, PostTerms, Sentiment
 from veille.store.base import PostFilter, UpsertResult
 from veille.store.protocols.privacy import ErasureReport
 
@@ -29,6 +29,10 @@ def post_to_json(post: Post) -> dict[str, Any]:
             )
         elif name == "raw":
             value = dict(value)
+        elif name == "terms":
+            if value is None:
+                continue  # (a server before the terms: nothing it does not know)
+            value = {f.name: getattr(value, f.name) for f in fields(value)}
         out[name] = value
     return out
 
@@ -44,6 +48,15 @@ def post_from_json(data: dict[str, Any]) -> Post:
     kw["engagement"] = Engagement(**kw["engagement"])
     kw["sentiment"] = Sentiment(**kw["sentiment"]) if kw.get("sentiment") else None
     kw["raw"] = kw.get("raw") or {}
+    made = kw.get("terms")
+    # Terms made by the collector; the store checks them before keeping them.
+    kw["terms"] = (
+        PostTerms(
+            str(made["version"]), str(made["made_from"]), tuple(made["keys"]), tuple(made["forms"])
+        )
+        if made
+        else None
+    )
     return Post(**kw)
 
 

@@ -126,14 +126,27 @@ def terms_row(title: str | None, text: str, lang: str | None) -> tuple[str, str]
     :func:`veille.analytics.trends.post_terms`)."""
     from veille.analytics.trends import post_terms
 
-    keys, forms = post_terms(title, text, lang)
+    return joined_terms(*post_terms(title, text, lang))
+
+
+def joined_terms(keys: list[str], forms: list[str]) -> tuple[str, str]:
+    """Terms as :data:`TERM_COLUMNS` keep them."""
     return "\n".join(keys), "\n".join(forms) if any(forms) else ""
+
+
+def post_terms_row(post: Post, lang: str | None = None) -> tuple[str, str]:
+    """The :data:`TERM_COLUMNS` of ``post`` (in ``lang``, default its own):
+    the terms the ingest pipeline made for it where they still hold
+    (:func:`veille.analytics.trends.terms_for`)."""
+    from veille.analytics.trends import terms_for
+
+    return joined_terms(*terms_for(post, lang))
 
 
 def stored_row(post: Post, pk: int) -> tuple[Any, ...]:
     """A new post's row as the store inserts it: :func:`post_to_row`, then
     its :data:`TERM_COLUMNS`."""
-    return (*post_to_row(post, pk), *terms_row(post.title, post.text, post.lang))
+    return (*post_to_row(post, pk), *post_terms_row(post))
 
 
 def split_terms(keys: str, forms: str | None) -> tuple[list[str], list[str]]:

@@ -37,10 +37,10 @@ from veille.store.sqlite.rows import (
     TIME_LIMIT,
     fts_row,
     next_key,
+    post_terms_row,
     post_to_row,
     row_to_post,
     stored_row,
-    terms_row,
 )
 from veille.store.sqlite.search import SQLiteSearch, SQLiteSearchTx
 from veille.store.sqlite.sources import SQLiteSources, SQLiteSourcesTx
@@ -269,7 +269,7 @@ class _Tx(
         lang = old_lang if post.lang is None else post.lang
         if post.content_hash != old_hash or lang != old_lang:
             # A post's terms are those of its text in its language.
-            self.conn.execute(_UPDATE_TERMS, (*terms_row(post.title, post.text, lang), pk))
+            self.conn.execute(_UPDATE_TERMS, (*post_terms_row(post, lang), pk))
         return changed
 
 
