@@ -26,7 +26,8 @@ class Dangling:
     no longer exists: what that means (``message``) and what to do
     (``hint``), both translated where shown (:func:`veille.errors.tr`)."""
 
-    kind: str  # "alert", "kpi", "channel", "objective", "inbox_rule" or "team"
+    # "alert", "kpi", "channel", "objective", "inbox_rule", "team" or "calendar_post"
+    kind: str
     name: str
     missing: str
     message: Text
@@ -80,7 +81,32 @@ def dangling_references(state: Any) -> list[Dangling]:
     alerts = AlertBook(state).all()
     found = [d for a in alerts if (d := of_alert(a, topics))]
     named = {a.name for a in alerts}  # read once: 1,000 alerts are most of the cost
-    return found + plan_references(state, topics) + inbox_references(state, named)
+    found += plan_references(state, topics) + inbox_references(state, named)
+    return found + calendar_references(state)
+
+
+def calendar_references(state: Any) -> list[Dangling]:
+    """The content calendar's posts waiting to go out as an account removed
+    (before veille refused that): each fails at its time."""
+    from veille.publish.service import WAITING
+
+    waiting = state.calendar_entries(statuses=WAITING)
+    if not waiting:
+        return []
+    accounts = {a.name for a in state.publish_accounts()}
+    found: list[Dangling] = []
+    for e in waiting:
+        if e.account not in accounts:
+            found.append(Dangling(
+                "calendar_post", f"#{e.id}", e.account,
+                tr("calendar post #%(id)s goes out as account %(account)s, which no longer "
+                   "exists: it fails at its time", id=e.id, account=e.account),
+                tr("Move it to another account (veille calendar edit %(id)s --account OTHER), "
+                   "or remove it (%(remove)s).", id=e.id,
+                   remove=Place(f"veille calendar remove {e.id}",
+                                page=f"/plan/calendar/{e.id}")),
+            ))  # fmt: skip
+    return found
 
 
 _PLAN_EDIT = "/plan/edit"
