@@ -1,17 +1,18 @@
 """What ``/healthz`` asks of the stores, bounded in time.
 
-A store probe runs on a thread of its own and is waited for
-``[web] health_timeout_seconds`` at most: a ClickHouse server (or a
-PostgreSQL) that accepts connections and never answers held the probe for
-the client's own timeouts (minutes), so that the load balancer's check timed
-out instead of reading 503, and each probe held one of the web app's worker
-threads meanwhile. One probe per store is in flight at a time: a probe
-arriving while the last one still waits shares its wait instead of starting
-another that would wait as long.
+A store probe runs on a thread of its own (one per store, for the app's
+life) and is waited for ``[web] health_timeout_seconds`` at most: a
+ClickHouse server (or a PostgreSQL) that accepts connections and never
+answers held the probe for the client's own timeouts (minutes), so that the
+load balancer's check timed out instead of reading 503, and each probe held
+one of the web app's worker threads meanwhile. One probe per store is in
+flight at a time: a probe arriving while the last one still waits shares its
+wait instead of starting another that would wait as long.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -23,24 +24,35 @@ DEFAULT_TIMEOUT = 3.0
 
 
 class _Probe:
-    """One question to a store, asked on its own thread."""
+    """One question to a store, answered on its worker's thread."""
 
     def __init__(self, ask: Callable[[], Any]) -> None:
         self.done = threading.Event()
         self.error: BaseException | None = None
-        self._ask = ask
+        self.ask = ask
 
-    def start(self, name: str) -> _Probe:
-        threading.Thread(target=self._run, name=name, daemon=True).start()
-        return self
-
-    def _run(self) -> None:
+    def run(self) -> None:
         try:
-            self._ask()
+            self.ask()
         except BaseException as exc:  # handed to whoever waits for it
             self.error = exc
         finally:
             self.done.set()
+
+
+class _Worker:
+    """The one thread that asks a store (a daemon: one stuck on a server that
+    never answers does not hold the process's exit). One thread for the
+    app's life, not one per check: a SQLite store opens a connection per
+    thread."""
+
+    def __init__(self, name: str) -> None:
+        self.asked: queue.SimpleQueue[_Probe] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name=name, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            self.asked.get().run()
 
 
 class StoreProbes:
@@ -49,6 +61,7 @@ class StoreProbes:
     def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.timeout = timeout
         self._asked: dict[str, _Probe] = {}
+        self._workers: dict[str, _Worker] = {}
         self._lock = threading.Lock()
 
     def check(self, part: str, ask: Callable[[], Any]) -> None:
@@ -59,7 +72,11 @@ class StoreProbes:
         with self._lock:
             probe = self._asked.get(part)
             if probe is None or probe.done.is_set():
-                probe = self._asked[part] = _Probe(ask).start(f"veille-health-{part}")
+                probe = self._asked[part] = _Probe(ask)
+                worker = self._workers.get(part)
+                if worker is None:
+                    worker = self._workers[part] = _Worker(f"veille-health-{part}")
+                worker.asked.put(probe)
         if not probe.done.wait(self.timeout):
             unavailable = PostsUnavailable if part == "posts" else StoreUnavailable
             raise unavailable(
