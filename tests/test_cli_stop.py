@@ -57,7 +57,12 @@ def test_dispatch_loop_stops_with_status_0_after_its_round(ws: Path, sig: signal
     assert out == ""  # stdout keeps only the JSON lines
 
 
-def test_serve_stops_on_ctrl_c_with_status_0(ws: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serve_stops_with_status_0(ws: Path, sig: signal.Signals) -> None:
+    """SIGTERM is how Docker, runit, systemd or a shell's ``kill`` stop it:
+    uvicorn drained the requests, then raised the signal again, and the
+    process died of it (status 143, which Docker and a shell's ``wait``
+    read as a failure)."""
     proc = start("serve", "--port", "0", cwd=ws)
     try:
         assert proc.stdout is not None
@@ -65,7 +70,7 @@ def test_serve_stops_on_ctrl_c_with_status_0(ws: Path) -> None:
         while not (lines and lines[-1].startswith("open http://127.0.0.1:")):
             lines.append(proc.stdout.readline())
             assert lines[-1] and len(lines) < 10, lines  # it listens
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
@@ -99,3 +104,20 @@ def test_run_says_its_passes_in_the_singular_when_stopped(ws: Path) -> None:
         proc.kill()
     assert proc.returncode == 0, err
     assert out.strip() == "Stopped after 1 pass; everything collected is stored."
+
+
+def test_run_as_scheduler_stops_on_sigterm_with_status_0(ws: Path) -> None:
+    """The scheduler role (outbox, publisher, upkeep threads) stops as the
+    collector does: status 0 and its line, its workers joined."""
+    proc = start("run", "--role", "scheduler", "--tick", "600", cwd=ws)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("Scheduling alerts and reports"), first
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err, err
+    assert out.strip().endswith("everything it sent is recorded."), out

@@ -80,6 +80,8 @@ def test_workspace_discovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         ("enrich", "duplicate_threshold = 5", "5.0"),
         ("enrich", "min_language_confidence = -0.1", "-0.1"),
         ("smtp", "port = 70000", "70000"),
+        # 0 would answer 503 at every check, a store up or not.
+        ("web", "health_timeout_seconds = 0", "0.0"),
     ],
 )
 def test_numbers_out_of_range_are_refused_with_file_key_value_and_range(

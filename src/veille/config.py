@@ -89,6 +89,8 @@ class WebSettings:
     # Addresses of the proxies whose X-Forwarded-For (the visitor's address)
     # veille serve believes; anyone else's is ignored.
     trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    # How long /healthz waits for each store before answering 503 naming it.
+    health_timeout_seconds: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -237,6 +239,9 @@ TEMPLATE = """\
 # header gives each visitor's address (for the sign-in limits and the log).
 # A proxy on another machine goes here; no one else's header is believed.
 # trusted_proxies = ["127.0.0.1"]
+# How long /healthz waits for each store (seconds) before answering 503
+# naming it: give the load balancer's check a longer timeout than this.
+# health_timeout_seconds = 3.0
 
 [alerts]
 # Attempts before a delivery moves to the dead letters (`veille alert dead`).
@@ -310,6 +315,7 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("enrich", "duplicate_threshold"): (0.05, 1),
     ("smtp", "port"): (1, 65535),
     ("web", "port"): (1, 65535),
+    ("web", "health_timeout_seconds"): (0.1, 300),
     ("alerts", "max_attempts"): (1, 1000),
     ("alerts", "retry_base_seconds"): (0, 86400),
     ("alerts", "send_timeout_seconds"): (0.1, 3600),

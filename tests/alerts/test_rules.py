@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.alerts.conftest import make_post
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.monitors import check_monitors
@@ -220,28 +222,63 @@ def test_spike_alert_explains_itself_once(workspace, receiver) -> None:  # type:
     assert {a for a, _ in event["authors"]} == {"witness0", "witness1", "witness2"}
 
 
-def test_silence_alert_on_a_source(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+def _silence_on_a_source(workspace, receiver, name: str = "lumio-blog") -> datetime:  # type: ignore[no-untyped-def]
+    """A silence alert on configured source ``name``, whose posts came on
+    past weeks and not in the last 6 hours: the moment it fires."""
+    from veille.services.sources import add_source
+
+    add_source(workspace.state, "feeds", "https://lumio.example/blog/feed/", name=name)
     AlertBook(workspace.store).add(
         Alert(
             name="quiet",
             kind="silence",
             channel_url=f"webhook+{receiver.url}",
-            params={"silent_hours": 6, "source": "rss:lumio-blog"},
+            params={"silent_hours": 6, "source": name},
         )
     )
     now = datetime(2026, 11, 2, 15, 5, tzinfo=UTC)
-    posts = [make_post(i, "post", source="rss:lumio-blog",
+    posts = [make_post(i, "post", source=name,
                        published_at=now - timedelta(weeks=1 + i % 4, hours=i % 5))
              for i in range(12)]  # fmt: skip
-    # Enrichment is skipped: the monitor is tested on the sentiments given here.
     build_pipeline(workspace, skip=("alerts", "enrich")).ingest(posts)
+    return now
+
+
+@pytest.mark.parametrize("how", ["removed", "disabled"])
+def test_silence_alert_on_a_source_removed_on_purpose_says_nothing(  # type: ignore[no-untyped-def]
+    workspace, receiver, how: str
+) -> None:
+    """A source the team removed (or turned off) is silent on purpose: its
+    silence alert said "no post for 6 h" about it all the same."""
+    from veille.services.sources import remove_source, set_enabled
+
+    now = _silence_on_a_source(workspace, receiver)
+    if how == "removed":
+        remove_source(workspace.state, "lumio-blog")
+    else:
+        set_enabled(workspace.state, "lumio-blog", False)
+    engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
+    assert check_monitors(engine, now=now.timestamp()) == 0
+    engine.dispatch(now=now.timestamp())
+    assert receiver.requests == []
+    if how == "removed":  # an alert that watches nothing: /healthz says so
+        from veille.services.dangling import dangling_references, said
+
+        (found,) = dangling_references(workspace.state)
+        assert (found.kind, found.name, found.missing) == ("alert", "quiet", "lumio-blog")
+        assert "veille alert remove quiet" in said(found)
+
+
+def test_silence_alert_on_a_source(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    # A configured source (veille alert add checks it is one), silent for 6 h.
+    now = _silence_on_a_source(workspace, receiver)
     engine = AlertEngine(workspace.store, workspace.settings, workspace.root)
     assert check_monitors(engine, now=now.timestamp()) == 1
     engine.dispatch(now=now.timestamp())
-    assert "rss:lumio-blog" in receiver.requests[0]["json"]["event"]["summary"]["en"]
+    assert "source lumio-blog" in receiver.requests[0]["json"]["event"]["summary"]["en"]
     # A post arrives: no silence in the next window.
     build_pipeline(workspace, skip=("alerts",)).ingest(
-        [make_post(99, "back", source="rss:lumio-blog", published_at=now)]
+        [make_post(99, "back", source="lumio-blog", published_at=now)]
     )
     assert check_monitors(engine, now=(now + timedelta(hours=6)).timestamp()) == 0
 

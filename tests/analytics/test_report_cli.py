@@ -194,3 +194,26 @@ def test_number_words_in_both_languages() -> None:
         "−10%",
         "+25\u202f%",
     )
+
+
+def test_a_french_report_is_written_to_rapport_html_by_default(
+    ws_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`veille report --language fr` wrote `report.html`, where the e-mailed
+    PDF and the web app's download of the same report are named in French
+    (`rapport-veille-…`): a French reader looking for their report found an
+    English name. Without --output it is now `rapport.html` (`rapport.pdf`)
+    in French, `report.html` in English, and the line says which file."""
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    runner, app = CliRunner(), build_app()
+    w = ["--workspace", str(ws_path), "--query", "lumio", "--period", WEEK]
+    french = runner.invoke(app, ["report", *w, "--language", "fr"])
+    assert french.exit_code == 0, french.output
+    assert "report written to rapport.html" in french.output
+    assert '<html lang="fr"' in (out / "rapport.html").read_text(encoding="utf-8")
+    english = runner.invoke(app, ["report", *w, "--language", "en"])
+    assert english.exit_code == 0, english.output
+    assert '<html lang="en"' in (out / "report.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in out.iterdir()) == ["rapport.html", "report.html"]

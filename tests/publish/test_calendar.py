@@ -359,3 +359,59 @@ def test_calendar_dry_run_says_what_would_be_published_where(
     url = sim.url("mastodon", "").rstrip("/")
     assert "masto" in line and "mastodon" in line and "Bonjour à tous" in line, line
     assert f"{url}/api/v1/statuses" in line, line
+
+
+def test_an_account_named_by_waiting_posts_is_not_removed_until_they_move(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """`veille publish account remove` removed an account that calendar posts
+    still named: each failed at its time ("the account no longer exists"),
+    unsaid until then. Now it is refused (exit 1) naming the posts and how
+    to move them; a post moved goes out as the other account."""
+    _accounts(workspace, sim)
+    st, settings = workspace.state, workspace.settings
+    due = add_entry(st, settings, account="masto", text="Déménagé #Lumio", at=PAST)
+    runner, app = CliRunner(), build_app()
+    w = ["--workspace", str(workspace.root)]
+    refused = runner.invoke(app, ["publish", "account", "remove", "masto", *w])
+    assert refused.exit_code == 1, refused.output
+    said = " ".join(refused.output.split())
+    assert f"account masto is still named by calendar posts waiting to go out (#{due.id})" in said
+    assert f"veille calendar edit {due.id} --account OTHER" in said
+    assert st.publish_account("masto") is not None  # nothing removed
+    moved = runner.invoke(app, ["calendar", "edit", str(due.id), "--account", "bsky", *w])
+    assert moved.exit_code == 0, moved.output
+    assert get_entry(st, due.id).platform == "bluesky"
+    removed = runner.invoke(app, ["publish", "account", "remove", "masto", *w])
+    assert removed.exit_code == 0, removed.output
+    (outcome,) = publish_due(st, settings)
+    assert outcome.result == "published", outcome
+    assert _posts_by(sim, "bluesky", "Déménagé #Lumio") == 1
+
+
+def test_posts_of_an_account_removed_before_are_shown_broken(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """An account removed before veille refused that left its posts to fail
+    at their time: `veille calendar list` and /healthz's dangling references
+    now say which, with how to move them."""
+    from veille.services.dangling import dangling_references
+
+    _accounts(workspace, sim)
+    st, settings = workspace.state, workspace.settings
+    later = datetime.now(UTC) + timedelta(days=2)
+    orphan = add_entry(st, settings, account="blog", text="Corps.", title="Orphelin", at=later)
+    add_entry(st, settings, account="masto", text="Toujours là", at=later)
+    st.remove_publish_account("blog")  # as an older veille did
+    (found,) = dangling_references(st)
+    assert (found.kind, found.name, found.missing) == ("calendar_post", f"#{orphan.id}", "blog")
+    listed = CliRunner().invoke(
+        build_app(), ["calendar", "list", "--workspace", str(workspace.root)]
+    )
+    assert listed.exit_code == 0, listed.output
+    said = " ".join(listed.output.split())
+    assert (
+        f"calendar post #{orphan.id} goes out as account blog, which no longer exists: "
+        "it fails at its time" in said
+    )
+    assert f"veille calendar edit {orphan.id} --account OTHER" in said

@@ -15,6 +15,12 @@ from veille.store.protocols.sources import SourceRecord
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
+def _state_backends() -> list[Any]:
+    from tests.store.conftest import _backends
+
+    return _backends("state")
+
+
 def _source(name: str = "feeds-a", *, enabled: bool = True) -> SourceRecord:
     return SourceRecord(name, "feeds", {"url": "https://ex.com/feed"}, 900, enabled, T0)
 
@@ -175,3 +181,48 @@ def test_the_purges_of_one_cutoff_day_are_one_entry_of_the_erasure_log(
         ("author", "a-123", 3),
     ]
     assert log[1].details == {"deliveries": 3, "minhash": 1}
+
+
+@pytest.fixture(params=_state_backends())
+def two_state_stores(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
+    """Two stores over the same state (two daemons' connections)."""
+    from tests.store.conftest import _open
+
+    first = _open(request.param, tmp_path, request)
+    make_url = request.param.test_url
+    second = request.param.open(make_url(tmp_path), root=tmp_path)
+    yield first, second
+    second.close()
+    first.close()
+
+
+def test_two_daemons_merging_the_days_erasure_entry_at_once_lose_no_count(
+    two_state_stores: Any,
+) -> None:
+    """Two schedulers purging at once (on PostgreSQL, each a transaction of
+    its own) each read the day's entry, deleted it and wrote their own sum:
+    one purge's count was lost, or counted twice, and the day had two
+    entries. Each merge now holds the log while it reads and writes."""
+    import threading
+
+    stores, rounds = two_state_stores, 25
+    start = threading.Barrier(2 * len(stores))
+    failures: list[BaseException] = []
+
+    def purge(store: Any) -> None:
+        try:
+            start.wait()
+            for _ in range(rounds):
+                store.log_erasure("retention", None, "2026-01-01", 1, {"deliveries": 2})
+        except BaseException as exc:  # seen by the test, not lost on the thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=purge, args=(s,)) for s in stores for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures
+    log = stores[1].erasures()
+    assert [(e.kind, e.subject, e.posts) for e in log] == [("retention", "2026-01-01", 4 * rounds)]
+    assert log[0].details == {"deliveries": 8 * rounds}

@@ -276,3 +276,39 @@ def test_two_people_editing_one_scheduled_post_do_not_overwrite_each_other(
         assert ">Join us on Thursday #Lumio</textarea>" in said
         with live_server.workspace() as ws:
             assert cal.get_entry(ws.state, entry.id).text == "Join us on Wednesday #Lumio"
+
+
+def test_posts_of_a_removed_account_are_said_on_the_calendar(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """A post waiting to go out as an account removed before veille refused
+    that failed at its time, and the calendar page said nothing of it."""
+    from datetime import UTC, datetime, timedelta
+
+    from veille.publish.calendar import add_entry
+
+    with live_server.workspace() as ws:
+        add_account(ws.state, "gone-masto", "mastodon", "https://mastodon.example",
+                    secret="env:WEB_MASTO_TOKEN")  # fmt: skip
+        entry = add_entry(ws.state, ws.settings, account="gone-masto", text="Bientôt",
+                          at=datetime.now(UTC) + timedelta(days=3))  # fmt: skip
+        ws.state.remove_publish_account("gone-masto")  # as an older veille did
+    try:
+        login(client, "analyst")
+        page = html.unescape(client.get("/plan/calendar").text)
+        french = html.unescape(client.get("/plan/calendar", cookies={"veille_lang": "fr"}).text)
+    finally:
+        with live_server.workspace() as ws:
+            ws.state.remove_calendar_entry(entry.id)
+    assert "Calendar posts name an account that no longer exists" in page
+    said = (
+        f"calendar post #{entry.id} goes out as account gone-masto, which no longer exists: "
+        "it fails at its time"
+    )
+    assert said in page
+    assert f"veille calendar edit {entry.id} --account OTHER" in page
+    assert "Des publications du calendrier nomment un compte qui n’existe plus" in french
+    assert (
+        f"la publication #{entry.id} du calendrier part sous le compte gone-masto, qui "
+        "n’existe plus\u202f: elle échouera à son heure" in french
+    )

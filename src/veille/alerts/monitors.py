@@ -48,6 +48,13 @@ class _Pass:
         self.windows: dict[tuple[datetime, datetime], list[Post]] = {}
         self.queries: dict[str, Any] = {}
         self.held = 0
+        self.sources: dict[str, bool] | None = None
+
+    def collected(self, engine: AlertEngine) -> dict[str, bool]:
+        """The configured sources by name: whether each is enabled."""
+        if self.sources is None:
+            self.sources = _collected(engine)
+        return self.sources
 
     def posts(self, engine: AlertEngine, since: datetime, until: datetime) -> Iterator[Post]:
         found = self.windows.get((since, until))
@@ -233,10 +240,22 @@ def sentiment_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[s
     })  # fmt: skip
 
 
+def _collected(engine: AlertEngine) -> dict[str, bool]:
+    return {r.name: r.enabled for r in engine.store.list_sources()}
+
+
 def silence_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str, Any] | None:
-    """No post for ``silent_hours`` where the same hours of past weeks had some."""
+    """No post for ``silent_hours`` where the same hours of past weeks had some.
+    A source the team removed or disabled is silent on purpose: its alert
+    said "no post from X" for it (``/healthz`` and ``veille alert list`` say
+    an alert watching a removed source watches nothing)."""
     hours = int(alert.params.get("silent_hours", 6))
     source = alert.params.get("source")
+    if source is not None:
+        held = _PASS.get()
+        sources = held.collected(engine) if held is not None else _collected(engine)
+        if not sources.get(source, False):
+            return None
     span = timedelta(hours=hours)
 
     def count(since: datetime, until: datetime) -> int:

@@ -499,7 +499,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         output: Annotated[
             Path | None,
-            typer.Option("--output", "-o", help="File to write (default: report.<format>)."),
+            typer.Option(
+                "--output",
+                "-o",
+                help="File to write (default: report.<format>, rapport.<format> in French).",
+            ),
         ] = None,
     ) -> None:
         """A report for a topic and period: headline figures with their change, charts,
@@ -507,10 +511,15 @@ def register(app: typer.Typer) -> None:
         plain-language findings, as HTML or PDF, in English or French."""
         from veille.analytics.report import render_report
 
-        out = output_file(output or Path(f"report.{fmt.value}"), "--output")
-        assert out is not None
+        out = output_file(output, "--output")  # a bad --output refused before any work
         with open_workspace(workspace) as ws:
             language = lang.value if lang else ws.settings.workspace.ui_language
+            if out is None:
+                # Named in the report's language, as its e-mailed PDF and the
+                # web app's download are (a French report was report.html).
+                stem = "rapport" if language == "fr" else "report"
+                out = output_file(Path(f"{stem}.{fmt.value}"), "--output")
+                assert out is not None
             scope = _scope(ws, query, topic, None, None)
             html, pdf = render_report(
                 ws, scope=scope, period=_period(ws, period), lang=language,

@@ -18,6 +18,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    warn,
 )
 
 COLUMNS = ["id", "when", "account", "status", "text", "problems", "url", "error"]
@@ -82,6 +83,10 @@ def register(app: typer.Typer) -> None:
         text: Annotated[str | None, typer.Option(help="New text.")] = None,
         at: Annotated[str | None, typer.Option(help="New time.")] = None,
         title: Annotated[str | None, typer.Option(help="New title.")] = None,
+        account: Annotated[
+            str | None,
+            typer.Option(help="Move it to this account (veille publish account list)."),
+        ] = None,
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
@@ -89,7 +94,9 @@ def register(app: typer.Typer) -> None:
         from veille.publish.calendar import edit_entry
 
         with open_workspace(workspace) as ws:
-            e = edit_entry(ws.state, ws.settings, entry_id, text=text, at=at, title=title)
+            e = edit_entry(
+                ws.state, ws.settings, entry_id, text=text, at=at, title=title, account=account
+            )
             _show(e, output, ws.settings.workspace.timezone)
 
     @cal.command("list")
@@ -109,6 +116,13 @@ def register(app: typer.Typer) -> None:
             tz = ws.settings.workspace.timezone
             rows = [_row(e, tz, full or output is not RowFormat.table)
                     for e in list_entries(ws.state, statuses=tuple(status or ()))]  # fmt: skip
+            from veille.services.dangling import calendar_references, said
+
+            # Posts waiting to go out as an account removed under them (before
+            # veille refused that): each fails at its time.
+            broken = calendar_references(ws.state)
+        for d in broken:
+            warn(said(d))
         print_rows(rows, COLUMNS, output)
 
     @cal.command("approve")

@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
     @accounts.command("remove")
     @handle_errors
     def account_remove(name: str, workspace: WorkspaceOpt = None) -> None:
-        """Remove an account (calendar posts for it will fail until it is back)."""
+        """Remove an account (refused while calendar posts waiting to go out name it)."""
         from veille.publish import remove_account
 
         with open_workspace(workspace) as ws:

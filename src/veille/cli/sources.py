@@ -230,7 +230,7 @@ def register(app: typer.Typer) -> None:
         ] = 60.0,
     ) -> None:
         """Collect and send until Ctrl-C or SIGTERM; one failing source never stops it."""
-        from veille.pipeline.daemon import ROLES, run_daemon
+        from veille.pipeline.daemon import ROLES, DaemonState, run_daemon, stop_on_signals
 
         if role not in ROLES:
             from veille.errors import UsageError
@@ -239,13 +239,21 @@ def register(app: typer.Typer) -> None:
                 f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}."
             )
         configure_logging()
+        stopping = DaemonState()
+        stop_on_signals(stopping)  # a stop while it starts is a clean stop too
         with open_workspace(workspace) as ws:
             doing = {"all": "Collecting", "collector": "Collecting (collector)"}.get(
                 role, "Scheduling alerts and reports"
             )
             console().print(f"{doing}; press Ctrl-C to stop.")
             state = run_daemon(
-                ws, tick=tick, on_results=_report, role=role, lease_seconds=lease_seconds
+                ws,
+                state=stopping,
+                install_signals=False,
+                tick=tick,
+                on_results=_report,
+                role=role,
+                lease_seconds=lease_seconds,
             )
         done = (
             "everything it sent is recorded"

@@ -108,8 +108,7 @@ def run_daemon(
     collects, schedules = role in ("all", "collector"), role in ("all", "scheduler")
     state = state or DaemonState()
     if install_signals:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda signum, _frame: _stopping(state, signum))
+        stop_on_signals(state)
     http = HttpClient(workspace.settings.http)
     pipeline = build_pipeline(workspace) if collects else None
     worker = OutboxWorker(workspace) if schedules else None
@@ -185,6 +184,15 @@ def run_daemon(
         word = plural(state.passes, "en", "pass", "passes")
         log.info("stopped after %d %s; the sources' leases are released", state.passes, word)
     return state
+
+
+def stop_on_signals(state: DaemonState) -> None:
+    """SIGINT and SIGTERM stop the daemon ``state`` belongs to (cleanly, status
+    0), from now on: ``veille run`` calls it before it opens the workspace
+    and says "press Ctrl-C", so that a supervisor's SIGTERM arriving then
+    stops it as cleanly as one arriving later (it killed it, status 143)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda signum, _frame: _stopping(state, signum))
 
 
 def _stopping(state: DaemonState, signum: int) -> None:

@@ -130,10 +130,12 @@ def edit_entry(
     at: str | datetime | None = None,
     title: str | None = None,
     language: str | None = None,
+    account: str | None = None,
     by: str = "",
 ) -> CalendarEntry:
     """Change a post not yet published; it is checked again, and an approval
-    no longer holds (what was approved is not what will go out)."""
+    no longer holds (what was approved is not what will go out). ``account``
+    moves it to another account (one whose account was removed, too)."""
     from veille.publish.service import get_account
 
     entry = get_entry(state, entry_id)
@@ -144,15 +146,19 @@ def edit_entry(
         )
     new_text = entry.text if text is None else text
     new_title = entry.title if title is None else (title or None)
-    problems = _check(state, settings, get_account(state, entry.account), new_text, new_title)
+    acct = get_account(state, account or entry.account)
+    problems = _check(state, settings, acct, new_text, new_title)
     changes: dict[str, Any] = {
         "text": new_text, "title": new_title, "problems": problems,
         "status": _status_after_save(problems, settings), "approved_by": None,
         "approved_at": None, "updated_at": datetime.now(UTC), "error": None,
         "next_try_at": None, "attempts": 0,
     }  # fmt: skip
-    if entry.status == "failed":
-        # The platform refused it: the next try is a new post.
+    if acct.name != entry.account:
+        changes |= {"account": acct.name, "platform": acct.platform}
+    if entry.status == "failed" or acct.name != entry.account:
+        # The platform refused it, or another account sends it: the next
+        # try is a new post.
         changes["attempt_key"] = uuid.uuid4().hex
     if at is not None:
         changes["scheduled_at"] = parse_when(at, settings.workspace.timezone)

@@ -151,10 +151,35 @@ def get_account(state: Any, name: str) -> Account:
     return found
 
 
+#: The calendar's posts that have yet to go out (a removed account fails them).
+WAITING = ("draft", "approved", "scheduled")
+#: How many of the posts in the way a refusal names (then "and N more").
+_NAMED = 10
+
+
 def remove_account(state: Any, name: str, *, by: str = "") -> None:
+    """Remove account ``name``. Refused (:class:`Conflict`, nothing removed)
+    while posts of the content calendar waiting to go out name it: removed,
+    each failed at its time ("the account no longer exists"), unsaid until
+    then."""
     from veille.services import audit
 
     get_account(state, name)
+    waiting = state.calendar_entries(statuses=WAITING, account=name)
+    if waiting:
+        from veille.errors import Conflict
+
+        shown = ", ".join(f"#{e.id}" for e in waiting[:_NAMED])
+        if len(waiting) > _NAMED:
+            shown = tr("%(names)s and %(count)s more", names=shown, count=len(waiting) - _NAMED)
+        first = waiting[0].id
+        raise Conflict(
+            tr("account %(name)s is still named by calendar posts waiting to go out "
+               "(%(posts)s); nothing was removed", name=name, posts=shown),
+            hint=tr("Move each to another account (veille calendar edit %(id)s --account OTHER) "
+                    "or remove it (veille calendar remove %(id)s), then remove the account.",
+                    id=first),
+        )  # fmt: skip
     state.remove_publish_account(name)
     audit.record(state, by or None, "publish.account.remove", name)
 

@@ -26,7 +26,8 @@ class Dangling:
     no longer exists: what that means (``message``) and what to do
     (``hint``), both translated where shown (:func:`veille.errors.tr`)."""
 
-    kind: str  # "alert", "kpi", "channel", "objective", "inbox_rule" or "team"
+    # "alert", "kpi", "channel", "objective", "inbox_rule", "team" or "calendar_post"
+    kind: str
     name: str
     missing: str
     message: Text
@@ -70,6 +71,29 @@ def of_alert(alert: Any, topics: set[str] | dict[str, Any]) -> Dangling | None:
     )  # fmt: skip
 
 
+def of_silence(alert: Any, sources: set[str]) -> Dangling | None:
+    """``alert``, a silence alert, when the source it watches is not among
+    ``sources`` (the names of those configured): removed on purpose, it is
+    silent on purpose, and the alert says nothing of it."""
+    source = alert.params.get("source") if alert.kind == "silence" else None
+    if not source or source in sources:
+        return None
+    removed = Place(
+        f"veille alert remove {alert.name}",
+        page=f"/alerts/{quote(alert.name, safe='')}",
+        api=f"DELETE /api/v1/alerts/{alert.name}",
+    )
+    return Dangling(
+        "alert",
+        alert.name,
+        source,
+        tr("silence alert %(name)s watches source %(source)s, which no longer exists: "
+           "it sends nothing", name=alert.name, source=source),
+        tr("Delete the alert (%(remove)s), or add a source named %(source)s again.",
+           remove=removed, source=source),
+    )  # fmt: skip
+
+
 def dangling_references(state: Any) -> list[Dangling]:
     """Every alert on a topic that no longer exists, and every plan entry
     naming a topic or an objective that no longer exists."""
@@ -79,8 +103,36 @@ def dangling_references(state: Any) -> list[Dangling]:
     topics = {t.name for t in list_topics(state)}
     alerts = AlertBook(state).all()
     found = [d for a in alerts if (d := of_alert(a, topics))]
+    if any(a.kind == "silence" and a.params.get("source") for a in alerts):
+        sources = {r.name for r in state.list_sources()}
+        found += [d for a in alerts if (d := of_silence(a, sources))]
     named = {a.name for a in alerts}  # read once: 1,000 alerts are most of the cost
-    return found + plan_references(state, topics) + inbox_references(state, named)
+    found += plan_references(state, topics) + inbox_references(state, named)
+    return found + calendar_references(state)
+
+
+def calendar_references(state: Any) -> list[Dangling]:
+    """The content calendar's posts waiting to go out as an account removed
+    (before veille refused that): each fails at its time."""
+    from veille.publish.service import WAITING
+
+    waiting = state.calendar_entries(statuses=WAITING)
+    if not waiting:
+        return []
+    accounts = {a.name for a in state.publish_accounts()}
+    found: list[Dangling] = []
+    for e in waiting:
+        if e.account not in accounts:
+            found.append(Dangling(
+                "calendar_post", f"#{e.id}", e.account,
+                tr("calendar post #%(id)s goes out as account %(account)s, which no longer "
+                   "exists: it fails at its time", id=e.id, account=e.account),
+                tr("Move it to another account (veille calendar edit %(id)s --account OTHER), "
+                   "or remove it (%(remove)s).", id=e.id,
+                   remove=Place(f"veille calendar remove {e.id}",
+                                page=f"/plan/calendar/{e.id}")),
+            ))  # fmt: skip
+    return found
 
 
 _PLAN_EDIT = "/plan/edit"

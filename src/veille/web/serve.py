@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,21 @@ def _server(app: Any, sock: socket.socket, log_level: str) -> Any:
             stop_event(app).set()
             await super().shutdown(sockets=sockets)
 
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            # uvicorn drains the requests on SIGINT/SIGTERM, then raises the
+            # signal again once its handlers are restored: the process died
+            # of its SIGTERM (status 143, a failure to Docker, runit or a
+            # shell's wait) after a clean stop. The signal asked for this
+            # stop and it is done: nothing is raised again.
+            with super().capture_signals():
+                try:
+                    yield
+                finally:
+                    captured = getattr(self, "_captured_signals", None)
+                    if isinstance(captured, list):
+                        captured.clear()
+
     host, port = sock.getsockname()[:2]
     settings = getattr(app.state, "settings", None)
     proxies = settings.web.trusted_proxies if settings is not None else ("127.0.0.1",)
@@ -100,10 +116,14 @@ def run(
     from veille.web.app import create_app
 
     sock = bind(host, port, tries=tries)
-    # Ctrl-C, the way to stop it, at any moment (while the app is made, once
-    # announced, or once uvicorn runs: it shuts down cleanly, then raises it
-    # again): a stop is no failure (veille serve and demo --serve exit 0, as
-    # veille run does).
+    # Ctrl-C or SIGTERM (a supervisor's stop), the ways to stop it, at any
+    # moment (while the app is made, once announced, or once uvicorn runs:
+    # it drains the requests and shuts down cleanly): a stop is no failure
+    # (veille serve and demo --serve exit 0, as veille run does). Before
+    # uvicorn takes the signals over, SIGTERM is a Ctrl-C: its default
+    # killed the process (status 143).
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, signal.default_int_handler) if main else None
     try:
         with contextlib.suppress(KeyboardInterrupt):
             url = url_of(sock)
@@ -117,6 +137,8 @@ def run(
                 announce(url)
             _server(app, sock, log_level).run(sockets=[sock])
     finally:
+        if main:
+            signal.signal(signal.SIGTERM, before)
         sock.close()
 
 

@@ -88,6 +88,12 @@ class PortablePrivacy:
 
         def _sql_write(self) -> AbstractContextManager[Sql]: ...
 
+    def _hold_erasure_log(self, sql: Sql) -> None:
+        """Hold the erasure log until ``sql``'s transaction ends, so that a
+        merge of the day's entry (read, delete, insert) runs alone. SQLite's
+        write transaction (``BEGIN IMMEDIATE``) already does: one writer at a
+        time; PostgreSQL's override takes a lock."""
+
     def privacy_key(self) -> bytes:
         row = self._sql_read().one("SELECT key FROM privacy_key WHERE id = 1")
         if row:
@@ -293,6 +299,10 @@ class PortablePrivacy:
         at = int(datetime.now(UTC).timestamp())
         with self._sql_write() as sql:
             if kind in ("retention", "inbox"):
+                # Two schedulers purging at once each read the same entry and
+                # wrote their own sum (PostgreSQL): a count lost or counted
+                # twice, and two entries for the day.
+                self._hold_erasure_log(sql)
                 # veille run purges hourly: the purges of one cutoff day add
                 # up in one entry (made anew, so the log stays in time order),
                 # or they would push every person's erasure out of the log's

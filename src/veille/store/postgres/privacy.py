@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from veille.store.portable import Sql
 from veille.store.portable.privacy import POST_COPIES, PortablePrivacy
 from veille.store.postgres.portable import PgPortable
 
 # The advisory lock of forgetting (advisory locks are per database): the
 # bytes of "veille-f".
 FORGET_LOCK = int.from_bytes(b"veille-f", "big", signed=True)
+# The erasure log's merges of a day's entry: the bytes of "veille-e".
+ERASURE_LOG_LOCK = int.from_bytes(b"veille-e", "big", signed=True)
 
 
 class PgPrivacyKey(PgPortable, PortablePrivacy):
@@ -22,6 +25,12 @@ class PgPrivacyKey(PgPortable, PortablePrivacy):
 
     # Filings are kept by post id here (the posts are in another store).
     post_copies = (*POST_COPIES, "post_topics")
+
+    def _hold_erasure_log(self, sql: Sql) -> None:
+        # A transaction-level advisory lock: released at its commit or
+        # rollback, or when a process that dies drops its connection. A row
+        # lock would not do: the first merge of a day has no row to lock.
+        sql.one("SELECT pg_advisory_xact_lock(?)", (ERASURE_LOG_LOCK,))
 
     @contextmanager
     def forget_lock(self, *, exclusive: bool) -> Iterator[None]:

@@ -61,6 +61,8 @@ def _list_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    from veille.services.dangling import calendar_references
+
     st = state(request)
     settings = workspace(request).settings
     return render(
@@ -68,6 +70,9 @@ def _list_page(
         "calendar/list.html",
         {
             "entries": cal.list_entries(st),
+            # Posts waiting to go out as an account removed under them (before
+            # veille refused that): each fails at its time.
+            "dangling": calendar_references(st),
             "accounts": list_accounts(st),
             "form": form or _form_defaults(request),
             "verdict": verdict,
