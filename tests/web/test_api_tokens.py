@@ -268,3 +268,28 @@ def test_tokens_made_before_scopes_keep_the_access_they_had(
         assert made.status_code == 201
         assert c.get("/users", headers=_bearer("vt_old-ana")).status_code == 200
         assert c.get("/api/v1/topics", headers=_bearer("vt_old-vic")).status_code == 200
+
+
+def test_a_token_call_is_answered_while_the_sqlite_file_is_held_by_a_long_write(
+    tmp_path: Path,
+) -> None:
+    """A read of the API waited for nothing while an ingest batch held the
+    file; the token's bookkeeping (its last use, its count) must not make it
+    wait the store's whole timeout and then answer 503 busy: it is given up
+    and the call answered."""
+    import sqlite3
+
+    root = _workspace(tmp_path, "sqlite", "rate_limit_per_minute = 5")
+    _user(root, "bi", "viewer")
+    token = _token(root, "bi")
+    with serve(root) as app:
+        writer = sqlite3.connect(root / "veille.db", isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # as a long ingest batch holds it
+        try:
+            held = httpx.get(f"{app.url}/api/v1/topics", headers=_bearer(token), timeout=60)
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        assert held.status_code == 200, held.text
+        after = httpx.get(f"{app.url}/api/v1/topics", headers=_bearer(token), timeout=60)
+        assert after.status_code == 200

@@ -10,6 +10,7 @@ written to the audit log in the same transaction.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -17,7 +18,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from veille.errors import Conflict, NotFound, Place, Text, UsageError, VeilleError, tr
+from veille.errors import (
+    Conflict,
+    NotFound,
+    Place,
+    StoreLocked,
+    Text,
+    UsageError,
+    VeilleError,
+    tr,
+)
 from veille.models import now_utc
 from veille.services.audit import CLI_ACTOR, record
 from veille.store.base import StateStore
@@ -608,7 +618,9 @@ def token_access(state: StateStore, secret: str) -> TokenAccess:
     # A write per request would make every API call queue on the database
     # writer: the last use is kept to the minute.
     if tok.last_used_at is None or now - tok.last_used_at > timedelta(minutes=1):
-        state.touch_token(tok.id, now)
+        # The file held by a long write: the last use is noted next time.
+        with contextlib.suppress(StoreLocked):
+            state.touch_token(tok.id, now)
     return TokenAccess(_user(rec), tok, "")
 
 

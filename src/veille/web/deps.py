@@ -233,8 +233,9 @@ def _check_token(request: Request, token: TokenRecord, role: str) -> None:
     try:
         wait = users_service.count_token_request(state(request), token, limit)
     except StoreLocked:
-        # The SQLite file is busy with a long write (an ingest batch): the
-        # call goes on uncounted rather than wait on it or fail.
+        # The SQLite file is held by a long write (an ingest batch) past the
+        # short wait of this bookkeeping: the call goes on uncounted rather
+        # than wait seconds behind it or fail.
         return
     if wait is not None:
         raise RateLimited(limit, wait)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.store.protocols.accounts import AuditEntry, SessionRecord, TokenRecord, UserRecord
+
+#: How long an API call's bookkeeping (its token's last use and count) waits
+#: for another writer before it is given up (see ``_briefly``).
+BOOKKEEPING_WAIT_MS = 200
 
 _USER = "SELECT username, role, password_hash, language, created_at FROM users"
 _TOKEN = (
@@ -159,7 +164,7 @@ class SQLiteAccounts(SQLiteAccountsTx):
         return int(cur.lastrowid or 0)
 
     def count_token_request(self, token_id: int, minute: int) -> int:
-        with self.transaction():
+        with self._briefly(), self.transaction():
             row = self.conn.execute(
                 "INSERT INTO api_token_minutes (token_id, minute, requests) VALUES (?, ?, 1) "
                 "ON CONFLICT (token_id, minute) DO UPDATE SET requests = requests + 1 "
@@ -177,8 +182,22 @@ class SQLiteAccounts(SQLiteAccountsTx):
         row = self.conn.execute(f"{_TOKEN} WHERE secret_hash = ?", (secret_hash,)).fetchone()
         return _token(row) if row else None
 
+    @contextmanager
+    def _briefly(self) -> Iterator[None]:
+        """A bookkeeping write of an API call (its last use, its count) waits
+        :data:`BOOKKEEPING_WAIT_MS` for a writer that holds the file (an
+        ingest batch), not the store's whole timeout: a read of the API
+        would otherwise wait seconds behind it where it waited for nothing.
+        Given up, it raises :class:`~veille.errors.StoreLocked`."""
+        before = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        self.conn.execute(f"PRAGMA busy_timeout = {BOOKKEEPING_WAIT_MS}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(before)}")
+
     def touch_token(self, token_id: int, at: datetime) -> None:
-        with self.transaction():
+        with self._briefly(), self.transaction():
             self.conn.execute(
                 "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (_secs(at), token_id)
             )
