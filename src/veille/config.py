@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 import types
 from dataclasses import dataclass, field, fields, is_dataclass, replace
@@ -17,6 +18,10 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from veille.errors import ConfigError
+
+_ORIGIN = re.compile(
+    r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?$"
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,16 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class ApiSettings:
+    # Requests a minute one API token may make (every web worker on the state
+    # store counts for all); past it: 429 with Retry-After. 0: no limit.
+    rate_limit_per_minute: int = 600
+    # Origins (scheme://host[:port]) whose pages may call /api/ from a
+    # browser (CORS); empty: none may (no Access-Control-Allow-Origin).
+    cors_origins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class OrganizationSettings:
     # The organization's own accounts ("platform:handle" or "handle").
     handles: tuple[str, ...] = ()
@@ -158,6 +173,7 @@ class Settings:
     enrich: EnrichSettings = field(default_factory=EnrichSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     organization: OrganizationSettings = field(default_factory=OrganizationSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
@@ -243,6 +259,17 @@ TEMPLATE = """\
 # naming it: give the load balancer's check a longer timeout than this.
 # health_timeout_seconds = 3.0
 
+[api]
+# Requests a minute one API token may make, counted in the state store (so
+# every web worker shares the count); past it the API answers 429 with
+# Retry-After. 0: no limit.
+# rate_limit_per_minute = 600
+# The origins (scheme://host[:port]) whose pages may call /api/ from a
+# browser with a token (CORS). Empty: no page of another origin may read
+# an answer (no Access-Control-Allow-Origin is sent). For example:
+# ["https://dashboard.example.org"].
+# cors_origins = []
+
 [alerts]
 # Attempts before a delivery moves to the dead letters (`veille alert dead`).
 # max_attempts = 6
@@ -316,6 +343,7 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("smtp", "port"): (1, 65535),
     ("web", "port"): (1, 65535),
     ("web", "health_timeout_seconds"): (0.1, 300),
+    ("api", "rate_limit_per_minute"): (0, 1_000_000),
     ("alerts", "max_attempts"): (1, 1000),
     ("alerts", "retry_base_seconds"): (0, 86400),
     ("alerts", "send_timeout_seconds"): (0.1, 3600),
@@ -427,6 +455,13 @@ def _check(settings: Settings, source: str) -> None:
                 f"[web] trusted_proxies in {source}: {address!r} is not an IP address",
                 hint='List the proxies by address, e.g. ["127.0.0.1", "10.0.0.2"].',
             ) from None
+    for origin in settings.api.cors_origins:
+        if not _ORIGIN.match(origin):
+            raise ConfigError(
+                f"[api] cors_origins in {source}: {origin!r} is not an origin",
+                hint="Give each origin as scheme://host[:port], without a path or a trailing "
+                'slash, e.g. ["https://dashboard.example.org"]; "*" is not taken: list them.',
+            )
     if settings.workspace.ui_language not in ("en", "fr"):
         raise ConfigError(f'[workspace] ui_language in {source} must be "en" or "fr"')
     from veille.inbox.hours import check_settings

@@ -87,3 +87,31 @@ def test_audit_log_newest_first_and_filtered(state_store: StateStore) -> None:
     assert [e.action for e in state_store.audit_entries(actor="ana", limit=1)] == ["user.role"]
     assert [e.action for e in state_store.audit_entries(action="user.add")] == ["user.add"]
     assert [e.action for e in state_store.audit_entries(limit=1, offset=2)] == ["user.add"]
+
+
+def test_a_token_keeps_its_scope_and_expiry(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        tx.insert_user(_user("bob", "analyst"))
+    until = T0 + timedelta(days=30)
+    tid = state_store.add_token("bob", "bi", "sha-2", T0, scope="read", expires_at=until)
+    found = state_store.find_token("sha-2")
+    assert found is not None and (found.id, found.scope, found.expires_at) == (tid, "read", until)
+    state_store.add_token("bob", "", "sha-3", T0)
+    old = state_store.find_token("sha-3")
+    assert old is not None and (old.scope, old.expires_at) == ("write", None)
+    assert [t.scope for t in state_store.list_tokens("bob")] == ["read", "write"]
+
+
+def test_requests_are_counted_per_token_and_minute(state_store: StateStore) -> None:
+    with state_store.transaction() as tx:
+        tx.insert_user(_user("bob", "analyst"))
+    one = state_store.add_token("bob", "a", "sha-a", T0)
+    two = state_store.add_token("bob", "b", "sha-b", T0)
+    assert [state_store.count_token_request(one, 100) for _ in range(3)] == [1, 2, 3]
+    assert state_store.count_token_request(two, 100) == 1  # each token its own count
+    assert state_store.count_token_request(one, 101) == 1  # a new minute starts again
+    assert state_store.count_token_request(one, 101) == 2
+    # The token's rows go with it (its user removed: the cascade).
+    with state_store.transaction() as tx:
+        assert tx.delete_user("bob")
+    assert state_store.list_tokens() == []

@@ -95,6 +95,24 @@ def test_token_create_prints_it_once_list_and_revoke(run: Run) -> None:
     assert "no user named 'nobody'" in run("token", "create", "nobody", code=2).output
 
 
+def test_token_create_takes_a_scope_and_an_expiry_the_list_shows(run: Run) -> None:
+    run("user", "add", "bi", "--role", "viewer", "--password-stdin", stdin="long enough\n")
+    made = run("token", "create", "bi", "--scope", "read", "--expires", "2099-01-31")
+    assert "with the read scope, until 2099-01-31" in made.stderr
+    refused = run("token", "create", "bi", "--scope", "write", code=2).output
+    assert "may not have the write scope (their role is viewer)" in refused
+    assert "already past" in run("token", "create", "bi", "--expires", "2020-01-01", code=2).output
+    assert (
+        "cannot read the token's expiry 'soon'"
+        in run("token", "create", "bi", "--expires", "soon", code=2).output
+    )
+    (row,) = json.loads(run("token", "list", "--format", "json").stdout)
+    assert row["scope"] == "read" and row["state"] == "active"
+    assert row["expires_at"].startswith("2099-01-31T00:00:00")
+    table = run("token", "list").stdout
+    assert "scope" in table and "active" in table
+
+
 def test_demo_account_is_an_admin_with_a_new_password_each_time(tmp_path: Path) -> None:
     from veille.demo import demo_account
 

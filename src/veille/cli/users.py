@@ -149,18 +149,40 @@ def register(app: typer.Typer) -> None:
     def create(
         name: NameArg,
         label: Annotated[str, typer.Option("--name", "-n", help="What the token is for.")] = "",
+        scope: Annotated[
+            str,
+            typer.Option(
+                "--scope",
+                "-s",
+                help="read (only reads), write (also changes) or admin (also users, erasure, "
+                "settings); default: the widest the user's role allows.",
+            ),
+        ] = "",
+        expires: Annotated[
+            str,
+            typer.Option(
+                "--expires",
+                "-e",
+                help="When it stops working: a date (2027-01-31, from its start in the "
+                "workspace's time zone), a date-time, or days from now (90d); default: never.",
+            ),
+        ] = "",
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Create an API token for a user and print it (only this once)."""
-        from veille.services.users import create_token
+        from veille.services.users import create_token, parse_expiry
 
         with open_workspace(workspace) as ws:
-            token, secret = create_token(ws.state, name, label)
+            when = parse_expiry(expires, ws.settings.workspace.timezone)
+            token, secret = create_token(
+                ws.state, name, label, scope=scope or None, expires_at=when
+            )
         # The secret alone on stdout, so that a script can capture it.
         sys.stdout.write(secret + "\n")
-        console_err = typer.echo
-        console_err(
-            f"token {token.id} for {token.username} created; it will not be shown again.",
+        until = f", until {token.expires_at.isoformat()}" if token.expires_at else ""
+        typer.echo(
+            f"token {token.id} for {token.username} created with the {token.scope} scope"
+            f"{until}; it will not be shown again.",
             err=True,
         )
 
@@ -171,13 +193,15 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
     ) -> None:
-        """Every API token (never the secret): id, user, name, use, revocation."""
-        from veille.services.users import list_tokens
+        """Every API token (never the secret): id, user, name, scope, expiry, use, state."""
+        from veille.services.users import list_tokens, token_state
 
         with open_workspace(workspace) as ws:
             rows = [
-                {"id": t.id, "user": t.username, "name": t.name, "created_at": t.created_at,
-                 "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
+                {"id": t.id, "user": t.username, "name": t.name, "scope": t.scope,
+                 "created_at": t.created_at, "expires_at": t.expires_at,
+                 "last_used_at": t.last_used_at, "revoked_at": t.revoked_at,
+                 "state": token_state(t)}
                 for t in list_tokens(ws.state, user)
             ]  # fmt: skip
         if output is DataFormat.json:
@@ -185,9 +209,10 @@ def register(app: typer.Typer) -> None:
         else:
             print_rows(
                 rows,
-                ["id", "user", "name", "created_at", "last_used_at", "revoked_at"],
+                ["id", "user", "name", "scope", "created_at", "expires_at", "last_used_at",
+                 "state"],
                 RowFormat.table,
-            )
+            )  # fmt: skip
 
     @tapp.command()
     @handle_errors

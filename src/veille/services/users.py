@@ -10,14 +10,24 @@ written to the audit log in the same transaction.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from veille.errors import Conflict, NotFound, Place, Text, UsageError, VeilleError, tr
+from veille.errors import (
+    Conflict,
+    NotFound,
+    Place,
+    StoreLocked,
+    Text,
+    UsageError,
+    VeilleError,
+    tr,
+)
 from veille.models import now_utc
 from veille.services.audit import CLI_ACTOR, record
 from veille.store.base import StateStore
@@ -25,13 +35,16 @@ from veille.store.protocols.accounts import SessionRecord, TokenRecord, UserReco
 
 __all__ = [
     "ROLES",
+    "SCOPES",
     "LoginFailed",
     "LoginThrottled",
+    "TokenAccess",
     "TokenRecord",
     "User",
     "add_first_admin",
     "add_user",
     "authenticate",
+    "count_token_request",
     "create_token",
     "end_session",
     "get_user",
@@ -41,10 +54,14 @@ __all__ = [
     "remove_user",
     "revoke_token",
     "role_name",
+    "scope_allows",
+    "scope_ceiling",
     "set_language",
     "set_password",
     "set_role",
     "start_session",
+    "token_access",
+    "token_state",
     "user_for_session",
     "user_for_token",
 ]
@@ -56,6 +73,16 @@ ROLE_NAMES: dict[str, Text] = {
     "viewer": tr("viewer"),
     "analyst": tr("analyst"),
     "manager": tr("manager"),
+    "admin": tr("admin"),
+}
+#: What an API token may do, least to most: ``read`` (GET and HEAD only),
+#: ``write`` (also change what its user's role may change), ``admin`` (also
+#: what only an admin may do: users, erasure, settings). The token's user's
+#: role stays a ceiling: a token never does what its user may not.
+SCOPES: tuple[str, ...] = ("read", "write", "admin")
+SCOPE_NAMES: dict[str, Text] = {
+    "read": tr("read"),
+    "write": tr("write"),
     "admin": tr("admin"),
 }
 LANGUAGES = ("en", "fr")
@@ -129,6 +156,29 @@ def role_name(role: str) -> Text | str:
 def has_role(role: str, needed: str) -> bool:
     """Whether ``role`` ranks at or above ``needed``."""
     return ROLES.index(check_role(role)) >= ROLES.index(check_role(needed))
+
+
+def scope_ceiling(role: str) -> str:
+    """The widest scope a token of a user with ``role`` may have: ``read``
+    for a viewer (who may only read), ``admin`` for an admin, ``write``
+    for the others."""
+    if role == "admin":
+        return "admin"
+    return "read" if role == "viewer" else "write"
+
+
+def check_scope(scope: str) -> str:
+    if scope not in SCOPES:
+        raise UsageError(
+            tr("unknown token scope %(scope)r", scope=scope),
+            hint=tr("Use one of: %(scopes)s (least to most rights).", scopes=", ".join(SCOPES)),
+        )
+    return scope
+
+
+def scope_allows(scope: str, needed: str) -> bool:
+    """Whether a token of ``scope`` may do what needs ``needed``."""
+    return SCOPES.index(check_scope(scope)) >= SCOPES.index(check_scope(needed))
 
 
 def check_role(role: str) -> str:
@@ -439,19 +489,91 @@ def end_session(state: StateStore, raw: str) -> None:
 
 
 def create_token(
-    state: StateStore, username: str, name: str = "", *, actor: str | None = None
+    state: StateStore,
+    username: str,
+    name: str = "",
+    *,
+    scope: str | None = None,
+    expires_at: datetime | None = None,
+    actor: str | None = None,
 ) -> tuple[TokenRecord, str]:
     """A new API token for ``username``: its record and the secret, which is
-    shown once and never stored."""
+    shown once and never stored. ``scope`` (default: the widest the user's
+    role allows) may not pass that ceiling; ``expires_at``, when given, must
+    be to come."""
     rec = state.get_user(username.strip().lower())
     if rec is None:
         raise _missing(username)
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ceiling = scope_ceiling(rec.role)
+    scope = check_scope(scope.strip().lower()) if scope else ceiling
+    if not scope_allows(ceiling, scope):
+        raise UsageError(
+            tr("a token of %(user)s may not have the %(scope)s scope (their role is %(role)s)",
+               user=rec.username, scope=scope, role=role_name(rec.role)),
+            hint=tr("Give it the %(ceiling)s scope or less, or give the user a higher role "
+                    "first.", ceiling=ceiling),
+        )  # fmt: skip
     now = now_utc()
-    token_id = state.add_token(rec.username, name.strip(), _sha256(secret), now)
+    if expires_at is not None:
+        expires_at = expires_at.astimezone(UTC).replace(microsecond=0)
+        if expires_at <= now:
+            raise UsageError(
+                tr("the token's expiry %(when)s is already past", when=expires_at.isoformat()),
+                hint=tr("Give a date to come (2027-01-31) or a number of days (90d)."),
+            )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token_id = state.add_token(
+        rec.username, name.strip(), _sha256(secret), now, scope=scope, expires_at=expires_at
+    )
     with state.transaction() as tx:
-        record(tx, actor, "token.create", rec.username, f"id={token_id} name={name.strip()}")
-    return TokenRecord(token_id, rec.username, name.strip(), now, None, None), secret
+        detail = f"id={token_id} name={name.strip()} scope={scope}"
+        if expires_at is not None:
+            detail += f" expires={expires_at.isoformat()}"
+        record(tx, actor, "token.create", rec.username, detail)
+    made = TokenRecord(token_id, rec.username, name.strip(), now, None, None, scope, expires_at)
+    return made, secret
+
+
+_DAYS = re.compile(r"^(\d{1,5})\s*d$")
+
+
+def parse_expiry(
+    text: str, timezone: str = "UTC", *, now: datetime | None = None
+) -> datetime | None:
+    """When a token given ``text`` expires: ``""`` never; ``90d`` that many
+    days from now; a date (``2027-01-31``) its first moment in the
+    workspace's ``timezone`` (the token works until that day); an ISO
+    date-time (UTC when it gives no offset) that moment."""
+    from zoneinfo import ZoneInfo
+
+    given = text.strip()
+    if not given:
+        return None
+    now = now or now_utc()
+    days = _DAYS.match(given.lower())
+    if days:
+        return now + timedelta(days=int(days.group(1)))
+    try:
+        if len(given) == 10:
+            day = date.fromisoformat(given)
+            return datetime.combine(day, time(), tzinfo=ZoneInfo(timezone or "UTC"))
+        when = datetime.fromisoformat(given)
+    except ValueError:
+        raise UsageError(
+            tr("cannot read the token's expiry %(value)r", value=given),
+            hint=tr("Give a date (2027-01-31), a date-time (2027-01-31T18:00:00+01:00) or a "
+                    "number of days (90d)."),
+        ) from None  # fmt: skip
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def token_state(token: TokenRecord, now: datetime | None = None) -> str:
+    """``active``, ``expired`` or ``revoked``, as the token lists say."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= (now or now_utc()):
+        return "expired"
+    return "active"
 
 
 def list_tokens(state: StateStore, username: str | None = None) -> list[TokenRecord]:
@@ -469,19 +591,53 @@ def revoke_token(state: StateStore, token_id: int, *, actor: str | None = None) 
         record(tx, actor, "token.revoke", str(token_id))
 
 
-def user_for_token(state: StateStore, secret: str) -> User | None:
-    """The user a live (unrevoked) token belongs to; records its use."""
+@dataclass(frozen=True)
+class TokenAccess:
+    """What a request's token gives: its user and record, or (``user`` is
+    ``None``) why it is refused: ``unknown``, ``revoked`` or ``expired``."""
+
+    user: User | None
+    token: TokenRecord | None = None
+    refused: str = "unknown"
+
+
+def token_access(state: StateStore, secret: str) -> TokenAccess:
+    """Who a token acts as and with what scope; records its use."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
-        return None
+        return TokenAccess(None)
     tok = state.find_token(_sha256(secret))
-    if tok is None or tok.revoked_at is not None:
-        return None
+    if tok is None:
+        return TokenAccess(None)
+    now = now_utc()
+    said = token_state(tok, now)
+    if said != "active":
+        return TokenAccess(None, tok, said)
     rec = state.get_user(tok.username)
     if rec is None:
-        return None
-    now = now_utc()
+        return TokenAccess(None)
     # A write per request would make every API call queue on the database
     # writer: the last use is kept to the minute.
     if tok.last_used_at is None or now - tok.last_used_at > timedelta(minutes=1):
-        state.touch_token(tok.id, now)
-    return _user(rec)
+        # The file held by a long write: the last use is noted next time.
+        with contextlib.suppress(StoreLocked):
+            state.touch_token(tok.id, now)
+    return TokenAccess(_user(rec), tok, "")
+
+
+def user_for_token(state: StateStore, secret: str) -> User | None:
+    """The user a live (unrevoked, unexpired) token belongs to; records its use."""
+    return token_access(state, secret).user
+
+
+def count_token_request(
+    state: StateStore, token: TokenRecord, per_minute: int, *, now: datetime | None = None
+) -> int | None:
+    """Count a request of ``token`` against ``per_minute`` (0: no limit):
+    ``None`` while within it, else the seconds until the next minute, when
+    the token may call again. Counted in the state store, so that every web
+    worker on it counts for all."""
+    if per_minute <= 0:
+        return None
+    seconds = int((now or now_utc()).timestamp())
+    made = state.count_token_request(token.id, seconds // 60)
+    return None if made <= per_minute else 60 - seconds % 60

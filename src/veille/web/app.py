@@ -64,6 +64,7 @@ from veille.web.api.errors import (
     server_failed,
     unreachable,
 )
+from veille.web.cors import ApiCors
 from veille.web.deps import (
     UNSAFE_METHODS,
     csrf_protect,
@@ -144,6 +145,10 @@ def create_app(root: Path | str, *, settings: Settings | None = None) -> FastAPI
     app.state.translations = load_translations()
     app.state.templates = _templates()
     app.add_middleware(SecurityHeaders)
+    if ws.settings.api.cors_origins:
+        # Added last, so it runs first: a preflight is answered before any
+        # other layer, and the API's answers carry the origin's header.
+        app.add_middleware(ApiCors, origins=ws.settings.api.cors_origins)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     _add_error_handlers(app)
     for router in _routers():

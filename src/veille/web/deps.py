@@ -30,9 +30,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from veille import i18n as fmt
-from veille.errors import Text, VeilleError, tr, translated
+from veille.errors import Place, StoreLocked, Text, VeilleError, tr, translated
 from veille.services import users as users_service
-from veille.services.users import User, check_role
+from veille.services.users import TokenRecord, User, check_role
 from veille.store.base import PostStore, StateStore
 from veille.web.i18n import LANG_COOKIE, choose_language
 from veille.web.security import is_https
@@ -85,7 +85,12 @@ def current_user(request: Request) -> User | None:
     token = bearer_token(request)
     st = state(request)
     if token is not None:
-        user = users_service.user_for_token(st, token)
+        access = users_service.token_access(st, token)
+        user = access.user
+        # What require() checks (the scope, the rate limit) or says (why a
+        # token is refused: an expired one is told so, not "unknown").
+        request.state.token = access.token if user is not None else None
+        request.state.token_refused = access
     else:
         user = users_service.user_for_session(st, request.cookies.get(SESSION_COOKIE, ""))
     request.state.user = user
@@ -130,12 +135,7 @@ def require(role: str) -> Callable[[Request], User]:
         user = current_user(request)
         if user is None:
             if is_api(request):
-                said = (
-                    tr("this token is unknown or revoked")
-                    if bearer_token(request) is not None
-                    else tr("authentication required")
-                )
-                raise HTTPException(401, said, headers={"WWW-Authenticate": "Bearer"})
+                raise HTTPException(401, _refusal(request), headers={"WWW-Authenticate": "Bearer"})
             if users_service.count_users(state(request)) == 0:
                 raise LoginRequired("/setup")
             raise LoginRequired(login_url(request))
@@ -145,11 +145,100 @@ def require(role: str) -> Callable[[Request], User]:
             # opened: what they typed is shown back, not lost.
             request.state.form_kept = typed_fields(getattr(request.state, "sent_form", None))
             raise HTTPException(403, tr("this needs the %(role)s role", role=role))
+        token: TokenRecord | None = getattr(request.state, "token", None)
+        if token is not None:
+            _check_token(request, token, role)
         return user
 
     # Read by the authorization tests (which role each route asks for).
     dependency.role = role  # type: ignore[attr-defined]
     return dependency
+
+
+def _refusal(request: Request) -> Text:
+    """Why this API call has no user: no token, or why its token is refused."""
+    if bearer_token(request) is None:
+        return tr("authentication required")
+    access: users_service.TokenAccess | None = getattr(request.state, "token_refused", None)
+    token = access.token if access is not None else None
+    refused = access.refused if access is not None else "unknown"
+    if token is not None and refused == "expired" and token.expires_at is not None:
+        return tr(
+            "this token expired on %(when)s", when=token.expires_at.isoformat(timespec="minutes")
+        )
+    if refused == "revoked":
+        return tr("this token is revoked")
+    return tr("this token is unknown or revoked")
+
+
+def token_scope(func: F) -> F:
+    """Mark a route that needs the ``admin`` scope of a token whatever the
+    role it asks for (a token must not make tokens or change a password)."""
+    func.token_scope = "admin"  # type: ignore[attr-defined]
+    return func
+
+
+def scope_needed(request: Request, role: str) -> str:
+    """The scope a token needs for this request: ``admin`` for what needs
+    the admin role (or is marked :func:`token_scope`), ``write`` for any
+    other change (POST, PUT, PATCH, DELETE), ``read`` otherwise."""
+    if role == "admin" or getattr(request.scope.get("endpoint"), "token_scope", None):
+        return "admin"
+    return "write" if request.method in UNSAFE_METHODS else "read"
+
+
+class ScopeRefused(HTTPException):
+    """403: the token's scope does not reach what the request does."""
+
+    def __init__(self, scope: str, needed: str) -> None:
+        super().__init__(
+            403,
+            tr("this token's scope is %(scope)s; this needs the %(needed)s scope",
+               scope=scope, needed=needed),
+        )  # fmt: skip
+        made = f"veille token create USER --scope {needed}"
+        self.hint = tr(
+            "Call with a token of the %(needed)s scope (made on %(where)s), if the user's role "
+            "allows it.",
+            needed=needed,
+            where=Place(made, page="/settings", api=f"/settings, or {made}"),
+        )
+
+
+class RateLimited(HTTPException):
+    """429: the token made its requests of this minute."""
+
+    def __init__(self, limit: int, wait: int) -> None:
+        super().__init__(
+            429,
+            tr("this token made more than %(limit)s requests this minute", limit=limit),
+            headers={"Retry-After": str(wait)},
+        )
+        self.hint = tr(
+            "Wait %(seconds)s seconds (Retry-After), then call again; [api] "
+            "rate_limit_per_minute in veille.toml sets the limit.",
+            seconds=wait,
+        )
+
+
+def _check_token(request: Request, token: TokenRecord, role: str) -> None:
+    """A token's scope, then its rate limit (counted once a request)."""
+    needed = scope_needed(request, role)
+    if not users_service.scope_allows(token.scope, needed):
+        raise ScopeRefused(token.scope, needed)
+    if getattr(request.state, "token_counted", False):
+        return
+    request.state.token_counted = True
+    limit = workspace(request).settings.api.rate_limit_per_minute
+    try:
+        wait = users_service.count_token_request(state(request), token, limit)
+    except StoreLocked:
+        # The SQLite file is held by a long write (an ingest batch) past the
+        # short wait of this bookkeeping: the call goes on uncounted rather
+        # than wait seconds behind it or fail.
+        return
+    if wait is not None:
+        raise RateLimited(limit, wait)
 
 
 Viewer = Annotated[User, Depends(require("viewer"))]

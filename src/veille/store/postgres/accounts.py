@@ -9,7 +9,10 @@ from veille.store.postgres.base import Runner
 from veille.store.protocols.accounts import AuditEntry, SessionRecord, TokenRecord, UserRecord
 
 _USER = "SELECT username, role, password_hash, language, created_at FROM users"
-_TOKEN = "SELECT id, username, name, created_at, last_used_at, revoked_at FROM api_tokens"
+_TOKEN = (
+    "SELECT id, username, name, created_at, last_used_at, revoked_at, scope, expires_at "
+    "FROM api_tokens"
+)
 
 
 def _ts(value: int | None) -> datetime | None:
@@ -29,7 +32,9 @@ def _user(row: tuple[Any, ...]) -> UserRecord:
 
 
 def _token(row: tuple[Any, ...]) -> TokenRecord:
-    return TokenRecord(int(row[0]), row[1], row[2], _at(row[3]), _ts(row[4]), _ts(row[5]))
+    return TokenRecord(
+        int(row[0]), row[1], row[2], _at(row[3]), _ts(row[4]), _ts(row[5]), row[6], _ts(row[7])
+    )
 
 
 class PgAccountsTx(Runner):
@@ -120,13 +125,40 @@ class PgAccounts(PgAccountsTx):
     def delete_expired_sessions(self, now: datetime) -> int:
         return self.run("DELETE FROM sessions WHERE expires_at <= %s", (_secs(now),))
 
-    def add_token(self, username: str, name: str, secret_hash: str, at: datetime) -> int:
+    def add_token(
+        self,
+        username: str,
+        name: str,
+        secret_hash: str,
+        at: datetime,
+        *,
+        scope: str = "write",
+        expires_at: datetime | None = None,
+    ) -> int:
         row = self.one(
-            "INSERT INTO api_tokens (username, name, secret_hash, created_at) "
-            "VALUES (%s, %s, %s, %s) RETURNING id",
-            (username, name, secret_hash, _secs(at)),
-        )
+            "INSERT INTO api_tokens (username, name, secret_hash, created_at, scope, expires_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+            (username, name, secret_hash, _secs(at), scope,
+             _secs(expires_at) if expires_at else None),
+        )  # fmt: skip
         return int(row[0]) if row else 0
+
+    def count_token_request(self, token_id: int, minute: int) -> int:
+        # Two statements, each atomic on its own: the count is one upsert, and
+        # forgetting the earlier minutes may happen in any order with others.
+        row = self.one(
+            "INSERT INTO api_token_minutes (token_id, minute, requests) VALUES (%s, %s, 1) "
+            "ON CONFLICT (token_id, minute) DO UPDATE "
+            "SET requests = api_token_minutes.requests + 1 RETURNING requests",
+            (token_id, minute),
+        )
+        count = int(row[0]) if row else 1
+        if count == 1:  # a new minute: the token's earlier ones count no more
+            self.run(
+                "DELETE FROM api_token_minutes WHERE token_id = %s AND minute < %s",
+                (token_id, minute),
+            )
+        return count
 
     def find_token(self, secret_hash: str) -> TokenRecord | None:
         row = self.one(f"{_TOKEN} WHERE secret_hash = %s", (secret_hash,))

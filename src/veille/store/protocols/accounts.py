@@ -39,6 +39,10 @@ class TokenRecord:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    #: ``read``, ``write`` or ``admin`` (see :mod:`veille.services.users`).
+    scope: str = "write"
+    #: When it stops working; ``None``: until revoked.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -109,8 +113,24 @@ class AccountState(AccountStateTx, Protocol):
 
     def delete_expired_sessions(self, now: datetime) -> int: ...
 
-    def add_token(self, username: str, name: str, secret_hash: str, at: datetime) -> int:
+    def add_token(
+        self,
+        username: str,
+        name: str,
+        secret_hash: str,
+        at: datetime,
+        *,
+        scope: str = "write",
+        expires_at: datetime | None = None,
+    ) -> int:
         """Store a token; its id."""
+        ...
+
+    def count_token_request(self, token_id: int, minute: int) -> int:
+        """Count one request of the token in ``minute`` (seconds since the
+        epoch // 60) and answer how many it made in that minute, this one
+        included; the token's earlier minutes are forgotten. Every web worker
+        on this state counts in the same rows."""
         ...
 
     def find_token(self, secret_hash: str) -> TokenRecord | None:

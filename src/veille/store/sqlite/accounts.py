@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.store.protocols.accounts import AuditEntry, SessionRecord, TokenRecord, UserRecord
 
+#: How long an API call's bookkeeping (its token's last use and count) waits
+#: for another writer before it is given up (see ``_briefly``).
+BOOKKEEPING_WAIT_MS = 200
+
 _USER = "SELECT username, role, password_hash, language, created_at FROM users"
-_TOKEN = "SELECT id, username, name, created_at, last_used_at, revoked_at FROM api_tokens"
+_TOKEN = (
+    "SELECT id, username, name, created_at, last_used_at, revoked_at, scope, expires_at "
+    "FROM api_tokens"
+)
 
 
 def _ts(value: int | None) -> datetime | None:
@@ -30,7 +38,9 @@ def _user(row: tuple[Any, ...]) -> UserRecord:
 
 
 def _token(row: tuple[Any, ...]) -> TokenRecord:
-    return TokenRecord(row[0], row[1], row[2], _at(row[3]), _ts(row[4]), _ts(row[5]))
+    return TokenRecord(
+        row[0], row[1], row[2], _at(row[3]), _ts(row[4]), _ts(row[5]), row[6], _ts(row[7])
+    )
 
 
 class SQLiteAccountsTx:
@@ -134,21 +144,60 @@ class SQLiteAccounts(SQLiteAccountsTx):
             cur = self.conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (_secs(now),))
         return cur.rowcount
 
-    def add_token(self, username: str, name: str, secret_hash: str, at: datetime) -> int:
+    def add_token(
+        self,
+        username: str,
+        name: str,
+        secret_hash: str,
+        at: datetime,
+        *,
+        scope: str = "write",
+        expires_at: datetime | None = None,
+    ) -> int:
         with self.transaction():
             cur = self.conn.execute(
-                "INSERT INTO api_tokens (username, name, secret_hash, created_at) "
-                "VALUES (?, ?, ?, ?)",
-                (username, name, secret_hash, _secs(at)),
-            )
+                "INSERT INTO api_tokens (username, name, secret_hash, created_at, scope, "
+                "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (username, name, secret_hash, _secs(at), scope,
+                 _secs(expires_at) if expires_at else None),
+            )  # fmt: skip
         return int(cur.lastrowid or 0)
+
+    def count_token_request(self, token_id: int, minute: int) -> int:
+        with self._briefly(), self.transaction():
+            row = self.conn.execute(
+                "INSERT INTO api_token_minutes (token_id, minute, requests) VALUES (?, ?, 1) "
+                "ON CONFLICT (token_id, minute) DO UPDATE SET requests = requests + 1 "
+                "RETURNING requests",
+                (token_id, minute),
+            ).fetchone()
+            if row[0] == 1:  # a new minute: the token's earlier ones count no more
+                self.conn.execute(
+                    "DELETE FROM api_token_minutes WHERE token_id = ? AND minute < ?",
+                    (token_id, minute),
+                )
+        return int(row[0])
 
     def find_token(self, secret_hash: str) -> TokenRecord | None:
         row = self.conn.execute(f"{_TOKEN} WHERE secret_hash = ?", (secret_hash,)).fetchone()
         return _token(row) if row else None
 
+    @contextmanager
+    def _briefly(self) -> Iterator[None]:
+        """A bookkeeping write of an API call (its last use, its count) waits
+        :data:`BOOKKEEPING_WAIT_MS` for a writer that holds the file (an
+        ingest batch), not the store's whole timeout: a read of the API
+        would otherwise wait seconds behind it where it waited for nothing.
+        Given up, it raises :class:`~veille.errors.StoreLocked`."""
+        before = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        self.conn.execute(f"PRAGMA busy_timeout = {BOOKKEEPING_WAIT_MS}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(before)}")
+
     def touch_token(self, token_id: int, at: datetime) -> None:
-        with self.transaction():
+        with self._briefly(), self.transaction():
             self.conn.execute(
                 "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (_secs(at), token_id)
             )

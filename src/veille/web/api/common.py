@@ -24,8 +24,11 @@ _PLUS_READ_AS_SPACE = re.compile(r"\d \d{2}(:?\d{2})?$")
 # Documented once for every endpoint; each answer's body is ErrorResponse.
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorResponse, "description": "Bad input (a query error has the caret)."},
-    401: {"model": ErrorResponse, "description": "No token, or a revoked one."},
-    403: {"model": ErrorResponse, "description": "The token's role may not do this."},
+    401: {"model": ErrorResponse, "description": "No token, or a revoked, expired or unknown one."},
+    403: {
+        "model": ErrorResponse,
+        "description": "The token's role may not do this, or its scope does not reach it.",
+    },
     404: {"model": ErrorResponse, "description": "No such topic, alert or source."},
     409: {
         "model": ErrorResponse,
@@ -35,6 +38,11 @@ ERRORS: dict[int | str, dict[str, object]] = {
         "inbox rules notify through is not deleted (code conflict).",
     },
     422: {"model": ErrorResponse, "description": "A malformed parameter or body."},
+    429: {
+        "model": ErrorResponse,
+        "description": "The token made its requests of this minute ([api] "
+        "rate_limit_per_minute): wait the seconds Retry-After gives (code rate_limited).",
+    },
     503: {
         "model": ErrorResponse,
         "description": "The workspace is busy (code busy) or its state store does not answer "

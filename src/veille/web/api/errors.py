@@ -9,7 +9,7 @@ a malformed parameter) leaves as the same JSON shape, never as an HTML page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from fastapi import Request, Response
@@ -71,6 +71,11 @@ _DEFAULT_MESSAGES = {
         tr("Ask an admin for a higher role (viewers read, analysts change topics and alerts)."),
     ),
     404: ("not_found", tr("no such API endpoint"), tr("See /api/docs for the endpoints.")),
+    429: (
+        "rate_limited",
+        tr("this token made too many requests this minute"),
+        tr("Wait the seconds Retry-After gives, then call again."),
+    ),
     405: (
         "method_not_allowed",
         tr("this endpoint does not take that method"),
@@ -93,11 +98,13 @@ def error_response(
     hint: str | None = None,
     say: Say = _as_is,
     lang: str = "en",
+    *,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
     body = {"status": status, "code": code, "message": say(message),
             "hint": say(hint) if hint else hint, **extra}  # fmt: skip
-    headers = {"Content-Language": lang}
+    headers = {**(headers or {}), "Content-Language": lang}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if status == 503:
@@ -274,7 +281,8 @@ def http_error(exc: HTTPException, say: Say = _as_is, lang: str = "en") -> JSONR
         message = detail  # a message of the raiser's, not Starlette's "Not Found"
     # A refused CSRF token (web.deps.FormExpired) is no role problem: its own hint.
     hint = getattr(exc, "hint", None) or hint
-    return error_response(exc.status_code, code, message, hint, say, lang)
+    # Retry-After of a rate limit (deps.RateLimited), WWW-Authenticate of a 401.
+    return error_response(exc.status_code, code, message, hint, say, lang, headers=exc.headers)
 
 
 def _phrase(status: int) -> str:

@@ -18,10 +18,12 @@ from veille.web.deps import (
     RowId,
     Viewer,
     current_user,
+    error_text,
     redirect,
     render,
     set_language_cookie,
     state,
+    token_scope,
     translator,
     workspace,
 )
@@ -52,9 +54,16 @@ def _page(request: Request, **extra: Any) -> HTMLResponse:
     status = extra.pop("status", 200)
     user = current_user(request)
     assert user is not None
+    tokens = users.list_tokens(state(request), user.username)
     context: dict[str, Any] = {
         "languages": LANGUAGES,
-        "tokens": users.list_tokens(state(request), user.username),
+        "tokens": tokens,
+        "token_states": {t.id: users.token_state(t) for t in tokens},
+        # The scopes this user's tokens may have (their role is the ceiling).
+        "scopes": [
+            sc for sc in users.SCOPES if users.scope_allows(users.scope_ceiling(user.role), sc)
+        ],
+        "scope_names": users.SCOPE_NAMES,
         "new_token": None,
         "error": None,
         "workspace_settings": masked(as_dict(workspace(request).settings))
@@ -86,6 +95,7 @@ def switch_language(
 
 
 @router.post("/settings/password", response_class=HTMLResponse)
+@token_scope
 def change_own_password(
     request: Request,
     user: Viewer,
@@ -112,15 +122,29 @@ def change_own_password(
 
 
 @router.post("/settings/tokens", response_class=HTMLResponse)
+@token_scope
 def create_token(
-    request: Request, user: Viewer, name: Annotated[str, Form(max_length=100)] = ""
+    request: Request,
+    user: Viewer,
+    name: Annotated[str, Form(max_length=100)] = "",
+    scope: Annotated[str, Form(max_length=20)] = "",
+    expires: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    _, secret = users.create_token(state(request), user.username, name, actor=user.username)
+    _ = translator(request)
+    try:
+        when = users.parse_expiry(expires, workspace(request).settings.workspace.timezone)
+        _rec, secret = users.create_token(
+            state(request), user.username, name, scope=scope or None, expires_at=when,
+            actor=user.username,
+        )  # fmt: skip
+    except UsageError as exc:
+        return _page(request, error=error_text(request, exc), status=400)
     # Shown once, on this page; never stored in clear.
     return _page(request, new_token=secret)
 
 
 @router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
+@token_scope
 def revoke_token(request: Request, token_id: RowId, user: Viewer) -> Response:
     _ = translator(request)
     mine = {t.id for t in users.list_tokens(state(request), user.username)}

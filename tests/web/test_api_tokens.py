@@ -1,0 +1,295 @@
+"""API tokens a security reviewer accepts, over real HTTP on loopback, with
+the state in SQLite and in PostgreSQL: scopes (a read token cannot write),
+expiry (an expired token is told so), a rate limit shared by every web
+worker on the state store (429 with Retry-After), CORS off by default and
+an allow-list of origins; and tokens made before scopes keep their access."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import init_state_workspace
+from tests.web.server import PASSWORD, serve
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def _workspace(folder: Path, state_kind: str, api: str = "") -> Path:
+    root = init_state_workspace(folder / "ws", state_kind)
+    if api:
+        config = root / "veille.toml"
+        text = config.read_text(encoding="utf-8")
+        assert "\n[api]\n" in text, "the [api] template changed"
+        config.write_text(text.replace("\n[api]\n", f"\n[api]\n{api}\n", 1), encoding="utf-8")
+    return root
+
+
+def _user(root: Path, name: str, role: str) -> None:
+    from veille.services import users
+    from veille.workspace import Workspace
+
+    with Workspace.open(root) as ws:
+        users.add_user(ws.state, name, PASSWORD, role)
+
+
+def _token(root: Path, name: str, scope: str | None = None, **kw: object) -> str:
+    from veille.services import users
+    from veille.workspace import Workspace
+
+    with Workspace.open(root) as ws:
+        return users.create_token(ws.state, name, "t", scope=scope, **kw)[1]  # type: ignore[arg-type]
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_read_token_reads_and_is_refused_every_change_naming_the_scope(
+    tmp_path: Path, state_kind: str
+) -> None:
+    root = _workspace(tmp_path, state_kind)
+    _user(root, "ana", "admin")
+    read, write = _token(root, "ana", "read"), _token(root, "ana", "write")
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        assert c.get("/api/v1/topics", headers=_bearer(read)).status_code == 200
+        assert c.get("/api/v1/posts", params={"q": "lumio"}, headers=_bearer(read)).is_success
+        refused = c.post(
+            "/api/v1/topics", json={"name": "lumio", "query": "lumio"}, headers=_bearer(read)
+        )
+        assert refused.status_code == 403
+        error = refused.json()["error"]
+        assert error["code"] == "forbidden"
+        assert "scope is read" in error["message"] and "write scope" in error["message"]
+        assert "--scope write" in error["hint"]
+        fr = c.delete(
+            "/api/v1/topics/lumio", headers={**_bearer(read), "Accept-Language": "fr"}
+        ).json()["error"]
+        assert "portée" in fr["message"]
+        # The same user's write token changes what its role allows...
+        made = c.post(
+            "/api/v1/topics", json={"name": "lumio", "query": "lumio"}, headers=_bearer(write)
+        )
+        assert made.status_code == 201
+        # ...but not what needs the admin scope (users), nor make tokens.
+        assert c.get("/users", headers=_bearer(write)).status_code == 403
+        assert c.post("/settings/tokens", headers=_bearer(write)).status_code == 403
+        assert c.get("/users", headers=_bearer(_token(root, "ana", "admin"))).status_code == 200
+        # Nothing the read token tried was kept.
+        assert [t["name"] for t in c.get("/api/v1/topics", headers=_bearer(read)).json()] == [
+            "lumio"
+        ]
+
+
+def test_a_token_never_passes_its_user_role(tmp_path: Path, state_kind: str) -> None:
+    from veille.errors import UsageError
+
+    root = _workspace(tmp_path, state_kind)
+    _user(root, "vic", "viewer")
+    with pytest.raises(UsageError, match="may not have the write scope"):
+        _token(root, "vic", "write")
+    with pytest.raises(UsageError, match="unknown token scope 'rw'"):
+        _token(root, "vic", "rw")
+    from veille.services import users
+    from veille.workspace import Workspace
+
+    with Workspace.open(root) as ws:
+        rec, _secret = users.create_token(ws.state, "vic")
+    assert rec.scope == "read"  # the widest a viewer's role allows
+
+
+def test_an_expired_token_is_told_it_expired_and_listed_so(tmp_path: Path, state_kind: str) -> None:
+    from veille.services import users
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, state_kind)
+    _user(root, "ana", "analyst")
+    secret = "vt_expired-token-of-the-test"
+    ended = NOW - timedelta(days=1)
+    with Workspace.open(root) as ws:
+        # Made 90 days ago for 89 days: expired yesterday.
+        ws.state.add_token(
+            "ana", "old", hashlib.sha256(secret.encode()).hexdigest(),
+            NOW - timedelta(days=90), scope="write", expires_at=ended,
+        )  # fmt: skip
+        (old,) = users.list_tokens(ws.state, "ana")
+        assert users.token_state(old) == "expired"
+    live = _token(root, "ana", expires_at=NOW + timedelta(days=30))
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        r = c.get("/api/v1/topics", headers=_bearer(secret))
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+        said = r.json()["error"]["message"]
+        assert said == f"this token expired on {ended.isoformat(timespec='minutes')}"
+        fr = c.get("/api/v1/topics", headers={**_bearer(secret), "Accept-Language": "fr"})
+        assert "a expiré le" in fr.json()["error"]["message"]
+        unknown = c.get("/api/v1/topics", headers=_bearer("vt_nothing"))
+        assert unknown.json()["error"]["message"] == "this token is unknown or revoked"
+        assert c.get("/api/v1/topics", headers=_bearer(live)).status_code == 200
+        # The token list of the page shows the scope, the expiry and the state.
+        c.cookies.set("veille_session", app.session("ana"))
+        page = c.get("/settings").text
+        assert "expired" in page and "Expires" in page and "Scope" in page
+        c.cookies.set("veille_lang", "fr")
+        page_fr = c.get("/settings", headers={"Accept-Language": "fr"}).text
+        assert "expiré" in page_fr and "Portée" in page_fr
+
+
+def _fresh_minute() -> None:
+    """Start counting early in a minute, so that the few requests of a test
+    fall in one (the limit is per calendar minute)."""
+    second = datetime.now(UTC).second
+    if second > 45:
+        time.sleep(61 - second)
+
+
+def test_the_rate_limit_answers_429_with_retry_after_across_two_web_workers(
+    tmp_path: Path, state_kind: str
+) -> None:
+    root = _workspace(tmp_path, state_kind, "rate_limit_per_minute = 5")
+    _user(root, "bi", "viewer")
+    token, other = _token(root, "bi"), _token(root, "bi")
+    with serve(root) as one, serve(root) as two:
+        _fresh_minute()
+        answers = []
+        for i in range(6):  # three on each worker: they count together
+            url = (one if i % 2 else two).url
+            answers.append(httpx.get(f"{url}/api/v1/topics", headers=_bearer(token), timeout=30))
+        assert [r.status_code for r in answers] == [200] * 5 + [429]
+        last = answers[-1]
+        assert 1 <= int(last.headers["retry-after"]) <= 60
+        error = last.json()["error"]
+        assert error["code"] == "rate_limited"
+        assert "more than 5 requests this minute" in error["message"]
+        assert "rate_limit_per_minute" in error["hint"]
+        # Another token of the same user has its own count.
+        assert httpx.get(f"{one.url}/api/v1/topics", headers=_bearer(other)).status_code == 200
+
+
+def test_cors_is_off_by_default(tmp_path: Path) -> None:
+    root = _workspace(tmp_path, "sqlite")
+    _user(root, "bi", "viewer")
+    token = _token(root, "bi")
+    origin = {"Origin": "https://dashboard.example.org"}
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        got = c.get("/api/v1/topics", headers={**_bearer(token), **origin})
+        assert got.status_code == 200
+        assert "access-control-allow-origin" not in got.headers
+        pre = c.options(
+            "/api/v1/topics",
+            headers={**origin, "Access-Control-Request-Method": "GET",
+                     "Access-Control-Request-Headers": "authorization"},
+        )  # fmt: skip
+        assert "access-control-allow-origin" not in pre.headers
+
+
+def test_cors_answers_the_listed_origins_only_and_on_the_api_only(tmp_path: Path) -> None:
+    root = _workspace(tmp_path, "sqlite", 'cors_origins = ["https://dashboard.example.org"]')
+    _user(root, "bi", "viewer")
+    token = _token(root, "bi")
+    listed, other = "https://dashboard.example.org", "https://evil.example.net"
+    ask = {
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization",
+    }
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        pre = c.options("/api/v1/topics", headers={"Origin": listed, **ask})
+        assert pre.status_code == 200
+        assert pre.headers["access-control-allow-origin"] == listed
+        assert "authorization" in pre.headers["access-control-allow-headers"].lower()
+        assert "access-control-allow-credentials" not in pre.headers
+        refused = c.options("/api/v1/topics", headers={"Origin": other, **ask})
+        assert "access-control-allow-origin" not in refused.headers
+        got = c.get("/api/v1/topics", headers={**_bearer(token), "Origin": listed})
+        assert got.status_code == 200
+        assert got.headers["access-control-allow-origin"] == listed
+        assert "retry-after" in got.headers["access-control-expose-headers"].lower()
+        not_listed = c.get("/api/v1/topics", headers={**_bearer(token), "Origin": other})
+        assert "access-control-allow-origin" not in not_listed.headers
+        # The pages (a session cookie) are never shared with another origin.
+        page = c.get("/login", headers={"Origin": listed})
+        assert "access-control-allow-origin" not in page.headers
+
+
+def test_a_cors_origin_that_is_not_one_is_refused_naming_it(tmp_path: Path) -> None:
+    from veille.config import parse_settings
+    from veille.errors import ConfigError
+
+    for bad in ("*", "https://dashboard.example.org/", "dashboard.example.org"):
+        with pytest.raises(ConfigError, match="is not an origin") as said:
+            parse_settings({"api": {"cors_origins": [bad]}})
+        assert repr(bad) in said.value.message
+    with pytest.raises(ConfigError, match="out of range"):
+        parse_settings({"api": {"rate_limit_per_minute": -1}})
+
+
+def test_tokens_made_before_scopes_keep_the_access_they_had(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """A workspace whose tokens were made before migration 0440 (PostgreSQL
+    0040): each gets the widest scope its user's role allows, so a script
+    that wrote yesterday still writes, and the docs say so."""
+    from veille.services import users
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, state_kind)
+    for name, role in (("vic", "viewer"), ("al", "analyst"), ("mo", "manager"), ("ana", "admin")):
+        _user(root, name, role)
+    with Workspace.open(root) as ws:
+        st = ws.state
+        run = st.conn.execute if state_kind == "sqlite" else st.run  # type: ignore[attr-defined]
+        # Back to the schema before the migration, tokens made as then.
+        run("DROP TABLE api_token_minutes")
+        run("ALTER TABLE api_tokens DROP COLUMN scope")
+        run("ALTER TABLE api_tokens DROP COLUMN expires_at")
+        if state_kind == "sqlite":
+            run("DELETE FROM schema_migrations WHERE number = 440")
+        else:
+            run("DELETE FROM veille_schema WHERE version = 40")
+        ph = "?" if state_kind == "sqlite" else "%s"
+        for name in ("vic", "al", "mo", "ana"):
+            run(
+                f"INSERT INTO api_tokens (username, name, secret_hash, created_at) "
+                f"VALUES ({ph}, 'old', {ph}, 0)",
+                (name, hashlib.sha256(f"vt_old-{name}".encode()).hexdigest()),
+            )
+    with Workspace.open(root) as ws:
+        scopes = {t.username: t.scope for t in users.list_tokens(ws.state)}
+    assert scopes == {"vic": "read", "al": "write", "mo": "write", "ana": "admin"}
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        made = c.post(
+            "/api/v1/topics", json={"name": "lumio", "query": "lumio"},
+            headers=_bearer("vt_old-al"),
+        )  # fmt: skip
+        assert made.status_code == 201
+        assert c.get("/users", headers=_bearer("vt_old-ana")).status_code == 200
+        assert c.get("/api/v1/topics", headers=_bearer("vt_old-vic")).status_code == 200
+
+
+def test_a_token_call_is_answered_while_the_sqlite_file_is_held_by_a_long_write(
+    tmp_path: Path,
+) -> None:
+    """A read of the API waited for nothing while an ingest batch held the
+    file; the token's bookkeeping (its last use, its count) must not make it
+    wait the store's whole timeout and then answer 503 busy: it is given up
+    and the call answered."""
+    import sqlite3
+
+    root = _workspace(tmp_path, "sqlite", "rate_limit_per_minute = 5")
+    _user(root, "bi", "viewer")
+    token = _token(root, "bi")
+    with serve(root) as app:
+        writer = sqlite3.connect(root / "veille.db", isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # as a long ingest batch holds it
+        try:
+            held = httpx.get(f"{app.url}/api/v1/topics", headers=_bearer(token), timeout=60)
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        assert held.status_code == 200, held.text
+        after = httpx.get(f"{app.url}/api/v1/topics", headers=_bearer(token), timeout=60)
+        assert after.status_code == 200
