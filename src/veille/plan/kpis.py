@@ -30,6 +30,7 @@ from veille.plan.kpi_measures import (
     Measure,
     Since,
     check_kind,
+    counted_since,
     kind_label,
     listening,
     listening_since,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNTED", "HISTORY_POINTS", "INFLUENCERS_CONSIDERED", "KINDS", "Caution", "KindInfo",
-    "Measure", "Since", "add_kpi", "cautions", "check_kind",
+    "Measure", "Since", "add_kpi", "cautions", "check_kind", "counted_since",
     "first_point_days", "get_kpi", "history", "kind_label", "list_kpis", "listening",
     "listening_since", "measure", "move_kpi", "own_authors", "own_handles", "period_caution",
     "remove_kpi", "retention_caution", "set_period", "set_target", "window",

@@ -36,6 +36,7 @@ from veille.plan.kpis import (
     KINDS,
     Measure,
     Since,
+    counted_since,
     first_point_days,
     history,
     listening,
@@ -106,6 +107,14 @@ def judge(kpi: KPI, got: Measure, today: date, *, baseline_days: int | None = No
         return verdict
     d_en, d_fr = format_date(got.covers_from, "en"), format_date(got.covers_from, "fr")
     n, period = got.covered_days, kpi.period_days
+    if got.from_counts:  # the posts before are gone, their counts kept
+        return Verdict(
+            verdict.status,
+            f"{verdict.reason_en} It counts only {n} of the {period} days: veille's daily "
+            f"counts of its topic begin on {d_en}.",
+            f"{verdict.reason_fr} Ce chiffre ne compte que {n} des {period} jours\u202f: les "
+            f"comptages quotidiens de son sujet commencent le {d_fr}.",
+        )
     return Verdict(
         verdict.status,
         f"{verdict.reason_en} It counts only {n} of the {period} days: veille holds posts "
@@ -200,12 +209,12 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
     )
 
 
-def _baseline_days(kpi: KPI, listening_since: Since) -> int | None:
+def _baseline_days(ws: Workspace, kpi: KPI, listening_since: Since) -> int | None:
     """The days of its period a count KPI's baseline counted, when veille
     held no post for the first of them (``None`` when it counted them all)."""
     if kpi.kind not in COUNTED or kpi.set_at is None or kpi.baseline is None:
         return None
-    since = listening_since()
+    since, _kept = counted_since(ws, kpi, listening_since)
     start = kpi.set_at - timedelta(days=kpi.period_days)
     if since is None or since <= start or since >= kpi.set_at:
         return None  # all counted; or the posts it counted are gone (kept no longer)
@@ -284,7 +293,7 @@ def report(
     when = now_utc(now)
     since = since or listening(ws)
     got = measure(ws, kpi, window(when, kpi.period_days), since=since)
-    verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(kpi, since))
+    verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(ws, kpi, since))
     kept = retention_caution(kpi, ws.settings.privacy.retention_days)
     if kept is not None and got.value is not None:
         verdict = Verdict(
