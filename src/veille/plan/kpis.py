@@ -313,8 +313,9 @@ def cautions(
             Caution(
                 f"The deadline, {d_en}, is already past: the KPI reads “missed” until it "
                 "reaches its target. Change the date if another was meant.",
-                f"L’échéance, le {d_fr}, est déjà passée\u202f: le KPI est «\u202fmanqué\u202f» "
-                "tant qu’il n’atteint pas son objectif. Changez la date s’il en fallait une autre.",
+                f"L’échéance, le {d_fr}, est déjà passée\u202f: l’indicateur est "
+                "«\u202fmanqué\u202f» tant qu’il n’atteint pas sa cible. Changez la date s’il en "
+                "fallait une autre.",
             )
         )
     up = KINDS[kpi.kind].better == "up" if kpi.kind in KINDS else True
@@ -329,8 +330,9 @@ def cautions(
             Caution(
                 f"Already met: the baseline ({b_en}) reaches the target of {t_en}, so the KPI "
                 "reads “achieved” at once. Is this a floor to keep?",
-                f"Déjà atteint\u202f: la valeur de départ ({b_fr}) atteint l’objectif de {t_fr}, "
-                "le KPI est donc «\u202fatteint\u202f» d’emblée. Est-ce un plancher à tenir\u202f?",
+                f"Déjà atteint\u202f: la base ({b_fr}) atteint la cible de {t_fr}, "
+                "l’indicateur est donc «\u202fatteint\u202f» d’emblée. Est-ce un plancher à "
+                "tenir\u202f?",
             )
         )
     kept = retention_caution(kpi, retention_days) if added or period_set else None

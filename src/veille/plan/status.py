@@ -143,14 +143,14 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
         return Verdict(
             "achieved",
             f"{v_en} has reached the target of {t_en}.",
-            f"{v_fr} atteint l’objectif de {t_fr}.",
+            f"{v_fr} atteint la cible de {t_fr}.",
         )
     if kpi.deadline and today > kpi.deadline:
         d_en, d_fr = format_date(kpi.deadline, "en"), format_date(kpi.deadline, "fr")
         return Verdict(
             "missed",
             f"The deadline of {d_en} has passed at {v_en}, short of the target of {t_en}.",
-            f"L’échéance du {d_fr} est passée à {v_fr}, sans atteindre l’objectif de {t_fr}.",
+            f"L’échéance du {d_fr} est passée à {v_fr}, sans atteindre la cible de {t_fr}.",
         )
     if base is not None and ((base >= target) if up else (base <= target)):
         # Met when set (a floor to keep): progress from it toward the target
@@ -159,7 +159,7 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
         return Verdict(
             "at_risk",
             f"{v_en} no longer reaches the target of {t_en}, which the baseline ({b_en}) met.",
-            f"{v_fr} n’atteint plus l’objectif de {t_fr}, que la base ({b_fr}) atteignait.",
+            f"{v_fr} n’atteint plus la cible de {t_fr}, que la base ({b_fr}) atteignait.",
         )
     if base is not None and baseline_days is not None:
         b_en, b_fr, n, period = fmt(base, "en"), fmt(base, "fr"), baseline_days, kpi.period_days
@@ -167,15 +167,14 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
             "on_track",
             f"{v_en} against a target of {t_en}; the baseline ({b_en}) counted only {n} of "
             f"the {period} days, so progress is not measured from it.",
-            f"{v_fr} pour un objectif de {t_fr}\u202f; la base ({b_fr}) ne comptait que {n} des "
+            f"{v_fr} pour une cible de {t_fr}\u202f; la base ({b_fr}) ne comptait que {n} des "
             f"{period} jours\u202f: la progression n’est donc pas mesurée depuis elle.",
         )
     if base is None:
         return Verdict(
             "on_track",
             f"{v_en} against a target of {t_en}; no baseline was measurable when it was set.",
-            f"{v_fr} pour un objectif de {t_fr}\u202f; aucune base n’était mesurable à sa "
-            "création.",
+            f"{v_fr} pour une cible de {t_fr}\u202f; aucune base n’était mesurable à sa création.",
         )
     progress = (value - base) / (target - base)
     b_en, b_fr = fmt(base, "en"), fmt(base, "fr")
@@ -190,7 +189,7 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
         return Verdict(
             "at_risk",
             f"{v_en} has moved away from the target of {t_en} (baseline {b_en}).",
-            f"{v_fr} s’éloigne de l’objectif de {t_fr} (base {b_fr}).",
+            f"{v_fr} s’éloigne de la cible de {t_fr} (base {b_fr}).",
         )
     elapsed = (today - start).days / (kpi.deadline - start).days
     p_en, p_fr = _fraction(progress, "en"), _fraction(progress, "fr")
