@@ -58,6 +58,7 @@ def _edit_context(
         "kinds": [(k, kind_label(k, language)) for k in KINDS],
         "kpis": ws.state.plan_kpis(),
         "kpi_kinds": [(k, kpi_label(k, language)) for k in KPI_KINDS],
+        "kpi_kind": lambda k: kpi_label(k, language),
         "people": ws.state.plan_people(),
         "roles": [(r, role_label(r, language)) for r in ROLES],
         "role_label": lambda r: role_label(r, language),
