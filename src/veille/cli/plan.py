@@ -409,13 +409,15 @@ def _kpis(plan: typer.Typer) -> None:
                 "name": r.kpi.name,
                 "kind": r.kpi.kind,
                 "value": format_value(r.kpi.kind, r.value, language),
+                "baseline": format_value(r.kpi.kind, r.kpi.baseline, language),
                 "target": format_value(r.kpi.kind, r.kpi.target, language),
                 "status": status_label(r.status, language),
                 "reason": r.reason(language),
             }
             for r in found
         ]
-        print_rows(rows, ["name", "kind", "value", "target", "status", "reason"], output)
+        columns = ["name", "kind", "value", "baseline", "target", "status", "reason"]
+        print_rows(rows, columns, output)
 
 
 def _people(plan: typer.Typer) -> None:
