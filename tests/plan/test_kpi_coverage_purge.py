@@ -61,6 +61,12 @@ def test_a_mentions_kpi_after_a_purge_says_it_counts_its_whole_period(
     values = [v for _d, v in found.history]
     assert values == [15.0, 30.0], found.history  # days 30..44 back, then the last 30
     assert found.first_days == 14  # the oldest count, 44 days and 2 hours back
+    # The chart's note says so too, not "veille holds no earlier post": it
+    # holds none before 10 days back, and this point counts 14 days.
+    assert found.history_note("en").endswith(
+        "counts only 14 of its 30 days: veille's daily counts of its topic begin in that period."
+    ), found.history_note("en")
+    assert "les comptages quotidiens de son sujet commencent" in found.history_note("fr")
 
 
 def test_the_first_window_of_the_counts_says_when_they_begin(purged: Workspace) -> None:

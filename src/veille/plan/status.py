@@ -233,6 +233,9 @@ class KPIReport:
     #: The days of its period the history's first point counts, when fewer
     #: (veille held no post before): :func:`~veille.plan.kpis.first_point_days`.
     first_days: int | None = None
+    #: The first point's days go by when its topic's kept counts begin
+    #: (posts before them purged): :func:`~veille.plan.kpis.counted_since`.
+    first_from_counts: bool = False
 
     def reason(self, lang: str) -> str:
         return self.reason_fr if lang == "fr" else self.reason_en
@@ -245,6 +248,16 @@ class KPIReport:
             return ""
         n, period = self.first_days, self.kpi.period_days
         day = format_date(self.history[0][0], lang)
+        if self.first_from_counts:  # the posts held begin later: their counts did not
+            if lang == "fr":
+                return (
+                    f"Le point du {day} ne compte que {n} de ses {period} jours\u202f: les "
+                    "comptages quotidiens de son sujet commencent dans cette période."
+                )
+            return (
+                f"The point of {day} counts only {n} of its {period} days: veille's daily "
+                "counts of its topic begin in that period."
+            )
         if lang == "fr":
             return typography(
                 f"Le point du {day} ne compte que {n} de ses {period} jours : veille ne "
@@ -300,8 +313,16 @@ def report(
         )
     series = history(ws, kpi, when, since=since, current=got) if with_history else []
     first = first_point_days(ws, kpi, series, when, since=since)
+    kept_counts = first is not None and counted_since(ws, kpi, since)[1]
     return KPIReport(
-        kpi, got.value, verdict.status, verdict.reason_en, verdict.reason_fr, series, first
+        kpi,
+        got.value,
+        verdict.status,
+        verdict.reason_en,
+        verdict.reason_fr,
+        series,
+        first,
+        kept_counts,
     )
 
 
