@@ -42,7 +42,9 @@ def test_kpi_chart_says_each_value_and_the_target_in_the_reader_s_language() -> 
     root = ET.fromstring(kpi_svg(_report(history, 40000), "fr"))
     title = root.find(f"{SVG}title")
     assert title is not None
-    assert title.text == "4 nov.\u202f: 38\u202f745; 4 déc.\u202f: 41,5; Cible\u202f: 40\u202f000"
+    assert title.text == (
+        "4 nov.\u202f: 38\u202f745\u202f; 4 déc.\u202f: 41,5\u202f; Cible\u202f: 40\u202f000"
+    )
     points = [c.find(f"{SVG}title").text for c in root.iter(f"{SVG}circle")]  # type: ignore[union-attr]
     assert points == ["4 nov.\u202f: 38\u202f745", "4 déc.\u202f: 41,5"]
     target = root.find(f".//{SVG}line[@class='target']/{SVG}title")

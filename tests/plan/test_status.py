@@ -28,7 +28,7 @@ def test_achieved_when_the_target_is_reached() -> None:
     v = judge(kpi(), Measure(200), date(2026, 3, 1))
     assert v.status == "achieved"
     assert v.reason_en == "200 has reached the target of 200."
-    assert v.reason_fr == "200 atteint l’objectif de 200."
+    assert v.reason_fr == "200 atteint la cible de 200."
 
 
 def test_lower_is_better_for_response_time() -> None:
@@ -68,7 +68,7 @@ def test_not_measurable_carries_the_reason() -> None:
 
 def test_french_numbers() -> None:
     v = judge(kpi(target=20000.0, baseline=10000.0), Measure(25000), date(2026, 6, 1))
-    assert v.reason_fr == "25\u202f000 atteint l’objectif de 20\u202f000."
+    assert v.reason_fr == "25\u202f000 atteint la cible de 20\u202f000."
 
 
 def test_a_target_the_baseline_met_is_a_floor_that_falling_below_puts_at_risk() -> None:
@@ -79,7 +79,7 @@ def test_a_target_the_baseline_met_is_a_floor_that_falling_below_puts_at_risk() 
         assert (v.status, v.reason_en, v.reason_fr) == (
             "at_risk",
             "150 no longer reaches the target of 200, which the baseline (250) met.",
-            "150 n’atteint plus l’objectif de 200, que la base (250) atteignait.",
+            "150 n’atteint plus la cible de 200, que la base (250) atteignait.",
         )
     # Met exactly when set: not "no baseline was measurable when it was set".
     v = judge(kpi(baseline=200.0), Measure(150), date(2026, 6, 30))
@@ -91,3 +91,30 @@ def test_a_target_the_baseline_met_is_a_floor_that_falling_below_puts_at_risk() 
     k = kpi(kind="first_response", target=30.0, baseline=20.0)
     v = judge(k, Measure(45), date(2026, 6, 30))
     assert v.status == "at_risk" and v.reason_en.startswith("45 no longer reaches")
+
+
+def test_french_reasons_call_the_target_a_cible_as_the_page_does() -> None:
+    """The plan page and the document head the column "Cible" and list the
+    plan's "Objectifs" above it; the French reasons called a KPI's target
+    "l’objectif de 200", the word of the plan's objectives, so a reader
+    took a KPI's target for one of them. Every French reason now says
+    "cible", as the column does."""
+    from veille.plan.kpis import cautions
+
+    today = date(2026, 6, 30)
+    cases = [
+        (kpi(), Measure(200), today),  # achieved
+        (kpi(), Measure(150), date(2026, 12, 28)),  # missed
+        (kpi(baseline=250.0), Measure(150), today),  # a floor no longer met
+        (kpi(baseline=None), Measure(150), today),  # no baseline
+        (kpi(deadline=None), Measure(90), today),  # moving away
+    ]
+    said = [judge(k, m, d).reason_fr for k, m, d in cases]
+    said.append(judge(kpi(), Measure(150), today, baseline_days=10).reason_fr)
+    met = kpi(baseline=250.0, deadline=date(2026, 1, 2))
+    said.extend(c.fr for c in cautions(met, datetime(2026, 6, 1, tzinfo=UTC), added=True))
+    assert len(said) == 8
+    for reason in said:
+        assert "objectif" not in reason and "KPI" not in reason, reason
+    assert said[0] == "200 atteint la cible de 200."
+    assert "pour une cible de 200" in said[3]

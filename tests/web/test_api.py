@@ -176,13 +176,23 @@ def test_two_clients_updating_one_topic_with_its_version_do_not_overwrite_each_o
         assert refused.status_code == 409, refused.text
         error = refused.json()["error"]
         assert error["code"] == "conflict"
-        assert "version 2 was saved after the version 1 you started from" in error["message"]
-        assert "lumio AND lyon" in error["message"]
+        # Said in API terms: the client sent a version, it never opened a form.
+        assert error["message"] == (
+            'topic cas is at version 2, not at the version 1 sent in "version": another '
+            "API client or a user of the web app saved version 2 since, with the query: "
+            "lumio AND lyon"
+        )
+        assert "opened" not in error["message"] + error["hint"]
         assert "GET /api/v1/topics/cas" in error["hint"] and '"version": 2' in error["hint"]
         french = second.put(
             "/api/v1/topics/cas", json=theirs, headers={"Accept-Language": "fr"}
         ).json()["error"]
         assert "Rien n’a été enregistré\u202f: relisez le sujet" in french["hint"]
+        assert french["message"].startswith(
+            "le sujet cas est à la version 2, et non à la version 1 envoyée dans "
+            '"version"\u202f: un autre client de l’API'
+        )
+        assert "ouvert" not in french["message"]
         assert first.get("/api/v1/topics/cas").json()["query"] == "lumio AND lyon"
         # A retry of the first client's PUT (its query is the one saved) is no clash.
         again = first.put("/api/v1/topics/cas", json={"query": "lumio AND lyon", "version": 1})

@@ -129,8 +129,9 @@ def test_from_nothing_to_an_adopted_plan(
     page = client.get("/plan").text
     assert "Customer service" in page and "lumio" in page
     assert "Not adopted yet" in page and "Hours a week" in page
-    # Customer service measures net sentiment, response time and mentions.
-    assert "net_sentiment" in page and "first_response" in page
+    # Customer service measures net sentiment, response time and mentions
+    # (said in words, as the form choosing a KPI says them).
+    assert "Net sentiment (points)" in page and "Inbox first-response time" in page
     assert "not measurable yet" in page  # the inbox KPI is never made up
     # Editing: money, a KPI, a channel change.
     assert (

@@ -300,23 +300,74 @@ def _kpis(plan: typer.Typer) -> None:
         no_objective: Annotated[
             bool, typer.Option("--no-objective", help="Put it under no objective.")
         ] = False,
+        period: Annotated[
+            int | None,
+            typer.Option(
+                "--period", help="Days each value now covers (its history is read again)."
+            ),
+        ] = None,
+        deadline: Annotated[
+            str | None, typer.Option("--deadline", help="The new deadline, YYYY-MM-DD.")
+        ] = None,
+        no_deadline: Annotated[
+            bool, typer.Option("--no-deadline", help="Remove the KPI's deadline.")
+        ] = False,
         actor: ActorOpt = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
-        """Move a KPI to another objective; its baseline, target and history stay.
-        (Its target and deadline: `veille plan kpi target`.)"""
+        """Change a KPI's objective, period or deadline. Moved, its baseline,
+        target and history stay; with a new period, its history and baseline
+        are read again over the new period and its target is kept.
+        (Its target: `veille plan kpi target`.)"""
         from veille.errors import UsageError
-        from veille.plan.kpis import move_kpi
+        from veille.plan.kpis import (
+            cautions,
+            get_kpi,
+            move_kpi,
+            period_caution,
+            set_period,
+            set_target,
+        )
 
-        if (objective is None) == (not no_objective):
+        if objective is not None and no_objective:
             raise UsageError(
-                "give --objective NAME or --no-objective",
+                "give either --objective NAME or --no-objective, not both",
                 hint="e.g. veille plan kpi edit volume --objective care",
             )
+        moving = objective is not None or no_objective
+        dating = deadline is not None or no_deadline
+        if not (moving or dating or period is not None):
+            raise UsageError(
+                "give --objective NAME or --no-objective, --period DAYS, or --deadline "
+                "YYYY-MM-DD or --no-deadline",
+                hint="e.g. veille plan kpi edit volume --period 7",
+            )
+        said: list[str] = []
         with open_workspace(workspace) as ws:
-            k = move_kpi(ws.state, name, "" if no_objective else objective or "", actor=actor)
-        where = f"under objective {k.objective!r}" if k.objective else "under no objective"
-        console().print(f"KPI {name!r} is now {where}.", markup=False)
+            k = get_kpi(ws.state, name)
+            was_days = k.period_days
+            if dating:  # checked first: a date that does not read changes nothing
+                k = set_target(
+                    ws, name, k.target, deadline=deadline, clear_deadline=no_deadline, actor=actor
+                )
+                said.extend(c.en for c in cautions(k, deadline_set=deadline is not None))
+            if period is not None and period != was_days:
+                k = set_period(ws, name, period, actor=actor)
+                said.append(period_caution(k, was_days).en)
+                retention = ws.settings.privacy.retention_days
+                said.extend(c.en for c in cautions(k, period_set=True, retention_days=retention))
+            if moving:
+                k = move_kpi(ws.state, name, "" if no_objective else objective or "", actor=actor)
+        if moving:
+            where = f"under objective {k.objective!r}" if k.objective else "under no objective"
+            console().print(f"KPI {name!r} is now {where}.", markup=False)
+        if period is not None:
+            console().print(f"KPI {name!r}: each value covers {k.period_days} days.", markup=False)
+        if dating:
+            day = k.deadline.isoformat() if k.deadline else "none"
+            console().print(f"KPI {name!r}: deadline {day}.", markup=False)
+        for line in said:
+            console().print(line, markup=False)
 
     @group.command("remove")
     @handle_errors
@@ -358,13 +409,15 @@ def _kpis(plan: typer.Typer) -> None:
                 "name": r.kpi.name,
                 "kind": r.kpi.kind,
                 "value": format_value(r.kpi.kind, r.value, language),
+                "baseline": format_value(r.kpi.kind, r.kpi.baseline, language),
                 "target": format_value(r.kpi.kind, r.kpi.target, language),
                 "status": status_label(r.status, language),
                 "reason": r.reason(language),
             }
             for r in found
         ]
-        print_rows(rows, ["name", "kind", "value", "target", "status", "reason"], output)
+        columns = ["name", "kind", "value", "baseline", "target", "status", "reason"]
+        print_rows(rows, columns, output)
 
 
 def _people(plan: typer.Typer) -> None:

@@ -99,8 +99,10 @@ def kpi_svg(report: KPIReport, lang: str = "en") -> str:
         # What a screen reader says of the whole chart.
         "<title>"
         + escape(
-            "; ".join(f"{_day(d, lang)}{_colon(lang)} {value_text(v)}" for d, v in points)
-            + f"; {target_word}{_colon(lang)} {value_text(target)}"
+            _semicolon(lang).join(
+                f"{_day(d, lang)}{_colon(lang)} {value_text(v)}" for d, v in points
+            )
+            + f"{_semicolon(lang)}{target_word}{_colon(lang)} {value_text(target)}"
         )
         + "</title>",
     ]
@@ -150,6 +152,11 @@ def kpi_svg(report: KPIReport, lang: str = "en") -> str:
 
 def _colon(lang: str) -> str:
     return "\u202f:" if lang == "fr" else ":"
+
+
+def _semicolon(lang: str) -> str:
+    """Between two points said: French sets a narrow no-break space before it."""
+    return "\u202f; " if lang == "fr" else "; "
 
 
 def _spread(n: int, most: int) -> list[int]:

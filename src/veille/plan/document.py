@@ -47,6 +47,7 @@ _L = {
         "minutes": "{n} minutes",
         "name": "KPI",
         "value": "Value",
+        "baseline": "Baseline",
         "target": "Target",
         "status": "Status",
         "reason": "Why",
@@ -109,6 +110,7 @@ _L = {
         "minutes": "{n} minutes",
         "name": "Indicateur",
         "value": "Valeur",
+        "baseline": "Base",
         "target": "Cible",
         "status": "État",
         "reason": "Pourquoi",
@@ -249,6 +251,7 @@ def plan_markdown(
     as the plan's page keeps it a minute (the most of the document's time)."""
     from veille.plan.adoption import adoption
     from veille.plan.cost import estimate
+    from veille.plan.kpis import kind_label as kpi_kind
     from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines
     from veille.plan.recommend import (
@@ -304,12 +307,19 @@ def plan_markdown(
     found = reports(ws, now=now, with_history=False)
     if found:
         out += [
-            f"| {t['name']} | {t['value']} | {t['target']} | {t['status']} | {t['reason']} |",
-            "|---|---:|---:|---|---|",
+            f"| {t['name']} | {t['value']} | {t['baseline']} | {t['target']} | {t['status']} "
+            f"| {t['reason']} |",
+            "|---|---:|---:|---:|---|---|",
         ]
         for r in found:
+            # What it measures, as the page says it under its name.
+            what = " · ".join(
+                x for x in (kpi_kind(r.kpi.kind, lang), r.kpi.topic, r.kpi.platform) if x
+            )
             out.append(
-                f"| {_cell(r.kpi.name)} | {format_value(r.kpi.kind, r.value, lang)} | "
+                f"| {_cell(r.kpi.name)} ({_cell(what)}) | "
+                f"{format_value(r.kpi.kind, r.value, lang)} | "
+                f"{format_value(r.kpi.kind, r.kpi.baseline, lang)} | "
                 f"{format_value(r.kpi.kind, r.kpi.target, lang)} | "
                 f"{status_label(r.status, lang)} | {_cell(r.reason(lang))} |"
             )

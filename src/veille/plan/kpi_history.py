@@ -18,6 +18,7 @@ from veille.plan.kpi_measures import (
     _published_from_calendar,
     _replies_not_counted,
     _topic,
+    counted_since,
     followers_by_day,
     listening,
     measure,
@@ -43,7 +44,7 @@ def _before_listening(ws: Workspace, kpi: KPI, per: Period, since: Since) -> boo
         and _published_from_calendar(ws, kpi.platform, per) is not None
     ):
         return False
-    oldest = since()
+    oldest, _kept = counted_since(ws, kpi, since)
     return oldest is None or oldest >= per.until
 
 
@@ -112,7 +113,7 @@ def first_point_days(
         and _published_from_calendar(ws, kpi.platform, per) is not None
     ):
         return None  # the calendar's record: whole
-    oldest = (since or listening(ws))()
+    oldest, _kept = counted_since(ws, kpi, since or listening(ws))
     if oldest is None or not per.since < oldest < per.until:
         return None
     # As measure() counts a value's days (part of a day is a day).

@@ -86,6 +86,9 @@ class Measure:
     why_fr: str = ""
     covers_from: date | None = None
     covered_days: int = 0
+    #: ``covers_from`` is when the topic's kept counts begin, before the
+    #: oldest post held (a retention purge deleted the older posts).
+    from_counts: bool = False
 
     def why(self, lang: str) -> str:
         return self.why_fr if lang == "fr" else self.why_en
@@ -209,12 +212,65 @@ def listening_since(ws: Workspace) -> datetime | None:
 Since = Callable[[], "datetime | None"]
 
 
-def listening(ws: Workspace) -> Since:
+class Listening:
     """:func:`listening_since`, read the first time it is asked and then kept:
     what the KPIs of one page and their histories share, where each window
     of each count read it again (half a second a read at 1M posts in
-    ClickHouse, about forty reads a plan page)."""
-    return cache(lambda: listening_since(ws))
+    ClickHouse, about forty reads a plan page); and, kept likewise, when
+    each topic's counts begin (:func:`counted_since`)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+        self._posts = cache(lambda: listening_since(ws))
+        self._topics: dict[str, datetime | None] = {}
+
+    def __call__(self) -> datetime | None:
+        return self._posts()
+
+    def counts_begin(self, topic: str) -> datetime | None:
+        if topic not in self._topics:
+            self._topics[topic] = _counts_begin(self._ws, topic)
+        return self._topics[topic]
+
+
+def listening(ws: Workspace) -> Since:
+    """A :class:`Listening`: when the posts begin, read once."""
+    return Listening(ws)
+
+
+def _counts_begin(ws: Workspace, topic: str) -> datetime | None:
+    """When what ``topic`` counts begins, the posts a retention purge
+    deleted included (``None``: unknown, or no such topic)."""
+    found = ws.state.topic(topic) if topic else None
+    begin = getattr(ws.store, "topic_counts_begin", None)  # a posts endpoint serves none
+    if found is None or begin is None:
+        return None
+    got: datetime | None = begin(found.id)
+    return got
+
+
+def counted_since(
+    ws: Workspace, kpi: KPI, since: Since | None = None
+) -> tuple[datetime | None, bool]:
+    """When what ``kpi`` counts begins, and whether that is its topic's kept
+    counts rather than the oldest post held. A topic's mentions are read
+    from counts a retention purge keeps (SQLite's ``topic_rollup``,
+    ClickHouse's ``topic_purged``): after a purge they still cover the days
+    whose posts are gone, where the oldest post held said "it counts only
+    N days" of a figure that counted them all. Every other count is read
+    from the posts held."""
+    posts = since() if since is not None else listening_since(ws)
+    if kpi.kind != "mentions":
+        return posts, False
+    kept = getattr(since, "counts_begin", None)
+    counts = kept(kpi.topic) if kept is not None else _counts_begin(ws, kpi.topic)
+    # The counts go by quarter-hours: the one the oldest post held falls in
+    # is that post's, not older counts.
+    if counts is not None and (
+        posts is None or counts.timestamp() < posts.timestamp() // 900 * 900
+    ):
+        return counts, True
+    return posts, False
 
 
 def _topic_gone(ws: Workspace, kpi: KPI) -> Measure | None:
@@ -250,7 +306,7 @@ def measure(ws: Workspace, kpi: KPI, per: Period, *, since: Since | None = None)
         and _published_from_calendar(ws, kpi.platform, per) is not None
     ):
         return got  # the calendar's own record, whatever was collected
-    oldest = since() if since is not None else listening_since(ws)
+    oldest, from_counts = counted_since(ws, kpi, since)
     if oldest is None:
         return Measure(
             None,
@@ -269,7 +325,7 @@ def measure(ws: Workspace, kpi: KPI, per: Period, *, since: Since | None = None)
         )
     if oldest > per.since:
         days = max(1, round((per.until - oldest).total_seconds() / 86400))
-        return replace(got, covers_from=oldest.date(), covered_days=days)
+        return replace(got, covers_from=oldest.date(), covered_days=days, from_counts=from_counts)
     return got
 
 

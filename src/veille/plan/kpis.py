@@ -30,6 +30,7 @@ from veille.plan.kpi_measures import (
     Measure,
     Since,
     check_kind,
+    counted_since,
     kind_label,
     listening,
     listening_since,
@@ -46,10 +47,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNTED", "HISTORY_POINTS", "INFLUENCERS_CONSIDERED", "KINDS", "Caution", "KindInfo",
-    "Measure", "Since", "add_kpi", "cautions", "check_kind", "first_point_days", "get_kpi",
-    "history", "kind_label", "list_kpis", "listening", "listening_since", "measure",
-    "move_kpi", "own_authors", "own_handles", "remove_kpi", "retention_caution", "set_target",
-    "window",
+    "Measure", "Since", "add_kpi", "cautions", "check_kind", "counted_since",
+    "first_point_days", "get_kpi", "history", "kind_label", "list_kpis", "listening",
+    "listening_since", "measure", "move_kpi", "own_authors", "own_handles", "period_caution",
+    "remove_kpi", "retention_caution", "set_period", "set_target", "window",
 ]  # fmt: skip
 
 
@@ -106,11 +107,7 @@ def add_kpi(
         )
     kind = check_kind(kind)
     info = KINDS[kind]
-    if period_days < 1:
-        raise UsageError(
-            tr("period %(value)s is not a number of days", value=period_days),
-            hint=tr("Use 1 or more."),
-        )
+    _check_period(period_days)
     if info.needs == "topic":
         if not topic:
             raise UsageError(
@@ -181,6 +178,35 @@ def set_target(
     return kpi
 
 
+def _check_period(period_days: int) -> None:
+    if period_days < 1:
+        raise UsageError(
+            tr("period %(value)s is not a number of days", value=period_days),
+            hint=tr("Use 1 or more."),
+        )
+
+
+def set_period(ws: Workspace, name: str, period_days: int, *, actor: str | None = None) -> KPI:
+    """Make each value of KPI ``name`` cover ``period_days`` days ("mentions
+    a week" rather than "a month"). Its history is computed from the data,
+    never stored: it is read again over windows of the new period. Its
+    baseline is measured again over the new period ending when the KPI was
+    set, so that it compares with the values beside it; its target, set for
+    the old period, is kept (:func:`period_caution` says so)."""
+    _check_period(period_days)
+    kpi = get_kpi(ws.state, name)
+    if period_days == kpi.period_days:
+        return kpi
+    changed = replace(kpi, period_days=period_days)
+    if kpi.set_at is not None:
+        changed = replace(
+            changed, baseline=measure(ws, changed, window(kpi.set_at, period_days)).value
+        )
+    ws.state.save_kpi(changed)
+    audit(ws.state, actor, "plan.kpi.edit", name, f"period {kpi.period_days} -> {period_days} days")
+    return changed
+
+
 def move_kpi(state: Any, name: str, objective: str, *, actor: str | None = None) -> KPI:
     """Put KPI ``name`` under ``objective`` (``""``: under none). Its
     baseline, target, deadline and history stay: reorganizing a plan no
@@ -227,11 +253,37 @@ def retention_caution(kpi: KPI, retention_days: int) -> Caution | None:
     return Caution(
         f"veille keeps posts {n} days ([privacy] retention_days), fewer than this KPI's "
         f"{period}: each value counts only the posts kept, and undercounts. Keep posts at "
-        f"least {period} days, or add the KPI again with a period of {n} days or fewer.",
+        f"least {period} days, or give the KPI a period of {n} days or fewer (its row on "
+        f"/plan/edit, or veille plan kpi edit {kpi.name} --period {n}).",
         f"veille garde les publications {n} jours ([privacy] retention_days), moins que les "
         f"{period} de cet indicateur : chaque valeur ne compte que les publications "
         f"gardées, et sous-estime. Gardez les publications au moins {period} jours, ou "
-        f"recréez l’indicateur avec une période de {n} jours ou moins.",
+        f"donnez à l’indicateur une période de {n} jours ou moins (sa ligne sur /plan/edit, "
+        f"ou veille plan kpi edit {kpi.name} --period {n}).",
+    )
+
+
+def period_caution(kpi: KPI, was_days: int) -> Caution:
+    """What to say of a KPI whose period just changed from ``was_days``:
+    its history and baseline are read again, its target is kept as set."""
+    from veille.i18n import count
+    from veille.plan.status import format_value
+
+    n_en, w_en = count(kpi.period_days, "en", "day", "days"), count(was_days, "en", "day", "days")
+    n_fr, w_fr = (
+        count(kpi.period_days, "fr", "jour", "jours"),
+        count(was_days, "fr", "jour", "jours"),
+    )
+    t_en, t_fr = format_value(kpi.kind, kpi.target, "en"), format_value(kpi.kind, kpi.target, "fr")
+    b_en = format_value(kpi.kind, kpi.baseline, "en")
+    b_fr = format_value(kpi.kind, kpi.baseline, "fr")
+    return Caution(
+        f"Each value now covers {n_en} (before: {w_en}): the history and the baseline "
+        f"({b_en}) are read again over {n_en}. The target, {t_en}, was set for {w_en}: "
+        "change it if it no longer fits.",
+        f"Chaque valeur couvre maintenant {n_fr} (avant\u202f: {w_fr})\u202f: l’historique et "
+        f"la base ({b_fr}) sont relus sur {n_fr}. La cible, {t_fr}, a été fixée "
+        f"pour {w_fr}\u202f: changez-la si elle ne convient plus.",
     )
 
 
@@ -241,13 +293,15 @@ def cautions(
     *,
     added: bool = False,
     deadline_set: bool = False,
+    period_set: bool = False,
     retention_days: int = 0,
 ) -> list[Caution]:
     """What to tell whoever just saved ``kpi``: a deadline (given with it,
     or taken from its objective when ``added``) already past, which makes
     it read "missed" at once; a KPI ``added`` whose baseline already meets
-    its target, which reads "achieved" at once; a KPI ``added`` whose
-    period the posts are not kept for (:func:`retention_caution`)."""
+    its target, which reads "achieved" at once; a KPI ``added`` or given a
+    new period (``period_set``) whose period the posts are not kept for
+    (:func:`retention_caution`)."""
     from veille.i18n import format_date
     from veille.plan.status import format_value
 
@@ -259,8 +313,9 @@ def cautions(
             Caution(
                 f"The deadline, {d_en}, is already past: the KPI reads “missed” until it "
                 "reaches its target. Change the date if another was meant.",
-                f"L’échéance, le {d_fr}, est déjà passée\u202f: le KPI est «\u202fmanqué\u202f» "
-                "tant qu’il n’atteint pas son objectif. Changez la date s’il en fallait une autre.",
+                f"L’échéance, le {d_fr}, est déjà passée\u202f: l’indicateur est "
+                "«\u202fmanqué\u202f» tant qu’il n’atteint pas sa cible. Changez la date s’il en "
+                "fallait une autre.",
             )
         )
     up = KINDS[kpi.kind].better == "up" if kpi.kind in KINDS else True
@@ -275,11 +330,12 @@ def cautions(
             Caution(
                 f"Already met: the baseline ({b_en}) reaches the target of {t_en}, so the KPI "
                 "reads “achieved” at once. Is this a floor to keep?",
-                f"Déjà atteint\u202f: la valeur de départ ({b_fr}) atteint l’objectif de {t_fr}, "
-                "le KPI est donc «\u202fatteint\u202f» d’emblée. Est-ce un plancher à tenir\u202f?",
+                f"Déjà atteint\u202f: la base ({b_fr}) atteint la cible de {t_fr}, "
+                "l’indicateur est donc «\u202fatteint\u202f» d’emblée. Est-ce un plancher à "
+                "tenir\u202f?",
             )
         )
-    kept = retention_caution(kpi, retention_days) if added else None
+    kept = retention_caution(kpi, retention_days) if added or period_set else None
     if kept is not None:
         found.append(kept)
     return found

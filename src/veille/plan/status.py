@@ -36,6 +36,7 @@ from veille.plan.kpis import (
     KINDS,
     Measure,
     Since,
+    counted_since,
     first_point_days,
     history,
     listening,
@@ -106,6 +107,14 @@ def judge(kpi: KPI, got: Measure, today: date, *, baseline_days: int | None = No
         return verdict
     d_en, d_fr = format_date(got.covers_from, "en"), format_date(got.covers_from, "fr")
     n, period = got.covered_days, kpi.period_days
+    if got.from_counts:  # the posts before are gone, their counts kept
+        return Verdict(
+            verdict.status,
+            f"{verdict.reason_en} It counts only {n} of the {period} days: veille's daily "
+            f"counts of its topic begin on {d_en}.",
+            f"{verdict.reason_fr} Ce chiffre ne compte que {n} des {period} jours\u202f: les "
+            f"comptages quotidiens de son sujet commencent le {d_fr}.",
+        )
     return Verdict(
         verdict.status,
         f"{verdict.reason_en} It counts only {n} of the {period} days: veille holds posts "
@@ -134,14 +143,14 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
         return Verdict(
             "achieved",
             f"{v_en} has reached the target of {t_en}.",
-            f"{v_fr} atteint l’objectif de {t_fr}.",
+            f"{v_fr} atteint la cible de {t_fr}.",
         )
     if kpi.deadline and today > kpi.deadline:
         d_en, d_fr = format_date(kpi.deadline, "en"), format_date(kpi.deadline, "fr")
         return Verdict(
             "missed",
             f"The deadline of {d_en} has passed at {v_en}, short of the target of {t_en}.",
-            f"L’échéance du {d_fr} est passée à {v_fr}, sans atteindre l’objectif de {t_fr}.",
+            f"L’échéance du {d_fr} est passée à {v_fr}, sans atteindre la cible de {t_fr}.",
         )
     if base is not None and ((base >= target) if up else (base <= target)):
         # Met when set (a floor to keep): progress from it toward the target
@@ -150,7 +159,7 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
         return Verdict(
             "at_risk",
             f"{v_en} no longer reaches the target of {t_en}, which the baseline ({b_en}) met.",
-            f"{v_fr} n’atteint plus l’objectif de {t_fr}, que la base ({b_fr}) atteignait.",
+            f"{v_fr} n’atteint plus la cible de {t_fr}, que la base ({b_fr}) atteignait.",
         )
     if base is not None and baseline_days is not None:
         b_en, b_fr, n, period = fmt(base, "en"), fmt(base, "fr"), baseline_days, kpi.period_days
@@ -158,15 +167,14 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
             "on_track",
             f"{v_en} against a target of {t_en}; the baseline ({b_en}) counted only {n} of "
             f"the {period} days, so progress is not measured from it.",
-            f"{v_fr} pour un objectif de {t_fr}\u202f; la base ({b_fr}) ne comptait que {n} des "
+            f"{v_fr} pour une cible de {t_fr}\u202f; la base ({b_fr}) ne comptait que {n} des "
             f"{period} jours\u202f: la progression n’est donc pas mesurée depuis elle.",
         )
     if base is None:
         return Verdict(
             "on_track",
             f"{v_en} against a target of {t_en}; no baseline was measurable when it was set.",
-            f"{v_fr} pour un objectif de {t_fr}\u202f; aucune base n’était mesurable à sa "
-            "création.",
+            f"{v_fr} pour une cible de {t_fr}\u202f; aucune base n’était mesurable à sa création.",
         )
     progress = (value - base) / (target - base)
     b_en, b_fr = fmt(base, "en"), fmt(base, "fr")
@@ -181,7 +189,7 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
         return Verdict(
             "at_risk",
             f"{v_en} has moved away from the target of {t_en} (baseline {b_en}).",
-            f"{v_fr} s’éloigne de l’objectif de {t_fr} (base {b_fr}).",
+            f"{v_fr} s’éloigne de la cible de {t_fr} (base {b_fr}).",
         )
     elapsed = (today - start).days / (kpi.deadline - start).days
     p_en, p_fr = _fraction(progress, "en"), _fraction(progress, "fr")
@@ -200,12 +208,12 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
     )
 
 
-def _baseline_days(kpi: KPI, listening_since: Since) -> int | None:
+def _baseline_days(ws: Workspace, kpi: KPI, listening_since: Since) -> int | None:
     """The days of its period a count KPI's baseline counted, when veille
     held no post for the first of them (``None`` when it counted them all)."""
     if kpi.kind not in COUNTED or kpi.set_at is None or kpi.baseline is None:
         return None
-    since = listening_since()
+    since, _kept = counted_since(ws, kpi, listening_since)
     start = kpi.set_at - timedelta(days=kpi.period_days)
     if since is None or since <= start or since >= kpi.set_at:
         return None  # all counted; or the posts it counted are gone (kept no longer)
@@ -225,6 +233,9 @@ class KPIReport:
     #: The days of its period the history's first point counts, when fewer
     #: (veille held no post before): :func:`~veille.plan.kpis.first_point_days`.
     first_days: int | None = None
+    #: The first point's days go by when its topic's kept counts begin
+    #: (posts before them purged): :func:`~veille.plan.kpis.counted_since`.
+    first_from_counts: bool = False
 
     def reason(self, lang: str) -> str:
         return self.reason_fr if lang == "fr" else self.reason_en
@@ -237,6 +248,16 @@ class KPIReport:
             return ""
         n, period = self.first_days, self.kpi.period_days
         day = format_date(self.history[0][0], lang)
+        if self.first_from_counts:  # the posts held begin later: their counts did not
+            if lang == "fr":
+                return (
+                    f"Le point du {day} ne compte que {n} de ses {period} jours\u202f: les "
+                    "comptages quotidiens de son sujet commencent dans cette période."
+                )
+            return (
+                f"The point of {day} counts only {n} of its {period} days: veille's daily "
+                "counts of its topic begin in that period."
+            )
         if lang == "fr":
             return typography(
                 f"Le point du {day} ne compte que {n} de ses {period} jours : veille ne "
@@ -284,7 +305,7 @@ def report(
     when = now_utc(now)
     since = since or listening(ws)
     got = measure(ws, kpi, window(when, kpi.period_days), since=since)
-    verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(kpi, since))
+    verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(ws, kpi, since))
     kept = retention_caution(kpi, ws.settings.privacy.retention_days)
     if kept is not None and got.value is not None:
         verdict = Verdict(
@@ -292,8 +313,16 @@ def report(
         )
     series = history(ws, kpi, when, since=since, current=got) if with_history else []
     first = first_point_days(ws, kpi, series, when, since=since)
+    kept_counts = first is not None and counted_since(ws, kpi, since)[1]
     return KPIReport(
-        kpi, got.value, verdict.status, verdict.reason_en, verdict.reason_fr, series, first
+        kpi,
+        got.value,
+        verdict.status,
+        verdict.reason_en,
+        verdict.reason_fr,
+        series,
+        first,
+        kept_counts,
     )
 
 

@@ -104,19 +104,31 @@ def _purged_where(scope: Scope, dims: tuple[str, ...] = ()) -> tuple[str, dict[s
     topic rollup, which keeps them: the whole topic, no dimension, bounds on
     quarter-hours; else ``None``."""
     f = scope.flt
-    if (
-        scope.topic_id is None
-        or dims
-        or scope.scan
-        or f.platforms
-        or f.languages
-        or not all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until))
-    ):
+    if scope.topic_id is None or dims or scope.scan or f.platforms or f.languages:
         return None
-    clauses, params = _quarter_bounds(f, "p")
+    # Bounds off the quarter-hours (a KPI's window ends at the second it is
+    # read) take the quarter-hours wholly inside, as SQLite reads its rollup
+    # there (the edges from the posts held, none of them purged): the
+    # purged counts were left out whole, and a KPI read after a purge
+    # counted the posts kept only.
+    clauses, params = _quarter_bounds(replace(f, since=_quarter_up(f.since)), "p")
     clauses.insert(0, "topic_id = {pt:Int64}")
     params["pt"] = scope.topic_id
     return " AND ".join(clauses), params
+
+
+def _quarter_up(at: datetime | None) -> datetime | None:
+    """``at`` moved on to the next quarter-hour's start (itself when it is one)."""
+    if at is None:
+        return None
+    return datetime.fromtimestamp(-(-int(at.timestamp()) // QUARTER) * QUARTER, UTC)
+
+
+def _whole_quarters(p: Period) -> Period:
+    """The quarter-hours wholly inside ``p`` (none when it holds none)."""
+    lo = _quarter_up(p.since) or p.since
+    hi = datetime.fromtimestamp(int(p.until.timestamp()) // QUARTER * QUARTER, UTC)
+    return replace(p, since=lo, until=max(lo, hi))
 
 
 def _purged_sql(
@@ -261,6 +273,24 @@ class ClickHouseAnalytics(ClickHousePeople):
             f"SELECT count(), min(published_at) FROM {POSTS} WHERE {where.sql}", where.params
         )[0]
         return datetime.fromtimestamp(first, UTC) if n else None
+
+    def topic_counts_begin(self, topic_id: int) -> datetime | None:
+        # Its filings of the posts held, and what purges took out (topic_purged).
+        p = {"t": topic_id}
+        held = self.rows(
+            "SELECT count(), min(published_at) FROM topic_filings FINAL "
+            "WHERE topic_id = {t:Int64} AND filed = 1",
+            p,
+        )[0]
+        gone = self.rows(
+            "SELECT count(), min(bucket) FROM (SELECT bucket, sum(posts) AS n FROM topic_purged "
+            "WHERE topic_id = {t:Int64} GROUP BY bucket HAVING n > 0)",
+            p,
+        )[0]
+        found = [int(held[1]) // QUARTER] if held[0] else []
+        if gone[0]:
+            found.append(int(gone[1]))
+        return datetime.fromtimestamp(min(found) * QUARTER, UTC) if found else None
 
     def sentiment_totals(self, scope: Scope, period: Period) -> tuple[int, int, int]:
         if not scope.restricted:
@@ -503,14 +533,13 @@ class ClickHouseAnalytics(ClickHousePeople):
         )
         # What retention purges took out of a saved topic counts in its
         # totals, as in SQLite's topic rollup: in the same query.
-        aligned = all(
-            int(t.timestamp()) % QUARTER == 0 for p in periods for t in (p.since, p.until)
-        )
-        purged = _purged_where(span) if aligned else None
+        # Off the quarter-hours, the ones wholly inside each period (as SQLite).
+        purged = _purged_where(span)
         if purged:
             params.update(purged[1])
             nulls = "".join("NULL, " for _ in by)
-            gone = self._which_period(periods, f"bucket * {QUARTER}", params, "g")
+            inner = [_whole_quarters(p) for p in periods]
+            gone = self._which_period(inner, f"bucket * {QUARTER}", params, "g")
             sql += (
                 f" UNION ALL SELECT 1, {gone} AS w, {nulls}toInt64(sum(posts)), "
                 "toInt64(sum(engagement)), toInt64(sum(reach)), 0, 0, 0, 0, 0 "

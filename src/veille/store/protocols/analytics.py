@@ -176,6 +176,13 @@ class AnalyticsPosts(Protocol):
         ``min()``, not a sort of every post."""
         ...
 
+    def topic_counts_begin(self, topic_id: int) -> datetime | None:
+        """When what saved topic ``topic_id`` counts begins: its oldest post,
+        held or taken out by a retention purge (whose counts the topic's
+        totals keep), to the quarter-hour; ``None`` while it counts none.
+        A count of the topic over days before :meth:`posts_begin` is whole."""
+        ...
+
     # -- top lists ----------------------------------------------------------------
 
     def top_posts(

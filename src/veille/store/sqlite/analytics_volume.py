@@ -241,6 +241,13 @@ class SQLiteVolume(columns.KeepsColumns):
         ).fetchone()
         return None if first is None else datetime.fromtimestamp(first, UTC)
 
+    def topic_counts_begin(self, topic_id: int) -> datetime | None:
+        # The rollup keeps what a retention purge deletes.
+        (first,) = self.conn.execute(
+            "SELECT min(bucket) FROM topic_rollup WHERE topic_id = ? AND posts > 0", (topic_id,)
+        ).fetchone()
+        return None if first is None else datetime.fromtimestamp(first * QUARTER, UTC)
+
     def sentiment_totals(self, scope: Scope, period: Period) -> tuple[int, int, int]:
         """(positive, negative, neutral) posts of ``scope`` over ``period``;
         unscored posts are left out."""

@@ -66,10 +66,14 @@ def update_topic(name: str, body: TopicUpdate, ws: Ws, user: Writer) -> TopicOut
         topic = service.edit_topic(
             ws.store, name, body.query, actor=user.username, based_on=body.version
         )
-    except Conflict as exc:  # the page's hint speaks of its form: say the API's way
-        now = service.get_topic(ws.store, name).version
+    except Conflict as exc:  # the page's words speak of a form opened: say the API's way
+        saved = service.get_topic(ws.store, name)
+        now = saved.version
         raise Conflict(
-            exc.message,
+            tr("topic %(name)s is at version %(now)s, not at the version %(was)s sent in "
+               "\"version\": another API client or a user of the web app saved version "
+               "%(now)s since, with the query: %(query)s",
+               name=saved.name, now=now, was=body.version, query=saved.query),
             hint=tr("Nothing was saved: read the topic again (GET /api/v1/topics/%(name)s), "
                     "make your change on its version %(now)s and send it with "
                     "\"version\": %(now)s.", name=name, now=now),

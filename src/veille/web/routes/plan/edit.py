@@ -58,6 +58,7 @@ def _edit_context(
         "kinds": [(k, kind_label(k, language)) for k in KINDS],
         "kpis": ws.state.plan_kpis(),
         "kpi_kinds": [(k, kpi_label(k, language)) for k in KPI_KINDS],
+        "kpi_kind": lambda k: kpi_label(k, language),
         "people": ws.state.plan_people(),
         "roles": [(r, role_label(r, language)) for r in ROLES],
         "role_label": lambda r: role_label(r, language),
@@ -112,10 +113,10 @@ def _joined(values: list[str] | tuple[str, ...] | None) -> str:
 
 
 def _kpi_fields(k: Any) -> dict[str, str]:
-    """A KPI's target, deadline and objective as its row's form shows and
-    sends them."""
+    """A KPI's target, deadline, objective and period as its row's form
+    shows and sends them."""
     return {"target": str(k.target), "deadline": k.deadline.isoformat() if k.deadline else "",
-            "objective": k.objective}  # fmt: skip
+            "objective": k.objective, "period_days": str(k.period_days)}  # fmt: skip
 
 
 #: The channel form's labels, by field (what a refused save names).
@@ -269,14 +270,23 @@ def kpi_target(
     target: Text = "",
     deadline: Text = "",
     objective: Text = "",
+    period_days: Text = "",
     shown: Text = "",
 ) -> Response:
-    """A KPI's target, deadline and objective, as its row of the editing
-    page shows them: the date field left empty removes the deadline, the
-    objective chosen moves the KPI there (its baseline and history stay).
-    Only a field changed on the page is written (a colleague's change saved
-    since stays); one both changed is refused."""
-    from veille.plan.kpis import cautions, get_kpi, move_kpi, set_target
+    """A KPI's target, deadline, objective and period, as its row of the
+    editing page shows them: the date field left empty removes the deadline,
+    the objective chosen moves the KPI there (its baseline and history
+    stay), a new period reads its history and baseline again over windows
+    of that many days. Only a field changed on the page is written (a
+    colleague's change saved since stays); one both changed is refused."""
+    from veille.plan.kpis import (
+        cautions,
+        get_kpi,
+        move_kpi,
+        period_caution,
+        set_period,
+        set_target,
+    )
     from veille.plan.objectives import get_objective
 
     _ = translator(request)
@@ -292,9 +302,12 @@ def kpi_target(
         # (a page from before the row had one: the objective is left alone).
         if "objective" in was:
             sent["objective"] = objective
+        if period_days or "period_days" in was:  # a page from before the row had one: left alone
+            sent["period_days"] = period_days
         changes, clashes = edited_fields(was, sent, _kpi_fields(now))
         if clashes:
-            labels = {"target": _("Target"), "deadline": _("Deadline"), "objective": _("Objective")}
+            labels = {"target": _("Target"), "deadline": _("Deadline"), "objective": _("Objective"),
+                      "period_days": _("Days each value covers")}  # fmt: skip
             raise Conflict(
                 tr("KPI %(name)s changed since you opened the page (%(fields)s); "
                    "nothing was saved", name=name, fields=", ".join(labels[f] for f in clashes)),
@@ -304,6 +317,12 @@ def kpi_target(
         moved_to = changes.get("objective")
         if moved_to:  # checked first: one that is gone refuses the whole save
             get_objective(ws.state, moved_to)
+        days = whole(changes["period_days"], "period") if "period_days" in changes else None
+        if "period_days" in changes and days is None:
+            raise UsageError(
+                tr("a KPI needs a period"),
+                hint=tr("Write how many days each value covers, e.g. 7."),
+            )
         kpi = now
         if {"target", "deadline"} & set(changes):
             day = changes.get("deadline")
@@ -314,6 +333,13 @@ def kpi_target(
                 deadline=day or None,
                 clear_deadline=day is not None and not day.strip(),
                 actor=user.username,
+            )
+        if days is not None and days != now.period_days:
+            kpi = set_period(ws, name, days, actor=user.username)
+            said.append(period_caution(kpi, now.period_days).said(lang(request)))
+            kept = ws.settings.privacy.retention_days
+            said.extend(
+                c.said(lang(request)) for c in cautions(kpi, period_set=True, retention_days=kept)
             )
         if moved_to is not None:
             kpi = move_kpi(ws.state, name, moved_to, actor=user.username)

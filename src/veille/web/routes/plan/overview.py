@@ -26,6 +26,7 @@ def _overview(request: Request) -> dict[str, Any]:
     from veille.plan.charts import kpi_svg
     from veille.plan.cost import estimate
     from veille.plan.document import cost_data
+    from veille.plan.kpis import kind_label as kpi_kind
     from veille.plan.objectives import kind_note
     from veille.plan.people import current_guidelines, has_acknowledged
     from veille.plan.recommend import (
@@ -44,7 +45,7 @@ def _overview(request: Request) -> dict[str, Any]:
     kpis = [
         {
             "report": r,
-            "kind": r.kpi.kind,
+            "kind": kpi_kind(r.kpi.kind, language),
             "value": format_value(r.kpi.kind, r.value, language),
             "baseline": format_value(r.kpi.kind, r.kpi.baseline, language),
             "target": format_value(r.kpi.kind, r.kpi.target, language),
