@@ -157,6 +157,36 @@ def test_topics_create_update_delete(api: Running) -> None:
         assert missing.status_code == 404 and missing.json()["error"]["hint"]
 
 
+def test_a_topic_says_how_many_posts_it_matches_without_reading_each_match(
+    api: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``GET /api/v1/topics/NAME`` counts the topic's matches as the stream
+    counts them: it read the key of every match, and of every match of the
+    previous version (2 s at 1M posts for a common word, each time asked)."""
+    from veille.store.sqlite.topics import SQLiteTopics
+
+    read: list[Any] = []
+    keys = SQLiteTopics.matching_post_keys
+
+    def spied(self: Any, query: Any) -> set[int]:
+        read.append(query)
+        return keys(self, query)
+
+    monkeypatch.setattr(SQLiteTopics, "matching_post_keys", spied)
+    with client(api) as c:
+        assert c.post("/api/v1/topics", json={"name": "fibre", "query": "lyon"}).status_code == 201
+        c.put("/api/v1/topics/fibre", json={"query": "lumio AND fibre"})
+        got = c.get("/api/v1/topics/fibre").json()
+        vexa = c.post("/api/v1/topics", json={"name": "offer", "query": "vexa OR nothing"})
+        assert vexa.status_code == 201
+        offers = c.get("/api/v1/topics/offer").json()
+        c.delete("/api/v1/topics/fibre")
+        c.delete("/api/v1/topics/offer")
+    # The same counts as the posts the queries find (20 of each).
+    assert got["matches"] == 20 and offers["matches"] == 20
+    assert read == []
+
+
 def test_two_clients_updating_one_topic_with_its_version_do_not_overwrite_each_other(
     api: Running,
 ) -> None:
