@@ -552,6 +552,52 @@ def test_an_alert_reads_back_under_the_names_it_was_written_with(api: Running) -
     assert detail["at_time"]["deprecated"] is True
 
 
+def test_analytics_figures_are_read_once_a_minute_for_every_client(
+    api: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each analytics endpoint read the posts of its scope on every request
+    (0.2-1 s each at 1M posts); the same question within a minute gets the
+    same figures without reading them again, whoever asks, as the pages do."""
+    from veille.analytics import influencers
+    from veille.store.sqlite.analytics_people import SQLitePeople
+    from veille.store.sqlite.analytics_volume import SQLiteVolume
+
+    reads: list[str] = []
+
+    def spy(owner: Any, name: str) -> None:
+        real = getattr(owner, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            reads.append(name)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)
+
+    spy(SQLiteVolume, "post_totals")
+    spy(SQLitePeople, "posts_by_source")
+    spy(influencers, "read")
+    period = "2026-02-27..2026-03-03"
+    asked = [
+        ("volume", [("q", "lumio"), ("period", period)]),
+        ("breakdown", [("by", "lang"), ("period", period)]),
+        ("sentiment", [("period", period)]),
+        ("share-of-voice", [("query", "Lumio=lumio"), ("query", "Vexa=vexa"), ("period", period)]),
+        ("influencers", [("q", "lumio"), ("period", period)]),
+    ]
+    answers = []
+    for role in ("viewer", "analyst"):
+        with client(api, role) as c:
+            answers.append(
+                [c.get(f"/api/v1/analytics/{name}", params=params).json() for name, params in asked]
+            )
+        if role == "viewer":
+            assert {"post_totals", "posts_by_source", "read"} <= set(reads)
+            reads.clear()
+    assert answers[0] == answers[1]
+    assert {v["topic"]: v["posts"] for v in answers[1][3]["voices"]} == {"Lumio": 20, "Vexa": 20}
+    assert reads == []
+
+
 def test_analytics_errors_name_the_api_parameters_not_the_cli_options(api: Running) -> None:
     """The share of voice without topics and a view without its organization
     topic told an API client to 'pass --topic or --query'."""
