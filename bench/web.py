@@ -19,7 +19,8 @@ duration is printed (the cold cost of those three pages).
    the mention stream with a query, newest first and by relevance over a
    week, the trends, the influencers, an API search, the presence plan, and
    a static file as the baseline), then pages a team lives in that were
-   slow at 1M posts (a topic's weekly report, whose first view makes it;
+   slow at 1M posts (the mention stream by engagement, a topic's weekly
+   report, whose first view makes it;
    the API's topic with its count of matches, share of voice, breakdown and
    influencers of a topic, and its OpenAPI document): p50 and p95 of the
    time to the full answer, and each p95's ratio to the static file's.
@@ -316,6 +317,7 @@ def targets(token: str) -> dict[str, tuple[str, dict[str, str]]]:
         "API search q=lumio": ("/api/v1/posts?q=lumio&limit=20", api),
         "plan": ("/plan", {}),
         # The other pages a team lives in, where one was slow at 1M posts.
+        "stream by engagement": ("/stream?q=lumio&sort=engagement", {}),
         "report, a topic's week": ("/reports?topic=lumio", {}),
         "API topic lumio": ("/api/v1/topics/lumio", api),
         "API share of voice": ("/api/v1/analytics/share-of-voice", api),
