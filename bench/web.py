@@ -20,10 +20,10 @@ duration is printed (the cold cost of those three pages).
    week, the trends, the influencers, an API search, the presence plan, and
    a static file as the baseline), then pages a team lives in that were
    slow at 1M posts (the mention stream by engagement, a topic's weekly
-   report, whose first view makes it;
-   the API's topic with its count of matches, share of voice, breakdown and
-   influencers of a topic, and its OpenAPI document): p50 and p95 of the
-   time to the full answer, and each p95's ratio to the static file's.
+   report, whose first view makes it, the API's topic with its count of
+   matches, share of voice, breakdown and influencers of a topic, and its
+   OpenAPI document): p50 and p95 of the time to the full answer, and each
+   p95's ratio to the static file's.
    Target: p95 <= 300 ms.
    The plan (set up once in the workspace: an objective on the brand, two
    channels, four KPIs of the kinds that read posts) shows each KPI with its
