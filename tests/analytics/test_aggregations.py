@@ -182,6 +182,32 @@ def test_headline_figures_with_change(store, week: Period) -> None:
         headline_and_sentiment(store, Scope(scan=True), week, ("mood",))
 
 
+def test_a_topics_breakdowns_read_its_posts_once_a_period(
+    store, week: Period, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No rollup answers a topic's (or a query's) posts by platform, language,
+    country or sentiment: each breakdown read the scope's posts again, four
+    reads a period for the report and the dashboard's cards (0.3 s of a
+    topic's week at 1M posts). They are read once a period, with the rows
+    each breakdown read alone gives."""
+    from veille.store.sqlite.analytics_volume import SQLiteVolume
+
+    dims = ("platform", "lang", "country", "sentiment")
+    scope = Scope(scan=True)  # as a topic's or a query's: no rollup answers it
+    alone = {d: breakdown(store, scope, week, d) for d in dims}
+    reads: list[tuple[str, ...]] = []
+    real = SQLiteVolume.post_totals
+
+    def counted(self: SQLiteVolume, scope: Scope, dims: tuple[str, ...] = (), *a, **k):  # type: ignore[no-untyped-def]
+        reads.append(dims)
+        return real(self, scope, dims, *a, **k)
+
+    monkeypatch.setattr(SQLiteVolume, "post_totals", counted)
+    _figures, _now, _before, split = headline_and_sentiment(store, scope, week, dims)
+    assert split == alone and sum(s.posts for s in split["lang"]) == 5
+    assert len([d for d in reads if d]) == 2  # the period and the one before
+
+
 ZONES = ["UTC", "Europe/Paris", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe",
          "America/Toronto", "Pacific/Chatham"]  # fmt: skip
 

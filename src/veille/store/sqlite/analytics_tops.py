@@ -267,8 +267,30 @@ class SQLiteTops(SQLiteVolume):
             bounded = scope.during(period)
             got: dict[str, Any] = self._figures(bounded)
             if by:
-                got["by"] = {d: self.post_totals(bounded, (d,)) for d in by}
+                got["by"] = self._by_each(bounded, by)
             out.append(got)
+        return out
+
+    def _by_each(self, scope: Scope, by: tuple[str, ...]) -> dict[str, list[tuple[Any, ...]]]:
+        """``post_totals`` of ``scope`` by each dimension of ``by`` alone. No
+        rollup answers a topic's or a query's posts by a dimension: each
+        dimension read the scope's posts again (four reads a period, the
+        report's and the dashboard's breakdowns, 0.3 s of a topic's week at
+        1M posts), so they are read once, grouped by every dimension, and
+        summed for each. The whole workspace's come from the rollups."""
+        if not scope.restricted or len(by) < 2:
+            return {d: self.post_totals(scope, (d,)) for d in by}
+        rows = self.post_totals(scope, by)
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        for i, d in enumerate(by):
+            # As SQL sums: a measure no row gave stays None, else the sum of those given.
+            sums: dict[Any, list[Any]] = {}
+            for row in rows:
+                got = sums.setdefault(row[i], [None, None, None])
+                for j, v in enumerate(row[-3:]):
+                    if v is not None:
+                        got[j] = v if got[j] is None else got[j] + v
+            out[d] = [(k, *v) for k, v in sorted(sums.items()) if v[0]]
         return out
 
     def _figures(self, scope: Scope) -> dict[str, float]:

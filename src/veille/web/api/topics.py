@@ -30,7 +30,7 @@ def get_topic(name: str, ws: Ws) -> TopicDetail:
     """The topic, its versions (oldest first) and how many stored posts it
     matches (0 when its stored query no longer reads: ``query_error`` says why)."""
     topic = TopicOut.of(service.get_topic(ws.store, name))
-    matches = 0 if topic.query_error else service.test_topic(ws.store, name, sample=0).count
+    matches = 0 if topic.query_error else service.match_count(ws.store, name)
     return TopicDetail(
         **topic.model_dump(),
         versions=[
