@@ -119,3 +119,43 @@ def test_upgrading_keeps_every_item_and_what_points_at_it(tmp_path) -> None:  # 
     c.execute("DELETE FROM inbox_items WHERE id = 2")
     assert c.execute("SELECT count(*) FROM inbox_labels").fetchone() == (1,)
     store.close()
+
+
+def test_moving_the_state_between_sqlite_and_postgresql_keeps_the_numbers_unused(
+    tmp_path,
+    postgres_url,  # type: ignore[no-untyped-def]
+) -> None:
+    """``veille store migrate`` after an erasure: each store went on from
+    the largest number it was handed, so the erased item's number was given
+    to the next item on the new store, its audit entries and e-mailed links
+    with it. Both ways: SQLite to PostgreSQL, then back to a new SQLite."""
+    from tests.conftest import init_state_workspace
+    from veille.query.topics import add_topic
+    from veille.services.migrate import migrate_workspace
+    from veille.store.postgres.testing import fresh_schema_url
+
+    root = init_state_workspace(tmp_path / "ws", "sqlite")
+    with Workspace.open(root) as ws:
+        add_topic(ws.state, "lumio", "lumio", inbox=True)
+        ingest(ws, [post("1", "lumio broke", author=Author("bob")),
+                    post("2", "lumio down", author=Author("claire"))])  # fmt: skip
+        erased = _ids(ws)["claire"]
+        privacy.erase_author(ws, "claire")
+        state_url = fresh_schema_url(postgres_url, tmp_path)
+        assert migrate_workspace(ws, posts_url=None, state_url=state_url).ok
+    config = root / "veille.toml"
+    config.write_text(
+        f'[store]\nposts = "sqlite:///veille.db"\nstate = "{state_url}"\n', encoding="utf-8"
+    )
+    with Workspace.open(root) as split:
+        ingest(split, [post("3", "lumio again", author=Author("dana"))])
+        on_pg = _ids(split)["dana"]
+        assert on_pg > erased
+        privacy.erase_author(split, "dana")  # the newest again, erased on PostgreSQL
+        back = tmp_path / "back.db"
+        url = f"sqlite:///{back}"  # posts and state together, as a workspace of one file
+        assert migrate_workspace(split, posts_url=url, state_url=url).ok
+    config.write_text(f'[store]\nposts = "{url}"\nstate = "{url}"\n', encoding="utf-8")
+    with Workspace.open(root) as moved:
+        ingest(moved, [post("4", "lumio still", author=Author("eve"))])
+        assert _ids(moved)["eve"] > on_pg
