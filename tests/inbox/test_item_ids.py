@@ -159,3 +159,75 @@ def test_moving_the_state_between_sqlite_and_postgresql_keeps_the_numbers_unused
     with Workspace.open(root) as moved:
         ingest(moved, [post("4", "lumio still", author=Author("eve"))])
         assert _ids(moved)["eve"] > on_pg
+
+
+def test_upgrading_a_database_with_an_unrelated_dangling_row_still_opens(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A row pointing at nothing elsewhere (a session of a user deleted with
+    the sqlite3 shell, whose foreign keys are off by default) has nothing to
+    do with the inbox's numbers: the upgrade refused the whole database over
+    it ("would leave 1 rows pointing at nothing"), so the workspace did not
+    open any more. Only what points at the table built again is checked."""
+    import sqlite3
+
+    from veille.store.sqlite import SQLiteStore
+    from veille.store.sqlite.migrations import migrations
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for mig in migrations():
+        if mig.number < 470:
+            mig.run(conn)
+            conn.execute(f"PRAGMA user_version = {mig.number}")  # as a veille before
+    conn.execute(
+        "INSERT INTO inbox_items (id, post_id, platform, author, text, published_at, "
+        "created_at, updated_at) VALUES (1, 'mastodon:1', 'mastodon', 'a', 't', 0, 0, 0)"
+    )
+    conn.execute("INSERT INTO inbox_labels VALUES (1, 'tag', 'urgent')")
+    # As the sqlite3 shell does it: foreign keys off, the user's session left behind.
+    conn.execute(
+        "INSERT INTO sessions (id_hash, username, created_at, expires_at) "
+        "VALUES ('h', 'gone', 0, 0)"
+    )
+    conn.close()
+
+    store = SQLiteStore.open(path)
+    c = store.conn
+    assert c.execute("SELECT count(*) FROM inbox_labels").fetchone() == (1,)
+    (sql,) = c.execute("SELECT sql FROM sqlite_master WHERE name = 'inbox_items'").fetchone()
+    assert "AUTOINCREMENT" in sql
+    store.close()
+
+
+def test_a_rebuild_that_would_leave_rows_pointing_at_nothing_changes_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The check kept for a table built again: a rebuild losing a row that
+    others point at is refused whole, the rows and the schema as they were."""
+    import sqlite3
+
+    import pytest
+
+    from veille.store.sqlite.migrations import Migration, _apply
+
+    conn = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.executescript(
+        "CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+        "CREATE TABLE items (id INTEGER PRIMARY KEY);"
+        "CREATE TABLE notes (item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE);"
+        "INSERT INTO items VALUES (1), (2); INSERT INTO notes VALUES (1), (2);"
+    )
+    losing = Migration(
+        9001,
+        "9001_lossy.py",
+        source='REBUILDS = ("items",)\n'
+        "def migrate(conn):\n"
+        "    conn.execute('CREATE TABLE items_new (id INTEGER PRIMARY KEY AUTOINCREMENT)')\n"
+        "    conn.execute('INSERT INTO items_new SELECT id FROM items WHERE id = 1')\n"
+        "    conn.execute('DROP TABLE items')\n"
+        "    conn.execute('ALTER TABLE items_new RENAME TO items')\n",
+    )
+    with pytest.raises(RuntimeError, match="1 rows pointing at nothing"):
+        _apply(conn, [losing], "t.db")
+    assert conn.execute("SELECT count(*) FROM items").fetchone() == (2,)
+    assert conn.execute("SELECT count(*) FROM notes").fetchone() == (2,)
+    assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone() == (0,)
+    assert conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
