@@ -119,3 +119,115 @@ def test_upgrading_keeps_every_item_and_what_points_at_it(tmp_path) -> None:  # 
     c.execute("DELETE FROM inbox_items WHERE id = 2")
     assert c.execute("SELECT count(*) FROM inbox_labels").fetchone() == (1,)
     store.close()
+
+
+def test_moving_the_state_between_sqlite_and_postgresql_keeps_the_numbers_unused(
+    tmp_path,
+    postgres_url,  # type: ignore[no-untyped-def]
+) -> None:
+    """``veille store migrate`` after an erasure: each store went on from
+    the largest number it was handed, so the erased item's number was given
+    to the next item on the new store, its audit entries and e-mailed links
+    with it. Both ways: SQLite to PostgreSQL, then back to a new SQLite."""
+    from tests.conftest import init_state_workspace
+    from veille.query.topics import add_topic
+    from veille.services.migrate import migrate_workspace
+    from veille.store.postgres.testing import fresh_schema_url
+
+    root = init_state_workspace(tmp_path / "ws", "sqlite")
+    with Workspace.open(root) as ws:
+        add_topic(ws.state, "lumio", "lumio", inbox=True)
+        ingest(ws, [post("1", "lumio broke", author=Author("bob")),
+                    post("2", "lumio down", author=Author("claire"))])  # fmt: skip
+        erased = _ids(ws)["claire"]
+        privacy.erase_author(ws, "claire")
+        state_url = fresh_schema_url(postgres_url, tmp_path)
+        assert migrate_workspace(ws, posts_url=None, state_url=state_url).ok
+    config = root / "veille.toml"
+    config.write_text(
+        f'[store]\nposts = "sqlite:///veille.db"\nstate = "{state_url}"\n', encoding="utf-8"
+    )
+    with Workspace.open(root) as split:
+        ingest(split, [post("3", "lumio again", author=Author("dana"))])
+        on_pg = _ids(split)["dana"]
+        assert on_pg > erased
+        privacy.erase_author(split, "dana")  # the newest again, erased on PostgreSQL
+        back = tmp_path / "back.db"
+        url = f"sqlite:///{back}"  # posts and state together, as a workspace of one file
+        assert migrate_workspace(split, posts_url=url, state_url=url).ok
+    config.write_text(f'[store]\nposts = "{url}"\nstate = "{url}"\n', encoding="utf-8")
+    with Workspace.open(root) as moved:
+        ingest(moved, [post("4", "lumio still", author=Author("eve"))])
+        assert _ids(moved)["eve"] > on_pg
+
+
+def test_upgrading_a_database_with_an_unrelated_dangling_row_still_opens(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A row pointing at nothing elsewhere (a session of a user deleted with
+    the sqlite3 shell, whose foreign keys are off by default) has nothing to
+    do with the inbox's numbers: the upgrade refused the whole database over
+    it ("would leave 1 rows pointing at nothing"), so the workspace did not
+    open any more. Only what points at the table built again is checked."""
+    import sqlite3
+
+    from veille.store.sqlite import SQLiteStore
+    from veille.store.sqlite.migrations import migrations
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for mig in migrations():
+        if mig.number < 470:
+            mig.run(conn)
+            conn.execute(f"PRAGMA user_version = {mig.number}")  # as a veille before
+    conn.execute(
+        "INSERT INTO inbox_items (id, post_id, platform, author, text, published_at, "
+        "created_at, updated_at) VALUES (1, 'mastodon:1', 'mastodon', 'a', 't', 0, 0, 0)"
+    )
+    conn.execute("INSERT INTO inbox_labels VALUES (1, 'tag', 'urgent')")
+    # As the sqlite3 shell does it: foreign keys off, the user's session left behind.
+    conn.execute(
+        "INSERT INTO sessions (id_hash, username, created_at, expires_at) "
+        "VALUES ('h', 'gone', 0, 0)"
+    )
+    conn.close()
+
+    store = SQLiteStore.open(path)
+    c = store.conn
+    assert c.execute("SELECT count(*) FROM inbox_labels").fetchone() == (1,)
+    (sql,) = c.execute("SELECT sql FROM sqlite_master WHERE name = 'inbox_items'").fetchone()
+    assert "AUTOINCREMENT" in sql
+    store.close()
+
+
+def test_a_rebuild_that_would_leave_rows_pointing_at_nothing_changes_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The check kept for a table built again: a rebuild losing a row that
+    others point at is refused whole, the rows and the schema as they were."""
+    import sqlite3
+
+    import pytest
+
+    from veille.store.sqlite.migrations import Migration, _apply
+
+    conn = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.executescript(
+        "CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+        "CREATE TABLE items (id INTEGER PRIMARY KEY);"
+        "CREATE TABLE notes (item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE);"
+        "INSERT INTO items VALUES (1), (2); INSERT INTO notes VALUES (1), (2);"
+    )
+    losing = Migration(
+        9001,
+        "9001_lossy.py",
+        source='REBUILDS = ("items",)\n'
+        "def migrate(conn):\n"
+        "    conn.execute('CREATE TABLE items_new (id INTEGER PRIMARY KEY AUTOINCREMENT)')\n"
+        "    conn.execute('INSERT INTO items_new SELECT id FROM items WHERE id = 1')\n"
+        "    conn.execute('DROP TABLE items')\n"
+        "    conn.execute('ALTER TABLE items_new RENAME TO items')\n",
+    )
+    with pytest.raises(RuntimeError, match="1 rows pointing at nothing"):
+        _apply(conn, [losing], "t.db")
+    assert conn.execute("SELECT count(*) FROM items").fetchone() == (2,)
+    assert conn.execute("SELECT count(*) FROM notes").fetchone() == (2,)
+    assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone() == (0,)
+    assert conn.execute("PRAGMA foreign_keys").fetchone() == (1,)

@@ -293,3 +293,25 @@ def test_a_token_call_is_answered_while_the_sqlite_file_is_held_by_a_long_write(
         assert held.status_code == 200, held.text
         after = httpx.get(f"{app.url}/api/v1/topics", headers=_bearer(token), timeout=60)
         assert after.status_code == 200
+
+
+def test_a_read_token_cannot_change_its_users_language(tmp_path: Path, state_kind: str) -> None:
+    """The language switcher (POST /language, open to anyone for the
+    cookie) saved the language in the account of whoever the request came
+    as: a read token changed what its user's e-mails and pages are written
+    in. A token needs the write scope for that, as for any change."""
+    from veille.services import users
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, state_kind)
+    _user(root, "ana", "analyst")
+    read, write = _token(root, "ana", "read"), _token(root, "ana", "write")
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        refused = c.post("/language", data={"lang": "fr"}, headers=_bearer(read))
+        assert refused.status_code == 403, refused.text
+        assert "scope is read" in refused.text
+        with Workspace.open(root) as ws:
+            assert users.get_user(ws.state, "ana").language == ""  # type: ignore[union-attr]
+        assert c.post("/language", data={"lang": "fr"}, headers=_bearer(write)).status_code == 303
+        with Workspace.open(root) as ws:
+            assert users.get_user(ws.state, "ana").language == "fr"  # type: ignore[union-attr]

@@ -512,3 +512,24 @@ def test_a_user_an_inbox_rule_assigns_to_is_not_removed_from_the_page(
     assert client.post("/users/leaver/remove", data={"csrf_token": token}).status_code == 303
     with live_server.workspace() as ws:
         assert users.get_user(ws.state, "leaver") is None
+
+
+def test_an_app_stopped_leaves_no_health_check_thread_behind(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each app asks its stores for /healthz on a thread of its own; the app
+    stopped (a test's server, veille demo --serve, an embedding process that
+    makes apps again), that thread stayed, with its database connection
+    opened on it, one more per app."""
+    import threading
+
+    from tests.web.server import serve
+    from veille.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    before = set(threading.enumerate())
+    with serve(root) as app:
+        assert httpx.get(f"{app.url}/healthz", timeout=30).status_code == 200
+        made = [t for t in threading.enumerate() if t not in before and "health" in t.name]
+        assert made, "the health check runs on a thread of its own"
+    for thread in made:
+        thread.join(timeout=10)
+    assert [t.name for t in made if t.is_alive()] == []

@@ -329,3 +329,11 @@ def copy_state(src: Any, dst: Any, report: MigrationReport, on_progress: Progres
                 "workspace; nothing already copied is lost, run the command again.",
             ) from last_error
         todo = postponed
+    # The numbers each table gave (an erased inbox item's included) stay
+    # unused in the copy: a store going on from the largest row it was
+    # handed gave the next item an erased one's number, its audit entries
+    # and its e-mailed links with it.
+    given = src.numbers_given()
+    for name in common:
+        if name in given:
+            dst.continue_numbers(theirs[name], given[name])

@@ -68,6 +68,19 @@ class StateTransfer(Protocol):
         """After copying identifiers: their sequences continue after them."""
         ...
 
+    def numbers_given(self) -> dict[str, int]:
+        """For each table that never gives a number twice (SQLite's
+        ``AUTOINCREMENT``, PostgreSQL's sequences): the highest number its
+        numbering gave so far, rows removed since included (an erased inbox
+        item's number, which the audit log and e-mailed links still name)."""
+        ...
+
+    def continue_numbers(self, shape: TableShape, highest: int) -> None:
+        """Number the table's next row after ``highest`` (and after its
+        rows), never lower than it already would: the copy of a table keeps
+        its source's numbers unused as well as its rows."""
+        ...
+
 
 def page_sql(order: Sequence[str], after: tuple[Any, ...] | None, marks: str) -> tuple[str, str]:
     """The ``WHERE`` that starts a page after the position ``after`` (the

@@ -130,6 +130,9 @@ def create_app(root: Path | str, *, settings: Settings | None = None) -> FastAPI
         try:
             yield
         finally:
+            probes = getattr(app.state, "store_probes", None)
+            if probes is not None:  # (made at the first /healthz)
+                probes.close()
             ws.close()
 
     app = FastAPI(

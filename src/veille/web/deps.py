@@ -221,6 +221,17 @@ class RateLimited(HTTPException):
         )
 
 
+def check_token(request: Request) -> None:
+    """For a route open to anyone that still acts for whoever calls it (the
+    language switcher saves the language in the caller's account): when the
+    caller came with an API token, that token's scope and rate limit apply
+    as on any route that :func:`require` guards. Call after
+    :func:`current_user`."""
+    token: TokenRecord | None = getattr(request.state, "token", None)
+    if token is not None:
+        _check_token(request, token, "viewer")
+
+
 def _check_token(request: Request, token: TokenRecord, role: str) -> None:
     """A token's scope, then its rate limit (counted once a request)."""
     needed = scope_needed(request, role)

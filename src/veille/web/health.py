@@ -47,12 +47,17 @@ class _Worker:
     thread."""
 
     def __init__(self, name: str) -> None:
-        self.asked: queue.SimpleQueue[_Probe] = queue.SimpleQueue()
-        threading.Thread(target=self._serve, name=name, daemon=True).start()
+        self.asked: queue.SimpleQueue[_Probe | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self.thread.start()
 
     def _serve(self) -> None:
-        while True:
-            self.asked.get().run()
+        while (probe := self.asked.get()) is not None:  # None: the app stopped
+            probe.run()
+
+    def stop(self) -> None:
+        """End the thread once the probe it is on (if any) returns."""
+        self.asked.put(None)
 
 
 class StoreProbes:
@@ -87,6 +92,14 @@ class StoreProbes:
             )
         if probe.error is not None:
             raise probe.error
+
+    def close(self) -> None:
+        """The app stops: each store's thread ends (it stayed, one per app
+        made, with the database connection opened on it)."""
+        with self._lock:
+            workers, self._workers = list(self._workers.values()), {}
+        for worker in workers:
+            worker.stop()
 
 
 def app_probes(app: Any) -> StoreProbes:

@@ -110,3 +110,38 @@ class PgTransfer(Runner):
                     f"{_ident(shape.name)}), 0) + 1, false)",
                     (row[0],),
                 )
+
+    def _sequences(self) -> list[tuple[str, str, str]]:
+        """(table, column, sequence) of every column a sequence numbers."""
+        return [
+            (str(t), str(c), str(q))
+            for t, c, q in self.rows(
+                "SELECT table_name, column_name, pg_get_serial_sequence("
+                "quote_ident(table_schema) || '.' || quote_ident(table_name), column_name) "
+                "FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND (column_default LIKE 'nextval(%%' OR is_identity = 'YES')"
+            )
+            if q
+        ]
+
+    def numbers_given(self) -> dict[str, int]:
+        given: dict[str, int] = {}
+        for table, _column, seq in self._sequences():
+            if table in _SKIP:
+                continue
+            row = self.one(f"SELECT last_value, is_called FROM {seq}")
+            if row:
+                # Not called yet: last_value is the next to give (setval(..., false)).
+                given[table] = int(row[0]) if row[1] else int(row[0]) - 1
+        return given
+
+    def continue_numbers(self, shape: TableShape, highest: int) -> None:
+        for table, column, seq in self._sequences():
+            if table != shape.name:
+                continue
+            row = self.one(f"SELECT last_value, is_called FROM {seq}")
+            next_now = (int(row[0]) + 1 if row[1] else int(row[0])) if row else 1
+            largest = self.one(f"SELECT max({_ident(column)}) FROM {_ident(table)}")
+            after = max(highest, int(largest[0]) if largest and largest[0] is not None else 0)
+            if after + 1 > next_now:
+                self.run("SELECT setval(%s, %s, false)", (seq, after + 1))

@@ -19,7 +19,9 @@ builds a table again that others point at (SQLite's way to change a
 column's definition) sets ``REBUILDS = True``: it runs with foreign keys
 off, as SQLite asks for such a change (dropping the old table would
 otherwise delete every row pointing at it), and the keys are checked
-before it commits.
+before it commits: those of the tables it names (``REBUILDS =
+("inbox_items",)``) and of the tables pointing at them, or every key
+where it says only ``True``.
 
 Two processes opening a database at once (the collector and the web app
 started together after an upgrade) migrate it once: the one that finds
@@ -91,6 +93,15 @@ class Migration:
     def rebuilds(self) -> bool:
         """Whether this migration builds again a table others point at."""
         return bool(self.source) and bool(self._namespace().get("REBUILDS"))
+
+    @property
+    def rebuilt_tables(self) -> tuple[str, ...]:
+        """The tables it builds again, where ``REBUILDS`` names them (empty:
+        ``REBUILDS = True``, which does not say)."""
+        named = self._namespace().get("REBUILDS") if self.source else None
+        if isinstance(named, str):
+            return (named,)
+        return tuple(named) if isinstance(named, (tuple, list)) else ()
 
 
 def _holds_posts(conn: sqlite3.Connection) -> bool:
@@ -242,7 +253,7 @@ def _rebuild(
     try:
         conn.execute("BEGIN IMMEDIATE")
         mig.run(conn, path=path)
-        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        broken = _broken_keys(conn, mig.rebuilt_tables)
         if broken:
             raise RuntimeError(
                 f"migration {mig.name} would leave {len(broken)} rows pointing at nothing "
@@ -255,3 +266,36 @@ def _rebuild(
         if conn.in_transaction:
             conn.rollback()
         conn.execute(f"PRAGMA foreign_keys = {'ON' if was_on else 'OFF'}")
+
+
+def _broken_keys(conn: sqlite3.Connection, rebuilt: tuple[str, ...]) -> list[Any]:
+    """The rows whose foreign key points at nothing, among those a rebuild
+    of ``rebuilt`` could break: the tables built again and every table
+    pointing at one of them (all tables where ``rebuilt`` is empty). A row
+    left dangling elsewhere before the upgrade (a user deleted with the
+    sqlite3 shell, whose foreign keys are off by default) is no reason to
+    refuse it, and checking every post's filings took seconds on a large
+    workspace."""
+    if not rebuilt:
+        return conn.execute("PRAGMA foreign_key_check").fetchall()
+    tables = [
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    pointing = {
+        name
+        for name in tables
+        if any(
+            row[2] in rebuilt for row in conn.execute(f"PRAGMA foreign_key_list({_quoted(name)})")
+        )
+    }
+    broken: list[Any] = []
+    for name in sorted(pointing | {t for t in rebuilt if t in tables}):
+        broken += conn.execute(f"PRAGMA foreign_key_check({_quoted(name)})").fetchall()
+    return broken
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

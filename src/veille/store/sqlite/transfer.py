@@ -132,3 +132,31 @@ class SQLiteTransfer:
 
     def finish_import(self, shape: TableShape) -> None:
         """SQLite's integer keys continue after the largest by themselves."""
+
+    def numbers_given(self) -> dict[str, int]:
+        if not self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'"
+        ).fetchone():
+            return {}  # no AUTOINCREMENT table yet
+        return {
+            str(n): int(s) for n, s in self.conn.execute("SELECT name, seq FROM sqlite_sequence")
+        }
+
+    def continue_numbers(self, shape: TableShape, highest: int) -> None:
+        row = self.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (shape.name,)
+        ).fetchone()
+        if not row or "AUTOINCREMENT" not in (row[0] or "").upper():
+            return  # a plain row id continues after the largest row only: nothing to keep
+        with self.transaction():
+            found = self.conn.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = ?", (shape.name,)
+            ).fetchone()
+            if found is None:
+                self.conn.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (shape.name, highest)
+                )
+            elif int(found[0]) < highest:
+                self.conn.execute(
+                    "UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (highest, shape.name)
+                )

@@ -17,6 +17,7 @@ from veille.web.deps import (
     SESSION_COOKIE,
     RowId,
     Viewer,
+    check_token,
     current_user,
     error_text,
     redirect,
@@ -87,6 +88,9 @@ def switch_language(
     signed-in user in their account."""
     language = lang if lang in LANGUAGES else "en"
     user = current_user(request)
+    if user is not None:
+        # A token saves it in its user's account only with the write scope.
+        check_token(request)
     if user is not None and users.get_user(state(request), user.username) is not None:
         users.set_language(state(request), user.username, language)
     response = redirect(_safe_next(next))
