@@ -389,3 +389,25 @@ def test_posts_stored_before_get_their_place_in_the_sample(tmp_path: Path) -> No
         assert _views(store) == _extracted(store)
     finally:
         store.close()
+
+
+def test_a_query_a_platform_or_a_topic_rank_as_extracted(store: Any) -> None:
+    """A scope the index of sample parts cannot answer alone (a query needs
+    the text; platforms and languages are not in it) reads its posts, the
+    sample taken in SQL; a topic's filings are looked up for the posts the
+    index gives: the same ranking."""
+    from veille.query import compile_query
+    from veille.store.base import PostFilter
+
+    store.upsert_posts(_corpus())
+    query = Scope(queries=(compile_query("lumio OR fibre").ast,))
+    store.file_topic_backlog(3, 1, query)
+    for scope in (
+        query,
+        Scope(flt=PostFilter(platforms=("bluesky", "mastodon"))),
+        Scope(topics=(3,)),
+    ):
+        for kw in ({"max_posts": 300}, {}):
+            ranked = trending_terms(store, scope, WEEK, limit=40, **kw)  # type: ignore[arg-type]
+            assert ranked == trending_terms(store, scope, WEEK, limit=40, extract=True, **kw)  # type: ignore[arg-type]
+            assert ranked
