@@ -289,3 +289,125 @@ def test_clickhouse_terms_made_again_go_on_where_an_interrupted_run_stopped(
         assert _views(reopened) == expected
     finally:
         chdb.close()
+
+
+def _set_clusters(store: Any, moves: list[tuple[str, str]]) -> None:
+    if isinstance(store, SQLiteStore):
+        with store.transaction() as tx:
+            tx.set_clusters(moves)
+    else:
+        store.set_clusters(moves)
+
+
+def test_the_sample_follows_the_stories_as_they_change(store: Any) -> None:
+    """A post's story decides whether it is in the sample of a large
+    period: the ranking stays the one extraction gives as stories are
+    clustered again, as a story keyed by an erased person's post gets its
+    new key, and as retention purges the oldest posts."""
+    posts = _corpus()
+    first = posts[5]
+    posts = [replace(p, cluster_id=first.id) if i % 13 == 0 else p for i, p in enumerate(posts)]
+    store.upsert_posts(posts)
+    assert _views(store) == _extracted(store)
+    _set_clusters(store, [(p.id, f"later-{i % 3}") for i, p in enumerate(posts[1::17])])
+    _set_clusters(store, [(posts[2].id, posts[2].id)])
+    assert _views(store) == _extracted(store)
+    store.erase_author_posts(first.author.handle, first.platform)
+    assert _views(store) == _extracted(store)
+    store.delete_posts_before(END - timedelta(days=6))
+    assert _views(store) == _extracted(store)
+
+
+def _plans(store: SQLiteStore, run: Any) -> list[str]:
+    """The query plans of the statements ``run()`` sends that read posts'
+    kept terms."""
+    sent: list[str] = []
+    store.conn.set_trace_callback(sent.append)
+    try:
+        run()
+    finally:
+        store.conn.set_trace_callback(None)
+    plans = []
+    for sql in sent:
+        if "term_keys" in sql:
+            rows = store.conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+            plans.append(" / ".join(r[3] for r in rows))
+    return plans
+
+
+def test_a_large_period_reads_only_its_sample_from_one_index(tmp_path: Path) -> None:
+    """The first view of ``/trends`` over a million posts read every post of
+    the period and its baseline from the posts table (about 400,000 rows)
+    to count a sample of a quarter of them: it reads the posts of the
+    sample alone, and from the index that holds their terms, with or
+    without a topic or words (a query, which needs the text, reads the
+    posts)."""
+    store = SQLiteStore.open(tmp_path / "veille.db")
+    try:
+        store.upsert_posts(_corpus())
+        for scope in (Scope(), words_scope("lumio")):
+            for kw in ({"max_posts": 300}, {}):
+                plans = _plans(
+                    store,
+                    lambda s=scope, k=kw: trending_terms(store, s, WEEK, **k),  # type: ignore[misc]
+                )
+                assert plans, "trends read no kept terms"
+                for plan in plans:
+                    assert "COVERING INDEX posts_story_terms" in plan, plan
+                    assert "posts_published" not in plan, plan
+    finally:
+        store.close()
+
+
+def test_rows_written_by_other_means_keep_their_place_in_the_sample(tmp_path: Path) -> None:
+    """A row written without its sample part (NULL), or whose story another
+    program changed without it, is still counted in the sample of its
+    story, and only there (and one without kept terms by its text's)."""
+    store = SQLiteStore.open(tmp_path / "veille.db")
+    try:
+        store.upsert_posts(_corpus())
+        conn = store.conn
+        conn.execute("UPDATE posts SET story_bucket = NULL WHERE pk % 3 = 0")
+        conn.execute("UPDATE posts SET term_keys = NULL, term_forms = NULL WHERE pk % 4 = 0")
+        conn.execute("UPDATE posts SET cluster_id = 'elsewhere-' || (pk % 5) WHERE pk % 7 = 0")
+        moved = conn.execute("SELECT count(*) FROM posts WHERE story_bucket IS NULL").fetchone()
+        assert moved[0] > len(_corpus()) // 3  # the trigger forgot the part of the moved ones
+        assert _views(store) == _extracted(store)
+    finally:
+        store.close()
+
+
+def test_posts_stored_before_get_their_place_in_the_sample(tmp_path: Path) -> None:
+    """Migration 0400 gives each stored post its story's sample part (the
+    database here is older than the kept terms too: 0300 runs first)."""
+    path = tmp_path / "veille.db"
+    old_database(path, 300, _corpus(600))
+    store = SQLiteStore.open(path)
+    try:
+        left = store.conn.execute("SELECT count(*) FROM posts WHERE story_bucket IS NULL")
+        assert left.fetchone() == (0,)
+        assert _views(store) == _extracted(store)
+    finally:
+        store.close()
+
+
+def test_a_query_a_platform_or_a_topic_rank_as_extracted(store: Any) -> None:
+    """A scope the index of sample parts cannot answer alone (a query needs
+    the text; platforms and languages are not in it) reads its posts, the
+    sample taken in SQL; a topic's filings are looked up for the posts the
+    index gives: the same ranking."""
+    from veille.query import compile_query
+    from veille.store.base import PostFilter
+
+    store.upsert_posts(_corpus())
+    query = Scope(queries=(compile_query("lumio OR fibre").ast,))
+    store.file_topic_backlog(3, 1, query)
+    for scope in (
+        query,
+        Scope(flt=PostFilter(platforms=("bluesky", "mastodon"))),
+        Scope(topics=(3,)),
+    ):
+        for kw in ({"max_posts": 300}, {}):
+            ranked = trending_terms(store, scope, WEEK, limit=40, **kw)  # type: ignore[arg-type]
+            assert ranked == trending_terms(store, scope, WEEK, limit=40, extract=True, **kw)  # type: ignore[arg-type]
+            assert ranked

@@ -11,6 +11,7 @@ the scope's filter carries ``since`` and ``until``
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,14 @@ Account = tuple[str, str]  # (platform, handle)
 
 #: The parts a sample of stories is counted in (see ``story_texts``).
 STORY_SAMPLE = 10_000
+
+
+def story_bucket(story: str) -> int:
+    """The part of :data:`STORY_SAMPLE` a story (its key: a cluster id, or
+    the id of a post in none) falls in: the CRC-32 of the key modulo
+    :data:`STORY_SAMPLE`, the same on every store and run (ClickHouse
+    computes it in SQL); a sample of ``n`` parts is the stories below ``n``."""
+    return zlib.crc32(story.encode()) % STORY_SAMPLE
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-import zlib
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -14,12 +13,11 @@ from veille.models import Post
 from veille.store.protocols.analytics import (
     STORY_SAMPLE,
     TermCounts,
-    count_terms,
     newest_of_groups,
+    story_bucket,
 )
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import ENG, scope_sql
-from veille.store.sqlite.rows import split_terms
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
@@ -215,7 +213,7 @@ class SQLitePeople:
             yield from rows
             return
         for row in rows:
-            if zlib.crc32(row[0].encode()) % STORY_SAMPLE < sample:
+            if story_bucket(row[0]) < sample:
                 yield row
 
     def term_counts(
@@ -227,36 +225,13 @@ class SQLitePeople:
         phrases: bool = True,
         min_stories: int = 1,
     ) -> TermCounts:
-        """Counted in Python over the posts' kept terms (see the protocol)."""
-        rows = self._story_terms(scope, split, sample=sample)
-        return count_terms(rows, phrases=phrases, min_stories=min_stories)
+        """Counted in Python over the posts' kept terms (see the protocol and
+        :func:`veille.store.sqlite.terms.kept_term_counts`)."""
+        from veille.store.sqlite.terms import kept_term_counts
 
-    def _story_terms(
-        self, scope: Scope, split: int, *, sample: int = STORY_SAMPLE
-    ) -> Iterator[tuple[str, bool, list[str], list[str]]]:
-        """``(story, in the period, keys, forms)`` of the posts of
-        ``scope`` (or of a sample of its stories), as ``story_texts`` reads
-        them, from the terms kept with each post; a post written without
-        them (NULL) has its terms extracted from its text here."""
-        from veille.analytics.trends import post_terms
-
-        where, params = scope_sql(self.conn, scope)
-        rows = self.conn.execute(
-            "SELECT coalesce(p.cluster_id, p.id), p.published_at >= ?, p.term_keys, "
-            # The forms of the baseline's posts are not read.
-            "CASE WHEN p.published_at >= ? THEN p.term_forms END, "
-            "CASE WHEN p.term_keys IS NULL THEN p.title END, "
-            "CASE WHEN p.term_keys IS NULL THEN p.text END, p.lang "
-            f"FROM posts p WHERE {where}",
-            [split, split, *params],
+        return kept_term_counts(
+            self.conn, scope, split, sample=sample, phrases=phrases, min_stories=min_stories
         )
-        for story, current, keys, forms, title, text, lang in rows:
-            if sample < STORY_SAMPLE and zlib.crc32(story.encode()) % STORY_SAMPLE >= sample:
-                continue
-            if keys is None:
-                yield (story, bool(current), *post_terms(title, text or "", lang))
-            else:
-                yield (story, bool(current), *split_terms(keys, forms))
 
     # -- the user's decisions about accounts that may be one person --------------
 

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from veille.models import Post
+from veille.store.protocols.analytics import story_bucket
 
 # Bound parameters per statement (SQLite's historical minimum limit is 999).
 _CHUNK = 450
@@ -113,5 +114,6 @@ class SQLiteIngestTx:
 
     def set_clusters(self, clusters: Sequence[tuple[str, str]]) -> None:
         self.conn.executemany(
-            "UPDATE posts SET cluster_id = ? WHERE id = ?", [(c, p) for p, c in clusters]
+            "UPDATE posts SET cluster_id = ?, story_bucket = ? WHERE id = ?",
+            [(c, story_bucket(c or p), p) for p, c in clusters],
         )

@@ -19,6 +19,7 @@ from veille.store.portable.privacy import (
     forget_item_details,
     redact_event_payloads,
 )
+from veille.store.protocols.analytics import story_bucket
 from veille.store.protocols.privacy import (
     ErasureReport,
     author_key,
@@ -138,7 +139,11 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
             ]
             for key in keys:
                 new = story_key(key)
-                for table in ("posts", "minhash", "deliveries"):
+                self.conn.execute(
+                    "UPDATE posts SET cluster_id = ?, story_bucket = ? WHERE cluster_id = ?",
+                    (new, story_bucket(new), key),
+                )
+                for table in ("minhash", "deliveries"):
                     self.conn.execute(
                         f"UPDATE {table} SET cluster_id = ? WHERE cluster_id = ?", (new, key)
                     )

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from veille.models import Author, Engagement, Post, Sentiment
+from veille.store.protocols.analytics import story_bucket
 from veille.textnorm import index_text
 
 # Posts are keyed by time: pk = published_at * 2**SEQ_BITS + n, where n counts
@@ -58,6 +59,11 @@ READ_COLUMNS = ", ".join(POST_COLUMNS[1:])
 # feed (no term holds one). NULL: not kept (a row written by other means);
 # trends extract that post's terms from its text.
 TERM_COLUMNS = ("term_keys", "term_forms")
+# The sample part of a post's story (migration 0400; see
+# veille.store.protocols.analytics.story_bucket), written with it and again
+# when its story changes. NULL: not known (a row written by other means, or
+# whose story another program changed); trends compute it from the story.
+STORY_COLUMNS = ("story_bucket",)
 
 # ASCII escapes: a lone surrogate (half an emoji cut by a platform) cannot be
 # written as UTF-8, and orjson refuses it, which is how a payload gets here.
@@ -145,17 +151,12 @@ def post_terms_row(post: Post, lang: str | None = None) -> tuple[str, str]:
 
 def stored_row(post: Post, pk: int) -> tuple[Any, ...]:
     """A new post's row as the store inserts it: :func:`post_to_row`, then
-    its :data:`TERM_COLUMNS`."""
-    return (*post_to_row(post, pk), *post_terms_row(post))
-
-
-def split_terms(keys: str, forms: str | None) -> tuple[list[str], list[str]]:
-    """Keys and forms as :func:`terms_row` wrote them (``forms`` ``None``:
-    not read, all ``''``)."""
-    if not keys:
-        return [], []
-    found = keys.split("\n")
-    return found, forms.split("\n") if forms else [""] * len(found)
+    its :data:`TERM_COLUMNS` and :data:`STORY_COLUMNS`."""
+    return (
+        *post_to_row(post, pk),
+        *post_terms_row(post),
+        story_bucket(post.cluster_id or post.id),
+    )
 
 
 def fts_row(pk: int, title: str | None, text: str) -> tuple[int, str, str]:

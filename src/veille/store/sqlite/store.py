@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from veille.errors import StoreError
 from veille.models import Cursor, Post, Sentiment, now_utc
 from veille.store.base import Count, PostFilter, Stats, UpsertResult
+from veille.store.protocols.analytics import story_bucket
 from veille.store.sqlite.accounts import SQLiteAccounts, SQLiteAccountsTx
 from veille.store.sqlite.alerts import SQLiteAlerts, SQLiteAlertsTx
 from veille.store.sqlite.analytics import SQLiteAnalytics, SQLiteAnalyticsTx
@@ -33,6 +34,7 @@ from veille.store.sqlite.rows import (
     POST_COLUMNS,
     READ_COLUMNS,
     SEQ_BITS,
+    STORY_COLUMNS,
     TERM_COLUMNS,
     TIME_LIMIT,
     fts_row,
@@ -50,7 +52,7 @@ from veille.store.sqlite.transfer import SQLiteTransfer
 
 # Posts per upsert statement group; each looks up 2 * BATCH keys in one query.
 BATCH = 2000
-_WRITTEN = (*POST_COLUMNS, *TERM_COLUMNS)
+_WRITTEN = (*POST_COLUMNS, *TERM_COLUMNS, *STORY_COLUMNS)
 _INSERT_POST = (
     f"INSERT INTO posts ({', '.join(_WRITTEN)}) VALUES ({', '.join('?' * len(_WRITTEN))})"
 )
@@ -83,7 +85,8 @@ UPDATE posts SET
         THEN sentiment_confidence ELSE ? END,
     sentiment_source = CASE WHEN sentiment_source = 'user' OR ? IS NULL
         THEN sentiment_source ELSE ? END,
-    cluster_id = coalesce(?, cluster_id)
+    cluster_id = coalesce(?, cluster_id),
+    story_bucket = coalesce(?, story_bucket)
 WHERE pk = ?
 """
 _SELECT_BY_ID = (
@@ -255,7 +258,8 @@ class _Tx(
                 col("media"), col("media"), col("keywords"), col("keywords"),
                 label, label, label, col("sentiment_score"),
                 label, col("sentiment_confidence"), label, col("sentiment_source"),
-                post.cluster_id, pk,
+                post.cluster_id, None if post.cluster_id is None else story_bucket(post.cluster_id),
+                pk,
             ),
         )  # fmt: skip
         if post.content_hash != old_hash:

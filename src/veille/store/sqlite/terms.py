@@ -14,8 +14,15 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, cast
 
+from veille.store.protocols.analytics import STORY_SAMPLE, TermCounts, story_bucket
+from veille.store.sqlite.analytics_sql import scope_sql
 from veille.store.sqlite.migrations import _migrating
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Scope
 
 log = logging.getLogger(__name__)
 
@@ -87,3 +94,173 @@ def terms_again(conn: sqlite3.Connection, *, path: str = "the database") -> int:
             path, f"{done:,}", time.monotonic() - started,
         )  # fmt: skip
     return done
+
+
+# The sample parts 0 .. n-1, for ``story_bucket IN b``: one index range per
+# part, each bounded by the period's dates, rather than every date of the
+# parts below n (all of a year's posts' parts for a period of a month).
+_PARTS = "WITH RECURSIVE b(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM b WHERE n + 1 < ?) "
+# Posts read through the index of their story's sample part, which holds
+# what trends count (migration 0400): no row of the posts table is read.
+_BY_PART = "posts p INDEXED BY posts_story_terms"
+_STORY = "coalesce(p.cluster_id, p.id)"
+
+# A post read for its terms: (pk, story, in the period, keys, forms, sample part).
+_Row = tuple[int, str, int, str | None, str | None, int | None]
+
+
+def kept_term_counts(
+    conn: sqlite3.Connection,
+    scope: Scope,
+    split: int,
+    *,
+    sample: int,
+    phrases: bool,
+    min_stories: int,
+) -> TermCounts:
+    """:meth:`~veille.store.protocols.analytics.AnalyticsPosts.term_counts`
+    from the terms kept with each post: the counts
+    :func:`~veille.store.protocols.analytics.count_terms` gives over them.
+
+    The posts of the sample (all of them when ``sample`` is
+    :data:`STORY_SAMPLE`) are read through the index of their story's
+    sample part (``story_bucket``), which holds their terms, when the scope
+    says nothing that index cannot (its period, topics, words); a scope
+    with a query, platforms or languages reads its posts as any
+    aggregation does. A post whose part is not stored (NULL: written by
+    other means) is kept or not by its story's part computed here; one
+    without kept terms has them extracted from its text."""
+    f = scope.flt
+    by_part = not (f.platforms or f.languages or scope.queries or scope.scan)
+    # A topic's filings looked up for each post of the sample read (the
+    # filings of the whole period, gathered first, are many more).
+    where, params = scope_sql(conn, scope, lookup=by_part)
+    sampled = sample < STORY_SAMPLE
+    rows: list[_Row]
+    before: list[tuple[str, str | int]]
+    if not by_part:
+        part = " AND (+p.story_bucket < ? OR p.story_bucket IS NULL)" if sampled else ""
+        rows = conn.execute(
+            f"SELECT p.pk, {_STORY}, p.published_at >= ?, p.term_keys, "
+            "CASE WHEN p.published_at >= ? THEN p.term_forms END, p.story_bucket "
+            f"FROM posts p WHERE {where}{part}",
+            [split, split, *params, *([sample] if sampled else [])],
+        ).fetchall()
+        before = []
+    else:
+        rows = conn.execute(
+            f"{_PARTS}SELECT p.pk, {_STORY}, 1, p.term_keys, p.term_forms, p.story_bucket "
+            f"FROM {_BY_PART} WHERE {where} AND p.published_at >= ? AND p.story_bucket IN b",
+            [sample, *params, split],
+        ).fetchall()
+        # The baseline's posts, four in five: two columns each (a post
+        # without kept terms gives its key instead of them).
+        before = conn.execute(
+            f"{_PARTS}SELECT {_STORY}, ifnull(p.term_keys, p.pk) "
+            f"FROM {_BY_PART} WHERE {where} AND p.published_at < ? AND p.story_bucket IN b",
+            [sample, *params, split],
+        ).fetchall()
+        rows += conn.execute(
+            f"SELECT p.pk, {_STORY}, p.published_at >= ?, p.term_keys, "
+            "CASE WHEN p.published_at >= ? THEN p.term_forms END, NULL "
+            f"FROM {_BY_PART} WHERE {where} AND p.story_bucket IS NULL",
+            [split, split, *params],
+        ).fetchall()
+    if sampled:
+        rows = [r for r in rows if r[5] is not None or story_bucket(r[1]) < sample]
+    # In the order of the posts' keys, their time order: of a term's forms
+    # written as often, the first written is shown first.
+    rows.sort()
+    unkept = [r[0] for r in rows if r[3] is None]
+    unkept += [keys for _story, keys in before if isinstance(keys, int)]
+    made = _made(conn, unkept) if unkept else {}
+    now: list[tuple[str, str, str]] = []
+    counted: list[tuple[str, str]] = []
+    for pk, story, current, keys, forms, _part in rows:
+        if keys is None:
+            keys, forms = made[pk]
+        if current:
+            now.append((story, keys, forms or ""))
+        else:
+            counted.append((story, keys))
+    if unkept:
+        before = [(s, made[k][0] if isinstance(k, int) else k) for s, k in before]
+    counted += cast(list[tuple[str, str]], before)
+    return _count(now, counted, phrases=phrases, min_stories=min_stories)
+
+
+def _made(conn: sqlite3.Connection, keys: list[int]) -> dict[int, tuple[str, str]]:
+    """The terms of the posts of ``keys`` (pk) kept without them, extracted
+    from their title, text and language (as :func:`terms_row` writes them)."""
+    from veille.store.sqlite.rows import terms_row
+
+    made: dict[int, tuple[str, str]] = {}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        for pk, title, text, lang in conn.execute(
+            f"SELECT pk, title, text, lang FROM posts WHERE pk IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ):
+            made[pk] = terms_row(title, text or "", lang)
+    return made
+
+
+def _count(
+    now: list[tuple[str, str, str]],
+    before: list[tuple[str, str]],
+    *,
+    phrases: bool,
+    min_stories: int,
+) -> TermCounts:
+    """:class:`TermCounts` of the period's posts ``(story, keys, forms)`` (in
+    time order) and the baseline's ``(story, keys)`` (any order), keys and
+    forms as :func:`~veille.store.sqlite.rows.terms_row` joins them.
+
+    Counted in C, over the keys of all the posts joined (a post's keys are
+    distinct; the few stories of several posts are counted by their keys'
+    union), and in the baseline only the keys held by ``min_stories``
+    stories of the period (a few hundred of the tens of thousands the
+    baseline's posts hold): splitting and counting each post in Python
+    was half of ``/trends``' first view at 1M posts."""
+    held_now = _held([(story, keys) for story, keys, _f in now])
+    held_now.pop("", None)  # (the posts without terms)
+    wanted = {k for k, a in held_now.items() if a >= min_stories and (phrases or " " not in k)}
+    in_before = _held(before, wanted)
+    counts = {k: (held_now[k], in_before.get(k, 0)) for k in held_now if k in wanted}
+    # The forms as written in each post of the period, counted per post; a
+    # post whose forms are its keys wrote them as ''.
+    keys = "\n".join([k for _s, k, _f in now]).split("\n")
+    forms = "\n".join([f or "\n" * k.count("\n") for _s, k, f in now]).split("\n")
+    shown = Counter(zip(keys, forms, strict=True))
+    written: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for (key, form), n in shown.items():
+        if key in wanted:
+            written[key].append((form or key, n))
+    forms_of = {
+        key: tuple(f for f, _n in sorted(found, key=lambda fn: -fn[1]))
+        for key, found in written.items()
+    }
+    stories_now = len({story for story, _k, _f in now})
+    return TermCounts(stories_now, len({story for story, _k in before}), counts, forms_of)
+
+
+def _held(posts: list[tuple[str, str]], wanted: set[str] | None = None) -> Counter[str]:
+    """How many stories of ``posts`` (``(story, keys)``) hold each key (of
+    ``wanted`` only, when given)."""
+    by_story = dict(posts)
+    if len(by_story) == len(posts):  # each story one post (most)
+        several: set[str] = set()
+        single = "\n".join(by_story.values())
+    else:
+        several = {s for s, n in Counter(s for s, _k in posts).items() if n > 1}
+        single = "\n".join([k for s, k in posts if s not in several])
+    found = single.split("\n")
+    held = Counter(found if wanted is None else filter(wanted.__contains__, found))
+    if several:
+        union: dict[str, set[str]] = defaultdict(set)
+        for story, keys in posts:
+            if story in several:
+                union[story].update(keys.split("\n"))
+        for story_keys in union.values():
+            held.update(story_keys if wanted is None else story_keys & wanted)
+    return held
