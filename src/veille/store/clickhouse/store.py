@@ -53,7 +53,7 @@ from veille.store.sqlite.rows import domains_of
 # collectors writing at once).
 JUST_WRITTEN = 100_000
 # Columns an update may change (the others keep their first sighting's value).
-_COUNTS = ("likes", "shares", "replies")
+_COUNTS = ("likes", "shares", "replies", "counts_given")
 _ENTITIES = ("hashtags", "mentions", "links", "media", "keywords")
 _SENTIMENT = ("sentiment", "sentiment_score", "sentiment_confidence", "sentiment_source")
 # A month of posts is settled this long after it ends (new posts and updates
@@ -328,6 +328,7 @@ class ClickHouseStore(
                 row.update(prev_posts=0, prev_lang=None, prev_sentiment=None)
                 row.update(prev_engagement=0, prev_reach=0, prev_author_name=None)
                 row.update(prev_hashtags=[], prev_domains=[], prev_cluster_id=None)
+                row["prev_counted"] = 0
             else:
                 row.update(prev_posts=1, prev_lang=old["lang"], prev_sentiment=old["sentiment"])
                 row["prev_engagement"] = old["likes"] + old["shares"] + old["replies"]
@@ -336,6 +337,7 @@ class ClickHouseStore(
                 row["prev_hashtags"] = old["hashtags"]
                 row["prev_domains"] = domains_of(tuple(old["links"])).split()
                 row["prev_cluster_id"] = old["cluster_id"]
+                row["prev_counted"] = old["counts_given"]
             lines.append(encode_written(row))
         # The same rows sent again (a retry) are the same block: stored once.
         token = hashlib.sha1(b"\n".join(lines)).hexdigest()
