@@ -77,6 +77,10 @@ def _topic_rows(row: str, sign: str, when: str) -> str:
     )
 
 
+# A retention purge deletes posts but keeps the aggregates (migration 0170):
+# the delete triggers do nothing while it runs.
+_KEEP = "NOT EXISTS (SELECT 1 FROM privacy_purge)"
+
 _WATCHED = (
     "published_at", "platform", "lang", "country", "sentiment", "likes", "shares", "replies",
     "author_followers", "counts_given",
@@ -100,7 +104,7 @@ DROP TRIGGER post_changes_update;
 CREATE TRIGGER post_rollup_insert AFTER INSERT ON posts BEGIN
     {_rollup_rows("NEW", "")}END;
 
-CREATE TRIGGER post_rollup_delete AFTER DELETE ON posts BEGIN
+CREATE TRIGGER post_rollup_delete AFTER DELETE ON posts WHEN {_KEEP} BEGIN
     {_rollup_rows("OLD", "-")}END;
 
 CREATE TRIGGER post_rollup_update AFTER UPDATE OF {", ".join(_WATCHED)} ON posts
@@ -108,7 +112,7 @@ WHEN {changed}
 BEGIN
     {_rollup_rows("OLD", "-")}    {_rollup_rows("NEW", "")}END;
 
-CREATE TRIGGER topic_rollup_unfiled AFTER DELETE ON post_topics BEGIN
+CREATE TRIGGER topic_rollup_unfiled AFTER DELETE ON post_topics WHEN {_KEEP} BEGIN
     INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach, counted)
     SELECT OLD.topic_id, p.published_at / 900, -1, -(p.likes + p.shares + p.replies),
            -coalesce(p.author_followers, 0), -p.counts_given
@@ -116,7 +120,7 @@ CREATE TRIGGER topic_rollup_unfiled AFTER DELETE ON post_topics BEGIN
     {_TOPIC_UPSERT}
 END;
 
-CREATE TRIGGER topic_rollup_post_deleted BEFORE DELETE ON posts BEGIN
+CREATE TRIGGER topic_rollup_post_deleted BEFORE DELETE ON posts WHEN {_KEEP} BEGIN
     {_topic_rows("OLD", "-", "OLD.pk")}END;
 
 CREATE TRIGGER topic_rollup_post_updated AFTER UPDATE OF {", ".join(topic_watched)} ON posts
