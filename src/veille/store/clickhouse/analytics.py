@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 QUARTER = 900
 ENG = "(likes + shares + replies)"
 REACH = "ifNull(author_followers, 0)"
-# The posts whose platform gave their counts (schema 13): engagement summed
-# over none of them is unknown, not 0.
-GIVEN = "toInt64(sum(counts_given))"
+# The posts whose platform gave their counts (schema 13; 2: stored before and
+# not read again, a post with a count above 0): engagement summed over none
+# of them is unknown, not 0.
+GIVEN = "toInt64(countIf(counts_given != 0))"
 # The distinct authors of the posts read: a post without one (an empty handle)
 # is in every figure but the per-author ones.
 AUTHORS = "uniqExactIf(platform, author_handle, author_handle != '')"

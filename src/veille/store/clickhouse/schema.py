@@ -95,8 +95,9 @@ CREATE TABLE IF NOT EXISTS posts (
     prev_domains Array(String),
     prev_cluster_id Nullable(String),
     -- Whether the platform gave like, share and reply counts (schema 13;
-    -- 0: they are unknown, stored 0), and as the version replaced had it.
-    counts_given UInt8 DEFAULT 1,
+    -- 0: they are unknown, stored 0; 2: a post stored before schema 13 with
+    -- a count above 0, which says so), and as the version replaced had it.
+    counts_given UInt8 DEFAULT 2,
     prev_counted Int64 DEFAULT 0,
     INDEX title_words title_f TYPE text(tokenizer = splitByString([' '])),
     INDEX text_words text_f TYPE text(tokenizer = splitByString([' '])),
@@ -139,7 +140,7 @@ FROM (
     SELECT intDiv(published_at, 900) AS b, platform AS pf, ifNull(country, '') AS c,
            arrayJoin(arrayFilter(x -> tupleElement(x, 3) != 0, [
                (ifNull(lang, ''), ifNull(sentiment, ''), toInt64(1),
-                likes + shares + replies, ifNull(author_followers, 0), toInt64(counts_given)),
+                likes + shares + replies, ifNull(author_followers, 0), toInt64(counts_given != 0)),
                (ifNull(prev_lang, ''), ifNull(prev_sentiment, ''), -toInt64(prev_posts),
                 -prev_engagement, -prev_reach, -prev_counted)
            ])) AS d
@@ -279,7 +280,7 @@ ADDED_COLUMNS = (
     "prev_cluster_id Nullable(String)",
     "term_keys Array(String)",
     "term_forms Array(String)",
-    "counts_given UInt8 DEFAULT 1",
+    "counts_given UInt8 DEFAULT 2",
     "prev_counted Int64 DEFAULT 0",
 )
 
@@ -437,7 +438,7 @@ def rollup_view(table: str, rows: str) -> str:
 # columns even where one of that name exists: an older store failed to open).
 # Its old view is made again by the upgrade (``upgrade._counts_given``).
 VIEW_COLUMNS = (
-    "ALTER TABLE posts ADD COLUMN IF NOT EXISTS counts_given UInt8 DEFAULT 1",
+    "ALTER TABLE posts ADD COLUMN IF NOT EXISTS counts_given UInt8 DEFAULT 2",
     "ALTER TABLE posts ADD COLUMN IF NOT EXISTS prev_counted Int64 DEFAULT 0",
     "ALTER TABLE post_rollup ADD COLUMN IF NOT EXISTS counted Int64 DEFAULT 0",
 )

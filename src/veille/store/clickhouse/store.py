@@ -113,9 +113,10 @@ def _merged(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], b
     if old["sentiment_source"] != "user" and new["sentiment"] is not None:
         for name in _SENTIMENT:
             row[name] = new[name]
-    changed = any(new[n] != old[n] for n in _COUNTS) or (
-        new["views"] is not None and new["views"] != old["views"]
-    )
+    # (counts_given 2, a post stored before schema 13 with a count, is 1.)
+    changed = any(
+        bool(new[n]) != bool(old[n]) if n == "counts_given" else new[n] != old[n] for n in _COUNTS
+    ) or (new["views"] is not None and new["views"] != old["views"])
     if new["content_hash"] != old["content_hash"]:
         for name in ("title", "text", "content_hash", "raw"):
             row[name] = new[name]
@@ -337,7 +338,7 @@ class ClickHouseStore(
                 row["prev_hashtags"] = old["hashtags"]
                 row["prev_domains"] = domains_of(tuple(old["links"])).split()
                 row["prev_cluster_id"] = old["cluster_id"]
-                row["prev_counted"] = old["counts_given"]
+                row["prev_counted"] = 1 if old["counts_given"] else 0
             lines.append(encode_written(row))
         # The same rows sent again (a retry) are the same block: stored once.
         token = hashlib.sha1(b"\n".join(lines)).hexdigest()

@@ -126,7 +126,7 @@ class ClickHouseUpgrade:
             self.client.command(f"ALTER TABLE posts ADD COLUMN IF NOT EXISTS {column}")
         # (Before any step that copies filings: their copies carry it.)
         self.client.command(
-            "ALTER TABLE topic_filings ADD COLUMN IF NOT EXISTS counts_given UInt8 DEFAULT 1"
+            "ALTER TABLE topic_filings ADD COLUMN IF NOT EXISTS counts_given UInt8 DEFAULT 2"
         )
         tables = self.rows("SELECT name FROM system.tables WHERE database = currentDatabase()")
         existing = {r[0] for r in tables}
@@ -164,8 +164,10 @@ class ClickHouseUpgrade:
         share and reply counts (``counts_given``; its filings' copies too),
         and ``post_rollup`` counts the posts that did (``counted``), so that
         a real 0 reads 0 and a feed's engagement unknown. The view is made
-        again with the new column. A post with a count above 0 gave counts;
-        one whose counts are all 0 is read again from its raw payload
+        again with the new column. The column's default in a store made
+        before is 2 ("stored before"): a post with a count above 0 keeps it
+        (it gave counts, and every read takes 2 as given); one whose counts
+        are all 0 is read again from its raw payload
         (:func:`veille.sources.counts.gave_counts`), and one whose payload
         does not tell is unknown, as it read before. ``counted`` is filled
         with what the posts hold less what it holds already, so a run
@@ -182,16 +184,15 @@ class ClickHouseUpgrade:
         self.client.command(POST_ROLLUP_VIEW)
         zeros = self.rows(
             "SELECT id, raw FROM posts FINAL WHERE likes = 0 AND shares = 0 AND replies = 0 "
-            "AND counts_given = 1"
+            "AND counts_given = 2"
         )
-        unknown = []
+        unknown, given = [], []
         for post_id, raw in zeros:
             try:
                 payload = orjson.loads(raw) if raw else None
             except orjson.JSONDecodeError:
                 payload = None
-            if not gave_counts(payload):
-                unknown.append(post_id)
+            (given if gave_counts(payload) else unknown).append(post_id)
         if zeros:
             log.warning(
                 "ClickHouse schema 13 of %s: %s stored posts have no like, share or reply "
@@ -199,25 +200,28 @@ class ClickHouseUpgrade:
                 "unknown, the others' 0).",
                 self.where, f"{len(zeros):,}", f"{len(unknown):,}",
             )  # fmt: skip
-        for i in range(0, len(unknown), _REFOLD_BATCH * 10):
-            ids = {"ids": unknown[i : i + _REFOLD_BATCH * 10]}
-            self.client.command(
-                "ALTER TABLE posts UPDATE counts_given = 0 WHERE id IN {ids:Array(String)} "
-                "SETTINGS mutations_sync = 2",
-                ids,
-            )
-            self.client.command(
-                "ALTER TABLE topic_filings UPDATE counts_given = 0 "
-                "WHERE post_id IN {ids:Array(String)} SETTINGS mutations_sync = 2",
-                ids,
-            )
-            lock.beat()
+        # Posts written before are marked 2 (the column's default there): those
+        # with a count above 0 keep it (given); the others become 0 or 1.
+        for value, marked in ((0, unknown), (1, given)):
+            for i in range(0, len(marked), _REFOLD_BATCH * 10):
+                ids = {"ids": marked[i : i + _REFOLD_BATCH * 10], "v": value}
+                self.client.command(
+                    "ALTER TABLE posts UPDATE counts_given = {v:UInt8} "
+                    "WHERE id IN {ids:Array(String)} SETTINGS mutations_sync = 2",
+                    ids,
+                )
+                self.client.command(
+                    "ALTER TABLE topic_filings UPDATE counts_given = {v:UInt8} "
+                    "WHERE post_id IN {ids:Array(String)} SETTINGS mutations_sync = 2",
+                    ids,
+                )
+                lock.beat()
         keys = "bucket, platform, lang, country, sentiment"
         self.client.command(
             f"INSERT INTO post_rollup ({keys}, posts, engagement, reach, counted) "
             f"SELECT {keys}, 0, 0, 0, p.n - r.n FROM (SELECT intDiv(published_at, 900) AS bucket, "
             "platform, ifNull(lang, '') AS lang, ifNull(country, '') AS country, "
-            "ifNull(sentiment, '') AS sentiment, toInt64(sum(counts_given)) AS n "
+            "ifNull(sentiment, '') AS sentiment, toInt64(countIf(counts_given != 0)) AS n "
             f"FROM posts FINAL GROUP BY {keys}) AS p "
             f"LEFT JOIN (SELECT {keys}, toInt64(sum(counted)) AS n FROM post_rollup "
             f"GROUP BY {keys}) AS r USING ({keys}) WHERE p.n != r.n "
