@@ -186,7 +186,8 @@ class ClickHouseUpgrade:
             "SELECT id, raw FROM posts FINAL WHERE likes = 0 AND shares = 0 AND replies = 0 "
             "AND counts_given = 2"
         )
-        unknown, given = [], []
+        unknown: list[str] = []
+        given: list[str] = []
         for post_id, raw in zeros:
             try:
                 payload = orjson.loads(raw) if raw else None
