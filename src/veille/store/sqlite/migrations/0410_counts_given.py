@@ -87,7 +87,8 @@ _WATCHED = (
 )  # fmt: skip
 
 
-def _triggers() -> str:
+def _triggers(keep: str) -> str:
+    """The triggers made again; ``keep``: their delete triggers' condition."""
     changed = "\n  OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _WATCHED)
     topic_watched = ("published_at", "likes", "shares", "replies", "author_followers",
                      "counts_given")  # fmt: skip
@@ -104,7 +105,7 @@ DROP TRIGGER post_changes_update;
 CREATE TRIGGER post_rollup_insert AFTER INSERT ON posts BEGIN
     {_rollup_rows("NEW", "")}END;
 
-CREATE TRIGGER post_rollup_delete AFTER DELETE ON posts WHEN {_KEEP} BEGIN
+CREATE TRIGGER post_rollup_delete AFTER DELETE ON posts WHEN {keep} BEGIN
     {_rollup_rows("OLD", "-")}END;
 
 CREATE TRIGGER post_rollup_update AFTER UPDATE OF {", ".join(_WATCHED)} ON posts
@@ -112,7 +113,7 @@ WHEN {changed}
 BEGIN
     {_rollup_rows("OLD", "-")}    {_rollup_rows("NEW", "")}END;
 
-CREATE TRIGGER topic_rollup_unfiled AFTER DELETE ON post_topics WHEN {_KEEP} BEGIN
+CREATE TRIGGER topic_rollup_unfiled AFTER DELETE ON post_topics WHEN {keep} BEGIN
     INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach, counted)
     SELECT OLD.topic_id, p.published_at / 900, -1, -(p.likes + p.shares + p.replies),
            -coalesce(p.author_followers, 0), -p.counts_given
@@ -120,7 +121,7 @@ CREATE TRIGGER topic_rollup_unfiled AFTER DELETE ON post_topics WHEN {_KEEP} BEG
     {_TOPIC_UPSERT}
 END;
 
-CREATE TRIGGER topic_rollup_post_deleted BEFORE DELETE ON posts WHEN {_KEEP} BEGIN
+CREATE TRIGGER topic_rollup_post_deleted BEFORE DELETE ON posts WHEN {keep} BEGIN
     {_topic_rows("OLD", "-", "OLD.pk")}END;
 
 CREATE TRIGGER topic_rollup_post_updated AFTER UPDATE OF {", ".join(topic_watched)} ON posts
@@ -189,8 +190,12 @@ def migrate(conn: sqlite3.Connection) -> int:
         "AND p.published_at / 900 = topic_rollup.bucket) ELSE 0 END)"
     )
     # One statement at a time: executescript would commit the runner's transaction.
+    # (0170 made privacy_purge; a database without it never had the guard.)
+    purges = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'privacy_purge'"
+    ).fetchone()
     statement = ""
-    for line in _triggers().splitlines(keepends=True):
+    for line in _triggers(_KEEP if purges else "true").splitlines(keepends=True):
         statement += line
         if sqlite3.complete_statement(statement):
             conn.execute(statement)
