@@ -65,11 +65,14 @@ def old_database(path: Path, before: int, posts: list[Post]) -> None:
     for m in migrations():
         if m.number < before:
             conn.executescript(f"BEGIN;{m.sql}\nPRAGMA user_version = {m.number};COMMIT;")
+    # The columns of posts then (counts_given came with 0410).
+    held = {r[1] for r in conn.execute("PRAGMA table_info(posts)")}
+    kept = [i for i, c in enumerate(POST_COLUMNS) if c in held]
+    columns = [POST_COLUMNS[i] for i in kept]
     conn.execute("BEGIN")
     conn.executemany(
-        f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) "
-        f"VALUES ({', '.join('?' * len(POST_COLUMNS))})",
-        [post_to_row(p, i + 1) for i, p in enumerate(posts)],
+        f"INSERT INTO posts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [[row[i] for i in kept] for row in (post_to_row(p, n + 1) for n, p in enumerate(posts))],
     )
     conn.executemany(
         "INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",

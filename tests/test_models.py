@@ -61,7 +61,8 @@ def test_every_part_is_frozen_and_built_like_a_dataclass() -> None:
     # Defaults and default factories: each post gets its own raw mapping.
     bare = Post("x:1", "x", "1", "t", post.published_at, Author("a"))
     other = Post("x:2", "x", "2", "t", post.published_at, Author("a"))
-    assert bare.engagement == Engagement() and bare.hashtags == () and bare.sentiment is None
+    assert bare.engagement == Engagement(given=False)  # built without counts: none given
+    assert bare.hashtags == () and bare.sentiment is None
     assert bare.raw == {} and bare.raw is not other.raw
     assert Sentiment("negative") == Sentiment("negative", 0.0, 0.0, "model")
     copy = dataclasses.replace(post, lang="fr")

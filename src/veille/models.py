@@ -179,20 +179,34 @@ class Author:
 @_fast_init
 @dataclass(frozen=True, slots=True)
 class Engagement:
-    """Counts as last seen; a later sighting of the same post updates them."""
+    """Counts as last seen; a later sighting of the same post updates them.
+
+    ``given`` says whether the platform gave the like, share and reply counts
+    at all: a feed entry, a web page or an imported row without them gives
+    none, and its zeros are unknown, not zero (shown "–", ``null``). A post
+    built without an ``engagement`` has none given; ``Engagement(likes=0)``
+    is a count of 0 the platform gave."""
 
     likes: int = 0
     shares: int = 0
     replies: int = 0
     views: int | None = None
+    given: bool = True
 
     @property
     def total(self) -> int:
         """Interactions earned: likes + shares + replies (views excluded)."""
         return self.likes + self.shares + self.replies
 
+    @property
+    def known(self) -> int | None:
+        """:attr:`total` as veille can state it: ``None`` (unknown, shown
+        "–") where the platform gave no counts, a 0 where it gave 0."""
+        return self.likes + self.shares + self.replies if self.given else None
 
-_NO_ENGAGEMENT = Engagement()
+
+# No count given (stored 0, read unknown).
+_NO_ENGAGEMENT = Engagement(given=False)
 
 
 @_fast_init

@@ -28,6 +28,8 @@ country, source           where known
 ========================  ==================================================
 
 Unknown columns are kept in the post's ``raw`` payload with everything else.
+A post whose likes, shares and replies are all absent or empty gave no counts
+(its engagement is unknown, not 0); an export writes them empty again.
 """
 
 from __future__ import annotations
@@ -119,6 +121,11 @@ def _as_int(value: Any, key: str, default: int | None = 0) -> int | None:
     if number > MAX_COUNT:
         raise RecordError(f"{key} is too large ({value!r}; at most {MAX_COUNT:,})")
     return number
+
+
+def _given(value: Any) -> Any:
+    """A count of a nested ``engagement`` object, ``None`` where it is empty."""
+    return None if value == "" else value
 
 
 def parse_time(value: Any, field_name: str = "published_at") -> datetime:
@@ -250,19 +257,24 @@ def post_from_record(rec: Mapping[str, Any], *, platform: str | None = None) -> 
 
     eng = rec.get("engagement")
     if eng is not None and (type(eng) is dict or isinstance(eng, Mapping)):
-        engagement = Engagement(
-            likes=_as_int(eng.get("likes"), "likes") or 0,
-            shares=_as_int(eng.get("shares", eng.get("reposts")), "shares") or 0,
-            replies=_as_int(eng.get("replies", eng.get("comments")), "replies") or 0,
-            views=_as_int(eng.get("views"), "views", None),
-        )
+        likes = _as_int(_given(eng.get("likes")), "likes", None)
+        shares = _as_int(_given(eng.get("shares", eng.get("reposts"))), "shares", None)
+        replies = _as_int(_given(eng.get("replies", eng.get("comments"))), "replies", None)
+        views = _as_int(_given(eng.get("views")), "views", None)
     else:
-        engagement = Engagement(
-            likes=_as_int(f.get("likes"), "likes") or 0,
-            shares=_as_int(f.get("shares"), "shares") or 0,
-            replies=_as_int(f.get("replies"), "replies") or 0,
-            views=_as_int(f.get("views"), "views", None),
-        )
+        likes = _as_int(f.get("likes"), "likes", None)
+        shares = _as_int(f.get("shares"), "shares", None)
+        replies = _as_int(f.get("replies"), "replies", None)
+        views = _as_int(f.get("views"), "views", None)
+    # Empty count fields (a feed's post exported, a spreadsheet without the
+    # columns) are unknown, not 0: the post gave no counts. A 0 is a 0.
+    engagement = Engagement(
+        likes=likes or 0,
+        shares=shares or 0,
+        replies=replies or 0,
+        views=views,
+        given=likes is not None or shares is not None or replies is not None,
+    )
 
     native = _id(f.get("id"), "id")
     if native is None:
@@ -325,9 +337,10 @@ def post_to_record(post: Post) -> dict[str, Any]:
         "followers": post.author.followers,
         "published_at": post.published_at.isoformat(),
         "lang": post.lang,
-        "likes": post.engagement.likes,
-        "shares": post.engagement.shares,
-        "replies": post.engagement.replies,
+        # Counts the platform never gave are left empty (read back unknown).
+        "likes": post.engagement.likes if post.engagement.given else None,
+        "shares": post.engagement.shares if post.engagement.given else None,
+        "replies": post.engagement.replies if post.engagement.given else None,
         "views": post.engagement.views,
         "parent_id": post.parent_id,
         "thread_id": post.thread_id,

@@ -358,7 +358,8 @@ def test_report_email_says_unknown_engagement_is_unknown(tmp_path: Path) -> None
     week = parse_period("2026-03-23..2026-03-29", timezone=TZ)
     blog = [
         make_post(i, "lumio sur le blog", platform="rss", author=Author(handle="blog"),
-                  published_at=week.since + timedelta(hours=i))
+                  published_at=week.since + timedelta(hours=i),
+                  engagement=Engagement(given=False))  # a feed gives no counts
         for i in (1, 2, 3)
     ]  # fmt: skip
     ws.store.upsert_posts(blog)

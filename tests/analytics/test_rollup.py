@@ -25,8 +25,8 @@ def recount(store: SQLiteStore) -> list[tuple[object, ...]]:
         vals = [f"coalesce({d}, '')" for d in cube] + ["''"] * (2 - len(cube))
         rows += store.conn.execute(
             f"SELECT '{'+'.join(cube)}', published_at / 900, {vals[0]}, {vals[1]}, count(*), "
-            "sum(likes + shares + replies), sum(coalesce(author_followers, 0)) "
-            "FROM posts GROUP BY 1, 2, 3, 4"
+            "sum(likes + shares + replies), sum(coalesce(author_followers, 0)), "
+            "sum(counts_given) FROM posts GROUP BY 1, 2, 3, 4"
         ).fetchall()
     return sorted(rows)
 
@@ -219,7 +219,7 @@ def test_entity_rollup_follows_changes_and_answers_like_a_scan(tmp_path, week) -
 
 TOPIC_RECOUNT = """
 SELECT t.topic_id, p.published_at / 900, count(*), sum(p.likes + p.shares + p.replies),
-       sum(coalesce(p.author_followers, 0))
+       sum(coalesce(p.author_followers, 0)), sum(p.counts_given)
 FROM post_topics t JOIN posts p ON p.pk = t.post_pk GROUP BY 1, 2 ORDER BY 1, 2
 """
 
@@ -286,7 +286,19 @@ def test_filings_made_before_migration_0250_keep_their_rollups_and_go_with_their
     import sqlite3
 
     from tests.conftest import old_database
-    from veille.store.sqlite.topics import file_filings
+
+    def file_filings(conn: sqlite3.Connection, filings: list[tuple[int, int]]) -> None:
+        """Filings as veille filed them then (its topic_rollup had no ``counted``)."""
+        for pk, topic in filings:
+            conn.execute("INSERT INTO post_topics (post_pk, topic_id) VALUES (?, ?)", (pk, topic))
+            conn.execute(
+                "INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach) "
+                "SELECT ?, p.published_at / 900, 1, p.likes + p.shares + p.replies, "
+                "coalesce(p.author_followers, 0) FROM posts p WHERE p.pk = ? "
+                "ON CONFLICT (topic_id, bucket) DO UPDATE SET posts = posts + excluded.posts, "
+                "engagement = engagement + excluded.engagement, reach = reach + excluded.reach",
+                (topic, pk),
+            )
 
     path = tmp_path / "old.db"
     old_database(path, 250, world())

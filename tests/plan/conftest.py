@@ -44,6 +44,7 @@ def post(
     replies: int = 0,
     mentions: tuple[str, ...] = (),
     followers: int = 100,
+    given: bool = True,
 ) -> Post:
     return Post.create(
         platform=platform,
@@ -51,7 +52,9 @@ def post(
         text=text,
         published_at=NOW - timedelta(days=days_ago),
         author=Author(handle=handle, followers=followers),
-        engagement=Engagement(likes=likes, shares=shares, replies=replies),
+        engagement=Engagement(likes=likes, shares=shares, replies=replies)
+        if given
+        else Engagement(given=False),
         sentiment=Sentiment(sentiment, 0.5, 0.9) if sentiment else None,  # type: ignore[arg-type]
         lang=lang,
         mentions=mentions,

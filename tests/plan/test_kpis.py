@@ -236,7 +236,10 @@ def test_engagement_on_a_blog_that_gives_no_counts_is_unknown(ws: Workspace) -> 
     from tests.plan.conftest import post
 
     ws.store.upsert_posts(
-        [post(40 + i, "Notre article", 1 + i, platform="wordpress", handle="lumio") for i in (0, 1)]
+        [
+            post(40 + i, "Notre article", 1 + i, platform="wordpress", handle="lumio", given=False)
+            for i in (0, 1)
+        ]
     )
     set_channel(ws.state, "wordpress", handle="lumio")
     kpi = add_kpi(ws, "blog", "engagement", 100, platform="wordpress", now=NOW)
@@ -253,3 +256,21 @@ def test_engagement_on_a_blog_that_gives_no_counts_is_unknown(ws: Workspace) -> 
     # Where our posts earned something, it is counted as before.
     set_channel(ws.state, "mastodon", handle="@lumio_hq")
     assert value(ws, "e", "engagement", platform="mastodon") == 18
+
+
+def test_engagement_of_posts_that_earned_nothing_is_0(ws: Workspace) -> None:
+    """An account new to veille on a platform that counts, whose posts
+    nobody liked, shared or answered: the KPI read "not measurable" (no post
+    of ours there had ever earned an interaction, so veille could not tell
+    its 0 from a blog's); each post now records that its platform gave its
+    counts, and the KPI reads 0."""
+    from tests.plan.conftest import post
+
+    ws.store.upsert_posts(
+        [post(60 + i, "Nouveau compte", 1 + i, platform="bluesky", handle="lumio") for i in (0, 1)]
+    )
+    set_channel(ws.state, "bluesky", handle="lumio")
+    kpi = add_kpi(ws, "bsky", "engagement", 100, platform="bluesky", now=NOW)
+    got = measure(ws, kpi, window(NOW, 30))
+    assert got.value == 0.0
+    assert report(ws, kpi, now=NOW).value == 0.0

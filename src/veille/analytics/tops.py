@@ -190,10 +190,10 @@ class Figure:
 
     Engagement and reach are sums over the posts whose platform gave counts
     in the period: ``covered`` of the period's ``posts`` (those of the
-    platforms whose posts there earned an interaction, or gave a follower
-    count). A post stores 0 for a count its platform never gives, so the
-    others' zeros are unknown, not zero, and are left out of what the sum
-    claims to cover. ``None`` for the other figures."""
+    platforms where some post gave like, share and reply counts, a 0
+    included, each post records it; for reach, those whose follower counts
+    sum above 0). The others' counts are unknown, not zero, and are left out
+    of what the sum claims to cover. ``None`` for the other figures."""
 
     name: str
     value: float | None
@@ -263,14 +263,23 @@ def headline_and_sentiment(
     ]
     out = {name: Figure(name, vals[0][name], vals[1][name]) for name in FIGURES}
     rows = vals[0]["by"]["platform"]  # (platform, posts, engagement, reach)
-    for i, name in ((2, "engagement"), (3, "reach")):
-        out[name] = Figure(
-            name,
-            known_sum(vals[0][name]),
-            known_sum(vals[1][name]),
-            covered=sum(r[1] for r in rows if r[i]),
-            posts=sum(r[1] for r in rows),
-        )
+    posts = sum(r[1] for r in rows)
+    # Engagement: the store's sum, None where no post gave counts (a true 0
+    # stays 0); it covers the posts of the platforms where some did.
+    out["engagement"] = Figure(
+        "engagement",
+        vals[0]["engagement"],
+        vals[1]["engagement"],
+        covered=sum(r[1] for r in rows if r[2] is not None),
+        posts=posts,
+    )
+    out["reach"] = Figure(
+        "reach",
+        known_sum(vals[0]["reach"]),
+        known_sum(vals[1]["reach"]),
+        covered=sum(r[1] for r in rows if r[3]),
+        posts=posts,
+    )
     # Net sentiment is of the scored posts: none scored, it is unknown (not 0).
     out["net_sentiment"] = Figure("net_sentiment", moods[0].net, moods[1].net)
     return Headline(out, moods[0], moods[1], split)

@@ -256,11 +256,12 @@ def volume(
 
 
 def known_sum(total: int | None) -> int | None:
-    """A sum of counts as veille can state it: ``None`` (unknown, shown "–")
-    where it is 0. A post stores 0 both for a count its platform gave as 0
-    and for one it never gives (a feed, a web page, an import without the
-    column), so a sum of 0 may be "nobody counted"; a sum above 0 is what the
-    posts that gave counts earned."""
+    """A sum of follower counts (reach) as veille can state it: ``None``
+    (unknown, shown "–") where it is 0. The rollups sum a follower count no
+    platform gave as 0, so a reach of 0 may be "nobody counted". Engagement
+    needs no such rule: each post records whether its platform gave counts,
+    and the store's sums are ``None`` where none did, a true sum (0
+    included) where some did."""
     return total or None
 
 
@@ -268,8 +269,9 @@ def known_sum(total: int | None) -> int | None:
 class Share:
     """A value's part of the posts of a period and of the one before; a share
     is ``None`` (unknown, shown "–") where that period has no post: 0 out of 0
-    is no 0%. Engagement and reach are ``None`` where none of the value's
-    posts gave a count (:func:`known_sum`): unknown is not zero."""
+    is no 0%. Engagement is ``None`` where none of the value's posts gave
+    counts, reach where none gave a follower count (:func:`known_sum`):
+    unknown is not zero."""
 
     key: str
     posts: int
@@ -304,7 +306,7 @@ def shares(now: list[tuple[Any, ...]], before: list[tuple[Any, ...]], dim: str) 
         p = prev.pop(key, 0)
         out.append(
             Share(key, posts, posts / total if total else None, p,
-                  p / ptotal if ptotal else None, known_sum(eng), known_sum(reach))
+                  p / ptotal if ptotal else None, eng, known_sum(reach))
         )  # fmt: skip
     for key, p in prev.items():
         out.append(
@@ -362,14 +364,16 @@ def overall_sentiment(store: Any, scope: Scope, period: Period) -> SentimentPoin
 class Voice:
     """A topic's part of the compared topics' posts and engagement; a share is
     ``None`` (unknown, shown "–") where the topics together have nothing to
-    share in that period: 0 out of 0 is no 0%."""
+    share in that period: 0 out of 0 is no 0%. A topic's engagement is
+    ``None`` where none of its posts gave counts (a feed's): unknown, so is
+    its engagement share; the others' shares are of the engagement known."""
 
     topic: str
     posts: int
     share: float | None
     previous: int
     previous_share: float | None
-    engagement: int
+    engagement: int | None
     engagement_share: float | None
 
 
@@ -386,15 +390,20 @@ def share_of_voice(store: Any, topics: Mapping[str, Scope], period: Period) -> l
     def first(rows: list[tuple[Any, ...]], i: int) -> int:
         return int(rows[0][i] or 0) if rows else 0
 
+    def engagement(rows: list[tuple[Any, ...]]) -> int | None:
+        return rows[0][1] if rows else None  # None: no post gave counts
+
     total = sum(first(r, 0) for r in now.values())
     ptotal = sum(first(r, 0) for r in before.values())
-    etotal = sum(first(r, 1) for r in now.values())
+    known = {t: engagement(r) for t, r in now.items()}
+    etotal = sum(e for e in known.values() if e is not None)
     out = []
     for t in topics:
-        posts, eng, prev = first(now[t], 0), first(now[t], 1), first(before[t], 0)
+        posts, eng, prev = first(now[t], 0), known[t], first(before[t], 0)
+        eshare = None if eng is None or not etotal else eng / etotal
         out.append(
             Voice(t, posts, posts / total if total else None, prev,
-                  prev / ptotal if ptotal else None, eng, eng / etotal if etotal else None)
+                  prev / ptotal if ptotal else None, eng, eshare)
         )  # fmt: skip
     out.sort(key=lambda v: -v.posts)
     return out

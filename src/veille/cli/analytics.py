@@ -435,8 +435,8 @@ def register(app: typer.Typer) -> None:
                 posts = tops.top_posts(ws.store, scope, per, by=by or "engagement", limit=limit)
                 rows = [
                     {"id": p.id, "published_at": p.published_at, "author": p.author.handle,
-                     # 0 is stored for a count a feed never gives: unknown (null).
-                     "engagement": known_sum(p.engagement.total), "reach": p.author.followers,
+                     # A count the platform never gave (a feed) is unknown (null).
+                     "engagement": p.engagement.known, "reach": p.author.followers,
                      "text": p.text[:100], "url": p.url}
                     for p in posts
                 ]  # fmt: skip

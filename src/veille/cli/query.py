@@ -69,8 +69,8 @@ def post_rows(posts: list[Post], q: Query, fmt: RowFormat) -> list[dict[str, Any
             "id": p.id,
             "published_at": p.published_at,
             "author": p.author.handle,
-            # 0 is stored for a count a platform never gives (a feed): unknown.
-            "engagement": p.engagement.total or None,
+            # A count the platform never gave (a feed) is unknown, a 0 it gave is 0.
+            "engagement": p.engagement.known,
             "url": p.url,
         }
         if fmt is RowFormat.table:

@@ -153,11 +153,10 @@ def _measure_windows(ws: Workspace, kpi: KPI, pers: list[Period]) -> list[Measur
     if isinstance(scope, Measure):
         return None  # the reason, from one window
     found = []
-    counts: dict[str, bool] = {}
     for per, (posts, engagement) in zip(pers, ws.store.window_totals(scope, pers), strict=True):
         if kind == "engagement":
-            engagement += _replies_not_counted(ws, scope, per)
-            found.append(_engagement(ws, kpi, scope, posts, engagement, counts))
+            replies = _replies_not_counted(ws, scope, per)
+            found.append(_engagement(kpi, posts, engagement, replies))
         else:
             found.append(Measure(float(posts)))
     return found

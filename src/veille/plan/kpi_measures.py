@@ -172,11 +172,12 @@ def _topic(ws: Workspace, name: str) -> Scope:
     return topic_scope(ws.store, name)
 
 
-def _totals(ws: Workspace, scope: Scope, per: Period) -> tuple[int, int]:
+def _totals(ws: Workspace, scope: Scope, per: Period) -> tuple[int, int | None]:
+    """Posts and engagement (``None`` where no post gave counts) of ``scope``."""
     from veille.analytics.volume import grouped
 
     rows = grouped(ws.store, scope.during(per))
-    return (int(rows[0][0] or 0), int(rows[0][1] or 0)) if rows else (0, 0)
+    return (int(rows[0][0] or 0), rows[0][1]) if rows else (0, None)
 
 
 def _own_scope(ws: Workspace, kpi: KPI) -> Scope | Measure:
@@ -364,29 +365,24 @@ def _measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
             return scope
         posts, engagement = _totals(ws, scope, per)
         if kind == "engagement":
-            engagement += _replies_not_counted(ws, scope, per)
-            return _engagement(ws, kpi, scope, posts, engagement, {})
+            return _engagement(kpi, posts, engagement, _replies_not_counted(ws, scope, per))
         return Measure(float(posts))
     raise UsageError(tr("%(value)r is not a KPI kind", value=kind), hint=did_you_mean(kind, KINDS))
 
 
-def _engagement(
-    ws: Workspace, kpi: KPI, scope: Scope, posts: int, engagement: int, counts: dict[str, bool]
-) -> Measure:
-    """The engagement our ``posts`` of a window earned. A platform that gives
-    no counts (a blog's feed, a web page) is stored with 0, which says nothing
-    of what its readers did: where our posts of the window earned none and
-    none of our posts there ever earned any, it is unknown. A quiet window
-    on a platform that has counted for us is 0, as is a window without a
-    post of ours. ``counts`` keeps the answer for a history's windows."""
+def _engagement(kpi: KPI, posts: int, engagement: int | None, replies: int) -> Measure:
+    """The engagement our ``posts`` of a window earned, with the ``replies``
+    veille stored to those of them that carry no count. Each post records
+    whether its platform gave counts: where none of the window's posts did
+    (a blog's feed, a web page) and no reply was stored, it is unknown; a
+    quiet window whose posts gave counts is 0, as is a window without a
+    post of ours."""
     from veille.i18n import format_number
 
-    if engagement or not posts:
-        return Measure(float(engagement))
-    if "ever" not in counts:
-        counts["ever"] = _ever_counted(ws, scope)
-    if counts["ever"]:
+    if not posts:
         return Measure(0.0)
+    if engagement is not None or replies:
+        return Measure(float((engagement or 0) + replies))
     return Measure(
         None,
         f"none of our {format_number(posts, 'en')} posts on {kpi.platform} in this period gave "
@@ -394,20 +390,6 @@ def _engagement(
         f"aucune de nos {format_number(posts, 'fr')} publications sur {kpi.platform} de cette "
         "période n’a donné de nombre d’interactions\u202f: la plateforme n’en donne peut-être "
         "pas (un flux, une page web)",
-    )
-
-
-def _ever_counted(ws: Workspace, scope: Scope) -> bool:
-    """Whether one of our posts on the scope's platform, at any time, earned
-    a like, a share or a reply: the platform then gives us counts."""
-    from veille.query.ast import And, Or, Range
-    from veille.store.base import PostFilter
-
-    counted = Or(tuple(Range(n, 1, None) for n in ("likes", "shares", "replies")))
-    flt = PostFilter(platforms=scope.flt.platforms)
-    return any(
-        next(iter(ws.store.search(And((counted, query)), flt, limit=1)), None) is not None
-        for query in scope.queries
     )
 
 

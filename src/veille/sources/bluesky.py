@@ -283,7 +283,7 @@ def _from_jetstream(event: Mapping[str, Any]) -> Post:
         record=commit.get("record") or {},
         author=Author(handle=did, url=f"https://bsky.app/profile/{did}", id=did),
         url=web_url(did, uri),
-        engagement=Engagement(),
+        engagement=Engagement(given=False),  # the firehose gives no counts
         media_view=[],
         raw=event,
     )

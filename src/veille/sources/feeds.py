@@ -543,7 +543,7 @@ class FeedsSource(Source[FeedsConfig]):
             href = item.get("href") if isinstance(item, Mapping) else None
             if href and item.get("rel") == "enclosure" and href not in media:
                 media.append(str(href))
-        engagement = Engagement()
+        engagement = Engagement(given=False)  # a feed gives no counts
         stats = entry.get("media_statistics") or {}
         rating = entry.get("media_starrating") or {}
         if stats or rating:

@@ -254,7 +254,7 @@ def to_post(raw: Mapping[str, Any], config: LinkedInConfig | None = None) -> Pos
         author=_author(author, raw.get("author~"), "organization"),
         links=unique(links),
         media=unique(media),
-        engagement=Engagement(),
+        engagement=Engagement(given=False),  # the share API gives no counts
         raw=raw,
     )
 

@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 QUARTER = 900
 ENG = "(likes + shares + replies)"
 REACH = "ifNull(author_followers, 0)"
+# The posts whose platform gave their counts (schema 13; 2: stored before and
+# not read again, a post with a count above 0): engagement summed over none
+# of them is unknown, not 0.
+GIVEN = "toInt64(countIf(counts_given != 0))"
 # The distinct authors of the posts read: a post without one (an empty handle)
 # is in every figure but the per-author ones.
 AUTHORS = "uniqExactIf(platform, author_handle, author_handle != '')"
@@ -131,6 +135,13 @@ def _whole_quarters(p: Period) -> Period:
     return replace(p, since=lo, until=max(lo, hi))
 
 
+def _known(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
+    """Rows ``(*keys, posts, engagement, reach, posts that gave counts)`` as
+    ``post_totals`` gives them: engagement ``None`` where no post gave counts,
+    rows without posts left out."""
+    return [(*r[:-4], r[-4], r[-3] if r[-1] else None, r[-2]) for r in rows if r[-4]]
+
+
 def _purged_sql(
     scope: Scope, dims: tuple[str, ...], buckets: Any, sums: str
 ) -> tuple[str, dict[str, Any]] | None:
@@ -216,21 +227,28 @@ class ClickHouseAnalytics(ClickHousePeople):
             cols.append(q if buckets is True else bucket_sql(buckets, q))
         cols.extend(f"ifNull({d}, '')" for d in _dimensions(dims))
         keys = [f"k{i}" for i in range(len(cols))]
-        sums = ["toInt64(0) AS e", "toInt64(0) AS r"] if counts_only else [
-            f"toInt64(sum({ENG})) AS e", f"toInt64(sum({REACH})) AS r"
+        sums = ["toInt64(0) AS e", "toInt64(0) AS r", "toInt64(0) AS g"] if counts_only else [
+            f"toInt64(sum({ENG})) AS e", f"toInt64(sum({REACH})) AS r", f"{GIVEN} AS g"
         ]  # fmt: skip
         named = [f"{c} AS {k}" for c, k in zip(cols, keys, strict=True)]
         sel = ", ".join([*named, "toInt64(count()) AS n", *sums])
         group = f" GROUP BY {', '.join(keys)}" if keys else ""
         sql = f"SELECT {sel} FROM {src} WHERE {where}{group}"
         # With what retention purges took out of a saved topic, in the same query.
-        gone = "sum(posts), 0, 0" if counts_only else "sum(posts), sum(engagement), sum(reach)"
+        # (Posts no longer held tell no one whether they gave counts: those
+        # that earned an interaction are counted as having.)
+        gone = "sum(posts), 0, 0, 0" if counts_only else (
+            "sum(posts), sum(engagement), sum(reach), sumIf(posts, engagement > 0)"
+        )  # fmt: skip
         purged = _purged_sql(scope, dims, buckets, gone)
         if purged:
             lead = "".join(f"{k}, " for k in keys)
-            sql = f"SELECT {lead}sum(n), sum(e), sum(r) FROM ({sql} UNION ALL {purged[0]}){group}"
+            sql = (
+                f"SELECT {lead}sum(n), sum(e), sum(r), sum(g) "
+                f"FROM ({sql} UNION ALL {purged[0]}){group}"
+            )
             params.update(purged[1])
-        return [tuple(r) for r in self.rows(sql, params) if r[-3]]
+        return _known(self.rows(sql, params))
 
     def _rollup_totals(
         self, scope: Scope, dims: tuple[str, ...], buckets: Any
@@ -246,12 +264,11 @@ class ClickHouseAnalytics(ClickHousePeople):
         keys = [f"k{i}" for i in range(len(cols))]
         sel = ", ".join(
             [*(f"{c} AS {k}" for c, k in zip(cols, keys, strict=True)),
-             "sum(posts) AS n", "sum(engagement)", "sum(reach)"]
+             "sum(posts) AS n", "sum(engagement)", "sum(reach)", "sum(counted)"]
         )  # fmt: skip
         group = f" GROUP BY {', '.join(keys)}" if keys else ""
         where = " AND ".join(clauses) or "1"
-        rows = self.rows(f"SELECT {sel} FROM post_rollup WHERE {where}{group}", params)
-        return [tuple(r) for r in rows if r[-3]]
+        return _known(self.rows(f"SELECT {sel} FROM post_rollup WHERE {where}{group}", params))
 
     def posts_per_bucket(
         self, scope: Scope, period: Period, buckets: Any, starts: list[datetime]
@@ -260,12 +277,12 @@ class ClickHouseAnalytics(ClickHousePeople):
         # saved topic alone is counted in its filings (see source()).
         return [(r[0], r[1]) for r in self._totals(scope, (), buckets, counts_only=True)]
 
-    def window_totals(self, scope: Scope, periods: Sequence[Period]) -> list[tuple[int, int]]:
+    def window_totals(
+        self, scope: Scope, periods: Sequence[Period]
+    ) -> list[tuple[int, int | None]]:
         """One pass over the posts of every period (or the rollups), grouped
         by period: :meth:`headline_figures`."""
-        return [
-            (int(f["posts"]), int(f["engagement"])) for f in self.headline_figures(scope, periods)
-        ]
+        return [(int(f["posts"]), f["engagement"]) for f in self.headline_figures(scope, periods)]
 
     def posts_begin(self) -> datetime | None:
         where = filter_where(None)
@@ -528,8 +545,8 @@ class ClickHouseAnalytics(ClickHousePeople):
             f"toInt64({AUTHORS}), "
             "toInt64(count() - count(cluster_id) + uniqExact(cluster_id)), "
             "toInt64(countIf(sentiment = 'positive')), toInt64(countIf(sentiment = 'negative')), "
-            f"toInt64(countIf(sentiment = 'neutral')) FROM {src} WHERE {where} AND w >= 0 "
-            f"GROUP BY {group}"
+            f"toInt64(countIf(sentiment = 'neutral')), {GIVEN} FROM {src} WHERE {where} "
+            f"AND w >= 0 GROUP BY {group}"
         )
         # What retention purges took out of a saved topic counts in its
         # totals, as in SQLite's topic rollup: in the same query.
@@ -542,24 +559,27 @@ class ClickHouseAnalytics(ClickHousePeople):
             gone = self._which_period(inner, f"bucket * {QUARTER}", params, "g")
             sql += (
                 f" UNION ALL SELECT 1, {gone} AS w, {nulls}toInt64(sum(posts)), "
-                "toInt64(sum(engagement)), toInt64(sum(reach)), 0, 0, 0, 0, 0 "
+                "toInt64(sum(engagement)), toInt64(sum(reach)), 0, 0, 0, 0, 0, "
+                "toInt64(sumIf(posts, engagement > 0)) "
                 f"FROM topic_purged WHERE {purged[0]} AND w >= 0 GROUP BY w"
             )
         out: list[dict[str, Any]] = [{"by": {d: [] for d in by}} if by else {} for _ in periods]
-        totals = [[0] * 8 for _ in periods]
+        totals = [[0] * 9 for _ in periods]
         for row in self.rows(f"{sql} SETTINGS group_by_use_nulls = 1", params):
             src, w, dims, vals = row[0], int(row[1]), row[2 : 2 + len(by)], row[2 + len(by) :]
             at = next((i for i, v in enumerate(dims) if v is not None), None)
             if at is not None:  # a row of one breakdown
                 if vals[0]:
-                    out[w]["by"][by[at]].append((dims[at], *(int(v) for v in vals[:3])))
+                    n, e, r = (int(v) for v in vals[:3])
+                    out[w]["by"][by[at]].append((dims[at], n, e if vals[-1] else None, r))
                 continue
             # The period's row over the posts (src 0), or its purged part (src 1).
-            add = vals[:3] if src else vals
-            for i, v in enumerate(add):
+            for i, v in enumerate(vals):
                 totals[w][i] += int(v or 0)
         for got, counts in zip(out, totals, strict=True):
-            got.update(figures_of(*counts))
+            posts, eng, *others, given = counts
+            # No post gave counts: engagement unknown, not 0.
+            got.update(figures_of(posts, eng if given else None, *others))
         return out
 
     def _rollup_headline(
@@ -592,7 +612,8 @@ class ClickHouseAnalytics(ClickHousePeople):
             f"sumIf(posts, sentiment = '{m}')" for m in ("positive", "negative", "neutral")
         )
         volume = self.rows(
-            f"SELECT {which} AS w, {keys}sum(posts), sum(engagement), sum(reach), {mood} "
+            f"SELECT {which} AS w, {keys}sum(posts), sum(engagement), sum(reach), {mood}, "
+            "sum(counted) "
             f"FROM post_rollup WHERE {' AND '.join(clauses)} AND w >= 0 "
             f"GROUP BY {f'GROUPING SETS ({sets})' if by else 'w'} "
             "SETTINGS group_by_use_nulls = 1",
@@ -633,7 +654,7 @@ class ClickHouseAnalytics(ClickHousePeople):
             else:
                 counted[int(w)] = int(n)
         out: list[dict[str, Any]] = [{"by": {d: [] for d in by}} if by else {} for _ in periods]
-        totals = [[0] * 6 for _ in periods]
+        totals = [[0] * 7 for _ in periods]
         for row in volume:
             w, dims, vals = (
                 int(row[0]),
@@ -643,12 +664,14 @@ class ClickHouseAnalytics(ClickHousePeople):
             at = next((i for i, v in enumerate(dims) if v is not None), None)
             if at is not None:  # a row of one breakdown
                 if vals[0]:
-                    out[w]["by"][by[at]].append((dims[at], *vals[:3]))
+                    n, e, r = vals[:3]
+                    out[w]["by"][by[at]].append((dims[at], n, e if vals[-1] else None, r))
                 continue
             totals[w] = vals
-        for w, (got, (posts, eng, reach, pos, neg, neu)) in enumerate(
+        for w, (got, (posts, e, reach, pos, neg, neu, given)) in enumerate(
             zip(out, totals, strict=True)
         ):
+            eng = e if given else None  # no post gave counts: unknown, not 0
             n, inside = clustered.get(w, (0, 0))
             got.update(
                 figures_of(posts, eng, reach, counted.get(w, 0), posts - inside + n, pos, neg, neu)

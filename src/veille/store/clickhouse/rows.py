@@ -26,7 +26,7 @@ READ: tuple[str, ...] = (
     "likes", "shares", "replies", "views", "parent_id", "thread_id", "repost_of",
     "hashtags", "mentions", "links", "media", "keywords",
     "sentiment", "sentiment_score", "sentiment_confidence", "sentiment_source",
-    "cluster_id", "content_hash", "raw",
+    "cluster_id", "content_hash", "raw", "counts_given",
 )  # fmt: skip
 READ_COLUMNS = ", ".join(READ)
 # What an update rewrites needs every column a Post does not hold too.
@@ -77,6 +77,7 @@ def post_row(post: Post) -> dict[str, Any]:
         # Not a column: the terms the pipeline made, which ``derived`` keeps
         # where they are still this row's.
         "_terms": post.terms,
+        "counts_given": 1 if e.given else 0,
     }  # fmt: skip
 
 
@@ -130,7 +131,7 @@ DERIVED = (
 )  # fmt: skip
 PREVIOUS = (
     "prev_posts", "prev_lang", "prev_sentiment", "prev_engagement", "prev_reach",
-    "prev_author_name", "prev_hashtags", "prev_domains", "prev_cluster_id",
+    "prev_author_name", "prev_hashtags", "prev_domains", "prev_cluster_id", "prev_counted",
 )  # fmt: skip
 # The columns of a block of post versions, in order (``version`` last: given
 # once the block's content is known, see ClickHouseStore._insert_versions).
@@ -199,7 +200,7 @@ def to_post(row: list[Any]) -> Post:
         title, text, lang, country, published, collected,
         likes, shares, replies, views, parent, thread, repost,
         hashtags, mentions, links, media, keywords,
-        slabel, sscore, sconf, ssource, cluster, chash, raw,
+        slabel, sscore, sconf, ssource, cluster, chash, raw, given,
     ) = row  # fmt: skip
     published_at = _dt(published)
     assert published_at is not None
@@ -217,7 +218,9 @@ def to_post(row: list[Any]) -> Post:
         country=country,
         published_at=published_at,
         collected_at=_dt(collected),
-        engagement=Engagement(likes=likes, shares=shares, replies=replies, views=views),
+        engagement=Engagement(
+            likes=likes, shares=shares, replies=replies, views=views, given=bool(given)
+        ),
         parent_id=parent,
         thread_id=thread,
         repost_of=repost,

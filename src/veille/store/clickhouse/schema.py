@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 13
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).
@@ -94,6 +94,11 @@ CREATE TABLE IF NOT EXISTS posts (
     prev_hashtags Array(String),
     prev_domains Array(String),
     prev_cluster_id Nullable(String),
+    -- Whether the platform gave like, share and reply counts (schema 13;
+    -- 0: they are unknown, stored 0; 2: a post stored before schema 13 with
+    -- a count above 0, which says so), and as the version replaced had it.
+    counts_given UInt8 DEFAULT 2,
+    prev_counted Int64 DEFAULT 0,
     INDEX title_words title_f TYPE text(tokenizer = splitByString([' '])),
     INDEX text_words text_f TYPE text(tokenizer = splitByString([' '])),
     INDEX by_id id TYPE bloom_filter GRANULARITY 1,
@@ -104,7 +109,8 @@ ORDER BY (intDiv(published_at, 86400), id)
 SETTINGS non_replicated_deduplication_window = 1000
 """
 
-# Posts, engagement and reach per quarter-hour and dimension, kept by a
+# Posts, engagement, reach and the posts that gave counts (schema 13) per
+# quarter-hour and dimension, kept by a
 # materialized view in the same insert as the posts (a block deduplicated in
 # ``posts`` is not counted either). Each row written adds itself and takes
 # out the version it replaces (``prev_*``), so sums are exact before merges,
@@ -118,7 +124,8 @@ CREATE TABLE IF NOT EXISTS post_rollup (
     sentiment LowCardinality(String),
     posts Int64,
     engagement Int64,
-    reach Int64
+    reach Int64,
+    counted Int64
 ) ENGINE = SummingMergeTree
 ORDER BY (bucket, platform, lang, country, sentiment)
 """
@@ -127,14 +134,15 @@ POST_ROLLUP_VIEW = """
 CREATE MATERIALIZED VIEW IF NOT EXISTS post_rollup_view TO post_rollup AS
 SELECT b AS bucket, pf AS platform, tupleElement(d, 1) AS lang, c AS country,
        tupleElement(d, 2) AS sentiment, tupleElement(d, 3) AS posts,
-       tupleElement(d, 4) AS engagement, tupleElement(d, 5) AS reach
+       tupleElement(d, 4) AS engagement, tupleElement(d, 5) AS reach,
+       tupleElement(d, 6) AS counted
 FROM (
     SELECT intDiv(published_at, 900) AS b, platform AS pf, ifNull(country, '') AS c,
            arrayJoin(arrayFilter(x -> tupleElement(x, 3) != 0, [
                (ifNull(lang, ''), ifNull(sentiment, ''), toInt64(1),
-                likes + shares + replies, ifNull(author_followers, 0)),
+                likes + shares + replies, ifNull(author_followers, 0), toInt64(counts_given != 0)),
                (ifNull(prev_lang, ''), ifNull(prev_sentiment, ''), -toInt64(prev_posts),
-                -prev_engagement, -prev_reach)
+                -prev_engagement, -prev_reach, -prev_counted)
            ])) AS d
     FROM posts
 )
@@ -180,6 +188,7 @@ FILING_COPY = (
     ("domains", "Array(String)"),
     ("sentiment", "LowCardinality(Nullable(String))"),
     ("cluster_id", "Nullable(String)"),
+    ("counts_given", "UInt8"),
 )
 COPY_COLUMNS = tuple(name for name, _type in FILING_COPY)
 _COPY_DDL = "".join(f"    {name} {kind},\n" for name, kind in FILING_COPY)
@@ -271,6 +280,8 @@ ADDED_COLUMNS = (
     "prev_cluster_id Nullable(String)",
     "term_keys Array(String)",
     "term_forms Array(String)",
+    "counts_given UInt8 DEFAULT 2",
+    "prev_counted Int64 DEFAULT 0",
 )
 
 # The rollups below hold UTC days (``intDiv(published_at, 86400)``): a period
@@ -422,7 +433,17 @@ def rollup_view(table: str, rows: str) -> str:
     return f"CREATE MATERIALIZED VIEW IF NOT EXISTS {table}_view TO {table} AS {rows}"
 
 
+# The columns the rollup view reads and writes since schema 13, given to a
+# store made before ahead of the view's DDL (ClickHouse checks a view's
+# columns even where one of that name exists: an older store failed to open).
+# Its old view is made again by the upgrade (``upgrade._counts_given``).
+VIEW_COLUMNS = (
+    "ALTER TABLE posts ADD COLUMN IF NOT EXISTS counts_given UInt8 DEFAULT 2",
+    "ALTER TABLE posts ADD COLUMN IF NOT EXISTS prev_counted Int64 DEFAULT 0",
+    "ALTER TABLE post_rollup ADD COLUMN IF NOT EXISTS counted Int64 DEFAULT 0",
+)
+
 TABLES = (
-    POSTS, POST_ROLLUP, POST_ROLLUP_VIEW, TOPIC_FILINGS, TOPIC_PURGED, TOPIC_SYNC, AUTHOR_LINKS,
-    META, FORGOTTEN,
+    POSTS, POST_ROLLUP, *VIEW_COLUMNS, POST_ROLLUP_VIEW, TOPIC_FILINGS, TOPIC_PURGED,
+    TOPIC_SYNC, AUTHOR_LINKS, META, FORGOTTEN,
 )  # fmt: skip

@@ -53,7 +53,7 @@ from veille.store.sqlite.rows import domains_of
 # collectors writing at once).
 JUST_WRITTEN = 100_000
 # Columns an update may change (the others keep their first sighting's value).
-_COUNTS = ("likes", "shares", "replies")
+_COUNTS = ("likes", "shares", "replies", "counts_given")
 _ENTITIES = ("hashtags", "mentions", "links", "media", "keywords")
 _SENTIMENT = ("sentiment", "sentiment_score", "sentiment_confidence", "sentiment_source")
 # A month of posts is settled this long after it ends (new posts and updates
@@ -113,9 +113,10 @@ def _merged(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], b
     if old["sentiment_source"] != "user" and new["sentiment"] is not None:
         for name in _SENTIMENT:
             row[name] = new[name]
-    changed = any(new[n] != old[n] for n in _COUNTS) or (
-        new["views"] is not None and new["views"] != old["views"]
-    )
+    # (counts_given 2, a post stored before schema 13 with a count, is 1.)
+    changed = any(
+        bool(new[n]) != bool(old[n]) if n == "counts_given" else new[n] != old[n] for n in _COUNTS
+    ) or (new["views"] is not None and new["views"] != old["views"])
     if new["content_hash"] != old["content_hash"]:
         for name in ("title", "text", "content_hash", "raw"):
             row[name] = new[name]
@@ -329,6 +330,7 @@ class ClickHouseStore(
                 row.update(prev_posts=0, prev_lang=None, prev_sentiment=None)
                 row.update(prev_engagement=0, prev_reach=0, prev_author_name=None)
                 row.update(prev_hashtags=[], prev_domains=[], prev_cluster_id=None)
+                row["prev_counted"] = 0
             else:
                 row.update(prev_posts=1, prev_lang=old["lang"], prev_sentiment=old["sentiment"])
                 row["prev_engagement"] = old["likes"] + old["shares"] + old["replies"]
@@ -337,6 +339,7 @@ class ClickHouseStore(
                 row["prev_hashtags"] = old["hashtags"]
                 row["prev_domains"] = domains_of(tuple(old["links"])).split()
                 row["prev_cluster_id"] = old["cluster_id"]
+                row["prev_counted"] = 1 if old["counts_given"] else 0
             lines.append(encode_written(row))
         # The same rows sent again (a retry) are the same block: stored once.
         token = hashlib.sha1(b"\n".join(lines)).hexdigest()

@@ -17,6 +17,7 @@ from veille.store.clickhouse.schema import (
     ADDED_COLUMNS,
     COPY_COLUMNS,
     FILING_COPY,
+    POST_ROLLUP_VIEW,
     ROLLUPS,
     SCHEMA_VERSION,
     TOPIC_FILINGS,
@@ -123,6 +124,10 @@ class ClickHouseUpgrade:
     def _upgrade_from(self, version: int, lock: UpgradeLock) -> None:
         for column in ADDED_COLUMNS:
             self.client.command(f"ALTER TABLE posts ADD COLUMN IF NOT EXISTS {column}")
+        # (Before any step that copies filings: their copies carry it.)
+        self.client.command(
+            "ALTER TABLE topic_filings ADD COLUMN IF NOT EXISTS counts_given UInt8 DEFAULT 2"
+        )
         tables = self.rows("SELECT name FROM system.tables WHERE database = currentDatabase()")
         existing = {r[0] for r in tables}
         for table, ddl, rows in ROLLUPS:
@@ -149,7 +154,81 @@ class ClickHouseUpgrade:
             # Schema 10's terms (stored today, or just made) are this
             # extractor's: recorded, so that a later one is noticed.
             self.write_row("veille_meta", {"key": _TERMS_VERSION_KEY, "value": terms_version()})
+        # (Schema 12 is another step's; this one runs after whatever is before it.)
+        if version < 13:
+            self._counts_given(lock)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
+
+    def _counts_given(self, lock: UpgradeLock) -> None:
+        """Schema 13: each post records whether its platform gave its like,
+        share and reply counts (``counts_given``; its filings' copies too),
+        and ``post_rollup`` counts the posts that did (``counted``), so that
+        a real 0 reads 0 and a feed's engagement unknown. The view is made
+        again with the new column. The column's default in a store made
+        before is 2 ("stored before"): a post with a count above 0 keeps it
+        (it gave counts, and every read takes 2 as given); one whose counts
+        are all 0 is read again from its raw payload
+        (:func:`veille.sources.counts.gave_counts`), and one whose payload
+        does not tell is unknown, as it read before. ``counted`` is filled
+        with what the posts hold less what it holds already, so a run
+        stopped midway and started again counts nothing twice."""
+        from veille.sources.counts import gave_counts
+
+        columns = self.rows(
+            "SELECT name FROM system.columns WHERE database = currentDatabase() "
+            "AND table = 'post_rollup'"
+        )
+        if "counted" not in {r[0] for r in columns}:
+            self.client.command("ALTER TABLE post_rollup ADD COLUMN counted Int64 DEFAULT 0")
+        self.client.command("DROP VIEW IF EXISTS post_rollup_view")
+        self.client.command(POST_ROLLUP_VIEW)
+        zeros = self.rows(
+            "SELECT id, raw FROM posts FINAL WHERE likes = 0 AND shares = 0 AND replies = 0 "
+            "AND counts_given = 2"
+        )
+        unknown: list[str] = []
+        given: list[str] = []
+        for post_id, raw in zeros:
+            try:
+                payload = orjson.loads(raw) if raw else None
+            except orjson.JSONDecodeError:
+                payload = None
+            (given if gave_counts(payload) else unknown).append(post_id)
+        if zeros:
+            log.warning(
+                "ClickHouse schema 13 of %s: %s stored posts have no like, share or reply "
+                "count; read again from their payloads, %s gave none (their engagement reads "
+                "unknown, the others' 0).",
+                self.where, f"{len(zeros):,}", f"{len(unknown):,}",
+            )  # fmt: skip
+        # Posts written before are marked 2 (the column's default there): those
+        # with a count above 0 keep it (given); the others become 0 or 1.
+        for value, marked in ((0, unknown), (1, given)):
+            for i in range(0, len(marked), _REFOLD_BATCH * 10):
+                ids = {"ids": marked[i : i + _REFOLD_BATCH * 10], "v": value}
+                self.client.command(
+                    "ALTER TABLE posts UPDATE counts_given = {v:UInt8} "
+                    "WHERE id IN {ids:Array(String)} SETTINGS mutations_sync = 2",
+                    ids,
+                )
+                self.client.command(
+                    "ALTER TABLE topic_filings UPDATE counts_given = {v:UInt8} "
+                    "WHERE post_id IN {ids:Array(String)} SETTINGS mutations_sync = 2",
+                    ids,
+                )
+                lock.beat()
+        keys = "bucket, platform, lang, country, sentiment"
+        self.client.command(
+            f"INSERT INTO post_rollup ({keys}, posts, engagement, reach, counted) "
+            f"SELECT {keys}, 0, 0, 0, p.n - r.n FROM (SELECT intDiv(published_at, 900) AS bucket, "
+            "platform, ifNull(lang, '') AS lang, ifNull(country, '') AS country, "
+            "ifNull(sentiment, '') AS sentiment, toInt64(countIf(counts_given != 0)) AS n "
+            f"FROM posts FINAL GROUP BY {keys}) AS p "
+            f"LEFT JOIN (SELECT {keys}, toInt64(sum(counted)) AS n FROM post_rollup "
+            f"GROUP BY {keys}) AS r USING ({keys}) WHERE p.n != r.n "
+            "SETTINGS join_use_nulls = 0"
+        )
+        lock.beat()
 
     def _fill_rollup(self, table: str, ddl: str, rows: str, existing: set[str]) -> None:
         """A rollup new to this store, with its view, filled once from the

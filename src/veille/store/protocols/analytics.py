@@ -118,7 +118,7 @@ def followers_known(
 
 def figures_of(
     posts: int,
-    engagement: int,
+    engagement: int | None,
     reach: int,
     authors: int,
     stories: int,
@@ -128,12 +128,14 @@ def figures_of(
 ) -> dict[str, Any]:
     """One period's :meth:`AnalyticsPosts.headline_figures` from its counts
     (``None``, as SQL sums of no rows give, counts 0): net sentiment is the
-    positive share minus the negative share of the scored posts."""
+    positive share minus the negative share of the scored posts. Engagement
+    is ``None`` where no post gave counts (a feed's, or no post): unknown,
+    not 0; a store passes ``None`` for it then."""
     pos, neg, neu = positive or 0, negative or 0, neutral or 0
     scored = pos + neg + neu
     return {
         "posts": posts or 0,
-        "engagement": engagement or 0,
+        "engagement": None if engagement is None or not posts else engagement,
         "reach": reach or 0,
         "authors": authors or 0,
         "stories": stories or 0,
@@ -154,7 +156,9 @@ class AnalyticsPosts(Protocol):
         self, scope: Scope, dims: tuple[str, ...] = (), buckets: Any = False
     ) -> list[tuple[Any, ...]]:
         """Rows ``([bucket,] *dims, posts, engagement, reach)`` of ``scope``,
-        rows without posts left out. ``dims`` are among platform, lang,
+        rows without posts left out; engagement is ``None`` where none of the
+        row's posts gave counts (each post records it), a true sum (0
+        included) where some did. ``dims`` are among platform, lang,
         country, sentiment (a missing value is ``""``); ``buckets`` is
         ``False``, ``True`` (quarter-hours since the epoch) or a
         :class:`veille.analytics.volume._Buckets` (its local hour, day or week
@@ -172,11 +176,14 @@ class AnalyticsPosts(Protocol):
         """(positive, negative, neutral) posts of ``scope`` over ``period``."""
         ...
 
-    def window_totals(self, scope: Scope, periods: Sequence[Period]) -> list[tuple[int, int]]:
+    def window_totals(
+        self, scope: Scope, periods: Sequence[Period]
+    ) -> list[tuple[int, int | None]]:
         """``(posts, engagement)`` of ``scope`` over each of ``periods`` (that
         do not overlap; ``scope``'s own time bounds are not read), as
         ``post_totals(scope.during(period))`` counts them: a KPI's history,
-        its windows side by side, in as few reads as the backend can."""
+        its windows side by side, in as few reads as the backend can.
+        Engagement is ``None`` where no post gave counts."""
         ...
 
     def posts_begin(self) -> datetime | None:

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 # Codes of the text fields (index into Columns.values[name]).
 TEXT_FIELDS = ("platform", "lang", "country", "sentiment", "author", "name", "cluster")
 NO_NAME = "\x00"  # the code of an author name that is NULL
-NUMBER_FIELDS = ("eng", "reach")
+NUMBER_FIELDS = ("eng", "reach", "given")
 # Space-separated lists: each kept as (post key, value code) pairs in key order,
 # a value once per post (hashtags and mentions in ASCII lower case, as SQL's lower()).
 ENTITY_FIELDS = ("hashtags", "mentions", "links", "domains")
@@ -67,6 +67,8 @@ _INTEGERS = {
     "pk": "pk",
     "eng": "coalesce(likes + shares + replies, 0)",
     "reach": "coalesce(author_followers, 0)",
+    # 1 where the post's platform gave its counts (migration 0410).
+    "given": "counts_given",
     "clustered": "cluster_id IS NOT NULL",
 }
 _TEXTS = {
@@ -446,7 +448,8 @@ def _groups(keys: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def grouped(sel: Selection, dims: tuple[str, ...], buckets: Any = None) -> list[tuple[Any, ...]]:
     """What ``post_totals`` returns, from the copy:
-    rows ``([bucket,] *dims, posts, engagement, reach)``; ``buckets`` is
+    rows ``([bucket,] *dims, posts, engagement, reach)`` (engagement ``None``
+    where no post gave counts); ``buckets`` is
     ``True`` for quarter-hours or a ``_Buckets`` (local hours, days, weeks)."""
     n = len(sel)
     if not n:
@@ -460,12 +463,20 @@ def grouped(sel: Selection, dims: tuple[str, ...], buckets: Any = None) -> list[
     count = np.bincount(group, minlength=len(first))
     eng = np.bincount(group, weights=sel["eng"], minlength=len(first))
     reach = np.bincount(group, weights=sel["reach"], minlength=len(first))
+    given = np.bincount(group, weights=sel["given"], minlength=len(first))
     lead = [k[first].tolist() for k in keys[: len(keys) - len(dims)]]
     names = [[sel.value(d, c) for c in sel[d][first].tolist()] for d in dims]
+    # Engagement is unknown (None) where none of the group's posts gave counts.
     return [
-        (*head, int(c), int(e), int(r))
-        for *head, c, e, r in zip(
-            *lead, *names, count.tolist(), eng.tolist(), reach.tolist(), strict=True
+        (*head, int(c), int(e) if g else None, int(r))
+        for *head, c, e, r, g in zip(
+            *lead,
+            *names,
+            count.tolist(),
+            eng.tolist(),
+            reach.tolist(),
+            given.tolist(),
+            strict=True,
         )
     ]
 
@@ -541,7 +552,8 @@ def figures(sel: Selection) -> dict[str, float]:
     stories = n - int(clustered.sum()) + _distinct(sel["cluster"][clustered])
     authors = _distinct(sel["author"][_authored(sel)])
     return figures_of(
-        n, int(sel["eng"].sum()), int(sel["reach"].sum()), authors, stories,
+        n, int(sel["eng"].sum()) if sel["given"].any() else None, int(sel["reach"].sum()),
+        authors, stories,
         labelled("positive"), labelled("negative"), labelled("neutral"),
     )  # fmt: skip
 

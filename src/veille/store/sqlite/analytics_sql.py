@@ -24,6 +24,10 @@ TOPIC_EXISTS = "EXISTS (SELECT 1 FROM post_topics t WHERE t.post_pk = p.pk AND t
 WORDS_IN = "p.pk IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)"
 ENG = "(p.likes + p.shares + p.replies)"
 REACH = "coalesce(p.author_followers, 0)"
+# Engagement summed where some post gave counts, NULL (unknown, not 0) where
+# none did: over a rollup's ``counted`` column, and over posts.
+KNOWN_ENGAGEMENT = "CASE WHEN sum(counted) > 0 THEN sum(engagement) END"
+KNOWN_POST_ENGAGEMENT = f"CASE WHEN sum(p.counts_given) > 0 THEN sum({ENG}) END"
 # A post has an author: an empty handle is a post without one, left out of
 # the per-author figures (authors, top authors, influencers).
 AUTHORED = "p.author_handle != ''"

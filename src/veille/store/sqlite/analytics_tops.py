@@ -11,7 +11,14 @@ from veille.models import Post
 from veille.store.protocols.analytics import figures_of, followers_known
 from veille.store.sqlite import analytics_columns as columns
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
-from veille.store.sqlite.analytics_sql import AUTHORED, ENG, QUARTER, REACH, scope_sql
+from veille.store.sqlite.analytics_sql import (
+    AUTHORED,
+    ENG,
+    KNOWN_POST_ENGAGEMENT,
+    QUARTER,
+    REACH,
+    scope_sql,
+)
 from veille.store.sqlite.analytics_volume import SQLiteVolume, cube
 from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
 
@@ -250,7 +257,7 @@ class SQLiteTops(SQLiteVolume):
         period = Period(f.since, f.until)
         whole = replace(scope, flt=replace(f, since=None, until=None))
         rows = self.post_totals(scope)
-        posts, eng, reach = (rows[0] if rows else (0, 0, 0))[-3:]
+        posts, eng, reach = (rows[0] if rows else (0, None, 0))[-3:]
         authors, stories = self.author_count(whole, period), self.story_count(scope)
         return figures_of(
             posts, eng, reach, authors, stories, *self.sentiment_totals(whole, period)
@@ -307,7 +314,7 @@ class SQLiteTops(SQLiteVolume):
         where, params = scope_sql(self.conn, scope)
         return figures_of(
             *self.conn.execute(
-                f"SELECT count(*), sum({ENG}), sum({REACH}), "
+                f"SELECT count(*), {KNOWN_POST_ENGAGEMENT}, sum({REACH}), "
                 f"count(DISTINCT CASE WHEN {AUTHORED} "
                 "THEN p.platform || char(31) || p.author_handle END), "
                 "count(*) - count(p.cluster_id) + count(DISTINCT p.cluster_id), "

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from veille.store.sqlite import analytics_columns as columns
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
-from veille.store.sqlite.analytics_sql import QUARTER, bucket_sql, fts_match, scope_sql
+from veille.store.sqlite.analytics_sql import (
+    KNOWN_ENGAGEMENT,
+    KNOWN_POST_ENGAGEMENT,
+    QUARTER,
+    bucket_sql,
+    fts_match,
+    scope_sql,
+)
 from veille.store.sqlite.filters import filter_sql
 
 if TYPE_CHECKING:
@@ -91,10 +98,11 @@ def _merged(rows: list[tuple[Any, ...]], *, measures: int) -> list[tuple[Any, ..
         key, values = row[:-measures], row[-measures:]
         got = sums.get(key)
         if got is None:
-            sums[key] = [v or 0 for v in values]
+            sums[key] = list(values)
         else:
             for i, v in enumerate(values):
-                got[i] += v or 0
+                # Unknown (None: no post gave counts) plus a count is the count.
+                got[i] = v if got[i] is None else got[i] if v is None else got[i] + v
     return [(*key, *values) for key, values in sums.items() if values[0]]
 
 
@@ -104,7 +112,8 @@ class SQLiteVolume(columns.KeepsColumns):
     def post_totals(
         self, scope: Scope, dims: tuple[str, ...] = (), buckets: Any = False
     ) -> list[tuple[Any, ...]]:
-        """Rows ``([bucket,] *dims, posts, engagement, reach)``; ``buckets`` is
+        """Rows ``([bucket,] *dims, posts, engagement, reach)``, engagement
+        ``None`` where none of the posts gave counts; ``buckets`` is
         ``False``, ``True`` (quarter-hours) or a ``_Buckets`` (local hours,
         days, weeks); missing dimension values are ``""``."""
         split = _split_at_quarters(scope, dims)
@@ -141,7 +150,7 @@ class SQLiteVolume(columns.KeepsColumns):
                 params.append(int(f.until.timestamp()) // QUARTER)
             lead = "".join(c + ", " for c in bucket("bucket"))
             sql = (
-                f"SELECT {lead}sum(posts), sum(engagement), sum(reach) FROM topic_rollup "
+                f"SELECT {lead}sum(posts), {KNOWN_ENGAGEMENT}, sum(reach) FROM topic_rollup "
                 f"WHERE {' AND '.join(clauses)}{group}"
             )
             return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
@@ -161,7 +170,7 @@ class SQLiteVolume(columns.KeepsColumns):
                     clauses.append(f"{column[name]} IN ({','.join('?' * len(values))})")
                     params.extend(values)
             cols = bucket("bucket") + [column[d] for d in dims]
-            sel = ", ".join([*cols, "sum(posts)", "sum(engagement)", "sum(reach)"])
+            sel = ", ".join([*cols, "sum(posts)", KNOWN_ENGAGEMENT, "sum(reach)"])
             sql = f"SELECT {sel} FROM post_rollup WHERE {' AND '.join(clauses)}{group}"
             return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
         copy = self.analytics_copy().select(conn, scope)
@@ -173,7 +182,7 @@ class SQLiteVolume(columns.KeepsColumns):
             [
                 *cols,
                 "count(*)",
-                "sum(p.likes + p.shares + p.replies)",
+                KNOWN_POST_ENGAGEMENT,
                 "sum(coalesce(p.author_followers, 0))",
             ]
         )
@@ -226,12 +235,14 @@ class SQLiteVolume(columns.KeepsColumns):
         }
         return [(buckets.index(edges[i] // QUARTER), n) for i, n in counts.items() if n]
 
-    def window_totals(self, scope: Scope, periods: Sequence[Period]) -> list[tuple[int, int]]:
+    def window_totals(
+        self, scope: Scope, periods: Sequence[Period]
+    ) -> list[tuple[int, int | None]]:
         """A read per period: each from the rollups where they answer."""
-        out = []
+        out: list[tuple[int, int | None]] = []
         for period in periods:
             rows = self.post_totals(scope.during(period))
-            out.append((int(rows[0][-3] or 0), int(rows[0][-2] or 0)) if rows else (0, 0))
+            out.append((int(rows[0][-3]), rows[0][-2]) if rows else (0, None))
         return out
 
     def posts_begin(self) -> datetime | None:

@@ -228,13 +228,15 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
     def add_purged_topic_totals(self, rows: Sequence[tuple[int, int, int, int, int]]) -> None:
         """Add ``(topic id, quarter-hour, posts, engagement, reach)`` of posts
         held elsewhere before (:meth:`purged_topic_totals`) to the topics'
-        figures."""
+        figures. Posts no longer held tell no one whether their platform gave
+        counts: those that earned an interaction are counted as having."""
         with self.transaction():
             self.conn.executemany(
-                "INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (topic_id, bucket) DO UPDATE SET "
+                "INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach, counted) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 > 0 THEN ?3 ELSE 0 END) "
+                "ON CONFLICT (topic_id, bucket) DO UPDATE SET "
                 "posts = posts + excluded.posts, engagement = engagement + excluded.engagement, "
-                "reach = reach + excluded.reach",
+                "reach = reach + excluded.reach, counted = counted + excluded.counted",
                 rows,
             )
 

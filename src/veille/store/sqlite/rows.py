@@ -50,7 +50,7 @@ POST_COLUMNS: tuple[str, ...] = (
     "likes", "shares", "replies", "views", "parent_id", "thread_id", "repost_of",
     "hashtags", "mentions", "links", "domains", "media", "keywords",
     "sentiment", "sentiment_score", "sentiment_confidence", "sentiment_source",
-    "cluster_id", "content_hash", "raw",
+    "cluster_id", "content_hash", "raw", "counts_given",
 )  # fmt: skip
 # Columns read back to build a Post (everything but pk).
 READ_COLUMNS = ", ".join(POST_COLUMNS[1:])
@@ -124,6 +124,7 @@ def post_to_row(post: Post, pk: int | None) -> tuple[Any, ...]:
         s.label if s else None, s.score if s else None,
         s.confidence if s else None, s.source if s else None,
         post.cluster_id, post.content_hash, _dumps(post.raw) if post.raw else "{}",
+        1 if e.given else 0,
     )  # fmt: skip
 
 
@@ -179,7 +180,7 @@ def row_to_post(row: tuple[Any, ...]) -> Post:
         title, text, lang, country, published, collected,
         likes, shares, replies, views, parent, thread, repost,
         hashtags, mentions, links, _domains, media, keywords,
-        slabel, sscore, sconf, ssource, cluster, chash, raw,
+        slabel, sscore, sconf, ssource, cluster, chash, raw, given,
     ) = row  # fmt: skip
     published_at = _dt(published)
     assert published_at is not None
@@ -197,7 +198,9 @@ def row_to_post(row: tuple[Any, ...]) -> Post:
         country=country,
         published_at=published_at,
         collected_at=_dt(collected),
-        engagement=Engagement(likes=likes, shares=shares, replies=replies, views=views),
+        engagement=Engagement(
+            likes=likes, shares=shares, replies=replies, views=views, given=bool(given)
+        ),
         parent_id=parent,
         thread_id=thread,
         repost_of=repost,

@@ -68,7 +68,7 @@ _DELETE_FTS = "INSERT INTO posts_fts (posts_fts, rowid, title, body) VALUES ('de
 # value when the new sighting has none; a user's sentiment correction is kept.
 _UPDATE_SEEN = """
 UPDATE posts SET
-    likes = ?, shares = ?, replies = ?, views = coalesce(?, views),
+    likes = ?, shares = ?, replies = ?, counts_given = ?, views = coalesce(?, views),
     author_followers = coalesce(?, author_followers),
     collected_at = coalesce(?, collected_at),
     lang = coalesce(?, lang),
@@ -90,7 +90,8 @@ UPDATE posts SET
 WHERE pk = ?
 """
 _SELECT_BY_ID = (
-    "SELECT pk, id, canonical_url, content_hash, likes, shares, replies, views, lang "
+    "SELECT pk, id, canonical_url, content_hash, likes, shares, replies, views, lang, "
+    "counts_given "
     "FROM posts WHERE id IN ({})"
 )
 _OR_URL = " OR canonical_url IN ({})"
@@ -236,11 +237,11 @@ class _Tx(
         return result
 
     def _update(self, post: Post, old: tuple[Any, ...]) -> bool:
-        pk, _id, _url, old_hash, likes, shares, replies, views, old_lang = old
+        pk, _id, _url, old_hash, likes, shares, replies, views, old_lang, given = old
         row = post_to_row(post, pk)
         e = post.engagement
         s = post.sentiment
-        changed = (e.likes, e.shares, e.replies) != (likes, shares, replies) or (
+        changed = (e.likes, e.shares, e.replies, e.given) != (likes, shares, replies, given) or (
             e.views is not None and e.views != views
         )
 
@@ -251,7 +252,7 @@ class _Tx(
         self.conn.execute(
             _UPDATE_SEEN,
             (
-                e.likes, e.shares, e.replies, e.views,
+                e.likes, e.shares, e.replies, col("counts_given"), e.views,
                 post.author.followers, col("collected_at"), post.lang,
                 col("hashtags"), col("hashtags"), col("mentions"), col("mentions"),
                 col("links"), col("links"), col("domains"), col("domains"),

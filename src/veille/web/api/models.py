@@ -48,9 +48,13 @@ class AuthorOut(BaseModel):
 
 
 class EngagementOut(BaseModel):
-    likes: int = 0
-    shares: int = 0
-    replies: int = 0
+    likes: int | None = Field(
+        default=0,
+        description="null where the platform gives no counts (feeds, web pages): unknown, "
+        "not 0; likewise shares and replies.",
+    )
+    shares: int | None = 0
+    replies: int | None = 0
     views: int | None = None
 
 
@@ -104,9 +108,10 @@ class PostOut(BaseModel):
                 followers=p.author.followers,
             ),
             engagement=EngagementOut(
-                likes=p.engagement.likes,
-                shares=p.engagement.shares,
-                replies=p.engagement.replies,
+                # Counts the platform never gave are unknown (null), not 0.
+                likes=p.engagement.likes if p.engagement.given else None,
+                shares=p.engagement.shares if p.engagement.given else None,
+                replies=p.engagement.replies if p.engagement.given else None,
                 views=p.engagement.views,
             ),
             sentiment=(
