@@ -1,5 +1,5 @@
 """Posts stored before veille recorded whether their platform gave counts
-(SQLite migration 0410, ClickHouse schema 13) get it from their raw
+(SQLite migration 0410, ClickHouse schema 12) get it from their raw
 payloads: a Mastodon status with 0 favourites, or an imported row with
 ``likes`` 0, gave counts (they read 0); a feed entry, or an imported row
 without the columns, did not (unknown). The rollups count them too, so the
@@ -127,7 +127,7 @@ def test_clickhouse_schema_13_reads_the_payloads_of_posts_stored_before(chdb_sto
     reopened = ClickHouseStore(store.client, store.where)
     _check(reopened)
     schema = reopened.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
-    assert schema == [["13"]]
+    assert schema == [["12"]]
     # Opened again: nothing counted twice.
     _check_once = {
         s.key: s.engagement

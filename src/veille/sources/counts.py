@@ -1,6 +1,6 @@
 """Whether a stored post's platform gave its like, share and reply counts,
 read again from its raw payload: for posts stored before veille recorded it
-(SQLite migration 0410, ClickHouse schema 13).
+(SQLite migration 0410, ClickHouse schema 12).
 
 Only posts whose counts are all 0 are in question (a post with a count above
 0 was given counts). The payload tells: each source keeps it whole, and a

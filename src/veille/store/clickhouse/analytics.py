@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 QUARTER = 900
 ENG = "(likes + shares + replies)"
 REACH = "ifNull(author_followers, 0)"
-# The posts whose platform gave their counts (schema 13; 2: stored before and
+# The posts whose platform gave their counts (schema 12; 2: stored before and
 # not read again, a post with a count above 0): engagement summed over none
 # of them is unknown, not 0.
 GIVEN = "toInt64(countIf(counts_given != 0))"

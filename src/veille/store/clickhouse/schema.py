@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 12
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).
@@ -94,8 +94,8 @@ CREATE TABLE IF NOT EXISTS posts (
     prev_hashtags Array(String),
     prev_domains Array(String),
     prev_cluster_id Nullable(String),
-    -- Whether the platform gave like, share and reply counts (schema 13;
-    -- 0: they are unknown, stored 0; 2: a post stored before schema 13 with
+    -- Whether the platform gave like, share and reply counts (schema 12;
+    -- 0: they are unknown, stored 0; 2: a post stored before schema 12 with
     -- a count above 0, which says so), and as the version replaced had it.
     counts_given UInt8 DEFAULT 2,
     prev_counted Int64 DEFAULT 0,
@@ -109,7 +109,7 @@ ORDER BY (intDiv(published_at, 86400), id)
 SETTINGS non_replicated_deduplication_window = 1000
 """
 
-# Posts, engagement, reach and the posts that gave counts (schema 13) per
+# Posts, engagement, reach and the posts that gave counts (schema 12) per
 # quarter-hour and dimension, kept by a
 # materialized view in the same insert as the posts (a block deduplicated in
 # ``posts`` is not counted either). Each row written adds itself and takes
@@ -433,7 +433,7 @@ def rollup_view(table: str, rows: str) -> str:
     return f"CREATE MATERIALIZED VIEW IF NOT EXISTS {table}_view TO {table} AS {rows}"
 
 
-# The columns the rollup view reads and writes since schema 13, given to a
+# The columns the rollup view reads and writes since schema 12, given to a
 # store made before ahead of the view's DDL (ClickHouse checks a view's
 # columns even where one of that name exists: an older store failed to open).
 # Its old view is made again by the upgrade (``upgrade._counts_given``).

@@ -113,7 +113,7 @@ def _merged(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], b
     if old["sentiment_source"] != "user" and new["sentiment"] is not None:
         for name in _SENTIMENT:
             row[name] = new[name]
-    # (counts_given 2, a post stored before schema 13 with a count, is 1.)
+    # (counts_given 2, a post stored before schema 12 with a count, is 1.)
     changed = any(
         bool(new[n]) != bool(old[n]) if n == "counts_given" else new[n] != old[n] for n in _COUNTS
     ) or (new["views"] is not None and new["views"] != old["views"])

@@ -155,12 +155,12 @@ class ClickHouseUpgrade:
             # extractor's: recorded, so that a later one is noticed.
             self.write_row("veille_meta", {"key": _TERMS_VERSION_KEY, "value": terms_version()})
         # (Schema 12 is another step's; this one runs after whatever is before it.)
-        if version < 13:
+        if version < 12:
             self._counts_given(lock)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _counts_given(self, lock: UpgradeLock) -> None:
-        """Schema 13: each post records whether its platform gave its like,
+        """Schema 12: each post records whether its platform gave its like,
         share and reply counts (``counts_given``; its filings' copies too),
         and ``post_rollup`` counts the posts that did (``counted``), so that
         a real 0 reads 0 and a feed's engagement unknown. The view is made
@@ -196,7 +196,7 @@ class ClickHouseUpgrade:
             (given if gave_counts(payload) else unknown).append(post_id)
         if zeros:
             log.warning(
-                "ClickHouse schema 13 of %s: %s stored posts have no like, share or reply "
+                "ClickHouse schema 12 of %s: %s stored posts have no like, share or reply "
                 "count; read again from their payloads, %s gave none (their engagement reads "
                 "unknown, the others' 0).",
                 self.where, f"{len(zeros):,}", f"{len(unknown):,}",
