@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -126,3 +127,18 @@ def imported_workspace(
     for command in setup:
         invoke(*command, "-w", "ws")
     return lambda *args: invoke(*args, "-w", "ws")
+
+
+@pytest.fixture(params=["sqlite", "chdb"])
+def empty_posts_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """An empty posts store of each backend: a SQLite file, a chDB folder
+    (skipped where chDB is not installed)."""
+    if request.param == "sqlite":
+        opened: Any = SQLiteStore.open(tmp_path / "veille.db")
+    else:
+        pytest.importorskip("chdb")
+        from veille.store.clickhouse.backend import ChdbBackend
+
+        opened = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
+    yield opened
+    opened.close()

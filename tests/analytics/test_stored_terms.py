@@ -8,7 +8,6 @@ before (SQLite migration 0300, ClickHouse schema 10) and posts edited."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,17 +58,9 @@ def _extracted(store: Any) -> list[list[Any]]:
     return _views(store, extract=True)
 
 
-@pytest.fixture(params=["sqlite", "chdb"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    if request.param == "sqlite":
-        opened: Any = SQLiteStore.open(tmp_path / "veille.db")
-    else:
-        pytest.importorskip("chdb")
-        from veille.store.clickhouse.backend import ChdbBackend
-
-        opened = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
-    yield opened
-    opened.close()
+@pytest.fixture
+def store(empty_posts_store: Any) -> Any:
+    return empty_posts_store
 
 
 def test_trends_gather_the_terms_kept_at_ingest_and_rank_as_extracted(

@@ -7,7 +7,6 @@ again by the store."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,17 +20,9 @@ from veille.store.remote.codec import post_from_json, post_to_json
 from veille.store.sqlite import SQLiteStore
 
 
-@pytest.fixture(params=["sqlite", "chdb"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    if request.param == "sqlite":
-        opened: Any = SQLiteStore.open(tmp_path / "veille.db")
-    else:
-        pytest.importorskip("chdb")
-        from veille.store.clickhouse.backend import ChdbBackend
-
-        opened = ChdbBackend().open(f"chdb:///{tmp_path / 'posts.chdb'}", root=tmp_path)
-    yield opened
-    opened.close()
+@pytest.fixture
+def store(empty_posts_store: Any) -> Any:
+    return empty_posts_store
 
 
 def _kept(store: Any, post_id: str) -> list[str]:
