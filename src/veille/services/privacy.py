@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.store.portable.privacy import ERASED, handle_pattern
-from veille.store.protocols.privacy import Erasure, ErasureReport
+from veille.store.protocols.privacy import Erasure, ErasureReport, author_key
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -137,6 +137,43 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
     report.removed["atom_entries"] = removed
     report.removed["atom_events"] = redacted
     return report
+
+
+def lift_objection(
+    workspace: Any, handle: str, platform: str | None = None, *, actor: str | None = None
+) -> int:
+    """Lift the objection to further processing that erasing ``handle`` (on
+    ``platform``, or everywhere: every objection of theirs) recorded: what
+    they publish from now on is collected again; what they published until
+    now stays refused. Logged (kind ``lift``, the person named by a keyed
+    hash) and audited (``privacy.lift``) as done by ``actor`` (``None``: the
+    command line). The number of objections lifted; none held is refused."""
+    from veille.services import audit
+    from veille.sources.base import registry
+    from veille.suggest import known_platforms
+
+    handle = handle.strip().lstrip("@")
+    if not handle:
+        raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
+    if platform:
+        keys = [author_key(platform, handle)]
+    else:
+        registry()  # plugin sources' platforms too
+        keys = [author_key(None, handle)] + [author_key(p, handle) for p in known_platforms()]
+    lifted = workspace.posts.lift_objection(sorted(set(keys)))
+    where = tr(" on %(platform)s", platform=platform) if platform else ""
+    if not lifted:
+        raise UsageError(
+            tr("no objection of %(author)s%(where)s holds: nothing lifted", author=handle,
+               where=where),
+            hint=tr("Only an erasure (veille privacy erase) records one; give the handle and "
+                    "platform as it was erased."),
+        )  # fmt: skip
+    state = workspace.state
+    subject = subject_of(state, handle, platform)
+    state.log_erasure("lift", platform, subject, 0, {"objections": len(lifted)})
+    audit.record(state, actor, "privacy.lift", subject, f"{len(lifted)} objection(s)")
+    return len(lifted)
 
 
 def _erase_split(posts: Any, state: Any, handle: str, platform: str | None) -> ErasureReport:
@@ -333,8 +370,9 @@ def access_json(report: dict[str, Any]) -> str:
 
 
 #: The kinds of entry of the erasure log: a person's erasure, a retention
-#: purge of posts, one of inbox items.
-ERASURE_KINDS = ("author", "retention", "inbox")
+#: purge of posts, one of inbox items, the posts of people who object refused
+#: on one day (by source), the lifting of an objection.
+ERASURE_KINDS = ("author", "retention", "inbox", "suppressed", "lift")
 
 
 def erasure_log(workspace: Any, limit: int = 100, kind: str | None = None) -> list[Erasure]:

@@ -33,8 +33,9 @@ of them. The check and the insert run under the store's :class:`ForgetLock`,
 which an erasure holds from its record to its last delete, so no write falls
 between the two: in this process, and, once the workspace has given the lock
 its state store's (:meth:`ForgetLock.across`), in every process writing to
-the same server. Posts they publish after the erasure are new and are stored
-(SQLite stores them too).
+the same server. The erasure also records the person's objection to further
+processing: what they publish afterwards is refused too, until
+``veille privacy lift`` (SQLite does the same).
 """
 
 from __future__ import annotations
@@ -58,10 +59,16 @@ from veille.store.clickhouse.rows import (
     to_post,
 )
 from veille.store.protocols.privacy import (
+    AUTHOR,
+    LIFTED,
+    OBJECTION,
     ErasureReport,
     author_key,
     erased_until,
+    now_ms,
+    objecting,
     post_key,
+    refusals,
     story_key,
 )
 
@@ -238,14 +245,15 @@ class ClickHousePrivacy:
     # -- whom an erasure forgot ------------------------------------------------
 
     def _forgotten(self) -> dict[str, int]:
-        """``author_key`` -> the time of its last erasure (seconds). None
+        """``author_key`` -> the time (seconds) until which their posts are
+        refused (:func:`~veille.store.protocols.privacy.refusals`). None
         forgotten: no post was either."""
-        return {
-            key: int(at)
-            for key, at in self.rows(
-                "SELECT key, max(erased_at) FROM forgotten WHERE kind = 'author' GROUP BY key"
+        return refusals(
+            self.rows(
+                "SELECT kind, key, max(erased_at) FROM forgotten "
+                "WHERE kind IN ('author', 'objection', 'lifted') GROUP BY kind, key"
             )
-        }
+        )
 
     def _forgotten_posts(self, ids: Iterable[str]) -> set[str]:
         """Those of ``ids`` that name an erased post."""
@@ -312,9 +320,26 @@ class ClickHousePrivacy:
 
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
         with self.forget_lock.exclusive():
-            # First whom it forgets: a write after this stores nothing of theirs.
-            self._record("author", [author_key(platform, handle)])
+            # First whom it forgets: a write after this stores nothing of
+            # theirs, nor anything they publish while their objection holds.
+            who = author_key(platform, handle)
+            self.record_forgotten([(AUTHOR, who, int(time.time())), (OBJECTION, who, now_ms())])
             return self._erase_posts_of(handle, platform)
+
+    def lift_objection(self, keys: Sequence[str]) -> list[str]:
+        if not keys:
+            return []
+        with self.forget_lock.exclusive():
+            rows = self.rows(
+                "SELECT kind, key, max(erased_at) FROM forgotten WHERE kind IN "
+                "('objection', 'lifted') AND key IN {k:Array(String)} GROUP BY kind, key",
+                {"k": list(keys)},
+            )
+            lifted = sorted(objecting(rows))
+            # What they published until now stays refused (the objection held).
+            at, ms = int(time.time()), now_ms()
+            self.record_forgotten([r for k in lifted for r in ((LIFTED, k, ms), (AUTHOR, k, at))])
+        return lifted
 
     def _record(self, kind: str, keys: list[str]) -> None:
         at = int(time.time())

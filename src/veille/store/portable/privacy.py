@@ -78,6 +78,57 @@ def redact_event_payloads(sql: Sql, handle: str) -> int:
     return changed
 
 
+#: Kinds of entry of the erasure log that add up by day (``subject``: the day).
+DAILY_KINDS = ("retention", "inbox", "suppressed")
+
+
+def add_to_log(
+    sql: Sql, kind: str, platform: str | None, subject: str, posts: int, details: dict[str, int]
+) -> None:
+    """Add an entry to the erasure log; one of :data:`DAILY_KINDS` adds up
+    with the day's entry of its kind."""
+    at = int(datetime.now(UTC).timestamp())
+    if kind in DAILY_KINDS:
+        # veille run purges hourly, and collects more often: the purges (or
+        # refused posts) of one day add up in one entry (made anew, so the
+        # log stays in time order), or they would push every person's
+        # erasure out of the log's last entries within days.
+        last = sql.one(
+            "SELECT id, posts, details FROM erasures WHERE kind = ? AND subject = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (kind, subject),
+        )
+        if last is not None:
+            sql.run("DELETE FROM erasures WHERE id = ?", (last[0],))
+            posts += int(last[1])
+            summed = json.loads(last[2])
+            for key, n in details.items():
+                summed[key] = summed.get(key, 0) + n
+            details = summed
+    sql.run(
+        "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (at, kind, platform, subject, posts, json.dumps(details, sort_keys=True)),
+    )
+
+
+class PortablePrivacyTx:
+    """The privacy writes that join an ingest batch's state transaction."""
+
+    if TYPE_CHECKING:  # given by the transaction class
+
+        def _sql_tx(self) -> Sql: ...
+
+    def log_suppressed(self, source: str, posts: int) -> None:
+        """Log ``posts`` of people who object (erased, objection not lifted)
+        that ``source`` gave and that were not stored: today's ``suppressed``
+        entry of the erasure log, by source. No person is named: the entry
+        says how many, and from where."""
+        if posts:
+            day = datetime.now(UTC).date().isoformat()
+            add_to_log(self._sql_tx(), "suppressed", None, day, posts, {source: posts})
+
+
 class PortablePrivacy:
     #: The tables :meth:`forget_posts` empties of a post.
     post_copies: tuple[str, ...] = POST_COPIES
@@ -290,30 +341,8 @@ class PortablePrivacy:
     def log_erasure(
         self, kind: str, platform: str | None, subject: str, posts: int, details: dict[str, int]
     ) -> None:
-        at = int(datetime.now(UTC).timestamp())
         with self._sql_write() as sql:
-            if kind in ("retention", "inbox"):
-                # veille run purges hourly: the purges of one cutoff day add
-                # up in one entry (made anew, so the log stays in time order),
-                # or they would push every person's erasure out of the log's
-                # last entries within days.
-                last = sql.one(
-                    "SELECT id, posts, details FROM erasures WHERE kind = ? AND subject = ? "
-                    "ORDER BY id DESC LIMIT 1",
-                    (kind, subject),
-                )
-                if last is not None:
-                    sql.run("DELETE FROM erasures WHERE id = ?", (last[0],))
-                    posts += int(last[1])
-                    summed = json.loads(last[2])
-                    for key, n in details.items():
-                        summed[key] = summed.get(key, 0) + n
-                    details = summed
-            sql.run(
-                "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (at, kind, platform, subject, posts, json.dumps(details, sort_keys=True)),
-            )
+            add_to_log(sql, kind, platform, subject, posts, details)
 
     def atom_files(self) -> list[str]:
         return [

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from veille.store.portable.privacy import POST_COPIES, PortablePrivacy
-from veille.store.postgres.portable import PgPortable
+from veille.store.portable.privacy import POST_COPIES, PortablePrivacy, PortablePrivacyTx
+from veille.store.postgres.portable import PgPortable, PgPortableTx
 
 # The advisory lock of forgetting (advisory locks are per database): the
 # bytes of "veille-f".
@@ -31,3 +31,8 @@ class PgPrivacyKey(PgPortable, PortablePrivacy):
         with self.write() as conn:
             conn.execute(f"SELECT {take}(%s)", (FORGET_LOCK,))
             yield
+
+
+class PgPrivacyTx(PgPortableTx, PortablePrivacyTx):
+    """Mixed into the PostgreSQL transaction object: the privacy log's
+    entries that commit with an ingest batch."""

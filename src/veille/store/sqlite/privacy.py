@@ -16,17 +16,24 @@ from typing import TYPE_CHECKING, Any
 from veille.models import Post
 from veille.store.portable.privacy import (
     PortablePrivacy,
+    PortablePrivacyTx,
     forget_item_details,
     redact_event_payloads,
 )
 from veille.store.protocols.privacy import (
+    AUTHOR,
+    LIFTED,
+    OBJECTION,
     ErasureReport,
     author_key,
     erased_until,
+    now_ms,
+    objecting,
     post_key,
+    refusals,
     story_key,
 )
-from veille.store.sqlite.portable import SQLitePortable, SQLiteSql
+from veille.store.sqlite.portable import SQLitePortable, SQLitePortableTx, SQLiteSql
 from veille.store.sqlite.rows import SEQ_BITS
 
 _CHUNK = 400  # ids per IN (...) list, under the parameter limit of old SQLite builds
@@ -69,9 +76,15 @@ def erased_among(conn: sqlite3.Connection, post_ids: Iterable[str]) -> set[str]:
 
 def unforgotten(conn: sqlite3.Connection, posts: list[Post]) -> tuple[list[Post], set[str]]:
     """``posts`` less those of a person an erasure forgot, published until
-    then, a story keyed by an erased post under its new key; and the ids
-    left out (as the ClickHouse store's write does)."""
-    forgotten = dict(conn.execute("SELECT key, erased_at FROM forgotten WHERE kind = 'author'"))
+    then (or whenever, while their objection holds), a story keyed by an
+    erased post under its new key; and the ids left out (as the ClickHouse
+    store's write does)."""
+    forgotten = refusals(
+        conn.execute(
+            "SELECT kind, key, erased_at FROM forgotten WHERE kind IN (?, ?, ?)",
+            (AUTHOR, OBJECTION, LIFTED),
+        )
+    )
     if not forgotten:
         return posts, set()
     kept, dropped = [], set()
@@ -153,9 +166,11 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         rows = self.conn.execute(f"SELECT pk, id FROM posts WHERE {where}", args).fetchall()
         ids = [r[1] for r in rows]
         # A write after this transaction stores nothing of theirs published
-        # until now, and gives a story keyed by one of their posts its new key.
+        # until now, nor after while their objection holds, and gives a story
+        # keyed by one of their posts its new key.
         at = int(time.time())
-        forgotten = [("author", author_key(platform, handle), at)]
+        who = author_key(platform, handle)
+        forgotten = [(AUTHOR, who, at), (OBJECTION, who, now_ms())]
         record_forgotten(self.conn, forgotten + [("post", post_key(i), at) for i in ids])
         self._remove_copies(ids, report.removed)
         for part in _chunks([r[0] for r in rows]):
@@ -187,6 +202,23 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
     def forgotten_posts(self, post_ids: Iterable[str]) -> list[str]:
         """Those of ``post_ids`` that name an erased post."""
         return sorted(erased_among(self.conn, post_ids))
+
+    def lift_objection(self, keys: Sequence[str]) -> list[str]:
+        if not keys:
+            return []
+        with self.transaction():
+            rows = self.conn.execute(
+                f"SELECT kind, key, erased_at FROM forgotten WHERE kind IN (?, ?) "
+                f"AND key IN ({_marks(len(keys))})",
+                (OBJECTION, LIFTED, *keys),
+            )
+            lifted = sorted(objecting(rows))
+            # What they published until now stays refused (the objection held).
+            at, ms = int(time.time()), now_ms()
+            record_forgotten(
+                self.conn, [r for k in lifted for r in ((LIFTED, k, ms), (AUTHOR, k, at))]
+            )
+        return lifted
 
     def forgotten_records(self) -> list[tuple[str, str, int]]:
         """Every ``(kind, key, erased_at)`` of ``forgotten`` (``veille store
@@ -352,7 +384,7 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         return cur.rowcount
 
 
-class SQLitePrivacyTx:
+class SQLitePrivacyTx(SQLitePortableTx, PortablePrivacyTx):
     """Mixed into the SQLite transaction object."""
 
     conn: sqlite3.Connection
