@@ -683,3 +683,37 @@ def test_an_erasure_objects_to_their_later_posts_until_the_objection_is_lifted(
     again = run("privacy", "lift", "--author", "claire", "--platform", "mastodon", "--yes",
                 "--workspace", str(ws), code=2)  # fmt: skip
     assert "no objection of claire on mastodon holds" in " ".join(again.output.split())
+
+
+def test_access_lists_the_alert_events_that_name_the_person(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A spike's event names its top authors and the erasure takes the
+    person out of it, but `veille privacy access` did not say it was held:
+    the answer to a subject access request left out what the erasure
+    then changed. The event is listed (its alert, key, status, times), not
+    its payload, which names other people too."""
+    from collections import Counter
+
+    from veille.alerts.monitors import spike_message
+
+    ws = _workspace(run, tmp_path, [_row(1, "claire", "fibre", 1), _row(2, "bob", "fibre", 1)])
+    run("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom", "--workspace", str(ws))
+    with Workspace.open(ws) as w:
+        alert = w.state.find_alert("fibre")
+        assert alert is not None and alert.id is not None
+        authors = Counter({"claire": 9, "bob": 3})
+        event = spike_message(alert, 12, 2.0, 5.0, Counter(), authors, Counter(mastodon=12))
+        w.state.queue_event(alert.id, "spike:1", event, 0.0, 0.0)
+    run("alert", "dispatch", "--workspace", str(ws))
+    report = json.loads(
+        run("privacy", "access", "--author", "Claire", "--workspace", str(ws)).stdout
+    )
+    (held,) = report["alert_events"]
+    assert (held["alert"], held["event"], held["status"]) == ("fibre", "spike:1", "sent")
+    assert "bob" not in json.dumps(report["alert_events"])
+    # Another account of the same name elsewhere is not her.
+    other = run("privacy", "access", "--author", "claire@other.example", "--workspace", str(ws))
+    assert json.loads(other.stdout)["alert_events"] == []
+    # Once erased, nothing names her any more.
+    run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws))
+    again = run("privacy", "access", "--author", "claire", "--workspace", str(ws)).stdout
+    assert json.loads(again)["alert_events"] == []

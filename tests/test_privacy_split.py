@@ -695,6 +695,9 @@ def test_an_erasure_takes_the_person_out_of_spike_events_in_postgresql(
         )
         ws.state.queue_event(alert.id, "spike:1", event, 0.0, 0.0)
     assert "claire" in _pg_dump(split.state_url)
+    # The subject access request says the event names her (it did not).
+    held = json.loads(split.cli("privacy", "access", "--author", "Claire"))["alert_events"]
+    assert [(e["alert"], e["event"]) for e in held] == [("fibre", "spike:1")]
 
     report = json.loads(split.cli("privacy", "erase", "--author", "claire", "--yes", "-f", "json"))
     assert report["removed"]["alert_payloads"] == 1

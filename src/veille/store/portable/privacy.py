@@ -58,6 +58,22 @@ def handle_pattern(handle: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.-]){re.escape(handle)}(?![\w@-])", re.I)
 
 
+def _naming_events(sql: Sql, handle: str) -> list[int]:
+    """Ids of the outbox events (a spike's, a report's: keyed by a window,
+    not a post) whose payload names ``handle`` as :func:`redact_event_payloads`
+    finds it."""
+    who = handle_pattern(handle)
+    return [
+        int(row_id)
+        for row_id, payload in sql.rows(
+            f"SELECT id, payload FROM deliveries WHERE payload IS NOT NULL "
+            f"AND {sql.find}(lower(payload), lower(?)) > 0 ORDER BY id",
+            (handle,),
+        )
+        if who.search(payload)
+    ]
+
+
 def redact_event_payloads(sql: Sql, handle: str) -> int:
     """Replace ``handle`` by :data:`ERASED` in the outbox payloads that name
     it (a spike's top authors, a report's findings: events keyed by a window,
@@ -227,6 +243,7 @@ class PortablePrivacy:
             "alert_deliveries": [],
             "alert_marks": [],
             "sentiment_corrections": [],
+            "alert_events": [],
             "quarantine": [],
             "audit_entries": [],
         }
@@ -288,6 +305,21 @@ class PortablePrivacy:
                     "SELECT post_id, old_label, new_label, corrected_by, corrected_at "
                     f"FROM sentiment_corrections WHERE post_id IN ({m}) ORDER BY id",
                     part,
+                ),
+            )
+        # Events naming them (a spike's top authors, a report's findings): the
+        # event, not its payload, which names other people too.
+        events = _naming_events(sql, handle)
+        for i in range(0, len(events), _CHUNK):
+            chosen = events[i : i + _CHUNK]
+            add(
+                "alert_events",
+                ("alert", "event", "status", "created_at", "sent_at"),
+                sql.rows(
+                    "SELECT a.name, d.post_id, d.status, d.created_at, d.sent_at "
+                    "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+                    f"WHERE d.id IN ({marks(len(chosen))}) ORDER BY d.id",
+                    chosen,
                 ),
             )
         add_listed(

@@ -187,9 +187,10 @@ class PrivacyState(Protocol):
         self, handle: str, post_ids: Sequence[str], item_ids: Sequence[int]
     ) -> dict[str, list[dict[str, Any]]]:
         """What the state keeps about a person, for a subject access request:
-        the alert deliveries and marks of ``post_ids``, their sentiment
-        corrections, the quarantined items naming ``handle``, the audit
-        entries about the inbox items ``item_ids``; by section."""
+        the alert deliveries and marks of ``post_ids``, the alert events
+        (spikes, reports) naming ``handle``, their sentiment corrections, the
+        quarantined items naming ``handle``, the audit entries about the
+        inbox items ``item_ids``; by section."""
         ...
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
