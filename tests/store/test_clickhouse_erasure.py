@@ -155,13 +155,15 @@ def test_a_batch_collected_before_the_erasure_stays_out(store: Any) -> None:
     assert store.stored_content(posts) == {"mastodon:b1": posts[1].content_hash}
     _rollup_matches_posts(store)
     # Another platform was not asked for; a post she publishes after the
-    # erasure is new (a listening tool sees public posts as they come).
+    # erasure is refused while her objection holds, new once it is lifted.
     later = make_post("c9", "lumio encore", author=Author("claire"), published_at=_now(+60))
     other = replace(posts[0], platform="bluesky", id="bluesky:c1")
-    assert {p.id for p in store.upsert_posts([later, other]).new} == {
-        "mastodon:c9",
-        "bluesky:c1",
-    }
+    result = store.upsert_posts([later, other])
+    assert {p.id for p in result.new} == {"bluesky:c1"} and result.refused == ["mastodon:c9"]
+    from veille.store.protocols.privacy import author_key
+
+    assert store.lift_objection([author_key("mastodon", "claire")]) != []
+    assert {p.id for p in store.upsert_posts([later]).new} == {"mastodon:c9"}
 
 
 def test_an_erasure_everywhere_covers_every_platform(store: Any) -> None:
