@@ -285,3 +285,83 @@ def test_a_write_pauses_the_cycle_collector_and_puts_it_back_as_it_was(store: An
         assert seen == [False, False] and not gc.isenabled()
     finally:
         gc.enable()
+
+
+# A process erasing claire in chunks of two posts, stopped for good (it
+# sleeps until killed) as it is about to delete its second chunk: that
+# chunk's posts are already taken out of the rollups.
+_KILLED_MIDWAY = """
+import sys, time
+from pathlib import Path
+from veille.store.clickhouse import privacy
+from veille.store.clickhouse.backend import ChdbBackend
+
+privacy._CHUNK = 2
+folder = Path(sys.argv[1])
+ch = ChdbBackend().open(f"chdb:///{folder / 'posts.chdb'}", root=folder)
+real, seen = ch._delete, []
+
+def delete(table, where, params):
+    if table == "posts":
+        seen.append(table)
+        if len(seen) == 2:
+            print("midway", flush=True)
+            time.sleep(600)
+    return real(table, where, params)
+
+ch._delete = delete
+ch.erase_author_posts("claire", None)
+"""
+
+
+def test_an_erasure_killed_midway_and_run_again_leaves_nothing_and_counts_right(
+    tmp_path: Path,
+) -> None:
+    """An erasure runs by chunks (a collector writes between two), so it
+    can be killed between them: run again, it leaves nothing of the person,
+    and the figures kept from posts are those of the posts left (the chunk
+    the killed run took out of the rollups is not taken out twice)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import veille
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    url = f"chdb:///{tmp_path / 'posts.chdb'}"
+    ch = ChdbBackend().open(url, root=tmp_path)
+    claire = [
+        make_post(f"c{i}", f"lumio panne {i}", author=Author("Claire", followers=50),
+                  published_at=T0 + timedelta(minutes=i), hashtags=("zorglub",), likes=i)
+        for i in range(5)
+    ]  # fmt: skip
+    bob = make_post("b1", "lumio réseau", author=Author("bob", followers=10), published_at=T0)
+    ch.upsert_posts([*claire, bob])
+    ch.close()
+
+    env = {**os.environ, "PYTHONPATH": str(Path(veille.__file__).parents[1])}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_MIDWAY, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "midway"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(60)
+
+    ch = ChdbBackend().open(url, root=tmp_path)
+    try:
+        left = ch.author_post_ids("claire", None)
+        assert 0 < len(left) < 5  # the first chunk went, the rest stayed
+        report = ch.erase_author_posts("claire", None)
+        assert sorted(report.post_ids) == sorted(left)
+        assert ch.author_post_ids("claire", None) == []
+        assert _traces(ch, "claire") == [] and _traces(ch, "zorglub") == []
+        assert ch.count_posts() == 1
+        _rollup_matches_posts(ch)
+    finally:
+        ch.close()
