@@ -657,6 +657,9 @@ def test_an_erasure_objects_to_their_later_posts_until_the_objection_is_lifted(
     assert kept() == {"mastodon:2", "mastodon:4"}
     health = json.loads(run("source", "health", "--workspace", str(ws), "-f", "json").stdout)
     assert health[0]["suppressed"] == 1
+    # A subject access request says she objects, and where.
+    access = run("privacy", "access", "--author", "claire", "--workspace", str(ws)).stdout
+    assert json.loads(access)["objections"] == ["mastodon"]
     with Workspace.open(ws) as w:
         (day,) = erasure_log(w, kind="suppressed")
         assert (day.posts, day.details) == (1, {"feed": 1})
@@ -679,6 +682,8 @@ def test_an_erasure_objects_to_their_later_posts_until_the_objection_is_lifted(
         (erased,) = erasure_log(w, kind="author")
         assert lifted.subject == erased.subject and lifted.details == {"objections": 1}
         assert audit.list_entries(w.state, action="privacy.lift")
+    access = run("privacy", "access", "--author", "claire", "--workspace", str(ws)).stdout
+    assert json.loads(access)["objections"] == []
     # Nothing to lift any more: said, with what to do.
     again = run("privacy", "lift", "--author", "claire", "--platform", "mastodon", "--yes",
                 "--workspace", str(ws), code=2)  # fmt: skip

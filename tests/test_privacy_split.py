@@ -771,7 +771,9 @@ def test_an_erasure_objects_to_their_later_posts_until_lifted_on_a_split_workspa
         assert health.suppressed == 1
         (day,) = erasure_log(ws, kind="suppressed")
         assert (day.posts, day.details) == (1, {"feed": 1})
+    assert json.loads(split.cli("privacy", "access", "--author", "claire"))["objections"] == ["*"]
     split.cli("privacy", "lift", "--author", "claire", "--yes")
+    assert json.loads(split.cli("privacy", "access", "--author", "claire"))["objections"] == []
     later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
     publish(_row("5", "claire", "fibre", 0, published_at=later))
     split.cli("collect", "--once")

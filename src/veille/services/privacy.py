@@ -139,6 +139,20 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
     return report
 
 
+def _person_keys(handle: str, platform: str | None) -> dict[str, str]:
+    """The ``author_key`` s an erasure of ``handle`` may have recorded an
+    objection under (on ``platform``; without one, on every platform and on
+    each known one), with the platform each names (``*``: every one)."""
+    from veille.sources.base import registry
+    from veille.suggest import known_platforms
+
+    if platform:
+        return {author_key(platform, handle): platform}
+    registry()  # plugin sources' platforms too
+    keys = {author_key(p, handle): p for p in sorted(known_platforms())}
+    return {**keys, author_key(None, handle): "*"}
+
+
 def lift_objection(
     workspace: Any, handle: str, platform: str | None = None, *, actor: str | None = None
 ) -> int:
@@ -149,18 +163,11 @@ def lift_objection(
     hash) and audited (``privacy.lift``) as done by ``actor`` (``None``: the
     command line). The number of objections lifted; none held is refused."""
     from veille.services import audit
-    from veille.sources.base import registry
-    from veille.suggest import known_platforms
 
     handle = handle.strip().lstrip("@")
     if not handle:
         raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
-    if platform:
-        keys = [author_key(platform, handle)]
-    else:
-        registry()  # plugin sources' platforms too
-        keys = [author_key(None, handle)] + [author_key(p, handle) for p in known_platforms()]
-    lifted = workspace.posts.lift_objection(sorted(set(keys)))
+    lifted = workspace.posts.lift_objection(sorted(_person_keys(handle, platform)))
     where = tr(" on %(platform)s", platform=platform) if platform else ""
     if not lifted:
         raise UsageError(
@@ -341,9 +348,14 @@ def access_report(
     for pair, decision in (decisions() if decisions else {}).items():
         if any(h.lower() == handle.lower() and platform in (None, pf) for pf, h in pair):
             links.append({"accounts": [list(a) for a in pair], "decision": decision})
+    # Whether they object to further processing (an erasure's), and where.
+    keys = _person_keys(handle, platform)
+    held_objections = getattr(posts_store, "objections", None)
+    objecting = sorted(keys[k] for k in (held_objections(sorted(keys)) if held_objections else []))
     report: dict[str, Any] = {
         "subject": {"handle": handle, "platform": platform},
         "generated_at": datetime.now(UTC),
+        "objections": objecting,
         "profiles": sorted(profiles.values(), key=lambda r: (r["platform"], r["handle"])),
         "posts": [{**post_to_record(p), "id": p.id, "raw": p.raw} for p in posts],
         "inbox_items": items,

@@ -333,16 +333,21 @@ class ClickHousePrivacy:
             self.record_forgotten([(AUTHOR, who, int(time.time())), (OBJECTION, who, now_ms())])
         return self._erase_posts_of(handle, platform)
 
+    def objections(self, keys: Sequence[str]) -> list[str]:
+        if not keys:
+            return []
+        rows = self.rows(
+            "SELECT kind, key, max(erased_at) FROM forgotten WHERE kind IN "
+            "('objection', 'lifted') AND key IN {k:Array(String)} GROUP BY kind, key",
+            {"k": list(keys)},
+        )
+        return sorted(objecting(rows))
+
     def lift_objection(self, keys: Sequence[str]) -> list[str]:
         if not keys:
             return []
         with self.forget_lock.exclusive():
-            rows = self.rows(
-                "SELECT kind, key, max(erased_at) FROM forgotten WHERE kind IN "
-                "('objection', 'lifted') AND key IN {k:Array(String)} GROUP BY kind, key",
-                {"k": list(keys)},
-            )
-            lifted = sorted(objecting(rows))
+            lifted = self.objections(keys)
             # What they published until now stays refused (the objection held).
             at, ms = int(time.time()), now_ms()
             self.record_forgotten([r for k in lifted for r in ((LIFTED, k, ms), (AUTHOR, k, at))])

@@ -139,6 +139,10 @@ class PrivacyPosts(Protocol):
         ``post_ids``: the posts deleted."""
         ...
 
+    def objections(self, keys: Sequence[str]) -> list[str]:
+        """Those of these ``author_key`` s whose objection holds."""
+        ...
+
     def lift_objection(self, keys: Sequence[str]) -> list[str]:
         """Lift the objections of these ``author_key`` s that hold: from now
         on their new posts are stored again (those published until now stay

@@ -190,6 +190,9 @@ class RemotePostStore:
         found = self._call("forgotten_records", {})
         return [(str(kind), str(key), int(at)) for kind, key, at in found]
 
+    def objections(self, keys: Sequence[str]) -> list[str]:
+        return [str(k) for k in self._call("objections", {"keys": list(keys)})] if keys else []
+
     def lift_objection(self, keys: Sequence[str]) -> list[str]:
         return [str(k) for k in self._call("lift_objection", {"keys": list(keys)})] if keys else []
 

@@ -109,6 +109,8 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
         return None
     if name == "lift_objection":  # veille privacy lift
         return store.lift_objection([str(k) for k in body["keys"]])
+    if name == "objections":  # veille privacy access
+        return store.objections([str(k) for k in body["keys"]])
     if name == "purged_topic_totals":  # and the topics' figures of purged posts
         return [list(r) for r in store.purged_topic_totals()]
     if name == "add_purged_topic_totals":

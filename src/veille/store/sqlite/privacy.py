@@ -203,16 +203,21 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         """Those of ``post_ids`` that name an erased post."""
         return sorted(erased_among(self.conn, post_ids))
 
+    def objections(self, keys: Sequence[str]) -> list[str]:
+        if not keys:
+            return []
+        rows = self.conn.execute(
+            f"SELECT kind, key, erased_at FROM forgotten WHERE kind IN (?, ?) "
+            f"AND key IN ({_marks(len(keys))})",
+            (OBJECTION, LIFTED, *keys),
+        )
+        return sorted(objecting(rows))
+
     def lift_objection(self, keys: Sequence[str]) -> list[str]:
         if not keys:
             return []
         with self.transaction():
-            rows = self.conn.execute(
-                f"SELECT kind, key, erased_at FROM forgotten WHERE kind IN (?, ?) "
-                f"AND key IN ({_marks(len(keys))})",
-                (OBJECTION, LIFTED, *keys),
-            )
-            lifted = sorted(objecting(rows))
+            lifted = self.objections(keys)
             # What they published until now stays refused (the objection held).
             at, ms = int(time.time()), now_ms()
             record_forgotten(
