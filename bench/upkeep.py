@@ -35,6 +35,9 @@ in ClickHouse), beside a collector of the same process writing batches of
 ``--batch`` posts meanwhile: the erasure's time and the collector's slowest
 batch, beside the same collector alone (the baseline).
 
+Without ``--chdb``, ``--erase N`` erases that author from the SQLite
+workspace instead of purging, beside the thread taking the write lock.
+
 ``--growth MONTHS`` measures instead the file's size at the end of each
 simulated month, with ``--per-day`` posts a day (their outbox rows as above)
 and the upkeep's retention purge (``retention_days = --retention``) after
@@ -268,7 +271,7 @@ def main() -> None:
     ap.add_argument("--retention", type=int, default=30)
     ap.add_argument("--ab", type=int, default=0, help="days purged without/with the index")
     ap.add_argument("--chdb", action="store_true", help="posts in chDB")
-    ap.add_argument("--erase", type=int, default=0, help="with --chdb: erase a person's N posts")
+    ap.add_argument("--erase", type=int, default=0, help="erase the author of about N posts")
     args = ap.parse_args()
 
     from veille.config import PrivacySettings
@@ -309,6 +312,23 @@ def main() -> None:
         f"longest wait for the write lock beside it {wait * 1000:,.0f} ms   load {load()}",
         flush=True,
     )
+
+    if args.erase:
+        from veille.services.privacy import erase_author
+
+        ((handle, held),) = ws.store.conn.execute(
+            "SELECT author_handle, count(*) AS n FROM posts GROUP BY author_handle "
+            "ORDER BY abs(n - ?) LIMIT 1",
+            (args.erase,),
+        ).fetchall()
+        spent, wait, report = probed(path, partial(erase_author, ws, handle))
+        print(
+            f"erasure of {handle} ({held:,} posts): {report.posts:,} posts in {spent:,.1f} s, "
+            f"longest wait for the write lock beside it {wait * 1000:,.0f} ms   load {load()}",
+            flush=True,
+        )
+        ws.close()
+        return
 
     start = END.timestamp() - SPAN
     figures = []

@@ -722,3 +722,71 @@ def test_access_lists_the_alert_events_that_name_the_person(run, tmp_path: Path)
     run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws))
     again = run("privacy", "access", "--author", "claire", "--workspace", str(ws)).stdout
     assert json.loads(again)["alert_events"] == []
+
+
+# A process erasing claire two posts per transaction, stopped for good (it
+# sleeps until killed) once its first two posts are deleted.
+_KILLED_MIDWAY = """
+import sys, time
+from veille.services.privacy import erase_author
+from veille.store.sqlite import privacy
+from veille.workspace import Workspace
+
+privacy.ERASE_CHUNK = 2
+with Workspace.open(sys.argv[1]) as ws:
+    store, seen = ws.posts, []
+    real = store._remove_copies
+
+    def remove(*args, **kw):
+        seen.append(1)
+        if len(seen) == 2:
+            print("midway", flush=True)
+            time.sleep(600)
+        return real(*args, **kw)
+
+    store._remove_copies = remove
+    erase_author(ws, "claire")
+"""
+
+
+def test_an_erasure_killed_midway_and_run_again_leaves_nothing(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The erasure deletes by transactions of 2,000 posts (a collector's
+    batch goes between two: it waited for the whole erasure, 15 s for a
+    person with 41,560 posts at 1M); killed between two, the collectors
+    refuse the person's posts already, and running it again removes the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import veille
+
+    rows = [_row(i, "claire", f"La fibre, épisode {i}", 1 + i / 10) for i in range(1, 6)]
+    rows.append(_row(9, "bob", "La fibre, quelle affaire", 1))
+    ws = _workspace(run, tmp_path, rows)
+    env = {**os.environ, "PYTHONPATH": str(Path(veille.__file__).parents[1])}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_MIDWAY, str(ws)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "midway"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(60)
+    with _db(ws) as conn:
+        left = conn.execute("SELECT count(*) FROM posts WHERE author_handle = 'claire'")
+        (held,) = left.fetchone()
+    assert held == 3  # the first transaction's two went; the killed one's stayed
+    src = tmp_path / "again.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    shown = run("import", str(src), "--workspace", str(ws), "--format", "json")
+    assert json.loads(shown.stdout)["refused"] == 5  # her record held from the start
+
+    run("privacy", "erase", "--author", "claire", "--yes", "--workspace", str(ws))
+    with _db(ws) as conn:
+        dump = "\n".join(conn.iterdump())
+        volume = conn.execute("SELECT sum(posts) FROM post_rollup WHERE dim = ''").fetchone()
+    assert "claire" not in dump.replace("claire_", "")
+    assert volume == (1,)  # bob's post alone, counted once
+    log = json.loads(run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout)
+    assert [(e["kind"], e["posts"]) for e in log] == [("author", 3)]

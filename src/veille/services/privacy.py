@@ -8,15 +8,17 @@ to be forgotten (:func:`erase_author`: their posts and every copy veille made
 of them); exports can name authors by pseudonyms (:func:`pseudonymizer`).
 Each erasure is logged, naming the person only by a keyed hash.
 
-Where one backend keeps posts and state (SQLite) an erasure is one
-transaction. A split workspace (posts in ClickHouse or behind ``veille+http``,
-state in PostgreSQL) forgets in steps that can be run again: the state's
-copies of the person's posts first, then the posts themselves (the posts
-store first records whom it forgets, so that a collector still running
-stores nothing of theirs after), the state's copies again, then the log
-entry. A step that fails leaves the posts in place, so running the command
-again finds them and finishes the work; the log says it was done only when
-it was.
+Where one backend keeps posts and state (SQLite) an erasure records whom it
+forgets, deletes their posts by transactions of 2,000 (a collector's batch
+goes between two) and does the rest, with the log entry, in a last one: run
+again after a crash, it finds the posts left. A split workspace (posts in
+ClickHouse or behind ``veille+http``, state in PostgreSQL) forgets in steps
+that can be run again: the state's copies of the person's posts first, then
+the posts themselves (the posts store first records whom it forgets, so that a
+collector still running stores nothing of theirs after), the state's copies
+again, then the log entry. A step that fails leaves the posts in place, so
+running the command again finds them and finishes the work; the log says it
+was done only when it was.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ person's posts, old posts, old raw payloads, with their filings, search
 entries and the rollups kept from them); :class:`PrivacyState`, what the
 state store deletes (the copies it keeps of posts: outbox rows, marks,
 corrections, story signatures, inbox items, quarantined items) and the
-erasure log; :class:`PrivacyStore`, both at once in one transaction where
-one backend keeps posts and state (SQLite). :mod:`veille.services.privacy`
+erasure log; :class:`PrivacyStore`, both at once where one backend keeps
+posts and state (SQLite). :mod:`veille.services.privacy`
 runs the first two in turn on a split workspace.
 """
 
@@ -233,7 +233,8 @@ class PrivacyState(Protocol):
 
 
 class PrivacyStore(Protocol):
-    """Forgetting in one transaction, where one backend keeps posts and state."""
+    """Forgetting where one backend keeps posts and state: a person's posts
+    by bounded transactions (resumable), the rest and the log in the last."""
 
     def erase_author(self, handle: str, platform: str | None, *, subject: str) -> ErasureReport:
         """Remove every post by ``handle`` (on ``platform``, or on every platform),
