@@ -28,6 +28,16 @@ purge of one hour (what each hourly upkeep deletes) and of one day, each
 beside a collector writing batches of ``--batch`` posts meanwhile (the
 slowest of its batches), and beside the same collector alone: the baseline.
 
+``--chdb --erase N`` measures instead a person's erasure on posts in chDB:
+the author whose posts number closest to N (all platforms) is erased
+(``erase_author_posts``, what ``veille privacy erase`` runs on a posts store
+in ClickHouse), beside a collector of the same process writing batches of
+``--batch`` posts meanwhile: the erasure's time and the collector's slowest
+batch, beside the same collector alone (the baseline).
+
+Without ``--chdb``, ``--erase N`` erases that author from the SQLite
+workspace instead of purging, beside the thread taking the write lock.
+
 ``--growth MONTHS`` measures instead the file's size at the end of each
 simulated month, with ``--per-day`` posts a day (their outbox rows as above)
 and the upkeep's retention purge (``retention_days = --retention``) after
@@ -176,18 +186,52 @@ class Writer:
         self.thread.join()
 
 
-def chdb_upkeep(folder: Path, n: int, size: int) -> None:
+def chdb_erasure(ch: Any, todo: list[list[Any]], want: int) -> None:
+    """The erasure of the author with about ``want`` posts, beside a collector."""
+    ((handle, held),) = ch.rows(
+        "SELECT author_handle, count() AS n FROM posts GROUP BY author_handle "
+        "ORDER BY abs(n - {w:Int64}) LIMIT 1",
+        {"w": want},
+    )
+    with Writer(ch, todo[:5]) as alone:
+        alone.thread.join()
+    print(
+        f"\nbaseline: a collector alone, batches of {len(todo[0])}: slowest "
+        f"{max(alone.took) * 1000:,.0f} ms of {len(alone.took)}   load {load()}",
+        flush=True,
+    )
+    with Writer(ch, todo[5:]) as w:
+        t0 = time.perf_counter()
+        report = ch.erase_author_posts(handle, None)
+        spent = time.perf_counter() - t0
+    took = w.took  # with the batch the erasure's end let through
+    left = ch.rows("SELECT count() FROM posts WHERE author_handle = {h:String}", {"h": handle})
+    print(
+        f"erasure of {handle} ({held:,} stored versions): {report.posts:,} posts in "
+        f"{spent:,.1f} s, {left[0][0]} left; the collector beside it: slowest batch "
+        f"{max(took, default=0) * 1000:,.0f} ms, {len(took)} batches written   "
+        f"load {load()}",
+        flush=True,
+    )
+
+
+def chdb_upkeep(folder: Path, n: int, size: int, erase: int = 0) -> None:
     from veille.store.clickhouse.backend import ChdbBackend
 
     ch = ChdbBackend().open(f"chdb:///{folder / 'posts.chdb'}", root=folder)
     print(f"load {load()}; {n:,} posts over a year into chDB at {folder}", flush=True)
     t0 = time.perf_counter()
-    for batch in batches(n, 20_000):
-        ch.upsert_posts(batch)
+    if not ch.rows("SELECT count() FROM posts")[0][0]:  # a folder given again: kept
+        for batch in batches(n, 20_000):
+            ch.upsert_posts(batch)
     months = ch.compact_months()
     print(f"  written in {time.perf_counter() - t0:.0f} s; {len(months)} months merged", flush=True)
     more = [p for b in more_posts(40 * size, n) for p in b]
     todo = [more[i : i + size] for i in range(0, len(more), size)]
+    if erase:
+        chdb_erasure(ch, todo, erase)
+        ch.close()
+        return
     start = END.timestamp() - SPAN
     t0 = time.perf_counter()
     with Writer(ch, todo[:5]) as alone:
@@ -227,6 +271,7 @@ def main() -> None:
     ap.add_argument("--retention", type=int, default=30)
     ap.add_argument("--ab", type=int, default=0, help="days purged without/with the index")
     ap.add_argument("--chdb", action="store_true", help="posts in chDB")
+    ap.add_argument("--erase", type=int, default=0, help="erase the author of about N posts")
     args = ap.parse_args()
 
     from veille.config import PrivacySettings
@@ -236,7 +281,7 @@ def main() -> None:
 
     folder = args.folder or Path(tempfile.mkdtemp(prefix="veille-upkeep-"))
     if args.chdb:
-        chdb_upkeep(folder, args.posts, args.batch)
+        chdb_upkeep(folder, args.posts, args.batch, args.erase)
         return
     init_workspace(folder)
     ws = Workspace.open(folder)
@@ -267,6 +312,23 @@ def main() -> None:
         f"longest wait for the write lock beside it {wait * 1000:,.0f} ms   load {load()}",
         flush=True,
     )
+
+    if args.erase:
+        from veille.services.privacy import erase_author
+
+        ((handle, held),) = ws.store.conn.execute(
+            "SELECT author_handle, count(*) AS n FROM posts GROUP BY author_handle "
+            "ORDER BY abs(n - ?) LIMIT 1",
+            (args.erase,),
+        ).fetchall()
+        spent, wait, report = probed(path, partial(erase_author, ws, handle))
+        print(
+            f"erasure of {handle} ({held:,} posts): {report.posts:,} posts in {spent:,.1f} s, "
+            f"longest wait for the write lock beside it {wait * 1000:,.0f} ms   load {load()}",
+            flush=True,
+        )
+        ws.close()
+        return
 
     start = END.timestamp() - SPAN
     figures = []

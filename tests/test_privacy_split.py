@@ -695,6 +695,9 @@ def test_an_erasure_takes_the_person_out_of_spike_events_in_postgresql(
         )
         ws.state.queue_event(alert.id, "spike:1", event, 0.0, 0.0)
     assert "claire" in _pg_dump(split.state_url)
+    # The subject access request says the event names her (it did not).
+    held = json.loads(split.cli("privacy", "access", "--author", "Claire"))["alert_events"]
+    assert [(e["alert"], e["event"]) for e in held] == [("fibre", "spike:1")]
 
     report = json.loads(split.cli("privacy", "erase", "--author", "claire", "--yes", "-f", "json"))
     assert report["removed"]["alert_payloads"] == 1
@@ -733,3 +736,47 @@ def test_retention_takes_the_monitor_events_older_than_the_period_out_of_postgre
     dump = _pg_dump(split.state_url)
     assert "spike:old" not in dump
     assert "spike:recent" in dump and "report:old-not-sent-yet" in dump
+
+
+def test_an_erasure_objects_to_their_later_posts_until_lifted_on_a_split_workspace(
+    split: Split, tmp_path: Path
+) -> None:
+    """As on SQLite (tests/test_privacy.py): after an erasure the person's
+    later posts were collected and stored in ClickHouse as anyone's; now
+    they are refused, counted in the source's health and the privacy log in
+    PostgreSQL, until ``veille privacy lift``."""
+    from veille.services.privacy import erasure_log
+
+    feed = tmp_path / "feed.jsonl"
+
+    def publish(*rows: dict[str, object]) -> None:
+        with feed.open("a", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in rows)
+
+    def kept(ws: Workspace) -> set[str]:
+        return {p.id for p in ws.posts.get_posts([f"mastodon:{n}" for n in "12345"])}
+
+    publish(_row("1", "claire", "fibre", 1), _row("2", "bob", "fibre", 1))
+    split.cli("source", "add", "file", str(feed), "--name", "feed")
+    split.cli("collect", "--once")
+    split.cli("privacy", "erase", "--author", "claire", "--yes")
+    time.sleep(1.1)  # posts are dated to the second: the erasure's is over
+    now = datetime.now(UTC).isoformat()
+    publish(_row("3", "Claire", "fibre", 0, published_at=now),
+            _row("4", "bob", "fibre", 0, published_at=now))  # fmt: skip
+    split.cli("collect", "--once")
+    with Workspace.open(split.root) as ws:
+        assert kept(ws) == {"mastodon:2", "mastodon:4"}
+        (health,) = ws.state.source_health("feed")
+        assert health.suppressed == 1
+        (day,) = erasure_log(ws, kind="suppressed")
+        assert (day.posts, day.details) == (1, {"feed": 1})
+    assert json.loads(split.cli("privacy", "access", "--author", "claire"))["objections"] == ["*"]
+    split.cli("privacy", "lift", "--author", "claire", "--yes")
+    assert json.loads(split.cli("privacy", "access", "--author", "claire"))["objections"] == []
+    later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    publish(_row("5", "claire", "fibre", 0, published_at=later))
+    split.cli("collect", "--once")
+    with Workspace.open(split.root) as ws:
+        assert kept(ws) == {"mastodon:2", "mastodon:4", "mastodon:5"}
+        assert [e.kind for e in erasure_log(ws)] == ["lift", "suppressed", "author"]

@@ -16,7 +16,7 @@ from veille.alerts.model import Alert, AlertBook
 from veille.cli import build_app
 from veille.inbox.model import ItemChange, ItemFilter
 from veille.inbox.rules import add_rule, make_rule
-from veille.models import Cursor
+from veille.models import Author, Cursor
 from veille.pipeline import build_pipeline
 from veille.query.topics import add_topic
 from veille.services.migrate import migrate_workspace
@@ -191,7 +191,6 @@ def test_pseudonyms_stay_the_same_after_the_state_moves(
 def _erased_claire(workspace: Workspace) -> list[Any]:
     """Three posts of Claire's and one of Bob's ingested, then Claire erased:
     her posts, which a feed may serve again."""
-    from veille.models import Author
     from veille.services.privacy import erase_author
 
     when = datetime(2026, 3, 1, tzinfo=UTC)
@@ -205,18 +204,23 @@ def _erased_claire(workspace: Workspace) -> list[Any]:
 
 
 def _there_and_back(workspace: Workspace, url: str, back_url: str, theirs: list[Any]) -> None:
-    """Moves the posts to ``url`` (four forgotten rows and Bob's post
+    """Moves the posts to ``url`` (five forgotten rows and Bob's post
     checked), opens the workspace on it, checks her posts are refused there,
-    and moves them on to ``back_url``."""
+    those she publishes later too (her objection moved with them), and moves
+    them on to ``back_url``."""
     report = migrate_workspace(workspace, posts_url=url, state_url=None)
     assert report.ok, report.checks
     checks = {c.table: c for c in report.checks}
-    assert checks["forgotten"].rows_to == 4 and checks["posts"].rows_to == 1  # her, her 3 posts
+    # Her, her objection to further processing, her 3 posts.
+    assert checks["forgotten"].rows_to == 5 and checks["posts"].rows_to == 1
     (workspace.root / "veille.toml").write_text(
         f'[store]\nposts = "{url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
     )
     with Workspace.open(workspace.root) as moved:
         assert moved.posts.upsert_posts(theirs).new == []
+        now = datetime.now(UTC) + timedelta(hours=1)  # published after the erasure
+        later = make_post("c9", "Lumio lamp", author=Author("claire"), published_at=now)
+        assert moved.posts.upsert_posts([later]).refused == ["mastodon:c9"]
         assert moved.posts.count_posts() == 1
         report = migrate_workspace(moved, posts_url=back_url, state_url=None)
         assert report.ok, report.checks
@@ -272,7 +276,7 @@ def test_what_an_erasure_forgot_moves_to_and_from_a_served_store(
         served.close()
     back = open_store(back_url, role="posts", root=tmp_path)
     try:
-        assert len(back.forgotten_records()) == 4
+        assert len(back.forgotten_records()) == 5
         assert back.upsert_posts(theirs).new == []
         assert back.count_posts() == 1
     finally:

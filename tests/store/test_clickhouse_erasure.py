@@ -155,13 +155,15 @@ def test_a_batch_collected_before_the_erasure_stays_out(store: Any) -> None:
     assert store.stored_content(posts) == {"mastodon:b1": posts[1].content_hash}
     _rollup_matches_posts(store)
     # Another platform was not asked for; a post she publishes after the
-    # erasure is new (a listening tool sees public posts as they come).
+    # erasure is refused while her objection holds, new once it is lifted.
     later = make_post("c9", "lumio encore", author=Author("claire"), published_at=_now(+60))
     other = replace(posts[0], platform="bluesky", id="bluesky:c1")
-    assert {p.id for p in store.upsert_posts([later, other]).new} == {
-        "mastodon:c9",
-        "bluesky:c1",
-    }
+    result = store.upsert_posts([later, other])
+    assert {p.id for p in result.new} == {"bluesky:c1"} and result.refused == ["mastodon:c9"]
+    from veille.store.protocols.privacy import author_key
+
+    assert store.lift_objection([author_key("mastodon", "claire")]) != []
+    assert {p.id for p in store.upsert_posts([later]).new} == {"mastodon:c9"}
 
 
 def test_an_erasure_everywhere_covers_every_platform(store: Any) -> None:
@@ -283,3 +285,83 @@ def test_a_write_pauses_the_cycle_collector_and_puts_it_back_as_it_was(store: An
         assert seen == [False, False] and not gc.isenabled()
     finally:
         gc.enable()
+
+
+# A process erasing claire in chunks of two posts, stopped for good (it
+# sleeps until killed) as it is about to delete its second chunk: that
+# chunk's posts are already taken out of the rollups.
+_KILLED_MIDWAY = """
+import sys, time
+from pathlib import Path
+from veille.store.clickhouse import privacy
+from veille.store.clickhouse.backend import ChdbBackend
+
+privacy._CHUNK = 2
+folder = Path(sys.argv[1])
+ch = ChdbBackend().open(f"chdb:///{folder / 'posts.chdb'}", root=folder)
+real, seen = ch._delete, []
+
+def delete(table, where, params):
+    if table == "posts":
+        seen.append(table)
+        if len(seen) == 2:
+            print("midway", flush=True)
+            time.sleep(600)
+    return real(table, where, params)
+
+ch._delete = delete
+ch.erase_author_posts("claire", None)
+"""
+
+
+def test_an_erasure_killed_midway_and_run_again_leaves_nothing_and_counts_right(
+    tmp_path: Path,
+) -> None:
+    """An erasure runs by chunks (a collector writes between two), so it
+    can be killed between them: run again, it leaves nothing of the person,
+    and the figures kept from posts are those of the posts left (the chunk
+    the killed run took out of the rollups is not taken out twice)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import veille
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    url = f"chdb:///{tmp_path / 'posts.chdb'}"
+    ch = ChdbBackend().open(url, root=tmp_path)
+    claire = [
+        make_post(f"c{i}", f"lumio panne {i}", author=Author("Claire", followers=50),
+                  published_at=T0 + timedelta(minutes=i), hashtags=("zorglub",), likes=i)
+        for i in range(5)
+    ]  # fmt: skip
+    bob = make_post("b1", "lumio réseau", author=Author("bob", followers=10), published_at=T0)
+    ch.upsert_posts([*claire, bob])
+    ch.close()
+
+    env = {**os.environ, "PYTHONPATH": str(Path(veille.__file__).parents[1])}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_MIDWAY, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "midway"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(60)
+
+    ch = ChdbBackend().open(url, root=tmp_path)
+    try:
+        left = ch.author_post_ids("claire", None)
+        assert 0 < len(left) < 5  # the first chunk went, the rest stayed
+        report = ch.erase_author_posts("claire", None)
+        assert sorted(report.post_ids) == sorted(left)
+        assert ch.author_post_ids("claire", None) == []
+        assert _traces(ch, "claire") == [] and _traces(ch, "zorglub") == []
+        assert ch.count_posts() == 1
+        _rollup_matches_posts(ch)
+    finally:
+        ch.close()

@@ -192,3 +192,36 @@ def test_the_sources_page_says_which_posts_were_dated_in_the_future(
     assert "1 publication datée dans le futur (" in page
     assert ") a été datée de sa collecte" in page
     client.cookies.set("veille_lang", "en")
+
+
+def test_the_sources_page_says_which_posts_of_erased_people_were_not_stored(
+    live_server: Served, client: httpx.Client, login: Login
+) -> None:
+    """Posts a source gives by a person erased (who objects to further
+    processing) are not stored; the sources page said nothing of them, as if
+    the source had given fewer posts. It says how many, in the reader's
+    language."""
+    import html
+
+    from veille.services.privacy import erase_author
+
+    path = live_server.root / "erased.csv"
+    head = "platform,id,text,author,published_at\n"
+    path.write_text(head + "mastodon,41,fibre,claire,2026-03-01T10:00:00Z\n", encoding="utf-8")
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "file", str(path), name="erased")
+    login(client, "analyst")
+    token = csrf_from(client.get("/sources").text)
+    assert client.post("/sources/erased/collect", data={"csrf_token": token}).status_code == 303
+    with Workspace.open(live_server.root) as ws:
+        erase_author(ws, "claire")
+    with path.open("a", encoding="utf-8") as f:
+        f.write("mastodon,42,fibre encore,claire,2026-03-02T10:00:00Z\n")
+        f.write("mastodon,43,fibre aussi,bob,2026-03-02T10:00:00Z\n")
+    assert client.post("/sources/erased/collect", data={"csrf_token": token}).status_code == 303
+    page = html.unescape(client.get("/sources", params={"q": "erased"}).text)
+    assert "1 post by a person who objects (erased) was not stored" in page
+    client.cookies.set("veille_lang", "fr")
+    page = html.unescape(client.get("/sources", params={"q": "erased"}).text)
+    assert "1 publication d’une personne qui s’y oppose (effacée) n’a pas été gardée" in page
+    client.cookies.set("veille_lang", "en")

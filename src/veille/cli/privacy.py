@@ -1,4 +1,4 @@
-"""Privacy commands: ``privacy erase|purge|log``."""
+"""Privacy commands: ``privacy erase|lift|access|purge|log``."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Remove a person's posts and every copy veille made of them (filings,
-        stories, outbox, quarantine, Atom feeds), and log that it was done."""
+        stories, outbox, quarantine, Atom feeds), and log that it was done. Their
+        later posts are not stored either, until 'veille privacy lift'."""
         from veille.i18n import plural
         from veille.services.privacy import erase_author, handles_like
         from veille.suggest import check_platforms
@@ -63,7 +64,7 @@ def register(app: typer.Typer) -> None:
         if not report.posts:
             warn(
                 f"no stored post is by {author}{where}: nothing was erased, but the handle is "
-                "forgotten (posts collected later are not stored)."
+                "forgotten (posts collected later are not stored until 'veille privacy lift')."
                 + (
                     f" Stored handles like it: {', '.join(near)}; erase one with --author."
                     if near
@@ -77,6 +78,33 @@ def register(app: typer.Typer) -> None:
         console().print(
             f"{report.posts} {plural(report.posts, 'en', 'post', 'posts')} by {author}{where} "
             f"erased; also removed: {also or 'nothing else'}",
+            markup=False,
+        )
+
+    @privacy.command("lift")
+    @handle_errors
+    def lift(
+        author: AuthorOpt,
+        platform: PlatformOpt = None,
+        yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Lift the objection an erasure recorded: the person's new posts are
+        collected again (those published until now stay refused). Logged."""
+        from veille.services.privacy import lift_objection
+        from veille.suggest import check_platforms
+
+        if platform:
+            platform = check_platforms((platform,))[0]
+        where = f" on {platform}" if platform else " on every platform"
+        if not yes and not typer.confirm(f"Collect the new posts of {author}{where} again?"):
+            err_console().print("Nothing lifted.", markup=False)
+            raise typer.Exit(1)
+        with open_workspace(workspace) as ws:
+            lift_objection(ws, author, platform)
+        console().print(
+            f"Objection of {author}{where} lifted: what they publish from now on is collected; "
+            "what they published until now stays refused.",
             markup=False,
         )
 
@@ -165,7 +193,10 @@ def register(app: typer.Typer) -> None:
         output: RowFormatOpt = RowFormat.table,
         kind: Annotated[
             str | None,
-            typer.Option("--kind", help="Only entries of this kind: author, retention or inbox."),
+            typer.Option(
+                "--kind",
+                help="Only entries of this kind: author, retention, inbox, suppressed or lift.",
+            ),
         ] = None,
         limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 100,
     ) -> None:

@@ -153,7 +153,7 @@ def register(app: typer.Typer) -> None:
             print_json(rows)
             return
         cols = ["source", "last success", "failures", "last posts", "total", "quota left"]
-        cols += ["quarantined", "dated ahead", "next due", "last error"]
+        cols += ["quarantined", "dated ahead", "suppressed", "next due", "last error"]
         values = [
             (
                 h.source,
@@ -164,6 +164,7 @@ def register(app: typer.Typer) -> None:
                 h.quota_left,
                 h.quarantined,
                 h.dated_ahead,
+                h.suppressed,
                 h.next_due,
                 h.last_error,
             )

@@ -432,7 +432,11 @@ class Collector:
                 batch.quota,
                 dated_ahead=len(upsert.ahead),
                 dated_ahead_last=max(upsert.ahead.values()) if upsert.ahead else None,
+                suppressed=len(upsert.refused),
             )
+            # Posts of people who object (erased, objection not lifted): the
+            # source's health counts them, and so does the privacy log.
+            tx.log_suppressed(record.name, len(upsert.refused))
 
         upsert = self.pipeline.ingest(
             posts, cursor=Cursor(cursor_name(record.name), batch.cursor), state=state

@@ -8,15 +8,17 @@ to be forgotten (:func:`erase_author`: their posts and every copy veille made
 of them); exports can name authors by pseudonyms (:func:`pseudonymizer`).
 Each erasure is logged, naming the person only by a keyed hash.
 
-Where one backend keeps posts and state (SQLite) an erasure is one
-transaction. A split workspace (posts in ClickHouse or behind ``veille+http``,
-state in PostgreSQL) forgets in steps that can be run again: the state's
-copies of the person's posts first, then the posts themselves (the posts
-store first records whom it forgets, so that a collector still running
-stores nothing of theirs after), the state's copies again, then the log
-entry. A step that fails leaves the posts in place, so running the command
-again finds them and finishes the work; the log says it was done only when
-it was.
+Where one backend keeps posts and state (SQLite) an erasure records whom it
+forgets, deletes their posts by transactions of 2,000 (a collector's batch
+goes between two) and does the rest, with the log entry, in a last one: run
+again after a crash, it finds the posts left. A split workspace (posts in
+ClickHouse or behind ``veille+http``, state in PostgreSQL) forgets in steps
+that can be run again: the state's copies of the person's posts first, then
+the posts themselves (the posts store first records whom it forgets, so that a
+collector still running stores nothing of theirs after), the state's copies
+again, then the log entry. A step that fails leaves the posts in place, so
+running the command again finds them and finishes the work; the log says it
+was done only when it was.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.store.portable.privacy import ERASED, handle_pattern
-from veille.store.protocols.privacy import Erasure, ErasureReport
+from veille.store.protocols.privacy import Erasure, ErasureReport, author_key
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -137,6 +139,50 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
     report.removed["atom_entries"] = removed
     report.removed["atom_events"] = redacted
     return report
+
+
+def _person_keys(handle: str, platform: str | None) -> dict[str, str]:
+    """The ``author_key`` s an erasure of ``handle`` may have recorded an
+    objection under (on ``platform``; without one, on every platform and on
+    each known one), with the platform each names (``*``: every one)."""
+    from veille.sources.base import registry
+    from veille.suggest import known_platforms
+
+    if platform:
+        return {author_key(platform, handle): platform}
+    registry()  # plugin sources' platforms too
+    keys = {author_key(p, handle): p for p in sorted(known_platforms())}
+    return {**keys, author_key(None, handle): "*"}
+
+
+def lift_objection(
+    workspace: Any, handle: str, platform: str | None = None, *, actor: str | None = None
+) -> int:
+    """Lift the objection to further processing that erasing ``handle`` (on
+    ``platform``, or everywhere: every objection of theirs) recorded: what
+    they publish from now on is collected again; what they published until
+    now stays refused. Logged (kind ``lift``, the person named by a keyed
+    hash) and audited (``privacy.lift``) as done by ``actor`` (``None``: the
+    command line). The number of objections lifted; none held is refused."""
+    from veille.services import audit
+
+    handle = handle.strip().lstrip("@")
+    if not handle:
+        raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
+    lifted = workspace.posts.lift_objection(sorted(_person_keys(handle, platform)))
+    where = tr(" on %(platform)s", platform=platform) if platform else ""
+    if not lifted:
+        raise UsageError(
+            tr("no objection of %(author)s%(where)s holds: nothing lifted", author=handle,
+               where=where),
+            hint=tr("Only an erasure (veille privacy erase) records one; give the handle and "
+                    "platform as it was erased."),
+        )  # fmt: skip
+    state = workspace.state
+    subject = subject_of(state, handle, platform)
+    state.log_erasure("lift", platform, subject, 0, {"objections": len(lifted)})
+    audit.record(state, actor, "privacy.lift", subject, f"{len(lifted)} objection(s)")
+    return len(lifted)
 
 
 def _erase_split(posts: Any, state: Any, handle: str, platform: str | None) -> ErasureReport:
@@ -304,9 +350,14 @@ def access_report(
     for pair, decision in (decisions() if decisions else {}).items():
         if any(h.lower() == handle.lower() and platform in (None, pf) for pf, h in pair):
             links.append({"accounts": [list(a) for a in pair], "decision": decision})
+    # Whether they object to further processing (an erasure's), and where.
+    keys = _person_keys(handle, platform)
+    held_objections = getattr(posts_store, "objections", None)
+    objecting = sorted(keys[k] for k in (held_objections(sorted(keys)) if held_objections else []))
     report: dict[str, Any] = {
         "subject": {"handle": handle, "platform": platform},
         "generated_at": datetime.now(UTC),
+        "objections": objecting,
         "profiles": sorted(profiles.values(), key=lambda r: (r["platform"], r["handle"])),
         "posts": [{**post_to_record(p), "id": p.id, "raw": p.raw} for p in posts],
         "inbox_items": items,
@@ -333,8 +384,9 @@ def access_json(report: dict[str, Any]) -> str:
 
 
 #: The kinds of entry of the erasure log: a person's erasure, a retention
-#: purge of posts, one of inbox items.
-ERASURE_KINDS = ("author", "retention", "inbox")
+#: purge of posts, one of inbox items, the posts of people who object refused
+#: on one day (by source), the lifting of an objection.
+ERASURE_KINDS = ("author", "retention", "inbox", "suppressed", "lift")
 
 
 def erasure_log(workspace: Any, limit: int = 100, kind: str | None = None) -> list[Erasure]:

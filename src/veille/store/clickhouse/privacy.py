@@ -30,11 +30,15 @@ gives a story keyed by one of their posts its new key
 before the erasure and writes after it, or a batch collected before it and
 written after (a collector still running, a retried import), stores nothing
 of them. The check and the insert run under the store's :class:`ForgetLock`,
-which an erasure holds from its record to its last delete, so no write falls
-between the two: in this process, and, once the workspace has given the lock
-its state store's (:meth:`ForgetLock.across`), in every process writing to
-the same server. Posts they publish after the erasure are new and are stored
-(SQLite stores them too).
+which an erasure takes to write its record (waiting for the writes that
+checked before it), then for each chunk of the posts it deletes, letting go
+between two (a collector's batch goes between them), so no write checks
+before the record and inserts after a delete: in this process, and, once
+the workspace has given the lock its state store's
+(:meth:`ForgetLock.across`), in every process writing to the same server.
+The erasure also records the person's objection to further
+processing: what they publish afterwards is refused too, until
+``veille privacy lift`` (SQLite does the same).
 """
 
 from __future__ import annotations
@@ -58,10 +62,16 @@ from veille.store.clickhouse.rows import (
     to_post,
 )
 from veille.store.protocols.privacy import (
+    AUTHOR,
+    LIFTED,
+    OBJECTION,
     ErasureReport,
     author_key,
     erased_until,
+    now_ms,
+    objecting,
     post_key,
+    refusals,
     story_key,
 )
 
@@ -96,8 +106,8 @@ class Rollup:
 
 class ForgetLock:
     """Orders an erasure and the writes of posts: an erasure holds it
-    (:meth:`exclusive`) from its record of whom it forgets to its last
-    delete, a write (:meth:`shared`) from its check of that record to its
+    (:meth:`exclusive`) while it records whom it forgets, then for each chunk
+    of their posts it deletes, a write (:meth:`shared`) from its check of that record to its
     insert. Within this process a reentrant lock (writes take turns too);
     across processes, the state store's lock once given by :meth:`across`
     (a ClickHouse server takes writes from many processes: without it, a
@@ -156,7 +166,7 @@ class ClickHousePrivacy:
 
     if TYPE_CHECKING:  # given by ClickHouseStore
         client: Any
-        #: Held by an erasure from its record to its last delete, and by a
+        #: Held by an erasure for its record, then for each chunk it deletes; by a
         #: write of posts from its check of the forgotten to its insert.
         forget_lock: ForgetLock
 
@@ -238,14 +248,15 @@ class ClickHousePrivacy:
     # -- whom an erasure forgot ------------------------------------------------
 
     def _forgotten(self) -> dict[str, int]:
-        """``author_key`` -> the time of its last erasure (seconds). None
+        """``author_key`` -> the time (seconds) until which their posts are
+        refused (:func:`~veille.store.protocols.privacy.refusals`). None
         forgotten: no post was either."""
-        return {
-            key: int(at)
-            for key, at in self.rows(
-                "SELECT key, max(erased_at) FROM forgotten WHERE kind = 'author' GROUP BY key"
+        return refusals(
+            self.rows(
+                "SELECT kind, key, max(erased_at) FROM forgotten "
+                "WHERE kind IN ('author', 'objection', 'lifted') GROUP BY kind, key"
             )
-        }
+        )
 
     def _forgotten_posts(self, ids: Iterable[str]) -> set[str]:
         """Those of ``ids`` that name an erased post."""
@@ -312,9 +323,35 @@ class ClickHousePrivacy:
 
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
         with self.forget_lock.exclusive():
-            # First whom it forgets: a write after this stores nothing of theirs.
-            self._record("author", [author_key(platform, handle)])
-            return self._erase_posts_of(handle, platform)
+            # First whom it forgets: a write after this stores nothing of
+            # theirs, nor anything they publish while their objection holds.
+            # Taking the lock waits for the writes that checked before it
+            # (each holds it shared from its check to its insert): once it
+            # is let go, every write reads the record, so the deletes need
+            # not keep writers waiting (see _erase_posts_of).
+            who = author_key(platform, handle)
+            self.record_forgotten([(AUTHOR, who, int(time.time())), (OBJECTION, who, now_ms())])
+        return self._erase_posts_of(handle, platform)
+
+    def objections(self, keys: Sequence[str]) -> list[str]:
+        if not keys:
+            return []
+        rows = self.rows(
+            "SELECT kind, key, max(erased_at) FROM forgotten WHERE kind IN "
+            "('objection', 'lifted') AND key IN {k:Array(String)} GROUP BY kind, key",
+            {"k": list(keys)},
+        )
+        return sorted(objecting(rows))
+
+    def lift_objection(self, keys: Sequence[str]) -> list[str]:
+        if not keys:
+            return []
+        with self.forget_lock.exclusive():
+            lifted = self.objections(keys)
+            # What they published until now stays refused (the objection held).
+            at, ms = int(time.time()), now_ms()
+            self.record_forgotten([r for k in lifted for r in ((LIFTED, k, ms), (AUTHOR, k, at))])
+        return lifted
 
     def _record(self, kind: str, keys: list[str]) -> None:
         at = int(time.time())
@@ -366,22 +403,51 @@ class ClickHousePrivacy:
             )
 
     def _erase_posts_of(self, handle: str, platform: str | None) -> ErasureReport:
+        """Delete the posts of a person whose record is written, by chunks of
+        :data:`_CHUNK`, each under :attr:`forget_lock`, let go between two:
+        a collector of this process (or of another, across) writes its batch
+        between two chunks instead of waiting for the whole erasure (the
+        chunk's rollup take-out, story re-keying and deletes rewrite versions
+        of posts as a write does, so they do not run beside one). Resumable:
+        run again after a crash, it finds the posts left, and a chunk whose
+        take-out from the rollups was done (``taken`` in ``forgotten``) is
+        not taken out twice."""
         report = ErasureReport()
+        # After the record: no post of theirs comes in any more.
         ids = self.author_post_ids(handle, platform)
         report.post_ids, report.posts = ids, len(ids)
-        # Stories keyed by one of them take another key: so will a write after.
-        self._record("post", [post_key(i) for i in ids])
         rollups = self._rollups()
         removed = report.removed
         for i in range(0, len(ids), _CHUNK):
             part = ids[i : i + _CHUNK]
-            self._take_out([r for r in rollups if not r.per_author], part, removed)
-            p = {"ids": part}
-            removed["post_topics"] = removed.get("post_topics", 0) + self._delete(
-                "topic_filings", "post_id IN {ids:Array(String)}", p
-            )
-            self._delete("posts", "id IN {ids:Array(String)}", p)
-            self._rekey(part, rollups, removed)
+            keys = {post_key(x): x for x in part}
+            with self.forget_lock.exclusive():
+                # Stories keyed by one of them take another key: so will a write after.
+                self._record("post", list(keys))
+                done = self.rows(
+                    "SELECT DISTINCT key FROM forgotten WHERE kind = 'taken' "
+                    "AND key IN {k:Array(String)}",
+                    {"k": list(keys)},
+                )
+                taken = {keys[k] for (k,) in done}
+                todo = [x for x in part if x not in taken]
+                if todo:
+                    self._take_out([r for r in rollups if not r.per_author], todo, removed)
+                    self._record("taken", [post_key(x) for x in todo])
+                p = {"ids": part}
+                removed["post_topics"] = removed.get("post_topics", 0) + self._delete(
+                    "topic_filings", "post_id IN {ids:Array(String)}", p
+                )
+                self._delete("posts", "id IN {ids:Array(String)}", p)
+                self._rekey(part, rollups, removed)
+        with self.forget_lock.exclusive():
+            self._forget_person(handle, platform, rollups, removed)
+        return report
+
+    def _forget_person(
+        self, handle: str, platform: str | None, rollups: list[Rollup], removed: dict[str, int]
+    ) -> None:
+        """Their per-author rollups and the account links naming them."""
         for r in rollups:
             if r.per_author:
                 where = "lowerUTF8(handle) = lowerUTF8({h:String})"
@@ -398,7 +464,6 @@ class ClickHousePrivacy:
             f"({side.format(s='a')}) OR ({side.format(s='b')})",
             {"h": handle, **({"pf": platform} if platform else {})},
         )
-        return report
 
     def _rekey(self, ids: list[str], rollups: list[Rollup], removed: dict[str, int]) -> None:
         """Other posts of stories keyed by one of ``ids`` get the story's new key."""

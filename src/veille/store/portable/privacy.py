@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -58,6 +58,22 @@ def handle_pattern(handle: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.-]){re.escape(handle)}(?![\w@-])", re.I)
 
 
+def _naming_events(sql: Sql, handle: str) -> list[int]:
+    """Ids of the outbox events (a spike's, a report's: keyed by a window,
+    not a post) whose payload names ``handle`` as :func:`redact_event_payloads`
+    finds it."""
+    who = handle_pattern(handle)
+    return [
+        int(row_id)
+        for row_id, payload in sql.rows(
+            f"SELECT id, payload FROM deliveries WHERE payload IS NOT NULL "
+            f"AND {sql.find}(lower(payload), lower(?)) > 0 ORDER BY id",
+            (handle,),
+        )
+        if who.search(payload)
+    ]
+
+
 def redact_event_payloads(sql: Sql, handle: str) -> int:
     """Replace ``handle`` by :data:`ERASED` in the outbox payloads that name
     it (a spike's top authors, a report's findings: events keyed by a window,
@@ -76,6 +92,74 @@ def redact_event_payloads(sql: Sql, handle: str) -> int:
             sql.run("UPDATE deliveries SET payload = ? WHERE id = ?", (redacted, row_id))
             changed += 1
     return changed
+
+
+#: Kinds of entry of the erasure log that add up by day (``subject``: the day).
+DAILY_KINDS = ("retention", "inbox", "suppressed")
+
+
+def add_to_log(
+    sql: Sql,
+    kind: str,
+    platform: str | None,
+    subject: str,
+    posts: int,
+    details: dict[str, int],
+    *,
+    hold: Callable[[Sql], None],
+) -> None:
+    """Add an entry to the erasure log; one of :data:`DAILY_KINDS` adds up
+    with the day's entry of its kind, the log held (``hold``) meanwhile."""
+    at = int(datetime.now(UTC).timestamp())
+    if kind in DAILY_KINDS:
+        # Two schedulers purging at once each read the same entry and wrote
+        # their own sum (PostgreSQL): a count lost or counted twice, and two
+        # entries for the day.
+        hold(sql)
+        # veille run purges hourly, and collects more often: the purges (or
+        # refused posts) of one day add up in one entry (made anew, so the
+        # log stays in time order), or they would push every person's
+        # erasure out of the log's last entries within days.
+        last = sql.one(
+            "SELECT id, posts, details FROM erasures WHERE kind = ? AND subject = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (kind, subject),
+        )
+        if last is not None:
+            sql.run("DELETE FROM erasures WHERE id = ?", (last[0],))
+            posts += int(last[1])
+            summed = json.loads(last[2])
+            for key, n in details.items():
+                summed[key] = summed.get(key, 0) + n
+            details = summed
+    sql.run(
+        "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (at, kind, platform, subject, posts, json.dumps(details, sort_keys=True)),
+    )
+
+
+class PortablePrivacyTx:
+    """The privacy writes that join an ingest batch's state transaction."""
+
+    if TYPE_CHECKING:  # given by the transaction class
+
+        def _sql_tx(self) -> Sql: ...
+
+    def log_suppressed(self, source: str, posts: int) -> None:
+        """Log ``posts`` of people who object (erased, objection not lifted)
+        that ``source`` gave and that were not stored: today's ``suppressed``
+        entry of the erasure log, by source. No person is named: the entry
+        says how many, and from where."""
+        if posts:
+            day = datetime.now(UTC).date().isoformat()
+            sql = self._sql_tx()
+            add_to_log(
+                sql, "suppressed", None, day, posts, {source: posts}, hold=self._hold_erasure_log
+            )
+
+    def _hold_erasure_log(self, sql: Sql) -> None:
+        """See :meth:`PortablePrivacy._hold_erasure_log`."""
 
 
 class PortablePrivacy:
@@ -182,6 +266,7 @@ class PortablePrivacy:
             "alert_deliveries": [],
             "alert_marks": [],
             "sentiment_corrections": [],
+            "alert_events": [],
             "quarantine": [],
             "audit_entries": [],
         }
@@ -245,6 +330,21 @@ class PortablePrivacy:
                     part,
                 ),
             )
+        # Events naming them (a spike's top authors, a report's findings): the
+        # event, not its payload, which names other people too.
+        events = _naming_events(sql, handle)
+        for i in range(0, len(events), _CHUNK):
+            chosen = events[i : i + _CHUNK]
+            add(
+                "alert_events",
+                ("alert", "event", "status", "created_at", "sent_at"),
+                sql.rows(
+                    "SELECT a.name, d.post_id, d.status, d.created_at, d.sent_at "
+                    "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+                    f"WHERE d.id IN ({marks(len(chosen))}) ORDER BY d.id",
+                    chosen,
+                ),
+            )
         add_listed(
             "quarantine",
             ("id", "source", "error", "raw", "created_at"),
@@ -296,34 +396,8 @@ class PortablePrivacy:
     def log_erasure(
         self, kind: str, platform: str | None, subject: str, posts: int, details: dict[str, int]
     ) -> None:
-        at = int(datetime.now(UTC).timestamp())
         with self._sql_write() as sql:
-            if kind in ("retention", "inbox"):
-                # Two schedulers purging at once each read the same entry and
-                # wrote their own sum (PostgreSQL): a count lost or counted
-                # twice, and two entries for the day.
-                self._hold_erasure_log(sql)
-                # veille run purges hourly: the purges of one cutoff day add
-                # up in one entry (made anew, so the log stays in time order),
-                # or they would push every person's erasure out of the log's
-                # last entries within days.
-                last = sql.one(
-                    "SELECT id, posts, details FROM erasures WHERE kind = ? AND subject = ? "
-                    "ORDER BY id DESC LIMIT 1",
-                    (kind, subject),
-                )
-                if last is not None:
-                    sql.run("DELETE FROM erasures WHERE id = ?", (last[0],))
-                    posts += int(last[1])
-                    summed = json.loads(last[2])
-                    for key, n in details.items():
-                        summed[key] = summed.get(key, 0) + n
-                    details = summed
-            sql.run(
-                "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (at, kind, platform, subject, posts, json.dumps(details, sort_keys=True)),
-            )
+            add_to_log(sql, kind, platform, subject, posts, details, hold=self._hold_erasure_log)
 
     def atom_files(self) -> list[str]:
         return [

@@ -10,14 +10,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from veille.store.portable import Sql
-from veille.store.portable.privacy import POST_COPIES, PortablePrivacy
-from veille.store.postgres.portable import PgPortable
+from veille.store.portable.privacy import POST_COPIES, PortablePrivacy, PortablePrivacyTx
+from veille.store.postgres.portable import PgPortable, PgPortableTx
 
 # The advisory lock of forgetting (advisory locks are per database): the
 # bytes of "veille-f".
 FORGET_LOCK = int.from_bytes(b"veille-f", "big", signed=True)
 # The erasure log's merges of a day's entry: the bytes of "veille-e".
 ERASURE_LOG_LOCK = int.from_bytes(b"veille-e", "big", signed=True)
+
+
+def hold_erasure_log(sql: Sql) -> None:
+    """The erasure log held until ``sql``'s transaction ends: a
+    transaction-level advisory lock, released at its commit or rollback, or
+    when a process that dies drops its connection. A row lock would not do:
+    the first merge of a day has no row to lock."""
+    sql.one("SELECT pg_advisory_xact_lock(?)", (ERASURE_LOG_LOCK,))
 
 
 class PgPrivacyKey(PgPortable, PortablePrivacy):
@@ -27,10 +35,7 @@ class PgPrivacyKey(PgPortable, PortablePrivacy):
     post_copies = (*POST_COPIES, "post_topics")
 
     def _hold_erasure_log(self, sql: Sql) -> None:
-        # A transaction-level advisory lock: released at its commit or
-        # rollback, or when a process that dies drops its connection. A row
-        # lock would not do: the first merge of a day has no row to lock.
-        sql.one("SELECT pg_advisory_xact_lock(?)", (ERASURE_LOG_LOCK,))
+        hold_erasure_log(sql)
 
     @contextmanager
     def forget_lock(self, *, exclusive: bool) -> Iterator[None]:
@@ -40,3 +45,11 @@ class PgPrivacyKey(PgPortable, PortablePrivacy):
         with self.write() as conn:
             conn.execute(f"SELECT {take}(%s)", (FORGET_LOCK,))
             yield
+
+
+class PgPrivacyTx(PgPortableTx, PortablePrivacyTx):
+    """Mixed into the PostgreSQL transaction object: the privacy log's
+    entries that commit with an ingest batch."""
+
+    def _hold_erasure_log(self, sql: Sql) -> None:
+        hold_erasure_log(sql)

@@ -28,7 +28,7 @@ from veille.store.postgres.enrich import PgEnrich, PgEnrichTx
 from veille.store.postgres.inbox import PgInbox, PgInboxTx
 from veille.store.postgres.migrations import migrate
 from veille.store.postgres.plan import PgPlan
-from veille.store.postgres.privacy import PgPrivacyKey
+from veille.store.postgres.privacy import PgPrivacyKey, PgPrivacyTx
 from veille.store.postgres.sources import PgSources, PgSourcesTx
 from veille.store.postgres.topics import PgTopics, PgTopicsTx
 from veille.store.postgres.transfer import PgTransfer
@@ -45,6 +45,7 @@ class PgTx(
     PgCollectionTx,
     PgEnrichTx,
     PgInboxTx,
+    PgPrivacyTx,
     PgSourcesTx,
     PgTopicsTx,
 ):

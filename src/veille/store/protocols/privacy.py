@@ -5,15 +5,16 @@ person's posts, old posts, old raw payloads, with their filings, search
 entries and the rollups kept from them); :class:`PrivacyState`, what the
 state store deletes (the copies it keeps of posts: outbox rows, marks,
 corrections, story signatures, inbox items, quarantined items) and the
-erasure log; :class:`PrivacyStore`, both at once in one transaction where
-one backend keeps posts and state (SQLite). :mod:`veille.services.privacy`
+erasure log; :class:`PrivacyStore`, both at once where one backend keeps
+posts and state (SQLite). :mod:`veille.services.privacy`
 runs the first two in turn on a split workspace.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,10 +68,56 @@ def post_key(post_id: str) -> str:
     return _hashed("post", post_id)
 
 
+#: The kinds of ``forgotten`` rows that name a person: an erasure (its time,
+#: seconds: their posts published until then are refused), the objection to
+#: further processing it records (its time, milliseconds), and the lifting
+#: of that objection (milliseconds). An objection holds while it is later
+#: than its last lifting.
+AUTHOR, OBJECTION, LIFTED = "author", "objection", "lifted"
+PERSON_KINDS = (AUTHOR, OBJECTION, LIFTED)
+#: :func:`refusals`' time for a person who objects: every post, whenever published.
+FOREVER = 2**62
+
+
+def now_ms() -> int:
+    """The time an objection or its lifting is recorded at (milliseconds: an
+    erasure, its lifting and a second erasure may fall in one second)."""
+    return time.time_ns() // 1_000_000
+
+
+def _by_kind(rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {kind: {} for kind in PERSON_KINDS}
+    for kind, key, at in rows:
+        seen = out.get(str(kind))
+        if seen is not None:
+            seen[str(key)] = max(int(at), seen.get(str(key), int(at)))
+    return out
+
+
+def objecting(rows: Iterable[Sequence[Any]]) -> set[str]:
+    """The ``author_key`` s whose objection holds, from ``(kind, key, at)``
+    rows of ``forgotten``."""
+    kinds = _by_kind(rows)
+    lifted = kinds[LIFTED]
+    return {key for key, at in kinds[OBJECTION].items() if at > lifted.get(key, -1)}
+
+
+def refusals(rows: Iterable[Sequence[Any]]) -> dict[str, int]:
+    """``author_key`` -> the time (seconds) until which a write stores none
+    of the person's posts, from ``(kind, key, at)`` rows of ``forgotten``:
+    their last erasure, or :data:`FOREVER` while they object (the erasure
+    objects to further processing until ``veille privacy lift``)."""
+    rows = list(rows)
+    until = dict(_by_kind(rows)[AUTHOR])
+    for key in objecting(rows):
+        until[key] = FOREVER
+    return until
+
+
 def erased_until(forgotten: dict[str, int], platform: str, handle: str) -> int | None:
     """The time (seconds) until which a person's posts were erased, from
-    ``forgotten`` (``author_key`` -> its last erasure): a write stores none
-    of theirs published until then. ``None``: never erased."""
+    ``forgotten`` (:func:`refusals`): a write stores none of theirs
+    published until then. ``None``: never erased."""
     times = [forgotten.get(author_key(p, handle)) for p in (platform, None)]
     found = [at for at in times if at is not None]
     return max(found) if found else None
@@ -90,6 +137,16 @@ class PrivacyPosts(Protocol):
         their share of the rollups, the per-author aggregates and account links
         naming them; stories keyed by one of their posts get :func:`story_key`.
         ``post_ids``: the posts deleted."""
+        ...
+
+    def objections(self, keys: Sequence[str]) -> list[str]:
+        """Those of these ``author_key`` s whose objection holds."""
+        ...
+
+    def lift_objection(self, keys: Sequence[str]) -> list[str]:
+        """Lift the objections of these ``author_key`` s that hold: from now
+        on their new posts are stored again (those published until now stay
+        refused). The keys whose objection was lifted."""
         ...
 
     def post_ids_before(self, cutoff: datetime, *, after: str = "", limit: int = 2000) -> list[str]:
@@ -134,9 +191,10 @@ class PrivacyState(Protocol):
         self, handle: str, post_ids: Sequence[str], item_ids: Sequence[int]
     ) -> dict[str, list[dict[str, Any]]]:
         """What the state keeps about a person, for a subject access request:
-        the alert deliveries and marks of ``post_ids``, their sentiment
-        corrections, the quarantined items naming ``handle``, the audit
-        entries about the inbox items ``item_ids``; by section."""
+        the alert deliveries and marks of ``post_ids``, the alert events
+        (spikes, reports) naming ``handle``, their sentiment corrections, the
+        quarantined items naming ``handle``, the audit entries about the
+        inbox items ``item_ids``; by section."""
         ...
 
     def forget_before(self, cutoff: datetime) -> dict[str, int]:
@@ -175,7 +233,8 @@ class PrivacyState(Protocol):
 
 
 class PrivacyStore(Protocol):
-    """Forgetting in one transaction, where one backend keeps posts and state."""
+    """Forgetting where one backend keeps posts and state: a person's posts
+    by bounded transactions (resumable), the rest and the log in the last."""
 
     def erase_author(self, handle: str, platform: str | None, *, subject: str) -> ErasureReport:
         """Remove every post by ``handle`` (on ``platform``, or on every platform),
@@ -194,4 +253,10 @@ class PrivacyStore(Protocol):
 
 
 class PrivacyStateTx(Protocol):
-    """No privacy writes join another transaction."""
+    """The privacy writes that join an ingest batch's state transaction."""
+
+    def log_suppressed(self, source: str, posts: int) -> None:
+        """Add ``posts`` that ``source`` gave by people who object (erased,
+        objection not lifted), not stored, to today's ``suppressed`` entry
+        of the erasure log (by source; no person named)."""
+        ...

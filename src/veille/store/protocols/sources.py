@@ -55,6 +55,9 @@ class Health:
     #: gave (kept in its payload too).
     dated_ahead: int = 0
     dated_ahead_last: datetime | None = None
+    #: Posts it gave by people who object to further processing (erased,
+    #: objection not lifted: ``veille privacy lift``), not stored.
+    suppressed: int = 0
 
 
 @dataclass(frozen=True)
@@ -138,10 +141,12 @@ class SourceStateTx(Protocol):
         *,
         dated_ahead: int = 0,
         dated_ahead_last: datetime | None = None,
+        suppressed: int = 0,
     ) -> None:
         """Add a committed batch's new posts to the source's total; note its
         quota; add the posts of it dated ahead of their collection (and the
-        date the last of them gave)."""
+        date the last of them gave), and those not stored because their
+        author objects (erased, objection not lifted)."""
         ...
 
     def record_success(

@@ -190,6 +190,12 @@ class RemotePostStore:
         found = self._call("forgotten_records", {})
         return [(str(kind), str(key), int(at)) for kind, key, at in found]
 
+    def objections(self, keys: Sequence[str]) -> list[str]:
+        return [str(k) for k in self._call("objections", {"keys": list(keys)})] if keys else []
+
+    def lift_objection(self, keys: Sequence[str]) -> list[str]:
+        return [str(k) for k in self._call("lift_objection", {"keys": list(keys)})] if keys else []
+
     def record_forgotten(self, records: Sequence[tuple[str, str, int]]) -> None:
         if records:
             self._call("record_forgotten", {"records": [list(r) for r in records]})

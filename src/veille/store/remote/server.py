@@ -41,7 +41,14 @@ log = logging.getLogger(__name__)
 PRIVACY_CALLS = frozenset({"erase_author_posts", "delete_posts_before", "drop_raw_before"})
 # Calls that write: one at a time.
 WRITES = frozenset(
-    {"upsert_posts", *ECHOED, *PRIVACY_CALLS, "record_forgotten", "add_purged_topic_totals"}
+    {
+        "upsert_posts",
+        *ECHOED,
+        *PRIVACY_CALLS,
+        "record_forgotten",
+        "add_purged_topic_totals",
+        "lift_objection",
+    }
 )
 
 
@@ -100,6 +107,10 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
     if name == "record_forgotten":
         store.record_forgotten([(str(k), str(key), int(at)) for k, key, at in body["records"]])
         return None
+    if name == "lift_objection":  # veille privacy lift
+        return store.lift_objection([str(k) for k in body["keys"]])
+    if name == "objections":  # veille privacy access
+        return store.objections([str(k) for k in body["keys"]])
     if name == "purged_topic_totals":  # and the topics' figures of purged posts
         return [list(r) for r in store.purged_topic_totals()]
     if name == "add_purged_topic_totals":

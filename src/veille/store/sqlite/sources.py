@@ -16,7 +16,7 @@ _HEALTH = (
     "h.last_error_at, coalesce(h.consecutive_failures, 0), coalesce(h.last_posts, 0), "
     "coalesce(h.total_posts, 0), coalesce(h.runs, 0), h.quota_left, nullif(h.next_due, 0), "
     "(SELECT count(*) FROM quarantine q WHERE q.source = s.name), "
-    "coalesce(h.dated_ahead, 0), h.dated_ahead_last "
+    "coalesce(h.dated_ahead, 0), h.dated_ahead_last, coalesce(h.suppressed, 0) "
     "FROM sources s LEFT JOIN source_health h ON h.source = s.name"
 )
 
@@ -65,7 +65,7 @@ class SQLiteSources:
         return [
             Health(
                 r[0], r[1], bool(r[2]), _ts(r[3]), _ts(r[4]), r[5], _ts(r[6]), r[7], r[8], r[9],
-                r[10], r[11], _ts(r[12]), r[13], r[14], _ts(r[15]),
+                r[10], r[11], _ts(r[12]), r[13], r[14], _ts(r[15]), r[16],
             )
             for r in rows
         ]  # fmt: skip
@@ -157,17 +157,19 @@ class SQLiteSourcesTx:
         *,
         dated_ahead: int = 0,
         dated_ahead_last: datetime | None = None,
+        suppressed: int = 0,
     ) -> None:
         last = _secs(dated_ahead_last) if dated_ahead_last is not None else None
         self.conn.execute(
             "INSERT INTO source_health (source, total_posts, quota_left, dated_ahead, "
-            "dated_ahead_last) VALUES (?, ?, ?, ?, ?) "
+            "dated_ahead_last, suppressed) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (source) DO UPDATE SET "
             "total_posts = total_posts + excluded.total_posts, "
             "quota_left = coalesce(excluded.quota_left, quota_left), "
             "dated_ahead = dated_ahead + excluded.dated_ahead, "
-            "dated_ahead_last = coalesce(excluded.dated_ahead_last, dated_ahead_last)",
-            (source, new_posts, quota_left, dated_ahead, last),
+            "dated_ahead_last = coalesce(excluded.dated_ahead_last, dated_ahead_last), "
+            "suppressed = suppressed + excluded.suppressed",
+            (source, new_posts, quota_left, dated_ahead, last, suppressed),
         )
 
     def record_success(

@@ -500,6 +500,11 @@ class HealthOut(BaseModel):
     dated_ahead_last: datetime | None = Field(
         default=None, description="The date the last of them gave (the latest of its batch)."
     )
+    suppressed: int = Field(
+        default=0,
+        description="Posts it gave by people who object to further processing (erased with "
+        "`veille privacy erase`, objection not lifted with `veille privacy lift`), not stored.",
+    )
 
 
 # ---------------------------------------------------------------- analytics
