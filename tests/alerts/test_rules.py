@@ -446,3 +446,54 @@ def test_what_went_over_the_cap_is_counted_once_when_a_retry_goes_beside_a_new_m
     sent = [r["json"] for r in receiver.requests if r["status"] == 200]
     assert sorted(len(m["posts"]) for m in sent) == [1, 1]  # the retry and the new one
     assert sorted(m["over_cap"] for m in sent) == [0, 2]
+
+
+def test_a_daily_or_weekly_digest_in_the_hour_that_happens_twice_goes_once() -> None:
+    """The night Paris clocks go back, 02:00-03:00 happens twice. A digest
+    at 02:30 goes at the first 02:30 (summer time); a match found in the
+    second 02:00-03:00 waited for 02:30 winter time the same night (a
+    second daily digest an hour after the first) or, for a weekly one, got
+    a slot in the past (sent at once, a second report that Sunday)."""
+    daily = Alert(name="d", channel_url="x", query="q", frequency="daily", at_time="02:30")
+    weekly = Alert(
+        name="w", channel_url="x", query="q", frequency="weekly", weekday=6, at_time="02:30"
+    )
+    before = datetime(2026, 10, 25, 0, 10, tzinfo=UTC)  # 02:10 CEST, the first time
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    assert next_slot(daily, before, PARIS).astimezone(UTC) == first
+    assert next_slot(weekly, before, PARIS).astimezone(UTC) == first
+    again = datetime(2026, 10, 25, 1, 10, tzinfo=UTC)  # 02:10 CET, the second time
+    assert next_slot(daily, again, PARIS).astimezone(UTC) == datetime(
+        2026, 10, 26, 1, 30, tzinfo=UTC
+    )
+    assert next_slot(weekly, again, PARIS).astimezone(UTC) == datetime(
+        2026, 11, 1, 1, 30, tzinfo=UTC
+    )
+    # St. John's goes back at 02:00 to 01:00 (-02:30 to -03:30): same rule.
+    johns = ZoneInfo("America/St_Johns")
+    night = Alert(name="n", channel_url="x", query="q", frequency="daily", at_time="01:30")
+    second = datetime(2026, 11, 1, 4, 40, tzinfo=UTC)  # 01:10 NST, the second time
+    assert next_slot(night, second, johns).astimezone(UTC) == datetime(
+        2026, 11, 2, 5, 0, tzinfo=UTC
+    )
+
+
+def test_a_digest_in_the_hour_that_does_not_exist_goes_at_the_hour_after_once() -> None:
+    """The night Paris clocks go forward there is no 02:30: the digest goes
+    at 03:30 summer time, and a match found at 03:10 goes in it (it waited
+    a day for the next one)."""
+    daily = Alert(name="d", channel_url="x", query="q", frequency="daily", at_time="02:30")
+    shifted = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # 03:30 CEST
+    assert (
+        next_slot(daily, datetime(2026, 3, 29, 0, 50, tzinfo=UTC), PARIS).astimezone(UTC) == shifted
+    )
+    assert (
+        next_slot(daily, datetime(2026, 3, 29, 1, 10, tzinfo=UTC), PARIS).astimezone(UTC) == shifted
+    )
+    after = datetime(2026, 3, 29, 1, 40, tzinfo=UTC)  # 03:40 CEST: tomorrow's 02:30
+    assert next_slot(daily, after, PARIS).astimezone(UTC) == datetime(
+        2026, 3, 30, 0, 30, tzinfo=UTC
+    )
+    assert next_slot(daily, shifted, PARIS).astimezone(UTC) == datetime(
+        2026, 3, 30, 0, 30, tzinfo=UTC
+    )
