@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.alerts.conftest import make_post
+from tests.alerts.conftest import Receiver, make_post, make_workspace
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.monitors import check_monitors
 from veille.alerts.outbox import AlertEngine
@@ -159,8 +160,6 @@ def test_nothing_is_sent_in_quiet_hours_not_even_a_retry(tmp_path, receiver) -> 
     """Quiet hours were applied when a match was queued only: a send that
     failed at 21:59 was retried at 22:10, inside 22:00-07:00 (and so was a
     backlog sent on resume, or a spike). Now nothing leaves in those hours."""
-    from tests.alerts.conftest import make_workspace
-
     ws = make_workspace(tmp_path / "ws", '[workspace]\ntimezone = "Europe/Paris"\n')
     hook = f"webhook+{receiver.url}"
     AlertBook(ws.store).add(Alert(name="night", query="lumio", channel_url=hook,
@@ -497,3 +496,29 @@ def test_a_digest_in_the_hour_that_does_not_exist_goes_at_the_hour_after_once() 
     assert next_slot(daily, shifted, PARIS).astimezone(UTC) == datetime(
         2026, 3, 30, 0, 30, tzinfo=UTC
     )
+
+
+def test_a_spike_is_judged_against_the_same_local_hour_across_the_dst_change(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """Paris: a dozen posts between 09:00 and 10:00 every Monday. After the
+    clocks went forward on 29 March, "the same hour of the week" was the
+    same UTC hour, 08:00-09:00 on the Mondays before the change, where
+    nothing is posted: the usual morning read as a spike for weeks."""
+    ws = make_workspace(tmp_path / "ws", '[workspace]\ntimezone = "Europe/Paris"\n')
+    AlertBook(ws.store).add(
+        Alert(name="spike", kind="spike", query="lumio", channel_url=f"webhook+{receiver.url}",
+              params={"threshold": 1.5, "weeks": 4})
+    )  # fmt: skip
+    posts = []
+    for week in range(5):  # Monday 6 April (summer time) and the four Mondays before
+        monday = datetime(2026, 4, 6, 9, 10, tzinfo=PARIS) - timedelta(weeks=week)
+        for i in range(12):
+            at = datetime.fromtimestamp(monday.timestamp(), PARIS).replace(minute=10 + 2 * i)
+            posts.append(make_post(100 * week + i, "Lumio as usual", published_at=at))
+    build_pipeline(ws, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    now = datetime(2026, 4, 6, 10, 5, tzinfo=PARIS)  # 08:05 UTC
+    assert check_monitors(engine, now=now.timestamp()) == 0
+    engine.close()
+    ws.close()

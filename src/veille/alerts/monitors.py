@@ -117,8 +117,11 @@ def spike_event(
     current = list(_posts(engine, alert, hour - HOUR, until or hour))
     baseline_posts: list[Post] = []
     counts: list[float] = []
+    # The same hour on the local clock of each week before: across a DST
+    # change the same UTC hour was another local hour (08:00 for 09:00).
+    local = (hour - HOUR).astimezone(engine.tz)
     for k in range(1, weeks + 1):
-        start = hour - HOUR - timedelta(weeks=k)
+        start = datetime.fromtimestamp((local - timedelta(weeks=k)).timestamp(), UTC)
         found = list(_posts(engine, alert, start, start + HOUR))
         baseline_posts.extend(found)
         counts.append(len(found))
