@@ -522,3 +522,28 @@ def test_a_spike_is_judged_against_the_same_local_hour_across_the_dst_change(
     assert check_monitors(engine, now=now.timestamp()) == 0
     engine.close()
     ws.close()
+
+
+def test_a_silence_is_judged_against_the_same_local_hours_across_the_dst_change(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """Paris: the brand posts every Monday at 09:30. On the second Monday
+    after the clocks went forward none came, and no silence was said: the
+    same six hours of the weeks before were taken in UTC (03:00-09:00 on
+    the Mondays before the change), which held none of those posts."""
+    ws = make_workspace(tmp_path / "ws", '[workspace]\ntimezone = "Europe/Paris"\n')
+    AlertBook(ws.store).add(
+        Alert(name="quiet", kind="silence", query="lumio", channel_url=f"webhook+{receiver.url}",
+              params={"silent_hours": 6})
+    )  # fmt: skip
+    posts = []
+    for week in range(1, 5):  # the four Mondays before 6 April, at 09:30 local
+        monday = datetime(2026, 4, 6, 9, 30, tzinfo=PARIS) - timedelta(weeks=week)
+        at = datetime.fromtimestamp(monday.timestamp(), PARIS).replace(hour=9, minute=30)
+        posts.append(make_post(week, "Lumio weekly news", published_at=at))
+    build_pipeline(ws, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    now = datetime(2026, 4, 6, 10, 5, tzinfo=PARIS)  # none since 04:00
+    assert check_monitors(engine, now=now.timestamp()) == 1
+    engine.close()
+    ws.close()
