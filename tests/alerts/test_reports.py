@@ -395,3 +395,36 @@ def test_report_email_says_unknown_engagement_is_unknown(tmp_path: Path) -> None
     )
     engine.close()
     ws.close()
+
+
+def test_an_hourly_report_in_a_half_hour_zone_covers_the_local_hour_that_just_ended(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """In Delhi (UTC+05:30) the report sent at 06:00 covered 04:30-05:30
+    (the UTC hour before): it said so, left out the half hour just ended
+    and counted a post of 04:40."""
+    delhi = ZoneInfo("Asia/Kolkata")
+    ws = make_workspace(tmp_path / "ws", '[workspace]\ntimezone = "Asia/Kolkata"\n')
+    now = datetime.now(UTC).astimezone(delhi)
+    slot = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    ws.store.upsert_posts(
+        [
+            make_post(1, "lumio just now", published_at=slot - timedelta(minutes=20)),
+            make_post(2, "lumio before", published_at=slot - timedelta(minutes=80)),
+        ]
+    )
+    AlertBook(ws.store).add(
+        Alert(name="hourly", kind="report", query="lumio", channel_url=f"webhook+{receiver.url}",
+              frequency="hourly")
+    )  # fmt: skip
+    engine = engine_for(ws)
+    _, report = dispatch_once(engine, now=slot.timestamp() + 60)
+    assert report.sent == 1
+    event = receiver.accepted()[0]["json"]["event"]
+    since = datetime.fromisoformat(event["period"]["since"])
+    until = datetime.fromisoformat(event["period"]["until"])
+    assert (since, until) == (slot - timedelta(hours=1), slot)
+    assert event["period"]["since"].endswith("+05:30")
+    assert event["headline"]["posts"]["value"] == 1
+    engine.close()
+    ws.close()

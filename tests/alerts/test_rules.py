@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.alerts.conftest import make_post
+from tests.alerts.conftest import Receiver, make_post, make_workspace
 from veille.alerts.model import Alert, AlertBook
 from veille.alerts.monitors import check_monitors
 from veille.alerts.outbox import AlertEngine
@@ -159,8 +160,6 @@ def test_nothing_is_sent_in_quiet_hours_not_even_a_retry(tmp_path, receiver) -> 
     """Quiet hours were applied when a match was queued only: a send that
     failed at 21:59 was retried at 22:10, inside 22:00-07:00 (and so was a
     backlog sent on resume, or a spike). Now nothing leaves in those hours."""
-    from tests.alerts.conftest import make_workspace
-
     ws = make_workspace(tmp_path / "ws", '[workspace]\ntimezone = "Europe/Paris"\n')
     hook = f"webhook+{receiver.url}"
     AlertBook(ws.store).add(Alert(name="night", query="lumio", channel_url=hook,
@@ -446,3 +445,105 @@ def test_what_went_over_the_cap_is_counted_once_when_a_retry_goes_beside_a_new_m
     sent = [r["json"] for r in receiver.requests if r["status"] == 200]
     assert sorted(len(m["posts"]) for m in sent) == [1, 1]  # the retry and the new one
     assert sorted(m["over_cap"] for m in sent) == [0, 2]
+
+
+def test_a_daily_or_weekly_digest_in_the_hour_that_happens_twice_goes_once() -> None:
+    """The night Paris clocks go back, 02:00-03:00 happens twice. A digest
+    at 02:30 goes at the first 02:30 (summer time); a match found in the
+    second 02:00-03:00 waited for 02:30 winter time the same night (a
+    second daily digest an hour after the first) or, for a weekly one, got
+    a slot in the past (sent at once, a second report that Sunday)."""
+    daily = Alert(name="d", channel_url="x", query="q", frequency="daily", at_time="02:30")
+    weekly = Alert(
+        name="w", channel_url="x", query="q", frequency="weekly", weekday=6, at_time="02:30"
+    )
+    before = datetime(2026, 10, 25, 0, 10, tzinfo=UTC)  # 02:10 CEST, the first time
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    assert next_slot(daily, before, PARIS).astimezone(UTC) == first
+    assert next_slot(weekly, before, PARIS).astimezone(UTC) == first
+    again = datetime(2026, 10, 25, 1, 10, tzinfo=UTC)  # 02:10 CET, the second time
+    assert next_slot(daily, again, PARIS).astimezone(UTC) == datetime(
+        2026, 10, 26, 1, 30, tzinfo=UTC
+    )
+    assert next_slot(weekly, again, PARIS).astimezone(UTC) == datetime(
+        2026, 11, 1, 1, 30, tzinfo=UTC
+    )
+    # St. John's goes back at 02:00 to 01:00 (-02:30 to -03:30): same rule.
+    johns = ZoneInfo("America/St_Johns")
+    night = Alert(name="n", channel_url="x", query="q", frequency="daily", at_time="01:30")
+    second = datetime(2026, 11, 1, 4, 40, tzinfo=UTC)  # 01:10 NST, the second time
+    assert next_slot(night, second, johns).astimezone(UTC) == datetime(
+        2026, 11, 2, 5, 0, tzinfo=UTC
+    )
+
+
+def test_a_digest_in_the_hour_that_does_not_exist_goes_at_the_hour_after_once() -> None:
+    """The night Paris clocks go forward there is no 02:30: the digest goes
+    at 03:30 summer time, and a match found at 03:10 goes in it (it waited
+    a day for the next one)."""
+    daily = Alert(name="d", channel_url="x", query="q", frequency="daily", at_time="02:30")
+    shifted = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # 03:30 CEST
+    assert (
+        next_slot(daily, datetime(2026, 3, 29, 0, 50, tzinfo=UTC), PARIS).astimezone(UTC) == shifted
+    )
+    assert (
+        next_slot(daily, datetime(2026, 3, 29, 1, 10, tzinfo=UTC), PARIS).astimezone(UTC) == shifted
+    )
+    after = datetime(2026, 3, 29, 1, 40, tzinfo=UTC)  # 03:40 CEST: tomorrow's 02:30
+    assert next_slot(daily, after, PARIS).astimezone(UTC) == datetime(
+        2026, 3, 30, 0, 30, tzinfo=UTC
+    )
+    assert next_slot(daily, shifted, PARIS).astimezone(UTC) == datetime(
+        2026, 3, 30, 0, 30, tzinfo=UTC
+    )
+
+
+def test_a_spike_is_judged_against_the_same_local_hour_across_the_dst_change(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """Paris: a dozen posts between 09:00 and 10:00 every Monday. After the
+    clocks went forward on 29 March, "the same hour of the week" was the
+    same UTC hour, 08:00-09:00 on the Mondays before the change, where
+    nothing is posted: the usual morning read as a spike for weeks."""
+    ws = make_workspace(tmp_path / "ws", '[workspace]\ntimezone = "Europe/Paris"\n')
+    AlertBook(ws.store).add(
+        Alert(name="spike", kind="spike", query="lumio", channel_url=f"webhook+{receiver.url}",
+              params={"threshold": 1.5, "weeks": 4})
+    )  # fmt: skip
+    posts = []
+    for week in range(5):  # Monday 6 April (summer time) and the four Mondays before
+        monday = datetime(2026, 4, 6, 9, 10, tzinfo=PARIS) - timedelta(weeks=week)
+        for i in range(12):
+            at = datetime.fromtimestamp(monday.timestamp(), PARIS).replace(minute=10 + 2 * i)
+            posts.append(make_post(100 * week + i, "Lumio as usual", published_at=at))
+    build_pipeline(ws, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    now = datetime(2026, 4, 6, 10, 5, tzinfo=PARIS)  # 08:05 UTC
+    assert check_monitors(engine, now=now.timestamp()) == 0
+    engine.close()
+    ws.close()
+
+
+def test_a_silence_is_judged_against_the_same_local_hours_across_the_dst_change(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """Paris: the brand posts every Monday at 09:30. On the second Monday
+    after the clocks went forward none came, and no silence was said: the
+    same six hours of the weeks before were taken in UTC (03:00-09:00 on
+    the Mondays before the change), which held none of those posts."""
+    ws = make_workspace(tmp_path / "ws", '[workspace]\ntimezone = "Europe/Paris"\n')
+    AlertBook(ws.store).add(
+        Alert(name="quiet", kind="silence", query="lumio", channel_url=f"webhook+{receiver.url}",
+              params={"silent_hours": 6})
+    )  # fmt: skip
+    posts = []
+    for week in range(1, 5):  # the four Mondays before 6 April, at 09:30 local
+        monday = datetime(2026, 4, 6, 9, 30, tzinfo=PARIS) - timedelta(weeks=week)
+        at = datetime.fromtimestamp(monday.timestamp(), PARIS).replace(hour=9, minute=30)
+        posts.append(make_post(week, "Lumio weekly news", published_at=at))
+    build_pipeline(ws, skip=("alerts", "enrich")).ingest(posts)
+    engine = AlertEngine(ws.store, ws.settings, ws.root)
+    now = datetime(2026, 4, 6, 10, 5, tzinfo=PARIS)  # none since 04:00
+    assert check_monitors(engine, now=now.timestamp()) == 1
+    engine.close()
+    ws.close()

@@ -274,3 +274,51 @@ def test_engagement_of_posts_that_earned_nothing_is_0(ws: Workspace) -> None:
     got = measure(ws, kpi, window(NOW, 30))
     assert got.value == 0.0
     assert report(ws, kpi, now=NOW).value == 0.0
+
+
+def _zoned(tmp_path: Path, zone: str) -> Workspace:
+    from veille.query.topics import add_topic
+    from veille.workspace import init_workspace
+
+    from .conftest import world
+
+    root = init_workspace(tmp_path / zone.replace("/", "-"))
+    (root / "veille.toml").write_text(f'[workspace]\ntimezone = "{zone}"\n', encoding="utf-8")
+    ws = Workspace.open(root)
+    ws.store.upsert_posts(world())
+    add_topic(ws.store, "lumio", "lumio")
+    return ws
+
+
+def test_a_kpis_deadline_and_history_are_local_days(tmp_path: Path) -> None:
+    """A deadline is a day on the organization's calendar. In St. John's
+    (UTC-02:30 in summer) a KPI due on 31 March read "missed" from 22:00
+    that evening (already 1 April in UTC), its deadline caution said so,
+    and its history's last point was dated 1 April; in Delhi (UTC+05:30) it
+    still read "on track" at 01:00 on 1 April (31 March in UTC)."""
+    from datetime import UTC, datetime
+
+    from veille.plan.kpis import cautions, set_target
+
+    johns = _zoned(tmp_path, "America/St_Johns")
+    try:
+        evening = datetime(2026, 4, 1, 0, 30, tzinfo=UTC)  # 31 March 22:00 in St. John's
+        kpi = add_kpi(johns, "m", "mentions", 7, topic="lumio", now=evening)
+        kpi = set_target(johns, "m", 7, deadline="2026-03-31")
+        r = report(johns, kpi, now=evening)
+        assert r.status != "missed", r.reason_en
+        assert r.history[-1][0] == date(2026, 3, 31)
+        tz = johns.settings.workspace.timezone
+        assert cautions(kpi, evening, deadline_set=True, timezone=tz) == []
+    finally:
+        johns.close()
+    delhi = _zoned(tmp_path, "Asia/Kolkata")
+    try:
+        night = datetime(2026, 3, 31, 19, 30, tzinfo=UTC)  # 1 April 01:00 in Delhi
+        add_kpi(delhi, "m", "mentions", 7, topic="lumio", now=night)
+        kpi = set_target(delhi, "m", 7, deadline="2026-03-31")
+        r = report(delhi, kpi, now=night)
+        assert r.status == "missed" and "March 31, 2026" in r.reason_en
+        assert r.history[-1][0] == date(2026, 4, 1)
+    finally:
+        delhi.close()

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from veille.alerts.model import Alert
 from veille.alerts.outbox import AlertEngine
@@ -96,6 +97,14 @@ def _posts(engine: AlertEngine, alert: Alert, since: datetime, until: datetime) 
             yield post
 
 
+def weeks_before(moment: datetime, weeks: int, tz: ZoneInfo) -> datetime:
+    """The same time on the workspace's clock ``weeks`` weeks before: across
+    a DST change the same UTC time was another local hour (08:00 for 09:00),
+    and the usual figures of a Monday morning were an hour off."""
+    local = moment.astimezone(tz) - timedelta(weeks=weeks)
+    return datetime.fromtimestamp(local.timestamp(), UTC)
+
+
 def _stats(values: list[float]) -> tuple[float, float]:
     mean = statistics.fmean(values) if values else 0.0
     std = statistics.pstdev(values) if len(values) > 1 else 0.0
@@ -118,7 +127,7 @@ def spike_event(
     baseline_posts: list[Post] = []
     counts: list[float] = []
     for k in range(1, weeks + 1):
-        start = hour - HOUR - timedelta(weeks=k)
+        start = weeks_before(hour - HOUR, k, engine.tz)
         found = list(_posts(engine, alert, start, start + HOUR))
         baseline_posts.extend(found)
         counts.append(len(found))
@@ -264,8 +273,10 @@ def silence_event(engine: AlertEngine, alert: Alert, hour: datetime) -> dict[str
 
     if count(hour - span, hour):
         return None
-    usual = statistics.fmean(count(hour - span - timedelta(weeks=k), hour - timedelta(weeks=k))
-                             for k in range(1, 5))  # fmt: skip
+    tz = engine.tz
+    usual = statistics.fmean(
+        count(weeks_before(hour - span, k, tz), weeks_before(hour, k, tz)) for k in range(1, 5)
+    )
     if usual < 1:
         return None
     return silence_message(alert, hours, usual, source)

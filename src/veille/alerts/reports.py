@@ -96,9 +96,13 @@ def report_period(alert: Alert, slot: datetime, timezone: str) -> Period:
 
     text = period_text(alert)
     if text == "last-hour":
-        hour = slot.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        # The local hour that just ended (as next_slot counts hours): in a
+        # half-hour zone the UTC hour before a 06:00 report was 04:30-05:30.
         tz = ZoneInfo(timezone)
-        return Period((hour - timedelta(hours=1)).astimezone(tz), hour.astimezone(tz))
+        local = slot.astimezone(tz)
+        into = local.minute * 60 + local.second + local.microsecond / 1e6
+        top = round(local.timestamp() - into)
+        return Period(datetime.fromtimestamp(top - 3600, tz), datetime.fromtimestamp(top, tz))
     return parse_period(text, timezone=timezone, now=slot)
 
 

@@ -6,7 +6,7 @@ All functions take and return aware datetimes; the database stores Unix seconds.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from veille.alerts.model import Alert
@@ -45,6 +45,12 @@ def _fix_gap(local: datetime, tz: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(local.replace(tzinfo=tz).timestamp(), tz)
 
 
+def _at(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """``at`` on local ``day``: its first time where the clocks go back, the
+    same time after the jump where they go forward."""
+    return _fix_gap(datetime.combine(day, at, tzinfo=tz), tz)
+
+
 def next_slot(alert: Alert, moment: datetime, tz: ZoneInfo) -> datetime:
     """When a match found at ``moment`` should be sent, per the alert's frequency."""
     local = moment.astimezone(tz)
@@ -57,16 +63,19 @@ def next_slot(alert: Alert, moment: datetime, tz: ZoneInfo) -> datetime:
         into = local.minute * 60 + local.second + local.microsecond / 1e6
         due = datetime.fromtimestamp(round(local.timestamp() - into) + 3600, tz)
     else:
+        # The first time the wall clock shows ``at_time`` on a local day (the
+        # hour after, on the night that hour does not exist), compared as
+        # instants: a match in the second 02:00-03:00 of the night clocks go
+        # back is after that day's 02:30 and waits for the next day's, and
+        # one at 03:10 the night 02:30 does not exist goes in the 03:30 one.
         at = _hm(alert.at_time)
-        due = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
-        if alert.frequency == "daily":
-            if due <= local:
-                due += timedelta(days=1)
-        else:  # weekly
-            due += timedelta(days=(alert.weekday - local.weekday()) % 7)
-            if due <= local:
-                due += timedelta(days=7)
-        due = _fix_gap(due, tz)
+        day = local.date()
+        if alert.frequency == "weekly":
+            day += timedelta(days=(alert.weekday - local.weekday()) % 7)
+        step = timedelta(days=1 if alert.frequency == "daily" else 7)
+        due = _at(day, at, tz)
+        if due.timestamp() <= moment.timestamp():
+            due = _at(day + step, at, tz)
     return quiet_end_after(alert, due, tz)
 
 

@@ -259,12 +259,13 @@ def _kpis(plan: typer.Typer) -> None:
                 actor=actor,
             )
             retention = ws.settings.privacy.retention_days
+            tz = ws.settings.workspace.timezone
         console().print(
             f"KPI {k.name!r} added: baseline {format_value(k.kind, k.baseline, 'en')}, "
             f"target {format_value(k.kind, k.target, 'en')}.",
             markup=False,
         )
-        for caution in cautions(k, added=True, retention_days=retention):
+        for caution in cautions(k, added=True, retention_days=retention, timezone=tz):
             console().print(caution.en, markup=False)
 
     @group.command("target")
@@ -286,8 +287,9 @@ def _kpis(plan: typer.Typer) -> None:
             k = set_target(
                 ws, name, target, deadline=deadline, clear_deadline=no_deadline, actor=actor
             )
+            tz = ws.settings.workspace.timezone
         console().print(f"KPI {name!r}: target {target:g}.", markup=False)
-        for caution in cautions(k, deadline_set=deadline is not None):
+        for caution in cautions(k, deadline_set=deadline is not None, timezone=tz):
             console().print(caution.en, markup=False)
 
     @group.command("edit")
@@ -350,12 +352,27 @@ def _kpis(plan: typer.Typer) -> None:
                 k = set_target(
                     ws, name, k.target, deadline=deadline, clear_deadline=no_deadline, actor=actor
                 )
-                said.extend(c.en for c in cautions(k, deadline_set=deadline is not None))
+                said.extend(
+                    c.en
+                    for c in cautions(
+                        k,
+                        deadline_set=deadline is not None,
+                        timezone=ws.settings.workspace.timezone,
+                    )
+                )
             if period is not None and period != was_days:
                 k = set_period(ws, name, period, actor=actor)
                 said.append(period_caution(k, was_days).en)
                 retention = ws.settings.privacy.retention_days
-                said.extend(c.en for c in cautions(k, period_set=True, retention_days=retention))
+                said.extend(
+                    c.en
+                    for c in cautions(
+                        k,
+                        period_set=True,
+                        retention_days=retention,
+                        timezone=ws.settings.workspace.timezone,
+                    )
+                )
             if moving:
                 k = move_kpi(ws.state, name, "" if no_objective else objective or "", actor=actor)
         if moving:

@@ -32,6 +32,15 @@ def now_utc(now: datetime | None = None) -> datetime:
     return now.astimezone(UTC) if now else datetime.now(UTC)
 
 
+def local_day(when: datetime, timezone: str = "UTC") -> date:
+    """``when``'s day on the organization's calendar (``[workspace] timezone``):
+    deadlines and the days a KPI's history is dated by are local days, and
+    22:00 in St. John's is already the next day in UTC."""
+    from zoneinfo import ZoneInfo
+
+    return when.astimezone(ZoneInfo(timezone or "UTC")).date()
+
+
 def check_name(value: str, what: str) -> str:
     name = value.strip()
     if not name:

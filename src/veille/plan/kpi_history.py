@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from veille.plan.common import now_utc
+from veille.plan.common import local_day, now_utc
 from veille.plan.kpi_measures import (
     COUNTED,
     Measure,
@@ -83,7 +83,8 @@ def history(
             continue
         got = known.get(i) or measure(ws, kpi, window(end, kpi.period_days), since=since)
         if got.value is not None:
-            points.append((end.date(), got.value))
+            # Dated by the local day each window ends on (as the deadline).
+            points.append((local_day(end, ws.settings.workspace.timezone), got.value))
     return points
 
 
@@ -104,7 +105,8 @@ def first_point_days(
         return None
     when = now_utc(now)
     ends = [when - timedelta(days=kpi.period_days * i) for i in range(HISTORY_POINTS)]
-    end = next((e for e in ends if e.date() == points[0][0]), None)
+    tz = ws.settings.workspace.timezone
+    end = next((e for e in ends if local_day(e, tz) == points[0][0]), None)
     if end is None:
         return None
     per = window(end, kpi.period_days)

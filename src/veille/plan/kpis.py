@@ -19,7 +19,15 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import NotFound, Place, UsageError, tr
-from veille.plan.common import audit, check_name, check_platform, now_utc, parse_day, split_list
+from veille.plan.common import (
+    audit,
+    check_name,
+    check_platform,
+    local_day,
+    now_utc,
+    parse_day,
+    split_list,
+)
 from veille.plan.kpi_history import HISTORY_POINTS, first_point_days, history
 from veille.plan.kpi_measures import (
     COUNTED,
@@ -295,18 +303,20 @@ def cautions(
     deadline_set: bool = False,
     period_set: bool = False,
     retention_days: int = 0,
+    timezone: str = "UTC",
 ) -> list[Caution]:
     """What to tell whoever just saved ``kpi``: a deadline (given with it,
     or taken from its objective when ``added``) already past, which makes
     it read "missed" at once; a KPI ``added`` whose baseline already meets
     its target, which reads "achieved" at once; a KPI ``added`` or given a
     new period (``period_set``) whose period the posts are not kept for
-    (:func:`retention_caution`)."""
+    (:func:`retention_caution`). A deadline is a day in ``timezone`` (the
+    workspace's)."""
     from veille.i18n import format_date
     from veille.plan.status import format_value
 
     found: list[Caution] = []
-    today = now_utc(now).date()
+    today = local_day(now_utc(now), timezone)
     if (added or deadline_set) and kpi.deadline is not None and kpi.deadline < today:
         d_en, d_fr = format_date(kpi.deadline, "en"), format_date(kpi.deadline, "fr")
         found.append(

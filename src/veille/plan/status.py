@@ -30,7 +30,7 @@ from veille.i18n import (
     format_percent,
     typography,
 )
-from veille.plan.common import now_utc
+from veille.plan.common import local_day, now_utc
 from veille.plan.kpis import (
     COUNTED,
     KINDS,
@@ -93,13 +93,21 @@ def _fraction(done: float, lang: str) -> str:
     return format_percent(max(0.0, min(done, 1.0)), lang)
 
 
-def judge(kpi: KPI, got: Measure, today: date, *, baseline_days: int | None = None) -> Verdict:
+def judge(
+    kpi: KPI,
+    got: Measure,
+    today: date,
+    *,
+    baseline_days: int | None = None,
+    timezone: str = "UTC",
+) -> Verdict:
     """The status of ``kpi`` at ``today`` given its measured value; a value
     that covers only part of the period says so. ``baseline_days``: the days
     of its period the baseline counted, when fewer than all (veille held no
     post before): progress is not measured from such a baseline, which
-    undercounts."""
-    verdict = _judge(kpi, got, today, baseline_days)
+    undercounts. ``today`` and the day the KPI was set are days in
+    ``timezone`` (the workspace's)."""
+    verdict = _judge(kpi, got, today, baseline_days, timezone)
     # French spacing for every reason, those of a value that cannot be
     # measured (written in veille.plan.kpis and inbox_figures) too.
     verdict = Verdict(verdict.status, verdict.reason_en, typography(verdict.reason_fr, "fr"))
@@ -124,7 +132,9 @@ def judge(kpi: KPI, got: Measure, today: date, *, baseline_days: int | None = No
     )
 
 
-def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Verdict:
+def _judge(
+    kpi: KPI, got: Measure, today: date, baseline_days: int | None, timezone: str
+) -> Verdict:
     if got.value is None:
         return Verdict("not_measurable", got.why_en, got.why_fr)
     value, target, base = got.value, kpi.target, kpi.baseline
@@ -178,7 +188,7 @@ def _judge(kpi: KPI, got: Measure, today: date, baseline_days: int | None) -> Ve
         )
     progress = (value - base) / (target - base)
     b_en, b_fr = fmt(base, "en"), fmt(base, "fr")
-    start = kpi.set_at.date() if kpi.set_at else today
+    start = local_day(kpi.set_at, timezone) if kpi.set_at else today
     if kpi.deadline is None or kpi.deadline <= start:
         if progress >= 0:
             return Verdict(
@@ -305,7 +315,14 @@ def report(
     when = now_utc(now)
     since = since or listening(ws)
     got = measure(ws, kpi, window(when, kpi.period_days), since=since)
-    verdict = judge(kpi, got, when.date(), baseline_days=_baseline_days(ws, kpi, since))
+    tz = ws.settings.workspace.timezone
+    verdict = judge(
+        kpi,
+        got,
+        local_day(when, tz),
+        baseline_days=_baseline_days(ws, kpi, since),
+        timezone=tz,
+    )
     kept = retention_caution(kpi, ws.settings.privacy.retention_days)
     if kept is not None and got.value is not None:
         verdict = Verdict(

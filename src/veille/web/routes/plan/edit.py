@@ -242,7 +242,12 @@ def kpi_add(
             actor=user.username,
         )
         kept = ws.settings.privacy.retention_days
-        said.extend(c.said(lang(request)) for c in cautions(kpi, added=True, retention_days=kept))
+        said.extend(
+            c.said(lang(request))
+            for c in cautions(
+                kpi, added=True, retention_days=kept, timezone=ws.settings.workspace.timezone
+            )
+        )
         return kpi
 
     done = _("KPI %(name)s added; its baseline is measured.", name=name)
@@ -339,12 +344,21 @@ def kpi_target(
             said.append(period_caution(kpi, now.period_days).said(lang(request)))
             kept = ws.settings.privacy.retention_days
             said.extend(
-                c.said(lang(request)) for c in cautions(kpi, period_set=True, retention_days=kept)
+                c.said(lang(request))
+                for c in cautions(
+                    kpi,
+                    period_set=True,
+                    retention_days=kept,
+                    timezone=ws.settings.workspace.timezone,
+                )
             )
         if moved_to is not None:
             kpi = move_kpi(ws.state, name, moved_to, actor=user.username)
         changed = kpi.deadline != before
-        said.extend(c.said(lang(request)) for c in cautions(kpi, deadline_set=changed))
+        said.extend(
+            c.said(lang(request))
+            for c in cautions(kpi, deadline_set=changed, timezone=ws.settings.workspace.timezone)
+        )
         return kpi
 
     done = _("KPI %(name)s changed.", name=name)
