@@ -180,3 +180,50 @@ def test_store_migrate_carries_whether_counts_were_given(tmp_path: Path) -> None
     with Workspace.open(root) as again:
         got = {s.key: s.engagement for s in breakdown(again.store, Scope(), PERIOD, "platform")}
         assert got == want
+
+
+def test_sqlite_0410_keeps_the_engagement_of_posts_a_retention_purge_removed(
+    tmp_path: Path,
+) -> None:
+    """A retention purge keeps the rollups of the posts it removes, so the
+    charts of a period before the cutoff still show its figures. Those
+    posts are not there for 0410 to read: their engagement must not turn
+    into 'unknown' when veille is upgraded (it read 6 before)."""
+    from veille.store.sqlite import SQLiteStore
+    from veille.store.sqlite.migrations import migrations
+    from veille.store.sqlite.rows import POST_COLUMNS, fts_row, key_floor, post_to_row
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for mig in migrations():
+        if mig.number < 410:
+            mig.run(conn)
+            conn.execute(f"PRAGMA user_version = {mig.number}")
+    columns = POST_COLUMNS[:-1]
+    old = [
+        make_post(f"m{i}", f"Lumio {i}", platform="mastodon", published_at=AT,
+                  author=Author("a"), engagement=Engagement(likes=likes), raw={"id": f"m{i}"})
+        for i, likes in enumerate((2, 4, 0))
+    ]  # fmt: skip
+    for i, post in enumerate(old):
+        pk = key_floor(int(AT.timestamp())) + i
+        conn.execute(
+            f"INSERT INTO posts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            post_to_row(post, pk)[: len(columns)],
+        )
+        conn.execute("INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
+                     fts_row(pk, post.title, post.text))  # fmt: skip
+    # The retention purge of an older veille: the posts go, their rollups stay.
+    conn.execute("INSERT INTO privacy_purge (id) VALUES (1)")
+    conn.execute("DELETE FROM posts")
+    conn.execute("DELETE FROM privacy_purge")
+    conn.close()
+
+    store = SQLiteStore.open(path)
+    try:
+        got = {
+            s.key: (s.posts, s.engagement) for s in breakdown(store, Scope(), PERIOD, "platform")
+        }
+        assert got == {"mastodon": (3, 6)}
+    finally:
+        store.close()
