@@ -104,13 +104,29 @@ def chdb_store(tmp_path: Path) -> Iterator[Any]:
 
 
 def test_clickhouse_schema_13_reads_the_payloads_of_posts_stored_before(chdb_store: Any) -> None:
-    from veille.store.clickhouse.schema import POST_ROLLUP_VIEW
     from veille.store.clickhouse.store import ClickHouseStore
 
     store = chdb_store
     store.upsert_posts(_stored())
-    # As schema 11 left it: posts and filings without counts_given, a rollup
-    # without ``counted`` and its view without either.
+    _as_schema_11(store)
+
+    reopened = ClickHouseStore(store.client, store.where)
+    _check(reopened)
+    schema = reopened.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
+    assert schema == [["12"]]
+    # Opened again: nothing counted twice.
+    _check_once = {
+        s.key: s.engagement
+        for s in breakdown(ClickHouseStore(store.client, store.where), Scope(), PERIOD, "platform")
+    }
+    assert _check_once == {**EXPECTED, "rss": 0}
+
+
+def _as_schema_11(store: Any) -> None:
+    """Make a chDB store what schema 11 left: posts and filings without
+    counts_given, a rollup without ``counted`` and its view without either."""
+    from veille.store.clickhouse.schema import POST_ROLLUP_VIEW
+
     store.client.command("DROP VIEW post_rollup_view")
     store.client.command("ALTER TABLE post_rollup DROP COLUMN counted")
     old_view = (
@@ -123,17 +139,6 @@ def test_clickhouse_schema_13_reads_the_payloads_of_posts_stored_before(chdb_sto
     store.client.command("ALTER TABLE posts DROP COLUMN counts_given, DROP COLUMN prev_counted")
     store.client.command("ALTER TABLE topic_filings DROP COLUMN counts_given")
     store.write_row("veille_meta", {"key": "schema", "value": "11"})
-
-    reopened = ClickHouseStore(store.client, store.where)
-    _check(reopened)
-    schema = reopened.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
-    assert schema == [["12"]]
-    # Opened again: nothing counted twice.
-    _check_once = {
-        s.key: s.engagement
-        for s in breakdown(ClickHouseStore(store.client, store.where), Scope(), PERIOD, "platform")
-    }
-    assert _check_once == {**EXPECTED, "rss": 0}
 
 
 def test_the_payload_rule() -> None:
@@ -227,3 +232,28 @@ def test_sqlite_0410_keeps_the_engagement_of_posts_a_retention_purge_removed(
         assert got == {"mastodon": (3, 6)}
     finally:
         store.close()
+
+
+def test_clickhouse_schema_12_keeps_the_engagement_of_posts_a_retention_purge_removed(
+    chdb_store: Any,
+) -> None:
+    """As on SQLite: the rollup of posts a retention purge removed keeps
+    its engagement through the upgrade (it read 6 before), and a second
+    opening counts nothing twice."""
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    store = chdb_store
+    store.upsert_posts([
+        make_post(f"m{i}", f"Lumio {i}", platform="mastodon", published_at=AT,
+                  author=Author("a"), engagement=Engagement(likes=likes), raw={"id": f"m{i}"})
+        for i, likes in enumerate((2, 4, 0))
+    ])  # fmt: skip
+    store.delete_posts_before(datetime(2026, 3, 3, tzinfo=UTC))  # a retention purge
+    _as_schema_11(store)
+
+    for _ in range(2):
+        reopened = ClickHouseStore(store.client, store.where)
+        got = {
+            s.key: (s.posts, s.engagement) for s in breakdown(reopened, Scope(), PERIOD, "platform")
+        }
+        assert got == {"mastodon": (3, 6)}
