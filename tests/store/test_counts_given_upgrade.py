@@ -104,13 +104,29 @@ def chdb_store(tmp_path: Path) -> Iterator[Any]:
 
 
 def test_clickhouse_schema_13_reads_the_payloads_of_posts_stored_before(chdb_store: Any) -> None:
-    from veille.store.clickhouse.schema import POST_ROLLUP_VIEW
     from veille.store.clickhouse.store import ClickHouseStore
 
     store = chdb_store
     store.upsert_posts(_stored())
-    # As schema 11 left it: posts and filings without counts_given, a rollup
-    # without ``counted`` and its view without either.
+    _as_schema_11(store)
+
+    reopened = ClickHouseStore(store.client, store.where)
+    _check(reopened)
+    schema = reopened.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
+    assert schema == [["12"]]
+    # Opened again: nothing counted twice.
+    _check_once = {
+        s.key: s.engagement
+        for s in breakdown(ClickHouseStore(store.client, store.where), Scope(), PERIOD, "platform")
+    }
+    assert _check_once == {**EXPECTED, "rss": 0}
+
+
+def _as_schema_11(store: Any) -> None:
+    """Make a chDB store what schema 11 left: posts and filings without
+    counts_given, a rollup without ``counted`` and its view without either."""
+    from veille.store.clickhouse.schema import POST_ROLLUP_VIEW
+
     store.client.command("DROP VIEW post_rollup_view")
     store.client.command("ALTER TABLE post_rollup DROP COLUMN counted")
     old_view = (
@@ -123,17 +139,6 @@ def test_clickhouse_schema_13_reads_the_payloads_of_posts_stored_before(chdb_sto
     store.client.command("ALTER TABLE posts DROP COLUMN counts_given, DROP COLUMN prev_counted")
     store.client.command("ALTER TABLE topic_filings DROP COLUMN counts_given")
     store.write_row("veille_meta", {"key": "schema", "value": "11"})
-
-    reopened = ClickHouseStore(store.client, store.where)
-    _check(reopened)
-    schema = reopened.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
-    assert schema == [["12"]]
-    # Opened again: nothing counted twice.
-    _check_once = {
-        s.key: s.engagement
-        for s in breakdown(ClickHouseStore(store.client, store.where), Scope(), PERIOD, "platform")
-    }
-    assert _check_once == {**EXPECTED, "rss": 0}
 
 
 def test_the_payload_rule() -> None:
@@ -180,3 +185,75 @@ def test_store_migrate_carries_whether_counts_were_given(tmp_path: Path) -> None
     with Workspace.open(root) as again:
         got = {s.key: s.engagement for s in breakdown(again.store, Scope(), PERIOD, "platform")}
         assert got == want
+
+
+def test_sqlite_0410_keeps_the_engagement_of_posts_a_retention_purge_removed(
+    tmp_path: Path,
+) -> None:
+    """A retention purge keeps the rollups of the posts it removes, so the
+    charts of a period before the cutoff still show its figures. Those
+    posts are not there for 0410 to read: their engagement must not turn
+    into 'unknown' when veille is upgraded (it read 6 before)."""
+    from veille.store.sqlite import SQLiteStore
+    from veille.store.sqlite.migrations import migrations
+    from veille.store.sqlite.rows import POST_COLUMNS, fts_row, key_floor, post_to_row
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for mig in migrations():
+        if mig.number < 410:
+            mig.run(conn)
+            conn.execute(f"PRAGMA user_version = {mig.number}")
+    columns = POST_COLUMNS[:-1]
+    old = [
+        make_post(f"m{i}", f"Lumio {i}", platform="mastodon", published_at=AT,
+                  author=Author("a"), engagement=Engagement(likes=likes), raw={"id": f"m{i}"})
+        for i, likes in enumerate((2, 4, 0))
+    ]  # fmt: skip
+    for i, post in enumerate(old):
+        pk = key_floor(int(AT.timestamp())) + i
+        conn.execute(
+            f"INSERT INTO posts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            post_to_row(post, pk)[: len(columns)],
+        )
+        conn.execute("INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)",
+                     fts_row(pk, post.title, post.text))  # fmt: skip
+    # The retention purge of an older veille: the posts go, their rollups stay.
+    conn.execute("INSERT INTO privacy_purge (id) VALUES (1)")
+    conn.execute("DELETE FROM posts")
+    conn.execute("DELETE FROM privacy_purge")
+    conn.close()
+
+    store = SQLiteStore.open(path)
+    try:
+        got = {
+            s.key: (s.posts, s.engagement) for s in breakdown(store, Scope(), PERIOD, "platform")
+        }
+        assert got == {"mastodon": (3, 6)}
+    finally:
+        store.close()
+
+
+def test_clickhouse_schema_12_keeps_the_engagement_of_posts_a_retention_purge_removed(
+    chdb_store: Any,
+) -> None:
+    """As on SQLite: the rollup of posts a retention purge removed keeps
+    its engagement through the upgrade (it read 6 before), and a second
+    opening counts nothing twice."""
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    store = chdb_store
+    store.upsert_posts([
+        make_post(f"m{i}", f"Lumio {i}", platform="mastodon", published_at=AT,
+                  author=Author("a"), engagement=Engagement(likes=likes), raw={"id": f"m{i}"})
+        for i, likes in enumerate((2, 4, 0))
+    ])  # fmt: skip
+    store.delete_posts_before(datetime(2026, 3, 3, tzinfo=UTC))  # a retention purge
+    _as_schema_11(store)
+
+    for _ in range(2):
+        reopened = ClickHouseStore(store.client, store.where)
+        got = {
+            s.key: (s.posts, s.engagement) for s in breakdown(reopened, Scope(), PERIOD, "platform")
+        }
+        assert got == {"mastodon": (3, 6)}

@@ -893,3 +893,35 @@ def test_a_source_option_of_no_json_type_is_said_once(api: Running) -> None:
         "options.max_pages\u202f: doit être une chaîne de caractères, un nombre, true ou false, "
         "ou une liste de chaînes"
     )
+
+
+def test_a_topic_edited_through_the_api_answers_its_new_figures_at_once(api: Running) -> None:
+    """The analytics kept a minute were kept by the topic's name: a client
+    that changed a topic's query (or deleted it and made another of that
+    name) was answered the old query's figures, for a minute and then, while
+    new ones were read, up to ten. Kept figures now go with the topics'
+    versions, as the dashboard's do."""
+    period = "2026-02-27..2026-03-03"
+    asked = {"topic": "probe", "period": period}
+    with client(api) as c:
+        assert c.post("/api/v1/topics", json={"name": "probe", "query": "lumio"}).status_code == 201
+        try:
+            first = c.get("/api/v1/analytics/breakdown", params={**asked, "by": "platform"})
+            vol = c.get("/api/v1/analytics/volume", params=asked).json()
+            voice = c.get("/api/v1/analytics/share-of-voice", params=asked).json()
+            version = c.get("/api/v1/topics/probe").json()["version"]
+            changed = c.put(
+                "/api/v1/topics/probe", json={"query": "lumio AND nothing", "version": version}
+            )
+            assert changed.status_code == 200, changed.text
+            again = c.get("/api/v1/analytics/breakdown", params={**asked, "by": "platform"})
+            vol_again = c.get("/api/v1/analytics/volume", params=asked).json()
+            voice_again = c.get("/api/v1/analytics/share-of-voice", params=asked).json()
+        finally:
+            c.delete("/api/v1/topics/probe")
+    assert sum(s["posts"] for s in first.json()["shares"]) == 20
+    assert sum(p["posts"] for p in vol["points"]) == 20
+    assert [v["posts"] for v in voice["voices"]] == [20]
+    assert again.json()["shares"] == [] or sum(s["posts"] for s in again.json()["shares"]) == 0
+    assert sum(p["posts"] for p in vol_again["points"]) == 0
+    assert [v["posts"] for v in voice_again["voices"]] == [0]

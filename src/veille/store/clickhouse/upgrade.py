@@ -170,8 +170,9 @@ class ClickHouseUpgrade:
         are all 0 is read again from its raw payload
         (:func:`veille.sources.counts.gave_counts`), and one whose payload
         does not tell is unknown, as it read before. ``counted`` is filled
-        with what the posts hold less what it holds already, so a run
-        stopped midway and started again counts nothing twice."""
+        with what the posts hold (and what a retention purge kept of the
+        posts it removed) less what it holds already, so a run stopped
+        midway and started again counts nothing twice."""
         from veille.sources.counts import gave_counts
 
         columns = self.rows(
@@ -217,16 +218,25 @@ class ClickHouseUpgrade:
                     ids,
                 )
                 lock.beat()
+        # A retention purge removed posts and kept their rollup (the charts
+        # of a period before the cutoff still show it); no payload tells
+        # whether those gave counts: as for a topic's purged totals, those
+        # that earned an interaction did. So a row's count is its posts'
+        # that gave counts, plus its purged part (beyond the posts held)
+        # where that part earned any.
         keys = "bucket, platform, lang, country, sentiment"
+        counted = "p_given + if(r_engagement > p_engagement, r_posts - p_held, 0)"
         self.client.command(
             f"INSERT INTO post_rollup ({keys}, posts, engagement, reach, counted) "
-            f"SELECT {keys}, 0, 0, 0, p.n - r.n FROM (SELECT intDiv(published_at, 900) AS bucket, "
+            f"SELECT {keys}, 0, 0, 0, {counted} - r_counted FROM (SELECT {keys}, "
+            "toInt64(sum(posts)) AS r_posts, toInt64(sum(engagement)) AS r_engagement, "
+            f"toInt64(sum(counted)) AS r_counted FROM post_rollup GROUP BY {keys}) AS r "
+            "LEFT JOIN (SELECT intDiv(published_at, 900) AS bucket, "
             "platform, ifNull(lang, '') AS lang, ifNull(country, '') AS country, "
-            "ifNull(sentiment, '') AS sentiment, toInt64(countIf(counts_given != 0)) AS n "
-            f"FROM posts FINAL GROUP BY {keys}) AS p "
-            f"LEFT JOIN (SELECT {keys}, toInt64(sum(counted)) AS n FROM post_rollup "
-            f"GROUP BY {keys}) AS r USING ({keys}) WHERE p.n != r.n "
-            "SETTINGS join_use_nulls = 0"
+            "ifNull(sentiment, '') AS sentiment, toInt64(countIf(counts_given != 0)) AS p_given, "
+            "toInt64(count()) AS p_held, toInt64(sum(likes + shares + replies)) AS p_engagement "
+            f"FROM posts FINAL GROUP BY {keys}) AS p USING ({keys}) "
+            f"WHERE {counted} != r_counted SETTINGS join_use_nulls = 0"
         )
         lock.beat()
 

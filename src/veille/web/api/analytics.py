@@ -43,13 +43,18 @@ Scoped = Annotated[ScopeArgs, Depends(scope_args)]
 Interval = Literal["hour", "day", "week"]
 
 
-def _kept(request: Request, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+def _kept(request: Request, ws: Workspace, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     """The figures of ``key`` (the endpoint and what it was asked, the period
     as its bounds), the same for every client and a minute old at most, as
     the pages keep theirs: each read the posts of its scope on every request
     (at 1M posts, 0.2-0.4 s for a topic's month by platform, its sentiment
-    or the share of voice, 1 s for the influencers' reads)."""
-    return recent(request, "api-analytics").get(key, make)
+    or the share of voice, 1 s for the influencers' reads). Made again at
+    once when a topic is added, edited or deleted, or the brand compared
+    changes (as the dashboard's): a topic is asked by its name, and a client
+    that had just changed its query was answered the old query's figures."""
+    from veille.services.dashboard import topics_seen
+
+    return recent(request, "api-analytics").get((*key, topics_seen(ws)), make)
 
 
 def _asked(args: ScopeArgs) -> tuple[Any, ...]:
@@ -89,6 +94,7 @@ def volume(
     scope, per = _scope(ws, args), service.period(ws, period)
     vol, senti = _kept(
         request,
+        ws,
         ("volume", *_asked(args), per.since, per.until, interval, tz),
         lambda: (
             volume_of(ws.store, scope, per, interval=interval, timezone=tz),
@@ -140,6 +146,7 @@ def breakdown(
     scope, per = _scope(ws, args), service.period(ws, period)
     shares = _kept(
         request,
+        ws,
         ("breakdown", *_asked(args), per.since, per.until, by),
         lambda: breakdown_of(ws.store, scope, per, by),
     )
@@ -176,6 +183,7 @@ def sentiment(
     scope, per = _scope(ws, args), service.period(ws, period)
     points = _kept(
         request,
+        ws,
         ("sentiment", *_asked(args), per.since, per.until, interval, tz),
         lambda: net_sentiment(ws.store, scope, per, interval=interval, timezone=tz),
     )
@@ -232,6 +240,7 @@ def share_of_voice(
     per = service.period(ws, period)
     voices, uneven = _kept(
         request,
+        ws,
         ("share-of-voice", tuple(topic or ()), tuple(named or ()), tuple(platforms or ()),
          tuple(languages or ()), per.since, per.until),
         lambda: (
@@ -278,6 +287,7 @@ def influencers(
     # are one person) apply on every request, as on the influencers page.
     reads = _kept(
         request,
+        ws,
         ("influencers", args.query, topic, args.platforms, args.languages, per.since, per.until),
         lambda: service.influencer_reads(ws, scope, per),
     )

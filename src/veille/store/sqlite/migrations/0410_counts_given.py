@@ -166,11 +166,21 @@ def migrate(conn: sqlite3.Connection) -> int:
             unknown.append((pk,))
     # (No trigger watches counts_given yet: the rollups are filled below.)
     conn.executemany("UPDATE posts SET counts_given = 0 WHERE pk = ?", unknown)
+    # A retention purge kept the rollups of the posts it removed (migration
+    # 0170): no payload tells whether those gave counts, so, as
+    # add_purged_topic_totals does, those that earned an interaction are
+    # counted as having. First as if every post of a row were gone, then
+    # each row that still holds posts is set from them, its purged part
+    # (what the row counts beyond them) added.
+    conn.execute("UPDATE post_rollup SET counted = CASE WHEN engagement > 0 THEN posts ELSE 0 END")
     for dim, v1, v2 in _DIMS:
         a, b, c = (x.replace("R.", "p.") for x in (dim, v1, v2))
         conn.execute(
-            f"UPDATE post_rollup SET counted = g.n FROM (SELECT {a} AS dim, "
-            f"p.published_at / 900 AS bucket, {b} AS v1, {c} AS v2, sum(p.counts_given) AS n "
+            "UPDATE post_rollup SET counted = g.n + CASE WHEN post_rollup.engagement > g.e "
+            "THEN post_rollup.posts - g.held ELSE 0 END "
+            f"FROM (SELECT {a} AS dim, p.published_at / 900 AS bucket, {b} AS v1, {c} AS v2, "
+            "sum(p.counts_given) AS n, count(*) AS held, "
+            "sum(p.likes + p.shares + p.replies) AS e "
             "FROM posts p GROUP BY 2, 3, 4) AS g WHERE post_rollup.dim = g.dim "
             "AND post_rollup.bucket = g.bucket AND post_rollup.v1 = g.v1 "
             "AND post_rollup.v2 = g.v2"
