@@ -268,3 +268,45 @@ def test_the_plan_shows_a_kpi_whose_topic_was_deleted_as_not_measurable(
     assert "topic gone no longer exists" in said["en"]
     assert "KPI vol measures topic gone, which no longer exists" in said["en"]
     assert "le sujet gone n’existe plus\u202f: recréez un sujet de ce nom" in said["fr"]
+
+
+def _read(server: Running, path: str, lang: str) -> str:
+    import html
+
+    import httpx
+
+    from veille.web.deps import SESSION_COOKIE
+
+    r = httpx.get(
+        server.url + path,
+        cookies={SESSION_COOKIE: server.session("admin"), "veille_lang": lang},
+        timeout=120,
+    )
+    assert r.status_code == 200, f"{path}: HTTP {r.status_code}"
+    return html.unescape(r.text)
+
+
+def test_an_alert_on_a_deleted_topic_links_to_adding_it_not_to_a_404(
+    site: tuple[Running, dict[str, int]],
+) -> None:
+    """The alert's page linked what it watches to /topics/gone, a 404 page;
+    it now says the topic no longer exists and links to the form that adds
+    it again, its name filled in."""
+    server, _made = site
+    page = _read(server, "/alerts/orphan", "en")
+    assert 'href="/topics/gone"' not in page
+    assert 'gone (no longer exists) · <a href="/topics/new?name=gone">Add it again</a>' in page
+    assert "gone (n’existe plus) · <a" in _read(server, "/alerts/orphan", "fr")
+    assert 'id="name" name="name" value="gone"' in _read(server, "/topics/new?name=gone", "en")
+    assert 'href="/topics/lyon"' in _read(server, "/alerts/lyon", "en")  # one that exists
+
+
+def test_an_items_history_says_its_colons_the_french_way(
+    site: tuple[Running, dict[str, int]],
+) -> None:
+    """The item's history read "admin · attribuer: analyst" in French: a
+    colon without its narrow no-break space."""
+    server, made = site
+    french = _read(server, f"/inbox/{made['item']}", "fr")
+    assert "· attribuer\u202f: analyst" in french
+    assert "· assign: analyst" in _read(server, f"/inbox/{made['item']}", "en")
