@@ -310,3 +310,44 @@ def test_an_items_history_says_its_colons_the_french_way(
     french = _read(server, f"/inbox/{made['item']}", "fr")
     assert "· attribuer\u202f: analyst" in french
     assert "· assign: analyst" in _read(server, f"/inbox/{made['item']}", "en")
+
+
+def test_a_notice_links_the_pages_it_sends_to(
+    site: tuple[Running, dict[str, int]], browser: Any
+) -> None:
+    """The notices said where to go as words, "(/topics/new)", "(/inbox/rules,
+    /inbox/teams)": a way out to type. They are links now, followed here as a
+    person does, in French (the semicolons between them included)."""
+    from veille.web.deps import SESSION_COOKIE
+    from veille.web.i18n import LANG_COOKIE
+
+    server, _made = site
+    host = server.url.split("//", 1)[1].split(":")[0]
+    context = browser.new_context(locale="fr-FR")
+    context.add_cookies([
+        {"name": SESSION_COOKIE, "value": server.session("admin"), "domain": host, "path": "/"},
+        {"name": LANG_COOKIE, "value": "fr", "domain": host, "path": "/"},
+    ])  # fmt: skip
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/alerts/orphan")
+        page.locator("#topic-missing a[href='/topics/new']").click()
+        page.wait_for_url("**/topics/new")
+        page.goto(server.url + "/plan")
+        links = page.locator("#dangling a").evaluate_all("els => els.map(e => e.textContent)")
+        assert "/topics/new" in links and "/plan/edit" in links
+        page.goto(server.url + "/inbox/rules")
+        page.locator("#dangling a[href='/inbox/rules']").first.click()
+        page.wait_for_url("**/inbox/rules")
+        # A refusal (409) names the pages to go to first: links too.
+        page.goto(server.url + "/topics/lyon")
+        with page.expect_navigation():
+            page.eval_on_selector(
+                "form[action='/topics/lyon/delete']",
+                "f => HTMLFormElement.prototype.submit.call(f)",
+            )
+        said = page.locator("#topic-error")
+        assert said.locator("a[href='/alerts']").count() == 1
+        assert said.locator("a[href='/plan/edit']").count() == 1
+    finally:
+        context.close()
