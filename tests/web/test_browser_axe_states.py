@@ -351,3 +351,18 @@ def test_a_notice_links_the_pages_it_sends_to(
         assert said.locator("a[href='/plan/edit']").count() == 1
     finally:
         context.close()
+
+
+def test_the_calendar_row_of_a_removed_accounts_post_says_so(
+    site: tuple[Running, dict[str, int]],
+) -> None:
+    """Only the notice above the calendar said a post goes out as an account
+    removed; its row read like any other. The row says it too."""
+    import re
+
+    server, made = site
+    for lang, said in (("en", "account no longer exists"), ("fr", "le compte n’existe plus")):
+        page = _read(server, "/plan/calendar", lang)
+        row = re.search(rf'<tr>\s*<th scope="row"><a href="/plan/calendar/{made["calendar_post"]}"'
+                        r".*?</tr>", page, re.S)  # fmt: skip
+        assert row is not None and said in row.group(0), (lang, row and row.group(0))
