@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -69,7 +70,8 @@ def _page(site: Running, path: str, lang: str = "en") -> str:
         timeout=30,
     )
     assert r.status_code == 200, r.text
-    return html.unescape(r.text)
+    # The pages a hint names are links (read here as the words they show).
+    return html.unescape(re.sub(r'<a href="(/[^"]*)">\1</a>', r"\1", r.text))
 
 
 def test_the_alert_pages_say_its_topic_is_gone_and_what_to_do(site: Running) -> None:

@@ -18,6 +18,7 @@ from veille.plan.kpi_measures import (
     _published_from_calendar,
     _replies_not_counted,
     _topic,
+    _topic_gone,
     counted_since,
     followers_by_day,
     listening,
@@ -64,6 +65,10 @@ def history(
     when = now_utc(now)
     if kpi.kind == "followers":
         return followers_by_day(ws, kpi, when.date())
+    if _topic_gone(ws, kpi) is not None:
+        # Its windows, read together, looked the topic up and the plan page
+        # answered 404 (measure() says why it is not measurable).
+        return []
     since = since or listening(ws)
     ends = [when - timedelta(days=kpi.period_days * i) for i in range(HISTORY_POINTS - 1, -1, -1)]
     known: dict[int, Measure] = {len(ends) - 1: current} if current is not None else {}

@@ -37,6 +37,7 @@ prefer ``APIRouter``\ s.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -100,7 +101,25 @@ def _templates() -> Any:
     # {% trans %} blocks call gettext/ngettext from the render context (the
     # request's language); these stand in where a template has none.
     env.install_null_translations()  # type: ignore[attr-defined]
+    env.filters["page_links"] = page_links
     return env
+
+
+# A page of the app named in a notice's hint, "(/topics/new)" or
+# "(/inbox/rules, /inbox/teams)": after "(" or a separator, up to one.
+_PAGE = re.compile(r"(?<=[(\s])(/[a-z][a-z0-9_\-/%.]*[a-z0-9/])(?=[),;\s\u202f]|$)")
+
+
+def page_links(text: Any) -> Any:
+    """``text`` escaped, with the app's pages it names made links: a notice
+    said "(/topics/new)" as words, a way out the reader had to type."""
+    from markupsafe import Markup, escape
+
+    def link(m: re.Match[str]) -> str:
+        path = m.group(1)
+        return f'<a href="{path}">{path}</a>' if not path.startswith("//") else path
+
+    return Markup(_PAGE.sub(link, str(escape(text))))
 
 
 def _routers() -> list[APIRouter]:

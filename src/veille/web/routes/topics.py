@@ -65,11 +65,13 @@ def topic_preview(request: Request, user: Viewer) -> HTMLResponse:
 
 
 @router.get("/topics/new", response_class=HTMLResponse)
-def topic_new(request: Request, user: Analyst) -> HTMLResponse:
+def topic_new(request: Request, user: Analyst, name: str = "") -> HTMLResponse:
+    # ``name``: the form filled in, from a page naming a topic that no longer
+    # exists ("Add it again" on an alert watching it).
     return render(
         request,
         "topics/edit.html",
-        {"topic": None, "name": "", "query": "", "error": None, "history": []}
+        {"topic": None, "name": name[:200], "query": "", "error": None, "history": []}
         | _preview(request, ""),
     )
 
