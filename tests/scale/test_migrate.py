@@ -403,3 +403,84 @@ def test_api_tokens_move_with_their_scope_and_expiry(workspace: Workspace, state
         access = users.token_access(split.state, secret)
         assert access.user is not None and access.token is not None
         assert access.token.scope == "read"
+
+
+def _workspace_figures(ws: Workspace) -> tuple[Any, ...]:
+    """The whole workspace over the last 100 days, as its dashboard and
+    reports read it: posts by day, by platform and by language, and the
+    headline's posts, engagement and reach; with the topic ``lumio``'s."""
+    from veille.analytics.scope import Period, Scope
+    from veille.analytics.tops import headline
+    from veille.analytics.volume import breakdown, volume
+    from veille.store.split import joined
+
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    period, store = Period(end - timedelta(days=100), end), joined(ws.posts, ws.state)
+    figures = headline(store, Scope(), period)
+    return (
+        [(p.start, p.posts) for p in volume(store, Scope(), period).points],
+        breakdown(store, Scope(), period, "platform"),
+        breakdown(store, Scope(), period, "lang"),
+        [figures[f].value for f in ("posts", "engagement", "reach")],
+        topic_figures(ws.posts, ws.state, "lumio", end),
+    )
+
+
+def test_the_figures_a_purge_kept_move_with_the_posts(
+    workspace: Workspace, tmp_path: Path, clickhouse_posts: str
+) -> None:
+    """Three months of posts, retention purges the oldest: after a move to
+    ClickHouse and back to SQLite, the volume by day, platform and language,
+    the headline and a topic's volume over the whole period read as before
+    (the new store rebuilt its rollups from the posts it holds: the purged
+    month read zero)."""
+    add_topic(workspace.state, "lumio", "lumio")
+    now = datetime.now(UTC)
+    posts = [
+        make_post(f"{i}", f"Lumio lamp {i}" if i % 2 else f"Other lamp {i}", likes=i,
+                  platform=("mastodon", "bluesky", "reddit")[i % 3], lang=("en", "fr")[i % 2],
+                  author=Author(f"u{i % 4}", followers=10 * i),
+                  published_at=now - timedelta(days=3 * i, minutes=11 * i))
+        for i in range(1, 30)
+    ]  # fmt: skip
+    build_pipeline(workspace, skip=("enrich",)).ingest(posts)
+    before = _workspace_figures(workspace)
+    assert before[3][0] == 29
+    purged = workspace.posts.purge_posts_before(now - timedelta(days=60)).posts
+    assert purged == 10
+    assert _workspace_figures(workspace) == before  # SQLite's rollups keep them
+    chdb_url, back_url = clickhouse_posts, f"sqlite:///{tmp_path / 'back.db'}"
+    report = migrate_workspace(workspace, posts_url=chdb_url, state_url=None)
+    assert report.ok, report.checks
+    first = {c.table: c for c in report.checks}
+    for url in (chdb_url, back_url):
+        (workspace.root / "veille.toml").write_text(
+            f'[store]\nposts = "{url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
+        )
+        with Workspace.open(workspace.root) as moved:
+            assert moved.posts.count_posts() == 19
+            assert _workspace_figures(moved) == before, url
+            if url == chdb_url:
+                report = migrate_workspace(moved, posts_url=back_url, state_url=None)
+                assert report.ok, report.checks
+                # Again: the back store already counts them.
+                again = migrate_workspace(moved, posts_url=back_url, state_url=None)
+                assert {c.table: c for c in again.checks}["post_rollup"].copied == 0
+    # The move checked them like the other tables.
+    assert first["post_rollup"].copied > 0 and first["post_rollup"].ok
+    # A posts store served by veille+http gives and takes them too.
+    from veille.store.registry import open_store
+    from veille.store.remote.server import PostServer
+
+    back = open_store(back_url, role="posts", root=tmp_path)
+    server = PostServer(back).start()
+    try:
+        served = open_store(server.url, role="posts", root=tmp_path)
+        kept = back.purged_rollup()
+        assert sum(r[3] for r in kept) == 10 and served.purged_rollup() == kept
+        served.add_purged_rollup([(1, "mastodon", "en", 2, 3, 4, 1)])
+        assert back.purged_rollup() == [(1, "mastodon", "en", 2, 3, 4, 1), *kept]
+        served.close()
+    finally:
+        server.stop()
+        back.close()

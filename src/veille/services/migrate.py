@@ -124,6 +124,7 @@ def migrate_workspace(
             dst = target(posts_url, "posts")
             report.checks.append(copy_forgotten(ws.posts, dst))
             report.checks.append(copy_purged_topic_totals(ws.posts, dst))
+            report.checks.append(copy_purged_rollup(ws.posts, dst))
             report.checks.append(
                 copy_posts(ws.posts, dst, ws.root / CHECKPOINT, posts_url, on_progress)
             )
@@ -197,18 +198,39 @@ def copy_purged_topic_totals(src: Any, dst: Any) -> TableCheck:
     and quarter-hour): the new store, which files only the posts it holds,
     shows the same topic volume and share of voice. Only the difference is
     added: a rerun adds nothing."""
-    rows: list[tuple[int, ...]] = getattr(src, "purged_topic_totals", list)()
-    want = {tuple(r[:2]): r[2:] for r in rows}
-    there = {tuple(r[:2]): r[2:] for r in getattr(dst, "purged_topic_totals", list)()}
+    read, add = "purged_topic_totals", "add_purged_topic_totals"
+    rows: list[tuple[Any, ...]] = getattr(src, read, list)()
+    missing = _lacking(rows, getattr(dst, read, list)(), 2)
+    what = "what saved topics count of purged posts"
+    return _carry("topic_purged", what, rows, dst, read, add, missing)
+
+
+def copy_purged_rollup(src: Any, dst: Any) -> TableCheck:
+    """What the workspace's figures count of posts a retention purge deleted
+    (per quarter-hour, platform and language): the new store, which rebuilds
+    its rollups from the posts it holds, shows the same volume by day and
+    platform, headline and reports over the purged months. Only the
+    difference is added: a rerun (or a resumed copy) adds nothing."""
+    read, add = "purged_rollup", "add_purged_rollup"
+    rows: list[tuple[Any, ...]] = getattr(src, read, list)()
+    missing = _lacking(rows, getattr(dst, read, list)(), 3)
+    what = "what the figures count of purged posts"
+    return _carry("post_rollup", what, rows, dst, read, add, missing)
+
+
+def _lacking(want: list[tuple[Any, ...]], held: list[tuple[Any, ...]], keys: int) -> list[Any]:
+    """Rows ``(*key, *counts)`` to add to ``held`` (keyed by their first
+    ``keys`` values) so that it counts what ``want`` counts."""
+    a = {tuple(r[:keys]): tuple(r[keys:]) for r in want}
+    b = {tuple(r[:keys]): tuple(r[keys:]) for r in held}
+    width = len(next(iter(a.values() or b.values()), ()))
     missing = []
-    for key in sorted(want.keys() | there.keys()):
-        a, b = want.get(key, (0, 0, 0)), there.get(key, (0, 0, 0))
-        delta = tuple(x - y for x, y in zip(a, b, strict=True))
+    for key in sorted(a.keys() | b.keys()):
+        x, y = a.get(key, (0,) * width), b.get(key, (0,) * width)
+        delta = tuple(i - j for i, j in zip(x, y, strict=True))
         if any(delta):
             missing.append((*key, *delta))
-    what = "what saved topics count of purged posts"
-    read, add = "purged_topic_totals", "add_purged_topic_totals"
-    return _carry("topic_purged", what, rows, dst, read, add, missing)
+    return missing
 
 
 def copy_posts(

@@ -210,6 +210,19 @@ class RemotePostStore:
         if rows:
             self._call("add_purged_topic_totals", {"rows": [list(r) for r in rows]})
 
+    def purged_rollup(self) -> list[tuple[int, str, str, int, int, int, int]]:
+        """What the served store's figures count of posts it no longer holds
+        (``veille store migrate`` carries them with the posts)."""
+        found = self._call("purged_rollup", {})
+        return [
+            (int(b), str(pf), str(lg), int(n), int(e), int(r), int(c))
+            for b, pf, lg, n, e, r, c in found
+        ]
+
+    def add_purged_rollup(self, rows: Sequence[tuple[int, str, str, int, int, int, int]]) -> None:
+        if rows:
+            self._call("add_purged_rollup", {"rows": [list(r) for r in rows]})
+
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
         data = self._call("erase_author_posts", {"handle": handle, "platform": platform})
         return report_from_json(data)

@@ -47,6 +47,7 @@ WRITES = frozenset(
         *PRIVACY_CALLS,
         "record_forgotten",
         "add_purged_topic_totals",
+        "add_purged_rollup",
         "lift_objection",
     }
 )
@@ -115,6 +116,13 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
         return [list(r) for r in store.purged_topic_totals()]
     if name == "add_purged_topic_totals":
         store.add_purged_topic_totals([tuple(int(v) for v in r) for r in body["rows"]])
+        return None
+    if name == "purged_rollup":  # and the figures of purged posts
+        return [list(r) for r in store.purged_rollup()]
+    if name == "add_purged_rollup":
+        store.add_purged_rollup(
+            [(int(b), str(pf), str(lg), *map(int, n)) for b, pf, lg, *n in body["rows"]]
+        )
         return None
     if name in PRIVACY_CALLS or name in ("author_post_ids", "post_ids_before"):
         return _privacy_call(store, name, body)
