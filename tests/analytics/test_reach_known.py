@@ -106,3 +106,19 @@ def test_the_api_breakdown_says_0_followers_and_null(site: Any) -> None:
     assert got.status_code == 200, got.text
     rows = {r["key"]: (r["engagement"], r["reach"]) for r in got.json()["shares"]}
     assert rows == {"rss": (None, None), "mastodon": (0, 0)}
+
+
+def test_the_report_reads_a_reach_of_0_and_says_what_it_covers(run: Any, tmp_path: Path) -> None:
+    import re
+    from html import unescape
+
+    def figures(*args: str) -> str:
+        out = tmp_path / "r.html"
+        run("report", "--period", WEEK, *args, "-o", str(out))
+        text = unescape(re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")))
+        return " ".join(text.split())
+
+    for scope in ((), ("--topic", "fibre")):
+        both = figures(*scope)
+        assert "Reach 0 " in both, scope
+        assert "on 1 of 2 posts (those whose platform gives follower" in both, scope
