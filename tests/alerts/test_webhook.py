@@ -95,3 +95,26 @@ def test_topic_alert_follows_the_topics_current_query(workspace, receiver) -> No
     build_pipeline(workspace).ingest([make_post(3, "lumio two"), make_post(4, "vexa two")])
     got = [p["id"] for r in receiver.accepted() for p in r["json"]["posts"]]
     assert got == ["mastodon:1", "mastodon:4"]
+
+
+def test_a_post_without_counts_sends_null_and_a_true_zero_sends_0(workspace, receiver) -> None:  # type: ignore[no-untyped-def]
+    """A feed entry gives no like, share or reply count: the webhook sends
+    ``null`` for them (unknown), where a Mastodon post nobody liked sends 0;
+    an unknown follower count is ``null`` and a true 0 is 0 likewise."""
+    from veille.models import Author, Engagement
+
+    AlertBook(workspace.store).add(
+        Alert(name="lumio", query="lumio", channel_url=f"webhook+{receiver.url}")
+    )
+    build_pipeline(workspace).ingest(
+        [
+            make_post(1, "Lumio on a blog", platform="rss", author=Author(handle="blog"),
+                      engagement=Engagement(given=False)),
+            make_post(2, "Lumio on Mastodon", followers=0, engagement=Engagement(likes=0)),
+        ]
+    )  # fmt: skip
+    posts = {p["id"]: p for p in receiver.requests[0]["json"]["posts"]}
+    assert posts["rss:1"]["engagement"] == {"likes": None, "shares": None, "replies": None}
+    assert posts["rss:1"]["author"]["followers"] is None
+    assert posts["mastodon:2"]["engagement"] == {"likes": 0, "shares": 0, "replies": 0}
+    assert posts["mastodon:2"]["author"]["followers"] == 0

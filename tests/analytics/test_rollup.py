@@ -26,7 +26,7 @@ def recount(store: SQLiteStore) -> list[tuple[object, ...]]:
         rows += store.conn.execute(
             f"SELECT '{'+'.join(cube)}', published_at / 900, {vals[0]}, {vals[1]}, count(*), "
             "sum(likes + shares + replies), sum(coalesce(author_followers, 0)), "
-            "sum(counts_given) FROM posts GROUP BY 1, 2, 3, 4"
+            "sum(counts_given), sum(author_followers IS NOT NULL) FROM posts GROUP BY 1, 2, 3, 4"
         ).fetchall()
     return sorted(rows)
 
@@ -219,7 +219,8 @@ def test_entity_rollup_follows_changes_and_answers_like_a_scan(tmp_path, week) -
 
 TOPIC_RECOUNT = """
 SELECT t.topic_id, p.published_at / 900, count(*), sum(p.likes + p.shares + p.replies),
-       sum(coalesce(p.author_followers, 0)), sum(p.counts_given)
+       sum(coalesce(p.author_followers, 0)), sum(p.counts_given),
+       sum(p.author_followers IS NOT NULL)
 FROM post_topics t JOIN posts p ON p.pk = t.post_pk GROUP BY 1, 2 ORDER BY 1, 2
 """
 

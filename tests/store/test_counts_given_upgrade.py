@@ -113,7 +113,7 @@ def test_clickhouse_schema_13_reads_the_payloads_of_posts_stored_before(chdb_sto
     reopened = ClickHouseStore(store.client, store.where)
     _check(reopened)
     schema = reopened.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
-    assert schema == [["12"]]
+    assert schema == [["13"]]
     # Opened again: nothing counted twice.
     _check_once = {
         s.key: s.engagement
@@ -124,19 +124,27 @@ def test_clickhouse_schema_13_reads_the_payloads_of_posts_stored_before(chdb_sto
 
 def _as_schema_11(store: Any) -> None:
     """Make a chDB store what schema 11 left: posts and filings without
-    counts_given, a rollup without ``counted`` and its view without either."""
+    counts_given, a rollup without ``counted`` (nor schema 13's ``followed``)
+    and its view without either."""
     from veille.store.clickhouse.schema import POST_ROLLUP_VIEW
 
     store.client.command("DROP VIEW post_rollup_view")
-    store.client.command("ALTER TABLE post_rollup DROP COLUMN counted")
+    store.client.command("ALTER TABLE post_rollup DROP COLUMN counted, DROP COLUMN followed")
     old_view = (
-        POST_ROLLUP_VIEW.replace(",\n       tupleElement(d, 6) AS counted", "")
+        POST_ROLLUP_VIEW.replace(", tupleElement(d, 7) AS followed", "")
+        .replace(",\n                toInt64(isNotNull(author_followers))", "")
+        .replace(", -prev_followed", "")
+        .replace(",\n       tupleElement(d, 6) AS counted", "")
         .replace(", toInt64(counts_given != 0)", "")
         .replace(", -prev_counted", "")
     )
     assert "counted" not in old_view and "counts_given" not in old_view
+    assert "followed" not in old_view
     store.client.command(old_view)
-    store.client.command("ALTER TABLE posts DROP COLUMN counts_given, DROP COLUMN prev_counted")
+    store.client.command(
+        "ALTER TABLE posts DROP COLUMN counts_given, DROP COLUMN prev_counted, "
+        "DROP COLUMN prev_followed"
+    )
     store.client.command("ALTER TABLE topic_filings DROP COLUMN counts_given")
     store.write_row("veille_meta", {"key": "schema", "value": "11"})
 

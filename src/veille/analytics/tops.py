@@ -20,7 +20,6 @@ from veille.analytics.volume import (
     SentimentPoint,
     Share,
     change,
-    known_sum,
     shares,
 )
 from veille.errors import UsageError
@@ -191,9 +190,10 @@ class Figure:
     Engagement and reach are sums over the posts whose platform gave counts
     in the period: ``covered`` of the period's ``posts`` (those of the
     platforms where some post gave like, share and reply counts, a 0
-    included, each post records it; for reach, those whose follower counts
-    sum above 0). The others' counts are unknown, not zero, and are left out
-    of what the sum claims to cover. ``None`` for the other figures."""
+    included, each post records it; for reach, the platforms where some post
+    gave its author's follower count, a 0 included). The others' counts are
+    unknown, not zero, and are left out of what the sum claims to cover.
+    ``None`` for the other figures."""
 
     name: str
     value: float | None
@@ -275,9 +275,9 @@ def headline_and_sentiment(
     )
     out["reach"] = Figure(
         "reach",
-        known_sum(vals[0]["reach"]),
-        known_sum(vals[1]["reach"]),
-        covered=sum(r[1] for r in rows if r[3]),
+        vals[0]["reach"],
+        vals[1]["reach"],
+        covered=sum(r[1] for r in rows if r[3] is not None),
         posts=posts,
     )
     # Net sentiment is of the scored posts: none scored, it is unknown (not 0).

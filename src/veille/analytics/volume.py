@@ -256,12 +256,12 @@ def volume(
 
 
 def known_sum(total: int | None) -> int | None:
-    """A sum of follower counts (reach) as veille can state it: ``None``
-    (unknown, shown "–") where it is 0. The rollups sum a follower count no
-    platform gave as 0, so a reach of 0 may be "nobody counted". Engagement
-    needs no such rule: each post records whether its platform gave counts,
-    and the store's sums are ``None`` where none did, a true sum (0
-    included) where some did."""
+    """A sum the store cannot yet tell apart (a top author's, a story's, a
+    hashtag's engagement, whose rollups do not record which posts gave
+    counts) as veille can state it: ``None`` (unknown, shown "–") where it is
+    0. Engagement and reach of a period or a breakdown need no such rule:
+    the store's sums are ``None`` where no post gave counts (follower
+    counts), a true sum (0 included) where some did."""
     return total or None
 
 
@@ -270,8 +270,7 @@ class Share:
     """A value's part of the posts of a period and of the one before; a share
     is ``None`` (unknown, shown "–") where that period has no post: 0 out of 0
     is no 0%. Engagement is ``None`` where none of the value's posts gave
-    counts, reach where none gave a follower count (:func:`known_sum`):
-    unknown is not zero."""
+    counts, reach where none gave a follower count: unknown is not zero."""
 
     key: str
     posts: int
@@ -306,7 +305,7 @@ def shares(now: list[tuple[Any, ...]], before: list[tuple[Any, ...]], dim: str) 
         p = prev.pop(key, 0)
         out.append(
             Share(key, posts, posts / total if total else None, p,
-                  p / ptotal if ptotal else None, eng, known_sum(reach))
+                  p / ptotal if ptotal else None, eng, reach)
         )  # fmt: skip
     for key, p in prev.items():
         out.append(

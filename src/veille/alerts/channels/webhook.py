@@ -26,6 +26,10 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def post_json(post: Post, spans: list[Span], ctx: ChannelContext) -> dict[str, Any]:
+    e = post.engagement
+    # Unknown is not zero: a platform that gave no counts (a feed, a web page)
+    # sends null, one that gave 0 sends 0.
+    counts = {"likes": e.likes, "shares": e.shares, "replies": e.replies}
     return {
         "id": post.id,
         "platform": post.platform,
@@ -36,8 +40,7 @@ def post_json(post: Post, spans: list[Span], ctx: ChannelContext) -> dict[str, A
         "author": {"handle": post.author.handle, "name": post.author.name,
                    "followers": post.author.followers},
         "published_at": post.published_at.isoformat(),
-        "engagement": {"likes": post.engagement.likes, "shares": post.engagement.shares,
-                       "replies": post.engagement.replies},
+        "engagement": {k: v if e.given else None for k, v in counts.items()},
         "sentiment": post.sentiment.label if post.sentiment else None,
         "cluster_id": post.cluster_id,
         "highlights": [{"field": f, "start": s, "end": e} for f, s, e in spans],

@@ -39,6 +39,9 @@ REACH = "ifNull(author_followers, 0)"
 # not read again, a post with a count above 0): engagement summed over none
 # of them is unknown, not 0.
 GIVEN = "toInt64(countIf(counts_given != 0))"
+# The posts that gave their author's follower count (a 0 included): reach
+# summed over none of them is unknown, not 0.
+FOLLOWED = "toInt64(countIf(isNotNull(author_followers)))"
 # The distinct authors of the posts read: a post without one (an empty handle)
 # is in every figure but the per-author ones.
 AUTHORS = "uniqExactIf(platform, author_handle, author_handle != '')"
@@ -136,10 +139,13 @@ def _whole_quarters(p: Period) -> Period:
 
 
 def _known(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
-    """Rows ``(*keys, posts, engagement, reach, posts that gave counts)`` as
-    ``post_totals`` gives them: engagement ``None`` where no post gave counts,
-    rows without posts left out."""
-    return [(*r[:-4], r[-4], r[-3] if r[-1] else None, r[-2]) for r in rows if r[-4]]
+    """Rows ``(*keys, posts, engagement, reach, posts that gave counts, posts
+    that gave followers)`` as ``post_totals`` gives them: engagement ``None``
+    where no post gave counts, reach where none gave followers, rows without
+    posts left out."""
+    return [
+        (*r[:-5], r[-5], r[-4] if r[-2] else None, r[-3] if r[-1] else None) for r in rows if r[-5]
+    ]
 
 
 def _purged_sql(
@@ -227,8 +233,11 @@ class ClickHouseAnalytics(ClickHousePeople):
             cols.append(q if buckets is True else bucket_sql(buckets, q))
         cols.extend(f"ifNull({d}, '')" for d in _dimensions(dims))
         keys = [f"k{i}" for i in range(len(cols))]
-        sums = ["toInt64(0) AS e", "toInt64(0) AS r", "toInt64(0) AS g"] if counts_only else [
-            f"toInt64(sum({ENG})) AS e", f"toInt64(sum({REACH})) AS r", f"{GIVEN} AS g"
+        sums = [
+            "toInt64(0) AS e", "toInt64(0) AS r", "toInt64(0) AS g", "toInt64(0) AS f"
+        ] if counts_only else [
+            f"toInt64(sum({ENG})) AS e", f"toInt64(sum({REACH})) AS r", f"{GIVEN} AS g",
+            f"{FOLLOWED} AS f",
         ]  # fmt: skip
         named = [f"{c} AS {k}" for c, k in zip(cols, keys, strict=True)]
         sel = ", ".join([*named, "toInt64(count()) AS n", *sums])
@@ -236,15 +245,17 @@ class ClickHouseAnalytics(ClickHousePeople):
         sql = f"SELECT {sel} FROM {src} WHERE {where}{group}"
         # With what retention purges took out of a saved topic, in the same query.
         # (Posts no longer held tell no one whether they gave counts: those
-        # that earned an interaction are counted as having.)
-        gone = "sum(posts), 0, 0, 0" if counts_only else (
-            "sum(posts), sum(engagement), sum(reach), sumIf(posts, engagement > 0)"
+        # that earned an interaction are counted as having, those with a reach
+        # above 0 as having given followers.)
+        gone = "sum(posts), 0, 0, 0, 0" if counts_only else (
+            "sum(posts), sum(engagement), sum(reach), sumIf(posts, engagement > 0), "
+            "sumIf(posts, reach > 0)"
         )  # fmt: skip
         purged = _purged_sql(scope, dims, buckets, gone)
         if purged:
             lead = "".join(f"{k}, " for k in keys)
             sql = (
-                f"SELECT {lead}sum(n), sum(e), sum(r), sum(g) "
+                f"SELECT {lead}sum(n), sum(e), sum(r), sum(g), sum(f) "
                 f"FROM ({sql} UNION ALL {purged[0]}){group}"
             )
             params.update(purged[1])
@@ -264,7 +275,8 @@ class ClickHouseAnalytics(ClickHousePeople):
         keys = [f"k{i}" for i in range(len(cols))]
         sel = ", ".join(
             [*(f"{c} AS {k}" for c, k in zip(cols, keys, strict=True)),
-             "sum(posts) AS n", "sum(engagement)", "sum(reach)", "sum(counted)"]
+             "sum(posts) AS n", "sum(engagement)", "sum(reach)", "sum(counted)",
+             "sum(followed)"]
         )  # fmt: skip
         group = f" GROUP BY {', '.join(keys)}" if keys else ""
         where = " AND ".join(clauses) or "1"
@@ -545,8 +557,8 @@ class ClickHouseAnalytics(ClickHousePeople):
             f"toInt64({AUTHORS}), "
             "toInt64(count() - count(cluster_id) + uniqExact(cluster_id)), "
             "toInt64(countIf(sentiment = 'positive')), toInt64(countIf(sentiment = 'negative')), "
-            f"toInt64(countIf(sentiment = 'neutral')), {GIVEN} FROM {src} WHERE {where} "
-            f"AND w >= 0 GROUP BY {group}"
+            f"toInt64(countIf(sentiment = 'neutral')), {GIVEN}, {FOLLOWED} FROM {src} "
+            f"WHERE {where} AND w >= 0 GROUP BY {group}"
         )
         # What retention purges took out of a saved topic counts in its
         # totals, as in SQLite's topic rollup: in the same query.
@@ -560,26 +572,30 @@ class ClickHouseAnalytics(ClickHousePeople):
             sql += (
                 f" UNION ALL SELECT 1, {gone} AS w, {nulls}toInt64(sum(posts)), "
                 "toInt64(sum(engagement)), toInt64(sum(reach)), 0, 0, 0, 0, 0, "
-                "toInt64(sumIf(posts, engagement > 0)) "
+                "toInt64(sumIf(posts, engagement > 0)), toInt64(sumIf(posts, reach > 0)) "
                 f"FROM topic_purged WHERE {purged[0]} AND w >= 0 GROUP BY w"
             )
         out: list[dict[str, Any]] = [{"by": {d: [] for d in by}} if by else {} for _ in periods]
-        totals = [[0] * 9 for _ in periods]
+        totals = [[0] * 10 for _ in periods]
         for row in self.rows(f"{sql} SETTINGS group_by_use_nulls = 1", params):
             src, w, dims, vals = row[0], int(row[1]), row[2 : 2 + len(by)], row[2 + len(by) :]
             at = next((i for i, v in enumerate(dims) if v is not None), None)
             if at is not None:  # a row of one breakdown
                 if vals[0]:
                     n, e, r = (int(v) for v in vals[:3])
-                    out[w]["by"][by[at]].append((dims[at], n, e if vals[-1] else None, r))
+                    out[w]["by"][by[at]].append(
+                        (dims[at], n, e if vals[-2] else None, r if vals[-1] else None)
+                    )
                 continue
             # The period's row over the posts (src 0), or its purged part (src 1).
             for i, v in enumerate(vals):
                 totals[w][i] += int(v or 0)
         for got, counts in zip(out, totals, strict=True):
-            posts, eng, *others, given = counts
-            # No post gave counts: engagement unknown, not 0.
-            got.update(figures_of(posts, eng if given else None, *others))
+            posts, eng, reach, *others, given, followed = counts
+            # No post gave counts: engagement unknown, not 0 (reach likewise).
+            got.update(
+                figures_of(posts, eng if given else None, reach if followed else None, *others)
+            )
         return out
 
     def _rollup_headline(
@@ -613,7 +629,7 @@ class ClickHouseAnalytics(ClickHousePeople):
         )
         volume = self.rows(
             f"SELECT {which} AS w, {keys}sum(posts), sum(engagement), sum(reach), {mood}, "
-            "sum(counted) "
+            "sum(counted), sum(followed) "
             f"FROM post_rollup WHERE {' AND '.join(clauses)} AND w >= 0 "
             f"GROUP BY {f'GROUPING SETS ({sets})' if by else 'w'} "
             "SETTINGS group_by_use_nulls = 1",
@@ -654,7 +670,7 @@ class ClickHouseAnalytics(ClickHousePeople):
             else:
                 counted[int(w)] = int(n)
         out: list[dict[str, Any]] = [{"by": {d: [] for d in by}} if by else {} for _ in periods]
-        totals = [[0] * 7 for _ in periods]
+        totals = [[0] * 8 for _ in periods]
         for row in volume:
             w, dims, vals = (
                 int(row[0]),
@@ -665,13 +681,16 @@ class ClickHouseAnalytics(ClickHousePeople):
             if at is not None:  # a row of one breakdown
                 if vals[0]:
                     n, e, r = vals[:3]
-                    out[w]["by"][by[at]].append((dims[at], n, e if vals[-1] else None, r))
+                    out[w]["by"][by[at]].append(
+                        (dims[at], n, e if vals[-2] else None, r if vals[-1] else None)
+                    )
                 continue
             totals[w] = vals
-        for w, (got, (posts, e, reach, pos, neg, neu, given)) in enumerate(
+        for w, (got, (posts, e, r, pos, neg, neu, given, followed)) in enumerate(
             zip(out, totals, strict=True)
         ):
             eng = e if given else None  # no post gave counts: unknown, not 0
+            reach = r if followed else None
             n, inside = clustered.get(w, (0, 0))
             got.update(
                 figures_of(posts, eng, reach, counted.get(w, 0), posts - inside + n, pos, neg, neu)

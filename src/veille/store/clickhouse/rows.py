@@ -132,6 +132,7 @@ DERIVED = (
 PREVIOUS = (
     "prev_posts", "prev_lang", "prev_sentiment", "prev_engagement", "prev_reach",
     "prev_author_name", "prev_hashtags", "prev_domains", "prev_cluster_id", "prev_counted",
+    "prev_followed",
 )  # fmt: skip
 # The columns of a block of post versions, in order (``version`` last: given
 # once the block's content is known, see ClickHouseStore._insert_versions).

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).
@@ -99,6 +99,9 @@ CREATE TABLE IF NOT EXISTS posts (
     -- a count above 0, which says so), and as the version replaced had it.
     counts_given UInt8 DEFAULT 2,
     prev_counted Int64 DEFAULT 0,
+    -- Whether the version replaced gave its author's follower count (schema
+    -- 13: the rollup counts the posts that did, so a reach of 0 reads 0).
+    prev_followed Int64 DEFAULT 0,
     INDEX title_words title_f TYPE text(tokenizer = splitByString([' '])),
     INDEX text_words text_f TYPE text(tokenizer = splitByString([' '])),
     INDEX by_id id TYPE bloom_filter GRANULARITY 1,
@@ -109,8 +112,9 @@ ORDER BY (intDiv(published_at, 86400), id)
 SETTINGS non_replicated_deduplication_window = 1000
 """
 
-# Posts, engagement, reach and the posts that gave counts (schema 12) per
-# quarter-hour and dimension, kept by a
+# Posts, engagement, reach, the posts that gave counts (schema 12) and those
+# that gave their author's follower count (schema 13) per quarter-hour and
+# dimension, kept by a
 # materialized view in the same insert as the posts (a block deduplicated in
 # ``posts`` is not counted either). Each row written adds itself and takes
 # out the version it replaces (``prev_*``), so sums are exact before merges,
@@ -125,7 +129,8 @@ CREATE TABLE IF NOT EXISTS post_rollup (
     posts Int64,
     engagement Int64,
     reach Int64,
-    counted Int64
+    counted Int64,
+    followed Int64
 ) ENGINE = SummingMergeTree
 ORDER BY (bucket, platform, lang, country, sentiment)
 """
@@ -135,14 +140,15 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS post_rollup_view TO post_rollup AS
 SELECT b AS bucket, pf AS platform, tupleElement(d, 1) AS lang, c AS country,
        tupleElement(d, 2) AS sentiment, tupleElement(d, 3) AS posts,
        tupleElement(d, 4) AS engagement, tupleElement(d, 5) AS reach,
-       tupleElement(d, 6) AS counted
+       tupleElement(d, 6) AS counted, tupleElement(d, 7) AS followed
 FROM (
     SELECT intDiv(published_at, 900) AS b, platform AS pf, ifNull(country, '') AS c,
            arrayJoin(arrayFilter(x -> tupleElement(x, 3) != 0, [
                (ifNull(lang, ''), ifNull(sentiment, ''), toInt64(1),
-                likes + shares + replies, ifNull(author_followers, 0), toInt64(counts_given != 0)),
+                likes + shares + replies, ifNull(author_followers, 0), toInt64(counts_given != 0),
+                toInt64(isNotNull(author_followers))),
                (ifNull(prev_lang, ''), ifNull(prev_sentiment, ''), -toInt64(prev_posts),
-                -prev_engagement, -prev_reach, -prev_counted)
+                -prev_engagement, -prev_reach, -prev_counted, -prev_followed)
            ])) AS d
     FROM posts
 )
@@ -282,6 +288,7 @@ ADDED_COLUMNS = (
     "term_forms Array(String)",
     "counts_given UInt8 DEFAULT 2",
     "prev_counted Int64 DEFAULT 0",
+    "prev_followed Int64 DEFAULT 0",
 )
 
 # The rollups below hold UTC days (``intDiv(published_at, 86400)``): a period
@@ -433,7 +440,7 @@ def rollup_view(table: str, rows: str) -> str:
     return f"CREATE MATERIALIZED VIEW IF NOT EXISTS {table}_view TO {table} AS {rows}"
 
 
-# The columns the rollup view reads and writes since schema 12, given to a
+# The columns the rollup view reads and writes since schema 12 (and 13), given to a
 # store made before ahead of the view's DDL (ClickHouse checks a view's
 # columns even where one of that name exists: an older store failed to open).
 # Its old view is made again by the upgrade (``upgrade._counts_given``).
@@ -441,6 +448,8 @@ VIEW_COLUMNS = (
     "ALTER TABLE posts ADD COLUMN IF NOT EXISTS counts_given UInt8 DEFAULT 2",
     "ALTER TABLE posts ADD COLUMN IF NOT EXISTS prev_counted Int64 DEFAULT 0",
     "ALTER TABLE post_rollup ADD COLUMN IF NOT EXISTS counted Int64 DEFAULT 0",
+    "ALTER TABLE posts ADD COLUMN IF NOT EXISTS prev_followed Int64 DEFAULT 0",
+    "ALTER TABLE post_rollup ADD COLUMN IF NOT EXISTS followed Int64 DEFAULT 0",
 )
 
 TABLES = (

@@ -330,7 +330,7 @@ class ClickHouseStore(
                 row.update(prev_posts=0, prev_lang=None, prev_sentiment=None)
                 row.update(prev_engagement=0, prev_reach=0, prev_author_name=None)
                 row.update(prev_hashtags=[], prev_domains=[], prev_cluster_id=None)
-                row["prev_counted"] = 0
+                row["prev_counted"] = row["prev_followed"] = 0
             else:
                 row.update(prev_posts=1, prev_lang=old["lang"], prev_sentiment=old["sentiment"])
                 row["prev_engagement"] = old["likes"] + old["shares"] + old["replies"]
@@ -340,6 +340,7 @@ class ClickHouseStore(
                 row["prev_domains"] = domains_of(tuple(old["links"])).split()
                 row["prev_cluster_id"] = old["cluster_id"]
                 row["prev_counted"] = 1 if old["counts_given"] else 0
+                row["prev_followed"] = 0 if old["author_followers"] is None else 1
             lines.append(encode_written(row))
         # The same rows sent again (a retry) are the same block: stored once.
         token = hashlib.sha1(b"\n".join(lines)).hexdigest()

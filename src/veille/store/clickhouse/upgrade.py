@@ -157,6 +157,8 @@ class ClickHouseUpgrade:
         # (Schema 12 is another step's; this one runs after whatever is before it.)
         if version < 12:
             self._counts_given(lock)
+        if version < 13:
+            self._followers_known(lock)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _counts_given(self, lock: UpgradeLock) -> None:
@@ -237,6 +239,32 @@ class ClickHouseUpgrade:
             "toInt64(count()) AS p_held, toInt64(sum(likes + shares + replies)) AS p_engagement "
             f"FROM posts FINAL GROUP BY {keys}) AS p USING ({keys}) "
             f"WHERE {counted} != r_counted SETTINGS join_use_nulls = 0"
+        )
+        lock.beat()
+
+    def _followers_known(self, lock: UpgradeLock) -> None:
+        """Schema 13: ``post_rollup`` counts the posts that gave their
+        author's follower count (``followed``), so that a reach of 0
+        followers reads 0 and a feed's reach unknown (before, a reach of 0
+        read unknown). The posts already say it (``author_followers`` is
+        NULL where none was given): the view is made again with the new
+        column, and ``followed`` is filled with what the posts hold less what
+        it holds already, so a run stopped midway and started again counts
+        nothing twice."""
+        self.client.command("ALTER TABLE post_rollup ADD COLUMN IF NOT EXISTS followed Int64")
+        self.client.command("DROP VIEW IF EXISTS post_rollup_view")
+        self.client.command(POST_ROLLUP_VIEW)
+        keys = "bucket, platform, lang, country, sentiment"
+        self.client.command(
+            f"INSERT INTO post_rollup ({keys}, posts, engagement, reach, counted, followed) "
+            f"SELECT {keys}, 0, 0, 0, 0, p.n - r.n FROM (SELECT intDiv(published_at, 900) "
+            "AS bucket, platform, ifNull(lang, '') AS lang, ifNull(country, '') AS country, "
+            "ifNull(sentiment, '') AS sentiment, "
+            "toInt64(countIf(isNotNull(author_followers))) AS n "
+            f"FROM posts FINAL GROUP BY {keys}) AS p "
+            f"LEFT JOIN (SELECT {keys}, toInt64(sum(followed)) AS n FROM post_rollup "
+            f"GROUP BY {keys}) AS r USING ({keys}) WHERE p.n != r.n "
+            "SETTINGS join_use_nulls = 0"
         )
         lock.beat()
 

@@ -119,7 +119,7 @@ def followers_known(
 def figures_of(
     posts: int,
     engagement: int | None,
-    reach: int,
+    reach: int | None,
     authors: int,
     stories: int,
     positive: int,
@@ -130,13 +130,14 @@ def figures_of(
     (``None``, as SQL sums of no rows give, counts 0): net sentiment is the
     positive share minus the negative share of the scored posts. Engagement
     is ``None`` where no post gave counts (a feed's, or no post): unknown,
-    not 0; a store passes ``None`` for it then."""
+    not 0; a store passes ``None`` for it then. Reach likewise, where no
+    post gave its author's follower count."""
     pos, neg, neu = positive or 0, negative or 0, neutral or 0
     scored = pos + neg + neu
     return {
         "posts": posts or 0,
         "engagement": None if engagement is None or not posts else engagement,
-        "reach": reach or 0,
+        "reach": None if reach is None or not posts else reach,
         "authors": authors or 0,
         "stories": stories or 0,
         "net_sentiment": (pos - neg) / scored if scored else 0.0,

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 # Codes of the text fields (index into Columns.values[name]).
 TEXT_FIELDS = ("platform", "lang", "country", "sentiment", "author", "name", "cluster")
 NO_NAME = "\x00"  # the code of an author name that is NULL
-NUMBER_FIELDS = ("eng", "reach", "given")
+NUMBER_FIELDS = ("eng", "reach", "given", "followed")
 # Space-separated lists: each kept as (post key, value code) pairs in key order,
 # a value once per post (hashtags and mentions in ASCII lower case, as SQL's lower()).
 ENTITY_FIELDS = ("hashtags", "mentions", "links", "domains")
@@ -69,6 +69,8 @@ _INTEGERS = {
     "reach": "coalesce(author_followers, 0)",
     # 1 where the post's platform gave its counts (migration 0410).
     "given": "counts_given",
+    # 1 where the post gave its author's follower count (a 0 included).
+    "followed": "author_followers IS NOT NULL",
     "clustered": "cluster_id IS NOT NULL",
 }
 _TEXTS = {
@@ -449,7 +451,7 @@ def _groups(keys: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
 def grouped(sel: Selection, dims: tuple[str, ...], buckets: Any = None) -> list[tuple[Any, ...]]:
     """What ``post_totals`` returns, from the copy:
     rows ``([bucket,] *dims, posts, engagement, reach)`` (engagement ``None``
-    where no post gave counts); ``buckets`` is
+    where no post gave counts, reach where none gave followers); ``buckets`` is
     ``True`` for quarter-hours or a ``_Buckets`` (local hours, days, weeks)."""
     n = len(sel)
     if not n:
@@ -464,18 +466,21 @@ def grouped(sel: Selection, dims: tuple[str, ...], buckets: Any = None) -> list[
     eng = np.bincount(group, weights=sel["eng"], minlength=len(first))
     reach = np.bincount(group, weights=sel["reach"], minlength=len(first))
     given = np.bincount(group, weights=sel["given"], minlength=len(first))
+    followed = np.bincount(group, weights=sel["followed"], minlength=len(first))
     lead = [k[first].tolist() for k in keys[: len(keys) - len(dims)]]
     names = [[sel.value(d, c) for c in sel[d][first].tolist()] for d in dims]
-    # Engagement is unknown (None) where none of the group's posts gave counts.
+    # Engagement is unknown (None) where none of the group's posts gave counts,
+    # reach where none gave a follower count.
     return [
-        (*head, int(c), int(e) if g else None, int(r))
-        for *head, c, e, r, g in zip(
+        (*head, int(c), int(e) if g else None, int(r) if f else None)
+        for *head, c, e, r, g, f in zip(
             *lead,
             *names,
             count.tolist(),
             eng.tolist(),
             reach.tolist(),
             given.tolist(),
+            followed.tolist(),
             strict=True,
         )
     ]
@@ -552,8 +557,8 @@ def figures(sel: Selection) -> dict[str, float]:
     stories = n - int(clustered.sum()) + _distinct(sel["cluster"][clustered])
     authors = _distinct(sel["author"][_authored(sel)])
     return figures_of(
-        n, int(sel["eng"].sum()) if sel["given"].any() else None, int(sel["reach"].sum()),
-        authors, stories,
+        n, int(sel["eng"].sum()) if sel["given"].any() else None,
+        int(sel["reach"].sum()) if sel["followed"].any() else None, authors, stories,
         labelled("positive"), labelled("negative"), labelled("neutral"),
     )  # fmt: skip
 

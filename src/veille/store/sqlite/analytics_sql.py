@@ -28,6 +28,11 @@ REACH = "coalesce(p.author_followers, 0)"
 # none did: over a rollup's ``counted`` column, and over posts.
 KNOWN_ENGAGEMENT = "CASE WHEN sum(counted) > 0 THEN sum(engagement) END"
 KNOWN_POST_ENGAGEMENT = f"CASE WHEN sum(p.counts_given) > 0 THEN sum({ENG}) END"
+# Reach likewise: NULL where no post gave its author's follower count (a
+# rollup's ``followed`` column, migration 0520), a true sum (0 included) where
+# some did.
+KNOWN_REACH = "CASE WHEN sum(followed) > 0 THEN sum(reach) END"
+KNOWN_POST_REACH = f"CASE WHEN sum(p.author_followers IS NOT NULL) > 0 THEN sum({REACH}) END"
 # A post has an author: an empty handle is a post without one, left out of
 # the per-author figures (authors, top authors, influencers).
 AUTHORED = "p.author_handle != ''"

@@ -15,6 +15,7 @@ from veille.store.sqlite.analytics_sql import (
     AUTHORED,
     ENG,
     KNOWN_POST_ENGAGEMENT,
+    KNOWN_POST_REACH,
     QUARTER,
     REACH,
     scope_sql,
@@ -257,7 +258,7 @@ class SQLiteTops(SQLiteVolume):
         period = Period(f.since, f.until)
         whole = replace(scope, flt=replace(f, since=None, until=None))
         rows = self.post_totals(scope)
-        posts, eng, reach = (rows[0] if rows else (0, None, 0))[-3:]
+        posts, eng, reach = (rows[0] if rows else (0, None, None))[-3:]
         authors, stories = self.author_count(whole, period), self.story_count(scope)
         return figures_of(
             posts, eng, reach, authors, stories, *self.sentiment_totals(whole, period)
@@ -314,7 +315,7 @@ class SQLiteTops(SQLiteVolume):
         where, params = scope_sql(self.conn, scope)
         return figures_of(
             *self.conn.execute(
-                f"SELECT count(*), {KNOWN_POST_ENGAGEMENT}, sum({REACH}), "
+                f"SELECT count(*), {KNOWN_POST_ENGAGEMENT}, {KNOWN_POST_REACH}, "
                 f"count(DISTINCT CASE WHEN {AUTHORED} "
                 "THEN p.platform || char(31) || p.author_handle END), "
                 "count(*) - count(p.cluster_id) + count(DISTINCT p.cluster_id), "

@@ -19,6 +19,8 @@ from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import (
     KNOWN_ENGAGEMENT,
     KNOWN_POST_ENGAGEMENT,
+    KNOWN_POST_REACH,
+    KNOWN_REACH,
     QUARTER,
     bucket_sql,
     fts_match,
@@ -113,7 +115,8 @@ class SQLiteVolume(columns.KeepsColumns):
         self, scope: Scope, dims: tuple[str, ...] = (), buckets: Any = False
     ) -> list[tuple[Any, ...]]:
         """Rows ``([bucket,] *dims, posts, engagement, reach)``, engagement
-        ``None`` where none of the posts gave counts; ``buckets`` is
+        ``None`` where none of the posts gave counts, reach ``None`` where
+        none gave a follower count; ``buckets`` is
         ``False``, ``True`` (quarter-hours) or a ``_Buckets`` (local hours,
         days, weeks); missing dimension values are ``""``."""
         split = _split_at_quarters(scope, dims)
@@ -150,7 +153,8 @@ class SQLiteVolume(columns.KeepsColumns):
                 params.append(int(f.until.timestamp()) // QUARTER)
             lead = "".join(c + ", " for c in bucket("bucket"))
             sql = (
-                f"SELECT {lead}sum(posts), {KNOWN_ENGAGEMENT}, sum(reach) FROM topic_rollup "
+                f"SELECT {lead}sum(posts), {KNOWN_ENGAGEMENT}, {KNOWN_REACH} "
+                "FROM topic_rollup "
                 f"WHERE {' AND '.join(clauses)}{group}"
             )
             return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
@@ -170,7 +174,7 @@ class SQLiteVolume(columns.KeepsColumns):
                     clauses.append(f"{column[name]} IN ({','.join('?' * len(values))})")
                     params.extend(values)
             cols = bucket("bucket") + [column[d] for d in dims]
-            sel = ", ".join([*cols, "sum(posts)", KNOWN_ENGAGEMENT, "sum(reach)"])
+            sel = ", ".join([*cols, "sum(posts)", KNOWN_ENGAGEMENT, KNOWN_REACH])
             sql = f"SELECT {sel} FROM post_rollup WHERE {' AND '.join(clauses)}{group}"
             return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
         copy = self.analytics_copy().select(conn, scope)
@@ -183,7 +187,7 @@ class SQLiteVolume(columns.KeepsColumns):
                 *cols,
                 "count(*)",
                 KNOWN_POST_ENGAGEMENT,
-                "sum(coalesce(p.author_followers, 0))",
+                KNOWN_POST_REACH,
             ]
         )
         sql = f"SELECT {sel} FROM posts p WHERE {where}{group}"

@@ -286,14 +286,17 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         """Add ``(topic id, quarter-hour, posts, engagement, reach)`` of posts
         held elsewhere before (:meth:`purged_topic_totals`) to the topics'
         figures. Posts no longer held tell no one whether their platform gave
-        counts: those that earned an interaction are counted as having."""
+        counts: those that earned an interaction are counted as having, and
+        those with a reach above 0 as having given follower counts."""
         with self.transaction():
             self.conn.executemany(
-                "INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach, counted) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 > 0 THEN ?3 ELSE 0 END) "
+                "INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach, counted, "
+                "followed) VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 > 0 THEN ?3 ELSE 0 END, "
+                "CASE WHEN ?5 > 0 THEN ?3 ELSE 0 END) "
                 "ON CONFLICT (topic_id, bucket) DO UPDATE SET "
                 "posts = posts + excluded.posts, engagement = engagement + excluded.engagement, "
-                "reach = reach + excluded.reach, counted = counted + excluded.counted",
+                "reach = reach + excluded.reach, counted = counted + excluded.counted, "
+                "followed = followed + excluded.followed",
                 rows,
             )
 

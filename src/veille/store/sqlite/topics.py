@@ -37,15 +37,17 @@ def file_filings(conn: sqlite3.Connection, filings: Sequence[tuple[int, int]]) -
     ).fetchall()
     if new:
         conn.execute(
-            "INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach, counted) "
-            "SELECT json_extract(f.value, '$[1]') AS topic, p.published_at / 900 AS bucket, "
+            "INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach, counted, "
+            "followed) SELECT json_extract(f.value, '$[1]') AS topic, "
+            "p.published_at / 900 AS bucket, "
             "count(*), sum(p.likes + p.shares + p.replies), sum(coalesce(p.author_followers, 0)), "
-            "sum(p.counts_given) "
+            "sum(p.counts_given), "
+            "sum(p.author_followers IS NOT NULL) "
             "FROM json_each(?) f JOIN posts p ON p.pk = json_extract(f.value, '$[0]') "
             "WHERE true GROUP BY topic, bucket "
             "ON CONFLICT (topic_id, bucket) DO UPDATE SET posts = posts + excluded.posts, "
             "engagement = engagement + excluded.engagement, reach = reach + excluded.reach, "
-            "counted = counted + excluded.counted",
+            "counted = counted + excluded.counted, followed = followed + excluded.followed",
             (json.dumps(new),),
         )
     return len(new)
