@@ -65,16 +65,19 @@ def migrate(conn: Any, *, where: str = "the database") -> list[str]:
             "CREATE TABLE IF NOT EXISTS veille_schema (version INTEGER PRIMARY KEY, "
             "name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
         )
-        row = conn.execute("SELECT coalesce(max(version), 0) FROM veille_schema").fetchone()
-        current = int(row[0])
+        done = {int(v) for (v,) in conn.execute("SELECT version FROM veille_schema")}
+        current = max(done, default=0)
         if current > known[-1].number:
             raise SchemaTooNew(
                 f"{where} was written by a newer veille (schema {current}; "
                 f"this one knows up to {known[-1].number})",
                 hint="Upgrade veille (pip install -U veille); nothing was changed.",
             )
+        # Each one not recorded, numbered below the highest applied too:
+        # features land in any order (each owns its numbers), so "everything
+        # up to the highest number" is not what a database has (as SQLite's).
         for mig in known:
-            if mig.number <= current:
+            if mig.number in done:
                 continue
             conn.execute(mig.sql)
             conn.execute(
