@@ -312,3 +312,35 @@ def test_posts_of_a_removed_account_are_said_on_the_calendar(
         f"la publication #{entry.id} du calendrier part sous le compte gone-masto, qui "
         "n’existe plus\u202f: elle échouera à son heure" in french
     )
+
+
+def test_a_removed_accounts_post_is_not_offered_to_publish_now(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response]
+) -> None:
+    """Its row said the account no longer exists, and still offered
+    "Publish now", which could only fail."""
+    from datetime import UTC, datetime, timedelta
+
+    from veille.publish.calendar import add_entry
+
+    with live_server.workspace() as ws:
+        add_account(ws.state, "gone-masto", "mastodon", "https://mastodon.example",
+                    secret="env:WEB_MASTO_TOKEN")  # fmt: skip
+        add_account(ws.state, "kept-masto", "mastodon", "https://mastodon.example",
+                    secret="env:WEB_MASTO_TOKEN")  # fmt: skip
+        at = datetime.now(UTC) + timedelta(days=3)
+        gone = add_entry(ws.state, ws.settings, account="gone-masto", text="Bientôt", at=at)
+        kept = add_entry(ws.state, ws.settings, account="kept-masto", text="Bientôt", at=at)
+        ws.state.remove_publish_account("gone-masto")  # as an older veille did
+    try:
+        login(client, "manager")
+        page = client.get("/plan/calendar").text
+    finally:
+        with live_server.workspace() as ws:
+            ws.state.remove_calendar_entry(gone.id)
+            ws.state.remove_calendar_entry(kept.id)
+            ws.state.remove_publish_account("kept-masto")
+    assert kept.status in ("approved", "scheduled"), kept.status
+    assert f'action="/plan/calendar/{kept.id}/publish"' in page
+    assert f'action="/plan/calendar/{gone.id}/publish"' not in page
+    assert f'action="/plan/calendar/{gone.id}/remove"' in page  # what is left to do

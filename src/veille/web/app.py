@@ -107,19 +107,24 @@ def _templates() -> Any:
 
 # A page of the app named in a notice's hint, "(/topics/new)" or
 # "(/inbox/rules, /inbox/teams)": after "(" or a separator, up to one.
+# A command named in backticks, on one line.
+_CODE = re.compile(r"`([^`\n]+)`")
 _PAGE = re.compile(r"(?<=[(\s])(/[a-z][a-z0-9_\-/%.]*[a-z0-9/])(?=[),;\s\u202f]|$)")
 
 
 def page_links(text: Any) -> Any:
     """``text`` escaped, with the app's pages it names made links: a notice
-    said "(/topics/new)" as words, a way out the reader had to type."""
+    said "(/topics/new)" as words, a way out the reader had to type; and
+    the commands it names in backticks (a KPI's reason: "run `veille plan
+    snapshot`") shown as code, not with the backticks."""
     from markupsafe import Markup, escape
 
     def link(m: re.Match[str]) -> str:
         path = m.group(1)
         return f'<a href="{path}">{path}</a>' if not path.startswith("//") else path
 
-    return Markup(_PAGE.sub(link, str(escape(text))))
+    linked = _PAGE.sub(link, str(escape(text)))
+    return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", linked))
 
 
 def _routers() -> list[APIRouter]:
