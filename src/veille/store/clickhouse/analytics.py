@@ -18,10 +18,20 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
-from veille.store.base import PostFilter
 from veille.store.clickhouse import rollups
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, scope_where
 from veille.store.clickhouse.people import ClickHousePeople
+from veille.store.clickhouse.quarters import (
+    QUARTER,
+    bucket_sql,
+    dimensions,
+    known_totals,
+    purged_sql,
+    purged_where,
+    quarter_bounds,
+    rollup_filters,
+    whole_quarters,
+)
 from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
 from veille.store.protocols.analytics import (
@@ -32,7 +42,6 @@ from veille.store.protocols.analytics import (
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
 
-QUARTER = 900
 ENG = "(likes + shares + replies)"
 REACH = "ifNull(author_followers, 0)"
 # The posts whose platform gave their counts (schema 12; 2: stored before and
@@ -46,120 +55,8 @@ FOLLOWED = "toInt64(countIf(isNotNull(author_followers)))"
 # is in every figure but the per-author ones.
 AUTHORS = "uniqExactIf(platform, author_handle, author_handle != '')"
 NEWEST = "published_at DESC, seq DESC"
-_DIMS = {"platform", "lang", "country", "sentiment"}
 _POST_ORDERS = {"engagement": ENG, "reach": REACH}
 _AUTHOR_ORDERS = {"posts": "n", "engagement": "e", "followers": "f"}
-
-
-def bucket_sql(buckets: Any, q: str) -> str:
-    """The local hour, day or week number of quarter-hour ``q``, for a
-    :class:`veille.analytics.volume._Buckets` after its ``keys()`` (integers it
-    computed, never user input); the same arithmetic as SQLite's."""
-    segs = buckets.segments or [(0, 0)]
-    off = str(int(segs[0][1]))
-    if len(segs) > 1:
-        conds = ", ".join(
-            f"{q} < {int(segs[i + 1][0])}, {int(segs[i][1])}" for i in range(len(segs) - 1)
-        )
-        off = f"multiIf({conds}, {int(segs[-1][1])})"
-    local = f"({q} * {QUARTER} + {off})"
-    if buckets.interval == "hour":
-        return f"intDiv({local}, 3600)"
-    if buckets.interval == "day":
-        return f"intDiv({local}, 86400)"
-    return f"intDiv(intDiv({local}, 86400) + 3, 7)"
-
-
-def _dimensions(dims: Sequence[str]) -> Sequence[str]:
-    """``dims``, each checked to be a column a breakdown may name (they go
-    into the SQL as they are)."""
-    for d in dims:
-        if d not in _DIMS:
-            raise ValueError(f"unknown dimension {d!r}")
-    return dims
-
-
-def _quarter_bounds(f: PostFilter, prefix: str = "") -> tuple[list[str], dict[str, Any]]:
-    """``f``'s time bounds over a rollup's ``bucket`` (quarter-hours), and
-    their parameters (named ``{prefix}since``, ``{prefix}until``)."""
-    clauses: list[str] = []
-    params: dict[str, Any] = {}
-    for name, at, op in (("since", f.since, ">="), ("until", f.until, "<")):
-        if at is not None:
-            clauses.append(f"bucket {op} {{{prefix}{name}:Int64}}")
-            params[prefix + name] = int(at.timestamp()) // QUARTER
-    return clauses, params
-
-
-def _rollup_filters(f: PostFilter, params: dict[str, Any]) -> list[str]:
-    """``f``'s platforms and languages as conditions over ``post_rollup``
-    (their parameters added to ``params``)."""
-    clauses = []
-    for name, values in (("platform", f.platforms), ("lang", f.languages)):
-        if values:
-            names = []
-            for i, v in enumerate(values):
-                params[f"{name}{i}"] = v
-                names.append(f"{{{name}{i}:String}}")
-            clauses.append(f"{name} IN ({', '.join(names)})")
-    return clauses
-
-
-def _purged_where(scope: Scope, dims: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]] | None:
-    """The rows of ``topic_purged`` (what retention purges took out of a
-    saved topic) that count in ``scope``'s totals, where SQLite reads its
-    topic rollup, which keeps them: the whole topic, no dimension, bounds on
-    quarter-hours; else ``None``."""
-    f = scope.flt
-    if scope.topic_id is None or dims or scope.scan or f.platforms or f.languages:
-        return None
-    # Bounds off the quarter-hours (a KPI's window ends at the second it is
-    # read) take the quarter-hours wholly inside, as SQLite reads its rollup
-    # there (the edges from the posts held, none of them purged): the
-    # purged counts were left out whole, and a KPI read after a purge
-    # counted the posts kept only.
-    clauses, params = _quarter_bounds(replace(f, since=_quarter_up(f.since)), "p")
-    clauses.insert(0, "topic_id = {pt:Int64}")
-    params["pt"] = scope.topic_id
-    return " AND ".join(clauses), params
-
-
-def _quarter_up(at: datetime | None) -> datetime | None:
-    """``at`` moved on to the next quarter-hour's start (itself when it is one)."""
-    if at is None:
-        return None
-    return datetime.fromtimestamp(-(-int(at.timestamp()) // QUARTER) * QUARTER, UTC)
-
-
-def _whole_quarters(p: Period) -> Period:
-    """The quarter-hours wholly inside ``p`` (none when it holds none)."""
-    lo = _quarter_up(p.since) or p.since
-    hi = datetime.fromtimestamp(int(p.until.timestamp()) // QUARTER * QUARTER, UTC)
-    return replace(p, since=lo, until=max(lo, hi))
-
-
-def _known(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
-    """Rows ``(*keys, posts, engagement, reach, posts that gave counts, posts
-    that gave followers)`` as ``post_totals`` gives them: engagement ``None``
-    where no post gave counts, reach where none gave followers, rows without
-    posts left out."""
-    return [
-        (*r[:-5], r[-5], r[-4] if r[-2] else None, r[-3] if r[-1] else None) for r in rows if r[-5]
-    ]
-
-
-def _purged_sql(
-    scope: Scope, dims: tuple[str, ...], buckets: Any, sums: str
-) -> tuple[str, dict[str, Any]] | None:
-    """A ``SELECT [k,] sums`` of :func:`_purged_where`'s rows, or ``None``."""
-    purged = _purged_where(scope, dims)
-    if purged is None:
-        return None
-    lead = ""
-    if buckets is not False:
-        lead = ("bucket" if buckets is True else bucket_sql(buckets, "bucket")) + " AS k, "
-    group = " GROUP BY k" if lead else ""
-    return f"SELECT {lead}{sums} FROM topic_purged WHERE {purged[0]}{group}", purged[1]
 
 
 class ClickHouseAnalytics(ClickHousePeople):
@@ -231,7 +128,7 @@ class ClickHouseAnalytics(ClickHousePeople):
         if buckets is not False:
             q = "intDiv(published_at, 900)"
             cols.append(q if buckets is True else bucket_sql(buckets, q))
-        cols.extend(f"ifNull({d}, '')" for d in _dimensions(dims))
+        cols.extend(f"ifNull({d}, '')" for d in dimensions(dims))
         keys = [f"k{i}" for i in range(len(cols))]
         sums = [
             "toInt64(0) AS e", "toInt64(0) AS r", "toInt64(0) AS g", "toInt64(0) AS f"
@@ -251,7 +148,7 @@ class ClickHouseAnalytics(ClickHousePeople):
             "sum(posts), sum(engagement), sum(reach), sumIf(posts, engagement > 0), "
             "sumIf(posts, reach > 0)"
         )  # fmt: skip
-        purged = _purged_sql(scope, dims, buckets, gone)
+        purged = purged_sql(scope, dims, buckets, gone)
         if purged:
             lead = "".join(f"{k}, " for k in keys)
             sql = (
@@ -259,19 +156,19 @@ class ClickHouseAnalytics(ClickHousePeople):
                 f"FROM ({sql} UNION ALL {purged[0]}){group}"
             )
             params.update(purged[1])
-        return _known(self.rows(sql, params))
+        return known_totals(self.rows(sql, params))
 
     def _rollup_totals(
         self, scope: Scope, dims: tuple[str, ...], buckets: Any
     ) -> list[tuple[Any, ...]]:
         """:meth:`post_totals` of an unrestricted scope whose bounds fall on
         quarter-hours, from ``post_rollup`` (the same answer as a scan)."""
-        clauses, params = _quarter_bounds(scope.flt)
-        clauses.extend(_rollup_filters(scope.flt, params))
+        clauses, params = quarter_bounds(scope.flt)
+        clauses.extend(rollup_filters(scope.flt, params))
         cols: list[str] = []
         if buckets is not False:
             cols.append("bucket" if buckets is True else bucket_sql(buckets, "bucket"))
-        cols.extend(_dimensions(dims))
+        cols.extend(dimensions(dims))
         keys = [f"k{i}" for i in range(len(cols))]
         sel = ", ".join(
             [*(f"{c} AS {k}" for c, k in zip(cols, keys, strict=True)),
@@ -280,7 +177,9 @@ class ClickHouseAnalytics(ClickHousePeople):
         )  # fmt: skip
         group = f" GROUP BY {', '.join(keys)}" if keys else ""
         where = " AND ".join(clauses) or "1"
-        return _known(self.rows(f"SELECT {sel} FROM post_rollup WHERE {where}{group}", params))
+        return known_totals(
+            self.rows(f"SELECT {sel} FROM post_rollup WHERE {where}{group}", params)
+        )
 
     def posts_per_bucket(
         self, scope: Scope, period: Period, buckets: Any, starts: list[datetime]
@@ -534,7 +433,7 @@ class ClickHouseAnalytics(ClickHousePeople):
         before: one read of a topic's filings, not one per period and per
         breakdown), grouped by period and by each dimension of ``by``
         (``GROUPING SETS``)."""
-        keys = [f"ifNull({d}, '') AS k{i}" for i, d in enumerate(_dimensions(by))]
+        keys = [f"ifNull({d}, '') AS k{i}" for i, d in enumerate(dimensions(by))]
         if not periods:
             return []
         if not scope.restricted:
@@ -563,11 +462,11 @@ class ClickHouseAnalytics(ClickHousePeople):
         # What retention purges took out of a saved topic counts in its
         # totals, as in SQLite's topic rollup: in the same query.
         # Off the quarter-hours, the ones wholly inside each period (as SQLite).
-        purged = _purged_where(span)
+        purged = purged_where(span)
         if purged:
             params.update(purged[1])
             nulls = "".join("NULL, " for _ in by)
-            inner = [_whole_quarters(p) for p in periods]
+            inner = [whole_quarters(p) for p in periods]
             gone = self._which_period(inner, f"bucket * {QUARTER}", params, "g")
             sql += (
                 f" UNION ALL SELECT 1, {gone} AS w, {nulls}toInt64(sum(posts)), "
@@ -620,9 +519,9 @@ class ClickHouseAnalytics(ClickHousePeople):
             "hu": max(int(p.until.timestamp()) for p in periods) // QUARTER,
         }
         clauses = ["bucket >= {hs:Int64}", "bucket < {hu:Int64}"]
-        clauses.extend(_rollup_filters(scope.flt, params))
+        clauses.extend(rollup_filters(scope.flt, params))
         which = self._which_period(periods, f"bucket * {QUARTER}", params, "h")
-        keys = "".join(f"{d} AS k{i}, " for i, d in enumerate(_dimensions(by)))
+        keys = "".join(f"{d} AS k{i}, " for i, d in enumerate(dimensions(by)))
         sets = ", ".join(["(w)", *(f"(w, k{i})" for i in range(len(by)))])
         mood = ", ".join(
             f"sumIf(posts, sentiment = '{m}')" for m in ("positive", "negative", "neutral")

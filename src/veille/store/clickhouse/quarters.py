@@ -1,0 +1,132 @@
+"""The quarter-hours of ClickHouse's rollups as the aggregations read them
+(:mod:`veille.store.clickhouse.analytics`): buckets of a chart, a filter's
+bounds and conditions over ``post_rollup``, and the counts retention purges
+left in ``topic_purged`` for a saved topic, which count in its totals as
+SQLite's topic rollup keeps them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from veille.store.base import PostFilter
+
+if TYPE_CHECKING:
+    from veille.analytics.scope import Period, Scope
+
+QUARTER = 900
+# The columns a breakdown may name (they go into the SQL as they are).
+DIMS = {"platform", "lang", "country", "sentiment"}
+
+
+def bucket_sql(buckets: Any, q: str) -> str:
+    """The local hour, day or week number of quarter-hour ``q``, for a
+    :class:`veille.analytics.volume._Buckets` after its ``keys()`` (integers it
+    computed, never user input); the same arithmetic as SQLite's."""
+    segs = buckets.segments or [(0, 0)]
+    off = str(int(segs[0][1]))
+    if len(segs) > 1:
+        conds = ", ".join(
+            f"{q} < {int(segs[i + 1][0])}, {int(segs[i][1])}" for i in range(len(segs) - 1)
+        )
+        off = f"multiIf({conds}, {int(segs[-1][1])})"
+    local = f"({q} * {QUARTER} + {off})"
+    if buckets.interval == "hour":
+        return f"intDiv({local}, 3600)"
+    if buckets.interval == "day":
+        return f"intDiv({local}, 86400)"
+    return f"intDiv(intDiv({local}, 86400) + 3, 7)"
+
+
+def dimensions(dims: Sequence[str]) -> Sequence[str]:
+    """``dims``, each checked to be a column a breakdown may name (they go
+    into the SQL as they are)."""
+    for d in dims:
+        if d not in DIMS:
+            raise ValueError(f"unknown dimension {d!r}")
+    return dims
+
+
+def quarter_bounds(f: PostFilter, prefix: str = "") -> tuple[list[str], dict[str, Any]]:
+    """``f``'s time bounds over a rollup's ``bucket`` (quarter-hours), and
+    their parameters (named ``{prefix}since``, ``{prefix}until``)."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    for name, at, op in (("since", f.since, ">="), ("until", f.until, "<")):
+        if at is not None:
+            clauses.append(f"bucket {op} {{{prefix}{name}:Int64}}")
+            params[prefix + name] = int(at.timestamp()) // QUARTER
+    return clauses, params
+
+
+def rollup_filters(f: PostFilter, params: dict[str, Any]) -> list[str]:
+    """``f``'s platforms and languages as conditions over ``post_rollup``
+    (their parameters added to ``params``)."""
+    clauses = []
+    for name, values in (("platform", f.platforms), ("lang", f.languages)):
+        if values:
+            names = []
+            for i, v in enumerate(values):
+                params[f"{name}{i}"] = v
+                names.append(f"{{{name}{i}:String}}")
+            clauses.append(f"{name} IN ({', '.join(names)})")
+    return clauses
+
+
+def purged_where(scope: Scope, dims: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]] | None:
+    """The rows of ``topic_purged`` (what retention purges took out of a
+    saved topic) that count in ``scope``'s totals, where SQLite reads its
+    topic rollup, which keeps them: the whole topic, no dimension, bounds on
+    quarter-hours; else ``None``."""
+    f = scope.flt
+    if scope.topic_id is None or dims or scope.scan or f.platforms or f.languages:
+        return None
+    # Bounds off the quarter-hours (a KPI's window ends at the second it is
+    # read) take the quarter-hours wholly inside, as SQLite reads its rollup
+    # there (the edges from the posts held, none of them purged): the
+    # purged counts were left out whole, and a KPI read after a purge
+    # counted the posts kept only.
+    clauses, params = quarter_bounds(replace(f, since=quarter_up(f.since)), "p")
+    clauses.insert(0, "topic_id = {pt:Int64}")
+    params["pt"] = scope.topic_id
+    return " AND ".join(clauses), params
+
+
+def quarter_up(at: datetime | None) -> datetime | None:
+    """``at`` moved on to the next quarter-hour's start (itself when it is one)."""
+    if at is None:
+        return None
+    return datetime.fromtimestamp(-(-int(at.timestamp()) // QUARTER) * QUARTER, UTC)
+
+
+def whole_quarters(p: Period) -> Period:
+    """The quarter-hours wholly inside ``p`` (none when it holds none)."""
+    lo = quarter_up(p.since) or p.since
+    hi = datetime.fromtimestamp(int(p.until.timestamp()) // QUARTER * QUARTER, UTC)
+    return replace(p, since=lo, until=max(lo, hi))
+
+
+def known_totals(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
+    """Rows ``(*keys, posts, engagement, reach, posts that gave counts, posts
+    that gave followers)`` as ``post_totals`` gives them: engagement ``None``
+    where no post gave counts, reach where none gave followers, rows without
+    posts left out."""
+    return [
+        (*r[:-5], r[-5], r[-4] if r[-2] else None, r[-3] if r[-1] else None) for r in rows if r[-5]
+    ]
+
+
+def purged_sql(
+    scope: Scope, dims: tuple[str, ...], buckets: Any, sums: str
+) -> tuple[str, dict[str, Any]] | None:
+    """A ``SELECT [k,] sums`` of :func:`purged_where`'s rows, or ``None``."""
+    purged = purged_where(scope, dims)
+    if purged is None:
+        return None
+    lead = ""
+    if buckets is not False:
+        lead = ("bucket" if buckets is True else bucket_sql(buckets, "bucket")) + " AS k, "
+    group = " GROUP BY k" if lead else ""
+    return f"SELECT {lead}{sums} FROM topic_purged WHERE {purged[0]}{group}", purged[1]
