@@ -43,6 +43,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -65,7 +66,7 @@ class Migration:
         if not self.source:
             conn.executescript(self.sql)
             return
-        namespace = self._namespace()
+        namespace = self._module
         about = namespace.get("ABOUT")
         if not about or not _holds_posts(conn):
             namespace["migrate"](conn)
@@ -84,7 +85,10 @@ class Migration:
             self.name, f"{int(reworked or 0):,}", time.monotonic() - started,
         )  # fmt: skip
 
-    def _namespace(self) -> dict[str, Any]:
+    @cached_property
+    def _module(self) -> dict[str, Any]:
+        """The names a .py migration defines, its code run once (the runner
+        asks what it rebuilds, then runs it)."""
         namespace: dict[str, Any] = {"__name__": f"veille_migration_{self.number}"}
         exec(compile(self.source, self.name, "exec"), namespace)
         return namespace
@@ -92,13 +96,13 @@ class Migration:
     @property
     def rebuilds(self) -> bool:
         """Whether this migration builds again a table others point at."""
-        return bool(self.source) and bool(self._namespace().get("REBUILDS"))
+        return bool(self.source) and bool(self._module.get("REBUILDS"))
 
     @property
     def rebuilt_tables(self) -> tuple[str, ...]:
         """The tables it builds again, where ``REBUILDS`` names them (empty:
         ``REBUILDS = True``, which does not say)."""
-        named = self._namespace().get("REBUILDS") if self.source else None
+        named = self._module.get("REBUILDS") if self.source else None
         if isinstance(named, str):
             return (named,)
         return tuple(named) if isinstance(named, (tuple, list)) else ()
