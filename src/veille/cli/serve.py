@@ -16,23 +16,26 @@ from veille.cli.common import (
     open_workspace,
 )
 
-HostOpt = Annotated[
-    str | None,
-    typer.Option(
-        help="Address to listen on (127.0.0.1: this machine only). "
-        "Default: \\[web] host in veille.toml, else 127.0.0.1.",
-        show_default=False,
-    ),
-]
-PortOpt = Annotated[
-    int | None,
-    typer.Option(
-        min=0,
-        max=65535,
-        help="Port (0: any free one). Default: \\[web] port in veille.toml, else 8000.",
-        show_default=False,
-    ),
-]
+HOST_HELP = (
+    "Address to listen on (127.0.0.1: this machine only). "
+    "Default: \\[web] host in veille.toml, else 127.0.0.1."
+)
+PORT_HELP = "Port (0: any free one). Default: \\[web] port in veille.toml, else 8000."
+
+
+def host_option(text: str = HOST_HELP) -> Any:
+    return typer.Option(help=text, show_default=False)
+
+
+def port_option(text: str = PORT_HELP) -> Any:
+    return typer.Option(min=0, max=65535, help=text, show_default=False)
+
+
+HostOpt = Annotated[str | None, host_option()]
+PortOpt = Annotated[int | None, port_option()]
+# `veille run`'s, which listens with --serve only.
+ServeHostOpt = Annotated[str | None, host_option("With --serve: the web app's. " + HOST_HELP)]
+ServePortOpt = Annotated[int | None, port_option("With --serve: the web app's. " + PORT_HELP)]
 
 
 def register(app: typer.Typer) -> None:

@@ -25,7 +25,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
-from veille.cli.serve import HostOpt, PortOpt
+from veille.cli.serve import ServeHostOpt, ServePortOpt
 
 log = logging.getLogger(__name__)
 
@@ -239,8 +239,8 @@ def register(app: typer.Typer) -> None:
                 "one process at a time opens, runs this alone.",
             ),
         ] = False,
-        host: HostOpt = None,
-        port: PortOpt = None,
+        host: ServeHostOpt = None,
+        port: ServePortOpt = None,
     ) -> None:
         """Collect and send until Ctrl-C or SIGTERM; one failing source never stops it.
 
