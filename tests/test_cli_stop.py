@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -121,3 +122,24 @@ def test_run_as_scheduler_stops_on_sigterm_with_status_0(ws: Path) -> None:
     assert proc.returncode == 0, err
     assert "Traceback" not in err, err
     assert out.strip().endswith("everything it sent is recorded."), out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_run_serve_stops_both_halves_with_status_0(ws: Path, sig: signal.Signals) -> None:
+    """`veille run --serve` (the daemon and the web app in one process):
+    one signal stops both, the daemon's line said, status 0."""
+    proc = start("run", "--serve", "--port", "0", "--tick", "600", cwd=ws)
+    try:
+        assert proc.stdout is not None
+        lines = []
+        while not (lines and lines[-1].startswith("open http://127.0.0.1:")):
+            lines.append(proc.stdout.readline())
+            assert lines[-1] and len(lines) < 10, lines  # it listens
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "interrupted" not in err, err
+    last = out.rstrip().splitlines()[-1]  # (the signal may come before its first pass)
+    assert re.fullmatch(r"Stopped after \d+ pass(es)?; everything collected is stored\.", last)

@@ -105,6 +105,19 @@ class Workspace:
 
             share(across)
 
+    def open_one_process_stores(self) -> None:
+        """Open now the stores that one process at a time may open (a chDB
+        folder), for a command that runs until stopped (``veille serve``,
+        ``veille run``): started beside the process that holds one, it is
+        refused as it starts, naming that process, rather than listening
+        (or saying "Collecting") and then failing at every page or pass."""
+        from veille.store.registry import one_process
+
+        posts_url, state_url = self.settings.store.urls()
+        for role, url in (("posts", posts_url), ("state", state_url)):
+            if one_process(url):
+                self._store_for(role)
+
     @property
     def posts(self) -> PostStore:
         """Where posts are kept (search, aggregations, exports)."""

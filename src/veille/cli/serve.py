@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -15,57 +16,74 @@ from veille.cli.common import (
     open_workspace,
 )
 
+HOST_HELP = (
+    "Address to listen on (127.0.0.1: this machine only). "
+    "Default: \\[web] host in veille.toml, else 127.0.0.1."
+)
+PORT_HELP = "Port (0: any free one). Default: \\[web] port in veille.toml, else 8000."
+
+
+def host_option(text: str = HOST_HELP) -> Any:
+    return typer.Option(help=text, show_default=False)
+
+
+def port_option(text: str = PORT_HELP) -> Any:
+    return typer.Option(min=0, max=65535, help=text, show_default=False)
+
+
+HostOpt = Annotated[str | None, host_option()]
+PortOpt = Annotated[int | None, port_option()]
+# `veille run`'s, which listens with --serve only.
+ServeHostOpt = Annotated[str | None, host_option("With --serve: the web app's. " + HOST_HELP)]
+ServePortOpt = Annotated[int | None, port_option("With --serve: the web app's. " + PORT_HELP)]
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
     @handle_errors
     def serve(
-        host: Annotated[
-            str | None,
-            typer.Option(
-                help="Address to listen on (127.0.0.1: this machine only). "
-                "Default: \\[web] host in veille.toml, else 127.0.0.1.",
-                show_default=False,
-            ),
-        ] = None,
-        port: Annotated[
-            int | None,
-            typer.Option(
-                min=0,
-                max=65535,
-                help="Port (0: any free one). Default: \\[web] port in veille.toml, else 8000.",
-                show_default=False,
-            ),
-        ] = None,
+        host: HostOpt = None,
+        port: PortOpt = None,
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Serve the web app and the REST API (stop with Ctrl-C)."""
-        from veille.services.users import count_users
         from veille.web.serve import run
 
         configure_logging()
         with open_workspace(workspace) as ws:
             root = ws.root
-            first_run = count_users(ws.state) == 0
-            # veille.toml's [web] host and port, unless the command line says.
-            host = ws.settings.web.host if host is None else host
-            port = ws.settings.web.port if port is None else port
-        out = console()
-        out.print(f"veille web app for {root}")
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            out.print(
-                "[yellow]warning:[/] listening beyond this machine; put it behind a TLS "
-                "proxy (it sets X-Forwarded-Proto) so that cookies are Secure."
-            )
-
-        def announce(url: str) -> None:
-            out.print(f"open {url}", soft_wrap=True)
-            if first_run:
-                out.print(
-                    f"no account yet: {url}/setup creates the first admin "
-                    "(or run `veille user add NAME --role admin`)",
-                    soft_wrap=True,
-                )
-
+            console().print(f"veille web app for {root}")
+            host, port, announce = web_address(ws, host, port)
         run(root, host=host, port=port, announce=announce)
         err_console().print("Stopped.")
+
+
+def web_address(
+    ws: Any, host: str | None, port: int | None
+) -> tuple[str, int, Callable[[str], None]]:
+    """Where the web app listens (the options, else veille.toml's ``[web]``
+    host and port) and what is said once it does (``veille serve``,
+    ``veille run --serve``); a warning first when it listens beyond this
+    machine."""
+    from veille.services.users import count_users
+
+    first_run = count_users(ws.state) == 0
+    host = ws.settings.web.host if host is None else host
+    port = ws.settings.web.port if port is None else port
+    out = console()
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        out.print(
+            "[yellow]warning:[/] listening beyond this machine; put it behind a TLS "
+            "proxy (it sets X-Forwarded-Proto) so that cookies are Secure."
+        )
+
+    def announce(url: str) -> None:
+        out.print(f"open {url}", soft_wrap=True)
+        if first_run:
+            out.print(
+                f"no account yet: {url}/setup creates the first admin "
+                "(or run `veille user add NAME --role admin`)",
+                soft_wrap=True,
+            )
+
+    return host, port, announce

@@ -25,6 +25,7 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
+from veille.cli.serve import ServeHostOpt, ServePortOpt
 
 log = logging.getLogger(__name__)
 
@@ -229,25 +230,43 @@ def register(app: typer.Typer) -> None:
                 "renewing it (another collector takes the source over then).",
             ),
         ] = 60.0,
+        serve: Annotated[
+            bool,
+            typer.Option(
+                "--serve",
+                help="Serve the web app too, in this process over the same stores (as "
+                "`veille serve` does): one machine whose posts are in chDB, a folder that "
+                "one process at a time opens, runs this alone.",
+            ),
+        ] = False,
+        host: ServeHostOpt = None,
+        port: ServePortOpt = None,
     ) -> None:
-        """Collect and send until Ctrl-C or SIGTERM; one failing source never stops it."""
+        """Collect and send until Ctrl-C or SIGTERM; one failing source never stops it.
+
+        With --serve, the web app and the REST API too, in the same process."""
+        from veille.errors import UsageError
         from veille.pipeline.daemon import ROLES, DaemonState, run_daemon, stop_on_signals
 
         if role not in ROLES:
-            from veille.errors import UsageError
-
             raise UsageError(
                 f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}."
+            )
+        if not serve and (host is not None or port is not None):
+            given = "--host" if host is not None else "--port"
+            raise UsageError(
+                f"{given} is where the web app listens, and `veille run` serves none",
+                hint="Add --serve to run the web app in this process too.",
             )
         configure_logging()
         stopping = DaemonState()
         stop_on_signals(stopping)  # a stop while it starts is a clean stop too
-        with open_workspace(workspace) as ws:
-            doing = {"all": "Collecting", "collector": "Collecting (collector)"}.get(
-                role, "Scheduling alerts and reports"
-            )
-            console().print(f"{doing}; press Ctrl-C to stop.")
-            state = run_daemon(
+        doing = {"all": "Collecting", "collector": "Collecting (collector)"}.get(
+            role, "Scheduling alerts and reports"
+        )
+
+        def daemon(ws: Any) -> DaemonState:
+            return run_daemon(
                 ws,
                 state=stopping,
                 install_signals=False,
@@ -256,6 +275,27 @@ def register(app: typer.Typer) -> None:
                 role=role,
                 lease_seconds=lease_seconds,
             )
+
+        if serve:
+            from veille.cli.serve import web_address
+            from veille.web.serve import run_beside
+
+            with open_workspace(workspace) as ws:
+                root = ws.root
+                host, port, say_url = web_address(ws, host, port)
+
+            def announce(url: str) -> None:  # once the stores are open and it listens
+                console().print(f"{doing} and serving the web app; press Ctrl-C to stop.")
+                say_url(url)
+
+            state = run_beside(
+                root, daemon, stop=stopping.stop.set, host=host, port=port, announce=announce
+            )
+        else:
+            with open_workspace(workspace) as ws:
+                ws.open_one_process_stores()
+                console().print(f"{doing}; press Ctrl-C to stop.")
+                state = daemon(ws)
         done = (
             "everything it sent is recorded"
             if role == "scheduler"

@@ -45,6 +45,9 @@ class StoreBackend(Protocol):
     # Optional: ``test_url(folder) -> str | None``, a fresh, empty store for
     # the contract suites that every backend runs (``None``: not here, e.g.
     # a server that is not running; its suites are skipped).
+    # Optional: ``one_process = True``: one process at a time may open the
+    # store (chDB's folder); the long-running commands open it as they start
+    # (:func:`one_process`).
 
 
 def scheme_of(url: str) -> str:
@@ -105,6 +108,12 @@ def get_backend(url: str) -> StoreBackend:
         f"[store] no storage backend for {scheme}:// (in {url!r})",
         hint=did_you_mean(scheme, known),
     )
+
+
+def one_process(url: str) -> bool:
+    """Whether one process at a time may open the store at ``url`` (its
+    backend says ``one_process = True``: chDB)."""
+    return bool(getattr(get_backend(url), "one_process", False))
 
 
 def open_store(url: str, *, role: str, root: Path) -> Any:

@@ -10,10 +10,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from veille.config import Settings
 from veille.errors import UsageError
+
+T = TypeVar("T")
 
 
 def bind(host: str, port: int, *, tries: int = 1) -> socket.socket:
@@ -131,6 +133,7 @@ def run(
                 settings = settings or load_settings(Path(root) / CONFIG_NAME)
                 settings = replace(settings, web=replace(settings.web, base_url=url))
             app = create_app(root, settings=settings)
+            _open_held(app)
             app.state.warming = True  # until _warm is done (/healthz says so)
             threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True).start()
             if announce:
@@ -140,6 +143,91 @@ def run(
         if main:
             signal.signal(signal.SIGTERM, before)
         sock.close()
+
+
+def _open_held(app: Any) -> None:
+    """The stores one process at a time may open (chDB), opened before the
+    app listens: a folder another process holds is said at once (the
+    command exits 1) instead of every page failing."""
+    try:
+        app.state.workspace.open_one_process_stores()
+    except BaseException:
+        app.state.workspace.close()
+        raise
+
+
+def run_beside(
+    root: Path,
+    work: Callable[[Any], T],
+    *,
+    stop: Callable[[], None],
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    announce: Callable[[str], None] | None = None,
+    log_level: str = "info",
+) -> T:
+    """Serve the app over the workspace at ``root`` on a thread while
+    ``work(workspace)`` runs on this one, over the app's own workspace (one
+    set of stores: a chDB folder opens in one process, once), and return
+    what it returns (``veille run --serve``: the daemon).
+
+    ``work`` owns the signals (this thread's; uvicorn, on another, leaves
+    them): when it returns, the server drains its requests and stops, then
+    the stores are closed. A request that fails is answered 500 by the
+    server and nothing more; were the server itself to stop unasked,
+    ``stop()`` asks ``work`` to end and :class:`~veille.errors.VeilleError`
+    says so (exit 1, for the supervisor to restart the process).
+    """
+    from veille.errors import VeilleError
+    from veille.web.app import create_app
+
+    sock = bind(host, port)
+    app: Any = None
+    try:
+        app = create_app(root)
+        _open_held(app)
+        app.state.warming = True
+        threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True).start()
+        server = _server(app, sock, log_level)
+        asked = threading.Event()  # the server is asked to stop (work is done)
+        unasked: list[str] = []  # why it stopped by itself, if it did
+
+        def serve() -> None:
+            try:
+                server.run(sockets=[sock])
+            except BaseException as exc:
+                unasked.append(f"{type(exc).__name__}: {exc}")
+            else:
+                unasked.append("its server ended")
+            finally:
+                if asked.is_set():
+                    unasked.clear()
+                else:
+                    stop()
+
+        thread = threading.Thread(target=serve, name="veille-web", daemon=True)
+        thread.start()
+        while not server.started and thread.is_alive():
+            time.sleep(0.02)
+        try:
+            if server.started and announce:
+                announce(url_of(sock))
+            result = work(app.state.workspace)
+        finally:
+            asked.set()
+            server.should_exit = True
+            thread.join(60)
+        if unasked:
+            raise VeilleError(
+                f"the web app stopped ({unasked[0]}); the collection stopped with it",
+                hint="What was collected is stored. Start `veille run --serve` again "
+                "(a supervisor's Restart=on-failure does).",
+            )
+        return result
+    finally:
+        sock.close()
+        if app is not None:
+            app.state.workspace.close()
 
 
 def _warm(app: Any) -> None:

@@ -33,6 +33,7 @@ class ChdbBackend:
 
     scheme = "chdb"
     roles = frozenset({"posts"})
+    one_process = True
 
     def open(self, url: str, *, root: Path) -> Any:
         from veille.store.clickhouse.client import ChdbClient

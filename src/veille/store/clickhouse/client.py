@@ -86,6 +86,69 @@ def _quoted(value: Any) -> str:
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def folder_holder(path: Path) -> str | None:
+    """The other process that has the chDB folder ``path`` open ("process
+    8791: veille serve --port 0"), or None when none has (or this one has).
+
+    ClickHouse's embedded server locks the folder's ``status`` file
+    (``flock``) and writes its process id there. chDB, asked to open a folder
+    another process holds, printed ClickHouse's own lines on stderr and
+    raised "Error initializing EmbeddedServer", which named no process:
+    asked first, the lock says who holds it. This process's own session (the
+    same folder opened again) is no other holder."""
+    import fcntl
+    import os
+
+    status = path / "status"
+    try:
+        text = status.read_text("utf-8", errors="replace")
+    except OSError:
+        return None  # never opened: nobody holds it
+    pid = next(
+        (int(v) for k, _, v in (ln.partition(":") for ln in text.splitlines())
+         if k.strip() == "PID" and v.strip().isdigit()),
+        None,
+    )  # fmt: skip
+    if pid == os.getpid():
+        return None
+    try:
+        fd = os.open(status, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        pass  # held
+    except OSError:
+        return None
+    else:
+        return None  # free (closing the file lets go of the lock)
+    finally:
+        os.close(fd)
+    if pid is None:
+        return "another process"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+    except OSError:
+        return f"process {pid}"
+    # "python -m veille serve" or ".../bin/veille serve": the command as typed.
+    at = next((i for i, a in enumerate(argv) if a == "veille" or a.endswith("/veille")), None)
+    if at is None:
+        return f"process {pid}"
+    return f"process {pid}: {' '.join(['veille', *argv[at + 1 :]])}"
+
+
+def _held(path: Path, holder: str) -> StoreLocked:
+    return StoreLocked(
+        f"the chDB folder {path} is open in another process ({holder})",
+        hint="One process at a time opens a chDB folder, and `veille run --serve` runs "
+        "the web app and the collection (alerts, digests, reports, publishing) in one: "
+        "stop that process and start `veille run --serve` alone, or reach the posts "
+        "through what that process serves (its web app and REST API).",
+    )
+
+
 class ChdbClient:
     """chDB in-process: a session over the folder ``path``."""
 
@@ -100,9 +163,15 @@ class ChdbClient:
                 hint="pip install 'veille[clickhouse]'",
             ) from exc
         path.mkdir(parents=True, exist_ok=True)
+        holder = folder_holder(path)
+        if holder is not None:
+            raise _held(path, holder)
         try:
             self._session = session.Session(str(path))
         except Exception as exc:
+            holder = folder_holder(path)
+            if holder is not None:  # taken meanwhile
+                raise _held(path, holder) from exc
             raise StoreLocked(
                 f"cannot open the chDB folder {path}: {exc}",
                 hint="One process at a time opens a chDB folder (and one folder per "
