@@ -98,9 +98,9 @@ class ChartCache:
         self._lock = threading.Lock()
 
     def svg(self, chart: Any) -> Markup:
-        from veille.analytics.charts import to_svg
+        from veille.analytics.charts import spec_of, to_svg
 
-        spec = chart.to_dict()
+        spec = spec_of(chart)
         key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
         with self._lock:
             found = self._items.get(key)
