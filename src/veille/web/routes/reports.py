@@ -6,6 +6,7 @@ link report e-mails carry."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -60,6 +61,15 @@ def _report(request: Request, asked: dict[str, str], *, pdf: bool) -> tuple[str,
     key = (asked["topic"], asked["query"], per.since, per.until, asked["lang"])
     kept: tuple[str, bytes | None] = recent(request, "reports").get(key, made)
     return kept
+
+
+def warm(app: Any) -> None:
+    """Compile the report's template (``veille serve`` calls it on a thread
+    when it starts): a report's first view waited for it. Its figures are
+    made when asked (the topic, period and language are the viewer's)."""
+    from veille.analytics.report import prepare
+
+    prepare()
 
 
 @router.get("/reports", response_class=HTMLResponse)
