@@ -194,6 +194,21 @@ class Recent:
                 del self._first[key]
             making.done.set()
 
+    def current(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The answer kept for ``key`` if made within ``seconds``, else made
+        now (and kept): for an answer that others are made from (a report's
+        figures, drawn in each language), which must not be older than their
+        minute. Never a stale one; two threads may make it at once."""
+        import time
+
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and time.monotonic() - found[0] < self.seconds:
+                return found[1]
+        value = make()
+        self._keep(key, value)
+        return value
+
     def _make(self, key: Any, make: Callable[[], Any]) -> None:
         try:
             self._keep(key, make())
