@@ -204,6 +204,13 @@ def _template() -> Any:
     return env.get_template("report.html.j2")
 
 
+def prepare() -> None:
+    """Compile the report's template now: ``veille serve`` calls it as it
+    starts, so that the first report viewed does not wait for it (0.06 s
+    of a topic's week at 1M posts, 0.15-0.3 s under load)."""
+    _template()
+
+
 def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC") -> str:
     """The report page for ``data`` (from :func:`report_data`)."""
     if lang not in STRINGS:
@@ -293,22 +300,17 @@ def html_to_pdf(html: str) -> bytes:
     return bytes(HTML(string=html).write_pdf(pdf_tags=True))
 
 
-def render_report(
+def workspace_report_data(
     workspace: Any,
     *,
     period: Period,
     scope: Scope | None = None,
     topic: str | None = None,
     query: str | None = None,
-    lang: str | None = None,
-    pdf: bool = True,
-) -> tuple[str, bytes | None]:
-    """``(html, pdf bytes or None)`` for a topic, a query or a scope over ``period``.
-
-    ``workspace`` is an open :class:`veille.workspace.Workspace` (its time zone,
-    language and organization settings apply). Scheduled deliveries call this
-    and attach or inline the result.
-    """
+) -> dict[str, Any]:
+    """:func:`report_data` for a topic, a query or a scope over ``period``,
+    with ``workspace``'s settings (time zone, organization): the figures of
+    the report in every language, which :func:`render_report` draws."""
     from veille.analytics.topics import query_scope, topic_scope
 
     settings = workspace.settings
@@ -321,10 +323,37 @@ def render_report(
     org = settings.organization
     about = scope.label
     is_brand = bool(org.brand_topic) and about == org.brand_topic
-    language = lang or settings.workspace.ui_language
-    data = report_data(
+    return report_data(
         store, scope, period, timezone=settings.workspace.timezone,
         org_handles=tuple(org.handles), about=about, is_brand=is_brand,
     )  # fmt: skip
+
+
+def render_report(
+    workspace: Any,
+    *,
+    period: Period,
+    scope: Scope | None = None,
+    topic: str | None = None,
+    query: str | None = None,
+    lang: str | None = None,
+    pdf: bool = True,
+    data: dict[str, Any] | None = None,
+) -> tuple[str, bytes | None]:
+    """``(html, pdf bytes or None)`` for a topic, a query or a scope over ``period``.
+
+    ``workspace`` is an open :class:`veille.workspace.Workspace` (its time zone,
+    language and organization settings apply). Scheduled deliveries call this
+    and attach or inline the result. ``data``: the report's figures, when
+    :func:`workspace_report_data` already made them for the same arguments
+    (the web app draws one report's figures in each language, and as a PDF,
+    without reading the posts again).
+    """
+    settings = workspace.settings
+    language = lang or settings.workspace.ui_language
+    if data is None:
+        data = workspace_report_data(
+            workspace, period=period, scope=scope, topic=topic, query=query
+        )
     html = render_html(data, lang=language, timezone=settings.workspace.timezone)
     return html, (html_to_pdf(html) if pdf else None)

@@ -98,9 +98,9 @@ class ChartCache:
         self._lock = threading.Lock()
 
     def svg(self, chart: Any) -> Markup:
-        from veille.analytics.charts import to_svg
+        from veille.analytics.charts import spec_of, to_svg
 
-        spec = chart.to_dict()
+        spec = spec_of(chart)
         key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
         with self._lock:
             found = self._items.get(key)
@@ -193,6 +193,21 @@ class Recent:
             with self._lock:
                 del self._first[key]
             making.done.set()
+
+    def current(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The answer kept for ``key`` if made within ``seconds``, else made
+        now (and kept): for an answer that others are made from (a report's
+        figures, drawn in each language), which must not be older than their
+        minute. Never a stale one; two threads may make it at once."""
+        import time
+
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and time.monotonic() - found[0] < self.seconds:
+                return found[1]
+        value = make()
+        self._keep(key, value)
+        return value
 
     def _make(self, key: Any, make: Callable[[], Any]) -> None:
         try:

@@ -232,8 +232,8 @@ def run_beside(
 
 def _warm(app: Any) -> None:
     """The dashboard's default figures, the trends' default terms, the
-    influencers' default ranking and what the plan reads from the posts,
-    made while the server starts (not by
+    influencers' default ranking, what the plan reads from the posts and
+    the report's compiled template, made while the server starts (not by
     :class:`LiveServer`: a test stores its posts after starting it); then
     what the process holds by now (the code, the templates, the lemmatizer's
     tables) is left out of Python's cycle collections, which would otherwise
@@ -243,10 +243,10 @@ def _warm(app: Any) -> None:
     import logging
 
     from veille.errors import log_failure
-    from veille.web.routes import dashboard, influencers, plan, trends
+    from veille.web.routes import dashboard, influencers, plan, reports, trends
 
     try:
-        for page in (dashboard, trends, influencers, plan):
+        for page in (dashboard, trends, influencers, plan, reports):
             try:
                 page.warm(app)
             except Exception as exc:  # the first visitor makes them instead
