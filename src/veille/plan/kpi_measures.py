@@ -354,7 +354,11 @@ def _measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
 
         return inbox_measure(ws, kind, per)
     if kind == "followers":
-        return _followers(ws, kpi, per.until.date())
+        # The snapshots are dated by local days (the one ``until`` falls in).
+        from veille.plan.common import local_day
+
+        last = per.until - timedelta(microseconds=1)
+        return _followers(ws, kpi, local_day(last, ws.settings.workspace.timezone))
     if kind == "posts_published":
         published = _published_from_calendar(ws, kpi.platform, per)
         if published is not None:
