@@ -612,3 +612,33 @@ def test_a_sentiment_shift_is_said_once_a_local_day(
         engine.close()
     finally:
         ws.close()
+
+
+def test_a_days_silence_is_said_once_a_local_day(
+    tmp_path: Path, receiver: Receiver, state_kind: str
+) -> None:
+    """Montréal, a 24-hour silence: the brand's daily 09:30 post stopped
+    after Monday. Said on Tuesday at 10:05, it was said again at 19:05 the
+    same (local) day, the windows being UTC days; now the next is Wednesday's."""
+    montreal = ZoneInfo("America/Montreal")
+    ws = _state_workspace(tmp_path / "ws", state_kind, "America/Montreal")
+    try:
+        AlertBook(ws.store).add(
+            Alert(name="quiet", kind="silence", query="lumio",
+                  channel_url=f"webhook+{receiver.url}", params={"silent_hours": 24})
+        )  # fmt: skip
+        monday = datetime(2026, 12, 7, 9, 30, tzinfo=montreal)
+        posts = [
+            make_post(n, "Lumio daily news", published_at=monday - timedelta(days=n))
+            for n in range(35)
+        ]
+        build_pipeline(ws, skip=("alerts", "enrich")).ingest(posts)
+        engine = AlertEngine(ws.store, ws.settings, ws.root)
+        said = [
+            check_monitors(engine, now=datetime(2026, 12, *at, 5, tzinfo=montreal).timestamp())
+            for at in ((8, 10), (8, 19), (9, 0))  # Tuesday 10:05 and 19:05, Wednesday 00:05
+        ]
+        assert said == [1, 0, 1]
+        engine.close()
+    finally:
+        ws.close()

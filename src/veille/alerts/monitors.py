@@ -323,8 +323,14 @@ def _windows(alert: Alert, hour: datetime, moment: datetime, tz: ZoneInfo) -> li
         # day), and then not on the next local day.
         return [(f"sentiment:{hour.astimezone(tz).date().isoformat()}", sentiment_event)]
     if alert.kind == "silence":
+        # Windows of ``silent_hours`` on the organization's clock: in UTC's,
+        # a day's silence said at 10:00 in Montréal was said again at 19:00
+        # (a new UTC day). (The hour the clocks go back repeats a window's
+        # number: said once.)
         every = int(alert.params.get("silent_hours", 6)) * 3600
-        return [(f"silence:{int(hour.timestamp()) // every}", silence_event)]
+        offset = hour.astimezone(tz).utcoffset() or timedelta(0)
+        local = int(hour.timestamp() + offset.total_seconds())
+        return [(f"silence:{local // every}", silence_event)]
     if alert.kind != "spike":
         return []
     # The hour that just ended, then the current hour so far: a burst is seen
