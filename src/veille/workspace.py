@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from veille.config import CONFIG_NAME, TEMPLATE, Settings, load_settings
 from veille.errors import UsageError, WorkspaceNotFound
@@ -70,6 +73,14 @@ class Workspace:
     _opened: dict[str, Any] = field(default_factory=dict, repr=False)
     # Threads of a web server may ask for a store at the same time.
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: What time it is, for what reads "today" (the periods of the pages and
+    #: the API, the day their kept figures belong to): this machine's clock;
+    #: a test sets a fixed one.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
+
+    def today(self) -> date:
+        """Today on the organization's calendar (``[workspace] timezone``)."""
+        return self.clock().astimezone(ZoneInfo(self.settings.workspace.timezone)).date()
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> Workspace:

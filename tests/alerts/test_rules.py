@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -547,3 +548,97 @@ def test_a_silence_is_judged_against_the_same_local_hours_across_the_dst_change(
     assert check_monitors(engine, now=now.timestamp()) == 1
     engine.close()
     ws.close()
+
+
+def _state_workspace(folder: Path, state_kind: str, zone: str) -> Any:
+    """:func:`make_workspace` in ``zone``, its state kept by ``state_kind``
+    (the deliveries' keys are state)."""
+    import re
+
+    from tests.conftest import init_state_workspace
+    from veille.workspace import Workspace
+
+    root = init_state_workspace(folder, state_kind)
+    config = root / "veille.toml"
+    store = re.findall(r"^(?:posts|state) = .*$", config.read_text(encoding="utf-8"), re.M)
+    config.write_text(
+        "[http]\nallow_private_networks = true\n\n"
+        "[alerts]\nretry_base_seconds = 0.0\nsend_timeout_seconds = 1.0\nmax_attempts = 3\n\n"
+        f'[workspace]\ntimezone = "{zone}"\n\n[store]\n' + "\n".join(store) + "\n",
+        encoding="utf-8",
+    )
+    return Workspace.open(root)
+
+
+def test_a_sentiment_shift_is_said_once_a_local_day(
+    tmp_path: Path, receiver: Receiver, state_kind: str
+) -> None:
+    """Montréal: a shift said at 18:05 was said again at 20:05 (a new day in
+    UTC), and then not at all the next (local) morning, the UTC day's alert
+    being spent."""
+    from veille.models import Sentiment
+
+    montreal = ZoneInfo("America/Montreal")
+    ws = _state_workspace(tmp_path / "ws", state_kind, "America/Montreal")
+    try:
+        AlertBook(ws.store).add(
+            Alert(name="mood", kind="sentiment", query="lumio",
+                  channel_url=f"webhook+{receiver.url}", params={"threshold": 2.0})
+        )  # fmt: skip
+        evening = datetime(2026, 11, 12, 18, 5, tzinfo=montreal)  # 23:05 UTC
+        pos, neg = Sentiment("positive", 0.6, 0.9), Sentiment("negative", -0.7, 0.9)
+        posts, n = [], 0
+        for day in range(1, 9):  # a calm week: one negative post in five
+            at = evening - timedelta(days=day, hours=3)
+            for i in range(5):
+                n += 1
+                posts.append(make_post(n, "Lumio lamp", sentiment=neg if i == 0 else pos,
+                                       published_at=at))  # fmt: skip
+        for i in range(8):  # this afternoon: mostly negative
+            n += 1
+            posts.append(make_post(n, "Lumio overheating again", sentiment=neg if i < 6 else pos,
+                                   published_at=evening - timedelta(hours=2)))  # fmt: skip
+        build_pipeline(ws, skip=("alerts", "enrich")).ingest(posts)
+        engine = AlertEngine(ws.store, ws.settings, ws.root)
+        said = [
+            check_monitors(engine, now=at.timestamp())
+            for at in (
+                evening,  # 18:05, 12 November
+                evening + timedelta(hours=2),  # 20:05: 01:05 on 13 November in UTC
+                evening + timedelta(hours=16),  # 10:05, 13 November: the shift goes on
+            )
+        ]
+        assert said == [1, 0, 1]
+        engine.close()
+    finally:
+        ws.close()
+
+
+def test_a_days_silence_is_said_once_a_local_day(
+    tmp_path: Path, receiver: Receiver, state_kind: str
+) -> None:
+    """Montréal, a 24-hour silence: the brand's daily 09:30 post stopped
+    after Monday. Said on Tuesday at 10:05, it was said again at 19:05 the
+    same (local) day, the windows being UTC days; now the next is Wednesday's."""
+    montreal = ZoneInfo("America/Montreal")
+    ws = _state_workspace(tmp_path / "ws", state_kind, "America/Montreal")
+    try:
+        AlertBook(ws.store).add(
+            Alert(name="quiet", kind="silence", query="lumio",
+                  channel_url=f"webhook+{receiver.url}", params={"silent_hours": 24})
+        )  # fmt: skip
+        monday = datetime(2026, 12, 7, 9, 30, tzinfo=montreal)
+        posts = [
+            make_post(n, "Lumio daily news", published_at=monday - timedelta(days=n))
+            for n in range(35)
+        ]
+        build_pipeline(ws, skip=("alerts", "enrich")).ingest(posts)
+        engine = AlertEngine(ws.store, ws.settings, ws.root)
+        said = [
+            check_monitors(engine, now=datetime(2026, 12, *at, 5, tzinfo=montreal).timestamp())
+            for at in ((8, 10), (8, 19), (9, 0))  # Tuesday 10:05 and 19:05, Wednesday 00:05
+        ]
+        assert said == [1, 0, 1]
+        engine.close()
+    finally:
+        ws.close()

@@ -322,3 +322,33 @@ def test_a_kpis_deadline_and_history_are_local_days(tmp_path: Path) -> None:
         assert r.history[-1][0] == date(2026, 4, 1)
     finally:
         delhi.close()
+
+
+def test_the_day_the_posts_begin_is_a_local_day(tmp_path: Path) -> None:
+    """Montréal: veille's first post was at 22:00 on 20 March (02:00 on the
+    21st in UTC), and the KPI said "veille holds posts from March 21, 2026
+    on", a day after the one the team saw it collected on."""
+    from datetime import UTC, datetime
+
+    from veille.models import Author, Post
+    from veille.query.topics import add_topic
+    from veille.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    (root / "veille.toml").write_text(
+        '[workspace]\ntimezone = "America/Montreal"\n', encoding="utf-8"
+    )
+    with Workspace.open(root) as ws:
+        first = datetime(2026, 3, 21, 2, 0, tzinfo=UTC)  # 20 March, 22:00 in Montréal
+        ws.store.upsert_posts(
+            [
+                Post.create(platform="mastodon", native_id=str(n), text="lumio",
+                            published_at=first + timedelta(days=n), author=Author(handle="ana"))
+                for n in range(10)
+            ]
+        )  # fmt: skip
+        add_topic(ws.store, "lumio", "lumio")
+        kpi = add_kpi(ws, "m", "mentions", 100, topic="lumio", now=NOW)
+        r = report(ws, kpi, now=NOW)
+    assert "veille holds posts from March 20, 2026 on." in r.reason_en, r.reason_en
+    assert "n’a de publications qu’à partir du 20 mars 2026." in r.reason_fr, r.reason_fr

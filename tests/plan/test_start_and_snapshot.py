@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import init_state_workspace
 from veille.cli import build_app
 from veille.config import HttpSettings
 from veille.http import HttpClient
@@ -164,3 +167,72 @@ def test_daily_snapshot_once_a_day(ws: Workspace, sim: Simulator) -> None:
     assert first and first[0].snapshot and again is None and tomorrow
     days = [s.day for s in ws.state.account_snapshots("mastodon", masto.author.handle)]
     assert days == [NOW.date(), (NOW + timedelta(days=1)).date()]
+
+
+MONTREAL = ZoneInfo("America/Montreal")
+#: 31 December 2026, 21:00 in Montréal: already 1 January 2027 (02:00) in UTC.
+NEW_YEARS_EVE = datetime(2026, 12, 31, 21, 0, tzinfo=MONTREAL)
+
+
+def _montreal(folder: Path, state_kind: str) -> Workspace:
+    """A workspace of an organization in Montréal, its state kept by ``state_kind``."""
+    root = init_state_workspace(folder, state_kind)
+    config = root / "veille.toml"
+    text = config.read_text(encoding="utf-8")
+    assert '# timezone = "UTC"' in text, "the [workspace] template changed"
+    text = text.replace('# timezone = "UTC"', 'timezone = "America/Montreal"')
+    config.write_text(text, encoding="utf-8")
+    return Workspace.open(root)
+
+
+def test_a_plan_started_on_a_local_evening_is_due_from_that_day(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """Started at 21:00 on 31 December in Montréal, the objective's default
+    deadline was counted from 1 January (the UTC date): a day late."""
+    ws = _montreal(tmp_path / "ws", state_kind)
+    try:
+        start_plan(
+            ws,
+            StartAnswers(organization="Lumio", kind="awareness", topic="lumio"),
+            now=NEW_YEARS_EVE,
+        )
+        (obj,) = ws.state.plan_objectives()
+        assert obj.deadline == date(2026, 12, 31) + timedelta(days=182)
+    finally:
+        ws.close()
+
+
+def test_follower_snapshots_are_dated_by_the_local_day(
+    tmp_path: Path, state_kind: str, sim: Simulator
+) -> None:
+    """Montréal: ``veille run`` took the day's follower snapshot at the
+    first pass after UTC midnight (19:00 or 20:00 local), dated it the next
+    day, and took none after local midnight; the followers KPI's history
+    read one day ahead of the organization's calendar."""
+    from veille.plan.accounts import daily_snapshot
+    from veille.plan.status import report
+
+    masto = next(
+        p for p in sim.world.by_platform["mastodon"] if p.published_at < END - timedelta(hours=2)
+    )
+    ws = _montreal(tmp_path / "ws", state_kind)
+    try:
+        add_source(ws.state, "mastodon", f"tag:lumio@{sim.url('mastodon', '')}")
+        set_channel(ws.state, "mastodon", handle=masto.author.handle)
+        with HttpClient(HttpSettings(allow_private_networks=True, max_retries=0)) as http:
+            evening = daily_snapshot(ws, http=http, now=NEW_YEARS_EVE)
+            late = daily_snapshot(ws, http=http, now=NEW_YEARS_EVE + timedelta(hours=2, minutes=30))
+            new_year = daily_snapshot(
+                ws, http=http, now=NEW_YEARS_EVE + timedelta(hours=3, minutes=30)
+            )
+        assert evening and late is None and new_year
+        days = [s.day for s in ws.state.account_snapshots("mastodon", masto.author.handle)]
+        assert days == [date(2026, 12, 31), date(2027, 1, 1)]
+        kpi = add_kpi(ws, "f", "followers", 10**6, platform="mastodon", now=NEW_YEARS_EVE)
+        # Before midnight, the evening's snapshot is today's: measured, dated 31 December.
+        assert kpi.baseline == (masto.author.followers or 0)
+        r = report(ws, kpi, now=NEW_YEARS_EVE + timedelta(hours=3, minutes=45))
+        assert [day for day, _ in r.history] == [date(2026, 12, 31), date(2027, 1, 1)]
+    finally:
+        ws.close()

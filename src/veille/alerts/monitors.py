@@ -315,13 +315,22 @@ def french_typography(event: dict[str, Any]) -> dict[str, Any]:
 CHECKS = {"spike": spike_event, "sentiment": sentiment_event, "silence": silence_event}
 
 
-def _windows(alert: Alert, hour: datetime, moment: datetime) -> list[tuple[str, Any]]:
+def _windows(alert: Alert, hour: datetime, moment: datetime, tz: ZoneInfo) -> list[tuple[str, Any]]:
     """``(key, check)`` of each window an alert looks at now; a key is never sent twice."""
     if alert.kind == "sentiment":
-        return [(f"sentiment:{hour.date().isoformat()}", sentiment_event)]
+        # One a day on the organization's calendar: keyed by the UTC date, a
+        # shift said at 18:00 in Montréal was said again at 20:00 (a new UTC
+        # day), and then not on the next local day.
+        return [(f"sentiment:{hour.astimezone(tz).date().isoformat()}", sentiment_event)]
     if alert.kind == "silence":
+        # Windows of ``silent_hours`` on the organization's clock: in UTC's,
+        # a day's silence said at 10:00 in Montréal was said again at 19:00
+        # (a new UTC day). (The hour the clocks go back repeats a window's
+        # number: said once.)
         every = int(alert.params.get("silent_hours", 6)) * 3600
-        return [(f"silence:{int(hour.timestamp()) // every}", silence_event)]
+        offset = hour.astimezone(tz).utcoffset() or timedelta(0)
+        local = int(hour.timestamp() + offset.total_seconds())
+        return [(f"silence:{local // every}", silence_event)]
     if alert.kind != "spike":
         return []
     # The hour that just ended, then the current hour so far: a burst is seen
@@ -350,7 +359,7 @@ def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
     try:
         for alert in engine.store.alerts_of_kind():
             assert alert.id is not None
-            for key, check in _windows(alert, hour, moment):
+            for key, check in _windows(alert, hour, moment, engine.tz):
                 if engine.store.has_delivery(alert.id, key):
                     continue
                 try:

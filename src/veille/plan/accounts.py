@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from veille.errors import VeilleError
-from veille.plan.common import now_utc
+from veille.plan.common import local_day, now_utc
 from veille.store.protocols.plan import AccountSnapshot
 
 if TYPE_CHECKING:
@@ -296,7 +296,9 @@ def snapshot_accounts(
     from veille.http import HttpClient
 
     client = http or HttpClient(ws.settings.http)
-    day = now_utc(now).date()
+    # Dated by the organization's day, as the KPIs that read it (a snapshot
+    # taken at 21:00 in Montréal is that day's, not the next UTC day's).
+    day = local_day(now_utc(now), ws.settings.workspace.timezone)
     out = []
     try:
         for platform, handle in own_accounts(ws):
@@ -328,7 +330,7 @@ def daily_snapshot(
     """Today's snapshot, once a day (``veille run`` calls this on every pass;
     the day of the last one is kept in the plan's settings, so several
     processes take one between them). ``None`` when today's is already taken."""
-    today = now_utc(now).date().isoformat()
+    today = local_day(now_utc(now), ws.settings.workspace.timezone).isoformat()
     state = ws.state
     if state.plan_settings().get("last_snapshot_day") == today or not own_accounts(ws):
         return None

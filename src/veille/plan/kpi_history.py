@@ -64,7 +64,7 @@ def history(
     it already (it is not read again)."""
     when = now_utc(now)
     if kpi.kind == "followers":
-        return followers_by_day(ws, kpi, when.date())
+        return followers_by_day(ws, kpi, local_day(when, ws.settings.workspace.timezone))
     if _topic_gone(ws, kpi) is not None:
         # Its windows, read together, looked the topic up and the plan page
         # answered 404 (measure() says why it is not measurable).

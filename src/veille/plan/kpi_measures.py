@@ -314,19 +314,24 @@ def measure(ws: Workspace, kpi: KPI, per: Period, *, since: Since | None = None)
             "veille holds no post yet: collect first (`veille collect`)",
             "veille ne détient encore aucune publication : collectez d’abord (`veille collect`)",
         )
+    # The day the posts begin on the organization's calendar (in Montréal, a
+    # first post at 22:00 on the 20th was said to begin on the 21st, UTC's day).
+    from veille.plan.common import local_day
+
+    first = local_day(oldest, ws.settings.workspace.timezone)
     if oldest >= per.until:
         from veille.i18n import format_date
 
         return Measure(
             None,
-            f"veille holds no post before {format_date(oldest.date(), 'en')}: "
+            f"veille holds no post before {format_date(first, 'en')}: "
             "nothing was collected for this period",
-            f"veille ne détient aucune publication avant le {format_date(oldest.date(), 'fr')} : "
+            f"veille ne détient aucune publication avant le {format_date(first, 'fr')} : "
             "rien n’a été collecté pour cette période",
         )
     if oldest > per.since:
         days = max(1, round((per.until - oldest).total_seconds() / 86400))
-        return replace(got, covers_from=oldest.date(), covered_days=days, from_counts=from_counts)
+        return replace(got, covers_from=first, covered_days=days, from_counts=from_counts)
     return got
 
 
@@ -354,7 +359,11 @@ def _measure(ws: Workspace, kpi: KPI, per: Period) -> Measure:
 
         return inbox_measure(ws, kind, per)
     if kind == "followers":
-        return _followers(ws, kpi, per.until.date())
+        # The snapshots are dated by local days (the one ``until`` falls in).
+        from veille.plan.common import local_day
+
+        last = per.until - timedelta(microseconds=1)
+        return _followers(ws, kpi, local_day(last, ws.settings.workspace.timezone))
     if kind == "posts_published":
         published = _published_from_calendar(ws, kpi.platform, per)
         if published is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from veille.plan.common import audit, check_platform, now_utc, split_list
+from veille.plan.common import audit, check_platform, local_day, now_utc, split_list
 
 if TYPE_CHECKING:
     from veille.workspace import Workspace
@@ -201,7 +201,10 @@ def start_plan(
         kind,
         description=a.description or (d.description_fr if fr else d.description_en),
         owner=a.owner,
-        deadline=a.deadline or (when + timedelta(days=DEADLINE_DAYS)).date(),
+        # Counted from today on the organization's calendar: at 21:00 in
+        # Montréal it is already tomorrow in UTC, and the deadline fell a day late.
+        deadline=a.deadline
+        or local_day(when, ws.settings.workspace.timezone) + timedelta(days=DEADLINE_DAYS),
         topics=[topic] if topic else [],
         channels=list(channels),
         actor=actor,

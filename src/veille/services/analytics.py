@@ -47,7 +47,7 @@ def period(ws: Workspace, text: str) -> Period:
     """``text`` (last-week, last-30d, FROM..TO…) as a period in the workspace time zone."""
     from veille.analytics.scope import parse_period
 
-    return parse_period(text, timezone=ws.settings.workspace.timezone)
+    return parse_period(text, timezone=ws.settings.workspace.timezone, now=ws.clock())
 
 
 def voice_scopes(

@@ -140,15 +140,27 @@ class _Making:
 class Recent:
     """Answers kept for ``seconds`` by key (the dashboard's figures, the
     trends: the same for every viewer, and a minute old at most). One per
-    app, thread-safe."""
+    app, thread-safe. With ``day`` (today on the organization's calendar),
+    an answer is kept for its day only: a period such as ``last-30d`` ends
+    at local midnight, and after it the day before's figures were shown for
+    up to a minute more (longer while the next were made)."""
 
-    def __init__(self, seconds: float = 60.0, size: int = 64, stale: float = 600.0) -> None:
+    def __init__(
+        self,
+        seconds: float = 60.0,
+        size: int = 64,
+        stale: float = 600.0,
+        *,
+        day: Callable[[], Any] | None = None,
+    ) -> None:
+        self.day = day
         self.seconds = seconds
         self.size = size
         # An answer older than this is not shown while the next is made: after
         # a quiet hour the first viewer waits for today's figures instead.
         self.stale = stale
-        self._items: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        # key -> (when made, the answer, the day it was made for)
+        self._items: OrderedDict[Any, tuple[float, Any, Any]] = OrderedDict()
         self._making: set[Any] = set()
         self._first: dict[Any, _Making] = {}
         self._lock = threading.Lock()
@@ -164,14 +176,17 @@ class Recent:
 
         while True:
             now = time.monotonic()
+            today = self.day() if self.day is not None else None
             with self._lock:
                 found = self._items.get(key)
-                if found is not None and now - found[0] >= self.stale:
-                    found = None
+                if found is not None and (now - found[0] >= self.stale or found[2] != today):
+                    found = None  # (another day's is not shown: its viewer waits for today's)
                 fresh = found is not None and now - found[0] < self.seconds
                 if found is not None and not fresh and key not in self._making:
                     self._making.add(key)
-                    threading.Thread(target=self._make, args=(key, make), daemon=True).start()
+                    threading.Thread(
+                        target=self._make, args=(key, make, today), daemon=True
+                    ).start()
                 if found is not None:
                     return found[1]
                 making = self._first.get(key)
@@ -187,7 +202,7 @@ class Recent:
         try:
             making.value = make()
             making.made = True
-            self._keep(key, making.value)
+            self._keep(key, making.value, today)
             return making.value
         finally:
             with self._lock:
@@ -195,23 +210,28 @@ class Recent:
             making.done.set()
 
     def current(self, key: Any, make: Callable[[], Any]) -> Any:
-        """The answer kept for ``key`` if made within ``seconds``, else made
-        now (and kept): for an answer that others are made from (a report's
-        figures, drawn in each language), which must not be older than their
-        minute. Never a stale one; two threads may make it at once."""
+        """The answer kept for ``key`` if made within ``seconds`` for today,
+        else made now (and kept): for an answer that others are made from (a
+        report's figures, drawn in each language), which must not be older
+        than their minute. Never a stale one; two threads may make it at once."""
         import time
 
+        today = self.day() if self.day is not None else None
         with self._lock:
             found = self._items.get(key)
-            if found is not None and time.monotonic() - found[0] < self.seconds:
+            if (
+                found is not None
+                and time.monotonic() - found[0] < self.seconds
+                and found[2] == today
+            ):
                 return found[1]
         value = make()
-        self._keep(key, value)
+        self._keep(key, value, today)
         return value
 
-    def _make(self, key: Any, make: Callable[[], Any]) -> None:
+    def _make(self, key: Any, make: Callable[[], Any], day: Any) -> None:
         try:
-            self._keep(key, make())
+            self._keep(key, make(), day)
         except Exception as exc:  # the stale answer stays; the next visit tries again
             # One line (the state store away: each visit past the minute
             # would log a traceback); a bug keeps its traceback.
@@ -221,11 +241,11 @@ class Recent:
             with self._lock:
                 self._making.discard(key)
 
-    def _keep(self, key: Any, value: Any) -> None:
+    def _keep(self, key: Any, value: Any, day: Any) -> None:
         import time
 
         with self._lock:
-            self._items[key] = (time.monotonic(), value)
+            self._items[key] = (time.monotonic(), value, day)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -243,7 +263,8 @@ def app_recent(app: Any, name: str) -> Recent:
         holder = app.state.listening_recent = {}
     found = holder.get(name)
     if found is None:
-        found = holder[name] = Recent()
+        # Kept for the workspace's day: each page's periods end at its midnight.
+        found = holder[name] = Recent(day=lambda: app.state.workspace.today())
     return found
 
 
