@@ -62,7 +62,7 @@ NEWEST = "published_at DESC, seq DESC"
 # their place in their part. The two settings keep it on whatever the
 # server's profile says, for any limit (0: none). Its ids first, then the
 # posts by id and time (``posts_at``, a query more, with index lookups),
-# took 37 to 41 ms of CPU for the bench's top 10 at 2M posts; this, 31 to 36.
+# took 37 to 40 ms of CPU for the bench's top 10 at 2M posts (best of 12); this, 31 to 36.
 LAZY_ROWS = (
     "SETTINGS query_plan_optimize_lazy_materialization = 1, "
     "query_plan_max_limit_for_lazy_materialization = 0"
