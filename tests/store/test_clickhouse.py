@@ -274,6 +274,51 @@ def test_reads_are_right_before_merges_and_a_batch_sent_twice_is_stored_once(
     assert ch.rows("SELECT count() FROM posts WHERE id = 'fresh:2'")[0][0] == 1
 
 
+def test_top_posts_come_whole_in_one_query_as_their_newest_versions(
+    stores: tuple[Any, SQLiteStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Posts of their own platform, each written twice with merges held back
+    # (both versions stored): the top list shows each post as last written,
+    # whole (its new text and counts), as SQLite does, and ClickHouse reads
+    # it in one query (its keys, then the posts by id, took two).
+    ch, _lite = stores
+    lite = SQLiteStore.open(":memory:")
+    t1 = datetime(2027, 6, 7, tzinfo=UTC)
+
+    def post(i: int, text: str, likes: int) -> Post:
+        return make_post(
+            str(i), text, platform="toplist", published_at=t1 + timedelta(hours=5 * i),
+            engagement=Engagement(likes, 0, 0), author=Author(f"t{i % 4}", followers=10 * i),
+            cluster_id="tc" if i % 3 == 0 else None,
+        )  # fmt: skip
+
+    ch.client.command("SYSTEM STOP MERGES posts")
+    try:
+        for store in (ch, lite):
+            store.upsert_posts([post(i, f"first words {i}", i) for i in range(30)])
+            store.upsert_posts([post(i, f"second words {i}", 100 - i) for i in range(0, 30, 2)])
+        calls: list[str] = []
+        rows = ch.rows
+        monkeypatch.setattr(
+            ch, "rows", lambda sql, params=None: calls.append(sql) or rows(sql, params)
+        )
+        toplist = Scope(flt=PostFilter(platforms=("toplist",)))
+        for scope in (toplist, toplist.during(Period(t1, t1 + timedelta(days=3)))):
+            for by in ("engagement", "reach"):
+                for unclustered in (False, True):
+                    calls.clear()
+                    got = ch.top_posts(scope, by=by, limit=7, unclustered=unclustered)
+                    assert got == lite.top_posts(scope, by=by, limit=7, unclustered=unclustered)
+                    assert len(calls) == 1, calls
+        best = ch.top_posts(toplist, limit=3)
+        assert [(p.text, p.engagement.likes) for p in best] == [
+            ("second words 0", 100), ("second words 2", 98), ("second words 4", 96)
+        ]  # fmt: skip
+    finally:
+        ch.client.command("SYSTEM START MERGES posts")
+        lite.close()
+
+
 def test_rollups_stay_exact_through_updates_before_merges(
     stores: tuple[Any, SQLiteStore],
 ) -> None:
