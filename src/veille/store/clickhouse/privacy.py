@@ -43,13 +43,14 @@ processing: what they publish afterwards is refused too, until
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import StoreError
@@ -82,6 +83,10 @@ SYNC = " SETTINGS mutations_sync = 2"
 _TARGET = re.compile(r"^CREATE MATERIALIZED VIEW \S+ TO (?:`?[^`.\s]+`?\.)?`?([^`\s(]+)`?")
 _SUMMED = re.compile(r"SummingMergeTree\(\(?([^)]*)\)?\)")
 _CHUNK = 5000
+#: The ``veille_meta`` key saying that erasures made before objections were
+#: given theirs (:meth:`ClickHousePrivacy._derive_objections`).
+_DERIVED_KEY = "objections_derived"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ class ClickHousePrivacy:
 
     if TYPE_CHECKING:  # given by ClickHouseStore
         client: Any
+        where: str
         #: Held by an erasure for its record, then for each chunk it deletes; by a
         #: write of posts from its check of the forgotten to its insert.
         forget_lock: ForgetLock
@@ -173,6 +179,8 @@ class ClickHousePrivacy:
         def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
 
         def _insert_versions(self, pairs: list[tuple[dict[str, Any], Any]]) -> None: ...
+
+        def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None: ...
 
     # -- the rollups there are -------------------------------------------------
 
@@ -313,6 +321,36 @@ class ClickHousePrivacy:
         """Those of ``post_ids`` that name an erased post (a story keyed by
         one gets another key: :func:`~veille.store.protocols.privacy.story_key`)."""
         return sorted(self._forgotten_posts(post_ids))
+
+    def _derive_objections(self) -> None:
+        """Once per store (``veille_meta`` key ``objections_derived``): give
+        an erasure made before erasures objected to further processing
+        (``forgotten`` holds whom it forgot, no objection, no lifting) the
+        objection an erasure records today, dated at the erasure, so that
+        the person's later posts are refused; and say what cannot be
+        derived (as SQLite's migration 0540 does)."""
+        if self.rows("SELECT 1 FROM veille_meta FINAL WHERE key = {k:String}", {"k": _DERIVED_KEY}):
+            return
+        erased = self.rows(
+            "SELECT key, max(erased_at) FROM forgotten WHERE kind = 'author' AND key NOT IN "
+            "(SELECT key FROM forgotten WHERE kind IN ('objection', 'lifted')) GROUP BY key"
+        )
+        # An objection's time is in milliseconds, an erasure's in seconds.
+        self.record_forgotten([(OBJECTION, str(k), int(at) * 1000) for k, at in erased])
+        if erased:
+            first = min(int(at) for _k, at in erased)
+            since = datetime.fromtimestamp(first, UTC).date().isoformat()
+            log.warning(
+                "the ClickHouse store %s: the objection to further processing of %d %s "
+                "erased before erasures recorded one is recorded: their later posts are not "
+                "stored until 'veille privacy lift'. Posts they published between their erasure "
+                "and now were stored: erase them again (veille privacy erase --author ...) to "
+                "remove those. An erasure logged (veille privacy log --kind author) before %s "
+                "may name a person this store has no record of (the log names each by a keyed "
+                "hash alone): no objection can be derived for it; erase that person again.",
+                self.where, len(erased), "person" if len(erased) == 1 else "people", since,
+            )  # fmt: skip
+        self.write_row("veille_meta", {"key": _DERIVED_KEY, "value": str(len(erased))})
 
     # -- a person --------------------------------------------------------------
 
