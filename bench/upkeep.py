@@ -33,7 +33,10 @@ the author whose posts number closest to N (all platforms) is erased
 (``erase_author_posts``, what ``veille privacy erase`` runs on a posts store
 in ClickHouse), beside a collector of the same process writing batches of
 ``--batch`` posts meanwhile: the erasure's time and the collector's slowest
-batch, beside the same collector alone (the baseline).
+batch, beside the same collector alone (the baseline); and a reader (one
+post read every 50 ms) beside it, its slowest read beside the same reader
+alone, with the erasure's longest statements (chDB runs one at a time: a
+read waits for the statement under way).
 
 Without ``--chdb``, ``--erase N`` erases that author from the SQLite
 workspace instead of purging, beside the thread taking the write lock.
@@ -186,12 +189,90 @@ class Writer:
         self.thread.join()
 
 
+class Reader:
+    """A reader beside the upkeep (a post's page): every 50 ms it reads one
+    post on its own thread and records how long each read took."""
+
+    def __init__(self, store: Any, post_id: str) -> None:
+        self.store, self.post_id = store, post_id
+        self.took: list[float] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.05):
+            t0 = time.perf_counter()
+            self.store.get_post(self.post_id)
+            self.took.append(time.perf_counter() - t0)
+
+    def __enter__(self) -> Reader:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+class Statements:
+    """The time each statement a store's client runs takes (on the thread
+    that opened this): where an erasure spends it, and how long it keeps
+    the client (one statement at a time in chDB) from a reader."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.took: list[tuple[float, str]] = []
+        self.thread = threading.get_ident()
+        self.real = {name: getattr(client, name) for name in ("command", "rows", "insert")}
+
+    def _timed(self, name: str) -> Any:
+        real = self.real[name]
+
+        def run(sql: Any, *args: Any, **kw: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return real(sql, *args, **kw)
+            finally:
+                if threading.get_ident() == self.thread:
+                    label = sql if name != "insert" else f"INSERT INTO {sql}"
+                    self.took.append((time.perf_counter() - t0, " ".join(str(label).split())))
+
+        return run
+
+    def __enter__(self) -> Statements:
+        for name in self.real:
+            setattr(self.client, name, self._timed(name))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self.real:
+            delattr(self.client, name)
+
+    def report(self, top: int = 6) -> str:
+        total = sum(t for t, _ in self.took)
+        lines = [f"  {len(self.took)} statements, {total:,.1f} s; the longest:"]
+        for t, sql in sorted(self.took, reverse=True)[:top]:
+            lines.append(f"  {t * 1000:>9,.0f} ms  {sql[:110]}")
+        return "\n".join(lines)
+
+
 def chdb_erasure(ch: Any, todo: list[list[Any]], want: int) -> None:
-    """The erasure of the author with about ``want`` posts, beside a collector."""
+    """The erasure of the author with about ``want`` posts, beside a
+    collector, and beside a reader (each against the same alone first)."""
     ((handle, held),) = ch.rows(
         "SELECT author_handle, count() AS n FROM posts GROUP BY author_handle "
         "ORDER BY abs(n - {w:Int64}) LIMIT 1",
         {"w": want},
+    )
+    ((other,),) = ch.rows(
+        "SELECT id FROM posts WHERE author_handle != {h:String} LIMIT 1", {"h": handle}
+    )
+    with Reader(ch, other) as alone_r:
+        time.sleep(5)
+    print(
+        f"\nbaseline: a reader alone (one post every 50 ms): slowest "
+        f"{max(alone_r.took) * 1000:,.0f} ms of {len(alone_r.took)}   load {load()}",
+        flush=True,
     )
     with Writer(ch, todo[:5]) as alone:
         alone.thread.join()
@@ -200,11 +281,16 @@ def chdb_erasure(ch: Any, todo: list[list[Any]], want: int) -> None:
         f"{max(alone.took) * 1000:,.0f} ms of {len(alone.took)}   load {load()}",
         flush=True,
     )
-    with Writer(ch, todo[5:]) as w:
+    with Writer(ch, todo[5:]) as w, Reader(ch, other) as r, Statements(ch.client) as st:
         t0 = time.perf_counter()
         report = ch.erase_author_posts(handle, None)
         spent = time.perf_counter() - t0
     took = w.took  # with the batch the erasure's end let through
+    print(
+        f"the reader beside it: slowest read {max(r.took, default=0) * 1000:,.0f} ms of "
+        f"{len(r.took)}, {sum(t > 1 for t in r.took)} over 1 s\n{st.report()}",
+        flush=True,
+    )
     left = ch.rows("SELECT count() FROM posts WHERE author_handle = {h:String}", {"h": handle})
     print(
         f"erasure of {handle} ({held:,} stored versions): {report.posts:,} posts in "

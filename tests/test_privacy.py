@@ -790,3 +790,46 @@ def test_an_erasure_killed_midway_and_run_again_leaves_nothing(run, tmp_path: Pa
     assert volume == (1,)  # bob's post alone, counted once
     log = json.loads(run("privacy", "log", "--workspace", str(ws), "--format", "json").stdout)
     assert [(e["kind"], e["posts"]) for e in log] == [("author", 3)]
+
+
+def test_an_erasure_made_before_objections_objects_once_upgraded(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An erasure made by the release before objections recorded whom it
+    forgot but no objection, and the person's next posts were collected
+    again. The upgrade (migration 0540) gives each such erasure its
+    objection, and says what it cannot derive: an erasure logged before
+    veille recorded whom it forgot names the person by a keyed hash alone."""
+    rows = [_row(1, "claire", "La fibre arrive enfin", 1), _row(3, "bob", "La fibre ici", 1)]
+    ws = _workspace(run, tmp_path, rows)
+    run("privacy", "erase", "--author", "claire", "--platform", "mastodon", "--yes",
+        "--workspace", str(ws))  # fmt: skip
+    # As that release left it: her record, no objection; and a year-old
+    # erasure from before the record of whom an erasure forgot (0251).
+    old = int((NOW - timedelta(days=400)).timestamp())
+    with _db(ws) as conn:
+        conn.execute("DELETE FROM forgotten WHERE kind = 'objection'")
+        conn.execute("DELETE FROM schema_migrations WHERE number = 540")
+        conn.execute(
+            "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
+            "VALUES (?, 'author', NULL, 'a-0123456789abcdef', 4, '{}')",
+            (old,),
+        )
+    ahead = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    src = tmp_path / "later.jsonl"
+    src.write_text(
+        json.dumps(_row(6, "claire", "La fibre, enfin stable", 0, published_at=ahead)) + "\n"
+    )
+    with caplog.at_level("WARNING"):
+        shown = run("import", str(src), "--workspace", str(ws), "--format", "json")
+    assert json.loads(shown.stdout)["refused"] == 1  # stored before the upgrade
+    said = " ".join(caplog.text.split())
+    assert "objection to further processing of 1 person erased before" in said
+    day = (NOW - timedelta(days=400)).date().isoformat()
+    assert f"1 erasure of people logged until {day}" in said
+    assert "cannot be given an objection" in said
+    access = run("privacy", "access", "--author", "claire", "--workspace", str(ws)).stdout
+    assert json.loads(access)["objections"] == ["mastodon"]
+    # Lifted as any objection is.
+    run("privacy", "lift", "--author", "claire", "--platform", "mastodon", "--yes",
+        "--workspace", str(ws))  # fmt: skip

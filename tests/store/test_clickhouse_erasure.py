@@ -365,3 +365,41 @@ def test_an_erasure_killed_midway_and_run_again_leaves_nothing_and_counts_right(
         _rollup_matches_posts(ch)
     finally:
         ch.close()
+
+
+def test_an_erasure_made_before_objections_objects_once_upgraded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An erasure made by the release before objections recorded whom it
+    forgot but no objection: the person's next posts were stored. Opened by
+    this release, the store gives that erasure its objection (once) and says
+    what it cannot derive."""
+    from veille.store.clickhouse.backend import ChdbBackend
+
+    url = f"chdb:///{tmp_path / 'posts.chdb'}"
+    first = ChdbBackend().open(url, root=tmp_path)
+    first.upsert_posts(_posts())
+    first.erase_author_posts("claire", "mastodon")
+    # As that release left it: her record, no objection (and no mark of
+    # this upgrade, which it did not know).
+    sync = " SETTINGS mutations_sync = 2"
+    first.client.command(f"ALTER TABLE forgotten DELETE WHERE kind = 'objection'{sync}")
+    first.client.command(f"ALTER TABLE veille_meta DELETE WHERE key = 'objections_derived'{sync}")
+    first.close()
+    with caplog.at_level("WARNING"):
+        again = ChdbBackend().open(url, root=tmp_path)
+    try:
+        later = make_post("c9", "lumio encore", author=Author("claire"), published_at=_now(+60))
+        assert again.upsert_posts([later]).refused == ["mastodon:c9"]
+        said = " ".join(caplog.text.split())
+        assert "objection to further processing of 1 person erased before" in said
+        assert "no objection can be derived" in said
+        from veille.store.protocols.privacy import author_key
+
+        assert again.objections([author_key("mastodon", "claire")]) != []
+    finally:
+        again.close()
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        ChdbBackend().open(url, root=tmp_path).close()
+    assert "objection" not in caplog.text  # once

@@ -10,7 +10,8 @@ hidden until a merge as a lightweight ``DELETE`` leaves it.
 Rollups kept by materialized views from ``posts`` only ever see inserts, so
 an erased post is taken out of them here: each view's own ``SELECT`` is run
 over the current version of the erased posts (as a first sighting) and the
-negated sums are inserted into its table, so every rollup the store has,
+negated sums are inserted into its table (staged first, then moved in: see
+:meth:`ClickHousePrivacy._settle_staged`), so every rollup the store has,
 whichever release added it, is covered; the table is then merged
 (``OPTIMIZE … FINAL``), which drops the keys whose sums fell to zero (a
 hashtag or a domain only the person used). A rollup with a ``handle`` column
@@ -43,13 +44,15 @@ processing: what they publish afterwards is refused too, until
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import StoreError
@@ -82,6 +85,13 @@ SYNC = " SETTINGS mutations_sync = 2"
 _TARGET = re.compile(r"^CREATE MATERIALIZED VIEW \S+ TO (?:`?[^`.\s]+`?\.)?`?([^`\s(]+)`?")
 _SUMMED = re.compile(r"SummingMergeTree\(\(?([^)]*)\)?\)")
 _CHUNK = 5000
+#: The ``veille_meta`` key saying that erasures made before objections were
+#: given theirs (:meth:`ClickHousePrivacy._derive_objections`).
+_DERIVED_KEY = "objections_derived"
+#: The names of the tables an erasure stages a take-out from the rollups in
+#: (:meth:`ClickHousePrivacy._stage_take_out`) begin so.
+_STAGING = "erasing_"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -166,6 +176,7 @@ class ClickHousePrivacy:
 
     if TYPE_CHECKING:  # given by ClickHouseStore
         client: Any
+        where: str
         #: Held by an erasure for its record, then for each chunk it deletes; by a
         #: write of posts from its check of the forgotten to its insert.
         forget_lock: ForgetLock
@@ -173,6 +184,8 @@ class ClickHousePrivacy:
         def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
 
         def _insert_versions(self, pairs: list[tuple[dict[str, Any], Any]]) -> None: ...
+
+        def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None: ...
 
     # -- the rollups there are -------------------------------------------------
 
@@ -218,8 +231,13 @@ class ClickHousePrivacy:
             found.append(Rollup(table, body, keys, sums, frozenset(c for c, _t, _k in cols)))
         return found
 
-    def _take_out(self, rollups: list[Rollup], ids: list[str], removed: dict[str, int]) -> None:
-        """Take the current versions of ``ids`` out of ``rollups`` (negated sums)."""
+    def _stage_take_out(
+        self, rollups: list[Rollup], ids: list[str], removed: dict[str, int], token: str
+    ) -> None:
+        """Write the current versions of ``ids``, negated, as each of
+        ``rollups`` would count them, into staging tables of their own
+        (``erasing_<token>__<rollup>``, made like the rollup): nothing is
+        taken out of a rollup yet (:meth:`_settle_staged` moves them in)."""
         latest = (
             f"SELECT * REPLACE (toInt8(0) AS prev_posts) FROM {POSTS} "
             "WHERE id IN {ids:Array(String)}"
@@ -231,13 +249,60 @@ class ClickHousePrivacy:
             n = self.rows(f"SELECT count() FROM ({select})", {"ids": ids})[0][0]
             if not n:
                 continue
+            staging = f"{_STAGING}{token}__{r.table}"
+            self.client.command(f"CREATE TABLE IF NOT EXISTS {staging} AS {r.table}")
             self.client.command(
-                f"INSERT INTO {r.table} ({cols}) SELECT {picked} FROM ({select})", {"ids": ids}
+                f"INSERT INTO {staging} ({cols}) SELECT {picked} FROM ({select})", {"ids": ids}
             )
-            # Keys whose sums are now zero (a hashtag or a link only they
-            # used) would stay until a merge: merge now, which drops them.
-            self.client.command(f"OPTIMIZE TABLE {r.table} FINAL")
             removed[r.table] = removed.get(r.table, 0) + int(n)
+
+    def _settle_staged(self) -> None:
+        """Finish or undo the take-outs staged by :meth:`_stage_take_out`: one
+        whose mark (``staged`` in ``forgotten``, written in one insert with
+        its posts' ``taken``) is there has its staging tables moved into the
+        rollups (``MOVE PARTITION``: each part leaves the staging table as it
+        joins the rollup, so a part is never counted twice, and one already
+        moved is not moved again); one without (its process was killed
+        before the mark) is dropped, and its posts, not marked taken, are
+        taken out again. Either way no post is taken out of a rollup twice,
+        whenever a process is killed. Call it under :attr:`forget_lock`
+        (exclusive)."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for (name,) in self.rows(
+            "SELECT name FROM system.tables WHERE database = currentDatabase() "
+            "AND startsWith(name, {p:String}) ORDER BY name",
+            {"p": _STAGING},
+        ):
+            token, _, table = name[len(_STAGING) :].partition("__")
+            found.setdefault(token, []).append((name, table))
+        if not found:
+            return
+        marked = {
+            str(k)
+            for (k,) in self.rows(
+                "SELECT DISTINCT key FROM forgotten WHERE kind = 'staged' "
+                "AND key IN {k:Array(String)}",
+                {"k": sorted(found)},
+            )
+        }
+        for token, tables in sorted(found.items()):
+            for staging, table in tables:
+                if token in marked:
+                    for (part,) in self.rows(
+                        "SELECT DISTINCT partition_id FROM system.parts WHERE active "
+                        "AND database = currentDatabase() AND table = {t:String}",
+                        {"t": staging},
+                    ):
+                        # (A partition id is made of letters, digits, _ and -.)
+                        pid = re.sub(r"[^\w-]", "", str(part))
+                        self.client.command(
+                            f"ALTER TABLE {staging} MOVE PARTITION ID '{pid}' TO TABLE {table}"
+                        )
+                    # Keys whose sums are now zero (a hashtag or a link only
+                    # they used) would stay until a merge: merge now, which
+                    # drops them.
+                    self.client.command(f"OPTIMIZE TABLE {table} FINAL")
+                self.client.command(f"DROP TABLE IF EXISTS {staging} SYNC")
 
     def _delete(self, table: str, where: str, params: dict[str, Any]) -> int:
         n = int(self.rows(f"SELECT count() FROM {table} WHERE {where}", params)[0][0])
@@ -314,6 +379,36 @@ class ClickHousePrivacy:
         one gets another key: :func:`~veille.store.protocols.privacy.story_key`)."""
         return sorted(self._forgotten_posts(post_ids))
 
+    def _derive_objections(self) -> None:
+        """Once per store (``veille_meta`` key ``objections_derived``): give
+        an erasure made before erasures objected to further processing
+        (``forgotten`` holds whom it forgot, no objection, no lifting) the
+        objection an erasure records today, dated at the erasure, so that
+        the person's later posts are refused; and say what cannot be
+        derived (as SQLite's migration 0540 does)."""
+        if self.rows("SELECT 1 FROM veille_meta FINAL WHERE key = {k:String}", {"k": _DERIVED_KEY}):
+            return
+        erased = self.rows(
+            "SELECT key, max(erased_at) FROM forgotten WHERE kind = 'author' AND key NOT IN "
+            "(SELECT key FROM forgotten WHERE kind IN ('objection', 'lifted')) GROUP BY key"
+        )
+        # An objection's time is in milliseconds, an erasure's in seconds.
+        self.record_forgotten([(OBJECTION, str(k), int(at) * 1000) for k, at in erased])
+        if erased:
+            first = min(int(at) for _k, at in erased)
+            since = datetime.fromtimestamp(first, UTC).date().isoformat()
+            log.warning(
+                "the ClickHouse store %s: the objection to further processing of %d %s "
+                "erased before erasures recorded one is recorded: their later posts are not "
+                "stored until 'veille privacy lift'. Posts they published between their erasure "
+                "and now were stored: erase them again (veille privacy erase --author ...) to "
+                "remove those. An erasure logged (veille privacy log --kind author) before %s "
+                "may name a person this store has no record of (the log names each by a keyed "
+                "hash alone): no objection can be derived for it; erase that person again.",
+                self.where, len(erased), "person" if len(erased) == 1 else "people", since,
+            )  # fmt: skip
+        self.write_row("veille_meta", {"key": _DERIVED_KEY, "value": str(len(erased))})
+
     # -- a person --------------------------------------------------------------
 
     def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
@@ -368,12 +463,16 @@ class ClickHousePrivacy:
             )
         ]
 
-    def record_forgotten(self, records: Sequence[tuple[str, str, int]]) -> None:
-        """Add ``(kind, key, erased_at)`` records to ``forgotten``."""
-        for i in range(0, len(records), _CHUNK):
+    def record_forgotten(
+        self, records: Sequence[tuple[str, str, int]], *, whole: bool = False
+    ) -> None:
+        """Add ``(kind, key, erased_at)`` records to ``forgotten`` (``whole``:
+        in one insert, so that all or none of them are there)."""
+        step = max(len(records), 1) if whole else _CHUNK
+        for i in range(0, len(records), step):
             rows = [
                 encode({"kind": kind, "key": key, "erased_at": at})
-                for kind, key, at in records[i : i + _CHUNK]
+                for kind, key, at in records[i : i + step]
             ]
             self.client.insert("forgotten", rows)
 
@@ -446,9 +545,11 @@ class ClickHousePrivacy:
         between two chunks instead of waiting for the whole erasure (the
         chunk's rollup take-out, story re-keying and deletes rewrite versions
         of posts as a write does, so they do not run beside one). Resumable:
-        run again after a crash, it finds the posts left, and a chunk whose
-        take-out from the rollups was done (``taken`` in ``forgotten``) is
-        not taken out twice."""
+        run again after a crash, it finds the posts left, and takes each
+        post out of the rollups once: a chunk's take-out is staged, marked
+        (``taken`` and ``staged`` in ``forgotten``, one insert), then moved
+        in (:meth:`_settle_staged`); marked after it went straight into the
+        rollups, a kill between the two took the chunk out twice."""
         report = ErasureReport()
         # After the record: no post of theirs comes in any more.
         ids = self.author_post_ids(handle, platform)
@@ -461,6 +562,9 @@ class ClickHousePrivacy:
             with self.forget_lock.exclusive():
                 # Stories keyed by one of them take another key: so will a write after.
                 self._record("post", list(keys))
+                # A take-out a killed run staged is finished (or undone) first.
+                self._settle_staged()
+                at = int(time.time())
                 done = self.rows(
                     "SELECT DISTINCT key FROM forgotten WHERE kind = 'taken' "
                     "AND key IN {k:Array(String)}",
@@ -469,8 +573,17 @@ class ClickHousePrivacy:
                 taken = {keys[k] for (k,) in done}
                 todo = [x for x in part if x not in taken]
                 if todo:
-                    self._take_out([r for r in rollups if not r.per_author], todo, removed)
-                    self._record("taken", [post_key(x) for x in todo])
+                    # Staged, then marked (the posts taken and the staging,
+                    # in one insert), then moved into the rollups: killed at
+                    # any point, a run again takes each post out once.
+                    token = uuid.uuid4().hex
+                    volumes = [r for r in rollups if not r.per_author]
+                    self._stage_take_out(volumes, todo, removed, token)
+                    self.record_forgotten(
+                        [("staged", token, at), *(("taken", post_key(x), at) for x in todo)],
+                        whole=True,
+                    )
+                    self._settle_staged()
                 p = {"ids": part}
                 removed["post_topics"] = removed.get("post_topics", 0) + self._delete(
                     "topic_filings", "post_id IN {ids:Array(String)}", p

@@ -157,6 +157,7 @@ class ClickHouseStore(
         for ddl in TABLES:
             client.command(ddl)
         self._upgrade()
+        self._derive_objections()
 
     def tick(self) -> int:
         """A number larger than every one this store gave before (nanoseconds
