@@ -7,6 +7,7 @@ an allow-list of origins; and tokens made before scopes keep their access."""
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -315,3 +316,113 @@ def test_a_read_token_cannot_change_its_users_language(tmp_path: Path, state_kin
         assert c.post("/language", data={"lang": "fr"}, headers=_bearer(write)).status_code == 303
         with Workspace.open(root) as ws:
             assert users.get_user(ws.state, "ana").language == "fr"  # type: ignore[union-attr]
+
+
+def _scopes_on_the_settings_page(html: str) -> list[str]:
+    """The scope column of the token table (every token here is named "t")."""
+    import re
+
+    return re.findall(r"<td>t</td>\s*<td>([^<]+)</td>", html)
+
+
+def test_a_demoted_users_tokens_are_narrowed_to_their_new_role_and_audited(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """An admin lowered to analyst kept an ``admin`` token: the token list
+    and the account page showed a scope the person no longer had, and the
+    token still made tokens and changed the password (what needs the admin
+    scope whatever the role). Lowering a role narrows the user's tokens to
+    what the new role allows, in the same transaction, each recorded in the
+    audit log; raising it widens none."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+    from veille.services import audit, users
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, state_kind)
+    _user(root, "root", "admin")
+    _user(root, "ana", "admin")
+    boss = _token(root, "root", "admin")
+    wide = _token(root, "ana", "admin")
+    _token(root, "ana", "write")
+    read = _token(root, "ana", "read")
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        assert _scopes_on_the_settings_page(c.get("/settings", headers=_bearer(wide)).text) == [
+            "admin", "write", "read"
+        ]  # fmt: skip
+        lowered = c.post("/users/ana/role", data={"role": "analyst"}, headers=_bearer(boss))
+        assert lowered.status_code == 303, lowered.text
+        page = c.get("/settings", headers=_bearer(wide))
+        assert _scopes_on_the_settings_page(page.text) == ["write", "write", "read"]
+        # What needs the admin scope is refused, naming the scope it now has.
+        refused = c.post("/settings/tokens", data={"name": "more"}, headers=_bearer(wide))
+        assert refused.status_code == 403, refused.text
+        assert "scope is write" in refused.text
+        # What the new role allows still works.
+        made = c.post(
+            "/api/v1/topics", json={"name": "lumio", "query": "lumio"}, headers=_bearer(wide)
+        )
+        assert made.status_code == 201, made.text
+        # Lowered again, to viewer: every token reads only; raised, none widens.
+        c.post("/users/ana/role", data={"role": "viewer"}, headers=_bearer(boss))
+        c.post("/users/ana/role", data={"role": "admin"}, headers=_bearer(boss))
+        assert _scopes_on_the_settings_page(c.get("/settings", headers=_bearer(read)).text) == [
+            "read", "read", "read"
+        ]  # fmt: skip
+    listed = CliRunner().invoke(
+        build_app(), ["token", "list", "--user", "ana", "--format", "json", "-w", str(root)]
+    )
+    assert listed.exit_code == 0, listed.output
+    assert [t["scope"] for t in json.loads(listed.output)] == ["read", "read", "read"]
+    with Workspace.open(root) as ws:
+        ids = [t.id for t in users.list_tokens(ws.state, "ana")]
+        narrowed = [
+            (e.actor, e.target, e.detail)
+            for e in reversed(audit.list_entries(ws.state, action="token.narrow"))
+        ]
+    assert narrowed == [
+        ("root", "ana", f"id={ids[0]} admin -> write"),
+        ("root", "ana", f"id={ids[0]} write -> read"),
+        ("root", "ana", f"id={ids[1]} write -> read"),
+    ]
+
+
+def test_tokens_of_users_lowered_before_are_narrowed_by_the_migration(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """Users whose role was lowered before lowering narrowed tokens kept
+    wider ones: SQLite migration 0550 (PostgreSQL 0070) narrows them to
+    what the role allows and records each in the audit log."""
+    from veille.services import audit, users
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, state_kind)
+    for name in ("vic", "al", "ana"):
+        _user(root, name, "admin")
+    made = {name: _token(root, name, "admin") for name in ("vic", "al", "ana")}
+    with Workspace.open(root) as ws:
+        st = ws.state
+        run = st.conn.execute if state_kind == "sqlite" else st.run  # type: ignore[attr-defined]
+        ph = "?" if state_kind == "sqlite" else "%s"
+        # Lowered as they were before this release: the role alone.
+        run(f"UPDATE users SET role = 'viewer' WHERE username = {ph}", ("vic",))
+        run(f"UPDATE users SET role = 'analyst' WHERE username = {ph}", ("al",))
+        if state_kind == "sqlite":
+            run("DELETE FROM schema_migrations WHERE number = 550")
+        else:
+            run("DELETE FROM veille_schema WHERE version = 70")
+    with Workspace.open(root) as ws:
+        scopes = {t.username: t.scope for t in users.list_tokens(ws.state)}
+        entries = {e.target: e.detail for e in audit.list_entries(ws.state, action="token.narrow")}
+    assert scopes == {"vic": "read", "al": "write", "ana": "admin"}
+    assert set(entries) == {"vic", "al"}
+    number = "0550" if state_kind == "sqlite" else "0070"
+    assert entries["vic"].endswith(f"admin -> read (migration {number})")
+    assert entries["al"].endswith(f"admin -> write (migration {number})")
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        # The analyst's old admin token no longer makes tokens.
+        refused = c.post("/settings/tokens", data={"name": "x"}, headers=_bearer(made["al"]))
+        assert refused.status_code == 403
+        assert "scope is write" in refused.text
+        assert c.get("/settings", headers=_bearer(made["vic"])).status_code == 200

@@ -377,6 +377,13 @@ def set_role(state: StateStore, username: str, role: str, *, actor: str | None =
             )
         tx.update_user(name, role=role)
         record(tx, actor, "user.role", name, f"{rec.role} -> {role}")
+        # A token never does more than its user's role allows, and says so:
+        # lowered, the role takes the user's wider tokens down with it (a
+        # raised role widens none: a token keeps the scope it was given).
+        ceiling = scope_ceiling(role)
+        wider = SCOPES[SCOPES.index(ceiling) + 1 :]
+        for token in tx.narrow_tokens(name, wider, ceiling):
+            record(tx, actor, "token.narrow", name, f"id={token.id} {token.scope} -> {ceiling}")
     return User(rec.username, role, rec.language, rec.created_at)
 
 

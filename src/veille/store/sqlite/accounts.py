@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -94,6 +94,20 @@ class SQLiteAccountsTx:
             "DELETE FROM sessions WHERE username = ? AND id_hash != ?", (username, keep or "")
         )
         return cur.rowcount
+
+    def narrow_tokens(self, username: str, wider: Sequence[str], scope: str) -> list[TokenRecord]:
+        if not wider:
+            return []
+        marks = ", ".join("?" for _ in wider)
+        were = [_token(r) for r in self.conn.execute(
+            f"{_TOKEN} WHERE username = ? AND scope IN ({marks}) ORDER BY id",
+            (username, *wider),
+        )]  # fmt: skip
+        self.conn.execute(
+            f"UPDATE api_tokens SET scope = ? WHERE username = ? AND scope IN ({marks})",
+            (scope, username, *wider),
+        )
+        return were
 
     def add_audit_entry(
         self, at: datetime, actor: str, action: str, target: str, detail: str
