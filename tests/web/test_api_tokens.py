@@ -388,6 +388,46 @@ def test_a_demoted_users_tokens_are_narrowed_to_their_new_role_and_audited(
     ]
 
 
+def test_the_rate_limit_holds_while_the_sqlite_file_is_held_by_a_long_write(
+    tmp_path: Path,
+) -> None:
+    """While an import held the SQLite file, a token's calls went uncounted
+    (the count's write gave up after 0.2 s and let the call through): a
+    caller could pass ``[api] rate_limit_per_minute`` for as long as the
+    write lasted. The calls are counted, across two web workers, and
+    answered without waiting for the write to end."""
+    import sqlite3
+
+    root = _workspace(tmp_path, "sqlite", "rate_limit_per_minute = 3")
+    _user(root, "bi", "viewer")
+    token = _token(root, "bi")
+    with serve(root) as one, serve(root) as two:
+        _fresh_minute()
+        writer = sqlite3.connect(root / "veille.db", isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # as a long import holds it
+        writer.execute("INSERT INTO audit_log (at, actor, action, target, detail) "
+                       "VALUES (0, 'import', 'import', '', '')")  # fmt: skip
+        try:
+            answers = [
+                httpx.get(
+                    f"{(one if i % 2 else two).url}/api/v1/topics",
+                    headers=_bearer(token),
+                    timeout=60,
+                )
+                for i in range(5)
+            ]
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        assert [r.status_code for r in answers] == [200, 200, 200, 429, 429], [
+            r.text for r in answers
+        ]
+        assert answers[-1].json()["error"]["code"] == "rate_limited"
+        # The write over, the count made during it still stands.
+        after = httpx.get(f"{one.url}/api/v1/topics", headers=_bearer(token), timeout=60)
+        assert after.status_code == 429
+
+
 def test_tokens_of_users_lowered_before_are_narrowed_by_the_migration(
     tmp_path: Path, state_kind: str
 ) -> None:

@@ -244,9 +244,10 @@ def _check_token(request: Request, token: TokenRecord, role: str) -> None:
     try:
         wait = users_service.count_token_request(state(request), token, limit)
     except StoreLocked:
-        # The SQLite file is held by a long write (an ingest batch) past the
-        # short wait of this bookkeeping: the call goes on uncounted rather
-        # than wait seconds behind it or fail.
+        # SQLite counts in a file of its own, which a long write of the
+        # database (an import) does not hold: only other counts, a few
+        # microseconds each, ever make this wait. Held the store's whole
+        # timeout even so, the call goes on uncounted rather than fail.
         return
     if wait is not None:
         raise RateLimited(limit, wait)
