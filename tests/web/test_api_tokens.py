@@ -428,6 +428,48 @@ def test_the_rate_limit_holds_while_the_sqlite_file_is_held_by_a_long_write(
         assert after.status_code == 429
 
 
+def test_an_unlisted_origins_preflight_is_refused_in_json_naming_it_and_the_setting(
+    tmp_path: Path,
+) -> None:
+    """Starlette answered a preflight from an origin not in ``[api]
+    cors_origins`` with a bare 400 ``Disallowed CORS origin``; with the list
+    empty, a 405 about the method. The API answers it as it answers every
+    refusal: JSON naming the origin and the setting, in the caller's
+    language."""
+    listed, other = "https://dashboard.example.org", "https://evil.example.net"
+    ask = {"Access-Control-Request-Method": "GET",
+           "Access-Control-Request-Headers": "authorization"}  # fmt: skip
+    for api in (f'cors_origins = ["{listed}"]', ""):
+        root = _workspace(tmp_path / str(bool(api)), "sqlite", api)
+        with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+            refused = c.options("/api/v1/topics", headers={"Origin": other, **ask})
+            assert refused.status_code == 403, refused.text
+            assert "access-control-allow-origin" not in refused.headers
+            error = refused.json()["error"]
+            assert error["code"] == "forbidden"
+            assert other in error["message"]
+            assert "[api] cors_origins" in error["hint"]
+            fr = c.options(
+                "/api/v1/topics", headers={"Origin": other, "Accept-Language": "fr", **ask}
+            )
+            assert fr.headers["content-language"] == "fr"
+            assert other in fr.json()["error"]["message"]
+            assert "[api] cors_origins" in fr.json()["error"]["hint"]
+            assert fr.json()["error"]["message"] != error["message"]
+            if api:
+                # A header the API does not take is named, with those it takes.
+                odd = c.options(
+                    "/api/v1/topics",
+                    headers={"Origin": listed, "Access-Control-Request-Method": "GET",
+                             "Access-Control-Request-Headers": "x-secret"},
+                )  # fmt: skip
+                assert odd.status_code == 400, odd.text
+                said = odd.json()["error"]
+                assert said["code"] == "invalid_input"
+                assert "x-secret" in said["message"]
+                assert "Authorization" in said["hint"]
+
+
 def test_tokens_of_users_lowered_before_are_narrowed_by_the_migration(
     tmp_path: Path, state_kind: str
 ) -> None:
