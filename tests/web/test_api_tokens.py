@@ -353,6 +353,9 @@ def test_a_demoted_users_tokens_are_narrowed_to_their_new_role_and_audited(
         ]  # fmt: skip
         lowered = c.post("/users/ana/role", data={"role": "analyst"}, headers=_bearer(boss))
         assert lowered.status_code == 303, lowered.text
+        # The admin who lowered it is told, where they did it.
+        told = c.get("/users", headers=_bearer(boss)).text
+        assert "their tokens wider than it now have the write scope" in told
         page = c.get("/settings", headers=_bearer(wide))
         assert _scopes_on_the_settings_page(page.text) == ["write", "write", "read"]
         # What needs the admin scope is refused, naming the scope it now has.
@@ -375,8 +378,15 @@ def test_a_demoted_users_tokens_are_narrowed_to_their_new_role_and_audited(
     )
     assert listed.exit_code == 0, listed.output
     assert [t["scope"] for t in json.loads(listed.output)] == ["read", "read", "read"]
+    # The command line says which tokens it narrowed.
+    _user(root, "mo", "manager")
+    _token(root, "mo", "write")
+    said = CliRunner().invoke(build_app(), ["user", "role", "mo", "viewer", "-w", str(root)])
+    assert said.exit_code == 0, said.output
+    assert "now have the read scope" in said.output
     with Workspace.open(root) as ws:
         ids = [t.id for t in users.list_tokens(ws.state, "ana")]
+        (mos,) = users.list_tokens(ws.state, "mo")
         narrowed = [
             (e.actor, e.target, e.detail)
             for e in reversed(audit.list_entries(ws.state, action="token.narrow"))
@@ -385,6 +395,7 @@ def test_a_demoted_users_tokens_are_narrowed_to_their_new_role_and_audited(
         ("root", "ana", f"id={ids[0]} admin -> write"),
         ("root", "ana", f"id={ids[0]} write -> read"),
         ("root", "ana", f"id={ids[1]} write -> read"),
+        ("cli", "mo", f"id={mos.id} write -> read"),
     ]
 
 
