@@ -103,3 +103,28 @@ def test_an_unknown_path_or_method_is_named_with_what_to_call_instead(
             )
         )
         assert "DELETE" in fr["message"] and "ne prend pas" in fr["message"]
+
+
+def test_a_scope_refusal_says_where_to_make_a_token_in_the_callers_language(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """Its French hint said « créé sur /settings, or veille token create … »:
+    the « or » stayed English."""
+    from veille.services import users
+    from veille.workspace import Workspace
+
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    _tokens(root)
+    with Workspace.open(root) as ws:
+        read = users.create_token(ws.state, "al", scope="read")[1]
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        headers = {"Authorization": f"Bearer {read}"}
+        said = _error(c.post("/api/v1/topics", json={"name": "x", "query": "x"}, headers=headers))
+        assert "/settings, or veille token create USER --scope write" in said["hint"]
+        fr = _error(
+            c.post(
+                "/api/v1/topics", json={"name": "x", "query": "x"},
+                headers={**headers, "Accept-Language": "fr"},
+            )
+        )  # fmt: skip
+        assert "/settings, ou veille token create" in fr["hint"], fr["hint"]

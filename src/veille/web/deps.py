@@ -223,7 +223,7 @@ class ScopeRefused(HTTPException):
             "Call with a token of the %(needed)s scope (made on %(where)s), if the user's role "
             "allows it.",
             needed=needed,
-            where=Place(made, page="/settings", api=f"/settings, or {made}"),
+            where=Place(made, page="/settings", api=tr("/settings, or %(command)s", command=made)),
         )
 
 
