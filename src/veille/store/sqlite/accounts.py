@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from veille.store.protocols.accounts import AuditEntry, SessionRecord, TokenRecord, UserRecord
 from veille.store.sqlite.filters import translate_error
 
-#: How long an API call's bookkeeping (its token's last use and count) waits
-#: for another writer before it is given up (see ``_briefly``).
+#: How long the note of an API token's last use waits for another writer
+#: before it is given up (see ``_briefly``; its count has a file of its own).
 BOOKKEEPING_WAIT_MS = 200
 
 _USER = "SELECT username, role, password_hash, language, created_at FROM users"
@@ -224,10 +224,11 @@ class SQLiteAccounts(SQLiteAccountsTx):
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     made = _count(conn, token_id, minute)
+                    conn.execute("COMMIT")
                 except BaseException:
-                    conn.rollback()
+                    if conn.in_transaction:  # a COMMIT refused too: the next count begins anew
+                        conn.rollback()
                     raise
-                conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
                 raise translate_error(exc, counts_path(self.path)) from exc
         return made
@@ -241,10 +242,14 @@ class SQLiteAccounts(SQLiteAccountsTx):
             conn = sqlite3.connect(
                 name, timeout=self.timeout, isolation_level=None, check_same_thread=False
             )
+        except sqlite3.Error as exc:
+            raise translate_error(exc, name) from exc
+        try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute(_COUNTS_TABLE)
         except sqlite3.Error as exc:
+            conn.close()
             raise translate_error(exc, name) from exc
         self._counts = conn
         return conn
@@ -255,7 +260,7 @@ class SQLiteAccounts(SQLiteAccountsTx):
 
     @contextmanager
     def _briefly(self) -> Iterator[None]:
-        """A bookkeeping write of an API call (its last use, its count) waits
+        """A bookkeeping write of an API call (its last use) waits
         :data:`BOOKKEEPING_WAIT_MS` for a writer that holds the file (an
         ingest batch), not the store's whole timeout: a read of the API
         would otherwise wait seconds behind it where it waited for nothing.
