@@ -128,3 +128,24 @@ def test_a_scope_refusal_says_where_to_make_a_token_in_the_callers_language(
             )
         )  # fmt: skip
         assert "/settings, ou veille token create" in fr["hint"], fr["hint"]
+
+
+def test_a_body_that_is_not_json_is_told_why_in_the_callers_language(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """The reason came from Python's JSON reader as it is: English in a
+    French answer (« du JSON invalide (Expecting value au caractère 0) »),
+    and "Unterminated string starting at at character 9" in English."""
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    _viewer, analyst = _tokens(root)
+    json_body = {"Authorization": f"Bearer {analyst}", "Content-Type": "application/json"}
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        cut = c.post("/api/v1/topics", content=b'{"name": "x', headers=json_body)
+        assert cut.status_code == 422
+        said = _error(cut)["message"]
+        assert said == "body: not valid JSON (a string not closed, from character 9)", said
+        fr = c.post(
+            "/api/v1/topics", content=b"{oops", headers={**json_body, "Accept-Language": "fr"}
+        )
+        said = _error(fr)["message"]
+        assert "Expecting" not in said and "guillemets" in said and "caractère 1" in said, said

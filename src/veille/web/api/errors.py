@@ -214,15 +214,32 @@ def _one_per_union(errors: list[Any]) -> list[Any]:
     return out
 
 
+def _not_json(why: str, at: Any) -> Text:
+    """A body Python's JSON reader refused, and why, in words the client's
+    language has (the reader's own are English, and its "Unterminated string
+    starting at" read "… starting at at character 9")."""
+    if why == "Unterminated string starting at":
+        return tr("body: not valid JSON (a string not closed, from character %(at)s)", at=at)
+    reasons = {
+        "Expecting value": tr("a value expected"),
+        "Expecting property name enclosed in double quotes": tr("a name in double quotes expected"),
+        "Expecting ':' delimiter": tr("':' expected"),
+        "Expecting ',' delimiter": tr("',' expected"),
+        "Invalid control character at": tr("a control character"),
+        "Invalid \\escape": tr("an invalid escape"),
+        "Invalid \\uXXXX escape": tr("an invalid escape"),
+        "Extra data": tr("more after the JSON value"),
+    }
+    return tr("body: not valid JSON (%(why)s at character %(at)s)",
+              why=reasons.get(why, why), at=at)  # fmt: skip
+
+
 def _validation(exc: RequestValidationError, say: Say = _as_is, lang: str = "en") -> JSONResponse:
     problems: list[str] = []
     for err in _one_per_union(list(exc.errors())):
         loc = list(err.get("loc", ()))
         if err.get("type") == "json_invalid":  # its loc is a character offset, not a field
-            why = (err.get("ctx") or {}).get("error", "")
-            problems.append(
-                tr("body: not valid JSON (%(why)s at character %(at)s)", why=why, at=loc[-1])
-            )
+            problems.append(_not_json(str((err.get("ctx") or {}).get("error", "")), loc[-1]))
             continue
         whole = ("missing", "model_attributes_type", "dict_type", "model_type")
         if loc == ["body"] and err.get("type") in whole:  # absent, or not a JSON object
