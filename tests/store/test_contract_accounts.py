@@ -102,6 +102,23 @@ def test_a_token_keeps_its_scope_and_expiry(state_store: StateStore) -> None:
     assert [t.scope for t in state_store.list_tokens("bob")] == ["read", "write"]
 
 
+def test_a_users_wider_tokens_are_narrowed_and_returned_as_they_were(
+    state_store: StateStore,
+) -> None:
+    with state_store.transaction() as tx:
+        tx.insert_user(_user("bob", "analyst"))
+        tx.insert_user(_user("eve", "admin"))
+    wide = state_store.add_token("bob", "a", "sha-a", T0, scope="admin")
+    state_store.add_token("bob", "b", "sha-b", T0, scope="read")
+    state_store.add_token("eve", "c", "sha-c", T0, scope="admin")
+    with state_store.transaction() as tx:
+        were = tx.narrow_tokens("bob", ("admin",), "write")
+        assert tx.narrow_tokens("bob", (), "write") == []
+    assert [(t.id, t.scope) for t in were] == [(wide, "admin")]
+    assert [t.scope for t in state_store.list_tokens("bob")] == ["write", "read"]
+    assert [t.scope for t in state_store.list_tokens("eve")] == ["admin"]  # others keep theirs
+
+
 def test_requests_are_counted_per_token_and_minute(state_store: StateStore) -> None:
     with state_store.transaction() as tx:
         tx.insert_user(_user("bob", "analyst"))

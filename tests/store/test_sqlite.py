@@ -498,3 +498,22 @@ def test_the_most_engaging_posts_of_a_very_common_word_look_each_post_up(
     assert len(walked) == 2
     assert all("f.rowid = p.pk" in sql and "SELECT rowid FROM" not in sql for sql in walked)
     store.close()
+
+
+def test_a_store_in_memory_counts_api_requests_in_its_own_database(tmp_path: Path) -> None:
+    """A file database counts them in a file beside it (``-counts``, which a
+    long write of the database does not hold); one in memory, where nothing
+    else can hold it, in itself."""
+    from veille.store.protocols.accounts import UserRecord
+
+    for path in (":memory:", str(tmp_path / "veille.db")):
+        store = SQLiteStore.open(path)
+        try:
+            with store.transaction() as tx:
+                tx.insert_user(UserRecord("bob", "viewer", "x", "", datetime.now(UTC)))
+            token = store.add_token("bob", "t", "sha", datetime.now(UTC))
+            assert [store.count_token_request(token, 7) for _ in range(3)] == [1, 2, 3]
+            assert store.count_token_request(token, 8) == 1
+        finally:
+            store.close()
+    assert (tmp_path / "veille.db-counts").exists()

@@ -632,13 +632,16 @@ def test_errors_answer_in_the_language_accept_language_asks(api: Running) -> Non
     with client(api, "viewer") as c:
         role = c.post("/api/v1/topics", json={"name": "x", "query": "y"}, headers=fr)
     nobody = httpx.get(api.url + "/api/v1/topics", headers=fr)
-    revoked = httpx.get(api.url + "/api/v1/topics", headers={"Authorization": "Bearer nope"})
+    revoked = httpx.get(api.url + "/api/v1/topics", headers={"Authorization": "Bearer vt_nope"})
     assert missing.json()["error"]["message"] == "aucun sujet ne s’appelle «\u202fnope\u202f»"
     assert missing.headers["content-language"] == "fr"
     assert query.json()["error"]["message"].startswith("requête invalide\u202f: ")
     assert query.json()["error"]["code"] == "invalid_query"  # codes stay as they are
     assert english.json()["error"]["message"] == "no topic named 'nope'"
-    assert role.json()["error"]["message"] == "ceci demande le rôle analyst"
+    assert (
+        role.json()["error"]["message"]
+        == "votre rôle est lecteur\u202f; ceci demande le rôle analyste"
+    )
     assert nobody.json()["error"]["message"] == "cette API demande un jeton"
     assert revoked.status_code == 401
     assert revoked.json()["error"]["message"] == "this token is unknown or revoked"

@@ -7,6 +7,7 @@ an allow-list of origins; and tokens made before scopes keep their access."""
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -315,3 +316,206 @@ def test_a_read_token_cannot_change_its_users_language(tmp_path: Path, state_kin
         assert c.post("/language", data={"lang": "fr"}, headers=_bearer(write)).status_code == 303
         with Workspace.open(root) as ws:
             assert users.get_user(ws.state, "ana").language == "fr"  # type: ignore[union-attr]
+
+
+def _scopes_on_the_settings_page(html: str) -> list[str]:
+    """The scope column of the token table (every token here is named "t")."""
+    import re
+
+    return re.findall(r"<td>t</td>\s*<td>([^<]+)</td>", html)
+
+
+def test_a_demoted_users_tokens_are_narrowed_to_their_new_role_and_audited(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """An admin lowered to analyst kept an ``admin`` token: the token list
+    and the account page showed a scope the person no longer had, and the
+    token still made tokens and changed the password (what needs the admin
+    scope whatever the role). Lowering a role narrows the user's tokens to
+    what the new role allows, in the same transaction, each recorded in the
+    audit log; raising it widens none."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+    from veille.services import audit, users
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, state_kind)
+    _user(root, "root", "admin")
+    _user(root, "ana", "admin")
+    boss = _token(root, "root", "admin")
+    wide = _token(root, "ana", "admin")
+    _token(root, "ana", "write")
+    read = _token(root, "ana", "read")
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        assert _scopes_on_the_settings_page(c.get("/settings", headers=_bearer(wide)).text) == [
+            "admin", "write", "read"
+        ]  # fmt: skip
+        lowered = c.post("/users/ana/role", data={"role": "analyst"}, headers=_bearer(boss))
+        assert lowered.status_code == 303, lowered.text
+        # The admin who lowered it is told, where they did it.
+        told = c.get("/users", headers=_bearer(boss)).text
+        assert "their tokens wider than it now have the write scope" in told
+        page = c.get("/settings", headers=_bearer(wide))
+        assert _scopes_on_the_settings_page(page.text) == ["write", "write", "read"]
+        # What needs the admin scope is refused, naming the scope it now has.
+        refused = c.post("/settings/tokens", data={"name": "more"}, headers=_bearer(wide))
+        assert refused.status_code == 403, refused.text
+        assert "scope is write" in refused.text
+        # What the new role allows still works.
+        made = c.post(
+            "/api/v1/topics", json={"name": "lumio", "query": "lumio"}, headers=_bearer(wide)
+        )
+        assert made.status_code == 201, made.text
+        # Lowered again, to viewer: every token reads only; raised, none widens.
+        c.post("/users/ana/role", data={"role": "viewer"}, headers=_bearer(boss))
+        c.post("/users/ana/role", data={"role": "admin"}, headers=_bearer(boss))
+        assert _scopes_on_the_settings_page(c.get("/settings", headers=_bearer(read)).text) == [
+            "read", "read", "read"
+        ]  # fmt: skip
+    listed = CliRunner().invoke(
+        build_app(), ["token", "list", "--user", "ana", "--format", "json", "-w", str(root)]
+    )
+    assert listed.exit_code == 0, listed.output
+    assert [t["scope"] for t in json.loads(listed.output)] == ["read", "read", "read"]
+    # The command line says which tokens it narrowed.
+    _user(root, "mo", "manager")
+    _token(root, "mo", "write")
+    said = CliRunner().invoke(build_app(), ["user", "role", "mo", "viewer", "-w", str(root)])
+    assert said.exit_code == 0, said.output
+    assert "now have the read scope" in said.output
+    with Workspace.open(root) as ws:
+        ids = [t.id for t in users.list_tokens(ws.state, "ana")]
+        (mos,) = users.list_tokens(ws.state, "mo")
+        narrowed = [
+            (e.actor, e.target, e.detail)
+            for e in reversed(audit.list_entries(ws.state, action="token.narrow"))
+        ]
+    assert narrowed == [
+        ("root", "ana", f"id={ids[0]} admin -> write"),
+        ("root", "ana", f"id={ids[0]} write -> read"),
+        ("root", "ana", f"id={ids[1]} write -> read"),
+        ("cli", "mo", f"id={mos.id} write -> read"),
+    ]
+
+
+def test_the_rate_limit_holds_while_the_sqlite_file_is_held_by_a_long_write(
+    tmp_path: Path,
+) -> None:
+    """While an import held the SQLite file, a token's calls went uncounted
+    (the count's write gave up after 0.2 s and let the call through): a
+    caller could pass ``[api] rate_limit_per_minute`` for as long as the
+    write lasted. The calls are counted, across two web workers, and
+    answered without waiting for the write to end."""
+    import sqlite3
+
+    root = _workspace(tmp_path, "sqlite", "rate_limit_per_minute = 3")
+    _user(root, "bi", "viewer")
+    token = _token(root, "bi")
+    with serve(root) as one, serve(root) as two:
+        _fresh_minute()
+        writer = sqlite3.connect(root / "veille.db", isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # as a long import holds it
+        writer.execute("INSERT INTO audit_log (at, actor, action, target, detail) "
+                       "VALUES (0, 'import', 'import', '', '')")  # fmt: skip
+        try:
+            answers = [
+                httpx.get(
+                    f"{(one if i % 2 else two).url}/api/v1/topics",
+                    headers=_bearer(token),
+                    timeout=60,
+                )
+                for i in range(5)
+            ]
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        assert [r.status_code for r in answers] == [200, 200, 200, 429, 429], [
+            r.text for r in answers
+        ]
+        assert answers[-1].json()["error"]["code"] == "rate_limited"
+        # The write over, the count made during it still stands.
+        after = httpx.get(f"{one.url}/api/v1/topics", headers=_bearer(token), timeout=60)
+        assert after.status_code == 429
+
+
+def test_an_unlisted_origins_preflight_is_refused_in_json_naming_it_and_the_setting(
+    tmp_path: Path,
+) -> None:
+    """Starlette answered a preflight from an origin not in ``[api]
+    cors_origins`` with a bare 400 ``Disallowed CORS origin``; with the list
+    empty, a 405 about the method. The API answers it as it answers every
+    refusal: JSON naming the origin and the setting, in the caller's
+    language."""
+    listed, other = "https://dashboard.example.org", "https://evil.example.net"
+    ask = {"Access-Control-Request-Method": "GET",
+           "Access-Control-Request-Headers": "authorization"}  # fmt: skip
+    for api in (f'cors_origins = ["{listed}"]', ""):
+        root = _workspace(tmp_path / str(bool(api)), "sqlite", api)
+        with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+            refused = c.options("/api/v1/topics", headers={"Origin": other, **ask})
+            assert refused.status_code == 403, refused.text
+            assert "access-control-allow-origin" not in refused.headers
+            error = refused.json()["error"]
+            assert error["code"] == "forbidden"
+            assert other in error["message"]
+            assert "[api] cors_origins" in error["hint"]
+            fr = c.options(
+                "/api/v1/topics", headers={"Origin": other, "Accept-Language": "fr", **ask}
+            )
+            assert fr.headers["content-language"] == "fr"
+            assert other in fr.json()["error"]["message"]
+            assert "[api] cors_origins" in fr.json()["error"]["hint"]
+            assert fr.json()["error"]["message"] != error["message"]
+            if api:
+                # A header the API does not take is named, with those it takes.
+                odd = c.options(
+                    "/api/v1/topics",
+                    headers={"Origin": listed, "Access-Control-Request-Method": "GET",
+                             "Access-Control-Request-Headers": "x-secret"},
+                )  # fmt: skip
+                assert odd.status_code == 400, odd.text
+                said = odd.json()["error"]
+                assert said["code"] == "invalid_input"
+                assert "x-secret" in said["message"]
+                assert "Authorization" in said["hint"]
+
+
+def test_tokens_of_users_lowered_before_are_narrowed_by_the_migration(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """Users whose role was lowered before lowering narrowed tokens kept
+    wider ones: SQLite migration 0550 (PostgreSQL 0070) narrows them to
+    what the role allows and records each in the audit log."""
+    from veille.services import audit, users
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, state_kind)
+    for name in ("vic", "al", "ana"):
+        _user(root, name, "admin")
+    made = {name: _token(root, name, "admin") for name in ("vic", "al", "ana")}
+    with Workspace.open(root) as ws:
+        st = ws.state
+        run = st.conn.execute if state_kind == "sqlite" else st.run  # type: ignore[attr-defined]
+        ph = "?" if state_kind == "sqlite" else "%s"
+        # Lowered as they were before this release: the role alone.
+        run(f"UPDATE users SET role = 'viewer' WHERE username = {ph}", ("vic",))
+        run(f"UPDATE users SET role = 'analyst' WHERE username = {ph}", ("al",))
+        if state_kind == "sqlite":
+            run("DELETE FROM schema_migrations WHERE number = 550")
+        else:
+            run("DELETE FROM veille_schema WHERE version = 70")
+    with Workspace.open(root) as ws:
+        scopes = {t.username: t.scope for t in users.list_tokens(ws.state)}
+        entries = {e.target: e.detail for e in audit.list_entries(ws.state, action="token.narrow")}
+    assert scopes == {"vic": "read", "al": "write", "ana": "admin"}
+    assert set(entries) == {"vic", "al"}
+    number = "0550" if state_kind == "sqlite" else "0070"
+    assert entries["vic"].endswith(f"admin -> read (migration {number})")
+    assert entries["al"].endswith(f"admin -> write (migration {number})")
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        # The analyst's old admin token no longer makes tokens.
+        refused = c.post("/settings/tokens", data={"name": "x"}, headers=_bearer(made["al"]))
+        assert refused.status_code == 403
+        assert "scope is write" in refused.text
+        assert c.get("/settings", headers=_bearer(made["vic"])).status_code == 200

@@ -141,8 +141,15 @@ def register(app: typer.Typer) -> None:
         from veille.services.users import set_role
 
         with open_workspace(workspace) as ws:
-            user = set_role(ws.state, name, new_role)
+            changed = set_role(ws.state, name, new_role)
+        user = changed.user
         console().print(f"user [bold]{user.username}[/] now has role {user.role}.")
+        if changed.narrowed:
+            ids = ", ".join(str(i) for i in changed.narrowed)
+            console().print(
+                f"their tokens wider than it now have the {changed.scope} scope: {ids} "
+                "(recorded in the audit log)."
+            )
 
     @tapp.command()
     @handle_errors

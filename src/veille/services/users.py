@@ -38,6 +38,7 @@ __all__ = [
     "SCOPES",
     "LoginFailed",
     "LoginThrottled",
+    "RoleChange",
     "TokenAccess",
     "TokenRecord",
     "User",
@@ -362,8 +363,21 @@ def remove_user(state: StateStore, username: str, *, actor: str | None = None) -
     return release_items_of(state, name, actor=actor or CLI_ACTOR)
 
 
-def set_role(state: StateStore, username: str, role: str, *, actor: str | None = None) -> User:
-    """Change a user's role; never demote the last admin."""
+@dataclass(frozen=True)
+class RoleChange:
+    """A role changed: the user as now, and the ids of their tokens that the
+    lowered role narrowed to ``scope`` (none when it was raised)."""
+
+    user: User
+    narrowed: tuple[int, ...]
+    scope: str
+
+
+def set_role(
+    state: StateStore, username: str, role: str, *, actor: str | None = None
+) -> RoleChange:
+    """Change a user's role; never demote the last admin. A lowered role
+    narrows the user's wider tokens to the widest scope it allows."""
     name = username.strip().lower()
     check_role(role)
     with state.transaction() as tx:
@@ -377,7 +391,16 @@ def set_role(state: StateStore, username: str, role: str, *, actor: str | None =
             )
         tx.update_user(name, role=role)
         record(tx, actor, "user.role", name, f"{rec.role} -> {role}")
-    return User(rec.username, role, rec.language, rec.created_at)
+        # A token never does more than its user's role allows, and says so:
+        # lowered, the role takes the user's wider tokens down with it (a
+        # raised role widens none: a token keeps the scope it was given).
+        ceiling = scope_ceiling(role)
+        wider = SCOPES[SCOPES.index(ceiling) + 1 :]
+        narrowed = tx.narrow_tokens(name, wider, ceiling)
+        for token in narrowed:
+            record(tx, actor, "token.narrow", name, f"id={token.id} {token.scope} -> {ceiling}")
+    user = User(rec.username, role, rec.language, rec.created_at)
+    return RoleChange(user, tuple(t.id for t in narrowed), ceiling)
 
 
 def set_password(

@@ -172,10 +172,10 @@ def create_app(root: Path | str, *, settings: Settings | None = None) -> FastAPI
     app.state.translations = load_translations()
     app.state.templates = _templates()
     app.add_middleware(SecurityHeaders)
-    if ws.settings.api.cors_origins:
-        # Added last, so it runs first: a preflight is answered before any
-        # other layer, and the API's answers carry the origin's header.
-        app.add_middleware(ApiCors, origins=ws.settings.api.cors_origins)
+    # Added last, so it runs first: a preflight is answered (or refused, in
+    # JSON, CORS off included) before any other layer, and the API's answers
+    # carry the listed origin's header.
+    app.add_middleware(ApiCors, origins=ws.settings.api.cors_origins)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     _add_error_handlers(app)
     for router in _routers():

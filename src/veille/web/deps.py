@@ -135,7 +135,9 @@ def require(role: str) -> Callable[[Request], User]:
         user = current_user(request)
         if user is None:
             if is_api(request):
-                raise HTTPException(401, _refusal(request), headers={"WWW-Authenticate": "Bearer"})
+                raise HTTPException(
+                    401, token_refusal(request), headers={"WWW-Authenticate": "Bearer"}
+                )
             if users_service.count_users(state(request)) == 0:
                 raise LoginRequired("/setup")
             raise LoginRequired(login_url(request))
@@ -144,7 +146,11 @@ def require(role: str) -> Callable[[Request], User]:
             # A form sent by someone whose role was lowered since it was
             # opened: what they typed is shown back, not lost.
             request.state.form_kept = typed_fields(getattr(request.state, "sent_form", None))
-            raise HTTPException(403, tr("this needs the %(role)s role", role=role))
+            raise HTTPException(
+                403,
+                tr("your role is %(have)s; this needs the %(role)s role",
+                   have=users_service.role_name(user.role), role=users_service.role_name(role)),
+            )  # fmt: skip
         token: TokenRecord | None = getattr(request.state, "token", None)
         if token is not None:
             _check_token(request, token, role)
@@ -155,10 +161,26 @@ def require(role: str) -> Callable[[Request], User]:
     return dependency
 
 
-def _refusal(request: Request) -> Text:
-    """Why this API call has no user: no token, or why its token is refused."""
-    if bearer_token(request) is None:
-        return tr("authentication required")
+def token_refusal(request: Request) -> Text:
+    """Why this API call has no user: no token, a header that holds none, a
+    secret that is not a veille token, or why its token is refused. Never
+    says the secret sent."""
+    secret = bearer_token(request)
+    if secret is None:
+        scheme = request.headers.get("authorization", "").strip().partition(" ")[0]
+        if not scheme:
+            return tr("this API needs a token")
+        if scheme.lower() == "bearer":
+            return tr("the Authorization header has no token after Bearer")
+        return tr(
+            "the Authorization header must be 'Bearer TOKEN', not %(scheme)s followed by a value",
+            scheme=repr(scheme[:20]),
+        )
+    if not secret.startswith(users_service.TOKEN_PREFIX):
+        return tr(
+            "this is not a veille API token: those start with %(prefix)s",
+            prefix=users_service.TOKEN_PREFIX,
+        )
     access: users_service.TokenAccess | None = getattr(request.state, "token_refused", None)
     token = access.token if access is not None else None
     refused = access.refused if access is not None else "unknown"
@@ -201,7 +223,7 @@ class ScopeRefused(HTTPException):
             "Call with a token of the %(needed)s scope (made on %(where)s), if the user's role "
             "allows it.",
             needed=needed,
-            where=Place(made, page="/settings", api=f"/settings, or {made}"),
+            where=Place(made, page="/settings", api=tr("/settings, or %(command)s", command=made)),
         )
 
 
@@ -244,9 +266,10 @@ def _check_token(request: Request, token: TokenRecord, role: str) -> None:
     try:
         wait = users_service.count_token_request(state(request), token, limit)
     except StoreLocked:
-        # The SQLite file is held by a long write (an ingest batch) past the
-        # short wait of this bookkeeping: the call goes on uncounted rather
-        # than wait seconds behind it or fail.
+        # SQLite counts in a file of its own, which a long write of the
+        # database (an import) does not hold: only other counts, a few
+        # microseconds each, ever make this wait. Held the store's whole
+        # timeout even so, the call goes on uncounted rather than fail.
         return
     if wait is not None:
         raise RateLimited(limit, wait)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,6 +86,20 @@ class PgAccountsTx(Runner):
         return self.run(
             "DELETE FROM sessions WHERE username = %s AND id_hash != %s", (username, keep or "")
         )
+
+    def narrow_tokens(self, username: str, wider: Sequence[str], scope: str) -> list[TokenRecord]:
+        if not wider:
+            return []
+        # Locked as read, so that what is returned is what was narrowed.
+        were = [_token(r) for r in self.rows(
+            f"{_TOKEN} WHERE username = %s AND scope = ANY(%s) ORDER BY id FOR UPDATE",
+            (username, list(wider)),
+        )]  # fmt: skip
+        self.run(
+            "UPDATE api_tokens SET scope = %s WHERE username = %s AND scope = ANY(%s)",
+            (scope, username, list(wider)),
+        )
+        return were
 
     def add_audit_entry(
         self, at: datetime, actor: str, action: str, target: str, detail: str

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -89,6 +90,11 @@ class AccountStateTx(Protocol):
 
     def delete_sessions_of(self, username: str, *, keep: str | None = None) -> int:
         """End every session of ``username`` except the one hashed ``keep``."""
+        ...
+
+    def narrow_tokens(self, username: str, wider: Sequence[str], scope: str) -> list[TokenRecord]:
+        """Give ``scope`` to every token of ``username`` whose scope is one of
+        ``wider``; those tokens as they were, by id."""
         ...
 
     def add_audit_entry(

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.store.protocols.accounts import AuditEntry, SessionRecord, TokenRecord, UserRecord
+from veille.store.sqlite.filters import translate_error
 
-#: How long an API call's bookkeeping (its token's last use and count) waits
-#: for another writer before it is given up (see ``_briefly``).
+#: How long the note of an API token's last use waits for another writer
+#: before it is given up (see ``_briefly``; its count has a file of its own).
 BOOKKEEPING_WAIT_MS = 200
 
 _USER = "SELECT username, role, password_hash, language, created_at FROM users"
@@ -41,6 +43,37 @@ def _token(row: tuple[Any, ...]) -> TokenRecord:
     return TokenRecord(
         row[0], row[1], row[2], _at(row[3]), _ts(row[4]), _ts(row[5]), row[6], _ts(row[7])
     )
+
+
+#: The requests each token made this minute, as migration 0440 made it in
+#: the database (where a store in memory keeps them).
+_COUNTS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS api_token_minutes (token_id INTEGER NOT NULL, "
+    "minute INTEGER NOT NULL, requests INTEGER NOT NULL, PRIMARY KEY (token_id, minute))"
+)
+
+
+def counts_path(path: str) -> str:
+    """Where the API's rate limit counts the requests of the database at
+    ``path``: a file of its own beside it (``veille.db-counts``), so that a
+    long write holding the database (an import) neither stops the count nor
+    makes a call wait for it; every web worker on the database counts there."""
+    return f"{path}-counts"
+
+
+def _count(conn: sqlite3.Connection, token_id: int, minute: int) -> int:
+    """Count one request of the token in ``minute``, inside a transaction;
+    how many it made in that minute. A new minute forgets the earlier ones
+    of every token (a revoked or removed token's last count included)."""
+    row = conn.execute(
+        "INSERT INTO api_token_minutes (token_id, minute, requests) VALUES (?, ?, 1) "
+        "ON CONFLICT (token_id, minute) DO UPDATE SET requests = requests + 1 "
+        "RETURNING requests",
+        (token_id, minute),
+    ).fetchone()
+    if row[0] == 1:
+        conn.execute("DELETE FROM api_token_minutes WHERE minute < ?", (minute,))
+    return int(row[0])
 
 
 class SQLiteAccountsTx:
@@ -95,6 +128,20 @@ class SQLiteAccountsTx:
         )
         return cur.rowcount
 
+    def narrow_tokens(self, username: str, wider: Sequence[str], scope: str) -> list[TokenRecord]:
+        if not wider:
+            return []
+        marks = ", ".join("?" for _ in wider)
+        were = [_token(r) for r in self.conn.execute(
+            f"{_TOKEN} WHERE username = ? AND scope IN ({marks}) ORDER BY id",
+            (username, *wider),
+        )]  # fmt: skip
+        self.conn.execute(
+            f"UPDATE api_tokens SET scope = ? WHERE username = ? AND scope IN ({marks})",
+            (scope, username, *wider),
+        )
+        return were
+
     def add_audit_entry(
         self, at: datetime, actor: str, action: str, target: str, detail: str
     ) -> None:
@@ -108,6 +155,10 @@ class SQLiteAccounts(SQLiteAccountsTx):
     """Mixed into :class:`veille.store.sqlite.store.SQLiteStore`."""
 
     if TYPE_CHECKING:  # given by SQLiteStore
+        path: str
+        timeout: float
+        _counts: sqlite3.Connection | None
+        _counts_lock: threading.Lock
 
         def transaction(self) -> AbstractContextManager[Any]: ...
 
@@ -164,19 +215,44 @@ class SQLiteAccounts(SQLiteAccountsTx):
         return int(cur.lastrowid or 0)
 
     def count_token_request(self, token_id: int, minute: int) -> int:
-        with self._briefly(), self.transaction():
-            row = self.conn.execute(
-                "INSERT INTO api_token_minutes (token_id, minute, requests) VALUES (?, ?, 1) "
-                "ON CONFLICT (token_id, minute) DO UPDATE SET requests = requests + 1 "
-                "RETURNING requests",
-                (token_id, minute),
-            ).fetchone()
-            if row[0] == 1:  # a new minute: the token's earlier ones count no more
-                self.conn.execute(
-                    "DELETE FROM api_token_minutes WHERE token_id = ? AND minute < ?",
-                    (token_id, minute),
-                )
-        return int(row[0])
+        if self.path == ":memory:":  # one connection: nothing else holds it
+            with self.transaction():
+                return _count(self.conn, token_id, minute)
+        with self._counts_lock:
+            conn = self._counts or self._open_counts()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    made = _count(conn, token_id, minute)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:  # a COMMIT refused too: the next count begins anew
+                        conn.rollback()
+                    raise
+            except sqlite3.OperationalError as exc:
+                raise translate_error(exc, counts_path(self.path)) from exc
+        return made
+
+    def _open_counts(self) -> sqlite3.Connection:
+        """The file of the API's counts (:func:`counts_path`), opened once per
+        store and made as needed: it holds nothing but this minute's counts,
+        so it has no migrations and a lost one only forgets a minute."""
+        name = counts_path(self.path)
+        try:
+            conn = sqlite3.connect(
+                name, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise translate_error(exc, name) from exc
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(_COUNTS_TABLE)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise translate_error(exc, name) from exc
+        self._counts = conn
+        return conn
 
     def find_token(self, secret_hash: str) -> TokenRecord | None:
         row = self.conn.execute(f"{_TOKEN} WHERE secret_hash = ?", (secret_hash,)).fetchone()
@@ -184,7 +260,7 @@ class SQLiteAccounts(SQLiteAccountsTx):
 
     @contextmanager
     def _briefly(self) -> Iterator[None]:
-        """A bookkeeping write of an API call (its last use, its count) waits
+        """A bookkeeping write of an API call (its last use) waits
         :data:`BOOKKEEPING_WAIT_MS` for a writer that holds the file (an
         ingest batch), not the store's whole timeout: a read of the API
         would otherwise wait seconds behind it where it waited for nothing.

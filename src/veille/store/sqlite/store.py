@@ -334,6 +334,10 @@ class SQLiteStore(
         self._shared = conn if path == ":memory:" else None
         self._conns_lock = threading.Lock()
         self._conns: dict[int, sqlite3.Connection] = {threading.get_ident(): conn}
+        # The API's rate-limit counts, in a file of their own (one connection,
+        # its writes a few microseconds each; see accounts.counts_path).
+        self._counts: sqlite3.Connection | None = None
+        self._counts_lock = threading.Lock()
         # Older SQLite builds allow only 999 parameters in one statement.
         self.batch = max(1, min(BATCH, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 2))
 
@@ -574,6 +578,10 @@ class SQLiteStore(
         """Close every thread's connection."""
         with self._conns_lock:
             conns, self._conns = list(self._conns.values()), {}
+        with self._counts_lock:
+            if self._counts is not None:
+                conns.append(self._counts)
+                self._counts = None
         self._local = threading.local()
         for conn in conns:
             conn.close()

@@ -24,8 +24,10 @@ The REST API of veille: the same services as the `veille` command line.
 
 Authenticate with `Authorization: Bearer TOKEN` (create a token with
 `veille token create USER`; revoke it with `veille token revoke ID`). A token
-acts with its user's role: viewers read; analysts and above change topics,
-alerts and sources.
+acts as its user within its scope (`read`: GET only; `write`: also changes;
+`admin`: also what needs the admin role), the user's role its ceiling:
+viewers read; analysts and above change topics, alerts and sources. Lowering
+a user's role narrows their tokens to what it allows.
 
 Errors are JSON: `{"error": {"status", "code", "message", "hint"}}`; an
 invalid query also gives the `column` of the fault and a `caret` line.

@@ -214,15 +214,32 @@ def _one_per_union(errors: list[Any]) -> list[Any]:
     return out
 
 
+def _not_json(why: str, at: Any) -> Text:
+    """A body Python's JSON reader refused, and why, in words the client's
+    language has (the reader's own are English, and its "Unterminated string
+    starting at" read "… starting at at character 9")."""
+    if why == "Unterminated string starting at":
+        return tr("body: not valid JSON (a string not closed, from character %(at)s)", at=at)
+    reasons = {
+        "Expecting value": tr("a value expected"),
+        "Expecting property name enclosed in double quotes": tr("a name in double quotes expected"),
+        "Expecting ':' delimiter": tr("':' expected"),
+        "Expecting ',' delimiter": tr("',' expected"),
+        "Invalid control character at": tr("a control character"),
+        "Invalid \\escape": tr("an invalid escape"),
+        "Invalid \\uXXXX escape": tr("an invalid escape"),
+        "Extra data": tr("more after the JSON value"),
+    }
+    return tr("body: not valid JSON (%(why)s at character %(at)s)",
+              why=reasons.get(why, why), at=at)  # fmt: skip
+
+
 def _validation(exc: RequestValidationError, say: Say = _as_is, lang: str = "en") -> JSONResponse:
     problems: list[str] = []
     for err in _one_per_union(list(exc.errors())):
         loc = list(err.get("loc", ()))
         if err.get("type") == "json_invalid":  # its loc is a character offset, not a field
-            why = (err.get("ctx") or {}).get("error", "")
-            problems.append(
-                tr("body: not valid JSON (%(why)s at character %(at)s)", why=why, at=loc[-1])
-            )
+            problems.append(_not_json(str((err.get("ctx") or {}).get("error", "")), loc[-1]))
             continue
         whole = ("missing", "model_attributes_type", "dict_type", "model_type")
         if loc == ["body"] and err.get("type") in whole:  # absent, or not a JSON object
@@ -297,11 +314,42 @@ def _phrase(status: int) -> str:
 def api_error(request: Request, exc: Exception) -> JSONResponse:
     """The API's JSON for an error raised outside an API route's own
     handling: a path or method no route serves, as the app's handlers see it."""
+    exc = _unrouted(request, exc)
     answer = to_response(exc, *client_language(request))
     if answer is None:
         raise exc
     server_failed(request, exc, answer.status_code)
     return answer
+
+
+def _unrouted(request: Request, exc: Exception) -> Exception:
+    """A path or a method no route serves, said with the path and method
+    sent (Starlette raises them with its bare "Not Found", "Method Not
+    Allowed")."""
+    if not isinstance(exc, HTTPException) or exc.detail != _phrase(exc.status_code):
+        return exc
+    path = request.url.path if len(request.url.path) <= 200 else request.url.path[:200] + "…"
+    if exc.status_code == 404:
+        return _Said(404, tr("no API endpoint %(path)s", path=path), exc.headers)
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        said = _Said(
+            405,
+            tr("%(path)s does not take %(method)s", path=path, method=request.method),
+            exc.headers,
+        )
+        said.hint = tr("Call it with %(methods)s (the Allow header); see /api/docs.",
+                       methods=allowed or "?")  # fmt: skip
+        return said
+    return exc
+
+
+class _Said(HTTPException):
+    """An HTTP refusal with veille's message (and hint, when set)."""
+
+    def __init__(self, status: int, message: Text, headers: Mapping[str, str] | None) -> None:
+        super().__init__(status, message, headers=dict(headers) if headers else None)
+        self.hint: Text | None = None
 
 
 def server_failed(request: Request, exc: Exception, status: int) -> None:
@@ -378,7 +426,9 @@ class ApiRoute(APIRoute):
                 if _anonymous(request) and isinstance(exc, HTTPException):
                     # The CSRF check runs first and refuses an unsafe call with
                     # no credentials at all; what such a caller lacks is a token.
-                    exc = HTTPException(401)
+                    from veille.web.deps import token_refusal
+
+                    exc = HTTPException(401, token_refusal(request))
                 answer = to_response(exc, *client_language(request))
                 if answer is None:
                     raise

@@ -73,9 +73,16 @@ def change_role(
 ) -> Response:
     _ = translator(request)
     try:
-        users.set_role(state(request), username, role, actor=user.username)
+        changed = users.set_role(state(request), username, role, actor=user.username)
     except UsageError as exc:
         return _page(request, error=account_error(_, exc), status_code=400)
+    if changed.narrowed:
+        return redirect(
+            "/users",
+            message=_("Role of %(name)s changed; their tokens wider than it now have the "
+                      "%(scope)s scope (see the audit log).",
+                      name=changed.user.username, scope=_(users.SCOPE_NAMES[changed.scope])),
+        )  # fmt: skip
     return redirect("/users", message=_("Role of %(name)s changed.", name=username))
 
 
