@@ -76,8 +76,25 @@ class PgCalendar(Runner):
     def set_publish_account_limit(self, name: str, limit: int | None) -> None:
         self.run("UPDATE publish_accounts SET max_characters = %s WHERE name = %s", (limit, name))
 
-    def remove_publish_account(self, name: str) -> bool:
-        return self.run("DELETE FROM publish_accounts WHERE name = %s", (name,)) == 1
+    def remove_publish_account(
+        self, name: str, *, unless: tuple[str, ...] = ()
+    ) -> list[CalendarEntry]:
+        with self.write() as conn:
+            # Saving, editing or publishing a calendar post (ROW EXCLUSIVE)
+            # waits for this short transaction, and this one for theirs: in
+            # READ COMMITTED a post saved between the check and the delete was
+            # otherwise left on a removed account. Reading the calendar does not wait.
+            conn.execute("LOCK TABLE calendar_entries IN SHARE ROW EXCLUSIVE MODE")
+            waiting = (
+                [_entry(r) for r in conn.execute(
+                    _SELECT + " WHERE status = ANY(%s) AND account = %s ORDER BY scheduled_at, id",
+                    (list(unless), name),
+                ).fetchall()]
+                if unless else []
+            )  # fmt: skip
+            if not waiting:
+                conn.execute("DELETE FROM publish_accounts WHERE name = %s", (name,))
+        return waiting
 
     def add_calendar_entry(self, entry: CalendarEntry) -> int:
         names = [n for n in _FIELDS if n != "id"]

@@ -61,7 +61,15 @@ class CalendarState(Protocol):
         """Remember the length limit the account's server announces (``None``: unknown)."""
         ...
 
-    def remove_publish_account(self, name: str) -> bool: ...
+    def remove_publish_account(
+        self, name: str, *, unless: tuple[str, ...] = ()
+    ) -> list[CalendarEntry]:
+        """Remove account ``name``, unless calendar entries naming it are in
+        one of the statuses ``unless``: then nothing is removed and those
+        entries are returned (by scheduled time, then id). The check and the
+        removal are one transaction, which an entry saved or moved to the
+        account meanwhile waits for (else it was left on a removed account)."""
+        ...
 
     def add_calendar_entry(self, entry: CalendarEntry) -> int:
         """Store ``entry`` (its ``id`` ignored); the new id."""

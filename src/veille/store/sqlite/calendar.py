@@ -94,10 +94,16 @@ class SQLiteCalendar:
                 "UPDATE publish_accounts SET max_characters = ? WHERE name = ?", (limit, name)
             )
 
-    def remove_publish_account(self, name: str) -> bool:
+    def remove_publish_account(
+        self, name: str, *, unless: tuple[str, ...] = ()
+    ) -> list[CalendarEntry]:
+        # BEGIN IMMEDIATE: a calendar post saved on another connection is
+        # either committed before the check (and seen) or waits for the removal.
         with self.transaction():
-            cur = self.conn.execute("DELETE FROM publish_accounts WHERE name = ?", (name,))
-        return cur.rowcount == 1
+            waiting = self.calendar_entries(statuses=unless, account=name) if unless else []
+            if not waiting:
+                self.conn.execute("DELETE FROM publish_accounts WHERE name = ?", (name,))
+        return waiting
 
     def add_calendar_entry(self, entry: CalendarEntry) -> int:
         names = [n for n in _FIELDS if n != "id"]
