@@ -124,3 +124,54 @@ def test_a_post_saved_while_its_account_is_removed_is_not_left_on_it(
     assert kept is not None
     assert [type(e) for e in errors] == [Conflict], errors
     assert "still named by calendar posts waiting to go out" in str(errors[0])
+
+
+class PausedBeforeInsert:
+    """The workspace's state store, pausing a calendar post's save between
+    the service's check of its account and the store's insert."""
+
+    def __init__(self, state: Any, reached: threading.Event, go: threading.Event) -> None:
+        self.state, self.reached, self.go = state, reached, go
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.state, name)
+
+    def add_calendar_entry(self, entry: CalendarEntry) -> int:
+        self.reached.set()
+        self.go.wait(60)
+        return int(self.state.add_calendar_entry(entry))
+
+
+def test_a_post_saved_after_its_account_was_removed_is_refused(
+    tmp_path: Path, state_kind: str
+) -> None:
+    from veille.errors import NotFound
+
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    with Workspace.open(root) as ws:
+        add_account(ws.state, "masto", "mastodon", "https://mastodon.example", secret="t")
+    saver, remover = Workspace.open(root), Workspace.open(root)
+    reached, go = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            add_entry(PausedBeforeInsert(saver.state, reached, go), saver.settings,
+                      account="masto", text="Demain #Lumio", at=LATER)  # fmt: skip
+        except BaseException as exc:  # looked at below
+            errors.append(exc)
+
+    thread = threading.Thread(target=save)
+    thread.start()
+    assert reached.wait(60)
+    # The account checked by the save, then removed before its insert.
+    remove_account(remover.state, "masto")
+    go.set()
+    thread.join(60)
+    saver.close()
+    remover.close()
+    with Workspace.open(root) as ws:
+        assert ws.state.publish_account("masto") is None
+        assert ws.state.calendar_entries(account="masto") == []
+    assert [type(e) for e in errors] == [NotFound], errors
+    assert "no account named 'masto'" in str(errors[0])

@@ -116,7 +116,11 @@ def add_entry(
         updated_at=now, title=title or None, language=language or None,
         reply_to=reply_to or None, problems=problems, attempt_key=uuid.uuid4().hex,
     )  # fmt: skip
-    added = get_entry(state, state.add_calendar_entry(entry))
+    new_id = state.add_calendar_entry(entry)
+    if not new_id:  # removed since it was read above: said as if never there
+        get_account(state, acct.name)
+        raise UsageError(tr("no account named %(name)r", name=acct.name))
+    added = get_entry(state, new_id)
     _audit(state, by, "calendar.add", f"#{added.id}", f"{acct.name} {added.status}")
     return added
 

@@ -98,13 +98,15 @@ class PgCalendar(Runner):
 
     def add_calendar_entry(self, entry: CalendarEntry) -> int:
         names = [n for n in _FIELDS if n != "id"]
+        # The insert waits for a removal of the account under way (its lock
+        # of calendar_entries), then reads whether the account is still there.
         row = self.one(
             f"INSERT INTO calendar_entries ({', '.join(names)}) "
-            f"VALUES ({', '.join(['%s'] * len(names))}) RETURNING id",
-            [_column(n, getattr(entry, n)) for n in names],
+            f"SELECT {', '.join(['%s'] * len(names))} "
+            "WHERE EXISTS (SELECT 1 FROM publish_accounts WHERE name = %s) RETURNING id",
+            [*(_column(n, getattr(entry, n)) for n in names), entry.account],
         )
-        assert row is not None
-        return int(row[0])
+        return int(row[0]) if row is not None else 0
 
     def calendar_entry(self, entry_id: int) -> CalendarEntry | None:
         row = self.one(_SELECT + " WHERE id = %s", (entry_id,))

@@ -72,7 +72,10 @@ class CalendarState(Protocol):
         ...
 
     def add_calendar_entry(self, entry: CalendarEntry) -> int:
-        """Store ``entry`` (its ``id`` ignored); the new id."""
+        """Store ``entry`` (its ``id`` ignored); the new id, or 0 (nothing
+        stored) when its account no longer exists: checked in the insert
+        itself, which a removal of the account (:meth:`remove_publish_account`)
+        is ordered with."""
         ...
 
     def calendar_entry(self, entry_id: int) -> CalendarEntry | None: ...

@@ -110,10 +110,11 @@ class SQLiteCalendar:
         with self.transaction():
             cur = self.conn.execute(
                 f"INSERT INTO calendar_entries ({', '.join(names)}) "
-                f"VALUES ({', '.join('?' * len(names))})",
-                [_column(n, getattr(entry, n)) for n in names],
+                f"SELECT {', '.join('?' * len(names))} "
+                "WHERE EXISTS (SELECT 1 FROM publish_accounts WHERE name = ?)",
+                [*(_column(n, getattr(entry, n)) for n in names), entry.account],
             )
-        return int(cur.lastrowid or 0)
+        return int(cur.lastrowid or 0) if cur.rowcount == 1 else 0
 
     def calendar_entry(self, entry_id: int) -> CalendarEntry | None:
         row = self.conn.execute(_SELECT + " WHERE id = ?", (entry_id,)).fetchone()
