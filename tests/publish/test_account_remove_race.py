@@ -175,3 +175,49 @@ def test_a_post_saved_after_its_account_was_removed_is_refused(
         assert ws.state.calendar_entries(account="masto") == []
     assert [type(e) for e in errors] == [NotFound], errors
     assert "no account named 'masto'" in str(errors[0])
+
+
+class PausedBeforeUpdate(PausedBeforeInsert):
+    """As :class:`PausedBeforeInsert`, between an edit's check of the account
+    a post moves to and the store's update."""
+
+    def update_calendar_entry(self, entry_id: int, **changes: Any) -> bool:
+        self.reached.set()
+        self.go.wait(60)
+        return bool(self.state.update_calendar_entry(entry_id, **changes))
+
+
+def test_a_post_moved_to_an_account_being_removed_stays_where_it_was(
+    tmp_path: Path, state_kind: str
+) -> None:
+    from veille.errors import NotFound
+    from veille.publish.calendar import edit_entry
+
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    with Workspace.open(root) as ws:
+        add_account(ws.state, "masto", "mastodon", "https://mastodon.example", secret="t")
+        add_account(ws.state, "other", "mastodon", "https://other.example", secret="t")
+        post = add_entry(ws.state, ws.settings, account="other", text="Demain", at=LATER)
+    saver, remover = Workspace.open(root), Workspace.open(root)
+    reached, go = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def move() -> None:
+        try:
+            edit_entry(PausedBeforeUpdate(saver.state, reached, go), saver.settings, post.id,
+                       account="masto")  # fmt: skip
+        except BaseException as exc:  # looked at below
+            errors.append(exc)
+
+    thread = threading.Thread(target=move)
+    thread.start()
+    assert reached.wait(60)
+    remove_account(remover.state, "masto")  # nothing waits on it yet: removed
+    go.set()
+    thread.join(60)
+    saver.close()
+    remover.close()
+    with Workspace.open(root) as ws:
+        kept = ws.state.calendar_entry(post.id)
+    assert kept is not None and kept.account == "other"
+    assert [type(e) for e in errors] == [NotFound], errors

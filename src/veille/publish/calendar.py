@@ -168,7 +168,10 @@ def edit_entry(
         changes["scheduled_at"] = parse_when(at, settings.workspace.timezone)
     if language is not None:
         changes["language"] = language or None
-    state.update_calendar_entry(entry_id, **changes)
+    if not state.update_calendar_entry(entry_id, **changes) and "account" in changes:
+        # The account it moves to was removed since it was read above.
+        get_account(state, acct.name)
+        raise UsageError(tr("no account named %(name)r", name=acct.name))
     _audit(state, by, "calendar.edit", f"#{entry_id}", changes["status"])
     return get_entry(state, entry_id)
 

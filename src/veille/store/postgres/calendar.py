@@ -137,20 +137,25 @@ class PgCalendar(Runner):
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
         return [_entry(r) for r in self.rows(sql + " ORDER BY scheduled_at, id", args)]
 
-    def _set(self, entry_id: int, changes: dict[str, Any], extra: str = "") -> None:
+    def _set(self, entry_id: int, changes: dict[str, Any], extra: str = "") -> bool:
         unknown = set(changes) - set(_FIELDS) - {"claimed_until"} | ({"id"} & set(changes))
         if unknown:
             raise ValueError(f"not calendar fields: {sorted(unknown)}")
         sets = [f"{n} = %s" for n in changes] + ([extra] if extra else [])
         if not sets:
-            return
-        values = [_column(n, v) for n, v in changes.items()]
-        self.run(
-            f"UPDATE calendar_entries SET {', '.join(sets)} WHERE id = %s", [*values, entry_id]
+            return False
+        values: list[Any] = [_column(n, v) for n, v in changes.items()]
+        where, args = "id = %s", [entry_id]
+        if "account" in changes:  # moved to an account that must still exist
+            where += " AND EXISTS (SELECT 1 FROM publish_accounts WHERE name = %s)"
+            args.append(changes["account"])
+        changed = self.run(
+            f"UPDATE calendar_entries SET {', '.join(sets)} WHERE {where}", [*values, *args]
         )
+        return changed == 1
 
-    def update_calendar_entry(self, entry_id: int, **changes: Any) -> None:
-        self._set(entry_id, changes)
+    def update_calendar_entry(self, entry_id: int, **changes: Any) -> bool:
+        return self._set(entry_id, changes)
 
     def remove_calendar_entry(self, entry_id: int) -> bool:
         return self.run("DELETE FROM calendar_entries WHERE id = %s", (entry_id,)) == 1

@@ -91,8 +91,11 @@ class CalendarState(Protocol):
         """Entries by scheduled time (then id), filtered."""
         ...
 
-    def update_calendar_entry(self, entry_id: int, **changes: Any) -> None:
-        """Set the named fields of :class:`CalendarEntry` (not ``id``)."""
+    def update_calendar_entry(self, entry_id: int, **changes: Any) -> bool:
+        """Set the named fields of :class:`CalendarEntry` (not ``id``); False
+        when nothing changed: no such entry, or the ``account`` it is moved
+        to no longer exists (checked in the update, as
+        :meth:`add_calendar_entry` does)."""
         ...
 
     def remove_calendar_entry(self, entry_id: int) -> bool: ...
