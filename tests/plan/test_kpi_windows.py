@@ -24,6 +24,7 @@ from veille.plan import kpi_measures
 from veille.plan.channels import set_channel
 from veille.plan.kpis import add_kpi
 from veille.plan.status import report
+from veille.publish import add_account
 from veille.query.topics import add_topic
 from veille.workspace import Workspace
 
@@ -198,6 +199,8 @@ def test_posts_published_before_the_calendar_was_used_are_the_collected_ones(
             published_at=None if published is None else NOW - timedelta(days=published),
         )  # fmt: skip
 
+    # A calendar post is stored for an account that exists.
+    add_account(ws.state, "main", "mastodon", "https://mastodon.example", secret="t")
     for created, published in ((45, 40), (10, 3), (9, 2), (1, None)):
         ws.state.add_calendar_entry(entry(created, published))
     kpi = add_kpi(ws, "pub", "posts_published", 10, platform="mastodon", now=NOW)

@@ -12,6 +12,7 @@ from veille.plan.channels import set_channel
 from veille.plan.kpis import add_kpi, history, measure, window
 from veille.plan.objectives import add_objective
 from veille.plan.status import report
+from veille.publish import add_account
 from veille.store.protocols.plan import AccountSnapshot
 from veille.workspace import Workspace
 
@@ -113,6 +114,8 @@ def test_posts_published_from_the_calendar(ws: Workspace) -> None:
             published_at=when if days_ago is not None and status == "published" else None,
         )
 
+    # A calendar post is stored for an account that exists.
+    add_account(ws.state, "main", "mastodon", "https://mastodon.example", secret="t")
     for status, days in (
         ("published", 1),
         ("published", 2),

@@ -72,4 +72,4 @@ def test_an_item_that_cannot_be_read_is_quarantined_with_a_reason(kind: str) -> 
     assert posts == []
     assert len(failed) == 2
     for error, raw in failed:
-        assert error.startswith("SourceError: this ") and raw in broken
+        assert error.startswith("this ") and raw in broken

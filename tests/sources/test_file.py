@@ -44,8 +44,8 @@ def test_growing_jsonl_is_read_from_where_it_stopped(workspace: Workspace, tmp_p
     (first,) = collect(workspace)
     assert first.ok and first.new_posts == 3 and first.quarantined == 2
     bad = sorted(q.error for q in quarantined(workspace.store, "f"))
-    assert bad[0].startswith(f"SourceError: {path}, line 3: not valid JSON")
-    assert bad[1].startswith(f"SourceError: {path}, line 5: ") and "published_at" in bad[1]
+    assert bad[0].startswith(f"{path}, line 3: not valid JSON")
+    assert bad[1].startswith(f"{path}, line 5: ") and "published_at" in bad[1]
     with open(path, "a") as fh:
         fh.write(row(4) + row(5))
     (second,) = collect(workspace, force=True)

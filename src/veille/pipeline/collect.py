@@ -45,7 +45,7 @@ from veille.http import HttpClient, RateLimited
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
 from veille.services.sources import SourceRecord, cursor_name, list_sources
-from veille.sources.base import Batch, Source
+from veille.sources.base import Batch, Source, item_error
 from veille.store.base import StoreTransaction, UpsertResult
 from veille.store.clock import StoreClock
 
@@ -139,14 +139,15 @@ class _Item:
 def map_items(
     source: Source[Any], config: Any, name: str, items: Iterable[Any], collected_at: datetime
 ) -> tuple[list[Post], list[tuple[str, Any]]]:
-    """Posts from raw items, and ``(error, raw)`` for each item that failed."""
+    """Posts from raw items, and ``(error, raw)`` for each item that failed
+    (the error a :class:`~veille.errors.Text`, said in each reader's language)."""
     posts: list[Post] = []
     failed: list[tuple[str, Any]] = []
     for raw in items:
         try:
             post = source.to_post(raw, config)
         except Exception as exc:  # any mapping failure quarantines that item only
-            failed.append((f"{type(exc).__name__}: {exc}", raw))
+            failed.append((item_error(exc), raw))
             continue
         posts.append(dataclasses.replace(post, source=name, collected_at=collected_at))
     return posts, failed

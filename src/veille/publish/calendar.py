@@ -116,7 +116,11 @@ def add_entry(
         updated_at=now, title=title or None, language=language or None,
         reply_to=reply_to or None, problems=problems, attempt_key=uuid.uuid4().hex,
     )  # fmt: skip
-    added = get_entry(state, state.add_calendar_entry(entry))
+    new_id = state.add_calendar_entry(entry)
+    if not new_id:  # removed since it was read above: said as if never there
+        get_account(state, acct.name)
+        raise UsageError(tr("no account named %(name)r", name=acct.name))
+    added = get_entry(state, new_id)
     _audit(state, by, "calendar.add", f"#{added.id}", f"{acct.name} {added.status}")
     return added
 
@@ -164,7 +168,10 @@ def edit_entry(
         changes["scheduled_at"] = parse_when(at, settings.workspace.timezone)
     if language is not None:
         changes["language"] = language or None
-    state.update_calendar_entry(entry_id, **changes)
+    if not state.update_calendar_entry(entry_id, **changes) and "account" in changes:
+        # The account it moves to was removed since it was read above.
+        get_account(state, acct.name)
+        raise UsageError(tr("no account named %(name)r", name=acct.name))
     _audit(state, by, "calendar.edit", f"#{entry_id}", changes["status"])
     return get_entry(state, entry_id)
 

@@ -165,7 +165,8 @@ def remove_account(state: Any, name: str, *, by: str = "") -> None:
     from veille.services import audit
 
     get_account(state, name)
-    waiting = state.calendar_entries(statuses=WAITING, account=name)
+    # Checked and removed in one transaction (a post saved meanwhile is seen).
+    waiting = state.remove_publish_account(name, unless=WAITING)
     if waiting:
         from veille.errors import Conflict
 
@@ -180,7 +181,6 @@ def remove_account(state: Any, name: str, *, by: str = "") -> None:
                     "or remove it (veille calendar remove %(id)s), then remove the account.",
                     id=first),
         )  # fmt: skip
-    state.remove_publish_account(name)
     audit.record(state, by or None, "publish.account.remove", name)
 
 

@@ -239,7 +239,16 @@ def health_page(state: StateStore, *, q: str = "", page: int = 1) -> ListPage[He
 def quarantined(
     state: StateStore, source: str | None = None, limit: int = 1000
 ) -> list[QuarantinedItem]:
-    return state.quarantined(source, limit)
+    """Quarantined items (of ``source``), oldest first, each error a sentence
+    said in the reader's language (English where a string is used), those an
+    older veille kept in English too (:func:`restored_item_error`)."""
+    from dataclasses import replace
+
+    from veille.sources.base import restored_item_error
+
+    return [
+        replace(q, error=restored_item_error(q.error)) for q in state.quarantined(source, limit)
+    ]
 
 
 def test_source(ws: Any, name: str) -> Any:

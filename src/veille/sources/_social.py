@@ -286,6 +286,12 @@ def readable_errors(platform: str) -> Iterator[None]:
     try:
         yield
     except KeyError as exc:
-        raise SourceError(f"this {platform} item has no {exc.args[0]!r} field") from exc
+        raise SourceError(
+            tr("this %(platform)s item has no %(field)r field", platform=platform,
+               field=exc.args[0])
+        ) from exc  # fmt: skip
     except (TypeError, AttributeError, ValueError) as exc:
-        raise SourceError(f"this {platform} item is not in the expected shape: {exc}") from exc
+        raise SourceError(
+            tr("this %(platform)s item is not in the expected shape: %(error)s",
+               platform=platform, error=str(exc))
+        ) from exc  # fmt: skip

@@ -35,13 +35,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
 from urllib.parse import SplitResult, urlsplit
 
-from veille.errors import UsageError, tr
+from veille.errors import Text, UsageError, tr
 from veille.models import Post
 
 if TYPE_CHECKING:
@@ -70,7 +71,74 @@ def split_http_url(text: str) -> SplitResult | None:
 
 
 class SourceError(Exception):
-    """Raised by ``to_post`` for an item that cannot be mapped (it is quarantined)."""
+    """Raised by ``to_post`` for an item that cannot be mapped (it is quarantined).
+    Its message made by :func:`veille.errors.tr` is kept with the item as its
+    template and values, and said in each reader's language (:func:`item_error`)."""
+
+
+#: Why an item was quarantined when its source gave no sentence of its own
+#: (Python's words, a KeyError, say, which no catalog translates).
+ITEM_UNREADABLE = "the item could not be read (%(error)s)"
+
+
+def item_error(exc: BaseException) -> Text:
+    """What the quarantine keeps of the error ``exc`` that mapping an item
+    raised: a :class:`SourceError`'s sentence made by ``tr()`` as it is, any
+    other error inside :data:`ITEM_UNREADABLE` (``KeyError: 'id'`` reads
+    "the item could not be read (KeyError: 'id')", its frame translated)."""
+    said = exc.args[0] if len(exc.args) == 1 else None
+    if isinstance(exc, SourceError) and isinstance(said, Text):
+        return said
+    return tr(ITEM_UNREADABLE, error=f"{type(exc).__name__}: {exc}")
+
+
+def _legacy_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Each sentence a built-in source quarantines an item with, as a pattern
+    that reads its values back from the English an older veille stored."""
+    found = []
+    for template in ITEM_ERRORS:
+        parts = re.split(r"%\((\w+)\)([sr])", template)
+        pattern = re.escape(parts[0])
+        for i in range(1, len(parts), 3):
+            name, kind = parts[i], parts[i + 1]
+            pattern += f"'(?P<{name}>.*)'" if kind == "r" else f"(?P<{name}>.+)"
+            pattern += re.escape(parts[i + 2])
+        found.append((re.compile(pattern + r"\Z", re.S), template))
+    return found
+
+
+def restored_item_error(kept: str) -> str:
+    """A quarantined item's error read back (see :func:`veille.errors.restored`):
+    a :class:`Text` said in the reader's language. What an older veille
+    stored as English (``SourceError: entry 'x' has no date``) is read back
+    into the sentence it was made from; what no sentence matches, inside
+    :data:`ITEM_UNREADABLE`."""
+    if isinstance(kept, Text):
+        return kept
+    said = kept.removeprefix("SourceError: ")
+    if said != kept:
+        for pattern, template in _legacy_patterns():
+            match = pattern.match(said)
+            if match:
+                return tr(template, **match.groupdict())
+    return tr(ITEM_UNREADABLE, error=kept)
+
+
+#: The sentences the built-in sources quarantine an item with (each also
+#: made with ``tr()`` where it is raised; a test checks the two agree).
+ITEM_ERRORS = (
+    "%(path)s, line %(line)s: no record",  # before the sentence that reads it too
+    "%(path)s, line %(line)s: %(error)s",
+    "this %(platform)s item has no %(field)r field",
+    "this %(platform)s item is not in the expected shape: %(error)s",
+    "the item holds no feed entry",
+    "entry %(key)r has neither a title nor any text",
+    "entry %(key)r has no date",
+    "page %(url)s could not be read: %(error)s",
+    "the item holds no page",
+    "page %(url)s has neither a title nor any text",
+    "page %(url)s has no date",
+)
 
 
 @dataclass

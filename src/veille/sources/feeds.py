@@ -486,7 +486,7 @@ class FeedsSource(Source[FeedsConfig]):
     def to_post(self, raw: Mapping[str, Any], config: FeedsConfig) -> Post:
         entry = raw.get("entry")
         if not isinstance(entry, Mapping):
-            raise SourceError("the item holds no feed entry")
+            raise SourceError(tr("the item holds no feed entry"))
         feed = raw.get("feed") or {}
         platform = config.platform or guess_platform(config.url)
         title = (entry.get("title") or "").strip() or None
@@ -509,12 +509,14 @@ class FeedsSource(Source[FeedsConfig]):
             if text and text.startswith(title.rstrip(".…").rstrip()):
                 title = None
         if not text and not title:
-            raise SourceError(f"entry {raw.get('key')!r} has neither a title nor any text")
+            raise SourceError(
+                tr("entry %(key)r has neither a title nor any text", key=raw.get("key"))
+            )
         stamp = (
             entry.get("published_parsed") or entry.get("updated_parsed") or raw.get("fetched_at")
         )
         if not stamp:
-            raise SourceError(f"entry {raw.get('key')!r} has no date")
+            raise SourceError(tr("entry %(key)r has no date", key=raw.get("key")))
         published_at = datetime.fromisoformat(str(stamp))
         link = _entry_link(entry)
         if link:

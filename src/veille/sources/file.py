@@ -151,14 +151,20 @@ class FileSource(Source[FileConfig]):
 
         line = raw.get("line")
         if raw.get("error"):
-            raise SourceError(f"{config.path}, line {line}: {raw['error']}")
+            raise SourceError(
+                tr("%(path)s, line %(line)s: %(error)s", path=config.path, line=line,
+                   error=raw["error"])
+            )  # fmt: skip
         record = raw.get("record")
         if not isinstance(record, Mapping):
-            raise SourceError(f"{config.path}, line {line}: no record")
+            raise SourceError(tr("%(path)s, line %(line)s: no record", path=config.path, line=line))
         try:
             return post_from_record(record, platform=config.platform or None)
         except RecordError as exc:
-            raise SourceError(f"{config.path}, line {line}: {exc}") from None
+            raise SourceError(
+                tr("%(path)s, line %(line)s: %(error)s", path=config.path, line=line,
+                   error=str(exc))
+            ) from None  # fmt: skip
 
 
 def _lines_up_to(last: int) -> Callable[[str], bool]:

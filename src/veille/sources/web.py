@@ -401,21 +401,23 @@ class WebSource(Source[WebConfig]):
     def to_post(self, raw: Mapping[str, Any], config: WebConfig) -> Post:
         url = raw.get("url")
         if raw.get("error"):
-            raise SourceError(f"page {url} could not be read: {raw['error']}")
+            raise SourceError(
+                tr("page %(url)s could not be read: %(error)s", url=url, error=raw["error"])
+            )
         page = raw.get("page")
         if not url or not isinstance(page, Mapping):
-            raise SourceError("the item holds no page")
+            raise SourceError(tr("the item holds no page"))
         title = page.get("title") or None
         text = str(page.get("text") or "")
         if not text and not title:
-            raise SourceError(f"page {url} has neither a title nor any text")
+            raise SourceError(tr("page %(url)s has neither a title nor any text", url=url))
         lastmod = _parse_when(raw.get("lastmod"))
         when = _parse_when(page.get("date"))
         if when is None or (lastmod and lastmod.date() == when.date()):
             when = lastmod or when
         when = when or _parse_when(raw.get("last_modified")) or _parse_when(raw.get("fetched_at"))
         if when is None:
-            raise SourceError(f"page {url} has no date")
+            raise SourceError(tr("page %(url)s has no date", url=url))
         host = urlsplit(str(url)).hostname or ""
         author = page.get("author") or page.get("sitename") or host
         canon = canonical_url(str(url)) or str(url)

@@ -77,7 +77,8 @@ def _naming_events(sql: Sql, handle: str) -> list[int]:
 def redact_event_payloads(sql: Sql, handle: str) -> int:
     """Replace ``handle`` by :data:`ERASED` in the outbox payloads that name
     it (a spike's top authors, a report's findings: events keyed by a window,
-    not a post, that no post's erasure removes); the rows changed. The
+    not a post, that no post's erasure removes), and drop the page kept with
+    an e-mailed report that names it; the rows changed. The
     handle is matched whole, in any case, on any platform (an event does not
     say which platform an author is on)."""
     who = handle_pattern(handle)
@@ -89,6 +90,13 @@ def redact_event_payloads(sql: Sql, handle: str) -> int:
     ):
         redacted = who.sub(ERASED, payload)
         if redacted != payload:
+            event = json.loads(payload)
+            if isinstance(event, dict) and "document" in event:
+                # An e-mailed report's page (veille.alerts.reports) shows the
+                # person's posts, not only their handle: dropped, so that a
+                # report not yet sent is drawn again without them.
+                del event["document"]
+                redacted = who.sub(ERASED, json.dumps(event, ensure_ascii=False))
             sql.run("UPDATE deliveries SET payload = ? WHERE id = ?", (redacted, row_id))
             changed += 1
     return changed

@@ -76,18 +76,37 @@ class PgCalendar(Runner):
     def set_publish_account_limit(self, name: str, limit: int | None) -> None:
         self.run("UPDATE publish_accounts SET max_characters = %s WHERE name = %s", (limit, name))
 
-    def remove_publish_account(self, name: str) -> bool:
-        return self.run("DELETE FROM publish_accounts WHERE name = %s", (name,)) == 1
+    def remove_publish_account(
+        self, name: str, *, unless: tuple[str, ...] = ()
+    ) -> list[CalendarEntry]:
+        with self.write() as conn:
+            # Saving, editing or publishing a calendar post (ROW EXCLUSIVE)
+            # waits for this short transaction, and this one for theirs: in
+            # READ COMMITTED a post saved between the check and the delete was
+            # otherwise left on a removed account. Reading the calendar does not wait.
+            conn.execute("LOCK TABLE calendar_entries IN SHARE ROW EXCLUSIVE MODE")
+            waiting = (
+                [_entry(r) for r in conn.execute(
+                    _SELECT + " WHERE status = ANY(%s) AND account = %s ORDER BY scheduled_at, id",
+                    (list(unless), name),
+                ).fetchall()]
+                if unless else []
+            )  # fmt: skip
+            if not waiting:
+                conn.execute("DELETE FROM publish_accounts WHERE name = %s", (name,))
+        return waiting
 
     def add_calendar_entry(self, entry: CalendarEntry) -> int:
         names = [n for n in _FIELDS if n != "id"]
+        # The insert waits for a removal of the account under way (its lock
+        # of calendar_entries), then reads whether the account is still there.
         row = self.one(
             f"INSERT INTO calendar_entries ({', '.join(names)}) "
-            f"VALUES ({', '.join(['%s'] * len(names))}) RETURNING id",
-            [_column(n, getattr(entry, n)) for n in names],
+            f"SELECT {', '.join(['%s'] * len(names))} "
+            "WHERE EXISTS (SELECT 1 FROM publish_accounts WHERE name = %s) RETURNING id",
+            [*(_column(n, getattr(entry, n)) for n in names), entry.account],
         )
-        assert row is not None
-        return int(row[0])
+        return int(row[0]) if row is not None else 0
 
     def calendar_entry(self, entry_id: int) -> CalendarEntry | None:
         row = self.one(_SELECT + " WHERE id = %s", (entry_id,))
@@ -118,20 +137,25 @@ class PgCalendar(Runner):
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
         return [_entry(r) for r in self.rows(sql + " ORDER BY scheduled_at, id", args)]
 
-    def _set(self, entry_id: int, changes: dict[str, Any], extra: str = "") -> None:
+    def _set(self, entry_id: int, changes: dict[str, Any], extra: str = "") -> bool:
         unknown = set(changes) - set(_FIELDS) - {"claimed_until"} | ({"id"} & set(changes))
         if unknown:
             raise ValueError(f"not calendar fields: {sorted(unknown)}")
         sets = [f"{n} = %s" for n in changes] + ([extra] if extra else [])
         if not sets:
-            return
-        values = [_column(n, v) for n, v in changes.items()]
-        self.run(
-            f"UPDATE calendar_entries SET {', '.join(sets)} WHERE id = %s", [*values, entry_id]
+            return False
+        values: list[Any] = [_column(n, v) for n, v in changes.items()]
+        where, args = "id = %s", [entry_id]
+        if "account" in changes:  # moved to an account that must still exist
+            where += " AND EXISTS (SELECT 1 FROM publish_accounts WHERE name = %s)"
+            args.append(changes["account"])
+        changed = self.run(
+            f"UPDATE calendar_entries SET {', '.join(sets)} WHERE {where}", [*values, *args]
         )
+        return changed == 1
 
-    def update_calendar_entry(self, entry_id: int, **changes: Any) -> None:
-        self._set(entry_id, changes)
+    def update_calendar_entry(self, entry_id: int, **changes: Any) -> bool:
+        return self._set(entry_id, changes)
 
     def remove_calendar_entry(self, entry_id: int) -> bool:
         return self.run("DELETE FROM calendar_entries WHERE id = %s", (entry_id,)) == 1

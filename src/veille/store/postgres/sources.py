@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from veille.errors import restored, storable
 from veille.store.postgres.base import Runner
 from veille.store.protocols.sources import Health, QuarantinedItem, SourceRecord
 
@@ -76,7 +77,12 @@ class PgSources(Runner):
             sql, params = sql + " WHERE source = %s", (source,)
         return [
             QuarantinedItem(
-                r[0], r[1], r[2], json.loads(r[3]), datetime.fromtimestamp(r[4], UTC), r[5]
+                r[0],
+                r[1],
+                restored(r[2]),
+                json.loads(r[3]),
+                datetime.fromtimestamp(r[4], UTC),
+                r[5],
             )
             for r in self.rows(sql + " ORDER BY id LIMIT %s", (*params, limit))
         ]
@@ -119,13 +125,13 @@ class PgSourcesTx(Runner):
             "ON CONFLICT (source, item_key) WHERE item_key IS NOT NULL DO UPDATE SET "
             "error = excluded.error, raw = excluded.raw, created_at = excluded.created_at",
             [
-                (source, err, json.dumps(raw, default=str), _secs(at), key)
+                (source, storable(err), json.dumps(raw, default=str), _secs(at), key)
                 for (err, raw), key in zip(failed, named, strict=True)
             ],
         )
 
     def set_quarantine_error(self, item_id: int, error: str) -> None:
-        self.run("UPDATE quarantine SET error = %s WHERE id = %s", (error, item_id))
+        self.run("UPDATE quarantine SET error = %s WHERE id = %s", (storable(error), item_id))
 
     def release_quarantined(self, item_ids: Sequence[int]) -> None:
         if item_ids:

@@ -61,10 +61,21 @@ class CalendarState(Protocol):
         """Remember the length limit the account's server announces (``None``: unknown)."""
         ...
 
-    def remove_publish_account(self, name: str) -> bool: ...
+    def remove_publish_account(
+        self, name: str, *, unless: tuple[str, ...] = ()
+    ) -> list[CalendarEntry]:
+        """Remove account ``name``, unless calendar entries naming it are in
+        one of the statuses ``unless``: then nothing is removed and those
+        entries are returned (by scheduled time, then id). The check and the
+        removal are one transaction, which an entry saved or moved to the
+        account meanwhile waits for (else it was left on a removed account)."""
+        ...
 
     def add_calendar_entry(self, entry: CalendarEntry) -> int:
-        """Store ``entry`` (its ``id`` ignored); the new id."""
+        """Store ``entry`` (its ``id`` ignored); the new id, or 0 (nothing
+        stored) when its account no longer exists: checked in the insert
+        itself, which a removal of the account (:meth:`remove_publish_account`)
+        is ordered with."""
         ...
 
     def calendar_entry(self, entry_id: int) -> CalendarEntry | None: ...
@@ -80,8 +91,11 @@ class CalendarState(Protocol):
         """Entries by scheduled time (then id), filtered."""
         ...
 
-    def update_calendar_entry(self, entry_id: int, **changes: Any) -> None:
-        """Set the named fields of :class:`CalendarEntry` (not ``id``)."""
+    def update_calendar_entry(self, entry_id: int, **changes: Any) -> bool:
+        """Set the named fields of :class:`CalendarEntry` (not ``id``); False
+        when nothing changed: no such entry, or the ``account`` it is moved
+        to no longer exists (checked in the update, as
+        :meth:`add_calendar_entry` does)."""
         ...
 
     def remove_calendar_entry(self, entry_id: int) -> bool: ...

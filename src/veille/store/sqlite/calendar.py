@@ -94,20 +94,27 @@ class SQLiteCalendar:
                 "UPDATE publish_accounts SET max_characters = ? WHERE name = ?", (limit, name)
             )
 
-    def remove_publish_account(self, name: str) -> bool:
+    def remove_publish_account(
+        self, name: str, *, unless: tuple[str, ...] = ()
+    ) -> list[CalendarEntry]:
+        # BEGIN IMMEDIATE: a calendar post saved on another connection is
+        # either committed before the check (and seen) or waits for the removal.
         with self.transaction():
-            cur = self.conn.execute("DELETE FROM publish_accounts WHERE name = ?", (name,))
-        return cur.rowcount == 1
+            waiting = self.calendar_entries(statuses=unless, account=name) if unless else []
+            if not waiting:
+                self.conn.execute("DELETE FROM publish_accounts WHERE name = ?", (name,))
+        return waiting
 
     def add_calendar_entry(self, entry: CalendarEntry) -> int:
         names = [n for n in _FIELDS if n != "id"]
         with self.transaction():
             cur = self.conn.execute(
                 f"INSERT INTO calendar_entries ({', '.join(names)}) "
-                f"VALUES ({', '.join('?' * len(names))})",
-                [_column(n, getattr(entry, n)) for n in names],
+                f"SELECT {', '.join('?' * len(names))} "
+                "WHERE EXISTS (SELECT 1 FROM publish_accounts WHERE name = ?)",
+                [*(_column(n, getattr(entry, n)) for n in names), entry.account],
             )
-        return int(cur.lastrowid or 0)
+        return int(cur.lastrowid or 0) if cur.rowcount == 1 else 0
 
     def calendar_entry(self, entry_id: int) -> CalendarEntry | None:
         row = self.conn.execute(_SELECT + " WHERE id = ?", (entry_id,)).fetchone()
@@ -138,21 +145,26 @@ class SQLiteCalendar:
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
         return [_entry(r) for r in self.conn.execute(sql + " ORDER BY scheduled_at, id", args)]
 
-    def _set(self, entry_id: int, changes: dict[str, Any], extra: str = "") -> None:
+    def _set(self, entry_id: int, changes: dict[str, Any], extra: str = "") -> bool:
         unknown = set(changes) - set(_FIELDS) - {"claimed_until"} | ({"id"} & set(changes))
         if unknown:
             raise ValueError(f"not calendar fields: {sorted(unknown)}")
         sets = [f"{n} = ?" for n in changes] + ([extra] if extra else [])
         if not sets:
-            return
-        values = [_column(n, v) for n, v in changes.items()]
+            return False
+        values: list[Any] = [_column(n, v) for n, v in changes.items()]
+        where, args = "id = ?", [entry_id]
+        if "account" in changes:  # moved to an account that must still exist
+            where += " AND EXISTS (SELECT 1 FROM publish_accounts WHERE name = ?)"
+            args.append(changes["account"])
         with self.transaction():
-            self.conn.execute(
-                f"UPDATE calendar_entries SET {', '.join(sets)} WHERE id = ?", [*values, entry_id]
+            cur = self.conn.execute(
+                f"UPDATE calendar_entries SET {', '.join(sets)} WHERE {where}", [*values, *args]
             )
+        return cur.rowcount == 1
 
-    def update_calendar_entry(self, entry_id: int, **changes: Any) -> None:
-        self._set(entry_id, changes)
+    def update_calendar_entry(self, entry_id: int, **changes: Any) -> bool:
+        return self._set(entry_id, changes)
 
     def remove_calendar_entry(self, entry_id: int) -> bool:
         with self.transaction():

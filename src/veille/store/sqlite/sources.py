@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from veille.errors import restored, storable
 from veille.store.protocols.sources import Health, QuarantinedItem, SourceRecord
 
 _COLS = "name, kind, config, every_seconds, enabled, created_at"
@@ -84,7 +85,12 @@ class SQLiteSources:
         rows = self.conn.execute(sql + " ORDER BY id LIMIT ?", (*params, limit))
         return [
             QuarantinedItem(
-                r[0], r[1], r[2], json.loads(r[3]), datetime.fromtimestamp(r[4], UTC), r[5]
+                r[0],
+                r[1],
+                restored(r[2]),
+                json.loads(r[3]),
+                datetime.fromtimestamp(r[4], UTC),
+                r[5],
             )
             for r in rows
         ]
@@ -133,13 +139,15 @@ class SQLiteSourcesTx:
             "ON CONFLICT (source, item_key) WHERE item_key IS NOT NULL DO UPDATE SET "
             "error = excluded.error, raw = excluded.raw, created_at = excluded.created_at",
             [
-                (source, err, json.dumps(raw, default=str), _secs(at), key)
+                (source, storable(err), json.dumps(raw, default=str), _secs(at), key)
                 for (err, raw), key in zip(failed, named, strict=True)
             ],
         )
 
     def set_quarantine_error(self, item_id: int, error: str) -> None:
-        self.conn.execute("UPDATE quarantine SET error = ? WHERE id = ?", (error, item_id))
+        self.conn.execute(
+            "UPDATE quarantine SET error = ? WHERE id = ?", (storable(error), item_id)
+        )
 
     def release_quarantined(self, item_ids: Sequence[int]) -> None:
         self.conn.executemany("DELETE FROM quarantine WHERE id = ?", [(i,) for i in item_ids])
