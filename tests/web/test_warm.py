@@ -43,3 +43,23 @@ def test_the_warm_up_compiles_the_report_template(tmp_path: Path) -> None:
     finally:
         gc.unfreeze()
     assert report._template.cache_info().currsize == 1
+
+
+def test_a_stop_as_it_starts_waits_for_the_warm_up_before_closing_the_stores(
+    tmp_path: Path,
+) -> None:
+    """`veille run --serve` stopped as it starts (a SIGTERM then: its daemon
+    returns at once): the stores were closed while the warm-up still made
+    the pages' figures on its thread, which then failed on the closed posts
+    store ("'NoneType' object has no attribute 'query'" on chDB) or opened
+    the state store again, left open after the process said it stopped."""
+    import threading
+
+    from tests.web.pages_data import seed
+    from veille.web.serve import run_beside
+
+    root = init_workspace(tmp_path / "ws")
+    seed(root)
+    ws = run_beside(root, lambda ws: ws, stop=lambda: None, port=0, log_level="warning")
+    assert not [t for t in threading.enumerate() if t.name == "veille-warm"]
+    assert not ws._opened  # every store it opened is closed

@@ -154,6 +154,9 @@ def create_app(root: Path | str, *, settings: Settings | None = None) -> FastAPI
         try:
             yield
         finally:
+            from veille.web.serve import stop_warm
+
+            stop_warm(app)  # before its stores are closed
             probes = getattr(app.state, "store_probes", None)
             if probes is not None:  # (made at the first /healthz)
                 probes.close()

@@ -137,6 +137,16 @@ class _Making:
         self.value: Any = None
 
 
+class Aged:
+    """An answer made from another kept one (``made_at``: when that was made,
+    :meth:`Recent.current_since`): :meth:`Recent.get` keeps it from then, not
+    from when it was drawn, so that what it shows is a minute old at most."""
+
+    def __init__(self, value: Any, made_at: float) -> None:
+        self.value = value
+        self.made_at = made_at
+
+
 class Recent:
     """Answers kept for ``seconds`` by key (the dashboard's figures, the
     trends: the same for every viewer, and a minute old at most). One per
@@ -200,9 +210,10 @@ class Recent:
                 return making.value
             # Its maker failed: this viewer tries (and meets the error itself).
         try:
-            making.value = make()
+            made = make()
+            making.value = made.value if isinstance(made, Aged) else made
             making.made = True
-            self._keep(key, making.value, today)
+            self._keep(key, made, today)
             return making.value
         finally:
             with self._lock:
@@ -214,6 +225,11 @@ class Recent:
         else made now (and kept): for an answer that others are made from (a
         report's figures, drawn in each language), which must not be older
         than their minute. Never a stale one; two threads may make it at once."""
+        return self.current_since(key, make)[0]
+
+    def current_since(self, key: Any, make: Callable[[], Any]) -> tuple[Any, float]:
+        """:meth:`current`, and when it was made (``time.monotonic()``): what
+        is drawn from it is as old (:class:`Aged`)."""
         import time
 
         today = self.day() if self.day is not None else None
@@ -224,10 +240,11 @@ class Recent:
                 and time.monotonic() - found[0] < self.seconds
                 and found[2] == today
             ):
-                return found[1]
+                return found[1], found[0]
+        at = time.monotonic()
         value = make()
-        self._keep(key, value, today)
-        return value
+        self._keep(key, Aged(value, at), today)
+        return value, at
 
     def _make(self, key: Any, make: Callable[[], Any], day: Any) -> None:
         try:
@@ -244,8 +261,11 @@ class Recent:
     def _keep(self, key: Any, value: Any, day: Any) -> None:
         import time
 
+        at = time.monotonic()
+        if isinstance(value, Aged):  # as old as what it was made from
+            at, value = value.made_at, value.value
         with self._lock:
-            self._items[key] = (time.monotonic(), value, day)
+            self._items[key] = (at, value, day)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)

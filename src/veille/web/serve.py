@@ -134,8 +134,7 @@ def run(
                 settings = replace(settings, web=replace(settings.web, base_url=url))
             app = create_app(root, settings=settings)
             _open_held(app)
-            app.state.warming = True  # until _warm is done (/healthz says so)
-            threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True).start()
+            _start_warm(app)
             if announce:
                 announce(url)
             _server(app, sock, log_level).run(sockets=[sock])
@@ -186,8 +185,7 @@ def run_beside(
     try:
         app = create_app(root)
         _open_held(app)
-        app.state.warming = True
-        threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True).start()
+        _start_warm(app)
         server = _server(app, sock, log_level)
         asked = threading.Event()  # the server is asked to stop (work is done)
         unasked: list[str] = []  # why it stopped by itself, if it did
@@ -227,7 +225,31 @@ def run_beside(
     finally:
         sock.close()
         if app is not None:
+            stop_warm(app)  # (the server's shutdown did, unless it never started)
             app.state.workspace.close()
+
+
+def _start_warm(app: Any) -> None:
+    """:func:`_warm` on a thread (``veille serve``, ``veille run --serve``);
+    :func:`stop_warm` ends it."""
+    app.state.warming = True  # until _warm is done (/healthz says so)
+    app.state.warm_stop = threading.Event()
+    thread = threading.Thread(target=_warm, args=(app,), name="veille-warm", daemon=True)
+    app.state.warm_thread = thread
+    thread.start()
+
+
+def stop_warm(app: Any) -> None:
+    """Ask the warm-up to stop after the page it is making and wait for it,
+    before the stores are closed (the app's shutdown calls it): stopped as
+    it started, the process closed its stores under the warm-up, which then
+    failed on them or opened one again, left open."""
+    stop = getattr(app.state, "warm_stop", None)
+    if stop is not None:
+        stop.set()
+    thread = getattr(app.state, "warm_thread", None)
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
 
 
 def _warm(app: Any) -> None:
@@ -245,8 +267,11 @@ def _warm(app: Any) -> None:
     from veille.errors import log_failure
     from veille.web.routes import dashboard, influencers, plan, reports, trends
 
+    stop = getattr(app.state, "warm_stop", None)
     try:
         for page in (dashboard, trends, influencers, plan, reports):
+            if stop is not None and stop.is_set():
+                return  # the app stops: its stores close next
             try:
                 page.warm(app)
             except Exception as exc:  # the first visitor makes them instead

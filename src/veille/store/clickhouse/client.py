@@ -86,6 +86,13 @@ def _quoted(value: Any) -> str:
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+# The chDB folders this process opened (resolved): the lock on one of those
+# is its own. (Not told by the process id in ``status`` alone: that is the
+# holder's id in its own PID namespace, and two containers sharing the
+# folder's volume both run veille as process 1.)
+_OPENED_HERE: set[str] = set()
+
+
 def folder_holder(path: Path) -> str | None:
     """The other process that has the chDB folder ``path`` open ("process
     8791: veille serve --port 0"), or None when none has (or this one has).
@@ -95,7 +102,8 @@ def folder_holder(path: Path) -> str | None:
     another process holds, printed ClickHouse's own lines on stderr and
     raised "Error initializing EmbeddedServer", which named no process:
     asked first, the lock says who holds it. This process's own session (the
-    same folder opened again) is no other holder."""
+    same folder opened again) is no other holder; one whose id in its own
+    PID namespace (another container's) is this process's id here is."""
     import fcntl
     import os
 
@@ -109,7 +117,7 @@ def folder_holder(path: Path) -> str | None:
          if k.strip() == "PID" and v.strip().isdigit()),
         None,
     )  # fmt: skip
-    if pid == os.getpid():
+    if pid == os.getpid() and str(path.resolve()) in _OPENED_HERE:
         return None
     try:
         fd = os.open(status, os.O_RDONLY)
@@ -127,6 +135,8 @@ def folder_holder(path: Path) -> str | None:
         os.close(fd)
     if pid is None:
         return "another process"
+    if pid == os.getpid():  # not this one, which has not opened it
+        return f"process {pid} of another container or PID namespace"
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             argv = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
@@ -177,6 +187,7 @@ class ChdbClient:
                 hint="One process at a time opens a chDB folder (and one folder per "
                 "process): stop the other veille process, or reach the posts through it.",
             ) from exc
+        _OPENED_HERE.add(str(path.resolve()))
         self._lock = threading.Lock()
         self.path = path
         for name, value in SETTINGS.items():

@@ -17,7 +17,7 @@ from veille.errors import NotFound, UsageError, tr
 from veille.query import QueryError
 from veille.services.analytics import period as period_of
 from veille.web.deps import Viewer, lang, render, workspace
-from veille.web.listening import checked_period, checked_query, recent
+from veille.web.listening import Aged, checked_period, checked_query, recent
 
 router = APIRouter()
 
@@ -51,22 +51,27 @@ def _report(request: Request, asked: dict[str, str], *, pdf: bool) -> tuple[str,
     about = (asked["topic"], asked["query"], per.since, per.until)
     figures = recent(request, "report-data")
 
-    def made() -> tuple[str, bytes | None]:
+    def made() -> Aged:
         # The report's figures are the same in every language and in its
         # PDF: read once a minute at most, for every viewer of the same
         # topic or query and period (as dates), and drawn for each. Read
         # again for each language and each PDF, they were most of what the
         # report in the other language, or its PDF downloaded after the page,
         # cost (a topic's week over 1M posts: 0.4 s of 0.55 s).
-        data = figures.current(
+        # The page is as old as its figures: drawn from figures read 59 s
+        # before, it was kept a minute more, a post that came meanwhile
+        # missing from it for two minutes.
+        data, read_at = figures.current_since(
             about, lambda: workspace_report_data(ws, period=per, topic=topic, query=query)
         )
-        return render_report(
+        drawn = render_report(
             ws, period=per, topic=topic, query=query, lang=asked["lang"], pdf=pdf, data=data
         )
+        return Aged(drawn, read_at)
 
     if pdf:
-        return made()
+        got: tuple[str, bytes | None] = made().value
+        return got
     # The same page for every viewer of the same report and language.
     kept: tuple[str, bytes | None] = recent(request, "reports").get((*about, asked["lang"]), made)
     return kept
