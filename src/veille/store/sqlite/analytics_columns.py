@@ -448,11 +448,14 @@ def _groups(keys: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
     return first, inverse.reshape(-1)
 
 
-def grouped(sel: Selection, dims: tuple[str, ...], buckets: Any = None) -> list[tuple[Any, ...]]:
+def grouped(
+    sel: Selection, dims: tuple[str, ...], buckets: Any = None, *, coverage: bool = False
+) -> list[tuple[Any, ...]]:
     """What ``post_totals`` returns, from the copy:
     rows ``([bucket,] *dims, posts, engagement, reach)`` (engagement ``None``
     where no post gave counts, reach where none gave followers); ``buckets`` is
-    ``True`` for quarter-hours or a ``_Buckets`` (local hours, days, weeks)."""
+    ``True`` for quarter-hours or a ``_Buckets`` (local hours, days, weeks);
+    ``coverage`` adds the posts that gave counts and those that gave followers."""
     n = len(sel)
     if not n:
         return []
@@ -472,7 +475,13 @@ def grouped(sel: Selection, dims: tuple[str, ...], buckets: Any = None) -> list[
     # Engagement is unknown (None) where none of the group's posts gave counts,
     # reach where none gave a follower count.
     return [
-        (*head, int(c), int(e) if g else None, int(r) if f else None)
+        (
+            *head,
+            int(c),
+            int(e) if g else None,
+            int(r) if f else None,
+            *((int(g), int(f)) if coverage else ()),
+        )
         for *head, c, e, r, g, f in zip(
             *lead,
             *names,
@@ -560,6 +569,7 @@ def figures(sel: Selection) -> dict[str, float]:
         n, int(sel["eng"].sum()) if sel["given"].any() else None,
         int(sel["reach"].sum()) if sel["followed"].any() else None, authors, stories,
         labelled("positive"), labelled("negative"), labelled("neutral"),
+        int(sel["given"].sum()), int(sel["followed"].sum()),
     )  # fmt: skip
 
 
