@@ -156,6 +156,18 @@ def test_top_authors_table_prints_unknown_and_0(root: Path) -> None:
     }, out  # fmt: skip
 
 
+def test_influencers_say_unknown_interactions_of_a_feed(root: Path) -> None:
+    """Posts imported without a source share one (none): the blog's and the
+    sheet's posts read "interactions unknown", the quiet account 0, though a
+    post of that same source gave counts."""
+    for scope in SCOPES:
+        out = _cli(
+            "influencers", "--period", WEEK, "--format", "json", "-w", str(root), *scope
+        )  # fmt: skip
+        got = {r["handle"]: r["engagement"] for r in json.loads(out)}
+        assert got == {"claire": 6, "lumio": 0, "blog": None, "anon": None}, scope
+
+
 def _text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 

@@ -709,11 +709,3 @@ class ClickHouseAnalytics(ClickHousePeople):
             params,
         )
         return {s: (int(n), int(e or 0)) for s, n, e in rows}
-
-    def sources_reporting_engagement(self, flt: Any) -> set[str]:
-        where = filter_where(flt)
-        rows = self.rows(
-            f"SELECT DISTINCT ifNull(source, '') FROM {POSTS} WHERE {where.and_(ENG + ' > 0')}",
-            where.params,
-        )
-        return {r[0] for r in rows}

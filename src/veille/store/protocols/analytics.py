@@ -355,11 +355,8 @@ class AnalyticsPosts(Protocol):
     def author_activity(self, scope: Scope) -> list[tuple[Any, ...]]:
         """Rows ``(platform, handle, source, name, url, followers, engagement,
         posts, lang)`` of ``scope`` (bounded to a period), one per author,
-        source and language; ``followers`` is ``None`` when no post gave it."""
-        ...
-
-    def sources_reporting_engagement(self, flt: PostFilter) -> set[str]:
-        """Sources that gave an engagement count on at least one post under ``flt``."""
+        source and language; ``followers`` is ``None`` when no post gave it,
+        ``engagement`` when none gave like, share and reply counts."""
         ...
 
     def author_post_counts(self, flt: PostFilter, authors: Sequence[Account]) -> dict[Account, int]:
