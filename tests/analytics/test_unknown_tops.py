@@ -199,3 +199,42 @@ def test_the_dashboard_covers_the_posts_that_gave_counts(root: Path) -> None:
         page = client.get("/", params={"period": WEEK})
     assert page.status_code == 200, page.text
     assert "on 3 of 6 posts" in _text(page.text), _text(page.text)
+
+
+def test_the_column_copy_of_a_dashboard_process_says_the_same(root: Path) -> None:
+    """A process that keeps the column copy (the web app) answers a query's
+    top lists from it: the same unknowns, 0s and order as from the posts."""
+    from veille.analytics import tops
+    from veille.analytics.scope import parse_period
+    from veille.analytics.topics import query_scope
+    from veille.store.sqlite import SQLiteStore
+    from veille.workspace import Workspace
+
+    with Workspace.open(root) as ws:
+        store = ws.store
+        if not isinstance(ws.posts, SQLiteStore):
+            pytest.skip("the column copy is SQLite's")
+        period = parse_period(WEEK)
+        scope = query_scope(store, "lumio")
+
+        def lists() -> list[Any]:
+            return [
+                *(tops.top_authors(store, scope, period, by=by, limit=n)
+                  for by in ("engagement", "followers") for n in (2, 10)),
+                *(tops.top_entities(store, scope, period, kind, limit=n)
+                  for kind in ("hashtags", "domains") for n in (1, 10)),
+                *([(s.key, s.reach, s.engagement)
+                   for s in tops.stories(store, scope, period, by=by)]
+                  for by in ("reach", "engagement")),
+            ]  # fmt: skip
+
+        plain = lists()
+        assert ws.posts.keep_columns() is not None
+        copy = ws.posts.analytics_copy()
+        assert copy.select(ws.posts.conn, scope.during(period)) is not None  # read from it
+        assert lists() == plain
+        assert [a.handle for a in plain[0]] == ["claire", "lumio"]
+        assert plain[-1] == [
+            ("mastodon:m0", 10, 6), ("quiet", 0, 0), ("feed", None, None),
+            ("mastodon:m1", None, None),
+        ]  # fmt: skip

@@ -116,8 +116,14 @@ Given = dict[Any, tuple[bool, bool]]
 AuthorFigures = tuple[str, str, "str | None", int, "int | None", "int | None"]
 
 
+def _known(value: int | None, given: bool) -> int | None:
+    """A count read as 0 where it may be one never given: itself where it
+    is above 0 or some post gave it, else ``None``; ``None`` stays ``None``."""
+    return value if value is None or value or given else None
+
+
 def authors_known(
-    rows: Sequence[tuple[str, str, str | None, int, int, int]],
+    rows: Sequence[tuple[str, str, str | None, int, int | None, int | None]],
     by: str,
     given: Callable[[list[str]], Given],
 ) -> list[AuthorFigures]:
@@ -127,13 +133,14 @@ def authors_known(
     with a 0 are asked of ``given`` (the store's query over the posts of the
     period), and a 0 no post gave becomes ``None``. Unknown is not zero (a
     feed gives no count) and ranks after every known value, a 0 included:
-    among the rows read, a quiet account before a blog."""
-    handles = sorted({r[1] for r in rows if not r[4] or not r[5]})
+    among the rows read, a quiet account before a blog. A path that told
+    already (the posts read) passes ``None`` where it is unknown."""
+    handles = sorted({r[1] for r in rows if r[4] == 0 or r[5] == 0})
     told = given(handles) if handles else {}
     out: list[AuthorFigures] = []
     for pf, h, n, c, e, f in rows:
         counts, followed = told.get((pf, h), (False, False))
-        out.append((pf, h, n, c, e if e or counts else None, f if f or followed else None))
+        out.append((pf, h, n, c, _known(e, counts), _known(f, followed)))
     if by in ("engagement", "followers"):
         out.sort(
             key=lambda r: (unknown_last(r[4] if by == "engagement" else r[5]), -r[3], r[1], r[0])
@@ -151,17 +158,16 @@ def cut_among_unknown(rows: Sequence[Sequence[Any]], at: int, limit: int | None)
 
 
 def entities_known(
-    rows: Sequence[tuple[str, int, int]], given: Callable[[list[str]], set[str]]
+    rows: Sequence[tuple[str, int, int | None]], given: Callable[[list[str]], set[str]]
 ) -> list[tuple[str, int, int | None]]:
     """Hashtags', domains', links' or mentions' rows ``(value, posts,
     engagement)`` with ``None`` engagement where none of the value's posts
     gave counts (``given``: the values shown with 0 that a post of the period
     gave counts for); by posts, then engagement (unknown after a known 0),
     then value."""
-    told = (
-        given(sorted({v for v, _n, e in rows if not e})) if any(not r[2] for r in rows) else set()
-    )
-    out = [(v, n, e if e or v in told else None) for v, n, e in rows]
+    zeros = sorted({v for v, _n, e in rows if e == 0})
+    told = given(zeros) if zeros else set()
+    out = [(v, n, _known(e, v in told)) for v, n, e in rows]
     out.sort(key=lambda r: (-r[1], unknown_last(r[2]), r[0]))
     return out
 
@@ -170,7 +176,7 @@ ClusterFigures = tuple[str, int, "int | None", "int | None", tuple[str, ...], "P
 
 
 def clusters_known(
-    rows: Sequence[tuple[str, int, int, int, tuple[str, ...], Post]],
+    rows: Sequence[tuple[str, int, int | None, int | None, tuple[str, ...], Post]],
     by: str,
     given: Callable[[list[str]], Given],
 ) -> list[ClusterFigures]:
@@ -179,12 +185,12 @@ def clusters_known(
     gave a follower count and ``None`` engagement where none gave counts
     (``given``: the store's query over the clusters shown with a 0); best
     first by ``by``, an unknown value after every known one."""
-    keys = sorted({r[0] for r in rows if not r[2] or not r[3]})
+    keys = sorted({r[0] for r in rows if r[2] == 0 or r[3] == 0})
     told = given(keys) if keys else {}
     out: list[ClusterFigures] = []
     for key, n, r, e, pf, first in rows:
         counts, followed = told.get(key, (False, False))
-        out.append((key, n, r if r or followed else None, e if e or counts else None, pf, first))
+        out.append((key, n, _known(r, followed), _known(e, counts), pf, first))
     if by in ("reach", "engagement"):
         out.sort(key=lambda x: (unknown_last(x[2] if by == "reach" else x[3]), -x[1], x[0]))
     return out

@@ -13,7 +13,6 @@ from veille.store.protocols.analytics import (
     ClusterFigures,
     Given,
     authors_known,
-    clusters_known,
     cut_among_unknown,
     entities_known,
     figures_of,
@@ -126,6 +125,10 @@ class SQLiteTops(SQLiteVolume):
         def given(shown: list[str]) -> Given:
             return self._authors_given(scope, period, shown)
 
+        if rollup_topic(scope) is None:
+            sel = self.analytics_copy().select(self.conn, scope.during(period))
+            if sel is not None:  # the copy records which posts gave counts
+                return columns.top_authors(sel, by, limit)
         found = authors_known(self._top_authors(scope, period, by, limit), by, given)
         if by != "posts" and cut_among_unknown(found, 4 if by == "engagement" else 5, limit):
             exact = self._top_authors(scope, period, by, limit, exact=True)
@@ -147,10 +150,10 @@ class SQLiteTops(SQLiteVolume):
 
     def _top_authors(
         self, scope: Scope, period: Period, by: str, limit: int, *, exact: bool = False
-    ) -> list[tuple[str, str, str | None, int, int, int]]:
+    ) -> list[tuple[str, str, str | None, int, int | None, int | None]]:
         """The best authors, read from the rollups where they answer (an
-        unknown count there is 0) or the column copy, else (or ``exact``)
-        from the posts, an unknown count ranked after every known one."""
+        unknown count there is 0), else (or ``exact``) from the posts, an
+        unknown count (``None``) ranked after every known one."""
         order = _AUTHOR_ORDERS[by]
         topic = None if exact else rollup_topic(scope)
         if topic is not None:
@@ -162,11 +165,7 @@ class SQLiteTops(SQLiteVolume):
                 [*params, limit],
             ).fetchall()
         else:
-            scoped = scope.during(period)
-            sel = None if exact else self.analytics_copy().select(self.conn, scoped)
-            if sel is not None:
-                return columns.top_authors(sel, by, limit)
-            where, params = scope_sql(self.conn, scoped)
+            where, params = scope_sql(self.conn, scope.during(period))
             rows = self.conn.execute(
                 "SELECT p.platform, p.author_handle, max(p.author_name), count(*), "
                 f"{KNOWN_POST_ENGAGEMENT}, max(p.author_followers) FROM posts p "
@@ -174,7 +173,9 @@ class SQLiteTops(SQLiteVolume):
                 f"GROUP BY 1, 2 ORDER BY {order} DESC NULLS LAST, 4 DESC, 2, 1 LIMIT ?",
                 [*params, limit],
             ).fetchall()
-        return [(pf, h, n, c, e or 0, f or 0) for pf, h, n, c, e, f in rows]
+        if topic is not None:  # the rollup keeps a count never given as 0
+            return [(pf, h, n, c, e or 0, f or 0) for pf, h, n, c, e, f in rows]
+        return [tuple(r) for r in rows]
 
     def author_count(self, scope: Scope, period: Period) -> int:
         """How many (platform, handle) posted in ``scope`` over ``period``."""
@@ -204,6 +205,12 @@ class SQLiteTops(SQLiteVolume):
         def given(shown: list[str]) -> set[str]:
             return self._entities_given(scope, kind, shown)
 
+        f = scope.flt
+        rolled = kind in ("hashtags", "domains") and cube(scope, ()) == [] and f.since and f.until
+        if not rolled:
+            sel = self.analytics_copy().select(self.conn, scope)
+            if sel is not None:  # the copy records which posts gave counts
+                return columns.top_entities(sel, kind, limit)
         found = entities_known(self._top_entities(scope, kind, limit), given)
         if cut_among_unknown(found, 2, limit):
             found = entities_known(self._top_entities(scope, kind, limit, exact=True), given)
@@ -211,10 +218,10 @@ class SQLiteTops(SQLiteVolume):
 
     def _top_entities(
         self, scope: Scope, kind: str, limit: int | None, *, exact: bool = False
-    ) -> list[tuple[str, int, int]]:
+    ) -> list[tuple[str, int, int | None]]:
         """The values held by the most posts, from the rollup where it answers
-        (an unknown count there is 0) or the column copy, else (or ``exact``)
-        from the posts, an unknown engagement after every known one."""
+        (an unknown count there is 0), else (or ``exact``) from the posts, an
+        unknown engagement (``None``) after every known one."""
         f = scope.flt
         most = -1 if limit is None else limit  # SQLite: a negative LIMIT is none
         rollup = kind in ("hashtags", "domains") and cube(scope, ()) == []
@@ -236,19 +243,15 @@ class SQLiteTops(SQLiteVolume):
                 [*(x for r in ranges for x in r), most],
             ).fetchall()
         else:
-            sel = None if exact else self.analytics_copy().select(self.conn, scope)
-            if sel is not None:
-                rows = columns.top_entities(sel, kind, limit)
-            else:
-                where, params = scope_sql(self.conn, scope)
-                rows = self.conn.execute(
-                    "SELECT v, count(*), CASE WHEN max(g) THEN sum(e) END FROM (SELECT DISTINCT "
-                    f"p.pk, {_entity_key(kind)} AS v, {ENG} AS e, p.counts_given AS g "
-                    f"FROM posts p, json_each({_json_list('p.' + kind)}) j WHERE {where}) "
-                    "GROUP BY 1 ORDER BY 2 DESC, 3 DESC NULLS LAST, 1 LIMIT ?",
-                    [*params, most],
-                ).fetchall()
-        return [(v, n, e or 0) for v, n, e in rows]
+            where, params = scope_sql(self.conn, scope)
+            rows = self.conn.execute(
+                "SELECT v, count(*), CASE WHEN max(g) THEN sum(e) END FROM (SELECT DISTINCT "
+                f"p.pk, {_entity_key(kind)} AS v, {ENG} AS e, p.counts_given AS g "
+                f"FROM posts p, json_each({_json_list('p.' + kind)}) j WHERE {where}) "
+                "GROUP BY 1 ORDER BY 2 DESC, 3 DESC NULLS LAST, 1 LIMIT ?",
+                [*params, most],
+            ).fetchall()
+        return [tuple(r) for r in rows]
 
     def _entities_given(self, scope: Scope, kind: str, values: list[str]) -> set[str]:
         """Which of ``values`` (of ``kind``) a post of ``scope`` that gave
@@ -269,28 +272,14 @@ class SQLiteTops(SQLiteVolume):
         the best ``limit`` near-duplicate clusters of ``scope`` (bounded to a
         period) by reach, posts or engagement; reach or engagement ``None``
         where none of the cluster's posts gave it, ranked after a known 0."""
-        found = clusters_known(
-            self._top_clusters(scope, by, limit),
-            by,
-            lambda shown: self._clusters_given(scope, shown),
-        )
-        if by != "posts" and cut_among_unknown(found, 2 if by == "reach" else 3, limit):
-            exact = self._top_clusters(scope, by, limit, exact=True)
-            found = clusters_known(exact, by, lambda shown: self._clusters_given(scope, shown))
-        return found
-
-    def _top_clusters(
-        self, scope: Scope, by: str, limit: int, *, exact: bool = False
-    ) -> list[tuple[str, int, int, int, tuple[str, ...], Post]]:
-        """The best clusters, from the column copy (an unknown count there is
-        0), else (or ``exact``) from the posts, an unknown count ranked after
-        every known one."""
-        sel = None if exact else self.analytics_copy().select(self.conn, scope)
+        sel = self.analytics_copy().select(self.conn, scope)
         if sel is not None:
             rows = columns.story_rows(sel, by, limit)
         else:
             where, params = scope_sql(self.conn, scope)
             order = {"reach": 3, "posts": 2, "engagement": 4}[by]
+            # Unknown (NULL: none of the cluster's posts gave it) after every
+            # known value, 0 included.
             rows = self.conn.execute(
                 f"SELECT p.cluster_id, count(*), {KNOWN_POST_REACH}, {KNOWN_POST_ENGAGEMENT}, "
                 # Posts are keyed by time: the smallest key is the earliest post.
@@ -301,21 +290,9 @@ class SQLiteTops(SQLiteVolume):
             ).fetchall()
         firsts = self.posts_keyed([r[5] for r in rows])
         return [
-            (key, n, reach or 0, eng or 0, tuple(sorted(pf.split(","))), firsts[m])
+            (key, n, reach, eng, tuple(sorted(pf.split(","))), firsts[m])
             for key, n, reach, eng, pf, m in rows
         ]
-
-    def _clusters_given(self, scope: Scope, clusters: list[str]) -> Given:
-        """Which of ``clusters`` have a post in ``scope`` that gave counts, and
-        one that gave a follower count (see :func:`clusters_known`)."""
-        where, params = scope_sql(self.conn, scope, lookup=True)
-        found = self.conn.execute(
-            "SELECT p.cluster_id, max(p.counts_given), max(p.author_followers IS NOT NULL) "
-            f"FROM posts p WHERE {where} AND p.cluster_id IN ({','.join('?' * len(clusters))}) "
-            "GROUP BY 1",
-            [*params, *clusters],
-        )
-        return {c: (bool(g), bool(f)) for c, g, f in found}
 
     def story_count(self, scope: Scope) -> int:
         """Distinct stories of ``scope`` (bounded to a period): posts outside
