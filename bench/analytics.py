@@ -39,6 +39,7 @@ from veille.store.sqlite.rows import POST_COLUMNS, domains_of, next_key
 from veille.textnorm import index_text
 
 PLATFORMS = ["mastodon", "bluesky", "reddit", "x", "youtube", "rss", "hackernews", "wordpress"]
+FEEDS = ("rss", "wordpress")  # give no like, share or reply count
 LANGS = ["fr", "en", "en", "fr", None]
 SENTIMENTS = ["positive", "negative", "neutral", "neutral", None]
 WORDS = [
@@ -102,15 +103,21 @@ def generate(store: SQLiteStore, n: int, seed: int = 7) -> None:
             handle = f"user{int(rng.paretovariate(1.2)) % 50_000}"
             cluster = f"c{i // 7}" if rng.random() < 0.1 else None
             label = rng.choice(SENTIMENTS)
+            # A feed (rss, wordpress) gives no like, share or reply count: 0
+            # stored, counts_given 0 (unknown, not zero), as its source does.
+            counts = (
+                (int(rng.expovariate(0.1)), int(rng.expovariate(0.3)), int(rng.expovariate(0.3)))
+                if platform not in FEEDS
+                else (0, 0, 0)
+            )
             rows.append((
                 pk, f"{platform}:{i}", platform, str(i), "bench", None, None,
                 handle, None, None, int(rng.paretovariate(1.1) * 50), None,
                 None, text, rng.choice(LANGS), rng.choice(["FR", "CA", None, None]),
-                t, None,
-                int(rng.expovariate(0.1)), int(rng.expovariate(0.3)), int(rng.expovariate(0.3)),
+                t, None, *counts,
                 None, None, None, None, tags, "", " ".join(links), domains_of(links), "", "",
                 label, 0.0 if label else None, 0.5 if label else None, "model" if label else None,
-                cluster, f"h{i}", "{}",
+                cluster, f"h{i}", "{}", int(platform not in FEEDS),
             ))  # fmt: skip
             frows.append((pk, "", index_text(text)))
         with store.transaction() as tx:

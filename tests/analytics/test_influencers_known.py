@@ -27,7 +27,9 @@ def _as_collected(post: Post) -> Post:
     if post.platform not in FEEDS:
         return replace(post, source=f"api-{post.platform}")
     author = replace(post.author, followers=None)
-    return replace(post, author=author, engagement=Engagement(), source=f"feed-{post.platform}")
+    return replace(
+        post, author=author, engagement=Engagement(given=False), source=f"feed-{post.platform}"
+    )
 
 
 def test_the_simulators_influencers_rank_near_the_top(tmp_path) -> None:
@@ -69,7 +71,9 @@ def test_the_score_uses_only_the_known_parts(tmp_path) -> None:
     profile = {"small": "https://mastodon.example/@small"}
     posts = [
         replace(p, author=Author(p.author.handle, followers=p.author.followers,
-                                 url=profile.get(p.author.handle)))
+                                 url=profile.get(p.author.handle)),
+                # The feed gave no count (its zeros are unknown).
+                engagement=Engagement(given=False) if p.platform == "rss" else p.engagement)
         for p in posts
     ]  # fmt: skip
     store.upsert_posts(posts)

@@ -16,8 +16,8 @@ against the best in the list:
 - relevance: their posts in the scope / all their posts in the period;
 - reach: their largest follower count seen (log-scaled), when a post gave it;
 - engagement: likes + shares + replies earned by their posts in the scope
-  (log-scaled), when one of their sources reports counts (a source that never
-  gave a count is a feed: its zeros are unknown, not zero).
+  (log-scaled), when one of those posts gave like, share and reply counts
+  (each post records it; a feed gives none: its zeros are unknown, not zero).
 
 The score is ``100 × Σ weight × part / Σ weight`` over the known parts
 (weights in :class:`Weights`), so an author is neither helped nor hurt by a
@@ -78,7 +78,7 @@ class Influencer:
     name: str | None
     score: float
     followers: int | None  # None: unknown (no post gave a count)
-    engagement: int | None  # None: unknown (their sources report no counts)
+    engagement: int | None  # None: unknown (none of their posts gave counts)
     matching_posts: int
     all_posts: int
     relevance: float
@@ -311,7 +311,6 @@ class Reads:
     (a month of a million posts takes about 0.3 s to read)."""
 
     activity: list[tuple[Any, ...]]  # store.author_activity, the organization's own left out
-    reporting: set[str]  # sources that give engagement counts
     totals: dict[Account, int]  # every post of each account in the period
     ranks: dict[str, float]  # network_rank
     engaged: dict[str, datetime]  # engaged_with
@@ -334,10 +333,9 @@ def read(store: Any, scope: Scope, period: Period, org_handles: Sequence[str] = 
         if identity(r[1]) and not _is_own((r[0], r[1]), own)
     ]
     if not rows:
-        return Reads([], set(), {}, {}, {})
+        return Reads([], {}, {}, {})
     return Reads(
         activity=rows,
-        reporting=store.sources_reporting_engagement(scoped.flt),
         totals=store.author_post_counts(scoped.flt, sorted({(r[0], r[1]) for r in rows})),
         ranks=network_rank(store, scoped),
         engaged=engaged_with(store, org_handles),
@@ -385,18 +383,18 @@ def _ranked(
 ) -> list[Influencer]:
     """:func:`influencers` from its reads and the decisions about accounts."""
     rows = got.activity
-    reporting, totals, ranks, engaged = got.reporting, got.totals, got.ranks, got.engaged
+    totals, ranks, engaged = got.totals, got.ranks, got.engaged
     person = _people({(r[0], identity(r[1])) for r in rows}, decisions)
     accs: dict[Account, _Acc] = defaultdict(_Acc)
-    for platform, handle, source, name, url, followers, eng, n, lang in rows:
+    for platform, handle, _source, name, url, followers, eng, n, lang in rows:
         acc = accs[person[(platform, identity(handle))]]
         if name:
             acc.names.add(name)
         acc.profile = acc.profile or url
         if followers is not None:
             acc.followers = max(acc.followers or 0, followers)
-        if source in reporting:
-            acc.engagement += eng or 0
+        if eng is not None:  # some post of theirs gave counts (a 0 included)
+            acc.engagement += eng
             acc.engagement_known = True
         acc.posts += n
         acc.platforms.add(platform)

@@ -25,6 +25,7 @@ from veille.analytics.volume import (
 from veille.errors import UsageError
 from veille.models import Post
 from veille.query.predicates import tag_key
+from veille.store.protocols.analytics import unknown_last
 
 TOP_POST_ORDERS = ("engagement", "reach")
 ENTITY_COLUMNS = ("hashtags", "domains", "links", "mentions")
@@ -55,7 +56,7 @@ class AuthorRow:
     handle: str
     name: str | None
     posts: int
-    engagement: int
+    engagement: int | None  # None: unknown (none of their posts gave counts)
     followers: int | None  # None: unknown (none of their posts gave a count)
 
 
@@ -63,8 +64,9 @@ def top_authors(
     store: Any, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
 ) -> list[AuthorRow]:
     """Authors of the period by number of posts (or engagement, or followers);
-    posts without an author are nobody's, and an unknown follower count ranks
-    as 0 but reads ``None``."""
+    posts without an author are nobody's. An engagement or follower count
+    none of their posts gave is unknown (``None``), not 0, and ranks after
+    every known value, a 0 included."""
     if by not in ("posts", "engagement", "followers"):
         raise UsageError(
             f"cannot rank authors by {by!r}", hint="Use posts, engagement or followers."
@@ -76,7 +78,7 @@ def top_authors(
 class EntityRow:
     value: str
     posts: int
-    engagement: int
+    engagement: int | None  # None: none of its posts gave counts
 
 
 def top_entities(
@@ -99,12 +101,13 @@ def top_entities(
     return [EntityRow(v, n, e) for v, n, e in rows]
 
 
-def fold_tags(rows: Iterable[tuple[str, int, int]], limit: int | None) -> list[EntityRow]:
+def fold_tags(rows: Iterable[tuple[str, int, int | None]], limit: int | None) -> list[EntityRow]:
     """``(spelling, posts, engagement)`` rows merged by folded tag (case and
     accents ignored, as a ``#tag`` query compares them), each named by its
     lower-case spelling held by the most posts (then the most engagement,
     then the first in code-point order); best first by posts, engagement
-    and name.
+    (unknown, ``None`` where no post of the tag gave counts, after a known
+    0) and name.
 
     The stores lower-case ASCII letters only (SQL's ``lower()``): ``#ÉCOLOGIE``
     arrives as ``Écologie``, a spelling nobody wrote, and ``#МОСКВА`` as it
@@ -113,28 +116,36 @@ def fold_tags(rows: Iterable[tuple[str, int, int]], limit: int | None) -> list[E
     (``télécom``, ``telecom``), stay. A post holds each tag once (enrichment
     keeps one spelling of each: :func:`veille.enrich.entities.extract_entities`),
     so the posts of the spellings add up to the posts holding the tag."""
-    groups: dict[str, dict[str, list[int]]] = {}
+    groups: dict[str, dict[str, list[Any]]] = {}
     for value, posts, engagement in rows:
         if posts > 0:
             spellings = groups.setdefault(tag_key(value), {})
-            counts = spellings.setdefault(value.lower(), [0, 0])
+            counts = spellings.setdefault(value.lower(), [0, None])
             counts[0] += posts
-            counts[1] += engagement
+            counts[1] = _plus(counts[1], engagement)
     merged = []
     for spellings in groups.values():
-        name = min(spellings, key=lambda v: (-spellings[v][0], -spellings[v][1], v))
+        name = min(spellings, key=lambda v: (-spellings[v][0], unknown_last(spellings[v][1]), v))
         posts = sum(c[0] for c in spellings.values())
-        merged.append(EntityRow(name, posts, sum(c[1] for c in spellings.values())))
-    merged.sort(key=lambda r: (-r.posts, -r.engagement, r.value))
+        engagement = None
+        for c in spellings.values():
+            engagement = _plus(engagement, c[1])
+        merged.append(EntityRow(name, posts, engagement))
+    merged.sort(key=lambda r: (-r.posts, unknown_last(r.engagement), r.value))
     return merged if limit is None else merged[:limit]
+
+
+def _plus(a: int | None, b: int | None) -> int | None:
+    """A sum as SQL's: unknown (``None``) plus a count is the count."""
+    return b if a is None else a if b is None else a + b
 
 
 @dataclass(frozen=True)
 class Story:
     key: str
     posts: int
-    reach: int
-    engagement: int
+    reach: int | None  # None: none of its posts gave a follower count
+    engagement: int | None  # None: none of its posts gave counts
     platforms: tuple[str, ...]
     first: Post
 
@@ -144,7 +155,8 @@ def stories(
 ) -> list[Story]:
     """Near-duplicate clusters counted once: copies, total reach and engagement,
     the platforms they reached, and their earliest post. A post outside any
-    cluster is a story of its own."""
+    cluster is a story of its own. Reach or engagement none of a story's
+    posts gave is unknown (``None``) and ranks after every known value."""
     if by not in ("reach", "posts", "engagement"):
         raise UsageError(f"cannot rank stories by {by!r}", hint="Use reach, posts or engagement.")
     found = [
@@ -159,15 +171,14 @@ def stories(
         limit=limit, unclustered=True,
     )  # fmt: skip
     found += [
-        Story(p.id, 1, p.author.followers or 0, p.engagement.total, (p.platform,), p)
-        for p in single
+        Story(p.id, 1, p.author.followers, p.engagement.known, (p.platform,), p) for p in single
     ]
     key = {
-        "reach": lambda s: s.reach,
-        "posts": lambda s: s.posts,
-        "engagement": lambda s: s.engagement,
+        "reach": lambda s: unknown_last(s.reach),
+        "posts": lambda s: -s.posts,
+        "engagement": lambda s: unknown_last(s.engagement),
     }
-    found.sort(key=lambda s: (-key[by](s), -s.posts, s.first.published_at, s.key))
+    found.sort(key=lambda s: (key[by](s), -s.posts, s.first.published_at, s.key))
     return found[:limit]
 
 
@@ -187,13 +198,13 @@ class Figure:
     it is unknown (net sentiment without a scored post; engagement or reach
     where no post gave a count).
 
-    Engagement and reach are sums over the posts whose platform gave counts
-    in the period: ``covered`` of the period's ``posts`` (those of the
-    platforms where some post gave like, share and reply counts, a 0
-    included, each post records it; for reach, the platforms where some post
-    gave its author's follower count, a 0 included). The others' counts are
-    unknown, not zero, and are left out of what the sum claims to cover.
-    ``None`` for the other figures."""
+    Engagement and reach are sums over the posts that gave counts in the
+    period: ``covered`` of the period's ``posts`` (the posts that gave like,
+    share and reply counts, a 0 included, as each post records it; for reach,
+    those that gave their author's follower count, a 0 included). The others'
+    counts are unknown, not zero, and are left out of what the sum claims to
+    cover, even on a platform whose other posts gave them (an imported sheet
+    without the columns). ``None`` for the other figures."""
 
     name: str
     value: float | None
@@ -253,33 +264,37 @@ def headline_and_sentiment(
                 f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}."
             )
     periods = (period, period.previous())
-    # The platforms' rows tell which posts gave counts (engagement, reach).
-    asked = by if "platform" in by else (*by, "platform")
-    vals: list[dict[str, Any]] = store.headline_figures(scope, periods, asked)
+    vals: list[dict[str, Any]] = store.headline_figures(scope, periods, by)
     split = {d: shares(vals[0]["by"][d], vals[1]["by"][d], d) for d in by}
     moods = [
         SentimentPoint(p.since, int(v["positive"]), int(v["negative"]), int(v["neutral"]))
         for p, v in zip(periods, vals, strict=True)
     ]
     out = {name: Figure(name, vals[0][name], vals[1][name]) for name in FIGURES}
-    rows = vals[0]["by"]["platform"]  # (platform, posts, engagement, reach)
-    posts = sum(r[1] for r in rows)
+    posts = int(vals[0]["posts"])
     # Engagement: the store's sum, None where no post gave counts (a true 0
-    # stays 0); it covers the posts of the platforms where some did.
+    # stays 0); it covers the posts that gave counts, counted post by post.
     out["engagement"] = Figure(
         "engagement",
         vals[0]["engagement"],
         vals[1]["engagement"],
-        covered=sum(r[1] for r in rows if r[2] is not None),
+        covered=_covered(vals[0], "given"),
         posts=posts,
     )
     out["reach"] = Figure(
         "reach",
         vals[0]["reach"],
         vals[1]["reach"],
-        covered=sum(r[1] for r in rows if r[3] is not None),
+        covered=_covered(vals[0], "followed"),
         posts=posts,
     )
     # Net sentiment is of the scored posts: none scored, it is unknown (not 0).
     out["net_sentiment"] = Figure("net_sentiment", moods[0].net, moods[1].net)
     return Headline(out, moods[0], moods[1], split)
+
+
+def _covered(figures: dict[str, Any], key: str) -> int | None:
+    """The posts a sum covers, as the store counted them (``None`` from a
+    store that does not say: the sum is then not said to be partial)."""
+    got = figures.get(key)
+    return None if got is None else int(got)

@@ -255,16 +255,6 @@ def volume(
 # -- breakdowns -----------------------------------------------------------------
 
 
-def known_sum(total: int | None) -> int | None:
-    """A sum the store cannot yet tell apart (a top author's, a story's, a
-    hashtag's engagement, whose rollups do not record which posts gave
-    counts) as veille can state it: ``None`` (unknown, shown "–") where it is
-    0. Engagement and reach of a period or a breakdown need no such rule:
-    the store's sums are ``None`` where no post gave counts (follower
-    counts), a true sum (0 included) where some did."""
-    return total or None
-
-
 @dataclass(frozen=True)
 class Share:
     """A value's part of the posts of a period and of the one before; a share

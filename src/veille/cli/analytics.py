@@ -425,7 +425,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Top posts, authors, hashtags, domains, links, mentions or stories."""
         from veille.analytics import tops
-        from veille.analytics.volume import known_sum
 
         with open_workspace(workspace) as ws:
             scope = _scope(ws, query, topic, platform, lang)
@@ -449,8 +448,6 @@ def register(app: typer.Typer) -> None:
             elif kind is TopKind.authors:
                 found = tops.top_authors(ws.store, scope, per, by=by or "posts", limit=limit)
                 rows = [_plain(a) for a in found]
-                for row in rows:  # 0 is stored for a count a feed never gives
-                    row["engagement"] = known_sum(row["engagement"])
                 if output is DataFormat.table:  # unknown, not zero (null in JSON)
                     for row in rows:
                         row["followers"] = _count(row["followers"])
@@ -458,8 +455,8 @@ def register(app: typer.Typer) -> None:
             elif kind is TopKind.stories:
                 stories = tops.stories(ws.store, scope, per, by=by or "reach", limit=limit)
                 rows = [
-                    {"story": s.key, "posts": s.posts, "reach": known_sum(s.reach),
-                     "engagement": known_sum(s.engagement), "platforms": ", ".join(s.platforms),
+                    {"story": s.key, "posts": s.posts, "reach": s.reach,
+                     "engagement": s.engagement, "platforms": ", ".join(s.platforms),
                      "text": s.first.text[:100], "url": s.first.url}
                     for s in stories
                 ]  # fmt: skip
@@ -472,9 +469,8 @@ def register(app: typer.Typer) -> None:
                     _plain(e)
                     for e in tops.top_entities(ws.store, scope, per, kind.value, limit=limit)
                 ]
-                for row in rows:  # unknown, not zero: "–" in a table, null in JSON
-                    row["engagement"] = known_sum(row["engagement"])
-                    if output is DataFormat.table:
+                if output is DataFormat.table:  # unknown, not zero (null in JSON)
+                    for row in rows:
                         row["engagement"] = _count(row["engagement"])
         columns = list(rows[0]) if rows else ["value"]
         if output is DataFormat.json:

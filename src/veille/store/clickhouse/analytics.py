@@ -35,8 +35,14 @@ from veille.store.clickhouse.quarters import (
 from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
 from veille.store.protocols.analytics import (
+    AuthorFigures,
+    ClusterFigures,
+    Given,
+    authors_known,
+    clusters_known,
+    cut_among_unknown,
+    entities_known,
     figures_of,
-    followers_known,
 )
 
 if TYPE_CHECKING:
@@ -69,6 +75,13 @@ LAZY_ROWS = (
 )
 _POST_ORDERS = {"engagement": ENG, "reach": REACH}
 _AUTHOR_ORDERS = {"posts": "n", "engagement": "e", "followers": "f"}
+
+
+def _entity_key(kind: str) -> str:
+    """A value of ``kind`` (``v``) as the lists count it: hashtags and
+    mentions in lower case as SQLite's ``lower()`` (ASCII letters only), so
+    both agree."""
+    return "lower(v)" if kind in ("hashtags", "mentions") else "v"
 
 
 class ClickHouseAnalytics(ClickHousePeople):
@@ -273,28 +286,37 @@ class ClickHouseAnalytics(ClickHousePeople):
 
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
-    ) -> list[tuple[str, str, str | None, int, int, int | None]]:
-        found = self._top_authors(scope, period, by, limit)
-        return followers_known(found, lambda shown: self._counted_followers(scope, period, shown))
+    ) -> list[AuthorFigures]:
+        def given(shown: list[str]) -> Given:
+            return self._authors_given(scope, period, shown)
 
-    def _counted_followers(
-        self, scope: Scope, period: Period, handles: list[str]
-    ) -> set[tuple[str, str]]:
+        found = authors_known(self._top_authors(scope, period, by, limit), by, given)
+        if by != "posts" and cut_among_unknown(found, 4 if by == "engagement" else 5, limit):
+            exact = self._top_authors(scope, period, by, limit, exact=True)
+            found = authors_known(exact, by, given)
+        return found
+
+    def _authors_given(self, scope: Scope, period: Period, handles: list[str]) -> Given:
         """Which ``(platform, handle)`` of ``handles`` have a post in the
-        period that gave a follower count (see :func:`followers_known`)."""
+        period that gave counts, and one that gave a follower count (see
+        :func:`authors_known`)."""
         src, where, params = self.source(scope.during(period))
         found = self.rows(
-            f"SELECT DISTINCT platform, author_handle FROM {src} WHERE {where} "
-            "AND isNotNull(author_followers) AND author_handle IN {fh:Array(String)}",
+            "SELECT platform, author_handle, max(counts_given != 0), "
+            f"max(isNotNull(author_followers)) FROM {src} WHERE {where} "
+            "AND author_handle IN {fh:Array(String)} GROUP BY platform, author_handle",
             {**params, "fh": handles},
         )
-        return {(pf, h) for pf, h in found}
+        return {(pf, h): (bool(c), bool(f)) for pf, h, c, f in found}
 
     def _top_authors(
-        self, scope: Scope, period: Period, by: str, limit: int
+        self, scope: Scope, period: Period, by: str, limit: int, *, exact: bool = False
     ) -> list[tuple[str, str, str | None, int, int, int]]:
+        """The best authors, from the rollups where they answer (an unknown
+        count there is 0), else (or ``exact``) from the posts, an unknown
+        count ranked after every known one."""
         order = _AUTHOR_ORDERS[by]
-        days = whole_days(scope.during(period))
+        days = None if exact else whole_days(scope.during(period))
         if days is not None:
             union = days.union("author_rollup", rollups.AUTHOR_ROLLUP, rollups.AUTHOR_POST)
             rows = self.rows(
@@ -312,9 +334,9 @@ class ClickHouseAnalytics(ClickHousePeople):
             src, where, params = self.source(scope.during(period))
             rows = self.rows(
                 "SELECT platform AS pf, author_handle AS h, max(author_name), count() AS n, "
-                f"sum({ENG}) AS e, max({REACH}) AS f FROM {src} "
-                f"WHERE {where} AND author_handle != '' "
-                f"GROUP BY pf, h ORDER BY {order} DESC, n DESC, h, pf "
+                f"if({GIVEN} > 0, toInt64(sum({ENG})), NULL) AS e, max(author_followers) AS f "
+                f"FROM {src} WHERE {where} AND author_handle != '' "
+                f"GROUP BY pf, h ORDER BY {order} DESC NULLS LAST, n DESC, h, pf "
                 "LIMIT {lim:UInt64}",
                 {**params, "lim": limit},
             )
@@ -336,12 +358,28 @@ class ClickHouseAnalytics(ClickHousePeople):
 
     def top_entities(
         self, scope: Scope, kind: str, limit: int | None
-    ) -> list[tuple[str, int, int]]:
+    ) -> list[tuple[str, int, int | None]]:
         if kind not in ("hashtags", "domains", "links", "mentions"):
             raise ValueError(f"unknown entity kind {kind!r}")
+
+        def given(shown: list[str]) -> set[str]:
+            return self._entities_given(scope, kind, shown)
+
+        found = entities_known(self._top_entities(scope, kind, limit), given)
+        if cut_among_unknown(found, 2, limit):
+            found = entities_known(self._top_entities(scope, kind, limit, exact=True), given)
+        return found
+
+    def _top_entities(
+        self, scope: Scope, kind: str, limit: int | None, *, exact: bool = False
+    ) -> list[tuple[str, int, int]]:
+        """The values held by the most posts, from the entity rollup where it
+        answers (an unknown count there is 0), else (or ``exact``) from the
+        posts, an unknown engagement after every known one."""
         # Every value when limit is None.
         cut, lim = ("", {}) if limit is None else (" LIMIT {lim:UInt64}", {"lim": limit})
-        days = whole_days(scope, platforms=False) if kind in rollups.ENTITY_POST else None
+        rolled = kind in rollups.ENTITY_POST and not exact
+        days = whole_days(scope, platforms=False) if rolled else None
         if days is not None:
             days.params["r_kind"] = kind
             union = days.union("entity_rollup", rollups.ENTITY_ROLLUP, rollups.ENTITY_POST[kind])
@@ -350,30 +388,59 @@ class ClickHouseAnalytics(ClickHousePeople):
                 "GROUP BY value HAVING n > 0 ORDER BY n DESC, se DESC, value" + cut,
                 {**days.params, **lim},
             )
-            return [(v, int(n), int(e or 0)) for v, n, e in rows]
-        src, where, params = self.source(scope)
-        # Lower case as SQLite's lower() (ASCII letters only), so both agree.
-        key = "lower(v)" if kind in ("hashtags", "mentions") else "v"
-        rows = self.rows(
-            f"SELECT k, count() AS n, sum(e) AS se FROM (SELECT DISTINCT id, {key} AS k, e "
-            f"FROM (SELECT id, arrayJoin({kind}) AS v, {ENG} AS e FROM {src} WHERE {where})) "
-            "GROUP BY k ORDER BY n DESC, se DESC, k" + cut,
-            {**params, **lim},
-        )
+        else:
+            src, where, params = self.source(scope)
+            rows = self.rows(
+                "SELECT k, count() AS n, if(max(g) > 0, toInt64(sum(e)), NULL) AS se FROM "
+                f"(SELECT DISTINCT id, {_entity_key(kind)} AS k, e, g FROM (SELECT id, "
+                f"arrayJoin({kind}) AS v, {ENG} AS e, counts_given != 0 AS g FROM {src} "
+                f"WHERE {where})) GROUP BY k ORDER BY n DESC, se DESC NULLS LAST, k" + cut,
+                {**params, **lim},
+            )
         return [(v, int(n), int(e or 0)) for v, n, e in rows]
+
+    def _entities_given(self, scope: Scope, kind: str, values: list[str]) -> set[str]:
+        """Which of ``values`` (of ``kind``) a post of ``scope`` that gave
+        counts holds (see :func:`entities_known`)."""
+        src, where, params = self.source(scope)
+        found = self.rows(
+            f"SELECT DISTINCT k FROM (SELECT {_entity_key(kind)} AS k FROM (SELECT "
+            f"arrayJoin({kind}) AS v FROM {src} WHERE {where} AND counts_given != 0)) "
+            "WHERE k IN {vs:Array(String)}",
+            {**params, "vs": values},
+        )
+        return {v for (v,) in found}
 
     def top_clusters(
         self, scope: Scope, *, by: str = "reach", limit: int = 10
+    ) -> list[ClusterFigures]:
+        found = clusters_known(
+            self._top_clusters(scope, by, limit),
+            by,
+            lambda shown: self._clusters_given(scope, shown),
+        )
+        if by != "posts" and cut_among_unknown(found, 2 if by == "reach" else 3, limit):
+            exact = self._top_clusters(scope, by, limit, exact=True)
+            found = clusters_known(exact, by, lambda shown: self._clusters_given(scope, shown))
+        return found
+
+    def _top_clusters(
+        self, scope: Scope, by: str, limit: int, *, exact: bool = False
     ) -> list[tuple[str, int, int, int, tuple[str, ...], Post]]:
+        """The best clusters, from the cluster rollup where it answers (an
+        unknown count there is 0), else (or ``exact``) from the posts, an
+        unknown count ranked after every known one."""
         order = {"reach": "r", "posts": "n", "engagement": "e"}[by]
-        days = whole_days(scope)
+        days = None if exact else whole_days(scope)
         if days is None:
             src, where, params = self.source(scope)
             rows = self.rows(
-                f"SELECT cluster_id AS c, count() AS n, sum({REACH}) AS r, sum({ENG}) AS e, "
+                f"SELECT cluster_id AS c, count() AS n, "
+                f"if({FOLLOWED} > 0, toInt64(sum({REACH})), NULL) AS r, "
+                f"if({GIVEN} > 0, toInt64(sum({ENG})), NULL) AS e, "
                 "groupUniqArray(platform), argMin((id, published_at), (published_at, seq)) "
                 f"FROM {src} WHERE {where} AND isNotNull(cluster_id) "
-                f"GROUP BY c ORDER BY {order} DESC, n DESC, c LIMIT {{lim:UInt64}}",
+                f"GROUP BY c ORDER BY {order} DESC NULLS LAST, n DESC, c LIMIT {{lim:UInt64}}",
                 {**params, "lim": limit},
             )
             # Read whole within their time range (a lookup by id alone reads
@@ -401,6 +468,18 @@ class ClickHouseAnalytics(ClickHousePeople):
             (key, int(n), int(r or 0), int(e or 0), tuple(sorted(pf)), firsts[first])
             for key, n, r, e, pf, first in rows
         ]
+
+    def _clusters_given(self, scope: Scope, clusters: list[str]) -> Given:
+        """Which of ``clusters`` have a post in ``scope`` that gave counts, and
+        one that gave a follower count (see :func:`clusters_known`)."""
+        src, where, params = self.source(scope)
+        found = self.rows(
+            "SELECT cluster_id, max(counts_given != 0), max(isNotNull(author_followers)) "
+            f"FROM {src} WHERE {where} AND cluster_id IN {{cs:Array(String)}} "
+            "GROUP BY cluster_id",
+            {**params, "cs": clusters},
+        )
+        return {c: (bool(g), bool(f)) for c, g, f in found}
 
     def _first_posts(self, scope: Scope, clusters: list[str]) -> dict[str, Post]:
         """The earliest post of each of ``clusters`` under ``scope`` (a plain
@@ -512,11 +591,14 @@ class ClickHouseAnalytics(ClickHousePeople):
             for i, v in enumerate(vals):
                 totals[w][i] += int(v or 0)
         for got, counts in zip(out, totals, strict=True):
-            posts, eng, reach, *others, given, followed = counts
+            posts, eng, reach, authors, stories, pos, neg, neu, given, followed = counts
             # No post gave counts: engagement unknown, not 0 (reach likewise).
             got.update(
-                figures_of(posts, eng if given else None, reach if followed else None, *others)
-            )
+                figures_of(
+                    posts, eng if given else None, reach if followed else None, authors,
+                    stories, pos, neg, neu, given, followed,
+                )
+            )  # fmt: skip
         return out
 
     def _rollup_headline(
@@ -614,8 +696,11 @@ class ClickHouseAnalytics(ClickHousePeople):
             reach = r if followed else None
             n, inside = clustered.get(w, (0, 0))
             got.update(
-                figures_of(posts, eng, reach, counted.get(w, 0), posts - inside + n, pos, neg, neu)
-            )
+                figures_of(
+                    posts, eng, reach, counted.get(w, 0), posts - inside + n, pos, neg, neu,
+                    given, followed,
+                )
+            )  # fmt: skip
         return out
 
     @staticmethod
@@ -646,11 +731,3 @@ class ClickHouseAnalytics(ClickHousePeople):
             params,
         )
         return {s: (int(n), int(e or 0)) for s, n, e in rows}
-
-    def sources_reporting_engagement(self, flt: Any) -> set[str]:
-        where = filter_where(flt)
-        rows = self.rows(
-            f"SELECT DISTINCT ifNull(source, '') FROM {POSTS} WHERE {where.and_(ENG + ' > 0')}",
-            where.params,
-        )
-        return {r[0] for r in rows}

@@ -55,7 +55,8 @@ class ClickHousePeople:
         rows = self.rows(
             "SELECT platform AS pf, author_handle AS h, ifNull(source, '') AS s, "
             "max(author_name), max(author_url), max(author_followers), "
-            f"sum({ENG}), count(), ifNull(lang, '') AS l FROM {POSTS} WHERE {where} "
+            f"if(countIf(counts_given != 0) > 0, toInt64(sum({ENG})), NULL), count(), "
+            f"ifNull(lang, '') AS l FROM {POSTS} WHERE {where} "
             "GROUP BY pf, h, s, l ORDER BY pf, h, s, l",
             params,
         )

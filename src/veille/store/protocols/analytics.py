@@ -102,18 +102,98 @@ def newest_of_groups(
     ]  # fmt: skip
 
 
-def followers_known(
-    rows: Sequence[tuple[str, str, str | None, int, int, int]],
-    counted: Callable[[list[str]], set[tuple[str, str]]],
-) -> list[tuple[str, str, str | None, int, int, int | None]]:
-    """Top authors' rows with ``None`` followers where the count is unknown:
-    the rollups keep an unknown count as 0, so the handles shown with 0 are
-    asked of ``counted`` (the store's query: which ``(platform, handle)`` of
-    them have a post of the period that gave a count), and a 0 no post gave
-    becomes ``None``. Unknown is not zero: a feed gives no count."""
-    handles = sorted({r[1] for r in rows if not r[5]})
-    known = counted(handles) if handles else set()
-    return [(pf, h, n, c, e, f if f or (pf, h) in known else None) for pf, h, n, c, e, f in rows]
+def unknown_last(value: int | None) -> tuple[bool, int]:
+    """A sort key that ranks a count best first and an unknown one (``None``)
+    after every known value, a 0 included."""
+    return (value is None, -(value or 0))
+
+
+# What a store tells of some keys (authors, clusters): key -> (whether a post
+# of theirs gave like, share and reply counts, whether one gave its author's
+# follower count), a key none of whose posts did being left out.
+Given = dict[Any, tuple[bool, bool]]
+
+AuthorFigures = tuple[str, str, "str | None", int, "int | None", "int | None"]
+
+
+def _known(value: int | None, given: bool) -> int | None:
+    """A count read as 0 where it may be one never given: itself where it
+    is above 0 or some post gave it, else ``None``; ``None`` stays ``None``."""
+    return value if value is None or value or given else None
+
+
+def authors_known(
+    rows: Sequence[tuple[str, str, str | None, int, int | None, int | None]],
+    by: str,
+    given: Callable[[list[str]], Given],
+) -> list[AuthorFigures]:
+    """Top authors' rows (``(platform, handle, name, posts, engagement,
+    followers)``, best first by ``by``) with ``None`` where a count is
+    unknown: the rollups keep a count never given as 0, so the handles shown
+    with a 0 are asked of ``given`` (the store's query over the posts of the
+    period), and a 0 no post gave becomes ``None``. Unknown is not zero (a
+    feed gives no count) and ranks after every known value, a 0 included:
+    among the rows read, a quiet account before a blog. A path that told
+    already (the posts read) passes ``None`` where it is unknown."""
+    handles = sorted({r[1] for r in rows if r[4] == 0 or r[5] == 0})
+    told = given(handles) if handles else {}
+    out: list[AuthorFigures] = []
+    for pf, h, n, c, e, f in rows:
+        counts, followed = told.get((pf, h), (False, False))
+        out.append((pf, h, n, c, _known(e, counts), _known(f, followed)))
+    if by in ("engagement", "followers"):
+        out.sort(
+            key=lambda r: (unknown_last(r[4] if by == "engagement" else r[5]), -r[3], r[1], r[0])
+        )
+    return out
+
+
+def cut_among_unknown(rows: Sequence[Sequence[Any]], at: int, limit: int | None) -> bool:
+    """Whether a list ``rows`` (labelled and sorted, unknown last), read
+    ``limit`` at most from a rollup that keeps an unknown count as 0, ends
+    on an unknown value (position ``at``) where a known 0 may have been left
+    out by the limit: the store then reads the list again from the posts,
+    ranked exactly (unknown last) in SQL."""
+    return limit is not None and len(rows) >= limit > 0 and rows[-1][at] is None
+
+
+def entities_known(
+    rows: Sequence[tuple[str, int, int | None]], given: Callable[[list[str]], set[str]]
+) -> list[tuple[str, int, int | None]]:
+    """Hashtags', domains', links' or mentions' rows ``(value, posts,
+    engagement)`` with ``None`` engagement where none of the value's posts
+    gave counts (``given``: the values shown with 0 that a post of the period
+    gave counts for); by posts, then engagement (unknown after a known 0),
+    then value."""
+    zeros = sorted({v for v, _n, e in rows if e == 0})
+    told = given(zeros) if zeros else set()
+    out = [(v, n, _known(e, v in told)) for v, n, e in rows]
+    out.sort(key=lambda r: (-r[1], unknown_last(r[2]), r[0]))
+    return out
+
+
+ClusterFigures = tuple[str, int, "int | None", "int | None", tuple[str, ...], "Post"]
+
+
+def clusters_known(
+    rows: Sequence[tuple[str, int, int | None, int | None, tuple[str, ...], Post]],
+    by: str,
+    given: Callable[[list[str]], Given],
+) -> list[ClusterFigures]:
+    """Story clusters' rows ``(cluster, posts, reach, engagement, platforms,
+    earliest post)`` with ``None`` reach where none of the cluster's posts
+    gave a follower count and ``None`` engagement where none gave counts
+    (``given``: the store's query over the clusters shown with a 0); best
+    first by ``by``, an unknown value after every known one."""
+    keys = sorted({r[0] for r in rows if r[2] == 0 or r[3] == 0})
+    told = given(keys) if keys else {}
+    out: list[ClusterFigures] = []
+    for key, n, r, e, pf, first in rows:
+        counts, followed = told.get(key, (False, False))
+        out.append((key, n, _known(r, followed), _known(e, counts), pf, first))
+    if by in ("reach", "engagement"):
+        out.sort(key=lambda x: (unknown_last(x[2] if by == "reach" else x[3]), -x[1], x[0]))
+    return out
 
 
 def figures_of(
@@ -125,13 +205,18 @@ def figures_of(
     positive: int,
     negative: int,
     neutral: int,
+    given: int = 0,
+    followed: int = 0,
 ) -> dict[str, Any]:
     """One period's :meth:`AnalyticsPosts.headline_figures` from its counts
     (``None``, as SQL sums of no rows give, counts 0): net sentiment is the
     positive share minus the negative share of the scored posts. Engagement
     is ``None`` where no post gave counts (a feed's, or no post): unknown,
     not 0; a store passes ``None`` for it then. Reach likewise, where no
-    post gave its author's follower count."""
+    post gave its author's follower count. ``given`` and ``followed`` are
+    the posts that gave counts and those that gave a follower count: what
+    engagement and reach cover (each post records it, so a platform whose
+    posts gave counts only some of the time covers only those)."""
     pos, neg, neu = positive or 0, negative or 0, neutral or 0
     scored = pos + neg + neu
     return {
@@ -144,6 +229,8 @@ def figures_of(
         "positive": pos,
         "negative": neg,
         "neutral": neu,
+        "given": int(given or 0),
+        "followed": int(followed or 0),
     }  # fmt: skip
 
 
@@ -215,9 +302,11 @@ class AnalyticsPosts(Protocol):
     ) -> list[tuple[str, str, str | None, int, int, int | None]]:
         """``(platform, handle, name, posts, engagement, followers)`` of the best
         authors by posts, engagement or followers, then posts, handle, platform.
-        Posts without an author (an empty handle) are left out; ``followers``
-        is ``None`` when none of their posts of the period gave a count
-        (ranked as 0: see :func:`followers_known`)."""
+        Posts without an author (an empty handle) are left out; ``engagement``
+        is ``None`` when none of their posts of the period gave like, share
+        and reply counts, ``followers`` when none gave a follower count, and
+        an unknown value ranks after every known one (see
+        :func:`authors_known`)."""
         ...
 
     def author_count(self, scope: Scope, period: Period) -> int:
@@ -227,19 +316,22 @@ class AnalyticsPosts(Protocol):
 
     def top_entities(
         self, scope: Scope, kind: str, limit: int | None
-    ) -> list[tuple[str, int, int]]:
+    ) -> list[tuple[str, int, int | None]]:
         """``(value, posts, engagement)`` of the hashtags, domains, links or
         mentions (``kind``) held by the most posts of ``scope`` (bounded to a
-        period), then by engagement and value; every value when ``limit`` is
+        period), then by engagement (``None`` where none of the value's posts
+        gave counts, after a known 0) and value; every value when ``limit`` is
         ``None``. Hashtags and mentions are ASCII-lower-cased (SQL's
         ``lower()``); analytics folds the case and accents of both further."""
         ...
 
     def top_clusters(
         self, scope: Scope, *, by: str = "reach", limit: int = 10
-    ) -> list[tuple[str, int, int, int, tuple[str, ...], Post]]:
+    ) -> list[tuple[str, int, int | None, int | None, tuple[str, ...], Post]]:
         """``(cluster, posts, reach, engagement, platforms, earliest post)`` of
-        the best near-duplicate clusters of ``scope`` (bounded to a period)."""
+        the best near-duplicate clusters of ``scope`` (bounded to a period);
+        reach ``None`` where none of the cluster's posts gave a follower count,
+        engagement where none gave counts, ranked after every known value."""
         ...
 
     def story_count(self, scope: Scope) -> int:
@@ -254,6 +346,9 @@ class AnalyticsPosts(Protocol):
         bounds are not read): posts, engagement, reach, authors, stories and
         net_sentiment of ``scope`` over it, with the positive, negative and
         neutral counts net_sentiment comes from (as :meth:`sentiment_totals`),
+        ``given`` and ``followed`` (the posts that gave like, share and reply
+        counts, and those that gave a follower count: what engagement and
+        reach cover),
         and, under ``"by"``, each dimension of ``by`` (as :meth:`post_totals`
         takes them) to its rows ``(value, posts, engagement, reach)``, as
         ``post_totals(scope.during(period), (dim,))`` gives them. A page that
@@ -266,11 +361,8 @@ class AnalyticsPosts(Protocol):
     def author_activity(self, scope: Scope) -> list[tuple[Any, ...]]:
         """Rows ``(platform, handle, source, name, url, followers, engagement,
         posts, lang)`` of ``scope`` (bounded to a period), one per author,
-        source and language; ``followers`` is ``None`` when no post gave it."""
-        ...
-
-    def sources_reporting_engagement(self, flt: PostFilter) -> set[str]:
-        """Sources that gave an engagement count on at least one post under ``flt``."""
+        source and language; ``followers`` is ``None`` when no post gave it,
+        ``engagement`` when none gave like, share and reply counts."""
         ...
 
     def author_post_counts(self, flt: PostFilter, authors: Sequence[Account]) -> dict[Account, int]:

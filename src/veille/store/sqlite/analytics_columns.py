@@ -448,11 +448,14 @@ def _groups(keys: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
     return first, inverse.reshape(-1)
 
 
-def grouped(sel: Selection, dims: tuple[str, ...], buckets: Any = None) -> list[tuple[Any, ...]]:
+def grouped(
+    sel: Selection, dims: tuple[str, ...], buckets: Any = None, *, coverage: bool = False
+) -> list[tuple[Any, ...]]:
     """What ``post_totals`` returns, from the copy:
     rows ``([bucket,] *dims, posts, engagement, reach)`` (engagement ``None``
     where no post gave counts, reach where none gave followers); ``buckets`` is
-    ``True`` for quarter-hours or a ``_Buckets`` (local hours, days, weeks)."""
+    ``True`` for quarter-hours or a ``_Buckets`` (local hours, days, weeks);
+    ``coverage`` adds the posts that gave counts and those that gave followers."""
     n = len(sel)
     if not n:
         return []
@@ -472,7 +475,13 @@ def grouped(sel: Selection, dims: tuple[str, ...], buckets: Any = None) -> list[
     # Engagement is unknown (None) where none of the group's posts gave counts,
     # reach where none gave a follower count.
     return [
-        (*head, int(c), int(e) if g else None, int(r) if f else None)
+        (
+            *head,
+            int(c),
+            int(e) if g else None,
+            int(r) if f else None,
+            *((int(g), int(f)) if coverage else ()),
+        )
         for *head, c, e, r, g, f in zip(
             *lead,
             *names,
@@ -497,14 +506,16 @@ def _best(primary: np.ndarray, secondary: np.ndarray, limit: int) -> np.ndarray:
     return order[(primary[order] > p) | ((primary[order] == p) & (secondary[order] >= q))]
 
 
-AuthorFigures = tuple[str, str, str | None, int, int, int]
+AuthorFigures = tuple[str, str, str | None, int, int | None, int | None]
 
 
 def top_authors(sel: Selection, by: str, limit: int) -> list[AuthorFigures]:
     """The ``limit`` best authors by ``by`` (posts, engagement or followers):
     ``(platform, handle, name, posts, engagement, followers)``, ordered as the
     SQL path orders them (then by handle); the name is the greatest of their
-    posts' (as SQL's ``max``)."""
+    posts' (as SQL's ``max``). Engagement is ``None`` where none of their
+    posts gave counts, followers where none gave one: ranked after every
+    known value (the copy records which posts gave them)."""
     authored = _authored(sel)
     authors = sel["author"][authored]
     if not len(authors):
@@ -514,7 +525,14 @@ def top_authors(sel: Selection, by: str, limit: int) -> list[AuthorFigures]:
     eng = np.bincount(group, weights=sel["eng"][authored], minlength=len(first)).astype(np.int64)
     followers = np.zeros(len(first), dtype=np.int64)
     np.maximum.at(followers, group, sel["reach"][authored])
-    metric = {"posts": count, "engagement": eng, "followers": followers}[by]
+    given = np.bincount(group, weights=sel["given"][authored], minlength=len(first)) > 0
+    followed = np.bincount(group, weights=sel["followed"][authored], minlength=len(first)) > 0
+    # Unknown ranks after every known value, 0 included (counts are never negative).
+    metric = {
+        "posts": count,
+        "engagement": np.where(given, eng, -1),
+        "followers": np.where(followed, followers, -1),
+    }[by]
     chosen = []
     for g in _best(metric, count, limit).tolist():
         platform, handle = sel.value("author", int(authors[first[g]])).split("\x1f", 1)
@@ -523,9 +541,12 @@ def top_authors(sel: Selection, by: str, limit: int) -> list[AuthorFigures]:
     out: list[AuthorFigures] = []
     names = sel["name"][authored]
     for _m, _c, handle, platform, g in chosen[:limit]:
-        given = [sel.value("name", c) for c in np.unique(names[group == g]).tolist()]
-        name = max((n for n in given if n != NO_NAME), default=None)
-        out.append((platform, handle, name, int(count[g]), int(eng[g]), int(followers[g])))
+        named = [sel.value("name", c) for c in np.unique(names[group == g]).tolist()]
+        name = max((n for n in named if n != NO_NAME), default=None)
+        out.append((
+            platform, handle, name, int(count[g]), int(eng[g]) if given[g] else None,
+            int(followers[g]) if followed[g] else None,
+        ))  # fmt: skip
     return out
 
 
@@ -560,6 +581,7 @@ def figures(sel: Selection) -> dict[str, float]:
         n, int(sel["eng"].sum()) if sel["given"].any() else None,
         int(sel["reach"].sum()) if sel["followed"].any() else None, authors, stories,
         labelled("positive"), labelled("negative"), labelled("neutral"),
+        int(sel["given"].sum()), int(sel["followed"].sum()),
     )  # fmt: skip
 
 
@@ -583,7 +605,9 @@ def top_keys(sel: Selection, by: str, limit: int, *, unclustered: bool = False) 
 
 def story_rows(sel: Selection, by: str, limit: int) -> list[tuple[Any, ...]]:
     """Clusters of the selection as ``top_clusters`` reads them from SQL:
-    ``(cluster, posts, reach, engagement, "platform,platform", first key)``."""
+    ``(cluster, posts, reach, engagement, "platform,platform", first key)``,
+    reach ``None`` where none of the cluster's posts gave a follower count,
+    engagement where none gave counts, ranked after every known value."""
     clustered = np.flatnonzero(sel["clustered"])
     if not len(clustered):
         return []
@@ -592,7 +616,13 @@ def story_rows(sel: Selection, by: str, limit: int) -> list[tuple[Any, ...]]:
     count = np.bincount(group, minlength=len(first))
     reach = np.bincount(group, weights=sel["reach"][clustered], minlength=len(first))
     eng = np.bincount(group, weights=sel["eng"][clustered], minlength=len(first))
-    metric = {"reach": reach, "posts": count, "engagement": eng}[by]
+    given = np.bincount(group, weights=sel["given"][clustered], minlength=len(first)) > 0
+    followed = np.bincount(group, weights=sel["followed"][clustered], minlength=len(first)) > 0
+    metric = {
+        "reach": np.where(followed, reach, -1),
+        "posts": count,
+        "engagement": np.where(given, eng, -1),
+    }[by]
     keys = sel["pk"][clustered]
     platforms = sel["platform"][clustered]
     chosen = []
@@ -604,26 +634,30 @@ def story_rows(sel: Selection, by: str, limit: int) -> list[tuple[Any, ...]]:
     for _m, _c, name, g in chosen[:limit]:
         mine = group == g
         pf = sorted({sel.value("platform", c) for c in np.unique(platforms[mine]).tolist()})
-        out.append(
-            (name, int(count[g]), int(reach[g]), int(eng[g]), ",".join(pf), int(keys[mine].min()))
-        )
+        out.append((
+            name, int(count[g]), int(reach[g]) if followed[g] else None,
+            int(eng[g]) if given[g] else None, ",".join(pf), int(keys[mine].min()),
+        ))  # fmt: skip
     return out
 
 
-def top_entities(sel: Selection, name: str, limit: int | None) -> list[tuple[str, int, int]]:
+def top_entities(sel: Selection, name: str, limit: int | None) -> list[tuple[str, int, int | None]]:
     """``(value, posts, engagement)`` of the values of the list ``name`` held
-    by the most selected posts (then by engagement, then by value); every
-    value when ``limit`` is ``None``."""
+    by the most selected posts (then by engagement, ``None`` where none of
+    the value's posts gave counts and ranked after a known 0, then by value);
+    every value when ``limit`` is ``None``."""
     rows, codes = sel.items(name)
     if not len(codes):
         return []
     posts = np.bincount(codes)
     eng = np.bincount(codes, weights=sel["eng"][rows]).astype(np.int64)
+    given = np.bincount(codes, weights=sel["given"][rows], minlength=len(posts)) > 0
+    ranked = np.where(given, eng, -1)
     present = np.flatnonzero(posts)
     most = len(present) if limit is None else limit
     chosen = [
-        (-int(posts[c]), -int(eng[c]), sel.value(name, int(c)))
-        for c in present[_best(posts[present], eng[present], most)].tolist()
+        (-int(posts[c]), -int(ranked[c]), sel.value(name, int(c)), c)
+        for c in present[_best(posts[present], ranked[present], most)].tolist()
     ]
     chosen.sort()
-    return [(value, -n, -e) for n, e, value in chosen[:most]]
+    return [(value, -n, int(eng[c]) if given[c] else None) for n, _e, value, c in chosen[:most]]

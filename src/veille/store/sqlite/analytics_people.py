@@ -17,7 +17,7 @@ from veille.store.protocols.analytics import (
     story_bucket,
 )
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
-from veille.store.sqlite.analytics_sql import ENG, scope_sql
+from veille.store.sqlite.analytics_sql import ENG, KNOWN_POST_ENGAGEMENT, scope_sql
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
@@ -43,26 +43,15 @@ class SQLitePeople:
     def author_activity(self, scope: Scope) -> list[tuple[Any, ...]]:
         """Rows ``(platform, handle, source, name, url, followers, engagement,
         posts, lang)`` of ``scope`` (bounded to a period), one per author,
-        source and language; ``followers`` is ``None`` when no post gave it."""
+        source and language; ``followers`` is ``None`` when no post gave it,
+        ``engagement`` when none gave like, share and reply counts."""
         where, params = scope_sql(self.conn, scope)
         return self.conn.execute(
             "SELECT p.platform, p.author_handle, coalesce(p.source, ''), max(p.author_name), "
-            f"max(p.author_url), max(p.author_followers), sum({ENG}), count(*), "
+            f"max(p.author_url), max(p.author_followers), {KNOWN_POST_ENGAGEMENT}, count(*), "
             f"coalesce(p.lang, '') FROM posts p WHERE {where} GROUP BY 1, 2, 3, 9",
             params,
         ).fetchall()
-
-    def sources_reporting_engagement(self, flt: PostFilter) -> set[str]:
-        """Sources that gave a like, share or reply count on at least one post
-        under ``flt``: the others (feeds) give none, so their zeros are unknown."""
-        from veille.analytics.scope import Scope
-
-        where, params = scope_sql(self.conn, Scope(flt=flt))
-        rows = self.conn.execute(
-            f"SELECT DISTINCT coalesce(p.source, '') FROM posts p WHERE {where} AND {ENG} > 0",
-            params,
-        )
-        return {s for (s,) in rows}
 
     def author_post_counts(
         self, flt: PostFilter, authors: Sequence[tuple[str, str]]

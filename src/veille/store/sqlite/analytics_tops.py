@@ -8,7 +8,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
-from veille.store.protocols.analytics import figures_of, followers_known
+from veille.store.protocols.analytics import (
+    AuthorFigures,
+    ClusterFigures,
+    Given,
+    authors_known,
+    cut_among_unknown,
+    entities_known,
+    figures_of,
+)
 from veille.store.sqlite import analytics_columns as columns
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import (
@@ -30,6 +38,12 @@ _SELECT_POST = ", ".join("p." + c for c in POST_COLUMNS[1:])
 _POST_ORDERS = {"engagement": ENG, "reach": REACH}
 _ORDER_INDEX = {"engagement": "posts_engagement", "reach": "posts_reach"}
 _AUTHOR_ORDERS = {"posts": 4, "engagement": 5, "followers": 6}
+
+
+def _entity_key(kind: str) -> str:
+    """A value of ``kind`` as the lists count it: hashtags and mentions in
+    ASCII lower case (SQL's ``lower()``)."""
+    return "lower(j.value)" if kind in ("hashtags", "mentions") else "j.value"
 
 
 def _json_list(col: str) -> str:
@@ -102,33 +116,46 @@ class SQLiteTops(SQLiteVolume):
 
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
-    ) -> list[tuple[str, str, str | None, int, int, int | None]]:
+    ) -> list[AuthorFigures]:
         """``(platform, handle, name, posts, engagement, followers)`` of the best
         authors by ``by`` (posts, engagement, followers), then posts, handle
-        and platform; ``followers`` is ``None`` when none of their posts of
-        the period gave a count (ranked as 0)."""
-        found = self._top_authors(scope, period, by, limit)
-        return followers_known(found, lambda shown: self._counted_followers(scope, period, shown))
+        and platform; ``engagement`` and ``followers`` are ``None`` when none
+        of their posts of the period gave one, ranked after a known 0."""
 
-    def _counted_followers(
-        self, scope: Scope, period: Period, handles: list[str]
-    ) -> set[tuple[str, str]]:
+        def given(shown: list[str]) -> Given:
+            return self._authors_given(scope, period, shown)
+
+        if rollup_topic(scope) is None:
+            sel = self.analytics_copy().select(self.conn, scope.during(period))
+            if sel is not None:  # the copy records which posts gave counts
+                return columns.top_authors(sel, by, limit)
+        found = authors_known(self._top_authors(scope, period, by, limit), by, given)
+        if by != "posts" and cut_among_unknown(found, 4 if by == "engagement" else 5, limit):
+            exact = self._top_authors(scope, period, by, limit, exact=True)
+            found = authors_known(exact, by, given)
+        return found
+
+    def _authors_given(self, scope: Scope, period: Period, handles: list[str]) -> Given:
         """Which ``(platform, handle)`` of ``handles`` have a post in the
-        period that gave a follower count (see :func:`followers_known`)."""
+        period that gave counts, and one that gave a follower count (see
+        :func:`authors_known`)."""
         where, params = scope_sql(self.conn, scope.during(period), lookup=True)
         found = self.conn.execute(
-            f"SELECT DISTINCT p.platform, p.author_handle FROM posts p WHERE {where} "
-            f"AND p.author_followers IS NOT NULL "
-            f"AND p.author_handle IN ({','.join('?' * len(handles))})",
+            "SELECT p.platform, p.author_handle, max(p.counts_given), "
+            f"max(p.author_followers IS NOT NULL) FROM posts p WHERE {where} "
+            f"AND p.author_handle IN ({','.join('?' * len(handles))}) GROUP BY 1, 2",
             [*params, *handles],
         )
-        return {(pf, h) for pf, h in found}
+        return {(pf, h): (bool(c), bool(f)) for pf, h, c, f in found}
 
     def _top_authors(
-        self, scope: Scope, period: Period, by: str, limit: int
-    ) -> list[tuple[str, str, str | None, int, int, int]]:
+        self, scope: Scope, period: Period, by: str, limit: int, *, exact: bool = False
+    ) -> list[tuple[str, str, str | None, int, int | None, int | None]]:
+        """The best authors, read from the rollups where they answer (an
+        unknown count there is 0), else (or ``exact``) from the posts, an
+        unknown count (``None``) ranked after every known one."""
         order = _AUTHOR_ORDERS[by]
-        topic = rollup_topic(scope)
+        topic = None if exact else rollup_topic(scope)
         if topic is not None:
             union, params = author_rows(self.conn, scope, period, topic)
             rows = self.conn.execute(
@@ -138,18 +165,17 @@ class SQLiteTops(SQLiteVolume):
                 [*params, limit],
             ).fetchall()
         else:
-            scoped = scope.during(period)
-            sel = self.analytics_copy().select(self.conn, scoped)
-            if sel is not None:
-                return columns.top_authors(sel, by, limit)
-            where, params = scope_sql(self.conn, scoped)
+            where, params = scope_sql(self.conn, scope.during(period))
             rows = self.conn.execute(
                 "SELECT p.platform, p.author_handle, max(p.author_name), count(*), "
-                f"sum({ENG}), max({REACH}) FROM posts p WHERE {where} AND {AUTHORED} "
-                f"GROUP BY 1, 2 ORDER BY {order} DESC, 4 DESC, 2, 1 LIMIT ?",
+                f"{KNOWN_POST_ENGAGEMENT}, max(p.author_followers) FROM posts p "
+                f"WHERE {where} AND {AUTHORED} "
+                f"GROUP BY 1, 2 ORDER BY {order} DESC NULLS LAST, 4 DESC, 2, 1 LIMIT ?",
                 [*params, limit],
             ).fetchall()
-        return [(pf, h, n, c, e or 0, f or 0) for pf, h, n, c, e, f in rows]
+        if topic is not None:  # the rollup keeps a count never given as 0
+            return [(pf, h, n, c, e or 0, f or 0) for pf, h, n, c, e, f in rows]
+        return [tuple(r) for r in rows]
 
     def author_count(self, scope: Scope, period: Period) -> int:
         """How many (platform, handle) posted in ``scope`` over ``period``."""
@@ -170,13 +196,36 @@ class SQLiteTops(SQLiteVolume):
 
     def top_entities(
         self, scope: Scope, kind: str, limit: int | None
-    ) -> list[tuple[str, int, int]]:
+    ) -> list[tuple[str, int, int | None]]:
         """``(value, posts, engagement)`` of the hashtags, domains, links or
         mentions held by the most posts of ``scope`` (bounded to a period);
-        every value when ``limit`` is ``None``."""
+        every value when ``limit`` is ``None``; engagement ``None`` where none
+        of the value's posts gave counts."""
+
+        def given(shown: list[str]) -> set[str]:
+            return self._entities_given(scope, kind, shown)
+
+        f = scope.flt
+        rolled = kind in ("hashtags", "domains") and cube(scope, ()) == [] and f.since and f.until
+        if not rolled:
+            sel = self.analytics_copy().select(self.conn, scope)
+            if sel is not None:  # the copy records which posts gave counts
+                return columns.top_entities(sel, kind, limit)
+        found = entities_known(self._top_entities(scope, kind, limit), given)
+        if cut_among_unknown(found, 2, limit):
+            found = entities_known(self._top_entities(scope, kind, limit, exact=True), given)
+        return found
+
+    def _top_entities(
+        self, scope: Scope, kind: str, limit: int | None, *, exact: bool = False
+    ) -> list[tuple[str, int, int | None]]:
+        """The values held by the most posts, from the rollup where it answers
+        (an unknown count there is 0), else (or ``exact``) from the posts, an
+        unknown engagement (``None``) after every known one."""
         f = scope.flt
         most = -1 if limit is None else limit  # SQLite: a negative LIMIT is none
-        if kind in ("hashtags", "domains") and cube(scope, ()) == [] and f.since and f.until:
+        rollup = kind in ("hashtags", "domains") and cube(scope, ()) == []
+        if rollup and not exact and f.since and f.until:
             # Whole UTC days from the day rows, the edges from the quarter rows.
             q0, q1 = int(f.since.timestamp()) // QUARTER, int(f.until.timestamp()) // QUARTER
             d0, d1 = -(-q0 // 96), q1 // 96
@@ -192,44 +241,56 @@ class SQLiteTops(SQLiteVolume):
                 f"SELECT value, sum(posts), sum(engagement) FROM ({union}) "
                 "GROUP BY 1 HAVING sum(posts) > 0 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
                 [*(x for r in ranges for x in r), most],
-            )
-            return [(v, n, e or 0) for v, n, e in rows]
-        sel = self.analytics_copy().select(self.conn, scope)
-        if sel is not None:
-            return columns.top_entities(sel, kind, limit)
+            ).fetchall()
+        else:
+            where, params = scope_sql(self.conn, scope)
+            rows = self.conn.execute(
+                "SELECT v, count(*), CASE WHEN max(g) THEN sum(e) END FROM (SELECT DISTINCT "
+                f"p.pk, {_entity_key(kind)} AS v, {ENG} AS e, p.counts_given AS g "
+                f"FROM posts p, json_each({_json_list('p.' + kind)}) j WHERE {where}) "
+                "GROUP BY 1 ORDER BY 2 DESC, 3 DESC NULLS LAST, 1 LIMIT ?",
+                [*params, most],
+            ).fetchall()
+        return [tuple(r) for r in rows]
+
+    def _entities_given(self, scope: Scope, kind: str, values: list[str]) -> set[str]:
+        """Which of ``values`` (of ``kind``) a post of ``scope`` that gave
+        counts holds (see :func:`entities_known`)."""
         where, params = scope_sql(self.conn, scope)
-        key = "lower(j.value)" if kind in ("hashtags", "mentions") else "j.value"
-        rows = self.conn.execute(
-            f"SELECT v, count(*), sum(e) FROM (SELECT DISTINCT p.pk, {key} AS v, {ENG} AS e "
-            f"FROM posts p, json_each({_json_list('p.' + kind)}) j WHERE {where}) "
-            "GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
-            [*params, most],
+        key = _entity_key(kind)
+        found = self.conn.execute(
+            f"SELECT DISTINCT {key} FROM posts p, json_each({_json_list('p.' + kind)}) j "
+            f"WHERE {where} AND p.counts_given AND {key} IN ({','.join('?' * len(values))})",
+            [*params, *values],
         )
-        return [(v, n, e or 0) for v, n, e in rows]
+        return {v for (v,) in found}
 
     def top_clusters(
         self, scope: Scope, *, by: str = "reach", limit: int = 10
-    ) -> list[tuple[str, int, int, int, tuple[str, ...], Post]]:
+    ) -> list[ClusterFigures]:
         """``(cluster, posts, reach, engagement, platforms, earliest post)`` of
         the best ``limit`` near-duplicate clusters of ``scope`` (bounded to a
-        period) by reach, posts or engagement."""
+        period) by reach, posts or engagement; reach or engagement ``None``
+        where none of the cluster's posts gave it, ranked after a known 0."""
         sel = self.analytics_copy().select(self.conn, scope)
         if sel is not None:
             rows = columns.story_rows(sel, by, limit)
         else:
             where, params = scope_sql(self.conn, scope)
             order = {"reach": 3, "posts": 2, "engagement": 4}[by]
+            # Unknown (NULL: none of the cluster's posts gave it) after every
+            # known value, 0 included.
             rows = self.conn.execute(
-                f"SELECT p.cluster_id, count(*), sum({REACH}), sum({ENG}), "
+                f"SELECT p.cluster_id, count(*), {KNOWN_POST_REACH}, {KNOWN_POST_ENGAGEMENT}, "
                 # Posts are keyed by time: the smallest key is the earliest post.
                 "group_concat(DISTINCT p.platform), min(p.pk) "
                 f"FROM posts p WHERE {where} AND p.cluster_id IS NOT NULL "
-                f"GROUP BY 1 ORDER BY {order} DESC, 2 DESC, 1 LIMIT ?",
+                f"GROUP BY 1 ORDER BY {order} DESC NULLS LAST, 2 DESC, 1 LIMIT ?",
                 [*params, limit],
             ).fetchall()
         firsts = self.posts_keyed([r[5] for r in rows])
         return [
-            (key, n, reach or 0, eng or 0, tuple(sorted(pf.split(","))), firsts[m])
+            (key, n, reach, eng, tuple(sorted(pf.split(","))), firsts[m])
             for key, n, reach, eng, pf, m in rows
         ]
 
@@ -257,12 +318,13 @@ class SQLiteTops(SQLiteVolume):
         assert f.since is not None and f.until is not None
         period = Period(f.since, f.until)
         whole = replace(scope, flt=replace(f, since=None, until=None))
-        rows = self.post_totals(scope)
-        posts, eng, reach = (rows[0] if rows else (0, None, None))[-3:]
+        rows = self.post_totals(scope, coverage=True)
+        posts, eng, reach, given, followed = (rows[0] if rows else (0, None, None, 0, 0))[-5:]
         authors, stories = self.author_count(whole, period), self.story_count(scope)
         return figures_of(
-            posts, eng, reach, authors, stories, *self.sentiment_totals(whole, period)
-        )
+            posts, eng, reach, authors, stories, *self.sentiment_totals(whole, period),
+            given, followed,
+        )  # fmt: skip
 
     def headline_figures(
         self, scope: Scope, periods: Sequence[Period], by: tuple[str, ...] = ()
@@ -320,7 +382,8 @@ class SQLiteTops(SQLiteVolume):
                 "THEN p.platform || char(31) || p.author_handle END), "
                 "count(*) - count(p.cluster_id) + count(DISTINCT p.cluster_id), "
                 "sum(p.sentiment = 'positive'), sum(p.sentiment = 'negative'), "
-                f"sum(p.sentiment = 'neutral') FROM posts p WHERE {where}",
+                "sum(p.sentiment = 'neutral'), sum(p.counts_given), "
+                f"sum(p.author_followers IS NOT NULL) FROM posts p WHERE {where}",
                 params,
             ).fetchone()
         )

@@ -112,19 +112,32 @@ class SQLiteVolume(columns.KeepsColumns):
     """Counts of posts, engagement and reach, grouped."""
 
     def post_totals(
-        self, scope: Scope, dims: tuple[str, ...] = (), buckets: Any = False
+        self,
+        scope: Scope,
+        dims: tuple[str, ...] = (),
+        buckets: Any = False,
+        *,
+        coverage: bool = False,
     ) -> list[tuple[Any, ...]]:
         """Rows ``([bucket,] *dims, posts, engagement, reach)``, engagement
         ``None`` where none of the posts gave counts, reach ``None`` where
         none gave a follower count; ``buckets`` is
         ``False``, ``True`` (quarter-hours) or a ``_Buckets`` (local hours,
-        days, weeks); missing dimension values are ``""``."""
+        days, weeks); missing dimension values are ``""``. ``coverage`` adds
+        two measures: the posts that gave counts and those that gave a
+        follower count (what engagement and reach cover)."""
+        m = 5 if coverage else 3
         split = _split_at_quarters(scope, dims)
         if split is not None:
             return _merged(
-                [row for part in split for row in self.post_totals(part, dims, buckets)],
-                measures=3,
+                [
+                    row
+                    for part in split
+                    for row in self.post_totals(part, dims, buckets, coverage=coverage)
+                ],
+                measures=m,
             )
+        rolled = ", sum(counted), sum(followed)" if coverage else ""
         conn = self.conn
 
         def bucket(q: str) -> list[str]:
@@ -153,11 +166,11 @@ class SQLiteVolume(columns.KeepsColumns):
                 params.append(int(f.until.timestamp()) // QUARTER)
             lead = "".join(c + ", " for c in bucket("bucket"))
             sql = (
-                f"SELECT {lead}sum(posts), {KNOWN_ENGAGEMENT}, {KNOWN_REACH} "
+                f"SELECT {lead}sum(posts), {KNOWN_ENGAGEMENT}, {KNOWN_REACH}{rolled} "
                 "FROM topic_rollup "
                 f"WHERE {' AND '.join(clauses)}{group}"
             )
-            return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
+            return [r for r in conn.execute(sql, params).fetchall() if r[-m]]
         dims_cube = cube(scope, dims)
         if dims_cube is not None:
             column = {name: f"v{i + 1}" for i, name in enumerate(dims_cube)}
@@ -175,11 +188,11 @@ class SQLiteVolume(columns.KeepsColumns):
                     params.extend(values)
             cols = bucket("bucket") + [column[d] for d in dims]
             sel = ", ".join([*cols, "sum(posts)", KNOWN_ENGAGEMENT, KNOWN_REACH])
-            sql = f"SELECT {sel} FROM post_rollup WHERE {' AND '.join(clauses)}{group}"
-            return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
+            sql = f"SELECT {sel}{rolled} FROM post_rollup WHERE {' AND '.join(clauses)}{group}"
+            return [r for r in conn.execute(sql, params).fetchall() if r[-m]]
         copy = self.analytics_copy().select(conn, scope)
         if copy is not None:
-            return columns.grouped(copy, dims, buckets)
+            return columns.grouped(copy, dims, buckets, coverage=coverage)
         where, params = scope_sql(self.conn, scope)
         cols = bucket("(p.published_at / 900)") + [f"coalesce(p.{d}, '')" for d in dims]
         sel = ", ".join(
@@ -188,10 +201,15 @@ class SQLiteVolume(columns.KeepsColumns):
                 "count(*)",
                 KNOWN_POST_ENGAGEMENT,
                 KNOWN_POST_REACH,
+                *(
+                    ["sum(p.counts_given)", "sum(p.author_followers IS NOT NULL)"]
+                    if coverage
+                    else []
+                ),
             ]
         )
         sql = f"SELECT {sel} FROM posts p WHERE {where}{group}"
-        return [r for r in conn.execute(sql, params).fetchall() if r[-3]]
+        return [r for r in conn.execute(sql, params).fetchall() if r[-m]]
 
     def posts_per_bucket(
         self, scope: Scope, period: Period, buckets: Any, starts: list[datetime]
