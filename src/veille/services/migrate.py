@@ -12,6 +12,7 @@ already equal. Run it with the daemon stopped.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -152,6 +153,14 @@ def _digest(rows: Iterable[Iterable[Any]]) -> tuple[int, int]:
     return n, total
 
 
+def _sorted_digest(rows: list[Any]) -> tuple[int, int]:
+    """How many ``rows`` and a checksum of them all, for rows given in one
+    order on both sides (:func:`~veille.store.purged.dims_of`'s): one hash
+    of the whole, where a hash per row took 2 s per 200,000 rows."""
+    data = json.dumps([list(r) for r in rows], ensure_ascii=False).encode()
+    return len(rows), int.from_bytes(hashlib.sha256(data).digest()[:16], "big")
+
+
 def _posts_digest(store: Any) -> tuple[int, int]:
     return _digest(store.post_digests(batch_size=PAGE))
 
@@ -172,12 +181,14 @@ def _carry(
     read: str,
     add: str,
     missing: list[Any],
-    shape: Callable[[list[Any]], list[Any]] = list,
+    *,
+    digest: Callable[[list[Any]], tuple[int, int]] = _digest,
+    held: Callable[[], list[Any]] | None = None,
 ) -> TableCheck:
     """Add ``missing`` to ``dst`` by its method ``add`` (a store without it
     is refused when there are some), then check ``rows`` against what its
-    method ``read`` gives (in ``shape``)."""
-    held = getattr(dst, read, list)
+    method ``read`` gives (or ``held``), by ``digest``."""
+    read_back: Callable[[], list[Any]] = held if held is not None else getattr(dst, read, list)
     if missing:
         write = getattr(dst, add, None)
         if write is None:
@@ -186,7 +197,7 @@ def _carry(
                 hint="Move the posts to sqlite://, chdb:// or clickhouse://.",
             )
         write(missing)
-    (n_from, sum_from), (n_to, sum_to) = _digest(rows), _digest(shape(held()))
+    (n_from, sum_from), (n_to, sum_to) = digest(rows), digest(read_back())
     return TableCheck(table, n_from, n_to, f"{sum_from:032x}", f"{sum_to:032x}", len(missing))
 
 
@@ -225,11 +236,24 @@ def copy_purged_rollup(src: Any, dst: Any) -> TableCheck:
     questions the pages ask): only the difference is added, so a rerun (or
     a resumed copy) adds nothing."""
     read, add = "purged_rollup", "add_purged_rollup"
-    rows: list[tuple[Any, ...]] = getattr(src, read, list)()
-    held: list[tuple[Any, ...]] = getattr(dst, read, list)()
-    missing = [] if dims_of(rows) == dims_of(held) else _lacking(rows, held, 5)
+    want, have = _purged_dims(src), _purged_dims(dst)
+    missing = []
+    if want != have:
+        held: list[tuple[Any, ...]] = getattr(dst, read, list)()
+        missing = _lacking(getattr(src, read, list)(), held, 5)
     what = "what the figures count of purged posts"
-    return _carry("post_rollup", what, dims_of(rows), dst, read, add, missing, dims_of)
+    return _carry("post_rollup", what, want, dst, read, add, missing,
+                  digest=_sorted_digest, held=lambda: _purged_dims(dst))  # fmt: skip
+
+
+def _purged_dims(store: Any) -> list[tuple[Any, ...]]:
+    """What ``store``'s rollup counts of purged posts, per dimension and pair
+    (:func:`~veille.store.purged.dims_of`): a SQLite store gives them as it
+    keeps them, without rebuilding their combinations."""
+    given = getattr(store, "purged_rollup_dims", None)
+    if given is not None:
+        return list(given())
+    return dims_of(getattr(store, "purged_rollup", list)())
 
 
 def copy_purged_entities(src: Any, dst: Any) -> TableCheck:

@@ -50,15 +50,28 @@ def _nonzero(sums: dict[Any, list[int]]) -> list[tuple[Any, ...]]:
     return [(*k, *v) for k, v in sorted(sums.items()) if any(v)]
 
 
+# Each dim with the positions of its values in a cube row's dimensions
+# (``None``: the ``v1``/``v2`` it leaves empty).
+_TAKE: list[tuple[str, int | None, int | None]] = [
+    (d, *(p[0] if p else None, p[1] if len(p) > 1 else None)) for d in DIMS for p in [_parts(d)]
+]
+
+
+_WIDTH = {d: len(_parts(d)) for d in DIMS}
+
+
 def dims_of(cube: Iterable[Row]) -> list[tuple[Any, ...]]:
     """``(dim, bucket, v1, v2, *measures)`` of cube rows, rows summing to
     nothing left out."""
-    sums: dict[Any, list[int]] = {}
+    sums: dict[tuple[Any, ...], list[int]] = {}
     for row in cube:
-        bucket, values, measures = row[0], row[1:5], row[5:]
-        for dim in DIMS:
-            v = [values[i] for i in _parts(dim)] + ["", ""]
-            _add(sums, (dim, int(bucket), str(v[0]), str(v[1])), measures)
+        bucket, values, measures = int(row[0]), row[1:5], [int(m) for m in row[5:]]
+        for dim, i, j in _TAKE:
+            key = (dim, bucket, "" if i is None else values[i], "" if j is None else values[j])
+            got = sums.get(key)
+            sums[key] = (
+                measures if got is None else [a + b for a, b in zip(got, measures, strict=True)]
+            )
     return _nonzero(sums)
 
 
@@ -74,7 +87,7 @@ def cube_of(dims: Iterable[Row]) -> list[tuple[Any, ...]]:
         if dim not in DIMS:
             continue
         width = len(measures)
-        key = tuple((str(v1), str(v2))[: len(_parts(dim))])
+        key = tuple((str(v1), str(v2))[: _WIDTH[dim]])
         _add(by_bucket[int(bucket)][dim], key, measures)
     out: dict[Any, list[int]] = {}
     for bucket, marg in sorted(by_bucket.items()):

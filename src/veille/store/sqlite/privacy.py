@@ -310,6 +310,11 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         migrate`` carries them with the posts."""
         return purged.purged_cube(self.conn)
 
+    def purged_rollup_dims(self) -> list[tuple[Any, ...]]:
+        """:meth:`purged_rollup` as this store keeps it: ``(dim, quarter-hour,
+        v1, v2, *measures)`` (what ``veille store migrate`` compares)."""
+        return purged.purged_dims(self.conn)
+
     def add_purged_rollup(self, rows: Sequence[Sequence[Any]]) -> None:
         """Add rows of :meth:`purged_rollup`'s shape (of posts held
         elsewhere before) to every dimension and pair of ``post_rollup``."""

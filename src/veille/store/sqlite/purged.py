@@ -25,12 +25,12 @@ def _purged_buckets(conn: sqlite3.Connection) -> list[int]:
     return [
         int(b)
         for (b,) in conn.execute(
-            "WITH held AS (SELECT published_at / 900 AS bucket, count(*) AS n, "
-            "sum(likes + shares + replies) AS e, sum(coalesce(author_followers, 0)) AS r "
-            "FROM posts GROUP BY 1) "
-            "SELECT r.bucket FROM post_rollup r LEFT JOIN held h ON h.bucket = r.bucket "
-            "WHERE r.dim = '' AND (r.posts != coalesce(h.n, 0) OR r.engagement != "
-            "coalesce(h.e, 0) OR r.reach != coalesce(h.r, 0)) ORDER BY 1"
+            # One grouping of both (a join of the rollup with the posts
+            # grouped took 2 s at 20,000 posts).
+            "SELECT bucket FROM (SELECT bucket, posts AS n, engagement AS e, reach AS r "
+            "FROM post_rollup WHERE dim = '' UNION ALL SELECT published_at / 900, -1, "
+            "-(likes + shares + replies), -coalesce(author_followers, 0) FROM posts) "
+            "GROUP BY bucket HAVING sum(n) != 0 OR sum(e) != 0 OR sum(r) != 0 ORDER BY 1"
         )
     ]
 
@@ -39,11 +39,10 @@ def _between(buckets: list[int], size: int) -> tuple[int, int]:
     return buckets[0] * 900 // size, buckets[-1] * 900 // size
 
 
-def purged_cube(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
-    """``(quarter-hour, platform, language, country, sentiment, posts,
-    engagement, reach, posts that gave counts, posts that gave followers)``
-    of the purged posts, rebuilt from the rollup's dimensions and pairs
-    (:func:`~veille.store.purged.cube_of`)."""
+def purged_dims(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """``(dim, quarter-hour, v1, v2, posts, engagement, reach, posts that
+    gave counts, posts that gave followers)`` that ``post_rollup`` counts
+    beyond the posts held, in :func:`~veille.store.purged.dims_of`'s order."""
     buckets = _purged_buckets(conn)
     if not buckets:
         return []
@@ -72,7 +71,15 @@ def purged_cube(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
         got = want.setdefault((dim, b, v1, v2), [0] * len(m))
         for i, x in enumerate(m):
             got[i] -= x
-    return cube_of((*k, *v) for k, v in want.items() if any(v))
+    return sorted((*k, *v) for k, v in want.items() if any(v))
+
+
+def purged_cube(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """``(quarter-hour, platform, language, country, sentiment, posts,
+    engagement, reach, posts that gave counts, posts that gave followers)``
+    of the purged posts, rebuilt from the rollup's dimensions and pairs
+    (:func:`~veille.store.purged.cube_of`)."""
+    return cube_of(purged_dims(conn))
 
 
 def add_cube(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
