@@ -521,11 +521,11 @@ def _read_by_cli(root: Path, period: str) -> dict[str, Any]:
 
 
 def test_a_move_after_a_purge_keeps_country_sentiment_and_entities(
-    workspace: Workspace, tmp_path: Path, clickhouse_posts: str
+    workspace: Workspace, tmp_path: Path, clickhouse_posts: str, state_url: str
 ) -> None:
     """Posts over three months, a retention purge of the oldest six weeks
-    (to 13:00 of a day), then a move to ClickHouse (resumed after a move
-    killed half-way) and back to SQLite (run twice): over the purged month
+    (to 13:00 of a day), then a move to ClickHouse and PostgreSQL (resumed
+    after a move killed half-way) and back to SQLite (run twice): over the purged month
     and the whole period, the CLI's volume by country and by sentiment (alone
     and of one platform), top authors, hashtags and domains read as before
     the move. Before, a move read every purged post's country and sentiment
@@ -561,12 +561,12 @@ def test_a_move_after_a_purge_keeps_country_sentiment_and_entities(
         for what in ("purged_rollup", "purged_entities", "purged_authors"):
             getattr(target, f"add_{what}")(getattr(workspace.posts, what)()[1::2])
         target.close()
-    report = migrate_workspace(workspace, posts_url=chdb_url, state_url=None)
+    report = migrate_workspace(workspace, posts_url=chdb_url, state_url=state_url)
     assert report.ok, report.checks
     checks = {c.table: c for c in report.checks}
-    for url in (chdb_url, back_url):
+    for url, state in ((chdb_url, state_url), (back_url, back_url)):
         (workspace.root / "veille.toml").write_text(
-            f'[store]\nposts = "{url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
+            f'[store]\nposts = "{url}"\nstate = "{state}"\n', encoding="utf-8"
         )
         for p in periods:
             now = _read_by_cli(workspace.root, p)
@@ -574,10 +574,10 @@ def test_a_move_after_a_purge_keeps_country_sentiment_and_entities(
                 assert now[k] == before[p][k], (url, p, k, now[k], before[p][k])
         if url == chdb_url:
             with Workspace.open(workspace.root) as moved:
-                report = migrate_workspace(moved, posts_url=back_url, state_url=None)
+                report = migrate_workspace(moved, posts_url=back_url, state_url=back_url)
                 assert report.ok, report.checks
                 # Again (a move killed and run again): nothing is counted twice.
-                again = migrate_workspace(moved, posts_url=back_url, state_url=None)
+                again = migrate_workspace(moved, posts_url=back_url, state_url=back_url)
                 for table in ("post_rollup", "entity_rollup", "author_rollup"):
                     check = {c.table: c for c in again.checks}[table]
                     assert check.copied == 0 and check.ok, check
