@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from veille.errors import ConfigError, NotServed, PostsUnavailable, StoreError
+from veille.errors import ConfigError, NotServed, PostsUnavailable, StoreError, tr
 from veille.models import Cursor, Post
 from veille.store.base import PostFilter, UpsertResult
 from veille.store.protocols.privacy import ErasureReport
@@ -215,6 +215,16 @@ class RemotePostStore:
         by quarter-hour, platform, language, country and sentiment
         (``veille store migrate`` carries them with the posts)."""
         found = self._call("purged_rollup", {})
+        if any(len(r) != 10 for r in found):
+            # A server of an earlier release: by platform and language only.
+            raise StoreError(
+                tr(
+                    "the posts endpoint %(url)s gives the figures of purged posts without "
+                    "their country and sentiment",
+                    url=self.shown,
+                ),
+                hint=tr("Upgrade veille where `veille store serve-posts` runs, then move again."),
+            )
         return [(int(r[0]), *map(str, r[1:5]), *map(int, r[5:])) for r in found]
 
     def add_purged_rollup(self, rows: Sequence[Sequence[Any]]) -> None:
