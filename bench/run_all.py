@@ -17,6 +17,7 @@ QUICK = {
     "eval_sentiment.py": ["--posts", "2000"],
     "ingest.py": ["--posts", "50000"],
     "migrate.py": ["--rows", "100000"],
+    "migrate_purged.py": ["--posts", "5000"],
     "percolate.py": ["--n", "1000", "--docs", "200", "--brute-docs", "20"],
     "platforms.py": ["--days", "3"],
     "search.py": ["--posts", "50000", "--queries", "50"],

@@ -124,3 +124,35 @@ def test_an_endpoint_that_is_down_is_named_with_what_to_do(served: PostServer) -
         list(client.iter_posts())
     for err in (call.value, walk.value):
         assert "serve-posts" in (err.hint or "")
+
+
+class GivesOldPurgedShape:
+    """A posts store as a release before 2026-12-05 served it: the figures
+    of purged posts by quarter-hour, platform and language only."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def purged_rollup(self) -> list[tuple[Any, ...]]:
+        return [(7, "mastodon", "en", 3, 4, 5, 3)]
+
+
+def test_purged_figures_of_an_earlier_server_are_refused_not_misread(
+    held: SQLiteStore,
+) -> None:
+    """A move from (or to) a posts server of an earlier release: its
+    figures of purged posts lack country and sentiment. Read as today's
+    rows they put counts in the place of a country; the move stops, saying
+    to upgrade the server."""
+    server = PostServer(GivesOldPurgedShape(held)).start()
+    try:
+        client = RemotePostStore(server.url)
+        with pytest.raises(StoreError, match="without their country and sentiment") as err:
+            client.purged_rollup()
+        assert "serve-posts" in str(err.value.hint)
+        client.close()
+    finally:
+        server.stop()

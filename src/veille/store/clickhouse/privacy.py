@@ -56,6 +56,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import StoreError
+from veille.store.clickhouse import purged
 from veille.store.clickhouse.filters import POSTS
 from veille.store.clickhouse.rows import (
     KNOWN_COLUMNS,
@@ -501,42 +502,36 @@ class ClickHousePrivacy:
                 [encode({**dict(zip(names, r, strict=True)), "upto": 0}) for r in chunk],
             )
 
-    def purged_rollup(self) -> list[tuple[int, str, str, int, int, int, int]]:
+    def purged_rollup(self) -> list[tuple[Any, ...]]:
         """What ``post_rollup`` counts of posts this store no longer holds (a
         retention purge deletes posts, not their rows there): ``(quarter-hour,
-        platform, language, posts, engagement, reach, posts that gave
-        counts)`` beyond what its posts count. ``veille store migrate``
-        carries them with the posts."""
-        return [
-            (int(b), str(pf), str(lang), int(n), int(e), int(r), int(c))
-            for b, pf, lang, n, e, r, c in self.rows(
-                "SELECT b, pf, lg, sum(n) AS sn, sum(e) AS se, sum(r) AS sr, sum(c) AS sc FROM ("
-                "SELECT bucket AS b, toString(platform) AS pf, toString(lang) AS lg, "
-                "toInt64(posts) AS n, toInt64(engagement) AS e, toInt64(reach) AS r, "
-                "toInt64(counted) AS c FROM post_rollup UNION ALL "
-                "SELECT intDiv(published_at, 900), toString(platform), ifNull(lang, ''), "
-                "toInt64(-1), -toInt64(likes + shares + replies), "
-                "-toInt64(ifNull(author_followers, 0)), -toInt64(counts_given != 0) "
-                f"FROM {POSTS}) GROUP BY b, pf, lg "
-                "HAVING sn != 0 OR se != 0 OR sr != 0 OR sc != 0 ORDER BY b, pf, lg"
-            )
-        ]
+        platform, language, country, sentiment, posts, engagement, reach,
+        posts that gave counts, posts that gave followers)``. ``veille store
+        migrate`` carries them with the posts."""
+        return purged.purged_cube(self)
 
-    def add_purged_rollup(self, rows: Sequence[tuple[int, str, str, int, int, int, int]]) -> None:
-        """Add ``(quarter-hour, platform, language, posts, engagement, reach,
-        posts that gave counts)`` of posts held elsewhere before
-        (:meth:`purged_rollup`) to ``post_rollup``; their country and
-        sentiment are not carried (read as unknown)."""
-        names = ("bucket", "platform", "lang", "posts", "engagement", "reach", "counted")
-        for i in range(0, len(rows), _CHUNK):
-            chunk = rows[i : i + _CHUNK]
-            self.client.insert(
-                "post_rollup",
-                [
-                    encode({**dict(zip(names, r, strict=True)), "country": "", "sentiment": ""})
-                    for r in chunk
-                ],
-            )
+    def add_purged_rollup(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_rollup`'s shape (of posts held elsewhere
+        before) to ``post_rollup``."""
+        purged.add_cube(self, rows)
+
+    def purged_entities(self) -> list[tuple[str, int, str, int, int]]:
+        """``(kind, UTC day, value, posts, engagement)`` the hashtags and
+        domains rollup counts of posts this store no longer holds."""
+        return purged.purged_entities(self)
+
+    def add_purged_entities(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_entities`'s shape to ``entity_rollup``."""
+        purged.add_entities(self, rows)
+
+    def purged_authors(self) -> list[tuple[Any, ...]]:
+        """``(UTC day, platform, handle, posts, engagement, followers, name)``
+        ``author_rollup`` counts of posts this store no longer holds."""
+        return purged.purged_authors(self)
+
+    def add_purged_authors(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_authors`'s shape to ``author_rollup``."""
+        purged.add_authors(self, rows)
 
     def _erase_posts_of(self, handle: str, platform: str | None) -> ErasureReport:
         """Delete the posts of a person whose record is written, by chunks of

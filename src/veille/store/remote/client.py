@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from veille.errors import ConfigError, NotServed, PostsUnavailable, StoreError
+from veille.errors import ConfigError, NotServed, PostsUnavailable, StoreError, tr
 from veille.models import Cursor, Post
 from veille.store.base import PostFilter, UpsertResult
 from veille.store.protocols.privacy import ErasureReport
@@ -210,18 +210,46 @@ class RemotePostStore:
         if rows:
             self._call("add_purged_topic_totals", {"rows": [list(r) for r in rows]})
 
-    def purged_rollup(self) -> list[tuple[int, str, str, int, int, int, int]]:
-        """What the served store's figures count of posts it no longer holds
+    def purged_rollup(self) -> list[tuple[Any, ...]]:
+        """What the served store's figures count of posts it no longer holds,
+        by quarter-hour, platform, language, country and sentiment
         (``veille store migrate`` carries them with the posts)."""
         found = self._call("purged_rollup", {})
-        return [
-            (int(b), str(pf), str(lg), int(n), int(e), int(r), int(c))
-            for b, pf, lg, n, e, r, c in found
-        ]
+        if any(len(r) != 10 for r in found):
+            # A server of an earlier release: by platform and language only.
+            raise StoreError(
+                tr(
+                    "the posts endpoint %(url)s gives the figures of purged posts without "
+                    "their country and sentiment",
+                    url=self.shown,
+                ),
+                hint=tr("Upgrade veille where `veille store serve-posts` runs, then move again."),
+            )
+        return [(int(r[0]), *map(str, r[1:5]), *map(int, r[5:])) for r in found]
 
-    def add_purged_rollup(self, rows: Sequence[tuple[int, str, str, int, int, int, int]]) -> None:
+    def add_purged_rollup(self, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self._call("add_purged_rollup", {"rows": [list(r) for r in rows]})
+
+    def purged_entities(self) -> list[tuple[str, int, str, int, int]]:
+        """What the served store's hashtags and domains count of posts it no
+        longer holds, by day (``veille store migrate`` carries them)."""
+        found = self._call("purged_entities", {})
+        return [(str(k), int(d), str(v), int(n), int(e)) for k, d, v, n, e in found]
+
+    def add_purged_entities(self, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._call("add_purged_entities", {"rows": [list(r) for r in rows]})
+
+    def purged_authors(self) -> list[tuple[Any, ...]]:
+        """What the served store's authors' rollup counts of posts it no
+        longer holds (``veille store migrate`` carries them)."""
+        found = self._call("purged_authors", {})
+        return [(int(r[0]), str(r[1]), str(r[2]), *map(int, r[3:6]), r[6]) for r in found]
+
+    def add_purged_authors(self, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._call("add_purged_authors", {"rows": [list(r) for r in rows]})
 
     def erase_author_posts(self, handle: str, platform: str | None) -> ErasureReport:
         data = self._call("erase_author_posts", {"handle": handle, "platform": platform})

@@ -48,9 +48,17 @@ WRITES = frozenset(
         "record_forgotten",
         "add_purged_topic_totals",
         "add_purged_rollup",
+        "add_purged_entities",
+        "add_purged_authors",
         "lift_objection",
     }
 )
+
+
+def _author_row(r: Any) -> tuple[Any, ...]:
+    """``(day, platform, handle, posts, engagement, followers, name)`` from JSON."""
+    return (int(r[0]), str(r[1]), str(r[2]), *map(int, r[3:6]),
+            None if r[6] is None else str(r[6]))  # fmt: skip
 
 
 class UnknownCall(LookupError):
@@ -121,8 +129,20 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
         return [list(r) for r in store.purged_rollup()]
     if name == "add_purged_rollup":
         store.add_purged_rollup(
-            [(int(b), str(pf), str(lg), *map(int, n)) for b, pf, lg, *n in body["rows"]]
+            [(int(r[0]), *map(str, r[1:5]), *map(int, r[5:])) for r in body["rows"]]
         )
+        return None
+    if name == "purged_entities":  # and the hashtags and domains of purged posts
+        return [list(r) for r in store.purged_entities()]
+    if name == "add_purged_entities":
+        store.add_purged_entities(
+            [(str(k), int(d), str(v), int(n), int(e)) for k, d, v, n, e in body["rows"]]
+        )
+        return None
+    if name == "purged_authors":  # and the authors' figures of purged posts
+        return [list(r) for r in store.purged_authors()]
+    if name == "add_purged_authors":
+        store.add_purged_authors([_author_row(r) for r in body["rows"]])
         return None
     if name in PRIVACY_CALLS or name in ("author_post_ids", "post_ids_before"):
         return _privacy_call(store, name, body)

@@ -34,6 +34,7 @@ from veille.store.protocols.privacy import (
     refusals,
     story_key,
 )
+from veille.store.sqlite import purged
 from veille.store.sqlite.portable import SQLitePortable, SQLitePortableTx, SQLiteSql
 from veille.store.sqlite.rows import SEQ_BITS
 
@@ -300,55 +301,45 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 rows,
             )
 
-    def purged_rollup(self) -> list[tuple[int, str, str, int, int, int, int]]:
+    def purged_rollup(self) -> list[tuple[Any, ...]]:
         """What ``post_rollup`` counts of posts this store no longer holds (a
-        retention purge leaves them there): ``(quarter-hour, platform,
-        language, posts, engagement, reach, posts that gave counts)`` beyond
-        what its posts count, from its language-and-platform rows (the finest
-        both posts backends keep). ``veille store migrate`` carries them with
-        the posts."""
-        return [
-            (int(b), str(pf), str(lang), int(n), int(e), int(r), int(c))
-            for b, pf, lang, n, e, r, c in self.conn.execute(
-                "WITH held AS (SELECT published_at / 900 AS bucket, platform, "
-                "coalesce(lang, '') AS lang, count(*) AS posts, "
-                "sum(likes + shares + replies) AS engagement, "
-                "sum(coalesce(author_followers, 0)) AS reach, sum(counts_given) AS counted "
-                "FROM posts GROUP BY 1, 2, 3) "
-                "SELECT * FROM (SELECT r.bucket, r.v2 AS platform, r.v1 AS lang, "
-                "r.posts - coalesce(h.posts, 0) AS n, "
-                "r.engagement - coalesce(h.engagement, 0) AS e, "
-                "r.reach - coalesce(h.reach, 0) AS r, r.counted - coalesce(h.counted, 0) AS c "
-                "FROM post_rollup r LEFT JOIN held h ON h.bucket = r.bucket "
-                "AND h.platform = r.v2 AND h.lang = r.v1 WHERE r.dim = 'lang+platform') "
-                "WHERE n != 0 OR e != 0 OR r != 0 OR c != 0 ORDER BY 1, 2, 3"
-            )
-        ]
+        retention purge leaves them there), as ``(quarter-hour, platform,
+        language, country, sentiment, posts, engagement, reach, posts that
+        gave counts, posts that gave followers)``, rebuilt from its
+        dimensions and pairs (:mod:`veille.store.purged`). ``veille store
+        migrate`` carries them with the posts."""
+        return purged.purged_cube(self.conn)
 
-    def add_purged_rollup(self, rows: Sequence[tuple[int, str, str, int, int, int, int]]) -> None:
-        """Add ``(quarter-hour, platform, language, posts, engagement, reach,
-        posts that gave counts)`` of posts held elsewhere before
-        (:meth:`purged_rollup`) to every dimension of ``post_rollup``; their
-        country and sentiment are not carried (read as unknown)."""
-        dims = (
-            ("", "", ""), ("platform", "pf", ""), ("lang", "lang", ""), ("country", "", ""),
-            ("sentiment", "", ""), ("lang+platform", "lang", "pf"),
-            ("country+platform", "", "pf"), ("platform+sentiment", "pf", ""),
-            ("country+lang", "", "lang"), ("lang+sentiment", "lang", ""),
-            ("country+sentiment", "", ""),
-        )  # fmt: skip
-        values = []
-        for b, pf, lang, n, e, r, c in rows:
-            named = {"": "", "pf": pf, "lang": lang}
-            values += [(dim, b, named[v1], named[v2], n, e, r, c) for dim, v1, v2 in dims]
+    def purged_rollup_dims(self) -> list[tuple[Any, ...]]:
+        """:meth:`purged_rollup` as this store keeps it: ``(dim, quarter-hour,
+        v1, v2, *measures)`` (what ``veille store migrate`` compares)."""
+        return purged.purged_dims(self.conn)
+
+    def add_purged_rollup(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_rollup`'s shape (of posts held
+        elsewhere before) to every dimension and pair of ``post_rollup``."""
         with self.transaction():
-            self.conn.executemany(
-                "INSERT INTO post_rollup (dim, bucket, v1, v2, posts, engagement, reach, counted) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dim, bucket, v1, v2) DO UPDATE SET "
-                "posts = posts + excluded.posts, engagement = engagement + excluded.engagement, "
-                "reach = reach + excluded.reach, counted = counted + excluded.counted",
-                values,
-            )
+            purged.add_cube(self.conn, rows)
+
+    def purged_entities(self) -> list[tuple[str, int, str, int, int]]:
+        """``(kind, UTC day, value, posts, engagement)`` the hashtags and
+        domains rollup counts of posts this store no longer holds."""
+        return purged.purged_entities(self.conn)
+
+    def add_purged_entities(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_entities`'s shape to the entities' day rows."""
+        with self.transaction():
+            purged.add_entities(self.conn, rows)
+
+    def purged_authors(self) -> list[tuple[Any, ...]]:
+        """``(UTC day, platform, handle, posts, engagement, followers, name)``
+        the authors' rollup counts of posts this store no longer holds."""
+        return purged.purged_authors(self.conn)
+
+    def add_purged_authors(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_authors`'s shape to the authors' rollup."""
+        with self.transaction():
+            purged.add_authors(self.conn, rows)
 
     def author_post_ids(self, handle: str, platform: str | None) -> list[str]:
         where = "lower(author_handle) = lower(?)" + (" AND platform = ?" if platform else "")

@@ -1,0 +1,114 @@
+"""What ClickHouse's rollups count of posts it no longer holds (a retention
+purge deletes posts, not their rows there), and adding such figures from
+another store: ``veille store migrate`` carries them with the posts
+(:mod:`veille.store.purged`). ``store`` is a :class:`ClickHouseStore`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from veille.store.clickhouse.filters import POSTS
+from veille.store.clickhouse.rows import encode
+
+_CHUNK = 5000
+CUBE = ("bucket", "platform", "lang", "country", "sentiment",
+        "posts", "engagement", "reach", "counted", "followed")  # fmt: skip
+ENTITY = ("kind", "day", "value", "posts", "engagement")
+ENG = "(likes + shares + replies)"
+
+
+def purged_cube(store: Any) -> list[tuple[Any, ...]]:
+    """``(quarter-hour, platform, language, country, sentiment, posts,
+    engagement, reach, posts that gave counts, posts that gave followers)``
+    that ``post_rollup`` counts beyond the posts held."""
+    return [
+        (int(b), str(pf), str(lg), str(c), str(s), *map(int, m))
+        for b, pf, lg, c, s, *m in store.rows(
+            "SELECT b, pf, lg, c, s, sum(n) AS sn, sum(e) AS se, sum(r) AS sr, sum(g) AS sg, "
+            "sum(f) AS sf FROM ("
+            "SELECT bucket AS b, toString(platform) AS pf, toString(lang) AS lg, "
+            "toString(country) AS c, toString(sentiment) AS s, toInt64(posts) AS n, "
+            "toInt64(engagement) AS e, toInt64(reach) AS r, toInt64(counted) AS g, "
+            "toInt64(followed) AS f FROM post_rollup UNION ALL "
+            "SELECT intDiv(published_at, 900), toString(platform), ifNull(lang, ''), "
+            "ifNull(country, ''), ifNull(sentiment, ''), toInt64(-1), "
+            f"-toInt64{ENG}, -toInt64(ifNull(author_followers, 0)), "
+            "-toInt64(counts_given != 0), -toInt64(isNotNull(author_followers)) "
+            f"FROM {POSTS}) GROUP BY b, pf, lg, c, s "
+            "HAVING sn != 0 OR se != 0 OR sr != 0 OR sg != 0 OR sf != 0 "
+            "ORDER BY b, pf, lg, c, s"
+        )
+    ]
+
+
+def add_cube(store: Any, rows: Sequence[Sequence[Any]]) -> None:
+    """Add rows of :func:`purged_cube`'s shape to ``post_rollup``."""
+    for i in range(0, len(rows), _CHUNK):
+        chunk = rows[i : i + _CHUNK]
+        store.client.insert("post_rollup", [encode(dict(zip(CUBE, r, strict=True))) for r in chunk])
+
+
+def purged_entities(store: Any) -> list[tuple[str, int, str, int, int]]:
+    """``(kind, UTC day, value, posts, engagement)`` that ``entity_rollup``
+    counts beyond the posts held (hashtags lower-cased as its view does)."""
+    held = " UNION ALL ".join(
+        f"SELECT '{kind}', intDiv(published_at, 86400), arrayJoin(arrayDistinct({values})), "
+        f"toInt64(-1), -toInt64{ENG} FROM {POSTS}"
+        for kind, values in (
+            ("hashtags", "arrayMap(x -> lower(x), hashtags)"),
+            ("domains", "domains"),
+        )
+    )
+    return [
+        (str(k), int(d), str(v), int(n), int(e))
+        for k, d, v, n, e in store.rows(
+            "SELECT k, d, v, sum(n) AS sn, sum(e) AS se FROM ("
+            "SELECT toString(kind) AS k, day AS d, value AS v, toInt64(posts) AS n, "
+            f"toInt64(engagement) AS e FROM entity_rollup UNION ALL {held}) "
+            "GROUP BY k, d, v HAVING sn != 0 OR se != 0 ORDER BY k, d, v"
+        )
+    ]
+
+
+def add_entities(store: Any, rows: Sequence[Sequence[Any]]) -> None:
+    """Add rows of :func:`purged_entities`'s shape to ``entity_rollup``."""
+    for i in range(0, len(rows), _CHUNK):
+        chunk = rows[i : i + _CHUNK]
+        store.client.insert(
+            "entity_rollup", [encode(dict(zip(ENTITY, r, strict=True))) for r in chunk]
+        )
+
+
+def purged_authors(store: Any) -> list[tuple[Any, ...]]:
+    """``(UTC day, platform, handle, posts, engagement, followers, name)``
+    that ``author_rollup`` counts beyond the posts held (the days a purge
+    keeps), with the largest follower count and name among its rows still
+    counting posts."""
+    return [
+        (int(d), str(pf), str(h), int(n), int(e), int(f), name if named else None)
+        for d, pf, h, n, e, f, named, name in store.rows(
+            "SELECT d, pf, h, sum(n) AS sn, sum(e) AS se, max(f), max(nd), "
+            "maxIf(nm, nd = 1) FROM ("
+            "SELECT day AS d, toString(platform) AS pf, handle AS h, toInt64(sum(posts)) AS n, "
+            "toInt64(sum(engagement)) AS e, if(n > 0, followers, 0) AS f, "
+            "if(n > 0, named, 0) AS nd, name AS nm "
+            "FROM author_rollup GROUP BY day, platform, handle, followers, named, name "
+            "UNION ALL SELECT intDiv(published_at, 86400), toString(platform), author_handle, "
+            f"toInt64(-1), -toInt64{ENG}, 0, 0, '' FROM {POSTS}) "
+            "GROUP BY d, pf, h HAVING sn != 0 OR se != 0 ORDER BY d, pf, h"
+        )
+    ]
+
+
+AUTHOR = ("day", "platform", "handle", "posts", "engagement", "followers", "named", "name")
+
+
+def add_authors(store: Any, rows: Sequence[Sequence[Any]]) -> None:
+    """Add rows of :func:`purged_authors`'s shape to ``author_rollup``."""
+    for i in range(0, len(rows), _CHUNK):
+        chunk = [(*r[:6], int(r[6] is not None), r[6] or "") for r in rows[i : i + _CHUNK]]
+        store.client.insert(
+            "author_rollup", [encode(dict(zip(AUTHOR, r, strict=True))) for r in chunk]
+        )
