@@ -149,3 +149,27 @@ def test_a_body_that_is_not_json_is_told_why_in_the_callers_language(
         )
         said = _error(fr)["message"]
         assert "Expecting" not in said and "guillemets" in said and "caractère 1" in said, said
+
+
+def test_a_refusal_does_not_echo_a_long_input_whole(tmp_path: Path, state_kind: str) -> None:
+    """A 404 for a topic echoed a 3000-character name whole, and a CORS
+    preflight refusal its Origin header: a client (or a log of answers)
+    got back whatever it sent, at any length. Now they say its start."""
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    viewer, _ = _tokens(root)
+    name = "x" * 3000
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        auth = {"Authorization": f"Bearer {viewer}"}
+        for lang in ("en", "fr"):
+            answer = c.get(f"/api/v1/topics/{name}", headers={**auth, "Accept-Language": lang})
+            assert answer.status_code == 404
+            said = _error(answer)["message"]
+            assert "x" * 100 in said and "x" * 300 not in said and "…" in said
+            assert len(answer.text) < 1500
+        origin = "https://" + "a" * 3000 + ".example"
+        preflight = c.options(
+            "/api/v1/topics",
+            headers={"Origin": origin, "Access-Control-Request-Method": "GET"},
+        )
+        assert preflight.status_code == 403
+        assert "a" * 100 in _error(preflight)["message"] and len(preflight.text) < 1500
