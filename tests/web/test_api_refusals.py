@@ -173,3 +173,22 @@ def test_a_refusal_does_not_echo_a_long_input_whole(tmp_path: Path, state_kind: 
         )
         assert preflight.status_code == 403
         assert "a" * 100 in _error(preflight)["message"] and len(preflight.text) < 1500
+
+
+def test_a_token_sent_without_its_scheme_is_not_echoed(tmp_path: Path, state_kind: str) -> None:
+    """``Authorization: vt_…`` (the secret without ``Bearer``) was refused
+    naming the first word of the header as the scheme: the secret's first
+    20 characters came back in the answer (and in any log of it)."""
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    viewer, _ = _tokens(root)
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        for lang in ("en", "fr"):
+            answer = c.get(
+                "/api/v1/topics", headers={"Authorization": viewer, "Accept-Language": lang}
+            )
+            assert answer.status_code == 401
+            assert viewer[:8] not in answer.text
+            assert "Bearer" in _error(answer)["message"]
+        # A scheme that is not a secret is still named.
+        basic = c.get("/api/v1/topics", headers={"Authorization": "Basic dXNlcjpwYXNz"})
+        assert "'Basic'" in _error(basic)["message"] and "dXNlcjpwYXNz" not in basic.text
