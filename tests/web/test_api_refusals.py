@@ -156,7 +156,7 @@ def test_a_refusal_does_not_echo_a_long_input_whole(tmp_path: Path, state_kind: 
     preflight refusal its Origin header: a client (or a log of answers)
     got back whatever it sent, at any length. Now they say its start."""
     root = init_state_workspace(tmp_path / "ws", state_kind)
-    viewer, _ = _tokens(root)
+    viewer, analyst = _tokens(root)
     name = "x" * 3000
     with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
         auth = {"Authorization": f"Bearer {viewer}"}
@@ -166,6 +166,14 @@ def test_a_refusal_does_not_echo_a_long_input_whole(tmp_path: Path, state_kind: 
             said = _error(answer)["message"]
             assert "x" * 100 in said and "x" * 300 not in said and "…" in said
             assert len(answer.text) < 1500
+        # A body's field named with 3000 characters (422) is cut the same way.
+        field = c.post(
+            "/api/v1/topics",
+            json={"z" * 3000: 1, "name": "a", "query": "b"},
+            headers={"Authorization": f"Bearer {analyst}"},
+        )
+        assert field.status_code == 422 and "z" * 100 in field.text
+        assert "z" * 300 not in field.text and len(field.text) < 1500
         origin = "https://" + "a" * 3000 + ".example"
         preflight = c.options(
             "/api/v1/topics",

@@ -281,7 +281,7 @@ def _validation(exc: RequestValidationError, say: Say = _as_is, lang: str = "en"
         where = ".".join(str(x) for x in loc)
         problems.append(tr("%(field)s: %(problem)s", field=where or place, problem=_problem(err)))
     # Each problem said in the client's words, then joined as that language joins them.
-    joined = ("\u202f; " if lang == "fr" else "; ").join(say(p) for p in problems)
+    joined = ("\u202f; " if lang == "fr" else "; ").join(say(_bounded(p)) for p in problems)
     return error_response(
         422,
         "invalid_input",
