@@ -168,3 +168,46 @@ def test_an_erased_author_is_not_in_a_queued_report(tmp_path: Path, mailbox: Fla
     assert "user1" not in text
     engine.close()
     ws.close()
+
+
+def _kept_pages(ws: Any) -> list[str]:
+    """The pages kept in the outbox rows of reports (what a backup of the
+    workspace carries)."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(ws.root / "veille.db") as conn:
+        rows = conn.execute("SELECT payload FROM deliveries WHERE payload IS NOT NULL").fetchall()
+    return [json.loads(p)["document"]["html"] for (p,) in rows if "document" in json.loads(p)]
+
+
+def test_a_purged_post_is_not_in_a_queued_report(tmp_path: Path, mailbox: FlakyMailbox) -> None:
+    ws, _store, engine, slot = _setup(tmp_path, mailbox.port)
+    mailbox.refuse = 1
+    dispatch_once(engine, now=slot.timestamp() + 300)
+    assert mailbox.messages == [] and any("Lumio est génial" in p for p in _kept_pages(ws))
+    # The retention purge removes the week's first post before the retry.
+    week = parse_period("last-week", timezone=TZ, now=slot)
+    report = ws.store.purge_posts_before(week.since + timedelta(days=1))
+    assert report.posts == 3  # "Lumio est génial" and the two of the week before
+    assert not any("Lumio est génial" in p for p in _kept_pages(ws))
+    dispatch_once(engine, now=slot.timestamp() + 360)
+    _text, html = _parts(mailbox.messages[0])
+    assert "Lumio est génial" not in html and "lumio panne" in html
+    engine.close()
+    ws.close()
+
+
+def test_a_sent_reports_page_does_not_outlive_its_posts(
+    tmp_path: Path, mailbox: FlakyMailbox
+) -> None:
+    ws, _store, engine, slot = _setup(tmp_path, mailbox.port)
+    dispatch_once(engine, now=slot.timestamp() + 300)
+    assert len(mailbox.messages) == 1
+    # The alert's newest row stays (the scheduler's memory of what it sent);
+    # once retention has purged the posts of its week, their texts go too.
+    week = parse_period("last-week", timezone=TZ, now=slot)
+    ws.store.purge_posts_before(week.until)
+    assert not any("Lumio" in p or "lumio panne" in p for p in _kept_pages(ws))
+    engine.close()
+    ws.close()

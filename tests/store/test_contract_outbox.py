@@ -210,3 +210,24 @@ def test_retention_keeps_each_alerts_newest_event(state_store: StateStore) -> No
     assert state_store.has_delivery(spikes, "spike:1")
     # Nothing more to forget: the next upkeep writes nothing.
     assert state_store.forget_before(datetime.fromtimestamp(100, UTC))["alert_events"] == 0
+
+
+def test_retention_drops_a_kept_report_page_of_purged_posts(state_store: StateStore) -> None:
+    """An e-mailed report's outbox row keeps its page (``document``), which
+    shows the period's posts: a retention purge reaching into the period
+    drops it (a report not yet sent is drawn again from what remains); a
+    later period's page, and the figures, stay."""
+    from datetime import UTC, datetime
+
+    alert_id = state_store.insert_alert(_alert("weekly"))
+    assert alert_id is not None
+    page = {"lang": "en", "html": "<p>Lumio est génial</p>"}
+    for key in ("report:2026-01-05T00:00:00+01:00..2026-01-12T00:00:00+01:00",
+                "report:2026-01-12T00:00:00+01:00..2026-01-19T00:00:00+01:00"):  # fmt: skip
+        event = {"kind": "report", "figures": {"en": ["Posts: 4"]}, "document": page}
+        assert state_store.queue_event(alert_id, key, event, 10.0, 10.0)
+    state_store.forget_before(datetime(2026, 1, 8, tzinfo=UTC))
+    [(_batch, ids)] = state_store.claim_deliveries(30.0, 40.0)
+    events = [item.event for item in state_store.queued_items(ids)]
+    assert [e["figures"] for e in events] == [{"en": ["Posts: 4"]}] * 2
+    assert ["document" in e for e in events] == [False, True]

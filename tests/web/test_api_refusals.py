@@ -149,3 +149,54 @@ def test_a_body_that_is_not_json_is_told_why_in_the_callers_language(
         )
         said = _error(fr)["message"]
         assert "Expecting" not in said and "guillemets" in said and "caractère 1" in said, said
+
+
+def test_a_refusal_does_not_echo_a_long_input_whole(tmp_path: Path, state_kind: str) -> None:
+    """A 404 for a topic echoed a 3000-character name whole, and a CORS
+    preflight refusal its Origin header: a client (or a log of answers)
+    got back whatever it sent, at any length. Now they say its start."""
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    viewer, analyst = _tokens(root)
+    name = "x" * 3000
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        auth = {"Authorization": f"Bearer {viewer}"}
+        for lang in ("en", "fr"):
+            answer = c.get(f"/api/v1/topics/{name}", headers={**auth, "Accept-Language": lang})
+            assert answer.status_code == 404
+            said = _error(answer)["message"]
+            assert "x" * 100 in said and "x" * 300 not in said and "…" in said
+            assert len(answer.text) < 1500
+        # A body's field named with 3000 characters (422) is cut the same way.
+        field = c.post(
+            "/api/v1/topics",
+            json={"z" * 3000: 1, "name": "a", "query": "b"},
+            headers={"Authorization": f"Bearer {analyst}"},
+        )
+        assert field.status_code == 422 and "z" * 100 in field.text
+        assert "z" * 300 not in field.text and len(field.text) < 1500
+        origin = "https://" + "a" * 3000 + ".example"
+        preflight = c.options(
+            "/api/v1/topics",
+            headers={"Origin": origin, "Access-Control-Request-Method": "GET"},
+        )
+        assert preflight.status_code == 403
+        assert "a" * 100 in _error(preflight)["message"] and len(preflight.text) < 1500
+
+
+def test_a_token_sent_without_its_scheme_is_not_echoed(tmp_path: Path, state_kind: str) -> None:
+    """``Authorization: vt_…`` (the secret without ``Bearer``) was refused
+    naming the first word of the header as the scheme: the secret's first
+    20 characters came back in the answer (and in any log of it)."""
+    root = init_state_workspace(tmp_path / "ws", state_kind)
+    viewer, _ = _tokens(root)
+    with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+        for lang in ("en", "fr"):
+            answer = c.get(
+                "/api/v1/topics", headers={"Authorization": viewer, "Accept-Language": lang}
+            )
+            assert answer.status_code == 401
+            assert viewer[:8] not in answer.text
+            assert "Bearer" in _error(answer)["message"]
+        # A scheme that is not a secret is still named.
+        basic = c.get("/api/v1/topics", headers={"Authorization": "Basic dXNlcjpwYXNz"})
+        assert "'Basic'" in _error(basic)["message"] and "dXNlcjpwYXNz" not in basic.text

@@ -519,3 +519,48 @@ def test_tokens_of_users_lowered_before_are_narrowed_by_the_migration(
         assert refused.status_code == 403
         assert "scope is write" in refused.text
         assert c.get("/settings", headers=_bearer(made["vic"])).status_code == 200
+
+
+def test_a_token_made_while_the_role_is_lowered_is_no_wider_than_the_new_role(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """A request making a token read the user's role (admin), then another
+    request lowered it to analyst and narrowed their tokens, then the first
+    stored its token: an admin token for an analyst, which `veille token
+    list` showed and which could make more tokens. Two real connections."""
+    from typing import Any
+
+    from veille.errors import UsageError
+    from veille.services import users
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, state_kind)
+    _user(root, "root", "admin")
+    _user(root, "ada", "admin")
+    with Workspace.open(root) as making, Workspace.open(root) as lowering:
+
+        class LoweredMeanwhile:
+            """The state of the making request; the lowering one runs just
+            after it read the user."""
+
+            def __init__(self, state: Any) -> None:
+                self.state, self.lowered = state, False
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self.state, name)
+
+            def get_user(self, username: str) -> Any:
+                found = self.state.get_user(username)
+                if not self.lowered:
+                    self.lowered = True
+                    users.set_role(lowering.state, "ada", "analyst", actor="root")
+                return found
+
+        with pytest.raises(UsageError) as refused:
+            users.create_token(LoweredMeanwhile(making.state), "ada", "deploy")  # type: ignore[arg-type]
+        assert "analyst" in str(refused.value)
+        scopes = [t.scope for t in users.list_tokens(making.state, "ada")]
+        assert "admin" not in scopes
+        # Asked again, the default scope is the new role's widest.
+        made, _ = users.create_token(making.state, "ada", "deploy")
+        assert made.scope == "write"

@@ -331,7 +331,8 @@ def with_document(engine: AlertEngine, delivery: Delivery) -> Delivery:
         log.info(
             "report alert %s: its report was queued without its page (queued before"
             " it was an e-mail, or by an older veille, or its page was dropped when"
-            " an author was erased); reading the posts again to draw it",
+            " an author was erased or the retention purge reached its period);"
+            " reading the posts again to draw it",
             alert.name,
         )
     elif kept.get("lang") != alert.language:

@@ -545,9 +545,24 @@ def create_token(
                 hint=tr("Give a date to come (2027-01-31) or a number of days (90d)."),
             )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    # Stored only while the role still allows the scope: one lowered since
+    # it was read above has narrowed the user's tokens, and this one must
+    # not come in wider after them.
+    allowing = [r for r in ROLES if scope_allows(scope_ceiling(r), scope)]
     token_id = state.add_token(
-        rec.username, name.strip(), _sha256(secret), now, scope=scope, expires_at=expires_at
-    )
+        rec.username, name.strip(), _sha256(secret), now, scope=scope, expires_at=expires_at,
+        roles=allowing,
+    )  # fmt: skip
+    if not token_id:
+        now_rec = state.get_user(rec.username)
+        if now_rec is None:
+            raise _missing(username)
+        raise UsageError(
+            tr("a token of %(user)s may not have the %(scope)s scope (their role is %(role)s)",
+               user=rec.username, scope=scope, role=role_name(now_rec.role)),
+            hint=tr("Give it the %(ceiling)s scope or less, or give the user a higher role "
+                    "first.", ceiling=scope_ceiling(now_rec.role)),
+        )  # fmt: skip
     with state.transaction() as tx:
         detail = f"id={token_id} name={name.strip()} scope={scope}"
         if expires_at is not None:

@@ -161,6 +161,11 @@ def require(role: str) -> Callable[[Request], User]:
     return dependency
 
 
+#: A scheme an Authorization header may name (Basic, Token, Digest…): one
+#: this refusal names back; anything else may be a secret.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,19}")
+
+
 def token_refusal(request: Request) -> Text:
     """Why this API call has no user: no token, a header that holds none, a
     secret that is not a veille token, or why its token is refused. Never
@@ -172,6 +177,13 @@ def token_refusal(request: Request) -> Text:
             return tr("this API needs a token")
         if scheme.lower() == "bearer":
             return tr("the Authorization header has no token after Bearer")
+        if scheme.startswith(users_service.TOKEN_PREFIX):
+            # The secret itself, sent without its scheme: never said back.
+            return tr("the Authorization header must be 'Bearer TOKEN': Bearer is missing")
+        value = request.headers.get("authorization", "").strip()[len(scheme) :].strip()
+        if not _SCHEME.fullmatch(scheme) or not value:
+            # One value alone (another service's secret, perhaps): not said back.
+            return tr("the Authorization header must be 'Bearer TOKEN', not a value alone")
         return tr(
             "the Authorization header must be 'Bearer TOKEN', not %(scheme)s followed by a value",
             scheme=repr(scheme[:20]),

@@ -74,6 +74,41 @@ def _naming_events(sql: Sql, handle: str) -> list[int]:
     ]
 
 
+def _pages_before(sql: Sql, cutoff: datetime) -> list[int]:
+    """The outbox rows of e-mailed reports whose kept page (``document``,
+    veille.alerts.reports) covers a period starting before ``cutoff``: it
+    shows posts a retention purge deletes. The row is keyed
+    ``report:<since>..<until>``."""
+    found = []
+    for row_id, key in sql.rows(
+        "SELECT id, post_id FROM deliveries WHERE payload IS NOT NULL "
+        f"AND post_id LIKE 'report:%' AND {sql.find}(payload, '\"document\"') > 0"
+    ):
+        try:
+            since = datetime.fromisoformat(key[len("report:") :].split("..", 1)[0])
+        except ValueError:
+            continue
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        if since < cutoff:
+            found.append(row_id)
+    return found
+
+
+def _drop_pages(sql: Sql, row_ids: list[int]) -> None:
+    """Drop the kept page of each of ``row_ids``: a report not yet sent is
+    drawn again at send time from the posts that remain; a sent one keeps
+    its figures and findings (the scheduler's memory of what it sent)."""
+    for row_id in row_ids:
+        row = sql.one("SELECT payload FROM deliveries WHERE id = ?", (row_id,))
+        if row is None or row[0] is None:
+            continue
+        event = json.loads(row[0])
+        if isinstance(event, dict) and event.pop("document", None) is not None:
+            payload = json.dumps(event, ensure_ascii=False)
+            sql.run("UPDATE deliveries SET payload = ? WHERE id = ?", (payload, row_id))
+
+
 def redact_event_payloads(sql: Sql, handle: str) -> int:
     """Replace ``handle`` by :data:`ERASED` in the outbox payloads that name
     it (a spike's top authors, a report's findings: events keyed by a window,
@@ -384,12 +419,16 @@ class PortablePrivacy:
             "(SELECT max(id) FROM deliveries WHERE payload IS NOT NULL GROUP BY alert_id)"
         )
         read = self._sql_read()
+        pages = _pages_before(read, cutoff)
         # Read first: an hourly upkeep with nothing to forget writes nothing.
-        if not any(read.one(f"SELECT 1 {w} LIMIT 1", at) for w in (quarantined, events)):
+        if not pages and not any(
+            read.one(f"SELECT 1 {w} LIMIT 1", at) for w in (quarantined, events)
+        ):
             return {"quarantine": 0, "alert_events": 0}
         with self._sql_write() as sql:
             n = sql.run(f"DELETE {quarantined}", at)
             gone = sql.run(f"DELETE {events}", at)
+            _drop_pages(sql, pages)
         return {"quarantine": n, "alert_events": gone}
 
     def forget_inbox_before(self, cutoff: datetime) -> int:

@@ -149,13 +149,24 @@ class PgAccounts(PgAccountsTx):
         *,
         scope: str = "write",
         expires_at: datetime | None = None,
+        roles: Sequence[str] | None = None,
     ) -> int:
+        values = (name, secret_hash, _secs(at), scope, _secs(expires_at) if expires_at else None)
+        if roles is None:
+            row = self.one(
+                "INSERT INTO api_tokens (username, name, secret_hash, created_at, scope, "
+                "expires_at) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+                (username, *values),
+            )
+            return int(row[0]) if row else 0
+        # FOR SHARE waits for a role change in progress (set_role holds the
+        # user's row until it has narrowed the tokens) and reads its outcome.
         row = self.one(
             "INSERT INTO api_tokens (username, name, secret_hash, created_at, scope, expires_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-            (username, name, secret_hash, _secs(at), scope,
-             _secs(expires_at) if expires_at else None),
-        )  # fmt: skip
+            "SELECT username, %s, %s, %s, %s, %s FROM users "
+            "WHERE username = %s AND role = ANY(%s) FOR SHARE RETURNING id",
+            (*values, username, list(roles)),
+        )
         return int(row[0]) if row else 0
 
     def count_token_request(self, token_id: int, minute: int) -> int:

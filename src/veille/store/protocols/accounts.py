@@ -128,8 +128,12 @@ class AccountState(AccountStateTx, Protocol):
         *,
         scope: str = "write",
         expires_at: datetime | None = None,
+        roles: Sequence[str] | None = None,
     ) -> int:
-        """Store a token; its id."""
+        """Store a token; its id. With ``roles``, only while the user's role
+        is one of them, checked in the insert itself (0 when it is not): a
+        role lowered since the caller read it, and the user's tokens
+        narrowed, must not let a wider token in after the narrowing."""
         ...
 
     def count_token_request(self, token_id: int, minute: int) -> int:

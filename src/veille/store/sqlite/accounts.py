@@ -204,15 +204,25 @@ class SQLiteAccounts(SQLiteAccountsTx):
         *,
         scope: str = "write",
         expires_at: datetime | None = None,
+        roles: Sequence[str] | None = None,
     ) -> int:
+        values = (name, secret_hash, _secs(at), scope, _secs(expires_at) if expires_at else None)
         with self.transaction():
-            cur = self.conn.execute(
-                "INSERT INTO api_tokens (username, name, secret_hash, created_at, scope, "
-                "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (username, name, secret_hash, _secs(at), scope,
-                 _secs(expires_at) if expires_at else None),
-            )  # fmt: skip
-        return int(cur.lastrowid or 0)
+            if roles is None:
+                cur = self.conn.execute(
+                    "INSERT INTO api_tokens (username, name, secret_hash, created_at, scope, "
+                    "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (username, *values),
+                )
+            else:
+                marks = ", ".join("?" for _ in roles)
+                cur = self.conn.execute(
+                    "INSERT INTO api_tokens (username, name, secret_hash, created_at, scope, "
+                    "expires_at) SELECT username, ?, ?, ?, ?, ? FROM users "
+                    f"WHERE username = ? AND role IN ({marks})",
+                    (*values, username, *roles),
+                )
+        return int(cur.lastrowid or 0) if cur.rowcount else 0
 
     def count_token_request(self, token_id: int, minute: int) -> int:
         if self.path == ":memory:":  # one connection: nothing else holds it

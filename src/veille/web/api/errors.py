@@ -91,6 +91,26 @@ def _as_is(text: str) -> str:
     return text
 
 
+#: The most of one value the caller sent (a name, an Origin header) that a
+#: refusal's message says back: a 3000-character topic name was echoed whole.
+ECHOED = 200
+
+
+def _bounded(said: str) -> str:
+    """``said`` with each plain value longer than :data:`ECHOED` cut to its
+    start and "…" (a value that is a message itself is bounded the same way)."""
+    if not isinstance(said, Text) or not said.values:
+        return said
+    values: dict[str, Any] = {}
+    for key, value in said.values.items():
+        if isinstance(value, Text):
+            value = _bounded(value)
+        elif type(value) is str and len(value) > ECHOED:
+            value = value[:ECHOED] + "…"
+        values[key] = value
+    return Text(said.template, values)
+
+
 def error_response(
     status: int,
     code: str,
@@ -102,6 +122,7 @@ def error_response(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    message = _bounded(message)  # the hint is veille's (known names may run long)
     body = {"status": status, "code": code, "message": say(message),
             "hint": say(hint) if hint else hint, **extra}  # fmt: skip
     headers = {**(headers or {}), "Content-Language": lang}
@@ -260,7 +281,7 @@ def _validation(exc: RequestValidationError, say: Say = _as_is, lang: str = "en"
         where = ".".join(str(x) for x in loc)
         problems.append(tr("%(field)s: %(problem)s", field=where or place, problem=_problem(err)))
     # Each problem said in the client's words, then joined as that language joins them.
-    joined = ("\u202f; " if lang == "fr" else "; ").join(say(p) for p in problems)
+    joined = ("\u202f; " if lang == "fr" else "; ").join(say(_bounded(p)) for p in problems)
     return error_response(
         422,
         "invalid_input",
