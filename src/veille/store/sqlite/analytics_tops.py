@@ -37,7 +37,14 @@ if TYPE_CHECKING:
 _SELECT_POST = ", ".join("p." + c for c in POST_COLUMNS[1:])
 _POST_ORDERS = {"engagement": ENG, "reach": REACH}
 _ORDER_INDEX = {"engagement": "posts_engagement", "reach": "posts_reach"}
+# Whether a post gave the count a top list ranks it by (else its 0 is unknown).
+_POST_GIVEN = {"engagement": "p.counts_given", "reach": "p.author_followers IS NOT NULL"}
 _AUTHOR_ORDERS = {"posts": 4, "engagement": 5, "followers": 6}
+
+
+def _post_figure(post: Post, by: str) -> int:
+    """What a top list ranks ``post`` by (a count never given read as 0)."""
+    return post.engagement.total if by == "engagement" else post.author.followers or 0
 
 
 def _entity_key(kind: str) -> str:
@@ -90,8 +97,9 @@ class SQLiteTops(SQLiteVolume):
         self, scope: Scope, *, by: str = "engagement", limit: int = 10, unclustered: bool = False
     ) -> list[Post]:
         """The ``limit`` posts of ``scope`` (bounded to a period) with the most
-        engagement (or reach), the newest first among equals; ``unclustered``
-        keeps only the posts outside any story cluster."""
+        engagement (or reach), the newest first among equals, a post that gave
+        no count after those that gave 0; ``unclustered`` keeps only the posts
+        outside any story cluster."""
         sel = self.analytics_copy().select(self.conn, scope)
         if sel is not None:
             keys = columns.top_keys(sel, by, limit, unclustered=unclustered)
@@ -107,12 +115,25 @@ class SQLiteTops(SQLiteVolume):
             # ("+" keeps the planner off the published_at index).
             where = where.replace("p.published_at", "+p.published_at")
         hint = f" INDEXED BY {_ORDER_INDEX[by]}" if walk else ""
-        rows = self.conn.execute(
-            f"SELECT {_SELECT_POST} FROM posts p{hint} WHERE {where}{extra} "
-            f"ORDER BY {_POST_ORDERS[by]} DESC, p.published_at DESC, p.pk DESC LIMIT ?",
-            [*params, limit],
-        )
-        return [row_to_post(r) for r in rows]
+
+        def read(cond: str, most: int) -> list[Post]:
+            rows = self.conn.execute(
+                f"SELECT {_SELECT_POST} FROM posts p{hint} WHERE {where}{extra}{cond} "
+                f"ORDER BY {_POST_ORDERS[by]} DESC, p.published_at DESC, p.pk DESC LIMIT ?",
+                [*params, most],
+            )
+            return [row_to_post(r) for r in rows]
+
+        top = read("", limit)
+        # The indexes hold a count never given as 0: where the list reaches
+        # 0, its 0s are read again, the known ones first (newest first), then
+        # the unknown ones, so a known 0 is neither cut nor ranked after them.
+        ranked = [p for p in top if _post_figure(p, by)]
+        if len(ranked) < len(top):
+            for given in (True, False):
+                cond = f" AND {_POST_ORDERS[by]} = 0 AND {'' if given else 'NOT '}{_POST_GIVEN[by]}"
+                ranked += read(cond, limit - len(ranked)) if len(ranked) < limit else []
+        return ranked
 
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
