@@ -115,25 +115,47 @@ class SQLiteTops(SQLiteVolume):
             # ("+" keeps the planner off the published_at index).
             where = where.replace("p.published_at", "+p.published_at")
         hint = f" INDEXED BY {_ORDER_INDEX[by]}" if walk else ""
-
-        def read(cond: str, most: int) -> list[Post]:
-            rows = self.conn.execute(
-                f"SELECT {_SELECT_POST} FROM posts p{hint} WHERE {where}{extra}{cond} "
-                f"ORDER BY {_POST_ORDERS[by]} DESC, p.published_at DESC, p.pk DESC LIMIT ?",
-                [*params, most],
-            )
-            return [row_to_post(r) for r in rows]
-
-        top = read("", limit)
-        # The indexes hold a count never given as 0: where the list reaches
-        # 0, its 0s are read again, the known ones first (newest first), then
-        # the unknown ones, so a known 0 is neither cut nor ranked after them.
+        metric = _POST_ORDERS[by]
+        # Read whole and sorted (no walk), a post that gave no count sorts
+        # after those that gave 0 at no cost.
+        known = "" if walk else f"{_POST_GIVEN[by]} DESC, "
+        rows = self.conn.execute(
+            f"SELECT {_SELECT_POST} FROM posts p{hint} WHERE {where}{extra} "
+            f"ORDER BY {metric} DESC, {known}p.published_at DESC, p.pk DESC LIMIT ?",
+            [*params, limit],
+        )
+        top = [row_to_post(r) for r in rows]
         ranked = [p for p in top if _post_figure(p, by)]
-        if len(ranked) < len(top):
-            for given in (True, False):
-                cond = f" AND {_POST_ORDERS[by]} = 0 AND {'' if given else 'NOT '}{_POST_GIVEN[by]}"
-                ranked += read(cond, limit - len(ranked)) if len(ranked) < limit else []
+        if not walk or len(ranked) == len(top):
+            return top
+        # The list reaches 0, where the indexes hold a count never given as
+        # 0 too: its 0s are read again, the known ones first, then the
+        # unknown ones, each newest first, so a known 0 is neither cut nor
+        # ranked after them. Each read walks the index's 0s of the period in
+        # order and stops at what it needs; the known ones are looked for
+        # only where the rollup says the period has some (else a feed-only
+        # workspace would walk all its period's posts for none).
+        plain, values = scope_sql(self.conn, scope)
+        for given in (True, False):
+            if len(ranked) >= limit or (given and not self._known_0s(scope, by, ranked)):
+                continue
+            rows = self.conn.execute(
+                f"SELECT {_SELECT_POST} FROM posts p WHERE {plain}{extra} AND {metric} = 0 "
+                f"AND {'' if given else 'NOT '}{_POST_GIVEN[by]} "
+                "ORDER BY p.published_at DESC, p.pk DESC LIMIT ?",
+                [*values, limit - len(ranked)],
+            )
+            ranked += [row_to_post(r) for r in rows]
         return ranked
+
+    def _known_0s(self, scope: Scope, by: str, above: list[Post]) -> bool:
+        """Whether some post of ``scope`` (bounded to a period) gave a 0 for
+        ``by``: the posts that gave the count (the rollup's) outnumber those
+        of ``above``, every post of the scope ranked above 0."""
+        totals = self.post_totals(scope, coverage=True)
+        gave = int(totals[0][-2 if by == "engagement" else -1]) if totals else 0
+        known = [p.engagement.given if by == "engagement" else True for p in above]
+        return gave > sum(known)
 
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
