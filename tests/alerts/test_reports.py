@@ -385,13 +385,13 @@ def test_report_email_says_unknown_engagement_is_unknown(tmp_path: Path) -> None
         "value": 6, "previous": None, "change": None, "covered": 1, "posts": 4
     }  # fmt: skip
     assert (
-        "  - Engagement: 6 (previous period: –), on 1 of 4 posts (those whose platform counts "
-        "them)" in text
+        "  - Engagement: 6 (previous period: –), on 1 of 4 posts (those that gave interaction "
+        "counts)" in text
     )
     _event, fr = mail("fr")
     assert (
         "  - Interactions\u202f: 6 (période précédente\u202f: –), sur 1 des 4 publications "
-        "(celles dont la plateforme les compte)" in fr
+        "(celles qui ont donné leur nombre d’interactions)" in fr
     )
     engine.close()
     ws.close()

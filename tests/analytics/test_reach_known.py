@@ -121,4 +121,4 @@ def test_the_report_reads_a_reach_of_0_and_says_what_it_covers(run: Any, tmp_pat
     for scope in ((), ("--topic", "fibre")):
         both = figures(*scope)
         assert "Reach 0 " in both, scope
-        assert "on 1 of 2 posts (those whose platform gives follower" in both, scope
+        assert "on 1 of 2 posts (those that gave a follower count)" in both, scope

@@ -114,11 +114,11 @@ def test_the_report_says_what_its_engagement_covers(run: Any, lang: str) -> None
         figures = sorted(r[2] for r in table[1:])
         assert figures[-1] == "–" and "0" not in figures, table
     if lang == "en":
-        assert "on 2 of 5 posts (those whose platform counts them)" in html
-        assert "on 2 of 5 posts (those whose platform gives follower counts)" in html
+        assert "on 2 of 5 posts (those that gave interaction counts)" in html
+        assert "on 2 of 5 posts (those that gave a follower count)" in html
     else:
-        assert "sur 2 des 5 publications (celles dont la plateforme les compte)" in html
-        assert "(celles dont la plateforme donne le nombre d’abonnés)" in html
+        assert "sur 2 des 5 publications (celles qui ont donné leur nombre d’interactions)" in html
+        assert "sur 2 des 5 publications (celles qui ont donné un nombre d’abonnés)" in html
 
 
 @pytest.fixture(scope="module")
@@ -186,8 +186,8 @@ def test_the_dashboard_says_what_engagement_covers(site: Any, lang: str) -> None
         for name, c in cards.items()
     }
     covers = (
-        "on 2 of 5 posts (those whose platform counts them)"
+        "on 2 of 5 posts (those that gave interaction counts)"
         if lang == "en"
-        else "sur 2 des 5 publications (celles dont la plateforme les compte)"
+        else "sur 2 des 5 publications (celles qui ont donné leur nombre d’interactions)"
     )
     assert engagement == {"fibre": "–", "lumio": f"13 {covers}"}

@@ -219,6 +219,8 @@ def test_the_column_copy_of_a_dashboard_process_says_the_same(root: Path) -> Non
 
         def lists() -> list[Any]:
             return [
+                *([p.id for p in tops.top_posts(store, scope, period, by=by, limit=n)]
+                  for by in ("engagement", "reach") for n in (2, 10)),
                 *(tops.top_authors(store, scope, period, by=by, limit=n)
                   for by in ("engagement", "followers") for n in (2, 10)),
                 *(tops.top_entities(store, scope, period, kind, limit=n)
@@ -233,8 +235,25 @@ def test_the_column_copy_of_a_dashboard_process_says_the_same(root: Path) -> Non
         copy = ws.posts.analytics_copy()
         assert copy.select(ws.posts.conn, scope.during(period)) is not None  # read from it
         assert lists() == plain
-        assert [a.handle for a in plain[0]] == ["claire", "lumio"]
+        assert plain[0] == ["mastodon:m0", "bluesky:q1"]
+        assert [a.handle for a in plain[4]] == ["claire", "lumio"]
         assert plain[-1] == [
             ("mastodon:m0", 10, 6), ("quiet", 0, 0), ("feed", None, None),
             ("mastodon:m1", None, None),
         ]  # fmt: skip
+
+
+def test_top_posts_rank_a_known_0_before_an_unknown(root: Path) -> None:
+    """The quiet account's posts (0 given) come before the feed's and the
+    imported post's (none given), though these are newer; cut at two, the
+    list keeps a known 0, not the newest unknown."""
+    for scope in SCOPES:
+        for by in ("engagement", "reach"):
+            rows = _top(root, "posts", "--by", by, *scope)
+            got = [(r["id"], r["engagement"], r["reach"]) for r in rows]
+            assert got == [
+                ("mastodon:m0", 6, 10), ("bluesky:q1", 0, 0), ("bluesky:q0", 0, 0),
+                ("mastodon:m1", None, None), ("rss:b1", None, None), ("rss:b0", None, None),
+            ], (scope, by)  # fmt: skip
+            rows = _top(root, "posts", "--by", by, "--limit", "2", *scope)
+            assert [r["id"] for r in rows] == ["mastodon:m0", "bluesky:q1"], (scope, by)

@@ -201,7 +201,7 @@ def report_event(engine: AlertEngine, alert: Alert, period: Period) -> dict[str,
                     semicolon = " ;" if lang == "fr" else ";"  # U+202F by typography()
                     tail = f"{change_text(fig.change, lang)}{semicolon} {tail}"
             line = f"{STRINGS[lang][name]}{sep} {value} ({tail})"
-            if fig.partial:  # a sum over the posts whose platform counts it
+            if fig.partial:  # a sum over the posts that gave counts
                 line += ", " + STRINGS[lang][f"covers_{name}"].format(
                     covered=num(fig.covered or 0, lang), posts=num(fig.posts or 0, lang)
                 )

@@ -44,9 +44,8 @@ STRINGS = {
         "average_before": "Average over the {n} periods before",
         "no_counts": "No post stands out: none of this period's posts has engagement or "
         "followers counted.",
-        "covers_engagement": "on {covered} of {posts} posts (those whose platform counts them)",
-        "covers_reach": "on {covered} of {posts} posts (those whose platform gives follower "
-        "counts)",
+        "covers_engagement": "on {covered} of {posts} posts (those that gave interaction counts)",
+        "covers_reach": "on {covered} of {posts} posts (those that gave a follower count)",
     },
     "fr": {
         "title": "Rapport d’écoute", "period": "Période", "previous": "période précédente",
@@ -67,10 +66,10 @@ STRINGS = {
         "average_before": "Moyenne des {n} périodes précédentes",
         "no_counts": "Aucune publication ne se détache\u202f: aucune publication de cette "
         "période n’a d’interactions ni d’abonnés comptés.",
-        "covers_engagement": "sur {covered} des {posts} publications (celles dont la plateforme "
-        "les compte)",
-        "covers_reach": "sur {covered} des {posts} publications (celles dont la plateforme donne "
-        "le nombre d’abonnés)",
+        "covers_engagement": "sur {covered} des {posts} publications (celles qui ont donné leur "
+        "nombre d’interactions)",
+        "covers_reach": "sur {covered} des {posts} publications (celles qui ont donné un nombre "
+        "d’abonnés)",
     },
 }  # fmt: skip
 

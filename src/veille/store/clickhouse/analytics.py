@@ -74,6 +74,7 @@ LAZY_ROWS = (
     "query_plan_max_limit_for_lazy_materialization = 0"
 )
 _POST_ORDERS = {"engagement": ENG, "reach": REACH}
+_POST_GIVEN = {"engagement": "counts_given != 0", "reach": "isNotNull(author_followers)"}
 _AUTHOR_ORDERS = {"posts": "n", "engagement": "e", "followers": "f"}
 
 
@@ -267,7 +268,9 @@ class ClickHouseAnalytics(ClickHousePeople):
     ) -> list[Post]:
         src, where, params = self.source(scope)
         extra = " AND isNull(cluster_id)" if unclustered else ""
-        order = f"ORDER BY {_POST_ORDERS[by]} DESC, {NEWEST} LIMIT {{lim:UInt64}}"
+        # A post that gave no count (held as 0) after those that gave 0.
+        given = _POST_GIVEN[by]
+        order = f"ORDER BY {_POST_ORDERS[by]} DESC, {given} DESC, {NEWEST} LIMIT {{lim:UInt64}}"
         params["lim"] = limit
         if src == POSTS:
             # Whole rows in one query: ClickHouse sorts the matching rows on

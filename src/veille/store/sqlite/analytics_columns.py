@@ -587,11 +587,14 @@ def figures(sel: Selection) -> dict[str, float]:
 
 def top_keys(sel: Selection, by: str, limit: int, *, unclustered: bool = False) -> list[int]:
     """Keys of the ``limit`` posts with the most engagement (or reach), the
-    newest first among equals."""
+    newest first among equals, a post that gave no count (held as 0) after
+    those that gave 0."""
     rows = np.arange(len(sel))
     if unclustered:
         rows = rows[~sel["clustered"]]
     metric = sel["eng" if by == "engagement" else "reach"][rows]
+    given = sel["given" if by == "engagement" else "followed"][rows] > 0
+    metric = np.where(given | (metric != 0), metric, -0.5)
     keys = sel["pk"][rows]
     if len(rows) > limit:
         part = np.argpartition(-metric, limit - 1)[:limit]

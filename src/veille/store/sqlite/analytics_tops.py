@@ -37,7 +37,14 @@ if TYPE_CHECKING:
 _SELECT_POST = ", ".join("p." + c for c in POST_COLUMNS[1:])
 _POST_ORDERS = {"engagement": ENG, "reach": REACH}
 _ORDER_INDEX = {"engagement": "posts_engagement", "reach": "posts_reach"}
+# Whether a post gave the count a top list ranks it by (else its 0 is unknown).
+_POST_GIVEN = {"engagement": "p.counts_given", "reach": "p.author_followers IS NOT NULL"}
 _AUTHOR_ORDERS = {"posts": 4, "engagement": 5, "followers": 6}
+
+
+def _post_figure(post: Post, by: str) -> int:
+    """What a top list ranks ``post`` by (a count never given read as 0)."""
+    return post.engagement.total if by == "engagement" else post.author.followers or 0
 
 
 def _entity_key(kind: str) -> str:
@@ -90,8 +97,9 @@ class SQLiteTops(SQLiteVolume):
         self, scope: Scope, *, by: str = "engagement", limit: int = 10, unclustered: bool = False
     ) -> list[Post]:
         """The ``limit`` posts of ``scope`` (bounded to a period) with the most
-        engagement (or reach), the newest first among equals; ``unclustered``
-        keeps only the posts outside any story cluster."""
+        engagement (or reach), the newest first among equals, a post that gave
+        no count after those that gave 0; ``unclustered`` keeps only the posts
+        outside any story cluster."""
         sel = self.analytics_copy().select(self.conn, scope)
         if sel is not None:
             keys = columns.top_keys(sel, by, limit, unclustered=unclustered)
@@ -107,12 +115,47 @@ class SQLiteTops(SQLiteVolume):
             # ("+" keeps the planner off the published_at index).
             where = where.replace("p.published_at", "+p.published_at")
         hint = f" INDEXED BY {_ORDER_INDEX[by]}" if walk else ""
+        metric = _POST_ORDERS[by]
+        # Read whole and sorted (no walk), a post that gave no count sorts
+        # after those that gave 0 at no cost.
+        known = "" if walk else f"{_POST_GIVEN[by]} DESC, "
         rows = self.conn.execute(
             f"SELECT {_SELECT_POST} FROM posts p{hint} WHERE {where}{extra} "
-            f"ORDER BY {_POST_ORDERS[by]} DESC, p.published_at DESC, p.pk DESC LIMIT ?",
+            f"ORDER BY {metric} DESC, {known}p.published_at DESC, p.pk DESC LIMIT ?",
             [*params, limit],
         )
-        return [row_to_post(r) for r in rows]
+        top = [row_to_post(r) for r in rows]
+        ranked = [p for p in top if _post_figure(p, by)]
+        if not walk or len(ranked) == len(top):
+            return top
+        # The list reaches 0, where the indexes hold a count never given as
+        # 0 too: its 0s are read again, the known ones first, then the
+        # unknown ones, each newest first, so a known 0 is neither cut nor
+        # ranked after them. Each read walks the index's 0s of the period in
+        # order and stops at what it needs; the known ones are looked for
+        # only where the rollup says the period has some (else a feed-only
+        # workspace would walk all its period's posts for none).
+        plain, values = scope_sql(self.conn, scope)
+        for given in (True, False):
+            if len(ranked) >= limit or (given and not self._known_0s(scope, by, ranked)):
+                continue
+            rows = self.conn.execute(
+                f"SELECT {_SELECT_POST} FROM posts p WHERE {plain}{extra} AND {metric} = 0 "
+                f"AND {'' if given else 'NOT '}{_POST_GIVEN[by]} "
+                "ORDER BY p.published_at DESC, p.pk DESC LIMIT ?",
+                [*values, limit - len(ranked)],
+            )
+            ranked += [row_to_post(r) for r in rows]
+        return ranked
+
+    def _known_0s(self, scope: Scope, by: str, above: list[Post]) -> bool:
+        """Whether some post of ``scope`` (bounded to a period) gave a 0 for
+        ``by``: the posts that gave the count (the rollup's) outnumber those
+        of ``above``, every post of the scope ranked above 0."""
+        totals = self.post_totals(scope, coverage=True)
+        gave = int(totals[0][-2 if by == "engagement" else -1]) if totals else 0
+        known = [p.engagement.given if by == "engagement" else True for p in above]
+        return gave > sum(known)
 
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
