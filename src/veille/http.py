@@ -121,7 +121,10 @@ class RateLimited(HttpStatusError):
             message,
             url=url,
             status=status,
-            hint=f"veille will try again later (the server asked for {retry_after:.0f} s).",
+            hint=tr(
+                "veille will try again later (the server asked for %(seconds)s s).",
+                seconds=f"{retry_after:.0f}",
+            ),
         )
         self.retry_after = retry_after
 
@@ -181,10 +184,8 @@ def _said_reason(reason: str) -> str:
     return tr("%(reason)s (IPv4 inside IPv6)", reason=said) if inside else said
 
 
-BLOCKED_HINT = (
-    "veille does not send to or fetch private networks. If this is intended "
-    "(a local test server), set [http] allow_private_networks = true "
-    "or VEILLE_ALLOW_PRIVATE_NETWORKS=1."
+BLOCKED_HINT = tr(
+    "veille does not send to or fetch private networks. If this is intended (a local test server), set [http] allow_private_networks = true or VEILLE_ALLOW_PRIVATE_NETWORKS=1."  # noqa: E501
 )
 
 
@@ -262,13 +263,13 @@ class Response:
             raise HttpError(
                 tr("%(url)s did not return valid JSON (%(error)s)", url=self.url, error=str(exc)),
                 url=self.url,
-                hint="The service may be down or the URL may point at a web page.",
+                hint=tr("The service may be down or the URL may point at a web page."),
             ) from exc
         except RecursionError:  # [[[[… a hundred thousand deep
             raise HttpError(
                 tr("%(url)s returned JSON nested too deeply to read", url=self.url),
                 url=self.url,
-                hint="The service is broken or hostile; veille will try again later.",
+                hint=tr("The service is broken or hostile; veille will try again later."),
             ) from None
 
     def validators(self) -> dict[str, str]:
@@ -476,7 +477,7 @@ class HttpClient:
         raise HttpError(
             tr("%(url)s redirected more than %(count)s times", url=url, count=MAX_REDIRECTS),
             url=url,
-            hint="Check the URL.",
+            hint=tr("Check the URL."),
         )
 
     def rate_state(self, url: str, token: str | None = None) -> RateState | None:
@@ -515,7 +516,7 @@ class HttpClient:
             raise HttpError(
                 tr("%(url)s is not an http(s) URL", url=url),
                 url=url,
-                hint="Use an http:// or https:// URL.",
+                hint=tr("Use an http:// or https:// URL."),
             )
         host = parsed.host
         if not host:
@@ -536,7 +537,7 @@ class HttpClient:
                         error=str(exc),
                     ),
                     url=url,
-                    hint="Check the host name and the network.",
+                    hint=tr("Check the host name and the network."),
                 ) from exc
         if not addresses:
             raise ConnectFailed(
@@ -683,7 +684,7 @@ class HttpClient:
                         seconds=f"{self.settings.timeout_seconds:g}",
                     ),
                     url=url,
-                    hint="The server is slow or down; veille will try again later.",
+                    hint=tr("The server is slow or down; veille will try again later."),
                 ) from exc
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
                 raise ConnectFailed(
@@ -702,7 +703,7 @@ class HttpClient:
                             cap=cap,
                         ),
                         url=url,
-                        hint="Raise [http] max_body_bytes if this body is expected.",
+                        hint=tr("Raise [http] max_body_bytes if this body is expected."),
                     )
                 encoding = resp.headers.get("content-encoding")
                 # Decoded here in bounded pieces, not by httpx: see veille.inflate.
@@ -721,7 +722,7 @@ class HttpClient:
                                     cap=cap,
                                 ),
                                 url=url,
-                                hint="Raise [http] max_body_bytes if this body is expected.",
+                                hint=tr("Raise [http] max_body_bytes if this body is expected."),
                             )
                         chunks.append(chunk)
                     if time.monotonic() > deadline:
@@ -749,7 +750,7 @@ class HttpClient:
                         error=str(exc),
                     ),
                     url=url,
-                    hint="veille asks for gzip or deflate; the server should send one of them.",
+                    hint=tr("veille asks for gzip or deflate; the server should send one of them."),
                 ) from exc
             except zlib.error as exc:
                 raise ConnectFailed(
@@ -773,13 +774,13 @@ class HttpClient:
         )
 
 
-def _status_hint(status: int) -> str:
+def _status_hint(status: int) -> Text:
     if status in (401, 403):
-        return "Check the token or credentials configured for this source."
+        return tr("Check the token or credentials configured for this source.")
     if status == 404:
-        return "Check the URL or the account/feed name; it may have moved or been deleted."
+        return tr("Check the URL or the account/feed name; it may have moved or been deleted.")
     if status == 410:
-        return "The resource is gone; remove the source."
+        return tr("The resource is gone; remove the source.")
     if status >= 500:
-        return "The service is failing; veille will try again later."
-    return "Check the source's settings."
+        return tr("The service is failing; veille will try again later.")
+    return tr("Check the source's settings.")

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.web.conftest import Served
+from tests.web.conftest import Served, csrf_from
 from veille.config import HttpSettings
 from veille.http import HttpClient
 from veille.httpserver import LoggingHTTPServer
@@ -98,6 +98,13 @@ def test_a_french_reader_reads_why_sources_failed(
     assert errors["f-down"] == f"{base}/down answered HTTP 503"
     assert errors["f-slow"] == f"{base}/slow did not answer within 0.3 s"
     assert errors["f-old"] == f"{base}/old answered HTTP 502"
+    # Testing a source now says its refusal (the workspace keeps off private
+    # networks) and what to do in French too.
+    token = csrf_from(client.get("/sources").text)
+    tested = html.unescape(client.post("/sources/f-down/test", data={"csrf_token": token}).text)
+    assert f"{base}/down refusée\u202f: 127.0.0.1 est une adresse de bouclage" in tested
+    assert "veille n’envoie rien aux réseaux privés" in tested
+    assert "refused" not in tested and "does not send" not in tested
     # So does the API, whatever the reader's language.
     answer = client.get("/api/v1/sources/f-down/health", headers={"Accept-Language": "fr"})
     assert answer.json()["last_error"] == f"{base}/down answered HTTP 503"

@@ -248,15 +248,15 @@ def parse_feed(
                 size=len(content),
             ),
             url=url,
-            hint="A feed that slow to read is broken or crafted against feed readers "
-            "(an author or a style thousands of characters long); "
-            "veille will try again later.",
+            hint=tr(
+                "A feed that slow to read is broken or crafted against feed readers (an author or a style thousands of characters long); veille will try again later."  # noqa: E501
+            ),
         ) from None
     except ChildFailed as exc:
         raise FeedError(
             tr("%(url)s could not be read: %(error)s", url=url, error=str(exc)),
             url=url,
-            hint="veille will try again later; if it stays, the feed itself is broken.",
+            hint=tr("veille will try again later; if it stays, the feed itself is broken."),
         ) from None
 
 
@@ -390,7 +390,9 @@ class FeedsSource(Source[FeedsConfig]):
                         error=str(parsed.get("bozo_exception")),
                     ),
                     url=url,
-                    hint="Check that the URL points at an RSS, Atom or JSON feed, not a web page.",
+                    hint=tr(
+                        "Check that the URL points at an RSS, Atom or JSON feed, not a web page."
+                    ),
                 )
             if broken_markup(parsed):
                 if page > page_start:
@@ -405,7 +407,9 @@ class FeedsSource(Source[FeedsConfig]):
                             error=str(parsed.get("bozo_exception")),
                         ),
                         url=url,
-                        hint="Nothing to do if it passes; if it stays, the feed itself is broken.",
+                        hint=tr(
+                            "Nothing to do if it passes; if it stays, the feed itself is broken."
+                        ),
                     )
                 # A broken first page is read as well as it can be (some feeds are
                 # always a little broken), but its validators are not kept, so the

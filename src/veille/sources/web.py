@@ -94,8 +94,9 @@ def _xml_root(content: bytes, url: str, limit: int) -> Any:
     unreadable = HttpError(
         tr("%(url)s is not a readable sitemap", url=url),
         url=url,
-        hint="Check that TARGET is a sitemap.xml, or add it with -o sitemap=false "
-        "to watch it as a page.",
+        hint=tr(
+            "Check that TARGET is a sitemap.xml, or add it with -o sitemap=false to watch it as a page."  # noqa: E501
+        ),
     )
     if content[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as-is
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
