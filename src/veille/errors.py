@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
@@ -183,6 +183,34 @@ def _decoded(v: Any) -> Any:
         cli, page, api = v["place"]
         return Place(cli, page=_decoded(page), api=_decoded(api))
     return Count(int(v["count"]))
+
+
+def _sentence_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)([sr])", template)
+    pattern = re.escape(parts[0])
+    for i in range(1, len(parts), 3):
+        name, kind = parts[i], parts[i + 1]
+        pattern += f"'(?P<{name}>.*)'" if kind == "r" else f"(?P<{name}>.+)"
+        pattern += re.escape(parts[i + 2])
+    return re.compile(pattern + r"\Z", re.S)
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def read_back(said: str, templates: Sequence[str]) -> Text | None:
+    """The :class:`Text` an English sentence ``said`` was made from, when it
+    is one of ``templates`` filled in (the first that fits: put the narrower
+    before the wider), its values read back; ``None`` when none fits. For the
+    rows an older veille stored in English, before it kept their template."""
+    for template in templates:
+        pattern = _PATTERNS.get(template)
+        if pattern is None:
+            pattern = _PATTERNS[template] = _sentence_pattern(template)
+        match = pattern.match(said)
+        if match:
+            return Text(template, match.groupdict())
+    return None
 
 
 class VeilleError(Exception):

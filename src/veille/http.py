@@ -48,7 +48,7 @@ import httpx
 from veille.config import HttpSettings
 from veille.deadline import Deadlines
 from veille.deadline import transport as deadline_transport
-from veille.errors import VeilleError
+from veille.errors import Text, VeilleError, tr
 from veille.inflate import Inflater, UnknownEncoding
 from veille.urlmask import mask_urls_in
 
@@ -76,7 +76,16 @@ class HttpError(VeilleError):
     def __init__(self, message: str, *, url: str, hint: str | None = None) -> None:
         # The message is shown and stored (a source's health, logs): the URL
         # in it without its password or token. ``url`` itself stays whole.
-        super().__init__(mask_urls_in(message, url), hint=hint)
+        # A sentence made by tr() stays one (said in each reader's language
+        # where it is shown), its values masked.
+        if isinstance(message, Text):
+            message = Text(message.template, {
+                k: mask_urls_in(v, url) if isinstance(v, str) and not isinstance(v, Text) else v
+                for k, v in message.values.items()
+            })  # fmt: skip
+        else:
+            message = mask_urls_in(message, url)
+        super().__init__(message, hint=hint)
         self.url = url
 
 
@@ -112,7 +121,10 @@ class RateLimited(HttpStatusError):
             message,
             url=url,
             status=status,
-            hint=f"veille will try again later (the server asked for {retry_after:.0f} s).",
+            hint=tr(
+                "veille will try again later (the server asked for %(seconds)s s).",
+                seconds=f"{retry_after:.0f}",
+            ),
         )
         self.retry_after = retry_after
 
@@ -149,10 +161,31 @@ def blocked_reason(ip: str) -> str | None:
     return None
 
 
-BLOCKED_HINT = (
-    "veille does not send to or fetch private networks. If this is intended "
-    "(a local test server), set [http] allow_private_networks = true "
-    "or VEILLE_ALLOW_PRIVATE_NETWORKS=1."
+# The words of blocked_reason, said in each reader's language.
+_REASONS = {
+    "loopback": tr("loopback"),
+    "IPv6 local": tr("IPv6 local"),
+    "unspecified": tr("unspecified"),
+    "link-local": tr("link-local"),
+    "multicast": tr("multicast"),
+    "carrier-grade NAT": tr("carrier-grade NAT"),
+    "private": tr("private"),
+    "reserved": tr("reserved"),
+    "not public": tr("not public"),
+}
+
+
+def _said_reason(reason: str) -> str:
+    inner, inside = (
+        reason.removesuffix(" (IPv4 inside IPv6)"),
+        reason.endswith(" (IPv4 inside IPv6)"),
+    )
+    said = _REASONS.get(inner, inner)
+    return tr("%(reason)s (IPv4 inside IPv6)", reason=said) if inside else said
+
+
+BLOCKED_HINT = tr(
+    "veille does not send to or fetch private networks. If this is intended (a local test server), set [http] allow_private_networks = true or VEILLE_ALLOW_PRIVATE_NETWORKS=1."  # noqa: E501
 )
 
 
@@ -228,15 +261,15 @@ class Response:
             return json.loads(self.content)
         except ValueError as exc:
             raise HttpError(
-                f"{self.url} did not return valid JSON ({exc})",
+                tr("%(url)s did not return valid JSON (%(error)s)", url=self.url, error=str(exc)),
                 url=self.url,
-                hint="The service may be down or the URL may point at a web page.",
+                hint=tr("The service may be down or the URL may point at a web page."),
             ) from exc
         except RecursionError:  # [[[[… a hundred thousand deep
             raise HttpError(
-                f"{self.url} returned JSON nested too deeply to read",
+                tr("%(url)s returned JSON nested too deeply to read", url=self.url),
                 url=self.url,
-                hint="The service is broken or hostile; veille will try again later.",
+                hint=tr("The service is broken or hostile; veille will try again later."),
             ) from None
 
     def validators(self) -> dict[str, str]:
@@ -435,14 +468,16 @@ class HttpClient:
             resp.redirects = redirects
             if raise_for_status and resp.status >= 400:
                 raise HttpStatusError(
-                    f"{current} answered HTTP {resp.status}",
+                    tr("%(url)s answered HTTP %(status)s", url=current, status=resp.status),
                     url=current,
                     status=resp.status,
                     hint=_status_hint(resp.status),
                 )
             return resp
         raise HttpError(
-            f"{url} redirected more than {MAX_REDIRECTS} times", url=url, hint="Check the URL."
+            tr("%(url)s redirected more than %(count)s times", url=url, count=MAX_REDIRECTS),
+            url=url,
+            hint=tr("Check the URL."),
         )
 
     def rate_state(self, url: str, token: str | None = None) -> RateState | None:
@@ -474,14 +509,18 @@ class HttpClient:
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, ValueError) as exc:
-            raise HttpError(f"{url!r} is not a valid URL ({exc})", url=url) from exc
+            raise HttpError(
+                tr("%(url)r is not a valid URL (%(error)s)", url=url, error=str(exc)), url=url
+            ) from exc
         if parsed.scheme not in ("http", "https"):
             raise HttpError(
-                f"{url} is not an http(s) URL", url=url, hint="Use an http:// or https:// URL."
+                tr("%(url)s is not an http(s) URL", url=url),
+                url=url,
+                hint=tr("Use an http:// or https:// URL."),
             )
         host = parsed.host
         if not host:
-            raise HttpError(f"{url} has no host", url=url)
+            raise HttpError(tr("%(url)s has no host", url=url), url=url)
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         try:
             ipaddress.ip_address(host)
@@ -491,16 +530,24 @@ class HttpClient:
                 addresses = list(self.resolver(host, port))
             except (OSError, UnicodeError) as exc:
                 raise ConnectFailed(
-                    f"cannot resolve {host} (from {url}): {exc}",
+                    tr(
+                        "cannot resolve %(host)s (from %(url)s): %(error)s",
+                        host=host,
+                        url=url,
+                        error=str(exc),
+                    ),
                     url=url,
-                    hint="Check the host name and the network.",
+                    hint=tr("Check the host name and the network."),
                 ) from exc
         if not addresses:
-            raise ConnectFailed(f"{host} (from {url}) has no address", url=url)
+            raise ConnectFailed(
+                tr("%(host)s (from %(url)s) has no address", host=host, url=url), url=url
+            )
         for ip in addresses:
             reason = refusal(ip, self.settings, self.allowed_networks)
             if reason:
-                msg = f"refused {url}: {host} is a {reason} address ({ip})"
+                msg = tr("refused %(url)s: %(host)s is a %(reason)s address (%(ip)s)",
+                         url=url, host=host, reason=_said_reason(reason), ip=ip)  # fmt: skip
                 raise BlockedAddress(msg, url=url, hint=BLOCKED_HINT)
         return parsed, addresses[0]
 
@@ -524,9 +571,12 @@ class HttpClient:
             return
         if delay > self.max_wait:
             raise RateLimited(
-                f"{host} quota is used up until "
-                f"{datetime.fromtimestamp(state.reset_at, UTC):%H:%M:%S} UTC"
-                f" (asked for {url})",
+                tr(
+                    "%(host)s quota is used up until %(time)s UTC (asked for %(url)s)",
+                    host=host,
+                    time=f"{datetime.fromtimestamp(state.reset_at, UTC):%H:%M:%S}",
+                    url=url,
+                ),
                 url=url,
                 retry_after=delay,
             )
@@ -564,7 +614,12 @@ class HttpClient:
             wait = parse_retry_after(resp.headers.get("retry-after"))
             if wait is not None and wait > self.max_wait:
                 raise RateLimited(
-                    f"{url} answered HTTP {resp.status} and asks to wait {wait:.0f} s",
+                    tr(
+                        "%(url)s answered HTTP %(status)s and asks to wait %(seconds)s s",
+                        url=url,
+                        status=resp.status,
+                        seconds=f"{wait:.0f}",
+                    ),
                     url=url,
                     retry_after=wait,
                     status=resp.status,
@@ -572,7 +627,11 @@ class HttpClient:
             if last:
                 if resp.status == 429:
                     raise RateLimited(
-                        f"{url} still answers HTTP 429 after {attempts} tries",
+                        tr(
+                            "%(url)s still answers HTTP 429 after %(count)s tries",
+                            url=url,
+                            count=attempts,
+                        ),
                         url=url,
                         retry_after=wait or self.backoff_cap,
                     )
@@ -619,21 +678,32 @@ class HttpClient:
                 resp = self._client.send(req, stream=True)
             except httpx.TimeoutException as exc:
                 raise FetchTimeout(
-                    f"{url} did not answer within {self.settings.timeout_seconds:g} s",
+                    tr(
+                        "%(url)s did not answer within %(seconds)s s",
+                        url=url,
+                        seconds=f"{self.settings.timeout_seconds:g}",
+                    ),
                     url=url,
-                    hint="The server is slow or down; veille will try again later.",
+                    hint=tr("The server is slow or down; veille will try again later."),
                 ) from exc
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                raise ConnectFailed(f"cannot reach {url}: {exc}", url=url) from exc
+                raise ConnectFailed(
+                    tr("cannot reach %(url)s: %(error)s", url=url, error=str(exc)), url=url
+                ) from exc
             except httpx.HTTPError as exc:
-                raise HttpError(f"{url}: {exc}", url=url) from exc
+                raise HttpError(tr("%(url)s: %(error)s", url=url, error=str(exc)), url=url) from exc
             try:
                 declared = resp.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > cap:
                     raise ResponseTooLarge(
-                        f"{url} announces {int(declared)} bytes, over the {cap}-byte limit",
+                        tr(
+                            "%(url)s announces %(size)s bytes, over the %(cap)s-byte limit",
+                            url=url,
+                            size=int(declared),
+                            cap=cap,
+                        ),
                         url=url,
-                        hint="Raise [http] max_body_bytes if this body is expected.",
+                        hint=tr("Raise [http] max_body_bytes if this body is expected."),
                     )
                 encoding = resp.headers.get("content-encoding")
                 # Decoded here in bounded pieces, not by httpx: see veille.inflate.
@@ -646,30 +716,50 @@ class HttpClient:
                         size += len(chunk)
                         if size > cap:
                             raise ResponseTooLarge(
-                                f"{url} sent more than the {cap}-byte limit; reading stopped",
+                                tr(
+                                    "%(url)s sent more than the %(cap)s-byte limit; reading stopped",  # noqa: E501
+                                    url=url,
+                                    cap=cap,
+                                ),
                                 url=url,
-                                hint="Raise [http] max_body_bytes if this body is expected.",
+                                hint=tr("Raise [http] max_body_bytes if this body is expected."),
                             )
                         chunks.append(chunk)
                     if time.monotonic() > deadline:
                         raise FetchTimeout(
-                            f"{url} took longer than "
-                            f"{self.settings.timeout_seconds:g} s to send its body",
+                            tr(
+                                "%(url)s took longer than %(seconds)s s to send its body",
+                                url=url,
+                                seconds=f"{self.settings.timeout_seconds:g}",
+                            ),
                             url=url,
                         )
             except httpx.TimeoutException as exc:
-                raise FetchTimeout(f"{url} stalled while sending its body", url=url) from exc
+                raise FetchTimeout(
+                    tr("%(url)s stalled while sending its body", url=url), url=url
+                ) from exc
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
-                raise ConnectFailed(f"{url} broke off its answer: {exc}", url=url) from exc
+                raise ConnectFailed(
+                    tr("%(url)s broke off its answer: %(error)s", url=url, error=str(exc)), url=url
+                ) from exc
             except UnknownEncoding as exc:
                 raise HttpError(
-                    f"{url} sent its body in an encoding veille did not ask for ({exc})",
+                    tr(
+                        "%(url)s sent its body in an encoding veille did not ask for (%(error)s)",
+                        url=url,
+                        error=str(exc),
+                    ),
                     url=url,
-                    hint="veille asks for gzip or deflate; the server should send one of them.",
+                    hint=tr("veille asks for gzip or deflate; the server should send one of them."),
                 ) from exc
             except zlib.error as exc:
                 raise ConnectFailed(
-                    f"{url} sent a body its Content-Encoding ({encoding}) does not decode: {exc}",
+                    tr(
+                        "%(url)s sent a body its Content-Encoding (%(encoding)s) does not decode: %(error)s",  # noqa: E501
+                        url=url,
+                        encoding=encoding,
+                        error=str(exc),
+                    ),
                     url=url,
                 ) from exc
             finally:
@@ -684,13 +774,13 @@ class HttpClient:
         )
 
 
-def _status_hint(status: int) -> str:
+def _status_hint(status: int) -> Text:
     if status in (401, 403):
-        return "Check the token or credentials configured for this source."
+        return tr("Check the token or credentials configured for this source.")
     if status == 404:
-        return "Check the URL or the account/feed name; it may have moved or been deleted."
+        return tr("Check the URL or the account/feed name; it may have moved or been deleted.")
     if status == 410:
-        return "The resource is gone; remove the source."
+        return tr("The resource is gone; remove the source.")
     if status >= 500:
-        return "The service is failing; veille will try again later."
-    return "Check the source's settings."
+        return tr("The service is failing; veille will try again later.")
+    return tr("Check the source's settings.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -224,16 +224,35 @@ def cursor_name(source: str) -> str:
 
 
 def health(state: StateStore, name: str | None = None) -> list[Health]:
+    """Each source's health, its last error a sentence said in the reader's
+    language (English where a string is used), one an older veille kept in
+    English too (:func:`~veille.sources.base.restored_source_error`)."""
+    from dataclasses import replace
+
+    from veille.sources.base import restored_source_error
+
     if name is not None:
         get_source_record(state, name)
-    return state.source_health(name)
+    return [
+        replace(h, last_error=restored_source_error(h.last_error))
+        for h in state.source_health(name)
+    ]
 
 
-def health_page(state: StateStore, *, q: str = "", page: int = 1) -> ListPage[Health]:
+def health_page(
+    state: StateStore, *, q: str = "", page: int = 1, said: Callable[[str], str] | None = None
+) -> ListPage[Health]:
     """One page of :func:`health` (the web page's list), failing sources
-    first, those whose name, kind or last error hold every word of ``q``."""
+    first, those whose name, kind or last error hold every word of ``q``:
+    the error's English words, or those ``said`` gives it in (the reader's
+    language, as the page shows it)."""
     rows = sorted(health(state), key=lambda h: h.consecutive_failures == 0)  # stable: by name
-    return list_page(rows, lambda h: f"{h.source} {h.kind} {h.last_error or ''}", q=q, page=page)
+
+    def words(h: Health) -> str:
+        error = h.last_error or ""
+        return f"{h.source} {h.kind} {error} {said(error) if said and error else ''}"
+
+    return list_page(rows, words, q=q, page=page)
 
 
 def quarantined(

@@ -35,14 +35,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
 from urllib.parse import SplitResult, urlsplit
 
-from veille.errors import Text, UsageError, tr
+from veille.errors import Text, UsageError, read_back, tr
 from veille.models import Post
 
 if TYPE_CHECKING:
@@ -92,21 +91,6 @@ def item_error(exc: BaseException) -> Text:
     return tr(ITEM_UNREADABLE, error=f"{type(exc).__name__}: {exc}")
 
 
-def _legacy_patterns() -> list[tuple[re.Pattern[str], str]]:
-    """Each sentence a built-in source quarantines an item with, as a pattern
-    that reads its values back from the English an older veille stored."""
-    found = []
-    for template in ITEM_ERRORS:
-        parts = re.split(r"%\((\w+)\)([sr])", template)
-        pattern = re.escape(parts[0])
-        for i in range(1, len(parts), 3):
-            name, kind = parts[i], parts[i + 1]
-            pattern += f"'(?P<{name}>.*)'" if kind == "r" else f"(?P<{name}>.+)"
-            pattern += re.escape(parts[i + 2])
-        found.append((re.compile(pattern + r"\Z", re.S), template))
-    return found
-
-
 def restored_item_error(kept: str) -> str:
     """A quarantined item's error read back (see :func:`veille.errors.restored`):
     a :class:`Text` said in the reader's language. What an older veille
@@ -117,10 +101,9 @@ def restored_item_error(kept: str) -> str:
         return kept
     said = kept.removeprefix("SourceError: ")
     if said != kept:
-        for pattern, template in _legacy_patterns():
-            match = pattern.match(said)
-            if match:
-                return tr(template, **match.groupdict())
+        found = read_back(said, ITEM_ERRORS)
+        if found is not None:
+            return found
     return tr(ITEM_UNREADABLE, error=kept)
 
 
@@ -139,6 +122,58 @@ ITEM_ERRORS = (
     "page %(url)s has neither a title nor any text",
     "page %(url)s has no date",
 )
+
+
+#: The sentences a source's run fails with (the HTTP client's, the feeds'
+#: and the web pages'), each made with ``tr()`` where it is raised, kept as
+#: a source's last error and said in each reader's language. The narrower
+#: before the wider: an older veille's English is read back with the first
+#: that fits (:func:`restored_source_error`).
+SOURCE_ERRORS = (
+    "%(url)s answered HTTP %(status)s and asks to wait %(seconds)s s",
+    "%(url)s still answers HTTP 429 after %(count)s tries",
+    "%(url)s answered HTTP %(status)s",
+    "%(url)s did not answer within %(seconds)s s",
+    "%(url)s took longer than %(seconds)s s to send its body",
+    "%(url)s took longer than %(seconds)s s to read (%(size)s bytes); reading it was stopped",
+    "%(url)s stalled while sending its body",
+    "refused %(url)s: %(host)s is a %(reason)s address (%(ip)s)",
+    "cannot resolve %(host)s (from %(url)s): %(error)s",
+    "%(host)s (from %(url)s) has no address",
+    "cannot reach %(url)s: %(error)s",
+    "%(url)s broke off its answer: %(error)s",
+    "%(url)s announces %(size)s bytes, over the %(cap)s-byte limit",
+    "%(url)s sent more than the %(cap)s-byte limit; reading stopped",
+    "%(url)s sent its body in an encoding veille did not ask for (%(error)s)",
+    "%(url)s sent a body its Content-Encoding (%(encoding)s) does not decode: %(error)s",
+    "%(url)s redirected more than %(count)s times",
+    "%(url)r is not a valid URL (%(error)s)",
+    "%(url)s is not an http(s) URL",
+    "%(url)s has no host",
+    "%(host)s quota is used up until %(time)s UTC (asked for %(url)s)",
+    "%(url)s did not return valid JSON (%(error)s)",
+    "%(url)s returned JSON nested too deeply to read",
+    "%(url)s answered a page that is not well-formed (%(error)s); the walk resumes there next time",
+    "%(url)s is not a readable feed (%(error)s)",
+    "%(url)s is not a readable sitemap",
+    "sitemap %(url)s is larger than %(limit)s bytes unpacked",
+    "%(url)s is XML but not a sitemap (<%(tag)s>)",
+    "%(url)s is %(type)s, not a web page",
+    "no readable text in %(url)s",
+    "%(url)s could not be read: %(error)s",
+    "%(url)s: %(error)s",
+)
+
+
+def restored_source_error(kept: str | None) -> str | None:
+    """A source's last error read back (see :func:`veille.errors.restored`):
+    a :class:`Text` said in the reader's language. What an older veille
+    stored as English (``https://e.example/feed answered HTTP 503``) is read
+    back into the sentence it was made from; anything else (a service's own
+    words, Python's) is shown as it is."""
+    if not kept or isinstance(kept, Text):
+        return kept
+    return read_back(kept, SOURCE_ERRORS) or kept
 
 
 @dataclass

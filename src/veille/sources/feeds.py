@@ -241,18 +241,22 @@ def parse_feed(
         return read_xml_bounded(content, h, limit)
     except FeedTimeout:
         raise FeedError(
-            f"{url} took longer than {limit:g} s to read ({len(content)} bytes); "
-            "reading it was stopped",
+            tr(
+                "%(url)s took longer than %(seconds)s s to read (%(size)s bytes); reading it was stopped",  # noqa: E501
+                url=url,
+                seconds=f"{limit:g}",
+                size=len(content),
+            ),
             url=url,
-            hint="A feed that slow to read is broken or crafted against feed readers "
-            "(an author or a style thousands of characters long); "
-            "veille will try again later.",
+            hint=tr(
+                "A feed that slow to read is broken or crafted against feed readers (an author or a style thousands of characters long); veille will try again later."  # noqa: E501
+            ),
         ) from None
     except ChildFailed as exc:
         raise FeedError(
-            f"{url} could not be read: {exc}",
+            tr("%(url)s could not be read: %(error)s", url=url, error=str(exc)),
             url=url,
-            hint="veille will try again later; if it stays, the feed itself is broken.",
+            hint=tr("veille will try again later; if it stays, the feed itself is broken."),
         ) from None
 
 
@@ -380,9 +384,15 @@ class FeedsSource(Source[FeedsConfig]):
             )
             if parsed.get("bozo") and not parsed.entries:
                 raise FeedError(
-                    f"{url} is not a readable feed ({parsed.get('bozo_exception')})",
+                    tr(
+                        "%(url)s is not a readable feed (%(error)s)",
+                        url=url,
+                        error=str(parsed.get("bozo_exception")),
+                    ),
                     url=url,
-                    hint="Check that the URL points at an RSS, Atom or JSON feed, not a web page.",
+                    hint=tr(
+                        "Check that the URL points at an RSS, Atom or JSON feed, not a web page."
+                    ),
                 )
             if broken_markup(parsed):
                 if page > page_start:
@@ -391,10 +401,15 @@ class FeedsSource(Source[FeedsConfig]):
                     # cut. Stop here; the cursor committed with the previous page
                     # resumes the walk at this page next time, so nothing is skipped.
                     raise FeedError(
-                        f"{url} answered a page that is not well-formed "
-                        f"({parsed.get('bozo_exception')}); the walk resumes there next time",
+                        tr(
+                            "%(url)s answered a page that is not well-formed (%(error)s); the walk resumes there next time",  # noqa: E501
+                            url=url,
+                            error=str(parsed.get("bozo_exception")),
+                        ),
                         url=url,
-                        hint="Nothing to do if it passes; if it stays, the feed itself is broken.",
+                        hint=tr(
+                            "Nothing to do if it passes; if it stays, the feed itself is broken."
+                        ),
                     )
                 # A broken first page is read as well as it can be (some feeds are
                 # always a little broken), but its validators are not kept, so the

@@ -92,10 +92,11 @@ def _xml_root(content: bytes, url: str, limit: int) -> Any:
     from lxml import etree
 
     unreadable = HttpError(
-        f"{url} is not a readable sitemap",
+        tr("%(url)s is not a readable sitemap", url=url),
         url=url,
-        hint="Check that TARGET is a sitemap.xml, or add it with -o sitemap=false "
-        "to watch it as a page.",
+        hint=tr(
+            "Check that TARGET is a sitemap.xml, or add it with -o sitemap=false to watch it as a page."  # noqa: E501
+        ),
     )
     if content[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as-is
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -104,7 +105,10 @@ def _xml_root(content: bytes, url: str, limit: int) -> Any:
         except zlib.error:  # a broken or truncated archive
             raise unreadable from None
         if inflater.unconsumed_tail:
-            raise HttpError(f"sitemap {url} is larger than {limit} bytes unpacked", url=url)
+            raise HttpError(
+                tr("sitemap %(url)s is larger than %(limit)s bytes unpacked", url=url, limit=limit),
+                url=url,
+            )
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
     try:
         root = etree.fromstring(content, parser)
@@ -135,7 +139,9 @@ def parse_sitemap(content: bytes, url: str, limit: int = 50_000_000) -> tuple[st
         if loc and urlsplit(loc).scheme in ("http", "https"):
             out.append((loc, lastmod))
     if not out and root.tag.rsplit("}", 1)[-1] not in ("urlset", "sitemapindex"):
-        raise HttpError(f"{url} is XML but not a sitemap (<{root.tag}>)", url=url)
+        raise HttpError(
+            tr("%(url)s is XML but not a sitemap (<%(tag)s>)", url=url, tag=str(root.tag)), url=url
+        )
     return kind, out
 
 
@@ -154,11 +160,18 @@ def read_page(html: str, url: str, fetch_seconds: float) -> dict[str, Any]:
         return extract_page_bounded(html, url, limit)
     except ChildTimeout:
         raise HttpError(
-            f"{url} took longer than {limit:g} s to read ({size} bytes); reading it was stopped",
+            tr(
+                "%(url)s took longer than %(seconds)s s to read (%(size)s bytes); reading it was stopped",  # noqa: E501
+                url=url,
+                seconds=f"{limit:g}",
+                size=size,
+            ),
             url=url,
         ) from None
     except ChildFailed as exc:
-        raise HttpError(f"{url} could not be read: {exc}", url=url) from None
+        raise HttpError(
+            tr("%(url)s could not be read: %(error)s", url=url, error=str(exc)), url=url
+        ) from None
 
 
 def content_hash(page: Mapping[str, Any]) -> str:
@@ -361,10 +374,10 @@ class WebSource(Source[WebConfig]):
         known.update(resp.validators())
         ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype and "html" not in ctype and not ctype.startswith("text/"):
-            raise HttpError(f"{url} is {ctype}, not a web page", url=url)
+            raise HttpError(tr("%(url)s is %(type)s, not a web page", url=url, type=ctype), url=url)
         page = read_page(resp.text, url, http.settings.timeout_seconds)
         if not page["text"] and not page["title"]:
-            raise HttpError(f"no readable text in {url}", url=url)
+            raise HttpError(tr("no readable text in %(url)s", url=url), url=url)
         digest = content_hash(page)
         if digest == known.get("hash") and not whole:
             return None

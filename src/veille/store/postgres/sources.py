@@ -26,6 +26,10 @@ def _ts(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
+def _kept(error: str | None) -> str | None:
+    return restored(error) if error else error
+
+
 def _secs(at: datetime) -> int:
     return int(at.timestamp())
 
@@ -59,7 +63,7 @@ class PgSources(Runner):
             sql, params = sql + " WHERE s.name = %s", (name,)
         return [
             Health(
-                r[0], r[1], bool(r[2]), _ts(r[3]), _ts(r[4]), r[5], _ts(r[6]), int(r[7]),
+                r[0], r[1], bool(r[2]), _ts(r[3]), _ts(r[4]), _kept(r[5]), _ts(r[6]), int(r[7]),
                 int(r[8]), int(r[9]), int(r[10]), r[11], _ts(r[12]), int(r[13]), int(r[14]),
                 _ts(r[15]), int(r[16]),
             )
@@ -192,5 +196,5 @@ class PgSourcesTx(Runner):
             "UPDATE source_health SET last_run = %s, last_error = %s, last_error_at = %s, "
             "consecutive_failures = %s, last_posts = %s, runs = runs + 1, next_due = %s "
             "WHERE source = %s",
-            (_secs(at), error, _secs(at), failures, new_posts, _secs(next_due), source),
+            (_secs(at), storable(error), _secs(at), failures, new_posts, _secs(next_due), source),
         )

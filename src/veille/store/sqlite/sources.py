@@ -26,6 +26,10 @@ def _ts(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
+def _kept(error: str | None) -> str | None:
+    return restored(error) if error else error
+
+
 def _secs(at: datetime) -> int:
     return int(at.timestamp())
 
@@ -65,8 +69,8 @@ class SQLiteSources:
         rows = self.conn.execute(sql + " ORDER BY s.name", params)
         return [
             Health(
-                r[0], r[1], bool(r[2]), _ts(r[3]), _ts(r[4]), r[5], _ts(r[6]), r[7], r[8], r[9],
-                r[10], r[11], _ts(r[12]), r[13], r[14], _ts(r[15]), r[16],
+                r[0], r[1], bool(r[2]), _ts(r[3]), _ts(r[4]), _kept(r[5]), _ts(r[6]), r[7], r[8],
+                r[9], r[10], r[11], _ts(r[12]), r[13], r[14], _ts(r[15]), r[16],
             )
             for r in rows
         ]  # fmt: skip
@@ -204,5 +208,5 @@ class SQLiteSourcesTx:
             "UPDATE source_health SET last_run = ?, last_error = ?, last_error_at = ?, "
             "consecutive_failures = ?, last_posts = ?, runs = runs + 1, next_due = ? "
             "WHERE source = ?",
-            (_secs(at), error, _secs(at), failures, new_posts, _secs(next_due), source),
+            (_secs(at), storable(error), _secs(at), failures, new_posts, _secs(next_due), source),
         )

@@ -26,7 +26,7 @@ def _page(request: Request, user: Any, q: str = "", page: int = 1, **extra: Any)
 
     st = workspace(request).state
     records = {r.name: r for r in source_service.list_sources(st)}
-    listing = source_service.health_page(st, q=q, page=page)
+    listing = source_service.health_page(st, q=q, page=page, said=translator(request))
     return {
         "health": listing.rows,
         "listing": listing,
@@ -101,7 +101,7 @@ def source_collect(request: Request, name: str, user: Analyst) -> Response:
     _ = translator(request)
     result = source_service.collect_now(workspace(request), name)
     if result is None or not result.ok:
-        error = result.error if result is not None else _("the source is disabled")
+        error = _(result.error or "") if result is not None else _("the source is disabled")
         return redirect("/sources", message=_("Collecting %(name)s failed: %(error)s",
                                               name=name, error=error))  # fmt: skip
     return redirect(
