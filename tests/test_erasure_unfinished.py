@@ -113,3 +113,19 @@ def test_an_erasure_killed_midway_is_seen_refuses_a_migration_and_run_finishes_i
         assert w.state.unfinished_erasures() == []
     with serve(ws) as site:
         assert httpx.get(site.url + "/healthz", timeout=30).json()["unfinished_erasures"] == 0
+
+
+def test_an_unfinished_erasure_that_fails_leaves_the_daemon_running_and_the_others_finish(
+    tmp_path: Path,
+) -> None:
+    ws = _workspace(tmp_path)
+    _killed_at("sqlite", ws)
+    with Workspace.open(ws) as w:
+        # A row no erasure can finish (an empty handle: refused) begun first.
+        w.state.begin_erasure("", "mastodon")
+    run_log = _finished_by_run(ws, tmp_path)  # it asserts the process stayed up
+    assert "finishing unfinished erasures failed" in run_log and "--author is empty" in run_log
+    with Workspace.open(ws) as w:
+        assert w.posts.author_post_ids("claire", None) == []
+        [left] = w.state.unfinished_erasures()
+        assert (left.handle, left.platform) == ("", "mastodon")
