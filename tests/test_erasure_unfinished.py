@@ -29,12 +29,26 @@ from tests.test_erasure_killed import (
 )
 from tests.web.server import add_role_users, serve
 from veille.cli import build_app
+from veille.config import CONFIG_NAME
 from veille.web.deps import SESSION_COOKIE
 from veille.workspace import Workspace
 
 
+def _resume_at_once(ws: Path) -> None:
+    """``[privacy] erasure_resume_minutes = 0``: veille run takes an unfinished
+    erasure over at its next pass (by default it waits an hour after its start)."""
+    config = ws / CONFIG_NAME
+    text = config.read_text("utf-8")
+    if "[privacy]\n" in text:
+        text = text.replace("[privacy]\n", "[privacy]\nerasure_resume_minutes = 0\n", 1)
+    else:
+        text += "\n[privacy]\nerasure_resume_minutes = 0\n"
+    config.write_text(text, "utf-8")
+
+
 def _finished_by_run(ws: Path, tmp_path: Path) -> str:
     """``veille run --role scheduler`` until it says it finished the erasure; its log."""
+    _resume_at_once(ws)
     err = tmp_path / "run.log"
     with err.open("w", encoding="utf-8") as sink:
         proc = subprocess.Popen(
@@ -129,3 +143,24 @@ def test_an_unfinished_erasure_that_fails_leaves_the_daemon_running_and_the_othe
         assert w.posts.author_post_ids("claire", None) == []
         [left] = w.state.unfinished_erasures()
         assert (left.handle, left.platform) == ("", "mastodon")
+
+
+def test_an_erasure_begun_within_the_hour_is_not_taken_over(tmp_path: Path) -> None:
+    """An erasure may still be running in another process (a long one
+    outlasts many of veille run's passes): the scheduler takes over only one
+    begun [privacy] erasure_resume_minutes ago (60 by default), never the same
+    erasure twice at once."""
+    from datetime import timedelta
+
+    from veille.services.privacy import finish_erasures
+
+    ws = _workspace(tmp_path)
+    with Workspace.open(ws) as w:
+        w.state.begin_erasure("claire", None)
+        [begun] = w.state.unfinished_erasures()
+        assert finish_erasures(w, now=begun.started_at + timedelta(minutes=59)) == []
+        assert w.posts.author_post_ids("claire", None) != []
+        [(e, report)] = finish_erasures(w, now=begun.started_at + timedelta(minutes=61))
+        assert e.handle == "claire" and not isinstance(report, Exception) and report.posts > 0
+        assert w.posts.author_post_ids("claire", None) == []
+        assert w.state.unfinished_erasures() == []

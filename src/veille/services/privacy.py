@@ -165,7 +165,7 @@ def unfinished_hint(e: UnfinishedErasure) -> Text:
     """What to do about an unfinished erasure."""
     platform = f" --platform {e.platform}" if e.platform else ""
     return tr(
-        "veille run finishes it at its next pass; or run "
+        "veille run finishes it once it is [privacy] erasure_resume_minutes old; or run "
         "'veille privacy erase --author %(author)s%(platform)s --yes' again.",
         author=e.handle, platform=platform,
     )  # fmt: skip
@@ -181,17 +181,27 @@ def unfinished_unnamed(e: UnfinishedErasure, subject: str) -> tuple[Text, Text]:
         at=e.started_at.strftime("%Y-%m-%d %H:%M UTC"), subject=subject,
     )  # fmt: skip
     hint = tr(
-        "veille run finishes it at its next pass; 'veille privacy log' says whom it is "
-        "about, to run the erasure again by hand."
+        "veille run finishes it once it is [privacy] erasure_resume_minutes old; "
+        "'veille privacy log' says whom it is about, to run the erasure again by hand."
     )
     return message, hint
 
 
-def finish_erasures(workspace: Any) -> list[tuple[UnfinishedErasure, ErasureReport | Exception]]:
-    """Finish each unfinished erasure, as running it again does; what each
-    gave, or the error that stopped it (it stays unfinished, the others go on)."""
+def finish_erasures(
+    workspace: Any, *, now: datetime | None = None
+) -> list[tuple[UnfinishedErasure, ErasureReport | Exception]]:
+    """Finish each unfinished erasure begun at least ``[privacy]
+    erasure_resume_minutes`` before ``now``, as running it again does; what
+    each gave, or the error that stopped it (it stays unfinished, the others
+    go on). A younger one may still be running in another process (a long
+    ``veille privacy erase`` outlasts many passes): taking it over would run
+    the same erasure twice at once."""
+    minutes = workspace.settings.privacy.erasure_resume_minutes
+    cutoff = (now or datetime.now(UTC)) - timedelta(minutes=minutes)
     done: list[tuple[UnfinishedErasure, ErasureReport | Exception]] = []
     for e in unfinished_erasures(workspace):
+        if e.started_at > cutoff:
+            continue
         try:
             done.append((e, erase_author(workspace, e.handle, e.platform)))
         except Exception as exc:  # one person's erasure never stops the others
