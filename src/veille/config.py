@@ -140,6 +140,9 @@ class PrivacySettings:
     # untouched for this many days are deleted (0: kept forever). The inbox
     # keeps its own copy of each post: retention_days does not reach it.
     inbox_days: int = 0
+    # `veille run` finishes an erasure left unfinished this many minutes after
+    # it began: one still running in another process is not taken over.
+    erasure_resume_minutes: int = 60
 
 
 @dataclass(frozen=True)
@@ -299,6 +302,10 @@ TEMPLATE = """\
 # Delete inbox items (their copy of the post, notes, replies) untouched for
 # this many days (0: keep them). retention_days does not reach the inbox.
 # inbox_days = 0
+# veille run finishes an erasure (veille privacy erase) left unfinished, by a
+# crash or a kill, this many minutes after it began; one still running in
+# another process is not taken over before then.
+# erasure_resume_minutes = 60
 
 [inbox]
 # Working time for response targets (see docs/inbox.md). Empty time zone: the
@@ -474,6 +481,13 @@ def _check(settings: Settings, source: str) -> None:
                 f"[privacy] {key} = {days} in {source} is out of range",
                 hint="Use a number of days from 0 (keep forever) to 36500.",
             )
+    minutes = settings.privacy.erasure_resume_minutes
+    if not 0 <= minutes <= 10_080:
+        raise ConfigError(
+            f"[privacy] erasure_resume_minutes = {minutes} in {source} is out of range",
+            hint="Use a number of minutes from 0 to 10080 (a week); 60 leaves an erasure "
+            "still running in another process an hour before veille run takes it over.",
+        )
 
 
 def apply_environment(settings: Settings, environ: dict[str, str] | None = None) -> Settings:

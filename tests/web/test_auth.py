@@ -241,6 +241,7 @@ def test_healthz(client: httpx.Client) -> None:
         "warming": False,
         "unreadable_queries": 0,
         "dangling_references": 0,
+        "unfinished_erasures": 0,
     }
 
 

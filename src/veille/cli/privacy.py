@@ -202,9 +202,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """What was forgotten and when (a person is named by a keyed hash, never a handle),
         and what else went with it."""
-        from veille.services.privacy import erasure_log
+        from veille.services.privacy import (
+            erasure_log,
+            unfinished_erasures,
+            unfinished_hint,
+            unfinished_message,
+        )
 
         with open_workspace(workspace) as ws:
+            # An erasure killed midway is in no entry yet: said first, with
+            # what to do (on stderr, the rows stay what a script reads).
+            for e in unfinished_erasures(ws):
+                warn(f"{unfinished_message(e)}. {unfinished_hint(e)}")
             rows = [
                 {"at": e.at, "kind": e.kind, "platform": e.platform or "", "subject": e.subject,
                  "posts": e.posts,

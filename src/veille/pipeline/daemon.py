@@ -132,6 +132,9 @@ def run_daemon(
     snapshots = RepeatedFailures(
         log, "account snapshot failed", "The next pass tries again, unless today's had begun."
     )
+    erasures = RepeatedFailures(
+        log, "finishing unfinished erasures failed", "The next pass tries again."
+    )
     try:
         while not state.stop.is_set():
             results: list[RunResult] = []
@@ -151,6 +154,7 @@ def run_daemon(
                 else:
                     passes.succeeded()
             if schedules:
+                _finish_erasures(workspace, erasures)
                 _upkeep(workspace, state)
                 _snapshot_accounts(workspace, http, snapshots)
             if state.stop.is_set() and state.signal is not None:
@@ -224,6 +228,32 @@ def _snapshot_accounts(workspace: Any, http: HttpClient, failures: RepeatedFailu
     except Exception as exc:
         failures.failed(exc)
     else:
+        failures.succeeded()
+
+
+def _finish_erasures(workspace: Any, failures: RepeatedFailures) -> None:
+    """Finish the erasures a killed ``veille privacy erase`` left unfinished
+    (never raises: one that fails stays unfinished, tried at the next pass)."""
+    from veille.services.privacy import finish_erasures, subject_of
+
+    try:
+        finished = finish_erasures(workspace)
+    except Exception as exc:
+        failures.failed(exc)
+        return
+    failed = False
+    for e, got in finished:
+        if isinstance(got, Exception):
+            failed = True
+            failures.failed(got)
+        else:
+            # Named as the erasure log names a person: never by their handle.
+            log.info(
+                "unfinished erasure %s (begun %s) finished: %d more posts erased",
+                subject_of(workspace.state, e.handle, e.platform),
+                e.started_at.strftime("%Y-%m-%d %H:%M UTC"), got.posts,
+            )  # fmt: skip
+    if not failed:
         failures.succeeded()
 
 

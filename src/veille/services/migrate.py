@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from veille.errors import StoreError, UsageError
+from veille.errors import StoreError, UsageError, tr
 from veille.store.base import PostFilter
 from veille.store.purged import dims_of
 from veille.store.registry import get_backend, open_store
@@ -113,6 +113,7 @@ def migrate_workspace(
         raise UsageError(
             f"the state is already in {state_url}", hint="Name another store to copy to."
         )
+    _refuse_unfinished_erasures(ws)
     report = MigrationReport(posts_url, state_url)
     opened: dict[str, Any] = {}
 
@@ -139,6 +140,22 @@ def migrate_workspace(
         for store in opened.values():
             store.close()
     return report
+
+
+def _refuse_unfinished_erasures(ws: Any) -> None:
+    """An erasure killed midway leaves some of the person's posts (and, on
+    ClickHouse, its staged take-out): moved now, they would be carried to
+    the new stores, where nothing records that they are to go."""
+    from veille.services.privacy import unfinished_erasures, unfinished_hint, unfinished_message
+
+    pending = unfinished_erasures(ws)
+    if pending:
+        first = pending[0]
+        more = tr(" (and %(n)s more)", n=len(pending) - 1) if len(pending) > 1 else ""
+        raise UsageError(
+            tr("%(what)s%(more)s; nothing was moved", what=unfinished_message(first), more=more),
+            hint=tr("Finish it first: %(how)s", how=unfinished_hint(first)),
+        )
 
 
 # -- posts ---------------------------------------------------------------------

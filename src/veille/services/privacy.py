@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from veille.errors import UsageError, tr
+from veille.errors import Text, UsageError, tr
 from veille.store.portable.privacy import ERASED, handle_pattern
-from veille.store.protocols.privacy import Erasure, ErasureReport, author_key
+from veille.store.protocols.privacy import Erasure, ErasureReport, UnfinishedErasure, author_key
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -122,6 +122,9 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
     handle = handle.strip().lstrip("@")
     if not handle:
         raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
+    # Recorded before anything is done: killed midway, it is seen unfinished
+    # (/healthz, veille privacy log) and veille run finishes it.
+    workspace.state.begin_erasure(handle, platform)
     split = _split(workspace)
     if split is None:
         store = workspace.posts
@@ -139,6 +142,71 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
     report.removed["atom_entries"] = removed
     report.removed["atom_events"] = redacted
     return report
+
+
+def unfinished_erasures(workspace: Any) -> list[UnfinishedErasure]:
+    """The erasures begun and not done (their process was killed, or a step
+    failed), oldest first."""
+    found: list[UnfinishedErasure] = workspace.state.unfinished_erasures()
+    return found
+
+
+def unfinished_message(e: UnfinishedErasure) -> Text:
+    """What an unfinished erasure means, for whoever reads it."""
+    where = tr(" on %(platform)s", platform=e.platform) if e.platform else ""
+    return tr(
+        "the erasure of %(author)s%(where)s begun %(at)s is unfinished: "
+        "some of their posts may still be stored",
+        author=e.handle, where=where, at=e.started_at.strftime("%Y-%m-%d %H:%M UTC"),
+    )  # fmt: skip
+
+
+def unfinished_hint(e: UnfinishedErasure) -> Text:
+    """What to do about an unfinished erasure."""
+    platform = f" --platform {e.platform}" if e.platform else ""
+    return tr(
+        "veille run finishes it once it is [privacy] erasure_resume_minutes old; or run "
+        "'veille privacy erase --author %(author)s%(platform)s --yes' again.",
+        author=e.handle, platform=platform,
+    )  # fmt: skip
+
+
+def unfinished_unnamed(e: UnfinishedErasure, subject: str) -> tuple[Text, Text]:
+    """What an unfinished erasure means and what to do, naming the person by
+    ``subject`` (:func:`subject_of`, as the erasure log does): for
+    ``/healthz`` and the daemon's log, which never name them."""
+    message = tr(
+        "an erasure begun %(at)s (%(subject)s) is unfinished: some of the person's posts "
+        "may still be stored",
+        at=e.started_at.strftime("%Y-%m-%d %H:%M UTC"), subject=subject,
+    )  # fmt: skip
+    hint = tr(
+        "veille run finishes it once it is [privacy] erasure_resume_minutes old; "
+        "'veille privacy log' says whom it is about, to run the erasure again by hand."
+    )
+    return message, hint
+
+
+def finish_erasures(
+    workspace: Any, *, now: datetime | None = None
+) -> list[tuple[UnfinishedErasure, ErasureReport | Exception]]:
+    """Finish each unfinished erasure begun at least ``[privacy]
+    erasure_resume_minutes`` before ``now``, as running it again does; what
+    each gave, or the error that stopped it (it stays unfinished, the others
+    go on). A younger one may still be running in another process (a long
+    ``veille privacy erase`` outlasts many passes): taking it over would run
+    the same erasure twice at once."""
+    minutes = workspace.settings.privacy.erasure_resume_minutes
+    cutoff = (now or datetime.now(UTC)) - timedelta(minutes=minutes)
+    done: list[tuple[UnfinishedErasure, ErasureReport | Exception]] = []
+    for e in unfinished_erasures(workspace):
+        if e.started_at > cutoff:
+            continue
+        try:
+            done.append((e, erase_author(workspace, e.handle, e.platform)))
+        except Exception as exc:  # one person's erasure never stops the others
+            done.append((e, exc))
+    return done
 
 
 def _person_keys(handle: str, platform: str | None) -> dict[str, str]:
@@ -202,7 +270,7 @@ def _erase_split(posts: Any, state: Any, handle: str, platform: str | None) -> E
     _add(removed, state.forget_posts(sorted(set(ids) | set(done.post_ids)), rekey=True))
     _add(removed, state.forget_author(handle, platform))
     _add(removed, done.removed)
-    state.log_erasure("author", platform, subject, done.posts, removed)
+    state.end_erasure(handle, platform, subject=subject, posts=done.posts, details=removed)
     return ErasureReport(
         posts=done.posts,
         removed=removed,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.store.portable import Sql, marks
-from veille.store.protocols.privacy import Erasure, story_key
+from veille.store.protocols.privacy import Erasure, UnfinishedErasure, story_key
 
 _CHUNK = 400  # ids per IN (...) list
 
@@ -179,6 +179,15 @@ def add_to_log(
         "INSERT INTO erasures (at, kind, platform, subject, posts, details) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         (at, kind, platform, subject, posts, json.dumps(details, sort_keys=True)),
+    )
+
+
+def end_unfinished(sql: Sql, handle: str, platform: str | None) -> None:
+    """Forget that the erasure of ``handle`` (on ``platform``) is unfinished:
+    in the transaction that logs it done."""
+    sql.run(
+        "DELETE FROM erasures_unfinished WHERE handle = ? AND platform = ?",
+        (handle.lower(), platform or ""),
     )
 
 
@@ -445,6 +454,39 @@ class PortablePrivacy:
     ) -> None:
         with self._sql_write() as sql:
             add_to_log(sql, kind, platform, subject, posts, details, hold=self._hold_erasure_log)
+
+    def begin_erasure(self, handle: str, platform: str | None) -> None:
+        with self._sql_write() as sql:
+            sql.run(
+                "INSERT INTO erasures_unfinished (handle, platform, started_at) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (handle.lower(), platform or "", int(datetime.now(UTC).timestamp())),
+            )
+
+    def end_erasure(
+        self,
+        handle: str,
+        platform: str | None,
+        *,
+        subject: str,
+        posts: int,
+        details: dict[str, int],
+    ) -> None:
+        with self._sql_write() as sql:
+            add_to_log(
+                sql, "author", platform, subject, posts, details, hold=self._hold_erasure_log
+            )
+            end_unfinished(sql, handle, platform)
+
+    def unfinished_erasures(self) -> list[UnfinishedErasure]:
+        rows = self._sql_read().rows(
+            "SELECT handle, platform, started_at FROM erasures_unfinished "
+            "ORDER BY started_at, handle, platform"
+        )
+        return [
+            UnfinishedErasure(str(h), str(p) or None, datetime.fromtimestamp(int(at), UTC))
+            for h, p, at in rows
+        ]
 
     def atom_files(self) -> list[str]:
         return [

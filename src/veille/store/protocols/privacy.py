@@ -33,6 +33,17 @@ class Erasure:
     details: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class UnfinishedErasure:
+    """A person's erasure begun and not done (its process was killed, or a
+    step failed): ``veille run`` finishes it, as running the same
+    ``veille privacy erase`` again does."""
+
+    handle: str  # lower case: handles are matched so
+    platform: str | None  # None: on every platform
+    started_at: datetime
+
+
 @dataclass
 class ErasureReport:
     """What an erasure or a purge removed, and where copies may remain outside
@@ -213,6 +224,30 @@ class PrivacyState(Protocol):
         self, kind: str, platform: str | None, subject: str, posts: int, details: dict[str, int]
     ) -> None:
         """Add an entry to the erasure log."""
+        ...
+
+    def begin_erasure(self, handle: str, platform: str | None) -> None:
+        """Record that the erasure of ``handle`` (on ``platform``, or
+        everywhere) begins, before any of it is done: until
+        :meth:`end_erasure` (or, on SQLite, its own last transaction) it is
+        an :class:`UnfinishedErasure`. Begun again, it keeps its first time."""
+        ...
+
+    def end_erasure(
+        self,
+        handle: str,
+        platform: str | None,
+        *,
+        subject: str,
+        posts: int,
+        details: dict[str, int],
+    ) -> None:
+        """In one transaction: log the erasure of ``handle`` (kind
+        ``author``, named by ``subject``) and forget that it was unfinished."""
+        ...
+
+    def unfinished_erasures(self) -> list[UnfinishedErasure]:
+        """The erasures begun and not done, oldest first."""
         ...
 
     def atom_files(self) -> list[str]:

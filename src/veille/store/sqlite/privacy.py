@@ -17,6 +17,7 @@ from veille.models import Post
 from veille.store.portable.privacy import (
     PortablePrivacy,
     PortablePrivacyTx,
+    end_unfinished,
     forget_item_details,
     redact_event_payloads,
 )
@@ -380,6 +381,9 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                     json.dumps(report.removed),
                 ),
             )
+            # Done with its log entry, in one transaction (it was recorded
+            # unfinished as it began: veille.services.privacy.erase_author).
+            end_unfinished(SQLiteSql(self.conn), handle, platform)
         return report
 
     def _erase_quarantined(self, handle: str) -> int:

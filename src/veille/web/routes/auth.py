@@ -78,7 +78,35 @@ def healthz(request: Request) -> JSONResponse:
     # Whether veille serve is still making its default views as it starts.
     warming = bool(getattr(request.app.state, "warming", False))
     said: dict[str, Any] = {"status": "ok", "stores": stores, "warming": warming}
-    return JSONResponse(said | _unreadable(request) | _dangling(request))
+    return JSONResponse(
+        said | _unreadable(request) | _dangling(request) | _unfinished_erasures(request)
+    )
+
+
+def _unfinished_erasures(request: Request) -> dict[str, Any]:
+    """Erasures begun and not done (a ``veille privacy erase`` killed
+    midway): how many for anyone, read at each check (a data-protection
+    officer must not wait a minute to see one finished); which, with what to
+    do, for a signed-in user, the person named by the keyed hash the erasure
+    log gives (never by their handle, as the log does not)."""
+    from veille.services.privacy import subject_of, unfinished_erasures, unfinished_unnamed
+    from veille.web.api.errors import client_language
+
+    ws = workspace(request)
+    found = unfinished_erasures(ws)
+    said: dict[str, Any] = {"unfinished_erasures": len(found)}
+    if found and current_user(request) is not None:
+        say, _lang = client_language(request)
+        listed = []
+        for e in found:
+            subject = subject_of(ws.state, e.handle, e.platform)
+            message, hint = unfinished_unnamed(e, subject)
+            listed.append(
+                {"subject": subject, "platform": e.platform, "started_at": e.started_at.isoformat(),
+                 "message": say(message), "hint": say(hint)}
+            )  # fmt: skip
+        said["erasures"] = listed
+    return said
 
 
 def _kept(request: Request, name: str, make: Callable[[], list[Any]]) -> list[Any]:

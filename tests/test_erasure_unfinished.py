@@ -1,0 +1,166 @@
+"""A real ``veille privacy erase`` killed midway (SIGKILL, as a crash, a
+deploy or a reboot does) used to leave no trace: the person's remaining
+posts stayed until someone ran the same erase again, and nothing said so.
+Now the erasure is recorded unfinished as it begins: ``veille privacy
+log`` and ``/healthz`` show it with what to do, ``veille store migrate``
+refuses to move meanwhile, and ``veille run`` (the scheduler's pass)
+finishes it: the person's posts are gone, each rollup equals a fresh count,
+the log has one entry. On SQLite and on chDB + PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from tests.pipeline.test_daemon_live import VEILLE, _env
+from tests.test_erasure_killed import (
+    _chdb_figures,
+    _cli,
+    _killed_at,
+    _sqlite_figures,
+    _workspace,
+)
+from tests.web.server import add_role_users, serve
+from veille.cli import build_app
+from veille.config import CONFIG_NAME
+from veille.web.deps import SESSION_COOKIE
+from veille.workspace import Workspace
+
+
+def _resume_at_once(ws: Path) -> None:
+    """``[privacy] erasure_resume_minutes = 0``: veille run takes an unfinished
+    erasure over at its next pass (by default it waits an hour after its start)."""
+    config = ws / CONFIG_NAME
+    text = config.read_text("utf-8")
+    if "[privacy]\n" in text:
+        text = text.replace("[privacy]\n", "[privacy]\nerasure_resume_minutes = 0\n", 1)
+    else:
+        text += "\n[privacy]\nerasure_resume_minutes = 0\n"
+    config.write_text(text, "utf-8")
+
+
+def _finished_by_run(ws: Path, tmp_path: Path) -> str:
+    """``veille run --role scheduler`` until it says it finished the erasure; its log."""
+    _resume_at_once(ws)
+    err = tmp_path / "run.log"
+    with err.open("w", encoding="utf-8") as sink:
+        proc = subprocess.Popen(
+            [*VEILLE, "run", "--role", "scheduler", "--tick", "0.3"],
+            env=_env(ws), stdout=subprocess.DEVNULL, stderr=sink,
+        )  # fmt: skip
+        try:
+            end = time.monotonic() + 120
+            while time.monotonic() < end and "finished:" not in err.read_text("utf-8"):
+                assert proc.poll() is None, err.read_text("utf-8")
+                time.sleep(0.3)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(60)
+    return err.read_text("utf-8")
+
+
+@pytest.mark.parametrize("point", ["sqlite", "marked"])
+def test_an_erasure_killed_midway_is_seen_refuses_a_migration_and_run_finishes_it(
+    point: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if point == "sqlite":
+        ws = _workspace(tmp_path)
+        figures, elsewhere = _sqlite_figures, ["--to", "sqlite:///moved.db"]
+    else:
+        pytest.importorskip("chdb")
+        from veille.store.postgres.testing import fresh_schema_url
+
+        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
+        ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+        figures, elsewhere = _chdb_figures, ["--posts", "chdb:///moved.chdb"]
+    add_role_users(ws)
+
+    _killed_at(point, ws)
+    with Workspace.open(ws) as w:
+        assert w.posts.author_post_ids("claire", None) != []  # the kill left some
+
+    # Seen where one looks: the erasure log's command, /healthz.
+    said = CliRunner().invoke(build_app(), ["privacy", "log", "--workspace", str(ws)])
+    assert said.exit_code == 0, said.output
+    assert "erasure of claire" in said.stderr and "unfinished" in said.stderr
+    assert "veille run finishes it" in said.stderr
+    with serve(ws) as site:
+        anonymous = httpx.get(site.url + "/healthz", timeout=30).json()
+        assert anonymous["unfinished_erasures"] == 1
+        assert "erasures" not in anonymous  # the person's handle: never to anyone
+        cookies = {SESSION_COOKIE: site.session("viewer")}
+        signed = httpx.get(
+            site.url + "/healthz", cookies=cookies, headers={"Accept-Language": "fr"}, timeout=30
+        ).json()
+        [e] = signed["erasures"]
+        assert "claire" not in json.dumps(signed)  # named as the erasure log names them
+        assert e["platform"] is None and e["subject"].startswith("a-")
+        assert "inachevé" in e["message"] and "veille run" in e["hint"]
+
+    # A migration now would carry half-done state: refused, naming it.
+    moved = CliRunner().invoke(
+        build_app(), ["store", "migrate", *elsewhere, "--workspace", str(ws)]
+    )
+    assert moved.exit_code != 0
+    assert "erasure of claire" in moved.stderr and "Finish it first" in moved.stderr
+    assert not (ws / "moved.db").exists() and not (ws / "moved.chdb").exists()
+
+    run_log = _finished_by_run(ws, tmp_path)
+    assert f"unfinished erasure {e['subject']} (begun" in run_log
+    assert "claire" not in run_log
+
+    rolled, fresh = figures(ws)
+    assert rolled == fresh
+    if point == "sqlite":
+        assert fresh == [3, 10 + 11 + 12 + 3, 3]  # bob's three posts, counted once
+    log = json.loads(_cli(ws, "privacy", "log", "--kind", "author", "--format", "json"))
+    assert [e["kind"] for e in log] == ["author"]
+    with Workspace.open(ws) as w:
+        assert w.posts.author_post_ids("claire", None) == []
+        assert w.state.unfinished_erasures() == []
+    with serve(ws) as site:
+        assert httpx.get(site.url + "/healthz", timeout=30).json()["unfinished_erasures"] == 0
+
+
+def test_an_unfinished_erasure_that_fails_leaves_the_daemon_running_and_the_others_finish(
+    tmp_path: Path,
+) -> None:
+    ws = _workspace(tmp_path)
+    _killed_at("sqlite", ws)
+    with Workspace.open(ws) as w:
+        # A row no erasure can finish (an empty handle: refused) begun first.
+        w.state.begin_erasure("", "mastodon")
+    run_log = _finished_by_run(ws, tmp_path)  # it asserts the process stayed up
+    assert "finishing unfinished erasures failed" in run_log and "--author is empty" in run_log
+    with Workspace.open(ws) as w:
+        assert w.posts.author_post_ids("claire", None) == []
+        [left] = w.state.unfinished_erasures()
+        assert (left.handle, left.platform) == ("", "mastodon")
+
+
+def test_an_erasure_begun_within_the_hour_is_not_taken_over(tmp_path: Path) -> None:
+    """An erasure may still be running in another process (a long one
+    outlasts many of veille run's passes): the scheduler takes over only one
+    begun [privacy] erasure_resume_minutes ago (60 by default), never the same
+    erasure twice at once."""
+    from datetime import timedelta
+
+    from veille.services.privacy import finish_erasures
+
+    ws = _workspace(tmp_path)
+    with Workspace.open(ws) as w:
+        w.state.begin_erasure("claire", None)
+        [begun] = w.state.unfinished_erasures()
+        assert finish_erasures(w, now=begun.started_at + timedelta(minutes=59)) == []
+        assert w.posts.author_post_ids("claire", None) != []
+        [(e, report)] = finish_erasures(w, now=begun.started_at + timedelta(minutes=61))
+        assert e.handle == "claire" and not isinstance(report, Exception) and report.posts > 0
+        assert w.posts.author_post_ids("claire", None) == []
+        assert w.state.unfinished_erasures() == []
