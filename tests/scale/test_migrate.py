@@ -596,6 +596,9 @@ def test_a_three_dimension_question_over_purged_months_reads_the_same_after_a_mo
     figures per dimension and pair only, so it answers a question fixing
     three from the posts kept; ClickHouse read the combinations rebuilt from
     those pairs, which differed and could be negative."""
+    import httpx
+
+    from tests.web.server import add_role_users, serve
     from veille.models import Sentiment
 
     start = datetime(2026, 1, 5, 10, tzinfo=UTC)
@@ -630,6 +633,22 @@ def test_a_three_dimension_question_over_purged_months_reads_the_same_after_a_mo
                 rows = sorted(json.loads(result.output), key=json.dumps)
                 assert all(r["posts"] >= 0 for r in rows), (name, period, rows)
                 out[f"{name} {period}"] = rows
+        # The API over HTTP: the breakdown, and the net sentiment per day.
+        tokens = add_role_users(workspace.root)
+        with (
+            serve(workspace.root) as server,
+            httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {tokens['admin']}"}
+            ) as api,
+        ):
+            for path, extra in (("breakdown", {"by": "country"}), ("volume", {})):
+                r = api.get(
+                    f"/api/v1/analytics/{path}",
+                    params={"platform": "mastodon", "lang": "en",
+                            "period": "2026-01-01..2026-01-31", **extra},
+                )  # fmt: skip
+                assert r.status_code == 200, r.text
+                out[path] = r.json()
         return out
 
     before = read()
