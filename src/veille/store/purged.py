@@ -17,7 +17,10 @@ platform, lang, country, sentiment, *measures)``:
   purged posts of a quarter-hour differ from the most frequent values in at
   most two dimensions (one language and no country, say), the cube is the
   one the posts had; otherwise its cells may hold negative counts that add
-  up to every dimension and pair exactly.
+  up to every dimension and pair exactly. So ClickHouse answers a question
+  involving more than two dimensions from the posts it holds, as SQLite
+  does (:func:`veille.store.clickhouse.quarters.rollup_dims`), never from
+  these cells.
 """
 
 from __future__ import annotations

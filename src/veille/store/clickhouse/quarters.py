@@ -75,6 +75,23 @@ def rollup_filters(f: PostFilter, params: dict[str, Any]) -> list[str]:
     return clauses
 
 
+def rollup_dims(f: PostFilter, dims: Sequence[str]) -> set[str]:
+    """The dimensions a question over ``post_rollup`` involves: ``dims`` and
+    those ``f`` filters on (platform, language). Over more than two, it is
+    answered from the posts held, as SQLite answers it (its rollup keeps each
+    dimension and pair only, so a purge's figures count in none of those
+    answers): the combinations ``veille store migrate`` rebuilds from
+    SQLite's pairs (:mod:`veille.store.purged`) are exact in every dimension
+    and pair only, and read over three could differ from SQLite's answer and
+    fall below 0."""
+    needed = set(dims)
+    if f.platforms:
+        needed.add("platform")
+    if f.languages:
+        needed.add("lang")
+    return needed
+
+
 def purged_where(scope: Scope, dims: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]] | None:
     """The rows of ``topic_purged`` (what retention purges took out of a
     saved topic) that count in ``scope``'s totals, where SQLite reads its
