@@ -344,8 +344,8 @@ KEPT: dict[str, str] = {
     "dashboard": "kept: made by the warm-up",
     "trends": "kept: made by the warm-up",
     "influencers": "kept: made by the warm-up",
-    # What it reads from the posts is kept; its KPIs are read on each visit.
-    "plan": "partly kept: its posts' reads, by the warm-up",
+    # What it reads from the posts, its KPIs too (a page still made each visit).
+    "plan": "kept: its posts' reads, by the warm-up",
     "report, a topic's week": "kept: made by its first",
     "API share of voice": "kept: made by its first",
     "API breakdown lumio": "kept: made by its first",

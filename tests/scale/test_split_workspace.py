@@ -329,3 +329,35 @@ def test_enrich_rerun_on_two_backends_gives_the_figures_of_one(twins: dict[str, 
             for kind, ws in (("sqlite", one), ("split", split))
         }
     assert clusters["split"] == clusters["sqlite"]
+
+
+def test_the_plan_page_shows_what_it_shows_on_sqlite(twins: dict[str, Path]) -> None:
+    """The plan's page (its KPIs' values, charts and reasons, where the
+    audience is, the recommendations), kept a minute for every viewer, says
+    the same over chDB + PostgreSQL as over SQLite: KPIs over a year, so
+    that their windows hold the posts of March."""
+    from tests.web.server import add_role_users, serve
+    from veille.plan.kpis import add_kpi
+    from veille.plan.objectives import add_objective
+
+    seen = {}
+    for kind, root in twins.items():
+        with Workspace.open(root) as ws:
+            add_objective(ws.state, "year", "awareness", topics=["lumio"])
+            add_kpi(ws, "year-mentions", "mentions", 50, topic="lumio", period_days=365)
+            add_kpi(
+                ws, "year-voice", "share_of_voice", 40, topic="lumio",
+                compare=["vexa", "orbita"], period_days=365,
+            )  # fmt: skip
+            add_kpi(ws, "year-engagement", "engagement", 9, platform="mastodon", period_days=365)
+        add_role_users(root)
+        with serve(root) as server:
+            cookie = server.session("viewer")
+            with httpx.Client(
+                base_url=server.url, cookies={"veille_session": cookie}, timeout=60
+            ) as web:
+                r = web.get("/plan")
+                assert r.status_code == 200, r.text[:500]
+                seen[kind] = _VOLATILE.sub("", r.text)
+    assert "year-mentions" in seen["sqlite"]
+    assert seen["split"] == seen["sqlite"]

@@ -10,7 +10,10 @@ from veille.i18n import colon, format_date, format_decimal, format_number
 from veille.plan.cost import CostEstimate
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from veille.plan.recommend import Heard
+    from veille.plan.status import KPIReport
     from veille.workspace import Workspace
 
 _L = {
@@ -244,11 +247,18 @@ def cost_markdown(est: CostEstimate, lang: str) -> str:
 
 
 def plan_markdown(
-    ws: Workspace, lang: str = "en", *, now: datetime | None = None, heard: Heard | None = None
+    ws: Workspace,
+    lang: str = "en",
+    *,
+    now: datetime | None = None,
+    heard: Heard | None = None,
+    kpis: Sequence[KPIReport] | None = None,
 ) -> str:
     """The whole plan as Markdown in ``lang``; ``heard``: what the plan reads
     from the posts (:func:`~veille.plan.recommend.hear`) when already read,
-    as the plan's page keeps it a minute (the most of the document's time)."""
+    as the plan's page keeps it a minute (the most of the document's time);
+    ``kpis``: the KPIs' reports (:func:`~veille.plan.status.reports`) the
+    page keeps the same minute."""
     from veille.plan.adoption import adoption
     from veille.plan.cost import estimate
     from veille.plan.kpis import kind_label as kpi_kind
@@ -304,7 +314,7 @@ def plan_markdown(
     if not state.plan_objectives():
         out += [t["none"], ""]
     out += [f"## {t['kpis']}", ""]
-    found = reports(ws, now=now, with_history=False)
+    found = list(kpis) if kpis is not None else reports(ws, now=now, with_history=False)
     if found:
         out += [
             f"| {t['name']} | {t['value']} | {t['baseline']} | {t['target']} | {t['status']} "
@@ -392,7 +402,12 @@ code { font-size: 9.5pt; }
 
 
 def plan_html(
-    ws: Workspace, lang: str = "en", *, now: datetime | None = None, heard: Heard | None = None
+    ws: Workspace,
+    lang: str = "en",
+    *,
+    now: datetime | None = None,
+    heard: Heard | None = None,
+    kpis: Sequence[KPIReport] | None = None,
 ) -> str:
     """The plan as one standalone HTML page (the Markdown rendered, raw HTML
     in it escaped: guidelines and names are the users' text)."""
@@ -401,7 +416,7 @@ def plan_html(
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    body = md.render(plan_markdown(ws, lang, now=now, heard=heard))
+    body = md.render(plan_markdown(ws, lang, now=now, heard=heard, kpis=kpis))
     title = escape(labels(lang)["title"])
     return (
         f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
@@ -410,9 +425,14 @@ def plan_html(
 
 
 def plan_pdf(
-    ws: Workspace, lang: str = "en", *, now: datetime | None = None, heard: Heard | None = None
+    ws: Workspace,
+    lang: str = "en",
+    *,
+    now: datetime | None = None,
+    heard: Heard | None = None,
+    kpis: Sequence[KPIReport] | None = None,
 ) -> bytes:
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=plan_html(ws, lang, now=now, heard=heard)).write_pdf()
+    pdf: bytes = HTML(string=plan_html(ws, lang, now=now, heard=heard, kpis=kpis)).write_pdf()
     return pdf
