@@ -56,7 +56,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import StoreError
-from veille.store.clickhouse import purged
 from veille.store.clickhouse.filters import POSTS
 from veille.store.clickhouse.rows import (
     KNOWN_COLUMNS,
@@ -477,62 +476,6 @@ class ClickHousePrivacy:
             ]
             self.client.insert("forgotten", rows)
 
-    def purged_topic_totals(self) -> list[tuple[int, int, int, int, int]]:
-        """What each saved topic counts of posts this store no longer holds
-        (``topic_purged``): ``(topic id, quarter-hour, posts, engagement,
-        reach)``. ``veille store migrate`` carries them with the posts."""
-        return [
-            (int(t), int(b), int(n), int(e), int(r))
-            for t, b, n, e, r in self.rows(
-                "SELECT topic_id, bucket, sum(posts) AS n, sum(engagement) AS e, "
-                "sum(reach) AS r FROM topic_purged GROUP BY topic_id, bucket "
-                "HAVING n != 0 OR e != 0 OR r != 0 ORDER BY topic_id, bucket"
-            )
-        ]
-
-    def add_purged_topic_totals(self, rows: Sequence[tuple[int, int, int, int, int]]) -> None:
-        """Add ``(topic id, quarter-hour, posts, engagement, reach)`` of posts
-        held elsewhere before to ``topic_purged``; as counted by no purge of
-        this store (``upto`` 0), so its next purge counts every post it holds."""
-        names = ("topic_id", "bucket", "posts", "engagement", "reach")
-        for i in range(0, len(rows), _CHUNK):
-            chunk = rows[i : i + _CHUNK]
-            self.client.insert(
-                "topic_purged",
-                [encode({**dict(zip(names, r, strict=True)), "upto": 0}) for r in chunk],
-            )
-
-    def purged_rollup(self) -> list[tuple[Any, ...]]:
-        """What ``post_rollup`` counts of posts this store no longer holds (a
-        retention purge deletes posts, not their rows there): ``(quarter-hour,
-        platform, language, country, sentiment, posts, engagement, reach,
-        posts that gave counts, posts that gave followers)``. ``veille store
-        migrate`` carries them with the posts."""
-        return purged.purged_cube(self)
-
-    def add_purged_rollup(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Add rows of :meth:`purged_rollup`'s shape (of posts held elsewhere
-        before) to ``post_rollup``."""
-        purged.add_cube(self, rows)
-
-    def purged_entities(self) -> list[tuple[str, int, str, int, int]]:
-        """``(kind, UTC day, value, posts, engagement)`` the hashtags and
-        domains rollup counts of posts this store no longer holds."""
-        return purged.purged_entities(self)
-
-    def add_purged_entities(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Add rows of :meth:`purged_entities`'s shape to ``entity_rollup``."""
-        purged.add_entities(self, rows)
-
-    def purged_authors(self) -> list[tuple[Any, ...]]:
-        """``(UTC day, platform, handle, posts, engagement, followers, name)``
-        ``author_rollup`` counts of posts this store no longer holds."""
-        return purged.purged_authors(self)
-
-    def add_purged_authors(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Add rows of :meth:`purged_authors`'s shape to ``author_rollup``."""
-        purged.add_authors(self, rows)
-
     def _erase_posts_of(self, handle: str, platform: str | None) -> ErasureReport:
         """Delete the posts of a person whose record is written, by chunks of
         :data:`_CHUNK`, each under :attr:`forget_lock`, let go between two:
@@ -566,16 +509,16 @@ class ClickHousePrivacy:
                     {"k": list(keys)},
                 )
                 taken = {keys[k] for (k,) in done}
-                todo = [x for x in part if x not in taken]
-                if todo:
+                left = [x for x in part if x not in taken]
+                if left:
                     # Staged, then marked (the posts taken and the staging,
                     # in one insert), then moved into the rollups: killed at
                     # any point, a run again takes each post out once.
                     token = uuid.uuid4().hex
                     volumes = [r for r in rollups if not r.per_author]
-                    self._stage_take_out(volumes, todo, removed, token)
+                    self._stage_take_out(volumes, left, removed, token)
                     self.record_forgotten(
-                        [("staged", token, at), *(("taken", post_key(x), at) for x in todo)],
+                        [("staged", token, at), *(("taken", post_key(x), at) for x in left)],
                         whole=True,
                     )
                     self._settle_staged()

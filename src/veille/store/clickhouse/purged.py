@@ -7,7 +7,7 @@ another store: ``veille store migrate`` carries them with the posts
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veille.store.clickhouse.filters import POSTS
 from veille.store.clickhouse.rows import encode
@@ -112,3 +112,70 @@ def add_authors(store: Any, rows: Sequence[Sequence[Any]]) -> None:
         store.client.insert(
             "author_rollup", [encode(dict(zip(AUTHOR, r, strict=True))) for r in chunk]
         )
+
+
+class ClickHousePurged:
+    """Mixed into :class:`~veille.store.clickhouse.store.ClickHouseStore`:
+    what its rollups count of the posts it no longer holds, read and added
+    (the PostStore calls ``veille store migrate`` makes)."""
+
+    if TYPE_CHECKING:  # given by ClickHouseStore
+        client: Any
+
+        def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
+
+    def purged_topic_totals(self) -> list[tuple[int, int, int, int, int]]:
+        """What each saved topic counts of posts this store no longer holds
+        (``topic_purged``): ``(topic id, quarter-hour, posts, engagement,
+        reach)``. ``veille store migrate`` carries them with the posts."""
+        return [
+            (int(t), int(b), int(n), int(e), int(r))
+            for t, b, n, e, r in self.rows(
+                "SELECT topic_id, bucket, sum(posts) AS n, sum(engagement) AS e, "
+                "sum(reach) AS r FROM topic_purged GROUP BY topic_id, bucket "
+                "HAVING n != 0 OR e != 0 OR r != 0 ORDER BY topic_id, bucket"
+            )
+        ]
+
+    def add_purged_topic_totals(self, rows: Sequence[tuple[int, int, int, int, int]]) -> None:
+        """Add ``(topic id, quarter-hour, posts, engagement, reach)`` of posts
+        held elsewhere before to ``topic_purged``; as counted by no purge of
+        this store (``upto`` 0), so its next purge counts every post it holds."""
+        names = ("topic_id", "bucket", "posts", "engagement", "reach")
+        for i in range(0, len(rows), _CHUNK):
+            chunk = rows[i : i + _CHUNK]
+            self.client.insert(
+                "topic_purged",
+                [encode({**dict(zip(names, r, strict=True)), "upto": 0}) for r in chunk],
+            )
+
+    def purged_rollup(self) -> list[tuple[Any, ...]]:
+        """What ``post_rollup`` counts of posts this store no longer holds (a
+        retention purge deletes posts, not their rows there): ``(quarter-hour,
+        platform, language, country, sentiment, posts, engagement, reach,
+        posts that gave counts, posts that gave followers)``. ``veille store
+        migrate`` carries them with the posts."""
+        return purged_cube(self)
+
+    def add_purged_rollup(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_rollup`'s shape (of posts held elsewhere
+        before) to ``post_rollup``."""
+        add_cube(self, rows)
+
+    def purged_entities(self) -> list[tuple[str, int, str, int, int]]:
+        """``(kind, UTC day, value, posts, engagement)`` the hashtags and
+        domains rollup counts of posts this store no longer holds."""
+        return purged_entities(self)
+
+    def add_purged_entities(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_entities`'s shape to ``entity_rollup``."""
+        add_entities(self, rows)
+
+    def purged_authors(self) -> list[tuple[Any, ...]]:
+        """``(UTC day, platform, handle, posts, engagement, followers, name)``
+        ``author_rollup`` counts of posts this store no longer holds."""
+        return purged_authors(self)
+
+    def add_purged_authors(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_authors`'s shape to ``author_rollup``."""
+        add_authors(self, rows)

@@ -24,6 +24,7 @@ from veille.store.clickhouse.client import Client
 from veille.store.clickhouse.filings import ClickHouseFilings
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where
 from veille.store.clickhouse.privacy import ClickHousePrivacy, ForgetLock
+from veille.store.clickhouse.purged import ClickHousePurged
 from veille.store.clickhouse.rows import (
     BATCH,
     KNOWN_COLUMNS,
@@ -130,6 +131,7 @@ class ClickHouseStore(
     ClickHouseStories,
     ClickHouseFilings,
     ClickHousePrivacy,
+    ClickHousePurged,
     ClickHouseUpgrade,
 ):
     """A :class:`~veille.store.base.PostStore` in ClickHouse."""
