@@ -7,7 +7,8 @@ unrestricted scope (:mod:`veille.store.clickhouse.rollups`), and a saved
 topic alone reads the copies of its posts its filings carry
 (:meth:`ClickHouseAnalytics.source`). A scope whose query ClickHouse says
 only approximately (``NEAR``) becomes the ids the in-memory engine accepts
-among its candidates.
+among its candidates. The top lists (authors, entities, stories) are
+:class:`~veille.store.clickhouse.tops.ClickHouseTops`, which this extends.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from veille.models import Post
 from veille.store.clickhouse import rollups
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, scope_where
-from veille.store.clickhouse.people import ClickHousePeople
 from veille.store.clickhouse.quarters import (
     QUARTER,
     bucket_sql,
@@ -35,32 +35,14 @@ from veille.store.clickhouse.quarters import (
 )
 from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
+from veille.store.clickhouse.tops import AUTHORS, ENG, FOLLOWED, GIVEN, REACH, ClickHouseTops
 from veille.store.protocols.analytics import (
-    AuthorFigures,
-    ClusterFigures,
-    Given,
-    authors_known,
-    clusters_known,
-    cut_among_unknown,
-    entities_known,
     figures_of,
 )
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
 
-ENG = "(likes + shares + replies)"
-REACH = "ifNull(author_followers, 0)"
-# The posts whose platform gave their counts (schema 12; 2: stored before and
-# not read again, a post with a count above 0): engagement summed over none
-# of them is unknown, not 0.
-GIVEN = "toInt64(countIf(counts_given != 0))"
-# The posts that gave their author's follower count (a 0 included): reach
-# summed over none of them is unknown, not 0.
-FOLLOWED = "toInt64(countIf(isNotNull(author_followers)))"
-# The distinct authors of the posts read: a post without one (an empty handle)
-# is in every figure but the per-author ones.
-AUTHORS = "uniqExactIf(platform, author_handle, author_handle != '')"
 NEWEST = "published_at DESC, seq DESC"
 # A top list read whole in one query (``ORDER BY … LIMIT`` over ``posts
 # FINAL``): ClickHouse's lazy materialization (on by default since 25.4,
@@ -76,17 +58,9 @@ LAZY_ROWS = (
 )
 _POST_ORDERS = {"engagement": ENG, "reach": REACH}
 _POST_GIVEN = {"engagement": "counts_given != 0", "reach": "isNotNull(author_followers)"}
-_AUTHOR_ORDERS = {"posts": "n", "engagement": "e", "followers": "f"}
 
 
-def _entity_key(kind: str) -> str:
-    """A value of ``kind`` (``v``) as the lists count it: hashtags and
-    mentions in lower case as SQLite's ``lower()`` (ASCII letters only), so
-    both agree."""
-    return "lower(v)" if kind in ("hashtags", "mentions") else "v"
-
-
-class ClickHouseAnalytics(ClickHousePeople):
+class ClickHouseAnalytics(ClickHouseTops):
     """Mixed into :class:`veille.store.clickhouse.store.ClickHouseStore`."""
 
     def scoped(self, scope: Scope) -> tuple[str, dict[str, Any]]:
@@ -292,223 +266,6 @@ class ClickHouseAnalytics(ClickHousePeople):
         return self.posts_at(
             self.rows(f"SELECT id, published_at FROM {src} WHERE {where}{extra} {order}", params)
         )
-
-    def top_authors(
-        self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
-    ) -> list[AuthorFigures]:
-        def given(shown: list[str]) -> Given:
-            return self._authors_given(scope, period, shown)
-
-        found = authors_known(self._top_authors(scope, period, by, limit), by, given)
-        if by != "posts" and cut_among_unknown(found, 4 if by == "engagement" else 5, limit):
-            exact = self._top_authors(scope, period, by, limit, exact=True)
-            found = authors_known(exact, by, given)
-        return found
-
-    def _authors_given(self, scope: Scope, period: Period, handles: list[str]) -> Given:
-        """Which ``(platform, handle)`` of ``handles`` have a post in the
-        period that gave counts, and one that gave a follower count (see
-        :func:`authors_known`)."""
-        src, where, params = self.source(scope.during(period))
-        found = self.rows(
-            "SELECT platform, author_handle, max(counts_given != 0), "
-            f"max(isNotNull(author_followers)) FROM {src} WHERE {where} "
-            "AND author_handle IN {fh:Array(String)} GROUP BY platform, author_handle",
-            {**params, "fh": handles},
-        )
-        return {(pf, h): (bool(c), bool(f)) for pf, h, c, f in found}
-
-    def _top_authors(
-        self, scope: Scope, period: Period, by: str, limit: int, *, exact: bool = False
-    ) -> list[tuple[str, str, str | None, int, int, int]]:
-        """The best authors, from the rollups where they answer (an unknown
-        count there is 0), else (or ``exact``) from the posts, an unknown
-        count ranked after every known one."""
-        order = _AUTHOR_ORDERS[by]
-        days = None if exact else whole_days(scope.during(period))
-        if days is not None:
-            union = days.union("author_rollup", rollups.AUTHOR_ROLLUP, rollups.AUTHOR_POST)
-            rows = self.rows(
-                "SELECT platform AS pf, handle AS h, "
-                "if(max(named) = 1, maxIf(name, named = 1), NULL), sum(p) AS n, "
-                "sum(s) AS e, max(followers) AS f FROM (SELECT platform, handle, followers, "
-                "named, name, sum(posts) AS p, sum(engagement) AS s "
-                f"FROM ({union}) WHERE {rollups.AUTHORED} "
-                "GROUP BY platform, handle, followers, named, name "
-                f"HAVING p > 0) GROUP BY pf, h ORDER BY {order} DESC, n DESC, h, pf "
-                "LIMIT {lim:UInt64}",
-                {**days.params, "lim": limit},
-            )
-        else:
-            src, where, params = self.source(scope.during(period))
-            rows = self.rows(
-                "SELECT platform AS pf, author_handle AS h, max(author_name), count() AS n, "
-                f"if({GIVEN} > 0, toInt64(sum({ENG})), NULL) AS e, max(author_followers) AS f "
-                f"FROM {src} WHERE {where} AND author_handle != '' "
-                f"GROUP BY pf, h ORDER BY {order} DESC NULLS LAST, n DESC, h, pf "
-                "LIMIT {lim:UInt64}",
-                {**params, "lim": limit},
-            )
-        return [(pf, h, name, n, e or 0, f or 0) for pf, h, name, n, e, f in rows]
-
-    def author_count(self, scope: Scope, period: Period) -> int:
-        days = whole_days(scope.during(period))
-        if days is not None:
-            union = days.union("author_rollup", rollups.AUTHOR_ROLLUP, rollups.AUTHOR_POST)
-            rows = self.rows(
-                f"SELECT count() FROM (SELECT platform, handle FROM ({union}) "
-                f"WHERE {rollups.AUTHORED} GROUP BY platform, handle HAVING sum(posts) > 0)",
-                days.params,
-            )
-            return int(rows[0][0])
-        src, where, params = self.source(scope.during(period))
-        rows = self.rows(f"SELECT {AUTHORS} FROM {src} WHERE {where}", params)
-        return int(rows[0][0])
-
-    def top_entities(
-        self, scope: Scope, kind: str, limit: int | None
-    ) -> list[tuple[str, int, int | None]]:
-        if kind not in ("hashtags", "domains", "links", "mentions"):
-            raise ValueError(f"unknown entity kind {kind!r}")
-
-        def given(shown: list[str]) -> set[str]:
-            return self._entities_given(scope, kind, shown)
-
-        found = entities_known(self._top_entities(scope, kind, limit), given)
-        if cut_among_unknown(found, 2, limit):
-            found = entities_known(self._top_entities(scope, kind, limit, exact=True), given)
-        return found
-
-    def _top_entities(
-        self, scope: Scope, kind: str, limit: int | None, *, exact: bool = False
-    ) -> list[tuple[str, int, int]]:
-        """The values held by the most posts, from the entity rollup where it
-        answers (an unknown count there is 0), else (or ``exact``) from the
-        posts, an unknown engagement after every known one."""
-        # Every value when limit is None.
-        cut, lim = ("", {}) if limit is None else (" LIMIT {lim:UInt64}", {"lim": limit})
-        rolled = kind in rollups.ENTITY_POST and not exact
-        days = whole_days(scope, platforms=False) if rolled else None
-        if days is not None:
-            days.params["r_kind"] = kind
-            union = days.union("entity_rollup", rollups.ENTITY_ROLLUP, rollups.ENTITY_POST[kind])
-            rows = self.rows(
-                f"SELECT value, sum(posts) AS n, sum(engagement) AS se FROM ({union}) "
-                "GROUP BY value HAVING n > 0 ORDER BY n DESC, se DESC, value" + cut,
-                {**days.params, **lim},
-            )
-        else:
-            src, where, params = self.source(scope)
-            rows = self.rows(
-                "SELECT k, count() AS n, if(max(g) > 0, toInt64(sum(e)), NULL) AS se FROM "
-                f"(SELECT DISTINCT id, {_entity_key(kind)} AS k, e, g FROM (SELECT id, "
-                f"arrayJoin({kind}) AS v, {ENG} AS e, counts_given != 0 AS g FROM {src} "
-                f"WHERE {where})) GROUP BY k ORDER BY n DESC, se DESC NULLS LAST, k" + cut,
-                {**params, **lim},
-            )
-        return [(v, int(n), int(e or 0)) for v, n, e in rows]
-
-    def _entities_given(self, scope: Scope, kind: str, values: list[str]) -> set[str]:
-        """Which of ``values`` (of ``kind``) a post of ``scope`` that gave
-        counts holds (see :func:`entities_known`)."""
-        src, where, params = self.source(scope)
-        found = self.rows(
-            f"SELECT DISTINCT k FROM (SELECT {_entity_key(kind)} AS k FROM (SELECT "
-            f"arrayJoin({kind}) AS v FROM {src} WHERE {where} AND counts_given != 0)) "
-            "WHERE k IN {vs:Array(String)}",
-            {**params, "vs": values},
-        )
-        return {v for (v,) in found}
-
-    def top_clusters(
-        self, scope: Scope, *, by: str = "reach", limit: int = 10
-    ) -> list[ClusterFigures]:
-        found = clusters_known(
-            self._top_clusters(scope, by, limit),
-            by,
-            lambda shown: self._clusters_given(scope, shown),
-        )
-        if by != "posts" and cut_among_unknown(found, 2 if by == "reach" else 3, limit):
-            exact = self._top_clusters(scope, by, limit, exact=True)
-            found = clusters_known(exact, by, lambda shown: self._clusters_given(scope, shown))
-        return found
-
-    def _top_clusters(
-        self, scope: Scope, by: str, limit: int, *, exact: bool = False
-    ) -> list[tuple[str, int, int, int, tuple[str, ...], Post]]:
-        """The best clusters, from the cluster rollup where it answers (an
-        unknown count there is 0), else (or ``exact``) from the posts, an
-        unknown count ranked after every known one."""
-        order = {"reach": "r", "posts": "n", "engagement": "e"}[by]
-        days = None if exact else whole_days(scope)
-        if days is None:
-            src, where, params = self.source(scope)
-            rows = self.rows(
-                f"SELECT cluster_id AS c, count() AS n, "
-                f"if({FOLLOWED} > 0, toInt64(sum({REACH})), NULL) AS r, "
-                f"if({GIVEN} > 0, toInt64(sum({ENG})), NULL) AS e, "
-                "groupUniqArray(platform), argMin((id, published_at), (published_at, seq)) "
-                f"FROM {src} WHERE {where} AND isNotNull(cluster_id) "
-                f"GROUP BY c ORDER BY {order} DESC NULLS LAST, n DESC, c LIMIT {{lim:UInt64}}",
-                {**params, "lim": limit},
-            )
-            # Read whole within their time range (a lookup by id alone reads
-            # every part).
-            firsts = {p.id: p for p in self.posts_at([r[5] for r in rows])}
-            rows = [[*r[:5], r[5][0]] for r in rows]
-        else:
-            union = days.union(
-                "cluster_rollup",
-                rollups.CLUSTER_ROLLUP,
-                rollups.CLUSTER_POST,
-                extra="isNotNull(cluster_id)",
-            )
-            rows = self.rows(
-                "SELECT c, sum(p) AS n, sum(rr) AS r, sum(ee) AS e, groupArray(pf) "
-                "FROM (SELECT cluster_id AS c, platform AS pf, sum(posts) AS p, "
-                f"sum(reach) AS rr, sum(engagement) AS ee FROM ({union}) GROUP BY c, pf "
-                f"HAVING p > 0) GROUP BY c ORDER BY {order} DESC, n DESC, c LIMIT {{lim:UInt64}}",
-                {**days.params, "lim": limit},
-            )
-            firsts = self._first_posts(scope, [r[0] for r in rows])
-            rows = [[*r, firsts[r[0]].id] for r in rows]
-            firsts = {p.id: p for p in firsts.values()}
-        return [
-            (key, int(n), int(r or 0), int(e or 0), tuple(sorted(pf)), firsts[first])
-            for key, n, r, e, pf, first in rows
-        ]
-
-    def _clusters_given(self, scope: Scope, clusters: list[str]) -> Given:
-        """Which of ``clusters`` have a post in ``scope`` that gave counts, and
-        one that gave a follower count (see :func:`clusters_known`)."""
-        src, where, params = self.source(scope)
-        found = self.rows(
-            "SELECT cluster_id, max(counts_given != 0), max(isNotNull(author_followers)) "
-            f"FROM {src} WHERE {where} AND cluster_id IN {{cs:Array(String)}} "
-            "GROUP BY cluster_id",
-            {**params, "cs": clusters},
-        )
-        return {c: (bool(g), bool(f)) for c, g, f in found}
-
-    def _first_posts(self, scope: Scope, clusters: list[str]) -> dict[str, Post]:
-        """The earliest post of each of ``clusters`` under ``scope`` (a plain
-        filter): the last version of each post that ever was in one, read
-        without ``FINAL`` (argMax by version), in the few granules that hold
-        them."""
-        if not clusters:
-            return {}
-        where = filter_where(scope.flt)
-        cond = where.and_("cluster_id IN {cs:Array(String)}")
-        keys = self.rows(
-            "SELECT c, argMin((id, pa), (pa, sq)) FROM (SELECT id, "
-            "argMax(cluster_id, version) AS c, any(published_at) AS pa, "
-            "argMax(seq, version) AS sq FROM posts WHERE "
-            f"{where.and_(f'id IN (SELECT id FROM posts WHERE {cond})')} GROUP BY id) "
-            "WHERE c IN {cs:Array(String)} GROUP BY c",
-            {**where.params, "cs": clusters},
-        )
-        posts = {p.id: p for p in self.posts_at([k[1] for k in keys])}
-        return {c: posts[key[0]] for c, key in keys}
 
     def story_count(self, scope: Scope) -> int:
         days = whole_days(scope)
