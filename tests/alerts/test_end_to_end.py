@@ -162,3 +162,52 @@ def test_a_post_collected_from_the_simulator_reaches_an_instant_alert(workspace,
     assert delivered == stored
     statuses = workspace.store.conn.execute("SELECT DISTINCT status FROM deliveries").fetchall()
     assert statuses == [("sent",)]
+
+
+def _untitled_feed(summary: str) -> str:
+    """An RSS feed whose one item has neither guid nor link (a CMS that gives
+    neither: a title, a date and a description)."""
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Lumio</title>'
+        "<link>https://lumio.example/</link><item><title>Lumio lamp recall</title>"
+        "<pubDate>Fri, 30 Oct 2026 09:00:00 GMT</pubDate>"
+        f"<description>{summary}</description></item></channel></rss>"
+    )
+
+
+def test_a_feed_entry_given_again_with_its_summary_edited_updates_its_post(
+    workspace, receiver
+) -> None:  # type: ignore[no-untyped-def]
+    """An entry with neither guid nor link, published again with only its
+    summary edited (a correction), came back as new: a second post beside
+    the first and a second alert. Its key hashed its title and summary; it
+    is now named by its title and date: the same post, updated in place
+    (search finds the new words), and no second alert."""
+    from veille.config import HttpSettings
+    from veille.http import HttpClient
+    from veille.pipeline.collect import collect
+    from veille.services.sources import add_source
+    from veille.sim.server import Reply, Route, SimClock, Simulator, SimWorld
+
+    feed = {"body": _untitled_feed("The Lumio lamp is recalled in France.")}
+    world = SimWorld.generate(
+        SimConfig(seed=7, days=1, posts_per_day=1), SimClock(datetime.now(UTC))
+    )
+    http = HttpClient(HttpSettings(allow_private_networks=True, max_retries=1))
+    with Simulator(world) as sim:
+        sim.add_host("cms", [Route("GET", r"/rss", lambda r: Reply.xml(feed["body"]))]).start()
+        add_source(workspace.store, "feeds", sim.url("cms", "/rss"), name="cms")
+        AlertBook(workspace.store).add(
+            Alert(name="recall", query="lumio", channel_url=f"webhook+{receiver.url}")
+        )
+        (first,) = collect(workspace, http=http)
+        assert first.ok and first.new_posts == 1
+        feed["body"] = _untitled_feed("The Lumio lamp is recalled in France and Belgium.")
+        (again,) = collect(workspace, http=http, force=True)
+    http.close()
+    assert again.ok and again.new_posts == 0 and again.updated == 1
+    (post,) = workspace.store.iter_posts()
+    assert post.text == "The Lumio lamp is recalled in France and Belgium."
+    assert [p.id for p in workspace.store.search("belgium")] == [post.id]
+    delivered = [p["id"] for r in receiver.accepted() for p in r["json"]["posts"]]
+    assert delivered == [post.id]

@@ -272,3 +272,34 @@ def test_one_stray_byte_does_not_garble_every_accent_of_the_feed(tmp_path: Path)
     path.write_bytes(feed.replace("STRAY", "ÿ").encode("cp1252"))
     titles = [src.to_post(item, cfg).title for item in raw_items(path, cfg.url)]
     assert titles == ["Élection à Montréal", "Un octet ÿ perdu"]
+
+
+def test_an_entry_without_id_or_link_keeps_its_first_key() -> None:
+    """An entry with neither id nor link is keyed by a hash of its title and
+    summary: edited, it took a new key (a new post). It keeps the key it was
+    first given, by its title and date; two such entries of one page alike
+    in both keep their own keys; one with a link is keyed by it as before."""
+    from veille.sources.feeds import named_keys, parse_feed
+
+    def page(*items: tuple[str, str, str]) -> list[Any]:
+        body = "".join(
+            f"<item><title>{t}</title><pubDate>{d}</pubDate><description>{s}</description></item>"
+            for t, d, s in items
+        )
+        parsed = parse_feed(f'<rss version="2.0"><channel>{body}</channel></rss>'.encode())
+        return list(parsed.entries)
+
+    day = "Fri, 30 Oct 2026 09:00:00 GMT"
+    names: dict[str, str] = {}
+    first = page(("Recall", day, "In France."))
+    (key,) = named_keys(first, page_keys(first), names)
+    assert key.startswith("h:") and list(names.values()) == [key]
+    edited = page(("Recall", day, "In France and Belgium."))
+    assert page_keys(edited) != [key]  # the hash alone moves
+    assert named_keys(edited, page_keys(edited), names) == [key]
+    # A cursor written before names were kept: the unchanged entry keeps its key.
+    assert named_keys(first, page_keys(first), {}) == [key]
+    twins = page(("Note", day, "One."), ("Note", day, "Two."))
+    fresh: dict[str, str] = {}
+    keys = named_keys(twins, page_keys(twins), fresh)
+    assert len(set(keys)) == 2 and fresh == {}

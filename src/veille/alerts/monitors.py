@@ -316,21 +316,29 @@ CHECKS = {"spike": spike_event, "sentiment": sentiment_event, "silence": silence
 
 
 def _windows(alert: Alert, hour: datetime, moment: datetime, tz: ZoneInfo) -> list[tuple[str, Any]]:
-    """``(key, check)`` of each window an alert looks at now; a key is never sent twice."""
+    """``(key, check)`` of each window an alert looks at now; a key is never sent twice.
+
+    The day and window keys go by ``moment`` on the organization's clock, not
+    by the UTC ``hour`` the checks read up to: in a zone whose offset is not
+    whole hours (Kolkata +05:30, Kathmandu +05:45), that hour at 00:10 local
+    is 23:30 (23:45) the day before, and a day's key came 30 (45) minutes
+    late: said at 00:10 under yesterday, again at 00:40 under today, then not
+    just after the next midnight."""
+    local = moment.astimezone(tz)
     if alert.kind == "sentiment":
         # One a day on the organization's calendar: keyed by the UTC date, a
         # shift said at 18:00 in Montréal was said again at 20:00 (a new UTC
         # day), and then not on the next local day.
-        return [(f"sentiment:{hour.astimezone(tz).date().isoformat()}", sentiment_event)]
+        return [(f"sentiment:{local.date().isoformat()}", sentiment_event)]
     if alert.kind == "silence":
         # Windows of ``silent_hours`` on the organization's clock: in UTC's,
         # a day's silence said at 10:00 in Montréal was said again at 19:00
         # (a new UTC day). (The hour the clocks go back repeats a window's
         # number: said once.)
         every = int(alert.params.get("silent_hours", 6)) * 3600
-        offset = hour.astimezone(tz).utcoffset() or timedelta(0)
-        local = int(hour.timestamp() + offset.total_seconds())
-        return [(f"silence:{local // every}", silence_event)]
+        offset = local.utcoffset() or timedelta(0)
+        seconds = int(moment.timestamp() + offset.total_seconds())
+        return [(f"silence:{seconds // every}", silence_event)]
     if alert.kind != "spike":
         return []
     # The hour that just ended, then the current hour so far: a burst is seen

@@ -11,7 +11,10 @@ Alerts delivered to RSS.
   the way down) and, for a walk cut short, the page it resumes at.
 - **Edits**: an entry seen before whose title or text changed (same id) is
   given again: it updates its post, as an edit does on other platforms. Of
-  two versions of one entry on a page, the one updated last is given.
+  two versions of one entry on a page, the one updated last is given. An
+  entry with neither id nor link is named by its title and date (the key it
+  was first given, kept in the cursor), so its summary edited alone updates
+  its post too, rather than coming back as a new one.
 - **Paging**: ``<link rel="next">`` (RFC 5005, Atom), JSON Feed ``next_url``,
   followed up to ``max_pages`` until a page reaches the floor.
 - **Rhythm**: the next poll is the feed's median gap between entries, raised
@@ -165,6 +168,41 @@ def entry_key(entry: Mapping[str, Any]) -> str:
             return str(value)
     basis = f"{entry.get('title', '')}\n{entry.get('summary', '')}"
     return "h:" + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
+
+
+def entry_identity(entry: Mapping[str, Any]) -> str | None:
+    """What names an entry that has neither id nor link across edits of its
+    text: its title and publication date; ``None`` for an entry with an id
+    or a link (they name it), or without a title or a date."""
+    if entry.get("id") or entry.get("link"):
+        return None
+    title = str(entry.get("title") or "").strip()
+    stamp = entry.get("published_parsed")
+    if not title or not stamp:
+        return None
+    when = (
+        datetime.fromisoformat(stamp).timestamp()
+        if isinstance(stamp, str)
+        else calendar.timegm(stamp)
+    )
+    basis = f"{title}\n{int(when)}"
+    return hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
+
+
+def named_keys(entries: list[Any], keys: list[str], names: dict[str, str]) -> list[str]:
+    """``keys`` (:func:`page_keys`) with each entry that has neither id nor
+    link keyed as it was when first given: its key hashes its title and
+    summary, so a summary edited alone gave it a new key, a second post and
+    a second alert. ``names`` (the cursor's: :func:`entry_identity` -> key)
+    learns the entries given for the first time. An identity that several
+    entries of one page share (two untitled-alike items of one second) names
+    none of them: each keeps its own key."""
+    idents = [entry_identity(e) for e in entries]
+    shared = {i for i in idents if i is not None and idents.count(i) > 1}
+    return [
+        key if ident is None or ident in shared else names.setdefault(ident, key)
+        for key, ident in zip(keys, idents, strict=True)
+    ]
 
 
 def entry_version(entry: Mapping[str, Any]) -> str:
@@ -339,6 +377,9 @@ class FeedsSource(Source[FeedsConfig]):
         # The fingerprint of each seen entry's text (a cursor written before
         # they were kept has none: its entries are taken as they are now).
         versions: dict[str, str] = dict(cursor.get("versions") or {})
+        # The key each entry without id or link was first given, by its
+        # title and date (see named_keys).
+        names: dict[str, str] = dict(cursor.get("names") or {})
         known = frozenset(seen)
         resume: str | None = cursor.get("resume")
         floor = _floor(cursor)
@@ -431,7 +472,7 @@ class FeedsSource(Source[FeedsConfig]):
             }
             items = []
             on_floor = reached_known = False
-            keys = page_keys(parsed.entries)
+            keys = named_keys(parsed.entries, page_keys(parsed.entries), names)
             for entry, key in zip(parsed.entries, keys, strict=True):
                 if from_top and page == 0:
                     marks.append(key)
@@ -472,6 +513,9 @@ class FeedsSource(Source[FeedsConfig]):
                 "seen": kept,
                 "versions": {k: versions[k] for k in kept if k in versions},
             }
+            if names:
+                held = set(kept)
+                new_cursor["names"] = {i: k for i, k in names.items() if k in held}
             if not more:
                 # Validators and the new floor only once every page is in: a
                 # crash mid-way refetches. A broken first page is no floor.

@@ -19,10 +19,10 @@ from veille.store.protocols.analytics import (
     AuthorFigures,
     ClusterFigures,
     Given,
-    authors_known,
     clusters_known,
     cut_among_unknown,
-    entities_known,
+    top_authors_known,
+    top_entities_known,
 )
 
 if TYPE_CHECKING:
@@ -64,11 +64,9 @@ class ClickHouseTops(ClickHousePeople):
         def given(shown: list[str]) -> Given:
             return self._authors_given(scope, period, shown)
 
-        found = authors_known(self._top_authors(scope, period, by, limit), by, given)
-        if by != "posts" and cut_among_unknown(found, 4 if by == "engagement" else 5, limit):
-            exact = self._top_authors(scope, period, by, limit, exact=True)
-            found = authors_known(exact, by, given)
-        return found
+        return top_authors_known(
+            lambda exact: self._top_authors(scope, period, by, limit, exact=exact), by, limit, given
+        )
 
     def _authors_given(self, scope: Scope, period: Period, handles: list[str]) -> Given:
         """Which ``(platform, handle)`` of ``handles`` have a post in the
@@ -139,10 +137,9 @@ class ClickHouseTops(ClickHousePeople):
         def given(shown: list[str]) -> set[str]:
             return self._entities_given(scope, kind, shown)
 
-        found = entities_known(self._top_entities(scope, kind, limit), given)
-        if cut_among_unknown(found, 2, limit):
-            found = entities_known(self._top_entities(scope, kind, limit, exact=True), given)
-        return found
+        return top_entities_known(
+            lambda exact: self._top_entities(scope, kind, limit, exact=exact), limit, given
+        )
 
     def _top_entities(
         self, scope: Scope, kind: str, limit: int | None, *, exact: bool = False

@@ -157,6 +157,37 @@ def cut_among_unknown(rows: Sequence[Sequence[Any]], at: int, limit: int | None)
     return limit is not None and len(rows) >= limit > 0 and rows[-1][at] is None
 
 
+def top_authors_known(
+    read: Callable[[bool], Sequence[tuple[str, str, str | None, int, int | None, int | None]]],
+    by: str,
+    limit: int,
+    given: Callable[[list[str]], Given],
+) -> list[AuthorFigures]:
+    """The top authors as every store composes them: ``read(False)`` (the
+    store's rows, from its rollups where they answer) labelled by
+    :func:`authors_known`; read again with ``read(True)`` (exactly, from the
+    posts) where the list ends on an unknown count a known 0 may have been
+    cut for (:func:`cut_among_unknown`)."""
+    found = authors_known(read(False), by, given)
+    if by != "posts" and cut_among_unknown(found, 4 if by == "engagement" else 5, limit):
+        found = authors_known(read(True), by, given)
+    return found
+
+
+def top_entities_known(
+    read: Callable[[bool], Sequence[tuple[str, int, int | None]]],
+    limit: int | None,
+    given: Callable[[list[str]], set[str]],
+) -> list[tuple[str, int, int | None]]:
+    """The top hashtags, domains, links or mentions as every store composes
+    them: ``read(False)`` labelled by :func:`entities_known`, read again with
+    ``read(True)`` (exactly) where the list ends on an unknown engagement."""
+    found = entities_known(read(False), given)
+    if cut_among_unknown(found, 2, limit):
+        found = entities_known(read(True), given)
+    return found
+
+
 def entities_known(
     rows: Sequence[tuple[str, int, int | None]], given: Callable[[list[str]], set[str]]
 ) -> list[tuple[str, int, int | None]]:

@@ -12,10 +12,9 @@ from veille.store.protocols.analytics import (
     AuthorFigures,
     ClusterFigures,
     Given,
-    authors_known,
-    cut_among_unknown,
-    entities_known,
     figures_of,
+    top_authors_known,
+    top_entities_known,
 )
 from veille.store.sqlite import analytics_columns as columns
 from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
@@ -172,11 +171,9 @@ class SQLiteTops(SQLiteVolume):
             sel = self.analytics_copy().select(self.conn, scope.during(period))
             if sel is not None:  # the copy records which posts gave counts
                 return columns.top_authors(sel, by, limit)
-        found = authors_known(self._top_authors(scope, period, by, limit), by, given)
-        if by != "posts" and cut_among_unknown(found, 4 if by == "engagement" else 5, limit):
-            exact = self._top_authors(scope, period, by, limit, exact=True)
-            found = authors_known(exact, by, given)
-        return found
+        return top_authors_known(
+            lambda exact: self._top_authors(scope, period, by, limit, exact=exact), by, limit, given
+        )
 
     def _authors_given(self, scope: Scope, period: Period, handles: list[str]) -> Given:
         """Which ``(platform, handle)`` of ``handles`` have a post in the
@@ -254,10 +251,9 @@ class SQLiteTops(SQLiteVolume):
             sel = self.analytics_copy().select(self.conn, scope)
             if sel is not None:  # the copy records which posts gave counts
                 return columns.top_entities(sel, kind, limit)
-        found = entities_known(self._top_entities(scope, kind, limit), given)
-        if cut_among_unknown(found, 2, limit):
-            found = entities_known(self._top_entities(scope, kind, limit, exact=True), given)
-        return found
+        return top_entities_known(
+            lambda exact: self._top_entities(scope, kind, limit, exact=exact), limit, given
+        )
 
     def _top_entities(
         self, scope: Scope, kind: str, limit: int | None, *, exact: bool = False
