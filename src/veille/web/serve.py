@@ -123,11 +123,17 @@ def run(
     # it drains the requests and shuts down cleanly): a stop is no failure
     # (veille serve and demo --serve exit 0, as veille run does). Before
     # uvicorn takes the signals over, SIGTERM is a Ctrl-C: its default
-    # killed the process (status 143).
+    # killed the process (status 143). One that came earlier still, while
+    # `veille` imported its code and opened the workspace (noted by
+    # veille.stopping), stops it now.
+    from veille.stopping import stopped_early
+
     main = threading.current_thread() is threading.main_thread()
     before = signal.signal(signal.SIGTERM, signal.default_int_handler) if main else None
     try:
         with contextlib.suppress(KeyboardInterrupt):
+            if stopped_early(before):
+                raise KeyboardInterrupt
             url = url_of(sock)
             if own_url:
                 settings = settings or load_settings(Path(root) / CONFIG_NAME)
