@@ -63,3 +63,52 @@ def test_a_stop_as_it_starts_waits_for_the_warm_up_before_closing_the_stores(
     ws = run_beside(root, lambda ws: ws, stop=lambda: None, port=0, log_level="warning")
     assert not [t for t in threading.enumerate() if t.name == "veille-warm"]
     assert not ws._opened  # every store it opened is closed
+
+
+def test_the_shutdown_waits_for_a_kept_pages_refresh_before_closing_the_stores(
+    tmp_path: Path,
+) -> None:
+    """A kept page (the dashboard, a minute old at most) makes its next
+    figures on a thread while the last are shown: stopped then, the app
+    closed its stores under that refresh, which read them afterwards and
+    opened the state store again, left open after the server said it
+    stopped (on chDB: a closed store, an error in the log, or a hang). The
+    shutdown now starts no more refreshes and waits for the one under way."""
+    import threading
+    import time
+
+    from tests.web.pages_data import seed
+    from veille.web.serve import LiveServer
+
+    root = init_workspace(tmp_path / "ws")
+    seed(root)
+    app = create_app(root)
+    server = LiveServer(app).start()
+    ws = app.state.workspace
+    posts, state = ws.posts, ws.state
+    kept = app_recent(app, "dashboard")
+    kept.seconds = 0.0  # every view after the first makes the next figures
+    go_on = threading.Event()
+    reads: list[tuple[bool, int]] = []
+
+    def figures() -> int:
+        go_on.wait(60)  # a long refresh, as the dashboard's at a million posts
+        reads.append((ws.posts is posts and ws.state is state, ws.state.count_users()))
+        return 2
+
+    assert kept.get("last-30d", lambda: 1) == 1
+    assert kept.get("last-30d", figures) == 1  # shown while the next is made
+    stopping = threading.Thread(target=server.stop)
+    stopping.start()
+    # The refresh goes on once the shutdown waits for it (or, as before,
+    # once the shutdown is over and the stores are closed).
+    while stopping.is_alive() and not getattr(kept, "closing", False):
+        time.sleep(0.01)
+    go_on.set()
+    stopping.join(60)
+    end = time.monotonic() + 60
+    while kept._making and time.monotonic() < end:
+        time.sleep(0.01)
+    assert reads == [(True, 0)]  # it read the stores the app had open
+    assert not ws._opened  # and none is open after the app stopped
+    assert kept.get("last-30d", lambda: 3) == 2  # (kept; no refresh starts now)

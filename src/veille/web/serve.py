@@ -247,15 +247,21 @@ def _start_warm(app: Any) -> None:
 
 def stop_warm(app: Any) -> None:
     """Ask the warm-up to stop after the page it is making and wait for it,
-    before the stores are closed (the app's shutdown calls it): stopped as
-    it started, the process closed its stores under the warm-up, which then
-    failed on them or opened one again, left open."""
+    then for the kept pages' refreshes under way (bounded:
+    :func:`~veille.web.listening.stop_refreshes`), before the stores are
+    closed (the app's shutdown calls it): stopped as it started, the process
+    closed its stores under the warm-up, which then failed on them or opened
+    one again, left open; a refresh still making the next figures did the
+    same."""
+    from veille.web.listening import stop_refreshes
+
     stop = getattr(app.state, "warm_stop", None)
     if stop is not None:
         stop.set()
     thread = getattr(app.state, "warm_thread", None)
     if thread is not None and thread is not threading.current_thread():
         thread.join()
+    stop_refreshes(app)
 
 
 def _warm(app: Any) -> None:
