@@ -564,3 +564,64 @@ def test_a_token_made_while_the_role_is_lowered_is_no_wider_than_the_new_role(
         # Asked again, the default scope is the new role's widest.
         made, _ = users.create_token(making.state, "ada", "deploy")
         assert made.scope == "write"
+
+
+@pytest.mark.parametrize("how", ["folder-in-its-place", "read-only"])
+def test_token_calls_are_answered_and_counted_when_the_counts_file_cannot_be_written(
+    tmp_path: Path, how: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLite counts the API's rate limit in a file beside the database
+    (``veille.db-counts``). Could it not be written (its permissions, a
+    full disk, a folder in its place), every token call was answered 500
+    and nothing was said of the file. The calls are answered, the limit is
+    counted in the process's memory meanwhile (the 4th call of 3 a minute is
+    refused), and one log line names the file and what to do."""
+    import logging
+    import os
+
+    root = _workspace(tmp_path, "sqlite", "rate_limit_per_minute = 3")
+    _user(root, "bi", "viewer")
+    token = _token(root, "bi")
+    counts = root / "veille.db-counts"
+    if how == "read-only":
+        if os.geteuid() == 0:
+            pytest.skip("root writes a read-only file")
+        counts.write_bytes(b"")
+        counts.chmod(0o444)
+    else:
+        counts.mkdir()
+    with (
+        caplog.at_level(logging.WARNING, logger="veille.store"),
+        serve(root) as app,
+        httpx.Client(base_url=app.url, timeout=30, headers=_bearer(token)) as c,
+    ):
+        answers = [c.get("/api/v1/topics") for _ in range(8)]
+    codes = [a.status_code for a in answers]
+    # Eight calls span two minutes at most, one of which holds four of them.
+    assert codes[:3] == [200, 200, 200], [a.text for a in answers]
+    assert 429 in codes and set(codes) == {200, 429}, [a.text for a in answers]
+    said = [r.getMessage() for r in caplog.records if "counts" in r.getMessage()]
+    assert len(said) == 1, said
+    assert str(counts) in said[0] and "in memory" in said[0] and "Let the user" in said[0]
+
+
+def test_the_counts_file_is_used_again_the_minute_after_it_can_be_written(tmp_path: Path) -> None:
+    """Counted in memory while ``veille.db-counts`` could not be written,
+    the rate limit goes back to the file (shared by every web worker) once
+    it can be: it is tried again each minute."""
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, "sqlite")
+    _user(root, "bi", "viewer")
+    _token(root, "bi")
+    counts = root / "veille.db-counts"
+    counts.mkdir()
+    with Workspace.open(root) as ws:
+        [tok] = ws.state.list_tokens()
+        assert [ws.state.count_token_request(tok.id, 100) for _ in range(3)] == [1, 2, 3]
+        counts.rmdir()
+        assert ws.state.count_token_request(tok.id, 100) == 4  # (this minute: in memory)
+        assert ws.state.count_token_request(tok.id, 101) == 1
+        assert counts.is_file()
+    with Workspace.open(root) as ws:  # another worker counts in the same file
+        assert ws.state.count_token_request(tok.id, 101) == 2
