@@ -625,3 +625,67 @@ def test_the_counts_file_is_used_again_the_minute_after_it_can_be_written(tmp_pa
         assert counts.is_file()
     with Workspace.open(root) as ws:  # another worker counts in the same file
         assert ws.state.count_token_request(tok.id, 101) == 2
+
+
+def test_token_calls_in_a_row_note_the_last_use_once_a_minute(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """Noting a token's last use at each call was a write transaction per
+    API request, which on SQLite queues behind the collectors' writes: it
+    is written once a minute at most, and `veille token list` still shows
+    the last use to the minute. Counted with the database's own bookkeeping:
+    a trigger on SQLite's table (each update of a last use, one of the same
+    second included), PostgreSQL's xmin of the token's row (each update)."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, state_kind)
+    _user(root, "bi", "viewer")
+    token = _token(root, "bi")
+    with Workspace.open(root) as ws:
+        state_url = ws.settings.store.urls()[1]
+    if state_kind == "sqlite":
+        import sqlite3
+
+        spy = sqlite3.connect(root / "veille.db", isolation_level=None)
+        spy.execute("CREATE TABLE test_touches (at INTEGER)")
+        spy.execute(
+            "CREATE TRIGGER test_touch AFTER UPDATE OF last_used_at ON api_tokens "
+            "BEGIN INSERT INTO test_touches VALUES (NEW.last_used_at); END"
+        )
+
+        def writes() -> int:
+            return int(spy.execute("SELECT count(*) FROM test_touches").fetchone()[0])
+    else:
+        import psycopg
+
+        spy = psycopg.connect(state_url, autocommit=True)  # type: ignore[assignment]
+
+        def writes() -> int:
+            return int(spy.execute("SELECT xmin::text::bigint FROM api_tokens").fetchone()[0])
+
+    before = datetime.now(UTC).replace(microsecond=0)
+    try:
+        with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+            wrote = []  # after each call: did the database change?
+            last = writes()
+            for _ in range(20):
+                assert c.get("/api/v1/topics", headers=_bearer(token)).status_code == 200
+                now = writes()
+                wrote.append(now != last)
+                last = now
+    finally:
+        spy.close()
+    took = datetime.now(UTC) - before
+    assert wrote[0]  # the first call notes the use
+    # ...and the 19 after it, within its minute, write nothing.
+    assert sum(wrote) == 1 or took >= timedelta(seconds=60), wrote
+    listed = CliRunner().invoke(
+        build_app(), ["token", "list", "--workspace", str(root), "--format", "json"]
+    )
+    assert listed.exit_code == 0, listed.output
+    [row] = json.loads(listed.output)
+    used = datetime.fromisoformat(row["last_used_at"])
+    assert before <= used <= datetime.now(UTC)
