@@ -143,3 +143,64 @@ def test_run_serve_stops_both_halves_with_status_0(ws: Path, sig: signal.Signals
     assert "Traceback" not in err and "interrupted" not in err, err
     last = out.rstrip().splitlines()[-1]  # (the signal may come before its first pass)
     assert re.fullmatch(r"Stopped after \d+ pass(es)?; everything collected is stored\.", last)
+
+
+def _stopped_while_it_starts(ws: Path, *args: str) -> tuple[int, str, str]:
+    """``veille ARGS`` sent SIGTERM while it imports its code (the first
+    second, before any command runs): Python's ``-X importtime`` writes a
+    line on stderr as each module is imported, and the signal goes as soon
+    as typer's line says the command-line layer is being loaded, the moment
+    a supervisor's stop came in a user's report."""
+    env = {k: v for k, v in os.environ.items() if k != "VEILLE_WORKSPACE"}
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "veille", *args],
+        cwd=ws, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stderr is not None
+        seen = []
+        while not (seen and seen[-1].rsplit("|", 1)[-1].strip() == "typer"):
+            seen.append(proc.stderr.readline())
+            assert seen[-1], "".join(seen[-20:])  # it imports typer, and is still there
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    said = "\n".join(line for line in err.splitlines() if not line.startswith("import time:"))
+    return proc.returncode, out, said
+
+
+def test_run_serve_stopped_while_it_starts_stops_with_status_0(ws: Path) -> None:
+    """A SIGTERM in the first second of `veille run --serve` killed it
+    (status 143, a failure to systemd) where one a second later stops it
+    cleanly: it is kept until the command takes the signal over, then it
+    stops at once, as later, with its line."""
+    code, out, err = _stopped_while_it_starts(ws, "run", "--serve", "--port", "0", "--tick", "600")
+    assert code == 0, err
+    assert "Traceback" not in err, err
+    assert out.rstrip().endswith("Stopped after 0 passes; everything collected is stored."), out
+
+
+def test_run_stopped_while_it_starts_stops_with_status_0(ws: Path) -> None:
+    code, out, err = _stopped_while_it_starts(ws, "run", "--tick", "600")
+    assert code == 0, err
+    assert "Traceback" not in err, err
+    assert out.rstrip().endswith("Stopped after 0 passes; everything collected is stored."), out
+
+
+def test_serve_stopped_while_it_starts_stops_with_status_0(ws: Path) -> None:
+    code, out, err = _stopped_while_it_starts(ws, "serve", "--port", "0")
+    assert code == 0, err
+    assert "Traceback" not in err and "interrupted" not in err, err
+    assert err.rstrip().endswith("Stopped."), err
+    assert "open http" not in out  # it stopped before it listened
+
+
+def test_a_short_command_stopped_while_it_starts_is_still_ended_by_sigterm(ws: Path) -> None:
+    """Only the commands that stop cleanly on SIGTERM keep one that came
+    early: any other is ended by it as before (status 143), not finished
+    as if nothing was asked, nor told it succeeded having done nothing."""
+    code, out, _ = _stopped_while_it_starts(ws, "topic", "list")
+    assert code == -signal.SIGTERM
+    assert out == ""

@@ -564,3 +564,128 @@ def test_a_token_made_while_the_role_is_lowered_is_no_wider_than_the_new_role(
         # Asked again, the default scope is the new role's widest.
         made, _ = users.create_token(making.state, "ada", "deploy")
         assert made.scope == "write"
+
+
+@pytest.mark.parametrize("how", ["folder-in-its-place", "read-only"])
+def test_token_calls_are_answered_and_counted_when_the_counts_file_cannot_be_written(
+    tmp_path: Path, how: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLite counts the API's rate limit in a file beside the database
+    (``veille.db-counts``). Could it not be written (its permissions, a
+    full disk, a folder in its place), every token call was answered 500
+    and nothing was said of the file. The calls are answered, the limit is
+    counted in the process's memory meanwhile (the 4th call of 3 a minute is
+    refused), and one log line names the file and what to do."""
+    import logging
+    import os
+
+    root = _workspace(tmp_path, "sqlite", "rate_limit_per_minute = 3")
+    _user(root, "bi", "viewer")
+    token = _token(root, "bi")
+    counts = root / "veille.db-counts"
+    if how == "read-only":
+        if os.geteuid() == 0:
+            pytest.skip("root writes a read-only file")
+        counts.write_bytes(b"")
+        counts.chmod(0o444)
+    else:
+        counts.mkdir()
+    with (
+        caplog.at_level(logging.WARNING, logger="veille.store"),
+        serve(root) as app,
+        httpx.Client(base_url=app.url, timeout=30, headers=_bearer(token)) as c,
+    ):
+        answers = [c.get("/api/v1/topics") for _ in range(8)]
+    codes = [a.status_code for a in answers]
+    # Eight calls span two minutes at most, one of which holds four of them.
+    assert codes[:3] == [200, 200, 200], [a.text for a in answers]
+    assert 429 in codes and set(codes) == {200, 429}, [a.text for a in answers]
+    said = [r.getMessage() for r in caplog.records if "counts" in r.getMessage()]
+    assert len(said) == 1, said
+    assert str(counts) in said[0] and "in memory" in said[0] and "Let the user" in said[0]
+
+
+def test_the_counts_file_is_used_again_the_minute_after_it_can_be_written(tmp_path: Path) -> None:
+    """Counted in memory while ``veille.db-counts`` could not be written,
+    the rate limit goes back to the file (shared by every web worker) once
+    it can be: it is tried again each minute."""
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, "sqlite")
+    _user(root, "bi", "viewer")
+    _token(root, "bi")
+    counts = root / "veille.db-counts"
+    counts.mkdir()
+    with Workspace.open(root) as ws:
+        [tok] = ws.state.list_tokens()
+        assert [ws.state.count_token_request(tok.id, 100) for _ in range(3)] == [1, 2, 3]
+        counts.rmdir()
+        assert ws.state.count_token_request(tok.id, 100) == 4  # (this minute: in memory)
+        assert ws.state.count_token_request(tok.id, 101) == 1
+        assert counts.is_file()
+    with Workspace.open(root) as ws:  # another worker counts in the same file
+        assert ws.state.count_token_request(tok.id, 101) == 2
+
+
+def test_token_calls_in_a_row_note_the_last_use_once_a_minute(
+    tmp_path: Path, state_kind: str
+) -> None:
+    """Noting a token's last use at each call was a write transaction per
+    API request, which on SQLite queues behind the collectors' writes: it
+    is written once a minute at most, and `veille token list` still shows
+    the last use to the minute. Counted with the database's own bookkeeping:
+    a trigger on SQLite's table (each update of a last use, one of the same
+    second included), PostgreSQL's xmin of the token's row (each update)."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+    from veille.workspace import Workspace
+
+    root = _workspace(tmp_path, state_kind)
+    _user(root, "bi", "viewer")
+    token = _token(root, "bi")
+    with Workspace.open(root) as ws:
+        state_url = ws.settings.store.urls()[1]
+    if state_kind == "sqlite":
+        import sqlite3
+
+        spy = sqlite3.connect(root / "veille.db", isolation_level=None)
+        spy.execute("CREATE TABLE test_touches (at INTEGER)")
+        spy.execute(
+            "CREATE TRIGGER test_touch AFTER UPDATE OF last_used_at ON api_tokens "
+            "BEGIN INSERT INTO test_touches VALUES (NEW.last_used_at); END"
+        )
+
+        def writes() -> int:
+            return int(spy.execute("SELECT count(*) FROM test_touches").fetchone()[0])
+    else:
+        import psycopg
+
+        spy = psycopg.connect(state_url, autocommit=True)  # type: ignore[assignment]
+
+        def writes() -> int:
+            return int(spy.execute("SELECT xmin::text::bigint FROM api_tokens").fetchone()[0])
+
+    before = datetime.now(UTC).replace(microsecond=0)
+    try:
+        with serve(root) as app, httpx.Client(base_url=app.url, timeout=30) as c:
+            wrote = []  # after each call: did the database change?
+            last = writes()
+            for _ in range(20):
+                assert c.get("/api/v1/topics", headers=_bearer(token)).status_code == 200
+                now = writes()
+                wrote.append(now != last)
+                last = now
+    finally:
+        spy.close()
+    took = datetime.now(UTC) - before
+    assert wrote[0]  # the first call notes the use
+    # ...and the 19 after it, within its minute, write nothing.
+    assert sum(wrote) == 1 or took >= timedelta(seconds=60), wrote
+    listed = CliRunner().invoke(
+        build_app(), ["token", "list", "--workspace", str(root), "--format", "json"]
+    )
+    assert listed.exit_code == 0, listed.output
+    [row] = json.loads(listed.output)
+    used = datetime.fromisoformat(row["last_used_at"])
+    assert before <= used <= datetime.now(UTC)

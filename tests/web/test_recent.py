@@ -122,3 +122,34 @@ def test_a_refresh_the_state_store_fails_is_one_line_and_the_kept_answer_stays(
     assert record.levelname == "ERROR" and record.exc_info is None
     assert "did not answer" in record.getMessage() and "next visit" in record.getMessage()
     assert kept.get("k", lambda: 2) == 1  # still kept; this visit made 2 behind it
+
+
+def test_the_shutdown_waits_for_a_refresh_that_never_ends_no_longer_than_its_bound(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The app's shutdown waits for the kept pages' refreshes, but one
+    stuck (a store that no longer answers) does not hold the stop for
+    ever: past the wait it is said in one line, naming it, and the stop
+    goes on; no refresh starts after."""
+    from types import SimpleNamespace
+
+    from veille.web.listening import stop_refreshes
+
+    kept = Recent(seconds=0.0, stale=3600.0)
+    stuck = threading.Event()
+    assert kept.get("last-30d", lambda: 1) == 1
+    assert kept.get("last-30d", lambda: stuck.wait(60) and 2) == 1
+    app = SimpleNamespace(state=SimpleNamespace(listening_recent={"dashboard": kept}))
+    try:
+        with caplog.at_level("WARNING", logger="veille.web.listening"):
+            stop_refreshes(app, wait=0.2)
+        assert kept.closing
+        [line] = [r.getMessage() for r in caplog.records]
+        assert "dashboard 'last-30d'" in line and "still being made" in line
+        made = itertools.count(3)
+        assert kept.get("other", lambda: next(made)) == 3  # made when none is kept
+        assert kept.get("other", lambda: next(made)) == 3  # but not refreshed now
+        assert kept._making == {"last-30d"}
+    finally:
+        stuck.set()
+    _settled(kept)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import pytest
+
 from veille.web.app import create_app
 from veille.web.listening import app_recent
 from veille.web.serve import _warm
@@ -63,3 +65,59 @@ def test_a_stop_as_it_starts_waits_for_the_warm_up_before_closing_the_stores(
     ws = run_beside(root, lambda ws: ws, stop=lambda: None, port=0, log_level="warning")
     assert not [t for t in threading.enumerate() if t.name == "veille-warm"]
     assert not ws._opened  # every store it opened is closed
+
+
+@pytest.mark.parametrize("posts", ["sqlite", "chdb"])
+def test_the_shutdown_waits_for_a_kept_pages_refresh_before_closing_the_stores(
+    tmp_path: Path, posts: str
+) -> None:
+    """A kept page (the dashboard, a minute old at most) makes its next
+    figures on a thread while the last are shown: stopped then, the app
+    closed its stores under that refresh, which read them afterwards and
+    opened the state store again, left open after the server said it
+    stopped (on chDB: a closed store, an error in the log, or a hang). The
+    shutdown now starts no more refreshes and waits for the one under way."""
+    import threading
+    import time
+
+    from tests.web.pages_data import seed
+    from veille.web.serve import LiveServer
+
+    root = init_workspace(tmp_path / "ws")
+    if posts == "chdb":
+        pytest.importorskip("chdb")
+        toml = '[store]\nposts = "chdb:///posts"\nstate = "sqlite:///veille.db"\n'
+        (root / "veille.toml").write_text(toml, encoding="utf-8")
+    seed(root)
+    app = create_app(root)
+    server = LiveServer(app).start()
+    ws = app.state.workspace
+    opened = (ws.posts, ws.state)
+    kept = app_recent(app, "dashboard")
+    kept.seconds = 0.0  # every view after the first makes the next figures
+    go_on = threading.Event()
+    reads: list[tuple[bool, int, int]] = []
+
+    def figures() -> int:
+        go_on.wait(60)  # a long refresh, as the dashboard's at a million posts
+        same = (ws.posts, ws.state) == opened
+        reads.append((same, len(ws.posts.search_text("lumio")), ws.state.count_users()))
+        return 2
+
+    assert kept.get("last-30d", lambda: 1) == 1
+    assert kept.get("last-30d", figures) == 1  # shown while the next is made
+    stopping = threading.Thread(target=server.stop)
+    stopping.start()
+    # The refresh goes on once the shutdown waits for it (or, as before,
+    # once the shutdown is over and the stores are closed).
+    while stopping.is_alive() and not getattr(kept, "closing", False):
+        time.sleep(0.01)
+    go_on.set()
+    stopping.join(60)
+    end = time.monotonic() + 60
+    while kept._making and time.monotonic() < end:
+        time.sleep(0.01)
+    assert reads and reads[0][0]  # it read the stores the app had open
+    assert reads[0][1] > 0 and reads[0][2] == 0
+    assert not ws._opened  # and none is open after the app stopped
+    assert kept.get("last-30d", lambda: 3) == 2  # (kept; no refresh starts now)

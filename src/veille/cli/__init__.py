@@ -2,15 +2,18 @@
 
 Each module listed in ``COMMAND_MODULES`` has a ``register(app)`` function that
 adds its commands; built-in command groups are registered like any other.
+
+Nothing heavy is imported here: :func:`main` first notes a SIGTERM that
+comes while the rest is imported (:mod:`veille.stopping`).
 """
 
 from __future__ import annotations
 
 import importlib
-import inspect
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
 COMMAND_MODULES: tuple[str, ...] = (
     "core", "demo", "enrich", "query", "topic", "sources", "alerts", "analytics", "privacy",
@@ -20,6 +23,10 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 def build_app() -> typer.Typer:
+    import typer
+
+    from veille.cli.root import one_line_summaries, root
+
     app = typer.Typer(
         name="veille",
         help="Self-hosted social media listening and presence planning.",
@@ -28,49 +35,15 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         rich_markup_mode="rich",
     )
-    app.callback()(_root)
+    app.callback()(root)
     for name in COMMAND_MODULES:
         importlib.import_module(f"veille.cli.{name}").register(app)
-    _one_line_summaries(app)
+    one_line_summaries(app)
     return app
 
 
-def _show_version(value: bool) -> None:
-    if value:
-        from veille import __version__
-
-        print(f"veille {__version__}")
-        raise typer.Exit()
-
-
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            help="Print veille's version and exit.",
-            callback=_show_version,
-            is_eager=True,
-        ),
-    ] = False,
-) -> None:
-    # What every command shares is an option of each (--workspace …); this
-    # only answers `veille --version` (a bug report, a script's log).
-    pass
-
-
-def _one_line_summaries(app: typer.Typer) -> None:
-    """Each command's line in its group's list (``veille --help``) is the
-    first paragraph of its docstring on one line: typer's rich mode kept the
-    docstring's line breaks there, and the list read as ragged fragments."""
-    for info in app.registered_commands:
-        if info.short_help is None and info.help is None and info.callback is not None:
-            first = (inspect.getdoc(info.callback) or "").split("\n\n")[0]
-            info.short_help = " ".join(first.split()) or None
-    for group in app.registered_groups:
-        if group.typer_instance is not None:
-            _one_line_summaries(group.typer_instance)
-
-
 def main() -> None:
+    from veille.stopping import catch_early
+
+    catch_early()  # before the imports: a supervisor may stop it during them
     build_app()(prog_name="veille")

@@ -194,9 +194,15 @@ def stop_on_signals(state: DaemonState) -> None:
     """SIGINT and SIGTERM stop the daemon ``state`` belongs to (cleanly, status
     0), from now on: ``veille run`` calls it before it opens the workspace
     and says "press Ctrl-C", so that a supervisor's SIGTERM arriving then
-    stops it as cleanly as one arriving later (it killed it, status 143)."""
+    stops it as cleanly as one arriving later (it killed it, status 143).
+    A SIGTERM that came earlier still, while ``veille`` imported its code
+    (noted by :mod:`veille.stopping`), stops it now."""
+    from veille.stopping import stopped_early
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda signum, _frame: _stopping(state, signum))
+        before = signal.signal(sig, lambda signum, _frame: _stopping(state, signum))
+        if stopped_early(before):
+            _stopping(state, sig)
 
 
 def _stopping(state: DaemonState, signum: int) -> None:

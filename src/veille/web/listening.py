@@ -174,6 +174,10 @@ class Recent:
         self._making: set[Any] = set()
         self._first: dict[Any, _Making] = {}
         self._lock = threading.Lock()
+        # The threads making the next answers (see :meth:`close`), and
+        # whether the app stops: none is started then.
+        self._refreshing: dict[Any, threading.Thread] = {}
+        self.closing = False
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
         """The answer kept for ``key``; made now when there is none. A stale one
@@ -192,11 +196,12 @@ class Recent:
                 if found is not None and (now - found[0] >= self.stale or found[2] != today):
                     found = None  # (another day's is not shown: its viewer waits for today's)
                 fresh = found is not None and now - found[0] < self.seconds
-                if found is not None and not fresh and key not in self._making:
+                if found is not None and not fresh and key not in self._making and not self.closing:
                     self._making.add(key)
-                    threading.Thread(
+                    thread = self._refreshing[key] = threading.Thread(
                         target=self._make, args=(key, make, today), daemon=True
-                    ).start()
+                    )
+                    thread.start()
                 if found is not None:
                     return found[1]
                 making = self._first.get(key)
@@ -257,6 +262,22 @@ class Recent:
         finally:
             with self._lock:
                 self._making.discard(key)
+                self._refreshing.pop(key, None)
+
+    def close(self, deadline: float) -> list[Any]:
+        """Start no more refreshes and wait, until ``deadline``
+        (``time.monotonic()``), for those under way: the app's stores close
+        next, and a refresh still reading them failed on a closed store (a
+        hang on chDB) or opened one again, left open. The keys of those
+        still running at the deadline."""
+        import time
+
+        with self._lock:
+            self.closing = True
+            running = list(self._refreshing.items())
+        for _, thread in running:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return [key for key, thread in running if thread.is_alive()]
 
     def _keep(self, key: Any, value: Any, day: Any) -> None:
         import time
@@ -269,6 +290,32 @@ class Recent:
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+
+#: How long the app's shutdown waits for the kept pages' refreshes under way
+#: (:func:`stop_refreshes`), the dashboard at a million posts taking a second or two.
+REFRESH_WAIT_SECONDS = 30.0
+
+
+def stop_refreshes(app: Any, wait: float = REFRESH_WAIT_SECONDS) -> None:
+    """Before the app's stores are closed: the kept pages start no more
+    refreshes, and those under way are waited for (``wait`` seconds at most,
+    all together); one still running then is said in one line, and the
+    stores are closed under it."""
+    import time
+
+    deadline = time.monotonic() + wait
+    holder = getattr(app.state, "listening_recent", None) or {}
+    late = [
+        f"{name} {key!r}" for name, kept in list(holder.items()) for key in kept.close(deadline)
+    ]
+    if late:
+        log.warning(
+            "the web app stops; after %.0f s, kept figures are still being made "
+            "(%s): the stores close under them, and an error they meet then can be ignored",
+            wait,
+            ", ".join(late),
+        )
 
 
 def recent(request: Request, name: str) -> Recent:

@@ -123,11 +123,17 @@ def run(
     # it drains the requests and shuts down cleanly): a stop is no failure
     # (veille serve and demo --serve exit 0, as veille run does). Before
     # uvicorn takes the signals over, SIGTERM is a Ctrl-C: its default
-    # killed the process (status 143).
+    # killed the process (status 143). One that came earlier still, while
+    # `veille` imported its code and opened the workspace (noted by
+    # veille.stopping), stops it now.
+    from veille.stopping import stopped_early
+
     main = threading.current_thread() is threading.main_thread()
     before = signal.signal(signal.SIGTERM, signal.default_int_handler) if main else None
     try:
         with contextlib.suppress(KeyboardInterrupt):
+            if stopped_early(before):
+                raise KeyboardInterrupt
             url = url_of(sock)
             if own_url:
                 settings = settings or load_settings(Path(root) / CONFIG_NAME)
@@ -241,15 +247,21 @@ def _start_warm(app: Any) -> None:
 
 def stop_warm(app: Any) -> None:
     """Ask the warm-up to stop after the page it is making and wait for it,
-    before the stores are closed (the app's shutdown calls it): stopped as
-    it started, the process closed its stores under the warm-up, which then
-    failed on them or opened one again, left open."""
+    then for the kept pages' refreshes under way (bounded:
+    :func:`~veille.web.listening.stop_refreshes`), before the stores are
+    closed (the app's shutdown calls it): stopped as it started, the process
+    closed its stores under the warm-up, which then failed on them or opened
+    one again, left open; a refresh still making the next figures did the
+    same."""
+    from veille.web.listening import stop_refreshes
+
     stop = getattr(app.state, "warm_stop", None)
     if stop is not None:
         stop.set()
     thread = getattr(app.state, "warm_thread", None)
     if thread is not None and thread is not threading.current_thread():
         thread.join()
+    stop_refreshes(app)
 
 
 def _warm(app: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -9,8 +10,11 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from veille.errors import StoreError, StoreLocked
 from veille.store.protocols.accounts import AuditEntry, SessionRecord, TokenRecord, UserRecord
 from veille.store.sqlite.filters import translate_error
+
+log = logging.getLogger(__name__)
 
 #: How long the note of an API token's last use waits for another writer
 #: before it is given up (see ``_briefly``; its count has a file of its own).
@@ -159,6 +163,8 @@ class SQLiteAccounts(SQLiteAccountsTx):
         timeout: float
         _counts: sqlite3.Connection | None
         _counts_lock: threading.Lock
+        _counts_away: int | None
+        _counts_here: dict[int, tuple[int, int]]
 
         def transaction(self) -> AbstractContextManager[Any]: ...
 
@@ -229,18 +235,63 @@ class SQLiteAccounts(SQLiteAccountsTx):
             with self.transaction():
                 return _count(self.conn, token_id, minute)
         with self._counts_lock:
-            conn = self._counts or self._open_counts()
-            try:
-                conn.execute("BEGIN IMMEDIATE")
+            if self._counts_away != minute:  # (a file that failed is tried again next minute)
                 try:
-                    made = _count(conn, token_id, minute)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:  # a COMMIT refused too: the next count begins anew
-                        conn.rollback()
+                    made = self._count_in_file(token_id, minute)
+                except StoreLocked:
                     raise
-            except sqlite3.OperationalError as exc:
-                raise translate_error(exc, counts_path(self.path)) from exc
+                except StoreError as exc:
+                    self._counting_here(exc)
+                    self._counts_away = minute
+                else:
+                    if self._counts_away is not None:
+                        log.warning(
+                            "%s is written again: the API's rate limit counts there",
+                            counts_path(self.path),
+                        )
+                        self._counts_away = None
+                        self._counts_here.clear()
+                    return made
+            return self._count_here(token_id, minute)
+
+    def _count_in_file(self, token_id: int, minute: int) -> int:
+        conn = self._counts or self._open_counts()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                made = _count(conn, token_id, minute)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:  # a COMMIT refused too: the next count begins anew
+                    conn.rollback()
+                raise
+        except sqlite3.Error as exc:
+            raise translate_error(exc, counts_path(self.path)) from exc
+        return made
+
+    def _counting_here(self, exc: StoreError) -> None:
+        """The counts' file cannot be written (permissions, a full disk, a
+        folder in its place): the API's calls are answered all the same (it
+        answered 500 to every token call), each counted in this process's
+        memory; said once until the file is written again."""
+        if self._counts_away is None:
+            log.warning(
+                "the API's rate limit cannot write its counts (%s); this process counts "
+                "the calls in memory meanwhile (each web worker for itself). Let the user "
+                "running veille write %s and its folder, or free space on its disk; it is "
+                "tried again each minute",
+                exc.message,
+                counts_path(self.path),
+            )
+
+    def _count_here(self, token_id: int, minute: int) -> int:
+        """:func:`_count`, in this process's memory."""
+        was_minute, made = self._counts_here.get(token_id, (minute, 0))
+        made = made + 1 if was_minute == minute else 1
+        self._counts_here = {
+            t: c for t, c in self._counts_here.items() if c[0] == minute and t != token_id
+        }
+        self._counts_here[token_id] = (minute, made)
         return made
 
     def _open_counts(self) -> sqlite3.Connection:

@@ -338,6 +338,10 @@ class SQLiteStore(
         # its writes a few microseconds each; see accounts.counts_path).
         self._counts: sqlite3.Connection | None = None
         self._counts_lock = threading.Lock()
+        # While that file cannot be written: the minute it last failed, and
+        # each token's (minute, requests) counted in memory meanwhile.
+        self._counts_away: int | None = None
+        self._counts_here: dict[int, tuple[int, int]] = {}
         # Older SQLite builds allow only 999 parameters in one statement.
         self.batch = max(1, min(BATCH, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 2))
 
