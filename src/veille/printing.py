@@ -101,7 +101,7 @@ def missing_message(chars: str, what: str) -> str:
     return (
         f"{what}: no font on this system draws {shown} ({len(chars)} characters): "
         f"they show as empty boxes. Install {'; '.join(packages)}, then make it again "
-        "(docs/deploy.md, System packages)."
+        "(docs/deploy.md, Fonts for PDFs)."
     )
 
 
