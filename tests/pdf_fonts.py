@@ -17,6 +17,8 @@ import pytest
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 NOTDEF = "(empty box)"
+# What .ci/run installs for the tests of emoji and CJK (docs/deploy.md, Fonts for PDFs).
+EMOJI_AND_CJK = "fonts-noto-color-emoji and fonts-wqy-microhei (or fonts-noto-cjk), as .ci/run does"
 
 
 def _objects(pdf: bytes) -> dict[int, tuple[bytes, bytes | None]]:
@@ -83,25 +85,28 @@ def drawn_with(pdf: bytes) -> dict[str, set[str]]:
     return out
 
 
-def font_for(pattern: str) -> str:
-    """The first font fontconfig lists for ``pattern`` (``:charset=1f389``,
-    ``Noto Sans CJK JP``), or ``""``."""
+def fonts_for(pattern: str) -> list[str]:
+    """The font families fontconfig lists for ``pattern`` (``:charset=1f389``,
+    ``Noto Sans CJK JP``), as a PDF names them (``Noto-Color-Emoji``)."""
     if shutil.which("fc-list") is None:
-        return ""
+        return []
     listed = subprocess.run(
         ["fc-list", pattern, "family"], capture_output=True, text=True, check=False
     ).stdout
-    return listed.splitlines()[0] if listed.strip() else ""
+    return [line.split(",")[0].replace(" ", "-") for line in listed.splitlines() if line]
 
 
-def need_fonts(*patterns: str) -> None:
-    """Skip, naming what to install, unless a font matches each pattern."""
+def font_for(pattern: str) -> str:
+    """The first of :func:`fonts_for`, or ``""``."""
+    found = fonts_for(pattern)
+    return found[0] if found else ""
+
+
+def need_fonts(*patterns: str, install: str) -> None:
+    """Skip, naming the packages to ``install``, unless a font matches each pattern."""
     lacking = [p for p in patterns if not font_for(p)]
     if lacking:
-        pytest.skip(
-            f"no font for {', '.join(lacking)} on this system: install "
-            "fonts-noto-color-emoji, fonts-noto-cjk and fonts-wqy-microhei (as .ci/run does)"
-        )
+        pytest.skip(f"no font for {', '.join(lacking)} on this system: install {install}")
 
 
 def dejavu_only(tmp_path: Path) -> dict[str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.pdf_fonts import NOTDEF, dejavu_only, drawn_with, need_fonts, veille
+from tests.pdf_fonts import EMOJI_AND_CJK, NOTDEF, dejavu_only, drawn_with, need_fonts, veille
 from veille.plan.document import plan_pdf
 from veille.plan.people import set_guidelines
 from veille.workspace import Workspace
@@ -18,7 +18,7 @@ GUIDELINES = "# Be kind 🙂\n\nThank them 🎉 — 東京のお客様には日�
 
 
 def test_emoji_and_cjk_of_the_guidelines_are_drawn_not_empty_boxes(ws: Workspace) -> None:
-    need_fonts(":charset=1f389", ":charset=6771", ":charset=d55c")
+    need_fonts(":charset=1f389", ":charset=6771", ":charset=d55c", install=EMOJI_AND_CJK)
     set_guidelines(ws.state, GUIDELINES, GUIDELINES)
     drawn = drawn_with(plan_pdf(ws, "en", now=NOW))
     for char in "🙂🎉東京日本語한국어":
