@@ -214,6 +214,10 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
     """The report page for ``data`` (from :func:`report_data`)."""
     if lang not in STRINGS:
         raise UsageError(f"no report language {lang!r}", hint="Use en or fr.")
+    from markupsafe import Markup
+
+    from veille.printing import FONT_CSS
+
     s = STRINGS[lang]
     tz = ZoneInfo(timezone)
     label = data["about"] or s["all"]
@@ -279,6 +283,7 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
         local=lambda dt: i18n.format_datetime(dt, lang, tz),
         day=lambda dt: i18n.format_date(dt, lang, tz),
         net_by_start=net_by_start,
+        fonts=Markup(FONT_CSS),
     )
 
 
@@ -293,10 +298,12 @@ def html_to_pdf(html: str) -> bytes:
     its structure (headings, tables and their header cells, the charts'
     alternative text) and its language travel with it, so a screen reader,
     or a reflowing reader on a phone, reads it in order; the viewer's title
-    bar shows the report's title, not its file name."""
-    from weasyprint import HTML
+    bar shows the report's title, not its file name. Characters no font on
+    the system draws (emoji, Chinese, Japanese, Korean without their fonts)
+    are named in a warning, with the packages to install."""
+    from veille.printing import write_pdf
 
-    return bytes(HTML(string=html).write_pdf(pdf_tags=True))
+    return write_pdf(html, what="report PDF", pdf_tags=True)
 
 
 def workspace_report_data(

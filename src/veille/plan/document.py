@@ -391,8 +391,7 @@ def plan_markdown(
 
 
 _CSS = """
-body { font-family: "DejaVu Sans", sans-serif; font-size: 11pt; line-height: 1.45;
-       max-width: 50em; margin: 2em auto; color: #1d2430; }
+body { font-size: 11pt; line-height: 1.45; max-width: 50em; margin: 2em auto; color: #1d2430; }
 h1 { font-size: 20pt; } h2 { font-size: 15pt; margin-top: 1.6em; border-bottom: 1px solid #ccd; }
 h3 { font-size: 12pt; }
 table { border-collapse: collapse; margin: .6em 0; }
@@ -415,12 +414,14 @@ def plan_html(
 
     from markdown_it import MarkdownIt
 
+    from veille.printing import FONT_CSS
+
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     body = md.render(plan_markdown(ws, lang, now=now, heard=heard, kpis=kpis))
     title = escape(labels(lang)["title"])
     return (
         f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{title}</title><style>{_CSS}</style></head><body>\n{body}</body></html>\n"
+        f"<title>{title}</title><style>{FONT_CSS}\n{_CSS}</style></head><body>\n{body}</body></html>\n"
     )
 
 
@@ -432,7 +433,6 @@ def plan_pdf(
     heard: Heard | None = None,
     kpis: Sequence[KPIReport] | None = None,
 ) -> bytes:
-    from weasyprint import HTML
+    from veille.printing import write_pdf
 
-    pdf: bytes = HTML(string=plan_html(ws, lang, now=now, heard=heard, kpis=kpis)).write_pdf()
-    return pdf
+    return write_pdf(plan_html(ws, lang, now=now, heard=heard, kpis=kpis), what="plan PDF")
