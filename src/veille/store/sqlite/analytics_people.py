@@ -83,15 +83,25 @@ class SQLitePeople:
         return out
 
     def _of_handles(
-        self, columns: str, where: str, params: list[Any], handles: set[str], tail: str = ""
+        self,
+        columns: str,
+        where: str,
+        params: list[Any],
+        handles: set[str],
+        tail: str = "",
+        *,
+        by_author: bool = False,
     ) -> Iterator[tuple[Any, ...]]:
         """Rows of ``SELECT columns FROM posts p WHERE where`` (then ``tail``)
-        for the posts by ``handles``, a statement per :data:`_CHUNK` of them."""
+        for the posts by ``handles``, a statement per :data:`_CHUNK` of them;
+        ``by_author``: found from the handles' posts in ``posts_author_published``
+        (see :meth:`recent_posts_by`)."""
         names = sorted(handles)
+        table = "posts p INDEXED BY posts_author_published" if by_author else "posts p"
         for i in range(0, len(names), _CHUNK):
             chunk = names[i : i + _CHUNK]
             yield from self.conn.execute(
-                f"SELECT {columns} FROM posts p WHERE {where} "
+                f"SELECT {columns} FROM {table} WHERE {where} "
                 f"AND p.author_handle IN ({','.join('?' * len(chunk))}){tail}",
                 [*params, *chunk],
             )
@@ -144,7 +154,12 @@ class SQLitePeople:
         influencers of a month at 1M posts, 1 ms. A query's full-text lookup
         would be made again for each account, so then the keys of all the
         accounts' posts of the period come in one query (21 ms there; reading
-        the scope's posts newest first until the accounts' came up, 222)."""
+        the scope's posts newest first until the accounts' came up, 222),
+        found from the accounts' posts of the period in
+        ``posts_author_published``, each kept if the query matches it. SQLite
+        chose to read every post the query matches instead and keep the
+        accounts' (``lumio OR vexa`` over 30 days at 1M posts: 56,000 posts
+        read for the 4,700 of 25 accounts, 47-108 ms; 22-43 ms this way)."""
         accounts = {(a[0], a[1]) for authors in groups for a in authors}
         if not accounts:
             return [[] for _ in groups]
@@ -163,7 +178,7 @@ class SQLitePeople:
             where, params = scope_sql(self.conn, scope)
             rows = self._of_handles(
                 "p.platform, p.author_handle, p.published_at, p.pk", where, params,
-                {h for _p, h in accounts},
+                {h for _p, h in accounts}, by_author=True,
             )  # fmt: skip
             for platform, handle, at, pk in rows:
                 if (platform, handle) in accounts:
