@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.analytics.conftest import TZ, make_post, world
+from veille.analytics import tops
 from veille.analytics.topics import topic_scope
 from veille.analytics.volume import breakdown
 from veille.query.topics import add_topic
@@ -49,7 +50,12 @@ def test_the_platforms_are_those_a_scan_of_the_posts_gives(tmp_path: Path) -> No
         per = analytics.period(ws, WEEK)
         scope = topic_scope(ws.store, "lumio")
         scanned = breakdown(ws.store, scope, per, "platform")
+        figures = tops.headline(ws.store, scope, per)
     assert _shares(card.platforms) == _shares(scanned)
+    # Its authors and sentiment, read in the same pass over the rollup, as
+    # the headline figures give them alone.
+    assert card.figures == figures
+    assert (card.figures["authors"].value, card.figures["authors"].previous) == (5, 2)
     # Three on Bluesky (one at 23:50 on Sunday, Monday in UTC), two on
     # Mastodon, one on Reddit (00:10 on Monday, Sunday in UTC); the week
     # before, one on Mastodon and one on Reddit (00:20, the 15th in UTC).
