@@ -174,6 +174,19 @@ def _assert_agree(ch: Any, lite: SQLiteStore, scope: Scope) -> None:
     assert got == _figures(lite.headline_figures(scope, periods, dims))
     assert got[0]["posts"] == sum(r[1] for r in got[0]["by"]["platform"])
     assert got[0]["by"]["platform"] == sorted(ch.post_totals(bounded, ("platform",)))
+    # A page that shows the breakdowns' posts alone (the dashboard; SQLite
+    # reads a saved topic's platforms from its author rollup): the same
+    # figures and the same posts by value, their engagement and reach aside.
+    for store in (ch, lite):
+        slim = _figures(
+            store.headline_figures(scope, periods, ("platform", "lang"), posts_only=True)
+        )
+        for full, alone in zip(got, slim, strict=True):
+            assert {k: v for k, v in alone.items() if k != "by"} == {
+                k: v for k, v in full.items() if k != "by"
+            }
+            for d in ("platform", "lang"):
+                assert [r[:2] for r in alone["by"][d]] == [r[:2] for r in full["by"][d]], d
     assert sorted(ch.author_activity(bounded), key=repr) == sorted(
         map(tuple, lite.author_activity(bounded)), key=repr
     )

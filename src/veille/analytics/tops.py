@@ -251,20 +251,27 @@ class Headline(NamedTuple):
 
 
 def headline_and_sentiment(
-    store: Any, scope: Scope, period: Period, by: tuple[str, ...] = ()
+    store: Any,
+    scope: Scope,
+    period: Period,
+    by: tuple[str, ...] = (),
+    *,
+    posts_only: bool = False,
 ) -> Headline:
     """:func:`headline`, the sentiment now and before, and the breakdowns
     ``by`` (platform, lang, country, sentiment), for a page that shows them
     together, in one call to the store (on ClickHouse, one pass over the
     posts of both periods under a query, two queries over the rollups for
-    the whole workspace; on SQLite, from the rollups where they answer)."""
+    the whole workspace; on SQLite, from the rollups where they answer).
+    ``posts_only``: the page shows the breakdowns' posts and shares alone,
+    so their engagement and reach may be ``None`` (not read)."""
     for d in by:
         if d not in DIMENSIONS:
             raise UsageError(
                 f"unknown breakdown {d!r}", hint=f"Use one of {', '.join(DIMENSIONS)}."
             )
     periods = (period, period.previous())
-    vals: list[dict[str, Any]] = store.headline_figures(scope, periods, by)
+    vals: list[dict[str, Any]] = store.headline_figures(scope, periods, by, posts_only=posts_only)
     split = {d: shares(vals[0]["by"][d], vals[1]["by"][d], d) for d in by}
     moods = [
         SentimentPoint(p.since, int(v["positive"]), int(v["negative"]), int(v["neutral"]))

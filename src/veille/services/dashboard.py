@@ -60,6 +60,8 @@ class TopicSummary:
     query: str
     volume: Volume
     figures: dict[str, Figure]
+    #: Posts by platform and their shares, now and before (engagement and
+    #: reach may be ``None``: not read, the dashboard shows shares of posts).
     platforms: list[Share]
     sentiment: SentimentPoint
     spikes: list[Spike]
@@ -133,8 +135,10 @@ def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSumm
     topic = get_topic(store, name)
     scope = topic_scope(store, name)
     vol = volume(store, scope, per, interval="day", timezone=tz)
+    # The card shows each platform's share of posts, the findings the first
+    # one's now and before: their engagement and reach are not read.
     figures, sentiment, previous, split = tops.headline_and_sentiment(
-        store, scope, per, ("platform",)
+        store, scope, per, ("platform",), posts_only=True
     )
     platforms = split["platform"]
     spikes = [

@@ -294,12 +294,18 @@ class ClickHouseAnalytics(ClickHouseTops):
         return int(rows[0][0])
 
     def headline_figures(
-        self, scope: Scope, periods: Sequence[Period], by: tuple[str, ...] = ()
+        self,
+        scope: Scope,
+        periods: Sequence[Period],
+        by: tuple[str, ...] = (),
+        *,
+        posts_only: bool = False,
     ) -> list[dict[str, Any]]:
         """One pass over the posts of all ``periods`` (a period and the one
         before: one read of a topic's filings, not one per period and per
         breakdown), grouped by period and by each dimension of ``by``
-        (``GROUPING SETS``)."""
+        (``GROUPING SETS``). ``posts_only`` changes nothing here: the
+        breakdowns' engagement and reach come in the same pass."""
         keys = [f"ifNull({d}, '') AS k{i}" for i, d in enumerate(dimensions(by))]
         if not periods:
             return []

@@ -371,7 +371,12 @@ class AnalyticsPosts(Protocol):
         ...
 
     def headline_figures(
-        self, scope: Scope, periods: Sequence[Period], by: tuple[str, ...] = ()
+        self,
+        scope: Scope,
+        periods: Sequence[Period],
+        by: tuple[str, ...] = (),
+        *,
+        posts_only: bool = False,
     ) -> list[dict[str, Any]]:
         """For each of ``periods`` (that do not overlap; ``scope``'s own time
         bounds are not read): posts, engagement, reach, authors, stories and
@@ -384,7 +389,10 @@ class AnalyticsPosts(Protocol):
         takes them) to its rows ``(value, posts, engagement, reach)``, as
         ``post_totals(scope.during(period), (dim,))`` gives them. A page that
         shows a period beside the one before, and its breakdowns, reads them
-        in one call."""
+        in one call. ``posts_only``: the caller reads only the breakdowns'
+        posts, so a store may give ``None`` as their engagement and reach
+        where reading their posts alone is cheaper (SQLite reads a saved
+        topic's posts by platform from its author rollup)."""
         ...
 
     # -- who speaks -----------------------------------------------------------------
