@@ -190,6 +190,41 @@ def open_workspace(path: str | None) -> Workspace:
     return Workspace.open(path)
 
 
+LanguageOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        help="en or fr: the language veille's sentences are said in "
+        "(default: the workspace's ui_language).",
+    ),
+]
+
+
+def reader_language(ws: Workspace, lang: str | None) -> str:
+    """The language the reader of a command asked for with ``--language``,
+    else the workspace's ``ui_language``."""
+    from veille.i18n import LANGUAGES
+
+    chosen = lang or ws.settings.workspace.ui_language or "en"
+    if chosen not in LANGUAGES:
+        raise UsageError(f"--language {chosen!r} is not a language of veille", hint="Use en or fr.")
+    return chosen
+
+
+def speaker(lang: str) -> Callable[[str], str]:
+    """What says a sentence made by :func:`veille.errors.tr` (a source's
+    last error, a notice) in ``lang``, from the web app's catalogs; any
+    other string as it is."""
+    from veille.errors import translated
+
+    if lang == "en":
+        return lambda text: str.__str__(text) if isinstance(text, str) else text
+    from veille.web.i18n import load_translations
+
+    gettext = load_translations()[lang].gettext
+    return lambda text: translated(text, gettext, lang)
+
+
 def output_file(path: Path | None, option: str) -> Path | None:
     """``path``, given to ``option`` (``--output``, ``--chart``), checked
     before any work: a file that can be made there (its folder exists, it is
