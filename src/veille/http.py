@@ -47,7 +47,7 @@ import httpx
 from veille.config import HttpSettings
 from veille.deadline import Deadlines
 from veille.deadline import transport as deadline_transport
-from veille.errors import Text, VeilleError, tr
+from veille.errors import Figure, Text, VeilleError, tr
 from veille.inflate import Inflater, UnknownEncoding
 from veille.ratelimits import RateState, parse_rate_headers, parse_retry_after
 from veille.reasons import connection_reason, not_json, resolution_reason
@@ -124,7 +124,7 @@ class RateLimited(HttpStatusError):
             status=status,
             hint=tr(
                 "veille will try again later (the server asked for %(seconds)s s).",
-                seconds=f"{retry_after:.0f}",
+                seconds=Figure(retry_after, 0),
             ),
         )
         self.retry_after = retry_after
@@ -552,7 +552,7 @@ class HttpClient:
                         "%(url)s answered HTTP %(status)s and asks to wait %(seconds)s s",
                         url=url,
                         status=resp.status,
-                        seconds=f"{wait:.0f}",
+                        seconds=Figure(wait, 0),
                     ),
                     url=url,
                     retry_after=wait,
@@ -615,7 +615,7 @@ class HttpClient:
                     tr(
                         "%(url)s did not answer within %(seconds)s s",
                         url=url,
-                        seconds=f"{self.settings.timeout_seconds:g}",
+                        seconds=Figure(self.settings.timeout_seconds),
                     ),
                     url=url,
                     hint=tr("The server is slow or down; veille will try again later."),
@@ -665,7 +665,7 @@ class HttpClient:
                             tr(
                                 "%(url)s took longer than %(seconds)s s to send its body",
                                 url=url,
-                                seconds=f"{self.settings.timeout_seconds:g}",
+                                seconds=Figure(self.settings.timeout_seconds),
                             ),
                             url=url,
                         )

@@ -117,7 +117,7 @@ N = "\u202f"
     [
         ("gone", "{base}/gone a répondu HTTP 404", "answered"),
         ("broken", "{base}/broken a répondu HTTP 500", "answered"),
-        ("slow", "{base}/slow n’a pas répondu en 0.3 s", "did not answer"),
+        ("slow", "{base}/slow n’a pas répondu en 0,3 s", "did not answer"),
         (
             "garbled",
             "{base}/api/v1/timelines/tag/garbled?limit=40 n’a pas renvoyé de JSON valide "

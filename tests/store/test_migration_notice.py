@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -73,6 +74,7 @@ def test_a_long_migration_speaks_the_workspaces_language(tmp_path: Path) -> None
     assert f"peut être interrompue sans risque{n}: rien ne change" in said
     assert f"migration 0283_fts_ligatures.py terminée{n}: 2 publications retravaillées en" in said
     assert "It runs once" not in said and "re-indexing" not in said and "reworked" not in said
+    assert re.search(r"retravaillées en \d+,\d s\.", said), said  # 0,4 s: a decimal comma
 
 
 def test_a_new_workspace_migrates_in_silence(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from veille.errors import tr
+from veille.errors import Figure, tr
 from veille.http import HttpClient, HttpError, Response
 from veille.models import Author, Engagement, Post
 from veille.sources._feedparse import (
@@ -244,7 +244,7 @@ def parse_feed(
             tr(
                 "%(url)s took longer than %(seconds)s s to read (%(size)s bytes); reading it was stopped",  # noqa: E501
                 url=url,
-                seconds=f"{limit:g}",
+                seconds=Figure(limit),
                 size=len(content),
             ),
             url=url,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from veille.analytics.trends import terms_version
-from veille.errors import Count, SchemaTooNew, tr
+from veille.errors import Count, Figure, SchemaTooNew, tr
 from veille.store.clickhouse.rows import FILED, KNOWN_COLUMNS, stored_dict
 from veille.store.clickhouse.schema import (
     ADDED_COLUMNS,
@@ -404,7 +404,7 @@ class ClickHouseUpgrade:
             log.warning(
                 tr(
                     "ClickHouse schema 7 done: %(count)s posts folded again in %(seconds)s s.",
-                    count=Count(len(ids)), seconds=f"{time.monotonic() - started:.1f}",
+                    count=Count(len(ids)), seconds=Figure(time.monotonic() - started, 1),
                 )
             )  # fmt: skip
         # Saved topics filed their posts with the words of before: each files
@@ -523,7 +523,7 @@ class ClickHouseUpgrade:
                 tr(
                     "ClickHouse schema 10 done: the terms of %(count)s posts kept in %(seconds)s "
                     "s.",
-                    count=Count(len(keys)), seconds=f"{time.monotonic() - started:.1f}",
+                    count=Count(len(keys)), seconds=Figure(time.monotonic() - started, 1),
                 )
             )  # fmt: skip
 
@@ -563,7 +563,7 @@ class ClickHouseUpgrade:
             log.warning(
                 tr(
                     "ClickHouse terms made again: %(count)s posts in %(seconds)s s.",
-                    count=Count(len(keys)), seconds=f"{time.monotonic() - started:.1f}",
+                    count=Count(len(keys)), seconds=Figure(time.monotonic() - started, 1),
                 )
             )  # fmt: skip
 

@@ -47,7 +47,7 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
-from veille.errors import Count, SchemaTooNew, tr
+from veille.errors import Count, Figure, SchemaTooNew, tr
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
@@ -86,7 +86,7 @@ class Migration:
             tr(
                 "migration %(name)s done: %(count)s posts reworked in %(seconds)s s.",
                 name=self.name, count=Count(int(reworked or 0)),
-                seconds=f"{time.monotonic() - started:.1f}",
+                seconds=Figure(time.monotonic() - started, 1),
             )
         )  # fmt: skip
 
