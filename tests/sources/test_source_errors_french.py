@@ -38,6 +38,12 @@ ANSWERS = {
     "/broken": (500, "text/html", b"<p>oops</p>"),
     "/api/v1/timelines/tag/garbled": (200, "application/json", b"<html>maintenance</html>"),
     "/api/v1/timelines/tag/object": (200, "application/json", b'{"error": "Record not found"}'),
+    "/broken.json": (200, "application/feed+json", b"{oops"),
+    "/empty.json": (
+        200,
+        "application/feed+json",
+        b'{"version": "https://jsonfeed.org/version/1.1"}',
+    ),
 }
 
 
@@ -71,6 +77,8 @@ SOURCES = {
     "slow": ("feeds", "{base}/slow"),
     "garbled": ("mastodon", "{base}/tags/garbled"),
     "object": ("mastodon", "{base}/tags/object"),
+    "json-feed": ("feeds", "{base}/broken.json"),
+    "json-empty": ("feeds", "{base}/empty.json"),
     "refused": ("feeds", "http://127.0.0.1:{closed}/feed"),
     "tls": ("feeds", "https://127.0.0.1:{port}/feed"),
 }
@@ -129,6 +137,18 @@ N = "\u202f"
             "{base}/api/v1/timelines/tag/object a répondu un JSON qui n’est pas un fil "
             "Mastodon (une liste de publications)",
             "ValueError",
+        ),
+        (
+            "json-feed",
+            "{base}/broken.json n’est pas un flux lisible (un nom entre guillemets droits "
+            "doubles attendu à la ligne 1, colonne 2)",
+            "Expecting",
+        ),
+        (
+            "json-empty",
+            "{base}/empty.json n’est pas un flux lisible (il ne contient pas de liste "
+            "d’éléments)",
+            "no items list",
         ),
         (
             "refused",

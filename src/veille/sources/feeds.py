@@ -25,6 +25,7 @@ import calendar
 import email.utils
 import hashlib
 import itertools
+import json
 import re
 import statistics
 import time
@@ -35,9 +36,10 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from veille.errors import Figure, tr
+from veille.errors import Figure, Text, tr
 from veille.http import HttpClient, HttpError, Response
 from veille.models import Author, Engagement, Post
+from veille.reasons import not_json
 from veille.sources._feedparse import (
     INLINE_BYTES,
     ChildFailed,
@@ -215,6 +217,17 @@ def page_keys(entries: list[Any]) -> list[str]:
     ]
 
 
+def _unreadable(exc: Any) -> str:
+    """Why a body is no feed, as the reader reads it: a JSON Feed's own
+    sentence (made with tr()), the JSON reader's reason with its line and
+    column; feedparser's words as they are."""
+    if isinstance(exc, ValueError) and len(exc.args) == 1 and isinstance(exc.args[0], Text):
+        return exc.args[0]
+    if isinstance(exc, json.JSONDecodeError):
+        return not_json(exc)
+    return str(exc)
+
+
 def parse_feed(
     content: bytes,
     headers: Mapping[str, str] | None = None,
@@ -387,7 +400,7 @@ class FeedsSource(Source[FeedsConfig]):
                     tr(
                         "%(url)s is not a readable feed (%(error)s)",
                         url=url,
-                        error=str(parsed.get("bozo_exception")),
+                        error=_unreadable(parsed.get("bozo_exception")),
                     ),
                     url=url,
                     hint=tr(
