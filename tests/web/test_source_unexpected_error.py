@@ -49,7 +49,7 @@ class BrittleSource(Source):
         return BrittleConfig(url=target)
 
     def collect(self, config, cursor, http):
-        body = http.get(config.url).json()
+        body = {} if config.url == "offline" else http.get(config.url).json()
         yield Batch(items=body["x"], cursor={})
 
     def to_post(self, raw, config):
@@ -147,3 +147,27 @@ def test_an_unexpected_error_is_said_in_the_readers_language_with_what_to_do(
     said = CliRunner().invoke(app, ["source", "health", "brittle-one", *where], env=wide)
     assert said.exit_code == 0, said.output
     assert "unexpected error" in said.output and "inattendue" not in said.output
+
+
+def test_testing_a_source_that_fails_unexpectedly_says_so(
+    live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response],
+    brittle: str,
+) -> None:  # fmt: skip
+    """Test now answered a 500 page, and ``veille source test`` a
+    traceback, for a source whose parser raised a KeyError."""
+    from tests.web.conftest import csrf_from
+
+    with Workspace.open(live_server.root) as ws:
+        add_source(ws.state, "brittle", "offline", name="brittle-two")
+    login(client, "analyst")
+    client.cookies.set("veille_lang", "fr")
+    token = csrf_from(client.get("/sources").text)
+    tested = client.post("/sources/brittle-two/test", data={"csrf_token": token})
+    assert tested.status_code == 200, tested.status_code
+    assert FRENCH in html.unescape(tested.text)
+    said = CliRunner().invoke(
+        build_app(), ["source", "test", "brittle-two", "--workspace", str(live_server.root)]
+    )
+    assert said.exit_code == 1, said.output
+    assert "unexpected error (KeyError: 'x')" in said.output
+    assert "Traceback" not in said.output

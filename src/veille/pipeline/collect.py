@@ -45,7 +45,7 @@ from veille.http import HttpClient, RateLimited
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
 from veille.services.sources import SourceRecord, cursor_name, list_sources
-from veille.sources.base import Batch, Source, item_error, unexpected_error
+from veille.sources.base import Batch, Source, SourceFailed, item_error, unexpected_error
 from veille.store.base import StoreTransaction, UpsertResult
 from veille.store.clock import StoreClock
 
@@ -585,6 +585,11 @@ def dry_run(
     batches = source.collect(config, cursor, http)
     try:
         batch = next(iter(batches), None)
+    except VeilleError:
+        raise
+    except Exception as exc:  # a bug of the source: said as a failure, not a traceback
+        log.error("testing source %s failed on an unexpected error", record.name, exc_info=exc)
+        raise SourceFailed(unexpected_error(exc)) from exc
     finally:
         close = getattr(batches, "close", None)
         if close is not None:

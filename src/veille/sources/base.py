@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
 from urllib.parse import SplitResult, urlsplit
 
-from veille.errors import Text, UsageError, read_back, tr
+from veille.errors import Text, UsageError, VeilleError, read_back, tr
 from veille.models import Post
 
 if TYPE_CHECKING:
@@ -164,6 +164,12 @@ SOURCE_ERRORS = (
     "the source failed on an unexpected error (%(type)s: %(error)s); it is retried at the next pass; if it persists, report it with the log",  # noqa: E501
     "%(url)s: %(error)s",
 )
+
+
+class SourceFailed(VeilleError):
+    """A source raised what no source means to raise (a bug: a plugin's, a
+    parser's) where a caller waits for its answer (``veille source test``,
+    **Test now**): its message is :func:`unexpected_error`'s sentence."""
 
 
 def unexpected_error(exc: BaseException) -> Text:
