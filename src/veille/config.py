@@ -196,7 +196,8 @@ TEMPLATE = """\
 # name = "veille"
 # Time zone for days, weeks, digests and reports (an IANA name).
 # timezone = "UTC"
-# Language of reports and e-mails unless an alert or report says otherwise: "en" or "fr".
+# Language of reports and e-mails unless an alert or report says otherwise, and
+# of the notices the command line prints as it upgrades the workspace: "en" or "fr".
 # ui_language = "en"
 
 [store]

@@ -82,6 +82,28 @@ class Count(int):
         return format(int(self), ",")
 
 
+class Figure(float):
+    """A decimal number in a message made by :func:`tr` (seconds waited, a
+    time taken): ``0.3`` in English, the reader's way (``0,3``) where
+    :func:`translated` is told the language. ``digits`` after the point;
+    ``None``: as few as it takes (``20``, ``0.3``)."""
+
+    digits: int | None
+
+    def __new__(cls, value: float, digits: int | None = None) -> Figure:
+        made = super().__new__(cls, value)
+        made.digits = digits
+        return made
+
+    def __str__(self) -> str:
+        if self.digits is None:
+            return format(float(self), "g")
+        return format(float(self), f".{self.digits}f")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Figure, (float(self), self.digits))
+
+
 def translated(
     text: str, gettext: Callable[[str], str], lang: str | None = None, where: str | None = None
 ) -> str:
@@ -102,6 +124,12 @@ def translated(
             from veille.i18n import format_number
 
             return format_number(v, lang)
+        if isinstance(v, Figure) and lang:
+            from veille.i18n import format_decimal
+
+            if v.digits is None:  # as few digits as it takes, up to six
+                return format_decimal(float(str(v)), lang, 6)
+            return format_decimal(v, lang, v.digits, trim=False)
         return v
 
     values = {k: value(v) for k, v in text.values.items()}
@@ -169,6 +197,8 @@ def _encoded(v: Any) -> Any:
         return {"place": [str.__str__(v), _encoded(v.page), _encoded(v.api)]}
     if isinstance(v, Count):
         return {"count": int(v)}
+    if isinstance(v, Figure):
+        return {"figure": [float(v), v.digits]}
     if v is None or isinstance(v, (bool, int, float)):
         return v
     return str(v)
@@ -182,6 +212,9 @@ def _decoded(v: Any) -> Any:
     if "place" in v:
         cli, page, api = v["place"]
         return Place(cli, page=_decoded(page), api=_decoded(api))
+    if "figure" in v:
+        value, digits = v["figure"]
+        return Figure(float(value), None if digits is None else int(digits))
     return Count(int(v["count"]))
 
 

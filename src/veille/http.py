@@ -47,9 +47,10 @@ import httpx
 from veille.config import HttpSettings
 from veille.deadline import Deadlines
 from veille.deadline import transport as deadline_transport
-from veille.errors import Text, VeilleError, tr
+from veille.errors import Figure, Text, VeilleError, tr
 from veille.inflate import Inflater, UnknownEncoding
 from veille.ratelimits import RateState, parse_rate_headers, parse_retry_after
+from veille.reasons import connection_reason, not_json, resolution_reason
 from veille.urlmask import mask_urls_in
 
 Resolver = Callable[[str, int], Sequence[str]]
@@ -123,7 +124,7 @@ class RateLimited(HttpStatusError):
             status=status,
             hint=tr(
                 "veille will try again later (the server asked for %(seconds)s s).",
-                seconds=f"{retry_after:.0f}",
+                seconds=Figure(retry_after, 0),
             ),
         )
         self.retry_after = retry_after
@@ -261,7 +262,11 @@ class Response:
             return json.loads(self.content)
         except ValueError as exc:
             raise HttpError(
-                tr("%(url)s did not return valid JSON (%(error)s)", url=self.url, error=str(exc)),
+                tr(
+                    "%(url)s did not return valid JSON (%(error)s)",
+                    url=self.url,
+                    error=not_json(exc),
+                ),
                 url=self.url,
                 hint=tr("The service may be down or the URL may point at a web page."),
             ) from exc
@@ -463,7 +468,7 @@ class HttpClient:
                         "cannot resolve %(host)s (from %(url)s): %(error)s",
                         host=host,
                         url=url,
-                        error=str(exc),
+                        error=resolution_reason(exc),
                     ),
                     url=url,
                     hint=tr("Check the host name and the network."),
@@ -547,7 +552,7 @@ class HttpClient:
                         "%(url)s answered HTTP %(status)s and asks to wait %(seconds)s s",
                         url=url,
                         status=resp.status,
-                        seconds=f"{wait:.0f}",
+                        seconds=Figure(wait, 0),
                     ),
                     url=url,
                     retry_after=wait,
@@ -610,14 +615,15 @@ class HttpClient:
                     tr(
                         "%(url)s did not answer within %(seconds)s s",
                         url=url,
-                        seconds=f"{self.settings.timeout_seconds:g}",
+                        seconds=Figure(self.settings.timeout_seconds),
                     ),
                     url=url,
                     hint=tr("The server is slow or down; veille will try again later."),
                 ) from exc
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
                 raise ConnectFailed(
-                    tr("cannot reach %(url)s: %(error)s", url=url, error=str(exc)), url=url
+                    tr("cannot reach %(url)s: %(error)s", url=url, error=connection_reason(exc)),
+                    url=url,
                 ) from exc
             except httpx.HTTPError as exc:
                 raise HttpError(tr("%(url)s: %(error)s", url=url, error=str(exc)), url=url) from exc
@@ -659,7 +665,7 @@ class HttpClient:
                             tr(
                                 "%(url)s took longer than %(seconds)s s to send its body",
                                 url=url,
-                                seconds=f"{self.settings.timeout_seconds:g}",
+                                seconds=Figure(self.settings.timeout_seconds),
                             ),
                             url=url,
                         )
@@ -669,7 +675,12 @@ class HttpClient:
                 ) from exc
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
                 raise ConnectFailed(
-                    tr("%(url)s broke off its answer: %(error)s", url=url, error=str(exc)), url=url
+                    tr(
+                        "%(url)s broke off its answer: %(error)s",
+                        url=url,
+                        error=connection_reason(exc),
+                    ),
+                    url=url,
                 ) from exc
             except UnknownEncoding as exc:
                 raise HttpError(

@@ -156,3 +156,29 @@ def test_the_refold_says_what_it_does_and_when_it_is_done(
     with caplog.at_level(logging.WARNING, logger="veille.store.clickhouse"):
         ClickHouseStore(store.client, store.where)  # upgraded as it opens
     assert caplog.records == []
+
+
+def test_the_refold_speaks_the_workspaces_language(
+    store: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As the command line says it for a workspace whose ui_language is
+    "fr": it was English whatever the language."""
+    import logging
+
+    from veille.cli.common import say_notices_in
+    from veille.store.clickhouse.store import ClickHouseStore
+
+    store.upsert_posts([*POSTS, TAGGED])
+    _as_before(store)
+    with caplog.at_level(logging.WARNING, logger="veille.store.clickhouse"):
+        say_notices_in("fr")
+        try:
+            ClickHouseStore(store.client, store.where)  # upgraded as it opens
+        finally:
+            say_notices_in("en")
+    said = " ".join(r.getMessage() for r in caplog.records)
+    n = "\u202f"
+    assert "nouvelle normalisation des 7 publications dont le texte contient œ, æ" in said
+    assert f"peut être interrompue sans risque{n}: elle reprend après le dernier lot" in said
+    assert f"schéma ClickHouse 7 terminé{n}: 7 publications normalisées à nouveau en" in said
+    assert "folding again" not in said and "safe to interrupt" not in said

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -57,6 +58,23 @@ def test_a_long_migration_says_what_it_does_and_when_it_is_done(tmp_path: Path) 
     assert "migration 0283_fts_ligatures.py done: 2 posts reworked in" in said
     # Done once: the workspace is up to date, and opening it says nothing.
     assert "migration" not in _veille(root, "topic", "list").stderr
+
+
+def test_a_long_migration_speaks_the_workspaces_language(tmp_path: Path) -> None:
+    """With ui_language = "fr", what the upgrade says is French (it was
+    English whatever the workspace's language); its English twin above."""
+    root = init_workspace(tmp_path / "ws")
+    toml = root / "veille.toml"
+    toml.write_text(toml.read_text().replace('# ui_language = "en"', 'ui_language = "fr"'))
+    _as_before_0283(root / "veille.db")
+    said = _veille(root, "topic", "list").stderr
+    n = "\u202f"
+    assert f"migration 0283_fts_ligatures.py de {root / 'veille.db'}{n}: réindexation des " in said
+    assert "oeuvre trouve Œuvre" in said and "Elle s’exécute une fois, maintenant" in said
+    assert f"peut être interrompue sans risque{n}: rien ne change" in said
+    assert f"migration 0283_fts_ligatures.py terminée{n}: 2 publications retravaillées en" in said
+    assert "It runs once" not in said and "re-indexing" not in said and "reworked" not in said
+    assert re.search(r"retravaillées en \d+,\d s\.", said), said  # 0,4 s: a decimal comma
 
 
 def test_a_new_workspace_migrates_in_silence(tmp_path: Path) -> None:

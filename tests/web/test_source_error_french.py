@@ -84,7 +84,7 @@ def test_a_french_reader_reads_why_sources_failed(
     page = html.unescape(client.get("/sources").text)
     base = failing_url
     assert f"{base}/down a répondu HTTP 503" in page
-    assert f"{base}/slow n’a pas répondu en 0.3 s" in page
+    assert f"{base}/slow n’a pas répondu en 0,3 s" in page
     assert f"{base}/page n’est pas un flux lisible (" in page
     assert f"{base}/old a répondu HTTP 502" in page
     assert "answered HTTP" not in page and "did not answer" not in page

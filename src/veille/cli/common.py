@@ -187,7 +187,82 @@ def warn_unknown_platforms(option: str, names: Iterable[str] | None) -> None:
 
 
 def open_workspace(path: str | None) -> Workspace:
-    return Workspace.open(path)
+    """The workspace at ``path``; the notices its stores log as they open
+    (a migration over stored posts, a wait for another process's) are
+    said in its ``ui_language`` from then on."""
+    ws = Workspace.open(path)
+    say_notices_in(ws.settings.workspace.ui_language)
+    return ws
+
+
+class _SaidIn(logging.Filter):
+    """Says a record whose message is a sentence made by
+    :func:`veille.errors.tr` (the upgrade's notices: logged as such, they
+    read in English wherever nothing translates them) in ``lang``; the
+    catalogs are read at the first such record."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+        self.say: Callable[[str], str] | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from veille.errors import Text as Said
+
+        if isinstance(record.msg, Said) and not record.args:
+            if self.say is None:
+                self.say = speaker(self.lang)
+            record.msg = self.say(record.msg)
+        return True
+
+
+def say_notices_in(lang: str) -> None:
+    """What stderr shows of the notices logged as sentences (see
+    :class:`_SaidIn`), in ``lang``: through the handlers of the root logger
+    (:func:`configure_logging`'s) or, where there are none, Python's last
+    resort, which a short command's warnings go through."""
+    for handler in [*logging.getLogger().handlers, logging.lastResort]:
+        if handler is None:
+            continue
+        for old in [f for f in handler.filters if isinstance(f, _SaidIn)]:
+            handler.removeFilter(old)
+        if lang != "en":
+            handler.addFilter(_SaidIn(lang))
+
+
+LanguageOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        help="en or fr: the language veille's sentences are said in "
+        "(default: the workspace's ui_language).",
+    ),
+]
+
+
+def reader_language(ws: Workspace, lang: str | None) -> str:
+    """The language the reader of a command asked for with ``--language``,
+    else the workspace's ``ui_language``."""
+    from veille.i18n import LANGUAGES
+
+    chosen = lang or ws.settings.workspace.ui_language or "en"
+    if chosen not in LANGUAGES:
+        raise UsageError(f"--language {chosen!r} is not a language of veille", hint="Use en or fr.")
+    return chosen
+
+
+def speaker(lang: str) -> Callable[[str], str]:
+    """What says a sentence made by :func:`veille.errors.tr` (a source's
+    last error, a notice) in ``lang``, from the web app's catalogs; any
+    other string as it is."""
+    from veille.errors import translated
+
+    if lang == "en":
+        return lambda text: str.__str__(text) if isinstance(text, str) else text
+    from veille.web.i18n import load_translations
+
+    gettext = load_translations()[lang].gettext
+    return lambda text: translated(text, gettext, lang)
 
 
 def output_file(path: Path | None, option: str) -> Path | None:

@@ -13,6 +13,7 @@ from rich.markup import escape
 from veille.cli.common import (
     DataFormat,
     FormatOpt,
+    LanguageOpt,
     RowFormat,
     RowFormatOpt,
     WorkspaceOpt,
@@ -24,6 +25,8 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    reader_language,
+    speaker,
 )
 from veille.cli.serve import ServeHostOpt, ServePortOpt
 
@@ -144,12 +147,17 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str | None, typer.Argument(help="One source (default: all).")] = None,
         workspace: WorkspaceOpt = None,
         output: FormatOpt = DataFormat.table,
+        language: LanguageOpt = None,
     ) -> None:
-        """Last success, last error, failures in a row, posts per run, quota left."""
+        """Last success, last error, failures in a row, posts per run, quota left.
+
+        The last error is said in --language (default: the workspace's
+        ui_language); JSON keeps it in English, as the API does."""
         from veille.services.sources import health
 
         with open_workspace(workspace) as ws:
             rows = health(ws.state, name)
+            say = speaker(reader_language(ws, language))
         if output is DataFormat.json:
             print_json(rows)
             return
@@ -167,7 +175,7 @@ def register(app: typer.Typer) -> None:
                 h.dated_ahead,
                 h.suppressed,
                 h.next_due,
-                h.last_error,
+                say(h.last_error) if h.last_error else h.last_error,
             )
             for h in rows
         ]

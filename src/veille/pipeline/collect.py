@@ -45,7 +45,7 @@ from veille.http import HttpClient, RateLimited
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
 from veille.services.sources import SourceRecord, cursor_name, list_sources
-from veille.sources.base import Batch, Source, item_error
+from veille.sources.base import Batch, Source, SourceFailed, item_error, unexpected_error
 from veille.store.base import StoreTransaction, UpsertResult
 from veille.store.clock import StoreClock
 
@@ -151,6 +151,26 @@ def map_items(
             continue
         posts.append(dataclasses.replace(post, source=name, collected_at=collected_at))
     return posts, failed
+
+
+def _log_unexpected(name: str, error: BaseException, failures: int) -> None:
+    """Log a source's unexpected error (a bug: its own or veille's) with
+    its traceback the first time (``failures`` is 1); while the same error
+    goes on, one line each pass (``failures`` in a row), pointing at that
+    traceback."""
+    said = f"{type(error).__name__}: {error}"
+    if failures == 1:
+        log.error(
+            "source %s failed on an unexpected error (%s); it is retried at the next pass. "
+            "If it persists, report it with this traceback.",
+            name, said, exc_info=error,
+        )  # fmt: skip
+        return
+    log.error(
+        "source %s failed again on an unexpected error (%s), %d times in a row; "
+        "its traceback was logged at the first failure.",
+        name, said, failures,
+    )  # fmt: skip
 
 
 def _at(seconds: float) -> datetime:
@@ -464,14 +484,16 @@ class Collector:
                 )
             result.next_due = datetime.fromtimestamp(now + delay, UTC)
             return
+        failures = self.store.consecutive_failures(record.name) + 1
         if error is not None:
             result.ok = False
             if isinstance(error, VeilleError):
                 result.error = error.message
             else:
-                result.error = f"{type(error).__name__}: {error}"
-                log.error("source %s failed", record.name, exc_info=error)
-        failures = self.store.consecutive_failures(record.name) + 1
+                result.error = unexpected_error(error)
+                before = self.store.source_health(record.name) if failures > 1 else []
+                again = bool(before) and str(before[0].last_error) == result.error
+                _log_unexpected(record.name, error, failures if again else 1)
         delay = min(MAX_BACKOFF, record.every * 2 ** (failures - 1))
         if isinstance(error, RateLimited):
             # A server's word, honoured up to a week: 'Retry-After:
@@ -563,6 +585,11 @@ def dry_run(
     batches = source.collect(config, cursor, http)
     try:
         batch = next(iter(batches), None)
+    except VeilleError:
+        raise
+    except Exception as exc:  # a bug of the source: said as a failure, not a traceback
+        log.error("testing source %s failed on an unexpected error", record.name, exc_info=exc)
+        raise SourceFailed(unexpected_error(exc)) from exc
     finally:
         close = getattr(batches, "close", None)
         if close is not None:

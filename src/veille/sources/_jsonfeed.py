@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from html import escape as escape_html
 from typing import Any
 
+from veille.errors import tr
+
 
 def _json_time(value: Any) -> str | None:
     if not value:
@@ -49,12 +51,12 @@ def json_feed(content: bytes) -> Any:
         # A byte that is not UTF-8 spoils one character, not the feed.
         data = json.loads(content.decode("utf-8-sig", errors="replace"), parse_int=_whole)
         if not isinstance(data, dict) or not isinstance(data.get("items"), list):
-            raise ValueError("no items list")
+            raise ValueError(tr("it holds no list of items"))
     except ValueError as exc:
         out["bozo"], out["bozo_exception"] = True, exc
         return out
     except RecursionError:
-        out["bozo"], out["bozo_exception"] = True, ValueError("its JSON is nested too deeply")
+        out["bozo"], out["bozo_exception"] = True, ValueError(tr("its JSON is nested too deeply"))
         return out
     authors = _json_authors(data)
     out["feed"] = FeedParserDict(

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_type_hints
 from urllib.parse import SplitResult, urlsplit
 
-from veille.errors import Text, UsageError, read_back, tr
+from veille.errors import Text, UsageError, VeilleError, read_back, tr
 from veille.models import Post
 
 if TYPE_CHECKING:
@@ -161,8 +161,28 @@ SOURCE_ERRORS = (
     "%(url)s is %(type)s, not a web page",
     "no readable text in %(url)s",
     "%(url)s could not be read: %(error)s",
+    "the source failed on an unexpected error (%(type)s: %(error)s); it is retried at the next pass; if it persists, report it with the log",  # noqa: E501
     "%(url)s: %(error)s",
 )
+
+
+class SourceFailed(VeilleError):
+    """A source raised what no source means to raise (a bug: a plugin's, a
+    parser's) where a caller waits for its answer (``veille source test``,
+    **Test now**): its message is :func:`unexpected_error`'s sentence."""
+
+
+def unexpected_error(exc: BaseException) -> Text:
+    """A source's last error where its run raised what no source means to
+    raise (a plugin's bug, a ``KeyError`` in a parser): the exception's
+    type and text inside a sentence that says what happens next and what
+    to do, said in each reader's language (Python's own words stay as they
+    are). The traceback goes to the log (see the collector)."""
+    return tr(
+        "the source failed on an unexpected error (%(type)s: %(error)s); it is retried at the next pass; if it persists, report it with the log",  # noqa: E501
+        type=type(exc).__name__,
+        error=str(exc),
+    )
 
 
 def restored_source_error(kept: str | None) -> str | None:

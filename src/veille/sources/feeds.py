@@ -28,6 +28,7 @@ import calendar
 import email.utils
 import hashlib
 import itertools
+import json
 import re
 import statistics
 import time
@@ -38,9 +39,10 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from veille.errors import tr
+from veille.errors import Figure, Text, tr
 from veille.http import HttpClient, HttpError, Response
 from veille.models import Author, Engagement, Post
+from veille.reasons import not_json
 from veille.sources._feedparse import (
     INLINE_BYTES,
     ChildFailed,
@@ -253,6 +255,17 @@ def page_keys(entries: list[Any]) -> list[str]:
     ]
 
 
+def _unreadable(exc: Any) -> str:
+    """Why a body is no feed, as the reader reads it: a JSON Feed's own
+    sentence (made with tr()), the JSON reader's reason with its line and
+    column; feedparser's words as they are."""
+    if isinstance(exc, ValueError) and len(exc.args) == 1 and isinstance(exc.args[0], Text):
+        return exc.args[0]
+    if isinstance(exc, json.JSONDecodeError):
+        return not_json(exc)
+    return str(exc)
+
+
 def parse_feed(
     content: bytes,
     headers: Mapping[str, str] | None = None,
@@ -282,7 +295,7 @@ def parse_feed(
             tr(
                 "%(url)s took longer than %(seconds)s s to read (%(size)s bytes); reading it was stopped",  # noqa: E501
                 url=url,
-                seconds=f"{limit:g}",
+                seconds=Figure(limit),
                 size=len(content),
             ),
             url=url,
@@ -428,7 +441,7 @@ class FeedsSource(Source[FeedsConfig]):
                     tr(
                         "%(url)s is not a readable feed (%(error)s)",
                         url=url,
-                        error=str(parsed.get("bozo_exception")),
+                        error=_unreadable(parsed.get("bozo_exception")),
                     ),
                     url=url,
                     hint=tr(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from veille.errors import tr
+from veille.http import HttpError
 from veille.models import Author, Engagement, Post
 from veille.sources._social import (
     as_int,
@@ -225,13 +226,18 @@ def to_post(raw: Mapping[str, Any], config: MastodonConfig) -> Post:
     )
 
 
-def statuses_of(body: Any, config: MastodonConfig) -> list[Mapping[str, Any]]:
-    """The statuses in a timeline (a JSON array) or a v2 search result."""
+def statuses_of(body: Any, config: MastodonConfig, url: str) -> list[Mapping[str, Any]]:
+    """The statuses in a timeline (a JSON array) or a v2 search result; a
+    timeline ``url`` answered with anything else fails the run, saying so."""
     if config.mode == "search":
         found = body.get("statuses") if isinstance(body, Mapping) else None
         return list(found) if isinstance(found, list) else []
     if not isinstance(body, list):
-        raise ValueError("a Mastodon timeline is a JSON array")
+        raise HttpError(
+            tr("%(url)s answered JSON that is not a Mastodon timeline (a list of posts)", url=url),
+            url=url,
+            hint=tr("Check that the instance runs Mastodon and that the tag or account exists."),
+        )
     return body
 
 
@@ -290,7 +296,7 @@ def collect(
         if url is None:
             break
         resp = http.get(url, params=params, token=token)
-        statuses = statuses_of(resp.json(), config)
+        statuses = statuses_of(resp.json(), config, url)
         quota, low = _quota_note(http, url, token)
         if not statuses:
             break
@@ -336,7 +342,7 @@ def _collect_search(
     for page in range(config.max_pages):
         params["offset"] = page * config.limit
         resp = http.get(url, params=params, token=resolve_secret(config.token, "token"))
-        statuses = statuses_of(resp.json(), config)
+        statuses = statuses_of(resp.json(), config, url)
         quota, low = _quota_note(http, url, config.token)
         if not statuses:
             break

@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from veille.errors import tr
+from veille.errors import Figure, tr
 from veille.http import HttpClient, HttpError, RateLimited
 from veille.models import Author, Post, canonical_url
 from veille.sources._feedparse import (
@@ -163,7 +163,7 @@ def read_page(html: str, url: str, fetch_seconds: float) -> dict[str, Any]:
             tr(
                 "%(url)s took longer than %(seconds)s s to read (%(size)s bytes); reading it was stopped",  # noqa: E501
                 url=url,
-                seconds=f"{limit:g}",
+                seconds=Figure(limit),
                 size=size,
             ),
             url=url,

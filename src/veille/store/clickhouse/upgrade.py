@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from veille.analytics.trends import terms_version
-from veille.errors import SchemaTooNew
+from veille.errors import Count, Figure, SchemaTooNew, tr
 from veille.store.clickhouse.rows import FILED, KNOWN_COLUMNS, stored_dict
 from veille.store.clickhouse.schema import (
     ADDED_COLUMNS,
@@ -199,10 +199,12 @@ class ClickHouseUpgrade:
             (given if gave_counts(payload) else unknown).append(post_id)
         if zeros:
             log.warning(
-                "ClickHouse schema 12 of %s: %s stored posts have no like, share or reply "
-                "count; read again from their payloads, %s gave none (their engagement reads "
-                "unknown, the others' 0).",
-                self.where, f"{len(zeros):,}", f"{len(unknown):,}",
+                tr(
+                    "ClickHouse schema 12 of %(store)s: %(count)s stored posts have no like, "
+                    "share or reply count; read again from their payloads, %(none)s gave none "
+                    "(their engagement reads unknown, the others' 0).",
+                    store=self.where, count=Count(len(zeros)), none=Count(len(unknown)),
+                )
             )  # fmt: skip
         # Posts written before are marked 2 (the column's default there): those
         # with a count above 0 keep it (given); the others become 0 or 1.
@@ -284,7 +286,7 @@ class ClickHouseUpgrade:
             if not found or found[0][0] != "started":
                 return  # filled (or made by a veille that filled it in one go)
             self.client.command(f"TRUNCATE TABLE {table}")
-            again = " again (the last fill was stopped midway)"
+            again: str = tr(" again (the last fill was stopped midway)")
         else:
             self.write_row("veille_meta", {"key": key, "value": "started"})
             self.client.command(ddl)
@@ -293,10 +295,12 @@ class ClickHouseUpgrade:
         rows_held = int(self.rows("SELECT count() FROM posts")[0][0])  # (every version)
         if rows_held:
             log.warning(
-                "ClickHouse store %s: filling the rollup %s%s from the stored posts (%s "
-                "rows). It runs once, now. It is safe to interrupt: it starts again the "
-                "next time the store opens.",
-                self.where, table, again, f"{rows_held:,}",
+                tr(
+                    "ClickHouse store %(store)s: filling the rollup %(table)s%(again)s from the "
+                    "stored posts (%(rows)s rows). It runs once, now. It is safe to interrupt: "
+                    "it starts again the next time the store opens.",
+                    store=self.where, table=table, again=again, rows=Count(rows_held),
+                )
             )  # fmt: skip
         # The stored posts, each a first sighting (nothing to take out).
         latest = "(SELECT * REPLACE (toInt8(0) AS prev_posts) FROM posts FINAL) AS posts"
@@ -385,19 +389,23 @@ class ClickHouseUpgrade:
         ]
         if ids:  # over millions of posts, minutes: said, so that it does not look hung
             log.warning(
-                "ClickHouse schema 7 of %s: folding again the %s posts whose text holds "
-                "œ, æ, ʼ or a soft hyphen, so that searches find them by their spelt-out "
-                "words (oeuvre finds Œuvre). It runs once, now, in batches of %s. It is "
-                "safe to interrupt: it goes on from the last batch done the next time "
-                "the store opens.",
-                self.where, f"{len(ids):,}", f"{_REFOLD_BATCH:,}",
+                tr(
+                    "ClickHouse schema 7 of %(store)s: folding again the %(count)s posts whose "
+                    "text holds œ, æ, ʼ or a soft hyphen, so that searches find them by their "
+                    "spelt-out words (oeuvre finds Œuvre). It runs once, now, in batches of "
+                    "%(batch)s. It is safe to interrupt: it goes on from the last batch done the "
+                    "next time the store opens.",
+                    store=self.where, count=Count(len(ids)), batch=Count(_REFOLD_BATCH),
+                )
             )  # fmt: skip
         started = time.monotonic()
         self._write_again(ids, _REFOLD_KEY, lock)
         if ids:
             log.warning(
-                "ClickHouse schema 7 done: %s posts folded again in %.1f s.",
-                f"{len(ids):,}", time.monotonic() - started,
+                tr(
+                    "ClickHouse schema 7 done: %(count)s posts folded again in %(seconds)s s.",
+                    count=Count(len(ids)), seconds=Figure(time.monotonic() - started, 1),
+                )
             )  # fmt: skip
         # Saved topics filed their posts with the words of before: each files
         # them again the first time it is read (topic_scope), as after an edit.
@@ -429,11 +437,13 @@ class ClickHouseUpgrade:
         ]
         if ids:
             log.warning(
-                "ClickHouse schema 8 of %s: qualifying the mentions of %s Mastodon posts "
-                "stored without their instance (claire read on piaille.fr is "
-                "claire@piaille.fr), so that top mentions lists each person once. It runs "
-                "once, now, in batches of %s, and is safe to interrupt.",
-                self.where, f"{len(ids):,}", f"{_REFOLD_BATCH:,}",
+                tr(
+                    "ClickHouse schema 8 of %(store)s: qualifying the mentions of %(count)s "
+                    "Mastodon posts stored without their instance (claire read on piaille.fr is "
+                    "claire@piaille.fr), so that top mentions lists each person once. It runs "
+                    "once, now, in batches of %(batch)s, and is safe to interrupt.",
+                    store=self.where, count=Count(len(ids)), batch=Count(_REFOLD_BATCH),
+                )
             )  # fmt: skip
 
         def qualified(row: dict[str, Any]) -> dict[str, Any]:
@@ -465,11 +475,13 @@ class ClickHouseUpgrade:
         ]
         if ids:
             log.warning(
-                "ClickHouse schema 9 of %s: cutting again the words of the %s posts whose "
-                "text holds combining marks (Hindi, Thai, Arabic vowel points…) or "
-                "zero-width spaces, so that their words are found whole. It runs once, "
-                "now, in batches of %s, and is safe to interrupt.",
-                self.where, f"{len(ids):,}", f"{_REFOLD_BATCH:,}",
+                tr(
+                    "ClickHouse schema 9 of %(store)s: cutting again the words of the %(count)s "
+                    "posts whose text holds combining marks (Hindi, Thai, Arabic vowel points…) "
+                    "or zero-width spaces, so that their words are found whole. It runs once, "
+                    "now, in batches of %(batch)s, and is safe to interrupt.",
+                    store=self.where, count=Count(len(ids)), batch=Count(_REFOLD_BATCH),
+                )
             )  # fmt: skip
         self._write_again(ids, _RECUT_KEY, lock)
         if ids:
@@ -495,19 +507,24 @@ class ClickHouseUpgrade:
         )
         if keys:
             log.warning(
-                "ClickHouse schema 10 of %s: keeping the trending terms of the %s stored "
-                "posts beside them, so that trends and reports gather them instead of "
-                "extracting them at each view. It runs once, now, in batches of %s; "
-                "over a million posts it takes minutes. It is safe to interrupt: it "
-                "goes on from the last batch done the next time the store opens.",
-                self.where, f"{len(keys):,}", f"{_TERMS_BATCH:,}",
+                tr(
+                    "ClickHouse schema 10 of %(store)s: keeping the trending terms of the "
+                    "%(count)s stored posts beside them, so that trends and reports gather them "
+                    "instead of extracting them at each view. It runs once, now, in batches of "
+                    "%(batch)s; over a million posts it takes minutes. It is safe to interrupt: "
+                    "it goes on from the last batch done the next time the store opens.",
+                    store=self.where, count=Count(len(keys)), batch=Count(_TERMS_BATCH),
+                )
             )  # fmt: skip
         started = time.monotonic()
         self._extract_again(keys, lock, lambda d, i: (_TERMS_KEY, f"{d} {i}"))
         if keys:
             log.warning(
-                "ClickHouse schema 10 done: the terms of %s posts kept in %.1f s.",
-                f"{len(keys):,}", time.monotonic() - started,
+                tr(
+                    "ClickHouse schema 10 done: the terms of %(count)s posts kept in %(seconds)s "
+                    "s.",
+                    count=Count(len(keys)), seconds=Figure(time.monotonic() - started, 1),
+                )
             )  # fmt: skip
 
     def _terms_again(self, lock: UpgradeLock) -> None:
@@ -528,21 +545,26 @@ class ClickHouseUpgrade:
         )
         if keys:
             log.warning(
-                "ClickHouse store %s: the trending terms of its %s posts were made by "
-                "another version of veille's term extraction (%s; this one is %s): "
-                "they are made again, once, now, in batches of %s; over a million posts "
-                "it takes minutes. It is safe to interrupt: it goes on from the last "
-                "batch done the next time the store opens.",
-                self.where, f"{len(keys):,}", self._meta(_TERMS_VERSION_KEY) or "none",
-                target, f"{_TERMS_BATCH:,}",
+                tr(
+                    "ClickHouse store %(store)s: the trending terms of its %(count)s posts were "
+                    "made by another version of veille's term extraction (%(was)s; this one is "
+                    "%(version)s): they are made again, once, now, in batches of %(batch)s; over "
+                    "a million posts it takes minutes. It is safe to interrupt: it goes on from "
+                    "the last batch done the next time the store opens.",
+                    store=self.where, count=Count(len(keys)),
+                    was=self._meta(_TERMS_VERSION_KEY) or tr("none"), version=target,
+                    batch=Count(_TERMS_BATCH),
+                )
             )  # fmt: skip
         started = time.monotonic()
         self._extract_again(keys, lock, lambda d, i: (_TERMS_AGAIN_KEY, f"{target} {d} {i}"))
         self.write_row("veille_meta", {"key": _TERMS_VERSION_KEY, "value": target})
         if keys:
             log.warning(
-                "ClickHouse terms made again: %s posts in %.1f s.",
-                f"{len(keys):,}", time.monotonic() - started,
+                tr(
+                    "ClickHouse terms made again: %(count)s posts in %(seconds)s s.",
+                    count=Count(len(keys)), seconds=Figure(time.monotonic() - started, 1),
+                )
             )  # fmt: skip
 
     def _extract_again(

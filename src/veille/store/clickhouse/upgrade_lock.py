@@ -28,7 +28,7 @@ import time
 import uuid
 from typing import Any
 
-from veille.errors import StoreError, StoreLocked
+from veille.errors import StoreError, StoreLocked, tr
 
 log = logging.getLogger(__name__)
 
@@ -137,21 +137,29 @@ class UpgradeLock:
             gone = here and pid > 0 and not _alive(pid)
             if gone or silent >= STALE_AFTER:
                 log.warning(
-                    "ClickHouse upgrade of %s: the process %s on %s that was upgrading "
-                    "it is %s; this process (%s on %s) goes on from where it stopped.",
-                    self.where, pid, host,
-                    "gone" if gone else f"silent for {silent} s", self.pid, self.host,
+                    tr(
+                        "ClickHouse upgrade of %(store)s: the process %(pid)s on %(host)s that "
+                        "was upgrading it is %(why)s; this process (%(mine)s on %(here)s) goes "
+                        "on from where it stopped.",
+                        store=self.where, pid=pid, host=host,
+                        why=tr("gone") if gone else tr("silent for %(seconds)s s", seconds=silent),
+                        mine=self.pid, here=self.host,
+                    )
                 )  # fmt: skip
                 if self._create(last + 1):
                     return
                 continue
             if not said:
                 log.warning(
-                    "ClickHouse upgrade of %s: the process %s on %s is upgrading it "
-                    "(last progress %s s ago); this process waits until it is done. "
-                    "If that process is gone, it is taken over after %s minutes "
-                    "without progress, or at once by a process on its machine.",
-                    self.where, pid, host, silent, STALE_AFTER // 60,
+                    tr(
+                        "ClickHouse upgrade of %(store)s: the process %(pid)s on %(host)s is "
+                        "upgrading it (last progress %(seconds)s s ago); this process waits "
+                        "until it is done. If that process is gone, it is taken over after "
+                        "%(minutes)s minutes without progress, or at once by a process on its "
+                        "machine.",
+                        store=self.where, pid=pid, host=host, seconds=silent,
+                        minutes=STALE_AFTER // 60,
+                    )
                 )  # fmt: skip
                 said = True
             time.sleep(POLL)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from veille.errors import SchemaTooNew
+from veille.errors import SchemaTooNew, tr
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -56,9 +56,12 @@ def migrate(conn: Any, *, where: str = "the database") -> list[str]:
         taken = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (_LOCK,)).fetchone()
         if not taken[0]:
             log.warning(
-                "the PostgreSQL state store %s is being migrated by another veille process "
-                "(or another holds its migration lock); this one waits until it is done.",
-                where,
+                tr(
+                    "the PostgreSQL state store %(store)s is being migrated by another veille "
+                    "process (or another holds its migration lock); this one waits until it "
+                    "is done.",
+                    store=where,
+                )
             )
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
         conn.execute(

@@ -47,7 +47,7 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
-from veille.errors import SchemaTooNew
+from veille.errors import Count, Figure, SchemaTooNew, tr
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
@@ -72,17 +72,22 @@ class Migration:
             namespace["migrate"](conn)
             return
         log.warning(
-            "migration %s of %s: %s It runs once, now, before veille goes on; over "
-            "millions of posts it takes a minute or more. It is safe to interrupt: "
-            "nothing changes until it ends, and it starts again the next time "
-            "the workspace opens.",
-            self.name, path, about,
+            tr(
+                "migration %(name)s of %(path)s: %(about)s It runs once, now, before veille "
+                "goes on; over millions of posts it takes a minute or more. It is safe to "
+                "interrupt: nothing changes until it ends, and it starts again the next time "
+                "the workspace opens.",
+                name=self.name, path=path, about=tr(about),
+            )
         )  # fmt: skip
         started = time.monotonic()
         reworked = namespace["migrate"](conn)
         log.warning(
-            "migration %s done: %s posts reworked in %.1f s.",
-            self.name, f"{int(reworked or 0):,}", time.monotonic() - started,
+            tr(
+                "migration %(name)s done: %(count)s posts reworked in %(seconds)s s.",
+                name=self.name, count=Count(int(reworked or 0)),
+                seconds=Figure(time.monotonic() - started, 1),
+            )
         )  # fmt: skip
 
     @cached_property
@@ -186,9 +191,11 @@ def _migrating(path: str) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             log.warning(
-                "%s is being migrated by another veille process (started at the same "
-                "time, after an upgrade); this one waits until it is done.",
-                path,
+                tr(
+                    "%(path)s is being migrated by another veille process (started at the "
+                    "same time, after an upgrade); this one waits until it is done.",
+                    path=path,
+                )
             )
             fcntl.flock(f, fcntl.LOCK_EX)
         yield  # closing the file lets go of the lock

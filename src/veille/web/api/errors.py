@@ -33,6 +33,7 @@ from veille.errors import (
     translated,
 )
 from veille.query import QueryError
+from veille.reasons import json_reason
 
 # The web app's failures, pages and API alike, under one name.
 log = logging.getLogger("veille.web")
@@ -241,18 +242,7 @@ def _not_json(why: str, at: Any) -> Text:
     starting at" read "… starting at at character 9")."""
     if why == "Unterminated string starting at":
         return tr("body: not valid JSON (a string not closed, from character %(at)s)", at=at)
-    reasons = {
-        "Expecting value": tr("a value expected"),
-        "Expecting property name enclosed in double quotes": tr("a name in double quotes expected"),
-        "Expecting ':' delimiter": tr("':' expected"),
-        "Expecting ',' delimiter": tr("',' expected"),
-        "Invalid control character at": tr("a control character"),
-        "Invalid \\escape": tr("an invalid escape"),
-        "Invalid \\uXXXX escape": tr("an invalid escape"),
-        "Extra data": tr("more after the JSON value"),
-    }
-    return tr("body: not valid JSON (%(why)s at character %(at)s)",
-              why=reasons.get(why, why), at=at)  # fmt: skip
+    return tr("body: not valid JSON (%(why)s at character %(at)s)", why=json_reason(why), at=at)
 
 
 def _validation(exc: RequestValidationError, say: Say = _as_is, lang: str = "en") -> JSONResponse:

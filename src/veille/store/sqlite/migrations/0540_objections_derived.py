@@ -21,6 +21,8 @@ import logging
 import sqlite3
 from datetime import UTC, datetime
 
+from veille.errors import tr
+
 log = logging.getLogger("veille.store.sqlite.migrations")
 
 
@@ -48,11 +50,14 @@ def migrate(conn: sqlite3.Connection) -> None:
     )
     if erased:
         log.warning(
-            "migration 0540: the objection to further processing of %d %s erased before "
-            "erasures recorded one is recorded: their later posts are not stored until "
-            "'veille privacy lift'. Posts they published between their erasure and now were "
-            "stored: erase them again (veille privacy erase --author ...) to remove those.",
-            len(erased), "person" if len(erased) == 1 else "people",
+            tr(
+                "migration 0540: the objection to further processing of %(count)s %(people)s "
+                "erased before erasures recorded one is recorded: their later posts are not "
+                "stored until 'veille privacy lift'. Posts they published between their "
+                "erasure and now were stored: erase them again (veille privacy erase "
+                "--author ...) to remove those.",
+                count=len(erased), people=tr("person") if len(erased) == 1 else tr("people"),
+            )
         )  # fmt: skip
     if not _has(conn, "erasures"):
         return
@@ -66,10 +71,12 @@ def migrate(conn: sqlite3.Connection) -> None:
     if blind:
         day = datetime.fromtimestamp(int(last), UTC).date().isoformat()
         log.warning(
-            "migration 0540: %d %s of people logged until %s (veille privacy log --kind author) "
-            "cannot be given an objection: the log names each person by a keyed hash alone, "
-            "and veille did not yet record whom it forgot. Erase each of those people again "
-            "(veille privacy erase --author ...) to record their objection; until then their "
-            "new posts are collected.",
-            blind, "erasure" if blind == 1 else "erasures", day,
+            tr(
+                "migration 0540: %(count)s %(erasures)s of people logged until %(day)s "
+                "(veille privacy log --kind author) cannot be given an objection: the log "
+                "names each person by a keyed hash alone, and veille did not yet record whom "
+                "it forgot. Erase each of those people again (veille privacy erase --author "
+                "...) to record their objection; until then their new posts are collected.",
+                count=blind, erasures=tr("erasure") if blind == 1 else tr("erasures"), day=day,
+            )
         )  # fmt: skip
