@@ -11,11 +11,12 @@ time), said before and after, one process at a time.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from veille.store.protocols.analytics import STORY_SAMPLE, TermCounts, story_bucket
 from veille.store.sqlite.analytics_sql import scope_sql
@@ -140,7 +141,6 @@ def kept_term_counts(
     where, params = scope_sql(conn, scope, lookup=by_part)
     sampled = sample < STORY_SAMPLE
     rows: list[_Row]
-    before: list[tuple[str, str | int]]
     if not by_part:
         part = " AND (+p.story_bucket < ? OR p.story_bucket IS NULL)" if sampled else ""
         rows = conn.execute(
@@ -149,18 +149,10 @@ def kept_term_counts(
             f"FROM posts p WHERE {where}{part}",
             [split, split, *params, *([sample] if sampled else [])],
         ).fetchall()
-        before = []
     else:
         rows = conn.execute(
             f"{_PARTS}SELECT p.pk, {_STORY}, 1, p.term_keys, p.term_forms, p.story_bucket "
             f"FROM {_BY_PART} WHERE {where} AND p.published_at >= ? AND p.story_bucket IN b",
-            [sample, *params, split],
-        ).fetchall()
-        # The baseline's posts, four in five: two columns each (a post
-        # without kept terms gives its key instead of them).
-        before = conn.execute(
-            f"{_PARTS}SELECT {_STORY}, ifnull(p.term_keys, p.pk) "
-            f"FROM {_BY_PART} WHERE {where} AND p.published_at < ? AND p.story_bucket IN b",
             [sample, *params, split],
         ).fetchall()
         rows += conn.execute(
@@ -175,10 +167,9 @@ def kept_term_counts(
     # written as often, the first written is shown first.
     rows.sort()
     unkept = [r[0] for r in rows if r[3] is None]
-    unkept += [keys for _story, keys in before if isinstance(keys, int)]
     made = _made(conn, unkept) if unkept else {}
     now: list[tuple[str, str, str]] = []
-    counted: list[tuple[str, str]] = []
+    counted: list[tuple[str, str | int]] = []
     for pk, story, current, keys, forms, _part in rows:
         if keys is None:
             keys, forms = made[pk]
@@ -186,10 +177,85 @@ def kept_term_counts(
             now.append((story, keys, forms or ""))
         else:
             counted.append((story, keys))
-    if unkept:
-        before = [(s, made[k][0] if isinstance(k, int) else k) for s, k in before]
-    counted += cast(list[tuple[str, str]], before)
-    return _count(now, counted, phrases=phrases, min_stories=min_stories)
+    if by_part:
+        before = _baseline(conn, where, params, split, sample, counted)
+    else:
+        before = _held(cast(list[tuple[str, str]], counted))[:2]
+    return _count(now, before, phrases=phrases, min_stories=min_stories)
+
+
+def _baseline(
+    conn: sqlite3.Connection,
+    where: str,
+    params: list[Any],
+    split: int,
+    sample: int,
+    odd: list[tuple[str, str | int]],
+) -> tuple[int, Counter[str]]:
+    """The stories of the baseline's posts of the sample (read from the
+    index of their parts, with ``odd``, those read before: ``(story,
+    keys)``), and how many of them hold each key.
+
+    The index is read once, and most posts come back as one string: those
+    each their own story (no cluster) with kept terms, their keys joined
+    and counted in C, a post a story. The others come one by one (JSON):
+    a story's copies are counted by the union of their keys, and a post
+    without kept terms by its text's, as the period's are. The first post
+    of a story whose copies are read too keyed the story with its own key
+    and no cluster: it is looked up by that key and counted with them
+    instead. Reading each post of the baseline as a row (about 80,000 of
+    them at 1M posts, 30 days) and joining their keys cost more than
+    counting them."""
+    found = conn.execute(
+        f"{_PARTS}SELECT count(CASE WHEN p.cluster_id IS NULL THEN p.term_keys END), "
+        "group_concat(CASE WHEN p.cluster_id IS NULL THEN p.term_keys END, char(10)), "
+        "group_concat(CASE WHEN p.cluster_id IS NOT NULL OR p.term_keys IS NULL "
+        f"THEN json_array({_STORY}, ifnull(p.term_keys, p.pk)) END) "
+        f"FROM {_BY_PART} WHERE {where} AND p.published_at < ? AND p.story_bucket IN b",
+        [sample, *params, split],
+    ).fetchone()
+    stories, joined, others = found[0], found[1] or "", found[2]
+    held = Counter(joined.split("\n")) if stories else Counter[str]()
+    posts: list[tuple[str, str | int]] = (
+        [*odd, *map(tuple, json.loads(f"[{others}]"))] if others else list(odd)
+    )
+    if posts:
+        roots = _roots(conn, where, params, split, sample, {story for story, _k in posts})
+        for _story, keys in roots:
+            held.subtract(keys.split("\n"))
+        stories -= len(roots)
+        posts += roots
+        unkept = [keys for _story, keys in posts if isinstance(keys, int)]
+        if unkept:
+            made = _made(conn, unkept)
+            posts = [(s, made[k][0] if isinstance(k, int) else k) for s, k in posts]
+        more, held_more, _keys = _held(cast(list[tuple[str, str]], posts))
+        stories += more
+        held.update(held_more)
+    return stories, held
+
+
+def _roots(
+    conn: sqlite3.Connection,
+    where: str,
+    params: list[Any],
+    split: int,
+    sample: int,
+    stories: set[str],
+) -> list[tuple[str, str]]:
+    """The baseline's posts of the sample that key one of ``stories`` with
+    their own key, without a cluster, and kept terms (read through their
+    story's part: theirs, the part of their key)."""
+    parts = sorted({story_bucket(s) for s in stories} & set(range(sample)))
+    if not parts:
+        return []
+    found = conn.execute(
+        f"SELECT {_STORY}, p.term_keys FROM {_BY_PART} WHERE {where} AND p.published_at < ? "
+        "AND p.story_bucket IN (SELECT value FROM json_each(?)) AND p.cluster_id IS NULL "
+        "AND p.term_keys IS NOT NULL AND p.id IN (SELECT value FROM json_each(?))",
+        [*params, split, json.dumps(parts), json.dumps(sorted(stories))],
+    ).fetchall()
+    return [(story, keys) for story, keys in found]
 
 
 # Per row, reading a filed post from the table (by its key) costs about
@@ -253,29 +319,29 @@ def _made(conn: sqlite3.Connection, keys: list[int]) -> dict[int, tuple[str, str
 
 def _count(
     now: list[tuple[str, str, str]],
-    before: list[tuple[str, str]],
+    before: tuple[int, Counter[str]],
     *,
     phrases: bool,
     min_stories: int,
 ) -> TermCounts:
     """:class:`TermCounts` of the period's posts ``(story, keys, forms)`` (in
-    time order) and the baseline's ``(story, keys)`` (any order), keys and
-    forms as :func:`~veille.store.sqlite.rows.terms_row` joins them.
+    time order, keys and forms as :func:`~veille.store.sqlite.rows.terms_row`
+    joins them) and of the baseline's stories (``before``: how many, and
+    how many of them hold each key).
 
     Counted in C, over the keys of all the posts joined (a post's keys are
     distinct; the few stories of several posts are counted by their keys'
-    union), and in the baseline only the keys held by ``min_stories``
-    stories of the period (a few hundred of the tens of thousands the
-    baseline's posts hold): splitting and counting each post in Python
-    was half of ``/trends``' first view at 1M posts."""
-    held_now = _held([(story, keys) for story, keys, _f in now])
+    union): splitting and counting each post in Python was half of
+    ``/trends``' first view at 1M posts."""
+    stories_now, held_now, keys = _held([(story, keys) for story, keys, _f in now])
     held_now.pop("", None)  # (the posts without terms)
     wanted = {k for k, a in held_now.items() if a >= min_stories and (phrases or " " not in k)}
-    in_before = _held(before, wanted)
+    stories_before, in_before = before
     counts = {k: (held_now[k], in_before.get(k, 0)) for k in held_now if k in wanted}
     # The forms as written in each post of the period, counted per post; a
     # post whose forms are its keys wrote them as ''.
-    keys = "\n".join([k for _s, k, _f in now]).split("\n")
+    if keys is None:
+        keys = "\n".join([k for _s, k, _f in now]).split("\n")
     forms = "\n".join([f or "\n" * k.count("\n") for _s, k, f in now]).split("\n")
     shown = Counter(zip(keys, forms, strict=True))
     written: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -286,27 +352,23 @@ def _count(
         key: tuple(f for f, _n in sorted(found, key=lambda fn: -fn[1]))
         for key, found in written.items()
     }
-    stories_now = len({story for story, _k, _f in now})
-    return TermCounts(stories_now, len({story for story, _k in before}), counts, forms_of)
+    return TermCounts(stories_now, stories_before, counts, forms_of)
 
 
-def _held(posts: list[tuple[str, str]], wanted: set[str] | None = None) -> Counter[str]:
-    """How many stories of ``posts`` (``(story, keys)``) hold each key (of
-    ``wanted`` only, when given)."""
+def _held(posts: list[tuple[str, str]]) -> tuple[int, Counter[str], list[str] | None]:
+    """The stories of ``posts`` (``(story, keys)``), how many of them hold
+    each key, and, when each story is one post, the posts' keys in their
+    order (``None`` otherwise)."""
     by_story = dict(posts)
     if len(by_story) == len(posts):  # each story one post (most)
-        several: set[str] = set()
-        single = "\n".join(by_story.values())
-    else:
-        several = {s for s, n in Counter(s for s, _k in posts).items() if n > 1}
-        single = "\n".join([k for s, k in posts if s not in several])
-    found = single.split("\n")
-    held = Counter(found if wanted is None else filter(wanted.__contains__, found))
-    if several:
-        union: dict[str, set[str]] = defaultdict(set)
-        for story, keys in posts:
-            if story in several:
-                union[story].update(keys.split("\n"))
-        for story_keys in union.values():
-            held.update(story_keys if wanted is None else story_keys & wanted)
-    return held
+        found = "\n".join(by_story.values()).split("\n")
+        return len(by_story), Counter(found), found
+    several = {s for s, n in Counter(s for s, _k in posts).items() if n > 1}
+    held = Counter("\n".join([k for s, k in posts if s not in several]).split("\n"))
+    union: dict[str, set[str]] = defaultdict(set)
+    for story, keys in posts:
+        if story in several:
+            union[story].update(keys.split("\n"))
+    for story_keys in union.values():
+        held.update(story_keys)
+    return len(by_story), held, None
