@@ -16,6 +16,8 @@ import logging
 import sqlite3
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from veille.store.protocols.analytics import STORY_SAMPLE, TermCounts, story_bucket
@@ -138,18 +140,32 @@ def kept_term_counts(
     # from its filings of the period, once (see ``_driven_by_filings``).
     if by_part and scope.topics and _driven_by_filings(conn, scope, sample):
         by_part = False
-    where, params = scope_sql(conn, scope, lookup=by_part)
     sampled = sample < STORY_SAMPLE
+    part = " AND (+p.story_bucket < ? OR p.story_bucket IS NULL)" if sampled else ""
+    # The baseline, but a query's, is read apart from the period, in one
+    # row (see ``_baseline``); a query's is read with it, a row a post.
+    joined = not scope.queries
+    before_scope = replace(scope, flt=replace(f, until=datetime.fromtimestamp(split, UTC)))
+    source: tuple[str, str, list[Any]] = ("", "", [])
     rows: list[_Row]
     if not by_part:
-        part = " AND (+p.story_bucket < ? OR p.story_bucket IS NULL)" if sampled else ""
+        read = replace(scope, flt=replace(f, since=before_scope.flt.until)) if joined else scope
+        where, params = scope_sql(conn, read)
         rows = conn.execute(
             f"SELECT p.pk, {_STORY}, p.published_at >= ?, p.term_keys, "
             "CASE WHEN p.published_at >= ? THEN p.term_forms END, p.story_bucket "
             f"FROM posts p WHERE {where}{part}",
             [split, split, *params, *([sample] if sampled else [])],
         ).fetchall()
+        if joined:
+            where, params = scope_sql(conn, before_scope)
+            source = (
+                "",
+                f"FROM posts p WHERE {where}{part}",
+                [*params, *([sample] if sampled else [])],
+            )
     else:
+        where, params = scope_sql(conn, scope, lookup=True)
         rows = conn.execute(
             f"{_PARTS}SELECT p.pk, {_STORY}, 1, p.term_keys, p.term_forms, p.story_bucket "
             f"FROM {_BY_PART} WHERE {where} AND p.published_at >= ? AND p.story_bucket IN b",
@@ -161,6 +177,11 @@ def kept_term_counts(
             f"FROM {_BY_PART} WHERE {where} AND p.story_bucket IS NULL",
             [split, split, *params],
         ).fetchall()
+        source = (
+            _PARTS,
+            f"FROM {_BY_PART} WHERE {where} AND p.published_at < ? AND p.story_bucket IN b",
+            [sample, *params, split],
+        )
     if sampled:
         rows = [r for r in rows if r[5] is not None or story_bucket(r[1]) < sample]
     # In the order of the posts' keys, their time order: of a term's forms
@@ -177,8 +198,8 @@ def kept_term_counts(
             now.append((story, keys, forms or ""))
         else:
             counted.append((story, keys))
-    if by_part:
-        before = _baseline(conn, where, params, split, sample, counted)
+    if joined:
+        before = _baseline(conn, source, before_scope, sample, counted)
     else:
         before = _held(cast(list[tuple[str, str]], counted))[:2]
     return _count(now, before, phrases=phrases, min_stories=min_stories)
@@ -186,41 +207,47 @@ def kept_term_counts(
 
 def _baseline(
     conn: sqlite3.Connection,
-    where: str,
-    params: list[Any],
-    split: int,
+    source: tuple[str, str, list[Any]],
+    scope: Scope,
     sample: int,
-    odd: list[tuple[str, str | int]],
+    read: list[tuple[str, str | int]],
 ) -> tuple[int, Counter[str]]:
-    """The stories of the baseline's posts of the sample (read from the
-    index of their parts, with ``odd``, those read before: ``(story,
+    """The stories of the baseline's posts of the sample (``scope``, read
+    from ``source``: the SQL before the ``SELECT``, the ``FROM`` and
+    ``WHERE``, their values; with ``read``, those read before as ``(story,
     keys)``), and how many of them hold each key.
 
-    The index is read once, and most posts come back as one string: those
-    each their own story (no cluster) with kept terms, their keys joined
-    and counted in C, a post a story. The others come one by one (JSON):
-    a story's copies are counted by the union of their keys, and a post
-    without kept terms by its text's, as the period's are. The first post
-    of a story whose copies are read too keyed the story with its own key
-    and no cluster: it is looked up by that key and counted with them
-    instead. Reading each post of the baseline as a row (about 80,000 of
-    them at 1M posts, 30 days) and joining their keys cost more than
-    counting them."""
+    The posts are read once, in one row: those each their own story (no
+    cluster) with kept terms and a sample part, their keys joined by
+    SQLite and counted in C, a post a story; the others one by one, as
+    JSON: a story's copies are counted by the union of their keys,
+    a post without kept terms by its text's, a post without a stored part
+    kept or not by its story's part, as the period's are. The first post of
+    a story whose copies are read too keyed the story with its own key and
+    no cluster: it is looked up by that key and counted with them instead.
+    Reading each post of the baseline as a row (about 80,000 of them at 1M
+    posts, 30 days) and joining their keys again cost more than counting
+    them."""
+    before, sql, values = source
+    odd = "p.cluster_id IS NOT NULL OR p.term_keys IS NULL OR p.story_bucket IS NULL"
     found = conn.execute(
-        f"{_PARTS}SELECT count(CASE WHEN p.cluster_id IS NULL THEN p.term_keys END), "
-        "group_concat(CASE WHEN p.cluster_id IS NULL THEN p.term_keys END, char(10)), "
-        "group_concat(CASE WHEN p.cluster_id IS NOT NULL OR p.term_keys IS NULL "
-        f"THEN json_array({_STORY}, ifnull(p.term_keys, p.pk)) END) "
-        f"FROM {_BY_PART} WHERE {where} AND p.published_at < ? AND p.story_bucket IN b",
-        [sample, *params, split],
+        f"{before}SELECT count(CASE WHEN NOT ({odd}) THEN 1 END), "
+        f"group_concat(CASE WHEN NOT ({odd}) THEN p.term_keys END, char(10)), "
+        f"group_concat(CASE WHEN {odd} THEN json_array("
+        f"{_STORY}, ifnull(p.term_keys, p.pk), p.story_bucket) END) {sql}",
+        values,
     ).fetchone()
     stories, joined, others = found[0], found[1] or "", found[2]
     held = Counter(joined.split("\n")) if stories else Counter[str]()
-    posts: list[tuple[str, str | int]] = (
-        [*odd, *map(tuple, json.loads(f"[{others}]"))] if others else list(odd)
-    )
+    posts = list(read)
+    if others:
+        posts += [
+            (story, keys)
+            for story, keys, part in json.loads(f"[{others}]")
+            if part is not None or sample >= STORY_SAMPLE or story_bucket(story) < sample
+        ]
     if posts:
-        roots = _roots(conn, where, params, split, sample, {story for story, _k in posts})
+        roots = _roots(conn, scope, sample, {story for story, _k in posts})
         for _story, keys in roots:
             held.subtract(keys.split("\n"))
         stories -= len(roots)
@@ -236,24 +263,20 @@ def _baseline(
 
 
 def _roots(
-    conn: sqlite3.Connection,
-    where: str,
-    params: list[Any],
-    split: int,
-    sample: int,
-    stories: set[str],
+    conn: sqlite3.Connection, scope: Scope, sample: int, stories: set[str]
 ) -> list[tuple[str, str]]:
-    """The baseline's posts of the sample that key one of ``stories`` with
-    their own key, without a cluster, and kept terms (read through their
-    story's part: theirs, the part of their key)."""
+    """The baseline's posts of the sample (``scope``) that key one of
+    ``stories`` with their own key, without a cluster, with kept terms and
+    a sample part (read through that part: their key's)."""
     parts = sorted({story_bucket(s) for s in stories} & set(range(sample)))
     if not parts:
         return []
+    where, params = scope_sql(conn, scope, lookup=True)
     found = conn.execute(
-        f"SELECT {_STORY}, p.term_keys FROM {_BY_PART} WHERE {where} AND p.published_at < ? "
+        f"SELECT {_STORY}, p.term_keys FROM {_BY_PART} WHERE {where} "
         "AND p.story_bucket IN (SELECT value FROM json_each(?)) AND p.cluster_id IS NULL "
         "AND p.term_keys IS NOT NULL AND p.id IN (SELECT value FROM json_each(?))",
-        [*params, split, json.dumps(parts), json.dumps(sorted(stories))],
+        [*params, json.dumps(parts), json.dumps(sorted(stories))],
     ).fetchall()
     return [(story, keys) for story, keys in found]
 
