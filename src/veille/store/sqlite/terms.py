@@ -144,6 +144,9 @@ def kept_term_counts(
     part = " AND (+p.story_bucket < ? OR p.story_bucket IS NULL)" if sampled else ""
     # The baseline, but a query's, is read apart from the period, in one
     # row (see ``_baseline``); a query's is read with it, a row a post.
+    # Each read is narrowed to its dates, and so to its posts' keys (a
+    # post's key is made from its date, which the store never changes:
+    # see ``rows.next_key``), a topic's filings listed for each half.
     joined = not scope.queries
     before_scope = replace(scope, flt=replace(f, until=datetime.fromtimestamp(split, UTC)))
     source: tuple[str, str, list[Any]] = ("", "", [])
