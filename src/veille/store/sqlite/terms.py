@@ -11,11 +11,14 @@ time), said before and after, one process at a time.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, cast
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
 
 from veille.store.protocols.analytics import STORY_SAMPLE, TermCounts, story_bucket
 from veille.store.sqlite.analytics_sql import scope_sql
@@ -137,30 +140,38 @@ def kept_term_counts(
     # from its filings of the period, once (see ``_driven_by_filings``).
     if by_part and scope.topics and _driven_by_filings(conn, scope, sample):
         by_part = False
-    where, params = scope_sql(conn, scope, lookup=by_part)
     sampled = sample < STORY_SAMPLE
+    part = " AND (+p.story_bucket < ? OR p.story_bucket IS NULL)" if sampled else ""
+    # The baseline, but a query's, is read apart from the period, in one
+    # row (see ``_baseline``); a query's is read with it, a row a post.
+    # Each read is narrowed to its dates, and so to its posts' keys (a
+    # post's key is made from its date, which the store never changes:
+    # see ``rows.next_key``), a topic's filings listed for each half.
+    joined = not scope.queries
+    before_scope = replace(scope, flt=replace(f, until=datetime.fromtimestamp(split, UTC)))
+    source: tuple[str, str, list[Any]] = ("", "", [])
     rows: list[_Row]
-    before: list[tuple[str, str | int]]
     if not by_part:
-        part = " AND (+p.story_bucket < ? OR p.story_bucket IS NULL)" if sampled else ""
+        read = replace(scope, flt=replace(f, since=before_scope.flt.until)) if joined else scope
+        where, params = scope_sql(conn, read)
         rows = conn.execute(
             f"SELECT p.pk, {_STORY}, p.published_at >= ?, p.term_keys, "
             "CASE WHEN p.published_at >= ? THEN p.term_forms END, p.story_bucket "
             f"FROM posts p WHERE {where}{part}",
             [split, split, *params, *([sample] if sampled else [])],
         ).fetchall()
-        before = []
+        if joined:
+            where, params = scope_sql(conn, before_scope)
+            source = (
+                "",
+                f"FROM posts p WHERE {where}{part}",
+                [*params, *([sample] if sampled else [])],
+            )
     else:
+        where, params = scope_sql(conn, scope, lookup=True)
         rows = conn.execute(
             f"{_PARTS}SELECT p.pk, {_STORY}, 1, p.term_keys, p.term_forms, p.story_bucket "
             f"FROM {_BY_PART} WHERE {where} AND p.published_at >= ? AND p.story_bucket IN b",
-            [sample, *params, split],
-        ).fetchall()
-        # The baseline's posts, four in five: two columns each (a post
-        # without kept terms gives its key instead of them).
-        before = conn.execute(
-            f"{_PARTS}SELECT {_STORY}, ifnull(p.term_keys, p.pk) "
-            f"FROM {_BY_PART} WHERE {where} AND p.published_at < ? AND p.story_bucket IN b",
             [sample, *params, split],
         ).fetchall()
         rows += conn.execute(
@@ -169,16 +180,20 @@ def kept_term_counts(
             f"FROM {_BY_PART} WHERE {where} AND p.story_bucket IS NULL",
             [split, split, *params],
         ).fetchall()
+        source = (
+            _PARTS,
+            f"FROM {_BY_PART} WHERE {where} AND p.published_at < ? AND p.story_bucket IN b",
+            [sample, *params, split],
+        )
     if sampled:
         rows = [r for r in rows if r[5] is not None or story_bucket(r[1]) < sample]
     # In the order of the posts' keys, their time order: of a term's forms
     # written as often, the first written is shown first.
     rows.sort()
     unkept = [r[0] for r in rows if r[3] is None]
-    unkept += [keys for _story, keys in before if isinstance(keys, int)]
     made = _made(conn, unkept) if unkept else {}
     now: list[tuple[str, str, str]] = []
-    counted: list[tuple[str, str]] = []
+    counted: list[tuple[str, str | int]] = []
     for pk, story, current, keys, forms, _part in rows:
         if keys is None:
             keys, forms = made[pk]
@@ -186,10 +201,87 @@ def kept_term_counts(
             now.append((story, keys, forms or ""))
         else:
             counted.append((story, keys))
-    if unkept:
-        before = [(s, made[k][0] if isinstance(k, int) else k) for s, k in before]
-    counted += cast(list[tuple[str, str]], before)
-    return _count(now, counted, phrases=phrases, min_stories=min_stories)
+    if joined:
+        before = _baseline(conn, source, before_scope, sample, counted)
+    else:
+        before = _held(cast(list[tuple[str, str]], counted))[:2]
+    return _count(now, before, phrases=phrases, min_stories=min_stories)
+
+
+def _baseline(
+    conn: sqlite3.Connection,
+    source: tuple[str, str, list[Any]],
+    scope: Scope,
+    sample: int,
+    read: list[tuple[str, str | int]],
+) -> tuple[int, Counter[str]]:
+    """The stories of the baseline's posts of the sample (``scope``, read
+    from ``source``: the SQL before the ``SELECT``, the ``FROM`` and
+    ``WHERE``, their values; with ``read``, those read before as ``(story,
+    keys)``), and how many of them hold each key.
+
+    The posts are read once, in one row: those each their own story (no
+    cluster) with kept terms and a sample part, their keys joined by
+    SQLite and counted in C, a post a story; the others one by one, as
+    JSON: a story's copies are counted by the union of their keys,
+    a post without kept terms by its text's, a post without a stored part
+    kept or not by its story's part, as the period's are. The first post of
+    a story whose copies are read too keyed the story with its own key and
+    no cluster: it is looked up by that key and counted with them instead.
+    Reading each post of the baseline as a row (about 80,000 of them at 1M
+    posts, 30 days) and joining their keys again cost more than counting
+    them."""
+    before, sql, values = source
+    odd = "p.cluster_id IS NOT NULL OR p.term_keys IS NULL OR p.story_bucket IS NULL"
+    found = conn.execute(
+        f"{before}SELECT count(CASE WHEN NOT ({odd}) THEN 1 END), "
+        f"group_concat(CASE WHEN NOT ({odd}) THEN p.term_keys END, char(10)), "
+        f"group_concat(CASE WHEN {odd} THEN json_array("
+        f"{_STORY}, ifnull(p.term_keys, p.pk), p.story_bucket) END) {sql}",
+        values,
+    ).fetchone()
+    stories, joined, others = found[0], found[1] or "", found[2]
+    held = Counter(joined.split("\n")) if stories else Counter[str]()
+    posts = list(read)
+    if others:
+        posts += [
+            (story, keys)
+            for story, keys, part in json.loads(f"[{others}]")
+            if part is not None or sample >= STORY_SAMPLE or story_bucket(story) < sample
+        ]
+    if posts:
+        roots = _roots(conn, scope, sample, {story for story, _k in posts})
+        for _story, keys in roots:
+            held.subtract(keys.split("\n"))
+        stories -= len(roots)
+        posts += roots
+        unkept = [keys for _story, keys in posts if isinstance(keys, int)]
+        if unkept:
+            made = _made(conn, unkept)
+            posts = [(s, made[k][0] if isinstance(k, int) else k) for s, k in posts]
+        more, held_more, _keys = _held(cast(list[tuple[str, str]], posts))
+        stories += more
+        held.update(held_more)
+    return stories, held
+
+
+def _roots(
+    conn: sqlite3.Connection, scope: Scope, sample: int, stories: set[str]
+) -> list[tuple[str, str]]:
+    """The baseline's posts of the sample (``scope``) that key one of
+    ``stories`` with their own key, without a cluster, with kept terms and
+    a sample part (read through that part: their key's)."""
+    parts = sorted({story_bucket(s) for s in stories} & set(range(sample)))
+    if not parts:
+        return []
+    where, params = scope_sql(conn, scope, lookup=True)
+    found = conn.execute(
+        f"SELECT {_STORY}, p.term_keys FROM {_BY_PART} WHERE {where} "
+        "AND p.story_bucket IN (SELECT value FROM json_each(?)) AND p.cluster_id IS NULL "
+        "AND p.term_keys IS NOT NULL AND p.id IN (SELECT value FROM json_each(?))",
+        [*params, json.dumps(parts), json.dumps(sorted(stories))],
+    ).fetchall()
+    return [(story, keys) for story, keys in found]
 
 
 # Per row, reading a filed post from the table (by its key) costs about
@@ -253,29 +345,29 @@ def _made(conn: sqlite3.Connection, keys: list[int]) -> dict[int, tuple[str, str
 
 def _count(
     now: list[tuple[str, str, str]],
-    before: list[tuple[str, str]],
+    before: tuple[int, Counter[str]],
     *,
     phrases: bool,
     min_stories: int,
 ) -> TermCounts:
     """:class:`TermCounts` of the period's posts ``(story, keys, forms)`` (in
-    time order) and the baseline's ``(story, keys)`` (any order), keys and
-    forms as :func:`~veille.store.sqlite.rows.terms_row` joins them.
+    time order, keys and forms as :func:`~veille.store.sqlite.rows.terms_row`
+    joins them) and of the baseline's stories (``before``: how many, and
+    how many of them hold each key).
 
     Counted in C, over the keys of all the posts joined (a post's keys are
     distinct; the few stories of several posts are counted by their keys'
-    union), and in the baseline only the keys held by ``min_stories``
-    stories of the period (a few hundred of the tens of thousands the
-    baseline's posts hold): splitting and counting each post in Python
-    was half of ``/trends``' first view at 1M posts."""
-    held_now = _held([(story, keys) for story, keys, _f in now])
+    union): splitting and counting each post in Python was half of
+    ``/trends``' first view at 1M posts."""
+    stories_now, held_now, keys = _held([(story, keys) for story, keys, _f in now])
     held_now.pop("", None)  # (the posts without terms)
     wanted = {k for k, a in held_now.items() if a >= min_stories and (phrases or " " not in k)}
-    in_before = _held(before, wanted)
+    stories_before, in_before = before
     counts = {k: (held_now[k], in_before.get(k, 0)) for k in held_now if k in wanted}
     # The forms as written in each post of the period, counted per post; a
     # post whose forms are its keys wrote them as ''.
-    keys = "\n".join([k for _s, k, _f in now]).split("\n")
+    if keys is None:
+        keys = "\n".join([k for _s, k, _f in now]).split("\n")
     forms = "\n".join([f or "\n" * k.count("\n") for _s, k, f in now]).split("\n")
     shown = Counter(zip(keys, forms, strict=True))
     written: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -286,27 +378,23 @@ def _count(
         key: tuple(f for f, _n in sorted(found, key=lambda fn: -fn[1]))
         for key, found in written.items()
     }
-    stories_now = len({story for story, _k, _f in now})
-    return TermCounts(stories_now, len({story for story, _k in before}), counts, forms_of)
+    return TermCounts(stories_now, stories_before, counts, forms_of)
 
 
-def _held(posts: list[tuple[str, str]], wanted: set[str] | None = None) -> Counter[str]:
-    """How many stories of ``posts`` (``(story, keys)``) hold each key (of
-    ``wanted`` only, when given)."""
+def _held(posts: list[tuple[str, str]]) -> tuple[int, Counter[str], list[str] | None]:
+    """The stories of ``posts`` (``(story, keys)``), how many of them hold
+    each key, and, when each story is one post, the posts' keys in their
+    order (``None`` otherwise)."""
     by_story = dict(posts)
     if len(by_story) == len(posts):  # each story one post (most)
-        several: set[str] = set()
-        single = "\n".join(by_story.values())
-    else:
-        several = {s for s, n in Counter(s for s, _k in posts).items() if n > 1}
-        single = "\n".join([k for s, k in posts if s not in several])
-    found = single.split("\n")
-    held = Counter(found if wanted is None else filter(wanted.__contains__, found))
-    if several:
-        union: dict[str, set[str]] = defaultdict(set)
-        for story, keys in posts:
-            if story in several:
-                union[story].update(keys.split("\n"))
-        for story_keys in union.values():
-            held.update(story_keys if wanted is None else story_keys & wanted)
-    return held
+        found = "\n".join(by_story.values()).split("\n")
+        return len(by_story), Counter(found), found
+    several = {s for s, n in Counter(s for s, _k in posts).items() if n > 1}
+    held = Counter("\n".join([k for s, k in posts if s not in several]).split("\n"))
+    union: dict[str, set[str]] = defaultdict(set)
+    for story, keys in posts:
+        if story in several:
+            union[story].update(keys.split("\n"))
+    for story_keys in union.values():
+        held.update(story_keys)
+    return len(by_story), held, None
