@@ -242,3 +242,51 @@ def test_an_erasure_killed_before_the_atom_feeds_are_rewritten_is_unfinished_and
     with Workspace.open(ws) as w:
         assert w.posts.author_post_ids("claire", None) == []
         assert w.state.unfinished_erasures() == []
+
+
+def _staged(ws: Path) -> int:
+    with Workspace.open(ws) as w:
+        return int(
+            w.posts.rows(
+                "SELECT count() FROM system.tables WHERE database = currentDatabase() "
+                "AND startsWith(name, 'erasing_')"
+            )[0][0]
+        )
+
+
+@pytest.mark.parametrize("point", ["marked", "moving"])
+def test_what_an_erasure_cut_before_it_was_recorded_staged_is_settled_and_it_is_finished(
+    point: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """An erasure killed with its rollup take-out staged (``erasing_*``
+    tables in ClickHouse: before its mark, or while moving them in), by a
+    release that did not record erasures unfinished: nothing said so, the
+    staging tables stayed and the person's remaining posts too. Now veille
+    run settles what was staged (each post taken out of the rollups once),
+    records the erasure unfinished, says so, and finishes it."""
+    pytest.importorskip("chdb")
+    import psycopg
+
+    from veille.store.postgres.testing import fresh_schema_url
+
+    state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
+    ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+    _killed_at(point, ws)
+    with psycopg.connect(state, autocommit=True) as conn:  # as an earlier release left it
+        conn.execute("DELETE FROM erasures_unfinished")
+    assert _staged(ws) > 0
+    with Workspace.open(ws) as w:
+        assert w.posts.author_post_ids("claire", None) != []
+        assert w.state.unfinished_erasures() == []
+
+    run_log = _finished_by_run(ws, tmp_path)
+    assert "was cut before it was recorded" in run_log and "claire" not in run_log
+    assert _staged(ws) == 0
+    rolled, fresh = _chdb_figures(ws)
+    assert rolled == fresh  # each of her posts taken out once, bob's kept
+    log = json.loads(_cli(ws, "privacy", "log", "--kind", "author", "--format", "json"))
+    assert [e["kind"] for e in log] == ["author"]
+    with Workspace.open(ws) as w:
+        assert w.posts.author_post_ids("claire", None) == []
+        assert len(w.posts.author_post_ids("bob", None)) == 3
+        assert w.state.unfinished_erasures() == []

@@ -305,6 +305,7 @@ def finish_erasures(
     minutes = workspace.settings.privacy.erasure_resume_minutes
     cutoff = (now or datetime.now(UTC)) - timedelta(minutes=minutes)
     done: list[tuple[UnfinishedErasure, ErasureReport | Exception]] = []
+    _record_cut_erasures(workspace)
     pending = unfinished_erasures(workspace)
     if not pending:
         return done
@@ -320,6 +321,35 @@ def finish_erasures(
         except Exception as exc:  # one person's erasure never stops the others
             done.append((e, exc))
     return done
+
+
+def _record_cut_erasures(workspace: Any) -> None:
+    """Settle the rollup take-outs a killed erasure left staged in the posts
+    store (ClickHouse's ``erasing_*`` tables) and record unfinished the
+    erasure of each person whose posts it left stored: one killed before it
+    was recorded so (an earlier release) is then seen (/healthz, veille
+    privacy log) and finished like any other. Logged, naming the person by
+    the keyed hash only; a failure is logged and tried again next pass."""
+    settle = getattr(workspace.posts, "settle_cut_erasures", None)
+    if settle is None:  # nothing staged there (SQLite, a served posts store)
+        return
+    try:
+        cut = settle()
+    except Exception as exc:  # the unfinished erasures recorded go on
+        log_failure(log, "settling what a cut erasure staged failed", exc,
+                    "The next pass tries again.")  # fmt: skip
+        return
+    recorded = {(e.handle, e.platform) for e in unfinished_erasures(workspace)}
+    for platform, handle in cut:
+        if (handle.lower(), platform) in recorded:
+            continue
+        workspace.state.begin_erasure(handle, platform)
+        log.warning(
+            "an erasure (%s) was cut before it was recorded: what it staged is settled and "
+            "some of the person's posts are still stored; it is now recorded unfinished, "
+            "and veille run finishes it",
+            subject_of(workspace.state, handle, platform),
+        )
 
 
 def _person_keys(handle: str, platform: str | None) -> dict[str, str]:
