@@ -333,22 +333,34 @@ def _record_cut_erasures(workspace: Any) -> None:
     settle = getattr(workspace.posts, "settle_cut_erasures", None)
     if settle is None:  # nothing staged there (SQLite, a served posts store)
         return
+    # Read first: an erasure recorded after this is running, not cut (its
+    # lease says so below).
+    recorded = {(e.handle, e.platform) for e in unfinished_erasures(workspace)}
     try:
         cut = settle()
     except Exception as exc:  # the unfinished erasures recorded go on
         log_failure(log, "settling what a cut erasure staged failed", exc,
                     "The next pass tries again.")  # fmt: skip
         return
-    recorded = {(e.handle, e.platform) for e in unfinished_erasures(workspace)}
+    if not cut:
+        return
+    from veille.pipeline.collect import _exited
+
+    state = workspace.state
+    now = state.clock()
+    held = {
+        x.name for x in state.leases() if x.holder and x.expires_at > now and not _exited(x.holder)
+    }
     for platform, handle in cut:
-        if (handle.lower(), platform) in recorded:
-            continue
-        workspace.state.begin_erasure(handle, platform)
+        subject = subject_of(state, handle, platform)
+        if (handle.lower(), platform) in recorded or erasure_lease(subject) in held:
+            continue  # recorded already, or running (begun since the read)
+        state.begin_erasure(handle, platform)
         log.warning(
             "an erasure (%s) was cut before it was recorded: what it staged is settled and "
             "some of the person's posts are still stored; it is now recorded unfinished, "
             "and veille run finishes it",
-            subject_of(workspace.state, handle, platform),
+            subject,
         )
 
 

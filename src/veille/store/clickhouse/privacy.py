@@ -324,16 +324,17 @@ class ClickHousePrivacy:
             return []
         with self.forget_lock.exclusive():
             self._settle_staged()
-            forgotten = self._forgotten()
-            cut: set[tuple[str | None, str]] = set()
-            for platform, handle, first in self.rows(
-                f"SELECT platform, lowerUTF8(author_handle), min(published_at) FROM {POSTS} "
-                "GROUP BY platform, lowerUTF8(author_handle)"
-            ):
-                until = erased_until(forgotten, str(platform), str(handle))
-                if until is not None and int(first) <= until:
-                    everywhere = author_key(None, str(handle)) in forgotten
-                    cut.add((None if everywhere else str(platform), str(handle)))
+        # Read after letting go: a scan of every post keeps no writer waiting.
+        forgotten = self._forgotten()
+        cut: set[tuple[str | None, str]] = set()
+        for platform, handle, first in self.rows(
+            f"SELECT platform, lowerUTF8(author_handle), min(published_at) FROM {POSTS} "
+            "GROUP BY platform, lowerUTF8(author_handle)"
+        ):
+            until = erased_until(forgotten, str(platform), str(handle))
+            if until is not None and int(first) <= until:
+                everywhere = author_key(None, str(handle)) in forgotten
+                cut.add((None if everywhere else str(platform), str(handle)))
         return sorted(cut, key=lambda c: (c[1], c[0] or ""))
 
     def _delete(self, table: str, where: str, params: dict[str, Any]) -> int:
