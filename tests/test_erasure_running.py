@@ -164,3 +164,51 @@ def test_a_killed_erasure_is_taken_over_at_once(
         assert w.posts.author_post_ids("claire", None) == []
         assert len(w.posts.author_post_ids("bob", None)) == 1
         assert w.state.unfinished_erasures() == []
+
+
+def test_a_live_eraser_whose_heartbeat_was_held_up_is_not_taken_over(tmp_path: Path) -> None:
+    """On SQLite an erasure's own chunks keep the write lock, and its
+    heartbeat may find the gaps between them late: its lease runs out while
+    its process still runs. Such a lease, of a process of this machine that
+    still runs, is left to it; one whose process has exited is taken over."""
+    import socket
+
+    from veille.services.privacy import (
+        ErasureRunning,
+        erase_author,
+        erasure_lease,
+        finish_erasures,
+        subject_of,
+    )
+
+    ws = tmp_path / "ws"
+    CliRunner().invoke(build_app(), ["init", str(ws)])
+    src = tmp_path / "in.jsonl"
+    row = {"platform": "mastodon", "id": "1", "text": "La fibre", "author": {"handle": "claire"}}
+    row["published_at"] = datetime.now(UTC).isoformat()
+    src.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    _cli(ws, "import", str(src))
+    _resume_at_once(ws)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    with Workspace.open(ws) as w:
+        state = w.state
+        name = erasure_lease(subject_of(state, "claire", None))
+        w.state.begin_erasure("claire", None)
+        # Its lease ran out 30 s ago, its process (this one) runs on.
+        alive = f"{socket.gethostname()}:{os.getpid()}:held"
+        assert state.acquire_lease(name, alive, ttl=1, now=state.clock() - 31) is not None
+        [(_, got)] = finish_erasures(w)
+        assert isinstance(got, ErasureRunning) and got.holder == alive
+        with pytest.raises(ErasureRunning):
+            erase_author(w, "claire")
+        assert w.posts.author_post_ids("claire", None) != []
+
+        # Its process has exited: taken over at once.
+        dead = f"{socket.gethostname()}:{gone.pid}:gone"
+        state.release_lease(name, alive, now=state.clock())
+        assert state.acquire_lease(name, dead, ttl=60, now=state.clock()) is not None
+        [(_, got)] = finish_erasures(w)
+        assert not isinstance(got, Exception) and got.posts == 1
+        assert w.posts.author_post_ids("claire", None) == []
+        assert w.state.unfinished_erasures() == []

@@ -38,6 +38,7 @@ import hmac
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -53,6 +54,9 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 #: Seconds an erasure's lease lasts without a heartbeat (renewed every third
 #: of it while the erasure runs, between its chunks and during them).
 ERASURE_LEASE_SECONDS = 60.0
+#: Seconds a lease whose process still runs on this machine is left to it
+#: without a heartbeat (its process id may be given to another after).
+ERASURE_HELD_HERE_SECONDS = 600.0
 log = logging.getLogger("veille.privacy")
 
 
@@ -181,42 +185,79 @@ def erasure_lease(subject: str) -> str:
     return f"erasure:{subject}"
 
 
+def _running_here(holder: str) -> bool:
+    """Whether ``holder`` (a :func:`~veille.pipeline.collect.collector_id`)
+    is a process of this machine that still runs."""
+    import socket
+
+    parts = holder.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
 @contextmanager
 def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[None]:
     """Hold the erasure's lease while the body runs, renewed by a heartbeat
     thread (the liveness :func:`finish_erasures` goes by), released after.
     A lease held by a process of this machine that has exited (a killed
-    erasure) is taken over at once; one held and renewed elsewhere is not."""
+    erasure) is taken over at once; one held and renewed elsewhere is not,
+    nor one whose process still runs on this machine, though its heartbeat
+    was held up (SQLite: the erasure's own chunks keep the write lock, its
+    heartbeat finds the gaps between them late) for up to
+    :data:`ERASURE_HELD_HERE_SECONDS`."""
     from veille.pipeline.collect import _exited, collector_id
 
     name = erasure_lease(subject_of(state, handle, platform))
     holder = collector_id()
     ttl = ERASURE_LEASE_SECONDS
-    epoch = state.acquire_lease(name, holder, ttl=ttl, now=state.clock())
-    if epoch is None:
-        held = next((x.holder for x in state.leases() if x.name == name), "")
-        if held and _exited(held):
-            epoch = state.acquire_lease(name, holder, ttl=ttl, now=state.clock(), replacing=held)
+    was = next((x for x in state.leases() if x.name == name), None)
+    held = was.holder if was is not None else ""
+    epoch = None
+    if not (
+        held
+        and _running_here(held)
+        and state.clock() - float(was.heartbeat_at if was else 0) < ERASURE_HELD_HERE_SECONDS
+    ):
+        epoch = state.acquire_lease(name, holder, ttl=ttl, now=state.clock())
         if epoch is None:
-            where = tr(" on %(platform)s", platform=platform) if platform else ""
-            raise ErasureRunning(
-                tr("the erasure of %(author)s%(where)s is running in another process "
-                   "(%(holder)s): it is not run twice at once", author=handle, where=where,
-                   holder=held),
-                hint=tr("Wait for it to end ('veille privacy log' then shows it done). If that "
-                        "process was stopped, its lease runs out within %(seconds)d seconds; "
-                        "run this again then.", seconds=int(ttl)),
-                holder=held,
-            )  # fmt: skip
+            held = next((x.holder for x in state.leases() if x.name == name), "")
+            if held and _exited(held):
+                epoch = state.acquire_lease(
+                    name, holder, ttl=ttl, now=state.clock(), replacing=held
+                )
+    if epoch is None:
+        where = tr(" on %(platform)s", platform=platform) if platform else ""
+        raise ErasureRunning(
+            tr("the erasure of %(author)s%(where)s is running in another process "
+               "(%(holder)s): it is not run twice at once", author=handle, where=where,
+               holder=held),
+            hint=tr("Wait for it to end ('veille privacy log' then shows it done). If that "
+                    "process was stopped, its lease runs out within %(seconds)d seconds; "
+                    "run this again then.", seconds=int(ttl)),
+            holder=held,
+        )  # fmt: skip
     stop = threading.Event()
 
     def beat() -> None:
-        while not stop.wait(ttl / 3):
+        wait, last, said = ttl / 3, time.monotonic(), False
+        while not stop.wait(wait):
             try:
                 state.renew_leases([name], holder, ttl=ttl, now=state.clock())
-            except Exception as exc:  # the next beat tries again
-                log_failure(log, "renewing an erasure's lease failed", exc,
-                            "The next heartbeat tries again.")  # fmt: skip
+            except Exception as exc:  # a busy store: again in a second
+                wait = 1.0
+                if not said and time.monotonic() - last > ttl / 2:
+                    said = True
+                    log_failure(log, "renewing an erasure's lease failed", exc,
+                                "It is tried again every second.")  # fmt: skip
+                continue
+            wait, last, said = ttl / 3, time.monotonic(), False
 
     heartbeat = threading.Thread(target=beat, name="erasure-heartbeat", daemon=True)
     heartbeat.start()
