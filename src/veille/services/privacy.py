@@ -25,10 +25,11 @@ their sources under, named after the person's keyed hash), renewed every
 :data:`ERASURE_LEASE_SECONDS` / 3 seconds by a heartbeat while it runs: one
 process at a time erases a person, and ``veille run`` takes over an
 unfinished erasure only once its heartbeat is ``[privacy]
-erasure_resume_minutes`` old and its lease is no longer held (it expired, or
-its process on this machine has exited). The alerts' Atom feeds are
-rewritten before the erasure is marked done, so an erasure killed before
-they were is still unfinished, and finishing it rewrites them.
+erasure_resume_minutes`` old and its lease is no longer held (it expired and
+its process does not run on this machine, or that process has exited). The
+alerts' Atom feeds are rewritten before the erasure is marked done, so an
+erasure killed before they were is still unfinished, and finishing it
+rewrites them.
 """
 
 from __future__ import annotations
