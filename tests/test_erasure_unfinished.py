@@ -10,8 +10,10 @@ the log has one entry. On SQLite and on chDB + PostgreSQL."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+import veille
 from tests.pipeline.test_daemon_live import VEILLE, _env
 from tests.test_erasure_killed import (
     _chdb_figures,
@@ -163,4 +166,127 @@ def test_an_erasure_begun_within_the_hour_is_not_taken_over(tmp_path: Path) -> N
         [(e, report)] = finish_erasures(w, now=begun.started_at + timedelta(minutes=61))
         assert e.handle == "claire" and not isinstance(report, Exception) and report.posts > 0
         assert w.posts.author_post_ids("claire", None) == []
+        assert w.state.unfinished_erasures() == []
+
+
+# The real command, stopped (it sleeps until killed) as it rewrites the first
+# Atom feed of an alert.
+_AT_FEEDS = """
+import sys, time
+from veille.services import privacy
+
+def stop(*args, **kwargs):
+    print("stopped", flush=True)
+    time.sleep(600)
+
+privacy._drop_atom_entries = stop
+from veille.cli import build_app
+build_app()(["privacy", "erase", "--author", "claire", "--yes", "--workspace", sys.argv[1]])
+"""
+
+
+@pytest.mark.parametrize("point", ["sqlite", "split"])
+def test_an_erasure_killed_before_the_atom_feeds_are_rewritten_is_unfinished_and_run_does_it(
+    point: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Killed as it rewrote the alerts' Atom feeds, an erasure used to be
+    logged done already: the person's entries stayed in alerts/*.atom and
+    nothing said so. Now the feeds come before the erasure is marked done:
+    it is unfinished, and veille run takes their entries out."""
+    if point == "sqlite":
+        ws = _workspace(tmp_path)
+    else:
+        pytest.importorskip("chdb")
+        from veille.store.postgres.testing import fresh_schema_url
+
+        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
+        ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+    _cli(ws, "alert", "add", "fibre", "--to", "atom:alerts/fibre.atom")
+    with Workspace.open(ws) as w:
+        claire = w.posts.author_post_ids("claire", None)
+        bob = w.posts.author_post_ids("bob", None)
+    assert len(claire) == 6 and bob
+    # The alert's feed holds entries of her posts and of bob's, as the channel writes them.
+    feed = ws / "alerts" / "fibre.atom"
+    feed.parent.mkdir(exist_ok=True)
+    entries = "".join(
+        f"<entry><id>urn:veille:1:{pid}</id><title>t</title><author><name>a</name></author></entry>"
+        for pid in [*claire, *bob]
+    )
+    feed.write_text(
+        f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><id>f</id>{entries}</feed>',
+        encoding="utf-8",
+    )
+
+    env = {**os.environ, "PYTHONPATH": str(Path(veille.__file__).parents[1])}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _AT_FEEDS, str(ws)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "stopped", "it never reached the feeds"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(60)
+    assert all(f"<id>urn:veille:1:{pid}</id>" in feed.read_text("utf-8") for pid in claire)
+    with Workspace.open(ws) as w:
+        assert [e.handle for e in w.state.unfinished_erasures()] == ["claire"]
+
+    _finished_by_run(ws, tmp_path)
+    kept = feed.read_text("utf-8")
+    assert not [pid for pid in claire if f"<id>urn:veille:1:{pid}</id>" in kept]
+    assert all(f"<id>urn:veille:1:{pid}</id>" in kept for pid in bob)
+    log = json.loads(_cli(ws, "privacy", "log", "--kind", "author", "--format", "json"))
+    assert [e["kind"] for e in log] == ["author"]
+    assert f"atom_entries={len(claire)}" in log[0]["removed"]
+    with Workspace.open(ws) as w:
+        assert w.posts.author_post_ids("claire", None) == []
+        assert w.state.unfinished_erasures() == []
+
+
+def _staged(ws: Path) -> int:
+    with Workspace.open(ws) as w:
+        return int(
+            w.posts.rows(
+                "SELECT count() FROM system.tables WHERE database = currentDatabase() "
+                "AND startsWith(name, 'erasing_')"
+            )[0][0]
+        )
+
+
+@pytest.mark.parametrize("point", ["marked", "moving"])
+def test_what_an_erasure_cut_before_it_was_recorded_staged_is_settled_and_it_is_finished(
+    point: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """An erasure killed with its rollup take-out staged (``erasing_*``
+    tables in ClickHouse: before its mark, or while moving them in), by a
+    release that did not record erasures unfinished: nothing said so, the
+    staging tables stayed and the person's remaining posts too. Now veille
+    run settles what was staged (each post taken out of the rollups once),
+    records the erasure unfinished, says so, and finishes it."""
+    pytest.importorskip("chdb")
+    import psycopg
+
+    from veille.store.postgres.testing import fresh_schema_url
+
+    state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
+    ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+    _killed_at(point, ws)
+    with psycopg.connect(state, autocommit=True) as conn:  # as an earlier release left it
+        conn.execute("DELETE FROM erasures_unfinished")
+    assert _staged(ws) > 0
+    with Workspace.open(ws) as w:
+        assert w.posts.author_post_ids("claire", None) != []
+        assert w.state.unfinished_erasures() == []
+
+    run_log = _finished_by_run(ws, tmp_path)
+    assert "was cut before it was recorded" in run_log and "claire" not in run_log
+    assert _staged(ws) == 0
+    rolled, fresh = _chdb_figures(ws)
+    assert rolled == fresh  # each of her posts taken out once, bob's kept
+    log = json.loads(_cli(ws, "privacy", "log", "--kind", "author", "--format", "json"))
+    assert [e["kind"] for e in log] == ["author"]
+    with Workspace.open(ws) as w:
+        assert w.posts.author_post_ids("claire", None) == []
+        assert len(w.posts.author_post_ids("bob", None)) == 3
         assert w.state.unfinished_erasures() == []

@@ -140,8 +140,9 @@ class PrivacySettings:
     # untouched for this many days are deleted (0: kept forever). The inbox
     # keeps its own copy of each post: retention_days does not reach it.
     inbox_days: int = 0
-    # `veille run` finishes an erasure left unfinished this many minutes after
-    # it began: one still running in another process is not taken over.
+    # `veille run` finishes an erasure left unfinished once no process has
+    # worked on it for this many minutes (its lease's last heartbeat, every
+    # 20 s while it runs); one whose process still runs is never taken over.
     erasure_resume_minutes: int = 60
 
 
@@ -304,8 +305,8 @@ TEMPLATE = """\
 # this many days (0: keep them). retention_days does not reach the inbox.
 # inbox_days = 0
 # veille run finishes an erasure (veille privacy erase) left unfinished, by a
-# crash or a kill, this many minutes after it began; one still running in
-# another process is not taken over before then.
+# crash or a kill, once no process has worked on it for this many minutes
+# (a running erasure beats every 20 s); one still running is never taken over.
 # erasure_resume_minutes = 60
 
 [inbox]
@@ -486,8 +487,8 @@ def _check(settings: Settings, source: str) -> None:
     if not 0 <= minutes <= 10_080:
         raise ConfigError(
             f"[privacy] erasure_resume_minutes = {minutes} in {source} is out of range",
-            hint="Use a number of minutes from 0 to 10080 (a week); 60 leaves an erasure "
-            "still running in another process an hour before veille run takes it over.",
+            hint="Use a number of minutes from 0 to 10080 (a week): how long an unfinished "
+            "erasure shows no sign of life before veille run finishes it (60 by default).",
         )
 
 

@@ -135,6 +135,7 @@ def run_daemon(
     erasures = RepeatedFailures(
         log, "finishing unfinished erasures failed", "The next pass tries again."
     )
+    erasing_elsewhere: set[str] = set()  # the erasures' holders said to run elsewhere
     try:
         while not state.stop.is_set():
             results: list[RunResult] = []
@@ -154,7 +155,7 @@ def run_daemon(
                 else:
                     passes.succeeded()
             if schedules:
-                _finish_erasures(workspace, erasures)
+                _finish_erasures(workspace, erasures, erasing_elsewhere)
                 _upkeep(workspace, state)
                 _snapshot_accounts(workspace, http, snapshots)
             if state.stop.is_set() and state.signal is not None:
@@ -237,10 +238,12 @@ def _snapshot_accounts(workspace: Any, http: HttpClient, failures: RepeatedFailu
         failures.succeeded()
 
 
-def _finish_erasures(workspace: Any, failures: RepeatedFailures) -> None:
+def _finish_erasures(workspace: Any, failures: RepeatedFailures, running: set[str]) -> None:
     """Finish the erasures a killed ``veille privacy erase`` left unfinished
-    (never raises: one that fails stays unfinished, tried at the next pass)."""
-    from veille.services.privacy import finish_erasures, subject_of
+    (never raises: one that fails stays unfinished, tried at the next pass).
+    One another process still runs is left to it, said once per process
+    (``running``: the holders said)."""
+    from veille.services.privacy import ErasureRunning, finish_erasures, subject_of
 
     try:
         finished = finish_erasures(workspace)
@@ -249,7 +252,15 @@ def _finish_erasures(workspace: Any, failures: RepeatedFailures) -> None:
         return
     failed = False
     for e, got in finished:
-        if isinstance(got, Exception):
+        if isinstance(got, ErasureRunning):
+            if got.holder not in running:
+                running.add(got.holder)
+                log.info(
+                    "unfinished erasure %s (begun %s) is running in process %s: left to it",
+                    subject_of(workspace.state, e.handle, e.platform),
+                    e.started_at.strftime("%Y-%m-%d %H:%M UTC"), got.holder,
+                )  # fmt: skip
+        elif isinstance(got, Exception):
             failed = True
             failures.failed(got)
         else:

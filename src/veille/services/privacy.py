@@ -19,24 +19,55 @@ collector still running stores nothing of theirs after), the state's copies
 again, then the log entry. A step that fails leaves the posts in place, so
 running the command again finds them and finishes the work; the log says it
 was done only when it was.
+
+An erasure runs under a lease of the state store (the one collectors take
+their sources under, named after the person's keyed hash), renewed every
+:data:`ERASURE_LEASE_SECONDS` / 3 seconds by a heartbeat while it runs: one
+process at a time erases a person, and ``veille run`` takes over an
+unfinished erasure only once its heartbeat is ``[privacy]
+erasure_resume_minutes`` old and its lease is no longer held (it expired and
+its process does not run on this machine, or that process has exited). The
+alerts' Atom feeds are rewritten before the erasure is marked done, so an
+erasure killed before they were is still unfinished, and finishing it
+rewrites them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from veille.errors import Text, UsageError, tr
+from veille.errors import Conflict, Text, UsageError, log_failure, tr
 from veille.store.portable.privacy import ERASED, handle_pattern
 from veille.store.protocols.privacy import Erasure, ErasureReport, UnfinishedErasure, author_key
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+#: Seconds an erasure's lease lasts without a heartbeat (renewed every third
+#: of it while the erasure runs, between its chunks and during them).
+ERASURE_LEASE_SECONDS = 60.0
+#: Seconds a lease whose process still runs on this machine is left to it
+#: without a heartbeat (its process id may be given to another after).
+ERASURE_HELD_HERE_SECONDS = 600.0
+log = logging.getLogger("veille.privacy")
+
+
+class ErasureRunning(Conflict):
+    """The erasure of this person is running in another process (its lease
+    is held and renewed): it is not run twice at once."""
+
+    def __init__(self, message: Text, *, hint: Text, holder: str) -> None:
+        super().__init__(message, hint=hint)
+        self.holder = holder
 
 
 def pseudonym(key: bytes, kind: str, platform: str, value: str) -> str:
@@ -118,30 +149,144 @@ def handles_like(workspace: Any, handle: str, platform: str | None = None) -> li
 def erase_author(workspace: Any, handle: str, platform: str | None = None) -> ErasureReport:
     """Forget ``handle`` (on ``platform``, or everywhere): their posts, raw
     payloads, filings, story keys, outbox rows, per-author aggregates, inbox
-    items, quarantined items, and their entries in the Atom feeds that alerts write."""
+    items, quarantined items, and their entries in the Atom feeds that alerts
+    write. Under the erasure's lease (:func:`erasure_lease`): refused
+    (:class:`ErasureRunning`) while another process runs the same erasure."""
     handle = handle.strip().lstrip("@")
     if not handle:
         raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
-    # Recorded before anything is done: killed midway, it is seen unfinished
-    # (/healthz, veille privacy log) and veille run finishes it.
-    workspace.state.begin_erasure(handle, platform)
-    split = _split(workspace)
-    if split is None:
-        store = workspace.posts
-        report: ErasureReport = store.erase_author(
-            handle, platform, subject=subject_of(store, handle, platform)
-        )
-    else:
-        report = _erase_split(*split, handle, platform)
+    state = workspace.state
+
+    def feeds(report: ErasureReport) -> None:
+        # Before the erasure is marked done: killed before the feeds were
+        # rewritten, it is still unfinished, and finishing it rewrites them.
+        gone, named = _rewrite_feeds(workspace, report.post_ids, handle)
+        report.removed["atom_entries"] = report.removed.get("atom_entries", 0) + gone
+        report.removed["atom_events"] = report.removed.get("atom_events", 0) + named
+
+    with _erasure_lease(state, handle, platform):
+        # Recorded before anything is done: killed midway, it is seen
+        # unfinished (/healthz, veille privacy log) and veille run finishes it.
+        state.begin_erasure(handle, platform)
+        split = _split(workspace)
+        if split is None:
+            store = workspace.posts
+            report: ErasureReport = store.erase_author(
+                handle, platform, subject=subject_of(store, handle, platform), before_done=feeds
+            )
+        else:
+            report = _erase_split(*split, handle, platform, feeds)
+    return report
+
+
+def erasure_lease(subject: str) -> str:
+    """The name of the lease an erasure runs under: the person named by the
+    keyed hash the erasure log names them by (leases are listed and logged;
+    the handle never is)."""
+    return f"erasure:{subject}"
+
+
+def _running_here(holder: str) -> bool:
+    """Whether ``holder`` (a :func:`~veille.pipeline.collect.collector_id`)
+    is a process of this machine that still runs."""
+    import socket
+
+    parts = holder.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+@contextmanager
+def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[None]:
+    """Hold the erasure's lease while the body runs, renewed by a heartbeat
+    thread (the liveness :func:`finish_erasures` goes by), released after.
+    A lease held by a process of this machine that has exited (a killed
+    erasure) is taken over at once; one held and renewed elsewhere is not,
+    nor one whose process still runs on this machine, though its heartbeat
+    was held up (SQLite: the erasure's own chunks keep the write lock, its
+    heartbeat finds the gaps between them late) for up to
+    :data:`ERASURE_HELD_HERE_SECONDS`."""
+    from veille.pipeline.collect import _exited, collector_id
+
+    name = erasure_lease(subject_of(state, handle, platform))
+    holder = collector_id()
+    ttl = ERASURE_LEASE_SECONDS
+    was = next((x for x in state.leases() if x.name == name), None)
+    held = was.holder if was is not None else ""
+    epoch = None
+    if not (
+        held
+        and _running_here(held)
+        and state.clock() - float(was.heartbeat_at if was else 0) < ERASURE_HELD_HERE_SECONDS
+    ):
+        epoch = state.acquire_lease(name, holder, ttl=ttl, now=state.clock())
+        if epoch is None:
+            held = next((x.holder for x in state.leases() if x.name == name), "")
+            if held and _exited(held):
+                epoch = state.acquire_lease(
+                    name, holder, ttl=ttl, now=state.clock(), replacing=held
+                )
+    if epoch is None:
+        where = tr(" on %(platform)s", platform=platform) if platform else ""
+        raise ErasureRunning(
+            tr("the erasure of %(author)s%(where)s is running in another process "
+               "(%(holder)s): it is not run twice at once", author=handle, where=where,
+               holder=held),
+            hint=tr("Wait for it to end ('veille privacy log' then shows it done). If that "
+                    "process was stopped, its lease runs out within %(seconds)d seconds; "
+                    "run this again then.", seconds=int(ttl)),
+            holder=held,
+        )  # fmt: skip
+    stop = threading.Event()
+
+    def beat() -> None:
+        wait, last, said = ttl / 3, time.monotonic(), False
+        while not stop.wait(wait):
+            try:
+                state.renew_leases([name], holder, ttl=ttl, now=state.clock())
+            except Exception as exc:  # a busy store: again in a second
+                wait = 1.0
+                if not said and time.monotonic() - last > ttl / 2:
+                    said = True
+                    log_failure(log, "renewing an erasure's lease failed", exc,
+                                "It is tried again every second.")  # fmt: skip
+                continue
+            wait, last, said = ttl / 3, time.monotonic(), False
+
+    heartbeat = threading.Thread(target=beat, name="erasure-heartbeat", daemon=True)
+    heartbeat.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        heartbeat.join()
+        try:
+            state.release_lease(name, holder, now=state.clock())
+        except Exception as exc:  # it runs out by itself
+            log_failure(log, "releasing an erasure's lease failed", exc,
+                        "It runs out by itself.")  # fmt: skip
+
+
+def _rewrite_feeds(workspace: Any, post_ids: Iterable[str], handle: str) -> tuple[int, int]:
+    """Take the person's posts out of every alert's Atom feed (those of
+    ``post_ids``, and any the posts store says an erasure forgot: a run
+    again after a kill knows them so), and their handle out of its events;
+    how many entries of each."""
     removed = redacted = 0
-    for name in report.atom_files:
+    forgotten = getattr(workspace.posts, "forgotten_posts", None)
+    for name in workspace.state.atom_files():
         path = Path(name).expanduser()
         path = path if path.is_absolute() else workspace.root / path
-        gone, named = _drop_atom_entries(path, set(report.post_ids), handle)
+        gone, named = _drop_atom_entries(path, set(post_ids), handle, forgotten)
         removed, redacted = removed + gone, redacted + named
-    report.removed["atom_entries"] = removed
-    report.removed["atom_events"] = redacted
-    return report
+    return removed, redacted
 
 
 def unfinished_erasures(workspace: Any) -> list[UnfinishedErasure]:
@@ -165,8 +310,9 @@ def unfinished_hint(e: UnfinishedErasure) -> Text:
     """What to do about an unfinished erasure."""
     platform = f" --platform {e.platform}" if e.platform else ""
     return tr(
-        "veille run finishes it once it is [privacy] erasure_resume_minutes old; or run "
-        "'veille privacy erase --author %(author)s%(platform)s --yes' again.",
+        "veille run finishes it once no process has worked on it for [privacy] "
+        "erasure_resume_minutes; or run 'veille privacy erase --author %(author)s%(platform)s "
+        "--yes' again.",
         author=e.handle, platform=platform,
     )  # fmt: skip
 
@@ -181,8 +327,9 @@ def unfinished_unnamed(e: UnfinishedErasure, subject: str) -> tuple[Text, Text]:
         at=e.started_at.strftime("%Y-%m-%d %H:%M UTC"), subject=subject,
     )  # fmt: skip
     hint = tr(
-        "veille run finishes it once it is [privacy] erasure_resume_minutes old; "
-        "'veille privacy log' says whom it is about, to run the erasure again by hand."
+        "veille run finishes it once no process has worked on it for [privacy] "
+        "erasure_resume_minutes; 'veille privacy log' says whom it is about, to run the "
+        "erasure again by hand."
     )
     return message, hint
 
@@ -190,23 +337,73 @@ def unfinished_unnamed(e: UnfinishedErasure, subject: str) -> tuple[Text, Text]:
 def finish_erasures(
     workspace: Any, *, now: datetime | None = None
 ) -> list[tuple[UnfinishedErasure, ErasureReport | Exception]]:
-    """Finish each unfinished erasure begun at least ``[privacy]
-    erasure_resume_minutes`` before ``now``, as running it again does; what
-    each gave, or the error that stopped it (it stays unfinished, the others
-    go on). A younger one may still be running in another process (a long
-    ``veille privacy erase`` outlasts many passes): taking it over would run
-    the same erasure twice at once."""
+    """Finish each unfinished erasure that showed no sign of life for
+    ``[privacy] erasure_resume_minutes`` before ``now`` (its lease's last
+    heartbeat; its start where it never held one), as running it again
+    does; what each gave, or the error that stopped it (it stays unfinished,
+    the others go on). One whose lease is still held (its process runs on,
+    on a slow store or stopped) gives :class:`ErasureRunning`: it is left to
+    that process, never run twice at once."""
     minutes = workspace.settings.privacy.erasure_resume_minutes
     cutoff = (now or datetime.now(UTC)) - timedelta(minutes=minutes)
     done: list[tuple[UnfinishedErasure, ErasureReport | Exception]] = []
-    for e in unfinished_erasures(workspace):
-        if e.started_at > cutoff:
+    _record_cut_erasures(workspace)
+    pending = unfinished_erasures(workspace)
+    if not pending:
+        return done
+    state = workspace.state
+    beats = {x.name: x.heartbeat_at for x in state.leases() if x.epoch > 0}
+    for e in pending:
+        beat = beats.get(erasure_lease(subject_of(state, e.handle, e.platform)))
+        alive = e.started_at if beat is None else datetime.fromtimestamp(float(beat), UTC)
+        if max(alive, e.started_at) > cutoff:
             continue
         try:
             done.append((e, erase_author(workspace, e.handle, e.platform)))
         except Exception as exc:  # one person's erasure never stops the others
             done.append((e, exc))
     return done
+
+
+def _record_cut_erasures(workspace: Any) -> None:
+    """Settle the rollup take-outs a killed erasure left staged in the posts
+    store (ClickHouse's ``erasing_*`` tables) and record unfinished the
+    erasure of each person whose posts it left stored: one killed before it
+    was recorded so (an earlier release) is then seen (/healthz, veille
+    privacy log) and finished like any other. Logged, naming the person by
+    the keyed hash only; a failure is logged and tried again next pass."""
+    settle = getattr(workspace.posts, "settle_cut_erasures", None)
+    if settle is None:  # nothing staged there (SQLite, a served posts store)
+        return
+    # Read first: an erasure recorded after this is running, not cut (its
+    # lease says so below).
+    recorded = {(e.handle, e.platform) for e in unfinished_erasures(workspace)}
+    try:
+        cut = settle()
+    except Exception as exc:  # the unfinished erasures recorded go on
+        log_failure(log, "settling what a cut erasure staged failed", exc,
+                    "The next pass tries again.")  # fmt: skip
+        return
+    if not cut:
+        return
+    from veille.pipeline.collect import _exited
+
+    state = workspace.state
+    now = state.clock()
+    held = {
+        x.name for x in state.leases() if x.holder and x.expires_at > now and not _exited(x.holder)
+    }
+    for platform, handle in cut:
+        subject = subject_of(state, handle, platform)
+        if (handle.lower(), platform) in recorded or erasure_lease(subject) in held:
+            continue  # recorded already, or running (begun since the read)
+        state.begin_erasure(handle, platform)
+        log.warning(
+            "an erasure (%s) was cut before it was recorded: what it staged is settled and "
+            "some of the person's posts are still stored; it is now recorded unfinished, "
+            "and veille run finishes it",
+            subject,
+        )
 
 
 def _person_keys(handle: str, platform: str | None) -> dict[str, str]:
@@ -253,7 +450,13 @@ def lift_objection(
     return len(lifted)
 
 
-def _erase_split(posts: Any, state: Any, handle: str, platform: str | None) -> ErasureReport:
+def _erase_split(
+    posts: Any,
+    state: Any,
+    handle: str,
+    platform: str | None,
+    before_done: Callable[[ErasureReport], None],
+) -> ErasureReport:
     subject = subject_of(state, handle, platform)
     removed: dict[str, int] = {}
     ids = posts.author_post_ids(handle, platform)
@@ -270,19 +473,27 @@ def _erase_split(posts: Any, state: Any, handle: str, platform: str | None) -> E
     _add(removed, state.forget_posts(sorted(set(ids) | set(done.post_ids)), rekey=True))
     _add(removed, state.forget_author(handle, platform))
     _add(removed, done.removed)
-    state.end_erasure(handle, platform, subject=subject, posts=done.posts, details=removed)
-    return ErasureReport(
+    report = ErasureReport(
         posts=done.posts,
         removed=removed,
         post_ids=sorted(set(ids) | set(done.post_ids)),
         atom_files=state.atom_files(),
     )
+    before_done(report)
+    state.end_erasure(handle, platform, subject=subject, posts=done.posts, details=removed)
+    return report
 
 
-def _drop_atom_entries(path: Path, post_ids: set[str], handle: str) -> tuple[int, int]:
-    """Remove the entries of these posts from an alert's Atom file, and put
-    :data:`ERASED` for ``handle`` in its event entries (a spike's top
-    authors), keeping its mode; how many entries of each."""
+def _drop_atom_entries(
+    path: Path,
+    post_ids: set[str],
+    handle: str,
+    forgotten: Callable[[list[str]], list[str]] | None = None,
+) -> tuple[int, int]:
+    """Remove the entries of these posts (and of those ``forgotten`` says an
+    erasure forgot) from an alert's Atom file, and put :data:`ERASED` for
+    ``handle`` in its event entries (a spike's top authors), keeping its
+    mode; how many entries of each."""
     if not path.is_file():
         return 0, 0
     ElementTree.register_namespace("", ATOM_NS)
@@ -290,6 +501,14 @@ def _drop_atom_entries(path: Path, post_ids: set[str], handle: str) -> tuple[int
     root = tree.getroot()
     gone = named = 0
     who = handle_pattern(handle)
+    if forgotten is not None:
+        # An entry's id is urn:veille:<alert>:<post id> (veille.alerts.channels.atom).
+        named_ids = [
+            parts[3]
+            for entry in root.findall(f"{{{ATOM_NS}}}entry")
+            if len(parts := (entry.findtext(f"{{{ATOM_NS}}}id") or "").split(":", 3)) == 4
+        ]
+        post_ids = post_ids | set(forgotten(named_ids))
     for entry in root.findall(f"{{{ATOM_NS}}}entry"):
         entry_id = entry.findtext(f"{{{ATOM_NS}}}id") or ""
         if entry_id.rsplit(":", 1)[-1] in post_ids or any(

@@ -304,6 +304,39 @@ class ClickHousePrivacy:
                     self.client.command(f"OPTIMIZE TABLE {table} FINAL")
                 self.client.command(f"DROP TABLE IF EXISTS {staging} SYNC")
 
+    def settle_cut_erasures(self) -> list[tuple[str | None, str]]:
+        """Settle the take-outs a killed erasure staged (``erasing_*``,
+        :meth:`_settle_staged`: moved in where marked, dropped where not, so
+        no post is taken out twice and none that was not the person's), and
+        name whose erasure was cut: ``(platform, or None for every one,
+        handle)`` of each person an erasure recorded whose posts are still
+        stored. An erasure killed before it was recorded unfinished (a
+        release before SQLite migration 0640, PostgreSQL 0130) leaves no
+        other trace. One read when nothing is staged. Under the forget lock:
+        a running erasure stages and settles within one hold of it, so only
+        a dead one's tables are found."""
+        staged = self.rows(
+            "SELECT count() FROM system.tables WHERE database = currentDatabase() "
+            "AND startsWith(name, {p:String})",
+            {"p": _STAGING},
+        )
+        if not staged[0][0]:
+            return []
+        with self.forget_lock.exclusive():
+            self._settle_staged()
+        # Read after letting go: a scan of every post keeps no writer waiting.
+        forgotten = self._forgotten()
+        cut: set[tuple[str | None, str]] = set()
+        for platform, handle, first in self.rows(
+            f"SELECT platform, lowerUTF8(author_handle), min(published_at) FROM {POSTS} "
+            "GROUP BY platform, lowerUTF8(author_handle)"
+        ):
+            until = erased_until(forgotten, str(platform), str(handle))
+            if until is not None and int(first) <= until:
+                everywhere = author_key(None, str(handle)) in forgotten
+                cut.add((None if everywhere else str(platform), str(handle)))
+        return sorted(cut, key=lambda c: (c[1], c[0] or ""))
+
     def _delete(self, table: str, where: str, params: dict[str, Any]) -> int:
         n = int(self.rows(f"SELECT count() FROM {table} WHERE {where}", params)[0][0])
         if n:

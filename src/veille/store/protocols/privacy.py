@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -271,10 +271,19 @@ class PrivacyStore(Protocol):
     """Forgetting where one backend keeps posts and state: a person's posts
     by bounded transactions (resumable), the rest and the log in the last."""
 
-    def erase_author(self, handle: str, platform: str | None, *, subject: str) -> ErasureReport:
+    def erase_author(
+        self,
+        handle: str,
+        platform: str | None,
+        *,
+        subject: str,
+        before_done: Callable[[ErasureReport], None] | None = None,
+    ) -> ErasureReport:
         """Remove every post by ``handle`` (on ``platform``, or on every platform),
         their raw payloads, filings, cluster keys, outbox rows, marks, corrections,
-        per-author aggregates and quarantined items naming them; log it under ``subject``."""
+        per-author aggregates and quarantined items naming them; log it under
+        ``subject``, and end its unfinished record, in one last transaction,
+        ``before_done`` called (with what was done so far) before it."""
         ...
 
     def purge_posts_before(self, cutoff: datetime, *, batch: int = 2000) -> ErasureReport:

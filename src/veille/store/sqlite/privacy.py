@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -354,10 +354,21 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
             self._forget_person(handle, platform, report)
         return report
 
-    def erase_author(self, handle: str, platform: str | None, *, subject: str) -> ErasureReport:
+    def erase_author(
+        self,
+        handle: str,
+        platform: str | None,
+        *,
+        subject: str,
+        before_done: Callable[[ErasureReport], None] | None = None,
+    ) -> ErasureReport:
         report = ErasureReport()
         args: list[Any] = [handle] + ([platform] if platform else [])
         ids = self._erase_posts_of(handle, platform, report)
+        if before_done is not None:
+            # What must be done before it is marked done (the alerts' Atom
+            # feeds): killed meanwhile, the erasure is still unfinished.
+            before_done(report)
         with self.transaction():
             self._forget_person(handle, platform, report)
             # The inbox keeps its own copy of a post (so an item outlives it):
