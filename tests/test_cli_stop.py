@@ -204,3 +204,70 @@ def test_a_short_command_stopped_while_it_starts_is_still_ended_by_sigterm(ws: P
     code, out, _ = _stopped_while_it_starts(ws, "topic", "list")
     assert code == -signal.SIGTERM
     assert out == ""
+
+
+def test_demo_serve_stopped_while_it_starts_stops_with_status_0(ws: Path) -> None:
+    """`veille demo --serve` (what `make demo` runs, until stopped) was
+    killed by a SIGTERM in its first second (status 143): the root saw
+    `demo`, not its --serve. It builds the demo, then stops at once."""
+    code, out, err = _stopped_while_it_starts(
+        ws, "demo", str(ws / "demo"), "--days", "7", "--serve", "--port", "0"
+    )
+    assert code == 0, err
+    assert "Traceback" not in err and "interrupted" not in err, err
+    assert err.rstrip().endswith("Stopped."), err
+    assert "Web app:" not in out  # it stopped before it listened
+
+
+def test_dispatch_loop_stopped_while_it_starts_stops_with_status_0(ws: Path) -> None:
+    """`veille alert dispatch --loop` under a supervisor: a SIGTERM in its
+    first second killed it (the root saw the group `alert`, not `dispatch
+    --loop`). It stops before its first round, with its line."""
+    code, out, err = _stopped_while_it_starts(ws, "alert", "dispatch", "--loop", "--format", "json")
+    assert code == 0, err
+    assert "Traceback" not in err, err
+    assert "Stopped after 0 rounds; every delivery made is recorded." in err
+    assert out == ""  # no round was made
+
+
+def test_serve_posts_stopped_while_it_starts_stops_with_status_0(ws: Path) -> None:
+    code, out, err = _stopped_while_it_starts(ws, "store", "serve-posts", "--port", "0")
+    assert code == 0, err
+    assert "Traceback" not in err, err
+    assert err.rstrip().endswith("Stopped."), err
+    assert "Serving posts" not in out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serve_posts_stops_with_status_0(ws: Path, sig: signal.Signals) -> None:
+    """`veille store serve-posts` stopped once it serves: SIGTERM (a
+    supervisor's stop) killed it, status 143."""
+    proc = start("store", "serve-posts", "--port", "0", cwd=ws)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("Serving posts at veille+http://127.0.0.1:"), first
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err, err
+    assert err.rstrip().endswith("Stopped."), err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("alert", "dispatch"), ("store", "backup", "copy"), ("demo", "demo", "--days", "7")],
+    ids=["dispatch-once", "store-backup", "demo-no-serve"],
+)
+def test_their_short_forms_stopped_while_they_start_are_still_ended(
+    ws: Path, args: tuple[str, ...]
+) -> None:
+    """Without --loop or --serve (or another subcommand of the group) the
+    command is a short one: a SIGTERM in its first second ends it (status
+    143), as it ends `veille topic list`, not finished as if nothing was asked."""
+    code, out, _ = _stopped_while_it_starts(ws, *args)
+    assert code == -signal.SIGTERM
+    assert out == ""
+    assert not (ws / "demo").exists() and not (ws / "copy").exists()

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from veille.errors import Text
 
 log = logging.getLogger(__name__)
 
@@ -85,27 +88,42 @@ def _is_emoji(char: str) -> bool:
     return 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or 0x2B00 <= code <= 0x2BFF
 
 
-def missing_message(chars: str, what: str) -> str:
-    """What to tell whoever made ``what`` (a PDF) where ``chars`` came out
-    as empty boxes: the characters, and the packages that draw them."""
+def missing_message(chars: str, what: str) -> Text:
+    """What to tell whoever made ``what`` (a PDF: ``tr("report PDF")``)
+    where ``chars`` came out as empty boxes: the characters, and the
+    packages that draw them. A :class:`~veille.errors.Text`: English on the
+    command line and in the log, its French in the catalogs
+    (``errors.po``) for a French reader."""
+    from veille.errors import Count, tr
+
     packages = []
     if any(_is_emoji(c) for c in chars):
-        packages.append("fonts-noto-color-emoji (emoji)")
+        packages.append(tr("fonts-noto-color-emoji (emoji)"))
     if any(_is_cjk(c) for c in chars):
         packages.append(
-            "fonts-noto-cjk, or the smaller fonts-wqy-microhei (Chinese, Japanese, Korean)"
+            tr("fonts-noto-cjk, or the smaller fonts-wqy-microhei (Chinese, Japanese, Korean)")
         )
     if any(not _is_emoji(c) and not _is_cjk(c) for c in chars):
-        packages.append("fonts-noto-core (most other scripts)")
+        packages.append(tr("fonts-noto-core (most other scripts)"))
+    install = packages[0]
+    for more in packages[1:]:
+        install = tr("%(these)s; %(more)s", these=install, more=more)
     shown = " ".join(chars[:20]) + (" …" if len(chars) > 20 else "")
-    return (
-        f"{what}: no font on this system draws {shown} ({len(chars)} characters): "
-        f"they show as empty boxes. Install {'; '.join(packages)}, then make it again "
-        "(docs/deploy.md, Fonts for PDFs)."
-    )
+    doc = tr("docs/deploy.md, Fonts for PDFs")
+    if len(chars) == 1:
+        return tr(
+            "%(what)s: no font on this system draws %(chars)s: it shows as an empty box. "
+            "Install %(install)s, then make it again (%(doc)s).",
+            what=what, chars=shown, install=install, doc=doc,
+        )  # fmt: skip
+    return tr(
+        "%(what)s: no font on this system draws %(chars)s (%(count)s characters): they show "
+        "as empty boxes. Install %(install)s, then make it again (%(doc)s).",
+        what=what, chars=shown, count=Count(len(chars)), install=install, doc=doc,
+    )  # fmt: skip
 
 
-def write_pdf(html: str, *, what: str = "PDF", **options: Any) -> bytes:
+def write_pdf(html: str, *, what: str | None = None, **options: Any) -> bytes:
     """``html`` printed as PDF by WeasyPrint (``options`` go to its
     ``write_pdf``). Characters no installed font has are drawn as empty
     boxes, as before, and one warning names them and the packages to
@@ -120,5 +138,7 @@ def write_pdf(html: str, *, what: str = "PDF", **options: Any) -> bytes:
     finally:
         logger.removeHandler(catch)
     if catch.chars:
-        log.warning("%s", missing_message("".join(catch.chars), what))
+        from veille.errors import tr
+
+        log.warning("%s", missing_message("".join(catch.chars), what or tr("PDF")))
     return pdf

@@ -96,3 +96,34 @@ def test_without_the_fonts_the_report_names_the_boxes_and_what_to_install(
     assert "한 국 어 (11 characters): they show as empty boxes" in done.stderr
     assert "Install fonts-noto-color-emoji (emoji); fonts-noto-cjk" in done.stderr
     assert "docs/deploy.md" in done.stderr
+
+
+def test_the_missing_fonts_warning_reads_in_french_from_the_catalogs() -> None:
+    """The warning naming the empty boxes was English only, written in
+    Python: a French reader could not be told it in French. It is made with
+    tr(), so the catalogs hold its French (French typography, the French
+    twin of the doc), and the command line still reads the English."""
+    from veille.errors import tr, translated
+    from veille.printing import missing_message
+    from veille.web.i18n import load_translations
+
+    said = missing_message("🎉東ʘ", tr("report PDF"))
+    assert str(said) == (
+        "report PDF: no font on this system draws 🎉 東 ʘ (3 characters): they show as empty "
+        "boxes. Install fonts-noto-color-emoji (emoji); fonts-noto-cjk, or the smaller "
+        "fonts-wqy-microhei (Chinese, Japanese, Korean); fonts-noto-core (most other "
+        "scripts), then make it again (docs/deploy.md, Fonts for PDFs)."
+    )
+    french = translated(said, load_translations()["fr"].gettext, "fr")
+    assert french == (
+        "PDF du rapport\u202f: aucune police de ce système ne dessine 🎉 東 ʘ (3 caractères)"
+        "\u202f: ils s’affichent en carrés vides. Installez fonts-noto-color-emoji (émojis)"
+        "\u202f; fonts-noto-cjk, ou le plus léger fonts-wqy-microhei (chinois, japonais, "
+        "coréen)\u202f; fonts-noto-core (la plupart des autres écritures), puis refaites-le "
+        "(docs/fr/deploy.md, Polices des PDF)."
+    )
+    one = translated(missing_message("🎉", tr("plan PDF")), load_translations()["fr"].gettext, "fr")
+    assert one.startswith("PDF du plan\u202f: aucune police de ce système ne dessine 🎉\u202f: il ")
+    assert str(missing_message("🎉", tr("plan PDF"))).startswith(
+        "plan PDF: no font on this system draws 🎉: it shows as an empty box. Install"
+    )  # not "(1 characters)"

@@ -670,3 +670,65 @@ def test_an_entry_dated_in_the_future_is_dated_when_collected(
     # Read again, it is not counted again.
     (again,) = collect(workspace, http=client(), force=True)
     assert again.ok and health(workspace.store, "ahead")[0].dated_ahead == 1
+
+
+def _untitled_feed(items: list[tuple[str, str, str]]) -> str:
+    """An RSS feed of ``(title, pubDate, description)`` items with neither
+    guid nor link (a CMS that gives neither)."""
+    body = "".join(
+        f"<item><title>{title}</title><pubDate>{date}</pubDate>"
+        f"<description>{text}</description></item>"
+        for title, date, text in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Lumio</title>'
+        f"<link>https://lumio.example/</link>{body}</channel></rss>"
+    )
+
+
+def test_a_feed_entry_without_id_or_link_given_again_with_its_title_edited_updates_its_post(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """An entry with neither guid nor link whose title is corrected (a typo
+    in a headline, the commonest edit) came back as a second post beside
+    the first (and a second alert): it was known by its title and date
+    only. Its description and date name it too: the same post, updated."""
+    day = "Fri, 30 Oct 2026 09:12:00 GMT"
+    text = "The Lumio lamp is recalled in France."
+    other = ("Lumio opens in Gatineau", "Fri, 30 Oct 2026 08:00:00 GMT", "A new shop.")
+    feed = {"body": _untitled_feed([("Lumio lamp recal", day, text), other])}
+    sim.add_host("cms", [Route("GET", r"/rss", lambda r: Reply.xml(feed["body"]))]).start()
+    add_source(workspace.store, "feeds", sim.url("cms", "/rss"), name="cms")
+    http = client()
+    (first,) = collect(workspace, http=http)
+    assert first.ok and first.new_posts == 2
+    feed["body"] = _untitled_feed([("Lumio lamp recall", day, text), other])
+    (again,) = collect(workspace, http=http, force=True)
+    assert again.ok and again.new_posts == 0 and again.updated == 1
+    assert workspace.store.count_posts() == 2
+    (post,) = [p for p in workspace.store.iter_posts() if p.text == text]
+    assert post.title == "Lumio lamp recall"
+    # Two entries with the same title and no date are two posts.
+    feed["body"] = _untitled_feed([("Note", "", "One."), ("Note", "", "Two."), other])
+    (notes,) = collect(workspace, http=http, force=True)
+    assert notes.ok and notes.new_posts == 2 and workspace.store.count_posts() == 4
+
+
+def test_the_names_of_a_long_lived_feed_do_not_grow(workspace: Workspace, sim: Simulator) -> None:
+    """A feed whose one entry without id or link is stamped with the time
+    the page was made (a status page, a CMS's build time) added a name to
+    the cursor at every poll, kept as long as the entry is: a cursor that
+    grew without end (a row written at each poll, every 5 minutes). It
+    keeps the latest names of each entry it keeps."""
+    feed = {"body": ""}
+    sim.add_host("status", [Route("GET", r"/rss", lambda r: Reply.xml(feed["body"]))]).start()
+    add_source(workspace.store, "feeds", sim.url("status", "/rss"), name="status")
+    http = client()
+    for minute in range(30):
+        stamp = f"Fri, 30 Oct 2026 09:{minute:02d}:00 GMT"
+        feed["body"] = _untitled_feed([("Lumio status", stamp, "All systems operational.")])
+        (run,) = collect(workspace, http=http, force=True)
+        assert run.ok and run.new_posts == (1 if minute == 0 else 0)
+    cursor = workspace.store.get_cursor("source:status")
+    assert cursor is not None and len(cursor.value.get("names", {})) <= 2, cursor.value
+    assert workspace.store.count_posts() == 1

@@ -293,7 +293,7 @@ def test_an_entry_without_id_or_link_keeps_its_first_key() -> None:
     names: dict[str, str] = {}
     first = page(("Recall", day, "In France."))
     (key,) = named_keys(first, page_keys(first), names)
-    assert key.startswith("h:") and list(names.values()) == [key]
+    assert key.startswith("h:") and set(names.values()) == {key}  # by title, by summary
     edited = page(("Recall", day, "In France and Belgium."))
     assert page_keys(edited) != [key]  # the hash alone moves
     assert named_keys(edited, page_keys(edited), names) == [key]
@@ -302,4 +302,32 @@ def test_an_entry_without_id_or_link_keeps_its_first_key() -> None:
     twins = page(("Note", day, "One."), ("Note", day, "Two."))
     fresh: dict[str, str] = {}
     keys = named_keys(twins, page_keys(twins), fresh)
-    assert len(set(keys)) == 2 and fresh == {}
+    assert len(set(keys)) == 2  # the title and date they share names neither:
+    assert sorted(fresh.values()) == sorted(keys) and all(i.startswith("s:") for i in fresh)
+
+
+def test_a_new_entry_alike_an_old_one_in_all_but_its_title_is_not_taken_for_an_edit() -> None:
+    """Known by its summary and date too (its title edited alone keeps its
+    key), an entry of a feed that dates by the day and says "Read more…"
+    in every summary would have taken the key of the older entry of that
+    day, and its post: the summary names an entry only with a time of day."""
+    from veille.sources.feeds import named_keys, parse_feed
+
+    def page(*items: tuple[str, str]) -> list[Any]:
+        body = "".join(
+            f"<item><title>{t}</title><pubDate>{d}</pubDate><description>Read more…"
+            "</description></item>"
+            for t, d in items
+        )
+        parsed = parse_feed(f'<rss version="2.0"><channel>{body}</channel></rss>'.encode())
+        return list(parsed.entries)
+
+    for day, edit in (
+        ("Fri, 30 Oct 2026 00:00:00 GMT", False),
+        ("Fri, 30 Oct 2026 09:41:07 GMT", True),
+    ):
+        names: dict[str, str] = {}
+        old = page(("Lumio recall", day))
+        (key,) = named_keys(old, page_keys(old), names)
+        new = page(("Lumio opens in Gatineau", day))  # the old one left the page
+        assert (named_keys(new, page_keys(new), names) == [key]) is edit

@@ -23,7 +23,7 @@ from veille.analytics.influencers import influencers
 from veille.analytics.scope import Period, Scope
 from veille.analytics.trends import trending_terms
 from veille.analytics.volume import net_sentiment, volume
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 
 STRINGS = {
     "en": {
@@ -303,7 +303,7 @@ def html_to_pdf(html: str) -> bytes:
     are named in a warning, with the packages to install."""
     from veille.printing import write_pdf
 
-    return write_pdf(html, what="report PDF", pdf_tags=True)
+    return write_pdf(html, what=tr("report PDF"), pdf_tags=True)
 
 
 def workspace_report_data(

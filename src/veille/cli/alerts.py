@@ -25,6 +25,7 @@ from veille.cli.common import (
     print_rows,
     warn,
 )
+from veille.cli.root import group_callback
 
 EveryOpt = Annotated[
     str | None,
@@ -39,6 +40,7 @@ EveryOpt = Annotated[
 def register(app: typer.Typer) -> None:
     alert = typer.Typer(help="Alerts: topic or query matches, digests, spikes, silence.",
                         no_args_is_help=True)  # fmt: skip
+    alert.callback()(group_callback("alert"))  # SIGTERM: dispatch --loop stops on it
     app.add_typer(alert, name="alert")
 
     @alert.command("add")
@@ -222,16 +224,20 @@ def register(app: typer.Typer) -> None:
         import json
         import signal
 
+        from veille.cli.root import short_unless
         from veille.pipeline.daemon import StopFlag
         from veille.services.alerts import dispatch as dispatch_round
+        from veille.stopping import stopped_early
 
+        short_unless(loop)
         stop = StopFlag()  # set from a signal handler: takes no lock
         if loop:  # a round is never cut in the middle of a send
             for sig in (signal.SIGINT, signal.SIGTERM):
-                signal.signal(sig, lambda *_: stop.set())
+                if stopped_early(signal.signal(sig, lambda *_: stop.set())):
+                    stop.set()  # a SIGTERM while it started: no round at all
         rounds = 0
         with open_workspace(workspace) as ws:
-            while True:
+            while not stop.is_set():
                 found, report = dispatch_round(ws)
                 rounds += 1
                 if fmt.value == "json":

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from veille.cli.common import console, handle_errors
+from veille.cli.common import console, err_console, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +32,12 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(min=0, max=65535, help="Web app port.")] = 8000,
     ) -> None:
         """Create a demo workspace from the built-in simulator and show what is in it."""
+        from veille.cli.root import short_unless
         from veille.demo import build_demo
+
+        # With --serve it runs until stopped: a SIGTERM that comes while it
+        # starts or builds stops it once the workspace is built (status 0).
+        short_unless(serve)
 
         now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         summary = build_demo(directory, seed=seed, days=days, end=now)
@@ -59,3 +64,4 @@ def register(app: typer.Typer) -> None:
             root, host="127.0.0.1", port=port, tries=20, announce=announce, log_level="warning",
             own_url=True,
         )  # fmt: skip
+        err_console().print("Stopped.")

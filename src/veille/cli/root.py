@@ -5,13 +5,57 @@ command (see :mod:`veille.stopping`)."""
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
 #: The commands that stop cleanly (status 0) on SIGTERM and take the signal
-#: over themselves: one that came while they started stops them at once.
-STOP_ON_SIGTERM = frozenset({"run", "serve"})
+#: over themselves, by their names from ``veille`` down: one that came while
+#: they started stops them at once. A value names the flag without which
+#: the command is a short one (``veille demo`` without ``--serve``): the
+#: command gives the signal back itself (:func:`short_unless`), as the
+#: callbacks here cannot see a command's options.
+STOP_ON_SIGTERM: dict[tuple[str, ...], str | None] = {
+    ("run",): None,
+    ("serve",): None,
+    ("demo",): "--serve",
+    ("alert", "dispatch"): "--loop",
+    ("store", "serve-posts"): None,
+}
+
+
+def sigterm_to(path: tuple[str, ...]) -> None:
+    """SIGTERM given back to the command at ``path`` (``("alert",
+    "dispatch")``) unless it may stop on it cleanly, or a group whose
+    callback decides for its subcommand (``("alert",)``): the root's and
+    the groups' callbacks call it, with the subcommand about to run."""
+    if any(key[: len(path)] == path for key in STOP_ON_SIGTERM):
+        return
+    from veille.stopping import hand_over
+
+    hand_over()
+
+
+def short_unless(long_running: bool) -> None:
+    """For a command of :data:`STOP_ON_SIGTERM` with a flag: without it
+    (``long_running`` false) the command is a short one, and SIGTERM ends
+    it as it ends any other (a SIGTERM noted while it started, now)."""
+    if not long_running:
+        from veille.stopping import hand_over
+
+        hand_over()
+
+
+def group_callback(name: str) -> Callable[[typer.Context], None]:
+    """The callback of the command group ``name`` (``veille alert``): it
+    gives SIGTERM back unless its subcommand stops on it cleanly."""
+
+    def callback(ctx: typer.Context) -> None:
+        if ctx.invoked_subcommand is not None:
+            sigterm_to((name, ctx.invoked_subcommand))
+
+    return callback
 
 
 def _show_version(value: bool) -> None:
@@ -37,10 +81,8 @@ def root(
     # What every command shares is an option of each (--workspace …); this
     # answers `veille --version` (a bug report, a script's log) and gives
     # SIGTERM back to a command that does not stop on it by itself.
-    if ctx.invoked_subcommand not in STOP_ON_SIGTERM:
-        from veille.stopping import hand_over
-
-        hand_over()
+    if ctx.invoked_subcommand is not None:
+        sigterm_to((ctx.invoked_subcommand,))
 
 
 def one_line_summaries(app: typer.Typer) -> None:

@@ -22,12 +22,14 @@ from veille.cli.common import (
     print_json,
     print_rows,
 )
+from veille.cli.root import group_callback
 
 
 def register(app: typer.Typer) -> None:
     store = typer.Typer(
         help="Where posts and state are kept: move them, serve the posts.", no_args_is_help=True
     )
+    store.callback()(group_callback("store"))  # SIGTERM: serve-posts stops on it
     app.add_typer(store, name="store")
 
     @store.command("migrate")
@@ -173,18 +175,30 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the workspace's posts store to collectors on other machines
         (their veille.toml: posts = "veille+http://HOST:PORT")."""
+        import contextlib
+        import signal
+
+        from veille.stopping import stopped_early
         from veille.store.remote.server import PostServer, check_address
 
         configure_logging()
         # Before the posts store is opened (chDB takes a while): a clear
         # error naming --port or --host rather than a traceback after it.
         check_address(host, port)
-        with open_workspace(workspace) as ws:
-            server = PostServer(ws.posts, host, port, token)
-            console().print(f"Serving posts at {server.url}; press Ctrl-C to stop.")
-            try:
-                server.serve_forever()
-            except KeyboardInterrupt:
-                pass
-            finally:
-                server.httpd.server_close()
+        # SIGTERM (a supervisor's stop) is a Ctrl-C from now on, and one
+        # that came while it started stops it now: it killed the process
+        # (status 143, a failure to systemd or Docker), at any moment.
+        before = signal.signal(signal.SIGTERM, signal.default_int_handler)
+        try:
+            with contextlib.suppress(KeyboardInterrupt), open_workspace(workspace) as ws:
+                if stopped_early(before):
+                    raise KeyboardInterrupt
+                server = PostServer(ws.posts, host, port, token)
+                try:
+                    console().print(f"Serving posts at {server.url}; press Ctrl-C to stop.")
+                    server.serve_forever()
+                finally:
+                    server.httpd.server_close()
+        finally:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        err_console().print("Stopped.")

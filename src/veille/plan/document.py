@@ -433,6 +433,7 @@ def plan_pdf(
     heard: Heard | None = None,
     kpis: Sequence[KPIReport] | None = None,
 ) -> bytes:
+    from veille.errors import tr
     from veille.printing import write_pdf
 
-    return write_pdf(plan_html(ws, lang, now=now, heard=heard, kpis=kpis), what="plan PDF")
+    return write_pdf(plan_html(ws, lang, now=now, heard=heard, kpis=kpis), what=tr("plan PDF"))

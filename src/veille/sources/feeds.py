@@ -13,8 +13,9 @@ Alerts delivered to RSS.
   given again: it updates its post, as an edit does on other platforms. Of
   two versions of one entry on a page, the one updated last is given. An
   entry with neither id nor link is named by its title and date (the key it
-  was first given, kept in the cursor), so its summary edited alone updates
-  its post too, rather than coming back as a new one.
+  was first given, kept in the cursor), and by its summary and date, so its
+  summary or its title edited alone updates its post too, rather than
+  coming back as a new one.
 - **Paging**: ``<link rel="next">`` (RFC 5005, Atom), JSON Feed ``next_url``,
   followed up to ``max_pages`` until a page reaches the floor.
 - **Rhythm**: the next poll is the feed's median gap between entries, raised
@@ -32,6 +33,7 @@ import json
 import re
 import statistics
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -172,6 +174,15 @@ def entry_key(entry: Mapping[str, Any]) -> str:
     return "h:" + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
 
 
+def _when(entry: Mapping[str, Any]) -> int | None:
+    stamp = entry.get("published_parsed")
+    if not stamp:
+        return None
+    if isinstance(stamp, str):
+        return int(datetime.fromisoformat(stamp).timestamp())
+    return int(calendar.timegm(stamp))
+
+
 def entry_identity(entry: Mapping[str, Any]) -> str | None:
     """What names an entry that has neither id nor link across edits of its
     text: its title and publication date; ``None`` for an entry with an id
@@ -179,32 +190,71 @@ def entry_identity(entry: Mapping[str, Any]) -> str | None:
     if entry.get("id") or entry.get("link"):
         return None
     title = str(entry.get("title") or "").strip()
-    stamp = entry.get("published_parsed")
-    if not title or not stamp:
+    when = _when(entry)
+    if not title or when is None:
         return None
-    when = (
-        datetime.fromisoformat(stamp).timestamp()
-        if isinstance(stamp, str)
-        else calendar.timegm(stamp)
-    )
-    basis = f"{title}\n{int(when)}"
+    basis = f"{title}\n{when}"
     return hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
+
+
+def entry_identities(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """The names of an entry that has neither id nor link: its title and
+    date (:func:`entry_identity`), and its summary and date (prefixed
+    ``s:``), so that its title edited alone names it too. A date without a
+    time of day (midnight: a feed that dates by the day) names no summary:
+    a boilerplate summary ("Read more…") would make a new entry of the
+    same day an edit of an older one."""
+    found = [entry_identity(entry)]
+    when = _when(entry)
+    summary = str(entry.get("summary") or "").strip()
+    if found[0] is not None and when is not None and when % 86400 and summary:
+        basis = f"{summary}\n{when}"
+        found.append("s:" + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest())
+    return tuple(i for i in found if i is not None)
 
 
 def named_keys(entries: list[Any], keys: list[str], names: dict[str, str]) -> list[str]:
     """``keys`` (:func:`page_keys`) with each entry that has neither id nor
     link keyed as it was when first given: its key hashes its title and
-    summary, so a summary edited alone gave it a new key, a second post and
-    a second alert. ``names`` (the cursor's: :func:`entry_identity` -> key)
-    learns the entries given for the first time. An identity that several
-    entries of one page share (two untitled-alike items of one second) names
-    none of them: each keeps its own key."""
-    idents = [entry_identity(e) for e in entries]
-    shared = {i for i in idents if i is not None and idents.count(i) > 1}
-    return [
-        key if ident is None or ident in shared else names.setdefault(ident, key)
-        for key, ident in zip(keys, idents, strict=True)
+    summary, so a summary or a title edited alone gave it a new key, a
+    second post and a second alert. ``names`` (the cursor's:
+    :func:`entry_identities` -> key) learns the names of each entry of the
+    page, the latest last (:func:`trim_names` keeps those). A name that
+    several entries of one page share (two untitled-alike items of one
+    second) names none of them, and two entries of one page named as one
+    older key each keep their own: each keeps its own key."""
+    idents = [entry_identities(e) for e in entries]
+    counts = Counter(i for found in idents for i in set(found))
+    usable = [[i for i in found if counts[i] == 1] for found in idents]
+    named = [
+        next((names[i] for i in found if i in names), key)
+        for key, found in zip(keys, usable, strict=True)
     ]
+    twice = {k for k, n in Counter(named).items() if n > 1}
+    final = [
+        key if name != key and name in twice else name
+        for key, name in zip(keys, named, strict=True)
+    ]
+    for key, found in zip(final, usable, strict=True):
+        for ident in found:
+            names[ident] = names.pop(ident, key)  # known: its first key, named latest
+    return final
+
+
+def trim_names(names: dict[str, str], kept: list[str]) -> dict[str, str]:
+    """``names`` for the ``kept`` keys only, and of each key's names of
+    each kind (title, summary) the latest: an entry whose date moves at
+    each poll (a page stamped when it is made) got a new name each time,
+    and the cursor grew without end."""
+    held = set(kept)
+    chosen: dict[str, str] = {}
+    taken: set[tuple[str, bool]] = set()
+    for ident, key in reversed(names.items()):
+        kind = (key, ident.startswith("s:"))
+        if key in held and kind not in taken:
+            taken.add(kind)
+            chosen[ident] = key
+    return dict(reversed(chosen.items()))
 
 
 def entry_version(entry: Mapping[str, Any]) -> str:
@@ -527,8 +577,8 @@ class FeedsSource(Source[FeedsConfig]):
                 "versions": {k: versions[k] for k in kept if k in versions},
             }
             if names:
-                held = set(kept)
-                new_cursor["names"] = {i: k for i, k in names.items() if k in held}
+                names = trim_names(names, kept)
+                new_cursor["names"] = names
             if not more:
                 # Validators and the new floor only once every page is in: a
                 # crash mid-way refetches. A broken first page is no floor.
