@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -101,6 +102,61 @@ def test_a_french_viewer_after_an_english_one_is_shown_the_figures_read_for_it(
             # the new post is in neither page until their minute is over.
             assert _posts(french) == english
             assert _reads_posts(said) == []
+    finally:
+        server.stop()
+
+
+def _age(kept: Any, seconds: float) -> None:
+    """Make every answer ``kept`` holds ``seconds`` older."""
+    for key, (made, *rest) in list(kept._items.items()):
+        kept._items[key] = (made - seconds, *rest)
+
+
+def test_a_page_drawn_from_kept_figures_is_kept_no_longer_than_they_are(tmp_path: Path) -> None:
+    """The French page drawn from figures read 30 s before (for the English
+    one) is kept until their minute ends, not a minute more: past it, both
+    languages show the post that came meanwhile."""
+    root = init_workspace(tmp_path / "ws")
+    seed(root)
+    add_role_users(root)
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=60) as client:
+            do_login(client, "viewer")
+            english = _posts(client.get(URL))
+            recents = served.app.state.listening_recent
+            figures, pages = recents["dashboard-figures"], recents["dashboard"]
+            _age(figures, figures.seconds / 2)  # read 30 s ago
+            _age(pages, figures.seconds / 2)  # (the English page with them)
+            with Workspace.open(root) as ws:
+                build_pipeline(ws).ingest(
+                    [
+                        make_post(
+                            "late",
+                            "lumio again",
+                            lang="fr",
+                            published_at=datetime.now(UTC) - timedelta(days=2),
+                        )
+                    ]
+                )
+            client.cookies.set("veille_lang", "fr")
+            assert _posts(client.get(URL)) == english  # within the figures' minute
+            # 31 s later: the page is shown once more while the next is made.
+            _age(figures, figures.seconds / 2 + 1)
+            _age(pages, figures.seconds / 2 + 1)
+            assert _posts(client.get(URL)) == english
+            deadline = time.monotonic() + 120
+            while pages._making and time.monotonic() < deadline:
+                time.sleep(0.05)
+            newer = dict(english, lumio=english["lumio"] + 1)
+            assert _posts(client.get(URL)) == newer
+            client.cookies.set("veille_lang", "en")
+            # The English page, past its minute too, is drawn from the same figures.
+            _posts(client.get(URL))
+            deadline = time.monotonic() + 120
+            while pages._making and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _posts(client.get(URL)) == newer
     finally:
         server.stop()
 
