@@ -100,6 +100,67 @@ def test_when_the_one_making_it_fails_a_waiting_viewer_makes_it() -> None:
     assert len(errors) == 1 and got == [7]
 
 
+def test_figures_asked_in_two_languages_at_once_are_read_once() -> None:
+    """Figures drawn in each language (:meth:`Recent.current`): the French
+    page asked while the English one's figures were being read read them
+    all again (the warm-up and a first visitor, seconds at 1M posts). The
+    second now waits for the first's, and the same figures are drawn."""
+    kept = Recent(seconds=60.0)
+    made = itertools.count(1)
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow() -> int:
+        started.set()
+        release.wait(10)
+        return next(made)
+
+    got: list[int] = []
+    first = threading.Thread(target=lambda: got.append(kept.current("k", slow)))
+    first.start()
+    started.wait(10)
+    other = threading.Thread(target=lambda: got.append(kept.current("k", slow)))
+    other.start()
+    time.sleep(0.1)  # the other waits, not reading
+    release.set()
+    for t in (first, other):
+        t.join(10)
+    assert got == [1, 1]
+
+
+def test_when_figures_fail_to_be_read_the_one_waiting_reads_them() -> None:
+    kept = Recent(seconds=60.0)
+    started = threading.Event()
+    release = threading.Event()
+
+    def failing() -> int:
+        started.set()
+        release.wait(10)
+        raise RuntimeError("the store went away")
+
+    errors: list[Exception] = []
+
+    def first() -> None:
+        try:
+            kept.current("k", failing)
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=first)
+    t.start()
+    started.wait(10)
+    got: list[int] = []
+    waiter = threading.Thread(target=lambda: got.append(kept.current("k", lambda: 7)))
+    waiter.start()
+    time.sleep(0.1)
+    release.set()
+    t.join(10)
+    waiter.join(10)
+    assert len(errors) == 1 and got == [7]
+    assert kept.current("k", lambda: 8) == 7  # kept
+    assert not kept._reading
+
+
 def test_a_refresh_the_state_store_fails_is_one_line_and_the_kept_answer_stays(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -17,7 +17,7 @@ from veille.analytics.scope import Period
 
 if TYPE_CHECKING:
     from veille.analytics.tops import Figure
-    from veille.analytics.volume import SentimentPoint, Share, Voice, Volume
+    from veille.analytics.volume import SentimentPoint, Share, UnevenSource, Voice, Volume
     from veille.workspace import Workspace
 
 PERIODS = ("last-7d", "last-30d", "last-week", "last-month")
@@ -121,11 +121,46 @@ def _explain(ws: Workspace, scope: Any, start: Any, posts: int, usual: float, z:
     return Spike(start, posts, usual, z, terms, authors, platforms)
 
 
-def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSummary:
-    """One topic's figures over ``per`` (daily buckets), its spikes explained
-    and the findings a report would state."""
+@dataclass(frozen=True)
+class TopicFigures:
+    """One topic's figures over a period as read from the posts: the same in
+    every language (:meth:`summary` words them in one)."""
+
+    name: str
+    query: str
+    volume: Volume
+    figures: dict[str, Figure]
+    platforms: list[Share]
+    sentiment: SentimentPoint
+    previous_sentiment: SentimentPoint | None
+    spikes: list[Spike]
+    is_brand: bool
+
+    def summary(self, lang: str) -> TopicSummary:
+        """The topic's card in ``lang``: its figures and the findings a
+        report would state (worded, never read again)."""
+        from veille.analytics.findings import findings
+
+        data = {
+            "about": self.name,
+            "is_brand": self.is_brand,
+            "headline": self.figures,
+            "platforms": self.platforms,
+            "sentiment": self.sentiment,
+            "previous_sentiment": self.previous_sentiment,
+            "peak": None,
+        }
+        said = findings(data, lang)
+        return TopicSummary(
+            self.name, self.query, self.volume, self.figures, self.platforms, self.sentiment,
+            self.spikes, said,
+        )  # fmt: skip
+
+
+def topic_figures(ws: Workspace, name: str, per: Period) -> TopicFigures:
+    """One topic's figures over ``per`` (daily buckets) and its spikes
+    explained, in no language."""
     from veille.analytics import tops
-    from veille.analytics.findings import findings
     from veille.analytics.topics import topic_scope
     from veille.analytics.volume import volume
     from veille.query.topics import get_topic
@@ -140,23 +175,21 @@ def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSumm
     figures, sentiment, previous, split = tops.headline_and_sentiment(
         store, scope, per, ("platform",), posts_only=True
     )
-    platforms = split["platform"]
     spikes = [
         _explain(ws, scope, vol.points[i].start, vol.points[i].posts, usual, z)
         for i, usual, z in find_spikes(vol)
     ]
     org = ws.settings.organization
-    data = {
-        "about": name,
-        "is_brand": bool(org.brand_topic) and org.brand_topic == name,
-        "headline": figures,
-        "platforms": platforms,
-        "sentiment": sentiment,
-        "previous_sentiment": previous,
-        "peak": None,
-    }
-    said = findings(data, lang)
-    return TopicSummary(name, topic.query, vol, figures, platforms, sentiment, spikes, said)
+    is_brand = bool(org.brand_topic) and org.brand_topic == name
+    return TopicFigures(
+        name, topic.query, vol, figures, split["platform"], sentiment, previous, spikes, is_brand
+    )
+
+
+def topic_summary(ws: Workspace, name: str, per: Period, lang: str) -> TopicSummary:
+    """One topic's figures over ``per`` (daily buckets), its spikes
+    explained and the findings a report would state."""
+    return topic_figures(ws, name, per).summary(lang)
 
 
 def topics_seen(ws: Workspace) -> tuple[Any, ...]:
@@ -173,9 +206,38 @@ def topics_seen(ws: Workspace) -> tuple[Any, ...]:
     )
 
 
-def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") -> Overview:
-    """Every saved topic (up to :data:`TOPICS_SHOWN`) over the period, and
-    their share of voice."""
+@dataclass(frozen=True)
+class OverviewFigures:
+    """What the dashboard reads from the posts over one period, in no
+    language: read once for every viewer, worded in each viewer's
+    (:meth:`worded`) without reading the posts again."""
+
+    period: Period
+    period_text: str
+    topics: list[TopicFigures]
+    voices: list[Voice]
+    more: list[str]
+    brand: str | None
+    uneven: list[UnevenSource]
+
+    def worded(self, lang: str) -> Overview:
+        """The overview in ``lang``: each topic's findings and the share of
+        voice's warnings as sentences of that language."""
+        return Overview(
+            self.period,
+            self.period_text,
+            [t.summary(lang) for t in self.topics],
+            self.voices,
+            self.more,
+            self.brand,
+            [u.message(lang) for u in self.uneven],
+        )
+
+
+def overview_figures(ws: Workspace, period_text: str = "last-30d") -> OverviewFigures:
+    """Every saved topic's figures (up to :data:`TOPICS_SHOWN`) over the
+    period, and their share of voice, as read from the posts: the same in
+    every language."""
     from veille.analytics.topics import topic_scope
     from veille.analytics.volume import share_of_voice, uneven_sources
     from veille.errors import UsageError, tr
@@ -190,7 +252,7 @@ def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") 
     per = period(ws, period_text)  # FROM..TO: the days, in the workspace's time zone
     names = [t.name for t in list_topics(ws.state)]
     shown, more = names[:TOPICS_SHOWN], names[TOPICS_SHOWN:]
-    summaries = [topic_summary(ws, n, per, lang) for n in shown]
+    topics = [topic_figures(ws, n, per) for n in shown]
     # The brand against its competitors when the organization names them, as
     # ``veille sov`` and the API compare (a sector topic holds the others: it
     # is no competitor); else the topics shown, among themselves.
@@ -201,5 +263,11 @@ def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") 
         compared, brand = (shown if len(shown) > 1 else []), None
     scopes = {n: topic_scope(ws.store, n) for n in compared}
     voices = share_of_voice(ws.store, scopes, per) if scopes else []
-    warnings = [u.message(lang) for u in uneven_sources(ws.store, scopes, per)] if scopes else []
-    return Overview(per, period_text, summaries, voices, more, brand, warnings)
+    uneven = uneven_sources(ws.store, scopes, per) if scopes else []
+    return OverviewFigures(per, period_text, topics, voices, more, brand, uneven)
+
+
+def overview(ws: Workspace, period_text: str = "last-30d", *, lang: str = "en") -> Overview:
+    """Every saved topic (up to :data:`TOPICS_SHOWN`) over the period, and
+    their share of voice, worded in ``lang``."""
+    return overview_figures(ws, period_text).worded(lang)

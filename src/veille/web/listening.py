@@ -173,6 +173,8 @@ class Recent:
         self._items: OrderedDict[Any, tuple[float, Any, Any]] = OrderedDict()
         self._making: set[Any] = set()
         self._first: dict[Any, _Making] = {}
+        # Those :meth:`current_since` is making (never stale: no refresh).
+        self._reading: dict[Any, _Making] = {}
         self._lock = threading.Lock()
         # The threads making the next answers (see :meth:`close`), and
         # whether the app stops: none is started then.
@@ -229,7 +231,9 @@ class Recent:
         """The answer kept for ``key`` if made within ``seconds`` for today,
         else made now (and kept): for an answer that others are made from (a
         report's figures, drawn in each language), which must not be older
-        than their minute. Never a stale one; two threads may make it at once."""
+        than their minute. Never a stale one; a thread asking while another
+        makes it waits for that one (the dashboard's figures in English and
+        in French, asked together as the server starts, were read twice)."""
         return self.current_since(key, make)[0]
 
     def current_since(self, key: Any, make: Callable[[], Any]) -> tuple[Any, float]:
@@ -237,19 +241,37 @@ class Recent:
         is drawn from it is as old (:class:`Aged`)."""
         import time
 
-        today = self.day() if self.day is not None else None
-        with self._lock:
-            found = self._items.get(key)
-            if (
-                found is not None
-                and time.monotonic() - found[0] < self.seconds
-                and found[2] == today
-            ):
-                return found[1], found[0]
-        at = time.monotonic()
-        value = make()
-        self._keep(key, Aged(value, at), today)
-        return value, at
+        while True:
+            today = self.day() if self.day is not None else None
+            with self._lock:
+                found = self._items.get(key)
+                if (
+                    found is not None
+                    and time.monotonic() - found[0] < self.seconds
+                    and found[2] == today
+                ):
+                    return found[1], found[0]
+                making = self._reading.get(key)
+                mine = making is None
+                if making is None:
+                    making = self._reading[key] = _Making()
+            if mine:
+                break
+            making.done.wait()
+            if making.made:
+                made: tuple[Any, float] = making.value
+                return made
+            # Its maker failed: this thread tries (and meets the error itself).
+        try:
+            at = time.monotonic()
+            value = make()
+            self._keep(key, Aged(value, at), today)
+            making.value, making.made = (value, at), True
+            return value, at
+        finally:
+            with self._lock:
+                del self._reading[key]
+            making.done.set()
 
     def _make(self, key: Any, make: Callable[[], Any], day: Any) -> None:
         try:

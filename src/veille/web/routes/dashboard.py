@@ -16,14 +16,31 @@ from veille.errors import UsageError
 from veille.i18n import LANGUAGES, format_change, format_signed
 from veille.services import dashboard as dashboard_service
 from veille.web.deps import Viewer, lang, render
-from veille.web.listening import app_charts, app_recent, checked_period, recent
+from veille.web.listening import Aged, app_charts, app_recent, checked_period, recent
 
 router = APIRouter()
 
 
-def _overview(app: Any, chosen: str, language: str) -> tuple[Any, list[Any], Any]:
+def _figures(app: Any, chosen: str, topics: tuple[Any, ...]) -> tuple[Any, float]:
+    """The dashboard's figures for ``chosen`` (read from the posts at most
+    once a minute, for every viewer whatever their language) and when they
+    were read (``time.monotonic()``)."""
     ws = app.state.workspace
-    found = dashboard_service.overview(ws, chosen, lang=language)
+    # Never a stale one (the pages drawn from them are kept their minute);
+    # one viewer reads them, another arriving meanwhile waits for those.
+    found: tuple[Any, float] = app_recent(app, "dashboard-figures").current_since(
+        (chosen, topics), lambda: dashboard_service.overview_figures(ws, chosen)
+    )
+    return found
+
+
+def _overview(app: Any, chosen: str, language: str, topics: tuple[Any, ...]) -> Aged:
+    """The dashboard in ``language``: the figures read for every language,
+    worded and charted in this one. As old as those figures (:class:`Aged`):
+    a page drawn from figures read 59 s before is not kept a minute more."""
+    ws = app.state.workspace
+    figures, read_at = _figures(app, chosen, topics)
+    found = figures.worded(language)
     draw = app_charts(app)
     tz = ws.settings.workspace.timezone
     cards = []
@@ -41,7 +58,7 @@ def _overview(app: Any, chosen: str, language: str) -> tuple[Any, list[Any], Any
         if any(v.share is not None for v in found.voices)
         else None  # nothing posted: no bars to draw (the table says "–")
     )
-    return found, cards, sov_svg
+    return Aged((found, cards, sov_svg), read_at)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -61,10 +78,13 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
         )  # fmt: skip
     # The same figures and charts for every viewer: made once a minute at most,
     # and again at once when the topics change (else a topic just created is
-    # missing, or "No topic yet" is said beside the topics page's list).
+    # missing, or "No topic yet" is said beside the topics page's list). The
+    # figures are read once for both languages (a French viewer after an
+    # English one read them all again, and could see a post the other did
+    # not); each language's words and charts are kept beside them.
     topics = dashboard_service.topics_seen(request.app.state.workspace)
     found, cards, sov_svg = recent(request, "dashboard").get(
-        (chosen, language, topics), lambda: _overview(request.app, chosen, language)
+        (chosen, language, topics), lambda: _overview(request.app, chosen, language, topics)
     )
     return render(
         request,
@@ -88,15 +108,15 @@ DEFAULT_PERIOD = "last-30d"
 
 
 def warm(app: Any) -> None:
-    """Make the default view's figures now, as a visitor's request would, in
-    the workspace's language and then the other: ``veille serve`` calls it on
-    a thread when it starts, so that the first visitor of a large workspace
-    does not wait for every panel to be computed (seconds over a million
-    posts)."""
+    """Make the default view now, as a visitor's request would, in the
+    workspace's language and then the other, from figures read once:
+    ``veille serve`` calls it on a thread when it starts, so that the first
+    visitor of a large workspace does not wait for every panel to be
+    computed (seconds over a million posts)."""
     first = app.state.workspace.settings.workspace.ui_language
     topics = dashboard_service.topics_seen(app.state.workspace)
     for language in sorted(LANGUAGES, key=lambda code: code != first):
         app_recent(app, "dashboard").get(
             (DEFAULT_PERIOD, language, topics),
-            functools.partial(_overview, app, DEFAULT_PERIOD, language),
+            functools.partial(_overview, app, DEFAULT_PERIOD, language, topics),
         )
