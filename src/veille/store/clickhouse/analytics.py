@@ -163,6 +163,26 @@ class ClickHouseAnalytics(ClickHouseTops):
             params.update(purged[1])
         return known_totals(self.rows(sql, params))
 
+    def gave_counts(self, scope: Scope) -> tuple[bool, bool]:
+        """Whether some post of ``scope`` (bounded to a period) gave like,
+        share and reply counts, and some its author's follower count, from
+        ``post_rollup`` (its ``counted`` and ``followed``); where the rollup
+        does not answer, ``(True, True)`` unread (the caller then asks the
+        posts, as it would without this). A top list read from a rollup that
+        keeps an unknown count as 0 needs not ask the posts which 0s are
+        known where none can be (a workspace of feeds)."""
+        f = scope.flt
+        if (
+            scope.restricted
+            or f.since is None
+            or f.until is None
+            or any(int(t.timestamp()) % QUARTER for t in (f.since, f.until))
+            or len(rollup_dims(f, ())) > 2
+        ):
+            return (True, True)
+        rows = self._rollup_totals(scope, (), False)
+        return (rows[0][-2] is not None, rows[0][-1] is not None) if rows else (False, False)
+
     def _rollup_totals(
         self, scope: Scope, dims: tuple[str, ...], buckets: Any
     ) -> list[tuple[Any, ...]]:

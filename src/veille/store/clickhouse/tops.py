@@ -58,6 +58,8 @@ class ClickHouseTops(ClickHousePeople):
 
         def source(self, scope: Scope) -> tuple[str, str, dict[str, Any]]: ...
 
+        def gave_counts(self, scope: Scope) -> tuple[bool, bool]: ...
+
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
     ) -> list[AuthorFigures]:
@@ -65,7 +67,12 @@ class ClickHouseTops(ClickHousePeople):
             return self._authors_given(scope, period, shown)
 
         return top_authors_known(
-            lambda exact: self._top_authors(scope, period, by, limit, exact=exact), by, limit, given
+            lambda exact: self._top_authors(scope, period, by, limit, exact=exact),
+            by,
+            limit,
+            given,
+            rolled=whole_days(scope.during(period)) is not None,
+            gave=lambda: self.gave_counts(scope.during(period)),
         )
 
     def _authors_given(self, scope: Scope, period: Period, handles: list[str]) -> Given:
@@ -83,10 +90,10 @@ class ClickHouseTops(ClickHousePeople):
 
     def _top_authors(
         self, scope: Scope, period: Period, by: str, limit: int, *, exact: bool = False
-    ) -> list[tuple[str, str, str | None, int, int, int]]:
+    ) -> list[tuple[str, str, str | None, int, int | None, int | None]]:
         """The best authors, from the rollups where they answer (an unknown
         count there is 0), else (or ``exact``) from the posts, an unknown
-        count ranked after every known one."""
+        count (``None``) ranked after every known one."""
         order = _AUTHOR_ORDERS[by]
         days = None if exact else whole_days(scope.during(period))
         if days is not None:
@@ -112,6 +119,7 @@ class ClickHouseTops(ClickHousePeople):
                 "LIMIT {lim:UInt64}",
                 {**params, "lim": limit},
             )
+            return [(pf, h, name, int(n), e, f) for pf, h, name, n, e, f in rows]
         return [(pf, h, name, n, e or 0, f or 0) for pf, h, name, n, e, f in rows]
 
     def author_count(self, scope: Scope, period: Period) -> int:
@@ -137,16 +145,21 @@ class ClickHouseTops(ClickHousePeople):
         def given(shown: list[str]) -> set[str]:
             return self._entities_given(scope, kind, shown)
 
+        rolled = kind in rollups.ENTITY_POST and whole_days(scope, platforms=False) is not None
         return top_entities_known(
-            lambda exact: self._top_entities(scope, kind, limit, exact=exact), limit, given
+            lambda exact: self._top_entities(scope, kind, limit, exact=exact),
+            limit,
+            given,
+            rolled=rolled,
+            gave=lambda: self.gave_counts(scope)[0],
         )
 
     def _top_entities(
         self, scope: Scope, kind: str, limit: int | None, *, exact: bool = False
-    ) -> list[tuple[str, int, int]]:
+    ) -> list[tuple[str, int, int | None]]:
         """The values held by the most posts, from the entity rollup where it
         answers (an unknown count there is 0), else (or ``exact``) from the
-        posts, an unknown engagement after every known one."""
+        posts, an unknown engagement (``None``) after every known one."""
         # Every value when limit is None.
         cut, lim = ("", {}) if limit is None else (" LIMIT {lim:UInt64}", {"lim": limit})
         rolled = kind in rollups.ENTITY_POST and not exact
@@ -168,6 +181,7 @@ class ClickHouseTops(ClickHousePeople):
                 f"WHERE {where})) GROUP BY k ORDER BY n DESC, se DESC NULLS LAST, k" + cut,
                 {**params, **lim},
             )
+            return [(v, int(n), None if e is None else int(e)) for v, n, e in rows]
         return [(v, int(n), int(e or 0)) for v, n, e in rows]
 
     def _entities_given(self, scope: Scope, kind: str, values: list[str]) -> set[str]:
@@ -185,22 +199,35 @@ class ClickHouseTops(ClickHousePeople):
     def top_clusters(
         self, scope: Scope, *, by: str = "reach", limit: int = 10
     ) -> list[ClusterFigures]:
-        found = clusters_known(
-            self._top_clusters(scope, by, limit),
-            by,
-            lambda shown: self._clusters_given(scope, shown),
-        )
-        if by != "posts" and cut_among_unknown(found, 2 if by == "reach" else 3, limit):
+        told: list[tuple[bool, bool]] = []
+
+        def gave() -> tuple[bool, bool]:
+            # Read once, only where a 0 is shown: no post of the scope gave
+            # counts (a feed's) or a follower count, and no 0 is known.
+            if not told:
+                told.append(self.gave_counts(scope))
+            return told[0]
+
+        def given(shown: list[str]) -> Given:
+            return self._clusters_given(scope, shown)
+
+        found = clusters_known(self._top_clusters(scope, by, limit), by, given, gave)
+        at = 2 if by == "reach" else 3
+        if (
+            by != "posts"
+            and cut_among_unknown(found, at, limit)
+            and gave()[1 if by == "reach" else 0]
+        ):
             exact = self._top_clusters(scope, by, limit, exact=True)
-            found = clusters_known(exact, by, lambda shown: self._clusters_given(scope, shown))
+            found = clusters_known(exact, by, given, gave)
         return found
 
     def _top_clusters(
         self, scope: Scope, by: str, limit: int, *, exact: bool = False
-    ) -> list[tuple[str, int, int, int, tuple[str, ...], Post]]:
+    ) -> list[tuple[str, int, int | None, int | None, tuple[str, ...], Post]]:
         """The best clusters, from the cluster rollup where it answers (an
         unknown count there is 0), else (or ``exact``) from the posts, an
-        unknown count ranked after every known one."""
+        unknown count (``None``) ranked after every known one."""
         order = {"reach": "r", "posts": "n", "engagement": "e"}[by]
         days = None if exact else whole_days(scope)
         if days is None:
@@ -217,24 +244,27 @@ class ClickHouseTops(ClickHousePeople):
             # Read whole within their time range (a lookup by id alone reads
             # every part).
             firsts = {p.id: p for p in self.posts_at([r[5] for r in rows])}
-            rows = [[*r[:5], r[5][0]] for r in rows]
-        else:
-            union = days.union(
-                "cluster_rollup",
-                rollups.CLUSTER_ROLLUP,
-                rollups.CLUSTER_POST,
-                extra="isNotNull(cluster_id)",
-            )
-            rows = self.rows(
-                "SELECT c, sum(p) AS n, sum(rr) AS r, sum(ee) AS e, groupArray(pf) "
-                "FROM (SELECT cluster_id AS c, platform AS pf, sum(posts) AS p, "
-                f"sum(reach) AS rr, sum(engagement) AS ee FROM ({union}) GROUP BY c, pf "
-                f"HAVING p > 0) GROUP BY c ORDER BY {order} DESC, n DESC, c LIMIT {{lim:UInt64}}",
-                {**days.params, "lim": limit},
-            )
-            firsts = self._first_posts(scope, [r[0] for r in rows])
-            rows = [[*r, firsts[r[0]].id] for r in rows]
-            firsts = {p.id: p for p in firsts.values()}
+            # Read from the posts: an unknown count is None already.
+            return [
+                (key, int(n), r, e, tuple(sorted(pf)), firsts[first[0]])
+                for key, n, r, e, pf, first in rows
+            ]
+        union = days.union(
+            "cluster_rollup",
+            rollups.CLUSTER_ROLLUP,
+            rollups.CLUSTER_POST,
+            extra="isNotNull(cluster_id)",
+        )
+        rows = self.rows(
+            "SELECT c, sum(p) AS n, sum(rr) AS r, sum(ee) AS e, groupArray(pf) "
+            "FROM (SELECT cluster_id AS c, platform AS pf, sum(posts) AS p, "
+            f"sum(reach) AS rr, sum(engagement) AS ee FROM ({union}) GROUP BY c, pf "
+            f"HAVING p > 0) GROUP BY c ORDER BY {order} DESC, n DESC, c LIMIT {{lim:UInt64}}",
+            {**days.params, "lim": limit},
+        )
+        firsts = self._first_posts(scope, [r[0] for r in rows])
+        rows = [[*r, firsts[r[0]].id] for r in rows]
+        firsts = {p.id: p for p in firsts.values()}
         return [
             (key, int(n), int(r or 0), int(e or 0), tuple(sorted(pf)), firsts[first])
             for key, n, r, e, pf, first in rows

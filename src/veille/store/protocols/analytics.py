@@ -126,6 +126,7 @@ def authors_known(
     rows: Sequence[tuple[str, str, str | None, int, int | None, int | None]],
     by: str,
     given: Callable[[list[str]], Given],
+    gave: Callable[[], tuple[bool, bool]] = lambda: (True, True),
 ) -> list[AuthorFigures]:
     """Top authors' rows (``(platform, handle, name, posts, engagement,
     followers)``, best first by ``by``) with ``None`` where a count is
@@ -134,18 +135,32 @@ def authors_known(
     period), and a 0 no post gave becomes ``None``. Unknown is not zero (a
     feed gives no count) and ranks after every known value, a 0 included:
     among the rows read, a quiet account before a blog. A path that told
-    already (the posts read) passes ``None`` where it is unknown."""
-    handles = sorted({r[1] for r in rows if r[4] == 0 or r[5] == 0})
+    already (the posts read) passes ``None`` where it is unknown.
+
+    ``gave`` says (from a rollup, without reading the posts) whether any post
+    of the period gave counts, and any a follower count: where none did, a 0
+    is unknown without asking ``given`` (a workspace of feeds only)."""
+    zeros = any(r[4] == 0 or r[5] == 0 for r in rows)
+    counts_some, followers_some = gave() if zeros else (True, True)
+    handles = sorted(
+        {r[1] for r in rows if (counts_some and r[4] == 0) or (followers_some and r[5] == 0)}
+    )
     told = given(handles) if handles else {}
     out: list[AuthorFigures] = []
     for pf, h, n, c, e, f in rows:
         counts, followed = told.get((pf, h), (False, False))
         out.append((pf, h, n, c, _known(e, counts), _known(f, followed)))
+    return _ranked_authors(out, by)
+
+
+def _ranked_authors(rows: list[AuthorFigures], by: str) -> list[AuthorFigures]:
+    """``rows`` (labelled) best first by ``by``, an unknown value after every
+    known one, then posts, handle, platform."""
     if by in ("engagement", "followers"):
-        out.sort(
+        rows.sort(
             key=lambda r: (unknown_last(r[4] if by == "engagement" else r[5]), -r[3], r[1], r[0])
         )
-    return out
+    return rows
 
 
 def cut_among_unknown(rows: Sequence[Sequence[Any]], at: int, limit: int | None) -> bool:
@@ -162,15 +177,31 @@ def top_authors_known(
     by: str,
     limit: int,
     given: Callable[[list[str]], Given],
+    *,
+    rolled: bool = True,
+    gave: Callable[[], tuple[bool, bool]] = lambda: (True, True),
 ) -> list[AuthorFigures]:
     """The top authors as every store composes them: ``read(False)`` (the
-    store's rows, from its rollups where they answer) labelled by
+    store's rows, from its rollups where they answer: ``rolled``) labelled by
     :func:`authors_known`; read again with ``read(True)`` (exactly, from the
     posts) where the list ends on an unknown count a known 0 may have been
-    cut for (:func:`cut_among_unknown`)."""
-    found = authors_known(read(False), by, given)
-    if by != "posts" and cut_among_unknown(found, 4 if by == "engagement" else 5, limit):
-        found = authors_known(read(True), by, given)
+    cut for (:func:`cut_among_unknown`), which cannot be where no post of the
+    period gave that count (``gave``, read from a rollup). Rows read from the
+    posts (not ``rolled``) say unknown themselves (``None``) and are ranked
+    exactly: neither asked again nor read again."""
+    if not rolled:
+        return _ranked_authors([tuple(r) for r in read(False)], by)  # type: ignore[misc]
+    told: list[tuple[bool, bool]] = []
+
+    def gave_once() -> tuple[bool, bool]:
+        if not told:
+            told.append(gave())
+        return told[0]
+
+    found = authors_known(read(False), by, given, gave_once)
+    at = 4 if by == "engagement" else 5
+    if by != "posts" and cut_among_unknown(found, at, limit) and gave_once()[at - 4]:
+        found = authors_known(read(True), by, given, gave_once)
     return found
 
 
@@ -178,29 +209,52 @@ def top_entities_known(
     read: Callable[[bool], Sequence[tuple[str, int, int | None]]],
     limit: int | None,
     given: Callable[[list[str]], set[str]],
+    *,
+    rolled: bool = True,
+    gave: Callable[[], bool] = lambda: True,
 ) -> list[tuple[str, int, int | None]]:
     """The top hashtags, domains, links or mentions as every store composes
     them: ``read(False)`` labelled by :func:`entities_known`, read again with
-    ``read(True)`` (exactly) where the list ends on an unknown engagement."""
-    found = entities_known(read(False), given)
-    if cut_among_unknown(found, 2, limit):
-        found = entities_known(read(True), given)
+    ``read(True)`` (exactly) where the list ends on an unknown engagement,
+    unless no post of the scope gave counts (``gave``, read from a rollup).
+    Rows read from the posts (not ``rolled``) are taken as they are."""
+    if not rolled:
+        return _ranked_entities(list(read(False)))
+    told: list[bool] = []
+
+    def gave_once() -> bool:
+        if not told:
+            told.append(gave())
+        return told[0]
+
+    found = entities_known(read(False), given, gave_once)
+    if cut_among_unknown(found, 2, limit) and gave_once():
+        found = entities_known(read(True), given, gave_once)
     return found
 
 
 def entities_known(
-    rows: Sequence[tuple[str, int, int | None]], given: Callable[[list[str]], set[str]]
+    rows: Sequence[tuple[str, int, int | None]],
+    given: Callable[[list[str]], set[str]],
+    gave: Callable[[], bool] = lambda: True,
 ) -> list[tuple[str, int, int | None]]:
     """Hashtags', domains', links' or mentions' rows ``(value, posts,
     engagement)`` with ``None`` engagement where none of the value's posts
     gave counts (``given``: the values shown with 0 that a post of the period
-    gave counts for); by posts, then engagement (unknown after a known 0),
-    then value."""
+    gave counts for; not asked where ``gave`` says no post of the scope gave
+    counts); by posts, then engagement (unknown after a known 0), then value."""
     zeros = sorted({v for v, _n, e in rows if e == 0})
-    told = given(zeros) if zeros else set()
-    out = [(v, n, _known(e, v in told)) for v, n, e in rows]
-    out.sort(key=lambda r: (-r[1], unknown_last(r[2]), r[0]))
-    return out
+    told = given(zeros) if zeros and gave() else set()
+    return _ranked_entities([(v, n, _known(e, v in told)) for v, n, e in rows])
+
+
+def _ranked_entities(
+    rows: list[tuple[str, int, int | None]],
+) -> list[tuple[str, int, int | None]]:
+    """``rows`` (labelled) by posts, then engagement (unknown after a known
+    0), then value."""
+    rows.sort(key=lambda r: (-r[1], unknown_last(r[2]), r[0]))
+    return rows
 
 
 ClusterFigures = tuple[str, int, "int | None", "int | None", tuple[str, ...], "Post"]
@@ -210,13 +264,20 @@ def clusters_known(
     rows: Sequence[tuple[str, int, int | None, int | None, tuple[str, ...], Post]],
     by: str,
     given: Callable[[list[str]], Given],
+    gave: Callable[[], tuple[bool, bool]] = lambda: (True, True),
 ) -> list[ClusterFigures]:
     """Story clusters' rows ``(cluster, posts, reach, engagement, platforms,
     earliest post)`` with ``None`` reach where none of the cluster's posts
     gave a follower count and ``None`` engagement where none gave counts
-    (``given``: the store's query over the clusters shown with a 0); best
-    first by ``by``, an unknown value after every known one."""
-    keys = sorted({r[0] for r in rows if r[2] == 0 or r[3] == 0})
+    (``given``: the store's query over the clusters shown with a 0; ``gave``
+    as :func:`authors_known`'s: whether any post of the scope gave counts,
+    and any a follower count); best first by ``by``, an unknown value after
+    every known one."""
+    zeros = any(r[2] == 0 or r[3] == 0 for r in rows)
+    counts_some, followers_some = gave() if zeros else (True, True)
+    keys = sorted(
+        {r[0] for r in rows if (followers_some and r[2] == 0) or (counts_some and r[3] == 0)}
+    )
     told = given(keys) if keys else {}
     out: list[ClusterFigures] = []
     for key, n, r, e, pf, first in rows:

@@ -172,7 +172,12 @@ class SQLiteTops(SQLiteVolume):
             if sel is not None:  # the copy records which posts gave counts
                 return columns.top_authors(sel, by, limit)
         return top_authors_known(
-            lambda exact: self._top_authors(scope, period, by, limit, exact=exact), by, limit, given
+            lambda exact: self._top_authors(scope, period, by, limit, exact=exact),
+            by,
+            limit,
+            given,
+            rolled=rollup_topic(scope) is not None,
+            gave=lambda: self.gave_counts(scope.during(period)),
         )
 
     def _authors_given(self, scope: Scope, period: Period, handles: list[str]) -> Given:
@@ -252,7 +257,11 @@ class SQLiteTops(SQLiteVolume):
             if sel is not None:  # the copy records which posts gave counts
                 return columns.top_entities(sel, kind, limit)
         return top_entities_known(
-            lambda exact: self._top_entities(scope, kind, limit, exact=exact), limit, given
+            lambda exact: self._top_entities(scope, kind, limit, exact=exact),
+            limit,
+            given,
+            rolled=bool(rolled),
+            gave=lambda: self.gave_counts(scope)[0],
         )
 
     def _top_entities(

@@ -211,6 +211,22 @@ class SQLiteVolume(columns.KeepsColumns):
         sql = f"SELECT {sel} FROM posts p WHERE {where}{group}"
         return [r for r in conn.execute(sql, params).fetchall() if r[-m]]
 
+    def gave_counts(self, scope: Scope) -> tuple[bool, bool]:
+        """Whether some post of ``scope`` (bounded to a period) gave like,
+        share and reply counts, and some its author's follower count, from
+        the post or topic rollup (its ``counted`` and ``followed``); where no
+        rollup answers, ``(True, True)`` unread (the caller then asks the
+        posts, as it would without this). A top list read from a rollup that
+        keeps an unknown count as 0 needs not ask the posts which 0s are
+        known where none can be (a workspace of feeds)."""
+        f = scope.flt
+        if f.since is None or f.until is None:
+            return (True, True)
+        if _split_at_quarters(scope, ()) is None and not _rollup_answers(scope, ()):
+            return (True, True)
+        rows = self.post_totals(scope, coverage=True)
+        return (bool(rows[0][-2]), bool(rows[0][-1])) if rows else (False, False)
+
     def posts_per_bucket(
         self, scope: Scope, period: Period, buckets: Any, starts: list[datetime]
     ) -> list[tuple[int, int]]:
