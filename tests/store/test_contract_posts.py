@@ -204,3 +204,35 @@ def test_forgetting_a_person_every_version_and_old_posts(post_store: PostStore) 
     assert post_store.delete_posts_before(cutoff).posts == 1
     assert post_store.get_post("mastodon:b2") is None and post_store.count_posts() == 2
     assert post_store.delete_posts_before(cutoff).posts == 0
+
+
+def test_post_count_is_what_post_totals_count(post_store: PostStore) -> None:
+    """``post_count`` (what sizes a trends sample) counts what
+    ``post_totals`` counts and what the query matches, for ad-hoc queries
+    the full-text index answers alone (a word, ``a OR b``, a phrase, a
+    prefix, a negation) and those it does not (a language, a platform, a
+    number), over a period, a period without a match and every post."""
+    from veille.analytics.scope import Period, Scope
+    from veille.analytics.topics import query_scope
+
+    posts = _corpus()
+    post_store.upsert_posts(posts)
+    periods = [
+        Period(T0 + timedelta(days=10, minutes=7), T0 + timedelta(days=25)),
+        Period(T0 - timedelta(days=30), T0 - timedelta(days=1)),
+        Period(T0 - timedelta(days=1), T0 + timedelta(days=400)),
+    ]
+    texts = ["lumio", "lumio OR vexa", '"fibre client"', "res*", "lumio -promo",
+             "reseau lang:fr", "panne platform:bluesky", "likes:>=30 offre"]  # fmt: skip
+    for text in texts:
+        q = compile_query(text)
+        for period in periods:
+            scope = query_scope(post_store, text).during(period)
+            want = sum(
+                1 for p in posts if q.matches(p) and period.since <= p.published_at < period.until
+            )
+            rows = post_store.post_totals(scope)
+            assert (rows[0][-3] if rows else 0) == want, (text, period)
+            assert post_store.post_count(scope) == want, (text, period)
+    assert post_store.post_count(Scope()) == len(posts)
+    assert post_store.post_count(Scope().during(periods[1])) == 0

@@ -49,7 +49,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 # Each page, and the store call made inside the route's own ``except
 # VeilleError`` (the calls before it fail to the 503 page anyway).
 PAGES = [
-    ("GET", "/trends?query=lumio", {}, "post_totals"),
+    ("GET", "/trends?query=lumio", {}, "post_count"),
     ("GET", "/influencers?query=lumio", {}, "author_activity"),
     ("GET", "/stream?q=lumio", {}, "search"),
     ("POST", "/topics/new", {"name": "lumio", "query": "lumio"}, "create_topic"),

@@ -27,7 +27,6 @@ from functools import lru_cache
 from typing import Any
 
 from veille.analytics.scope import Period, Scope
-from veille.analytics.volume import grouped
 from veille.models import Post, PostTerms
 from veille.store.protocols.analytics import STORY_SAMPLE, StoryTerms, count_terms
 from veille.textnorm import TEXT_WORD_RE, fold, looks_like_name, visible
@@ -329,8 +328,10 @@ def trending_terms(
         base = base.previous()
     baseline = Period(base.since, period.since)
     whole = scope.during(Period(baseline.since, period.until))
-    counted = grouped(store, whole)
-    total = counted[0][-3] if counted else 0
+    # Only the count sizes the sample: the store counts it the cheapest way
+    # it knows (an ad-hoc query's full-text index on SQLite), not reading
+    # each match's engagement and reach as ``grouped`` would.
+    total = store.post_count(whole)
     keep = STORY_SAMPLE if total <= max_posts else max(1, STORY_SAMPLE * max_posts // total)
     split = int(period.since.timestamp())
     if extract:

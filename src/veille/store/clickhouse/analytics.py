@@ -113,6 +113,12 @@ class ClickHouseAnalytics(ClickHouseTops):
     ) -> list[tuple[Any, ...]]:
         return self._totals(scope, dims, buckets)
 
+    def post_count(self, scope: Scope) -> int:
+        """``post_totals(scope)``'s posts, without summing engagement and
+        reach (a count needs neither)."""
+        rows = self._totals(scope, (), False, counts_only=True)
+        return int(rows[0][-3]) if rows else 0
+
     def _totals(
         self, scope: Scope, dims: tuple[str, ...], buckets: Any, *, counts_only: bool = False
     ) -> list[tuple[Any, ...]]:

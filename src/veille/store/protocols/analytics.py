@@ -345,6 +345,13 @@ class AnalyticsPosts(Protocol):
         numbers, after its ``keys()``)."""
         ...
 
+    def post_count(self, scope: Scope) -> int:
+        """How many posts ``scope`` holds: the posts of ``post_totals(scope)``
+        (0 when it has no row), counted the cheapest way the backend knows
+        (an ad-hoc query of words on SQLite: its full-text index alone). What
+        sizes a trends sample, where engagement and reach are not read."""
+        ...
+
     def posts_per_bucket(
         self, scope: Scope, period: Period, buckets: Any, starts: list[datetime]
     ) -> list[tuple[int, int]]:

@@ -66,8 +66,7 @@ class SQLiteTops(SQLiteVolume):
     """The best of a scope, by a measure."""
 
     def _count(self, scope: Scope) -> int:
-        rows = self.post_totals(scope)
-        return int(rows[0][-3]) if rows else 0
+        return self.post_count(scope)
 
     def _walk_index(self, scope: Scope) -> bool | None:
         """Whether walking an engagement/reach index beats reading the period:

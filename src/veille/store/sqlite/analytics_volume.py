@@ -30,6 +30,7 @@ from veille.store.sqlite.filters import filter_sql
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
+    from veille.store.base import PostFilter
 
 # Above this many buckets, one pass over the matches beats a count per bucket.
 COUNT_PER_BUCKET = 400
@@ -110,6 +111,32 @@ def _merged(rows: list[tuple[Any, ...]], *, measures: int) -> list[tuple[Any, ..
 
 class SQLiteVolume(columns.KeepsColumns):
     """Counts of posts, engagement and reach, grouped."""
+
+    if TYPE_CHECKING:  # provided by the search class the store mixes in
+
+        def _index_count(self, match: str, flt: PostFilter | None) -> int | None:
+            """Posts of ``flt``'s period holding the full-text ``match``."""
+            ...
+
+    def post_count(self, scope: Scope) -> int:
+        """How many posts ``scope`` holds (``post_totals(scope)``'s posts).
+
+        An ad-hoc query that one FTS5 expression says whole (words, phrases,
+        prefixes; no platform, language or other restriction) is counted on
+        the full-text index alone, its period a range of the index's rowids
+        (posts are keyed by time): no post is read. At 1M posts, ``lumio OR
+        vexa`` over 30 days took about 0.27 s of CPU through ``post_totals``
+        (each match read for its engagement and reach, which a count does
+        not need). Anything else is ``post_totals``' count."""
+        f = scope.flt
+        if not (scope.topics or scope.words or scope.scan or f.platforms or f.languages):
+            match = fts_match(self.conn, scope)
+            if match is not None:
+                counted = self._index_count(match, f)
+                if counted is not None:
+                    return counted
+        rows = self.post_totals(scope)
+        return int(rows[0][-3]) if rows else 0
 
     def post_totals(
         self,
