@@ -188,9 +188,10 @@ def _posts_shown(
 ) -> dict[str, Any]:
     """The report's lists of posts: its top posts, its stories' earliest posts
     and its influencers' newest, each ranked and cut on the posts' keys, then
-    the posts shown read once, together (on ClickHouse, reading posts by key
-    four times, the stories' ten to show five, cost 80-110 ms of CPU at 2M
-    posts: see docs/api.md)."""
+    the posts shown read once, together, on the columns a list shows. On
+    ClickHouse the lists read posts by key four times, the stories' ten to
+    show five: 79-91 ms of CPU at 2M posts for the lists, 34-45 so (see
+    docs/api.md)."""
     scoped = scope.during(period)
     # Ranked by what the platforms counted: engagement, else reach; with
     # neither, no post stands out (a ranking of zeros listed the latest).
