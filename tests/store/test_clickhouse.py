@@ -211,6 +211,62 @@ def _assert_agree(ch: Any, lite: SQLiteStore, scope: Scope) -> None:
         got, want = ch.recent_posts_by(bounded, groups, n), lite.recent_posts_by(bounded, groups, n)
         assert [_ids(g) for g in got] == [_ids(w) for w in want]
         assert len(want[0]) == n and want[2] == []
+    _assert_shown_agree(ch, lite, bounded, groups)
+
+
+def _shown(post: Post) -> tuple[Any, ...]:
+    """What a list of posts (a report's) shows of a post."""
+    a, e = post.author, post.engagement
+    return (post.id, post.platform, post.url, a.handle, a.name, a.followers, post.title,
+            post.text, post.lang, post.published_at, e.likes, e.shares, e.replies, e.given,
+            post.cluster_id)  # fmt: skip
+
+
+def _assert_shown_agree(
+    ch: Any, lite: SQLiteStore, bounded: Scope, groups: list[list[tuple[str, str]]]
+) -> None:
+    """The lists as their posts' keys (ranked and cut, not read), then the
+    posts of all of them read in one call: the keys of the posts each list
+    reads whole, the same on both, and the posts read what a list shows of
+    them."""
+    from veille.store.protocols.analytics import PostKey, post_key
+
+    for store in (ch, lite):
+        keys: list[PostKey] = []
+        whole: list[Post] = []
+        for by in ("engagement", "reach"):
+            for unclustered in (False, True):
+                found = store.top_posts(bounded, by=by, limit=7, unclustered=unclustered)
+                got = store.top_post_keys(bounded, by=by, limit=7, unclustered=unclustered)
+                assert got == [post_key(p) for p in found], (store, by, unclustered)
+                keys, whole = [*keys, *got], [*whole, *found]
+        for by in ("reach", "posts", "engagement"):
+            clusters = store.top_clusters(bounded, by=by, limit=5)
+            got_c = store.top_cluster_keys(bounded, by=by, limit=5)
+            # A cluster is ranked by its own figures: its first post's key
+            # says where it is (the id and time), no more.
+            assert [(*r[:5], r[5][:2]) for r in got_c] == [
+                (*r[:5], post_key(r[5])[:2]) for r in clusters
+            ], (store, by)
+            keys, whole = [*keys, *(r[5] for r in got_c)], [*whole, *(r[5] for r in clusters)]
+        newest = store.recent_posts_by(bounded, groups, 2)
+        got_r = store.recent_post_keys_by(bounded, groups, 2)
+        assert [[k[:2] for k in ks] for ks in got_r] == [
+            [post_key(p)[:2] for p in ps] for ps in newest
+        ]
+        keys += [k for ks in got_r for k in ks]
+        whole += [p for ps in newest for p in ps]
+        assert len({k.id for k in keys}) > 5
+        # One read for every list, in the order asked; a post gone is left out.
+        gone = PostKey("gone", T0.timestamp())
+        read = store.posts_shown([gone, *keys])
+        assert [_shown(p) for p in read] == [_shown(p) for p in whole]
+    assert [k.id for k in ch.top_post_keys(bounded, limit=7)] == [
+        k.id for k in lite.top_post_keys(bounded, limit=7)
+    ]
+    assert [[k[:2] for k in ks] for ks in ch.recent_post_keys_by(bounded, groups, 1)] == [
+        [k[:2] for k in ks] for ks in lite.recent_post_keys_by(bounded, groups, 1)
+    ]
 
 
 def test_people_and_decisions_agree(stores: tuple[Any, SQLiteStore]) -> None:

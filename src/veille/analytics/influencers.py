@@ -446,7 +446,7 @@ def _ranked(
     if recent:
         groups = [list(i.accounts) for i in found]
         latest = store.recent_posts_by(scope.during(period), groups, recent)
-        found = [_with_recent(i, posts) for i, posts in zip(found, latest, strict=True)]
+        found = [with_recent(i, posts) for i, posts in zip(found, latest, strict=True)]
     return found
 
 
@@ -457,7 +457,8 @@ def _profile(url: str | None) -> str | None:
     return url
 
 
-def _with_recent(inf: Influencer, latest: Sequence[Post]) -> Influencer:
+def with_recent(inf: Influencer, latest: Sequence[Post]) -> Influencer:
+    """``inf`` with its newest posts ``latest`` (and its site, read from them)."""
     posts = tuple(latest)
     site = None
     if set(inf.platforms) & _SITE_PLATFORMS:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import (
@@ -25,7 +25,7 @@ from veille.analytics.volume import (
 from veille.errors import UsageError
 from veille.models import Post
 from veille.query.predicates import tag_key
-from veille.store.protocols.analytics import unknown_last
+from veille.store.protocols.analytics import PostKey, unknown_last
 
 TOP_POST_ORDERS = ("engagement", "reach")
 ENTITY_COLUMNS = ("hashtags", "domains", "links", "mentions")
@@ -173,13 +173,70 @@ def stories(
     found += [
         Story(p.id, 1, p.author.followers, p.engagement.known, (p.platform,), p) for p in single
     ]
+    return _best_stories(found, by, limit)
+
+
+@dataclass(frozen=True)
+class StoryKey:
+    """A :class:`Story` before its earliest post is read: that post's key."""
+
+    key: str
+    posts: int
+    reach: int | None
+    engagement: int | None
+    platforms: tuple[str, ...]
+    first: PostKey
+
+    def shown(self, post: Post) -> Story:
+        return Story(self.key, self.posts, self.reach, self.engagement, self.platforms, post)
+
+
+def story_keys(
+    store: Any, scope: Scope, period: Period, *, by: str = "reach", limit: int = 10
+) -> list[StoryKey]:
+    """:func:`stories`, ranked and cut on their posts' keys: only the
+    ``limit`` earliest posts shown are read then, with a page's other posts
+    (:func:`posts_shown`), not those of the ``limit`` best clusters and the
+    ``limit`` best posts outside them."""
+    if by not in ("reach", "posts", "engagement"):
+        raise UsageError(f"cannot rank stories by {by!r}", hint="Use reach, posts or engagement.")
+    scoped = scope.during(period)
+    found = [
+        StoryKey(key, n, reach, eng, platforms, first)
+        for key, n, reach, eng, platforms, first in store.top_cluster_keys(
+            scoped, by=by, limit=limit
+        )
+    ]
+    single = store.top_post_keys(
+        scoped, by="engagement" if by == "engagement" else "reach", limit=limit, unclustered=True
+    )
+    found += [StoryKey(k.id, 1, k.followers, k.engagement, (k.platform,), k) for k in single]
+    return _best_stories(found, by, limit)
+
+
+_S = TypeVar("_S", Story, StoryKey)
+
+
+def _best_stories(found: list[_S], by: str, limit: int) -> list[_S]:
+    """The ``limit`` best of ``found`` by ``by``, then copies, then the
+    earliest first post, then key."""
     key = {
         "reach": lambda s: unknown_last(s.reach),
-        "posts": lambda s: -s.posts,
+        "posts": lambda s: (False, -s.posts),
         "engagement": lambda s: unknown_last(s.engagement),
-    }
-    found.sort(key=lambda s: (key[by](s), -s.posts, s.first.published_at, s.key))
+    }[by]
+    found.sort(key=lambda s: (key(s), -s.posts, s.first.published_at, s.key))
     return found[:limit]
+
+
+def posts_shown(store: Any, keys: Iterable[PostKey]) -> dict[str, Post]:
+    """The posts of ``keys`` (each read once, in one call to the store), by id:
+    a page's lists (top posts, stories, influencers' newest) ranked on keys,
+    then read together (:meth:`AnalyticsPosts.posts_shown`)."""
+    unique = list({k.id: k for k in keys}.values())
+    if not unique:
+        return {}
+    return {p.id: p for p in store.posts_shown(unique)}
 
 
 def story_count(store: Any, scope: Scope, period: Period) -> int:

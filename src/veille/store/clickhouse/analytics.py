@@ -37,6 +37,7 @@ from veille.store.clickhouse.rollups import whole_days
 from veille.store.clickhouse.rows import READ_COLUMNS, to_post
 from veille.store.clickhouse.tops import AUTHORS, ENG, FOLLOWED, GIVEN, REACH, ClickHouseTops
 from veille.store.protocols.analytics import (
+    PostKey,
     figures_of,
 )
 
@@ -292,6 +293,23 @@ class ClickHouseAnalytics(ClickHouseTops):
         return self.posts_at(
             self.rows(f"SELECT id, published_at FROM {src} WHERE {where}{extra} {order}", params)
         )
+
+    def top_post_keys(
+        self, scope: Scope, *, by: str = "engagement", limit: int = 10, unclustered: bool = False
+    ) -> list[PostKey]:
+        """:meth:`top_posts` on the few columns a list ranks by: their rows
+        are read once, with the other lists' (:meth:`posts_shown`)."""
+        src, where, params = self.source(scope)
+        extra = " AND isNull(cluster_id)" if unclustered else ""
+        given = _POST_GIVEN[by]
+        params["lim"] = limit
+        rows = self.rows(
+            f"SELECT id, published_at, platform, author_followers, "
+            f"if(counts_given != 0, {ENG}, NULL) FROM {src} WHERE {where}{extra} "
+            f"ORDER BY {_POST_ORDERS[by]} DESC, {given} DESC, {NEWEST} LIMIT {{lim:UInt64}}",
+            params,
+        )
+        return [PostKey(i, int(at), pf, f, e) for i, at, pf, f, e in rows]
 
     def story_count(self, scope: Scope) -> int:
         days = whole_days(scope)

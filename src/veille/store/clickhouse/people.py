@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.models import Post
 from veille.store.clickhouse.filters import POSTS, filter_where
-from veille.store.protocols.analytics import newest_of_groups
+from veille.store.protocols.analytics import PostKey, newest_of_groups
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
@@ -122,6 +122,15 @@ class ClickHousePeople:
         account on a few columns (``LIMIT … BY``), then the rows of those each
         group keeps (a query a group, each reading whole posts of its
         accounts' period: 25 influencers took 435 ms at 1M posts)."""
+        kept = self.recent_post_keys_by(scope, groups, limit)
+        found = {
+            p.id: p for p in self.posts_at([[k.id, k.published_at] for ks in kept for k in ks])
+        }
+        return [[found[k.id] for k in ks if k.id in found] for ks in kept]
+
+    def recent_post_keys_by(
+        self, scope: Scope, groups: Sequence[Sequence[tuple[str, str]]], limit: int
+    ) -> list[list[PostKey]]:
         accounts = sorted({tuple(a) for authors in groups for a in authors})
         if not accounts:
             return [[] for _ in groups]
@@ -142,12 +151,11 @@ class ClickHousePeople:
             "ORDER BY published_at DESC, seq DESC LIMIT {lim:UInt64} BY platform, author_handle",
             params,
         )
-        newest: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+        newest: dict[tuple[str, str], list[tuple[int, int, str, str]]] = {}
         for platform, handle, post_id, at, seq in rows:
-            newest.setdefault((platform, handle), []).append((int(at), int(seq), post_id))
+            newest.setdefault((platform, handle), []).append((int(at), int(seq), post_id, platform))
         kept = newest_of_groups(groups, newest, limit)
-        found = {p.id: p for p in self.posts_at([[k[2], k[0]] for ks in kept for k in ks])}
-        return [[found[k[2]] for k in ks if k[2] in found] for ks in kept]
+        return [[PostKey(k[2], k[0], k[3]) for k in ks] for ks in kept]
 
     # -- the user's decisions about accounts that may be one person --------------
 

@@ -29,6 +29,19 @@ READ: tuple[str, ...] = (
     "cluster_id", "content_hash", "raw", "counts_given",
 )  # fmt: skip
 READ_COLUMNS = ", ".join(READ)
+# The columns a list of posts shows (a report's top posts, stories and
+# influencers' newest: see ``posts_shown``), read in ``READ``'s places; the
+# others are given empty, as a Post without them holds them.
+SHOWN = frozenset({
+    "id", "platform", "url", "author_handle", "author_name", "author_followers",
+    "title", "text", "lang", "published_at", "likes", "shares", "replies",
+    "cluster_id", "counts_given",
+})  # fmt: skip
+_EMPTY = {
+    "native_id": "''", "content_hash": "''", "raw": "'{}'",
+    "hashtags": "[]", "mentions": "[]", "links": "[]", "media": "[]", "keywords": "[]",
+}  # fmt: skip
+SHOWN_COLUMNS = ", ".join(c if c in SHOWN else f"{_EMPTY.get(c, 'NULL')} AS {c}" for c in READ)
 # What an update rewrites needs every column a Post does not hold too.
 STORED = ("seq", *READ)
 # A stored row as an update reads it: with its version, which the new one

@@ -6,7 +6,7 @@ too, page by page, so the answer is exact."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from veille.errors import StoreError, UsageError
@@ -14,8 +14,9 @@ from veille.models import Post
 from veille.store.base import PostFilter
 from veille.store.clickhouse.compiler import relevance, to_clickhouse
 from veille.store.clickhouse.filters import NEWEST_VERSION, POSTS, filter_where, words_sql
-from veille.store.clickhouse.rows import READ_COLUMNS, to_post
+from veille.store.clickhouse.rows import READ_COLUMNS, SHOWN_COLUMNS, to_post
 from veille.store.kept import KeptCounts
+from veille.store.protocols.analytics import PostKey
 from veille.textnorm import tokens
 
 # Newest first, said through the sorting key's first part (the day) so that
@@ -221,6 +222,25 @@ class ClickHouseSearch:
         )
         found = {r[0]: to_post(r) for r in rows}
         return [found[k[0]] for k in keys if k[0] in found]
+
+    def posts_shown(self, keys: Sequence[PostKey]) -> list[Post]:
+        """:meth:`posts_at` on the columns a list of posts shows
+        (:data:`~veille.store.clickhouse.rows.SHOWN_COLUMNS`, the others
+        empty): each column read costs the granule that holds each post, and
+        the raw payload, the entities and the rest are not shown (the 20
+        posts of a report: 19-22 ms of CPU whole, 11-14 so, at 2M posts)."""
+        if not keys:
+            return []
+        rows = self.rows(
+            f"SELECT {SHOWN_COLUMNS} FROM posts WHERE published_at IN {{at:Array(Int64)}} "
+            f"AND id IN {{ids:Array(String)}} {NEWEST_VERSION}",
+            {
+                "at": sorted({int(k.published_at) for k in keys}),
+                "ids": sorted({k.id for k in keys}),
+            },
+        )
+        found = {r[0]: to_post(r) for r in rows}
+        return [found[k.id] for k in keys if k.id in found]
 
     def count_matches(
         self, query: Any, flt: PostFilter | None = None, *, at_most: int | None = None

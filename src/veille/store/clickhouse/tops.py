@@ -18,7 +18,9 @@ from veille.store.clickhouse.rollups import whole_days
 from veille.store.protocols.analytics import (
     AuthorFigures,
     ClusterFigures,
+    ClusterKeys,
     Given,
+    PostKey,
     clusters_known,
     cut_among_unknown,
     top_authors_known,
@@ -59,6 +61,7 @@ class ClickHouseTops(ClickHousePeople):
         def source(self, scope: Scope) -> tuple[str, str, dict[str, Any]]: ...
 
         def gave_counts(self, scope: Scope) -> tuple[bool, bool]: ...
+        def posts_at(self, keys: list[list[Any]]) -> list[Post]: ...
 
     def top_authors(
         self, scope: Scope, period: Period, *, by: str = "posts", limit: int = 10
@@ -199,6 +202,15 @@ class ClickHouseTops(ClickHousePeople):
     def top_clusters(
         self, scope: Scope, *, by: str = "reach", limit: int = 10
     ) -> list[ClusterFigures]:
+        found = self.top_cluster_keys(scope, by=by, limit=limit)
+        # Read whole within their time range (a lookup by id alone reads
+        # every part).
+        firsts = {p.id: p for p in self.posts_at([[r[5].id, r[5].published_at] for r in found])}
+        return [(*r[:5], firsts[r[5].id]) for r in found if r[5].id in firsts]
+
+    def top_cluster_keys(
+        self, scope: Scope, *, by: str = "reach", limit: int = 10
+    ) -> list[ClusterKeys]:
         told: list[tuple[bool, bool]] = []
 
         def gave() -> tuple[bool, bool]:
@@ -224,10 +236,11 @@ class ClickHouseTops(ClickHousePeople):
 
     def _top_clusters(
         self, scope: Scope, by: str, limit: int, *, exact: bool = False
-    ) -> list[tuple[str, int, int | None, int | None, tuple[str, ...], Post]]:
+    ) -> list[tuple[str, int, int | None, int | None, tuple[str, ...], PostKey]]:
         """The best clusters, from the cluster rollup where it answers (an
         unknown count there is 0), else (or ``exact``) from the posts, an
-        unknown count (``None``) ranked after every known one."""
+        unknown count (``None``) ranked after every known one; with the key
+        of each one's earliest post."""
         order = {"reach": "r", "posts": "n", "engagement": "e"}[by]
         days = None if exact else whole_days(scope)
         if days is None:
@@ -241,12 +254,9 @@ class ClickHouseTops(ClickHousePeople):
                 f"GROUP BY c ORDER BY {order} DESC NULLS LAST, n DESC, c LIMIT {{lim:UInt64}}",
                 {**params, "lim": limit},
             )
-            # Read whole within their time range (a lookup by id alone reads
-            # every part).
-            firsts = {p.id: p for p in self.posts_at([r[5] for r in rows])}
             # Read from the posts: an unknown count is None already.
             return [
-                (key, int(n), r, e, tuple(sorted(pf)), firsts[first[0]])
+                (key, int(n), r, e, tuple(sorted(pf)), PostKey(first[0], int(first[1])))
                 for key, n, r, e, pf, first in rows
             ]
         union = days.union(
@@ -262,12 +272,11 @@ class ClickHouseTops(ClickHousePeople):
             f"HAVING p > 0) GROUP BY c ORDER BY {order} DESC, n DESC, c LIMIT {{lim:UInt64}}",
             {**days.params, "lim": limit},
         )
-        firsts = self._first_posts(scope, [r[0] for r in rows])
-        rows = [[*r, firsts[r[0]].id] for r in rows]
-        firsts = {p.id: p for p in firsts.values()}
+        firsts = self._first_keys(scope, [r[0] for r in rows])
         return [
-            (key, int(n), int(r or 0), int(e or 0), tuple(sorted(pf)), firsts[first])
-            for key, n, r, e, pf, first in rows
+            (key, int(n), int(r or 0), int(e or 0), tuple(sorted(pf)), firsts[key])
+            for key, n, r, e, pf in rows
+            if key in firsts
         ]
 
     def _clusters_given(self, scope: Scope, clusters: list[str]) -> Given:
@@ -282,11 +291,11 @@ class ClickHouseTops(ClickHousePeople):
         )
         return {c: (bool(g), bool(f)) for c, g, f in found}
 
-    def _first_posts(self, scope: Scope, clusters: list[str]) -> dict[str, Post]:
-        """The earliest post of each of ``clusters`` under ``scope`` (a plain
-        filter): the last version of each post that ever was in one, read
-        without ``FINAL`` (argMax by version), in the few granules that hold
-        them."""
+    def _first_keys(self, scope: Scope, clusters: list[str]) -> dict[str, PostKey]:
+        """The key of the earliest post of each of ``clusters`` under
+        ``scope`` (a plain filter): the last version of each post that ever
+        was in one, read without ``FINAL`` (argMax by version), in the few
+        granules that hold them."""
         if not clusters:
             return {}
         where = filter_where(scope.flt)
@@ -299,5 +308,4 @@ class ClickHouseTops(ClickHousePeople):
             "WHERE c IN {cs:Array(String)} GROUP BY c",
             {**where.params, "cs": clusters},
         )
-        posts = {p.id: p for p in self.posts_at([k[1] for k in keys])}
-        return {c: posts[key[0]] for c, key in keys}
+        return {c: PostKey(key[0], int(key[1])) for c, key in keys}

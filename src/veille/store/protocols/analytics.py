@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Period, Scope
@@ -260,14 +260,17 @@ def _ranked_entities(
 ClusterFigures = tuple[str, int, "int | None", "int | None", tuple[str, ...], "Post"]
 
 
+_First = TypeVar("_First")
+
+
 def clusters_known(
-    rows: Sequence[tuple[str, int, int | None, int | None, tuple[str, ...], Post]],
+    rows: Sequence[tuple[str, int, int | None, int | None, tuple[str, ...], _First]],
     by: str,
     given: Callable[[list[str]], Given],
     gave: Callable[[], tuple[bool, bool]] = lambda: (True, True),
-) -> list[ClusterFigures]:
+) -> list[tuple[str, int, int | None, int | None, tuple[str, ...], _First]]:
     """Story clusters' rows ``(cluster, posts, reach, engagement, platforms,
-    earliest post)`` with ``None`` reach where none of the cluster's posts
+    earliest post, or its key)`` with ``None`` reach where none of the cluster's posts
     gave a follower count and ``None`` engagement where none gave counts
     (``given``: the store's query over the clusters shown with a 0; ``gave``
     as :func:`authors_known`'s: whether any post of the scope gave counts,
@@ -279,13 +282,44 @@ def clusters_known(
         {r[0] for r in rows if (followers_some and r[2] == 0) or (counts_some and r[3] == 0)}
     )
     told = given(keys) if keys else {}
-    out: list[ClusterFigures] = []
+    out: list[tuple[str, int, int | None, int | None, tuple[str, ...], _First]] = []
     for key, n, r, e, pf, first in rows:
         counts, followed = told.get(key, (False, False))
         out.append((key, n, _known(r, followed), _known(e, counts), pf, first))
     if by in ("reach", "engagement"):
         out.sort(key=lambda x: (unknown_last(x[2] if by == "reach" else x[3]), -x[1], x[0]))
     return out
+
+
+class PostKey(NamedTuple):
+    """Where a post is read from by :meth:`AnalyticsPosts.posts_shown`: its
+    id and its ``published_at`` (seconds since the epoch, as
+    ``published_at.timestamp()`` gives them: whole on ClickHouse), with what a list
+    ranks it by before it is read (its platform, its author's follower count
+    and its engagement, ``None`` where not given), so that the posts of
+    several lists (a report's top posts, stories and influencers' newest)
+    are ranked and cut first, then read together, once."""
+
+    id: str
+    published_at: float
+    platform: str = ""
+    followers: int | None = None
+    engagement: int | None = None
+
+
+def post_key(post: Post) -> PostKey:
+    """``post``'s :class:`PostKey` (a store that reads whole posts cheaply
+    finds its lists' posts, then gives their keys)."""
+    return PostKey(
+        post.id,
+        post.published_at.timestamp(),
+        post.platform,
+        post.author.followers,
+        post.engagement.known,
+    )
+
+
+ClusterKeys = tuple[str, int, "int | None", "int | None", tuple[str, ...], PostKey]
 
 
 def figures_of(
@@ -436,6 +470,40 @@ class AnalyticsPosts(Protocol):
     def story_count(self, scope: Scope) -> int:
         """Posts outside clusters plus distinct clusters, in ``scope`` (bounded
         to a period)."""
+        ...
+
+    # -- the posts a page shows, ranked and cut, then read once -------------------
+
+    def top_post_keys(
+        self, scope: Scope, *, by: str = "engagement", limit: int = 10, unclustered: bool = False
+    ) -> list[PostKey]:
+        """The keys of :meth:`top_posts`'s posts, in its order, whole (the
+        platform and the counts a story outside clusters is ranked by)."""
+        ...
+
+    def top_cluster_keys(
+        self, scope: Scope, *, by: str = "reach", limit: int = 10
+    ) -> list[ClusterKeys]:
+        """:meth:`top_clusters` with the key of each cluster's earliest post
+        in place of the post (its id and time; a cluster ranks by its own
+        figures, so the rest of the key may be left out)."""
+        ...
+
+    def recent_post_keys_by(
+        self, scope: Scope, groups: Sequence[Sequence[Account]], limit: int
+    ) -> list[list[PostKey]]:
+        """The keys of :meth:`recent_posts_by`'s posts, in its order (their
+        ids and times; the rest of a key may be left out)."""
+        ...
+
+    def posts_shown(self, keys: Sequence[PostKey]) -> list[Post]:
+        """The posts of ``keys`` (as the ``…_keys`` methods give them), in
+        that order, a key whose post is gone left out, in one read: with at
+        least what a list of posts shows (id, platform, url, author's handle,
+        name and follower count, title, text, language, ``published_at``,
+        like, share and reply counts and whether they were given, cluster);
+        a backend that reads each column apart may leave the others empty
+        (no raw payload, no entities)."""
         ...
 
     def headline_figures(

@@ -11,8 +11,11 @@ from veille.models import Post
 from veille.store.protocols.analytics import (
     AuthorFigures,
     ClusterFigures,
+    ClusterKeys,
     Given,
+    PostKey,
     figures_of,
+    post_key,
     top_authors_known,
     top_entities_known,
 )
@@ -340,6 +343,26 @@ class SQLiteTops(SQLiteVolume):
             (key, n, reach, eng, tuple(sorted(pf.split(","))), firsts[m])
             for key, n, reach, eng, pf, m in rows
         ]
+
+    # The posts of a page's lists, ranked and cut, then read once: SQLite
+    # reads a post by key in microseconds, so each list is found whole as
+    # it always was and given as keys, read again by id.
+
+    def top_post_keys(
+        self, scope: Scope, *, by: str = "engagement", limit: int = 10, unclustered: bool = False
+    ) -> list[PostKey]:
+        return [
+            post_key(p) for p in self.top_posts(scope, by=by, limit=limit, unclustered=unclustered)
+        ]
+
+    def top_cluster_keys(
+        self, scope: Scope, *, by: str = "reach", limit: int = 10
+    ) -> list[ClusterKeys]:
+        return [(*r[:5], post_key(r[5])) for r in self.top_clusters(scope, by=by, limit=limit)]
+
+    def posts_shown(self, keys: Sequence[PostKey]) -> list[Post]:
+        found: list[Post] = self.get_posts([k.id for k in keys])  # type: ignore[attr-defined]
+        return found
 
     def story_count(self, scope: Scope) -> int:
         """Distinct stories of ``scope`` (bounded to a period): posts outside
