@@ -152,3 +152,31 @@ def test_a_chdb_posts_store_is_named_as_veille_toml_writes_it(tmp_path: Path) ->
     said = " ".join(refused.stderr.split())
     assert "[store] 'chdb:///posts': no chDB folder at" in said, said
     assert not (tmp_path / "copy").exists()
+
+
+def test_scheduled_backups_come_when_due_and_keep_the_newest(tmp_path: Path) -> None:
+    """`[backup]`: veille run's backups (SQLite here), one when the last is
+    every_hours old, the oldest beyond keep deleted, and one left half-made
+    by a kill never taken for a backup (deleted by the next)."""
+    from datetime import UTC, datetime, timedelta
+
+    from veille.services.backup import backups_in, scheduled_backup
+
+    root = init_workspace(tmp_path / "ws")
+    backups = tmp_path / "backups"
+    config = root / "veille.toml"
+    config.write_text(
+        config.read_text().replace(
+            "[backup]\n", f'[backup]\nfolder = "{backups}"\nevery_hours = 6\nkeep = 2\n', 1
+        )
+    )
+    (backups / "veille-20261101-000000.partial").mkdir(parents=True)  # killed half-way
+    start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([make_post("1", "Une œuvre")])
+        made = [scheduled_backup(ws, start + timedelta(hours=h)) for h in (0, 1, 6, 12.5)]
+    assert [r is not None for r in made] == [True, False, True, True]
+    kept = [p.name for _at, p in backups_in(backups)]
+    assert kept == ["veille-20261102-140000", "veille-20261102-203000"]
+    assert sorted(p.name for p in backups.iterdir()) == kept
+    assert _one(backups / kept[-1] / "veille.db", "SELECT count(*) FROM posts") == 1

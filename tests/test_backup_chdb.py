@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -128,3 +133,77 @@ def test_store_backup_copies_a_chdb_folder_nobody_holds(tmp_path: Path, sim_url:
     assert under.returncode == 2 and f"cannot write the backup into {blocked / 'bk'}" in (
         under.stderr
     ), under.stderr
+
+
+def _finished(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("veille-*") if re.fullmatch(r"veille-\d{8}-\d{6}", p.name))
+
+
+def test_veille_run_backs_up_the_chdb_workspace_it_holds_while_it_collects(
+    tmp_path: Path, sim_url: str
+) -> None:
+    backups = tmp_path / "backups"
+    root = _workspace(tmp_path / "ws", sim_url, f'[backup]\nfolder = "{backups}"\nkeep = 2\n')
+    run = subprocess.Popen(
+        [sys.executable, "-m", "veille", "run", "--serve", "--port", "0", "--tick", "0.2",
+         "--workspace", str(root)],
+        env=_env(root), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    stop = threading.Event()
+    written = [5]
+
+    def write() -> None:  # lines keep coming while the backup is taken
+        while not stop.is_set():
+            with (root / "mine.jsonl").open("a") as f:
+                f.write(_row(written[0]))
+            written[0] += 1
+            time.sleep(0.05)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        end = time.monotonic() + 240
+        while not _finished(backups):
+            assert run.poll() is None, run.communicate()
+            assert time.monotonic() < end, "no backup was written"
+            time.sleep(0.3)
+        # Another process is told who holds the folder and how it is backed up.
+        refused = _veille(root, "store", "backup", str(tmp_path / "cp"), "--workspace", str(root))
+        assert refused.returncode == 1, refused.stderr
+        said = " ".join(refused.stderr.split())
+        assert "is open in another process (process " in said
+        assert "Set [backup] folder in veille.toml" in said, said
+        assert not (tmp_path / "cp").exists()  # nothing half-copied is left
+        time.sleep(3)  # collection goes on after the backup
+    finally:
+        stop.set()
+        writer.join()
+        run.send_signal(signal.SIGTERM)
+        _out, err = run.communicate(timeout=180)
+    assert run.returncode == 0, err
+    assert "backed up the workspace to " in err, err
+    (backup,) = _finished(backups)
+
+    copy, live = _probe(backup), _probe(root)
+    _held_lines(copy)  # consistent: no cursor ahead of its posts
+    _held_lines(live)
+    # Nothing in the running workspace was lost; it went on past the copy.
+    assert set(copy["posts"]) <= set(live["posts"])  # type: ignore[arg-type]
+    assert live["line"] >= copy["line"]  # type: ignore[operator]
+    conn = sqlite3.connect(backup / "veille.db")
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    assert not list(backups.glob("*.partial"))
+
+
+def test_a_backup_folder_veille_run_cannot_use_is_refused_as_it_starts(
+    tmp_path: Path, sim_url: str
+) -> None:
+    root = _workspace(tmp_path / "ws", sim_url, '[backup]\nfolder = "backups"\n')
+    refused = _veille(root, "run", "--workspace", str(root))
+    assert refused.returncode == 2, refused.stderr
+    said = " ".join(refused.stderr.split())
+    assert "[backup] folder" in said and "is inside the workspace" in said, said
+    assert "Collecting" not in refused.stdout

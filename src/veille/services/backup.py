@@ -1,5 +1,5 @@
-"""``veille store backup``: a copy of a workspace, taken while it runs, that
-opens as a workspace of its own.
+"""``veille store backup`` and ``[backup]``: a copy of a workspace, taken
+while it runs, that opens as a workspace of its own.
 
 The copy is a new folder holding ``veille.toml`` and each database file (or
 chDB folder) of ``[store]`` at the same place relative to it, so that
@@ -10,12 +10,17 @@ server's own tools, which this says rather than copying part of the
 workspace. The state is copied first, then the posts: a source's cursor in
 the copy never points past posts missing from it (a batch's posts are
 stored before the state transaction that moves its cursor).
+
+A chDB folder is held by one process for good (``veille run``), which alone
+can copy it while it runs: with ``[backup] folder`` set, that process makes
+the backups itself (:func:`scheduled_backup`, from ``veille run``'s upkeep).
 """
 
 from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +123,91 @@ def _copied_first(posts_url: str, state_url: str) -> list[str]:
     """The state's URL, then the posts' (see the module: the order keeps
     every cursor of the copy behind its posts)."""
     return list(dict.fromkeys((state_url, posts_url)))
+
+
+# -- [backup]: the backups veille run makes on its own --------------------------
+
+STAMP = "veille-%Y%m%d-%H%M%S"
+PARTIAL = ".partial"
+
+
+def backup_folder(ws: Workspace) -> Path | None:
+    """``[backup] folder`` (relative to the workspace), or None when unset;
+    refused (a :class:`UsageError` naming it) inside the workspace, not a
+    folder, not writable, or with a store no backend here can copy, so that
+    ``veille run`` says so as it starts rather than failing a day later."""
+    import os
+
+    setting = ws.settings.backup.folder.strip()
+    if not setting:
+        return None
+    folder = Path(setting).expanduser()
+    folder = (folder if folder.is_absolute() else ws.root / folder).resolve()
+    _outside(ws, folder, "[backup] folder ")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"[backup] folder {folder} cannot be made: {exc.strerror or exc}",
+            hint="Name a folder this user may write to in veille.toml, [backup] folder.",
+        ) from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"[backup] folder {folder} is not writable by this user",
+            hint="Give this user the right to write there, or name another folder in "
+            "veille.toml, [backup] folder.",
+        )
+    for url in ws.settings.store.urls():
+        backend = get_backend(url)
+        if getattr(backend, "backup", None) is None:
+            raise UsageError(
+                f"[backup] folder is set, but [store] {mask_url(url)} is kept by the "
+                f"{backend.scheme} backend, which veille does not copy",
+                hint='Back it up with its own tools (docs/deploy.md, "Backups and restore") '
+                "and leave [backup] folder empty.",
+            )
+    return folder
+
+
+def backups_in(folder: Path) -> list[tuple[datetime, Path]]:
+    """The finished backups in ``folder``, oldest first (by their names)."""
+    found = []
+    for path in folder.iterdir() if folder.is_dir() else ():
+        try:
+            at = datetime.strptime(path.name, STAMP).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        if path.is_dir():
+            found.append((at, path))
+    return sorted(found)
+
+
+def scheduled_backup(ws: Workspace, now: datetime | None = None) -> BackupReport | None:
+    """A backup into ``[backup] folder`` when the last one there is
+    ``every_hours`` old (None otherwise), then the oldest beyond ``keep``
+    deleted. Written as ``.veille-….partial`` and renamed when whole: a
+    backup killed half-way is never taken for one (and is deleted by the
+    next)."""
+    folder = backup_folder(ws)
+    if folder is None:
+        return None
+    now = now or datetime.now(UTC)
+    every = timedelta(hours=ws.settings.backup.every_hours)
+    done = backups_in(folder)
+    if done and now - done[-1][0] < every:
+        return None
+    name = now.strftime(STAMP)
+    for left in folder.glob(f"veille-*{PARTIAL}"):
+        shutil.rmtree(left, ignore_errors=True)
+    partial = folder / (name + PARTIAL)
+    try:
+        report = backup_workspace(ws, partial)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    final = folder / name
+    partial.rename(final)
+    report.folder = final
+    for _at, old in backups_in(folder)[: -ws.settings.backup.keep]:
+        shutil.rmtree(old, ignore_errors=True)
+    return report
