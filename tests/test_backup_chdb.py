@@ -108,6 +108,9 @@ def test_store_backup_copies_a_chdb_folder_nobody_holds(tmp_path: Path, sim_url:
     collected = _veille(root, "collect", "--workspace", str(root))
     assert collected.returncode == 0, collected.stderr
     before = _probe(root)
+    left = root / "posts" / "veille-backups" / "0123abcd"  # by a backup killed half-way
+    left.mkdir(parents=True)
+    (left / ".backup").write_text("half")
 
     made = _veille(root, "store", "backup", str(tmp_path / "copy"), "--workspace", str(root))
     assert made.returncode == 0, made.stderr
@@ -117,9 +120,7 @@ def test_store_backup_copies_a_chdb_folder_nobody_holds(tmp_path: Path, sim_url:
     assert copy == before and len(before["posts"]) > 5  # type: ignore[arg-type]
     stats = _veille(root, "stats", "--workspace", str(tmp_path / "copy"))
     assert stats.returncode == 0 and f"{len(copy['posts'])} posts" in stats.stdout  # type: ignore[arg-type]
-    assert not (root / "posts" / "veille-backups").exists() or not any(
-        (root / "posts" / "veille-backups").iterdir()
-    )
+    assert not any((root / "posts" / "veille-backups").iterdir())  # nothing left behind
     assert _probe(root) == before  # the workspace itself is as it was
 
     # Bad input: nothing written over, nothing written inside the workspace.

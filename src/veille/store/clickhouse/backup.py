@@ -50,6 +50,10 @@ def copy_folder(client: Any, into: Path, *, poll: float = 0.2) -> None:
         raise StoreError(f"{into} already exists", hint="A backup never writes over files.")
     snapshot = client.path / SNAPSHOTS / uuid.uuid4().hex
     snapshot.parent.mkdir(exist_ok=True)
+    # One left by a process killed while it backed up (one process holds
+    # the folder, and it takes one backup at a time): its disk space back.
+    for left in snapshot.parent.iterdir():
+        shutil.rmtree(left, ignore_errors=True)
     try:
         rows = client.rows(
             f"BACKUP DATABASE {_database(client)} TO File({_quoted(str(snapshot))}) ASYNC"
