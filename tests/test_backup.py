@@ -7,10 +7,13 @@ WAL file, or torn. The real CLI, in subprocesses, beside a real writer."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import make_post, old_database
 from veille.workspace import Workspace, init_workspace
@@ -180,3 +183,57 @@ def test_scheduled_backups_come_when_due_and_keep_the_newest(tmp_path: Path) -> 
     assert kept == ["veille-20261102-140000", "veille-20261102-203000"]
     assert sorted(p.name for p in backups.iterdir()) == kept
     assert _one(backups / kept[-1] / "veille.db", "SELECT count(*) FROM posts") == 1
+
+
+def test_a_backup_that_fails_is_logged_and_the_daemon_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`veille run` makes its first backup, then the folder is taken away (a
+    backup disk unmounted, a file in its place): the next backup fails with
+    one line naming the folder, and the scheduler goes on with its passes."""
+    import threading
+    import time
+
+    from veille.pipeline import daemon
+
+    monkeypatch.setattr(daemon, "BACKUP_CHECK_EVERY", 0.1)  # look often; every_hours is tiny
+    root = init_workspace(tmp_path / "ws")
+    backups = tmp_path / "backups"
+    config = root / "veille.toml"
+    config.write_text(
+        config.read_text().replace(
+            "[backup]\n", f'[backup]\nfolder = "{backups}"\nevery_hours = 0.01\n', 1
+        )
+    )
+    state = daemon.DaemonState()
+    with Workspace.open(root) as ws:
+        run = threading.Thread(
+            target=daemon.run_daemon,
+            args=(ws,),
+            kwargs={"state": state, "tick": 0.05, "install_signals": False, "role": "scheduler"},
+        )
+        with caplog.at_level("INFO", logger="veille"):
+            run.start()
+            try:
+                end = time.monotonic() + 120
+                while "backed up the workspace to" not in caplog.text:
+                    assert time.monotonic() < end and run.is_alive(), caplog.text
+                    time.sleep(0.05)
+                for made in backups.iterdir():
+                    shutil.rmtree(made)
+                backups.rmdir()
+                backups.write_text("the backup disk is gone")
+                while "backup failed" not in caplog.text:
+                    assert time.monotonic() < end and run.is_alive(), caplog.text
+                    time.sleep(0.05)
+                passes = state.passes
+                while state.passes < passes + 3:  # it goes on
+                    assert time.monotonic() < end and run.is_alive(), caplog.text
+                    time.sleep(0.05)
+            finally:
+                state.stop.set()
+                run.join(timeout=60)
+    assert not run.is_alive()
+    said = " ".join(caplog.text.split())
+    assert f"[backup] folder {backups} cannot be made" in said, said
+    assert "tried again in 15 minutes" in said
