@@ -7,13 +7,16 @@ WAL file, or torn. The real CLI, in subprocesses, beside a real writer."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import make_post, old_database
-from veille.workspace import init_workspace
+from veille.workspace import Workspace, init_workspace
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -137,13 +140,100 @@ def test_a_backup_writes_over_nothing_and_says_what_it_cannot_copy(tmp_path: Pat
 def test_a_chdb_posts_store_is_named_as_veille_toml_writes_it(tmp_path: Path) -> None:
     """`veille store backup` with posts in chDB answered "[store] chdb:/posts
     is kept by the chdb backend": the URL lost its "//" (chdb:///posts in
-    veille.toml), so the administrator could not find it in the file."""
+    veille.toml), so the administrator could not find it in the file. (A
+    chDB folder is copied now: tests/test_backup_chdb.py; one never opened
+    is named as veille.toml writes it.)"""
     root = init_workspace(tmp_path / "ws")
     config = root / "veille.toml"
     config.write_text(
         config.read_text().replace("[store]\n", '[store]\nposts = "chdb:///posts"\n', 1)
     )
+    with Workspace.open(root) as ws:  # its state (SQLite) made; chDB never opened
+        ws.state.list_sources()
     refused = _veille("store", "backup", str(tmp_path / "copy"), "--workspace", str(root))
-    assert refused.returncode == 2
-    assert "[store] chdb:///posts is kept by the chdb backend" in refused.stderr, refused.stderr
-    assert "a chDB folder is copied while veille is stopped" in refused.stderr
+    assert refused.returncode == 1
+    said = " ".join(refused.stderr.split())
+    assert "[store] 'chdb:///posts': no chDB folder at" in said, said
+    assert not (tmp_path / "copy").exists()
+
+
+def test_scheduled_backups_come_when_due_and_keep_the_newest(tmp_path: Path) -> None:
+    """`[backup]`: veille run's backups (SQLite here), one when the last is
+    every_hours old, the oldest beyond keep deleted, and one left half-made
+    by a kill never taken for a backup (deleted by the next)."""
+    from datetime import UTC, datetime, timedelta
+
+    from veille.services.backup import backups_in, scheduled_backup
+
+    root = init_workspace(tmp_path / "ws")
+    backups = tmp_path / "backups"
+    config = root / "veille.toml"
+    config.write_text(
+        config.read_text().replace(
+            "[backup]\n", f'[backup]\nfolder = "{backups}"\nevery_hours = 6\nkeep = 2\n', 1
+        )
+    )
+    (backups / "veille-20261101-000000.partial").mkdir(parents=True)  # killed half-way
+    start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([make_post("1", "Une œuvre")])
+        made = [scheduled_backup(ws, start + timedelta(hours=h)) for h in (0, 1, 6, 12.5)]
+    assert [r is not None for r in made] == [True, False, True, True]
+    kept = [p.name for _at, p in backups_in(backups)]
+    assert kept == ["veille-20261102-140000", "veille-20261102-203000"]
+    assert sorted(p.name for p in backups.iterdir()) == kept
+    assert _one(backups / kept[-1] / "veille.db", "SELECT count(*) FROM posts") == 1
+
+
+def test_a_backup_that_fails_is_logged_and_the_daemon_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`veille run` makes its first backup, then the folder is taken away (a
+    backup disk unmounted, a file in its place): the next backup fails with
+    one line naming the folder, and the scheduler goes on with its passes."""
+    import threading
+    import time
+
+    from veille.pipeline import daemon
+
+    monkeypatch.setattr(daemon, "BACKUP_CHECK_EVERY", 0.1)  # look often; every_hours is tiny
+    root = init_workspace(tmp_path / "ws")
+    backups = tmp_path / "backups"
+    config = root / "veille.toml"
+    config.write_text(
+        config.read_text().replace(
+            "[backup]\n", f'[backup]\nfolder = "{backups}"\nevery_hours = 0.01\n', 1
+        )
+    )
+    state = daemon.DaemonState()
+    with Workspace.open(root) as ws:
+        run = threading.Thread(
+            target=daemon.run_daemon,
+            args=(ws,),
+            kwargs={"state": state, "tick": 0.05, "install_signals": False, "role": "scheduler"},
+        )
+        with caplog.at_level("INFO", logger="veille"):
+            run.start()
+            try:
+                end = time.monotonic() + 120
+                while "backed up the workspace to" not in caplog.text:
+                    assert time.monotonic() < end and run.is_alive(), caplog.text
+                    time.sleep(0.05)
+                for made in backups.iterdir():
+                    shutil.rmtree(made)
+                backups.rmdir()
+                backups.write_text("the backup disk is gone")
+                while "backup failed" not in caplog.text:
+                    assert time.monotonic() < end and run.is_alive(), caplog.text
+                    time.sleep(0.05)
+                passes = state.passes
+                while state.passes < passes + 3:  # it goes on
+                    assert time.monotonic() < end and run.is_alive(), caplog.text
+                    time.sleep(0.05)
+            finally:
+                state.stop.set()
+                run.join(timeout=60)
+    assert not run.is_alive()
+    said = " ".join(caplog.text.split())
+    assert f"[backup] folder {backups} cannot be made" in said, said
+    assert "tried again in 15 minutes" in said

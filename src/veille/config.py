@@ -170,6 +170,17 @@ class PlanSettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    # Where `veille run` (the process that schedules: plain, --serve or
+    # --role scheduler) writes a backup of the workspace on its own; empty:
+    # none. A folder outside the workspace (another disk, ideally).
+    folder: str = ""
+    # Hours between two backups, and how many backups are kept.
+    every_hours: float = 24.0
+    keep: int = 7
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
@@ -183,6 +194,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     inbox: InboxSettings = field(default_factory=InboxSettings)
     plan: PlanSettings = field(default_factory=PlanSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
 
 
 CONFIG_NAME = "veille.toml"
@@ -332,6 +344,16 @@ TEMPLATE = """\
 # require_approval = false
 # How often `veille run` publishes the calendar posts that are due.
 # publish_interval_seconds = 30.0
+
+[backup]
+# `veille run` backs up the workspace into this folder on its own (each backup
+# a folder veille-YYYYMMDD-HHMMSS that opens as a workspace); empty: never.
+# With posts in a chDB folder, the only way to back up while veille runs.
+# Absolute, or relative to this folder; outside the workspace (another disk).
+# folder = ""
+# every_hours = 24.0
+# Backups kept: the oldest beyond this many are deleted.
+# keep = 7
 """
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -360,6 +382,8 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("inbox", "due_soon_minutes"): (0, 10_080),
     ("inbox", "reply_claim_minutes"): (1, 1440),
     ("plan", "publish_interval_seconds"): (0.1, 86400),
+    ("backup", "every_hours"): (0.01, 8760),
+    ("backup", "keep"): (1, 10_000),
 }
 
 

@@ -104,6 +104,12 @@ class Workspace:
                     self._share_forget_lock(found)
             return found
 
+    def opened_store(self, url: str) -> Any | None:
+        """The store this workspace has opened for ``url`` (None: not yet):
+        a backup taken in the process holding a chDB folder goes through it."""
+        with self._lock:
+            return self._opened.get(url)
+
     def _share_forget_lock(self, posts: Any) -> None:
         """A posts store that other processes may write too (ClickHouse)
         orders its erasures and writes with the state store's lock, which

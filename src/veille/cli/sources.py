@@ -273,6 +273,14 @@ def register(app: typer.Typer) -> None:
             role, "Scheduling alerts and reports"
         )
 
+        def check_backups(ws: Any) -> None:
+            """A [backup] folder the process that schedules cannot use is
+            said as it starts, before "Collecting"."""
+            if role != "collector":
+                from veille.services.backup import backup_folder
+
+                backup_folder(ws)
+
         def daemon(ws: Any) -> DaemonState:
             return run_daemon(
                 ws,
@@ -291,6 +299,7 @@ def register(app: typer.Typer) -> None:
             with open_workspace(workspace) as ws:
                 root = ws.root
                 host, port, say_url = web_address(ws, host, port)
+                check_backups(ws)
 
             def announce(url: str) -> None:  # once the stores are open and it listens
                 console().print(f"{doing} and serving the web app; press Ctrl-C to stop.")
@@ -302,6 +311,7 @@ def register(app: typer.Typer) -> None:
         else:
             with open_workspace(workspace) as ws:
                 ws.open_one_process_stores()
+                check_backups(ws)
                 console().print(f"{doing}; press Ctrl-C to stop.")
                 state = daemon(ws)
         done = (

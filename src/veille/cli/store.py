@@ -131,9 +131,10 @@ def register(app: typer.Typer) -> None:
         ],
         workspace: WorkspaceOpt = None,
     ) -> None:
-        """Copy veille.toml and the SQLite database into a new folder, consistent
-        while collectors write; the database is not migrated (back up before an
-        upgrade)."""
+        """Copy veille.toml and the SQLite database (and a chDB posts folder no
+        other process holds) into a new folder, consistent while collectors
+        write; nothing is migrated (back up before an upgrade). A chDB folder
+        that veille run holds is backed up by that process: [backup] folder."""
         from veille.services.backup import backup_workspace
 
         with open_workspace(workspace) as ws:
@@ -151,7 +152,8 @@ def register(app: typer.Typer) -> None:
             )
         out.print(
             f"Backed up to {report.folder}. To restore: stop veille, move the workspace's "
-            "database aside (with its -wal and -shm files), copy these files in its place; "
+            "database aside (a SQLite file with its -wal and -shm files, a chDB folder), "
+            "copy these in its place; "
             f"or use the copy as it is: --workspace {report.folder}",
             highlight=False,
             markup=False,

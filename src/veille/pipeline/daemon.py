@@ -68,6 +68,9 @@ class DaemonState:
     passes: int = 0
     results: list[RunResult] = field(default_factory=list)
     last_upkeep: float = 0.0  # time.monotonic() of the last upkeep (retention, compaction)
+    # [backup]: the thread writing one, and when to look again whether one is due.
+    backup: threading.Thread | None = None
+    next_backup_check: float = 0.0
 
 
 def run_daemon(
@@ -107,6 +110,10 @@ def run_daemon(
         raise UsageError(f"--role {role!r} is not a role", hint=f"Use one of {', '.join(ROLES)}.")
     collects, schedules = role in ("all", "collector"), role in ("all", "scheduler")
     state = state or DaemonState()
+    if schedules:  # a [backup] folder it cannot use is said now, not at the first backup
+        from veille.services.backup import backup_folder
+
+        backup_folder(workspace)
     if install_signals:
         stop_on_signals(state)
     http = HttpClient(workspace.settings.http)
@@ -157,6 +164,7 @@ def run_daemon(
             if schedules:
                 _finish_erasures(workspace, erasures, erasing_elsewhere)
                 _upkeep(workspace, state)
+                _backup(workspace, state)
                 _snapshot_accounts(workspace, http, snapshots)
             if state.stop.is_set() and state.signal is not None:
                 name = signal.Signals(state.signal).name
@@ -178,6 +186,9 @@ def run_daemon(
                 on_results(results)
             state.stop.wait(tick)
     finally:
+        if state.backup is not None and state.backup.is_alive():
+            log.info("stopping once the backup under way is written")
+            state.backup.join()
         if publisher is not None:
             publisher.stop()
         if worker is not None:
@@ -311,3 +322,39 @@ def _compact(workspace: Any) -> None:
             log.info("posts of %s merged into one part each", ", ".join(months))
     except Exception as exc:
         log_failure(log, "merging months of posts failed", exc, "It is tried again in an hour.")
+
+
+BACKUP_CHECK_EVERY = 60.0  # seconds between two looks at whether a backup is due
+BACKUP_RETRY_AFTER = 900.0  # seconds before a failed backup is tried again
+
+
+def _backup(workspace: Any, state: DaemonState) -> None:
+    """``[backup]``: a backup when one is due, on a thread of its own (the
+    collection and the web app go on meanwhile), one at a time."""
+    if not workspace.settings.backup.folder.strip():
+        return
+    if state.backup is not None and state.backup.is_alive():
+        return
+    now = time.monotonic()
+    if state.next_backup_check and now < state.next_backup_check:
+        return
+    state.next_backup_check = now + BACKUP_CHECK_EVERY
+    state.backup = threading.Thread(
+        target=_back_up, args=(workspace, state), name="veille-backup", daemon=True
+    )
+    state.backup.start()
+
+
+def _back_up(workspace: Any, state: DaemonState) -> None:
+    """The thread of :func:`_backup` (never raises)."""
+    from veille.services.backup import scheduled_backup
+
+    try:
+        report = scheduled_backup(workspace)
+    except Exception as exc:
+        state.next_backup_check = time.monotonic() + BACKUP_RETRY_AFTER
+        log_failure(log, "backup failed", exc, "It is tried again in 15 minutes.")
+        return
+    if report is not None:
+        size = sum(n for _name, n in report.files)
+        log.info("backed up the workspace to %s (%d bytes)", report.folder, size)

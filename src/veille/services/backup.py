@@ -1,19 +1,28 @@
-"""``veille store backup``: a copy of a workspace kept in SQLite, taken while
-it runs, that opens as a workspace of its own.
+"""``veille store backup`` and ``[backup]``: a copy of a workspace, taken
+while it runs, that opens as a workspace of its own.
 
-The copy is a new folder holding ``veille.toml`` and each database file of
-``[store]`` at the same place relative to it, so that ``--workspace FOLDER``
-opens it, and restoring is copying those files back. Each database is copied
-by its backend (``backup(url, root=, into=)``, offered by the SQLite one);
-a store kept by a server is backed up with the server's own tools, which
-this says rather than copying part of the workspace.
+The copy is a new folder holding ``veille.toml`` and each database file (or
+chDB folder) of ``[store]`` at the same place relative to it, so that
+``--workspace FOLDER`` opens it, and restoring is copying those back. Each
+store is copied by its backend (``backup(url, root=, into=, opened=)``,
+offered by SQLite and chDB); a store kept by a server is backed up with the
+server's own tools, which this says rather than copying part of the
+workspace. The state is copied first, then the posts: a source's cursor in
+the copy never points past posts missing from it (a batch's posts are
+stored before the state transaction that moves its cursor).
+
+A chDB folder is held by one process for good (``veille run``), which alone
+can copy it while it runs: with ``[backup] folder`` set, that process makes
+the backups itself (:func:`scheduled_backup`, from ``veille run``'s upkeep).
 """
 
 from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from veille.config import CONFIG_NAME
 from veille.errors import UsageError
@@ -40,38 +49,165 @@ def _empty_folder(dest: Path) -> None:
         )
 
 
-def backup_workspace(ws: Workspace, dest: Path) -> BackupReport:
-    """Copy ``ws`` into the new folder ``dest`` (see the module). Its stores
-    are not opened (nor migrated): an older workspace is copied as it is."""
-    dest = dest.expanduser().resolve()
-    if dest == ws.root or ws.root in dest.parents:
+def _outside(ws: Workspace, dest: Path, what: str = "") -> None:
+    root = ws.root.resolve()
+    if dest == root or root in dest.parents:
         raise UsageError(
-            f"{dest} is inside the workspace {ws.root}",
+            f"{what}{dest} is inside the workspace {ws.root}",
             hint="Back up to a folder outside the workspace (another disk, ideally).",
         )
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def backup_workspace(ws: Workspace, dest: Path) -> BackupReport:
+    """Copy ``ws`` into the new folder ``dest`` (see the module). Its stores
+    are not opened (nor migrated) for it: an older workspace is copied as it
+    is; a store this process has open already (a chDB folder it holds) is
+    copied through that one."""
+    dest = dest.expanduser().resolve()
+    _outside(ws, dest)
     _empty_folder(dest)
     posts_url, state_url = ws.settings.store.urls()
     copiers = []
-    for url in dict.fromkeys((posts_url, state_url)):
+    for url in _copied_first(posts_url, state_url):
         backend = get_backend(url)
         copy = getattr(backend, "backup", None)
         if copy is None:
             raise UsageError(
                 f"[store] {mask_url(url)} is kept by the {backend.scheme} backend: "
-                "veille store backup copies SQLite databases only",
+                "veille store backup copies SQLite databases and chDB folders only",
                 hint='Back it up with its own tools (docs/deploy.md, "Backups and '
-                'restore"): pg_dump for PostgreSQL, BACKUP for ClickHouse; a chDB '
-                "folder is copied while veille is stopped.",
+                'restore"): pg_dump for PostgreSQL, BACKUP for a ClickHouse server.',
             )
         copiers.append((url, copy))
     report = BackupReport(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ws.root / CONFIG_NAME, dest / CONFIG_NAME)
+    made = not dest.exists()
+    try:
+        _copy_into(ws, dest, copiers, report)
+    except BaseException:  # nothing half-written is left for a backup
+        if made:
+            shutil.rmtree(dest, ignore_errors=True)
+        else:
+            for left in list(dest.iterdir()) if dest.is_dir() else ():
+                shutil.rmtree(left) if left.is_dir() else left.unlink()
+        raise
+    return report
+
+
+def _copy_into(ws: Workspace, dest: Path, copiers: list[Any], report: BackupReport) -> None:
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ws.root / CONFIG_NAME, dest / CONFIG_NAME)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write the backup into {dest}: {exc.strerror or exc}",
+            hint="Name a folder this user may write to, on a disk with room.",
+        ) from exc
     report.files.append((CONFIG_NAME, (dest / CONFIG_NAME).stat().st_size))
     for url, copy in copiers:
-        written, source = copy(url, root=ws.root, into=dest)
+        opened = ws.opened_store(url)
+        extra: dict[str, Any] = {"opened": opened} if opened is not None else {}
+        written, source = copy(url, root=ws.root, into=dest, **extra)
         relative = written.relative_to(dest)
-        report.files.append((str(relative), written.stat().st_size))
+        report.files.append((str(relative), _size(written)))
         if source.resolve() != (ws.root / relative).resolve():
             report.moved[str(relative)] = str(source)
+
+
+def _copied_first(posts_url: str, state_url: str) -> list[str]:
+    """The state's URL, then the posts' (see the module: the order keeps
+    every cursor of the copy behind its posts)."""
+    return list(dict.fromkeys((state_url, posts_url)))
+
+
+# -- [backup]: the backups veille run makes on its own --------------------------
+
+STAMP = "veille-%Y%m%d-%H%M%S"
+PARTIAL = ".partial"
+
+
+def backup_folder(ws: Workspace) -> Path | None:
+    """``[backup] folder`` (relative to the workspace), or None when unset;
+    refused (a :class:`UsageError` naming it) inside the workspace, not a
+    folder, not writable, or with a store no backend here can copy, so that
+    ``veille run`` says so as it starts rather than failing a day later."""
+    import os
+
+    setting = ws.settings.backup.folder.strip()
+    if not setting:
+        return None
+    folder = Path(setting).expanduser()
+    folder = (folder if folder.is_absolute() else ws.root / folder).resolve()
+    _outside(ws, folder, "[backup] folder ")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"[backup] folder {folder} cannot be made: {exc.strerror or exc}",
+            hint="Name a folder this user may write to in veille.toml, [backup] folder.",
+        ) from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"[backup] folder {folder} is not writable by this user",
+            hint="Give this user the right to write there, or name another folder in "
+            "veille.toml, [backup] folder.",
+        )
+    for url in ws.settings.store.urls():
+        backend = get_backend(url)
+        if getattr(backend, "backup", None) is None:
+            raise UsageError(
+                f"[backup] folder is set, but [store] {mask_url(url)} is kept by the "
+                f"{backend.scheme} backend, which veille does not copy",
+                hint='Back it up with its own tools (docs/deploy.md, "Backups and restore") '
+                "and leave [backup] folder empty.",
+            )
+    return folder
+
+
+def backups_in(folder: Path) -> list[tuple[datetime, Path]]:
+    """The finished backups in ``folder``, oldest first (by their names)."""
+    found = []
+    for path in folder.iterdir() if folder.is_dir() else ():
+        try:
+            at = datetime.strptime(path.name, STAMP).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        if path.is_dir():
+            found.append((at, path))
+    return sorted(found)
+
+
+def scheduled_backup(ws: Workspace, now: datetime | None = None) -> BackupReport | None:
+    """A backup into ``[backup] folder`` when the last one there is
+    ``every_hours`` old (None otherwise), then the oldest beyond ``keep``
+    deleted. Written as ``.veille-….partial`` and renamed when whole: a
+    backup killed half-way is never taken for one (and is deleted by the
+    next)."""
+    folder = backup_folder(ws)
+    if folder is None:
+        return None
+    now = now or datetime.now(UTC)
+    every = timedelta(hours=ws.settings.backup.every_hours)
+    done = backups_in(folder)
+    if done and now - done[-1][0] < every:
+        return None
+    name = now.strftime(STAMP)
+    for left in folder.glob(f"veille-*{PARTIAL}"):
+        shutil.rmtree(left, ignore_errors=True)
+    partial = folder / (name + PARTIAL)
+    try:
+        report = backup_workspace(ws, partial)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    final = folder / name
+    partial.rename(final)
+    report.folder = final
+    for _at, old in backups_in(folder)[: -ws.settings.backup.keep]:
+        shutil.rmtree(old, ignore_errors=True)
     return report

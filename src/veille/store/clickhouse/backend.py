@@ -47,6 +47,48 @@ class ChdbBackend:
             client.close()
             raise
 
+    def backup(self, url: str, *, root: Path, into: Path, opened: Any = None) -> tuple[Path, Path]:
+        """A copy of the chDB folder at ``url`` written into the folder
+        ``into`` (see :meth:`veille.store.sqlite.backend.SQLiteBackend.backup`),
+        as it was at one moment while its holder goes on writing
+        (:mod:`veille.store.clickhouse.backup`). ``opened``: the store this
+        process has open on it (the process that schedules backups); else
+        the folder is opened here, unless another process holds it, which
+        alone can back it up (``[backup]``). Not migrated."""
+        from veille.errors import StoreError, StoreLocked
+        from veille.store.clickhouse.backup import copy_folder
+        from veille.store.clickhouse.client import ChdbClient, folder_holder
+
+        source = chdb_path(url, root)
+        if not (source / "metadata").is_dir():
+            raise StoreError(
+                f"[store] {url!r}: no chDB folder at {source}",
+                hint="Check [store] in veille.toml (or --workspace).",
+            )
+        try:
+            written = into / source.resolve().relative_to(root.resolve())
+        except ValueError:
+            written = into / source.name
+        client = getattr(opened, "client", None)
+        if isinstance(client, ChdbClient):
+            copy_folder(client, written)
+            return written, source
+        holder = folder_holder(source)
+        if holder is not None:
+            raise StoreLocked(
+                f"the chDB folder {source} is open in another process ({holder}): "
+                "only that process can back it up while it runs",
+                hint="Set [backup] folder in veille.toml and restart that process: it then "
+                "backs up the workspace itself, every [backup] every_hours "
+                '(docs/deploy.md, "Backups and restore"). Or stop it and run this again.',
+            )
+        client = ChdbClient(source)
+        try:
+            copy_folder(client, written)
+        finally:
+            client.close()
+        return written, source
+
     def test_url(self, folder: Path) -> str | None:
         """A fresh store for the contract suites (None where chdb is not installed)."""
         try:

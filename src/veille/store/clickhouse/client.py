@@ -177,7 +177,10 @@ class ChdbClient:
         if holder is not None:
             raise _held(path, holder)
         try:
-            self._session = session.Session(str(path))
+            from veille.store.clickhouse.backup import session_path
+
+            # Its BACKUP may write in the folder's veille-backups only (backup.py).
+            self._session = session.Session(session_path(path))
         except Exception as exc:
             holder = folder_holder(path)
             if holder is not None:  # taken meanwhile

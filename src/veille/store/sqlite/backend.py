@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from veille.errors import ConfigError
 from veille.store.sqlite.store import SQLiteStore
@@ -36,7 +37,7 @@ class SQLiteBackend:
     def open(self, url: str, *, root: Path) -> SQLiteStore:
         return SQLiteStore.open(sqlite_path(url, root))
 
-    def backup(self, url: str, *, root: Path, into: Path) -> tuple[Path, Path]:
+    def backup(self, url: str, *, root: Path, into: Path, opened: Any = None) -> tuple[Path, Path]:
         """A copy of the database at ``url`` written into the folder ``into``,
         at its place relative to the workspace ``root`` (by its name when it
         is outside): the file written and the file copied. The copy is the
@@ -44,7 +45,8 @@ class SQLiteBackend:
         writing (``VACUUM INTO`` reads it in one transaction: each batch a
         collector committed is in it whole, or not at all). Opened read-only
         and not migrated: a copy of an older veille's database, taken before
-        an upgrade, is what that veille can open again."""
+        an upgrade, is what that veille can open again. ``opened`` (the
+        store this process has open on it) is not needed: it is read anew."""
         import sqlite3
 
         from veille.errors import StoreError

@@ -1,0 +1,116 @@
+"""A copy of a chDB folder taken while the process holding it goes on writing.
+
+One process at a time opens a chDB folder (ClickHouse's embedded server
+locks it, and one process opens one folder), and ``cp -a`` while it writes
+can copy a part half-written or miss one merged meanwhile. So the process
+that has the folder open asks its own server: ``BACKUP DATABASE … TO
+File(…) ASYNC`` (a snapshot of each table's parts; the session is free for
+other queries while it is written, the web app's pages among them), into
+``veille-backups/`` inside the chDB folder (the one place its session allows:
+``backups.allowed_path``, set when it is opened). A child process then
+restores that snapshot into a new chDB folder (``RESTORE``: its own server,
+since this process's is taken by the folder it holds), which opens as the
+posts store of the copied workspace, and the snapshot is deleted.
+
+Run as ``python -m veille.store.clickhouse.backup SNAPSHOT FOLDER``: the
+restoring child.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from veille.errors import StoreError
+
+# Inside the chDB folder: the snapshots being written (never left there).
+SNAPSHOTS = "veille-backups"
+
+
+def session_path(path: Path) -> str:
+    """The chDB connection string of the folder ``path``: its ``BACKUP`` may
+    write under ``path/veille-backups`` only."""
+    return f"{path}?backups.allowed_path={path / SNAPSHOTS}"
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def copy_folder(client: Any, into: Path, *, poll: float = 0.2) -> None:
+    """Write into the new folder ``into`` a chDB folder holding what
+    ``client``'s folder (a :class:`~veille.store.clickhouse.client.ChdbClient`,
+    open in this process) holds now."""
+    if into.exists():
+        raise StoreError(f"{into} already exists", hint="A backup never writes over files.")
+    snapshot = client.path / SNAPSHOTS / uuid.uuid4().hex
+    snapshot.parent.mkdir(exist_ok=True)
+    # One left by a process killed while it backed up (one process holds
+    # the folder, and it takes one backup at a time): its disk space back.
+    for left in snapshot.parent.iterdir():
+        shutil.rmtree(left, ignore_errors=True)
+    try:
+        rows = client.rows(
+            f"BACKUP DATABASE {_database(client)} TO File({_quoted(str(snapshot))}) ASYNC"
+        )
+        backup_id = rows[0][0]
+        while True:
+            status, error = client.rows(
+                "SELECT status, error FROM system.backups WHERE id = {id:String}",
+                {"id": backup_id},
+            )[0]
+            if status == "BACKUP_CREATED":
+                break
+            if status != "CREATING_BACKUP":
+                raise StoreError(
+                    f"chDB could not back up {client.path}: {status} {error}".strip(),
+                    hint="Check the free space on that disk, then try again.",
+                )
+            time.sleep(poll)
+        restored = subprocess.run(
+            [sys.executable, "-m", "veille.store.clickhouse.backup", str(snapshot), str(into)],
+            capture_output=True,
+            text=True,
+        )
+        if restored.returncode != 0:
+            shutil.rmtree(into, ignore_errors=True)
+            said = (restored.stderr.strip().splitlines() or ["(nothing said)"])[-1]
+            raise StoreError(
+                f"the backup of {client.path} could not be written into {into}: {said}",
+                hint="Check that the folder is writable and its disk has room, then try again.",
+            )
+    finally:
+        shutil.rmtree(snapshot, ignore_errors=True)
+
+
+def _database(client: Any) -> str:
+    name = str(client.rows("SELECT currentDatabase()")[0][0])
+    return "`" + name.replace("`", "") + "`"
+
+
+def restore(snapshot: Path, into: Path) -> None:
+    """The child: a new chDB folder ``into`` holding the ``snapshot``."""
+    from chdb import session
+
+    into.parent.mkdir(parents=True, exist_ok=True)
+    s = session.Session(f"{into}?backups.allowed_path={snapshot.parent}")
+    try:
+        database = s.query("SELECT currentDatabase()", "TabSeparated").bytes().decode().strip()
+        s.query(
+            f"RESTORE DATABASE `{database}` FROM File({_quoted(str(snapshot))})", "TabSeparated"
+        )
+    finally:
+        s.close()
+
+
+if __name__ == "__main__":  # pragma: no cover - run as a child (see the module)
+    try:
+        restore(Path(sys.argv[1]), Path(sys.argv[2]))
+    except Exception as exc:
+        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(1)
