@@ -261,6 +261,7 @@ def _import(
                 )
 
     batch: list[Post] = []
+    line_of: dict[str, int] = {}  # post id -> its line in this batch
     last_line = 0
 
     def flush(done: bool = False) -> None:
@@ -276,12 +277,17 @@ def _import(
         report.updated += len(result.updated)
         report.unchanged += result.unchanged
         report.refused += refused
+        # A row whose post a stage raised on is a bad row, the stage named.
+        report.bad.extend(BadRow(line_of.get(p.id, 0), why) for p, why in result.failed)
         # The rest of the batch's rows name a post another row of it named.
-        counted = result.inserted + len(result.updated) + result.unchanged + refused
+        counted = (
+            result.inserted + len(result.updated) + result.unchanged + refused + len(result.failed)
+        )
         report.repeated += max(0, len(batch) - counted)
         if on_progress:
             on_progress(len(batch))
         batch = []
+        line_of.clear()
 
     for line, post, problem in _rows(records(), platform):
         last_line = line
@@ -293,6 +299,7 @@ def _import(
             report.bad.append(problem)
         elif post is not None:
             batch.append(post)
+            line_of[post.id] = line
         if len(batch) >= batch_size:
             flush()
     flush(done=True)

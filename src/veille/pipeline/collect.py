@@ -433,18 +433,35 @@ class Collector:
         # quarantined copy, one that maps again takes it out of the quarantine.
         bad = {id(raw) for _err, raw in failed}
         keys = [source.item_key(raw) for _err, raw in failed]
-        mapped = [source.item_key(raw) for raw in batch.items if id(raw) not in bad]
+        good = [raw for raw in batch.items if id(raw) not in bad]
+        # The raw item of each post (map_items keeps their order): a post a
+        # stage raises on is quarantined as the item it came from.
+        raw_of = {post.id: raw for post, raw in zip(posts, good, strict=True)}
+        mapped = [source.item_key(raw) for raw in good]
         recovered = [k for k in mapped if k is not None]
+        # Keys of the items quarantined because a stage raised on their post
+        # (by any part of the page): those are not recovered.
+        staged: set[str] = set()
         if batch.exists is not None:  # items gone from the source leave too
             kept = self.store.quarantined(record.name, limit=100_000)
             recovered += [q.key for q in kept if q.key is not None and not batch.exists(q.key)]
+
+        stage_failed = [0]
 
         def state(tx: StoreTransaction, upsert: UpsertResult, last: bool) -> None:
             # Health counts every committed part of the page; the items that
             # failed to map are kept once, with the page's last part.
             self._check_lease(tx, record.name)
+            if upsert.failed:
+                items = [(why, raw_of.get(post.id, post.raw)) for post, why in upsert.failed]
+                named = [source.item_key(raw) for _why, raw in items]
+                staged.update(k for k in named if k is not None)
+                tx.quarantine(record.name, items, now, named)
+                stage_failed[0] += len(items)
             if last and recovered:
-                tx.release_quarantined_keys(record.name, recovered)
+                released = [k for k in recovered if k not in staged]
+                if released:
+                    tx.release_quarantined_keys(record.name, released)
             if last and failed:
                 tx.quarantine(record.name, failed, now, keys)
             tx.count_collected(
@@ -466,7 +483,7 @@ class Collector:
         result.items += len(batch.items)
         result.new_posts += upsert.inserted
         result.updated += len(upsert.updated)
-        result.quarantined += len(failed)
+        result.quarantined += len(failed) + stage_failed[0]
 
     def _finish(self, done: _Done, result: RunResult) -> None:
         now = self.clock.now()
@@ -620,6 +637,7 @@ def retry_quarantine(
     client = http or HttpClient(workspace.settings.http)
     ok_ids: list[int] = []
     posts: list[Post] = []
+    item_of: dict[str, int] = {}  # post id -> its quarantined item
     failing = 0
     records: dict[str, SourceRecord | None] = {}
     try:
@@ -644,13 +662,21 @@ def retry_quarantine(
                 continue
             posts.extend(mapped)
             ok_ids.append(item.id)
+            item_of.update((post.id, item.id) for post in mapped)
     finally:
         if own:
             client.close()
 
-    def release(tx: StoreTransaction, _result: UpsertResult, last: bool) -> None:
+    # A post a stage still raises on stays, with the stage's sentence.
+    still: set[int] = set()
+
+    def release(tx: StoreTransaction, result: UpsertResult, last: bool) -> None:
+        for post, why in result.failed:
+            if post.id in item_of:
+                still.add(item_of[post.id])
+                tx.set_quarantine_error(item_of[post.id], why)
         if last:
-            tx.release_quarantined(ok_ids)
+            tx.release_quarantined([i for i in ok_ids if i not in still])
 
     pipeline.ingest(posts, state=release)
-    return len(ok_ids), failing
+    return len(ok_ids) - len(still), failing + len(still)

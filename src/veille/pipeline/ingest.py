@@ -16,6 +16,19 @@ quarantine retry) calls :meth:`Pipeline.ingest`. For each bounded batch:
    rows) and the caller's state (cursor, health, quarantine);
 4. the stages' ``after_commit`` hooks.
 
+A stage that raises on one post (a plugin's bug, text it does not expect)
+does not stall the page: the batch is prepared at once, and only when a
+stage raises is it prepared again post by post; the posts a stage raised on
+are left out of the batch and given to the caller in the result's
+``failed``, each with a sentence naming the stage (the collector quarantines
+them with their raw item), their traceback logged once per stage and error.
+A stage that raises on every post of a batch of several is judged broken,
+not the posts: :class:`StageFailed` is raised and nothing of the batch is
+stored (the collector fails that source, naming the stage, and retries it at
+the next pass). So is a stage whose ``before_write`` or ``in_transaction``
+hook raises (those see the batch as a whole); one whose ``after_commit``
+raises is logged, the batch being stored by then.
+
 When posts and state are two backends (ClickHouse posts, PostgreSQL state),
 step 3 is two steps (:meth:`Pipeline.ingest_split`): the batch's new post ids
 are held in the state, the posts are written idempotently (the PostStore's
@@ -35,6 +48,7 @@ registry lists (:mod:`veille.pipeline.stages`); this module names none.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -42,6 +56,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from veille.errors import VeilleError, log_failure, tr
 from veille.models import Cursor, Post
 from veille.store.base import Store, StoreTransaction, UpsertResult
 from veille.store.protocols.privacy import story_key
@@ -60,6 +75,41 @@ AHEAD_TOLERANCE = timedelta(minutes=15)
 # The caller's writes that commit with a batch: ``state(tx, result, last)``;
 # ``last`` is true for the batch that ends the call (write the cursor then).
 StateWriter = Callable[[StoreTransaction, UpsertResult, bool], None]
+
+log = logging.getLogger("veille.ingest")
+
+#: Why a post is in quarantine when a stage raised on it (the stage's name and
+#: Python's words for the error; the traceback is in the log).
+STAGE_FAILED_POST = (
+    "the %(stage)s stage failed on this post (%(type)s: %(error)s); "
+    "retry it once the stage is fixed"
+)
+
+
+class StageFailed(VeilleError):
+    """A stage raised on every post of a batch of several (a broken stage,
+    not broken posts), or in a hook that sees the batch as a whole: nothing
+    of the batch is stored. ``stage`` names it."""
+
+    def __init__(self, stage: str, error: BaseException, *, every: bool = False) -> None:
+        said = {"stage": stage, "type": type(error).__name__, "error": str(error)}
+        if every:
+            message = tr(
+                "the %(stage)s stage failed on every post of this page (%(type)s: %(error)s); "
+                "nothing of the page is stored and the source is retried at the next pass; "
+                "fix or remove that stage (its traceback is in the log)",
+                **said,
+            )
+        else:
+            message = tr(
+                "the %(stage)s stage failed (%(type)s: %(error)s); nothing of this page is "
+                "stored and the source is retried at the next pass; if it persists, fix or "
+                "remove that stage (its traceback is in the log)",
+                **said,
+            )
+        super().__init__(message)
+        self.stage = stage
+        self.error = error
 
 
 @dataclass
@@ -113,6 +163,8 @@ class Pipeline:
     stages: list[Stage] = field(default_factory=list)
     batch_size: int = BATCH_SIZE
     posts: Any = None
+    # (stage, error type) whose traceback was logged: once per pipeline.
+    _logged: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
     @property
     def split(self) -> bool:
@@ -158,30 +210,103 @@ class Pipeline:
                 posts = stage.prepare(posts)
         return posts
 
+    def prepare_isolated(self, posts: list[Post]) -> tuple[list[Post], list[tuple[Post, str]]]:
+        """:meth:`prepare` over ``posts``, a post a stage raises on left out:
+        the posts prepared, and each post left out with the sentence that
+        says which stage failed on it. The batch is prepared at once; only
+        when a stage raises is it prepared again post by post (the normal
+        path costs nothing more). Raises :class:`StageFailed` where one
+        stage raised on every post of a batch of several."""
+        try:
+            return self.prepare(posts), []
+        except VeilleError:
+            raise
+        except Exception:  # which post (or stage) raised: found post by post below
+            pass
+        kept: list[Post] = []
+        raised: list[tuple[Post, str, Exception]] = []
+        for post in posts:
+            one, name = [post], ""
+            try:
+                for stage in self.stages:
+                    if stage.prepare is not None:
+                        name = stage.name
+                        one = stage.prepare(one)
+            except VeilleError:
+                raise
+            except Exception as exc:  # this post only
+                raised.append((post, name, exc))
+                continue
+            kept.extend(one)
+        if len(posts) > 1 and len(raised) == len(posts):
+            stages = {name for _p, name, _e in raised}
+            if len(stages) == 1:
+                _post, name, error = raised[0]
+                self._log_stage(name, error, every=True)
+                raise StageFailed(name, error, every=True) from error
+        failed: list[tuple[Post, str]] = []
+        for post, name, error in raised:
+            self._log_stage(name, error, post=post)
+            failed.append(
+                (
+                    post,
+                    tr(STAGE_FAILED_POST, stage=name, type=type(error).__name__, error=str(error)),
+                )
+            )
+        return kept, failed
+
+    def _log_stage(
+        self, stage: str, exc: BaseException, *, post: Post | None = None, every: bool = False
+    ) -> None:
+        """Say that ``stage`` raised; its traceback the first time this
+        pipeline sees that stage raise that kind of error, one line after."""
+        key = (stage, type(exc).__name__)
+        first = key not in self._logged
+        self._logged.add(key)
+        said = f"{type(exc).__name__}: {exc}"
+        if post is not None:
+            what = f"stage {stage} failed on post {post.id} ({said}); the post is left out"
+        elif every:
+            what = f"stage {stage} failed on every post of a batch ({said}); none is stored"
+        else:
+            what = f"stage {stage} failed ({said}); nothing of the batch is stored"
+        if first:
+            log.error("%s. Its traceback, logged once:", what, exc_info=exc)
+        else:
+            log.error("%s (its traceback was logged at the first failure).", what)
+
     def prepare_changed(
         self, posts: list[Post], stored: dict[str, str] | None = None
-    ) -> list[Post]:
+    ) -> tuple[list[Post], list[tuple[Post, str]]]:
         """``posts`` with those that are new or changed prepared; a post the
         store holds with the same content is passed through as it is (its
         stored enrichment is kept by the upsert). ``stored``: the store's
-        ``stored_content(posts)``, where the caller has read it already."""
+        ``stored_content(posts)``, where the caller has read it already.
+        Also the posts a stage raised on (left out, see
+        :meth:`prepare_isolated`)."""
         if not posts or not any(s.prepare for s in self.stages):
-            return posts
+            return posts, []
         if stored is None:
             stored = self.post_store.stored_content(posts)
         todo = [i for i, p in enumerate(posts) if stored.get(p.id) != p.content_hash]
         if not todo:
-            return posts
+            return posts, []
         if len(todo) == len(posts):
-            return self.prepare(posts)
-        prepared = self.prepare([posts[i] for i in todo])
+            return self.prepare_isolated(posts)
+        prepared, failed = self.prepare_isolated([posts[i] for i in todo])
+        if failed:  # left out: the others keep their places
+            out_ids = {id(p) for p, _why in failed}
+            keep = [i for i, p in enumerate(posts) if id(p) not in out_ids]
+            place = {old: new for new, old in enumerate(keep)}
+            todo = [place[i] for i in todo if i in place]
+            posts = [posts[i] for i in keep]
         if len(prepared) != len(todo):  # a stage dropped some: keep its choice
             kept = set(todo)
-            return [p for i, p in enumerate(posts) if i not in kept] + prepared
+            return [p for i, p in enumerate(posts) if i not in kept] + prepared, failed
         out = list(posts)
         for i, post in zip(todo, prepared, strict=True):
             out[i] = post
-        return out
+        return out, failed
 
     def batch_transaction(self) -> AbstractContextManager[StoreTransaction]:
         """The store's transaction for one batch: its ``batch_transaction``
@@ -198,13 +323,40 @@ class Pipeline:
             tx.set_cursor(cursor)
         for stage in self.stages:
             if stage.in_transaction is not None:
-                stage.in_transaction(tx, result)
+                self._hook(stage.name, stage.in_transaction, tx, result)
         return result
 
+    def _hook(self, stage: str, hook: Callable[..., Any], *args: Any) -> Any:
+        """``hook(*args)``; a stage's error other than veille's own (a store
+        away stays itself) raised as :class:`StageFailed`, naming it."""
+        try:
+            return hook(*args)
+        except VeilleError:
+            raise
+        except Exception as exc:
+            self._log_stage(stage, exc)
+            raise StageFailed(stage, exc) from exc
+
     def committed(self, result: UpsertResult) -> None:
+        """The stages' ``after_commit`` hooks. The batch is stored by then: a
+        hook that raises is logged and the others run (what it would have
+        done, sending, the outbox does again)."""
         for stage in self.stages:
             if stage.after_commit is not None:
-                stage.after_commit(result)
+                try:
+                    stage.after_commit(result)
+                except VeilleError as exc:
+                    log_failure(log, f"stage {stage.name} failed after a commit", exc)
+                except Exception as exc:
+                    key = (stage.name, type(exc).__name__)
+                    first = key not in self._logged
+                    self._logged.add(key)
+                    log.error(
+                        "stage %s failed after a commit (%s: %s); the batch is stored%s",
+                        stage.name, type(exc).__name__, exc,
+                        ". Its traceback, logged once:" if first else "",
+                        exc_info=exc if first else None,
+                    )  # fmt: skip
 
     def ingest(
         self,
@@ -223,9 +375,10 @@ class Pipeline:
         starts = range(0, len(posts), size) if posts else range(1)
         for start in starts:
             last = start + size >= len(posts)
-            batch = self.prepare_changed(posts[start : start + size])
+            batch, failed = self.prepare_changed(posts[start : start + size])
             with self.batch_transaction() as tx:
                 result = self._ahead(self.write(tx, batch, cursor if last else None), ahead)
+                result.failed = failed
                 if state is not None:
                     state(tx, result, last)
             self.committed(result)
@@ -259,7 +412,7 @@ class Pipeline:
             chunk = posts[start : start + size]
             # Read once: what to enrich, and which posts are new.
             stored = self.post_store.stored_content(chunk) if chunk else {}
-            batch = self.prepare_changed(chunk, stored)
+            batch, failed = self.prepare_changed(chunk, stored)
             fresh = [p.id for p in batch if p.id not in stored]
             hold: int | None = None
             if fresh:
@@ -268,6 +421,7 @@ class Pipeline:
                     batch = self.before_write(tx, batch, set(fresh))
             result = self.post_store.upsert_posts(batch) if batch else UpsertResult()
             result = self._ahead(result, ahead)
+            result.failed = failed
             with self.store.transaction() as tx:
                 self.run_stages(tx, result)
                 if last and cursor is not None:
@@ -285,11 +439,11 @@ class Pipeline:
         """``batch`` with its posts in ``fresh`` (not stored yet) passed
         through the stages' ``before_write`` hooks."""
         todo = [p for p in batch if p.id in fresh]
-        hooks = [s.before_write for s in self.stages if s.before_write is not None]
-        if not todo or not hooks:
+        if not todo or not any(s.before_write for s in self.stages):
             return batch
-        for hook in hooks:
-            todo = hook(tx, todo)
+        for stage in self.stages:
+            if stage.before_write is not None:
+                todo = self._hook(stage.name, stage.before_write, tx, todo)
         done = {p.id: p for p in todo}
         return [done.get(p.id, p) if p.id in fresh else p for p in batch]
 
@@ -342,7 +496,7 @@ class Pipeline:
         tx = EchoTx(tx, self.post_store)
         for stage in self.stages:
             if stage.in_transaction is not None:
-                stage.in_transaction(tx, result)
+                self._hook(stage.name, stage.in_transaction, tx, result)
 
     def finish_held(self, owner: str) -> int:
         """Run the state half of ``owner``'s batches whose state transaction

@@ -58,7 +58,8 @@ class UpsertResult:
     ids not stored because an erasure forgot their author (posts published
     until the erasure, see ``veille privacy erase``); ``ahead`` the new posts
     that were dated ahead of their collection, with the date they gave (the
-    ingest path dated them when collected)."""
+    ingest path dated them when collected); ``failed`` the posts a stage
+    raised on, left out (see :meth:`veille.pipeline.ingest.Pipeline.ingest`)."""
 
     new: list[Post] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -67,9 +68,13 @@ class UpsertResult:
     clusters: dict[str, str] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
     ahead: dict[str, datetime] = field(default_factory=dict)
+    # Set by the ingest path, not a store: the posts a stage raised on (not
+    # stored), each with the sentence naming the stage.
+    failed: list[tuple[Post, str]] = field(default_factory=list)
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
         self.ahead.update(other.ahead)
+        self.failed.extend(other.failed)
         self.new.extend(other.new)
         self.updated.extend(other.updated)
         self.refused.extend(other.refused)
