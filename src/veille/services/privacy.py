@@ -347,7 +347,7 @@ def finish_erasures(
     minutes = workspace.settings.privacy.erasure_resume_minutes
     cutoff = (now or datetime.now(UTC)) - timedelta(minutes=minutes)
     done: list[tuple[UnfinishedErasure, ErasureReport | Exception]] = []
-    _record_cut_erasures(workspace)
+    record_cut_erasures(workspace)
     pending = unfinished_erasures(workspace)
     if not pending:
         return done
@@ -365,13 +365,14 @@ def finish_erasures(
     return done
 
 
-def _record_cut_erasures(workspace: Any) -> None:
+def record_cut_erasures(workspace: Any, *, strict: bool = False) -> None:
     """Settle the rollup take-outs a killed erasure left staged in the posts
     store (ClickHouse's ``erasing_*`` tables) and record unfinished the
     erasure of each person whose posts it left stored: one killed before it
     was recorded so (an earlier release) is then seen (/healthz, veille
     privacy log) and finished like any other. Logged, naming the person by
-    the keyed hash only; a failure is logged and tried again next pass."""
+    the keyed hash only; a failure is logged and tried again next pass
+    (raised, when ``strict``: a migration must not go on)."""
     settle = getattr(workspace.posts, "settle_cut_erasures", None)
     if settle is None:  # nothing staged there (SQLite, a served posts store)
         return
@@ -381,6 +382,8 @@ def _record_cut_erasures(workspace: Any) -> None:
     try:
         cut = settle()
     except Exception as exc:  # the unfinished erasures recorded go on
+        if strict:
+            raise
         log_failure(log, "settling what a cut erasure staged failed", exc,
                     "The next pass tries again.")  # fmt: skip
         return
