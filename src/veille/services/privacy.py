@@ -186,23 +186,6 @@ def erasure_lease(subject: str) -> str:
     return f"erasure:{subject}"
 
 
-def _running_here(holder: str) -> bool:
-    """Whether ``holder`` (a :func:`~veille.pipeline.collect.collector_id`)
-    is a process of this machine that still runs."""
-    import socket
-
-    parts = holder.rsplit(":", 2)
-    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
-        return False
-    try:
-        os.kill(int(parts[1]), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
-
-
 @contextmanager
 def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[None]:
     """Hold the erasure's lease while the body runs, renewed by a heartbeat
@@ -213,7 +196,7 @@ def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[No
     was held up (SQLite: the erasure's own chunks keep the write lock, its
     heartbeat finds the gaps between them late) for up to
     :data:`ERASURE_HELD_HERE_SECONDS`."""
-    from veille.pipeline.collect import _exited, collector_id
+    from veille.pipeline.collect import _exited, collector_id, running_here
 
     name = erasure_lease(subject_of(state, handle, platform))
     holder = collector_id()
@@ -223,7 +206,7 @@ def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[No
     epoch = None
     if not (
         held
-        and _running_here(held)
+        and running_here(held)
         and state.clock() - float(was.heartbeat_at if was else 0) < ERASURE_HELD_HERE_SECONDS
     ):
         epoch = state.acquire_lease(name, holder, ttl=ttl, now=state.clock())
