@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import os
 import threading
 import time
@@ -218,13 +219,23 @@ def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[No
                 )
     if epoch is None:
         where = tr(" on %(platform)s", platform=platform) if platform else ""
+        # When it may be run again, if that process was stopped: its lease's
+        # end, or, for a process of this machine that still runs, the end of
+        # the time it is left without a heartbeat (not the lease's length).
+        now_held = next((x for x in state.leases() if x.name == name), None)
+        left = ttl
+        if now_held is not None:
+            until = float(now_held.expires_at)
+            if running_here(now_held.holder):
+                until = max(until, float(now_held.heartbeat_at) + ERASURE_HELD_HERE_SECONDS)
+            left = max(1.0, until - state.clock())
         raise ErasureRunning(
             tr("the erasure of %(author)s%(where)s is running in another process "
                "(%(holder)s): it is not run twice at once", author=handle, where=where,
                holder=held),
             hint=tr("Wait for it to end ('veille privacy log' then shows it done). If that "
                     "process was stopped, its lease runs out within %(seconds)d seconds; "
-                    "run this again then.", seconds=int(ttl)),
+                    "run this again then.", seconds=math.ceil(left)),
             holder=held,
         )  # fmt: skip
     stop = threading.Event()
