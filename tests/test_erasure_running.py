@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -174,6 +175,7 @@ def test_a_live_eraser_whose_heartbeat_was_held_up_is_not_taken_over(tmp_path: P
     import socket
 
     from veille.services.privacy import (
+        ERASURE_HELD_HERE_SECONDS,
         ErasureRunning,
         erase_author,
         erasure_lease,
@@ -200,9 +202,13 @@ def test_a_live_eraser_whose_heartbeat_was_held_up_is_not_taken_over(tmp_path: P
         assert state.acquire_lease(name, alive, ttl=1, now=state.clock() - 31) is not None
         [(_, got)] = finish_erasures(w)
         assert isinstance(got, ErasureRunning) and got.holder == alive
-        with pytest.raises(ErasureRunning):
+        with pytest.raises(ErasureRunning) as refused:
             erase_author(w, "claire")
         assert w.posts.author_post_ids("claire", None) != []
+        # What it says is true: left to its process until ERASURE_HELD_HERE_SECONDS
+        # after its last heartbeat (31 s ago), not the lease's 60 s.
+        said = re.search(r"within (\d+) seconds", str(refused.value.hint))
+        assert said is not None and int(said[1]) >= ERASURE_HELD_HERE_SECONDS - 31 - 5
 
         # Its process has exited: taken over at once.
         dead = f"{socket.gethostname()}:{gone.pid}:gone"

@@ -290,3 +290,36 @@ def test_what_an_erasure_cut_before_it_was_recorded_staged_is_settled_and_it_is_
         assert w.posts.author_post_ids("claire", None) == []
         assert len(w.posts.author_post_ids("bob", None)) == 3
         assert w.state.unfinished_erasures() == []
+
+
+def test_a_migration_is_refused_while_an_erasure_cut_before_it_was_recorded_left_staged_tables(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """An erasure killed with its take-out staged (``erasing_*`` tables) by
+    a release that did not record it unfinished: ``veille store migrate``
+    used to find no record and move the person's remaining posts to the new
+    store, where nothing says they are to go. Now it settles what was
+    staged, records the erasure unfinished and refuses, naming it."""
+    pytest.importorskip("chdb")
+    import psycopg
+
+    from veille.store.postgres.testing import fresh_schema_url
+
+    state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
+    ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+    _killed_at("marked", ws)
+    with psycopg.connect(state, autocommit=True) as conn:  # as an earlier release left it
+        conn.execute("DELETE FROM erasures_unfinished")
+    assert _staged(ws) > 0
+
+    moved = CliRunner().invoke(
+        build_app(), ["store", "migrate", "--posts", "sqlite:///moved.db", "--workspace", str(ws)]
+    )
+    assert moved.exit_code != 0
+    assert "erasure of claire" in moved.stderr and "Finish it first" in moved.stderr
+    assert not (ws / "moved.db").exists()
+    assert _staged(ws) == 0
+    rolled, fresh = _chdb_figures(ws)
+    assert rolled == fresh  # what was staged is taken out once
+    with Workspace.open(ws) as w:
+        assert [e.handle for e in w.state.unfinished_erasures()] == ["claire"]

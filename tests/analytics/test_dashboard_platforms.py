@@ -88,3 +88,26 @@ def test_the_platforms_do_not_read_every_post_of_the_period(tmp_path: Path) -> N
     read = [f"p.published_at >= {a} AND p.published_at < {b}" for a, b in spans]
     whole = [s for s in grouped if any(r in s for r in read)]
     assert whole == []
+
+
+def test_the_platforms_after_a_retention_purge_are_those_of_the_posts_held(
+    tmp_path: Path,
+) -> None:
+    """A retention purge deletes the posts before its cutoff but drops the
+    author rollup's whole days only: the day it cut in two still counted the
+    posts it deleted, and the dashboard's platforms (read from that rollup)
+    showed a platform whose only post of the week was gone. They are now
+    the platforms of the posts held, as a scan gives them."""
+    from datetime import UTC, datetime
+
+    root = _workspace(tmp_path)
+    with Workspace.open(root) as ws:
+        # An X post on Wednesday morning, the only one of its platform.
+        ws.posts.upsert_posts([make_post("30", "2026-03-25T10:00", platform="x", text="Lumio")])
+        topic_scope(ws.store, "lumio")  # filed, as collecting files it
+        ws.posts.purge_posts_before(datetime(2026, 3, 25, 12, 0, tzinfo=UTC))
+        (card,) = overview(ws, WEEK).topics
+        per = analytics.period(ws, WEEK)
+        scanned = breakdown(ws.store, topic_scope(ws.store, "lumio"), per, "platform")
+    assert "x" not in [s.key for s in card.platforms]
+    assert _shares(card.platforms) == _shares(scanned)

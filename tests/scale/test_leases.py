@@ -104,6 +104,42 @@ def test_the_lease_of_a_process_that_exited_here_is_taken_at_once(
     assert collect(workspace, http=client(), holder="here", force=True) == []
 
 
+def test_a_live_collector_here_whose_heartbeat_a_long_write_held_up_keeps_its_source(
+    workspace: Workspace, sim: Simulator
+) -> None:
+    """On SQLite a long write (a retention purge's or an erasure's chunks,
+    one after the other) keeps the heartbeat of a collector that is working
+    from renewing its lease: it used to run out, and another collector took
+    the source over from one that was still collecting it. A collector whose
+    process still runs on this machine keeps it (for up to
+    HELD_HERE_SECONDS after its last heartbeat); one that stopped beating
+    that long ago (hung) is taken over as before."""
+    import socket
+    import subprocess
+    import sys
+
+    from veille.pipeline.collect import HELD_HERE_SECONDS
+
+    name = _source(workspace, sim)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        holder = f"{socket.gethostname()}:{live.pid}:abc123"
+        # Its lease ran out 30 s ago: its last heartbeat, 90 s ago, was held up.
+        lease = lease_name(name)
+        assert workspace.state.acquire_lease(lease, holder, ttl=60, now=time.time() - 90)
+        assert collect(workspace, http=client(), holder="here") == []
+        assert workspace.posts.count_posts() == 0
+        assert [(x.holder, x.epoch) for x in workspace.state.leases()] == [(holder, 1)]
+        # Silent for longer than HELD_HERE_SECONDS: hung, taken over.
+        then = time.time() - HELD_HERE_SECONDS - 60
+        assert workspace.state.acquire_lease(lease, holder, ttl=60, now=then) == 2
+        (run,) = collect(workspace, http=client(), holder="here", force=True)
+        assert run.ok and run.new_posts > 0
+    finally:
+        live.kill()
+        live.wait(30)
+
+
 def test_a_collector_whose_clock_runs_ahead_leaves_running_leases_alone(
     tmp_path: Path, state_url: str, sim: Simulator, caplog: pytest.LogCaptureFixture
 ) -> None:

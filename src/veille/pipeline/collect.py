@@ -15,7 +15,12 @@ lease is taken before the cursor is read, renewed by a heartbeat thread while
 the source runs, checked inside every batch's transaction (a collector that
 lost it cannot commit) and released at the end. A collector that dies stops
 renewing; once its lease expires another takes the source over from the
-committed cursor.
+committed cursor. One whose process still runs on this machine keeps its
+sources though its lease ran out, for up to :data:`HELD_HERE_SECONDS` after
+its last heartbeat: on SQLite a long write (a retention purge's or an
+erasure's chunks, one after the other) keeps every other writer waiting,
+the heartbeat included, and the source used to be taken over from a
+collector that was working on it.
 
 A source that fails backs off exponentially (capped at 6 hours, or longer when
 the service asked for it with Retry-After) and says why in its health; it
@@ -56,6 +61,9 @@ MAX_BACKOFF = 6 * 3600
 MAX_SERVER_WAIT = 7 * 86400
 # Seconds a source's lease lasts without a heartbeat (renewed every third of it).
 LEASE_SECONDS = 60.0
+#: Seconds a lease whose process still runs on this machine is left to it
+#: without a heartbeat (its process id may be given to another after).
+HELD_HERE_SECONDS = 600.0
 ROLES = ("all", "collector", "scheduler")
 
 
@@ -87,6 +95,24 @@ def _exited(holder: str) -> bool:
     except PermissionError:  # alive, another user's
         return False
     return False
+
+
+def running_here(holder: str) -> bool:
+    """Whether ``holder`` (a :func:`collector_id`) is a process of this
+    machine that still runs (this one included)."""
+    import os
+    import socket
+
+    parts = holder.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def collector_id() -> str:
@@ -256,6 +282,8 @@ class Collector:
         (another collector may have just run it)."""
         now = self.clock.now()
         name = lease_name(record.name)
+        if self._held_here(name, now):
+            return False
         epoch = self.store.acquire_lease(name, self.holder, ttl=self.lease_seconds, now=now)
         if epoch is None:
             # A process of this machine that has exited (a collect killed a
@@ -288,6 +316,26 @@ class Collector:
             self._epochs[record.name] = epoch
         return True
 
+    def _held_here(self, name: str, now: float) -> bool:
+        """Whether lease ``name`` ran out while another collector of this
+        machine that still runs holds it, its last heartbeat less than
+        :data:`HELD_HERE_SECONDS` ago (held up by a long write, it is left to
+        it). Read again only when the leases as the pass began say so."""
+        was = self._before.get(name)
+        if was is None or not self._starved(was, now):
+            return False
+        fresh = next((x for x in self.store.leases() if x.name == name), None)
+        return fresh is not None and self._starved(fresh, now)
+
+    def _starved(self, lease: Any, now: float) -> bool:
+        return bool(
+            lease.holder
+            and lease.holder != self.holder
+            and lease.expires_at <= now
+            and now - float(lease.heartbeat_at) < HELD_HERE_SECONDS
+            and running_here(lease.holder)
+        )
+
     def _give_back(self, name: str) -> None:
         with self._epochs_lock:
             held = self._epochs.pop(name, None)
@@ -299,7 +347,8 @@ class Collector:
                             "It expires by itself.")  # fmt: skip
 
     def _heartbeat(self, stop: threading.Event) -> None:
-        while not stop.wait(self.lease_seconds / 3):
+        wait, failing = self.lease_seconds / 3, False
+        while not stop.wait(wait):
             with self._epochs_lock:
                 names = [lease_name(n) for n in self._epochs]
             if not names:
@@ -308,10 +357,13 @@ class Collector:
                 kept = self.store.renew_leases(
                     names, self.holder, ttl=self.lease_seconds, now=self.clock.now()
                 )
-            except Exception as exc:  # the next beat tries again; commits check the lease
-                log_failure(log, "renewing source leases failed", exc,
-                            "The next heartbeat tries again.")  # fmt: skip
+            except Exception as exc:  # a busy store: again in a second; commits check the lease
+                if not failing:
+                    log_failure(log, "renewing source leases failed", exc,
+                                "It is tried again every second.")  # fmt: skip
+                wait, failing = min(1.0, self.lease_seconds / 3), True
                 continue
+            wait, failing = self.lease_seconds / 3, False
             for lost in set(names) - kept:
                 log.warning("lease %s lost: another collector may take it over", lost)
 

@@ -145,9 +145,18 @@ def migrate_workspace(
 def _refuse_unfinished_erasures(ws: Any) -> None:
     """An erasure killed midway leaves some of the person's posts (and, on
     ClickHouse, its staged take-out): moved now, they would be carried to
-    the new stores, where nothing records that they are to go."""
-    from veille.services.privacy import unfinished_erasures, unfinished_hint, unfinished_message
+    the new stores, where nothing records that they are to go. One killed
+    before it was recorded unfinished (an earlier release) left only its
+    staged take-out (``erasing_*`` tables): settled and recorded first, as
+    veille run does, it is refused like the others."""
+    from veille.services.privacy import (
+        record_cut_erasures,
+        unfinished_erasures,
+        unfinished_hint,
+        unfinished_message,
+    )
 
+    record_cut_erasures(ws, strict=True)
     pending = unfinished_erasures(ws)
     if pending:
         first = pending[0]

@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import os
 import threading
 import time
@@ -186,23 +187,6 @@ def erasure_lease(subject: str) -> str:
     return f"erasure:{subject}"
 
 
-def _running_here(holder: str) -> bool:
-    """Whether ``holder`` (a :func:`~veille.pipeline.collect.collector_id`)
-    is a process of this machine that still runs."""
-    import socket
-
-    parts = holder.rsplit(":", 2)
-    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
-        return False
-    try:
-        os.kill(int(parts[1]), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
-
-
 @contextmanager
 def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[None]:
     """Hold the erasure's lease while the body runs, renewed by a heartbeat
@@ -213,7 +197,7 @@ def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[No
     was held up (SQLite: the erasure's own chunks keep the write lock, its
     heartbeat finds the gaps between them late) for up to
     :data:`ERASURE_HELD_HERE_SECONDS`."""
-    from veille.pipeline.collect import _exited, collector_id
+    from veille.pipeline.collect import _exited, collector_id, running_here
 
     name = erasure_lease(subject_of(state, handle, platform))
     holder = collector_id()
@@ -223,7 +207,7 @@ def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[No
     epoch = None
     if not (
         held
-        and _running_here(held)
+        and running_here(held)
         and state.clock() - float(was.heartbeat_at if was else 0) < ERASURE_HELD_HERE_SECONDS
     ):
         epoch = state.acquire_lease(name, holder, ttl=ttl, now=state.clock())
@@ -235,13 +219,23 @@ def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[No
                 )
     if epoch is None:
         where = tr(" on %(platform)s", platform=platform) if platform else ""
+        # When it may be run again, if that process was stopped: its lease's
+        # end, or, for a process of this machine that still runs, the end of
+        # the time it is left without a heartbeat (not the lease's length).
+        now_held = next((x for x in state.leases() if x.name == name), None)
+        left = ttl
+        if now_held is not None:
+            until = float(now_held.expires_at)
+            if running_here(now_held.holder):
+                until = max(until, float(now_held.heartbeat_at) + ERASURE_HELD_HERE_SECONDS)
+            left = max(1.0, until - state.clock())
         raise ErasureRunning(
             tr("the erasure of %(author)s%(where)s is running in another process "
                "(%(holder)s): it is not run twice at once", author=handle, where=where,
                holder=held),
             hint=tr("Wait for it to end ('veille privacy log' then shows it done). If that "
                     "process was stopped, its lease runs out within %(seconds)d seconds; "
-                    "run this again then.", seconds=int(ttl)),
+                    "run this again then.", seconds=math.ceil(left)),
             holder=held,
         )  # fmt: skip
     stop = threading.Event()
@@ -347,7 +341,7 @@ def finish_erasures(
     minutes = workspace.settings.privacy.erasure_resume_minutes
     cutoff = (now or datetime.now(UTC)) - timedelta(minutes=minutes)
     done: list[tuple[UnfinishedErasure, ErasureReport | Exception]] = []
-    _record_cut_erasures(workspace)
+    record_cut_erasures(workspace)
     pending = unfinished_erasures(workspace)
     if not pending:
         return done
@@ -365,13 +359,14 @@ def finish_erasures(
     return done
 
 
-def _record_cut_erasures(workspace: Any) -> None:
+def record_cut_erasures(workspace: Any, *, strict: bool = False) -> None:
     """Settle the rollup take-outs a killed erasure left staged in the posts
     store (ClickHouse's ``erasing_*`` tables) and record unfinished the
     erasure of each person whose posts it left stored: one killed before it
     was recorded so (an earlier release) is then seen (/healthz, veille
     privacy log) and finished like any other. Logged, naming the person by
-    the keyed hash only; a failure is logged and tried again next pass."""
+    the keyed hash only; a failure is logged and tried again next pass
+    (raised, when ``strict``: a migration must not go on)."""
     settle = getattr(workspace.posts, "settle_cut_erasures", None)
     if settle is None:  # nothing staged there (SQLite, a served posts store)
         return
@@ -381,6 +376,8 @@ def _record_cut_erasures(workspace: Any) -> None:
     try:
         cut = settle()
     except Exception as exc:  # the unfinished erasures recorded go on
+        if strict:
+            raise
         log_failure(log, "settling what a cut erasure staged failed", exc,
                     "The next pass tries again.")  # fmt: skip
         return

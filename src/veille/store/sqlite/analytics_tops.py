@@ -20,7 +20,7 @@ from veille.store.protocols.analytics import (
     top_entities_known,
 )
 from veille.store.sqlite import analytics_columns as columns
-from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
+from veille.store.sqlite.analytics_authors import DAY, author_rows, rollup_topic
 from veille.store.sqlite.analytics_sql import (
     AUTHORED,
     ENG,
@@ -443,6 +443,12 @@ class SQLiteTops(SQLiteVolume):
         read the same rollup rows twice more."""
         topic = rollup_topic(scope)
         if topic is None or scope.topic_id is None or scope.scan:
+            return None
+        # The day a retention purge cut in two keeps in the rollup the posts
+        # it deleted (it drops whole days only): a period reaching back to
+        # the oldest post held reads the posts, as a scan counts them.
+        oldest = self.conn.execute("SELECT published_at FROM posts ORDER BY pk LIMIT 1").fetchone()
+        if oldest is None or -(-int(period.since.timestamp()) // DAY) <= int(oldest[0]) // DAY:
             return None
         union, params = author_rows(self.conn, scope, period, topic)
         rows = self.conn.execute(
