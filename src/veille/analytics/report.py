@@ -205,10 +205,14 @@ def _template() -> Any:
 
 
 def prepare() -> None:
-    """Compile the report's template now: ``veille serve`` calls it as it
-    starts, so that the first report viewed does not wait for it (0.06 s
-    of a topic's week at 1M posts, 0.15-0.3 s under load)."""
+    """Compile the report's template and start the chart drawer now:
+    ``veille serve`` calls it as it starts, so that the first report viewed
+    does not wait for them (the template: 0.06 s of a topic's week at 1M
+    posts, 0.15-0.3 s under load; vl-convert: see
+    :func:`veille.analytics.charts.prepare`, which the dashboard's warm-up
+    does not do where no topic has figures yet)."""
     _template()
+    charts.prepare()
 
 
 def render_html(

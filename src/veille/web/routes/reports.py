@@ -82,8 +82,9 @@ def _report(request: Request, asked: dict[str, str], *, pdf: bool) -> tuple[str,
 
 
 def warm(app: Any) -> None:
-    """Compile the report's template (``veille serve`` calls it on a thread
-    when it starts): a report's first view waited for it. Its figures are
+    """Compile the report's template and start vl-convert (``veille serve``
+    calls it on a thread when it starts): a report's first view waited for
+    them. Its figures are
     made when asked (the topic, period and language are the viewer's)."""
     from veille.analytics.report import prepare
 
