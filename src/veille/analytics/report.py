@@ -10,6 +10,7 @@ escaped by Jinja2; charts are inline SVG images (no script).
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from functools import cache
@@ -74,8 +75,8 @@ STRINGS = {
 }  # fmt: skip
 
 
-def _svg_uri(chart: Any) -> str:
-    svg = charts.to_svg(chart)
+def _svg_uri(chart: Any, draw: Callable[[Any], str] | None) -> str:
+    svg = str((draw or charts.to_svg)(chart))
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
@@ -230,14 +231,27 @@ def _template() -> Any:
 
 
 def prepare() -> None:
-    """Compile the report's template now: ``veille serve`` calls it as it
-    starts, so that the first report viewed does not wait for it (0.06 s
-    of a topic's week at 1M posts, 0.15-0.3 s under load)."""
+    """Compile the report's template and start the chart drawer now:
+    ``veille serve`` calls it as it starts, so that the first report viewed
+    does not wait for them (the template: 0.06 s of a topic's week at 1M
+    posts, 0.15-0.3 s under load; vl-convert: see
+    :func:`veille.analytics.charts.prepare`, which the dashboard's warm-up
+    does not do where no topic has figures yet)."""
     _template()
+    charts.prepare()
 
 
-def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC") -> str:
-    """The report page for ``data`` (from :func:`report_data`)."""
+def render_html(
+    data: dict[str, Any],
+    *,
+    lang: str = "en",
+    timezone: str = "UTC",
+    draw: Callable[[Any], str] | None = None,
+) -> str:
+    """The report page for ``data`` (from :func:`report_data`). ``draw``:
+    what turns a chart into its SVG (:func:`veille.analytics.charts.to_svg`
+    unless given; the web app passes its charts kept by spec, so that a
+    report's PDF after its page does not draw the same charts again)."""
     if lang not in STRINGS:
         raise UsageError(f"no report language {lang!r}", hint="Use en or fr.")
     from markupsafe import Markup
@@ -257,17 +271,20 @@ def render_html(data: dict[str, Any], *, lang: str = "en", timezone: str = "UTC"
     # No post in either period: the report says so; two flat lines at zero
     # would read as a broken chart.
     if vol.total or vol.previous_total:
-        images["volume"] = _svg_uri(charts.volume_chart(vol, lang=lang, title=title(s["volume"])))
+        images["volume"] = _svg_uri(
+            charts.volume_chart(vol, lang=lang, title=title(s["volume"])), draw
+        )
     if any(p.posts for p in data["platforms"]):
         named = [replace(r, key=platform_name(r.key)) for r in data["platforms"]]
         images["platforms"] = _svg_uri(
-            charts.share_chart(named, lang=lang, title=title(s["platforms"]))
+            charts.share_chart(named, lang=lang, title=title(s["platforms"])), draw
         )
     if data["sentiment"].scored:
         images["sentiment"] = _svg_uri(
             charts.sentiment_chart(
                 data["sentiment_series"], lang=lang, title=title(s["net_sentiment"])
-            )
+            ),
+            draw,
         )
 
     def name_of(kind: str, code: str) -> str:
@@ -371,6 +388,7 @@ def render_report(
     lang: str | None = None,
     pdf: bool = True,
     data: dict[str, Any] | None = None,
+    draw: Callable[[Any], str] | None = None,
 ) -> tuple[str, bytes | None]:
     """``(html, pdf bytes or None)`` for a topic, a query or a scope over ``period``.
 
@@ -379,7 +397,7 @@ def render_report(
     and attach or inline the result. ``data``: the report's figures, when
     :func:`workspace_report_data` already made them for the same arguments
     (the web app draws one report's figures in each language, and as a PDF,
-    without reading the posts again).
+    without reading the posts again). ``draw``: see :func:`render_html`.
     """
     settings = workspace.settings
     language = lang or settings.workspace.ui_language
@@ -387,5 +405,5 @@ def render_report(
         data = workspace_report_data(
             workspace, period=period, scope=scope, topic=topic, query=query
         )
-    html = render_html(data, lang=language, timezone=settings.workspace.timezone)
+    html = render_html(data, lang=language, timezone=settings.workspace.timezone, draw=draw)
     return html, (html_to_pdf(html) if pdf else None)

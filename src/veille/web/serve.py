@@ -266,9 +266,10 @@ def stop_warm(app: Any) -> None:
 
 def _warm(app: Any) -> None:
     """The dashboard's default figures, the trends' default terms, the
-    influencers' default ranking, what the plan reads from the posts and
-    the report's compiled template, made while the server starts (not by
-    :class:`LiveServer`: a test stores its posts after starting it); then
+    influencers' default ranking, what the plan reads from the posts, the
+    report's compiled template and vl-convert started, made while the
+    server starts (not by :class:`LiveServer`: a test stores its posts
+    after starting it); then
     what the process holds by now (the code, the templates, the lemmatizer's
     tables) is left out of Python's cycle collections, which would otherwise
     go through it again and again
