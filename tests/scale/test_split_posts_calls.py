@@ -138,7 +138,7 @@ def test_calls_the_endpoint_does_not_serve_fail_clearly_with_the_token_masked(
         assert TOKEN not in out, (args, out)
     # The library API: one error class, naming the call.
     store = RemotePostStore(served_ws.url)
-    for name in ("search", "top_authors", "story_copies", "stats", "set_sentiment"):
+    for name in ("search", "top_authors", "gave_counts", "story_copies", "stats", "set_sentiment"):
         with pytest.raises(NotServed, match=f"^{name} is not served") as refused:
             getattr(store, name)("x")
         assert TOKEN not in str(refused.value) and "serve-posts" in (refused.value.hint or "")
@@ -195,3 +195,28 @@ def test_serve_posts_on_a_busy_port_names_the_port(chdb_ws: Path) -> None:
     assert result.exit_code == 2, result.output
     _clean_failure(result, "--port", f"127.0.0.1:{port}")
     assert not (chdb_ws / "posts").exists()
+
+
+def test_whether_posts_gave_counts_is_asked_where_the_posts_are(tmp_path: Path) -> None:
+    """``gave_counts`` (the top lists ask it before reading which 0s are
+    known) is a posts call: through a workspace whose posts are in chDB and
+    whose state is in SQLite it reached the state store, which keeps no post
+    and answered (False, False) where chDB said (True, True)."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.conftest import make_post
+    from veille.analytics.scope import Period, Scope
+
+    root = split_root(tmp_path / "ws", "sqlite:///state.db", "chdb:///posts")
+    start = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    posts = [
+        make_post(str(i), f"Lumio {i}", published_at=start + timedelta(minutes=i)) for i in range(3)
+    ]
+    _ingest(root, posts)
+    scope = Scope().during(
+        Period(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC))
+    )
+    with Workspace.open(root) as ws:
+        assert ws.posts.gave_counts(scope) == (True, True)
+        assert ws.store is not ws.posts  # two stores: the call is routed
+        assert ws.store.gave_counts(scope) == (True, True)

@@ -214,3 +214,34 @@ def test_the_shutdown_waits_for_a_refresh_that_never_ends_no_longer_than_its_bou
     finally:
         stuck.set()
     _settled(kept)
+
+
+@pytest.mark.parametrize("ask", ["get", "current", "current_since"])
+def test_the_code_making_an_answer_that_asks_for_it_again_fails_at_once(ask: str) -> None:
+    """The code that makes an answer asking the same :class:`Recent` for the
+    same key (on the same thread) waited for itself for ever: the page never
+    came, the server's thread was lost. It now fails at once, naming the key,
+    and the key can be asked for again afterwards."""
+    kept = Recent(seconds=60.0)
+    asked = getattr(kept, ask)
+    outcome: list[BaseException | object] = []
+
+    def again() -> object:
+        return asked("dashboard-figures", lambda: 1)
+
+    def viewer() -> None:
+        try:
+            outcome.append(asked("dashboard-figures", again))
+        except BaseException as exc:  # what the viewer meets
+            outcome.append(exc)
+
+    thread = threading.Thread(target=viewer, daemon=True)
+    thread.start()
+    thread.join(10.0)
+    assert not thread.is_alive(), "the making waited for itself"
+    (failure,) = outcome
+    assert isinstance(failure, RuntimeError), failure
+    assert "'dashboard-figures'" in str(failure) and "itself" in str(failure)
+    # Nothing is left half made: the next viewer gets the answer.
+    made = asked("dashboard-figures", lambda: 2)
+    assert (made[0] if ask == "current_since" else made) == 2

@@ -135,6 +135,20 @@ class _Making:
         self.done = threading.Event()
         self.made = False
         self.value: Any = None
+        # The thread making it: asked again there, it would wait for itself.
+        self.thread = threading.get_ident()
+
+    def wait(self, key: Any) -> None:
+        """Wait for the answer; a :class:`RuntimeError` naming ``key`` at once
+        when it is asked for by the code that makes it (on its thread), which
+        would otherwise wait for itself for ever."""
+        if self.thread == threading.get_ident():
+            raise RuntimeError(
+                f"the kept answer {key!r} was asked for by the code that makes it: "
+                "it would wait for itself for ever; make it without asking for "
+                f"{key!r} (or ask for another key)"
+            )
+        self.done.wait()
 
 
 class Aged:
@@ -212,7 +226,7 @@ class Recent:
                     making = self._first[key] = _Making()
             if mine:
                 break
-            making.done.wait()
+            making.wait(key)
             if making.made:
                 return making.value
             # Its maker failed: this viewer tries (and meets the error itself).
@@ -257,7 +271,7 @@ class Recent:
                     making = self._reading[key] = _Making()
             if mine:
                 break
-            making.done.wait()
+            making.wait(key)
             if making.made:
                 made: tuple[Any, float] = making.value
                 return made

@@ -386,6 +386,16 @@ class AnalyticsPosts(Protocol):
         sizes a trends sample, where engagement and reach are not read."""
         ...
 
+    def gave_counts(self, scope: Scope) -> tuple[bool, bool]:
+        """Whether some post of ``scope`` (bounded to a period) gave like,
+        share and reply counts, and some its author's follower count, read
+        from a rollup; ``(True, True)`` unread where no rollup answers (the
+        caller then asks the posts). What a top list read from a rollup that
+        keeps an unknown count as 0 asks before reading which 0s are known.
+        A posts call: where posts and state are two stores, the state store
+        (which keeps no post) would answer ``(False, False)``."""
+        ...
+
     def posts_per_bucket(
         self, scope: Scope, period: Period, buckets: Any, starts: list[datetime]
     ) -> list[tuple[int, int]]:
