@@ -208,3 +208,41 @@ def test_a_backup_folder_veille_run_cannot_use_is_refused_as_it_starts(
     said = " ".join(refused.stderr.split())
     assert "[backup] folder" in said and "is inside the workspace" in said, said
     assert "Collecting" not in refused.stdout
+
+
+def test_a_chdb_folder_or_backup_folder_whose_path_has_a_question_mark_is_refused(
+    tmp_path: Path, sim_url: str
+) -> None:
+    """chDB reads what follows a "?" in the folder it opens as its settings:
+    a backup into "copy?1" said "Backed up" while the posts went into a
+    folder "copy" beside it (the copy opened with no posts), and [store]
+    posts = "chdb:///posts?2" read and wrote the folder "posts"."""
+    root = _workspace(tmp_path / "ws", sim_url)
+    collected = _veille(root, "collect", "--workspace", str(root))
+    assert collected.returncode == 0, collected.stderr
+
+    dest = tmp_path / "copy?1"
+    made = _veille(root, "store", "backup", str(dest), "--workspace", str(root))
+    said = " ".join(made.stderr.split())
+    assert made.returncode == 2, (made.stdout, said)
+    assert f"cannot back up a chDB folder into {dest / 'posts'}: its path has a '?'" in said
+    assert "Name a backup folder without '?'" in said
+    assert not dest.exists() and not (tmp_path / "copy").exists()  # nothing written elsewhere
+
+    (root / "veille.toml").write_text(
+        STORE.replace("chdb:///posts", "chdb:///posts?2"), encoding="utf-8"
+    )
+    refused = _veille(root, "stats", "--workspace", str(root))
+    said = " ".join(refused.stderr.split())
+    assert refused.returncode == 2, (refused.stdout, said)
+    assert f"the chDB folder {root / 'posts?2'} has a '?' in its path" in said, said
+    assert f"would open {root / 'posts'} instead" in said
+    assert not (root / "posts?2").exists()
+
+    backups = tmp_path / "bk?s"
+    (root / "veille.toml").write_text(STORE + f'[backup]\nfolder = "{backups}"\n', "utf-8")
+    run = _veille(root, "run", "--workspace", str(root))
+    said = " ".join(run.stderr.split())
+    assert run.returncode == 2, (run.stdout, said)
+    assert f"cannot back up a chDB folder into [backup] folder {backups}" in said, said
+    assert "Collecting" not in run.stdout

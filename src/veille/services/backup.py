@@ -166,6 +166,9 @@ def backup_folder(ws: Workspace) -> Path | None:
                 hint='Back it up with its own tools (docs/deploy.md, "Backups and restore") '
                 "and leave [backup] folder empty.",
             )
+        check = getattr(backend, "check_backup_folder", None)
+        if check is not None:  # a folder its copy cannot be written under
+            check(folder)
     return folder
 
 

@@ -89,6 +89,14 @@ class ChdbBackend:
             client.close()
         return written, source
 
+    def check_backup_folder(self, folder: Path) -> None:
+        """Refuse (a :class:`UsageError`) ``[backup] folder`` where a copy of
+        a chDB folder cannot be written (see :meth:`backup`), as ``veille
+        run`` starts."""
+        from veille.store.clickhouse.backup import refuse_backup_into
+
+        refuse_backup_into(folder, "[backup] folder ")
+
     def test_url(self, folder: Path) -> str | None:
         """A fresh store for the contract suites (None where chdb is not installed)."""
         try:
@@ -137,6 +145,14 @@ class ClickHouseBackend:
         except BaseException:
             client.close()
             raise
+
+    def check_backup_folder(self, folder: Path) -> None:
+        """Refuse (a :class:`UsageError`) ``[backup] folder`` where a copy of
+        a chDB folder cannot be written (see :meth:`backup`), as ``veille
+        run`` starts."""
+        from veille.store.clickhouse.backup import refuse_backup_into
+
+        refuse_backup_into(folder, "[backup] folder ")
 
     def test_url(self, folder: Path) -> str | None:
         """A fresh database on the test server (``None`` when there is none):

@@ -26,10 +26,36 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from veille.errors import StoreError
+from veille.errors import ConfigError, StoreError, UsageError
 
 # Inside the chDB folder: the snapshots being written (never left there).
 SNAPSHOTS = "veille-backups"
+
+# chDB reads what follows the first "?" of the folder it opens as its
+# settings, with no way to escape it: "posts?2.chdb" opens "posts".
+QUERY_MARK = "?"
+
+
+def refuse_query_mark(path: Path) -> None:
+    """A :class:`ConfigError` for the chDB folder ``path`` holding a "?":
+    chDB would open (and write) another folder, the part before it."""
+    if QUERY_MARK in str(path):
+        raise ConfigError(
+            f"the chDB folder {path} has a '?' in its path: chDB reads what follows it "
+            f"as its settings and would open {str(path).split(QUERY_MARK, 1)[0]} instead",
+            hint="Rename the folder without '?' and name it so in veille.toml, [store] posts.",
+        )
+
+
+def refuse_backup_into(folder: Path, what: str = "") -> None:
+    """A :class:`UsageError` for a backup written into ``folder`` (the chDB
+    folder of the copy is under it) where its path holds a "?"."""
+    if QUERY_MARK in str(folder):
+        raise UsageError(
+            f"cannot back up a chDB folder into {what}{folder}: its path has a '?', which "
+            "chDB reads as the start of its settings (the posts would be written elsewhere)",
+            hint="Name a backup folder without '?' in its path.",
+        )
 
 
 def session_path(path: Path) -> str:
@@ -48,6 +74,7 @@ def copy_folder(client: Any, into: Path, *, poll: float = 0.2) -> None:
     open in this process) holds now."""
     if into.exists():
         raise StoreError(f"{into} already exists", hint="A backup never writes over files.")
+    refuse_backup_into(into)
     snapshot = client.path / SNAPSHOTS / uuid.uuid4().hex
     snapshot.parent.mkdir(exist_ok=True)
     # One left by a process killed while it backed up (one process holds
@@ -97,6 +124,7 @@ def restore(snapshot: Path, into: Path) -> None:
     """The child: a new chDB folder ``into`` holding the ``snapshot``."""
     from chdb import session
 
+    refuse_backup_into(into)
     into.parent.mkdir(parents=True, exist_ok=True)
     s = session.Session(f"{into}?backups.allowed_path={snapshot.parent}")
     try:
