@@ -246,3 +246,36 @@ def test_a_chdb_folder_or_backup_folder_whose_path_has_a_question_mark_is_refuse
     assert run.returncode == 2, (run.stdout, said)
     assert f"cannot back up a chDB folder into [backup] folder {backups}" in said, said
     assert "Collecting" not in run.stdout
+
+
+def test_a_sigterm_during_a_scheduled_backup_cuts_it_short_and_leaves_nothing(
+    tmp_path: Path, sim_url: str
+) -> None:
+    """A SIGTERM while veille run wrote a backup waited for the whole copy
+    (minutes at millions of posts, past a service manager's stop timeout,
+    which then killed it before the stores were closed). Now the copy is cut
+    short: its child stopped, its snapshot and its partial folder deleted,
+    and veille run stops with 0; the next run backs up again."""
+    backups = tmp_path / "backups"
+    root = _workspace(tmp_path / "ws", sim_url, f'[backup]\nfolder = "{backups}"\n')
+    run = subprocess.Popen(
+        [sys.executable, "-m", "veille", "run", "--tick", "0.2", "--workspace", str(root)],
+        env=_env(root), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        end = time.monotonic() + 240
+        while not list(backups.glob("*.partial")):  # a backup is being written
+            assert run.poll() is None, run.communicate()
+            assert time.monotonic() < end, "no backup was started"
+            time.sleep(0.02)
+    finally:
+        run.send_signal(signal.SIGTERM)
+        _out, err = run.communicate(timeout=180)
+    assert run.returncode == 0, err
+    said = " ".join(err.split())
+    assert "the backup under way was cut short: veille is stopping" in said, said
+    assert "backup failed" not in said
+    assert not _finished(backups) and not list(backups.iterdir())  # nothing half-written
+    assert not any((root / "posts" / "veille-backups").iterdir())  # its snapshot deleted
+    assert not (tmp_path / "posts").exists()
+    assert _probe(root)["line"] == 5  # the workspace opens, as it was

@@ -21,6 +21,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -68,10 +69,13 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def copy_folder(client: Any, into: Path, *, poll: float = 0.2) -> None:
+def copy_folder(client: Any, into: Path, *, poll: float = 0.2, stop: Any = None) -> None:
     """Write into the new folder ``into`` a chDB folder holding what
     ``client``'s folder (a :class:`~veille.store.clickhouse.client.ChdbClient`,
-    open in this process) holds now."""
+    open in this process) holds now. ``stop`` (a :class:`threading.Event`):
+    once set, the backup is cut short (a :class:`StoreError`), its child
+    stopped and what it wrote deleted, so that a SIGTERM to ``veille run``
+    stops it in seconds rather than once the whole copy is written."""
     if into.exists():
         raise StoreError(f"{into} already exists", hint="A backup never writes over files.")
     refuse_backup_into(into)
@@ -81,38 +85,76 @@ def copy_folder(client: Any, into: Path, *, poll: float = 0.2) -> None:
     # the folder, and it takes one backup at a time): its disk space back.
     for left in snapshot.parent.iterdir():
         shutil.rmtree(left, ignore_errors=True)
+
+    def waited() -> None:  # a poll's wait, cut short by ``stop``
+        if stop is None:
+            time.sleep(poll)
+        elif stop.wait(poll):
+            raise StoreError(
+                f"the backup of {client.path} was cut short: veille is stopping",
+                hint="The next backup is taken once veille runs again.",
+            )
+
     try:
         rows = client.rows(
             f"BACKUP DATABASE {_database(client)} TO File({_quoted(str(snapshot))}) ASYNC"
         )
         backup_id = rows[0][0]
-        while True:
-            status, error = client.rows(
+
+        def status() -> tuple[str, str]:
+            found = client.rows(
                 "SELECT status, error FROM system.backups WHERE id = {id:String}",
                 {"id": backup_id},
             )[0]
-            if status == "BACKUP_CREATED":
-                break
-            if status != "CREATING_BACKUP":
-                raise StoreError(
-                    f"chDB could not back up {client.path}: {status} {error}".strip(),
-                    hint="Check the free space on that disk, then try again.",
-                )
-            time.sleep(poll)
-        restored = subprocess.run(
-            [sys.executable, "-m", "veille.store.clickhouse.backup", str(snapshot), str(into)],
-            capture_output=True,
-            text=True,
-        )
-        if restored.returncode != 0:
-            shutil.rmtree(into, ignore_errors=True)
-            said = (restored.stderr.strip().splitlines() or ["(nothing said)"])[-1]
+            return str(found[0]), str(found[1])
+
+        while (said := status())[0] == "CREATING_BACKUP":
+            try:
+                waited()
+            except BaseException:
+                # The server writes on (nothing cancels it): its snapshot
+                # is deleted once written, not recreated under our feet.
+                while status()[0] == "CREATING_BACKUP":
+                    time.sleep(poll)
+                raise
+        if said[0] != "BACKUP_CREATED":
             raise StoreError(
-                f"the backup of {client.path} could not be written into {into}: {said}",
-                hint="Check that the folder is writable and its disk has room, then try again.",
+                f"chDB could not back up {client.path}: {said[0]} {said[1]}".strip(),
+                hint="Check the free space on that disk, then try again.",
             )
+        _restore_in_child(snapshot, into, waited, client.path)
     finally:
         shutil.rmtree(snapshot, ignore_errors=True)
+
+
+def _restore_in_child(snapshot: Path, into: Path, waited: Any, source: Path) -> None:
+    """:func:`restore` in a child process, waited for by ``waited`` (which
+    raises to cut it short: the child is stopped and ``into`` deleted)."""
+    with tempfile.TemporaryFile("w+") as said:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "veille.store.clickhouse.backup", str(snapshot), str(into)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=said, text=True,
+        )  # fmt: skip
+        try:
+            while child.poll() is None:
+                waited()
+        except BaseException:
+            child.terminate()
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            shutil.rmtree(into, ignore_errors=True)
+            raise
+        if child.returncode != 0:
+            shutil.rmtree(into, ignore_errors=True)
+            said.seek(0)
+            last = (said.read().strip().splitlines() or ["(nothing said)"])[-1]
+            raise StoreError(
+                f"the backup of {source} could not be written into {into}: {last}",
+                hint="Check that the folder is writable and its disk has room, then try again.",
+            )
 
 
 def _database(client: Any) -> str:
