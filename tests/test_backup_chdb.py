@@ -279,3 +279,19 @@ def test_a_sigterm_during_a_scheduled_backup_cuts_it_short_and_leaves_nothing(
     assert not any((root / "posts" / "veille-backups").iterdir())  # its snapshot deleted
     assert not (tmp_path / "posts").exists()
     assert _probe(root)["line"] == 5  # the workspace opens, as it was
+
+
+def test_a_chdb_folder_whose_path_has_a_percent_or_a_plus_is_backed_up(
+    tmp_path: Path, sim_url: str
+) -> None:
+    """chDB percent-decodes the backups.allowed_path setting given with the
+    folder: in a workspace under "team+50%41" every backup was refused ("is
+    not allowed for backups", with a hint about free space)."""
+    root = _workspace(tmp_path / "team+50%41" / "ws", sim_url)
+    collected = _veille(root, "collect", "--workspace", str(root))
+    assert collected.returncode == 0, collected.stderr
+    before = _probe(root)
+    dest = tmp_path / "team+50%41" / "copy"
+    made = _veille(root, "store", "backup", str(dest), "--workspace", str(root))
+    assert made.returncode == 0, " ".join(made.stderr.split())
+    assert _probe(dest) == before and len(before["posts"]) > 5  # type: ignore[arg-type]

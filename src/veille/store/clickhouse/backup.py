@@ -26,6 +26,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from veille.errors import ConfigError, StoreError, UsageError
 
@@ -62,7 +63,14 @@ def refuse_backup_into(folder: Path, what: str = "") -> None:
 def session_path(path: Path) -> str:
     """The chDB connection string of the folder ``path``: its ``BACKUP`` may
     write under ``path/veille-backups`` only."""
-    return f"{path}?backups.allowed_path={path / SNAPSHOTS}"
+    return f"{path}?backups.allowed_path={_setting(path / SNAPSHOTS)}"
+
+
+def _setting(path: Path) -> str:
+    """``path`` as the value of a setting in a chDB connection string, which
+    chDB percent-decodes (a raw ``%41`` or ``+`` in a folder's name named
+    another folder, and every BACKUP was refused as not allowed)."""
+    return quote(str(path), safe="/")
 
 
 def _quoted(text: str) -> str:
@@ -168,7 +176,7 @@ def restore(snapshot: Path, into: Path) -> None:
 
     refuse_backup_into(into)
     into.parent.mkdir(parents=True, exist_ok=True)
-    s = session.Session(f"{into}?backups.allowed_path={snapshot.parent}")
+    s = session.Session(f"{into}?backups.allowed_path={_setting(snapshot.parent)}")
     try:
         database = s.query("SELECT currentDatabase()", "TabSeparated").bytes().decode().strip()
         s.query(
