@@ -173,7 +173,7 @@ def backup_folder(ws: Workspace) -> Path | None:
             )
         check = getattr(backend, "check_backup_folder", None)
         if check is not None:  # a folder its copy cannot be written under
-            check(folder)
+            check(folder, url=url, root=ws.root)
     return folder
 
 

@@ -92,13 +92,15 @@ class ChdbBackend:
             client.close()
         return written, source
 
-    def check_backup_folder(self, folder: Path) -> None:
+    def check_backup_folder(self, folder: Path, *, url: str, root: Path) -> None:
         """Refuse (a :class:`UsageError`) ``[backup] folder`` where a copy of
-        a chDB folder cannot be written (see :meth:`backup`), as ``veille
-        run`` starts."""
-        from veille.store.clickhouse.backup import refuse_backup_into
+        the chDB folder at ``url`` cannot be written, or that chDB folder
+        where it cannot be backed up (see :meth:`backup`), as ``veille run``
+        starts."""
+        from veille.store.clickhouse.backup import refuse_backup_into, refuse_backup_of
 
         refuse_backup_into(folder, "[backup] folder ")
+        refuse_backup_of(chdb_path(url, root))
 
     def test_url(self, folder: Path) -> str | None:
         """A fresh store for the contract suites (None where chdb is not installed)."""
@@ -149,13 +151,15 @@ class ClickHouseBackend:
             client.close()
             raise
 
-    def check_backup_folder(self, folder: Path) -> None:
+    def check_backup_folder(self, folder: Path, *, url: str, root: Path) -> None:
         """Refuse (a :class:`UsageError`) ``[backup] folder`` where a copy of
-        a chDB folder cannot be written (see :meth:`backup`), as ``veille
-        run`` starts."""
-        from veille.store.clickhouse.backup import refuse_backup_into
+        the chDB folder at ``url`` cannot be written, or that chDB folder
+        where it cannot be backed up (see :meth:`backup`), as ``veille run``
+        starts."""
+        from veille.store.clickhouse.backup import refuse_backup_into, refuse_backup_of
 
         refuse_backup_into(folder, "[backup] folder ")
+        refuse_backup_of(chdb_path(url, root))
 
     def test_url(self, folder: Path) -> str | None:
         """A fresh database on the test server (``None`` when there is none):

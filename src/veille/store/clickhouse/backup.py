@@ -77,6 +77,19 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def refuse_backup_of(path: Path) -> None:
+    """A :class:`UsageError` for a backup of the chDB folder ``path`` whose
+    path holds a "&": chDB splits its settings there, encoded or not, and
+    refuses every BACKUP as "not allowed" (the folder itself opens)."""
+    if "&" in str(path):
+        raise UsageError(
+            f"cannot back up the chDB folder {path}: its path has a '&', which chDB cannot "
+            "take in the setting that allows its backups",
+            hint="Move the folder (or the workspace) to a path without '&' and name it so "
+            "in veille.toml, [store] posts.",
+        )
+
+
 def copy_folder(client: Any, into: Path, *, poll: float = 0.2, stop: Any = None) -> None:
     """Write into the new folder ``into`` a chDB folder holding what
     ``client``'s folder (a :class:`~veille.store.clickhouse.client.ChdbClient`,
@@ -87,6 +100,7 @@ def copy_folder(client: Any, into: Path, *, poll: float = 0.2, stop: Any = None)
     if into.exists():
         raise StoreError(f"{into} already exists", hint="A backup never writes over files.")
     refuse_backup_into(into)
+    refuse_backup_of(client.path)
     snapshot = client.path / SNAPSHOTS / uuid.uuid4().hex
     snapshot.parent.mkdir(exist_ok=True)
     # One left by a process killed while it backed up (one process holds
