@@ -208,3 +208,114 @@ def test_a_backup_folder_veille_run_cannot_use_is_refused_as_it_starts(
     said = " ".join(refused.stderr.split())
     assert "[backup] folder" in said and "is inside the workspace" in said, said
     assert "Collecting" not in refused.stdout
+
+
+def test_a_chdb_folder_or_backup_folder_whose_path_has_a_question_mark_is_refused(
+    tmp_path: Path, sim_url: str
+) -> None:
+    """chDB reads what follows a "?" in the folder it opens as its settings:
+    a backup into "copy?1" said "Backed up" while the posts went into a
+    folder "copy" beside it (the copy opened with no posts), and [store]
+    posts = "chdb:///posts?2" read and wrote the folder "posts"."""
+    root = _workspace(tmp_path / "ws", sim_url)
+    collected = _veille(root, "collect", "--workspace", str(root))
+    assert collected.returncode == 0, collected.stderr
+
+    dest = tmp_path / "copy?1"
+    made = _veille(root, "store", "backup", str(dest), "--workspace", str(root))
+    said = " ".join(made.stderr.split())
+    assert made.returncode == 2, (made.stdout, said)
+    assert f"cannot back up a chDB folder into {dest / 'posts'}: its path has a '?'" in said
+    assert "Name a backup folder without '?'" in said
+    assert not dest.exists() and not (tmp_path / "copy").exists()  # nothing written elsewhere
+
+    (root / "veille.toml").write_text(
+        STORE.replace("chdb:///posts", "chdb:///posts?2"), encoding="utf-8"
+    )
+    refused = _veille(root, "stats", "--workspace", str(root))
+    said = " ".join(refused.stderr.split())
+    assert refused.returncode == 2, (refused.stdout, said)
+    assert f"the chDB folder {root / 'posts?2'} has a '?' in its path" in said, said
+    assert f"would open {root / 'posts'} instead" in said
+    assert not (root / "posts?2").exists()
+
+    backups = tmp_path / "bk?s"
+    (root / "veille.toml").write_text(STORE + f'[backup]\nfolder = "{backups}"\n', "utf-8")
+    run = _veille(root, "run", "--workspace", str(root))
+    said = " ".join(run.stderr.split())
+    assert run.returncode == 2, (run.stdout, said)
+    assert f"cannot back up a chDB folder into [backup] folder {backups}" in said, said
+    assert "Collecting" not in run.stdout
+
+
+def test_a_sigterm_during_a_scheduled_backup_cuts_it_short_and_leaves_nothing(
+    tmp_path: Path, sim_url: str
+) -> None:
+    """A SIGTERM while veille run wrote a backup waited for the whole copy
+    (minutes at millions of posts, past a service manager's stop timeout,
+    which then killed it before the stores were closed). Now the copy is cut
+    short: its child stopped, its snapshot and its partial folder deleted,
+    and veille run stops with 0; the next run backs up again."""
+    backups = tmp_path / "backups"
+    root = _workspace(tmp_path / "ws", sim_url, f'[backup]\nfolder = "{backups}"\n')
+    run = subprocess.Popen(
+        [sys.executable, "-m", "veille", "run", "--tick", "0.2", "--workspace", str(root)],
+        env=_env(root), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        end = time.monotonic() + 240
+        while not list(backups.glob("*.partial")):  # a backup is being written
+            assert run.poll() is None, run.communicate()
+            assert time.monotonic() < end, "no backup was started"
+            time.sleep(0.02)
+    finally:
+        run.send_signal(signal.SIGTERM)
+        _out, err = run.communicate(timeout=180)
+    assert run.returncode == 0, err
+    said = " ".join(err.split())
+    assert "the backup under way was cut short: veille is stopping" in said, said
+    assert "backup failed" not in said
+    assert not _finished(backups) and not list(backups.iterdir())  # nothing half-written
+    assert not any((root / "posts" / "veille-backups").iterdir())  # its snapshot deleted
+    assert not (tmp_path / "posts").exists()
+    assert _probe(root)["line"] == 5  # the workspace opens, as it was
+
+
+def test_a_chdb_folder_whose_path_has_a_percent_or_a_plus_is_backed_up(
+    tmp_path: Path, sim_url: str
+) -> None:
+    """chDB percent-decodes the backups.allowed_path setting given with the
+    folder: in a workspace under "team+50%41" every backup was refused ("is
+    not allowed for backups", with a hint about free space)."""
+    root = _workspace(tmp_path / "team+50%41" / "ws", sim_url)
+    collected = _veille(root, "collect", "--workspace", str(root))
+    assert collected.returncode == 0, collected.stderr
+    before = _probe(root)
+    dest = tmp_path / "team+50%41" / "copy"
+    made = _veille(root, "store", "backup", str(dest), "--workspace", str(root))
+    assert made.returncode == 0, " ".join(made.stderr.split())
+    assert _probe(dest) == before and len(before["posts"]) > 5  # type: ignore[arg-type]
+
+
+def test_a_chdb_folder_whose_path_has_an_ampersand_is_refused_naming_it(
+    tmp_path: Path, sim_url: str
+) -> None:
+    """chDB splits the settings given with a folder at a "&", encoded or
+    not: every backup of a folder under "r&d" failed as "not allowed for
+    backups", with a hint about free space. Now refused, saying why and
+    what to do, by veille store backup and as veille run starts."""
+    root = _workspace(tmp_path / "r&d" / "ws", sim_url)
+    assert _veille(root, "collect", "--workspace", str(root)).returncode == 0
+    made = _veille(root, "store", "backup", str(tmp_path / "copy"), "--workspace", str(root))
+    said = " ".join(made.stderr.split())
+    assert made.returncode == 2, said
+    assert f"cannot back up the chDB folder {root / 'posts'}: its path has a '&'" in said, said
+    assert "Move the folder (or the workspace) to a path without '&'" in said
+    assert not (tmp_path / "copy").exists()
+
+    (root / "veille.toml").write_text(STORE + f'[backup]\nfolder = "{tmp_path / "bk"}"\n')
+    run = _veille(root, "run", "--workspace", str(root))
+    said = " ".join(run.stderr.split())
+    assert run.returncode == 2, said
+    assert f"cannot back up the chDB folder {root / 'posts'}: its path has a '&'" in said
+    assert "Collecting" not in run.stdout

@@ -187,7 +187,8 @@ def run_daemon(
             state.stop.wait(tick)
     finally:
         if state.backup is not None and state.backup.is_alive():
-            log.info("stopping once the backup under way is written")
+            # It sees state.stop at its next poll and deletes what it wrote.
+            log.info("stopping the backup under way")
             state.backup.join()
         if publisher is not None:
             publisher.stop()
@@ -350,8 +351,11 @@ def _back_up(workspace: Any, state: DaemonState) -> None:
     from veille.services.backup import scheduled_backup
 
     try:
-        report = scheduled_backup(workspace)
+        report = scheduled_backup(workspace, stop=state.stop)
     except Exception as exc:
+        if state.stop.is_set():  # cut short by the stop: nothing of it is left
+            log.info("the backup under way was cut short: veille is stopping (%s)", exc)
+            return
         state.next_backup_check = time.monotonic() + BACKUP_RETRY_AFTER
         log_failure(log, "backup failed", exc, "It is tried again in 15 minutes.")
         return

@@ -64,11 +64,12 @@ def _size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def backup_workspace(ws: Workspace, dest: Path) -> BackupReport:
+def backup_workspace(ws: Workspace, dest: Path, *, stop: Any = None) -> BackupReport:
     """Copy ``ws`` into the new folder ``dest`` (see the module). Its stores
     are not opened (nor migrated) for it: an older workspace is copied as it
     is; a store this process has open already (a chDB folder it holds) is
-    copied through that one."""
+    copied through that one. ``stop`` (a :class:`threading.Event`): once
+    set, a copy under way is cut short (a StoreError) and nothing is left."""
     dest = dest.expanduser().resolve()
     _outside(ws, dest)
     _empty_folder(dest)
@@ -88,7 +89,7 @@ def backup_workspace(ws: Workspace, dest: Path) -> BackupReport:
     report = BackupReport(dest)
     made = not dest.exists()
     try:
-        _copy_into(ws, dest, copiers, report)
+        _copy_into(ws, dest, copiers, report, stop)
     except BaseException:  # nothing half-written is left for a backup
         if made:
             shutil.rmtree(dest, ignore_errors=True)
@@ -99,7 +100,9 @@ def backup_workspace(ws: Workspace, dest: Path) -> BackupReport:
     return report
 
 
-def _copy_into(ws: Workspace, dest: Path, copiers: list[Any], report: BackupReport) -> None:
+def _copy_into(
+    ws: Workspace, dest: Path, copiers: list[Any], report: BackupReport, stop: Any = None
+) -> None:
     try:
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ws.root / CONFIG_NAME, dest / CONFIG_NAME)
@@ -112,6 +115,8 @@ def _copy_into(ws: Workspace, dest: Path, copiers: list[Any], report: BackupRepo
     for url, copy in copiers:
         opened = ws.opened_store(url)
         extra: dict[str, Any] = {"opened": opened} if opened is not None else {}
+        if stop is not None:
+            extra["stop"] = stop
         written, source = copy(url, root=ws.root, into=dest, **extra)
         relative = written.relative_to(dest)
         report.files.append((str(relative), _size(written)))
@@ -166,6 +171,9 @@ def backup_folder(ws: Workspace) -> Path | None:
                 hint='Back it up with its own tools (docs/deploy.md, "Backups and restore") '
                 "and leave [backup] folder empty.",
             )
+        check = getattr(backend, "check_backup_folder", None)
+        if check is not None:  # a folder its copy cannot be written under
+            check(folder, url=url, root=ws.root)
     return folder
 
 
@@ -182,12 +190,14 @@ def backups_in(folder: Path) -> list[tuple[datetime, Path]]:
     return sorted(found)
 
 
-def scheduled_backup(ws: Workspace, now: datetime | None = None) -> BackupReport | None:
+def scheduled_backup(
+    ws: Workspace, now: datetime | None = None, *, stop: Any = None
+) -> BackupReport | None:
     """A backup into ``[backup] folder`` when the last one there is
     ``every_hours`` old (None otherwise), then the oldest beyond ``keep``
     deleted. Written as ``.veille-….partial`` and renamed when whole: a
     backup killed half-way is never taken for one (and is deleted by the
-    next)."""
+    next). ``stop``: see :func:`backup_workspace`."""
     folder = backup_folder(ws)
     if folder is None:
         return None
@@ -201,7 +211,7 @@ def scheduled_backup(ws: Workspace, now: datetime | None = None) -> BackupReport
         shutil.rmtree(left, ignore_errors=True)
     partial = folder / (name + PARTIAL)
     try:
-        report = backup_workspace(ws, partial)
+        report = backup_workspace(ws, partial, stop=stop)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

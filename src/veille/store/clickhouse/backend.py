@@ -47,14 +47,17 @@ class ChdbBackend:
             client.close()
             raise
 
-    def backup(self, url: str, *, root: Path, into: Path, opened: Any = None) -> tuple[Path, Path]:
+    def backup(
+        self, url: str, *, root: Path, into: Path, opened: Any = None, stop: Any = None
+    ) -> tuple[Path, Path]:
         """A copy of the chDB folder at ``url`` written into the folder
         ``into`` (see :meth:`veille.store.sqlite.backend.SQLiteBackend.backup`),
         as it was at one moment while its holder goes on writing
         (:mod:`veille.store.clickhouse.backup`). ``opened``: the store this
         process has open on it (the process that schedules backups); else
         the folder is opened here, unless another process holds it, which
-        alone can back it up (``[backup]``). Not migrated."""
+        alone can back it up (``[backup]``). Not migrated. ``stop`` (an
+        event): once set, the copy is cut short (``copy_folder``)."""
         from veille.errors import StoreError, StoreLocked
         from veille.store.clickhouse.backup import copy_folder
         from veille.store.clickhouse.client import ChdbClient, folder_holder
@@ -71,7 +74,7 @@ class ChdbBackend:
             written = into / source.name
         client = getattr(opened, "client", None)
         if isinstance(client, ChdbClient):
-            copy_folder(client, written)
+            copy_folder(client, written, stop=stop)
             return written, source
         holder = folder_holder(source)
         if holder is not None:
@@ -84,10 +87,20 @@ class ChdbBackend:
             )
         client = ChdbClient(source)
         try:
-            copy_folder(client, written)
+            copy_folder(client, written, stop=stop)
         finally:
             client.close()
         return written, source
+
+    def check_backup_folder(self, folder: Path, *, url: str, root: Path) -> None:
+        """Refuse (a :class:`UsageError`) ``[backup] folder`` where a copy of
+        the chDB folder at ``url`` cannot be written, or that chDB folder
+        where it cannot be backed up (see :meth:`backup`), as ``veille run``
+        starts."""
+        from veille.store.clickhouse.backup import refuse_backup_into, refuse_backup_of
+
+        refuse_backup_into(folder, "[backup] folder ")
+        refuse_backup_of(chdb_path(url, root))
 
     def test_url(self, folder: Path) -> str | None:
         """A fresh store for the contract suites (None where chdb is not installed)."""
@@ -137,6 +150,16 @@ class ClickHouseBackend:
         except BaseException:
             client.close()
             raise
+
+    def check_backup_folder(self, folder: Path, *, url: str, root: Path) -> None:
+        """Refuse (a :class:`UsageError`) ``[backup] folder`` where a copy of
+        the chDB folder at ``url`` cannot be written, or that chDB folder
+        where it cannot be backed up (see :meth:`backup`), as ``veille run``
+        starts."""
+        from veille.store.clickhouse.backup import refuse_backup_into, refuse_backup_of
+
+        refuse_backup_into(folder, "[backup] folder ")
+        refuse_backup_of(chdb_path(url, root))
 
     def test_url(self, folder: Path) -> str | None:
         """A fresh database on the test server (``None`` when there is none):

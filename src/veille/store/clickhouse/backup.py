@@ -21,71 +21,162 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from veille.errors import StoreError
+from veille.errors import ConfigError, StoreError, UsageError
 
 # Inside the chDB folder: the snapshots being written (never left there).
 SNAPSHOTS = "veille-backups"
+
+# chDB reads what follows the first "?" of the folder it opens as its
+# settings, with no way to escape it: "posts?2.chdb" opens "posts".
+QUERY_MARK = "?"
+
+
+def refuse_query_mark(path: Path) -> None:
+    """A :class:`ConfigError` for the chDB folder ``path`` holding a "?":
+    chDB would open (and write) another folder, the part before it."""
+    if QUERY_MARK in str(path):
+        raise ConfigError(
+            f"the chDB folder {path} has a '?' in its path: chDB reads what follows it "
+            f"as its settings and would open {str(path).split(QUERY_MARK, 1)[0]} instead",
+            hint="Rename the folder without '?' and name it so in veille.toml, [store] posts.",
+        )
+
+
+def refuse_backup_into(folder: Path, what: str = "") -> None:
+    """A :class:`UsageError` for a backup written into ``folder`` (the chDB
+    folder of the copy is under it) where its path holds a "?"."""
+    if QUERY_MARK in str(folder):
+        raise UsageError(
+            f"cannot back up a chDB folder into {what}{folder}: its path has a '?', which "
+            "chDB reads as the start of its settings (the posts would be written elsewhere)",
+            hint="Name a backup folder without '?' in its path.",
+        )
 
 
 def session_path(path: Path) -> str:
     """The chDB connection string of the folder ``path``: its ``BACKUP`` may
     write under ``path/veille-backups`` only."""
-    return f"{path}?backups.allowed_path={path / SNAPSHOTS}"
+    return f"{path}?backups.allowed_path={_setting(path / SNAPSHOTS)}"
+
+
+def _setting(path: Path) -> str:
+    """``path`` as the value of a setting in a chDB connection string, which
+    chDB percent-decodes (a raw ``%41`` or ``+`` in a folder's name named
+    another folder, and every BACKUP was refused as not allowed)."""
+    return quote(str(path), safe="/")
 
 
 def _quoted(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def copy_folder(client: Any, into: Path, *, poll: float = 0.2) -> None:
+def refuse_backup_of(path: Path) -> None:
+    """A :class:`UsageError` for a backup of the chDB folder ``path`` whose
+    path holds a "&": chDB splits its settings there, encoded or not, and
+    refuses every BACKUP as "not allowed" (the folder itself opens)."""
+    if "&" in str(path):
+        raise UsageError(
+            f"cannot back up the chDB folder {path}: its path has a '&', which chDB cannot "
+            "take in the setting that allows its backups",
+            hint="Move the folder (or the workspace) to a path without '&' and name it so "
+            "in veille.toml, [store] posts.",
+        )
+
+
+def copy_folder(client: Any, into: Path, *, poll: float = 0.2, stop: Any = None) -> None:
     """Write into the new folder ``into`` a chDB folder holding what
     ``client``'s folder (a :class:`~veille.store.clickhouse.client.ChdbClient`,
-    open in this process) holds now."""
+    open in this process) holds now. ``stop`` (a :class:`threading.Event`):
+    once set, the backup is cut short (a :class:`StoreError`), its child
+    stopped and what it wrote deleted, so that a SIGTERM to ``veille run``
+    stops it in seconds rather than once the whole copy is written."""
     if into.exists():
         raise StoreError(f"{into} already exists", hint="A backup never writes over files.")
+    refuse_backup_into(into)
+    refuse_backup_of(client.path)
     snapshot = client.path / SNAPSHOTS / uuid.uuid4().hex
     snapshot.parent.mkdir(exist_ok=True)
     # One left by a process killed while it backed up (one process holds
     # the folder, and it takes one backup at a time): its disk space back.
     for left in snapshot.parent.iterdir():
         shutil.rmtree(left, ignore_errors=True)
+
+    def waited() -> None:  # a poll's wait, cut short by ``stop``
+        if stop is None:
+            time.sleep(poll)
+        elif stop.wait(poll):
+            raise StoreError(
+                f"the backup of {client.path} was cut short: veille is stopping",
+                hint="The next backup is taken once veille runs again.",
+            )
+
     try:
         rows = client.rows(
             f"BACKUP DATABASE {_database(client)} TO File({_quoted(str(snapshot))}) ASYNC"
         )
         backup_id = rows[0][0]
-        while True:
-            status, error = client.rows(
+
+        def status() -> tuple[str, str]:
+            found = client.rows(
                 "SELECT status, error FROM system.backups WHERE id = {id:String}",
                 {"id": backup_id},
             )[0]
-            if status == "BACKUP_CREATED":
-                break
-            if status != "CREATING_BACKUP":
-                raise StoreError(
-                    f"chDB could not back up {client.path}: {status} {error}".strip(),
-                    hint="Check the free space on that disk, then try again.",
-                )
-            time.sleep(poll)
-        restored = subprocess.run(
-            [sys.executable, "-m", "veille.store.clickhouse.backup", str(snapshot), str(into)],
-            capture_output=True,
-            text=True,
-        )
-        if restored.returncode != 0:
-            shutil.rmtree(into, ignore_errors=True)
-            said = (restored.stderr.strip().splitlines() or ["(nothing said)"])[-1]
+            return str(found[0]), str(found[1])
+
+        while (said := status())[0] == "CREATING_BACKUP":
+            try:
+                waited()
+            except BaseException:
+                # The server writes on (nothing cancels it): its snapshot
+                # is deleted once written, not recreated under our feet.
+                while status()[0] == "CREATING_BACKUP":
+                    time.sleep(poll)
+                raise
+        if said[0] != "BACKUP_CREATED":
             raise StoreError(
-                f"the backup of {client.path} could not be written into {into}: {said}",
-                hint="Check that the folder is writable and its disk has room, then try again.",
+                f"chDB could not back up {client.path}: {said[0]} {said[1]}".strip(),
+                hint="Check the free space on that disk, then try again.",
             )
+        _restore_in_child(snapshot, into, waited, client.path)
     finally:
         shutil.rmtree(snapshot, ignore_errors=True)
+
+
+def _restore_in_child(snapshot: Path, into: Path, waited: Any, source: Path) -> None:
+    """:func:`restore` in a child process, waited for by ``waited`` (which
+    raises to cut it short: the child is stopped and ``into`` deleted)."""
+    with tempfile.TemporaryFile("w+") as said:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "veille.store.clickhouse.backup", str(snapshot), str(into)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=said, text=True,
+        )  # fmt: skip
+        try:
+            while child.poll() is None:
+                waited()
+        except BaseException:
+            child.terminate()
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            shutil.rmtree(into, ignore_errors=True)
+            raise
+        if child.returncode != 0:
+            shutil.rmtree(into, ignore_errors=True)
+            said.seek(0)
+            last = (said.read().strip().splitlines() or ["(nothing said)"])[-1]
+            raise StoreError(
+                f"the backup of {source} could not be written into {into}: {last}",
+                hint="Check that the folder is writable and its disk has room, then try again.",
+            )
 
 
 def _database(client: Any) -> str:
@@ -97,8 +188,9 @@ def restore(snapshot: Path, into: Path) -> None:
     """The child: a new chDB folder ``into`` holding the ``snapshot``."""
     from chdb import session
 
+    refuse_backup_into(into)
     into.parent.mkdir(parents=True, exist_ok=True)
-    s = session.Session(f"{into}?backups.allowed_path={snapshot.parent}")
+    s = session.Session(f"{into}?backups.allowed_path={_setting(snapshot.parent)}")
     try:
         database = s.query("SELECT currentDatabase()", "TabSeparated").bytes().decode().strip()
         s.query(

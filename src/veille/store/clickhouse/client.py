@@ -172,13 +172,14 @@ class ChdbClient:
                 "chdb:// needs the chdb package",
                 hint="pip install 'veille[clickhouse]'",
             ) from exc
+        from veille.store.clickhouse.backup import refuse_query_mark, session_path
+
+        refuse_query_mark(path)  # before anything is made there
         path.mkdir(parents=True, exist_ok=True)
         holder = folder_holder(path)
         if holder is not None:
             raise _held(path, holder)
         try:
-            from veille.store.clickhouse.backup import session_path
-
             # Its BACKUP may write in the folder's veille-backups only (backup.py).
             self._session = session.Session(session_path(path))
         except Exception as exc:

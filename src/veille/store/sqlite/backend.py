@@ -37,7 +37,9 @@ class SQLiteBackend:
     def open(self, url: str, *, root: Path) -> SQLiteStore:
         return SQLiteStore.open(sqlite_path(url, root))
 
-    def backup(self, url: str, *, root: Path, into: Path, opened: Any = None) -> tuple[Path, Path]:
+    def backup(
+        self, url: str, *, root: Path, into: Path, opened: Any = None, stop: Any = None
+    ) -> tuple[Path, Path]:
         """A copy of the database at ``url`` written into the folder ``into``,
         at its place relative to the workspace ``root`` (by its name when it
         is outside): the file written and the file copied. The copy is the
@@ -46,7 +48,8 @@ class SQLiteBackend:
         collector committed is in it whole, or not at all). Opened read-only
         and not migrated: a copy of an older veille's database, taken before
         an upgrade, is what that veille can open again. ``opened`` (the
-        store this process has open on it) is not needed: it is read anew."""
+        store this process has open on it) is not needed: it is read anew;
+        nor is ``stop`` (one ``VACUUM INTO``, not cut short)."""
         import sqlite3
 
         from veille.errors import StoreError
