@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import logging
+import os
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -151,7 +153,7 @@ def test_an_unexpected_error_is_said_in_the_readers_language_with_what_to_do(
 
 def test_testing_a_source_that_fails_unexpectedly_says_so(
     live_server: Served, client: httpx.Client, login: Callable[..., httpx.Response],
-    brittle: str,
+    brittle: str, tmp_path: Path,
 ) -> None:  # fmt: skip
     """Test now answered a 500 page, and ``veille source test`` a
     traceback, for a source whose parser raised a KeyError."""
@@ -171,3 +173,14 @@ def test_testing_a_source_that_fails_unexpectedly_says_so(
     assert said.exit_code == 1, said.output
     assert "unexpected error (KeyError: 'x')" in said.output
     assert "Traceback" not in said.output
+    # As a user runs it: a process of its own, where no log is set up and
+    # Python's last-resort handler prints an error's traceback on stderr.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), *sys.path])}
+    ran = subprocess.run(
+        [sys.executable, "-m", "veille", "source", "test", "brittle-two",
+         "--workspace", str(live_server.root)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert ran.returncode == 1, ran.stderr
+    assert "unexpected error (KeyError: 'x')" in ran.stdout + ran.stderr
+    assert "Traceback" not in ran.stdout + ran.stderr, ran.stderr

@@ -657,7 +657,10 @@ def dry_run(
     except VeilleError:
         raise
     except Exception as exc:  # a bug of the source: said as a failure, not a traceback
-        log.error("testing source %s failed on an unexpected error", record.name, exc_info=exc)
+        # The traceback at DEBUG only (VEILLE_LOG_LEVEL=DEBUG): logged as an
+        # error, Python's last-resort handler printed it under the message
+        # of `veille source test`, which has no log of its own.
+        log.debug("testing source %s failed on an unexpected error", record.name, exc_info=exc)
         raise SourceFailed(unexpected_error(exc)) from exc
     finally:
         close = getattr(batches, "close", None)
