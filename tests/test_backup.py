@@ -7,7 +7,6 @@ WAL file, or torn. The real CLI, in subprocesses, beside a real writer."""
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -219,9 +218,10 @@ def test_a_backup_that_fails_is_logged_and_the_daemon_goes_on(
                 while "backed up the workspace to" not in caplog.text:
                     assert time.monotonic() < end and run.is_alive(), caplog.text
                     time.sleep(0.05)
-                for made in backups.iterdir():
-                    shutil.rmtree(made)
-                backups.rmdir()
+                # Moved away at once: emptied first, the folder looked as if no
+                # backup was made, and the daemon could write another into it
+                # between the emptying and its removal.
+                backups.rename(tmp_path / "backups-gone")
                 backups.write_text("the backup disk is gone")
                 while "backup failed" not in caplog.text:
                     assert time.monotonic() < end and run.is_alive(), caplog.text
