@@ -18,9 +18,9 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from veille.errors import InputError
+from veille.errors import InputError, tr
 from veille.models import Cursor, Post
-from veille.pipeline.ingest import Pipeline
+from veille.pipeline.ingest import STAGE_FAILED_POST, Pipeline, StageFailed
 from veille.records import RecordError, post_from_record
 
 BATCH_SIZE = 2000
@@ -178,9 +178,10 @@ def import_file(
 ) -> ImportReport:
     """Import ``path`` through ``pipeline``; see the module docstring.
 
-    ``strict`` checks every row first and stores nothing of the file when one
-    is bad. Either way rows are written ``batch_size`` at a time, each batch
-    in its own transaction with the cursor that covers it.
+    ``strict`` checks every row first (that it reads, then that no stage
+    raises on it) and stores nothing of the file when one is bad. Either way
+    rows are written ``batch_size`` at a time, each batch in its own
+    transaction with the cursor that covers it.
 
     With ``stream`` (standard input, ``path`` then only names it), the rows
     are read from it once, in the ``fmt`` given (there is no name to tell it
@@ -259,6 +260,7 @@ def _import(
                     hint="Nothing from this file was stored (--strict). "
                     "Fix the line, or run without --strict to keep the good rows.",
                 )
+        _check_stages(pipeline, name, records, platform, batch_size)
 
     batch: list[Post] = []
     line_of: dict[str, int] = {}  # post id -> its line in this batch
@@ -304,6 +306,51 @@ def _import(
             flush()
     flush(done=True)
     return report
+
+
+def _check_stages(
+    pipeline: Pipeline,
+    name: str,
+    records: Callable[[], Iterator[tuple[int, dict[str, Any] | BadRow]]],
+    platform: str | None,
+    batch_size: int,
+) -> None:
+    """``--strict``'s second check: the stages prepare every row that would be
+    enriched (new or changed), ``batch_size`` at a time, nothing written; a
+    row a stage raises on stops the import before anything is stored, naming
+    its line and the stage (without ``--strict`` it is a bad row and the
+    others are kept). The rows are prepared again when written."""
+    said = "standard input" if name == STDIN else name
+    hint = (
+        "Nothing from this file was stored (--strict). Fix or remove that stage, "
+        "or run without --strict to keep the other rows."
+    )
+    batch: list[Post] = []
+    line_of: dict[int, int] = {}  # id(post) -> its line
+
+    def check() -> None:
+        try:
+            _prepared, failed = pipeline.prepare_changed(batch)
+        except StageFailed as exc:  # on every row of the batch: the first is named
+            first = min(line_of.values())
+            every = tr(STAGE_FAILED_POST, stage=exc.stage, type=type(exc.error).__name__,
+                       error=str(exc.error))  # fmt: skip
+            raise InputError(f"{said}, line {first}: {every}", hint=hint) from exc
+        if failed:
+            line = min(line_of.get(id(p), 0) for p, _why in failed)
+            why = next(w for p, w in failed if line_of.get(id(p), 0) == line)
+            raise InputError(f"{said}, line {line}: {why}", hint=hint)
+        batch.clear()
+        line_of.clear()
+
+    for line, post, _problem in _rows(records(), platform):
+        if post is not None:
+            batch.append(post)
+            line_of[id(post)] = line
+        if len(batch) >= batch_size:
+            check()
+    if batch:
+        check()
 
 
 def _rows(

@@ -267,3 +267,76 @@ def test_an_import_reports_a_post_a_stage_raises_on_as_a_bad_row(
         "retry it once the stage is fixed"
     )
     assert workspace.store.count_posts() == 2
+
+
+def _poison_rows(path: Path, n: int = 3, bad: int = 2) -> Path:
+    import json
+
+    rows = [
+        {"platform": "bluesky", "id": str(i), "text": "Lumio POISON" if i == bad else f"Lumio {i}",
+         "author": {"handle": "alice"}, "published_at": "2026-03-01T10:00:00Z"}
+        for i in range(1, n + 1)
+    ]  # fmt: skip
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_a_strict_import_with_a_row_a_stage_raises_on_stores_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``veille import --strict`` promises all or nothing (docs/import.md):
+    the other rows were stored and the row the stage raised on reported as
+    bad, exit 0. Now the import stops before anything is stored, naming the
+    line and the stage."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    install_stage(tmp_path / "site", "poison_strict", "'POISON' in p.text", monkeypatch)
+    root = init_state_workspace(tmp_path / "ws", "sqlite")
+    path = _poison_rows(tmp_path / "posts.jsonl")
+    args = ["import", str(path), "--strict", "--workspace", str(root)]
+    result = CliRunner().invoke(build_app(), args)
+    assert result.exit_code != 0, result.output
+    out = " ".join(result.output.split())
+    assert f"{path}, line 2: the poison stage failed on this post" in out, out
+    assert "Nothing from this file was stored (--strict)" in out, out
+    with Workspace.open(root) as ws:
+        assert ws.store.count_posts() == 0
+    # Without --strict the other rows are kept, that row reported.
+    kept = CliRunner().invoke(build_app(), args[:2] + args[3:])
+    assert kept.exit_code == 0, kept.output
+    with Workspace.open(root) as ws:
+        assert ws.store.count_posts() == 2
+
+
+def test_a_strict_import_stops_before_its_first_batch_when_a_later_one_fails(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """Rows are written a batch at a time: the bad row in the last batch
+    stopped nothing already written before; now nothing is. A stage raising
+    on every row of a batch names the batch's first line."""
+    from veille.errors import InputError
+    from veille.importer import import_file
+    from veille.pipeline import Stage, build_pipeline
+
+    def check(posts: list[Any]) -> list[Any]:
+        for p in posts:
+            if "POISON" in p.text:
+                raise ValueError("cannot read it")
+        return posts
+
+    pipeline = build_pipeline(workspace, extra=[Stage("poison", prepare=check)])
+    path = _poison_rows(tmp_path / "late.jsonl", n=5, bad=5)
+    with pytest.raises(InputError, match=r"late.jsonl, line 5: the poison stage failed"):
+        import_file(pipeline, path, strict=True, batch_size=2)
+    assert workspace.store.count_posts() == 0
+
+    def broken(posts: list[Any]) -> list[Any]:
+        raise ValueError("broken")
+
+    pipeline = build_pipeline(workspace, extra=[Stage("broken", prepare=broken)])
+    with pytest.raises(InputError, match=r"late.jsonl, line 1: the broken stage failed") as exc:
+        import_file(pipeline, path, strict=True, batch_size=2)
+    assert "Nothing from this file was stored" in str(exc.value.hint)
+    assert workspace.store.count_posts() == 0

@@ -17,6 +17,7 @@ from typing import Any
 from veille.errors import ConfigError
 from veille.store.base import PostStore
 from veille.store.protocols.analytics import AnalyticsPosts
+from veille.store.protocols.privacy import KeptPosts
 from veille.store.protocols.search import SearchPosts
 
 
@@ -31,8 +32,13 @@ def _declared(*protocols: type) -> frozenset[str]:
 
 
 # ``rules_version`` is declared with the ingest reads but counts the saved
-# queries, which are state; ``close`` is each store's own.
-POST_NAMES = _declared(PostStore, AnalyticsPosts, SearchPosts) - {"rules_version", "close"}
+# queries, which are state; ``close`` is each store's own. ``KeptPosts``: what
+# erasures forgot and the figures of purged posts, which the posts store keeps
+# (a SQLite state store has empty tables of the same names).
+POST_NAMES = _declared(PostStore, AnalyticsPosts, SearchPosts, KeptPosts) - {
+    "rules_version",
+    "close",
+}
 
 # Calls that change posts and state together, which two backends cannot do in
 # one transaction: refused through a JoinedStores rather than half done (an

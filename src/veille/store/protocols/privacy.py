@@ -175,6 +175,68 @@ class PrivacyPosts(Protocol):
         ...
 
 
+class KeptPosts(Protocol):
+    """What a posts store keeps beside its posts and a split workspace must ask
+    it for, not the state store (SQLite has tables of the same names there,
+    empty when it keeps only the state): the record of what erasures forgot
+    (hashes, see :func:`author_key`) and the figures of posts a retention
+    purge deleted. ``veille store migrate`` carries both with the posts."""
+
+    def forgotten_ids(self, posts: Iterable[Any]) -> list[str]:
+        """Ids of these posts that an erasure forgot (their author or themselves)."""
+        ...
+
+    def forgotten_among(self, keys: Iterable[Sequence[Any]]) -> list[str]:
+        """The ids among ``(id, platform, handle, published_at)`` keys an erasure forgot."""
+        ...
+
+    def forgotten_posts(self, post_ids: Iterable[str]) -> list[str]:
+        """Those of these post ids an erasure forgot."""
+        ...
+
+    def forgotten_records(self) -> list[tuple[str, str, int]]:
+        """Every ``(kind, key, erased_at)`` of ``forgotten``."""
+        ...
+
+    def record_forgotten(
+        self, records: Sequence[tuple[str, str, int]], *, whole: bool = False
+    ) -> None:
+        """Add ``(kind, key, erased_at)`` records to ``forgotten``."""
+        ...
+
+    def purged_topic_totals(self) -> list[tuple[int, int, int, int, int]]:
+        """``(topic id, quarter-hour, posts, engagement, reach)`` of purged posts."""
+        ...
+
+    def add_purged_topic_totals(self, rows: Sequence[tuple[int, int, int, int, int]]) -> None:
+        """Add rows of :meth:`purged_topic_totals`' shape."""
+        ...
+
+    def purged_rollup(self) -> list[tuple[Any, ...]]:
+        """What the volume rollup counts of purged posts."""
+        ...
+
+    def add_purged_rollup(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_rollup`'s shape."""
+        ...
+
+    def purged_entities(self) -> list[tuple[str, int, str, int, int]]:
+        """What the hashtags and domains rollup counts of purged posts."""
+        ...
+
+    def add_purged_entities(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_entities`' shape."""
+        ...
+
+    def purged_authors(self) -> list[tuple[Any, ...]]:
+        """What the authors rollup counts of purged posts."""
+        ...
+
+    def add_purged_authors(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_authors`' shape."""
+        ...
+
+
 class PrivacyState(Protocol):
     """The state's part of forgetting: the copies it keeps of posts and
     people, the pseudonymization key and the erasure log."""
