@@ -94,6 +94,34 @@ def test_a_purged_topic_keeps_what_its_counts_cover(kind: str, tmp_path: Path) -
         assert _figures(ws) == EXPECTED
 
 
+def test_store_migrate_carries_what_the_purged_counts_cover(tmp_path: Path) -> None:
+    """``veille store migrate`` from SQLite to chDB and back: each new store
+    (which files only the posts it holds) shows the same headline."""
+    pytest.importorskip("chdb")
+    from veille.services.migrate import migrate_workspace
+
+    root = _workspace("sqlite", tmp_path / "ws")
+    chdb_url, back_url = f"chdb:///{tmp_path / 'posts.chdb'}", f"sqlite:///{tmp_path / 'back.db'}"
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([_zero("z0", 20), *_feeds()])
+        add_topic(ws.store, "lumio", "lumio")
+        assert _figures(ws) == EXPECTED  # (read once: the topic files its backlog)
+        assert apply_retention(ws, now=NOW) is not None
+        assert _figures(ws) == EXPECTED
+        report = migrate_workspace(ws, posts_url=chdb_url, state_url=None)
+        assert report.ok, report.checks
+    for url in (chdb_url, back_url):
+        (root / "veille.toml").write_text(
+            f'[store]\nposts = "{url}"\nstate = "sqlite:///veille.db"\n', encoding="utf-8"
+        )
+        with Workspace.open(root) as moved:
+            assert moved.posts.count_posts() == 4
+            assert _figures(moved) == EXPECTED, url
+            if url == chdb_url:
+                report = migrate_workspace(moved, posts_url=back_url, state_url=None)
+                assert report.ok, report.checks
+
+
 def test_clickhouse_schema_14_keeps_what_purges_before_it_covered(tmp_path: Path) -> None:
     """A chDB store left at schema 13 after a purge: its ``topic_purged``
     rows have no coverage counts, and their posts are gone. Opened by this
