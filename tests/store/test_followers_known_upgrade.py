@@ -17,6 +17,7 @@ from tests.conftest import make_post
 from veille.analytics.scope import Period, Scope
 from veille.analytics.volume import breakdown
 from veille.models import Author, Engagement, Post
+from veille.store.clickhouse.schema import SCHEMA_VERSION
 
 AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 PERIOD = Period(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 8, tzinfo=UTC))
@@ -106,7 +107,7 @@ def test_clickhouse_schema_13_counts_the_posts_that_gave_followers(tmp_path: Pat
 
         reopened = ClickHouseStore(store.client, store.where)
         schema = reopened.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
-        assert schema == [["13"]]
+        assert schema == [[str(SCHEMA_VERSION)]]
         # Opened again: nothing counted twice.
         twice = ClickHouseStore(store.client, store.where)
         assert _reach(twice, Scope()) == EXPECTED

@@ -152,13 +152,11 @@ class ClickHouseAnalytics(ClickHouseTops):
         sel = ", ".join([*named, "toInt64(count()) AS n", *sums])
         group = f" GROUP BY {', '.join(keys)}" if keys else ""
         sql = f"SELECT {sel} FROM {src} WHERE {where}{group}"
-        # With what retention purges took out of a saved topic, in the same query.
-        # (Posts no longer held tell no one whether they gave counts: those
-        # that earned an interaction are counted as having, those with a reach
-        # above 0 as having given followers.)
+        # With what retention purges took out of a saved topic, in the same
+        # query, and how many of those posts gave counts and followers (as
+        # the purge found them: see schema.TOPIC_PURGED).
         gone = "sum(posts), 0, 0, 0, 0" if counts_only else (
-            "sum(posts), sum(engagement), sum(reach), sumIf(posts, engagement > 0), "
-            "sumIf(posts, reach > 0)"
+            "sum(posts), sum(engagement), sum(reach), sum(counted), sum(followed)"
         )  # fmt: skip
         purged = purged_sql(scope, dims, buckets, gone)
         if purged:
@@ -388,7 +386,7 @@ class ClickHouseAnalytics(ClickHouseTops):
             sql += (
                 f" UNION ALL SELECT 1, {gone} AS w, {nulls}toInt64(sum(posts)), "
                 "toInt64(sum(engagement)), toInt64(sum(reach)), 0, 0, 0, 0, 0, "
-                "toInt64(sumIf(posts, engagement > 0)), toInt64(sumIf(posts, reach > 0)) "
+                "toInt64(sum(counted)), toInt64(sum(followed)) "
                 f"FROM topic_purged WHERE {purged[0]} AND w >= 0 GROUP BY w"
             )
         out: list[dict[str, Any]] = [{"by": {d: [] for d in by}} if by else {} for _ in periods]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).
@@ -216,6 +216,11 @@ ORDER BY (topic_id, published_at, post_id)
 # ``topic_rollup`` keeps them the same way), while the filings, which name
 # posts, go. ``upto``: the purge's cutoff; the next purge counts from there,
 # so one that stopped between its count and its deletes counts nothing twice.
+# ``counted`` and ``followed`` (schema 14): how many of those posts gave like,
+# share and reply counts, and their author's follower count (a known 0
+# included), as SQLite's topic rollup counts them: what the topic's engagement
+# and reach cover. Rows written before schema 14 hold what their other
+# columns tell (:meth:`~veille.store.clickhouse.upgrade.ClickHouseUpgrade._purged_coverage`).
 TOPIC_PURGED = """
 CREATE TABLE IF NOT EXISTS topic_purged (
     topic_id Int64,
@@ -223,7 +228,9 @@ CREATE TABLE IF NOT EXISTS topic_purged (
     posts Int64,
     engagement Int64,
     reach Int64,
-    upto Int64
+    upto Int64,
+    counted Int64 DEFAULT 0,
+    followed Int64 DEFAULT 0
 ) ENGINE = MergeTree
 ORDER BY (topic_id, bucket)
 """

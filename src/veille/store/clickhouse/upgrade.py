@@ -159,6 +159,8 @@ class ClickHouseUpgrade:
             self._counts_given(lock)
         if version < 13:
             self._followers_known(lock)
+        if version < 14:
+            self._purged_coverage(lock)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _counts_given(self, lock: UpgradeLock) -> None:
@@ -268,6 +270,31 @@ class ClickHouseUpgrade:
             f"GROUP BY {keys}) AS r USING ({keys}) WHERE p.n != r.n "
             "SETTINGS join_use_nulls = 0"
         )
+        lock.beat()
+
+    def _purged_coverage(self, lock: UpgradeLock) -> None:
+        """Schema 14: ``topic_purged`` keeps how many of the posts a retention
+        purge took out of a saved topic gave like, share and reply counts
+        (``counted``) and their author's follower count (``followed``), so a
+        topic whose purged posts gave a known 0 reads 0 covering them, as on
+        SQLite (before, it read them from the sums: a purged 0 read unknown).
+        The posts of the rows written before are gone: those rows get what
+        their sums tell, as they were read until now (the posts of a row
+        whose engagement is above 0 gave counts, of one whose reach is above
+        0 followers; a row whose sum is 0 covers none), so purges made before
+        the upgrade read as they did. Run again after a stop, it writes the
+        same values."""
+        self.client.command(
+            "ALTER TABLE topic_purged ADD COLUMN IF NOT EXISTS counted Int64 DEFAULT 0"
+        )
+        self.client.command(
+            "ALTER TABLE topic_purged ADD COLUMN IF NOT EXISTS followed Int64 DEFAULT 0"
+        )
+        if int(self.rows("SELECT count() FROM topic_purged")[0][0]):
+            self.client.command(
+                "ALTER TABLE topic_purged UPDATE counted = if(engagement > 0, posts, 0), "
+                "followed = if(reach > 0, posts, 0) WHERE 1 SETTINGS mutations_sync = 2"
+            )
         lock.beat()
 
     def _fill_rollup(self, table: str, ddl: str, rows: str, existing: set[str]) -> None:

@@ -23,6 +23,7 @@ from veille.errors import ConfigError, NotServed, PostsUnavailable, StoreError, 
 from veille.models import Cursor, Post
 from veille.store.base import PostFilter, UpsertResult
 from veille.store.protocols.privacy import ErasureReport
+from veille.store.purged import topic_totals
 from veille.store.remote.codec import (
     filter_to_json,
     post_from_json,
@@ -200,13 +201,15 @@ class RemotePostStore:
         if records:
             self._call("record_forgotten", {"records": [list(r) for r in records]})
 
-    def purged_topic_totals(self) -> list[tuple[int, int, int, int, int]]:
+    def purged_topic_totals(self) -> list[tuple[int, ...]]:
         """What the served store's topics count of posts it no longer holds
-        (``veille store migrate`` carries them with the posts)."""
+        (``veille store migrate`` carries them with the posts); a server of
+        an older veille gives no coverage counts: they are told from the sums
+        (:func:`veille.store.purged.topic_totals`)."""
         found = self._call("purged_topic_totals", {})
-        return [(int(t), int(b), int(n), int(e), int(r)) for t, b, n, e, r in found]
+        return [topic_totals(r) for r in found]
 
-    def add_purged_topic_totals(self, rows: Sequence[tuple[int, int, int, int, int]]) -> None:
+    def add_purged_topic_totals(self, rows: Sequence[tuple[int, ...]]) -> None:
         if rows:
             self._call("add_purged_topic_totals", {"rows": [list(r) for r in rows]})
 

@@ -35,6 +35,7 @@ from veille.store.protocols.privacy import (
     refusals,
     story_key,
 )
+from veille.store.purged import topic_totals
 from veille.store.sqlite import purged
 from veille.store.sqlite.portable import SQLitePortable, SQLitePortableTx, SQLiteSql
 from veille.store.sqlite.rows import SEQ_BITS
@@ -262,44 +263,46 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         with self.transaction():
             record_forgotten(self.conn, records)
 
-    def purged_topic_totals(self) -> list[tuple[int, int, int, int, int]]:
+    def purged_topic_totals(self) -> list[tuple[int, ...]]:
         """What each saved topic counts of posts this store no longer holds
         (a retention purge leaves them in ``topic_rollup``): ``(topic id,
-        quarter-hour, posts, engagement, reach)`` beyond what its filings
-        count. ``veille store migrate`` carries them with the posts."""
+        quarter-hour, posts, engagement, reach, posts that gave counts,
+        posts that gave followers)`` beyond what its filings count.
+        ``veille store migrate`` carries them with the posts."""
         return [
-            (int(t), int(b), int(n), int(e), int(r))
-            for t, b, n, e, r in self.conn.execute(
+            tuple(int(v) for v in row)
+            for row in self.conn.execute(
                 "WITH held AS (SELECT f.topic_id, p.published_at / 900 AS bucket, "
                 "count(*) AS posts, sum(p.likes + p.shares + p.replies) AS engagement, "
-                "sum(coalesce(p.author_followers, 0)) AS reach "
+                "sum(coalesce(p.author_followers, 0)) AS reach, "
+                "sum(p.counts_given) AS counted, sum(p.author_followers IS NOT NULL) AS followed "
                 "FROM post_topics f JOIN posts p ON p.pk = f.post_pk GROUP BY 1, 2) "
                 "SELECT * FROM (SELECT r.topic_id, r.bucket, "
                 "r.posts - coalesce(h.posts, 0) AS n, "
                 "r.engagement - coalesce(h.engagement, 0) AS e, "
-                "r.reach - coalesce(h.reach, 0) AS r "
+                "r.reach - coalesce(h.reach, 0) AS r, "
+                "r.counted - coalesce(h.counted, 0) AS g, "
+                "r.followed - coalesce(h.followed, 0) AS f "
                 "FROM topic_rollup r LEFT JOIN held h "
                 "ON h.topic_id = r.topic_id AND h.bucket = r.bucket) "
-                "WHERE n != 0 OR e != 0 OR r != 0 ORDER BY 1, 2"
+                "WHERE n != 0 OR e != 0 OR r != 0 OR g != 0 OR f != 0 ORDER BY 1, 2"
             )
         ]
 
-    def add_purged_topic_totals(self, rows: Sequence[tuple[int, int, int, int, int]]) -> None:
-        """Add ``(topic id, quarter-hour, posts, engagement, reach)`` of posts
-        held elsewhere before (:meth:`purged_topic_totals`) to the topics'
-        figures. Posts no longer held tell no one whether their platform gave
-        counts: those that earned an interaction are counted as having, and
-        those with a reach above 0 as having given follower counts."""
+    def add_purged_topic_totals(self, rows: Sequence[tuple[int, ...]]) -> None:
+        """Add rows of :meth:`purged_topic_totals`'s shape (of posts held
+        elsewhere before) to the topics' figures. A row without its last two
+        counts (from a store of an older veille) covers what its sums tell
+        (:func:`veille.store.purged.topic_totals`)."""
         with self.transaction():
             self.conn.executemany(
                 "INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach, counted, "
-                "followed) VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 > 0 THEN ?3 ELSE 0 END, "
-                "CASE WHEN ?5 > 0 THEN ?3 ELSE 0 END) "
+                "followed) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (topic_id, bucket) DO UPDATE SET "
                 "posts = posts + excluded.posts, engagement = engagement + excluded.engagement, "
                 "reach = reach + excluded.reach, counted = counted + excluded.counted, "
                 "followed = followed + excluded.followed",
-                rows,
+                [topic_totals(r) for r in rows],
             )
 
     def purged_rollup(self) -> list[tuple[Any, ...]]:
