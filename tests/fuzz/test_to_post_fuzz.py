@@ -47,7 +47,8 @@ def _json(platform: str, name: str) -> Any:
 
 
 def _feed_items(name: str) -> list[dict[str, Any]]:
-    from veille.sources.feeds import _jsonable, entry_key, parse_feed
+    from veille.sources._feedkeys import entry_key
+    from veille.sources.feeds import _jsonable, parse_feed
 
     parsed = parse_feed((FIXTURES / "feeds" / name).read_bytes())
     feed = {

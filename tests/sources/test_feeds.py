@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from veille.sources._feedkeys import page_keys
 from veille.sources.base import SourceConfigError, SourceError
 from veille.sources.feeds import (
     FeedsSource,
     guess_platform,
     next_interval,
-    page_keys,
 )
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -279,7 +279,8 @@ def test_an_entry_without_id_or_link_keeps_its_first_key() -> None:
     summary: edited, it took a new key (a new post). It keeps the key it was
     first given, by its title and date; two such entries of one page alike
     in both keep their own keys; one with a link is keyed by it as before."""
-    from veille.sources.feeds import named_keys, parse_feed
+    from veille.sources._feedkeys import named_keys
+    from veille.sources.feeds import parse_feed
 
     def page(*items: tuple[str, str, str]) -> list[Any]:
         body = "".join(
@@ -311,7 +312,8 @@ def test_a_new_entry_alike_an_old_one_in_all_but_its_title_is_not_taken_for_an_e
     key), an entry of a feed that dates by the day and says "Read more…"
     in every summary would have taken the key of the older entry of that
     day, and its post: the summary names an entry only with a time of day."""
-    from veille.sources.feeds import named_keys, parse_feed
+    from veille.sources._feedkeys import named_keys
+    from veille.sources.feeds import parse_feed
 
     def page(*items: tuple[str, str]) -> list[Any]:
         body = "".join(

@@ -27,17 +27,14 @@ from __future__ import annotations
 
 import calendar
 import email.utils
-import hashlib
 import itertools
 import json
 import re
 import statistics
 import time
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -45,6 +42,23 @@ from veille.errors import Figure, Text, tr
 from veille.http import HttpClient, HttpError, Response
 from veille.models import Author, Engagement, Post
 from veille.reasons import not_json
+from veille.sources._feedentry import (
+    _author_name,
+    _entry_link,
+    _handle,
+    _int,
+    _lang_code,
+    html_to_text,
+)
+from veille.sources._feedkeys import (
+    _floor,
+    entry_key,
+    entry_version,
+    latest_versions,
+    named_keys,
+    page_keys,
+    trim_names,
+)
 from veille.sources._feedparse import (
     INLINE_BYTES,
     ChildFailed,
@@ -55,7 +69,6 @@ from veille.sources._feedparse import (
     time_limit,
 )
 from veille.sources._jsonfeed import json_feed
-from veille.sources._social import image_text
 from veille.sources.base import (
     Batch,
     Source,
@@ -74,16 +87,6 @@ FLOOR_KEEP = 100
 # With a letter; combining marks are part of it (#हिन्दी, #สวัสดี).
 _HASHTAG = re.compile(rf"(?<![\w{MARKS}&])#((?=[\w{MARKS}-]*[^\W\d_])\w[\w{MARKS}-]*)")
 _URL = re.compile(r"https?://[^\s<>\"')]+")
-# An author with an e-mail address: RSS writes "desk@site (Name)", feedparser
-# writes an Atom <name> and <email> as "Name (desk@site)".
-# The address's local part holds no "@": with one, a@a@a@… had as many ways
-# to split as characters, and the match backtracked over them all.
-_EMAIL_NAME = re.compile(r"^\s*[^()\s@]+@[^()\s]+\s*\((?P<name>[^()]+)\)\s*$")
-_NAME_EMAIL = re.compile(r"^(?P<name>.+?)\s*\(\s*[^()\s@]+@[^()\s]+\s*\)\s*$")
-# Longer than a name and an address (254 characters at most) can be, an
-# author is taken as written: a hostile feed's is never read by the patterns.
-_NAME_EMAIL_MAX = 400
-_LANG_CODE = re.compile(r"[a-z]{2,3}")
 
 
 class FeedError(HttpError):
@@ -96,37 +99,6 @@ class FeedsConfig:
     platform: str = ""  # "" = guessed from the URL
     max_pages: int = 1
     adaptive: bool = True
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("p", "br", "div", "li", "h1", "h2", "h3", "blockquote"):
-            self.parts.append("\n")
-        if tag == "img":
-            self.parts.append(image_text(attrs))
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href and href.startswith(("http://", "https://")):
-                self.links.append(href)
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def html_to_text(html: str) -> tuple[str, list[str]]:
-    """Plain text and the links of an HTML fragment (entries are untrusted)."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    text = re.sub(r"[ \t\r\f\v]+", " ", text)
-    text = re.sub(r"\s*\n\s*", "\n", text).strip()
-    return text, parser.links
 
 
 def guess_platform(url: str) -> str:
@@ -162,147 +134,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
-
-
-def entry_key(entry: Mapping[str, Any]) -> str:
-    """The entry's stable id: its id/guid, else its link, else a hash of its text."""
-    for key in ("id", "link"):
-        value = entry.get(key)
-        if value:
-            return str(value)
-    basis = f"{entry.get('title', '')}\n{entry.get('summary', '')}"
-    return "h:" + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
-
-
-def _when(entry: Mapping[str, Any]) -> int | None:
-    stamp = entry.get("published_parsed")
-    if not stamp:
-        return None
-    if isinstance(stamp, str):
-        return int(datetime.fromisoformat(stamp).timestamp())
-    return int(calendar.timegm(stamp))
-
-
-def entry_identity(entry: Mapping[str, Any]) -> str | None:
-    """What names an entry that has neither id nor link across edits of its
-    text: its title and publication date; ``None`` for an entry with an id
-    or a link (they name it), or without a title or a date."""
-    if entry.get("id") or entry.get("link"):
-        return None
-    title = str(entry.get("title") or "").strip()
-    when = _when(entry)
-    if not title or when is None:
-        return None
-    basis = f"{title}\n{when}"
-    return hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
-
-
-def entry_identities(entry: Mapping[str, Any]) -> tuple[str, ...]:
-    """The names of an entry that has neither id nor link: its title and
-    date (:func:`entry_identity`), and its summary and date (prefixed
-    ``s:``), so that its title edited alone names it too. A date without a
-    time of day (midnight: a feed that dates by the day) names no summary:
-    a boilerplate summary ("Read more…") would make a new entry of the
-    same day an edit of an older one."""
-    found = [entry_identity(entry)]
-    when = _when(entry)
-    summary = str(entry.get("summary") or "").strip()
-    if found[0] is not None and when is not None and when % 86400 and summary:
-        basis = f"{summary}\n{when}"
-        found.append("s:" + hashlib.blake2b(basis.encode(), digest_size=12).hexdigest())
-    return tuple(i for i in found if i is not None)
-
-
-def named_keys(entries: list[Any], keys: list[str], names: dict[str, str]) -> list[str]:
-    """``keys`` (:func:`page_keys`) with each entry that has neither id nor
-    link keyed as it was when first given: its key hashes its title and
-    summary, so a summary or a title edited alone gave it a new key, a
-    second post and a second alert. ``names`` (the cursor's:
-    :func:`entry_identities` -> key) learns the names of each entry of the
-    page, the latest last (:func:`trim_names` keeps those). A name that
-    several entries of one page share (two untitled-alike items of one
-    second) names none of them, and two entries of one page named as one
-    older key each keep their own: each keeps its own key."""
-    idents = [entry_identities(e) for e in entries]
-    counts = Counter(i for found in idents for i in set(found))
-    usable = [[i for i in found if counts[i] == 1] for found in idents]
-    named = [
-        next((names[i] for i in found if i in names), key)
-        for key, found in zip(keys, usable, strict=True)
-    ]
-    twice = {k for k, n in Counter(named).items() if n > 1}
-    final = [
-        key if name != key and name in twice else name
-        for key, name in zip(keys, named, strict=True)
-    ]
-    for key, found in zip(final, usable, strict=True):
-        for ident in found:
-            names[ident] = names.pop(ident, key)  # known: its first key, named latest
-    return final
-
-
-def trim_names(names: dict[str, str], kept: list[str]) -> dict[str, str]:
-    """``names`` for the ``kept`` keys only, and of each key's names of
-    each kind (title, summary) the latest: an entry whose date moves at
-    each poll (a page stamped when it is made) got a new name each time,
-    and the cursor grew without end."""
-    held = set(kept)
-    chosen: dict[str, str] = {}
-    taken: set[tuple[str, bool]] = set()
-    for ident, key in reversed(names.items()):
-        kind = (key, ident.startswith("s:"))
-        if key in held and kind not in taken:
-            taken.add(kind)
-            chosen[ident] = key
-    return dict(reversed(chosen.items()))
-
-
-def entry_version(entry: Mapping[str, Any]) -> str:
-    """A fingerprint of what the entry says (its title, content and summary):
-    another one under a seen id is an edit."""
-    contents = entry.get("content") or []
-    values = [str(c.get("value", "")) for c in contents if isinstance(c, Mapping)]
-    basis = "\x1f".join([str(entry.get("title") or ""), *values, str(entry.get("summary") or "")])
-    return hashlib.blake2b(basis.encode(), digest_size=8).hexdigest()
-
-
-def _stamp(entry: Mapping[str, Any]) -> float | None:
-    """The entry's last update (else its publication), in seconds."""
-    ts = entry.get("updated_parsed") or entry.get("published_parsed")
-    if isinstance(ts, str):
-        return datetime.fromisoformat(ts).timestamp()
-    return float(calendar.timegm(ts)) if ts else None
-
-
-def latest_versions(entries: list[Any], keys: list[str]) -> list[tuple[str, Any]]:
-    """``(key, entry)`` once per key, in the order keys first appear; of
-    entries sharing a key (versions of one entry), the one updated last, the
-    first of them on a tie (a feed lists its newest first)."""
-    best: dict[str, Any] = {}
-    for entry, key in zip(entries, keys, strict=True):
-        had = best.get(key)
-        if had is None:
-            best[key] = entry
-            continue
-        new, old = _stamp(entry), _stamp(had)
-        if new is not None and (old is None or new > old):
-            best[key] = entry
-    return list(best.items())
-
-
-def page_keys(entries: list[Any]) -> list[str]:
-    """Each entry's :func:`entry_key`; where several entries of one page
-    share an id yet link to different pages (a CMS giving every item the same
-    guid), each is keyed by its link instead: by the id alone, all but the
-    first were taken for one already read, and dropped."""
-    keys = [entry_key(e) for e in entries]
-    links: dict[str, set[str]] = {}
-    for entry, key in zip(entries, keys, strict=True):
-        links.setdefault(key, set()).add(str(entry.get("link") or ""))
-    return [
-        str(e.get("link")) if len(links[k]) > 1 and e.get("link") else k
-        for e, k in zip(entries, keys, strict=True)
-    ]
 
 
 def _unreadable(exc: Any) -> str:
@@ -698,63 +529,6 @@ class FeedsSource(Source[FeedsConfig]):
             keywords=tuple(str(t) for t in tags if t),
             raw=dict(raw),
         )
-
-
-def _entry_link(entry: Mapping[str, Any]) -> str | None:
-    """The entry's page: its ``alternate`` link, where feedparser's ``link``
-    may be another of its links (an image given as ``rel="enclosure"``)."""
-    link = str(entry.get("link") or "") or None
-    alternates = [
-        str(item["href"])
-        for item in entry.get("links") or []
-        if isinstance(item, Mapping) and item.get("href") and item.get("rel") == "alternate"
-    ]
-    if not alternates or link in alternates:
-        return link  # feedparser's pick among the alternates (text/html first)
-    return alternates[0]
-
-
-def _author_name(value: Any) -> str:
-    """The author's name without the e-mail address written beside it."""
-    text = str(value or "").strip()
-    if len(text) > _NAME_EMAIL_MAX:
-        return text
-    found = _EMAIL_NAME.match(text) or _NAME_EMAIL.match(text)
-    return found.group("name").strip() if found else text
-
-
-def _lang_code(value: Any) -> str | None:
-    code = str(value or "").strip().split("-")[0].split("_")[0].lower()
-    return code if _LANG_CODE.fullmatch(code) else None
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _handle(platform: str, name: str, url: Any) -> str:
-    if url:
-        path = urlsplit(str(url)).path.rstrip("/")
-        last = path.rsplit("/", 1)[-1]
-        if last.startswith("@"):
-            return last[1:]
-        if platform in ("youtube", "reddit", "bluesky") and last:
-            return last
-    return name
-
-
-def _floor(cursor: Mapping[str, Any]) -> list[str]:
-    """The keys under which every entry has been read (see ``collect``). A
-    cursor written before floors were kept stops at any entry it has seen, as
-    it did then, unless it was cut mid-walk: that one reads to the end once."""
-    if "floor" in cursor:
-        return [str(k) for k in cursor["floor"]]
-    if cursor.get("resume"):
-        return []
-    return [str(k) for k in cursor.get("seen", [])]
 
 
 def _next_page(parsed: Any, base: str) -> str | None:
