@@ -32,7 +32,6 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import random
-import socket
 import threading
 import time
 import zlib
@@ -47,172 +46,24 @@ import httpx
 from veille.config import HttpSettings
 from veille.deadline import Deadlines
 from veille.deadline import transport as deadline_transport
-from veille.errors import Figure, Text, VeilleError, tr
+from veille.errors import Figure, Text, tr
+from veille.httperrors import (
+    BlockedAddress,
+    ConnectFailed,
+    FetchTimeout,
+    HttpError,
+    HttpStatusError,
+    RateLimited,
+    ResponseTooLarge,
+)
 from veille.inflate import Inflater, UnknownEncoding
+from veille.netguard import BLOCKED_HINT, Resolver, _said_reason, refusal, system_resolver
 from veille.ratelimits import RateState, parse_rate_headers, parse_retry_after
 from veille.reasons import connection_reason, not_json, resolution_reason
-from veille.urlmask import mask_urls_in
-
-Resolver = Callable[[str, int], Sequence[str]]
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-"""``resolver(host, port) -> [ip, …]``: how host names become addresses."""
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
-
-_CGNAT = ipaddress.ip_network("100.64.0.0/10")
-_V6_LOCAL = (
-    ipaddress.ip_network("fc00::/7"),
-    ipaddress.ip_network("fe80::/10"),
-    ipaddress.ip_network("fec0::/10"),
-    ipaddress.ip_network("::1/128"),
-    ipaddress.ip_network("::/128"),
-)
-
-
-class HttpError(VeilleError):
-    """A request failed; ``url`` names it."""
-
-    def __init__(self, message: str, *, url: str, hint: str | None = None) -> None:
-        # The message is shown and stored (a source's health, logs): the URL
-        # in it without its password or token. ``url`` itself stays whole.
-        # A sentence made by tr() stays one (said in each reader's language
-        # where it is shown), its values masked.
-        if isinstance(message, Text):
-            message = Text(message.template, {
-                k: mask_urls_in(v, url) if isinstance(v, str) and not isinstance(v, Text) else v
-                for k, v in message.values.items()
-            })  # fmt: skip
-        else:
-            message = mask_urls_in(message, url)
-        super().__init__(message, hint=hint)
-        self.url = url
-
-
-class BlockedAddress(HttpError):
-    """The URL leads to an address the SSRF guard refuses."""
-
-
-class ResponseTooLarge(HttpError):
-    """The body is larger than ``[http] max_body_bytes``."""
-
-
-class FetchTimeout(HttpError):
-    """The request took longer than ``[http] timeout_seconds``."""
-
-
-class ConnectFailed(HttpError):
-    """The host could not be resolved or reached."""
-
-
-class HttpStatusError(HttpError):
-    """The server answered with an error status (after retries, where they apply)."""
-
-    def __init__(self, message: str, *, url: str, status: int, hint: str | None = None) -> None:
-        super().__init__(message, url=url, hint=hint)
-        self.status = status
-
-
-class RateLimited(HttpStatusError):
-    """The server asks us to wait longer than we are willing to block."""
-
-    def __init__(self, message: str, *, url: str, retry_after: float, status: int = 429) -> None:
-        super().__init__(
-            message,
-            url=url,
-            status=status,
-            hint=tr(
-                "veille will try again later (the server asked for %(seconds)s s).",
-                seconds=Figure(retry_after, 0),
-            ),
-        )
-        self.retry_after = retry_after
-
-
-def blocked_reason(ip: str) -> str | None:
-    """Why ``ip`` may not be fetched by default, or ``None`` when it is public."""
-    addr = ipaddress.ip_address(ip.split("%", 1)[0])
-    if isinstance(addr, ipaddress.IPv6Address):
-        mapped = addr.ipv4_mapped or addr.sixtofour
-        if mapped is not None:
-            inner = blocked_reason(str(mapped))
-            return f"{inner} (IPv4 inside IPv6)" if inner else None
-        if addr.is_loopback:
-            return "loopback"
-        for net in _V6_LOCAL:
-            if addr in net:
-                return "IPv6 local" if not addr.is_unspecified else "unspecified"
-    if addr.is_unspecified:
-        return "unspecified"
-    if addr.is_loopback:
-        return "loopback"
-    if addr.is_link_local:
-        return "link-local"
-    if addr.is_multicast:
-        return "multicast"
-    if isinstance(addr, ipaddress.IPv4Address) and addr in _CGNAT:
-        return "carrier-grade NAT"
-    if addr.is_private:
-        return "private"
-    if addr.is_reserved:
-        return "reserved"
-    if not addr.is_global:
-        return "not public"
-    return None
-
-
-# The words of blocked_reason, said in each reader's language.
-_REASONS = {
-    "loopback": tr("loopback"),
-    "IPv6 local": tr("IPv6 local"),
-    "unspecified": tr("unspecified"),
-    "link-local": tr("link-local"),
-    "multicast": tr("multicast"),
-    "carrier-grade NAT": tr("carrier-grade NAT"),
-    "private": tr("private"),
-    "reserved": tr("reserved"),
-    "not public": tr("not public"),
-}
-
-
-def _said_reason(reason: str) -> str:
-    inner, inside = (
-        reason.removesuffix(" (IPv4 inside IPv6)"),
-        reason.endswith(" (IPv4 inside IPv6)"),
-    )
-    said = _REASONS.get(inner, inner)
-    return tr("%(reason)s (IPv4 inside IPv6)", reason=said) if inside else said
-
-
-BLOCKED_HINT = tr(
-    "veille does not send to or fetch private networks. If this is intended (a local test server), set [http] allow_private_networks = true or VEILLE_ALLOW_PRIVATE_NETWORKS=1."  # noqa: E501
-)
-
-
-def refusal(
-    ip: str, settings: HttpSettings, allowed_networks: Sequence[IPNetwork] = ()
-) -> str | None:
-    """Why the workspace's address policy refuses ``ip`` (``None``: allowed).
-
-    The one policy for every outgoing connection: sources, webhooks and the
-    apprise channels (:mod:`veille.alerts.channels.apprise_guard`)."""
-    if settings.allow_private_networks:
-        return None
-    if any(ipaddress.ip_address(ip.split("%", 1)[0]) in net for net in allowed_networks):
-        return None
-    return blocked_reason(ip)
-
-
-def system_resolver(host: str, port: int) -> list[str]:
-    """Addresses of ``host`` from the operating system's resolver."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    seen: list[str] = []
-    for info in infos:
-        ip = str(info[4][0])
-        if ip not in seen:
-            seen.append(ip)
-    return seen
 
 
 @dataclass

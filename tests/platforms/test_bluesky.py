@@ -177,7 +177,8 @@ def test_jetstream_filters_keywords_and_resumes_from_time_us(world, http) -> Non
 
 def test_jetstream_refused_on_private_address_by_default(world) -> None:  # type: ignore[no-untyped-def]
     from veille.config import HttpSettings
-    from veille.http import BlockedAddress, HttpClient
+    from veille.http import HttpClient
+    from veille.httperrors import BlockedAddress
     from veille.sources import jetstream
 
     server = sim_bluesky.JetstreamServer(world).start()

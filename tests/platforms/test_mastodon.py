@@ -217,7 +217,7 @@ def test_survives_a_429_and_a_503_mid_paging(make_sim, world, http) -> None:  # 
 
 
 def test_a_malformed_body_fails_the_run_with_the_url(make_sim, http) -> None:  # type: ignore[no-untyped-def]
-    from veille.http import HttpError
+    from veille.httperrors import HttpError
 
     sim = make_sim([HostSpec("mastodon", sim_mastodon.routes())])
     host = sim.hosts["mastodon"]

@@ -25,7 +25,8 @@ from veille.alerts.channels.httpclient import post as webhook_post
 from veille.alerts.model import Alert, AlertBook
 from veille.config import HttpSettings, Settings
 from veille.errors import UsageError, VeilleError
-from veille.http import BlockedAddress, HttpClient
+from veille.http import HttpClient
+from veille.httperrors import BlockedAddress
 from veille.httpserver import LoggingHTTPServer
 
 ALLOWED_NET = "127.0.0.2/32"  # stands for "a public server" in the redirect tests

@@ -7,16 +7,16 @@ from collections.abc import Iterator
 import pytest
 
 from veille.config import HttpSettings
-from veille.http import (
+from veille.http import HttpClient
+from veille.httperrors import (
     BlockedAddress,
     ConnectFailed,
     FetchTimeout,
-    HttpClient,
     HttpError,
     RateLimited,
     ResponseTooLarge,
-    blocked_reason,
 )
+from veille.netguard import blocked_reason
 from veille.sim.server import HostSpec, Reply, Route, SimClock, Simulator, SimWorld
 
 BLOCKED = [

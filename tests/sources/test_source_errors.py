@@ -17,7 +17,8 @@ from tests.conftest import init_state_workspace
 
 from veille.config import HttpSettings
 from veille.errors import Text, tr, translated
-from veille.http import HttpClient, HttpStatusError
+from veille.http import HttpClient
+from veille.httperrors import HttpStatusError
 from veille.httpserver import LoggingHTTPServer
 from veille.pipeline.collect import collect
 from veille.services.sources import add_source, health
@@ -30,7 +31,13 @@ SRC = Path(__file__).parents[2] / "src" / "veille"
 
 def test_each_sentence_is_made_where_it_is_raised_and_has_its_french() -> None:
     made = " ".join(
-        p.read_text(encoding="utf-8") for p in [SRC / "http.py", *(SRC / "sources").glob("*.py")]
+        p.read_text(encoding="utf-8")
+        for p in [
+            SRC / "http.py",
+            SRC / "httperrors.py",
+            SRC / "netguard.py",
+            *(SRC / "sources").glob("*.py"),
+        ]
     )
     french = load_translations()["fr"]
     for template in SOURCE_ERRORS:

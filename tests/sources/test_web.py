@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from veille.cli import build_app
 from veille.config import HttpSettings
-from veille.http import HttpClient, HttpError
+from veille.http import HttpClient
+from veille.httperrors import HttpError
 from veille.pipeline.collect import collect
 from veille.services.sources import add_source, health, quarantined
 from veille.sim.feeds import host_specs

@@ -46,7 +46,8 @@ from veille.errors import (
     VeilleError,
     log_failure,
 )
-from veille.http import HttpClient, RateLimited
+from veille.http import HttpClient
+from veille.httperrors import RateLimited
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import Pipeline
 from veille.services.sources import SourceRecord, cursor_name, list_sources

@@ -198,7 +198,7 @@ def _linkedin(ws: Workspace, http: HttpClient, handle: str) -> Figures:
     name = handle.strip().removeprefix("urn:li:organization:")
     if name.isdigit():
         # Its names, as the connector shows our posts' author (optional).
-        from veille.http import HttpError
+        from veille.httperrors import HttpError
 
         try:
             org = http.get(f"{api}/organizations/{name}", headers=headers, token=token).json()

@@ -241,7 +241,7 @@ def error_from_response(resp: Any, *, platform: str, text: str, what: str) -> Pu
 def transport_error(exc: VeilleError, *, platform: str, text: str) -> PublishError:
     """A network failure (timeout, refused address, reset) as a PublishError;
     retryable unless the address is refused by the SSRF guard."""
-    from veille.http import BlockedAddress
+    from veille.httperrors import BlockedAddress
 
     return PublishError(
         f"{platform}: {exc.message}",
@@ -258,7 +258,7 @@ def send(
     """One request through :mod:`veille.http`, never retried here (the caller
     retries with the same key); an error answer or a network failure is a
     :class:`PublishError`."""
-    from veille.http import HttpError
+    from veille.httperrors import HttpError
 
     try:
         resp = http.request(method, url, raise_for_status=False, retries=0, **kwargs)

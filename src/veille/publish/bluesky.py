@@ -99,7 +99,7 @@ class BlueskyPublisher:
         return data
 
     def _resolver(self, account: Account) -> Any:
-        from veille.http import HttpError
+        from veille.httperrors import HttpError
 
         def resolve(handle: str) -> str | None:
             try:

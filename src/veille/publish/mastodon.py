@@ -31,7 +31,7 @@ class MastodonPublisher:
 
     def instance_limit(self, account: Account) -> int | None:
         """The instance's own status limit (``/api/v2/instance``), if it says."""
-        from veille.http import HttpError
+        from veille.httperrors import HttpError
 
         try:
             data = self.http.get(account.url.rstrip("/") + "/api/v2/instance").json()

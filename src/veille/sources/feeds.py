@@ -39,7 +39,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from veille.errors import Figure, Text, tr
-from veille.http import HttpClient, HttpError, Response
+from veille.http import HttpClient, Response
+from veille.httperrors import HttpError
 from veille.models import Author, Engagement, Post
 from veille.reasons import not_json
 from veille.sources._feedentry import (

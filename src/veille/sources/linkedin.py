@@ -109,7 +109,7 @@ def _list(
 def organization(config: LinkedInConfig, http: HttpClient) -> dict[str, Any] | None:
     """The organization's name and vanity name, or ``None`` when the token may
     not read them (the posts are collected all the same)."""
-    from veille.http import HttpError
+    from veille.httperrors import HttpError
 
     org_id = config.organization.rsplit(":", 1)[-1]
     try:

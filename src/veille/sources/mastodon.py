@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from veille.errors import tr
-from veille.http import HttpError
+from veille.httperrors import HttpError
 from veille.models import Author, Engagement, Post
 from veille.sources._social import (
     as_int,

@@ -43,7 +43,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from veille.errors import Figure, tr
-from veille.http import HttpClient, HttpError, RateLimited
+from veille.http import HttpClient
+from veille.httperrors import HttpError, RateLimited
 from veille.models import Author, Post, canonical_url
 from veille.sources._feedparse import (
     PAGE_INLINE_BYTES,

@@ -14,7 +14,7 @@ The hook (:mod:`veille.alerts.channels.apprise_hook`) is added once per
 process, on the first guarded send (audit hooks cannot be removed), and does
 nothing unless the running context is inside :func:`guarded` (a
 :class:`~contextvars.ContextVar`, which apprise copies into its worker
-threads). Inside, an address that :func:`veille.http.refusal` refuses raises
+threads). Inside, an address that :func:`veille.netguard.refusal` refuses raises
 :class:`RefusedConnection` (an ``OSError``, so the plugin fails as it would
 for an unreachable host) and is recorded, so the channel can say which
 address was refused. Local sockets (``AF_UNIX``: D-Bus, syslog) are refused
@@ -35,7 +35,7 @@ from typing import Any
 from veille.alerts.channels.base import ChannelError
 from veille.config import HttpSettings
 from veille.errors import UsageError, tr
-from veille.http import BLOCKED_HINT, IPNetwork, Resolver, refusal, system_resolver
+from veille.netguard import BLOCKED_HINT, IPNetwork, Resolver, refusal, system_resolver
 
 __all__ = ["BLOCKED_HINT", "Guard", "RefusedAddress", "RefusedConnection", "guarded"]
 

@@ -155,7 +155,7 @@ class AppriseChannel:
         connection error (DNS, refused connection, timeout) apart from the
         service's answer (``error=403``). Their lines may quote the URL, tokens
         included, so only the kind of failure and the status code are kept."""
-        from veille.http import system_resolver
+        from veille.netguard import system_resolver
 
         text = " ".join(lines)
         code = _SERVICE_ERROR.search(text)

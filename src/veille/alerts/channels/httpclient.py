@@ -16,7 +16,7 @@ def post(url: str, body: bytes, headers: dict[str, str], client: Any) -> int:
     """POST ``body`` through ``client`` (a :class:`veille.http.HttpClient`); the
     status code, or a :class:`ChannelError` saying why it failed."""
     from veille.alerts.channels.apprise_mask import redact
-    from veille.http import BlockedAddress, HttpError
+    from veille.httperrors import BlockedAddress, HttpError
 
     try:
         resp = client.request(
