@@ -45,6 +45,7 @@ from veille.store.clickhouse.schema import (
 )
 from veille.store.clickhouse.search import ClickHouseSearch
 from veille.store.clickhouse.stories import ClickHouseStories
+from veille.store.clickhouse.takeout import ClickHouseTakeOut
 from veille.store.clickhouse.upgrade import ClickHouseUpgrade
 from veille.store.protocols.enrich import Copy
 from veille.store.sqlite.rows import domains_of
@@ -131,6 +132,7 @@ class ClickHouseStore(
     ClickHouseStories,
     ClickHouseFilings,
     ClickHousePrivacy,
+    ClickHouseTakeOut,
     ClickHousePurged,
     ClickHouseUpgrade,
 ):

@@ -1,0 +1,209 @@
+"""Taking erased posts out of the rollups ClickHouse keeps from posts, and
+what a cut or staged erasure leaves (the ``erasing_*`` staging tables) and
+how it is settled: the rollups there are (:class:`Rollup`), the take-out of
+a chunk of posts staged in tables of its own, then moved in once marked
+(:meth:`ClickHouseTakeOut._settle_staged`), and the erasures a killed
+process cut (:meth:`ClickHouseTakeOut.settle_cut_erasures`). The erasure
+itself is :mod:`veille.store.clickhouse.privacy`'s.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from veille.errors import StoreError
+from veille.store.clickhouse.filters import POSTS
+from veille.store.protocols.privacy import author_key, erased_until
+
+if TYPE_CHECKING:
+    from veille.store.clickhouse.privacy import ForgetLock
+
+_TARGET = re.compile(r"^CREATE MATERIALIZED VIEW \S+ TO (?:`?[^`.\s]+`?\.)?`?([^`\s(]+)`?")
+_SUMMED = re.compile(r"SummingMergeTree\(\(?([^)]*)\)?\)")
+#: The names of the tables an erasure stages a take-out from the rollups in
+#: (:meth:`ClickHouseTakeOut._stage_take_out`) begin so.
+_STAGING = "erasing_"
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A table a materialized view keeps from ``posts``."""
+
+    table: str
+    select: str  # the view's SELECT, reading ``posts``
+    keys: tuple[str, ...]
+    sums: tuple[str, ...]
+    columns: frozenset[str]
+
+    @property
+    def per_author(self) -> bool:
+        return "handle" in self.columns
+
+    @property
+    def per_post(self) -> bool:
+        """Keyed by a hash of each post's id (``post_keys``)."""
+        return "key_hash" in self.columns
+
+
+class ClickHouseTakeOut:
+    """Mixed into :class:`~veille.store.clickhouse.store.ClickHouseStore`."""
+
+    if TYPE_CHECKING:  # given by ClickHouseStore
+        client: Any
+        forget_lock: ForgetLock
+
+        def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
+
+        def _forgotten(self) -> dict[str, int]: ...
+
+    # -- the rollups there are -------------------------------------------------
+
+    def _rollups(self) -> list[Rollup]:
+        db = self.rows("SELECT currentDatabase()")[0][0]
+        found = []
+        for name, select, create in self.rows(
+            "SELECT name, as_select, create_table_query FROM system.tables "
+            "WHERE database = currentDatabase() AND engine = 'MaterializedView' ORDER BY name"
+        ):
+            source = f"FROM {db}.posts"
+            match = _TARGET.match(create)
+            if match is None or source not in select:
+                continue
+            table = match.group(1)
+            info = self.rows(
+                "SELECT engine_full FROM system.tables "
+                "WHERE database = currentDatabase() AND name = {t:String}",
+                {"t": table},
+            )
+            engine = info[0][0] if info else ""
+            if not engine.startswith("SummingMergeTree"):
+                raise StoreError(
+                    f"the view {name} keeps {table} ({engine or 'no table'}), which erasure "
+                    "cannot take posts out of",
+                    hint="Keep rollups of posts in SummingMergeTree tables.",
+                )
+            cols = self.rows(
+                "SELECT name, type, is_in_sorting_key FROM system.columns "
+                "WHERE database = currentDatabase() AND table = {t:String} ORDER BY position",
+                {"t": table},
+            )
+            named = _SUMMED.match(engine)
+            listed = [c.strip() for c in named.group(1).split(",")] if named else []
+            if listed and listed != [""]:
+                sums = tuple(listed)
+            else:
+                sums = tuple(
+                    c for c, t, key in cols if not key and re.match(r"U?Int|Float|Decimal", t)
+                )
+            keys = tuple(c for c, _t, _k in cols if c not in sums)
+            body = select.replace(source, "FROM ({latest}) AS posts")
+            found.append(Rollup(table, body, keys, sums, frozenset(c for c, _t, _k in cols)))
+        return found
+
+    def _stage_take_out(
+        self, rollups: list[Rollup], ids: list[str], removed: dict[str, int], token: str
+    ) -> None:
+        """Write the current versions of ``ids``, negated, as each of
+        ``rollups`` would count them, into staging tables of their own
+        (``erasing_<token>__<rollup>``, made like the rollup): nothing is
+        taken out of a rollup yet (:meth:`_settle_staged` moves them in)."""
+        latest = (
+            f"SELECT * REPLACE (toInt8(0) AS prev_posts) FROM {POSTS} "
+            "WHERE id IN {ids:Array(String)}"
+        )
+        for r in rollups:
+            cols = ", ".join([*r.keys, *r.sums])
+            picked = ", ".join([*r.keys, *(f"-{s} AS {s}" for s in r.sums)])
+            select = r.select.replace("{latest}", latest)
+            n = self.rows(f"SELECT count() FROM ({select})", {"ids": ids})[0][0]
+            if not n:
+                continue
+            staging = f"{_STAGING}{token}__{r.table}"
+            self.client.command(f"CREATE TABLE IF NOT EXISTS {staging} AS {r.table}")
+            self.client.command(
+                f"INSERT INTO {staging} ({cols}) SELECT {picked} FROM ({select})", {"ids": ids}
+            )
+            removed[r.table] = removed.get(r.table, 0) + int(n)
+
+    def _settle_staged(self) -> None:
+        """Finish or undo the take-outs staged by :meth:`_stage_take_out`: one
+        whose mark (``staged`` in ``forgotten``, written in one insert with
+        its posts' ``taken``) is there has its staging tables moved into the
+        rollups (``MOVE PARTITION``: each part leaves the staging table as it
+        joins the rollup, so a part is never counted twice, and one already
+        moved is not moved again); one without (its process was killed
+        before the mark) is dropped, and its posts, not marked taken, are
+        taken out again. Either way no post is taken out of a rollup twice,
+        whenever a process is killed. Call it under :attr:`forget_lock`
+        (exclusive)."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for (name,) in self.rows(
+            "SELECT name FROM system.tables WHERE database = currentDatabase() "
+            "AND startsWith(name, {p:String}) ORDER BY name",
+            {"p": _STAGING},
+        ):
+            token, _, table = name[len(_STAGING) :].partition("__")
+            found.setdefault(token, []).append((name, table))
+        if not found:
+            return
+        marked = {
+            str(k)
+            for (k,) in self.rows(
+                "SELECT DISTINCT key FROM forgotten WHERE kind = 'staged' "
+                "AND key IN {k:Array(String)}",
+                {"k": sorted(found)},
+            )
+        }
+        for token, tables in sorted(found.items()):
+            for staging, table in tables:
+                if token in marked:
+                    for (part,) in self.rows(
+                        "SELECT DISTINCT partition_id FROM system.parts WHERE active "
+                        "AND database = currentDatabase() AND table = {t:String}",
+                        {"t": staging},
+                    ):
+                        # (A partition id is made of letters, digits, _ and -.)
+                        pid = re.sub(r"[^\w-]", "", str(part))
+                        self.client.command(
+                            f"ALTER TABLE {staging} MOVE PARTITION ID '{pid}' TO TABLE {table}"
+                        )
+                    # Keys whose sums are now zero (a hashtag or a link only
+                    # they used) would stay until a merge: merge now, which
+                    # drops them.
+                    self.client.command(f"OPTIMIZE TABLE {table} FINAL")
+                self.client.command(f"DROP TABLE IF EXISTS {staging} SYNC")
+
+    def settle_cut_erasures(self) -> list[tuple[str | None, str]]:
+        """Settle the take-outs a killed erasure staged (``erasing_*``,
+        :meth:`_settle_staged`: moved in where marked, dropped where not, so
+        no post is taken out twice and none that was not the person's), and
+        name whose erasure was cut: ``(platform, or None for every one,
+        handle)`` of each person an erasure recorded whose posts are still
+        stored. An erasure killed before it was recorded unfinished (a
+        release before SQLite migration 0640, PostgreSQL 0130) leaves no
+        other trace. One read when nothing is staged. Under the forget lock:
+        a running erasure stages and settles within one hold of it, so only
+        a dead one's tables are found."""
+        staged = self.rows(
+            "SELECT count() FROM system.tables WHERE database = currentDatabase() "
+            "AND startsWith(name, {p:String})",
+            {"p": _STAGING},
+        )
+        if not staged[0][0]:
+            return []
+        with self.forget_lock.exclusive():
+            self._settle_staged()
+        # Read after letting go: a scan of every post keeps no writer waiting.
+        forgotten = self._forgotten()
+        cut: set[tuple[str | None, str]] = set()
+        for platform, handle, first in self.rows(
+            f"SELECT platform, lowerUTF8(author_handle), min(published_at) FROM {POSTS} "
+            "GROUP BY platform, lowerUTF8(author_handle)"
+        ):
+            until = erased_until(forgotten, str(platform), str(handle))
+            if until is not None and int(first) <= until:
+                everywhere = author_key(None, str(handle)) in forgotten
+                cut.add((None if everywhere else str(platform), str(handle)))
+        return sorted(cut, key=lambda c: (c[1], c[0] or ""))
