@@ -16,7 +16,8 @@ from veille.config import HttpSettings
 from veille.http import HttpClient
 from veille.models import Post
 from veille.pipeline import Stage, build_pipeline
-from veille.pipeline.collect import StoreClock, collect, lease_name
+from veille.pipeline.collect import StoreClock, collect
+from veille.pipeline.leases import lease_name
 from veille.services.sources import add_source
 from veille.sim.feeds import author_feed_path
 from veille.sim.runner import start_simulator
@@ -118,7 +119,7 @@ def test_a_live_collector_here_whose_heartbeat_a_long_write_held_up_keeps_its_so
     import subprocess
     import sys
 
-    from veille.pipeline.collect import HELD_HERE_SECONDS
+    from veille.pipeline.leases import HELD_HERE_SECONDS
 
     name = _source(workspace, sim)
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])

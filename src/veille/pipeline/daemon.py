@@ -15,14 +15,13 @@ from typing import Any
 from veille.errors import RepeatedFailures, log_failure
 from veille.http import HttpClient
 from veille.pipeline.collect import (
-    LEASE_SECONDS,
     ROLES,
     RunResult,
     StoreClock,
     collect,
-    collector_id,
 )
 from veille.pipeline.ingest import Pipeline
+from veille.pipeline.leases import LEASE_SECONDS, collector_id
 
 log = logging.getLogger("veille.collect")
 

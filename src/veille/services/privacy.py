@@ -197,7 +197,7 @@ def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[No
     was held up (SQLite: the erasure's own chunks keep the write lock, its
     heartbeat finds the gaps between them late) for up to
     :data:`ERASURE_HELD_HERE_SECONDS`."""
-    from veille.pipeline.collect import _exited, collector_id, running_here
+    from veille.pipeline.leases import _exited, collector_id, running_here
 
     name = erasure_lease(subject_of(state, handle, platform))
     holder = collector_id()
@@ -383,7 +383,7 @@ def record_cut_erasures(workspace: Any, *, strict: bool = False) -> None:
         return
     if not cut:
         return
-    from veille.pipeline.collect import _exited
+    from veille.pipeline.leases import _exited
 
     state = workspace.state
     now = state.clock()
