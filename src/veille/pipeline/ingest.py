@@ -288,23 +288,23 @@ class Pipeline:
             return posts, []
         if stored is None:
             stored = self.post_store.stored_content(posts)
-        todo = [i for i, p in enumerate(posts) if stored.get(p.id) != p.content_hash]
-        if not todo:
+        changed = [i for i, p in enumerate(posts) if stored.get(p.id) != p.content_hash]
+        if not changed:
             return posts, []
-        if len(todo) == len(posts):
+        if len(changed) == len(posts):
             return self.prepare_isolated(posts)
-        prepared, failed = self.prepare_isolated([posts[i] for i in todo])
+        prepared, failed = self.prepare_isolated([posts[i] for i in changed])
         if failed:  # left out: the others keep their places
             out_ids = {id(p) for p, _why in failed}
             keep = [i for i, p in enumerate(posts) if id(p) not in out_ids]
             place = {old: new for new, old in enumerate(keep)}
-            todo = [place[i] for i in todo if i in place]
+            changed = [place[i] for i in changed if i in place]
             posts = [posts[i] for i in keep]
-        if len(prepared) != len(todo):  # a stage dropped some: keep its choice
-            kept = set(todo)
+        if len(prepared) != len(changed):  # a stage dropped some: keep its choice
+            kept = set(changed)
             return [p for i, p in enumerate(posts) if i not in kept] + prepared, failed
         out = list(posts)
-        for i, post in zip(todo, prepared, strict=True):
+        for i, post in zip(changed, prepared, strict=True):
             out[i] = post
         return out, failed
 
@@ -438,13 +438,13 @@ class Pipeline:
     def before_write(self, tx: Any, batch: list[Post], fresh: set[str]) -> list[Post]:
         """``batch`` with its posts in ``fresh`` (not stored yet) passed
         through the stages' ``before_write`` hooks."""
-        todo = [p for p in batch if p.id in fresh]
-        if not todo or not any(s.before_write for s in self.stages):
+        writing = [p for p in batch if p.id in fresh]
+        if not writing or not any(s.before_write for s in self.stages):
             return batch
         for stage in self.stages:
             if stage.before_write is not None:
-                todo = self._hook(stage.name, stage.before_write, tx, todo)
-        done = {p.id: p for p in todo}
+                writing = self._hook(stage.name, stage.before_write, tx, writing)
+        done = {p.id: p for p in writing}
         return [done.get(p.id, p) if p.id in fresh else p for p in batch]
 
     def drop_forgotten(self, batch: list[Post], result: UpsertResult) -> UpsertResult:
