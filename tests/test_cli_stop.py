@@ -271,3 +271,35 @@ def test_their_short_forms_stopped_while_they_start_are_still_ended(
     assert code == -signal.SIGTERM
     assert out == ""
     assert not (ws / "demo").exists() and not (ws / "copy").exists()
+
+
+def test_sim_stopped_while_it_starts_stops_with_status_0(ws: Path) -> None:
+    """`veille sim` under a supervisor (or a test harness that kills it
+    with SIGTERM): a SIGTERM in its first second killed it (status 143)
+    where every other long-running command stops with 0. It stops before
+    it serves, with its line."""
+    code, out, err = _stopped_while_it_starts(ws, "sim", "--days", "1")
+    assert code == 0, err
+    assert "Traceback" not in err, err
+    assert err.rstrip().endswith("Stopped."), err
+    assert "http://" not in out  # it stopped before it served
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_sim_stops_with_status_0(ws: Path, sig: signal.Signals) -> None:
+    """`veille sim` once it serves: Ctrl-C ended it with 0 and SIGTERM
+    killed it (status 143)."""
+    proc = start("sim", "--days", "1", cwd=ws)
+    try:
+        assert proc.stdout is not None
+        lines = []
+        while not (lines and lines[-1].startswith("Point sources at these URLs")):
+            lines.append(proc.stdout.readline())
+            assert lines[-1] and len(lines) < 30, lines  # it serves
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err, err
+    assert err.rstrip().endswith("Stopped."), err

@@ -3,7 +3,14 @@
 Rows are read as a stream and stored in batches, each batch committed with a
 cursor naming the last line it covers. Upserts are idempotent, so an import
 killed at any point and run again stores every row exactly once; the cursor
-lets the second run skip what the first one committed.
+lets the second run skip what the first one committed. One stopped by Ctrl-C
+raises :class:`ImportStopped`, which says what is stored and how to go on.
+
+``strict`` is all or nothing: every row is checked before anything is
+written, then the rows are written in ONE transaction (SQLite, PostgreSQL),
+so a row that still fails while written (a stage that raises then) refuses
+the whole file. Posts in ClickHouse have no transaction: there the batches
+written before such a row stay, and the error says how many posts they hold.
 """
 
 from __future__ import annotations
@@ -11,16 +18,25 @@ from __future__ import annotations
 import csv
 import io
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
-from veille.errors import InputError, tr
+from veille.errors import Count, InputError, Text, VeilleError, tr
 from veille.models import Cursor, Post
-from veille.pipeline.ingest import STAGE_FAILED_POST, Pipeline, StageFailed
+from veille.pipeline.ingest import (
+    STAGE_FAILED_POST,
+    Pipeline,
+    PostsLeftOut,
+    StageFailed,
+    Whole,
+)
 from veille.records import RecordError, post_from_record
 
 BATCH_SIZE = 2000
@@ -58,6 +74,45 @@ class ImportReport:
     @property
     def bad_count(self) -> int:
         return len(self.bad)
+
+
+class ImportStopped(VeilleError):
+    """The import was stopped (Ctrl-C) part-way: the message says what is
+    stored (``report``: the rows of the batches committed) and how to go on.
+    Nothing committed is lost. A first Ctrl-C lets the batch under way end;
+    a second cuts it, and nothing of it is stored. Under ``strict`` (one
+    transaction) nothing of the file is stored."""
+
+    exit_code = 130
+
+    def __init__(self, message: str, report: ImportReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def _stopped(report: ImportReport, name: str, line: int, resumable: bool) -> ImportStopped:
+    """What :class:`ImportStopped` says once ``line`` (0: none) is the last
+    line committed of ``name``."""
+    said = "standard input" if name == STDIN else name
+    if not line:
+        message = tr(
+            "the import of %(path)s was stopped (Ctrl-C) before anything of it was stored; "
+            "run the same command again to import it",
+            path=said,
+        )
+        return ImportStopped(message, ImportReport(path=name))
+    resume: Text = (
+        tr("run the same command again to go on from there")
+        if resumable
+        else tr("give it the same input again: the posts already stored are not stored twice")
+    )
+    message = tr(
+        "the import of %(path)s was stopped (Ctrl-C) after line %(line)s, what it stored "
+        "kept (new posts: %(stored)s, updated: %(updated)s); %(resume)s",
+        path=said, line=Count(line), stored=Count(report.stored),
+        updated=Count(report.updated), resume=resume,
+    )  # fmt: skip
+    return ImportStopped(message, report)
 
 
 def detect_format(path: Path, fmt: str | None) -> str:
@@ -247,51 +302,106 @@ def _import(
         if not v.get("done") and v.get("size") == identity["size"]:
             resume_after = int(v.get("line", 0))
 
-    if strict:
-        # Every row is checked before anything is written: a bad row leaves
-        # nothing behind, and the writing below still commits in bounded
-        # batches (one transaction for the whole file would block every
-        # other writer, a collect beside it included, for as long as it lasts).
-        for _line, _post, problem in _rows(records(), platform):
-            if problem is not None:
-                said = "standard input" if name == STDIN else name
-                raise InputError(
-                    f"{said}, line {problem.line}: {problem.reason}",
-                    hint="Nothing from this file was stored (--strict). "
-                    "Fix the line, or run without --strict to keep the good rows.",
-                )
-        _check_stages(pipeline, name, records, platform, batch_size)
+    said = "standard input" if name == STDIN else name
+    # The last line a committed batch covers (0: none yet), and the last
+    # one written inside all_or_nothing (committed with it at its end).
+    committed, written = [0], [0]
+    whole = Whole(atomic=False)
+    try:
+        if strict:
+            # Every row is checked before anything is written (and before
+            # the write lock is taken): a bad row leaves nothing behind.
+            for _line, _post, problem in _rows(records(), platform):
+                if problem is not None:
+                    raise InputError(
+                        f"{said}, line {problem.line}: {problem.reason}",
+                        hint="Nothing from this file was stored (--strict). "
+                        "Fix the line, or run without --strict to keep the good rows.",
+                    )
+            _check_stages(pipeline, name, records, platform, batch_size)
+        with pipeline.all_or_nothing() if strict else nullcontext(whole) as whole:
+            _write(
+                pipeline, report, records(), platform, written if whole.atomic else committed,
+                strict=strict, whole=whole.atomic,
+                cursor_name=cursor_name, identity=identity, resume_after=resume_after,
+                on_progress=on_progress, batch_size=batch_size, said=said,
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        # Ctrl-C: the batch under way was rolled back (and, within
+        # all_or_nothing's one transaction, every batch before it, unless
+        # it came once that committed).
+        line = written[0] if whole.committed else committed[0]
+        raise _stopped(report, name, line, resumable is not None) from None
+    return report
 
+
+def _write(
+    pipeline: Pipeline,
+    report: ImportReport,
+    records: Iterator[tuple[int, dict[str, Any] | BadRow]],
+    platform: str | None,
+    committed: list[int],
+    *,
+    strict: bool,
+    whole: bool,
+    cursor_name: str,
+    identity: dict[str, Any],
+    resume_after: int,
+    on_progress: Callable[[int], None] | None,
+    batch_size: int,
+    said: str,
+) -> None:
+    """:func:`_import`'s writing, batch by batch, into ``report``;
+    ``committed[0]``: the last line a batch written covers (``whole``: in
+    one transaction, committed at its end). ``strict``: a row a stage
+    raises on now refuses the import (:class:`InputError`)."""
     batch: list[Post] = []
     line_of: dict[str, int] = {}  # post id -> its line in this batch
     last_line = 0
+
+    def refused(line: int, why: str) -> InputError:
+        if whole:
+            hint: str = tr(
+                "Nothing from this file was stored (--strict). Fix or remove that stage, "
+                "or run without --strict to keep the other rows."
+            )
+        else:
+            hint = tr(
+                "The posts of the lines before it are stored (new: %(stored)s, "
+                "updated: %(updated)s): posts in ClickHouse have no transaction to undo them. "
+                "Fix or remove that stage and run it again: nothing is stored twice.",
+                stored=Count(report.stored), updated=Count(report.updated),
+            )  # fmt: skip
+        return InputError(f"{said}, line {line}: {why}", hint=hint)
 
     def flush(done: bool = False) -> None:
         nonlocal batch
         cursor = (
             Cursor(cursor_name, {**identity, "line": last_line, "done": done})
-            if resumable
+            if cursor_name
             else None
         )
-        result = pipeline.ingest(batch, cursor=cursor)
-        refused = len(result.refused)
-        report.stored += result.inserted
-        report.updated += len(result.updated)
-        report.unchanged += result.unchanged
-        report.refused += refused
-        # A row whose post a stage raised on is a bad row, the stage named.
-        report.bad.extend(BadRow(line_of.get(p.id, 0), why) for p, why in result.failed)
-        # The rest of the batch's rows name a post another row of it named.
-        counted = (
-            result.inserted + len(result.updated) + result.unchanged + refused + len(result.failed)
-        )
-        report.repeated += max(0, len(batch) - counted)
+        try:
+            with _batch_before_ctrl_c() as asked:
+                result = pipeline.ingest(batch, cursor=cursor, strict=strict)
+                _count(report, result, batch, line_of)
+                committed[0] = last_line
+            if asked:
+                raise KeyboardInterrupt
+        except PostsLeftOut as exc:  # --strict: a stage raised on a row the check passed
+            line = min(line_of.get(p.id, 0) for p, _why in exc.failed)
+            why = next(w for p, w in exc.failed if line_of.get(p.id, 0) == line)
+            raise refused(line, why) from exc
+        except StageFailed as exc:
+            if not strict:
+                raise
+            raise refused(min(line_of.values(), default=last_line), exc.message) from exc
         if on_progress:
             on_progress(len(batch))
         batch = []
         line_of.clear()
 
-    for line, post, problem in _rows(records(), platform):
+    for line, post, problem in _rows(records, platform):
         last_line = line
         if line <= resume_after:
             report.skipped_lines += 1
@@ -305,7 +415,45 @@ def _import(
         if len(batch) >= batch_size:
             flush()
     flush(done=True)
-    return report
+
+
+def _count(report: ImportReport, result: Any, batch: list[Post], line_of: dict[str, int]) -> None:
+    """``report`` with what writing ``batch`` did (``result``) counted in."""
+    refused = len(result.refused)
+    report.stored += result.inserted
+    report.updated += len(result.updated)
+    report.unchanged += result.unchanged
+    report.refused += refused
+    # A row whose post a stage raised on is a bad row, the stage named.
+    report.bad.extend(BadRow(line_of.get(p.id, 0), why) for p, why in result.failed)
+    # The rest of the batch's rows name a post another row of it named.
+    counted = result.inserted + len(result.updated) + result.unchanged + refused
+    report.repeated += max(0, len(batch) - counted - len(result.failed))
+
+
+@contextmanager
+def _batch_before_ctrl_c() -> Iterator[list[int]]:
+    """A first Ctrl-C while a batch is written waits for its end (what the
+    import says it stored is then what it stored, and where it goes on
+    from); a second one stops it at once, the batch rolled back. Yields
+    the Ctrl-Cs noted. Only where Ctrl-C is Python's own KeyboardInterrupt
+    (the main thread of a command; a server's handler is left alone)."""
+    asked: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield asked
+        return
+
+    def noted(signum: int, frame: Any) -> None:
+        asked.append(signum)
+        if len(asked) > 1:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, noted)
+    try:
+        yield asked
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _check_stages(

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
-from typing import Any
+from typing import Any, NoReturn
+
+#: What any command says when Ctrl-C stops it (status 130), unless it says
+#: more itself (``veille import``: what it stored, how to go on).
+INTERRUPTED = "interrupted; what was committed is kept."
 
 
 class EarlyStop:
@@ -56,3 +61,11 @@ def hand_over() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if early.asked:
         os.kill(os.getpid(), signal.SIGTERM)
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: the one line on stderr, and status 130 (128 + SIGINT), as a
+    shell reports a program stopped so; never a traceback. Used where no
+    command's own handling caught it (while ``veille`` loads its code)."""
+    print(INTERRUPTED, file=sys.stderr, flush=True)
+    raise SystemExit(130)

@@ -43,7 +43,12 @@ def build_app() -> typer.Typer:
 
 
 def main() -> None:
-    from veille.stopping import catch_early
+    from veille.stopping import catch_early, interrupted
 
     catch_early()  # before the imports: a supervisor may stop it during them
-    build_app()(prog_name="veille")
+    try:
+        build_app()(prog_name="veille")
+    except KeyboardInterrupt:
+        # Ctrl-C before a command runs (its code still loading) or outside
+        # one's own handling: the commands' one line, not a traceback.
+        interrupted()

@@ -316,7 +316,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
                 err.print(exc.hint, markup=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            err_console().print("interrupted; what was committed is kept.")
+            from veille.stopping import INTERRUPTED
+
+            err_console().print(INTERRUPTED, markup=False)
             raise typer.Exit(130) from None
         except OSError as exc:
             # A file the command reads or writes, a full disk: what and why,

@@ -23,6 +23,7 @@ from veille.cli.common import (
     output_file,
     print_json,
     print_rows,
+    speaker,
     warn_unknown_platforms,
 )
 from veille.errors import UsageError
@@ -164,7 +165,7 @@ def register(app: typer.Typer) -> None:
         output: FormatOpt = DataFormat.table,
     ) -> None:
         """Import posts from CSV or JSON lines (column mapping: docs/import.md)."""
-        from veille.importer import STDIN, import_file
+        from veille.importer import STDIN, ImportStopped, import_file
         from veille.pipeline import build_pipeline
 
         stdin = str(file) == STDIN
@@ -177,17 +178,23 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             pipeline = build_pipeline(ws, skip=("enrich",) if no_enrich else ())
             label = "standard input" if stdin else file.name
-            with progress(label=f"importing {label}") as bar:
-                task = bar.add_task("import", total=None)
-                report = import_file(
-                    pipeline,
-                    STDIN if stdin else file,
-                    platform=platform,
-                    fmt=fmt,
-                    strict=strict,
-                    on_progress=lambda n: bar.advance(task, n),
-                    stream=sys.stdin.buffer if stdin else None,
-                )
+            try:
+                with progress(label=f"importing {label}") as bar:
+                    task = bar.add_task("import", total=None)
+                    report = import_file(
+                        pipeline,
+                        STDIN if stdin else file,
+                        platform=platform,
+                        fmt=fmt,
+                        strict=strict,
+                        on_progress=lambda n: bar.advance(task, n),
+                        stream=sys.stdin.buffer if stdin else None,
+                    )
+            except ImportStopped as stopped:
+                # Ctrl-C: one line, in the workspace's language, not an error.
+                say = speaker(ws.settings.workspace.ui_language)
+                err_console().print(say(stopped.message), markup=False, soft_wrap=True)
+                raise typer.Exit(stopped.exit_code) from None
         if output is DataFormat.json:
             print_json(report)
         else:

@@ -22,6 +22,7 @@ STOP_ON_SIGTERM: dict[tuple[str, ...], str | None] = {
     ("demo",): "--serve",
     ("alert", "dispatch"): "--loop",
     ("store", "serve-posts"): None,
+    ("sim",): None,
 }
 
 

@@ -369,26 +369,49 @@ def register(app: typer.Typer) -> None:
         ] = 60.0,
     ) -> None:
         """Run the platform simulator in the foreground and print its URLs."""
-        from veille.sim.bluesky import JetstreamServer
-        from veille.sim.runner import start_simulator
+        import contextlib
+        import signal
 
-        sim = start_simulator(seed=seed, days=days, speed=speed)
-        jetstream = JetstreamServer(sim.world).start()
-        out = console()
-        for name, host in sim.hosts.items():
-            out.print(f"{name:12} {host.base_url}")
-        out.print(f"{'jetstream':12} {jetstream.url}")
-        out.print(
-            "Point sources at these URLs with VEILLE_ALLOW_PRIVATE_NETWORKS=1. Ctrl-C to stop."
-        )
+        from veille.stopping import stopped_early
+
+        # It runs until stopped: SIGTERM (a supervisor's stop, a test
+        # harness's kill) is a Ctrl-C from now on, and one that came while
+        # it started (the world being generated) stops it now. It killed the
+        # process (status 143, a failure to systemd or a shell's wait).
+        before = signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
+            with contextlib.suppress(KeyboardInterrupt):
+                if stopped_early(before):
+                    raise KeyboardInterrupt
+                _simulate(seed, days, speed)
+        finally:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        err_console().print("Stopped.")
+
+
+def _simulate(seed: int, days: int, speed: float) -> None:
+    """``veille sim``'s servers, started, their URLs printed, until a
+    KeyboardInterrupt (Ctrl-C, or SIGTERM made one); stopped on the way out."""
+    from veille.sim.bluesky import JetstreamServer
+    from veille.sim.runner import start_simulator
+
+    sim = start_simulator(seed=seed, days=days, speed=speed)
+    try:
+        jetstream = JetstreamServer(sim.world).start()
+        try:
+            out = console()
+            for name, host in sim.hosts.items():
+                out.print(f"{name:12} {host.base_url}")
+            out.print(f"{'jetstream':12} {jetstream.url}")
+            out.print(
+                "Point sources at these URLs with VEILLE_ALLOW_PRIVATE_NETWORKS=1. Ctrl-C to stop."
+            )
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
         finally:
             jetstream.stop()
-            sim.stop()
+    finally:
+        sim.stop()
 
 
 def _report(results: list[Any]) -> None:

@@ -34,6 +34,7 @@ from veille.errors import (
     StoreError,
     StoreUnavailable,
     VeilleError,
+    tr,
 )
 from veille.http import HttpClient
 from veille.httperrors import RateLimited
@@ -105,6 +106,37 @@ def map_items(
             continue
         posts.append(dataclasses.replace(post, source=name, collected_at=collected_at))
     return posts, failed
+
+
+#: Why an item is in quarantine when its source's ``item_key`` raised on it.
+ITEM_UNNAMED = (
+    "the source could not name this item (%(type)s: %(error)s); it is kept here unnamed: "
+    "report it to whoever maintains the source"
+)
+
+
+def item_keys(
+    source: Source[Any], name: str, items: Iterable[Any]
+) -> tuple[dict[int, str | None], list[tuple[str, Any]]]:
+    """Each item's name across runs (``source.item_key``), by ``id(raw)``;
+    and ``(error, raw)`` for each item whose ``item_key`` raised (a plugin's
+    bug), to be quarantined unnamed: logged once per source and batch, the
+    source named, its traceback with it, never the end of the pass."""
+    names: dict[int, str | None] = {}
+    unnamed: list[tuple[str, Any]] = []
+    for raw in items:
+        try:
+            names[id(raw)] = source.item_key(raw)
+        except Exception as exc:  # that item only
+            said = f"{type(exc).__name__}: {exc}"
+            if not unnamed:
+                log.error(
+                    "source %s: its item_key failed on an item (%s); that item is quarantined "
+                    "unnamed and the rest of the page is stored. Its traceback:",
+                    name, said, exc_info=exc,
+                )  # fmt: skip
+            unnamed.append((tr(ITEM_UNNAMED, type=type(exc).__name__, error=str(exc)), raw))
+    return names, unnamed
 
 
 def _log_unexpected(name: str, error: BaseException, failures: int) -> None:
@@ -303,16 +335,22 @@ class Collector(SourceLeases):
         source = record.source()
         config = source.config_from_dict(record.config)
         now = datetime.now(UTC)
-        posts, failed = map_items(source, config, record.name, batch.items, now)
         # Items a source names across runs: one that failed again replaces its
         # quarantined copy, one that maps again takes it out of the quarantine.
+        # An item the source cannot name (its item_key raised) is quarantined
+        # unnamed, the rest of the page stored.
+        named, unnamed = item_keys(source, record.name, batch.items)
+        nameless = {id(raw) for _err, raw in unnamed}
+        readable = [r for r in batch.items if id(r) not in nameless] if unnamed else batch.items
+        posts, failed = map_items(source, config, record.name, readable, now)
         bad = {id(raw) for _err, raw in failed}
-        keys = [source.item_key(raw) for _err, raw in failed]
-        good = [raw for raw in batch.items if id(raw) not in bad]
+        good = [raw for raw in readable if id(raw) not in bad]
+        failed += unnamed
+        keys = [named.get(id(raw)) for _err, raw in failed]
         # The raw item of each post (map_items keeps their order): a post a
         # stage raises on is quarantined as the item it came from.
         raw_of = {post.id: raw for post, raw in zip(posts, good, strict=True)}
-        mapped = [source.item_key(raw) for raw in good]
+        mapped = [named.get(id(raw)) for raw in good]
         recovered = [k for k in mapped if k is not None]
         # Keys of the items quarantined because a stage raised on their post
         # (by any part of the page): those are not recovered.
@@ -329,9 +367,9 @@ class Collector(SourceLeases):
             self._check_lease(tx, record.name)
             if upsert.failed:
                 items = [(why, raw_of.get(post.id, post.raw)) for post, why in upsert.failed]
-                named = [source.item_key(raw) for _why, raw in items]
-                staged.update(k for k in named if k is not None)
-                tx.quarantine(record.name, items, now, named)
+                names = [named.get(id(raw)) for _why, raw in items]
+                staged.update(k for k in names if k is not None)
+                tx.quarantine(record.name, items, now, names)
                 stage_failed[0] += len(items)
             if last and recovered:
                 released = [k for k in recovered if k not in staged]

@@ -40,7 +40,11 @@ cursor moves only with the state, outbox rows and filings are unique).
 
 A long input (a 70,000-item feed page, a large file) commits batch by batch,
 so a crash loses at most one batch and other writers are never blocked for
-long; the caller's cursor is written with the last batch only.
+long; the caller's cursor is written with the last batch only. A caller that
+promises all or nothing (``veille import --strict``) writes inside
+:meth:`Pipeline.all_or_nothing`: one transaction for every batch where posts
+and state share a backend; where they do not (ClickHouse posts) there is no
+such transaction, and batches commit one by one as above.
 
 Features plug in as :class:`Stage` objects built by the factories the stage
 registry lists (:mod:`veille.pipeline.stages`); this module names none.
@@ -50,8 +54,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -112,6 +116,26 @@ class StageFailed(VeilleError):
         self.error = error
 
 
+class PostsLeftOut(VeilleError):
+    """``ingest(..., strict=True)``: a stage raised on some posts of a batch
+    (``failed``: each post and the sentence naming the stage), where the
+    caller wants all or nothing: nothing of that batch is written. The
+    message is the first post's sentence."""
+
+    def __init__(self, failed: list[tuple[Post, str]]) -> None:
+        super().__init__(failed[0][1])
+        self.failed = failed
+
+
+@dataclass
+class Whole:
+    """What :meth:`Pipeline.all_or_nothing` holds: whether its writing is
+    one transaction (``atomic``), and whether that transaction committed."""
+
+    atomic: bool
+    committed: bool = False
+
+
 @dataclass
 class Stage:
     """One feature's part in ingest; every hook is optional.
@@ -165,6 +189,10 @@ class Pipeline:
     posts: Any = None
     # (stage, error type) whose traceback was logged: once per pipeline.
     _logged: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    # Inside all_or_nothing(): its transaction, and the results whose
+    # after_commit hooks wait for its commit.
+    _whole: Any = field(default=None, repr=False)
+    _waiting: list[UpsertResult] = field(default_factory=list, repr=False)
 
     @property
     def split(self) -> bool:
@@ -310,9 +338,41 @@ class Pipeline:
 
     def batch_transaction(self) -> AbstractContextManager[StoreTransaction]:
         """The store's transaction for one batch: its ``batch_transaction``
-        where it has one (tuned for many rows at once), else ``transaction``."""
+        where it has one (tuned for many rows at once), else ``transaction``;
+        inside :meth:`all_or_nothing`, its one transaction."""
+        if self._whole is not None:
+            return nullcontext(self._whole)
         batch = getattr(self.store, "batch_transaction", None)
         return batch() if batch is not None else self.store.transaction()
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[Whole]:
+        """Every :meth:`ingest` inside it writes in ONE transaction, committed
+        at its end, nothing of it kept if anything raises (``veille import
+        --strict``); the stages' ``after_commit`` hooks run after that
+        commit. It holds the store's write lock all along (a collect beside
+        it waits). Where posts and state are two backends (ClickHouse posts
+        have no transaction) the :class:`Whole` it yields says it is not
+        ``atomic``: there each batch commits as it is written, as without it."""
+        whole = Whole(atomic=not self.split)
+        if self.split or self._whole is not None:  # (inside another: that one holds it)
+            yield whole
+            return
+        self._waiting = []
+        try:
+            with self.batch_transaction() as tx:
+                self._whole = tx
+                try:
+                    yield whole
+                finally:
+                    self._whole = None
+            whole.committed = True
+            waiting, self._waiting = self._waiting, []
+        except BaseException:
+            self._waiting = []
+            raise
+        for result in waiting:
+            self.committed(result)
 
     def write(
         self, tx: StoreTransaction, posts: Sequence[Post], cursor: Cursor | None
@@ -364,24 +424,32 @@ class Pipeline:
         *,
         cursor: Cursor | None = None,
         state: StateWriter | None = None,
+        strict: bool = False,
     ) -> UpsertResult:
         """Dedupe, prepare, store and file ``posts`` batch by batch (see the
-        module docstring); ``cursor`` commits with the last batch."""
+        module docstring); ``cursor`` commits with the last batch. ``strict``:
+        a post a stage raises on is not left out but raises
+        :class:`PostsLeftOut`, nothing of its batch written."""
         posts, ahead = self.settle_dates(list(posts))
         if self.split:
-            return self.ingest_split(posts, cursor=cursor, state=state, ahead=ahead)
+            return self.ingest_split(posts, cursor=cursor, state=state, ahead=ahead, strict=strict)
         total = UpsertResult()
         size = max(1, self.batch_size)
         starts = range(0, len(posts), size) if posts else range(1)
         for start in starts:
             last = start + size >= len(posts)
             batch, failed = self.prepare_changed(posts[start : start + size])
+            if strict and failed:
+                raise PostsLeftOut(failed)
             with self.batch_transaction() as tx:
                 result = self._ahead(self.write(tx, batch, cursor if last else None), ahead)
                 result.failed = failed
                 if state is not None:
                     state(tx, result, last)
-            self.committed(result)
+            if self._whole is not None:
+                self._waiting.append(result)  # once the whole commits
+            else:
+                self.committed(result)
             total += result
         return total
 
@@ -395,6 +463,7 @@ class Pipeline:
         state: StateWriter | None = None,
         owner: str | None = None,
         ahead: dict[str, datetime] | None = None,
+        strict: bool = False,
     ) -> UpsertResult:
         """:meth:`ingest` when posts and state are two backends (see the module
         docstring). ``owner`` names whose held batches this call finishes
@@ -413,6 +482,8 @@ class Pipeline:
             # Read once: what to enrich, and which posts are new.
             stored = self.post_store.stored_content(chunk) if chunk else {}
             batch, failed = self.prepare_changed(chunk, stored)
+            if strict and failed:
+                raise PostsLeftOut(failed)
             fresh = [p.id for p in batch if p.id not in stored]
             hold: int | None = None
             if fresh:

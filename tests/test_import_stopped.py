@@ -1,0 +1,272 @@
+"""Stopping ``veille import`` with Ctrl-C, and ``--strict`` kept all or
+nothing while it writes.
+
+Ctrl-C during an import printed Python's traceback (while ``veille`` loaded
+its code) or a bare "interrupted" line that said neither what was stored nor
+how to go on. It now says, in one line in the workspace's language, how far
+the import got, that what it stored is kept, and how to go on; status 130.
+The real ``veille`` runs in a subprocess and gets a real SIGINT.
+
+``--strict`` checked every row, then wrote batch by batch: a stage that
+passed the check and raised while writing left its row out (or, raising on
+a later batch, left the batches before it stored), though ``--strict``
+promises all or nothing. On SQLite the writing is now one transaction."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from veille.config import CONFIG_NAME
+from veille.errors import InputError
+from veille.importer import import_file
+from veille.pipeline import build_pipeline
+from veille.pipeline.ingest import Stage
+from veille.workspace import Workspace, init_workspace
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "VEILLE_WORKSPACE"}
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+def _rows(path: Path, n: int) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            row = {"platform": "rss", "id": str(i), "text": f"post {i} " + "mot " * 20,
+                   "author": f"a{i % 50}", "published_at": 1767225600 + i}  # fmt: skip
+            f.write(json.dumps(row) + "\n")
+    return path
+
+
+def _stored(root: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{root / 'veille.db'}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(conn.execute("SELECT count(*) FROM posts").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "veille", *args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # a child of a non-interactive shell may inherit SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_ctrl_c_during_an_import_says_what_is_stored_and_how_to_go_on(
+    tmp_path: Path, lang: str
+) -> None:
+    root = init_workspace(tmp_path / "ws")
+    if lang == "fr":
+        config = root / CONFIG_NAME
+        text = config.read_text(encoding="utf-8")
+        assert '# ui_language = "en"' in text, "the [workspace] template changed"
+        config.write_text(text.replace('# ui_language = "en"', 'ui_language = "fr"'), "utf-8")
+    path = _rows(tmp_path / "big.jsonl", 30_000)
+    args = ("import", str(path), "--workspace", str(root), "--no-enrich")
+    proc = _start(*args, env=_env())
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not _stored(root):
+            time.sleep(0.01)
+        assert proc.poll() is None, "the signal must land mid-import"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err, err
+    stored = _stored(root)
+    assert 0 < stored < 30_000
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err  # one line
+    if lang == "en":
+        assert lines[0].startswith(f"the import of {path} was stopped (Ctrl-C) after line "), err
+        assert f"what it stored kept (new posts: {stored:,}, updated: 0)" in err
+        assert err.rstrip().endswith("run the same command again to go on from there")
+    else:
+        assert lines[0].startswith(f"l’import de {path} a été arrêté (Ctrl-C) après la ligne ")
+        assert f"(nouvelles publications\u202f: {stored:,}".replace(",", "\u202f") in err, err
+        assert err.rstrip().endswith("relancez la même commande pour reprendre à partir de là")
+    # The line it names is where the next run goes on; every row stored once.
+    found = re.search(r"(?:line|ligne) ([\d,\u202f\u00a0]+)", lines[0])
+    assert found, lines[0]
+    said = int(re.sub(r"\D", "", found.group(1)))
+    again = subprocess.run(
+        [sys.executable, "-m", "veille", *args], env=_env(), capture_output=True, text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert f"({said} lines already imported)" in again.stdout, again.stdout
+    assert _stored(root) == 30_000
+
+
+def test_ctrl_c_while_veille_loads_says_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """Ctrl-C in the first second of any command (``veille import``, ``report``,
+    ``store backup``…: Python's ``-X importtime`` says when typer is being
+    loaded) printed a KeyboardInterrupt traceback through typer's code."""
+    root = init_workspace(tmp_path / "ws")
+    path = _rows(tmp_path / "rows.jsonl", 10)
+    proc = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "veille", "import", str(path),
+         "--workspace", str(root)],
+        env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    try:
+        assert proc.stderr is not None
+        seen: list[str] = []
+        while not (seen and seen[-1].rsplit("|", 1)[-1].strip() == "typer"):
+            seen.append(proc.stderr.readline())
+            assert seen[-1], "".join(seen[-20:])
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    said = [line for line in err.splitlines() if not line.startswith("import time:")]
+    assert proc.returncode == 130, err
+    assert said == ["interrupted; what was committed is kept."], said
+    assert _stored(root) == 0
+
+
+def _stage_that_fails_when_writing(seen: list[str], marker: str) -> Stage:
+    """A plugin stage that passes ``--strict``'s check of every row, then
+    raises on the ``marker`` row when the rows are prepared again to be
+    written (a stage whose answer changes: a service it calls gone, a
+    quota spent)."""
+
+    def prepare(posts: list) -> list:
+        for p in posts:
+            if marker in p.text:
+                seen.append(p.id)
+                if seen.count(p.id) > 1:
+                    raise RuntimeError("the scoring service went away")
+        return posts
+
+    return Stage("scoring", prepare=prepare)
+
+
+def test_strict_import_refuses_the_whole_file_when_a_stage_fails_while_writing(
+    tmp_path: Path,
+) -> None:
+    root = init_workspace(tmp_path / "ws")
+    path = _rows(tmp_path / "rows.jsonl", 25)  # rows 0-24, written 10 at a time
+    seen: list[str] = []
+    with Workspace.open(root) as ws:
+        pipeline = build_pipeline(
+            ws, skip=("enrich",), extra=[_stage_that_fails_when_writing(seen, "post 17 ")]
+        )
+        with pytest.raises(InputError) as caught:
+            import_file(pipeline, path, strict=True, batch_size=10)
+        assert len(seen) > 1  # it passed the check, then failed when written
+        assert str(caught.value.message).startswith(f"{path}, line 18: the scoring stage failed")
+        assert "Nothing from this file was stored (--strict)" in str(caught.value.hint)
+        assert ws.store.count_posts() == 0  # the first batch (lines 1-10) too
+        assert ws.store.get_cursor(f"import:{os.path.abspath(path)}") is None
+        # Without --strict the row is a bad row and the others are kept.
+        report = import_file(pipeline, path, batch_size=10)
+        assert report.stored == 24 and [b.line for b in report.bad] == [18]
+
+
+def test_strict_import_on_chdb_says_what_it_could_not_undo(tmp_path: Path) -> None:
+    """Posts in chDB have no transaction: what holds there is documented, and
+    said: every row is checked first, the row that fails while written
+    stores nothing of its batch, the batches before it stay and the error
+    says how many posts they hold."""
+    pytest.importorskip("chdb")
+    root = init_workspace(tmp_path / "ws")
+    config = root / CONFIG_NAME
+    text = config.read_text(encoding="utf-8")
+    assert '# posts = ""' in text, "the [store] template changed"
+    config.write_text(text.replace('# posts = ""', 'posts = "chdb:///posts.chdb"'), "utf-8")
+    path = _rows(tmp_path / "rows.jsonl", 25)
+    with Workspace.open(root) as ws:
+        pipeline = build_pipeline(
+            ws, skip=("enrich",), extra=[_stage_that_fails_when_writing([], "post 17 ")]
+        )
+        with pytest.raises(InputError) as caught:
+            import_file(pipeline, path, strict=True, batch_size=10)
+        assert str(caught.value.message).startswith(f"{path}, line 18: the scoring stage failed")
+        assert str(caught.value.hint).startswith(
+            "The posts of the lines before it are stored (new: 10, updated: 0): posts in "
+            "ClickHouse have no transaction to undo them."
+        )
+        assert ws.posts.count_posts() == 10  # lines 1-10; nothing of lines 11-20
+
+
+def _install_slow_stage(site: Path, flag: Path) -> None:
+    """A plugin stage installed the way pip would (a dist-info with an
+    ``veille.stages`` entry point): it creates ``flag`` and takes its time
+    when it prepares row 5000 to be written (the second time it sees it:
+    ``--strict`` checks every row first), so that a Ctrl-C lands mid-write."""
+    module = site / "slowstage"
+    module.mkdir(parents=True)
+    (module / "__init__.py").write_text(
+        "import time\n"
+        "from pathlib import Path\n"
+        "from veille.pipeline import Stage\n"
+        "SEEN = []\n"
+        "def prepare(posts):\n"
+        "    for p in posts:\n"
+        "        if p.id == 'rss:4999':\n"
+        "            SEEN.append(p.id)\n"
+        "            if len(SEEN) > 1:\n"
+        f"                Path({str(flag)!r}).touch()\n"
+        "                time.sleep(2)\n"
+        "    return posts\n"
+        "def slow(context):\n"
+        "    return Stage('slow', prepare=prepare)\n"
+    )
+    info = site / "slowstage-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: slowstage\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[veille.stages]\nslow = slowstage:slow\n")
+
+
+def test_ctrl_c_during_a_strict_import_stores_nothing(tmp_path: Path) -> None:
+    """Under ``--strict`` a stop keeps nothing of the file, not the batches
+    written before it: the line says so. (It kept the two batches of 2,000
+    rows written before the one under way.)"""
+    root = init_workspace(tmp_path / "ws")
+    path = _rows(tmp_path / "big.jsonl", 8_000)
+    flag = tmp_path / "writing-row-5000"
+    _install_slow_stage(tmp_path / "site", flag)
+    env = _env()
+    env["PYTHONPATH"] = env["PYTHONPATH"] + os.pathsep + str(tmp_path / "site")
+    proc = _start("import", str(path), "--workspace", str(root), "--no-enrich", "--strict",
+                  env=env)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not flag.exists():
+            time.sleep(0.01)
+        assert proc.poll() is None, "the signal must land mid-import"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err, err
+    assert err.strip() == (
+        f"the import of {path} was stopped (Ctrl-C) before anything of it was stored; "
+        "run the same command again to import it"
+    )
+    assert _stored(root) == 0
