@@ -192,3 +192,25 @@ def test_the_rollup_equals_a_recount_whatever_happens(tmp_path: Path) -> None:
     assert_exact(store)
     assert store.conn.execute("SELECT count(*) FROM source_rollup").fetchone()[0] > 0
     store.close()
+
+
+def test_a_period_from_before_1970_is_counted_as_the_posts_give_it(tmp_path: Path) -> None:
+    """SQLite's integer division files a post of 31 December 1969 under day 0
+    (1 January 1970): a period from before 1970 counts the posts themselves."""
+    from veille.analytics.scope import Period
+
+    store = SQLiteStore.open(tmp_path / "old.db")
+    old = [
+        replace(make_post("1", "1969-12-31T12:00", text="lumio"), source="archive"),
+        replace(make_post("2", "1970-01-02T12:00", text="lumio"), source="archive"),
+    ]
+    old = [replace(p, published_at=p.published_at.astimezone(UTC)) for p in old]
+    store.upsert_posts(old)
+    topic = add_topic(store, "lumio", "lumio")
+    scope = topic_scope(store, "lumio")
+    assert scope.topic_id == topic.id
+    per = Period(datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 5, tzinfo=UTC))
+    scanned = replace(scope, scan=True).during(per)
+    assert store.posts_by_source(scope.during(per)) == store.posts_by_source(scanned)
+    assert store.posts_by_source(scope.during(per)) == {"archive": (1, 0)}
+    store.close()

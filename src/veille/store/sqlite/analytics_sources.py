@@ -28,7 +28,9 @@ DAY = 86400
 def rollup_answers(scope: Scope) -> bool:
     """True when ``source_rollup`` answers ``scope``: exactly a saved topic's
     posts (filings complete) over a bounded period, with no language filter
-    (the rollup does not record the language)."""
+    (the rollup does not record the language). A period from 1970 or before
+    is counted on the posts: SQLite's integer division puts a post of the
+    day before 1970 in day 0."""
     f = scope.flt
     return (
         scope.topic_id is not None
@@ -36,6 +38,7 @@ def rollup_answers(scope: Scope) -> bool:
         and not f.languages
         and f.since is not None
         and f.until is not None
+        and f.since.timestamp() > 0
     )
 
 
