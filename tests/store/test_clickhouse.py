@@ -114,6 +114,10 @@ SCOPES = {
     # As the app scopes a saved topic: SQLite reads its rollups, ClickHouse
     # counts its filings where they answer.
     "saved topic": Scope().within_topic(3).during(PERIOD),
+    # SQLite reads its sources of some platforms from the sources' rollup.
+    "saved topic, platforms": Scope(flt=PostFilter(platforms=("rss", "bluesky")))
+    .within_topic(3)
+    .during(PERIOD),
 }
 
 

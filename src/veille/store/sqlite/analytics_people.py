@@ -197,7 +197,14 @@ class SQLitePeople:
         return [[found[pk] for _at, pk in keys if pk in found] for keys in kept]
 
     def posts_by_source(self, scope: Scope) -> dict[str, tuple[int, int]]:
-        """``source -> (posts, engagement)`` of ``scope`` (bounded to a period)."""
+        """``source -> (posts, engagement)`` of ``scope`` (bounded to a period):
+        a saved topic's from ``source_rollup``, whole UTC days, and the
+        partial days at the edges from the posts
+        (:mod:`veille.store.sqlite.analytics_sources`); else from the posts."""
+        from veille.store.sqlite import analytics_sources
+
+        if analytics_sources.rollup_answers(scope):
+            return analytics_sources.source_totals(self.conn, scope)
         where, params = scope_sql(self.conn, scope)
         rows = self.conn.execute(
             f"SELECT coalesce(p.source, ''), count(*), sum({ENG}) FROM posts p "

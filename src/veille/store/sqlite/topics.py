@@ -19,12 +19,24 @@ FROM topics t JOIN topic_versions v ON v.topic_id = t.id
 WHERE v.version = (SELECT max(version) FROM topic_versions WHERE topic_id = t.id)
 """
 _CHUNK = 450
+# New filings ``[[post pk, topic id], ...]`` added to the sources' rollup
+# (migration 0660), whose triggers follow them from then on.
+_SOURCES_FILED = (
+    "INSERT INTO source_rollup (topic_id, day, platform, source, posts, engagement) "
+    "SELECT json_extract(f.value, '$[1]') AS topic, p.published_at / 86400 AS d, "
+    "p.platform, coalesce(p.source, '') AS src, count(*), sum(p.likes + p.shares + p.replies) "
+    "FROM json_each(?) f JOIN posts p ON p.pk = json_extract(f.value, '$[0]') "
+    "WHERE true GROUP BY topic, d, p.platform, src "
+    "ON CONFLICT (topic_id, day, platform, source) DO UPDATE SET "
+    "posts = posts + excluded.posts, engagement = engagement + excluded.engagement"
+)
 
 
 def file_filings(conn: sqlite3.Connection, filings: Sequence[tuple[int, int]]) -> int:
     """Insert ``(post pk, topic id)`` filings (those already there are left
     alone) and add the new ones to ``topic_rollup``, grouped by topic and
-    quarter-hour: one upsert per group rather than one per filing (what the
+    quarter-hour, and to ``source_rollup``, grouped by topic, day, platform
+    and source: one upsert per group rather than one per filing (what the
     dropped ``topic_rollup_filed`` trigger did). Every writer of
     ``post_topics`` files through here. Returns how many were new."""
     if not filings:
@@ -50,6 +62,7 @@ def file_filings(conn: sqlite3.Connection, filings: Sequence[tuple[int, int]]) -
             "counted = counted + excluded.counted, followed = followed + excluded.followed",
             (json.dumps(new),),
         )
+        conn.execute(_SOURCES_FILED, (json.dumps(new),))
     return len(new)
 
 
