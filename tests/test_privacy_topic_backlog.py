@@ -1,0 +1,146 @@
+"""A saved topic added shortly before a retention purge, on SQLite and on
+chDB (its state in SQLite: the split layout's purge).
+
+A new topic files the posts stored before it existed the first time it is
+read (its backlog). A purge that ran before that deleted the old posts
+without their ever being counted under the topic: its dashboard showed 0
+posts on the purged days (the workspace's own figures kept them). The purge
+now files each topic's backlog first, so the topic's card reads as it would
+have had the backlog been filed before."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_post
+from veille.analytics.scope import Period
+from veille.models import Author, Engagement, Post, Sentiment
+from veille.query.topics import add_topic, change_topic
+from veille.services.dashboard import topic_figures
+from veille.services.privacy import apply_retention
+from veille.workspace import Workspace, init_workspace
+
+NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
+# Retention of 10 days: the posts before 2026-11-25 00:00 UTC go.
+PERIOD = Period(datetime(2026, 11, 10, tzinfo=UTC), datetime(2026, 12, 6, tzinfo=UTC))
+MOODS = ("positive", "negative", "neutral", None)
+
+
+def _workspace(kind: str, root: Path) -> Path:
+    root.mkdir()
+    if kind == "chdb":
+        pytest.importorskip("chdb")
+        (root / "veille.toml").write_text(
+            f'[store]\nposts = "chdb:///{root / "posts.chdb"}"\n', encoding="utf-8"
+        )
+    root = init_workspace(root)
+    toml = root / "veille.toml"
+    text = toml.read_text(encoding="utf-8")
+    kept = "retention_days = 10"
+    text = text.replace("# retention_days = 0", kept) if "[privacy]" in text else (
+        f"{text}\n[privacy]\n{kept}\n"
+    )  # fmt: skip
+    toml.write_text(text, encoding="utf-8")
+    return root
+
+
+def _posts() -> list[Post]:
+    """Four posts a day over 14 days, 9 of them before the cutoff: about the
+    lamp, by five people, with counts, followers and a sentiment each."""
+    out: list[Post] = []
+    for day in range(6, 20):
+        for hour in (3, 9, 15, 21):
+            i = len(out)
+            post = make_post(
+                f"p{i}",
+                f"Lumio lamp, day {day}",
+                author=Author(f"fan{i % 5}", followers=10 * i),
+                engagement=Engagement(likes=i % 3),
+                published_at=NOW.replace(hour=hour) - timedelta(days=day),
+            )
+            mood = MOODS[i % 4]
+            out.append(replace(post, sentiment=Sentiment(mood, 0.5, 0.9) if mood else None))
+    out.append(make_post("other", "A kettle", published_at=NOW - timedelta(days=15)))
+    return out
+
+
+def _card(ws: Workspace) -> dict[str, Any]:
+    """What the dashboard's card of the topic shows over the period."""
+    got = topic_figures(ws, "lumio", PERIOD)
+    return {
+        "per_day": [(p.start.date().isoformat(), p.posts) for p in got.volume.points],
+        "figures": {k: (f.value, f.covered, f.posts) for k, f in got.figures.items()},
+        "platforms": [(s.key, s.posts) for s in got.platforms],
+        "sentiment": (got.sentiment.positive, got.sentiment.negative, got.sentiment.neutral),
+    }
+
+
+def _purged(kind: str, root: Path, *, read_first: bool) -> dict[str, Any]:
+    """The topic's card after a purge that ran right after the topic was
+    added (its backlog read first, as the dashboard would have, or not)."""
+    with Workspace.open(_workspace(kind, root)) as ws:
+        ws.store.upsert_posts(_posts())
+        add_topic(ws.store, "lumio", "lumio")
+        if read_first:
+            _card(ws)
+        report = apply_retention(ws, now=NOW)
+        assert report is not None and report.posts == 37
+        return _card(ws)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "chdb"])
+def test_a_purge_right_after_a_topic_is_added_keeps_its_posts_counted(
+    kind: str, tmp_path: Path
+) -> None:
+    seen = _purged(kind, tmp_path / "filed", read_first=True)
+    # The purged days are counted: 4 posts on each day from 2026-11-16.
+    assert ("2026-11-16", 4) in seen["per_day"] and seen["figures"]["posts"][0] == 56
+    # Without its backlog filed before the purge, the topic said 0 on each
+    # purged day and 20 posts in all.
+    assert _purged(kind, tmp_path / "unfiled", read_first=False) == seen
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "chdb"])
+def test_a_purge_after_a_topic_is_edited_counts_its_new_query(kind: str, tmp_path: Path) -> None:
+    """An edit gives the topic a new query whose backlog is filed at the
+    next read too: a purge before it counts the old posts the new query
+    matches (a kettle post here), as that read would have."""
+
+    def purged(root: Path, read_first: bool) -> dict[str, Any]:
+        with Workspace.open(_workspace(kind, root)) as ws:
+            ws.store.upsert_posts(_posts())
+            add_topic(ws.store, "lumio", "lumio")
+            _card(ws)
+            change_topic(ws.store, "lumio", "lumio OR kettle")
+            if read_first:
+                _card(ws)
+            assert apply_retention(ws, now=NOW) is not None
+            return _card(ws)
+
+    seen = purged(tmp_path / "filed", True)
+    assert seen["figures"]["posts"][0] == 57
+    assert purged(tmp_path / "unfiled", False) == seen
+
+
+def test_a_topic_whose_backlog_fails_does_not_stop_the_purge(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Retention is owed to the people whose posts are kept: a topic whose
+    backlog cannot be filed (its stored query no longer reads, as one a
+    later release refuses) is logged, naming it, and the purge goes on with
+    the other topics' backlogs filed."""
+    with Workspace.open(_workspace("sqlite", tmp_path / "ws")) as ws:
+        ws.store.upsert_posts(_posts())
+        ws.store.create_topic("broken", "lumio AND (", int(NOW.timestamp()))
+        add_topic(ws.store, "lumio", "lumio")
+        with caplog.at_level(logging.ERROR, logger="veille.privacy"):
+            report = apply_retention(ws, now=NOW)
+        assert report is not None and report.posts == 37
+        assert _card(ws)["figures"]["posts"][0] == 56
+    assert "broken" in caplog.text and "lumio AND (" in caplog.text
