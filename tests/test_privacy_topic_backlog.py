@@ -144,3 +144,47 @@ def test_a_topic_whose_backlog_fails_does_not_stop_the_purge(
         assert report is not None and report.posts == 37
         assert _card(ws)["figures"]["posts"][0] == 56
     assert "broken" in caplog.text and "lumio AND (" in caplog.text
+
+
+def test_a_topic_filed_while_chdb_purges_counts_nothing_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dashboard read files a new topic's backlog while the purge runs
+    (``veille run --serve``: the web app beside the daemon). ClickHouse's
+    purge keeps the topic's totals of the posts it deletes, deletes their
+    filings, then the posts: a filing written between the last two filed
+    the doomed posts again, and they counted twice (in the kept totals and
+    in the filings left). The purge now holds the lock the backlog's
+    filing takes (the erasures'), so that filing waits for the purge's end
+    and finds the old posts gone."""
+    import threading
+
+    from veille.analytics.topics import sync_topic
+    from veille.query.topics import get_topic
+
+    expected = _purged("chdb", tmp_path / "alone", read_first=True)
+    with Workspace.open(_workspace("chdb", tmp_path / "ws")) as ws:
+        ws.store.upsert_posts(_posts())
+        add_topic(ws.store, "lumio", "lumio")
+        _card(ws)  # its backlog filed
+        client = ws.posts.client
+        command = client.command
+        reader: list[threading.Thread] = []
+
+        def purging(sql: str, *args: Any, **kw: Any) -> Any:
+            if sql.startswith("ALTER TABLE posts DELETE") and not reader:
+                # The read of a topic whose backlog it saw unfiled (its new
+                # query filed again: the same posts), between the purge's
+                # two deletes. It waits while the purge holds the lock.
+                topic = get_topic(ws.store, "lumio")
+                reader.append(threading.Thread(target=sync_topic, args=(ws.store, topic)))
+                reader[0].start()
+                reader[0].join(timeout=10)
+            return command(sql, *args, **kw)
+
+        monkeypatch.setattr(client, "command", purging)
+        assert apply_retention(ws, now=NOW) is not None
+        reader[0].join()
+        monkeypatch.setattr(client, "command", command)
+        # It said 92 posts (56 and the 36 purged again), 36 on 2026-11-16.
+        assert reader and _card(ws) == expected
