@@ -188,3 +188,33 @@ def test_a_topic_filed_while_chdb_purges_counts_nothing_twice(
         monkeypatch.setattr(client, "command", command)
         # It said 92 posts (56 and the 36 purged again), 36 on 2026-11-16.
         assert reader and _card(ws) == expected
+
+
+def test_sqlite_and_chdb_read_a_topic_the_same_across_the_cutoff(tmp_path: Path) -> None:
+    """Over a week that straddles the purge's cutoff, a topic's authors and
+    sentiment on SQLite (whole days from its author rollup, whose day of
+    the cutoff a purge keeps) are those of ClickHouse (read from the
+    filings held) and of the posts kept: a retention purge cuts at the start
+    of a UTC day, so no day is partly purged. (Cut inside a day, as purges
+    before 2026-12-05 were, SQLite went on counting that day's purged posts,
+    as before the purge; ClickHouse counted the posts kept.)"""
+    week = Period(datetime(2026, 11, 21, tzinfo=UTC), datetime(2026, 11, 28, tzinfo=UTC))
+    kept = Period(datetime(2026, 11, 25, tzinfo=UTC), week.until)
+    cards: dict[str, Any] = {}
+    for kind in ("sqlite", "chdb"):
+        with Workspace.open(_workspace(kind, tmp_path / kind)) as ws:
+            # An author a day (and another every day), so that the days count.
+            ws.store.upsert_posts(
+                [replace(p, author=Author(f"fan{i // 4 if i % 2 else 99}")) for i, p in
+                 enumerate(_posts())]
+            )  # fmt: skip
+            add_topic(ws.store, "lumio", "lumio")
+            assert apply_retention(ws, now=NOW) is not None
+            got = [topic_figures(ws, "lumio", per) for per in (week, kept)]
+            cards[kind] = [
+                (f.figures["authors"].value, f.sentiment.positive, f.sentiment.negative,
+                 f.sentiment.neutral) for f in got
+            ]  # fmt: skip
+    # 3 days kept: the author of each and the one of every day; a post in
+    # four has each sentiment, and one none.
+    assert cards["sqlite"] == cards["chdb"] == [(4, 3, 3, 3), (4, 3, 3, 3)]
