@@ -35,6 +35,23 @@ def sync_topic(store: Any, topic: Any) -> int:
     return changed
 
 
+def file_backlogs(store: Any) -> list[tuple[Any, Exception]]:
+    """File the backlog of each saved topic not yet filed for its current
+    query (added or edited since it was last read: :func:`sync_topic`), as
+    its first read would; the topics whose filing failed, each with why (the
+    others are filed all the same)."""
+    from veille.query.topics import list_topics
+
+    failed: list[tuple[Any, Exception]] = []
+    for topic in list_topics(store):
+        try:
+            if store.topic_filed_version(topic.id) != topic.version:
+                sync_topic(store, topic)
+        except Exception as exc:  # one topic never keeps the others unfiled
+            failed.append((topic, exc))
+    return failed
+
+
 def topic_scope(store: Any, name: str, base: Scope | None = None) -> Scope:
     """Posts of the saved topic ``name``: those its current query matches.
 
