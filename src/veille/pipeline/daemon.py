@@ -289,13 +289,14 @@ UPKEEP_EVERY = 3600.0  # seconds between two upkeeps in a running daemon
 
 
 def _upkeep(workspace: Any, state: DaemonState) -> None:
-    """At start and then hourly: the workspace's retention, then the posts
-    store's compaction (never raises)."""
+    """At start and then hourly: the workspace's retention, the leases of
+    erasures done, then the posts store's compaction (never raises)."""
     now = time.monotonic()
     if state.last_upkeep and now - state.last_upkeep < UPKEEP_EVERY:
         return
     state.last_upkeep = now
     _forget(workspace)
+    _forget_erasure_leases(workspace)
     _compact(workspace)
 
 
@@ -308,6 +309,19 @@ def _forget(workspace: Any) -> None:
             log.info("retention: %d posts older than the retention period deleted", report.posts)
     except Exception as exc:
         log_failure(log, "retention purge failed", exc, "It is tried again in an hour.")
+
+
+def _forget_erasure_leases(workspace: Any) -> None:
+    """The leases of erasures that are done (an earlier release kept them)."""
+    try:
+        from veille.services.privacy import forget_erasure_leases
+
+        gone = forget_erasure_leases(workspace)
+        if gone:
+            log.info("leases of erasures that are done deleted: %d", gone)
+    except Exception as exc:
+        log_failure(log, "deleting the leases of erasures done failed", exc,
+                    "It is tried again in an hour.")  # fmt: skip
 
 
 def _compact(workspace: Any) -> None:

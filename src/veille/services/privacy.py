@@ -256,16 +256,51 @@ def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[No
 
     heartbeat = threading.Thread(target=beat, name="erasure-heartbeat", daemon=True)
     heartbeat.start()
+    done = False
     try:
         yield
+        done = True
     finally:
         stop.set()
         heartbeat.join()
         try:
             state.release_lease(name, holder, now=state.clock())
+            if done:
+                # Done, its lease has nothing left to say (an unfinished one's
+                # heartbeat tells finish_erasures when to take it over): kept,
+                # one row per person erased stayed in leases for good, read by
+                # every collection pass. Deleted only if nobody took it since.
+                state.forget_leases([name], before=state.clock() - ERASURE_LEASE_SECONDS)
         except Exception as exc:  # it runs out by itself
             log_failure(log, "releasing an erasure's lease failed", exc,
-                        "It runs out by itself.")  # fmt: skip
+                        "It runs out by itself; the hourly upkeep deletes it.")  # fmt: skip
+
+
+#: Seconds after its end that an erasure lease nobody released (its
+#: process was killed after the erasure was done) is deleted by the upkeep.
+STALE_ERASURE_LEASE_SECONDS = 3600.0
+
+
+def forget_erasure_leases(workspace: Any) -> int:
+    """Delete the leases of erasures that are done (:func:`erasure_lease`):
+    released, or run out over :data:`STALE_ERASURE_LEASE_SECONDS` ago. The
+    lease of an unfinished erasure is kept (its last heartbeat says when
+    ``veille run`` may take it over). Releases before 2026-12-06 kept one
+    such row per person erased; ``veille run``'s hourly upkeep deletes them.
+    How many were deleted."""
+    state = workspace.state
+    unfinished = {
+        erasure_lease(subject_of(state, e.handle, e.platform))
+        for e in unfinished_erasures(workspace)
+    }
+    names = [
+        x.name
+        for x in state.leases()
+        if x.name.startswith(erasure_lease("")) and x.name not in unfinished
+    ]
+    if not names:
+        return 0
+    return len(state.forget_leases(names, before=state.clock() - STALE_ERASURE_LEASE_SECONDS))
 
 
 def _rewrite_feeds(workspace: Any, post_ids: Iterable[str], handle: str) -> tuple[int, int]:
