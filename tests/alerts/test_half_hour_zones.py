@@ -167,3 +167,51 @@ def test_a_post_just_after_local_midnight_counts_on_its_local_day(opened: Any, z
     top = ws.posts.top_authors(Scope().during(twelfth), twelfth)
     assert [a[1] for a in top] == ["user2"]
     assert early.published_at.astimezone(UTC).date().isoformat() == "2026-11-11"
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_spike_counts_the_posts_of_the_last_local_hour_in_a_half_hour_zone(
+    opened: Any, receiver: Receiver, zone: str
+) -> None:
+    """Eight posts between 10:00 and 11:00 local, one in that hour of each
+    past week: checked at 11:05, the spike counts the eight and names
+    10:00–11:00. It read UTC hours (09:30–10:30 and 10:30–11:05 in Kolkata):
+    four posts in each, under the five a spike needs, and nothing was said;
+    in Kathmandu (09:45–10:45) it said six."""
+    tz = ZoneInfo(zone)
+    ws = opened(zone)
+    AlertBook(ws.state).add(
+        Alert(name="burst", kind="spike", query="lumio",
+              channel_url=f"webhook+{receiver.url}", params={"threshold": 3.0, "weeks": 4})
+    )  # fmt: skip
+    ten = datetime(2026, 11, 12, 10, 0, tzinfo=tz)
+    posts = [
+        make_post(n, "Lumio as usual", published_at=ten - timedelta(weeks=n, minutes=-30))
+        for n in range(1, 5)
+    ]
+    posts += [
+        make_post(10 + i, "Lumio battery fire", published_at=ten + timedelta(minutes=3 + 7 * i))
+        for i in range(8)  # 10:03, 10:10 … 10:52
+    ]
+    build_pipeline(ws, skip=("alerts", "enrich")).ingest(posts)
+    engine = _engine(ws)
+    eleven = ten + timedelta(hours=1)
+    try:
+        said = [
+            check_monitors(engine, now=(eleven + timedelta(minutes=m)).timestamp()) for m in (5, 40)
+        ]
+        assert said == [1, 0]
+        engine.dispatch(now=(eleven + timedelta(minutes=41)).timestamp())
+        event = receiver.requests[0]["json"]["event"]
+        assert event["count"] == 8
+        assert (
+            f"8 posts in the last hour (10:00\u202fAM–11:00\u202fAM, {zone})"
+            in (event["summary"]["en"])
+        )
+        assert (
+            f"8 publications dans la dernière heure (10:00–11:00, {zone})"
+            in (event["summary"]["fr"])
+        )
+        assert (event["since"], event["until"]) == (ten.isoformat(), eleven.isoformat())
+    finally:
+        engine.close()

@@ -110,3 +110,20 @@ def test_the_lease_log_keeps_a_week_not_every_grant_ever(state_store: StateStore
     assert min(g.acquired_at for g in log) >= last + hour - LEASE_LOG_DAYS * 86400 - hour
     assert len(log) <= LEASE_LOG_DAYS * 24 + 2
     assert len(state_store.lease_log("source:b")) <= LEASE_LOG_DAYS * 24 + 2
+
+
+def test_leases_nobody_holds_are_forgotten_with_their_log(state_store: StateStore) -> None:
+    """An erasure's lease once it is done: deleted, its grants too; one
+    held (and not run out) is kept, and a name taken again starts anew."""
+    for name, holder in (("erasure:a", "c1"), ("erasure:b", "c2"), ("erasure:c", "c3")):
+        assert state_store.acquire_lease(name, holder, ttl=30, now=100.0) == 1
+    state_store.release_lease("erasure:a", "c1", now=110.0)  # released
+    # erasure:b runs out at 130 (its process was killed); erasure:c is renewed.
+    state_store.renew_leases(["erasure:c"], "c3", ttl=30, now=125.0)
+    gone = state_store.forget_leases(["erasure:a", "erasure:b", "erasure:c"], before=140.0)
+    assert gone == ["erasure:a", "erasure:b"]
+    assert [x.name for x in state_store.leases()] == ["erasure:c"]
+    assert {g.name for g in state_store.lease_log()} == {"erasure:c"}
+    assert state_store.forget_leases([], before=140.0) == []
+    assert state_store.acquire_lease("erasure:a", "c4", ttl=30, now=150.0) == 1
+    assert [(g.holder, g.epoch) for g in state_store.lease_log("erasure:a")] == [("c4", 1)]

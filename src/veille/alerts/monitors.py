@@ -20,7 +20,7 @@ from veille.alerts.model import Alert
 from veille.alerts.outbox import AlertEngine
 from veille.alerts.schedule import next_slot
 from veille.i18n import count as count_of
-from veille.i18n import format_decimal, format_percent, typography
+from veille.i18n import format_decimal, format_percent, format_time, typography
 from veille.models import Post
 from veille.store.base import PostFilter
 from veille.textnorm import tokens
@@ -105,6 +105,19 @@ def weeks_before(moment: datetime, weeks: int, tz: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(local.timestamp(), UTC)
 
 
+def hour_begun(moment: datetime, tz: ZoneInfo) -> datetime:
+    """When the hour of the workspace's clock that ``moment`` falls in began
+    (UTC). In a zone whose offset is not whole hours (Kolkata +05:30,
+    Kathmandu +05:45, St. John's −03:30) that is not a UTC hour: the
+    monitors read UTC hours, and a spike's "last hour" at 11:05 in Kolkata
+    was 09:30–10:30 there, half of one local hour and half of the one
+    before, so a burst in one local hour was split in two and missed."""
+    local = moment.astimezone(tz)
+    return moment - timedelta(
+        minutes=local.minute, seconds=local.second, microseconds=local.microsecond
+    )
+
+
 def _stats(values: list[float]) -> tuple[float, float]:
     mean = statistics.fmean(values) if values else 0.0
     std = statistics.pstdev(values) if len(values) > 1 else 0.0
@@ -123,7 +136,8 @@ def spike_event(
     ``until``) against the same hour of the previous weeks."""
     weeks = int(alert.params.get("weeks", 8))
     threshold = float(alert.params.get("threshold", 3.0))
-    current = list(_posts(engine, alert, hour - HOUR, until or hour))
+    window = (hour - HOUR, until or hour)
+    current = list(_posts(engine, alert, *window))
     baseline_posts: list[Post] = []
     counts: list[float] = []
     for k in range(1, weeks + 1):
@@ -144,31 +158,43 @@ def spike_event(
     lift = Counter({w: c for w, c in now_words.items() if c >= 2 and c > base_words[w] / weeks * 2})
     authors = Counter(p.author.handle for p in current if p.author.handle)
     platforms = Counter(p.platform for p in current)
-    return spike_message(alert, len(current), mean, z, lift, authors, platforms)
+    return spike_message(
+        alert, len(current), mean, z, lift, authors, platforms, window=window, tz=engine.tz
+    )
 
 
 def spike_message(
     alert: Alert, count: int, mean: float, z: float,
     lift: Counter[str], authors: Counter[str], platforms: Counter[str],
+    *, window: tuple[datetime, datetime] | None = None, tz: ZoneInfo | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """The event of a spike, explained in en and fr."""
+    """The event of a spike, explained in en and fr; ``window``, the hour it
+    counted, is named on the workspace's clock ``tz`` (a reader checks the
+    count against the posts of that hour)."""
     ratio = count / mean if mean else float("inf")
 
     def times(lang: str) -> str:
         return "∞" if ratio == float("inf") else format_decimal(ratio, lang, trim=False)
 
-    return french_typography({
+    def span(lang: str) -> str:
+        if window is None:
+            return ""
+        zone = tz or ZoneInfo("UTC")
+        since, until = (w.astimezone(zone) for w in window)
+        return f" ({format_time(since, lang)}–{format_time(until, lang)}, {zone.key})"
+
+    event: dict[str, Any] = {
         "kind": "spike", "count": count, "baseline_mean": round(mean, 2),
         "z": round(z, 2), "terms": lift.most_common(5), "authors": authors.most_common(5),
         "platforms": platforms.most_common(5),
         "summary": {
             "en": f"Spike on “{alert.subject}”: {count_of(count, 'en', 'post', 'posts')} "
-                  "in the last hour, "
+                  f"in the last hour{span('en')}, "
                   f"{times('en')}× the usual {format_decimal(mean, 'en', trim=False)} for this "
                   f"hour of the week ({format_decimal(z, 'en', trim=False)} σ).",
             "fr": f"Pic sur « {alert.subject} » : "
                   f"{count_of(count, 'fr', 'publication', 'publications')} dans la dernière "
-                  f"heure, {times('fr')}× les {format_decimal(mean, 'fr')} "
+                  f"heure{span('fr')}, {times('fr')}× les {format_decimal(mean, 'fr')} "
                   f"habituelles à cette heure de la semaine ({format_decimal(z, 'fr')} σ).",
         },
         "details": {
@@ -177,7 +203,11 @@ def spike_message(
             "fr": [f"Termes en cause : {_top(lift)}", f"Auteurs : {_top(authors)}",
                    f"Plateformes : {_top(platforms)}"],
         },
-    })  # fmt: skip
+    }  # fmt: skip
+    if window is not None:  # the hour counted, on the workspace's clock (ISO 8601)
+        zone = tz or ZoneInfo("UTC")
+        event["since"], event["until"] = (w.astimezone(zone).isoformat() for w in window)
+    return french_typography(event)
 
 
 def sample_event(alert: Alert) -> dict[str, Any]:
@@ -318,12 +348,12 @@ CHECKS = {"spike": spike_event, "sentiment": sentiment_event, "silence": silence
 def _windows(alert: Alert, hour: datetime, moment: datetime, tz: ZoneInfo) -> list[tuple[str, Any]]:
     """``(key, check)`` of each window an alert looks at now; a key is never sent twice.
 
-    The day and window keys go by ``moment`` on the organization's clock, not
-    by the UTC ``hour`` the checks read up to: in a zone whose offset is not
-    whole hours (Kolkata +05:30, Kathmandu +05:45), that hour at 00:10 local
-    is 23:30 (23:45) the day before, and a day's key came 30 (45) minutes
-    late: said at 00:10 under yesterday, again at 00:40 under today, then not
-    just after the next midnight."""
+    The day and window keys go by ``moment`` on the organization's clock:
+    when ``hour`` was the UTC hour, in a zone whose offset is not whole hours
+    (Kolkata +05:30, Kathmandu +05:45), that hour at 00:10 local was 23:30
+    (23:45) the day before, and a day's key came 30 (45) minutes late: said
+    at 00:10 under yesterday, again at 00:40 under today, then not just after
+    the next midnight. (``hour`` is now the local hour's start.)"""
     local = moment.astimezone(tz)
     if alert.kind == "sentiment":
         # One a day on the organization's calendar: keyed by the UTC date, a
@@ -361,7 +391,10 @@ def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
 
     now = time.time() if now is None else now
     moment = datetime.fromtimestamp(now, UTC)
-    hour = moment.replace(minute=0, second=0, microsecond=0)
+    # The hours the checks read end at the top of the workspace's hour (see
+    # :func:`hour_begun`): a spike's hour, a shift's 24 hours and a silence's
+    # hours are those of its clock, in half-hour zones too.
+    hour = hour_begun(moment, engine.tz)
     queued = 0
     token = _PASS.set(_Pass())  # each window read once for every alert of this pass
     try:

@@ -67,6 +67,9 @@ class DaemonState:
     passes: int = 0
     results: list[RunResult] = field(default_factory=list)
     last_upkeep: float = 0.0  # time.monotonic() of the last upkeep (retention, compaction)
+    #: Whether the posts were read, since this start, for erasures cut before
+    #: they were recorded (:func:`~veille.services.privacy.record_cut_erasures`).
+    erasures_scanned: bool = False
     # [backup]: the thread writing one, and when to look again whether one is due.
     backup: threading.Thread | None = None
     next_backup_check: float = 0.0
@@ -161,7 +164,7 @@ def run_daemon(
                 else:
                     passes.succeeded()
             if schedules:
-                _finish_erasures(workspace, erasures, erasing_elsewhere)
+                _finish_erasures(workspace, erasures, erasing_elsewhere, state)
                 _upkeep(workspace, state)
                 _backup(workspace, state)
                 _snapshot_accounts(workspace, http, snapshots)
@@ -249,13 +252,30 @@ def _snapshot_accounts(workspace: Any, http: HttpClient, failures: RepeatedFailu
         failures.succeeded()
 
 
-def _finish_erasures(workspace: Any, failures: RepeatedFailures, running: set[str]) -> None:
+def _finish_erasures(
+    workspace: Any, failures: RepeatedFailures, running: set[str], state: DaemonState
+) -> None:
     """Finish the erasures a killed ``veille privacy erase`` left unfinished
     (never raises: one that fails stays unfinished, tried at the next pass).
     One another process still runs is left to it, said once per process
     (``running``: the holders said)."""
-    from veille.services.privacy import ErasureRunning, finish_erasures, subject_of
+    from veille.services.privacy import (
+        ErasureRunning,
+        finish_erasures,
+        record_cut_erasures,
+        subject_of,
+    )
 
+    if not state.erasures_scanned:
+        # Once a start (again at the next pass if it failed): an erasure cut
+        # by a release before erasures were recorded unfinished (SQLite 0640,
+        # PostgreSQL 0130) left only the posts store's record of whom it
+        # forgot, and their posts.
+        try:
+            state.erasures_scanned = record_cut_erasures(workspace, scan=True)
+        except Exception as exc:
+            failures.failed(exc)
+            return
     try:
         finished = finish_erasures(workspace)
     except Exception as exc:
@@ -289,13 +309,14 @@ UPKEEP_EVERY = 3600.0  # seconds between two upkeeps in a running daemon
 
 
 def _upkeep(workspace: Any, state: DaemonState) -> None:
-    """At start and then hourly: the workspace's retention, then the posts
-    store's compaction (never raises)."""
+    """At start and then hourly: the workspace's retention, the leases of
+    erasures done, then the posts store's compaction (never raises)."""
     now = time.monotonic()
     if state.last_upkeep and now - state.last_upkeep < UPKEEP_EVERY:
         return
     state.last_upkeep = now
     _forget(workspace)
+    _forget_erasure_leases(workspace)
     _compact(workspace)
 
 
@@ -308,6 +329,19 @@ def _forget(workspace: Any) -> None:
             log.info("retention: %d posts older than the retention period deleted", report.posts)
     except Exception as exc:
         log_failure(log, "retention purge failed", exc, "It is tried again in an hour.")
+
+
+def _forget_erasure_leases(workspace: Any) -> None:
+    """The leases of erasures that are done (an earlier release kept them)."""
+    try:
+        from veille.services.privacy import forget_erasure_leases
+
+        gone = forget_erasure_leases(workspace)
+        if gone:
+            log.info("leases of erasures that are done deleted: %d", gone)
+    except Exception as exc:
+        log_failure(log, "deleting the leases of erasures done failed", exc,
+                    "It is tried again in an hour.")  # fmt: skip
 
 
 def _compact(workspace: Any) -> None:

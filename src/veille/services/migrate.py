@@ -147,7 +147,8 @@ def _refuse_unfinished_erasures(ws: Any) -> None:
     ClickHouse, its staged take-out): moved now, they would be carried to
     the new stores, where nothing records that they are to go. One killed
     before it was recorded unfinished (an earlier release) left only its
-    staged take-out (``erasing_*`` tables): settled and recorded first, as
+    staged take-out (``erasing_*`` tables), or only the posts store's record
+    of whom it forgot beside their posts: settled and recorded first, as
     veille run does, it is refused like the others."""
     from veille.services.privacy import (
         record_cut_erasures,
@@ -156,7 +157,7 @@ def _refuse_unfinished_erasures(ws: Any) -> None:
         unfinished_message,
     )
 
-    record_cut_erasures(ws, strict=True)
+    record_cut_erasures(ws, strict=True, scan=True)
     pending = unfinished_erasures(ws)
     if pending:
         first = pending[0]

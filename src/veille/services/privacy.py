@@ -256,16 +256,51 @@ def _erasure_lease(state: Any, handle: str, platform: str | None) -> Iterator[No
 
     heartbeat = threading.Thread(target=beat, name="erasure-heartbeat", daemon=True)
     heartbeat.start()
+    done = False
     try:
         yield
+        done = True
     finally:
         stop.set()
         heartbeat.join()
         try:
             state.release_lease(name, holder, now=state.clock())
+            if done:
+                # Done, its lease has nothing left to say (an unfinished one's
+                # heartbeat tells finish_erasures when to take it over): kept,
+                # one row per person erased stayed in leases for good, read by
+                # every collection pass. Deleted only if nobody took it since.
+                state.forget_leases([name], before=state.clock() - ERASURE_LEASE_SECONDS)
         except Exception as exc:  # it runs out by itself
             log_failure(log, "releasing an erasure's lease failed", exc,
-                        "It runs out by itself.")  # fmt: skip
+                        "It runs out by itself; the hourly upkeep deletes it.")  # fmt: skip
+
+
+#: Seconds after its end that an erasure lease nobody released (its
+#: process was killed after the erasure was done) is deleted by the upkeep.
+STALE_ERASURE_LEASE_SECONDS = 3600.0
+
+
+def forget_erasure_leases(workspace: Any) -> int:
+    """Delete the leases of erasures that are done (:func:`erasure_lease`):
+    released, or run out over :data:`STALE_ERASURE_LEASE_SECONDS` ago. The
+    lease of an unfinished erasure is kept (its last heartbeat says when
+    ``veille run`` may take it over). Releases before 2026-12-06 kept one
+    such row per person erased; ``veille run``'s hourly upkeep deletes them.
+    How many were deleted."""
+    state = workspace.state
+    unfinished = {
+        erasure_lease(subject_of(state, e.handle, e.platform))
+        for e in unfinished_erasures(workspace)
+    }
+    names = [
+        x.name
+        for x in state.leases()
+        if x.name.startswith(erasure_lease("")) and x.name not in unfinished
+    ]
+    if not names:
+        return 0
+    return len(state.forget_leases(names, before=state.clock() - STALE_ERASURE_LEASE_SECONDS))
 
 
 def _rewrite_feeds(workspace: Any, post_ids: Iterable[str], handle: str) -> tuple[int, int]:
@@ -359,30 +394,41 @@ def finish_erasures(
     return done
 
 
-def record_cut_erasures(workspace: Any, *, strict: bool = False) -> None:
+def record_cut_erasures(workspace: Any, *, strict: bool = False, scan: bool = False) -> bool:
     """Settle the rollup take-outs a killed erasure left staged in the posts
     store (ClickHouse's ``erasing_*`` tables) and record unfinished the
     erasure of each person whose posts it left stored: one killed before it
     was recorded so (an earlier release) is then seen (/healthz, veille
-    privacy log) and finished like any other. Logged, naming the person by
-    the keyed hash only; a failure is logged and tried again next pass
-    (raised, when ``strict``: a migration must not go on)."""
+    privacy log) and finished like any other. With ``scan`` (``veille run``
+    as it starts, ``veille store migrate``), also each erasure cut by a
+    release before SQLite migration 0640 (PostgreSQL 0130) that staged
+    nothing: the posts store's record of whom an erasure forgot, as it
+    began, beside a post of theirs published until then and still stored
+    (one read of the posts by author). Logged, naming the person by the
+    keyed hash only; a failure is logged and tried again (raised, when
+    ``strict``: a migration must not go on). Whether all was read."""
     settle = getattr(workspace.posts, "settle_cut_erasures", None)
-    if settle is None:  # nothing staged there (SQLite, a served posts store)
-        return
+    left = getattr(workspace.posts, "erasures_left", None) if scan else None
+    if settle is None and left is None:  # nothing staged or scanned there (a served store)
+        return True
     # Read first: an erasure recorded after this is running, not cut (its
     # lease says so below).
     recorded = {(e.handle, e.platform) for e in unfinished_erasures(workspace)}
+    staged: set[tuple[str | None, str]] = set()
+    found: set[tuple[str | None, str]] = set()
     try:
-        cut = settle()
+        if settle is not None:
+            staged.update(settle())
+        if left is not None:
+            found.update(left())
     except Exception as exc:  # the unfinished erasures recorded go on
         if strict:
             raise
         log_failure(log, "settling what a cut erasure staged failed", exc,
                     "The next pass tries again.")  # fmt: skip
-        return
-    if not cut:
-        return
+        return False
+    if not (staged or found):
+        return True
     from veille.pipeline.leases import _exited
 
     state = workspace.state
@@ -390,17 +436,27 @@ def record_cut_erasures(workspace: Any, *, strict: bool = False) -> None:
     held = {
         x.name for x in state.leases() if x.holder and x.expires_at > now and not _exited(x.holder)
     }
-    for platform, handle in cut:
+    for platform, handle in sorted(staged | found, key=lambda c: (c[1], c[0] or "")):
         subject = subject_of(state, handle, platform)
         if (handle.lower(), platform) in recorded or erasure_lease(subject) in held:
             continue  # recorded already, or running (begun since the read)
         state.begin_erasure(handle, platform)
-        log.warning(
-            "an erasure (%s) was cut before it was recorded: what it staged is settled and "
-            "some of the person's posts are still stored; it is now recorded unfinished, "
-            "and veille run finishes it",
-            subject,
-        )
+        recorded.add((handle.lower(), platform))
+        if (platform, handle) in staged:
+            log.warning(
+                "an erasure (%s) was cut before it was recorded: what it staged is settled and "
+                "some of the person's posts are still stored; it is now recorded unfinished, "
+                "and veille run finishes it",
+                subject,
+            )
+        else:
+            log.warning(
+                "an erasure (%s) was cut before it was recorded (by a release before SQLite "
+                "migration 0640, PostgreSQL 0130): some of the person's posts published before "
+                "it are still stored; it is now recorded unfinished, and veille run finishes it",
+                subject,
+            )
+    return True
 
 
 def _person_keys(handle: str, platform: str | None) -> dict[str, str]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.errors import StoreError
 from veille.store.clickhouse.filters import POSTS
-from veille.store.protocols.privacy import author_key, erased_until
+from veille.store.protocols.privacy import author_key, erased_until, left_stored
 
 if TYPE_CHECKING:
     from veille.store.clickhouse.privacy import ForgetLock
@@ -174,6 +174,23 @@ class ClickHouseTakeOut:
                     # drops them.
                     self.client.command(f"OPTIMIZE TABLE {table} FINAL")
                 self.client.command(f"DROP TABLE IF EXISTS {staging} SYNC")
+
+    def erasures_left(self) -> list[tuple[str | None, str]]:
+        """Whose erasure was cut midway, their posts still stored
+        (:func:`~veille.store.protocols.privacy.left_stored`), with no
+        take-out staged: one read of the posts by author, none where no
+        erasure was recorded."""
+        records = self.rows(
+            "SELECT kind, key, max(erased_at) FROM forgotten WHERE kind = 'author' "
+            "GROUP BY kind, key"
+        )
+        if not records:
+            return []
+        firsts = self.rows(
+            f"SELECT platform, lowerUTF8(author_handle), min(published_at) FROM {POSTS} "
+            "GROUP BY platform, lowerUTF8(author_handle)"
+        )
+        return left_stored(records, firsts)
 
     def settle_cut_erasures(self) -> list[tuple[str | None, str]]:
         """Settle the take-outs a killed erasure staged (``erasing_*``,

@@ -79,6 +79,20 @@ class PgCollection(Runner):
                     (now, name, row[0]),
                 )
 
+    def forget_leases(self, names: Sequence[str], *, before: float) -> list[str]:
+        if not names:
+            return []
+        with self.write() as conn:
+            rows = conn.execute(
+                "DELETE FROM leases WHERE name = ANY(%s) AND (holder = '' OR expires_at < %s) "
+                "RETURNING name",
+                (list(names), before),
+            ).fetchall()
+            gone = sorted(r[0] for r in rows)
+            if gone:
+                conn.execute("DELETE FROM lease_log WHERE name = ANY(%s)", (gone,))
+        return gone
+
     def clock(self) -> float:
         row = self.one("SELECT extract(epoch FROM clock_timestamp())")
         assert row is not None

@@ -77,6 +77,13 @@ class CollectionState(Protocol):
         """End ``holder``'s lease on ``name`` (anyone may take it at once)."""
         ...
 
+    def forget_leases(self, names: Sequence[str], *, before: float) -> list[str]:
+        """Delete the leases among ``names`` that nobody holds (released, or
+        expired before ``before``) with their log: a lease named after
+        something done (an erasure's) is not kept forever; one taken again
+        later starts at epoch 1. The names deleted."""
+        ...
+
     def leases(self) -> list[Lease]:
         """Every lease ever granted (expired ones too), by name."""
         ...

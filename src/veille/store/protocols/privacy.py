@@ -125,6 +125,30 @@ def refusals(rows: Iterable[Sequence[Any]]) -> dict[str, int]:
     return until
 
 
+def left_stored(
+    records: Iterable[Sequence[Any]], firsts: Iterable[Sequence[Any]]
+) -> list[tuple[str | None, str]]:
+    """Whose erasure was cut midway, from ``forgotten``'s ``(kind, key, at)``
+    and the stored posts' ``(platform, handle, first published, seconds)``
+    per author: each person an erasure recorded (kind ``author``, as it
+    began) with a post published until then still stored (a write refuses
+    those, an erasure that ended deleted them all); ``(platform, or None for
+    every one, handle in lower case)``, by handle. An erasure cut by a release
+    before SQLite migration 0640 (PostgreSQL 0130) left no other trace."""
+    erased = _by_kind(records)[AUTHOR]
+    if not erased:
+        return []
+    cut: set[tuple[str | None, str]] = set()
+    for platform, handle, first in firsts:
+        name = str(handle).lower()
+        for where in (None, str(platform)):
+            at = erased.get(author_key(where, name))
+            if at is not None and int(first) <= at:
+                cut.add((where, name))
+                break
+    return sorted(cut, key=lambda c: (c[1], c[0] or ""))
+
+
 def erased_until(forgotten: dict[str, int], platform: str, handle: str) -> int | None:
     """The time (seconds) until which a person's posts were erased, from
     ``forgotten`` (:func:`refusals`): a write stores none of theirs

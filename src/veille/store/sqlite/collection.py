@@ -98,6 +98,34 @@ class SQLiteCollection:
             raise
         conn.execute("COMMIT")
 
+    def forget_leases(self, names: Sequence[str], *, before: float) -> list[str]:
+        if not names:
+            return []
+        conn = self.conn
+        gone: list[str] = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for start in range(0, len(names), 500):
+                chunk = list(names[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"DELETE FROM leases WHERE name IN ({marks}) "
+                    "AND (holder = '' OR expires_at < ?) RETURNING name",
+                    (*chunk, before),
+                ).fetchall()
+                done = [r[0] for r in rows]
+                if done:
+                    conn.execute(
+                        f"DELETE FROM lease_log WHERE name IN ({','.join('?' * len(done))})",
+                        done,
+                    )
+                gone += done
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return sorted(gone)
+
     def clock(self) -> float:
         import time
 

@@ -29,6 +29,7 @@ from veille.store.protocols.privacy import (
     ErasureReport,
     author_key,
     erased_until,
+    left_stored,
     now_ms,
     objecting,
     post_key,
@@ -257,6 +258,23 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         """Every ``(kind, key, erased_at)`` of ``forgotten`` (``veille store
         migrate`` carries them with the posts)."""
         return list(self.conn.execute("SELECT kind, key, erased_at FROM forgotten ORDER BY 1, 2"))
+
+    def erasures_left(self) -> list[tuple[str | None, str]]:
+        """Whose erasure was cut midway, their posts still stored
+        (:func:`~veille.store.protocols.privacy.left_stored`): one read of
+        the posts by author (index ``posts_author_published``), none where
+        no erasure was recorded. Handles are put in lower case here, not by
+        SQLite's ``lower()``, which leaves non-ASCII letters as they are."""
+        records = self.conn.execute(
+            "SELECT kind, key, erased_at FROM forgotten WHERE kind = ?", (AUTHOR,)
+        ).fetchall()
+        if not records:
+            return []
+        firsts = self.conn.execute(
+            "SELECT platform, author_handle, min(published_at) FROM posts "
+            "GROUP BY platform, author_handle"
+        )
+        return left_stored(records, firsts)
 
     def record_forgotten(self, records: Sequence[tuple[str, str, int]]) -> None:
         """Add ``(kind, key, erased_at)`` records to ``forgotten``."""

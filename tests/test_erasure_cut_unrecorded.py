@@ -1,0 +1,70 @@
+"""An erasure cut by a release before erasures were recorded unfinished
+(SQLite migration 0640, PostgreSQL 0130), before it staged anything, left
+one trace: the posts store's record of whom it forgot (``forgotten``, kind
+``author``, written as it began), beside the person's posts it had not yet
+deleted. Nothing read it: ``veille privacy log`` and ``/healthz`` said
+nothing, ``veille run`` left the posts, and ``veille store migrate`` carried
+them to the new stores. Now ``veille run`` (once a start) and ``veille store
+migrate`` read the posts by author for such a person: the erasure is
+recorded unfinished (the migration then refuses, naming it) and ``veille
+run`` finishes it. On SQLite and on chDB + PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.test_erasure_killed import NOW, _chdb_figures, _cli, _sqlite_figures, _workspace
+from tests.test_erasure_unfinished import _finished_by_run
+from veille.cli import build_app
+from veille.store.protocols.privacy import author_key
+from veille.workspace import Workspace
+
+
+@pytest.mark.parametrize("by", ["run", "migrate"])
+@pytest.mark.parametrize("backend", ["sqlite", "chdb"])
+def test_an_erasure_cut_before_erasures_were_recorded_is_found_and_finished(
+    backend: str, by: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if backend == "sqlite":
+        ws = _workspace(tmp_path)
+        figures, elsewhere = _sqlite_figures, ["--to", "sqlite:///moved.db"]
+    else:
+        pytest.importorskip("chdb")
+        from veille.store.postgres.testing import fresh_schema_url
+
+        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
+        ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+        figures, elsewhere = _chdb_figures, ["--posts", "chdb:///moved.chdb"]
+    # What the erasure of claire left when it was cut just after it began:
+    # whom it forgets recorded, none of her six posts (a day old) deleted yet.
+    with Workspace.open(ws) as w:
+        w.posts.record_forgotten([("author", author_key(None, "claire"), int(NOW.timestamp()))])
+        assert len(w.posts.author_post_ids("claire", None)) == 6
+        assert w.state.unfinished_erasures() == []
+
+    if by == "migrate":
+        moved = CliRunner().invoke(
+            build_app(), ["store", "migrate", *elsewhere, "--workspace", str(ws)]
+        )
+        assert moved.exit_code != 0
+        assert "erasure of claire" in moved.stderr and "Finish it first" in moved.stderr
+        assert not (ws / "moved.db").exists() and not (ws / "moved.chdb").exists()
+    run_log = _finished_by_run(ws, tmp_path)
+    if by == "run":
+        assert "was cut before it was recorded (by a release before SQLite migration 0640" in (
+            run_log
+        )
+    assert "claire" not in run_log
+
+    rolled, fresh = figures(ws)
+    assert rolled == fresh
+    log = json.loads(_cli(ws, "privacy", "log", "--kind", "author", "--format", "json"))
+    assert [(e["kind"], e["posts"]) for e in log] == [("author", 6)]
+    with Workspace.open(ws) as w:
+        assert w.posts.author_post_ids("claire", None) == []
+        assert len(w.posts.author_post_ids("bob", None)) == 3
+        assert w.state.unfinished_erasures() == []
