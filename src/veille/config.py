@@ -538,6 +538,20 @@ def load_settings(path: Path, environ: dict[str, str] | None = None) -> Settings
     return apply_environment(parse_settings(data, source=str(path)), environ)
 
 
+def configured_ui_language(path: Path) -> str | None:
+    """The ``[workspace] ui_language`` that ``path`` (a ``veille.toml``) sets
+    itself: ``None`` where it sets none (the default, English, is then no
+    one's choice), or where it cannot be read (its error is said elsewhere,
+    and the CLI must still say that error in some language)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    section = data.get("workspace")
+    chosen = section.get("ui_language") if isinstance(section, dict) else None
+    return chosen if chosen in ("en", "fr") else None
+
+
 def as_dict(settings: Settings) -> dict[str, Any]:
     """Settings as plain data (for ``--format json`` and exports)."""
 
