@@ -91,3 +91,77 @@ def test_the_workspace_language_comes_before_the_locale(tmp_path: Path) -> None:
     assert f"erreur{NBSP}: aucun sujet ne s’appelle «{NBSP}nothing-here{NBSP}»" in done.stderr
     done = veille("--language", "en", "topic", "history", "nothing-here", cwd=root)
     assert "error: no topic named 'nothing-here'" in done.stderr
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """``veille`` in this process, in ``tmp_path/ws`` (a workspace), its
+    locale French unless ``env`` says otherwise."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    for name in ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "ws"
+    app, runner = build_app(), CliRunner()
+    assert runner.invoke(app, ["init", str(root)]).exit_code == 0
+    monkeypatch.chdir(root)
+
+    def invoke(*args: str, env: dict[str, str] | None = None):
+        done = runner.invoke(app, list(args), env={"LANG": "fr_FR.UTF-8", **(env or {})})
+        assert "Traceback" not in done.output
+        assert done.exception is None or isinstance(done.exception, SystemExit), done.output
+        return done
+
+    return invoke
+
+
+@pytest.mark.parametrize(
+    "args, french, english",
+    [
+        (("store", "migrate"), "store migrate a besoin d’une destination où copier",
+         "store migrate needs somewhere to copy to"),
+        (("store", "backup", "."), "est à l’intérieur de l’espace de travail",
+         "is inside the workspace"),
+        (("privacy", "erase", "--author", "", "--yes"),
+         "--author est vide\nDonnez l’identifiant, par exemple --author claire_tech.",
+         "--author is empty"),
+        (("privacy", "log", "--kind", "nope"),
+         f"--kind «{NBSP}nope{NBSP}» n’est pas un type d’entrée", "--kind 'nope' is not"),
+    ],
+)  # fmt: skip
+def test_the_refusals_that_were_english_only_are_french(
+    run, args: tuple[str, ...], french: str, english: str
+) -> None:
+    done = run(*args)
+    assert done.exit_code != 0
+    assert f"erreur{NBSP}: " in done.output
+    assert french in done.output, done.output
+    assert english not in done.output
+    done = run("--language", "en", *args)
+    assert english in done.output, done.output
+
+
+def test_a_config_error_is_french_where_the_locale_is(run, tmp_path: Path) -> None:
+    config = tmp_path / "ws" / "veille.toml"
+    config.write_text(config.read_text().replace('# timezone = "UTC"', 'timezone = "Mars/Base"'))
+    done = run("topic", "list")
+    assert done.exit_code == 2
+    assert f"[workspace] timezone «{NBSP}Mars/Base{NBSP}» dans" in done.output, done.output
+    assert "n’est pas un fuseau horaire" in done.output
+    assert 'Utilisez un nom IANA comme "Europe/Paris"' in done.output
+    config.write_text(config.read_text().replace('timezone = "Mars/Base"', "timezone = 3"))
+    done = run("topic", "list")
+    assert "[workspace] timezone doit être une chaîne de caractères, pas 3 (dans " in (
+        done.output
+    ), done.output
+
+
+def test_no_workspace_is_said_in_french(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    done = run("topic", "list")
+    assert "aucun espace de travail veille dans le dossier courant" in done.output, done.output
+    assert "Créez-en un avec `veille init DOSSIER`" in done.output
+    done = run("topic", "list", env={"LANG": "C.UTF-8"})
+    assert "no veille workspace in the current directory" in done.output
