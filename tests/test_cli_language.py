@@ -165,3 +165,20 @@ def test_no_workspace_is_said_in_french(run, tmp_path: Path, monkeypatch) -> Non
     assert "Créez-en un avec `veille init DOSSIER`" in done.output
     done = run("topic", "list", env={"LANG": "C.UTF-8"})
     assert "no veille workspace in the current directory" in done.output
+
+
+def test_a_backup_and_a_move_report_in_french(run, tmp_path: Path) -> None:
+    done = run("store", "backup", str(tmp_path / "copy"))
+    assert done.exit_code == 0, done.output
+    assert f"veille.toml{NBSP}: " in done.output and " octets" in done.output, done.output
+    assert f"Sauvegardé dans {tmp_path / 'copy'}. Pour restaurer{NBSP}: arrêtez veille" in (
+        done.output
+    )
+    assert "Backed up" not in done.output
+    run("topic", "add", "t", "café")  # a row to copy
+    done = run("store", "migrate", "--to", f"sqlite:///{tmp_path / 'moved.db'}")
+    assert done.exit_code == 0, done.output
+    assert f"topics{NBSP}: 1 ligne copiée" in done.output, done.output
+    assert "Chaque table est la même des deux côtés" in done.output
+    done = run("--language", "en", "store", "backup", str(tmp_path / "again"))
+    assert f"Backed up to {tmp_path / 'again'}. To restore: stop veille" in done.output

@@ -215,7 +215,9 @@ TEMPLATE = """\
 # Time zone for days, weeks, digests and reports (an IANA name).
 # timezone = "UTC"
 # Language of reports and e-mails unless an alert or report says otherwise, and
-# of the notices the command line prints as it upgrades the workspace: "en" or "fr".
+# of what the command line says (its errors, the notices of an upgrade) unless
+# veille --language says otherwise: "en" or "fr". Unset, the command line
+# follows the locale (LANG=fr_FR.UTF-8: French).
 # ui_language = "en"
 
 [store]
