@@ -182,3 +182,21 @@ def test_a_backup_and_a_move_report_in_french(run, tmp_path: Path) -> None:
     assert "Chaque table est la même des deux côtés" in done.output
     done = run("--language", "en", "store", "backup", str(tmp_path / "again"))
     assert f"Backed up to {tmp_path / 'again'}. To restore: stop veille" in done.output
+
+
+def test_collect_reports_in_french(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    monkeypatch.setenv("VEILLE_ALLOW_PRIVATE_NETWORKS", "1")
+    posts = tmp_path / "posts.jsonl"
+    row = {"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}
+    posts.write_text(json.dumps(row) + "\n")
+    run("source", "add", "file", str(posts), "--name", "good")
+    run("source", "add", "feeds", "http://127.0.0.1:1/feed", "--name", "gone")
+    done = run("collect", "--once")
+    assert done.exit_code == 1
+    out = done.output.replace("\n", " ")  # (split() would split at U+202F too)
+    assert f"good{NBSP}: 1 nouvelle publication (1 élément, 0 en quarantaine)" in out, out
+    assert f"gone{NBSP}: échec après 0 nouvelle publication{NBSP}: " in out
+    assert f"sources en échec{NBSP}: 1 sur 2 (gone){NBSP}; les publications des autres" in out
+    assert "new post" not in out
