@@ -200,3 +200,18 @@ def test_collect_reports_in_french(run, tmp_path: Path, monkeypatch) -> None:  #
     assert f"gone{NBSP}: échec après 0 nouvelle publication{NBSP}: " in out
     assert f"sources en échec{NBSP}: 1 sur 2 (gone){NBSP}; les publications des autres" in out
     assert "new post" not in out
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_said_in_french(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(
+        '{"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}\n'
+    )
+    assert veille("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    done = veille("export", "-o", "/dev/full", cwd=root, LANG="fr_FR.UTF-8")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(f"erreur{NBSP}: No space left on device\n"), done.stderr
+    assert f"Libérez de la place ou écrivez ailleurs{NBSP}; ce qui" in done.stderr

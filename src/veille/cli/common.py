@@ -375,15 +375,19 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             # not a traceback. A closed pipe (| head) is click's to end quietly.
             if exc.errno == errno.EPIPE or (exc.filename is None and exc.errno not in _DISK):
                 raise
+            where = kwargs.get("workspace")
+            say = error_speaker(where if isinstance(where, str | Path) else None)
             err = err_console()
-            err.print("[bold red]error:[/] ", end="")
-            where = f"{exc.filename}: " if exc.filename is not None else ""
-            err.print(f"{where}{exc.strerror or exc}", markup=False, soft_wrap=True)
+            err.print(say(tr("error:")), style="bold red", markup=False, end=" ")
+            # The system's own words (strerror) are English: veille runs in C.
+            path = f"{exc.filename}: " if exc.filename is not None else ""
+            err.print(f"{path}{exc.strerror or exc}", markup=False, soft_wrap=True)
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                hint = "Free some space or write elsewhere; what was being written is incomplete."
+                hint = tr("Free some space or write elsewhere; what was being written is "
+                          "incomplete.")  # fmt: skip
             else:
-                hint = "Check the path, and that you may read or write it."
-            err.print(hint, markup=False, soft_wrap=True)
+                hint = tr("Check the path, and that you may read or write it.")
+            err.print(say(hint), markup=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
