@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from veille.errors import ConfigError
+from veille.errors import ConfigError, Figure, tr
 
 _ORIGIN = re.compile(
     r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?$"
@@ -47,8 +47,13 @@ class StoreSettings:
             return self.posts, self.state
         if self.backend != "sqlite":
             raise ConfigError(
-                f"[store] backend {self.backend!r} is not available in this version",
-                hint='Use backend = "sqlite", or set posts = "…" and state = "…" to store URLs.',
+                tr(
+                    "[store] backend %(backend)r is not available in this version",
+                    backend=self.backend,
+                ),
+                hint=tr(
+                    'Use backend = "sqlite", or set posts = "…" and state = "…" to store URLs.'
+                ),
             )
         default = "sqlite:///" + self.path
         return self.posts or default, self.state or default
@@ -210,7 +215,9 @@ TEMPLATE = """\
 # Time zone for days, weeks, digests and reports (an IANA name).
 # timezone = "UTC"
 # Language of reports and e-mails unless an alert or report says otherwise, and
-# of the notices the command line prints as it upgrades the workspace: "en" or "fr".
+# of what the command line says (its errors, the notices of an upgrade) unless
+# veille --language says otherwise: "en" or "fr". Unset, the command line
+# follows the locale (LANG=fr_FR.UTF-8: French).
 # ui_language = "en"
 
 [store]
@@ -396,8 +403,14 @@ def _check_range(section: str, key: str, value: Any, source: str) -> None:
     if not low <= value <= high:
         shown = "inf" if value == float("inf") else repr(value)
         raise ConfigError(
-            f"[{section}] {key} = {shown} in {source} is out of range",
-            hint=f"Use a value from {low:g} to {high:g}.",
+            tr(
+                "[%(section)s] %(key)s = %(value)s in %(source)s is out of range",
+                section=section,
+                key=key,
+                value=shown,
+                source=source,
+            ),
+            hint=tr("Use a value from %(low)s to %(high)s.", low=Figure(low), high=Figure(high)),
         )
 
 
@@ -410,43 +423,63 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
         return _coerce(value, options[0], where)
     if origin is tuple:
         if not isinstance(value, list | tuple):
-            raise ConfigError(f"{where} must be a list, not {value!r}")
+            raise ConfigError(
+                tr("%(where)s must be a list, not %(value)r", where=where, value=value)
+            )
         (item,) = get_args(hint)[:1]
         return tuple(_coerce(v, item, where) for v in value)
     if hint is bool:
         if not isinstance(value, bool):
-            raise ConfigError(f"{where} must be true or false, not {value!r}")
+            raise ConfigError(
+                tr("%(where)s must be true or false, not %(value)r", where=where, value=value)
+            )
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where} must be a whole number, not {value!r}")
+            raise ConfigError(
+                tr("%(where)s must be a whole number, not %(value)r", where=where, value=value)
+            )
         return value
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{where} must be a number, not {value!r}")
+            raise ConfigError(
+                tr("%(where)s must be a number, not %(value)r", where=where, value=value)
+            )
         return float(value)
     if hint is str:
         if not isinstance(value, str):
-            raise ConfigError(f"{where} must be a string, not {value!r}")
+            raise ConfigError(
+                tr("%(where)s must be a string, not %(value)r", where=where, value=value)
+            )
         return value
     return value
 
 
 def _section(cls: type, data: Any, where: str, source: str = CONFIG_NAME) -> Any:
     if not isinstance(data, dict):
-        raise ConfigError(f"[{where}] in {source} must be a table of settings")
+        raise ConfigError(
+            tr("[%(section)s] in %(source)s must be a table of settings",
+               section=where, source=source)
+        )  # fmt: skip
     hints = get_type_hints(cls)
     known = {f.name for f in fields(cls)}
     for key in data:
         if key not in known:
             raise ConfigError(
-                f"unknown setting {key!r} in [{where}] of {source}",
-                hint=f"Known settings there: {', '.join(sorted(known))}.",
+                tr(
+                    "unknown setting %(key)r in [%(section)s] of %(source)s",
+                    key=key,
+                    section=where,
+                    source=source,
+                ),
+                hint=tr("Known settings there: %(known)s.", known=", ".join(sorted(known))),
             )
     try:
         values = {k: _coerce(v, hints[k], f"[{where}] {k}") for k, v in data.items()}
     except ConfigError as exc:
-        raise ConfigError(f"{exc.message} (in {source})", hint=exc.hint) from None
+        raise ConfigError(
+            tr("%(message)s (in %(source)s)", message=exc.message, source=source), hint=exc.hint
+        ) from None
     for k, v in values.items():
         _check_range(where, k, v, source)
     return cls(**values)
@@ -459,8 +492,8 @@ def parse_settings(data: dict[str, Any], *, source: str = CONFIG_NAME) -> Settin
     for key, value in data.items():
         if key not in hints:
             raise ConfigError(
-                f"unknown section [{key}] in {source}",
-                hint=f"Known sections: {', '.join(hints)}.",
+                tr("unknown section [%(section)s] in %(source)s", section=key, source=source),
+                hint=tr("Known sections: %(known)s.", known=", ".join(hints)),
             )
         sections[key] = _section(hints[key], value, key, source)
     settings = Settings(**sections)
@@ -475,28 +508,47 @@ def _check(settings: Settings, source: str) -> None:
         ZoneInfo(settings.workspace.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(
-            f"[workspace] timezone {settings.workspace.timezone!r} in {source} is not a time zone",
-            hint='Use an IANA name such as "Europe/Paris" or "America/Toronto".',
+            tr(
+                "[workspace] timezone %(zone)r in %(source)s is not a time zone",
+                zone=settings.workspace.timezone,
+                source=source,
+            ),
+            hint=tr('Use an IANA name such as "Europe/Paris" or "America/Toronto".'),
         ) from exc
     if settings.smtp.security not in ("none", "starttls", "tls"):
-        raise ConfigError(f'[smtp] security in {source} must be "none", "starttls" or "tls"')
+        raise ConfigError(
+            tr('[smtp] security in %(source)s must be "none", "starttls" or "tls"', source=source)
+        )
     for address in settings.web.trusted_proxies:
         try:
             ipaddress.ip_address(address)
         except ValueError:
             raise ConfigError(
-                f"[web] trusted_proxies in {source}: {address!r} is not an IP address",
-                hint='List the proxies by address, e.g. ["127.0.0.1", "10.0.0.2"].',
+                tr(
+                    "[web] trusted_proxies in %(source)s: %(address)r is not an IP address",
+                    source=source,
+                    address=address,
+                ),
+                hint=tr('List the proxies by address, e.g. ["127.0.0.1", "10.0.0.2"].'),
             ) from None
     for origin in settings.api.cors_origins:
         if not _ORIGIN.match(origin):
             raise ConfigError(
-                f"[api] cors_origins in {source}: {origin!r} is not an origin",
-                hint="Give each origin as scheme://host[:port], without a path or a trailing "
-                'slash, e.g. ["https://dashboard.example.org"]; "*" is not taken: list them.',
+                tr(
+                    "[api] cors_origins in %(source)s: %(origin)r is not an origin",
+                    source=source,
+                    origin=origin,
+                ),
+                hint=tr(
+                    "Give each origin as scheme://host[:port], without a path or a trailing "
+                    'slash, e.g. ["https://dashboard.example.org"]; "*" is not taken: '
+                    "list them."
+                ),
             )
     if settings.workspace.ui_language not in ("en", "fr"):
-        raise ConfigError(f'[workspace] ui_language in {source} must be "en" or "fr"')
+        raise ConfigError(
+            tr('[workspace] ui_language in %(source)s must be "en" or "fr"', source=source)
+        )
     from veille.inbox.hours import check_settings
 
     check_settings(settings, source)
@@ -504,15 +556,27 @@ def _check(settings: Settings, source: str) -> None:
         days = getattr(settings.privacy, key)
         if not 0 <= days <= 36_500:
             raise ConfigError(
-                f"[privacy] {key} = {days} in {source} is out of range",
-                hint="Use a number of days from 0 (keep forever) to 36500.",
+                tr(
+                    "[privacy] %(key)s = %(value)s in %(source)s is out of range",
+                    key=key,
+                    value=days,
+                    source=source,
+                ),
+                hint=tr("Use a number of days from 0 (keep forever) to 36500."),
             )
     minutes = settings.privacy.erasure_resume_minutes
     if not 0 <= minutes <= 10_080:
         raise ConfigError(
-            f"[privacy] erasure_resume_minutes = {minutes} in {source} is out of range",
-            hint="Use a number of minutes from 0 to 10080 (a week): how long an unfinished "
-            "erasure shows no sign of life before veille run finishes it (60 by default).",
+            tr(
+                "[privacy] erasure_resume_minutes = %(value)s in %(source)s is out of range",
+                value=minutes,
+                source=source,
+            ),
+            hint=tr(
+                "Use a number of minutes from 0 to 10080 (a week): how long an unfinished "
+                "erasure shows no sign of life before veille run finishes it "
+                "(60 by default)."
+            ),
         )
 
 
@@ -530,12 +594,27 @@ def load_settings(path: Path, environ: dict[str, str] | None = None) -> Settings
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(f"{path} does not exist") from exc
+        raise ConfigError(tr("%(path)s does not exist", path=str(path))) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(
-            f"{path} is not valid TOML: {exc}", hint="Fix the line named above."
+            tr("%(path)s is not valid TOML: %(why)s", path=str(path), why=str(exc)),
+            hint=tr("Fix the line named above."),
         ) from exc
     return apply_environment(parse_settings(data, source=str(path)), environ)
+
+
+def configured_ui_language(path: Path) -> str | None:
+    """The ``[workspace] ui_language`` that ``path`` (a ``veille.toml``) sets
+    itself: ``None`` where it sets none (the default, English, is then no
+    one's choice), or where it cannot be read (its error is said elsewhere,
+    and the CLI must still say that error in some language)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    section = data.get("workspace")
+    chosen = section.get("ui_language") if isinstance(section, dict) else None
+    return chosen if chosen in ("en", "fr") else None
 
 
 def as_dict(settings: Settings) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from veille.config import CONFIG_NAME, TEMPLATE, Settings, load_settings
-from veille.errors import UsageError, WorkspaceNotFound
+from veille.errors import UsageError, WorkspaceNotFound, tr
 from veille.store.base import PostStore, StateStore, Store
 from veille.store.registry import open_store
 
@@ -32,12 +32,19 @@ def find_workspace(explicit: str | Path | None = None) -> Path:
         where = f"VEILLE_WORKSPACE={path}"
     else:
         path = Path.cwd()
-        where = "the current directory"
+        where = tr("the current directory")
     if not (path / CONFIG_NAME).is_file():
         raise WorkspaceNotFound(
-            f"no veille workspace in {where} (no {CONFIG_NAME} at {path})",
-            hint="Create one with `veille init DIR`, then pass --workspace DIR "
-            "or set VEILLE_WORKSPACE=DIR (or run `veille demo` for a populated one).",
+            tr(
+                "no veille workspace in %(where)s (no %(config)s at %(path)s)",
+                where=where,
+                config=CONFIG_NAME,
+                path=str(path),
+            ),
+            hint=tr(
+                "Create one with `veille init DIR`, then pass --workspace DIR "
+                "or set VEILLE_WORKSPACE=DIR (or run `veille demo` for a populated one)."
+            ),
         )
     return path.resolve()
 
@@ -49,7 +56,10 @@ def init_workspace(path: str | Path) -> Path:
     """
     root = Path(path).expanduser()
     if root.exists() and not root.is_dir():
-        raise UsageError(f"{root} exists and is not a folder", hint="Choose another path.")
+        raise UsageError(
+            tr("%(path)s exists and is not a folder", path=str(root)),
+            hint=tr("Choose another path."),
+        )
     root.mkdir(parents=True, exist_ok=True)
     config = root / CONFIG_NAME
     if not config.exists():

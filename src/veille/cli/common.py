@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from veille.errors import InputError, UsageError, VeilleError
+from veille.errors import InputError, UsageError, VeilleError, tr
 from veille.i18n import author_label
 from veille.workspace import Workspace
 
@@ -189,10 +189,48 @@ def warn_unknown_platforms(option: str, names: Iterable[str] | None) -> None:
 def open_workspace(path: str | None) -> Workspace:
     """The workspace at ``path``; the notices its stores log as they open
     (a migration over stored posts, a wait for another process's) are
-    said in its ``ui_language`` from then on."""
+    said in the reader's language (:func:`cli_language`) from then on."""
     ws = Workspace.open(path)
-    say_notices_in(ws.settings.workspace.ui_language)
+    say_notices_in(cli_language(ws.root))
     return ws
+
+
+#: The locale variables that say a reader's language, the first set one
+#: deciding (POSIX's order for messages).
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def environment_language(environ: Mapping[str, str] | None = None) -> str | None:
+    """The language the locale of the environment asks for: ``fr`` for a
+    French locale (``fr_FR.UTF-8``, ``fr_CA``, ``fr``), ``en`` for any other
+    (``C.UTF-8``, ``de_DE``: veille speaks no other), ``None`` where none
+    of :data:`LOCALE_VARIABLES` is set."""
+    env = os.environ if environ is None else environ
+    for name in LOCALE_VARIABLES:
+        value = env.get(name, "").strip()
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    return None
+
+
+def cli_language(workspace: str | Path | None = None) -> str:
+    """The language the CLI speaks to its reader (its errors, its notices):
+    ``veille --language``, else the ``ui_language`` the workspace's
+    ``veille.toml`` sets (``workspace``: the --workspace given, else
+    VEILLE_WORKSPACE, else the current directory), else the environment's
+    locale (:func:`environment_language`), else English. A workspace that
+    cannot be found or read still gets its error said in a language."""
+    from veille.cli import root
+    from veille.config import CONFIG_NAME, configured_ui_language
+    from veille.workspace import find_workspace
+
+    if root.language_given:
+        return root.language_given
+    try:
+        chosen = configured_ui_language(find_workspace(workspace) / CONFIG_NAME)
+    except VeilleError:
+        chosen = None
+    return chosen or environment_language() or "en"
 
 
 class _SaidIn(logging.Filter):
@@ -235,17 +273,17 @@ LanguageOpt = Annotated[
     typer.Option(
         "--language",
         help="en or fr: the language veille's sentences are said in "
-        "(default: the workspace's ui_language).",
+        "(default: veille --language, else the workspace's ui_language, else the locale: LANG).",
     ),
 ]
 
 
 def reader_language(ws: Workspace, lang: str | None) -> str:
-    """The language the reader of a command asked for with ``--language``,
-    else the workspace's ``ui_language``."""
+    """The language the reader of a command asked for with its own
+    ``--language``, else the CLI's (:func:`cli_language`)."""
     from veille.i18n import LANGUAGES
 
-    chosen = lang or ws.settings.workspace.ui_language or "en"
+    chosen = lang or cli_language(ws.root)
     if chosen not in LANGUAGES:
         raise UsageError(f"--language {chosen!r} is not a language of veille", hint="Use en or fr.")
     return chosen
@@ -295,8 +333,20 @@ def output_file(path: Path | None, option: str) -> Path | None:
 _DISK = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)
 
 
+def error_speaker(workspace: str | Path | None = None) -> Callable[[str], str]:
+    """What says an error's sentences (made by :func:`veille.errors.tr`) in
+    the reader's language (:func:`cli_language`); English, as they are,
+    where the language or its catalogs cannot be had: the error itself
+    must be shown whatever goes wrong in saying it."""
+    try:
+        return speaker(cli_language(workspace))
+    except Exception:  # a broken catalog must not hide the error
+        return speaker("en")
+
+
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a :class:`VeilleError` into its message on stderr and its exit code."""
+    """Turn a :class:`VeilleError` into its message on stderr and its exit
+    code, said in the reader's language (:func:`cli_language`)."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -305,15 +355,17 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except VeilleError as exc:
             # The message and hint quote what the user typed ('[/x]', a URL,
             # a [section] of veille.toml): printed as they are, never as markup.
+            where = kwargs.get("workspace")
+            say = error_speaker(where if isinstance(where, str | Path) else None)
             err = err_console()
-            err.print("[bold red]error:[/] ", end="")
+            err.print(say(tr("error:")), style="bold red", markup=False, end=" ")
             render = getattr(exc, "render", None)  # a query's error: the query, a caret
             if callable(render):
-                err.print(render(), markup=False, soft_wrap=True, highlight=False)
+                err.print(render(say), markup=False, soft_wrap=True, highlight=False)
                 raise typer.Exit(exc.exit_code) from None
-            err.print(exc.message, markup=False, soft_wrap=True)
+            err.print(say(exc.message), markup=False, soft_wrap=True)
             if exc.hint:
-                err.print(exc.hint, markup=False, soft_wrap=True)
+                err.print(say(exc.hint), markup=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             from veille.stopping import INTERRUPTED
@@ -325,15 +377,19 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             # not a traceback. A closed pipe (| head) is click's to end quietly.
             if exc.errno == errno.EPIPE or (exc.filename is None and exc.errno not in _DISK):
                 raise
+            where = kwargs.get("workspace")
+            say = error_speaker(where if isinstance(where, str | Path) else None)
             err = err_console()
-            err.print("[bold red]error:[/] ", end="")
-            where = f"{exc.filename}: " if exc.filename is not None else ""
-            err.print(f"{where}{exc.strerror or exc}", markup=False, soft_wrap=True)
+            err.print(say(tr("error:")), style="bold red", markup=False, end=" ")
+            # The system's own words (strerror) are English: veille runs in C.
+            path = f"{exc.filename}: " if exc.filename is not None else ""
+            err.print(f"{path}{exc.strerror or exc}", markup=False, soft_wrap=True)
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                hint = "Free some space or write elsewhere; what was being written is incomplete."
+                hint = tr("Free some space or write elsewhere; what was being written is "
+                          "incomplete.")  # fmt: skip
             else:
-                hint = "Check the path, and that you may read or write it."
-            err.print(hint, markup=False, soft_wrap=True)
+                hint = tr("Check the path, and that you may read or write it.")
+            err.print(say(hint), markup=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -67,6 +68,17 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
+#: ``veille --language`` as the command that runs was given it (``None``:
+#: not given); set by :func:`root` at each invocation, read by
+#: :func:`veille.cli.common.cli_language`.
+language_given: str | None = None
+
+
+class Language(StrEnum):
+    en = "en"
+    fr = "fr"
+
+
 def root(
     ctx: typer.Context,
     version: Annotated[
@@ -78,10 +90,23 @@ def root(
             is_eager=True,
         ),
     ] = False,
+    language: Annotated[
+        Language | None,
+        typer.Option(
+            "--language",
+            help="The language veille's errors and notices are said in (default: the "
+            "workspace's ui_language where veille.toml sets it, else the locale: LC_ALL, "
+            "LC_MESSAGES, LANG; fr_* is French, any other English).",
+            case_sensitive=False,
+        ),
+    ] = None,
 ) -> None:
     # What every command shares is an option of each (--workspace …); this
-    # answers `veille --version` (a bug report, a script's log) and gives
-    # SIGTERM back to a command that does not stop on it by itself.
+    # answers `veille --version` (a bug report, a script's log), keeps the
+    # reader's --language for the command (veille.cli.common.cli_language)
+    # and gives SIGTERM back to a command that does not stop on it by itself.
+    global language_given
+    language_given = language.value if language is not None else None
     if ctx.invoked_subcommand is not None:
         sigterm_to((ctx.invoked_subcommand,))
 

@@ -18,6 +18,7 @@ from veille.cli.common import (
     RowFormatOpt,
     WorkspaceOpt,
     author_cell,
+    cli_language,
     configure_logging,
     console,
     err_console,
@@ -196,22 +197,26 @@ def register(app: typer.Typer) -> None:
         """Collect the sources that are due (all with --once, or those named).
 
         Exits with status 1 when a source failed (the others' posts are stored)."""
+        from veille.errors import Count, tr
         from veille.pipeline.collect import collect
 
+        lang = cli_language(workspace)
         with open_workspace(workspace) as ws:
             results = collect(ws, names=source, force=once)
         if output is DataFormat.json:
             print_json(results)
         else:
-            _print_results(results)
+            _print_results(results, lang)
         failed = [r.source for r in results if not r.ok]
         if failed:
             # A cron job knows from the status alone: one failing source is
             # a failure to look at, even when the others were collected.
             if len(failed) < len(results):
+                said = tr("%(failed)s of %(total)s sources failed (%(names)s); the others' "
+                          "posts are stored.", failed=Count(len(failed)),
+                          total=Count(len(results)), names=", ".join(failed))  # fmt: skip
                 err_console().print(
-                    f"{len(failed)} of {len(results)} sources failed ({', '.join(failed)}); "
-                    "the others' posts are stored.",
+                    speaker(lang)(said),
                     markup=False,
                     soft_wrap=True,
                 )
@@ -431,15 +436,31 @@ def _n(count: int, one: str, other: str) -> str:
     return f"{count} {plural(count, 'en', one, other)}"
 
 
-def _print_results(results: list[Any]) -> None:
-    out = console()
+def _print_results(results: list[Any], lang: str = "en") -> None:
+    """What each source brought, a line each, in ``lang`` (``veille
+    collect``'s reader's; ``veille run``'s log stays English)."""
+    from veille.errors import Count, tr
+    from veille.i18n import plural
+
+    out, say = console(), speaker(lang)
     for r in results:
-        posts = _n(r.new_posts, "new post", "new posts")
+        new, items = Count(r.new_posts), Count(r.items)
+        posts = (
+            tr("%(n)s new post", n=new)
+            if plural(new, lang, "one", "other") == "one"
+            else tr("%(n)s new posts", n=new)
+        )
         if r.ok:
-            out.print(
-                f"{r.source}: {posts} ({_n(r.items, 'item', 'items')}, {r.quarantined} "
-                f"quarantined)",
-                soft_wrap=True,
+            read = (
+                tr("%(n)s item", n=items)
+                if plural(items, lang, "one", "other") == "one"
+                else tr("%(n)s items", n=items)
             )
+            said = tr("%(source)s: %(posts)s (%(items)s, %(quarantined)s quarantined)",
+                      source=r.source, posts=posts, items=read,
+                      quarantined=Count(r.quarantined))  # fmt: skip
+            out.print(say(said), soft_wrap=True, markup=False, highlight=False)
         else:
-            err_console().print(f"{r.source}: failed after {posts}: {r.error}", soft_wrap=True)
+            said = tr("%(source)s: failed after %(posts)s: %(error)s",
+                      source=r.source, posts=posts, error=r.error)  # fmt: skip
+            err_console().print(say(said), soft_wrap=True, markup=False, highlight=False)

@@ -14,6 +14,7 @@ from veille.cli.common import (
     FormatOpt,
     RowFormat,
     WorkspaceOpt,
+    cli_language,
     configure_logging,
     console,
     err_console,
@@ -21,6 +22,7 @@ from veille.cli.common import (
     open_workspace,
     print_json,
     print_rows,
+    speaker,
 )
 from veille.cli.root import group_callback
 
@@ -54,14 +56,28 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Copy the workspace's posts and state to other stores (resumable),
         then check every table by row count and checksum."""
+        from veille.errors import Count, tr
+        from veille.i18n import plural
         from veille.services.migrate import BOOKKEEPING, migrate_workspace, targets
 
         posts_url, state_url = targets(to, posts, state)
+        lang = cli_language(workspace)
+        say = speaker(lang)
         with open_workspace(workspace) as ws:
 
             def progress(table: str, rows: int) -> None:
                 if rows:
-                    err_console().print(f"{table}: {rows} rows copied", highlight=False)
+                    n = Count(rows)
+                    said = (
+                        tr("%(table)s: %(rows)s row copied", table=table, rows=n)
+                        if plural(rows, lang, "one", "other") == "one"
+                        else tr("%(table)s: %(rows)s rows copied", table=table, rows=n)
+                    )
+                    err_console().print(
+                        say(said),
+                        highlight=False,
+                        markup=False,
+                    )
 
             report = migrate_workspace(
                 ws, posts_url=posts_url, state_url=state_url, on_progress=progress
@@ -88,18 +104,21 @@ def register(app: typer.Typer) -> None:
                 # A store's own bookkeeping (its migrations, SQLite's purge
                 # guard) holds nothing of the workspace: said plainly.
                 if name in BOOKKEEPING:
-                    out.print(f"{name}: the source's own bookkeeping; not copied", markup=False)
+                    said = tr("%(table)s: the source's own bookkeeping; not copied", table=name)
+                    out.print(say(said), markup=False, highlight=False)
                 else:
-                    out.print(f"[yellow]{name}[/]: the target keeps no such table; not copied")
+                    said = tr("%(table)s: the target keeps no such table; not copied", table=name)
+                    out.print(say(said), markup=False, highlight=False, style="yellow")
             if report.ok:
                 lines = []
                 if posts_url:
                     lines.append(f'posts = "{posts_url}"')
                 if state_url:
                     lines.append(f'state = "{state_url}"')
+                same = tr("Every table is the same on both sides. To use the copy, set in "
+                          "veille.toml:")  # fmt: skip
                 out.print(
-                    "Every table is the same on both sides. To use the copy, set in "
-                    "veille.toml:\n[store]\n" + "\n".join(lines),
+                    say(same) + "\n[store]\n" + "\n".join(lines),
                     highlight=False,
                     markup=False,
                 )
@@ -107,15 +126,22 @@ def register(app: typer.Typer) -> None:
             err = err_console()
             extra = [c for c in report.checks if not c.ok and c.rows_to > c.rows_from]
             for c in extra:
+                more = Count(c.rows_to - c.rows_from)
+                extra_rows = (
+                    tr("%(table)s: the target holds %(rows)s more row than this workspace (an "
+                       "earlier copy, or posts erased here since): a copy never deletes; copy "
+                       "to an empty store.", table=c.table, rows=more)
+                    if plural(more, lang, "one", "other") == "one"
+                    else tr("%(table)s: the target holds %(rows)s more rows than this workspace "
+                            "(an earlier copy, or posts erased here since): a copy never "
+                            "deletes; copy to an empty store.", table=c.table, rows=more)
+                )  # fmt: skip
+                err.print(say(extra_rows), markup=False)
+            if len(extra) < sum(not c.ok for c in report.checks):
                 err.print(
-                    f"{c.table}: the target holds {c.rows_to - c.rows_from} more "
-                    f"{'row' if c.rows_to - c.rows_from == 1 else 'rows'} than this workspace "
-                    "(an earlier copy, or posts erased here since): a copy never deletes; copy "
-                    "to an empty store.",
+                    say(tr("Some tables differ: run the command again to continue.")),
                     markup=False,
                 )
-            if len(extra) < sum(not c.ok for c in report.checks):
-                err.print("Some tables differ: run the command again to continue.")
             raise typer.Exit(1)
 
     @store.command("backup")
@@ -135,26 +161,40 @@ def register(app: typer.Typer) -> None:
         other process holds) into a new folder, consistent while collectors
         write; nothing is migrated (back up before an upgrade). A chDB folder
         that veille run holds is backed up by that process: [backup] folder."""
+        from veille.errors import Count, tr
+        from veille.i18n import plural
         from veille.services.backup import backup_workspace
 
+        lang = cli_language(workspace)
+        say = speaker(lang)
         with open_workspace(workspace) as ws:
             report = backup_workspace(ws, folder)
         out = console()
         for name, size in report.files:
-            out.print(f"{name}: {size:,} bytes", highlight=False, markup=False, soft_wrap=True)
-        for name, source in report.moved.items():
+            n = Count(size)
+            said = (
+                tr("%(name)s: %(size)s byte", name=name, size=n)
+                if plural(size, lang, "one", "other") == "one"
+                else tr("%(name)s: %(size)s bytes", name=name, size=n)
+            )
             out.print(
-                f"{name}: the copy of {source}, which veille.toml names by that path: "
-                "restore it there.",
+                say(said),
                 highlight=False,
                 markup=False,
                 soft_wrap=True,
             )
+        for name, source in report.moved.items():
+            said = tr("%(name)s: the copy of %(source)s, which veille.toml names by that path: "
+                      "restore it there.", name=name, source=source)  # fmt: skip
+            out.print(say(said), highlight=False, markup=False, soft_wrap=True)
+        done = tr(
+            "Backed up to %(folder)s. To restore: stop veille, move the workspace's database "
+            "aside (a SQLite file with its -wal and -shm files, a chDB folder), copy these in "
+            "its place; or use the copy as it is: --workspace %(folder)s",
+            folder=str(report.folder),
+        )
         out.print(
-            f"Backed up to {report.folder}. To restore: stop veille, move the workspace's "
-            "database aside (a SQLite file with its -wal and -shm files, a chDB folder), "
-            "copy these in its place; "
-            f"or use the copy as it is: --workspace {report.folder}",
+            say(done),
             highlight=False,
             markup=False,
             soft_wrap=True,

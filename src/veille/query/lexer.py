@@ -9,6 +9,7 @@ included) and a leading ``-``; :mod:`veille.query.parser` makes the tree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from veille.errors import UsageError, tr
@@ -23,16 +24,19 @@ class QueryError(UsageError):
         self.query = query
         self.column = column
 
-    def render(self) -> str:
-        """The query with a caret under the fault, then the message and hint."""
+    def render(self, say: Callable[[str], str] | None = None) -> str:
+        """The query with a caret under the fault, then the message and hint;
+        said by ``say`` (the CLI's reader's language), else in English."""
         line = self.query.replace("\n", " ").replace("\t", " ")
+        said = say or str
         lines = [
-            f"invalid query: {self.message} (column {self.column})",
+            said(tr("invalid query: %(message)s (column %(column)s)",
+                    message=self.message, column=self.column)),
             f"  {line}",
             "  " + " " * (self.column - 1) + "^",
-        ]
+        ]  # fmt: skip
         if self.hint:
-            lines.append(f"hint: {self.hint}")
+            lines.append(said(tr("hint: %(hint)s", hint=self.hint)))
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from veille.config import CONFIG_NAME
-from veille.errors import UsageError
+from veille.errors import UsageError, tr
 from veille.store.registry import get_backend
 from veille.urlmask import mask_url
 from veille.workspace import Workspace
@@ -44,17 +44,22 @@ class BackupReport:
 def _empty_folder(dest: Path) -> None:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise UsageError(
-            f"{dest} already exists and is not an empty folder",
-            hint="Name a new folder: a backup never writes over files.",
+            tr("%(path)s already exists and is not an empty folder", path=str(dest)),
+            hint=tr("Name a new folder: a backup never writes over files."),
         )
 
 
-def _outside(ws: Workspace, dest: Path, what: str = "") -> None:
+def _outside(ws: Workspace, dest: Path, setting: bool = False) -> None:
     root = ws.root.resolve()
     if dest == root or root in dest.parents:
+        said = (
+            tr("[backup] folder %(path)s is inside the workspace %(root)s",
+               path=str(dest), root=str(ws.root))
+            if setting
+            else tr("%(path)s is inside the workspace %(root)s", path=str(dest), root=str(ws.root))
+        )  # fmt: skip
         raise UsageError(
-            f"{what}{dest} is inside the workspace {ws.root}",
-            hint="Back up to a folder outside the workspace (another disk, ideally).",
+            said, hint=tr("Back up to a folder outside the workspace (another disk, ideally).")
         )
 
 
@@ -80,10 +85,16 @@ def backup_workspace(ws: Workspace, dest: Path, *, stop: Any = None) -> BackupRe
         copy = getattr(backend, "backup", None)
         if copy is None:
             raise UsageError(
-                f"[store] {mask_url(url)} is kept by the {backend.scheme} backend: "
-                "veille store backup copies SQLite databases and chDB folders only",
-                hint='Back it up with its own tools (docs/deploy.md, "Backups and '
-                'restore"): pg_dump for PostgreSQL, BACKUP for a ClickHouse server.',
+                tr(
+                    "[store] %(url)s is kept by the %(backend)s backend: veille store backup "
+                    "copies SQLite databases and chDB folders only",
+                    url=mask_url(url),
+                    backend=backend.scheme,
+                ),
+                hint=tr(
+                    'Back it up with its own tools (docs/deploy.md, "Backups and '
+                    'restore"): pg_dump for PostgreSQL, BACKUP for a ClickHouse server.'
+                ),
             )
         copiers.append((url, copy))
     report = BackupReport(dest)
@@ -108,8 +119,12 @@ def _copy_into(
         shutil.copy2(ws.root / CONFIG_NAME, dest / CONFIG_NAME)
     except OSError as exc:
         raise UsageError(
-            f"cannot write the backup into {dest}: {exc.strerror or exc}",
-            hint="Name a folder this user may write to, on a disk with room.",
+            tr(
+                "cannot write the backup into %(path)s: %(why)s",
+                path=str(dest),
+                why=exc.strerror or str(exc),
+            ),
+            hint=tr("Name a folder this user may write to, on a disk with room."),
         ) from exc
     report.files.append((CONFIG_NAME, (dest / CONFIG_NAME).stat().st_size))
     for url, copy in copiers:
@@ -148,28 +163,40 @@ def backup_folder(ws: Workspace) -> Path | None:
         return None
     folder = Path(setting).expanduser()
     folder = (folder if folder.is_absolute() else ws.root / folder).resolve()
-    _outside(ws, folder, "[backup] folder ")
+    _outside(ws, folder, setting=True)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(
-            f"[backup] folder {folder} cannot be made: {exc.strerror or exc}",
-            hint="Name a folder this user may write to in veille.toml, [backup] folder.",
+            tr(
+                "[backup] folder %(path)s cannot be made: %(why)s",
+                path=str(folder),
+                why=exc.strerror or str(exc),
+            ),
+            hint=tr("Name a folder this user may write to in veille.toml, [backup] folder."),
         ) from exc
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(
-            f"[backup] folder {folder} is not writable by this user",
-            hint="Give this user the right to write there, or name another folder in "
-            "veille.toml, [backup] folder.",
+            tr("[backup] folder %(path)s is not writable by this user", path=str(folder)),
+            hint=tr(
+                "Give this user the right to write there, or name another folder in "
+                "veille.toml, [backup] folder."
+            ),
         )
     for url in ws.settings.store.urls():
         backend = get_backend(url)
         if getattr(backend, "backup", None) is None:
             raise UsageError(
-                f"[backup] folder is set, but [store] {mask_url(url)} is kept by the "
-                f"{backend.scheme} backend, which veille does not copy",
-                hint='Back it up with its own tools (docs/deploy.md, "Backups and restore") '
-                "and leave [backup] folder empty.",
+                tr(
+                    "[backup] folder is set, but [store] %(url)s is kept by the "
+                    "%(backend)s backend, which veille does not copy",
+                    url=mask_url(url),
+                    backend=backend.scheme,
+                ),
+                hint=tr(
+                    'Back it up with its own tools (docs/deploy.md, "Backups and restore") '
+                    "and leave [backup] folder empty."
+                ),
             )
         check = getattr(backend, "check_backup_folder", None)
         if check is not None:  # a folder its copy cannot be written under

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from veille.errors import StoreError, UsageError, tr
+from veille.errors import Count, StoreError, UsageError, tr
 from veille.store.base import PostFilter
 from veille.store.purged import dims_of
 from veille.store.registry import get_backend, open_store
@@ -82,15 +82,19 @@ def targets(to: str | None, posts: str | None, state: str | None) -> tuple[str |
         state = state or (to if "state" in roles else None)
     if posts is None and state is None:
         raise UsageError(
-            "store migrate needs somewhere to copy to",
-            hint="Give --to URL, or --posts URL and/or --state URL.",
+            tr("store migrate needs somewhere to copy to"),
+            hint=tr("Give --to URL, or --posts URL and/or --state URL."),
         )
     for role, url in (("posts", posts), ("state", state)):
         if url is not None and role not in get_backend(url).roles:
             raise UsageError(
-                f"--{role} {url!r}: that backend does not keep {role}",
-                hint="postgresql:// keeps state; chdb:// and clickhouse:// keep posts; "
-                "sqlite:// keeps both.",
+                tr("--posts %(url)r: that backend does not keep posts", url=url)
+                if role == "posts"
+                else tr("--state %(url)r: that backend does not keep state", url=url),
+                hint=tr(
+                    "postgresql:// keeps state; chdb:// and clickhouse:// keep posts; "
+                    "sqlite:// keeps both."
+                ),
             )
     return posts, state
 
@@ -107,11 +111,13 @@ def migrate_workspace(
     current_posts, current_state = ws.settings.store.urls()
     if posts_url == current_posts and state_url in (None, current_state):
         raise UsageError(
-            f"the posts are already in {posts_url}", hint="Name another store to copy to."
+            tr("the posts are already in %(url)s", url=posts_url),
+            hint=tr("Name another store to copy to."),
         )
     if state_url == current_state and posts_url is None:
         raise UsageError(
-            f"the state is already in {state_url}", hint="Name another store to copy to."
+            tr("the state is already in %(url)s", url=state_url),
+            hint=tr("Name another store to copy to."),
         )
     _refuse_unfinished_erasures(ws)
     report = MigrationReport(posts_url, state_url)
@@ -220,8 +226,13 @@ def _carry(
         write = getattr(dst, add, None)
         if write is None:
             raise UsageError(
-                f"{type(dst).__name__} cannot keep {what} ({len(missing)} rows)",
-                hint="Move the posts to sqlite://, chdb:// or clickhouse://.",
+                tr(
+                    "%(store)s cannot keep %(what)s (%(rows)s rows)",
+                    store=type(dst).__name__,
+                    what=what,
+                    rows=Count(len(missing)),
+                ),
+                hint=tr("Move the posts to sqlite://, chdb:// or clickhouse://."),
             )
         write(missing)
     (n_from, sum_from), (n_to, sum_to) = digest(rows), digest(read_back())
@@ -442,9 +453,15 @@ def copy_state(src: Any, dst: Any, report: MigrationReport, on_progress: Progres
             )
         if len(postponed) == len(todo):
             raise StoreError(
-                f"could not copy the tables {', '.join(postponed)}: {last_error}",
-                hint="Check that the target store is empty or holds an earlier copy of this "
-                "workspace; nothing already copied is lost, run the command again.",
+                tr(
+                    "could not copy the tables %(tables)s: %(why)s",
+                    tables=", ".join(postponed),
+                    why=str(last_error),
+                ),
+                hint=tr(
+                    "Check that the target store is empty or holds an earlier copy of "
+                    "this workspace; nothing already copied is lost, run the command again."
+                ),
             ) from last_error
         todo = postponed
     # The numbers each table gave (an erased inbox item's included) stay

@@ -155,7 +155,9 @@ def erase_author(workspace: Any, handle: str, platform: str | None = None) -> Er
     (:class:`ErasureRunning`) while another process runs the same erasure."""
     handle = handle.strip().lstrip("@")
     if not handle:
-        raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
+        raise UsageError(
+            tr("--author is empty"), hint=tr("Give the handle, e.g. --author claire_tech.")
+        )
     state = workspace.state
 
     def feeds(report: ErasureReport) -> None:
@@ -486,7 +488,9 @@ def lift_objection(
 
     handle = handle.strip().lstrip("@")
     if not handle:
-        raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
+        raise UsageError(
+            tr("--author is empty"), hint=tr("Give the handle, e.g. --author claire_tech.")
+        )
     lifted = workspace.posts.lift_objection(sorted(_person_keys(handle, platform)))
     where = tr(" on %(platform)s", platform=platform) if platform else ""
     if not lifted:
@@ -685,7 +689,9 @@ def access_report(
 
     handle = handle.strip().lstrip("@")
     if not handle:
-        raise UsageError("--author is empty", hint="Give the handle, e.g. --author claire_tech.")
+        raise UsageError(
+            tr("--author is empty"), hint=tr("Give the handle, e.g. --author claire_tech.")
+        )
     posts_store, state = workspace.posts, workspace.state
     ids = posts_store.author_post_ids(handle, platform)
     posts = []
@@ -763,8 +769,12 @@ def erasure_log(workspace: Any, limit: int = 100, kind: str | None = None) -> li
     ``kind`` when given)."""
     if kind is not None and kind not in ERASURE_KINDS:
         raise UsageError(
-            f"--kind {kind!r} is not a kind of entry",
-            hint=f"Use {', '.join(ERASURE_KINDS[:-1])} or {ERASURE_KINDS[-1]}.",
+            tr("--kind %(kind)r is not a kind of entry", kind=kind),
+            hint=tr(
+                "Use %(kinds)s or %(last)s.",
+                kinds=", ".join(ERASURE_KINDS[:-1]),
+                last=ERASURE_KINDS[-1],
+            ),
         )
     log: list[Erasure] = workspace.state.erasures(limit, kind)
     return log

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from veille.errors import ConfigError, StoreError, UsageError
+from veille.errors import ConfigError, StoreError, UsageError, tr
 
 # Inside the chDB folder: the snapshots being written (never left there).
 SNAPSHOTS = "veille-backups"
@@ -43,9 +43,13 @@ def refuse_query_mark(path: Path) -> None:
     chDB would open (and write) another folder, the part before it."""
     if QUERY_MARK in str(path):
         raise ConfigError(
-            f"the chDB folder {path} has a '?' in its path: chDB reads what follows it "
-            f"as its settings and would open {str(path).split(QUERY_MARK, 1)[0]} instead",
-            hint="Rename the folder without '?' and name it so in veille.toml, [store] posts.",
+            tr(
+                "the chDB folder %(path)s has a '?' in its path: chDB reads what follows it "
+                "as its settings and would open %(other)s instead",
+                path=str(path),
+                other=str(path).split(QUERY_MARK, 1)[0],
+            ),
+            hint=tr("Rename the folder without '?' and name it so in veille.toml, [store] posts."),
         )
 
 
@@ -54,9 +58,13 @@ def refuse_backup_into(folder: Path, what: str = "") -> None:
     folder of the copy is under it) where its path holds a "?"."""
     if QUERY_MARK in str(folder):
         raise UsageError(
-            f"cannot back up a chDB folder into {what}{folder}: its path has a '?', which "
-            "chDB reads as the start of its settings (the posts would be written elsewhere)",
-            hint="Name a backup folder without '?' in its path.",
+            tr(
+                "cannot back up a chDB folder into %(what)s%(path)s: its path has a '?', which "
+                "chDB reads as the start of its settings (the posts would be written elsewhere)",
+                what=what,
+                path=str(folder),
+            ),
+            hint=tr("Name a backup folder without '?' in its path."),
         )
 
 
@@ -83,10 +91,15 @@ def refuse_backup_of(path: Path) -> None:
     refuses every BACKUP as "not allowed" (the folder itself opens)."""
     if "&" in str(path):
         raise UsageError(
-            f"cannot back up the chDB folder {path}: its path has a '&', which chDB cannot "
-            "take in the setting that allows its backups",
-            hint="Move the folder (or the workspace) to a path without '&' and name it so "
-            "in veille.toml, [store] posts.",
+            tr(
+                "cannot back up the chDB folder %(path)s: its path has a '&', which chDB "
+                "cannot take in the setting that allows its backups",
+                path=str(path),
+            ),
+            hint=tr(
+                "Move the folder (or the workspace) to a path without '&' and name it so "
+                "in veille.toml, [store] posts."
+            ),
         )
 
 
@@ -98,7 +111,10 @@ def copy_folder(client: Any, into: Path, *, poll: float = 0.2, stop: Any = None)
     stopped and what it wrote deleted, so that a SIGTERM to ``veille run``
     stops it in seconds rather than once the whole copy is written."""
     if into.exists():
-        raise StoreError(f"{into} already exists", hint="A backup never writes over files.")
+        raise StoreError(
+            tr("%(path)s already exists", path=str(into)),
+            hint=tr("A backup never writes over files."),
+        )
     refuse_backup_into(into)
     refuse_backup_of(client.path)
     snapshot = client.path / SNAPSHOTS / uuid.uuid4().hex
@@ -113,8 +129,11 @@ def copy_folder(client: Any, into: Path, *, poll: float = 0.2, stop: Any = None)
             time.sleep(poll)
         elif stop.wait(poll):
             raise StoreError(
-                f"the backup of {client.path} was cut short: veille is stopping",
-                hint="The next backup is taken once veille runs again.",
+                tr(
+                    "the backup of %(path)s was cut short: veille is stopping",
+                    path=str(client.path),
+                ),
+                hint=tr("The next backup is taken once veille runs again."),
             )
 
     try:
@@ -141,8 +160,12 @@ def copy_folder(client: Any, into: Path, *, poll: float = 0.2, stop: Any = None)
                 raise
         if said[0] != "BACKUP_CREATED":
             raise StoreError(
-                f"chDB could not back up {client.path}: {said[0]} {said[1]}".strip(),
-                hint="Check the free space on that disk, then try again.",
+                tr(
+                    "chDB could not back up %(path)s: %(why)s",
+                    path=str(client.path),
+                    why=" ".join(said).strip(),
+                ),
+                hint=tr("Check the free space on that disk, then try again."),
             )
         _restore_in_child(snapshot, into, waited, client.path)
     finally:
@@ -174,8 +197,13 @@ def _restore_in_child(snapshot: Path, into: Path, waited: Any, source: Path) -> 
             said.seek(0)
             last = (said.read().strip().splitlines() or ["(nothing said)"])[-1]
             raise StoreError(
-                f"the backup of {source} could not be written into {into}: {last}",
-                hint="Check that the folder is writable and its disk has room, then try again.",
+                tr(
+                    "the backup of %(path)s could not be written into %(into)s: %(why)s",
+                    path=str(source),
+                    into=str(into),
+                    why=last,
+                ),
+                hint=tr("Check that the folder is writable and its disk has room, then try again."),
             )
 
 

@@ -95,10 +95,11 @@ class ClickHouseUpgrade:
         version = self._schema()
         if version > SCHEMA_VERSION:
             raise SchemaTooNew(
-                f"the ClickHouse store {self.where} was written by a newer veille "
-                f"(schema {version}; this one knows up to {SCHEMA_VERSION})",
-                hint="Upgrade veille (pip install -U veille); nothing was changed.",
-            )
+                tr("the ClickHouse store %(path)s was written by a newer veille "
+                   "(schema %(current)s; this one knows up to %(known)s)",
+                   path=self.where, current=version, known=SCHEMA_VERSION),
+                hint=tr("Upgrade veille (pip install -U veille); nothing was changed."),
+            )  # fmt: skip
 
     def _meta(self, key: str) -> str | None:
         found = self.rows("SELECT value FROM veille_meta FINAL WHERE key = {k:String}", {"k": key})

@@ -72,10 +72,11 @@ def migrate(conn: Any, *, where: str = "the database") -> list[str]:
         current = max(done, default=0)
         if current > known[-1].number:
             raise SchemaTooNew(
-                f"{where} was written by a newer veille (schema {current}; "
-                f"this one knows up to {known[-1].number})",
-                hint="Upgrade veille (pip install -U veille); nothing was changed.",
-            )
+                tr("%(path)s was written by a newer veille (schema %(current)s; "
+                   "this one knows up to %(known)s)",
+                   path=where, current=current, known=known[-1].number),
+                hint=tr("Upgrade veille (pip install -U veille); nothing was changed."),
+            )  # fmt: skip
         # Each one not recorded, numbered below the highest applied too:
         # features land in any order (each owns its numbers), so "everything
         # up to the highest number" is not what a database has (as SQLite's).

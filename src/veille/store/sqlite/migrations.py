@@ -166,10 +166,11 @@ def _pending(conn: sqlite3.Connection, known: list[Migration], path: str) -> boo
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current > known[-1].number:
         raise SchemaTooNew(
-            f"{path} was written by a newer veille (schema {current}; "
-            f"this one knows up to {known[-1].number})",
-            hint="Upgrade veille (pip install -U veille); nothing was changed.",
-        )
+            tr("%(path)s was written by a newer veille (schema %(current)s; "
+               "this one knows up to %(known)s)",
+               path=path, current=current, known=known[-1].number),
+            hint=tr("Upgrade veille (pip install -U veille); nothing was changed."),
+        )  # fmt: skip
     has_record = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
     ).fetchone()

@@ -1,0 +1,217 @@
+"""The CLI speaks its reader's language: ``veille --language``, else the
+workspace's ``ui_language`` (where its veille.toml sets one), else the
+locale (LC_ALL, LC_MESSAGES, LANG), else English. Real ``veille`` runs in
+a subprocess, as a reader starts it from a shell."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+NBSP = "\u202f"
+
+
+def veille(*args: str, cwd: Path, **locale: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+    }
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    env.update(locale)
+    return subprocess.run([sys.executable, "-m", "veille", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=180)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def newer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace whose database a newer veille wrote (its schema ahead)."""
+    root = tmp_path_factory.mktemp("newer") / "ws"
+    assert veille("init", str(root), cwd=root.parent).returncode == 0
+    assert veille("topic", "list", cwd=root).returncode == 0  # the database, made
+    db = sqlite3.connect(root / "veille.db")
+    db.execute("PRAGMA user_version = 9999")
+    db.commit()
+    db.close()
+    return root
+
+
+def test_a_french_locale_reads_the_newer_schema_refusal_in_french(newer: Path) -> None:
+    done = veille("topic", "list", cwd=newer, LANG="fr_FR.UTF-8")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert f"erreur{NBSP}:" in done.stderr
+    assert "a été écrit par une version plus récente de veille (schéma 9999" in done.stderr
+    assert f"Mettez veille à jour (pip install -U veille){NBSP}; rien n’a été modifié." in (
+        done.stderr
+    )
+    assert "written by a newer veille" not in done.stderr
+
+
+def test_language_en_overrides_the_locale(newer: Path) -> None:
+    done = veille("--language", "en", "topic", "list", cwd=newer, LANG="fr_FR.UTF-8")
+    assert done.returncode == 1
+    assert "error: " in done.stderr
+    assert "was written by a newer veille (schema 9999" in done.stderr
+    assert "Upgrade veille" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "locale, french",
+    [
+        ({"LANG": "C.UTF-8"}, False),
+        ({}, False),
+        ({"LC_ALL": "fr_CA.UTF-8", "LANG": "en_US.UTF-8"}, True),
+        ({"LC_ALL": "C", "LANG": "fr_FR.UTF-8"}, False),  # LC_ALL decides
+        ({"LC_MESSAGES": "fr_FR.UTF-8", "LANG": "en_US.UTF-8"}, True),
+    ],
+)
+def test_the_locale_decides_where_nothing_else_does(
+    newer: Path, locale: dict[str, str], french: bool
+) -> None:
+    done = veille("topic", "list", cwd=newer, **locale)
+    assert ("a été écrit par une version plus récente" in done.stderr) is french, done.stderr
+
+
+def test_the_workspace_language_comes_before_the_locale(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    config = root / "veille.toml"
+    config.write_text(
+        config.read_text().replace('# ui_language = "en"', 'ui_language = "fr"'), "utf-8"
+    )
+    done = veille("topic", "history", "nothing-here", cwd=root, LANG="en_US.UTF-8")
+    assert done.returncode == 2
+    assert f"erreur{NBSP}: aucun sujet ne s’appelle «{NBSP}nothing-here{NBSP}»" in done.stderr
+    done = veille("--language", "en", "topic", "history", "nothing-here", cwd=root)
+    assert "error: no topic named 'nothing-here'" in done.stderr
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """``veille`` in this process, in ``tmp_path/ws`` (a workspace), its
+    locale French unless ``env`` says otherwise."""
+    from typer.testing import CliRunner
+
+    from veille.cli import build_app
+
+    for name in ("VEILLE_WORKSPACE", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "ws"
+    app, runner = build_app(), CliRunner()
+    assert runner.invoke(app, ["init", str(root)]).exit_code == 0
+    monkeypatch.chdir(root)
+
+    def invoke(*args: str, env: dict[str, str] | None = None):
+        done = runner.invoke(app, list(args), env={"LANG": "fr_FR.UTF-8", **(env or {})})
+        assert "Traceback" not in done.output
+        assert done.exception is None or isinstance(done.exception, SystemExit), done.output
+        return done
+
+    return invoke
+
+
+@pytest.mark.parametrize(
+    "args, french, english",
+    [
+        (("store", "migrate"), "store migrate a besoin d’une destination où copier",
+         "store migrate needs somewhere to copy to"),
+        (("store", "backup", "."), "est à l’intérieur de l’espace de travail",
+         "is inside the workspace"),
+        (("privacy", "erase", "--author", "", "--yes"),
+         "--author est vide\nDonnez l’identifiant, par exemple --author claire_tech.",
+         "--author is empty"),
+        (("privacy", "log", "--kind", "nope"),
+         f"--kind «{NBSP}nope{NBSP}» n’est pas un type d’entrée", "--kind 'nope' is not"),
+    ],
+)  # fmt: skip
+def test_the_refusals_that_were_english_only_are_french(
+    run, args: tuple[str, ...], french: str, english: str
+) -> None:
+    done = run(*args)
+    assert done.exit_code != 0
+    assert f"erreur{NBSP}: " in done.output
+    assert french in done.output, done.output
+    assert english not in done.output
+    done = run("--language", "en", *args)
+    assert english in done.output, done.output
+
+
+def test_a_config_error_is_french_where_the_locale_is(run, tmp_path: Path) -> None:
+    config = tmp_path / "ws" / "veille.toml"
+    config.write_text(config.read_text().replace('# timezone = "UTC"', 'timezone = "Mars/Base"'))
+    done = run("topic", "list")
+    assert done.exit_code == 2
+    assert f"[workspace] timezone «{NBSP}Mars/Base{NBSP}» dans" in done.output, done.output
+    assert "n’est pas un fuseau horaire" in done.output
+    assert 'Utilisez un nom IANA comme "Europe/Paris"' in done.output
+    config.write_text(config.read_text().replace('timezone = "Mars/Base"', "timezone = 3"))
+    done = run("topic", "list")
+    assert "[workspace] timezone doit être une chaîne de caractères, pas 3 (dans " in (
+        done.output
+    ), done.output
+
+
+def test_no_workspace_is_said_in_french(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    done = run("topic", "list")
+    assert "aucun espace de travail veille dans le dossier courant" in done.output, done.output
+    assert "Créez-en un avec `veille init DOSSIER`" in done.output
+    done = run("topic", "list", env={"LANG": "C.UTF-8"})
+    assert "no veille workspace in the current directory" in done.output
+
+
+def test_a_backup_and_a_move_report_in_french(run, tmp_path: Path) -> None:
+    done = run("store", "backup", str(tmp_path / "copy"))
+    assert done.exit_code == 0, done.output
+    assert f"veille.toml{NBSP}: " in done.output and " octets" in done.output, done.output
+    assert f"Sauvegardé dans {tmp_path / 'copy'}. Pour restaurer{NBSP}: arrêtez veille" in (
+        done.output
+    )
+    assert "Backed up" not in done.output
+    run("topic", "add", "t", "café")  # a row to copy
+    done = run("store", "migrate", "--to", f"sqlite:///{tmp_path / 'moved.db'}")
+    assert done.exit_code == 0, done.output
+    assert f"topics{NBSP}: 1 ligne copiée" in done.output, done.output
+    assert "Chaque table est la même des deux côtés" in done.output
+    done = run("--language", "en", "store", "backup", str(tmp_path / "again"))
+    assert f"Backed up to {tmp_path / 'again'}. To restore: stop veille" in done.output
+
+
+def test_collect_reports_in_french(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    monkeypatch.setenv("VEILLE_ALLOW_PRIVATE_NETWORKS", "1")
+    posts = tmp_path / "posts.jsonl"
+    row = {"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}
+    posts.write_text(json.dumps(row) + "\n")
+    run("source", "add", "file", str(posts), "--name", "good")
+    run("source", "add", "feeds", "http://127.0.0.1:1/feed", "--name", "gone")
+    done = run("collect", "--once")
+    assert done.exit_code == 1
+    out = done.output.replace("\n", " ")  # (split() would split at U+202F too)
+    assert f"good{NBSP}: 1 nouvelle publication (1 élément, 0 en quarantaine)" in out, out
+    assert f"gone{NBSP}: échec après 0 nouvelle publication{NBSP}: " in out
+    assert f"sources en échec{NBSP}: 1 sur 2 (gone){NBSP}; les publications des autres" in out
+    assert "new post" not in out
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_said_in_french(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(
+        '{"platform": "rss", "id": "1", "text": "lumio", "published_at": "2026-11-20T10:00:00Z"}\n'
+    )
+    assert veille("import", str(posts), "--no-enrich", cwd=root).returncode == 0
+    done = veille("export", "-o", "/dev/full", cwd=root, LANG="fr_FR.UTF-8")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(f"erreur{NBSP}: No space left on device\n"), done.stderr
+    assert f"Libérez de la place ou écrivez ailleurs{NBSP}; ce qui" in done.stderr
