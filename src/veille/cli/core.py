@@ -16,6 +16,7 @@ from veille.cli.common import (
     FormatOpt,
     RowFormat,
     WorkspaceOpt,
+    cli_language,
     console,
     err_console,
     handle_errors,
@@ -191,8 +192,8 @@ def register(app: typer.Typer) -> None:
                         stream=sys.stdin.buffer if stdin else None,
                     )
             except ImportStopped as stopped:
-                # Ctrl-C: one line, in the workspace's language, not an error.
-                say = speaker(ws.settings.workspace.ui_language)
+                # Ctrl-C: one line, in the reader's language, not an error.
+                say = speaker(cli_language(ws.root))
                 err_console().print(say(stopped.message), markup=False, soft_wrap=True)
                 raise typer.Exit(stopped.exit_code) from None
         if output is DataFormat.json:
