@@ -207,8 +207,8 @@ def test_strict_import_on_chdb_says_what_it_could_not_undo(tmp_path: Path) -> No
             import_file(pipeline, path, strict=True, batch_size=10)
         assert str(caught.value.message).startswith(f"{path}, line 18: the scoring stage failed")
         assert str(caught.value.hint).startswith(
-            "The posts of the lines before it are stored (new: 10, updated: 0): posts in "
-            "ClickHouse have no transaction to undo them."
+            "The posts of the lines before it are stored (new: 10, updated: 0): posts and "
+            "state are two databases here, which no one transaction can undo."
         )
         assert ws.posts.count_posts() == 10  # lines 1-10; nothing of lines 11-20
 
@@ -270,3 +270,31 @@ def test_ctrl_c_during_a_strict_import_stores_nothing(tmp_path: Path) -> None:
         "run the same command again to import it"
     )
     assert _stored(root) == 0
+
+
+def test_strict_import_with_state_in_postgresql_says_what_it_could_not_undo(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """State in PostgreSQL, posts in SQLite (a split deployment): two
+    databases, no one transaction, so a row that fails while written leaves
+    the batches before it stored, as on ClickHouse. The error blamed
+    ClickHouse, which this workspace does not use; it now says that posts
+    and state are two databases here."""
+    from tests.conftest import init_state_workspace
+
+    root = init_state_workspace(tmp_path / "ws", "postgresql")
+    path = _rows(tmp_path / "rows.jsonl", 25)
+    with Workspace.open(root) as ws:
+        pipeline = build_pipeline(
+            ws, skip=("enrich",), extra=[_stage_that_fails_when_writing([], "post 17 ")]
+        )
+        with pytest.raises(InputError) as caught:
+            import_file(pipeline, path, strict=True, batch_size=10)
+        assert str(caught.value.message).startswith(f"{path}, line 18: the scoring stage failed")
+        hint = str(caught.value.hint)
+        assert "ClickHouse have no transaction" not in hint
+        assert hint.startswith(
+            "The posts of the lines before it are stored (new: 10, updated: 0): posts and "
+            "state are two databases here, which no one transaction can undo."
+        )
+        assert ws.posts.count_posts() == 10

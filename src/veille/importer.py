@@ -9,8 +9,10 @@ raises :class:`ImportStopped`, which says what is stored and how to go on.
 ``strict`` is all or nothing: every row is checked before anything is
 written, then the rows are written in ONE transaction (SQLite, PostgreSQL),
 so a row that still fails while written (a stage that raises then) refuses
-the whole file. Posts in ClickHouse have no transaction: there the batches
-written before such a row stay, and the error says how many posts they hold.
+the whole file. Where posts and state are two databases (posts in ClickHouse,
+or state in PostgreSQL beside SQLite posts) no one transaction holds both:
+there the batches written before such a row stay, and the error says how
+many posts they hold.
 """
 
 from __future__ import annotations
@@ -368,8 +370,9 @@ def _write(
         else:
             hint = tr(
                 "The posts of the lines before it are stored (new: %(stored)s, "
-                "updated: %(updated)s): posts in ClickHouse have no transaction to undo them. "
-                "Fix or remove that stage and run it again: nothing is stored twice.",
+                "updated: %(updated)s): posts and state are two databases here, which no one "
+                "transaction can undo. Fix or remove that stage and run it again: nothing is "
+                "stored twice.",
                 stored=Count(report.stored), updated=Count(report.updated),
             )  # fmt: skip
         return InputError(f"{said}, line {line}: {why}", hint=hint)

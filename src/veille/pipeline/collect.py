@@ -32,6 +32,7 @@ from typing import Any
 from veille.errors import (
     DiskFull,
     StoreError,
+    StoreLocked,
     StoreUnavailable,
     VeilleError,
     tr,
@@ -55,6 +56,12 @@ ROLES = ("all", "collector", "scheduler")
 
 MIN_POLL = 300
 MAX_POLL = 86400
+
+#: A store away for the whole pass, not a failure of the source whose batch
+#: met it: one that does not answer, one whose disk is full, and a SQLite
+#: file whose write lock another process held past the busy timeout (a
+#: ``veille import --strict`` writes a whole file in one transaction).
+STORE_AWAY = (StoreUnavailable, StoreLocked, DiskFull)
 
 
 @dataclass
@@ -267,8 +274,9 @@ class Collector(SourceLeases):
         out: queue.Queue[Any] = queue.Queue(maxsize=64)
         pending = list(records)
         running = 0
-        # A store that does not answer (or whose disk is full) fails the
-        # whole pass, not each source: the sources did nothing wrong, so none
+        # A store that does not answer (whose disk is full, or whose write
+        # lock another process holds too long) fails the whole pass, not
+        # each source: the sources did nothing wrong, so none
         # is marked failed or backed off; the fetching threads stop after
         # their batch (none is left behind, blocked on a full queue), and the
         # pass raises it once.
@@ -286,7 +294,7 @@ class Collector(SourceLeases):
                     taken.append(record.name)
                     # Read after the lease is taken: the cursor its last holder committed.
                     cur = self.store.get_cursor(cursor_name(record.name))
-                except (StoreUnavailable, DiskFull) as exc:
+                except STORE_AWAY as exc:
                     away = exc
                     pending.clear()
                     halt.set()
@@ -308,7 +316,7 @@ class Collector(SourceLeases):
                 elif result.ok:
                     try:
                         self._commit(msg.record, msg.batch, result)
-                    except (StoreUnavailable, DiskFull) as exc:
+                    except STORE_AWAY as exc:
                         away, result.interrupted = exc, True
                         halt.set()
                     except VeilleError as exc:
@@ -322,7 +330,7 @@ class Collector(SourceLeases):
                 try:
                     if away is None and not result.interrupted:
                         self._finish(msg, result)
-                except (StoreUnavailable, DiskFull) as exc:
+                except STORE_AWAY as exc:
                     away = exc
                     halt.set()
                 finally:

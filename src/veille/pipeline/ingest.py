@@ -43,8 +43,9 @@ so a crash loses at most one batch and other writers are never blocked for
 long; the caller's cursor is written with the last batch only. A caller that
 promises all or nothing (``veille import --strict``) writes inside
 :meth:`Pipeline.all_or_nothing`: one transaction for every batch where posts
-and state share a backend; where they do not (ClickHouse posts) there is no
-such transaction, and batches commit one by one as above.
+and state share a backend (one SQLite file); where they do not (ClickHouse
+posts, or PostgreSQL state) there is no such transaction, and batches commit
+one by one as above.
 
 Features plug in as :class:`Stage` objects built by the factories the stage
 registry lists (:mod:`veille.pipeline.stages`); this module names none.
@@ -350,10 +351,12 @@ class Pipeline:
         """Every :meth:`ingest` inside it writes in ONE transaction, committed
         at its end, nothing of it kept if anything raises (``veille import
         --strict``); the stages' ``after_commit`` hooks run after that
-        commit. It holds the store's write lock all along (a collect beside
-        it waits). Where posts and state are two backends (ClickHouse posts
-        have no transaction) the :class:`Whole` it yields says it is not
-        ``atomic``: there each batch commits as it is written, as without it."""
+        commit. It holds SQLite's write lock all along: a writer beside it
+        (a collect, the web app) waits the busy timeout, then fails with
+        StoreLocked (docs/import.md). Where posts and state are two backends
+        (ClickHouse posts, or PostgreSQL state: no one transaction holds
+        both) the :class:`Whole` it yields says it is not ``atomic``: there
+        each batch commits as it is written, as without it."""
         whole = Whole(atomic=not self.split)
         if self.split or self._whole is not None:  # (inside another: that one holds it)
             yield whole

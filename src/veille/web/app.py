@@ -59,6 +59,8 @@ from veille.errors import (
     VeilleError,
 )
 from veille.web.api.errors import (
+    BUSY,
+    BUSY_HINT,
     RETRY_SECONDS,
     UNREACHABLE_HINT,
     api_error,
@@ -249,6 +251,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         hint: str | None = exc.hint
         if isinstance(exc, StoreUnavailable):
             message, hint = unreachable(exc), UNREACHABLE_HINT
+        elif isinstance(exc, StoreLocked):
+            message, hint = BUSY, BUSY_HINT
         response = _error(request, status, _(message), _(hint) if hint else None)
         if status == 503:
             response.headers["Retry-After"] = str(RETRY_SECONDS)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from veille.errors import DiskFull, StoreError, StoreLocked
+from veille.errors import DiskFull, StoreError, StoreLocked, tr
 from veille.store.base import PostFilter
 from veille.store.sqlite.rows import key_floor
 
@@ -16,8 +16,8 @@ def translate_error(exc: sqlite3.Error, path: str) -> StoreError:
     msg = str(exc)
     if "locked" in msg or "busy" in msg:
         return StoreLocked(
-            f"{path} is locked by another veille process",
-            hint="Wait for it to finish (or stop it) and run the command again.",
+            tr("%(path)s is locked by another veille process", path=path),
+            hint=tr("Wait for it to finish (or stop it) and run the command again."),
         )
     if "disk is full" in msg or "database or disk is full" in msg:
         return DiskFull(

@@ -46,6 +46,14 @@ UNREACHABLE_HINT = tr(
     "veille cannot reach its database right now; what failed was not saved. Try again in a "
     "moment; if it lasts, tell whoever runs veille (its log says which database)."
 )
+#: What a client is told while another process holds the database's write
+#: lock past the busy timeout (``veille import --strict`` writes a whole file
+#: in one transaction): the store's own message names the database's path
+#: and a command to run again, which go to the log.
+BUSY = tr("the database is busy with a long write by another veille process (an import)")
+BUSY_HINT = tr(
+    "What you sent was not saved. Try again in a moment; if it lasts, tell whoever runs veille."
+)
 #: Seconds a client is asked to wait before trying again (``Retry-After``).
 RETRY_SECONDS = 30
 
@@ -403,7 +411,7 @@ def to_response(exc: Exception, say: Say = _as_is, lang: str = "en") -> JSONResp
     if isinstance(exc, StoreUnavailable):
         return error_response(503, "unavailable", unreachable(exc), UNREACHABLE_HINT, say, lang)
     if isinstance(exc, StoreLocked):
-        return error_response(503, "busy", exc.message, exc.hint, say, lang)
+        return error_response(503, "busy", BUSY, BUSY_HINT, say, lang)
     if isinstance(exc, StoreError):
         return error_response(500, "store_error", exc.message, exc.hint, say, lang)
     if isinstance(exc, VeilleError):
