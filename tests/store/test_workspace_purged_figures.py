@@ -198,3 +198,17 @@ def test_clickhouse_schema_15_records_the_next_purge(tmp_path: Path) -> None:
         assert _entities(ws, cut) == before  # (nothing purged there yet)
         assert apply_retention(ws, now=NOW + timedelta(days=4)) is not None
         assert _entities(ws, cut) == before
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "chdb"])
+def test_top_hashtags_off_the_quarter_hours_keep_the_purged_posts(
+    kind: str, tmp_path: Path
+) -> None:
+    """Top hashtags and domains over a period off the quarter-hours (from
+    05:07): SQLite read every such period from the posts held (a third of
+    its hashtags gone after a purge), ClickHouse its cut first day."""
+    with Workspace.open(_workspace(kind, tmp_path / "ws")) as ws:
+        ws.store.upsert_posts(_posts())
+        before = _entities(ws, OFF)
+        assert apply_retention(ws, now=NOW) is not None
+        assert _entities(ws, OFF) == before
