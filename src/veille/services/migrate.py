@@ -135,6 +135,7 @@ def migrate_workspace(
             report.checks.append(copy_purged_topic_totals(ws.posts, dst))
             report.checks.append(copy_purged_rollup(ws.posts, dst))
             report.checks.append(copy_purged_entities(ws.posts, dst))
+            report.checks.append(copy_purged_entity_quarters(ws.posts, dst))
             report.checks.append(copy_purged_authors(ws.posts, dst))
             report.checks.append(
                 copy_posts(ws.posts, dst, ws.root / CHECKPOINT, posts_url, on_progress)
@@ -303,6 +304,18 @@ def copy_purged_entities(src: Any, dst: Any) -> TableCheck:
     missing = _lacking(rows, getattr(dst, read, list)(), 3)
     what = "the hashtags and domains of purged posts"
     return _carry("entity_rollup", what, rows, dst, read, add, missing)
+
+
+def copy_purged_entity_quarters(src: Any, dst: Any) -> TableCheck:
+    """The same per quarter-hour (SQLite's quarter-hour rows, ClickHouse's
+    ``entity_purged``): top hashtags and domains over a period whose edge
+    falls inside a purged day (a day in another time zone) read as before
+    the move. Only the difference is added."""
+    read, add = "purged_entity_quarters", "add_purged_entity_quarters"
+    rows: list[tuple[Any, ...]] = getattr(src, read, list)()
+    missing = _lacking(rows, getattr(dst, read, list)(), 3)
+    what = "the hashtags and domains of purged posts per quarter-hour"
+    return _carry("entity_purged", what, rows, dst, read, add, missing)
 
 
 def copy_purged_authors(src: Any, dst: Any) -> TableCheck:

@@ -55,6 +55,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.store.clickhouse.filters import POSTS
+from veille.store.clickhouse.purged import ENTITY_PURGED_DONE, keep_entity_quarters
 from veille.store.clickhouse.rows import (
     KNOWN_COLUMNS,
     READ_COLUMNS,
@@ -489,12 +490,14 @@ class ClickHousePrivacy:
             # again, counted then in the kept totals and in the filings left.
             with self.forget_lock.exclusive():
                 self._keep_topic_totals(p["t"])
+                keep_entity_quarters(self, p["t"])
                 report.removed["post_topics"] = self._delete(
                     "topic_filings",
                     "post_id IN (SELECT id FROM posts WHERE published_at < {t:Int64})",
                     p,
                 )
                 self._delete("posts", "published_at < {t:Int64}", p)
+                self.write_row("veille_meta", {"key": ENTITY_PURGED_DONE, "value": str(p["t"])})
         day = {"d": int(cutoff.timestamp()) // 86400}
         for r in self._rollups():
             # Per-author days go (they name people), story days (keyed by a

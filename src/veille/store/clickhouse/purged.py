@@ -51,6 +51,68 @@ def add_cube(store: Any, rows: Sequence[Sequence[Any]]) -> None:
         store.client.insert("post_rollup", [encode(dict(zip(CUBE, r, strict=True))) for r in chunk])
 
 
+# ``veille_meta``'s key naming the cutoff of the last purge whose deletes
+# finished (see schema.ENTITY_PURGED).
+ENTITY_PURGED_DONE = "entity_purged_done"
+# A post's hashtags (lower-cased, as entity_rollup's view) and domains, each
+# value once per post, as ``(kind, value)`` tuples.
+_VALUES = (
+    "arrayConcat(arrayMap(v -> ('hashtags', v), arrayDistinct(arrayMap(x -> lower(x), "
+    "hashtags))), arrayMap(v -> ('domains', v), arrayDistinct(domains)))"
+)
+
+
+def keep_entity_quarters(store: Any, cutoff: int) -> None:
+    """Add the hashtags and domains of every post published before
+    ``cutoff`` (seconds) to ``entity_purged``, per quarter-hour, before a
+    retention purge deletes them: a period's edge inside a purged day reads
+    them there. Rows of a purge that stopped before its deletes finished
+    (above ``veille_meta``'s :data:`ENTITY_PURGED_DONE`) count posts still
+    held: they go first, so nothing counts twice, and a post that came in
+    after a purge, older than its cutoff, is counted by the next one."""
+    found = store.rows(
+        "SELECT value FROM veille_meta FINAL WHERE key = {k:String}", {"k": ENTITY_PURGED_DONE}
+    )
+    done = int(found[0][0]) if found else 0
+    if store.rows("SELECT count() FROM entity_purged WHERE upto > {d:Int64}", {"d": done})[0][0]:
+        store.client.command(
+            "ALTER TABLE entity_purged DELETE WHERE upto > {d:Int64} SETTINGS mutations_sync = 2",
+            {"d": done},
+        )
+    store.client.command(
+        "INSERT INTO entity_purged (kind, bucket, value, posts, engagement, upto) "
+        "SELECT kv.1, intDiv(published_at, 900) AS b, kv.2, count(), sum(e), {t:Int64} "
+        f"FROM (SELECT published_at, {ENG} AS e, arrayJoin({_VALUES}) AS kv FROM {POSTS} "
+        "WHERE published_at < {t:Int64}) GROUP BY kv.1, b, kv.2",
+        {"t": cutoff},
+    )
+
+
+def purged_entity_quarters(store: Any) -> list[tuple[str, int, str, int, int]]:
+    """``(kind, quarter-hour, value, posts, engagement)`` that ``entity_purged``
+    keeps of the hashtags and domains of purged posts."""
+    return [
+        (str(k), int(b), str(v), int(n), int(e))
+        for k, b, v, n, e in store.rows(
+            "SELECT toString(kind) AS k, bucket, value, sum(posts) AS n, sum(engagement) AS e "
+            "FROM entity_purged GROUP BY k, bucket, value HAVING n != 0 OR e != 0 "
+            "ORDER BY k, bucket, value"
+        )
+    ]
+
+
+def add_entity_quarters(store: Any, rows: Sequence[Sequence[Any]]) -> None:
+    """Add rows of :func:`purged_entity_quarters`' shape to ``entity_purged``
+    (as counted by no purge of this store: ``upto`` 0)."""
+    names = ("kind", "bucket", "value", "posts", "engagement")
+    for i in range(0, len(rows), _CHUNK):
+        chunk = rows[i : i + _CHUNK]
+        store.client.insert(
+            "entity_purged",
+            [encode({**dict(zip(names, r, strict=True)), "upto": 0}) for r in chunk],
+        )
+
+
 def purged_entities(store: Any) -> list[tuple[str, int, str, int, int]]:
     """``(kind, UTC day, value, posts, engagement)`` that ``entity_rollup``
     counts beyond the posts held (hashtags lower-cased as its view does)."""
@@ -175,6 +237,15 @@ class ClickHousePurged:
     def add_purged_entities(self, rows: Sequence[Sequence[Any]]) -> None:
         """Add rows of :meth:`purged_entities`'s shape to ``entity_rollup``."""
         add_entities(self, rows)
+
+    def purged_entity_quarters(self) -> list[tuple[str, int, str, int, int]]:
+        """``(kind, quarter-hour, value, posts, engagement)`` of the hashtags
+        and domains of posts this store no longer holds (``entity_purged``)."""
+        return purged_entity_quarters(self)
+
+    def add_purged_entity_quarters(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_entity_quarters`' shape to ``entity_purged``."""
+        add_entity_quarters(self, rows)
 
     def purged_authors(self) -> list[tuple[Any, ...]]:
         """``(UTC day, platform, handle, posts, engagement, followers, name)``

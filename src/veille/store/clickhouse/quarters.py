@@ -147,3 +147,65 @@ def purged_sql(
         lead = ("bucket" if buckets is True else bucket_sql(buckets, "bucket")) + " AS k, "
     group = " GROUP BY k" if lead else ""
     return f"SELECT {lead}{sums} FROM topic_purged WHERE {purged[0]}{group}", purged[1]
+
+
+# ``post_rollup``'s columns, as :func:`rollup_rows` gives them.
+ROLLUP_COLUMNS = (
+    "bucket, platform, lang, country, sentiment, posts, engagement, reach, counted, followed"
+)
+# A post in ``post_rollup``'s columns, read from ``_p`` (a subquery over the
+# posts whose names are none of these: an alias named after a column of
+# ``posts`` would be read by the subquery's WHERE instead).
+_POST_AS_ROLLUP = (
+    "SELECT intDiv(_t, 900) AS bucket, _pf AS platform, ifNull(_lg, '') AS lang, "
+    "ifNull(_c, '') AS country, ifNull(_s, '') AS sentiment, toInt64(1) AS posts, "
+    "toInt64(_e) AS engagement, toInt64(ifNull(_fo, 0)) AS reach, "
+    "toInt64(_g != 0) AS counted, toInt64(isNotNull(_fo)) AS followed FROM ("
+    "SELECT published_at AS _t, toString(platform) AS _pf, lang AS _lg, country AS _c, "
+    "toString(sentiment) AS _s, likes + shares + replies AS _e, author_followers AS _fo, "
+    "counts_given AS _g FROM posts FINAL WHERE {where})"
+)
+
+
+def quarter_edges(f: PostFilter) -> tuple[PostFilter, list[PostFilter]] | None:
+    """``f`` bounded off the quarter-hours, cut where its period meets them:
+    the whole quarter-hours inside it (which ``post_rollup`` answers, the
+    posts a retention purge deleted included) and the minutes before and
+    after them (at most a quarter-hour each, read from the posts), as SQLite
+    cuts it. ``None`` where its bounds are on quarter-hours, or it holds no
+    whole quarter-hour."""
+    if all(t is None or int(t.timestamp()) % QUARTER == 0 for t in (f.since, f.until)):
+        return None
+    lo = quarter_up(f.since)
+    hi = None
+    if f.until is not None:
+        hi = datetime.fromtimestamp(int(f.until.timestamp()) // QUARTER * QUARTER, UTC)
+    if lo is not None and hi is not None and lo >= hi:
+        return None
+    edges = []
+    if f.since is not None and lo is not None and int(lo.timestamp()) != int(f.since.timestamp()):
+        edges.append(replace(f, until=lo))
+    if f.until is not None and hi is not None and int(hi.timestamp()) != int(f.until.timestamp()):
+        edges.append(replace(f, since=hi))
+    return replace(f, since=lo, until=hi), edges
+
+
+def rollup_rows(f: PostFilter, params: dict[str, Any], prefix: str = "") -> str | None:
+    """A ``SELECT`` of :data:`ROLLUP_COLUMNS` answering ``f`` (a filter
+    bounded off the quarter-hours; its parameters added to ``params``):
+    ``post_rollup``'s rows of its whole quarter-hours, and its posts of the
+    minutes at either edge as rows of their own. ``None`` where
+    :func:`quarter_edges` gives none. ``prefix``: in its bounds' parameter
+    names (several in one query name theirs apart)."""
+    from veille.store.clickhouse.filters import filter_where
+
+    cut = quarter_edges(f)
+    if cut is None:
+        return None
+    inner, edges = cut
+    clauses, bounds = quarter_bounds(inner, f"{prefix}q")
+    params.update(bounds)
+    clauses.extend(rollup_filters(inner, params))
+    parts = [f"SELECT {ROLLUP_COLUMNS} FROM post_rollup WHERE {' AND '.join(clauses) or '1'}"]
+    parts.extend(_POST_AS_ROLLUP.format(where=filter_where(e, params).sql) for e in edges)
+    return " UNION ALL ".join(parts)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from veille.analytics.scope import Scope
 
 DAY = 86400
+QUARTER = 900
 ENG = "(likes + shares + replies)"
 
 # Columns of the rows each rollup holds, as read from a post (a UNION takes
@@ -83,6 +84,23 @@ class Days:
             where = filter_where(flt, self.params)
             parts.append(f"SELECT {post_cols} FROM {POSTS} WHERE {where.and_(extra or '1')}")
         return " UNION ALL ".join(parts)
+
+    def purged_edges(self) -> str:
+        """``entity_purged``'s rows (``value, posts, engagement``) of the
+        whole quarter-hours of the edges, under ``kind = {r_kind}``: what a
+        retention purge took out of the days the edges fall in, which
+        ``entity_rollup`` keeps per day only (a ``UNION ALL`` part, or '')."""
+        r = f"r{self.tag}_"
+        conds = []
+        for i, (lo, hi) in enumerate(self.edges):
+            self.params.update({f"{r}e{i}lo": -(-lo // QUARTER), f"{r}e{i}hi": hi // QUARTER})
+            conds.append(f"(bucket >= {{{r}e{i}lo:Int64}} AND bucket < {{{r}e{i}hi:Int64}})")
+        if not conds:
+            return ""
+        return (
+            " UNION ALL SELECT value, posts, engagement FROM entity_purged "
+            f"WHERE kind = {{r_kind:String}} AND ({' OR '.join(conds)})"
+        )
 
 
 def _at(ts: int) -> Any:

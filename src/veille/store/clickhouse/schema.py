@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).
@@ -233,6 +233,28 @@ CREATE TABLE IF NOT EXISTS topic_purged (
     followed Int64 DEFAULT 0
 ) ENGINE = MergeTree
 ORDER BY (topic_id, bucket)
+"""
+
+# What a retention purge took out of the hashtags and domains (schema 15), per
+# quarter-hour, kind and value (hashtags lower-cased as ``entity_rollup``'s
+# view does, each value once per post): ``entity_rollup`` keeps them per
+# UTC day, so a period whose edge falls inside a purged day (a day of another
+# time zone, a period from 05:00) adds these quarter-hours to the posts held
+# there, as SQLite's quarter-hour rows keep them. ``upto``: the purge's cutoff;
+# ``veille_meta``'s ``entity_purged_done`` names the last purge whose deletes
+# finished, so rows above it (a purge stopped before its deletes) are taken
+# out again before the next purge counts every post older than its cutoff
+# (late arrivals included).
+ENTITY_PURGED = """
+CREATE TABLE IF NOT EXISTS entity_purged (
+    kind LowCardinality(String),
+    bucket Int64,
+    value String,
+    posts Int64,
+    engagement Int64,
+    upto Int64
+) ENGINE = MergeTree
+ORDER BY (kind, bucket, value)
 """
 
 TOPIC_SYNC = """
@@ -461,5 +483,5 @@ VIEW_COLUMNS = (
 
 TABLES = (
     POSTS, POST_ROLLUP, *VIEW_COLUMNS, POST_ROLLUP_VIEW, TOPIC_FILINGS, TOPIC_PURGED,
-    TOPIC_SYNC, AUTHOR_LINKS, META, FORGOTTEN,
+    ENTITY_PURGED, TOPIC_SYNC, AUTHOR_LINKS, META, FORGOTTEN,
 )  # fmt: skip

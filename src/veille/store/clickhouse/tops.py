@@ -170,6 +170,8 @@ class ClickHouseTops(ClickHousePeople):
         if days is not None:
             days.params["r_kind"] = kind
             union = days.union("entity_rollup", rollups.ENTITY_ROLLUP, rollups.ENTITY_POST[kind])
+            # An edge inside a purged day: its purged posts' values too.
+            union += days.purged_edges()
             rows = self.rows(
                 f"SELECT value, sum(posts) AS n, sum(engagement) AS se FROM ({union}) "
                 "GROUP BY value HAVING n > 0 ORDER BY n DESC, se DESC, value" + cut,

@@ -252,6 +252,15 @@ class KeptPosts(Protocol):
         """Add rows of :meth:`purged_entities`' shape."""
         ...
 
+    def purged_entity_quarters(self) -> list[tuple[str, int, str, int, int]]:
+        """The hashtags and domains of purged posts per quarter-hour (what a
+        period's edge inside a purged day reads)."""
+        ...
+
+    def add_purged_entity_quarters(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_entity_quarters`' shape."""
+        ...
+
     def purged_authors(self) -> list[tuple[Any, ...]]:
         """What the authors rollup counts of purged posts."""
         ...

@@ -244,6 +244,16 @@ class RemotePostStore:
         if rows:
             self._call("add_purged_entities", {"rows": [list(r) for r in rows]})
 
+    def purged_entity_quarters(self) -> list[tuple[str, int, str, int, int]]:
+        """What the served store keeps of the hashtags and domains of posts it
+        no longer holds, by quarter-hour (``veille store migrate`` carries them)."""
+        found = self._call("purged_entity_quarters", {})
+        return [(str(k), int(b), str(v), int(n), int(e)) for k, b, v, n, e in found]
+
+    def add_purged_entity_quarters(self, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._call("add_purged_entity_quarters", {"rows": [list(r) for r in rows]})
+
     def purged_authors(self) -> list[tuple[Any, ...]]:
         """What the served store's authors' rollup counts of posts it no
         longer holds (``veille store migrate`` carries them)."""

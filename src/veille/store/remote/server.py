@@ -49,6 +49,7 @@ WRITES = frozenset(
         "add_purged_topic_totals",
         "add_purged_rollup",
         "add_purged_entities",
+        "add_purged_entity_quarters",
         "add_purged_authors",
         "lift_objection",
     }
@@ -137,6 +138,13 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
     if name == "add_purged_entities":
         store.add_purged_entities(
             [(str(k), int(d), str(v), int(n), int(e)) for k, d, v, n, e in body["rows"]]
+        )
+        return None
+    if name == "purged_entity_quarters":  # and those per quarter-hour
+        return [list(r) for r in store.purged_entity_quarters()]
+    if name == "add_purged_entity_quarters":
+        store.add_purged_entity_quarters(
+            [(str(k), int(b), str(v), int(n), int(e)) for k, b, v, n, e in body["rows"]]
         )
         return None
     if name == "purged_authors":  # and the authors' figures of purged posts

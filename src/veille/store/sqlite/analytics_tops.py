@@ -30,7 +30,7 @@ from veille.store.sqlite.analytics_sql import (
     REACH,
     scope_sql,
 )
-from veille.store.sqlite.analytics_volume import SQLiteVolume, cube
+from veille.store.sqlite.analytics_volume import SQLiteVolume
 from veille.store.sqlite.rows import POST_COLUMNS, row_to_post
 
 if TYPE_CHECKING:
@@ -53,6 +53,16 @@ def _entity_key(kind: str) -> str:
     """A value of ``kind`` as the lists count it: hashtags and mentions in
     ASCII lower case (SQL's ``lower()``)."""
     return "lower(j.value)" if kind in ("hashtags", "mentions") else "j.value"
+
+
+def _entities_rolled(scope: Scope) -> bool:
+    """Whether the entities' rollup answers ``scope``'s top hashtags and
+    domains: a period with at least a whole quarter-hour, no restriction,
+    no platform or language filter."""
+    f = scope.flt
+    if scope.restricted or f.platforms or f.languages or f.since is None or f.until is None:
+        return False
+    return -(-int(f.since.timestamp()) // QUARTER) < int(f.until.timestamp()) // QUARTER
 
 
 def _json_list(col: str) -> str:
@@ -252,8 +262,7 @@ class SQLiteTops(SQLiteVolume):
         def given(shown: list[str]) -> set[str]:
             return self._entities_given(scope, kind, shown)
 
-        f = scope.flt
-        rolled = kind in ("hashtags", "domains") and cube(scope, ()) == [] and f.since and f.until
+        rolled = kind in ("hashtags", "domains") and _entities_rolled(scope)
         if not rolled:
             sel = self.analytics_copy().select(self.conn, scope)
             if sel is not None:  # the copy records which posts gave counts
@@ -274,10 +283,14 @@ class SQLiteTops(SQLiteVolume):
         unknown engagement (``None``) after every known one."""
         f = scope.flt
         most = -1 if limit is None else limit  # SQLite: a negative LIMIT is none
-        rollup = kind in ("hashtags", "domains") and cube(scope, ()) == []
-        if rollup and not exact and f.since and f.until:
-            # Whole UTC days from the day rows, the edges from the quarter rows.
-            q0, q1 = int(f.since.timestamp()) // QUARTER, int(f.until.timestamp()) // QUARTER
+        if kind in ("hashtags", "domains") and not exact and _entities_rolled(scope):
+            assert f.since is not None and f.until is not None
+            # Whole UTC days from the day rows, the edges from the quarter
+            # rows; bounds off the quarter-hours (a KPI's window, a period
+            # from 05:07), the minutes before and after from the posts (they
+            # read every post of the period: a retention purge's went missing).
+            since, until = int(f.since.timestamp()), int(f.until.timestamp())
+            q0, q1 = -(-since // QUARTER), until // QUARTER
             d0, d1 = -(-q0 // 96), q1 // 96
             ranges = [(kind, q0, q1)] if d0 >= d1 else [
                 (kind, q0, d0 * 96), (f"{kind}@day", d0, d1), (kind, d1 * 96, q1)
@@ -286,11 +299,21 @@ class SQLiteTops(SQLiteVolume):
                 "SELECT value, posts, engagement FROM entity_rollup "
                 "WHERE kind = ? AND bucket >= ? AND bucket < ?"
             )
-            union = " UNION ALL ".join([part] * len(ranges))
+            parts, args = [part] * len(ranges), [x for r in ranges for x in r]
+            # (As the rollup's triggers count them: each value once per post.)
+            edge = (
+                f"SELECT v, count(*), sum(e) FROM (SELECT DISTINCT p.pk, {_entity_key(kind)} "
+                f"AS v, {ENG} AS e FROM posts p, json_each({_json_list('p.' + kind)}) j "
+                "WHERE p.published_at >= ? AND p.published_at < ?) GROUP BY 1"
+            )
+            for lo, hi in ((since, q0 * QUARTER), (q1 * QUARTER, until)):
+                if lo < hi:
+                    parts.append(edge)
+                    args.extend((lo, hi))
             rows = self.conn.execute(
-                f"SELECT value, sum(posts), sum(engagement) FROM ({union}) "
+                f"SELECT value, sum(posts), sum(engagement) FROM ({' UNION ALL '.join(parts)}) "
                 "GROUP BY 1 HAVING sum(posts) > 0 ORDER BY 2 DESC, 3 DESC, 1 LIMIT ?",
-                [*(x for r in ranges for x in r), most],
+                [*args, most],
             ).fetchall()
         else:
             where, params = scope_sql(self.conn, scope)

@@ -353,6 +353,17 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         with self.transaction():
             purged.add_entities(self.conn, rows)
 
+    def purged_entity_quarters(self) -> list[tuple[str, int, str, int, int]]:
+        """``(kind, quarter-hour, value, posts, engagement)`` the hashtags and
+        domains rollup counts of posts this store no longer holds."""
+        return purged.purged_entity_quarters(self.conn)
+
+    def add_purged_entity_quarters(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows of :meth:`purged_entity_quarters`' shape to the entities'
+        quarter-hour rows."""
+        with self.transaction():
+            purged.add_entity_quarters(self.conn, rows)
+
     def purged_authors(self) -> list[tuple[Any, ...]]:
         """``(UTC day, platform, handle, posts, engagement, followers, name)``
         the authors' rollup counts of posts this store no longer holds."""

@@ -98,25 +98,39 @@ def add_cube(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
 def purged_entities(conn: sqlite3.Connection) -> list[tuple[str, int, str, int, int]]:
     """``(kind, UTC day, value, posts, engagement)`` that the hashtag and
     domain rollups count of posts no longer held, from their day rows."""
+    return _purged_values(conn, 86400)
+
+
+def purged_entity_quarters(conn: sqlite3.Connection) -> list[tuple[str, int, str, int, int]]:
+    """``(kind, quarter-hour, value, posts, engagement)`` that the hashtag and
+    domain rollups count of posts no longer held, from their quarter-hour
+    rows (what a period's edge inside a purged day reads)."""
+    return _purged_values(conn, 900)
+
+
+def _purged_values(conn: sqlite3.Connection, size: int) -> list[tuple[str, int, str, int, int]]:
+    """The entities' rows of ``size`` seconds (a day, a quarter-hour) beyond
+    the posts held."""
     buckets = _purged_buckets(conn)
     if not buckets:
         return []
-    days = {b * 900 // 86400 for b in buckets}
-    lo, hi = _between(buckets, 86400)
+    keys = {b * 900 // size for b in buckets}
+    lo, hi = _between(buckets, size)
+    suffix = "@day" if size == 86400 else ""
     want: dict[tuple[str, int, str], list[int]] = {}
-    for kind, day, value, n, e in conn.execute(
+    for kind, key, value, n, e in conn.execute(
         "SELECT kind, bucket, value, posts, engagement FROM entity_rollup "
-        "WHERE kind IN ('hashtags@day', 'domains@day') AND bucket BETWEEN ? AND ?",
-        (lo, hi),
+        "WHERE kind IN (?, ?) AND bucket BETWEEN ? AND ?",
+        (f"hashtags{suffix}", f"domains{suffix}", lo, hi),
     ):
-        if day in days:
-            want[(kind.split("@")[0], int(day), value)] = [int(n), int(e)]
-    for day, tags, domains, e in conn.execute(
-        "SELECT published_at / 86400, hashtags, domains, likes + shares + replies FROM posts "
+        if key in keys:
+            want[(kind.split("@")[0], int(key), value)] = [int(n), int(e)]
+    for key, tags, domains, e in conn.execute(
+        f"SELECT published_at / {size}, hashtags, domains, likes + shares + replies FROM posts "
         "WHERE published_at >= ? AND published_at < ? AND (hashtags != '' OR domains != '')",
-        (lo * 86400, (hi + 1) * 86400),
+        (lo * size, (hi + 1) * size),
     ):
-        if day not in days:
+        if key not in keys:
             continue
         # As the rollup's triggers read them: hashtags lower-cased as
         # SQLite's lower() does (ASCII only), each value once per post.
@@ -125,7 +139,7 @@ def purged_entities(conn: sqlite3.Connection) -> list[tuple[str, int, str, int, 
             ("domains", set((domains or "").split())),
         ):
             for v in values:
-                got = want.setdefault((kind, int(day), v), [0, 0])
+                got = want.setdefault((kind, int(key), v), [0, 0])
                 got[0] -= 1
                 got[1] -= int(e)
     return sorted((*k, v[0], v[1]) for k, v in want.items() if any(v))
@@ -133,12 +147,22 @@ def purged_entities(conn: sqlite3.Connection) -> list[tuple[str, int, str, int, 
 
 def add_entities(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
     """Add ``(kind, day, value, posts, engagement)`` to the entities' day
-    rows (inside the caller's transaction). Their quarter-hours are not
-    known: a period's edges inside such a day read none of them, as a
-    ClickHouse store reads the edges from the posts it holds."""
+    rows (inside the caller's transaction). Their quarter-hours, which a
+    period's edges inside such a day read, come apart
+    (:func:`add_entity_quarters`)."""
+    _add_values(conn, rows, "@day")
+
+
+def add_entity_quarters(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
+    """Add ``(kind, quarter-hour, value, posts, engagement)`` to the
+    entities' quarter-hour rows (inside the caller's transaction)."""
+    _add_values(conn, rows, "")
+
+
+def _add_values(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]], suffix: str) -> None:
     conn.executemany(
         "INSERT INTO entity_rollup (kind, bucket, value, posts, engagement) "
-        "VALUES (? || '@day', ?, ?, ?, ?) ON CONFLICT (kind, bucket, value) DO UPDATE SET "
+        f"VALUES (? || '{suffix}', ?, ?, ?, ?) ON CONFLICT (kind, bucket, value) DO UPDATE SET "
         "posts = posts + excluded.posts, engagement = engagement + excluded.engagement",
         [tuple(r) for r in rows if r[0] in ENTITY_KINDS],
     )
