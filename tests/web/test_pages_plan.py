@@ -622,6 +622,39 @@ def test_a_kpi_chart_whose_first_point_counts_part_of_its_period_says_so(
     assert "ne compte que 10 de ses 30 jours\u202f: veille ne détient" in said["fr"]
 
 
+def test_a_kpi_chart_whose_first_point_counts_its_whole_period_says_nothing_of_it(
+    tmp_path: Path, login: Callable[..., httpx.Response]
+) -> None:
+    """veille began listening two hours after the chart's first 30-day window
+    began (the demo's workspace, its plan started the day it was built): that
+    point counts its whole 30 days as near as days go, and the page said
+    "counts only 30 of its 30 days: veille holds no earlier post", which is
+    neither true (veille holds a month more) nor sense."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.plan.test_kpi_coverage import daily_lumio
+    from veille.models import Author, Post
+    from veille.plan.kpis import add_kpi
+    from veille.query.topics import add_topic
+    from veille.workspace import Workspace
+
+    now = datetime.now(UTC)
+    first = Post.create(
+        platform="mastodon", native_id="first", text="lumio", author=Author(handle="ana"),
+        published_at=now - timedelta(days=60) + timedelta(hours=2),
+    )  # fmt: skip
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([*daily_lumio(now, days=60, hour_back=1), first])
+        add_topic(ws.store, "lumio", "lumio")
+        add_kpi(ws, "reach", "mentions", 400, topic="lumio")
+    said = plan_says(root, login, r'<td class="chart">(.*?)</td>', group=1)
+    assert "<svg" in said["en"], said["en"]  # the chart is drawn, its two points
+    assert "counts only" not in said["en"], said["en"]
+    assert "ne compte que" not in said["fr"], said["fr"]
+
+
 def test_the_plan_as_a_document_says_what_the_page_says_of_the_posts(
     new_org: Served, login: Callable[..., httpx.Response]
 ) -> None:

@@ -123,8 +123,11 @@ def first_point_days(
     oldest, _kept = counted_since(ws, kpi, since or listening(ws))
     if oldest is None or not per.since < oldest < per.until:
         return None
-    # As measure() counts a value's days (part of a day is a day).
-    return max(1, round((per.until - oldest).total_seconds() / 86400))
+    # As measure() counts a value's days (part of a day is a day); a window
+    # the posts begin a few hours into counts its whole period as near as
+    # days go, and is not said to count "only 30 of its 30 days".
+    days = max(1, round((per.until - oldest).total_seconds() / 86400))
+    return days if days < round((per.until - per.since).total_seconds() / 86400) else None
 
 
 def _measure_windows(ws: Workspace, kpi: KPI, pers: list[Period]) -> list[Measure] | None:
