@@ -6,6 +6,7 @@ space before the colon)."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -84,3 +85,34 @@ def test_the_missed_topics_are_named_as_a_list_in_french_with_french_spacing(
         "(100\u202f% de l’engagement comparé)\u202f: elle ne cherche"
     ) in text
     assert "\u00a0:" not in text
+
+
+def _axis_labels(served: Served, lang: str) -> list[str]:
+    """The dates under the volume chart of the dashboard's first topic card."""
+    with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as client:
+        do_login(client, "viewer")
+        page = client.get("/?period=last-7d")
+    assert page.status_code == 200, page.text[:2000]
+    labels = re.findall(r"<text[^>]*>([^<]*\d[^<]*)</text>", page.text)
+    return [html.unescape(t) for t in labels]
+
+
+def test_an_english_chart_dates_its_days_as_its_title_does(dashboard: Served) -> None:
+    """The title says "Nov 29 – Dec 5, 2026": the axis says "Nov 29", not
+    "29 Nov"; a French chart keeps « 29 nov. »."""
+    day = datetime.now(UTC) - timedelta(days=2)
+    english = f"{day:%b} {day.day}"
+    assert english in _axis_labels(dashboard, "en")
+    assert f"{day.day} {day:%b}" not in _axis_labels(dashboard, "en")
+    french = _axis_labels(dashboard, "fr")
+    assert any(re.fullmatch(rf"{day.day} \w+\.?", t) for t in french), french
+
+
+def test_a_chart_of_a_few_posts_counts_them_in_whole_posts(dashboard: Served) -> None:
+    """Three posts on the busiest day: the axis reads 0, 1, 2, 3, not 0.5 of
+    a post."""
+    labels = _axis_labels(dashboard, "en")
+    start = labels.index(next(t for t in labels if t.startswith("Posts — lumio")))
+    counts = labels[start - 8 : start]  # the post counts just before the title
+    assert "1" in counts and "3" in counts, labels
+    assert not [t for t in labels if re.fullmatch(r"\d+\.\d+", t)], labels
