@@ -653,6 +653,12 @@ def test_a_kpi_chart_whose_first_point_counts_its_whole_period_says_nothing_of_i
     assert "<svg" in said["en"], said["en"]  # the chart is drawn, its two points
     assert "counts only" not in said["en"], said["en"]
     assert "ne compte que" not in said["fr"], said["fr"]
+    # Its days as the page writes them: "Dec 6" in English (it said "6 Dec"),
+    # « 6 déc. » in French.
+    today = now.date()
+    assert f">{today:%b} {today.day}<" in said["en"], said["en"]
+    assert f">{today.day} {today:%b}<" not in said["en"], said["en"]
+    assert re.search(rf">{today.day} \w+\.?<", said["fr"]), said["fr"]
 
 
 def test_the_plan_as_a_document_says_what_the_page_says_of_the_posts(
