@@ -661,6 +661,41 @@ def test_a_kpi_chart_whose_first_point_counts_its_whole_period_says_nothing_of_i
     assert re.search(rf">{today.day} \w+\.?<", said["fr"]), said["fr"]
 
 
+def test_a_kpi_chart_draws_no_point_for_a_period_veille_listened_an_hour_of(
+    tmp_path: Path, login: Callable[..., httpx.Response]
+) -> None:
+    """veille began listening an hour before the previous 30-day window
+    ended (the demo's workspace, its plan started within the hour): that
+    window's count of an hour was drawn as a month beside a whole one ("0"
+    then "1,630"), said to count "1 of its 30 days". It is not drawn, as a
+    window veille had collected nothing for is not."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.plan.test_kpi_coverage import daily_lumio
+    from veille.models import Author, Post
+    from veille.plan.kpis import add_kpi
+    from veille.query.topics import add_topic
+    from veille.workspace import Workspace
+
+    now = datetime.now(UTC)
+    early = now - timedelta(days=30, hours=1)
+    first = Post.create(
+        platform="mastodon", native_id="first", text="lumio", author=Author(handle="ana"),
+        published_at=early,
+    )  # fmt: skip
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([*daily_lumio(now, days=30, hour_back=2), first])
+        add_topic(ws.store, "lumio", "lumio")
+        add_kpi(ws, "reach", "mentions", 400, topic="lumio")
+    said = plan_says(root, login, r'<td class="chart">(.*?)</td>', group=1)
+    earlier = (now - timedelta(days=30)).date()
+    assert f"{earlier:%b} {earlier.day}" not in said["en"], said["en"]
+    assert "counts only" not in said["en"], said["en"]
+    assert "ne compte que" not in said["fr"], said["fr"]
+
+
 def test_the_plan_as_a_document_says_what_the_page_says_of_the_posts(
     new_org: Served, login: Callable[..., httpx.Response]
 ) -> None:

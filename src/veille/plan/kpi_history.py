@@ -35,9 +35,18 @@ if TYPE_CHECKING:
 HISTORY_POINTS = 8
 
 
-def _before_listening(ws: Workspace, kpi: KPI, per: Period, since: Since) -> bool:
-    """Whether ``per`` ends before veille holds any post and ``kpi`` counts
-    posts: :func:`measure` finds it not measurable whatever the count."""
+#: An earlier window veille listened less of than this is not drawn: its count
+#: of an hour or two beside whole periods reads as a fall (or a rise) that is
+#: not there, and "1 of its 30 days" would overstate it.
+LEAST_LISTENED = timedelta(hours=12)
+
+
+def _before_listening(
+    ws: Workspace, kpi: KPI, per: Period, since: Since, margin: timedelta = timedelta(0)
+) -> bool:
+    """Whether ``per`` ends before veille holds any post (or less than
+    ``margin`` after its first) and ``kpi`` counts posts: :func:`measure`
+    finds it not measurable whatever the count."""
     if kpi.kind not in COUNTED:
         return False
     if (
@@ -46,7 +55,7 @@ def _before_listening(ws: Workspace, kpi: KPI, per: Period, since: Since) -> boo
     ):
         return False
     oldest, _kept = counted_since(ws, kpi, since)
-    return oldest is None or oldest >= per.until
+    return oldest is None or oldest >= per.until - margin
 
 
 def history(
@@ -73,10 +82,19 @@ def history(
     ends = [when - timedelta(days=kpi.period_days * i) for i in range(HISTORY_POINTS - 1, -1, -1)]
     known: dict[int, Measure] = {len(ends) - 1: current} if current is not None else {}
     # Not measurable, whatever the count: not read.
+    # (The current window is drawn however little of it veille listened to:
+    # its value is the KPI's, and its reason says how many days it counts.)
+    last = len(ends) - 1
     gaps = {
         i
         for i, e in enumerate(ends)
-        if _before_listening(ws, kpi, window(e, kpi.period_days), since)
+        if _before_listening(
+            ws,
+            kpi,
+            window(e, kpi.period_days),
+            since,
+            LEAST_LISTENED if i < last else timedelta(0),
+        )
     }
     todo = [i for i in range(len(ends)) if i not in known and i not in gaps]
     together = _measure_windows(ws, kpi, [window(ends[i], kpi.period_days) for i in todo])
