@@ -672,7 +672,7 @@ def test_a_kpi_chart_draws_no_point_for_a_period_veille_listened_an_hour_of(
     from datetime import UTC, datetime, timedelta
 
     from tests.plan.test_kpi_coverage import daily_lumio
-    from veille.models import Author, Post
+    from veille.models import Author, Post, Sentiment
     from veille.plan.kpis import add_kpi
     from veille.query.topics import add_topic
     from veille.workspace import Workspace
@@ -681,7 +681,7 @@ def test_a_kpi_chart_draws_no_point_for_a_period_veille_listened_an_hour_of(
     early = now - timedelta(days=30, hours=1)
     first = Post.create(
         platform="mastodon", native_id="first", text="lumio", author=Author(handle="ana"),
-        published_at=early,
+        published_at=early, sentiment=Sentiment("positive", 0.8, 0.9),
     )  # fmt: skip
     root = init_workspace(tmp_path / "ws")
     add_role_users(root)
@@ -689,7 +689,9 @@ def test_a_kpi_chart_draws_no_point_for_a_period_veille_listened_an_hour_of(
         ws.store.upsert_posts([*daily_lumio(now, days=30, hour_back=2), first])
         add_topic(ws.store, "lumio", "lumio")
         add_kpi(ws, "reach", "mentions", 400, topic="lumio")
-    said = plan_says(root, login, r'<td class="chart">(.*?)</td>', group=1)
+        # A ratio of that hour's posts: "100" net sentiment of one post.
+        add_kpi(ws, "tone", "net_sentiment", 20, topic="lumio")
+    said = plan_says(root, login, r'<table class="data plan-kpis".*?</table>')
     earlier = (now - timedelta(days=30)).date()
     assert f"{earlier:%b} {earlier.day}" not in said["en"], said["en"]
     assert "counts only" not in said["en"], said["en"]

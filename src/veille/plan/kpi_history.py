@@ -39,15 +39,18 @@ HISTORY_POINTS = 8
 #: of an hour or two beside whole periods reads as a fall (or a rise) that is
 #: not there, and "1 of its 30 days" would overstate it.
 LEAST_LISTENED = timedelta(hours=12)
+#: The kinds read as a ratio of the posts of a window.
+_RATIOS = ("net_sentiment", "share_of_voice")
 
 
 def _before_listening(
     ws: Workspace, kpi: KPI, per: Period, since: Since, margin: timedelta = timedelta(0)
 ) -> bool:
-    """Whether ``per`` ends before veille holds any post (or less than
-    ``margin`` after its first) and ``kpi`` counts posts: :func:`measure`
-    finds it not measurable whatever the count."""
-    if kpi.kind not in COUNTED:
+    """Whether ``per`` ends before veille holds any post and ``kpi`` counts
+    posts (:func:`measure` finds it not measurable whatever the count), or
+    ends less than ``margin`` after its first and ``kpi`` is read from posts
+    (a count, or a ratio of them: a net sentiment of the hour's one post)."""
+    if kpi.kind not in COUNTED and not (margin and kpi.kind in _RATIOS):
         return False
     if (
         kpi.kind == "posts_published"
