@@ -1112,3 +1112,35 @@ def test_a_kpi_counting_over_more_days_than_posts_are_kept_says_it_undercounts(
         "de cet indicateur\u202f: chaque valeur ne compte que les publications gardées, et "
         "sous-estime." in shown["fr"]
     )
+
+
+def test_the_guided_start_sets_a_count_a_target_of_whole_posts(
+    new_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """33 mentions in the last 30 days, grown by a tenth: the target is 37
+    mentions, not 36.3, shown "36" in the table and "36.3" on the chart (the
+    demo's plan said "Target: 2,567.4")."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.plan.test_kpi_coverage import daily_lumio
+    from veille.models import Author, Post
+    from veille.workspace import Workspace
+
+    now = datetime.now(UTC)
+    more = [
+        Post.create(platform="mastodon", native_id=f"more{n}", text="lumio",
+                    published_at=now - timedelta(days=n, hours=3), author=Author(handle="bo"))
+        for n in range(3)
+    ]  # fmt: skip
+    with Workspace.open(new_org.root) as ws:
+        ws.store.upsert_posts([*daily_lumio(now, days=30, hour_back=1), *more])
+    with httpx.Client(base_url=new_org.url, timeout=30) as client:
+        login(client, "manager")
+        assert start_plan(client).status_code == 303
+        page = client.get("/plan").text
+    row = re.search(r"customer-service-mentions<br>.*?</tr>", page, re.S)
+    assert row, page[:3000]
+    cells = re.findall(r"<td>([^<]*)</td>", row.group(0))
+    assert cells[:3] == ["33", "33", "37"], cells  # value, baseline, target
+    # The chart says the same target (it said 36.3 beside a table saying 36).
+    assert "Target: 37<" in row.group(0), row.group(0)
