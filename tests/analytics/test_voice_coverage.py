@@ -47,10 +47,11 @@ def test_a_source_that_searches_one_brand_is_named(tmp_path: Path) -> None:
             ("Vexa", "Orbita"),
         )
         assert (warn.posts, warn.engagement, warn.engagement_share) == (2, 100, 1.0)
-        assert "Source x-search brought 2 posts on Lumio and none on Vexa, Orbita" in warn.message()
+        said = warn.message()
+        assert "Source x-search brought 2 posts on Lumio and none on Vexa or Orbita" in said
         assert "(100% of the compared engagement)" in warn.message()
         assert (
-            "aucune sur Vexa, Orbita (100\u202f% de l’engagement comparé)\u00a0:"
+            "aucune sur Vexa ni sur Orbita (100\u202f% de l’engagement comparé)\u202f:"
             in warn.message("fr")
         )
         # Sources that cover every topic: nothing to say.
@@ -71,7 +72,7 @@ def test_sov_command_prints_the_warning(tmp_path: Path) -> None:
          "-q", "Orbita=orbita"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "warning: Source x-search brought 2 posts on Lumio and none on Vexa, Orbita" in (
+    assert "warning: Source x-search brought 2 posts on Lumio and none on Vexa or Orbita" in (
         " ".join(result.output.split())
     )
 

@@ -622,6 +622,82 @@ def test_a_kpi_chart_whose_first_point_counts_part_of_its_period_says_so(
     assert "ne compte que 10 de ses 30 jours\u202f: veille ne détient" in said["fr"]
 
 
+def test_a_kpi_chart_whose_first_point_counts_its_whole_period_says_nothing_of_it(
+    tmp_path: Path, login: Callable[..., httpx.Response]
+) -> None:
+    """veille began listening two hours after the chart's first 30-day window
+    began (the demo's workspace, its plan started the day it was built): that
+    point counts its whole 30 days as near as days go, and the page said
+    "counts only 30 of its 30 days: veille holds no earlier post", which is
+    neither true (veille holds a month more) nor sense."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.plan.test_kpi_coverage import daily_lumio
+    from veille.models import Author, Post
+    from veille.plan.kpis import add_kpi
+    from veille.query.topics import add_topic
+    from veille.workspace import Workspace
+
+    now = datetime.now(UTC)
+    first = Post.create(
+        platform="mastodon", native_id="first", text="lumio", author=Author(handle="ana"),
+        published_at=now - timedelta(days=60) + timedelta(hours=2),
+    )  # fmt: skip
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([*daily_lumio(now, days=60, hour_back=1), first])
+        add_topic(ws.store, "lumio", "lumio")
+        add_kpi(ws, "reach", "mentions", 400, topic="lumio")
+    said = plan_says(root, login, r'<td class="chart">(.*?)</td>', group=1)
+    assert "<svg" in said["en"], said["en"]  # the chart is drawn, its two points
+    assert "counts only" not in said["en"], said["en"]
+    assert "ne compte que" not in said["fr"], said["fr"]
+    # Its days as the page writes them: "Dec 6" in English (it said "6 Dec"),
+    # « 6 déc. » in French.
+    today = now.date()
+    assert f">{today:%b} {today.day}<" in said["en"], said["en"]
+    assert f">{today.day} {today:%b}<" not in said["en"], said["en"]
+    assert re.search(rf">{today.day} \w+\.?<", said["fr"]), said["fr"]
+
+
+def test_a_kpi_chart_draws_no_point_for_a_period_veille_listened_an_hour_of(
+    tmp_path: Path, login: Callable[..., httpx.Response]
+) -> None:
+    """veille began listening an hour before the previous 30-day window
+    ended (the demo's workspace, its plan started within the hour): that
+    window's count of an hour was drawn as a month beside a whole one ("0"
+    then "1,630"), said to count "1 of its 30 days". It is not drawn, as a
+    window veille had collected nothing for is not."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.plan.test_kpi_coverage import daily_lumio
+    from veille.models import Author, Post, Sentiment
+    from veille.plan.kpis import add_kpi
+    from veille.query.topics import add_topic
+    from veille.workspace import Workspace
+
+    now = datetime.now(UTC)
+    early = now - timedelta(days=30, hours=1)
+    first = Post.create(
+        platform="mastodon", native_id="first", text="lumio", author=Author(handle="ana"),
+        published_at=early, sentiment=Sentiment("positive", 0.8, 0.9),
+    )  # fmt: skip
+    root = init_workspace(tmp_path / "ws")
+    add_role_users(root)
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts([*daily_lumio(now, days=30, hour_back=2), first])
+        add_topic(ws.store, "lumio", "lumio")
+        add_kpi(ws, "reach", "mentions", 400, topic="lumio")
+        # A ratio of that hour's posts: "100" net sentiment of one post.
+        add_kpi(ws, "tone", "net_sentiment", 20, topic="lumio")
+    said = plan_says(root, login, r'<table class="data plan-kpis".*?</table>')
+    earlier = (now - timedelta(days=30)).date()
+    assert f"{earlier:%b} {earlier.day}" not in said["en"], said["en"]
+    assert "counts only" not in said["en"], said["en"]
+    assert "ne compte que" not in said["fr"], said["fr"]
+
+
 def test_the_plan_as_a_document_says_what_the_page_says_of_the_posts(
     new_org: Served, login: Callable[..., httpx.Response]
 ) -> None:
@@ -1036,3 +1112,35 @@ def test_a_kpi_counting_over_more_days_than_posts_are_kept_says_it_undercounts(
         "de cet indicateur\u202f: chaque valeur ne compte que les publications gardées, et "
         "sous-estime." in shown["fr"]
     )
+
+
+def test_the_guided_start_sets_a_count_a_target_of_whole_posts(
+    new_org: Served, login: Callable[..., httpx.Response]
+) -> None:
+    """33 mentions in the last 30 days, grown by a tenth: the target is 37
+    mentions, not 36.3, shown "36" in the table and "36.3" on the chart (the
+    demo's plan said "Target: 2,567.4")."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.plan.test_kpi_coverage import daily_lumio
+    from veille.models import Author, Post
+    from veille.workspace import Workspace
+
+    now = datetime.now(UTC)
+    more = [
+        Post.create(platform="mastodon", native_id=f"more{n}", text="lumio",
+                    published_at=now - timedelta(days=n, hours=3), author=Author(handle="bo"))
+        for n in range(3)
+    ]  # fmt: skip
+    with Workspace.open(new_org.root) as ws:
+        ws.store.upsert_posts([*daily_lumio(now, days=30, hour_back=1), *more])
+    with httpx.Client(base_url=new_org.url, timeout=30) as client:
+        login(client, "manager")
+        assert start_plan(client).status_code == 303
+        page = client.get("/plan").text
+    row = re.search(r"customer-service-mentions<br>.*?</tr>", page, re.S)
+    assert row, page[:3000]
+    cells = re.findall(r"<td>([^<]*)</td>", row.group(0))
+    assert cells[:3] == ["33", "33", "37"], cells  # value, baseline, target
+    # The chart says the same target (it said 36.3 beside a table saying 36).
+    assert "Target: 37<" in row.group(0), row.group(0)

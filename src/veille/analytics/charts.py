@@ -76,7 +76,7 @@ def _interval_of(starts: Sequence[datetime]) -> str:
     return "hour" if gap < timedelta(hours=23) else "day" if gap < timedelta(days=6) else "week"
 
 
-def _time_axis(starts: Sequence[datetime], interval: str) -> Any:
+def _time_axis(starts: Sequence[datetime], interval: str, lang: str = "en") -> Any:
     """An x axis with a tick on bucket starts only, at most one per bucket
     (Vega's automatic ticks put two a day, each labelled with the same
     date): every bucket, or every n-th when they would crowd. Days and
@@ -92,12 +92,27 @@ def _time_axis(starts: Sequence[datetime], interval: str) -> Any:
         {"year": t.year, "month": t.month, "date": t.day, "hours": t.hour, "minutes": t.minute}
         for t in shown[::step]
     ]
+    # The day as the chart's title and the page's sentences write it: "Nov 6"
+    # in English, « 6 nov. » in French.
+    day = "%-d %b" if lang == "fr" else "%b %-d"
     if interval == "hour":
         one_day = bool(shown) and shown[-1] - shown[0] < timedelta(days=1)
-        fmt = "%H:%M" if one_day and step < 24 else "%-d %b %H:%M" if step < 24 else "%-d %b"
+        fmt = "%H:%M" if one_day and step < 24 else f"{day} %H:%M" if step < 24 else day
     else:
-        fmt = "%-d %b"
+        fmt = day
     return alt.Axis(format=fmt, values=values, labelOverlap=True)
+
+
+def _count_axis(rows: Sequence[dict[str, Any]], field: str) -> Any:
+    """A y axis of whole counts: posts come whole, and a day of one or two
+    posts is not ticked 0.5 or 1.5 (Vega's ticks there, whatever
+    ``tickMinStep``; from 3 up it keeps to whole steps)."""
+    import altair as alt
+
+    top = max((int(r[field] or 0) for r in rows), default=0)
+    if top < 3:
+        return alt.Axis(tickMinStep=1, values=list(range(top + 1)), format="d")
+    return alt.Axis(tickMinStep=1)
 
 
 def volume_chart(vol: Volume, *, lang: str = "en", title: str = "", about: str = "") -> Any:
@@ -122,9 +137,11 @@ def volume_chart(vol: Volume, *, lang: str = "en", title: str = "", about: str =
         .mark_line(point=True)
         .encode(
             x=alt.X(
-                "when:T", title=None, axis=_time_axis([p.start for p in vol.points], vol.interval)
+                "when:T",
+                title=None,
+                axis=_time_axis([p.start for p in vol.points], vol.interval, lang),
             ),
-            y=alt.Y("posts:Q", title=_t(lang, "posts")),
+            y=alt.Y("posts:Q", title=_t(lang, "posts"), axis=_count_axis(rows, "posts")),
             color=alt.Color(
                 "series:N",
                 title=None,
@@ -223,7 +240,7 @@ def sentiment_chart(
         )
         .mark_line(point=True)
         .encode(
-            x=alt.X("when:T", title=None, axis=_time_axis(starts, _interval_of(starts))),
+            x=alt.X("when:T", title=None, axis=_time_axis(starts, _interval_of(starts), lang)),
             y=alt.Y("net:Q", title=_t(lang, "net"), scale=alt.Scale(domain=[-1, 1])),
         )
         .properties(usermeta={"lang": lang}, width=WIDTH, height=HEIGHT // 1.5)

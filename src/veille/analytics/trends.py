@@ -174,7 +174,7 @@ def extract_terms(text: str, lang: str | None = None) -> dict[str, str]:
 # Raise it with any change to what extract_terms keeps or how it writes it
 # (tests/analytics/test_terms_version.py notices a change to the terms of a
 # few texts and says to).
-TERMS_VERSION = 1
+TERMS_VERSION = 2  # 2: a title and its text no longer make one sentence
 # The libraries whose answers are part of the terms (lemmas, stop words):
 # an upgrade of one may change them without a line of veille changing.
 _TERMS_LIBRARIES = ("simplemma", "stop-words")
@@ -204,7 +204,10 @@ def post_terms(title: str | None, text: str, lang: str | None) -> tuple[list[str
     written: the keys of :func:`extract_terms` of its title and text (in
     ``lang``, the post's language), and each key's written form, ``''`` where
     the form is the key itself (most words: less to store)."""
-    terms = extract_terms(f"{title or ''} {text}", lang)
+    # The title ends a sentence, whether or not it ends with a stop: no phrase
+    # runs from its last word into the text's first ("…in an hour" then
+    # "Excellent service" made "hour Excellent"), nor is that word a name.
+    terms = extract_terms(f"{title}\n{text}" if title else text, lang)
     return list(terms), ["" if form == key else form for key, form in terms.items()]
 
 

@@ -412,22 +412,34 @@ class UnevenSource:
     engagement_share: float  # of every compared topic's engagement together
 
     def message(self, lang: str = "en") -> str:
-        from veille.analytics.findings import num, pct
+        from babel.lists import format_list
 
-        covers, misses = ", ".join(self.covers), ", ".join(self.misses)
+        from veille.analytics.findings import num, pct
+        from veille.i18n import join, locale
+
+        # The topics it missed, each one it brought none of: "none on vexa or
+        # orbita", « aucune sur vexa ni sur orbita » (not "vexa, orbita").
+        covers = join(self.covers, lang)
+        # "on lumio and vexa, and none on orbita": a comma where it covers several.
+        comma = "," if len(self.covers) > 1 else ""
         if lang == "fr":
+            misses = (", " if len(self.misses) > 2 else " ").join(
+                ("ni sur " if i else "") + m for i, m in enumerate(self.misses)
+            )
             n = num(self.posts, lang)
             return (
                 f"La source {self.source} a apporté {n} publication{'s' if self.posts > 1 else ''}"
-                f" sur {covers} et aucune sur {misses} ({pct(self.engagement_share, lang)} de "
-                "l’engagement comparé)\u00a0: elle ne cherche peut-être que certains des noms "
+                f" sur {covers}{comma} et aucune sur {misses} "
+                f"({pct(self.engagement_share, lang)} de l’engagement comparé)\u202f: "
+                "elle ne cherche peut-être que certains des noms "
                 f"comparés, et les parts penchent vers {covers}. Comparez des sources qui "
                 "couvrent tous les sujets (un filtre de plateforme) ou ajoutez les noms "
                 "manquants à sa requête."
             )
+        misses = format_list(list(self.misses), style="or", locale=locale("en"))
         return (
             f"Source {self.source} brought {num(self.posts, lang)} "
-            f"post{'s' if self.posts != 1 else ''} on {covers} and none on {misses} "
+            f"post{'s' if self.posts != 1 else ''} on {covers}{comma} and none on {misses} "
             f"({pct(self.engagement_share, lang)} of the compared engagement): it may search "
             f"only some of the compared names, so the shares lean toward {covers}. Compare "
             "sources that cover every topic (a platform filter), or add the missing names to "

@@ -18,6 +18,20 @@ DONE_STATUSES = ("responded", "closed", "ignored")
 PRIORITIES = ("urgent", "high", "normal", "low")
 SENTIMENTS = ("positive", "negative", "neutral")
 REPLY_STATUSES = ("pending_approval", "sending", "sent", "failed", "outside")
+# What a page says for the codes that are no words (the API, the CLI and the
+# forms take the codes): the English msgids of the web app's catalogs, so that
+# an English page says "in progress" where a French one says « en cours ».
+WORDS = {
+    "in_progress": "in progress",
+    "due_soon": "due soon",
+    "pending_approval": "awaiting approval",
+}
+
+
+def word(code: str) -> str:
+    """``code`` (a status, a priority, a due state, a reply's state) in words,
+    before translation: ``in_progress`` -> ``in progress``."""
+    return WORDS.get(code, code)
 
 
 class Conflict(errors.Conflict):

@@ -58,10 +58,11 @@ def _digits(step: float) -> int:
 
 
 def _day(d: date, lang: str) -> str:
-    """« 5 mars » / "5 Mar": the plan's short dates, days not zero-padded."""
-    from babel.dates import format_date
+    """« 5 mars » / "Mar 5": the plan's short dates, days not zero-padded,
+    in the order the language writes them (English put the day first)."""
+    from babel.dates import format_skeleton
 
-    return format_date(d, "d MMM", locale=locale(lang))
+    return format_skeleton("MMMd", d, locale=locale(lang))
 
 
 def kpi_svg(report: KPIReport, lang: str = "en") -> str:

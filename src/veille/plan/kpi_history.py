@@ -35,10 +35,22 @@ if TYPE_CHECKING:
 HISTORY_POINTS = 8
 
 
-def _before_listening(ws: Workspace, kpi: KPI, per: Period, since: Since) -> bool:
+#: An earlier window veille listened less of than this is not drawn: its count
+#: of an hour or two beside whole periods reads as a fall (or a rise) that is
+#: not there, and "1 of its 30 days" would overstate it.
+LEAST_LISTENED = timedelta(hours=12)
+#: The kinds read as a ratio of the posts of a window.
+_RATIOS = ("net_sentiment", "share_of_voice")
+
+
+def _before_listening(
+    ws: Workspace, kpi: KPI, per: Period, since: Since, margin: timedelta = timedelta(0)
+) -> bool:
     """Whether ``per`` ends before veille holds any post and ``kpi`` counts
-    posts: :func:`measure` finds it not measurable whatever the count."""
-    if kpi.kind not in COUNTED:
+    posts (:func:`measure` finds it not measurable whatever the count), or
+    ends less than ``margin`` after its first and ``kpi`` is read from posts
+    (a count, or a ratio of them: a net sentiment of the hour's one post)."""
+    if kpi.kind not in COUNTED and not (margin and kpi.kind in _RATIOS):
         return False
     if (
         kpi.kind == "posts_published"
@@ -46,7 +58,7 @@ def _before_listening(ws: Workspace, kpi: KPI, per: Period, since: Since) -> boo
     ):
         return False
     oldest, _kept = counted_since(ws, kpi, since)
-    return oldest is None or oldest >= per.until
+    return oldest is None or oldest >= per.until - margin
 
 
 def history(
@@ -73,10 +85,19 @@ def history(
     ends = [when - timedelta(days=kpi.period_days * i) for i in range(HISTORY_POINTS - 1, -1, -1)]
     known: dict[int, Measure] = {len(ends) - 1: current} if current is not None else {}
     # Not measurable, whatever the count: not read.
+    # (The current window is drawn however little of it veille listened to:
+    # its value is the KPI's, and its reason says how many days it counts.)
+    last = len(ends) - 1
     gaps = {
         i
         for i, e in enumerate(ends)
-        if _before_listening(ws, kpi, window(e, kpi.period_days), since)
+        if _before_listening(
+            ws,
+            kpi,
+            window(e, kpi.period_days),
+            since,
+            LEAST_LISTENED if i < last else timedelta(0),
+        )
     }
     todo = [i for i in range(len(ends)) if i not in known and i not in gaps]
     together = _measure_windows(ws, kpi, [window(ends[i], kpi.period_days) for i in todo])
@@ -123,8 +144,11 @@ def first_point_days(
     oldest, _kept = counted_since(ws, kpi, since or listening(ws))
     if oldest is None or not per.since < oldest < per.until:
         return None
-    # As measure() counts a value's days (part of a day is a day).
-    return max(1, round((per.until - oldest).total_seconds() / 86400))
+    # As measure() counts a value's days (part of a day is a day); a window
+    # the posts begin a few hours into counts its whole period as near as
+    # days go, and is not said to count "only 30 of its 30 days".
+    days = max(1, round((per.until - oldest).total_seconds() / 86400))
+    return days if days < round((per.until - per.since).total_seconds() / 86400) else None
 
 
 def _measure_windows(ws: Workspace, kpi: KPI, pers: list[Period]) -> list[Measure] | None:

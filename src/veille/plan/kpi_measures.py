@@ -331,7 +331,9 @@ def measure(ws: Workspace, kpi: KPI, per: Period, *, since: Since | None = None)
         )
     if oldest > per.since:
         days = max(1, round((per.until - oldest).total_seconds() / 86400))
-        return replace(got, covers_from=first, covered_days=days, from_counts=from_counts)
+        # Hours short of the window's whole days: its whole period, in days.
+        if days < round((per.until - per.since).total_seconds() / 86400):
+            return replace(got, covers_from=first, covered_days=days, from_counts=from_counts)
     return got
 
 

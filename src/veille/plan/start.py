@@ -5,6 +5,7 @@ ask the questions; this module turns the answers into a plan."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -108,13 +109,20 @@ DEADLINE_DAYS = 182
 def suggest_target(kind: str, baseline: float | None, growth: float, floor: float) -> float:
     """The baseline grown by ``growth`` (or shrunk, where lower is better),
     never past ``floor`` in the wrong direction; ``floor`` without a baseline."""
+    from veille.plan.kpi_measures import COUNTED
     from veille.plan.kpis import KINDS
 
     if baseline is None:
         return floor
+    # A count's target is whole (36.3 mentions was shown "36" in the table and
+    # "36.3" on its chart), rounded the way that still asks for the growth
+    # (30 grown by a tenth is 33, not the 34 of 33.000000000000004).
+    whole = kind in COUNTED or kind == "followers"
     if KINDS[kind].better == "down":
-        return min(round(baseline * (1 - growth), 1), floor)
-    return max(round(baseline * (1 + growth), 1), floor)
+        lower = baseline * (1 - growth)
+        return min(math.floor(round(lower, 6)) if whole else round(lower, 1), floor)
+    higher = baseline * (1 + growth)
+    return max(math.ceil(round(higher, 6)) if whole else round(higher, 1), floor)
 
 
 @dataclass

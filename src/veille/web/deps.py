@@ -31,6 +31,7 @@ from starlette.datastructures import FormData
 
 from veille import i18n as fmt
 from veille.errors import Place, StoreLocked, Text, VeilleError, tr, translated
+from veille.inbox.model import word as inbox_word
 from veille.services import users as users_service
 from veille.services.users import TokenRecord, User, check_role
 from veille.store.base import PostStore, StateStore
@@ -548,6 +549,8 @@ def context_helpers(request: Request) -> dict[str, Any]:
         # A stored text made by veille.errors.tr, in the reader's language;
         # any other (a person's note, a platform's words) as it is.
         "said": lambda text: gettext(text) if isinstance(text, Text) else text,
+        # An inbox code in the reader's words ("in progress", « en cours »).
+        "inbox_word": lambda code: gettext(inbox_word(code)),
         "ngettext": plural_translator(request),
         "format_number": format_number,
         "format_decimal": format_decimal,

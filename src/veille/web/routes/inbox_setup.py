@@ -21,7 +21,14 @@ from fastapi.responses import HTMLResponse, Response
 from veille.errors import Conflict, UsageError, VeilleError, tr
 from veille.inbox import canned
 from veille.inbox import items as svc
-from veille.inbox.model import OPEN_STATUSES, PRIORITIES, SENTIMENTS, STATUSES, ItemFilter
+from veille.inbox.model import (
+    OPEN_STATUSES,
+    PRIORITIES,
+    SENTIMENTS,
+    STATUSES,
+    ItemFilter,
+    word,
+)
 from veille.web.deps import Analyst, Manager, Viewer, error_text, render, translator, workspace
 from veille.web.forms import attempt, comma_list, whole
 
@@ -67,7 +74,7 @@ def _describe(filters: dict[str, Any], _: Callable[..., str]) -> list[tuple[str,
         elif key == "unassigned":
             text = _("yes")
         elif isinstance(value, list):
-            text = ", ".join(_(v) if v in _TRANSLATED else v for v in value)
+            text = ", ".join(_(word(v)) if v in _TRANSLATED else v for v in value)
         else:
             text = str(value)
         out.append((label, text))

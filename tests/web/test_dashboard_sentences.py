@@ -1,0 +1,118 @@
+"""The dashboard's sentences, read as a user reads them in English and in
+French: what the share of voice says of a source that covers only some of
+the compared topics names the others as a list ("vexa or orbita", « vexa
+ni sur orbita »), and the French page uses French spacing (a narrow no-break
+space before the colon)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import make_post
+from tests.web.conftest import Served, add_role_users, do_login, serve
+from veille.query.topics import add_topic
+from veille.workspace import CONFIG_NAME, Workspace, init_workspace
+
+
+def _organization(root: Path) -> None:
+    path = root / CONFIG_NAME
+    text = path.read_text(encoding="utf-8")
+    for key, value in {
+        "brand_topic": '"lumio"',
+        "competitor_topics": '["vexa", "orbita"]',
+    }.items():
+        text = re.sub(rf"(?m)^# {key} = .*$", f"{key} = {value}", text, count=1)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    root = init_workspace(tmp_path_factory.mktemp("web") / "ws")
+    _organization(root)
+    day = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
+    posts = [
+        # A feed covers every brand; an API search for the brand alone brings
+        # the engagement, and none of the competitors' posts.
+        make_post("f1", "Lumio panne", source="feed", published_at=day),
+        make_post("f2", "Vexa offre", source="feed", published_at=day),
+        make_post("f3", "Orbita fibre", source="feed", published_at=day),
+        make_post("x1", "Lumio encore", platform="x", likes=40, source="x-search",
+                  published_at=day),
+        make_post("x2", "Lumio bravo", platform="x", likes=60, source="x-search",
+                  published_at=day),
+    ]  # fmt: skip
+    with Workspace.open(root) as ws:
+        ws.store.upsert_posts(posts)
+        for name in ("lumio", "vexa", "orbita"):
+            add_topic(ws.state, name, name)
+    add_role_users(root)
+    served, server = serve(root)
+    try:
+        yield served
+    finally:
+        server.stop()
+
+
+def _text(served: Served, lang: str) -> str:
+    with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as client:
+        do_login(client, "viewer")
+        page = client.get("/?period=last-7d")
+    assert page.status_code == 200, page.text[:2000]
+    # Tags out, line breaks and runs of spaces as one space (not \s: the
+    # no-break spaces are what the French page is read for).
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", "", page.text))
+
+
+def test_the_missed_topics_are_named_as_a_list_in_english(dashboard: Served) -> None:
+    text = _text(dashboard, "en")
+    assert "brought 2 posts on lumio and none on vexa or orbita (100% of the compared" in text
+    assert "none on vexa, orbita" not in text
+
+
+def test_the_missed_topics_are_named_as_a_list_in_french_with_french_spacing(
+    dashboard: Served,
+) -> None:
+    text = _text(dashboard, "fr")
+    assert (
+        "a apporté 2 publications sur lumio et aucune sur vexa ni sur orbita "
+        "(100\u202f% de l’engagement comparé)\u202f: elle ne cherche"
+    ) in text
+    assert "\u00a0:" not in text
+
+
+def _axis_labels(served: Served, lang: str) -> list[str]:
+    """The dates under the volume chart of the dashboard's first topic card."""
+    with httpx.Client(base_url=served.url, timeout=60, cookies={"veille_lang": lang}) as client:
+        do_login(client, "viewer")
+        page = client.get("/?period=last-7d")
+    assert page.status_code == 200, page.text[:2000]
+    labels = re.findall(r"<text[^>]*>([^<]*\d[^<]*)</text>", page.text)
+    return [html.unescape(t) for t in labels]
+
+
+def test_an_english_chart_dates_its_days_as_its_title_does(dashboard: Served) -> None:
+    """The title says "Nov 29 – Dec 5, 2026": the axis says "Nov 29", not
+    "29 Nov"; a French chart keeps « 29 nov. »."""
+    day = datetime.now(UTC) - timedelta(days=2)
+    english = f"{day:%b} {day.day}"
+    assert english in _axis_labels(dashboard, "en")
+    assert f"{day.day} {day:%b}" not in _axis_labels(dashboard, "en")
+    french = _axis_labels(dashboard, "fr")
+    assert any(re.fullmatch(rf"{day.day} \w+\.?", t) for t in french), french
+
+
+def test_a_chart_of_a_few_posts_counts_them_in_whole_posts(dashboard: Served) -> None:
+    """Three posts on the busiest day: the axis reads 0, 1, 2, 3, not 0.5 of
+    a post."""
+    labels = _axis_labels(dashboard, "en")
+    start = labels.index(next(t for t in labels if t.startswith("Posts — lumio")))
+    counts = labels[start - 8 : start]  # the post counts just before the title
+    assert "1" in counts and "3" in counts, labels
+    assert not [t for t in labels if re.fullmatch(r"\d+\.\d+", t)], labels
