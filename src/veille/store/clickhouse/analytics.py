@@ -329,11 +329,17 @@ class ClickHouseAnalytics(ClickHouseTops):
             posts = totals[0][-3] if totals else 0
             return int(posts) - int(clustered or 0) + int(clusters)
         src, where, params = self.source(scope)
-        rows = self.rows(
-            f"SELECT count() - count(cluster_id) + uniqExact(cluster_id) FROM {src} WHERE {where}",
-            params,
+        sql = (
+            "SELECT toInt64(count() - count(cluster_id) + uniqExact(cluster_id)) "
+            f"FROM {src} WHERE {where}"
         )
-        return int(rows[0][0])
+        # A saved topic's posts that retention purges took out, a story each
+        # (their clusters are not kept), as its volume and SQLite count them.
+        purged = purged_sql(scope, (), False, "toInt64(sum(posts))")
+        if purged is not None:
+            params.update(purged[1])
+            sql = f"{sql} UNION ALL {purged[0]}"
+        return sum(int(r[0] or 0) for r in self.rows(sql, params))
 
     def headline_figures(
         self,
@@ -383,9 +389,11 @@ class ClickHouseAnalytics(ClickHouseTops):
             nulls = "".join("NULL, " for _ in by)
             inner = [whole_quarters(p) for p in periods]
             gone = self._which_period(inner, f"bucket * {QUARTER}", params, "g")
+            # A purged post is a story of its own (its cluster is not
+            # kept), as the workspace's stories count it and SQLite's.
             sql += (
                 f" UNION ALL SELECT 1, {gone} AS w, {nulls}toInt64(sum(posts)), "
-                "toInt64(sum(engagement)), toInt64(sum(reach)), 0, 0, 0, 0, 0, "
+                "toInt64(sum(engagement)), toInt64(sum(reach)), 0, toInt64(sum(posts)), 0, 0, 0, "
                 "toInt64(sum(counted)), toInt64(sum(followed)) "
                 f"FROM topic_purged WHERE {purged[0]} AND w >= 0 GROUP BY w"
             )
