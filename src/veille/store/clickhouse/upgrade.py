@@ -161,6 +161,9 @@ class ClickHouseUpgrade:
             self._followers_known(lock)
         if version < 14:
             self._purged_coverage(lock)
+        # (Schema 15 is another step's; this one runs after whatever is before it.)
+        if version < 16:
+            self._purged_sentiment(lock)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _counts_given(self, lock: UpgradeLock) -> None:
@@ -294,6 +297,18 @@ class ClickHouseUpgrade:
             self.client.command(
                 "ALTER TABLE topic_purged UPDATE counted = if(engagement > 0, posts, 0), "
                 "followed = if(reach > 0, posts, 0) WHERE 1 SETTINGS mutations_sync = 2"
+            )
+        lock.beat()
+
+    def _purged_sentiment(self, lock: UpgradeLock) -> None:
+        """Schema 16: ``topic_purged`` keeps the sentiment of the posts a
+        retention purge took out of a saved topic (positive, negative and
+        neutral posts), so its sentiment over purged days reads as before
+        the purge, as the workspace's does. Rows written before get 0: their
+        posts are gone. Run again after a stop, it adds nothing."""
+        for mood in ("positive", "negative", "neutral"):
+            self.client.command(
+                f"ALTER TABLE topic_purged ADD COLUMN IF NOT EXISTS {mood} Int64 DEFAULT 0"
             )
         lock.beat()
 
