@@ -194,7 +194,8 @@ def test_sqlite_and_chdb_read_a_topic_the_same_across_the_cutoff(tmp_path: Path)
     """Over a week that straddles the purge's cutoff, a topic's authors and
     sentiment on SQLite (whole days from its author rollup, whose day of
     the cutoff a purge keeps) are those of ClickHouse (read from the
-    filings held) and of the posts kept: a retention purge cuts at the start
+    filings held) and of the posts kept, with the sentiment of the purged
+    days each keeps beside its volume: a retention purge cuts at the start
     of a UTC day, so no day is partly purged. (Cut inside a day, as purges
     before 2026-12-05 were, SQLite went on counting that day's purged posts,
     as before the purge; ClickHouse counted the posts kept.)"""
@@ -216,5 +217,6 @@ def test_sqlite_and_chdb_read_a_topic_the_same_across_the_cutoff(tmp_path: Path)
                  f.sentiment.neutral) for f in got
             ]  # fmt: skip
     # 3 days kept: the author of each and the one of every day; a post in
-    # four has each sentiment, and one none.
-    assert cards["sqlite"] == cards["chdb"] == [(4, 3, 3, 3), (4, 3, 3, 3)]
+    # four has each sentiment, and one none. The week's 4 purged days keep
+    # their sentiment (4 posts of each), not their authors (they name people).
+    assert cards["sqlite"] == cards["chdb"] == [(4, 7, 7, 7), (4, 3, 3, 3)]

@@ -336,8 +336,9 @@ def test_a_topic_counts_its_purged_posts_in_the_new_store(
         served = open_store(server.url, role="posts", root=tmp_path)
         purged = back.purged_topic_totals()
         assert len(purged) == 8 and served.purged_topic_totals() == purged
+        # A row of an older veille (no sentiment) reads with none.
         served.add_purged_topic_totals([(purged[0][0], 1, 2, 3, 4, 1, 2)])
-        assert back.purged_topic_totals() == [(purged[0][0], 1, 2, 3, 4, 1, 2), *purged]
+        assert back.purged_topic_totals() == [(purged[0][0], 1, 2, 3, 4, 1, 2, 0, 0, 0), *purged]
         served.close()
     finally:
         server.stop()

@@ -150,7 +150,7 @@ def test_clickhouse_schema_14_keeps_what_purges_before_it_covered(tmp_path: Path
         ws.posts.write_row("veille_meta", {"key": "schema", "value": "13"})
     with Workspace.open(root) as ws:
         schema = ws.posts.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
-        assert schema == [[str(SCHEMA_VERSION)]]  # (14, and what came after)
+        assert schema == [[str(SCHEMA_VERSION)]]  # 14, and the steps after it
         # Purged e0's 3 likes and 7 followers cover it, z1 (held) its 0s;
         # purged z0's 0s read unknown, as before the upgrade.
         upgraded = {"engagement": (3, 2, 7), "reach": (7, 2, 7), "totals": [(7, 3, 7)]}

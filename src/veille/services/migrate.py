@@ -256,13 +256,22 @@ def copy_forgotten(src: Any, dst: Any) -> TableCheck:
 def copy_purged_topic_totals(src: Any, dst: Any) -> TableCheck:
     """What saved topics count of posts a retention purge deleted (per topic
     and quarter-hour): the new store, which files only the posts it holds,
-    shows the same topic volume and share of voice. Only the difference is
+    shows the same topic volume, share of voice and sentiment. Only the difference is
     added: a rerun adds nothing."""
+    from veille.store.purged import topic_totals
+
     read, add = "purged_topic_totals", "add_purged_topic_totals"
-    rows: list[tuple[Any, ...]] = getattr(src, read, list)()
-    missing = _lacking(rows, getattr(dst, read, list)(), 2)
+    # As wide on both sides (a served store of an older veille gives fewer
+    # counts: its sentiment none).
+    rows: list[tuple[Any, ...]] = [topic_totals(r) for r in getattr(src, read, list)()]
+    held = [topic_totals(r) for r in getattr(dst, read, list)()]
+    missing = _lacking(rows, held, 2)
     what = "what saved topics count of purged posts"
-    return _carry("topic_purged", what, rows, dst, read, add, missing)
+
+    def read_back() -> list[tuple[Any, ...]]:
+        return [topic_totals(r) for r in getattr(dst, read, list)()]
+
+    return _carry("topic_purged", what, rows, dst, read, add, missing, held=read_back)
 
 
 def copy_purged_rollup(src: Any, dst: Any) -> TableCheck:

@@ -148,13 +148,19 @@ def _rebuild(
 def topic_totals(row: Sequence[int]) -> tuple[int, ...]:
     """A row of a saved topic's purged figures, ``(topic id, quarter-hour,
     posts, engagement, reach, posts that gave counts, posts that gave
-    followers)``. A row of five (as a store of an older veille gives them,
-    which kept no such counts) covers what its sums tell: its posts gave
-    counts where they earned any engagement, followers where they had any
-    reach (a known 0 is not told apart from none)."""
+    followers, positive, negative, neutral posts)``. A row of five (as a
+    store of an older veille gives them, which kept no such counts) covers
+    what its sums tell: its posts gave counts where they earned any
+    engagement, followers where they had any reach (a known 0 is not told
+    apart from none). A row of five or seven keeps no sentiment (purges
+    before 2026-12-06 kept none of a topic's): 0 of each."""
     t, b, n, e, r, *rest = (int(v) for v in row)
     if not rest:
         rest = [n if e > 0 else 0, n if r > 0 else 0]
-    if len(rest) != 2:
-        raise ValueError(f"a topic's purged figures have 5 or 7 values, not {len(row)}: {row!r}")
+    if len(rest) == 2:
+        rest += [0, 0, 0]
+    if len(rest) != 5:
+        raise ValueError(
+            f"a topic's purged figures have 5, 7 or 10 values, not {len(row)}: {row!r}"
+        )
     return (t, b, n, e, r, *rest)

@@ -274,13 +274,22 @@ class ClickHouseAnalytics(ClickHouseTops):
                 if label in c:
                     c[label] += posts
             return c["positive"], c["negative"], c["neutral"]
-        src, where, params = self.source(scope.during(period))
-        pos, neg, neu = self.rows(
-            "SELECT countIf(sentiment = 'positive'), countIf(sentiment = 'negative'), "
-            f"countIf(sentiment = 'neutral') FROM {src} WHERE {where}",
-            params,
-        )[0]
-        return int(pos), int(neg), int(neu)
+        bounded = scope.during(period)
+        src, where, params = self.source(bounded)
+        sql = (
+            "SELECT toInt64(countIf(sentiment = 'positive')), "
+            "toInt64(countIf(sentiment = 'negative')), "
+            f"toInt64(countIf(sentiment = 'neutral')) FROM {src} WHERE {where}"
+        )
+        # A saved topic's sentiment of the posts retention purges took out,
+        # as its volume counts them (topic_purged).
+        sums = "toInt64(sum(positive)), toInt64(sum(negative)), toInt64(sum(neutral))"
+        purged = purged_sql(bounded, (), False, sums)
+        if purged is not None:
+            params.update(purged[1])
+            sql = f"{sql} UNION ALL {purged[0]}"
+        rows = self.rows(sql, params)
+        return tuple(sum(int(r[i] or 0) for r in rows) for i in range(3))  # type: ignore[return-value]
 
     # -- top lists ------------------------------------------------------------
 
@@ -345,11 +354,17 @@ class ClickHouseAnalytics(ClickHouseTops):
             posts = totals[0][-3] if totals else 0
             return int(posts) - int(clustered or 0) + int(clusters)
         src, where, params = self.source(scope)
-        rows = self.rows(
-            f"SELECT count() - count(cluster_id) + uniqExact(cluster_id) FROM {src} WHERE {where}",
-            params,
+        sql = (
+            "SELECT toInt64(count() - count(cluster_id) + uniqExact(cluster_id)) "
+            f"FROM {src} WHERE {where}"
         )
-        return int(rows[0][0])
+        # A saved topic's posts that retention purges took out, a story each
+        # (their clusters are not kept), as its volume and SQLite count them.
+        purged = purged_sql(scope, (), False, "toInt64(sum(posts))")
+        if purged is not None:
+            params.update(purged[1])
+            sql = f"{sql} UNION ALL {purged[0]}"
+        return sum(int(r[0] or 0) for r in self.rows(sql, params))
 
     def headline_figures(
         self,
@@ -399,9 +414,12 @@ class ClickHouseAnalytics(ClickHouseTops):
             nulls = "".join("NULL, " for _ in by)
             inner = [whole_quarters(p) for p in periods]
             gone = self._which_period(inner, f"bucket * {QUARTER}", params, "g")
+            # A purged post is a story of its own (its cluster is not
+            # kept), as the workspace's stories count it and SQLite's.
             sql += (
                 f" UNION ALL SELECT 1, {gone} AS w, {nulls}toInt64(sum(posts)), "
-                "toInt64(sum(engagement)), toInt64(sum(reach)), 0, 0, 0, 0, 0, "
+                "toInt64(sum(engagement)), toInt64(sum(reach)), 0, toInt64(sum(posts)), "
+                "toInt64(sum(positive)), toInt64(sum(negative)), toInt64(sum(neutral)), "
                 "toInt64(sum(counted)), toInt64(sum(followed)) "
                 f"FROM topic_purged WHERE {purged[0]} AND w >= 0 GROUP BY w"
             )

@@ -509,20 +509,23 @@ class ClickHousePrivacy:
     def _keep_topic_totals(self, cutoff: int) -> None:
         """Add what the filings of posts published before ``cutoff`` count to
         ``topic_purged``, from where the last purge stopped: a topic's
-        volume, engagement and reach, and how many posts the last two cover,
-        stay as they were once they go."""
+        volume, engagement and reach, how many posts the last two cover, and
+        its sentiment, stay as they were once they go."""
         since = int(self.rows("SELECT max(upto) FROM topic_purged")[0][0] or 0)
         span = {"since": since, "t": cutoff}
         self.client.command(
             "INSERT INTO topic_purged (topic_id, bucket, posts, engagement, reach, upto, "
-            "counted, followed) "
+            "counted, followed, positive, negative, neutral) "
             "SELECT f.topic_id, intDiv(p.published_at, 900) AS b, count(), "
             "sum(p.likes + p.shares + p.replies), sum(ifNull(p.author_followers, 0)), {t:Int64}, "
             # What the topic's engagement and reach cover (a known 0 included).
-            "countIf(p.counts_given != 0), countIf(isNotNull(p.author_followers)) "
+            "countIf(p.counts_given != 0), countIf(isNotNull(p.author_followers)), "
+            # Its sentiment (the workspace's rollup keeps the purged posts' too).
+            "countIf(p.sentiment = 'positive'), countIf(p.sentiment = 'negative'), "
+            "countIf(p.sentiment = 'neutral') "
             # The filings on the right: the side a join holds in memory.
             f"FROM (SELECT id, published_at, likes, shares, replies, author_followers, "
-            "counts_given "
+            "counts_given, sentiment "
             f"FROM {POSTS} WHERE published_at >= {{since:Int64}} AND published_at < {{t:Int64}}) "
             "AS p INNER JOIN (SELECT topic_id, post_id FROM topic_filings FINAL WHERE filed = 1 "
             "AND published_at >= {since:Int64} AND published_at < {t:Int64}) AS f "

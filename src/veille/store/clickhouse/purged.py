@@ -190,25 +190,30 @@ class ClickHousePurged:
     def purged_topic_totals(self) -> list[tuple[int, ...]]:
         """What each saved topic counts of posts this store no longer holds
         (``topic_purged``): ``(topic id, quarter-hour, posts, engagement,
-        reach, posts that gave counts, posts that gave followers)``.
-        ``veille store migrate`` carries them with the posts."""
+        reach, posts that gave counts, posts that gave followers, positive,
+        negative, neutral)``. ``veille store migrate`` carries them with the
+        posts."""
         return [
-            (int(t), int(b), int(n), int(e), int(r), int(g), int(f))
-            for t, b, n, e, r, g, f in self.rows(
+            tuple(int(v) for v in row)
+            for row in self.rows(
                 "SELECT topic_id, bucket, sum(posts) AS n, sum(engagement) AS e, "
-                "sum(reach) AS r, sum(counted) AS g, sum(followed) AS f FROM topic_purged "
-                "GROUP BY topic_id, bucket "
-                "HAVING n != 0 OR e != 0 OR r != 0 OR g != 0 OR f != 0 ORDER BY topic_id, bucket"
+                "sum(reach) AS r, sum(counted) AS g, sum(followed) AS f, sum(positive) AS pos, "
+                "sum(negative) AS neg, sum(neutral) AS neu FROM topic_purged "
+                "GROUP BY topic_id, bucket HAVING n != 0 OR e != 0 OR r != 0 OR g != 0 "
+                "OR f != 0 OR pos != 0 OR neg != 0 OR neu != 0 ORDER BY topic_id, bucket"
             )
         ]
 
     def add_purged_topic_totals(self, rows: Sequence[tuple[int, ...]]) -> None:
         """Add rows of :meth:`purged_topic_totals`'s shape (of posts held
-        elsewhere before; a row without its last two counts covers what its
-        sums tell: :func:`~veille.store.purged.topic_totals`) to
-        ``topic_purged``; as counted by no purge of this store (``upto`` 0),
-        so its next purge counts every post it holds."""
-        names = ("topic_id", "bucket", "posts", "engagement", "reach", "counted", "followed")
+        elsewhere before; a row without its last counts covers what its sums
+        tell: :func:`~veille.store.purged.topic_totals`) to ``topic_purged``;
+        as counted by no purge of this store (``upto`` 0), so its next purge
+        counts every post it holds."""
+        names = (
+            "topic_id", "bucket", "posts", "engagement", "reach", "counted", "followed",
+            "positive", "negative", "neutral",
+        )  # fmt: skip
         for i in range(0, len(rows), _CHUNK):
             chunk = [topic_totals(r) for r in rows[i : i + _CHUNK]]
             self.client.insert(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 # Dates ClickHouse's DateTime64 holds; the partition of a post outside them is
 # the nearest end (veille stores any second from 1970 +- 2**40).
@@ -221,6 +221,9 @@ ORDER BY (topic_id, published_at, post_id)
 # included), as SQLite's topic rollup counts them: what the topic's engagement
 # and reach cover. Rows written before schema 14 hold what their other
 # columns tell (:meth:`~veille.store.clickhouse.upgrade.ClickHouseUpgrade._purged_coverage`).
+# ``positive``, ``negative`` and ``neutral`` (schema 16): those posts'
+# sentiment, as the workspace's rollup keeps it (and SQLite's
+# ``topic_purged_sentiment``); rows written before hold 0 (their posts are gone).
 TOPIC_PURGED = """
 CREATE TABLE IF NOT EXISTS topic_purged (
     topic_id Int64,
@@ -230,7 +233,10 @@ CREATE TABLE IF NOT EXISTS topic_purged (
     reach Int64,
     upto Int64,
     counted Int64 DEFAULT 0,
-    followed Int64 DEFAULT 0
+    followed Int64 DEFAULT 0,
+    positive Int64 DEFAULT 0,
+    negative Int64 DEFAULT 0,
+    neutral Int64 DEFAULT 0
 ) ENGINE = MergeTree
 ORDER BY (topic_id, bucket)
 """

@@ -162,6 +162,10 @@ class ClickHouseUpgrade:
             self._followers_known(lock)
         if version < 14:
             self._purged_coverage(lock)
+        # (Schema 15 made `entity_purged`, a table of its own that the store
+        # creates on open: no step here.)
+        if version < 16:
+            self._purged_sentiment(lock)
         self.write_row("veille_meta", {"key": "schema", "value": str(SCHEMA_VERSION)})
 
     def _counts_given(self, lock: UpgradeLock) -> None:
@@ -295,6 +299,18 @@ class ClickHouseUpgrade:
             self.client.command(
                 "ALTER TABLE topic_purged UPDATE counted = if(engagement > 0, posts, 0), "
                 "followed = if(reach > 0, posts, 0) WHERE 1 SETTINGS mutations_sync = 2"
+            )
+        lock.beat()
+
+    def _purged_sentiment(self, lock: UpgradeLock) -> None:
+        """Schema 16: ``topic_purged`` keeps the sentiment of the posts a
+        retention purge took out of a saved topic (positive, negative and
+        neutral posts), so its sentiment over purged days reads as before
+        the purge, as the workspace's does. Rows written before get 0: their
+        posts are gone. Run again after a stop, it adds nothing."""
+        for mood in ("positive", "negative", "neutral"):
+            self.client.command(
+                f"ALTER TABLE topic_purged ADD COLUMN IF NOT EXISTS {mood} Int64 DEFAULT 0"
             )
         lock.beat()
 

@@ -74,3 +74,20 @@ def author_rows(
         parts.append(f"SELECT {_FROM_POSTS} FROM posts p WHERE {where}")
         params += eparams
     return " UNION ALL ".join(parts), params
+
+
+def purged_topic_sentiment(
+    conn: sqlite3.Connection, scope: Scope, period: Period
+) -> tuple[int, int, int]:
+    """``(positive, negative, neutral)`` posts of ``scope``'s saved topic
+    over ``period`` that retention purges took out (the author rollup loses
+    their days), where its volume counts them (the topic rollup: no platform
+    or language filter); else none."""
+    from veille.store.sqlite.purged import topic_sentiment
+
+    f = scope.flt
+    if scope.topic_id is None or f.platforms or f.languages:
+        return 0, 0, 0
+    return topic_sentiment(
+        conn, scope.topic_id, int(period.since.timestamp()), int(period.until.timestamp())
+    )

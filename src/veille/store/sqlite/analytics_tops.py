@@ -469,7 +469,9 @@ class SQLiteTops(SQLiteVolume):
             return None
         # The day a retention purge cut in two keeps in the rollup the posts
         # it deleted (it drops whole days only): a period reaching back to
-        # the oldest post held reads the posts, as a scan counts them.
+        # the oldest post held reads the posts, as a scan counts them. (So
+        # no period read here holds a purged day: the purged sentiment
+        # ``sentiment_totals`` adds is none here.)
         oldest = self.conn.execute("SELECT published_at FROM posts ORDER BY pk LIMIT 1").fetchone()
         if oldest is None or -(-int(period.since.timestamp()) // DAY) <= int(oldest[0]) // DAY:
             return None

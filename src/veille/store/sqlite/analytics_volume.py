@@ -15,7 +15,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from veille.store.sqlite import analytics_columns as columns
-from veille.store.sqlite.analytics_authors import author_rows, rollup_topic
+from veille.store.sqlite.analytics_authors import (
+    author_rows,
+    purged_topic_sentiment,
+    rollup_topic,
+)
 from veille.store.sqlite.analytics_sql import (
     KNOWN_ENGAGEMENT,
     KNOWN_POST_ENGAGEMENT,
@@ -332,7 +336,9 @@ class SQLiteVolume(columns.KeepsColumns):
             row = self.conn.execute(
                 f"SELECT sum(positive), sum(negative), sum(neutral) FROM ({union})", params
             ).fetchone()
-            return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+            # And what retention purges took out (the rollup lost their days).
+            pos, neg, neu = purged_topic_sentiment(self.conn, scope, period)
+            return int(row[0] or 0) + pos, int(row[1] or 0) + neg, int(row[2] or 0) + neu
         c = {"positive": 0, "negative": 0, "neutral": 0}
         for label, posts, _e, _r in self.post_totals(scope.during(period), ("sentiment",)):
             if label in c:

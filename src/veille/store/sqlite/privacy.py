@@ -283,12 +283,13 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
 
     def purged_topic_totals(self) -> list[tuple[int, ...]]:
         """What each saved topic counts of posts this store no longer holds
-        (a retention purge leaves them in ``topic_rollup``): ``(topic id,
-        quarter-hour, posts, engagement, reach, posts that gave counts,
-        posts that gave followers)`` beyond what its filings count.
-        ``veille store migrate`` carries them with the posts."""
-        return [
-            tuple(int(v) for v in row)
+        (a retention purge leaves them in ``topic_rollup``, and their
+        sentiment in ``topic_purged_sentiment``): ``(topic id, quarter-hour,
+        posts, engagement, reach, posts that gave counts, posts that gave
+        followers, positive, negative, neutral)`` beyond what its filings
+        count. ``veille store migrate`` carries them with the posts."""
+        totals = {
+            (int(row[0]), int(row[1])): tuple(int(v) for v in row[2:])
             for row in self.conn.execute(
                 "WITH held AS (SELECT f.topic_id, p.published_at / 900 AS bucket, "
                 "count(*) AS posts, sum(p.likes + p.shares + p.replies) AS engagement, "
@@ -303,15 +304,21 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 "r.followed - coalesce(h.followed, 0) AS f "
                 "FROM topic_rollup r LEFT JOIN held h "
                 "ON h.topic_id = r.topic_id AND h.bucket = r.bucket) "
-                "WHERE n != 0 OR e != 0 OR r != 0 OR g != 0 OR f != 0 ORDER BY 1, 2"
+                "WHERE n != 0 OR e != 0 OR r != 0 OR g != 0 OR f != 0"
             )
+        }
+        moods = purged.topic_sentiments(self.conn)
+        return [
+            (*key, *totals.get(key, (0,) * 5), *moods.get(key, (0, 0, 0)))
+            for key in sorted(totals.keys() | moods.keys())
         ]
 
     def add_purged_topic_totals(self, rows: Sequence[tuple[int, ...]]) -> None:
         """Add rows of :meth:`purged_topic_totals`'s shape (of posts held
-        elsewhere before) to the topics' figures. A row without its last two
+        elsewhere before) to the topics' figures. A row without its last
         counts (from a store of an older veille) covers what its sums tell
         (:func:`veille.store.purged.topic_totals`)."""
+        full = [topic_totals(r) for r in rows]
         with self.transaction():
             self.conn.executemany(
                 "INSERT INTO topic_rollup (topic_id, bucket, posts, engagement, reach, counted, "
@@ -320,8 +327,9 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 "posts = posts + excluded.posts, engagement = engagement + excluded.engagement, "
                 "reach = reach + excluded.reach, counted = counted + excluded.counted, "
                 "followed = followed + excluded.followed",
-                [topic_totals(r) for r in rows],
+                [r[:7] for r in full if any(r[2:7])],
             )
+            purged.add_topic_sentiment(self.conn, [(*r[:2], *r[7:]) for r in full])
 
     def purged_rollup(self) -> list[tuple[Any, ...]]:
         """What ``post_rollup`` counts of posts this store no longer holds (a
@@ -476,8 +484,11 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
                 # Rollup triggers skip deletions while this row exists (this
                 # transaction only): volumes and topic counts stay as they were.
                 self.conn.execute("INSERT INTO privacy_purge (id) VALUES (1)")
-                self._remove_copies([r[1] for r in rows], report.removed, rekey=False)
                 last = rows[-1][0]
+                # The topics' sentiment of the days whose author rollup goes
+                # below (that of the cutoff's day stays there).
+                purged.keep_topic_sentiment(self.conn, last, ts // 86400 * 86400)
+                self._remove_copies([r[1] for r in rows], report.removed, rekey=False)
                 self.conn.execute("DELETE FROM posts WHERE pk <= ?", (last,))
                 self.conn.execute("DELETE FROM privacy_purge")
             report.posts += len(rows)

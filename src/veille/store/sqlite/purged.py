@@ -212,3 +212,61 @@ def add_authors(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None
         "name = coalesce(max(name, excluded.name), name, excluded.name)",
         [tuple(r) for r in rows],
     )
+
+
+_MOODS = "positive = positive + excluded.positive, negative = negative + excluded.negative, "
+_MOODS += "neutral = neutral + excluded.neutral"
+
+
+def keep_topic_sentiment(conn: sqlite3.Connection, last_pk: int, before: int) -> None:
+    """Add the positive, negative and neutral posts each saved topic files,
+    of the posts keyed up to ``last_pk`` and published before ``before`` (a
+    day's start), to ``topic_purged_sentiment``, per quarter-hour: what a
+    retention purge deleting them keeps of the topic's sentiment (the
+    author rollup that held it loses the days before ``before``). Inside
+    the purge's transaction, before its delete."""
+    conn.execute(
+        "INSERT INTO topic_purged_sentiment (topic_id, bucket, positive, negative, neutral) "
+        "SELECT f.topic_id, p.published_at / 900, sum(p.sentiment = 'positive'), "
+        "sum(p.sentiment = 'negative'), sum(p.sentiment = 'neutral') "
+        "FROM posts p JOIN post_topics f ON f.post_pk = p.pk WHERE p.pk <= ? "
+        "AND p.published_at < ? AND p.sentiment IN ('positive', 'negative', 'neutral') "
+        f"GROUP BY 1, 2 ON CONFLICT (topic_id, bucket) DO UPDATE SET {_MOODS}",
+        (last_pk, before),
+    )
+
+
+def topic_sentiment(
+    conn: sqlite3.Connection, topic_id: int, since: int, until: int
+) -> tuple[int, int, int]:
+    """``(positive, negative, neutral)`` posts of saved topic ``topic_id``
+    that retention purges took out, over the quarter-hours wholly inside
+    ``[since, until)`` (seconds), as the topic rollup is read there (the
+    edges come from the posts held: none of them purged)."""
+    row = conn.execute(
+        "SELECT sum(positive), sum(negative), sum(neutral) FROM topic_purged_sentiment "
+        "WHERE topic_id = ? AND bucket >= ? AND bucket < ?",
+        (topic_id, -(-since // 900), until // 900),
+    ).fetchone()
+    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+
+
+def topic_sentiments(conn: sqlite3.Connection) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """Every row of ``topic_purged_sentiment``: ``(topic id, quarter-hour)``:
+    ``(positive, negative, neutral)``."""
+    return {
+        (int(t), int(b)): (int(p), int(n), int(u))
+        for t, b, p, n, u in conn.execute(
+            "SELECT topic_id, bucket, positive, negative, neutral FROM topic_purged_sentiment"
+        )
+    }
+
+
+def add_topic_sentiment(conn: sqlite3.Connection, rows: Sequence[Sequence[int]]) -> None:
+    """Add ``(topic id, quarter-hour, positive, negative, neutral)`` to
+    ``topic_purged_sentiment`` (inside the caller's transaction)."""
+    conn.executemany(
+        "INSERT INTO topic_purged_sentiment (topic_id, bucket, positive, negative, neutral) "
+        f"VALUES (?, ?, ?, ?, ?) ON CONFLICT (topic_id, bucket) DO UPDATE SET {_MOODS}",
+        [tuple(r) for r in rows if any(r[2:])],
+    )
