@@ -23,6 +23,7 @@ from veille.analytics.tops import headline, top_entities
 from veille.analytics.volume import breakdown, overall_sentiment, volume
 from veille.models import Author, Engagement, Post, Sentiment
 from veille.services.privacy import apply_retention
+from veille.store.clickhouse.schema import SCHEMA_VERSION
 from veille.workspace import Workspace, init_workspace
 
 NOW = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
@@ -193,7 +194,7 @@ def test_clickhouse_schema_15_records_the_next_purge(tmp_path: Path) -> None:
         ws.posts.write_row("veille_meta", {"key": "schema", "value": "14"})
     with Workspace.open(root) as ws:
         schema = ws.posts.rows("SELECT value FROM veille_meta FINAL WHERE key = 'schema'")
-        assert schema == [["15"]]
+        assert schema == [[str(SCHEMA_VERSION)]]  # 15, and the steps after it
         assert ws.posts.rows("SELECT count() FROM entity_purged") == [[0]]
         assert _entities(ws, cut) == before  # (nothing purged there yet)
         assert apply_retention(ws, now=NOW + timedelta(days=4)) is not None
