@@ -369,12 +369,14 @@ class SQLiteStore(
             conn.close()
             raise translate_error(exc, self.path) from exc
         self._local.conn = conn
-        alive = {t.ident for t in threading.enumerate()}
         with self._conns_lock:
             # Connections of threads that have ended are closed here, so a
             # server that starts threads over and over keeps few open.
             # A thread id may be given again to a new thread: the connection
-            # of its ended namesake goes too.
+            # of its ended namesake goes too. The living are listed under the
+            # lock: listed before it, a thread that started and connected in
+            # between was taken for ended and its connection closed under it.
+            alive = {t.ident for t in threading.enumerate()}
             me = threading.get_ident()
             for ident in [i for i in self._conns if i not in alive or i == me]:
                 self._conns.pop(ident).close()
