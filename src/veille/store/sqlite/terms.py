@@ -234,13 +234,14 @@ def _baseline(
     odd = "p.cluster_id IS NOT NULL OR p.term_keys IS NULL OR p.story_bucket IS NULL"
     found = conn.execute(
         f"{before}SELECT count(CASE WHEN NOT ({odd}) THEN 1 END), "
-        f"group_concat(CASE WHEN NOT ({odd}) THEN p.term_keys END, char(10)), "
+        f"CAST(group_concat(CASE WHEN NOT ({odd}) THEN p.term_keys || char(10) END, '') "
+        "AS BLOB), "
         f"group_concat(CASE WHEN {odd} THEN json_array("
         f"{_STORY}, ifnull(p.term_keys, p.pk), p.story_bucket) END) {sql}",
         values,
     ).fetchone()
-    stories, joined, others = found[0], found[1] or "", found[2]
-    held = Counter(joined.split("\n")) if stories else Counter[str]()
+    stories, joined, others = found[0], found[1], found[2]
+    held = key_counts(joined or b"") if stories else Counter[str]()
     posts = list(read)
     if others:
         posts += [
@@ -262,6 +263,44 @@ def _baseline(
         stories += more
         held.update(held_more)
     return stories, held
+
+
+#: From this many bytes of keys on, :func:`key_counts` counts them with
+#: Arrow (imported then, about 0.12 s of CPU once a process); below, with
+#: ``Counter`` (about 0.1 µs a key: 10 ms at 1 MB).
+ARROW_FROM = 1 << 20
+
+
+def key_counts(joined: bytes, *, arrow_from: int | None = None) -> Counter[str]:
+    """How many times each key of ``joined`` (keys in UTF-8, each ended by
+    a newline, as ``group_concat(term_keys || char(10), '')`` gives them)
+    is in it; many keys are counted by Arrow over the bytes as SQLite gave
+    them, no Python string made but for each distinct key.
+
+    At 1M posts the baseline of ``lumio`` over 30 days holds about a
+    million keys: split into a Python string each and counted by
+    ``Counter`` they cost 80-110 ms of CPU, counted by Arrow 17-19 ms
+    (``arrow_from``: the bytes from which Arrow counts, default
+    :data:`ARROW_FROM`)."""
+    if len(joined) < max(ARROW_FROM if arrow_from is None else arrow_from, 1):
+        return Counter(joined[:-1].decode().split("\n")) if joined else Counter()
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ends = np.flatnonzero(np.frombuffer(joined, np.uint8) == 10)
+    offsets = np.zeros(len(ends) + 1, np.int64)
+    offsets[1:] = ends + 1
+    # Each key with its newline (over the bytes as they are: no copy); the
+    # newline taken off the distinct keys only.
+    keys = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(joined))
+    found = pc.value_counts(keys)
+    return Counter(
+        {
+            k[:-1]: n
+            for k, n in zip(found.field(0).to_pylist(), found.field(1).to_pylist(), strict=True)
+        }
+    )
 
 
 def _roots(
