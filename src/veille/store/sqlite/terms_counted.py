@@ -45,10 +45,10 @@ def codes(joined: bytes, *, arrow_from: int | None = None) -> tuple[list[str], n
     if not joined:
         return [], np.zeros(0, np.int64)
     if len(joined) < max(ARROW_FROM if arrow_from is None else arrow_from, 1):
-        seen: dict[str, int] = {}
         values = joined[:-1].decode().split("\n")
-        found = np.fromiter((seen.setdefault(v, len(seen)) for v in values), np.int64, len(values))
-        return list(seen), found
+        distinct = list(dict.fromkeys(values))
+        code = {v: i for i, v in enumerate(distinct)}
+        return distinct, np.fromiter(map(code.__getitem__, values), np.int64, len(values))
     import pyarrow as pa
     import pyarrow.compute as pc
 
