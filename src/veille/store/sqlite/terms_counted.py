@@ -83,7 +83,7 @@ class Joined:
     forms, sample part)``, keys ``None`` where not kept)."""
 
     stories: int
-    #: (stories of these posts holding it)
+    #: key -> these posts (each its own story) holding it
     held: Counter[str]
     #: (key, form as written, '' for the key) -> [posts writing it, first post's key]
     shown: dict[tuple[str, str], list[int]]
@@ -153,10 +153,12 @@ def _counted(
         into = np.repeat(starts[order] - (np.cumsum(sizes) - sizes), sizes)
         taken = np.arange(len(key_codes)) + into
         key_codes, form_codes = key_codes[taken], form_codes[taken]
-    pairs = key_codes * max(len(form_values), 1) + form_codes
+    # One code a (key, form) pair; the index of its first post (NumPy's
+    # unique takes the first of equal values) gives that post's key.
+    width = max(len(form_values), 1)
+    pairs = key_codes * width + form_codes
     found, first, n = np.unique(pairs, return_index=True, return_counts=True)
     firsts = np.repeat(pks, sizes)[first].tolist()
-    width = max(len(form_values), 1)
     shown = {
         (key_values[pair // width], form_values[pair % width]): [count, at]
         for pair, count, at in zip(found.tolist(), n.tolist(), firsts, strict=True)
