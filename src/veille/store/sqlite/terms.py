@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 from veille.store.protocols.analytics import STORY_SAMPLE, TermCounts, story_bucket
 from veille.store.sqlite.analytics_sql import scope_sql
 from veille.store.sqlite.migrations import _migrating
+from veille.store.sqlite.terms_counted import ODD, Joined, joined_period, key_counts
 
 if TYPE_CHECKING:
     from veille.analytics.scope import Scope
@@ -157,12 +158,12 @@ def kept_term_counts(
     if not by_part:
         read = replace(scope, flt=replace(f, since=before_scope.flt.until))
         where, params = scope_sql(conn, read)
-        rows = conn.execute(
-            f"SELECT p.pk, {_STORY}, p.published_at >= ?, p.term_keys, "
-            "CASE WHEN p.published_at >= ? THEN p.term_forms END, p.story_bucket "
+        period = (
+            "",
             f"FROM posts p WHERE {where}{part}",
-            [split, split, *params, *([sample] if sampled else [])],
-        ).fetchall()
+            [*params, *([sample] if sampled else [])],
+        )
+        rows = []
         where, params = scope_sql(conn, before_scope)
         source = (
             "",
@@ -171,12 +172,12 @@ def kept_term_counts(
         )
     else:
         where, params = scope_sql(conn, scope, lookup=True)
-        rows = conn.execute(
-            f"{_PARTS}SELECT p.pk, {_STORY}, 1, p.term_keys, p.term_forms, p.story_bucket "
+        period = (
+            _PARTS,
             f"FROM {_BY_PART} WHERE {where} AND p.published_at >= ? AND p.story_bucket IN b",
             [sample, *params, split],
-        ).fetchall()
-        rows += conn.execute(
+        )
+        rows = conn.execute(
             f"SELECT p.pk, {_STORY}, p.published_at >= ?, p.term_keys, "
             "CASE WHEN p.published_at >= ? THEN p.term_forms END, NULL "
             f"FROM {_BY_PART} WHERE {where} AND p.story_bucket IS NULL",
@@ -187,24 +188,27 @@ def kept_term_counts(
             f"FROM {_BY_PART} WHERE {where} AND p.published_at < ? AND p.story_bucket IN b",
             [sample, *params, split],
         )
+    # Most of the period's posts in one row (see ``joined_period``), the
+    # others a row each, as the baseline's.
+    joined = joined_period(conn, period)
+    rows += joined.odd
     if sampled:
         rows = [r for r in rows if r[5] is not None or story_bucket(r[1]) < sample]
-    # In the order of the posts' keys, their time order: of a term's forms
-    # written as often, the first written is shown first.
     rows.sort()
     unkept = [r[0] for r in rows if r[3] is None]
     made = _made(conn, unkept) if unkept else {}
-    now: list[tuple[str, str, str]] = []
+    now: list[tuple[int, str, str, str]] = []
     counted: list[tuple[str, str | int]] = []
     for pk, story, current, keys, forms, _part in rows:
         if keys is None:
             keys, forms = made[pk]
         if current:
-            now.append((story, keys, forms or ""))
+            now.append((pk, story, keys, forms or ""))
         else:
             counted.append((story, keys))
+    roots = _period_roots(conn, period, sample, joined, {r[1] for r in now})
     before = _baseline(conn, source, before_scope, sample, counted)
-    return _count(now, before, phrases=phrases, min_stories=min_stories)
+    return _count(joined, now, roots, before, phrases=phrases, min_stories=min_stories)
 
 
 def _baseline(
@@ -231,16 +235,17 @@ def _baseline(
     posts, 30 days) and joining their keys again cost more than counting
     them."""
     before, sql, values = source
-    odd = "p.cluster_id IS NOT NULL OR p.term_keys IS NULL OR p.story_bucket IS NULL"
+    odd = ODD
     found = conn.execute(
         f"{before}SELECT count(CASE WHEN NOT ({odd}) THEN 1 END), "
-        f"group_concat(CASE WHEN NOT ({odd}) THEN p.term_keys END, char(10)), "
+        f"CAST(group_concat(CASE WHEN NOT ({odd}) THEN p.term_keys || char(10) END, '') "
+        "AS BLOB), "
         f"group_concat(CASE WHEN {odd} THEN json_array("
         f"{_STORY}, ifnull(p.term_keys, p.pk), p.story_bucket) END) {sql}",
         values,
     ).fetchone()
-    stories, joined, others = found[0], found[1] or "", found[2]
-    held = Counter(joined.split("\n")) if stories else Counter[str]()
+    stories, joined, others = found[0], found[1], found[2]
+    held = key_counts(joined or b"") if stories else Counter[str]()
     posts = list(read)
     if others:
         posts += [
@@ -342,42 +347,79 @@ def _made(conn: sqlite3.Connection, keys: list[int]) -> dict[int, tuple[str, str
     return made
 
 
+def _period_roots(
+    conn: sqlite3.Connection,
+    period: tuple[str, str, list[Any]],
+    sample: int,
+    joined: Joined,
+    stories: set[str],
+) -> list[tuple[str, str]]:
+    """The posts of ``joined`` (the period's, read in one row) that key one
+    of ``stories`` (those of the period's other posts) with their own key,
+    as ``(story, keys)``: taken out of ``joined``'s counts, to be counted
+    with their story's other posts (by the union of their keys)."""
+    parts = sorted({story_bucket(s) for s in stories} & set(range(sample)))
+    if not parts or not joined.stories:
+        return []
+    before, sql, values = period
+    found = conn.execute(
+        f"{before}SELECT p.id, p.term_keys {sql} AND NOT ({ODD}) "
+        "AND p.story_bucket IN (SELECT value FROM json_each(?)) "
+        "AND p.id IN (SELECT value FROM json_each(?))",
+        [*values, json.dumps(parts), json.dumps(sorted(stories))],
+    ).fetchall()
+    for _story, keys in found:
+        joined.held.subtract(keys.split("\n"))
+    joined.stories -= len(found)
+    return [(story, keys) for story, keys in found]
+
+
 def _count(
-    now: list[tuple[str, str, str]],
+    joined: Joined,
+    now: list[tuple[int, str, str, str]],
+    roots: list[tuple[str, str]],
     before: tuple[int, Counter[str]],
     *,
     phrases: bool,
     min_stories: int,
 ) -> TermCounts:
-    """:class:`TermCounts` of the period's posts ``(story, keys, forms)`` (in
-    time order, keys and forms as :func:`~veille.store.sqlite.rows.terms_row`
-    joins them) and of the baseline's stories (``before``: how many, and
-    how many of them hold each key).
+    """:class:`TermCounts` of the period's posts (``joined``: those counted
+    in one row; ``now``: the others, ``(pk, story, keys, forms)``, keys and
+    forms as :func:`~veille.store.sqlite.rows.terms_row` joins them;
+    ``roots``: posts of ``joined`` taken out of its counts, ``(story,
+    keys)``) and of the baseline's stories (``before``: how many, and how
+    many of them hold each key).
 
-    Counted in C, over the keys of all the posts joined (a post's keys are
-    distinct; the few stories of several posts are counted by their keys'
-    union): splitting and counting each post in Python was half of
-    ``/trends``' first view at 1M posts."""
-    stories_now, held_now, keys = _held([(story, keys) for story, keys, _f in now])
+    A story of several posts is counted by the union of their keys; a
+    term's forms are shown the most written first, of those written as
+    often the first written (by the posts' keys, their time order)."""
+    more, held_more, _keys = _held([(story, keys) for _pk, story, keys, _f in now] + roots)
+    held_now = joined.held
+    held_now.update(held_more)
     held_now.pop("", None)  # (the posts without terms)
-    wanted = {k for k, a in held_now.items() if a >= min_stories and (phrases or " " not in k)}
+    wanted = {
+        k for k, a in held_now.items() if a >= min_stories and a > 0 and (phrases or " " not in k)
+    }
     stories_before, in_before = before
     counts = {k: (held_now[k], in_before.get(k, 0)) for k in held_now if k in wanted}
     # The forms as written in each post of the period, counted per post; a
     # post whose forms are its keys wrote them as ''.
-    if keys is None:
-        keys = "\n".join([k for _s, k, _f in now]).split("\n")
-    forms = "\n".join([f or "\n" * k.count("\n") for _s, k, f in now]).split("\n")
-    shown = Counter(zip(keys, forms, strict=True))
-    written: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for (key, form), n in shown.items():
+    shown = joined.shown
+    for pk, _story, keys, forms in now:
+        split = keys.split("\n")
+        for pair in zip(split, forms.split("\n") if forms else [""] * len(split), strict=True):
+            found = shown.get(pair)
+            if found is None:
+                shown[pair] = [1, pk]
+            else:
+                found[0] += 1
+                found[1] = min(found[1], pk)
+    written: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for (key, form), (n, first) in shown.items():
         if key in wanted:
-            written[key].append((form or key, n))
-    forms_of = {
-        key: tuple(f for f, _n in sorted(found, key=lambda fn: -fn[1]))
-        for key, found in written.items()
-    }
-    return TermCounts(stories_now, stories_before, counts, forms_of)
+            written[key].append((-n, first, form or key))
+    forms_of = {key: tuple(f for _n, _first, f in sorted(found)) for key, found in written.items()}
+    return TermCounts(joined.stories + more, stories_before, counts, forms_of)
 
 
 def _held(posts: list[tuple[str, str]]) -> tuple[int, Counter[str], list[str] | None]:
