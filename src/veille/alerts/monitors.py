@@ -181,7 +181,12 @@ def spike_message(
             return ""
         zone = tz or ZoneInfo("UTC")
         since, until = (w.astimezone(zone) for w in window)
-        return f" ({format_time(since, lang)}–{format_time(until, lang)}, {zone.key})"
+        first, last = format_time(since, lang), format_time(until, lang)
+        if since.utcoffset() != until.utcoffset():
+            # The clocks changed within it: 02:00–02:00 (the hour that
+            # repeats) or 01:00–03:00 (one skipped) reads wrong without them.
+            first, last = f"{first} {_offset(since)}", f"{last} {_offset(until)}"
+        return f" ({first}–{last}, {zone.key})"
 
     event: dict[str, Any] = {
         "kind": "spike", "count": count, "baseline_mean": round(mean, 2),
@@ -208,6 +213,12 @@ def spike_message(
         zone = tz or ZoneInfo("UTC")
         event["since"], event["until"] = (w.astimezone(zone).isoformat() for w in window)
     return french_typography(event)
+
+
+def _offset(local: datetime) -> str:
+    """``UTC+02:00``, ``UTC-03:30``: how far ``local``'s clock is from UTC."""
+    text = local.strftime("%z")
+    return f"UTC{text[:3]}:{text[3:5]}"
 
 
 def sample_event(alert: Alert) -> dict[str, Any]:
