@@ -396,6 +396,19 @@ def _windows(alert: Alert, hour: datetime, moment: datetime, tz: ZoneInfo) -> li
     return found
 
 
+def _said_before(key: str) -> tuple[str, ...]:
+    """The keys under which a release that read UTC hours (before
+    :func:`hour_begun`) said a spike of an hour overlapping ``key``'s: in a
+    zone whose offset is not whole hours a spike window now ends on the
+    half (quarter) hour, and the burst a spike said just before the upgrade
+    was said again under the new key. Such a window is taken as said."""
+    kind, _, end = key.partition(":")
+    if kind != "spike" or not end.isdigit() or int(end) % 3600 == 0:
+        return ()
+    utc_hour = int(end) // 3600 * 3600
+    return (f"spike:{utc_hour}", f"spike:{utc_hour + 3600}")
+
+
 def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
     """Run every active monitor once; the number of new events queued."""
     import logging
@@ -412,7 +425,7 @@ def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
         for alert in engine.store.alerts_of_kind():
             assert alert.id is not None
             for key, check in _windows(alert, hour, moment, engine.tz):
-                if engine.store.has_delivery(alert.id, key):
+                if any(engine.store.has_delivery(alert.id, k) for k in (key, *_said_before(key))):
                     continue
                 try:
                     event = check(engine, alert, hour)
