@@ -117,3 +117,23 @@ def test_the_posts_are_read_by_author_once_per_store_not_at_each_start(
         with Workspace.open(ws) as w:
             assert by_author(w) == []
             assert w.state.unfinished_erasures() == []
+
+
+def test_a_store_that_never_erased_anyone_is_never_read_by_author(tmp_path: Path) -> None:
+    """A store whose first start finds no one erased (made by this release,
+    or never asked to erase) is marked then: an erasure made later is
+    recorded as it begins, so no start reads the posts by author for it."""
+    from veille.services.privacy import erase_author, record_cut_erasures
+
+    ws = _workspace(tmp_path)
+    with Workspace.open(ws) as w:
+        assert record_cut_erasures(w, scan=True) is True  # the first start
+        erase_author(w, "claire", None)  # erased under this release
+    for _start in range(2):
+        with Workspace.open(ws) as w:
+            sent: list[str] = []
+            store: Any = w.posts
+            store.conn.set_trace_callback(sent.append)
+            assert record_cut_erasures(w, scan=True) is True
+            store.conn.set_trace_callback(None)
+            assert [s for s in sent if "min(published_at)" in s] == []
