@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -68,3 +69,71 @@ def test_an_erasure_cut_before_erasures_were_recorded_is_found_and_finished(
         assert w.posts.author_post_ids("claire", None) == []
         assert len(w.posts.author_post_ids("bob", None)) == 3
         assert w.state.unfinished_erasures() == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "chdb"])
+def test_the_posts_are_read_by_author_once_per_store_not_at_each_start(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Finding an erasure cut before 0640/0130 reads every author's first post
+    (seconds over millions of posts); once it was read without failing, an
+    erasure begun since is recorded unfinished as it begins, so a later
+    start of veille run (or veille store migrate) does not read it again."""
+    from veille.services.privacy import record_cut_erasures
+
+    if backend == "sqlite":
+        ws = _workspace(tmp_path)
+    else:
+        pytest.importorskip("chdb")
+        from veille.store.postgres.testing import fresh_schema_url
+
+        state = fresh_schema_url(request.getfixturevalue("postgres_url"), tmp_path)
+        ws = _workspace(tmp_path, f'[store]\nposts = "chdb:///posts.chdb"\nstate = "{state}"\n')
+    with Workspace.open(ws) as w:
+        w.posts.record_forgotten([("author", author_key(None, "claire"), int(NOW.timestamp()))])
+    # The first start finds the erasure cut, and it is finished.
+    assert "was cut before it was recorded (by a release" in _finished_by_run(ws, tmp_path)
+
+    def by_author(w: Workspace) -> list[str]:
+        """The statements a start's look for cut erasures sends the posts store."""
+        sent: list[str] = []
+        store: Any = w.posts
+        if backend == "sqlite":
+            store.conn.set_trace_callback(sent.append)
+        else:
+            rows = store.rows
+
+            def seen(sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+                sent.append(sql)
+                return rows(sql, params)
+
+            store.rows = seen
+        assert record_cut_erasures(w, scan=True) is True
+        if backend == "sqlite":
+            store.conn.set_trace_callback(None)
+        return [s for s in sent if "min(published_at)" in s and "GROUP BY" in s]
+
+    for _start in range(2):  # each later start, its workspace opened again
+        with Workspace.open(ws) as w:
+            assert by_author(w) == []
+            assert w.state.unfinished_erasures() == []
+
+
+def test_a_store_that_never_erased_anyone_is_never_read_by_author(tmp_path: Path) -> None:
+    """A store whose first start finds no one erased (made by this release,
+    or never asked to erase) is marked then: an erasure made later is
+    recorded as it begins, so no start reads the posts by author for it."""
+    from veille.services.privacy import erase_author, record_cut_erasures
+
+    ws = _workspace(tmp_path)
+    with Workspace.open(ws) as w:
+        assert record_cut_erasures(w, scan=True) is True  # the first start
+        erase_author(w, "claire", None)  # erased under this release
+    for _start in range(2):
+        with Workspace.open(ws) as w:
+            sent: list[str] = []
+            store: Any = w.posts
+            store.conn.set_trace_callback(sent.append)
+            assert record_cut_erasures(w, scan=True) is True
+            store.conn.set_trace_callback(None)
+            assert [s for s in sent if "min(published_at)" in s] == []

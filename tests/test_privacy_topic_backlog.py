@@ -220,3 +220,49 @@ def test_sqlite_and_chdb_read_a_topic_the_same_across_the_cutoff(tmp_path: Path)
     # four has each sentiment, and one none. The week's 4 purged days keep
     # their sentiment (4 posts of each), not their authors (they name people).
     assert cards["sqlite"] == cards["chdb"] == [(4, 7, 7, 7), (4, 3, 3, 3)]
+
+
+
+def test_posts_written_while_chdb_purges_wait_and_are_all_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The purge's deletes run under the lock a write of posts takes (the
+    erasures'): a collector's write arriving meanwhile waits for the
+    purge's end, then stores every post, none lost and none refused (an old
+    one too: the next purge takes it)."""
+    import threading
+
+    with Workspace.open(_workspace("chdb", tmp_path / "ws")) as ws:
+        ws.store.upsert_posts(_posts())
+        client = ws.posts.client
+        command = client.command
+        writer: list[threading.Thread] = []
+        waited: list[bool] = []
+        errors: list[BaseException] = []
+        fresh = [
+            make_post(f"new{i}", "Lumio news", published_at=NOW - timedelta(hours=i))
+            for i in range(5)
+        ] + [make_post("late", "Lumio old news", published_at=NOW - timedelta(days=30))]
+
+        def write() -> None:
+            try:
+                ws.posts.upsert_posts(fresh)
+            except BaseException as exc:  # said below
+                errors.append(exc)
+
+        def purging(sql: str, *args: Any, **kw: Any) -> Any:
+            if sql.startswith("ALTER TABLE posts DELETE") and not writer:
+                writer.append(threading.Thread(target=write))
+                writer[0].start()
+                writer[0].join(timeout=3)
+                waited.append(writer[0].is_alive())  # it waits for the purge
+            return command(sql, *args, **kw)
+
+        monkeypatch.setattr(client, "command", purging)
+        report = apply_retention(ws, now=NOW)
+        writer[0].join(60)
+        monkeypatch.setattr(client, "command", command)
+        assert report is not None and report.posts == 37
+        assert waited == [True] and errors == []
+        stored = {p.id for p in ws.posts.get_posts([p.id for p in fresh])}
+        assert stored == {p.id for p in fresh}

@@ -215,3 +215,51 @@ def test_a_spike_counts_the_posts_of_the_last_local_hour_in_a_half_hour_zone(
         assert (event["since"], event["until"]) == (ten.isoformat(), eleven.isoformat())
     finally:
         engine.close()
+
+
+def test_a_spike_said_by_the_release_before_is_not_said_again_after_the_upgrade(
+    opened: Any, receiver: Receiver
+) -> None:
+    """The release before read UTC hours: at 10:40 in Kolkata it said a burst
+    of 10:01–10:29 as the spike of 09:30–10:30 (its key, that hour's end in
+    UTC). Upgraded at 10:45, the monitor counts the local hour, whose keys
+    fall on the half hour: the same burst, in 10:00–10:45, was said a second
+    time. A window that overlaps an hour the release before said is taken as
+    said; a new burst in the next hour is still said."""
+    zone = "Asia/Kolkata"
+    tz = ZoneInfo(zone)
+    ws = opened(zone)
+    book = AlertBook(ws.state)
+    book.add(
+        Alert(name="burst", kind="spike", query="lumio",
+              channel_url=f"webhook+{receiver.url}", params={"threshold": 3.0, "weeks": 4})
+    )  # fmt: skip
+    ten = datetime(2026, 11, 12, 10, 0, tzinfo=tz)
+    posts = [
+        make_post(n, "Lumio as usual", published_at=ten - timedelta(weeks=n, minutes=-30))
+        for n in range(1, 5)
+    ]
+    posts += [
+        make_post(10 + i, "Lumio battery fire", published_at=ten + timedelta(minutes=1 + 4 * i))
+        for i in range(8)  # 10:01, 10:05 … 10:29
+    ]
+    posts += [
+        make_post(30 + i, "Lumio recall", published_at=ten + timedelta(hours=1, minutes=10 + 3 * i))
+        for i in range(8)  # 11:10 … 11:31
+    ]
+    build_pipeline(ws, skip=("alerts", "enrich")).ingest(posts)
+    engine = _engine(ws)
+    try:
+        alert = next(a for a in ws.state.alerts_of_kind() if a.name == "burst")
+        # What the release before left at 10:40: the spike of 09:30–10:30.
+        said_at = (ten + timedelta(minutes=40)).timestamp()
+        old_key = f"spike:{int((ten + timedelta(minutes=30)).timestamp())}"
+        assert (ten + timedelta(minutes=30)).timestamp() % 3600 == 0
+        assert engine.queue_event(alert, old_key, {"kind": "spike", "count": 8}, said_at, said_at)
+        said = [
+            check_monitors(engine, now=(ten + timedelta(minutes=m)).timestamp())
+            for m in (45, 65, 95)  # 10:45, 11:05 (the burst again), 11:35 (a new one)
+        ]
+        assert said == [0, 0, 1]
+    finally:
+        engine.close()

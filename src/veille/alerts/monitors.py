@@ -181,7 +181,12 @@ def spike_message(
             return ""
         zone = tz or ZoneInfo("UTC")
         since, until = (w.astimezone(zone) for w in window)
-        return f" ({format_time(since, lang)}–{format_time(until, lang)}, {zone.key})"
+        first, last = format_time(since, lang), format_time(until, lang)
+        if since.utcoffset() != until.utcoffset():
+            # The clocks changed within it: 02:00–02:00 (the hour that
+            # repeats) or 01:00–03:00 (one skipped) reads wrong without them.
+            first, last = f"{first} {_offset(since)}", f"{last} {_offset(until)}"
+        return f" ({first}–{last}, {zone.key})"
 
     event: dict[str, Any] = {
         "kind": "spike", "count": count, "baseline_mean": round(mean, 2),
@@ -208,6 +213,12 @@ def spike_message(
         zone = tz or ZoneInfo("UTC")
         event["since"], event["until"] = (w.astimezone(zone).isoformat() for w in window)
     return french_typography(event)
+
+
+def _offset(local: datetime) -> str:
+    """``UTC+02:00``, ``UTC-03:30``: how far ``local``'s clock is from UTC."""
+    text = local.strftime("%z")
+    return f"UTC{text[:3]}:{text[3:5]}"
 
 
 def sample_event(alert: Alert) -> dict[str, Any]:
@@ -385,6 +396,19 @@ def _windows(alert: Alert, hour: datetime, moment: datetime, tz: ZoneInfo) -> li
     return found
 
 
+def _said_before(key: str) -> tuple[str, ...]:
+    """The keys under which a release that read UTC hours (before
+    :func:`hour_begun`) said a spike of an hour overlapping ``key``'s: in a
+    zone whose offset is not whole hours a spike window now ends on the
+    half (quarter) hour, and the burst a spike said just before the upgrade
+    was said again under the new key. Such a window is taken as said."""
+    kind, _, end = key.partition(":")
+    if kind != "spike" or not end.isdigit() or int(end) % 3600 == 0:
+        return ()
+    utc_hour = int(end) // 3600 * 3600
+    return (f"spike:{utc_hour}", f"spike:{utc_hour + 3600}")
+
+
 def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
     """Run every active monitor once; the number of new events queued."""
     import logging
@@ -401,7 +425,7 @@ def check_monitors(engine: AlertEngine, now: float | None = None) -> int:
         for alert in engine.store.alerts_of_kind():
             assert alert.id is not None
             for key, check in _windows(alert, hour, moment, engine.tz):
-                if engine.store.has_delivery(alert.id, key):
+                if any(engine.store.has_delivery(alert.id, k) for k in (key, *_said_before(key))):
                     continue
                 try:
                     event = check(engine, alert, hour)

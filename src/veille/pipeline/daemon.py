@@ -270,7 +270,8 @@ def _finish_erasures(
         # Once a start (again at the next pass if it failed): an erasure cut
         # by a release before erasures were recorded unfinished (SQLite 0640,
         # PostgreSQL 0130) left only the posts store's record of whom it
-        # forgot, and their posts.
+        # forgot, and their posts. The posts are read for it once per store
+        # (then marked done): later starts only read that mark.
         try:
             state.erasures_scanned = record_cut_erasures(workspace, scan=True)
         except Exception as exc:

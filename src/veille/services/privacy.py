@@ -406,7 +406,9 @@ def record_cut_erasures(workspace: Any, *, strict: bool = False, scan: bool = Fa
     release before SQLite migration 0640 (PostgreSQL 0130) that staged
     nothing: the posts store's record of whom an erasure forgot, as it
     began, beside a post of theirs published until then and still stored
-    (one read of the posts by author). Logged, naming the person by the
+    (one read of the posts by author, once per store: when each erasure
+    it found is recorded, the posts store marks it done, and an erasure
+    begun since is recorded as it begins). Logged, naming the person by the
     keyed hash only; a failure is logged and tried again (raised, when
     ``strict``: a migration must not go on). Whether all was read."""
     settle = getattr(workspace.posts, "settle_cut_erasures", None)
@@ -418,11 +420,14 @@ def record_cut_erasures(workspace: Any, *, strict: bool = False, scan: bool = Fa
     recorded = {(e.handle, e.platform) for e in unfinished_erasures(workspace)}
     staged: set[tuple[str | None, str]] = set()
     found: set[tuple[str | None, str]] = set()
+    scanned = False  # the posts were read by author now (not marked done before)
     try:
         if settle is not None:
             staged.update(settle())
         if left is not None:
-            found.update(left())
+            read = left()
+            scanned = read is not None
+            found.update(read or ())
     except Exception as exc:  # the unfinished erasures recorded go on
         if strict:
             raise
@@ -430,6 +435,8 @@ def record_cut_erasures(workspace: Any, *, strict: bool = False, scan: bool = Fa
                     "The next pass tries again.")  # fmt: skip
         return False
     if not (staged or found):
+        if scanned:
+            workspace.posts.mark_erasures_scanned()
         return True
     from veille.pipeline.leases import _exited
 
@@ -458,6 +465,8 @@ def record_cut_erasures(workspace: Any, *, strict: bool = False, scan: bool = Fa
                 "it are still stored; it is now recorded unfinished, and veille run finishes it",
                 subject,
             )
+    if scanned:  # each one found is recorded: the posts need not be read again
+        workspace.posts.mark_erasures_scanned()
     return True
 
 

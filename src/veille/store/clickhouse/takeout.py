@@ -25,6 +25,9 @@ _SUMMED = re.compile(r"SummingMergeTree\(\(?([^)]*)\)?\)")
 #: The names of the tables an erasure stages a take-out from the rollups in
 #: (:meth:`ClickHouseTakeOut._stage_take_out`) begin so.
 _STAGING = "erasing_"
+#: The ``veille_meta`` key saying that the posts were read once for erasures
+#: cut before they were recorded (:meth:`ClickHouseTakeOut.erasures_left`).
+_SCANNED = "erasures_scanned"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class ClickHouseTakeOut:
         def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[list[Any]]: ...
 
         def _forgotten(self) -> dict[str, int]: ...
+
+        def write_row(self, table: str, row: dict[str, Any], version: str = "version") -> None: ...
 
     # -- the rollups there are -------------------------------------------------
 
@@ -175,11 +180,15 @@ class ClickHouseTakeOut:
                     self.client.command(f"OPTIMIZE TABLE {table} FINAL")
                 self.client.command(f"DROP TABLE IF EXISTS {staging} SYNC")
 
-    def erasures_left(self) -> list[tuple[str | None, str]]:
+    def erasures_left(self) -> list[tuple[str | None, str]] | None:
         """Whose erasure was cut midway, their posts still stored
         (:func:`~veille.store.protocols.privacy.left_stored`), with no
         take-out staged: one read of the posts by author, none where no
-        erasure was recorded."""
+        erasure was recorded. None, reading nothing, once
+        :meth:`mark_erasures_scanned` said that what it found was recorded
+        (``veille_meta`` key ``erasures_scanned``)."""
+        if self.rows("SELECT 1 FROM veille_meta FINAL WHERE key = {k:String}", {"k": _SCANNED}):
+            return None
         records = self.rows(
             "SELECT kind, key, max(erased_at) FROM forgotten WHERE kind = 'author' "
             "GROUP BY kind, key"
@@ -191,6 +200,12 @@ class ClickHouseTakeOut:
             "GROUP BY platform, lowerUTF8(author_handle)"
         )
         return left_stored(records, firsts)
+
+    def mark_erasures_scanned(self) -> None:
+        """What :meth:`erasures_left` found is recorded unfinished: an
+        erasure begun since is recorded so as it begins (PostgreSQL 0130),
+        so it need not read the posts again."""
+        self.write_row("veille_meta", {"key": _SCANNED, "value": "done"})
 
     def settle_cut_erasures(self) -> list[tuple[str | None, str]]:
         """Settle the take-outs a killed erasure staged (``erasing_*``,

@@ -259,12 +259,16 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
         migrate`` carries them with the posts)."""
         return list(self.conn.execute("SELECT kind, key, erased_at FROM forgotten ORDER BY 1, 2"))
 
-    def erasures_left(self) -> list[tuple[str | None, str]]:
+    def erasures_left(self) -> list[tuple[str | None, str]] | None:
         """Whose erasure was cut midway, their posts still stored
         (:func:`~veille.store.protocols.privacy.left_stored`): one read of
         the posts by author (index ``posts_author_published``), none where
         no erasure was recorded. Handles are put in lower case here, not by
-        SQLite's ``lower()``, which leaves non-ASCII letters as they are."""
+        SQLite's ``lower()``, which leaves non-ASCII letters as they are.
+        None, reading nothing, once :meth:`mark_erasures_scanned` said that
+        what it found was recorded (migration 0690)."""
+        if self.conn.execute("SELECT 1 FROM erasures_scanned LIMIT 1").fetchone():
+            return None
         records = self.conn.execute(
             "SELECT kind, key, erased_at FROM forgotten WHERE kind = ?", (AUTHOR,)
         ).fetchall()
@@ -275,6 +279,17 @@ class SQLitePrivacy(SQLitePortable, PortablePrivacy):
             "GROUP BY platform, author_handle"
         )
         return left_stored(records, firsts)
+
+    def mark_erasures_scanned(self) -> None:
+        """What :meth:`erasures_left` found is recorded unfinished: an
+        erasure begun since is recorded so as it begins, so it need not read
+        the posts again."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO erasures_scanned SELECT ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM erasures_scanned)",
+                (now_ms() // 1000,),
+            )
 
     def record_forgotten(self, records: Sequence[tuple[str, str, int]]) -> None:
         """Add ``(kind, key, erased_at)`` records to ``forgotten``."""

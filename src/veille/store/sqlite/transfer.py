@@ -18,6 +18,9 @@ from veille.store.transfer import ident as _ident
 
 _POST_SIDE = {
     "posts", "post_changes", "rules_version", "topic_sync", "author_links", "forgotten",
+    # Whether the posts were read once for erasures cut before 0640: the
+    # posts store's own mark (a new store reads them once, if it must).
+    "erasures_scanned",
 }  # fmt: skip
 
 
