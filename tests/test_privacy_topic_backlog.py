@@ -222,7 +222,6 @@ def test_sqlite_and_chdb_read_a_topic_the_same_across_the_cutoff(tmp_path: Path)
     assert cards["sqlite"] == cards["chdb"] == [(4, 7, 7, 7), (4, 3, 3, 3)]
 
 
-
 def test_posts_written_while_chdb_purges_wait_and_are_all_stored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
