@@ -260,6 +260,13 @@ class PostgresStore(
             )
         try:
             yield
+        except psycopg.errors.ReadOnlySqlTransaction as exc:
+            # The server answers but takes no writes (set read-only, or a
+            # standby reached while the primary was away): what the next
+            # call may find changed, as an outage; not a bug's traceback.
+            self.breaker.answered()
+            message, read_only_hint = _read_only(_describe(self.url))
+            raise StoreUnavailable(message, hint=read_only_hint) from exc
         except psycopg.OperationalError as exc:
             why = str(exc).strip() or type(exc).__name__
             if _server_away(exc):
