@@ -33,3 +33,48 @@ def test_a_state_store_whose_server_stopped_says_which_and_what_to_do() -> None:
                 tx.set_cursor(Cursor("rss:blog", {"etag": "b"}))
         finally:
             store.close()
+
+
+def test_a_state_store_whose_server_turned_read_only_says_so_and_keeps_what_it_had() -> None:
+    """A server that stops taking writes under a running veille (set
+    read-only by its operator, or a standby the pool reached while the
+    primary was away): each write fails as the store being unavailable, in
+    one line saying it is read-only, where psycopg's ReadOnlySqlTransaction
+    went up as a bug (a daemon logged its traceback, the web app a 500)."""
+    import time
+
+    import psycopg
+
+    from veille.errors import StoreUnavailable
+    from veille.store.postgres.testing import TestServer, missing_reason
+
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    from veille.store.postgres.store import PostgresStore
+
+    with TestServer() as server:
+        store = PostgresStore.open(server.url, timeout=5.0)
+        try:
+            with store.transaction() as tx:
+                tx.set_cursor(Cursor("rss:blog", {"etag": "a"}))
+            with psycopg.connect(server.url, autocommit=True) as conn:
+                conn.execute("ALTER SYSTEM SET default_transaction_read_only = on")
+                conn.execute("SELECT pg_reload_conf()")
+            # Each session reads the reload when it next runs a statement.
+            refused: list[StoreUnavailable] = []
+            deadline = time.monotonic() + 30
+            while len(refused) < 2 and time.monotonic() < deadline:
+                try:
+                    with store.transaction() as tx:
+                        tx.set_cursor(Cursor("rss:blog", {"etag": "a"}))
+                except StoreUnavailable as exc:
+                    refused.append(exc)
+            assert len(refused) == 2, "writes were still taken"
+            for exc in refused:
+                assert f"the PostgreSQL state store {server.url} is read-only" in exc.message
+                assert exc.hint and "target_session_attrs=read-write" in exc.hint
+            got = store.get_cursor("rss:blog")  # reads are answered meanwhile
+            assert got is not None and got.value == {"etag": "a"}
+        finally:
+            store.close()

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from veille.errors import StoreError, StoreUnavailable
+from veille.errors import StoreError, StoreUnavailable, tr
 from veille.models import Cursor, now_utc
 from veille.store.postgres.accounts import PgAccounts, PgAccountsTx
 from veille.store.postgres.alerts import PgAlerts, PgAlertsTx
@@ -126,6 +126,35 @@ def _server_away(exc: Exception) -> bool:
     return state is None or state.startswith(("08", "57P"))
 
 
+def _read_only(where: str) -> tuple[Any, Any]:
+    """The message and hint for a state store that refuses writes."""
+    return (
+        tr(
+            "the PostgreSQL state store %(store)s is read-only (a standby replica, or a "
+            "server set read-only): veille writes its state to the primary",
+            store=where,
+        ),
+        tr(
+            "Point [store] state at the primary, or name every server in one URL with "
+            "target_session_attrs=read-write (postgresql://host1:5432,host2:5432/veille"
+            "?target_session_attrs=read-write) so that veille finds the one taking "
+            "writes, after a failover too (see docs/deploy.md, PostgreSQL)."
+        ),
+    )
+
+
+def _refuse_read_only(conn: Any, where: str) -> None:
+    """A store opened on a standby (``[store] state`` naming the replica by
+    mistake) failed at its migration's first statement with PostgreSQL's
+    "cannot execute CREATE TABLE in a read-only transaction" and a hint to
+    check that the user may create tables, which sent an operator looking
+    at privileges rather than at the URL."""
+    row = conn.execute("SELECT current_setting('transaction_read_only')").fetchone()
+    if row and row[0] == "on":
+        message, hint = _read_only(where)
+        raise StoreError(message, hint=hint)
+
+
 #: Seconds the pool keeps retrying a lost connection before leaving it to
 #: the next call that needs one (see :meth:`PostgresStore.open`).
 RECONNECT_SECONDS = 30.0
@@ -166,6 +195,7 @@ class PostgresStore(
         where = _describe(url)
         try:
             with psycopg.connect(url, autocommit=True, connect_timeout=int(timeout)) as conn:
+                _refuse_read_only(conn, where)
                 migrate(conn, where=where)
         except psycopg.Error as exc:
             raise StoreError(
@@ -230,6 +260,13 @@ class PostgresStore(
             )
         try:
             yield
+        except psycopg.errors.ReadOnlySqlTransaction as exc:
+            # The server answers but takes no writes (set read-only, or a
+            # standby reached while the primary was away): what the next
+            # call may find changed, as an outage; not a bug's traceback.
+            self.breaker.answered()
+            message, read_only_hint = _read_only(_describe(self.url))
+            raise StoreUnavailable(message, hint=read_only_hint) from exc
         except psycopg.OperationalError as exc:
             why = str(exc).strip() or type(exc).__name__
             if _server_away(exc):

@@ -8,6 +8,13 @@ server runs as the ``postgres`` system user (Debian's package creates it) or
 test an empty schema of its own on that server (cheaper than a database).
 Given a folder, the server keeps its data there between runs (a benchmark's
 cached workspace keeps its state), on a new port each start.
+
+For failover tests, :meth:`TestServer.standby` makes a streaming replica of a
+running server (a replication role and its ``pg_hba.conf`` line on the
+primary, ``pg_basebackup -R`` for the replica, ``hot_standby = on``), which
+:meth:`TestServer.promote` turns into a primary once :meth:`TestServer.kill`
+took the first one down; :func:`multi_host_url` names both, as an operator's
+``[store] state`` does.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import hashlib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -79,8 +87,12 @@ class TestServer:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, *, durable: bool = False) -> None:
+        """``durable``: each commit waits for its WAL to be written (and, on a
+        primary with a synchronous standby, for the standby to have it),
+        where a throwaway server skips that for speed."""
         self.kept = folder is not None
+        self.durable = durable
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder or Path(tempfile.mkdtemp(prefix="veille-pg-"))
@@ -101,15 +113,19 @@ class TestServer:
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(args[:2])} failed: {done.stderr or done.stdout}")
 
-    def start(self) -> TestServer:
-        initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
-        assert initdb and pg_ctl, missing_reason()
+    def _run_as_owner(self) -> None:
+        """As root, everything runs as an unprivileged user owning the folder."""
         if os.geteuid() == 0:
             user = _unprivileged_user()
             assert user, missing_reason()
             entry = pwd.getpwnam(user)
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)
             self._as = ["runuser", "-u", user, "--"]
+
+    def start(self) -> TestServer:
+        initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
+        assert initdb and pg_ctl, missing_reason()
+        self._run_as_owner()
         made = (self.data / "PG_VERSION").exists()
         if not made:
             self._run(
@@ -118,9 +134,13 @@ class TestServer:
             )  # fmt: skip
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories='' "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200 -c shared_buffers=32MB"
+            "-c fsync=off -c full_page_writes=off "
+            "-c max_connections=200 -c shared_buffers=32MB "
+            # A standby (made by :meth:`standby`) answers reads.
+            "-c wal_level=replica -c max_wal_senders=5 -c hot_standby=on"
         )
+        if not self.durable:
+            options += " -c synchronous_commit=off"
         self._run(
             pg_ctl, "-D", str(self.data), "-l", str(self.folder / "log"), "-o", options,
             "-w", "-t", "60", "start",
@@ -147,6 +167,71 @@ class TestServer:
                     raise
                 time.sleep(0.2)
 
+    def standby(self, *, synchronous: bool = True) -> TestServer:
+        """A streaming replica of this running server, started on a port of
+        its own in a temporary folder: what an operator sets up for
+        failover. ``synchronous``: this server's commits then wait for the
+        replica to have them (``synchronous_standby_names``), so none
+        committed is lost when this one dies; asynchronous replication may
+        lose the last ones."""
+        import psycopg
+
+        assert self.started, "start the primary first"
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            made = "SELECT 1 FROM pg_roles WHERE rolname = 'replicator'"
+            if not conn.execute(made).fetchone():
+                conn.execute("CREATE ROLE replicator WITH REPLICATION LOGIN")
+            row = conn.execute("SHOW hba_file").fetchone()
+        assert row is not None
+        hba, line = str(row[0]), "host replication replicator 127.0.0.1/32 trust"
+        # As the server's own user: the file is its.
+        self._run("sh", "-c", f"grep -qxF '{line}' {hba} || echo '{line}' >> {hba}")
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+        replica = TestServer(durable=self.durable)
+        replica._run_as_owner()
+        basebackup = find_binary("pg_basebackup")
+        assert basebackup, "pg_basebackup not found (Debian's postgresql package has it)"
+        replica._run(
+            basebackup, "-h", "127.0.0.1", "-p", str(self.port), "-U", "replicator",
+            "-D", str(replica.data), "-R", "-X", "stream", "--no-sync",
+        )  # fmt: skip
+        replica.start()
+        deadline = time.monotonic() + 30
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not conn.execute(
+                "SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'"
+            ).fetchone():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the standby on port {replica.port} did not stream")
+                time.sleep(0.1)
+            if synchronous:
+                # Set on this server only (after the base backup): a promoted
+                # replica with it set would wait for a standby it has not.
+                conn.execute("ALTER SYSTEM SET synchronous_standby_names = '*'")
+                conn.execute("SELECT pg_reload_conf()")
+        return replica
+
+    def kill(self) -> None:
+        """The server dies as with a machine lost: its postmaster SIGKILLed
+        (its sessions end as they notice), nothing flushed or shut down."""
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        self.started = False
+
+    def promote(self) -> None:
+        """This standby becomes a primary (``pg_ctl promote``, waited for)."""
+        pg_ctl = find_binary("pg_ctl")
+        assert pg_ctl
+        self._run(pg_ctl, "-D", str(self.data), "-w", "-t", "60", "promote")
+
     def stop(self) -> None:
         if self.started:
             pg_ctl = find_binary("pg_ctl")
@@ -168,6 +253,13 @@ class TestServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def multi_host_url(*servers: TestServer) -> str:
+    """One libpq URL naming every server, for the one taking writes: what
+    ``[store] state`` says to follow a failover without a proxy."""
+    hosts = ",".join(f"127.0.0.1:{server.port}" for server in servers)
+    return f"postgresql://{servers[0].user}@{hosts}/veille?target_session_attrs=read-write"
 
 
 def fresh_schema_url(base: str, folder: Path) -> str:
