@@ -218,6 +218,75 @@ def test_french_docs_use_the_typographic_apostrophe_in_prose() -> None:
     assert not found, f"{len(found)} French lines with ' in prose:\n" + "\n".join(found[:20])
 
 
+# French sets a narrow no-break space (U+202F) before : ; ! ? and inside « »
+# (as the web app's French does), so that no line starts with a colon or ends
+# on an opening guillemet: a plain or no-break (U+00A0) space there, or none
+# inside « », is the fault. `![` opens a Markdown image; English and Python
+# text quoted in French prose (`KeyError: 'id'`, 12:00) has no space and stays.
+_WIDE_SPACE_BEFORE = re.compile(r"(?:^|[ \u00a0])(?:[:;?]|!(?!\[))")
+_BARE_GUILLEMET = re.compile(r"«(?!\u202f)|(?<!\u202f)»")
+# A figure of four digits or more written in groups (12 345, 1 000 000): the
+# groups are joined by U+202F too, or a line may break inside the figure.
+_GROUPED_FIGURE = re.compile(r"(?<![\w,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\w)")
+
+
+def _wide_french_spaces(prose: str) -> list[str]:
+    """What in one line of French prose is spaced with a space a line may
+    break at (or none) where U+202F belongs."""
+    found = [m.group(0) for m in _WIDE_SPACE_BEFORE.finditer(prose)]
+    found += [m.group(0) for m in _BARE_GUILLEMET.finditer(prose)]
+    found += [
+        m.group(0)
+        for m in _GROUPED_FIGURE.finditer(prose)
+        if " " in m.group(0) or "\u00a0" in m.group(0)
+    ]
+    return found
+
+
+def test_french_docs_use_the_narrow_no_break_space_in_prose() -> None:
+    """docs/fr wrote « lumio : » with a plain space, so a French reader saw
+    lines break before a colon or after a «, and figures (12 345) split in
+    two: French prose takes U+202F there, as the app's French pages do; code
+    spans, code blocks, URLs and Markdown's own syntax are left alone."""
+    found = []
+    for path in sorted((DOCS / "fr").glob("*.md")):
+        for number, prose in _prose(path.read_text(encoding="utf-8")):
+            if _wide_french_spaces(prose):
+                shown = prose.replace(chr(0), "·").replace("\u202f", "◦")
+                found.append(f"{path.name}:{number}: {shown[:90]}")
+    assert not found, (
+        f"{len(found)} French lines spaced without U+202F (◦) before : ; ! ?, inside « »"
+        " or in a figure:\n" + "\n".join(found[:20])
+    )
+
+
+def test_the_french_spacing_check_leaves_code_and_markdown_alone() -> None:
+    """The check above finds a plain or U+00A0 space before : ; ! ?, inside
+    « » and in a figure, and passes code, URLs, times, ratios, Markdown
+    images and references, and Python's own text quoted in French."""
+    nn = "\u202f"
+    good = (
+        f"Le champ `a : b`{nn}; le bloc{nn}:\n\n```toml\nposts = 'x' # oui ; non !\n```\n\n"
+        f"    veille alert add « x » --every 1 000\n\n"
+        f"voir [la page](https://exemple.org/a?b=1:2) à 12:00, ratio 3:1{nn}!\n"
+        "| ![capture](img.png) | `x ; y` |\n[ref]: https://exemple.org/#a:b\n"
+        f"«{nn}l’élément n’a pas pu être lu (KeyError: 'id'){nn}», 1{nn}000{nn}000, 2026-12-05\n"
+        '<span title="a : b">ISO 8601</span>, commit 5566eb2, 1135 ms\n'
+    )
+    assert [line for _, line in _prose(good) if _wide_french_spaces(line)] == []
+    bad = [
+        "Note : la suite",
+        "un ; deux",
+        "vraiment !",
+        "vraiment\u00a0?",
+        "« mot » dit-il",
+        "«mot»",
+        "3 000 caractères",
+        "1\u202f000 000 de publications",
+    ]
+    assert [line for line in bad if not _wide_french_spaces(line)] == []
+
+
 def test_numbered_sections_run_one_two_three() -> None:
     """A page that numbers its sections counts them without gaps (the plan's
     read 1–4, 6, 7, 10, and a reader looked for the missing ones)."""
