@@ -280,6 +280,8 @@ def test_every_public_call_of_a_posts_store_is_declared_or_named_here() -> None:
         "ping": "asked of ws.posts by the sign-in page",
         "compact_months": "asked of ws.posts by the daemon",
         "settle_cut_erasures": "asked of ws.posts by veille.services.privacy",
+        "erasures_left": "asked of ws.posts by veille.services.privacy",
+        "mark_erasures_scanned": "asked of ws.posts by veille.services.privacy",
         # The ClickHouse store's own parts, which its mixins share:
         "rows": "",
         "write_row": "",
