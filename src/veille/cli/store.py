@@ -110,18 +110,24 @@ def register(app: typer.Typer) -> None:
                     said = tr("%(table)s: the target keeps no such table; not copied", table=name)
                     out.print(say(said), markup=False, highlight=False, style="yellow")
             if report.ok:
+                # The URLs as the report has them: their passwords masked
+                # (a terminal is read over shoulders and kept in logs).
                 lines = []
-                if posts_url:
-                    lines.append(f'posts = "{posts_url}"')
-                if state_url:
-                    lines.append(f'state = "{state_url}"')
+                if report.posts_url:
+                    lines.append(f'posts = "{report.posts_url}"')
+                if report.state_url:
+                    lines.append(f'state = "{report.state_url}"')
                 same = tr("Every table is the same on both sides. To use the copy, set in "
                           "veille.toml:")  # fmt: skip
                 out.print(
                     say(same) + "\n[store]\n" + "\n".join(lines),
                     highlight=False,
                     markup=False,
+                    soft_wrap=True,  # lines to paste whole
                 )
+                if (report.posts_url, report.state_url) != (posts_url, state_url):
+                    hidden = tr("(Write the password or token where it reads ****.)")
+                    out.print(say(hidden), highlight=False, markup=False)
         if not report.ok:
             err = err_console()
             extra = [c for c in report.checks if not c.ok and c.rows_to > c.rows_from]
