@@ -81,12 +81,37 @@ def test_a_finished_migrate_reports_the_target_without_its_password(
     assert json.loads(said)["state_url"].startswith("postgresql://")
 
 
+def test_a_served_posts_store_s_token_is_neither_printed_nor_kept(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """``veille+http://HOST:PORT?token=…``: the copy goes through, and neither
+    its report nor the checkpoint left in the workspace (and so in its
+    backups) holds the token."""
+    from tests.conftest import make_post
+    from veille.store.registry import open_store
+    from veille.store.remote.server import PostServer
+
+    workspace.posts.upsert_posts([make_post("1", "lumio")])
+    served = open_store(f"sqlite:///{tmp_path / 'served.db'}", role="posts", root=tmp_path)
+    server = PostServer(served, token=SECRET).start()
+    try:
+        code, said = _migrate(workspace.root, "--posts", f"{server.url}?token={SECRET}")
+    finally:
+        server.stop()
+        served.close()
+    assert code == 0, said
+    assert SECRET not in said and 'posts = "veille+http://' in said
+    checkpoint = (workspace.root / ".veille-migrate.json").read_text(encoding="utf-8")
+    assert "veille+http://" in checkpoint and SECRET not in checkpoint
+
+
 @pytest.mark.parametrize(
     "url",
     [
         f"clickhouse://veille:{SECRET}@/veille",
         f"nosuch://veille:{SECRET}@db/veille",
         f"veille:{SECRET}@db/veille",
+        f"sqlite://veille:{SECRET}@//tmp/copy.db",
     ],
 )
 def test_a_store_url_refused_as_written_never_prints_the_password(

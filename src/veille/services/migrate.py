@@ -142,7 +142,9 @@ def migrate_workspace(
             report.checks.append(copy_purged_entities(ws.posts, dst))
             report.checks.append(copy_purged_authors(ws.posts, dst))
             report.checks.append(
-                copy_posts(ws.posts, dst, ws.root / CHECKPOINT, posts_url, on_progress)
+                # The checkpoint, a file in the workspace (and its backups),
+                # names the target by its masked URL: no password at rest.
+                copy_posts(ws.posts, dst, ws.root / CHECKPOINT, mask_url(posts_url), on_progress)
             )
         if state_url is not None and state_url != current_state:
             dst = target(state_url, "state")
