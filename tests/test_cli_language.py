@@ -215,3 +215,32 @@ def test_a_full_disk_is_said_in_french(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith(f"erreur{NBSP}: No space left on device\n"), done.stderr
     assert f"Libérez de la place ou écrivez ailleurs{NBSP}; ce qui" in done.stderr
+
+
+def test_the_import_summary_is_said_in_the_readers_language(tmp_path: Path) -> None:
+    """``veille import``'s summary agrees with each count (French: 0 and 1
+    singular) and writes the numbers the reader's way."""
+    root = tmp_path / "ws"
+    assert veille("init", str(root), cwd=tmp_path).returncode == 0
+    rows = tmp_path / "posts.jsonl"
+    with rows.open("w", encoding="utf-8") as f:
+        for i in range(1200):
+            f.write(f'{{"platform": "rss", "id": "{i}", "text": "lumio {i}", '
+                    f'"published_at": "2026-10-01T02:00:00Z"}}\n')  # fmt: skip
+        f.write('{"platform": "rss", "id": "bad"}\n')  # no text: a bad row
+    args = ("import", str(rows), "-w", str(root), "--no-enrich")
+    done = veille(*args, cwd=tmp_path, LANG="fr_FR.UTF-8")
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"1{NBSP}201 lignes lues{NBSP}: 1{NBSP}200 nouvelles publications, 0 mise à jour, "
+        "0 inchangée, 1 ligne erronée ignorée"
+    ) in done.stdout, done.stdout
+    again = veille(*args, cwd=tmp_path, LANG="fr_FR.UTF-8")
+    assert (
+        f"1{NBSP}201 lignes lues{NBSP}: 0 nouvelle publication, 0 mise à jour, "
+        f"1{NBSP}200 inchangées, 1 ligne erronée ignorée"
+    ) in again.stdout, again.stdout
+    english = veille("--language", "en", *args, cwd=tmp_path, LANG="fr_FR.UTF-8")
+    assert (
+        "1,201 rows read: 0 new posts, 0 updated, 1,200 unchanged, 1 bad row skipped"
+    ) in english.stdout, english.stdout

@@ -90,3 +90,25 @@ def test_rounding_to_zero_has_no_sign_and_infinity_is_written() -> None:
         i18n.format_percent(float("inf"), "en") == "∞%"
         and i18n.format_number(float("inf"), "en") == "∞"
     )
+
+
+def test_a_sentence_that_agrees_with_its_count_is_said_in_each_language() -> None:
+    """``trn``: the catalogs' plural forms, by the reader's rule (French: 0
+    and 1 singular), kept whole when stored and read back (a source's
+    last error, a notice)."""
+    import pickle
+
+    from veille.errors import Count, restored, storable, translated, trn
+    from veille.web.i18n import load_translations
+
+    fr = load_translations()["fr"]
+
+    def said(n: int, lang: str = "fr") -> str:
+        text = trn("%(n)s item", "%(n)s items", n, n=Count(n))
+        text = restored(storable(pickle.loads(pickle.dumps(text))))
+        return translated(text, fr.gettext, lang, ngettext=fr.ngettext)
+
+    assert [said(0), said(1), said(2)] == ["0 élément", "1 élément", "2 éléments"]
+    assert said(12345) == "12\u202f345 éléments"
+    english = [str(trn("%(n)s item", "%(n)s items", n, n=Count(n))) for n in (0, 1, 2)]
+    assert english == ["0 items", "1 item", "2 items"]

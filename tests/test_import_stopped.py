@@ -116,7 +116,12 @@ def test_ctrl_c_during_an_import_says_what_is_stored_and_how_to_go_on(
         timeout=600,
     )  # fmt: skip
     assert again.returncode == 0, again.stderr
-    assert f"({said} lines already imported)" in again.stdout, again.stdout
+    # The summary in the reader's language too, its numbers written their way.
+    if lang == "en":
+        assert f"({said:,} lines already imported)" in again.stdout, again.stdout
+    else:
+        done = f"{said:,}".replace(",", "\u202f")
+        assert f"({done} lignes déjà importées)" in again.stdout, again.stdout
     assert _stored(root) == 30_000
 
 

@@ -23,15 +23,27 @@ class Text(str):
 
     template: str
     values: dict[str, Any]
+    #: The plural template and the number that chooses (:func:`trn`), or ``None``.
+    plural: str | None
+    n: int | None
 
-    def __new__(cls, template: str, values: dict[str, Any]) -> Text:
-        made = super().__new__(cls, template % values if values else template)
+    def __new__(
+        cls,
+        template: str,
+        values: dict[str, Any],
+        plural: str | None = None,
+        n: int | None = None,
+    ) -> Text:
+        chosen = template if plural is None or n == 1 else plural  # English: one is 1 only
+        made = super().__new__(cls, chosen % values if values else chosen)
         made.template = template
         made.values = values
+        made.plural = plural
+        made.n = n
         return made
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Text, (self.template, self.values))
+        return (Text, (self.template, self.values, self.plural, self.n))
 
 
 def tr(template: str, /, **values: Any) -> Text:
@@ -41,6 +53,14 @@ def tr(template: str, /, **values: Any) -> Text:
     has its French); ``values`` are not translated, except those that are
     :class:`Text` themselves."""
     return Text(template, values)
+
+
+def trn(singular: str, plural: str, n: int, /, **values: Any) -> Text:
+    """:func:`tr` for a sentence that agrees with a number ``n``:
+    ``trn("%(n)s row read", "%(n)s rows read", rows, n=Count(rows))``. The
+    catalogs give its forms (``msgid_plural``; French counts 0 and 1 as
+    one) and :func:`translated` picks the reader's by ``n``, as ngettext does."""
+    return Text(singular, values, plural, int(n))
 
 
 class Place(str):
@@ -105,21 +125,29 @@ class Figure(float):
 
 
 def translated(
-    text: str, gettext: Callable[[str], str], lang: str | None = None, where: str | None = None
+    text: str,
+    gettext: Callable[[str], str],
+    lang: str | None = None,
+    where: str | None = None,
+    ngettext: Callable[[str, str, int], str] | None = None,
 ) -> str:
     """``text`` in the language of ``gettext`` when it is a :class:`Text`
     (its template translated, then filled in, a :class:`Count` written the
     ``lang`` way, a :class:`Place` said for ``where`` the reader is:
-    ``"page"``, ``"api"``); any other string unchanged."""
+    ``"page"``, ``"api"``); any other string unchanged. A sentence made by
+    :func:`trn` takes its form from ``ngettext`` (the catalogs' plural
+    forms), English's where none is given."""
     if not isinstance(text, Text):
         return text
 
     def value(v: Any) -> Any:
         if isinstance(v, Text):
-            return translated(v, gettext, lang, where)
+            return translated(v, gettext, lang, where, ngettext)
         if isinstance(v, Place):
             said = v.said(where)  # words of its own where a page cannot do it
-            return translated(said, gettext, lang, where) if isinstance(said, Text) else said
+            if isinstance(said, Text):
+                return translated(said, gettext, lang, where, ngettext)
+            return said
         if isinstance(v, Count) and lang:
             from veille.i18n import format_number
 
@@ -133,7 +161,12 @@ def translated(
         return v
 
     values = {k: value(v) for k, v in text.values.items()}
-    found = gettext(text.template)
+    if text.plural is None:
+        found = gettext(text.template)
+    elif ngettext is not None:
+        found = ngettext(text.template, text.plural, text.n or 0)
+    else:
+        found = text.template if text.n == 1 else text.plural
     if lang == "fr" and values:
         found = _french_quotes(found, values)
     try:
@@ -192,7 +225,13 @@ def restored(kept: str) -> str:
 
 def _encoded(v: Any) -> Any:
     if isinstance(v, Text):
-        return {"tr": v.template, "v": {k: _encoded(x) for k, x in v.values.items()}}
+        coded: dict[str, Any] = {
+            "tr": v.template,
+            "v": {k: _encoded(x) for k, x in v.values.items()},
+        }
+        if v.plural is not None:
+            coded.update(p=v.plural, n=v.n)
+        return coded
     if isinstance(v, Place):
         return {"place": [str.__str__(v), _encoded(v.page), _encoded(v.api)]}
     if isinstance(v, Count):
@@ -208,7 +247,10 @@ def _decoded(v: Any) -> Any:
     if not isinstance(v, dict):
         return v
     if "tr" in v:
-        return Text(str(v["tr"]), {k: _decoded(x) for k, x in dict(v.get("v") or {}).items()})
+        values = {k: _decoded(x) for k, x in dict(v.get("v") or {}).items()}
+        if v.get("p") is not None:
+            return Text(str(v["tr"]), values, str(v["p"]), int(v.get("n") or 0))
+        return Text(str(v["tr"]), values)
     if "place" in v:
         cli, page, api = v["place"]
         return Place(cli, page=_decoded(page), api=_decoded(api))

@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from veille.errors import Count, InputError, Text, VeilleError, tr
+from veille.errors import Count, InputError, Text, VeilleError, tr, trn
 from veille.models import Cursor, Post
 from veille.pipeline.ingest import (
     STAGE_FAILED_POST,
@@ -76,6 +76,38 @@ class ImportReport:
     @property
     def bad_count(self) -> int:
         return len(self.bad)
+
+    def summary(self) -> Text:
+        """``12 rows read: 10 new posts, 1 updated, 1 unchanged, 0 bad rows
+        skipped``, each count agreeing with its words in the reader's
+        language (said through the catalogs, as every error is)."""
+        parts = [
+            trn("%(n)s new post", "%(n)s new posts", self.stored, n=Count(self.stored)),
+            trn("%(n)s updated", "%(n)s updated", self.updated, n=Count(self.updated)),
+            trn("%(n)s unchanged", "%(n)s unchanged", self.unchanged, n=Count(self.unchanged)),
+        ]
+        if self.refused:
+            parts.append(trn("%(n)s refused (author erased)", "%(n)s refused (author erased)",
+                             self.refused, n=Count(self.refused)))  # fmt: skip
+        if self.repeated:
+            parts.append(trn("%(n)s repeated in the file", "%(n)s repeated in the file",
+                             self.repeated, n=Count(self.repeated)))  # fmt: skip
+        bad = trn("%(n)s bad row skipped", "%(n)s bad rows skipped", self.bad_count,
+                  n=Count(self.bad_count))  # fmt: skip
+        if self.skipped_lines:
+            already = trn("%(n)s line already imported", "%(n)s lines already imported",
+                          self.skipped_lines, n=Count(self.skipped_lines))  # fmt: skip
+            bad = tr("%(counts)s (%(already)s)", counts=bad, already=already)
+        listed = parts[0]
+        for more in [*parts[1:], bad]:
+            listed = tr("%(first)s, %(next)s", first=listed, next=more)
+        read = trn("%(n)s row read", "%(n)s rows read", self.rows, n=Count(self.rows))
+        return tr("%(read)s: %(counts)s", read=read, counts=listed)
+
+    def more_bad(self, shown: int) -> Text:
+        """``… and 3 more bad rows``: those past the ``shown`` first."""
+        more = self.bad_count - shown
+        return trn("… and %(n)s more bad row", "… and %(n)s more bad rows", more, n=Count(more))
 
 
 class ImportStopped(VeilleError):

@@ -6,7 +6,7 @@ sources' settings and the HTTP client's errors all mask with this.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 _SECRET_PARAM = re.compile(
     r"(pass|pwd|secret|token|key|auth|sig|signature|apikey|api_key|access|code)", re.I
@@ -50,7 +50,45 @@ def mask_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
 
 
+def _secrets_of(url: str) -> list[str]:
+    """The secrets :func:`mask_url` hides in ``url``, as written and decoded:
+    its password, the values of query parameters whose name says secret,
+    path segments that look like tokens."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    found: list[str] = []
+    userinfo = parts.netloc.rpartition("@")[0]
+    user, colon, password = userinfo.partition(":")
+    if colon:
+        found.append(password)
+    if _TOKENISH.match(user):
+        found.append(user)
+    for pair in parts.query.split("&"):
+        name, _, value = pair.partition("=")
+        if _SECRET_PARAM.search(unquote(name)):
+            found.append(value)
+    found += [seg for seg in parts.path.split("/") if _TOKENISH.match(seg)]
+    return found + [unquote(s) for s in found]
+
+
+def hide_secrets(text: str, secrets: list[str]) -> str:
+    """``text`` with each of ``secrets`` masked wherever it appears. A
+    secret of one or two characters is left: masking it would garble every
+    word of the message that holds those letters."""
+    for secret in sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
 def mask_urls_in(text: str, url: str) -> str:
     """``text`` with every occurrence of ``url`` masked (an error message
-    naming the address it failed on)."""
-    return text.replace(url, mask_url(url)) if url and url in text else text
+    naming the address it failed on), and its secrets wherever the text
+    quotes them alone: libpq's "invalid percent-encoded token" and other
+    libraries' messages echo a password without the URL around it."""
+    if not url or not text:
+        return text
+    if url in text:
+        text = text.replace(url, mask_url(url))
+    return hide_secrets(text, _secrets_of(url))

@@ -64,7 +64,7 @@ def test_a_server_away_is_asked_once_per_pause_and_served_again_when_back() -> N
     for _ in range(3):
         with pytest.raises(StoreUnavailable) as caught, store.write():
             pass
-        assert "postgresql://u:***@db/veille did not answer" in caught.value.message
+        assert "postgresql://u:****@db/veille did not answer" in caught.value.message
         assert "secret" not in caught.value.message
     assert pool.asked == 2
     # After it, one call tries again; still away: another pause.

@@ -303,13 +303,22 @@ def test_settings_view_hides_secrets_and_credentials_in_urls() -> None:
     shown = masked(
         {
             "smtp": {"password": "hunter2", "password_env": "VEILLE_SMTP_PASSWORD", "user": "u"},
-            "store": {"state": "postgresql://veille:s3cret@db.local/veille", "path": "v.db"},
+            "store": {
+                "state": "postgresql://veille:s3cret@db.local/veille",
+                "posts": "veille+http://collector:8790?token=t0psecret",
+                "path": "v.db",
+            },
             "api": {"token": "abc", "keys": ["k1"]},
         }
     )
     assert shown["smtp"] == {"password": MASK, "password_env": "VEILLE_SMTP_PASSWORD", "user": "u"}
     assert shown["store"]["state"] == f"postgresql://{MASK}@db.local/veille"
     assert "s3cret" not in str(shown) and "hunter2" not in str(shown) and "abc" not in str(shown)
+    # A token in the query string too: a served posts store's, libpq's ?password=.
+    assert "t0psecret" not in str(shown)
+    assert masked({"state": "postgresql://db/veille?password=pa55word&sslmode=require"}) == {
+        "state": "postgresql://db/veille?password=****&sslmode=require"
+    }
 
 
 def test_a_stale_session_cookie_is_ignored(live_server: Served) -> None:

@@ -299,8 +299,8 @@ def speaker(lang: str) -> Callable[[str], str]:
         return lambda text: str.__str__(text) if isinstance(text, str) else text
     from veille.web.i18n import load_translations
 
-    gettext = load_translations()[lang].gettext
-    return lambda text: translated(text, gettext, lang)
+    catalog = load_translations()[lang]
+    return lambda text: translated(text, catalog.gettext, lang, ngettext=catalog.ngettext)
 
 
 def output_file(path: Path | None, option: str) -> Path | None:

@@ -105,13 +105,6 @@ LangOpt = Annotated[
 ]
 
 
-def _n(count: int, one: str, other: str) -> str:
-    """The English word for ``count`` things (the command line speaks English)."""
-    from veille.i18n import plural
-
-    return plural(count, "en", one, other)
-
-
 class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
@@ -199,30 +192,19 @@ def register(app: typer.Typer) -> None:
         if output is DataFormat.json:
             print_json(report)
         else:
+            # In the reader's language (--language, ui_language, the locale),
+            # counts agreeing with their words and written the reader's way.
+            say = speaker(cli_language(ws.root))
             out = console()
             for bad in report.bad[:20]:
                 err_console().print(
-                    f"{'stdin' if stdin else file}:{bad.line}: {bad.reason}",
+                    f"{'stdin' if stdin else file}:{bad.line}: {say(bad.reason)}",
                     soft_wrap=True,
                     markup=False,
                 )
             if report.bad_count > 20:
-                more = report.bad_count - 20
-                err_console().print(f"… and {more} more bad {_n(more, 'row', 'rows')}")
-            out.print(
-                f"{report.rows} {_n(report.rows, 'row', 'rows')} read: {report.stored} new "
-                f"{_n(report.stored, 'post', 'posts')}, {report.updated} updated, "
-                f"{report.unchanged} unchanged, "
-                + (f"{report.refused} refused (author erased), " if report.refused else "")
-                + (f"{report.repeated} repeated in the file, " if report.repeated else "")
-                + f"{report.bad_count} bad {_n(report.bad_count, 'row', 'rows')} skipped"
-                + (
-                    f" ({report.skipped_lines} {_n(report.skipped_lines, 'line', 'lines')} "
-                    "already imported)"
-                    if report.skipped_lines
-                    else ""
-                )
-            )
+                err_console().print(say(report.more_bad(20)), markup=False)
+            out.print(say(report.summary()), markup=False, highlight=False, soft_wrap=True)
         if report.bad_count and report.stored + report.updated + report.unchanged == 0:
             raise typer.Exit(1)
 

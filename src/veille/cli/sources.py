@@ -439,23 +439,14 @@ def _n(count: int, one: str, other: str) -> str:
 def _print_results(results: list[Any], lang: str = "en") -> None:
     """What each source brought, a line each, in ``lang`` (``veille
     collect``'s reader's; ``veille run``'s log stays English)."""
-    from veille.errors import Count, tr
-    from veille.i18n import plural
+    from veille.errors import Count, tr, trn
 
     out, say = console(), speaker(lang)
     for r in results:
         new, items = Count(r.new_posts), Count(r.items)
-        posts = (
-            tr("%(n)s new post", n=new)
-            if plural(new, lang, "one", "other") == "one"
-            else tr("%(n)s new posts", n=new)
-        )
+        posts = trn("%(n)s new post", "%(n)s new posts", new, n=new)
         if r.ok:
-            read = (
-                tr("%(n)s item", n=items)
-                if plural(items, lang, "one", "other") == "one"
-                else tr("%(n)s items", n=items)
-            )
+            read = trn("%(n)s item", "%(n)s items", items, n=items)
             said = tr("%(source)s: %(posts)s (%(items)s, %(quarantined)s quarantined)",
                       source=r.source, posts=posts, items=read,
                       quarantined=Count(r.quarantined))  # fmt: skip

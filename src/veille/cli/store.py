@@ -56,8 +56,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Copy the workspace's posts and state to other stores (resumable),
         then check every table by row count and checksum."""
-        from veille.errors import Count, tr
-        from veille.i18n import plural
+        from veille.errors import Count, tr, trn
         from veille.services.migrate import BOOKKEEPING, migrate_workspace, targets
 
         posts_url, state_url = targets(to, posts, state)
@@ -67,12 +66,8 @@ def register(app: typer.Typer) -> None:
 
             def progress(table: str, rows: int) -> None:
                 if rows:
-                    n = Count(rows)
-                    said = (
-                        tr("%(table)s: %(rows)s row copied", table=table, rows=n)
-                        if plural(rows, lang, "one", "other") == "one"
-                        else tr("%(table)s: %(rows)s rows copied", table=table, rows=n)
-                    )
+                    said = trn("%(table)s: %(rows)s row copied", "%(table)s: %(rows)s rows copied",
+                               rows, table=table, rows=Count(rows))  # fmt: skip
                     err_console().print(
                         say(said),
                         highlight=False,
@@ -110,32 +105,37 @@ def register(app: typer.Typer) -> None:
                     said = tr("%(table)s: the target keeps no such table; not copied", table=name)
                     out.print(say(said), markup=False, highlight=False, style="yellow")
             if report.ok:
+                # The URLs as the report has them: their passwords masked
+                # (a terminal is read over shoulders and kept in logs).
                 lines = []
-                if posts_url:
-                    lines.append(f'posts = "{posts_url}"')
-                if state_url:
-                    lines.append(f'state = "{state_url}"')
+                if report.posts_url:
+                    lines.append(f'posts = "{report.posts_url}"')
+                if report.state_url:
+                    lines.append(f'state = "{report.state_url}"')
                 same = tr("Every table is the same on both sides. To use the copy, set in "
                           "veille.toml:")  # fmt: skip
                 out.print(
                     say(same) + "\n[store]\n" + "\n".join(lines),
                     highlight=False,
                     markup=False,
+                    soft_wrap=True,  # lines to paste whole
                 )
+                if (report.posts_url, report.state_url) != (posts_url, state_url):
+                    hidden = tr("(Write the password or token where it reads ****.)")
+                    out.print(say(hidden), highlight=False, markup=False)
         if not report.ok:
             err = err_console()
             extra = [c for c in report.checks if not c.ok and c.rows_to > c.rows_from]
             for c in extra:
                 more = Count(c.rows_to - c.rows_from)
-                extra_rows = (
-                    tr("%(table)s: the target holds %(rows)s more row than this workspace (an "
-                       "earlier copy, or posts erased here since): a copy never deletes; copy "
-                       "to an empty store.", table=c.table, rows=more)
-                    if plural(more, lang, "one", "other") == "one"
-                    else tr("%(table)s: the target holds %(rows)s more rows than this workspace "
-                            "(an earlier copy, or posts erased here since): a copy never "
-                            "deletes; copy to an empty store.", table=c.table, rows=more)
-                )  # fmt: skip
+                extra_rows = trn(
+                    "%(table)s: the target holds %(rows)s more row than this workspace (an "
+                    "earlier copy, or posts erased here since): a copy never deletes; copy "
+                    "to an empty store.",
+                    "%(table)s: the target holds %(rows)s more rows than this workspace "
+                    "(an earlier copy, or posts erased here since): a copy never "
+                    "deletes; copy to an empty store.",
+                    more, table=c.table, rows=more)  # fmt: skip
                 err.print(say(extra_rows), markup=False)
             if len(extra) < sum(not c.ok for c in report.checks):
                 err.print(
@@ -161,8 +161,7 @@ def register(app: typer.Typer) -> None:
         other process holds) into a new folder, consistent while collectors
         write; nothing is migrated (back up before an upgrade). A chDB folder
         that veille run holds is backed up by that process: [backup] folder."""
-        from veille.errors import Count, tr
-        from veille.i18n import plural
+        from veille.errors import Count, tr, trn
         from veille.services.backup import backup_workspace
 
         lang = cli_language(workspace)
@@ -171,12 +170,8 @@ def register(app: typer.Typer) -> None:
             report = backup_workspace(ws, folder)
         out = console()
         for name, size in report.files:
-            n = Count(size)
-            said = (
-                tr("%(name)s: %(size)s byte", name=name, size=n)
-                if plural(size, lang, "one", "other") == "one"
-                else tr("%(name)s: %(size)s bytes", name=name, size=n)
-            )
+            said = trn("%(name)s: %(size)s byte", "%(name)s: %(size)s bytes", size,
+                       name=name, size=Count(size))  # fmt: skip
             out.print(
                 say(said),
                 highlight=False,

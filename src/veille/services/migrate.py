@@ -25,6 +25,7 @@ from veille.store.base import PostFilter
 from veille.store.purged import dims_of
 from veille.store.registry import get_backend, open_store
 from veille.store.transfer import TableShape, combine, row_digest
+from veille.urlmask import mask_url
 
 CHECKPOINT = ".veille-migrate.json"
 #: Tables a store keeps for itself (its applied migrations; SQLite's guard
@@ -62,6 +63,7 @@ class TableCheck:
 
 @dataclass
 class MigrationReport:
+    # Where the copy went, its password and tokens masked (veille.urlmask).
     posts_url: str | None
     state_url: str | None
     checks: list[TableCheck] = field(default_factory=list)
@@ -88,9 +90,9 @@ def targets(to: str | None, posts: str | None, state: str | None) -> tuple[str |
     for role, url in (("posts", posts), ("state", state)):
         if url is not None and role not in get_backend(url).roles:
             raise UsageError(
-                tr("--posts %(url)r: that backend does not keep posts", url=url)
+                tr("--posts %(url)r: that backend does not keep posts", url=mask_url(url))
                 if role == "posts"
-                else tr("--state %(url)r: that backend does not keep state", url=url),
+                else tr("--state %(url)r: that backend does not keep state", url=mask_url(url)),
                 hint=tr(
                     "postgresql:// keeps state; chdb:// and clickhouse:// keep posts; "
                     "sqlite:// keeps both."
@@ -111,16 +113,19 @@ def migrate_workspace(
     current_posts, current_state = ws.settings.store.urls()
     if posts_url == current_posts and state_url in (None, current_state):
         raise UsageError(
-            tr("the posts are already in %(url)s", url=posts_url),
+            tr("the posts are already in %(url)s", url=mask_url(posts_url or "")),
             hint=tr("Name another store to copy to."),
         )
     if state_url == current_state and posts_url is None:
         raise UsageError(
-            tr("the state is already in %(url)s", url=state_url),
+            tr("the state is already in %(url)s", url=mask_url(state_url or "")),
             hint=tr("Name another store to copy to."),
         )
     _refuse_unfinished_erasures(ws)
-    report = MigrationReport(posts_url, state_url)
+    # The report is printed (--format json) and logged: its URLs as people may see them.
+    report = MigrationReport(
+        mask_url(posts_url) if posts_url else None, mask_url(state_url) if state_url else None
+    )
     opened: dict[str, Any] = {}
 
     def target(url: str, role: str) -> Any:
@@ -138,7 +143,9 @@ def migrate_workspace(
             report.checks.append(copy_purged_entity_quarters(ws.posts, dst))
             report.checks.append(copy_purged_authors(ws.posts, dst))
             report.checks.append(
-                copy_posts(ws.posts, dst, ws.root / CHECKPOINT, posts_url, on_progress)
+                # The checkpoint, a file in the workspace (and its backups),
+                # names the target by its masked URL: no password at rest.
+                copy_posts(ws.posts, dst, ws.root / CHECKPOINT, mask_url(posts_url), on_progress)
             )
         if state_url is not None and state_url != current_state:
             dst = target(state_url, "state")

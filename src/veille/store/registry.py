@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from veille.errors import ConfigError
+from veille.urlmask import mask_url
 
 BUILTIN_STORES: tuple[str, ...] = (
     "veille.store.sqlite.backend:SQLiteBackend",
@@ -53,8 +54,10 @@ class StoreBackend(Protocol):
 def scheme_of(url: str) -> str:
     scheme, sep, _rest = url.partition("://")
     if not sep or not scheme:
+        # Not a URL mask_url can read: what comes before an "@" may be a password.
+        shown = f"****@{url.rpartition('@')[2]}" if "@" in url else url
         raise ConfigError(
-            f"[store] {url!r} is not a store URL",
+            f"[store] {shown!r} is not a store URL",
             hint='Write it as SCHEME://…, for example "sqlite:///veille.db".',
         )
     return scheme.lower()
@@ -105,7 +108,7 @@ def get_backend(url: str) -> StoreBackend:
     from veille.suggest import did_you_mean
 
     raise ConfigError(
-        f"[store] no storage backend for {scheme}:// (in {url!r})",
+        f"[store] no storage backend for {scheme}:// (in {mask_url(url)!r})",
         hint=did_you_mean(scheme, known),
     )
 
@@ -121,7 +124,8 @@ def open_store(url: str, *, role: str, root: Path) -> Any:
     backend = get_backend(url)
     if role not in backend.roles:
         raise ConfigError(
-            f"[store] {role} = {url!r}: the {backend.scheme} backend does not keep {role}",
+            f"[store] {role} = {mask_url(url)!r}: "
+            f"the {backend.scheme} backend does not keep {role}",
             hint=f"It keeps {', '.join(sorted(backend.roles))}; choose another URL for {role}.",
         )
     return backend.open(url, root=root)

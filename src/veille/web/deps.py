@@ -463,7 +463,7 @@ def translator(request: Request) -> Callable[..., str]:
 
     def gettext(message: str, **values: Any) -> str:
         if isinstance(message, Text):  # an error's message or hint (veille.errors.tr)
-            return translated(message, tr.gettext, language, where="page")
+            return translated(message, tr.gettext, language, where="page", ngettext=tr.ngettext)
         if not isinstance(message, str):  # a template's missing value
             return str(message)
         text = str(tr.gettext(message))

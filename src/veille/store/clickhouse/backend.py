@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from veille.errors import ConfigError
+from veille.urlmask import mask_url
 
 CHDB_PREFIX = "chdb:///"
 
@@ -16,13 +17,15 @@ def chdb_path(url: str, root: Path) -> Path:
     """The folder of ``chdb:///PATH`` (relative to ``root``; ``chdb:////abs`` is absolute)."""
     if not url.lower().startswith(CHDB_PREFIX):
         raise ConfigError(
-            f"[store] {url!r} is not a chDB URL",
+            f"[store] {mask_url(url)!r} is not a chDB URL",
             hint='Write "chdb:///posts.chdb" (a folder, relative to the workspace) '
             'or "chdb:////abs/folder".',
         )
     rest = url[len(CHDB_PREFIX) :]
     if not rest:
-        raise ConfigError(f"[store] {url!r} names no folder", hint='Write "chdb:///posts.chdb".')
+        raise ConfigError(
+            f"[store] {mask_url(url)!r} names no folder", hint='Write "chdb:///posts.chdb".'
+        )
     path = Path(rest).expanduser()
     return path if path.is_absolute() else root / path
 
@@ -65,7 +68,7 @@ class ChdbBackend:
         source = chdb_path(url, root)
         if not (source / "metadata").is_dir():
             raise StoreError(
-                f"[store] {url!r}: no chDB folder at {source}",
+                f"[store] {mask_url(url)!r}: no chDB folder at {source}",
                 hint="Check [store] in veille.toml (or --workspace).",
             )
         try:
@@ -117,7 +120,7 @@ def server_of(url: str) -> tuple[str, int, str, dict[str, Any]]:
     parts = urlsplit(url)
     if not parts.hostname:
         raise ConfigError(
-            f"[store] {url!r} names no server",
+            f"[store] {mask_url(url)!r} names no server",
             hint='Write "clickhouse://HOST:8123/DATABASE".',
         )
     options = dict(parse_qsl(parts.query))

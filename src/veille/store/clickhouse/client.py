@@ -260,11 +260,15 @@ class HttpClient:
                 host=host, port=port, database=database, settings=SETTINGS, **kwargs
             )
         except Exception as exc:
-            raise StoreError(
-                f"cannot reach ClickHouse at {host}:{port}: {exc}",
+            from veille.urlmask import hide_secrets
+
+            said = hide_secrets(str(exc), [str(kwargs.get("password") or "")])
+            failed = StoreError(
+                f"cannot reach ClickHouse at {host}:{port}: {said}",
                 hint="Check [store] posts (clickhouse://HOST:8123/DATABASE) and that the "
                 "server is running.",
-            ) from exc
+            )
+            raise failed from (exc if said == str(exc) else None)
         # clickhouse-connect's client is safe across threads only one query at a time.
         self._lock = threading.Lock()
         self.where = f"{host}:{port}/{database}"

@@ -62,14 +62,18 @@ class PgTx(
 
 
 def _describe(url: str) -> str:
-    """``url`` without its password, for messages."""
-    from urllib.parse import urlsplit
+    """``url`` without its password (or one in its query string), for messages."""
+    from veille.urlmask import mask_url
 
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return parts._replace(netloc=netloc).geturl()
-    return url
+    return mask_url(url)
+
+
+def _said(exc: BaseException, url: str) -> str:
+    """psycopg's message for ``exc`` without ``url``'s secrets: libpq quotes
+    the part of a URL it could not read, a password included."""
+    from veille.urlmask import mask_urls_in
+
+    return mask_urls_in(str(exc), url)
 
 
 #: Seconds a store that did not answer is not asked again: meanwhile every
@@ -198,11 +202,15 @@ class PostgresStore(
                 _refuse_read_only(conn, where)
                 migrate(conn, where=where)
         except psycopg.Error as exc:
-            raise StoreError(
-                f"cannot open the PostgreSQL state store {where}: {exc}".strip(),
+            said = _said(exc, url)
+            failed = StoreError(
+                f"cannot open the PostgreSQL state store {where}: {said}".strip(),
                 hint="Check that the server runs, the database exists and the user may "
                 "connect and create tables (see docs/deploy.md).",
-            ) from exc
+            )
+            # psycopg's own exception, chained, would print the password
+            # again in a traceback (a log's, a daemon's): left out then.
+            raise failed from (exc if said == str(exc) else None)
         pool = ConnectionPool(
             url,
             min_size=1,
@@ -268,7 +276,7 @@ class PostgresStore(
             message, read_only_hint = _read_only(_describe(self.url))
             raise StoreUnavailable(message, hint=read_only_hint) from exc
         except psycopg.OperationalError as exc:
-            why = str(exc).strip() or type(exc).__name__
+            why = _said(exc, self.url).strip() or type(exc).__name__
             if _server_away(exc):
                 self.breaker.failed(why)
             else:

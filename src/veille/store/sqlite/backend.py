@@ -7,6 +7,7 @@ from typing import Any
 
 from veille.errors import ConfigError
 from veille.store.sqlite.store import SQLiteStore
+from veille.urlmask import mask_url
 
 PREFIX = "sqlite:///"
 
@@ -16,12 +17,14 @@ def sqlite_path(url: str, root: Path) -> str:
     is absolute; ``sqlite:///:memory:`` a private in-memory database)."""
     if not url.lower().startswith(PREFIX):
         raise ConfigError(
-            f"[store] {url!r} is not a SQLite URL",
+            f"[store] {mask_url(url)!r} is not a SQLite URL",
             hint='Write "sqlite:///veille.db" (relative to the workspace) or "sqlite:////abs/path.db".',
         )
     rest = url[len(PREFIX) :]
     if not rest:
-        raise ConfigError(f"[store] {url!r} names no file", hint='Write "sqlite:///veille.db".')
+        raise ConfigError(
+            f"[store] {mask_url(url)!r} names no file", hint='Write "sqlite:///veille.db".'
+        )
     if rest == ":memory:":
         return rest
     path = Path(rest).expanduser()
@@ -57,7 +60,7 @@ class SQLiteBackend:
         source = Path(sqlite_path(url, root))
         if str(source) == ":memory:" or not source.is_file():
             raise StoreError(
-                f"[store] {url!r}: no database file at {source}",
+                f"[store] {mask_url(url)!r}: no database file at {source}",
                 hint="Check [store] in veille.toml (or --workspace).",
             )
         try:

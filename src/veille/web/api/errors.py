@@ -388,10 +388,10 @@ def client_language(request: Request) -> tuple[Say, str]:
     from veille.web.i18n import negotiate
 
     lang = negotiate(request.headers.get("accept-language", ""), "en")
-    gettext = request.app.state.translations[lang].gettext
+    catalog = request.app.state.translations[lang]
 
     def say(text: str) -> str:
-        return translated(text, gettext, lang, where="api")
+        return translated(text, catalog.gettext, lang, where="api", ngettext=catalog.ngettext)
 
     return say, lang
 

@@ -13,6 +13,7 @@ from veille.config import as_dict
 from veille.errors import UsageError
 from veille.i18n import LANGUAGES
 from veille.services import users
+from veille.urlmask import mask_url
 from veille.web.deps import (
     SESSION_COOKIE,
     RowId,
@@ -35,6 +36,7 @@ router = APIRouter()
 
 _SECRET_KEY = re.compile(r"(password|secret|token|key)(?!_env)", re.I)
 _URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+_WHOLE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\S*\Z")
 MASK = "••••••"
 
 
@@ -47,7 +49,10 @@ def masked(value: Any, key: str = "") -> Any:
     if isinstance(value, str):
         if value and _SECRET_KEY.search(key):
             return MASK
-        return _URL_USERINFO.sub(MASK + "@", value)
+        shown = _URL_USERINFO.sub(MASK + "@", value)
+        # A password or token in the query string too (postgresql://…?password=,
+        # veille+http://…?token=): masked as everywhere else (veille.urlmask).
+        return mask_url(shown) if _WHOLE_URL.match(shown) else shown
     return value
 
 
