@@ -18,6 +18,8 @@ import pytest
 
 from tests.conftest import make_post
 from tests.web.conftest import Served, add_role_users, do_login, serve
+from veille.analytics.scope import parse_period
+from veille.i18n import format_period
 from veille.models import Author
 from veille.plan.kpis import add_kpi
 from veille.query.topics import add_topic
@@ -98,4 +100,25 @@ def test_a_report_never_reads_0_percent_for_a_share_that_is_not_nothing(
     }  # fmt: skip
     assert shares["en"] == {"Facebook": "<1%", "Mastodon": ">99%"}, shares
     assert shares["fr"] == {"Facebook": "<\u202f1\u202f%", "Mastodon": ">\u202f99\u202f%"}, shares
+
+
+def test_the_plan_and_the_dashboard_say_which_days_they_count(served: Served) -> None:
+    """The plan's "Mentions 2,334" counts the 30 days up to now, the
+    dashboard's "2,338" the 30 whole days before today: both right, and
+    neither said which days it counted, so a new user saw two figures for
+    one month."""
+    plan = read(served, "/plan", "viewer")
+    row = {
+        lang: re.search(r"<th scope=\"row\">reach<br>(.*?)</th>", page, re.S)
+        for lang, page in plan.items()
+    }
+    assert row["en"] and row["fr"], plan["en"][:3000]
+    assert "over the last 30 days up to now" in row["en"].group(1), row["en"].group(1)
+    assert "sur les 30 derniers jours jusqu’à maintenant" in row["fr"].group(1), row["fr"].group(1)
+    dashboard = read(served, "/?period=last-30d")
+    days = parse_period("last-30d")
+    en = format_period(days.since, days.until, "en")
+    fr = format_period(days.since, days.until, "fr")
+    assert f"Figures over whole days: {en}." in dashboard["en"]
+    assert f"Chiffres sur des jours entiers\u202f: {fr}." in dashboard["fr"]
 
