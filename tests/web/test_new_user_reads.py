@@ -122,3 +122,15 @@ def test_the_plan_and_the_dashboard_say_which_days_they_count(served: Served) ->
     assert f"Figures over whole days: {en}." in dashboard["en"]
     assert f"Chiffres sur des jours entiers\u202f: {fr}." in dashboard["fr"]
 
+
+def test_the_guided_start_names_the_organizations_topics(served: Served) -> None:
+    """veille.toml's [organization] names the brand's topic and its
+    competitors': the guided start asked for them again, its fields empty."""
+    page = read(served, "/plan/start")["en"]
+    topic = re.search(r'<input id="topic" name="topic" type="text" value="([^"]*)"', page)
+    rivals = re.search(r'<input id="competitors" name="competitors" type="text" value="([^"]*)"',
+                       page)  # fmt: skip
+    assert topic and rivals, page[:3000]
+    assert topic.group(1) == "lumio"
+    assert rivals.group(1) == "vexa, orbita"
+
