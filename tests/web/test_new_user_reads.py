@@ -134,3 +134,41 @@ def test_the_guided_start_names_the_organizations_topics(served: Served) -> None
     assert topic.group(1) == "lumio"
     assert rivals.group(1) == "vexa, orbita"
 
+
+def test_the_plans_influencer_scores_are_those_of_the_influencers_page(served: Served) -> None:
+    """The demo's plan said "Engage emma61 …, score 80", its influencers page
+    and a report over the last 30 days 70.1: the plan scored over the days
+    up to now (a score is scaled against the best of its days, and today's
+    posts changed the best) and rounded to a whole number. The plan reads
+    the last 30 whole days now, and writes the score as the pages do."""
+    plan = read(served, "/plan", "viewer")
+    engage = re.findall(r"Engage (\w+) \(.*?score ([\d.]+);", plan["en"])
+    assert len(engage) >= 3, re.findall(r"<li>.*?</li>", plan["en"])
+    assert "zoe" not in dict(engage)  # today is not among the whole days
+    assert "over the last 30 whole days" in plan["en"]
+    assert "ces 30 derniers jours entiers" in plan["fr"]
+    page = read(served, "/influencers?topic=lumio&period=last-30d")["en"]
+    shown = dict(re.findall(r'<span class="handle">@(\w+)</span>.*?</th>\s*<td>([^<]*)</td>',
+                            page, re.S))  # fmt: skip
+    report = read(served, "/reports?topic=lumio&period=last-30d")["en"]
+    in_report = dict(re.findall(r'<td><b>(\w+)</b>.*?</td><td class="n">([^<]*)</td>', report))
+    for handle, score in engage:
+        assert shown[handle] == score, (handle, score, shown)
+        assert in_report[handle] == score, (handle, score, in_report)
+
+
+def test_the_plans_busiest_hours_give_each_day_its_article(served: Served) -> None:
+    """« le samedi à 12:00 (67), samedi à 15:00 (60) »: the French list
+    lost its « le » after the first day; each slot keeps it, and the
+    English list its "on"."""
+    plan = read(served, "/plan", "viewer")
+    fr = re.search(r"On parle le plus des sujets du plan (.*?) \(fuseau", plan["fr"])
+    en = re.search(r"People talk about the plan's topics most (.*?) \(UTC time", plan["en"])
+    assert fr and en, re.findall(r"<li>.*?</li>", plan["en"])
+    slots = {
+        "fr": re.split(r", | et ", fr.group(1)),
+        "en": re.split(r", and |, | and ", en.group(1)),
+    }
+    assert len(slots["fr"]) >= 2 and len(slots["en"]) == len(slots["fr"]), slots
+    assert all(re.match(r"le \w+ à \d\d:00 \(\d+\)$", slot) for slot in slots["fr"]), slots
+    assert all(re.match(r"on \w+ at \d\d:00 \(\d+\)$", slot) for slot in slots["en"]), slots
