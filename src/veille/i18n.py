@@ -100,9 +100,18 @@ def format_signed(value: float, lang: str, digits: int = 2) -> str:
 
 
 def format_percent(share: float, lang: str, digits: int = 0) -> str:
-    """A share (0.544) as a percentage: ``54%`` / ``54 %``."""
+    """A share (0.544) as a percentage: ``54%`` / ``54 %``. A share that is
+    not nothing never reads 0, nor one short of the whole 100: within what
+    ``digits`` show of them, it is ``<1%`` / ``< 1 %`` and ``>99%`` /
+    ``> 99 %`` (8 posts of 1,630 read "0%", as if there were none)."""
     from babel.numbers import format_percent as fmt
 
+    step = 10.0**-digits / 100  # the least share shown
+    space = NBSP if lang == "fr" else ""
+    if share > 0 and not percent_shown(share, digits):
+        return "<" + space + format_percent(step, lang, digits)
+    if share < 1 and percent_shown(share, digits) == 100:
+        return ">" + space + format_percent(1 - step, lang, digits)
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
     # Rounded here, as a percentage: Babel would round its half to even.
     shown = percent_shown(share, digits) / 100

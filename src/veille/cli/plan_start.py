@@ -107,7 +107,7 @@ def register(plan: typer.Typer) -> None:
         from veille.errors import UsageError
         from veille.plan.common import parse_day
         from veille.plan.objectives import check_kind
-        from veille.plan.start import DEFAULTS, StartAnswers, start_plan
+        from veille.plan.start import DEFAULTS, StartAnswers, proposed_listening, start_plan
 
         if lang not in ("en", "fr"):
             raise UsageError(
@@ -115,6 +115,8 @@ def register(plan: typer.Typer) -> None:
             )
         q = _Q[lang]
         if not yes:
+            with open_workspace(workspace) as ws:
+                brand, rivals = proposed_listening(ws)
             console().print(q["intro"], markup=False)
             organization = typer.prompt(q["org"], default=organization or "Lumio")
             kind = check_kind(typer.prompt(q["kind"], default=kind))
@@ -125,9 +127,13 @@ def register(plan: typer.Typer) -> None:
             )
             deadline = typer.prompt(q["deadline"], default=deadline or "", show_default=False)
             owner = typer.prompt(q["owner"], default=owner or "", show_default=False)
-            topic = typer.prompt(q["topic"], default=topic or organization.lower())
+            topic = typer.prompt(q["topic"], default=topic or brand or organization.lower())
             query = typer.prompt(q["query"], default=query or organization.lower())
-            competitors = typer.prompt(q["competitors"], default=competitors, show_default=False)
+            competitors = typer.prompt(
+                q["competitors"],
+                default=competitors or ",".join(rivals),
+                show_default=bool(competitors or rivals),
+            )
             channels = typer.prompt(q["channels"], default=channels)
             handle = typer.prompt(q["handle"], default=handle, show_default=False)
             per_week = float(typer.prompt(q["per_week"], default=per_week or d.posts_per_week))

@@ -154,6 +154,7 @@ def register(app: typer.Typer) -> None:
 
         The last error is said in --language (default: the workspace's
         ui_language); JSON keeps it in English, as the API does."""
+        from veille.errors import tr
         from veille.services.sources import health
 
         with open_workspace(workspace) as ws:
@@ -175,7 +176,9 @@ def register(app: typer.Typer) -> None:
                 h.quarantined,
                 h.dated_ahead,
                 h.suppressed,
-                h.next_due,
+                # A disabled source is never due: its time, kept from its
+                # last run, read as a collection to come.
+                h.next_due if h.enabled else say(tr("disabled")),
                 say(h.last_error) if h.last_error else h.last_error,
             )
             for h in rows

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from veille.i18n import count, format_number, format_percent
+from veille.i18n import count, format_decimal, format_number, format_percent
 from veille.plan.common import PLATFORMS, now_utc
 
 if TYPE_CHECKING:
@@ -84,13 +84,19 @@ class Heard:
     languages: tuple[Counter[str], int]
     hours: Counter[tuple[int, int]]
     #: Each topic's scope and :class:`~veille.analytics.influencers.Reads`,
-    #: the organization's own accounts (those of the plan too) left out.
+    #: the organization's own accounts (those of the plan too) left out,
+    #: over :attr:`influencers_period`.
     influencers: dict[str, tuple[Scope, Any]]
     #: The own handles the influencers' reads left out.
     own: tuple[str, ...]
     #: Posts a week on each platform over the cost's days
     #: (:func:`~veille.plan.cost.weekly_by_platform`): what answering costs.
     weekly: dict[str, float]
+    #: The influencers' days: the last :data:`LISTEN_DAYS` whole days, as the
+    #: influencers page and a report over ``last-30d`` read them. A score is
+    #: scaled against the best of the same days, so over the days up to now
+    #: emma61 scored "80" here and 70.1 on those pages.
+    influencers_period: Period | None = None
 
 
 def heard_key(ws: Workspace) -> tuple[Any, ...]:
@@ -105,11 +111,13 @@ def heard_key(ws: Workspace) -> tuple[Any, ...]:
 def hear(ws: Workspace, *, now: datetime | None = None) -> Heard:
     """:class:`Heard` over the last :data:`LISTEN_DAYS` days up to ``now``."""
     from veille.analytics.influencers import read
+    from veille.analytics.scope import parse_period
     from veille.plan.cost import plan_topics, weekly_by_platform
     from veille.plan.kpi_measures import _all_own_handles, window
 
     when = now_utc(now)
     per = window(when, LISTEN_DAYS)
+    days = parse_period(f"last-{LISTEN_DAYS}d", timezone=ws.settings.workspace.timezone, now=when)
     own = tuple(_all_own_handles(ws))
     return Heard(
         period=per,
@@ -117,10 +125,11 @@ def hear(ws: Workspace, *, now: datetime | None = None) -> Heard:
         languages=shares(ws, "lang", per),
         hours=active_hours(ws, per),
         influencers={
-            t: (scope, read(ws.store, scope, per, own)) for t, scope in _scopes(ws).items()
+            t: (scope, read(ws.store, scope, days, own)) for t, scope in _scopes(ws).items()
         },
         own=own,
         weekly=weekly_by_platform(ws, plan_topics(ws.state), when),
+        influencers_period=days,
     )
 
 
@@ -227,9 +236,10 @@ def _influencers(ws: Workspace, heard: Heard) -> list[Recommendation]:
     from veille.analytics.influencers import influencers
 
     best: dict[str, tuple[str, Any]] = {}
+    days = heard.influencers_period or heard.period
     for topic, (scope, reads) in heard.influencers.items():
         found = influencers(
-            ws.store, scope, heard.period, org_handles=heard.own, limit=20, recent=0, reads=reads
+            ws.store, scope, days, org_handles=heard.own, limit=20, recent=0, reads=reads
         )
         for i in found:
             if not i.engaged and (i.handle not in best or best[i.handle][1].score < i.score):
@@ -249,13 +259,15 @@ def _influencers(ws: Workspace, heard: Heard) -> list[Recommendation]:
             Recommendation(
                 "influencer",
                 f"Engage {i.handle} ({', '.join(i.platforms)}): "
-                f"{posts(i.matching_posts, 'en')}{about_en} in {LISTEN_DAYS} days, "
-                f"{followers_en}, "
-                f"score {format_number(i.score, 'en')}; the organization has not engaged them yet.",
+                f"{posts(i.matching_posts, 'en')}{about_en} over the last {LISTEN_DAYS} "
+                f"whole days, {followers_en}, "
+                f"score {format_decimal(i.score, 'en', 1, trim=False)}; "
+                "the organization has not engaged them yet.",
                 f"Engagez le dialogue avec {i.handle} ({', '.join(i.platforms)})\u202f: "
-                f"{posts(i.matching_posts, 'fr')}{about_fr} en {LISTEN_DAYS} "
-                f"jours, {followers_fr}, score "
-                f"{format_number(i.score, 'fr')}\u202f; l’organisation ne l’a pas encore fait.",
+                f"{posts(i.matching_posts, 'fr')}{about_fr} ces {LISTEN_DAYS} derniers jours "
+                f"entiers, {followers_fr}, score "
+                f"{format_decimal(i.score, 'fr', 1, trim=False)}\u202f; "
+                "l’organisation ne l’a pas encore fait.",
                 {
                     "handle": i.handle,
                     "platforms": list(i.platforms),
@@ -293,17 +305,22 @@ def _timing(ws: Workspace, heard: Heard) -> list[Recommendation]:
     tz = ws.settings.workspace.timezone
 
     def slots(lang: str) -> str:
-        sep = " à " if lang == "fr" else " at "
-        return ", ".join(
-            f"{names[lang][d]}{sep}{h:02d}:00 ({format_number(n, lang)})" for (d, h), n in top
+        from babel.lists import format_list
+
+        # Each slot with its own article: « le samedi à 12:00 (67), samedi à
+        # 15:00 » lost it after the first, and "on" only began the list.
+        on, at = ("le ", " à ") if lang == "fr" else ("on ", " at ")
+        return format_list(
+            [f"{on}{names[lang][d]}{at}{h:02d}:00 ({format_number(n, lang)})" for (d, h), n in top],
+            locale=lang,
         )
 
     return [
         Recommendation(
             "timing",
-            f"People talk about the plan's topics most on {slots('en')} ({tz} time, posts in "
+            f"People talk about the plan's topics most {slots('en')} ({tz} time, posts in "
             f"{LISTEN_DAYS} days): schedule posts just before.",
-            f"On parle le plus des sujets du plan le {slots('fr')} (fuseau horaire {tz}, "
+            f"On parle le plus des sujets du plan {slots('fr')} (fuseau horaire {tz}, "
             f"publications en {LISTEN_DAYS} jours)\u202f: programmez les publications juste avant.",
             {"slots": [{"weekday": d, "hour": h, "posts": n} for (d, h), n in top], "timezone": tz},
         )

@@ -146,6 +146,14 @@ class StartAnswers:
     languages: list[str] = field(default_factory=list)
 
 
+def proposed_listening(ws: Workspace) -> tuple[str, list[str]]:
+    """The topic and the competitors' topics the guided start proposes:
+    those ``[organization]`` names in ``veille.toml`` (the demo's "lumio",
+    "vexa" and "orbita"), which both askers offered empty, as if unknown."""
+    org = ws.settings.organization
+    return org.brand_topic, list(org.competitor_topics)
+
+
 @dataclass(frozen=True)
 class StartResult:
     objective: str

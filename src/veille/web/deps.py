@@ -521,8 +521,10 @@ def context_helpers(request: Request) -> dict[str, Any]:
     def format_number(value: float, lang: str = language) -> str:
         return fmt.format_number(value, lang)
 
-    def format_decimal(value: float, digits: int = 1, lang: str = language) -> str:
-        return fmt.format_decimal(value, lang, digits)
+    def format_decimal(
+        value: float, digits: int = 1, lang: str = language, *, trim: bool = True
+    ) -> str:
+        return fmt.format_decimal(value, lang, digits, trim=trim)
 
     def format_percent(share: float | None, digits: int = 0, lang: str = language) -> str:
         return "–" if share is None else fmt.format_percent(share, lang, digits)

@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse
 from veille.analytics import charts as chart_lib
 from veille.analytics.findings import platform_name
 from veille.errors import UsageError
-from veille.i18n import LANGUAGES, format_change, format_signed
+from veille.i18n import LANGUAGES, format_change, format_period, format_signed
 from veille.services import dashboard as dashboard_service
-from veille.web.deps import Viewer, lang, render
+from veille.web.deps import Viewer, lang, render, workspace
 from veille.web.listening import Aged, app_charts, app_recent, checked_period, recent
 
 router = APIRouter()
@@ -73,7 +73,7 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
         return render(
             request, "dashboard/index.html",
             {"overview": None, "cards": [], "sov_svg": None, "error": exc, "asked": chosen,
-             "periods": dashboard_service.PERIODS},
+             "periods": dashboard_service.PERIODS, "days": None},
             status_code=400,
         )  # fmt: skip
     # The same figures and charts for every viewer: made once a minute at most,
@@ -86,6 +86,7 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
     found, cards, sov_svg = recent(request, "dashboard").get(
         (chosen, language, topics), lambda: _overview(request.app, chosen, language, topics)
     )
+    tz = workspace(request).settings.workspace.timezone
     return render(
         request,
         "dashboard/index.html",
@@ -99,6 +100,10 @@ def dashboard(request: Request, user: Viewer) -> HTMLResponse:
             "signed": lambda value: format_signed(value, language),
             "error": None,
             "asked": chosen,
+            # Which days the figures count (30 whole days, today not yet
+            # among them): the plan's "mentions" count the 30 days up to now,
+            # and the two read 2,334 and 2,338 with nothing to tell why.
+            "days": format_period(found.period.since, found.period.until, language, tz),
         },
     )
 

@@ -54,6 +54,10 @@ def _overview(request: Request) -> dict[str, Any]:
             "reason": r.reason(language),
             "chart": kpi_svg(r, language),
             "history_note": r.history_note(language),
+            # The days its value counts, said (the dashboard counts whole
+            # days, this the days up to now: 2,334 here, 2,338 there); a
+            # backlog and a follower count are read at one time.
+            "days": None if r.kpi.kind in ("backlog", "followers") else r.kpi.period_days,
         }
         for r in found
     ]

@@ -50,7 +50,11 @@ def _start_context(request: Request, error: str | None = None, **form: Any) -> d
 
 @router.get("/plan/start", response_class=HTMLResponse)
 def start_page(request: Request, user: Manager) -> Response:
-    return render(request, "plan/start.html", _start_context(request))
+    from veille.plan.start import proposed_listening
+
+    topic, competitors = proposed_listening(workspace(request))
+    context = _start_context(request, topic=topic, competitors=", ".join(competitors))
+    return render(request, "plan/start.html", context)
 
 
 @router.post("/plan/start", response_class=HTMLResponse)
