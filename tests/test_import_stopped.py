@@ -1,5 +1,5 @@
-"""Stopping ``veille import`` with Ctrl-C, and ``--strict`` kept all or
-nothing while it writes.
+"""Stopping ``veille import`` with Ctrl-C, and what ``--strict`` says when a
+stage fails while it writes.
 
 Ctrl-C during an import printed Python's traceback (while ``veille`` loaded
 its code) or a bare "interrupted" line that said neither what was stored nor
@@ -7,10 +7,11 @@ how to go on. It now says, in one line in the workspace's language, how far
 the import got, that what it stored is kept, and how to go on; status 130.
 The real ``veille`` runs in a subprocess and gets a real SIGINT.
 
-``--strict`` checked every row, then wrote batch by batch: a stage that
-passed the check and raised while writing left its row out (or, raising on
-a later batch, left the batches before it stored), though ``--strict``
-promises all or nothing. On SQLite the writing is now one transaction."""
+``--strict`` checks every row, then writes batch by batch (so that a long
+import does not hold up collectors and the web app): a stage that passed the
+check and raised while writing left its row out and the import ended "done".
+It now refuses the import at that row, nothing of its batch written, and
+says what the batches before it stored."""
 
 from __future__ import annotations
 
@@ -170,7 +171,7 @@ def _stage_that_fails_when_writing(seen: list[str], marker: str) -> Stage:
     return Stage("scoring", prepare=prepare)
 
 
-def test_strict_import_refuses_the_whole_file_when_a_stage_fails_while_writing(
+def test_strict_import_refuses_the_row_a_stage_fails_on_while_writing(
     tmp_path: Path,
 ) -> None:
     root = init_workspace(tmp_path / "ws")
@@ -184,12 +185,16 @@ def test_strict_import_refuses_the_whole_file_when_a_stage_fails_while_writing(
             import_file(pipeline, path, strict=True, batch_size=10)
         assert len(seen) > 1  # it passed the check, then failed when written
         assert str(caught.value.message).startswith(f"{path}, line 18: the scoring stage failed")
-        assert "Nothing from this file was stored (--strict)" in str(caught.value.hint)
-        assert ws.store.count_posts() == 0  # the first batch (lines 1-10) too
-        assert ws.store.get_cursor(f"import:{os.path.abspath(path)}") is None
-        # Without --strict the row is a bad row and the others are kept.
+        assert str(caught.value.hint).startswith(
+            "The posts of the lines before it are stored (new: 10, updated: 0): once every "
+            "row is checked, a strict import writes in batches"
+        )
+        assert ws.store.count_posts() == 10  # lines 1-10; nothing of lines 11-20
+        # Without --strict the row is a bad row and the others are kept; the
+        # import goes on after line 10, which the strict one's cursor covers.
         report = import_file(pipeline, path, batch_size=10)
-        assert report.stored == 24 and [b.line for b in report.bad] == [18]
+        assert report.rows == 15 and report.stored == 14
+        assert [b.line for b in report.bad] == [18]
 
 
 def test_strict_import_on_chdb_says_what_it_could_not_undo(tmp_path: Path) -> None:
@@ -212,8 +217,8 @@ def test_strict_import_on_chdb_says_what_it_could_not_undo(tmp_path: Path) -> No
             import_file(pipeline, path, strict=True, batch_size=10)
         assert str(caught.value.message).startswith(f"{path}, line 18: the scoring stage failed")
         assert str(caught.value.hint).startswith(
-            "The posts of the lines before it are stored (new: 10, updated: 0): posts and "
-            "state are two databases here, which no one transaction can undo."
+            "The posts of the lines before it are stored (new: 10, updated: 0): once every "
+            "row is checked, a strict import writes in batches"
         )
         assert ws.posts.count_posts() == 10  # lines 1-10; nothing of lines 11-20
 
@@ -247,10 +252,10 @@ def _install_slow_stage(site: Path, flag: Path) -> None:
     (info / "entry_points.txt").write_text("[veille.stages]\nslow = slowstage:slow\n")
 
 
-def test_ctrl_c_during_a_strict_import_stores_nothing(tmp_path: Path) -> None:
-    """Under ``--strict`` a stop keeps nothing of the file, not the batches
-    written before it: the line says so. (It kept the two batches of 2,000
-    rows written before the one under way.)"""
+def test_ctrl_c_during_a_strict_import_says_what_it_kept(tmp_path: Path) -> None:
+    """Under ``--strict`` too (every row checked, then written in batches),
+    a stop lets the batch under way end and keeps the batches written: the
+    line says how far it went."""
     root = init_workspace(tmp_path / "ws")
     path = _rows(tmp_path / "big.jsonl", 8_000)
     flag = tmp_path / "writing-row-5000"
@@ -271,20 +276,18 @@ def test_ctrl_c_during_a_strict_import_stores_nothing(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert "Traceback" not in err, err
     assert err.strip() == (
-        f"the import of {path} was stopped (Ctrl-C) before anything of it was stored; "
-        "run the same command again to import it"
+        f"the import of {path} was stopped (Ctrl-C) after line 6,000, what it stored kept "
+        "(new posts: 6,000, updated: 0); run the same command again to go on from there"
     )
-    assert _stored(root) == 0
+    assert _stored(root) == 6_000
 
 
 def test_strict_import_with_state_in_postgresql_says_what_it_could_not_undo(
     tmp_path: Path, postgres_url: str
 ) -> None:
-    """State in PostgreSQL, posts in SQLite (a split deployment): two
-    databases, no one transaction, so a row that fails while written leaves
-    the batches before it stored, as on ClickHouse. The error blamed
-    ClickHouse, which this workspace does not use; it now says that posts
-    and state are two databases here."""
+    """State in PostgreSQL, posts in SQLite (a split deployment): a row that
+    fails while written leaves the batches before it stored, as everywhere.
+    The error blamed ClickHouse, which this workspace does not use."""
     from tests.conftest import init_state_workspace
 
     root = init_state_workspace(tmp_path / "ws", "postgresql")
@@ -299,7 +302,7 @@ def test_strict_import_with_state_in_postgresql_says_what_it_could_not_undo(
         hint = str(caught.value.hint)
         assert "ClickHouse have no transaction" not in hint
         assert hint.startswith(
-            "The posts of the lines before it are stored (new: 10, updated: 0): posts and "
-            "state are two databases here, which no one transaction can undo."
+            "The posts of the lines before it are stored (new: 10, updated: 0): once every "
+            "row is checked, a strict import writes in batches"
         )
         assert ws.posts.count_posts() == 10

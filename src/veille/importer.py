@@ -6,13 +6,13 @@ killed at any point and run again stores every row exactly once; the cursor
 lets the second run skip what the first one committed. One stopped by Ctrl-C
 raises :class:`ImportStopped`, which says what is stored and how to go on.
 
-``strict`` is all or nothing: every row is checked before anything is
-written, then the rows are written in ONE transaction (SQLite, PostgreSQL),
-so a row that still fails while written (a stage that raises then) refuses
-the whole file. Where posts and state are two databases (posts in ClickHouse,
-or state in PostgreSQL beside SQLite posts) no one transaction holds both:
-there the batches written before such a row stay, and the error says how
-many posts they hold.
+``strict`` checks every row before anything is written (that it reads, then
+that no stage raises on it), so a bad row stores nothing of the file. The
+rows are then written in batches, as without it, so that collectors and the
+web app are not held up by a long import: a row that still fails while
+written (a stage whose answer changed since the check) refuses the import
+there, the batches before it stay, and the error says how many posts they
+hold.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -37,7 +37,6 @@ from veille.pipeline.ingest import (
     Pipeline,
     PostsLeftOut,
     StageFailed,
-    Whole,
 )
 from veille.records import RecordError, post_from_record
 
@@ -114,8 +113,8 @@ class ImportStopped(VeilleError):
     """The import was stopped (Ctrl-C) part-way: the message says what is
     stored (``report``: the rows of the batches committed) and how to go on.
     Nothing committed is lost. A first Ctrl-C lets the batch under way end;
-    a second cuts it, and nothing of it is stored. Under ``strict`` (one
-    transaction) nothing of the file is stored."""
+    a second cuts it, and nothing of it is stored (``strict`` too: it
+    writes in batches once every row is checked)."""
 
     exit_code = 130
 
@@ -337,10 +336,8 @@ def _import(
             resume_after = int(v.get("line", 0))
 
     said = "standard input" if name == STDIN else name
-    # The last line a committed batch covers (0: none yet), and the last
-    # one written inside all_or_nothing (committed with it at its end).
-    committed, written = [0], [0]
-    whole = Whole(atomic=False)
+    # The last line a committed batch covers (0: none yet).
+    committed = [0]
     try:
         if strict:
             # Every row is checked before anything is written (and before
@@ -353,18 +350,14 @@ def _import(
                         "Fix the line, or run without --strict to keep the good rows.",
                     )
             _check_stages(pipeline, name, records, platform, batch_size)
-        with pipeline.all_or_nothing() if strict else nullcontext(whole) as whole:
-            _write(
-                pipeline, report, records(), platform, written if whole.atomic else committed,
-                strict=strict, whole=whole.atomic,
-                cursor_name=cursor_name, identity=identity, resume_after=resume_after,
-                on_progress=on_progress, batch_size=batch_size, said=said,
-            )  # fmt: skip
+        _write(
+            pipeline, report, records(), platform, committed, strict=strict,
+            cursor_name=cursor_name, identity=identity, resume_after=resume_after,
+            on_progress=on_progress, batch_size=batch_size, said=said,
+        )  # fmt: skip
     except KeyboardInterrupt:
-        # Ctrl-C: the batch under way was rolled back (and, within
-        # all_or_nothing's one transaction, every batch before it, unless
-        # it came once that committed).
-        line = written[0] if whole.committed else committed[0]
+        # Ctrl-C: the batch under way was rolled back; those before it stay.
+        line = committed[0]
         raise _stopped(report, name, line, resumable is not None) from None
     return report
 
@@ -377,7 +370,6 @@ def _write(
     committed: list[int],
     *,
     strict: bool,
-    whole: bool,
     cursor_name: str,
     identity: dict[str, Any],
     resume_after: int,
@@ -386,15 +378,14 @@ def _write(
     said: str,
 ) -> None:
     """:func:`_import`'s writing, batch by batch, into ``report``;
-    ``committed[0]``: the last line a batch written covers (``whole``: in
-    one transaction, committed at its end). ``strict``: a row a stage
+    ``committed[0]``: the last line a committed batch covers. ``strict``: a row a stage
     raises on now refuses the import (:class:`InputError`)."""
     batch: list[Post] = []
     line_of: dict[str, int] = {}  # post id -> its line in this batch
     last_line = 0
 
     def refused(line: int, why: str) -> InputError:
-        if whole:
+        if not report.stored and not report.updated:
             hint: str = tr(
                 "Nothing from this file was stored (--strict). Fix or remove that stage, "
                 "or run without --strict to keep the other rows."
@@ -402,9 +393,9 @@ def _write(
         else:
             hint = tr(
                 "The posts of the lines before it are stored (new: %(stored)s, "
-                "updated: %(updated)s): posts and state are two databases here, which no one "
-                "transaction can undo. Fix or remove that stage and run it again: nothing is "
-                "stored twice.",
+                "updated: %(updated)s): once every row is checked, a strict import writes in "
+                "batches, so that collectors and the web app are not held up. Fix or remove "
+                "that stage and run it again: nothing is stored twice.",
                 stored=Count(report.stored), updated=Count(report.updated),
             )  # fmt: skip
         return InputError(f"{said}, line {line}: {why}", hint=hint)

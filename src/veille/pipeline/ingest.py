@@ -40,12 +40,10 @@ cursor moves only with the state, outbox rows and filings are unique).
 
 A long input (a 70,000-item feed page, a large file) commits batch by batch,
 so a crash loses at most one batch and other writers are never blocked for
-long; the caller's cursor is written with the last batch only. A caller that
-promises all or nothing (``veille import --strict``) writes inside
-:meth:`Pipeline.all_or_nothing`: one transaction for every batch where posts
-and state share a backend (one SQLite file); where they do not (ClickHouse
-posts, or PostgreSQL state) there is no such transaction, and batches commit
-one by one as above.
+long; the caller's cursor is written with the last batch only. A strict
+caller (``veille import --strict``) checks every row before it writes
+anything, and writes in batches too: a long import holding the write lock
+would hold up every collector and the web app.
 
 Features plug in as :class:`Stage` objects built by the factories the stage
 registry lists (:mod:`veille.pipeline.stages`); this module names none.
@@ -55,8 +53,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -129,15 +127,6 @@ class PostsLeftOut(VeilleError):
 
 
 @dataclass
-class Whole:
-    """What :meth:`Pipeline.all_or_nothing` holds: whether its writing is
-    one transaction (``atomic``), and whether that transaction committed."""
-
-    atomic: bool
-    committed: bool = False
-
-
-@dataclass
 class Stage:
     """One feature's part in ingest; every hook is optional.
 
@@ -190,10 +179,6 @@ class Pipeline:
     posts: Any = None
     # (stage, error type) whose traceback was logged: once per pipeline.
     _logged: set[tuple[str, str]] = field(default_factory=set, repr=False)
-    # Inside all_or_nothing(): its transaction, and the results whose
-    # after_commit hooks wait for its commit.
-    _whole: Any = field(default=None, repr=False)
-    _waiting: list[UpsertResult] = field(default_factory=list, repr=False)
 
     @property
     def split(self) -> bool:
@@ -339,43 +324,9 @@ class Pipeline:
 
     def batch_transaction(self) -> AbstractContextManager[StoreTransaction]:
         """The store's transaction for one batch: its ``batch_transaction``
-        where it has one (tuned for many rows at once), else ``transaction``;
-        inside :meth:`all_or_nothing`, its one transaction."""
-        if self._whole is not None:
-            return nullcontext(self._whole)
+        where it has one (tuned for many rows at once), else ``transaction``."""
         batch = getattr(self.store, "batch_transaction", None)
         return batch() if batch is not None else self.store.transaction()
-
-    @contextmanager
-    def all_or_nothing(self) -> Iterator[Whole]:
-        """Every :meth:`ingest` inside it writes in ONE transaction, committed
-        at its end, nothing of it kept if anything raises (``veille import
-        --strict``); the stages' ``after_commit`` hooks run after that
-        commit. It holds SQLite's write lock all along: a writer beside it
-        (a collect, the web app) waits the busy timeout, then fails with
-        StoreLocked (docs/import.md). Where posts and state are two backends
-        (ClickHouse posts, or PostgreSQL state: no one transaction holds
-        both) the :class:`Whole` it yields says it is not ``atomic``: there
-        each batch commits as it is written, as without it."""
-        whole = Whole(atomic=not self.split)
-        if self.split or self._whole is not None:  # (inside another: that one holds it)
-            yield whole
-            return
-        self._waiting = []
-        try:
-            with self.batch_transaction() as tx:
-                self._whole = tx
-                try:
-                    yield whole
-                finally:
-                    self._whole = None
-            whole.committed = True
-            waiting, self._waiting = self._waiting, []
-        except BaseException:
-            self._waiting = []
-            raise
-        for result in waiting:
-            self.committed(result)
 
     def write(
         self, tx: StoreTransaction, posts: Sequence[Post], cursor: Cursor | None
@@ -449,10 +400,7 @@ class Pipeline:
                 result.failed = failed
                 if state is not None:
                     state(tx, result, last)
-            if self._whole is not None:
-                self._waiting.append(result)  # once the whole commits
-            else:
-                self.committed(result)
+            self.committed(result)
             total += result
         return total
 

@@ -1,7 +1,7 @@
-"""A collection beside ``veille import --strict`` on SQLite.
+"""A collection beside a long write on SQLite (another process holding the write lock).
 
-A strict import writes the whole file in one transaction, so it holds the
-SQLite write lock for as long as it writes (minutes for a big file). A
+A long write in another process (a migration, an erasure, a tool holding a
+transaction) holds the SQLite write lock for as long as it writes. A
 collector whose batch came while it held it waited the store's busy timeout,
 then the source was marked failed with "… is locked by another veille
 process" and backed off (its next run put off, twice as far at each such
@@ -43,7 +43,7 @@ def _rows(n: int) -> str:
     )
 
 
-def test_a_lock_held_by_a_strict_import_marks_no_source_failed(tmp_path: Path) -> None:
+def test_a_lock_held_by_a_long_write_marks_no_source_failed(tmp_path: Path) -> None:
     feed = tmp_path / "posts.jsonl"
     feed.write_text(_rows(5))
     with Workspace.open(init_workspace(tmp_path / "ws")) as ws:
@@ -55,8 +55,8 @@ def test_a_lock_held_by_a_strict_import_marks_no_source_failed(tmp_path: Path) -
         importer = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
 
         def import_begins(posts: list[Post]) -> list[Post]:
-            # The strict import takes the write lock once the collector has
-            # its lease and its page, and holds it (its one transaction)...
+            # The long write takes the write lock once the collector has
+            # its lease and its page, and holds it...
             if not importer.in_transaction:
                 importer.execute("BEGIN IMMEDIATE")
             return posts

@@ -1,7 +1,7 @@
-"""The web app while ``veille import --strict`` writes a big file on SQLite.
+"""The web app while another process holds SQLite's write lock for a long write.
 
-The strict import writes the whole file in one transaction and holds the
-database's write lock until it ends; pages that only read answer as usual
+A long write in another process holds the database's write lock until it
+ends; pages that only read answer as usual
 (SQLite's WAL), and one that writes (a login, a saved setting, an inbox
 reply) waits the store's busy timeout, then answers 503 with Retry-After.
 That page said, in English even to a French reader, "/srv/…/veille.db is
@@ -21,7 +21,7 @@ from tests.web.conftest import Served, csrf_from, password_for
 WAIT = 0.3  # the store's busy timeout here (10 s in use)
 
 
-def test_a_login_during_a_strict_import_says_so_in_french(live_server: Served) -> None:
+def test_a_login_during_a_long_write_says_so_in_french(live_server: Served) -> None:
     store = live_server.app.state.workspace.state
     store.timeout = WAIT  # each request thread's connection is opened with it
     with httpx.Client(
@@ -29,7 +29,7 @@ def test_a_login_during_a_strict_import_says_so_in_french(live_server: Served) -
     ) as client:
         page = client.get("/login")
         importer = sqlite3.connect(store.path, isolation_level=None)
-        importer.execute("BEGIN IMMEDIATE")  # the import's one transaction
+        importer.execute("BEGIN IMMEDIATE")  # a long write
         try:
             answer = client.post(
                 "/login",
@@ -50,7 +50,7 @@ def test_a_login_during_a_strict_import_says_so_in_french(live_server: Served) -
     assert "Réessayez dans un instant" in answer.text
 
 
-def test_an_api_write_during_a_strict_import_says_the_database_is_busy(
+def test_an_api_write_during_a_long_write_says_the_database_is_busy(
     live_server: Served,
 ) -> None:
     from veille.services import users
@@ -62,7 +62,7 @@ def test_an_api_write_during_a_strict_import_says_the_database_is_busy(
     headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "fr"}
     with httpx.Client(base_url=live_server.url, timeout=30, headers=headers) as client:
         importer = sqlite3.connect(store.path, isolation_level=None)
-        importer.execute("BEGIN IMMEDIATE")  # the import's one transaction
+        importer.execute("BEGIN IMMEDIATE")  # a long write
         try:
             answer = client.post("/api/v1/topics", json={"name": "lyon", "query": "lumio"})
         finally:
