@@ -228,6 +228,32 @@ def test_a_purge_run_again_after_it_stopped_counts_a_topic_once(store: Any) -> N
     assert sorted(chart) == sorted((q, n) for q, n, _e, _r in store.post_totals(topic, (), True))
 
 
+def test_a_purge_stopped_after_an_earlier_one_finished_counts_a_topic_once(store: Any) -> None:
+    """As above, once a purge has finished (``entity_purged_done`` set): a
+    purge counts every post older than its cutoff (one stored after the
+    last purge included), so the rows of one that stopped before its
+    deletes go first, and nothing counts twice."""
+    from veille.analytics.scope import Scope
+
+    older, old, new = T0 - timedelta(days=60), T0 - timedelta(days=40), T0
+    posts = [
+        make_post(f"p{i}", "lumio", published_at=when, likes=i, author=Author(f"u{i}"))
+        for i, when in enumerate([older, old, old, new, new])
+    ]
+    store.upsert_posts(posts)
+    store.file_posts([(p.id, 7) for p in posts])
+    topic = Scope().within_topic(7)
+    before = store.post_totals(topic)
+    assert store.delete_posts_before(T0 - timedelta(days=50)).posts == 1  # finished
+    cutoff = T0 - timedelta(days=30)
+    store._keep_topic_totals(int(cutoff.timestamp()))  # the purge that stopped
+    report = store.delete_posts_before(cutoff + timedelta(hours=1))  # run again, later
+    assert report.posts == 2 and store.count_posts() == 2
+    assert store.post_totals(topic) == before
+    assert store.delete_posts_before(cutoff + timedelta(hours=2)).posts == 0
+    assert store.post_totals(topic) == before
+
+
 def _keyed(store: Any, *keys: str) -> list[list[Any]]:
     """``post_keys`` rows of ``keys`` (post ids or canonical URLs) that count a post."""
     from veille.store.clickhouse.schema import key_hash
