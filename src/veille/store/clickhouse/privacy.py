@@ -497,7 +497,15 @@ class ClickHousePrivacy:
                     p,
                 )
                 self._delete("posts", "published_at < {t:Int64}", p)
-                self.write_row("veille_meta", {"key": ENTITY_PURGED_DONE, "value": str(p["t"])})
+                # The latest cutoff whose deletes finished: a purge at an
+                # earlier one (retention lengthened) leaves the rows of the
+                # later one counted, not taken for those of a stopped purge.
+                done = self.rows(
+                    "SELECT value FROM veille_meta FINAL WHERE key = {k:String}",
+                    {"k": ENTITY_PURGED_DONE},
+                )
+                upto = max(p["t"], int(done[0][0]) if done else p["t"])
+                self.write_row("veille_meta", {"key": ENTITY_PURGED_DONE, "value": str(upto)})
         day = {"d": int(cutoff.timestamp()) // 86400}
         for r in self._rollups():
             # Per-author days go (they name people), story days (keyed by a
