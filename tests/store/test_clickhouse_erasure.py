@@ -228,6 +228,68 @@ def test_a_purge_run_again_after_it_stopped_counts_a_topic_once(store: Any) -> N
     assert sorted(chart) == sorted((q, n) for q, n, _e, _r in store.post_totals(topic, (), True))
 
 
+def test_a_purge_stopped_after_an_earlier_one_finished_counts_a_topic_once(store: Any) -> None:
+    """As above, once a purge has finished (``entity_purged_done`` set): a
+    purge counts every post older than its cutoff (one stored after the
+    last purge included), so the rows of one that stopped before its
+    deletes go first, and nothing counts twice."""
+    from veille.analytics.scope import Scope
+
+    older, old, new = T0 - timedelta(days=60), T0 - timedelta(days=40), T0
+    posts = [
+        make_post(f"p{i}", "lumio", published_at=when, likes=i, author=Author(f"u{i}"))
+        for i, when in enumerate([older, old, old, new, new])
+    ]
+    store.upsert_posts(posts)
+    store.file_posts([(p.id, 7) for p in posts])
+    topic = Scope().within_topic(7)
+    before = store.post_totals(topic)
+    assert store.delete_posts_before(T0 - timedelta(days=50)).posts == 1  # finished
+    cutoff = T0 - timedelta(days=30)
+    store._keep_topic_totals(int(cutoff.timestamp()))  # the purge that stopped
+    report = store.delete_posts_before(cutoff + timedelta(hours=1))  # run again, later
+    assert report.posts == 2 and store.count_posts() == 2
+    assert store.post_totals(topic) == before
+    assert store.delete_posts_before(cutoff + timedelta(hours=2)).posts == 0
+    assert store.post_totals(topic) == before
+
+
+def test_a_purge_at_an_earlier_cutoff_keeps_what_later_ones_counted(store: Any) -> None:
+    """Retention lengthened (10 days, then 30): a purge's cutoff is earlier
+    than the last one's, and it deletes a post stored since, older still.
+    The counts of the later cutoff's purge are those of finished deletes:
+    a purge after it counts nothing twice and drops none of them."""
+    from veille.analytics.scope import Scope
+
+    def post(i: int, when: datetime) -> Post:
+        return make_post(
+            f"p{i}",
+            "lumio #lamp",
+            published_at=when,
+            likes=i,
+            author=Author("u"),
+            hashtags=("lamp",),
+        )
+
+    topic = Scope().within_topic(7)
+    held = [post(i, when) for i, when in enumerate([T0 - timedelta(days=20), T0, T0])]
+    store.upsert_posts(held)
+    store.file_posts([(p.id, 7) for p in held])
+    assert store.delete_posts_before(T0 - timedelta(days=10)).posts == 1
+    for i in (3, 4):  # late arrivals older than the new cutoff, a purge each
+        late = post(i, T0 - timedelta(days=40 + i))
+        store.upsert_posts([late])
+        store.file_posts([(late.id, 7)])
+        assert store.delete_posts_before(T0 - timedelta(days=30)).posts == 1
+    assert store.count_posts() == 2
+    got = store.post_totals(topic)
+    # Every post counted once: 5 posts, engagement 0 + 1 + 2 + 3 + 4.
+    assert [tuple(map(int, r[:2])) for r in got] == [(5, 10)]
+    # And the hashtag of each of the three purged posts, per quarter-hour.
+    kept = store.purged_entity_quarters()
+    assert sum(n for kind, _b, v, n, _e in kept if (kind, v) == ("hashtags", "lamp")) == 3
+
+
 def _keyed(store: Any, *keys: str) -> list[list[Any]]:
     """``post_keys`` rows of ``keys`` (post ids or canonical URLs) that count a post."""
     from veille.store.clickhouse.schema import key_hash

@@ -66,13 +66,16 @@ INFLUENCERS_CONSIDERED = 20
 #: The kinds that count posts. Over a window veille holds no post for, 0
 #: would be a made-up number (nothing was collected, not nothing was said).
 COUNTED = ("mentions", "influencers_engaged", "engagement", "posts_published")
+#: The kinds read from a topic's counts, which a retention purge keeps.
+KEPT_BY_PURGES = ("mentions", "net_sentiment")
 
 
 #: The kinds read from the posts veille keeps, which ``[privacy]
 #: retention_days`` deletes: over a window longer than the retention they
-#: undercount. A topic's post counts (mentions, share of voice) are read
-#: from the daily aggregates the purge keeps.
-READ_FROM_POSTS = ("net_sentiment", "influencers_engaged", "engagement", "posts_published")
+#: undercount. A topic's post counts (mentions, share of voice) and its
+#: sentiment (net sentiment, since 2026-12-06) are read from the aggregates
+#: the purge keeps.
+READ_FROM_POSTS = ("influencers_engaged", "engagement", "posts_published")
 
 
 @dataclass(frozen=True)
@@ -258,10 +261,12 @@ def counted_since(
     from counts a retention purge keeps (SQLite's ``topic_rollup``,
     ClickHouse's ``topic_purged``): after a purge they still cover the days
     whose posts are gone, where the oldest post held said "it counts only
-    N days" of a figure that counted them all. Every other count is read
-    from the posts held."""
+    N days" of a figure that counted them all. A topic's net sentiment too:
+    the purge keeps its positive, negative and neutral posts (2026-12-06),
+    and its windows over purged days were left out of the KPI's history.
+    Every other count is read from the posts held."""
     posts = since() if since is not None else listening_since(ws)
-    if kpi.kind != "mentions":
+    if kpi.kind not in KEPT_BY_PURGES:
         return posts, False
     kept = getattr(since, "counts_begin", None)
     counts = kept(kpi.topic) if kept is not None else _counts_begin(ws, kpi.topic)

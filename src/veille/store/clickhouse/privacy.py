@@ -497,7 +497,15 @@ class ClickHousePrivacy:
                     p,
                 )
                 self._delete("posts", "published_at < {t:Int64}", p)
-                self.write_row("veille_meta", {"key": ENTITY_PURGED_DONE, "value": str(p["t"])})
+                # The latest cutoff whose deletes finished: a purge at an
+                # earlier one (retention lengthened) leaves the rows of the
+                # later one counted, not taken for those of a stopped purge.
+                done = self.rows(
+                    "SELECT value FROM veille_meta FINAL WHERE key = {k:String}",
+                    {"k": ENTITY_PURGED_DONE},
+                )
+                upto = max(p["t"], int(done[0][0]) if done else p["t"])
+                self.write_row("veille_meta", {"key": ENTITY_PURGED_DONE, "value": str(upto)})
         day = {"d": int(cutoff.timestamp()) // 86400}
         for r in self._rollups():
             # Per-author days go (they name people), story days (keyed by a
@@ -508,10 +516,26 @@ class ClickHousePrivacy:
 
     def _keep_topic_totals(self, cutoff: int) -> None:
         """Add what the filings of posts published before ``cutoff`` count to
-        ``topic_purged``, from where the last purge stopped: a topic's
-        volume, engagement and reach, how many posts the last two cover, and
-        its sentiment, stay as they were once they go."""
-        since = int(self.rows("SELECT max(upto) FROM topic_purged")[0][0] or 0)
+        ``topic_purged``: a topic's volume, engagement and reach, how many
+        posts the last two cover, and its sentiment, stay as they were once
+        they go. Every post held that old is counted (one stored after the
+        last purge, older than its cutoff, included); rows of a purge that
+        stopped before its deletes finished (above ``veille_meta``'s
+        :data:`ENTITY_PURGED_DONE`) count posts still held: they go first,
+        as ``entity_purged``'s do. A store whose purges all ran before that
+        key (schema 15) counts from where the last one stopped."""
+        found = self.rows(
+            "SELECT value FROM veille_meta FINAL WHERE key = {k:String}", {"k": ENTITY_PURGED_DONE}
+        )
+        if found:
+            done = {"d": int(found[0][0])}
+            if self.rows("SELECT count() FROM topic_purged WHERE upto > {d:Int64}", done)[0][0]:
+                self.client.command(
+                    f"ALTER TABLE topic_purged DELETE WHERE upto > {{d:Int64}}{SYNC}", done
+                )
+            since = -(2**62)
+        else:
+            since = int(self.rows("SELECT max(upto) FROM topic_purged")[0][0] or 0)
         span = {"since": since, "t": cutoff}
         self.client.command(
             "INSERT INTO topic_purged (topic_id, bucket, posts, engagement, reach, upto, "

@@ -247,7 +247,7 @@ ORDER BY (topic_id, bucket)
 # UTC day, so a period whose edge falls inside a purged day (a day of another
 # time zone, a period from 05:00) adds these quarter-hours to the posts held
 # there, as SQLite's quarter-hour rows keep them. ``upto``: the purge's cutoff;
-# ``veille_meta``'s ``entity_purged_done`` names the last purge whose deletes
+# ``veille_meta``'s ``entity_purged_done`` names the latest cutoff whose deletes
 # finished, so rows above it (a purge stopped before its deletes) are taken
 # out again before the next purge counts every post older than its cutoff
 # (late arrivals included).

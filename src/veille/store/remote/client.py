@@ -210,8 +210,27 @@ class RemotePostStore:
         return [topic_totals(r) for r in found]
 
     def add_purged_topic_totals(self, rows: Sequence[tuple[int, ...]]) -> None:
-        if rows:
-            self._call("add_purged_topic_totals", {"rows": [list(r) for r in rows]})
+        """Send rows of :meth:`purged_topic_totals`'s shape; a row without
+        sentiment goes as seven values, which a server of the release before
+        the topics' sentiment (2026-12-06) takes too (it refuses ten)."""
+        if not rows:
+            return
+        sent = [list(r[:7]) if len(r) == 10 and not any(r[7:]) else list(r) for r in rows]
+        # The wide rows first: that release refused them before adding any row.
+        sent.sort(key=len, reverse=True)
+        try:
+            self._call("add_purged_topic_totals", {"rows": sent})
+        except StoreError as exc:
+            if "5 or 7 values" not in str(exc):  # that release's refusal
+                raise
+            raise StoreError(
+                tr(
+                    "the posts endpoint %(url)s cannot keep the sentiment of saved topics "
+                    "on purged days: it runs a veille from before 2026-12-06",
+                    url=self.shown,
+                ),
+                hint=tr("Upgrade veille where `veille store serve-posts` runs, then move again."),
+            ) from exc
 
     def purged_rollup(self) -> list[tuple[Any, ...]]:
         """What the served store's figures count of posts it no longer holds,

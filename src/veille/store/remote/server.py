@@ -122,7 +122,12 @@ def _call(store: Any, name: str, body: dict[str, Any]) -> Any:
     if name == "objections":  # veille privacy access
         return store.objections([str(k) for k in body["keys"]])
     if name == "purged_topic_totals":  # and the topics' figures of purged posts
-        return [list(r) for r in store.purged_topic_totals()]
+        # A row without sentiment as seven values: what a client of the
+        # release before the topics' sentiment (2026-12-06) reads too.
+        return [
+            list(r[:7]) if len(r) == 10 and not any(r[7:]) else list(r)
+            for r in store.purged_topic_totals()
+        ]
     if name == "add_purged_topic_totals":
         store.add_purged_topic_totals([tuple(int(v) for v in r) for r in body["rows"]])
         return None
