@@ -214,6 +214,12 @@ def register(app: typer.Typer) -> None:
                 f"{_n(report.stored, 'post', 'posts')}, {report.updated} updated, "
                 f"{report.unchanged} unchanged, "
                 + (f"{report.refused} refused (author erased), " if report.refused else "")
+                + (
+                    f"{report.expired} older than the retention period, not stored "
+                    "(\\[privacy] retention_days), "  # (rich markup: the bracket escaped)
+                    if report.expired
+                    else ""
+                )
                 + (f"{report.repeated} repeated in the file, " if report.repeated else "")
                 + f"{report.bad_count} bad {_n(report.bad_count, 'row', 'rows')} skipped"
                 + (
