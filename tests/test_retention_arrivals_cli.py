@@ -99,3 +99,45 @@ def test_collect_says_how_many_posts_were_older_than_retention(run, tmp_path: Pa
         f"archive{NBSP}: 1 publication plus ancienne que la durée de conservation, "
         "non enregistrée ([privacy] retention_days)"
     ) in out, out
+
+
+def test_collect_now_in_the_web_app_says_how_many_were_older_than_retention(
+    tmp_path: Path,
+) -> None:
+    """The sources page's "Collect now": its message counts the posts older
+    than the retention, left out, in the reader's language."""
+    import html
+
+    import httpx
+
+    from tests.web.conftest import add_role_users, csrf_from, do_login, serve
+    from veille.services.sources import add_source
+    from veille.workspace import Workspace, init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    toml = root / "veille.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("# retention_days = 0", "retention_days = 10"), encoding="utf-8")
+    add_role_users(root)
+    posts = tmp_path / "posts.jsonl"
+    rows = (("1", 40), ("2", 20), ("3", 1))
+    posts.write_text("".join(json.dumps(_row(n, d)) + "\n" for n, d in rows))
+    with Workspace.open(root) as ws:
+        assert ws.settings.privacy.retention_days == 10
+        add_source(ws.state, "file", str(posts), name="archive")
+    served, server = serve(root)
+    try:
+        with httpx.Client(base_url=served.url, timeout=30) as client:
+            do_login(client, "analyst")
+            client.cookies.set("veille_lang", "fr")
+            token = csrf_from(client.get("/sources").text)
+            done = client.post("/sources/archive/collect", data={"csrf_token": token})
+            assert done.status_code == 303
+            page = html.unescape(client.get("/sources").text)
+            assert f"archive{NBSP}: 1 nouvelles publications, 0 en quarantaine." in page
+            assert (
+                f"Plus anciennes que la durée de conservation, non enregistrées{NBSP}: 2 "
+                "([privacy] retention_days)."
+            ) in page, page
+    finally:
+        server.stop()
