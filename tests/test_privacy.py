@@ -50,12 +50,14 @@ def _row(n: int, handle: str, text: str, days_ago: float, **kw: object) -> dict[
 def _workspace(run, tmp_path: Path, rows: list[dict[str, object]], extra: str = "") -> Path:  # type: ignore[no-untyped-def]
     run("init", "ws")
     ws = tmp_path / "ws"
-    if extra:
-        (ws / "veille.toml").write_text(extra, encoding="utf-8")
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     run("topic", "add", "fibre", "fibre", "--workspace", str(ws))
     run("import", str(src), "--workspace", str(ws))
+    # Set after: the rows were collected while fresh (imported under a
+    # retention, those older than it are left out).
+    if extra:
+        (ws / "veille.toml").write_text(extra, encoding="utf-8")
     return ws
 
 

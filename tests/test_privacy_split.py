@@ -232,7 +232,13 @@ def test_retention_purge_on_a_split_workspace(split: Split, tmp_path: Path) -> N
         add_topic(ws.state, "fibre", "fibre")
     split.cli("alert", "add", "fibre", "--to", "atom:alerts/fibre.atom")
     rows = [_row(f"p{n}", f"user{n}", f"fibre numéro {n} k{n}x", n * 10) for n in range(1, 7)]
+    # Collected while they were fresh: imported now, those older than the
+    # retention would be left out (they are, once a purge has run).
+    config = split.root / CONFIG_NAME
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("retention_days = 25", "retention_days = 0"), encoding="utf-8")
     _import(split, tmp_path, rows)
+    config.write_text(text, encoding="utf-8")
     with Workspace.open(split.root) as ws:
         store = split.chdb(ws)
         volume = store.rows("SELECT sum(posts), sum(engagement) FROM post_rollup")[0]

@@ -54,7 +54,8 @@ class BadRow:
 @dataclass
 class ImportReport:
     """What an import did. Every row read is counted once:
-    ``rows == stored + updated + unchanged + refused + repeated + bad_count``
+    ``rows == stored + updated + unchanged + refused + expired + repeated +
+    bad_count``
     (``skipped_lines``: lines a resumed import had committed before, not
     read again)."""
 
@@ -66,6 +67,10 @@ class ImportReport:
     #: Rows not stored because an erasure forgot their author (``veille
     #: privacy erase``: their posts published until then are not stored again).
     refused: int = 0
+    #: Rows not stored because their post was published before the retention
+    #: cutoff (``[privacy] retention_days``): a purge deleted it (its figures
+    #: are kept), or the next one would.
+    expired: int = 0
     #: Rows that repeat a post read just before them in the file (the same id
     #: or address, in the same batch): the post is stored once.
     repeated: int = 0
@@ -88,6 +93,12 @@ class ImportReport:
         if self.refused:
             parts.append(trn("%(n)s refused (author erased)", "%(n)s refused (author erased)",
                              self.refused, n=Count(self.refused)))  # fmt: skip
+        if self.expired:
+            parts.append(trn(
+                "%(n)s older than the retention period, not stored ([privacy] retention_days)",
+                "%(n)s older than the retention period, not stored ([privacy] retention_days)",
+                self.expired, n=Count(self.expired),
+            ))  # fmt: skip
         if self.repeated:
             parts.append(trn("%(n)s repeated in the file", "%(n)s repeated in the file",
                              self.repeated, n=Count(self.repeated)))  # fmt: skip
@@ -450,10 +461,12 @@ def _count(report: ImportReport, result: Any, batch: list[Post], line_of: dict[s
     report.updated += len(result.updated)
     report.unchanged += result.unchanged
     report.refused += refused
+    report.expired += len(result.expired)
     # A row whose post a stage raised on is a bad row, the stage named.
     report.bad.extend(BadRow(line_of.get(p.id, 0), why) for p, why in result.failed)
     # The rest of the batch's rows name a post another row of it named.
     counted = result.inserted + len(result.updated) + result.unchanged + refused
+    counted += len(result.expired)
     report.repeated += max(0, len(batch) - counted - len(result.failed))
 
 

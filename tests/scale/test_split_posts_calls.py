@@ -237,10 +237,6 @@ def test_what_erasures_forgot_and_purged_figures_are_asked_where_the_posts_are(
     from veille.services.privacy import apply_retention, erase_author
 
     root = split_root(tmp_path / "ws", "sqlite:///state.db", "chdb:///posts")
-    (root / "veille.toml").write_text(
-        (root / "veille.toml").read_text(encoding="utf-8") + "[privacy]\nretention_days = 25\n",
-        encoding="utf-8",
-    )
     now = datetime.now(UTC)
     old = now - timedelta(days=40)
     _ingest(
@@ -249,6 +245,12 @@ def test_what_erasures_forgot_and_purged_figures_are_asked_where_the_posts_are(
             make_post("1", "Lumio old", published_at=old),
             make_post("2", "Lumio new", published_at=now - timedelta(hours=1)),
         ],
+    )
+    # Set after: the old post was collected while fresh (ingested under
+    # this retention, it is left out).
+    (root / "veille.toml").write_text(
+        (root / "veille.toml").read_text(encoding="utf-8") + "[privacy]\nretention_days = 25\n",
+        encoding="utf-8",
     )
     with Workspace.open(root) as ws:
         assert ws.store is not ws.posts  # two stores: the calls are routed

@@ -454,6 +454,16 @@ def _print_results(results: list[Any], lang: str = "en") -> None:
                       source=r.source, posts=posts, items=read,
                       quarantined=Count(r.quarantined))  # fmt: skip
             out.print(say(said), soft_wrap=True, markup=False, highlight=False)
+            if r.expired:
+                old = Count(r.expired)
+                said = (
+                    tr("%(source)s: %(n)s post older than the retention period, not stored "
+                       "([privacy] retention_days)", source=r.source, n=old)
+                    if plural(old, lang, "one", "other") == "one"
+                    else tr("%(source)s: %(n)s posts older than the retention period, not stored "
+                            "([privacy] retention_days)", source=r.source, n=old)
+                )  # fmt: skip
+                out.print(say(said), soft_wrap=True, markup=False, highlight=False)
         else:
             said = tr("%(source)s: failed after %(posts)s: %(error)s",
                       source=r.source, posts=posts, error=r.error)  # fmt: skip

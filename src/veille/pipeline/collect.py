@@ -74,6 +74,9 @@ class RunResult:
     new_posts: int = 0
     updated: int = 0
     quarantined: int = 0
+    #: Posts published before the retention cutoff, not stored (the ingest
+    #: path leaves them out: a purge deleted them, or the next one would).
+    expired: int = 0
     batches: int = 0
     error: str | None = None
     next_due: datetime | None = None
@@ -405,6 +408,7 @@ class Collector(SourceLeases):
         result.new_posts += upsert.inserted
         result.updated += len(upsert.updated)
         result.quarantined += len(failed) + stage_failed[0]
+        result.expired += len(upsert.expired)
 
     def _finish(self, done: _Done, result: RunResult) -> None:
         now = self.clock.now()

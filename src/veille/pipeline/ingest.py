@@ -8,6 +8,13 @@ quarantine retry) calls :meth:`Pipeline.ingest`. For each bounded batch:
    collected, the date it gave kept in its payload (``published_at_given``)
    and counted in the result (``ahead``, the source's health says so): it
    no longer stays at the top of every newest-first list for years;
+   **retention**: a post published before the retention cutoff
+   (``[privacy] retention_days``) is not stored, its id given in the
+   result's ``expired``: a purge deleted it already (a feed that still
+   lists it, a backfill, an import of an old export) and keeps what it
+   counted in the aggregates, which would count it a second time; or the
+   next purge would delete it at once, and a saved topic's figures in a
+   ClickHouse store count only the posts filed from the last cutoff on;
 1. **dedupe**: the store says which posts it already holds with the same
    content; those are not enriched again (their counts are still updated);
 2. **enrich** the others (the stages' ``prepare`` hooks);
@@ -177,6 +184,9 @@ class Pipeline:
     stages: list[Stage] = field(default_factory=list)
     batch_size: int = BATCH_SIZE
     posts: Any = None
+    #: The retention cutoff, read once per call to :meth:`ingest`: posts
+    #: published before it are not stored (``None``: no retention).
+    retention: Callable[[], datetime | None] | None = None
     # (stage, error type) whose traceback was logged: once per pipeline.
     _logged: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
@@ -216,6 +226,20 @@ class Pipeline:
         if ahead:
             result.ahead.update((p.id, ahead[p.id]) for p in result.new if p.id in ahead)
         return result
+
+    def cutoff(self) -> datetime | None:
+        """The retention cutoff now (``None``: no retention)."""
+        return self.retention() if self.retention is not None else None
+
+    @staticmethod
+    def expire(posts: list[Post], cutoff: datetime | None) -> tuple[list[Post], list[str]]:
+        """``posts`` less those published before ``cutoff``, and their ids."""
+        if cutoff is None or all(p.published_at >= cutoff for p in posts):
+            return posts, []
+        return (
+            [p for p in posts if p.published_at >= cutoff],
+            [p.id for p in posts if p.published_at < cutoff],
+        )
 
     def prepare(self, posts: list[Post]) -> list[Post]:
         """Every stage's ``prepare`` over ``posts`` (no dedupe)."""
@@ -390,14 +414,17 @@ class Pipeline:
         total = UpsertResult()
         size = max(1, self.batch_size)
         starts = range(0, len(posts), size) if posts else range(1)
+        cutoff = self.cutoff()
         for start in starts:
             last = start + size >= len(posts)
-            batch, failed = self.prepare_changed(posts[start : start + size])
+            chunk, expired = self.expire(posts[start : start + size], cutoff)
+            batch, failed = self.prepare_changed(chunk)
             if strict and failed:
                 raise PostsLeftOut(failed)
             with self.batch_transaction() as tx:
                 result = self._ahead(self.write(tx, batch, cursor if last else None), ahead)
                 result.failed = failed
+                result.expired = expired
                 if state is not None:
                     state(tx, result, last)
             self.committed(result)
@@ -427,9 +454,10 @@ class Pipeline:
         total = UpsertResult()
         size = max(1, self.batch_size)
         starts = range(0, len(posts), size) if posts else range(1)
+        cutoff = self.cutoff()
         for start in starts:
             last = start + size >= len(posts)
-            chunk = posts[start : start + size]
+            chunk, expired = self.expire(posts[start : start + size], cutoff)
             # Read once: what to enrich, and which posts are new.
             stored = self.post_store.stored_content(chunk) if chunk else {}
             batch, failed = self.prepare_changed(chunk, stored)
@@ -444,6 +472,7 @@ class Pipeline:
             result = self.post_store.upsert_posts(batch) if batch else UpsertResult()
             result = self._ahead(result, ahead)
             result.failed = failed
+            result.expired = expired
             with self.store.transaction() as tx:
                 self.run_stages(tx, result)
                 if last and cursor is not None:
@@ -556,6 +585,13 @@ def build_pipeline(
         if stage is not None and stage.name not in skip:
             stages.append(stage)
     stages.extend(extra)
+    from veille.services.privacy import retention_cutoff
+
     posts = workspace.posts
     state = workspace.state
-    return Pipeline(state, stages, posts=None if posts is state else posts)  # type: ignore[arg-type]
+    return Pipeline(
+        state,  # type: ignore[arg-type]
+        stages,
+        posts=None if posts is state else posts,
+        retention=lambda: retention_cutoff(workspace),
+    )

@@ -628,6 +628,24 @@ def apply_retention(workspace: Any, *, now: datetime | None = None) -> ErasureRe
     return report
 
 
+def retention_cutoff(workspace: Any, *, now: datetime | None = None) -> datetime | None:
+    """The moment before which a post that comes in is not stored (``None``:
+    no ``[privacy] retention_days``): the cutoff a purge would take now, or
+    the last purge's where it is later (the retention was made longer since:
+    the posts it deleted are still counted in the aggregates it kept)."""
+    days = workspace.settings.privacy.retention_days
+    if not days:
+        return None
+    cutoff = _day_start((now or datetime.now(UTC)) - timedelta(days=days))
+    for entry in workspace.state.erasures(limit=1, kind="retention"):
+        try:  # its subject is the cutoff's date (UTC)
+            purged = datetime.fromisoformat(entry.subject).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        cutoff = max(cutoff, purged)
+    return cutoff
+
+
 def _file_backlogs(workspace: Any, cutoff: datetime) -> None:
     """Before a purge deletes the posts published before ``cutoff``, file
     under each saved topic the stored posts it matches but has not filed yet

@@ -59,7 +59,10 @@ class UpsertResult:
     until the erasure, see ``veille privacy erase``); ``ahead`` the new posts
     that were dated ahead of their collection, with the date they gave (the
     ingest path dated them when collected); ``failed`` the posts a stage
-    raised on, left out (see :meth:`veille.pipeline.ingest.Pipeline.ingest`)."""
+    raised on, left out (see :meth:`veille.pipeline.ingest.Pipeline.ingest`);
+    ``expired`` the ids not stored because they were published before the
+    retention cutoff (``[privacy] retention_days``: a purge deleted them or
+    would at once, and its kept aggregates would count them twice)."""
 
     new: list[Post] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -71,8 +74,12 @@ class UpsertResult:
     # Set by the ingest path, not a store: the posts a stage raised on (not
     # stored), each with the sentence naming the stage.
     failed: list[tuple[Post, str]] = field(default_factory=list)
+    # Set by the ingest path, not a store: the posts older than the retention
+    # cutoff, left out.
+    expired: list[str] = field(default_factory=list)
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        self.expired.extend(other.expired)
         self.ahead.update(other.ahead)
         self.failed.extend(other.failed)
         self.new.extend(other.new)

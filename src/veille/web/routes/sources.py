@@ -104,11 +104,12 @@ def source_collect(request: Request, name: str, user: Analyst) -> Response:
         error = _(result.error or "") if result is not None else _("the source is disabled")
         return redirect("/sources", message=_("Collecting %(name)s failed: %(error)s",
                                               name=name, error=error))  # fmt: skip
-    return redirect(
-        "/sources",
-        message=_("%(name)s: %(new)s new posts, %(q)s quarantined.",
-                  name=name, new=result.new_posts, q=result.quarantined),
-    )  # fmt: skip
+    said = _("%(name)s: %(new)s new posts, %(q)s quarantined.",
+             name=name, new=result.new_posts, q=result.quarantined)  # fmt: skip
+    if result.expired:  # left out at ingest: a purge deleted them, or would
+        said += " " + _("%(n)s older than the retention period, not stored "
+                        "([privacy] retention_days).", n=result.expired)  # fmt: skip
+    return redirect("/sources", message=said)
 
 
 @router.post("/sources/{name}/enable", response_model=None)
