@@ -456,12 +456,12 @@ def _print_results(results: list[Any], lang: str = "en") -> None:
             out.print(say(said), soft_wrap=True, markup=False, highlight=False)
             if r.expired:
                 old = Count(r.expired)
-                said = (
-                    tr("%(source)s: %(n)s post older than the retention period, not stored "
-                       "([privacy] retention_days)", source=r.source, n=old)
-                    if plural(old, lang, "one", "other") == "one"
-                    else tr("%(source)s: %(n)s posts older than the retention period, not stored "
-                            "([privacy] retention_days)", source=r.source, n=old)
+                said = trn(
+                    "%(source)s: %(n)s post older than the retention period, not stored "
+                    "([privacy] retention_days)",
+                    "%(source)s: %(n)s posts older than the retention period, not stored "
+                    "([privacy] retention_days)",
+                    old, source=r.source, n=old,
                 )  # fmt: skip
                 out.print(say(said), soft_wrap=True, markup=False, highlight=False)
         else:
