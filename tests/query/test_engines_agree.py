@@ -44,13 +44,25 @@ WORDS = [
     "#panne", "@Lumio",
 ]  # fmt: skip
 FOLDED = sorted({w for word in WORDS for w in tokens(word)})
-TAGS = ["lumio", "cybersécurité", "Vexa", "#panne", "Œuvre", "cyber\u00adsécurité"]
+TAGS = ["lumio", "cybersécurité", "Vexa", "#panne", "Œuvre", "cyber\u00adsécurité",
+        "##Lumios", "PANNE"]  # fmt: skip
 HANDLES = ["alice@example.social", "bob", "Élodie@mast.fr"]
 # Mentions as stored: a bare name, a Bluesky handle (dots), a Mastodon
 # account (@instance), in any case, with or without the sign.
 MENTIONS = ["Alice", "bob", "@Élodie", "netpolicy.bsky.social", "Carol@Mastodon.social",
             "@carol@mastodon.social", "carol"]  # fmt: skip
-LINKS = ["https://www.example.com/a/lumio", "https://news.lumio.fr/x", "http://orbita.io"]
+LINKS = ["https://www.example.com/a/lumio", "https://news.lumio.fr/x", "http://orbita.io",
+         # Hosts that hold a site's name without being it, or in another case,
+         # with a user and port, or not all ASCII (the SQL leaves those to
+         # the predicate).
+         "http://notexample.com/", "HTTPS://Sub.Example.COM/Été", "https://bob@www.Lumio.fr:8443/",
+         "https://ÉXAMPLE.com/x"]  # fmt: skip
+URLS = ["https://blog.lumio.fr/p/{i}", "https://vexa.com/{i}", "https://www.example.com/{i}",
+        "HTTPS://WWW.EXAMPLE.COM./{i}", "https://notexample.com/{i}", "https://vexa.example.com/Été/{i}",
+        "https://Kelvin.example.com/{i}"]  # fmt: skip
+# Languages as sources write them: a region, another case, a three-letter
+# code sharing a prefix, empty, and a Kelvin sign (not ASCII, lowers to k).
+LANGS = ["fr", "en", "fr-CA", "FR", "Fr-ca", "fra", "", "en-US", "Ka", "k"]
 
 text_st = st.lists(st.sampled_from(WORDS), min_size=0, max_size=12).map(" ".join)
 
@@ -69,10 +81,8 @@ def posts_st(draw: st.DrawFn, i: int) -> object:
         replies=draw(st.integers(0, 20)),
         day=draw(st.integers(1, 28)),
         sentiment=draw(st.none() | st.sampled_from(["positive", "negative", "neutral"])),
-        url=draw(
-            st.none() | st.sampled_from([f"https://blog.lumio.fr/p/{i}", f"https://vexa.com/{i}"])
-        ),
-        lang=draw(st.none() | st.sampled_from(["fr", "en", "fr-CA"])),
+        url=draw(st.none() | st.sampled_from([u.format(i=i) for u in URLS])),
+        lang=draw(st.none() | st.sampled_from(LANGS)),
         hashtags=tuple(draw(st.lists(st.sampled_from(TAGS), max_size=2))),
         mentions=tuple(draw(st.lists(st.sampled_from(MENTIONS), max_size=2))),
         links=tuple(draw(st.lists(st.sampled_from(LINKS), max_size=2))),
@@ -166,10 +176,19 @@ leaf = st.one_of(
             Field("platform", "rss"),
             Field("lang", "fr"),
             Field("lang", "fr-ca"),
+            Field("lang", "fra"),
+            Field("lang", "k"),
+            Field("lang", "ka"),
+            Field("lang", "en"),
             Field("site", "lumio.fr"),
             Field("site", "example.com"),
+            Field("site", "kelvin.example.com"),
             Field("url", "vexa"),
+            Field("url", "www.example.com/"),
+            Field("url", "ete"),
             Field("links", "lumio"),
+            Field("links", "example.com/"),
+            Field("links", "ete"),
             Field("sentiment", "positive"),
         ]
     ),
