@@ -155,6 +155,17 @@ def _refuse_read_only(conn: Any, where: str) -> None:
         raise StoreError(message, hint=hint)
 
 
+def _no_server_takes_writes(exc: Exception) -> bool:
+    """Whether libpq found no server taking writes for a URL with
+    ``target_session_attrs=read-write`` (each one it reached read-only: a
+    standby, the primary being away, for about a second of a failover
+    before the promotion). It was said with the hint to check the user's
+    privileges, which sent the operator the wrong way."""
+    said = str(exc)
+    # libpq 14 and later, then the words of earlier versions.
+    return "session is read-only" in said or "could not make a writable connection" in said
+
+
 #: Seconds the pool keeps retrying a lost connection before leaving it to
 #: the next call that needs one (see :meth:`PostgresStore.open`).
 RECONNECT_SECONDS = 30.0
@@ -198,6 +209,9 @@ class PostgresStore(
                 _refuse_read_only(conn, where)
                 migrate(conn, where=where)
         except psycopg.Error as exc:
+            if _no_server_takes_writes(exc):
+                message, hint = _read_only(where)
+                raise StoreError(message, hint=hint) from exc
             raise StoreError(
                 f"cannot open the PostgreSQL state store {where}: {exc}".strip(),
                 hint="Check that the server runs, the database exists and the user may "
