@@ -186,11 +186,20 @@ class PostgresStore(
 ):
     """The :class:`~veille.store.base.StateStore` on PostgreSQL."""
 
-    def __init__(self, pool: Any, url: str, *, breaker: Breaker | None = None) -> None:
+    def __init__(
+        self,
+        pool: Any,
+        url: str,
+        *,
+        breaker: Breaker | None = None,
+        probe: Callable[[], None] | None = None,
+    ) -> None:
         self.pool = pool
         self.url = url
         # While the server is known to be away, calls fail at once.
         self.breaker = breaker or Breaker()
+        # Connects once, outside the pool: see _probe.
+        self.probe = probe
 
     @classmethod
     def open(cls, url: str, *, pool_max: int = POOL_MAX, timeout: float = 10.0) -> PostgresStore:
@@ -232,7 +241,11 @@ class PostgresStore(
             # trying again at once, so a daemon carries on soon after.
             reconnect_timeout=RECONNECT_SECONDS,
         )
-        return cls(pool, url)
+
+        def probe() -> None:
+            psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout))).close()
+
+        return cls(pool, url, probe=probe)
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
@@ -266,6 +279,7 @@ class PostgresStore(
             # The pool's idle connections were made before the server went:
             # drop those that broke, or the call would meet one of them.
             self.pool.check()
+            self._probe(hint)
         elif admitted == "no":
             raise StoreUnavailable(
                 f"the PostgreSQL state store {_describe(self.url)} did not answer: "
@@ -296,6 +310,27 @@ class PostgresStore(
             raise
         else:
             self.breaker.answered()
+
+    def _probe(self, hint: str) -> None:
+        """Ask the server for a connection of this call's own before waiting
+        on the pool. While the server stays away the pool's reconnections
+        fail in the background and a call waited the pool's whole timeout
+        (a page hung 10 s in a failover's gap, then said "couldn't get a
+        connection after 10.00 sec", hiding the reason); libpq's answer is
+        at once and says why (refused, or each server read-only)."""
+        import psycopg
+
+        if self.probe is None:
+            return
+        try:
+            self.probe()
+        except psycopg.OperationalError as exc:
+            why = " ".join(str(exc).split()) or type(exc).__name__
+            self.breaker.failed(why)
+            raise StoreUnavailable(
+                f"the PostgreSQL state store {_describe(self.url)} did not answer: {why}",
+                hint=hint,
+            ) from exc
 
     def transaction(self) -> AbstractContextManager[PgTx]:
         return self._transaction()
