@@ -78,3 +78,42 @@ def test_a_state_store_whose_server_turned_read_only_says_so_and_keeps_what_it_h
             assert got is not None and got.value == {"etag": "a"}
         finally:
             store.close()
+
+
+def test_opening_a_state_store_that_finds_no_server_taking_writes_says_read_only() -> None:
+    """``[store] state`` naming the servers with
+    ``target_session_attrs=read-write`` opened while none takes writes (the
+    primary lost, the replica not promoted yet: about a second of a
+    failover): libpq's "session is read-only" was said as "cannot open the
+    PostgreSQL state store …" with the hint to check the user's privileges,
+    which sent the operator the wrong way; now the read-only message and
+    its hint."""
+    import time
+
+    import psycopg
+
+    from veille.store.postgres.testing import TestServer, missing_reason
+
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    from veille.store.postgres.store import PostgresStore
+
+    with TestServer() as server:
+        with psycopg.connect(server.url, autocommit=True) as conn:
+            conn.execute("ALTER SYSTEM SET default_transaction_read_only = on")
+            conn.execute("SELECT pg_reload_conf()")
+        # Until the reload reaches new sessions, libpq would take the server.
+        for _ in range(100):
+            with psycopg.connect(server.url, autocommit=True) as conn:
+                row = conn.execute("SHOW transaction_read_only").fetchone()
+            if row and row[0] == "on":
+                break
+            time.sleep(0.1)
+        url = f"{server.url}?target_session_attrs=read-write"
+        with pytest.raises(StoreError) as caught:
+            PostgresStore.open(url, timeout=5.0)
+        said = caught.value
+        assert f"the PostgreSQL state store {url} is read-only" in said.message, said.message
+        assert said.hint and "target_session_attrs=read-write" in said.hint, said.hint
+        assert "create tables" not in said.hint

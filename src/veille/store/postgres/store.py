@@ -159,6 +159,17 @@ def _refuse_read_only(conn: Any, where: str) -> None:
         raise StoreError(message, hint=hint)
 
 
+def _no_server_takes_writes(exc: Exception) -> bool:
+    """Whether libpq found no server taking writes for a URL with
+    ``target_session_attrs=read-write`` (each one it reached read-only: a
+    standby, the primary being away, for about a second of a failover
+    before the promotion). It was said with the hint to check the user's
+    privileges, which sent the operator the wrong way."""
+    said = str(exc)
+    # libpq 14 and later, then the words of earlier versions.
+    return "session is read-only" in said or "could not make a writable connection" in said
+
+
 #: Seconds the pool keeps retrying a lost connection before leaving it to
 #: the next call that needs one (see :meth:`PostgresStore.open`).
 RECONNECT_SECONDS = 30.0
@@ -179,11 +190,20 @@ class PostgresStore(
 ):
     """The :class:`~veille.store.base.StateStore` on PostgreSQL."""
 
-    def __init__(self, pool: Any, url: str, *, breaker: Breaker | None = None) -> None:
+    def __init__(
+        self,
+        pool: Any,
+        url: str,
+        *,
+        breaker: Breaker | None = None,
+        probe: Callable[[], None] | None = None,
+    ) -> None:
         self.pool = pool
         self.url = url
         # While the server is known to be away, calls fail at once.
         self.breaker = breaker or Breaker()
+        # Connects once, outside the pool: see _probe.
+        self.probe = probe
 
     @classmethod
     def open(cls, url: str, *, pool_max: int = POOL_MAX, timeout: float = 10.0) -> PostgresStore:
@@ -202,6 +222,9 @@ class PostgresStore(
                 _refuse_read_only(conn, where)
                 migrate(conn, where=where)
         except psycopg.Error as exc:
+            if _no_server_takes_writes(exc):
+                message, hint = _read_only(where)
+                raise StoreError(message, hint=hint) from exc
             said = _said(exc, url)
             failed = StoreError(
                 f"cannot open the PostgreSQL state store {where}: {said}".strip(),
@@ -226,7 +249,11 @@ class PostgresStore(
             # trying again at once, so a daemon carries on soon after.
             reconnect_timeout=RECONNECT_SECONDS,
         )
-        return cls(pool, url)
+
+        def probe() -> None:
+            psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout))).close()
+
+        return cls(pool, url, probe=probe)
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
@@ -260,6 +287,7 @@ class PostgresStore(
             # The pool's idle connections were made before the server went:
             # drop those that broke, or the call would meet one of them.
             self.pool.check()
+            self._probe(hint)
         elif admitted == "no":
             raise StoreUnavailable(
                 f"the PostgreSQL state store {_describe(self.url)} did not answer: "
@@ -290,6 +318,27 @@ class PostgresStore(
             raise
         else:
             self.breaker.answered()
+
+    def _probe(self, hint: str) -> None:
+        """Ask the server for a connection of this call's own before waiting
+        on the pool. While the server stays away the pool's reconnections
+        fail in the background and a call waited the pool's whole timeout
+        (a page hung 10 s in a failover's gap, then said "couldn't get a
+        connection after 10.00 sec", hiding the reason); libpq's answer is
+        at once and says why (refused, or each server read-only)."""
+        import psycopg
+
+        if self.probe is None:
+            return
+        try:
+            self.probe()
+        except psycopg.OperationalError as exc:
+            why = " ".join(str(exc).split()) or type(exc).__name__
+            self.breaker.failed(why)
+            raise StoreUnavailable(
+                f"the PostgreSQL state store {_describe(self.url)} did not answer: {why}",
+                hint=hint,
+            ) from exc
 
     def transaction(self) -> AbstractContextManager[PgTx]:
         return self._transaction()
